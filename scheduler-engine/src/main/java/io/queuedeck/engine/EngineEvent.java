@@ -1,0 +1,25 @@
+package io.queuedeck.engine;
+
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.task.TaskState;
+
+/** Something that happened in the engine, stamped with the engine clock (nanoseconds). */
+public sealed interface EngineEvent {
+    long at();
+
+    /** A task moved in its lifecycle; {@code from} is null on arrival. */
+    record TaskTransitioned(long at, String taskId, TaskState from, TaskState to, int priority, int instance)
+            implements EngineEvent {}
+
+    /** An operator changed a task's priority. */
+    record TaskReprioritized(long at, String taskId, int from, int to) implements EngineEvent {}
+
+    /** An executor instance changed health, for example by an injected fault. */
+    record InstanceChanged(long at, int instance, InstanceState state, String reason) implements EngineEvent {}
+
+    /** The live scheduling policy was switched. */
+    record PolicyChanged(long at, String from, String to) implements EngineEvent {}
+
+    /** Dispatch was paused or resumed. */
+    record DispatchToggled(long at, boolean paused) implements EngineEvent {}
+}

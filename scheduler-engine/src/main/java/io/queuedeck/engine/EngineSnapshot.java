@@ -1,0 +1,67 @@
+package io.queuedeck.engine;
+
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.tier.Tier;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole engine at one moment: immutable, published by the scheduler loop at a bounded rate,
+ * and the only thing the console reads.
+ *
+ * @param clockNanos       engine clock reading when taken
+ * @param takenAt          the same moment on the wall clock
+ * @param policy           live scheduling policy
+ * @param dispatchPaused   whether dispatch is paused
+ * @param queued           waiting tasks (queued or preempted)
+ * @param queuedByPriority waiting tasks per priority 0..9
+ * @param queuedByLevel    waiting tasks per policy level (MLFQ levels; one entry for flat policies)
+ * @param queuedByTier     waiting tasks per tier; DEAD_LETTER counts dead-lettered tasks kept
+ * @param running          tasks on instances
+ * @param instances        every executor instance
+ * @param counters         totals since start
+ * @param throughputTps    tasks completed per second over the last interval
+ * @param tokensPerSecond  tokens generated per second over the last interval, by completed tasks
+ * @param oldestWaitMs     how long the longest-waiting task has waited
+ * @param total            latency since start
+ * @param recent           latency over the last interval
+ * @param byPriority       latency since start, per priority 0..9
+ * @param eventsDropped    events lost by slow subscribers
+ */
+public record EngineSnapshot(
+        long clockNanos,
+        Instant takenAt,
+        String policy,
+        boolean dispatchPaused,
+        int queued,
+        List<Integer> queuedByPriority,
+        List<Integer> queuedByLevel,
+        Map<Tier, Integer> queuedByTier,
+        int running,
+        List<InstanceStatus> instances,
+        Counters counters,
+        double throughputTps,
+        double tokensPerSecond,
+        double oldestWaitMs,
+        LatencyMetrics.Stats total,
+        LatencyMetrics.Stats recent,
+        List<LatencyMetrics.Stats> byPriority,
+        long eventsDropped) {
+
+    /**
+     * Totals since the engine started.
+     *
+     * @param submitted    tasks accepted
+     * @param rejected     submissions refused at admission
+     * @param succeeded    tasks completed
+     * @param failed       failed attempts (each may be retried)
+     * @param retried      failed attempts queued again
+     * @param cancelled    tasks cancelled
+     * @param deadLettered tasks that exhausted their attempts
+     * @param preemptions  times a running task gave up its slot
+     */
+    public record Counters(long submitted, long rejected, long succeeded, long failed, long retried, long cancelled,
+                           long deadLettered, long preemptions) {}
+}

@@ -1,0 +1,36 @@
+package io.queuedeck.engine.exec;
+
+import io.queuedeck.engine.loop.EngineClock;
+import io.queuedeck.engine.task.Task;
+import java.util.List;
+
+/** How an executor reports to the scheduler loop. Loop thread only, except {@link #post}. */
+public interface ExecutorContext {
+
+    /** The engine clock: the executor's only time source and timer service. */
+    EngineClock clock();
+
+    /** {@code task} produced its first token. */
+    void firstToken(Task task);
+
+    /** {@code task} finished; it has left its instance. */
+    void succeeded(Task task, String output);
+
+    /** {@code task} failed and has left its instance; {@code retryable} failures may run again. */
+    void failed(Task task, String reason, boolean retryable);
+
+    /** {@code task} was handed back unfinished (its instance went offline); it keeps its tokens. */
+    void handedBack(Task task);
+
+    /**
+     * {@code instance} finished a decode step of {@code batch} (finished tasks already removed):
+     * the loop's chance to demote, preempt and fill free slots before the next step.
+     */
+    void stepFinished(int instance, List<Task> batch);
+
+    /** {@code instance} changed health or freed capacity outside a step boundary. */
+    void instanceChanged(int instance);
+
+    /** Runs {@code action} on the loop thread: for executors that work on threads of their own. */
+    void post(Runnable action);
+}

@@ -1,0 +1,52 @@
+package io.queuedeck.engine.exec.sim;
+
+/**
+ * Performance model of one GPU instance serving one model.
+ *
+ * <p>Defaults: a 7B model (Llama-2-7B) on one H100 80 GB, from the Vidur simulator's profiles
+ * (Agrawal et al., "Vidur: A Large-Scale Simulation Framework for LLM Inference", MLSys 2024):
+ * a decode step of about 5.6 ms at batch 1 and prefill of about 47,000 tokens/s. Decode is
+ * memory-bound at small batches, so the step time stays flat up to {@code flatBatch} sequences
+ * and grows linearly after it; with the defaults a full batch of 32 takes 7.4 ms a step. The KV
+ * cache holds about 120,000 tokens: 80 GB less 14 GB of fp16 weights and activation space, at
+ * 0.5 MB per token (2 × 32 layers × 4,096 dims × 2 bytes).
+ *
+ * @param maxBatch             most sequences in one batch
+ * @param kvCapacityTokens     KV-cache size in tokens
+ * @param prefillTokensPerSec  prefill throughput
+ * @param decodeStepMillis     decode step time at batch 1 (and up to {@code flatBatch})
+ * @param flatBatch            batch size up to which decode is memory-bound (flat)
+ * @param decodeSlopeMillis    added step time per sequence beyond {@code flatBatch}
+ * @param modelLoadMillis      time to reload the model after a crash
+ */
+public record GpuProfile(int maxBatch, long kvCapacityTokens, double prefillTokensPerSec, double decodeStepMillis,
+                         int flatBatch, double decodeSlopeMillis, long modelLoadMillis) {
+
+    public static final GpuProfile LLAMA2_7B_H100 = new GpuProfile(32, 120_000, 47_000, 5.6, 16, 0.11, 15_000);
+
+    public GpuProfile {
+        if (maxBatch < 1) throw new IllegalArgumentException("max batch must be at least 1, got " + maxBatch);
+        if (kvCapacityTokens < 1) throw new IllegalArgumentException("KV capacity must be positive, got " + kvCapacityTokens);
+        if (!(prefillTokensPerSec > 0)) throw new IllegalArgumentException("prefill rate must be positive, got " + prefillTokensPerSec);
+        if (!(decodeStepMillis > 0)) throw new IllegalArgumentException("decode step must be positive, got " + decodeStepMillis);
+        if (flatBatch < 1) throw new IllegalArgumentException("flat batch must be at least 1, got " + flatBatch);
+        if (decodeSlopeMillis < 0) throw new IllegalArgumentException("decode slope must not be negative, got " + decodeSlopeMillis);
+        if (modelLoadMillis < 0) throw new IllegalArgumentException("model load time must not be negative, got " + modelLoadMillis);
+    }
+
+    public GpuProfile withMaxBatch(int batch) {
+        return new GpuProfile(batch, kvCapacityTokens, prefillTokensPerSec, decodeStepMillis, flatBatch,
+                decodeSlopeMillis, modelLoadMillis);
+    }
+
+    /** Decode step time for {@code batch} sequences, in nanoseconds. */
+    public long decodeStepNanos(int batch) {
+        double millis = decodeStepMillis + decodeSlopeMillis * Math.max(0, batch - flatBatch);
+        return Math.round(millis * 1e6);
+    }
+
+    /** Prefill time for {@code tokens} tokens, in nanoseconds. */
+    public long prefillNanos(long tokens) {
+        return Math.round(tokens * 1e9 / prefillTokensPerSec);
+    }
+}

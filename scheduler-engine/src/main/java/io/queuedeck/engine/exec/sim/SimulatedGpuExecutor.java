@@ -1,0 +1,274 @@
+package io.queuedeck.engine.exec.sim;
+
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.exec.ExecutorContext;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * GPU instances simulated on the engine clock, with continuous batching.
+ *
+ * <p>Each instance runs steps. A step prefills the tasks that joined since the last step
+ * (prompt plus any tokens generated before a preemption: vLLM's recompute mode) and then runs
+ * one decode pass over the whole batch, so every task in the batch gains one token per step.
+ * Its duration is {@code prefill(joining tokens) + decode(batch size)}, times the instance's
+ * slowdown. Tasks join and leave only at step boundaries: a task dispatched mid-step waits for
+ * the next one. A task reserves KV cache for its prompt plus its whole output when it joins
+ * (no mid-run memory preemption), and releases it when it leaves.
+ */
+public final class SimulatedGpuExecutor implements Executor {
+    private final List<Instance> instances = new ArrayList<>();
+    private ExecutorContext context;
+
+    /** {@code count} identical instances serving {@code model}. */
+    public SimulatedGpuExecutor(int count, String model, GpuProfile profile) {
+        if (count < 1) {
+            throw new IllegalArgumentException("at least one instance is needed, got " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            instances.add(new Instance(i, model, profile));
+        }
+    }
+
+    @Override
+    public void bind(ExecutorContext context) {
+        if (this.context != null) {
+            throw new IllegalStateException("executor is already bound to an engine");
+        }
+        this.context = context;
+    }
+
+    @Override
+    public int instanceCount() {
+        return instances.size();
+    }
+
+    @Override
+    public String model(int instance) {
+        return instances.get(instance).model;
+    }
+
+    @Override
+    public boolean canAccept(int instance, Task task) {
+        Instance gpu = instances.get(instance);
+        return gpu.state.acceptsWork() && gpu.occupancy() < gpu.profile.maxBatch()
+                && gpu.kvUsed + reservation(task) <= gpu.profile.kvCapacityTokens();
+    }
+
+    @Override
+    public boolean canAcceptReplacing(int instance, Task incoming, Task outgoing) {
+        Instance gpu = instances.get(instance);
+        return gpu.state.acceptsWork()
+                && gpu.kvUsed - reservation(outgoing) + reservation(incoming) <= gpu.profile.kvCapacityTokens();
+    }
+
+    @Override
+    public int load(int instance) {
+        return instances.get(instance).occupancy();
+    }
+
+    @Override
+    public Optional<String> admissionError(TaskSpec spec) {
+        boolean modelServed = instances.stream().anyMatch(gpu -> gpu.model.equals(spec.model()));
+        if (!modelServed) {
+            return Optional.of("model '" + spec.model() + "' is not served here; served: "
+                    + instances.stream().map(gpu -> gpu.model).distinct().toList());
+        }
+        long largest = instances.stream().filter(gpu -> gpu.model.equals(spec.model()))
+                .mapToLong(gpu -> gpu.profile.kvCapacityTokens()).max().orElse(0);
+        long needed = (long) spec.promptTokens() + (spec.maxTokens() == null ? 0 : spec.maxTokens());
+        if (needed > largest) {
+            return Optional.of("prompt_tokens + max_tokens = " + needed + " exceeds the KV cache of model '"
+                    + spec.model() + "' (" + largest + " tokens)");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void dispatch(int instance, Task task) {
+        Instance gpu = instances.get(instance);
+        if (!canAccept(instance, task)) {
+            throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
+        }
+        gpu.kvUsed += reservation(task);
+        gpu.joining.add(task);
+        task.setInstance(instance);
+        gpu.ensureStepping();
+    }
+
+    @Override
+    public void evict(Task task) {
+        Instance gpu = instances.get(task.instance());
+        if (!gpu.batch.remove(task) && !gpu.joining.remove(task)) {
+            throw new IllegalStateException(task.id() + " is not on instance " + gpu.id);
+        }
+        gpu.kvUsed -= reservation(task);
+    }
+
+    @Override
+    public List<InstanceStatus> status() {
+        List<InstanceStatus> result = new ArrayList<>(instances.size());
+        for (Instance gpu : instances) {
+            result.add(new InstanceStatus(gpu.id, gpu.model, gpu.state, gpu.occupancy(), gpu.profile.maxBatch(),
+                    gpu.kvUsed, gpu.profile.kvCapacityTokens(), gpu.slowdown));
+        }
+        return result;
+    }
+
+    @Override
+    public void crash(int instance) {
+        Instance gpu = instances.get(instance);
+        if (gpu.state == InstanceState.DOWN || gpu.state == InstanceState.LOADING) {
+            return;
+        }
+        List<Task> lost = gpu.clear();
+        gpu.state = InstanceState.DOWN;
+        for (Task task : lost) {
+            context.failed(task, "instance " + instance + " crashed", true);
+        }
+        context.instanceChanged(instance);
+        // The process restarts at once and reloads its model; only then does it take work again.
+        gpu.state = InstanceState.LOADING;
+        long generation = gpu.generation;
+        context.clock().scheduleAfter(gpu.profile.modelLoadMillis() * 1_000_000L, () -> {
+            if (gpu.generation == generation && gpu.state == InstanceState.LOADING) {
+                gpu.state = gpu.slowdown == 1.0 ? InstanceState.UP : InstanceState.SLOW;
+                context.instanceChanged(instance);
+            }
+        });
+    }
+
+    @Override
+    public void slowDown(int instance, double factor) {
+        if (!(factor >= 1.0 && factor <= 1000)) {
+            throw new IllegalArgumentException("slowdown factor must be between 1 and 1000, got " + factor);
+        }
+        Instance gpu = instances.get(instance);
+        gpu.slowdown = factor;
+        if (gpu.state.acceptsWork()) {
+            gpu.state = factor == 1.0 ? InstanceState.UP : InstanceState.SLOW;
+        }
+        context.instanceChanged(instance);
+    }
+
+    @Override
+    public void setOnline(int instance, boolean online) {
+        Instance gpu = instances.get(instance);
+        if (online && gpu.state == InstanceState.OFFLINE) {
+            gpu.state = gpu.slowdown == 1.0 ? InstanceState.UP : InstanceState.SLOW;
+        } else if (!online && gpu.state != InstanceState.OFFLINE) {
+            List<Task> returned = gpu.clear();
+            gpu.state = InstanceState.OFFLINE;
+            for (Task task : returned) {
+                context.handedBack(task);
+            }
+        }
+        context.instanceChanged(instance);
+    }
+
+    private static long reservation(Task task) {
+        return (long) task.promptTokens() + task.outputTokens();
+    }
+
+    /** One simulated GPU. Loop thread only. */
+    private final class Instance {
+        final int id;
+        final String model;
+        final GpuProfile profile;
+        final List<Task> batch = new ArrayList<>();
+        final List<Task> joining = new ArrayList<>();
+        InstanceState state = InstanceState.UP;
+        double slowdown = 1.0;
+        long kvUsed;
+        boolean stepping;
+        /** Bumped whenever in-flight timers must be ignored (crash, offline). */
+        long generation;
+
+        Instance(int id, String model, GpuProfile profile) {
+            this.id = id;
+            this.model = model;
+            this.profile = profile;
+        }
+
+        int occupancy() {
+            return batch.size() + joining.size();
+        }
+
+        /** Starts a step now if the instance is idle; tasks dispatched in this same instant join it. */
+        void ensureStepping() {
+            if (!stepping) {
+                stepping = true;
+                long generationNow = generation;
+                context.clock().scheduleAfter(0, () -> {
+                    if (generation == generationNow) {
+                        beginStep();
+                    }
+                });
+            }
+        }
+
+        void beginStep() {
+            long prefillTokens = 0;
+            for (Task task : joining) {
+                prefillTokens += task.contextTokens();
+            }
+            batch.addAll(joining);
+            joining.clear();
+            if (batch.isEmpty()) {
+                stepping = false;
+                return;
+            }
+            long duration = Math.round((profile.prefillNanos(prefillTokens) + profile.decodeStepNanos(batch.size())) * slowdown);
+            long generationNow = generation;
+            context.clock().scheduleAfter(duration, () -> {
+                if (generation == generationNow) {
+                    endStep(duration);
+                }
+            });
+        }
+
+        void endStep(long duration) {
+            long now = context.clock().nanos();
+            List<Task> finished = null;
+            for (Task task : batch) {
+                task.addService(duration);
+                boolean first = task.generatedTokens() == 0;
+                task.addToken(now);
+                if (first) {
+                    context.firstToken(task);
+                }
+                if (task.remainingTokens() <= 0) {
+                    if (finished == null) {
+                        finished = new ArrayList<>();
+                    }
+                    finished.add(task);
+                }
+            }
+            if (finished != null) {
+                batch.removeAll(finished);
+                for (Task task : finished) {
+                    kvUsed -= reservation(task);
+                    context.succeeded(task, "simulated completion of " + task.generatedTokens() + " tokens");
+                }
+            }
+            context.stepFinished(id, batch);
+            beginStep();
+        }
+
+        List<Task> clear() {
+            generation++;
+            stepping = false;
+            List<Task> tasks = new ArrayList<>(batch);
+            tasks.addAll(joining);
+            batch.clear();
+            joining.clear();
+            kvUsed = 0;
+            return tasks;
+        }
+    }
+}

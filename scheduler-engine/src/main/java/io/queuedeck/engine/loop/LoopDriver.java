@@ -1,0 +1,151 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.policy.PolicyConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs a {@link SchedulerLoop}: on a {@link SystemClock}, a dedicated thread that drains the
+ * command queue (many producers, one consumer) and fires timers, parking when there is nothing
+ * to do; on a {@link VirtualClock}, nothing at all: commands run at once on the caller's thread,
+ * which drives the clock and so is the loop thread.
+ */
+public final class LoopDriver {
+    private static final System.Logger LOG = System.getLogger(LoopDriver.class.getName());
+    /** Longest park, so a missed wake-up (there should be none) costs at most this. */
+    private static final long MAX_PARK_NANOS = 50_000_000L;
+
+    private final SchedulerLoop loop;
+    private final EngineClock clock;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final ThreadFactory threadFactory;
+    private volatile Thread thread;
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    private long loopErrors;
+
+    /** Settings of one loop; the engine builder fills them. */
+    public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
+                           RetryRule retry, EventSink events, int finishedRetention, long snapshotIntervalNanos,
+                           Consumer<EngineSnapshot> snapshotSink, ThreadFactory threadFactory) {}
+
+    public LoopDriver(Settings settings) {
+        this.clock = settings.clock();
+        this.threadFactory = settings.threadFactory();
+        this.loop = new SchedulerLoop(settings.clock(), settings.executor(), settings.policy(), settings.policyConfig(),
+                settings.retry(), settings.events(), settings.finishedRetention(), settings.snapshotIntervalNanos(),
+                settings.snapshotSink(), this::execute);
+    }
+
+    /** Starts the loop: binds the executor and, on the system clock, starts the loop thread. */
+    public void start() {
+        if (clock instanceof SystemClock) {
+            Thread started = threadFactory.newThread(this::runLive);
+            started.setName("queuedeck-scheduler");
+            thread = started;
+            execute(loop::start);
+            started.start();
+        } else {
+            loop.start();
+        }
+    }
+
+    /** Asks the loop thread to stop after the commands already queued; returns at once. */
+    public void stop() {
+        stopping = true;
+        Thread current = thread;
+        if (current != null) {
+            LockSupport.unpark(current);
+        }
+    }
+
+    /** Waits for the loop thread to end; for orderly shutdown, never called from the loop itself. */
+    public void join(long millis) throws InterruptedException {
+        Thread current = thread;
+        if (current != null && current != Thread.currentThread()) {
+            current.join(millis);
+        }
+    }
+
+    /** Runs {@code command} on the loop thread. Never blocks the caller. */
+    public void execute(Runnable command) {
+        if (clock instanceof VirtualClock) {
+            command.run();
+            return;
+        }
+        commands.offer(command);
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Runs {@code command} on the loop thread; the future completes with its result or exception. */
+    public <T> CompletableFuture<T> call(Function<SchedulerLoop, T> command) {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                answer.complete(command.apply(loop));
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer;
+    }
+
+    /**
+     * The loop itself, for code that already runs on the loop thread: the simulator (which drives
+     * a virtual clock) and benchmarks. Touching it from any other thread breaks the single-writer rule.
+     */
+    public SchedulerLoop loopForDriverThread() {
+        return loop;
+    }
+
+    private void runLive() {
+        SystemClock systemClock = (SystemClock) clock;
+        while (!stopping) {
+            Runnable command;
+            while ((command = commands.poll()) != null) {
+                runGuarded(command);
+            }
+            long next;
+            try {
+                next = systemClock.fireDue();
+            } catch (RuntimeException e) {
+                logLoopError(e);
+                continue;
+            }
+            sleeping = true;
+            if (commands.isEmpty() && !stopping) {
+                long wait = next == Long.MAX_VALUE ? MAX_PARK_NANOS : next - clock.nanos();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, Math.min(wait, MAX_PARK_NANOS));
+                }
+            }
+            sleeping = false;
+        }
+        Runnable command;
+        while ((command = commands.poll()) != null) {
+            runGuarded(command);
+        }
+    }
+
+    private void runGuarded(Runnable command) {
+        try {
+            command.run();
+        } catch (RuntimeException e) {
+            logLoopError(e);
+        }
+    }
+
+    private void logLoopError(RuntimeException e) {
+        // A bug in a timer or fire-and-forget command must not kill the only thread that schedules.
+        loopErrors++;
+        LOG.log(System.Logger.Level.ERROR, "scheduler loop error #" + loopErrors, e);
+    }
+}

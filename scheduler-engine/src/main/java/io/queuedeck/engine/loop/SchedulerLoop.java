@@ -1,0 +1,614 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.EngineEvent;
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.exec.ExecutorContext;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.policy.SchedulingPolicy;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskNotFoundException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The scheduler: the one owner of all queue state.
+ *
+ * <p><b>Concurrency.</b> Every method runs on the loop thread, one at a time. Commands from
+ * other threads (API, console, executors on their own threads) reach it through
+ * {@link LoopDriver}'s command queue; answers go back through futures completed by the driver.
+ * Nothing here locks or blocks, so the order of events is the order of calls, and the same
+ * inputs give the same schedule.
+ *
+ * <p><b>Time.</b> All time comes from the {@link EngineClock}; timers fire on the loop thread.
+ * On a {@link VirtualClock} the same code is a discrete-event simulator.
+ *
+ * <p><b>Failure.</b> Tasks a crashed instance was running fail back here and are retried with
+ * backoff ({@link RetryRule}) until their attempts run out, then dead-lettered. A command that
+ * breaks a rule (unknown task, illegal move) is refused with an exception and changes nothing.
+ */
+public final class SchedulerLoop implements ExecutorContext {
+    private final EngineClock clock;
+    private final Executor executor;
+    private final RetryRule retry;
+    private final EventSink events;
+    private final int finishedRetention;
+    private final long snapshotIntervalNanos;
+    private final Consumer<EngineSnapshot> snapshotSink;
+    private final Consumer<Runnable> poster;
+
+    private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
+    private final Map<String, Task> active = new HashMap<>();
+    private final LinkedHashMap<String, Task> finished;
+    private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
+    private final LatencyMetrics latency = new LatencyMetrics();
+    private final WaitOrder waitOrder = new WaitOrder();
+
+    private String policyName;
+    private long policyGeneration;
+    private long sequence;
+    private boolean paused;
+    private boolean dispatching;
+    private boolean dispatchAgain;
+    private int running;
+    private int deadLetters;
+
+    private long submitted, rejected, succeeded, failed, retried, cancelled, deadLettered, preemptions;
+    private long tokensCompleted;
+    private long lastSnapshotAt, lastSucceeded, lastTokens;
+
+    /** The waiting tasks of one model and the instances that serve it. */
+    private record ModelQueue(String model, SchedulingPolicy policy, int[] instances) {}
+
+    /**
+     * @param poster how {@link #post} reaches the loop thread (the driver's command queue, or a
+     *               direct call on a virtual clock)
+     */
+    SchedulerLoop(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig, RetryRule retry,
+                  EventSink events, int finishedRetention, long snapshotIntervalNanos,
+                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster) {
+        this.clock = clock;
+        this.executor = executor;
+        this.retry = retry;
+        this.events = events;
+        this.finishedRetention = finishedRetention;
+        this.snapshotIntervalNanos = snapshotIntervalNanos;
+        this.snapshotSink = snapshotSink;
+        this.poster = poster;
+        this.finished = new LinkedHashMap<>(1024, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
+                return size() > SchedulerLoop.this.finishedRetention;
+            }
+        };
+        installPolicy(policy, policyConfig);
+    }
+
+    /** Binds the executor and starts the periodic timers. Loop thread. */
+    void start() {
+        executor.bind(this);
+        if (snapshotIntervalNanos > 0) {
+            clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
+        }
+        scheduleTicks();
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /**
+     * Admits a validated spec.
+     *
+     * @param outputTokens tokens the task will generate on a simulated GPU (from a trace), or -1
+     *                     to take {@code max_tokens}
+     */
+    public SubmitResult submit(TaskSpec spec, int outputTokens) {
+        Task existing = lookup(spec.taskId());
+        if (existing != null) {
+            if (existing.spec().equals(spec)) {
+                return new SubmitResult(existing.view(clock.nanos()), false);
+            }
+            rejected++;
+            throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
+        }
+        Optional<String> refusal = executor.admissionError(spec);
+        if (refusal.isPresent()) {
+            rejected++;
+            throw new InvalidTaskException(refusal.get().startsWith("model") ? "model" : "max_tokens", refusal.get());
+        }
+        long now = clock.nanos();
+        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
+        Task task = new Task(spec, sequence++, tokens, now);
+        active.put(task.id(), task);
+        submitted++;
+        if (events.active()) {
+            events.publish(new EngineEvent.TaskTransitioned(now, task.id(), null, TaskState.QUEUED, task.priority(), -1));
+        }
+        ModelQueue queue = queues.get(task.model());
+        queue.policy.admit(task, now);
+        enqueue(queue, task, now);
+        dispatch();
+        return new SubmitResult(task.view(now), true);
+    }
+
+    /** Output length of a task that sets no {@code max_tokens}. */
+    public static final int DEFAULT_OUTPUT_TOKENS = 256;
+
+    /** Cancels a task that has not finished. */
+    public TaskView cancel(String id) {
+        Task task = require(id);
+        long now = clock.nanos();
+        switch (task.state()) {
+            case QUEUED, PREEMPTED -> {
+                dequeue(task);
+                move(task, TaskState.CANCELLED, now);
+            }
+            case RUNNING -> {
+                executor.evict(task);
+                running--;
+                move(task, TaskState.CANCELLED, now);
+                dispatch();
+            }
+            case RETRY_WAIT -> move(task, TaskState.CANCELLED, now);
+            default -> throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be cancelled");
+        }
+        cancelled++;
+        retire(task);
+        return task.view(now);
+    }
+
+    /** Gives a task a new priority; a waiting task takes its new place at once. */
+    public TaskView reprioritize(String id, int priority) {
+        if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {
+            throw new InvalidTaskException("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
+                    + TaskSpec.MAX_PRIORITY + ", got " + priority);
+        }
+        Task task = require(id);
+        if (task.state().isFinal() || task.state() == TaskState.FAILED) {
+            throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be reprioritized");
+        }
+        long now = clock.nanos();
+        int old = task.priority();
+        if (old != priority) {
+            if (task.state().isWaiting()) {
+                ModelQueue queue = dequeue(task);
+                task.setPriority(priority);
+                enqueueKeepingWait(queue, task);
+                dispatch();
+            } else {
+                task.setPriority(priority);
+            }
+            if (events.active()) {
+                events.publish(new EngineEvent.TaskReprioritized(now, id, old, priority));
+            }
+        }
+        return task.view(now);
+    }
+
+    /** The task with this id, if it is active or finished recently. */
+    public Optional<TaskView> find(String id) {
+        Task task = lookup(id);
+        return task == null ? Optional.empty() : Optional.of(task.view(clock.nanos()));
+    }
+
+    /** Stops (or restarts) handing waiting tasks to instances; running tasks go on. */
+    public void setPaused(boolean pause) {
+        if (paused != pause) {
+            paused = pause;
+            if (events.active()) {
+                events.publish(new EngineEvent.DispatchToggled(clock.nanos(), pause));
+            }
+            dispatch();
+        }
+    }
+
+    /**
+     * Replaces the live policy. Waiting tasks move to the new policy in submission order and
+     * keep their accumulated wait; running tasks are not touched.
+     */
+    public void switchPolicy(String name, PolicyConfig config) {
+        String old = policyName;
+        List<ModelQueue> oldQueues = List.copyOf(queues.values());
+        installPolicy(name, config); // throws before touching anything on a bad name or parameter
+        long now = clock.nanos();
+        for (ModelQueue oldQueue : oldQueues) {
+            List<Task> waiting = new ArrayList<>(oldQueue.policy.size());
+            Task task;
+            while ((task = oldQueue.policy.poll(now)) != null) {
+                waiting.add(task);
+            }
+            waiting.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            ModelQueue queue = queues.get(oldQueue.model);
+            for (Task moved : waiting) {
+                queue.policy.admit(moved, now);
+                queue.policy.enqueue(moved, now);
+            }
+        }
+        scheduleTicks();
+        if (events.active()) {
+            events.publish(new EngineEvent.PolicyChanged(now, old, name));
+        }
+        dispatch();
+    }
+
+    /** Fault hook: crashes an instance. */
+    public void crashInstance(int instance) {
+        checkInstance(instance);
+        executor.crash(instance);
+        publishInstance(instance, "crash injected");
+    }
+
+    /** Fault hook: slows an instance down by {@code factor} (1 restores it). */
+    public void slowInstance(int instance, double factor) {
+        checkInstance(instance);
+        executor.slowDown(instance, factor);
+        publishInstance(instance, factor == 1.0 ? "speed restored" : "slowed down x" + factor);
+    }
+
+    /** Fault hook: takes an instance out of service or back in. */
+    public void setInstanceOnline(int instance, boolean online) {
+        checkInstance(instance);
+        executor.setOnline(instance, online);
+        publishInstance(instance, online ? "brought online" : "taken offline");
+    }
+
+    /** Builds a snapshot of everything now. */
+    public EngineSnapshot snapshot() {
+        long now = clock.nanos();
+        double seconds = Math.max(1e-9, (now - lastSnapshotAt) / 1e9);
+        double tps = (succeeded - lastSucceeded) / seconds;
+        double tokensPerSecond = (tokensCompleted - lastTokens) / seconds;
+        lastSnapshotAt = now;
+        lastSucceeded = succeeded;
+        lastTokens = tokensCompleted;
+
+        List<Integer> byPriority = Arrays.stream(waitingByPriority).boxed().toList();
+        Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
+        for (Tier tier : Tier.values()) {
+            byTier.put(tier, 0);
+        }
+        for (int p = 0; p < waitingByPriority.length; p++) {
+            byTier.merge(Tier.of(p), waitingByPriority[p], Integer::sum);
+        }
+        byTier.put(Tier.DEAD_LETTER, deadLetters);
+        int[] levels = new int[queues.values().iterator().next().policy.levels()];
+        int waiting = 0;
+        for (ModelQueue queue : queues.values()) {
+            int[] depth = queue.policy.depthByLevel();
+            for (int i = 0; i < depth.length && i < levels.length; i++) {
+                levels[i] += depth[i];
+            }
+            waiting += queue.policy.size();
+        }
+        long oldestEnqueue = waitOrder.oldest();
+        List<LatencyMetrics.Stats> latencyByPriority = new ArrayList<>(waitingByPriority.length);
+        for (int p = 0; p < waitingByPriority.length; p++) {
+            latencyByPriority.add(latency.priority(p));
+        }
+        List<InstanceStatus> instances = executor.status();
+        return new EngineSnapshot(now, clock.toInstant(now), policyName, paused, waiting, byPriority,
+                Arrays.stream(levels).boxed().toList(), Map.copyOf(byTier), running, instances,
+                new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
+                        preemptions),
+                tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
+                latency.total(), latency.takeInterval(), List.copyOf(latencyByPriority), events.dropped());
+    }
+
+    /** Counts a submission refused before it reached the loop (invalid fields). */
+    public void countRejected() {
+        rejected++;
+    }
+
+    /** Number of tasks waiting, running or retrying. */
+    public int activeCount() {
+        return active.size();
+    }
+
+    public long succeededCount() {
+        return succeeded;
+    }
+
+    public LatencyMetrics latency() {
+        return latency;
+    }
+
+    public String policyName() {
+        return policyName;
+    }
+
+    // ---------------------------------------------------------------- executor callbacks
+
+    @Override
+    public EngineClock clock() {
+        return clock;
+    }
+
+    @Override
+    public void firstToken(Task task) {
+        latency.recordTtft(task.priority(), task.firstTokenAt() - task.arrivedAt());
+    }
+
+    @Override
+    public void succeeded(Task task, String output) {
+        long now = clock.nanos();
+        running--;
+        task.setOutput(output);
+        move(task, TaskState.SUCCEEDED, now);
+        succeeded++;
+        tokensCompleted += task.generatedTokens();
+        latency.recordCompletion(task.priority(), task.waitedNanos(now), now - task.arrivedAt());
+        retire(task);
+    }
+
+    @Override
+    public void failed(Task task, String reason, boolean retryable) {
+        long now = clock.nanos();
+        running--;
+        task.setError(reason);
+        move(task, TaskState.FAILED, now);
+        failed++;
+        if (retryable && task.attempts() < retry.maxAttempts()) {
+            retried++;
+            move(task, TaskState.RETRY_WAIT, now);
+            clock.scheduleAfter(retry.backoffNanos(task.attempts()), () -> requeueAfterBackoff(task));
+        } else if (retryable) {
+            move(task, TaskState.DEAD_LETTERED, now);
+            deadLettered++;
+            deadLetters++;
+            retire(task);
+        } else {
+            retire(task);
+        }
+        dispatch();
+    }
+
+    @Override
+    public void handedBack(Task task) {
+        long now = clock.nanos();
+        running--;
+        move(task, TaskState.PREEMPTED, now);
+        preemptions++;
+        enqueue(queues.get(task.model()), task, now);
+        dispatch();
+    }
+
+    @Override
+    public void stepFinished(int instance, List<Task> batch) {
+        long now = clock.nanos();
+        ModelQueue queue = queues.get(executor.model(instance));
+        SchedulingPolicy policy = queue.policy;
+        for (int i = 0; i < batch.size(); i++) {
+            policy.onStep(batch.get(i), now);
+        }
+        dispatch();
+        if (paused || !policy.preemptive()) {
+            return;
+        }
+        // Each round swaps the least urgent running task for a more urgent waiting one; it stops
+        // as soon as the waiting head is not more urgent, so a task is never swapped for itself.
+        for (int rounds = batch.size(); rounds > 0; rounds--) {
+            Task head = policy.peek(now);
+            if (head == null) {
+                return;
+            }
+            Task victim = null;
+            for (int i = 0; i < batch.size(); i++) {
+                Task candidate = batch.get(i);
+                if (victim == null || policy.compare(candidate, victim) > 0) {
+                    victim = candidate;
+                }
+            }
+            if (victim == null || policy.compare(head, victim) >= 0
+                    || !executor.canAcceptReplacing(instance, head, victim)) {
+                return;
+            }
+            executor.evict(victim);
+            running--;
+            move(victim, TaskState.PREEMPTED, now);
+            preemptions++;
+            policy.poll(now);
+            leaveWaiting(head);
+            enqueue(queue, victim, now);
+            run(head, instance, now);
+        }
+    }
+
+    @Override
+    public void instanceChanged(int instance) {
+        dispatch();
+    }
+
+    @Override
+    public void post(Runnable action) {
+        poster.accept(action);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void installPolicy(String name, PolicyConfig config) {
+        Map<String, List<Integer>> byModel = new LinkedHashMap<>();
+        for (int i = 0; i < executor.instanceCount(); i++) {
+            byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
+        }
+        Map<String, ModelQueue> fresh = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
+            SchedulingPolicy policy = PolicyRegistry.create(name, config);
+            int[] ids = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
+            fresh.put(entry.getKey(), new ModelQueue(entry.getKey(), policy, ids));
+        }
+        queues.clear();
+        queues.putAll(fresh);
+        policyName = name;
+        policyGeneration++;
+    }
+
+    private void scheduleTicks() {
+        long interval = queues.values().iterator().next().policy.tickIntervalNanos();
+        if (interval > 0) {
+            long generation = policyGeneration;
+            clock.scheduleAfter(interval, () -> tick(generation, interval));
+        }
+    }
+
+    private void tick(long generation, long interval) {
+        if (generation != policyGeneration) {
+            return; // the policy was switched; its successor has its own ticks
+        }
+        long now = clock.nanos();
+        for (ModelQueue queue : queues.values()) {
+            queue.policy.onTick(now);
+        }
+        dispatch();
+        clock.scheduleAfter(interval, () -> tick(generation, interval));
+    }
+
+    /** Hands waiting tasks to instances with room, until no instance can take its model's next task. */
+    private void dispatch() {
+        if (dispatching) {
+            dispatchAgain = true; // an executor reported back from inside dispatch(): go round again
+            return;
+        }
+        dispatching = true;
+        try {
+            do {
+                dispatchAgain = false;
+                if (!paused) {
+                    for (ModelQueue queue : queues.values()) {
+                        fill(queue);
+                    }
+                }
+            } while (dispatchAgain);
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    private void fill(ModelQueue queue) {
+        long now = clock.nanos();
+        Task head;
+        while ((head = queue.policy.peek(now)) != null) {
+            int best = -1;
+            int bestLoad = Integer.MAX_VALUE;
+            for (int instance : queue.instances) {
+                if (executor.canAccept(instance, head)) {
+                    int load = executor.load(instance);
+                    if (load < bestLoad) {
+                        best = instance;
+                        bestLoad = load;
+                    }
+                }
+            }
+            if (best < 0) {
+                return;
+            }
+            queue.policy.poll(now);
+            leaveWaiting(head);
+            run(head, best, now);
+        }
+    }
+
+    private void run(Task task, int instance, long now) {
+        if (task.state() == TaskState.QUEUED) {
+            task.incrementAttempts();
+        }
+        move(task, TaskState.RUNNING, now);
+        running++;
+        task.setInstance(instance);
+        executor.dispatch(instance, task);
+    }
+
+    private void requeueAfterBackoff(Task task) {
+        if (task.state() != TaskState.RETRY_WAIT) {
+            return; // cancelled while it waited
+        }
+        long now = clock.nanos();
+        move(task, TaskState.QUEUED, now);
+        enqueue(queues.get(task.model()), task, now);
+        dispatch();
+    }
+
+    private void enqueue(ModelQueue queue, Task task, long now) {
+        task.setEnqueuedAt(now);
+        enqueueKeepingWait(queue, task);
+        waitOrder.joined(task);
+    }
+
+    private void enqueueKeepingWait(ModelQueue queue, Task task) {
+        queue.policy.enqueue(task, clock.nanos());
+        waitingByPriority[task.priority()]++;
+    }
+
+    private ModelQueue dequeue(Task task) {
+        ModelQueue queue = queues.get(task.model());
+        if (!queue.policy.remove(task)) {
+            throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
+        }
+        leaveWaiting(task);
+        return queue;
+    }
+
+    private void leaveWaiting(Task task) {
+        waitingByPriority[task.priority()]--;
+    }
+
+    private void move(Task task, TaskState to, long now) {
+        TaskState from = task.state();
+        task.transitionTo(to, now);
+        if (events.active()) {
+            events.publish(new EngineEvent.TaskTransitioned(now, task.id(), from, to, task.priority(), task.instance()));
+        }
+    }
+
+    private void retire(Task task) {
+        active.remove(task.id());
+        finished.put(task.id(), task);
+    }
+
+    private Task lookup(String id) {
+        Task task = active.get(id);
+        return task != null ? task : finished.get(id);
+    }
+
+    private Task require(String id) {
+        Task task = lookup(id);
+        if (task == null) {
+            throw new TaskNotFoundException(id);
+        }
+        return task;
+    }
+
+    private void checkInstance(int instance) {
+        if (instance < 0 || instance >= executor.instanceCount()) {
+            throw new IllegalArgumentException("instance must be between 0 and " + (executor.instanceCount() - 1)
+                    + ", got " + instance);
+        }
+    }
+
+    private void publishInstance(int instance, String reason) {
+        if (events.active()) {
+            InstanceStatus status = executor.status().get(instance);
+            events.publish(new EngineEvent.InstanceChanged(clock.nanos(), instance, status.state(), reason));
+        }
+    }
+
+    private void publishSnapshot() {
+        snapshotSink.accept(snapshot());
+        clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
+    }
+}

@@ -1,0 +1,40 @@
+package io.queuedeck.engine.metrics;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * A latency distribution recorded in microseconds (3 significant digits, up to one day).
+ * Single writer: the scheduler loop records, and readers get {@link LatencyStats} copies.
+ */
+public final class LatencyHistogram {
+    private static final long MAX_MICROS = 86_400_000_000L;
+    private final Histogram histogram = new Histogram(MAX_MICROS, 3);
+
+    public void recordNanos(long nanos) {
+        histogram.recordValue(Math.min(MAX_MICROS, Math.max(0, nanos / 1_000)));
+    }
+
+    public long count() {
+        return histogram.getTotalCount();
+    }
+
+    public void reset() {
+        histogram.reset();
+    }
+
+    public void add(LatencyHistogram other) {
+        histogram.add(other.histogram);
+    }
+
+    public LatencyStats stats() {
+        if (histogram.getTotalCount() == 0) {
+            return LatencyStats.EMPTY;
+        }
+        return new LatencyStats(histogram.getTotalCount(), histogram.getMean() / 1e3,
+                millis(50), millis(90), millis(95), millis(99), histogram.getMaxValue() / 1e3);
+    }
+
+    private double millis(double percentile) {
+        return histogram.getValueAtPercentile(percentile) / 1e3;
+    }
+}

@@ -1,0 +1,43 @@
+package io.queuedeck.engine.policy;
+
+import io.queuedeck.engine.task.Task;
+import java.util.Comparator;
+
+/** A policy that is just one total order over waiting tasks. */
+abstract class HeapPolicy implements SchedulingPolicy {
+    private final IndexedTaskHeap heap;
+
+    HeapPolicy(Comparator<Task> order) {
+        heap = new IndexedTaskHeap(order);
+    }
+
+    @Override
+    public void enqueue(Task task, long now) {
+        heap.add(task);
+    }
+
+    @Override
+    public Task peek(long now) {
+        return heap.peek();
+    }
+
+    @Override
+    public Task poll(long now) {
+        return heap.poll();
+    }
+
+    @Override
+    public boolean remove(Task task) {
+        return heap.remove(task);
+    }
+
+    @Override
+    public int size() {
+        return heap.size();
+    }
+
+    @Override
+    public int compare(Task a, Task b) {
+        return heap.compare(a, b);
+    }
+}

@@ -1,0 +1,148 @@
+package io.queuedeck.engine.policy;
+
+import io.queuedeck.engine.task.Task;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+
+/**
+ * Multi-level feedback queue as FastServe (Wu et al., 2023) runs it for LLM inference.
+ *
+ * <ul>
+ *   <li>Levels 0..K-1; level i allows a quantum of {@code q0 * 2^i} of GPU time. A running task
+ *       that used up its quantum is demoted one level at the next decode step; it then yields its
+ *       slot if a waiting task is more urgent (the loop asks {@link #compare}).</li>
+ *   <li>Skip-join: a new task enters the most urgent level whose quantum covers its predicted
+ *       prefill time ({@code prompt_tokens / prefill_tokens_per_s}), so a long prompt does not
+ *       burn through the small quanta and get preempted straight away.</li>
+ *   <li>Priority sets the most urgent level a task may enter:
+ *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
+ *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
+ *       smaller priority numbers go first, then submission order.</li>
+ *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
+ *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0.</li>
+ * </ul>
+ */
+@PolicyName("mlfq")
+final class MlfqPolicy extends HeapPolicy {
+    private final int levels;
+    private final long quantum0Nanos;
+    private final double prefillTokensPerSecond;
+    private final long boostIntervalNanos;
+    private final long starvationNanos;
+    private final int[] depth;
+    /** Waiting tasks above level 0, in the order they joined: the starvation scan reads its head. */
+    private final LinkedHashSet<Task> boostCandidates = new LinkedHashSet<>();
+
+    MlfqPolicy(PolicyConfig config) {
+        super(Comparator.comparingInt(Task::level).thenComparingInt(Task::priority).thenComparingLong(Task::sequence));
+        levels = (int) config.longValue("levels", 6, 1, 30);
+        quantum0Nanos = config.longValue("q0_ms", 10, 1, 60_000) * 1_000_000L;
+        prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
+        boostIntervalNanos = config.longValue("boost_interval_ms", 500, 1, 3_600_000) * 1_000_000L;
+        starvationNanos = config.longValue("starvation_threshold_ms", 3_000, 1, 86_400_000) * 1_000_000L;
+        depth = new int[levels];
+    }
+
+    @Override
+    public String name() {
+        return "mlfq";
+    }
+
+    /** Quantum of GPU time at {@code level}; the last level never expires. */
+    long quantumNanos(int level) {
+        return level >= levels - 1 ? Long.MAX_VALUE : quantum0Nanos << level;
+    }
+
+    /** The level a newly arrived task joins. */
+    int entryLevel(Task task) {
+        long prefillNanos = (long) (task.promptTokens() * 1e9 / prefillTokensPerSecond);
+        int skipJoin = 0;
+        while (skipJoin < levels - 1 && quantumNanos(skipJoin) < prefillNanos) {
+            skipJoin++;
+        }
+        int floor = task.priority() * (levels - 1) / 9;
+        return Math.max(skipJoin, floor);
+    }
+
+    @Override
+    public void admit(Task task, long now) {
+        task.setLevel(entryLevel(task));
+    }
+
+    @Override
+    public void enqueue(Task task, long now) {
+        super.enqueue(task, now);
+        depth[task.level()]++;
+        if (task.level() > 0) {
+            boostCandidates.add(task);
+        }
+    }
+
+    @Override
+    public Task poll(long now) {
+        Task task = super.poll(now);
+        if (task != null) {
+            forget(task);
+        }
+        return task;
+    }
+
+    @Override
+    public boolean remove(Task task) {
+        if (!super.remove(task)) {
+            return false;
+        }
+        forget(task);
+        return true;
+    }
+
+    private void forget(Task task) {
+        depth[task.level()]--;
+        boostCandidates.remove(task);
+    }
+
+    @Override
+    public boolean preemptive() {
+        return true;
+    }
+
+    @Override
+    public void onStep(Task running, long now) {
+        if (running.levelServiceNanos() >= quantumNanos(running.level())) {
+            running.setLevel(running.level() + 1);
+        }
+    }
+
+    @Override
+    public long tickIntervalNanos() {
+        return boostIntervalNanos;
+    }
+
+    @Override
+    public void onTick(long now) {
+        Iterator<Task> oldestFirst = boostCandidates.iterator();
+        while (oldestFirst.hasNext()) {
+            Task task = oldestFirst.next();
+            if (now - task.enqueuedAt() <= starvationNanos) {
+                break;
+            }
+            oldestFirst.remove();
+            super.remove(task);
+            depth[task.level()]--;
+            task.setLevel(0);
+            depth[0]++;
+            super.enqueue(task, now);
+        }
+    }
+
+    @Override
+    public int levels() {
+        return levels;
+    }
+
+    @Override
+    public int[] depthByLevel() {
+        return depth.clone();
+    }
+}

@@ -1,0 +1,106 @@
+package io.queuedeck.engine.policy;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The parameters of one policy, as text (from the command line, YAML or the console), read
+ * through typed getters that fail with the parameter's name. A parameter the policy never
+ * reads is an error too: a typo must not silently fall back to a default.
+ */
+public final class PolicyConfig {
+    private final Map<String, String> values;
+    private final Set<String> read = new TreeSet<>();
+
+    private PolicyConfig(Map<String, String> values) {
+        this.values = new TreeMap<>(values);
+    }
+
+    public static PolicyConfig of(Map<String, String> values) {
+        return new PolicyConfig(values);
+    }
+
+    public static PolicyConfig empty() {
+        return new PolicyConfig(Map.of());
+    }
+
+    /** Parses {@code "key=value,key=value"}. */
+    public static PolicyConfig parse(String text) {
+        Map<String, String> values = new TreeMap<>();
+        if (text != null && !text.isBlank()) {
+            for (String pair : text.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("policy parameter '" + pair.trim() + "' must look like key=value");
+                }
+                values.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        return new PolicyConfig(values);
+    }
+
+    public Map<String, String> values() {
+        return Map.copyOf(values);
+    }
+
+    public long longValue(String key, long defaultValue, long min, long max) {
+        String text = lookup(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got '" + text + "'");
+        }
+    }
+
+    public double doubleValue(String key, double defaultValue, double min, double max) {
+        String text = lookup(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            double value = Double.parseDouble(text);
+            if (!(value >= min && value <= max)) {
+                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got '" + text + "'");
+        }
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        String text = lookup(key);
+        if (text == null) {
+            return defaultValue;
+        }
+        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + text + "'");
+        };
+    }
+
+    /** Fails on any parameter no getter asked for. */
+    void checkAllRead(String policy) {
+        Set<String> unknown = new TreeSet<>(values.keySet());
+        unknown.removeAll(read);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown parameter" + (unknown.size() > 1 ? "s " : " ") + unknown
+                    + " for policy " + policy + (read.isEmpty() ? " (it takes none)" : "; it takes " + read));
+        }
+    }
+
+    private String lookup(String key) {
+        read.add(key);
+        return values.get(key);
+    }
+}

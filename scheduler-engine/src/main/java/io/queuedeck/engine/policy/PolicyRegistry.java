@@ -1,0 +1,48 @@
+package io.queuedeck.engine.policy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Maps policy names to their factories. The one way to create a {@link SchedulingPolicy}. */
+public final class PolicyRegistry {
+    private static final Map<String, Function<PolicyConfig, SchedulingPolicy>> FACTORIES = new LinkedHashMap<>();
+
+    static {
+        register(FifoPolicy.class, FifoPolicy::new);
+        register(PriorityPolicy.class, PriorityPolicy::new);
+        register(MlfqPolicy.class, MlfqPolicy::new);
+    }
+
+    private PolicyRegistry() {}
+
+    private static void register(Class<? extends SchedulingPolicy> type, Function<PolicyConfig, SchedulingPolicy> factory) {
+        FACTORIES.put(type.getAnnotation(PolicyName.class).value(), factory);
+    }
+
+    /** Every registered name, in a stable order. */
+    public static List<String> names() {
+        return List.copyOf(FACTORIES.keySet());
+    }
+
+    /**
+     * A new policy instance.
+     *
+     * @throws IllegalArgumentException for an unknown name or a bad parameter, with a message
+     *                                  that names the known policies or the parameter
+     */
+    public static SchedulingPolicy create(String name, PolicyConfig config) {
+        Function<PolicyConfig, SchedulingPolicy> factory = FACTORIES.get(name);
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown policy '" + name + "'; known policies: " + String.join(", ", names()));
+        }
+        SchedulingPolicy policy = factory.apply(config);
+        config.checkAllRead(name);
+        return policy;
+    }
+
+    public static SchedulingPolicy create(String name) {
+        return create(name, PolicyConfig.empty());
+    }
+}

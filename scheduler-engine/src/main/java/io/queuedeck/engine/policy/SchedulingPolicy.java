@@ -1,0 +1,70 @@
+package io.queuedeck.engine.policy;
+
+import io.queuedeck.engine.task.Task;
+
+/**
+ * Decides which waiting task runs next. A policy holds the waiting tasks of one model and is
+ * called only from the scheduler loop's thread, with the engine clock's time; it never reads a
+ * clock itself. Every operation is O(log n) in the number of waiting tasks.
+ *
+ * <p>The loop calls {@link #enqueue} when a task starts waiting (arrival, preemption, retry,
+ * reprioritization), {@link #peek}/{@link #poll} when a GPU slot is free, and {@link #remove}
+ * when a waiting task is cancelled or moved. A policy that shares GPU time ({@link #preemptive})
+ * is also told of every decode step of a running task and may, through {@link #compare}, make
+ * a more urgent waiting task take a running task's place.
+ */
+public interface SchedulingPolicy {
+
+    /** The name the registry knows this policy by. */
+    String name();
+
+    /**
+     * A task joins this policy for the first time: a new arrival, or a waiting task handed over
+     * when the live policy is switched. Called once, before its first {@link #enqueue}.
+     */
+    default void admit(Task task, long now) {}
+
+    /** Adds a task that starts waiting. */
+    void enqueue(Task task, long now);
+
+    /** The task that would run next, without removing it; null when none waits. */
+    Task peek(long now);
+
+    /** Removes and returns the task that runs next; null when none waits. */
+    Task poll(long now);
+
+    /** Removes a waiting task; false when this policy does not hold it. */
+    boolean remove(Task task);
+
+    /** Number of waiting tasks. */
+    int size();
+
+    /** Negative when {@code a} is more urgent than {@code b}: the order {@link #poll} follows. */
+    int compare(Task a, Task b);
+
+    /** Whether a more urgent waiting task may take a running task's place at a step boundary. */
+    default boolean preemptive() {
+        return false;
+    }
+
+    /** A running task finished a decode step (its service time is already charged). */
+    default void onStep(Task running, long now) {}
+
+    /** Period of {@link #onTick}, or 0 for a policy that needs no ticks. */
+    default long tickIntervalNanos() {
+        return 0;
+    }
+
+    /** Periodic housekeeping (for example, promoting starved tasks). */
+    default void onTick(long now) {}
+
+    /** Number of queue levels the policy keeps (MLFQ); 1 for flat policies. */
+    default int levels() {
+        return 1;
+    }
+
+    /** Waiting tasks per level, index 0 most urgent; length {@link #levels()}. */
+    default int[] depthByLevel() {
+        return new int[] {size()};
+    }
+}

@@ -1,0 +1,163 @@
+package io.queuedeck.engine.task;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A task inside the engine. Mutable, and owned by the scheduler loop: only the loop thread (and
+ * the policies and executors it calls) reads or changes it. Everything else sees {@link TaskView}.
+ * All times are engine-clock nanoseconds.
+ */
+public final class Task {
+    private final String id;
+    private final TaskSpec spec;
+    private final long sequence;
+    private final int outputTokens;
+    private final long arrivedAt;
+    private final List<Transition> history = new ArrayList<>(4);
+
+    private TaskState state = TaskState.QUEUED;
+    private int priority;
+    private long stateSince;
+    private long queuedSince;
+    private long waitedNanos;
+    private long firstDispatchAt = -1;
+    private long firstTokenAt = -1;
+    private long finishedAt = -1;
+    private int generatedTokens;
+    private long serviceNanos;
+    private int attempts;
+    private int preemptions;
+    private int instance = -1;
+    private String error;
+    private String output;
+
+    // Scheduling bookkeeping, used by the policy that holds the task.
+    private int heapIndex = -1;
+    private int level;
+    private long levelServiceNanos;
+    private long enqueuedAt;
+
+    /**
+     * @param spec         a validated, complete spec
+     * @param sequence     submission order, unique and increasing: the FIFO tie-breaker
+     * @param outputTokens how many tokens the task will generate on a simulated GPU
+     * @param now          arrival time
+     */
+    public Task(TaskSpec spec, long sequence, int outputTokens, long now) {
+        this.id = spec.taskId();
+        this.spec = spec;
+        this.sequence = sequence;
+        this.outputTokens = outputTokens;
+        this.priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
+        this.arrivedAt = now;
+        this.stateSince = now;
+        this.queuedSince = now;
+        this.enqueuedAt = now;
+        history.add(new Transition(null, TaskState.QUEUED, now));
+    }
+
+    /** One lifecycle move, stamped with the engine clock. */
+    public record Transition(TaskState from, TaskState to, long at) {}
+
+    /**
+     * Moves the task to {@code to} at time {@code now}.
+     *
+     * @throws IllegalTransitionException when the lifecycle forbids the move
+     */
+    public void transitionTo(TaskState to, long now) {
+        if (!TaskState.isAllowed(state, to)) {
+            throw new IllegalTransitionException(id, state, to);
+        }
+        if (state.isWaiting() || state == TaskState.RETRY_WAIT) {
+            waitedNanos += now - queuedSince;
+        }
+        if (to.isWaiting() || to == TaskState.RETRY_WAIT) {
+            queuedSince = now;
+        }
+        if (to == TaskState.RUNNING && firstDispatchAt < 0) {
+            firstDispatchAt = now;
+        }
+        if (to.isFinal() || to == TaskState.FAILED) {
+            finishedAt = now;
+        }
+        if (to == TaskState.PREEMPTED) {
+            preemptions++;
+        }
+        history.add(new Transition(state, to, now));
+        state = to;
+        stateSince = now;
+    }
+
+    /** Records one generated token; the first one fixes the time to first token. */
+    public void addToken(long now) {
+        if (generatedTokens++ == 0 && firstTokenAt < 0) {
+            firstTokenAt = now;
+        }
+    }
+
+    /** Charges GPU time to the task, for policies that share time (MLFQ quanta). */
+    public void addService(long nanos) {
+        serviceNanos += nanos;
+        levelServiceNanos += nanos;
+    }
+
+    public String id() { return id; }
+    public TaskSpec spec() { return spec; }
+    public long sequence() { return sequence; }
+    public String model() { return spec.model(); }
+    public int promptTokens() { return spec.promptTokens(); }
+    public int outputTokens() { return outputTokens; }
+    public int remainingTokens() { return outputTokens - generatedTokens; }
+    public long arrivedAt() { return arrivedAt; }
+    public TaskState state() { return state; }
+    public long stateSince() { return stateSince; }
+    public int priority() { return priority; }
+    public long firstDispatchAt() { return firstDispatchAt; }
+    public long firstTokenAt() { return firstTokenAt; }
+    public long finishedAt() { return finishedAt; }
+    public int generatedTokens() { return generatedTokens; }
+    public long serviceNanos() { return serviceNanos; }
+    public int attempts() { return attempts; }
+    public int preemptions() { return preemptions; }
+    public int instance() { return instance; }
+    public String error() { return error; }
+    public String output() { return output; }
+    public List<Transition> history() { return history; }
+
+    /** Time spent waiting (queued, preempted, retry wait) up to {@code now}. */
+    public long waitedNanos(long now) {
+        boolean waitingNow = state.isWaiting() || state == TaskState.RETRY_WAIT;
+        return waitedNanos + (waitingNow ? now - queuedSince : 0);
+    }
+
+    public void setPriority(int priority) { this.priority = priority; }
+    public void setInstance(int instance) { this.instance = instance; }
+    public void setError(String error) { this.error = error; }
+    public void setOutput(String output) { this.output = output; }
+    public void incrementAttempts() { attempts++; }
+
+    /** Tokens the task holds in a KV cache while it runs: prompt plus everything generated so far. */
+    public int contextTokens() { return spec.promptTokens() + generatedTokens; }
+
+    // Policy bookkeeping: one policy holds a task at a time, so one set of fields suffices.
+    public int heapIndex() { return heapIndex; }
+    public void setHeapIndex(int index) { heapIndex = index; }
+    public int level() { return level; }
+    public void setLevel(int level) { this.level = level; levelServiceNanos = 0; }
+    public long levelServiceNanos() { return levelServiceNanos; }
+    public long enqueuedAt() { return enqueuedAt; }
+    public void setEnqueuedAt(long now) { enqueuedAt = now; }
+
+    /** An immutable copy for readers outside the loop. */
+    public TaskView view(long now) {
+        return new TaskView(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt,
+                firstTokenAt, finishedAt, waitedNanos(now), generatedTokens, outputTokens, attempts, preemptions,
+                error, output, List.copyOf(history));
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + id + " p" + priority + " " + state + "]";
+    }
+}

@@ -1,0 +1,76 @@
+package io.queuedeck.engine.task;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a client submits: the JSON contract of a task (snake_case on the wire). Every field but
+ * {@code model} and {@code input} is optional; {@link TaskSpecValidator} checks the values and
+ * fills the defaults, so the engine only ever holds validated, complete specs.
+ *
+ * @param taskId        client-chosen id; generated when absent
+ * @param model         the model that must serve the task
+ * @param input         the prompt text
+ * @param priority      0 (most urgent) to 9; 5 when absent, as in vLLM and Triton
+ * @param callbackUrl   where the result is posted, if anywhere
+ * @param tenant        who pays for it, for quotas and fair share
+ * @param businessClass a free label (for example "interactive", "batch") for rules and reports
+ * @param deadline      when the result stops being useful
+ * @param maxTokens     upper bound on generated tokens
+ * @param promptTokens  prompt length in tokens; estimated from {@code input} when absent
+ * @param metadata      client key/value pairs, kept and returned as they are
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TaskSpec(
+        String taskId,
+        String model,
+        String input,
+        Integer priority,
+        String callbackUrl,
+        String tenant,
+        String businessClass,
+        Instant deadline,
+        Integer maxTokens,
+        Integer promptTokens,
+        Map<String, String> metadata) {
+
+    /** Priority of a task that does not say. */
+    public static final int DEFAULT_PRIORITY = 5;
+    /** Most and least urgent priorities. */
+    public static final int MIN_PRIORITY = 0, MAX_PRIORITY = 9;
+
+    public TaskSpec {
+        metadata = metadata == null ? null : Collections.unmodifiableMap(new TreeMap<>(metadata));
+    }
+
+    /** A minimal spec, for code that builds tasks rather than parsing them. */
+    public static TaskSpec of(String model, String input, int priority, int maxTokens) {
+        return new TaskSpec(null, model, input, priority, null, null, null, null, maxTokens, null, null);
+    }
+
+    public TaskSpec withTaskId(String id) {
+        return new TaskSpec(id, model, input, priority, callbackUrl, tenant, businessClass, deadline,
+                maxTokens, promptTokens, metadata);
+    }
+
+    public TaskSpec withPriority(int newPriority) {
+        return new TaskSpec(taskId, model, input, newPriority, callbackUrl, tenant, businessClass, deadline,
+                maxTokens, promptTokens, metadata);
+    }
+
+    public TaskSpec withPromptTokens(int tokens) {
+        return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
+                maxTokens, tokens, metadata);
+    }
+
+    public TaskSpec withTenant(String newTenant) {
+        return new TaskSpec(taskId, model, input, priority, callbackUrl, newTenant, businessClass, deadline,
+                maxTokens, promptTokens, metadata);
+    }
+}

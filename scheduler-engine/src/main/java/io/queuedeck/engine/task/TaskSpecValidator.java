@@ -1,0 +1,154 @@
+package io.queuedeck.engine.task;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@link TaskSpec} field by field and completes it. Pure: safe on any thread, so
+ * admission runs on the caller's thread and only valid tasks ever reach the scheduler loop.
+ */
+public final class TaskSpecValidator {
+    static final int MAX_ID_LENGTH = 128;
+    static final int MAX_INPUT_CHARS = 4_000_000;
+    static final int MAX_TOKENS_LIMIT = 1_000_000;
+    static final int MAX_METADATA_ENTRIES = 64;
+    static final int MAX_METADATA_KEY = 64;
+    static final int MAX_METADATA_VALUE = 1024;
+    /** Characters per token for the prompt estimate: the usual rule of thumb for BPE tokenizers. */
+    static final int CHARS_PER_TOKEN = 4;
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]+");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:/-]+");
+
+    private TaskSpecValidator() {}
+
+    /** Every problem with {@code spec}; empty when it is valid. */
+    public static List<FieldError> errors(TaskSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        if (spec == null) {
+            errors.add(new FieldError("", "a task object is required"));
+            return errors;
+        }
+        if (spec.taskId() != null) {
+            checkName(errors, "task_id", spec.taskId(), MAX_ID_LENGTH, ID);
+        }
+        if (spec.model() == null) {
+            errors.add(new FieldError("model", "model is required"));
+        } else {
+            checkName(errors, "model", spec.model(), MAX_ID_LENGTH, NAME);
+        }
+        if (spec.input() == null) {
+            errors.add(new FieldError("input", "input is required"));
+        } else if (spec.input().length() > MAX_INPUT_CHARS) {
+            errors.add(new FieldError("input", "input must be at most " + MAX_INPUT_CHARS
+                    + " characters, got " + spec.input().length()));
+        }
+        if (spec.priority() != null && (spec.priority() < TaskSpec.MIN_PRIORITY || spec.priority() > TaskSpec.MAX_PRIORITY)) {
+            errors.add(new FieldError("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
+                    + TaskSpec.MAX_PRIORITY + ", got " + spec.priority()));
+        }
+        if (spec.callbackUrl() != null) {
+            checkCallbackUrl(errors, spec.callbackUrl());
+        }
+        if (spec.tenant() != null) {
+            checkName(errors, "tenant", spec.tenant(), MAX_METADATA_KEY, NAME);
+        }
+        if (spec.businessClass() != null) {
+            checkName(errors, "business_class", spec.businessClass(), MAX_METADATA_KEY, NAME);
+        }
+        checkTokens(errors, "max_tokens", spec.maxTokens());
+        checkTokens(errors, "prompt_tokens", spec.promptTokens());
+        if (spec.metadata() != null) {
+            checkMetadata(errors, spec.metadata());
+        }
+        return errors;
+    }
+
+    /**
+     * Validates {@code spec} and fills what the engine derives: the id (from {@code idSupplier})
+     * and the prompt token estimate.
+     *
+     * @throws InvalidTaskException with every field error, when any
+     */
+    public static TaskSpec validate(TaskSpec spec, java.util.function.Supplier<String> idSupplier) {
+        List<FieldError> errors = errors(spec);
+        if (!errors.isEmpty()) {
+            throw new InvalidTaskException(errors);
+        }
+        TaskSpec complete = spec;
+        if (complete.taskId() == null) {
+            complete = complete.withTaskId(idSupplier.get());
+        }
+        if (complete.priority() == null) {
+            complete = complete.withPriority(TaskSpec.DEFAULT_PRIORITY);
+        }
+        if (complete.promptTokens() == null) {
+            complete = complete.withPromptTokens(estimatePromptTokens(complete.input()));
+        }
+        return complete;
+    }
+
+    /** Prompt tokens guessed from text length; at least one. */
+    public static int estimatePromptTokens(String input) {
+        return Math.max(1, (input.length() + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
+    }
+
+    private static void checkName(List<FieldError> errors, String field, String value, int max, Pattern allowed) {
+        if (value.isBlank()) {
+            errors.add(new FieldError(field, field + " must not be blank"));
+        } else if (value.length() > max) {
+            errors.add(new FieldError(field, field + " must be at most " + max + " characters, got " + value.length()));
+        } else if (!allowed.matcher(value).matches()) {
+            errors.add(new FieldError(field, field + " may contain only letters, digits and " + describe(allowed)
+                    + ", got '" + value + "'"));
+        }
+    }
+
+    private static String describe(Pattern allowed) {
+        return allowed == ID ? "'.', '_', ':', '-'" : "'.', '_', ':', '/', '-'";
+    }
+
+    private static void checkTokens(List<FieldError> errors, String field, Integer value) {
+        if (value != null && (value < 1 || value > MAX_TOKENS_LIMIT)) {
+            errors.add(new FieldError(field, field + " must be between 1 and " + MAX_TOKENS_LIMIT + ", got " + value));
+        }
+    }
+
+    private static void checkCallbackUrl(List<FieldError> errors, String url) {
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+                errors.add(new FieldError("callback_url", "callback_url must be an http or https URL, got '" + url + "'"));
+            } else if (uri.getHost() == null) {
+                errors.add(new FieldError("callback_url", "callback_url must name a host, got '" + url + "'"));
+            }
+        } catch (URISyntaxException e) {
+            errors.add(new FieldError("callback_url", "callback_url is not a valid URL: " + e.getReason()));
+        }
+    }
+
+    private static void checkMetadata(List<FieldError> errors, Map<String, String> metadata) {
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            errors.add(new FieldError("metadata", "metadata may hold at most " + MAX_METADATA_ENTRIES
+                    + " entries, got " + metadata.size()));
+            return;
+        }
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            String key = entry.getKey();
+            if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
+                errors.add(new FieldError("metadata", "metadata keys must be 1 to " + MAX_METADATA_KEY
+                        + " characters, got '" + key + "'"));
+            } else if (entry.getValue() == null) {
+                errors.add(new FieldError("metadata." + key, "metadata values must be strings, got null"));
+            } else if (entry.getValue().length() > MAX_METADATA_VALUE) {
+                errors.add(new FieldError("metadata." + key, "metadata values must be at most "
+                        + MAX_METADATA_VALUE + " characters, got " + entry.getValue().length()));
+            }
+        }
+    }
+}

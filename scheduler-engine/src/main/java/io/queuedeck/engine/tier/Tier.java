@@ -1,0 +1,24 @@
+package io.queuedeck.engine.tier;
+
+/**
+ * Service tiers. A task's tier follows from its priority (see {@link #of(int)}); dead-lettered
+ * tasks sit in their own tier until an operator replays them.
+ */
+public enum Tier {
+    /** Priorities 0-2: interactive, latency-critical traffic. */
+    CORE,
+    /** Priorities 3-6: the default. */
+    NORMAL,
+    /** Priorities 7-9: bulk work that may wait. */
+    BATCH,
+    /** Tasks that exhausted their attempts. */
+    DEAD_LETTER;
+
+    /** The tier of a waiting task with this priority. */
+    public static Tier of(int priority) {
+        if (priority <= 2) {
+            return CORE;
+        }
+        return priority <= 6 ? NORMAL : BATCH;
+    }
+}

@@ -1,0 +1,65 @@
+package io.queuedeck.engine;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * Layering and time rules of the engine (see ARCHITECTURE.md): the engine never reaches the
+ * UI toolkits or the console, and reads time only through its injected clock.
+ */
+@AnalyzeClasses(packages = "io.queuedeck.engine", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    private static final String SYSTEM_CLOCK = "io.queuedeck.engine.loop.SystemClock";
+
+    @ArchTest
+    static final ArchRule engine_dependsOnUi_never =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .should().dependOnClassesThat()
+                    .resideInAnyPackage("javafx..", "java.awt..", "io.queuedeck.console..")
+                    .because("the engine is a plain library; the console depends on it, never the other way");
+
+    /**
+     * The system clock is read only by SystemClock (and its nested classes) and by the CLI.
+     * Benchmarks (src/jmh, only in the bench profile) are measurement code and exempt.
+     */
+    @ArchTest
+    static final ArchRule engine_readsTimeOrSleeps_onlyThroughClock =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().resideOutsideOfPackages("io.queuedeck.engine.cli..", "io.queuedeck.engine.bench..")
+                    .and(not(systemClockOrNested()))
+                    .should().callMethodWhere(systemTimeOrSleep())
+                    .because("time and timers go through the injected engine clock, so the simulator can run on virtual time")
+                    // the layering rule above already fails if no engine class was imported
+                    .allowEmptyShould(true);
+
+    private static DescribedPredicate<JavaClass> systemClockOrNested() {
+        return DescribedPredicate.describe(
+                "SystemClock or a class nested in it",
+                c -> c.getName().equals(SYSTEM_CLOCK) || c.getName().startsWith(SYSTEM_CLOCK + "$"));
+    }
+
+    private static DescribedPredicate<JavaCall<?>> systemTimeOrSleep() {
+        DescribedPredicate<JavaCall<?>> systemTime =
+                target(owner(JavaClass.Predicates.equivalentTo(System.class)))
+                        .and(target(name("nanoTime").or(name("currentTimeMillis"))));
+        DescribedPredicate<JavaCall<?>> sleep =
+                target(owner(JavaClass.Predicates.equivalentTo(Thread.class)))
+                        .and(target(name("sleep")));
+        return systemTime.or(sleep)
+                .as("System.nanoTime, System.currentTimeMillis or Thread.sleep");
+    }
+}
