@@ -401,7 +401,7 @@ public final class SchedulerLoop implements ExecutorContext {
             return;
         }
         // Each round swaps the least urgent running task for a more urgent waiting one; it stops
-        // as soon as the waiting head is not more urgent, so a task is never swapped for itself.
+        // as soon as the head does not preempt the least urgent, so no task is swapped back.
         for (int rounds = batch.size(); rounds > 0; rounds--) {
             Task head = policy.peek(now);
             if (head == null) {
@@ -414,7 +414,7 @@ public final class SchedulerLoop implements ExecutorContext {
                     victim = candidate;
                 }
             }
-            if (victim == null || policy.compare(head, victim) >= 0
+            if (victim == null || !policy.preempts(head, victim)
                     || !executor.canAcceptReplacing(instance, head, victim)) {
                 return;
             }

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
  *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
  *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
  *       smaller priority numbers go first, then submission order.</li>
+ *   <li>Preemption ({@code preempt}, default true): see {@link #preempts}.</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0.</li>
  * </ul>
@@ -30,6 +31,7 @@ final class MlfqPolicy extends HeapPolicy {
     private final double prefillTokensPerSecond;
     private final long boostIntervalNanos;
     private final long starvationNanos;
+    private final boolean preemptive;
     private final int[] depth;
     /** Waiting tasks above level 0, in the order they joined: the starvation scan reads its head. */
     private final LinkedHashSet<Task> boostCandidates = new LinkedHashSet<>();
@@ -41,6 +43,7 @@ final class MlfqPolicy extends HeapPolicy {
         prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
         boostIntervalNanos = config.longValue("boost_interval_ms", 500, 1, 3_600_000) * 1_000_000L;
         starvationNanos = config.longValue("starvation_threshold_ms", 3_000, 1, 86_400_000) * 1_000_000L;
+        preemptive = config.bool("preempt", true);
         depth = new int[levels];
     }
 
@@ -104,7 +107,21 @@ final class MlfqPolicy extends HeapPolicy {
 
     @Override
     public boolean preemptive() {
-        return true;
+        return preemptive;
+    }
+
+    /**
+     * FastServe's rule, in the recompute cost model: a running task yields only at the step where
+     * it used up its quantum and was demoted (its level's service is back to zero), and only to a
+     * task from a more urgent level that has never run. A preempted task resumes by recomputing
+     * its whole context, so preempting at every arrival, or letting tasks that already ran
+     * (preempted, or promoted for starvation) preempt in turn, makes tasks swap back and forth and
+     * every swap pays a prefill; those take the next free slot instead.
+     */
+    @Override
+    public boolean preempts(Task waiting, Task running) {
+        return preemptive && running.levelServiceNanos() == 0 && waiting.level() < running.level()
+                && waiting.firstDispatchAt() < 0;
     }
 
     @Override

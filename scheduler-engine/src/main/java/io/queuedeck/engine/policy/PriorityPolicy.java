@@ -26,4 +26,9 @@ final class PriorityPolicy extends HeapPolicy {
     public boolean preemptive() {
         return preemptive;
     }
+
+    @Override
+    public boolean preempts(Task waiting, Task running) {
+        return preemptive && waiting.priority() < running.priority();
+    }
 }

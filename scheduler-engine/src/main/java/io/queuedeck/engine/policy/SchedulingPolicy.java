@@ -10,7 +10,7 @@ import io.queuedeck.engine.task.Task;
  * <p>The loop calls {@link #enqueue} when a task starts waiting (arrival, preemption, retry,
  * reprioritization), {@link #peek}/{@link #poll} when a GPU slot is free, and {@link #remove}
  * when a waiting task is cancelled or moved. A policy that shares GPU time ({@link #preemptive})
- * is also told of every decode step of a running task and may, through {@link #compare}, make
+ * is also told of every decode step of a running task and may, through {@link #preempts}, make
  * a more urgent waiting task take a running task's place.
  */
 public interface SchedulingPolicy {
@@ -42,8 +42,17 @@ public interface SchedulingPolicy {
     /** Negative when {@code a} is more urgent than {@code b}: the order {@link #poll} follows. */
     int compare(Task a, Task b);
 
-    /** Whether a more urgent waiting task may take a running task's place at a step boundary. */
+    /** Whether this policy ever preempts: when false the loop skips {@link #preempts} altogether. */
     default boolean preemptive() {
+        return false;
+    }
+
+    /**
+     * Whether {@code waiting} should take {@code running}'s place at a step boundary. Stricter
+     * than {@link #compare}: the FIFO tie-break orders the queue, but swapping two tasks of the
+     * same class would only pay a second prefill for nothing.
+     */
+    default boolean preempts(Task waiting, Task running) {
         return false;
     }
 

@@ -1,0 +1,28 @@
+package io.queuedeck.engine.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar queuedeck-engine.jar <command>}: the engine without a window. */
+@Command(name = "queuedeck-engine", mixinStandardHelpOptions = true, version = "QueueDeck engine 0.1.0",
+        description = "Scheduler engine for LLM inference task queues.",
+        subcommands = {SimulateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: a refused argument is one line on stderr, exit 2. */
+    static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new Main());
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return line;
+    }
+}
