@@ -64,15 +64,16 @@ public final class ConsoleApp extends Application {
         main = new MainView(screens, policies);
         gateway.addListener(this::status);
 
-        Scene scene = new Scene(main.root(), 1440, 900);
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(main.root(), Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
         main.screenProperty().set(options.screen().orElse(Screen.OVERVIEW));
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
         stage.setTitle("QueueDeck console");
-        stage.setMinWidth(1024);
-        stage.setMinHeight(680);
+        stage.setMinWidth(Math.min(1024, screen.getWidth()));
+        stage.setMinHeight(Math.min(680, screen.getHeight()));
         stage.show();
         gateway.start();
 

@@ -40,7 +40,7 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     private final LatencyBuffer latencyBuffer = new LatencyBuffer(4096);
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong applied = new AtomicLong();
-    private final AnimationTimer pulse;
+    private AnimationTimer pulse;
     private long lastApplyNanos = Long.MIN_VALUE;
     private EngineSnapshot current;
 
@@ -52,12 +52,6 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
         this.engine = Objects.requireNonNull(engine, "engine");
         this.fxThread = Objects.requireNonNull(fxThread, "fxThread");
         this.failures = Objects.requireNonNull(failures, "failures");
-        this.pulse = new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                applyIfDue(now);
-            }
-        };
     }
 
     /** The console's gateway: completions on the FX thread. */
@@ -72,12 +66,21 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
         if (first != null) {
             pending.compareAndSet(null, first);
         }
+        // made here, not in the constructor: an AnimationTimer needs the FX toolkit
+        pulse = new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                applyIfDue(now);
+            }
+        };
         pulse.start();
     }
 
     /** Stops applying snapshots (the engine is closed by its owner). FX thread. */
     public void stop() {
-        pulse.stop();
+        if (pulse != null) {
+            pulse.stop();
+        }
     }
 
     /** Called by the engine on its loop thread: must return at once. */
