@@ -2,13 +2,19 @@ package io.queuedeck.console;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
+import io.queuedeck.console.faults.FaultsView;
+import io.queuedeck.console.faults.FaultsViewModel;
+import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.CommandFailure;
+import io.queuedeck.console.gpus.GpusView;
+import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.gateway.EmbeddedEngine;
 import io.queuedeck.console.gateway.EngineGateway;
 import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
 import io.queuedeck.console.policies.PoliciesViewModel;
 import io.queuedeck.engine.EngineSnapshot;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -51,13 +57,22 @@ public final class ConsoleApp extends Application {
         system = EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
         gateway = EngineGateway.forFx(system.engine(), this::report);
 
+        ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
+        GpusViewModel gpus = new GpusViewModel(gateway, changes);
+        FaultsViewModel faults = new FaultsViewModel(gpus, system, changes);
+        // one coalesced update per frame; order matters only where a model reads another's state
+        gateway.addListener(changes::apply);
         gateway.addListener(overview::apply);
         gateway.addListener(policies::apply);
+        gateway.addListener(gpus::apply);
+        gateway.addListener(faults::apply);
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
+        screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
+        screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         for (Screen s : Screen.values()) {
             screens.putIfAbsent(s, () -> placeholder(s));
         }

@@ -7,6 +7,9 @@ import eu.hansolo.tilesfx.Tile;
 import io.queuedeck.engine.EngineSnapshot;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.queuedeck.engine.exec.InstanceState;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TableView;
 import javafx.scene.control.ToggleButton;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +52,38 @@ class ConsoleAppUiTest {
         await().atMost(TIMEOUT).untilAsserted(() -> {
             Tile throughput = robot.lookup("#tile-throughput").queryAs(Tile.class);
             assertThat(WaitForAsyncUtils.asyncFx(throughput::getValue).get()).isGreaterThan(0);
+        });
+    }
+
+    @Test
+    @Order(10)
+    void offlineButton_onGpusScreen_engineAndCardShowOffline() {
+        robot.clickOn("#nav-gpus");
+        robot.clickOn("#gpus-gpu-1-offline");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(app.system().engine().latestSnapshot().instances().get(1).state()).isEqualTo(InstanceState.OFFLINE);
+            assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#gpu-1-state").queryLabeled().getText()).get())
+                    .isEqualTo("offline");
+        });
+
+        robot.clickOn("#gpus-gpu-1-offline"); // now "Bring online"
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().instances().get(1).state() == InstanceState.UP);
+    }
+
+    @Test
+    @Order(20)
+    void crashButton_onFaultsScreen_listedAsActiveFaultAndLogged() {
+        robot.clickOn("#nav-faults");
+        robot.clickOn("#faults-gpu-2-crash");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(app.system().engine().latestSnapshot().instances().get(2).state())
+                    .isIn(InstanceState.DOWN, InstanceState.LOADING);
+            ListView<?> active = robot.lookup("#faults-active").queryListView();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> active.getItems().toString()).get()).contains("GPU 2");
+            TableView<?> log = robot.lookup("#faults-log").queryTableView();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> log.getItems().toString()).get()).contains("crash injected on GPU 2");
         });
     }
 

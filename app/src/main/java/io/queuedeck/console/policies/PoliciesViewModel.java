@@ -19,10 +19,6 @@ import javafx.collections.ObservableList;
  * from snapshots only: a command changes the engine, and the next snapshot changes the screen.
  */
 public final class PoliciesViewModel {
-    /** The burst the faults screen offers: 10× the load for 30 s. */
-    public static final double BURST_FACTOR = 10;
-    public static final int BURST_SECONDS = 30;
-
     private final EngineCommands commands;
     private final DemoLoad load;
     private final ObservableList<String> policies = FXCollections.unmodifiableObservableList(
@@ -32,7 +28,6 @@ public final class PoliciesViewModel {
     private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
     private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
-    private final ReadOnlyBooleanWrapper bursting = new ReadOnlyBooleanWrapper(this, "bursting");
 
     public PoliciesViewModel(EngineCommands commands, DemoLoad load) {
         this.commands = Objects.requireNonNull(commands, "commands");
@@ -43,7 +38,6 @@ public final class PoliciesViewModel {
     public void apply(EngineSnapshot snapshot) {
         livePolicy.set(snapshot.policy());
         paused.set(snapshot.dispatchPaused());
-        bursting.set(load.bursting());
     }
 
     /** Switches the live policy; a no-op when it already runs. Running tasks are not touched. */
@@ -74,12 +68,6 @@ public final class PoliciesViewModel {
         readLoad();
     }
 
-    /** 10× the current load for 30 s. */
-    public void burst() {
-        load.burst(BURST_FACTOR, BURST_SECONDS);
-        bursting.set(load.bursting());
-    }
-
     private void readLoad() {
         loadFraction.set(load.load());
         offeredRate.set(load.load() * load.capacityTasksPerSecond());
@@ -93,6 +81,5 @@ public final class PoliciesViewModel {
     public ReadOnlyDoubleProperty loadFractionProperty() { return loadFraction.getReadOnlyProperty(); }
     /** Tasks per second the demo load offers. */
     public ReadOnlyDoubleProperty offeredRateProperty() { return offeredRate.getReadOnlyProperty(); }
-    public ReadOnlyBooleanProperty burstingProperty() { return bursting.getReadOnlyProperty(); }
     public double capacityTasksPerSecond() { return load.capacityTasksPerSecond(); }
 }
