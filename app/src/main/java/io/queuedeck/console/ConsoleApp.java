@@ -10,6 +10,8 @@ import io.queuedeck.console.gpus.GpusView;
 import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.gateway.EmbeddedEngine;
 import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.console.latency.LatencyView;
+import io.queuedeck.console.latency.LatencyViewModel;
 import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
 import io.queuedeck.console.policies.PoliciesViewModel;
@@ -68,9 +70,13 @@ public final class ConsoleApp extends Application {
         gateway.addListener(policies::apply);
         gateway.addListener(gpus::apply);
         gateway.addListener(faults::apply);
+        LatencyViewModel latency = new LatencyViewModel(changes);
+        gateway.addListener(s -> latency.addSamples(gateway.drainLatency()));
+        gateway.addListener(latency::apply);
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
+        screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         for (Screen s : Screen.values()) {

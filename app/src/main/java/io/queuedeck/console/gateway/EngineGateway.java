@@ -32,6 +32,7 @@ import javafx.application.Platform;
 public final class EngineGateway implements EngineCommands, Consumer<EngineSnapshot> {
     /** 20 Hz at most: faster than the engine's default 10 Hz, slower than any display. */
     static final long MIN_APPLY_MILLIS = 50;
+    private static final System.Logger LOG = System.getLogger(EngineGateway.class.getName());
 
     private final Engine engine;
     private final Executor fxThread;
@@ -125,7 +126,12 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
         current = snapshot;
         applied.incrementAndGet();
         for (Consumer<EngineSnapshot> listener : listeners) {
-            listener.accept(snapshot);
+            try {
+                listener.accept(snapshot);
+            } catch (RuntimeException e) {
+                // one broken screen must not freeze the others
+                LOG.log(System.Logger.Level.ERROR, "screen update failed", e);
+            }
         }
     }
 
