@@ -14,6 +14,7 @@ import io.queuedeck.console.latency.LatencyView;
 import io.queuedeck.console.latency.LatencyViewModel;
 import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
+import io.queuedeck.console.policies.PoliciesView;
 import io.queuedeck.console.policies.PoliciesViewModel;
 import io.queuedeck.engine.EngineSnapshot;
 import java.time.Clock;
@@ -77,6 +78,7 @@ public final class ConsoleApp extends Application {
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
+        screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
         screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         for (Screen s : Screen.values()) {

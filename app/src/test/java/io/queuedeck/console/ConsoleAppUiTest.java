@@ -8,6 +8,7 @@ import io.queuedeck.engine.EngineSnapshot;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.queuedeck.engine.exec.InstanceState;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
 import javafx.scene.control.ToggleButton;
@@ -53,6 +54,24 @@ class ConsoleAppUiTest {
             Tile throughput = robot.lookup("#tile-throughput").queryAs(Tile.class);
             assertThat(WaitForAsyncUtils.asyncFx(throughput::getValue).get()).isGreaterThan(0);
         });
+    }
+
+    @Test
+    @Order(5)
+    @SuppressWarnings("unchecked")
+    void policyCombo_switchToFifo_engineSwitchesAndKeepsEveryTask() {
+        ComboBox<String> policy = robot.lookup("#header-policy").queryAs(ComboBox.class);
+        robot.interact(() -> policy.setValue("fifo"));
+
+        await().atMost(TIMEOUT).until(() -> "fifo".equals(app.system().engine().latestSnapshot().policy()));
+        // no fault has been injected yet, so no task waits for a retry: every accepted task
+        // is done, waiting or running, in one consistent snapshot
+        EngineSnapshot s = app.system().engine().snapshotNow().join();
+        EngineSnapshot.Counters c = s.counters();
+        assertThat(c.submitted() - c.succeeded() - c.cancelled() - c.deadLettered()).isEqualTo(s.queued() + s.running());
+
+        robot.interact(() -> policy.setValue("mlfq"));
+        await().atMost(TIMEOUT).until(() -> "mlfq".equals(app.system().engine().latestSnapshot().policy()));
     }
 
     @Test
