@@ -10,6 +10,8 @@ import io.queuedeck.console.gpus.GpusView;
 import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.gateway.EmbeddedEngine;
 import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.console.lanes.LanesView;
+import io.queuedeck.console.lanes.LanesViewModel;
 import io.queuedeck.console.latency.LatencyView;
 import io.queuedeck.console.latency.LatencyViewModel;
 import io.queuedeck.console.overview.OverviewView;
@@ -74,10 +76,13 @@ public final class ConsoleApp extends Application {
         LatencyViewModel latency = new LatencyViewModel(changes);
         gateway.addListener(s -> latency.addSamples(gateway.drainLatency()));
         gateway.addListener(latency::apply);
+        LanesViewModel lanes = new LanesViewModel(gateway);
+        gateway.addListener(lanes::apply);
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
+        screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
         screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());

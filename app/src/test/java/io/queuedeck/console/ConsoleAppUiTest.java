@@ -8,6 +8,10 @@ import io.queuedeck.engine.EngineSnapshot;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.console.lanes.LanesView;
+import io.queuedeck.console.lanes.LanesViewModel;
+import java.util.List;
+import java.util.function.Consumer;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
@@ -104,6 +108,29 @@ class ConsoleAppUiTest {
             TableView<?> log = robot.lookup("#faults-log").queryTableView();
             assertThat(WaitForAsyncUtils.asyncFx(() -> log.getItems().toString()).get()).contains("crash injected on GPU 2");
         });
+    }
+
+    @Test
+    @Order(30)
+    @SuppressWarnings("unchecked")
+    void dropOnLane_queuedTask_engineMovesItToThatPriority() throws Exception {
+        // Tasks must stay queued long enough to be moved: pause dispatch, then move one.
+        app.system().engine().pauseDispatch(true).join();
+        robot.clickOn("#nav-lanes");
+        ListView<LanesViewModel.TaskRow> p5 = robot.lookup("#lane-5").queryListView();
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p5.getItems().size()).get() > 0);
+        String id = WaitForAsyncUtils.asyncFx(() -> p5.getItems().getFirst().id()).get();
+
+        // Monocle cannot always drive an OS drag; this is the drop the lane's handler receives
+        ListView<?> p0 = robot.lookup("#lane-0").queryListView();
+        Consumer<List<String>> drop = (Consumer<List<String>>) p0.getProperties().get(LanesView.DROP_HANDLER);
+        robot.interact(() -> drop.accept(List.of(id)));
+
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(app.system().engine().task(id).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> p0.getItems().stream().anyMatch(r -> ((LanesViewModel.TaskRow) r).id().equals(id))).get());
+        app.system().engine().pauseDispatch(false).join();
     }
 
     @Test
