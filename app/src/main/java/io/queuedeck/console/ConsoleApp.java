@@ -59,7 +59,9 @@ public final class ConsoleApp extends Application {
                 ? new PrimerLight().getUserAgentStylesheet()
                 : new PrimerDark().getUserAgentStylesheet());
 
-        system = EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
+        system = options.benchUi().isPresent()
+                ? BenchUi.startSystem()
+                : EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
         gateway = EngineGateway.forFx(system.engine(), this::report);
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
@@ -96,6 +98,8 @@ public final class ConsoleApp extends Application {
         Scene scene = new Scene(main.root(), Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
+        main.screenProperty().addListener((o, a, shown) -> lanes.setActive(shown == Screen.LANES));
+        lanes.setActive(options.screen().orElse(Screen.OVERVIEW) == Screen.LANES);
         main.screenProperty().set(options.screen().orElse(Screen.OVERVIEW));
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
@@ -106,6 +110,7 @@ public final class ConsoleApp extends Application {
         gateway.start();
 
         options.screenshot().ifPresent(file -> Screenshot.after(scene, file, options.after()));
+        options.benchUi().ifPresent(d -> new BenchUi(system, d, main.screenProperty()::set).start());
     }
 
     private Parent placeholder(Screen s) {

@@ -5,6 +5,8 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.sim.LiveLoad;
 import io.queuedeck.engine.sim.SyntheticWorkload;
+import io.queuedeck.engine.task.TaskSpec;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +39,45 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * demo workload at {@code load} times their capacity (0 for none).
      */
     public static EmbeddedEngine start(String policy, int instances, double load) {
+        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()));
+    }
+
+    /**
+     * The UI benchmark's system: short tasks (prompts ~100 tokens, outputs ~8) on as many
+     * simulated GPUs as it takes to serve {@code flowPerSecond} with 5% to spare, under strict
+     * priority, plus {@code backlog} tasks at priority 9 that wait behind the flow.
+     */
+    public static EmbeddedEngine startBench(double flowPerSecond, int backlog) {
+        SyntheticWorkload tiny = new SyntheticWorkload(Integer.MAX_VALUE, 42, 100, 400, 8, 32,
+                List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
+        double perGpu = tiny.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, 1);
+        int instances = (int) Math.ceil(flowPerSecond * 1.05 / perGpu);
+        EmbeddedEngine system = start("priority", instances, 0, tiny);
+        // off the caller's (FX) thread, so the window shows at once and fills as the backlog lands
+        system.clients.execute(() -> {
+            system.submitBacklog(backlog, 9);
+            system.setLoad(flowPerSecond / system.capacity);
+        });
+        return system;
+    }
+
+    /** Queues {@code count} short tasks at {@code priority} at once (futures not awaited). */
+    public void submitBacklog(int count, int priority) {
+        SyntheticWorkload shape = reseeded(++seed);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(shape.seed());
+        for (int i = 0; i < count; i++) {
+            TaskSpec drawn = shape.draw(random, null, 0, Engine.Builder.DEFAULT_MODEL).spec();
+            engine.submit(new TaskSpec(null, drawn.model(), "", priority, null, "backlog", null, null, drawn.maxTokens(),
+                    drawn.promptTokens(), null));
+        }
+    }
+
+    private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload) {
         if (instances < 1) {
             throw new IllegalArgumentException("instances must be at least 1, got " + instances);
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
-        long seed = System.nanoTime();
-        SyntheticWorkload workload = SyntheticWorkload.chat(Integer.MAX_VALUE, seed);
+        long seed = workload.seed();
         Engine engine = Engine.builder()
                 .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
                 .policy(policy)

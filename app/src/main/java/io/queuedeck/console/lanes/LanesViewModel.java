@@ -74,6 +74,7 @@ public final class LanesViewModel {
     private List<TaskView> lastListing = List.of();
     private boolean listing;
     private boolean dirty = true;
+    private boolean active = true;
     private Instant lastListed;
 
     public LanesViewModel(EngineCommands commands) {
@@ -93,13 +94,24 @@ public final class LanesViewModel {
         return filter;
     }
 
-    /** Updates lane totals; asks for a fresh listing when one is due. */
+    /**
+     * Whether the lanes are on screen. Listing 10,000 tasks a second costs the engine's loop and
+     * the FX thread real time, so a hidden lanes screen keeps its totals only.
+     */
+    public void setActive(boolean value) {
+        if (value && !active) {
+            dirty = true;
+        }
+        active = value;
+    }
+
+    /** Updates lane totals; asks for a fresh listing when one is due and the lanes are shown. */
     public void apply(EngineSnapshot snapshot) {
         for (int p = 0; p < LANES && p < snapshot.queuedByPriority().size(); p++) {
             lanes.get(p).total.set(snapshot.queuedByPriority().get(p));
         }
         Instant now = snapshot.takenAt();
-        if (!listing && (dirty || lastListed == null || Duration.between(lastListed, now).compareTo(REFRESH) >= 0)) {
+        if (active && !listing && (dirty || lastListed == null || Duration.between(lastListed, now).compareTo(REFRESH) >= 0)) {
             lastListed = now;
             refresh();
         }

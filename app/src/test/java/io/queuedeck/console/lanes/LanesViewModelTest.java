@@ -76,4 +76,17 @@ class LanesViewModelTest {
         assertThat(lane(4)).containsExactly("b");
         assertThat(commands.sent).contains("cancel a");
     }
+
+    @Test
+    void apply_whileHidden_totalsOnlyThenListsWhenShown() {
+        model.setActive(false);
+        model.apply(snapshot().queued(3, 7).build());
+
+        assertThat(commands.sent).isEmpty();
+        assertThat(model.lanes().get(3).totalProperty().get()).isEqualTo(7);
+
+        model.setActive(true);
+        model.apply(snapshot().at(T0.plusMillis(100)).build());
+        assertThat(commands.sent).hasSize(1);
+    }
 }
