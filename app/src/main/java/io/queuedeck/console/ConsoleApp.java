@@ -94,13 +94,22 @@ public final class ConsoleApp extends Application {
         main = new MainView(screens, policies);
         gateway.addListener(this::status);
 
+        // screenshots and benchmarks use fixed defaults, so they look the same on every machine
+        boolean remember = options.screenshot().isEmpty() && options.benchUi().isEmpty();
+        ConsoleSettings settings = remember ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(main.root(), Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        Scene scene = new Scene(main.root(), Math.min(settings.width(), screen.getWidth()),
+                Math.min(settings.height(), screen.getHeight()));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
+        Screen first = options.screen().orElse(settings.screen());
         main.screenProperty().addListener((o, a, shown) -> lanes.setActive(shown == Screen.LANES));
-        lanes.setActive(options.screen().orElse(Screen.OVERVIEW) == Screen.LANES);
-        main.screenProperty().set(options.screen().orElse(Screen.OVERVIEW));
+        lanes.setActive(first == Screen.LANES);
+        if (remember) {
+            stage.setOnHidden(e -> new ConsoleSettings(scene.getWidth(), scene.getHeight(),
+                    main.screenProperty().get()).save(ConsoleSettings.defaultFile()));
+        }
+        main.screenProperty().set(first);
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
         stage.setTitle("QueueDeck console");

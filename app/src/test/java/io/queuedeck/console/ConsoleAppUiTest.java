@@ -42,7 +42,7 @@ class ConsoleAppUiTest {
     @BeforeAll
     static void startApp() throws Exception {
         stage = FxToolkit.registerPrimaryStage();
-        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9");
+        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9", "--screen", "overview");
     }
 
     @AfterAll
@@ -130,6 +130,11 @@ class ConsoleAppUiTest {
                 assertThat(app.system().engine().task(id).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> p0.getItems().stream().anyMatch(r -> ((LanesViewModel.TaskRow) r).id().equals(id))).get());
+
+        // the demo submits no P0 work, so the first cell of P0 is the moved task: inspect it
+        robot.doubleClickOn(robot.lookup("#lane-0 .task-cell").nth(0).queryAs(javafx.scene.Node.class));
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#inspector-summary").queryLabeled().getText()).get().contains(id));
         app.system().engine().pauseDispatch(false).join();
     }
 
