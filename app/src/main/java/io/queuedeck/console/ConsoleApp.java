@@ -55,9 +55,7 @@ public final class ConsoleApp extends Application {
     public void start(Stage primaryStage) {
         stage = primaryStage;
         options = ConsoleOptions.parse(getParameters().getRaw());
-        Application.setUserAgentStylesheet(options.light()
-                ? new PrimerLight().getUserAgentStylesheet()
-                : new PrimerDark().getUserAgentStylesheet());
+        applyTheme(options.light());
 
         system = options.benchUi().isPresent()
                 ? BenchUi.startSystem()
@@ -102,6 +100,8 @@ public final class ConsoleApp extends Application {
                 Math.min(settings.height(), screen.getHeight()));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
+        main.lightThemeProperty().set(options.light());
+        main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
         Screen first = options.screen().orElse(settings.screen());
         main.screenProperty().addListener((o, a, shown) -> lanes.setActive(shown == Screen.LANES));
         lanes.setActive(first == Screen.LANES);
@@ -122,6 +122,12 @@ public final class ConsoleApp extends Application {
         options.benchUi().ifPresent(d -> new BenchUi(system, d, main.screenProperty()::set).start());
     }
 
+    private static void applyTheme(boolean light) {
+        Application.setUserAgentStylesheet(light
+                ? new PrimerLight().getUserAgentStylesheet()
+                : new PrimerDark().getUserAgentStylesheet());
+    }
+
     private Parent placeholder(Screen s) {
         Label label = new Label(s.title() + " arrives in a later version.");
         StackPane pane = new StackPane(label);
@@ -139,13 +145,14 @@ public final class ConsoleApp extends Application {
     /** A refused command: a notification the operator sees, and the status line keeps it. */
     private void report(CommandFailure failure) {
         main.setLastError(failure.action() + " refused: " + failure.reason());
-        Notifications.create()
+        Notifications notification = Notifications.create()
                 .title(failure.action() + " refused")
                 .text(failure.reason())
                 .owner(stage)
                 .position(Pos.BOTTOM_RIGHT)
-                .hideAfter(javafx.util.Duration.seconds(6))
-                .showError();
+                .hideAfter(javafx.util.Duration.seconds(6));
+        notification.styleClass("dark");
+        notification.showError();
     }
 
     /** The gateway, for UI tests. */

@@ -139,6 +139,21 @@ class ConsoleAppUiTest {
     }
 
     @Test
+    @Order(40)
+    @SuppressWarnings("unchecked")
+    void refusedCommand_unknownTask_operatorSeesTheReason() {
+        robot.clickOn("#nav-lanes");
+        ListView<?> p3 = robot.lookup("#lane-3").queryListView();
+        Consumer<List<String>> drop = (Consumer<List<String>>) p3.getProperties().get(LanesView.DROP_HANDLER);
+
+        robot.interact(() -> drop.accept(List.of("no-such-task")));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup(".qd-error").queryLabeled().getText()).get())
+                .contains("Move task no-such-task to priority 3 refused").contains("no-such-task"));
+    }
+
+    @Test
     @Order(50)
     void pauseButton_clicked_engineStopsDispatching() {
         robot.clickOn("#header-pause");
