@@ -51,6 +51,16 @@ class ConsoleAppUiTest {
         FxToolkit.cleanupStages();
     }
 
+    /** The on-screen cell showing task {@code id} (a ListView also keeps an invisible measuring cell). */
+    @SuppressWarnings("unchecked")
+    private javafx.scene.control.ListCell<LanesViewModel.TaskRow> visibleCell(String lane, String id) {
+        return await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> robot.lookup(lane + " .task-cell")
+                .queryAllAs(javafx.scene.control.ListCell.class).stream()
+                .map(c -> (javafx.scene.control.ListCell<LanesViewModel.TaskRow>) c)
+                .filter(c -> c.isVisible() && c.getItem() != null && c.getItem().id().equals(id))
+                .findFirst().orElse(null)).get(), java.util.Objects::nonNull);
+    }
+
     @Test
     @Order(1)
     void start_embeddedEngine_throughputTileShowsNonZero() {
@@ -116,6 +126,15 @@ class ConsoleAppUiTest {
     void dropOnLane_queuedTask_engineMovesItToThatPriority() throws Exception {
         // Tasks must stay queued long enough to be moved: pause dispatch, then move one.
         app.system().engine().pauseDispatch(true).join();
+        try {
+            dropOnLaneWhilePaused();
+        } finally {
+            app.system().engine().pauseDispatch(false).join();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void dropOnLaneWhilePaused() throws Exception {
         robot.clickOn("#nav-lanes");
         ListView<LanesViewModel.TaskRow> p5 = robot.lookup("#lane-5").queryListView();
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p5.getItems().size()).get() > 0);
@@ -131,11 +150,9 @@ class ConsoleAppUiTest {
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> p0.getItems().stream().anyMatch(r -> ((LanesViewModel.TaskRow) r).id().equals(id))).get());
 
-        // the demo submits no P0 work, so the first cell of P0 is the moved task: inspect it
-        robot.doubleClickOn(robot.lookup("#lane-0 .task-cell").nth(0).queryAs(javafx.scene.Node.class));
+        robot.doubleClickOn(visibleCell("#lane-0", id));
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#inspector-summary").queryLabeled().getText()).get().contains(id));
-        app.system().engine().pauseDispatch(false).join();
     }
 
     @Test
