@@ -76,7 +76,7 @@ final class SimulateCommand implements Callable<Integer> {
         List<PolicyResult> results = new ArrayList<>();
         long wall = 0, events = 0;
         for (String name : names) {
-            PolicyResult result = simulation.run(name, PolicyConfig.of(byPolicy.get(name)), arrivals);
+            PolicyResult result = simulation.run(name, PolicyConfig.of(byPolicy.get(name)), arrivals, System::nanoTime);
             results.add(result);
             wall += result.wallMillis();
             events += result.events();

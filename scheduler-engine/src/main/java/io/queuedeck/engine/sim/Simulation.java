@@ -12,6 +12,7 @@ import io.queuedeck.engine.policy.PolicyConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Replays a list of arrivals through the real engine (loop, policy, simulated GPUs) on a
@@ -27,9 +28,18 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         return new Simulation(4, GpuProfile.LLAMA2_7B_H100, Engine.Builder.DEFAULT_MODEL);
     }
 
-    /** Runs {@code arrivals} under {@code policy} until every task has finished. */
+    /** Runs {@code arrivals} under {@code policy} until every task has finished; wall time is not measured (0). */
     public PolicyResult run(String policy, PolicyConfig config, List<Arrival> arrivals) {
-        long wallStart = System.nanoTime();
+        return run(policy, config, arrivals, () -> 0L);
+    }
+
+    /**
+     * Runs {@code arrivals} under {@code policy} until every task has finished, measuring the
+     * real time it took with {@code wallClock} (the CLI passes System::nanoTime; the engine
+     * itself reads no system time, see ArchitectureTest).
+     */
+    public PolicyResult run(String policy, PolicyConfig config, List<Arrival> arrivals, LongSupplier wallClock) {
+        long wallStart = wallClock.getAsLong();
         VirtualClock clock = new VirtualClock();
         Engine engine = Engine.builder()
                 .clock(clock)
@@ -58,7 +68,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         EngineSnapshot snapshot = loop.snapshot();
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
-        return result(policy, loop.latency(), snapshot, (end - first) / 1e9, System.nanoTime() - wallStart, events);
+        return result(policy, loop.latency(), snapshot, (end - first) / 1e9, wallClock.getAsLong() - wallStart, events);
     }
 
     private static void scheduleNext(Engine engine, VirtualClock clock, List<Arrival> arrivals, int[] next) {
