@@ -1,0 +1,220 @@
+package io.queuedeck.engine.sim;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A recorded workload. Two formats, told apart by the header:
+ * <ul>
+ *   <li>QueueDeck's: {@code arrival_ms,prompt_tokens,output_tokens} and optionally
+ *       {@code priority,tenant,business_class,deadline_ms,model};</li>
+ *   <li>the Azure LLM inference trace's: {@code TIMESTAMP,ContextTokens,GeneratedTokens}.</li>
+ * </ul>
+ * Rows are sorted by arrival, and arrivals are shifted so the first request arrives at 0.
+ *
+ * @param name file name, for reports
+ * @param rows the requests, in arrival order
+ */
+public record Trace(String name, List<TraceRow> rows) {
+    /** Where shipped traces live on the classpath. */
+    static final String SHIPPED = "/queuedeck/traces/";
+    private static final Set<String> OWN_REQUIRED = Set.of("arrival_ms", "prompt_tokens", "output_tokens");
+    private static final Set<String> OWN_OPTIONAL = Set.of("priority", "tenant", "business_class", "deadline_ms", "model");
+    private static final Set<String> AZURE = Set.of("TIMESTAMP", "ContextTokens", "GeneratedTokens");
+    private static final DateTimeFormatter AZURE_TIME = new DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd HH:mm:ss")
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .toFormatter();
+    /** Bigger than any context window; keeps sums of tokens far from overflow. */
+    static final int MAX_TOKENS = 1_000_000;
+
+    public Trace {
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * Reads a trace from a file, or, when no such file exists, a shipped trace of that name
+     * (for example {@code azure-conv-2023.csv}).
+     */
+    public static Trace load(String fileOrShippedName) {
+        Path path = Path.of(fileOrShippedName);
+        if (Files.isRegularFile(path)) {
+            try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+                return read(path.getFileName().toString(), reader);
+            } catch (IOException e) {
+                throw new TraceFormatException(fileOrShippedName + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+        InputStream shipped = Trace.class.getResourceAsStream(SHIPPED + fileOrShippedName);
+        if (shipped == null) {
+            throw new TraceFormatException("no trace file '" + fileOrShippedName
+                    + "' (shipped traces: azure-conv-2023.csv, azure-code-2023.csv)");
+        }
+        try (Reader reader = new InputStreamReader(shipped, StandardCharsets.UTF_8)) {
+            return read(fileOrShippedName, reader);
+        } catch (IOException e) {
+            throw new TraceFormatException(fileOrShippedName + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a trace in either format. */
+    public static Trace read(String name, Reader reader) {
+        CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.TRIM_SPACES).enable(CsvParser.Feature.SKIP_EMPTY_LINES);
+        CsvSchema schema = CsvSchema.emptySchema().withHeader();
+        List<TraceRow> rows = new ArrayList<>();
+        try (MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
+            Set<String> header = null;
+            boolean azure = false;
+            LocalDateTime firstAzure = null;
+            while (it.hasNextValue()) {
+                int line = it.getCurrentLocation().getLineNr();
+                Map<String, String> row;
+                try {
+                    row = it.nextValue();
+                } catch (RuntimeException e) {
+                    throw new TraceFormatException(name + ":" + line + ": malformed row: " + e.getMessage(), e);
+                }
+                if (header == null) {
+                    header = row.keySet();
+                    azure = checkHeader(name, header);
+                }
+                if (azure) {
+                    LocalDateTime time = parseTime(name, line, row.get("TIMESTAMP"));
+                    if (firstAzure == null) {
+                        firstAzure = time;
+                    }
+                    long ms = ChronoUnit.MICROS.between(firstAzure, time) / 1_000;
+                    rows.add(new TraceRow(line, ms, tokens(name, line, "ContextTokens", row), tokens(name, line, "GeneratedTokens", row),
+                            null, null, null, null, null));
+                } else {
+                    rows.add(ownRow(name, line, row));
+                }
+            }
+        } catch (IOException e) {
+            throw new TraceFormatException(name + ": cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (e instanceof TraceFormatException) {
+                throw e;
+            }
+            throw new TraceFormatException(name + ": malformed CSV: " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            throw new TraceFormatException(name + ": the trace has no requests");
+        }
+        rows.sort(Comparator.comparingLong(TraceRow::arrivalMs));
+        long first = rows.getFirst().arrivalMs();
+        List<TraceRow> shifted = new ArrayList<>(rows.size());
+        for (TraceRow r : rows) {
+            shifted.add(new TraceRow(r.line(), r.arrivalMs() - first, r.promptTokens(), r.outputTokens(), r.priority(),
+                    r.tenant(), r.businessClass(), r.deadlineMs() == null ? null : r.deadlineMs() - first, r.model()));
+        }
+        return new Trace(name, shifted);
+    }
+
+    /** Seconds from the first arrival to the last. */
+    public double durationSeconds() {
+        return rows.getLast().arrivalMs() / 1e3;
+    }
+
+    public double meanPrompt() {
+        return rows.stream().mapToInt(TraceRow::promptTokens).average().orElse(0);
+    }
+
+    public double meanOutput() {
+        return rows.stream().mapToInt(TraceRow::outputTokens).average().orElse(0);
+    }
+
+    /** Requests per second over the trace's span. */
+    public double ratePerSecond() {
+        return durationSeconds() > 0 ? (rows.size() - 1) / durationSeconds() : rows.size();
+    }
+
+    private static boolean checkHeader(String name, Set<String> header) {
+        if (header.containsAll(AZURE)) {
+            return true;
+        }
+        if (!header.containsAll(OWN_REQUIRED)) {
+            throw new TraceFormatException(name + ":1: header must hold arrival_ms,prompt_tokens,output_tokens"
+                    + " (or the Azure trace's TIMESTAMP,ContextTokens,GeneratedTokens), got " + header);
+        }
+        for (String column : header) {
+            if (!OWN_REQUIRED.contains(column) && !OWN_OPTIONAL.contains(column)) {
+                throw new TraceFormatException(name + ":1: unknown column '" + column + "'; optional columns are "
+                        + OWN_OPTIONAL);
+            }
+        }
+        return false;
+    }
+
+    private static TraceRow ownRow(String name, int line, Map<String, String> row) {
+        long arrival = number(name, line, "arrival_ms", row.get("arrival_ms"), 0, Long.MAX_VALUE / 2);
+        int prompt = tokens(name, line, "prompt_tokens", row);
+        int output = tokens(name, line, "output_tokens", row);
+        Integer priority = blank(row.get("priority")) ? null : (int) number(name, line, "priority", row.get("priority"), 0, 9);
+        Long deadline = blank(row.get("deadline_ms")) ? null
+                : number(name, line, "deadline_ms", row.get("deadline_ms"), 0, Long.MAX_VALUE / 2);
+        return new TraceRow(line, arrival, prompt, output, priority, emptyToNull(row.get("tenant")),
+                emptyToNull(row.get("business_class")), deadline, emptyToNull(row.get("model")));
+    }
+
+    private static int tokens(String name, int line, String column, Map<String, String> row) {
+        return (int) number(name, line, column, row.get(column), 1, MAX_TOKENS);
+    }
+
+    private static long number(String name, int line, String column, String text, long min, long max) {
+        if (blank(text)) {
+            throw new TraceFormatException(name + ":" + line + ": " + column + " is missing");
+        }
+        long value;
+        try {
+            value = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new TraceFormatException(name + ":" + line + ": " + column + " must be a whole number, got '" + text + "'");
+        }
+        if (value < min || value > max) {
+            throw new TraceFormatException(name + ":" + line + ": " + column + " must be between " + min + " and " + max
+                    + ", got " + value);
+        }
+        return value;
+    }
+
+    private static LocalDateTime parseTime(String name, int line, String text) {
+        if (blank(text)) {
+            throw new TraceFormatException(name + ":" + line + ": TIMESTAMP is missing");
+        }
+        try {
+            return LocalDateTime.parse(text.trim(), AZURE_TIME);
+        } catch (DateTimeParseException e) {
+            throw new TraceFormatException(name + ":" + line + ": TIMESTAMP must look like 2023-11-16 18:17:03.9799600, got '"
+                    + text + "'");
+        }
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    private static String emptyToNull(String text) {
+        return blank(text) ? null : text.trim();
+    }
+}
