@@ -127,13 +127,20 @@ public final class SchedulerLoop implements ExecutorContext {
             rejected++;
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
         }
-        Optional<String> refusal = executor.admissionError(spec);
+        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
+        // The executor checks the spec as it will run: a task without max_tokens still reserves
+        // its default output, and a trace replay its traced output. A task that can never be
+        // placed must be refused here, or it would sit at the head of its queue forever.
+        int reserved = Math.max(spec.maxTokens() == null ? 0 : spec.maxTokens(), tokens);
+        TaskSpec asRun = spec.maxTokens() != null && spec.maxTokens() == reserved ? spec : spec.withMaxTokens(reserved);
+        Optional<String> refusal = executor.admissionError(asRun);
         if (refusal.isPresent()) {
             rejected++;
-            throw new InvalidTaskException(refusal.get().startsWith("model") ? "model" : "max_tokens", refusal.get());
+            boolean model = refusal.get().startsWith("model");
+            throw new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
+                    + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)"));
         }
         long now = clock.nanos();
-        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
         Task task = new Task(spec, sequence++, tokens, now);
         active.put(task.id(), task);
         submitted++;
