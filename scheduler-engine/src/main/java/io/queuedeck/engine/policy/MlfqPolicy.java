@@ -77,6 +77,11 @@ final class MlfqPolicy extends HeapPolicy {
 
     @Override
     public void enqueue(Task task, long now) {
+        if (task.level() >= levels) {
+            // Demoted under a policy with more levels before a live switch: it was running or
+            // retrying then, so it was never re-admitted. The deepest level here is its place.
+            task.setLevel(levels - 1);
+        }
         super.enqueue(task, now);
         depth[task.level()]++;
         if (task.level() > 0) {
