@@ -81,6 +81,36 @@ class EngineAdmissionTest {
     }
 
     @Test
+    void submit_noMaxTokensAndPromptLeavingNoRoomForTheDefaultOutput_rejectedInsteadOfBlockingTheQueue() {
+        // Without max_tokens a task generates 256 tokens and reserves prompt + 256 of KV cache:
+        // 119,900 + 256 can never fit in 120,000, on any instance.
+        TaskSpec spec = new TaskSpec("huge", SimHarness.MODEL, "x", 0, null, null, null, null, null, 119_900, null);
+
+        CompletableFuture<SubmitResult> future = engine.submit(spec);
+        sim.submit("small", 5, 10, 2);
+        sim.runUntil(SimHarness.millis(10_000));
+
+        assertThat(failureOf(future)).isInstanceOfSatisfying(InvalidTaskException.class,
+                e -> assertThat(e.errors()).singleElement().isEqualTo(new FieldError("max_tokens",
+                        "prompt_tokens + max_tokens = 120156 exceeds the KV cache of model 'llama-2-7b' (120000 tokens)"
+                                + " (max_tokens not given: 256 assumed)")));
+        assertThat(sim.task("small").state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void submit_traceOutputLongerThanKvAllows_rejectedInsteadOfBlockingTheQueue() {
+        // A trace replay generates exactly the given output, whatever max_tokens says, so the
+        // KV reservation is prompt + that output: 100,000 + 30,000 > 120,000.
+        CompletableFuture<SubmitResult> future = engine.submit(SimHarness.spec("replayed", 0, 100_000, 10), 30_000);
+        sim.submit("small", 5, 10, 2);
+        sim.runUntil(SimHarness.millis(10_000));
+
+        assertThat(failureOf(future)).isInstanceOf(InvalidTaskException.class);
+        assertThat(sim.task("small").state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(sim.snapshot().counters().rejected()).isEqualTo(1);
+    }
+
+    @Test
     void submit_sameIdSameBody_answersCreatedFalseAndQueuesNothingNew() {
         sim.pause(true);
         TaskSpec spec = new TaskSpec("dup", SimHarness.MODEL, "Hello", null, null, null, null, null, 8, null, null);

@@ -209,6 +209,46 @@ class MlfqPolicyTest {
     }
 
     @Test
+    void onTick_reprioritizedWaitingTask_stillPromotedOnceItHasWaitedTheThreshold() {
+        PolicyConfig config = PolicyConfig.of(Map.of("starvation_threshold_ms", "100", "boost_interval_ms", "50"));
+        try (SimHarness sim = SimHarness.of("mlfq", config, 1, PROFILE)) {
+            sim.pause(true);
+            sim.submit("old", 9, 4, 2);                 // level 5, waits from 0 ms
+            sim.runUntil(SimHarness.millis(60));
+            sim.submit("young", 9, 4, 2);               // level 5, waits from 60 ms
+            sim.runUntil(SimHarness.millis(70));
+            sim.engine().reprioritize("old", 8).join(); // same level; its wait goes on
+
+            sim.runUntil(SimHarness.millis(150));
+
+            // At the 150 ms boost "old" has waited 150 ms (> 100) and "young" 90 ms (< 100).
+            // Reprioritizing did not restart old's wait (waitedNanos says so), so it must not
+            // restart its starvation clock either.
+            assertThat(sim.task("old").waitedNanos()).isEqualTo(SimHarness.millis(150));
+            assertThat(sim.task("old").level()).isZero();
+            assertThat(sim.task("young").level()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void switchPolicy_toMlfqWithFewerLevelsWhileADeepTaskRuns_taskRequeuedOnTheLastLevel() {
+        try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
+            sim.submit("deep", 0, 4, 100);
+            sim.runUntil(SimHarness.millis(100)); // demoted to level 3 by now
+            assertThat(sim.task("deep").level()).isEqualTo(3);
+
+            sim.engine().switchPolicy("mlfq", PolicyConfig.of(Map.of("levels", "2"))).join();
+            sim.submit("fresh", 0, 4, 2); // level 0 of the new policy: preempts "deep"
+            sim.runUntilAllFinished();
+
+            assertThat(sim.runOrder()).containsExactly("deep", "fresh", "deep");
+            assertThat(sim.task("deep").state()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(sim.task("deep").level()).isLessThan(2);
+            assertThat(sim.snapshot().queuedByLevel()).containsExactly(0, 0);
+        }
+    }
+
+    @Test
     void onTick_tasksOfDifferentAges_onlyThoseWaitingOverThresholdPromoted() {
         PolicyConfig config = PolicyConfig.of(Map.of("starvation_threshold_ms", "100", "boost_interval_ms", "50"));
         MlfqPolicy policy = (MlfqPolicy) PolicyRegistry.create("mlfq", config);
