@@ -275,15 +275,26 @@ public final class SchedulerLoop implements ExecutorContext {
         publishInstance(instance, online ? "brought online" : "taken offline");
     }
 
-    /** Builds a snapshot of everything now. */
+    /**
+     * Builds a snapshot of everything now. A pure read: its interval figures (throughput,
+     * recent latency) run from the last published snapshot, and the next published one still
+     * covers its whole interval.
+     */
     public EngineSnapshot snapshot() {
+        return snapshot(false);
+    }
+
+    /** @param endInterval whether this snapshot closes the interval (only the periodic publisher's do) */
+    private EngineSnapshot snapshot(boolean endInterval) {
         long now = clock.nanos();
         double seconds = Math.max(1e-9, (now - lastSnapshotAt) / 1e9);
         double tps = (succeeded - lastSucceeded) / seconds;
         double tokensPerSecond = (tokensCompleted - lastTokens) / seconds;
-        lastSnapshotAt = now;
-        lastSucceeded = succeeded;
-        lastTokens = tokensCompleted;
+        if (endInterval) {
+            lastSnapshotAt = now;
+            lastSucceeded = succeeded;
+            lastTokens = tokensCompleted;
+        }
 
         List<Integer> byPriority = Arrays.stream(waitingByPriority).boxed().toList();
         Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
@@ -314,7 +325,8 @@ public final class SchedulerLoop implements ExecutorContext {
                 new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
-                latency.total(), latency.takeInterval(), List.copyOf(latencyByPriority), events.dropped());
+                latency.total(), endInterval ? latency.takeInterval() : latency.interval(),
+                List.copyOf(latencyByPriority), events.dropped());
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
@@ -615,7 +627,7 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     private void publishSnapshot() {
-        snapshotSink.accept(snapshot());
+        snapshotSink.accept(snapshot(true));
         clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
     }
 }
