@@ -386,12 +386,12 @@ public final class SchedulerLoop implements ExecutorContext {
             retried++;
             move(task, TaskState.RETRY_WAIT, now);
             clock.scheduleAfter(retry.backoffNanos(task.attempts()), () -> requeueAfterBackoff(task));
-        } else if (retryable) {
+        } else {
+            // Out of attempts, or a failure that retrying cannot cure: FAILED is not an end
+            // state, so the task goes where an operator can see and replay it.
             move(task, TaskState.DEAD_LETTERED, now);
             deadLettered++;
             deadLetters++;
-            retire(task);
-        } else {
             retire(task);
         }
         dispatch();
