@@ -48,7 +48,7 @@ class EngineProperties {
 
     record Online(int instance, boolean online) implements Command {}
 
-    record SwitchPolicy(String name) implements Command {}
+    record SwitchPolicy(String name, Map<String, String> config) implements Command {}
 
     record Advance(long micros) implements Command {}
 
@@ -70,7 +70,12 @@ class EngineProperties {
         Arbitrary<Command> crash = Arbitraries.integers().between(0, INSTANCES - 1).map(Crash::new);
         Arbitrary<Command> online = Combinators.combine(
                 Arbitraries.integers().between(0, INSTANCES - 1), Arbitraries.of(true, false)).as(Online::new);
-        Arbitrary<Command> switchPolicy = policies().map(SwitchPolicy::new);
+        Arbitrary<Command> switchPolicy = Arbitraries.oneOf(
+                policies().map(name -> new SwitchPolicy(name, Map.of())),
+                Arbitraries.just(new SwitchPolicy("priority", Map.of("preemptive", "true"))),
+                Combinators.combine(Arbitraries.integers().between(1, 8), Arbitraries.integers().between(1, 20))
+                        .as((levels, q0) -> new SwitchPolicy("mlfq", Map.of("levels", "" + levels, "q0_ms", "" + q0,
+                                "boost_interval_ms", "50", "starvation_threshold_ms", "200"))));
         Arbitrary<Command> advance = Arbitraries.longs().between(0, 60_000).map(Advance::new);
         Arbitrary<Command> command = Arbitraries.frequencyOf(
                 Tuple.of(8, submit), Tuple.of(6, advance), Tuple.of(2, cancel), Tuple.of(2, reprioritize),
@@ -104,7 +109,7 @@ class EngineProperties {
                     case Pause p -> engine.pauseDispatch(p.pause()).join();
                     case Crash c -> engine.crashInstance(c.instance()).join();
                     case Online o -> engine.setInstanceOnline(o.instance(), o.online()).join();
-                    case SwitchPolicy s -> engine.switchPolicy(s.name(), PolicyConfig.empty()).join();
+                    case SwitchPolicy s -> engine.switchPolicy(s.name(), PolicyConfig.of(s.config())).join();
                     case Advance a -> sim.runUntil(sim.now() + a.micros() * 1_000);
                 }
                 sim.drain();
