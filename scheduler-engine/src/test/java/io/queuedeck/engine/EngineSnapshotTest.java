@@ -73,6 +73,31 @@ class EngineSnapshotTest {
     }
 
     @Test
+    void snapshot_tasksWaiting_countsThemByPriorityTierAndOldestWait() {
+        VirtualClock clock = new VirtualClock();
+        try (Engine engine = engine(clock)) {
+            engine.start();
+            engine.pauseDispatch(true).join();
+            engine.submit(SimHarness.spec("core", 1, 10, 2)).join();
+            clock.runUntil(SimHarness.millis(50));
+            engine.submit(SimHarness.spec("normal", 4, 10, 2)).join();
+            engine.submit(SimHarness.spec("batch", 8, 10, 2)).join();
+            clock.runUntil(SimHarness.millis(250));
+
+            EngineSnapshot snapshot = engine.snapshotNow().join();
+
+            assertThat(snapshot.dispatchPaused()).isTrue();
+            assertThat(snapshot.queued()).isEqualTo(3);
+            assertThat(snapshot.queuedByPriority()).containsExactly(0, 1, 0, 0, 1, 0, 0, 0, 1, 0);
+            assertThat(snapshot.queuedByTier()).containsEntry(Tier.CORE, 1).containsEntry(Tier.NORMAL, 1)
+                    .containsEntry(Tier.BATCH, 1).containsEntry(Tier.DEAD_LETTER, 0);
+            assertThat(snapshot.oldestWaitMs()).isEqualTo(250.0);
+            engine.cancel("core").join();
+            assertThat(engine.snapshotNow().join().oldestWaitMs()).isEqualTo(200.0);
+        }
+    }
+
+    @Test
     void snapshotInterval_zeroOnVirtualClockByDefault_nothingPublished() {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = Engine.builder().clock(clock).build()) {
