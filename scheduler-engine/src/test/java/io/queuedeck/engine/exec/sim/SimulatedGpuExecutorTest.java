@@ -264,6 +264,24 @@ class SimulatedGpuExecutorTest {
     }
 
     @Test
+    void crashInstance_whileOffline_staysOfflineUntilAnOperatorBringsItBack() {
+        try (SimHarness sim = batching(1)) {
+            sim.engine().setInstanceOnline(0, false).join();
+            sim.submit("a", 1, 100, 5);
+
+            sim.engine().crashInstance(0).join();
+            sim.runUntil(RELOAD + SimHarness.millis(1_000));
+
+            // The operator took it out of service; a crash must not put it back after the reload.
+            assertThat(sim.snapshot().instances().getFirst().state()).isEqualTo(InstanceState.OFFLINE);
+            assertThat(sim.task("a").state()).isEqualTo(QUEUED);
+            sim.engine().setInstanceOnline(0, true).join();
+            sim.runUntilAllFinished();
+            assertThat(sim.task("a").state()).isEqualTo(SUCCEEDED);
+        }
+    }
+
+    @Test
     void slowInstance_factor2_doublesEveryStep() {
         try (SimHarness sim = batching(1)) {
             sim.engine().slowInstance(0, 2).join();
