@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,16 +25,28 @@ class EngineLiveTest {
     }
 
     @Test
-    void defaultEngine_200SmallTasks_allSucceedAndSnapshotsArePublished() {
+    void defaultEngine_200SmallTasksFrom4Threads_allSucceedAndSnapshotsArePublished() throws InterruptedException {
         engine.start();
         EventSubscription neverDrained = engine.subscribe(10);
-        List<CompletableFuture<?>> accepted = new ArrayList<>();
+        List<CompletableFuture<?>> accepted = new CopyOnWriteArrayList<>();
 
-        for (int i = 0; i < TASKS; i++) {
-            accepted.add(engine.submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "prompt " + i, i % 10, 4).withTaskId("live-" + i)));
+        // Four client threads at once: the loop's command queue has many producers.
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            int client = c;
+            clients.add(Thread.ofPlatform().start(() -> {
+                for (int i = client; i < TASKS; i += 4) {
+                    accepted.add(engine.submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "prompt " + i, i % 10, 4)
+                            .withTaskId("live-" + i)));
+                }
+            }));
+        }
+        for (Thread client : clients) {
+            client.join(Duration.ofSeconds(30));
         }
 
-        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+        assertThat(accepted).hasSize(TASKS);
+        CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> engine.snapshotNow().join().counters().succeeded() == TASKS);
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.latestSnapshot() != null);
