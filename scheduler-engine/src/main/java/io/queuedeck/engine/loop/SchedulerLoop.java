@@ -127,13 +127,20 @@ public final class SchedulerLoop implements ExecutorContext {
             rejected++;
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
         }
-        Optional<String> refusal = executor.admissionError(spec);
+        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
+        // The executor checks the spec as it will run: a task without max_tokens still reserves
+        // its default output, and a trace replay its traced output. A task that can never be
+        // placed must be refused here, or it would sit at the head of its queue forever.
+        int reserved = Math.max(spec.maxTokens() == null ? 0 : spec.maxTokens(), tokens);
+        TaskSpec asRun = spec.maxTokens() != null && spec.maxTokens() == reserved ? spec : spec.withMaxTokens(reserved);
+        Optional<String> refusal = executor.admissionError(asRun);
         if (refusal.isPresent()) {
             rejected++;
-            throw new InvalidTaskException(refusal.get().startsWith("model") ? "model" : "max_tokens", refusal.get());
+            boolean model = refusal.get().startsWith("model");
+            throw new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
+                    + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)"));
         }
         long now = clock.nanos();
-        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
         Task task = new Task(spec, sequence++, tokens, now);
         active.put(task.id(), task);
         submitted++;
@@ -268,15 +275,26 @@ public final class SchedulerLoop implements ExecutorContext {
         publishInstance(instance, online ? "brought online" : "taken offline");
     }
 
-    /** Builds a snapshot of everything now. */
+    /**
+     * Builds a snapshot of everything now. A pure read: its interval figures (throughput,
+     * recent latency) run from the last published snapshot, and the next published one still
+     * covers its whole interval.
+     */
     public EngineSnapshot snapshot() {
+        return snapshot(false);
+    }
+
+    /** @param endInterval whether this snapshot closes the interval (only the periodic publisher's do) */
+    private EngineSnapshot snapshot(boolean endInterval) {
         long now = clock.nanos();
         double seconds = Math.max(1e-9, (now - lastSnapshotAt) / 1e9);
         double tps = (succeeded - lastSucceeded) / seconds;
         double tokensPerSecond = (tokensCompleted - lastTokens) / seconds;
-        lastSnapshotAt = now;
-        lastSucceeded = succeeded;
-        lastTokens = tokensCompleted;
+        if (endInterval) {
+            lastSnapshotAt = now;
+            lastSucceeded = succeeded;
+            lastTokens = tokensCompleted;
+        }
 
         List<Integer> byPriority = Arrays.stream(waitingByPriority).boxed().toList();
         Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
@@ -307,7 +325,8 @@ public final class SchedulerLoop implements ExecutorContext {
                 new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
-                latency.total(), latency.takeInterval(), List.copyOf(latencyByPriority), events.dropped());
+                latency.total(), endInterval ? latency.takeInterval() : latency.interval(),
+                List.copyOf(latencyByPriority), events.dropped());
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
@@ -367,12 +386,12 @@ public final class SchedulerLoop implements ExecutorContext {
             retried++;
             move(task, TaskState.RETRY_WAIT, now);
             clock.scheduleAfter(retry.backoffNanos(task.attempts()), () -> requeueAfterBackoff(task));
-        } else if (retryable) {
+        } else {
+            // Out of attempts, or a failure that retrying cannot cure: FAILED is not an end
+            // state, so the task goes where an operator can see and replay it.
             move(task, TaskState.DEAD_LETTERED, now);
             deadLettered++;
             deadLetters++;
-            retire(task);
-        } else {
             retire(task);
         }
         dispatch();
@@ -608,7 +627,7 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     private void publishSnapshot() {
-        snapshotSink.accept(snapshot());
+        snapshotSink.accept(snapshot(true));
         clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
     }
 }

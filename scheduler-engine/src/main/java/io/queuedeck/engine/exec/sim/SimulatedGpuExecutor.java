@@ -123,8 +123,8 @@ public final class SimulatedGpuExecutor implements Executor {
     @Override
     public void crash(int instance) {
         Instance gpu = instances.get(instance);
-        if (gpu.state == InstanceState.DOWN || gpu.state == InstanceState.LOADING) {
-            return;
+        if (gpu.state == InstanceState.DOWN || gpu.state == InstanceState.LOADING || gpu.state == InstanceState.OFFLINE) {
+            return; // nothing runs there, and an operator's "offline" outlasts a restart
         }
         List<Task> lost = gpu.clear();
         gpu.state = InstanceState.DOWN;
