@@ -88,6 +88,10 @@ public final class LoopDriver {
     /** Runs {@code command} on the loop thread; the future completes with its result or exception. */
     public <T> CompletableFuture<T> call(Function<SchedulerLoop, T> command) {
         CompletableFuture<T> answer = new CompletableFuture<>();
+        if (stopping) {
+            answer.completeExceptionally(new IllegalStateException("the engine is stopped"));
+            return answer;
+        }
         execute(() -> {
             try {
                 answer.complete(command.apply(loop));

@@ -384,6 +384,7 @@ public final class SchedulerLoop implements ExecutorContext {
         failed++;
         if (retryable && task.attempts() < retry.maxAttempts()) {
             retried++;
+            task.discardOutput(); // a failed instance takes the KV cache with it: the next attempt starts over
             move(task, TaskState.RETRY_WAIT, now);
             clock.scheduleAfter(retry.backoffNanos(task.attempts()), () -> requeueAfterBackoff(task));
         } else {

@@ -96,6 +96,11 @@ public final class Task {
         }
     }
 
+    /** Forgets the tokens of a failed attempt; the time to first token already measured stays. */
+    public void discardOutput() {
+        generatedTokens = 0;
+    }
+
     /** Charges GPU time to the task, for policies that share time (MLFQ quanta). */
     public void addService(long nanos) {
         serviceNanos += nanos;

@@ -140,31 +140,45 @@ class MlfqPolicyTest {
     }
 
     @Test
-    void stepFinished_batchFullAndLevel0Arrival_preemptsTheDemotedTask() {
+    void stepFinished_batchFullAndLevel0Arrival_preemptsAtTheNextDemotion() {
         try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
             sim.submit("long", 0, 4, 40);
             long step1End = PROFILE.prefillNanos(4) + STEP;
-            long step2End = step1End + STEP; // "long" demoted to level 1 here
-            long step3End = step2End + STEP;
+            long step2End = step1End + STEP;       // "long" demoted to level 1 here
+            long demotedAgain = step2End + 4 * STEP; // level 1's 20 ms used up: demoted to level 2
             sim.runUntil(SimHarness.millis(12));
             assertThat(sim.task("long").level()).isEqualTo(1);
 
             sim.submit("short", 0, 4, 2); // level 0; the single slot is taken
+            sim.runUntil(demotedAgain - 1);
+            // Level 0 beats level 1, but a running task yields only where it uses up a quantum.
             assertThat(sim.task("short").state()).isEqualTo(TaskState.QUEUED);
-            sim.runUntil(step3End);
+            sim.runUntil(demotedAgain);
 
-            // At the first step boundary after "short" arrived, level 0 beats level 1: "long"
-            // hands its slot over. "short" finishes in 2 steps, before its own quantum runs
-            // out, and then "long" resumes.
             assertThat(sim.task("long").state()).isEqualTo(TaskState.PREEMPTED);
-            assertThat(sim.task("long").generatedTokens()).isEqualTo(3);
+            assertThat(sim.task("long").generatedTokens()).isEqualTo(6);
             assertThat(sim.task("short").state()).isEqualTo(TaskState.RUNNING);
-            assertThat(sim.task("short").firstDispatchAt()).isEqualTo(step3End);
+            assertThat(sim.task("short").firstDispatchAt()).isEqualTo(demotedAgain);
             sim.runUntilAllFinished();
             assertThat(sim.runOrder()).containsExactly("long", "short", "long");
             assertThat(sim.task("short").finishedAt()).isLessThan(sim.task("long").finishedAt());
             assertThat(sim.task("long").generatedTokens()).isEqualTo(40);
             assertThat(sim.snapshot().counters().preemptions()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void stepFinished_waitingTaskThatAlreadyRan_neverPreempts() {
+        try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
+            sim.submit("long", 0, 4, 40);
+            sim.submit("other", 0, 4, 40);
+            sim.runUntilAllFinished();
+
+            // "other" waits at level 0 while "long" is demoted step after step; it has never run,
+            // so it takes the slot at long's first demotion. From then on each of them has run:
+            // whichever waits never preempts the other, however deep the runner sinks.
+            assertThat(sim.snapshot().counters().preemptions()).isEqualTo(1);
+            assertThat(sim.runOrder()).containsExactly("long", "other", "long");
         }
     }
 
@@ -199,8 +213,9 @@ class MlfqPolicyTest {
             assertThat(sim.task("starved").level()).isZero();
             assertThat(sim.task("starved").state()).isEqualTo(TaskState.QUEUED);
 
-            // Level 0 now beats the hog (level 3) at its next step boundary.
-            sim.runUntil(SimHarness.millis(150) + STEP);
+            // Level 0 beats the hog (level 3), which yields where it next uses up its quantum:
+            // level 3's 80 ms run out at 162.5 ms.
+            sim.runUntil(SimHarness.millis(165));
             assertThat(sim.task("starved").state()).isEqualTo(TaskState.RUNNING);
             assertThat(sim.task("hog").state()).isEqualTo(TaskState.PREEMPTED);
             sim.runUntilAllFinished();
@@ -238,10 +253,13 @@ class MlfqPolicyTest {
             assertThat(sim.task("deep").level()).isEqualTo(3);
 
             sim.engine().switchPolicy("mlfq", PolicyConfig.of(Map.of("levels", "2"))).join();
-            sim.submit("fresh", 0, 4, 2); // level 0 of the new policy: preempts "deep"
+            // Handing the task back requeues it under the new policy, which has no level 3.
+            sim.engine().setInstanceOnline(0, false).join();
+            assertThat(sim.task("deep").state()).isEqualTo(TaskState.PREEMPTED);
+            sim.engine().setInstanceOnline(0, true).join();
             sim.runUntilAllFinished();
 
-            assertThat(sim.runOrder()).containsExactly("deep", "fresh", "deep");
+            assertThat(sim.runOrder()).containsExactly("deep", "deep");
             assertThat(sim.task("deep").state()).isEqualTo(TaskState.SUCCEEDED);
             assertThat(sim.task("deep").level()).isLessThan(2);
             assertThat(sim.snapshot().queuedByLevel()).containsExactly(0, 0);

@@ -237,7 +237,7 @@ public final class SimulatedGpuExecutor implements Executor {
             List<Task> finished = null;
             for (Task task : batch) {
                 task.addService(duration);
-                boolean first = task.generatedTokens() == 0;
+                boolean first = task.firstTokenAt() < 0;
                 task.addToken(now);
                 if (first) {
                     context.firstToken(task);

@@ -128,7 +128,9 @@ class SimulatedGpuExecutorTest {
             long step2End = profile.prefillNanos(100) + 2 * step; // "long" demoted to level 1 here
             sim.runUntil(step2End);
             sim.submit("short", 0, 100, 2);
-            long preemptedAt = step2End + step;
+            // MLFQ preempts only where the running task uses up a quantum: level 1's 20 ms is
+            // spent after 4 more steps, and "long" yields there.
+            long preemptedAt = step2End + 4 * step;
 
             sim.runUntil(preemptedAt);
             int tokensAtPreemption = sim.task("long").generatedTokens();
@@ -136,7 +138,7 @@ class SimulatedGpuExecutorTest {
 
             TaskView long_ = sim.task("long");
             TaskView short_ = sim.task("short");
-            assertThat(tokensAtPreemption).isEqualTo(3);
+            assertThat(tokensAtPreemption).isEqualTo(6);
             assertThat(long_.generatedTokens()).isEqualTo(30);
             assertThat(long_.outputTokens()).isEqualTo(30);
             assertThat(long_.preemptions()).isEqualTo(1);
@@ -144,11 +146,11 @@ class SimulatedGpuExecutorTest {
             assertThat(long_.history()).extracting(Task.Transition::to)
                     .containsExactly(QUEUED, RUNNING, PREEMPTED, RUNNING, SUCCEEDED);
             assertThat(long_.history().get(2).at()).isEqualTo(preemptedAt);
-            // The short task runs 2 steps; "long" then re-prefills prompt + 3 generated tokens
-            // (recompute) and needs 27 more steps.
+            // The short task runs 2 steps; "long" then re-prefills prompt + 6 generated tokens
+            // (recompute) and needs 24 more steps.
             long shortDone = preemptedAt + profile.prefillNanos(100) + 2 * step;
             assertThat(short_.finishedAt()).isEqualTo(shortDone);
-            assertThat(long_.finishedAt()).isEqualTo(shortDone + profile.prefillNanos(103) + 27 * step);
+            assertThat(long_.finishedAt()).isEqualTo(shortDone + profile.prefillNanos(106) + 24 * step);
         }
     }
 
