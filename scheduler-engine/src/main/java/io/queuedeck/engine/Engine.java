@@ -108,6 +108,11 @@ public final class Engine implements AutoCloseable {
         return driver.call(loop -> loop.find(taskId));
     }
 
+    /** A waiting task's score, factor by factor, under a scoring policy (weighted); empty otherwise. */
+    public CompletableFuture<Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
+        return driver.call(loop -> loop.explain(taskId));
+    }
+
     /** Pauses (true) or resumes (false) dispatch; running tasks go on. */
     public CompletableFuture<Void> pauseDispatch(boolean pause) {
         return driver.call(loop -> {
@@ -332,6 +337,10 @@ public final class Engine implements AutoCloseable {
             if (threadFactory == null) threadFactory = Thread.ofPlatform().daemon(true).factory();
             if (idSupplier == null) idSupplier = () -> UUID.randomUUID().toString();
             PolicyRegistry.create(policy, policyConfig); // fail here, not on the loop thread
+            if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(policy)) {
+                throw new IllegalArgumentException("policy '" + policy
+                        + "' needs the true output lengths that only a simulation knows; it cannot run live");
+            }
             return new Engine(this);
         }
 

@@ -142,6 +142,9 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         long now = clock.nanos();
         Task task = new Task(spec, sequence++, tokens, now);
+        if (spec.deadline() != null) {
+            task.setDeadlineAt(clock.toNanos(spec.deadline()));
+        }
         active.put(task.id(), task);
         submitted++;
         if (events.active()) {
@@ -371,6 +374,7 @@ public final class SchedulerLoop implements ExecutorContext {
         move(task, TaskState.SUCCEEDED, now);
         succeeded++;
         tokensCompleted += task.generatedTokens();
+        queues.get(task.model()).policy.onCompleted(task, now);
         latency.recordCompletion(task.priority(), task.waitedNanos(now), now - task.arrivedAt());
         retire(task);
     }
@@ -434,7 +438,7 @@ public final class SchedulerLoop implements ExecutorContext {
                     victim = candidate;
                 }
             }
-            if (victim == null || !policy.preempts(head, victim)
+            if (victim == null || !policy.preempts(head, victim, batch.size())
                     || !executor.canAcceptReplacing(instance, head, victim)) {
                 return;
             }
@@ -461,7 +465,20 @@ public final class SchedulerLoop implements ExecutorContext {
 
     // ---------------------------------------------------------------- internals
 
+    /** Why a waiting task sits where it does, under a scoring policy; empty otherwise. */
+    public Optional<io.queuedeck.engine.policy.ScoreBreakdown> explain(String id) {
+        Task task = require(id);
+        if (!task.state().isWaiting()) {
+            return Optional.empty();
+        }
+        return queues.get(task.model()).policy.explain(task, clock.nanos());
+    }
+
     private void installPolicy(String name, PolicyConfig config) {
+        if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(name)) {
+            throw new IllegalArgumentException("policy '" + name
+                    + "' needs the true output lengths that only a simulation knows; it cannot run live");
+        }
         Map<String, List<Integer>> byModel = new LinkedHashMap<>();
         for (int i = 0; i < executor.instanceCount(); i++) {
             byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
