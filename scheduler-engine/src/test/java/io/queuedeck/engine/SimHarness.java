@@ -70,6 +70,16 @@ public final class SimHarness implements AutoCloseable {
         return view;
     }
 
+    /**
+     * Submits a full spec (tenant, business class, deadline, metadata...) whose task generates
+     * exactly {@code outputTokens} tokens; returns it as admitted.
+     */
+    public TaskView submit(TaskSpec spec, int outputTokens) {
+        TaskView view = engine.submit(spec, outputTokens).join().task();
+        drain();
+        return view;
+    }
+
     public TaskView task(String id) {
         return engine.task(id).join().orElseThrow(() -> new AssertionError("no task " + id));
     }
