@@ -119,6 +119,12 @@ final class FairSharePolicy implements SchedulingPolicy {
         counters.merge(tenantOf(running), outputWeight, Double::sum);
     }
 
+    /** The step that generated a task's last token is reported as its completion, not as a step. */
+    @Override
+    public void onCompleted(Task task, long now) {
+        counters.merge(tenantOf(task), outputWeight, Double::sum);
+    }
+
     private String bestTenant() {
         String best = null;
         double bestCounter = Double.MAX_VALUE;
