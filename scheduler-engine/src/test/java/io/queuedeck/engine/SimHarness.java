@@ -28,14 +28,16 @@ public final class SimHarness implements AutoCloseable {
     private final EventSubscription subscription;
     private final List<EngineEvent> events = new ArrayList<>();
     private final GpuProfile profile;
+    private final SimulatedGpuExecutor executor;
 
     private SimHarness(String policy, PolicyConfig config, int instances, GpuProfile profile) {
         this.profile = profile;
+        executor = new SimulatedGpuExecutor(instances, MODEL, profile);
         engine = Engine.builder()
                 .clock(clock)
                 .policy(policy)
                 .policyConfig(config)
-                .executor(new SimulatedGpuExecutor(instances, MODEL, profile))
+                .executor(executor)
                 .idSupplier(new java.util.function.Supplier<>() {
                     private int next;
 
@@ -154,6 +156,11 @@ public final class SimHarness implements AutoCloseable {
 
     public GpuProfile profile() {
         return profile;
+    }
+
+    /** The instances as the executor sees them now: cheaper than a whole snapshot, for checks after every event. */
+    public List<io.queuedeck.engine.exec.InstanceStatus> instances() {
+        return executor.status();
     }
 
     public long now() {
