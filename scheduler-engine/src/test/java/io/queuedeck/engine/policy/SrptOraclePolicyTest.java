@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.SimHarness;
+import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.loop.SystemClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.Map;
@@ -94,6 +95,28 @@ class SrptOraclePolicyTest {
 
             assertThat(sim.runOrder()).containsExactly("long", "short");
             assertThat(sim.snapshot().counters().preemptions()).isZero();
+        }
+    }
+
+    @Test
+    void stepFinished_preemptOnAndTwoRunning_evictsTheOneWithTheMostWorkLeftNow() {
+        GpuProfile twoSlots = GpuProfile.LLAMA2_7B_H100.withMaxBatch(2);
+        try (SimHarness sim = SimHarness.of("srpt-oracle", PolicyConfig.of(Map.of("preempt", "true")), 1, twoSlots)) {
+            submit(sim, "old-long", 10, 400, 400);
+            // 0.2 ms prefill + 5.6 ms a step: by 2,180 ms old-long has 11 tokens left (81 ms).
+            sim.runUntil(SimHarness.millis(2_180));
+            submit(sim, "mid", 10, 100, 100);       // takes the second slot: 740 ms of work
+            sim.runUntil(SimHarness.millis(2_190));
+            submit(sim, "short", 10, 2, 2);         // 15 ms of work, no slot free
+
+            sim.runUntilAllFinished();
+
+            // When it joined, old-long had 400 tokens to go and mid 100; now old-long has about 9
+            // and mid about 98. Shortest remaining work first means the swap takes mid's slot:
+            // evicting old-long would delay the task closest to done and recompute 400 tokens.
+            assertThat(sim.runOrder()).containsExactly("old-long", "mid", "short", "mid");
+            assertThat(sim.task("old-long").preemptions()).isZero();
+            assertThat(sim.task("mid").preemptions()).isEqualTo(1);
         }
     }
 
