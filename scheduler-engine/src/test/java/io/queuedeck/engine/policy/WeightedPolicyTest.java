@@ -207,6 +207,22 @@ class WeightedPolicyTest {
     }
 
     @Test
+    void explain_severalMetadataFactors_listedInKeyOrderEveryRun() {
+        PolicyConfig config = PolicyConfig.of(Map.of("meta.zeta", "1", "meta.alpha", "1", "meta.mid", "1", "meta.beta", "1"));
+        try (SimHarness sim = SimHarness.of("weighted", config, 1, SimHarness.ONE_AT_A_TIME)) {
+            sim.pause(true);
+            submit(sim, spec("t", 5, 10, 2));
+
+            // The order must not depend on the JVM run (an unordered map would reshuffle it, and
+            // with it the order the score is summed in): the keys' order, as the config holds them.
+            assertThat(sim.engine().explain("t").join().orElseThrow().factors())
+                    .extracting(ScoreBreakdown.Factor::name)
+                    .containsExactly("age", "priority", "deadline", "fairshare", "size",
+                            "meta.alpha", "meta.beta", "meta.mid", "meta.zeta");
+        }
+    }
+
+    @Test
     void explain_runningTaskOrNonScoringPolicy_empty() {
         try (SimHarness weighted = SimHarness.oneAtATime("weighted"); SimHarness priority = SimHarness.oneAtATime("priority")) {
             submit(weighted, spec("running", 5, 10, 20));
