@@ -96,6 +96,25 @@ class FairSharePolicyTest {
     }
 
     @Test
+    void reprioritize_waitingTaskOfTheLeastServedTenant_keepsItsCounterAndItsTurn() {
+        try (SimHarness sim = SimHarness.oneAtATime("fair")) {
+            submit(sim, "b1", "b", 10, 5);            // b = 10 + 2×5 = 20
+            sim.runUntilAllFinished();
+            sim.pause(true);
+            submit(sim, "a1", "a", 10, 5);            // a joins with nobody waiting: stays at 0
+            submit(sim, "b2", "b", 10, 5);            // b joins: lifted to max(20, min(a = 0)) = 20
+
+            // Fair share ignores priority, but an operator may still set one. a1 waits on: a has
+            // not become active again, it never stopped waiting, so no lift to b's 20.
+            sim.engine().reprioritize("a1", 0).join();
+            sim.pause(false);
+            sim.runUntilAllFinished();
+
+            assertThat(sim.dispatchOrder()).containsExactly("b1", "a1", "b2");
+        }
+    }
+
+    @Test
     void dispatch_noTenant_sharesOneCounterInSubmissionOrder() {
         try (SimHarness sim = SimHarness.oneAtATime("fair")) {
             sim.pause(true);
