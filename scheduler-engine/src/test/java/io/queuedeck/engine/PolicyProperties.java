@@ -27,6 +27,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
 
 /**
  * Every policy fed the identical random workload (tenants, business classes, deadlines, with and
@@ -144,15 +146,18 @@ class PolicyProperties {
     }
 
     /**
-     * Work conservation: after every event the virtual clock fires, if a task waits then every
-     * instance that accepts work has a full batch. Every workload here fits any instance's KV
-     * cache many times over (4 × 2,040 tokens of 120,000), and dispatch is never paused, so
-     * nothing excuses an idle slot.
+     * Work conservation: after every event the virtual clock fires, if a task waits and dispatch
+     * is not paused then every instance that accepts work has a full batch. Every workload here
+     * fits any instance's KV cache many times over (4 × 2,040 tokens of 120,000), so outside the
+     * pause nothing excuses an idle slot.
      */
     @Property(tries = 30)
     void everyPolicy_randomWorkload_noSlotIdleWhileATaskWaits(
-            @ForAll("workloads") List<Job> jobs, @ForAll("instanceCounts") int instances, @ForAll("batchSizes") int batch) {
-        for (Setup setup : setups()) {
+            @ForAll("workloads") List<Job> jobs, @ForAll("instanceCounts") int instances, @ForAll("batchSizes") int batch,
+            @ForAll @LongRange(max = 300_000) long pauseAtMicros, @ForAll @LongRange(max = 100_000) long pauseForMicros,
+            @ForAll @LongRange(max = 600_000) long switchAtMicros, @ForAll @IntRange(max = 99) int switchTo) {
+        List<Setup> setups = setups();
+        for (Setup setup : setups) {
             try (SimHarness sim = SimHarness.of(setup.policy(), PolicyConfig.of(setup.config()), instances,
                     GpuProfile.LLAMA2_7B_H100.withMaxBatch(batch))) {
                 VirtualClock clock = sim.clock();
@@ -168,6 +173,20 @@ class PolicyProperties {
                         arrived[0]++;
                     });
                 }
+                // Dispatch paused for a while, and the live policy switched once: conservation
+                // must hold again the moment dispatch resumes and right after the switch.
+                boolean[] paused = {false};
+                clock.schedule(pauseAtMicros * 1_000, () -> {
+                    sim.pause(true);
+                    paused[0] = true;
+                });
+                clock.schedule((pauseAtMicros + pauseForMicros) * 1_000, () -> {
+                    sim.pause(false);
+                    paused[0] = false;
+                });
+                Setup next = setups.get(switchTo % setups.size());
+                clock.schedule(switchAtMicros * 1_000,
+                        () -> sim.engine().switchPolicy(next.policy(), PolicyConfig.of(next.config())).join());
                 SchedulerLoop loop = sim.engine().loopOnVirtualClock();
                 // Waiting tasks, followed through the events (a whole snapshot per event is too slow).
                 Set<String> waiting = new HashSet<>();
@@ -186,11 +205,12 @@ class PolicyProperties {
                             }
                         }
                     }
-                    if (!waiting.isEmpty()) {
+                    if (!waiting.isEmpty() && !paused[0]) {
                         for (InstanceStatus instance : sim.instances()) {
                             if (instance.state().acceptsWork()) {
                                 assertThat(instance.running())
-                                        .as("under %s at %d ns, %s waiting: instance %d runs %d of %d", setup,
+                                        .as("under %s (then %s at %d µs) at %d ns, %s waiting: instance %d runs %d of %d",
+                                                setup, next, switchAtMicros,
                                                 clock.nanos(), waiting, instance.id(), instance.running(),
                                                 instance.batchCapacity())
                                         .isEqualTo(instance.batchCapacity());
