@@ -143,7 +143,7 @@ public final class SchedulerLoop implements ExecutorContext {
         long now = clock.nanos();
         Task task = new Task(spec, sequence++, tokens, now);
         if (spec.deadline() != null) {
-            task.setDeadlineAt(deadlineNanos(spec.deadline()));
+            task.setDeadlineAt(clock.toNanos(spec.deadline()));
         }
         active.put(task.id(), task);
         submitted++;
@@ -155,19 +155,6 @@ public final class SchedulerLoop implements ExecutorContext {
         enqueue(queue, task, now);
         dispatch();
         return new SubmitResult(task.view(now), true);
-    }
-
-    /**
-     * A deadline on the engine clock. Beyond the ±292 years that nanoseconds cover it saturates
-     * and is still a deadline: after every nearer one (and before "none", {@link Long#MAX_VALUE}),
-     * or missed long ago.
-     */
-    private long deadlineNanos(java.time.Instant deadline) {
-        try {
-            return Math.min(clock.toNanos(deadline), Long.MAX_VALUE - 1);
-        } catch (ArithmeticException e) {
-            return deadline.isAfter(clock.toInstant(clock.nanos())) ? Long.MAX_VALUE - 1 : Long.MIN_VALUE / 2;
-        }
     }
 
     /** Output length of a task that sets no {@code max_tokens}. */
