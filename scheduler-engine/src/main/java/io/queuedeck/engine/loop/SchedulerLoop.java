@@ -60,6 +60,7 @@ public final class SchedulerLoop implements ExecutorContext {
     private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
     private final LatencyMetrics latency = new LatencyMetrics();
     private final WaitOrder waitOrder = new WaitOrder();
+    private final ExclusiveResources resources;
 
     private String policyName;
     private long policyGeneration;
@@ -83,8 +84,9 @@ public final class SchedulerLoop implements ExecutorContext {
      */
     SchedulerLoop(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig, RetryRule retry,
                   EventSink events, int finishedRetention, long snapshotIntervalNanos,
-                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster) {
+                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster, InversionProtocol inversion) {
         this.clock = clock;
+        this.resources = new ExclusiveResources(inversion, TaskSpec.MIN_PRIORITY);
         this.executor = executor;
         this.retry = retry;
         this.events = events;
@@ -317,6 +319,7 @@ public final class SchedulerLoop implements ExecutorContext {
             }
             waiting += queue.policy.size();
         }
+        waiting += resources.blockedCount();
         long oldestEnqueue = waitOrder.oldest();
         List<LatencyMetrics.Stats> latencyByPriority = new ArrayList<>(waitingByPriority.length);
         for (int p = 0; p < waitingByPriority.length; p++) {
@@ -383,6 +386,7 @@ public final class SchedulerLoop implements ExecutorContext {
     public void failed(Task task, String reason, boolean retryable) {
         long now = clock.nanos();
         running--;
+        releaseResources(task);
         task.setError(reason);
         move(task, TaskState.FAILED, now);
         failed++;
@@ -427,7 +431,7 @@ public final class SchedulerLoop implements ExecutorContext {
         // Each round swaps the least urgent running task for a more urgent waiting one; it stops
         // as soon as the head does not preempt the least urgent, so no task is swapped back.
         for (int rounds = batch.size(); rounds > 0; rounds--) {
-            Task head = policy.peek(now);
+            Task head = runnableHead(queue, now);
             if (head == null) {
                 return;
             }
@@ -539,7 +543,7 @@ public final class SchedulerLoop implements ExecutorContext {
     private void fill(ModelQueue queue) {
         long now = clock.nanos();
         Task head;
-        while ((head = queue.policy.peek(now)) != null) {
+        while ((head = runnableHead(queue, now)) != null) {
             int best = -1;
             int bestLoad = Integer.MAX_VALUE;
             for (int instance : queue.instances) {
@@ -560,9 +564,57 @@ public final class SchedulerLoop implements ExecutorContext {
         }
     }
 
+    /**
+     * The policy's next task that may run now. Tasks whose exclusive resource another task holds
+     * leave the queue and wait for it; under priority inheritance the holder takes their priority.
+     */
+    private Task runnableHead(ModelQueue queue, long now) {
+        Task head;
+        while ((head = queue.policy.peek(now)) != null) {
+            Task holder = resources.holderBlocking(head);
+            if (holder == null) {
+                return head;
+            }
+            queue.policy.poll(now);
+            resources.block(head); // still counted as waiting, in waitingByPriority
+            int inherited = resources.inheritedPriority(holder, head);
+            if (inherited >= 0) {
+                changePriority(holder, inherited);
+            }
+        }
+        return null;
+    }
+
+    /** Sets a task's priority, re-keying it in its queue if it waits there. */
+    private void changePriority(Task task, int priority) {
+        if (task.state().isWaiting()) { // a holder is never blocked itself: it already has its resource
+            ModelQueue queue = dequeue(task);
+            task.setPriority(priority);
+            enqueueKeepingWait(queue, task);
+        } else {
+            task.setPriority(priority);
+        }
+    }
+
+    /** Frees what {@code task} held; the tasks that waited for it queue again. */
+    private void releaseResources(Task task) {
+        List<Task> freed = resources.release(task);
+        long now = clock.nanos();
+        for (Task waiter : freed) {
+            queues.get(waiter.model()).policy.enqueue(waiter, now);
+        }
+        if (!freed.isEmpty()) {
+            dispatch();
+        }
+    }
+
     private void run(Task task, int instance, long now) {
         if (task.state() == TaskState.QUEUED) {
             task.incrementAttempts();
+        }
+        int ceiling = resources.acquire(task);
+        if (ceiling >= 0) {
+            task.setPriority(ceiling);
         }
         move(task, TaskState.RUNNING, now);
         running++;
@@ -593,7 +645,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     private ModelQueue dequeue(Task task) {
         ModelQueue queue = queues.get(task.model());
-        if (!queue.policy.remove(task)) {
+        if (!queue.policy.remove(task) && !resources.unblock(task)) {
             throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
         }
         leaveWaiting(task);
@@ -613,6 +665,7 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     private void retire(Task task) {
+        releaseResources(task);
         active.remove(task.id());
         finished.put(task.id(), task);
     }
