@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.metrics.EngineMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final byte[] token;
+    private final EngineMetrics metrics;
     private final Javalin app;
 
     private ApiServer(Builder b) {
@@ -41,7 +43,8 @@ public final class ApiServer implements AutoCloseable {
         this.host = b.host;
         this.port = b.port;
         this.token = b.bearerToken == null ? null : b.bearerToken.getBytes(StandardCharsets.UTF_8);
-        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout);
+        this.metrics = b.metrics;
+        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -122,7 +125,10 @@ public final class ApiServer implements AutoCloseable {
         return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
     }
 
-    static void writeError(Context ctx, ApiException e) {
+    private void writeError(Context ctx, ApiException e) {
+        if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST && ctx.path().startsWith("/v1/tasks")) {
+            metrics.recordRejected(e.code());
+        }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
         ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
     }
@@ -151,6 +157,7 @@ public final class ApiServer implements AutoCloseable {
         private boolean maxBodySet;
         private Duration requestTimeout = Duration.ofSeconds(5);
         private boolean timeoutSet;
+        private EngineMetrics metrics;
 
         private Builder(Engine engine) {
             if (engine == null) {
@@ -206,6 +213,13 @@ public final class ApiServer implements AutoCloseable {
             }
             timeoutSet = once(timeoutSet, "request timeout");
             requestTimeout = value;
+            return this;
+        }
+
+        /** Serves {@code GET /metrics} from these metrics and counts refused submissions in them; default none. */
+        public Builder metrics(EngineMetrics value) {
+            once(metrics != null, "metrics");
+            metrics = java.util.Objects.requireNonNull(value, "metrics must not be null");
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskConflictException;
@@ -30,11 +31,13 @@ final class Routes {
     private final Engine engine;
     private final long maxBodyBytes;
     private final long timeoutNanos;
+    private final EngineMetrics metrics;
 
-    Routes(Engine engine, long maxBodyBytes, Duration timeout) {
+    Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics) {
         this.engine = engine;
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
+        this.metrics = metrics;
     }
 
     /** {@code {"priority": n}}: the body of {@code PATCH /v1/tasks/{id}}. */
@@ -50,6 +53,9 @@ final class Routes {
         app.get("/v1/tasks/{id}", this::get);
         app.delete("/v1/tasks/{id}", this::cancel);
         app.patch("/v1/tasks/{id}", this::reprioritize);
+        if (metrics != null) {
+            app.get("/metrics", this::metrics);
+        }
     }
 
     private void ready(Context ctx) {
@@ -91,6 +97,12 @@ final class Routes {
             throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}");
         }
         json(ctx, 200, report(await(engine.reprioritize(ctx.pathParam("id"), patch.priority()))));
+    }
+
+    private void metrics(Context ctx) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32_768);
+        metrics.scrape(out);
+        ctx.status(200).contentType(EngineMetrics.CONTENT_TYPE).result(out.toByteArray());
     }
 
     // ---------------------------------------------------------------- plumbing

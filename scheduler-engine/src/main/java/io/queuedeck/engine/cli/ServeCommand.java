@@ -1,9 +1,11 @@
 package io.queuedeck.engine.cli;
 
+import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiServer;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.metrics.EngineMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -62,7 +66,12 @@ final class ServeCommand implements Callable<Integer> {
                 .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
                 .policy(policy)
                 .build();
-        ApiServer.Builder builder = ApiServer.builder(engine).host(host).port(port).maxBodyBytes(maxBodyBytes);
+        EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
+        ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("queuedeck-completions").daemon().factory());
+        CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread).onFinished(metrics::recordFinished);
+        ApiServer.Builder builder = ApiServer.builder(engine).host(host).port(port).maxBodyBytes(maxBodyBytes)
+                .metrics(metrics);
         if (token != null) {
             builder.bearerToken(token);
         }
@@ -73,6 +82,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage());
         }
         engine.start();
+        feed.start(2);
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -82,7 +92,9 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.close();
+            feed.close();
             engine.close();
+            feedThread.shutdownNow();
             out.println("QueueDeck API stopped");
             out.flush();
             stopped.countDown();
