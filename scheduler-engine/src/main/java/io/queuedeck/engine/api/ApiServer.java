@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -44,7 +45,7 @@ public final class ApiServer implements AutoCloseable {
         this.port = b.port;
         this.token = b.bearerToken == null ? null : b.bearerToken.getBytes(StandardCharsets.UTF_8);
         this.metrics = b.metrics;
-        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics);
+        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -158,6 +159,7 @@ public final class ApiServer implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(5);
         private boolean timeoutSet;
         private EngineMetrics metrics;
+        private CallbackDispatcher callbacks;
 
         private Builder(Engine engine) {
             if (engine == null) {
@@ -220,6 +222,16 @@ public final class ApiServer implements AutoCloseable {
         public Builder metrics(EngineMetrics value) {
             once(metrics != null, "metrics");
             metrics = java.util.Objects.requireNonNull(value, "metrics must not be null");
+            return this;
+        }
+
+        /**
+         * Checks submitted callback URLs against this dispatcher's policy (400 when refused) and serves
+         * {@code GET /v1/callbacks/dead-letters} and {@code POST /v1/callbacks/dead-letters/{id}/replay}; default none.
+         */
+        public Builder callbacks(CallbackDispatcher value) {
+            once(callbacks != null, "callbacks");
+            callbacks = java.util.Objects.requireNonNull(value, "callbacks must not be null");
             return this;
         }
 

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.task.InvalidTaskException;
@@ -32,12 +33,14 @@ final class Routes {
     private final long maxBodyBytes;
     private final long timeoutNanos;
     private final EngineMetrics metrics;
+    private final CallbackDispatcher callbacks;
 
-    Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics) {
+    Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks) {
         this.engine = engine;
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
         this.metrics = metrics;
+        this.callbacks = callbacks;
     }
 
     /** {@code {"priority": n}}: the body of {@code PATCH /v1/tasks/{id}}. */
@@ -56,6 +59,10 @@ final class Routes {
         if (metrics != null) {
             app.get("/metrics", this::metrics);
         }
+        if (callbacks != null) {
+            app.get("/v1/callbacks/dead-letters", ctx -> json(ctx, 200, Map.of("dead_letters", callbacks.deadLetters())));
+            app.post("/v1/callbacks/dead-letters/{id}/replay", this::replayCallback);
+        }
     }
 
     private void ready(Context ctx) {
@@ -71,6 +78,11 @@ final class Routes {
 
     private void submit(Context ctx) {
         TaskSpec spec = readJson(ctx, TaskSpec.class);
+        if (callbacks != null && spec != null && spec.callbackUrl() != null) {
+            callbacks.refusal(spec.callbackUrl()).ifPresent(why -> {
+                throw ApiException.invalid("callback_url", why);
+            });
+        }
         SubmitResult result = await(engine.submit(spec));
         TaskView task = result.task();
         if (result.created()) {
@@ -97,6 +109,14 @@ final class Routes {
             throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}");
         }
         json(ctx, 200, report(await(engine.reprioritize(ctx.pathParam("id"), patch.priority()))));
+    }
+
+    private void replayCallback(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!callbacks.replay(id)) {
+            throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + id + "'");
+        }
+        json(ctx, 202, Map.of("task_id", id, "replayed", true));
     }
 
     private void metrics(Context ctx) throws IOException {

@@ -3,6 +3,7 @@ package io.queuedeck.engine.cli;
 import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiServer;
+import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.metrics.EngineMetrics;
@@ -69,9 +70,18 @@ final class ServeCommand implements Callable<Integer> {
         EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
         ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-completions").daemon().factory());
-        CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread).onFinished(metrics::recordFinished);
+        CallbackDispatcher.Builder callbackBuilder = CallbackDispatcher.builder(engine.clock(), feedThread)
+                .listener(metrics.callbackListener());
+        String callbackSecret = System.getenv("QUEUEDECK_CALLBACK_SECRET");
+        if (callbackSecret != null && !callbackSecret.isBlank()) {
+            callbackBuilder.secret(callbackSecret.strip().getBytes(StandardCharsets.UTF_8));
+        }
+        CallbackDispatcher callbacks = callbackBuilder.build();
+        CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread)
+                .onFinished(metrics::recordFinished)
+                .onFinished(callbacks::deliver);
         ApiServer.Builder builder = ApiServer.builder(engine).host(host).port(port).maxBodyBytes(maxBodyBytes)
-                .metrics(metrics);
+                .metrics(metrics).callbacks(callbacks);
         if (token != null) {
             builder.bearerToken(token);
         }
@@ -86,7 +96,10 @@ final class ServeCommand implements Callable<Integer> {
         try {
             api.start();
         } catch (RuntimeException e) {
+            feed.close();
             engine.close();
+            callbacks.close();
+            feedThread.shutdownNow();
             throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + rootMessage(e));
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -94,6 +107,7 @@ final class ServeCommand implements Callable<Integer> {
             api.close();
             feed.close();
             engine.close();
+            callbacks.close();
             feedThread.shutdownNow();
             out.println("QueueDeck API stopped");
             out.flush();
