@@ -26,6 +26,10 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_field", message, field, List.of());
     }
 
+    String field() {
+        return field;
+    }
+
     String code() {
         return code;
     }

@@ -9,7 +9,6 @@ import io.queuedeck.engine.metrics.EngineMetrics;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Locale;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -35,7 +34,7 @@ public final class ApiServer implements AutoCloseable {
     private final Engine engine;
     private final String host;
     private final int port;
-    private final byte[] token;
+    private final java.util.List<Client> clients;
     private final EngineMetrics metrics;
     private final Javalin app;
 
@@ -43,9 +42,11 @@ public final class ApiServer implements AutoCloseable {
         this.engine = b.engine;
         this.host = b.host;
         this.port = b.port;
-        this.token = b.bearerToken == null ? null : b.bearerToken.getBytes(StandardCharsets.UTF_8);
+        java.util.List<Client> known = new java.util.ArrayList<>();
+        b.clients.forEach((secret, policy) -> known.add(new Client(secret, policy, b.engine.clock()::nanos)));
+        this.clients = java.util.List.copyOf(known);
         this.metrics = b.metrics;
-        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks);
+        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -108,17 +109,32 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void authenticate(Context ctx) {
-        if (token == null || isOpen(ctx.path())) {
+        if (clients.isEmpty() || isOpen(ctx.path())) {
             return;
         }
         String header = ctx.header("Authorization");
         byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
-        if (given == null || !MessageDigest.isEqual(given, token)) {
+        Client client = null;
+        if (given != null) {
+            for (Client candidate : clients) {
+                if (candidate.owns(given)) {
+                    client = candidate;
+                }
+            }
+        }
+        if (client == null) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"queuedeck\"");
             throw new ApiException(401, "unauthorized", header == null
                     ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
         }
+        long waitSeconds = client.acquire();
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            throw new ApiException(429, "rate_limited", "client '" + client.policy().name()
+                    + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s");
+        }
+        ctx.attribute(Routes.CLIENT, client);
     }
 
     /** Liveness, readiness and metrics stay reachable without a token, for probes and scrapers. */
@@ -131,6 +147,9 @@ public final class ApiServer implements AutoCloseable {
             metrics.recordRejected(e.code());
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        if (e.status() == 429 && ctx.res().getHeader("Retry-After") == null) {
+            ctx.header("Retry-After", "1");
+        }
         ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
     }
 
@@ -153,7 +172,9 @@ public final class ApiServer implements AutoCloseable {
         private boolean hostSet;
         private int port = 8080;
         private boolean portSet;
-        private String bearerToken;
+        private final java.util.Map<String, ClientPolicy> clients = new java.util.LinkedHashMap<>();
+        private int maxQueued = 1_000_000;
+        private boolean maxQueuedSet;
         private long maxBodyBytes = 1 << 20;
         private boolean maxBodySet;
         private Duration requestTimeout = Duration.ofSeconds(5);
@@ -188,13 +209,36 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
-        /** The token every {@code /v1} request must present as {@code Authorization: Bearer <token>}. */
+        /**
+         * A token every {@code /v1} request must present as {@code Authorization: Bearer <token>},
+         * with no limits. With any token set, requests without a known one get 401.
+         */
         public Builder bearerToken(String value) {
-            if (value == null || value.isBlank()) {
+            return client(value, ClientPolicy.unlimited("default"));
+        }
+
+        /** A token and what its holder may do (priority cap, request rate); repeatable, one policy per token. */
+        public Builder client(String token, ClientPolicy policy) {
+            if (token == null || token.isBlank()) {
                 throw new IllegalArgumentException("bearer token must not be blank");
             }
-            once(bearerToken != null, "bearer token");
-            bearerToken = value;
+            java.util.Objects.requireNonNull(policy, "client policy must not be null");
+            if (clients.putIfAbsent(token, policy) != null) {
+                throw new IllegalStateException("this token was already given a policy");
+            }
+            return this;
+        }
+
+        /**
+         * Waiting tasks beyond which submissions get 429 with {@code Retry-After}; default 1,000,000.
+         * Checked against the latest snapshot, so it may be exceeded by one snapshot interval's intake.
+         */
+        public Builder maxQueued(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("max queued must be at least 1, got " + value);
+            }
+            maxQueuedSet = once(maxQueuedSet, "max queued");
+            maxQueued = value;
             return this;
         }
 
@@ -239,7 +283,7 @@ public final class ApiServer implements AutoCloseable {
          * @throws IllegalStateException when the host is not a loopback address and no bearer token is set
          */
         public ApiServer build() {
-            if (bearerToken == null && !isLoopback(host)) {
+            if (clients.isEmpty() && !isLoopback(host)) {
                 throw new IllegalStateException("refusing to bind the API to " + host
                         + " without a bearer token: only loopback addresses may be open; set a token"
                         + " (QUEUEDECK_API_TOKEN or --token-file) or bind to 127.0.0.1");
