@@ -185,7 +185,7 @@ public final class EngineMetrics {
     private void registerInstanceGauges() {
         GaugeWithCallback.builder().name("queuedeck_instance_state")
                 .help("1 for each instance's current health state, 0 for the others.")
-                .labelNames("instance", "model", "state")
+                .labelNames("gpu", "model", "state")
                 .callback(cb -> {
                     EngineSnapshot s = snapshots.get();
                     if (s != null) {
@@ -223,7 +223,7 @@ public final class EngineMetrics {
     }
 
     private void instanceGauge(String name, String help, java.util.function.ToDoubleFunction<InstanceStatus> value) {
-        GaugeWithCallback.builder().name(name).help(help).labelNames("instance", "model").callback(cb -> {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("gpu", "model").callback(cb -> {
             EngineSnapshot s = snapshots.get();
             if (s != null) {
                 for (InstanceStatus i : s.instances()) {

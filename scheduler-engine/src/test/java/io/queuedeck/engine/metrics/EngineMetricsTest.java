@@ -85,10 +85,10 @@ class EngineMetricsTest {
 
         for (InstanceStatus i : s.instances()) {
             String id = Integer.toString(i.id());
-            assertThat(m.value("queuedeck_instance_state", "instance", id, "model", i.model(), "state", "up")).isEqualTo(1.0);
-            assertThat(m.value("queuedeck_instance_batch_capacity", "instance", id, "model", i.model()))
+            assertThat(m.value("queuedeck_instance_state", "gpu", id, "model", i.model(), "state", "up")).isEqualTo(1.0);
+            assertThat(m.value("queuedeck_instance_batch_capacity", "gpu", id, "model", i.model()))
                     .isEqualTo(i.batchCapacity());
-            assertThat(m.value("queuedeck_instance_kv_capacity_tokens", "instance", id, "model", i.model()))
+            assertThat(m.value("queuedeck_instance_kv_capacity_tokens", "gpu", id, "model", i.model()))
                     .isEqualTo((double) i.kvCapacityTokens());
         }
 
