@@ -46,7 +46,7 @@ public final class ApiServer implements AutoCloseable {
         b.clients.forEach((secret, policy) -> known.add(new Client(secret, policy, b.engine.clock()::nanos)));
         this.clients = java.util.List.copyOf(known);
         this.metrics = b.metrics;
-        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued);
+        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
@@ -181,6 +181,7 @@ public final class ApiServer implements AutoCloseable {
         private boolean timeoutSet;
         private EngineMetrics metrics;
         private CallbackDispatcher callbacks;
+        private boolean baseline;
 
         private Builder(Engine engine) {
             if (engine == null) {
@@ -276,6 +277,15 @@ public final class ApiServer implements AutoCloseable {
         public Builder callbacks(CallbackDispatcher value) {
             once(callbacks != null, "callbacks");
             callbacks = java.util.Objects.requireNonNull(value, "callbacks must not be null");
+            return this;
+        }
+
+        /**
+         * Adds {@code POST /bench/noop}: reads the body and answers a constant 202 without touching
+         * the engine, the yardstick the intake benchmark compares {@code POST /v1/tasks} with.
+         */
+        public Builder benchmarkBaseline() {
+            baseline = once(baseline, "benchmark baseline");
             return this;
         }
 

@@ -53,15 +53,17 @@ final class Routes {
     private final EngineMetrics metrics;
     private final CallbackDispatcher callbacks;
     private final int maxQueued;
+    private final boolean baseline;
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
-           int maxQueued) {
+           int maxQueued, boolean baseline) {
         this.engine = engine;
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
         this.metrics = metrics;
         this.callbacks = callbacks;
         this.maxQueued = maxQueued;
+        this.baseline = baseline;
     }
 
     /** {@code {"priority": n}}: the body of {@code PATCH /v1/tasks/{id}}. */
@@ -97,6 +99,14 @@ final class Routes {
         app.get("/v1/queues", ctx -> json(ctx, 200, queues(snapshot())));
         app.post("/v1/queues/{action}", this::queueAction);
         app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
+        if (baseline) {
+            // The benchmark's yardstick: the same server, body read, a constant answer, no engine.
+            byte[] answer = Json.write(new Accepted("baseline", TaskState.QUEUED));
+            app.post("/bench/noop", ctx -> {
+                readBody(ctx, maxBodyBytes);
+                ctx.status(202).contentType("application/json").result(answer);
+            });
+        }
         if (metrics != null) {
             app.get("/metrics", this::metrics);
         }

@@ -53,6 +53,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
+    @Option(names = "--max-queued", defaultValue = "1000000",
+            description = "Waiting tasks beyond which submissions get 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueued;
+
+    @Option(names = "--callback-hosts", split = ",",
+            description = "Hosts callback URLs may name, comma-separated; default any. Secret: QUEUEDECK_CALLBACK_SECRET.")
+    List<String> callbackHosts;
+
+    @Option(names = "--bench-baseline", hidden = true,
+            description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
+    boolean benchBaseline;
+
     @Override
     public Integer call() throws InterruptedException {
         if (instances < 1) {
@@ -76,12 +88,18 @@ final class ServeCommand implements Callable<Integer> {
         if (callbackSecret != null && !callbackSecret.isBlank()) {
             callbackBuilder.secret(callbackSecret.strip().getBytes(StandardCharsets.UTF_8));
         }
+        if (callbackHosts != null && !callbackHosts.isEmpty()) {
+            callbackBuilder.allowedHosts(java.util.Set.copyOf(callbackHosts));
+        }
         CallbackDispatcher callbacks = callbackBuilder.build();
         CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread)
                 .onFinished(metrics::recordFinished)
                 .onFinished(callbacks::deliver);
         ApiServer.Builder builder = ApiServer.builder(engine).host(host).port(port).maxBodyBytes(maxBodyBytes)
-                .metrics(metrics).callbacks(callbacks);
+                .metrics(metrics).callbacks(callbacks).maxQueued(maxQueued);
+        if (benchBaseline) {
+            builder.benchmarkBaseline();
+        }
         if (token != null) {
             builder.bearerToken(token);
         }
