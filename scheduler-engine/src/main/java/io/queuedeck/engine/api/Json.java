@@ -1,11 +1,13 @@
 package io.queuedeck.engine.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -39,7 +41,10 @@ final class Json {
     private Json() {}
 
     private static ObjectMapper mapper() {
-        JsonMapper mapper = JsonMapper.builder()
+        // A shared buffer pool rather than Jackson's default per-thread one: with virtual threads every
+        // request runs on a fresh thread, and per-thread buffers would be allocated (8 KB+) every time.
+        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+        JsonMapper mapper = JsonMapper.builder(factory)
                 .addModule(new JavaTimeModule())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -104,7 +104,7 @@ final class Routes {
             byte[] answer = Json.write(new Accepted("baseline", TaskState.QUEUED));
             app.post("/bench/noop", ctx -> {
                 readBody(ctx, maxBodyBytes);
-                ctx.status(202).contentType("application/json").result(answer);
+                write(ctx, 202, answer);
             });
         }
         if (metrics != null) {
@@ -363,7 +363,21 @@ final class Routes {
     }
 
     private static void json(Context ctx, int status, Object body) {
-        ctx.status(status).contentType("application/json").result(Json.write(body));
+        write(ctx, status, Json.write(body));
+    }
+
+    /**
+     * Writes a JSON answer straight to the servlet response with its length, rather than through
+     * Javalin's result stream (which copies every answer through a fresh 8 KB buffer).
+     */
+    private static void write(Context ctx, int status, byte[] json) {
+        ctx.status(status).contentType("application/json");
+        ctx.res().setContentLength(json.length);
+        try {
+            ctx.res().getOutputStream().write(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // the client went away; nothing left to answer
+        }
     }
 
     /** Checks the content type and the size, then parses: every failure is a 4xx. */
@@ -382,6 +396,12 @@ final class Routes {
             throw tooLarge(limit);
         }
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared >= 0) {
+                // the usual case: the exact size is known (and enforced by Jetty), so read into one exact array
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (body.length > limit) {
                 throw tooLarge(limit);

@@ -61,6 +61,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Hosts callback URLs may name, comma-separated; default any. Secret: QUEUEDECK_CALLBACK_SECRET.")
     List<String> callbackHosts;
 
+    @Option(names = "--virtual-threads", description = "Handle requests on virtual threads (faster intake; best on JDK 24+).")
+    boolean virtualThreads;
+
     @Option(names = "--bench-baseline", hidden = true,
             description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
     boolean benchBaseline;
@@ -99,6 +102,9 @@ final class ServeCommand implements Callable<Integer> {
                 .metrics(metrics).callbacks(callbacks).maxQueued(maxQueued);
         if (benchBaseline) {
             builder.benchmarkBaseline();
+        }
+        if (virtualThreads) {
+            builder.virtualThreads();
         }
         if (token != null) {
             builder.bearerToken(token);

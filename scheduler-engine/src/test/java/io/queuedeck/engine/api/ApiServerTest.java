@@ -251,6 +251,18 @@ class ApiServerTest {
     }
 
     @Test
+    void virtualThreads_serveTheSameApi() {
+        try (ApiServer vt = ApiServer.builder(engine).port(0).virtualThreads().build().start()) {
+            Http client = new Http(vt.baseUri());
+
+            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(202);
+            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(200);
+            assertThat(client.get("/v1/tasks/vt-1").json().get("task_id").asText()).isEqualTo("vt-1");
+            assertThat(client.post("/v1/tasks", "{\"model\":").errorCode()).isEqualTo("malformed_json");
+        }
+    }
+
+    @Test
     void nonLoopbackBind_withoutToken_refusesToStart() {
         assertThatThrownBy(() -> ApiServer.builder(engine).host("0.0.0.0").port(0).build())
                 .isInstanceOf(IllegalStateException.class)
