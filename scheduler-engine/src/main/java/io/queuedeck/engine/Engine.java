@@ -14,6 +14,8 @@ import io.queuedeck.engine.loop.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskView;
@@ -112,6 +114,11 @@ public final class Engine implements AutoCloseable {
     /** A waiting task's score, factor by factor, under a scoring policy (weighted); empty otherwise. */
     public CompletableFuture<Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
         return driver.call(loop -> loop.explain(taskId));
+    }
+
+    /** A page of known tasks (active and retained finished ones) in submission order, filtered by {@code query}. */
+    public CompletableFuture<TaskPage> tasks(TaskQuery query) {
+        return driver.call(loop -> loop.tasks(query));
     }
 
     /** Pauses (true) or resumes (false) dispatch; running tasks go on. */

@@ -14,6 +14,8 @@ import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskNotFoundException;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -217,6 +219,37 @@ public final class SchedulerLoop implements ExecutorContext {
     public Optional<TaskView> find(String id) {
         Task task = lookup(id);
         return task == null ? Optional.empty() : Optional.of(task.view(clock.nanos()));
+    }
+
+    /**
+     * A page of tasks in submission order. Scans every known task (O(n log limit)): meant for
+     * operators and dashboards, not for a hot path.
+     */
+    public TaskPage tasks(TaskQuery query) {
+        long now = clock.nanos();
+        // keep the `limit + 1` smallest sequences after the cursor: one more tells whether a next page exists
+        java.util.PriorityQueue<Task> page = new java.util.PriorityQueue<>(query.limit() + 1,
+                (a, b) -> Long.compare(b.sequence(), a.sequence()));
+        for (Map<String, Task> source : List.of(active, finished)) {
+            for (Task task : source.values()) {
+                if (task.sequence() > query.afterSequence() && query.matches(task.state(), task.spec().tenant())) {
+                    page.offer(task);
+                    if (page.size() > query.limit() + 1) {
+                        page.poll();
+                    }
+                }
+            }
+        }
+        boolean more = page.size() > query.limit();
+        if (more) {
+            page.poll();
+        }
+        List<TaskView> views = new ArrayList<>(page.size());
+        while (!page.isEmpty()) {
+            views.add(page.poll().view(now));
+        }
+        java.util.Collections.reverse(views);
+        return new TaskPage(List.copyOf(views), more ? views.getLast().sequence() : -1);
     }
 
     /** Stops (or restarts) handing waiting tasks to instances; running tasks go on. */
