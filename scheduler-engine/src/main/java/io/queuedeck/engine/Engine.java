@@ -20,6 +20,7 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -119,6 +120,18 @@ public final class Engine implements AutoCloseable {
     /** A page of known tasks (active and retained finished ones) in submission order, filtered by {@code query}. */
     public CompletableFuture<TaskPage> tasks(TaskQuery query) {
         return driver.call(loop -> loop.tasks(query));
+    }
+
+    /**
+     * Waiting tasks (queued or preempted), at most {@code limitPerPriority} per priority, the
+     * earliest arrivals first, grouped by priority 0..9: what the console's lanes show. Read-only.
+     */
+    public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) {
+        if (limitPerPriority < 0) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("limit must not be negative, got " + limitPerPriority));
+        }
+        return driver.call(loop -> loop.waitingTasks(limitPerPriority));
     }
 
     /** Pauses (true) or resumes (false) dispatch; running tasks go on. */

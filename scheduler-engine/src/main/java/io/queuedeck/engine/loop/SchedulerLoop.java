@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
@@ -250,6 +251,46 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         java.util.Collections.reverse(views);
         return new TaskPage(List.copyOf(views), more ? views.getLast().sequence() : -1);
+    }
+
+    /**
+     * Waiting tasks (queued or preempted), at most {@code limitPerPriority} of each priority: the
+     * ones that arrived first, in arrival order, grouped by priority 0..9. A read-only query for
+     * the console's lanes; O(active tasks) per call, so callers ask at a few hertz, not per event.
+     */
+    public List<TaskView> waitingTasks(int limitPerPriority) {
+        if (limitPerPriority < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limitPerPriority);
+        }
+        List<PriorityQueue<Task>> firstArrived = new ArrayList<>(waitingByPriority.length);
+        for (int p = 0; p < waitingByPriority.length; p++) {
+            // max-heap on sequence: the head is the latest arrival kept, evicted first
+            firstArrived.add(new PriorityQueue<>((a, b) -> Long.compare(b.sequence(), a.sequence())));
+        }
+        if (limitPerPriority > 0) {
+            for (Task task : active.values()) {
+                if (!task.state().isWaiting()) {
+                    continue;
+                }
+                PriorityQueue<Task> kept = firstArrived.get(task.priority());
+                if (kept.size() < limitPerPriority) {
+                    kept.add(task);
+                } else if (task.sequence() < kept.peek().sequence()) {
+                    kept.poll();
+                    kept.add(task);
+                }
+            }
+        }
+        long now = clock.nanos();
+        List<TaskView> views = new ArrayList<>();
+        for (PriorityQueue<Task> kept : firstArrived) {
+            List<Task> lane = new ArrayList<>(kept);
+            lane.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            for (Task task : lane) {
+                views.add(task.view(now));
+            }
+        }
+        return views;
     }
 
     /** Stops (or restarts) handing waiting tasks to instances; running tasks go on. */
