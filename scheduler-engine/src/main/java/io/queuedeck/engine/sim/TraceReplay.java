@@ -1,5 +1,6 @@
 package io.queuedeck.engine.sim;
 
+import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.loop.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.ArrayList;
@@ -54,12 +55,51 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
             // Deadlines are trace-relative like arrivals, placed on the simulation clock's wall time.
             java.time.Instant deadline = row.deadlineMs() == null ? null
                     : VirtualClock.DEFAULT_ORIGIN.plusNanos(Math.round((row.deadlineMs() - startMs) * timeScale * 1e6));
+            // No max_tokens: a client rarely knows its answer's length, and a policy that saw
+            // the traced length here would be clairvoyant. The true length travels beside the
+            // spec (Arrival.outputTokens), for the GPU model and the srpt-oracle only; the
+            // engine's KV admission check reserves that length.
             TaskSpec spec = new TaskSpec(String.format(Locale.ROOT, "r%06d", arrivals.size() + 1),
                     row.model() != null ? row.model() : model, "", priority, null, tenant, row.businessClass(),
-                    deadline, row.outputTokens(), row.promptTokens(), null);
+                    deadline, null, row.promptTokens(), null);
             arrivals.add(new Arrival(Math.round(scaledMs * 1e6), spec, row.outputTokens()));
         }
         return arrivals;
+    }
+
+    /**
+     * The time scale that offers {@code load} times the saturated capacity of {@code instances}
+     * GPUs of {@code profile}: the window's request rate over {@code load} × capacity, the
+     * capacity estimated from the window's mean prompt and output lengths
+     * ({@link GpuProfile#capacityTasksPerSecond}).
+     */
+    public double timeScaleForLoad(Trace trace, double load, GpuProfile profile, int instances) {
+        if (!(load > 0)) {
+            throw new IllegalArgumentException("--load must be positive, got " + load);
+        }
+        List<TraceRow> rows = window(trace);
+        return rate(rows) / (load * capacity(rows, profile, instances));
+    }
+
+    /** The load this replay's time scale offers to {@code instances} GPUs of {@code profile}. */
+    public double offeredLoad(Trace trace, GpuProfile profile, int instances) {
+        List<TraceRow> rows = window(trace);
+        return rate(rows) / timeScale / capacity(rows, profile, instances);
+    }
+
+    private static double capacity(List<TraceRow> rows, GpuProfile profile, int instances) {
+        double prompt = rows.stream().mapToInt(TraceRow::promptTokens).average().orElse(0);
+        double output = rows.stream().mapToInt(TraceRow::outputTokens).average().orElse(1);
+        return profile.capacityTasksPerSecond(prompt, output, instances);
+    }
+
+    /** Requests per second of trace time over the rows' span (one request alone: one per second). */
+    private static double rate(List<TraceRow> rows) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("the window holds no request of the trace");
+        }
+        double spanS = (rows.getLast().arrivalMs() - rows.getFirst().arrivalMs()) / 1e3;
+        return spanS > 0 ? (rows.size() - 1) / spanS : 1.0;
     }
 
     /** The rows whose arrival falls inside the window. */

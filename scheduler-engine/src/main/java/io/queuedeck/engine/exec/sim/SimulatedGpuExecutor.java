@@ -171,6 +171,19 @@ public final class SimulatedGpuExecutor implements Executor {
         context.instanceChanged(instance);
     }
 
+    /**
+     * GPU time spent stepping, summed over the instances: every completed step's duration
+     * (prefill plus decode, slowdown included). Busy time over instances × elapsed time is the
+     * simulator's GPU utilization.
+     */
+    public long busyNanos() {
+        long total = 0;
+        for (Instance gpu : instances) {
+            total += gpu.busyNanos;
+        }
+        return total;
+    }
+
     private static long reservation(Task task) {
         return (long) task.promptTokens() + task.outputTokens();
     }
@@ -185,6 +198,7 @@ public final class SimulatedGpuExecutor implements Executor {
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long kvUsed;
+        long busyNanos;
         boolean stepping;
         /** Bumped whenever in-flight timers must be ignored (crash, offline). */
         long generation;
@@ -234,6 +248,7 @@ public final class SimulatedGpuExecutor implements Executor {
 
         void endStep(long duration) {
             long now = context.clock().nanos();
+            busyNanos += duration;
             List<Task> finished = null;
             for (Task task : batch) {
                 task.addService(duration);
