@@ -90,7 +90,15 @@ public record Trace(String name, List<TraceRow> rows) {
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
         List<TraceRow> rows = new ArrayList<>();
         int line = 1;
-        try (MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
+        MappingIterator<Map<String, String>> opened;
+        try {
+            opened = mapper.readerForMapOf(String.class).with(schema).readValues(reader);
+        } catch (IOException e) {
+            // Jackson reads the header here and refuses a blank one.
+            throw new TraceFormatException(name + ":1: the file is empty or starts with a blank line;"
+                    + " a trace needs its header on line 1 (" + firstLine(e.getMessage()) + ")", e);
+        }
+        try (MappingIterator<Map<String, String>> it = opened) {
             Boolean azure = null;
             LocalDateTime firstAzure = null;
             while (true) {
@@ -126,7 +134,7 @@ public record Trace(String name, List<TraceRow> rows) {
             if (rows.isEmpty()) {
                 List<String> header = columns(it);
                 if (header.isEmpty()) {
-                    throw new TraceFormatException(name + ": the file is empty; a trace needs a header line and at least one request");
+                    throw new TraceFormatException(name + ": the file is empty; a trace needs a header and at least one request");
                 }
                 checkHeader(name, header);
                 throw new TraceFormatException(name + ": the trace has a header but no requests");
