@@ -100,6 +100,9 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--load must be in (0, 10], got " + load);
         }
         List<String> names = policies.size() == 1 && policies.getFirst().equals("all") ? PolicyRegistry.names() : policies;
+        if (names.stream().distinct().count() < names.size()) {
+            throw new IllegalArgumentException("--policy names a policy twice: " + String.join(",", names));
+        }
         Map<String, PolicyConfig> configs = parseParams(names);
         for (String name : names) {
             PolicyRegistry.create(name, configs.get(name)); // refuse bad names before running anything

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param makespanS              first arrival to last completion, simulated seconds
  * @param preemptions            times a running task gave up its slot
  * @param gpuUtilization         GPU time spent stepping over instances × makespan, 0 to 1
+ * @param slotUtilization        batch slots in use over all slots, time-weighted over the makespan, 0 to 1
  * @param fairnessMaxServiceGap  worst gap in service between backlogged tenants, in fair shares
  *                               (see docs/simulator.md); 0 without tenants or contention
  * @param oracleRatio            this policy's mean latency over the srpt-oracle's on the same run;
@@ -35,9 +36,10 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"policy", "all", "rejected", "throughput_tps", "makespan_s", "preemptions", "gpu_utilization",
-        "fairness_max_service_gap", "oracle_ratio", "by_priority", "by_tenant"})
+        "slot_utilization", "fairness_max_service_gap", "oracle_ratio", "by_priority", "by_tenant"})
 public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejected, double throughputTps,
-                           double makespanS, long preemptions, double gpuUtilization, double fairnessMaxServiceGap,
+                           double makespanS, long preemptions, double gpuUtilization, double slotUtilization,
+                           double fairnessMaxServiceGap,
                            Double oracleRatio, Map<String, Figures> byPriority, Map<String, Figures> byTenant,
                            @JsonIgnore List<Double> latencyQuantilesMs,
                            @JsonIgnore long wallMillis, @JsonIgnore long events) {
@@ -74,7 +76,7 @@ public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejec
     /** This result with {@code ratio} as its oracle ratio. */
     public PolicyResult withOracleRatio(Double ratio) {
         return new PolicyResult(policy, all, rejected, throughputTps, makespanS, preemptions, gpuUtilization,
-                fairnessMaxServiceGap, ratio, byPriority, byTenant, latencyQuantilesMs, wallMillis, events);
+                slotUtilization, fairnessMaxServiceGap, ratio, byPriority, byTenant, latencyQuantilesMs, wallMillis, events);
     }
 
     /**

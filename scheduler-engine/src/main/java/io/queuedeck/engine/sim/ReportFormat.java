@@ -19,7 +19,8 @@ public enum ReportFormat {
     private static final List<String> CSV_COLUMNS = List.of("policy", "class", "tasks", "throughput_tps",
             "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "ttft_mean_ms",
             "ttft_p50_ms", "ttft_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms", "max_wait_ms",
-            "deadline_miss_rate", "preemptions", "gpu_utilization", "fairness_max_service_gap", "oracle_ratio",
+            "deadline_miss_rate", "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap",
+            "oracle_ratio",
             "rejected");
 
     /** Renders {@code results}, one entry per policy, in this format. */
@@ -48,7 +49,7 @@ public enum ReportFormat {
         for (PolicyResult r : results) {
             List<Object> row = figures(r.policy(), "all", r.all());
             row.add(3, r.throughputTps());
-            row.addAll(Arrays.asList(r.preemptions(), r.gpuUtilization(), r.fairnessMaxServiceGap(),
+            row.addAll(Arrays.asList(r.preemptions(), r.gpuUtilization(), r.slotUtilization(), r.fairnessMaxServiceGap(),
                     r.oracleRatio() == null ? "" : r.oracleRatio(), r.rejected()));
             rows.add(row);
             for (Map.Entry<String, PolicyResult.Figures> entry : r.byPriority().entrySet()) {
@@ -64,7 +65,7 @@ public enum ReportFormat {
     private static List<Object> classRow(String policy, String label, PolicyResult.Figures f) {
         List<Object> row = figures(policy, label, f);
         row.add(3, "");
-        row.addAll(List.of("", "", "", "", ""));
+        row.addAll(List.of("", "", "", "", "", ""));
         return row;
     }
 
@@ -91,12 +92,13 @@ public enum ReportFormat {
             }
         }
         out.append(System.lineSeparator());
-        String runHeader = "%-12s %8s %9s %9s %12s %9s%n";
-        out.append(String.format(Locale.ROOT, runHeader, "policy", "preempt", "gpu util", "rejected", "fairness gap",
-                "vs oracle"));
+        String runHeader = "%-12s %8s %9s %10s %9s %12s %9s%n";
+        out.append(String.format(Locale.ROOT, runHeader, "policy", "preempt", "gpu busy", "slots used", "rejected",
+                "fairness gap", "vs oracle"));
         for (PolicyResult r : results) {
             out.append(String.format(Locale.ROOT, runHeader, r.policy(), r.preemptions(),
-                    String.format(Locale.ROOT, "%.1f%%", 100 * r.gpuUtilization()), r.rejected(),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.gpuUtilization()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.slotUtilization()), r.rejected(),
                     String.format(Locale.ROOT, "%.2f", r.fairnessMaxServiceGap()),
                     r.oracleRatio() == null ? "-" : String.format(Locale.ROOT, "%.3fx", r.oracleRatio())));
         }

@@ -1,5 +1,6 @@
 package io.queuedeck.engine.sim;
 
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -22,14 +23,15 @@ import java.util.function.ToLongFunction;
  * @param tasks         the tasks that completed, in arrival order
  * @param rejected      arrivals the engine refused
  * @param preemptions   preemptions counted by the engine
- * @param busyNanos     GPU time spent stepping, summed over instances
+ * @param usage         GPU time spent stepping, summed over instances
  * @param instances     GPU instances
+ * @param maxBatch      batch slots per instance
  * @param startNanos    first arrival
  * @param endNanos      last completion
  * @param deadlineNanos converts a spec's deadline to engine-clock nanoseconds
  */
-record RunFigures(String policy, List<TaskView> tasks, long rejected, long preemptions, long busyNanos, int instances,
-                  long startNanos, long endNanos, ToLongFunction<Instant> deadlineNanos) {
+record RunFigures(String policy, List<TaskView> tasks, long rejected, long preemptions, SimulatedGpuExecutor.Usage usage,
+                  int instances, int maxBatch, long startNanos, long endNanos, ToLongFunction<Instant> deadlineNanos) {
 
     /** Width of the windows in which tenants' service is compared. */
     static final long FAIRNESS_WINDOW_NANOS = 10_000_000_000L;
@@ -56,7 +58,8 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
         long n = tasks.size();
         double capacity = instances * (double) (endNanos - startNanos);
         return new PolicyResult(policy, figures(tasks), rejected, round(makespanS > 0 ? n / makespanS : 0),
-                round(makespanS), preemptions, capacity > 0 ? round4(busyNanos / capacity) : 0,
+                round(makespanS), preemptions, capacity > 0 ? round4(usage.busyNanos() / capacity) : 0,
+                capacity > 0 ? round4(usage.sequenceNanos() / (capacity * maxBatch)) : 0,
                 anyTenant ? round(fairnessGap(tenants)) : 0, null, byPriority, byTenant, cdf(),
                 wallNanos / 1_000_000, events);
     }

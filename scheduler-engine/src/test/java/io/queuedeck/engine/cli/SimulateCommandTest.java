@@ -219,6 +219,14 @@ class SimulateCommandTest {
     }
 
     @Test
+    void simulate_policyTwice_exitCode2() {
+        Run result = run("simulate", "--tasks", "10", "--policy", "fifo,mlfq,fifo");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--policy names a policy twice");
+    }
+
+    @Test
     void simulate_traceAndTasks_exitCode2() {
         Run result = run("simulate", "--trace", "azure-conv-2023.csv", "--tasks", "10");
 

@@ -87,6 +87,22 @@ class SimulationTest {
     }
 
     @Test
+    void run_twoTasksSharingABatch_slotUtilizationTimeWeighted() {
+        // Two 20-token tasks arriving together on one instance with 4 slots. a's step starts the
+        // moment a is dispatched, so b joins the second step: step 1 runs a alone (with its
+        // prefill), step 2 both (b's prefill), steps 3-20 both, step 21 b alone.
+        GpuProfile fourSlots = GpuProfile.LLAMA2_7B_H100.withMaxBatch(4);
+        PolicyResult result = new Simulation(1, fourSlots, MODEL).run("fifo", PolicyConfig.empty(),
+                List.of(arrival("a", 0, 100, 20, null, null), arrival("b", 0, 100, 20, null, null)));
+
+        double prefill = fourSlots.prefillNanos(100), step = fourSlots.decodeStepNanos(1); // flat: same at 2
+        double busy = 2 * (prefill + step) + 19 * step;
+        double sequences = (prefill + step) + 2 * (prefill + step) + 18 * 2 * step + step;
+        assertThat(result.gpuUtilization()).isEqualTo(1.0);
+        assertThat(result.slotUtilization()).isCloseTo(sequences / (4 * busy), within(0.0001));
+    }
+
+    @Test
     void run_noDeadlines_missRateZero() {
         PolicyResult result = new Simulation(1, ONE_AT_A_TIME, MODEL).run("fifo", PolicyConfig.empty(),
                 List.of(arrival("a", 0, 100, 10, null, null)));
