@@ -13,10 +13,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItemSource;
 import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.labels.ItemLabelAnchor;
+import org.jfree.chart.labels.ItemLabelPosition;
+import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
@@ -119,8 +123,21 @@ final class ComparisonCharts {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }
 
-    /** Grouped bars: mean (top) and p99 (bottom) latency of each priority class, one bar per policy. */
+    /** Grouped bars: mean (top) and p99 (bottom) end-to-end latency of each priority class, one bar per policy. */
     static void latencyByPriority(List<PolicyResult> results, String workload, Path file) throws IOException {
+        byPriority(results, workload, file, "End-to-end latency by priority class", "latency",
+                PolicyResult.Figures::latencyMeanMs, PolicyResult.Figures::latencyP99Ms);
+    }
+
+    /** The same for time to first token: what priority isolation is about. */
+    static void ttftByPriority(List<PolicyResult> results, String workload, Path file) throws IOException {
+        byPriority(results, workload, file, "Time to first token by priority class", "TTFT",
+                PolicyResult.Figures::ttftMeanMs, PolicyResult.Figures::ttftP99Ms);
+    }
+
+    private static void byPriority(List<PolicyResult> results, String workload, Path file, String title, String what,
+                                   ToDoubleFunction<PolicyResult.Figures> meanMs,
+                                   ToDoubleFunction<PolicyResult.Figures> p99Ms) throws IOException {
         TreeSet<Integer> classes = new TreeSet<>();
         for (PolicyResult result : results) {
             result.byPriority().keySet().forEach(p -> classes.add(Integer.parseInt(p)));
@@ -137,28 +154,29 @@ final class ComparisonCharts {
                 String label = String.format(Locale.ROOT, "priority %d  (%,d tasks)", priority,
                         counts.getOrDefault(priority, 0L));
                 PolicyResult.Figures figures = result.byPriority().get(Integer.toString(priority));
-                means.addValue(figures == null ? null : figures.latencyMeanMs() / 1e3, result.policy(), label);
-                p99s.addValue(figures == null ? null : figures.latencyP99Ms() / 1e3, result.policy(), label);
+                means.addValue(figures == null ? null : meanMs.applyAsDouble(figures) / 1e3, result.policy(), label);
+                p99s.addValue(figures == null ? null : p99Ms.applyAsDouble(figures) / 1e3, result.policy(), label);
             }
         }
         CategoryAxis domain = new CategoryAxis("priority class (0 = most urgent)");
         domain.setLabelFont(LABEL);
         domain.setTickLabelFont(LABEL);
         domain.setCategoryMargin(0.25);
+        domain.setMaximumCategoryLabelLines(2);
         CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(domain);
         plot.setGap(28);
-        CategoryPlot top = barPlot(means, "mean latency (s)", results);
+        CategoryPlot top = barPlot(means, "mean " + what + " (s)", results);
         plot.add(top, 1);
-        plot.add(barPlot(p99s, "p99 latency (s)", results), 1);
+        plot.add(barPlot(p99s, "p99 " + what + " (s)", results), 1);
         plot.setOrientation(PlotOrientation.VERTICAL);
         // Both halves have the same series: the legend lists them once.
-        JFreeChart chart = chart("End-to-end latency by priority class", workload, plot, top);
+        JFreeChart chart = chart(title, workload, plot, top);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT + 120);
     }
 
     private static CategoryPlot barPlot(DefaultCategoryDataset data, String label, List<PolicyResult> results) {
         NumberAxis range = new NumberAxis(label);
-        range.setNumberFormatOverride(new DecimalFormat("0.##"));
+        range.setNumberFormatOverride(new DecimalFormat("0.###"));
         BarRenderer renderer = new BarRenderer();
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
@@ -168,6 +186,15 @@ final class ComparisonCharts {
             boolean oracle = results.get(i).policy().equals(PolicyResult.ORACLE);
             renderer.setSeriesPaint(i, oracle ? new Color(0x333333) : colour(i));
         }
+        // Values written along each bar: one slow policy sets the scale, and the others' short
+        // bars would otherwise be unreadable.
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.##")));
+        renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+        renderer.setDefaultItemLabelPaint(new Color(0x333333));
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE12,
+                TextAnchor.CENTER_LEFT, TextAnchor.CENTER_LEFT, -Math.PI / 2));
+        range.setUpperMargin(0.18); // room for the labels above the tallest bar
         CategoryPlot plot = new CategoryPlot(data, null, range, renderer);
         style(plot);
         return plot;

@@ -187,7 +187,7 @@ class SimulateCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(Files.readString(out.resolve("report.json"))).isEqualTo(result.out());
         assertThat(Files.readString(out.resolve("report.csv"))).startsWith("policy,class,tasks,");
-        for (String png : new String[] {"latency-cdf.png", "latency-by-priority.png"}) {
+        for (String png : new String[] {"latency-cdf.png", "latency-by-priority.png", "ttft-by-priority.png"}) {
             Path file = out.resolve(png);
             assertThat(Files.size(file)).as(png).isGreaterThan(10_000);
             BufferedImage image = ImageIO.read(file.toFile());

@@ -25,7 +25,8 @@ class ReportFilesTest {
                 "nothing ran");
 
         assertThat(written).extracting(p -> p.getFileName().toString())
-                .containsExactly("report.json", "report.csv", "latency-cdf.png", "latency-by-priority.png");
+                .containsExactly("report.json", "report.csv", "latency-cdf.png", "latency-by-priority.png",
+                        "ttft-by-priority.png");
         for (Path file : written) {
             assertThat(Files.size(file)).isPositive();
         }
