@@ -71,6 +71,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Trace only: give rows without a tenant one of tenant-1..tenant-N at random (default: none).")
     int tenants;
 
+    @Option(names = "--deadlines", paramLabel = "RULE", defaultValue = "none",
+            description = "Trace only: deadline of rows that have none: none, or P=SECONDS,... (a task of priority P"
+                    + " must finish within SECONDS of simulated time after arriving, e.g. 0=2,1=5,3=30) (default: ${DEFAULT-VALUE}).")
+    String deadlines;
+
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -145,6 +150,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (window != null) traceOnly.add("--window");
         if (!priorities.equals("keep")) traceOnly.add("--priorities");
         if (tenants != 0) traceOnly.add("--tenants");
+        if (!deadlines.equals("none")) traceOnly.add("--deadlines");
         if (!traceOnly.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", traceOnly) + " apply to a trace replay only; add --trace FILE");
         }
@@ -168,7 +174,8 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --load or --time-scale, not both: --load picks the time scale");
         }
         double[] span = parseWindow(window);
-        TraceReplay replay = new TraceReplay(timeScale == null ? 1.0 : timeScale, span[0], span[1], priorities, tenants, seed);
+        TraceReplay replay = new TraceReplay(timeScale == null ? 1.0 : timeScale, span[0], span[1], priorities, tenants,
+                seed, deadlines);
         Trace loaded = Trace.load(trace);
         if (replay.window(loaded).isEmpty()) {
             throw new IllegalArgumentException("--window " + window + " holds no request of " + loaded.name()

@@ -154,6 +154,26 @@ class SimulateCommandTest {
     }
 
     @Test
+    void simulate_deadlinesRule_missRateReportedPerClass(@TempDir Path dir) throws Exception {
+        // One slot and heavy overload: priority 5 tasks cannot all finish within 1 s; priority 1
+        // tasks have no deadline, so their class reports 0.
+        StringBuilder csv = new StringBuilder("arrival_ms,prompt_tokens,output_tokens\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i * 100).append(",500,").append(50 + i * 7).append('\n');
+        }
+        Path trace = dir.resolve("no-deadlines.csv");
+        Files.writeString(trace, csv.toString());
+        Run result = run("simulate", "--trace", trace.toString(), "--policy", "fifo", "--load", "3",
+                "--instances", "1", "--max-batch", "1", "--priorities", "mix:1=0.5,5=0.5", "--deadlines", "5=1",
+                "--format", "json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode fifo = new ObjectMapper().readTree(result.out()).get(0);
+        assertThat(fifo.get("by_priority").get("5").get("deadline_miss_rate").asDouble()).isGreaterThan(0.5);
+        assertThat(fifo.get("by_priority").get("1").get("deadline_miss_rate").asDouble()).isZero();
+    }
+
+    @Test
     void simulate_shippedTraceWindow_runsByName() {
         Run result = run("simulate", "--trace", "azure-code-2023.csv", "--window", "0:60", "--policy", "fifo",
                 "--format", "csv");

@@ -139,6 +139,31 @@ class TraceReplayTest {
     }
 
     @Test
+    void arrivals_deadlineRule_perPriorityInSimulatedTimeUnscaled() {
+        // prompt rule: priorities 1, 3, 5, 1, ...; deadlines for 1 and 3 only.
+        TraceReplay replay = new TraceReplay(0.5, 0, Double.POSITIVE_INFINITY, "prompt", 0, 1, "1=2,3=30.5");
+
+        List<Arrival> arrivals = replay.arrivals(tenSeconds(), MODEL);
+
+        // Row 2 arrives at 1 s of trace time, 0.5 s simulated; its deadline is 30.5 s after that.
+        assertThat(arrivals.get(0).spec().deadline()).isEqualTo(VirtualClock.DEFAULT_ORIGIN.plusSeconds(2));
+        assertThat(arrivals.get(1).spec().deadline()).isEqualTo(VirtualClock.DEFAULT_ORIGIN.plusMillis(31_000));
+        assertThat(arrivals.get(2).spec().deadline()).isNull();
+    }
+
+    @Test
+    void arrivals_deadlineRuleAndRowDeadline_rowWins() {
+        Trace trace = Trace.read("d.csv", new StringReader(
+                "arrival_ms,prompt_tokens,output_tokens,deadline_ms\n0,5,5,700\n100,5,5,\n"));
+
+        List<Arrival> arrivals = new TraceReplay(1, 0, Double.POSITIVE_INFINITY, "keep", 0, 1, "5=1")
+                .arrivals(trace, MODEL);
+
+        assertThat(arrivals.get(0).spec().deadline()).isEqualTo(VirtualClock.DEFAULT_ORIGIN.plusMillis(700));
+        assertThat(arrivals.get(1).spec().deadline()).isEqualTo(VirtualClock.DEFAULT_ORIGIN.plusMillis(1_100));
+    }
+
+    @Test
     void timeScaleForLoad_thenOfferedLoad_roundTrips() {
         Trace trace = Trace.load("azure-conv-2023.csv");
         TraceReplay replay = TraceReplay.defaults();
@@ -173,6 +198,9 @@ class TraceReplayTest {
         assertThatThrownBy(() -> replay(1, 0, 1, "random", 0, 1)).hasMessageContaining("--priorities");
         assertThatThrownBy(() -> replay(1, 0, 1, "mix:1=0.5,12=0.5", 0, 1)).hasMessageContaining("'12=0.5'");
         assertThatThrownBy(() -> replay(1, 0, 1, "keep", -1, 1)).hasMessageContaining("--tenants");
+        assertThatThrownBy(() -> new TraceReplay(1, 0, 1, "keep", 0, 1, "1=0")).hasMessageContaining("--deadlines")
+                .hasMessageContaining("'1=0'");
+        assertThatThrownBy(() -> new TraceReplay(1, 0, 1, "keep", 0, 1, "soon")).hasMessageContaining("--deadlines");
     }
 
     private static List<Integer> priorities(TraceReplay replay, Trace trace) {
