@@ -92,7 +92,7 @@ final class SimulateCommand implements Callable<Integer> {
     String format;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Also write report.json, report.csv and PNG charts (latency CDF, latency by priority) to DIR.")
+            description = "Also write report.json, report.csv and PNG charts (latency CDF; latency and TTFT by priority class) to DIR.")
     Path out;
 
     @Override
