@@ -1,20 +1,165 @@
 package io.queuedeck.console;
 
+import atlantafx.base.theme.PrimerDark;
+import atlantafx.base.theme.PrimerLight;
+import io.queuedeck.console.faults.FaultsView;
+import io.queuedeck.console.faults.FaultsViewModel;
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.gateway.CommandFailure;
+import io.queuedeck.console.gpus.GpusView;
+import io.queuedeck.console.gpus.GpusViewModel;
+import io.queuedeck.console.gateway.EmbeddedEngine;
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.console.lanes.LanesView;
+import io.queuedeck.console.lanes.LanesViewModel;
+import io.queuedeck.console.latency.LatencyView;
+import io.queuedeck.console.latency.LatencyViewModel;
+import io.queuedeck.console.overview.OverviewView;
+import io.queuedeck.console.overview.OverviewViewModel;
+import io.queuedeck.console.policies.PoliciesView;
+import io.queuedeck.console.policies.PoliciesViewModel;
+import io.queuedeck.engine.EngineSnapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
+import org.controlsfx.control.Notifications;
 
-/** The QueueDeck console window. Placeholder until the console lands in its own issue. */
+/**
+ * The QueueDeck console window. It starts the embedded engine with simulated GPUs and a demo
+ * load, so the first frame already shows a live system, and closes the engine with the window.
+ */
 public final class ConsoleApp extends Application {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    private EmbeddedEngine system;
+    private EngineGateway gateway;
+    private MainView main;
+    private Stage stage;
+    private ConsoleOptions options;
 
     @Override
-    public void start(Stage stage) {
-        Label placeholder = new Label("The QueueDeck console arrives in its own issue.");
+    public void start(Stage primaryStage) {
+        stage = primaryStage;
+        options = ConsoleOptions.parse(getParameters().getRaw());
+        Application.setUserAgentStylesheet(options.light()
+                ? new PrimerLight().getUserAgentStylesheet()
+                : new PrimerDark().getUserAgentStylesheet());
+
+        system = options.benchUi().isPresent()
+                ? BenchUi.startSystem()
+                : EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
+        gateway = EngineGateway.forFx(system.engine(), this::report);
+
+        ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
+        OverviewViewModel overview = new OverviewViewModel();
+        PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
+        GpusViewModel gpus = new GpusViewModel(gateway, changes);
+        FaultsViewModel faults = new FaultsViewModel(gpus, system, changes);
+        // one coalesced update per frame; order matters only where a model reads another's state
+        gateway.addListener(changes::apply);
+        gateway.addListener(overview::apply);
+        gateway.addListener(policies::apply);
+        gateway.addListener(gpus::apply);
+        gateway.addListener(faults::apply);
+        LatencyViewModel latency = new LatencyViewModel(changes);
+        gateway.addListener(s -> latency.addSamples(gateway.drainLatency()));
+        gateway.addListener(latency::apply);
+        LanesViewModel lanes = new LanesViewModel(gateway);
+        gateway.addListener(lanes::apply);
+
+        Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
+        screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
+        screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
+        screens.put(Screen.LANES, () -> new LanesView(lanes).root());
+        screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
+        screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
+        screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
+        for (Screen s : Screen.values()) {
+            screens.putIfAbsent(s, () -> placeholder(s));
+        }
+        main = new MainView(screens, policies);
+        gateway.addListener(this::status);
+
+        javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        Scene scene = new Scene(main.root(), Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
+        main.installShortcuts(scene, policies::togglePause);
+        main.screenProperty().addListener((o, a, shown) -> lanes.setActive(shown == Screen.LANES));
+        lanes.setActive(options.screen().orElse(Screen.OVERVIEW) == Screen.LANES);
+        main.screenProperty().set(options.screen().orElse(Screen.OVERVIEW));
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
-        stage.setScene(new Scene(new StackPane(placeholder), 640, 400));
-        stage.setTitle("QueueDeck");
+        stage.setScene(scene);
+        stage.setTitle("QueueDeck console");
+        stage.setMinWidth(Math.min(1024, screen.getWidth()));
+        stage.setMinHeight(Math.min(680, screen.getHeight()));
         stage.show();
+        gateway.start();
+
+        options.screenshot().ifPresent(file -> Screenshot.after(scene, file, options.after()));
+        options.benchUi().ifPresent(d -> new BenchUi(system, d, main.screenProperty()::set).start());
+    }
+
+    private Parent placeholder(Screen s) {
+        Label label = new Label(s.title() + " arrives in a later version.");
+        StackPane pane = new StackPane(label);
+        pane.setAlignment(Pos.CENTER);
+        return pane;
+    }
+
+    private void status(EngineSnapshot s) {
+        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · updated %s",
+                s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
+                s.counters().succeeded(), system.load() * 100,
+                LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK)));
+    }
+
+    /** A refused command: a notification the operator sees, and the status line keeps it. */
+    private void report(CommandFailure failure) {
+        main.setLastError(failure.action() + " refused: " + failure.reason());
+        Notifications.create()
+                .title(failure.action() + " refused")
+                .text(failure.reason())
+                .owner(stage)
+                .position(Pos.BOTTOM_RIGHT)
+                .hideAfter(javafx.util.Duration.seconds(6))
+                .showError();
+    }
+
+    /** The gateway, for UI tests. */
+    EngineGateway gateway() {
+        return gateway;
+    }
+
+    /** The embedded engine, for UI tests. */
+    EmbeddedEngine system() {
+        return system;
+    }
+
+    @Override
+    public void stop() {
+        if (gateway != null) {
+            gateway.stop();
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    static Duration startupBudget() {
+        return Duration.ofSeconds(3);
     }
 }

@@ -1,5 +1,6 @@
 package io.queuedeck.console;
 
+import java.util.List;
 import javafx.application.Application;
 
 /**
@@ -13,6 +14,17 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(ConsoleOptions.USAGE);
+            return;
+        }
+        try {
+            ConsoleOptions.parse(List.of(args)); // fail fast, before a window opens
+        } catch (IllegalArgumentException e) {
+            System.err.println("queuedeck-console: " + e.getMessage());
+            System.err.print(ConsoleOptions.USAGE);
+            System.exit(2);
+        }
         Application.launch(ConsoleApp.class, args);
     }
 }

@@ -175,4 +175,16 @@ class EngineAdmissionTest {
             return e.getCause();
         }
     }
+
+    @Test
+    void submit_deadlineCenturiesAway_acceptedWithASaturatedDeadline() {
+        TaskSpec spec = new TaskSpec("far", SimHarness.MODEL, "hi", 3, null, null, null,
+                java.time.Instant.ofEpochSecond(11_019_147_052L), 8, null, null);
+
+        SubmitResult result = engine.submit(spec).join();
+
+        assertThat(result.created()).isTrue();
+        sim.runUntilAllFinished();
+        assertThat(engine.task("far").join().orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
+    }
 }

@@ -14,6 +14,8 @@ import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskNotFoundException;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
@@ -60,6 +63,7 @@ public final class SchedulerLoop implements ExecutorContext {
     private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
     private final LatencyMetrics latency = new LatencyMetrics();
     private final WaitOrder waitOrder = new WaitOrder();
+    private final ExclusiveResources resources;
 
     private String policyName;
     private long policyGeneration;
@@ -83,8 +87,9 @@ public final class SchedulerLoop implements ExecutorContext {
      */
     SchedulerLoop(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig, RetryRule retry,
                   EventSink events, int finishedRetention, long snapshotIntervalNanos,
-                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster) {
+                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster, InversionProtocol inversion) {
         this.clock = clock;
+        this.resources = new ExclusiveResources(inversion, TaskSpec.MIN_PRIORITY);
         this.executor = executor;
         this.retry = retry;
         this.events = events;
@@ -142,6 +147,9 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         long now = clock.nanos();
         Task task = new Task(spec, sequence++, tokens, now);
+        if (spec.deadline() != null) {
+            task.setDeadlineAt(clock.toNanos(spec.deadline()));
+        }
         active.put(task.id(), task);
         submitted++;
         if (events.active()) {
@@ -212,6 +220,77 @@ public final class SchedulerLoop implements ExecutorContext {
     public Optional<TaskView> find(String id) {
         Task task = lookup(id);
         return task == null ? Optional.empty() : Optional.of(task.view(clock.nanos()));
+    }
+
+    /**
+     * A page of tasks in submission order. Scans every known task (O(n log limit)): meant for
+     * operators and dashboards, not for a hot path.
+     */
+    public TaskPage tasks(TaskQuery query) {
+        long now = clock.nanos();
+        // keep the `limit + 1` smallest sequences after the cursor: one more tells whether a next page exists
+        java.util.PriorityQueue<Task> page = new java.util.PriorityQueue<>(query.limit() + 1,
+                (a, b) -> Long.compare(b.sequence(), a.sequence()));
+        for (Map<String, Task> source : List.of(active, finished)) {
+            for (Task task : source.values()) {
+                if (task.sequence() > query.afterSequence() && query.matches(task.state(), task.spec().tenant())) {
+                    page.offer(task);
+                    if (page.size() > query.limit() + 1) {
+                        page.poll();
+                    }
+                }
+            }
+        }
+        boolean more = page.size() > query.limit();
+        if (more) {
+            page.poll();
+        }
+        List<TaskView> views = new ArrayList<>(page.size());
+        while (!page.isEmpty()) {
+            views.add(page.poll().view(now));
+        }
+        java.util.Collections.reverse(views);
+        return new TaskPage(List.copyOf(views), more ? views.getLast().sequence() : -1);
+    }
+
+    /**
+     * Waiting tasks (queued or preempted), at most {@code limitPerPriority} of each priority: the
+     * ones that arrived first, in arrival order, grouped by priority 0..9. A read-only query for
+     * the console's lanes; O(active tasks) per call, so callers ask at a few hertz, not per event.
+     */
+    public List<TaskView> waitingTasks(int limitPerPriority) {
+        if (limitPerPriority < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limitPerPriority);
+        }
+        List<PriorityQueue<Task>> firstArrived = new ArrayList<>(waitingByPriority.length);
+        for (int p = 0; p < waitingByPriority.length; p++) {
+            // max-heap on sequence: the head is the latest arrival kept, evicted first
+            firstArrived.add(new PriorityQueue<>((a, b) -> Long.compare(b.sequence(), a.sequence())));
+        }
+        if (limitPerPriority > 0) {
+            for (Task task : active.values()) {
+                if (!task.state().isWaiting()) {
+                    continue;
+                }
+                PriorityQueue<Task> kept = firstArrived.get(task.priority());
+                if (kept.size() < limitPerPriority) {
+                    kept.add(task);
+                } else if (task.sequence() < kept.peek().sequence()) {
+                    kept.poll();
+                    kept.add(task);
+                }
+            }
+        }
+        long now = clock.nanos();
+        List<TaskView> views = new ArrayList<>();
+        for (PriorityQueue<Task> kept : firstArrived) {
+            List<Task> lane = new ArrayList<>(kept);
+            lane.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            for (Task task : lane) {
+                views.add(task.view(now));
+            }
+        }
+        return views;
     }
 
     /** Stops (or restarts) handing waiting tasks to instances; running tasks go on. */
@@ -314,6 +393,7 @@ public final class SchedulerLoop implements ExecutorContext {
             }
             waiting += queue.policy.size();
         }
+        waiting += resources.blockedCount();
         long oldestEnqueue = waitOrder.oldest();
         List<LatencyMetrics.Stats> latencyByPriority = new ArrayList<>(waitingByPriority.length);
         for (int p = 0; p < waitingByPriority.length; p++) {
@@ -371,6 +451,7 @@ public final class SchedulerLoop implements ExecutorContext {
         move(task, TaskState.SUCCEEDED, now);
         succeeded++;
         tokensCompleted += task.generatedTokens();
+        queues.get(task.model()).policy.onCompleted(task, now);
         latency.recordCompletion(task.priority(), task.waitedNanos(now), now - task.arrivedAt());
         retire(task);
     }
@@ -379,6 +460,7 @@ public final class SchedulerLoop implements ExecutorContext {
     public void failed(Task task, String reason, boolean retryable) {
         long now = clock.nanos();
         running--;
+        releaseResources(task);
         task.setError(reason);
         move(task, TaskState.FAILED, now);
         failed++;
@@ -423,7 +505,7 @@ public final class SchedulerLoop implements ExecutorContext {
         // Each round swaps the least urgent running task for a more urgent waiting one; it stops
         // as soon as the head does not preempt the least urgent, so no task is swapped back.
         for (int rounds = batch.size(); rounds > 0; rounds--) {
-            Task head = policy.peek(now);
+            Task head = runnableHead(queue, now);
             if (head == null) {
                 return;
             }
@@ -434,7 +516,7 @@ public final class SchedulerLoop implements ExecutorContext {
                     victim = candidate;
                 }
             }
-            if (victim == null || !policy.preempts(head, victim)
+            if (victim == null || !policy.preempts(head, victim, batch.size())
                     || !executor.canAcceptReplacing(instance, head, victim)) {
                 return;
             }
@@ -461,7 +543,20 @@ public final class SchedulerLoop implements ExecutorContext {
 
     // ---------------------------------------------------------------- internals
 
+    /** Why a waiting task sits where it does, under a scoring policy; empty otherwise. */
+    public Optional<io.queuedeck.engine.policy.ScoreBreakdown> explain(String id) {
+        Task task = require(id);
+        if (!task.state().isWaiting()) {
+            return Optional.empty();
+        }
+        return queues.get(task.model()).policy.explain(task, clock.nanos());
+    }
+
     private void installPolicy(String name, PolicyConfig config) {
+        if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(name)) {
+            throw new IllegalArgumentException("policy '" + name
+                    + "' needs the true output lengths that only a simulation knows; it cannot run live");
+        }
         Map<String, List<Integer>> byModel = new LinkedHashMap<>();
         for (int i = 0; i < executor.instanceCount(); i++) {
             byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
@@ -522,7 +617,7 @@ public final class SchedulerLoop implements ExecutorContext {
     private void fill(ModelQueue queue) {
         long now = clock.nanos();
         Task head;
-        while ((head = queue.policy.peek(now)) != null) {
+        while ((head = runnableHead(queue, now)) != null) {
             int best = -1;
             int bestLoad = Integer.MAX_VALUE;
             for (int instance : queue.instances) {
@@ -543,9 +638,57 @@ public final class SchedulerLoop implements ExecutorContext {
         }
     }
 
+    /**
+     * The policy's next task that may run now. Tasks whose exclusive resource another task holds
+     * leave the queue and wait for it; under priority inheritance the holder takes their priority.
+     */
+    private Task runnableHead(ModelQueue queue, long now) {
+        Task head;
+        while ((head = queue.policy.peek(now)) != null) {
+            Task holder = resources.holderBlocking(head);
+            if (holder == null) {
+                return head;
+            }
+            queue.policy.poll(now);
+            resources.block(head); // still counted as waiting, in waitingByPriority
+            int inherited = resources.inheritedPriority(holder, head);
+            if (inherited >= 0) {
+                changePriority(holder, inherited);
+            }
+        }
+        return null;
+    }
+
+    /** Sets a task's priority, re-keying it in its queue if it waits there. */
+    private void changePriority(Task task, int priority) {
+        if (task.state().isWaiting()) { // a holder is never blocked itself: it already has its resource
+            ModelQueue queue = dequeue(task);
+            task.setPriority(priority);
+            enqueueKeepingWait(queue, task);
+        } else {
+            task.setPriority(priority);
+        }
+    }
+
+    /** Frees what {@code task} held; the tasks that waited for it queue again. */
+    private void releaseResources(Task task) {
+        List<Task> freed = resources.release(task);
+        long now = clock.nanos();
+        for (Task waiter : freed) {
+            queues.get(waiter.model()).policy.enqueue(waiter, now);
+        }
+        if (!freed.isEmpty()) {
+            dispatch();
+        }
+    }
+
     private void run(Task task, int instance, long now) {
         if (task.state() == TaskState.QUEUED) {
             task.incrementAttempts();
+        }
+        int ceiling = resources.acquire(task);
+        if (ceiling >= 0) {
+            task.setPriority(ceiling);
         }
         move(task, TaskState.RUNNING, now);
         running++;
@@ -576,7 +719,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     private ModelQueue dequeue(Task task) {
         ModelQueue queue = queues.get(task.model());
-        if (!queue.policy.remove(task)) {
+        if (!queue.policy.remove(task) && !resources.unblock(task)) {
             throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
         }
         leaveWaiting(task);
@@ -596,6 +739,7 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     private void retire(Task task) {
+        releaseResources(task);
         active.remove(task.id());
         finished.put(task.id(), task);
     }

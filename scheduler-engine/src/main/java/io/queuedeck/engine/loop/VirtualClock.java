@@ -40,7 +40,7 @@ public final class VirtualClock implements EngineClock {
 
     @Override
     public long toNanos(Instant instant) {
-        return java.time.Duration.between(origin, instant).toNanos();
+        return EngineClock.saturatedNanos(java.time.Duration.between(origin, instant));
     }
 
     /** Jumps to the next timer and fires it; false when none is left. */

@@ -129,7 +129,7 @@ final class MlfqPolicy extends HeapPolicy {
      * every swap pays a prefill; those take the next free slot instead.
      */
     @Override
-    public boolean preempts(Task waiting, Task running) {
+    public boolean preempts(Task waiting, Task running, int batchSize) {
         return preemptive && running.levelServiceNanos() == 0 && waiting.level() < running.level()
                 && waiting.firstDispatchAt() < 0;
     }

@@ -37,6 +37,8 @@ public final class Task {
     private int level;
     private long levelServiceNanos;
     private long enqueuedAt;
+    private double policyKey;
+    private long deadlineAt = Long.MAX_VALUE;
 
     /**
      * @param spec         a validated, complete spec
@@ -152,6 +154,13 @@ public final class Task {
     public void setLevel(int level) { this.level = level; levelServiceNanos = 0; }
     public long levelServiceNanos() { return levelServiceNanos; }
     public long enqueuedAt() { return enqueuedAt; }
+    /** A sort key the holding policy computed when the task joined it. */
+    public double policyKey() { return policyKey; }
+    public void setPolicyKey(double key) { policyKey = key; }
+    /** The deadline on the engine clock; {@link Long#MAX_VALUE} when the task has none. */
+    public long deadlineAt() { return deadlineAt; }
+    public void setDeadlineAt(long at) { deadlineAt = at; }
+    public boolean hasDeadline() { return deadlineAt != Long.MAX_VALUE; }
     public void setEnqueuedAt(long now) { enqueuedAt = now; }
 
     /** An immutable copy for readers outside the loop. */

@@ -1,0 +1,138 @@
+package io.queuedeck.console;
+
+import io.queuedeck.engine.policy.PolicyRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The console's command line.
+ *
+ * @param screenshot   render the window to this PNG after {@code after}, then exit
+ * @param after        how long to let the demo run before the screenshot
+ * @param screen       the screen to show first (also the one screenshotted)
+ * @param benchUi      run the UI benchmark for this long, print its numbers, then exit
+ * @param policy       scheduling policy of the embedded engine
+ * @param load         demo load as a fraction of the GPUs' capacity
+ * @param gpus         simulated GPU instances
+ * @param light        light theme instead of dark
+ */
+public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
+                             String policy, double load, int gpus, boolean light) {
+
+    public static final String USAGE = """
+            Usage: queuedeck-console [options]
+              --screen NAME           first screen: overview, latency, lanes, gpus, faults, policies
+              --policy NAME           scheduling policy (default mlfq; one of %s)
+              --load X                demo load as a fraction of GPU capacity (default 0.9; 0 = none)
+              --gpus N                simulated GPU instances (default 4)
+              --light                 light theme
+              --screenshot FILE --after DURATION
+                                      save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
+              --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
+                                      frame time p50/p99/max and peak heap, then exit
+            """.formatted(String.join(", ", PolicyRegistry.names()));
+
+    public static ConsoleOptions defaults() {
+        return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
+                false);
+    }
+
+    /**
+     * Parses {@code args}; unknown JavaFX-style {@code --name=value} parameters are refused too.
+     *
+     * @throws IllegalArgumentException with a message fit for the terminal
+     */
+    public static ConsoleOptions parse(List<String> args) {
+        ConsoleOptions o = defaults();
+        Path screenshot = null;
+        Duration after = o.after;
+        Screen screen = null;
+        Duration bench = null;
+        String policy = o.policy;
+        double load = o.load;
+        int gpus = o.gpus;
+        boolean light = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            switch (arg) {
+                case "--screenshot" -> screenshot = Path.of(value(args, ++i, arg));
+                case "--after" -> after = duration(value(args, ++i, arg));
+                case "--screen" -> screen = Screen.parse(value(args, ++i, arg));
+                case "--bench-ui" -> bench = duration(value(args, ++i, arg));
+                case "--policy" -> {
+                    policy = value(args, ++i, arg);
+                    if (!PolicyRegistry.names().contains(policy)) {
+                        throw new IllegalArgumentException("unknown policy '" + policy + "'; known policies: "
+                                + String.join(", ", PolicyRegistry.names()));
+                    }
+                }
+                case "--load" -> {
+                    load = number(value(args, ++i, arg), arg);
+                    if (!(load >= 0 && load <= 10)) {
+                        throw new IllegalArgumentException("--load must be between 0 and 10, got " + load);
+                    }
+                }
+                case "--gpus" -> {
+                    gpus = (int) number(value(args, ++i, arg), arg);
+                    if (gpus < 1 || gpus > 256) {
+                        throw new IllegalArgumentException("--gpus must be between 1 and 256, got " + gpus);
+                    }
+                }
+                case "--light" -> light = true;
+                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+        }
+        if (screenshot != null && bench != null) {
+            throw new IllegalArgumentException("--screenshot and --bench-ui cannot be combined");
+        }
+        return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
+                policy, load, gpus, light);
+    }
+
+    /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */
+    static Duration duration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt")) {
+                return positive(Duration.parse(t.toUpperCase(Locale.ROOT)), text);
+            }
+            if (t.endsWith("ms")) {
+                return positive(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))), text);
+            }
+            if (t.endsWith("s")) {
+                return positive(Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000)), text);
+            }
+            if (t.endsWith("m")) {
+                return positive(Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 60_000)), text);
+            }
+        } catch (RuntimeException e) {
+            // fall through to the one message below
+        }
+        throw new IllegalArgumentException("not a duration: '" + text + "' (write e.g. 5s, 800ms or 2m)");
+    }
+
+    private static Duration positive(Duration d, String text) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("duration must be positive: " + text);
+        }
+        return d;
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static double number(String text, String option) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + text + "'");
+        }
+    }
+}

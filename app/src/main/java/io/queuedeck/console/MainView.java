@@ -1,0 +1,181 @@
+package io.queuedeck.console;
+
+import io.queuedeck.console.policies.PoliciesViewModel;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+
+/**
+ * The window's frame: navigation on the left, a header with the screen's title and the global
+ * controls (policy, pause), the current screen in the middle and a status line below. Screens
+ * are built once, on first visit, and kept.
+ */
+public final class MainView {
+    public static final String NAV_CLASS = "qd-nav";
+    public static final String NAV_BUTTON_CLASS = "qd-nav-button";
+    public static final String HEADER_CLASS = "qd-header";
+    public static final String STATUS_CLASS = "qd-status";
+
+    private final BorderPane root = new BorderPane();
+    private final StackPane content = new StackPane();
+    private final Map<Screen, Supplier<Parent>> factories;
+    private final Map<Screen, Parent> built = new EnumMap<>(Screen.class);
+    private final Map<Screen, ToggleButton> navButtons = new EnumMap<>(Screen.class);
+    private final ObjectProperty<Screen> screen = new SimpleObjectProperty<>(this, "screen");
+    private final Label title = new Label();
+    private final Label subtitle = new Label();
+    private final Label status = new Label();
+    private final Label lastError = new Label();
+    final ComboBox<String> policyBox = new ComboBox<>();
+    final ToggleButton pauseButton = new ToggleButton("Pause dispatch");
+
+    public MainView(Map<Screen, Supplier<Parent>> factories, PoliciesViewModel policies) {
+        this.factories = new EnumMap<>(factories);
+        root.getStyleClass().add("qd-root");
+        root.setLeft(navigation());
+        root.setTop(header(policies));
+        content.getStyleClass().add("qd-content");
+        root.setCenter(content);
+        root.setBottom(statusBar());
+        screen.addListener((o, old, next) -> show(next));
+    }
+
+    private Node navigation() {
+        VBox nav = new VBox(4);
+        nav.getStyleClass().add(NAV_CLASS);
+        Label brand = new Label("QueueDeck");
+        brand.getStyleClass().add("qd-brand");
+        Label tagline = new Label("inference queue console");
+        tagline.getStyleClass().add("qd-tagline");
+        nav.getChildren().addAll(brand, tagline);
+        ToggleGroup group = new ToggleGroup();
+        int index = 1;
+        for (Screen s : Screen.values()) {
+            ToggleButton button = new ToggleButton(s.title());
+            button.setId("nav-" + s.name().toLowerCase(Locale.ROOT));
+            button.getStyleClass().add(NAV_BUTTON_CLASS);
+            button.setToggleGroup(group);
+            button.setMaxWidth(Double.MAX_VALUE);
+            button.setAlignment(Pos.CENTER_LEFT);
+            button.setTooltip(new Tooltip(s.description() + "  (Ctrl+" + index + ")"));
+            button.setOnAction(e -> {
+                button.setSelected(true); // a nav button cannot be un-selected by a second click
+                screen.set(s);
+            });
+            navButtons.put(s, button);
+            nav.getChildren().add(button);
+            index++;
+        }
+        Region spacer = new Region();
+        VBox.setVgrow(spacer, Priority.ALWAYS);
+        Label keys = new Label("Ctrl+1…6 · Ctrl+P pause");
+        keys.getStyleClass().add("qd-tagline");
+        nav.getChildren().addAll(spacer, keys);
+        return nav;
+    }
+
+    private Node header(PoliciesViewModel policies) {
+        title.getStyleClass().add("qd-title");
+        subtitle.getStyleClass().add("qd-subtitle");
+        VBox titles = new VBox(2, title, subtitle);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+
+        Label policyLabel = new Label("Policy");
+        policyLabel.getStyleClass().add("qd-subtitle");
+        policyBox.setId("header-policy");
+        policyBox.setItems(policies.policies());
+        policyBox.setTooltip(new Tooltip("Switch the live scheduling policy; running tasks are not touched"));
+        policies.livePolicyProperty().addListener((o, a, v) -> {
+            if (!v.equals(policyBox.getValue())) {
+                policyBox.setValue(v);
+            }
+        });
+        policyBox.valueProperty().addListener((o, a, v) -> policies.switchPolicy(v));
+        policyBox.disableProperty().bind(policies.switchingProperty());
+
+        pauseButton.setId("header-pause");
+        pauseButton.setTooltip(new Tooltip("Stop handing queued tasks to GPUs; running tasks finish (Ctrl+P)"));
+        pauseButton.setOnAction(e -> {
+            // the button shows the engine's state: it flips when the snapshot says so
+            pauseButton.setSelected(policies.pausedProperty().get());
+            policies.togglePause();
+        });
+        policies.pausedProperty().addListener((o, a, paused) -> {
+            pauseButton.setSelected(paused);
+            pauseButton.setText(paused ? "Resume dispatch" : "Pause dispatch");
+            pauseButton.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("paused"), paused);
+        });
+
+        HBox header = new HBox(12, titles, spacer, policyLabel, policyBox, pauseButton);
+        header.setAlignment(Pos.CENTER_LEFT);
+        header.getStyleClass().add(HEADER_CLASS);
+        return header;
+    }
+
+    private Node statusBar() {
+        status.setId("status");
+        lastError.getStyleClass().add("qd-error");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(12, status, spacer, lastError);
+        bar.getStyleClass().add(STATUS_CLASS);
+        return bar;
+    }
+
+    /** Ctrl+1…6 switch screens, Ctrl+P pauses or resumes dispatch. */
+    public void installShortcuts(Scene scene, Runnable togglePause) {
+        Screen[] screens = Screen.values();
+        for (int i = 0; i < screens.length && i < 9; i++) {
+            Screen s = screens[i];
+            scene.getAccelerators().put(new KeyCodeCombination(KeyCode.getKeyCode(String.valueOf(i + 1)),
+                    KeyCombination.SHORTCUT_DOWN), () -> screen.set(s));
+        }
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), togglePause);
+    }
+
+    private void show(Screen next) {
+        Parent view = built.computeIfAbsent(next, s -> factories.get(s).get());
+        content.getChildren().setAll(view);
+        navButtons.get(next).setSelected(true);
+        title.setText(next.title());
+        subtitle.setText(next.description());
+    }
+
+    public ObjectProperty<Screen> screenProperty() {
+        return screen;
+    }
+
+    public void setStatus(String text) {
+        status.setText(text);
+    }
+
+    public void setLastError(String text) {
+        lastError.setText(text);
+    }
+
+    public Parent root() {
+        return root;
+    }
+}

@@ -1,0 +1,137 @@
+package io.queuedeck.console.faults;
+
+import io.queuedeck.console.Fxml;
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.gpus.GpuActions;
+import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.ListChangeListener;
+import javafx.collections.transformation.SortedList;
+import javafx.fxml.FXML;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+/** Fault buttons per GPU, a load burst, the active faults with "clear all", and the change log. */
+public final class FaultsView {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+
+    private final FaultsViewModel model;
+    private final Parent root;
+    private final List<HBox> gpuRows = new ArrayList<>();
+    private final List<Label> gpuStates = new ArrayList<>();
+    private final List<GpuActions> gpuActions = new ArrayList<>();
+    @FXML
+    private VBox injectBox;
+    @FXML
+    private Button burstButton;
+    @FXML
+    private ListView<FaultsViewModel.ActiveFault> activeList;
+    @FXML
+    private Button clearAllButton;
+    @FXML
+    private TableView<ChangeLog.Entry> logTable;
+    @FXML
+    private TableColumn<ChangeLog.Entry, String> timeColumn;
+    @FXML
+    private TableColumn<ChangeLog.Entry, String> kindColumn;
+    @FXML
+    private TableColumn<ChangeLog.Entry, String> textColumn;
+
+    public FaultsView(FaultsViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Faults");
+
+        burstButton.setTooltip(new Tooltip("Add 9× the current demo load on top of it for "
+                + FaultsViewModel.BURST_SECONDS + " s"));
+        burstButton.setOnAction(e -> model.burst());
+        clearAllButton.setTooltip(new Tooltip("Bring offline GPUs back and restore slowed ones (crashed GPUs recover by themselves)"));
+        clearAllButton.setOnAction(e -> model.clearAll());
+        clearAllButton.disableProperty().bind(model.anyClearableProperty().not());
+
+        activeList.setItems(model.activeFaults());
+        activeList.setPlaceholder(new Label("No active faults"));
+        activeList.setCellFactory(list -> new ListCell<>() {
+            @Override
+            protected void updateItem(FaultsViewModel.ActiveFault item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : item.target() + " — " + item.fault());
+            }
+        });
+
+        timeColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(TIME.format(c.getValue().at())));
+        kindColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().kind().name().toLowerCase(Locale.ROOT)));
+        textColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().text()));
+        SortedList<ChangeLog.Entry> newestFirst = new SortedList<>(model.log(),
+                Comparator.comparing(ChangeLog.Entry::at).reversed());
+        logTable.setItems(newestFirst);
+        logTable.setPlaceholder(new Label("Injections, recoveries, policy switches and pauses appear here"));
+        logTable.setRowFactory(table -> new TableRow<>() {
+            @Override
+            protected void updateItem(ChangeLog.Entry item, boolean empty) {
+                super.updateItem(item, empty);
+                getStyleClass().removeAll("log-fault", "log-recovery");
+                if (!empty && item != null) {
+                    if (item.kind() == ChangeLog.Kind.FAULT) getStyleClass().add("log-fault");
+                    if (item.kind() == ChangeLog.Kind.RECOVERY) getStyleClass().add("log-recovery");
+                }
+            }
+        });
+
+        model.gpus().rows().addListener((ListChangeListener<GpuRow>) c -> refreshGpus());
+        refreshGpus();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void refreshGpus() {
+        List<GpuRow> rows = model.gpus().rows();
+        if (gpuRows.size() != rows.size()) {
+            injectBox.getChildren().removeAll(gpuRows);
+            gpuRows.clear();
+            gpuStates.clear();
+            gpuActions.clear();
+            for (GpuRow row : rows) {
+                Label name = new Label("GPU " + row.id());
+                name.getStyleClass().add("fault-gpu-name");
+                Label state = new Label();
+                state.getStyleClass().add("fault-gpu-state");
+                state.setId("faults-gpu-" + row.id() + "-state");
+                Region spacer = new Region();
+                HBox.setHgrow(spacer, Priority.ALWAYS);
+                GpuActions actions = new GpuActions(model.gpus(), row.id(), "faults");
+                HBox line = new HBox(10, name, state, spacer, actions);
+                line.setAlignment(Pos.CENTER_LEFT);
+                line.getStyleClass().add("fault-gpu-row");
+                gpuRows.add(line);
+                gpuStates.add(state);
+                gpuActions.add(actions);
+            }
+            injectBox.getChildren().addAll(1, gpuRows);
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            gpuStates.get(i).setText(rows.get(i).stateText());
+            gpuActions.get(i).update(rows.get(i));
+        }
+    }
+}

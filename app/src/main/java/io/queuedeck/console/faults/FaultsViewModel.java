@@ -1,0 +1,112 @@
+package io.queuedeck.console.faults;
+
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.gateway.DemoLoad;
+import io.queuedeck.console.gpus.GpusViewModel;
+import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.exec.InstanceState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * Fault injection: the per-GPU commands (through {@link GpusViewModel}), a load burst, the list
+ * of faults active now (read from the snapshot, so it is the engine's truth, not a memory of
+ * clicks) and "clear all".
+ */
+public final class FaultsViewModel {
+    public static final double BURST_FACTOR = 10;
+    public static final int BURST_SECONDS = 30;
+
+    /** A fault in force now. */
+    public record ActiveFault(String target, String fault, boolean clearable) {}
+
+    private final GpusViewModel gpus;
+    private final DemoLoad load;
+    private final ChangeLog log;
+    private final ObservableList<ActiveFault> active = FXCollections.observableArrayList();
+    private final ObservableList<ActiveFault> readOnlyActive = FXCollections.unmodifiableObservableList(active);
+    private final ReadOnlyBooleanWrapper anyClearable = new ReadOnlyBooleanWrapper(this, "anyClearable");
+    private boolean wasBursting;
+
+    public FaultsViewModel(GpusViewModel gpus, DemoLoad load, ChangeLog log) {
+        this.gpus = Objects.requireNonNull(gpus, "gpus");
+        this.load = Objects.requireNonNull(load, "load");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /** Call after the GPUs view-model took the same snapshot. */
+    public void apply(EngineSnapshot snapshot) {
+        List<ActiveFault> now = new ArrayList<>();
+        for (GpuRow row : gpus.rows()) {
+            String target = "GPU " + row.id();
+            switch (row.state()) {
+                case DOWN -> now.add(new ActiveFault(target, "crashed: restarting", false));
+                case LOADING -> now.add(new ActiveFault(target, "crashed: reloading its model", false));
+                case OFFLINE -> now.add(new ActiveFault(target, "offline", true));
+                default -> { }
+            }
+            if (row.slowdown() != 1.0) {
+                now.add(new ActiveFault(target, String.format(Locale.ROOT, "slowed ×%.0f", row.slowdown()), true));
+            }
+        }
+        boolean bursting = load.bursting();
+        if (bursting) {
+            now.add(new ActiveFault("demo load", String.format(Locale.ROOT, "burst ×%.0f", BURST_FACTOR), false));
+        }
+        if (wasBursting && !bursting) {
+            log.record(ChangeLog.Kind.RECOVERY, "load burst ended");
+        }
+        wasBursting = bursting;
+        if (!now.equals(active)) {
+            active.setAll(now);
+        }
+        anyClearable.set(now.stream().anyMatch(ActiveFault::clearable));
+    }
+
+    public ObservableList<ActiveFault> activeFaults() {
+        return readOnlyActive;
+    }
+
+    /** Whether "clear all" has something to do. */
+    public ReadOnlyBooleanProperty anyClearableProperty() {
+        return anyClearable.getReadOnlyProperty();
+    }
+
+    public ObservableList<ChangeLog.Entry> log() {
+        return log.entries();
+    }
+
+    public GpusViewModel gpus() {
+        return gpus;
+    }
+
+    /** 10× the demo load for 30 s. */
+    public void burst() {
+        if (!load.bursting()) {
+            load.burst(BURST_FACTOR, BURST_SECONDS);
+            log.record(ChangeLog.Kind.OPERATOR, String.format(Locale.ROOT, "load burst ×%.0f for %d s", BURST_FACTOR, BURST_SECONDS));
+        }
+    }
+
+    /**
+     * Brings offline GPUs back and restores slowed ones. A crashed GPU cannot be hurried: it
+     * comes back by itself once its model has reloaded.
+     */
+    public void clearAll() {
+        for (GpuRow row : gpus.rows()) {
+            if (row.state() == InstanceState.OFFLINE) {
+                gpus.setOnline(row.id(), true);
+            }
+            if (row.slowdown() != 1.0) {
+                gpus.slow(row.id(), 1.0);
+            }
+        }
+    }
+}

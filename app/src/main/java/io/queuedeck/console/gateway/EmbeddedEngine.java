@@ -1,0 +1,170 @@
+package io.queuedeck.console.gateway;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.sim.LiveLoad;
+import io.queuedeck.engine.sim.SyntheticWorkload;
+import io.queuedeck.engine.task.TaskSpec;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine the console embeds by default: simulated GPUs on the system clock, fed by a
+ * synthetic chat workload submitted through the public API from the console's own "clients"
+ * thread, so a new user sees a live system at once.
+ */
+public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
+    private final Engine engine;
+    private final SyntheticWorkload workload;
+    private final double capacity;
+    private final ScheduledExecutorService clients =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("queuedeck-demo-clients").factory());
+    private LiveLoad load;
+    private LiveLoad burst;
+    private double fraction;
+    private long seed;
+
+    private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed) {
+        this.engine = engine;
+        this.workload = workload;
+        this.capacity = capacity;
+        this.seed = seed;
+    }
+
+    /**
+     * Starts an engine with {@code instances} simulated H100s running {@code policy}, and the
+     * demo workload at {@code load} times their capacity (0 for none).
+     */
+    public static EmbeddedEngine start(String policy, int instances, double load) {
+        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()));
+    }
+
+    /**
+     * The UI benchmark's system: short tasks (prompts ~100 tokens, outputs ~8) on as many
+     * simulated GPUs as it takes to serve {@code flowPerSecond} with 5% to spare, under strict
+     * priority, plus {@code backlog} tasks at priority 9 that wait behind the flow.
+     */
+    public static EmbeddedEngine startBench(double flowPerSecond, int backlog) {
+        SyntheticWorkload tiny = new SyntheticWorkload(Integer.MAX_VALUE, 42, 100, 400, 8, 32,
+                List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
+        double perGpu = tiny.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, 1);
+        int instances = (int) Math.ceil(flowPerSecond * 1.05 / perGpu);
+        EmbeddedEngine system = start("priority", instances, 0, tiny);
+        // off the caller's (FX) thread, so the window shows at once and fills as the backlog lands
+        system.clients.execute(() -> {
+            system.submitBacklog(backlog, 9);
+            system.setLoad(flowPerSecond / system.capacity);
+        });
+        return system;
+    }
+
+    /** Queues {@code count} short tasks at {@code priority} at once (futures not awaited). */
+    public void submitBacklog(int count, int priority) {
+        SyntheticWorkload shape = reseeded(++seed);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(shape.seed());
+        for (int i = 0; i < count; i++) {
+            TaskSpec drawn = shape.draw(random, null, 0, Engine.Builder.DEFAULT_MODEL).spec();
+            engine.submit(new TaskSpec(null, drawn.model(), "", priority, null, "backlog", null, null, drawn.maxTokens(),
+                    drawn.promptTokens(), null));
+        }
+    }
+
+    private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload) {
+        if (instances < 1) {
+            throw new IllegalArgumentException("instances must be at least 1, got " + instances);
+        }
+        GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
+        long seed = workload.seed();
+        Engine engine = Engine.builder()
+                .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
+                .policy(policy)
+                .build();
+        engine.start();
+        EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed);
+        embedded.setLoad(load);
+        return embedded;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public synchronized void setLoad(double value) {
+        if (!(value >= 0 && value <= 10)) {
+            throw new IllegalArgumentException("load must be between 0 and 10, got " + value);
+        }
+        if (load != null) {
+            load.close();
+            load = null;
+        }
+        fraction = value;
+        if (value > 0) {
+            load = newLoad(value * capacity);
+        }
+    }
+
+    @Override
+    public synchronized double load() {
+        return fraction;
+    }
+
+    @Override
+    public double capacityTasksPerSecond() {
+        return capacity;
+    }
+
+    @Override
+    public synchronized void burst(double factor, int seconds) {
+        if (!(factor > 1) || seconds < 1) {
+            throw new IllegalArgumentException("a burst needs a factor above 1 and at least one second");
+        }
+        if (burst != null || fraction == 0) {
+            return;
+        }
+        LiveLoad extra = newLoad((factor - 1) * fraction * capacity);
+        burst = extra;
+        clients.schedule(() -> endBurst(extra), seconds, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public synchronized boolean bursting() {
+        return burst != null;
+    }
+
+    private synchronized void endBurst(LiveLoad extra) {
+        extra.close();
+        if (burst == extra) {
+            burst = null;
+        }
+    }
+
+    private LiveLoad newLoad(double ratePerSecond) {
+        // a fresh seed per generator: two generators with one seed would submit twin tasks
+        LiveLoad next = new LiveLoad(engine, reseeded(++seed), Engine.Builder.DEFAULT_MODEL, ratePerSecond, System::nanoTime);
+        next.start(clients);
+        return next;
+    }
+
+    private SyntheticWorkload reseeded(long newSeed) {
+        SyntheticWorkload w = workload;
+        return new SyntheticWorkload(w.tasks(), newSeed, w.promptMedian(), w.promptP99(), w.outputMedian(), w.outputP99(),
+                w.priorityMix());
+    }
+
+    /** Stops the load generators, then the engine. */
+    @Override
+    public synchronized void close() {
+        if (load != null) {
+            load.close();
+        }
+        if (burst != null) {
+            burst.close();
+        }
+        clients.shutdownNow();
+        engine.close();
+    }
+}

@@ -1,0 +1,30 @@
+package io.queuedeck.console.gateway;
+
+import io.queuedeck.engine.task.TaskView;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The commands the screens send to the engine. Every method returns at once; the future
+ * completes on the FX thread (in the running console), and a refused command has already been
+ * reported to the operator by the time it fails, so callers only react to success.
+ */
+public interface EngineCommands {
+
+    CompletableFuture<Void> crashInstance(int instance);
+
+    CompletableFuture<Void> slowInstance(int instance, double factor);
+
+    CompletableFuture<Void> setInstanceOnline(int instance, boolean online);
+
+    CompletableFuture<Void> pauseDispatch(boolean pause);
+
+    CompletableFuture<Void> switchPolicy(String name);
+
+    CompletableFuture<TaskView> reprioritize(String taskId, int priority);
+
+    CompletableFuture<TaskView> cancel(String taskId);
+
+    /** Waiting tasks, at most {@code limitPerPriority} per priority, earliest arrivals first. */
+    CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority);
+}

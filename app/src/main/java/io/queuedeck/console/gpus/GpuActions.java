@@ -1,0 +1,67 @@
+package io.queuedeck.console.gpus;
+
+import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import io.queuedeck.engine.exec.InstanceState;
+import java.util.Locale;
+import javafx.scene.control.Button;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+
+/**
+ * The fault buttons of one GPU (crash, slow ×N, offline/online), shared by the GPUs and
+ * Faults screens. Node ids are {@code <prefix>-gpu-<id>-<action>} for keyboard users' tests.
+ */
+public final class GpuActions extends HBox {
+    public static final String STYLE_CLASS = "qd-gpu-actions";
+
+    private final Button crash = new Button("Crash");
+    private final MenuButton slow = new MenuButton("Slow ×N");
+    private final MenuItem restore = new MenuItem("Restore full speed");
+    private final Button offline = new Button("Take offline");
+    private final int id;
+    private GpuRow row;
+
+    public GpuActions(GpusViewModel model, int id, String prefix) {
+        super(6);
+        this.id = id;
+        getStyleClass().add(STYLE_CLASS);
+        String base = prefix + "-gpu-" + id + "-";
+        crash.setId(base + "crash");
+        crash.getStyleClass().add("danger");
+        crash.setTooltip(new Tooltip("Crash GPU " + id + ": its running tasks fail back and are retried; it restarts and reloads its model"));
+        crash.setOnAction(e -> model.crash(id));
+        slow.setId(base + "slow");
+        slow.setTooltip(new Tooltip("Slow GPU " + id + " down: every decode and prefill step takes N times longer"));
+        for (double factor : GpusViewModel.SLOW_FACTORS) {
+            MenuItem item = new MenuItem(String.format(Locale.ROOT, "×%.0f slower", factor));
+            item.setId(base + "slow-" + (int) factor);
+            item.setOnAction(e -> model.slow(id, factor));
+            slow.getItems().add(item);
+        }
+        restore.setId(base + "restore");
+        restore.setOnAction(e -> model.slow(id, 1.0));
+        slow.getItems().addAll(new SeparatorMenuItem(), restore);
+        offline.setId(base + "offline");
+        offline.setOnAction(e -> {
+            if (row != null) {
+                model.setOnline(id, row.state() == InstanceState.OFFLINE);
+            }
+        });
+        getChildren().addAll(crash, slow, offline);
+    }
+
+    /** Shows what makes sense for the GPU's state now. */
+    public void update(GpuRow next) {
+        row = next;
+        boolean isOffline = next.state() == InstanceState.OFFLINE;
+        offline.setText(isOffline ? "Bring online" : "Take offline");
+        offline.setTooltip(new Tooltip(isOffline
+                ? "Put GPU " + id + " back in service"
+                : "Take GPU " + id + " out of service: its running tasks go back to the queue"));
+        crash.setDisable(next.state() == InstanceState.DOWN || next.state() == InstanceState.LOADING);
+        restore.setDisable(next.slowdown() == 1.0);
+    }
+}

@@ -1,0 +1,102 @@
+package io.queuedeck.console.gpus;
+
+import io.queuedeck.console.Fxml;
+import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import io.queuedeck.console.widgets.MeterRow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.collections.ListChangeListener;
+import javafx.fxml.FXML;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Label;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+/** One card per GPU: state, batch occupancy, KV cache, speed, and its fault buttons. */
+public final class GpusView {
+    public static final String CARD_CLASS = "gpu-card";
+    public static final String STATE_CLASS = "gpu-state";
+
+    private final GpusViewModel model;
+    private final Parent root;
+    private final List<Card> cards = new ArrayList<>();
+    @FXML
+    private FlowPane cardPane;
+
+    public GpusView(GpusViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Gpus");
+        model.rows().addListener((ListChangeListener<GpuRow>) change -> refresh());
+        refresh();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void refresh() {
+        List<GpuRow> rows = model.rows();
+        if (cards.size() != rows.size()) {
+            cards.clear();
+            cardPane.getChildren().clear();
+            for (GpuRow row : rows) {
+                Card card = new Card(row.id());
+                cards.add(card);
+                cardPane.getChildren().add(card.box);
+            }
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            cards.get(i).update(rows.get(i));
+        }
+    }
+
+    private final class Card {
+        final VBox box = new VBox(10);
+        final Label title = new Label();
+        final Label model = new Label();
+        final Label state = new Label();
+        final MeterRow batch = new MeterRow("Batch");
+        final MeterRow kv = new MeterRow("KV cache");
+        final Label speed = new Label();
+        final GpuActions actions;
+
+        Card(int id) {
+            box.getStyleClass().add(CARD_CLASS);
+            box.setId("gpu-card-" + id);
+            title.getStyleClass().add("gpu-title");
+            title.setText("GPU " + id);
+            model.getStyleClass().add("gpu-model");
+            state.getStyleClass().add(STATE_CLASS);
+            state.setId("gpu-" + id + "-state");
+            Region spacer = new Region();
+            HBox.setHgrow(spacer, Priority.ALWAYS);
+            HBox head = new HBox(8, title, model, spacer, state);
+            head.setAlignment(Pos.CENTER_LEFT);
+            speed.getStyleClass().add("gpu-speed");
+            actions = new GpuActions(GpusView.this.model, id, "gpus");
+            box.getChildren().addAll(head, batch, kv, speed, actions);
+        }
+
+        void update(GpuRow row) {
+            model.setText(row.model());
+            state.setText(row.stateText());
+            state.getStyleClass().removeAll("up", "slow", "offline", "down", "loading");
+            state.getStyleClass().add(row.state().name().toLowerCase(Locale.ROOT));
+            String level = switch (row.state()) {
+                case UP -> "ok";
+                case SLOW -> "warn";
+                default -> "bad";
+            };
+            batch.set("Batch", row.batchFraction(), row.running() + " / " + row.batchCapacity(), level);
+            kv.set("KV cache", row.kvFraction(), String.format(Locale.ROOT, "%.0f%%", row.kvFraction() * 100),
+                    row.kvFraction() > 0.9 ? "warn" : "ok");
+            speed.setText(row.slowdown() == 1.0 ? "full speed" : String.format(Locale.ROOT, "steps take ×%.1f longer", row.slowdown()));
+            actions.update(row);
+        }
+    }
+}

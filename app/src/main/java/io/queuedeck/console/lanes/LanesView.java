@@ -1,0 +1,209 @@
+package io.queuedeck.console.lanes;
+
+import io.queuedeck.console.Fxml;
+import io.queuedeck.console.lanes.LanesViewModel.Lane;
+import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import javafx.fxml.FXML;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SelectionMode;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.Dragboard;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.controlsfx.control.textfield.TextFields;
+
+/**
+ * One virtualized list per priority (no node per task: a 100,000-task queue costs a screenful
+ * of cells). Drag tasks onto another lane to reprioritize them; multi-select with Shift/Ctrl
+ * for bulk moves and cancels.
+ */
+public final class LanesView {
+    /** Key in each lane ListView's properties: the {@code Consumer<List<String>>} a drop calls. */
+    public static final String DROP_HANDLER = "qd.lane.drop";
+    public static final String LANE_CLASS = "qd-lane";
+
+    private final LanesViewModel model;
+    private final Parent root;
+    private final List<ListView<TaskRow>> lists = new ArrayList<>();
+    private ListView<TaskRow> focused;
+    @FXML
+    private GridPane laneGrid;
+    @FXML
+    private HBox toolbar;
+    @FXML
+    private MenuButton moveButton;
+    @FXML
+    private Button cancelButton;
+    @FXML
+    private Label hint;
+
+    public LanesView(LanesViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Lanes");
+
+        TextField search = TextFields.createClearableTextField();
+        search.setId("lanes-search");
+        search.setPromptText("Filter by id, model, tenant, state");
+        search.setPrefWidth(300);
+        search.setTooltip(new Tooltip("Show only tasks whose id, model, tenant or state contains this text"));
+        model.filterProperty().bind(search.textProperty());
+        toolbar.getChildren().add(0, search);
+
+        moveButton.setTooltip(new Tooltip("Move the selected tasks to another priority (or drag them onto a lane)"));
+        for (int p = 0; p < LanesViewModel.LANES; p++) {
+            int priority = p;
+            MenuItem item = new MenuItem("to P" + p);
+            item.setId("lanes-move-to-" + p);
+            item.setOnAction(e -> model.move(selectedIds(), priority));
+            moveButton.getItems().add(item);
+        }
+        cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
+        cancelButton.setOnAction(e -> model.cancel(selectedIds()));
+
+        for (Lane lane : model.lanes()) {
+            VBox box = laneBox(lane);
+            int p = lane.priority();
+            laneGrid.add(box, p % 5, p / 5);
+        }
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private VBox laneBox(Lane lane) {
+        Label title = new Label(lane.title());
+        title.getStyleClass().add("lane-title");
+        title.getStyleClass().add("tier-" + io.queuedeck.engine.tier.Tier.of(lane.priority()).name().toLowerCase(Locale.ROOT));
+        Label count = new Label();
+        count.getStyleClass().add("lane-count");
+        count.setId("lane-" + lane.priority() + "-count");
+        lane.totalProperty().addListener((o, a, v) -> count.setText(countText(lane)));
+        lane.tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> count.setText(countText(lane)));
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox head = new HBox(6, title, spacer, count);
+        head.setAlignment(Pos.CENTER_LEFT);
+
+        ListView<TaskRow> list = new ListView<>(lane.tasks());
+        list.setId("lane-" + lane.priority());
+        list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        list.setPlaceholder(new Label("empty"));
+        list.setFixedCellSize(44);
+        list.setCellFactory(l -> new TaskCell());
+        list.focusedProperty().addListener((o, a, f) -> {
+            if (f) {
+                focused = list;
+            }
+        });
+        list.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.DELETE) {
+                model.cancel(selectedIds());
+            }
+        });
+        Consumer<List<String>> drop = ids -> model.move(ids, lane.priority());
+        list.getProperties().put(DROP_HANDLER, drop);
+        list.setOnDragOver(e -> {
+            if (e.getDragboard().hasString() && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
+                e.acceptTransferModes(TransferMode.MOVE);
+                list.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("drop-target"), true);
+            }
+            e.consume();
+        });
+        list.setOnDragExited(e -> list.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("drop-target"), false));
+        list.setOnDragDropped(e -> onDrop(e, drop));
+        VBox.setVgrow(list, Priority.ALWAYS);
+        lists.add(list);
+
+        VBox box = new VBox(6, head, list);
+        box.getStyleClass().add(LANE_CLASS);
+        GridPane.setHgrow(box, Priority.ALWAYS);
+        GridPane.setVgrow(box, Priority.ALWAYS);
+        return box;
+    }
+
+    private static void onDrop(DragEvent e, Consumer<List<String>> drop) {
+        Dragboard board = e.getDragboard();
+        boolean done = false;
+        if (board.hasString()) {
+            drop.accept(Arrays.stream(board.getString().split("\n")).filter(s -> !s.isBlank()).toList());
+            done = true;
+        }
+        e.setDropCompleted(done);
+        e.consume();
+    }
+
+    private static String countText(Lane lane) {
+        int total = lane.totalProperty().get();
+        int shown = lane.tasks().size();
+        return shown < total && shown > 0 ? String.format(Locale.ROOT, "%,d of %,d", shown, total) : String.format(Locale.ROOT, "%,d", total);
+    }
+
+    private List<String> selectedIds() {
+        ListView<TaskRow> list = focused;
+        List<String> ids = new ArrayList<>();
+        for (ListView<TaskRow> l : lists) {
+            if (list == null || l == list) {
+                l.getSelectionModel().getSelectedItems().forEach(r -> ids.add(r.id()));
+            }
+        }
+        return ids;
+    }
+
+    /** Two lines per task: id and wait; model, tenant, sizes, attempts. */
+    private static final class TaskCell extends ListCell<TaskRow> {
+        TaskCell() {
+            getStyleClass().add("task-cell");
+            setOnDragDetected(e -> {
+                TaskRow row = getItem();
+                if (row == null) {
+                    return;
+                }
+                List<String> ids = getListView().getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList();
+                if (!ids.contains(row.id())) {
+                    ids = List.of(row.id());
+                }
+                Dragboard board = startDragAndDrop(TransferMode.MOVE);
+                ClipboardContent content = new ClipboardContent();
+                content.putString(String.join("\n", ids));
+                board.setContent(content);
+                e.consume();
+            });
+        }
+
+        @Override
+        protected void updateItem(TaskRow row, boolean empty) {
+            super.updateItem(row, empty);
+            if (empty || row == null) {
+                setText(null);
+                setTooltip(null);
+                return;
+            }
+            String shortId = row.id().length() > 13 ? row.id().substring(0, 13) + "…" : row.id();
+            setText(String.format(Locale.ROOT, "%s   waited %.1f s%n%s%s · %d→%d tok%s%s", shortId, row.waitedMs() / 1000,
+                    row.model(), row.tenant().isEmpty() ? "" : " · " + row.tenant(), row.promptTokens(), row.outputTokens(),
+                    row.attempts() > 1 ? " · attempt " + row.attempts() : "",
+                    row.state().equals("queued") ? "" : " · " + row.state()));
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.queuedeck.console.latency;
+
+import io.queuedeck.console.Fxml;
+import io.queuedeck.console.Screenshot;
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.latency.LatencyViewModel.Point;
+import io.queuedeck.console.widgets.MarkedLineChart;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.ListChangeListener;
+import javafx.fxml.FXML;
+import javafx.scene.Parent;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.util.StringConverter;
+
+/** Two live charts (end-to-end percentiles; queue wait vs time to first token) and a per-priority table. */
+public final class LatencyView {
+    private static final DateTimeFormatter TICK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
+
+    private final LatencyViewModel model;
+    private final Parent root;
+    @FXML
+    private VBox chartBox;
+    @FXML
+    private ComboBox<Duration> windowBox;
+    @FXML
+    private Button exportPngButton;
+    @FXML
+    private Button exportCsvButton;
+    @FXML
+    private TableView<LatencyViewModel.PriorityRow> priorityTable;
+
+    private final NumberAxis e2eX = timeAxis();
+    private final NumberAxis waitX = timeAxis();
+    final MarkedLineChart e2eChart = new MarkedLineChart(e2eX, msAxis());
+    final MarkedLineChart waitChart = new MarkedLineChart(waitX, msAxis());
+    private final List<Series> series = new ArrayList<>();
+
+    /** A chart series fed from one field of the points. */
+    private record Series(XYChart.Series<Number, Number> data, ToDoubleFunction<Point> value) {}
+
+    public LatencyView(LatencyViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Latency");
+
+        e2eChart.setTitle("End-to-end latency (ms)");
+        waitChart.setTitle("Queue wait and time to first token (ms)");
+        for (MarkedLineChart chart : List.of(e2eChart, waitChart)) {
+            chart.setAnimated(false);
+            chart.setCreateSymbols(false);
+            chart.getStyleClass().add("latency-chart");
+            VBox.setVgrow(chart, javafx.scene.layout.Priority.ALWAYS);
+        }
+        e2eChart.setId("latency-e2e-chart");
+        waitChart.setId("latency-wait-chart");
+        addSeries(e2eChart, "p50", Point::e2eP50);
+        addSeries(e2eChart, "p95", Point::e2eP95);
+        addSeries(e2eChart, "p99", Point::e2eP99);
+        addSeries(waitChart, "queue wait p50", Point::waitP50);
+        addSeries(waitChart, "queue wait p99", Point::waitP99);
+        addSeries(waitChart, "TTFT p50", Point::ttftP50);
+        addSeries(waitChart, "TTFT p99", Point::ttftP99);
+        chartBox.getChildren().addAll(e2eChart, waitChart);
+
+        windowBox.getItems().setAll(LatencyViewModel.WINDOWS);
+        windowBox.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Duration d) {
+                return d == null ? "" : "last " + d.toMinutes() + " min";
+            }
+
+            @Override
+            public Duration fromString(String s) {
+                return null;
+            }
+        });
+        windowBox.setValue(model.windowProperty().get());
+        windowBox.setTooltip(new Tooltip("How much history the charts show"));
+        windowBox.valueProperty().addListener((o, a, v) -> {
+            model.setWindow(v);
+            rebuild();
+        });
+        exportPngButton.setTooltip(new Tooltip("Save both charts as a PNG image"));
+        exportPngButton.setOnAction(e -> exportPng());
+        exportCsvButton.setTooltip(new Tooltip("Save the charted points (one per second) as CSV"));
+        exportCsvButton.setOnAction(e -> exportCsv());
+
+        priorityTable.setItems(model.priorities());
+        priorityTable.setPlaceholder(new Label("No task has finished yet"));
+        column(0, "Prio", r -> "P" + r.priority());
+        column(1, "Done", r -> String.format(Locale.ROOT, "%,d", r.count()));
+        column(2, "e2e p50", r -> ms(r.e2eP50()));
+        column(3, "e2e p99", r -> ms(r.e2eP99()));
+        column(4, "TTFT p50", r -> ms(r.ttftP50()));
+        column(5, "Wait p50", r -> ms(r.waitP50()));
+
+        model.points().addListener((ListChangeListener<Point>) this::onPoints);
+        model.markers().addListener((ListChangeListener<ChangeLog.Entry>) c -> updateMarkers());
+        rebuild();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void addSeries(MarkedLineChart chart, String name, ToDoubleFunction<Point> value) {
+        XYChart.Series<Number, Number> data = new XYChart.Series<>();
+        data.setName(name);
+        chart.getData().add(data);
+        series.add(new Series(data, value));
+    }
+
+    /** Applies the model's change to the series: appends new seconds, drops the ones that left the window. */
+    private void onPoints(ListChangeListener.Change<? extends Point> change) {
+        boolean removed = false;
+        while (change.next()) {
+            if (change.wasRemoved()) {
+                removed = true;
+            }
+            if (change.wasAdded() && !removed && change.getFrom() == model.points().size() - change.getAddedSize()) {
+                for (Point p : change.getAddedSubList()) {
+                    append(p);
+                }
+            }
+        }
+        if (removed) {
+            dropBefore(model.points().isEmpty() ? Instant.MAX : model.points().getFirst().at());
+        }
+        updateAxes();
+    }
+
+    private void append(Point p) {
+        for (Series s : series) {
+            double v = s.value.applyAsDouble(p);
+            if (!Double.isNaN(v)) {
+                s.data.getData().add(new XYChart.Data<>(p.at().getEpochSecond(), v));
+            }
+        }
+    }
+
+    private void dropBefore(Instant oldest) {
+        long first = oldest.getEpochSecond();
+        for (Series s : series) {
+            javafx.collections.ObservableList<XYChart.Data<Number, Number>> data = s.data.getData();
+            int drop = 0;
+            while (drop < data.size() && data.get(drop).getXValue().longValue() < first) {
+                drop++;
+            }
+            if (drop > 0) {
+                data.remove(0, drop);
+            }
+        }
+    }
+
+    private void rebuild() {
+        for (Series s : series) {
+            s.data.getData().clear();
+        }
+        for (Point p : model.points()) {
+            append(p);
+        }
+        updateAxes();
+    }
+
+    private void updateAxes() {
+        long upper = model.points().isEmpty() ? Instant.now().getEpochSecond() : model.points().getLast().at().getEpochSecond();
+        long lower = upper - model.windowProperty().get().toSeconds();
+        double tick = Math.max(10, model.windowProperty().get().toSeconds() / 6.0);
+        for (NumberAxis x : List.of(e2eX, waitX)) {
+            x.setLowerBound(lower);
+            x.setUpperBound(upper);
+            x.setTickUnit(tick);
+        }
+        updateMarkers();
+    }
+
+    private void updateMarkers() {
+        List<MarkedLineChart.Marker> markers = new ArrayList<>();
+        long lower = (long) e2eX.getLowerBound();
+        for (ChangeLog.Entry entry : model.markers()) {
+            if (entry.at().getEpochSecond() >= lower) {
+                markers.add(new MarkedLineChart.Marker(entry.at().toEpochMilli() / 1000.0,
+                        TICK.format(entry.at()) + "  " + entry.text(), "marker-" + entry.kind().name().toLowerCase(Locale.ROOT)));
+            }
+        }
+        e2eChart.setMarkers(markers);
+        waitChart.setMarkers(markers);
+    }
+
+    private void exportPng() {
+        File file = choose("latency.png", "PNG image", "*.png");
+        if (file != null) {
+            Screenshot.write(chartBox, file.toPath());
+        }
+    }
+
+    private void exportCsv() {
+        File file = choose("latency.csv", "CSV", "*.csv");
+        if (file != null) {
+            try {
+                Files.writeString(file.toPath(), model.toCsv());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private File choose(String name, String description, String pattern) {
+        FileChooser chooser = new FileChooser();
+        chooser.setInitialFileName(name);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(description, pattern));
+        return chooser.showSaveDialog(root.getScene().getWindow());
+    }
+
+    private void column(int index, String title, java.util.function.Function<LatencyViewModel.PriorityRow, String> text) {
+        @SuppressWarnings("unchecked")
+        TableColumn<LatencyViewModel.PriorityRow, String> column = (TableColumn<LatencyViewModel.PriorityRow, String>)
+                priorityTable.getColumns().get(index);
+        column.setText(title);
+        column.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(text.apply(c.getValue())));
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    private static NumberAxis timeAxis() {
+        NumberAxis axis = new NumberAxis();
+        axis.setAutoRanging(false);
+        axis.setForceZeroInRange(false);
+        axis.setMinorTickVisible(false);
+        axis.setTickLabelFormatter(new StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                return TICK.format(Instant.ofEpochSecond(n.longValue()));
+            }
+
+            @Override
+            public Number fromString(String s) {
+                return 0;
+            }
+        });
+        return axis;
+    }
+
+    private static NumberAxis msAxis() {
+        NumberAxis axis = new NumberAxis();
+        axis.setForceZeroInRange(true);
+        axis.setMinorTickVisible(false);
+        return axis;
+    }
+}

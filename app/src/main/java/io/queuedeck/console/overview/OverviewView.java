@@ -1,0 +1,192 @@
+package io.queuedeck.console.overview;
+
+import eu.hansolo.tilesfx.Tile;
+import eu.hansolo.tilesfx.Tile.SkinType;
+import eu.hansolo.tilesfx.TileBuilder;
+import io.queuedeck.console.Fxml;
+import io.queuedeck.console.Palette;
+import io.queuedeck.console.widgets.ColumnBars;
+import io.queuedeck.console.widgets.MeterRow;
+import io.queuedeck.engine.tier.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javafx.fxml.FXML;
+import javafx.scene.Parent;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+
+/** The overview: TilesFX tiles bound to {@link OverviewViewModel}. */
+public final class OverviewView {
+    /** Style class of every tile, for CSS and tests. */
+    public static final String TILE_CLASS = "qd-tile";
+
+    private final OverviewViewModel model;
+    private final Parent root;
+    @FXML
+    private GridPane grid;
+
+    final Tile throughput;
+    final Tile tokens;
+    final Tile queued;
+    final Tile running;
+    final Tile p50;
+    final Tile p99;
+    final Tile ttft;
+    final Tile oldest;
+    final Tile rejected;
+    final Tile deadLettered;
+    final Tile byPriority;
+    final Tile byTier;
+    final Tile byLevel;
+    final Tile gpus;
+    private final ColumnBars priorityBars = new ColumnBars();
+    private final ColumnBars levelBars = new ColumnBars();
+    private final ColumnBars tierBars = new ColumnBars();
+    private final VBox gpuRows = new VBox(8);
+
+    public OverviewView(OverviewViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Overview");
+
+        throughput = tile(SkinType.SPARK_LINE, "Throughput", "tasks/s", 1).averagingPeriod(60).build();
+        tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(60).build();
+        queued = tile(SkinType.NUMBER, "Queued", "tasks", 0).build();
+        running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).build();
+        p50 = tile(SkinType.NUMBER, "Latency p50", "ms", 0).text("end-to-end, last interval").build();
+        p99 = tile(SkinType.NUMBER, "Latency p99", "ms", 0).text("end-to-end, last interval").build();
+        ttft = tile(SkinType.NUMBER, "Time to first token", "ms", 0).text("p50, last interval").build();
+        oldest = tile(SkinType.NUMBER, "Oldest waiting", "s", 1).text("age of the longest-waiting task").build();
+        rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
+        deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("attempts exhausted").build();
+
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        for (int p = 0; p <= 9; p++) {
+            names.add("P" + p);
+            colors.add(Palette.priority(p));
+        }
+        priorityBars.setColumns(names, colors);
+        byPriority = tile(SkinType.CUSTOM, "Queue by priority", "", 0).graphic(priorityBars).build();
+        tierBars.setColumns(List.of("core", "normal", "batch", "dead"),
+                List.of(Palette.RED, Palette.ACCENT, Palette.PURPLE, Palette.GREY));
+        byTier = tile(SkinType.CUSTOM, "Queue by tier", "", 0).graphic(tierBars)
+                .tooltipText("core: priorities 0-2 · normal: 3-6 · batch: 7-9 · dead: dead-lettered tasks kept").build();
+        byLevel = tile(SkinType.CUSTOM, "Queue by policy level", "", 0).graphic(levelBars).build();
+        gpuRows.setFillWidth(true);
+        gpuRows.getStyleClass().add("qd-gpu-rows");
+        gpus = tile(SkinType.CUSTOM, "GPU batch occupancy", "", 0).graphic(gpuRows).build();
+
+        grid.add(throughput, 0, 0, 2, 1);
+        grid.add(tokens, 2, 0, 2, 1);
+        grid.add(queued, 4, 0);
+        grid.add(running, 5, 0);
+        grid.add(p50, 0, 1);
+        grid.add(p99, 1, 1);
+        grid.add(ttft, 2, 1);
+        grid.add(oldest, 3, 1);
+        grid.add(rejected, 4, 1);
+        grid.add(deadLettered, 5, 1);
+        grid.add(byPriority, 0, 2, 2, 1);
+        grid.add(byTier, 2, 2);
+        grid.add(byLevel, 3, 2);
+        grid.add(gpus, 4, 2, 2, 1);
+        for (Tile tile : List.of(throughput, tokens, queued, running, p50, p99, ttft, oldest, rejected, deadLettered,
+                byPriority, byTier, byLevel, gpus)) {
+            tile.getStyleClass().add(TILE_CLASS);
+            tile.setMinSize(120, 120);
+            tile.setPrefSize(220, 220);
+            tile.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
+        }
+        throughput.setId("tile-throughput");
+        queued.setId("tile-queued");
+        bind();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void bind() {
+        model.throughputProperty().addListener((o, a, v) -> throughput.setValue(v.doubleValue()));
+        model.tokensPerSecondProperty().addListener((o, a, v) -> tokens.setValue(v.doubleValue()));
+        model.queuedProperty().addListener((o, a, v) -> queued.setValue(v.doubleValue()));
+        model.oldestWaitMsProperty().addListener((o, a, v) -> {
+            oldest.setValue(v.doubleValue() / 1000);
+            queued.setText(String.format(Locale.ROOT, "oldest waits %.1f s", v.doubleValue() / 1000));
+        });
+        model.runningProperty().addListener((o, a, v) -> running.setValue(v.doubleValue()));
+        model.slotsProperty().addListener((o, a, v) -> {
+            running.setMaxValue(Math.max(1, v.doubleValue()));
+            running.setText(v + " batch slots up");
+        });
+        model.p50MsProperty().addListener((o, a, v) -> p50.setValue(v.doubleValue()));
+        model.p99MsProperty().addListener((o, a, v) -> p99.setValue(v.doubleValue()));
+        model.ttftP50MsProperty().addListener((o, a, v) -> ttft.setValue(v.doubleValue()));
+        model.rejectedProperty().addListener((o, a, v) -> rejected.setValue(v.doubleValue()));
+        model.deadLetteredProperty().addListener((o, a, v) -> deadLettered.setValue(v.doubleValue()));
+        model.succeededProperty().addListener((o, a, v) -> throughput.setText(String.format(Locale.ROOT, "%,d done", v.longValue())));
+        model.queuedByPriorityProperty().addListener((o, a, v) -> {
+            priorityBars.setValues(v);
+        });
+        model.queuedByTierProperty().addListener((o, a, v) -> updateTiers(v));
+        model.queuedByLevelProperty().addListener((o, a, v) -> updateLevels(v));
+        model.policyProperty().addListener((o, a, v) -> byLevel.setTitle("Queue by " + (v.equals("mlfq") ? "MLFQ level" : "policy level")));
+        model.gpusProperty().addListener((o, a, v) -> updateGpus(v));
+    }
+
+    private void updateTiers(Map<Tier, Integer> tiers) {
+        tierBars.setValues(List.of(tiers.getOrDefault(Tier.CORE, 0), tiers.getOrDefault(Tier.NORMAL, 0),
+                tiers.getOrDefault(Tier.BATCH, 0), tiers.getOrDefault(Tier.DEAD_LETTER, 0)));
+    }
+
+    private void updateLevels(List<Integer> levels) {
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        for (int i = 0; i < levels.size(); i++) {
+            names.add(levels.size() == 1 ? "all" : "L" + i);
+            colors.add(Palette.priority(Math.min(9, i * 2)));
+        }
+        levelBars.setColumns(names, colors);
+        levelBars.setValues(levels);
+    }
+
+    private void updateGpus(List<OverviewViewModel.GpuLoad> loads) {
+        if (gpuRows.getChildren().size() != loads.size()) {
+            gpuRows.getChildren().clear();
+            for (OverviewViewModel.GpuLoad load : loads) {
+                gpuRows.getChildren().add(new MeterRow("GPU " + load.id()));
+            }
+        }
+        for (int i = 0; i < loads.size(); i++) {
+            OverviewViewModel.GpuLoad load = loads.get(i);
+            String label = "GPU " + load.id() + (load.state().equals("UP") ? "" : " · " + load.state().toLowerCase(Locale.ROOT));
+            String level = switch (load.state()) {
+                case "UP" -> "ok";
+                case "SLOW" -> "warn";
+                default -> "bad";
+            };
+            ((MeterRow) gpuRows.getChildren().get(i)).set(label, load.batchPercent() / 100,
+                    String.format(Locale.ROOT, "%.0f%% · KV %.0f%%", load.batchPercent(), load.kvPercent()), level);
+        }
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static TileBuilder tile(SkinType skin, String title, String unit, int decimals) {
+        return TileBuilder.create()
+                .skinType(skin)
+                .title(title)
+                .unit(unit)
+                .decimals(decimals)
+                .tickLabelDecimals(0)
+                .maxValue(1e12)
+                .animated(false)
+                .roundedCorners(true)
+                .backgroundColor(Palette.TILE_BACKGROUND)
+                .foregroundBaseColor(Palette.TILE_FOREGROUND)
+                .barColor(Palette.ACCENT)
+                .valueColor(Palette.TILE_FOREGROUND);
+    }
+}

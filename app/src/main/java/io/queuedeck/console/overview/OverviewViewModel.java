@@ -1,0 +1,129 @@
+package io.queuedeck.console.overview;
+
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.metrics.LatencyStats;
+import io.queuedeck.engine.tier.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+
+/**
+ * The overview's numbers, from engine snapshots. Rates are smoothed (an exponential moving
+ * average over about a second) because one 100 ms interval holds only a handful of completions;
+ * latency percentiles keep their last value through intervals in which nothing finished.
+ */
+public final class OverviewViewModel {
+    /** Weight of the newest interval in the smoothed rates: about 1 s of memory at 10 Hz. */
+    static final double SMOOTHING = 0.2;
+
+    /** One GPU's load, in percent. */
+    public record GpuLoad(int id, String state, double batchPercent, double kvPercent) {}
+
+    private final ReadOnlyDoubleWrapper throughput = new ReadOnlyDoubleWrapper(this, "throughput");
+    private final ReadOnlyDoubleWrapper tokensPerSecond = new ReadOnlyDoubleWrapper(this, "tokensPerSecond");
+    private final ReadOnlyLongWrapper queued = new ReadOnlyLongWrapper(this, "queued");
+    private final ReadOnlyLongWrapper running = new ReadOnlyLongWrapper(this, "running");
+    private final ReadOnlyLongWrapper slots = new ReadOnlyLongWrapper(this, "slots");
+    private final ReadOnlyDoubleWrapper p50Ms = new ReadOnlyDoubleWrapper(this, "p50Ms");
+    private final ReadOnlyDoubleWrapper p99Ms = new ReadOnlyDoubleWrapper(this, "p99Ms");
+    private final ReadOnlyDoubleWrapper ttftP50Ms = new ReadOnlyDoubleWrapper(this, "ttftP50Ms");
+    private final ReadOnlyDoubleWrapper oldestWaitMs = new ReadOnlyDoubleWrapper(this, "oldestWaitMs");
+    private final ReadOnlyLongWrapper succeeded = new ReadOnlyLongWrapper(this, "succeeded");
+    private final ReadOnlyLongWrapper rejected = new ReadOnlyLongWrapper(this, "rejected");
+    private final ReadOnlyLongWrapper deadLettered = new ReadOnlyLongWrapper(this, "deadLettered");
+    private final ReadOnlyLongWrapper preemptions = new ReadOnlyLongWrapper(this, "preemptions");
+    private final ReadOnlyStringWrapper policy = new ReadOnlyStringWrapper(this, "policy", "");
+    private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
+    private final ReadOnlyObjectWrapper<List<Integer>> queuedByPriority = new ReadOnlyObjectWrapper<>(this, "queuedByPriority", List.of());
+    private final ReadOnlyObjectWrapper<List<Integer>> queuedByLevel = new ReadOnlyObjectWrapper<>(this, "queuedByLevel", List.of());
+    private final ReadOnlyObjectWrapper<Map<Tier, Integer>> queuedByTier = new ReadOnlyObjectWrapper<>(this, "queuedByTier", Map.of());
+    private final ReadOnlyObjectWrapper<List<GpuLoad>> gpus = new ReadOnlyObjectWrapper<>(this, "gpus", List.of());
+    private boolean first = true;
+
+    /** Takes in one snapshot. FX thread (or a test's thread). */
+    public void apply(EngineSnapshot s) {
+        throughput.set(first ? s.throughputTps() : smooth(throughput.get(), s.throughputTps()));
+        tokensPerSecond.set(first ? s.tokensPerSecond() : smooth(tokensPerSecond.get(), s.tokensPerSecond()));
+        first = false;
+        queued.set(s.queued());
+        long capacity = 0;
+        List<GpuLoad> loads = new ArrayList<>(s.instances().size());
+        for (InstanceStatus gpu : s.instances()) {
+            if (gpu.state().acceptsWork()) {
+                capacity += gpu.batchCapacity();
+            }
+            loads.add(new GpuLoad(gpu.id(), gpu.state().name(), percent(gpu.running(), gpu.batchCapacity()),
+                    percent(gpu.kvUsedTokens(), gpu.kvCapacityTokens())));
+        }
+        slots.set(capacity); // before running: a gauge clamps its value to its maximum
+        running.set(s.running());
+        gpus.set(List.copyOf(loads));
+        LatencyStats e2e = s.recent().endToEnd();
+        if (e2e.count() > 0) {
+            p50Ms.set(e2e.p50Ms());
+            p99Ms.set(e2e.p99Ms());
+        }
+        LatencyStats ttft = s.recent().ttft();
+        if (ttft.count() > 0) {
+            ttftP50Ms.set(ttft.p50Ms());
+        }
+        oldestWaitMs.set(s.oldestWaitMs());
+        succeeded.set(s.counters().succeeded());
+        rejected.set(s.counters().rejected());
+        deadLettered.set(s.counters().deadLettered());
+        preemptions.set(s.counters().preemptions());
+        policy.set(s.policy());
+        paused.set(s.dispatchPaused());
+        if (!s.queuedByPriority().equals(queuedByPriority.get())) {
+            queuedByPriority.set(s.queuedByPriority());
+        }
+        if (!s.queuedByLevel().equals(queuedByLevel.get())) {
+            queuedByLevel.set(s.queuedByLevel());
+        }
+        if (!s.queuedByTier().equals(queuedByTier.get())) {
+            queuedByTier.set(s.queuedByTier());
+        }
+    }
+
+    private static double smooth(double previous, double next) {
+        return previous + SMOOTHING * (next - previous);
+    }
+
+    private static double percent(double part, double whole) {
+        return whole <= 0 ? 0 : 100.0 * part / whole;
+    }
+
+    public ReadOnlyDoubleProperty throughputProperty() { return throughput.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty tokensPerSecondProperty() { return tokensPerSecond.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty queuedProperty() { return queued.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty runningProperty() { return running.getReadOnlyProperty(); }
+    /** Batch slots of the GPUs that accept work now. */
+    public ReadOnlyLongProperty slotsProperty() { return slots.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty p50MsProperty() { return p50Ms.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty p99MsProperty() { return p99Ms.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty ttftP50MsProperty() { return ttftP50Ms.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty oldestWaitMsProperty() { return oldestWaitMs.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty succeededProperty() { return succeeded.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty rejectedProperty() { return rejected.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty deadLetteredProperty() { return deadLettered.getReadOnlyProperty(); }
+    public ReadOnlyLongProperty preemptionsProperty() { return preemptions.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty policyProperty() { return policy.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty pausedProperty() { return paused.getReadOnlyProperty(); }
+    /** Waiting tasks per priority 0..9. */
+    public ReadOnlyObjectProperty<List<Integer>> queuedByPriorityProperty() { return queuedByPriority.getReadOnlyProperty(); }
+    /** Waiting tasks per policy level (MLFQ levels; one entry for flat policies). */
+    public ReadOnlyObjectProperty<List<Integer>> queuedByLevelProperty() { return queuedByLevel.getReadOnlyProperty(); }
+    public ReadOnlyObjectProperty<Map<Tier, Integer>> queuedByTierProperty() { return queuedByTier.getReadOnlyProperty(); }
+    public ReadOnlyObjectProperty<List<GpuLoad>> gpusProperty() { return gpus.getReadOnlyProperty(); }
+}

@@ -1,0 +1,103 @@
+package io.queuedeck.console.policies;
+
+import io.queuedeck.console.Fxml;
+import java.util.Locale;
+import java.util.Map;
+import javafx.fxml.FXML;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Tooltip;
+
+/** The live policy (pick one to switch), dispatch pause, and the demo load's rate. */
+public final class PoliciesView {
+    /** One line per known policy; an unknown one shows its name only. */
+    static final Map<String, String> DESCRIPTIONS = Map.of(
+            "fifo", "First in, first out: arrival order, priorities ignored.",
+            "priority", "Strict priority: the most urgent waiting task first, FIFO within a priority.",
+            "mlfq", "Multi-level feedback queue: new tasks start high and sink as they use GPU time; long tasks cannot starve short ones.");
+
+    private final PoliciesViewModel model;
+    private final Parent root;
+    @FXML
+    private ListView<String> policyList;
+    @FXML
+    private Label liveLabel;
+    @FXML
+    private Button pauseButton;
+    @FXML
+    private Label pauseLabel;
+    @FXML
+    private Slider loadSlider;
+    @FXML
+    private Label loadLabel;
+
+    public PoliciesView(PoliciesViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Policies");
+
+        policyList.setItems(model.policies());
+        policyList.setCellFactory(list -> new ListCell<>() {
+            @Override
+            protected void updateItem(String name, boolean empty) {
+                super.updateItem(name, empty);
+                if (empty || name == null) {
+                    setText(null);
+                    return;
+                }
+                boolean live = name.equals(model.livePolicyProperty().get());
+                setText((live ? "●  " : "    ") + name + " — " + DESCRIPTIONS.getOrDefault(name, ""));
+            }
+        });
+        policyList.setTooltip(new Tooltip("Double-click or press Enter to switch: waiting tasks move to the new policy, running tasks are not touched"));
+        policyList.setOnMouseClicked(e -> {
+            if (e.getClickCount() == 2) {
+                model.switchPolicy(policyList.getSelectionModel().getSelectedItem());
+            }
+        });
+        policyList.setOnKeyPressed(e -> {
+            if (e.getCode() == javafx.scene.input.KeyCode.ENTER) {
+                model.switchPolicy(policyList.getSelectionModel().getSelectedItem());
+            }
+        });
+        model.livePolicyProperty().addListener((o, a, v) -> {
+            liveLabel.setText("Live policy: " + v);
+            policyList.refresh();
+        });
+        liveLabel.setText("Live policy: " + model.livePolicyProperty().get());
+
+        pauseButton.setTooltip(new Tooltip("Stop or restart handing queued tasks to GPUs (Ctrl+P)"));
+        pauseButton.setOnAction(e -> model.togglePause());
+        model.pausedProperty().addListener((o, a, paused) -> showPaused(paused));
+        showPaused(model.pausedProperty().get());
+
+        loadSlider.setValue(model.loadFractionProperty().get() * 100);
+        loadSlider.setTooltip(new Tooltip("Demo load as a percentage of the GPUs' capacity; 0 stops the generator"));
+        loadSlider.valueChangingProperty().addListener((o, was, changing) -> {
+            if (!changing) {
+                model.setLoad(loadSlider.getValue() / 100);
+            }
+        });
+        loadSlider.setOnKeyReleased(e -> model.setLoad(loadSlider.getValue() / 100));
+        loadSlider.setOnMouseReleased(e -> model.setLoad(loadSlider.getValue() / 100));
+        model.offeredRateProperty().addListener((o, a, v) -> showLoad());
+        showLoad();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void showPaused(boolean paused) {
+        pauseButton.setText(paused ? "Resume dispatch" : "Pause dispatch");
+        pauseLabel.setText(paused ? "Dispatch is paused: tasks queue up, running ones finish." : "Dispatch is running.");
+    }
+
+    private void showLoad() {
+        loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s)",
+                model.loadFractionProperty().get() * 100, model.offeredRateProperty().get(), model.capacityTasksPerSecond()));
+    }
+}

@@ -1,0 +1,85 @@
+package io.queuedeck.console.policies;
+
+import io.queuedeck.console.gateway.DemoLoad;
+import io.queuedeck.console.gateway.EngineCommands;
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.policy.PolicyRegistry;
+import java.util.Objects;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The live scheduling policy, dispatch pause, and the demo load. What the engine runs is read
+ * from snapshots only: a command changes the engine, and the next snapshot changes the screen.
+ */
+public final class PoliciesViewModel {
+    private final EngineCommands commands;
+    private final DemoLoad load;
+    private final ObservableList<String> policies = FXCollections.unmodifiableObservableList(
+            FXCollections.observableArrayList(PolicyRegistry.names()));
+    private final ReadOnlyStringWrapper livePolicy = new ReadOnlyStringWrapper(this, "livePolicy", "");
+    private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
+    private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
+    private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
+    private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
+
+    public PoliciesViewModel(EngineCommands commands, DemoLoad load) {
+        this.commands = Objects.requireNonNull(commands, "commands");
+        this.load = Objects.requireNonNull(load, "load");
+        readLoad();
+    }
+
+    public void apply(EngineSnapshot snapshot) {
+        livePolicy.set(snapshot.policy());
+        paused.set(snapshot.dispatchPaused());
+    }
+
+    /** Switches the live policy; a no-op when it already runs. Running tasks are not touched. */
+    public void switchPolicy(String name) {
+        if (name == null || name.equals(livePolicy.get()) || switching.get()) {
+            return;
+        }
+        switching.set(true);
+        commands.switchPolicy(name).whenComplete((ok, error) -> {
+            switching.set(false);
+            if (error == null) {
+                livePolicy.set(name); // the next snapshot says the same; this avoids a flicker back
+            }
+        });
+    }
+
+    public void setPaused(boolean pause) {
+        commands.pauseDispatch(pause).thenRun(() -> paused.set(pause));
+    }
+
+    public void togglePause() {
+        setPaused(!paused.get());
+    }
+
+    /** Sets the demo load, as a fraction of GPU capacity (0 stops it). */
+    public void setLoad(double fraction) {
+        load.setLoad(fraction);
+        readLoad();
+    }
+
+    private void readLoad() {
+        loadFraction.set(load.load());
+        offeredRate.set(load.load() * load.capacityTasksPerSecond());
+    }
+
+    public ObservableList<String> policies() { return policies; }
+    public ReadOnlyStringProperty livePolicyProperty() { return livePolicy.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty pausedProperty() { return paused.getReadOnlyProperty(); }
+    /** True while a policy switch is on its way to the engine. */
+    public ReadOnlyBooleanProperty switchingProperty() { return switching.getReadOnlyProperty(); }
+    public ReadOnlyDoubleProperty loadFractionProperty() { return loadFraction.getReadOnlyProperty(); }
+    /** Tasks per second the demo load offers. */
+    public ReadOnlyDoubleProperty offeredRateProperty() { return offeredRate.getReadOnlyProperty(); }
+    public double capacityTasksPerSecond() { return load.capacityTasksPerSecond(); }
+}

@@ -1,0 +1,87 @@
+package io.queuedeck.console.widgets;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+
+/**
+ * A row of labelled vertical bars in a fixed order (TilesFX's bar chart re-sorts by value,
+ * which makes a per-priority view jump around). Bars scale to the largest value shown.
+ */
+public final class ColumnBars extends HBox {
+    public static final String STYLE_CLASS = "qd-column-bars";
+
+    private final List<Region> bars = new ArrayList<>();
+    private final List<Label> values = new ArrayList<>();
+    private final List<Label> names = new ArrayList<>();
+
+    public ColumnBars() {
+        super(6);
+        getStyleClass().add(STYLE_CLASS);
+        setAlignment(Pos.BOTTOM_CENTER);
+        setFillHeight(true);
+    }
+
+    /** Sets the columns' names and colours; keeps them if unchanged. */
+    public void setColumns(List<String> columnNames, List<Color> colors) {
+        if (columnNames.equals(names.stream().map(Label::getText).toList())) {
+            return;
+        }
+        getChildren().clear();
+        bars.clear();
+        values.clear();
+        names.clear();
+        for (int i = 0; i < columnNames.size(); i++) {
+            Label value = new Label("0");
+            value.getStyleClass().add("qd-bar-value");
+            Region bar = new Region();
+            bar.getStyleClass().add("qd-bar");
+            Color c = colors.get(i);
+            bar.setStyle(String.format(Locale.ROOT, "-fx-background-color: rgb(%d,%d,%d); -fx-background-radius: 3 3 0 0;",
+                    (int) (c.getRed() * 255), (int) (c.getGreen() * 255), (int) (c.getBlue() * 255)));
+            bar.setMinHeight(2);
+            bar.setMaxWidth(Double.MAX_VALUE);
+            Region space = new Region();
+            VBox.setVgrow(space, Priority.ALWAYS);
+            Label name = new Label(columnNames.get(i));
+            name.getStyleClass().add("qd-bar-name");
+            VBox column = new VBox(3, space, value, bar, name);
+            column.setAlignment(Pos.BOTTOM_CENTER);
+            column.setFillWidth(true);
+            HBox.setHgrow(column, Priority.ALWAYS);
+            column.setMaxWidth(Double.MAX_VALUE);
+            bars.add(bar);
+            values.add(value);
+            names.add(name);
+            getChildren().add(column);
+        }
+    }
+
+    /** Sets the bar heights; extra values are ignored. */
+    public void setValues(List<? extends Number> numbers) {
+        double max = 1;
+        for (Number n : numbers) {
+            max = Math.max(max, n.doubleValue());
+        }
+        // the tallest bar takes the space left after the value and name labels
+        double room = Math.max(10, getHeight() - 46);
+        for (int i = 0; i < bars.size() && i < numbers.size(); i++) {
+            double v = numbers.get(i).doubleValue();
+            double h = Math.max(2, room * v / max);
+            Region bar = bars.get(i);
+            bar.setPrefHeight(h);
+            bar.setMaxHeight(h);
+            String text = String.format(Locale.ROOT, "%,d", Math.round(v));
+            if (!text.equals(values.get(i).getText())) {
+                values.get(i).setText(text);
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.queuedeck.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import eu.hansolo.tilesfx.Tile;
+import io.queuedeck.engine.EngineSnapshot;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.console.lanes.LanesView;
+import io.queuedeck.console.lanes.LanesViewModel;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.ListView;
+import javafx.scene.control.TableView;
+import javafx.scene.control.ToggleButton;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The real window with the embedded engine, driven by a robot (headless under Monocle in CI).
+ * One application for the whole class: starting the engine and the window costs seconds.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleAppUiTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    static ConsoleApp app;
+    static Stage stage;
+    final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void startApp() throws Exception {
+        stage = FxToolkit.registerPrimaryStage();
+        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9");
+    }
+
+    @AfterAll
+    static void stopApp() throws Exception {
+        FxToolkit.cleanupApplication(app);
+        FxToolkit.cleanupStages();
+    }
+
+    @Test
+    @Order(1)
+    void start_embeddedEngine_throughputTileShowsNonZero() {
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Tile throughput = robot.lookup("#tile-throughput").queryAs(Tile.class);
+            assertThat(WaitForAsyncUtils.asyncFx(throughput::getValue).get()).isGreaterThan(0);
+        });
+    }
+
+    @Test
+    @Order(5)
+    @SuppressWarnings("unchecked")
+    void policyCombo_switchToFifo_engineSwitchesAndKeepsEveryTask() {
+        ComboBox<String> policy = robot.lookup("#header-policy").queryAs(ComboBox.class);
+        robot.interact(() -> policy.setValue("fifo"));
+
+        await().atMost(TIMEOUT).until(() -> "fifo".equals(app.system().engine().latestSnapshot().policy()));
+        // no fault has been injected yet, so no task waits for a retry: every accepted task
+        // is done, waiting or running, in one consistent snapshot
+        EngineSnapshot s = app.system().engine().snapshotNow().join();
+        EngineSnapshot.Counters c = s.counters();
+        assertThat(c.submitted() - c.succeeded() - c.cancelled() - c.deadLettered()).isEqualTo(s.queued() + s.running());
+
+        robot.interact(() -> policy.setValue("mlfq"));
+        await().atMost(TIMEOUT).until(() -> "mlfq".equals(app.system().engine().latestSnapshot().policy()));
+    }
+
+    @Test
+    @Order(10)
+    void offlineButton_onGpusScreen_engineAndCardShowOffline() {
+        robot.clickOn("#nav-gpus");
+        robot.clickOn("#gpus-gpu-1-offline");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(app.system().engine().latestSnapshot().instances().get(1).state()).isEqualTo(InstanceState.OFFLINE);
+            assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#gpu-1-state").queryLabeled().getText()).get())
+                    .isEqualTo("offline");
+        });
+
+        robot.clickOn("#gpus-gpu-1-offline"); // now "Bring online"
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().instances().get(1).state() == InstanceState.UP);
+    }
+
+    @Test
+    @Order(20)
+    void crashButton_onFaultsScreen_listedAsActiveFaultAndLogged() {
+        robot.clickOn("#nav-faults");
+        robot.clickOn("#faults-gpu-2-crash");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(app.system().engine().latestSnapshot().instances().get(2).state())
+                    .isIn(InstanceState.DOWN, InstanceState.LOADING);
+            ListView<?> active = robot.lookup("#faults-active").queryListView();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> active.getItems().toString()).get()).contains("GPU 2");
+            TableView<?> log = robot.lookup("#faults-log").queryTableView();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> log.getItems().toString()).get()).contains("crash injected on GPU 2");
+        });
+    }
+
+    @Test
+    @Order(30)
+    @SuppressWarnings("unchecked")
+    void dropOnLane_queuedTask_engineMovesItToThatPriority() throws Exception {
+        // Tasks must stay queued long enough to be moved: pause dispatch, then move one.
+        app.system().engine().pauseDispatch(true).join();
+        robot.clickOn("#nav-lanes");
+        ListView<LanesViewModel.TaskRow> p5 = robot.lookup("#lane-5").queryListView();
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p5.getItems().size()).get() > 0);
+        String id = WaitForAsyncUtils.asyncFx(() -> p5.getItems().getFirst().id()).get();
+
+        // Monocle cannot always drive an OS drag; this is the drop the lane's handler receives
+        ListView<?> p0 = robot.lookup("#lane-0").queryListView();
+        Consumer<List<String>> drop = (Consumer<List<String>>) p0.getProperties().get(LanesView.DROP_HANDLER);
+        robot.interact(() -> drop.accept(List.of(id)));
+
+        await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(app.system().engine().task(id).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> p0.getItems().stream().anyMatch(r -> ((LanesViewModel.TaskRow) r).id().equals(id))).get());
+        app.system().engine().pauseDispatch(false).join();
+    }
+
+    @Test
+    @Order(50)
+    void pauseButton_clicked_engineStopsDispatching() {
+        robot.clickOn("#header-pause");
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());
+        assertThat(robot.lookup("#header-pause").queryAs(ToggleButton.class).getText()).isNotNull();
+
+        // while paused, running tasks only finish: none starts, so "running" never grows
+        AtomicInteger lowest = new AtomicInteger(Integer.MAX_VALUE);
+        int queuedAtPause = app.system().engine().latestSnapshot().queued();
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> {
+            EngineSnapshot s = app.system().engine().latestSnapshot();
+            int before = lowest.getAndAccumulate(s.running(), Math::min);
+            return s.running() <= before;
+        });
+        assertThat(app.system().engine().latestSnapshot().queued()).isGreaterThanOrEqualTo(queuedAtPause);
+
+        robot.clickOn("#header-pause");
+        await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
+    }
+}

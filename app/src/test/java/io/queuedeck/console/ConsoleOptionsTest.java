@@ -1,0 +1,48 @@
+package io.queuedeck.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConsoleOptionsTest {
+
+    @Test
+    void parse_noArguments_defaults() {
+        ConsoleOptions o = ConsoleOptions.parse(List.of());
+
+        assertThat(o.screenshot()).isEmpty();
+        assertThat(o.benchUi()).isEmpty();
+        assertThat(o.policy()).isEqualTo("mlfq");
+        assertThat(o.load()).isEqualTo(0.9);
+    }
+
+    @Test
+    void parse_screenshotAfterScreen_allRead() {
+        ConsoleOptions o = ConsoleOptions.parse(List.of("--screenshot", "/tmp/x.png", "--after", "5s", "--screen", "gpus"));
+
+        assertThat(o.screenshot()).contains(Path.of("/tmp/x.png"));
+        assertThat(o.after()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(o.screen()).contains(Screen.GPUS);
+    }
+
+    @Test
+    void duration_commonForms_parsed() {
+        assertThat(ConsoleOptions.duration("800ms")).isEqualTo(Duration.ofMillis(800));
+        assertThat(ConsoleOptions.duration("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(ConsoleOptions.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ConsoleOptions.duration("PT3S")).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void parse_badInput_clearMessages() {
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--after", "soon"))).hasMessageContaining("not a duration");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--policy", "lifo"))).hasMessageContaining("known policies");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screen", "nope"))).hasMessageContaining("screens:");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--bogus"))).hasMessageContaining("unknown option");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screenshot"))).hasMessageContaining("needs a value");
+    }
+}

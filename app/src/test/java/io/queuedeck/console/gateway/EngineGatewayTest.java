@@ -1,0 +1,84 @@
+package io.queuedeck.console.gateway;
+
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.loop.VirtualClock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class EngineGatewayTest {
+    private static final long MS = 1_000_000L;
+
+    private final List<CommandFailure> failures = new ArrayList<>();
+
+    @Test
+    void applyIfDue_manySnapshotsBetweenFrames_onlyLatestApplied() {
+        try (Engine engine = Engine.builder().clock(new VirtualClock()).build()) {
+            EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+            List<EngineSnapshot> seen = new ArrayList<>();
+            gateway.addListener(seen::add);
+            EngineSnapshot a = snapshot().policy("a").build();
+            EngineSnapshot b = snapshot().policy("b").build();
+
+            gateway.accept(a);
+            gateway.accept(b);
+            gateway.applyIfDue(1_000 * MS);
+
+            assertThat(seen).containsExactly(b);
+            assertThat(gateway.drainLatency()).as("every interval is kept for the charts").hasSize(2);
+        }
+    }
+
+    @Test
+    void applyIfDue_framesCloserThan50ms_coalesced() {
+        try (Engine engine = Engine.builder().clock(new VirtualClock()).build()) {
+            EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+            List<EngineSnapshot> seen = new ArrayList<>();
+            gateway.addListener(seen::add);
+
+            gateway.accept(snapshot().build());
+            gateway.applyIfDue(1_000 * MS);
+            gateway.accept(snapshot().policy("later").build());
+            gateway.applyIfDue(1_016 * MS); // next frame at 60 Hz: too soon
+            assertThat(seen).hasSize(1);
+            gateway.applyIfDue(1_050 * MS);
+            gateway.applyIfDue(1_200 * MS); // nothing new: nothing applied
+
+            assertThat(seen).hasSize(2);
+            assertThat(seen.get(1).policy()).isEqualTo("later");
+        }
+    }
+
+    @Test
+    void command_refusedByEngine_reportedWithReason() {
+        try (Engine engine = Engine.builder().clock(new VirtualClock()).build()) {
+            engine.start();
+            EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+
+            CompletableFuture<Void> crash = gateway.crashInstance(42);
+
+            assertThat(crash).isCompletedExceptionally();
+            assertThat(failures).singleElement().satisfies(f -> {
+                assertThat(f.action()).isEqualTo("Crash GPU 42");
+                assertThat(f.reason()).contains("instance must be between 0 and 3");
+            });
+        }
+    }
+
+    @Test
+    void command_accepted_completesWithoutReport() {
+        try (Engine engine = Engine.builder().clock(new VirtualClock()).build()) {
+            engine.start();
+            EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+
+            assertThat(gateway.pauseDispatch(true)).isCompleted();
+            assertThat(engine.snapshotNow().join().dispatchPaused()).isTrue();
+            assertThat(failures).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.queuedeck.console.gpus;
+
+import static io.queuedeck.console.testing.Snapshots.T0;
+import static io.queuedeck.console.testing.Snapshots.gpu;
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.testing.RecordingCommands;
+import io.queuedeck.engine.exec.InstanceState;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javafx.collections.ListChangeListener;
+import org.junit.jupiter.api.Test;
+
+class GpusViewModelTest {
+    private final RecordingCommands commands = new RecordingCommands();
+    private final ChangeLog log = new ChangeLog(Clock.fixed(T0, ZoneOffset.UTC));
+    private final GpusViewModel model = new GpusViewModel(commands, log);
+
+    @Test
+    void apply_rowsFollowInstances() {
+        model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.SLOW, 8)).build());
+
+        assertThat(model.rows()).hasSize(2);
+        assertThat(model.rows().get(0).batchFraction()).isEqualTo(0.5);
+        assertThat(model.rows().get(1).stateText()).isEqualTo("slow ×3");
+    }
+
+    @Test
+    void apply_oneInstanceChanged_onlyItsRowReplaced() {
+        model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.UP, 8)).build());
+        List<Integer> replaced = new ArrayList<>();
+        model.rows().addListener((ListChangeListener<GpusViewModel.GpuRow>) c -> {
+            while (c.next()) {
+                replaced.add(c.getFrom());
+            }
+        });
+
+        model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.OFFLINE, 0)).build());
+
+        assertThat(replaced).containsExactly(1);
+    }
+
+    @Test
+    void commands_sentAndLoggedWhenAccepted() {
+        model.crash(2);
+        model.slow(1, 5);
+        model.setOnline(3, false);
+        model.setOnline(3, true);
+
+        assertThat(commands.sent).containsExactly("crash 2", "slow 1 x5.0", "offline 3", "online 3");
+        assertThat(log.entries()).extracting(ChangeLog.Entry::text)
+                .containsExactly("crash injected on GPU 2", "GPU 1 slowed ×5", "GPU 3 taken offline", "GPU 3 brought online");
+    }
+
+    @Test
+    void commands_refused_notLogged() {
+        commands.failWith = new IllegalArgumentException("instance must be between 0 and 3, got 9");
+
+        model.crash(9);
+
+        assertThat(log.entries()).isEmpty();
+    }
+}

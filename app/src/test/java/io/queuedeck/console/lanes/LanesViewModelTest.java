@@ -1,0 +1,92 @@
+package io.queuedeck.console.lanes;
+
+import static io.queuedeck.console.testing.Snapshots.T0;
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static io.queuedeck.console.testing.Tasks.waiting;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
+import io.queuedeck.console.testing.RecordingCommands;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LanesViewModelTest {
+    private final RecordingCommands commands = new RecordingCommands();
+    private final LanesViewModel model = new LanesViewModel(commands);
+
+    private List<String> lane(int priority) {
+        return model.lanes().get(priority).tasks().stream().map(TaskRow::id).toList();
+    }
+
+    @Test
+    void apply_firstSnapshot_listsWaitingTasksIntoTheirLanesLongestWaitingFirst() {
+        commands.waiting = List.of(waiting("a", 1, 100), waiting("b", 5, 50), waiting("c", 1, 900));
+
+        model.apply(snapshot().queued(1, 2).queued(5, 1).build());
+
+        assertThat(commands.sent).containsExactly("waiting " + LanesViewModel.LIMIT_PER_LANE);
+        assertThat(lane(1)).containsExactly("c", "a");
+        assertThat(lane(5)).containsExactly("b");
+        assertThat(model.lanes().get(1).totalProperty().get()).isEqualTo(2);
+    }
+
+    @Test
+    void apply_withinOneSecond_noSecondListing() {
+        model.apply(snapshot().at(T0).build());
+        model.apply(snapshot().at(T0.plusMillis(500)).build());
+        model.apply(snapshot().at(T0.plusMillis(1000)).build());
+
+        assertThat(commands.sent).hasSize(2);
+    }
+
+    @Test
+    void move_rowJumpsLanesAtOnceAndEngineIsAsked() {
+        commands.waiting = List.of(waiting("a", 5, 100), waiting("b", 5, 300), waiting("c", 2, 200));
+        model.apply(snapshot().build());
+
+        model.move(List.of("a", "b"), 2);
+
+        assertThat(commands.sent).contains("move a to 2", "move b to 2");
+        assertThat(lane(5)).isEmpty();
+        assertThat(lane(2)).containsExactly("b", "c", "a");
+        // the move marks the listing stale: the very next snapshot asks again
+        model.apply(snapshot().at(T0.plusMillis(100)).build());
+        assertThat(commands.sent).filteredOn(s -> s.startsWith("waiting")).hasSize(2);
+    }
+
+    @Test
+    void filter_matchesIdModelTenantOrState() {
+        commands.waiting = List.of(waiting("alpha", 3, 1), waiting("beta", 3, 2));
+        model.apply(snapshot().build());
+
+        model.filterProperty().set("ALP");
+        assertThat(lane(3)).containsExactly("alpha");
+
+        model.filterProperty().set("acme");
+        assertThat(lane(3)).containsExactly("beta", "alpha");
+    }
+
+    @Test
+    void cancel_rowsLeaveAndEngineIsAsked() {
+        commands.waiting = List.of(waiting("a", 4, 1), waiting("b", 4, 2));
+        model.apply(snapshot().build());
+
+        model.cancel(List.of("a"));
+
+        assertThat(lane(4)).containsExactly("b");
+        assertThat(commands.sent).contains("cancel a");
+    }
+
+    @Test
+    void apply_whileHidden_totalsOnlyThenListsWhenShown() {
+        model.setActive(false);
+        model.apply(snapshot().queued(3, 7).build());
+
+        assertThat(commands.sent).isEmpty();
+        assertThat(model.lanes().get(3).totalProperty().get()).isEqualTo(7);
+
+        model.setActive(true);
+        model.apply(snapshot().at(T0.plusMillis(100)).build());
+        assertThat(commands.sent).hasSize(1);
+    }
+}

@@ -1,0 +1,61 @@
+package io.queuedeck.console.overview;
+
+import static io.queuedeck.console.testing.Snapshots.gpu;
+import static io.queuedeck.console.testing.Snapshots.latency;
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.tier.Tier;
+import org.junit.jupiter.api.Test;
+
+class OverviewViewModelTest {
+    private final OverviewViewModel model = new OverviewViewModel();
+
+    @Test
+    void apply_snapshot_exposesQueueCountersAndGpuLoad() {
+        model.apply(snapshot().queued(1, 3).queued(5, 7).running(20).counters(100, 2, 80, 1)
+                .instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.DOWN, 0)).oldestWaitMs(1500).build());
+
+        assertThat(model.queuedProperty().get()).isEqualTo(10);
+        assertThat(model.queuedByPriorityProperty().get()).containsExactly(0, 3, 0, 0, 0, 7, 0, 0, 0, 0);
+        assertThat(model.queuedByTierProperty().get()).containsEntry(Tier.CORE, 3).containsEntry(Tier.NORMAL, 7);
+        assertThat(model.runningProperty().get()).isEqualTo(20);
+        assertThat(model.slotsProperty().get()).as("a DOWN GPU offers no slots").isEqualTo(32);
+        assertThat(model.rejectedProperty().get()).isEqualTo(2);
+        assertThat(model.deadLetteredProperty().get()).isEqualTo(1);
+        assertThat(model.oldestWaitMsProperty().get()).isEqualTo(1500);
+        assertThat(model.gpusProperty().get()).containsExactly(
+                new OverviewViewModel.GpuLoad(0, "UP", 50, 16_000 * 100.0 / 120_000),
+                new OverviewViewModel.GpuLoad(1, "DOWN", 0, 0));
+    }
+
+    @Test
+    void apply_rates_firstTakenAsIsThenSmoothed() {
+        model.apply(snapshot().throughput(10, 1000).build());
+        assertThat(model.throughputProperty().get()).isEqualTo(10);
+
+        model.apply(snapshot().throughput(20, 1000).build());
+
+        // one noisy interval moves the shown rate by the smoothing weight only
+        assertThat(model.throughputProperty().get()).isCloseTo(10 + OverviewViewModel.SMOOTHING * 10, within(1e-9));
+    }
+
+    @Test
+    void apply_intervalWithoutCompletions_keepsLastLatency() {
+        model.apply(snapshot().recent(latency(5, 200, 900)).build());
+        model.apply(snapshot().recent(latency(0, 0, 0)).build());
+
+        assertThat(model.p50MsProperty().get()).isEqualTo(200);
+        assertThat(model.p99MsProperty().get()).isEqualTo(900);
+    }
+
+    @Test
+    void apply_policyAndPause_followTheEngine() {
+        model.apply(snapshot().policy("fifo").paused(true).build());
+
+        assertThat(model.policyProperty().get()).isEqualTo("fifo");
+        assertThat(model.pausedProperty().get()).isTrue();
+    }
+}

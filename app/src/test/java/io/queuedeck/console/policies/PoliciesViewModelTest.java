@@ -1,0 +1,61 @@
+package io.queuedeck.console.policies;
+
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.console.testing.FakeLoad;
+import io.queuedeck.console.testing.RecordingCommands;
+import io.queuedeck.engine.policy.PolicyRegistry;
+import org.junit.jupiter.api.Test;
+
+class PoliciesViewModelTest {
+    private final RecordingCommands commands = new RecordingCommands();
+    private final FakeLoad load = new FakeLoad();
+    private final PoliciesViewModel model = new PoliciesViewModel(commands, load);
+
+    @Test
+    void policies_listTheRegistry() {
+        assertThat(model.policies()).containsExactlyElementsOf(PolicyRegistry.names());
+    }
+
+    @Test
+    void switchPolicy_otherPolicy_sentOnce() {
+        model.apply(snapshot().policy("mlfq").build());
+
+        model.switchPolicy("fifo");
+        model.switchPolicy("fifo"); // already live after the switch: nothing to send
+
+        assertThat(commands.sent).containsExactly("policy fifo");
+        assertThat(model.livePolicyProperty().get()).isEqualTo("fifo");
+        assertThat(model.switchingProperty().get()).isFalse();
+    }
+
+    @Test
+    void switchPolicy_refused_livePolicyUnchanged() {
+        model.apply(snapshot().policy("mlfq").build());
+        commands.failWith = new IllegalArgumentException("no");
+
+        model.switchPolicy("fifo");
+
+        assertThat(model.livePolicyProperty().get()).isEqualTo("mlfq");
+        assertThat(model.switchingProperty().get()).isFalse();
+    }
+
+    @Test
+    void togglePause_followsEngineState() {
+        model.apply(snapshot().paused(false).build());
+        model.togglePause();
+        model.apply(snapshot().paused(true).build());
+        model.togglePause();
+
+        assertThat(commands.sent).containsExactly("pause", "resume");
+    }
+
+    @Test
+    void setLoad_changesOfferedRate() {
+        model.setLoad(0.5);
+
+        assertThat(load.load).isEqualTo(0.5);
+        assertThat(model.offeredRateProperty().get()).isEqualTo(25);
+    }
+}

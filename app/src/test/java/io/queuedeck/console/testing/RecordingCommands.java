@@ -1,0 +1,28 @@
+package io.queuedeck.console.testing;
+
+import io.queuedeck.console.gateway.EngineCommands;
+import io.queuedeck.engine.task.TaskView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Engine commands that only record what was asked and answer at once (or fail, if told to). */
+public final class RecordingCommands implements EngineCommands {
+    public final List<String> sent = new ArrayList<>();
+    public RuntimeException failWith;
+    public List<TaskView> waiting = List.of();
+
+    private <T> CompletableFuture<T> answer(String command, T value) {
+        sent.add(command);
+        return failWith == null ? CompletableFuture.completedFuture(value) : CompletableFuture.failedFuture(failWith);
+    }
+
+    @Override public CompletableFuture<Void> crashInstance(int instance) { return answer("crash " + instance, null); }
+    @Override public CompletableFuture<Void> slowInstance(int instance, double factor) { return answer("slow " + instance + " x" + factor, null); }
+    @Override public CompletableFuture<Void> setInstanceOnline(int instance, boolean online) { return answer((online ? "online " : "offline ") + instance, null); }
+    @Override public CompletableFuture<Void> pauseDispatch(boolean pause) { return answer(pause ? "pause" : "resume", null); }
+    @Override public CompletableFuture<Void> switchPolicy(String name) { return answer("policy " + name, null); }
+    @Override public CompletableFuture<TaskView> reprioritize(String taskId, int priority) { return answer("move " + taskId + " to " + priority, null); }
+    @Override public CompletableFuture<TaskView> cancel(String taskId) { return answer("cancel " + taskId, null); }
+    @Override public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) { return answer("waiting " + limitPerPriority, waiting); }
+}

@@ -1,0 +1,85 @@
+package io.queuedeck.console.testing;
+
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.metrics.LatencyStats;
+import io.queuedeck.engine.tier.Tier;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** Hand-built engine snapshots for view-model tests. */
+public final class Snapshots {
+    private Snapshots() {}
+
+    public static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    public static LatencyStats stats(long count, double p50, double p99) {
+        return new LatencyStats(count, p50, p50, p99, p99, p99, p99);
+    }
+
+    public static LatencyMetrics.Stats latency(long count, double e2eP50, double e2eP99) {
+        return new LatencyMetrics.Stats(stats(count, e2eP50 / 4, e2eP99 / 4), stats(count, e2eP50 / 10, e2eP99 / 10),
+                stats(count, e2eP50, e2eP99));
+    }
+
+    public static InstanceStatus gpu(int id, InstanceState state, int running) {
+        return new InstanceStatus(id, "llama-2-7b", state, running, 32, running * 1000L, 120_000, state == InstanceState.SLOW ? 3 : 1);
+    }
+
+    /** A builder with the values of an idle four-GPU engine at {@link #T0}. */
+    public static Builder snapshot() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private Instant at = T0;
+        private String policy = "mlfq";
+        private boolean paused;
+        private List<Integer> byPriority = new ArrayList<>(Collections.nCopies(10, 0));
+        private List<Integer> byLevel = List.of(0, 0, 0);
+        private int running;
+        private List<InstanceStatus> instances = List.of(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.UP, 0),
+                gpu(2, InstanceState.UP, 0), gpu(3, InstanceState.UP, 0));
+        private EngineSnapshot.Counters counters = new EngineSnapshot.Counters(0, 0, 0, 0, 0, 0, 0, 0);
+        private double tps;
+        private double tokens;
+        private double oldestWaitMs;
+        private LatencyMetrics.Stats recent = latency(0, 0, 0);
+
+        public Builder at(Instant value) { at = value; return this; }
+        public Builder policy(String value) { policy = value; return this; }
+        public Builder paused(boolean value) { paused = value; return this; }
+        public Builder queued(int priority, int count) { byPriority.set(priority, count); return this; }
+        public Builder levels(List<Integer> value) { byLevel = value; return this; }
+        public Builder running(int value) { running = value; return this; }
+        public Builder instances(InstanceStatus... value) { instances = List.of(value); return this; }
+        public Builder counters(long submitted, long rejected, long succeeded, long deadLettered) {
+            counters = new EngineSnapshot.Counters(submitted, rejected, succeeded, 0, 0, 0, deadLettered, 0);
+            return this;
+        }
+        public Builder throughput(double tasksPerSecond, double tokensPerSecond) { tps = tasksPerSecond; tokens = tokensPerSecond; return this; }
+        public Builder oldestWaitMs(double value) { oldestWaitMs = value; return this; }
+        public Builder recent(LatencyMetrics.Stats value) { recent = value; return this; }
+
+        public EngineSnapshot build() {
+            int queued = byPriority.stream().mapToInt(Integer::intValue).sum();
+            Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
+            for (Tier tier : Tier.values()) {
+                byTier.put(tier, 0);
+            }
+            for (int p = 0; p < byPriority.size(); p++) {
+                byTier.merge(Tier.of(p), byPriority.get(p), Integer::sum);
+            }
+            byTier.put(Tier.DEAD_LETTER, (int) counters.deadLettered());
+            List<LatencyMetrics.Stats> perPriority = Collections.nCopies(10, latency(0, 0, 0));
+            return new EngineSnapshot(0, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
+                    running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0);
+        }
+    }
+}
