@@ -5,6 +5,7 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.loop.EngineClock;
 import io.queuedeck.engine.loop.EventSink;
+import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.LoopDriver;
 import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.loop.SchedulerLoop;
@@ -13,6 +14,8 @@ import io.queuedeck.engine.loop.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskView;
@@ -53,7 +56,7 @@ public final class Engine implements AutoCloseable {
         this.idSupplier = builder.idSupplier;
         this.driver = new LoopDriver(new LoopDriver.Settings(builder.clock, builder.executor, builder.policy,
                 builder.policyConfig, builder.retry, events, builder.finishedRetention,
-                builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory));
+                builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion));
     }
 
     public static Builder builder() {
@@ -107,6 +110,16 @@ public final class Engine implements AutoCloseable {
     /** The task with this id, if known. */
     public CompletableFuture<Optional<TaskView>> task(String taskId) {
         return driver.call(loop -> loop.find(taskId));
+    }
+
+    /** A waiting task's score, factor by factor, under a scoring policy (weighted); empty otherwise. */
+    public CompletableFuture<Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
+        return driver.call(loop -> loop.explain(taskId));
+    }
+
+    /** A page of known tasks (active and retained finished ones) in submission order, filtered by {@code query}. */
+    public CompletableFuture<TaskPage> tasks(TaskQuery query) {
+        return driver.call(loop -> loop.tasks(query));
     }
 
     /**
@@ -267,8 +280,19 @@ public final class Engine implements AutoCloseable {
         private Duration snapshotInterval;
         private ThreadFactory threadFactory;
         private Supplier<String> idSupplier;
+        private InversionProtocol inversion;
 
         private Builder() {}
+
+        /**
+         * What to do when an urgent task waits for an exclusive resource (metadata
+         * {@code exclusive_resource}) that a less urgent task holds; default
+         * {@link InversionProtocol#INHERITANCE}.
+         */
+        public Builder inversionProtocol(InversionProtocol value) {
+            inversion = once(inversion, value, "inversion protocol");
+            return this;
+        }
 
         /** The clock; default a {@link SystemClock}. A {@link VirtualClock} makes a simulator. */
         public Builder clock(EngineClock value) {
@@ -344,7 +368,12 @@ public final class Engine implements AutoCloseable {
             if (snapshotInterval == null) snapshotInterval = clock instanceof VirtualClock ? Duration.ZERO : Duration.ofMillis(100);
             if (threadFactory == null) threadFactory = Thread.ofPlatform().daemon(true).factory();
             if (idSupplier == null) idSupplier = () -> UUID.randomUUID().toString();
+            if (inversion == null) inversion = InversionProtocol.INHERITANCE;
             PolicyRegistry.create(policy, policyConfig); // fail here, not on the loop thread
+            if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(policy)) {
+                throw new IllegalArgumentException("policy '" + policy
+                        + "' needs the true output lengths that only a simulation knows; it cannot run live");
+            }
             return new Engine(this);
         }
 

@@ -59,7 +59,7 @@ public record EngineSnapshot(
      * @param failed       failed attempts (each may be retried)
      * @param retried      failed attempts queued again
      * @param cancelled    tasks cancelled
-     * @param deadLettered tasks that exhausted their attempts
+     * @param deadLettered tasks that exhausted their attempts or failed beyond retrying
      * @param preemptions  times a running task gave up its slot
      */
     public record Counters(long submitted, long rejected, long succeeded, long failed, long retried, long cancelled,

@@ -22,17 +22,52 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
 
     private static final String SYSTEM_CLOCK = "io.queuedeck.engine.loop.SystemClock";
+    /** Reports how long a run took on the host (events per wall second); the run itself is on virtual time. */
+    private static final String SIMULATION = "io.queuedeck.engine.sim.Simulation";
 
     @ArchTest
     static final ArchRule engine_dependsOnUi_never =
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .should().dependOnClassesThat()
-                    .resideInAnyPackage("javafx..", "java.awt..", "io.queuedeck.console..")
+                    .resideInAnyPackage("javafx..", "javax.swing..", "io.queuedeck.console..")
                     .because("the engine is a plain library; the console depends on it, never the other way");
 
+    @ArchTest
+    static final ArchRule core_dependsOnHttpOrMetricsLibraries_never =
+            noClasses()
+                    .that().resideOutsideOfPackages("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",
+                            "io.queuedeck.engine.metrics..", "io.queuedeck.engine.cli..")
+                    .and().resideInAPackage("io.queuedeck.engine..")
+                    .should().dependOnClassesThat()
+                    .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "okhttp3..",
+                            "io.prometheus..")
+                    .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
+
     /**
-     * The system clock is read only by SystemClock (and its nested classes) and by the CLI.
+     * The simulator's report charts draw PNGs with JFreeChart, which paints with java.awt (off
+     * screen, headless). That stays in the report package, which only the CLI uses, so the library
+     * itself never loads AWT.
+     */
+    @ArchTest
+    static final ArchRule engine_usesAwt_onlyForReportCharts =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().resideOutsideOfPackage("io.queuedeck.engine.report..")
+                    .should().dependOnClassesThat().resideInAnyPackage("java.awt..", "org.jfree..")
+                    .because("charts are drawn by the report package alone, headless");
+
+    @ArchTest
+    static final ArchRule reportPackage_usedOnlyByCli =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().resideOutsideOfPackages("io.queuedeck.engine.report..", "io.queuedeck.engine.cli..")
+                    .should().dependOnClassesThat().resideInAPackage("io.queuedeck.engine.report..")
+                    .because("the library must run without the optional charting dependency");
+
+    /**
+     * The system clock is read only by SystemClock (and its nested classes), by the CLI, and by
+     * Simulation to time itself on the host.
      * Benchmarks (src/jmh, only in the bench profile) are measurement code and exempt.
      */
     @ArchTest
@@ -48,8 +83,9 @@ class ArchitectureTest {
 
     private static DescribedPredicate<JavaClass> systemClockOrNested() {
         return DescribedPredicate.describe(
-                "SystemClock or a class nested in it",
-                c -> c.getName().equals(SYSTEM_CLOCK) || c.getName().startsWith(SYSTEM_CLOCK + "$"));
+                "SystemClock or a class nested in it, or Simulation's own wall-time measurement",
+                c -> c.getName().equals(SYSTEM_CLOCK) || c.getName().startsWith(SYSTEM_CLOCK + "$")
+                        || c.getName().equals(SIMULATION));
     }
 
     private static DescribedPredicate<JavaCall<?>> systemTimeOrSleep() {

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar queuedeck-engine.jar <command>}: the engine without a window. */
 @Command(name = "queuedeck-engine", mixinStandardHelpOptions = true, version = "QueueDeck engine 0.1.0",
         description = "Scheduler engine for LLM inference task queues.",
-        subcommands = {SimulateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, SimulateCommand.class, DemoCommand.class, InversionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -26,6 +26,18 @@ public sealed interface EngineClock permits SystemClock, VirtualClock {
     /** The wall-clock instant of {@code clockNanos}: for deadlines and for people. */
     Instant toInstant(long clockNanos);
 
-    /** The clock reading at which wall-clock {@code instant} falls. */
+    /**
+     * The clock reading at which wall-clock {@code instant} falls; instants centuries away
+     * saturate just inside the range of a long instead of overflowing.
+     */
     long toNanos(Instant instant);
+
+    /** {@code duration} in nanoseconds, saturated to [Long.MIN_VALUE + 1, Long.MAX_VALUE - 1]. */
+    static long saturatedNanos(java.time.Duration duration) {
+        try {
+            return Math.max(Long.MIN_VALUE + 1, Math.min(Long.MAX_VALUE - 1, duration.toNanos()));
+        } catch (ArithmeticException tooFar) {
+            return duration.isNegative() ? Long.MIN_VALUE + 1 : Long.MAX_VALUE - 1;
+        }
+    }
 }

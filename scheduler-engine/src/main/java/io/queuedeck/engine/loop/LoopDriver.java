@@ -33,14 +33,15 @@ public final class LoopDriver {
     /** Settings of one loop; the engine builder fills them. */
     public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
                            RetryRule retry, EventSink events, int finishedRetention, long snapshotIntervalNanos,
-                           Consumer<EngineSnapshot> snapshotSink, ThreadFactory threadFactory) {}
+                           Consumer<EngineSnapshot> snapshotSink, ThreadFactory threadFactory,
+                           InversionProtocol inversion) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
         this.threadFactory = settings.threadFactory();
         this.loop = new SchedulerLoop(settings.clock(), settings.executor(), settings.policy(), settings.policyConfig(),
                 settings.retry(), settings.events(), settings.finishedRetention(), settings.snapshotIntervalNanos(),
-                settings.snapshotSink(), this::execute);
+                settings.snapshotSink(), this::execute, settings.inversion());
     }
 
     /** Starts the loop: binds the executor and, on the system clock, starts the loop thread. */
@@ -88,6 +89,10 @@ public final class LoopDriver {
     /** Runs {@code command} on the loop thread; the future completes with its result or exception. */
     public <T> CompletableFuture<T> call(Function<SchedulerLoop, T> command) {
         CompletableFuture<T> answer = new CompletableFuture<>();
+        if (stopping) {
+            answer.completeExceptionally(new IllegalStateException("the engine is stopped"));
+            return answer;
+        }
         execute(() -> {
             try {
                 answer.complete(command.apply(loop));

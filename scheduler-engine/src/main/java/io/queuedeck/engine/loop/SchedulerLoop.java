@@ -14,6 +14,8 @@ import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskNotFoundException;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -61,6 +63,7 @@ public final class SchedulerLoop implements ExecutorContext {
     private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
     private final LatencyMetrics latency = new LatencyMetrics();
     private final WaitOrder waitOrder = new WaitOrder();
+    private final ExclusiveResources resources;
 
     private String policyName;
     private long policyGeneration;
@@ -84,8 +87,9 @@ public final class SchedulerLoop implements ExecutorContext {
      */
     SchedulerLoop(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig, RetryRule retry,
                   EventSink events, int finishedRetention, long snapshotIntervalNanos,
-                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster) {
+                  Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster, InversionProtocol inversion) {
         this.clock = clock;
+        this.resources = new ExclusiveResources(inversion, TaskSpec.MIN_PRIORITY);
         this.executor = executor;
         this.retry = retry;
         this.events = events;
@@ -128,14 +132,24 @@ public final class SchedulerLoop implements ExecutorContext {
             rejected++;
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
         }
-        Optional<String> refusal = executor.admissionError(spec);
+        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
+        // The executor checks the spec as it will run: a task without max_tokens still reserves
+        // its default output, and a trace replay its traced output. A task that can never be
+        // placed must be refused here, or it would sit at the head of its queue forever.
+        int reserved = Math.max(spec.maxTokens() == null ? 0 : spec.maxTokens(), tokens);
+        TaskSpec asRun = spec.maxTokens() != null && spec.maxTokens() == reserved ? spec : spec.withMaxTokens(reserved);
+        Optional<String> refusal = executor.admissionError(asRun);
         if (refusal.isPresent()) {
             rejected++;
-            throw new InvalidTaskException(refusal.get().startsWith("model") ? "model" : "max_tokens", refusal.get());
+            boolean model = refusal.get().startsWith("model");
+            throw new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
+                    + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)"));
         }
         long now = clock.nanos();
-        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
         Task task = new Task(spec, sequence++, tokens, now);
+        if (spec.deadline() != null) {
+            task.setDeadlineAt(clock.toNanos(spec.deadline()));
+        }
         active.put(task.id(), task);
         submitted++;
         if (events.active()) {
@@ -206,6 +220,37 @@ public final class SchedulerLoop implements ExecutorContext {
     public Optional<TaskView> find(String id) {
         Task task = lookup(id);
         return task == null ? Optional.empty() : Optional.of(task.view(clock.nanos()));
+    }
+
+    /**
+     * A page of tasks in submission order. Scans every known task (O(n log limit)): meant for
+     * operators and dashboards, not for a hot path.
+     */
+    public TaskPage tasks(TaskQuery query) {
+        long now = clock.nanos();
+        // keep the `limit + 1` smallest sequences after the cursor: one more tells whether a next page exists
+        java.util.PriorityQueue<Task> page = new java.util.PriorityQueue<>(query.limit() + 1,
+                (a, b) -> Long.compare(b.sequence(), a.sequence()));
+        for (Map<String, Task> source : List.of(active, finished)) {
+            for (Task task : source.values()) {
+                if (task.sequence() > query.afterSequence() && query.matches(task.state(), task.spec().tenant())) {
+                    page.offer(task);
+                    if (page.size() > query.limit() + 1) {
+                        page.poll();
+                    }
+                }
+            }
+        }
+        boolean more = page.size() > query.limit();
+        if (more) {
+            page.poll();
+        }
+        List<TaskView> views = new ArrayList<>(page.size());
+        while (!page.isEmpty()) {
+            views.add(page.poll().view(now));
+        }
+        java.util.Collections.reverse(views);
+        return new TaskPage(List.copyOf(views), more ? views.getLast().sequence() : -1);
     }
 
     /**
@@ -309,15 +354,26 @@ public final class SchedulerLoop implements ExecutorContext {
         publishInstance(instance, online ? "brought online" : "taken offline");
     }
 
-    /** Builds a snapshot of everything now. */
+    /**
+     * Builds a snapshot of everything now. A pure read: its interval figures (throughput,
+     * recent latency) run from the last published snapshot, and the next published one still
+     * covers its whole interval.
+     */
     public EngineSnapshot snapshot() {
+        return snapshot(false);
+    }
+
+    /** @param endInterval whether this snapshot closes the interval (only the periodic publisher's do) */
+    private EngineSnapshot snapshot(boolean endInterval) {
         long now = clock.nanos();
         double seconds = Math.max(1e-9, (now - lastSnapshotAt) / 1e9);
         double tps = (succeeded - lastSucceeded) / seconds;
         double tokensPerSecond = (tokensCompleted - lastTokens) / seconds;
-        lastSnapshotAt = now;
-        lastSucceeded = succeeded;
-        lastTokens = tokensCompleted;
+        if (endInterval) {
+            lastSnapshotAt = now;
+            lastSucceeded = succeeded;
+            lastTokens = tokensCompleted;
+        }
 
         List<Integer> byPriority = Arrays.stream(waitingByPriority).boxed().toList();
         Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
@@ -337,6 +393,7 @@ public final class SchedulerLoop implements ExecutorContext {
             }
             waiting += queue.policy.size();
         }
+        waiting += resources.blockedCount();
         long oldestEnqueue = waitOrder.oldest();
         List<LatencyMetrics.Stats> latencyByPriority = new ArrayList<>(waitingByPriority.length);
         for (int p = 0; p < waitingByPriority.length; p++) {
@@ -348,7 +405,8 @@ public final class SchedulerLoop implements ExecutorContext {
                 new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
-                latency.total(), latency.takeInterval(), List.copyOf(latencyByPriority), events.dropped());
+                latency.total(), endInterval ? latency.takeInterval() : latency.interval(),
+                List.copyOf(latencyByPriority), events.dropped());
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
@@ -393,6 +451,7 @@ public final class SchedulerLoop implements ExecutorContext {
         move(task, TaskState.SUCCEEDED, now);
         succeeded++;
         tokensCompleted += task.generatedTokens();
+        queues.get(task.model()).policy.onCompleted(task, now);
         latency.recordCompletion(task.priority(), task.waitedNanos(now), now - task.arrivedAt());
         retire(task);
     }
@@ -401,19 +460,21 @@ public final class SchedulerLoop implements ExecutorContext {
     public void failed(Task task, String reason, boolean retryable) {
         long now = clock.nanos();
         running--;
+        releaseResources(task);
         task.setError(reason);
         move(task, TaskState.FAILED, now);
         failed++;
         if (retryable && task.attempts() < retry.maxAttempts()) {
             retried++;
+            task.discardOutput(); // a failed instance takes the KV cache with it: the next attempt starts over
             move(task, TaskState.RETRY_WAIT, now);
             clock.scheduleAfter(retry.backoffNanos(task.attempts()), () -> requeueAfterBackoff(task));
-        } else if (retryable) {
+        } else {
+            // Out of attempts, or a failure that retrying cannot cure: FAILED is not an end
+            // state, so the task goes where an operator can see and replay it.
             move(task, TaskState.DEAD_LETTERED, now);
             deadLettered++;
             deadLetters++;
-            retire(task);
-        } else {
             retire(task);
         }
         dispatch();
@@ -444,7 +505,7 @@ public final class SchedulerLoop implements ExecutorContext {
         // Each round swaps the least urgent running task for a more urgent waiting one; it stops
         // as soon as the head does not preempt the least urgent, so no task is swapped back.
         for (int rounds = batch.size(); rounds > 0; rounds--) {
-            Task head = policy.peek(now);
+            Task head = runnableHead(queue, now);
             if (head == null) {
                 return;
             }
@@ -455,7 +516,7 @@ public final class SchedulerLoop implements ExecutorContext {
                     victim = candidate;
                 }
             }
-            if (victim == null || !policy.preempts(head, victim)
+            if (victim == null || !policy.preempts(head, victim, batch.size())
                     || !executor.canAcceptReplacing(instance, head, victim)) {
                 return;
             }
@@ -482,7 +543,20 @@ public final class SchedulerLoop implements ExecutorContext {
 
     // ---------------------------------------------------------------- internals
 
+    /** Why a waiting task sits where it does, under a scoring policy; empty otherwise. */
+    public Optional<io.queuedeck.engine.policy.ScoreBreakdown> explain(String id) {
+        Task task = require(id);
+        if (!task.state().isWaiting()) {
+            return Optional.empty();
+        }
+        return queues.get(task.model()).policy.explain(task, clock.nanos());
+    }
+
     private void installPolicy(String name, PolicyConfig config) {
+        if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(name)) {
+            throw new IllegalArgumentException("policy '" + name
+                    + "' needs the true output lengths that only a simulation knows; it cannot run live");
+        }
         Map<String, List<Integer>> byModel = new LinkedHashMap<>();
         for (int i = 0; i < executor.instanceCount(); i++) {
             byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
@@ -543,7 +617,7 @@ public final class SchedulerLoop implements ExecutorContext {
     private void fill(ModelQueue queue) {
         long now = clock.nanos();
         Task head;
-        while ((head = queue.policy.peek(now)) != null) {
+        while ((head = runnableHead(queue, now)) != null) {
             int best = -1;
             int bestLoad = Integer.MAX_VALUE;
             for (int instance : queue.instances) {
@@ -564,9 +638,57 @@ public final class SchedulerLoop implements ExecutorContext {
         }
     }
 
+    /**
+     * The policy's next task that may run now. Tasks whose exclusive resource another task holds
+     * leave the queue and wait for it; under priority inheritance the holder takes their priority.
+     */
+    private Task runnableHead(ModelQueue queue, long now) {
+        Task head;
+        while ((head = queue.policy.peek(now)) != null) {
+            Task holder = resources.holderBlocking(head);
+            if (holder == null) {
+                return head;
+            }
+            queue.policy.poll(now);
+            resources.block(head); // still counted as waiting, in waitingByPriority
+            int inherited = resources.inheritedPriority(holder, head);
+            if (inherited >= 0) {
+                changePriority(holder, inherited);
+            }
+        }
+        return null;
+    }
+
+    /** Sets a task's priority, re-keying it in its queue if it waits there. */
+    private void changePriority(Task task, int priority) {
+        if (task.state().isWaiting()) { // a holder is never blocked itself: it already has its resource
+            ModelQueue queue = dequeue(task);
+            task.setPriority(priority);
+            enqueueKeepingWait(queue, task);
+        } else {
+            task.setPriority(priority);
+        }
+    }
+
+    /** Frees what {@code task} held; the tasks that waited for it queue again. */
+    private void releaseResources(Task task) {
+        List<Task> freed = resources.release(task);
+        long now = clock.nanos();
+        for (Task waiter : freed) {
+            queues.get(waiter.model()).policy.enqueue(waiter, now);
+        }
+        if (!freed.isEmpty()) {
+            dispatch();
+        }
+    }
+
     private void run(Task task, int instance, long now) {
         if (task.state() == TaskState.QUEUED) {
             task.incrementAttempts();
+        }
+        int ceiling = resources.acquire(task);
+        if (ceiling >= 0) {
+            task.setPriority(ceiling);
         }
         move(task, TaskState.RUNNING, now);
         running++;
@@ -597,7 +719,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     private ModelQueue dequeue(Task task) {
         ModelQueue queue = queues.get(task.model());
-        if (!queue.policy.remove(task)) {
+        if (!queue.policy.remove(task) && !resources.unblock(task)) {
             throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
         }
         leaveWaiting(task);
@@ -617,6 +739,7 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     private void retire(Task task) {
+        releaseResources(task);
         active.remove(task.id());
         finished.put(task.id(), task);
     }
@@ -649,7 +772,7 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     private void publishSnapshot() {
-        snapshotSink.accept(snapshot());
+        snapshotSink.accept(snapshot(true));
         clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
     }
 }

@@ -25,7 +25,7 @@ public final class SystemClock implements EngineClock {
 
     @Override
     public long toNanos(Instant instant) {
-        return java.time.Duration.between(originWall, instant).toNanos();
+        return EngineClock.saturatedNanos(java.time.Duration.between(originWall, instant));
     }
 
     /** Fires every timer that is due now; returns the deadline of the next one. */

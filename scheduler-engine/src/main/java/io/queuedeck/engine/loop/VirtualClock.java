@@ -11,8 +11,11 @@ public final class VirtualClock implements EngineClock {
     private final TimerQueue timers = new TimerQueue();
     private long now;
 
+    /** Wall time of a default virtual clock's zero. */
+    public static final Instant DEFAULT_ORIGIN = Instant.parse("2026-01-01T00:00:00Z");
+
     public VirtualClock() {
-        this(Instant.parse("2026-01-01T00:00:00Z"));
+        this(DEFAULT_ORIGIN);
     }
 
     /** A clock whose zero is {@code origin} on the wall. */
@@ -37,7 +40,7 @@ public final class VirtualClock implements EngineClock {
 
     @Override
     public long toNanos(Instant instant) {
-        return java.time.Duration.between(origin, instant).toNanos();
+        return EngineClock.saturatedNanos(java.time.Duration.between(origin, instant));
     }
 
     /** Jumps to the next timer and fires it; false when none is left. */

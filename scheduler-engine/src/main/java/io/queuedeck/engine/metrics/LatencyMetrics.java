@@ -47,6 +47,11 @@ public final class LatencyMetrics {
         return byPriority[priority].stats();
     }
 
+    /** Stats since the last {@link #takeInterval()}, leaving the interval running. */
+    public Stats interval() {
+        return interval.stats();
+    }
+
     /** Stats since the previous call, then starts a new interval. */
     public Stats takeInterval() {
         Stats stats = interval.stats();

@@ -3,7 +3,7 @@ package io.queuedeck.engine.policy;
 import io.queuedeck.engine.task.Task;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
+import java.util.TreeSet;
 
 /**
  * Multi-level feedback queue as FastServe (Wu et al., 2023) runs it for LLM inference.
@@ -33,8 +33,13 @@ final class MlfqPolicy extends HeapPolicy {
     private final long starvationNanos;
     private final boolean preemptive;
     private final int[] depth;
-    /** Waiting tasks above level 0, in the order they joined: the starvation scan reads its head. */
-    private final LinkedHashSet<Task> boostCandidates = new LinkedHashSet<>();
+    /**
+     * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
+     * by join time rather than by insertion, because a task re-enters the policy without a new
+     * join (reprioritized, or handed over by a policy switch) and keeps its place in line.
+     */
+    private final TreeSet<Task> boostCandidates = new TreeSet<>(
+            Comparator.comparingLong(Task::enqueuedAt).thenComparingLong(Task::sequence));
 
     MlfqPolicy(PolicyConfig config) {
         super(Comparator.comparingInt(Task::level).thenComparingInt(Task::priority).thenComparingLong(Task::sequence));
@@ -75,6 +80,11 @@ final class MlfqPolicy extends HeapPolicy {
 
     @Override
     public void enqueue(Task task, long now) {
+        if (task.level() >= levels) {
+            // Demoted under a policy with more levels before a live switch: it was running or
+            // retrying then, so it was never re-admitted. The deepest level here is its place.
+            task.setLevel(levels - 1);
+        }
         super.enqueue(task, now);
         depth[task.level()]++;
         if (task.level() > 0) {
@@ -119,7 +129,7 @@ final class MlfqPolicy extends HeapPolicy {
      * every swap pays a prefill; those take the next free slot instead.
      */
     @Override
-    public boolean preempts(Task waiting, Task running) {
+    public boolean preempts(Task waiting, Task running, int batchSize) {
         return preemptive && running.levelServiceNanos() == 0 && waiting.level() < running.level()
                 && waiting.firstDispatchAt() < 0;
     }

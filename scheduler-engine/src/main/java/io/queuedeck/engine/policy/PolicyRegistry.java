@@ -13,6 +13,12 @@ public final class PolicyRegistry {
         register(FifoPolicy.class, FifoPolicy::new);
         register(PriorityPolicy.class, PriorityPolicy::new);
         register(MlfqPolicy.class, MlfqPolicy::new);
+        register(AgingPolicy.class, AgingPolicy::new);
+        register(WeightedPolicy.class, WeightedPolicy::new);
+        register(EdfPolicy.class, EdfPolicy::new);
+        register(FairSharePolicy.class, FairSharePolicy::new);
+        register(SjfPolicy.class, SjfPolicy::new);
+        register(SrptOraclePolicy.class, SrptOraclePolicy::new);
     }
 
     private PolicyRegistry() {}
@@ -40,6 +46,12 @@ public final class PolicyRegistry {
         SchedulingPolicy policy = factory.apply(config);
         config.checkAllRead(name);
         return policy;
+    }
+
+    /** Whether {@code name} needs a simulation's knowledge (true output lengths); false for unknown names. */
+    public static boolean isSimulationOnly(String name) {
+        Function<PolicyConfig, SchedulingPolicy> factory = FACTORIES.get(name);
+        return factory != null && factory.apply(PolicyConfig.empty()).simulationOnly();
     }
 
     public static SchedulingPolicy create(String name) {

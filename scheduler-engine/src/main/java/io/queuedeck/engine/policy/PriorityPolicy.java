@@ -28,7 +28,7 @@ final class PriorityPolicy extends HeapPolicy {
     }
 
     @Override
-    public boolean preempts(Task waiting, Task running) {
+    public boolean preempts(Task waiting, Task running, int batchSize) {
         return preemptive && waiting.priority() < running.priority();
     }
 }

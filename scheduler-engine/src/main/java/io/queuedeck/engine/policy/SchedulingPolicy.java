@@ -51,13 +51,31 @@ public interface SchedulingPolicy {
      * Whether {@code waiting} should take {@code running}'s place at a step boundary. Stricter
      * than {@link #compare}: the FIFO tie-break orders the queue, but swapping two tasks of the
      * same class would only pay a second prefill for nothing.
+     *
+     * @param batchSize tasks in the running task's batch: a resumed task's recompute stalls all of them
      */
-    default boolean preempts(Task waiting, Task running) {
+    default boolean preempts(Task waiting, Task running, int batchSize) {
         return false;
     }
 
-    /** A running task finished a decode step (its service time is already charged). */
+    /**
+     * A running task finished a decode step (its service time is already charged). Not called for
+     * the step that generates a task's last token: that step arrives as {@link #onCompleted}.
+     */
     default void onStep(Task running, long now) {}
+
+    /** A task this policy once held finished successfully (for policies that learn lengths or charge usage). */
+    default void onCompleted(Task task, long now) {}
+
+    /** Why a waiting task sits where it does: a score and its factors, for policies that score. */
+    default java.util.Optional<ScoreBreakdown> explain(Task task, long now) {
+        return java.util.Optional.empty();
+    }
+
+    /** Whether the policy needs knowledge only a simulation has (true output lengths). */
+    default boolean simulationOnly() {
+        return false;
+    }
 
     /** Period of {@link #onTick}, or 0 for a policy that needs no ticks. */
     default long tickIntervalNanos() {

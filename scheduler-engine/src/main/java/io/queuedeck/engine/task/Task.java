@@ -37,6 +37,8 @@ public final class Task {
     private int level;
     private long levelServiceNanos;
     private long enqueuedAt;
+    private double policyKey;
+    private long deadlineAt = Long.MAX_VALUE;
 
     /**
      * @param spec         a validated, complete spec
@@ -96,6 +98,11 @@ public final class Task {
         }
     }
 
+    /** Forgets the tokens of a failed attempt; the time to first token already measured stays. */
+    public void discardOutput() {
+        generatedTokens = 0;
+    }
+
     /** Charges GPU time to the task, for policies that share time (MLFQ quanta). */
     public void addService(long nanos) {
         serviceNanos += nanos;
@@ -147,6 +154,13 @@ public final class Task {
     public void setLevel(int level) { this.level = level; levelServiceNanos = 0; }
     public long levelServiceNanos() { return levelServiceNanos; }
     public long enqueuedAt() { return enqueuedAt; }
+    /** A sort key the holding policy computed when the task joined it. */
+    public double policyKey() { return policyKey; }
+    public void setPolicyKey(double key) { policyKey = key; }
+    /** The deadline on the engine clock; {@link Long#MAX_VALUE} when the task has none. */
+    public long deadlineAt() { return deadlineAt; }
+    public void setDeadlineAt(long at) { deadlineAt = at; }
+    public boolean hasDeadline() { return deadlineAt != Long.MAX_VALUE; }
     public void setEnqueuedAt(long now) { enqueuedAt = now; }
 
     /** An immutable copy for readers outside the loop. */

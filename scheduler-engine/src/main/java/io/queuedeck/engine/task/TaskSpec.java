@@ -64,6 +64,11 @@ public record TaskSpec(
                 maxTokens, promptTokens, metadata);
     }
 
+    public TaskSpec withMaxTokens(int tokens) {
+        return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
+                tokens, promptTokens, metadata);
+    }
+
     public TaskSpec withPromptTokens(int tokens) {
         return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
                 maxTokens, tokens, metadata);

@@ -1,0 +1,17 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.queuedeck.engine.task.FieldError;
+import java.util.List;
+
+/**
+ * The body of every error answer: {@code {"error": {"code", "message", "field"}}}. {@code field}
+ * is the JSON path of the offending field (absent when the problem is not one field);
+ * {@code details} lists every field error when there is more than one.
+ */
+public record ApiError(Detail error) {
+
+    /** What went wrong, in words a client can act on. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Detail(String code, String message, String field, List<FieldError> details) {}
+}

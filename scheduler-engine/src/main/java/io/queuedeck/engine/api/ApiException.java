@@ -1,0 +1,44 @@
+package io.queuedeck.engine.api;
+
+import io.queuedeck.engine.task.FieldError;
+import java.util.List;
+
+/** A request the API refuses: becomes {@code {"error": {...}}} with {@link #status()}. */
+final class ApiException extends RuntimeException {
+    private final int status;
+    private final String code;
+    private final String field;
+    private final List<FieldError> details;
+
+    ApiException(int status, String code, String message, String field, List<FieldError> details) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.field = field;
+        this.details = details;
+    }
+
+    ApiException(int status, String code, String message) {
+        this(status, code, message, null, List.of());
+    }
+
+    static ApiException invalid(String field, String message) {
+        return new ApiException(400, "invalid_field", message, field, List.of());
+    }
+
+    String field() {
+        return field;
+    }
+
+    String code() {
+        return code;
+    }
+
+    int status() {
+        return status;
+    }
+
+    ApiError body() {
+        return new ApiError(new ApiError.Detail(code, getMessage(), field, details.size() > 1 ? details : null));
+    }
+}

@@ -1,0 +1,341 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.metrics.EngineMetrics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+
+/**
+ * The REST API (JSON under {@code /v1}) in front of an {@link Engine}: a thin adapter on Javalin
+ * (Jetty). Handlers parse and check the request on the server's own threads, send one command to
+ * the engine and wait for its future there (bounded by a timeout), so the scheduler loop never
+ * waits for HTTP. Every refusal is {@code {"error": {"code", "message", "field"}}}; bad input is
+ * a 4xx, never a 500, and no answer carries a stack trace.
+ *
+ * <pre>{@code
+ * try (ApiServer api = ApiServer.builder(engine).port(0).build().start()) {
+ *     URI base = api.baseUri();
+ * }
+ * }</pre>
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+    /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
+    private static final String ERROR_WRITTEN = "queuedeck.error-written";
+
+    private final Engine engine;
+    private final String host;
+    private final int port;
+    private final java.util.List<Client> clients;
+    private final EngineMetrics metrics;
+    private final Javalin app;
+
+    private ApiServer(Builder b) {
+        this.engine = b.engine;
+        this.host = b.host;
+        this.port = b.port;
+        java.util.List<Client> known = new java.util.ArrayList<>();
+        b.clients.forEach((secret, policy) -> known.add(new Client(secret, policy, b.engine.clock()::nanos)));
+        this.clients = java.util.List.copyOf(known);
+        this.metrics = b.metrics;
+        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline);
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = b.virtualThreads;
+            config.startupWatcherEnabled = false;
+            config.http.maxRequestSize = b.maxBodyBytes;
+            config.http.defaultContentType = "application/json";
+            config.jetty.modifyServer(server -> {
+                ErrorHandler quiet = new ErrorHandler();
+                quiet.setShowStacks(false);
+                quiet.setShowServlet(false);
+                quiet.setShowMessageInTitle(false);
+                server.setErrorHandler(quiet);
+            });
+        });
+        routes.register(app);
+        app.before(this::authenticate);
+        app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
+        app.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx,
+                new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
+            writeError(ctx, new ApiException(500, "internal", "the server failed to handle this request"));
+        });
+        app.error(404, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                writeError(ctx, new ApiException(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        app.error(405, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                writeError(ctx, new ApiException(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
+            }
+        });
+    }
+
+    public static Builder builder(Engine engine) {
+        return new Builder(engine);
+    }
+
+    /** Binds and starts serving; returns once the port is open. */
+    public ApiServer start() {
+        app.start(host, port);
+        return this;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** {@code http://host:port}. */
+    public java.net.URI baseUri() {
+        String shown = host.contains(":") ? "[" + host + "]" : host;
+        return java.net.URI.create("http://" + shown + ":" + port());
+    }
+
+    /** Stops accepting requests and closes connections. */
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private void authenticate(Context ctx) {
+        if (clients.isEmpty() || isOpen(ctx.path())) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
+        Client client = null;
+        if (given != null) {
+            for (Client candidate : clients) {
+                if (candidate.owns(given)) {
+                    client = candidate;
+                }
+            }
+        }
+        if (client == null) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"queuedeck\"");
+            throw new ApiException(401, "unauthorized", header == null
+                    ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
+        }
+        long waitSeconds = client.acquire();
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            throw new ApiException(429, "rate_limited", "client '" + client.policy().name()
+                    + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s");
+        }
+        ctx.attribute(Routes.CLIENT, client);
+    }
+
+    /** Liveness, readiness and metrics stay reachable without a token, for probes and scrapers. */
+    private static boolean isOpen(String path) {
+        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
+    }
+
+    private void writeError(Context ctx, ApiException e) {
+        if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST && ctx.path().startsWith("/v1/tasks")) {
+            metrics.recordRejected(e.code());
+        }
+        ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        if (e.status() == 429 && ctx.res().getHeader("Retry-After") == null) {
+            ctx.header("Retry-After", "1");
+        }
+        ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
+    }
+
+    private static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            case 503 -> "unavailable";
+            default -> "http_" + status;
+        };
+    }
+
+    /** Builds an {@link ApiServer}. Each setting may be given once; defaults live here only. */
+    public static final class Builder {
+        private final Engine engine;
+        private String host = "127.0.0.1";
+        private boolean hostSet;
+        private int port = 8080;
+        private boolean portSet;
+        private final java.util.Map<String, ClientPolicy> clients = new java.util.LinkedHashMap<>();
+        private int maxQueued = 1_000_000;
+        private boolean maxQueuedSet;
+        private long maxBodyBytes = 1 << 20;
+        private boolean maxBodySet;
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private boolean timeoutSet;
+        private EngineMetrics metrics;
+        private CallbackDispatcher callbacks;
+        private boolean baseline;
+        private boolean virtualThreads;
+
+        private Builder(Engine engine) {
+            if (engine == null) {
+                throw new NullPointerException("engine must not be null");
+            }
+            this.engine = engine;
+        }
+
+        /** Address to bind; default 127.0.0.1. Any non-loopback address requires a bearer token. */
+        public Builder host(String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            hostSet = once(hostSet, "host");
+            host = value;
+            return this;
+        }
+
+        /** Port to bind; default 8080; 0 picks a free one. */
+        public Builder port(int value) {
+            if (value < 0 || value > 65_535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, got " + value);
+            }
+            portSet = once(portSet, "port");
+            port = value;
+            return this;
+        }
+
+        /**
+         * A token every {@code /v1} request must present as {@code Authorization: Bearer <token>},
+         * with no limits. With any token set, requests without a known one get 401.
+         */
+        public Builder bearerToken(String value) {
+            return client(value, ClientPolicy.unlimited("default"));
+        }
+
+        /** A token and what its holder may do (priority cap, request rate); repeatable, one policy per token. */
+        public Builder client(String token, ClientPolicy policy) {
+            if (token == null || token.isBlank()) {
+                throw new IllegalArgumentException("bearer token must not be blank");
+            }
+            java.util.Objects.requireNonNull(policy, "client policy must not be null");
+            if (clients.putIfAbsent(token, policy) != null) {
+                throw new IllegalStateException("this token was already given a policy");
+            }
+            return this;
+        }
+
+        /**
+         * Waiting tasks beyond which submissions get 429 with {@code Retry-After}; default 1,000,000.
+         * Checked against the latest snapshot, so it may be exceeded by one snapshot interval's intake.
+         */
+        public Builder maxQueued(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("max queued must be at least 1, got " + value);
+            }
+            maxQueuedSet = once(maxQueuedSet, "max queued");
+            maxQueued = value;
+            return this;
+        }
+
+        /** Largest request body accepted; default 1 MiB. Larger bodies get 413. */
+        public Builder maxBodyBytes(long value) {
+            if (value < 1 || value > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("max body bytes must be between 1 and 2 GiB, got " + value);
+            }
+            maxBodySet = once(maxBodySet, "max body bytes");
+            maxBodyBytes = value;
+            return this;
+        }
+
+        /** How long a request waits for the engine's answer; default 5 s, then 503. */
+        public Builder requestTimeout(Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("request timeout must be positive, got " + value);
+            }
+            timeoutSet = once(timeoutSet, "request timeout");
+            requestTimeout = value;
+            return this;
+        }
+
+        /** Serves {@code GET /metrics} from these metrics and counts refused submissions in them; default none. */
+        public Builder metrics(EngineMetrics value) {
+            once(metrics != null, "metrics");
+            metrics = java.util.Objects.requireNonNull(value, "metrics must not be null");
+            return this;
+        }
+
+        /**
+         * Checks submitted callback URLs against this dispatcher's policy (400 when refused) and serves
+         * {@code GET /v1/callbacks/dead-letters} and {@code POST /v1/callbacks/dead-letters/{id}/replay}; default none.
+         */
+        public Builder callbacks(CallbackDispatcher value) {
+            once(callbacks != null, "callbacks");
+            callbacks = java.util.Objects.requireNonNull(value, "callbacks must not be null");
+            return this;
+        }
+
+        /**
+         * Serves requests on virtual threads instead of Jetty's platform-thread pool; default off.
+         * Handlers wait for the engine's answer, and a virtual thread waits far more cheaply: on
+         * this 2-core machine it lifts intake throughput (see docs/performance.md). Best on a JDK
+         * 24 or newer, where waiting inside {@code synchronized} no longer pins the carrier thread.
+         */
+        public Builder virtualThreads() {
+            virtualThreads = once(virtualThreads, "virtual threads");
+            return this;
+        }
+
+        /**
+         * Adds {@code POST /bench/noop}: reads the body and answers a constant 202 without touching
+         * the engine, the yardstick the intake benchmark compares {@code POST /v1/tasks} with.
+         */
+        public Builder benchmarkBaseline() {
+            baseline = once(baseline, "benchmark baseline");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when the host is not a loopback address and no bearer token is set
+         */
+        public ApiServer build() {
+            if (clients.isEmpty() && !isLoopback(host)) {
+                throw new IllegalStateException("refusing to bind the API to " + host
+                        + " without a bearer token: only loopback addresses may be open; set a token"
+                        + " (QUEUEDECK_API_TOKEN or --token-file) or bind to 127.0.0.1");
+            }
+            return new ApiServer(this);
+        }
+
+        private static boolean isLoopback(String host) {
+            if (host.toLowerCase(Locale.ROOT).equals("localhost")) {
+                return true;
+            }
+            try {
+                InetAddress[] all = InetAddress.getAllByName(host);
+                for (InetAddress address : all) {
+                    if (!address.isLoopbackAddress()) {
+                        return false;
+                    }
+                }
+                return all.length > 0;
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("cannot resolve host '" + host + "'", e);
+            }
+        }
+
+        private static boolean once(boolean alreadySet, String what) {
+            if (alreadySet) {
+                throw new IllegalStateException(what + " was already set");
+            }
+            return true;
+        }
+    }
+}

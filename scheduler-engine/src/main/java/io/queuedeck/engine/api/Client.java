@@ -1,0 +1,53 @@
+package io.queuedeck.engine.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.function.LongSupplier;
+
+/** One authenticated client: its token, its policy and its token bucket (engine clock time). */
+final class Client {
+    private final byte[] token;
+    private final ClientPolicy policy;
+    private final LongSupplier nanos;
+    private double tokens;
+    private long refilledAt;
+
+    Client(String token, ClientPolicy policy, LongSupplier nanos) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.policy = policy;
+        this.nanos = nanos;
+        this.tokens = policy.burst();
+        this.refilledAt = nanos.getAsLong();
+    }
+
+    ClientPolicy policy() {
+        return policy;
+    }
+
+    boolean owns(byte[] given) {
+        return MessageDigest.isEqual(given, token);
+    }
+
+    /** Takes one request from the bucket; answers 0 when allowed, else the seconds until one is allowed. */
+    synchronized long acquire() {
+        if (policy.requestsPerSecond() <= 0) {
+            return 0;
+        }
+        long now = nanos.getAsLong();
+        tokens = Math.min(policy.burst(), tokens + (now - refilledAt) / 1e9 * policy.requestsPerSecond());
+        refilledAt = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return 0;
+        }
+        return Math.max(1, (long) Math.ceil((1 - tokens) / policy.requestsPerSecond()));
+    }
+
+    /** Refuses a priority more urgent than this client may use. */
+    void checkPriority(String field, int priority) {
+        if (priority < policy.mostUrgentPriority()) {
+            throw new ApiException(403, "priority_not_allowed", "this client may use priorities "
+                    + policy.mostUrgentPriority() + " to 9, got " + priority, field, java.util.List.of());
+        }
+    }
+}

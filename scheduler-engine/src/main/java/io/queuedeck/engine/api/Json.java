@@ -1,0 +1,196 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The API's JSON mapper, strict on input (no silent coercion of "5" to 5 or 5.5 to 5, no unknown
+ * fields, no trailing garbage, bounded nesting), and the translation of every Jackson failure into
+ * a 400 that names the field.
+ */
+final class Json {
+    /** Deepest nesting a request may have; a task needs 3. */
+    static final int MAX_DEPTH = 32;
+
+    static final ObjectMapper MAPPER = mapper();
+
+    private Json() {}
+
+    private static ObjectMapper mapper() {
+        // A shared buffer pool rather than Jackson's default per-thread one: with virtual threads every
+        // request runs on a fresh thread, and per-thread buffers would be allocated (8 KB+) every time.
+        JsonFactory factory = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
+        JsonMapper mapper = JsonMapper.builder(factory)
+                .addModule(new JavaTimeModule())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH).maxNumberLength(64).build());
+        // Numbers and booleans are not strings: {"input": 5} is a client bug, not "5".
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /** Parses {@code body} as a {@code type}; any failure is a 400 naming the field. */
+    static <T> T read(byte[] body, Class<T> type) {
+        if (body.length == 0) {
+            throw new ApiException(400, "malformed_json", "the request body is empty; a JSON object is required");
+        }
+        try {
+            return MAPPER.readValue(body, type);
+        } catch (IOException e) {
+            throw translate(e);
+        }
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** A Jackson failure as a client error: the path of the field and what was expected there. */
+    static ApiException translate(IOException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            String field = path(u.getPath());
+            return ApiException.invalid(field, "unknown field '" + field + "'");
+        }
+        if (e instanceof InvalidFormatException f) {
+            String field = path(f.getPath());
+            return ApiException.invalid(field, field + " must be " + expected(f.getTargetType())
+                    + ", got " + describe(f.getValue()));
+        }
+        if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+            String field = path(m.getPath());
+            return ApiException.invalid(field, field + " must be " + expected(m.getTargetType()));
+        }
+        if (e instanceof MismatchedInputException m) {
+            return new ApiException(400, "malformed_json", "the body must be a JSON object");
+        }
+        if (e instanceof JsonMappingException m && m.getCause() instanceof IOException cause && cause != e) {
+            ApiException inner = translate(cause);
+            return m.getPath().isEmpty() ? inner : ApiException.invalid(path(m.getPath()), inner.getMessage());
+        }
+        if (e instanceof InputCoercionException c) {
+            String field = fieldOf(c.getProcessor());
+            return ApiException.invalid(field, (field == null ? "a number" : field)
+                    + " is out of range for " + expected(c.getTargetType()));
+        }
+        if (e instanceof StreamConstraintsException) {
+            return new ApiException(400, "malformed_json", "the body is nested too deeply or has too long a number");
+        }
+        if (e instanceof JsonProcessingException p) {
+            String where = p.getLocation() == null ? "" : " at line " + p.getLocation().getLineNr()
+                    + ", column " + p.getLocation().getColumnNr();
+            return new ApiException(400, "malformed_json", "the body is not valid JSON" + where + ": "
+                    + p.getOriginalMessage().lines().findFirst().orElse(""), fieldOf(p.getProcessor()), List.of());
+        }
+        return new ApiException(400, "malformed_json", "the body could not be read as JSON");
+    }
+
+    private static String path(List<JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : references) {
+            if (reference.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String fieldOf(Object processor) {
+        if (!(processor instanceof JsonParser parser)) {
+            return null;
+        }
+        Deque<String> parts = new ArrayDeque<>();
+        for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot();
+             context = context.getParent()) {
+            if (context.inArray()) {
+                parts.push("[" + Math.max(0, context.getCurrentIndex()) + "]");
+            } else if (context.getCurrentName() != null) {
+                parts.push("." + context.getCurrentName());
+            }
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        String joined = String.join("", parts);
+        return joined.startsWith(".") ? joined.substring(1) : joined;
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 instant such as 2030-01-01T00:00:00Z";
+        }
+        if (java.util.Map.class.isAssignableFrom(type)) {
+            return "an object of string values";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String describe(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        String text = String.valueOf(value);
+        if (text.length() > 40) {
+            text = text.substring(0, 40) + "…";
+        }
+        return value instanceof String ? "'" + text + "'" : text;
+    }
+}

@@ -1,0 +1,445 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.metrics.EngineMetrics;
+import io.queuedeck.engine.task.FieldError;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskNotFoundException;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskReport;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskSpecValidator;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The endpoints: parse, check, one engine command, answer. */
+final class Routes {
+    /** Context attribute: the authenticated {@link Client}, when tokens are configured. */
+    static final String CLIENT = "queuedeck.client";
+    /** Most tasks in one batch submission. */
+    static final int MAX_BATCH = 1_000;
+    /** A batch body may be this many times the single-task limit. */
+    static final int BATCH_BODY_FACTOR = 16;
+    private static final int DEFAULT_PAGE = 100;
+
+    private final Engine engine;
+    private final long maxBodyBytes;
+    private final long timeoutNanos;
+    private final EngineMetrics metrics;
+    private final CallbackDispatcher callbacks;
+    private final int maxQueued;
+    private final boolean baseline;
+
+    Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
+           int maxQueued, boolean baseline) {
+        this.engine = engine;
+        this.maxBodyBytes = maxBodyBytes;
+        this.timeoutNanos = timeout.toNanos();
+        this.metrics = metrics;
+        this.callbacks = callbacks;
+        this.maxQueued = maxQueued;
+        this.baseline = baseline;
+    }
+
+    /** {@code {"priority": n}}: the body of {@code PATCH /v1/tasks/{id}}. */
+    record PriorityPatch(Integer priority) {}
+
+    /** {@code {"tasks": [...]}}: the body of {@code POST /v1/tasks:batch}. */
+    record Batch(List<TaskSpec> tasks) {}
+
+    /** {@code 202} answer to a submission. */
+    record Accepted(@JsonProperty("task_id") String taskId, TaskState state) {}
+
+    /** One task's outcome in a batch. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record BatchItem(@JsonProperty("task_id") String taskId, int status, TaskState state, ApiError.Detail error) {}
+
+    /** A page of {@code GET /v1/tasks}. */
+    record TaskList(List<TaskReport> tasks, @JsonProperty("next_cursor") String nextCursor) {}
+
+    /** {@code GET /v1/queues}. */
+    record Queues(String policy, @JsonProperty("dispatch_paused") boolean dispatchPaused, int queued, int running,
+                  @JsonProperty("oldest_wait_ms") double oldestWaitMs, @JsonProperty("by_tier") Map<String, Integer> byTier,
+                  @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel) {}
+
+    void register(Javalin app) {
+        app.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+        app.get("/readyz", this::ready);
+        app.post("/v1/tasks", this::submit);
+        app.post("/v1/tasks:batch", this::submitBatch);
+        app.get("/v1/tasks", this::list);
+        app.get("/v1/tasks/{id}", this::get);
+        app.delete("/v1/tasks/{id}", this::cancel);
+        app.patch("/v1/tasks/{id}", this::reprioritize);
+        app.get("/v1/queues", ctx -> json(ctx, 200, queues(snapshot())));
+        app.post("/v1/queues/{action}", this::queueAction);
+        app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
+        if (baseline) {
+            // The benchmark's yardstick: the same server, body read, a constant answer, no engine.
+            byte[] answer = Json.write(new Accepted("baseline", TaskState.QUEUED));
+            app.post("/bench/noop", ctx -> {
+                readBody(ctx, maxBodyBytes);
+                write(ctx, 202, answer);
+            });
+        }
+        if (metrics != null) {
+            app.get("/metrics", this::metrics);
+        }
+        if (callbacks != null) {
+            app.get("/v1/callbacks/dead-letters", ctx -> json(ctx, 200, Map.of("dead_letters", callbacks.deadLetters())));
+            app.post("/v1/callbacks/dead-letters/{id}/replay", this::replayCallback);
+        }
+    }
+
+    private void ready(Context ctx) {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        boolean executorUp = snapshot != null
+                && snapshot.instances().stream().map(InstanceStatus::state).anyMatch(s -> s.acceptsWork());
+        if (!executorUp) {
+            throw new ApiException(503, "not_ready", snapshot == null
+                    ? "the engine has not published its first snapshot yet" : "no executor instance is accepting work");
+        }
+        json(ctx, 200, Map.of("status", "ready"));
+    }
+
+    private void submit(Context ctx) {
+        TaskSpec spec = readJson(ctx, TaskSpec.class, maxBodyBytes);
+        admit(ctx, spec, "", 1);
+        SubmitResult result = await(engine.submit(spec));
+        TaskView task = result.task();
+        if (result.created()) {
+            ctx.header("Location", "/v1/tasks/" + task.id());
+            json(ctx, 202, new Accepted(task.id(), task.state()));
+        } else {
+            json(ctx, 200, report(task));
+        }
+    }
+
+    /**
+     * All-or-nothing validation, then one submission per task: a task refused by the engine
+     * itself (an id taken by another body, a model no instance serves) gets its own status.
+     */
+    private void submitBatch(Context ctx) {
+        Batch batch = readJson(ctx, Batch.class, maxBodyBytes * BATCH_BODY_FACTOR);
+        if (batch == null || batch.tasks() == null) {
+            throw ApiException.invalid("tasks", "tasks is required: {\"tasks\": [ ... ]}");
+        }
+        List<TaskSpec> specs = batch.tasks();
+        if (specs.isEmpty() || specs.size() > MAX_BATCH) {
+            throw ApiException.invalid("tasks", "tasks must hold 1 to " + MAX_BATCH + " tasks, got " + specs.size());
+        }
+        List<FieldError> errors = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            TaskSpec spec = specs.get(i);
+            for (FieldError error : TaskSpecValidator.errors(spec)) {
+                String field = error.field().isEmpty() ? "tasks[" + i + "]" : "tasks[" + i + "]." + error.field();
+                errors.add(new FieldError(field, "tasks[" + i + "]: " + error.message()));
+            }
+            if (spec != null) {
+                try {
+                    admit(ctx, spec, "tasks[" + i + "].", 0);
+                } catch (ApiException e) {
+                    if (e.status() != 400 && e.status() != 403) {
+                        throw e;
+                    }
+                    errors.add(new FieldError(e.field() == null ? "tasks[" + i + "]" : e.field(), e.getMessage()));
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ApiException(400, "invalid_field", errors.getFirst().message()
+                    + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""),
+                    errors.getFirst().field(), errors);
+        }
+        checkQueueRoom(specs.size());
+        List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
+        for (TaskSpec spec : specs) {
+            futures.add(engine.submit(spec));
+        }
+        List<BatchItem> results = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            try {
+                SubmitResult result = await(futures.get(i));
+                results.add(new BatchItem(result.task().id(), result.created() ? 202 : 200, result.task().state(), null));
+            } catch (ApiException e) {
+                if (e.status() == 503) {
+                    throw e;
+                }
+                results.add(new BatchItem(specs.get(i).taskId(), e.status(), null, e.body().error()));
+            }
+        }
+        json(ctx, 200, Map.of("results", results));
+    }
+
+    private void list(Context ctx) {
+        TaskState state = null;
+        String stateParam = ctx.queryParam("state");
+        if (stateParam != null && !stateParam.isEmpty()) {
+            try {
+                state = TaskState.valueOf(stateParam.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("state", "state must be one of " + List.of(TaskState.values()) + ", got '"
+                        + stateParam + "'");
+            }
+        }
+        String tenant = ctx.queryParam("tenant");
+        int limit = intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT);
+        long after = -1;
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                after = Long.parseLong(cursor, 36);
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid("cursor", "cursor is not one this server gave out");
+            }
+            if (after < 0) {
+                throw ApiException.invalid("cursor", "cursor is not one this server gave out");
+            }
+        }
+        TaskPage page = await(engine.tasks(new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant,
+                after, limit)));
+        List<TaskReport> reports = new ArrayList<>(page.tasks().size());
+        for (TaskView view : page.tasks()) {
+            reports.add(report(view));
+        }
+        json(ctx, 200, new TaskList(reports, page.nextSequence() < 0 ? null : Long.toString(page.nextSequence(), 36)));
+    }
+
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw ApiException.invalid(name, name + " must be an integer between " + min + " and " + max + ", got '" + text + "'");
+    }
+
+    private void get(Context ctx) {
+        String id = ctx.pathParam("id");
+        Optional<TaskView> task = await(engine.task(id));
+        json(ctx, 200, report(task.orElseThrow(() -> refusal(new TaskNotFoundException(id)))));
+    }
+
+    private void cancel(Context ctx) {
+        json(ctx, 200, report(await(engine.cancel(ctx.pathParam("id")))));
+    }
+
+    private void reprioritize(Context ctx) {
+        PriorityPatch patch = readJson(ctx, PriorityPatch.class, maxBodyBytes);
+        if (patch == null || patch.priority() == null) {
+            throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}");
+        }
+        Client client = ctx.attribute(CLIENT);
+        if (client != null) {
+            client.checkPriority("priority", patch.priority());
+        }
+        json(ctx, 200, report(await(engine.reprioritize(ctx.pathParam("id"), patch.priority()))));
+    }
+
+    /** {@code POST /v1/queues/all:pause} and {@code all:resume}: the engine pauses dispatch as a whole. */
+    private void queueAction(Context ctx) {
+        String action = ctx.pathParam("action");
+        int colon = action.lastIndexOf(':');
+        String tier = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
+        String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
+        if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
+            throw new ApiException(404, "not_found", "unknown queue action '" + action
+                    + "'; use POST /v1/queues/all:pause or /v1/queues/all:resume");
+        }
+        if (!tier.equals("all")) {
+            boolean known = tier.equals("core") || tier.equals("normal") || tier.equals("batch");
+            throw new ApiException(known ? 501 : 404, known ? "not_implemented" : "not_found", known
+                    ? "pausing one tier is not supported yet; the engine pauses dispatch as a whole: use /v1/queues/all:" + verb
+                    : "unknown tier '" + tier + "'; use all");
+        }
+        if (verb.equals("drain")) {
+            throw new ApiException(501, "not_implemented", "draining is not supported yet; use all:pause");
+        }
+        boolean pause = verb.equals("pause");
+        await(engine.pauseDispatch(pause));
+        // the published snapshot may predate the command; its flag is now known
+        Queues now = queues(snapshot());
+        json(ctx, 200, new Queues(now.policy(), pause, now.queued(), now.running(), now.oldestWaitMs(), now.byTier(),
+                now.byPriority(), now.byLevel()));
+    }
+
+    private void replayCallback(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!callbacks.replay(id)) {
+            throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + id + "'");
+        }
+        json(ctx, 202, Map.of("task_id", id, "replayed", true));
+    }
+
+    private void metrics(Context ctx) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32_768);
+        metrics.scrape(out);
+        ctx.status(200).contentType(EngineMetrics.CONTENT_TYPE).result(out.toByteArray());
+    }
+
+    // ---------------------------------------------------------------- admission checks of the API
+
+    /** The API's own admission: callback URL policy, the client's priority cap, queue room. */
+    private void admit(Context ctx, TaskSpec spec, String prefix, int room) {
+        if (spec == null) {
+            return; // the engine's validator names the problem
+        }
+        if (callbacks != null && spec.callbackUrl() != null) {
+            Optional<String> refused = callbacks.refusal(spec.callbackUrl());
+            if (refused.isPresent()) {
+                throw ApiException.invalid(prefix + "callback_url", refused.get());
+            }
+        }
+        Client client = ctx.attribute(CLIENT);
+        if (client != null) {
+            client.checkPriority(prefix + "priority", spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority());
+        }
+        if (room > 0) {
+            checkQueueRoom(room);
+        }
+    }
+
+    private void checkQueueRoom(int more) {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        if (snapshot != null && (long) snapshot.queued() + more > maxQueued) {
+            throw new ApiException(429, "queue_full", "the queue holds " + snapshot.queued() + " waiting tasks, its limit is "
+                    + maxQueued + "; retry later");
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private EngineSnapshot snapshot() {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        if (snapshot == null) {
+            throw new ApiException(503, "not_ready", "the engine has not published its first snapshot yet");
+        }
+        return snapshot;
+    }
+
+    private static Queues queues(EngineSnapshot s) {
+        Map<String, Integer> byTier = new LinkedHashMap<>();
+        for (Tier tier : Tier.values()) {
+            byTier.put(tier.name().toLowerCase(Locale.ROOT), s.queuedByTier().getOrDefault(tier, 0));
+        }
+        return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
+                s.queuedByPriority(), s.queuedByLevel());
+    }
+
+    private TaskReport report(TaskView view) {
+        return TaskReport.of(view, engine.clock()::toInstant);
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        write(ctx, status, Json.write(body));
+    }
+
+    /**
+     * Writes a JSON answer straight to the servlet response with its length, rather than through
+     * Javalin's result stream (which copies every answer through a fresh 8 KB buffer).
+     */
+    private static void write(Context ctx, int status, byte[] json) {
+        ctx.status(status).contentType("application/json");
+        ctx.res().setContentLength(json.length);
+        try {
+            ctx.res().getOutputStream().write(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // the client went away; nothing left to answer
+        }
+    }
+
+    /** Checks the content type and the size, then parses: every failure is a 4xx. */
+    private <T> T readJson(Context ctx, Class<T> type, long limit) {
+        String contentType = ctx.header("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).trim().startsWith("application/json")) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'"
+                    + (contentType == null ? "" : ", got '" + contentType + "'"));
+        }
+        return Json.read(readBody(ctx, limit), type);
+    }
+
+    private static byte[] readBody(Context ctx, long limit) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw tooLarge(limit);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            if (declared >= 0) {
+                // the usual case: the exact size is known (and enforced by Jetty), so read into one exact array
+                byte[] body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+            }
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw tooLarge(limit);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new ApiException(400, "bad_request", "the request body could not be read");
+        }
+    }
+
+    private static ApiException tooLarge(long limit) {
+        return new ApiException(413, "payload_too_large", "the body must be at most " + limit + " bytes");
+    }
+
+    /** Waits (on this request's thread, never the loop's) for the engine's answer and maps its refusals. */
+    private <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw refusal(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ApiException(503, "engine_timeout", "the engine did not answer in time; retry later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "unavailable", "the server is shutting down");
+        }
+    }
+
+    static RuntimeException refusal(Throwable cause) {
+        return switch (cause) {
+            case InvalidTaskException invalid -> new ApiException(400, "invalid_field", invalid.getMessage(),
+                    invalid.errors().isEmpty() || invalid.errors().getFirst().field().isEmpty()
+                            ? null : invalid.errors().getFirst().field(), invalid.errors());
+            case TaskNotFoundException notFound -> new ApiException(404, "not_found", notFound.getMessage());
+            case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
+            case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
+            case RuntimeException other -> other;
+            default -> new IllegalStateException(cause);
+        };
+    }
+}

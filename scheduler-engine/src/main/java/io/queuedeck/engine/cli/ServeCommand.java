@@ -1,0 +1,170 @@
+package io.queuedeck.engine.cli;
+
+import io.queuedeck.engine.CompletionFeed;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.api.ApiServer;
+import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.metrics.EngineMetrics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The headless engine with the REST API: one line when listening, clean shutdown on SIGTERM. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the engine (simulated GPUs) with the REST API and no window, until SIGTERM or Ctrl-C.")
+final class ServeCommand implements Callable<Integer> {
+    /** Held so the log manager keeps these levels (it holds loggers weakly). */
+    private static final List<Logger> QUIETED = List.of(Logger.getLogger("org.eclipse.jetty"), Logger.getLogger("io.javalin"));
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind (default: ${DEFAULT-VALUE}). A non-loopback address needs a bearer token.")
+    String host;
+
+    @Option(names = "--token-file", description = "File holding the bearer token clients must send (or set QUEUEDECK_API_TOKEN).")
+    Path tokenFile;
+
+    @Option(names = "--policy", defaultValue = "priority", description = "Scheduling policy (default: ${DEFAULT-VALUE}).")
+    String policy;
+
+    @Option(names = "--instances", defaultValue = "4", description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+
+    @Option(names = "--max-queued", defaultValue = "1000000",
+            description = "Waiting tasks beyond which submissions get 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueued;
+
+    @Option(names = "--callback-hosts", split = ",",
+            description = "Hosts callback URLs may name, comma-separated; default any. Secret: QUEUEDECK_CALLBACK_SECRET.")
+    List<String> callbackHosts;
+
+    @Option(names = "--virtual-threads", description = "Handle requests on virtual threads (faster intake; best on JDK 24+).")
+    boolean virtualThreads;
+
+    @Option(names = "--bench-baseline", hidden = true,
+            description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
+    boolean benchBaseline;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (instances < 1) {
+            throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
+        }
+        String token = token();
+        for (Logger logger : QUIETED) {
+            logger.setLevel(Level.WARNING); // the server's own start-up chatter; our one line says it all
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Engine engine = Engine.builder()
+                .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
+                .policy(policy)
+                .build();
+        EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
+        ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("queuedeck-completions").daemon().factory());
+        CallbackDispatcher.Builder callbackBuilder = CallbackDispatcher.builder(engine.clock(), feedThread)
+                .listener(metrics.callbackListener());
+        String callbackSecret = System.getenv("QUEUEDECK_CALLBACK_SECRET");
+        if (callbackSecret != null && !callbackSecret.isBlank()) {
+            callbackBuilder.secret(callbackSecret.strip().getBytes(StandardCharsets.UTF_8));
+        }
+        if (callbackHosts != null && !callbackHosts.isEmpty()) {
+            callbackBuilder.allowedHosts(java.util.Set.copyOf(callbackHosts));
+        }
+        CallbackDispatcher callbacks = callbackBuilder.build();
+        CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread)
+                .onFinished(metrics::recordFinished)
+                .onFinished(callbacks::deliver);
+        ApiServer.Builder builder = ApiServer.builder(engine).host(host).port(port).maxBodyBytes(maxBodyBytes)
+                .metrics(metrics).callbacks(callbacks).maxQueued(maxQueued);
+        if (benchBaseline) {
+            builder.benchmarkBaseline();
+        }
+        if (virtualThreads) {
+            builder.virtualThreads();
+        }
+        if (token != null) {
+            builder.bearerToken(token);
+        }
+        ApiServer api;
+        try {
+            api = builder.build();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        engine.start();
+        feed.start(2);
+        try {
+            api.start();
+        } catch (RuntimeException e) {
+            feed.close();
+            engine.close();
+            callbacks.close();
+            feedThread.shutdownNow();
+            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + rootMessage(e));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            api.close();
+            feed.close();
+            engine.close();
+            callbacks.close();
+            feedThread.shutdownNow();
+            out.println("QueueDeck API stopped");
+            out.flush();
+            stopped.countDown();
+        }, "queuedeck-shutdown"));
+        out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s)%n", api.baseUri(), policy,
+                instances, Engine.Builder.DEFAULT_MODEL, token == null ? "" : ", bearer token required");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private String token() {
+        if (tokenFile != null) {
+            try {
+                String text = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+                if (text.isEmpty()) {
+                    throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
+                }
+                return text;
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read --token-file " + tokenFile + ": " + e.getMessage());
+            }
+        }
+        String env = System.getenv("QUEUEDECK_API_TOKEN");
+        return env == null || env.isBlank() ? null : env.strip();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

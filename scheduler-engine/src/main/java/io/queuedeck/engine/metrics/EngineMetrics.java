@@ -1,0 +1,254 @@
+package io.queuedeck.engine.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.callback.DeliveryListener;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The engine in Prometheus terms (base units, {@code _total} counters, {@code _seconds}
+ * histograms), written with the Prometheus Java client.
+ *
+ * <p>Counters and gauges are read from the engine's latest published snapshot at scrape time, so
+ * they are exactly the engine's own numbers (as of that snapshot, at most one snapshot interval
+ * old). Latency histograms are fed with finished tasks by a {@link io.queuedeck.engine.CompletionFeed};
+ * the API and the callback dispatcher add their own counters. Nothing here touches the loop.
+ */
+public final class EngineMetrics {
+    /** Content type of {@link #scrape}: the Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** Bucket bounds in seconds, from a fast first token to a long batch job. */
+    private static final double[] LATENCY_BUCKETS = {
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Supplier<EngineSnapshot> snapshots;
+    private final Histogram queueWait;
+    private final Histogram ttft;
+    private final Histogram endToEnd;
+    private final Histogram callbackLatency;
+    private final Counter apiRejected;
+    private final Counter callbacksDelivered;
+    private final Counter callbacksRetried;
+    private final Counter callbacksFailed;
+
+    /** @param snapshots the engine's latest snapshot ({@code engine::latestSnapshot}); may answer null before the first */
+    public EngineMetrics(Supplier<EngineSnapshot> snapshots) {
+        this.snapshots = snapshots;
+        registerEngineCounters();
+        registerQueueGauges();
+        registerInstanceGauges();
+        queueWait = latency("queuedeck_queue_wait_seconds", "Time succeeded tasks spent waiting for a GPU.");
+        ttft = latency("queuedeck_ttft_seconds", "Time from arrival to first generated token, of succeeded tasks.");
+        endToEnd = latency("queuedeck_e2e_latency_seconds", "Time from arrival to completion, of succeeded tasks.");
+        callbackLatency = Histogram.builder().name("queuedeck_callback_latency_seconds")
+                .help("Time from a task's completion to its callback being accepted.")
+                .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+        apiRejected = Counter.builder().name("queuedeck_api_rejected")
+                .help("Submissions the REST API refused before or at admission, by reason.")
+                .labelNames("reason").withoutExemplars().register(registry);
+        callbacksDelivered = Counter.builder().name("queuedeck_callbacks_delivered")
+                .help("Result callbacks accepted by their receivers.").withoutExemplars().register(registry);
+        callbacksRetried = Counter.builder().name("queuedeck_callbacks_retried")
+                .help("Callback attempts that failed and were retried, by reason.")
+                .labelNames("reason").withoutExemplars().register(registry);
+        callbacksFailed = Counter.builder().name("queuedeck_callbacks_failed")
+                .help("Callbacks that gave up and went to the callback dead-letter list, by reason.")
+                .labelNames("reason").withoutExemplars().register(registry);
+    }
+
+    /** Records a finished task's latencies; a {@link io.queuedeck.engine.CompletionFeed} listener. */
+    public void recordFinished(TaskView task) {
+        if (task.state() != TaskState.SUCCEEDED) {
+            return; // the engine's latency figures cover succeeded tasks; counters cover the rest
+        }
+        String tier = tierLabel(task.priority());
+        queueWait.labelValues(tier).observe(task.waitedNanos() / 1e9);
+        endToEnd.labelValues(tier).observe((task.finishedAt() - task.arrivedAt()) / 1e9);
+        if (task.firstTokenAt() >= 0) {
+            ttft.labelValues(tier).observe((task.firstTokenAt() - task.arrivedAt()) / 1e9);
+        }
+    }
+
+    /** Counts a submission the API refused ({@code reason}: the error code it answered). */
+    public void recordRejected(String reason) {
+        apiRejected.labelValues(reason).inc();
+    }
+
+    /** Feeds the callback counters and latency histogram. */
+    public DeliveryListener callbackListener() {
+        return new DeliveryListener() {
+            @Override
+            public void delivered(int attempts, long latencyNanos) {
+                callbacksDelivered.inc();
+                callbackLatency.observe(latencyNanos / 1e9);
+            }
+
+            @Override
+            public void retried(String reason) {
+                callbacksRetried.labelValues(reason).inc();
+            }
+
+            @Override
+            public void deadLettered(String reason) {
+                callbacksFailed.labelValues(reason).inc();
+            }
+        };
+    }
+
+    /** Writes every metric in the Prometheus text format. */
+    public void scrape(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    /** The registry, for adding process or JVM metrics beside the engine's. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    // ---------------------------------------------------------------- from snapshots
+
+    private void registerEngineCounters() {
+        counter("queuedeck_tasks_submitted", "Tasks accepted by the engine.", c -> c.submitted());
+        counter("queuedeck_tasks_rejected", "Submissions the engine refused at admission (invalid, conflicting, unservable).",
+                c -> c.rejected());
+        counter("queuedeck_tasks_retried", "Failed attempts queued again.", c -> c.retried());
+        counter("queuedeck_tasks_dead_lettered", "Tasks that exhausted their attempts.", c -> c.deadLettered());
+        counter("queuedeck_tasks_preempted", "Times a running task gave up its GPU slot.", c -> c.preemptions());
+        CounterWithCallback.builder().name("queuedeck_tasks_completed")
+                .help("Tasks that reached a final state, by outcome.")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    EngineSnapshot s = snapshots.get();
+                    if (s != null) {
+                        EngineSnapshot.Counters c = s.counters();
+                        cb.call(c.succeeded(), "succeeded");
+                        // every failed attempt was either retried, dead-lettered, or failed for good
+                        cb.call(Math.max(0, c.failed() - c.retried() - c.deadLettered()), "failed");
+                        cb.call(c.cancelled(), "cancelled");
+                        cb.call(c.deadLettered(), "dead_lettered");
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder().name("queuedeck_events_dropped")
+                .help("Engine events lost by slow subscribers.")
+                .callback(cb -> {
+                    EngineSnapshot s = snapshots.get();
+                    if (s != null) {
+                        cb.call(s.eventsDropped());
+                    }
+                })
+                .register(registry);
+    }
+
+    private void registerQueueGauges() {
+        gauge("queuedeck_queue_depth_by_priority", "Waiting tasks per priority (0 most urgent).", "priority", (s, cb) -> {
+            for (int p = 0; p < s.queuedByPriority().size(); p++) {
+                cb.call(s.queuedByPriority().get(p), Integer.toString(p));
+            }
+        });
+        gauge("queuedeck_queue_depth_by_tier", "Waiting tasks per tier; dead_letter counts dead-lettered tasks kept.", "tier",
+                (s, cb) -> {
+                    for (Map.Entry<Tier, Integer> e : s.queuedByTier().entrySet()) {
+                        cb.call(e.getValue(), e.getKey().name().toLowerCase(Locale.ROOT));
+                    }
+                });
+        gauge("queuedeck_queue_depth_by_level", "Waiting tasks per policy level (MLFQ levels; one for flat policies).",
+                "level", (s, cb) -> {
+                    for (int l = 0; l < s.queuedByLevel().size(); l++) {
+                        cb.call(s.queuedByLevel().get(l), Integer.toString(l));
+                    }
+                });
+        gauge("queuedeck_queued_tasks", "Waiting tasks (queued or preempted).", null, (s, cb) -> cb.call(s.queued()));
+        gauge("queuedeck_running_tasks", "Tasks on GPU instances.", null, (s, cb) -> cb.call(s.running()));
+        gauge("queuedeck_oldest_queued_age_seconds", "How long the longest-waiting task has waited.", null,
+                (s, cb) -> cb.call(s.oldestWaitMs() / 1e3));
+        gauge("queuedeck_dispatch_paused", "1 while dispatch is paused.", null, (s, cb) -> cb.call(s.dispatchPaused() ? 1 : 0));
+    }
+
+    private void registerInstanceGauges() {
+        GaugeWithCallback.builder().name("queuedeck_instance_state")
+                .help("1 for each instance's current health state, 0 for the others.")
+                .labelNames("gpu", "model", "state")
+                .callback(cb -> {
+                    EngineSnapshot s = snapshots.get();
+                    if (s != null) {
+                        for (InstanceStatus i : s.instances()) {
+                            for (InstanceState state : InstanceState.values()) {
+                                cb.call(i.state() == state ? 1 : 0, Integer.toString(i.id()), i.model(),
+                                        state.name().toLowerCase(Locale.ROOT));
+                            }
+                        }
+                    }
+                })
+                .register(registry);
+        instanceGauge("queuedeck_instance_batch_running", "Tasks in each instance's batch.", InstanceStatus::running);
+        instanceGauge("queuedeck_instance_batch_capacity", "Batch slots of each instance.", InstanceStatus::batchCapacity);
+        instanceGauge("queuedeck_instance_kv_used_tokens", "KV-cache tokens reserved on each instance.", InstanceStatus::kvUsedTokens);
+        instanceGauge("queuedeck_instance_kv_capacity_tokens", "KV-cache size of each instance, in tokens.",
+                InstanceStatus::kvCapacityTokens);
+    }
+
+    private interface GaugeFill {
+        void fill(EngineSnapshot snapshot, GaugeWithCallback.Callback callback);
+    }
+
+    private void gauge(String name, String help, String label, GaugeFill fill) {
+        GaugeWithCallback.Builder builder = GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
+            EngineSnapshot s = snapshots.get();
+            if (s != null) {
+                fill.fill(s, cb);
+            }
+        });
+        if (label != null) {
+            builder.labelNames(label);
+        }
+        builder.register(registry);
+    }
+
+    private void instanceGauge(String name, String help, java.util.function.ToDoubleFunction<InstanceStatus> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("gpu", "model").callback(cb -> {
+            EngineSnapshot s = snapshots.get();
+            if (s != null) {
+                for (InstanceStatus i : s.instances()) {
+                    cb.call(value.applyAsDouble(i), Integer.toString(i.id()), i.model());
+                }
+            }
+        }).register(registry);
+    }
+
+    private void counter(String name, String help, java.util.function.ToLongFunction<EngineSnapshot.Counters> value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> {
+            EngineSnapshot s = snapshots.get();
+            if (s != null) {
+                cb.call(value.applyAsLong(s.counters()));
+            }
+        }).register(registry);
+    }
+
+    private Histogram latency(String name, String help) {
+        return Histogram.builder().name(name).help(help).labelNames("priority_class")
+                .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+    }
+
+    /** core, normal or batch: the tier a priority belongs to. */
+    static String tierLabel(int priority) {
+        return Tier.of(priority).name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,24 @@
+package io.queuedeck.engine.policy;
+
+import io.queuedeck.engine.task.Task;
+import java.util.Comparator;
+
+/**
+ * A policy whose order is a number computed once, when a task joins: smallest key first, then
+ * submission order. Keys that depend on time are written so that the order they give does not
+ * change as time passes (see {@link AgingPolicy}), which is what keeps every operation O(log n).
+ */
+abstract class KeyedPolicy extends HeapPolicy {
+    KeyedPolicy() {
+        super(Comparator.comparingDouble(Task::policyKey).thenComparingLong(Task::sequence));
+    }
+
+    /** The key of {@code task}, joining now. */
+    abstract double key(Task task, long now);
+
+    @Override
+    public void enqueue(Task task, long now) {
+        task.setPolicyKey(key(task, now));
+        super.enqueue(task, now);
+    }
+}

@@ -1,0 +1,113 @@
+package io.queuedeck.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.tier.Tier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Snapshots on a virtual clock: contents, publication rate, and interval figures. */
+class EngineSnapshotTest {
+
+    private static Engine engine(VirtualClock clock) {
+        return Engine.builder()
+                .clock(clock)
+                .executor(new SimulatedGpuExecutor(1, SimHarness.MODEL, SimHarness.ONE_AT_A_TIME))
+                .snapshotInterval(Duration.ofMillis(100))
+                .build();
+    }
+
+    @Test
+    void publishedSnapshots_every100ms_reportTheIntervalsCompletions() {
+        VirtualClock clock = new VirtualClock();
+        try (Engine engine = engine(clock)) {
+            List<EngineSnapshot> published = new ArrayList<>();
+            engine.onSnapshot(published::add);
+            engine.start();
+            for (int i = 0; i < 4; i++) {
+                engine.submit(SimHarness.spec("t" + i, 5, 10, 2), 2).join();
+            }
+
+            clock.runUntil(SimHarness.millis(100));
+
+            // Four 2-token tasks, one at a time, each about 11.4 ms: all done within 100 ms.
+            assertThat(published).hasSize(1);
+            EngineSnapshot first = published.getFirst();
+            assertThat(first.clockNanos()).isEqualTo(SimHarness.millis(100));
+            assertThat(engine.latestSnapshot()).isSameAs(first);
+            assertThat(first.counters().succeeded()).isEqualTo(4);
+            assertThat(first.recent().endToEnd().count()).isEqualTo(4);
+            assertThat(first.throughputTps()).isEqualTo(40.0);
+            assertThat(first.tokensPerSecond()).isEqualTo(80.0);
+            assertThat(first.queuedByTier()).containsEntry(Tier.NORMAL, 0).containsEntry(Tier.DEAD_LETTER, 0);
+        }
+    }
+
+    @Test
+    void snapshotNow_betweenPublishes_takesNothingFromThePublishedInterval() {
+        VirtualClock clock = new VirtualClock();
+        try (Engine engine = engine(clock)) {
+            List<EngineSnapshot> published = new ArrayList<>();
+            engine.onSnapshot(published::add);
+            engine.start();
+            for (int i = 0; i < 4; i++) {
+                engine.submit(SimHarness.spec("t" + i, 5, 10, 2), 2).join();
+            }
+            clock.runUntil(SimHarness.millis(30)); // two tasks done
+
+            EngineSnapshot asked = engine.snapshotNow().join();
+            clock.runUntil(SimHarness.millis(100));
+
+            // Asking for a fresh snapshot is a read: the console's 100 ms series must still
+            // count all four completions of its interval.
+            assertThat(asked.counters().succeeded()).isEqualTo(2);
+            assertThat(asked.recent().endToEnd().count()).isEqualTo(2);
+            EngineSnapshot first = published.getFirst();
+            assertThat(first.recent().endToEnd().count()).isEqualTo(4);
+            assertThat(first.throughputTps()).isEqualTo(40.0);
+        }
+    }
+
+    @Test
+    void snapshot_tasksWaiting_countsThemByPriorityTierAndOldestWait() {
+        VirtualClock clock = new VirtualClock();
+        try (Engine engine = engine(clock)) {
+            engine.start();
+            engine.pauseDispatch(true).join();
+            engine.submit(SimHarness.spec("core", 1, 10, 2)).join();
+            clock.runUntil(SimHarness.millis(50));
+            engine.submit(SimHarness.spec("normal", 4, 10, 2)).join();
+            engine.submit(SimHarness.spec("batch", 8, 10, 2)).join();
+            clock.runUntil(SimHarness.millis(250));
+
+            EngineSnapshot snapshot = engine.snapshotNow().join();
+
+            assertThat(snapshot.dispatchPaused()).isTrue();
+            assertThat(snapshot.queued()).isEqualTo(3);
+            assertThat(snapshot.queuedByPriority()).containsExactly(0, 1, 0, 0, 1, 0, 0, 0, 1, 0);
+            assertThat(snapshot.queuedByTier()).containsEntry(Tier.CORE, 1).containsEntry(Tier.NORMAL, 1)
+                    .containsEntry(Tier.BATCH, 1).containsEntry(Tier.DEAD_LETTER, 0);
+            assertThat(snapshot.oldestWaitMs()).isEqualTo(250.0);
+            engine.cancel("core").join();
+            assertThat(engine.snapshotNow().join().oldestWaitMs()).isEqualTo(200.0);
+        }
+    }
+
+    @Test
+    void snapshotInterval_zeroOnVirtualClockByDefault_nothingPublished() {
+        VirtualClock clock = new VirtualClock();
+        try (Engine engine = Engine.builder().clock(clock).build()) {
+            engine.start();
+            engine.submit(SimHarness.spec("t", 5, 10, 2)).join();
+
+            clock.runUntilIdle();
+
+            assertThat(engine.latestSnapshot()).isNull();
+            assertThat(engine.snapshotNow().join().counters().succeeded()).isEqualTo(1);
+        }
+    }
+}

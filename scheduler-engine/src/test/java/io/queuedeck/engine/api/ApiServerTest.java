@@ -1,0 +1,289 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every endpoint and error shape, against the real server on an ephemeral loopback port. */
+class ApiServerTest {
+    private static final String TASK = "{\"task_id\":\"%s\",\"model\":\"llama-2-7b\",\"input\":\"hello\",\"priority\":%d,\"max_tokens\":16}";
+
+    private Engine engine;
+    private ApiServer server;
+    private Http http;
+
+    @BeforeEach
+    void start() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+        server = ApiServer.builder(engine).port(0).build().start();
+        http = new Http(server.baseUri());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+    }
+
+    private static String task(String id, int priority) {
+        return TASK.formatted(id, priority);
+    }
+
+    @Test
+    void submit_validTask_answers202WithLocationAndState() {
+        Http.Response response = http.post("/v1/tasks", task("a-1", 3));
+
+        assertThat(response.status()).isEqualTo(202);
+        assertThat(response.headers().firstValue("Location")).hasValue("/v1/tasks/a-1");
+        assertThat(response.json().get("task_id").asText()).isEqualTo("a-1");
+        assertThat(response.json().get("state").asText()).isIn("QUEUED", "RUNNING");
+        // Accepted means the engine holds it: it can be read back at once.
+        assertThat(http.get("/v1/tasks/a-1").status()).isEqualTo(200);
+    }
+
+    @Test
+    void submit_withoutId_generatesOne() {
+        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"hi\"}");
+
+        assertThat(response.status()).isEqualTo(202);
+        String id = response.json().get("task_id").asText();
+        assertThat(response.headers().firstValue("Location")).hasValue("/v1/tasks/" + id);
+    }
+
+    @Test
+    void submit_sameIdSameBody_answers200WithTheExistingTask() {
+        assertThat(http.post("/v1/tasks", task("dup", 4)).status()).isEqualTo(202);
+
+        Http.Response again = http.post("/v1/tasks", task("dup", 4));
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("task_id").asText()).isEqualTo("dup");
+        assertThat(again.json().get("priority").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void submit_sameIdDifferentBody_answers409() {
+        assertThat(http.post("/v1/tasks", task("dup", 4)).status()).isEqualTo(202);
+
+        Http.Response other = http.post("/v1/tasks", task("dup", 5));
+
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.errorCode()).isEqualTo("conflict");
+        assertThat(other.json().at("/error/message").asText()).contains("dup");
+    }
+
+    @Test
+    void get_finishedTask_hasStateTimestampsOutputAndAttempts() {
+        http.post("/v1/tasks", task("done", 1));
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.get("/v1/tasks/done").json().get("state").asText().equals("SUCCEEDED"));
+        var json = http.get("/v1/tasks/done").json();
+
+        assertThat(json.get("output").asText()).isNotBlank();
+        assertThat(json.get("attempts").asInt()).isEqualTo(1);
+        assertThat(json.get("generated_tokens").asInt()).isEqualTo(16);
+        assertThat(json.has("submitted_at")).isTrue();
+        assertThat(json.has("finished_at")).isTrue();
+        assertThat(json.get("e2e_ms").asDouble()).isPositive();
+    }
+
+    @Test
+    void get_unknownTask_answers404() {
+        Http.Response response = http.get("/v1/tasks/nope");
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.errorCode()).isEqualTo("not_found");
+    }
+
+    @Test
+    void delete_waitingTask_cancelsIt_thenSecondCancelIs409() {
+        engine.pauseDispatch(true).join();
+        http.post("/v1/tasks", task("c", 5));
+
+        Http.Response cancelled = http.delete("/v1/tasks/c");
+        Http.Response again = http.delete("/v1/tasks/c");
+
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(http.delete("/v1/tasks/unknown").status()).isEqualTo(404);
+    }
+
+    @Test
+    void patch_priority_movesTheTask() {
+        engine.pauseDispatch(true).join();
+        http.post("/v1/tasks", task("p", 8));
+
+        Http.Response response = http.patch("/v1/tasks/p", "{\"priority\": 1}");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.json().get("priority").asInt()).isEqualTo(1);
+        assertThat(http.get("/v1/tasks/p").json().get("priority").asInt()).isEqualTo(1);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"priority\": 12}       | 400 | priority",
+            "{\"priority\": \"1\"}    | 400 | priority",
+            "{}                       | 400 | priority",
+            "{\"priority\": 1, \"x\": 2} | 400 | x",
+            "{\"priority\":           | 400 | ",
+    })
+    void patch_badBody_answers400NamingTheField(String body, int status, String field) {
+        engine.pauseDispatch(true).join();
+        http.post("/v1/tasks", task("p", 8));
+
+        Http.Response response = http.patch("/v1/tasks/p", body);
+
+        assertThat(response.status()).isEqualTo(status);
+        if (field != null) {
+            assertThat(response.errorField()).isEqualTo(field);
+        }
+        assertThat(http.get("/v1/tasks/p").json().get("priority").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void patch_unknownTask_answers404() {
+        assertThat(http.patch("/v1/tasks/ghost", "{\"priority\": 1}").status()).isEqualTo(404);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // body                                                             | code           | field
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":\"2\"}       | invalid_field  | priority",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":2.5}         | invalid_field  | priority",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":12}          | invalid_field  | priority",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":99999999999} | invalid_field  | priority",
+            "{\"model\":\"llama-2-7b\",\"input\":5}                              | invalid_field  | input",
+            "{\"model\":\"llama-2-7b\"}                                          | invalid_field  | input",
+            "{\"input\":\"x\"}                                                   | invalid_field  | model",
+            "{\"model\":\"gpt-9\",\"input\":\"x\"}                               | invalid_field  | model",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"max_tokens\":0}         | invalid_field  | max_tokens",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"deadline\":\"soon\"}    | invalid_field  | deadline",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"k\":{}}}  | invalid_field  | metadata.k",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"callback_url\":\"ftp://h/\"} | invalid_field | callback_url",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"colour\":\"red\"}       | invalid_field  | colour",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"task_id\":\"a b\"}      | invalid_field  | task_id",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\"} trailing                 | malformed_json | ",
+            "{\"model\":                                                         | malformed_json | ",
+            "[1,2,3]                                                             | malformed_json | ",
+            "null                                                                | invalid_field  | ",
+    })
+    void submit_badBody_answers400WithCodeAndField(String body, String code, String field) {
+        Http.Response response = http.post("/v1/tasks", body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo(code);
+        if (field != null) {
+            assertThat(response.errorField()).isEqualTo(field);
+        }
+        assertThat(response.json().at("/error/message").asText()).isNotBlank();
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void submit_emptyBody_answers400() {
+        Http.Response response = http.post("/v1/tasks", new byte[0], "application/json");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("malformed_json");
+    }
+
+    @Test
+    void submit_invalidUtf8_answers400() {
+        byte[] body = {'{', '"', 'm', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+
+        assertThat(http.post("/v1/tasks", body, "application/json").status()).isEqualTo(400);
+    }
+
+    @Test
+    void submit_bodyOverLimit_answers413() {
+        byte[] body = new byte[(1 << 20) + 1];
+        Arrays.fill(body, (byte) ' ');
+
+        Http.Response response = http.post("/v1/tasks", body, "application/json");
+
+        assertThat(response.status()).isEqualTo(413);
+        assertThat(response.errorCode()).isEqualTo("payload_too_large");
+    }
+
+    @Test
+    void submit_wrongOrMissingContentType_answers415() {
+        byte[] body = task("x", 1).getBytes();
+
+        assertThat(http.post("/v1/tasks", body, "text/plain").status()).isEqualTo(415);
+        assertThat(http.post("/v1/tasks", body, null).status()).isEqualTo(415);
+        assertThat(http.post("/v1/tasks", body, "application/json; charset=utf-8").status()).isEqualTo(202);
+    }
+
+    @Test
+    void unknownEndpoint_answers404AsJson() {
+        Http.Response response = http.get("/v1/nothing-here");
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.errorCode()).isEqualTo("not_found");
+    }
+
+    @Test
+    void healthAndReadiness_answer200() {
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/readyz").status() == 200);
+    }
+
+    @Test
+    void readyz_withEveryInstanceOffline_answers503() {
+        for (int i = 0; i < 4; i++) {
+            engine.setInstanceOnline(i, false).join();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/readyz").status() == 503);
+        assertThat(http.get("/readyz").errorCode()).isEqualTo("not_ready");
+    }
+
+    @Test
+    void virtualThreads_serveTheSameApi() {
+        try (ApiServer vt = ApiServer.builder(engine).port(0).virtualThreads().build().start()) {
+            Http client = new Http(vt.baseUri());
+
+            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(202);
+            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(200);
+            assertThat(client.get("/v1/tasks/vt-1").json().get("task_id").asText()).isEqualTo("vt-1");
+            assertThat(client.post("/v1/tasks", "{\"model\":").errorCode()).isEqualTo("malformed_json");
+        }
+    }
+
+    @Test
+    void nonLoopbackBind_withoutToken_refusesToStart() {
+        assertThatThrownBy(() -> ApiServer.builder(engine).host("0.0.0.0").port(0).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("without a bearer token");
+    }
+
+    @Test
+    void token_requiredOnV1_butNotOnProbes() {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken("s3cret").build().start()) {
+            Http anonymous = new Http(guarded.baseUri());
+            Http wrong = new Http(guarded.baseUri(), "nope");
+            Http client = new Http(guarded.baseUri(), "s3cret");
+
+            Http.Response refused = anonymous.post("/v1/tasks", task("t", 5));
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.errorCode()).isEqualTo("unauthorized");
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).isPresent();
+            assertThat(wrong.get("/v1/tasks/t").status()).isEqualTo(401);
+            assertThat(anonymous.get("/healthz").status()).isEqualTo(200);
+            assertThat(client.post("/v1/tasks", task("t", 5)).status()).isEqualTo(202);
+            assertThat(client.get("/v1/tasks/t").status()).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.queuedeck.engine.callback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuedeck.engine.loop.SystemClock;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Callback delivery against a real local HTTP receiver (OkHttp MockWebServer). */
+class CallbackDispatcherTest {
+    private static final byte[] SECRET = "topsecret".getBytes(StandardCharsets.UTF_8);
+
+    private final SystemClock clock = new SystemClock();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final Recorder recorder = new Recorder();
+    private MockWebServer receiver;
+    private CallbackDispatcher dispatcher;
+
+    /** Remembers what the dispatcher reported, for metrics-style assertions. */
+    static final class Recorder implements DeliveryListener {
+        final List<Integer> delivered = new CopyOnWriteArrayList<>();
+        final List<String> retried = new CopyOnWriteArrayList<>();
+        final List<String> dead = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void delivered(int attempts, long latencyNanos) {
+            delivered.add(attempts);
+        }
+
+        @Override
+        public void retried(String reason) {
+            retried.add(reason);
+        }
+
+        @Override
+        public void deadLettered(String reason) {
+            dead.add(reason);
+        }
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        receiver = new MockWebServer();
+        receiver.start(InetAddress.getLoopbackAddress(), 0);
+        dispatcher = CallbackDispatcher.builder(clock, scheduler)
+                .maxAttempts(3)
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(40))
+                .secret(SECRET)
+                .listener(recorder)
+                .jitter(() -> 0.5)
+                .build();
+    }
+
+    @AfterEach
+    void stop() {
+        dispatcher.close();
+        receiver.close();
+        scheduler.shutdownNow();
+    }
+
+    static TaskView finished(String id, String url, long now) {
+        TaskSpec spec = new TaskSpec(id, "llama-2-7b", "hello", 2, url, "acme", null, null, 8, 2, null);
+        return new TaskView(id, spec, TaskState.SUCCEEDED, 2, 0, 1, 0, now - 5_000_000, now - 4_000_000,
+                now - 3_000_000, now, 1_000_000, 8, 8, 1, 0, null, "the answer",
+                List.of(new Task.Transition(null, TaskState.QUEUED, now - 5_000_000)));
+    }
+
+    private String url() {
+        return receiver.url("/results").toString();
+    }
+
+    @Test
+    void deliver_success_postsTheResultOnce() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+        dispatcher.deliver(finished("t-1", url(), clock.nanos()));
+
+        RecordedRequest request = receiver.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(request).isNotNull();
+        assertThat(request.getMethod()).isEqualTo("POST");
+        assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
+        assertThat(request.getHeaders().get(CallbackDispatcher.IDEMPOTENCY_HEADER)).isEqualTo("t-1");
+        JsonNode body = new ObjectMapper().readTree(request.getBody().utf8());
+        assertThat(body.get("task_id").asText()).isEqualTo("t-1");
+        assertThat(body.get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(body.get("output").asText()).isEqualTo("the answer");
+        assertThat(body.get("generated_tokens").asInt()).isEqualTo(8);
+        assertThat(body.get("attempts").asInt()).isEqualTo(1);
+        assertThat(body.has("finished_at")).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorder.delivered.equals(List.of(1)));
+        assertThat(dispatcher.deadLetters()).isEmpty();
+        assertThat(dispatcher.inFlight()).isZero();
+    }
+
+    @Test
+    void deliver_signature_verifiesWithTheSharedSecret() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(204).build());
+
+        dispatcher.deliver(finished("t-sig", url(), clock.nanos()));
+
+        RecordedRequest request = receiver.takeRequest(5, TimeUnit.SECONDS);
+        byte[] body = request.getBody().toByteArray();
+        String expected = "sha256=" + CallbackDispatcher.sign(SECRET, body);
+        assertThat(request.getHeaders().get(CallbackDispatcher.SIGNATURE_HEADER)).isEqualTo(expected);
+        // and a receiver with the wrong secret would not accept it
+        assertThat(CallbackDispatcher.sign("wrong".getBytes(StandardCharsets.UTF_8), body))
+                .isNotEqualTo(expected.substring(7));
+    }
+
+    @Test
+    void deliver_503ThenSuccess_retriesWithTheSameBodyAndKey() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(503).build());
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+        dispatcher.deliver(finished("t-retry", url(), clock.nanos()));
+
+        RecordedRequest first = receiver.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest second = receiver.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(second).isNotNull();
+        assertThat(second.getBody()).isEqualTo(first.getBody());
+        assertThat(second.getHeaders().get(CallbackDispatcher.IDEMPOTENCY_HEADER)).isEqualTo("t-retry");
+        assertThat(first.getHeaders().get(CallbackDispatcher.ATTEMPT_HEADER)).isEqualTo("1");
+        assertThat(second.getHeaders().get(CallbackDispatcher.ATTEMPT_HEADER)).isEqualTo("2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorder.delivered.equals(List.of(2)));
+        assertThat(recorder.retried).containsExactly("status_5xx");
+        assertThat(dispatcher.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void deliver_400_isFinal_noRetry_deadLettered() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(400).build());
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+        dispatcher.deliver(finished("t-400", url(), clock.nanos()));
+
+        assertThat(receiver.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !dispatcher.deadLetters().isEmpty());
+        assertThat(receiver.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(receiver.getRequestCount()).isEqualTo(1);
+        DeadLetter dead = dispatcher.deadLetters().getFirst();
+        assertThat(dead.taskId()).isEqualTo("t-400");
+        assertThat(dead.attempts()).isEqualTo(1);
+        assertThat(dead.lastError()).isEqualTo("HTTP 400");
+        assertThat(recorder.retried).isEmpty();
+        assertThat(recorder.dead).containsExactly("status_4xx");
+    }
+
+    @Test
+    void deliver_429WithRetryAfter_waitsThatLong() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+        dispatcher.deliver(finished("t-429", url(), clock.nanos()));
+
+        assertThat(receiver.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+        long firstAt = System.nanoTime();
+        assertThat(receiver.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+        long gapMillis = (System.nanoTime() - firstAt) / 1_000_000;
+        // the backoff alone would be ~8 ms (10 ms base, half jitter); Retry-After says 1 s, capped at 40 ms here
+        assertThat(gapMillis).isGreaterThanOrEqualTo(30);
+        assertThat(recorder.retried).containsExactly("status_429");
+    }
+
+    @Test
+    void retryAfter_readsSecondsAndHttpDates() {
+        assertThat(dispatcher.retryAfterNanos("3")).isEqualTo(3_000_000_000L);
+        assertThat(dispatcher.retryAfterNanos(null)).isEqualTo(-1);
+        assertThat(dispatcher.retryAfterNanos("soon")).isEqualTo(-1);
+        String inTenSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(10));
+        assertThat(dispatcher.retryAfterNanos(inTenSeconds)).isBetween(8_000_000_000L, 10_000_000_000L);
+    }
+
+    @Test
+    void backoff_growsExponentiallyUpToTheCap() {
+        // jitter 0.5: delay/2 + 0.5*delay/2 = 0.75 * delay
+        assertThat(dispatcher.backoffNanos(1)).isEqualTo(7_500_000);
+        assertThat(dispatcher.backoffNanos(2)).isEqualTo(15_000_000);
+        assertThat(dispatcher.backoffNanos(3)).isEqualTo(30_000_000);
+        assertThat(dispatcher.backoffNanos(10)).isEqualTo(30_000_000);
+    }
+
+    @Test
+    void deliver_alwaysFailing_deadLettersAfterTheLastAttempt_thenReplayDelivers() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            receiver.enqueue(new MockResponse.Builder().code(500).build());
+        }
+
+        dispatcher.deliver(finished("t-dead", url(), clock.nanos()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !dispatcher.deadLetters().isEmpty());
+        assertThat(receiver.getRequestCount()).isEqualTo(3);
+        assertThat(dispatcher.deadLetters().getFirst().attempts()).isEqualTo(3);
+        assertThat(dispatcher.deadLetters().getFirst().lastError()).isEqualTo("HTTP 500");
+        assertThat(recorder.retried).containsExactly("status_5xx", "status_5xx");
+        assertThat(recorder.dead).containsExactly("status_5xx");
+
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+        assertThat(dispatcher.replay("t-dead")).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorder.delivered.size() == 1);
+        assertThat(dispatcher.deadLetters()).isEmpty();
+        assertThat(dispatcher.replay("t-dead")).isFalse();
+    }
+
+    @Test
+    void deliver_connectionRefused_retriesThenDeadLetters() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+
+        dispatcher.deliver(finished("t-net", "http://127.0.0.1:" + closedPort + "/cb", clock.nanos()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !dispatcher.deadLetters().isEmpty());
+        assertThat(recorder.retried).containsExactly("network", "network");
+        assertThat(dispatcher.deadLetters().getFirst().attempts()).isEqualTo(3);
+    }
+
+    @Test
+    void deliver_withoutCallbackUrl_sendsNothing() throws Exception {
+        dispatcher.deliver(finished("t-none", null, clock.nanos()));
+
+        assertThat(receiver.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(dispatcher.inFlight()).isZero();
+    }
+
+    @Test
+    void refusal_enforcesSchemeAndAllowList() {
+        try (CallbackDispatcher strict = CallbackDispatcher.builder(clock, scheduler)
+                .allowedHosts(java.util.Set.of("hooks.example.com")).build()) {
+            assertThat(strict.refusal("https://hooks.example.com/x")).isEmpty();
+            assertThat(strict.refusal("https://HOOKS.example.com/x")).isEmpty();
+            assertThat(strict.refusal("https://evil.example.com/x")).get().asString().contains("allow-list");
+            assertThat(strict.refusal("file:///etc/passwd")).isPresent();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.queuedeck.engine.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExclusiveResourcesTest {
+    private final VirtualClock clock = new VirtualClock();
+    /** Two slots: a blocked task is kept off a free slot only by its resource. */
+    private final Engine engine = Engine.builder()
+            .clock(clock)
+            .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(2)))
+            .policy("priority")
+            .build();
+
+    private TaskView submit(String id, int priority, String resource) {
+        TaskSpec spec = new TaskSpec(id, "m", "", priority, null, null, null, null, 50, 10,
+                resource == null ? null : Map.of("exclusive_resource", resource));
+        return engine.submit(spec).join().task();
+    }
+
+    private TaskView task(String id) {
+        return engine.task(id).join().orElseThrow();
+    }
+
+    @Test
+    void secondTaskOnHeldResource_waitsWithAFreeSlot_thenRunsWhenReleased() {
+        engine.start();
+        submit("holder", 5, "adapter");
+        submit("waiter", 1, "adapter");
+
+        assertThat(task("holder").state()).isEqualTo(TaskState.RUNNING);
+        assertThat(task("waiter").state()).isEqualTo(TaskState.QUEUED);
+        assertThat(engine.snapshotNow().join().queued()).isEqualTo(1);
+        // Inheritance (the default): the holder runs at the waiter's priority.
+        assertThat(task("holder").priority()).isEqualTo(1);
+
+        clock.runUntilIdle();
+        assertThat(task("waiter").state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(task("waiter").firstDispatchAt()).isEqualTo(task("holder").finishedAt());
+        assertThat(task("holder").priority()).isEqualTo(5); // its own priority back once released
+    }
+
+    @Test
+    void otherResourceOrNone_doesNotWait() {
+        engine.start();
+        submit("a", 5, "adapter-a");
+        submit("b", 5, "adapter-b");
+
+        assertThat(task("b").state()).isEqualTo(TaskState.RUNNING);
+    }
+
+    @Test
+    void blockedTask_cancelled_leavesTheQueueAndTheHolderRunsOn() {
+        engine.start();
+        submit("holder", 5, "adapter");
+        submit("waiter", 1, "adapter");
+
+        engine.cancel("waiter").join();
+
+        assertThat(task("waiter").state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(engine.snapshotNow().join().queued()).isZero();
+        clock.runUntilIdle();
+        assertThat(task("holder").state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void blockedTask_reprioritized_staysBlockedAndRunsAfterTheHolder() {
+        engine.start();
+        submit("holder", 5, "adapter");
+        submit("waiter", 1, "adapter");
+
+        engine.reprioritize("waiter", 3).join();
+
+        assertThat(task("waiter").state()).isEqualTo(TaskState.QUEUED);
+        assertThat(task("waiter").priority()).isEqualTo(3);
+        clock.runUntilIdle();
+        assertThat(task("waiter").state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(task("waiter").firstDispatchAt()).isEqualTo(task("holder").finishedAt());
+    }
+
+    @Test
+    void holderCancelled_releasesTheResourceToTheWaiter() {
+        engine.start();
+        submit("holder", 5, "adapter");
+        submit("waiter", 1, "adapter");
+
+        engine.cancel("holder").join();
+
+        assertThat(task("waiter").state()).isEqualTo(TaskState.RUNNING);
+    }
+}
