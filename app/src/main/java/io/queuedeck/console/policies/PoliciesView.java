@@ -19,7 +19,13 @@ public final class PoliciesView {
     static final Map<String, String> DESCRIPTIONS = Map.of(
             "fifo", "First in, first out: arrival order, priorities ignored.",
             "priority", "Strict priority: the most urgent waiting task first, FIFO within a priority.",
-            "mlfq", "Multi-level feedback queue: new tasks start high and sink as they use GPU time; long tasks cannot starve short ones.");
+            "mlfq", "Multi-level feedback queue: new tasks start high and sink as they use GPU time.",
+            "aging", "Priority with aging: urgency grows with the wait, so low priorities cannot starve.",
+            "weighted", "Weighted multi-factor score (priority, age, tenant share, size, …).",
+            "edf", "Earliest deadline first; tasks without a deadline follow by priority.",
+            "fair", "Fair share across tenants (virtual token counters).",
+            "sjf", "Shortest predicted job first, with aging.",
+            "srpt-oracle", "Shortest remaining work, knowing true output lengths: a lower bound for comparison.");
 
     private final PoliciesViewModel model;
     private final Parent root;
