@@ -179,6 +179,11 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     }
 
     @Override
+    public CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
+        return send("Explain the score of task " + taskId, () -> engine.explain(taskId));
+    }
+
+    @Override
     public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) {
         return send("List waiting tasks", () -> engine.waitingTasks(limitPerPriority));
     }

@@ -187,6 +187,11 @@ public final class LanesView {
                 d.generatedTokens(), d.outputTokens(), ms(d.waitMs()), ms(d.ttftMs()), ms(d.e2eMs()),
                 d.error() == null ? "" : "%nerror     ".formatted() + d.error()));
         timeline.getItems().setAll(d.timeline());
+        if (!d.score().isEmpty()) {
+            timeline.getItems().add("");
+            timeline.getItems().add("Score (weighted policy):");
+            timeline.getItems().addAll(d.score());
+        }
     }
 
     private static String ms(double value) {

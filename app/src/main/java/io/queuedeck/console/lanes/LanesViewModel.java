@@ -126,7 +126,19 @@ public final class LanesViewModel {
 
     /** Opens a task in the inspector (and refreshes it there when asked again). */
     public void inspect(String taskId) {
-        commands.task(taskId).thenAccept(found -> inspected.set(found.map(TaskDetails::of).orElse(null)));
+        commands.task(taskId).thenAccept(found -> {
+            TaskDetails details = found.map(TaskDetails::of).orElse(null);
+            inspected.set(details);
+            if (details != null && (details.state().equals("queued") || details.state().equals("preempted"))) {
+                // why it sits where it does: only scoring policies (weighted) answer with factors
+                commands.explain(taskId).thenAccept(score -> score.ifPresent(s -> {
+                    TaskDetails shown = inspected.get();
+                    if (shown != null && shown.id().equals(taskId)) {
+                        inspected.set(shown.withScore(s));
+                    }
+                }));
+            }
+        });
     }
 
     /** Asks the engine for the waiting tasks now. */

@@ -106,4 +106,17 @@ class LanesViewModelTest {
         model.inspect("gone");
         assertThat(model.inspectedProperty().get()).isNull();
     }
+
+    @Test
+    void inspect_underScoringPolicy_showsFactorBreakdown() {
+        commands.waiting = List.of(waiting("a", 4, 10));
+        commands.score = new io.queuedeck.engine.policy.ScoreBreakdown(0.7, List.of(
+                new io.queuedeck.engine.policy.ScoreBreakdown.Factor("priority", 0.6, 1.0, 0.6),
+                new io.queuedeck.engine.policy.ScoreBreakdown.Factor("age", 0.1, 1.0, 0.1)));
+
+        model.inspect("a");
+
+        assertThat(model.inspectedProperty().get().score()).containsExactly(
+                "priority   0.600 × 1.00 = 0.600", "age        0.100 × 1.00 = 0.100", "score      0.700 (higher runs first)");
+    }
 }
