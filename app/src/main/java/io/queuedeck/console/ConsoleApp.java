@@ -61,6 +61,7 @@ public final class ConsoleApp extends Application {
                 ? BenchUi.startSystem()
                 : EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
         gateway = EngineGateway.forFx(system.engine(), this::report);
+        options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();

@@ -34,11 +34,15 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private final ScheduledExecutorService clients =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("queuedeck-demo-clients").factory());
     private LiveLoad load;
+    private TraceLoad replay;
+    private String replayName;
+    private final int instances;
     private LiveLoad burst;
     private double fraction;
     private long seed;
 
-    private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed) {
+    private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
+        this.instances = instances;
         this.engine = engine;
         this.workload = workload;
         this.capacity = capacity;
@@ -94,7 +98,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 .policy(policy)
                 .build();
         engine.start();
-        EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed);
+        EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
+                instances);
         embedded.setLoad(load);
         return embedded;
     }
@@ -112,6 +117,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
             load.close();
             load = null;
         }
+        stopReplay();
         fraction = value;
         if (value > 0) {
             load = newLoad(value * capacity);
@@ -126,6 +132,47 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     @Override
     public double capacityTasksPerSecond() {
         return capacity;
+    }
+
+    @Override
+    public List<String> shippedTraces() {
+        return List.of("azure-conv-2023.csv", "azure-code-2023.csv");
+    }
+
+    @Override
+    public synchronized void replay(String traceName) {
+        io.queuedeck.engine.sim.Trace trace = io.queuedeck.engine.sim.Trace.load(traceName);
+        io.queuedeck.engine.sim.TraceReplay rule = new io.queuedeck.engine.sim.TraceReplay(1.0, 0, Double.POSITIVE_INFINITY,
+                "prompt", 0, 1);
+        double offered = fraction > 0 ? fraction : 0.9;
+        rule = rule.withTimeScale(rule.timeScaleForLoad(trace, offered, GpuProfile.LLAMA2_7B_H100, instances));
+        List<io.queuedeck.engine.sim.Arrival> arrivals = rule.arrivals(trace, Engine.Builder.DEFAULT_MODEL);
+        if (load != null) {
+            load.close();
+            load = null;
+        }
+        stopReplay();
+        fraction = offered;
+        replay = new TraceLoad(engine, arrivals, System::nanoTime);
+        replayName = trace.name();
+        replay.start(clients);
+    }
+
+    @Override
+    public synchronized String replayStatus() {
+        if (replay == null) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "%s: %,d of %,d submitted%s", replayName, replay.submitted(), replay.total(),
+                replay.finished() ? " (done)" : "");
+    }
+
+    private void stopReplay() {
+        if (replay != null) {
+            replay.close();
+            replay = null;
+            replayName = null;
+        }
     }
 
     @Override
@@ -197,6 +244,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         if (burst != null) {
             burst.close();
         }
+        stopReplay();
         clients.shutdownNow();
         engine.close();
     }

@@ -43,6 +43,14 @@ public final class PoliciesView {
     private Label loadLabel;
     @FXML
     private ComboBox<String> mixBox;
+    @FXML
+    private ComboBox<String> traceBox;
+    @FXML
+    private Button browseButton;
+    @FXML
+    private Button replayButton;
+    @FXML
+    private Label replayLabel;
 
     public PoliciesView(PoliciesViewModel model) {
         this.model = model;
@@ -96,6 +104,29 @@ public final class PoliciesView {
         mixBox.setValue(model.mixProperty().get());
         mixBox.setTooltip(new Tooltip("Which priorities the demo load submits, and how often each"));
         mixBox.valueProperty().addListener((o, a, v) -> model.setMix(v));
+        traceBox.getItems().setAll(model.shippedTraces());
+        traceBox.setValue(model.shippedTraces().getFirst());
+        traceBox.setTooltip(new Tooltip("A shipped trace, or the path of a CSV trace (QueueDeck's or Azure's format)"));
+        browseButton.setTooltip(new Tooltip("Choose a trace file"));
+        browseButton.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("CSV trace", "*.csv"));
+            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
+            if (file != null) {
+                traceBox.setValue(file.getAbsolutePath());
+            }
+        });
+        replayButton.setTooltip(new Tooltip("Replace the synthetic load with the trace, time-scaled to the load above; moving the slider goes back"));
+        replayButton.setOnAction(e -> model.replay(traceBox.getValue()).ifPresentOrElse(error -> {
+            replayLabel.getStyleClass().add("policies-error");
+            replayLabel.setText(error);
+        }, () -> replayLabel.getStyleClass().remove("policies-error")));
+        model.replayStatusProperty().addListener((o, a, v) -> {
+            if (!replayLabel.getStyleClass().contains("policies-error") || !v.isEmpty()) {
+                replayLabel.getStyleClass().remove("policies-error");
+                replayLabel.setText(v);
+            }
+        });
         model.offeredRateProperty().addListener((o, a, v) -> showLoad());
         showLoad();
     }
