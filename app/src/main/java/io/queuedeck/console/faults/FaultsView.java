@@ -96,7 +96,17 @@ public final class FaultsView {
             }
         });
 
-        model.gpus().rows().addListener((ListChangeListener<GpuRow>) c -> refreshGpus());
+        model.gpus().rows().addListener((ListChangeListener<GpuRow>) c -> {
+            if (gpuRows.size() != model.gpus().rows().size()) {
+                refreshGpus();
+                return;
+            }
+            while (c.next()) {
+                for (int i = c.getFrom(); i < c.getTo(); i++) {
+                    update(i, model.gpus().rows().get(i));
+                }
+            }
+        });
         refreshGpus();
     }
 
@@ -130,8 +140,12 @@ public final class FaultsView {
             injectBox.getChildren().addAll(1, gpuRows);
         }
         for (int i = 0; i < rows.size(); i++) {
-            gpuStates.get(i).setText(rows.get(i).stateText());
-            gpuActions.get(i).update(rows.get(i));
+            update(i, rows.get(i));
         }
+    }
+
+    private void update(int i, GpuRow row) {
+        gpuStates.get(i).setText(row.stateText());
+        gpuActions.get(i).update(row);
     }
 }
