@@ -78,10 +78,18 @@ public final class LanesView {
         clear.visibleProperty().bind(search.textProperty().isNotEmpty());
         search.setRight(clear);
         search.setId("lanes-search");
-        search.setPromptText("Filter by id, model, tenant, state");
+        search.setPromptText("Filter by id, model, tenant, state · Enter: look up an id");
         search.setPrefWidth(300);
         search.setTooltip(new Tooltip("Show only tasks whose id, model, tenant or state contains this text"));
         model.filterProperty().bind(search.textProperty());
+        // Enter looks the text up as a task id in the whole engine, beyond the tasks listed here
+        search.setOnAction(e -> {
+            if (!search.getText().isBlank()) {
+                model.inspect(search.getText().trim());
+            }
+        });
+        String defaultHint = hint.getText();
+        model.noticeProperty().addListener((o, a, v) -> hint.setText(v.isEmpty() ? defaultHint : v));
         toolbar.getChildren().add(0, search);
 
         moveButton.setTooltip(new Tooltip("Move the selected tasks to another priority (or drag them onto a lane)"));

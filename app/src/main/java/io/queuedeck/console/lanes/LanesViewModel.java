@@ -72,6 +72,8 @@ public final class LanesViewModel {
     private final List<Lane> lanes = new ArrayList<>();
     private final javafx.beans.property.ReadOnlyObjectWrapper<TaskDetails> inspected =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "inspected");
+    private final javafx.beans.property.ReadOnlyStringWrapper notice =
+            new javafx.beans.property.ReadOnlyStringWrapper(this, "notice", "");
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private List<TaskView> lastListing = List.of();
     private boolean listing;
@@ -124,11 +126,17 @@ public final class LanesViewModel {
         return inspected.getReadOnlyProperty();
     }
 
+    /** A message for the operator about the last lookup, or empty. */
+    public javafx.beans.property.ReadOnlyStringProperty noticeProperty() {
+        return notice.getReadOnlyProperty();
+    }
+
     /** Opens a task in the inspector (and refreshes it there when asked again). */
     public void inspect(String taskId) {
         commands.task(taskId).thenAccept(found -> {
             TaskDetails details = found.map(TaskDetails::of).orElse(null);
             inspected.set(details);
+            notice.set(details == null ? "No task with id '" + taskId + "' (finished tasks are kept for a while, then forgotten)" : "");
             if (details != null && (details.state().equals("queued") || details.state().equals("preempted"))) {
                 // why it sits where it does: only scoring policies (weighted) answer with factors
                 commands.explain(taskId).thenAccept(score -> score.ifPresent(s -> {

@@ -105,6 +105,7 @@ class LanesViewModelTest {
 
         model.inspect("gone");
         assertThat(model.inspectedProperty().get()).isNull();
+        assertThat(model.noticeProperty().get()).contains("No task with id 'gone'");
     }
 
     @Test
