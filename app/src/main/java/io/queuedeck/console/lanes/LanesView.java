@@ -100,6 +100,13 @@ public final class LanesView {
             item.setOnAction(e -> model.move(selectedIds(), priority));
             moveButton.getItems().add(item);
         }
+        javafx.scene.control.ToggleButton levelButton = new javafx.scene.control.ToggleButton("By policy level");
+        levelButton.setId("lanes-by-level");
+        levelButton.setTooltip(new Tooltip("Show one lane per level of the live policy (MLFQ) instead of per priority"));
+        levelButton.disableProperty().bind(model.levelsProperty().lessThan(2));
+        levelButton.selectedProperty().addListener((o, a, v) -> model.setByLevel(v));
+        model.byLevelProperty().addListener((o, a, v) -> levelButton.setSelected(v));
+        toolbar.getChildren().add(toolbar.getChildren().indexOf(cancelButton) + 1, levelButton);
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
 
@@ -119,7 +126,8 @@ public final class LanesView {
     }
 
     private VBox laneBox(Lane lane) {
-        Label title = new Label(lane.title());
+        Label title = new Label();
+        title.textProperty().bind(lane.titleProperty());
         title.getStyleClass().add("lane-title");
         title.getStyleClass().add("tier-" + io.queuedeck.engine.tier.Tier.of(lane.priority()).name().toLowerCase(Locale.ROOT));
         Label count = new Label();
@@ -158,10 +166,11 @@ public final class LanesView {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
             }
         });
-        Consumer<List<String>> drop = ids -> model.move(ids, lane.priority());
+        Consumer<List<String>> drop = ids -> model.drop(ids, lane.priority());
         list.getProperties().put(DROP_HANDLER, drop);
         list.setOnDragOver(e -> {
-            if (e.getDragboard().hasString() && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
+            if (!model.byLevelProperty().get() && e.getDragboard().hasString()
+                    && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
                 e.acceptTransferModes(TransferMode.MOVE);
                 list.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("drop-target"), true);
             }
