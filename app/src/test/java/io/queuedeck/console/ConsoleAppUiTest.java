@@ -156,6 +156,22 @@ class ConsoleAppUiTest {
     }
 
     @Test
+    @Order(32)
+    void byLevelToggle_underMlfq_lanesShowPolicyLevels() {
+        robot.clickOn("#nav-lanes");
+        robot.clickOn("#lanes-by-level");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
+                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("L0 · policy level"));
+
+        robot.clickOn("#lanes-by-level");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
+                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("P0 · core"));
+    }
+
+    @Test
     @Order(40)
     @SuppressWarnings("unchecked")
     void refusedCommand_unknownTask_operatorSeesTheReason() {
