@@ -206,4 +206,20 @@ class ConsoleAppUiTest {
         robot.clickOn("#header-pause");
         await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
     }
+
+    @Test
+    @Order(60)
+    void shortcuts_ctrlDigitAndCtrlP_switchScreenAndPause() {
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.DIGIT4)
+                .release(javafx.scene.input.KeyCode.DIGIT4, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#nav-gpus").queryAs(ToggleButton.class).isSelected()).get());
+
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
+                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
+                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
+    }
 }
