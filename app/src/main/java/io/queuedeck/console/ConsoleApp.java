@@ -67,7 +67,7 @@ public final class ConsoleApp extends Application {
         OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
-        FaultsViewModel faults = new FaultsViewModel(gpus, system, changes);
+        FaultsViewModel faults = new FaultsViewModel(gateway, gpus, system, changes);
         // one coalesced update per frame; order matters only where a model reads another's state
         gateway.addListener(changes::apply);
         gateway.addListener(overview::apply);

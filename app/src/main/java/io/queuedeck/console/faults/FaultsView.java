@@ -48,6 +48,8 @@ public final class FaultsView {
     @FXML
     private Button clearAllButton;
     @FXML
+    private ListView<FaultsViewModel.DeadLetter> deadList;
+    @FXML
     private TableView<ChangeLog.Entry> logTable;
     @FXML
     private TableColumn<ChangeLog.Entry, String> timeColumn;
@@ -74,6 +76,17 @@ public final class FaultsView {
             protected void updateItem(FaultsViewModel.ActiveFault item, boolean empty) {
                 super.updateItem(item, empty);
                 setText(empty || item == null ? null : item.target() + " — " + item.fault());
+            }
+        });
+
+        deadList.setItems(model.deadLetters());
+        deadList.setPlaceholder(new Label("No task has exhausted its attempts"));
+        deadList.setCellFactory(list -> new ListCell<>() {
+            @Override
+            protected void updateItem(FaultsViewModel.DeadLetter item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : String.format(Locale.ROOT, "%s · P%d · %d attempts%n%s",
+                        item.id(), item.priority(), item.attempts(), item.error()));
             }
         });
 
