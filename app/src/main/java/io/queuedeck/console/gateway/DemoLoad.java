@@ -20,6 +20,15 @@ public interface DemoLoad {
     /** Switches the priority mix; the rate stays. */
     void setMix(String name);
 
+    /** Named prompt/output length distributions. */
+    java.util.List<String> lengthPresets();
+
+    /** The length distribution in use. */
+    String lengths();
+
+    /** Switches the length distribution; the load fraction stays (the rate follows capacity). */
+    void setLengths(String name);
+
     /** Traces shipped with QueueDeck, by name. */
     java.util.List<String> shippedTraces();
 

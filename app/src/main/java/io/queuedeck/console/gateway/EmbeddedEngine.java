@@ -28,9 +28,19 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         MIXES.put("uniform (P0-P9)", java.util.stream.IntStream.range(0, 10).mapToObj(p -> new double[] {p, 0.1}).toList());
     }
 
+    /** Prompt and output lengths: name → {prompt median, prompt p99, output median, output p99} in tokens. */
+    static final java.util.Map<String, double[]> LENGTHS = new java.util.LinkedHashMap<>();
+
+    static {
+        LENGTHS.put("chat (prompts ~1,000, outputs ~130 tokens)", new double[] {1_000, 4_000, 130, 600});
+        LENGTHS.put("short (prompts ~200, outputs ~30)", new double[] {200, 800, 30, 120});
+        LENGTHS.put("long documents (prompts ~6,000, outputs ~400)", new double[] {6_000, 14_000, 400, 1_500});
+    }
+
     private SyntheticWorkload workload;
+    private String lengths = LENGTHS.keySet().iterator().next();
     private String mix = MIXES.keySet().iterator().next();
-    private final double capacity;
+    private double capacity;
     private final ScheduledExecutorService clients =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("queuedeck-demo-clients").factory());
     private LiveLoad load;
@@ -130,7 +140,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     @Override
-    public double capacityTasksPerSecond() {
+    public synchronized double capacityTasksPerSecond() {
         return capacity;
     }
 
@@ -195,6 +205,30 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         workload = new SyntheticWorkload(w.tasks(), w.seed(), w.promptMedian(), w.promptP99(), w.outputMedian(), w.outputP99(), shares);
         mix = name;
         setLoad(fraction); // restarts the generator with the new shape
+    }
+
+    @Override
+    public List<String> lengthPresets() {
+        return List.copyOf(LENGTHS.keySet());
+    }
+
+    @Override
+    public synchronized String lengths() {
+        return lengths;
+    }
+
+    /** Switches prompt and output lengths; the load fraction stays, so the rate follows the new capacity. */
+    @Override
+    public synchronized void setLengths(String name) {
+        double[] l = LENGTHS.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException("unknown lengths '" + name + "'; presets: " + String.join(", ", LENGTHS.keySet()));
+        }
+        SyntheticWorkload w = workload;
+        workload = new SyntheticWorkload(w.tasks(), w.seed(), l[0], l[1], l[2], l[3], w.priorityMix());
+        capacity = workload.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, instances);
+        lengths = name;
+        setLoad(fraction);
     }
 
     @Override

@@ -44,6 +44,8 @@ public final class PoliciesView {
     @FXML
     private ComboBox<String> mixBox;
     @FXML
+    private ComboBox<String> lengthsBox;
+    @FXML
     private ComboBox<String> traceBox;
     @FXML
     private Button browseButton;
@@ -104,6 +106,10 @@ public final class PoliciesView {
         mixBox.setValue(model.mixProperty().get());
         mixBox.setTooltip(new Tooltip("Which priorities the demo load submits, and how often each"));
         mixBox.valueProperty().addListener((o, a, v) -> model.setMix(v));
+        lengthsBox.getItems().setAll(model.lengthPresets());
+        lengthsBox.setValue(model.lengthsProperty().get());
+        lengthsBox.setTooltip(new Tooltip("Prompt and output lengths of the demo load (log-normal, long tail)"));
+        lengthsBox.valueProperty().addListener((o, a, v) -> model.setLengths(v));
         traceBox.getItems().setAll(model.shippedTraces());
         traceBox.setValue(model.shippedTraces().getFirst());
         traceBox.setTooltip(new Tooltip("A shipped trace, or the path of a CSV trace (QueueDeck's or Azure's format)"));

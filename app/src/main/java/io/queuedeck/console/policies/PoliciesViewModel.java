@@ -28,6 +28,7 @@ public final class PoliciesViewModel {
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
     private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
     private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
+    private final ReadOnlyStringWrapper lengths = new ReadOnlyStringWrapper(this, "lengths", "");
     private final ReadOnlyStringWrapper replayStatus = new ReadOnlyStringWrapper(this, "replayStatus", "");
     private final ReadOnlyStringWrapper mix = new ReadOnlyStringWrapper(this, "mix", "");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
@@ -99,6 +100,22 @@ public final class PoliciesViewModel {
         return replayStatus.getReadOnlyProperty();
     }
 
+    /** Prompt/output length presets of the demo load. */
+    public List<String> lengthPresets() {
+        return load.lengthPresets();
+    }
+
+    public ReadOnlyStringProperty lengthsProperty() {
+        return lengths.getReadOnlyProperty();
+    }
+
+    public void setLengths(String name) {
+        if (name != null && !name.equals(load.lengths())) {
+            load.setLengths(name);
+            readLoad();
+        }
+    }
+
     /** Priority mixes of the demo load. */
     public List<String> mixes() {
         return load.mixes();
@@ -117,6 +134,7 @@ public final class PoliciesViewModel {
 
     private void readLoad() {
         mix.set(load.mix());
+        lengths.set(load.lengths());
         loadFraction.set(load.load());
         offeredRate.set(load.load() * load.capacityTasksPerSecond());
     }

@@ -74,4 +74,12 @@ class PoliciesViewModelTest {
         assertThat(model.replay("t.csv")).isEmpty();
         assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: 0 of 10 submitted");
     }
+
+    @Test
+    void setLengths_otherPreset_loadReshaped() {
+        model.setLengths("long");
+
+        assertThat(load.lengths).isEqualTo("long");
+        assertThat(model.lengthsProperty().get()).isEqualTo("long");
+    }
 }

@@ -14,6 +14,10 @@ public final class FakeLoad implements DemoLoad {
     @Override public java.util.List<String> mixes() { return java.util.List.of("chat", "batch"); }
     @Override public String mix() { return mix; }
     @Override public void setMix(String name) { mix = name; }
+    public String lengths = "chat";
+    @Override public java.util.List<String> lengthPresets() { return java.util.List.of("chat", "long"); }
+    @Override public String lengths() { return lengths; }
+    @Override public void setLengths(String name) { lengths = name; }
     public String replaying = "";
     @Override public java.util.List<String> shippedTraces() { return java.util.List.of("t.csv"); }
     @Override public void replay(String trace) {
