@@ -116,6 +116,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage());
         }
         engine.start();
+        callbacks.resume(); // in memory for now: nothing to resume until the durable store holds delivery state
         feed.start(2);
         try {
             api.start();
