@@ -25,8 +25,13 @@ class ApiServerTest {
     void start() {
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
         engine.start();
-        server = ApiServer.builder(engine).port(0).build().start();
+        server = configure(ApiServer.builder(engine).port(0)).build().start();
         http = new Http(server.baseUri());
+    }
+
+    /** Subclasses run every test on another configuration of the same API. */
+    ApiServer.Builder configure(ApiServer.Builder builder) {
+        return builder;
     }
 
     @AfterEach
@@ -248,18 +253,6 @@ class ApiServerTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/readyz").status() == 503);
         assertThat(http.get("/readyz").errorCode()).isEqualTo("not_ready");
-    }
-
-    @Test
-    void virtualThreads_serveTheSameApi() {
-        try (ApiServer vt = ApiServer.builder(engine).port(0).virtualThreads().build().start()) {
-            Http client = new Http(vt.baseUri());
-
-            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(202);
-            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(200);
-            assertThat(client.get("/v1/tasks/vt-1").json().get("task_id").asText()).isEqualTo("vt-1");
-            assertThat(client.post("/v1/tasks", "{\"model\":").errorCode()).isEqualTo("malformed_json");
-        }
     }
 
     @Test

@@ -48,6 +48,21 @@ class ServeCommandTest {
     }
 
     @Test
+    void serve_badThreadsChoice_isRefused() {
+        Run run = run("serve", "--threads", "green");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--threads must be virtual, platform or auto");
+    }
+
+    @Test
+    void threads_autoMeansVirtualFromJdk24() {
+        assertThat(ServeCommand.useVirtualThreads("auto")).isEqualTo(Runtime.version().feature() >= 24);
+        assertThat(ServeCommand.useVirtualThreads("virtual")).isTrue();
+        assertThat(ServeCommand.useVirtualThreads("PLATFORM")).isFalse();
+    }
+
+    @Test
     void help_listsServe() {
         assertThat(run("--help").out()).contains("serve");
     }
