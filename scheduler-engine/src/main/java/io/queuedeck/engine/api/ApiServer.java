@@ -53,6 +53,7 @@ public final class ApiServer implements AutoCloseable {
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = b.maxBodyBytes;
             config.http.defaultContentType = "application/json";
+            config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> {
                 ErrorHandler quiet = new ErrorHandler();
                 quiet.setShowStacks(false);

@@ -233,6 +233,30 @@ class ApiServerTest {
     }
 
     @Test
+    void submit_chunkedBody_isReadToo_andItsLimitHolds() {
+        java.util.function.Function<byte[], java.net.http.HttpRequest.BodyPublisher> chunked = bytes ->
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes));
+
+        Http.Response accepted = http.send(http.request("/v1/tasks").header("Content-Type", "application/json")
+                .POST(chunked.apply(task("chunked", 3).getBytes())));
+        byte[] huge = new byte[(1 << 20) + 10];
+        Arrays.fill(huge, (byte) ' ');
+        Http.Response tooLarge = http.send(http.request("/v1/tasks").header("Content-Type", "application/json")
+                .POST(chunked.apply(huge)));
+
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(tooLarge.status()).isEqualTo(413);
+    }
+
+    @Test
+    void wrongMethod_answers405AsJson() {
+        Http.Response response = http.send(http.request("/v1/tasks/x").PUT(java.net.http.HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.errorCode()).isEqualTo("method_not_allowed");
+    }
+
+    @Test
     void unknownEndpoint_answers404AsJson() {
         Http.Response response = http.get("/v1/nothing-here");
 
