@@ -149,7 +149,7 @@ public final class ApiServer implements AutoCloseable {
             metrics.recordRejected(e.code());
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
-        if (e.status() == 429 && ctx.res().getHeader("Retry-After") == null) {
+        if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
             ctx.header("Retry-After", "1");
         }
         ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
