@@ -31,7 +31,6 @@ public final class ApiServer implements AutoCloseable {
     /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
     private static final String ERROR_WRITTEN = "queuedeck.error-written";
 
-    private final Engine engine;
     private final String host;
     private final int port;
     private final java.util.List<Client> clients;
@@ -39,7 +38,6 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     private ApiServer(Builder b) {
-        this.engine = b.engine;
         this.host = b.host;
         this.port = b.port;
         java.util.List<Client> known = new java.util.ArrayList<>();
