@@ -44,6 +44,18 @@ class ArchitectureTest {
                             "io.prometheus..")
                     .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
 
+    @ArchTest
+    static final ArchRule edges_reachTheLoop_onlyThroughEngine =
+            noClasses()
+                    .that().resideInAnyPackage("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",
+                            "io.queuedeck.engine.metrics..")
+                    .should().dependOnClassesThat()
+                    .haveFullyQualifiedName("io.queuedeck.engine.loop.SchedulerLoop")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.loop.LoopDriver")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.task.Task")
+                    .because("the API, callbacks and metrics send commands and read snapshots, events and TaskViews;"
+                            + " only the loop touches live tasks");
+
     /**
      * The system clock is read only by SystemClock (and its nested classes), by the CLI, and by
      * Simulation to time itself on the host.
