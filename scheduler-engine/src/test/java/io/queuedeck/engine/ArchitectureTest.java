@@ -30,7 +30,7 @@ class ArchitectureTest {
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .should().dependOnClassesThat()
-                    .resideInAnyPackage("javafx..", "java.awt..", "io.queuedeck.console..")
+                    .resideInAnyPackage("javafx..", "javax.swing..", "io.queuedeck.console..")
                     .because("the engine is a plain library; the console depends on it, never the other way");
 
     @ArchTest
@@ -43,6 +43,39 @@ class ArchitectureTest {
                     .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "okhttp3..",
                             "io.prometheus..")
                     .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
+
+    @ArchTest
+    static final ArchRule edges_reachTheLoop_onlyThroughEngine =
+            noClasses()
+                    .that().resideInAnyPackage("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",
+                            "io.queuedeck.engine.metrics..")
+                    .should().dependOnClassesThat()
+                    .haveFullyQualifiedName("io.queuedeck.engine.loop.SchedulerLoop")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.loop.LoopDriver")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.task.Task")
+                    .because("the API, callbacks and metrics send commands and read snapshots, events and TaskViews;"
+                            + " only the loop touches live tasks");
+
+    /**
+     * The simulator's report charts draw PNGs with JFreeChart, which paints with java.awt (off
+     * screen, headless). That stays in the report package, which only the CLI uses, so the library
+     * itself never loads AWT.
+     */
+    @ArchTest
+    static final ArchRule engine_usesAwt_onlyForReportCharts =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().resideOutsideOfPackage("io.queuedeck.engine.report..")
+                    .should().dependOnClassesThat().resideInAnyPackage("java.awt..", "org.jfree..")
+                    .because("charts are drawn by the report package alone, headless");
+
+    @ArchTest
+    static final ArchRule reportPackage_usedOnlyByCli =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().resideOutsideOfPackages("io.queuedeck.engine.report..", "io.queuedeck.engine.cli..")
+                    .should().dependOnClassesThat().resideInAPackage("io.queuedeck.engine.report..")
+                    .because("the library must run without the optional charting dependency");
 
     /**
      * The system clock is read only by SystemClock (and its nested classes), by the CLI, and by

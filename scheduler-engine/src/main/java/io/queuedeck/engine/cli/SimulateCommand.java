@@ -1,14 +1,20 @@
 package io.queuedeck.engine.cli;
 
+import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.report.ReportFiles;
 import io.queuedeck.engine.sim.Arrival;
 import io.queuedeck.engine.sim.PolicyResult;
 import io.queuedeck.engine.sim.ReportFormat;
 import io.queuedeck.engine.sim.Simulation;
 import io.queuedeck.engine.sim.SyntheticWorkload;
+import io.queuedeck.engine.sim.Trace;
+import io.queuedeck.engine.sim.TraceReplay;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +26,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Compares policies on the identical synthetic workload, in virtual time. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = "Replay one synthetic workload under each policy on simulated GPUs and compare them.")
+/** Compares policies on the identical workload (synthetic or a trace replay), in virtual time. */
+@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Replay one workload under each policy on simulated GPUs and compare them.",
+                "The workload is a synthetic chat mix (--tasks) or a trace (--trace); every policy sees the same arrivals,"
+                        + " and the same arguments give byte-identical output (timing goes to stderr)."})
 final class SimulateCommand implements Callable<Integer> {
+    static final double DEFAULT_LOAD = 0.9;
+    static final int DEFAULT_TASKS = 20_000;
+
     @Spec
     CommandSpec spec;
 
@@ -31,12 +42,39 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Policies to compare, comma-separated, or 'all' (default: ${DEFAULT-VALUE}).")
     List<String> policies;
 
-    @Option(names = "--tasks", defaultValue = "20000", description = "Tasks in the workload (default: ${DEFAULT-VALUE}).")
-    int tasks;
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Replay this trace (a path, or a shipped name: azure-conv-2023.csv, azure-code-2023.csv)"
+                    + " instead of the synthetic workload. QueueDeck's CSV or the Azure LLM trace format, told by the header.")
+    String trace;
 
-    @Option(names = "--load", defaultValue = "0.9",
-            description = "Offered load as a fraction of the GPUs' saturated capacity (default: ${DEFAULT-VALUE}).")
-    double load;
+    @Option(names = "--tasks", description = "Synthetic workload only: tasks to generate (default: " + DEFAULT_TASKS + ").")
+    Integer tasks;
+
+    @Option(names = "--load", description = "Offered load as a fraction of the GPUs' saturated capacity (default: "
+            + DEFAULT_LOAD + "). With --trace it picks the time scale; give --load or --time-scale, not both.")
+    Double load;
+
+    @Option(names = "--time-scale", paramLabel = "X",
+            description = "Trace only: multiply every inter-arrival time by X (0.5 replays twice as fast).")
+    Double timeScale;
+
+    @Option(names = "--window", paramLabel = "START:END",
+            description = "Trace only: replay the requests from START to END seconds of the trace (END may be left out).")
+    String window;
+
+    @Option(names = "--priorities", paramLabel = "RULE", defaultValue = "keep",
+            description = "Trace only: priority of rows that have none: keep (5), prompt (short prompts urgent),"
+                    + " or mix:1=0.1,3=0.3,5=0.6 (seeded random shares) (default: ${DEFAULT-VALUE}).")
+    String priorities;
+
+    @Option(names = "--tenants", paramLabel = "N", defaultValue = "0",
+            description = "Trace only: give rows without a tenant one of tenant-1..tenant-N at random (default: none).")
+    int tenants;
+
+    @Option(names = "--deadlines", paramLabel = "RULE", defaultValue = "none",
+            description = "Trace only: deadline of rows that have none: none, or P=SECONDS,... (a task of priority P"
+                    + " must finish within SECONDS of simulated time after arriving, e.g. 0=2,1=5,3=30) (default: ${DEFAULT-VALUE}).")
+    String deadlines;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -53,42 +91,125 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Also write report.json, report.csv and PNG charts (latency CDF; latency and TTFT by priority class) to DIR.")
+    Path out;
+
     @Override
     public Integer call() {
         ReportFormat reportFormat = parseFormat(format);
-        if (!(load > 0 && load <= 10)) {
+        if (instances < 1 || maxBatch < 1) {
+            throw new IllegalArgumentException("--instances and --max-batch must be at least 1");
+        }
+        if (load != null && !(load > 0 && load <= 10)) {
             throw new IllegalArgumentException("--load must be in (0, 10], got " + load);
         }
-        if (instances < 1 || maxBatch < 1 || tasks < 1) {
-            throw new IllegalArgumentException("--tasks, --instances and --max-batch must be at least 1");
-        }
         List<String> names = policies.size() == 1 && policies.getFirst().equals("all") ? PolicyRegistry.names() : policies;
-        Map<String, Map<String, String>> byPolicy = parseParams(names);
+        if (names.stream().distinct().count() < names.size()) {
+            throw new IllegalArgumentException("--policy names a policy twice: " + String.join(",", names));
+        }
+        Map<String, PolicyConfig> configs = parseParams(names);
         for (String name : names) {
-            PolicyRegistry.create(name, PolicyConfig.of(byPolicy.get(name))); // refuse bad names before running anything
+            PolicyRegistry.create(name, configs.get(name)); // refuse bad names before running anything
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100.withMaxBatch(maxBatch);
-        Simulation simulation = new Simulation(instances, profile, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL);
-        SyntheticWorkload workload = SyntheticWorkload.chat(tasks, seed);
-        double rate = load * workload.capacityTasksPerSecond(profile, instances);
-        List<Arrival> arrivals = workload.generate(rate, simulation.model());
+        Simulation simulation = new Simulation(instances, profile, Engine.Builder.DEFAULT_MODEL);
+        Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);
 
-        List<PolicyResult> results = new ArrayList<>();
+        List<PolicyResult> results = simulation.compare(names, configs, workload.arrivals(), System::nanoTime);
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(reportFormat.render(results));
+        stdout.flush();
         long wall = 0, events = 0;
-        for (String name : names) {
-            PolicyResult result = simulation.run(name, PolicyConfig.of(byPolicy.get(name)), arrivals, System::nanoTime);
-            results.add(result);
+        for (PolicyResult result : results) {
             wall += result.wallMillis();
             events += result.events();
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(reportFormat.render(results));
-        out.flush();
         // Timing varies run to run, so it goes to stderr and the report on stdout stays byte-identical.
-        spec.commandLine().getErr().printf(Locale.ROOT,
-                "simulated %d tasks x %d policies at %.1f tasks/s (load %.2f) in %.2f s wall: %,d events, %,.0f events/s%n",
-                tasks, names.size(), rate, load, wall / 1e3, events, wall == 0 ? 0 : events * 1000.0 / wall);
+        PrintWriter stderr = spec.commandLine().getErr();
+        stderr.printf(Locale.ROOT, "simulated %s x %d policies in %.2f s wall: %,d events, %,.0f events/s%n",
+                workload.description(), names.size(), wall / 1e3, events, wall == 0 ? 0 : events * 1000.0 / wall);
+        if (out != null) {
+            try {
+                List<Path> written = ReportFiles.write(out, results, workload.description());
+                stderr.printf(Locale.ROOT, "wrote %s%n", String.join(", ", written.stream().map(Path::toString).toList()));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--out " + out + ": cannot write the report: " + e, e);
+            }
+        }
+        stderr.flush();
         return 0;
+    }
+
+    /** The arrivals every policy is fed, and a line saying what they are. */
+    private record Workload(List<Arrival> arrivals, String description) {}
+
+    private Workload syntheticWorkload(Simulation simulation) {
+        List<String> traceOnly = new ArrayList<>();
+        if (timeScale != null) traceOnly.add("--time-scale");
+        if (window != null) traceOnly.add("--window");
+        if (!priorities.equals("keep")) traceOnly.add("--priorities");
+        if (tenants != 0) traceOnly.add("--tenants");
+        if (!deadlines.equals("none")) traceOnly.add("--deadlines");
+        if (!traceOnly.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", traceOnly) + " apply to a trace replay only; add --trace FILE");
+        }
+        int count = tasks == null ? DEFAULT_TASKS : tasks;
+        if (count < 1) {
+            throw new IllegalArgumentException("--tasks must be at least 1, got " + count);
+        }
+        double offered = load == null ? DEFAULT_LOAD : load;
+        SyntheticWorkload workload = SyntheticWorkload.chat(count, seed);
+        double rate = offered * workload.capacityTasksPerSecond(simulation.profile(), simulation.instances());
+        return new Workload(workload.generate(rate, simulation.model()), String.format(Locale.ROOT,
+                "%d synthetic tasks at %.1f tasks/s (load %.2f)", count, rate, offered));
+    }
+
+    private Workload traceWorkload(Simulation simulation) {
+        if (tasks != null) {
+            throw new IllegalArgumentException("--tasks applies to the synthetic workload; a trace replays its own requests"
+                    + " (use --window to replay part of it)");
+        }
+        if (load != null && timeScale != null) {
+            throw new IllegalArgumentException("give --load or --time-scale, not both: --load picks the time scale");
+        }
+        double[] span = parseWindow(window);
+        TraceReplay replay = new TraceReplay(timeScale == null ? 1.0 : timeScale, span[0], span[1], priorities, tenants,
+                seed, deadlines);
+        Trace loaded = Trace.load(trace);
+        if (replay.window(loaded).isEmpty()) {
+            throw new IllegalArgumentException("--window " + window + " holds no request of " + loaded.name()
+                    + ", which spans " + String.format(Locale.ROOT, "%.1f", loaded.durationSeconds()) + " s");
+        }
+        if (timeScale == null) {
+            double offered = load == null ? DEFAULT_LOAD : load;
+            replay = replay.withTimeScale(replay.timeScaleForLoad(loaded, offered, simulation.profile(),
+                    simulation.instances()));
+        }
+        List<Arrival> arrivals = replay.arrivals(loaded, simulation.model());
+        double offered = replay.offeredLoad(loaded, simulation.profile(), simulation.instances());
+        return new Workload(arrivals, String.format(Locale.ROOT, "%d requests of %s%s at time scale %.4f (load %.2f)",
+                arrivals.size(), loaded.name(), window == null ? "" : " (window " + window + " s)", replay.timeScale(),
+                offered));
+    }
+
+    /** START:END, START: or :END in seconds; null for the whole trace. */
+    static double[] parseWindow(String text) {
+        if (text == null) {
+            return new double[] {0, Double.POSITIVE_INFINITY};
+        }
+        int colon = text.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--window must be START:END in seconds, e.g. 0:600, got '" + text + "'");
+        }
+        try {
+            String start = text.substring(0, colon).trim();
+            String end = text.substring(colon + 1).trim();
+            return new double[] {start.isEmpty() ? 0 : Double.parseDouble(start),
+                    end.isEmpty() ? Double.POSITIVE_INFINITY : Double.parseDouble(end)};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--window must be START:END in seconds, e.g. 0:600, got '" + text + "'");
+        }
     }
 
     private static ReportFormat parseFormat(String text) {
@@ -99,7 +220,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Map<String, String>> parseParams(List<String> names) {
+    private Map<String, PolicyConfig> parseParams(List<String> names) {
         Map<String, Map<String, String>> byPolicy = new LinkedHashMap<>();
         for (String name : names) {
             byPolicy.put(name, new LinkedHashMap<>());
@@ -117,6 +238,8 @@ final class SimulateCommand implements Callable<Integer> {
             }
             byPolicy.get(policy).put(param.substring(dot + 1, eq), param.substring(eq + 1));
         }
-        return byPolicy;
+        Map<String, PolicyConfig> configs = new LinkedHashMap<>();
+        byPolicy.forEach((name, values) -> configs.put(name, PolicyConfig.of(values)));
+        return configs;
     }
 }

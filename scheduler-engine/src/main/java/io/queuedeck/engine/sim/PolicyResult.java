@@ -2,39 +2,97 @@ package io.queuedeck.engine.sim;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * What one policy achieved on one workload. Latencies in milliseconds of simulated time.
+ * What one policy achieved on one workload. Latencies in milliseconds of simulated time. In JSON
+ * the {@code all} figures appear inline, so a report is one flat object per policy with
+ * {@code by_priority} and {@code by_tenant} holding the same figures per class.
  *
- * @param policy          policy name
- * @param tasks           tasks completed
- * @param throughputTps   tasks completed per simulated second, first arrival to last completion
- * @param makespanS       first arrival to last completion, simulated seconds
- * @param latencyMeanMs   end-to-end latency (arrival to last token)
- * @param ttftMeanMs      time to first token
- * @param queueWaitMeanMs time spent waiting for a GPU (queued or preempted)
- * @param preemptions     times a running task gave up its slot
- * @param byPriority      the same figures per priority class
- * @param wallMillis      real time the simulation took (not part of the deterministic output)
- * @param events          discrete events processed (not part of the deterministic output)
+ * @param policy                 policy name
+ * @param all                    the figures over every completed task
+ * @param rejected               arrivals the engine refused (a model not served, a task larger than any KV cache)
+ * @param throughputTps          tasks completed per simulated second, first arrival to last completion
+ * @param makespanS              first arrival to last completion, simulated seconds
+ * @param preemptions            times a running task gave up its slot
+ * @param gpuUtilization         GPU time spent stepping over instances × makespan, 0 to 1
+ * @param slotUtilization        batch slots in use over all slots, time-weighted over the makespan, 0 to 1
+ * @param fairnessMaxServiceGap  worst gap in service between backlogged tenants, in fair shares
+ *                               (see docs/simulator.md); 0 without tenants or contention
+ * @param oracleRatio            this policy's mean latency over the srpt-oracle's on the same run;
+ *                               null when the oracle was not run
+ * @param byPriority             the figures per priority class (as submitted)
+ * @param byTenant               the figures per tenant; empty when no task has a tenant
+ * @param latencyQuantilesMs     end-to-end latency at quantiles 0, 0.001, …, 1 (for CDF charts; not in reports)
+ * @param wallMillis             real time the simulation took (not part of the deterministic output)
+ * @param events                 discrete events processed (not part of the deterministic output)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@JsonPropertyOrder({"policy", "tasks", "throughput_tps", "makespan_s", "latency_mean_ms", "latency_p50_ms",
-        "latency_p99_ms", "ttft_mean_ms", "ttft_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms", "preemptions",
-        "by_priority"})
-public record PolicyResult(String policy, long tasks, double throughputTps, double makespanS, double latencyMeanMs,
-                           double latencyP50Ms, double latencyP99Ms, double ttftMeanMs, double ttftP99Ms,
-                           double queueWaitMeanMs, double queueWaitP99Ms, long preemptions,
-                           Map<String, ClassResult> byPriority,
+@JsonPropertyOrder({"policy", "all", "rejected", "throughput_tps", "makespan_s", "preemptions", "gpu_utilization",
+        "slot_utilization", "fairness_max_service_gap", "oracle_ratio", "by_priority", "by_tenant"})
+public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejected, double throughputTps,
+                           double makespanS, long preemptions, double gpuUtilization, double slotUtilization,
+                           double fairnessMaxServiceGap,
+                           Double oracleRatio, Map<String, Figures> byPriority, Map<String, Figures> byTenant,
+                           @JsonIgnore List<Double> latencyQuantilesMs,
                            @JsonIgnore long wallMillis, @JsonIgnore long events) {
 
-    /** The figures of one priority class. */
+    /** The policy whose mean latency the others are measured against. */
+    public static final String ORACLE = "srpt-oracle";
+
+    public PolicyResult {
+        // Copies that keep the callers' order: classes print in the order they were added.
+        byPriority = Collections.unmodifiableMap(new LinkedHashMap<>(byPriority));
+        byTenant = Collections.unmodifiableMap(new LinkedHashMap<>(byTenant));
+        latencyQuantilesMs = List.copyOf(latencyQuantilesMs);
+    }
+
+    /**
+     * The figures of one class of tasks (all of them, a priority class or a tenant).
+     *
+     * @param tasks            tasks completed
+     * @param latencyMeanMs    end-to-end latency: arrival to last token
+     * @param ttftMeanMs       time to first token, from arrival
+     * @param queueWaitMeanMs  time without a GPU: queued, preempted or waiting to retry
+     * @param maxWaitMs        the longest total wait of any task (starvation)
+     * @param deadlineMissRate tasks with a deadline that finished after it, over tasks with a deadline; 0 when none has one
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @JsonPropertyOrder({"tasks", "latency_mean_ms", "latency_p50_ms", "latency_p99_ms", "ttft_mean_ms", "ttft_p99_ms",
-            "queue_wait_mean_ms"})
-    public record ClassResult(long tasks, double latencyMeanMs, double latencyP50Ms, double latencyP99Ms,
-                              double ttftMeanMs, double ttftP99Ms, double queueWaitMeanMs) {}
+    @JsonPropertyOrder({"tasks", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
+            "latency_max_ms", "ttft_mean_ms", "ttft_p50_ms", "ttft_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms",
+            "max_wait_ms", "deadline_miss_rate"})
+    public record Figures(long tasks, double latencyMeanMs, double latencyP50Ms, double latencyP90Ms,
+                          double latencyP99Ms, double latencyMaxMs, double ttftMeanMs, double ttftP50Ms,
+                          double ttftP99Ms, double queueWaitMeanMs, double queueWaitP99Ms, double maxWaitMs,
+                          double deadlineMissRate) {}
+
+    /** This result with {@code ratio} as its oracle ratio. */
+    public PolicyResult withOracleRatio(Double ratio) {
+        return new PolicyResult(policy, all, rejected, throughputTps, makespanS, preemptions, gpuUtilization,
+                slotUtilization, fairnessMaxServiceGap, ratio, byPriority, byTenant, latencyQuantilesMs, wallMillis, events);
+    }
+
+    /**
+     * Sets every result's {@code oracle_ratio} to its mean latency over the {@value #ORACLE}'s,
+     * when the oracle is among {@code results} (and finished any task); otherwise leaves them null.
+     */
+    public static List<PolicyResult> compareToOracle(List<PolicyResult> results) {
+        PolicyResult oracle = results.stream().filter(r -> r.policy.equals(ORACLE)).findFirst().orElse(null);
+        if (oracle == null || !(oracle.all.latencyMeanMs() > 0)) {
+            return List.copyOf(results);
+        }
+        List<PolicyResult> compared = new ArrayList<>(results.size());
+        for (PolicyResult r : results) {
+            double ratio = r.all.latencyMeanMs() / oracle.all.latencyMeanMs();
+            compared.add(r.withOracleRatio(Math.round(ratio * 1000) / 1000.0));
+        }
+        return compared;
+    }
 }

@@ -1,11 +1,13 @@
 package io.queuedeck.engine.sim;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,6 +15,13 @@ import java.util.Map;
 /** How a comparison is printed: a table for people, JSON and CSV for tools. */
 public enum ReportFormat {
     TABLE, JSON, CSV;
+
+    private static final List<String> CSV_COLUMNS = List.of("policy", "class", "tasks", "throughput_tps",
+            "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "ttft_mean_ms",
+            "ttft_p50_ms", "ttft_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms", "max_wait_ms",
+            "deadline_miss_rate", "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap",
+            "oracle_ratio",
+            "rejected");
 
     /** Renders {@code results}, one entry per policy, in this format. */
     public String render(List<PolicyResult> results) {
@@ -23,48 +32,87 @@ public enum ReportFormat {
                 case CSV -> csv(results);
                 case TABLE -> table(results);
             };
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** One CSV row per policy and class: {@code class} is "all" or a priority. */
-    private static String csv(List<PolicyResult> results) throws com.fasterxml.jackson.core.JsonProcessingException {
-        CsvSchema schema = CsvSchema.builder()
-                .addColumn("policy").addColumn("class").addColumn("tasks").addColumn("throughput_tps")
-                .addColumn("latency_mean_ms").addColumn("latency_p50_ms").addColumn("latency_p99_ms")
-                .addColumn("ttft_mean_ms").addColumn("ttft_p99_ms").addColumn("queue_wait_mean_ms")
-                .addColumn("preemptions").build().withHeader();
+    /**
+     * One CSV row per policy and class: {@code class} is "all", "priority P" or "tenant T". The
+     * run-wide columns (throughput, preemptions, utilization, fairness, oracle ratio, rejected)
+     * are filled on the "all" row only.
+     */
+    private static String csv(List<PolicyResult> results) throws JsonProcessingException {
+        CsvSchema.Builder schema = CsvSchema.builder();
+        CSV_COLUMNS.forEach(schema::addColumn);
         List<List<Object>> rows = new ArrayList<>();
         for (PolicyResult r : results) {
-            rows.add(List.of(r.policy(), "all", r.tasks(), r.throughputTps(), r.latencyMeanMs(), r.latencyP50Ms(),
-                    r.latencyP99Ms(), r.ttftMeanMs(), r.ttftP99Ms(), r.queueWaitMeanMs(), r.preemptions()));
-            for (Map.Entry<String, PolicyResult.ClassResult> entry : r.byPriority().entrySet()) {
-                PolicyResult.ClassResult c = entry.getValue();
-                rows.add(List.of(r.policy(), "priority " + entry.getKey(), c.tasks(), "", c.latencyMeanMs(),
-                        c.latencyP50Ms(), c.latencyP99Ms(), c.ttftMeanMs(), c.ttftP99Ms(), c.queueWaitMeanMs(), ""));
+            List<Object> row = figures(r.policy(), "all", r.all());
+            row.add(3, r.throughputTps());
+            row.addAll(Arrays.asList(r.preemptions(), r.gpuUtilization(), r.slotUtilization(), r.fairnessMaxServiceGap(),
+                    r.oracleRatio() == null ? "" : r.oracleRatio(), r.rejected()));
+            rows.add(row);
+            for (Map.Entry<String, PolicyResult.Figures> entry : r.byPriority().entrySet()) {
+                rows.add(classRow(r.policy(), "priority " + entry.getKey(), entry.getValue()));
+            }
+            for (Map.Entry<String, PolicyResult.Figures> entry : r.byTenant().entrySet()) {
+                rows.add(classRow(r.policy(), "tenant " + entry.getKey(), entry.getValue()));
             }
         }
-        return new CsvMapper().writer(schema).writeValueAsString(rows);
+        return new CsvMapper().writer(schema.build().withHeader()).writeValueAsString(rows);
+    }
+
+    private static List<Object> classRow(String policy, String label, PolicyResult.Figures f) {
+        List<Object> row = figures(policy, label, f);
+        row.add(3, "");
+        row.addAll(List.of("", "", "", "", "", ""));
+        return row;
+    }
+
+    private static List<Object> figures(String policy, String label, PolicyResult.Figures f) {
+        return new ArrayList<>(Arrays.asList(policy, label, f.tasks(), f.latencyMeanMs(), f.latencyP50Ms(),
+                f.latencyP90Ms(), f.latencyP99Ms(), f.latencyMaxMs(), f.ttftMeanMs(), f.ttftP50Ms(), f.ttftP99Ms(),
+                f.queueWaitMeanMs(), f.queueWaitP99Ms(), f.maxWaitMs(), f.deadlineMissRate()));
     }
 
     private static String table(List<PolicyResult> results) {
         StringBuilder out = new StringBuilder();
-        String header = "%-10s %-8s %7s %9s %10s %10s %10s %10s %10s %10s %8s%n";
-        String row = "%-10s %-8s %7d %9s %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f %8s%n";
+        String header = "%-12s %-10s %6s %7s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %7s%n";
+        String row = "%-12s %-10s %6d %7s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %7s%n";
         out.append(String.format(Locale.ROOT, header, "policy", "class", "tasks", "tasks/s", "e2e mean", "e2e p50",
-                "e2e p99", "ttft mean", "ttft p99", "wait mean", "preempt"));
+                "e2e p90", "e2e p99", "e2e max", "ttft mean", "ttft p50", "ttft p99", "wait mean", "wait p99",
+                "max wait", "dl miss"));
         for (PolicyResult r : results) {
-            out.append(String.format(Locale.ROOT, row, r.policy(), "all", r.tasks(),
-                    String.format(Locale.ROOT, "%.1f", r.throughputTps()), r.latencyMeanMs(), r.latencyP50Ms(),
-                    r.latencyP99Ms(), r.ttftMeanMs(), r.ttftP99Ms(), r.queueWaitMeanMs(), r.preemptions()));
-            for (Map.Entry<String, PolicyResult.ClassResult> entry : r.byPriority().entrySet()) {
-                PolicyResult.ClassResult c = entry.getValue();
-                out.append(String.format(Locale.ROOT, row, "", "p" + entry.getKey(), c.tasks(), "", c.latencyMeanMs(),
-                        c.latencyP50Ms(), c.latencyP99Ms(), c.ttftMeanMs(), c.ttftP99Ms(), c.queueWaitMeanMs(), ""));
+            appendRow(out, row, r.policy(), "all", String.format(Locale.ROOT, "%.1f", r.throughputTps()), r.all());
+            for (Map.Entry<String, PolicyResult.Figures> entry : r.byPriority().entrySet()) {
+                appendRow(out, row, "", "p" + entry.getKey(), "", entry.getValue());
+            }
+            for (Map.Entry<String, PolicyResult.Figures> entry : r.byTenant().entrySet()) {
+                appendRow(out, row, "", entry.getKey(), "", entry.getValue());
             }
         }
-        out.append("latencies in ms of simulated time; e2e = arrival to last token, wait = time without a GPU\n");
+        out.append(System.lineSeparator());
+        String runHeader = "%-12s %8s %9s %10s %9s %12s %9s%n";
+        out.append(String.format(Locale.ROOT, runHeader, "policy", "preempt", "gpu busy", "slots used", "rejected",
+                "fairness gap", "vs oracle"));
+        for (PolicyResult r : results) {
+            out.append(String.format(Locale.ROOT, runHeader, r.policy(), r.preemptions(),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.gpuUtilization()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * r.slotUtilization()), r.rejected(),
+                    String.format(Locale.ROOT, "%.2f", r.fairnessMaxServiceGap()),
+                    r.oracleRatio() == null ? "-" : String.format(Locale.ROOT, "%.3fx", r.oracleRatio())));
+        }
+        out.append("latencies in ms of simulated time; e2e = arrival to last token, wait = time without a GPU,"
+                + " max wait = longest total wait of one task, dl miss = deadlines missed;"
+                + " fairness gap and vs oracle: see docs/simulator.md\n");
         return out.toString();
+    }
+
+    private static void appendRow(StringBuilder out, String format, String policy, String label, String throughput,
+                                  PolicyResult.Figures f) {
+        out.append(String.format(Locale.ROOT, format, policy, label, f.tasks(), throughput, f.latencyMeanMs(),
+                f.latencyP50Ms(), f.latencyP90Ms(), f.latencyP99Ms(), f.latencyMaxMs(), f.ttftMeanMs(), f.ttftP50Ms(),
+                f.ttftP99Ms(), f.queueWaitMeanMs(), f.queueWaitP99Ms(), f.maxWaitMs(),
+                String.format(Locale.ROOT, "%.1f%%", 100 * f.deadlineMissRate())));
     }
 }

@@ -6,12 +6,13 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.loop.SchedulerLoop;
 import io.queuedeck.engine.loop.VirtualClock;
-import io.queuedeck.engine.metrics.LatencyMetrics;
-import io.queuedeck.engine.metrics.LatencyStats;
 import io.queuedeck.engine.policy.PolicyConfig;
-import java.util.LinkedHashMap;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.LongSupplier;
 
 /**
@@ -41,11 +42,14 @@ public record Simulation(int instances, GpuProfile profile, String model) {
     public PolicyResult run(String policy, PolicyConfig config, List<Arrival> arrivals, LongSupplier wallClock) {
         long wallStart = wallClock.getAsLong();
         VirtualClock clock = new VirtualClock();
+        SimulatedGpuExecutor gpus = new SimulatedGpuExecutor(instances, model, profile);
         Engine engine = Engine.builder()
                 .clock(clock)
-                .executor(new SimulatedGpuExecutor(instances, model, profile))
+                .executor(gpus)
                 .policy(policy)
                 .policyConfig(config)
+                // Every finished task stays readable: the figures are computed from all of them.
+                .finishedRetention(Math.max(1, arrivals.size()))
                 .idSupplier(() -> {
                     throw new IllegalStateException("simulated arrivals carry their own ids");
                 })
@@ -53,7 +57,8 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         engine.start();
         SchedulerLoop loop = engine.loopOnVirtualClock();
         int[] next = {0};
-        scheduleNext(engine, clock, arrivals, next);
+        long[] rejected = {0};
+        scheduleNext(engine, clock, arrivals, next, rejected);
         long tokens = 0;
         for (Arrival arrival : arrivals) {
             tokens += arrival.outputTokens();
@@ -65,50 +70,45 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         }
         long end = clock.nanos();
         long first = arrivals.isEmpty() ? 0 : arrivals.getFirst().atNanos();
+        List<TaskView> done = new ArrayList<>(arrivals.size());
+        for (Arrival arrival : arrivals) {
+            loop.find(arrival.spec().taskId()).filter(t -> t.state() == TaskState.SUCCEEDED).ifPresent(done::add);
+        }
         EngineSnapshot snapshot = loop.snapshot();
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
-        return result(policy, loop.latency(), snapshot, (end - first) / 1e9, wallClock.getAsLong() - wallStart, events);
+        RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
+                instances, profile.maxBatch(), first, end, clock::toNanos);
+        return run.result(wallClock.getAsLong() - wallStart, events);
     }
 
-    private static void scheduleNext(Engine engine, VirtualClock clock, List<Arrival> arrivals, int[] next) {
+    /**
+     * Runs every policy in {@code policies} on the same {@code arrivals}, in order, and sets
+     * their oracle ratios when {@value PolicyResult#ORACLE} is among them.
+     */
+    public List<PolicyResult> compare(List<String> policies, Map<String, PolicyConfig> configs, List<Arrival> arrivals,
+                                      LongSupplier wallClock) {
+        List<PolicyResult> results = new ArrayList<>(policies.size());
+        for (String name : policies) {
+            results.add(run(name, configs.getOrDefault(name, PolicyConfig.empty()), arrivals, wallClock));
+        }
+        return PolicyResult.compareToOracle(results);
+    }
+
+    /** Submits the next arrival at its time; one the engine refuses is counted and skipped. */
+    private static void scheduleNext(Engine engine, VirtualClock clock, List<Arrival> arrivals, int[] next, long[] rejected) {
         if (next[0] >= arrivals.size()) {
             return;
         }
         Arrival arrival = arrivals.get(next[0]);
         clock.schedule(arrival.atNanos(), () -> {
             next[0]++;
-            engine.submit(arrival.spec(), arrival.outputTokens()).join();
-            scheduleNext(engine, clock, arrivals, next);
-        });
-    }
-
-    private static PolicyResult result(String policy, LatencyMetrics latency, EngineSnapshot snapshot, double makespanS,
-                                       long wallNanos, long events) {
-        LatencyMetrics.Stats total = latency.total();
-        Map<String, PolicyResult.ClassResult> byPriority = new LinkedHashMap<>();
-        for (int p = 0; p < snapshot.byPriority().size(); p++) {
-            LatencyMetrics.Stats stats = latency.priority(p);
-            if (stats.endToEnd().count() > 0) {
-                byPriority.put(Integer.toString(p), classResult(stats));
+            try {
+                engine.submit(arrival.spec(), arrival.outputTokens()).join();
+            } catch (CompletionException refused) {
+                rejected[0]++;
             }
-        }
-        long tasks = total.endToEnd().count();
-        return new PolicyResult(policy, tasks, round(makespanS > 0 ? tasks / makespanS : 0), round(makespanS),
-                round(total.endToEnd().meanMs()), round(total.endToEnd().p50Ms()), round(total.endToEnd().p99Ms()),
-                round(total.ttft().meanMs()), round(total.ttft().p99Ms()), round(total.queueWait().meanMs()),
-                round(total.queueWait().p99Ms()), snapshot.counters().preemptions(), byPriority,
-                wallNanos / 1_000_000, events);
-    }
-
-    private static PolicyResult.ClassResult classResult(LatencyMetrics.Stats stats) {
-        LatencyStats e2e = stats.endToEnd();
-        return new PolicyResult.ClassResult(e2e.count(), round(e2e.meanMs()), round(e2e.p50Ms()), round(e2e.p99Ms()),
-                round(stats.ttft().meanMs()), round(stats.ttft().p99Ms()), round(stats.queueWait().meanMs()));
-    }
-
-    /** Two decimals: enough for milliseconds, and stable text for byte-identical reports. */
-    static double round(double value) {
-        return Math.round(value * 100) / 100.0;
+            scheduleNext(engine, clock, arrivals, next, rejected);
+        });
     }
 }

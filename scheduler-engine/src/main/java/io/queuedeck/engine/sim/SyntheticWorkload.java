@@ -58,17 +58,9 @@ public record SyntheticWorkload(int tasks, long seed, double promptMedian, doubl
         return outputMedian * Math.exp(outputSigma() * outputSigma() / 2);
     }
 
-    /**
-     * Tasks per second that {@code instances} GPUs serve when saturated: each task costs its
-     * prefill (which stalls its batch) plus its share of full-batch decode steps. The batch is
-     * the GPU's maximum, or what its KV cache holds of average tasks if that is less.
-     */
+    /** Tasks per second that {@code instances} GPUs serve when saturated with this workload's mean task. */
     public double capacityTasksPerSecond(GpuProfile profile, int instances) {
-        double perTask = meanPrompt() + meanOutput();
-        int batch = (int) Math.max(1, Math.min(profile.maxBatch(), profile.kvCapacityTokens() / perTask));
-        double seconds = profile.prefillNanos(Math.round(meanPrompt())) / 1e9
-                + meanOutput() * profile.decodeStepNanos(batch) / 1e9 / batch;
-        return instances / seconds;
+        return profile.capacityTasksPerSecond(meanPrompt(), meanOutput(), instances);
     }
 
     /** The arrivals at {@code ratePerSecond}, for {@code model}, with ids {@code t000001}… */

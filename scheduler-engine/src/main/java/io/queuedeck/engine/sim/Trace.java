@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A recorded workload. Two formats, told apart by the header:
@@ -38,15 +37,17 @@ import java.util.Set;
 public record Trace(String name, List<TraceRow> rows) {
     /** Where shipped traces live on the classpath. */
     static final String SHIPPED = "/queuedeck/traces/";
-    private static final Set<String> OWN_REQUIRED = Set.of("arrival_ms", "prompt_tokens", "output_tokens");
-    private static final Set<String> OWN_OPTIONAL = Set.of("priority", "tenant", "business_class", "deadline_ms", "model");
-    private static final Set<String> AZURE = Set.of("TIMESTAMP", "ContextTokens", "GeneratedTokens");
+    private static final List<String> OWN_REQUIRED = List.of("arrival_ms", "prompt_tokens", "output_tokens");
+    private static final List<String> OWN_OPTIONAL = List.of("priority", "tenant", "business_class", "deadline_ms", "model");
+    private static final List<String> AZURE = List.of("TIMESTAMP", "ContextTokens", "GeneratedTokens");
     private static final DateTimeFormatter AZURE_TIME = new DateTimeFormatterBuilder()
             .appendPattern("yyyy-MM-dd HH:mm:ss")
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
             .toFormatter();
     /** Bigger than any context window; keeps sums of tokens far from overflow. */
     static final int MAX_TOKENS = 1_000_000;
+    /** Latest arrival or deadline, about 31 years: in nanoseconds it still fits a long. */
+    static final long MAX_MS = 1_000_000_000_000L;
 
     public Trace {
         rows = List.copyOf(rows);
@@ -77,26 +78,46 @@ public record Trace(String name, List<TraceRow> rows) {
         }
     }
 
-    /** Reads a trace in either format. */
+    /**
+     * Reads a trace in either format.
+     *
+     * @throws TraceFormatException naming the file and the line of the first bad row (the line
+     *                              where a row starts, counting the header as line 1 and blank
+     *                              lines too), or the problem with an empty file or its header
+     */
     public static Trace read(String name, Reader reader) {
         CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.TRIM_SPACES).enable(CsvParser.Feature.SKIP_EMPTY_LINES);
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
         List<TraceRow> rows = new ArrayList<>();
-        try (MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class).with(schema).readValues(reader)) {
-            Set<String> header = null;
-            boolean azure = false;
+        int line = 1;
+        MappingIterator<Map<String, String>> opened;
+        try {
+            opened = mapper.readerForMapOf(String.class).with(schema).readValues(reader);
+        } catch (IOException e) {
+            // Jackson reads the header here and refuses a blank one.
+            throw new TraceFormatException(name + ":1: the file is empty or starts with a blank line;"
+                    + " a trace needs its header on line 1 (" + firstLine(e.getMessage()) + ")", e);
+        }
+        try (MappingIterator<Map<String, String>> it = opened) {
+            Boolean azure = null;
             LocalDateTime firstAzure = null;
-            while (it.hasNextValue()) {
-                int line = it.getCurrentLocation().getLineNr();
+            while (true) {
                 Map<String, String> row;
                 try {
+                    if (!it.hasNextValue()) {
+                        break;
+                    }
+                    // hasNextValue() has read up to the start of the row, so this is the row's
+                    // first line (blank lines skipped before it are counted); the previous
+                    // row's last line would be one too few whenever blank lines come between.
+                    line = it.getCurrentLocation().getLineNr();
                     row = it.nextValue();
-                } catch (RuntimeException e) {
-                    throw new TraceFormatException(name + ":" + line + ": malformed row: " + e.getMessage(), e);
+                } catch (IOException | RuntimeException e) {
+                    // Jackson's CSV errors (too many columns, an unclosed quote) are IOExceptions.
+                    throw new TraceFormatException(name + ":" + line + ": malformed row: " + firstLine(e.getMessage()), e);
                 }
-                if (header == null) {
-                    header = row.keySet();
-                    azure = checkHeader(name, header);
+                if (azure == null) {
+                    azure = checkHeader(name, columns(it));
                 }
                 if (azure) {
                     LocalDateTime time = parseTime(name, line, row.get("TIMESTAMP"));
@@ -110,16 +131,16 @@ public record Trace(String name, List<TraceRow> rows) {
                     rows.add(ownRow(name, line, row));
                 }
             }
+            if (rows.isEmpty()) {
+                List<String> header = columns(it);
+                if (header.isEmpty()) {
+                    throw new TraceFormatException(name + ": the file is empty; a trace needs a header and at least one request");
+                }
+                checkHeader(name, header);
+                throw new TraceFormatException(name + ": the trace has a header but no requests");
+            }
         } catch (IOException e) {
             throw new TraceFormatException(name + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            if (e instanceof TraceFormatException) {
-                throw e;
-            }
-            throw new TraceFormatException(name + ": malformed CSV: " + e.getMessage(), e);
-        }
-        if (rows.isEmpty()) {
-            throw new TraceFormatException(name + ": the trace has no requests");
         }
         rows.sort(Comparator.comparingLong(TraceRow::arrivalMs));
         long first = rows.getFirst().arrivalMs();
@@ -129,6 +150,26 @@ public record Trace(String name, List<TraceRow> rows) {
                     r.tenant(), r.businessClass(), r.deadlineMs() == null ? null : r.deadlineMs() - first, r.model()));
         }
         return new Trace(name, shifted);
+    }
+
+    /** The header's column names, in file order; empty before (or without) a header. */
+    private static List<String> columns(MappingIterator<?> it) {
+        if (it.getParser() instanceof CsvParser csv && csv.getSchema() != null) {
+            List<String> names = new ArrayList<>();
+            for (CsvSchema.Column column : csv.getSchema()) {
+                names.add(column.getName());
+            }
+            return names;
+        }
+        return List.of();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
     }
 
     /** Seconds from the first arrival to the last. */
@@ -149,30 +190,31 @@ public record Trace(String name, List<TraceRow> rows) {
         return durationSeconds() > 0 ? (rows.size() - 1) / durationSeconds() : rows.size();
     }
 
-    private static boolean checkHeader(String name, Set<String> header) {
+    /** True for the Azure format, false for QueueDeck's; throws on anything else. */
+    private static boolean checkHeader(String name, List<String> header) {
         if (header.containsAll(AZURE)) {
             return true;
         }
         if (!header.containsAll(OWN_REQUIRED)) {
-            throw new TraceFormatException(name + ":1: header must hold arrival_ms,prompt_tokens,output_tokens"
+            throw new TraceFormatException(name + ": header must hold arrival_ms,prompt_tokens,output_tokens"
                     + " (or the Azure trace's TIMESTAMP,ContextTokens,GeneratedTokens), got " + header);
         }
         for (String column : header) {
             if (!OWN_REQUIRED.contains(column) && !OWN_OPTIONAL.contains(column)) {
-                throw new TraceFormatException(name + ":1: unknown column '" + column + "'; optional columns are "
-                        + OWN_OPTIONAL);
+                throw new TraceFormatException(name + ": unknown column '" + column + "' in the header; optional columns are "
+                        + String.join(",", OWN_OPTIONAL));
             }
         }
         return false;
     }
 
     private static TraceRow ownRow(String name, int line, Map<String, String> row) {
-        long arrival = number(name, line, "arrival_ms", row.get("arrival_ms"), 0, Long.MAX_VALUE / 2);
+        long arrival = number(name, line, "arrival_ms", row.get("arrival_ms"), 0, MAX_MS);
         int prompt = tokens(name, line, "prompt_tokens", row);
         int output = tokens(name, line, "output_tokens", row);
         Integer priority = blank(row.get("priority")) ? null : (int) number(name, line, "priority", row.get("priority"), 0, 9);
         Long deadline = blank(row.get("deadline_ms")) ? null
-                : number(name, line, "deadline_ms", row.get("deadline_ms"), 0, Long.MAX_VALUE / 2);
+                : number(name, line, "deadline_ms", row.get("deadline_ms"), 0, MAX_MS);
         return new TraceRow(line, arrival, prompt, output, priority, emptyToNull(row.get("tenant")),
                 emptyToNull(row.get("business_class")), deadline, emptyToNull(row.get("model")));
     }
@@ -189,7 +231,9 @@ public record Trace(String name, List<TraceRow> rows) {
         try {
             value = Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new TraceFormatException(name + ":" + line + ": " + column + " must be a whole number, got '" + text + "'");
+            String problem = text.trim().matches("[-+]?[0-9]+") ? " must be between " + min + " and " + max
+                    : " must be a whole number";
+            throw new TraceFormatException(name + ":" + line + ": " + column + problem + ", got '" + text.trim() + "'");
         }
         if (value < min || value > max) {
             throw new TraceFormatException(name + ":" + line + ": " + column + " must be between " + min + " and " + max

@@ -1,7 +1,9 @@
 package io.queuedeck.engine.sim;
 
+import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.loop.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,12 +21,22 @@ import java.util.SplittableRandom;
  *                     priority 3, longer 5), or {@code mix:1=0.1,3=0.3,5=0.6} (seeded random)
  * @param tenants      rows without a tenant get one of {@code tenant-1..tenant-N} at random; 0 leaves them without
  * @param seed         seed of the random rules
+ * @param deadlines    rule for rows without a deadline: {@code none}, or {@code P=SECONDS,…}: a task of
+ *                     priority P (after the priority rule) must finish within SECONDS of simulated
+ *                     time after it arrives, e.g. {@code 0=2,1=5,3=30}; unlisted priorities get none.
+ *                     The same for every task of a class, so a deadline says nothing of a task's length.
  */
 public record TraceReplay(double timeScale, double windowStartS, double windowEndS, String priorities, int tenants,
-                          long seed) {
+                          long seed, String deadlines) {
 
     public static TraceReplay defaults() {
-        return new TraceReplay(1.0, 0, Double.POSITIVE_INFINITY, "keep", 0, 1);
+        return new TraceReplay(1.0, 0, Double.POSITIVE_INFINITY, "keep", 0, 1, "none");
+    }
+
+    /** A replay that gives rows without a deadline none. */
+    public TraceReplay(double timeScale, double windowStartS, double windowEndS, String priorities, int tenants,
+                       long seed) {
+        this(timeScale, windowStartS, windowEndS, priorities, tenants, seed, "none");
     }
 
     public TraceReplay {
@@ -34,32 +46,76 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
         }
         if (tenants < 0) throw new IllegalArgumentException("--tenants must not be negative, got " + tenants);
         parseMix(priorities); // fail early on a bad rule
+        parseDeadlines(deadlines);
     }
 
     public TraceReplay withTimeScale(double scale) {
-        return new TraceReplay(scale, windowStartS, windowEndS, priorities, tenants, seed);
+        return new TraceReplay(scale, windowStartS, windowEndS, priorities, tenants, seed, deadlines);
     }
 
     /** The rows inside the window, as arrivals for {@code model} with ids {@code r000001}… */
     public List<Arrival> arrivals(Trace trace, String model) {
         List<double[]> mix = parseMix(priorities);
+        long[] withinNanos = parseDeadlines(deadlines);
         SplittableRandom random = new SplittableRandom(seed);
         List<Arrival> arrivals = new ArrayList<>();
         long startMs = Math.round(windowStartS * 1e3);
         for (TraceRow row : window(trace)) {
             double scaledMs = (row.arrivalMs() - startMs) * timeScale;
+            long at = Math.round(scaledMs * 1e6);
             int priority = row.priority() != null ? row.priority() : pickPriority(row, mix, random);
             String tenant = row.tenant() != null ? row.tenant()
                     : tenants > 0 ? "tenant-" + (1 + random.nextInt(tenants)) : null;
             // Deadlines are trace-relative like arrivals, placed on the simulation clock's wall time.
-            java.time.Instant deadline = row.deadlineMs() == null ? null
-                    : VirtualClock.DEFAULT_ORIGIN.plusNanos(Math.round((row.deadlineMs() - startMs) * timeScale * 1e6));
+            // A class deadline is in simulated time: it does not scale with the trace.
+            Instant deadline = row.deadlineMs() != null
+                    ? VirtualClock.DEFAULT_ORIGIN.plusNanos(Math.round((row.deadlineMs() - startMs) * timeScale * 1e6))
+                    : withinNanos[priority] >= 0 ? VirtualClock.DEFAULT_ORIGIN.plusNanos(at + withinNanos[priority]) : null;
+            // No max_tokens: a client rarely knows its answer's length, and a policy that saw
+            // the traced length here would be clairvoyant. The true length travels beside the
+            // spec (Arrival.outputTokens), for the GPU model and the srpt-oracle only; the
+            // engine's KV admission check reserves that length.
             TaskSpec spec = new TaskSpec(String.format(Locale.ROOT, "r%06d", arrivals.size() + 1),
                     row.model() != null ? row.model() : model, "", priority, null, tenant, row.businessClass(),
-                    deadline, row.outputTokens(), row.promptTokens(), null);
-            arrivals.add(new Arrival(Math.round(scaledMs * 1e6), spec, row.outputTokens()));
+                    deadline, null, row.promptTokens(), null);
+            arrivals.add(new Arrival(at, spec, row.outputTokens()));
         }
         return arrivals;
+    }
+
+    /**
+     * The time scale that offers {@code load} times the saturated capacity of {@code instances}
+     * GPUs of {@code profile}: the window's request rate over {@code load} × capacity, the
+     * capacity estimated from the window's mean prompt and output lengths
+     * ({@link GpuProfile#capacityTasksPerSecond}).
+     */
+    public double timeScaleForLoad(Trace trace, double load, GpuProfile profile, int instances) {
+        if (!(load > 0)) {
+            throw new IllegalArgumentException("--load must be positive, got " + load);
+        }
+        List<TraceRow> rows = window(trace);
+        return rate(rows) / (load * capacity(rows, profile, instances));
+    }
+
+    /** The load this replay's time scale offers to {@code instances} GPUs of {@code profile}. */
+    public double offeredLoad(Trace trace, GpuProfile profile, int instances) {
+        List<TraceRow> rows = window(trace);
+        return rate(rows) / timeScale / capacity(rows, profile, instances);
+    }
+
+    private static double capacity(List<TraceRow> rows, GpuProfile profile, int instances) {
+        double prompt = rows.stream().mapToInt(TraceRow::promptTokens).average().orElse(0);
+        double output = rows.stream().mapToInt(TraceRow::outputTokens).average().orElse(1);
+        return profile.capacityTasksPerSecond(prompt, output, instances);
+    }
+
+    /** Requests per second of trace time over the rows' span (one request alone: one per second). */
+    private static double rate(List<TraceRow> rows) {
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("the window holds no request of the trace");
+        }
+        double spanS = (rows.getLast().arrivalMs() - rows.getFirst().arrivalMs()) / 1e3;
+        return spanS > 0 ? (rows.size() - 1) / spanS : 1.0;
     }
 
     /** The rows whose arrival falls inside the window. */
@@ -86,6 +142,30 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
             }
         }
         return (int) mix.getLast()[0];
+    }
+
+    /** Per priority, the time allowed in nanoseconds, or -1 for no deadline. */
+    private static long[] parseDeadlines(String rule) {
+        long[] within = new long[TaskSpec.MAX_PRIORITY + 1];
+        java.util.Arrays.fill(within, -1);
+        if (rule == null || rule.equals("none")) {
+            return within;
+        }
+        for (String part : rule.split(",")) {
+            String[] kv = part.split("=");
+            try {
+                int priority = Integer.parseInt(kv[0].trim());
+                double seconds = Double.parseDouble(kv[1].trim());
+                if (kv.length != 2 || priority < 0 || priority > TaskSpec.MAX_PRIORITY || !(seconds > 0 && seconds <= 1e6)) {
+                    throw new NumberFormatException();
+                }
+                within[priority] = Math.round(seconds * 1e9);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--deadlines must be none or P=SECONDS,... with P in 0..9 and"
+                        + " 0 < SECONDS <= 1000000, got '" + part + "'");
+            }
+        }
+        return within;
     }
 
     /** null for keep, empty for prompt, the pairs for mix. */

@@ -1,12 +1,20 @@
 package io.queuedeck.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuedeck.engine.policy.PolicyRegistry;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SimulateCommandTest {
 
@@ -96,5 +104,205 @@ class SimulateCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("--format must be table, json or csv");
+    }
+
+    // ------------------------------------------------------------------ trace replays
+
+    /** 60 requests over 30 s, with tenants and deadlines in some rows. */
+    private static Path smallTrace(Path dir) throws IOException {
+        StringBuilder csv = new StringBuilder("arrival_ms,prompt_tokens,output_tokens,tenant,deadline_ms\n");
+        for (int i = 0; i < 60; i++) {
+            csv.append(i * 500).append(',').append(200 + (i * 37) % 900).append(',').append(20 + (i * 53) % 300)
+                    .append(',').append(i % 3 == 0 ? "" : "t" + (i % 2)).append(',')
+                    .append(i % 4 == 0 ? Integer.toString(i * 500 + 2_000) : "").append('\n');
+        }
+        Path file = dir.resolve("small.csv");
+        Files.writeString(file, csv.toString());
+        return file;
+    }
+
+    @Test
+    void simulate_traceFile_everyRowReplayedUnderEveryPolicy(@TempDir Path dir) throws Exception {
+        Run result = run("simulate", "--trace", smallTrace(dir).toString(), "--policy", "fifo,priority,mlfq",
+                "--load", "1.2", "--instances", "1", "--max-batch", "4", "--format", "json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(result.out());
+        assertThat(report).hasSize(3);
+        for (JsonNode policy : report) {
+            assertThat(policy.get("tasks").asLong()).isEqualTo(60);
+            assertThat(policy.get("rejected").asLong()).isZero();
+            // Rows with a tenant name t0 or t1; the others are grouped under (none).
+            assertThat(policy.get("by_tenant").has("t0")).isTrue();
+            assertThat(policy.get("by_tenant").has("(none)")).isTrue();
+            assertThat(policy.get("deadline_miss_rate").asDouble()).isBetween(0.0, 1.0);
+            assertThat(policy.get("oracle_ratio").isNull()).isTrue();
+        }
+        assertThat(result.err()).contains("60 requests of small.csv").contains("(load 1.20)");
+    }
+
+    @Test
+    void simulate_traceWithTimeScale_reportsTheLoadItOffers(@TempDir Path dir) throws Exception {
+        Run result = run("simulate", "--trace", smallTrace(dir).toString(), "--policy", "fifo", "--time-scale", "0.5",
+                "--window", "10:20", "--priorities", "mix:1=0.5,5=0.5", "--tenants", "2", "--format", "csv");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        // Rows at 10.0, 10.5, ... 20.0 s: 21 of them.
+        assertThat(result.out()).contains("fifo,all,21,");
+        assertThat(result.out()).contains("priority 1").contains("priority 5");
+        assertThat(result.err()).contains("21 requests of small.csv (window 10:20 s) at time scale 0.5000");
+    }
+
+    @Test
+    void simulate_deadlinesRule_missRateReportedPerClass(@TempDir Path dir) throws Exception {
+        // One slot and heavy overload: priority 5 tasks cannot all finish within 1 s; priority 1
+        // tasks have no deadline, so their class reports 0.
+        StringBuilder csv = new StringBuilder("arrival_ms,prompt_tokens,output_tokens\n");
+        for (int i = 0; i < 40; i++) {
+            csv.append(i * 100).append(",500,").append(50 + i * 7).append('\n');
+        }
+        Path trace = dir.resolve("no-deadlines.csv");
+        Files.writeString(trace, csv.toString());
+        Run result = run("simulate", "--trace", trace.toString(), "--policy", "fifo", "--load", "3",
+                "--instances", "1", "--max-batch", "1", "--priorities", "mix:1=0.5,5=0.5", "--deadlines", "5=1",
+                "--format", "json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode fifo = new ObjectMapper().readTree(result.out()).get(0);
+        assertThat(fifo.get("by_priority").get("5").get("deadline_miss_rate").asDouble()).isGreaterThan(0.5);
+        assertThat(fifo.get("by_priority").get("1").get("deadline_miss_rate").asDouble()).isZero();
+    }
+
+    @Test
+    void simulate_shippedTraceWindow_runsByName() {
+        Run result = run("simulate", "--trace", "azure-code-2023.csv", "--window", "0:60", "--policy", "fifo",
+                "--format", "csv");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).startsWith("fifo,all,");
+    }
+
+    @Test
+    void simulate_sameTraceAndSeed_byteIdenticalJson(@TempDir Path dir) throws Exception {
+        String[] args = {"simulate", "--trace", smallTrace(dir).toString(), "--policy", "fifo,mlfq", "--load", "1.1",
+                "--priorities", "mix:1=0.2,3=0.3,5=0.5", "--tenants", "3", "--seed", "9", "--instances", "1",
+                "--max-batch", "4", "--format", "json"};
+
+        Run first = run(args);
+        Run second = run(args);
+        Run otherSeed = run(replace(args, "9", "10"));
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).isNotBlank().isEqualTo(second.out());
+        assertThat(otherSeed.out()).isNotEqualTo(first.out());
+    }
+
+    @Test
+    void simulate_out_writesReportsAndDecodableCharts(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Run result = run("simulate", "--trace", smallTrace(dir).toString(), "--policy", "fifo,priority",
+                "--priorities", "prompt", "--instances", "1", "--max-batch", "4", "--load", "1.0", "--format", "json",
+                "--out", out.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(Files.readString(out.resolve("report.json"))).isEqualTo(result.out());
+        assertThat(Files.readString(out.resolve("report.csv"))).startsWith("policy,class,tasks,");
+        for (String png : new String[] {"latency-cdf.png", "latency-by-priority.png", "ttft-by-priority.png"}) {
+            Path file = out.resolve(png);
+            assertThat(Files.size(file)).as(png).isGreaterThan(10_000);
+            BufferedImage image = ImageIO.read(file.toFile());
+            assertThat(image).as(png).isNotNull();
+            assertThat(image.getWidth()).isGreaterThanOrEqualTo(800);
+            assertThat(image.getHeight()).isGreaterThanOrEqualTo(500);
+        }
+        assertThat(result.err()).contains("wrote ").contains("latency-cdf.png");
+    }
+
+    @Test
+    void simulate_allPoliciesWithOracle_ratiosAgainstTheOracle(@TempDir Path dir) throws Exception {
+        // Runs once the registry has the srpt-oracle (the policy lab adds it).
+        assumeTrue(PolicyRegistry.names().contains("srpt-oracle"), "srpt-oracle is not registered yet");
+        Run result = run("simulate", "--trace", smallTrace(dir).toString(), "--policy", "all", "--load", "1.0",
+                "--instances", "1", "--max-batch", "4", "--format", "json");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(result.out());
+        assertThat(report).hasSize(PolicyRegistry.names().size());
+        for (JsonNode policy : report) {
+            double ratio = policy.get("oracle_ratio").asDouble();
+            if (policy.get("policy").asText().equals("srpt-oracle")) {
+                assertThat(ratio).isEqualTo(1.0);
+            } else {
+                assertThat(ratio).isGreaterThan(0);
+            }
+        }
+    }
+
+    @Test
+    void simulate_policyTwice_exitCode2() {
+        Run result = run("simulate", "--tasks", "10", "--policy", "fifo,mlfq,fifo");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--policy names a policy twice");
+    }
+
+    @Test
+    void simulate_traceAndTasks_exitCode2() {
+        Run result = run("simulate", "--trace", "azure-conv-2023.csv", "--tasks", "10");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--tasks applies to the synthetic workload");
+    }
+
+    @Test
+    void simulate_loadAndTimeScale_exitCode2() {
+        Run result = run("simulate", "--trace", "azure-conv-2023.csv", "--load", "0.9", "--time-scale", "0.1");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("give --load or --time-scale, not both");
+    }
+
+    @Test
+    void simulate_traceOptionsWithoutTrace_exitCode2NamingThem() {
+        Run result = run("simulate", "--tasks", "10", "--window", "0:5", "--tenants", "2");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--window, --tenants apply to a trace replay only");
+    }
+
+    @Test
+    void simulate_emptyWindow_exitCode2WithTheTraceSpan() {
+        Run result = run("simulate", "--trace", "azure-code-2023.csv", "--window", "9000:9100");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--window 9000:9100 holds no request of azure-code-2023.csv");
+    }
+
+    @Test
+    void simulate_malformedTrace_exitCode2WithFileAndLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.csv");
+        Files.writeString(file, "arrival_ms,prompt_tokens,output_tokens\n0,1,1\n1,2\n");
+
+        Run result = run("simulate", "--trace", file.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("error: bad.csv:3: output_tokens is missing");
+    }
+
+    @Test
+    void parseWindow_openEnds_zeroAndInfinity() {
+        assertThat(SimulateCommand.parseWindow("5:")).containsExactly(5, Double.POSITIVE_INFINITY);
+        assertThat(SimulateCommand.parseWindow(":5")).containsExactly(0, 5);
+        assertThat(SimulateCommand.parseWindow(null)).containsExactly(0, Double.POSITIVE_INFINITY);
+    }
+
+    private static String[] replace(String[] args, String from, String to) {
+        String[] copy = args.clone();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i].equals(from)) {
+                copy[i] = to;
+            }
+        }
+        return copy;
     }
 }

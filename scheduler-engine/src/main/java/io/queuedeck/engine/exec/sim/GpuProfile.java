@@ -49,4 +49,22 @@ public record GpuProfile(int maxBatch, long kvCapacityTokens, double prefillToke
     public long prefillNanos(long tokens) {
         return Math.round(tokens * 1e9 / prefillTokensPerSec);
     }
+
+    /**
+     * Tasks per second that {@code instances} such GPUs serve when saturated, for tasks of
+     * {@code meanPrompt} prompt and {@code meanOutput} output tokens on average: each task costs
+     * its prefill (which stalls its batch) plus its share of full-batch decode steps. The batch is
+     * the maximum, or what the KV cache holds of average tasks if that is less. The simulator's
+     * {@code --load} divides by this, for synthetic workloads and trace replays alike.
+     */
+    public double capacityTasksPerSecond(double meanPrompt, double meanOutput, int instances) {
+        if (!(meanPrompt >= 0 && meanOutput > 0) || instances < 1) {
+            throw new IllegalArgumentException("need mean prompt >= 0, mean output > 0 and at least one instance, got "
+                    + meanPrompt + ", " + meanOutput + ", " + instances);
+        }
+        double perTask = meanPrompt + meanOutput;
+        int batch = (int) Math.max(1, Math.min(maxBatch, kvCapacityTokens / perTask));
+        double seconds = prefillNanos(Math.round(meanPrompt)) / 1e9 + meanOutput * decodeStepNanos(batch) / 1e9 / batch;
+        return instances / seconds;
+    }
 }

@@ -171,6 +171,29 @@ public final class SimulatedGpuExecutor implements Executor {
         context.instanceChanged(instance);
     }
 
+    /**
+     * How much the instances have worked so far, summed over them: for the simulator's
+     * utilization figures. Read-only; loop thread.
+     */
+    public Usage usage() {
+        long busy = 0, sequences = 0;
+        for (Instance gpu : instances) {
+            busy += gpu.busyNanos;
+            sequences += gpu.sequenceNanos;
+        }
+        return new Usage(busy, sequences);
+    }
+
+    /**
+     * Work done by simulated instances.
+     *
+     * @param busyNanos     time spent stepping: every completed step's duration (prefill plus
+     *                      decode, slowdown included)
+     * @param sequenceNanos each completed step's duration times the sequences in its batch: over
+     *                      busy time, the mean batch size
+     */
+    public record Usage(long busyNanos, long sequenceNanos) {}
+
     private static long reservation(Task task) {
         return (long) task.promptTokens() + task.outputTokens();
     }
@@ -185,6 +208,8 @@ public final class SimulatedGpuExecutor implements Executor {
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long kvUsed;
+        long busyNanos;
+        long sequenceNanos;
         boolean stepping;
         /** Bumped whenever in-flight timers must be ignored (crash, offline). */
         long generation;
@@ -234,6 +259,8 @@ public final class SimulatedGpuExecutor implements Executor {
 
         void endStep(long duration) {
             long now = context.clock().nanos();
+            busyNanos += duration;
+            sequenceNanos += duration * batch.size();
             List<Task> finished = null;
             for (Task task : batch) {
                 task.addService(duration);
