@@ -50,7 +50,7 @@ class PolicyProperties {
             setups.add(new Setup(name, Map.of()));
         }
         setups.add(new Setup("priority", Map.of("preemptive", "true")));
-        setups.add(new Setup("mlfq", Map.of("q0_ms", "2", "boost_interval_ms", "20", "starvation_threshold_ms", "50")));
+        setups.add(new Setup("mlfq", Map.of("q0_ms", "2", "boost_interval_ms", "20", "starvation_threshold_ms", "50", "preempt", "true")));
         setups.add(new Setup("aging", Map.of("alpha", "20")));
         setups.add(new Setup("weighted", Map.of("max_age_s", "0.05", "meta.vip", "2")));
         setups.add(new Setup("fair", Map.of("input_weight", "0", "output_weight", "1")));
