@@ -383,11 +383,22 @@ final class Routes {
     /** Checks the content type and the size, then parses: every failure is a 4xx. */
     private <T> T readJson(Context ctx, Class<T> type, long limit) {
         String contentType = ctx.header("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).trim().startsWith("application/json")) {
+        if (!isJson(contentType)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'"
-                    + (contentType == null ? "" : ", got '" + contentType + "'"));
+                    + (contentType == null ? "" : ", got '" + (contentType.length() > 100 ? contentType.substring(0, 100) + "…"
+                    : contentType) + "'"));
         }
         return Json.read(readBody(ctx, limit), type);
+    }
+
+    /** {@code application/json} or a {@code +json} type, with any parameters ({@code charset=utf-8}). */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
     }
 
     private static byte[] readBody(Context ctx, long limit) {
