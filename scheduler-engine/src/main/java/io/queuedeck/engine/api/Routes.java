@@ -182,9 +182,10 @@ final class Routes {
             futures.add(engine.submit(spec));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
+        long deadline = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
         for (int i = 0; i < specs.size(); i++) {
             try {
-                SubmitResult result = await(futures.get(i));
+                SubmitResult result = await(futures.get(i), Math.max(0, deadline - engine.clock().nanos()));
                 results.add(new BatchItem(result.task().id(), result.created() ? 202 : 200, result.task().state(), null));
             } catch (ApiException e) {
                 if (e.status() == 503) {
@@ -429,8 +430,12 @@ final class Routes {
 
     /** Waits (on this request's thread, never the loop's) for the engine's answer and maps its refusals. */
     private <T> T await(CompletableFuture<T> future) {
+        return await(future, timeoutNanos);
+    }
+
+    private <T> T await(CompletableFuture<T> future, long nanos) {
         try {
-            return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            return future.get(nanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw refusal(e.getCause());
         } catch (TimeoutException e) {
