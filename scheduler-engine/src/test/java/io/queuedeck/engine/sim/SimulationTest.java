@@ -193,6 +193,22 @@ class SimulationTest {
     }
 
     @Test
+    void compare_inParallel_sameResultsInPolicyOrder() throws Exception {
+        List<Arrival> arrivals = SyntheticWorkload.chat(600, 5).generate(62, MODEL);
+        List<String> policies = List.of("fifo", "mlfq", "priority", "srpt-oracle");
+        Simulation simulation = Simulation.defaults();
+
+        List<PolicyResult> sequential = simulation.compare(policies, Map.of(), arrivals, () -> 0L);
+        List<PolicyResult> parallel;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            parallel = simulation.compare(policies, Map.of(), arrivals, () -> 0L, pool);
+        }
+
+        assertThat(parallel).isEqualTo(sequential);
+        assertThat(parallel).extracting(PolicyResult::oracleRatio).element(3).isEqualTo(1.0);
+    }
+
+    @Test
     void compare_withoutOracle_ratiosNull() {
         List<PolicyResult> results = Simulation.defaults().compare(List.of("fifo", "priority"), Map.of(),
                 SyntheticWorkload.chat(200, 1).generate(40, MODEL), () -> 0L);
