@@ -80,7 +80,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
-                instances, profile.maxBatch(), first, end, clock::toNanos);
+                instances, profile, first, end, clock::toNanos);
         return run.result(wallClock.getAsLong() - wallStart, events);
     }
 

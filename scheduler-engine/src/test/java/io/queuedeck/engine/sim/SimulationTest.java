@@ -83,6 +83,9 @@ class SimulationTest {
         assertThat(result.all().ttftP50Ms()).isCloseTo(one + ONE_AT_A_TIME.prefillNanos(100) / 1e6
                 + ONE_AT_A_TIME.decodeStepNanos(1) / 1e6, within(0.01));
         assertThat(result.all().queueWaitMeanMs()).isCloseTo(one, within(0.01));
+        // Alone, each would have had its first token after one step.
+        assertThat(result.all().ttftIdleP99Ms()).isCloseTo((ONE_AT_A_TIME.prefillNanos(100)
+                + ONE_AT_A_TIME.decodeStepNanos(1)) / 1e6, within(0.01));
         assertThat(result.makespanS()).isCloseTo(3 * one / 1e3, within(0.005)); // two decimals
     }
 
