@@ -55,9 +55,7 @@ public final class ConsoleApp extends Application {
     public void start(Stage primaryStage) {
         stage = primaryStage;
         options = ConsoleOptions.parse(getParameters().getRaw());
-        Application.setUserAgentStylesheet(options.light()
-                ? new PrimerLight().getUserAgentStylesheet()
-                : new PrimerDark().getUserAgentStylesheet());
+        applyTheme(options.light());
 
         system = options.benchUi().isPresent()
                 ? BenchUi.startSystem()
@@ -94,13 +92,24 @@ public final class ConsoleApp extends Application {
         main = new MainView(screens, policies);
         gateway.addListener(this::status);
 
+        // screenshots and benchmarks use fixed defaults, so they look the same on every machine
+        boolean remember = options.screenshot().isEmpty() && options.benchUi().isEmpty();
+        ConsoleSettings settings = remember ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(main.root(), Math.min(1440, screen.getWidth()), Math.min(900, screen.getHeight()));
+        Scene scene = new Scene(main.root(), Math.min(settings.width(), screen.getWidth()),
+                Math.min(settings.height(), screen.getHeight()));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
+        main.lightThemeProperty().set(options.light());
+        main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
+        Screen first = options.screen().orElse(settings.screen());
         main.screenProperty().addListener((o, a, shown) -> lanes.setActive(shown == Screen.LANES));
-        lanes.setActive(options.screen().orElse(Screen.OVERVIEW) == Screen.LANES);
-        main.screenProperty().set(options.screen().orElse(Screen.OVERVIEW));
+        lanes.setActive(first == Screen.LANES);
+        if (remember) {
+            stage.setOnHidden(e -> new ConsoleSettings(scene.getWidth(), scene.getHeight(),
+                    main.screenProperty().get()).save(ConsoleSettings.defaultFile()));
+        }
+        main.screenProperty().set(first);
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
         stage.setTitle("QueueDeck console");
@@ -109,8 +118,33 @@ public final class ConsoleApp extends Application {
         stage.show();
         gateway.start();
 
+        if (!options.inject().isEmpty()) {
+            javafx.animation.PauseTransition wait = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(2));
+            wait.setOnFinished(e -> inject(options.inject(), gpus, faults));
+            wait.play();
+        }
         options.screenshot().ifPresent(file -> Screenshot.after(scene, file, options.after()));
         options.benchUi().ifPresent(d -> new BenchUi(system, d, main.screenProperty()::set).start());
+    }
+
+    /** The --inject faults, sent like the fault buttons send them (so they are logged too). */
+    private static void inject(java.util.List<String> items, GpusViewModel gpus, FaultsViewModel faults) {
+        for (String item : items) {
+            String[] parts = item.split("[:x]");
+            switch (parts[0]) {
+                case "crash" -> gpus.crash(Integer.parseInt(parts[1]));
+                case "slow" -> gpus.slow(Integer.parseInt(parts[1]), Double.parseDouble(parts[2]));
+                case "offline" -> gpus.setOnline(Integer.parseInt(parts[1]), false);
+                case "burst" -> faults.burst();
+                default -> throw new IllegalStateException("checked by ConsoleOptions: " + item);
+            }
+        }
+    }
+
+    private static void applyTheme(boolean light) {
+        Application.setUserAgentStylesheet(light
+                ? new PrimerLight().getUserAgentStylesheet()
+                : new PrimerDark().getUserAgentStylesheet());
     }
 
     private Parent placeholder(Screen s) {
@@ -130,13 +164,14 @@ public final class ConsoleApp extends Application {
     /** A refused command: a notification the operator sees, and the status line keeps it. */
     private void report(CommandFailure failure) {
         main.setLastError(failure.action() + " refused: " + failure.reason());
-        Notifications.create()
+        Notifications notification = Notifications.create()
                 .title(failure.action() + " refused")
                 .text(failure.reason())
                 .owner(stage)
                 .position(Pos.BOTTOM_RIGHT)
-                .hideAfter(javafx.util.Duration.seconds(6))
-                .showError();
+                .hideAfter(javafx.util.Duration.seconds(6));
+        notification.styleClass("dark");
+        notification.showError();
     }
 
     /** The gateway, for UI tests. */

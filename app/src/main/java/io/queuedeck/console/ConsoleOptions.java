@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param load         demo load as a fraction of the GPUs' capacity
  * @param gpus         simulated GPU instances
  * @param light        light theme instead of dark
+ * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst
  */
 public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
-                             String policy, double load, int gpus, boolean light) {
+                             String policy, double load, int gpus, boolean light, List<String> inject) {
 
     public static final String USAGE = """
             Usage: queuedeck-console [options]
@@ -29,6 +30,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --load X                demo load as a fraction of GPU capacity (default 0.9; 0 = none)
               --gpus N                simulated GPU instances (default 4)
               --light                 light theme
+              --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
@@ -37,7 +39,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
 
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
-                false);
+                false, List.of());
     }
 
     /**
@@ -55,6 +57,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         double load = o.load;
         int gpus = o.gpus;
         boolean light = false;
+        List<String> inject = List.of();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -82,6 +85,15 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                     }
                 }
                 case "--light" -> light = true;
+                case "--inject" -> {
+                    inject = List.of(value(args, ++i, arg).split(","));
+                    for (String item : inject) {
+                        if (!item.matches("crash:\\d+|slow:\\d+x\\d+(\\.\\d+)?|offline:\\d+|burst")) {
+                            throw new IllegalArgumentException("--inject: cannot read '" + item
+                                    + "' (write crash:N, slow:NxF, offline:N or burst)");
+                        }
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         }
@@ -89,7 +101,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             throw new IllegalArgumentException("--screenshot and --bench-ui cannot be combined");
         }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
-                policy, load, gpus, light);
+                policy, load, gpus, light, inject);
     }
 
     /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */

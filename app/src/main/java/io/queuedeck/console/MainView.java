@@ -49,6 +49,7 @@ public final class MainView {
     private final Label lastError = new Label();
     final ComboBox<String> policyBox = new ComboBox<>();
     final ToggleButton pauseButton = new ToggleButton("Pause dispatch");
+    final ToggleButton themeButton = new ToggleButton("Light theme");
 
     public MainView(Map<Screen, Supplier<Parent>> factories, PoliciesViewModel policies) {
         this.factories = new EnumMap<>(factories);
@@ -128,7 +129,11 @@ public final class MainView {
             pauseButton.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("paused"), paused);
         });
 
-        HBox header = new HBox(12, titles, spacer, policyLabel, policyBox, pauseButton);
+        themeButton.setId("header-theme");
+        themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme (tiles stay dark)"));
+        themeButton.selectedProperty().addListener((o, a, light) -> themeButton.setText(light ? "Dark theme" : "Light theme"));
+
+        HBox header = new HBox(12, titles, spacer, policyLabel, policyBox, pauseButton, themeButton);
         header.setAlignment(Pos.CENTER_LEFT);
         header.getStyleClass().add(HEADER_CLASS);
         return header;
@@ -161,6 +166,11 @@ public final class MainView {
         navButtons.get(next).setSelected(true);
         title.setText(next.title());
         subtitle.setText(next.description());
+    }
+
+    /** Selected when the light theme is on. */
+    public javafx.beans.property.BooleanProperty lightThemeProperty() {
+        return themeButton.selectedProperty();
     }
 
     public ObjectProperty<Screen> screenProperty() {

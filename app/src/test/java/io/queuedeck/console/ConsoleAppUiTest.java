@@ -42,13 +42,23 @@ class ConsoleAppUiTest {
     @BeforeAll
     static void startApp() throws Exception {
         stage = FxToolkit.registerPrimaryStage();
-        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9");
+        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9", "--screen", "overview");
     }
 
     @AfterAll
     static void stopApp() throws Exception {
         FxToolkit.cleanupApplication(app);
         FxToolkit.cleanupStages();
+    }
+
+    /** The on-screen cell showing task {@code id} (a ListView also keeps an invisible measuring cell). */
+    @SuppressWarnings("unchecked")
+    private javafx.scene.control.ListCell<LanesViewModel.TaskRow> visibleCell(String lane, String id) {
+        return await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> robot.lookup(lane + " .task-cell")
+                .queryAllAs(javafx.scene.control.ListCell.class).stream()
+                .map(c -> (javafx.scene.control.ListCell<LanesViewModel.TaskRow>) c)
+                .filter(c -> c.isVisible() && c.getItem() != null && c.getItem().id().equals(id))
+                .findFirst().orElse(null)).get(), java.util.Objects::nonNull);
     }
 
     @Test
@@ -116,6 +126,15 @@ class ConsoleAppUiTest {
     void dropOnLane_queuedTask_engineMovesItToThatPriority() throws Exception {
         // Tasks must stay queued long enough to be moved: pause dispatch, then move one.
         app.system().engine().pauseDispatch(true).join();
+        try {
+            dropOnLaneWhilePaused();
+        } finally {
+            app.system().engine().pauseDispatch(false).join();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void dropOnLaneWhilePaused() throws Exception {
         robot.clickOn("#nav-lanes");
         ListView<LanesViewModel.TaskRow> p5 = robot.lookup("#lane-5").queryListView();
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p5.getItems().size()).get() > 0);
@@ -130,7 +149,25 @@ class ConsoleAppUiTest {
                 assertThat(app.system().engine().task(id).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> p0.getItems().stream().anyMatch(r -> ((LanesViewModel.TaskRow) r).id().equals(id))).get());
-        app.system().engine().pauseDispatch(false).join();
+
+        robot.doubleClickOn(visibleCell("#lane-0", id));
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#inspector-summary").queryLabeled().getText()).get().contains(id));
+    }
+
+    @Test
+    @Order(40)
+    @SuppressWarnings("unchecked")
+    void refusedCommand_unknownTask_operatorSeesTheReason() {
+        robot.clickOn("#nav-lanes");
+        ListView<?> p3 = robot.lookup("#lane-3").queryListView();
+        Consumer<List<String>> drop = (Consumer<List<String>>) p3.getProperties().get(LanesView.DROP_HANDLER);
+
+        robot.interact(() -> drop.accept(List.of("no-such-task")));
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup(".qd-error").queryLabeled().getText()).get())
+                .contains("Move task no-such-task to priority 3 refused").contains("no-such-task"));
     }
 
     @Test

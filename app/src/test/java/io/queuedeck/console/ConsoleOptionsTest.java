@@ -30,6 +30,13 @@ class ConsoleOptionsTest {
     }
 
     @Test
+    void parse_inject_listReadAndChecked() {
+        assertThat(ConsoleOptions.parse(List.of("--inject", "crash:0,slow:1x3,offline:3,burst")).inject())
+                .containsExactly("crash:0", "slow:1x3", "offline:3", "burst");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--inject", "melt:0"))).hasMessageContaining("cannot read 'melt:0'");
+    }
+
+    @Test
     void duration_commonForms_parsed() {
         assertThat(ConsoleOptions.duration("800ms")).isEqualTo(Duration.ofMillis(800));
         assertThat(ConsoleOptions.duration("1.5s")).isEqualTo(Duration.ofMillis(1500));

@@ -28,14 +28,16 @@ public final class SimHarness implements AutoCloseable {
     private final EventSubscription subscription;
     private final List<EngineEvent> events = new ArrayList<>();
     private final GpuProfile profile;
+    private final SimulatedGpuExecutor executor;
 
     private SimHarness(String policy, PolicyConfig config, int instances, GpuProfile profile) {
         this.profile = profile;
+        executor = new SimulatedGpuExecutor(instances, MODEL, profile);
         engine = Engine.builder()
                 .clock(clock)
                 .policy(policy)
                 .policyConfig(config)
-                .executor(new SimulatedGpuExecutor(instances, MODEL, profile))
+                .executor(executor)
                 .idSupplier(new java.util.function.Supplier<>() {
                     private int next;
 
@@ -66,6 +68,16 @@ public final class SimHarness implements AutoCloseable {
     /** Submits a task that generates exactly {@code outputTokens} tokens; returns it as admitted. */
     public TaskView submit(String id, int priority, int promptTokens, int outputTokens) {
         TaskView view = engine.submit(spec(id, priority, promptTokens, outputTokens), outputTokens).join().task();
+        drain();
+        return view;
+    }
+
+    /**
+     * Submits a full spec (tenant, business class, deadline, metadata...) whose task generates
+     * exactly {@code outputTokens} tokens; returns it as admitted.
+     */
+    public TaskView submit(TaskSpec spec, int outputTokens) {
+        TaskView view = engine.submit(spec, outputTokens).join().task();
         drain();
         return view;
     }
@@ -144,6 +156,11 @@ public final class SimHarness implements AutoCloseable {
 
     public GpuProfile profile() {
         return profile;
+    }
+
+    /** The instances as the executor sees them now: cheaper than a whole snapshot, for checks after every event. */
+    public List<io.queuedeck.engine.exec.InstanceStatus> instances() {
+        return executor.status();
     }
 
     public long now() {

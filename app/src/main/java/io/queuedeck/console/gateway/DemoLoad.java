@@ -11,6 +11,15 @@ public interface DemoLoad {
     /** Tasks per second at load 1.0. */
     double capacityTasksPerSecond();
 
+    /** Named priority mixes the generator offers, e.g. "chat (P1 10%, P3 30%, P5 60%)". */
+    java.util.List<String> mixes();
+
+    /** The mix in use. */
+    String mix();
+
+    /** Switches the priority mix; the rate stays. */
+    void setMix(String name);
+
     /** Adds {@code factor - 1} times the current load on top of it for {@code seconds}. */
     void burst(double factor, int seconds);
 

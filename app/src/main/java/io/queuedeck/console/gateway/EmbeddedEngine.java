@@ -18,7 +18,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private final Engine engine;
-    private final SyntheticWorkload workload;
+    /** Priority mixes: name → [priority, share] pairs. */
+    static final java.util.Map<String, List<double[]>> MIXES = new java.util.LinkedHashMap<>();
+
+    static {
+        MIXES.put("chat (P1 10%, P3 30%, P5 60%)", List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
+        MIXES.put("urgent-heavy (P0 20%, P1 40%, P5 40%)", List.of(new double[] {0, 0.2}, new double[] {1, 0.4}, new double[] {5, 0.4}));
+        MIXES.put("batch-heavy (P2 10%, P5 20%, P8 70%)", List.of(new double[] {2, 0.1}, new double[] {5, 0.2}, new double[] {8, 0.7}));
+        MIXES.put("uniform (P0-P9)", java.util.stream.IntStream.range(0, 10).mapToObj(p -> new double[] {p, 0.1}).toList());
+    }
+
+    private SyntheticWorkload workload;
+    private String mix = MIXES.keySet().iterator().next();
     private final double capacity;
     private final ScheduledExecutorService clients =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("queuedeck-demo-clients").factory());
@@ -118,6 +129,28 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     @Override
+    public List<String> mixes() {
+        return List.copyOf(MIXES.keySet());
+    }
+
+    @Override
+    public synchronized String mix() {
+        return mix;
+    }
+
+    @Override
+    public synchronized void setMix(String name) {
+        List<double[]> shares = MIXES.get(name);
+        if (shares == null) {
+            throw new IllegalArgumentException("unknown mix '" + name + "'; mixes: " + String.join(", ", MIXES.keySet()));
+        }
+        SyntheticWorkload w = workload;
+        workload = new SyntheticWorkload(w.tasks(), w.seed(), w.promptMedian(), w.promptP99(), w.outputMedian(), w.outputP99(), shares);
+        mix = name;
+        setLoad(fraction); // restarts the generator with the new shape
+    }
+
+    @Override
     public synchronized void burst(double factor, int seconds) {
         if (!(factor > 1) || seconds < 1) {
             throw new IllegalArgumentException("a burst needs a factor above 1 and at least one second");
@@ -149,7 +182,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         return next;
     }
 
-    private SyntheticWorkload reseeded(long newSeed) {
+    private synchronized SyntheticWorkload reseeded(long newSeed) {
         SyntheticWorkload w = workload;
         return new SyntheticWorkload(w.tasks(), newSeed, w.promptMedian(), w.promptP99(), w.outputMedian(), w.outputP99(),
                 w.priorityMix());

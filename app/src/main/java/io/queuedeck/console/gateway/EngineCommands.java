@@ -25,6 +25,9 @@ public interface EngineCommands {
 
     CompletableFuture<TaskView> cancel(String taskId);
 
+    /** The task with this id, if the engine still knows it. */
+    CompletableFuture<java.util.Optional<TaskView>> task(String taskId);
+
     /** Waiting tasks, at most {@code limitPerPriority} per priority, earliest arrivals first. */
     CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority);
 }

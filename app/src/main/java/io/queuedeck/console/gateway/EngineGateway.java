@@ -174,6 +174,11 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     }
 
     @Override
+    public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
+        return send("Look up task " + taskId, () -> engine.task(taskId));
+    }
+
+    @Override
     public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) {
         return send("List waiting tasks", () -> engine.waitingTasks(limitPerPriority));
     }

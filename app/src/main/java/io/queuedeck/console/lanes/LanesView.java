@@ -18,7 +18,6 @@ import javafx.scene.control.ListView;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SelectionMode;
-import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.ClipboardContent;
 import javafx.scene.input.DragEvent;
@@ -30,7 +29,8 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import org.controlsfx.control.textfield.TextFields;
+import atlantafx.base.controls.CustomTextField;
+import atlantafx.base.theme.Styles;
 
 /**
  * One virtualized list per priority (no node per task: a 100,000-task queue costs a screenful
@@ -56,12 +56,27 @@ public final class LanesView {
     private Button cancelButton;
     @FXML
     private Label hint;
+    @FXML
+    private VBox inspector;
+    @FXML
+    private Button closeInspector;
+    @FXML
+    private Label inspectorSummary;
+    @FXML
+    private ListView<String> timeline;
 
     public LanesView(LanesViewModel model) {
         this.model = model;
         this.root = Fxml.load(this, "Lanes");
 
-        TextField search = TextFields.createClearableTextField();
+        // AtlantaFX's field: ControlsFX's clearable field brings Modena lookups the theme lacks
+        CustomTextField search = new CustomTextField();
+        Button clear = new Button("✕");
+        clear.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT, Styles.SMALL);
+        clear.setTooltip(new Tooltip("Clear the filter"));
+        clear.setOnAction(e -> search.clear());
+        clear.visibleProperty().bind(search.textProperty().isNotEmpty());
+        search.setRight(clear);
         search.setId("lanes-search");
         search.setPromptText("Filter by id, model, tenant, state");
         search.setPrefWidth(300);
@@ -79,6 +94,10 @@ public final class LanesView {
         }
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
+
+        closeInspector.setTooltip(new Tooltip("Close the inspector"));
+        closeInspector.setOnAction(e -> showInspector(null));
+        model.inspectedProperty().addListener((o, a, details) -> showInspector(details));
 
         for (Lane lane : model.lanes()) {
             VBox box = laneBox(lane);
@@ -110,7 +129,15 @@ public final class LanesView {
         list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         list.setPlaceholder(new Label("empty"));
         list.setFixedCellSize(44);
-        list.setCellFactory(l -> new TaskCell());
+        list.setCellFactory(l -> {
+            TaskCell cell = new TaskCell();
+            cell.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && cell.getItem() != null) {
+                    model.inspect(cell.getItem().id());
+                }
+            });
+            return cell;
+        });
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {
                 focused = list;
@@ -119,6 +146,8 @@ public final class LanesView {
         list.setOnKeyPressed(e -> {
             if (e.getCode() == KeyCode.DELETE) {
                 model.cancel(selectedIds());
+            } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
+                model.inspect(list.getSelectionModel().getSelectedItem().id());
             }
         });
         Consumer<List<String>> drop = ids -> model.move(ids, lane.priority());
@@ -140,6 +169,28 @@ public final class LanesView {
         GridPane.setHgrow(box, Priority.ALWAYS);
         GridPane.setVgrow(box, Priority.ALWAYS);
         return box;
+    }
+
+    private void showInspector(TaskDetails d) {
+        boolean show = d != null;
+        inspector.setVisible(show);
+        inspector.setManaged(show);
+        if (!show) {
+            return;
+        }
+        inspectorSummary.setText(String.format(Locale.ROOT,
+                "id        %s%nmodel     %s%ntenant    %s%npriority  P%d%nstate     %s%ninstance  %s%n"
+                        + "attempts  %d   preemptions %d%ntokens    %d prompt, %d/%d generated%n"
+                        + "waited    %s%nTTFT      %s%ne2e       %s%s",
+                d.id(), d.model(), d.tenant().isEmpty() ? "–" : d.tenant(), d.priority(), d.state(),
+                d.instance() < 0 ? "–" : "GPU " + d.instance(), d.attempts(), d.preemptions(), d.promptTokens(),
+                d.generatedTokens(), d.outputTokens(), ms(d.waitMs()), ms(d.ttftMs()), ms(d.e2eMs()),
+                d.error() == null ? "" : "%nerror     ".formatted() + d.error()));
+        timeline.getItems().setAll(d.timeline());
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%,.0f ms", value);
     }
 
     private static void onDrop(DragEvent e, Consumer<List<String>> drop) {
@@ -174,6 +225,7 @@ public final class LanesView {
     private static final class TaskCell extends ListCell<TaskRow> {
         TaskCell() {
             getStyleClass().add("task-cell");
+            setPrefWidth(0); // cells take the lane's width: no horizontal scrolling for long lines
             setOnDragDetected(e -> {
                 TaskRow row = getItem();
                 if (row == null) {

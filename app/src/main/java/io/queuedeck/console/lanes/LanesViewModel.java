@@ -70,6 +70,8 @@ public final class LanesViewModel {
 
     private final EngineCommands commands;
     private final List<Lane> lanes = new ArrayList<>();
+    private final javafx.beans.property.ReadOnlyObjectWrapper<TaskDetails> inspected =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "inspected");
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private List<TaskView> lastListing = List.of();
     private boolean listing;
@@ -117,6 +119,16 @@ public final class LanesViewModel {
         }
     }
 
+    /** The task in the inspector, or null. */
+    public javafx.beans.property.ReadOnlyObjectProperty<TaskDetails> inspectedProperty() {
+        return inspected.getReadOnlyProperty();
+    }
+
+    /** Opens a task in the inspector (and refreshes it there when asked again). */
+    public void inspect(String taskId) {
+        commands.task(taskId).thenAccept(found -> inspected.set(found.map(TaskDetails::of).orElse(null)));
+    }
+
     /** Asks the engine for the waiting tasks now. */
     public void refresh() {
         listing = true;
@@ -128,6 +140,10 @@ public final class LanesViewModel {
                 distribute();
             }
         });
+        TaskDetails open = inspected.get();
+        if (open != null) {
+            inspect(open.id());
+        }
     }
 
     /**

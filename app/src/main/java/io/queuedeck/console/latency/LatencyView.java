@@ -108,12 +108,12 @@ public final class LatencyView {
 
         priorityTable.setItems(model.priorities());
         priorityTable.setPlaceholder(new Label("No task has finished yet"));
-        column(0, "Prio", r -> "P" + r.priority());
-        column(1, "Done", r -> String.format(Locale.ROOT, "%,d", r.count()));
-        column(2, "e2e p50", r -> ms(r.e2eP50()));
-        column(3, "e2e p99", r -> ms(r.e2eP99()));
-        column(4, "TTFT p50", r -> ms(r.ttftP50()));
-        column(5, "Wait p50", r -> ms(r.waitP50()));
+        column(0, "", r -> "P" + r.priority());
+        column(1, "done", r -> String.format(Locale.ROOT, "%,d", r.count()));
+        column(2, "p50", r -> ms(r.e2eP50()));
+        column(3, "p99", r -> ms(r.e2eP99()));
+        column(4, "TTFT", r -> ms(r.ttftP50()));
+        column(5, "wait", r -> ms(r.waitP50()));
 
         model.points().addListener((ListChangeListener<Point>) this::onPoints);
         model.markers().addListener((ListChangeListener<ChangeLog.Entry>) c -> updateMarkers());
@@ -186,7 +186,11 @@ public final class LatencyView {
     private void updateAxes() {
         long upper = model.points().isEmpty() ? Instant.now().getEpochSecond() : model.points().getLast().at().getEpochSecond();
         long lower = upper - model.windowProperty().get().toSeconds();
-        double tick = Math.max(10, model.windowProperty().get().toSeconds() / 6.0);
+        if (!model.points().isEmpty()) {
+            // shorter history than the window (a fresh start): let the data fill the chart
+            lower = Math.max(lower, Math.min(upper - 30, model.points().getFirst().at().getEpochSecond() - 2));
+        }
+        double tick = Math.max(5, Math.ceil((upper - lower) / 6.0 / 5) * 5);
         for (NumberAxis x : List.of(e2eX, waitX)) {
             x.setLowerBound(lower);
             x.setUpperBound(upper);

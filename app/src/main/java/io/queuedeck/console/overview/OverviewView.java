@@ -54,7 +54,7 @@ public final class OverviewView {
         throughput = tile(SkinType.SPARK_LINE, "Throughput", "tasks/s", 1).averagingPeriod(60).build();
         tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(60).build();
         queued = tile(SkinType.NUMBER, "Queued", "tasks", 0).build();
-        running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).build();
+        running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
         p50 = tile(SkinType.NUMBER, "Latency p50", "ms", 0).text("end-to-end, last interval").build();
         p99 = tile(SkinType.NUMBER, "Latency p99", "ms", 0).text("end-to-end, last interval").build();
         ttft = tile(SkinType.NUMBER, "Time to first token", "ms", 0).text("p50, last interval").build();

@@ -6,6 +6,7 @@ import java.util.Map;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -34,6 +35,8 @@ public final class PoliciesView {
     private Slider loadSlider;
     @FXML
     private Label loadLabel;
+    @FXML
+    private ComboBox<String> mixBox;
 
     public PoliciesView(PoliciesViewModel model) {
         this.model = model;
@@ -83,6 +86,10 @@ public final class PoliciesView {
         });
         loadSlider.setOnKeyReleased(e -> model.setLoad(loadSlider.getValue() / 100));
         loadSlider.setOnMouseReleased(e -> model.setLoad(loadSlider.getValue() / 100));
+        mixBox.getItems().setAll(model.mixes());
+        mixBox.setValue(model.mixProperty().get());
+        mixBox.setTooltip(new Tooltip("Which priorities the demo load submits, and how often each"));
+        mixBox.valueProperty().addListener((o, a, v) -> model.setMix(v));
         model.offeredRateProperty().addListener((o, a, v) -> showLoad());
         showLoad();
     }

@@ -4,6 +4,7 @@ import io.queuedeck.console.gateway.DemoLoad;
 import io.queuedeck.console.gateway.EngineCommands;
 import io.queuedeck.engine.EngineSnapshot;
 import io.queuedeck.engine.policy.PolicyRegistry;
+import java.util.List;
 import java.util.Objects;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -27,6 +28,7 @@ public final class PoliciesViewModel {
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
     private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
     private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
+    private final ReadOnlyStringWrapper mix = new ReadOnlyStringWrapper(this, "mix", "");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
 
     public PoliciesViewModel(EngineCommands commands, DemoLoad load) {
@@ -68,7 +70,24 @@ public final class PoliciesViewModel {
         readLoad();
     }
 
+    /** Priority mixes of the demo load. */
+    public List<String> mixes() {
+        return load.mixes();
+    }
+
+    public ReadOnlyStringProperty mixProperty() {
+        return mix.getReadOnlyProperty();
+    }
+
+    public void setMix(String name) {
+        if (name != null && !name.equals(load.mix())) {
+            load.setMix(name);
+            readLoad();
+        }
+    }
+
     private void readLoad() {
+        mix.set(load.mix());
         loadFraction.set(load.load());
         offeredRate.set(load.load() * load.capacityTasksPerSecond());
     }

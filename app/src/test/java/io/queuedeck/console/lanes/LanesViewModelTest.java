@@ -89,4 +89,21 @@ class LanesViewModelTest {
         model.apply(snapshot().at(T0.plusMillis(100)).build());
         assertThat(commands.sent).hasSize(1);
     }
+
+    @Test
+    void inspect_knownTask_detailsWithTimeline() {
+        commands.waiting = List.of(waiting("a", 4, 1500));
+
+        model.inspect("a");
+
+        assertThat(model.inspectedProperty().get()).satisfies(d -> {
+            assertThat(d.id()).isEqualTo("a");
+            assertThat(d.priority()).isEqualTo(4);
+            assertThat(d.waitMs()).isEqualTo(1500);
+            assertThat(d.e2eMs()).isNaN();
+        });
+
+        model.inspect("gone");
+        assertThat(model.inspectedProperty().get()).isNull();
+    }
 }

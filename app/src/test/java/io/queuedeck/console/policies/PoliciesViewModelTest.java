@@ -58,4 +58,12 @@ class PoliciesViewModelTest {
         assertThat(load.load).isEqualTo(0.5);
         assertThat(model.offeredRateProperty().get()).isEqualTo(25);
     }
+
+    @Test
+    void setMix_otherMix_loadReshaped() {
+        model.setMix("batch");
+
+        assertThat(load.mix).isEqualTo("batch");
+        assertThat(model.mixProperty().get()).isEqualTo("batch");
+    }
 }

@@ -10,6 +10,10 @@ public final class FakeLoad implements DemoLoad {
     @Override public void setLoad(double fraction) { load = fraction; }
     @Override public double load() { return load; }
     @Override public double capacityTasksPerSecond() { return 50; }
+    public String mix = "chat";
+    @Override public java.util.List<String> mixes() { return java.util.List.of("chat", "batch"); }
+    @Override public String mix() { return mix; }
+    @Override public void setMix(String name) { mix = name; }
     @Override public void burst(double factor, int seconds) { bursting = true; }
     @Override public boolean bursting() { return bursting; }
 }

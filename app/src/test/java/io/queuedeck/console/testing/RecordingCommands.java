@@ -24,5 +24,8 @@ public final class RecordingCommands implements EngineCommands {
     @Override public CompletableFuture<Void> switchPolicy(String name) { return answer("policy " + name, null); }
     @Override public CompletableFuture<TaskView> reprioritize(String taskId, int priority) { return answer("move " + taskId + " to " + priority, null); }
     @Override public CompletableFuture<TaskView> cancel(String taskId) { return answer("cancel " + taskId, null); }
+    @Override public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
+        return answer("task " + taskId, waiting.stream().filter(t -> t.id().equals(taskId)).findFirst());
+    }
     @Override public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) { return answer("waiting " + limitPerPriority, waiting); }
 }

@@ -376,7 +376,7 @@ final class Routes {
         try {
             ctx.res().getOutputStream().write(json);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // the client went away; nothing left to answer
+            // the client went away before its answer: nobody is left to tell, and it is not a server error
         }
     }
 

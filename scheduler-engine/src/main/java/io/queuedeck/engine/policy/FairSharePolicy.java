@@ -13,8 +13,8 @@ import java.util.Map;
  * <p>Each tenant has a counter of the service it received, charged {@code input_weight} per
  * prompt token when one of its tasks is dispatched and {@code output_weight} per generated token
  * at every decode step. Dispatch serves the waiting tenant with the smallest counter, its tasks in
- * submission order. A tenant that becomes active (had nothing waiting) is lifted to the smallest
- * counter among the active tenants, so idling earns no credit to burst with later.
+ * submission order. A tenant that becomes active (a new request finds nothing of it waiting) is
+ * lifted to the smallest counter among the active tenants, so idling earns no credit to burst with later.
  *
  * <p>O(log n) in waiting tasks per operation, plus a scan over tenants with waiting tasks.
  * Tasks without a tenant share the tenant {@code "-"}.
@@ -47,12 +47,15 @@ final class FairSharePolicy implements SchedulingPolicy {
         return counters.getOrDefault(tenant == null ? NO_TENANT : tenant, 0.0);
     }
 
+    /**
+     * A new request whose tenant has nothing waiting makes it active: lift it to the smallest
+     * counter among the tenants already waiting. Here and not in {@link #enqueue}: a task that
+     * waits again (reprioritized, retried) does not make its tenant newly active.
+     */
     @Override
-    public void enqueue(Task task, long now) {
+    public void admit(Task task, long now) {
         String name = tenantOf(task);
-        Tenant tenant = tenants.get(name);
-        if (tenant == null) {
-            // Becoming active: lift to the smallest counter among the tenants already waiting.
+        if (!tenants.containsKey(name)) {
             double floor = Double.MAX_VALUE;
             for (String active : tenants.keySet()) {
                 floor = Math.min(floor, counters.getOrDefault(active, 0.0));
@@ -60,10 +63,12 @@ final class FairSharePolicy implements SchedulingPolicy {
             if (floor != Double.MAX_VALUE) {
                 counters.merge(name, floor, Math::max);
             }
-            tenant = new Tenant();
-            tenants.put(name, tenant);
         }
-        tenant.waiting.add(task);
+    }
+
+    @Override
+    public void enqueue(Task task, long now) {
+        tenants.computeIfAbsent(tenantOf(task), name -> new Tenant()).waiting.add(task);
         size++;
     }
 
@@ -117,6 +122,12 @@ final class FairSharePolicy implements SchedulingPolicy {
     @Override
     public void onStep(Task running, long now) {
         counters.merge(tenantOf(running), outputWeight, Double::sum);
+    }
+
+    /** The step that generated a task's last token is reported as its completion, not as a step. */
+    @Override
+    public void onCompleted(Task task, long now) {
+        counters.merge(tenantOf(task), outputWeight, Double::sum);
     }
 
     private String bestTenant() {

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
  *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
  *       smaller priority numbers go first, then submission order.</li>
- *   <li>Preemption ({@code preempt}, default true): see {@link #preempts}.</li>
+ *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0.</li>
  * </ul>
@@ -48,7 +48,7 @@ final class MlfqPolicy extends HeapPolicy {
         prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
         boostIntervalNanos = config.longValue("boost_interval_ms", 500, 1, 3_600_000) * 1_000_000L;
         starvationNanos = config.longValue("starvation_threshold_ms", 3_000, 1, 86_400_000) * 1_000_000L;
-        preemptive = config.bool("preempt", true);
+        preemptive = config.bool("preempt", false);
         depth = new int[levels];
     }
 

@@ -41,8 +41,9 @@ public final class PolicyConfig {
         return new PolicyConfig(values);
     }
 
+    /** Every parameter, in key order (the same in every run: policies iterate it). */
     public Map<String, String> values() {
-        return Map.copyOf(values);
+        return java.util.Collections.unmodifiableMap(new TreeMap<>(values));
     }
 
     public long longValue(String key, long defaultValue, long min, long max) {

@@ -58,7 +58,10 @@ public interface SchedulingPolicy {
         return false;
     }
 
-    /** A running task finished a decode step (its service time is already charged). */
+    /**
+     * A running task finished a decode step (its service time is already charged). Not called for
+     * the step that generates a task's last token: that step arrives as {@link #onCompleted}.
+     */
     default void onStep(Task running, long now) {}
 
     /** A task this policy once held finished successfully (for policies that learn lengths or charge usage). */

@@ -35,6 +35,16 @@ final class SrptOraclePolicy extends KeyedPolicy {
         return task.contextTokens() * prefillNanosPerToken + task.remainingTokens() * decodeStepNanos;
     }
 
+    /**
+     * By the work left now. The loop compares running tasks to pick a victim, and a running task's
+     * {@link Task#policyKey()} is the work it had when it last waited, which shrinks with every step.
+     */
+    @Override
+    public int compare(Task a, Task b) {
+        int byWork = Double.compare(key(a, 0), key(b, 0));
+        return byWork != 0 ? byWork : Long.compare(a.sequence(), b.sequence());
+    }
+
     @Override
     public boolean preemptive() {
         return preemptive;

@@ -141,6 +141,12 @@ final class WeightedPolicy implements SchedulingPolicy {
         charge(running, 1);
     }
 
+    /** The step that generated a task's last token is reported as its completion, not as a step. */
+    @Override
+    public void onCompleted(Task task, long now) {
+        charge(task, 1);
+    }
+
     @Override
     public Optional<ScoreBreakdown> explain(Task task, long now) {
         List<ScoreBreakdown.Factor> factors = new ArrayList<>();

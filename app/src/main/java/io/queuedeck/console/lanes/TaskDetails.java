@@ -1,0 +1,34 @@
+package io.queuedeck.console.lanes;
+
+import io.queuedeck.engine.task.TaskView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A task as the inspector shows it: identity, where it runs, sizes, latencies so far, and its
+ * timeline with times relative to its arrival.
+ *
+ * @param waitMs  time spent waiting, so far
+ * @param ttftMs  time to first token, or NaN before it
+ * @param e2eMs   arrival to finish, or NaN while it has not finished
+ */
+public record TaskDetails(String id, String model, String tenant, int priority, String state, int instance, int attempts,
+                          int preemptions, int promptTokens, int generatedTokens, int outputTokens, double waitMs,
+                          double ttftMs, double e2eMs, List<String> timeline, String error) {
+
+    static TaskDetails of(TaskView v) {
+        List<String> timeline = new ArrayList<>();
+        for (var t : v.history()) {
+            timeline.add(String.format(Locale.ROOT, "+%8.3f s  %s", (t.at() - v.arrivedAt()) / 1e9,
+                    t.to().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        }
+        Integer prompt = v.spec().promptTokens();
+        return new TaskDetails(v.id(), v.spec().model(), v.spec().tenant() == null ? "" : v.spec().tenant(), v.priority(),
+                v.state().name().toLowerCase(Locale.ROOT), v.instance(), v.attempts(), v.preemptions(),
+                prompt == null ? 0 : prompt, v.generatedTokens(), v.outputTokens(), v.waitedNanos() / 1e6,
+                v.firstTokenAt() < 0 ? Double.NaN : (v.firstTokenAt() - v.arrivedAt()) / 1e6,
+                v.finishedAt() < 0 ? Double.NaN : (v.finishedAt() - v.arrivedAt()) / 1e6,
+                List.copyOf(timeline), v.error());
+    }
+}
