@@ -12,8 +12,9 @@ import io.queuedeck.engine.task.Task;
  *
  * <p>Preemption is off by default ({@code preempt=false}). Measured: with continuous batching
  * and recompute on resume, preempting — even by the rule below — cost more than it saved at every
- * load tried (at 90% load and 8 slots, 19,661 preemptions made mean latency 7.7× FIFO's and
- * starved long tasks), so the non-preemptive order is the better bound. With it on, it preempts a running
+ * load tried (at 90% load and 8 slots, 21,595 preemptions made mean latency 9.2× FIFO's,
+ * throughput 7% lower, and starved long tasks: {@code simulate --policy fifo,srpt-oracle --load 0.9
+ * --max-batch 8 --param srpt-oracle.preempt=true}), so the non-preemptive order is the better bound. With it on, it preempts a running
  * task at a step boundary only when it pays off even counting the cost: the victim's recompute on
  * resumption stalls its whole batch, so the swap must save more than that recompute times the
  * batch size: {@code work(waiting) + recompute(victim) × batch < remaining(victim)}.

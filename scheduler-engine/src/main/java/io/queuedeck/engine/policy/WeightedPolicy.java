@@ -233,7 +233,9 @@ final class WeightedPolicy implements SchedulingPolicy {
         if (!task.hasDeadline()) {
             return 0;
         }
-        double slack = task.deadlineAt() - task.arrivedAt();
+        // In double: a deadline centuries ago is clamped near Long.MIN_VALUE, and a long
+        // subtraction would wrap around to a slack of centuries.
+        double slack = (double) task.deadlineAt() - task.arrivedAt();
         return 1 - Math.min(1, Math.max(0, slack / deadlineHorizonNanos));
     }
 

@@ -198,6 +198,15 @@ class ApiServerTest {
     }
 
     @Test
+    void submit_hugeUnknownFieldName_isEchoedShortened() {
+        String name = "x".repeat(10_000);
+        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"" + name + "\":1}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().length()).isLessThan(600);
+    }
+
+    @Test
     void submit_emptyBody_answers400() {
         Http.Response response = http.post("/v1/tasks", new byte[0], "application/json");
 
@@ -229,7 +238,11 @@ class ApiServerTest {
 
         assertThat(http.post("/v1/tasks", body, "text/plain").status()).isEqualTo(415);
         assertThat(http.post("/v1/tasks", body, null).status()).isEqualTo(415);
+        assertThat(http.post("/v1/tasks", body, "application/json-seq").status()).isEqualTo(415);
         assertThat(http.post("/v1/tasks", body, "application/json; charset=utf-8").status()).isEqualTo(202);
+        assertThat(Routes.isJson("Application/JSON")).isTrue();
+        assertThat(Routes.isJson("application/vnd.queuedeck+json; v=1")).isTrue();
+        assertThat(Routes.isJson("text/json")).isFalse();
     }
 
     @Test
