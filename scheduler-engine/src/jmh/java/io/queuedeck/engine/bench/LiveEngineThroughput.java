@@ -1,0 +1,107 @@
+package io.queuedeck.engine.bench;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.task.SubmitResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end throughput of the live engine across threads (not JMH: one round is a million
+ * tasks, timed as a whole). A system-clock engine with an {@link InstantExecutor} that posts
+ * each completion back to the loop, as an executor on its own thread would; the main thread is
+ * the producer and calls {@code Engine.submit} (validation and id on its thread, then the
+ * loop's command queue). A round submits {@code n} tasks as fast as it can, keeps the futures,
+ * and ends when the executor has completed every one; its rate is tasks completed per second
+ * of wall time from the first submit to the last completion.
+ *
+ * <p>With {@code backlog} > 0, dispatch is paused, {@code backlog} tasks are queued first, and
+ * the round (timed from resuming dispatch) completes {@code backlog + n} tasks: the loop then
+ * works with a deep queue while the producer adds to it.
+ *
+ * <pre>
+ * java -Xms3g -Xmx3g -cp scheduler-engine/target/queuedeck-bench.jar \
+ *     io.queuedeck.engine.bench.LiveEngineThroughput [n] [warmupRounds] [rounds] [backlog] [policies]
+ * </pre>
+ */
+public final class LiveEngineThroughput {
+
+    private LiveEngineThroughput() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        int backlog = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        String[] policies = (args.length > 4 ? args[4] : "fifo,priority,mlfq").split(",");
+        System.out.printf(Locale.ROOT, "n=%d warmup=%d rounds=%d backlog=%d java=%s cpus=%d%n", n, warmups, rounds,
+                backlog, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        for (String policy : policies) {
+            run(policy, n, warmups, rounds, backlog);
+        }
+    }
+
+    private static void run(String policy, int n, int warmups, int rounds, int backlog) throws InterruptedException {
+        InstantExecutor executor = new InstantExecutor(true);
+        AtomicLong ids = new AtomicLong();
+        Workload workload = new Workload(42);
+        double[] rates = new double[rounds];
+        try (Engine engine = Engine.builder().executor(executor).policy(policy)
+                .idSupplier(() -> "t" + ids.getAndIncrement()).build()) {
+            engine.start();
+            for (int round = 0; round < warmups + rounds; round++) {
+                if (backlog > 0) {
+                    engine.pauseDispatch(true).join();
+                    List<CompletableFuture<SubmitResult>> queued = new ArrayList<>(backlog);
+                    for (int i = 0; i < backlog; i++) {
+                        queued.add(engine.submit(workload.nextTemplate()));
+                    }
+                    CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).join();
+                }
+                CountDownLatch done = new CountDownLatch(backlog + n);
+                executor.countCompletionsOn(done);
+                @SuppressWarnings("unchecked")
+                CompletableFuture<SubmitResult>[] futures = new CompletableFuture[n];
+
+                long start = System.nanoTime();
+                if (backlog > 0) {
+                    engine.pauseDispatch(false);
+                }
+                for (int i = 0; i < n; i++) {
+                    futures[i] = engine.submit(workload.nextTemplate());
+                }
+                long submitted = System.nanoTime();
+                long pendingAtSubmitEnd = done.getCount();
+                if (!done.await(120, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("round did not finish: " + done.getCount() + " tasks left");
+                }
+                long end = System.nanoTime();
+
+                for (CompletableFuture<SubmitResult> future : futures) {
+                    if (!future.join().created()) {
+                        throw new IllegalStateException("a submission was not queued: " + future.join());
+                    }
+                }
+                double seconds = (end - start) / 1e9;
+                double rate = (backlog + n) / seconds;
+                boolean warm = round >= warmups;
+                if (warm) {
+                    rates[round - warmups] = rate;
+                }
+                System.out.printf(Locale.ROOT,
+                        "%-8s %-7s round %d: %,d tasks in %.3f s = %,.0f tasks/s (producer submitted %,d in %.3f s = %,.0f/s; %,d not yet completed then)%n",
+                        policy, warm ? "measure" : "warmup", round, backlog + n, seconds, rate, n,
+                        (submitted - start) / 1e9, n / ((submitted - start) / 1e9), pendingAtSubmitEnd);
+            }
+        }
+        double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        System.out.printf(Locale.ROOT, "RESULT policy=%s backlog=%d n=%d median=%.0f min=%.0f max=%.0f tasks/s%n",
+                policy, backlog, n, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1]);
+    }
+}
