@@ -1,7 +1,6 @@
 package io.queuedeck.engine.policy;
 
 import io.queuedeck.engine.task.Task;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 
@@ -35,7 +34,7 @@ final class MlfqPolicy extends HeapPolicy {
     private final LinkedHashSet<Task> boostCandidates = new LinkedHashSet<>();
 
     MlfqPolicy(PolicyConfig config) {
-        super(Comparator.comparingInt(Task::level).thenComparingInt(Task::priority).thenComparingLong(Task::sequence));
+        super(MlfqPolicy::order);
         levels = (int) config.longValue("levels", 6, 1, 30);
         quantum0Nanos = config.longValue("q0_ms", 10, 1, 60_000) * 1_000_000L;
         prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
@@ -47,6 +46,16 @@ final class MlfqPolicy extends HeapPolicy {
     @Override
     public String name() {
         return "mlfq";
+    }
+
+    /** Level, then priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
+    static int order(Task a, Task b) {
+        int byLevel = Integer.compare(a.level(), b.level());
+        if (byLevel != 0) {
+            return byLevel;
+        }
+        int byPriority = Integer.compare(a.priority(), b.priority());
+        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
     }
 
     /** Quantum of GPU time at {@code level}; the last level never expires. */
