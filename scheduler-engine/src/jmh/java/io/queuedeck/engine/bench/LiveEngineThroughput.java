@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * End-to-end throughput of the live engine across threads (not JMH: one round is a million
@@ -23,13 +24,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * process's CPU time per task (producer, loop, GC, JIT together), which the neighbours on a
  * shared machine disturb far less than wall time.
  *
+ * <p>Completions the executor posts join the back of the loop's command queue, behind every
+ * submission already in it; so an unthrottled producer that outruns the loop fills the queue
+ * with all {@code n} tasks before the first completes. With {@code window} > 0 the producer
+ * keeps at most {@code window} tasks submitted but not completed, which holds the queue near
+ * that depth instead (it checks every 256 submissions and parks briefly while the window is full).
+ *
  * <p>With {@code backlog} > 0, dispatch is paused, {@code backlog} tasks are queued first, and
  * the round (timed from resuming dispatch) completes {@code backlog + n} tasks: the loop then
  * works with a deep queue while the producer adds to it.
  *
  * <pre>
  * java -Xms3g -Xmx3g -cp scheduler-engine/target/queuedeck-bench.jar \
- *     io.queuedeck.engine.bench.LiveEngineThroughput [n] [warmupRounds] [rounds] [backlog] [policies]
+ *     io.queuedeck.engine.bench.LiveEngineThroughput [n] [warmupRounds] [rounds] [backlog] [policies] [window]
  * </pre>
  */
 public final class LiveEngineThroughput {
@@ -42,14 +49,16 @@ public final class LiveEngineThroughput {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int backlog = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         String[] policies = (args.length > 4 ? args[4] : "fifo,priority,mlfq").split(",");
-        System.out.printf(Locale.ROOT, "n=%d warmup=%d rounds=%d backlog=%d java=%s cpus=%d%n", n, warmups, rounds,
-                backlog, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        int window = args.length > 5 ? Integer.parseInt(args[5]) : 0;
+        System.out.printf(Locale.ROOT, "n=%d warmup=%d rounds=%d backlog=%d window=%d java=%s cpus=%d%n", n, warmups,
+                rounds, backlog, window, Runtime.version(), Runtime.getRuntime().availableProcessors());
         for (String policy : policies) {
-            run(policy, n, warmups, rounds, backlog);
+            run(policy, n, warmups, rounds, backlog, window);
         }
     }
 
-    private static void run(String policy, int n, int warmups, int rounds, int backlog) throws InterruptedException {
+    private static void run(String policy, int n, int warmups, int rounds, int backlog, int window)
+            throws InterruptedException {
         InstantExecutor executor = new InstantExecutor(true);
         AtomicLong ids = new AtomicLong();
         Workload workload = new Workload(42);
@@ -79,7 +88,14 @@ public final class LiveEngineThroughput {
                 if (backlog > 0) {
                     engine.pauseDispatch(false);
                 }
+                long total = backlog + n;
                 for (int i = 0; i < n; i++) {
+                    if (window > 0 && (i & 255) == 0) {
+                        // outstanding = submitted so far (backlog + i) - completed (total - count)
+                        while (backlog + i - (total - done.getCount()) >= window) {
+                            LockSupport.parkNanos(200_000);
+                        }
+                    }
                     futures[i] = engine.submit(workload.nextTemplate());
                 }
                 long submitted = System.nanoTime();
@@ -113,8 +129,8 @@ public final class LiveEngineThroughput {
         Arrays.sort(sorted);
         double[] cpu = cpuPerTask.clone();
         Arrays.sort(cpu);
-        System.out.printf(Locale.ROOT, "RESULT policy=%s backlog=%d n=%d median=%.0f min=%.0f max=%.0f tasks/s;"
+        System.out.printf(Locale.ROOT, "RESULT policy=%s backlog=%d window=%d n=%d median=%.0f min=%.0f max=%.0f tasks/s;"
                         + " process CPU median %.0f ns/task%n",
-                policy, backlog, n, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], cpu[cpu.length / 2]);
+                policy, backlog, window, n, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], cpu[cpu.length / 2]);
     }
 }
