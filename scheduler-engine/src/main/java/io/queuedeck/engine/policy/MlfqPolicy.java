@@ -42,7 +42,7 @@ final class MlfqPolicy extends HeapPolicy {
             Comparator.comparingLong(Task::enqueuedAt).thenComparingLong(Task::sequence));
 
     MlfqPolicy(PolicyConfig config) {
-        super(Comparator.comparingInt(Task::level).thenComparingInt(Task::priority).thenComparingLong(Task::sequence));
+        super(MlfqPolicy::order);
         levels = (int) config.longValue("levels", 6, 1, 30);
         quantum0Nanos = config.longValue("q0_ms", 10, 1, 60_000) * 1_000_000L;
         prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
@@ -55,6 +55,16 @@ final class MlfqPolicy extends HeapPolicy {
     @Override
     public String name() {
         return "mlfq";
+    }
+
+    /** Level, then priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
+    static int order(Task a, Task b) {
+        int byLevel = Integer.compare(a.level(), b.level());
+        if (byLevel != 0) {
+            return byLevel;
+        }
+        int byPriority = Integer.compare(a.priority(), b.priority());
+        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
     }
 
     /** Quantum of GPU time at {@code level}; the last level never expires. */

@@ -47,9 +47,9 @@ final class WeightedPolicy implements SchedulingPolicy {
 
     private final class TenantQueues {
         /** Under the age cap: key = −static + w_age × arrival / max_age. */
-        final IndexedTaskHeap young = new IndexedTaskHeap(Comparator.comparingDouble(Task::policyKey).thenComparingLong(Task::sequence));
+        final IndexedTaskHeap young = new IndexedTaskHeap(KeyedPolicy::order);
         /** At the cap: key = −(static + w_age). */
-        final IndexedTaskHeap capped = new IndexedTaskHeap(Comparator.comparingDouble(Task::policyKey).thenComparingLong(Task::sequence));
+        final IndexedTaskHeap capped = new IndexedTaskHeap(KeyedPolicy::order);
         /** Young tasks by arrival, for moving them to {@link #capped}; stale entries are skipped. */
         final PriorityQueue<Task> byArrival = new PriorityQueue<>(Comparator.comparingLong(Task::arrivedAt));
 
