@@ -26,6 +26,7 @@ public final class CompletionFeed implements AutoCloseable {
     private final EventSubscription subscription;
     private final List<Consumer<TaskView>> listeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> drainer;
+    private long droppedSeen;
 
     /**
      * @param capacity events buffered between drains; beyond it events are dropped (and counted)
@@ -59,6 +60,14 @@ public final class CompletionFeed implements AutoCloseable {
 
     private void drain() {
         try {
+            long dropped = subscription.dropped();
+            if (dropped > droppedSeen) {
+                // Lost events may include ends: their callbacks and histogram samples are lost too.
+                System.getLogger(CompletionFeed.class.getName()).log(System.Logger.Level.WARNING,
+                        "completion feed fell behind: " + (dropped - droppedSeen) + " engine events dropped ("
+                                + dropped + " in all); raise its capacity");
+                droppedSeen = dropped;
+            }
             subscription.drain(DRAIN_BATCH, this::onEvent);
         } catch (RuntimeException e) {
             System.getLogger(CompletionFeed.class.getName()).log(System.Logger.Level.ERROR, "completion feed error", e);

@@ -44,6 +44,18 @@ class ArchitectureTest {
                             "io.prometheus..")
                     .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
 
+    @ArchTest
+    static final ArchRule edges_reachTheLoop_onlyThroughEngine =
+            noClasses()
+                    .that().resideInAnyPackage("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",
+                            "io.queuedeck.engine.metrics..")
+                    .should().dependOnClassesThat()
+                    .haveFullyQualifiedName("io.queuedeck.engine.loop.SchedulerLoop")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.loop.LoopDriver")
+                    .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.task.Task")
+                    .because("the API, callbacks and metrics send commands and read snapshots, events and TaskViews;"
+                            + " only the loop touches live tasks");
+
     /**
      * The simulator's report charts draw PNGs with JFreeChart, which paints with java.awt (off
      * screen, headless). That stays in the report package, which only the CLI uses, so the library

@@ -50,7 +50,7 @@ class PolicyProperties {
             setups.add(new Setup(name, Map.of()));
         }
         setups.add(new Setup("priority", Map.of("preemptive", "true")));
-        setups.add(new Setup("mlfq", Map.of("q0_ms", "2", "boost_interval_ms", "20", "starvation_threshold_ms", "50")));
+        setups.add(new Setup("mlfq", Map.of("q0_ms", "2", "boost_interval_ms", "20", "starvation_threshold_ms", "50", "preempt", "true")));
         setups.add(new Setup("aging", Map.of("alpha", "20")));
         setups.add(new Setup("weighted", Map.of("max_age_s", "0.05", "meta.vip", "2")));
         setups.add(new Setup("fair", Map.of("input_weight", "0", "output_weight", "1")));
@@ -141,6 +141,46 @@ class PolicyProperties {
                 assertThat(end.counters().submitted()).as(setup.toString()).isEqualTo(ids.size());
                 assertThat(end.queued()).as(setup.toString()).isZero();
                 assertThat(end.running()).as(setup.toString()).isZero();
+            }
+        }
+    }
+
+    /**
+     * The same with exclusive resources (a quarter of the tasks need "r1", a quarter "r2"), under
+     * the default priority inheritance: tasks set aside for a held resource come back and finish.
+     */
+    @Property(tries = 20)
+    void everyPolicy_randomWorkloadWithExclusiveResources_everyTaskCompletesExactlyOnce(
+            @ForAll("workloads") List<Job> jobs, @ForAll("instanceCounts") int instances, @ForAll("batchSizes") int batch) {
+        for (Setup setup : setups()) {
+            try (SimHarness sim = SimHarness.of(setup.policy(), PolicyConfig.of(setup.config()), instances,
+                    GpuProfile.LLAMA2_7B_H100.withMaxBatch(batch))) {
+                for (int i = 0; i < jobs.size(); i++) {
+                    Job job = jobs.get(i);
+                    sim.runUntil(sim.now() + job.gapMicros() * 1_000);
+                    TaskSpec spec = job.spec("t" + i, sim.now());
+                    if (i % 4 < 2) {
+                        spec = new TaskSpec(spec.taskId(), spec.model(), spec.input(), spec.priority(), null, spec.tenant(),
+                                spec.businessClass(), spec.deadline(), spec.maxTokens(), spec.promptTokens(),
+                                Map.of("exclusive_resource", "r" + (i % 4 + 1), "vip", "0.5"));
+                    }
+                    sim.submit(spec, job.outputTokens());
+                }
+
+                sim.runUntilAllFinished();
+
+                for (int i = 0; i < jobs.size(); i++) {
+                    TaskView task = sim.task("t" + i);
+                    assertThat(task.state()).as("t%d under %s", i, setup).isEqualTo(TaskState.SUCCEEDED);
+                    assertThat(task.generatedTokens()).as("tokens of t%d under %s", i, setup).isEqualTo(jobs.get(i).outputTokens());
+                    assertThat(task.priority()).as("priority of t%d after it released what it held, under %s", i, setup)
+                            .isEqualTo(jobs.get(i).priority());
+                }
+                assertThat(sim.dispatchOrder()).as("first dispatches under %s", setup).hasSize(jobs.size());
+                EngineSnapshot end = sim.snapshot();
+                assertThat(end.counters().succeeded()).as(setup.toString()).isEqualTo(jobs.size());
+                assertThat(end.queued()).as(setup.toString()).isZero();
+                assertThat(end.queuedByPriority().stream().mapToInt(Integer::intValue).sum()).as(setup.toString()).isZero();
             }
         }
     }

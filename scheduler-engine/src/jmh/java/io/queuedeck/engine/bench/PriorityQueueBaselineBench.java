@@ -16,16 +16,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Baseline for the scheduling policies: one offer and one poll on a bare
- * {@link PriorityQueue} that already holds {@code size} elements. Placeholder that proves the
- * {@code bench} profile builds; the real policy benchmarks sit beside it.
+ * Baseline for the scheduler benchmarks, run in the same JMH run: one offer and one poll on a
+ * bare {@link PriorityQueue} that already holds {@code size} elements, in the same modes and
+ * units as {@link SchedulerCycleBench}, so the two can be divided.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 public class PriorityQueueBaselineBench {
 
     @Param({"100000", "1000000"})
@@ -45,7 +43,18 @@ public class PriorityQueueBaselineBench {
 
     /** One offer followed by one poll, so the queue stays at {@code size} elements. */
     @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
     public Long offerThenPoll() {
+        queue.offer(random.nextLong());
+        return queue.poll();
+    }
+
+    /** The same offer and poll, timed one by one. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Long offerThenPollSample() {
         queue.offer(random.nextLong());
         return queue.poll();
     }

@@ -31,7 +31,6 @@ public final class ApiServer implements AutoCloseable {
     /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
     private static final String ERROR_WRITTEN = "queuedeck.error-written";
 
-    private final Engine engine;
     private final String host;
     private final int port;
     private final java.util.List<Client> clients;
@@ -39,7 +38,6 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     private ApiServer(Builder b) {
-        this.engine = b.engine;
         this.host = b.host;
         this.port = b.port;
         java.util.List<Client> known = new java.util.ArrayList<>();
@@ -53,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
             config.startupWatcherEnabled = false;
             config.http.maxRequestSize = b.maxBodyBytes;
             config.http.defaultContentType = "application/json";
+            config.http.prefer405over404 = true;
             config.jetty.modifyServer(server -> {
                 ErrorHandler quiet = new ErrorHandler();
                 quiet.setShowStacks(false);
@@ -148,7 +147,7 @@ public final class ApiServer implements AutoCloseable {
             metrics.recordRejected(e.code());
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
-        if (e.status() == 429 && ctx.res().getHeader("Retry-After") == null) {
+        if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
             ctx.header("Retry-After", "1");
         }
         ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));

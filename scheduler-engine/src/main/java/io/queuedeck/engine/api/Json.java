@@ -90,7 +90,7 @@ final class Json {
     /** A Jackson failure as a client error: the path of the field and what was expected there. */
     static ApiException translate(IOException e) {
         if (e instanceof UnrecognizedPropertyException u) {
-            String field = path(u.getPath());
+            String field = shorten(path(u.getPath()));
             return ApiException.invalid(field, "unknown field '" + field + "'");
         }
         if (e instanceof InvalidFormatException f) {
@@ -124,6 +124,11 @@ final class Json {
                     + p.getOriginalMessage().lines().findFirst().orElse(""), fieldOf(p.getProcessor()), List.of());
         }
         return new ApiException(400, "malformed_json", "the body could not be read as JSON");
+    }
+
+    /** Field names come from the client: echo at most 100 characters of one. */
+    private static String shorten(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
     }
 
     private static String path(List<JsonMappingException.Reference> references) {

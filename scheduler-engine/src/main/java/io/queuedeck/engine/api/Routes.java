@@ -182,9 +182,10 @@ final class Routes {
             futures.add(engine.submit(spec));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
+        long deadline = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
         for (int i = 0; i < specs.size(); i++) {
             try {
-                SubmitResult result = await(futures.get(i));
+                SubmitResult result = await(futures.get(i), Math.max(0, deadline - engine.clock().nanos()));
                 results.add(new BatchItem(result.task().id(), result.created() ? 202 : 200, result.task().state(), null));
             } catch (ApiException e) {
                 if (e.status() == 503) {
@@ -376,18 +377,29 @@ final class Routes {
         try {
             ctx.res().getOutputStream().write(json);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // the client went away; nothing left to answer
+            // the client went away before its answer: nobody is left to tell, and it is not a server error
         }
     }
 
     /** Checks the content type and the size, then parses: every failure is a 4xx. */
     private <T> T readJson(Context ctx, Class<T> type, long limit) {
         String contentType = ctx.header("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).trim().startsWith("application/json")) {
+        if (!isJson(contentType)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'"
-                    + (contentType == null ? "" : ", got '" + contentType + "'"));
+                    + (contentType == null ? "" : ", got '" + (contentType.length() > 100 ? contentType.substring(0, 100) + "…"
+                    : contentType) + "'"));
         }
         return Json.read(readBody(ctx, limit), type);
+    }
+
+    /** {@code application/json} or a {@code +json} type, with any parameters ({@code charset=utf-8}). */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
     }
 
     private static byte[] readBody(Context ctx, long limit) {
@@ -418,8 +430,12 @@ final class Routes {
 
     /** Waits (on this request's thread, never the loop's) for the engine's answer and maps its refusals. */
     private <T> T await(CompletableFuture<T> future) {
+        return await(future, timeoutNanos);
+    }
+
+    private <T> T await(CompletableFuture<T> future, long nanos) {
         try {
-            return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            return future.get(nanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw refusal(e.getCause());
         } catch (TimeoutException e) {

@@ -81,6 +81,7 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final DeliveryListener listener;
     private final DoubleSupplier jitter;
     private final int deadLetterCapacity;
+    private final DeliveryStore store;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, Pending> deadLetters = new LinkedHashMap<>();
     private volatile boolean closed;
@@ -91,6 +92,34 @@ public final class CallbackDispatcher implements AutoCloseable {
         Pending next(String error) {
             return new Pending(taskId, url, body, finishedAt, attempts + 1, error, failedAt);
         }
+    }
+
+    private DeliveryStore.Delivery stored(Pending p) {
+        return new DeliveryStore.Delivery(p.taskId, p.url, p.body, clock.toInstant(p.finishedAt), p.attempts,
+                p.lastError, p.failedAt);
+    }
+
+    /**
+     * Picks up what the store holds from before a restart: pending callbacks are sent again
+     * (their attempt count goes on), dead letters return to the list. Call once, at start.
+     *
+     * @return how many pending callbacks were resumed
+     */
+    public int resume() {
+        int resumed = 0;
+        for (DeliveryStore.Delivery d : store.all()) {
+            Pending p = new Pending(d.taskId(), d.url(), d.body(), clock.toNanos(d.finishedAt()),
+                    Math.max(0, d.attempts()), d.lastError(), d.deadAt());
+            if (d.dead()) {
+                synchronized (deadLetters) {
+                    deadLetters.put(p.taskId, p);
+                }
+            } else {
+                send(p);
+                resumed++;
+            }
+        }
+        return resumed;
     }
 
     private CallbackDispatcher(Builder b) {
@@ -106,6 +135,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         this.listener = b.listener;
         this.jitter = b.jitter;
         this.deadLetterCapacity = b.deadLetterCapacity;
+        this.store = b.store;
     }
 
     /**
@@ -176,6 +206,7 @@ public final class CallbackDispatcher implements AutoCloseable {
             deadLetter(pending, refused.get(), "refused");
             return;
         }
+        store.put(stored(pending));
         send(pending);
     }
 
@@ -199,7 +230,9 @@ public final class CallbackDispatcher implements AutoCloseable {
         if (pending == null) {
             return false;
         }
-        send(new Pending(pending.taskId, pending.url, pending.body, clock.nanos(), 0, null, null));
+        Pending fresh = new Pending(pending.taskId, pending.url, pending.body, clock.nanos(), 0, null, null);
+        store.put(stored(fresh));
+        send(fresh);
         return true;
     }
 
@@ -247,6 +280,7 @@ public final class CallbackDispatcher implements AutoCloseable {
                 try (response) {
                     int code = response.code();
                     if (code >= 200 && code < 300) {
+                        store.remove(pending.taskId);
                         inFlight.decrementAndGet();
                         listener.delivered(pending.attempts, Math.max(0, clock.nanos() - pending.finishedAt));
                     } else if (code == 429 || code >= 500) {
@@ -263,16 +297,22 @@ public final class CallbackDispatcher implements AutoCloseable {
     private void retryOrGiveUp(Pending pending, String reason, String error, long retryAfterNanos) {
         Pending failed = new Pending(pending.taskId, pending.url, pending.body, pending.finishedAt, pending.attempts,
                 error, null);
-        if (pending.attempts >= maxAttempts || closed) {
+        if (closed) {
+            store.put(stored(failed)); // shutting down: left pending for resume()
+            inFlight.decrementAndGet();
+            return;
+        }
+        if (pending.attempts >= maxAttempts) {
             finish(failed, error, reason);
             return;
         }
         listener.retried(reason);
+        store.put(stored(failed));
         long delay = retryAfterNanos >= 0 ? Math.min(retryAfterNanos, capNanos) : backoffNanos(pending.attempts);
         try {
             scheduler.schedule(() -> attempt(failed), delay, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            finish(failed, error, reason); // shutting down
+            inFlight.decrementAndGet(); // the scheduler is shutting down: left pending for resume()
         }
     }
 
@@ -294,12 +334,14 @@ public final class CallbackDispatcher implements AutoCloseable {
     private void deadLetter(Pending pending, String error, String reason) {
         Pending dead = new Pending(pending.taskId, pending.url, pending.body, pending.finishedAt, pending.attempts,
                 error, clock.toInstant(clock.nanos()));
+        store.put(stored(dead));
         synchronized (deadLetters) {
             deadLetters.remove(dead.taskId);
             deadLetters.put(dead.taskId, dead);
             if (deadLetters.size() > deadLetterCapacity) {
                 String eldest = deadLetters.keySet().iterator().next();
                 deadLetters.remove(eldest);
+                store.remove(eldest);
             }
         }
         listener.deadLettered(reason);
@@ -338,7 +380,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
-    /** Stops sending: pending retries are dropped (they are not persisted yet). */
+    /** Stops sending; what is still pending stays in the {@link DeliveryStore} for {@link #resume()}. */
     @Override
     public void close() {
         closed = true;
@@ -361,6 +403,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         private DeliveryListener listener = DeliveryListener.NONE;
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private int deadLetterCapacity = 10_000;
+        private DeliveryStore store;
         private final java.util.HashSet<String> set = new java.util.HashSet<>();
 
         private Builder(EngineClock clock, ScheduledExecutorService scheduler) {
@@ -441,7 +484,17 @@ public final class CallbackDispatcher implements AutoCloseable {
             return this;
         }
 
+        /** Where delivery state is kept across restarts; default {@link DeliveryStore#inMemory()}. */
+        public Builder store(DeliveryStore value) {
+            once("store");
+            store = java.util.Objects.requireNonNull(value, "store must not be null");
+            return this;
+        }
+
         public CallbackDispatcher build() {
+            if (store == null) {
+                store = DeliveryStore.inMemory();
+            }
             return new CallbackDispatcher(this);
         }
 

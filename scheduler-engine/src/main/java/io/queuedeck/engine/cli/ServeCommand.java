@@ -61,8 +61,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Hosts callback URLs may name, comma-separated; default any. Secret: QUEUEDECK_CALLBACK_SECRET.")
     List<String> callbackHosts;
 
-    @Option(names = "--virtual-threads", description = "Handle requests on virtual threads (faster intake; best on JDK 24+).")
-    boolean virtualThreads;
+    @Option(names = "--threads", defaultValue = "auto",
+            description = "Request threads: virtual, platform, or auto = virtual on JDK 24+ (where waiting inside"
+                    + " synchronized no longer pins a carrier), else platform (default: ${DEFAULT-VALUE}).")
+    String threads;
 
     @Option(names = "--bench-baseline", hidden = true,
             description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
@@ -73,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         if (instances < 1) {
             throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
         }
+        useVirtualThreads(threads); // refuse a bad value before anything starts
         String token = token();
         for (Logger logger : QUIETED) {
             logger.setLevel(Level.WARNING); // the server's own start-up chatter; our one line says it all
@@ -103,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         if (benchBaseline) {
             builder.benchmarkBaseline();
         }
-        if (virtualThreads) {
+        if (useVirtualThreads(threads)) {
             builder.virtualThreads();
         }
         if (token != null) {
@@ -116,6 +119,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage());
         }
         engine.start();
+        callbacks.resume(); // in memory for now: nothing to resume until the durable store holds delivery state
         feed.start(2);
         try {
             api.start();
@@ -142,6 +146,15 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    static boolean useVirtualThreads(String choice) {
+        return switch (choice.toLowerCase(java.util.Locale.ROOT)) {
+            case "virtual" -> true;
+            case "platform" -> false;
+            case "auto" -> Runtime.version().feature() >= 24;
+            default -> throw new IllegalArgumentException("--threads must be virtual, platform or auto, got '" + choice + "'");
+        };
     }
 
     private String token() {

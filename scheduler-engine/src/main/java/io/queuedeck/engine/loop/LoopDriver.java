@@ -20,10 +20,14 @@ public final class LoopDriver {
     private static final System.Logger LOG = System.getLogger(LoopDriver.class.getName());
     /** Longest park, so a missed wake-up (there should be none) costs at most this. */
     private static final long MAX_PARK_NANOS = 50_000_000L;
+    /** Commands run between two looks at the timers. */
+    private static final int COMMAND_BATCH = 1024;
 
     private final SchedulerLoop loop;
     private final EngineClock clock;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    /** Executors' reports (completions, freed slots): served before waiting commands. */
+    private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final ThreadFactory threadFactory;
     private volatile Thread thread;
     private volatile boolean sleeping;
@@ -41,7 +45,7 @@ public final class LoopDriver {
         this.threadFactory = settings.threadFactory();
         this.loop = new SchedulerLoop(settings.clock(), settings.executor(), settings.policy(), settings.policyConfig(),
                 settings.retry(), settings.events(), settings.finishedRetention(), settings.snapshotIntervalNanos(),
-                settings.snapshotSink(), this::execute, settings.inversion());
+                settings.snapshotSink(), this::executeReport, settings.inversion());
     }
 
     /** Starts the loop: binds the executor and, on the system clock, starts the loop thread. */
@@ -86,6 +90,21 @@ public final class LoopDriver {
         }
     }
 
+    /**
+     * Runs an executor's report on the loop thread ahead of commands still waiting: a completion
+     * frees a GPU slot, and must not queue behind a burst of submissions.
+     */
+    void executeReport(Runnable report) {
+        if (clock instanceof VirtualClock) {
+            report.run();
+            return;
+        }
+        urgent.offer(report);
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     /** Runs {@code command} on the loop thread; the future completes with its result or exception. */
     public <T> CompletableFuture<T> call(Function<SchedulerLoop, T> command) {
         CompletableFuture<T> answer = new CompletableFuture<>();
@@ -114,9 +133,15 @@ public final class LoopDriver {
     private void runLive() {
         SystemClock systemClock = (SystemClock) clock;
         while (!stopping) {
+            drain(urgent);
+            // A bounded batch of commands, so a flood of submissions cannot hold back timers (GPU
+            // steps) or executor reports; reports jump the queue between any two commands.
             Runnable command;
-            while ((command = commands.poll()) != null) {
+            for (int i = 0; i < COMMAND_BATCH && (command = commands.poll()) != null; i++) {
                 runGuarded(command);
+                if (!urgent.isEmpty()) {
+                    drain(urgent);
+                }
             }
             long next;
             try {
@@ -126,7 +151,7 @@ public final class LoopDriver {
                 continue;
             }
             sleeping = true;
-            if (commands.isEmpty() && !stopping) {
+            if (commands.isEmpty() && urgent.isEmpty() && !stopping) {
                 long wait = next == Long.MAX_VALUE ? MAX_PARK_NANOS : next - clock.nanos();
                 if (wait > 0) {
                     LockSupport.parkNanos(this, Math.min(wait, MAX_PARK_NANOS));
@@ -134,8 +159,13 @@ public final class LoopDriver {
             }
             sleeping = false;
         }
+        drain(urgent);
+        drain(commands);
+    }
+
+    private void drain(ConcurrentLinkedQueue<Runnable> queue) {
         Runnable command;
-        while ((command = commands.poll()) != null) {
+        while ((command = queue.poll()) != null) {
             runGuarded(command);
         }
     }

@@ -649,7 +649,7 @@ public final class SchedulerLoop implements ExecutorContext {
             if (holder == null) {
                 return head;
             }
-            queue.policy.poll(now);
+            queue.policy.remove(head); // not poll: it does not run now, and poll charges fair share for running
             resources.block(head); // still counted as waiting, in waitingByPriority
             int inherited = resources.inheritedPriority(holder, head);
             if (inherited >= 0) {

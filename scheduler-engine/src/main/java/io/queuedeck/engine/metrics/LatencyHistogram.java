@@ -9,9 +9,17 @@ import org.HdrHistogram.Histogram;
 public final class LatencyHistogram {
     private static final long MAX_MICROS = 86_400_000_000L;
     private final Histogram histogram = new Histogram(MAX_MICROS, 3);
+    /**
+     * Exact sum of the recorded values, for the mean: HdrHistogram's {@code getMean()} walks every
+     * bucket with an iterator (~0.4 ms per histogram), and the loop takes stats of 36 histograms on
+     * every snapshot, which stalled it ~11 ms every 100 ms. The sum is also exact, not bucket midpoints.
+     */
+    private long sumMicros;
 
     public void recordNanos(long nanos) {
-        histogram.recordValue(Math.min(MAX_MICROS, Math.max(0, nanos / 1_000)));
+        long micros = Math.min(MAX_MICROS, Math.max(0, nanos / 1_000));
+        histogram.recordValue(micros);
+        sumMicros += micros;
     }
 
     public long count() {
@@ -20,17 +28,19 @@ public final class LatencyHistogram {
 
     public void reset() {
         histogram.reset();
+        sumMicros = 0;
     }
 
     public void add(LatencyHistogram other) {
         histogram.add(other.histogram);
+        sumMicros += other.sumMicros;
     }
 
     public LatencyStats stats() {
         if (histogram.getTotalCount() == 0) {
             return LatencyStats.EMPTY;
         }
-        return new LatencyStats(histogram.getTotalCount(), histogram.getMean() / 1e3,
+        return new LatencyStats(histogram.getTotalCount(), (double) sumMicros / histogram.getTotalCount() / 1e3,
                 millis(50), millis(90), millis(95), millis(99), histogram.getMaxValue() / 1e3);
     }
 

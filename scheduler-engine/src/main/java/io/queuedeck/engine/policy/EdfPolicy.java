@@ -1,7 +1,6 @@
 package io.queuedeck.engine.policy;
 
 import io.queuedeck.engine.task.Task;
-import java.util.Comparator;
 
 /**
  * Earliest deadline first. Tasks with a deadline go first, earliest deadline first; tasks without
@@ -11,10 +10,18 @@ import java.util.Comparator;
 @PolicyName("edf")
 final class EdfPolicy extends HeapPolicy {
     EdfPolicy(PolicyConfig config) {
-        super(Comparator.comparing(Task::hasDeadline).reversed()
-                .thenComparingLong(Task::deadlineAt)
-                .thenComparingInt(Task::priority)
-                .thenComparingLong(Task::sequence));
+        super(EdfPolicy::order);
+    }
+
+    /** Deadlines first, earliest first; then priority, then submission order. */
+    static int order(Task a, Task b) {
+        // deadlineAt is Long.MAX_VALUE without a deadline, so tasks without one sort last.
+        int byDeadline = Long.compare(a.deadlineAt(), b.deadlineAt());
+        if (byDeadline != 0) {
+            return byDeadline;
+        }
+        int byPriority = Integer.compare(a.priority(), b.priority());
+        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
     }
 
     @Override

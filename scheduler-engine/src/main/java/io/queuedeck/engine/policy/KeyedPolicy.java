@@ -1,7 +1,6 @@
 package io.queuedeck.engine.policy;
 
 import io.queuedeck.engine.task.Task;
-import java.util.Comparator;
 
 /**
  * A policy whose order is a number computed once, when a task joins: smallest key first, then
@@ -10,7 +9,13 @@ import java.util.Comparator;
  */
 abstract class KeyedPolicy extends HeapPolicy {
     KeyedPolicy() {
-        super(Comparator.comparingDouble(Task::policyKey).thenComparingLong(Task::sequence));
+        super(KeyedPolicy::order);
+    }
+
+    /** Smallest key first, then submission order (written out: see {@link HeapPolicy}). */
+    static int order(Task a, Task b) {
+        int byKey = Double.compare(a.policyKey(), b.policyKey());
+        return byKey != 0 ? byKey : Long.compare(a.sequence(), b.sequence());
     }
 
     /** The key of {@code task}, joining now. */

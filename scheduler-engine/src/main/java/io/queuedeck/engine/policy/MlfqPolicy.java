@@ -19,7 +19,7 @@ import java.util.TreeSet;
  *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
  *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
  *       smaller priority numbers go first, then submission order.</li>
- *   <li>Preemption ({@code preempt}, default true): see {@link #preempts}.</li>
+ *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0.</li>
  * </ul>
@@ -42,19 +42,29 @@ final class MlfqPolicy extends HeapPolicy {
             Comparator.comparingLong(Task::enqueuedAt).thenComparingLong(Task::sequence));
 
     MlfqPolicy(PolicyConfig config) {
-        super(Comparator.comparingInt(Task::level).thenComparingInt(Task::priority).thenComparingLong(Task::sequence));
+        super(MlfqPolicy::order);
         levels = (int) config.longValue("levels", 6, 1, 30);
         quantum0Nanos = config.longValue("q0_ms", 10, 1, 60_000) * 1_000_000L;
         prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
         boostIntervalNanos = config.longValue("boost_interval_ms", 500, 1, 3_600_000) * 1_000_000L;
         starvationNanos = config.longValue("starvation_threshold_ms", 3_000, 1, 86_400_000) * 1_000_000L;
-        preemptive = config.bool("preempt", true);
+        preemptive = config.bool("preempt", false);
         depth = new int[levels];
     }
 
     @Override
     public String name() {
         return "mlfq";
+    }
+
+    /** Level, then priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
+    static int order(Task a, Task b) {
+        int byLevel = Integer.compare(a.level(), b.level());
+        if (byLevel != 0) {
+            return byLevel;
+        }
+        int byPriority = Integer.compare(a.priority(), b.priority());
+        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
     }
 
     /** Quantum of GPU time at {@code level}; the last level never expires. */

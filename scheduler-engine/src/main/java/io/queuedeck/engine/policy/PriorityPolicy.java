@@ -1,7 +1,6 @@
 package io.queuedeck.engine.policy;
 
 import io.queuedeck.engine.task.Task;
-import java.util.Comparator;
 
 /**
  * Strict priority: the smallest priority number first, submission order within a priority.
@@ -13,8 +12,14 @@ final class PriorityPolicy extends HeapPolicy {
     private final boolean preemptive;
 
     PriorityPolicy(PolicyConfig config) {
-        super(Comparator.comparingInt(Task::priority).thenComparingLong(Task::sequence));
+        super(PriorityPolicy::order);
         preemptive = config.bool("preemptive", false);
+    }
+
+    /** Priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
+    static int order(Task a, Task b) {
+        int byPriority = Integer.compare(a.priority(), b.priority());
+        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
     }
 
     @Override

@@ -47,9 +47,9 @@ final class WeightedPolicy implements SchedulingPolicy {
 
     private final class TenantQueues {
         /** Under the age cap: key = −static + w_age × arrival / max_age. */
-        final IndexedTaskHeap young = new IndexedTaskHeap(Comparator.comparingDouble(Task::policyKey).thenComparingLong(Task::sequence));
+        final IndexedTaskHeap young = new IndexedTaskHeap(KeyedPolicy::order);
         /** At the cap: key = −(static + w_age). */
-        final IndexedTaskHeap capped = new IndexedTaskHeap(Comparator.comparingDouble(Task::policyKey).thenComparingLong(Task::sequence));
+        final IndexedTaskHeap capped = new IndexedTaskHeap(KeyedPolicy::order);
         /** Young tasks by arrival, for moving them to {@link #capped}; stale entries are skipped. */
         final PriorityQueue<Task> byArrival = new PriorityQueue<>(Comparator.comparingLong(Task::arrivedAt));
 
@@ -233,7 +233,9 @@ final class WeightedPolicy implements SchedulingPolicy {
         if (!task.hasDeadline()) {
             return 0;
         }
-        double slack = task.deadlineAt() - task.arrivedAt();
+        // In double: a deadline centuries ago is clamped near Long.MIN_VALUE, and a long
+        // subtraction would wrap around to a slack of centuries.
+        double slack = (double) task.deadlineAt() - task.arrivedAt();
         return 1 - Math.min(1, Math.max(0, slack / deadlineHorizonNanos));
     }
 

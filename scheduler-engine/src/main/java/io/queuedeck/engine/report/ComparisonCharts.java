@@ -60,9 +60,9 @@ final class ComparisonCharts {
 
     static final int WIDTH = 1100, HEIGHT = 680;
 
-    /** Okabe–Ito's colour-blind-safe palette, then two greys. */
+    /** Okabe–Ito's colour-blind-safe palette (its yellow, unreadable on white, swapped for a brown), then greys. */
     private static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xE69F00), new Color(0x009E73),
-            new Color(0xD55E00), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0xB8A000), new Color(0x7F3C8D),
+            new Color(0xD55E00), new Color(0xCC79A7), new Color(0x56B4E9), new Color(0x8C564B), new Color(0x7F3C8D),
             new Color(0x666666), new Color(0xAAAAAA)};
     private static final Color ORACLE = Color.BLACK;
     private static final Color GRID = new Color(0xDDDDDD);
@@ -77,9 +77,19 @@ final class ComparisonCharts {
     static void latencyCdf(List<PolicyResult> results, String workload, Path file) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         double smallest = Double.MAX_VALUE;
-        for (PolicyResult result : results) {
-            XYSeries series = new XYSeries(result.policy(), false, true);
+        for (int r = 0; r < results.size(); r++) {
+            PolicyResult result = results.get(r);
             List<Double> quantiles = result.latencyQuantilesMs();
+            // Policies that order this workload alike draw the same line, one over the other:
+            // the legend says so rather than leave a colour that cannot be seen.
+            String label = result.policy();
+            for (int earlier = 0; earlier < r; earlier++) {
+                if (results.get(earlier).latencyQuantilesMs().equals(quantiles) && !quantiles.isEmpty()) {
+                    label = result.policy() + " (= " + results.get(earlier).policy() + ")";
+                    break;
+                }
+            }
+            XYSeries series = new XYSeries(label, false, true);
             for (int i = 0; i < quantiles.size(); i++) {
                 double seconds = Math.max(quantiles.get(i), 0.001) / 1e3;
                 series.add(seconds, (double) i / (quantiles.size() - 1));

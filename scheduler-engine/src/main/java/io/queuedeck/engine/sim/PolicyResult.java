@@ -60,17 +60,19 @@ public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejec
      * @param tasks            tasks completed
      * @param latencyMeanMs    end-to-end latency: arrival to last token
      * @param ttftMeanMs       time to first token, from arrival
+ * @param ttftIdleP99Ms    p99 of the same tasks' TTFT alone on an idle instance (prefill plus one
+ *                         decode step): the baseline of the priority-isolation bar
      * @param queueWaitMeanMs  time without a GPU: queued, preempted or waiting to retry
      * @param maxWaitMs        the longest total wait of any task (starvation)
      * @param deadlineMissRate tasks with a deadline that finished after it, over tasks with a deadline; 0 when none has one
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonPropertyOrder({"tasks", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
-            "latency_max_ms", "ttft_mean_ms", "ttft_p50_ms", "ttft_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms",
+            "latency_max_ms", "ttft_mean_ms", "ttft_p50_ms", "ttft_p99_ms", "ttft_idle_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms",
             "max_wait_ms", "deadline_miss_rate"})
     public record Figures(long tasks, double latencyMeanMs, double latencyP50Ms, double latencyP90Ms,
                           double latencyP99Ms, double latencyMaxMs, double ttftMeanMs, double ttftP50Ms,
-                          double ttftP99Ms, double queueWaitMeanMs, double queueWaitP99Ms, double maxWaitMs,
+                          double ttftP99Ms, double ttftIdleP99Ms, double queueWaitMeanMs, double queueWaitP99Ms, double maxWaitMs,
                           double deadlineMissRate) {}
 
     /** This result with {@code ratio} as its oracle ratio. */

@@ -12,7 +12,9 @@ import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
@@ -78,7 +80,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
-                instances, profile.maxBatch(), first, end, clock::toNanos);
+                instances, profile, first, end, clock::toNanos);
         return run.result(wallClock.getAsLong() - wallStart, events);
     }
 
@@ -88,9 +90,28 @@ public record Simulation(int instances, GpuProfile profile, String model) {
      */
     public List<PolicyResult> compare(List<String> policies, Map<String, PolicyConfig> configs, List<Arrival> arrivals,
                                       LongSupplier wallClock) {
-        List<PolicyResult> results = new ArrayList<>(policies.size());
+        return compare(policies, configs, arrivals, wallClock, Runnable::run);
+    }
+
+    /**
+     * The same, with each policy's run handed to {@code executor}: runs share nothing (each has
+     * its own engine, virtual clock and GPUs), so they may go in parallel and still give the
+     * results of a sequential comparison, in the order of {@code policies}.
+     */
+    public List<PolicyResult> compare(List<String> policies, Map<String, PolicyConfig> configs, List<Arrival> arrivals,
+                                      LongSupplier wallClock, Executor executor) {
+        List<CompletableFuture<PolicyResult>> runs = new ArrayList<>(policies.size());
         for (String name : policies) {
-            results.add(run(name, configs.getOrDefault(name, PolicyConfig.empty()), arrivals, wallClock));
+            PolicyConfig config = configs.getOrDefault(name, PolicyConfig.empty());
+            runs.add(CompletableFuture.supplyAsync(() -> run(name, config, arrivals, wallClock), executor));
+        }
+        List<PolicyResult> results = new ArrayList<>(policies.size());
+        for (CompletableFuture<PolicyResult> run : runs) {
+            try {
+                results.add(run.join());
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
         }
         return PolicyResult.compareToOracle(results);
     }

@@ -25,8 +25,13 @@ class ApiServerTest {
     void start() {
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
         engine.start();
-        server = ApiServer.builder(engine).port(0).build().start();
+        server = configure(ApiServer.builder(engine).port(0)).build().start();
         http = new Http(server.baseUri());
+    }
+
+    /** Subclasses run every test on another configuration of the same API. */
+    ApiServer.Builder configure(ApiServer.Builder builder) {
+        return builder;
     }
 
     @AfterEach
@@ -193,6 +198,15 @@ class ApiServerTest {
     }
 
     @Test
+    void submit_hugeUnknownFieldName_isEchoedShortened() {
+        String name = "x".repeat(10_000);
+        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"" + name + "\":1}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().length()).isLessThan(600);
+    }
+
+    @Test
     void submit_emptyBody_answers400() {
         Http.Response response = http.post("/v1/tasks", new byte[0], "application/json");
 
@@ -224,7 +238,35 @@ class ApiServerTest {
 
         assertThat(http.post("/v1/tasks", body, "text/plain").status()).isEqualTo(415);
         assertThat(http.post("/v1/tasks", body, null).status()).isEqualTo(415);
+        assertThat(http.post("/v1/tasks", body, "application/json-seq").status()).isEqualTo(415);
         assertThat(http.post("/v1/tasks", body, "application/json; charset=utf-8").status()).isEqualTo(202);
+        assertThat(Routes.isJson("Application/JSON")).isTrue();
+        assertThat(Routes.isJson("application/vnd.queuedeck+json; v=1")).isTrue();
+        assertThat(Routes.isJson("text/json")).isFalse();
+    }
+
+    @Test
+    void submit_chunkedBody_isReadToo_andItsLimitHolds() {
+        java.util.function.Function<byte[], java.net.http.HttpRequest.BodyPublisher> chunked = bytes ->
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes));
+
+        Http.Response accepted = http.send(http.request("/v1/tasks").header("Content-Type", "application/json")
+                .POST(chunked.apply(task("chunked", 3).getBytes())));
+        byte[] huge = new byte[(1 << 20) + 10];
+        Arrays.fill(huge, (byte) ' ');
+        Http.Response tooLarge = http.send(http.request("/v1/tasks").header("Content-Type", "application/json")
+                .POST(chunked.apply(huge)));
+
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(tooLarge.status()).isEqualTo(413);
+    }
+
+    @Test
+    void wrongMethod_answers405AsJson() {
+        Http.Response response = http.send(http.request("/v1/tasks/x").PUT(java.net.http.HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.errorCode()).isEqualTo("method_not_allowed");
     }
 
     @Test
@@ -248,18 +290,6 @@ class ApiServerTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/readyz").status() == 503);
         assertThat(http.get("/readyz").errorCode()).isEqualTo("not_ready");
-    }
-
-    @Test
-    void virtualThreads_serveTheSameApi() {
-        try (ApiServer vt = ApiServer.builder(engine).port(0).virtualThreads().build().start()) {
-            Http client = new Http(vt.baseUri());
-
-            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(202);
-            assertThat(client.post("/v1/tasks", task("vt-1", 2)).status()).isEqualTo(200);
-            assertThat(client.get("/v1/tasks/vt-1").json().get("task_id").asText()).isEqualTo("vt-1");
-            assertThat(client.post("/v1/tasks", "{\"model\":").errorCode()).isEqualTo("malformed_json");
-        }
     }
 
     @Test

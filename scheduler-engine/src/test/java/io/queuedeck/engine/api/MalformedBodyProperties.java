@@ -40,6 +40,9 @@ class MalformedBodyProperties {
         engine.pauseDispatch(true).join();
         server = ApiServer.builder(engine).port(0).build().start();
         http = new Http(server.baseUri());
+        assertThat(http.post("/v1/tasks", "{\"task_id\":\"fuzz-target\",\"model\":\"llama-2-7b\",\"input\":\"x\"}")
+                .status()).isEqualTo(202);
+        accepted.incrementAndGet();
     }
 
     @AfterContainer
@@ -83,6 +86,35 @@ class MalformedBodyProperties {
     @Property(tries = 500)
     void truncatedOrCorruptedTasks_neverA5xx(@ForAll("corrupted") byte[] body) {
         check(body);
+    }
+
+    @Property(tries = 300)
+    void mutatedBatches_neverA5xx_andAreAllOrNothing(@ForAll("mutatedTasks") String first, @ForAll("mutatedTasks") String second) {
+        byte[] body = ("{\"tasks\":[" + first + "," + second + "]}").getBytes(StandardCharsets.UTF_8);
+        Http.Response response = http.post("/v1/tasks:batch", body, "application/json");
+        assertThat(response.status()).as("status for %s", preview(body)).isLessThan(500);
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        if (response.status() == 200) {
+            for (JsonNode result : response.json().get("results")) {
+                if (result.get("status").asInt() == 202) {
+                    accepted.incrementAndGet();
+                }
+            }
+        } else {
+            assertThat(response.json().at("/error/code").asText()).isNotBlank();
+        }
+    }
+
+    @Property(tries = 300)
+    void randomPatches_neverA5xx(@ForAll("patchValues") String value) {
+        Http.Response response = http.patch("/v1/tasks/fuzz-target", "{\"priority\":" + value + "}");
+        assertThat(response.status()).isLessThan(500);
+        assertThat(response.json().at("/error/code").isMissingNode() && response.status() >= 400).isFalse();
+    }
+
+    @Provide
+    Arbitrary<String> patchValues() {
+        return jsonValue(2);
     }
 
     @Example

@@ -246,6 +246,45 @@ class CallbackDispatcherTest {
     }
 
     @Test
+    void restart_resumesPendingCallbacks_andKeepsDeadLetters() throws Exception {
+        DeliveryStore store = DeliveryStore.inMemory();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Recorder before = new Recorder();
+        // the first process: its receiver is unreachable, and it stops while a retry waits
+        try (CallbackDispatcher first = CallbackDispatcher.builder(clock, scheduler).store(store).maxAttempts(5)
+                .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)).listener(before).build()) {
+            first.deliver(finished("t-pending", "http://127.0.0.1:" + closedPort + "/cb", clock.nanos()));
+            receiver.enqueue(new MockResponse.Builder().code(400).build());
+            first.deliver(finished("t-dead", url(), clock.nanos()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> before.retried.size() == 1 && before.dead.size() == 1);
+        }
+        assertThat(store.all()).extracting(DeliveryStore.Delivery::taskId).containsExactly("t-pending", "t-dead");
+        receiver.takeRequest(1, TimeUnit.SECONDS); // the 400
+
+        // the pending callback's URL was unreachable: a restarted receiver now listens there
+        try (MockWebServer restarted = new MockWebServer()) {
+            restarted.start(InetAddress.getLoopbackAddress(), closedPort);
+            restarted.enqueue(new MockResponse.Builder().code(200).build());
+            Recorder after = new Recorder();
+            try (CallbackDispatcher second = CallbackDispatcher.builder(clock, scheduler).store(store).maxAttempts(5)
+                    .listener(after).build()) {
+                assertThat(second.resume()).isEqualTo(1);
+
+                RecordedRequest request = restarted.takeRequest(5, TimeUnit.SECONDS);
+                assertThat(request).isNotNull();
+                assertThat(request.getHeaders().get(CallbackDispatcher.IDEMPOTENCY_HEADER)).isEqualTo("t-pending");
+                assertThat(request.getHeaders().get(CallbackDispatcher.ATTEMPT_HEADER)).isEqualTo("2");
+                await().atMost(Duration.ofSeconds(5)).until(() -> after.delivered.equals(List.of(2)));
+                assertThat(second.deadLetters()).extracting(DeadLetter::taskId).containsExactly("t-dead");
+                assertThat(store.all()).extracting(DeliveryStore.Delivery::taskId).containsExactly("t-dead");
+            }
+        }
+    }
+
+    @Test
     void refusal_enforcesSchemeAndAllowList() {
         try (CallbackDispatcher strict = CallbackDispatcher.builder(clock, scheduler)
                 .allowedHosts(java.util.Set.of("hooks.example.com")).build()) {

@@ -190,10 +190,12 @@ class SimulateCommandTest {
 
         Run first = run(args);
         Run second = run(args);
+        Run oneThread = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--threads", "1")).toArray(String[]::new));
         Run otherSeed = run(replace(args, "9", "10"));
 
         assertThat(first.exitCode()).isZero();
-        assertThat(first.out()).isNotBlank().isEqualTo(second.out());
+        assertThat(first.out()).isNotBlank().isEqualTo(second.out()).isEqualTo(oneThread.out());
         assertThat(otherSeed.out()).isNotEqualTo(first.out());
     }
 

@@ -72,6 +72,24 @@ class EdfPolicyTest {
         }
     }
 
+    @Test
+    void dispatch_deadlinesCenturiesAwayOrAgo_acceptedAndOrderedAsDeadlines() {
+        try (SimHarness sim = SimHarness.oneAtATime("edf")) {
+            sim.pause(true);
+            submit(sim, "none", 0, null);
+            submit(sim, "year-9999", 9, Instant.parse("9999-12-31T23:59:59Z"));
+            submit(sim, "in-1-hour", 9, at(3_600));
+            submit(sim, "year-1000", 9, Instant.parse("1000-01-01T00:00:00Z"));
+            sim.pause(false);
+
+            sim.runUntilAllFinished();
+
+            // Beyond the ±292 years that nanoseconds cover a deadline still counts as one: the
+            // long-missed one first, "some day" after every nearer deadline but before "none".
+            assertThat(sim.dispatchOrder()).containsExactly("year-1000", "in-1-hour", "year-9999", "none");
+        }
+    }
+
     private static void submit(SimHarness sim, String id, int priority, Instant deadline) {
         sim.submit(new TaskSpec(id, SimHarness.MODEL, "x", priority, null, null, null, deadline, 20, 10, null), 20);
     }

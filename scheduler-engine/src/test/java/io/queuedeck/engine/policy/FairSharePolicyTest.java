@@ -3,6 +3,7 @@ package io.queuedeck.engine.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.SimHarness;
+import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.task.TaskSpec;
 import org.junit.jupiter.api.Test;
 
@@ -115,6 +116,30 @@ class FairSharePolicyTest {
     }
 
     @Test
+    void dispatch_taskBlockedOnAnExclusiveResource_notChargedUntilItRuns() {
+        GpuProfile twoSlots = GpuProfile.LLAMA2_7B_H100.withMaxBatch(2);
+        try (SimHarness sim = SimHarness.of("fair", PolicyConfig.empty(), 1, twoSlots)) {
+            sim.pause(true);
+            sim.submit(withResource(SimHarness.spec("holder", 5, 10, 50).withTenant("a")), 50);
+            sim.submit(withResource(SimHarness.spec("blocked", 5, 1_000, 2).withTenant("a")), 2);
+            for (int i = 1; i <= 12; i++) {
+                submit(sim, "b" + i, "b", 10, 5);     // 20 each
+            }
+            sim.pause(false);
+
+            sim.runUntilAllFinished();
+
+            // holder and b1 take the two slots. When b1 ends, a (20) ties b (20) and "blocked"
+            // comes up, but "holder" has its resource: it waits aside, uncharged, and b's tasks
+            // take the slot. When holder ends, a = 10 + 2×50 = 110 while b = 10 tasks × 20 = 200,
+            // so "blocked" runs at once. (Charged its 1,000 prompt tokens when it was set aside,
+            // a would stand at 1,110 and "blocked" would wait for all 12 of b's tasks.)
+            assertThat(sim.task("blocked").firstDispatchAt()).isEqualTo(sim.task("holder").finishedAt());
+            assertThat(sim.dispatchOrder().indexOf("blocked")).isLessThan(sim.dispatchOrder().indexOf("b12"));
+        }
+    }
+
+    @Test
     void dispatch_noTenant_sharesOneCounterInSubmissionOrder() {
         try (SimHarness sim = SimHarness.oneAtATime("fair")) {
             sim.pause(true);
@@ -128,6 +153,11 @@ class FairSharePolicyTest {
             // Fair share ignores priority; one anonymous tenant is served first come first served.
             assertThat(sim.dispatchOrder()).containsExactly("x", "y", "z");
         }
+    }
+
+    private static TaskSpec withResource(TaskSpec spec) {
+        return new TaskSpec(spec.taskId(), spec.model(), spec.input(), spec.priority(), null, spec.tenant(), null, null,
+                spec.maxTokens(), spec.promptTokens(), java.util.Map.of("exclusive_resource", "adapter-x"));
     }
 
     private static void submit(SimHarness sim, String id, String tenant, int promptTokens, int outputTokens) {

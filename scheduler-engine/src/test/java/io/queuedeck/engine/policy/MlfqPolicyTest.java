@@ -19,6 +19,23 @@ import org.junit.jupiter.params.provider.CsvSource;
  * prefill (prompt / 47,000 s) in a task's first step.
  */
 class MlfqPolicyTest {
+    /** FastServe's preemption at quantum expiry; off by default (docs/decisions/0002). */
+    private static final PolicyConfig PREEMPTING = PolicyConfig.of(Map.of("preempt", "true"));
+
+    @Test
+    void stepFinished_defaultConfig_neverPreempts() {
+        try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
+            sim.submit("long", 0, 4, 40);
+            sim.runUntil(SimHarness.millis(12));
+            sim.submit("short", 0, 4, 2);
+            sim.runUntilAllFinished();
+
+            // "long" is demoted below "short"'s level, but without preempt=true it keeps its slot.
+            assertThat(sim.runOrder()).containsExactly("long", "short");
+            assertThat(sim.snapshot().counters().preemptions()).isZero();
+        }
+    }
+
     private static final GpuProfile PROFILE = SimHarness.ONE_AT_A_TIME;
     private static final long STEP = PROFILE.decodeStepNanos(1);
 
@@ -141,7 +158,7 @@ class MlfqPolicyTest {
 
     @Test
     void stepFinished_batchFullAndLevel0Arrival_preemptsAtTheNextDemotion() {
-        try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
+        try (SimHarness sim = SimHarness.of("mlfq", PREEMPTING, 1, SimHarness.ONE_AT_A_TIME)) {
             sim.submit("long", 0, 4, 40);
             long step1End = PROFILE.prefillNanos(4) + STEP;
             long step2End = step1End + STEP;       // "long" demoted to level 1 here
@@ -169,7 +186,7 @@ class MlfqPolicyTest {
 
     @Test
     void stepFinished_waitingTaskThatAlreadyRan_neverPreempts() {
-        try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
+        try (SimHarness sim = SimHarness.of("mlfq", PREEMPTING, 1, SimHarness.ONE_AT_A_TIME)) {
             sim.submit("long", 0, 4, 40);
             sim.submit("other", 0, 4, 40);
             sim.runUntilAllFinished();
@@ -199,7 +216,8 @@ class MlfqPolicyTest {
 
     @Test
     void onTick_taskWaitingLongerThanThreshold_promotedToLevel0AtTheNextBoost() {
-        PolicyConfig config = PolicyConfig.of(Map.of("starvation_threshold_ms", "100", "boost_interval_ms", "50"));
+        PolicyConfig config = PolicyConfig.of(Map.of("starvation_threshold_ms", "100", "boost_interval_ms", "50",
+                "preempt", "true"));
         try (SimHarness sim = SimHarness.of("mlfq", config, 1, PROFILE)) {
             sim.submit("hog", 0, 4, 1_000);   // takes the only slot for 5.6 s
             sim.submit("starved", 9, 4, 2);   // level 5, waits from t = 0

@@ -43,6 +43,9 @@ class PolicyOrderProperties {
 
     record Cancel(int pick) implements Op {}
 
+    /** An operator gives the {@code pick}-th waiting task a new priority: the loop removes and re-enqueues it. */
+    record Reprioritize(int pick, int priority) implements Op {}
+
     @Provide
     Arbitrary<List<Op>> operations() {
         Arbitrary<Long> gap = Arbitraries.frequencyOf(
@@ -55,7 +58,10 @@ class PolicyOrderProperties {
         Arbitrary<Op> dispatch = gap.map(Dispatch::new);
         Arbitrary<Op> step = Arbitraries.integers().between(0, 999).map(Step::new);
         Arbitrary<Op> cancel = Arbitraries.integers().between(0, 999).map(Cancel::new);
-        return Arbitraries.frequencyOf(Tuple.of(4, arrive), Tuple.of(3, dispatch), Tuple.of(6, step), Tuple.of(1, cancel))
+        Arbitrary<Op> reprioritize = Combinators.combine(Arbitraries.integers().between(0, 999),
+                Arbitraries.integers().between(0, 9)).as(Reprioritize::new);
+        return Arbitraries.frequencyOf(Tuple.of(4, arrive), Tuple.of(3, dispatch), Tuple.of(6, step), Tuple.of(1, cancel),
+                        Tuple.of(1, reprioritize))
                 .list().ofMinSize(1).ofMaxSize(120).withSizeDistribution(RandomDistribution.uniform());
     }
 
@@ -153,6 +159,15 @@ class PolicyOrderProperties {
                     } else {
                         policy.onStep(task, now);
                     }
+                }
+                case Reprioritize r -> {
+                    if (waiting.isEmpty()) {
+                        continue;
+                    }
+                    Task task = waiting.get(r.pick() % waiting.size());
+                    assertThat(policy.remove(task)).as("remove %s", task).isTrue();
+                    task.setPriority(r.priority());
+                    policy.enqueue(task, now);
                 }
                 case Cancel c -> {
                     if (waiting.isEmpty()) {

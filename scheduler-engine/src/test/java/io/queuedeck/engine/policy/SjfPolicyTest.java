@@ -3,6 +3,7 @@ package io.queuedeck.engine.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.SimHarness;
+import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,33 @@ class SjfPolicyTest {
 
         assertThat(orderWhenShortArrivesAfter(bound - SimHarness.millis(1))).containsExactly("short", "long");
         assertThat(orderWhenShortArrivesAfter(bound + SimHarness.millis(1))).containsExactly("long", "short");
+    }
+
+    @Test
+    void predictedTokens_sameClassOnAnotherModel_learnedSeparately() {
+        SjfPolicy policy = (SjfPolicy) PolicyRegistry.create("sjf");
+        policy.onCompleted(finished("7b-chat-1", "llama-2-7b", "chat", 20), 0);
+        policy.onCompleted(finished("7b-chat-2", "llama-2-7b", "chat", 40), 0);
+        policy.onCompleted(finished("70b-chat", "llama-2-70b", "chat", 300), 0);
+
+        // One running mean per (model, business class): the 7B's chats do not predict the 70B's.
+        assertThat(policy.predictedTokens(waiting("llama-2-7b", "chat"))).isEqualTo(30);
+        assertThat(policy.predictedTokens(waiting("llama-2-70b", "chat"))).isEqualTo(300);
+        assertThat(policy.predictedTokens(waiting("llama-2-7b", "batch"))).isEqualTo(128); // nothing learned: the default
+    }
+
+    private static Task finished(String id, String model, String businessClass, int tokens) {
+        TaskSpec spec = new TaskSpec(id, model, "x", 5, null, null, businessClass, null, null, 10, null);
+        Task task = new Task(spec, 0, tokens, 0);
+        for (int i = 0; i < tokens; i++) {
+            task.addToken(i);
+        }
+        return task;
+    }
+
+    private static Task waiting(String model, String businessClass) {
+        TaskSpec spec = new TaskSpec("w", model, "x", 5, null, null, businessClass, null, null, 10, null);
+        return new Task(spec, 1, 50, 0);
     }
 
     private static List<String> orderWhenShortArrivesAfter(long gapNanos) {

@@ -25,16 +25,17 @@ class SrptOraclePolicyTest {
     void dispatch_tasksWaitingTogether_trueRemainingWorkOrderWhateverMaxTokensSays() {
         try (SimHarness sim = SimHarness.oneAtATime("srpt-oracle")) {
             sim.pause(true);
-            submit(sim, "honest", 10, 20, 20);      // 0.2 + 20 × 7.4 = 148.2 ms
-            submit(sim, "bigprompt", 3_000, 1, 1);  // 63.8 + 7.4     =  71.2 ms
-            submit(sim, "liar", 10, 500, 3);        // 0.2 + 3 × 7.4  =  22.4 ms, though max_tokens says 500
-            submit(sim, "tiny", 10, 5, 5);          // 0.2 + 5 × 7.4  =  37.2 ms
+            // work = 32 × prefill (a prefill stalls the whole default batch) + tokens × 7.4 ms
+            submit(sim, "honest", 10, 20, 20);      // 32 × 0.2 + 20 × 7.4 =  154.8 ms
+            submit(sim, "bigprompt", 3_000, 1, 1);  // 32 × 63.8 + 7.4     = 2049.0 ms
+            submit(sim, "liar", 10, 500, 3);        // 32 × 0.2 + 3 × 7.4  =   29.0 ms, though max_tokens says 500
+            submit(sim, "tiny", 10, 5, 5);          // 32 × 0.2 + 5 × 7.4  =   43.8 ms
             sim.pause(false);
 
             sim.runUntilAllFinished();
 
             // The oracle sees the 3 tokens "liar" will really generate, not its max_tokens.
-            assertThat(sim.dispatchOrder()).containsExactly("liar", "tiny", "bigprompt", "honest");
+            assertThat(sim.dispatchOrder()).containsExactly("liar", "tiny", "honest", "bigprompt");
         }
     }
 

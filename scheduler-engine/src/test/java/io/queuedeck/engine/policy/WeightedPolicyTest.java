@@ -223,6 +223,21 @@ class WeightedPolicyTest {
     }
 
     @Test
+    void explain_deadlineCenturiesAgoOrAway_mostAndLeastUrgentDeadlineFactor() {
+        try (SimHarness sim = SimHarness.oneAtATime("weighted")) {
+            sim.pause(true);
+            sim.runUntil(seconds(5)); // arrivals after 0, so arrival - deadline can overflow
+            submit(sim, withDeadline(spec("long-missed", 5, 10, 2), Instant.parse("1000-01-01T00:00:00Z")));
+            submit(sim, withDeadline(spec("some-day", 5, 10, 2), Instant.parse("9999-12-31T23:59:59Z")));
+
+            // A deadline already missed has no slack: factor 1, like one due now. One beyond the
+            // horizon: factor 0, like none.
+            assertThat(factor(sim, "long-missed", "deadline")).isCloseTo(1, EXACT);
+            assertThat(factor(sim, "some-day", "deadline")).isCloseTo(0, EXACT);
+        }
+    }
+
+    @Test
     void explain_runningTaskOrNonScoringPolicy_empty() {
         try (SimHarness weighted = SimHarness.oneAtATime("weighted"); SimHarness priority = SimHarness.oneAtATime("priority")) {
             submit(weighted, spec("running", 5, 10, 20));
@@ -279,6 +294,11 @@ class WeightedPolicyTest {
     private static TaskSpec deadline(TaskSpec spec, double seconds) {
         return new TaskSpec(spec.taskId(), spec.model(), spec.input(), spec.priority(), null, spec.tenant(), null,
                 at(seconds), spec.maxTokens(), spec.promptTokens(), spec.metadata());
+    }
+
+    private static TaskSpec withDeadline(TaskSpec spec, Instant deadline) {
+        return new TaskSpec(spec.taskId(), spec.model(), spec.input(), spec.priority(), null, spec.tenant(), null,
+                deadline, spec.maxTokens(), spec.promptTokens(), spec.metadata());
     }
 
     private static TaskSpec meta(TaskSpec spec, String vip) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class PolicyResultTest {
 
     private static PolicyResult result(String policy, double meanMs) {
-        PolicyResult.Figures figures = new PolicyResult.Figures(10, meanMs, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0.25);
+        PolicyResult.Figures figures = new PolicyResult.Figures(10, meanMs, 1, 2, 3, 4, 5, 6, 7, 7.5, 8, 9, 10, 0.25);
         return new PolicyResult(policy, figures, 0, 1.5, 2.5, 3, 0.75, 0.25, 0.5, null, Map.of("5", figures),
                 Map.of("acme", figures), List.of(1.0, 2.0), 123, 456);
     }
@@ -49,7 +49,8 @@ class PolicyResultTest {
             keys.add(it.next());
         }
         assertThat(keys).containsExactly("policy", "tasks", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
-                "latency_p99_ms", "latency_max_ms", "ttft_mean_ms", "ttft_p50_ms", "ttft_p99_ms", "queue_wait_mean_ms",
+                "latency_p99_ms", "latency_max_ms", "ttft_mean_ms", "ttft_p50_ms", "ttft_p99_ms", "ttft_idle_p99_ms",
+                "queue_wait_mean_ms",
                 "queue_wait_p99_ms", "max_wait_ms", "deadline_miss_rate", "rejected", "throughput_tps", "makespan_s",
                 "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap", "oracle_ratio", "by_priority",
                 "by_tenant");
@@ -66,11 +67,11 @@ class PolicyResultTest {
 
         assertThat(lines).hasSize(4);
         assertThat(lines[0]).isEqualTo("policy,class,tasks,throughput_tps,latency_mean_ms,latency_p50_ms,latency_p90_ms,"
-                + "latency_p99_ms,latency_max_ms,ttft_mean_ms,ttft_p50_ms,ttft_p99_ms,queue_wait_mean_ms,"
+                + "latency_p99_ms,latency_max_ms,ttft_mean_ms,ttft_p50_ms,ttft_p99_ms,ttft_idle_p99_ms,queue_wait_mean_ms,"
                 + "queue_wait_p99_ms,max_wait_ms,deadline_miss_rate,preemptions,gpu_utilization,slot_utilization,"
                 + "fairness_max_service_gap,oracle_ratio,rejected");
-        assertThat(lines[1]).isEqualTo("fifo,all,10,1.5,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,8.0,9.0,10.0,0.25,3,0.75,0.25,0.5,,0");
-        assertThat(lines[2]).isEqualTo("fifo,\"priority 5\",10,,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,8.0,9.0,10.0,0.25,,,,,,");
+        assertThat(lines[1]).isEqualTo("fifo,all,10,1.5,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,7.5,8.0,9.0,10.0,0.25,3,0.75,0.25,0.5,,0");
+        assertThat(lines[2]).isEqualTo("fifo,\"priority 5\",10,,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,7.5,8.0,9.0,10.0,0.25,,,,,,");
         assertThat(lines[3]).startsWith("fifo,\"tenant acme\",10,,300.0,");
     }
 

@@ -83,6 +83,9 @@ class SimulationTest {
         assertThat(result.all().ttftP50Ms()).isCloseTo(one + ONE_AT_A_TIME.prefillNanos(100) / 1e6
                 + ONE_AT_A_TIME.decodeStepNanos(1) / 1e6, within(0.01));
         assertThat(result.all().queueWaitMeanMs()).isCloseTo(one, within(0.01));
+        // Alone, each would have had its first token after one step.
+        assertThat(result.all().ttftIdleP99Ms()).isCloseTo((ONE_AT_A_TIME.prefillNanos(100)
+                + ONE_AT_A_TIME.decodeStepNanos(1)) / 1e6, within(0.01));
         assertThat(result.makespanS()).isCloseTo(3 * one / 1e3, within(0.005)); // two decimals
     }
 
@@ -190,6 +193,22 @@ class SimulationTest {
         List<Double> q = result.latencyQuantilesMs();
         assertThat(q).hasSize(RunFigures.CDF_STEPS + 1).isSorted();
         assertThat(q.getLast()).isCloseTo(result.all().latencyMaxMs(), within(0.01));
+    }
+
+    @Test
+    void compare_inParallel_sameResultsInPolicyOrder() throws Exception {
+        List<Arrival> arrivals = SyntheticWorkload.chat(600, 5).generate(62, MODEL);
+        List<String> policies = List.of("fifo", "mlfq", "priority", "srpt-oracle");
+        Simulation simulation = Simulation.defaults();
+
+        List<PolicyResult> sequential = simulation.compare(policies, Map.of(), arrivals, () -> 0L);
+        List<PolicyResult> parallel;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            parallel = simulation.compare(policies, Map.of(), arrivals, () -> 0L, pool);
+        }
+
+        assertThat(parallel).isEqualTo(sequential);
+        assertThat(parallel).extracting(PolicyResult::oracleRatio).element(3).isEqualTo(1.0);
     }
 
     @Test

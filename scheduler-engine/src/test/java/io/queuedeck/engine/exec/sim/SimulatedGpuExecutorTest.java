@@ -121,7 +121,8 @@ class SimulatedGpuExecutorTest {
 
     @Test
     void preemptedTask_resumes_keepsItsTokensAndRecomputesItsContext() {
-        try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
+        try (SimHarness sim = SimHarness.of("mlfq", io.queuedeck.engine.policy.PolicyConfig.of(java.util.Map.of("preempt", "true")),
+                1, SimHarness.ONE_AT_A_TIME)) {
             GpuProfile profile = sim.profile();
             long step = profile.decodeStepNanos(1);
             sim.submit("long", 0, 100, 30);

@@ -1,0 +1,91 @@
+import com.sun.net.httpserver.HttpServer;
+import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.callback.DeliveryListener;
+import io.queuedeck.engine.loop.SystemClock;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Callback delivery throughput: completions handed to the dispatcher at a fixed rate (as the
+ * completion feed does), delivered over loopback to a local receiver (the JDK's HTTP server).
+ * Run (after ./mvnw -pl scheduler-engine package -DskipTests and dependency:build-classpath):
+ *   java -cp scheduler-engine/target/classes:$(cat /tmp/cp.txt) scheduler-engine/src/bench/java/CallbackBench.java [rate] [seconds]
+ */
+public class CallbackBench {
+    public static void main(String[] args) throws Exception {
+        int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int total = rate * seconds;
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        AtomicLong received = new AtomicLong();
+        receiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.setExecutor(Executors.newFixedThreadPool(8));
+        receiver.start();
+        String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+
+        SystemClock clock = new SystemClock();
+        ScheduledExecutorService feed = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch done = new CountDownLatch(total);
+        AtomicLong retries = new AtomicLong();
+        AtomicLong dead = new AtomicLong();
+        long[] latencies = new long[total];
+        AtomicLong index = new AtomicLong();
+        CallbackDispatcher dispatcher = CallbackDispatcher.builder(clock, feed)
+                .secret("bench-secret".getBytes())
+                .listener(new DeliveryListener() {
+                    public void delivered(int attempts, long latencyNanos) {
+                        latencies[(int) index.getAndIncrement()] = latencyNanos;
+                        done.countDown();
+                    }
+                    public void retried(String reason) { retries.incrementAndGet(); }
+                    public void deadLettered(String reason) { dead.incrementAndGet(); done.countDown(); }
+                })
+                .build();
+
+        long start = System.nanoTime();
+        long intervalNanos = 1_000_000_000L / rate;
+        for (int i = 0; i < total; i++) {
+            long due = start + i * intervalNanos;
+            while (System.nanoTime() < due) {
+                Thread.onSpinWait();
+            }
+            long now = clock.nanos();
+            String id = "t" + i;
+            TaskSpec spec = new TaskSpec(id, "llama-2-7b", "hello", 5, url, "bench", null, null, 64, 2, null);
+            TaskView view = new TaskView(id, spec, TaskState.SUCCEEDED, 5, 0, 0, i, now - 5_000_000, now - 4_000_000,
+                    now - 3_000_000, now, 1_000_000, 64, 64, 1, 0, null, "x".repeat(256),
+                    List.of(new Task.Transition(null, TaskState.QUEUED, now - 5_000_000)));
+            dispatcher.deliver(view);
+        }
+        boolean all = done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        int n = (int) index.get();
+        long[] sorted = java.util.Arrays.copyOf(latencies, n);
+        java.util.Arrays.sort(sorted);
+        System.out.printf("offered %d callbacks/s for %d s: delivered %d of %d in %.2f s (%.0f/s), retries %d, dead %d, all=%s%n",
+                rate, seconds, n, total, elapsed, n / elapsed, retries.get(), dead.get(), all);
+        if (n > 0) {
+            System.out.printf("callback latency (completion to 2xx): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                    sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, sorted[n - 1] / 1e6);
+        }
+        dispatcher.close();
+        feed.shutdownNow();
+        receiver.stop(0);
+        System.exit(0);
+    }
+}

@@ -1,0 +1,104 @@
+package io.queuedeck.engine.bench;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.loop.SchedulerLoop;
+import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.task.SubmitResult;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Scheduler overhead: one submit, one dispatch and one completion through the real
+ * {@link SchedulerLoop}, with an executor that costs nothing ({@link InstantExecutor}: one
+ * instance, one slot) and {@code queued} tasks waiting.
+ *
+ * <p>The engine runs on a {@link VirtualClock}, so the benchmark thread is the loop thread and
+ * calls the loop directly with complete, valid specs (no validation, no futures, no thread
+ * hand-off: {@link LiveEngineThroughput} measures those). Each operation submits a task, which
+ * waits behind the full slot, then finishes the running task, which frees the slot and makes the
+ * loop dispatch the policy's next task: the queue stays at {@code queued}, and every finished task
+ * goes through the default finished-task retention (100,000), as in production.
+ */
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+public class SchedulerCycleBench {
+
+    @Param({"fifo", "priority", "mlfq"})
+    String policy;
+
+    @Param({"100000", "1000000"})
+    int queued;
+
+    private Engine engine;
+    private SchedulerLoop loop;
+    private InstantExecutor executor;
+    private Workload workload;
+    private long completedAtStart;
+
+    @Setup(Level.Trial)
+    public void fill() {
+        executor = new InstantExecutor(false);
+        engine = Engine.builder().clock(new VirtualClock()).executor(executor).policy(policy).build();
+        engine.start();
+        loop = engine.loopOnVirtualClock();
+        workload = new Workload(42);
+        // One more than queued: the first goes straight to the slot and keeps it busy.
+        for (int i = 0; i <= queued; i++) {
+            loop.submit(workload.nextSpec(), 1);
+        }
+        checkShape();
+        completedAtStart = executor.completed();
+    }
+
+    @TearDown(Level.Trial)
+    public void check() {
+        checkShape();
+        if (executor.completed() == completedAtStart) {
+            throw new IllegalStateException("no task was completed: the benchmark measured nothing");
+        }
+        engine.close();
+    }
+
+    private void checkShape() {
+        if (executor.running() == null || loop.activeCount() != queued + 1) {
+            throw new IllegalStateException("expected " + queued + " waiting and 1 running, got "
+                    + loop.activeCount() + " active, running " + executor.running());
+        }
+    }
+
+    /** Submit one task, finish the running one, dispatch the next: throughput in cycles per second. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public SubmitResult cycle() {
+        return oneCycle();
+    }
+
+    /** The same cycle, timed one by one: its latency distribution. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public SubmitResult cycleSample() {
+        return oneCycle();
+    }
+
+    private SubmitResult oneCycle() {
+        SubmitResult result = loop.submit(workload.nextSpec(), 1);
+        executor.completeRunning();
+        return result;
+    }
+}
