@@ -41,6 +41,7 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     private final LatencyBuffer latencyBuffer = new LatencyBuffer(4096);
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong applied = new AtomicLong();
+    private final java.util.Set<Consumer<EngineSnapshot>> brokenListeners = new java.util.HashSet<>();
     private AnimationTimer pulse;
     private long lastApplyNanos = Long.MIN_VALUE;
     private EngineSnapshot current;
@@ -129,8 +130,11 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
             try {
                 listener.accept(snapshot);
             } catch (RuntimeException e) {
-                // one broken screen must not freeze the others
+                // one broken screen must not freeze the others; the operator hears of it once
                 LOG.log(System.Logger.Level.ERROR, "screen update failed", e);
+                if (brokenListeners.add(listener)) {
+                    failures.accept(CommandFailure.of("Screen update", e));
+                }
             }
         }
     }
