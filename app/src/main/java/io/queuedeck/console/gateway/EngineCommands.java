@@ -21,6 +21,9 @@ public interface EngineCommands {
 
     CompletableFuture<Void> switchPolicy(String name);
 
+    /** Switches to {@code name} with {@code parameters} ("key=value,key=value"; blank for the defaults). */
+    CompletableFuture<Void> switchPolicy(String name, String parameters);
+
     CompletableFuture<TaskView> reprioritize(String taskId, int priority);
 
     CompletableFuture<TaskView> cancel(String taskId);

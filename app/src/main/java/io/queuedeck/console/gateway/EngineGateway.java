@@ -164,7 +164,13 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
 
     @Override
     public CompletableFuture<Void> switchPolicy(String name) {
-        return send("Switch policy to " + name, () -> engine.switchPolicy(name, PolicyConfig.empty()));
+        return switchPolicy(name, "");
+    }
+
+    @Override
+    public CompletableFuture<Void> switchPolicy(String name, String parameters) {
+        String action = "Switch policy to " + name + (parameters == null || parameters.isBlank() ? "" : " (" + parameters + ")");
+        return send(action, () -> engine.switchPolicy(name, PolicyConfig.parse(parameters)));
     }
 
     @Override

@@ -34,6 +34,10 @@ public final class PoliciesView {
     @FXML
     private Label liveLabel;
     @FXML
+    private javafx.scene.control.TextField paramsField;
+    @FXML
+    private Button applyButton;
+    @FXML
     private Button pauseButton;
     @FXML
     private Label pauseLabel;
@@ -82,6 +86,13 @@ public final class PoliciesView {
                 model.switchPolicy(policyList.getSelectionModel().getSelectedItem());
             }
         });
+        applyButton.setTooltip(new Tooltip("Switch to the selected policy (or restart the live one) with these parameters, "
+                + "e.g. mlfq: q0_ms=20; a bad name or value is refused with the reason"));
+        applyButton.setOnAction(e -> {
+            String selected = policyList.getSelectionModel().getSelectedItem();
+            model.switchPolicy(selected != null ? selected : model.livePolicyProperty().get(), paramsField.getText());
+        });
+        paramsField.setOnAction(e -> applyButton.fire());
         model.livePolicyProperty().addListener((o, a, v) -> {
             liveLabel.setText("Live policy: " + v);
             policyList.refresh();

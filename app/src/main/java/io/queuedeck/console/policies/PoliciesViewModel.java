@@ -59,6 +59,27 @@ public final class PoliciesViewModel {
         });
     }
 
+    /**
+     * Switches to {@code name} with {@code parameters} ("key=value,…"), even when {@code name}
+     * already runs: that is how an operator changes a live policy's parameters.
+     */
+    public void switchPolicy(String name, String parameters) {
+        if (name == null || switching.get()) {
+            return;
+        }
+        if (parameters == null || parameters.isBlank()) {
+            switchPolicy(name);
+            return;
+        }
+        switching.set(true);
+        commands.switchPolicy(name, parameters).whenComplete((ok, error) -> {
+            switching.set(false);
+            if (error == null) {
+                livePolicy.set(name);
+            }
+        });
+    }
+
     public void setPaused(boolean pause) {
         commands.pauseDispatch(pause).thenRun(() -> paused.set(pause));
     }

@@ -82,4 +82,14 @@ class PoliciesViewModelTest {
         assertThat(load.lengths).isEqualTo("long");
         assertThat(model.lengthsProperty().get()).isEqualTo("long");
     }
+
+    @Test
+    void switchPolicy_sameNameWithParameters_sent() {
+        model.apply(snapshot().policy("mlfq").build());
+
+        model.switchPolicy("mlfq", "q0_ms=20");
+        model.switchPolicy("mlfq", " ");
+
+        assertThat(commands.sent).containsExactly("policy mlfq q0_ms=20");
+    }
 }

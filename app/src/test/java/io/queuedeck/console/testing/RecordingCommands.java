@@ -22,6 +22,9 @@ public final class RecordingCommands implements EngineCommands {
     @Override public CompletableFuture<Void> setInstanceOnline(int instance, boolean online) { return answer((online ? "online " : "offline ") + instance, null); }
     @Override public CompletableFuture<Void> pauseDispatch(boolean pause) { return answer(pause ? "pause" : "resume", null); }
     @Override public CompletableFuture<Void> switchPolicy(String name) { return answer("policy " + name, null); }
+    @Override public CompletableFuture<Void> switchPolicy(String name, String parameters) {
+        return answer("policy " + name + (parameters.isBlank() ? "" : " " + parameters), null);
+    }
     @Override public CompletableFuture<TaskView> reprioritize(String taskId, int priority) { return answer("move " + taskId + " to " + priority, null); }
     @Override public CompletableFuture<TaskView> cancel(String taskId) { return answer("cancel " + taskId, null); }
     @Override public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
