@@ -97,8 +97,12 @@ public final class ConsoleApp extends Application {
         main.lightThemeProperty().set(options.light());
         main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
         Screen first = options.screen().orElse(settings.screen());
-        main.screenProperty().addListener((o, a, shown) -> lanes.setActive(shown == Screen.LANES));
+        main.screenProperty().addListener((o, a, shown) -> {
+            lanes.setActive(shown == Screen.LANES);
+            gpus.setActive(shown == Screen.GPUS);
+        });
         lanes.setActive(first == Screen.LANES);
+        gpus.setActive(first == Screen.GPUS);
         if (remember) {
             stage.setOnHidden(e -> new ConsoleSettings(scene.getWidth(), scene.getHeight(),
                     main.screenProperty().get()).save(ConsoleSettings.defaultFile()));

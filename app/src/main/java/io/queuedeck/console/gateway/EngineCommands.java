@@ -34,6 +34,9 @@ public interface EngineCommands {
     /** A waiting task's score factor by factor, under a scoring policy (weighted); empty otherwise. */
     CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId);
 
+    /** Running tasks, at most {@code limit} (1 to 1,000), in submission order. */
+    CompletableFuture<List<TaskView>> runningTasks(int limit);
+
     /** Dead-lettered tasks the engine still keeps, oldest first, at most {@code limit} (1 to 1,000). */
     CompletableFuture<List<TaskView>> deadLettered(int limit);
 

@@ -194,6 +194,13 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     }
 
     @Override
+    public CompletableFuture<List<TaskView>> runningTasks(int limit) {
+        return send("List running tasks", () -> engine.tasks(
+                new io.queuedeck.engine.task.TaskQuery(io.queuedeck.engine.task.TaskState.RUNNING, null, -1, limit))
+                .thenApply(io.queuedeck.engine.task.TaskPage::tasks));
+    }
+
+    @Override
     public CompletableFuture<List<TaskView>> deadLettered(int limit) {
         return send("List dead-lettered tasks", () -> engine.tasks(
                 new io.queuedeck.engine.task.TaskQuery(io.queuedeck.engine.task.TaskState.DEAD_LETTERED, null, -1, limit))

@@ -32,6 +32,11 @@ public final class GpusView {
         this.model = model;
         this.root = Fxml.load(this, "Gpus");
         model.rows().addListener((ListChangeListener<GpuRow>) this::onChange);
+        model.runningByGpuProperty().addListener((o, a, byGpu) -> {
+            for (int i = 0; i < cards.size(); i++) {
+                cards.get(i).showTasks(byGpu.getOrDefault(cards.get(i).id, List.of()));
+            }
+        });
         refresh();
     }
 
@@ -77,8 +82,14 @@ public final class GpusView {
         final MeterRow kv = new MeterRow("KV cache");
         final Label speed = new Label();
         final GpuActions actions;
+        final Label tasks = new Label("running: –");
+        final int id;
 
         Card(int id) {
+            this.id = id;
+            tasks.getStyleClass().add("gpu-tasks");
+            tasks.setId("gpu-" + id + "-tasks");
+            tasks.setWrapText(true);
             box.getStyleClass().add(CARD_CLASS);
             box.setId("gpu-card-" + id);
             title.getStyleClass().add("gpu-title");
@@ -92,7 +103,16 @@ public final class GpusView {
             head.setAlignment(Pos.CENTER_LEFT);
             speed.getStyleClass().add("gpu-speed");
             actions = new GpuActions(GpusView.this.model, id, "gpus");
-            box.getChildren().addAll(head, batch, kv, speed, actions);
+            box.getChildren().addAll(head, batch, kv, speed, tasks, actions);
+        }
+
+        void showTasks(List<String> ids) {
+            String shown = ids.stream().limit(4).map(s -> s.length() > 8 ? s.substring(0, 8) : s)
+                    .collect(java.util.stream.Collectors.joining(", "));
+            String text = ids.isEmpty() ? "running: none" : "running: " + shown + (ids.size() > 4 ? ", +" + (ids.size() - 4) + " more" : "");
+            if (!text.equals(tasks.getText())) {
+                tasks.setText(text);
+            }
         }
 
         void update(GpuRow row) {

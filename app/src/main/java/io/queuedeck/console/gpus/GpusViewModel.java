@@ -43,8 +43,16 @@ public final class GpusViewModel {
         }
     }
 
+    /** Running tasks listed per refresh, at most (the engine's page limit). */
+    static final int RUNNING_LIMIT = 1_000;
+
     private final EngineCommands commands;
     private final ChangeLog log;
+    private final javafx.beans.property.ReadOnlyObjectWrapper<java.util.Map<Integer, List<String>>> runningByGpu =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "runningByGpu", java.util.Map.of());
+    private boolean active;
+    private boolean listing;
+    private java.time.Instant lastListed;
     private final ObservableList<GpuRow> rows = FXCollections.observableArrayList();
     private final ObservableList<GpuRow> readOnlyRows = FXCollections.unmodifiableObservableList(rows);
 
@@ -54,6 +62,21 @@ public final class GpusViewModel {
     }
 
     public void apply(EngineSnapshot snapshot) {
+        java.time.Instant now = snapshot.takenAt();
+        if (active && !listing && (lastListed == null || java.time.Duration.between(lastListed, now).toMillis() >= 1000)) {
+            lastListed = now;
+            listing = true;
+            commands.runningTasks(RUNNING_LIMIT).whenComplete((tasks, error) -> {
+                listing = false;
+                if (error == null) {
+                    java.util.Map<Integer, List<String>> byGpu = new java.util.TreeMap<>();
+                    for (var t : tasks) {
+                        byGpu.computeIfAbsent(t.instance(), k -> new java.util.ArrayList<>()).add(t.id());
+                    }
+                    runningByGpu.set(java.util.Map.copyOf(byGpu));
+                }
+            });
+        }
         List<InstanceStatus> instances = snapshot.instances();
         if (rows.size() != instances.size()) {
             rows.setAll(instances.stream().map(GpuRow::of).toList());
@@ -65,6 +88,19 @@ public final class GpusViewModel {
                 rows.set(i, next);
             }
         }
+    }
+
+    /** Whether the GPUs screen is shown: running tasks are listed (once a second) only then. */
+    public void setActive(boolean value) {
+        active = value;
+        if (value) {
+            lastListed = null;
+        }
+    }
+
+    /** Ids of the tasks each GPU runs, from the last listing (about once a second while shown). */
+    public javafx.beans.property.ReadOnlyObjectProperty<java.util.Map<Integer, List<String>>> runningByGpuProperty() {
+        return runningByGpu.getReadOnlyProperty();
     }
 
     public ObservableList<GpuRow> rows() {

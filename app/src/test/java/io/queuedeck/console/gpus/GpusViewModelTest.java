@@ -64,4 +64,24 @@ class GpusViewModelTest {
 
         assertThat(log.entries()).isEmpty();
     }
+
+    @Test
+    void apply_whileShown_runningTasksGroupedByGpuOnceASecond() {
+        commands.running = List.of(running("a", 0), running("b", 1), running("c", 0));
+        model.apply(snapshot().build());
+        assertThat(commands.sent).isEmpty(); // hidden: no listing
+
+        model.setActive(true);
+        model.apply(snapshot().at(T0).build());
+        model.apply(snapshot().at(T0.plusMillis(500)).build());
+
+        assertThat(commands.sent).containsExactly("running " + GpusViewModel.RUNNING_LIMIT);
+        assertThat(model.runningByGpuProperty().get()).containsEntry(0, List.of("a", "c")).containsEntry(1, List.of("b"));
+    }
+
+    private static io.queuedeck.engine.task.TaskView running(String id, int instance) {
+        io.queuedeck.engine.task.TaskView w = io.queuedeck.console.testing.Tasks.waiting(id, 5, 0);
+        return new io.queuedeck.engine.task.TaskView(w.id(), w.spec(), io.queuedeck.engine.task.TaskState.RUNNING, 5, 0, instance,
+                0, 0, 0, -1, -1, 0, 0, 100, 1, 0, null, null, List.of());
+    }
 }

@@ -34,6 +34,8 @@ public final class RecordingCommands implements EngineCommands {
     @Override public CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
         return answer("explain " + taskId, java.util.Optional.ofNullable(score));
     }
+    public List<TaskView> running = List.of();
+    @Override public CompletableFuture<List<TaskView>> runningTasks(int limit) { return answer("running " + limit, running); }
     public List<TaskView> dead = List.of();
     @Override public CompletableFuture<List<TaskView>> deadLettered(int limit) { return answer("dead " + limit, dead); }
     @Override public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) { return answer("waiting " + limitPerPriority, waiting); }
