@@ -71,6 +71,19 @@ class ConsoleAppUiTest {
     }
 
     @Test
+    @Order(3)
+    @SuppressWarnings("unchecked")
+    void latencyScreen_afterAFewSeconds_chartHasPoints() {
+        robot.clickOn("#nav-latency");
+        javafx.scene.chart.LineChart<Number, Number> chart = robot.lookup("#latency-e2e-chart").queryAs(javafx.scene.chart.LineChart.class);
+
+        // one point per second in which a task finished: the demo finishes tasks every second
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> chart.getData().getFirst().getData().size()).get() >= 2);
+        robot.clickOn("#nav-overview");
+    }
+
+    @Test
     @Order(5)
     @SuppressWarnings("unchecked")
     void policyCombo_switchToFifo_engineSwitchesAndKeepsEveryTask() {
