@@ -94,7 +94,8 @@ public final class ConsoleApp extends Application {
                 Math.min(settings.height(), screen.getHeight()));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
-        main.lightThemeProperty().set(options.light());
+        main.lightThemeProperty().set(options.light() || settings.light());
+        applyTheme(main.lightThemeProperty().get());
         main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
         Screen first = options.screen().orElse(settings.screen());
         main.screenProperty().addListener((o, a, shown) -> {
@@ -105,7 +106,7 @@ public final class ConsoleApp extends Application {
         gpus.setActive(first == Screen.GPUS);
         if (remember) {
             stage.setOnHidden(e -> new ConsoleSettings(scene.getWidth(), scene.getHeight(),
-                    main.screenProperty().get()).save(ConsoleSettings.defaultFile()));
+                    main.screenProperty().get(), main.lightThemeProperty().get()).save(ConsoleSettings.defaultFile()));
         }
         main.screenProperty().set(first);
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.

@@ -9,13 +9,13 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * What the console remembers between runs: window size and the last screen, in
+ * What the console remembers between runs: window size, the last screen and the theme, in
  * {@code $XDG_CONFIG_HOME/queuedeck/console.properties} (else {@code ~/.config/...}). A missing
  * or unreadable file gives the defaults; a failed save is reported on stderr only, since losing
  * a window size must never stop the console from closing.
  */
-public record ConsoleSettings(double width, double height, Screen screen) {
-    public static final ConsoleSettings DEFAULTS = new ConsoleSettings(1440, 900, Screen.OVERVIEW);
+public record ConsoleSettings(double width, double height, Screen screen, boolean light) {
+    public static final ConsoleSettings DEFAULTS = new ConsoleSettings(1440, 900, Screen.OVERVIEW, false);
 
     /** The settings file for this user; the {@code queuedeck.settings} system property overrides it (tests). */
     public static Path defaultFile() {
@@ -48,7 +48,7 @@ public record ConsoleSettings(double width, double height, Screen screen) {
         } catch (IllegalArgumentException e) {
             // a screen from a newer or older version: start on the default one
         }
-        return new ConsoleSettings(width, height, screen);
+        return new ConsoleSettings(width, height, screen, Boolean.parseBoolean(p.getProperty("theme.light", "false")));
     }
 
     public void save(Path file) {
@@ -56,6 +56,7 @@ public record ConsoleSettings(double width, double height, Screen screen) {
         p.setProperty("window.width", String.valueOf(Math.round(width)));
         p.setProperty("window.height", String.valueOf(Math.round(height)));
         p.setProperty("screen", screen.name().toLowerCase(Locale.ROOT));
+        p.setProperty("theme.light", String.valueOf(light));
         try {
             Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file)) {

@@ -20,9 +20,9 @@ class ConsoleSettingsTest {
     @Test
     void saveThenLoad_roundTrips() {
         Path file = dir.resolve("sub/console.properties");
-        new ConsoleSettings(1200, 800, Screen.LANES).save(file);
+        new ConsoleSettings(1200, 800, Screen.LANES, true).save(file);
 
-        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(1200, 800, Screen.LANES));
+        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(1200, 800, Screen.LANES, true));
     }
 
     @Test
@@ -30,6 +30,6 @@ class ConsoleSettingsTest {
         Path file = dir.resolve("console.properties");
         Files.writeString(file, "window.width=huge\nwindow.height=700\nscreen=teleport\n");
 
-        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(ConsoleSettings.DEFAULTS.width(), 700, Screen.OVERVIEW));
+        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(ConsoleSettings.DEFAULTS.width(), 700, Screen.OVERVIEW, false));
     }
 }
