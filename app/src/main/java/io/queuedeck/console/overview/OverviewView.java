@@ -59,7 +59,8 @@ public final class OverviewView {
         p50 = tile(SkinType.SPARK_LINE, "Latency p50 (e2e, ~1 s)", "ms", 0).averagingPeriod(60).build();
         p99 = tile(SkinType.SPARK_LINE, "Latency p99 (e2e, ~1 s)", "ms", 0).averagingPeriod(60).build();
         ttft = tile(SkinType.SPARK_LINE, "TTFT p50 (~1 s)", "ms", 0).averagingPeriod(60).build();
-        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(60).build();
+        // a sparkline of constant values spans the tile's whole range: keep it near the data
+        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).maxValue(60).averagingPeriod(60).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
         deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("attempts exhausted").build();
 
@@ -115,7 +116,11 @@ public final class OverviewView {
         model.tokensPerSecondProperty().addListener((o, a, v) -> tokens.setValue(v.doubleValue()));
         model.queuedProperty().addListener((o, a, v) -> queued.setValue(v.doubleValue()));
         model.oldestWaitMsProperty().addListener((o, a, v) -> {
-            oldest.setValue(v.doubleValue() / 1000);
+            double seconds = v.doubleValue() / 1000;
+            if (seconds > oldest.getMaxValue()) {
+                oldest.setMaxValue(seconds * 2); // tiles clamp their value to the range
+            }
+            oldest.setValue(seconds);
             queued.setText(String.format(Locale.ROOT, "oldest waits %.1f s", v.doubleValue() / 1000));
         });
         model.runningProperty().addListener((o, a, v) -> running.setValue(v.doubleValue()));
@@ -154,12 +159,33 @@ public final class OverviewView {
         levelBars.setValues(levels);
     }
 
-    private void updateGpus(List<OverviewViewModel.GpuLoad> loads) {
-        if (gpuRows.getChildren().size() != loads.size()) {
+    /** Rows the GPU tile has room for; beyond that the last row sums up the rest. */
+    static final int GPU_ROWS = 8;
+
+    private void updateGpus(List<OverviewViewModel.GpuLoad> all) {
+        List<OverviewViewModel.GpuLoad> loads = all;
+        OverviewViewModel.GpuLoad rest = null;
+        if (all.size() > GPU_ROWS) {
+            // faulty GPUs first (they are what an operator looks for), then by id; the rest summed up
+            List<OverviewViewModel.GpuLoad> ordered = new ArrayList<>(all);
+            ordered.sort(java.util.Comparator.comparing((OverviewViewModel.GpuLoad g) -> g.state().equals("UP"))
+                    .thenComparingInt(OverviewViewModel.GpuLoad::id));
+            loads = ordered.subList(0, GPU_ROWS - 1);
+            List<OverviewViewModel.GpuLoad> others = ordered.subList(GPU_ROWS - 1, ordered.size());
+            rest = new OverviewViewModel.GpuLoad(-others.size(), "UP",
+                    others.stream().mapToDouble(OverviewViewModel.GpuLoad::batchPercent).average().orElse(0),
+                    others.stream().mapToDouble(OverviewViewModel.GpuLoad::kvPercent).average().orElse(0));
+        }
+        int rows = loads.size() + (rest == null ? 0 : 1);
+        if (gpuRows.getChildren().size() != rows) {
             gpuRows.getChildren().clear();
-            for (OverviewViewModel.GpuLoad load : loads) {
-                gpuRows.getChildren().add(new MeterRow("GPU " + load.id()));
+            for (int i = 0; i < rows; i++) {
+                gpuRows.getChildren().add(new MeterRow(""));
             }
+        }
+        if (rest != null) {
+            ((MeterRow) gpuRows.getChildren().get(rows - 1)).set(-rest.id() + " more (avg)", rest.batchPercent() / 100,
+                    String.format(Locale.ROOT, "%.0f%% · KV %.0f%%", rest.batchPercent(), rest.kvPercent()), "ok");
         }
         for (int i = 0; i < loads.size(); i++) {
             OverviewViewModel.GpuLoad load = loads.get(i);
