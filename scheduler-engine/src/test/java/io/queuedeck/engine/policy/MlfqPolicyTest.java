@@ -40,7 +40,7 @@ class MlfqPolicyTest {
     private static final long STEP = PROFILE.decodeStepNanos(1);
 
     @Test
-    void dispatch_mixedLevelsAndPriorities_levelFirstThenPriorityThenSubmission() {
+    void dispatch_mixedLevelsAndPriorities_tierThenLevelThenPriorityThenSubmission() {
         try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
             sim.pause(true);
             sim.submit("a", 5, 10, 2);     // priority floor 5*5/9 = 2 -> level 2
@@ -55,9 +55,10 @@ class MlfqPolicyTest {
 
             // Every task generates only 2 tokens, so it finishes before its level-0 quantum
             // (10 ms) is used up: nobody is demoted or preempted and the order is the entry
-            // order: level 0 (c, f at priority 0; then d at 1), level 2 (a), 3 (b), 5 (e).
-            assertThat(sim.dispatchOrder()).containsExactly("c", "f", "d", "a", "b", "e");
-            assertThat(sim.runOrder()).containsExactly("c", "f", "d", "a", "b", "e");
+            // order. Core tier first: level 0 (c, f at priority 0; then d at 1), then b on level 3;
+            // then the normal tier (a), then the batch tier (e).
+            assertThat(sim.dispatchOrder()).containsExactly("c", "f", "d", "b", "a", "e");
+            assertThat(sim.runOrder()).containsExactly("c", "f", "d", "b", "a", "e");
         }
     }
 
