@@ -27,7 +27,9 @@ import java.util.TreeSet;
  *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0
- *       of the core tier, whatever their own tier, until they next wait.</li>
+ *       of their tier. Tiers stay strict (a boost into the core tier let every bulk task that
+ *       waited 3 s pass the urgent ones: 38x their idle TTFT at p99 on the conversation trace at
+ *       95% load), so a lower tier can starve only while the tiers above it saturate the GPUs.</li>
  * </ul>
  */
 @PolicyName("mlfq")
@@ -180,7 +182,6 @@ final class MlfqPolicy extends HeapPolicy {
             super.remove(task);
             depth[task.level()]--;
             task.setLevel(0);
-            task.setPolicyKey(Tier.CORE.ordinal()); // starved: first class until it next waits
             depth[0]++;
             super.enqueue(task, now);
         }

@@ -221,7 +221,9 @@ class MlfqPolicyTest {
                 "preempt", "true"));
         try (SimHarness sim = SimHarness.of("mlfq", config, 1, PROFILE)) {
             sim.submit("hog", 0, 4, 1_000);   // takes the only slot for 5.6 s
-            sim.submit("starved", 9, 4, 2);   // level 5, waits from t = 0
+            // Same tier as the hog (boosts stay within a tier); skip-join puts its 170 ms prefill
+            // on the last level, 5. It waits from t = 0.
+            sim.submit("starved", 2, 8_000, 2);
 
             // Boosts run at 50, 100, 150 ms. At 100 ms it has waited exactly the threshold,
             // which is not longer than it; at 150 ms it has.
