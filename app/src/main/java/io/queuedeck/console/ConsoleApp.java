@@ -20,7 +20,6 @@ import io.queuedeck.console.policies.PoliciesView;
 import io.queuedeck.console.policies.PoliciesViewModel;
 import io.queuedeck.engine.EngineSnapshot;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -29,12 +28,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import javafx.application.Application;
-import javafx.application.Platform;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
-import javafx.scene.control.Label;
-import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.controlsfx.control.Notifications;
 
@@ -61,12 +57,13 @@ public final class ConsoleApp extends Application {
                 ? BenchUi.startSystem()
                 : EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
         gateway = EngineGateway.forFx(system.engine(), this::report);
+        options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
-        FaultsViewModel faults = new FaultsViewModel(gpus, system, changes);
+        FaultsViewModel faults = new FaultsViewModel(gateway, gpus, system, changes);
         // one coalesced update per frame; order matters only where a model reads another's state
         gateway.addListener(changes::apply);
         gateway.addListener(overview::apply);
@@ -86,9 +83,6 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
         screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
-        for (Screen s : Screen.values()) {
-            screens.putIfAbsent(s, () -> placeholder(s));
-        }
         main = new MainView(screens, policies);
         gateway.addListener(this::status);
 
@@ -147,13 +141,6 @@ public final class ConsoleApp extends Application {
                 : new PrimerDark().getUserAgentStylesheet());
     }
 
-    private Parent placeholder(Screen s) {
-        Label label = new Label(s.title() + " arrives in a later version.");
-        StackPane pane = new StackPane(label);
-        pane.setAlignment(Pos.CENTER);
-        return pane;
-    }
-
     private void status(EngineSnapshot s) {
         main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · updated %s",
                 s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
@@ -192,9 +179,5 @@ public final class ConsoleApp extends Application {
         if (system != null) {
             system.close();
         }
-    }
-
-    static Duration startupBudget() {
-        return Duration.ofSeconds(3);
     }
 }

@@ -19,9 +19,11 @@ import java.util.Optional;
  * @param gpus         simulated GPU instances
  * @param light        light theme instead of dark
  * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst
+ * @param trace        replay this trace (file or shipped name) instead of the synthetic load
  */
 public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
-                             String policy, double load, int gpus, boolean light, List<String> inject) {
+                             String policy, double load, int gpus, boolean light, List<String> inject,
+                             Optional<String> trace) {
 
     public static final String USAGE = """
             Usage: queuedeck-console [options]
@@ -30,6 +32,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --load X                demo load as a fraction of GPU capacity (default 0.9; 0 = none)
               --gpus N                simulated GPU instances (default 4)
               --light                 light theme
+              --trace NAME            replay a trace (CSV file, or azure-conv-2023.csv / azure-code-2023.csv)
+                                      at --load instead of the synthetic workload
               --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
@@ -39,7 +43,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
 
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
-                false, List.of());
+                false, List.of(), Optional.empty());
     }
 
     /**
@@ -58,6 +62,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         int gpus = o.gpus;
         boolean light = false;
         List<String> inject = List.of();
+        String trace = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -85,6 +90,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                     }
                 }
                 case "--light" -> light = true;
+                case "--trace" -> trace = value(args, ++i, arg);
                 case "--inject" -> {
                     inject = List.of(value(args, ++i, arg).split(","));
                     for (String item : inject) {
@@ -101,7 +107,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             throw new IllegalArgumentException("--screenshot and --bench-ui cannot be combined");
         }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
-                policy, load, gpus, light, inject);
+                policy, load, gpus, light, inject, Optional.ofNullable(trace));
     }
 
     /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */

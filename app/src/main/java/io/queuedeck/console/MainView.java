@@ -115,6 +115,13 @@ public final class MainView {
         });
         policyBox.valueProperty().addListener((o, a, v) -> policies.switchPolicy(v));
         policyBox.disableProperty().bind(policies.switchingProperty());
+        policies.switchingProperty().addListener((o, was, switching) -> {
+            // a refused switch leaves the live policy as it was: show that one again
+            String live = policies.livePolicyProperty().get();
+            if (!switching && !live.isEmpty() && !live.equals(policyBox.getValue())) {
+                policyBox.setValue(live);
+            }
+        });
 
         pauseButton.setId("header-pause");
         pauseButton.setTooltip(new Tooltip("Stop handing queued tasks to GPUs; running tasks finish (Ctrl+P)"));

@@ -156,6 +156,22 @@ class ConsoleAppUiTest {
     }
 
     @Test
+    @Order(32)
+    void byLevelToggle_underMlfq_lanesShowPolicyLevels() {
+        robot.clickOn("#nav-lanes");
+        robot.clickOn("#lanes-by-level");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
+                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("L0 · policy level"));
+
+        robot.clickOn("#lanes-by-level");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
+                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("P0 · core"));
+    }
+
+    @Test
     @Order(40)
     @SuppressWarnings("unchecked")
     void refusedCommand_unknownTask_operatorSeesTheReason() {
@@ -188,6 +204,22 @@ class ConsoleAppUiTest {
         assertThat(app.system().engine().latestSnapshot().queued()).isGreaterThanOrEqualTo(queuedAtPause);
 
         robot.clickOn("#header-pause");
+        await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
+    }
+
+    @Test
+    @Order(60)
+    void shortcuts_ctrlDigitAndCtrlP_switchScreenAndPause() {
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.DIGIT4)
+                .release(javafx.scene.input.KeyCode.DIGIT4, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#nav-gpus").queryAs(ToggleButton.class).isSelected()).get());
+
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
+                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
+                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
         await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
     }
 }

@@ -48,6 +48,8 @@ public final class FaultsView {
     @FXML
     private Button clearAllButton;
     @FXML
+    private ListView<FaultsViewModel.DeadLetter> deadList;
+    @FXML
     private TableView<ChangeLog.Entry> logTable;
     @FXML
     private TableColumn<ChangeLog.Entry, String> timeColumn;
@@ -77,6 +79,17 @@ public final class FaultsView {
             }
         });
 
+        deadList.setItems(model.deadLetters());
+        deadList.setPlaceholder(new Label("No task has exhausted its attempts"));
+        deadList.setCellFactory(list -> new ListCell<>() {
+            @Override
+            protected void updateItem(FaultsViewModel.DeadLetter item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : String.format(Locale.ROOT, "%s · P%d · %d attempts%n%s",
+                        item.id(), item.priority(), item.attempts(), item.error()));
+            }
+        });
+
         timeColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(TIME.format(c.getValue().at())));
         kindColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().kind().name().toLowerCase(Locale.ROOT)));
         textColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().text()));
@@ -96,7 +109,17 @@ public final class FaultsView {
             }
         });
 
-        model.gpus().rows().addListener((ListChangeListener<GpuRow>) c -> refreshGpus());
+        model.gpus().rows().addListener((ListChangeListener<GpuRow>) c -> {
+            if (gpuRows.size() != model.gpus().rows().size()) {
+                refreshGpus();
+                return;
+            }
+            while (c.next()) {
+                for (int i = c.getFrom(); i < c.getTo(); i++) {
+                    update(i, model.gpus().rows().get(i));
+                }
+            }
+        });
         refreshGpus();
     }
 
@@ -130,8 +153,12 @@ public final class FaultsView {
             injectBox.getChildren().addAll(1, gpuRows);
         }
         for (int i = 0; i < rows.size(); i++) {
-            gpuStates.get(i).setText(rows.get(i).stateText());
-            gpuActions.get(i).update(rows.get(i));
+            update(i, rows.get(i));
         }
+    }
+
+    private void update(int i, GpuRow row) {
+        gpuStates.get(i).setText(row.stateText());
+        gpuActions.get(i).update(row);
     }
 }

@@ -24,6 +24,12 @@ public final class FaultsViewModel {
     public static final double BURST_FACTOR = 10;
     public static final int BURST_SECONDS = 30;
 
+    /** Dead letters listed, at most. */
+    public static final int DEAD_LETTER_LIMIT = 500;
+
+    /** A task that exhausted its attempts. */
+    public record DeadLetter(String id, int priority, int attempts, String error) {}
+
     /** A fault in force now. */
     public record ActiveFault(String target, String fault, boolean clearable) {}
 
@@ -34,8 +40,15 @@ public final class FaultsViewModel {
     private final ObservableList<ActiveFault> readOnlyActive = FXCollections.unmodifiableObservableList(active);
     private final ReadOnlyBooleanWrapper anyClearable = new ReadOnlyBooleanWrapper(this, "anyClearable");
     private boolean wasBursting;
+    private final io.queuedeck.console.gateway.EngineCommands commands;
+    private final ObservableList<DeadLetter> deadLetters = FXCollections.observableArrayList();
+    private final ObservableList<DeadLetter> readOnlyDeadLetters = FXCollections.unmodifiableObservableList(deadLetters);
+    private long deadLetteredSeen;
+    private boolean listingDead;
 
-    public FaultsViewModel(GpusViewModel gpus, DemoLoad load, ChangeLog log) {
+    public FaultsViewModel(io.queuedeck.console.gateway.EngineCommands commands, GpusViewModel gpus, DemoLoad load,
+                           ChangeLog log) {
+        this.commands = Objects.requireNonNull(commands, "commands");
         this.gpus = Objects.requireNonNull(gpus, "gpus");
         this.load = Objects.requireNonNull(load, "load");
         this.log = Objects.requireNonNull(log, "log");
@@ -68,6 +81,25 @@ public final class FaultsViewModel {
             active.setAll(now);
         }
         anyClearable.set(now.stream().anyMatch(ActiveFault::clearable));
+        long dead = snapshot.counters().deadLettered();
+        if (dead != deadLetteredSeen && !listingDead) {
+            // listed only when the count moves: the query scans every task the engine keeps
+            deadLetteredSeen = dead;
+            listingDead = true;
+            commands.deadLettered(DEAD_LETTER_LIMIT).whenComplete((tasks, error) -> {
+                listingDead = false;
+                if (error == null) {
+                    deadLetters.setAll(tasks.stream()
+                            .map(t -> new DeadLetter(t.id(), t.priority(), t.attempts(), t.error() == null ? "" : t.error()))
+                            .toList());
+                }
+            });
+        }
+    }
+
+    /** Tasks that exhausted their attempts, oldest first. */
+    public ObservableList<DeadLetter> deadLetters() {
+        return readOnlyDeadLetters;
     }
 
     public ObservableList<ActiveFault> activeFaults() {

@@ -20,6 +20,29 @@ public interface DemoLoad {
     /** Switches the priority mix; the rate stays. */
     void setMix(String name);
 
+    /** Named prompt/output length distributions. */
+    java.util.List<String> lengthPresets();
+
+    /** The length distribution in use. */
+    String lengths();
+
+    /** Switches the length distribution; the load fraction stays (the rate follows capacity). */
+    void setLengths(String name);
+
+    /** Traces shipped with QueueDeck, by name. */
+    java.util.List<String> shippedTraces();
+
+    /**
+     * Replaces the synthetic load with a replay of a trace (a file, or a shipped trace's name),
+     * time-scaled to offer the current load; {@link #setLoad} goes back to synthetic load.
+     *
+     * @throws RuntimeException with a message for the operator when the trace cannot be read
+     */
+    void replay(String trace);
+
+    /** What the replay is doing ("azure-conv-2023.csv: 1,234 of 19,366 submitted"), or empty when none runs. */
+    String replayStatus();
+
     /** Adds {@code factor - 1} times the current load on top of it for {@code seconds}. */
     void burst(double factor, int seconds);
 

@@ -28,17 +28,31 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         MIXES.put("uniform (P0-P9)", java.util.stream.IntStream.range(0, 10).mapToObj(p -> new double[] {p, 0.1}).toList());
     }
 
+    /** Prompt and output lengths: name → {prompt median, prompt p99, output median, output p99} in tokens. */
+    static final java.util.Map<String, double[]> LENGTHS = new java.util.LinkedHashMap<>();
+
+    static {
+        LENGTHS.put("chat (prompts ~1,000, outputs ~130 tokens)", new double[] {1_000, 4_000, 130, 600});
+        LENGTHS.put("short (prompts ~200, outputs ~30)", new double[] {200, 800, 30, 120});
+        LENGTHS.put("long documents (prompts ~6,000, outputs ~400)", new double[] {6_000, 14_000, 400, 1_500});
+    }
+
     private SyntheticWorkload workload;
+    private String lengths = LENGTHS.keySet().iterator().next();
     private String mix = MIXES.keySet().iterator().next();
-    private final double capacity;
+    private double capacity;
     private final ScheduledExecutorService clients =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("queuedeck-demo-clients").factory());
     private LiveLoad load;
+    private TraceLoad replay;
+    private String replayName;
+    private final int instances;
     private LiveLoad burst;
     private double fraction;
     private long seed;
 
-    private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed) {
+    private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
+        this.instances = instances;
         this.engine = engine;
         this.workload = workload;
         this.capacity = capacity;
@@ -94,7 +108,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 .policy(policy)
                 .build();
         engine.start();
-        EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed);
+        EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
+                instances);
         embedded.setLoad(load);
         return embedded;
     }
@@ -112,6 +127,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
             load.close();
             load = null;
         }
+        stopReplay();
         fraction = value;
         if (value > 0) {
             load = newLoad(value * capacity);
@@ -124,8 +140,49 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     @Override
-    public double capacityTasksPerSecond() {
+    public synchronized double capacityTasksPerSecond() {
         return capacity;
+    }
+
+    @Override
+    public List<String> shippedTraces() {
+        return List.of("azure-conv-2023.csv", "azure-code-2023.csv");
+    }
+
+    @Override
+    public synchronized void replay(String traceName) {
+        io.queuedeck.engine.sim.Trace trace = io.queuedeck.engine.sim.Trace.load(traceName);
+        io.queuedeck.engine.sim.TraceReplay rule = new io.queuedeck.engine.sim.TraceReplay(1.0, 0, Double.POSITIVE_INFINITY,
+                "prompt", 0, 1);
+        double offered = fraction > 0 ? fraction : 0.9;
+        rule = rule.withTimeScale(rule.timeScaleForLoad(trace, offered, GpuProfile.LLAMA2_7B_H100, instances));
+        List<io.queuedeck.engine.sim.Arrival> arrivals = rule.arrivals(trace, Engine.Builder.DEFAULT_MODEL);
+        if (load != null) {
+            load.close();
+            load = null;
+        }
+        stopReplay();
+        fraction = offered;
+        replay = new TraceLoad(engine, arrivals, System::nanoTime);
+        replayName = trace.name();
+        replay.start(clients);
+    }
+
+    @Override
+    public synchronized String replayStatus() {
+        if (replay == null) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "%s: %,d of %,d submitted%s", replayName, replay.submitted(), replay.total(),
+                replay.finished() ? " (done)" : "");
+    }
+
+    private void stopReplay() {
+        if (replay != null) {
+            replay.close();
+            replay = null;
+            replayName = null;
+        }
     }
 
     @Override
@@ -148,6 +205,30 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         workload = new SyntheticWorkload(w.tasks(), w.seed(), w.promptMedian(), w.promptP99(), w.outputMedian(), w.outputP99(), shares);
         mix = name;
         setLoad(fraction); // restarts the generator with the new shape
+    }
+
+    @Override
+    public List<String> lengthPresets() {
+        return List.copyOf(LENGTHS.keySet());
+    }
+
+    @Override
+    public synchronized String lengths() {
+        return lengths;
+    }
+
+    /** Switches prompt and output lengths; the load fraction stays, so the rate follows the new capacity. */
+    @Override
+    public synchronized void setLengths(String name) {
+        double[] l = LENGTHS.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException("unknown lengths '" + name + "'; presets: " + String.join(", ", LENGTHS.keySet()));
+        }
+        SyntheticWorkload w = workload;
+        workload = new SyntheticWorkload(w.tasks(), w.seed(), l[0], l[1], l[2], l[3], w.priorityMix());
+        capacity = workload.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, instances);
+        lengths = name;
+        setLoad(fraction);
     }
 
     @Override
@@ -197,6 +278,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         if (burst != null) {
             burst.close();
         }
+        stopReplay();
         clients.shutdownNow();
         engine.close();
     }

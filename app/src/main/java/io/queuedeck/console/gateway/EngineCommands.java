@@ -28,6 +28,12 @@ public interface EngineCommands {
     /** The task with this id, if the engine still knows it. */
     CompletableFuture<java.util.Optional<TaskView>> task(String taskId);
 
+    /** A waiting task's score factor by factor, under a scoring policy (weighted); empty otherwise. */
+    CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId);
+
+    /** Dead-lettered tasks the engine still keeps, oldest first, at most {@code limit} (1 to 1,000). */
+    CompletableFuture<List<TaskView>> deadLettered(int limit);
+
     /** Waiting tasks, at most {@code limitPerPriority} per priority, earliest arrivals first. */
     CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority);
 }

@@ -41,6 +41,7 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     private final LatencyBuffer latencyBuffer = new LatencyBuffer(4096);
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong applied = new AtomicLong();
+    private final java.util.Set<Consumer<EngineSnapshot>> brokenListeners = new java.util.HashSet<>();
     private AnimationTimer pulse;
     private long lastApplyNanos = Long.MIN_VALUE;
     private EngineSnapshot current;
@@ -129,8 +130,11 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
             try {
                 listener.accept(snapshot);
             } catch (RuntimeException e) {
-                // one broken screen must not freeze the others
+                // one broken screen must not freeze the others; the operator hears of it once
                 LOG.log(System.Logger.Level.ERROR, "screen update failed", e);
+                if (brokenListeners.add(listener)) {
+                    failures.accept(CommandFailure.of("Screen update", e));
+                }
             }
         }
     }
@@ -176,6 +180,18 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     @Override
     public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
         return send("Look up task " + taskId, () -> engine.task(taskId));
+    }
+
+    @Override
+    public CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
+        return send("Explain the score of task " + taskId, () -> engine.explain(taskId));
+    }
+
+    @Override
+    public CompletableFuture<List<TaskView>> deadLettered(int limit) {
+        return send("List dead-lettered tasks", () -> engine.tasks(
+                new io.queuedeck.engine.task.TaskQuery(io.queuedeck.engine.task.TaskState.DEAD_LETTERED, null, -1, limit))
+                .thenApply(io.queuedeck.engine.task.TaskPage::tasks));
     }
 
     @Override

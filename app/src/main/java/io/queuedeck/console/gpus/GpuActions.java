@@ -55,7 +55,11 @@ public final class GpuActions extends HBox {
 
     /** Shows what makes sense for the GPU's state now. */
     public void update(GpuRow next) {
+        GpuRow previous = row;
         row = next;
+        if (previous != null && previous.state() == next.state() && previous.slowdown() == next.slowdown()) {
+            return; // only batch and KV moved: nothing here depends on them
+        }
         boolean isOffline = next.state() == InstanceState.OFFLINE;
         offline.setText(isOffline ? "Bring online" : "Take offline");
         offline.setTooltip(new Tooltip(isOffline

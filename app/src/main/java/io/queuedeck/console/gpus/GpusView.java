@@ -31,12 +31,25 @@ public final class GpusView {
     public GpusView(GpusViewModel model) {
         this.model = model;
         this.root = Fxml.load(this, "Gpus");
-        model.rows().addListener((ListChangeListener<GpuRow>) change -> refresh());
+        model.rows().addListener((ListChangeListener<GpuRow>) this::onChange);
         refresh();
     }
 
     public Parent root() {
         return root;
+    }
+
+    /** Redraws only the cards whose GPU changed (a snapshot replaces rows one by one). */
+    private void onChange(ListChangeListener.Change<? extends GpuRow> change) {
+        if (cards.size() != model.rows().size()) {
+            refresh();
+            return;
+        }
+        while (change.next()) {
+            for (int i = change.getFrom(); i < change.getTo(); i++) {
+                cards.get(i).update(model.rows().get(i));
+            }
+        }
     }
 
     private void refresh() {
@@ -85,8 +98,11 @@ public final class GpusView {
         void update(GpuRow row) {
             model.setText(row.model());
             state.setText(row.stateText());
-            state.getStyleClass().removeAll("up", "slow", "offline", "down", "loading");
-            state.getStyleClass().add(row.state().name().toLowerCase(Locale.ROOT));
+            String stateClass = row.state().name().toLowerCase(Locale.ROOT);
+            if (!state.getStyleClass().contains(stateClass)) {
+                state.getStyleClass().removeAll("up", "slow", "offline", "down", "loading");
+                state.getStyleClass().add(stateClass);
+            }
             String level = switch (row.state()) {
                 case UP -> "ok";
                 case SLOW -> "warn";

@@ -78,10 +78,18 @@ public final class LanesView {
         clear.visibleProperty().bind(search.textProperty().isNotEmpty());
         search.setRight(clear);
         search.setId("lanes-search");
-        search.setPromptText("Filter by id, model, tenant, state");
+        search.setPromptText("Filter by id, model, tenant, state · Enter: look up an id");
         search.setPrefWidth(300);
         search.setTooltip(new Tooltip("Show only tasks whose id, model, tenant or state contains this text"));
         model.filterProperty().bind(search.textProperty());
+        // Enter looks the text up as a task id in the whole engine, beyond the tasks listed here
+        search.setOnAction(e -> {
+            if (!search.getText().isBlank()) {
+                model.inspect(search.getText().trim());
+            }
+        });
+        String defaultHint = hint.getText();
+        model.noticeProperty().addListener((o, a, v) -> hint.setText(v.isEmpty() ? defaultHint : v));
         toolbar.getChildren().add(0, search);
 
         moveButton.setTooltip(new Tooltip("Move the selected tasks to another priority (or drag them onto a lane)"));
@@ -92,6 +100,13 @@ public final class LanesView {
             item.setOnAction(e -> model.move(selectedIds(), priority));
             moveButton.getItems().add(item);
         }
+        javafx.scene.control.ToggleButton levelButton = new javafx.scene.control.ToggleButton("By policy level");
+        levelButton.setId("lanes-by-level");
+        levelButton.setTooltip(new Tooltip("Show one lane per level of the live policy (MLFQ) instead of per priority"));
+        levelButton.disableProperty().bind(model.levelsProperty().lessThan(2));
+        levelButton.selectedProperty().addListener((o, a, v) -> model.setByLevel(v));
+        model.byLevelProperty().addListener((o, a, v) -> levelButton.setSelected(v));
+        toolbar.getChildren().add(toolbar.getChildren().indexOf(cancelButton) + 1, levelButton);
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
 
@@ -111,7 +126,8 @@ public final class LanesView {
     }
 
     private VBox laneBox(Lane lane) {
-        Label title = new Label(lane.title());
+        Label title = new Label();
+        title.textProperty().bind(lane.titleProperty());
         title.getStyleClass().add("lane-title");
         title.getStyleClass().add("tier-" + io.queuedeck.engine.tier.Tier.of(lane.priority()).name().toLowerCase(Locale.ROOT));
         Label count = new Label();
@@ -150,10 +166,11 @@ public final class LanesView {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
             }
         });
-        Consumer<List<String>> drop = ids -> model.move(ids, lane.priority());
+        Consumer<List<String>> drop = ids -> model.drop(ids, lane.priority());
         list.getProperties().put(DROP_HANDLER, drop);
         list.setOnDragOver(e -> {
-            if (e.getDragboard().hasString() && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
+            if (!model.byLevelProperty().get() && e.getDragboard().hasString()
+                    && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
                 e.acceptTransferModes(TransferMode.MOVE);
                 list.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("drop-target"), true);
             }
@@ -187,6 +204,11 @@ public final class LanesView {
                 d.generatedTokens(), d.outputTokens(), ms(d.waitMs()), ms(d.ttftMs()), ms(d.e2eMs()),
                 d.error() == null ? "" : "%nerror     ".formatted() + d.error()));
         timeline.getItems().setAll(d.timeline());
+        if (!d.score().isEmpty()) {
+            timeline.getItems().add("");
+            timeline.getItems().add("Score (weighted policy):");
+            timeline.getItems().addAll(d.score());
+        }
     }
 
     private static String ms(double value) {

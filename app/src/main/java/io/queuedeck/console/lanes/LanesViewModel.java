@@ -31,12 +31,12 @@ public final class LanesViewModel {
     static final Duration REFRESH = Duration.ofSeconds(1);
 
     /** One waiting task as a lane shows it. */
-    public record TaskRow(String id, String model, String tenant, int priority, String state, double waitedMs,
+    public record TaskRow(String id, String model, String tenant, int priority, int level, String state, double waitedMs,
                           int promptTokens, int outputTokens, int attempts) {
         static TaskRow of(TaskView v) {
             String tenant = v.spec().tenant() == null ? "" : v.spec().tenant();
             Integer prompt = v.spec().promptTokens();
-            return new TaskRow(v.id(), v.spec().model(), tenant, v.priority(), v.state().name().toLowerCase(Locale.ROOT),
+            return new TaskRow(v.id(), v.spec().model(), tenant, v.priority(), v.level(), v.state().name().toLowerCase(Locale.ROOT),
                     v.waitedNanos() / 1e6, prompt == null ? 0 : prompt, v.outputTokens(), v.attempts());
         }
 
@@ -53,9 +53,15 @@ public final class LanesViewModel {
         private final ObservableList<TaskRow> tasks = FXCollections.observableArrayList();
         private final ObservableList<TaskRow> readOnly = FXCollections.unmodifiableObservableList(tasks);
         private final ReadOnlyIntegerWrapper total = new ReadOnlyIntegerWrapper(this, "total");
+        private final javafx.beans.property.ReadOnlyStringWrapper title = new javafx.beans.property.ReadOnlyStringWrapper(this, "title");
 
         Lane(int priority) {
             this.priority = priority;
+            title.set(priorityTitle(priority));
+        }
+
+        static String priorityTitle(int priority) {
+            return "P" + priority + " · " + Tier.of(priority).name().toLowerCase(Locale.ROOT);
         }
 
         public int priority() { return priority; }
@@ -63,15 +69,20 @@ public final class LanesViewModel {
         public ObservableList<TaskRow> tasks() { return readOnly; }
         /** All waiting tasks of this priority, from the latest snapshot. */
         public ReadOnlyIntegerProperty totalProperty() { return total.getReadOnlyProperty(); }
-        public String title() {
-            return "P" + priority + " · " + Tier.of(priority).name().toLowerCase(Locale.ROOT);
-        }
+        /** "P3 · normal", or "L2 · MLFQ level" while the lanes show policy levels. */
+        public javafx.beans.property.ReadOnlyStringProperty titleProperty() { return title.getReadOnlyProperty(); }
     }
 
     private final EngineCommands commands;
+    private final javafx.beans.property.ReadOnlyBooleanWrapper byLevel = new javafx.beans.property.ReadOnlyBooleanWrapper(this, "byLevel");
+    private final javafx.beans.property.ReadOnlyIntegerWrapper levels = new javafx.beans.property.ReadOnlyIntegerWrapper(this, "levels", 1);
+    private List<Integer> levelTotals = List.of();
+    private List<Integer> priorityTotals = List.of();
     private final List<Lane> lanes = new ArrayList<>();
     private final javafx.beans.property.ReadOnlyObjectWrapper<TaskDetails> inspected =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "inspected");
+    private final javafx.beans.property.ReadOnlyStringWrapper notice =
+            new javafx.beans.property.ReadOnlyStringWrapper(this, "notice", "");
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private List<TaskView> lastListing = List.of();
     private boolean listing;
@@ -109,13 +120,56 @@ public final class LanesViewModel {
 
     /** Updates lane totals; asks for a fresh listing when one is due and the lanes are shown. */
     public void apply(EngineSnapshot snapshot) {
-        for (int p = 0; p < LANES && p < snapshot.queuedByPriority().size(); p++) {
-            lanes.get(p).total.set(snapshot.queuedByPriority().get(p));
+        priorityTotals = snapshot.queuedByPriority();
+        levelTotals = snapshot.queuedByLevel();
+        levels.set(Math.min(LANES, levelTotals.size()));
+        if (byLevel.get() && levels.get() < 2) {
+            setByLevel(false); // the policy was switched to a flat one
         }
+        updateTotals();
         Instant now = snapshot.takenAt();
         if (active && !listing && (dirty || lastListed == null || Duration.between(lastListed, now).compareTo(REFRESH) >= 0)) {
             lastListed = now;
             refresh();
+        }
+    }
+
+    /**
+     * Shows one lane per policy level (MLFQ's levels) instead of per priority. Tasks cannot be
+     * dropped onto a level (the policy moves them between levels); "Move selected" still sets
+     * priorities.
+     */
+    public void setByLevel(boolean value) {
+        boolean levelView = value && levels.get() > 1;
+        byLevel.set(levelView);
+        for (Lane lane : lanes) {
+            int i = lane.priority;
+            lane.title.set(!levelView ? Lane.priorityTitle(i) : i < levels.get() ? "L" + i + " · policy level" : "–");
+        }
+        updateTotals();
+        distribute();
+    }
+
+    public javafx.beans.property.ReadOnlyBooleanProperty byLevelProperty() {
+        return byLevel.getReadOnlyProperty();
+    }
+
+    /** Levels of the live policy (1 for flat policies). */
+    public ReadOnlyIntegerProperty levelsProperty() {
+        return levels.getReadOnlyProperty();
+    }
+
+    /** A drop of {@code taskIds} on lane {@code lane}: a move to that priority, or nothing in the level view. */
+    public void drop(Collection<String> taskIds, int lane) {
+        if (!byLevel.get()) {
+            move(taskIds, lane);
+        }
+    }
+
+    private void updateTotals() {
+        List<Integer> totals = byLevel.get() ? levelTotals : priorityTotals;
+        for (int i = 0; i < LANES; i++) {
+            lanes.get(i).total.set(i < totals.size() ? totals.get(i) : 0);
         }
     }
 
@@ -124,9 +178,27 @@ public final class LanesViewModel {
         return inspected.getReadOnlyProperty();
     }
 
+    /** A message for the operator about the last lookup, or empty. */
+    public javafx.beans.property.ReadOnlyStringProperty noticeProperty() {
+        return notice.getReadOnlyProperty();
+    }
+
     /** Opens a task in the inspector (and refreshes it there when asked again). */
     public void inspect(String taskId) {
-        commands.task(taskId).thenAccept(found -> inspected.set(found.map(TaskDetails::of).orElse(null)));
+        commands.task(taskId).thenAccept(found -> {
+            TaskDetails details = found.map(TaskDetails::of).orElse(null);
+            inspected.set(details);
+            notice.set(details == null ? "No task with id '" + taskId + "' (finished tasks are kept for a while, then forgotten)" : "");
+            if (details != null && (details.state().equals("queued") || details.state().equals("preempted"))) {
+                // why it sits where it does: only scoring policies (weighted) answer with factors
+                commands.explain(taskId).thenAccept(score -> score.ifPresent(s -> {
+                    TaskDetails shown = inspected.get();
+                    if (shown != null && shown.id().equals(taskId)) {
+                        inspected.set(shown.withScore(s));
+                    }
+                }));
+            }
+        });
     }
 
     /** Asks the engine for the waiting tasks now. */
@@ -188,7 +260,7 @@ public final class LanesViewModel {
                 TaskRow row = lane.tasks.get(i);
                 if (row.id().equals(id)) {
                     lane.tasks.remove(i);
-                    TaskRow moved = new TaskRow(row.id(), row.model(), row.tenant(), priority, row.state(), row.waitedMs(),
+                    TaskRow moved = new TaskRow(row.id(), row.model(), row.tenant(), priority, row.level(), row.state(), row.waitedMs(),
                             row.promptTokens(), row.outputTokens(), row.attempts());
                     insertByWait(lanes.get(priority).tasks, moved);
                     return;
@@ -214,8 +286,9 @@ public final class LanesViewModel {
         }
         for (TaskView view : lastListing) {
             TaskRow row = TaskRow.of(view);
-            if (row.priority() >= 0 && row.priority() < LANES && row.matches(f)) {
-                byLane.get(row.priority()).add(row);
+            int lane = byLevel.get() ? row.level() : row.priority();
+            if (lane >= 0 && lane < LANES && row.matches(f)) {
+                byLane.get(lane).add(row);
             }
         }
         for (int p = 0; p < LANES; p++) {

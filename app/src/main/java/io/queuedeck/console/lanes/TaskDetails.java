@@ -15,7 +15,18 @@ import java.util.Locale;
  */
 public record TaskDetails(String id, String model, String tenant, int priority, String state, int instance, int attempts,
                           int preemptions, int promptTokens, int generatedTokens, int outputTokens, double waitMs,
-                          double ttftMs, double e2eMs, List<String> timeline, String error) {
+                          double ttftMs, double e2eMs, List<String> timeline, String error, List<String> score) {
+
+    /** The same task with its score breakdown, one line per factor and the total last. */
+    TaskDetails withScore(io.queuedeck.engine.policy.ScoreBreakdown breakdown) {
+        List<String> lines = new ArrayList<>();
+        for (var f : breakdown.factors()) {
+            lines.add(String.format(Locale.ROOT, "%-10s %.3f × %.2f = %.3f", f.name(), f.value(), f.weight(), f.contribution()));
+        }
+        lines.add(String.format(Locale.ROOT, "%-10s %.3f (higher runs first)", "score", breakdown.score()));
+        return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, List.copyOf(lines));
+    }
 
     static TaskDetails of(TaskView v) {
         List<String> timeline = new ArrayList<>();
@@ -29,6 +40,6 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
                 prompt == null ? 0 : prompt, v.generatedTokens(), v.outputTokens(), v.waitedNanos() / 1e6,
                 v.firstTokenAt() < 0 ? Double.NaN : (v.firstTokenAt() - v.arrivedAt()) / 1e6,
                 v.finishedAt() < 0 ? Double.NaN : (v.finishedAt() - v.arrivedAt()) / 1e6,
-                List.copyOf(timeline), v.error());
+                List.copyOf(timeline), v.error(), List.of());
     }
 }

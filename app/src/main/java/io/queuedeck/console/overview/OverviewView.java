@@ -55,10 +55,11 @@ public final class OverviewView {
         tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(60).build();
         queued = tile(SkinType.NUMBER, "Queued", "tasks", 0).build();
         running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
-        p50 = tile(SkinType.NUMBER, "Latency p50", "ms", 0).text("end-to-end, last interval").build();
-        p99 = tile(SkinType.NUMBER, "Latency p99", "ms", 0).text("end-to-end, last interval").build();
-        ttft = tile(SkinType.NUMBER, "Time to first token", "ms", 0).text("p50, last interval").build();
-        oldest = tile(SkinType.NUMBER, "Oldest waiting", "s", 1).text("age of the longest-waiting task").build();
+        // sparklines: a latency number means little without its recent trend
+        p50 = tile(SkinType.SPARK_LINE, "Latency p50 (e2e, ~1 s)", "ms", 0).averagingPeriod(60).build();
+        p99 = tile(SkinType.SPARK_LINE, "Latency p99 (e2e, ~1 s)", "ms", 0).averagingPeriod(60).build();
+        ttft = tile(SkinType.SPARK_LINE, "TTFT p50 (~1 s)", "ms", 0).averagingPeriod(60).build();
+        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(60).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
         deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("attempts exhausted").build();
 

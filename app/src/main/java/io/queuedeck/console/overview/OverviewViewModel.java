@@ -19,9 +19,10 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
- * The overview's numbers, from engine snapshots. Rates are smoothed (an exponential moving
- * average over about a second) because one 100 ms interval holds only a handful of completions;
- * latency percentiles keep their last value through intervals in which nothing finished.
+ * The overview's numbers, from engine snapshots. Rates and the interval percentiles are smoothed
+ * (an exponential moving average over about a second) because one 100 ms interval holds only a
+ * handful of completions; the Latency screen has the per-second figures. Percentiles keep their
+ * last value through intervals in which nothing finished.
  */
 public final class OverviewViewModel {
     /** Weight of the newest interval in the smoothed rates: about 1 s of memory at 10 Hz. */
@@ -50,6 +51,8 @@ public final class OverviewViewModel {
     private final ReadOnlyObjectWrapper<Map<Tier, Integer>> queuedByTier = new ReadOnlyObjectWrapper<>(this, "queuedByTier", Map.of());
     private final ReadOnlyObjectWrapper<List<GpuLoad>> gpus = new ReadOnlyObjectWrapper<>(this, "gpus", List.of());
     private boolean first = true;
+    private boolean seenLatency;
+    private boolean seenTtft;
 
     /** Takes in one snapshot. FX thread (or a test's thread). */
     public void apply(EngineSnapshot s) {
@@ -71,12 +74,14 @@ public final class OverviewViewModel {
         gpus.set(List.copyOf(loads));
         LatencyStats e2e = s.recent().endToEnd();
         if (e2e.count() > 0) {
-            p50Ms.set(e2e.p50Ms());
-            p99Ms.set(e2e.p99Ms());
+            p50Ms.set(seenLatency ? smooth(p50Ms.get(), e2e.p50Ms()) : e2e.p50Ms());
+            p99Ms.set(seenLatency ? smooth(p99Ms.get(), e2e.p99Ms()) : e2e.p99Ms());
+            seenLatency = true;
         }
         LatencyStats ttft = s.recent().ttft();
         if (ttft.count() > 0) {
-            ttftP50Ms.set(ttft.p50Ms());
+            ttftP50Ms.set(seenTtft ? smooth(ttftP50Ms.get(), ttft.p50Ms()) : ttft.p50Ms());
+            seenTtft = true;
         }
         oldestWaitMs.set(s.oldestWaitMs());
         succeeded.set(s.counters().succeeded());

@@ -19,7 +19,13 @@ public final class PoliciesView {
     static final Map<String, String> DESCRIPTIONS = Map.of(
             "fifo", "First in, first out: arrival order, priorities ignored.",
             "priority", "Strict priority: the most urgent waiting task first, FIFO within a priority.",
-            "mlfq", "Multi-level feedback queue: new tasks start high and sink as they use GPU time; long tasks cannot starve short ones.");
+            "mlfq", "Multi-level feedback queue: new tasks start high and sink as they use GPU time.",
+            "aging", "Priority with aging: urgency grows with the wait, so low priorities cannot starve.",
+            "weighted", "Weighted multi-factor score (priority, age, tenant share, size, …).",
+            "edf", "Earliest deadline first; tasks without a deadline follow by priority.",
+            "fair", "Fair share across tenants (virtual token counters).",
+            "sjf", "Shortest predicted job first, with aging.",
+            "srpt-oracle", "Shortest remaining work, knowing true output lengths: a lower bound for comparison.");
 
     private final PoliciesViewModel model;
     private final Parent root;
@@ -37,6 +43,16 @@ public final class PoliciesView {
     private Label loadLabel;
     @FXML
     private ComboBox<String> mixBox;
+    @FXML
+    private ComboBox<String> lengthsBox;
+    @FXML
+    private ComboBox<String> traceBox;
+    @FXML
+    private Button browseButton;
+    @FXML
+    private Button replayButton;
+    @FXML
+    private Label replayLabel;
 
     public PoliciesView(PoliciesViewModel model) {
         this.model = model;
@@ -90,6 +106,33 @@ public final class PoliciesView {
         mixBox.setValue(model.mixProperty().get());
         mixBox.setTooltip(new Tooltip("Which priorities the demo load submits, and how often each"));
         mixBox.valueProperty().addListener((o, a, v) -> model.setMix(v));
+        lengthsBox.getItems().setAll(model.lengthPresets());
+        lengthsBox.setValue(model.lengthsProperty().get());
+        lengthsBox.setTooltip(new Tooltip("Prompt and output lengths of the demo load (log-normal, long tail)"));
+        lengthsBox.valueProperty().addListener((o, a, v) -> model.setLengths(v));
+        traceBox.getItems().setAll(model.shippedTraces());
+        traceBox.setValue(model.shippedTraces().getFirst());
+        traceBox.setTooltip(new Tooltip("A shipped trace, or the path of a CSV trace (QueueDeck's or Azure's format)"));
+        browseButton.setTooltip(new Tooltip("Choose a trace file"));
+        browseButton.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("CSV trace", "*.csv"));
+            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
+            if (file != null) {
+                traceBox.setValue(file.getAbsolutePath());
+            }
+        });
+        replayButton.setTooltip(new Tooltip("Replace the synthetic load with the trace, time-scaled to the load above; moving the slider goes back"));
+        replayButton.setOnAction(e -> model.replay(traceBox.getValue()).ifPresentOrElse(error -> {
+            replayLabel.getStyleClass().add("policies-error");
+            replayLabel.setText(error);
+        }, () -> replayLabel.getStyleClass().remove("policies-error")));
+        model.replayStatusProperty().addListener((o, a, v) -> {
+            if (!replayLabel.getStyleClass().contains("policies-error") || !v.isEmpty()) {
+                replayLabel.getStyleClass().remove("policies-error");
+                replayLabel.setText(v);
+            }
+        });
         model.offeredRateProperty().addListener((o, a, v) -> showLoad());
         showLoad();
     }

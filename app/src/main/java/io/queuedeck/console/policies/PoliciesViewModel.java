@@ -28,6 +28,8 @@ public final class PoliciesViewModel {
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
     private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
     private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
+    private final ReadOnlyStringWrapper lengths = new ReadOnlyStringWrapper(this, "lengths", "");
+    private final ReadOnlyStringWrapper replayStatus = new ReadOnlyStringWrapper(this, "replayStatus", "");
     private final ReadOnlyStringWrapper mix = new ReadOnlyStringWrapper(this, "mix", "");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
 
@@ -40,6 +42,7 @@ public final class PoliciesViewModel {
     public void apply(EngineSnapshot snapshot) {
         livePolicy.set(snapshot.policy());
         paused.set(snapshot.dispatchPaused());
+        replayStatus.set(load.replayStatus());
     }
 
     /** Switches the live policy; a no-op when it already runs. Running tasks are not touched. */
@@ -68,6 +71,49 @@ public final class PoliciesViewModel {
     public void setLoad(double fraction) {
         load.setLoad(fraction);
         readLoad();
+        replayStatus.set(load.replayStatus());
+    }
+
+    /** Traces shipped with QueueDeck. */
+    public List<String> shippedTraces() {
+        return load.shippedTraces();
+    }
+
+    /**
+     * Replays a trace (file or shipped name) instead of the synthetic load.
+     *
+     * @return empty, or why the trace could not be replayed
+     */
+    public java.util.Optional<String> replay(String trace) {
+        try {
+            load.replay(trace);
+            readLoad();
+            replayStatus.set(load.replayStatus());
+            return java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            return java.util.Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** The replay's progress, or empty while the synthetic load runs. */
+    public ReadOnlyStringProperty replayStatusProperty() {
+        return replayStatus.getReadOnlyProperty();
+    }
+
+    /** Prompt/output length presets of the demo load. */
+    public List<String> lengthPresets() {
+        return load.lengthPresets();
+    }
+
+    public ReadOnlyStringProperty lengthsProperty() {
+        return lengths.getReadOnlyProperty();
+    }
+
+    public void setLengths(String name) {
+        if (name != null && !name.equals(load.lengths())) {
+            load.setLengths(name);
+            readLoad();
+        }
     }
 
     /** Priority mixes of the demo load. */
@@ -88,6 +134,7 @@ public final class PoliciesViewModel {
 
     private void readLoad() {
         mix.set(load.mix());
+        lengths.set(load.lengths());
         loadFraction.set(load.load());
         offeredRate.set(load.load() * load.capacityTasksPerSecond());
     }

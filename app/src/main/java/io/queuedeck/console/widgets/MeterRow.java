@@ -39,8 +39,11 @@ public final class MeterRow extends HBox {
         if (!text.equals(value.getText())) {
             value.setText(text);
         }
-        bar.getStyleClass().removeAll("ok", "warn", "bad");
-        bar.getStyleClass().add(level);
+        // style classes only when the level changes: each change costs a CSS pass on the bar
+        if (!bar.getStyleClass().contains(level)) {
+            bar.getStyleClass().removeAll("ok", "warn", "bad");
+            bar.getStyleClass().add(level);
+        }
     }
 
     public ProgressBar bar() {

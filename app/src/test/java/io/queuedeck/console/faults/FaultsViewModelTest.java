@@ -13,6 +13,7 @@ import io.queuedeck.engine.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceState;
 import java.time.Clock;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FaultsViewModelTest {
@@ -20,7 +21,7 @@ class FaultsViewModelTest {
     private final ChangeLog log = new ChangeLog(Clock.fixed(T0, ZoneOffset.UTC));
     private final FakeLoad load = new FakeLoad();
     private final GpusViewModel gpus = new GpusViewModel(commands, log);
-    private final FaultsViewModel model = new FaultsViewModel(gpus, load, log);
+    private final FaultsViewModel model = new FaultsViewModel(commands, gpus, load, log);
 
     private void apply(EngineSnapshot s) {
         gpus.apply(s);
@@ -62,5 +63,16 @@ class FaultsViewModelTest {
 
         assertThat(model.activeFaults()).isEmpty();
         assertThat(log.entries()).extracting(ChangeLog.Entry::text).containsExactly("load burst ×10 for 30 s", "load burst ended");
+    }
+
+    @Test
+    void apply_deadLetterCountMoves_listsThemOnce() {
+        commands.dead = List.of(io.queuedeck.console.testing.Tasks.waiting("d1", 5, 0));
+
+        apply(snapshot().counters(10, 0, 5, 1).build());
+        apply(snapshot().counters(11, 0, 6, 1).build());
+
+        assertThat(commands.sent).filteredOn(s -> s.startsWith("dead")).hasSize(1);
+        assertThat(model.deadLetters()).extracting(FaultsViewModel.DeadLetter::id).containsExactly("d1");
     }
 }

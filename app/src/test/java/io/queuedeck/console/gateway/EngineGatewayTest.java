@@ -81,4 +81,24 @@ class EngineGatewayTest {
             assertThat(failures).isEmpty();
         }
     }
+
+    @Test
+    void applyIfDue_brokenScreen_othersStillUpdatedAndOperatorToldOnce() {
+        try (Engine engine = Engine.builder().clock(new VirtualClock()).build()) {
+            EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+            List<EngineSnapshot> seen = new ArrayList<>();
+            gateway.addListener(s -> {
+                throw new IllegalStateException("bug in a screen");
+            });
+            gateway.addListener(seen::add);
+
+            gateway.accept(snapshot().build());
+            gateway.applyIfDue(1_000 * MS);
+            gateway.accept(snapshot().build());
+            gateway.applyIfDue(2_000 * MS);
+
+            assertThat(seen).hasSize(2);
+            assertThat(failures).singleElement().satisfies(f -> assertThat(f.reason()).isEqualTo("bug in a screen"));
+        }
+    }
 }

@@ -105,5 +105,38 @@ class LanesViewModelTest {
 
         model.inspect("gone");
         assertThat(model.inspectedProperty().get()).isNull();
+        assertThat(model.noticeProperty().get()).contains("No task with id 'gone'");
+    }
+
+    @Test
+    void inspect_underScoringPolicy_showsFactorBreakdown() {
+        commands.waiting = List.of(waiting("a", 4, 10));
+        commands.score = new io.queuedeck.engine.policy.ScoreBreakdown(0.7, List.of(
+                new io.queuedeck.engine.policy.ScoreBreakdown.Factor("priority", 0.6, 1.0, 0.6),
+                new io.queuedeck.engine.policy.ScoreBreakdown.Factor("age", 0.1, 1.0, 0.1)));
+
+        model.inspect("a");
+
+        assertThat(model.inspectedProperty().get().score()).containsExactly(
+                "priority   0.600 × 1.00 = 0.600", "age        0.100 × 1.00 = 0.100", "score      0.700 (higher runs first)");
+    }
+
+    @Test
+    void setByLevel_mlfq_lanesFollowLevelsAndDropsDoNothing() {
+        commands.waiting = List.of(waiting("a", 5, 10), waiting("b", 1, 20));
+        model.apply(snapshot().queued(5, 1).queued(1, 1).levels(List.of(2, 0, 0)).build());
+
+        model.setByLevel(true);
+
+        // both hand-built tasks sit at level 0
+        assertThat(lane(0)).containsExactly("b", "a");
+        assertThat(model.lanes().get(0).titleProperty().get()).startsWith("L0");
+        assertThat(model.lanes().get(0).totalProperty().get()).isEqualTo(2);
+        model.drop(List.of("a"), 3);
+        assertThat(commands.sent).noneMatch(s -> s.startsWith("move"));
+
+        model.setByLevel(false);
+        assertThat(lane(5)).containsExactly("a");
+        assertThat(model.lanes().get(5).titleProperty().get()).isEqualTo("P5 · normal");
     }
 }

@@ -52,6 +52,14 @@ class OverviewViewModelTest {
     }
 
     @Test
+    void apply_latencyIntervals_smoothedLikeRates() {
+        model.apply(snapshot().recent(latency(5, 200, 900)).build());
+        model.apply(snapshot().recent(latency(5, 300, 900)).build());
+
+        assertThat(model.p50MsProperty().get()).isCloseTo(200 + OverviewViewModel.SMOOTHING * 100, within(1e-9));
+    }
+
+    @Test
     void apply_policyAndPause_followTheEngine() {
         model.apply(snapshot().policy("fifo").paused(true).build());
 

@@ -66,4 +66,20 @@ class PoliciesViewModelTest {
         assertThat(load.mix).isEqualTo("batch");
         assertThat(model.mixProperty().get()).isEqualTo("batch");
     }
+
+    @Test
+    void replay_goodAndBadTrace_statusOrReason() {
+        assertThat(model.replay("missing.csv")).contains("no trace missing.csv");
+
+        assertThat(model.replay("t.csv")).isEmpty();
+        assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: 0 of 10 submitted");
+    }
+
+    @Test
+    void setLengths_otherPreset_loadReshaped() {
+        model.setLengths("long");
+
+        assertThat(load.lengths).isEqualTo("long");
+        assertThat(model.lengthsProperty().get()).isEqualTo("long");
+    }
 }

@@ -14,6 +14,17 @@ public final class FakeLoad implements DemoLoad {
     @Override public java.util.List<String> mixes() { return java.util.List.of("chat", "batch"); }
     @Override public String mix() { return mix; }
     @Override public void setMix(String name) { mix = name; }
+    public String lengths = "chat";
+    @Override public java.util.List<String> lengthPresets() { return java.util.List.of("chat", "long"); }
+    @Override public String lengths() { return lengths; }
+    @Override public void setLengths(String name) { lengths = name; }
+    public String replaying = "";
+    @Override public java.util.List<String> shippedTraces() { return java.util.List.of("t.csv"); }
+    @Override public void replay(String trace) {
+        if (!trace.equals("t.csv")) throw new IllegalArgumentException("no trace " + trace);
+        replaying = trace + ": 0 of 10 submitted";
+    }
+    @Override public String replayStatus() { return replaying; }
     @Override public void burst(double factor, int seconds) { bursting = true; }
     @Override public boolean bursting() { return bursting; }
 }

@@ -27,5 +27,11 @@ public final class RecordingCommands implements EngineCommands {
     @Override public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
         return answer("task " + taskId, waiting.stream().filter(t -> t.id().equals(taskId)).findFirst());
     }
+    public io.queuedeck.engine.policy.ScoreBreakdown score;
+    @Override public CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
+        return answer("explain " + taskId, java.util.Optional.ofNullable(score));
+    }
+    public List<TaskView> dead = List.of();
+    @Override public CompletableFuture<List<TaskView>> deadLettered(int limit) { return answer("dead " + limit, dead); }
     @Override public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) { return answer("waiting " + limitPerPriority, waiting); }
 }
