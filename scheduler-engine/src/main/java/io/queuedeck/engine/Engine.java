@@ -142,6 +142,17 @@ public final class Engine implements AutoCloseable {
         });
     }
 
+    /**
+     * Pauses one tier (its waiting tasks stay queued, none is dispatched), drains it (no new
+     * submissions; what it holds is dispatched), or makes it active again.
+     */
+    public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
+        return driver.call(loop -> {
+            loop.setTierMode(tier, mode);
+            return null;
+        });
+    }
+
     /** Switches the live policy without losing or reordering running tasks. */
     public CompletableFuture<Void> switchPolicy(String name, PolicyConfig config) {
         return driver.call(loop -> {

@@ -3,6 +3,7 @@ package io.queuedeck.engine;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.LatencyMetrics;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.Map;
  * @param recent           latency over the last interval
  * @param byPriority       latency since start, per priority 0..9
  * @param eventsDropped    events lost by slow subscribers
+ * @param tierModes        whether each tier (core, normal, batch) is active, paused or draining
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -48,7 +50,19 @@ public record EngineSnapshot(
         LatencyMetrics.Stats total,
         LatencyMetrics.Stats recent,
         List<LatencyMetrics.Stats> byPriority,
-        long eventsDropped) {
+        long eventsDropped,
+        Map<Tier, TierMode> tierModes) {
+
+    /** A snapshot with every tier active (for code that builds snapshots by hand, such as tests). */
+    public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
+                          List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
+                          int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
+                          double tokensPerSecond, double oldestWaitMs, LatencyMetrics.Stats total,
+                          LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> byPriority, long eventsDropped) {
+        this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
+                instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
+                eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE));
+    }
 
     /**
      * Totals since the engine started.

@@ -22,6 +22,7 @@ import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +86,8 @@ final class Routes {
     /** {@code GET /v1/queues}. */
     record Queues(String policy, @JsonProperty("dispatch_paused") boolean dispatchPaused, int queued, int running,
                   @JsonProperty("oldest_wait_ms") double oldestWaitMs, @JsonProperty("by_tier") Map<String, Integer> byTier,
-                  @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel) {}
+                  @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel,
+                  @JsonProperty("tier_modes") Map<String, String> tierModes) {}
 
     void register(Javalin app) {
         app.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
@@ -269,31 +271,42 @@ final class Routes {
         json(ctx, 200, report(await(engine.reprioritize(ctx.pathParam("id"), patch.priority()))));
     }
 
-    /** {@code POST /v1/queues/all:pause} and {@code all:resume}: the engine pauses dispatch as a whole. */
+    /**
+     * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier {@code core}, {@code normal},
+     * {@code batch} or {@code all}. {@code all:pause} and {@code all:resume} stop and restart
+     * dispatch as a whole; {@code all:drain} drains every tier.
+     */
     private void queueAction(Context ctx) {
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
-        String tier = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
+        String tierName = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
         String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
         if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
             throw new ApiException(404, "not_found", "unknown queue action '" + action
-                    + "'; use POST /v1/queues/all:pause or /v1/queues/all:resume");
+                    + "'; use POST /v1/queues/{core|normal|batch|all}:{pause|resume|drain}");
         }
-        if (!tier.equals("all")) {
-            boolean known = tier.equals("core") || tier.equals("normal") || tier.equals("batch");
-            throw new ApiException(known ? 501 : 404, known ? "not_implemented" : "not_found", known
-                    ? "pausing one tier is not supported yet; the engine pauses dispatch as a whole: use /v1/queues/all:" + verb
-                    : "unknown tier '" + tier + "'; use all");
+        List<Tier> tiers = switch (tierName) {
+            case "core" -> List.of(Tier.CORE);
+            case "normal" -> List.of(Tier.NORMAL);
+            case "batch" -> List.of(Tier.BATCH);
+            case "all" -> List.of();
+            default -> throw new ApiException(404, "not_found", "unknown tier '" + tierName
+                    + "'; use core, normal, batch or all");
+        };
+        TierMode mode = switch (verb) {
+            case "pause" -> TierMode.PAUSED;
+            case "drain" -> TierMode.DRAINING;
+            default -> TierMode.ACTIVE;
+        };
+        if (tiers.isEmpty() && mode != TierMode.DRAINING) {
+            await(engine.pauseDispatch(mode == TierMode.PAUSED));
+        } else {
+            for (Tier tier : tiers.isEmpty() ? List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH) : tiers) {
+                await(engine.setTierMode(tier, mode));
+            }
         }
-        if (verb.equals("drain")) {
-            throw new ApiException(501, "not_implemented", "draining is not supported yet; use all:pause");
-        }
-        boolean pause = verb.equals("pause");
-        await(engine.pauseDispatch(pause));
-        // the published snapshot may predate the command; its flag is now known
-        Queues now = queues(snapshot());
-        json(ctx, 200, new Queues(now.policy(), pause, now.queued(), now.running(), now.oldestWaitMs(), now.byTier(),
-                now.byPriority(), now.byLevel()));
+        // the published snapshot may predate the command: answer from a fresh one
+        json(ctx, 200, queues(await(engine.snapshotNow())));
     }
 
     private void replayCallback(Context ctx) {
@@ -355,8 +368,13 @@ final class Routes {
         for (Tier tier : Tier.values()) {
             byTier.put(tier.name().toLowerCase(Locale.ROOT), s.queuedByTier().getOrDefault(tier, 0));
         }
+        Map<String, String> modes = new LinkedHashMap<>();
+        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
+            modes.put(tier.name().toLowerCase(Locale.ROOT),
+                    s.tierModes().getOrDefault(tier, TierMode.ACTIVE).name().toLowerCase(Locale.ROOT));
+        }
         return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
-                s.queuedByPriority(), s.queuedByLevel());
+                s.queuedByPriority(), s.queuedByLevel(), modes);
     }
 
     private TaskReport report(TaskView view) {

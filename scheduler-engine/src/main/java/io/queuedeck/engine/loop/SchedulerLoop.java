@@ -20,6 +20,7 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -64,6 +65,10 @@ public final class SchedulerLoop implements ExecutorContext {
     private final LatencyMetrics latency = new LatencyMetrics();
     private final WaitOrder waitOrder = new WaitOrder();
     private final ExclusiveResources resources;
+    private final EnumMap<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
+    /** Waiting tasks of paused tiers, out of their policy until the tier resumes. */
+    private final EnumMap<Tier, java.util.LinkedHashSet<Task>> parked = new EnumMap<>(Tier.class);
+    private int parkedCount;
 
     private String policyName;
     private long policyGeneration;
@@ -90,6 +95,10 @@ public final class SchedulerLoop implements ExecutorContext {
                   Consumer<EngineSnapshot> snapshotSink, Consumer<Runnable> poster, InversionProtocol inversion) {
         this.clock = clock;
         this.resources = new ExclusiveResources(inversion, TaskSpec.MIN_PRIORITY);
+        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
+            tierModes.put(tier, TierMode.ACTIVE);
+            parked.put(tier, new java.util.LinkedHashSet<>());
+        }
         this.executor = executor;
         this.retry = retry;
         this.events = events;
@@ -131,6 +140,12 @@ public final class SchedulerLoop implements ExecutorContext {
             }
             rejected++;
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
+        }
+        Tier tier = Tier.of(spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority());
+        if (tierModes.get(tier) == TierMode.DRAINING) {
+            rejected++;
+            throw new TaskConflictException("the " + tier.name().toLowerCase(java.util.Locale.ROOT)
+                    + " tier is draining and takes no new tasks");
         }
         int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
         // The executor checks the spec as it will run: a task without max_tokens still reserves
@@ -305,6 +320,27 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     /**
+     * Pauses, drains or reactivates one tier. Pausing keeps its waiting tasks (they leave their
+     * policy until it resumes); draining refuses new submissions and dispatches the rest.
+     */
+    public void setTierMode(Tier tier, TierMode mode) {
+        if (!tierModes.containsKey(tier)) {
+            throw new IllegalArgumentException("tier must be core, normal or batch, got " + tier);
+        }
+        tierModes.put(tier, mode);
+        if (mode != TierMode.PAUSED) {
+            long now = clock.nanos();
+            java.util.Set<Task> resumed = parked.get(tier);
+            for (Task task : resumed) {
+                queues.get(task.model()).policy.enqueue(task, now);
+            }
+            parkedCount -= resumed.size();
+            resumed.clear();
+            dispatch();
+        }
+    }
+
+    /**
      * Replaces the live policy. Waiting tasks move to the new policy in submission order and
      * keep their accumulated wait; running tasks are not touched.
      */
@@ -393,7 +429,7 @@ public final class SchedulerLoop implements ExecutorContext {
             }
             waiting += queue.policy.size();
         }
-        waiting += resources.blockedCount();
+        waiting += resources.blockedCount() + parkedCount;
         long oldestEnqueue = waitOrder.oldest();
         List<LatencyMetrics.Stats> latencyByPriority = new ArrayList<>(waitingByPriority.length);
         for (int p = 0; p < waitingByPriority.length; p++) {
@@ -406,7 +442,7 @@ public final class SchedulerLoop implements ExecutorContext {
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
                 latency.total(), endInterval ? latency.takeInterval() : latency.interval(),
-                List.copyOf(latencyByPriority), events.dropped());
+                List.copyOf(latencyByPriority), events.dropped(), Map.copyOf(tierModes));
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
@@ -645,6 +681,13 @@ public final class SchedulerLoop implements ExecutorContext {
     private Task runnableHead(ModelQueue queue, long now) {
         Task head;
         while ((head = queue.policy.peek(now)) != null) {
+            Tier tier = Tier.of(head.priority());
+            if (tierModes.get(tier) == TierMode.PAUSED) {
+                queue.policy.remove(head);
+                parked.get(tier).add(head); // still counted as waiting, in waitingByPriority
+                parkedCount++;
+                continue;
+            }
             Task holder = resources.holderBlocking(head);
             if (holder == null) {
                 return head;
@@ -668,6 +711,17 @@ public final class SchedulerLoop implements ExecutorContext {
         } else {
             task.setPriority(priority);
         }
+    }
+
+    /** Forgets a parked task (cancelled or moved); false when it was not parked. */
+    private boolean unpark(Task task) {
+        for (java.util.Set<Task> set : parked.values()) {
+            if (set.remove(task)) {
+                parkedCount--;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Frees what {@code task} held; the tasks that waited for it queue again. */
@@ -719,7 +773,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     private ModelQueue dequeue(Task task) {
         ModelQueue queue = queues.get(task.model());
-        if (!queue.policy.remove(task) && !resources.unblock(task)) {
+        if (!queue.policy.remove(task) && !resources.unblock(task) && !unpark(task)) {
             throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
         }
         leaveWaiting(task);

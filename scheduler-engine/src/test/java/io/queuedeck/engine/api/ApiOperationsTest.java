@@ -143,11 +143,39 @@ class ApiOperationsTest {
     }
 
     @Test
-    void queues_perTierOrUnknownActions_areRefusedClearly() {
-        assertThat(http.post("/v1/queues/core:pause", "").status()).isEqualTo(501);
-        assertThat(http.post("/v1/queues/all:drain", "").status()).isEqualTo(501);
+    void queues_unknownTierOrAction_notFound() {
         assertThat(http.post("/v1/queues/gold:pause", "").status()).isEqualTo(404);
         assertThat(http.post("/v1/queues/all:explode", "").status()).isEqualTo(404);
+    }
+
+    @Test
+    void queues_pauseOneTier_holdsItsTasksWhileOtherTiersRun_thenResumes() {
+        Http.Response paused = http.post("/v1/queues/batch:pause", "");
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.json().at("/tier_modes/batch").asText()).isEqualTo("paused");
+
+        assertThat(http.post("/v1/tasks", "{\"task_id\":\"t-batch\",\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":8,\"max_tokens\":2}").status()).isEqualTo(202);
+        assertThat(http.post("/v1/tasks", "{\"task_id\":\"t-core\",\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":1,\"max_tokens\":2}").status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/v1/tasks/t-core").json().get("state").asText().equals("SUCCEEDED"));
+        // The core task ran to completion while the batch task, on a free GPU, was held back.
+        assertThat(http.get("/v1/tasks/t-batch").json().get("state").asText()).isEqualTo("QUEUED");
+
+        assertThat(http.post("/v1/queues/batch:resume", "").json().at("/tier_modes/batch").asText()).isEqualTo("active");
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/v1/tasks/t-batch").json().get("state").asText().equals("SUCCEEDED"));
+    }
+
+    @Test
+    void queues_drainTier_refusesNewTasksOfThatTierWith409() {
+        assertThat(http.post("/v1/queues/normal:drain", "").json().at("/tier_modes/normal").asText()).isEqualTo("draining");
+
+        Http.Response refused = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}");
+        Http.Response core = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":0}");
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().at("/error/message").asText()).contains("normal tier is draining");
+        assertThat(core.status()).isEqualTo(202);
+        http.post("/v1/queues/normal:resume", "");
+        assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}").status()).isEqualTo(202);
     }
 
     @Test

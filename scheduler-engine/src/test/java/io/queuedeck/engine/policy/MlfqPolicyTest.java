@@ -40,7 +40,7 @@ class MlfqPolicyTest {
     private static final long STEP = PROFILE.decodeStepNanos(1);
 
     @Test
-    void dispatch_mixedLevelsAndPriorities_levelFirstThenPriorityThenSubmission() {
+    void dispatch_mixedLevelsAndPriorities_tierThenLevelThenPriorityThenSubmission() {
         try (SimHarness sim = SimHarness.oneAtATime("mlfq")) {
             sim.pause(true);
             sim.submit("a", 5, 10, 2);     // priority floor 5*5/9 = 2 -> level 2
@@ -55,9 +55,10 @@ class MlfqPolicyTest {
 
             // Every task generates only 2 tokens, so it finishes before its level-0 quantum
             // (10 ms) is used up: nobody is demoted or preempted and the order is the entry
-            // order: level 0 (c, f at priority 0; then d at 1), level 2 (a), 3 (b), 5 (e).
-            assertThat(sim.dispatchOrder()).containsExactly("c", "f", "d", "a", "b", "e");
-            assertThat(sim.runOrder()).containsExactly("c", "f", "d", "a", "b", "e");
+            // order. Core tier first: level 0 (c, f at priority 0; then d at 1), then b on level 3;
+            // then the normal tier (a), then the batch tier (e).
+            assertThat(sim.dispatchOrder()).containsExactly("c", "f", "d", "b", "a", "e");
+            assertThat(sim.runOrder()).containsExactly("c", "f", "d", "b", "a", "e");
         }
     }
 
@@ -220,7 +221,9 @@ class MlfqPolicyTest {
                 "preempt", "true"));
         try (SimHarness sim = SimHarness.of("mlfq", config, 1, PROFILE)) {
             sim.submit("hog", 0, 4, 1_000);   // takes the only slot for 5.6 s
-            sim.submit("starved", 9, 4, 2);   // level 5, waits from t = 0
+            // Same tier as the hog (boosts stay within a tier); skip-join puts its 170 ms prefill
+            // on the last level, 5. It waits from t = 0.
+            sim.submit("starved", 2, 8_000, 2);
 
             // Boosts run at 50, 100, 150 ms. At 100 ms it has waited exactly the threshold,
             // which is not longer than it; at 150 ms it has.
