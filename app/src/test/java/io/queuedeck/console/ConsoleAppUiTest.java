@@ -185,6 +185,31 @@ class ConsoleAppUiTest {
     }
 
     @Test
+    @Order(38)
+    @SuppressWarnings("unchecked")
+    void tierPause_normalLanes_theirTasksStayQueuedUntilResumed() throws Exception {
+        robot.clickOn("#nav-lanes");
+        javafx.scene.control.ComboBox<io.queuedeck.engine.tier.TierMode> normal =
+                robot.lookup("#lanes-tier-normal").queryAs(javafx.scene.control.ComboBox.class);
+        robot.interact(() -> normal.setValue(io.queuedeck.engine.tier.TierMode.PAUSED));
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().tierModes()
+                .get(io.queuedeck.engine.tier.Tier.NORMAL) == io.queuedeck.engine.tier.TierMode.PAUSED);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#lane-5-mode").queryLabeled().getText()).get().equals("paused"));
+
+        // a P5 task submitted now must not start while its tier is paused, and must start after
+        String id = "tier-pause-probe";
+        app.system().engine().submit(new io.queuedeck.engine.task.TaskSpec(id, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL,
+                "probe", 5, null, null, null, null, 8, 64, null)).join();
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                app.system().engine().task(id).join().orElseThrow().state() == io.queuedeck.engine.task.TaskState.QUEUED);
+
+        robot.interact(() -> normal.setValue(io.queuedeck.engine.tier.TierMode.ACTIVE));
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                app.system().engine().task(id).join().orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
+    }
+
+    @Test
     @Order(40)
     @SuppressWarnings("unchecked")
     void refusedCommand_unknownTask_operatorSeesTheReason() {

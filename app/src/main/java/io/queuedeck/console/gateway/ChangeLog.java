@@ -34,6 +34,7 @@ public final class ChangeLog {
     private final Map<Integer, InstanceStatus> lastInstances = new HashMap<>();
     private String lastPolicy;
     private Boolean lastPaused;
+    private Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> lastTierModes;
 
     public ChangeLog(Clock clock) {
         this.clock = clock;
@@ -58,6 +59,16 @@ public final class ChangeLog {
         if (lastPaused != null && lastPaused != s.dispatchPaused()) {
             add(new Entry(at, Kind.DISPATCH, s.dispatchPaused() ? "dispatch paused" : "dispatch resumed"));
         }
+        if (lastTierModes != null) {
+            for (var entry : s.tierModes().entrySet()) {
+                var before = lastTierModes.get(entry.getKey());
+                if (before != null && before != entry.getValue()) {
+                    add(new Entry(at, Kind.DISPATCH, entry.getKey().name().toLowerCase(Locale.ROOT) + " tier "
+                            + before.name().toLowerCase(Locale.ROOT) + " → " + entry.getValue().name().toLowerCase(Locale.ROOT)));
+                }
+            }
+        }
+        lastTierModes = s.tierModes();
         lastPolicy = s.policy();
         lastPaused = s.dispatchPaused();
         for (InstanceStatus now : s.instances()) {

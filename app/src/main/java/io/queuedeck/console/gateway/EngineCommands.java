@@ -19,6 +19,9 @@ public interface EngineCommands {
 
     CompletableFuture<Void> pauseDispatch(boolean pause);
 
+    /** Pauses, drains or reactivates one tier's lanes (core P0-2, normal P3-6, batch P7-9). */
+    CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode);
+
     CompletableFuture<Void> switchPolicy(String name);
 
     /** Switches to {@code name} with {@code parameters} ("key=value,key=value"; blank for the defaults). */

@@ -163,6 +163,12 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     }
 
     @Override
+    public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
+        return send("Set the " + tier.name().toLowerCase(java.util.Locale.ROOT) + " tier to "
+                + mode.name().toLowerCase(java.util.Locale.ROOT), () -> engine.setTierMode(tier, mode));
+    }
+
+    @Override
     public CompletableFuture<Void> switchPolicy(String name) {
         return switchPolicy(name, "");
     }

@@ -100,6 +100,10 @@ public final class LanesView {
             item.setOnAction(e -> model.move(selectedIds(), priority));
             moveButton.getItems().add(item);
         }
+        for (io.queuedeck.engine.tier.Tier tier : List.of(io.queuedeck.engine.tier.Tier.CORE,
+                io.queuedeck.engine.tier.Tier.NORMAL, io.queuedeck.engine.tier.Tier.BATCH)) {
+            toolbar.getChildren().add(toolbar.getChildren().indexOf(hint) - 1, tierControl(tier));
+        }
         javafx.scene.control.ToggleButton levelButton = new javafx.scene.control.ToggleButton("By policy level");
         levelButton.setId("lanes-by-level");
         levelButton.setTooltip(new Tooltip("Show one lane per level of the live policy (MLFQ) instead of per priority"));
@@ -125,6 +129,39 @@ public final class LanesView {
         return root;
     }
 
+    /** "core: [active ▾]": pause, drain or reactivate one tier's lanes. */
+    private HBox tierControl(io.queuedeck.engine.tier.Tier tier) {
+        String name = tier.name().toLowerCase(Locale.ROOT);
+        Label label = new Label(name);
+        label.getStyleClass().addAll("tier-label", "tier-" + name);
+        javafx.scene.control.ComboBox<io.queuedeck.engine.tier.TierMode> box = new javafx.scene.control.ComboBox<>();
+        box.setId("lanes-tier-" + name);
+        box.getItems().setAll(io.queuedeck.engine.tier.TierMode.values());
+        box.setValue(io.queuedeck.engine.tier.TierMode.ACTIVE);
+        box.setTooltip(new Tooltip("The " + name + " tier (" + switch (tier) {
+            case CORE -> "P0-P2";
+            case NORMAL -> "P3-P6";
+            default -> "P7-P9";
+        } + "): ACTIVE dispatches; PAUSED keeps its tasks queued; DRAINING refuses new submissions and empties it"));
+        boolean[] fromEngine = {false};
+        box.valueProperty().addListener((o, a, v) -> {
+            if (!fromEngine[0] && v != null) {
+                model.setTierMode(tier, v);
+            }
+        });
+        model.tierModesProperty().addListener((o, a, modes) -> {
+            io.queuedeck.engine.tier.TierMode live = modes.get(tier);
+            if (live != null && live != box.getValue()) {
+                fromEngine[0] = true; // the engine's truth, not a new command
+                box.setValue(live);
+                fromEngine[0] = false;
+            }
+        });
+        HBox control = new HBox(4, label, box);
+        control.setAlignment(Pos.CENTER_LEFT);
+        return control;
+    }
+
     private VBox laneBox(Lane lane) {
         Label title = new Label();
         title.textProperty().bind(lane.titleProperty());
@@ -137,7 +174,16 @@ public final class LanesView {
         lane.tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> count.setText(countText(lane)));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox head = new HBox(6, title, spacer, count);
+        Label mode = new Label();
+        mode.getStyleClass().add("lane-mode");
+        mode.setId("lane-" + lane.priority() + "-mode");
+        mode.setVisible(false);
+        lane.modeProperty().addListener((o, a, m) -> {
+            boolean active = m == io.queuedeck.engine.tier.TierMode.ACTIVE;
+            mode.setVisible(!active);
+            mode.setText(active ? "" : m.name().toLowerCase(Locale.ROOT));
+        });
+        HBox head = new HBox(6, title, mode, spacer, count);
         head.setAlignment(Pos.CENTER_LEFT);
 
         ListView<TaskRow> list = new ListView<>(lane.tasks());

@@ -54,6 +54,8 @@ public final class LanesViewModel {
         private final ObservableList<TaskRow> readOnly = FXCollections.unmodifiableObservableList(tasks);
         private final ReadOnlyIntegerWrapper total = new ReadOnlyIntegerWrapper(this, "total");
         private final javafx.beans.property.ReadOnlyStringWrapper title = new javafx.beans.property.ReadOnlyStringWrapper(this, "title");
+        private final javafx.beans.property.ReadOnlyObjectWrapper<io.queuedeck.engine.tier.TierMode> mode =
+                new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "mode", io.queuedeck.engine.tier.TierMode.ACTIVE);
 
         Lane(int priority) {
             this.priority = priority;
@@ -69,6 +71,11 @@ public final class LanesViewModel {
         public ObservableList<TaskRow> tasks() { return readOnly; }
         /** All waiting tasks of this priority, from the latest snapshot. */
         public ReadOnlyIntegerProperty totalProperty() { return total.getReadOnlyProperty(); }
+        /** Whether this lane's tier is active, paused or draining (always active in the level view). */
+        public javafx.beans.property.ReadOnlyObjectProperty<io.queuedeck.engine.tier.TierMode> modeProperty() {
+            return mode.getReadOnlyProperty();
+        }
+
         /** "P3 · normal", or "L2 · MLFQ level" while the lanes show policy levels. */
         public javafx.beans.property.ReadOnlyStringProperty titleProperty() { return title.getReadOnlyProperty(); }
     }
@@ -78,6 +85,8 @@ public final class LanesViewModel {
     private final javafx.beans.property.ReadOnlyIntegerWrapper levels = new javafx.beans.property.ReadOnlyIntegerWrapper(this, "levels", 1);
     private List<Integer> levelTotals = List.of();
     private List<Integer> priorityTotals = List.of();
+    private final javafx.beans.property.ReadOnlyObjectWrapper<java.util.Map<Tier, io.queuedeck.engine.tier.TierMode>> tierModes =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "tierModes", java.util.Map.of());
     private final List<Lane> lanes = new ArrayList<>();
     private final javafx.beans.property.ReadOnlyObjectWrapper<TaskDetails> inspected =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "inspected");
@@ -121,6 +130,10 @@ public final class LanesViewModel {
     /** Updates lane totals; asks for a fresh listing when one is due and the lanes are shown. */
     public void apply(EngineSnapshot snapshot) {
         priorityTotals = snapshot.queuedByPriority();
+        if (!snapshot.tierModes().equals(tierModes.get())) {
+            tierModes.set(snapshot.tierModes());
+            updateModes();
+        }
         levelTotals = snapshot.queuedByLevel();
         levels.set(Math.min(LANES, levelTotals.size()));
         if (byLevel.get() && levels.get() < 2) {
@@ -147,6 +160,7 @@ public final class LanesViewModel {
             lane.title.set(!levelView ? Lane.priorityTitle(i) : i < levels.get() ? "L" + i + " · policy level" : "–");
         }
         updateTotals();
+        updateModes();
         distribute();
     }
 
@@ -163,6 +177,26 @@ public final class LanesViewModel {
     public void drop(Collection<String> taskIds, int lane) {
         if (!byLevel.get()) {
             move(taskIds, lane);
+        }
+    }
+
+    /** Each tier's mode, from the latest snapshot. */
+    public javafx.beans.property.ReadOnlyObjectProperty<java.util.Map<Tier, io.queuedeck.engine.tier.TierMode>> tierModesProperty() {
+        return tierModes.getReadOnlyProperty();
+    }
+
+    /**
+     * Pauses a tier's lanes (their tasks stay queued, none is dispatched), drains them (no new
+     * submissions, what they hold is dispatched), or makes them active again.
+     */
+    public void setTierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) {
+        commands.setTierMode(tier, mode);
+    }
+
+    private void updateModes() {
+        for (Lane lane : lanes) {
+            lane.mode.set(byLevel.get() ? io.queuedeck.engine.tier.TierMode.ACTIVE
+                    : tierModes.get().getOrDefault(Tier.of(lane.priority), io.queuedeck.engine.tier.TierMode.ACTIVE));
         }
     }
 

@@ -41,6 +41,14 @@ class ChangeLogTest {
     }
 
     @Test
+    void apply_tierPaused_recorded() {
+        log.apply(snapshot().build());
+        log.apply(snapshot().tierMode(io.queuedeck.engine.tier.Tier.CORE, io.queuedeck.engine.tier.TierMode.PAUSED).build());
+
+        assertThat(log.entries()).extracting(ChangeLog.Entry::text).containsExactly("core tier active → paused");
+    }
+
+    @Test
     void record_beyondCapacity_oldestDropped() {
         for (int i = 0; i < ChangeLog.CAPACITY + 5; i++) {
             log.record(ChangeLog.Kind.OPERATOR, "action " + i);

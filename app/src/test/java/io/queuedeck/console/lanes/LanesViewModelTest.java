@@ -139,4 +139,16 @@ class LanesViewModelTest {
         assertThat(lane(5)).containsExactly("a");
         assertThat(model.lanes().get(5).titleProperty().get()).isEqualTo("P5 · normal");
     }
+
+    @Test
+    void tierModes_fromSnapshot_lanesOfThatTierShowTheMode() {
+        model.apply(snapshot().tierMode(io.queuedeck.engine.tier.Tier.NORMAL, io.queuedeck.engine.tier.TierMode.PAUSED).build());
+
+        assertThat(model.lanes().get(3).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.PAUSED);
+        assertThat(model.lanes().get(6).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.PAUSED);
+        assertThat(model.lanes().get(2).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.ACTIVE);
+
+        model.setTierMode(io.queuedeck.engine.tier.Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING);
+        assertThat(commands.sent).contains("tier BATCH DRAINING");
+    }
 }

@@ -21,6 +21,9 @@ public final class RecordingCommands implements EngineCommands {
     @Override public CompletableFuture<Void> slowInstance(int instance, double factor) { return answer("slow " + instance + " x" + factor, null); }
     @Override public CompletableFuture<Void> setInstanceOnline(int instance, boolean online) { return answer((online ? "online " : "offline ") + instance, null); }
     @Override public CompletableFuture<Void> pauseDispatch(boolean pause) { return answer(pause ? "pause" : "resume", null); }
+    @Override public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
+        return answer("tier " + tier + " " + mode, null);
+    }
     @Override public CompletableFuture<Void> switchPolicy(String name) { return answer("policy " + name, null); }
     @Override public CompletableFuture<Void> switchPolicy(String name, String parameters) {
         return answer("policy " + name + (parameters.isBlank() ? "" : " " + parameters), null);
