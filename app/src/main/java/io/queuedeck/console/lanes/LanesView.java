@@ -57,6 +57,8 @@ public final class LanesView {
     @FXML
     private Label hint;
     @FXML
+    private HBox tierBar;
+    @FXML
     private VBox inspector;
     @FXML
     private Button closeInspector;
@@ -102,7 +104,7 @@ public final class LanesView {
         }
         for (io.queuedeck.engine.tier.Tier tier : List.of(io.queuedeck.engine.tier.Tier.CORE,
                 io.queuedeck.engine.tier.Tier.NORMAL, io.queuedeck.engine.tier.Tier.BATCH)) {
-            toolbar.getChildren().add(toolbar.getChildren().indexOf(hint) - 1, tierControl(tier));
+            tierBar.getChildren().add(tierControl(tier));
         }
         javafx.scene.control.ToggleButton levelButton = new javafx.scene.control.ToggleButton("By policy level");
         levelButton.setId("lanes-by-level");
@@ -111,6 +113,15 @@ public final class LanesView {
         levelButton.selectedProperty().addListener((o, a, v) -> model.setByLevel(v));
         model.byLevelProperty().addListener((o, a, v) -> levelButton.setSelected(v));
         toolbar.getChildren().add(toolbar.getChildren().indexOf(cancelButton) + 1, levelButton);
+        for (javafx.scene.Node node : toolbar.getChildren()) {
+            if (node instanceof javafx.scene.control.ButtonBase || node instanceof MenuButton) {
+                ((Region) node).setMinWidth(Region.USE_PREF_SIZE); // the hint gives way, not the buttons
+            }
+        }
+        search.setMinWidth(220);
+        Label tierHint = new Label("paused: tasks stay queued · draining: no new submissions, empties");
+        tierHint.getStyleClass().add("lanes-hint");
+        tierBar.getChildren().add(tierHint);
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
 
