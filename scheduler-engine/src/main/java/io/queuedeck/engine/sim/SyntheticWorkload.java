@@ -100,14 +100,19 @@ public record SyntheticWorkload(int tasks, long seed, double promptMedian, doubl
     }
 
     private int pickPriority(double draw) {
-        double total = priorityMix.stream().mapToDouble(p -> p[1]).sum();
+        return pick(priorityMix, draw);
+    }
+
+    /** The priority that {@code draw}, uniform in [0, 1), selects from {@code mix} ([priority, share] pairs). */
+    static int pick(List<double[]> mix, double draw) {
+        double total = mix.stream().mapToDouble(p -> p[1]).sum();
         double cumulative = 0;
-        for (double[] entry : priorityMix) {
+        for (double[] entry : mix) {
             cumulative += entry[1] / total;
             if (draw < cumulative) {
                 return (int) entry[0];
             }
         }
-        return (int) priorityMix.getLast()[0];
+        return (int) mix.getLast()[0];
     }
 }

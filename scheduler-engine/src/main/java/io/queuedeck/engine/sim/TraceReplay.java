@@ -132,16 +132,7 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
         if (mix.isEmpty()) {
             return row.promptTokens() <= 512 ? 1 : row.promptTokens() <= 2048 ? 3 : 5;
         }
-        double draw = random.nextDouble();
-        double total = mix.stream().mapToDouble(p -> p[1]).sum();
-        double cumulative = 0;
-        for (double[] entry : mix) {
-            cumulative += entry[1] / total;
-            if (draw < cumulative) {
-                return (int) entry[0];
-            }
-        }
-        return (int) mix.getLast()[0];
+        return SyntheticWorkload.pick(mix, random.nextDouble());
     }
 
     /** Per priority, the time allowed in nanoseconds, or -1 for no deadline. */
