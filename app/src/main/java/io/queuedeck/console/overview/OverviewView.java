@@ -139,6 +139,18 @@ public final class OverviewView {
         });
         model.queuedByTierProperty().addListener((o, a, v) -> updateTiers(v));
         model.queuedByLevelProperty().addListener((o, a, v) -> updateLevels(v));
+        model.tierModesProperty().addListener((o, a, modes) -> {
+            // a paused or draining tier says so under its bar
+            List<String> names = new ArrayList<>();
+            for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
+                io.queuedeck.engine.tier.TierMode mode = modes.getOrDefault(tier, io.queuedeck.engine.tier.TierMode.ACTIVE);
+                String name = tier.name().toLowerCase(Locale.ROOT);
+                names.add(mode == io.queuedeck.engine.tier.TierMode.ACTIVE ? name : name + " (" + mode.name().toLowerCase(Locale.ROOT) + ")");
+            }
+            names.add("dead");
+            tierBars.setColumns(names, List.of(Palette.RED, Palette.ACCENT, Palette.PURPLE, Palette.GREY));
+            updateTiers(model.queuedByTierProperty().get());
+        });
         model.policyProperty().addListener((o, a, v) -> byLevel.setTitle("Queue by " + (v.equals("mlfq") ? "MLFQ level" : "policy level")));
         model.gpusProperty().addListener((o, a, v) -> updateGpus(v));
     }

@@ -49,6 +49,8 @@ public final class OverviewViewModel {
     private final ReadOnlyObjectWrapper<List<Integer>> queuedByPriority = new ReadOnlyObjectWrapper<>(this, "queuedByPriority", List.of());
     private final ReadOnlyObjectWrapper<List<Integer>> queuedByLevel = new ReadOnlyObjectWrapper<>(this, "queuedByLevel", List.of());
     private final ReadOnlyObjectWrapper<Map<Tier, Integer>> queuedByTier = new ReadOnlyObjectWrapper<>(this, "queuedByTier", Map.of());
+    private final ReadOnlyObjectWrapper<Map<Tier, io.queuedeck.engine.tier.TierMode>> tierModes =
+            new ReadOnlyObjectWrapper<>(this, "tierModes", Map.of());
     private final ReadOnlyObjectWrapper<List<GpuLoad>> gpus = new ReadOnlyObjectWrapper<>(this, "gpus", List.of());
     private boolean first = true;
     private boolean seenLatency;
@@ -96,6 +98,9 @@ public final class OverviewViewModel {
         if (!s.queuedByLevel().equals(queuedByLevel.get())) {
             queuedByLevel.set(s.queuedByLevel());
         }
+        if (!s.tierModes().equals(tierModes.get())) {
+            tierModes.set(s.tierModes());
+        }
         if (!s.queuedByTier().equals(queuedByTier.get())) {
             queuedByTier.set(s.queuedByTier());
         }
@@ -131,4 +136,6 @@ public final class OverviewViewModel {
     public ReadOnlyObjectProperty<List<Integer>> queuedByLevelProperty() { return queuedByLevel.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<Map<Tier, Integer>> queuedByTierProperty() { return queuedByTier.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<List<GpuLoad>> gpusProperty() { return gpus.getReadOnlyProperty(); }
+    /** Whether each tier is active, paused or draining. */
+    public ReadOnlyObjectProperty<Map<Tier, io.queuedeck.engine.tier.TierMode>> tierModesProperty() { return tierModes.getReadOnlyProperty(); }
 }

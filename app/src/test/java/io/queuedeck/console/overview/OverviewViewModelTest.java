@@ -60,6 +60,13 @@ class OverviewViewModelTest {
     }
 
     @Test
+    void apply_tierPaused_exposed() {
+        model.apply(snapshot().tierMode(Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING).build());
+
+        assertThat(model.tierModesProperty().get()).containsEntry(Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING);
+    }
+
+    @Test
     void apply_policyAndPause_followTheEngine() {
         model.apply(snapshot().policy("fifo").paused(true).build());
 
