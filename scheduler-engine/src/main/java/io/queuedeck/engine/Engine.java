@@ -102,6 +102,11 @@ public final class Engine implements AutoCloseable {
         return driver.call(loop -> loop.cancel(taskId));
     }
 
+    /** Queues a dead-lettered task again, with a fresh set of attempts. */
+    public CompletableFuture<TaskView> retry(String taskId) {
+        return driver.call(loop -> loop.retry(taskId));
+    }
+
     /** Moves a task to another priority; a waiting task takes its new place at once. */
     public CompletableFuture<TaskView> reprioritize(String taskId, int priority) {
         return driver.call(loop -> loop.reprioritize(taskId, priority));

@@ -203,6 +203,25 @@ public final class SchedulerLoop implements ExecutorContext {
         return task.view(now);
     }
 
+    /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
+    public TaskView retry(String id) {
+        Task task = require(id);
+        if (task.state() != TaskState.DEAD_LETTERED) {
+            throw new TaskConflictException("task '" + id + "' is " + task.state()
+                    + "; only dead-lettered tasks can be retried");
+        }
+        long now = clock.nanos();
+        finished.remove(id);
+        active.put(id, task);
+        deadLetters--;
+        task.resetAttempts();
+        task.discardOutput();
+        move(task, TaskState.QUEUED, now);
+        enqueue(queues.get(task.model()), task, now);
+        dispatch();
+        return task.view(now);
+    }
+
     /** Gives a task a new priority; a waiting task takes its new place at once. */
     public TaskView reprioritize(String id, int priority) {
         if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {

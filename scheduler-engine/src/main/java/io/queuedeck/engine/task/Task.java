@@ -143,6 +143,8 @@ public final class Task {
     public void setError(String error) { this.error = error; }
     public void setOutput(String output) { this.output = output; }
     public void incrementAttempts() { attempts++; }
+    /** An operator's replay of a dead letter starts a fresh series of attempts. */
+    public void resetAttempts() { attempts = 0; }
 
     /** Tokens the task holds in a KV cache while it runs: prompt plus everything generated so far. */
     public int contextTokens() { return spec.promptTokens() + generatedTokens; }

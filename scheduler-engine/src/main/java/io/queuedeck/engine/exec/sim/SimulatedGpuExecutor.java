@@ -8,6 +8,7 @@ import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +19,8 @@ import java.util.Optional;
  * one decode pass over the whole batch, so every task in the batch gains one token per step.
  * Its duration is {@code prefill(joining tokens) + decode(batch size)}, times the instance's
  * slowdown. Tasks join and leave only at step boundaries: a task dispatched mid-step waits for
- * the next one. A task reserves KV cache for its prompt plus its whole output when it joins
+ * the next one. A task whose metadata has {@code poison=true} fails at its first step on every
+ * attempt (a fault drill). A task reserves KV cache for its prompt plus its whole output when it joins
  * (no mid-run memory preemption), and releases it when it leaves.
  */
 public final class SimulatedGpuExecutor implements Executor {
@@ -194,6 +196,18 @@ public final class SimulatedGpuExecutor implements Executor {
      */
     public record Usage(long busyNanos, long sequenceNanos) {}
 
+    /**
+     * A task whose metadata says {@code poison=true} fails at its first step, every attempt: the
+     * fault a client's bad input causes, for drills of retries and the dead-letter queue.
+     */
+    static boolean isPoison(Task task) {
+        Map<String, String> metadata = task.spec().metadata();
+        return metadata != null && "true".equals(metadata.get(POISON_KEY));
+    }
+
+    /** Metadata key that marks a poison task. */
+    public static final String POISON_KEY = "poison";
+
     private static long reservation(Task task) {
         return (long) task.promptTokens() + task.outputTokens();
     }
@@ -262,8 +276,16 @@ public final class SimulatedGpuExecutor implements Executor {
             busyNanos += duration;
             sequenceNanos += duration * batch.size();
             List<Task> finished = null;
+            List<Task> poisoned = null;
             for (Task task : batch) {
                 task.addService(duration);
+                if (isPoison(task)) {
+                    if (poisoned == null) {
+                        poisoned = new ArrayList<>();
+                    }
+                    poisoned.add(task);
+                    continue;
+                }
                 boolean first = task.firstTokenAt() < 0;
                 task.addToken(now);
                 if (first) {
@@ -274,6 +296,13 @@ public final class SimulatedGpuExecutor implements Executor {
                         finished = new ArrayList<>();
                     }
                     finished.add(task);
+                }
+            }
+            if (poisoned != null) {
+                batch.removeAll(poisoned);
+                for (Task task : poisoned) {
+                    kvUsed -= reservation(task);
+                    context.failed(task, "poison task: the model server fails on this input", true);
                 }
             }
             if (finished != null) {
