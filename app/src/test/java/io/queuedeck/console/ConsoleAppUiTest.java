@@ -113,7 +113,11 @@ class ConsoleAppUiTest {
                     .isEqualTo("offline");
         });
 
-        robot.clickOn("#gpus-gpu-1-offline"); // now "Bring online"
+        // The button turns into "Bring online" when its card takes the snapshot that shows the GPU
+        // offline; an operator clicks it only then, and so does the test.
+        await().atMost(TIMEOUT).until(() -> "Bring online".equals(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#gpus-gpu-1-offline").queryButton().getText()).get()));
+        robot.clickOn("#gpus-gpu-1-offline");
         await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().instances().get(1).state() == InstanceState.UP);
     }
 
