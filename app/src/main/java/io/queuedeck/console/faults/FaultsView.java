@@ -44,6 +44,10 @@ public final class FaultsView {
     @FXML
     private Button burstButton;
     @FXML
+    private Button poisonButton;
+    @FXML
+    private Button retryButton;
+    @FXML
     private ListView<FaultsViewModel.ActiveFault> activeList;
     @FXML
     private Button clearAllButton;
@@ -65,6 +69,15 @@ public final class FaultsView {
         burstButton.setTooltip(new Tooltip("Add 9× the current demo load on top of it for "
                 + FaultsViewModel.BURST_SECONDS + " s"));
         burstButton.setOnAction(e -> model.burst());
+        poisonButton.setTooltip(new Tooltip("Submit a task that fails on every attempt: watch it retry, then land in the dead letters"));
+        poisonButton.setOnAction(e -> model.poisonTask());
+        retryButton.setTooltip(new Tooltip("Queue the selected dead letter again, with a fresh set of attempts"));
+        retryButton.setOnAction(e -> {
+            FaultsViewModel.DeadLetter selected = deadList.getSelectionModel().getSelectedItem();
+            if (selected != null) {
+                model.retry(selected);
+            }
+        });
         clearAllButton.setTooltip(new Tooltip("Bring offline GPUs back and restore slowed ones (crashed GPUs recover by themselves)"));
         clearAllButton.setOnAction(e -> model.clearAll());
         clearAllButton.disableProperty().bind(model.anyClearableProperty().not());
@@ -80,6 +93,7 @@ public final class FaultsView {
         });
 
         deadList.setItems(model.deadLetters());
+        retryButton.disableProperty().bind(deadList.getSelectionModel().selectedItemProperty().isNull());
         deadList.setPlaceholder(new Label("No task has exhausted its attempts"));
         deadList.setCellFactory(list -> new ListCell<>() {
             @Override

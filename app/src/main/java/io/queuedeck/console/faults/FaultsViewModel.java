@@ -127,6 +127,20 @@ public final class FaultsViewModel {
         }
     }
 
+    /** Submits a task that fails on every attempt: retries, then the dead letters, in plain sight. */
+    public void poisonTask() {
+        commands.submitPoisonTask().thenAccept(task -> log.record(ChangeLog.Kind.FAULT,
+                "poison task " + (task == null ? "" : task.id() + " ") + "submitted"));
+    }
+
+    /** Queues a dead letter again; it leaves the list until it fails again. */
+    public void retry(DeadLetter letter) {
+        commands.retry(letter.id()).thenRun(() -> {
+            deadLetters.remove(letter);
+            log.record(ChangeLog.Kind.OPERATOR, "dead letter " + letter.id() + " retried");
+        });
+    }
+
     /**
      * Brings offline GPUs back and restores slowed ones. A crashed GPU cannot be hurried: it
      * comes back by itself once its model has reloaded.

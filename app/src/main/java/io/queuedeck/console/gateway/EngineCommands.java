@@ -31,6 +31,12 @@ public interface EngineCommands {
 
     CompletableFuture<TaskView> cancel(String taskId);
 
+    /** Queues a dead-lettered task again, with a fresh set of attempts. */
+    CompletableFuture<TaskView> retry(String taskId);
+
+    /** Fault drill: submits a task that fails on every attempt (and so ends in the dead letters). */
+    CompletableFuture<TaskView> submitPoisonTask();
+
     /** The task with this id, if the engine still knows it. */
     CompletableFuture<java.util.Optional<TaskView>> task(String taskId);
 

@@ -190,6 +190,20 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     }
 
     @Override
+    public CompletableFuture<TaskView> retry(String taskId) {
+        return send("Retry task " + taskId, () -> engine.retry(taskId));
+    }
+
+    @Override
+    public CompletableFuture<TaskView> submitPoisonTask() {
+        io.queuedeck.engine.task.TaskSpec poison = new io.queuedeck.engine.task.TaskSpec(null,
+                io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL, "poison drill", io.queuedeck.engine.task.TaskSpec.DEFAULT_PRIORITY,
+                null, null, "drill", null, 64, null,
+                java.util.Map.of(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY, "true"));
+        return send("Poison task", () -> engine.submit(poison).thenApply(io.queuedeck.engine.task.SubmitResult::task));
+    }
+
+    @Override
     public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
         return send("Look up task " + taskId, () -> engine.task(taskId));
     }

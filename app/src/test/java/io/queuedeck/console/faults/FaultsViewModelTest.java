@@ -75,4 +75,20 @@ class FaultsViewModelTest {
         assertThat(commands.sent).filteredOn(s -> s.startsWith("dead")).hasSize(1);
         assertThat(model.deadLetters()).extracting(FaultsViewModel.DeadLetter::id).containsExactly("d1");
     }
+
+    @Test
+    void poisonTask_submitsOneAndLogsItAsAFault() {
+        model.poisonTask();
+
+        assertThat(commands.sent).containsExactly("poison");
+        assertThat(log.entries()).extracting(ChangeLog.Entry::kind).containsExactly(ChangeLog.Kind.FAULT);
+    }
+
+    @Test
+    void retry_sendsTheIdAndLogsIt() {
+        model.retry(new FaultsViewModel.DeadLetter("t-9", 5, 3, "poison task"));
+
+        assertThat(commands.sent).containsExactly("retry t-9");
+        assertThat(log.entries()).extracting(ChangeLog.Entry::text).containsExactly("dead letter t-9 retried");
+    }
 }

@@ -30,6 +30,8 @@ public final class RecordingCommands implements EngineCommands {
     }
     @Override public CompletableFuture<TaskView> reprioritize(String taskId, int priority) { return answer("move " + taskId + " to " + priority, null); }
     @Override public CompletableFuture<TaskView> cancel(String taskId) { return answer("cancel " + taskId, null); }
+    @Override public CompletableFuture<TaskView> retry(String taskId) { return answer("retry " + taskId, null); }
+    @Override public CompletableFuture<TaskView> submitPoisonTask() { return answer("poison", null); }
     @Override public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
         return answer("task " + taskId, waiting.stream().filter(t -> t.id().equals(taskId)).findFirst());
     }
