@@ -42,6 +42,8 @@ public final class ConsoleApp extends Application {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     private EmbeddedEngine system;
+    private io.queuedeck.engine.api.ApiService api;
+    private String apiLine = "API off";
     private EngineGateway gateway;
     private MainView main;
     private Stage stage;
@@ -58,6 +60,9 @@ public final class ConsoleApp extends Application {
                 : EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
         gateway = EngineGateway.forFx(system.engine(), this::report);
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
+        if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
+            startApi(options.apiPort().getAsInt());
+        }
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();
@@ -140,6 +145,23 @@ public final class ConsoleApp extends Application {
         }
     }
 
+    /** The REST API on loopback, as {@code serve} runs it; a busy port leaves the console without it. */
+    private void startApi(int port) {
+        try {
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
+                    callbacks -> { }).start();
+            apiLine = "API " + api.baseUri();
+        } catch (IllegalArgumentException e) {
+            api = null;
+            apiLine = "API off (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Where the console's REST API listens; empty when it does not run. */
+    public java.util.Optional<java.net.URI> apiUri() {
+        return api == null ? java.util.Optional.empty() : java.util.Optional.of(api.baseUri());
+    }
+
     private static void applyTheme(boolean light) {
         Application.setUserAgentStylesheet(light
                 ? new PrimerLight().getUserAgentStylesheet()
@@ -147,9 +169,9 @@ public final class ConsoleApp extends Application {
     }
 
     private void status(EngineSnapshot s) {
-        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · updated %s",
+        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · updated %s",
                 s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
-                s.counters().succeeded(), system.load() * 100,
+                s.counters().succeeded(), system.load() * 100, apiLine,
                 LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK)));
     }
 
@@ -180,6 +202,9 @@ public final class ConsoleApp extends Application {
     public void stop() {
         if (gateway != null) {
             gateway.stop();
+        }
+        if (api != null) {
+            api.close();
         }
         if (system != null) {
             system.close();

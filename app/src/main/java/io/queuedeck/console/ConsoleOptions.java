@@ -20,10 +20,14 @@ import java.util.Optional;
  * @param light        light theme instead of dark
  * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst
  * @param trace        replay this trace (file or shipped name) instead of the synthetic load
+ * @param apiPort      loopback port of the REST API the console serves (0: any free port); empty: no API
  */
 public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
                              String policy, double load, int gpus, boolean light, List<String> inject,
-                             Optional<String> trace) {
+                             Optional<String> trace, java.util.OptionalInt apiPort) {
+
+    /** The REST API's default port, on 127.0.0.1 only. */
+    public static final int DEFAULT_API_PORT = 8080;
 
     public static final String USAGE = """
             Usage: queuedeck-console [options]
@@ -35,6 +39,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --trace NAME            replay a trace (CSV file, or azure-conv-2023.csv / azure-code-2023.csv)
                                       at --load instead of the synthetic workload
               --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst
+              --api-port N            serve the REST API on 127.0.0.1:N (default 8080; 0 = any free port)
+              --no-api                do not serve the REST API
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
@@ -43,7 +49,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
 
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
-                false, List.of(), Optional.empty());
+                false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT));
     }
 
     /**
@@ -63,6 +69,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         boolean light = false;
         List<String> inject = List.of();
         String trace = null;
+        java.util.OptionalInt apiPort = o.apiPort;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -91,6 +98,14 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                 }
                 case "--light" -> light = true;
                 case "--trace" -> trace = value(args, ++i, arg);
+                case "--no-api" -> apiPort = java.util.OptionalInt.empty();
+                case "--api-port" -> {
+                    int port = (int) number(value(args, ++i, arg), arg);
+                    if (port < 0 || port > 65_535) {
+                        throw new IllegalArgumentException("--api-port must be between 0 and 65535, got " + port);
+                    }
+                    apiPort = java.util.OptionalInt.of(port);
+                }
                 case "--inject" -> {
                     inject = List.of(value(args, ++i, arg).split(","));
                     for (String item : inject) {
@@ -107,7 +122,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             throw new IllegalArgumentException("--screenshot and --bench-ui cannot be combined");
         }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
-                policy, load, gpus, light, inject, Optional.ofNullable(trace));
+                policy, load, gpus, light, inject, Optional.ofNullable(trace), apiPort);
     }
 
     /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */

@@ -42,7 +42,8 @@ class ConsoleAppUiTest {
     @BeforeAll
     static void startApp() throws Exception {
         stage = FxToolkit.registerPrimaryStage();
-        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9", "--screen", "overview");
+        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9", "--screen", "overview",
+                "--api-port", "0");
     }
 
     @AfterAll
@@ -99,6 +100,22 @@ class ConsoleAppUiTest {
 
         robot.interact(() -> policy.setValue("mlfq"));
         await().atMost(TIMEOUT).until(() -> "mlfq".equals(app.system().engine().latestSnapshot().policy()));
+    }
+
+    @Test
+    @Order(5)
+    void restApi_servedOnLoopback_acceptsATaskIntoTheSameEngine() throws Exception {
+        java.net.URI base = app.apiUri().orElseThrow();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> accepted = client.send(java.net.http.HttpRequest.newBuilder(base.resolve("/v1/tasks"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"task_id\":\"from-api\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":4}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(base.getHost()).isEqualTo("127.0.0.1");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        await().atMost(TIMEOUT).until(() -> app.system().engine().task("from-api").join().isPresent());
     }
 
     @Test

@@ -52,4 +52,13 @@ class ConsoleOptionsTest {
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--bogus"))).hasMessageContaining("unknown option");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screenshot"))).hasMessageContaining("needs a value");
     }
+
+    @Test
+    void parse_apiOptions_portNoApiAndRange() {
+        assertThat(ConsoleOptions.parse(List.of()).apiPort()).hasValue(ConsoleOptions.DEFAULT_API_PORT);
+        assertThat(ConsoleOptions.parse(List.of("--api-port", "9090")).apiPort()).hasValue(9090);
+        assertThat(ConsoleOptions.parse(List.of("--no-api")).apiPort()).isEmpty();
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--api-port", "70000")))
+                .hasMessageContaining("--api-port must be between 0 and 65535, got 70000");
+    }
 }

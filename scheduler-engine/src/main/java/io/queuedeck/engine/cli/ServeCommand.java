@@ -1,12 +1,9 @@
 package io.queuedeck.engine.cli;
 
-import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.api.ApiServer;
-import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.metrics.EngineMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
@@ -85,63 +80,43 @@ final class ServeCommand implements Callable<Integer> {
                 .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
                 .policy(policy)
                 .build();
-        EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
-        ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("queuedeck-completions").daemon().factory());
-        CallbackDispatcher.Builder callbackBuilder = CallbackDispatcher.builder(engine.clock(), feedThread)
-                .listener(metrics.callbackListener());
-        String callbackSecret = System.getenv("QUEUEDECK_CALLBACK_SECRET");
-        if (callbackSecret != null && !callbackSecret.isBlank()) {
-            callbackBuilder.secret(callbackSecret.strip().getBytes(StandardCharsets.UTF_8));
-        }
-        if (callbackHosts != null && !callbackHosts.isEmpty()) {
-            callbackBuilder.allowedHosts(java.util.Set.copyOf(callbackHosts));
-        }
-        CallbackDispatcher callbacks = callbackBuilder.build();
-        CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread)
-                .onFinished(metrics::recordFinished)
-                .onFinished(callbacks::deliver);
-        ApiServer.Builder builder = ApiServer.builder(engine).host(host).port(port).maxBodyBytes(maxBodyBytes)
-                .metrics(metrics).callbacks(callbacks).maxQueued(maxQueued);
-        if (benchBaseline) {
-            builder.benchmarkBaseline();
-        }
-        if (useVirtualThreads(threads)) {
-            builder.virtualThreads();
-        }
-        if (token != null) {
-            builder.bearerToken(token);
-        }
-        ApiServer api;
-        try {
-            api = builder.build();
-        } catch (IllegalStateException e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
+        ApiService service = ApiService.create(engine, server -> {
+            server.host(host).port(port).maxBodyBytes(maxBodyBytes).maxQueued(maxQueued);
+            if (benchBaseline) {
+                server.benchmarkBaseline();
+            }
+            if (useVirtualThreads(threads)) {
+                server.virtualThreads();
+            }
+            if (token != null) {
+                server.bearerToken(token);
+            }
+        }, callbacks -> {
+            String callbackSecret = System.getenv("QUEUEDECK_CALLBACK_SECRET");
+            if (callbackSecret != null && !callbackSecret.isBlank()) {
+                callbacks.secret(callbackSecret.strip().getBytes(StandardCharsets.UTF_8));
+            }
+            if (callbackHosts != null && !callbackHosts.isEmpty()) {
+                callbacks.allowedHosts(java.util.Set.copyOf(callbackHosts));
+            }
+        });
         engine.start();
-        callbacks.resume(); // in memory for now: nothing to resume until the durable store holds delivery state
-        feed.start(2);
         try {
-            api.start();
-        } catch (RuntimeException e) {
-            feed.close();
+            service.start();
+        } catch (IllegalArgumentException e) {
             engine.close();
-            callbacks.close();
-            feedThread.shutdownNow();
-            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": " + rootMessage(e));
+            throw new IllegalArgumentException("cannot listen on " + host + ":" + port + ": "
+                    + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            api.close();
-            feed.close();
+            service.close();
             engine.close();
-            callbacks.close();
-            feedThread.shutdownNow();
             out.println("QueueDeck API stopped");
             out.flush();
             stopped.countDown();
         }, "queuedeck-shutdown"));
-        out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s)%n", api.baseUri(), policy,
+        out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s)%n", service.baseUri(), policy,
                 instances, Engine.Builder.DEFAULT_MODEL, token == null ? "" : ", bearer token required");
         out.flush();
         stopped.await();
@@ -171,13 +146,5 @@ final class ServeCommand implements Callable<Integer> {
         }
         String env = System.getenv("QUEUEDECK_API_TOKEN");
         return env == null || env.isBlank() ? null : env.strip();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 }
