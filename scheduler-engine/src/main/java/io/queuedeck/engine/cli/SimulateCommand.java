@@ -256,10 +256,6 @@ final class SimulateCommand implements Callable<Integer> {
             byPolicy.get(policy).put(param.substring(dot + 1, eq), param.substring(eq + 1));
         }
         Map<String, PolicyConfig> configs = new LinkedHashMap<>();
-        if (byPolicy.containsKey("srpt-oracle")) {
-            // A prefill stalls every task in its batch: the oracle weighs it by the batch it stalls.
-            byPolicy.get("srpt-oracle").putIfAbsent("prefill_weight", Integer.toString(maxBatch));
-        }
         byPolicy.forEach((name, values) -> configs.put(name, PolicyConfig.of(values)));
         return configs;
     }

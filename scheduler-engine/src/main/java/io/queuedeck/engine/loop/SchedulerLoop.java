@@ -474,18 +474,6 @@ public final class SchedulerLoop implements ExecutorContext {
         return active.size();
     }
 
-    public long succeededCount() {
-        return succeeded;
-    }
-
-    public LatencyMetrics latency() {
-        return latency;
-    }
-
-    public String policyName() {
-        return policyName;
-    }
-
     // ---------------------------------------------------------------- executor callbacks
 
     @Override

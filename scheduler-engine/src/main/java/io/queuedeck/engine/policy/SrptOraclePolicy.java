@@ -9,8 +9,8 @@ import io.queuedeck.engine.task.Task;
  *
  * <p>A task's remaining work is what it still costs: the prefill of its context (it has none in
  * cache while it waits) plus its remaining tokens × a decode step. The prefill counts
- * {@code prefill_weight} times (default 32, the default batch; the simulate command sets it to
- * {@code --max-batch}) because a prefill stalls every task of the batch it joins: ordering by the
+ * {@code prefill_weight} times (default 32, the default batch; the simulator sets it to its GPU
+ * profile's max batch) because a prefill stalls every task of the batch it joins: ordering by the
  * task's own work alone let the weighted policy beat this "bound" by 21% on the code trace, whose
  * work is nearly all prefill.
  *

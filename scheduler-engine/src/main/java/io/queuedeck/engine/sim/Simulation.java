@@ -43,6 +43,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
      */
     public PolicyResult run(String policy, PolicyConfig config, List<Arrival> arrivals, LongSupplier wallClock) {
         long wallStart = wallClock.getAsLong();
+        config = withBatchAwareOracle(policy, config);
         VirtualClock clock = new VirtualClock();
         SimulatedGpuExecutor gpus = new SimulatedGpuExecutor(instances, model, profile);
         Engine engine = Engine.builder()
@@ -131,5 +132,18 @@ public record Simulation(int instances, GpuProfile profile, String model) {
             }
             scheduleNext(engine, clock, arrivals, next, rejected);
         });
+    }
+
+    /**
+     * The oracle weighs a prefill by the batch it stalls; the simulation knows the batch size, so
+     * it sets {@code prefill_weight} unless the caller did.
+     */
+    private PolicyConfig withBatchAwareOracle(String policy, PolicyConfig config) {
+        if (!policy.equals("srpt-oracle") || config.values().containsKey("prefill_weight")) {
+            return config;
+        }
+        Map<String, String> values = new java.util.HashMap<>(config.values());
+        values.put("prefill_weight", Integer.toString(profile.maxBatch()));
+        return PolicyConfig.of(values);
     }
 }
