@@ -112,6 +112,16 @@ public final class Engine implements AutoCloseable {
         return driver.call(loop -> loop.reprioritize(taskId, priority));
     }
 
+    /**
+     * Moves a waiting task to {@code priority}'s lane at {@code placement} (ahead of or behind a
+     * neighbour, or at either end), atomically. Refused under policies that order a lane by a
+     * score of their own; there, {@link #reprioritize} still moves a task between lanes.
+     */
+    public CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement) {
+        java.util.Objects.requireNonNull(placement, "placement");
+        return driver.call(loop -> loop.place(taskId, priority, placement));
+    }
+
     /** The task with this id, if known. */
     public CompletableFuture<Optional<TaskView>> task(String taskId) {
         return driver.call(loop -> loop.find(taskId));
@@ -154,6 +164,18 @@ public final class Engine implements AutoCloseable {
     public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
         return driver.call(loop -> {
             loop.setTierMode(tier, mode);
+            return null;
+        });
+    }
+
+    /**
+     * Pauses one priority lane, drains it or makes it active again, as {@link #setTierMode} does
+     * for a tier; a lane dispatches only when neither it nor its tier is paused.
+     */
+    public CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
+        java.util.Objects.requireNonNull(mode, "mode");
+        return driver.call(loop -> {
+            loop.setLaneMode(priority, mode);
             return null;
         });
     }

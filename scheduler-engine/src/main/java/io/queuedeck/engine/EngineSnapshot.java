@@ -31,6 +31,8 @@ import java.util.Map;
  * @param byPriority       latency since start, per priority 0..9
  * @param eventsDropped    events lost by slow subscribers
  * @param tierModes        whether each tier (core, normal, batch) is active, paused or draining
+ * @param laneModes        whether each priority lane 0..9 is active, paused or draining on its own
+ *                         (a lane also stops while its tier is paused)
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -51,9 +53,17 @@ public record EngineSnapshot(
         LatencyMetrics.Stats recent,
         List<LatencyMetrics.Stats> byPriority,
         long eventsDropped,
-        Map<Tier, TierMode> tierModes) {
+        Map<Tier, TierMode> tierModes,
+        List<TierMode> laneModes) {
 
-    /** A snapshot with every tier active (for code that builds snapshots by hand, such as tests). */
+    private static final List<TierMode> ALL_LANES_ACTIVE = java.util.Collections.nCopies(10, TierMode.ACTIVE);
+
+    /** Whether a lane of this priority dispatches: neither it nor its tier is paused. */
+    public boolean laneRuns(int priority) {
+        return laneModes.get(priority) != TierMode.PAUSED && tierModes.get(Tier.of(priority)) != TierMode.PAUSED;
+    }
+
+    /** A snapshot with every tier and lane active (for code that builds snapshots by hand, such as tests). */
     public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
                           List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
                           int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
@@ -61,7 +71,8 @@ public record EngineSnapshot(
                           LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> byPriority, long eventsDropped) {
         this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
                 instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
-                eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE));
+                eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE),
+                ALL_LANES_ACTIVE);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.policy.SchedulingPolicy;
 import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.Placement;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskConflictException;
@@ -66,9 +67,15 @@ public final class SchedulerLoop implements ExecutorContext {
     private final WaitOrder waitOrder = new WaitOrder();
     private final ExclusiveResources resources;
     private final EnumMap<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
-    /** Waiting tasks of paused tiers, out of their policy until the tier resumes. */
-    private final EnumMap<Tier, java.util.LinkedHashSet<Task>> parked = new EnumMap<>(Tier.class);
+    /** Each priority lane's own mode: a lane runs only when neither it nor its tier is paused. */
+    private final TierMode[] laneModes = new TierMode[TaskSpec.MAX_PRIORITY + 1];
+    /** Waiting tasks of paused lanes or tiers, per priority, out of their policy until they resume. */
+    private final List<java.util.LinkedHashSet<Task>> parked = new ArrayList<>();
     private int parkedCount;
+    /** Gap between the ranks of consecutive arrivals: room for twenty moves to one spot before a renumbering. */
+    private static final long RANK_STEP = 1L << 20;
+    /** Rank of the next arrival, and the lowest rank given so far (a move to the front goes below it). */
+    private long nextRank, lowestRank;
 
     private String policyName;
     private long policyGeneration;
@@ -97,7 +104,10 @@ public final class SchedulerLoop implements ExecutorContext {
         this.resources = new ExclusiveResources(inversion, TaskSpec.MIN_PRIORITY);
         for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
             tierModes.put(tier, TierMode.ACTIVE);
-            parked.put(tier, new java.util.LinkedHashSet<>());
+        }
+        for (int p = 0; p < laneModes.length; p++) {
+            laneModes[p] = TierMode.ACTIVE;
+            parked.add(new java.util.LinkedHashSet<>());
         }
         this.executor = executor;
         this.retry = retry;
@@ -141,11 +151,16 @@ public final class SchedulerLoop implements ExecutorContext {
             rejected++;
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
         }
-        Tier tier = Tier.of(spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority());
+        int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
+        Tier tier = Tier.of(priority);
         if (tierModes.get(tier) == TierMode.DRAINING) {
             rejected++;
             throw new TaskConflictException("the " + tier.name().toLowerCase(java.util.Locale.ROOT)
                     + " tier is draining and takes no new tasks");
+        }
+        if (laneModes[priority] == TierMode.DRAINING) {
+            rejected++;
+            throw new TaskConflictException("the priority " + priority + " lane is draining and takes no new tasks");
         }
         int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
         // The executor checks the spec as it will run: a task without max_tokens still reserves
@@ -162,6 +177,7 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         long now = clock.nanos();
         Task task = new Task(spec, sequence++, tokens, now);
+        task.setRank(takeRank());
         if (spec.deadline() != null) {
             task.setDeadlineAt(clock.toNanos(spec.deadline()));
         }
@@ -216,6 +232,7 @@ public final class SchedulerLoop implements ExecutorContext {
         deadLetters--;
         task.resetAttempts();
         task.discardOutput();
+        task.setRank(takeRank()); // replayed as a new arrival: its old rank may have been given away
         move(task, TaskState.QUEUED, now);
         enqueue(queues.get(task.model()), task, now);
         dispatch();
@@ -224,10 +241,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     /** Gives a task a new priority; a waiting task takes its new place at once. */
     public TaskView reprioritize(String id, int priority) {
-        if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {
-            throw new InvalidTaskException("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
-                    + TaskSpec.MAX_PRIORITY + ", got " + priority);
-        }
+        checkPriority(priority);
         Task task = require(id);
         if (task.state().isFinal() || task.state() == TaskState.FAILED) {
             throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be reprioritized");
@@ -248,6 +262,130 @@ public final class SchedulerLoop implements ExecutorContext {
             }
         }
         return task.view(now);
+    }
+
+    /**
+     * Moves a waiting task to {@code priority}'s lane at {@code placement}, in one step. Only
+     * under a policy that keeps lane order ({@link SchedulingPolicy#keepsLaneOrder}): elsewhere
+     * the policy's own score decides the order within a lane, and a place would not hold.
+     */
+    public TaskView place(String id, int priority, Placement placement) {
+        checkPriority(priority);
+        Task task = require(id);
+        if (!task.state().isWaiting()) {
+            throw new TaskConflictException("task '" + id + "' is " + task.state()
+                    + "; only a waiting task can be moved within a lane");
+        }
+        if (!queues.get(task.model()).policy.keepsLaneOrder()) {
+            throw new TaskConflictException("the " + policyName + " policy orders each lane by rules of its own;"
+                    + " a place within a lane holds under fifo or priority (moving to another priority still works)");
+        }
+        Task anchor = switch (placement) {
+            case Placement.Before before -> anchor(task, before.taskId(), priority);
+            case Placement.After after -> anchor(task, after.taskId(), priority);
+            case Placement.Front front -> null;
+            case Placement.Back back -> null;
+        };
+        ModelQueue queue = dequeue(task); // out of its queue before anything is re-ranked
+        long rank = switch (placement) {
+            case Placement.Front front -> rankBetween(null, null, task);
+            case Placement.Back back -> takeRank();
+            case Placement.Before before -> rankBetween(neighbour(anchor, task, true), anchor, task);
+            case Placement.After after -> rankBetween(anchor, neighbour(anchor, task, false), task);
+        };
+        long now = clock.nanos();
+        int old = task.priority();
+        task.setPriority(priority);
+        task.setRank(rank);
+        enqueueKeepingWait(queue, task);
+        if (old != priority && events.active()) {
+            events.publish(new EngineEvent.TaskReprioritized(now, id, old, priority));
+        }
+        dispatch();
+        return task.view(now);
+    }
+
+    private Task anchor(Task task, String anchorId, int priority) {
+        Task anchor = lookup(anchorId);
+        if (anchor == null || !anchor.state().isWaiting() || anchor.priority() != priority || anchor == task) {
+            throw new InvalidTaskException("placement", anchor == task
+                    ? "a task cannot be placed next to itself"
+                    : "task '" + anchorId + "' is not waiting in the priority " + priority + " lane");
+        }
+        return anchor;
+    }
+
+    /**
+     * The active task whose rank comes right before (or after) {@code anchor}'s, other than
+     * {@code moving}; null at the end. A scan of every active task: an operator's move is rare,
+     * and ranks stay unique across lanes this way.
+     */
+    private Task neighbour(Task anchor, Task moving, boolean before) {
+        Task best = null;
+        for (Task other : active.values()) {
+            if (other == moving || other == anchor) {
+                continue;
+            }
+            long r = other.rank();
+            if (before ? r < anchor.rank() && (best == null || r > best.rank())
+                    : r > anchor.rank() && (best == null || r < best.rank())) {
+                best = other;
+            }
+        }
+        return best;
+    }
+
+    /** A rank strictly between two tasks' (null: an open end); renumbers every rank when there is no room. */
+    private long rankBetween(Task low, Task high, Task moving) {
+        if (low == null) {
+            return lowestRank -= RANK_STEP;
+        }
+        if (high == null) {
+            return takeRank();
+        }
+        if (high.rank() - low.rank() < 2) {
+            renumberRanks(moving);
+        }
+        return low.rank() + (high.rank() - low.rank()) / 2;
+    }
+
+    /**
+     * Spreads the ranks of all active tasks but {@code moving} out again, keeping their order:
+     * after many moves to one spot there is no rank left between two neighbours.
+     */
+    private void renumberRanks(Task moving) {
+        List<Task> all = new ArrayList<>(active.values());
+        all.remove(moving);
+        all.sort((a, b) -> Long.compare(a.rank(), b.rank()));
+        List<Task> waiting = new ArrayList<>();
+        List<ModelQueue> waitingIn = new ArrayList<>();
+        for (Task task : all) {
+            if (task.state().isWaiting()) {
+                waiting.add(task);
+                waitingIn.add(dequeue(task)); // a rank is a queue key: out while it changes
+            }
+        }
+        nextRank = 0;
+        lowestRank = 0;
+        for (Task task : all) {
+            task.setRank(takeRank());
+        }
+        for (int i = 0; i < waiting.size(); i++) {
+            enqueueKeepingWait(waitingIn.get(i), waiting.get(i));
+        }
+    }
+
+    private long takeRank() {
+        long rank = nextRank;
+        nextRank += RANK_STEP;
+        return rank;
+    }
+
+    private static void checkPriority(int priority) {
+        if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {
+            throw new InvalidTaskException("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
+                    + TaskSpec.MAX_PRIORITY + ", got " + priority);
+        }
     }
 
     /** The task with this id, if it is active or finished recently. */
@@ -289,27 +427,27 @@ public final class SchedulerLoop implements ExecutorContext {
 
     /**
      * Waiting tasks (queued or preempted), at most {@code limitPerPriority} of each priority: the
-     * ones that arrived first, in arrival order, grouped by priority 0..9. A read-only query for
+     * first of each lane in rank order (arrival order as operators left it), grouped by priority 0..9. A read-only query for
      * the console's lanes; O(active tasks) per call, so callers ask at a few hertz, not per event.
      */
     public List<TaskView> waitingTasks(int limitPerPriority) {
         if (limitPerPriority < 0) {
             throw new IllegalArgumentException("limit must not be negative, got " + limitPerPriority);
         }
-        List<PriorityQueue<Task>> firstArrived = new ArrayList<>(waitingByPriority.length);
+        List<PriorityQueue<Task>> firstInLane = new ArrayList<>(waitingByPriority.length);
         for (int p = 0; p < waitingByPriority.length; p++) {
-            // max-heap on sequence: the head is the latest arrival kept, evicted first
-            firstArrived.add(new PriorityQueue<>((a, b) -> Long.compare(b.sequence(), a.sequence())));
+            // max-heap on rank: the head is the last of the lane kept, evicted first
+            firstInLane.add(new PriorityQueue<>((a, b) -> Long.compare(b.rank(), a.rank())));
         }
         if (limitPerPriority > 0) {
             for (Task task : active.values()) {
                 if (!task.state().isWaiting()) {
                     continue;
                 }
-                PriorityQueue<Task> kept = firstArrived.get(task.priority());
+                PriorityQueue<Task> kept = firstInLane.get(task.priority());
                 if (kept.size() < limitPerPriority) {
                     kept.add(task);
-                } else if (task.sequence() < kept.peek().sequence()) {
+                } else if (task.rank() < kept.peek().rank()) {
                     kept.poll();
                     kept.add(task);
                 }
@@ -317,9 +455,9 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         long now = clock.nanos();
         List<TaskView> views = new ArrayList<>();
-        for (PriorityQueue<Task> kept : firstArrived) {
+        for (PriorityQueue<Task> kept : firstInLane) {
             List<Task> lane = new ArrayList<>(kept);
-            lane.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            lane.sort((a, b) -> Long.compare(a.rank(), b.rank()));
             for (Task task : lane) {
                 views.add(task.view(now));
             }
@@ -348,15 +486,41 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         tierModes.put(tier, mode);
         if (mode != TierMode.PAUSED) {
-            long now = clock.nanos();
-            java.util.Set<Task> resumed = parked.get(tier);
+            unparkResumed();
+        }
+    }
+
+    /**
+     * Pauses, drains or reactivates one priority lane, as {@link #setTierMode} does for a tier.
+     * A lane's tasks run only when neither the lane nor its tier is paused.
+     */
+    public void setLaneMode(int priority, TierMode mode) {
+        checkPriority(priority);
+        laneModes[priority] = java.util.Objects.requireNonNull(mode, "mode");
+        if (mode != TierMode.PAUSED) {
+            unparkResumed();
+        }
+    }
+
+    private boolean lanePaused(int priority) {
+        return laneModes[priority] == TierMode.PAUSED || tierModes.get(Tier.of(priority)) == TierMode.PAUSED;
+    }
+
+    /** Hands the parked tasks of every lane that may run again back to their policy. */
+    private void unparkResumed() {
+        long now = clock.nanos();
+        for (int p = 0; p < parked.size(); p++) {
+            java.util.Set<Task> resumed = parked.get(p);
+            if (resumed.isEmpty() || lanePaused(p)) {
+                continue;
+            }
             for (Task task : resumed) {
                 queues.get(task.model()).policy.enqueue(task, now);
             }
             parkedCount -= resumed.size();
             resumed.clear();
-            dispatch();
         }
+        dispatch();
     }
 
     /**
@@ -374,7 +538,7 @@ public final class SchedulerLoop implements ExecutorContext {
             while ((task = oldQueue.policy.poll(now)) != null) {
                 waiting.add(task);
             }
-            waiting.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+            waiting.sort((a, b) -> Long.compare(a.rank(), b.rank()));
             ModelQueue queue = queues.get(oldQueue.model);
             for (Task moved : waiting) {
                 queue.policy.admit(moved, now);
@@ -461,7 +625,7 @@ public final class SchedulerLoop implements ExecutorContext {
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
                 latency.total(), endInterval ? latency.takeInterval() : latency.interval(),
-                List.copyOf(latencyByPriority), events.dropped(), Map.copyOf(tierModes));
+                List.copyOf(latencyByPriority), events.dropped(), Map.copyOf(tierModes), List.of(laneModes));
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
@@ -688,10 +852,9 @@ public final class SchedulerLoop implements ExecutorContext {
     private Task runnableHead(ModelQueue queue, long now) {
         Task head;
         while ((head = queue.policy.peek(now)) != null) {
-            Tier tier = Tier.of(head.priority());
-            if (tierModes.get(tier) == TierMode.PAUSED) {
+            if (lanePaused(head.priority())) {
                 queue.policy.remove(head);
-                parked.get(tier).add(head); // still counted as waiting, in waitingByPriority
+                parked.get(head.priority()).add(head); // still counted as waiting, in waitingByPriority
                 parkedCount++;
                 continue;
             }
@@ -722,7 +885,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     /** Forgets a parked task (cancelled or moved); false when it was not parked. */
     private boolean unpark(Task task) {
-        for (java.util.Set<Task> set : parked.values()) {
+        for (java.util.Set<Task> set : parked) {
             if (set.remove(task)) {
                 parkedCount--;
                 return true;

@@ -21,7 +21,7 @@ final class EdfPolicy extends HeapPolicy {
             return byDeadline;
         }
         int byPriority = Integer.compare(a.priority(), b.priority());
-        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
+        return byPriority != 0 ? byPriority : Long.compare(a.rank(), b.rank());
     }
 
     @Override

@@ -29,7 +29,7 @@ final class FairSharePolicy implements SchedulingPolicy {
     private int size;
 
     private static final class Tenant {
-        final IndexedTaskHeap waiting = new IndexedTaskHeap(Comparator.comparingLong(Task::sequence));
+        final IndexedTaskHeap waiting = new IndexedTaskHeap(Comparator.comparingLong(Task::rank));
     }
 
     FairSharePolicy(PolicyConfig config) {
@@ -116,7 +116,7 @@ final class FairSharePolicy implements SchedulingPolicy {
     @Override
     public int compare(Task a, Task b) {
         int byCounter = Double.compare(counter(a.spec().tenant()), counter(b.spec().tenant()));
-        return byCounter != 0 ? byCounter : Long.compare(a.sequence(), b.sequence());
+        return byCounter != 0 ? byCounter : Long.compare(a.rank(), b.rank());
     }
 
     @Override

@@ -11,7 +11,12 @@ final class FifoPolicy extends HeapPolicy {
 
     /** Submission order. Written out rather than composed: see {@link HeapPolicy}. */
     static int order(Task a, Task b) {
-        return Long.compare(a.sequence(), b.sequence());
+        return Long.compare(a.rank(), b.rank());
+    }
+
+    @Override
+    public boolean keepsLaneOrder() {
+        return true;
     }
 
     @Override

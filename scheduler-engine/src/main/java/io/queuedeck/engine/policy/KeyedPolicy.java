@@ -15,7 +15,7 @@ abstract class KeyedPolicy extends HeapPolicy {
     /** Smallest key first, then submission order (written out: see {@link HeapPolicy}). */
     static int order(Task a, Task b) {
         int byKey = Double.compare(a.policyKey(), b.policyKey());
-        return byKey != 0 ? byKey : Long.compare(a.sequence(), b.sequence());
+        return byKey != 0 ? byKey : Long.compare(a.rank(), b.rank());
     }
 
     /** The key of {@code task}, joining now. */

@@ -47,7 +47,7 @@ final class MlfqPolicy extends HeapPolicy {
      * join (reprioritized, or handed over by a policy switch) and keeps its place in line.
      */
     private final TreeSet<Task> boostCandidates = new TreeSet<>(
-            Comparator.comparingLong(Task::enqueuedAt).thenComparingLong(Task::sequence));
+            Comparator.comparingLong(Task::enqueuedAt).thenComparingLong(Task::rank));
 
     MlfqPolicy(PolicyConfig config) {
         super(MlfqPolicy::order);
@@ -76,7 +76,7 @@ final class MlfqPolicy extends HeapPolicy {
             return byLevel;
         }
         int byPriority = Integer.compare(a.priority(), b.priority());
-        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
+        return byPriority != 0 ? byPriority : Long.compare(a.rank(), b.rank());
     }
 
     /** Quantum of GPU time at {@code level}; the last level never expires. */

@@ -19,7 +19,12 @@ final class PriorityPolicy extends HeapPolicy {
     /** Priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
     static int order(Task a, Task b) {
         int byPriority = Integer.compare(a.priority(), b.priority());
-        return byPriority != 0 ? byPriority : Long.compare(a.sequence(), b.sequence());
+        return byPriority != 0 ? byPriority : Long.compare(a.rank(), b.rank());
+    }
+
+    @Override
+    public boolean keepsLaneOrder() {
+        return true;
     }
 
     @Override

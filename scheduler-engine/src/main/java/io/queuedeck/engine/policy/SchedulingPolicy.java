@@ -72,6 +72,16 @@ public interface SchedulingPolicy {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether tasks of one priority leave in {@link Task#rank() rank} order, so that an
+     * operator's move within a lane changes what runs first. False for policies that order a
+     * lane by rules of their own (MLFQ's levels, age, size, deadline, usage), where a rank only
+     * breaks ties.
+     */
+    default boolean keepsLaneOrder() {
+        return false;
+    }
+
     /** Whether the policy needs knowledge only a simulation has (true output lengths). */
     default boolean simulationOnly() {
         return false;

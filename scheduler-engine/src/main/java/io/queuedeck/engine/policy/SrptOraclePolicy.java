@@ -49,7 +49,7 @@ final class SrptOraclePolicy extends KeyedPolicy {
     @Override
     public int compare(Task a, Task b) {
         int byWork = Double.compare(key(a, 0), key(b, 0));
-        return byWork != 0 ? byWork : Long.compare(a.sequence(), b.sequence());
+        return byWork != 0 ? byWork : Long.compare(a.rank(), b.rank());
     }
 
     @Override

@@ -12,6 +12,7 @@ public final class Task {
     private final String id;
     private final TaskSpec spec;
     private final long sequence;
+    private long rank;
     private final int outputTokens;
     private final long arrivedAt;
     private final List<Transition> history = new ArrayList<>(4);
@@ -50,6 +51,7 @@ public final class Task {
         this.id = spec.taskId();
         this.spec = spec;
         this.sequence = sequence;
+        this.rank = sequence;
         this.outputTokens = outputTokens;
         this.priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
         this.arrivedAt = now;
@@ -112,6 +114,16 @@ public final class Task {
     public String id() { return id; }
     public TaskSpec spec() { return spec; }
     public long sequence() { return sequence; }
+
+    /**
+     * The task's place among tasks that tie on everything else a policy orders by: submission
+     * order (the sequence, until the loop gives it a spaced-out rank) until an operator moves
+     * it within its lane. Change it only while the task is out of its policy's queue.
+     */
+    public long rank() { return rank; }
+
+    public void setRank(long value) { rank = value; }
+
     public String model() { return spec.model(); }
     public int promptTokens() { return spec.promptTokens(); }
     public int outputTokens() { return outputTokens; }

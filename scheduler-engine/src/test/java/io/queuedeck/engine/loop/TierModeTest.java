@@ -77,4 +77,60 @@ class TierModeTest {
         assertThat(task("held").state()).isEqualTo(TaskState.RUNNING);
         assertThat(engine.task("late").join()).isEmpty();
     }
+
+    @Test
+    void pausedLane_holdsOnlyItsPriority_andItsTiersOtherLanesRun() {
+        engine.start();
+        engine.setLaneMode(3, TierMode.PAUSED).join();
+        submit("held", 3);
+        submit("sibling", 4); // same tier (normal), its own lane
+
+        assertThat(task("sibling").state()).isEqualTo(TaskState.RUNNING);
+        assertThat(task("held").state()).isEqualTo(TaskState.QUEUED);
+        assertThat(engine.snapshotNow().join().laneModes().get(3)).isEqualTo(TierMode.PAUSED);
+        assertThat(engine.snapshotNow().join().laneRuns(3)).isFalse();
+
+        engine.setLaneMode(3, TierMode.ACTIVE).join();
+        assertThat(task("held").state()).isEqualTo(TaskState.RUNNING);
+    }
+
+    @Test
+    void laneResumedWhileItsTierIsPaused_staysHeld_untilTheTierResumes() {
+        engine.start();
+        engine.setLaneMode(5, TierMode.PAUSED).join();
+        engine.setTierMode(Tier.NORMAL, TierMode.PAUSED).join();
+        submit("p5", 5);
+
+        engine.setLaneMode(5, TierMode.ACTIVE).join();
+        assertThat(task("p5").state()).isEqualTo(TaskState.QUEUED);
+        engine.setTierMode(Tier.NORMAL, TierMode.ACTIVE).join();
+        assertThat(task("p5").state()).isEqualTo(TaskState.RUNNING);
+    }
+
+    @Test
+    void drainingLane_refusesNewTasksOfItsPriorityOnly() {
+        engine.start();
+        engine.setLaneMode(6, TierMode.DRAINING).join();
+
+        assertThatThrownBy(() -> submit("late", 6)).hasCauseInstanceOf(TaskConflictException.class)
+                .hasMessageContaining("priority 6 lane is draining");
+        submit("neighbour", 7);
+        assertThat(engine.task("late").join()).isEmpty();
+        assertThat(task("neighbour").state()).isEqualTo(TaskState.RUNNING);
+    }
+
+    @Test
+    void taskMovedIntoAPausedLane_waitsThere() {
+        engine.start();
+        engine.pauseDispatch(true).join();
+        engine.setLaneMode(2, TierMode.PAUSED).join();
+        submit("mover", 8);
+        engine.reprioritize("mover", 2).join();
+        engine.pauseDispatch(false).join();
+
+        assertThat(task("mover").state()).isEqualTo(TaskState.QUEUED);
+        assertThat(engine.snapshotNow().join().queuedByPriority().get(2)).isEqualTo(1);
+        engine.setLaneMode(2, TierMode.ACTIVE).join();
+        assertThat(task("mover").state()).isEqualTo(TaskState.RUNNING);
+    }
 }

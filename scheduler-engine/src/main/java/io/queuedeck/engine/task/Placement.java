@@ -1,0 +1,47 @@
+package io.queuedeck.engine.task;
+
+import java.util.Objects;
+
+/**
+ * Where a waiting task goes within its lane (the waiting tasks of one priority) when an operator
+ * moves it: what runs first among tasks of one priority under the policies that keep lane order
+ * (fifo and priority).
+ */
+public sealed interface Placement {
+
+    /** Ahead of every task of the lane. */
+    record Front() implements Placement {}
+
+    /** Behind every task of the lane, as if it had just arrived. */
+    record Back() implements Placement {}
+
+    /** Just ahead of another waiting task of the lane. */
+    record Before(String taskId) implements Placement {
+        public Before {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+    }
+
+    /** Just behind another waiting task of the lane. */
+    record After(String taskId) implements Placement {
+        public After {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+    }
+
+    static Placement front() {
+        return new Front();
+    }
+
+    static Placement back() {
+        return new Back();
+    }
+
+    static Placement before(String taskId) {
+        return new Before(taskId);
+    }
+
+    static Placement after(String taskId) {
+        return new After(taskId);
+    }
+}

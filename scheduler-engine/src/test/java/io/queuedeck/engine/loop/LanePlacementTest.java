@@ -1,0 +1,156 @@
+package io.queuedeck.engine.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LanePlacementTest {
+    private final VirtualClock clock = new VirtualClock();
+    private Engine engine;
+
+    private Engine start(String policy) {
+        engine = Engine.builder()
+                .clock(clock)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
+                .policy(policy)
+                .build();
+        engine.start();
+        engine.pauseDispatch(true).join();
+        return engine;
+    }
+
+    @AfterEach
+    void close() {
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private void submit(String id, int priority) {
+        engine.submit(new TaskSpec(id, "m", "", priority, null, null, null, null, 20, 10, null)).join();
+    }
+
+    private List<String> lane(int priority) {
+        return engine.waitingTasks(100).join().stream().filter(t -> t.priority() == priority).map(TaskView::id).toList();
+    }
+
+    /** Ids in the order they first ran, once everything has run on the one slot. */
+    private List<String> runOrder() {
+        engine.pauseDispatch(false).join();
+        clock.runUntilIdle();
+        return engine.tasks(new io.queuedeck.engine.task.TaskQuery(null, null, -1, 1000)).join().tasks().stream()
+                .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
+    }
+
+    @Test
+    void eachPlacement_putsTheTaskThere_andDispatchFollowsTheLane() {
+        start("priority");
+        for (String id : List.of("a", "b", "c", "d")) {
+            submit(id, 4);
+        }
+        submit("urgent", 1);
+
+        engine.place("d", 4, Placement.front()).join();
+        assertThat(lane(4)).containsExactly("d", "a", "b", "c");
+        engine.place("a", 4, Placement.back()).join();
+        assertThat(lane(4)).containsExactly("d", "b", "c", "a");
+        engine.place("c", 4, Placement.before("d")).join();
+        assertThat(lane(4)).containsExactly("c", "d", "b", "a");
+        engine.place("c", 4, Placement.after("b")).join();
+        assertThat(lane(4)).containsExactly("d", "b", "c", "a");
+
+        assertThat(runOrder()).containsExactly("urgent", "d", "b", "c", "a");
+    }
+
+    @Test
+    void placingInAnotherLane_changesPriorityAndPlace_inOneStep() {
+        start("priority");
+        submit("x", 2);
+        submit("y", 2);
+        submit("moved", 7);
+
+        TaskView moved = engine.place("moved", 2, Placement.before("y")).join();
+
+        assertThat(moved.priority()).isEqualTo(2);
+        assertThat(lane(2)).containsExactly("x", "moved", "y");
+        assertThat(lane(7)).isEmpty();
+        assertThat(engine.snapshotNow().join().queuedByPriority().get(2)).isEqualTo(3);
+    }
+
+    @Test
+    void fifo_keepsTheMoveAcrossLanes_sinceItOrdersByRankAlone() {
+        start("fifo");
+        submit("p1", 1);
+        submit("p5", 5);
+        submit("late", 5);
+
+        engine.place("late", 5, Placement.front()).join();
+
+        assertThat(runOrder()).containsExactly("late", "p1", "p5");
+    }
+
+    @Test
+    void manyMovesToOneSpot_renumberTheRanks_andKeepEveryOtherTaskInOrder() {
+        start("priority");
+        for (int i = 0; i < 6; i++) {
+            submit("t" + i, 3);
+        }
+        // each move lands between t3 and the task placed just before it: the gap halves every time
+        for (int i = 0; i < 50; i++) {
+            engine.place(i % 2 == 0 ? "t0" : "t5", 3, Placement.before("t3")).join();
+        }
+        // the last move put t5 just before t3, and t0 just before t5
+        assertThat(lane(3)).containsExactly("t1", "t2", "t0", "t5", "t3", "t4");
+        assertThat(runOrder()).containsExactly("t1", "t2", "t0", "t5", "t3", "t4");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"weighted", "mlfq", "aging"})
+    void policyWithItsOwnLaneOrder_refusesAPlace_withTheReason(String policy) {
+        start(policy);
+        submit("a", 4);
+        submit("b", 4);
+
+        assertThatThrownBy(() -> engine.place("b", 4, Placement.front()).join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(TaskConflictException.class)
+                .hasMessageContaining("the " + policy + " policy orders each lane by rules of its own");
+        assertThat(lane(4)).containsExactly("a", "b");
+    }
+
+    @Test
+    void badPlacements_areRefused_andChangeNothing() {
+        start("priority");
+        submit("a", 4);
+        submit("b", 4);
+        submit("other", 6);
+
+        assertThatThrownBy(() -> engine.place("a", 4, Placement.before("other")).join())
+                .hasCauseInstanceOf(InvalidTaskException.class).hasMessageContaining("not waiting in the priority 4 lane");
+        assertThatThrownBy(() -> engine.place("a", 4, Placement.after("a")).join())
+                .hasCauseInstanceOf(InvalidTaskException.class).hasMessageContaining("next to itself");
+        assertThatThrownBy(() -> engine.place("a", 10, Placement.front()).join())
+                .hasCauseInstanceOf(InvalidTaskException.class).hasMessageContaining("between 0 and 9");
+        assertThatThrownBy(() -> engine.place("nope", 4, Placement.front()).join())
+                .hasCauseInstanceOf(io.queuedeck.engine.task.TaskNotFoundException.class);
+        assertThat(lane(4)).containsExactly("a", "b");
+
+        engine.pauseDispatch(false).join();
+        assertThat(engine.task("a").join().orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+        assertThatThrownBy(() -> engine.place("a", 4, Placement.back()).join())
+                .hasCauseInstanceOf(TaskConflictException.class).hasMessageContaining("only a waiting task");
+    }
+}
