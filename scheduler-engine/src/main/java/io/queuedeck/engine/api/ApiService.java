@@ -66,7 +66,7 @@ public final class ApiService implements AutoCloseable {
      * @throws IllegalArgumentException when the address cannot be bound (everything is closed again)
      */
     public ApiService start() {
-        callbacks.resume(); // in memory for now: nothing to resume until the durable store holds delivery state
+        callbacks.resume(); // pending callbacks and dead letters from before a restart (a durable store only)
         feed.start(2);
         try {
             server.start();
