@@ -45,6 +45,14 @@ class ArchitectureTest {
                     .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
 
     @ArchTest
+    static final ArchRule embeddedStore_isUsedOnlyByTheDurableDeliveryStore =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.MvDeliveryStore")
+                    .should().dependOnClassesThat().resideInAnyPackage("org.h2..")
+                    .because("H2's MVStore is an implementation detail behind DeliveryStore.durable (decision 0008)");
+
+    @ArchTest
     static final ArchRule edges_reachTheLoop_onlyThroughEngine =
             noClasses()
                     .that().resideInAnyPackage("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",

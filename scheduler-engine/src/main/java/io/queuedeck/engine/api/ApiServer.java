@@ -44,7 +44,9 @@ public final class ApiServer implements AutoCloseable {
         b.clients.forEach((secret, policy) -> known.add(new Client(secret, policy, b.engine.clock()::nanos)));
         this.clients = java.util.List.copyOf(known);
         this.metrics = b.metrics;
-        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline);
+        TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
+        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
+                tenants);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.useVirtualThreads = b.virtualThreads;
@@ -173,6 +175,8 @@ public final class ApiServer implements AutoCloseable {
         private int port = 8080;
         private boolean portSet;
         private final java.util.Map<String, ClientPolicy> clients = new java.util.LinkedHashMap<>();
+        private final java.util.Map<String, RateLimit> tenantRates = new java.util.LinkedHashMap<>();
+        private RateLimit defaultTenantRate;
         private int maxQueued = 1_000_000;
         private boolean maxQueuedSet;
         private long maxBodyBytes = 1 << 20;
@@ -228,6 +232,29 @@ public final class ApiServer implements AutoCloseable {
             if (clients.putIfAbsent(token, policy) != null) {
                 throw new IllegalStateException("this token was already given a policy");
             }
+            return this;
+        }
+
+        /**
+         * Submissions per second that {@code tenant} (the tasks' {@code tenant} field) may make, over all
+         * clients; repeatable, once per tenant. A tenant over its rate gets 429 {@code tenant_rate_limited}
+         * with {@code Retry-After}; a batch takes one submission per task of the tenant.
+         */
+        public Builder tenantRate(String tenant, RateLimit limit) {
+            if (tenant == null || tenant.isBlank()) {
+                throw new IllegalArgumentException("tenant must not be blank");
+            }
+            java.util.Objects.requireNonNull(limit, "tenant rate must not be null");
+            if (tenantRates.putIfAbsent(tenant, limit) != null) {
+                throw new IllegalStateException("tenant '" + tenant + "' was already given a rate");
+            }
+            return this;
+        }
+
+        /** The rate of every tenant not given its own by {@link #tenantRate}; default none (unlimited). */
+        public Builder defaultTenantRate(RateLimit limit) {
+            once(defaultTenantRate != null, "default tenant rate");
+            defaultTenantRate = java.util.Objects.requireNonNull(limit, "default tenant rate must not be null");
             return this;
         }
 

@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 /**
  * The REST API with everything behind it: Prometheus metrics, result callbacks and the feed of
  * finished tasks that drives both. The headless {@code serve} command and the console run the
- * same assembly.
+ * same assembly. Callback delivery state is in memory unless the callback settings pass a
+ * durable {@link io.queuedeck.engine.callback.DeliveryStore} ({@code serve --data-dir} does; the
+ * console does not, see docs/decisions/0008); whoever opens that store closes it after this service.
  */
 public final class ApiService implements AutoCloseable {
     private final ApiServer server;
@@ -66,7 +68,7 @@ public final class ApiService implements AutoCloseable {
      * @throws IllegalArgumentException when the address cannot be bound (everything is closed again)
      */
     public ApiService start() {
-        callbacks.resume(); // in memory for now: nothing to resume until the durable store holds delivery state
+        callbacks.resume(); // pending callbacks and dead letters from before a restart (a durable store only)
         feed.start(2);
         try {
             server.start();

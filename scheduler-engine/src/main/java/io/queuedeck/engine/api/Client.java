@@ -8,16 +8,12 @@ import java.util.function.LongSupplier;
 final class Client {
     private final byte[] token;
     private final ClientPolicy policy;
-    private final LongSupplier nanos;
-    private double tokens;
-    private long refilledAt;
+    private final TokenBucket bucket;
 
     Client(String token, ClientPolicy policy, LongSupplier nanos) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.policy = policy;
-        this.nanos = nanos;
-        this.tokens = policy.burst();
-        this.refilledAt = nanos.getAsLong();
+        this.bucket = policy.requestsPerSecond() > 0 ? new TokenBucket(policy.requestsPerSecond(), policy.burst(), nanos) : null;
     }
 
     ClientPolicy policy() {
@@ -29,18 +25,8 @@ final class Client {
     }
 
     /** Takes one request from the bucket; answers 0 when allowed, else the seconds until one is allowed. */
-    synchronized long acquire() {
-        if (policy.requestsPerSecond() <= 0) {
-            return 0;
-        }
-        long now = nanos.getAsLong();
-        tokens = Math.min(policy.burst(), tokens + (now - refilledAt) / 1e9 * policy.requestsPerSecond());
-        refilledAt = now;
-        if (tokens >= 1) {
-            tokens -= 1;
-            return 0;
-        }
-        return Math.max(1, (long) Math.ceil((1 - tokens) / policy.requestsPerSecond()));
+    long acquire() {
+        return bucket == null ? 0 : bucket.acquire(1);
     }
 
     /** Refuses a priority more urgent than this client may use. */

@@ -55,9 +55,10 @@ final class Routes {
     private final CallbackDispatcher callbacks;
     private final int maxQueued;
     private final boolean baseline;
+    private final TenantLimiter tenants;
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
-           int maxQueued, boolean baseline) {
+           int maxQueued, boolean baseline, TenantLimiter tenants) {
         this.engine = engine;
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
@@ -65,6 +66,7 @@ final class Routes {
         this.callbacks = callbacks;
         this.maxQueued = maxQueued;
         this.baseline = baseline;
+        this.tenants = tenants;
     }
 
     /** {@code {"priority": n}}: the body of {@code PATCH /v1/tasks/{id}}. */
@@ -132,6 +134,9 @@ final class Routes {
     private void submit(Context ctx) {
         TaskSpec spec = readJson(ctx, TaskSpec.class, maxBodyBytes);
         admit(ctx, spec, "", 1);
+        if (spec != null && spec.tenant() != null) {
+            limitTenant(ctx, spec.tenant(), 1, "tenant");
+        }
         SubmitResult result = await(engine.submit(spec));
         TaskView task = result.task();
         if (result.created()) {
@@ -179,6 +184,18 @@ final class Routes {
                     errors.getFirst().field(), errors);
         }
         checkQueueRoom(specs.size());
+        if (tenants.limitsAnyone()) {
+            Map<String, Integer> perTenant = new LinkedHashMap<>();
+            Map<String, Integer> firstIndex = new LinkedHashMap<>();
+            for (int i = 0; i < specs.size(); i++) {
+                String tenant = specs.get(i).tenant();
+                if (tenant != null) {
+                    perTenant.merge(tenant, 1, Integer::sum);
+                    firstIndex.putIfAbsent(tenant, i);
+                }
+            }
+            perTenant.forEach((tenant, n) -> limitTenant(ctx, tenant, n, "tasks[" + firstIndex.get(tenant) + "].tenant"));
+        }
         List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
         for (TaskSpec spec : specs) {
             futures.add(engine.submit(spec));
@@ -342,6 +359,26 @@ final class Routes {
         }
         if (room > 0) {
             checkQueueRoom(room);
+        }
+    }
+
+    /** Takes {@code n} submissions from the tenant's rate, or refuses with 429 and {@code Retry-After}. */
+    private void limitTenant(Context ctx, String tenant, int n, String field) {
+        RateLimit rate = tenants.rateOf(tenant);
+        if (rate == null) {
+            return;
+        }
+        if (n > rate.burst()) {
+            throw new ApiException(400, "invalid_field", "the batch holds " + n + " tasks of tenant '" + tenant
+                    + "', more than its burst of " + rate.burst() + "; split it", field, List.of());
+        }
+        long waitSeconds = tenants.acquire(tenant, n);
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            throw new ApiException(429, "tenant_rate_limited", "tenant '" + tenant + "' is over its rate of "
+                    + java.math.BigDecimal.valueOf(rate.requestsPerSecond()).stripTrailingZeros().toPlainString()
+                    + " submissions/s (burst " + rate.burst() + "); retry in "
+                    + waitSeconds + " s", field, List.of());
         }
     }
 

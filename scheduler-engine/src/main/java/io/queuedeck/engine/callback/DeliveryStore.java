@@ -1,17 +1,19 @@
 package io.queuedeck.engine.callback;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Where callback delivery state lives, so a restart resumes what was pending and keeps the
  * dead letters. The dispatcher writes through it on every change; {@link CallbackDispatcher#resume()}
- * reads it back. The default keeps it in memory (lost with the process); the durable task store
- * is meant to implement it beside the tasks.
+ * reads it back. {@link #inMemory()} keeps it for the life of the process; {@link #durable(Path)}
+ * keeps it in a data directory, so pending callbacks and dead letters survive a restart.
  *
- * <p>Implementations must be thread-safe: the dispatcher calls them from OkHttp's threads.
+ * <p>Implementations must be thread-safe: the dispatcher calls them from OkHttp's threads. Writes
+ * after {@link #close()} are dropped (a callback answered during shutdown), never thrown.
  */
-public interface DeliveryStore {
+public interface DeliveryStore extends AutoCloseable {
 
     /**
      * One callback: the exact bytes to post, and where it stands.
@@ -39,6 +41,23 @@ public interface DeliveryStore {
 
     /** Everything recorded, pending and dead, in the order first put. */
     List<Delivery> all();
+
+    /** Writes out what is buffered and releases the store; later writes are dropped. */
+    @Override
+    default void close() {}
+
+    /**
+     * A store in {@code dir} (created if missing) that survives restarts: an embedded H2 MVStore
+     * file, {@code callbacks.mv.db}, locked while open so that one process at a time uses it.
+     * Writes reach the file within 200 ms (a crash may lose that much), and all of
+     * them on {@link #close()}.
+     *
+     * @throws IllegalArgumentException when the directory cannot be created or written, or another
+     *                                  process (or store) holds it
+     */
+    static DeliveryStore durable(Path dir) {
+        return MvDeliveryStore.open(dir);
+    }
 
     /** A store in memory: nothing survives the process. */
     static DeliveryStore inMemory() {

@@ -2,9 +2,18 @@ package io.queuedeck.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.queuedeck.engine.api.ClientPolicy;
+import io.queuedeck.engine.api.RateLimit;
+import io.queuedeck.engine.callback.DeliveryStore;
+import io.queuedeck.engine.config.ServeConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The serve subcommand refuses what it must, with one clear line and exit code 2, before binding anything. */
@@ -60,6 +69,116 @@ class ServeCommandTest {
         assertThat(ServeCommand.useVirtualThreads("auto")).isEqualTo(Runtime.version().feature() >= 24);
         assertThat(ServeCommand.useVirtualThreads("virtual")).isTrue();
         assertThat(ServeCommand.useVirtualThreads("PLATFORM")).isFalse();
+    }
+
+    @TempDir
+    Path dir;
+
+    private static final String CONFIG = """
+            server: {host: 127.0.0.1, port: 9999, max_queued: 50, threads: platform}
+            engine: {policy: fifo, instances: 2}
+            clients:
+              - {name: ops, token_env: OPS_TOKEN, max_priority: 1, requests_per_second: 5, burst: 10}
+            tenants:
+              rates: {acme: {requests_per_second: 3}}
+            callbacks: {max_attempts: 2, allowed_hosts: [a.example], secret_env: HOOK_SECRET}
+            data_dir: from-file
+            """;
+
+    private ServeConfig effective(Map<String, String> env, String... args) {
+        CommandLine line = new CommandLine(new ServeCommand());
+        line.parseArgs(args);
+        return ((ServeCommand) line.getCommand()).effective(env::get);
+    }
+
+    @Test
+    void config_fileSetsWhatNoFlagDoes() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), CONFIG);
+
+        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString());
+
+        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform"));
+        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("fifo", 2));
+        assertThat(settings.clients()).singleElement().satisfies(c -> {
+            assertThat(c.token()).isEqualTo("t-ops");
+            assertThat(c.policy()).isEqualTo(new ClientPolicy("ops", 1, 5, 10));
+        });
+        assertThat(settings.tenants().rates()).containsEntry("acme", new RateLimit(3, 3));
+        assertThat(settings.callbacks().allowedHosts()).containsExactly("a.example");
+        assertThat(settings.callbacks().secret()).isEqualTo("h".getBytes());
+        assertThat(settings.dataDir()).isEqualTo(dir.toAbsolutePath().resolve("from-file"));
+    }
+
+    @Test
+    void config_explicitFlagsWinOverTheFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), CONFIG);
+        Path tokenFile = Files.writeString(dir.resolve("cli.token"), "t-cli");
+
+        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString(),
+                "--port", "0", "--host", "localhost", "--max-queued", "7", "--threads", "virtual", "--policy", "mlfq",
+                "--instances", "3", "--callback-hosts", "b.example,c.example", "--data-dir", dir.resolve("flag").toString(),
+                "--token-file", tokenFile.toString());
+
+        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("localhost", 0, null, 7, "virtual"));
+        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("mlfq", 3));
+        assertThat(settings.callbacks().allowedHosts()).containsExactly("b.example", "c.example");
+        assertThat(settings.callbacks().maxAttempts()).as("no flag for it: the file's").isEqualTo(2);
+        assertThat(settings.dataDir()).isEqualTo(dir.resolve("flag"));
+        assertThat(settings.clients()).extracting(c -> c.policy().name()).containsExactly("ops", "default");
+    }
+
+    @Test
+    void noConfig_leavesDefaultsToTheBuilders() {
+        ServeConfig settings = effective(Map.of());
+
+        assertThat(settings.server()).isEqualTo(ServeConfig.EMPTY.server());
+        assertThat(settings.engine()).isEqualTo(ServeConfig.EMPTY.engine());
+        assertThat(settings.clients()).isEmpty();
+        assertThat(settings.dataDir()).isNull();
+    }
+
+    @Test
+    void serve_badConfigValue_isRefusedNamingFileAndKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), "clients:\n  - {name: a, token_env: HOME}\n"
+                + "  - {name: b, token_env: PATH, max_priority: 12}\n");
+
+        Run run = run("serve", "--config", file.toString(), "--port", "0");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("error: " + file + ": clients[1].max_priority must be between 0 and 9, got 12");
+        assertThat(run.out()).doesNotContain("listening");
+    }
+
+    @Test
+    void serve_unknownConfigKey_isRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), "server:\n  prot: 8080\n");
+
+        Run run = run("serve", "--config", file.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: " + file + ": server.prot is not a known setting");
+    }
+
+    @Test
+    void serve_dataDirHeldByAnotherStore_isRefusedAsInUse() {
+        try (DeliveryStore holder = DeliveryStore.durable(dir)) {
+            Run run = run("serve", "--port", "0", "--data-dir", dir.toString());
+
+            assertThat(run.exit()).isEqualTo(2);
+            assertThat(run.err().strip()).isEqualTo("error: data directory " + dir
+                    + " is in use by another running QueueDeck (callbacks.mv.db is locked)");
+            assertThat(run.out()).doesNotContain("listening");
+        }
+    }
+
+    @Test
+    void serve_dataDirThatCannotBeCreated_isRefused() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+
+        Run run = run("serve", "--port", "0", "--data-dir", file.resolve("state").toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: cannot create data directory " + file.resolve("state"));
     }
 
     @Test

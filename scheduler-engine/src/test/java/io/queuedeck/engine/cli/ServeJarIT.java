@@ -1,6 +1,7 @@
 package io.queuedeck.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -16,7 +17,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded jar as an operator runs it: {@code java -jar queuedeck-engine.jar serve} logs one line
@@ -81,6 +86,102 @@ class ServeJarIT {
             assertThat(Files.exists(JAR)).isTrue();
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    /** Reads the listening line and answers the base URI. */
+    private static URI listening(Process process, BufferedReader out) throws Exception {
+        String first = out.readLine();
+        assertThat(first).as("first line on stdout (stderr: %s)", first == null
+                ? new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8) : "").isNotNull().matches(LISTENING);
+        Matcher m = LISTENING.matcher(first);
+        assertThat(m.matches()).isTrue();
+        return URI.create(m.group(1));
+    }
+
+    private static HttpResponse<String> get(URI uri) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(URI uri, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void stop(Process process) throws Exception {
+        process.toHandle().destroy();
+        assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s of SIGTERM").isTrue();
+    }
+
+    @Test
+    void serve_withConfigAndDataDir_limitsTenants_andKeepsDeadLettersAcrossARestart() throws Exception {
+        Path config = Files.writeString(dir.resolve("queuedeck.yaml"), """
+                server: {port: 1}   # the --port flag wins
+                tenants:
+                  rates: {acme: {requests_per_second: 0.2, burst: 1}}
+                callbacks: {max_attempts: 1}
+                """);
+        String dataDir = dir.resolve("state").toString();
+        String[] args = {"serve", "--config", config.toString(), "--port", "0", "--data-dir", dataDir};
+        try (MockWebServer receiver = new MockWebServer()) {
+            receiver.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            receiver.enqueue(new MockResponse.Builder().code(400).build());
+            String task = "{\"task_id\":\"%s\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":4,"
+                    + "\"tenant\":\"acme\",\"callback_url\":\"" + receiver.url("/hook") + "\"}";
+
+            Process first = start(args);
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+                URI base = listening(first, out);
+                assertThat(base.getPort()).isNotEqualTo(1);
+                assertThat(post(base.resolve("/v1/tasks"), task.formatted("cb-1")).statusCode()).isEqualTo(202);
+                HttpResponse<String> limited = post(base.resolve("/v1/tasks"), task.formatted("cb-2"));
+                assertThat(limited.statusCode()).isEqualTo(429);
+                assertThat(limited.body()).contains("\"tenant_rate_limited\"").contains("\"field\":\"tenant\"");
+                assertThat(limited.headers().firstValue("Retry-After")).hasValue("5");
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> get(base.resolve("/v1/callbacks/dead-letters")).body().contains("\"cb-1\""));
+
+                Process second = start(args);
+                try {
+                    assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    assertThat(second.exitValue()).isEqualTo(2);
+                    assertThat(new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                            .startsWith("error: data directory " + dataDir + " is in use by another running QueueDeck");
+                } finally {
+                    second.destroyForcibly();
+                }
+                stop(first);
+            } finally {
+                first.destroyForcibly();
+            }
+            assertThat(receiver.takeRequest(5, TimeUnit.SECONDS)).isNotNull(); // the 400
+
+            receiver.enqueue(new MockResponse.Builder().code(204).build());
+            Process restarted = start(args);
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(restarted.getInputStream(), StandardCharsets.UTF_8));
+                URI base = listening(restarted, out);
+                assertThat(get(base.resolve("/v1/callbacks/dead-letters")).body()).contains("\"task_id\":\"cb-1\"");
+
+                assertThat(post(base.resolve("/v1/callbacks/dead-letters/cb-1/replay"), "").statusCode()).isEqualTo(202);
+
+                RecordedRequest replayed = receiver.takeRequest(10, TimeUnit.SECONDS);
+                assertThat(replayed).isNotNull();
+                assertThat(replayed.getHeaders().get("Idempotency-Key")).isEqualTo("cb-1");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> get(base.resolve("/v1/callbacks/dead-letters")).body().equals("{\"dead_letters\":[]}"));
+                stop(restarted);
+                String err = new String(restarted.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(err).doesNotContain("Exception").doesNotContain("SEVERE");
+            } finally {
+                restarted.destroyForcibly();
+            }
         }
     }
 }

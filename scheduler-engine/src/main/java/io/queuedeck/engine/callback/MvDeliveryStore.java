@@ -1,0 +1,141 @@
+package io.queuedeck.engine.callback;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+
+/**
+ * {@link DeliveryStore} on an H2 MVStore file: two maps, task id to delivery (JSON) and task id to
+ * the sequence number of its first put (for {@link #all()}'s order). MVStore commits in the
+ * background every {@value #COMMIT_DELAY_MILLIS} ms and on close, so a crash can lose at most
+ * that much of the latest state; a clean stop loses nothing. Its file lock keeps a second process
+ * out of the directory.
+ */
+final class MvDeliveryStore implements DeliveryStore {
+    /** How often buffered writes are committed to the file. */
+    static final int COMMIT_DELAY_MILLIS = 200;
+    /** The store's file inside the data directory. */
+    static final String FILE_NAME = "callbacks.mv.db";
+
+    private static final System.Logger LOG = System.getLogger(MvDeliveryStore.class.getName());
+    private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+
+    /** What one map entry holds: the delivery, body as base64 (Jackson's byte[] form). */
+    private record Stored(String url, byte[] body, Instant finishedAt, int attempts, String lastError, Instant deadAt) {}
+
+    private final MVStore store;
+    private final MVMap<String, byte[]> deliveries;
+    private final MVMap<String, Long> order;
+    private long nextSequence;
+    private boolean closed;
+
+    private MvDeliveryStore(MVStore store) {
+        this.store = store;
+        this.deliveries = store.openMap("deliveries");
+        this.order = store.openMap("order");
+        long max = -1;
+        for (Long sequence : order.values()) {
+            max = Math.max(max, sequence);
+        }
+        this.nextSequence = max + 1;
+    }
+
+    static MvDeliveryStore open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create data directory " + dir + ": " + e.getMessage());
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("data directory " + dir + " is not a writable directory");
+        }
+        Path file = dir.resolve(FILE_NAME);
+        try {
+            MVStore store = new MVStore.Builder().fileName(file.toString()).open();
+            store.setAutoCommitDelay(COMMIT_DELAY_MILLIS);
+            return new MvDeliveryStore(store);
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+                throw new IllegalArgumentException("data directory " + dir
+                        + " is in use by another running QueueDeck (" + file.getFileName() + " is locked)");
+            }
+            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void put(Delivery d) {
+        if (closed) {
+            return;
+        }
+        byte[] value;
+        try {
+            value = MAPPER.writeValueAsBytes(new Stored(d.url(), d.body(), d.finishedAt(), d.attempts(), d.lastError(),
+                    d.deadAt()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (order.putIfAbsent(d.taskId(), nextSequence) == null) {
+            nextSequence++;
+        }
+        deliveries.put(d.taskId(), value);
+    }
+
+    @Override
+    public synchronized void remove(String taskId) {
+        if (closed) {
+            return;
+        }
+        deliveries.remove(taskId);
+        order.remove(taskId);
+    }
+
+    @Override
+    public synchronized List<Delivery> all() {
+        if (closed) {
+            throw new IllegalStateException("the delivery store is closed");
+        }
+        List<Map.Entry<Long, Delivery>> found = new ArrayList<>(deliveries.size());
+        for (Map.Entry<String, byte[]> entry : deliveries.entrySet()) {
+            Stored s;
+            try {
+                s = MAPPER.readValue(entry.getValue(), Stored.class);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "skipping unreadable callback delivery for task " + entry.getKey());
+                continue;
+            }
+            Long sequence = order.get(entry.getKey());
+            found.add(Map.entry(sequence == null ? Long.MAX_VALUE : sequence, new Delivery(entry.getKey(), s.url(),
+                    s.body(), s.finishedAt(), s.attempts(), s.lastError(), s.deadAt())));
+        }
+        found.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
+        List<Delivery> result = new ArrayList<>(found.size());
+        for (Map.Entry<Long, Delivery> entry : found) {
+            result.add(entry.getValue());
+        }
+        return result;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            store.close();
+        }
+    }
+}

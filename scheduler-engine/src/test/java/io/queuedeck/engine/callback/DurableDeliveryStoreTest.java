@@ -1,0 +1,64 @@
+package io.queuedeck.engine.callback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract for {@link DeliveryStore#durable}, and what only a durable store does. */
+class DurableDeliveryStoreTest extends DeliveryStoreContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    DeliveryStore newStore() {
+        return DeliveryStore.durable(dir);
+    }
+
+    @Test
+    void reopen_afterClose_hasEverythingInOrder() {
+        store.put(pending("a", 1));
+        store.put(dead("b"));
+        store.put(pending("c", 0));
+        store.remove("c");
+        store.close();
+
+        try (DeliveryStore again = DeliveryStore.durable(dir)) {
+            assertThat(again.all()).extracting(DeliveryStore.Delivery::taskId).containsExactly("a", "b");
+            assertThat(again.all().get(1).dead()).isTrue();
+            assertThat(again.all().get(1).body()).containsExactly(1, 2, 3);
+            again.put(pending("d", 0)); // sequence numbers go on after the reopened ones
+            assertThat(again.all()).extracting(DeliveryStore.Delivery::taskId).containsExactly("a", "b", "d");
+        }
+    }
+
+    @Test
+    void open_missingDirectory_isCreated() {
+        Path nested = dir.resolve("deeper/still");
+
+        try (DeliveryStore created = DeliveryStore.durable(nested)) {
+            created.put(pending("x", 0));
+        }
+
+        assertThat(nested.resolve(MvDeliveryStore.FILE_NAME)).isRegularFile();
+    }
+
+    @Test
+    void open_whileAnotherStoreHoldsIt_isRefusedAsInUse() {
+        assertThatThrownBy(() -> DeliveryStore.durable(dir))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("data directory " + dir + " is in use by another running QueueDeck (callbacks.mv.db is locked)");
+    }
+
+    @Test
+    void open_pathUnderAFile_isRefusedClearly() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+
+        assertThatThrownBy(() -> DeliveryStore.durable(file.resolve("data")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot create data directory " + file.resolve("data"));
+    }
+}
