@@ -205,6 +205,93 @@ class ConsoleAppUiTest {
                         .map(javafx.scene.control.Label::getText).toList()).get()).contains("P0 · core"));
     }
 
+    private List<String> engineLane(int priority) {
+        return app.system().engine().waitingTasks(1000).join().stream()
+                .filter(t -> t.priority() == priority).map(io.queuedeck.engine.task.TaskView::id).toList();
+    }
+
+    private void submitProbe(String id, int priority) {
+        app.system().engine().submit(new io.queuedeck.engine.task.TaskSpec(id, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL,
+                "probe", priority, null, null, null, null, 8, 64, null)).join();
+    }
+
+    @Test
+    @Order(34)
+    @SuppressWarnings("unchecked")
+    void withinALane_dropOnARowAndAltUp_reorderTheEnginesLane() throws Exception {
+        io.queuedeck.engine.Engine engine = app.system().engine();
+        engine.switchPolicy("priority", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
+        engine.pauseDispatch(true).join();
+        try {
+            for (String id : List.of("order-a", "order-b", "order-c")) {
+                submitProbe(id, 9); // the demo load never uses P9: this lane holds only these
+            }
+            robot.clickOn("#nav-lanes");
+            ListView<LanesViewModel.TaskRow> p9 = robot.lookup("#lane-9").queryListView();
+            await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p9.getItems().size()).get() == 3);
+
+            // the gesture a drop of order-c onto order-a's row makes
+            java.util.function.BiConsumer<List<String>, String> rowDrop =
+                    (java.util.function.BiConsumer<List<String>, String>) p9.getProperties().get(LanesView.ROW_DROP_HANDLER);
+            robot.interact(() -> rowDrop.accept(List.of("order-c"), "order-a"));
+            await().atMost(TIMEOUT).until(() -> engineLane(9).equals(List.of("order-c", "order-a", "order-b")));
+
+            // the keyboard: select order-b and press Alt+Up
+            robot.clickOn(visibleCell("#lane-9", "order-b"));
+            robot.press(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.UP)
+                    .release(javafx.scene.input.KeyCode.UP, javafx.scene.input.KeyCode.ALT);
+            await().atMost(TIMEOUT).until(() -> engineLane(9).equals(List.of("order-c", "order-b", "order-a")));
+            await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p9.getItems().stream()
+                    .map(LanesViewModel.TaskRow::id).toList()).get().equals(List.of("order-c", "order-b", "order-a")));
+        } finally {
+            for (String id : List.of("order-a", "order-b", "order-c")) {
+                engine.cancel(id).exceptionally(e -> null).join();
+            }
+            engine.pauseDispatch(false).join();
+            engine.switchPolicy("mlfq", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
+        }
+    }
+
+    @Test
+    @Order(36)
+    void lanePause_fromTheLanesMenu_holdsThatLaneOnly_untilResumed() {
+        robot.clickOn("#nav-lanes");
+        robot.clickOn("#lane-6-menu").clickOn("#lane-6-paused");
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().laneModes().get(6)
+                == io.queuedeck.engine.tier.TierMode.PAUSED);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#lane-6-mode").queryLabeled().getText()).get().equals("paused"));
+
+        submitProbe("lane-pause-probe", 6);
+        submitProbe("lane-pause-neighbour", 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.system().engine().task("lane-pause-neighbour").join()
+                .orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
+        assertThat(app.system().engine().task("lane-pause-probe").join().orElseThrow().state())
+                .isEqualTo(io.queuedeck.engine.task.TaskState.QUEUED);
+
+        robot.clickOn("#lane-6-menu").clickOn("#lane-6-active");
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.system().engine().task("lane-pause-probe").join()
+                .orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
+    }
+
+    @Test
+    @Order(37)
+    void deadLetterLane_selectAndRetry_queuesTheTaskAgain() {
+        String id = app.system().engine().submit(new io.queuedeck.engine.task.TaskSpec(null,
+                io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL, "poison", 2, null, null, null, null, 8, 16,
+                java.util.Map.of(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY, "true"))).join().task().id();
+        await().atMost(Duration.ofSeconds(60)).until(() -> app.system().engine().task(id).join().orElseThrow().state()
+                == io.queuedeck.engine.task.TaskState.DEAD_LETTERED);
+
+        robot.clickOn("#nav-lanes");
+        robot.clickOn(visibleCell("#lane-dead", id));
+        robot.clickOn("#lanes-retry");
+
+        // queued again: its history now holds a move out of the dead letters
+        await().atMost(TIMEOUT).until(() -> app.system().engine().task(id).join().orElseThrow().history().stream()
+                .anyMatch(t -> t.from() == io.queuedeck.engine.task.TaskState.DEAD_LETTERED));
+    }
+
     @Test
     @Order(38)
     @SuppressWarnings("unchecked")

@@ -22,12 +22,18 @@ public interface EngineCommands {
     /** Pauses, drains or reactivates one tier's lanes (core P0-2, normal P3-6, batch P7-9). */
     CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode);
 
+    /** Pauses, drains or reactivates one priority lane on its own. */
+    CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode);
+
     CompletableFuture<Void> switchPolicy(String name);
 
     /** Switches to {@code name} with {@code parameters} ("key=value,key=value"; blank for the defaults). */
     CompletableFuture<Void> switchPolicy(String name, String parameters);
 
     CompletableFuture<TaskView> reprioritize(String taskId, int priority);
+
+    /** Puts a waiting task into {@code priority}'s lane at {@code placement} (fifo and priority keep such places). */
+    CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement);
 
     CompletableFuture<TaskView> cancel(String taskId);
 
@@ -49,6 +55,6 @@ public interface EngineCommands {
     /** Dead-lettered tasks the engine still keeps, oldest first, at most {@code limit} (1 to 1,000). */
     CompletableFuture<List<TaskView>> deadLettered(int limit);
 
-    /** Waiting tasks, at most {@code limitPerPriority} per priority, earliest arrivals first. */
+    /** Waiting tasks, at most {@code limitPerPriority} per priority, each lane in its dispatch order. */
     CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority);
 }

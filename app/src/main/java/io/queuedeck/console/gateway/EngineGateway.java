@@ -169,6 +169,12 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     }
 
     @Override
+    public CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
+        return send("Set lane P" + priority + " to " + mode.name().toLowerCase(java.util.Locale.ROOT),
+                () -> engine.setLaneMode(priority, mode));
+    }
+
+    @Override
     public CompletableFuture<Void> switchPolicy(String name) {
         return switchPolicy(name, "");
     }
@@ -182,6 +188,11 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     @Override
     public CompletableFuture<TaskView> reprioritize(String taskId, int priority) {
         return send("Move task " + taskId + " to priority " + priority, () -> engine.reprioritize(taskId, priority));
+    }
+
+    @Override
+    public CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement) {
+        return send("Move task " + taskId + " within lane P" + priority, () -> engine.place(taskId, priority, placement));
     }
 
     @Override

@@ -34,12 +34,17 @@ import atlantafx.base.theme.Styles;
 
 /**
  * One virtualized list per priority (no node per task: a 100,000-task queue costs a screenful
- * of cells). Drag tasks onto another lane to reprioritize them; multi-select with Shift/Ctrl
- * for bulk moves and cancels.
+ * of cells), and one of the dead letters. Drag tasks onto another lane to reprioritize them, or
+ * onto a row to put them just above it; Alt+arrows move them within their lane; multi-select
+ * with Shift/Ctrl for bulk moves, cancels and retries.
  */
 public final class LanesView {
     /** Key in each lane ListView's properties: the {@code Consumer<List<String>>} a drop calls. */
     public static final String DROP_HANDLER = "qd.lane.drop";
+    /** Key in each lane ListView's properties: the {@code BiConsumer<List<String>, String>} a drop onto a row calls (ids, row's id). */
+    public static final String ROW_DROP_HANDLER = "qd.lane.rowDrop";
+    private static final javafx.css.PseudoClass DROP_BEFORE = javafx.css.PseudoClass.getPseudoClass("drop-before");
+    private static final javafx.css.PseudoClass DROP_TARGET = javafx.css.PseudoClass.getPseudoClass("drop-target");
     public static final String LANE_CLASS = "qd-lane";
 
     private final LanesViewModel model;
@@ -94,7 +99,20 @@ public final class LanesView {
         model.noticeProperty().addListener((o, a, v) -> hint.setText(v.isEmpty() ? defaultHint : v));
         toolbar.getChildren().add(0, search);
 
-        moveButton.setTooltip(new Tooltip("Move the selected tasks to another priority (or drag them onto a lane)"));
+        moveButton.setTooltip(new Tooltip("Move the selected tasks within their lane, or to another priority (or drag them)"));
+        for (LanesViewModel.Shift shift : LanesViewModel.Shift.values()) {
+            MenuItem item = new MenuItem(switch (shift) {
+                case UP -> "Up one (Alt+↑)";
+                case DOWN -> "Down one (Alt+↓)";
+                case FRONT -> "To the front of the lane (Alt+Home)";
+                case BACK -> "To the back of the lane (Alt+End)";
+            });
+            item.setId("lanes-shift-" + shift.name().toLowerCase(Locale.ROOT));
+            item.disableProperty().bind(model.laneOrderKeptProperty().not());
+            item.setOnAction(e -> model.shift(selectedIds(), shift));
+            moveButton.getItems().add(item);
+        }
+        moveButton.getItems().add(new javafx.scene.control.SeparatorMenuItem());
         for (int p = 0; p < LanesViewModel.LANES; p++) {
             int priority = p;
             MenuItem item = new MenuItem("to P" + p);
@@ -134,6 +152,76 @@ public final class LanesView {
             int p = lane.priority();
             laneGrid.add(box, p % 5, p / 5);
         }
+        laneGrid.add(deadLetterBox(), 5, 0, 1, 2);
+    }
+
+    /** The dead letters: multi-select, Retry (or R) queues them again, double-click inspects. */
+    private VBox deadLetterBox() {
+        Label title = new Label("Dead letters");
+        title.getStyleClass().add("lane-title");
+        Label count = new Label("0");
+        count.getStyleClass().add("lane-count");
+        count.setId("lane-dead-count");
+        model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c ->
+                count.setText(String.format(Locale.ROOT, "%,d", model.deadLetters().size())));
+        ListView<TaskRow> list = new ListView<>(model.deadLetters());
+        list.setId("lane-dead");
+        list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        list.setPlaceholder(new Label("none"));
+        list.setFixedCellSize(44);
+        list.setCellFactory(l -> {
+            TaskCell cell = new TaskCell(null);
+            cell.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && cell.getItem() != null) {
+                    model.inspect(cell.getItem().id());
+                }
+            });
+            return cell;
+        });
+        Button retry = new Button("Retry");
+        retry.setId("lanes-retry");
+        retry.getStyleClass().add(Styles.SMALL);
+        retry.setTooltip(new Tooltip("Queue the selected dead letters again, each with a fresh set of attempts (R)"));
+        retry.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(list.getSelectionModel().getSelectedItems()));
+        Runnable retrySelected = () -> model.retry(list.getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList());
+        retry.setOnAction(e -> retrySelected.run());
+        list.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.R) {
+                retrySelected.run();
+            } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
+                model.inspect(list.getSelectionModel().getSelectedItem().id());
+            }
+        });
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox head = new HBox(6, title, spacer, count, retry);
+        head.setAlignment(Pos.CENTER_LEFT);
+        VBox.setVgrow(list, Priority.ALWAYS);
+        VBox box = new VBox(6, head, list);
+        box.getStyleClass().addAll(LANE_CLASS, "dead-lane");
+        GridPane.setHgrow(box, Priority.ALWAYS);
+        GridPane.setVgrow(box, Priority.ALWAYS);
+        return box;
+    }
+
+    /** "⋮": pause, drain or resume this one lane. */
+    private MenuButton laneMenu(Lane lane) {
+        MenuButton menu = new MenuButton("⋮");
+        menu.setId("lane-" + lane.priority() + "-menu");
+        menu.getStyleClass().addAll(Styles.FLAT, Styles.SMALL, "lane-menu");
+        menu.setTooltip(new Tooltip("Pause, drain or resume lane P" + lane.priority() + " on its own"));
+        for (io.queuedeck.engine.tier.TierMode mode : io.queuedeck.engine.tier.TierMode.values()) {
+            MenuItem item = new MenuItem(switch (mode) {
+                case ACTIVE -> "Resume lane";
+                case PAUSED -> "Pause lane (tasks stay queued)";
+                case DRAINING -> "Drain lane (no new submissions)";
+            });
+            item.setId("lane-" + lane.priority() + "-" + mode.name().toLowerCase(Locale.ROOT));
+            item.setOnAction(e -> model.setLaneMode(lane.priority(), mode));
+            menu.getItems().add(item);
+        }
+        menu.disableProperty().bind(model.byLevelProperty());
+        return menu;
     }
 
     public Parent root() {
@@ -194,7 +282,7 @@ public final class LanesView {
             mode.setVisible(!active);
             mode.setText(active ? "" : m.name().toLowerCase(Locale.ROOT));
         });
-        HBox head = new HBox(6, title, mode, spacer, count);
+        HBox head = new HBox(6, title, mode, spacer, count, laneMenu(lane));
         head.setAlignment(Pos.CENTER_LEFT);
 
         ListView<TaskRow> list = new ListView<>(lane.tasks());
@@ -202,8 +290,10 @@ public final class LanesView {
         list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         list.setPlaceholder(new Label("empty"));
         list.setFixedCellSize(44);
+        java.util.function.BiConsumer<List<String>, String> rowDrop = (ids, beforeId) -> model.drop(ids, lane.priority(), beforeId);
+        list.getProperties().put(ROW_DROP_HANDLER, rowDrop);
         list.setCellFactory(l -> {
-            TaskCell cell = new TaskCell();
+            TaskCell cell = new TaskCell(rowDrop);
             cell.setOnMouseClicked(e -> {
                 if (e.getClickCount() == 2 && cell.getItem() != null) {
                     model.inspect(cell.getItem().id());
@@ -221,6 +311,9 @@ public final class LanesView {
                 model.cancel(selectedIds());
             } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
+            } else if (e.isAltDown() && shiftFor(e.getCode()) != null) {
+                model.shift(selectedIds(), shiftFor(e.getCode()));
+                e.consume(); // not the list's own selection move
             }
         });
         Consumer<List<String>> drop = ids -> model.drop(ids, lane.priority());
@@ -229,11 +322,11 @@ public final class LanesView {
             if (!model.byLevelProperty().get() && e.getDragboard().hasString()
                     && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
                 e.acceptTransferModes(TransferMode.MOVE);
-                list.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("drop-target"), true);
+                list.pseudoClassStateChanged(DROP_TARGET, true);
             }
             e.consume();
         });
-        list.setOnDragExited(e -> list.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("drop-target"), false));
+        list.setOnDragExited(e -> list.pseudoClassStateChanged(DROP_TARGET, false));
         list.setOnDragDropped(e -> onDrop(e, drop));
         VBox.setVgrow(list, Priority.ALWAYS);
         lists.add(list);
@@ -276,7 +369,7 @@ public final class LanesView {
         Dragboard board = e.getDragboard();
         boolean done = false;
         if (board.hasString()) {
-            drop.accept(Arrays.stream(board.getString().split("\n")).filter(s -> !s.isBlank()).toList());
+            drop.accept(draggedIds(board));
             done = true;
         }
         e.setDropCompleted(done);
@@ -287,6 +380,20 @@ public final class LanesView {
         int total = lane.totalProperty().get();
         int shown = lane.tasks().size();
         return shown < total && shown > 0 ? String.format(Locale.ROOT, "%,d of %,d", shown, total) : String.format(Locale.ROOT, "%,d", total);
+    }
+
+    private static LanesViewModel.Shift shiftFor(KeyCode code) {
+        return switch (code) {
+            case UP -> LanesViewModel.Shift.UP;
+            case DOWN -> LanesViewModel.Shift.DOWN;
+            case HOME -> LanesViewModel.Shift.FRONT;
+            case END -> LanesViewModel.Shift.BACK;
+            default -> null;
+        };
+    }
+
+    private static List<String> draggedIds(Dragboard board) {
+        return Arrays.stream(board.getString().split("\n")).filter(s -> !s.isBlank()).toList();
     }
 
     private List<String> selectedIds() {
@@ -300,14 +407,35 @@ public final class LanesView {
         return ids;
     }
 
-    /** Two lines per task: id and wait; model, tenant, sizes, attempts. */
+    /**
+     * Two lines per task: id and wait; model, tenant, sizes, attempts. A task dragged onto a row
+     * goes just above it ({@code rowDrop}: dragged ids, this row's id; null where rows take no drops).
+     */
     private static final class TaskCell extends ListCell<TaskRow> {
-        TaskCell() {
+        TaskCell(java.util.function.BiConsumer<List<String>, String> rowDrop) {
             getStyleClass().add("task-cell");
+            if (rowDrop != null) {
+                setOnDragOver(e -> {
+                    if (getItem() != null && e.getDragboard().hasString() && e.getGestureSource() instanceof TaskCell
+                            && e.getGestureSource() != this) {
+                        e.acceptTransferModes(TransferMode.MOVE);
+                        pseudoClassStateChanged(DROP_BEFORE, true);
+                        e.consume();
+                    }
+                });
+                setOnDragExited(e -> pseudoClassStateChanged(DROP_BEFORE, false));
+                setOnDragDropped(e -> {
+                    if (getItem() != null && e.getDragboard().hasString()) {
+                        rowDrop.accept(draggedIds(e.getDragboard()), getItem().id());
+                        e.setDropCompleted(true);
+                        e.consume();
+                    }
+                });
+            }
             setPrefWidth(0); // cells take the lane's width: no horizontal scrolling for long lines
             setOnDragDetected(e -> {
                 TaskRow row = getItem();
-                if (row == null) {
+                if (row == null || rowDrop == null) { // dead letters are retried, not dragged
                     return;
                 }
                 List<String> ids = getListView().getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList();

@@ -20,10 +20,11 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * The queue itself: one lane per priority with its waiting tasks. The engine is asked for the
- * waiting tasks about once a second (and right after a move), at most {@value #LIMIT_PER_LANE}
- * per lane, the longest-waiting first; lane totals come from every snapshot. A move shows at
- * once (the row jumps lanes) and the next listing confirms it.
+ * The queue itself: one lane per priority with its waiting tasks, plus the dead letters. The
+ * engine is asked for the waiting tasks about once a second (and right after a move), at most
+ * {@value #LIMIT_PER_LANE} per lane, each lane in the order it dispatches; lane totals come from
+ * every snapshot. A move shows at once (the row jumps lanes or places) and the next listing
+ * confirms it.
  */
 public final class LanesViewModel {
     public static final int LANES = 10;
@@ -46,6 +47,9 @@ public final class LanesViewModel {
                     || state.contains(filter);
         }
     }
+
+    /** Where {@link #shift} moves the selected tasks within their lane. */
+    public enum Shift { UP, DOWN, FRONT, BACK }
 
     /** One priority's lane. */
     public static final class Lane {
@@ -71,7 +75,10 @@ public final class LanesViewModel {
         public ObservableList<TaskRow> tasks() { return readOnly; }
         /** All waiting tasks of this priority, from the latest snapshot. */
         public ReadOnlyIntegerProperty totalProperty() { return total.getReadOnlyProperty(); }
-        /** Whether this lane's tier is active, paused or draining (always active in the level view). */
+        /**
+         * Whether this lane is active, paused or draining: its own mode, or its tier's when the
+         * lane itself is active (always active in the level view).
+         */
         public javafx.beans.property.ReadOnlyObjectProperty<io.queuedeck.engine.tier.TierMode> modeProperty() {
             return mode.getReadOnlyProperty();
         }
@@ -88,6 +95,12 @@ public final class LanesViewModel {
     private final javafx.beans.property.ReadOnlyObjectWrapper<java.util.Map<Tier, io.queuedeck.engine.tier.TierMode>> tierModes =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "tierModes", java.util.Map.of());
     private final List<Lane> lanes = new ArrayList<>();
+    private List<io.queuedeck.engine.tier.TierMode> laneModes = List.of();
+    private final javafx.beans.property.ReadOnlyBooleanWrapper laneOrderKept =
+            new javafx.beans.property.ReadOnlyBooleanWrapper(this, "laneOrderKept", true);
+    private final ObservableList<TaskRow> deadLetters = FXCollections.observableArrayList();
+    private long deadLetteredSeen = -1;
+    private String policy = "priority";
     private final javafx.beans.property.ReadOnlyObjectWrapper<TaskDetails> inspected =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "inspected");
     private final javafx.beans.property.ReadOnlyStringWrapper notice =
@@ -130,9 +143,18 @@ public final class LanesViewModel {
     /** Updates lane totals; asks for a fresh listing when one is due and the lanes are shown. */
     public void apply(EngineSnapshot snapshot) {
         priorityTotals = snapshot.queuedByPriority();
-        if (!snapshot.tierModes().equals(tierModes.get())) {
+        if (!snapshot.tierModes().equals(tierModes.get()) || !snapshot.laneModes().equals(laneModes)) {
             tierModes.set(snapshot.tierModes());
+            laneModes = snapshot.laneModes();
             updateModes();
+        }
+        if (!snapshot.policy().equals(policy)) {
+            policy = snapshot.policy();
+            laneOrderKept.set(io.queuedeck.engine.policy.PolicyRegistry.keepsLaneOrder(policy));
+        }
+        if (snapshot.counters().deadLettered() != deadLetteredSeen) {
+            deadLetteredSeen = snapshot.counters().deadLettered();
+            dirty = true;
         }
         levelTotals = snapshot.queuedByLevel();
         levels.set(Math.min(LANES, levelTotals.size()));
@@ -173,11 +195,177 @@ public final class LanesViewModel {
         return levels.getReadOnlyProperty();
     }
 
-    /** A drop of {@code taskIds} on lane {@code lane}: a move to that priority, or nothing in the level view. */
+    /** A drop of {@code taskIds} on lane {@code lane}'s free space: a move to that priority, or nothing in the level view. */
     public void drop(Collection<String> taskIds, int lane) {
-        if (!byLevel.get()) {
-            move(taskIds, lane);
+        drop(taskIds, lane, null);
+    }
+
+    /**
+     * A drop of {@code taskIds} onto the row of task {@code beforeId} in lane {@code lane}: the
+     * tasks go just ahead of it, in their order, when the live policy keeps lane order; under a
+     * policy that orders lanes itself they only change priority. Null {@code beforeId}: the
+     * lane's free space. Nothing happens in the level view (the policy moves tasks between levels).
+     */
+    public void drop(Collection<String> taskIds, int lane, String beforeId) {
+        if (byLevel.get()) {
+            return;
         }
+        List<String> ids = List.copyOf(taskIds).stream().filter(id -> !id.equals(beforeId)).toList();
+        if (beforeId == null || !laneOrderKept.get()) {
+            boolean sameLane = ids.stream().allMatch(id -> laneOf(id) == lane);
+            if (beforeId != null && sameLane) {
+                notice.set("The " + policy + " policy orders each lane itself: places within a lane hold under fifo or priority");
+                return;
+            }
+            move(ids, lane);
+            return;
+        }
+        place(ids, lane, beforeId);
+    }
+
+    /**
+     * Moves the selected tasks of one lane up or down by one, or to its front or back (fifo and
+     * priority keep such places; other policies refuse, and the operator is told why).
+     */
+    public CompletableFuture<Void> shift(Collection<String> taskIds, Shift shift) {
+        List<String> ids = List.copyOf(taskIds);
+        if (ids.isEmpty() || byLevel.get()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int lane = laneOf(ids.getFirst());
+        if (lane < 0 || ids.stream().anyMatch(id -> laneOf(id) != lane)) {
+            notice.set("Select tasks of one lane to move them within it");
+            return CompletableFuture.completedFuture(null);
+        }
+        if (!laneOrderKept.get()) {
+            notice.set("The " + policy + " policy orders each lane itself: places within a lane hold under fifo or priority");
+            return CompletableFuture.completedFuture(null);
+        }
+        List<TaskRow> rows = lanes.get(lane).tasks;
+        List<String> order = rows.stream().map(TaskRow::id).toList();
+        List<String> selected = order.stream().filter(ids::contains).toList(); // in lane order
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        switch (shift) {
+            case FRONT -> {
+                for (String id : selected.reversed()) { // each goes to the front: the last first keeps their order
+                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.front()));
+                }
+                reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.front());
+            }
+            case BACK -> {
+                for (String id : selected) {
+                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.back()));
+                }
+                reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.back());
+            }
+            case UP -> {
+                int first = order.indexOf(selected.getFirst());
+                if (first == 0) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                String above = order.get(first - 1);
+                for (String id : selected) {
+                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.before(above)));
+                }
+                reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.before(above));
+            }
+            case DOWN -> {
+                int last = order.indexOf(selected.getLast());
+                if (last == order.size() - 1) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                String below = order.get(last + 1);
+                for (String id : selected.reversed()) { // each goes just after it: the last first keeps their order
+                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.after(below)));
+                }
+                reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.after(below));
+            }
+        }
+        return settle(sent);
+    }
+
+    /** Whether the live policy keeps the order operators give tasks within a lane (fifo, priority). */
+    public javafx.beans.property.ReadOnlyBooleanProperty laneOrderKeptProperty() {
+        return laneOrderKept.getReadOnlyProperty();
+    }
+
+    private CompletableFuture<Void> place(List<String> ids, int lane, String beforeId) {
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (String id : ids) { // each goes just ahead of the anchor: in order, they end up in order
+            sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.before(beforeId)));
+        }
+        for (String id : ids) {
+            int from = laneOf(id);
+            if (from >= 0 && from != lane) {
+                moveLocally(id, lane);
+            }
+        }
+        reorderLocally(lane, ids, io.queuedeck.engine.task.Placement.before(beforeId));
+        return settle(sent);
+    }
+
+    /** Puts the rows of {@code ids} (already in this lane) together at {@code placement}, as the engine will. */
+    private void reorderLocally(int lane, List<String> ids, io.queuedeck.engine.task.Placement placement) {
+        ObservableList<TaskRow> rows = lanes.get(lane).tasks;
+        List<TaskRow> moved = new ArrayList<>();
+        for (String id : ids) {
+            rows.stream().filter(r -> r.id().equals(id)).findFirst().ifPresent(moved::add);
+        }
+        List<TaskRow> rest = new ArrayList<>(rows);
+        rest.removeAll(moved);
+        int at = switch (placement) {
+            case io.queuedeck.engine.task.Placement.Front front -> 0;
+            case io.queuedeck.engine.task.Placement.Back back -> rest.size();
+            case io.queuedeck.engine.task.Placement.Before before -> indexOf(rest, before.taskId(), rest.size());
+            case io.queuedeck.engine.task.Placement.After after -> indexOf(rest, after.taskId(), rest.size() - 1) + 1;
+        };
+        rest.addAll(at, moved);
+        rows.setAll(rest);
+    }
+
+    private static int indexOf(List<TaskRow> rows, String id, int otherwise) {
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).id().equals(id)) {
+                return i;
+            }
+        }
+        return otherwise;
+    }
+
+    private int laneOf(String id) {
+        for (Lane lane : lanes) {
+            for (TaskRow row : lane.tasks) {
+                if (row.id().equals(id)) {
+                    return lane.priority;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Pauses one priority lane (its tasks stay queued), drains it, or makes it active again. */
+    public void setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
+        commands.setLaneMode(priority, mode);
+    }
+
+    /** The lane's own mode, from the latest snapshot (its tier may still hold it). */
+    public io.queuedeck.engine.tier.TierMode laneMode(int priority) {
+        return priority < laneModes.size() ? laneModes.get(priority) : io.queuedeck.engine.tier.TierMode.ACTIVE;
+    }
+
+    /** Dead-lettered tasks the engine keeps, oldest first, refreshed when their count changes. */
+    public ObservableList<TaskRow> deadLetters() {
+        return FXCollections.unmodifiableObservableList(deadLetters);
+    }
+
+    /** Queues dead-lettered tasks again, each with a fresh set of attempts; they leave the dead letters at once. */
+    public CompletableFuture<Void> retry(Collection<String> taskIds) {
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (String id : List.copyOf(taskIds)) {
+            deadLetters.removeIf(row -> row.id().equals(id));
+            sent.add(commands.retry(id));
+        }
+        return settle(sent);
     }
 
     /** Each tier's mode, from the latest snapshot. */
@@ -195,7 +383,9 @@ public final class LanesViewModel {
 
     private void updateModes() {
         for (Lane lane : lanes) {
+            io.queuedeck.engine.tier.TierMode own = laneMode(lane.priority);
             lane.mode.set(byLevel.get() ? io.queuedeck.engine.tier.TierMode.ACTIVE
+                    : own != io.queuedeck.engine.tier.TierMode.ACTIVE ? own
                     : tierModes.get().getOrDefault(Tier.of(lane.priority), io.queuedeck.engine.tier.TierMode.ACTIVE));
         }
     }
@@ -244,6 +434,14 @@ public final class LanesViewModel {
             if (error == null) {
                 lastListing = tasks;
                 distribute();
+            }
+        });
+        commands.deadLettered(LIMIT_PER_LANE).whenComplete((tasks, error) -> {
+            if (error == null) {
+                List<TaskRow> rows = tasks.stream().map(TaskRow::of).toList();
+                if (!rows.equals(deadLetters)) {
+                    deadLetters.setAll(rows);
+                }
             }
         });
         TaskDetails open = inspected.get();
@@ -303,7 +501,7 @@ public final class LanesViewModel {
         }
     }
 
-    /** Lanes list the longest-waiting first; a moved task keeps its accumulated wait in the engine. */
+    /** Until the next listing shows its place, a moved task goes by its wait: arrival order, roughly. */
     private static void insertByWait(ObservableList<TaskRow> tasks, TaskRow row) {
         int at = 0;
         while (at < tasks.size() && tasks.get(at).waitedMs() >= row.waitedMs()) {
@@ -326,8 +524,7 @@ public final class LanesViewModel {
             }
         }
         for (int p = 0; p < LANES; p++) {
-            List<TaskRow> rows = byLane.get(p);
-            rows.sort((a, b) -> Double.compare(b.waitedMs(), a.waitedMs()));
+            List<TaskRow> rows = byLane.get(p); // the engine lists each lane in dispatch order
             if (!rows.equals(lanes.get(p).tasks)) {
                 lanes.get(p).tasks.setAll(rows);
             }

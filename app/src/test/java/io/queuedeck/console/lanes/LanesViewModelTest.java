@@ -19,13 +19,13 @@ class LanesViewModelTest {
     }
 
     @Test
-    void apply_firstSnapshot_listsWaitingTasksIntoTheirLanesLongestWaitingFirst() {
-        commands.waiting = List.of(waiting("a", 1, 100), waiting("b", 5, 50), waiting("c", 1, 900));
+    void apply_firstSnapshot_listsWaitingTasksIntoTheirLanesInTheEnginesOrder() {
+        commands.waiting = List.of(waiting("a", 1, 100), waiting("c", 1, 900), waiting("b", 5, 50));
 
         model.apply(snapshot().queued(1, 2).queued(5, 1).build());
 
-        assertThat(commands.sent).containsExactly("waiting " + LanesViewModel.LIMIT_PER_LANE);
-        assertThat(lane(1)).containsExactly("c", "a");
+        assertThat(commands.sent).containsExactly("waiting " + LanesViewModel.LIMIT_PER_LANE, "dead " + LanesViewModel.LIMIT_PER_LANE);
+        assertThat(lane(1)).containsExactly("a", "c"); // dispatch order, whatever the waits say
         assertThat(lane(5)).containsExactly("b");
         assertThat(model.lanes().get(1).totalProperty().get()).isEqualTo(2);
     }
@@ -36,7 +36,7 @@ class LanesViewModelTest {
         model.apply(snapshot().at(T0.plusMillis(500)).build());
         model.apply(snapshot().at(T0.plusMillis(1000)).build());
 
-        assertThat(commands.sent).hasSize(2);
+        assertThat(commands.sent).filteredOn(c -> c.startsWith("waiting")).hasSize(2);
     }
 
     @Test
@@ -63,7 +63,7 @@ class LanesViewModelTest {
         assertThat(lane(3)).containsExactly("alpha");
 
         model.filterProperty().set("acme");
-        assertThat(lane(3)).containsExactly("beta", "alpha");
+        assertThat(lane(3)).containsExactly("alpha", "beta");
     }
 
     @Test
@@ -87,7 +87,7 @@ class LanesViewModelTest {
 
         model.setActive(true);
         model.apply(snapshot().at(T0.plusMillis(100)).build());
-        assertThat(commands.sent).hasSize(1);
+        assertThat(commands.sent).filteredOn(c -> c.startsWith("waiting")).hasSize(1);
     }
 
     @Test
@@ -123,7 +123,7 @@ class LanesViewModelTest {
 
     @Test
     void setByLevel_mlfq_lanesFollowLevelsAndDropsDoNothing() {
-        commands.waiting = List.of(waiting("a", 5, 10), waiting("b", 1, 20));
+        commands.waiting = List.of(waiting("b", 1, 20), waiting("a", 5, 10)); // the engine lists P0 first
         model.apply(snapshot().queued(5, 1).queued(1, 1).levels(List.of(2, 0, 0)).build());
 
         model.setByLevel(true);
@@ -150,5 +150,106 @@ class LanesViewModelTest {
 
         model.setTierMode(io.queuedeck.engine.tier.Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING);
         assertThat(commands.sent).contains("tier BATCH DRAINING");
+    }
+
+    private void listed(String policy, io.queuedeck.engine.task.TaskView... tasks) {
+        commands.waiting = List.of(tasks);
+        model.apply(snapshot().policy(policy).build());
+        commands.sent.clear();
+    }
+
+    @Test
+    void dropOnARow_underPriority_placesTheTasksJustAboveIt_atOnceAndInTheEngine() {
+        listed("priority", waiting("a", 4, 9), waiting("b", 4, 8), waiting("c", 4, 7), waiting("x", 6, 5));
+
+        model.drop(List.of("x", "c"), 4, "b");
+
+        assertThat(commands.sent).containsExactly("place x in 4 before b", "place c in 4 before b");
+        assertThat(lane(4)).containsExactly("a", "x", "c", "b");
+        assertThat(lane(6)).isEmpty();
+    }
+
+    @Test
+    void dropOnARowOfAnotherLane_underAScoringPolicy_onlyChangesPriority() {
+        listed("weighted", waiting("a", 4, 9), waiting("x", 6, 5));
+
+        model.drop(List.of("x"), 4, "a");
+
+        assertThat(commands.sent).containsExactly("move x to 4");
+        assertThat(lane(4)).contains("x");
+    }
+
+    @Test
+    void dropWithinALane_underAScoringPolicy_tellsTheOperatorWhy_andSendsNothing() {
+        listed("aging", waiting("a", 4, 9), waiting("b", 4, 8));
+
+        model.drop(List.of("b"), 4, "a");
+
+        assertThat(commands.sent).isEmpty();
+        assertThat(model.noticeProperty().get()).contains("aging policy orders each lane itself");
+        assertThat(model.laneOrderKeptProperty().get()).isFalse();
+    }
+
+    @Test
+    void shift_movesTheSelectionWithinItsLane_keepingItsOrder() {
+        listed("fifo", waiting("a", 3, 9), waiting("b", 3, 8), waiting("c", 3, 7), waiting("d", 3, 6));
+
+        model.shift(List.of("c", "b"), LanesViewModel.Shift.UP);
+        assertThat(lane(3)).containsExactly("b", "c", "a", "d");
+        assertThat(commands.sent).containsExactly("place b in 3 before a", "place c in 3 before a");
+
+        commands.sent.clear();
+        model.shift(List.of("b", "c"), LanesViewModel.Shift.DOWN);
+        assertThat(lane(3)).containsExactly("a", "b", "c", "d");
+        assertThat(commands.sent).containsExactly("place c in 3 after a", "place b in 3 after a");
+
+        commands.sent.clear();
+        model.shift(List.of("c", "d"), LanesViewModel.Shift.FRONT);
+        assertThat(lane(3)).containsExactly("c", "d", "a", "b");
+        assertThat(commands.sent).containsExactly("place d in 3 front", "place c in 3 front");
+
+        commands.sent.clear();
+        model.shift(List.of("c"), LanesViewModel.Shift.BACK);
+        assertThat(lane(3)).containsExactly("d", "a", "b", "c");
+        assertThat(commands.sent).containsExactly("place c in 3 back");
+
+        commands.sent.clear();
+        model.shift(List.of("d"), LanesViewModel.Shift.UP); // already first: nothing to do
+        assertThat(commands.sent).isEmpty();
+    }
+
+    @Test
+    void shift_acrossTwoLanes_isRefusedWithANotice() {
+        listed("priority", waiting("a", 3, 9), waiting("b", 5, 8));
+
+        model.shift(List.of("a", "b"), LanesViewModel.Shift.UP);
+
+        assertThat(commands.sent).isEmpty();
+        assertThat(model.noticeProperty().get()).contains("one lane");
+    }
+
+    @Test
+    void laneModes_aLanesOwnModeShows_andTheOperatorCanSetIt() {
+        model.apply(snapshot().laneMode(2, io.queuedeck.engine.tier.TierMode.PAUSED).build());
+
+        assertThat(model.lanes().get(2).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.PAUSED);
+        assertThat(model.lanes().get(1).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.ACTIVE);
+        assertThat(model.laneMode(2)).isEqualTo(io.queuedeck.engine.tier.TierMode.PAUSED);
+
+        model.setLaneMode(7, io.queuedeck.engine.tier.TierMode.DRAINING);
+        assertThat(commands.sent).contains("lane 7 draining");
+    }
+
+    @Test
+    void deadLetters_areListed_andRetryingSendsEachAndTakesThemOff() {
+        commands.dead = List.of(io.queuedeck.console.testing.Tasks.deadLettered("d1", 2),
+                io.queuedeck.console.testing.Tasks.deadLettered("d2", 8));
+        model.apply(snapshot().build());
+        assertThat(model.deadLetters()).extracting(TaskRow::id).containsExactly("d1", "d2");
+
+        model.retry(List.of("d1", "d2"));
+
+        assertThat(commands.sent).contains("retry d1", "retry d2");
+        assertThat(model.deadLetters()).isEmpty();
     }
 }

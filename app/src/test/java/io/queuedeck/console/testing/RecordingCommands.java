@@ -29,6 +29,18 @@ public final class RecordingCommands implements EngineCommands {
         return answer("policy " + name + (parameters.isBlank() ? "" : " " + parameters), null);
     }
     @Override public CompletableFuture<TaskView> reprioritize(String taskId, int priority) { return answer("move " + taskId + " to " + priority, null); }
+    @Override public CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
+        return answer("lane " + priority + " " + mode.name().toLowerCase(java.util.Locale.ROOT), null);
+    }
+    @Override public CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement) {
+        String where = switch (placement) {
+            case io.queuedeck.engine.task.Placement.Front f -> "front";
+            case io.queuedeck.engine.task.Placement.Back b -> "back";
+            case io.queuedeck.engine.task.Placement.Before b -> "before " + b.taskId();
+            case io.queuedeck.engine.task.Placement.After a -> "after " + a.taskId();
+        };
+        return answer("place " + taskId + " in " + priority + " " + where, null);
+    }
     @Override public CompletableFuture<TaskView> cancel(String taskId) { return answer("cancel " + taskId, null); }
     @Override public CompletableFuture<TaskView> retry(String taskId) { return answer("retry " + taskId, null); }
     @Override public CompletableFuture<TaskView> submitPoisonTask() { return answer("poison", null); }

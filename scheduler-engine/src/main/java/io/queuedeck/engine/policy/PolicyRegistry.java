@@ -54,6 +54,12 @@ public final class PolicyRegistry {
         return factory != null && factory.apply(PolicyConfig.empty()).simulationOnly();
     }
 
+    /** Whether the policy keeps lane order ({@link SchedulingPolicy#keepsLaneOrder}); false for unknown names. */
+    public static boolean keepsLaneOrder(String name) {
+        Function<PolicyConfig, SchedulingPolicy> factory = FACTORIES.get(name);
+        return factory != null && factory.apply(PolicyConfig.empty()).keepsLaneOrder();
+    }
+
     public static SchedulingPolicy create(String name) {
         return create(name, PolicyConfig.empty());
     }
