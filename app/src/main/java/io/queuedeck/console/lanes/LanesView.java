@@ -178,7 +178,8 @@ public final class LanesView {
             });
             return cell;
         });
-        Button retry = new Button("Retry");
+        Button retry = new Button("Retry selected");
+        retry.setMaxWidth(Double.MAX_VALUE);
         retry.setId("lanes-retry");
         retry.getStyleClass().add(Styles.SMALL);
         retry.setTooltip(new Tooltip("Queue the selected dead letters again, each with a fresh set of attempts (R)"));
@@ -194,10 +195,10 @@ public final class LanesView {
         });
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox head = new HBox(6, title, spacer, count, retry);
+        HBox head = new HBox(6, title, spacer, count);
         head.setAlignment(Pos.CENTER_LEFT);
         VBox.setVgrow(list, Priority.ALWAYS);
-        VBox box = new VBox(6, head, list);
+        VBox box = new VBox(6, head, list, retry);
         box.getStyleClass().addAll(LANE_CLASS, "dead-lane");
         GridPane.setHgrow(box, Priority.ALWAYS);
         GridPane.setVgrow(box, Priority.ALWAYS);
@@ -208,7 +209,7 @@ public final class LanesView {
     private MenuButton laneMenu(Lane lane) {
         MenuButton menu = new MenuButton("⋮");
         menu.setId("lane-" + lane.priority() + "-menu");
-        menu.getStyleClass().addAll(Styles.FLAT, Styles.SMALL, "lane-menu");
+        menu.getStyleClass().addAll(Styles.FLAT, Styles.SMALL, atlantafx.base.theme.Tweaks.NO_ARROW, "lane-menu");
         menu.setTooltip(new Tooltip("Pause, drain or resume lane P" + lane.priority() + " on its own"));
         for (io.queuedeck.engine.tier.TierMode mode : io.queuedeck.engine.tier.TierMode.values()) {
             MenuItem item = new MenuItem(switch (mode) {
@@ -269,6 +270,7 @@ public final class LanesView {
         Label count = new Label();
         count.getStyleClass().add("lane-count");
         count.setId("lane-" + lane.priority() + "-count");
+        count.setMinWidth(Region.USE_PREF_SIZE); // the title gives way, not the count
         lane.totalProperty().addListener((o, a, v) -> count.setText(countText(lane)));
         lane.tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> count.setText(countText(lane)));
         Region spacer = new Region();
