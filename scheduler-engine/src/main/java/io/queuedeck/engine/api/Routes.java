@@ -69,8 +69,30 @@ final class Routes {
         this.tenants = tenants;
     }
 
-    /** {@code {"priority": n}}: the body of {@code PATCH /v1/tasks/{id}}. */
-    record PriorityPatch(Integer priority) {}
+    /**
+     * The body of {@code PATCH /v1/tasks/{id}}: {@code {"priority": n}}, and optionally where in
+     * that lane: {@code "position": "front"|"back"}, or {@code "before"}/{@code "after"} another
+     * waiting task's id (the lane is then that task's unless a priority is given).
+     */
+    record PriorityPatch(Integer priority, String position, String before, String after) {
+        /** The place asked for, or null for a plain change of priority. */
+        io.queuedeck.engine.task.Placement placement() {
+            int given = (position == null ? 0 : 1) + (before == null ? 0 : 1) + (after == null ? 0 : 1);
+            if (given > 1) {
+                throw ApiException.invalid(position != null ? "position" : "before",
+                        "give one of position, before and after, not several");
+            }
+            if (position != null) {
+                return switch (position) {
+                    case "front" -> io.queuedeck.engine.task.Placement.front();
+                    case "back" -> io.queuedeck.engine.task.Placement.back();
+                    default -> throw ApiException.invalid("position", "position must be front or back, got '" + position + "'");
+                };
+            }
+            return before != null ? io.queuedeck.engine.task.Placement.before(before)
+                    : after != null ? io.queuedeck.engine.task.Placement.after(after) : null;
+        }
+    }
 
     /** {@code {"tasks": [...]}}: the body of {@code POST /v1/tasks:batch}. */
     record Batch(List<TaskSpec> tasks) {}
@@ -89,7 +111,8 @@ final class Routes {
     record Queues(String policy, @JsonProperty("dispatch_paused") boolean dispatchPaused, int queued, int running,
                   @JsonProperty("oldest_wait_ms") double oldestWaitMs, @JsonProperty("by_tier") Map<String, Integer> byTier,
                   @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel,
-                  @JsonProperty("tier_modes") Map<String, String> tierModes) {}
+                  @JsonProperty("tier_modes") Map<String, String> tierModes,
+                  @JsonProperty("lane_modes") List<String> laneModes) {}
 
     void register(Javalin app) {
         app.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
@@ -278,20 +301,36 @@ final class Routes {
 
     private void reprioritize(Context ctx) {
         PriorityPatch patch = readJson(ctx, PriorityPatch.class, maxBodyBytes);
-        if (patch == null || patch.priority() == null) {
-            throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}");
+        io.queuedeck.engine.task.Placement placement = patch == null ? null : patch.placement();
+        if (patch == null || patch.priority() == null && placement == null) {
+            throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}"
+                    + " (or a place in the lane: position, before or after)");
         }
+        String id = ctx.pathParam("id");
+        int priority = patch.priority() != null ? patch.priority() : switch (placement) {
+            case io.queuedeck.engine.task.Placement.Before b -> priorityOf(b.taskId(), "before");
+            case io.queuedeck.engine.task.Placement.After a -> priorityOf(a.taskId(), "after");
+            default -> await(engine.task(id)).orElseThrow(() -> new ApiException(404, "not_found", "no task '" + id + "'"))
+                    .priority();
+        };
         Client client = ctx.attribute(CLIENT);
         if (client != null) {
-            client.checkPriority("priority", patch.priority());
+            client.checkPriority("priority", priority);
         }
-        json(ctx, 200, report(await(engine.reprioritize(ctx.pathParam("id"), patch.priority()))));
+        TaskView moved = placement == null ? await(engine.reprioritize(id, priority)) : await(engine.place(id, priority, placement));
+        json(ctx, 200, report(moved));
+    }
+
+    /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
+    private int priorityOf(String anchorId, String field) {
+        return await(engine.task(anchorId)).orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
+                .priority();
     }
 
     /**
      * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier {@code core}, {@code normal},
-     * {@code batch} or {@code all}. {@code all:pause} and {@code all:resume} stop and restart
-     * dispatch as a whole; {@code all:drain} drains every tier.
+     * {@code batch} or {@code all}, or one priority lane {@code p0}..{@code p9}. {@code all:pause}
+     * and {@code all:resume} stop and restart dispatch as a whole; {@code all:drain} drains every tier.
      */
     private void queueAction(Context ctx) {
         String action = ctx.pathParam("action");
@@ -300,7 +339,17 @@ final class Routes {
         String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
         if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
             throw new ApiException(404, "not_found", "unknown queue action '" + action
-                    + "'; use POST /v1/queues/{core|normal|batch|all}:{pause|resume|drain}");
+                    + "'; use POST /v1/queues/{core|normal|batch|all|p0..p9}:{pause|resume|drain}");
+        }
+        TierMode laneMode = switch (verb) {
+            case "pause" -> TierMode.PAUSED;
+            case "drain" -> TierMode.DRAINING;
+            default -> TierMode.ACTIVE;
+        };
+        if (tierName.matches("p[0-9]")) {
+            await(engine.setLaneMode(tierName.charAt(1) - '0', laneMode));
+            json(ctx, 200, queues(await(engine.snapshotNow())));
+            return;
         }
         List<Tier> tiers = switch (tierName) {
             case "core" -> List.of(Tier.CORE);
@@ -308,13 +357,9 @@ final class Routes {
             case "batch" -> List.of(Tier.BATCH);
             case "all" -> List.of();
             default -> throw new ApiException(404, "not_found", "unknown tier '" + tierName
-                    + "'; use core, normal, batch or all");
+                    + "'; use core, normal, batch, all or a priority lane p0..p9");
         };
-        TierMode mode = switch (verb) {
-            case "pause" -> TierMode.PAUSED;
-            case "drain" -> TierMode.DRAINING;
-            default -> TierMode.ACTIVE;
-        };
+        TierMode mode = laneMode;
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
             await(engine.pauseDispatch(mode == TierMode.PAUSED));
         } else {
@@ -411,7 +456,8 @@ final class Routes {
                     s.tierModes().getOrDefault(tier, TierMode.ACTIVE).name().toLowerCase(Locale.ROOT));
         }
         return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
-                s.queuedByPriority(), s.queuedByLevel(), modes);
+                s.queuedByPriority(), s.queuedByLevel(), modes,
+                s.laneModes().stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private TaskReport report(TaskView view) {

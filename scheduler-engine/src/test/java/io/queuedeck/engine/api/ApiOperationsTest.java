@@ -179,6 +179,48 @@ class ApiOperationsTest {
     }
 
     @Test
+    void queues_pauseOnePriorityLane_holdsItOnly_andReportsItsMode() {
+        Http.Response paused = http.post("/v1/queues/p4:pause", "");
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.json().get("lane_modes").get(4).asText()).isEqualTo("paused");
+        assertThat(paused.json().get("lane_modes").get(5).asText()).isEqualTo("active");
+
+        http.post("/v1/tasks", task("lane-held", 4, "t"));
+        http.post("/v1/tasks", task("lane-free", 5, "t"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !http.get("/v1/tasks/lane-free").json().get("state").asText().equals("QUEUED"));
+        assertThat(http.get("/v1/tasks/lane-held").json().get("state").asText()).isEqualTo("QUEUED");
+
+        assertThat(http.post("/v1/queues/p4:resume", "").json().get("lane_modes").get(4).asText()).isEqualTo("active");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !http.get("/v1/tasks/lane-held").json().get("state").asText().equals("QUEUED"));
+        assertThat(http.post("/v1/queues/p12:pause", "").status()).isEqualTo(404);
+    }
+
+    @Test
+    void patch_withAPlace_movesTheTaskWithinItsLane_andBadPlacesAre400Or409() {
+        http.post("/v1/queues/all:pause", "");
+        for (String id : List.of("pa", "pb", "pc")) {
+            http.post("/v1/tasks", task(id, 6, "t"));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/v1/queues").json().get("queued").asInt() == 3);
+
+        Http.Response front = http.patch("/v1/tasks/pc", "{\"position\":\"front\"}");
+        assertThat(front.status()).isEqualTo(200);
+        Http.Response after = http.patch("/v1/tasks/pa", "{\"after\":\"pb\"}");
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(engine.waitingTasks(10).join().stream().map(io.queuedeck.engine.task.TaskView::id).toList())
+                .containsExactly("pc", "pb", "pa");
+
+        assertThat(http.patch("/v1/tasks/pa", "{\"position\":\"middle\"}").errorField()).isEqualTo("position");
+        assertThat(http.patch("/v1/tasks/pa", "{\"before\":\"pb\",\"after\":\"pc\"}").status()).isEqualTo(400);
+        assertThat(http.patch("/v1/tasks/pa", "{\"before\":\"nobody\"}").errorField()).isEqualTo("before");
+        engine.switchPolicy("weighted", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
+        Http.Response refused = http.patch("/v1/tasks/pa", "{\"position\":\"front\"}");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.body()).contains("weighted policy orders each lane by rules of its own");
+        http.post("/v1/queues/all:resume", "");
+    }
+
+    @Test
     void client_cannotExceedItsPriorityCap_orItsRate() {
         try (ApiServer guarded = ApiServer.builder(engine).port(0)
                 .client("gold-token", ClientPolicy.unlimited("gold"))
