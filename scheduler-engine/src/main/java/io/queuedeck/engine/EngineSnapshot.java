@@ -2,9 +2,11 @@ package io.queuedeck.engine;
 
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +33,8 @@ import java.util.Map;
  * @param byPriority       latency since start, per priority 0..9
  * @param eventsDropped    events lost by slow subscribers
  * @param tierModes        whether each tier (core, normal, batch) is active, paused or draining
+ * @param recentByPriority latency over the last interval, per priority 0..9
+ *                         ({@link LatencyMetrics.Stats#EMPTY} for a priority without samples in it)
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -51,7 +55,27 @@ public record EngineSnapshot(
         LatencyMetrics.Stats recent,
         List<LatencyMetrics.Stats> byPriority,
         long eventsDropped,
-        Map<Tier, TierMode> tierModes) {
+        Map<Tier, TierMode> tierModes,
+        List<LatencyMetrics.Stats> recentByPriority) {
+
+    /** Ten empty per-priority stats: for snapshots built without per-priority interval latency. */
+    private static final List<LatencyMetrics.Stats> NO_RECENT_BY_PRIORITY =
+            Collections.nCopies(TaskSpec.MAX_PRIORITY + 1, LatencyMetrics.Stats.EMPTY);
+
+    /**
+     * A snapshot without per-priority interval latency (every priority's is empty), for code that
+     * builds snapshots by hand, such as tests.
+     */
+    public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
+                          List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
+                          int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
+                          double tokensPerSecond, double oldestWaitMs, LatencyMetrics.Stats total,
+                          LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> byPriority, long eventsDropped,
+                          Map<Tier, TierMode> tierModes) {
+        this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
+                instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
+                eventsDropped, tierModes, NO_RECENT_BY_PRIORITY);
+    }
 
     /** A snapshot with every tier active (for code that builds snapshots by hand, such as tests). */
     public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
@@ -61,7 +85,8 @@ public record EngineSnapshot(
                           LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> byPriority, long eventsDropped) {
         this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
                 instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
-                eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE));
+                eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE),
+                NO_RECENT_BY_PRIORITY);
     }
 
     /**
