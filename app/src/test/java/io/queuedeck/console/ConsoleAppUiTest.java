@@ -96,6 +96,7 @@ class ConsoleAppUiTest {
         // keyboard: focus the selector, open it, walk down to P5 (All classes, P0 … P5) and pick it
         robot.interact(classes::requestFocus);
         robot.type(javafx.scene.input.KeyCode.F4);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(classes::isShowing).get());
         for (int i = 0; i < 6; i++) {
             robot.type(javafx.scene.input.KeyCode.DOWN);
         }
