@@ -85,6 +85,34 @@ class ConsoleAppUiTest {
     }
 
     @Test
+    @Order(4)
+    @SuppressWarnings("unchecked")
+    void latencyClassSelector_chooseP5_chartsShowThatClassWithPoints() throws Exception {
+        robot.clickOn("#nav-latency");
+        ComboBox<io.queuedeck.console.latency.LatencyClass> classes = robot.lookup("#latency-class").queryAs(ComboBox.class);
+        javafx.scene.chart.LineChart<Number, Number> chart = robot.lookup("#latency-e2e-chart").queryAs(javafx.scene.chart.LineChart.class);
+        io.queuedeck.console.latency.LatencyClass p5 = io.queuedeck.console.latency.LatencyClass.of(5);
+
+        // keyboard: focus the selector, open it, walk down to P5 (All classes, P0 … P5) and pick it
+        robot.interact(classes::requestFocus);
+        robot.type(javafx.scene.input.KeyCode.F4);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(classes::isShowing).get());
+        for (int i = 0; i < 6; i++) {
+            robot.type(javafx.scene.input.KeyCode.DOWN);
+        }
+        robot.type(javafx.scene.input.KeyCode.ENTER);
+        await().atMost(TIMEOUT).until(() -> p5.equals(WaitForAsyncUtils.asyncFx(classes::getValue).get()));
+
+        // the demo's default mix finishes P5 tasks every second; the charts now show only them
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> chart.getData().getFirst().getData().size()).get() >= 2);
+        assertThat(WaitForAsyncUtils.asyncFx(chart::getTitle).get()).contains("P5");
+
+        robot.interact(() -> classes.setValue(io.queuedeck.console.latency.LatencyClass.ALL));
+        robot.clickOn("#nav-overview");
+    }
+
+    @Test
     @Order(5)
     @SuppressWarnings("unchecked")
     void policyCombo_switchToFifo_engineSwitchesAndKeepsEveryTask() {

@@ -2,9 +2,11 @@ package io.queuedeck.engine;
 
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +35,8 @@ import java.util.Map;
  * @param tierModes        whether each tier (core, normal, batch) is active, paused or draining
  * @param laneModes        whether each priority lane 0..9 is active, paused or draining on its own
  *                         (a lane also stops while its tier is paused)
+ * @param recentByPriority latency over the last interval, per priority 0..9
+ *                         ({@link LatencyMetrics.Stats#EMPTY} for a priority without samples in it)
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -54,9 +58,28 @@ public record EngineSnapshot(
         List<LatencyMetrics.Stats> byPriority,
         long eventsDropped,
         Map<Tier, TierMode> tierModes,
-        List<TierMode> laneModes) {
+        List<TierMode> laneModes,
+        List<LatencyMetrics.Stats> recentByPriority) {
 
-    private static final List<TierMode> ALL_LANES_ACTIVE = java.util.Collections.nCopies(10, TierMode.ACTIVE);
+    /** Ten empty per-priority stats: for snapshots built without per-priority interval latency. */
+    private static final List<LatencyMetrics.Stats> NO_RECENT_BY_PRIORITY =
+            Collections.nCopies(TaskSpec.MAX_PRIORITY + 1, LatencyMetrics.Stats.EMPTY);
+    private static final List<TierMode> ALL_LANES_ACTIVE = Collections.nCopies(TaskSpec.MAX_PRIORITY + 1, TierMode.ACTIVE);
+
+    /**
+     * A snapshot with every lane active on its own and without per-priority interval latency
+     * (every priority's is empty), for code that builds snapshots by hand, such as tests.
+     */
+    public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
+                          List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
+                          int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
+                          double tokensPerSecond, double oldestWaitMs, LatencyMetrics.Stats total,
+                          LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> byPriority, long eventsDropped,
+                          Map<Tier, TierMode> tierModes) {
+        this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
+                instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
+                eventsDropped, tierModes, ALL_LANES_ACTIVE, NO_RECENT_BY_PRIORITY);
+    }
 
     /** Whether a lane of this priority dispatches: neither it nor its tier is paused. */
     public boolean laneRuns(int priority) {
@@ -72,7 +95,7 @@ public record EngineSnapshot(
         this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
                 instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
                 eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE),
-                ALL_LANES_ACTIVE);
+                ALL_LANES_ACTIVE, NO_RECENT_BY_PRIORITY);
     }
 
     /**

@@ -89,7 +89,7 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     @Override
     public void accept(EngineSnapshot snapshot) {
         pending.set(snapshot);
-        latencyBuffer.offer(new LatencySample(snapshot.takenAt(), snapshot.recent()));
+        latencyBuffer.offer(new LatencySample(snapshot.takenAt(), snapshot.recent(), snapshot.recentByPriority()));
     }
 
     /** Adds a screen's snapshot consumer; called on the FX thread with each coalesced update. */

@@ -2,11 +2,36 @@ package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.metrics.LatencyMetrics;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * Latency of one engine snapshot interval.
+ * Latency of one engine snapshot interval, overall and per priority class.
  *
- * @param at     when the interval ended
- * @param recent queue wait, time to first token and end-to-end latency in that interval
+ * @param at               when the interval ended
+ * @param recent           queue wait, time to first token and end-to-end latency in that interval
+ * @param recentByPriority the same per priority 0..9 ({@link LatencyMetrics.Stats#EMPTY} where none finished)
  */
-public record LatencySample(Instant at, LatencyMetrics.Stats recent) {}
+public record LatencySample(Instant at, LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> recentByPriority) {
+    private static final List<LatencyMetrics.Stats> NONE = Collections.nCopies(10, LatencyMetrics.Stats.EMPTY);
+
+    public LatencySample {
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(recent, "recent");
+        Objects.requireNonNull(recentByPriority, "recentByPriority");
+    }
+
+    /** A sample with no per-priority figures (every class empty). */
+    public LatencySample(Instant at, LatencyMetrics.Stats recent) {
+        this(at, recent, NONE);
+    }
+
+    /** The interval's latency of one priority, or overall for {@code priority < 0}. */
+    public LatencyMetrics.Stats recent(int priority) {
+        if (priority < 0) {
+            return recent;
+        }
+        return priority < recentByPriority.size() ? recentByPriority.get(priority) : LatencyMetrics.Stats.EMPTY;
+    }
+}

@@ -33,7 +33,10 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
 
-/** Two live charts (end-to-end percentiles; queue wait vs time to first token) and a per-priority table. */
+/**
+ * Two live charts (end-to-end percentiles; queue wait vs time to first token) of all tasks or of
+ * one priority class, and a per-priority since-start table.
+ */
 public final class LatencyView {
     private static final DateTimeFormatter TICK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
@@ -42,6 +45,12 @@ public final class LatencyView {
     private final Parent root;
     @FXML
     private VBox chartBox;
+    @FXML
+    private Label classLabel;
+    @FXML
+    private ComboBox<LatencyClass> classBox;
+    @FXML
+    private Label windowLabel;
     @FXML
     private ComboBox<Duration> windowBox;
     @FXML
@@ -64,8 +73,6 @@ public final class LatencyView {
         this.model = model;
         this.root = Fxml.load(this, "Latency");
 
-        e2eChart.setTitle("End-to-end latency (ms)");
-        waitChart.setTitle("Queue wait and time to first token (ms)");
         for (MarkedLineChart chart : List.of(e2eChart, waitChart)) {
             chart.setAnimated(false);
             chart.setCreateSymbols(false);
@@ -83,6 +90,35 @@ public final class LatencyView {
         addSeries(waitChart, "TTFT p99", Point::ttftP99);
         chartBox.getChildren().addAll(e2eChart, waitChart);
 
+        classBox.getItems().setAll(LatencyClass.CHOICES);
+        classBox.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(LatencyClass c) {
+                return c == null ? "" : c.label();
+            }
+
+            @Override
+            public LatencyClass fromString(String s) {
+                return null;
+            }
+        });
+        classBox.setValue(model.selectedClassProperty().get());
+        classBox.setTooltip(new Tooltip("Which tasks the charts show: all of them, or one priority class "
+                + "(P0 most urgent; core P0-2, normal P3-6, batch P7-9). Alt+C"));
+        classBox.valueProperty().addListener((o, a, v) -> {
+            if (v != null) {
+                model.selectClass(v);
+            }
+        });
+        classLabel.setLabelFor(classBox);
+        // points() is replaced when the class changes; the titles say which class is shown
+        model.selectedClassProperty().addListener((o, a, v) -> {
+            classBox.setValue(v);
+            updateTitles();
+        });
+        model.latestProperty().addListener((o, a, v) -> updateAxes());
+        updateTitles();
+
         windowBox.getItems().setAll(LatencyViewModel.WINDOWS);
         windowBox.setConverter(new StringConverter<>() {
             @Override
@@ -96,14 +132,15 @@ public final class LatencyView {
             }
         });
         windowBox.setValue(model.windowProperty().get());
-        windowBox.setTooltip(new Tooltip("How much history the charts show"));
+        windowBox.setTooltip(new Tooltip("How much history the charts show. Alt+W"));
+        windowLabel.setLabelFor(windowBox);
         windowBox.valueProperty().addListener((o, a, v) -> {
             model.setWindow(v);
             rebuild();
         });
-        exportPngButton.setTooltip(new Tooltip("Save both charts as a PNG image"));
+        exportPngButton.setTooltip(new Tooltip("Save both charts of the selected class as a PNG image"));
         exportPngButton.setOnAction(e -> exportPng());
-        exportCsvButton.setTooltip(new Tooltip("Save the charted points (one per second) as CSV"));
+        exportCsvButton.setTooltip(new Tooltip("Save the charted points of the selected class (one per second) as CSV"));
         exportCsvButton.setOnAction(e -> exportCsv());
 
         priorityTable.setItems(model.priorities());
@@ -131,10 +168,17 @@ public final class LatencyView {
         series.add(new Series(data, value));
     }
 
-    /** Applies the model's change to the series: appends new seconds, drops the ones that left the window. */
+    /**
+     * Applies the model's change to the series: appends new seconds, drops the ones that left the
+     * window; a replacement (another class selected) redraws the series from scratch.
+     */
     private void onPoints(ListChangeListener.Change<? extends Point> change) {
         boolean removed = false;
         while (change.next()) {
+            if (change.wasReplaced()) {
+                rebuild();
+                return;
+            }
             if (change.wasRemoved()) {
                 removed = true;
             }
@@ -183,12 +227,22 @@ public final class LatencyView {
         updateAxes();
     }
 
+    private void updateTitles() {
+        String shown = model.selectedClassProperty().get().label();
+        e2eChart.setTitle("End-to-end latency (ms) · " + shown);
+        waitChart.setTitle("Queue wait and time to first token (ms) · " + shown);
+    }
+
     private void updateAxes() {
-        long upper = model.points().isEmpty() ? Instant.now().getEpochSecond() : model.points().getLast().at().getEpochSecond();
+        // the window ends at the newest second of any class: a quiet class shows as a gap, not an old window
+        Instant latest = model.latestProperty().get();
+        long upper = (latest != null ? latest : Instant.now()).getEpochSecond();
         long lower = upper - model.windowProperty().get().toSeconds();
-        if (!model.points().isEmpty()) {
-            // shorter history than the window (a fresh start): let the data fill the chart
-            lower = Math.max(lower, Math.min(upper - 30, model.points().getFirst().at().getEpochSecond() - 2));
+        Instant first = model.firstSecond();
+        if (first != null) {
+            // shorter history than the window (a fresh start): let the data fill the chart, the
+            // same span for every class
+            lower = Math.max(lower, Math.min(upper - 30, first.getEpochSecond() - 2));
         }
         double tick = Math.max(5, Math.ceil((upper - lower) / 6.0 / 5) * 5);
         for (NumberAxis x : List.of(e2eX, waitX)) {
@@ -213,14 +267,14 @@ public final class LatencyView {
     }
 
     private void exportPng() {
-        File file = choose("latency.png", "PNG image", "*.png");
+        File file = choose(model.exportName("png"), "PNG image", "*.png");
         if (file != null) {
             Screenshot.write(chartBox, file.toPath());
         }
     }
 
     private void exportCsv() {
-        File file = choose("latency.csv", "CSV", "*.csv");
+        File file = choose(model.exportName("csv"), "CSV", "*.csv");
         if (file != null) {
             try {
                 Files.writeString(file.toPath(), model.toCsv());

@@ -8,6 +8,7 @@ import io.queuedeck.engine.metrics.LatencyStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,10 +19,16 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 /**
- * Latency over a sliding window, one point per second. The engine reports percentiles per
- * 100 ms interval; a second's point is their count-weighted mean (percentiles cannot be merged
- * exactly without the histograms, so this is a smoothing, not a recomputation). Seconds in
- * which nothing completed have no point. The number of points is bounded by the window.
+ * Latency over a sliding window, one point per second, overall and per priority class; the
+ * selected class is the one charted. The engine reports percentiles per 100 ms interval; a
+ * second's point is their count-weighted mean (percentiles cannot be merged exactly without the
+ * histograms, so this is a smoothing, not a recomputation). Seconds in which nothing of a class
+ * completed have no point for it.
+ *
+ * <p>Every class keeps its own history, so switching class shows the whole window at once. Memory
+ * is bounded: at most one point per second of the window per series (all classes, P0..P9), and
+ * every series is trimmed against the newest second seen overall, so a class that went quiet
+ * loses its old points as the window slides on.
  */
 public final class LatencyViewModel {
     /** Windows the operator can pick. */
@@ -40,25 +47,35 @@ public final class LatencyViewModel {
     private final ObservableList<PriorityRow> priorities = FXCollections.observableArrayList();
     private final ObservableList<PriorityRow> readOnlyPriorities = FXCollections.unmodifiableObservableList(priorities);
     private final ReadOnlyObjectWrapper<Duration> window = new ReadOnlyObjectWrapper<>(this, "window", DEFAULT_WINDOW);
+    private final ReadOnlyObjectWrapper<LatencyClass> selectedClass =
+            new ReadOnlyObjectWrapper<>(this, "selectedClass", LatencyClass.ALL);
+    private final ReadOnlyObjectWrapper<Instant> latest = new ReadOnlyObjectWrapper<>(this, "latest");
+    /** Per class (index 0: all, 1 + p: priority p), oldest first; the selected one is mirrored in {@link #points}. */
+    private final List<ArrayDeque<Point>> history = new ArrayList<>();
     private final ChangeLog changes;
-    private Bucket open;
+    private Instant openSecond;
+    private final Bucket[] open = new Bucket[LatencyClass.CHOICES.size()];
     private Instant lastPriorityUpdate;
 
     public LatencyViewModel(ChangeLog changes) {
         this.changes = Objects.requireNonNull(changes, "changes");
+        for (int i = 0; i < open.length; i++) {
+            history.add(new ArrayDeque<>());
+            open[i] = new Bucket();
+        }
     }
 
     /** Takes in the engine's intervals, oldest first. */
     public void addSamples(List<LatencySample> samples) {
         for (LatencySample sample : samples) {
             Instant second = sample.at().truncatedTo(ChronoUnit.SECONDS);
-            if (open != null && !open.second.equals(second)) {
+            if (openSecond != null && !openSecond.equals(second)) {
                 close();
             }
-            if (open == null) {
-                open = new Bucket(second);
+            openSecond = second;
+            for (int i = 0; i < open.length; i++) {
+                open[i].add(sample.recent(LatencyClass.CHOICES.get(i).priority()));
             }
-            open.add(sample.recent());
         }
     }
 
@@ -87,9 +104,41 @@ public final class LatencyViewModel {
         trim();
     }
 
-    /** The points in the window, oldest first. */
+    /** Charts {@code value}'s history from now on: {@link #points()} is replaced by it at once. */
+    public void selectClass(LatencyClass value) {
+        Objects.requireNonNull(value, "class");
+        if (value.equals(selectedClass.get())) {
+            return;
+        }
+        selectedClass.set(value);
+        points.setAll(history.get(index(value)));
+    }
+
+    /** The class whose points {@link #points()} holds. */
+    public ReadOnlyObjectProperty<LatencyClass> selectedClassProperty() {
+        return selectedClass.getReadOnlyProperty();
+    }
+
+    /** The newest closed second of any class (the window's right edge), or null before the first. */
+    public ReadOnlyObjectProperty<Instant> latestProperty() {
+        return latest.getReadOnlyProperty();
+    }
+
+    /** The oldest second in the window with a point of any class, or null when there is none. */
+    public Instant firstSecond() {
+        // every class's point is also in the overall series, which therefore starts first
+        Point first = history.get(index(LatencyClass.ALL)).peekFirst();
+        return first == null ? null : first.at();
+    }
+
+    /** The selected class's points in the window, oldest first. */
     public ObservableList<Point> points() {
         return readOnlyPoints;
+    }
+
+    /** One class's points in the window, oldest first, whichever class is selected. */
+    public List<Point> points(LatencyClass latencyClass) {
+        return List.copyOf(history.get(index(latencyClass)));
     }
 
     public ObservableList<PriorityRow> priorities() {
@@ -105,30 +154,53 @@ public final class LatencyViewModel {
         return changes.entries();
     }
 
-    /** The points as CSV, one line per second, times in ISO-8601 UTC. */
+    /** The selected class's points as CSV, one line per second, times in ISO-8601 UTC. */
     public String toCsv() {
-        StringBuilder csv = new StringBuilder("time,completed,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,ttft_p50_ms,ttft_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms\n");
+        String key = selectedClass.get().key();
+        StringBuilder csv = new StringBuilder("time,class,completed,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,ttft_p50_ms,ttft_p99_ms,"
+                + "queue_wait_p50_ms,queue_wait_p99_ms\n");
         for (Point p : points) {
-            csv.append(String.format(Locale.ROOT, "%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f%n", p.at(), p.count(), p.e2eP50(),
-                    p.e2eP95(), p.e2eP99(), p.ttftP50(), p.ttftP99(), p.waitP50(), p.waitP99()));
+            csv.append(String.format(Locale.ROOT, "%s,%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f%n", p.at(), key, p.count(),
+                    p.e2eP50(), p.e2eP95(), p.e2eP99(), p.ttftP50(), p.ttftP99(), p.waitP50(), p.waitP99()));
         }
         return csv.toString();
     }
 
+    /** A file name for the export of the selected class, e.g. {@code latency-P3.csv}. */
+    public String exportName(String extension) {
+        return "latency-" + selectedClass.get().key() + "." + extension;
+    }
+
+    private static int index(LatencyClass latencyClass) {
+        return latencyClass.priority() + 1;
+    }
+
     private void close() {
-        Point point = open.point();
-        open = null;
-        if (point != null) {
-            points.add(point);
-            trim();
+        int selected = index(selectedClass.get());
+        latest.set(openSecond);
+        for (int i = 0; i < open.length; i++) {
+            Point point = open[i].point(openSecond);
+            open[i] = new Bucket();
+            if (point != null) {
+                history.get(i).addLast(point);
+                if (i == selected) {
+                    points.add(point);
+                }
+            }
         }
+        trim();
     }
 
     private void trim() {
-        if (points.isEmpty()) {
+        if (latest.get() == null) {
             return;
         }
-        Instant oldest = points.getLast().at().minus(window.get());
+        Instant oldest = latest.get().minus(window.get());
+        for (ArrayDeque<Point> series : history) {
+            while (!series.isEmpty() && series.getFirst().at().isBefore(oldest)) {
+                series.removeFirst();
+            }
+        }
         int drop = 0;
         while (drop < points.size() && points.get(drop).at().isBefore(oldest)) {
             drop++;
@@ -140,13 +212,8 @@ public final class LatencyViewModel {
 
     /** Count-weighted sums of one second's intervals. */
     private static final class Bucket {
-        final Instant second;
         long e2eCount, ttftCount, waitCount;
         double e2eP50, e2eP95, e2eP99, ttftP50, ttftP99, waitP50, waitP99;
-
-        Bucket(Instant second) {
-            this.second = second;
-        }
 
         void add(LatencyMetrics.Stats s) {
             LatencyStats e = s.endToEnd();
@@ -164,7 +231,7 @@ public final class LatencyViewModel {
             waitP99 += w.count() * w.p99Ms();
         }
 
-        Point point() {
+        Point point(Instant second) {
             if (e2eCount == 0 && ttftCount == 0) {
                 return null;
             }

@@ -25,6 +25,9 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
     }
 
     public void setMarkers(List<Marker> next) {
+        if (markers.equals(next)) {
+            return; // called on every axis update: rebuilding the lines and their tooltips each time shows in frame times
+        }
         markers = List.copyOf(next);
         getPlotChildren().removeAll(lines);
         lines.clear();

@@ -3,13 +3,16 @@ package io.queuedeck.console.latency;
 import static io.queuedeck.console.testing.Snapshots.T0;
 import static io.queuedeck.console.testing.Snapshots.latency;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.LatencySample;
+import io.queuedeck.engine.metrics.LatencyMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +21,21 @@ class LatencyViewModelTest {
 
     private static LatencySample at(long millis, long count, double p50, double p99) {
         return new LatencySample(T0.plusMillis(millis), latency(count, p50, p99));
+    }
+
+    /** An interval whose only completions are {@code count} tasks of {@code priority}. */
+    private static LatencySample classAt(long millis, int priority, long count, double p50, double p99) {
+        List<LatencyMetrics.Stats> byPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
+        byPriority.set(priority, latency(count, p50, p99));
+        return new LatencySample(T0.plusMillis(millis), latency(count, p50, p99), byPriority);
+    }
+
+    /** One interval with completions in two classes: the overall figures are their count-weighted mix. */
+    private static LatencySample twoClassesAt(long millis) {
+        List<LatencyMetrics.Stats> byPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
+        byPriority.set(2, latency(1, 40, 400));
+        byPriority.set(7, latency(3, 400, 4000));
+        return new LatencySample(T0.plusMillis(millis), latency(4, 310, 3100), byPriority);
     }
 
     @Test
@@ -63,7 +81,101 @@ class LatencyViewModelTest {
         model.addSamples(List.of(at(100, 2, 100, 400), at(1_100, 1, 1, 1)));
 
         assertThat(model.toCsv().lines()).containsExactly(
-                "time,completed,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,ttft_p50_ms,ttft_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms",
-                "2026-01-01T00:00:00Z,2,100.0,400.0,400.0,10.0,40.0,25.0,100.0");
+                "time,class,completed,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,ttft_p50_ms,ttft_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms",
+                "2026-01-01T00:00:00Z,all,2,100.0,400.0,400.0,10.0,40.0,25.0,100.0");
+        assertThat(model.exportName("csv")).isEqualTo("latency-all.csv");
+    }
+
+    @Test
+    void selectClass_afterSecondsClosed_pointsAreThatClassesOwnHistory() {
+        model.addSamples(List.of(twoClassesAt(100), twoClassesAt(1_100), at(2_100, 1, 1, 1)));
+        assertThat(model.points()).hasSize(2).allSatisfy(p -> assertThat(p.e2eP50()).isEqualTo(310));
+
+        model.selectClass(LatencyClass.of(7));
+
+        assertThat(model.selectedClassProperty().get()).isEqualTo(LatencyClass.of(7));
+        assertThat(model.points()).hasSize(2).allSatisfy(p -> {
+            assertThat(p.count()).isEqualTo(3);
+            assertThat(p.e2eP50()).isEqualTo(400);
+            assertThat(p.e2eP99()).isEqualTo(4000);
+        });
+
+        model.selectClass(LatencyClass.of(2));
+        assertThat(model.points()).extracting(LatencyViewModel.Point::e2eP50).containsExactly(40.0, 40.0);
+
+        model.selectClass(LatencyClass.of(5));
+        assertThat(model.points()).as("no P5 task finished").isEmpty();
+
+        model.selectClass(LatencyClass.ALL);
+        assertThat(model.points()).extracting(LatencyViewModel.Point::e2eP50).containsExactly(310.0, 310.0);
+    }
+
+    @Test
+    void selectClass_thenNewSeconds_onlyThatClassesSecondsAreAppended() {
+        model.selectClass(LatencyClass.of(2));
+
+        model.addSamples(List.of(classAt(100, 2, 1, 50, 60), classAt(1_100, 9, 5, 900, 990),
+                classAt(2_100, 2, 2, 70, 80), classAt(3_100, 2, 1, 1, 1)));
+
+        // second 1 had only a P9 completion: no P2 point for it
+        assertThat(model.points()).extracting(LatencyViewModel.Point::at).containsExactly(T0, T0.plusSeconds(2));
+        assertThat(model.points(LatencyClass.of(9))).singleElement()
+                .satisfies(p -> assertThat(p.e2eP50()).isEqualTo(900));
+        assertThat(model.points(LatencyClass.ALL)).hasSize(3);
+        assertThat(model.latestProperty().get()).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    void addSamples_classQuietBeyondWindow_itsOldPointsDroppedToo() {
+        model.setWindow(Duration.ofMinutes(1));
+        List<LatencySample> samples = new ArrayList<>();
+        samples.add(classAt(500, 9, 1, 900, 900));
+        for (int s = 1; s <= 200; s++) {
+            samples.add(classAt(s * 1000L + 500, 2, 1, s, s));
+        }
+
+        model.addSamples(samples);
+
+        // the window is the last minute of the engine, not of each class: P9's one point left it
+        assertThat(model.points(LatencyClass.of(9))).isEmpty();
+        assertThat(model.points(LatencyClass.of(2))).hasSize(61);
+        assertThat(model.points(LatencyClass.of(2)).getFirst().at()).isEqualTo(T0.plusSeconds(139));
+        assertThat(model.points(LatencyClass.ALL)).hasSize(61);
+        assertThat(model.firstSecond()).isEqualTo(T0.plusSeconds(139));
+    }
+
+    @Test
+    void setWindow_shorter_trimsEveryClass() {
+        List<LatencySample> samples = new ArrayList<>();
+        for (int s = 0; s <= 200; s++) {
+            samples.add(classAt(s * 1000L + 500, s % 2 == 0 ? 4 : 6, 1, s, s));
+        }
+        model.addSamples(samples);
+        model.selectClass(LatencyClass.of(4));
+        assertThat(model.points()).hasSize(100); // even seconds 0..198 within 5 minutes
+
+        model.setWindow(Duration.ofMinutes(1));
+
+        // the newest closed second is 199: the minute keeps 139..199, P4's even and P6's odd seconds
+        assertThat(model.points()).hasSize(30).allSatisfy(p -> assertThat(p.at()).isAfterOrEqualTo(T0.plusSeconds(139)));
+        assertThat(model.points(LatencyClass.of(6))).hasSize(31);
+    }
+
+    @Test
+    void toCsv_classSelected_writesThatClassAndNamesIt() {
+        model.addSamples(List.of(twoClassesAt(100), at(1_100, 1, 1, 1)));
+
+        model.selectClass(LatencyClass.of(7));
+
+        assertThat(model.toCsv().lines()).containsExactly(
+                "time,class,completed,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,ttft_p50_ms,ttft_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms",
+                "2026-01-01T00:00:00Z,P7,3,400.0,4000.0,4000.0,40.0,400.0,100.0,1000.0");
+        assertThat(model.exportName("png")).isEqualTo("latency-P7.png");
+    }
+
+    @Test
+    void selectClass_null_refused() {
+        assertThatThrownBy(() -> model.selectClass(null)).isInstanceOf(NullPointerException.class);
+        assertThat(model.selectedClassProperty().get()).isEqualTo(LatencyClass.ALL);
     }
 }

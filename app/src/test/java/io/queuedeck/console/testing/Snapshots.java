@@ -53,6 +53,7 @@ public final class Snapshots {
         private LatencyMetrics.Stats recent = latency(0, 0, 0);
         private final List<io.queuedeck.engine.tier.TierMode> laneModes =
                 new java.util.ArrayList<>(java.util.Collections.nCopies(10, io.queuedeck.engine.tier.TierMode.ACTIVE));
+        private final List<LatencyMetrics.Stats> recentByPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
         private Map<Tier, io.queuedeck.engine.tier.TierMode> tierModes = new EnumMap<>(Map.of(
                 Tier.CORE, io.queuedeck.engine.tier.TierMode.ACTIVE, Tier.NORMAL, io.queuedeck.engine.tier.TierMode.ACTIVE,
                 Tier.BATCH, io.queuedeck.engine.tier.TierMode.ACTIVE));
@@ -71,6 +72,7 @@ public final class Snapshots {
         public Builder throughput(double tasksPerSecond, double tokensPerSecond) { tps = tasksPerSecond; tokens = tokensPerSecond; return this; }
         public Builder oldestWaitMs(double value) { oldestWaitMs = value; return this; }
         public Builder recent(LatencyMetrics.Stats value) { recent = value; return this; }
+        public Builder recent(int priority, LatencyMetrics.Stats value) { recentByPriority.set(priority, value); return this; }
         public Builder tierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) { tierModes.put(tier, mode); return this; }
         public Builder laneMode(int priority, io.queuedeck.engine.tier.TierMode mode) { laneModes.set(priority, mode); return this; }
 
@@ -87,7 +89,7 @@ public final class Snapshots {
             List<LatencyMetrics.Stats> perPriority = Collections.nCopies(10, latency(0, 0, 0));
             return new EngineSnapshot(0, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
                     running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0, Map.copyOf(tierModes),
-                    List.copyOf(laneModes));
+                    List.copyOf(laneModes), List.copyOf(recentByPriority));
         }
     }
 }

@@ -614,18 +614,15 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         waiting += resources.blockedCount() + parkedCount;
         long oldestEnqueue = waitOrder.oldest();
-        List<LatencyMetrics.Stats> latencyByPriority = new ArrayList<>(waitingByPriority.length);
-        for (int p = 0; p < waitingByPriority.length; p++) {
-            latencyByPriority.add(latency.priority(p));
-        }
+        LatencyMetrics.Interval recent = endInterval ? latency.takeInterval() : latency.interval();
         List<InstanceStatus> instances = executor.status();
         return new EngineSnapshot(now, clock.toInstant(now), policyName, paused, waiting, byPriority,
                 Arrays.stream(levels).boxed().toList(), Map.copyOf(byTier), running, instances,
                 new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
-                latency.total(), endInterval ? latency.takeInterval() : latency.interval(),
-                List.copyOf(latencyByPriority), events.dropped(), Map.copyOf(tierModes), List.of(laneModes));
+                latency.total(), recent.overall(), latency.byPriority(), events.dropped(), Map.copyOf(tierModes),
+                List.of(laneModes), recent.byPriority());
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

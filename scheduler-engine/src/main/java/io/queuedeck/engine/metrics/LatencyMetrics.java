@@ -1,32 +1,60 @@
 package io.queuedeck.engine.metrics;
 
 import io.queuedeck.engine.task.TaskSpec;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Queue wait, time to first token and end-to-end latency, overall and per priority, both since
  * start and since the last {@link #takeInterval()} (the window the console charts).
  * Single writer: the scheduler loop.
+ *
+ * <p>Reading is on the loop's snapshot path (every 100 ms), so it only does work for
+ * distributions that changed: since-start stats are cached until a sample arrives, and the
+ * per-priority interval stats of a priority without samples are {@link Stats#EMPTY}, with no
+ * histogram read or cleared. The per-priority interval histograms keep 2 significant digits
+ * (values within 1%) instead of 3: they are read and cleared every interval, and both cost in
+ * proportion to the histogram's size, 7 times smaller with 2 digits (docs/performance.md,
+ * "Snapshot cost").
  */
 public final class LatencyMetrics {
     private static final int PRIORITIES = TaskSpec.MAX_PRIORITY + 1;
+    private static final List<Stats> NO_SAMPLES = Collections.nCopies(PRIORITIES, Stats.EMPTY);
 
     private final Triple total = new Triple();
     private final Triple interval = new Triple();
     private final Triple[] byPriority = new Triple[PRIORITIES];
+    private final Triple[] intervalByPriority = new Triple[PRIORITIES];
+    /** Bit p set: priority p has samples in the current interval. */
+    private int intervalPriorities;
 
     public LatencyMetrics() {
         for (int p = 0; p < PRIORITIES; p++) {
             byPriority[p] = new Triple();
+            intervalByPriority[p] = new Triple(2);
         }
     }
 
     /** The three distributions of one group of tasks. */
-    public record Stats(LatencyStats queueWait, LatencyStats ttft, LatencyStats endToEnd) {}
+    public record Stats(LatencyStats queueWait, LatencyStats ttft, LatencyStats endToEnd) {
+        /** No samples at all. */
+        public static final Stats EMPTY = new Stats(LatencyStats.EMPTY, LatencyStats.EMPTY, LatencyStats.EMPTY);
+    }
+
+    /**
+     * Latency over one interval.
+     *
+     * @param overall    every task
+     * @param byPriority per priority 0..9; {@link Stats#EMPTY} for a priority without samples
+     */
+    public record Interval(Stats overall, List<Stats> byPriority) {}
 
     public void recordTtft(int priority, long nanos) {
         total.ttft.recordNanos(nanos);
         interval.ttft.recordNanos(nanos);
         byPriority[priority].ttft.recordNanos(nanos);
+        intervalByPriority[priority].ttft.recordNanos(nanos);
+        touched(priority);
     }
 
     /** A task finished: its total queue wait and its end-to-end latency. */
@@ -34,9 +62,20 @@ public final class LatencyMetrics {
         total.wait.recordNanos(waitNanos);
         interval.wait.recordNanos(waitNanos);
         byPriority[priority].wait.recordNanos(waitNanos);
+        intervalByPriority[priority].wait.recordNanos(waitNanos);
         total.endToEnd.recordNanos(endToEndNanos);
         interval.endToEnd.recordNanos(endToEndNanos);
         byPriority[priority].endToEnd.recordNanos(endToEndNanos);
+        intervalByPriority[priority].endToEnd.recordNanos(endToEndNanos);
+        touched(priority);
+    }
+
+    private void touched(int priority) {
+        total.changed = true;
+        interval.changed = true;
+        byPriority[priority].changed = true;
+        intervalByPriority[priority].changed = true;
+        intervalPriorities |= 1 << priority;
     }
 
     public Stats total() {
@@ -47,31 +86,73 @@ public final class LatencyMetrics {
         return byPriority[priority].stats();
     }
 
+    /** Since-start stats per priority 0..9. */
+    public List<Stats> byPriority() {
+        Stats[] stats = new Stats[PRIORITIES];
+        for (int p = 0; p < PRIORITIES; p++) {
+            stats[p] = byPriority[p].stats();
+        }
+        return List.of(stats);
+    }
+
     /** Stats since the last {@link #takeInterval()}, leaving the interval running. */
-    public Stats interval() {
-        return interval.stats();
+    public Interval interval() {
+        return new Interval(interval.stats(), intervalByPriority());
     }
 
     /** Stats since the previous call, then starts a new interval. */
-    public Stats takeInterval() {
-        Stats stats = interval.stats();
+    public Interval takeInterval() {
+        Interval taken = interval();
         interval.reset();
-        return stats;
+        for (int bits = intervalPriorities; bits != 0; bits &= bits - 1) {
+            intervalByPriority[Integer.numberOfTrailingZeros(bits)].reset();
+        }
+        intervalPriorities = 0;
+        return taken;
+    }
+
+    private List<Stats> intervalByPriority() {
+        if (intervalPriorities == 0) {
+            return NO_SAMPLES;
+        }
+        Stats[] stats = new Stats[PRIORITIES];
+        for (int p = 0; p < PRIORITIES; p++) {
+            stats[p] = (intervalPriorities & (1 << p)) == 0 ? Stats.EMPTY : intervalByPriority[p].stats();
+        }
+        return List.of(stats);
     }
 
     private static final class Triple {
-        final LatencyHistogram wait = new LatencyHistogram();
-        final LatencyHistogram ttft = new LatencyHistogram();
-        final LatencyHistogram endToEnd = new LatencyHistogram();
+        final LatencyHistogram wait;
+        final LatencyHistogram ttft;
+        final LatencyHistogram endToEnd;
+        /** Whether a sample arrived (or a reset happened) since {@link #stats} was computed. */
+        boolean changed = true;
+        Stats stats;
+
+        Triple() {
+            this(3);
+        }
+
+        Triple(int significantDigits) {
+            wait = new LatencyHistogram(significantDigits);
+            ttft = new LatencyHistogram(significantDigits);
+            endToEnd = new LatencyHistogram(significantDigits);
+        }
 
         Stats stats() {
-            return new Stats(wait.stats(), ttft.stats(), endToEnd.stats());
+            if (changed || stats == null) {
+                stats = new Stats(wait.stats(), ttft.stats(), endToEnd.stats());
+                changed = false;
+            }
+            return stats;
         }
 
         void reset() {
             wait.reset();
             ttft.reset();
             endToEnd.reset();
+            changed = true;
         }
     }
 }

@@ -40,6 +40,22 @@ class LatencyHistogramTest {
         assertThat(stats.maxMs()).isEqualTo(reference.getMaxValue() / 1e3);
     }
 
+    @ParameterizedTest(name = "{0} significant digits")
+    @ValueSource(ints = {2, 3})
+    void stats_fewerDigits_matchAnHdrHistogramOfThatPrecision(int digits) {
+        Random random = new Random(digits);
+        LatencyHistogram ours = new LatencyHistogram(digits);
+        Histogram reference = new Histogram(86_400_000_000L, digits);
+        for (int i = 0; i < 1_000; i++) {
+            long nanos = (long) Math.exp(random.nextGaussian() * 2.5 + 15);
+            ours.recordNanos(nanos);
+            reference.recordValue(Math.min(86_400_000_000L, nanos / 1_000));
+        }
+
+        assertThat(ours.stats().p50Ms()).isEqualTo(reference.getValueAtPercentile(50) / 1e3);
+        assertThat(ours.stats().p99Ms()).isEqualTo(reference.getValueAtPercentile(99) / 1e3);
+    }
+
     @Test
     void stats_afterResetAndAdd_keepTheMeanRight() {
         LatencyHistogram a = new LatencyHistogram();
