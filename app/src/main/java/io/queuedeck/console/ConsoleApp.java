@@ -140,6 +140,7 @@ public final class ConsoleApp extends Application {
                 case "slow" -> gpus.slow(Integer.parseInt(parts[1]), Double.parseDouble(parts[2]));
                 case "offline" -> gpus.setOnline(Integer.parseInt(parts[1]), false);
                 case "burst" -> faults.burst();
+                case "poison" -> faults.poisonTask();
                 default -> throw new IllegalStateException("checked by ConsoleOptions: " + item);
             }
         }

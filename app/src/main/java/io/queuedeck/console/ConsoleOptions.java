@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param load         demo load as a fraction of the GPUs' capacity
  * @param gpus         simulated GPU instances
  * @param light        light theme instead of dark
- * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst
+ * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst, poison
  * @param trace        replay this trace (file or shipped name) instead of the synthetic load
  * @param apiPort      loopback port of the REST API the console serves (0: any free port); empty: no API
  */
@@ -38,7 +38,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --light                 light theme
               --trace NAME            replay a trace (CSV file, or azure-conv-2023.csv / azure-code-2023.csv)
                                       at --load instead of the synthetic workload
-              --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst
+              --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst,poison
               --api-port N            serve the REST API on 127.0.0.1:N (default 8080; 0 = any free port)
               --no-api                do not serve the REST API
               --screenshot FILE --after DURATION
@@ -109,9 +109,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                 case "--inject" -> {
                     inject = List.of(value(args, ++i, arg).split(","));
                     for (String item : inject) {
-                        if (!item.matches("crash:\\d+|slow:\\d+x\\d+(\\.\\d+)?|offline:\\d+|burst")) {
+                        if (!item.matches("crash:\\d+|slow:\\d+x\\d+(\\.\\d+)?|offline:\\d+|burst|poison")) {
                             throw new IllegalArgumentException("--inject: cannot read '" + item
-                                    + "' (write crash:N, slow:NxF, offline:N or burst)");
+                                    + "' (write crash:N, slow:NxF, offline:N, burst or poison)");
                         }
                     }
                 }

@@ -31,8 +31,8 @@ class ConsoleOptionsTest {
 
     @Test
     void parse_inject_listReadAndChecked() {
-        assertThat(ConsoleOptions.parse(List.of("--inject", "crash:0,slow:1x3,offline:3,burst")).inject())
-                .containsExactly("crash:0", "slow:1x3", "offline:3", "burst");
+        assertThat(ConsoleOptions.parse(List.of("--inject", "crash:0,slow:1x3,offline:3,burst,poison")).inject())
+                .containsExactly("crash:0", "slow:1x3", "offline:3", "burst", "poison");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--inject", "melt:0"))).hasMessageContaining("cannot read 'melt:0'");
     }
 

@@ -270,7 +270,6 @@ public final class LanesView {
         Label count = new Label();
         count.getStyleClass().add("lane-count");
         count.setId("lane-" + lane.priority() + "-count");
-        count.setMinWidth(Region.USE_PREF_SIZE); // the title gives way, not the count
         lane.totalProperty().addListener((o, a, v) -> count.setText(countText(lane)));
         lane.tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> count.setText(countText(lane)));
         Region spacer = new Region();
