@@ -266,12 +266,15 @@ public final class LanesView {
         Label title = new Label();
         title.textProperty().bind(lane.titleProperty());
         title.getStyleClass().add("lane-title");
+        title.setMinWidth(0); // a narrow lane shortens its title, never its count
         title.getStyleClass().add("tier-" + io.queuedeck.engine.tier.Tier.of(lane.priority()).name().toLowerCase(Locale.ROOT));
         Label count = new Label();
         count.getStyleClass().add("lane-count");
         count.setId("lane-" + lane.priority() + "-count");
+        count.setMinWidth(Region.USE_PREF_SIZE);
         lane.totalProperty().addListener((o, a, v) -> count.setText(countText(lane)));
         lane.tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> count.setText(countText(lane)));
+        count.setText(countText(lane));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         Label mode = new Label();
