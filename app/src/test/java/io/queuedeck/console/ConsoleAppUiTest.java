@@ -289,8 +289,12 @@ class ConsoleAppUiTest {
 
     @Test
     @Order(36)
-    void lanePause_fromTheLanesMenu_holdsThatLaneOnly_untilResumed() {
+    void lanePause_fromTheLanesMenu_holdsThatLaneOnly_untilResumed() throws Exception {
         robot.clickOn("#nav-lanes");
+        // ten full lanes must never widen the window's content: the header's controls stay on screen
+        javafx.scene.Node pause = robot.lookup("#header-pause").query();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> pause.localToScene(pause.getBoundsInLocal()).getMaxX()
+                <= pause.getScene().getWidth()).get()).isTrue();
         chooseFromMenu("#lane-2-menu", "#lane-2-paused");
         await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().laneModes().get(2)
                 == io.queuedeck.engine.tier.TierMode.PAUSED);
@@ -320,6 +324,8 @@ class ConsoleAppUiTest {
 
         robot.clickOn("#nav-lanes");
         robot.clickOn(visibleCell("#lane-dead", id));
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> !robot.lookup("#lanes-retry").queryButton().isDisabled()).get());
         robot.clickOn("#lanes-retry");
 
         // queued again: its history now holds a move out of the dead letters

@@ -32,7 +32,7 @@ public interface EngineCommands {
 
     CompletableFuture<TaskView> reprioritize(String taskId, int priority);
 
-    /** Puts a waiting task into {@code priority}'s lane at {@code placement} (fifo and priority keep such places). */
+    /** Puts a waiting task into {@code priority}'s lane at {@code placement} (fifo, priority and mlfq keep such places). */
     CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement);
 
     CompletableFuture<TaskView> cancel(String taskId);

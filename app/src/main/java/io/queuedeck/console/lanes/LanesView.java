@@ -200,6 +200,7 @@ public final class LanesView {
         VBox.setVgrow(list, Priority.ALWAYS);
         VBox box = new VBox(6, head, list, retry);
         box.getStyleClass().addAll(LANE_CLASS, "dead-lane");
+        box.setMinWidth(0); // the grid's percentages decide, never the lane's contents
         GridPane.setHgrow(box, Priority.ALWAYS);
         GridPane.setVgrow(box, Priority.ALWAYS);
         return box;
@@ -266,7 +267,7 @@ public final class LanesView {
         Label title = new Label();
         title.textProperty().bind(lane.titleProperty());
         title.getStyleClass().add("lane-title");
-        title.setMinWidth(0); // a narrow lane shortens its title, never its count
+        title.setMinWidth(32); // a narrow lane shortens its title ("P5…"), never its count
         title.getStyleClass().add("tier-" + io.queuedeck.engine.tier.Tier.of(lane.priority()).name().toLowerCase(Locale.ROOT));
         Label count = new Label();
         count.getStyleClass().add("lane-count");
@@ -337,6 +338,7 @@ public final class LanesView {
 
         VBox box = new VBox(6, head, list);
         box.getStyleClass().add(LANE_CLASS);
+        box.setMinWidth(0); // the grid's percentages decide, never the lane's contents: a wide lane would push the window's header off screen
         GridPane.setHgrow(box, Priority.ALWAYS);
         GridPane.setVgrow(box, Priority.ALWAYS);
         return box;

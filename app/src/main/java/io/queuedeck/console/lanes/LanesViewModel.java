@@ -214,7 +214,7 @@ public final class LanesViewModel {
         if (beforeId == null || !laneOrderKept.get()) {
             boolean sameLane = ids.stream().allMatch(id -> laneOf(id) == lane);
             if (beforeId != null && sameLane) {
-                notice.set("The " + policy + " policy orders each lane itself: places within a lane hold under fifo or priority");
+                notice.set("The " + policy + " policy orders each lane itself: places within a lane hold under fifo, priority or mlfq");
                 return;
             }
             move(ids, lane);
@@ -224,8 +224,7 @@ public final class LanesViewModel {
     }
 
     /**
-     * Moves the selected tasks of one lane up or down by one, or to its front or back (fifo and
-     * priority keep such places; other policies refuse, and the operator is told why).
+     * Moves the selected tasks of one lane up or down by one, or to its front or back (fifo, priority and mlfq keep such places; other policies refuse, and the operator is told why).
      */
     public CompletableFuture<Void> shift(Collection<String> taskIds, Shift shift) {
         List<String> ids = List.copyOf(taskIds);
@@ -238,7 +237,7 @@ public final class LanesViewModel {
             return CompletableFuture.completedFuture(null);
         }
         if (!laneOrderKept.get()) {
-            notice.set("The " + policy + " policy orders each lane itself: places within a lane hold under fifo or priority");
+            notice.set("The " + policy + " policy orders each lane itself: places within a lane hold under fifo, priority or mlfq");
             return CompletableFuture.completedFuture(null);
         }
         List<TaskRow> rows = lanes.get(lane).tasks;
@@ -440,7 +439,13 @@ public final class LanesViewModel {
             if (error == null) {
                 List<TaskRow> rows = tasks.stream().map(TaskRow::of).toList();
                 if (!rows.equals(deadLetters)) {
-                    deadLetters.setAll(rows);
+                    // in place, not setAll: the operator's selection in the list survives a new dead letter
+                    deadLetters.removeIf(row -> !rows.contains(row));
+                    for (int i = 0; i < rows.size(); i++) {
+                        if (i >= deadLetters.size() || !deadLetters.get(i).equals(rows.get(i))) {
+                            deadLetters.add(i, rows.get(i));
+                        }
+                    }
                 }
             }
         });

@@ -252,4 +252,22 @@ class LanesViewModelTest {
         assertThat(commands.sent).contains("retry d1", "retry d2");
         assertThat(model.deadLetters()).isEmpty();
     }
+
+    @Test
+    void deadLetters_newOnesAreAddedInPlace_andGoneOnesRemoved() {
+        commands.dead = List.of(io.queuedeck.console.testing.Tasks.deadLettered("d1", 2),
+                io.queuedeck.console.testing.Tasks.deadLettered("d2", 8));
+        model.apply(snapshot().build());
+        model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> {
+            while (c.next()) {
+                assertThat(c.wasReplaced()).as("no wholesale replacement").isFalse();
+            }
+        });
+
+        commands.dead = List.of(io.queuedeck.console.testing.Tasks.deadLettered("d2", 8),
+                io.queuedeck.console.testing.Tasks.deadLettered("d3", 1));
+        model.apply(snapshot().counters(0, 0, 0, 3).at(T0.plusSeconds(2)).build());
+
+        assertThat(model.deadLetters()).extracting(TaskRow::id).containsExactly("d2", "d3");
+    }
 }

@@ -276,9 +276,10 @@ public final class SchedulerLoop implements ExecutorContext {
             throw new TaskConflictException("task '" + id + "' is " + task.state()
                     + "; only a waiting task can be moved within a lane");
         }
-        if (!queues.get(task.model()).policy.keepsLaneOrder()) {
+        SchedulingPolicy policy = queues.get(task.model()).policy;
+        if (!policy.keepsLaneOrder()) {
             throw new TaskConflictException("the " + policyName + " policy orders each lane by rules of its own;"
-                    + " a place within a lane holds under fifo or priority (moving to another priority still works)");
+                    + " a place within a lane holds under fifo, priority or mlfq (moving to another priority still works)");
         }
         Task anchor = switch (placement) {
             case Placement.Before before -> anchor(task, before.taskId(), priority);
@@ -287,6 +288,10 @@ public final class SchedulerLoop implements ExecutorContext {
             case Placement.Back back -> null;
         };
         ModelQueue queue = dequeue(task); // out of its queue before anything is re-ranked
+        Task neighbour = anchor != null ? anchor : laneEnd(priority, task, policy, placement instanceof Placement.Front);
+        if (neighbour != null) {
+            policy.alignForPlace(task, neighbour);
+        }
         long rank = switch (placement) {
             case Placement.Front front -> rankBetween(null, null, task);
             case Placement.Back back -> takeRank();
@@ -303,6 +308,18 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         dispatch();
         return task.view(now);
+    }
+
+    /** The waiting task of the lane that the policy would run first (or last), other than {@code moving}; null if none. */
+    private Task laneEnd(int priority, Task moving, SchedulingPolicy policy, boolean first) {
+        Task end = null;
+        for (Task other : active.values()) {
+            if (other != moving && other.priority() == priority && other.state().isWaiting()
+                    && (end == null || (first ? policy.compare(other, end) < 0 : policy.compare(other, end) > 0))) {
+                end = other;
+            }
+        }
+        return end;
     }
 
     private Task anchor(Task task, String anchorId, int priority) {
@@ -427,17 +444,22 @@ public final class SchedulerLoop implements ExecutorContext {
 
     /**
      * Waiting tasks (queued or preempted), at most {@code limitPerPriority} of each priority: the
-     * first of each lane in rank order (arrival order as operators left it), grouped by priority 0..9. A read-only query for
+     * first of each lane in the live policy's dispatch order (under policies that keep lane order;
+     * by rank, arrival order as operators left it, under the others), grouped by priority 0..9. A read-only query for
      * the console's lanes; O(active tasks) per call, so callers ask at a few hertz, not per event.
      */
     public List<TaskView> waitingTasks(int limitPerPriority) {
         if (limitPerPriority < 0) {
             throw new IllegalArgumentException("limit must not be negative, got " + limitPerPriority);
         }
+        SchedulingPolicy policy = queues.values().iterator().next().policy;
+        // a scoring policy's comparison costs a score each time: its lanes list by rank instead
+        java.util.Comparator<Task> dispatchOrder = policy.keepsLaneOrder() ? policy::compare
+                : (a, b) -> Long.compare(a.rank(), b.rank());
         List<PriorityQueue<Task>> firstInLane = new ArrayList<>(waitingByPriority.length);
         for (int p = 0; p < waitingByPriority.length; p++) {
-            // max-heap on rank: the head is the last of the lane kept, evicted first
-            firstInLane.add(new PriorityQueue<>((a, b) -> Long.compare(b.rank(), a.rank())));
+            // reversed: the head is the last of the lane kept, evicted first
+            firstInLane.add(new PriorityQueue<>(dispatchOrder.reversed()));
         }
         if (limitPerPriority > 0) {
             for (Task task : active.values()) {
@@ -447,7 +469,7 @@ public final class SchedulerLoop implements ExecutorContext {
                 PriorityQueue<Task> kept = firstInLane.get(task.priority());
                 if (kept.size() < limitPerPriority) {
                     kept.add(task);
-                } else if (task.rank() < kept.peek().rank()) {
+                } else if (dispatchOrder.compare(task, kept.peek()) < 0) {
                     kept.poll();
                     kept.add(task);
                 }
@@ -457,7 +479,7 @@ public final class SchedulerLoop implements ExecutorContext {
         List<TaskView> views = new ArrayList<>();
         for (PriorityQueue<Task> kept : firstInLane) {
             List<Task> lane = new ArrayList<>(kept);
-            lane.sort((a, b) -> Long.compare(a.rank(), b.rank()));
+            lane.sort(dispatchOrder);
             for (Task task : lane) {
                 views.add(task.view(now));
             }

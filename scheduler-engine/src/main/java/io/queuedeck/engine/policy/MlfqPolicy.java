@@ -61,6 +61,17 @@ final class MlfqPolicy extends HeapPolicy {
     }
 
     @Override
+    public boolean keepsLaneOrder() {
+        return true;
+    }
+
+    /** A task placed beside another takes its level, with a fresh quantum there. */
+    @Override
+    public void alignForPlace(Task moving, Task neighbour) {
+        moving.setLevel(neighbour.level());
+    }
+
+    @Override
     public String name() {
         return "mlfq";
     }

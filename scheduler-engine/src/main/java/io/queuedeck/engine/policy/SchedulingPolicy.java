@@ -73,14 +73,21 @@ public interface SchedulingPolicy {
     }
 
     /**
-     * Whether tasks of one priority leave in {@link Task#rank() rank} order, so that an
-     * operator's move within a lane changes what runs first. False for policies that order a
-     * lane by rules of their own (MLFQ's levels, age, size, deadline, usage), where a rank only
-     * breaks ties.
+     * Whether an operator's place within a lane holds: once {@link #alignForPlace} has made the
+     * moved task tie with its new neighbour on the policy's own keys, the rank alone orders the
+     * two. True for fifo, priority and mlfq; false for policies that order a lane by a score
+     * the operator cannot give a task (age, size, deadline, usage), where a rank only breaks ties.
      */
     default boolean keepsLaneOrder() {
         return false;
     }
+
+    /**
+     * Makes {@code moving}, out of the queue, tie with {@code neighbour} on every key but the
+     * rank (MLFQ: the neighbour's level), so that a place next to it holds. Nothing to do for
+     * policies whose keys within a lane are the priority alone.
+     */
+    default void alignForPlace(Task moving, Task neighbour) {}
 
     /** Whether the policy needs knowledge only a simulation has (true output lengths). */
     default boolean simulationOnly() {

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * Where a waiting task goes within its lane (the waiting tasks of one priority) when an operator
  * moves it: what runs first among tasks of one priority under the policies that keep lane order
- * (fifo and priority).
+ * (fifo, priority and mlfq).
  */
 public sealed interface Placement {
 

@@ -26,7 +26,8 @@ import net.jqwik.api.constraints.IntRange;
  * Operator moves against a plain list: random tasks in three lanes, random placements (front,
  * back, before or after another task, across lanes too), then each lane must list exactly the
  * model's order, no task may be lost or doubled, and the tasks must run in the order the
- * policy promises: rank alone for fifo, priority then rank for priority.
+ * policy promises: rank alone for fifo, priority then rank for priority, and for mlfq tier,
+ * level (a placed task takes its neighbour's), priority, then rank.
  */
 class LanePlacementProperties {
     private static final int[] LANES = {2, 3, 4};
@@ -43,7 +44,7 @@ class LanePlacementProperties {
 
     @Provide
     Arbitrary<String> policies() {
-        return Arbitraries.of("fifo", "priority");
+        return Arbitraries.of("fifo", "priority", "mlfq");
     }
 
     @Property(tries = 150)
@@ -102,8 +103,14 @@ class LanePlacementProperties {
             clock.runUntil(clock.nanos() + 600_000_000_000L); // bounded: a policy with ticks never lets the clock go idle
             List<String> ran = engine.tasks(new TaskQuery(null, null, -1, 1000)).join().tasks().stream()
                     .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
-            List<String> expected = policy.equals("fifo") ? order
-                    : order.stream().sorted(Comparator.comparingInt(priority::get)).toList();
+            Map<String, Integer> level = new HashMap<>();
+            listed.forEach(t -> level.put(t.id(), t.level()));
+            List<String> expected = switch (policy) {
+                case "fifo" -> order;
+                case "priority" -> order.stream().sorted(Comparator.comparingInt(priority::get)).toList();
+                default -> order.stream().sorted(Comparator.<String>comparingInt(id -> io.queuedeck.engine.tier.Tier.of(priority.get(id)).ordinal())
+                        .thenComparingInt(level::get).thenComparingInt(priority::get)).toList();
+            };
             assertThat(ran).containsExactlyElementsOf(expected);
         }
     }

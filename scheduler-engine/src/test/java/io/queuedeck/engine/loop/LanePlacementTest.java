@@ -51,7 +51,7 @@ class LanePlacementTest {
     /** Ids in the order they first ran, once everything has run on the one slot. */
     private List<String> runOrder() {
         engine.pauseDispatch(false).join();
-        clock.runUntilIdle();
+        clock.runUntil(clock.nanos() + 600_000_000_000L); // bounded: a policy with ticks never lets the clock go idle
         return engine.tasks(new io.queuedeck.engine.task.TaskQuery(null, null, -1, 1000)).join().tasks().stream()
                 .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
     }
@@ -118,8 +118,25 @@ class LanePlacementTest {
         assertThat(runOrder()).containsExactly("t1", "t2", "t0", "t5", "t3", "t4");
     }
 
+    @Test
+    void mlfq_aTaskPlacedAtTheFront_takesTheLeadersLevel_andRunsFirst() {
+        start("mlfq");
+        engine.submit(new TaskSpec("long-prompt", "m", "", 4, null, null, null, null, 10, 5_000, null)).join();
+        submit("short-a", 4);
+        submit("short-b", 4);
+        // a long prompt skips MLFQ's first levels: it lists (and would run) after the short ones
+        assertThat(lane(4)).containsExactly("short-a", "short-b", "long-prompt");
+        int shortLevel = engine.task("short-a").join().orElseThrow().level();
+
+        TaskView placed = engine.place("long-prompt", 4, Placement.front()).join();
+
+        assertThat(placed.level()).isEqualTo(shortLevel);
+        assertThat(lane(4)).containsExactly("long-prompt", "short-a", "short-b");
+        assertThat(runOrder()).containsExactly("long-prompt", "short-a", "short-b");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"weighted", "mlfq", "aging"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"weighted", "aging", "edf", "fair", "sjf"})
     void policyWithItsOwnLaneOrder_refusesAPlace_withTheReason(String policy) {
         start(policy);
         submit("a", 4);
