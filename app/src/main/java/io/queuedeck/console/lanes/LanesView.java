@@ -164,20 +164,7 @@ public final class LanesView {
         count.setId("lane-dead-count");
         model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c ->
                 count.setText(String.format(Locale.ROOT, "%,d", model.deadLetters().size())));
-        ListView<TaskRow> list = new ListView<>(model.deadLetters());
-        list.setId("lane-dead");
-        list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-        list.setPlaceholder(new Label("none"));
-        list.setFixedCellSize(44);
-        list.setCellFactory(l -> {
-            TaskCell cell = new TaskCell(null);
-            cell.setOnMouseClicked(e -> {
-                if (e.getClickCount() == 2 && cell.getItem() != null) {
-                    model.inspect(cell.getItem().id());
-                }
-            });
-            return cell;
-        });
+        ListView<TaskRow> list = taskList(model.deadLetters(), "lane-dead", "none", null);
         Button retry = new Button("Retry selected");
         retry.setMaxWidth(Double.MAX_VALUE);
         retry.setId("lanes-retry");
@@ -204,6 +191,26 @@ public final class LanesView {
         GridPane.setHgrow(box, Priority.ALWAYS);
         GridPane.setVgrow(box, Priority.ALWAYS);
         return box;
+    }
+
+    /** A multi-select list of task rows; double-click inspects. {@code rowDrop}: see {@link TaskCell}. */
+    private ListView<TaskRow> taskList(javafx.collections.ObservableList<TaskRow> rows, String id, String placeholder,
+                                       java.util.function.BiConsumer<List<String>, String> rowDrop) {
+        ListView<TaskRow> list = new ListView<>(rows);
+        list.setId(id);
+        list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        list.setPlaceholder(new Label(placeholder));
+        list.setFixedCellSize(44);
+        list.setCellFactory(l -> {
+            TaskCell cell = new TaskCell(rowDrop);
+            cell.setOnMouseClicked(e -> {
+                if (e.getClickCount() == 2 && cell.getItem() != null) {
+                    model.inspect(cell.getItem().id());
+                }
+            });
+            return cell;
+        });
+        return list;
     }
 
     /** "⋮": pause, drain or resume this one lane. */
@@ -290,22 +297,9 @@ public final class LanesView {
         HBox head = new HBox(6, title, mode, spacer, count, laneMenu(lane));
         head.setAlignment(Pos.CENTER_LEFT);
 
-        ListView<TaskRow> list = new ListView<>(lane.tasks());
-        list.setId("lane-" + lane.priority());
-        list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-        list.setPlaceholder(new Label("empty"));
-        list.setFixedCellSize(44);
         java.util.function.BiConsumer<List<String>, String> rowDrop = (ids, beforeId) -> model.drop(ids, lane.priority(), beforeId);
+        ListView<TaskRow> list = taskList(lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
         list.getProperties().put(ROW_DROP_HANDLER, rowDrop);
-        list.setCellFactory(l -> {
-            TaskCell cell = new TaskCell(rowDrop);
-            cell.setOnMouseClicked(e -> {
-                if (e.getClickCount() == 2 && cell.getItem() != null) {
-                    model.inspect(cell.getItem().id());
-                }
-            });
-            return cell;
-        });
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {
                 focused = list;
