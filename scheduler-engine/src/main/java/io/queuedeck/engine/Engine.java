@@ -122,6 +122,16 @@ public final class Engine implements AutoCloseable {
         return driver.call(loop -> loop.place(taskId, priority, placement));
     }
 
+    /**
+     * Like {@link #place(String, int, io.queuedeck.engine.task.Placement)}, in the lane the place
+     * names: the anchor's for before and after, the task's own for front and back (read on the
+     * loop, so a concurrent move cannot be undone).
+     */
+    public CompletableFuture<TaskView> place(String taskId, io.queuedeck.engine.task.Placement placement) {
+        java.util.Objects.requireNonNull(placement, "placement");
+        return driver.call(loop -> loop.place(taskId, placement));
+    }
+
     /** The task with this id, if known. */
     public CompletableFuture<Optional<TaskView>> task(String taskId) {
         return driver.call(loop -> loop.find(taskId));

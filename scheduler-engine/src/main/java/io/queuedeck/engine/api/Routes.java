@@ -307,17 +307,23 @@ final class Routes {
                     + " (or a place in the lane: position, before or after)");
         }
         String id = ctx.pathParam("id");
-        int priority = patch.priority() != null ? patch.priority() : switch (placement) {
-            case io.queuedeck.engine.task.Placement.Before b -> priorityOf(b.taskId(), "before");
-            case io.queuedeck.engine.task.Placement.After a -> priorityOf(a.taskId(), "after");
-            default -> await(engine.task(id)).orElseThrow(() -> new ApiException(404, "not_found", "no task '" + id + "'"))
-                    .priority();
-        };
         Client client = ctx.attribute(CLIENT);
-        if (client != null) {
-            client.checkPriority("priority", priority);
+        TaskView moved;
+        if (patch.priority() == null && (client == null || placement instanceof io.queuedeck.engine.task.Placement.Front
+                || placement instanceof io.queuedeck.engine.task.Placement.Back)) {
+            // the lane is read on the loop (no concurrent move undone); front and back keep the task's priority
+            moved = await(engine.place(id, placement));
+        } else {
+            int priority = patch.priority() != null ? patch.priority() : switch (placement) {
+                case io.queuedeck.engine.task.Placement.Before b -> priorityOf(b.taskId(), "before");
+                case io.queuedeck.engine.task.Placement.After a -> priorityOf(a.taskId(), "after");
+                default -> throw new IllegalStateException("front and back are placed above");
+            };
+            if (client != null) {
+                client.checkPriority("priority", priority);
+            }
+            moved = placement == null ? await(engine.reprioritize(id, priority)) : await(engine.place(id, priority, placement));
         }
-        TaskView moved = placement == null ? await(engine.reprioritize(id, priority)) : await(engine.place(id, priority, placement));
         json(ctx, 200, report(moved));
     }
 
@@ -341,13 +347,13 @@ final class Routes {
             throw new ApiException(404, "not_found", "unknown queue action '" + action
                     + "'; use POST /v1/queues/{core|normal|batch|all|p0..p9}:{pause|resume|drain}");
         }
-        TierMode laneMode = switch (verb) {
+        TierMode mode = switch (verb) {
             case "pause" -> TierMode.PAUSED;
             case "drain" -> TierMode.DRAINING;
             default -> TierMode.ACTIVE;
         };
         if (tierName.matches("p[0-9]")) {
-            await(engine.setLaneMode(tierName.charAt(1) - '0', laneMode));
+            await(engine.setLaneMode(tierName.charAt(1) - '0', mode));
             json(ctx, 200, queues(await(engine.snapshotNow())));
             return;
         }
@@ -359,7 +365,6 @@ final class Routes {
             default -> throw new ApiException(404, "not_found", "unknown tier '" + tierName
                     + "'; use core, normal, batch, all or a priority lane p0..p9");
         };
-        TierMode mode = laneMode;
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
             await(engine.pauseDispatch(mode == TierMode.PAUSED));
         } else {

@@ -90,10 +90,15 @@ final class MvDeliveryStore implements DeliveryStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (order.putIfAbsent(d.taskId(), nextSequence) == null) {
-            nextSequence++;
+        try {
+            if (order.putIfAbsent(d.taskId(), nextSequence) == null) {
+                nextSequence++;
+            }
+            deliveries.put(d.taskId(), value);
+        } catch (RuntimeException e) {
+            // a full disk or a store H2 closed after an error: delivery goes on, only its record is lost
+            LOG.log(System.Logger.Level.WARNING, "callback state for task " + d.taskId() + " not saved: " + e.getMessage());
         }
-        deliveries.put(d.taskId(), value);
     }
 
     @Override
@@ -101,8 +106,12 @@ final class MvDeliveryStore implements DeliveryStore {
         if (closed) {
             return;
         }
-        deliveries.remove(taskId);
-        order.remove(taskId);
+        try {
+            deliveries.remove(taskId);
+            order.remove(taskId);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "callback state for task " + taskId + " not removed: " + e.getMessage());
+        }
     }
 
     @Override

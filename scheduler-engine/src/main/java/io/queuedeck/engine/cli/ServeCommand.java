@@ -202,8 +202,8 @@ final class ServeCommand implements Callable<Integer> {
             String source = tokenFile != null ? "--token-file" : "QUEUEDECK_API_TOKEN";
             for (ServeConfig.ClientSection client : file.clients()) {
                 if (client.token().equals(token)) {
-                    throw new IllegalArgumentException("the token from " + source + " is also client '"
-                            + client.policy().name() + "''s token in " + config);
+                    throw new IllegalArgumentException("the token from " + source + " is also the token of client '"
+                            + client.policy().name() + "' in " + config);
                 }
             }
             clients.add(new ServeConfig.ClientSection(token, ClientPolicy.unlimited("default")));
@@ -229,7 +229,11 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void closeQuietly(DeliveryStore store) {
         if (store != null) {
-            store.close();
+            try {
+                store.close();
+            } catch (RuntimeException e) { // the engine must still close after it
+                System.err.println("QueueDeck: closing the callback store failed: " + e.getMessage());
+            }
         }
     }
 

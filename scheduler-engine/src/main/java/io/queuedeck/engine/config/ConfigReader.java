@@ -172,6 +172,9 @@ final class ConfigReader {
             throw s.error(s.at(base == null ? "base_delay" : "max_delay"), "must be given together with "
                     + s.at(base == null ? "max_delay" : "base_delay"));
         }
+        if (base != null && (base.isZero() || base.isNegative())) {
+            throw s.error(s.at("base_delay"), "must be longer than 0, got " + base);
+        }
         if (base != null && cap.compareTo(base) < 0) {
             throw s.error(s.at("max_delay"), "must not be shorter than " + s.at("base_delay") + ", got " + cap + " < " + base);
         }

@@ -117,7 +117,11 @@ final class Section {
             case "m" -> 60_000;
             default -> 3_600_000;
         });
-        return Duration.ofNanos(amount.multiply(millisPerUnit).multiply(BigDecimal.valueOf(1_000_000)).longValue());
+        try {
+            return Duration.ofNanos(amount.multiply(millisPerUnit).multiply(BigDecimal.valueOf(1_000_000)).longValueExact());
+        } catch (ArithmeticException e) { // beyond about 292 years in nanoseconds
+            throw error(at(key), "is too long, got " + shown(value));
+        }
     }
 
     List<String> strings(String key) {

@@ -106,6 +106,13 @@ final class ExclusiveResources {
         return true;
     }
 
+    /** Every blocked task, in no particular order. */
+    List<Task> blockedTasks() {
+        List<Task> all = new java.util.ArrayList<>(blocked);
+        waiters.values().forEach(all::addAll);
+        return all;
+    }
+
     int blockedCount() {
         return blocked;
     }

@@ -271,7 +271,34 @@ public final class SchedulerLoop implements ExecutorContext {
      */
     public TaskView place(String id, int priority, Placement placement) {
         checkPriority(priority);
+        return place(require(id), priority, placement);
+    }
+
+    /**
+     * Like {@link #place(String, int, Placement)}, in the lane the place names: the anchor's for
+     * before and after, the task's own for front and back.
+     */
+    public TaskView place(String id, Placement placement) {
         Task task = require(id);
+        int priority = switch (placement) {
+            case Placement.Before before -> laneOf(before.taskId(), "before");
+            case Placement.After after -> laneOf(after.taskId(), "after");
+            case Placement.Front front -> task.priority();
+            case Placement.Back back -> task.priority();
+        };
+        return place(task, priority, placement);
+    }
+
+    private int laneOf(String anchorId, String field) {
+        Task anchor = lookup(anchorId);
+        if (anchor == null) {
+            throw new InvalidTaskException(field, "no task '" + anchorId + "'");
+        }
+        return anchor.priority();
+    }
+
+    private TaskView place(Task task, int priority, Placement placement) {
+        String id = task.id();
         if (!task.state().isWaiting()) {
             throw new TaskConflictException("task '" + id + "' is " + task.state()
                     + "; only a waiting task can be moved within a lane");
@@ -282,8 +309,8 @@ public final class SchedulerLoop implements ExecutorContext {
                     + " a place within a lane holds under fifo, priority or mlfq (moving to another priority still works)");
         }
         Task anchor = switch (placement) {
-            case Placement.Before before -> anchor(task, before.taskId(), priority);
-            case Placement.After after -> anchor(task, after.taskId(), priority);
+            case Placement.Before before -> anchor(task, before.taskId(), priority, "before");
+            case Placement.After after -> anchor(task, after.taskId(), priority, "after");
             case Placement.Front front -> null;
             case Placement.Back back -> null;
         };
@@ -322,10 +349,11 @@ public final class SchedulerLoop implements ExecutorContext {
         return end;
     }
 
-    private Task anchor(Task task, String anchorId, int priority) {
+    /** The waiting task a place is given relative to; refused on {@code field} (before, after) otherwise. */
+    private Task anchor(Task task, String anchorId, int priority, String field) {
         Task anchor = lookup(anchorId);
         if (anchor == null || !anchor.state().isWaiting() || anchor.priority() != priority || anchor == task) {
-            throw new InvalidTaskException("placement", anchor == task
+            throw new InvalidTaskException(field, anchor == task
                     ? "a task cannot be placed next to itself"
                     : "task '" + anchorId + "' is not waiting in the priority " + priority + " lane");
         }
@@ -368,27 +396,18 @@ public final class SchedulerLoop implements ExecutorContext {
 
     /**
      * Spreads the ranks of all active tasks but {@code moving} out again, keeping their order:
-     * after many moves to one spot there is no rank left between two neighbours.
+     * after many moves to one spot there is no rank left between two neighbours. In place: a
+     * rank is a queue key, but every pair of tasks keeps its order, so every heap and ordered set
+     * stays valid ({@code moving} is out of all of them).
      */
     private void renumberRanks(Task moving) {
         List<Task> all = new ArrayList<>(active.values());
         all.remove(moving);
         all.sort((a, b) -> Long.compare(a.rank(), b.rank()));
-        List<Task> waiting = new ArrayList<>();
-        List<ModelQueue> waitingIn = new ArrayList<>();
-        for (Task task : all) {
-            if (task.state().isWaiting()) {
-                waiting.add(task);
-                waitingIn.add(dequeue(task)); // a rank is a queue key: out while it changes
-            }
-        }
         nextRank = 0;
         lowestRank = 0;
         for (Task task : all) {
             task.setRank(takeRank());
-        }
-        for (int i = 0; i < waiting.size(); i++) {
-            enqueueKeepingWait(waitingIn.get(i), waiting.get(i));
         }
     }
 
@@ -546,8 +565,8 @@ public final class SchedulerLoop implements ExecutorContext {
     }
 
     /**
-     * Replaces the live policy. Waiting tasks move to the new policy in submission order and
-     * keep their accumulated wait; running tasks are not touched.
+     * Replaces the live policy. Waiting tasks move to the new policy in rank order (submission
+     * order as operators left it) and keep their accumulated wait; running tasks are not touched.
      */
     public void switchPolicy(String name, PolicyConfig config) {
         String old = policyName;
@@ -566,6 +585,15 @@ public final class SchedulerLoop implements ExecutorContext {
                 queue.policy.admit(moved, now);
                 queue.policy.enqueue(moved, now);
             }
+        }
+        // waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join the new one too
+        for (java.util.Set<Task> lane : parked) {
+            for (Task task : lane) {
+                queues.get(task.model()).policy.admit(task, now);
+            }
+        }
+        for (Task task : resources.blockedTasks()) {
+            queues.get(task.model()).policy.admit(task, now);
         }
         scheduleTicks();
         if (events.active()) {

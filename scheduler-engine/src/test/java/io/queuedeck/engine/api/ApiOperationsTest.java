@@ -213,6 +213,10 @@ class ApiOperationsTest {
         assertThat(http.patch("/v1/tasks/pa", "{\"position\":\"middle\"}").errorField()).isEqualTo("position");
         assertThat(http.patch("/v1/tasks/pa", "{\"before\":\"pb\",\"after\":\"pc\"}").status()).isEqualTo(400);
         assertThat(http.patch("/v1/tasks/pa", "{\"before\":\"nobody\"}").errorField()).isEqualTo("before");
+        assertThat(http.patch("/v1/tasks/pa", "{\"priority\":6,\"before\":\"nobody\"}").errorField()).isEqualTo("before");
+        assertThat(http.patch("/v1/tasks/pa", "{\"priority\":6,\"after\":\"pa\"}").errorField()).isEqualTo("after");
+        // without a priority, front and back keep the task's own lane
+        assertThat(http.patch("/v1/tasks/pa", "{\"position\":\"back\"}").json().get("priority").asInt()).isEqualTo(6);
         engine.switchPolicy("weighted", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
         Http.Response refused = http.patch("/v1/tasks/pa", "{\"position\":\"front\"}");
         assertThat(refused.status()).isEqualTo(409);

@@ -117,6 +117,8 @@ class ServeConfigTest {
             bad duration                     | callbacks: {base_delay: soon, max_delay: 1s}                  | callbacks.base_delay must be a duration such as 500ms, 2s, 1m or 1h, got 'soon'
             cap below base                   | callbacks: {base_delay: 2s, max_delay: 1s}                    | callbacks.max_delay must not be shorter than callbacks.base_delay, got PT1S < PT2S
             half a backoff                   | callbacks: {base_delay: 2s}                                   | callbacks.max_delay must be given together with callbacks.base_delay
+            zero backoff                     | callbacks: {base_delay: 0s, max_delay: 1s}                    | callbacks.base_delay must be longer than 0, got PT0S
+            endless backoff                  | callbacks: {base_delay: 1s, max_delay: 3000000h}              | callbacks.max_delay is too long, got '3000000h'
             unset secret variable            | callbacks: {secret_env: NOT_SET_ANYWHERE}                     | callbacks.secret_env names NOT_SET_ANYWHERE, which is not set or empty
             allowed hosts not a list         | callbacks: {allowed_hosts: example.com}                       | callbacks.allowed_hosts must be a list, got 'example.com'
             """)
