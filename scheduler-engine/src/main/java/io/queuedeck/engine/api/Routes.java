@@ -217,7 +217,16 @@ final class Routes {
                     firstIndex.putIfAbsent(tenant, i);
                 }
             }
-            perTenant.forEach((tenant, n) -> limitTenant(ctx, tenant, n, "tasks[" + firstIndex.get(tenant) + "].tenant"));
+            Map<String, Integer> taken = new LinkedHashMap<>();
+            try {
+                perTenant.forEach((tenant, n) -> {
+                    limitTenant(ctx, tenant, n, "tasks[" + firstIndex.get(tenant) + "].tenant");
+                    taken.put(tenant, n);
+                });
+            } catch (ApiException e) {
+                taken.forEach(tenants::refund); // all or nothing: a refused batch costs no tenant its allowance
+                throw e;
+            }
         }
         List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
         for (TaskSpec spec : specs) {

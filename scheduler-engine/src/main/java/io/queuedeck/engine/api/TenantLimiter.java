@@ -6,18 +6,23 @@ import java.util.function.LongSupplier;
 
 /**
  * Per-tenant submission rates: a token bucket per tenant, at the tenant's own {@link RateLimit}
- * or the default one. Tenants with neither are not limited. Buckets of tenants that went quiet
- * (full again) are dropped when there are many, so arbitrary tenant names cannot grow the map
- * without bound.
+ * or the default one. Tenants with neither are not limited. When the buckets grow past a mark,
+ * those of tenants that went quiet (full again) are dropped and the mark moves to twice what is
+ * left, so a sweep costs O(1) per request amortized; when half of {@value #MAX_BUCKETS} are still
+ * busy, all are dropped (every tenant gets a fresh burst), so arbitrary tenant names cannot grow
+ * the map past {@value #MAX_BUCKETS}.
  */
 final class TenantLimiter {
     /** Buckets kept before full ones are swept. */
     static final int SWEEP_AT = 10_000;
+    /** Buckets kept at the most. */
+    static final int MAX_BUCKETS = 100_000;
 
     private final Map<String, RateLimit> rates;
     private final RateLimit fallback;
     private final LongSupplier nanos;
     private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private volatile int sweepAt = SWEEP_AT;
 
     TenantLimiter(Map<String, RateLimit> rates, RateLimit fallback, LongSupplier nanos) {
         this.rates = Map.copyOf(rates);
@@ -48,10 +53,34 @@ final class TenantLimiter {
         if (rate == null) {
             return 0;
         }
-        if (buckets.size() >= SWEEP_AT) {
-            buckets.values().removeIf(TokenBucket::full);
+        if (buckets.size() >= sweepAt) {
+            sweep();
         }
         return buckets.computeIfAbsent(tenant, t -> new TokenBucket(rate.requestsPerSecond(), rate.burst(), nanos))
                 .acquire(n);
+    }
+
+    /** Buckets held now: for tests. */
+    int buckets() {
+        return buckets.size();
+    }
+
+    /** Gives back submissions taken for a batch that was refused after all. */
+    void refund(String tenant, int n) {
+        TokenBucket bucket = buckets.get(tenant);
+        if (bucket != null) {
+            bucket.refund(n);
+        }
+    }
+
+    private synchronized void sweep() {
+        if (buckets.size() < sweepAt) {
+            return; // another request swept meanwhile
+        }
+        buckets.values().removeIf(TokenBucket::full);
+        if (buckets.size() >= MAX_BUCKETS / 2) {
+            buckets.clear(); // too many busy tenants: each starts over with a full burst
+        }
+        sweepAt = Math.max(SWEEP_AT, 2 * buckets.size()); // at most MAX_BUCKETS
     }
 }

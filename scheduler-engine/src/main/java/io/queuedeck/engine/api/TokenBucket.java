@@ -31,6 +31,12 @@ final class TokenBucket {
         return Math.max(1, (long) Math.ceil((n - tokens) / perSecond));
     }
 
+    /** Gives back {@code n} tokens taken for submissions that were refused after all. */
+    synchronized void refund(int n) {
+        refill();
+        tokens = Math.min(burst, tokens + n);
+    }
+
     /** Whether the bucket is full, so forgetting it changes nothing. */
     synchronized boolean full() {
         refill();

@@ -92,6 +92,34 @@ class TenantRateTest {
     }
 
     @Test
+    void limiter_manyBusyTenants_neverHoldsMoreThanItsCap() {
+        TenantLimiter limiter = new TenantLimiter(Map.of(), new RateLimit(0.001, 5), now::get); // refills take hours
+        for (int i = 0; i < TenantLimiter.MAX_BUCKETS + 5_000; i++) {
+            limiter.acquire("t" + i, 1);
+            if (limiter.buckets() > TenantLimiter.MAX_BUCKETS) {
+                throw new AssertionError("buckets grew to " + limiter.buckets());
+            }
+        }
+    }
+
+    @Test
+    void batch_refusedForOneTenant_costsTheOtherTenantsNothing() {
+        try (ApiServer server = ApiServer.builder(engine).port(0).tenantRate("a", new RateLimit(0.001, 2))
+                .tenantRate("b", new RateLimit(0.001, 1)).build().start()) {
+            Http http = new Http(server.baseUri());
+            assertThat(http.post("/v1/tasks", task("b1", "b")).status()).isEqualTo(202); // b's one token is gone
+
+            Http.Response refused = http.post("/v1/tasks:batch", "{\"tasks\":[" + task("a1", "a") + "," + task("a2", "a") + ","
+                    + task("b2", "b") + "]}");
+
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.errorField()).isEqualTo("tasks[2].tenant");
+            assertThat(http.post("/v1/tasks:batch", "{\"tasks\":[" + task("a1", "a") + "," + task("a2", "a") + "]}").status())
+                    .as("a's two tokens were given back").isEqualTo(200);
+        }
+    }
+
+    @Test
     void builder_refusesASecondRateForATenant_andBadRates() {
         ApiServer.Builder builder = ApiServer.builder(engine).tenantRate("acme", new RateLimit(1, 1));
 
