@@ -106,6 +106,11 @@ final class ExclusiveResources {
         return true;
     }
 
+    /** The task's own priority: the one it has unless it runs at a borrowed (inherited or ceiling) one. */
+    int ownPriority(Task task) {
+        return basePriority.getOrDefault(task, task.priority());
+    }
+
     /** Every blocked task, in no particular order. */
     List<Task> blockedTasks() {
         List<Task> all = new java.util.ArrayList<>(blocked);

@@ -694,7 +694,7 @@ public final class SchedulerLoop implements ExecutorContext {
 
     @Override
     public void firstToken(Task task) {
-        latency.recordTtft(task.priority(), task.firstTokenAt() - task.arrivedAt());
+        latency.recordTtft(resources.ownPriority(task), task.firstTokenAt() - task.arrivedAt()); // its class, not a borrowed one
     }
 
     @Override
@@ -706,7 +706,7 @@ public final class SchedulerLoop implements ExecutorContext {
         succeeded++;
         tokensCompleted += task.generatedTokens();
         queues.get(task.model()).policy.onCompleted(task, now);
-        latency.recordCompletion(task.priority(), task.waitedNanos(now), now - task.arrivedAt());
+        latency.recordCompletion(resources.ownPriority(task), task.waitedNanos(now), now - task.arrivedAt());
         retire(task);
     }
 

@@ -49,6 +49,19 @@ class ExclusiveResourcesTest {
     }
 
     @Test
+    void holderRunningAtABorrowedPriority_countsInItsOwnClassLatency() {
+        engine.start();
+        submit("holder", 5, "adapter");
+        submit("waiter", 1, "adapter");
+        assertThat(task("holder").priority()).isEqualTo(1); // borrowed while it runs
+
+        clock.runUntilIdle();
+        java.util.List<io.queuedeck.engine.metrics.LatencyMetrics.Stats> byPriority = engine.snapshotNow().join().byPriority();
+        assertThat(byPriority.get(5).endToEnd().count()).as("the holder, in P5").isEqualTo(1);
+        assertThat(byPriority.get(1).endToEnd().count()).as("the waiter only, in P1").isEqualTo(1);
+    }
+
+    @Test
     void otherResourceOrNone_doesNotWait() {
         engine.start();
         submit("a", 5, "adapter-a");
