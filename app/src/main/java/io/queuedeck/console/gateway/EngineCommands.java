@@ -55,6 +55,9 @@ public interface EngineCommands {
     /** Dead-lettered tasks the engine still keeps, oldest first, at most {@code limit} (1 to 1,000). */
     CompletableFuture<List<TaskView>> deadLettered(int limit);
 
-    /** Waiting tasks, at most {@code limitPerPriority} per priority, each lane in its dispatch order. */
+    /**
+     * Waiting tasks, at most {@code limitPerPriority} per priority: each lane in dispatch order
+     * under fifo, priority and mlfq, in arrival order (as operators left it) under the scoring policies.
+     */
     CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority);
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param recentByPriority the same per priority 0..9 ({@link LatencyMetrics.Stats#EMPTY} where none finished)
  */
 public record LatencySample(Instant at, LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> recentByPriority) {
-    private static final List<LatencyMetrics.Stats> NONE = Collections.nCopies(10, LatencyMetrics.Stats.EMPTY);
+    private static final List<LatencyMetrics.Stats> NONE = Collections.nCopies(io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1, LatencyMetrics.Stats.EMPTY);
 
     public LatencySample {
         Objects.requireNonNull(at, "at");

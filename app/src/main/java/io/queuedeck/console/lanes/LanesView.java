@@ -162,8 +162,15 @@ public final class LanesView {
         Label count = new Label("0");
         count.getStyleClass().add("lane-count");
         count.setId("lane-dead-count");
-        model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c ->
-                count.setText(String.format(Locale.ROOT, "%,d", model.deadLetters().size())));
+        Runnable showCount = () -> {
+            int shown = model.deadLetters().size();
+            int total = Math.max(shown, model.deadLetterTotalProperty().get());
+            count.setText(shown < total ? String.format(Locale.ROOT, "%,d of %,d", shown, total)
+                    : String.format(Locale.ROOT, "%,d", total));
+        };
+        model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> showCount.run());
+        model.deadLetterTotalProperty().addListener((o, a, v) -> showCount.run());
+        showCount.run();
         ListView<TaskRow> list = taskList(model.deadLetters(), "lane-dead", "none", null);
         Button retry = new Button("Retry selected");
         retry.setMaxWidth(Double.MAX_VALUE);
@@ -202,7 +209,7 @@ public final class LanesView {
         list.setPlaceholder(new Label(placeholder));
         list.setFixedCellSize(44);
         list.setCellFactory(l -> {
-            TaskCell cell = new TaskCell(rowDrop);
+            TaskCell cell = new TaskCell(rowDrop, model.byLevelProperty());
             cell.setOnMouseClicked(e -> {
                 if (e.getClickCount() == 2 && cell.getItem() != null) {
                     model.inspect(cell.getItem().id());
@@ -412,12 +419,12 @@ public final class LanesView {
      * goes just above it ({@code rowDrop}: dragged ids, this row's id; null where rows take no drops).
      */
     private static final class TaskCell extends ListCell<TaskRow> {
-        TaskCell(java.util.function.BiConsumer<List<String>, String> rowDrop) {
+        TaskCell(java.util.function.BiConsumer<List<String>, String> rowDrop, javafx.beans.value.ObservableBooleanValue levelView) {
             getStyleClass().add("task-cell");
             if (rowDrop != null) {
                 setOnDragOver(e -> {
-                    if (getItem() != null && e.getDragboard().hasString() && e.getGestureSource() instanceof TaskCell
-                            && e.getGestureSource() != this) {
+                    if (getItem() != null && !levelView.get() && e.getDragboard().hasString()
+                            && e.getGestureSource() instanceof TaskCell && e.getGestureSource() != this) {
                         e.acceptTransferModes(TransferMode.MOVE);
                         pseudoClassStateChanged(DROP_BEFORE, true);
                         e.consume();

@@ -100,6 +100,7 @@ public final class LanesViewModel {
             new javafx.beans.property.ReadOnlyBooleanWrapper(this, "laneOrderKept", true);
     private final ObservableList<TaskRow> deadLetters = FXCollections.observableArrayList();
     private long deadLetteredSeen = -1;
+    private final ReadOnlyIntegerWrapper deadLetterTotal = new ReadOnlyIntegerWrapper(this, "deadLetterTotal");
     private String policy = "priority";
     private final javafx.beans.property.ReadOnlyObjectWrapper<TaskDetails> inspected =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "inspected");
@@ -152,6 +153,7 @@ public final class LanesViewModel {
             policy = snapshot.policy();
             laneOrderKept.set(io.queuedeck.engine.policy.PolicyRegistry.keepsLaneOrder(policy));
         }
+        deadLetterTotal.set(snapshot.queuedByTier().getOrDefault(Tier.DEAD_LETTER, 0));
         if (snapshot.counters().deadLettered() != deadLetteredSeen) {
             deadLetteredSeen = snapshot.counters().deadLettered();
             dirty = true;
@@ -283,7 +285,7 @@ public final class LanesViewModel {
         return settle(sent);
     }
 
-    /** Whether the live policy keeps the order operators give tasks within a lane (fifo, priority). */
+    /** Whether the live policy keeps the places operators give tasks within a lane (fifo, priority, mlfq). */
     public javafx.beans.property.ReadOnlyBooleanProperty laneOrderKeptProperty() {
         return laneOrderKept.getReadOnlyProperty();
     }
@@ -350,6 +352,11 @@ public final class LanesViewModel {
     /** The lane's own mode, from the latest snapshot (its tier may still hold it). */
     public io.queuedeck.engine.tier.TierMode laneMode(int priority) {
         return priority < laneModes.size() ? laneModes.get(priority) : io.queuedeck.engine.tier.TierMode.ACTIVE;
+    }
+
+    /** Dead letters the engine keeps, from the latest snapshot (the list holds the oldest {@value #LIMIT_PER_LANE}). */
+    public ReadOnlyIntegerProperty deadLetterTotalProperty() {
+        return deadLetterTotal.getReadOnlyProperty();
     }
 
     /** Dead-lettered tasks the engine keeps, oldest first, refreshed when their count changes. */

@@ -75,8 +75,10 @@ public interface SchedulingPolicy {
     /**
      * Whether an operator's place within a lane holds: once {@link #alignForPlace} has made the
      * moved task tie with its new neighbour on the policy's own keys, the rank alone orders the
-     * two. True for fifo, priority and mlfq; false for policies that order a lane by a score
-     * the operator cannot give a task (age, size, deadline, usage), where a rank only breaks ties.
+     * two. True for fifo, priority and mlfq (where it holds until MLFQ itself changes a task's
+     * level: a starvation boost, or a demotion after it ran); false for policies that order a
+     * lane by a score the operator cannot give a task (age, size, deadline, usage), where a rank
+     * only breaks ties.
      */
     default boolean keepsLaneOrder() {
         return false;
