@@ -29,6 +29,15 @@ final class Client {
         return bucket == null ? 0 : bucket.acquire(1);
     }
 
+    /** Refuses pausing, resuming or draining queues to a client with a priority cap: it would steer every tenant's work. */
+    void checkMayControlQueues() {
+        if (policy.mostUrgentPriority() > 0) {
+            throw new ApiException(403, "queue_control_not_allowed", "client '" + policy.name() + "' may use priorities "
+                    + policy.mostUrgentPriority() + " to 9 only; pausing, resuming and draining queues needs a client"
+                    + " without a priority cap");
+        }
+    }
+
     /** Refuses a priority more urgent than this client may use. */
     void checkPriority(String field, int priority) {
         if (priority < policy.mostUrgentPriority()) {

@@ -348,6 +348,10 @@ final class Routes {
      * and {@code all:resume} stop and restart dispatch as a whole; {@code all:drain} drains every tier.
      */
     private void queueAction(Context ctx) {
+        Client client = ctx.attribute(CLIENT);
+        if (client != null) {
+            client.checkMayControlQueues();
+        }
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
         String tierName = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);

@@ -229,6 +229,7 @@ class ApiOperationsTest {
         try (ApiServer guarded = ApiServer.builder(engine).port(0)
                 .client("gold-token", ClientPolicy.unlimited("gold"))
                 .client("bronze-token", new ClientPolicy("bronze", 5, 0.5, 3))
+                .client("silver-token", new ClientPolicy("silver", 4, 0, 0))
                 .build().start()) {
             Http gold = new Http(guarded.baseUri(), "gold-token");
             Http bronze = new Http(guarded.baseUri(), "bronze-token");
@@ -239,6 +240,11 @@ class ApiOperationsTest {
             assertThat(tooUrgent.errorField()).isEqualTo("priority");
             assertThat(bronze.post("/v1/tasks", task("b", 6, "t")).status()).isEqualTo(202);
             assertThat(bronze.patch("/v1/tasks/b", "{\"priority\":1}").status()).isEqualTo(403);
+            Http.Response notAllowed = new Http(guarded.baseUri(), "silver-token").post("/v1/queues/all:pause", "");
+            assertThat(notAllowed.status()).isEqualTo(403);
+            assertThat(notAllowed.errorCode()).isEqualTo("queue_control_not_allowed");
+            assertThat(gold.post("/v1/queues/p3:pause", "").status()).isEqualTo(200);
+            assertThat(gold.post("/v1/queues/p3:resume", "").status()).isEqualTo(200);
             // burst of 3 used up (3 requests above); the next one is over the rate
             Http.Response limited = bronze.get("/v1/tasks/b");
             assertThat(limited.status()).isEqualTo(429);
