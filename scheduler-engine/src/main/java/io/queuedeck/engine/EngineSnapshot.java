@@ -37,6 +37,8 @@ import java.util.Map;
  *                         (a lane also stops while its tier is paused)
  * @param recentByPriority latency over the last interval, per priority 0..9
  *                         ({@link LatencyMetrics.Stats#EMPTY} for a priority without samples in it)
+ * @param lastSecond       latency of the last whole second of the wall clock, exact (what a chart
+ *                         plots one point a second of); {@link SecondLatency#NONE} before the first
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -59,7 +61,35 @@ public record EngineSnapshot(
         long eventsDropped,
         Map<Tier, TierMode> tierModes,
         List<TierMode> laneModes,
-        List<LatencyMetrics.Stats> recentByPriority) {
+        List<LatencyMetrics.Stats> recentByPriority,
+        SecondLatency lastSecond) {
+
+    /**
+     * Latency of the tasks that finished in one second (counted up to the first snapshot of the
+     * next second, so a sample may be up to one snapshot interval late).
+     *
+     * @param second     the second, truncated; null for {@link #NONE}
+     * @param overall    every task
+     * @param byPriority per priority 0..9
+     */
+    public record SecondLatency(Instant second, LatencyMetrics.Stats overall, List<LatencyMetrics.Stats> byPriority) {
+        /** No second closed yet. */
+        public static final SecondLatency NONE = new SecondLatency(null, LatencyMetrics.Stats.EMPTY,
+                Collections.nCopies(TaskSpec.MAX_PRIORITY + 1, LatencyMetrics.Stats.EMPTY));
+    }
+
+    /** A snapshot without per-second latency yet (for code that builds snapshots by hand, such as tests). */
+    public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
+                          List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
+                          int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
+                          double tokensPerSecond, double oldestWaitMs, LatencyMetrics.Stats total,
+                          LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> byPriority, long eventsDropped,
+                          Map<Tier, TierMode> tierModes, List<TierMode> laneModes,
+                          List<LatencyMetrics.Stats> recentByPriority) {
+        this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
+                instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
+                eventsDropped, tierModes, laneModes, recentByPriority, SecondLatency.NONE);
+    }
 
     /** Ten empty per-priority stats: for snapshots built without per-priority interval latency. */
     private static final List<LatencyMetrics.Stats> NO_RECENT_BY_PRIORITY =
@@ -78,7 +108,7 @@ public record EngineSnapshot(
                           Map<Tier, TierMode> tierModes) {
         this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
                 instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
-                eventsDropped, tierModes, ALL_LANES_ACTIVE, NO_RECENT_BY_PRIORITY);
+                eventsDropped, tierModes, ALL_LANES_ACTIVE, NO_RECENT_BY_PRIORITY, SecondLatency.NONE);
     }
 
     /** Whether a lane of this priority dispatches: neither it nor its tier is paused. */
@@ -95,7 +125,7 @@ public record EngineSnapshot(
         this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
                 instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority,
                 eventsDropped, Map.of(Tier.CORE, TierMode.ACTIVE, Tier.NORMAL, TierMode.ACTIVE, Tier.BATCH, TierMode.ACTIVE),
-                ALL_LANES_ACTIVE, NO_RECENT_BY_PRIORITY);
+                ALL_LANES_ACTIVE, NO_RECENT_BY_PRIORITY, SecondLatency.NONE);
     }
 
     /**

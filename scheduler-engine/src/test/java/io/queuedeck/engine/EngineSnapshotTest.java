@@ -171,4 +171,30 @@ class EngineSnapshotTest {
             assertThat(engine.snapshotNow().join().counters().succeeded()).isEqualTo(1);
         }
     }
+
+    @Test
+    void lastSecond_holdsTheExactPercentilesOfTheSecondBefore_fromTheFirstSnapshotOfTheNext() {
+        VirtualClock clock = new VirtualClock(); // starts on a whole second
+        try (Engine engine = engine(clock)) {
+            List<EngineSnapshot> published = new ArrayList<>();
+            engine.onSnapshot(published::add);
+            engine.start();
+            for (int i = 0; i < 4; i++) {
+                engine.submit(SimHarness.spec("s" + i, i < 2 ? 3 : 8, 10, 2), 2).join();
+            }
+
+            clock.runUntil(SimHarness.millis(900));
+            assertThat(published.getLast().lastSecond()).as("second 0 is still open").isEqualTo(EngineSnapshot.SecondLatency.NONE);
+
+            clock.runUntil(SimHarness.millis(1_000)); // the first snapshot of second 1 closes second 0
+            EngineSnapshot.SecondLatency second = published.getLast().lastSecond();
+            assertThat(second.second()).isEqualTo(VirtualClock.DEFAULT_ORIGIN);
+            assertThat(second.overall().endToEnd().count()).isEqualTo(4);
+            assertThat(second.byPriority().get(3).endToEnd().count()).isEqualTo(2);
+            assertThat(second.byPriority().get(8).endToEnd().count()).isEqualTo(2);
+            // exact: the same histogram figures as since start (the only second so far), not a mean of intervals'
+            assertThat(second.overall().endToEnd().p99Ms()).isEqualTo(published.getLast().total().endToEnd().p99Ms());
+            assertThat(second.overall().endToEnd().p50Ms()).isEqualTo(published.getLast().total().endToEnd().p50Ms());
+        }
+    }
 }

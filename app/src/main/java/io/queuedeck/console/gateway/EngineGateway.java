@@ -39,6 +39,8 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     private final Consumer<CommandFailure> failures;
     private final AtomicReference<EngineSnapshot> pending = new AtomicReference<>();
     private final LatencyBuffer latencyBuffer = new LatencyBuffer(4096);
+    /** Touched on the engine's loop thread only (in accept). */
+    private java.time.Instant lastSecondOffered;
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong applied = new AtomicLong();
     private final java.util.Set<Consumer<EngineSnapshot>> brokenListeners = new java.util.HashSet<>();
@@ -89,7 +91,11 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     @Override
     public void accept(EngineSnapshot snapshot) {
         pending.set(snapshot);
-        latencyBuffer.offer(new LatencySample(snapshot.takenAt(), snapshot.recent(), snapshot.recentByPriority()));
+        EngineSnapshot.SecondLatency second = snapshot.lastSecond();
+        if (second.second() != null && !second.second().equals(lastSecondOffered)) {
+            lastSecondOffered = second.second();
+            latencyBuffer.offer(new LatencySample(second.second(), second.overall(), second.byPriority()));
+        }
     }
 
     /** Adds a screen's snapshot consumer; called on the FX thread with each coalesced update. */

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Latency of one engine snapshot interval, overall and per priority class.
+ * Latency of one second of the engine (its exact percentiles), overall and per priority class.
  *
- * @param at               when the interval ended
- * @param recent           queue wait, time to first token and end-to-end latency in that interval
+ * @param at               the second
+ * @param recent           queue wait, time to first token and end-to-end latency of the tasks that finished in it
  * @param recentByPriority the same per priority 0..9 ({@link LatencyMetrics.Stats#EMPTY} where none finished)
  */
 public record LatencySample(Instant at, LatencyMetrics.Stats recent, List<LatencyMetrics.Stats> recentByPriority) {

@@ -20,9 +20,8 @@ import javafx.collections.ObservableList;
 
 /**
  * Latency over a sliding window, one point per second, overall and per priority class; the
- * selected class is the one charted. The engine reports percentiles per 100 ms interval; a
- * second's point is their count-weighted mean (percentiles cannot be merged exactly without the
- * histograms, so this is a smoothing, not a recomputation). Seconds in which nothing of a class
+ * selected class is the one charted. The engine reports each second's exact percentiles (its
+ * snapshots' {@code lastSecond}), one sample a second. Seconds in which nothing of a class
  * completed have no point for it.
  *
  * <p>Every class keeps its own history, so switching class shows the whole window at once. Memory
@@ -53,30 +52,35 @@ public final class LatencyViewModel {
     /** Per class (index 0: all, 1 + p: priority p), oldest first; the selected one is mirrored in {@link #points}. */
     private final List<ArrayDeque<Point>> history = new ArrayList<>();
     private final ChangeLog changes;
-    private Instant openSecond;
-    private final Bucket[] open = new Bucket[LatencyClass.CHOICES.size()];
     private Instant lastPriorityUpdate;
 
     public LatencyViewModel(ChangeLog changes) {
         this.changes = Objects.requireNonNull(changes, "changes");
-        for (int i = 0; i < open.length; i++) {
+        for (int i = 0; i < LatencyClass.CHOICES.size(); i++) {
             history.add(new ArrayDeque<>());
-            open[i] = new Bucket();
         }
     }
 
-    /** Takes in the engine's intervals, oldest first. */
+    /** Takes in the engine's seconds, oldest first: a point per class that had completions in it. */
     public void addSamples(List<LatencySample> samples) {
+        if (samples.isEmpty()) {
+            return;
+        }
+        int selected = index(selectedClass.get());
         for (LatencySample sample : samples) {
             Instant second = sample.at().truncatedTo(ChronoUnit.SECONDS);
-            if (openSecond != null && !openSecond.equals(second)) {
-                close();
-            }
-            openSecond = second;
-            for (int i = 0; i < open.length; i++) {
-                open[i].add(sample.recent(LatencyClass.CHOICES.get(i).priority()));
+            latest.set(second);
+            for (int i = 0; i < LatencyClass.CHOICES.size(); i++) {
+                Point point = point(second, sample.recent(LatencyClass.CHOICES.get(i).priority()));
+                if (point != null) {
+                    history.get(i).addLast(point);
+                    if (i == selected) {
+                        points.add(point);
+                    }
+                }
             }
         }
+        trim();
     }
 
     /** Since-start latency per priority, refreshed once a second. */
@@ -175,22 +179,6 @@ public final class LatencyViewModel {
         return latencyClass.priority() + 1;
     }
 
-    private void close() {
-        int selected = index(selectedClass.get());
-        latest.set(openSecond);
-        for (int i = 0; i < open.length; i++) {
-            Point point = open[i].point(openSecond);
-            open[i] = new Bucket();
-            if (point != null) {
-                history.get(i).addLast(point);
-                if (i == selected) {
-                    points.add(point);
-                }
-            }
-        }
-        trim();
-    }
-
     private void trim() {
         if (latest.get() == null) {
             return;
@@ -210,37 +198,19 @@ public final class LatencyViewModel {
         }
     }
 
-    /** Count-weighted sums of one second's intervals. */
-    private static final class Bucket {
-        long e2eCount, ttftCount, waitCount;
-        double e2eP50, e2eP95, e2eP99, ttftP50, ttftP99, waitP50, waitP99;
-
-        void add(LatencyMetrics.Stats s) {
-            LatencyStats e = s.endToEnd();
-            e2eCount += e.count();
-            e2eP50 += e.count() * e.p50Ms();
-            e2eP95 += e.count() * e.p95Ms();
-            e2eP99 += e.count() * e.p99Ms();
-            LatencyStats t = s.ttft();
-            ttftCount += t.count();
-            ttftP50 += t.count() * t.p50Ms();
-            ttftP99 += t.count() * t.p99Ms();
-            LatencyStats w = s.queueWait();
-            waitCount += w.count();
-            waitP50 += w.count() * w.p50Ms();
-            waitP99 += w.count() * w.p99Ms();
+    /** A second's figures, or null when nothing finished and no first token came in it. */
+    private static Point point(Instant second, LatencyMetrics.Stats s) {
+        LatencyStats e = s.endToEnd();
+        LatencyStats t = s.ttft();
+        LatencyStats w = s.queueWait();
+        if (e.count() == 0 && t.count() == 0) {
+            return null;
         }
+        return new Point(second, e.count(), ms(e, e.p50Ms()), ms(e, e.p95Ms()), ms(e, e.p99Ms()), ms(t, t.p50Ms()),
+                ms(t, t.p99Ms()), ms(w, w.p50Ms()), ms(w, w.p99Ms()));
+    }
 
-        Point point(Instant second) {
-            if (e2eCount == 0 && ttftCount == 0) {
-                return null;
-            }
-            return new Point(second, e2eCount, div(e2eP50, e2eCount), div(e2eP95, e2eCount), div(e2eP99, e2eCount),
-                    div(ttftP50, ttftCount), div(ttftP99, ttftCount), div(waitP50, waitCount), div(waitP99, waitCount));
-        }
-
-        private static double div(double sum, long count) {
-            return count == 0 ? Double.NaN : sum / count;
-        }
+    private static double ms(LatencyStats stats, double value) {
+        return stats.count() == 0 ? Double.NaN : value;
     }
 }

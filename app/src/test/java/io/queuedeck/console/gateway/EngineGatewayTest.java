@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.console.testing.Snapshots;
 import io.queuedeck.engine.loop.VirtualClock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +23,19 @@ class EngineGatewayTest {
             EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
             List<EngineSnapshot> seen = new ArrayList<>();
             gateway.addListener(seen::add);
-            EngineSnapshot a = snapshot().policy("a").build();
-            EngineSnapshot b = snapshot().policy("b").build();
+            EngineSnapshot a = snapshot().policy("a").lastSecond(Snapshots.T0, Snapshots.latency(1, 10, 20)).build();
+            EngineSnapshot b = snapshot().policy("b").lastSecond(Snapshots.T0.plusSeconds(1), Snapshots.latency(2, 10, 20)).build();
+            EngineSnapshot c = snapshot().policy("c").lastSecond(Snapshots.T0.plusSeconds(1), Snapshots.latency(2, 10, 20)).build();
 
             gateway.accept(a);
             gateway.accept(b);
+            gateway.accept(c);
             gateway.applyIfDue(1_000 * MS);
 
-            assertThat(seen).containsExactly(b);
-            assertThat(gateway.drainLatency()).as("every interval is kept for the charts").hasSize(2);
+            assertThat(seen).containsExactly(c);
+            assertThat(gateway.drainLatency()).as("every closed second is kept for the charts, once")
+                    .extracting(io.queuedeck.console.gateway.LatencySample::at)
+                    .containsExactly(Snapshots.T0, Snapshots.T0.plusSeconds(1));
         }
     }
 

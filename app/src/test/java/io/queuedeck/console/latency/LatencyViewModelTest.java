@@ -23,14 +23,14 @@ class LatencyViewModelTest {
         return new LatencySample(T0.plusMillis(millis), latency(count, p50, p99));
     }
 
-    /** An interval whose only completions are {@code count} tasks of {@code priority}. */
+    /** A second whose only completions are {@code count} tasks of {@code priority}. */
     private static LatencySample classAt(long millis, int priority, long count, double p50, double p99) {
         List<LatencyMetrics.Stats> byPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
         byPriority.set(priority, latency(count, p50, p99));
         return new LatencySample(T0.plusMillis(millis), latency(count, p50, p99), byPriority);
     }
 
-    /** One interval with completions in two classes: the overall figures are their count-weighted mix. */
+    /** A second with completions in two classes (the overall figures are the engine's own). */
     private static LatencySample twoClassesAt(long millis) {
         List<LatencyMetrics.Stats> byPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
         byPriority.set(2, latency(1, 40, 400));
@@ -39,25 +39,26 @@ class LatencyViewModelTest {
     }
 
     @Test
-    void addSamples_oneSecond_countWeightedMeanOnceTheSecondCloses() {
-        model.addSamples(List.of(at(100, 1, 100, 1000), at(200, 3, 200, 2000)));
-        assertThat(model.points()).as("the second is still open").isEmpty();
-
-        model.addSamples(List.of(at(1_100, 1, 50, 50)));
+    void addSamples_eachSecond_isOnePointWithTheEnginesExactFigures() {
+        model.addSamples(List.of(at(0, 4, 175, 1750)));
 
         assertThat(model.points()).singleElement().satisfies(p -> {
             assertThat(p.at()).isEqualTo(T0);
             assertThat(p.count()).isEqualTo(4);
-            assertThat(p.e2eP50()).isEqualTo((100 + 3 * 200) / 4.0);
-            assertThat(p.e2eP99()).isEqualTo((1000 + 3 * 2000) / 4.0);
+            assertThat(p.e2eP50()).isEqualTo(175);
+            assertThat(p.e2eP99()).isEqualTo(1750);
         });
+        assertThat(model.latestProperty().get()).isEqualTo(T0);
+
+        model.addSamples(List.of(at(1_000, 1, 50, 50)));
+        assertThat(model.points()).extracting(LatencyViewModel.Point::at).containsExactly(T0, T0.plusSeconds(1));
     }
 
     @Test
     void addSamples_secondWithoutCompletions_noPoint() {
-        model.addSamples(List.of(at(100, 0, 0, 0), at(1_100, 0, 0, 0), at(2_100, 2, 10, 20)));
+        model.addSamples(List.of(at(0, 0, 0, 0), at(1_000, 0, 0, 0), at(2_000, 2, 10, 20)));
 
-        assertThat(model.points()).isEmpty();
+        assertThat(model.points()).extracting(LatencyViewModel.Point::at).containsExactly(T0.plusSeconds(2));
     }
 
     @Test
@@ -65,20 +66,20 @@ class LatencyViewModelTest {
         model.setWindow(Duration.ofMinutes(1));
         List<LatencySample> samples = new ArrayList<>();
         for (int s = 0; s <= 200; s++) {
-            samples.add(at(s * 1000L + 500, 1, s, s));
+            samples.add(at(s * 1000L, 1, s, s));
         }
 
         model.addSamples(samples);
 
-        // 200 closed seconds; the window keeps the newest one and the 60 before it
+        // 201 seconds; the window keeps the newest one and the 60 before it
         assertThat(model.points()).hasSize(61);
-        assertThat(model.points().getFirst().at()).isEqualTo(T0.plusSeconds(139));
-        assertThat(model.points().getLast().at()).isEqualTo(T0.plusSeconds(199));
+        assertThat(model.points().getFirst().at()).isEqualTo(T0.plusSeconds(140));
+        assertThat(model.points().getLast().at()).isEqualTo(T0.plusSeconds(200));
     }
 
     @Test
     void toCsv_headerAndOneLinePerPoint() {
-        model.addSamples(List.of(at(100, 2, 100, 400), at(1_100, 1, 1, 1)));
+        model.addSamples(List.of(at(0, 2, 100, 400)));
 
         assertThat(model.toCsv().lines()).containsExactly(
                 "time,class,completed,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,ttft_p50_ms,ttft_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms",
@@ -88,7 +89,7 @@ class LatencyViewModelTest {
 
     @Test
     void selectClass_afterSecondsClosed_pointsAreThatClassesOwnHistory() {
-        model.addSamples(List.of(twoClassesAt(100), twoClassesAt(1_100), at(2_100, 1, 1, 1)));
+        model.addSamples(List.of(twoClassesAt(0), twoClassesAt(1_000)));
         assertThat(model.points()).hasSize(2).allSatisfy(p -> assertThat(p.e2eP50()).isEqualTo(310));
 
         model.selectClass(LatencyClass.of(7));
@@ -114,8 +115,8 @@ class LatencyViewModelTest {
     void selectClass_thenNewSeconds_onlyThatClassesSecondsAreAppended() {
         model.selectClass(LatencyClass.of(2));
 
-        model.addSamples(List.of(classAt(100, 2, 1, 50, 60), classAt(1_100, 9, 5, 900, 990),
-                classAt(2_100, 2, 2, 70, 80), classAt(3_100, 2, 1, 1, 1)));
+        model.addSamples(List.of(classAt(0, 2, 1, 50, 60), classAt(1_000, 9, 5, 900, 990),
+                classAt(2_000, 2, 2, 70, 80)));
 
         // second 1 had only a P9 completion: no P2 point for it
         assertThat(model.points()).extracting(LatencyViewModel.Point::at).containsExactly(T0, T0.plusSeconds(2));
@@ -129,9 +130,9 @@ class LatencyViewModelTest {
     void addSamples_classQuietBeyondWindow_itsOldPointsDroppedToo() {
         model.setWindow(Duration.ofMinutes(1));
         List<LatencySample> samples = new ArrayList<>();
-        samples.add(classAt(500, 9, 1, 900, 900));
+        samples.add(classAt(0, 9, 1, 900, 900));
         for (int s = 1; s <= 200; s++) {
-            samples.add(classAt(s * 1000L + 500, 2, 1, s, s));
+            samples.add(classAt(s * 1000L, 2, 1, s, s));
         }
 
         model.addSamples(samples);
@@ -139,31 +140,31 @@ class LatencyViewModelTest {
         // the window is the last minute of the engine, not of each class: P9's one point left it
         assertThat(model.points(LatencyClass.of(9))).isEmpty();
         assertThat(model.points(LatencyClass.of(2))).hasSize(61);
-        assertThat(model.points(LatencyClass.of(2)).getFirst().at()).isEqualTo(T0.plusSeconds(139));
+        assertThat(model.points(LatencyClass.of(2)).getFirst().at()).isEqualTo(T0.plusSeconds(140));
         assertThat(model.points(LatencyClass.ALL)).hasSize(61);
-        assertThat(model.firstSecond()).isEqualTo(T0.plusSeconds(139));
+        assertThat(model.firstSecond()).isEqualTo(T0.plusSeconds(140));
     }
 
     @Test
     void setWindow_shorter_trimsEveryClass() {
         List<LatencySample> samples = new ArrayList<>();
         for (int s = 0; s <= 200; s++) {
-            samples.add(classAt(s * 1000L + 500, s % 2 == 0 ? 4 : 6, 1, s, s));
+            samples.add(classAt(s * 1000L, s % 2 == 0 ? 4 : 6, 1, s, s));
         }
         model.addSamples(samples);
         model.selectClass(LatencyClass.of(4));
-        assertThat(model.points()).hasSize(100); // even seconds 0..198 within 5 minutes
+        assertThat(model.points()).hasSize(101); // even seconds 0..200 within 5 minutes
 
         model.setWindow(Duration.ofMinutes(1));
 
-        // the newest closed second is 199: the minute keeps 139..199, P4's even and P6's odd seconds
-        assertThat(model.points()).hasSize(30).allSatisfy(p -> assertThat(p.at()).isAfterOrEqualTo(T0.plusSeconds(139)));
-        assertThat(model.points(LatencyClass.of(6))).hasSize(31);
+        // the newest second is 200: the minute keeps 140..200, P4's even and P6's odd seconds
+        assertThat(model.points()).hasSize(31).allSatisfy(p -> assertThat(p.at()).isAfterOrEqualTo(T0.plusSeconds(140)));
+        assertThat(model.points(LatencyClass.of(6))).hasSize(30);
     }
 
     @Test
     void toCsv_classSelected_writesThatClassAndNamesIt() {
-        model.addSamples(List.of(twoClassesAt(100), at(1_100, 1, 1, 1)));
+        model.addSamples(List.of(twoClassesAt(0)));
 
         model.selectClass(LatencyClass.of(7));
 

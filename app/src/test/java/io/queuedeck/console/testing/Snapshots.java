@@ -51,6 +51,7 @@ public final class Snapshots {
         private double tokens;
         private double oldestWaitMs;
         private LatencyMetrics.Stats recent = latency(0, 0, 0);
+        private EngineSnapshot.SecondLatency lastSecond = EngineSnapshot.SecondLatency.NONE;
         private final List<io.queuedeck.engine.tier.TierMode> laneModes =
                 new java.util.ArrayList<>(java.util.Collections.nCopies(10, io.queuedeck.engine.tier.TierMode.ACTIVE));
         private final List<LatencyMetrics.Stats> recentByPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
@@ -75,6 +76,10 @@ public final class Snapshots {
         public Builder recent(int priority, LatencyMetrics.Stats value) { recentByPriority.set(priority, value); return this; }
         public Builder tierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) { tierModes.put(tier, mode); return this; }
         public Builder laneMode(int priority, io.queuedeck.engine.tier.TierMode mode) { laneModes.set(priority, mode); return this; }
+        public Builder lastSecond(Instant second, LatencyMetrics.Stats overall) {
+            lastSecond = new EngineSnapshot.SecondLatency(second, overall, List.copyOf(recentByPriority));
+            return this;
+        }
 
         public EngineSnapshot build() {
             int queued = byPriority.stream().mapToInt(Integer::intValue).sum();
@@ -89,7 +94,7 @@ public final class Snapshots {
             List<LatencyMetrics.Stats> perPriority = Collections.nCopies(10, latency(0, 0, 0));
             return new EngineSnapshot(0, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
                     running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0, Map.copyOf(tierModes),
-                    List.copyOf(laneModes), List.copyOf(recentByPriority));
+                    List.copyOf(laneModes), List.copyOf(recentByPriority), lastSecond);
         }
     }
 }

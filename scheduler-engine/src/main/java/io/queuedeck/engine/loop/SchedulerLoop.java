@@ -89,6 +89,9 @@ public final class SchedulerLoop implements ExecutorContext {
     private long submitted, rejected, succeeded, failed, retried, cancelled, deadLettered, preemptions;
     private long tokensCompleted;
     private long lastSnapshotAt, lastSucceeded, lastTokens;
+    /** The wall-clock second whose latency is being gathered, and the last one closed. */
+    private java.time.Instant openSecond;
+    private EngineSnapshot.SecondLatency lastSecond = EngineSnapshot.SecondLatency.NONE;
 
     /** The waiting tasks of one model and the instances that serve it. */
     private record ModelQueue(String model, SchedulingPolicy policy, int[] instances) {}
@@ -665,6 +668,9 @@ public final class SchedulerLoop implements ExecutorContext {
         waiting += resources.blockedCount() + parkedCount;
         long oldestEnqueue = waitOrder.oldest();
         LatencyMetrics.Interval recent = endInterval ? latency.takeInterval() : latency.interval();
+        if (endInterval) {
+            closeSecond(clock.toInstant(now));
+        }
         List<InstanceStatus> instances = executor.status();
         return new EngineSnapshot(now, clock.toInstant(now), policyName, paused, waiting, byPriority,
                 Arrays.stream(levels).boxed().toList(), Map.copyOf(byTier), running, instances,
@@ -672,7 +678,19 @@ public final class SchedulerLoop implements ExecutorContext {
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
                 latency.total(), recent.overall(), latency.byPriority(), events.dropped(), Map.copyOf(tierModes),
-                List.of(laneModes), recent.byPriority());
+                List.of(laneModes), recent.byPriority(), lastSecond);
+    }
+
+    /** At the first published snapshot of a new wall-clock second, the one before it is closed. */
+    private void closeSecond(java.time.Instant takenAt) {
+        java.time.Instant second = takenAt.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        if (openSecond == null) {
+            openSecond = second;
+        } else if (!second.equals(openSecond)) {
+            LatencyMetrics.Interval closed = latency.takeSecond();
+            lastSecond = new EngineSnapshot.SecondLatency(openSecond, closed.overall(), closed.byPriority());
+            openSecond = second;
+        }
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

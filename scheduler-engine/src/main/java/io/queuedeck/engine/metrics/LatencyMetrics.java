@@ -27,11 +27,16 @@ public final class LatencyMetrics {
     private final Triple[] intervalByPriority = new Triple[PRIORITIES];
     /** Bit p set: priority p has samples in the current interval. */
     private int intervalPriorities;
+    /** The same over a longer window, the second the console charts a point for (see {@link #takeSecond}). */
+    private final Triple second = new Triple();
+    private final Triple[] secondByPriority = new Triple[PRIORITIES];
+    private int secondPriorities;
 
     public LatencyMetrics() {
         for (int p = 0; p < PRIORITIES; p++) {
             byPriority[p] = new Triple();
             intervalByPriority[p] = new Triple(2);
+            secondByPriority[p] = new Triple(2);
         }
     }
 
@@ -54,6 +59,8 @@ public final class LatencyMetrics {
         interval.ttft.recordNanos(nanos);
         byPriority[priority].ttft.recordNanos(nanos);
         intervalByPriority[priority].ttft.recordNanos(nanos);
+        second.ttft.recordNanos(nanos);
+        secondByPriority[priority].ttft.recordNanos(nanos);
         touched(priority);
     }
 
@@ -67,6 +74,10 @@ public final class LatencyMetrics {
         interval.endToEnd.recordNanos(endToEndNanos);
         byPriority[priority].endToEnd.recordNanos(endToEndNanos);
         intervalByPriority[priority].endToEnd.recordNanos(endToEndNanos);
+        second.wait.recordNanos(waitNanos);
+        second.endToEnd.recordNanos(endToEndNanos);
+        secondByPriority[priority].wait.recordNanos(waitNanos);
+        secondByPriority[priority].endToEnd.recordNanos(endToEndNanos);
         touched(priority);
     }
 
@@ -76,6 +87,9 @@ public final class LatencyMetrics {
         byPriority[priority].changed = true;
         intervalByPriority[priority].changed = true;
         intervalPriorities |= 1 << priority;
+        second.changed = true;
+        secondByPriority[priority].changed = true;
+        secondPriorities |= 1 << priority;
     }
 
     public Stats total() {
@@ -108,6 +122,25 @@ public final class LatencyMetrics {
             intervalByPriority[Integer.numberOfTrailingZeros(bits)].reset();
         }
         intervalPriorities = 0;
+        return taken;
+    }
+
+    /**
+     * Stats since the previous call, then starts a new window: exact percentiles over a longer
+     * window than one interval (a charted second), where averaging the intervals' own
+     * percentiles would not be.
+     */
+    public Interval takeSecond() {
+        Stats[] stats = new Stats[PRIORITIES];
+        for (int p = 0; p < PRIORITIES; p++) {
+            stats[p] = (secondPriorities & (1 << p)) == 0 ? Stats.EMPTY : secondByPriority[p].stats();
+        }
+        Interval taken = new Interval(second.stats(), secondPriorities == 0 ? NO_SAMPLES : List.of(stats));
+        second.reset();
+        for (int bits = secondPriorities; bits != 0; bits &= bits - 1) {
+            secondByPriority[Integer.numberOfTrailingZeros(bits)].reset();
+        }
+        secondPriorities = 0;
         return taken;
     }
 
