@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import javafx.animation.AnimationTimer;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
-import javafx.application.Platform;
 
 /**
  * The {@code --bench-ui} mode: the console under 2,000 tasks/s with 100,000 queued, visiting
@@ -95,15 +94,7 @@ final class BenchUi {
             tour.stop();
             lastSnapshot = system.engine().latestSnapshot();
             report((System.nanoTime() - benchStart) / 1e9);
-            Platform.exit();
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                System.exit(0);
-            });
+            ConsoleApp.exitAfterStop(0);
         }));
         end.play();
     }

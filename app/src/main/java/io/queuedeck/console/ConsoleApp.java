@@ -211,4 +211,21 @@ public final class ConsoleApp extends Application {
             system.close();
         }
     }
+
+    /**
+     * Ends a one-shot run (screenshot, UI bench) with {@code code}: Platform.exit runs
+     * {@link #stop} (which closes the engine) before the FX thread ends; the JVM exits shortly after,
+     * whatever non-daemon threads a library left behind.
+     */
+    static void exitAfterStop(int code) {
+        javafx.application.Platform.exit();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            System.exit(code);
+        });
+    }
 }

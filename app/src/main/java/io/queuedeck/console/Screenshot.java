@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Node;
 import javafx.scene.Scene;
@@ -29,17 +28,7 @@ public final class Screenshot {
                 System.err.println("screenshot failed: " + ex.getMessage());
                 code = 1;
             }
-            int exit = code;
-            Platform.exit();
-            // Platform.exit runs Application.stop (which closes the engine) before the FX thread ends
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    Thread.sleep(1500);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                System.exit(exit);
-            });
+            ConsoleApp.exitAfterStop(code);
         });
         wait.play();
     }

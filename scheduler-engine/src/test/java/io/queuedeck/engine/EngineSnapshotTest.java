@@ -22,16 +22,22 @@ class EngineSnapshotTest {
                 .build();
     }
 
+    /** Collects published snapshots, starts the engine, and submits four 2-token tasks t0..t3 of these priorities. */
+    private static List<EngineSnapshot> publishingFourTasks(Engine engine, java.util.function.IntUnaryOperator priorityOf) {
+        List<EngineSnapshot> published = new ArrayList<>();
+        engine.onSnapshot(published::add);
+        engine.start();
+        for (int i = 0; i < 4; i++) {
+            engine.submit(SimHarness.spec("t" + i, priorityOf.applyAsInt(i), 10, 2), 2).join();
+        }
+        return published;
+    }
+
     @Test
     void publishedSnapshots_every100ms_reportTheIntervalsCompletions() {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = engine(clock)) {
-            List<EngineSnapshot> published = new ArrayList<>();
-            engine.onSnapshot(published::add);
-            engine.start();
-            for (int i = 0; i < 4; i++) {
-                engine.submit(SimHarness.spec("t" + i, 5, 10, 2), 2).join();
-            }
+            List<EngineSnapshot> published = publishingFourTasks(engine, i -> 5);
 
             clock.runUntil(SimHarness.millis(100));
 
@@ -52,12 +58,7 @@ class EngineSnapshotTest {
     void snapshotNow_betweenPublishes_takesNothingFromThePublishedInterval() {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = engine(clock)) {
-            List<EngineSnapshot> published = new ArrayList<>();
-            engine.onSnapshot(published::add);
-            engine.start();
-            for (int i = 0; i < 4; i++) {
-                engine.submit(SimHarness.spec("t" + i, 5, 10, 2), 2).join();
-            }
+            List<EngineSnapshot> published = publishingFourTasks(engine, i -> 5);
             clock.runUntil(SimHarness.millis(30)); // two tasks done
 
             EngineSnapshot asked = engine.snapshotNow().join();
@@ -77,12 +78,7 @@ class EngineSnapshotTest {
     void recentByPriority_tasksOfPriority2_onlyInItsEntryForThatIntervalAndGoneFromTheNext() {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = engine(clock)) {
-            List<EngineSnapshot> published = new ArrayList<>();
-            engine.onSnapshot(published::add);
-            engine.start();
-            for (int i = 0; i < 4; i++) {
-                engine.submit(SimHarness.spec("t" + i, 2, 10, 2), 2).join();
-            }
+            List<EngineSnapshot> published = publishingFourTasks(engine, i -> 2);
 
             clock.runUntil(SimHarness.millis(200));
 
@@ -176,12 +172,7 @@ class EngineSnapshotTest {
     void lastSecond_holdsTheExactPercentilesOfTheSecondBefore_fromTheFirstSnapshotOfTheNext() {
         VirtualClock clock = new VirtualClock(); // starts on a whole second
         try (Engine engine = engine(clock)) {
-            List<EngineSnapshot> published = new ArrayList<>();
-            engine.onSnapshot(published::add);
-            engine.start();
-            for (int i = 0; i < 4; i++) {
-                engine.submit(SimHarness.spec("s" + i, i < 2 ? 3 : 8, 10, 2), 2).join();
-            }
+            List<EngineSnapshot> published = publishingFourTasks(engine, i -> i < 2 ? 3 : 8);
 
             clock.runUntil(SimHarness.millis(900));
             assertThat(published.getLast().lastSecond()).as("second 0 is still open").isEqualTo(EngineSnapshot.SecondLatency.NONE);

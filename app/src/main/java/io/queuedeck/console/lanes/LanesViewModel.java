@@ -244,7 +244,8 @@ public final class LanesViewModel {
         }
         List<TaskRow> rows = lanes.get(lane).tasks;
         List<String> order = rows.stream().map(TaskRow::id).toList();
-        List<String> selected = order.stream().filter(ids::contains).toList(); // in lane order
+        java.util.Set<String> chosen = java.util.Set.copyOf(ids);
+        List<String> selected = order.stream().filter(chosen::contains).toList(); // in lane order
         List<CompletableFuture<?>> sent = new ArrayList<>();
         switch (shift) {
             case FRONT -> {
@@ -305,15 +306,20 @@ public final class LanesViewModel {
         return settle(sent);
     }
 
-    /** Puts the rows of {@code ids} (already in this lane) together at {@code placement}, as the engine will. */
-    private void reorderLocally(int lane, List<String> ids, io.queuedeck.engine.task.Placement placement) {
+    /** Puts the rows of the tasks in {@code order} (already in this lane) together at {@code placement}, as the engine will. */
+    private void reorderLocally(int lane, List<String> order, io.queuedeck.engine.task.Placement placement) {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>(order);
         ObservableList<TaskRow> rows = lanes.get(lane).tasks;
-        List<TaskRow> moved = new ArrayList<>();
-        for (String id : ids) {
-            rows.stream().filter(r -> r.id().equals(id)).findFirst().ifPresent(moved::add);
+        java.util.Map<String, TaskRow> byId = new java.util.HashMap<>();
+        List<TaskRow> rest = new ArrayList<>(rows.size());
+        for (TaskRow row : rows) { // one pass: a lane holds up to 1,000 rows, a selection as many
+            if (ids.contains(row.id())) {
+                byId.put(row.id(), row);
+            } else {
+                rest.add(row);
+            }
         }
-        List<TaskRow> rest = new ArrayList<>(rows);
-        rest.removeAll(moved);
+        List<TaskRow> moved = ids.stream().map(byId::get).filter(Objects::nonNull).toList();
         int at = switch (placement) {
             case io.queuedeck.engine.task.Placement.Front front -> 0;
             case io.queuedeck.engine.task.Placement.Back back -> rest.size();
@@ -447,7 +453,8 @@ public final class LanesViewModel {
                 List<TaskRow> rows = tasks.stream().map(TaskRow::of).toList();
                 if (!rows.equals(deadLetters)) {
                     // in place, not setAll: the operator's selection in the list survives a new dead letter
-                    deadLetters.removeIf(row -> !rows.contains(row));
+                    java.util.Set<TaskRow> listed = new java.util.HashSet<>(rows); // up to 1,000 rows a second: no quadratic scan
+                    deadLetters.removeIf(row -> !listed.contains(row));
                     for (int i = 0; i < rows.size(); i++) {
                         if (i >= deadLetters.size() || !deadLetters.get(i).equals(rows.get(i))) {
                             deadLetters.add(i, rows.get(i));
