@@ -2,7 +2,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.callback.DeliveryListener;
 import io.queuedeck.engine.callback.DeliveryStore;
-import io.queuedeck.engine.loop.SystemClock;
+import io.queuedeck.engine.clock.SystemClock;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;

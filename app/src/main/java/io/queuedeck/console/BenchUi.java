@@ -1,7 +1,7 @@
 package io.queuedeck.console;
 
 import io.queuedeck.console.gateway.EmbeddedEngine;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;

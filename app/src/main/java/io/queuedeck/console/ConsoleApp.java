@@ -18,7 +18,7 @@ import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
 import io.queuedeck.console.policies.PoliciesView;
 import io.queuedeck.console.policies.PoliciesViewModel;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.time.Clock;
 import java.time.LocalTime;
 import java.time.ZoneId;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import eu.hansolo.tilesfx.Tile;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.queuedeck.engine.exec.InstanceState;

@@ -1,16 +1,19 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.loop.EngineClock;
+import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.loop.EventSink;
 import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.LoopDriver;
 import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.loop.SystemClock;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.SystemClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.task.SubmitResult;

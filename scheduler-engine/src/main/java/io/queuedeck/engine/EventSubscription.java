@@ -1,5 +1,7 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.snapshot.EngineEvent;
+
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;

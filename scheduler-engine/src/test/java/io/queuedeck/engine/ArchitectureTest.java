@@ -21,7 +21,7 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "io.queuedeck.engine", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-    private static final String SYSTEM_CLOCK = "io.queuedeck.engine.loop.SystemClock";
+    private static final String SYSTEM_CLOCK = "io.queuedeck.engine.clock.SystemClock";
     /** Reports how long a run took on the host (events per wall second); the run itself is on virtual time. */
     private static final String SIMULATION = "io.queuedeck.engine.sim.Simulation";
 

@@ -1,5 +1,7 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.task.FieldError;

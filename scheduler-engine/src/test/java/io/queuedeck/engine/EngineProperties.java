@@ -1,8 +1,11 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queuedeck.engine.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.policy.PolicyConfig;

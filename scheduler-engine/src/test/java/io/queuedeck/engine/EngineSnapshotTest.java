@@ -1,10 +1,11 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.loop.VirtualClock;
-import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.tier.Tier;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,61 +72,6 @@ class EngineSnapshotTest {
             EngineSnapshot first = published.getFirst();
             assertThat(first.recent().endToEnd().count()).isEqualTo(4);
             assertThat(first.throughputTps()).isEqualTo(40.0);
-        }
-    }
-
-    @Test
-    void recentByPriority_tasksOfPriority2_onlyInItsEntryForThatIntervalAndGoneFromTheNext() {
-        VirtualClock clock = new VirtualClock();
-        try (Engine engine = engine(clock)) {
-            List<EngineSnapshot> published = publishingFourTasks(engine, i -> 2);
-
-            clock.runUntil(SimHarness.millis(200));
-
-            // All four finish in the first 100 ms (see above); the second interval has none.
-            assertThat(published).hasSize(2);
-            EngineSnapshot first = published.get(0);
-            EngineSnapshot second = published.get(1);
-            assertThat(first.recentByPriority()).hasSize(10);
-            for (int p = 0; p < 10; p++) {
-                LatencyMetrics.Stats recent = first.recentByPriority().get(p);
-                if (p == 2) {
-                    assertThat(recent.endToEnd().count()).isEqualTo(4);
-                    assertThat(recent.queueWait().count()).isEqualTo(4);
-                    assertThat(recent.ttft().count()).isEqualTo(4);
-                    // the same four tasks as overall, in a histogram of 2 significant digits instead of 3
-                    assertThat(recent.endToEnd().p50Ms()).isCloseTo(first.recent().endToEnd().p50Ms(),
-                            org.assertj.core.api.Assertions.withinPercentage(1));
-                } else {
-                    assertThat(recent).as("priority %d", p).isEqualTo(LatencyMetrics.Stats.EMPTY);
-                }
-            }
-            assertThat(second.recentByPriority()).hasSize(10).containsOnly(LatencyMetrics.Stats.EMPTY);
-            assertThat(second.recent().endToEnd().count()).isZero();
-            assertThat(second.byPriority().get(2).endToEnd().count()).as("since start").isEqualTo(4);
-        }
-    }
-
-    @Test
-    void recentByPriority_snapshotNowBetweenPublishes_seesTheRunningIntervalAndTakesNothing() {
-        VirtualClock clock = new VirtualClock();
-        try (Engine engine = engine(clock)) {
-            List<EngineSnapshot> published = new ArrayList<>();
-            engine.onSnapshot(published::add);
-            engine.start();
-            engine.submit(SimHarness.spec("a", 2, 10, 2), 2).join();
-            engine.submit(SimHarness.spec("b", 7, 10, 2), 2).join();
-            engine.submit(SimHarness.spec("c", 2, 10, 2), 2).join();
-            clock.runUntil(SimHarness.millis(25)); // two of the three done (about 11.4 ms each, one at a time)
-
-            EngineSnapshot asked = engine.snapshotNow().join();
-            clock.runUntil(SimHarness.millis(100));
-
-            assertThat(asked.recent().endToEnd().count()).isEqualTo(2);
-            assertThat(asked.recentByPriority().stream().mapToLong(s -> s.endToEnd().count()).sum()).isEqualTo(2);
-            EngineSnapshot first = published.getFirst();
-            assertThat(first.recentByPriority().get(2).endToEnd().count()).isEqualTo(2);
-            assertThat(first.recentByPriority().get(7).endToEnd().count()).isEqualTo(1);
         }
     }
 

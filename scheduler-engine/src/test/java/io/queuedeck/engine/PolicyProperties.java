@@ -1,12 +1,15 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queuedeck.engine.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.task.TaskSpec;

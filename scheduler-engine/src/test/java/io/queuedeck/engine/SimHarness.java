@@ -1,10 +1,13 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+
+import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;

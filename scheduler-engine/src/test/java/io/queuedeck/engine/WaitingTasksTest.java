@@ -3,7 +3,7 @@ package io.queuedeck.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;

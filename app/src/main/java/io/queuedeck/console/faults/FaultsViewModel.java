@@ -4,7 +4,7 @@ import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.DemoLoad;
 import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceState;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.queuedeck.console.gateway;
 
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import java.time.Clock;

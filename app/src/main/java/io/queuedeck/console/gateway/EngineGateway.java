@@ -1,7 +1,7 @@
 package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.task.TaskView;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.queuedeck.console.gpus;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.EngineCommands;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.queuedeck.console.lanes;
 
 import io.queuedeck.console.gateway.EngineCommands;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package io.queuedeck.console.latency;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.LatencySample;
-import io.queuedeck.engine.EngineSnapshot;
-import io.queuedeck.engine.metrics.LatencyMetrics;
-import io.queuedeck.engine.metrics.LatencyStats;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.snapshot.LatencySummary;
+import io.queuedeck.engine.snapshot.LatencyStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -91,7 +91,7 @@ public final class LatencyViewModel {
         lastPriorityUpdate = snapshot.takenAt();
         List<PriorityRow> rows = new ArrayList<>();
         for (int p = 0; p < snapshot.byPriority().size(); p++) {
-            LatencyMetrics.Stats s = snapshot.byPriority().get(p);
+            LatencySummary s = snapshot.byPriority().get(p);
             if (s.endToEnd().count() > 0) {
                 rows.add(new PriorityRow(p, s.endToEnd().count(), s.endToEnd().p50Ms(), s.endToEnd().p99Ms(),
                         s.ttft().p50Ms(), s.queueWait().p50Ms()));
@@ -199,7 +199,7 @@ public final class LatencyViewModel {
     }
 
     /** A second's figures, or null when nothing finished and no first token came in it. */
-    private static Point point(Instant second, LatencyMetrics.Stats s) {
+    private static Point point(Instant second, LatencySummary s) {
         LatencyStats e = s.endToEnd();
         LatencyStats t = s.ttft();
         LatencyStats w = s.queueWait();

@@ -1,8 +1,8 @@
 package io.queuedeck.console.overview;
 
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceStatus;
-import io.queuedeck.engine.metrics.LatencyStats;
+import io.queuedeck.engine.snapshot.LatencyStats;
 import io.queuedeck.engine.tier.Tier;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.queuedeck.console.policies;
 
 import io.queuedeck.console.gateway.DemoLoad;
 import io.queuedeck.console.gateway.EngineCommands;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import java.util.List;
 import java.util.Objects;

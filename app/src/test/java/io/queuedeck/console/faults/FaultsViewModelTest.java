@@ -9,7 +9,7 @@ import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.testing.FakeLoad;
 import io.queuedeck.console.testing.RecordingCommands;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceState;
 import java.time.Clock;
 import java.time.ZoneOffset;

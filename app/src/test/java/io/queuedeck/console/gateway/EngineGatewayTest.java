@@ -4,9 +4,9 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.console.testing.Snapshots;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.LatencySample;
-import io.queuedeck.engine.metrics.LatencyMetrics;
+import io.queuedeck.engine.snapshot.LatencySummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -25,14 +25,14 @@ class LatencyViewModelTest {
 
     /** A second whose only completions are {@code count} tasks of {@code priority}. */
     private static LatencySample classAt(long millis, int priority, long count, double p50, double p99) {
-        List<LatencyMetrics.Stats> byPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
+        List<LatencySummary> byPriority = new ArrayList<>(Collections.nCopies(10, LatencySummary.EMPTY));
         byPriority.set(priority, latency(count, p50, p99));
         return new LatencySample(T0.plusMillis(millis), latency(count, p50, p99), byPriority);
     }
 
     /** A second with completions in two classes (the overall figures are the engine's own). */
     private static LatencySample twoClassesAt(long millis) {
-        List<LatencyMetrics.Stats> byPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
+        List<LatencySummary> byPriority = new ArrayList<>(Collections.nCopies(10, LatencySummary.EMPTY));
         byPriority.set(2, latency(1, 40, 400));
         byPriority.set(7, latency(3, 400, 4000));
         return new LatencySample(T0.plusMillis(millis), latency(4, 310, 3100), byPriority);

@@ -1,10 +1,10 @@
 package io.queuedeck.console.testing;
 
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
-import io.queuedeck.engine.metrics.LatencyMetrics;
-import io.queuedeck.engine.metrics.LatencyStats;
+import io.queuedeck.engine.snapshot.LatencySummary;
+import io.queuedeck.engine.snapshot.LatencyStats;
 import io.queuedeck.engine.tier.Tier;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +23,8 @@ public final class Snapshots {
         return new LatencyStats(count, p50, p50, p99, p99, p99, p99);
     }
 
-    public static LatencyMetrics.Stats latency(long count, double e2eP50, double e2eP99) {
-        return new LatencyMetrics.Stats(stats(count, e2eP50 / 4, e2eP99 / 4), stats(count, e2eP50 / 10, e2eP99 / 10),
+    public static LatencySummary latency(long count, double e2eP50, double e2eP99) {
+        return new LatencySummary(stats(count, e2eP50 / 4, e2eP99 / 4), stats(count, e2eP50 / 10, e2eP99 / 10),
                 stats(count, e2eP50, e2eP99));
     }
 
@@ -50,11 +50,11 @@ public final class Snapshots {
         private double tps;
         private double tokens;
         private double oldestWaitMs;
-        private LatencyMetrics.Stats recent = latency(0, 0, 0);
+        private LatencySummary recent = latency(0, 0, 0);
         private EngineSnapshot.SecondLatency lastSecond = EngineSnapshot.SecondLatency.NONE;
         private final List<io.queuedeck.engine.tier.TierMode> laneModes =
                 new java.util.ArrayList<>(java.util.Collections.nCopies(10, io.queuedeck.engine.tier.TierMode.ACTIVE));
-        private final List<LatencyMetrics.Stats> recentByPriority = new ArrayList<>(Collections.nCopies(10, LatencyMetrics.Stats.EMPTY));
+        private final List<LatencySummary> secondByPriority = new ArrayList<>(Collections.nCopies(10, LatencySummary.EMPTY));
         private Map<Tier, io.queuedeck.engine.tier.TierMode> tierModes = new EnumMap<>(Map.of(
                 Tier.CORE, io.queuedeck.engine.tier.TierMode.ACTIVE, Tier.NORMAL, io.queuedeck.engine.tier.TierMode.ACTIVE,
                 Tier.BATCH, io.queuedeck.engine.tier.TierMode.ACTIVE));
@@ -72,12 +72,12 @@ public final class Snapshots {
         }
         public Builder throughput(double tasksPerSecond, double tokensPerSecond) { tps = tasksPerSecond; tokens = tokensPerSecond; return this; }
         public Builder oldestWaitMs(double value) { oldestWaitMs = value; return this; }
-        public Builder recent(LatencyMetrics.Stats value) { recent = value; return this; }
-        public Builder recent(int priority, LatencyMetrics.Stats value) { recentByPriority.set(priority, value); return this; }
+        public Builder recent(LatencySummary value) { recent = value; return this; }
+        public Builder recent(int priority, LatencySummary value) { secondByPriority.set(priority, value); return this; }
         public Builder tierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) { tierModes.put(tier, mode); return this; }
         public Builder laneMode(int priority, io.queuedeck.engine.tier.TierMode mode) { laneModes.set(priority, mode); return this; }
-        public Builder lastSecond(Instant second, LatencyMetrics.Stats overall) {
-            lastSecond = new EngineSnapshot.SecondLatency(second, overall, List.copyOf(recentByPriority));
+        public Builder lastSecond(Instant second, LatencySummary overall) {
+            lastSecond = new EngineSnapshot.SecondLatency(second, overall, List.copyOf(secondByPriority));
             return this;
         }
 
@@ -91,10 +91,10 @@ public final class Snapshots {
                 byTier.merge(Tier.of(p), byPriority.get(p), Integer::sum);
             }
             byTier.put(Tier.DEAD_LETTER, (int) counters.deadLettered());
-            List<LatencyMetrics.Stats> perPriority = Collections.nCopies(10, latency(0, 0, 0));
+            List<LatencySummary> perPriority = Collections.nCopies(10, latency(0, 0, 0));
             return new EngineSnapshot(0, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
                     running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0, Map.copyOf(tierModes),
-                    List.copyOf(laneModes), List.copyOf(recentByPriority), lastSecond);
+                    List.copyOf(laneModes), lastSecond);
         }
     }
 }

@@ -2,7 +2,7 @@ package io.queuedeck.engine.bench;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -1,7 +1,7 @@
 package io.queuedeck.engine.bench;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.task.SubmitResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.queuedeck.engine.exec;
 
-import io.queuedeck.engine.loop.EngineClock;
+import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.task.Task;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineEvent;
 
 /** Where the loop sends events. {@link #active()} lets it skip building events nobody reads. */
 public interface EventSink {

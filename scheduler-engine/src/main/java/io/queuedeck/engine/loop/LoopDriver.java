@@ -1,6 +1,11 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.clock.SystemClock;
+import io.queuedeck.engine.clock.VirtualClock;
+
+import io.queuedeck.engine.clock.EngineClock;
+
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.policy.PolicyConfig;
 import java.util.concurrent.CompletableFuture;

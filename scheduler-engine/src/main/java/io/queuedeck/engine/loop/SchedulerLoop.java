@@ -1,7 +1,13 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.EngineEvent;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.LatencySummary;
+
+import io.queuedeck.engine.clock.VirtualClock;
+
+import io.queuedeck.engine.clock.EngineClock;
+
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceStatus;
@@ -667,7 +673,7 @@ public final class SchedulerLoop implements ExecutorContext {
         }
         waiting += resources.blockedCount() + parkedCount;
         long oldestEnqueue = waitOrder.oldest();
-        LatencyMetrics.Interval recent = endInterval ? latency.takeInterval() : latency.interval();
+        LatencySummary recent = endInterval ? latency.takeInterval() : latency.interval();
         if (endInterval) {
             closeSecond(clock.toInstant(now));
         }
@@ -677,8 +683,8 @@ public final class SchedulerLoop implements ExecutorContext {
                 new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
                         preemptions),
                 tps, tokensPerSecond, oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6,
-                latency.total(), recent.overall(), latency.byPriority(), events.dropped(), Map.copyOf(tierModes),
-                List.of(laneModes), recent.byPriority(), lastSecond);
+                latency.total(), recent, latency.byPriority(), events.dropped(), Map.copyOf(tierModes),
+                List.of(laneModes), lastSecond);
     }
 
     /** At the first published snapshot of a new wall-clock second, the one before it is closed. */

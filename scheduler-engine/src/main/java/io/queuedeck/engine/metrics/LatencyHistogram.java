@@ -1,5 +1,7 @@
 package io.queuedeck.engine.metrics;
 
+import io.queuedeck.engine.snapshot.LatencyStats;
+
 import org.HdrHistogram.Histogram;
 
 /**

@@ -1,11 +1,11 @@
 package io.queuedeck.engine.sim;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;

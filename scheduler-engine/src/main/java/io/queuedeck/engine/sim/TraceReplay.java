@@ -1,7 +1,7 @@
 package io.queuedeck.engine.sim;
 
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Instant;
 import java.util.ArrayList;

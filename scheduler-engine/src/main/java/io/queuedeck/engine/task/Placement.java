@@ -1,5 +1,7 @@
 package io.queuedeck.engine.task;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Objects;
 
 /**
@@ -7,6 +9,12 @@ import java.util.Objects;
  * moves it: what runs first among tasks of one priority under the policies that keep lane order
  * (fifo, priority and mlfq).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "at")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = Placement.Front.class, name = "front"),
+        @JsonSubTypes.Type(value = Placement.Back.class, name = "back"),
+        @JsonSubTypes.Type(value = Placement.Before.class, name = "before"),
+        @JsonSubTypes.Type(value = Placement.After.class, name = "after")})
 public sealed interface Placement {
 
     /** Ahead of every task of the lane. */

@@ -3,7 +3,7 @@ package io.queuedeck.engine.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.queuedeck.engine.loop.SystemClock;
+import io.queuedeck.engine.clock.SystemClock;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;

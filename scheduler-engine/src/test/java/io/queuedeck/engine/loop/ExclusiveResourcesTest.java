@@ -1,5 +1,8 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.snapshot.LatencySummary;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
@@ -56,7 +59,7 @@ class ExclusiveResourcesTest {
         assertThat(task("holder").priority()).isEqualTo(1); // borrowed while it runs
 
         clock.runUntilIdle();
-        java.util.List<io.queuedeck.engine.metrics.LatencyMetrics.Stats> byPriority = engine.snapshotNow().join().byPriority();
+        java.util.List<io.queuedeck.engine.snapshot.LatencySummary> byPriority = engine.snapshotNow().join().byPriority();
         assertThat(byPriority.get(5).endToEnd().count()).as("the holder, in P5").isEqualTo(1);
         assertThat(byPriority.get(1).endToEnd().count()).as("the waiter only, in P1").isEqualTo(1);
     }

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.clock.VirtualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,11 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.clock.VirtualClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;

@@ -6,10 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.api.ApiServer;
 import io.queuedeck.engine.exec.InstanceStatus;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.metrics;
 
+import io.queuedeck.engine.snapshot.LatencyStats;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;

@@ -3,7 +3,7 @@ package io.queuedeck.engine.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.SimHarness;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.queuedeck.engine.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.queuedeck.engine.EngineSnapshot;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.SimHarness;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.TaskConflictException;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.SimHarness;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.loop.SystemClock;
+import io.queuedeck.engine.clock.SystemClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.Map;
 import java.util.concurrent.CompletionException;

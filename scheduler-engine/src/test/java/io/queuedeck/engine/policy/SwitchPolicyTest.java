@@ -3,7 +3,7 @@ package io.queuedeck.engine.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.queuedeck.engine.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.SimHarness;
 import io.queuedeck.engine.task.TaskState;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.loop.VirtualClock;
+import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.task.TaskSpec;
 import java.io.StringReader;

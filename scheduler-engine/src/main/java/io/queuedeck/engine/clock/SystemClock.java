@@ -1,4 +1,4 @@
-package io.queuedeck.engine.loop;
+package io.queuedeck.engine.clock;
 
 import java.time.Instant;
 
@@ -28,8 +28,8 @@ public final class SystemClock implements EngineClock {
         return EngineClock.saturatedNanos(java.time.Duration.between(originWall, instant));
     }
 
-    /** Fires every timer that is due now; returns the deadline of the next one. */
-    long fireDue() {
+    /** Fires every timer that is due now; returns the deadline of the next one. The loop driver's thread only. */
+    public long fireDue() {
         Timer timer;
         while ((timer = timers.pollDue(nanos())) != null) {
             timer.action.run();

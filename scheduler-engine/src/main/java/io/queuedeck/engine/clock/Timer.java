@@ -1,4 +1,4 @@
-package io.queuedeck.engine.loop;
+package io.queuedeck.engine.clock;
 
 /** A pending timer. Cancelling is cheap: the entry stays in the heap and is skipped when due. */
 public final class Timer implements Comparable<Timer> {

@@ -1,4 +1,4 @@
-package io.queuedeck.engine.metrics;
+package io.queuedeck.engine.snapshot;
 
 /**
  * Summary of one latency distribution, in milliseconds.

@@ -1,4 +1,4 @@
-package io.queuedeck.engine.loop;
+package io.queuedeck.engine.clock;
 
 import java.time.Instant;
 

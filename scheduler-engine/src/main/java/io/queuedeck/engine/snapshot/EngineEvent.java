@@ -1,4 +1,4 @@
-package io.queuedeck.engine;
+package io.queuedeck.engine.snapshot;
 
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.task.TaskState;

@@ -1,0 +1,292 @@
+package io.queuedeck.engine.command;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.policy.ScoreBreakdown;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the engine can be asked to do, as data. {@code Engine.send} runs a command on the
+ * scheduler loop and answers with a future of {@code R}; the loop handles every command in one
+ * place (an exhaustive switch), so a new command is a record here, its case there, and its callers.
+ *
+ * <p>{@link Change}s alter the engine's state and have a stable JSON form ({@link CommandJson});
+ * {@link Query}s only read.
+ *
+ * @param <R> the answer's type
+ */
+public sealed interface Command<R> {
+
+    /** What the command does, in an operator's words: for notifications and logs. */
+    String describe();
+
+    /** A command that changes what the engine holds or does. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    @JsonSubTypes({
+            @JsonSubTypes.Type(value = Submit.class, name = "submit"),
+            @JsonSubTypes.Type(value = Cancel.class, name = "cancel"),
+            @JsonSubTypes.Type(value = RetryDeadLetter.class, name = "retry_dead_letter"),
+            @JsonSubTypes.Type(value = Reprioritize.class, name = "reprioritize"),
+            @JsonSubTypes.Type(value = Place.class, name = "place"),
+            @JsonSubTypes.Type(value = PauseDispatch.class, name = "pause_dispatch"),
+            @JsonSubTypes.Type(value = SetTierMode.class, name = "set_tier_mode"),
+            @JsonSubTypes.Type(value = SetLaneMode.class, name = "set_lane_mode"),
+            @JsonSubTypes.Type(value = SwitchPolicy.class, name = "switch_policy"),
+            @JsonSubTypes.Type(value = CrashInstance.class, name = "crash_instance"),
+            @JsonSubTypes.Type(value = SlowInstance.class, name = "slow_instance"),
+            @JsonSubTypes.Type(value = SetInstanceOnline.class, name = "set_instance_online")})
+    sealed interface Change<R> extends Command<R> {}
+
+    /** A command that only reads. */
+    sealed interface Query<R> extends Command<R> {}
+
+    // ---------------------------------------------------------------- changes
+
+    /**
+     * Queues a task. {@code Engine.send} validates the spec (and gives it an id) before it
+     * reaches the loop; the loop refuses what cannot run here.
+     *
+     * @param outputTokens tokens the task generates on a simulated GPU (a trace replay), or -1
+     *                     to take {@code max_tokens}
+     */
+    record Submit(TaskSpec spec, int outputTokens) implements Change<SubmitResult> {
+        public Submit {
+            Objects.requireNonNull(spec, "spec");
+        }
+
+        public Submit(TaskSpec spec) {
+            this(spec, -1);
+        }
+
+        @Override
+        public String describe() {
+            return "Submit task" + (spec.taskId() == null ? "" : " " + spec.taskId());
+        }
+    }
+
+    /** Cancels a task that has not finished. */
+    record Cancel(String taskId) implements Change<TaskView> {
+        public Cancel {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+
+        @Override
+        public String describe() {
+            return "Cancel task " + taskId;
+        }
+    }
+
+    /** Queues a dead-lettered task again, with a fresh set of attempts. */
+    record RetryDeadLetter(String taskId) implements Change<TaskView> {
+        public RetryDeadLetter {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+
+        @Override
+        public String describe() {
+            return "Retry task " + taskId;
+        }
+    }
+
+    /** Gives a task another priority; a waiting task takes its new place at once. */
+    record Reprioritize(String taskId, int priority) implements Change<TaskView> {
+        public Reprioritize {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+
+        @Override
+        public String describe() {
+            return "Move task " + taskId + " to priority " + priority;
+        }
+    }
+
+    /**
+     * Moves a waiting task to a place in a lane, in one step. Refused under policies that order
+     * a lane by a score of their own.
+     *
+     * @param priority the lane; null for the lane the placement names (the anchor's for before
+     *                 and after, read on the loop; the task's own for front and back)
+     */
+    record Place(String taskId, Integer priority, Placement placement) implements Change<TaskView> {
+        public Place {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(placement, "placement");
+        }
+
+        @Override
+        public String describe() {
+            return "Move task " + taskId + " within lane " + (priority == null ? "" : "P" + priority);
+        }
+    }
+
+    /** Pauses (true) or resumes (false) all dispatch; running tasks go on. */
+    record PauseDispatch(boolean paused) implements Change<Void> {
+        @Override
+        public String describe() {
+            return paused ? "Pause dispatch" : "Resume dispatch";
+        }
+    }
+
+    /** Pauses, drains or reactivates one tier (core, normal or batch). */
+    record SetTierMode(Tier tier, TierMode mode) implements Change<Void> {
+        public SetTierMode {
+            Objects.requireNonNull(tier, "tier");
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        @Override
+        public String describe() {
+            return "Set the " + lower(tier) + " tier to " + lower(mode);
+        }
+    }
+
+    /** Pauses, drains or reactivates one priority lane; it runs only when its tier runs too. */
+    record SetLaneMode(int priority, TierMode mode) implements Change<Void> {
+        public SetLaneMode {
+            Objects.requireNonNull(mode, "mode");
+        }
+
+        @Override
+        public String describe() {
+            return "Set lane P" + priority + " to " + lower(mode);
+        }
+    }
+
+    /**
+     * Replaces the live policy; waiting tasks move to it, running ones are not touched.
+     *
+     * @param parameters the policy's parameters as text (see {@link PolicyConfig})
+     */
+    record SwitchPolicy(String policy, Map<String, String> parameters) implements Change<Void> {
+        public SwitchPolicy {
+            Objects.requireNonNull(policy, "policy");
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        }
+
+        public SwitchPolicy(String policy, PolicyConfig config) {
+            this(policy, config.values());
+        }
+
+        public SwitchPolicy(String policy) {
+            this(policy, Map.<String, String>of());
+        }
+
+        @Override
+        public String describe() {
+            return "Switch policy to " + policy + (parameters.isEmpty() ? "" : " " + new java.util.TreeMap<>(parameters));
+        }
+    }
+
+    /** Fault injection: crashes an instance; its tasks fail back and are retried. */
+    record CrashInstance(int instance) implements Change<Void> {
+        @Override
+        public String describe() {
+            return "Crash GPU " + instance;
+        }
+    }
+
+    /** Fault injection: slows an instance down by {@code factor}; 1 restores it. */
+    record SlowInstance(int instance, double factor) implements Change<Void> {
+        @Override
+        public String describe() {
+            return factor == 1.0 ? "Restore speed of GPU " + instance : "Slow GPU " + instance + " ×" + factor;
+        }
+    }
+
+    /** Fault injection: takes an instance offline (its tasks go back to the queue) or brings it back. */
+    record SetInstanceOnline(int instance, boolean online) implements Change<Void> {
+        @Override
+        public String describe() {
+            return (online ? "Bring online GPU " : "Take offline GPU ") + instance;
+        }
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The task with this id, if it is active or finished recently. */
+    record FindTask(String taskId) implements Query<Optional<TaskView>> {
+        public FindTask {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+
+        @Override
+        public String describe() {
+            return "Look up task " + taskId;
+        }
+    }
+
+    /** A page of known tasks in submission order. */
+    record ListTasks(TaskQuery query) implements Query<TaskPage> {
+        public ListTasks {
+            Objects.requireNonNull(query, "query");
+        }
+
+        @Override
+        public String describe() {
+            return "List " + (query.state() == null ? "" : lower(query.state()) + " ") + "tasks";
+        }
+    }
+
+    /**
+     * Waiting tasks, at most {@code limitPerPriority} of each priority, grouped by priority 0..9:
+     * each lane in dispatch order under policies that keep lane order, in rank order elsewhere.
+     */
+    record WaitingTasks(int limitPerPriority) implements Query<List<TaskView>> {
+        public WaitingTasks {
+            if (limitPerPriority < 0) {
+                throw new IllegalArgumentException("limit must not be negative, got " + limitPerPriority);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "List waiting tasks";
+        }
+    }
+
+    /** Why a waiting task sits where it does, factor by factor, under a scoring policy; empty otherwise. */
+    record Explain(String taskId) implements Query<Optional<ScoreBreakdown>> {
+        public Explain {
+            Objects.requireNonNull(taskId, "taskId");
+        }
+
+        @Override
+        public String describe() {
+            return "Explain the score of task " + taskId;
+        }
+    }
+
+    /** A snapshot taken now (a pure read: the published snapshots' intervals are not cut short). */
+    record TakeSnapshot() implements Query<EngineSnapshot> {
+        @Override
+        public String describe() {
+            return "Take a snapshot";
+        }
+    }
+
+    /** How many tasks are waiting, running or waiting to retry. */
+    record CountActive() implements Query<Integer> {
+        @Override
+        public String describe() {
+            return "Count active tasks";
+        }
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,96 @@
+package io.queuedeck.engine.snapshot;
+
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole engine at one moment: immutable, published by the scheduler loop at a bounded rate,
+ * and the only thing the console reads.
+ *
+ * @param clockNanos       engine clock reading when taken
+ * @param takenAt          the same moment on the wall clock
+ * @param policy           live scheduling policy
+ * @param dispatchPaused   whether dispatch is paused
+ * @param queued           waiting tasks (queued or preempted)
+ * @param queuedByPriority waiting tasks per priority 0..9
+ * @param queuedByLevel    waiting tasks per policy level (MLFQ levels; one entry for flat policies)
+ * @param queuedByTier     waiting tasks per tier; DEAD_LETTER counts dead-lettered tasks kept
+ * @param running          tasks on instances
+ * @param instances        every executor instance
+ * @param counters         totals since start
+ * @param throughputTps    tasks completed per second over the last interval
+ * @param tokensPerSecond  tokens generated per second over the last interval, by completed tasks
+ * @param oldestWaitMs     how long the longest-waiting task has waited
+ * @param total            latency since start
+ * @param recent           latency over the last interval
+ * @param byPriority       latency since start, per priority 0..9
+ * @param eventsDropped    events lost by slow subscribers
+ * @param tierModes        whether each tier (core, normal, batch) is active, paused or draining
+ * @param laneModes        whether each priority lane 0..9 is active, paused or draining on its own
+ *                         (a lane also stops while its tier is paused)
+ * @param lastSecond       latency of the last whole second of the wall clock, exact (what a chart
+ *                         plots one point a second of); {@link SecondLatency#NONE} before the first
+ */
+public record EngineSnapshot(
+        long clockNanos,
+        Instant takenAt,
+        String policy,
+        boolean dispatchPaused,
+        int queued,
+        List<Integer> queuedByPriority,
+        List<Integer> queuedByLevel,
+        Map<Tier, Integer> queuedByTier,
+        int running,
+        List<InstanceStatus> instances,
+        Counters counters,
+        double throughputTps,
+        double tokensPerSecond,
+        double oldestWaitMs,
+        LatencySummary total,
+        LatencySummary recent,
+        List<LatencySummary> byPriority,
+        long eventsDropped,
+        Map<Tier, TierMode> tierModes,
+        List<TierMode> laneModes,
+        SecondLatency lastSecond) {
+
+    /**
+     * Latency of the tasks that finished in one second (counted up to the first snapshot of the
+     * next second, so a sample may be up to one snapshot interval late).
+     *
+     * @param second     the second, truncated; null for {@link #NONE}
+     * @param overall    every task
+     * @param byPriority per priority 0..9
+     */
+    public record SecondLatency(Instant second, LatencySummary overall, List<LatencySummary> byPriority) {
+        /** No second closed yet. */
+        public static final SecondLatency NONE = new SecondLatency(null, LatencySummary.EMPTY,
+                Collections.nCopies(TaskSpec.MAX_PRIORITY + 1, LatencySummary.EMPTY));
+    }
+
+    /** Whether a lane of this priority dispatches: neither it nor its tier is paused. */
+    public boolean laneRuns(int priority) {
+        return laneModes.get(priority) != TierMode.PAUSED && tierModes.get(Tier.of(priority)) != TierMode.PAUSED;
+    }
+
+    /**
+     * Totals since the engine started.
+     *
+     * @param submitted    tasks accepted
+     * @param rejected     submissions refused at admission
+     * @param succeeded    tasks completed
+     * @param failed       failed attempts (each may be retried)
+     * @param retried      failed attempts queued again
+     * @param cancelled    tasks cancelled
+     * @param deadLettered tasks that exhausted their attempts or failed beyond retrying
+     * @param preemptions  times a running task gave up its slot
+     */
+    public record Counters(long submitted, long rejected, long succeeded, long failed, long retried, long cancelled,
+                           long deadLettered, long preemptions) {}
+}
