@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import eu.hansolo.tilesfx.Tile;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.console.lanes.LanesView;
 import io.queuedeck.console.lanes.LanesViewModel;
-import java.util.List;
-import java.util.function.Consumer;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
@@ -26,6 +23,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The real window with the embedded engine, driven by a robot (headless under Monocle in CI).
@@ -122,7 +123,7 @@ class ConsoleAppUiTest {
         await().atMost(TIMEOUT).until(() -> "fifo".equals(app.system().engine().latestSnapshot().policy()));
         // no fault has been injected yet, so no task waits for a retry: every accepted task
         // is done, waiting or running, in one consistent snapshot
-        EngineSnapshot s = app.system().engine().snapshotNow().join();
+        EngineSnapshot s = app.system().engine().send(new Command.TakeSnapshot()).join();
         EngineSnapshot.Counters c = s.counters();
         assertThat(c.submitted() - c.succeeded() - c.cancelled() - c.deadLettered()).isEqualTo(s.queued() + s.running());
 
@@ -143,7 +144,7 @@ class ConsoleAppUiTest {
 
         assertThat(base.getHost()).isEqualTo("127.0.0.1");
         assertThat(accepted.statusCode()).isEqualTo(202);
-        await().atMost(TIMEOUT).until(() -> app.system().engine().task("from-api").join().isPresent());
+        await().atMost(TIMEOUT).until(() -> app.system().engine().send(new Command.FindTask("from-api")).join().isPresent());
     }
 
     @Test
@@ -187,11 +188,11 @@ class ConsoleAppUiTest {
     @SuppressWarnings("unchecked")
     void dropOnLane_queuedTask_engineMovesItToThatPriority() throws Exception {
         // Tasks must stay queued long enough to be moved: pause dispatch, then move one.
-        app.system().engine().pauseDispatch(true).join();
+        app.system().engine().send(new Command.PauseDispatch(true)).join();
         try {
             dropOnLaneWhilePaused();
         } finally {
-            app.system().engine().pauseDispatch(false).join();
+            app.system().engine().send(new Command.PauseDispatch(false)).join();
         }
     }
 
@@ -208,7 +209,7 @@ class ConsoleAppUiTest {
         robot.interact(() -> drop.accept(List.of(id)));
 
         await().atMost(TIMEOUT).untilAsserted(() ->
-                assertThat(app.system().engine().task(id).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
+                assertThat(app.system().engine().send(new Command.FindTask(id)).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> p0.getItems().stream().anyMatch(r -> ((LanesViewModel.TaskRow) r).id().equals(id))).get());
 
@@ -234,13 +235,13 @@ class ConsoleAppUiTest {
     }
 
     private List<String> engineLane(int priority) {
-        return app.system().engine().waitingTasks(1000).join().stream()
+        return app.system().engine().send(new Command.WaitingTasks(1000)).join().stream()
                 .filter(t -> t.priority() == priority).map(io.queuedeck.engine.task.TaskView::id).toList();
     }
 
     private void submitProbe(String id, int priority) {
-        app.system().engine().submit(new io.queuedeck.engine.task.TaskSpec(id, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL,
-                "probe", priority, null, null, null, null, 8, 64, null)).join();
+        app.system().engine().send(new Command.Submit(new io.queuedeck.engine.task.TaskSpec(id, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL,
+                "probe", priority, null, null, null, null, 8, 64, null))).join();
     }
 
     @Test
@@ -248,8 +249,8 @@ class ConsoleAppUiTest {
     @SuppressWarnings("unchecked")
     void withinALane_dropOnARowAndAltUp_reorderTheEnginesLane() throws Exception {
         io.queuedeck.engine.Engine engine = app.system().engine();
-        engine.switchPolicy("priority", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.SwitchPolicy("priority", io.queuedeck.engine.policy.PolicyConfig.empty())).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         try {
             for (String id : List.of("order-a", "order-b", "order-c")) {
                 submitProbe(id, 9); // the demo load never uses P9: this lane holds only these
@@ -273,10 +274,10 @@ class ConsoleAppUiTest {
                     .map(LanesViewModel.TaskRow::id).toList()).get().equals(List.of("order-c", "order-b", "order-a")));
         } finally {
             for (String id : List.of("order-a", "order-b", "order-c")) {
-                engine.cancel(id).exceptionally(e -> null).join();
+                engine.send(new Command.Cancel(id)).exceptionally(e -> null).join();
             }
-            engine.pauseDispatch(false).join();
-            engine.switchPolicy("mlfq", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
+            engine.send(new Command.PauseDispatch(false)).join();
+            engine.send(new Command.SwitchPolicy("mlfq", io.queuedeck.engine.policy.PolicyConfig.empty())).join();
         }
     }
 
@@ -303,23 +304,23 @@ class ConsoleAppUiTest {
 
         submitProbe("lane-pause-probe", 2);
         submitProbe("lane-pause-neighbour", 1); // same tier (core), its own lane
-        await().atMost(Duration.ofSeconds(30)).until(() -> app.system().engine().task("lane-pause-neighbour").join()
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.system().engine().send(new Command.FindTask("lane-pause-neighbour")).join()
                 .orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
-        assertThat(app.system().engine().task("lane-pause-probe").join().orElseThrow().state())
+        assertThat(app.system().engine().send(new Command.FindTask("lane-pause-probe")).join().orElseThrow().state())
                 .isEqualTo(io.queuedeck.engine.task.TaskState.QUEUED);
 
         chooseFromMenu("#lane-2-menu", "#lane-2-active");
-        await().atMost(Duration.ofSeconds(30)).until(() -> app.system().engine().task("lane-pause-probe").join()
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.system().engine().send(new Command.FindTask("lane-pause-probe")).join()
                 .orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
     }
 
     @Test
     @Order(37)
     void deadLetterLane_selectAndRetry_queuesTheTaskAgain() {
-        String id = app.system().engine().submit(new io.queuedeck.engine.task.TaskSpec(null,
+        String id = app.system().engine().send(new Command.Submit(new io.queuedeck.engine.task.TaskSpec(null,
                 io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL, "poison", 2, null, null, null, null, 8, 16,
-                java.util.Map.of(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY, "true"))).join().task().id();
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.system().engine().task(id).join().orElseThrow().state()
+                java.util.Map.of(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY, "true")))).join().task().id();
+        await().atMost(Duration.ofSeconds(60)).until(() -> app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().state()
                 == io.queuedeck.engine.task.TaskState.DEAD_LETTERED);
 
         robot.clickOn("#nav-lanes");
@@ -329,7 +330,7 @@ class ConsoleAppUiTest {
         robot.clickOn("#lanes-retry");
 
         // queued again: its history now holds a move out of the dead letters
-        await().atMost(TIMEOUT).until(() -> app.system().engine().task(id).join().orElseThrow().history().stream()
+        await().atMost(TIMEOUT).until(() -> app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().history().stream()
                 .anyMatch(t -> t.from() == io.queuedeck.engine.task.TaskState.DEAD_LETTERED));
     }
 
@@ -348,14 +349,14 @@ class ConsoleAppUiTest {
 
         // a P5 task submitted now must not start while its tier is paused, and must start after
         String id = "tier-pause-probe";
-        app.system().engine().submit(new io.queuedeck.engine.task.TaskSpec(id, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL,
-                "probe", 5, null, null, null, null, 8, 64, null)).join();
+        app.system().engine().send(new Command.Submit(new io.queuedeck.engine.task.TaskSpec(id, io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL,
+                "probe", 5, null, null, null, null, 8, 64, null))).join();
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
-                app.system().engine().task(id).join().orElseThrow().state() == io.queuedeck.engine.task.TaskState.QUEUED);
+                app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().state() == io.queuedeck.engine.task.TaskState.QUEUED);
 
         robot.interact(() -> normal.setValue(io.queuedeck.engine.tier.TierMode.ACTIVE));
         await().atMost(Duration.ofSeconds(30)).until(() ->
-                app.system().engine().task(id).join().orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
+                app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().state() != io.queuedeck.engine.task.TaskState.QUEUED);
     }
 
     @Test

@@ -1,11 +1,8 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineEvent;
-
-import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.task.TaskView;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -13,40 +10,41 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Tasks that reached their final state (succeeded, cancelled, timed out, dead-lettered, or failed
- * for good), each with its final {@link TaskView}, handed to listeners on the feed's own thread.
+ * Hands the final view of every task that reached a final state (succeeded, cancelled,
+ * dead-lettered) to listeners, on the feed's own thread: result callbacks and latency histograms
+ * hang off it.
  *
- * <p>It subscribes to the engine's events and drains them on {@code executor}, so the scheduler
- * loop never waits for it: a final transition costs the loop one event and one lookup command.
- * Result callbacks and latency histograms both hang off it.
+ * <p>It drains the engine's {@link CompletionOutbox}, which never drops a view: when the feed
+ * falls behind, the engine starts no new task until it catches up, so a slow listener slows
+ * dispatch instead of losing results. The loop never waits for it.
  */
 public final class CompletionFeed implements AutoCloseable {
-    private static final int DRAIN_BATCH = 16_384;
+    private static final System.Logger LOG = System.getLogger(CompletionFeed.class.getName());
+    private static final int DRAIN_BATCH = 4_096;
 
-    private final Engine engine;
+    private final CompletionOutbox outbox;
     private final ScheduledExecutorService executor;
-    private final EventSubscription subscription;
     private final List<Consumer<TaskView>> listeners = new CopyOnWriteArrayList<>();
     private volatile ScheduledFuture<?> drainer;
-    private long droppedSeen;
 
     /**
-     * @param capacity events buffered between drains; beyond it events are dropped (and counted)
+     * Opens the engine's outbox: tasks that finish from now on reach the listeners. Create it
+     * before the engine starts to miss none.
+     *
      * @param executor the feed's thread: listeners run there, one at a time
      */
-    public CompletionFeed(Engine engine, int capacity, ScheduledExecutorService executor) {
-        this.engine = engine;
+    public CompletionFeed(Engine engine, ScheduledExecutorService executor) {
+        this.outbox = engine.completions();
         this.executor = executor;
-        this.subscription = engine.subscribe(capacity);
     }
 
-    /** Adds a listener; it must return quickly (it runs on the feed's single thread). */
+    /** Adds a listener; it runs on the feed's single thread, and while it runs no other view is handed on. */
     public CompletionFeed onFinished(Consumer<TaskView> listener) {
         listeners.add(listener);
         return this;
     }
 
-    /** Starts draining every {@code periodMillis}. */
+    /** Starts draining: at once, and again {@code periodMillis} after the outbox was last found empty. */
     public CompletionFeed start(long periodMillis) {
         if (drainer != null) {
             throw new IllegalStateException("completion feed already started");
@@ -55,52 +53,30 @@ public final class CompletionFeed implements AutoCloseable {
         return this;
     }
 
-    /** Events lost because the feed fell behind. */
-    public long dropped() {
-        return subscription.dropped();
+    /** Views waiting to be handed on. */
+    public int backlog() {
+        return outbox.size();
     }
 
     private void drain() {
         try {
-            long dropped = subscription.dropped();
-            if (dropped > droppedSeen) {
-                // Lost events may include ends: their callbacks and histogram samples are lost too.
-                System.getLogger(CompletionFeed.class.getName()).log(System.Logger.Level.WARNING,
-                        "completion feed fell behind: " + (dropped - droppedSeen) + " engine events dropped ("
-                                + dropped + " in all); raise its capacity");
-                droppedSeen = dropped;
+            // in batches until empty; each batch a chance for a cancelled drainer to stop
+            while (drainer == null || !drainer.isCancelled()) {
+                if (outbox.drain(DRAIN_BATCH, this::deliver) < DRAIN_BATCH) {
+                    return;
+                }
             }
-            subscription.drain(DRAIN_BATCH, this::onEvent);
         } catch (RuntimeException e) {
-            System.getLogger(CompletionFeed.class.getName()).log(System.Logger.Level.ERROR, "completion feed error", e);
+            LOG.log(System.Logger.Level.ERROR, "completion feed error", e);
         }
     }
 
-    private void onEvent(EngineEvent event) {
-        if (event instanceof EngineEvent.TaskTransitioned t && ends(t.to())) {
-            engine.task(t.taskId()).thenAcceptAsync(view -> deliver(view, t.to()), executor);
-        }
-    }
-
-    private static boolean ends(TaskState to) {
-        return to.isFinal() || to == TaskState.FAILED;
-    }
-
-    private void deliver(Optional<TaskView> found, TaskState reached) {
-        if (found.isEmpty()) {
-            return;
-        }
-        TaskView view = found.get();
-        // A FAILED task usually moves on at once (retry or dead letter); only one left FAILED failed for good.
-        if (view.state() != reached) {
-            return;
-        }
+    private void deliver(TaskView view) {
         for (Consumer<TaskView> listener : listeners) {
             try {
                 listener.accept(view);
             } catch (RuntimeException e) {
-                System.getLogger(CompletionFeed.class.getName()).log(System.Logger.Level.ERROR,
-                        "completion listener failed for task " + view.id(), e);
+                LOG.log(System.Logger.Level.ERROR, "completion listener failed for task " + view.id(), e);
             }
         }
     }
@@ -111,6 +87,5 @@ public final class CompletionFeed implements AutoCloseable {
         if (current != null) {
             current.cancel(false);
         }
-        subscription.close();
     }
 }

@@ -1,30 +1,25 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineEvent;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-
+import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.clock.SystemClock;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.loop.EventSink;
 import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.LoopDriver;
 import io.queuedeck.engine.loop.RetryRule;
-import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.clock.SystemClock;
-import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
-import io.queuedeck.engine.task.SubmitResult;
-import io.queuedeck.engine.task.TaskPage;
-import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
-import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,18 +30,20 @@ import java.util.function.Supplier;
 
 /**
  * The scheduler engine: the one entry point for everything outside it (API, console, CLI,
- * simulator). Every command is sent to the scheduler loop and answered with a future; reads
- * come from immutable {@link EngineSnapshot}s and {@link EventSubscription}s. No method blocks.
+ * simulator). Every {@link Command} is sent to the scheduler loop and answered with a future;
+ * reads come from immutable {@link EngineSnapshot}s, {@link EventSubscription}s and the
+ * {@link #completions() completion outbox}. No method blocks.
  *
  * <pre>{@code
  * try (Engine engine = Engine.builder().policy("mlfq").build()) {
  *     engine.start();
- *     engine.submit(TaskSpec.of("llama-2-7b", "Hello", 1, 64)).join();
+ *     engine.send(new Command.Submit(TaskSpec.of("llama-2-7b", "Hello", 1, 64))).join();
  * }
  * }</pre>
  */
 public final class Engine implements AutoCloseable {
     private final LoopDriver driver;
+    private final CompletionOutbox outbox;
     private final EngineClock clock;
     private final Supplier<String> idSupplier;
     private final AtomicReference<EngineSnapshot> latest = new AtomicReference<>();
@@ -57,8 +54,10 @@ public final class Engine implements AutoCloseable {
     private Engine(Builder builder) {
         this.clock = builder.clock;
         this.idSupplier = builder.idSupplier;
+        // one thread drives a virtual clock: nothing could drain a full outbox while the loop waits for it
+        this.outbox = new CompletionOutbox(builder.clock instanceof VirtualClock ? Integer.MAX_VALUE : builder.outboxCapacity);
         this.driver = new LoopDriver(new LoopDriver.Settings(builder.clock, builder.executor, builder.policy,
-                builder.policyConfig, builder.retry, events, builder.finishedRetention,
+                builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion));
     }
 
@@ -76,158 +75,36 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Validates and queues a task. The future fails with
-     * {@link io.queuedeck.engine.task.InvalidTaskException} (with every field error) when the
-     * spec is invalid or cannot run here, and with
-     * {@link io.queuedeck.engine.task.TaskConflictException} when its id is taken by a different task.
+     * Runs {@code command} on the scheduler loop. The future completes with the command's answer,
+     * or fails with the exception that refused it: {@link io.queuedeck.engine.task.InvalidTaskException}
+     * (field by field), {@link io.queuedeck.engine.task.TaskNotFoundException},
+     * {@link io.queuedeck.engine.task.TaskConflictException} or {@link IllegalArgumentException}.
+     * A {@link Command.Submit}'s spec is validated (and given an id) here, before it reaches the
+     * loop. On a virtual clock the future is complete when this returns.
      */
-    public CompletableFuture<SubmitResult> submit(TaskSpec spec) {
-        return submit(spec, -1);
-    }
-
-    /**
-     * Queues a task from a trace replay: on simulated GPUs it generates exactly
-     * {@code outputTokens} tokens, whatever its {@code max_tokens} says.
-     */
-    public CompletableFuture<SubmitResult> submit(TaskSpec spec, int outputTokens) {
-        TaskSpec complete;
-        try {
-            complete = TaskSpecValidator.validate(spec, idSupplier);
-        } catch (RuntimeException e) {
-            driver.execute(() -> driver.loopForDriverThread().countRejected());
-            return CompletableFuture.failedFuture(e);
+    public <R> CompletableFuture<R> send(Command<R> command) {
+        Objects.requireNonNull(command, "command");
+        if (command instanceof Command.Submit submit) {
+            TaskSpec complete;
+            try {
+                complete = TaskSpecValidator.validate(submit.spec(), idSupplier);
+            } catch (RuntimeException e) {
+                driver.countRejected();
+                return CompletableFuture.failedFuture(e);
+            }
+            @SuppressWarnings("unchecked") // a Submit is a Command<SubmitResult>
+            Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens());
+            command = validated;
         }
-        return driver.call(loop -> loop.submit(complete, outputTokens));
-    }
-
-    /** Cancels a task that has not finished. */
-    public CompletableFuture<TaskView> cancel(String taskId) {
-        return driver.call(loop -> loop.cancel(taskId));
-    }
-
-    /** Queues a dead-lettered task again, with a fresh set of attempts. */
-    public CompletableFuture<TaskView> retry(String taskId) {
-        return driver.call(loop -> loop.retry(taskId));
-    }
-
-    /** Moves a task to another priority; a waiting task takes its new place at once. */
-    public CompletableFuture<TaskView> reprioritize(String taskId, int priority) {
-        return driver.call(loop -> loop.reprioritize(taskId, priority));
+        return driver.send(command);
     }
 
     /**
-     * Moves a waiting task to {@code priority}'s lane at {@code placement} (ahead of or behind a
-     * neighbour, or at either end), atomically. Refused under policies that order a lane by a
-     * score of their own; there, {@link #reprioritize} still moves a task between lanes.
+     * The final view of every task that reaches a final state, for one consumer (result callbacks,
+     * latency histograms). Views are kept from the first call on: call it before {@link #start()}.
      */
-    public CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement) {
-        java.util.Objects.requireNonNull(placement, "placement");
-        return driver.call(loop -> loop.place(taskId, priority, placement));
-    }
-
-    /**
-     * Like {@link #place(String, int, io.queuedeck.engine.task.Placement)}, in the lane the place
-     * names: the anchor's for before and after, the task's own for front and back (read on the
-     * loop, so a concurrent move cannot be undone).
-     */
-    public CompletableFuture<TaskView> place(String taskId, io.queuedeck.engine.task.Placement placement) {
-        java.util.Objects.requireNonNull(placement, "placement");
-        return driver.call(loop -> loop.place(taskId, placement));
-    }
-
-    /** The task with this id, if known. */
-    public CompletableFuture<Optional<TaskView>> task(String taskId) {
-        return driver.call(loop -> loop.find(taskId));
-    }
-
-    /** A waiting task's score, factor by factor, under a scoring policy (weighted); empty otherwise. */
-    public CompletableFuture<Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
-        return driver.call(loop -> loop.explain(taskId));
-    }
-
-    /** A page of known tasks (active and retained finished ones) in submission order, filtered by {@code query}. */
-    public CompletableFuture<TaskPage> tasks(TaskQuery query) {
-        return driver.call(loop -> loop.tasks(query));
-    }
-
-    /**
-     * Waiting tasks (queued or preempted), at most {@code limitPerPriority} per priority, the
-     * earliest arrivals first, grouped by priority 0..9: what the console's lanes show. Read-only.
-     */
-    public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) {
-        if (limitPerPriority < 0) {
-            return CompletableFuture.failedFuture(
-                    new IllegalArgumentException("limit must not be negative, got " + limitPerPriority));
-        }
-        return driver.call(loop -> loop.waitingTasks(limitPerPriority));
-    }
-
-    /** Pauses (true) or resumes (false) dispatch; running tasks go on. */
-    public CompletableFuture<Void> pauseDispatch(boolean pause) {
-        return driver.call(loop -> {
-            loop.setPaused(pause);
-            return null;
-        });
-    }
-
-    /**
-     * Pauses one tier (its waiting tasks stay queued, none is dispatched), drains it (no new
-     * submissions; what it holds is dispatched), or makes it active again.
-     */
-    public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
-        return driver.call(loop -> {
-            loop.setTierMode(tier, mode);
-            return null;
-        });
-    }
-
-    /**
-     * Pauses one priority lane, drains it or makes it active again, as {@link #setTierMode} does
-     * for a tier; a lane dispatches only when neither it nor its tier is paused.
-     */
-    public CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
-        java.util.Objects.requireNonNull(mode, "mode");
-        return driver.call(loop -> {
-            loop.setLaneMode(priority, mode);
-            return null;
-        });
-    }
-
-    /** Switches the live policy without losing or reordering running tasks. */
-    public CompletableFuture<Void> switchPolicy(String name, PolicyConfig config) {
-        return driver.call(loop -> {
-            loop.switchPolicy(name, config);
-            return null;
-        });
-    }
-
-    /** Fault injection: crash an instance; its tasks fail back and are retried. */
-    public CompletableFuture<Void> crashInstance(int instance) {
-        return driver.call(loop -> {
-            loop.crashInstance(instance);
-            return null;
-        });
-    }
-
-    /** Fault injection: slow an instance down ({@code factor} 1 restores it). */
-    public CompletableFuture<Void> slowInstance(int instance, double factor) {
-        return driver.call(loop -> {
-            loop.slowInstance(instance, factor);
-            return null;
-        });
-    }
-
-    /** Fault injection: take an instance offline (its tasks go back to the queue) or bring it back. */
-    public CompletableFuture<Void> setInstanceOnline(int instance, boolean online) {
-        return driver.call(loop -> {
-            loop.setInstanceOnline(instance, online);
-            return null;
-        });
-    }
-
-    /** A fresh snapshot, taken by the loop now (rather than the last published one). */
-    public CompletableFuture<EngineSnapshot> snapshotNow() {
-        return driver.call(SchedulerLoop::snapshot);
+    public CompletionOutbox completions() {
+        return outbox.open();
     }
 
     /** The last published snapshot; null before the first one. Never blocks. */
@@ -250,18 +127,6 @@ public final class Engine implements AutoCloseable {
 
     public EngineClock clock() {
         return clock;
-    }
-
-    /**
-     * The loop, for code that runs on the loop thread: the simulator driving a virtual clock.
-     *
-     * @throws IllegalStateException on a system clock, where only the loop's own thread may touch it
-     */
-    public SchedulerLoop loopOnVirtualClock() {
-        if (!(clock instanceof VirtualClock)) {
-            throw new IllegalStateException("the loop may be touched directly only on a virtual clock");
-        }
-        return driver.loopForDriverThread();
     }
 
     /** Stops the loop after the commands already sent; waits up to 5 s for its thread. */
@@ -332,8 +197,22 @@ public final class Engine implements AutoCloseable {
         private ThreadFactory threadFactory;
         private Supplier<String> idSupplier;
         private InversionProtocol inversion;
+        private Integer outboxCapacity;
 
         private Builder() {}
+
+        /**
+         * How many final task views the completion outbox holds before the loop stops starting
+         * tasks until its consumer catches up; default {@value CompletionOutbox#DEFAULT_CAPACITY}.
+         * Unbounded on a virtual clock, where the caller drains between steps.
+         */
+        public Builder outboxCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("outbox capacity must be at least 1, got " + capacity);
+            }
+            outboxCapacity = once(outboxCapacity, capacity, "outbox capacity");
+            return this;
+        }
 
         /**
          * What to do when an urgent task waits for an exclusive resource (metadata
@@ -420,6 +299,7 @@ public final class Engine implements AutoCloseable {
             if (threadFactory == null) threadFactory = Thread.ofPlatform().daemon(true).factory();
             if (idSupplier == null) idSupplier = () -> UUID.randomUUID().toString();
             if (inversion == null) inversion = InversionProtocol.INHERITANCE;
+            if (outboxCapacity == null) outboxCapacity = CompletionOutbox.DEFAULT_CAPACITY;
             PolicyRegistry.create(policy, policyConfig); // fail here, not on the loop thread
             if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(policy)) {
                 throw new IllegalArgumentException("policy '" + policy

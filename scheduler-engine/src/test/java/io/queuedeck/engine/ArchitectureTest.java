@@ -5,18 +5,20 @@ import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
 import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * Layering and time rules of the engine (see ARCHITECTURE.md): the engine never reaches the
- * UI toolkits or the console, and reads time only through its injected clock.
+ * Layering and time rules of the engine (see docs/architecture.md): packages form no cycles,
+ * the engine never reaches the UI toolkits or the console, and reads time only through its
+ * injected clock.
  */
 @AnalyzeClasses(packages = "io.queuedeck.engine", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -24,6 +26,12 @@ class ArchitectureTest {
     private static final String SYSTEM_CLOCK = "io.queuedeck.engine.clock.SystemClock";
     /** Reports how long a run took on the host (events per wall second); the run itself is on virtual time. */
     private static final String SIMULATION = "io.queuedeck.engine.sim.Simulation";
+
+    /** Each package is its own slice (the root package too): none may reach back to one that depends on it. */
+    @ArchTest
+    static final ArchRule packages_formNoCycles =
+            slices().matching("io.queuedeck.(**)").should().beFreeOfCycles()
+                    .because("a package that reaches back to its user cannot be read or changed on its own (docs/architecture.md)");
 
     @ArchTest
     static final ArchRule engine_dependsOnUi_never =

@@ -1,19 +1,19 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.FieldError;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** Admission through the engine: validation, executor limits and idempotent resubmission. */
 class EngineAdmissionTest {
@@ -30,7 +30,7 @@ class EngineAdmissionTest {
         sim.pause(true);
         TaskSpec spec = new TaskSpec("t1", SimHarness.MODEL, "hi", 12, null, null, null, null, 0, null, null);
 
-        Throwable failure = failureOf(engine.submit(spec));
+        Throwable failure = failureOf(engine.send(new Command.Submit(spec)));
 
         assertThat(failure).isInstanceOfSatisfying(InvalidTaskException.class, e -> assertThat(e.errors()).containsExactly(
                 new FieldError("priority", "priority must be between 0 and 9, got 12"),
@@ -39,7 +39,7 @@ class EngineAdmissionTest {
         assertThat(snapshot.queued()).isZero();
         assertThat(snapshot.counters().submitted()).isZero();
         assertThat(snapshot.counters().rejected()).isEqualTo(1);
-        assertThat(engine.task("t1").join()).isEmpty();
+        assertThat(engine.send(new Command.FindTask("t1")).join()).isEmpty();
     }
 
     @Test
@@ -47,7 +47,7 @@ class EngineAdmissionTest {
         sim.pause(true);
         TaskSpec spec = TaskSpec.of("gpt-17", "hi", 1, 8).withTaskId("t1");
 
-        Throwable failure = failureOf(engine.submit(spec));
+        Throwable failure = failureOf(engine.send(new Command.Submit(spec)));
 
         assertThat(failure).isInstanceOfSatisfying(InvalidTaskException.class, e -> {
             assertThat(e.errors()).singleElement().extracting(FieldError::field).isEqualTo("model");
@@ -63,7 +63,7 @@ class EngineAdmissionTest {
         // The simulated H100 holds 120,000 tokens of KV cache.
         TaskSpec spec = SimHarness.spec("big", 1, 119_000, 1_001);
 
-        Throwable failure = failureOf(engine.submit(spec));
+        Throwable failure = failureOf(engine.send(new Command.Submit(spec)));
 
         assertThat(failure).isInstanceOfSatisfying(InvalidTaskException.class, e -> {
             assertThat(e.errors()).singleElement().extracting(FieldError::field).isEqualTo("max_tokens");
@@ -75,7 +75,7 @@ class EngineAdmissionTest {
 
     @Test
     void submit_promptPlusMaxTokensExactlyKvCapacity_acceptedAndRuns() {
-        SubmitResult result = engine.submit(SimHarness.spec("fits", 1, 119_000, 1_000)).join();
+        SubmitResult result = engine.send(new Command.Submit(SimHarness.spec("fits", 1, 119_000, 1_000))).join();
 
         assertThat(result.created()).isTrue();
         sim.runUntilAllFinished();
@@ -88,7 +88,7 @@ class EngineAdmissionTest {
         // 119,900 + 256 can never fit in 120,000, on any instance.
         TaskSpec spec = new TaskSpec("huge", SimHarness.MODEL, "x", 0, null, null, null, null, null, 119_900, null);
 
-        CompletableFuture<SubmitResult> future = engine.submit(spec);
+        CompletableFuture<SubmitResult> future = engine.send(new Command.Submit(spec));
         sim.submit("small", 5, 10, 2);
         sim.runUntil(SimHarness.millis(10_000));
 
@@ -103,7 +103,7 @@ class EngineAdmissionTest {
     void submit_traceOutputLongerThanKvAllows_rejectedInsteadOfBlockingTheQueue() {
         // A trace replay generates exactly the given output, whatever max_tokens says, so the
         // KV reservation is prompt + that output: 100,000 + 30,000 > 120,000.
-        CompletableFuture<SubmitResult> future = engine.submit(SimHarness.spec("replayed", 0, 100_000, 10), 30_000);
+        CompletableFuture<SubmitResult> future = engine.send(new Command.Submit(SimHarness.spec("replayed", 0, 100_000, 10), 30_000));
         sim.submit("small", 5, 10, 2);
         sim.runUntil(SimHarness.millis(10_000));
 
@@ -117,8 +117,8 @@ class EngineAdmissionTest {
         sim.pause(true);
         TaskSpec spec = new TaskSpec("dup", SimHarness.MODEL, "Hello", null, null, null, null, null, 8, null, null);
 
-        SubmitResult first = engine.submit(spec).join();
-        SubmitResult second = engine.submit(spec).join();
+        SubmitResult first = engine.send(new Command.Submit(spec)).join();
+        SubmitResult second = engine.send(new Command.Submit(spec)).join();
 
         assertThat(first.created()).isTrue();
         assertThat(second.created()).isFalse();
@@ -133,10 +133,10 @@ class EngineAdmissionTest {
     @Test
     void submit_sameIdAfterCompletion_stillAnswersCreatedFalse() {
         TaskSpec spec = SimHarness.spec("done", 2, 10, 3);
-        engine.submit(spec).join();
+        engine.send(new Command.Submit(spec)).join();
         sim.runUntilAllFinished();
 
-        SubmitResult again = engine.submit(spec).join();
+        SubmitResult again = engine.send(new Command.Submit(spec)).join();
 
         assertThat(again.created()).isFalse();
         assertThat(again.task().state()).isEqualTo(TaskState.SUCCEEDED);
@@ -146,9 +146,9 @@ class EngineAdmissionTest {
     @Test
     void submit_sameIdDifferentBody_failsWithConflictAndKeepsTheFirst() {
         sim.pause(true);
-        engine.submit(SimHarness.spec("dup", 2, 10, 8)).join();
+        engine.send(new Command.Submit(SimHarness.spec("dup", 2, 10, 8))).join();
 
-        Throwable failure = failureOf(engine.submit(SimHarness.spec("dup", 3, 10, 8)));
+        Throwable failure = failureOf(engine.send(new Command.Submit(SimHarness.spec("dup", 3, 10, 8))));
 
         assertThat(failure).isInstanceOf(TaskConflictException.class).hasMessageContaining("'dup'");
         assertThat(sim.task("dup").priority()).isEqualTo(2);
@@ -161,7 +161,7 @@ class EngineAdmissionTest {
     void submit_noTaskId_getsOneFromTheIdSupplier() {
         sim.pause(true);
 
-        SubmitResult result = engine.submit(TaskSpec.of(SimHarness.MODEL, "abc", 4, 8)).join();
+        SubmitResult result = engine.send(new Command.Submit(TaskSpec.of(SimHarness.MODEL, "abc", 4, 8))).join();
 
         assertThat(result.task().id()).isEqualTo("gen-0");
         assertThat(result.task().spec().promptTokens()).isEqualTo(1);
@@ -183,10 +183,10 @@ class EngineAdmissionTest {
         TaskSpec spec = new TaskSpec("far", SimHarness.MODEL, "hi", 3, null, null, null,
                 java.time.Instant.ofEpochSecond(11_019_147_052L), 8, null, null);
 
-        SubmitResult result = engine.submit(spec).join();
+        SubmitResult result = engine.send(new Command.Submit(spec)).join();
 
         assertThat(result.created()).isTrue();
         sim.runUntilAllFinished();
-        assertThat(engine.task("far").join().orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(engine.send(new Command.FindTask("far")).join().orElseThrow().state()).isEqualTo(TaskState.SUCCEEDED);
     }
 }

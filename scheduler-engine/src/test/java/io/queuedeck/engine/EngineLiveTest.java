@@ -1,21 +1,21 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineEvent;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 /** The engine on the system clock with its loop thread: the default builder, end to end. */
 class EngineLiveTest {
@@ -39,8 +39,8 @@ class EngineLiveTest {
             int client = c;
             clients.add(Thread.ofPlatform().start(() -> {
                 for (int i = client; i < TASKS; i += 4) {
-                    accepted.add(engine.submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "prompt " + i, i % 10, 4)
-                            .withTaskId("live-" + i)));
+                    accepted.add(engine.send(new Command.Submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "prompt " + i, i % 10, 4)
+                            .withTaskId("live-" + i))));
                 }
             }));
         }
@@ -51,15 +51,15 @@ class EngineLiveTest {
         assertThat(accepted).hasSize(TASKS);
         CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> engine.snapshotNow().join().counters().succeeded() == TASKS);
+                .until(() -> engine.send(new Command.TakeSnapshot()).join().counters().succeeded() == TASKS);
         await().atMost(Duration.ofSeconds(5)).until(() -> engine.latestSnapshot() != null);
 
-        EngineSnapshot end = engine.snapshotNow().join();
+        EngineSnapshot end = engine.send(new Command.TakeSnapshot()).join();
         assertThat(end.counters().submitted()).isEqualTo(TASKS);
         assertThat(end.queued()).isZero();
         assertThat(end.running()).isZero();
         assertThat(end.total().endToEnd().count()).isEqualTo(TASKS);
-        assertThat(engine.task("live-199").join()).hasValueSatisfying(t -> assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED));
+        assertThat(engine.send(new Command.FindTask("live-199")).join()).hasValueSatisfying(t -> assertThat(t.state()).isEqualTo(TaskState.SUCCEEDED));
         // Each task published exactly three events (arrival, dispatch, completion); the mailbox
         // took the first 10 and counted the rest as dropped, without holding the loop up.
         assertThat(neverDrained.dropped()).isEqualTo(3L * TASKS - 10);
@@ -75,11 +75,11 @@ class EngineLiveTest {
         EventSubscription fast = engine.subscribe(10_000);
 
         for (int i = 0; i < TASKS; i++) {
-            engine.submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "p", 5, 4).withTaskId("t-" + i));
+            engine.send(new Command.Submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "p", 5, 4).withTaskId("t-" + i)));
         }
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> engine.snapshotNow().join().counters().succeeded() == TASKS);
+                .until(() -> engine.send(new Command.TakeSnapshot()).join().counters().succeeded() == TASKS);
         List<EngineEvent> all = new ArrayList<>();
         fast.drain(Integer.MAX_VALUE, all::add);
         List<EngineEvent> firstTen = new ArrayList<>();

@@ -1,16 +1,16 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.tier.Tier;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /** Snapshots on a virtual clock: contents, publication rate, and interval figures. */
 class EngineSnapshotTest {
@@ -29,7 +29,7 @@ class EngineSnapshotTest {
         engine.onSnapshot(published::add);
         engine.start();
         for (int i = 0; i < 4; i++) {
-            engine.submit(SimHarness.spec("t" + i, priorityOf.applyAsInt(i), 10, 2), 2).join();
+            engine.send(new Command.Submit(SimHarness.spec("t" + i, priorityOf.applyAsInt(i), 10, 2), 2)).join();
         }
         return published;
     }
@@ -62,7 +62,7 @@ class EngineSnapshotTest {
             List<EngineSnapshot> published = publishingFourTasks(engine, i -> 5);
             clock.runUntil(SimHarness.millis(30)); // two tasks done
 
-            EngineSnapshot asked = engine.snapshotNow().join();
+            EngineSnapshot asked = engine.send(new Command.TakeSnapshot()).join();
             clock.runUntil(SimHarness.millis(100));
 
             // Asking for a fresh snapshot is a read: the console's 100 ms series must still
@@ -80,14 +80,14 @@ class EngineSnapshotTest {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = engine(clock)) {
             engine.start();
-            engine.pauseDispatch(true).join();
-            engine.submit(SimHarness.spec("core", 1, 10, 2)).join();
+            engine.send(new Command.PauseDispatch(true)).join();
+            engine.send(new Command.Submit(SimHarness.spec("core", 1, 10, 2))).join();
             clock.runUntil(SimHarness.millis(50));
-            engine.submit(SimHarness.spec("normal", 4, 10, 2)).join();
-            engine.submit(SimHarness.spec("batch", 8, 10, 2)).join();
+            engine.send(new Command.Submit(SimHarness.spec("normal", 4, 10, 2))).join();
+            engine.send(new Command.Submit(SimHarness.spec("batch", 8, 10, 2))).join();
             clock.runUntil(SimHarness.millis(250));
 
-            EngineSnapshot snapshot = engine.snapshotNow().join();
+            EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
 
             assertThat(snapshot.dispatchPaused()).isTrue();
             assertThat(snapshot.queued()).isEqualTo(3);
@@ -95,8 +95,8 @@ class EngineSnapshotTest {
             assertThat(snapshot.queuedByTier()).containsEntry(Tier.CORE, 1).containsEntry(Tier.NORMAL, 1)
                     .containsEntry(Tier.BATCH, 1).containsEntry(Tier.DEAD_LETTER, 0);
             assertThat(snapshot.oldestWaitMs()).isEqualTo(250.0);
-            engine.cancel("core").join();
-            assertThat(engine.snapshotNow().join().oldestWaitMs()).isEqualTo(200.0);
+            engine.send(new Command.Cancel("core")).join();
+            assertThat(engine.send(new Command.TakeSnapshot()).join().oldestWaitMs()).isEqualTo(200.0);
         }
     }
 
@@ -105,12 +105,12 @@ class EngineSnapshotTest {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = Engine.builder().clock(clock).build()) {
             engine.start();
-            engine.submit(SimHarness.spec("t", 5, 10, 2)).join();
+            engine.send(new Command.Submit(SimHarness.spec("t", 5, 10, 2))).join();
 
             clock.runUntilIdle();
 
             assertThat(engine.latestSnapshot()).isNull();
-            assertThat(engine.snapshotNow().join().counters().succeeded()).isEqualTo(1);
+            assertThat(engine.send(new Command.TakeSnapshot()).join().counters().succeeded()).isEqualTo(1);
         }
     }
 

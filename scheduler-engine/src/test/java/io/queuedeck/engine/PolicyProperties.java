@@ -1,27 +1,19 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineEvent;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -32,6 +24,13 @@ import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Every policy fed the identical random workload (tenants, business classes, deadlines, with and
@@ -229,13 +228,12 @@ class PolicyProperties {
                 });
                 Setup next = setups.get(switchTo % setups.size());
                 clock.schedule(switchAtMicros * 1_000,
-                        () -> sim.engine().switchPolicy(next.policy(), PolicyConfig.of(next.config())).join());
-                SchedulerLoop loop = sim.engine().loopOnVirtualClock();
+                        () -> sim.engine().send(new Command.SwitchPolicy(next.policy(), PolicyConfig.of(next.config()))).join());
                 // Waiting tasks, followed through the events (a whole snapshot per event is too slow).
                 Set<String> waiting = new HashSet<>();
                 int seen = 0;
                 long events = 0;
-                while (arrived[0] < jobs.size() || loop.activeCount() > 0) {
+                while (arrived[0] < jobs.size() || sim.activeCount() > 0) {
                     assertThat(clock.runNext()).as("a timer is left while tasks are active, under %s", setup).isTrue();
                     assertThat(++events).as("events under %s", setup).isLessThan(1_000_000);
                     List<EngineEvent> all = sim.events();

@@ -1,14 +1,14 @@
 package io.queuedeck.engine;
 
-import io.queuedeck.engine.snapshot.EngineEvent;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
-
-import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -30,6 +30,8 @@ public final class SimHarness implements AutoCloseable {
     private final Engine engine;
     private final EventSubscription subscription;
     private final List<EngineEvent> events = new ArrayList<>();
+    private final CompletionOutbox outbox;
+    private final List<TaskView> completions = new ArrayList<>();
     private final GpuProfile profile;
     private final SimulatedGpuExecutor executor;
 
@@ -51,6 +53,7 @@ public final class SimHarness implements AutoCloseable {
                 })
                 .build();
         subscription = engine.subscribe(100_000);
+        outbox = engine.completions();
         engine.start();
     }
 
@@ -70,7 +73,7 @@ public final class SimHarness implements AutoCloseable {
 
     /** Submits a task that generates exactly {@code outputTokens} tokens; returns it as admitted. */
     public TaskView submit(String id, int priority, int promptTokens, int outputTokens) {
-        TaskView view = engine.submit(spec(id, priority, promptTokens, outputTokens), outputTokens).join().task();
+        TaskView view = engine.send(new Command.Submit(spec(id, priority, promptTokens, outputTokens), outputTokens)).join().task();
         drain();
         return view;
     }
@@ -80,17 +83,17 @@ public final class SimHarness implements AutoCloseable {
      * exactly {@code outputTokens} tokens; returns it as admitted.
      */
     public TaskView submit(TaskSpec spec, int outputTokens) {
-        TaskView view = engine.submit(spec, outputTokens).join().task();
+        TaskView view = engine.send(new Command.Submit(spec, outputTokens)).join().task();
         drain();
         return view;
     }
 
     public TaskView task(String id) {
-        return engine.task(id).join().orElseThrow(() -> new AssertionError("no task " + id));
+        return engine.send(new Command.FindTask(id)).join().orElseThrow(() -> new AssertionError("no task " + id));
     }
 
     public void pause(boolean pause) {
-        engine.pauseDispatch(pause).join();
+        engine.send(new Command.PauseDispatch(pause)).join();
         drain();
     }
 
@@ -108,13 +111,12 @@ public final class SimHarness implements AutoCloseable {
      *                        after {@code maxEvents} timers: a task is stuck
      */
     public void runUntilAllFinished() {
-        SchedulerLoop loop = engine.loopOnVirtualClock();
         long fired = 0;
-        while (loop.activeCount() > 0) {
+        while (activeCount() > 0) {
             if (!clock.runNext()) {
                 drain();
-                throw new AssertionError(loop.activeCount() + " task(s) still active but no timer is left; snapshot: "
-                        + engine.snapshotNow().join());
+                throw new AssertionError(activeCount() + " task(s) still active but no timer is left; snapshot: "
+                        + engine.send(new Command.TakeSnapshot()).join());
             }
             if (++fired % 4096 == 0) {
                 drain();
@@ -124,6 +126,17 @@ public final class SimHarness implements AutoCloseable {
             }
         }
         drain();
+    }
+
+    /** Tasks waiting, running or waiting to retry. */
+    public int activeCount() {
+        return engine.send(new Command.CountActive()).join();
+    }
+
+    /** The final view of every task that reached a final state so far, in order (from the completion outbox). */
+    public List<TaskView> completions() {
+        drain();
+        return completions;
     }
 
     /** Every event published so far, in order. */
@@ -171,13 +184,14 @@ public final class SimHarness implements AutoCloseable {
     }
 
     public EngineSnapshot snapshot() {
-        return engine.snapshotNow().join();
+        return engine.send(new Command.TakeSnapshot()).join();
     }
 
     public void drain() {
         while (subscription.drain(Integer.MAX_VALUE, events::add) > 0) {
             // until empty
         }
+        outbox.drain(Integer.MAX_VALUE, completions::add);
         if (subscription.dropped() > 0) {
             throw new AssertionError("test subscription dropped " + subscription.dropped() + " events");
         }

@@ -2,18 +2,26 @@ package io.queuedeck.console.faults;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.DemoLoad;
-import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.console.gpus.GpusViewModel;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceState;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Fault injection: the per-GPU commands (through {@link GpusViewModel}), a load burst, the list
@@ -86,7 +94,8 @@ public final class FaultsViewModel {
             // listed only when the count moves: the query scans every task the engine keeps
             deadLetteredSeen = dead;
             listingDead = true;
-            commands.deadLettered(DEAD_LETTER_LIMIT).whenComplete((tasks, error) -> {
+            commands.send(new Command.ListTasks(new TaskQuery(TaskState.DEAD_LETTERED, null, -1, DEAD_LETTER_LIMIT)))
+                    .thenApply(TaskPage::tasks).whenComplete((tasks, error) -> {
                 listingDead = false;
                 if (error == null) {
                     deadLetters.setAll(tasks.stream()
@@ -129,13 +138,15 @@ public final class FaultsViewModel {
 
     /** Submits a task that fails on every attempt: retries, then the dead letters, in plain sight. */
     public void poisonTask() {
-        commands.submitPoisonTask().thenAccept(task -> log.record(ChangeLog.Kind.FAULT,
-                "poison task " + (task == null ? "" : task.id() + " ") + "submitted"));
+        TaskSpec poison = new TaskSpec(null, Engine.Builder.DEFAULT_MODEL, "poison drill", TaskSpec.DEFAULT_PRIORITY,
+                null, null, "drill", null, 64, null, Map.of(SimulatedGpuExecutor.POISON_KEY, "true"));
+        commands.send(new Command.Submit(poison)).thenAccept(result -> log.record(ChangeLog.Kind.FAULT,
+                "poison task " + (result == null ? "" : result.task().id() + " ") + "submitted"));
     }
 
     /** Queues a dead letter again; it leaves the list until it fails again. */
     public void retry(DeadLetter letter) {
-        commands.retry(letter.id()).thenRun(() -> {
+        commands.send(new Command.RetryDeadLetter(letter.id())).thenRun(() -> {
             deadLetters.remove(letter);
             log.record(ChangeLog.Kind.OPERATOR, "dead letter " + letter.id() + " retried");
         });

@@ -1,6 +1,7 @@
 package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.sim.LiveLoad;
@@ -92,8 +93,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         java.util.SplittableRandom random = new java.util.SplittableRandom(shape.seed());
         for (int i = 0; i < count; i++) {
             TaskSpec drawn = shape.draw(random, null, 0, Engine.Builder.DEFAULT_MODEL).spec();
-            engine.submit(new TaskSpec(null, drawn.model(), "", priority, null, "backlog", null, null, drawn.maxTokens(),
-                    drawn.promptTokens(), null));
+            engine.send(new Command.Submit(new TaskSpec(null, drawn.model(), "", priority, null, "backlog", null, null, drawn.maxTokens(),
+                    drawn.promptTokens(), null)));
         }
     }
 

@@ -1,9 +1,10 @@
 package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
-import io.queuedeck.engine.policy.PolicyConfig;
-import io.queuedeck.engine.task.TaskView;
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -13,8 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import javafx.animation.AnimationTimer;
-import javafx.application.Platform;
 
 /**
  * The console's only door to the engine.
@@ -27,7 +26,8 @@ import javafx.application.Platform;
  * no interval even when frames are skipped.
  *
  * <p>Commands: forwarded to the engine as they are; their futures complete on the FX thread,
- * and a refusal goes to the failure sink (a notification) before the caller sees it.
+ * and a refusal goes to the failure sink (a notification, named by the command's
+ * {@link Command#describe()}) before the caller sees it.
  */
 public final class EngineGateway implements EngineCommands, Consumer<EngineSnapshot> {
     /** 20 Hz at most: faster than the engine's default 10 Hz, slower than any display. */
@@ -148,105 +148,13 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
     // ---------------------------------------------------------------- commands
 
     @Override
-    public CompletableFuture<Void> crashInstance(int instance) {
-        return send("Crash GPU " + instance, () -> engine.crashInstance(instance));
+    public <R> CompletableFuture<R> send(Command<R> command) {
+        return send(command.describe(), () -> engine.send(command));
     }
 
     @Override
-    public CompletableFuture<Void> slowInstance(int instance, double factor) {
-        String action = factor == 1.0 ? "Restore speed of GPU " + instance : "Slow GPU " + instance + " ×" + factor;
-        return send(action, () -> engine.slowInstance(instance, factor));
-    }
-
-    @Override
-    public CompletableFuture<Void> setInstanceOnline(int instance, boolean online) {
-        return send((online ? "Bring GPU " : "Take offline GPU ") + instance, () -> engine.setInstanceOnline(instance, online));
-    }
-
-    @Override
-    public CompletableFuture<Void> pauseDispatch(boolean pause) {
-        return send(pause ? "Pause dispatch" : "Resume dispatch", () -> engine.pauseDispatch(pause));
-    }
-
-    @Override
-    public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
-        return send("Set the " + tier.name().toLowerCase(java.util.Locale.ROOT) + " tier to "
-                + mode.name().toLowerCase(java.util.Locale.ROOT), () -> engine.setTierMode(tier, mode));
-    }
-
-    @Override
-    public CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
-        return send("Set lane P" + priority + " to " + mode.name().toLowerCase(java.util.Locale.ROOT),
-                () -> engine.setLaneMode(priority, mode));
-    }
-
-    @Override
-    public CompletableFuture<Void> switchPolicy(String name) {
-        return switchPolicy(name, "");
-    }
-
-    @Override
-    public CompletableFuture<Void> switchPolicy(String name, String parameters) {
-        String action = "Switch policy to " + name + (parameters == null || parameters.isBlank() ? "" : " (" + parameters + ")");
-        return send(action, () -> engine.switchPolicy(name, PolicyConfig.parse(parameters)));
-    }
-
-    @Override
-    public CompletableFuture<TaskView> reprioritize(String taskId, int priority) {
-        return send("Move task " + taskId + " to priority " + priority, () -> engine.reprioritize(taskId, priority));
-    }
-
-    @Override
-    public CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement) {
-        return send("Move task " + taskId + " within lane P" + priority, () -> engine.place(taskId, priority, placement));
-    }
-
-    @Override
-    public CompletableFuture<TaskView> cancel(String taskId) {
-        return send("Cancel task " + taskId, () -> engine.cancel(taskId));
-    }
-
-    @Override
-    public CompletableFuture<TaskView> retry(String taskId) {
-        return send("Retry task " + taskId, () -> engine.retry(taskId));
-    }
-
-    @Override
-    public CompletableFuture<TaskView> submitPoisonTask() {
-        io.queuedeck.engine.task.TaskSpec poison = new io.queuedeck.engine.task.TaskSpec(null,
-                io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL, "poison drill", io.queuedeck.engine.task.TaskSpec.DEFAULT_PRIORITY,
-                null, null, "drill", null, 64, null,
-                java.util.Map.of(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY, "true"));
-        return send("Poison task", () -> engine.submit(poison).thenApply(io.queuedeck.engine.task.SubmitResult::task));
-    }
-
-    @Override
-    public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
-        return send("Look up task " + taskId, () -> engine.task(taskId));
-    }
-
-    @Override
-    public CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
-        return send("Explain the score of task " + taskId, () -> engine.explain(taskId));
-    }
-
-    @Override
-    public CompletableFuture<List<TaskView>> runningTasks(int limit) {
-        return send("List running tasks", () -> engine.tasks(
-                new io.queuedeck.engine.task.TaskQuery(io.queuedeck.engine.task.TaskState.RUNNING, null, -1, limit))
-                .thenApply(io.queuedeck.engine.task.TaskPage::tasks));
-    }
-
-    @Override
-    public CompletableFuture<List<TaskView>> deadLettered(int limit) {
-        return send("List dead-lettered tasks", () -> engine.tasks(
-                new io.queuedeck.engine.task.TaskQuery(io.queuedeck.engine.task.TaskState.DEAD_LETTERED, null, -1, limit))
-                .thenApply(io.queuedeck.engine.task.TaskPage::tasks));
-    }
-
-    @Override
-    public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) {
-        return send("List waiting tasks", () -> engine.waitingTasks(limitPerPriority));
+    public <R> CompletableFuture<R> sendBuilt(String action, Supplier<Command<R>> build) {
+        return send(action, () -> engine.send(build.get()));
     }
 
     private <T> CompletableFuture<T> send(String action, Supplier<CompletableFuture<T>> command) {

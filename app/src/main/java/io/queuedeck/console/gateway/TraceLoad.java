@@ -1,6 +1,7 @@
 package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.sim.Arrival;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.List;
@@ -57,7 +58,7 @@ final class TraceLoad implements AutoCloseable {
             // no id (a replay may run twice) and no deadline (a trace's deadlines are in its own time)
             TaskSpec anonymous = new TaskSpec(null, s.model(), s.input(), s.priority(), s.callbackUrl(), s.tenant(),
                     s.businessClass(), null, s.maxTokens(), s.promptTokens(), s.metadata());
-            engine.submit(anonymous, a.outputTokens());
+            engine.send(new Command.Submit(anonymous, a.outputTokens()));
             submitted.incrementAndGet();
         }
         if (next >= arrivals.size() && ticking != null) {

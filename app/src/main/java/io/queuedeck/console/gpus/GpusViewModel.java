@@ -2,14 +2,18 @@ package io.queuedeck.console.gpus;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.EngineCommands;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskState;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import javafx.collections.FXCollections;
-import javafx.collections.ObservableList;
 
 /**
  * The GPUs and the per-instance fault commands. A row changes only when its instance did, so
@@ -66,7 +70,8 @@ public final class GpusViewModel {
         if (active && !listing && (lastListed == null || java.time.Duration.between(lastListed, now).toMillis() >= 1000)) {
             lastListed = now;
             listing = true;
-            commands.runningTasks(RUNNING_LIMIT).whenComplete((tasks, error) -> {
+            commands.send(new Command.ListTasks(new TaskQuery(TaskState.RUNNING, null, -1, RUNNING_LIMIT)))
+                    .thenApply(TaskPage::tasks).whenComplete((tasks, error) -> {
                 listing = false;
                 if (error == null) {
                     java.util.Map<Integer, List<String>> byGpu = new java.util.TreeMap<>();
@@ -108,17 +113,17 @@ public final class GpusViewModel {
     }
 
     public void crash(int instance) {
-        commands.crashInstance(instance).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR, "crash injected on GPU " + instance));
+        commands.send(new Command.CrashInstance(instance)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR, "crash injected on GPU " + instance));
     }
 
     public void slow(int instance, double factor) {
-        commands.slowInstance(instance, factor).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
+        commands.send(new Command.SlowInstance(instance, factor)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
                 factor == 1.0 ? "speed restored on GPU " + instance
                         : String.format(Locale.ROOT, "GPU %d slowed ×%.0f", instance, factor)));
     }
 
     public void setOnline(int instance, boolean online) {
-        commands.setInstanceOnline(instance, online).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
+        commands.send(new Command.SetInstanceOnline(instance, online)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
                 "GPU " + instance + (online ? " brought online" : " taken offline")));
     }
 }

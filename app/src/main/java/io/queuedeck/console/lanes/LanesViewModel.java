@@ -1,9 +1,19 @@
 package io.queuedeck.console.lanes;
 
 import io.queuedeck.console.gateway.EngineCommands;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,12 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import javafx.beans.property.ReadOnlyIntegerProperty;
-import javafx.beans.property.ReadOnlyIntegerWrapper;
-import javafx.beans.property.StringProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.collections.FXCollections;
-import javafx.collections.ObservableList;
 
 /**
  * The queue itself: one lane per priority with its waiting tasks, plus the dead letters. The
@@ -250,13 +254,13 @@ public final class LanesViewModel {
         switch (shift) {
             case FRONT -> {
                 for (String id : selected.reversed()) { // each goes to the front: the last first keeps their order
-                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.front()));
+                    sent.add(commands.send(new Command.Place(id, lane, io.queuedeck.engine.task.Placement.front())));
                 }
                 reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.front());
             }
             case BACK -> {
                 for (String id : selected) {
-                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.back()));
+                    sent.add(commands.send(new Command.Place(id, lane, io.queuedeck.engine.task.Placement.back())));
                 }
                 reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.back());
             }
@@ -267,7 +271,7 @@ public final class LanesViewModel {
                 }
                 String above = order.get(first - 1);
                 for (String id : selected) {
-                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.before(above)));
+                    sent.add(commands.send(new Command.Place(id, lane, io.queuedeck.engine.task.Placement.before(above))));
                 }
                 reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.before(above));
             }
@@ -278,7 +282,7 @@ public final class LanesViewModel {
                 }
                 String below = order.get(last + 1);
                 for (String id : selected.reversed()) { // each goes just after it: the last first keeps their order
-                    sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.after(below)));
+                    sent.add(commands.send(new Command.Place(id, lane, io.queuedeck.engine.task.Placement.after(below))));
                 }
                 reorderLocally(lane, selected, io.queuedeck.engine.task.Placement.after(below));
             }
@@ -294,7 +298,7 @@ public final class LanesViewModel {
     private CompletableFuture<Void> place(List<String> ids, int lane, String beforeId) {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (String id : ids) { // each goes just ahead of the anchor: in order, they end up in order
-            sent.add(commands.place(id, lane, io.queuedeck.engine.task.Placement.before(beforeId)));
+            sent.add(commands.send(new Command.Place(id, lane, io.queuedeck.engine.task.Placement.before(beforeId))));
         }
         for (String id : ids) {
             int from = laneOf(id);
@@ -352,7 +356,7 @@ public final class LanesViewModel {
 
     /** Pauses one priority lane (its tasks stay queued), drains it, or makes it active again. */
     public void setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
-        commands.setLaneMode(priority, mode);
+        commands.send(new Command.SetLaneMode(priority, mode));
     }
 
     /** The lane's own mode, from the latest snapshot (its tier may still hold it). */
@@ -375,7 +379,7 @@ public final class LanesViewModel {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (String id : List.copyOf(taskIds)) {
             deadLetters.removeIf(row -> row.id().equals(id));
-            sent.add(commands.retry(id));
+            sent.add(commands.send(new Command.RetryDeadLetter(id)));
         }
         return settle(sent);
     }
@@ -390,7 +394,7 @@ public final class LanesViewModel {
      * submissions, what they hold is dispatched), or makes them active again.
      */
     public void setTierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) {
-        commands.setTierMode(tier, mode);
+        commands.send(new Command.SetTierMode(tier, mode));
     }
 
     private void updateModes() {
@@ -421,13 +425,13 @@ public final class LanesViewModel {
 
     /** Opens a task in the inspector (and refreshes it there when asked again). */
     public void inspect(String taskId) {
-        commands.task(taskId).thenAccept(found -> {
+        commands.send(new Command.FindTask(taskId)).thenAccept(found -> {
             TaskDetails details = found.map(TaskDetails::of).orElse(null);
             inspected.set(details);
             notice.set(details == null ? "No task with id '" + taskId + "' (finished tasks are kept for a while, then forgotten)" : "");
             if (details != null && (details.state().equals("queued") || details.state().equals("preempted"))) {
                 // why it sits where it does: only scoring policies (weighted) answer with factors
-                commands.explain(taskId).thenAccept(score -> score.ifPresent(s -> {
+                commands.send(new Command.Explain(taskId)).thenAccept(score -> score.ifPresent(s -> {
                     TaskDetails shown = inspected.get();
                     if (shown != null && shown.id().equals(taskId)) {
                         inspected.set(shown.withScore(s));
@@ -441,14 +445,15 @@ public final class LanesViewModel {
     public void refresh() {
         listing = true;
         dirty = false;
-        commands.waitingTasks(LIMIT_PER_LANE).whenComplete((tasks, error) -> {
+        commands.send(new Command.WaitingTasks(LIMIT_PER_LANE)).whenComplete((tasks, error) -> {
             listing = false;
             if (error == null) {
                 lastListing = tasks;
                 distribute();
             }
         });
-        commands.deadLettered(LIMIT_PER_LANE).whenComplete((tasks, error) -> {
+        commands.send(new Command.ListTasks(new TaskQuery(TaskState.DEAD_LETTERED, null, -1, LIMIT_PER_LANE)))
+                .thenApply(TaskPage::tasks).whenComplete((tasks, error) -> {
             if (error == null) {
                 List<TaskRow> rows = tasks.stream().map(TaskRow::of).toList();
                 if (!rows.equals(deadLetters)) {
@@ -481,7 +486,7 @@ public final class LanesViewModel {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (String id : List.copyOf(taskIds)) {
             moveLocally(id, priority);
-            sent.add(commands.reprioritize(id, priority));
+            sent.add(commands.send(new Command.Reprioritize(id, priority)));
         }
         return settle(sent);
     }
@@ -493,7 +498,7 @@ public final class LanesViewModel {
             for (Lane lane : lanes) {
                 lane.tasks.removeIf(row -> row.id().equals(id));
             }
-            sent.add(commands.cancel(id));
+            sent.add(commands.send(new Command.Cancel(id)));
         }
         return settle(sent);
     }

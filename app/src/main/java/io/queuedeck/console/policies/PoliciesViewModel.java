@@ -2,10 +2,10 @@ package io.queuedeck.console.policies;
 
 import io.queuedeck.console.gateway.DemoLoad;
 import io.queuedeck.console.gateway.EngineCommands;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
-import java.util.List;
-import java.util.Objects;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -14,6 +14,8 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * The live scheduling policy, dispatch pause, and the demo load. What the engine runs is read
@@ -51,7 +53,7 @@ public final class PoliciesViewModel {
             return;
         }
         switching.set(true);
-        commands.switchPolicy(name).whenComplete((ok, error) -> {
+        commands.send(new Command.SwitchPolicy(name)).whenComplete((ok, error) -> {
             switching.set(false);
             if (error == null) {
                 livePolicy.set(name); // the next snapshot says the same; this avoids a flicker back
@@ -72,7 +74,8 @@ public final class PoliciesViewModel {
             return;
         }
         switching.set(true);
-        commands.switchPolicy(name, parameters).whenComplete((ok, error) -> {
+        commands.sendBuilt("Switch policy to " + name + " (" + parameters + ")",
+                () -> new Command.SwitchPolicy(name, PolicyConfig.parse(parameters))).whenComplete((ok, error) -> {
             switching.set(false);
             if (error == null) {
                 livePolicy.set(name);
@@ -81,7 +84,7 @@ public final class PoliciesViewModel {
     }
 
     public void setPaused(boolean pause) {
-        commands.pauseDispatch(pause).thenRun(() -> paused.set(pause));
+        commands.send(new Command.PauseDispatch(pause)).thenRun(() -> paused.set(pause));
     }
 
     public void togglePause() {

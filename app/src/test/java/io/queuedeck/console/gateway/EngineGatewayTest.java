@@ -3,14 +3,15 @@ package io.queuedeck.console.gateway;
 import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.console.testing.Snapshots;
+import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
 
 class EngineGatewayTest {
     private static final long MS = 1_000_000L;
@@ -65,7 +66,7 @@ class EngineGatewayTest {
             engine.start();
             EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
 
-            CompletableFuture<Void> crash = gateway.crashInstance(42);
+            CompletableFuture<Void> crash = gateway.send(new Command.CrashInstance(42));
 
             assertThat(crash).isCompletedExceptionally();
             assertThat(failures).singleElement().satisfies(f -> {
@@ -81,8 +82,8 @@ class EngineGatewayTest {
             engine.start();
             EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
 
-            assertThat(gateway.pauseDispatch(true)).isCompleted();
-            assertThat(engine.snapshotNow().join().dispatchPaused()).isTrue();
+            assertThat(gateway.send(new Command.PauseDispatch(true))).isCompleted();
+            assertThat(engine.send(new Command.TakeSnapshot()).join().dispatchPaused()).isTrue();
             assertThat(failures).isEmpty();
         }
     }

@@ -1,59 +1,89 @@
 package io.queuedeck.console.testing;
 
 import io.queuedeck.console.gateway.EngineCommands;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.policy.ScoreBreakdown;
+import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.TaskPage;
+import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
-/** Engine commands that only record what was asked and answer at once (or fail, if told to). */
+/**
+ * Engine commands that are only recorded, as short words ({@link #sent}), and answered at once
+ * from the canned lists below (or failed, if told to).
+ */
 public final class RecordingCommands implements EngineCommands {
     public final List<String> sent = new ArrayList<>();
     public RuntimeException failWith;
     public List<TaskView> waiting = List.of();
-
-    private <T> CompletableFuture<T> answer(String command, T value) {
-        sent.add(command);
-        return failWith == null ? CompletableFuture.completedFuture(value) : CompletableFuture.failedFuture(failWith);
-    }
-
-    @Override public CompletableFuture<Void> crashInstance(int instance) { return answer("crash " + instance, null); }
-    @Override public CompletableFuture<Void> slowInstance(int instance, double factor) { return answer("slow " + instance + " x" + factor, null); }
-    @Override public CompletableFuture<Void> setInstanceOnline(int instance, boolean online) { return answer((online ? "online " : "offline ") + instance, null); }
-    @Override public CompletableFuture<Void> pauseDispatch(boolean pause) { return answer(pause ? "pause" : "resume", null); }
-    @Override public CompletableFuture<Void> setTierMode(io.queuedeck.engine.tier.Tier tier, io.queuedeck.engine.tier.TierMode mode) {
-        return answer("tier " + tier + " " + mode, null);
-    }
-    @Override public CompletableFuture<Void> switchPolicy(String name) { return answer("policy " + name, null); }
-    @Override public CompletableFuture<Void> switchPolicy(String name, String parameters) {
-        return answer("policy " + name + (parameters.isBlank() ? "" : " " + parameters), null);
-    }
-    @Override public CompletableFuture<TaskView> reprioritize(String taskId, int priority) { return answer("move " + taskId + " to " + priority, null); }
-    @Override public CompletableFuture<Void> setLaneMode(int priority, io.queuedeck.engine.tier.TierMode mode) {
-        return answer("lane " + priority + " " + mode.name().toLowerCase(java.util.Locale.ROOT), null);
-    }
-    @Override public CompletableFuture<TaskView> place(String taskId, int priority, io.queuedeck.engine.task.Placement placement) {
-        String where = switch (placement) {
-            case io.queuedeck.engine.task.Placement.Front f -> "front";
-            case io.queuedeck.engine.task.Placement.Back b -> "back";
-            case io.queuedeck.engine.task.Placement.Before b -> "before " + b.taskId();
-            case io.queuedeck.engine.task.Placement.After a -> "after " + a.taskId();
-        };
-        return answer("place " + taskId + " in " + priority + " " + where, null);
-    }
-    @Override public CompletableFuture<TaskView> cancel(String taskId) { return answer("cancel " + taskId, null); }
-    @Override public CompletableFuture<TaskView> retry(String taskId) { return answer("retry " + taskId, null); }
-    @Override public CompletableFuture<TaskView> submitPoisonTask() { return answer("poison", null); }
-    @Override public CompletableFuture<java.util.Optional<TaskView>> task(String taskId) {
-        return answer("task " + taskId, waiting.stream().filter(t -> t.id().equals(taskId)).findFirst());
-    }
-    public io.queuedeck.engine.policy.ScoreBreakdown score;
-    @Override public CompletableFuture<java.util.Optional<io.queuedeck.engine.policy.ScoreBreakdown>> explain(String taskId) {
-        return answer("explain " + taskId, java.util.Optional.ofNullable(score));
-    }
     public List<TaskView> running = List.of();
-    @Override public CompletableFuture<List<TaskView>> runningTasks(int limit) { return answer("running " + limit, running); }
     public List<TaskView> dead = List.of();
-    @Override public CompletableFuture<List<TaskView>> deadLettered(int limit) { return answer("dead " + limit, dead); }
-    @Override public CompletableFuture<List<TaskView>> waitingTasks(int limitPerPriority) { return answer("waiting " + limitPerPriority, waiting); }
+    public ScoreBreakdown score;
+
+    @Override
+    @SuppressWarnings("unchecked") // each answer has the type its command names
+    public <R> CompletableFuture<R> send(Command<R> command) {
+        sent.add(words(command));
+        return failWith == null ? CompletableFuture.completedFuture((R) answer(command))
+                : CompletableFuture.failedFuture(failWith);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> sendBuilt(String action, Supplier<Command<R>> build) {
+        Command<R> command;
+        try {
+            command = build.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return send(command);
+    }
+
+    private Object answer(Command<?> command) {
+        return switch (command) {
+            case Command.FindTask c -> waiting.stream().filter(t -> t.id().equals(c.taskId())).findFirst();
+            case Command.Explain c -> Optional.ofNullable(score);
+            case Command.WaitingTasks c -> waiting;
+            case Command.ListTasks c -> new TaskPage(c.query().state() == TaskState.RUNNING ? running : dead, -1);
+            default -> null;
+        };
+    }
+
+    private static String words(Command<?> command) {
+        return switch (command) {
+            case Command.CrashInstance c -> "crash " + c.instance();
+            case Command.SlowInstance c -> "slow " + c.instance() + " x" + c.factor();
+            case Command.SetInstanceOnline c -> (c.online() ? "online " : "offline ") + c.instance();
+            case Command.PauseDispatch c -> c.paused() ? "pause" : "resume";
+            case Command.SetTierMode c -> "tier " + c.tier() + " " + c.mode();
+            case Command.SetLaneMode c -> "lane " + c.priority() + " " + c.mode().name().toLowerCase(Locale.ROOT);
+            case Command.SwitchPolicy c -> "policy " + c.policy() + (c.parameters().isEmpty() ? "" : " "
+                    + new java.util.TreeMap<>(c.parameters()).entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
+            case Command.Reprioritize c -> "move " + c.taskId() + " to " + c.priority();
+            case Command.Place c -> "place " + c.taskId() + " in " + c.priority() + " " + switch (c.placement()) {
+                case Placement.Front f -> "front";
+                case Placement.Back b -> "back";
+                case Placement.Before b -> "before " + b.taskId();
+                case Placement.After a -> "after " + a.taskId();
+            };
+            case Command.Cancel c -> "cancel " + c.taskId();
+            case Command.RetryDeadLetter c -> "retry " + c.taskId();
+            case Command.Submit c -> c.spec().metadata() != null
+                    && c.spec().metadata().containsKey(SimulatedGpuExecutor.POISON_KEY) ? "poison" : "submit";
+            case Command.FindTask c -> "task " + c.taskId();
+            case Command.Explain c -> "explain " + c.taskId();
+            case Command.WaitingTasks c -> "waiting " + c.limitPerPriority();
+            case Command.ListTasks c -> (c.query().state() == TaskState.RUNNING ? "running " : "dead ") + c.query().limit();
+            default -> command.describe();
+        };
+    }
 }

@@ -1,8 +1,8 @@
 package io.queuedeck.engine.bench;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.loop.SchedulerLoop;
 import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -80,13 +80,12 @@ public final class CycleCpuCost {
         InstantExecutor executor = new InstantExecutor(false);
         Engine engine = Engine.builder().clock(new VirtualClock()).executor(executor).policy(policy).build();
         engine.start();
-        SchedulerLoop loop = engine.loopOnVirtualClock();
         Workload workload = new Workload(42);
         for (int i = 0; i <= queued; i++) {
-            loop.submit(workload.nextSpec(), 1);
+            engine.send(new Command.Submit(workload.nextSpec(), 1));
         }
         return () -> {
-            sink += loop.submit(workload.nextSpec(), 1).task().sequence();
+            sink += engine.send(new Command.Submit(workload.nextSpec(), 1)).join().task().sequence();
             executor.completeRunning();
         };
     }

@@ -2,9 +2,8 @@ package io.queuedeck.engine.bench;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.SubmitResult;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,6 +17,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link SchedulerCycleBench}'s cycle entered through the public API: {@code Engine.submit}
@@ -51,13 +52,13 @@ public class EngineSubmitCycleBench {
         engine.start();
         workload = new Workload(42);
         for (int i = 0; i <= queued; i++) {
-            engine.submit(workload.nextTemplate()).join();
+            engine.send(new Command.Submit(workload.nextTemplate())).join();
         }
     }
 
     @TearDown(Level.Trial)
     public void check() {
-        int active = engine.loopOnVirtualClock().activeCount();
+        int active = engine.send(new Command.CountActive()).join();
         if (executor.running() == null || active != queued + 1) {
             throw new IllegalStateException("expected " + queued + " waiting and 1 running, got " + active + " active");
         }
@@ -66,7 +67,7 @@ public class EngineSubmitCycleBench {
 
     @Benchmark
     public CompletableFuture<SubmitResult> cycle() {
-        CompletableFuture<SubmitResult> result = engine.submit(workload.nextTemplate());
+        CompletableFuture<SubmitResult> result = engine.send(new Command.Submit(workload.nextTemplate()));
         executor.completeRunning();
         return result;
     }

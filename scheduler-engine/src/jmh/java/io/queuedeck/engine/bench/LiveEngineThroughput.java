@@ -1,6 +1,7 @@
 package io.queuedeck.engine.bench;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.SubmitResult;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -71,10 +72,10 @@ public final class LiveEngineThroughput {
             engine.start();
             for (int round = 0; round < warmups + rounds; round++) {
                 if (backlog > 0) {
-                    engine.pauseDispatch(true).join();
+                    engine.send(new Command.PauseDispatch(true)).join();
                     List<CompletableFuture<SubmitResult>> queued = new ArrayList<>(backlog);
                     for (int i = 0; i < backlog; i++) {
-                        queued.add(engine.submit(workload.nextTemplate()));
+                        queued.add(engine.send(new Command.Submit(workload.nextTemplate())));
                     }
                     CompletableFuture.allOf(queued.toArray(CompletableFuture[]::new)).join();
                 }
@@ -86,7 +87,7 @@ public final class LiveEngineThroughput {
                 long cpuStart = os.getProcessCpuTime();
                 long start = System.nanoTime();
                 if (backlog > 0) {
-                    engine.pauseDispatch(false);
+                    engine.send(new Command.PauseDispatch(false));
                 }
                 long total = backlog + n;
                 for (int i = 0; i < n; i++) {
@@ -96,7 +97,7 @@ public final class LiveEngineThroughput {
                             LockSupport.parkNanos(200_000);
                         }
                     }
-                    futures[i] = engine.submit(workload.nextTemplate());
+                    futures[i] = engine.send(new Command.Submit(workload.nextTemplate()));
                 }
                 long submitted = System.nanoTime();
                 long pendingAtSubmitEnd = done.getCount();

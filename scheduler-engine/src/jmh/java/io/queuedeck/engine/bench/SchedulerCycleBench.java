@@ -1,10 +1,9 @@
 package io.queuedeck.engine.bench;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.loop.SchedulerLoop;
 import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.SubmitResult;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,15 +17,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Scheduler overhead: one submit, one dispatch and one completion through the real
- * {@link SchedulerLoop}, with an executor that costs nothing ({@link InstantExecutor}: one
- * instance, one slot) and {@code queued} tasks waiting.
+ * Scheduler overhead: one submit, one dispatch and one completion through the real scheduler
+ * loop, with an executor that costs nothing ({@link InstantExecutor}: one instance, one slot) and
+ * {@code queued} tasks waiting.
  *
- * <p>The engine runs on a {@link VirtualClock}, so the benchmark thread is the loop thread and
- * calls the loop directly with complete, valid specs (no validation, no futures, no thread
- * hand-off: {@link LiveEngineThroughput} measures those). Each operation submits a task, which
+ * <p>The engine runs on a {@link VirtualClock}, so the benchmark thread is the loop thread: each
+ * submit is an {@code Engine.send} of a complete, valid spec that is answered at once (the
+ * spec's validation and the future included; no thread hand-off: {@link LiveEngineThroughput}
+ * measures that). Each operation submits a task, which
  * waits behind the full slot, then finishes the running task, which frees the slot and makes the
  * loop dispatch the policy's next task: the queue stays at {@code queued}, and every finished task
  * goes through the default finished-task retention (100,000), as in production.
@@ -44,7 +45,6 @@ public class SchedulerCycleBench {
     int queued;
 
     private Engine engine;
-    private SchedulerLoop loop;
     private InstantExecutor executor;
     private Workload workload;
     private long completedAtStart;
@@ -54,11 +54,10 @@ public class SchedulerCycleBench {
         executor = new InstantExecutor(false);
         engine = Engine.builder().clock(new VirtualClock()).executor(executor).policy(policy).build();
         engine.start();
-        loop = engine.loopOnVirtualClock();
         workload = new Workload(42);
         // One more than queued: the first goes straight to the slot and keeps it busy.
         for (int i = 0; i <= queued; i++) {
-            loop.submit(workload.nextSpec(), 1);
+            engine.send(new Command.Submit(workload.nextSpec(), 1));
         }
         checkShape();
         completedAtStart = executor.completed();
@@ -74,9 +73,10 @@ public class SchedulerCycleBench {
     }
 
     private void checkShape() {
-        if (executor.running() == null || loop.activeCount() != queued + 1) {
+        int active = engine.send(new Command.CountActive()).join();
+        if (executor.running() == null || active != queued + 1) {
             throw new IllegalStateException("expected " + queued + " waiting and 1 running, got "
-                    + loop.activeCount() + " active, running " + executor.running());
+                    + active + " active, running " + executor.running());
         }
     }
 
@@ -97,7 +97,7 @@ public class SchedulerCycleBench {
     }
 
     private SubmitResult oneCycle() {
-        SubmitResult result = loop.submit(workload.nextSpec(), 1);
+        SubmitResult result = engine.send(new Command.Submit(workload.nextSpec(), 1)).join();
         executor.completeRunning();
         return result;
     }

@@ -48,7 +48,7 @@ public final class ApiService implements AutoCloseable {
                 .listener(metrics.callbackListener());
         callbacks.accept(callbackBuilder);
         CallbackDispatcher dispatcher = callbackBuilder.build();
-        CompletionFeed feed = new CompletionFeed(engine, 1 << 16, feedThread)
+        CompletionFeed feed = new CompletionFeed(engine, feedThread)
                 .onFinished(metrics::recordFinished)
                 .onFinished(dispatcher::deliver);
         ApiServer.Builder builder = ApiServer.builder(engine).metrics(metrics).callbacks(dispatcher);

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.EngineMetrics;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.FieldError;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
@@ -160,7 +161,7 @@ final class Routes {
         if (spec != null && spec.tenant() != null) {
             limitTenant(ctx, spec.tenant(), 1, "tenant");
         }
-        SubmitResult result = await(engine.submit(spec));
+        SubmitResult result = await(engine.send(new Command.Submit(spec)));
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
@@ -230,7 +231,7 @@ final class Routes {
         }
         List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
         for (TaskSpec spec : specs) {
-            futures.add(engine.submit(spec));
+            futures.add(engine.send(new Command.Submit(spec)));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
         long deadline = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
@@ -273,8 +274,8 @@ final class Routes {
                 throw ApiException.invalid("cursor", "cursor is not one this server gave out");
             }
         }
-        TaskPage page = await(engine.tasks(new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant,
-                after, limit)));
+        TaskPage page = await(engine.send(new Command.ListTasks(new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant,
+                after, limit))));
         List<TaskReport> reports = new ArrayList<>(page.tasks().size());
         for (TaskView view : page.tasks()) {
             reports.add(report(view));
@@ -300,12 +301,12 @@ final class Routes {
 
     private void get(Context ctx) {
         String id = ctx.pathParam("id");
-        Optional<TaskView> task = await(engine.task(id));
+        Optional<TaskView> task = await(engine.send(new Command.FindTask(id)));
         json(ctx, 200, report(task.orElseThrow(() -> refusal(new TaskNotFoundException(id)))));
     }
 
     private void cancel(Context ctx) {
-        json(ctx, 200, report(await(engine.cancel(ctx.pathParam("id")))));
+        json(ctx, 200, report(await(engine.send(new Command.Cancel(ctx.pathParam("id"))))));
     }
 
     private void reprioritize(Context ctx) {
@@ -321,7 +322,7 @@ final class Routes {
         if (patch.priority() == null && (client == null || placement instanceof io.queuedeck.engine.task.Placement.Front
                 || placement instanceof io.queuedeck.engine.task.Placement.Back)) {
             // the lane is read on the loop (no concurrent move undone); front and back keep the task's priority
-            moved = await(engine.place(id, placement));
+            moved = await(engine.send(new Command.Place(id, null, placement)));
         } else {
             int priority = patch.priority() != null ? patch.priority() : switch (placement) {
                 case io.queuedeck.engine.task.Placement.Before b -> priorityOf(b.taskId(), "before");
@@ -331,14 +332,14 @@ final class Routes {
             if (client != null) {
                 client.checkPriority("priority", priority);
             }
-            moved = placement == null ? await(engine.reprioritize(id, priority)) : await(engine.place(id, priority, placement));
+            moved = placement == null ? await(engine.send(new Command.Reprioritize(id, priority))) : await(engine.send(new Command.Place(id, priority, placement)));
         }
         json(ctx, 200, report(moved));
     }
 
     /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
     private int priorityOf(String anchorId, String field) {
-        return await(engine.task(anchorId)).orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
+        return await(engine.send(new Command.FindTask(anchorId))).orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
                 .priority();
     }
 
@@ -366,8 +367,8 @@ final class Routes {
             default -> TierMode.ACTIVE;
         };
         if (tierName.matches("p[0-9]")) {
-            await(engine.setLaneMode(tierName.charAt(1) - '0', mode));
-            json(ctx, 200, queues(await(engine.snapshotNow())));
+            await(engine.send(new Command.SetLaneMode(tierName.charAt(1) - '0', mode)));
+            json(ctx, 200, queues(await(engine.send(new Command.TakeSnapshot()))));
             return;
         }
         List<Tier> tiers = switch (tierName) {
@@ -379,14 +380,14 @@ final class Routes {
                     + "'; use core, normal, batch, all or a priority lane p0..p9");
         };
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
-            await(engine.pauseDispatch(mode == TierMode.PAUSED));
+            await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
         } else {
             for (Tier tier : tiers.isEmpty() ? List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH) : tiers) {
-                await(engine.setTierMode(tier, mode));
+                await(engine.send(new Command.SetTierMode(tier, mode)));
             }
         }
         // the published snapshot may predate the command: answer from a fresh one
-        json(ctx, 200, queues(await(engine.snapshotNow())));
+        json(ctx, 200, queues(await(engine.send(new Command.TakeSnapshot()))));
     }
 
     private void replayCallback(Context ctx) {

@@ -64,17 +64,13 @@ public sealed interface Command<R> {
      *                     to take {@code max_tokens}
      */
     record Submit(TaskSpec spec, int outputTokens) implements Change<SubmitResult> {
-        public Submit {
-            Objects.requireNonNull(spec, "spec");
-        }
-
         public Submit(TaskSpec spec) {
             this(spec, -1);
         }
 
         @Override
         public String describe() {
-            return "Submit task" + (spec.taskId() == null ? "" : " " + spec.taskId());
+            return "Submit task" + (spec == null || spec.taskId() == null ? "" : " " + spec.taskId());
         }
     }
 

@@ -1,22 +1,22 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.SystemClock;
 import io.queuedeck.engine.clock.VirtualClock;
-
-import io.queuedeck.engine.clock.EngineClock;
-
-import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
- * Runs a {@link SchedulerLoop}: on a {@link SystemClock}, a dedicated thread that drains the
+ * Runs a {@link SchedulerLoop} and is the only way in: commands are sent here as data and
+ * answered with futures. On a {@link SystemClock}, a dedicated thread that drains the
  * command queue (many producers, one consumer) and fires timers, parking when there is nothing
  * to do; on a {@link VirtualClock}, nothing at all: commands run at once on the caller's thread,
  * which drives the clock and so is the loop thread.
@@ -29,6 +29,7 @@ public final class LoopDriver {
     private static final int COMMAND_BATCH = 1024;
 
     private final SchedulerLoop loop;
+    private final CommandHandler handler;
     private final EngineClock clock;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     /** Executors' reports (completions, freed slots): served before waiting commands. */
@@ -39,18 +40,21 @@ public final class LoopDriver {
     private volatile boolean stopping;
     private long loopErrors;
 
-    /** Settings of one loop; the engine builder fills them. */
+    /**
+     * Settings of one loop; the engine builder fills them.
+     *
+     * @param outbox where the final view of every finished task goes
+     */
     public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
-                           RetryRule retry, EventSink events, int finishedRetention, long snapshotIntervalNanos,
-                           Consumer<EngineSnapshot> snapshotSink, ThreadFactory threadFactory,
-                           InversionProtocol inversion) {}
+                           RetryRule retry, EventSink events, CompletionOutbox outbox, int finishedRetention,
+                           long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
+                           ThreadFactory threadFactory, InversionProtocol inversion) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
         this.threadFactory = settings.threadFactory();
-        this.loop = new SchedulerLoop(settings.clock(), settings.executor(), settings.policy(), settings.policyConfig(),
-                settings.retry(), settings.events(), settings.finishedRetention(), settings.snapshotIntervalNanos(),
-                settings.snapshotSink(), this::executeReport, settings.inversion());
+        this.loop = new SchedulerLoop(settings, this::executeReport);
+        this.handler = new CommandHandler(loop);
     }
 
     /** Starts the loop: binds the executor and, on the system clock, starts the loop thread. */
@@ -84,7 +88,7 @@ public final class LoopDriver {
     }
 
     /** Runs {@code command} on the loop thread. Never blocks the caller. */
-    public void execute(Runnable command) {
+    private void execute(Runnable command) {
         if (clock instanceof VirtualClock) {
             command.run();
             return;
@@ -110,16 +114,20 @@ public final class LoopDriver {
         }
     }
 
-    /** Runs {@code command} on the loop thread; the future completes with its result or exception. */
-    public <T> CompletableFuture<T> call(Function<SchedulerLoop, T> command) {
-        CompletableFuture<T> answer = new CompletableFuture<>();
+    /**
+     * Runs {@code command} on the loop thread; the future completes with its answer or with the
+     * exception that refused it. On a virtual clock it is complete when this returns.
+     */
+    @SuppressWarnings("unchecked") // the handler answers each command with the type the command names
+    public <R> CompletableFuture<R> send(Command<R> command) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
         if (stopping) {
             answer.completeExceptionally(new IllegalStateException("the engine is stopped"));
             return answer;
         }
         execute(() -> {
             try {
-                answer.complete(command.apply(loop));
+                answer.complete((R) handler.handle(command));
             } catch (RuntimeException e) {
                 answer.completeExceptionally(e);
             }
@@ -127,12 +135,9 @@ public final class LoopDriver {
         return answer;
     }
 
-    /**
-     * The loop itself, for code that already runs on the loop thread: the simulator (which drives
-     * a virtual clock) and benchmarks. Touching it from any other thread breaks the single-writer rule.
-     */
-    public SchedulerLoop loopForDriverThread() {
-        return loop;
+    /** Counts a submission refused before it reached the loop (invalid fields). */
+    public void countRejected() {
+        execute(loop::countRejected);
     }
 
     private void runLive() {

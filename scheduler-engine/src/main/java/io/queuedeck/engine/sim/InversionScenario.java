@@ -1,10 +1,11 @@
 package io.queuedeck.engine.sim;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.loop.InversionProtocol;
-import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskView;
@@ -50,18 +51,18 @@ public record InversionScenario(int mediumTasks) {
         for (int i = 0; i < mediumTasks; i++) {
             submit(engine, "medium-" + i, 5, 100, null);
         }
-        while (engine.loopOnVirtualClock().activeCount() > 0 && clock.runNext()) {
+        while (engine.send(new Command.CountActive()).join() > 0 && clock.runNext()) {
             // run until every task has finished
         }
-        TaskView high = engine.task("high").join().orElseThrow();
-        TaskView low = engine.task("low").join().orElseThrow();
-        long preemptions = engine.snapshotNow().join().counters().preemptions();
+        TaskView high = engine.send(new Command.FindTask("high")).join().orElseThrow();
+        TaskView low = engine.send(new Command.FindTask("low")).join().orElseThrow();
+        long preemptions = engine.send(new Command.TakeSnapshot()).join().counters().preemptions();
         return new Outcome(protocol, high.waitedNanos() / 1e6, low.finishedAt() / 1e6, preemptions);
     }
 
     private static void submit(Engine engine, String id, int priority, int tokens, String adapter) {
         TaskSpec spec = new TaskSpec(id, MODEL, "", priority, null, null, null, null, tokens, 100,
                 adapter == null ? null : Map.of("exclusive_resource", adapter));
-        engine.submit(spec).join();
+        engine.send(new Command.Submit(spec)).join();
     }
 }

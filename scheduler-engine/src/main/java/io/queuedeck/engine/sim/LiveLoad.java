@@ -1,6 +1,7 @@
 package io.queuedeck.engine.sim;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.SplittableRandom;
 import java.util.concurrent.ScheduledExecutorService;
@@ -65,7 +66,7 @@ public final class LiveLoad implements AutoCloseable {
         while (nextArrival <= now) {
             // One arrival drawn from the same distributions as the simulator's workload.
             TaskSpec spec = shape.draw(random, null, now, model).spec();
-            engine.submit(spec).whenComplete((result, error) -> {
+            engine.send(new Command.Submit(spec)).whenComplete((result, error) -> {
                 if (error == null) {
                     submitted.incrementAndGet();
                 } else {

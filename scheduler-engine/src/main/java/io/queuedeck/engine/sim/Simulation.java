@@ -1,15 +1,17 @@
 package io.queuedeck.engine.sim;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.loop.SchedulerLoop;
-import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -51,14 +53,14 @@ public record Simulation(int instances, GpuProfile profile, String model) {
                 .executor(gpus)
                 .policy(policy)
                 .policyConfig(config)
-                // Every finished task stays readable: the figures are computed from all of them.
-                .finishedRetention(Math.max(1, arrivals.size()))
                 .idSupplier(() -> {
                     throw new IllegalStateException("simulated arrivals carry their own ids");
                 })
                 .build();
+        // every finished task's final view, in the order they finished: the figures are computed from them
+        CompletionOutbox outbox = engine.completions();
+        Map<String, TaskView> finished = new HashMap<>(arrivals.size() * 2);
         engine.start();
-        SchedulerLoop loop = engine.loopOnVirtualClock();
         int[] next = {0};
         long[] rejected = {0};
         scheduleNext(engine, clock, arrivals, next, rejected);
@@ -66,18 +68,23 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         for (Arrival arrival : arrivals) {
             tokens += arrival.outputTokens();
         }
-        while (next[0] < arrivals.size() || loop.activeCount() > 0) {
+        while (next[0] < arrivals.size() || finished.size() + rejected[0] < arrivals.size()) {
             if (!clock.runNext()) {
-                throw new IllegalStateException("simulation stalled with " + loop.activeCount() + " tasks unfinished");
+                throw new IllegalStateException("simulation stalled with "
+                        + (arrivals.size() - finished.size() - rejected[0]) + " tasks unfinished");
             }
+            outbox.drain(Integer.MAX_VALUE, view -> finished.put(view.id(), view));
         }
         long end = clock.nanos();
         long first = arrivals.isEmpty() ? 0 : arrivals.getFirst().atNanos();
         List<TaskView> done = new ArrayList<>(arrivals.size());
         for (Arrival arrival : arrivals) {
-            loop.find(arrival.spec().taskId()).filter(t -> t.state() == TaskState.SUCCEEDED).ifPresent(done::add);
+            TaskView view = finished.get(arrival.spec().taskId());
+            if (view != null && view.state() == TaskState.SUCCEEDED) {
+                done.add(view);
+            }
         }
-        EngineSnapshot snapshot = loop.snapshot();
+        EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
@@ -126,7 +133,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         clock.schedule(arrival.atNanos(), () -> {
             next[0]++;
             try {
-                engine.submit(arrival.spec(), arrival.outputTokens()).join();
+                engine.send(new Command.Submit(arrival.spec(), arrival.outputTokens())).join();
             } catch (CompletionException refused) {
                 rejected[0]++;
             }

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param dispatchPaused   whether dispatch is paused
  * @param queued           waiting tasks (queued or preempted)
  * @param queuedByPriority waiting tasks per priority 0..9
- * @param queuedByLevel    waiting tasks per policy level (MLFQ levels; one entry for flat policies)
+ * @param queuedByLevel    waiting tasks the policy holds, per level (MLFQ levels; one entry for flat
+ *                         policies); tasks parked in a paused lane or blocked on a resource are in none
  * @param queuedByTier     waiting tasks per tier; DEAD_LETTER counts dead-lettered tasks kept
  * @param running          tasks on instances
  * @param instances        every executor instance

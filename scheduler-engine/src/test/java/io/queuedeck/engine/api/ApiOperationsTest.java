@@ -5,14 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /** Batch submission, listing and paging, queues, pause/resume, client caps and limits, the OpenAPI document. */
 class ApiOperationsTest {
@@ -91,7 +92,7 @@ class ApiOperationsTest {
 
     @Test
     void list_pagesThroughEveryTaskWithFilters() {
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         for (int i = 0; i < 12; i++) {
             http.post("/v1/tasks", task("l-" + i, 5, i % 3 == 0 ? "acme" : "other"));
         }
@@ -207,7 +208,7 @@ class ApiOperationsTest {
         assertThat(front.status()).isEqualTo(200);
         Http.Response after = http.patch("/v1/tasks/pa", "{\"after\":\"pb\"}");
         assertThat(after.status()).isEqualTo(200);
-        assertThat(engine.waitingTasks(10).join().stream().map(io.queuedeck.engine.task.TaskView::id).toList())
+        assertThat(engine.send(new Command.WaitingTasks(10)).join().stream().map(io.queuedeck.engine.task.TaskView::id).toList())
                 .containsExactly("pc", "pb", "pa");
 
         assertThat(http.patch("/v1/tasks/pa", "{\"position\":\"middle\"}").errorField()).isEqualTo("position");
@@ -217,7 +218,7 @@ class ApiOperationsTest {
         assertThat(http.patch("/v1/tasks/pa", "{\"priority\":6,\"after\":\"pa\"}").errorField()).isEqualTo("after");
         // without a priority, front and back keep the task's own lane
         assertThat(http.patch("/v1/tasks/pa", "{\"position\":\"back\"}").json().get("priority").asInt()).isEqualTo(6);
-        engine.switchPolicy("weighted", io.queuedeck.engine.policy.PolicyConfig.empty()).join();
+        engine.send(new Command.SwitchPolicy("weighted", io.queuedeck.engine.policy.PolicyConfig.empty())).join();
         Http.Response refused = http.patch("/v1/tasks/pa", "{\"position\":\"front\"}");
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.body()).contains("weighted policy orders each lane by rules of its own");
@@ -258,7 +259,7 @@ class ApiOperationsTest {
     void submit_whenQueueIsFull_is429WithRetryAfter() {
         try (ApiServer small = ApiServer.builder(engine).port(0).maxQueued(3).build().start()) {
             Http client = new Http(small.baseUri());
-            engine.pauseDispatch(true).join();
+            engine.send(new Command.PauseDispatch(true)).join();
             for (int i = 0; i < 3; i++) {
                 assertThat(client.post("/v1/tasks", task("f-" + i, 5, "t")).status()).isEqualTo(202);
             }

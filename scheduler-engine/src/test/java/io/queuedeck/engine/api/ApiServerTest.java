@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.Engine;
-import java.time.Duration;
-import java.util.Arrays;
+import io.queuedeck.engine.command.Command;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.time.Duration;
+import java.util.Arrays;
 
 /** Every endpoint and error shape, against the real server on an ephemeral loopback port. */
 class ApiServerTest {
@@ -113,7 +114,7 @@ class ApiServerTest {
 
     @Test
     void delete_waitingTask_cancelsIt_thenSecondCancelIs409() {
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         http.post("/v1/tasks", task("c", 5));
 
         Http.Response cancelled = http.delete("/v1/tasks/c");
@@ -127,7 +128,7 @@ class ApiServerTest {
 
     @Test
     void patch_priority_movesTheTask() {
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         http.post("/v1/tasks", task("p", 8));
 
         Http.Response response = http.patch("/v1/tasks/p", "{\"priority\": 1}");
@@ -146,7 +147,7 @@ class ApiServerTest {
             "{\"priority\":           | 400 | ",
     })
     void patch_badBody_answers400NamingTheField(String body, int status, String field) {
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         http.post("/v1/tasks", task("p", 8));
 
         Http.Response response = http.patch("/v1/tasks/p", body);
@@ -286,7 +287,7 @@ class ApiServerTest {
     @Test
     void readyz_withEveryInstanceOffline_answers503() {
         for (int i = 0; i < 4; i++) {
-            engine.setInstanceOnline(i, false).join();
+            engine.send(new Command.SetInstanceOnline(i, false)).join();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/readyz").status() == 503);
         assertThat(http.get("/readyz").errorCode()).isEqualTo("not_ready");

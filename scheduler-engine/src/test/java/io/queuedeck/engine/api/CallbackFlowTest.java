@@ -7,7 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.callback.CallbackDispatcher;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.metrics.EngineMetrics;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +22,6 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /** Submit over HTTP, finish in the engine, receive the result at the task's callback_url. */
 class CallbackFlowTest {
@@ -46,7 +47,7 @@ class CallbackFlowTest {
                 .allowedHosts(java.util.Set.of("127.0.0.1", "localhost"))
                 .listener(metrics.callbackListener())
                 .build();
-        feed = new CompletionFeed(engine, 4096, feedThread).onFinished(metrics::recordFinished).onFinished(callbacks::deliver);
+        feed = new CompletionFeed(engine, feedThread).onFinished(metrics::recordFinished).onFinished(callbacks::deliver);
         engine.start();
         feed.start(1);
         server = ApiServer.builder(engine).port(0).metrics(metrics).callbacks(callbacks).build().start();
@@ -88,7 +89,7 @@ class CallbackFlowTest {
     @Test
     void cancelledTask_postsItsCancellation() throws Exception {
         receiver.enqueue(new MockResponse.Builder().code(200).build());
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         http.post("/v1/tasks", task("cb-c", 8));
 
         assertThat(http.delete("/v1/tasks/cb-c").status()).isEqualTo(200);

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.Engine;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicLong;
+import io.queuedeck.engine.command.Command;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -17,6 +14,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Thousands of random and malformed bodies against the real server: never a 5xx, never a stack
@@ -37,7 +38,7 @@ class MalformedBodyProperties {
     static void start() {
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
         engine.start();
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         server = ApiServer.builder(engine).port(0).build().start();
         http = new Http(server.baseUri());
         assertThat(http.post("/v1/tasks", "{\"task_id\":\"fuzz-target\",\"model\":\"llama-2-7b\",\"input\":\"x\"}")
@@ -49,7 +50,7 @@ class MalformedBodyProperties {
     static void stop() {
         // the engine survived: it still answers, and it queued exactly what was accepted
         assertThat(http.get("/healthz").status()).isEqualTo(200);
-        assertThat(engine.snapshotNow().join().counters().submitted()).isEqualTo(accepted.get());
+        assertThat(engine.send(new Command.TakeSnapshot()).join().counters().submitted()).isEqualTo(accepted.get());
         server.close();
         engine.close();
     }

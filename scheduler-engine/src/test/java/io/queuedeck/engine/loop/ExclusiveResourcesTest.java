@@ -1,18 +1,18 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.clock.VirtualClock;
-import io.queuedeck.engine.snapshot.LatencySummary;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.snapshot.LatencySummary;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
 
 class ExclusiveResourcesTest {
     private final VirtualClock clock = new VirtualClock();
@@ -26,11 +26,11 @@ class ExclusiveResourcesTest {
     private TaskView submit(String id, int priority, String resource) {
         TaskSpec spec = new TaskSpec(id, "m", "", priority, null, null, null, null, 50, 10,
                 resource == null ? null : Map.of("exclusive_resource", resource));
-        return engine.submit(spec).join().task();
+        return engine.send(new Command.Submit(spec)).join().task();
     }
 
     private TaskView task(String id) {
-        return engine.task(id).join().orElseThrow();
+        return engine.send(new Command.FindTask(id)).join().orElseThrow();
     }
 
     @Test
@@ -41,7 +41,7 @@ class ExclusiveResourcesTest {
 
         assertThat(task("holder").state()).isEqualTo(TaskState.RUNNING);
         assertThat(task("waiter").state()).isEqualTo(TaskState.QUEUED);
-        assertThat(engine.snapshotNow().join().queued()).isEqualTo(1);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queued()).isEqualTo(1);
         // Inheritance (the default): the holder runs at the waiter's priority.
         assertThat(task("holder").priority()).isEqualTo(1);
 
@@ -59,7 +59,7 @@ class ExclusiveResourcesTest {
         assertThat(task("holder").priority()).isEqualTo(1); // borrowed while it runs
 
         clock.runUntilIdle();
-        java.util.List<io.queuedeck.engine.snapshot.LatencySummary> byPriority = engine.snapshotNow().join().byPriority();
+        java.util.List<io.queuedeck.engine.snapshot.LatencySummary> byPriority = engine.send(new Command.TakeSnapshot()).join().byPriority();
         assertThat(byPriority.get(5).endToEnd().count()).as("the holder, in P5").isEqualTo(1);
         assertThat(byPriority.get(1).endToEnd().count()).as("the waiter only, in P1").isEqualTo(1);
     }
@@ -79,10 +79,10 @@ class ExclusiveResourcesTest {
         submit("holder", 5, "adapter");
         submit("waiter", 1, "adapter");
 
-        engine.cancel("waiter").join();
+        engine.send(new Command.Cancel("waiter")).join();
 
         assertThat(task("waiter").state()).isEqualTo(TaskState.CANCELLED);
-        assertThat(engine.snapshotNow().join().queued()).isZero();
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queued()).isZero();
         clock.runUntilIdle();
         assertThat(task("holder").state()).isEqualTo(TaskState.SUCCEEDED);
     }
@@ -93,7 +93,7 @@ class ExclusiveResourcesTest {
         submit("holder", 5, "adapter");
         submit("waiter", 1, "adapter");
 
-        engine.reprioritize("waiter", 3).join();
+        engine.send(new Command.Reprioritize("waiter", 3)).join();
 
         assertThat(task("waiter").state()).isEqualTo(TaskState.QUEUED);
         assertThat(task("waiter").priority()).isEqualTo(3);
@@ -108,7 +108,7 @@ class ExclusiveResourcesTest {
         submit("holder", 5, "adapter");
         submit("waiter", 1, "adapter");
 
-        engine.cancel("holder").join();
+        engine.send(new Command.Cancel("holder")).join();
 
         assertThat(task("waiter").state()).isEqualTo(TaskState.RUNNING);
     }

@@ -1,21 +1,16 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.clock.VirtualClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.Placement;
 import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskView;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -23,6 +18,11 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Operator moves against a plain list: random tasks in three lanes, random placements (front,
@@ -57,14 +57,14 @@ class LanePlacementProperties {
                 .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
                 .policy(policy).build()) {
             engine.start();
-            engine.pauseDispatch(true).join();
+            engine.send(new Command.PauseDispatch(true)).join();
             java.util.Random random = new java.util.Random(seed);
             List<String> order = new ArrayList<>();
             Map<String, Integer> priority = new HashMap<>();
             for (int i = 0; i < tasks; i++) {
                 String id = "t" + i;
                 int p = LANES[random.nextInt(LANES.length)];
-                engine.submit(new TaskSpec(id, "m", "", p, null, null, null, null, 5, 2, null)).join();
+                engine.send(new Command.Submit(new TaskSpec(id, "m", "", p, null, null, null, null, 5, 2, null))).join();
                 order.add(id);
                 priority.put(id, p);
             }
@@ -81,7 +81,7 @@ class LanePlacementProperties {
                     default -> Placement.after(anchor);
                 };
                 int lane = move.kind() >= 2 ? priority.get(anchor) : LANES[move.lane()];
-                engine.place(id, lane, placement).join();
+                engine.send(new Command.Place(id, lane, placement)).join();
                 order.remove(id);
                 int at = switch (move.kind()) {
                     case 0 -> 0;
@@ -93,7 +93,7 @@ class LanePlacementProperties {
                 priority.put(id, lane);
             }
 
-            List<TaskView> listed = engine.waitingTasks(100).join();
+            List<TaskView> listed = engine.send(new Command.WaitingTasks(100)).join();
             assertThat(listed).hasSize(tasks);
             for (int lane : LANES) {
                 assertThat(listed.stream().filter(t -> t.priority() == lane).map(TaskView::id).toList())
@@ -101,9 +101,9 @@ class LanePlacementProperties {
                         .containsExactlyElementsOf(order.stream().filter(id -> priority.get(id) == lane).toList());
             }
 
-            engine.pauseDispatch(false).join();
+            engine.send(new Command.PauseDispatch(false)).join();
             clock.runUntil(clock.nanos() + 600_000_000_000L); // bounded: a policy with ticks never lets the clock go idle
-            List<String> ran = engine.tasks(new TaskQuery(null, null, -1, 1000)).join().tasks().stream()
+            List<String> ran = engine.send(new Command.ListTasks(new TaskQuery(null, null, -1, 1000))).join().tasks().stream()
                     .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
             Map<String, Integer> level = new HashMap<>();
             listed.forEach(t -> level.put(t.id(), t.level()));

@@ -1,11 +1,11 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.clock.VirtualClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.InvalidTaskException;
@@ -14,11 +14,11 @@ import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 class LanePlacementTest {
     private final VirtualClock clock = new VirtualClock();
@@ -31,7 +31,7 @@ class LanePlacementTest {
                 .policy(policy)
                 .build();
         engine.start();
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         return engine;
     }
 
@@ -43,18 +43,18 @@ class LanePlacementTest {
     }
 
     private void submit(String id, int priority) {
-        engine.submit(new TaskSpec(id, "m", "", priority, null, null, null, null, 20, 10, null)).join();
+        engine.send(new Command.Submit(new TaskSpec(id, "m", "", priority, null, null, null, null, 20, 10, null))).join();
     }
 
     private List<String> lane(int priority) {
-        return engine.waitingTasks(100).join().stream().filter(t -> t.priority() == priority).map(TaskView::id).toList();
+        return engine.send(new Command.WaitingTasks(100)).join().stream().filter(t -> t.priority() == priority).map(TaskView::id).toList();
     }
 
     /** Ids in the order they first ran, once everything has run on the one slot. */
     private List<String> runOrder() {
-        engine.pauseDispatch(false).join();
+        engine.send(new Command.PauseDispatch(false)).join();
         clock.runUntil(clock.nanos() + 600_000_000_000L); // bounded: a policy with ticks never lets the clock go idle
-        return engine.tasks(new io.queuedeck.engine.task.TaskQuery(null, null, -1, 1000)).join().tasks().stream()
+        return engine.send(new Command.ListTasks(new io.queuedeck.engine.task.TaskQuery(null, null, -1, 1000))).join().tasks().stream()
                 .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
     }
 
@@ -66,13 +66,13 @@ class LanePlacementTest {
         }
         submit("urgent", 1);
 
-        engine.place("d", 4, Placement.front()).join();
+        engine.send(new Command.Place("d", 4, Placement.front())).join();
         assertThat(lane(4)).containsExactly("d", "a", "b", "c");
-        engine.place("a", 4, Placement.back()).join();
+        engine.send(new Command.Place("a", 4, Placement.back())).join();
         assertThat(lane(4)).containsExactly("d", "b", "c", "a");
-        engine.place("c", 4, Placement.before("d")).join();
+        engine.send(new Command.Place("c", 4, Placement.before("d"))).join();
         assertThat(lane(4)).containsExactly("c", "d", "b", "a");
-        engine.place("c", 4, Placement.after("b")).join();
+        engine.send(new Command.Place("c", 4, Placement.after("b"))).join();
         assertThat(lane(4)).containsExactly("d", "b", "c", "a");
 
         assertThat(runOrder()).containsExactly("urgent", "d", "b", "c", "a");
@@ -85,12 +85,12 @@ class LanePlacementTest {
         submit("y", 2);
         submit("moved", 7);
 
-        TaskView moved = engine.place("moved", 2, Placement.before("y")).join();
+        TaskView moved = engine.send(new Command.Place("moved", 2, Placement.before("y"))).join();
 
         assertThat(moved.priority()).isEqualTo(2);
         assertThat(lane(2)).containsExactly("x", "moved", "y");
         assertThat(lane(7)).isEmpty();
-        assertThat(engine.snapshotNow().join().queuedByPriority().get(2)).isEqualTo(3);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queuedByPriority().get(2)).isEqualTo(3);
     }
 
     @Test
@@ -100,7 +100,7 @@ class LanePlacementTest {
         submit("p5", 5);
         submit("late", 5);
 
-        engine.place("late", 5, Placement.front()).join();
+        engine.send(new Command.Place("late", 5, Placement.front())).join();
 
         assertThat(runOrder()).containsExactly("late", "p1", "p5");
     }
@@ -113,7 +113,7 @@ class LanePlacementTest {
         }
         // each move lands between t3 and the task placed just before it: the gap halves every time
         for (int i = 0; i < 50; i++) {
-            engine.place(i % 2 == 0 ? "t0" : "t5", 3, Placement.before("t3")).join();
+            engine.send(new Command.Place(i % 2 == 0 ? "t0" : "t5", 3, Placement.before("t3"))).join();
         }
         // the last move put t5 just before t3, and t0 just before t5
         assertThat(lane(3)).containsExactly("t1", "t2", "t0", "t5", "t3", "t4");
@@ -123,14 +123,14 @@ class LanePlacementTest {
     @Test
     void mlfq_aTaskPlacedAtTheFront_takesTheLeadersLevel_andRunsFirst() {
         start("mlfq");
-        engine.submit(new TaskSpec("long-prompt", "m", "", 4, null, null, null, null, 10, 5_000, null)).join();
+        engine.send(new Command.Submit(new TaskSpec("long-prompt", "m", "", 4, null, null, null, null, 10, 5_000, null))).join();
         submit("short-a", 4);
         submit("short-b", 4);
         // a long prompt skips MLFQ's first levels: it lists (and would run) after the short ones
         assertThat(lane(4)).containsExactly("short-a", "short-b", "long-prompt");
-        int shortLevel = engine.task("short-a").join().orElseThrow().level();
+        int shortLevel = engine.send(new Command.FindTask("short-a")).join().orElseThrow().level();
 
-        TaskView placed = engine.place("long-prompt", 4, Placement.front()).join();
+        TaskView placed = engine.send(new Command.Place("long-prompt", 4, Placement.front())).join();
 
         assertThat(placed.level()).isEqualTo(shortLevel);
         assertThat(lane(4)).containsExactly("long-prompt", "short-a", "short-b");
@@ -144,7 +144,7 @@ class LanePlacementTest {
         submit("a", 4);
         submit("b", 4);
 
-        assertThatThrownBy(() -> engine.place("b", 4, Placement.front()).join())
+        assertThatThrownBy(() -> engine.send(new Command.Place("b", 4, Placement.front())).join())
                 .isInstanceOf(CompletionException.class).hasCauseInstanceOf(TaskConflictException.class)
                 .hasMessageContaining("the " + policy + " policy orders each lane by rules of its own");
         assertThat(lane(4)).containsExactly("a", "b");
@@ -157,19 +157,19 @@ class LanePlacementTest {
         submit("b", 4);
         submit("other", 6);
 
-        assertThatThrownBy(() -> engine.place("a", 4, Placement.before("other")).join())
+        assertThatThrownBy(() -> engine.send(new Command.Place("a", 4, Placement.before("other"))).join())
                 .hasCauseInstanceOf(InvalidTaskException.class).hasMessageContaining("not waiting in the priority 4 lane");
-        assertThatThrownBy(() -> engine.place("a", 4, Placement.after("a")).join())
+        assertThatThrownBy(() -> engine.send(new Command.Place("a", 4, Placement.after("a"))).join())
                 .hasCauseInstanceOf(InvalidTaskException.class).hasMessageContaining("next to itself");
-        assertThatThrownBy(() -> engine.place("a", 10, Placement.front()).join())
+        assertThatThrownBy(() -> engine.send(new Command.Place("a", 10, Placement.front())).join())
                 .hasCauseInstanceOf(InvalidTaskException.class).hasMessageContaining("between 0 and 9");
-        assertThatThrownBy(() -> engine.place("nope", 4, Placement.front()).join())
+        assertThatThrownBy(() -> engine.send(new Command.Place("nope", 4, Placement.front())).join())
                 .hasCauseInstanceOf(io.queuedeck.engine.task.TaskNotFoundException.class);
         assertThat(lane(4)).containsExactly("a", "b");
 
-        engine.pauseDispatch(false).join();
-        assertThat(engine.task("a").join().orElseThrow().state()).isEqualTo(TaskState.RUNNING);
-        assertThatThrownBy(() -> engine.place("a", 4, Placement.back()).join())
+        engine.send(new Command.PauseDispatch(false)).join();
+        assertThat(engine.send(new Command.FindTask("a")).join().orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+        assertThatThrownBy(() -> engine.send(new Command.Place("a", 4, Placement.back())).join())
                 .hasCauseInstanceOf(TaskConflictException.class).hasMessageContaining("only a waiting task");
     }
 }

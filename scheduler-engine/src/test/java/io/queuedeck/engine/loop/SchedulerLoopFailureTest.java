@@ -1,24 +1,24 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.clock.VirtualClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 
 /** How the loop ends tasks whose executor reports failures (not only crashes). */
 class SchedulerLoopFailureTest {
@@ -68,20 +68,20 @@ class SchedulerLoopFailureTest {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = engine(clock, false)) {
             engine.start();
-            engine.submit(TaskSpec.of("m", "hi", 5, 4).withTaskId("t")).join();
+            engine.send(new Command.Submit(TaskSpec.of("m", "hi", 5, 4).withTaskId("t"))).join();
 
             clock.runUntilIdle();
 
-            TaskView t = engine.task("t").join().orElseThrow();
+            TaskView t = engine.send(new Command.FindTask("t")).join().orElseThrow();
             assertThat(t.state().isFinal()).as("state %s is final", t.state()).isTrue();
             assertThat(t.state()).isEqualTo(TaskState.DEAD_LETTERED);
             assertThat(t.attempts()).isEqualTo(1);
             assertThat(t.error()).isEqualTo("rejected by the server");
-            EngineSnapshot.Counters counters = engine.snapshotNow().join().counters();
+            EngineSnapshot.Counters counters = engine.send(new Command.TakeSnapshot()).join().counters();
             assertThat(counters.failed()).isEqualTo(1);
             assertThat(counters.retried()).isZero();
             assertThat(counters.succeeded() + counters.cancelled() + counters.deadLettered()).isEqualTo(counters.submitted());
-            assertThat(engine.snapshotNow().join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 1);
+            assertThat(engine.send(new Command.TakeSnapshot()).join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 1);
         }
     }
 
@@ -90,17 +90,17 @@ class SchedulerLoopFailureTest {
         VirtualClock clock = new VirtualClock();
         try (Engine engine = engine(clock, true)) {
             engine.start();
-            engine.submit(TaskSpec.of("m", "hi", 5, 4).withTaskId("t")).join();
+            engine.send(new Command.Submit(TaskSpec.of("m", "hi", 5, 4).withTaskId("t"))).join();
 
             clock.runUntilIdle();
 
-            TaskView t = engine.task("t").join().orElseThrow();
+            TaskView t = engine.send(new Command.FindTask("t")).join().orElseThrow();
             assertThat(t.state()).isEqualTo(TaskState.DEAD_LETTERED);
             assertThat(t.attempts()).isEqualTo(2);
             assertThat(t.history()).extracting(Task.Transition::to).containsExactly(TaskState.QUEUED,
                     TaskState.RUNNING, TaskState.FAILED, TaskState.RETRY_WAIT, TaskState.QUEUED,
                     TaskState.RUNNING, TaskState.FAILED, TaskState.DEAD_LETTERED);
-            EngineSnapshot.Counters counters = engine.snapshotNow().join().counters();
+            EngineSnapshot.Counters counters = engine.send(new Command.TakeSnapshot()).join().counters();
             assertThat(counters.failed()).isEqualTo(2);
             assertThat(counters.retried()).isEqualTo(1);
             assertThat(counters.deadLettered()).isEqualTo(1);

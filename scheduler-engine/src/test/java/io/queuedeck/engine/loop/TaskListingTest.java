@@ -1,19 +1,19 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.clock.VirtualClock;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /** The read-only task listing: filters, submission order, and cursor paging without gaps or repeats. */
 class TaskListingTest {
@@ -22,11 +22,11 @@ class TaskListingTest {
         // A virtual clock that nobody advances: nothing runs, so every task stays where it was put.
         Engine engine = Engine.builder().clock(new VirtualClock()).build();
         engine.start();
-        engine.pauseDispatch(true).join();
+        engine.send(new Command.PauseDispatch(true)).join();
         for (int i = 0; i < tasks; i++) {
             TaskSpec spec = new TaskSpec("t" + i, "llama-2-7b", "hi", 5, null, i % 2 == 0 ? "even" : "odd", null, null,
                     8, null, null);
-            engine.submit(spec).join();
+            engine.send(new Command.Submit(spec)).join();
         }
         return engine;
     }
@@ -42,7 +42,7 @@ class TaskListingTest {
         long cursor = -1;
         int pages = 0;
         do {
-            TaskPage page = engine.tasks(new TaskQuery(null, null, cursor, 10)).join();
+            TaskPage page = engine.send(new Command.ListTasks(new TaskQuery(null, null, cursor, 10))).join();
             seen.addAll(ids(page));
             cursor = page.nextSequence();
             pages++;
@@ -55,12 +55,12 @@ class TaskListingTest {
     @Test
     void tasks_filteredByTenantAndState() {
         Engine engine = pausedEngineWith(10);
-        engine.cancel("t3").join();
+        engine.send(new Command.Cancel("t3")).join();
 
-        assertThat(ids(engine.tasks(new TaskQuery(null, "even", -1, 100)).join()))
+        assertThat(ids(engine.send(new Command.ListTasks(new TaskQuery(null, "even", -1, 100))).join()))
                 .containsExactly("t0", "t2", "t4", "t6", "t8");
-        assertThat(ids(engine.tasks(new TaskQuery(TaskState.CANCELLED, null, -1, 100)).join())).containsExactly("t3");
-        assertThat(ids(engine.tasks(new TaskQuery(TaskState.QUEUED, "odd", -1, 100)).join()))
+        assertThat(ids(engine.send(new Command.ListTasks(new TaskQuery(TaskState.CANCELLED, null, -1, 100))).join())).containsExactly("t3");
+        assertThat(ids(engine.send(new Command.ListTasks(new TaskQuery(TaskState.QUEUED, "odd", -1, 100))).join()))
                 .containsExactly("t1", "t5", "t7", "t9");
     }
 
@@ -68,7 +68,7 @@ class TaskListingTest {
     void tasks_exactlyOnePageLeft_hasNoNextCursor() {
         Engine engine = pausedEngineWith(10);
 
-        TaskPage page = engine.tasks(new TaskQuery(null, null, -1, 10)).join();
+        TaskPage page = engine.send(new Command.ListTasks(new TaskQuery(null, null, -1, 10))).join();
 
         assertThat(page.tasks()).hasSize(10);
         assertThat(page.nextSequence()).isEqualTo(-1);

@@ -6,18 +6,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.api.ApiServer;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /** {@code GET /metrics} parses as the Prometheus text format and says what the engine says. */
 class EngineMetricsTest {
@@ -32,7 +32,7 @@ class EngineMetricsTest {
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
         EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
         feedThread = Executors.newSingleThreadScheduledExecutor();
-        feed = new CompletionFeed(engine, 1 << 14, feedThread).onFinished(metrics::recordFinished);
+        feed = new CompletionFeed(engine, feedThread).onFinished(metrics::recordFinished);
         engine.start();
         feed.start(1);
         server = ApiServer.builder(engine).port(0).metrics(metrics).build().start();

@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.Test;
 
 class PoisonTaskTest {
     private final VirtualClock clock = new VirtualClock();
@@ -22,14 +23,14 @@ class PoisonTaskTest {
             .build();
 
     private TaskView task(String id) {
-        return engine.task(id).join().orElseThrow();
+        return engine.send(new Command.FindTask(id)).join().orElseThrow();
     }
 
     @Test
     void poisonTask_failsEveryAttempt_thenIsDeadLettered_whileOthersSucceed() {
         engine.start();
-        engine.submit(new TaskSpec("bad", "m", "x", 5, null, null, null, null, 10, null, Map.of("poison", "true"))).join();
-        engine.submit(new TaskSpec("good", "m", "x", 5, null, null, null, null, 10, null, null)).join();
+        engine.send(new Command.Submit(new TaskSpec("bad", "m", "x", 5, null, null, null, null, 10, null, Map.of("poison", "true")))).join();
+        engine.send(new Command.Submit(new TaskSpec("good", "m", "x", 5, null, null, null, null, 10, null, null))).join();
 
         clock.runUntilIdle();
 
@@ -38,19 +39,19 @@ class PoisonTaskTest {
         assertThat(bad.state()).isEqualTo(TaskState.DEAD_LETTERED);
         assertThat(bad.attempts()).isEqualTo(3); // the default retry rule's attempts
         assertThat(bad.error()).contains("poison task");
-        assertThat(engine.snapshotNow().join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 1);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 1);
     }
 
     @Test
     void retry_deadLetteredTask_queuesItAgainWithFreshAttempts() {
         engine.start();
-        engine.submit(new TaskSpec("bad", "m", "x", 5, null, null, null, null, 10, null, Map.of("poison", "true"))).join();
+        engine.send(new Command.Submit(new TaskSpec("bad", "m", "x", 5, null, null, null, null, 10, null, Map.of("poison", "true")))).join();
         clock.runUntilIdle();
 
-        TaskView retried = engine.retry("bad").join();
+        TaskView retried = engine.send(new Command.RetryDeadLetter("bad")).join();
 
         assertThat(retried.state()).isIn(TaskState.QUEUED, TaskState.RUNNING);
-        assertThat(engine.snapshotNow().join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 0);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 0);
         clock.runUntilIdle();
         assertThat(task("bad").state()).isEqualTo(TaskState.DEAD_LETTERED); // still poison
         assertThat(task("bad").attempts()).isEqualTo(3);
@@ -59,9 +60,9 @@ class PoisonTaskTest {
     @Test
     void retry_taskThatIsNotDeadLettered_refused() {
         engine.start();
-        engine.submit(new TaskSpec("ok", "m", "x", 5, null, null, null, null, 10, null, null)).join();
+        engine.send(new Command.Submit(new TaskSpec("ok", "m", "x", 5, null, null, null, null, 10, null, null))).join();
 
-        assertThatThrownBy(() -> engine.retry("ok").join()).isInstanceOf(CompletionException.class)
+        assertThatThrownBy(() -> engine.send(new Command.RetryDeadLetter("ok")).join()).isInstanceOf(CompletionException.class)
                 .hasCauseInstanceOf(TaskConflictException.class).hasMessageContaining("only dead-lettered tasks");
     }
 }

@@ -9,21 +9,22 @@ import static io.queuedeck.engine.task.TaskState.SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.queuedeck.engine.snapshot.EngineEvent;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.SimHarness;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.List;
 
 /**
  * The simulated GPU model, driven through the engine on a virtual clock, so every time is exact:
@@ -163,7 +164,7 @@ class SimulatedGpuExecutorTest {
             long crashAt = SimHarness.millis(30);
             sim.runUntil(crashAt);
 
-            sim.engine().crashInstance(0).join();
+            sim.engine().send(new Command.CrashInstance(0)).join();
 
             for (String id : List.of("a", "b")) {
                 assertThat(sim.task(id).state()).as(id).isEqualTo(RETRY_WAIT);
@@ -201,7 +202,7 @@ class SimulatedGpuExecutorTest {
             assertThat(sim.task("a").instance()).isZero();
             sim.runUntil(SimHarness.millis(30));
 
-            sim.engine().crashInstance(0).join();
+            sim.engine().send(new Command.CrashInstance(0)).join();
             sim.runUntilAllFinished();
 
             TaskView a = sim.task("a");
@@ -219,7 +220,7 @@ class SimulatedGpuExecutorTest {
                 while (sim.task("doomed").state() != RUNNING) {
                     sim.clock().runNext();
                 }
-                sim.engine().crashInstance(0).join();
+                sim.engine().send(new Command.CrashInstance(0)).join();
             }
 
             TaskView t = sim.task("doomed");
@@ -241,7 +242,7 @@ class SimulatedGpuExecutorTest {
             long offlineAt = H100.prefillNanos(100) + 4 * H100.decodeStepNanos(1) + 1;
             sim.runUntil(offlineAt);
 
-            sim.engine().setInstanceOnline(0, false).join();
+            sim.engine().send(new Command.SetInstanceOnline(0, false)).join();
 
             TaskView a = sim.task("a");
             assertThat(a.state()).isEqualTo(PREEMPTED);
@@ -254,7 +255,7 @@ class SimulatedGpuExecutorTest {
             sim.runUntil(offlineAt + SimHarness.millis(1_000));
             assertThat(sim.task("a").state()).as("nothing runs while the only instance is offline").isEqualTo(PREEMPTED);
 
-            sim.engine().setInstanceOnline(0, true).join();
+            sim.engine().send(new Command.SetInstanceOnline(0, true)).join();
             sim.runUntilAllFinished();
 
             a = sim.task("a");
@@ -269,16 +270,16 @@ class SimulatedGpuExecutorTest {
     @Test
     void crashInstance_whileOffline_staysOfflineUntilAnOperatorBringsItBack() {
         try (SimHarness sim = batching(1)) {
-            sim.engine().setInstanceOnline(0, false).join();
+            sim.engine().send(new Command.SetInstanceOnline(0, false)).join();
             sim.submit("a", 1, 100, 5);
 
-            sim.engine().crashInstance(0).join();
+            sim.engine().send(new Command.CrashInstance(0)).join();
             sim.runUntil(RELOAD + SimHarness.millis(1_000));
 
             // The operator took it out of service; a crash must not put it back after the reload.
             assertThat(sim.snapshot().instances().getFirst().state()).isEqualTo(InstanceState.OFFLINE);
             assertThat(sim.task("a").state()).isEqualTo(QUEUED);
-            sim.engine().setInstanceOnline(0, true).join();
+            sim.engine().send(new Command.SetInstanceOnline(0, true)).join();
             sim.runUntilAllFinished();
             assertThat(sim.task("a").state()).isEqualTo(SUCCEEDED);
         }
@@ -287,7 +288,7 @@ class SimulatedGpuExecutorTest {
     @Test
     void slowInstance_factor2_doublesEveryStep() {
         try (SimHarness sim = batching(1)) {
-            sim.engine().slowInstance(0, 2).join();
+            sim.engine().send(new Command.SlowInstance(0, 2)).join();
             sim.submit("t", 1, 500, 10);
 
             sim.runUntilAllFinished();
@@ -308,9 +309,9 @@ class SimulatedGpuExecutorTest {
             long step1End = H100.prefillNanos(100) + step;
             sim.runUntil(step1End + 1);
 
-            sim.engine().slowInstance(0, 2).join(); // step 2 already started at normal speed
+            sim.engine().send(new Command.SlowInstance(0, 2)).join(); // step 2 already started at normal speed
             sim.runUntil(step1End + 2 * step + 1);  // mid step 3, which ends at +3 steps
-            sim.engine().slowInstance(0, 1).join();
+            sim.engine().send(new Command.SlowInstance(0, 1)).join();
             sim.runUntilAllFinished();
 
             // A step's length is fixed when it begins: step 2 normal (began before the slowdown),
@@ -323,8 +324,8 @@ class SimulatedGpuExecutorTest {
     @Test
     void slowInstance_factorOutOfRange_refusedAndNothingChanges() {
         try (SimHarness sim = batching(1)) {
-            assertThatThrownBy(() -> sim.engine().slowInstance(0, 0.5).join()).hasCauseInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> sim.engine().crashInstance(3).join()).hasCauseInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> sim.engine().send(new Command.SlowInstance(0, 0.5)).join()).hasCauseInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> sim.engine().send(new Command.CrashInstance(3)).join()).hasCauseInstanceOf(IllegalArgumentException.class);
             assertThat(sim.snapshot().instances().getFirst().slowdown()).isEqualTo(1.0);
         }
     }
