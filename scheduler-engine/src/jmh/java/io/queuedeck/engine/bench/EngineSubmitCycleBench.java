@@ -21,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link SchedulerCycleBench}'s cycle entered through the public API: {@code Engine.submit}
- * validates the spec, makes its id and answers with a future. Still on a virtual clock, so
- * still one thread; the difference from the loop-level cycle is the cost of the API.
+ * {@link SchedulerCycleBench}'s cycle with specs that carry no id, as clients send them:
+ * {@code Engine.send} validates each, makes its id and answers with a future. Still on a virtual
+ * clock, so still one thread; the difference from that cycle is the cost of making ids.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

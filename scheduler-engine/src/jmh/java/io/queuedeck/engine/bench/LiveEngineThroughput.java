@@ -18,7 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  * End-to-end throughput of the live engine across threads (not JMH: one round is a million
  * tasks, timed as a whole). A system-clock engine with an {@link InstantExecutor} that posts
  * each completion back to the loop, as an executor on its own thread would; the main thread is
- * the producer and calls {@code Engine.submit} (validation and id on its thread, then the
+ * the producer and sends {@code Command.Submit}s (validation and id on its thread, then the
  * loop's command queue). A round submits {@code n} tasks as fast as it can, keeps the futures,
  * and ends when the executor has completed every one; its rate is tasks completed per second
  * of wall time from the first submit to the last completion. Each round also reports the

@@ -3,7 +3,9 @@ package io.queuedeck.engine.bench;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskView;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Scheduler overhead: one submit, one dispatch and one completion through the real scheduler
@@ -44,7 +47,18 @@ public class SchedulerCycleBench {
     @Param({"100000", "1000000"})
     int queued;
 
+    /**
+     * Whether the completion outbox is open, as in the console and {@code serve}: each op then
+     * also drains the one final view the completion left there (the consumer's side, here on the
+     * same thread); closed, the loop keeps no views, as in the simulator.
+     */
+    @Param({"open", "closed"})
+    String outbox;
+
     private Engine engine;
+    private CompletionOutbox completions;
+    private final Consumer<TaskView> drained = view -> lastDrained = view;
+    private TaskView lastDrained;
     private InstantExecutor executor;
     private Workload workload;
     private long completedAtStart;
@@ -53,6 +67,7 @@ public class SchedulerCycleBench {
     public void fill() {
         executor = new InstantExecutor(false);
         engine = Engine.builder().clock(new VirtualClock()).executor(executor).policy(policy).build();
+        completions = outbox.equals("open") ? engine.completions() : null;
         engine.start();
         workload = new Workload(42);
         // One more than queued: the first goes straight to the slot and keeps it busy.
@@ -60,6 +75,7 @@ public class SchedulerCycleBench {
             engine.send(new Command.Submit(workload.nextSpec(), 1));
         }
         checkShape();
+        drain();
         completedAtStart = executor.completed();
     }
 
@@ -77,6 +93,12 @@ public class SchedulerCycleBench {
         if (executor.running() == null || active != queued + 1) {
             throw new IllegalStateException("expected " + queued + " waiting and 1 running, got "
                     + active + " active, running " + executor.running());
+        }
+    }
+
+    private void drain() {
+        if (completions != null) {
+            completions.drain(Integer.MAX_VALUE, drained);
         }
     }
 
@@ -99,6 +121,7 @@ public class SchedulerCycleBench {
     private SubmitResult oneCycle() {
         SubmitResult result = engine.send(new Command.Submit(workload.nextSpec(), 1)).join();
         executor.completeRunning();
+        drain();
         return result;
     }
 }

@@ -33,7 +33,7 @@ final class Workload {
         }
     }
 
-    /** The next spec without an id (for {@code Engine.submit} with an id supplier, or raw tasks). */
+    /** The next spec without an id (for an engine with an id supplier, or raw tasks). */
     TaskSpec nextTemplate() {
         return mix[(int) (next++ & (MIX - 1))];
     }

@@ -1,7 +1,6 @@
 package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.command.Command;
-import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.task.Task;
@@ -15,34 +14,36 @@ import java.util.Optional;
  */
 final class CommandHandler {
     private final SchedulerLoop loop;
+    private final TaskCommands tasks;
     private final TaskQueries queries;
 
     CommandHandler(SchedulerLoop loop) {
         this.loop = loop;
-        this.queries = new TaskQueries(loop.tasks());
+        this.tasks = loop.commands;
+        this.queries = new TaskQueries(loop.tasks);
     }
 
     /** The command's answer, of the type the command names; throws when the command is refused. */
     Object handle(Command<?> command) {
-        long now = loop.clock().nanos();
+        long now = loop.clock.nanos();
         return switch (command) {
-            case Command.Submit c -> loop.submit(c.spec(), c.outputTokens());
-            case Command.Cancel c -> loop.cancel(c.taskId());
-            case Command.RetryDeadLetter c -> loop.retryDeadLetter(c.taskId());
-            case Command.Reprioritize c -> loop.reprioritize(c.taskId(), c.priority());
-            case Command.Place c -> loop.placement().place(c.taskId(), c.priority(), c.placement());
+            case Command.Submit c -> tasks.submit(c.spec(), c.outputTokens());
+            case Command.Cancel c -> tasks.cancel(c.taskId());
+            case Command.RetryDeadLetter c -> tasks.retryDeadLetter(c.taskId());
+            case Command.Reprioritize c -> tasks.reprioritize(c.taskId(), c.priority());
+            case Command.Place c -> loop.placement.place(c.taskId(), c.priority(), c.placement());
             case Command.PauseDispatch c -> {
                 loop.setPaused(c.paused());
                 yield null;
             }
             case Command.SetTierMode c -> {
-                loop.lanes().setTier(c.tier(), c.mode());
+                loop.lanes.setTier(c.tier(), c.mode());
                 resumeUnlessPaused(c.mode());
                 yield null;
             }
             case Command.SetLaneMode c -> {
-                SchedulerLoop.checkPriority(c.priority());
-                loop.lanes().setLane(c.priority(), c.mode());
+                TaskCommands.checkPriority(c.priority());
+                loop.lanes.setLane(c.priority(), c.mode());
                 resumeUnlessPaused(c.mode());
                 yield null;
             }
@@ -51,23 +52,23 @@ final class CommandHandler {
                 yield null;
             }
             case Command.CrashInstance c -> {
-                executor(c.instance()).crash(c.instance());
+                tasks.executor(c.instance()).crash(c.instance());
                 yield instanceChanged(c.instance(), "crash injected");
             }
             case Command.SlowInstance c -> {
-                executor(c.instance()).slowDown(c.instance(), c.factor());
+                tasks.executor(c.instance()).slowDown(c.instance(), c.factor());
                 yield instanceChanged(c.instance(), c.factor() == 1.0 ? "speed restored" : "slowed down x" + c.factor());
             }
             case Command.SetInstanceOnline c -> {
-                executor(c.instance()).setOnline(c.instance(), c.online());
+                tasks.executor(c.instance()).setOnline(c.instance(), c.online());
                 yield instanceChanged(c.instance(), c.online() ? "brought online" : "taken offline");
             }
-            case Command.FindTask c -> Optional.ofNullable(loop.tasks().lookup(c.taskId())).map(t -> t.view(now));
+            case Command.FindTask c -> Optional.ofNullable(loop.tasks.lookup(c.taskId())).map(t -> t.view(now));
             case Command.ListTasks c -> queries.page(c.query(), now);
-            case Command.WaitingTasks c -> queries.waiting(c.limitPerPriority(), loop.livePolicy(), now);
+            case Command.WaitingTasks c -> queries.waiting(c.limitPerPriority(), loop.queues.live(), now);
             case Command.Explain c -> explain(c.taskId(), now);
-            case Command.TakeSnapshot c -> loop.snapshots().take(false);
-            case Command.CountActive c -> loop.tasks().activeCount();
+            case Command.TakeSnapshot c -> loop.snapshots.take(false);
+            case Command.CountActive c -> loop.tasks.activeCount();
         };
     }
 
@@ -78,25 +79,15 @@ final class CommandHandler {
     }
 
     private Optional<io.queuedeck.engine.policy.ScoreBreakdown> explain(String id, long now) {
-        Task task = loop.tasks().require(id);
-        return task.state().isWaiting() ? loop.policyOf(task).explain(task, now) : Optional.empty();
-    }
-
-    /** The executor, once {@code instance} is known to be one of its instances. */
-    private Executor executor(int instance) {
-        Executor executor = loop.executor();
-        if (instance < 0 || instance >= executor.instanceCount()) {
-            throw new IllegalArgumentException("instance must be between 0 and " + (executor.instanceCount() - 1)
-                    + ", got " + instance);
-        }
-        return executor;
+        Task task = loop.tasks.require(id);
+        return task.state().isWaiting() ? loop.queues.policyOf(task).explain(task, now) : Optional.empty();
     }
 
     private Void instanceChanged(int instance, String reason) {
-        EventSink events = loop.events();
+        EventSink events = loop.events;
         if (events.active()) {
-            events.publish(new EngineEvent.InstanceChanged(loop.clock().nanos(), instance,
-                    loop.executor().status().get(instance).state(), reason));
+            events.publish(new EngineEvent.InstanceChanged(loop.clock.nanos(), instance,
+                    loop.executor.status().get(instance).state(), reason));
         }
         return null;
     }

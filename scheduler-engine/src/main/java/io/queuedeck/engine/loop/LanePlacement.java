@@ -45,7 +45,7 @@ final class LanePlacement {
         Task task = tasks.require(id);
         int lane;
         if (priority != null) {
-            SchedulerLoop.checkPriority(priority);
+            TaskCommands.checkPriority(priority);
             lane = priority;
         } else {
             lane = switch (placement) {
@@ -72,9 +72,9 @@ final class LanePlacement {
             throw new TaskConflictException("task '" + id + "' is " + task.state()
                     + "; only a waiting task can be moved within a lane");
         }
-        SchedulingPolicy policy = loop.policyOf(task);
+        SchedulingPolicy policy = loop.queues.policyOf(task);
         if (!policy.keepsLaneOrder()) {
-            throw new TaskConflictException("the " + loop.policyName() + " policy orders each lane by rules of its own;"
+            throw new TaskConflictException("the " + loop.queues.policyName() + " policy orders each lane by rules of its own;"
                     + " a place within a lane holds under fifo, priority or mlfq (moving to another priority still works)");
         }
         Task anchor = switch (placement) {
@@ -96,7 +96,7 @@ final class LanePlacement {
         };
         task.setRank(rank);
         loop.rejoinQueue(task, priority);
-        return task.view(loop.clock().nanos());
+        return task.view(loop.clock.nanos());
     }
 
     /** The waiting task of the lane that the policy would run first (or last), other than {@code moving}; null if none. */

@@ -137,7 +137,7 @@ public final class LoopDriver {
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
     public void countRejected() {
-        execute(loop::countRejected);
+        execute(loop.commands::countRejected);
     }
 
     private void runLive() {

@@ -4,26 +4,17 @@ import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
-import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.loop.ModelQueues.ModelQueue;
 import io.queuedeck.engine.metrics.LatencyMetrics;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
-import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.policy.SchedulingPolicy;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
-import io.queuedeck.engine.task.InvalidTaskException;
-import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
-import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
-import io.queuedeck.engine.task.TaskView;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -47,39 +38,32 @@ import java.util.function.Consumer;
  * {@link CompletionOutbox}; while the outbox is full, no new task starts.
  */
 final class SchedulerLoop implements ExecutorContext {
-    /** Output length of a task that sets no {@code max_tokens}. */
-    static final int DEFAULT_OUTPUT_TOKENS = 256;
-
-    private final EngineClock clock;
-    private final Executor executor;
+    // the parts read each other's (package-private, final): one loop, one package, one thread
+    final EngineClock clock;
+    final Executor executor;
     private final RetryRule retry;
-    private final EventSink events;
+    final EventSink events;
     private final CompletionOutbox outbox;
     private final long snapshotIntervalNanos;
     private final Consumer<EngineSnapshot> snapshotSink;
     private final Consumer<Runnable> poster;
 
-    private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
-    private final TaskTable tasks;
-    private final LaneModes lanes = new LaneModes();
-    private final LanePlacement placement;
+    final ModelQueues queues;
+    final TaskTable tasks;
+    final LaneModes lanes = new LaneModes();
+    final LanePlacement placement;
     private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
     private final LatencyMetrics latency = new LatencyMetrics();
     private final LoopCounters counters = new LoopCounters();
-    private final SnapshotAssembler snapshots;
+    final SnapshotAssembler snapshots;
     private final WaitOrder waitOrder = new WaitOrder();
     private final ExclusiveResources resources;
 
-    private String policyName;
-    private long policyGeneration;
-    private long sequence;
+    final TaskCommands commands;
     private boolean paused;
     private boolean dispatching;
     private boolean dispatchAgain;
     private int running;
-
-    /** The waiting tasks of one model and the instances that serve it. */
-    private record ModelQueue(String model, SchedulingPolicy policy, int[] instances) {}
 
     /**
      * @param poster how {@link #post} reaches the loop thread (the driver's report queue, or a
@@ -98,8 +82,9 @@ final class SchedulerLoop implements ExecutorContext {
         this.placement = new LanePlacement(this, tasks);
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);
+        this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig());
+        this.commands = new TaskCommands(this, tasks, counters);
         outbox.onRoom(() -> poster.accept(this::dispatch));
-        installPolicy(settings.policy(), settings.policyConfig());
     }
 
     /** Binds the executor and starts the periodic timers. Loop thread. */
@@ -109,134 +94,6 @@ final class SchedulerLoop implements ExecutorContext {
             clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
         }
         scheduleTicks();
-    }
-
-    // ---------------------------------------------------------------- task commands
-
-    /**
-     * Admits a validated spec.
-     *
-     * @param outputTokens tokens the task will generate on a simulated GPU (from a trace), or -1
-     *                     to take {@code max_tokens}
-     */
-    SubmitResult submit(TaskSpec spec, int outputTokens) {
-        Task existing = tasks.lookup(spec.taskId());
-        if (existing != null) {
-            if (existing.spec().equals(spec)) {
-                return new SubmitResult(existing.view(clock.nanos()), false);
-            }
-            counters.rejected++;
-            throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
-        }
-        int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
-        try {
-            lanes.checkTakesNew(priority);
-        } catch (TaskConflictException e) {
-            counters.rejected++;
-            throw e;
-        }
-        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
-        // The executor checks the spec as it will run: a task without max_tokens still reserves
-        // its default output, and a trace replay its traced output. A task that can never be
-        // placed must be refused here, or it would sit at the head of its queue forever.
-        int reserved = Math.max(spec.maxTokens() == null ? 0 : spec.maxTokens(), tokens);
-        TaskSpec asRun = spec.maxTokens() != null && spec.maxTokens() == reserved ? spec : spec.withMaxTokens(reserved);
-        Optional<String> refusal = executor.admissionError(asRun);
-        if (refusal.isPresent()) {
-            counters.rejected++;
-            boolean model = refusal.get().startsWith("model");
-            throw new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
-                    + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)"));
-        }
-        long now = clock.nanos();
-        Task task = new Task(spec, sequence++, tokens, now);
-        task.setRank(placement.takeRank());
-        if (spec.deadline() != null) {
-            task.setDeadlineAt(clock.toNanos(spec.deadline()));
-        }
-        tasks.activate(task);
-        counters.submitted++;
-        if (events.active()) {
-            events.publish(new EngineEvent.TaskTransitioned(now, task.id(), null, TaskState.QUEUED, task.priority(), -1));
-        }
-        ModelQueue queue = queues.get(task.model());
-        queue.policy.admit(task, now);
-        enqueue(queue, task, now);
-        dispatch();
-        return new SubmitResult(task.view(now), true);
-    }
-
-    /** Counts a submission refused before it reached the loop (invalid fields). */
-    void countRejected() {
-        counters.rejected++;
-    }
-
-    TaskView cancel(String id) {
-        Task task = tasks.require(id);
-        long now = clock.nanos();
-        switch (task.state()) {
-            case QUEUED, PREEMPTED -> {
-                leaveQueue(task);
-                move(task, TaskState.CANCELLED, now);
-            }
-            case RUNNING -> {
-                executor.evict(task);
-                running--;
-                move(task, TaskState.CANCELLED, now);
-                dispatch();
-            }
-            case RETRY_WAIT -> move(task, TaskState.CANCELLED, now);
-            default -> throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be cancelled");
-        }
-        counters.cancelled++;
-        retire(task, now);
-        return task.view(now);
-    }
-
-    /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
-    TaskView retryDeadLetter(String id) {
-        Task task = tasks.require(id);
-        if (task.state() != TaskState.DEAD_LETTERED) {
-            throw new TaskConflictException("task '" + id + "' is " + task.state()
-                    + "; only dead-lettered tasks can be retried");
-        }
-        long now = clock.nanos();
-        tasks.activate(task);
-        counters.deadLetters--;
-        task.resetAttempts();
-        task.discardOutput();
-        task.setRank(placement.takeRank()); // replayed as a new arrival: its old rank may have been given away
-        move(task, TaskState.QUEUED, now);
-        enqueue(queues.get(task.model()), task, now);
-        dispatch();
-        return task.view(now);
-    }
-
-    /** Gives a task a new priority; a waiting task takes its new place at once. */
-    TaskView reprioritize(String id, int priority) {
-        checkPriority(priority);
-        Task task = tasks.require(id);
-        if (task.state().isFinal() || task.state() == TaskState.FAILED) {
-            throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be reprioritized");
-        }
-        if (task.priority() != priority) {
-            if (task.state().isWaiting()) {
-                leaveQueue(task);
-                rejoinQueue(task, priority);
-            } else {
-                int old = task.priority();
-                task.setPriority(priority);
-                publishReprioritized(task, old);
-            }
-        }
-        return task.view(clock.nanos());
-    }
-
-    static void checkPriority(int priority) {
-        if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {
-            throw new InvalidTaskException("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
-                    + TaskSpec.MAX_PRIORITY + ", got " + priority);
-        }
     }
 
     // ---------------------------------------------------------------- operator controls
@@ -255,7 +112,7 @@ final class SchedulerLoop implements ExecutorContext {
     /** Hands the parked tasks of every lane that may run again back to their policy. */
     void unparkResumed() {
         long now = clock.nanos();
-        lanes.unparkResumed(task -> queues.get(task.model()).policy.enqueue(task, now));
+        lanes.unparkResumed(task -> queues.policyOf(task).enqueue(task, now));
         dispatch();
     }
 
@@ -264,27 +121,13 @@ final class SchedulerLoop implements ExecutorContext {
      * order as operators left it) and keep their accumulated wait; running tasks are not touched.
      */
     void switchPolicy(String name, PolicyConfig config) {
-        String old = policyName;
-        List<ModelQueue> oldQueues = List.copyOf(queues.values());
-        installPolicy(name, config); // throws before touching anything on a bad name or parameter
+        String old = queues.policyName();
         long now = clock.nanos();
-        for (ModelQueue oldQueue : oldQueues) {
-            List<Task> waiting = new ArrayList<>(oldQueue.policy.size());
-            Task task;
-            while ((task = oldQueue.policy.poll(now)) != null) {
-                waiting.add(task);
-            }
-            waiting.sort((a, b) -> Long.compare(a.rank(), b.rank()));
-            ModelQueue queue = queues.get(oldQueue.model);
-            for (Task moved : waiting) {
-                queue.policy.admit(moved, now);
-                queue.policy.enqueue(moved, now);
-            }
-        }
+        queues.switchTo(name, config, now); // throws before touching anything on a bad name or parameter
         // waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join the new one too
-        lanes.forEachParked(task -> queues.get(task.model()).policy.admit(task, now));
+        lanes.forEachParked(task -> queues.policyOf(task).admit(task, now));
         for (Task task : resources.blockedTasks()) {
-            queues.get(task.model()).policy.admit(task, now);
+            queues.policyOf(task).admit(task, now);
         }
         scheduleTicks();
         if (events.active()) {
@@ -313,7 +156,7 @@ final class SchedulerLoop implements ExecutorContext {
         move(task, TaskState.SUCCEEDED, now);
         counters.succeeded++;
         counters.tokensCompleted += task.generatedTokens();
-        queues.get(task.model()).policy.onCompleted(task, now);
+        queues.policyOf(task).onCompleted(task, now);
         latency.recordCompletion(resources.ownPriority(task), task.waitedNanos(now), now - task.arrivedAt());
         retire(task, now);
     }
@@ -348,15 +191,15 @@ final class SchedulerLoop implements ExecutorContext {
         running--;
         move(task, TaskState.PREEMPTED, now);
         counters.preemptions++;
-        enqueue(queues.get(task.model()), task, now);
+        enqueue(queues.of(task.model()), task, now);
         dispatch();
     }
 
     @Override
     public void stepFinished(int instance, List<Task> batch) {
         long now = clock.nanos();
-        ModelQueue queue = queues.get(executor.model(instance));
-        SchedulingPolicy policy = queue.policy;
+        ModelQueue queue = queues.of(executor.model(instance));
+        SchedulingPolicy policy = queue.policy();
         for (int i = 0; i < batch.size(); i++) {
             policy.onStep(batch.get(i), now);
         }
@@ -405,42 +248,21 @@ final class SchedulerLoop implements ExecutorContext {
 
     // ---------------------------------------------------------------- the dispatch cycle
 
-    private void installPolicy(String name, PolicyConfig config) {
-        if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(name)) {
-            throw new IllegalArgumentException("policy '" + name
-                    + "' needs the true output lengths that only a simulation knows; it cannot run live");
-        }
-        Map<String, List<Integer>> byModel = new LinkedHashMap<>();
-        for (int i = 0; i < executor.instanceCount(); i++) {
-            byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
-        }
-        Map<String, ModelQueue> fresh = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
-            SchedulingPolicy policy = PolicyRegistry.create(name, config);
-            int[] ids = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
-            fresh.put(entry.getKey(), new ModelQueue(entry.getKey(), policy, ids));
-        }
-        queues.clear();
-        queues.putAll(fresh);
-        policyName = name;
-        policyGeneration++;
-    }
-
     private void scheduleTicks() {
-        long interval = livePolicy().tickIntervalNanos();
+        long interval = queues.live().tickIntervalNanos();
         if (interval > 0) {
-            long generation = policyGeneration;
+            long generation = queues.generation();
             clock.scheduleAfter(interval, () -> tick(generation, interval));
         }
     }
 
     private void tick(long generation, long interval) {
-        if (generation != policyGeneration) {
+        if (generation != queues.generation()) {
             return; // the policy was switched; its successor has its own ticks
         }
         long now = clock.nanos();
-        for (ModelQueue queue : queues.values()) {
-            queue.policy.onTick(now);
+        for (ModelQueue queue : queues.all()) {
+            queue.policy().onTick(now);
         }
         dispatch();
         clock.scheduleAfter(interval, () -> tick(generation, interval));
@@ -460,7 +282,7 @@ final class SchedulerLoop implements ExecutorContext {
             do {
                 dispatchAgain = false;
                 if (!paused && !outbox.full()) {
-                    for (ModelQueue queue : queues.values()) {
+                    for (ModelQueue queue : queues.all()) {
                         fill(queue);
                     }
                 }
@@ -476,7 +298,7 @@ final class SchedulerLoop implements ExecutorContext {
         while ((head = runnableHead(queue, now)) != null) {
             int best = -1;
             int bestLoad = Integer.MAX_VALUE;
-            for (int instance : queue.instances) {
+            for (int instance : queue.instances()) {
                 if (executor.canAccept(instance, head)) {
                     int load = executor.load(instance);
                     if (load < bestLoad) {
@@ -488,7 +310,7 @@ final class SchedulerLoop implements ExecutorContext {
             if (best < 0) {
                 return;
             }
-            queue.policy.poll(now);
+            queue.policy().poll(now);
             leaveWaiting(head);
             run(head, best, now);
         }
@@ -500,9 +322,9 @@ final class SchedulerLoop implements ExecutorContext {
      */
     private Task runnableHead(ModelQueue queue, long now) {
         Task head;
-        while ((head = queue.policy.peek(now)) != null) {
+        while ((head = queue.policy().peek(now)) != null) {
             if (lanes.paused(head.priority())) {
-                queue.policy.remove(head);
+                queue.policy().remove(head);
                 lanes.park(head); // still counted as waiting, in waitingByPriority
                 continue;
             }
@@ -510,7 +332,7 @@ final class SchedulerLoop implements ExecutorContext {
             if (holder == null) {
                 return head;
             }
-            queue.policy.remove(head); // not poll: it does not run now, and poll charges fair share for running
+            queue.policy().remove(head); // not poll: it does not run now, and poll charges fair share for running
             resources.block(head); // still counted as waiting, in waitingByPriority
             int inherited = resources.inheritedPriority(holder, head);
             if (inherited >= 0) {
@@ -536,7 +358,7 @@ final class SchedulerLoop implements ExecutorContext {
         List<Task> freed = resources.release(task);
         long now = clock.nanos();
         for (Task waiter : freed) {
-            queues.get(waiter.model()).policy.enqueue(waiter, now);
+            queues.policyOf(waiter).enqueue(waiter, now);
         }
         if (!freed.isEmpty()) {
             dispatch();
@@ -563,8 +385,27 @@ final class SchedulerLoop implements ExecutorContext {
         }
         long now = clock.nanos();
         move(task, TaskState.QUEUED, now);
-        enqueue(queues.get(task.model()), task, now);
+        enqueue(queues.of(task.model()), task, now);
         dispatch();
+    }
+
+    /** Puts a task that has just (re)joined the waiting tasks in its queue, then dispatches. */
+    void enqueueAndDispatch(Task task, long now) {
+        enqueue(queues.of(task.model()), task, now);
+        dispatch();
+    }
+
+    /** Takes a running task off its instance at once (a cancel). */
+    void stopRunning(Task task) {
+        executor.evict(task);
+        running--;
+    }
+
+    /** Gives a task that is not waiting (running, waiting to retry) another priority. */
+    void setPriorityOutsideQueue(Task task, int priority) {
+        int old = task.priority();
+        task.setPriority(priority);
+        publishReprioritized(task, old);
     }
 
     private void enqueue(ModelQueue queue, Task task, long now) {
@@ -574,14 +415,14 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     private void enqueueKeepingWait(ModelQueue queue, Task task) {
-        queue.policy.enqueue(task, clock.nanos());
+        queue.policy().enqueue(task, clock.nanos());
         waitingByPriority[task.priority()]++;
     }
 
     /** Takes a waiting task out of wherever it waits (its policy, a resource's wait, a parked lane). */
     ModelQueue leaveQueue(Task task) {
-        ModelQueue queue = queues.get(task.model());
-        if (!queue.policy.remove(task) && !resources.unblock(task) && !lanes.unpark(task)) {
+        ModelQueue queue = queues.of(task.model());
+        if (!queue.policy().remove(task) && !resources.unblock(task) && !lanes.unpark(task)) {
             throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
         }
         leaveWaiting(task);
@@ -592,7 +433,7 @@ final class SchedulerLoop implements ExecutorContext {
     void rejoinQueue(Task task, int priority) {
         int old = task.priority();
         task.setPriority(priority);
-        enqueueKeepingWait(queues.get(task.model()), task);
+        enqueueKeepingWait(queues.of(task.model()), task);
         publishReprioritized(task, old);
         dispatch();
     }
@@ -607,7 +448,7 @@ final class SchedulerLoop implements ExecutorContext {
         waitingByPriority[task.priority()]--;
     }
 
-    private void move(Task task, TaskState to, long now) {
+    void move(Task task, TaskState to, long now) {
         TaskState from = task.state();
         task.transitionTo(to, now);
         if (events.active()) {
@@ -616,7 +457,7 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     /** A task reached a final state: it leaves the active set, and its final view goes to the outbox. */
-    private void retire(Task task, long now) {
+    void retire(Task task, long now) {
         releaseResources(task);
         tasks.retire(task);
         outbox.add(task.view(now));
@@ -627,44 +468,7 @@ final class SchedulerLoop implements ExecutorContext {
         clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
     }
 
-    // ---------------------------------------------------------------- reads for the other parts
-
-    /** The policy of the first model's queue: every model runs the same policy. */
-    SchedulingPolicy livePolicy() {
-        return queues.values().iterator().next().policy;
-    }
-
-    SchedulingPolicy policyOf(Task task) {
-        return queues.get(task.model()).policy;
-    }
-
-    String policyName() {
-        return policyName;
-    }
-
-    Executor executor() {
-        return executor;
-    }
-
-    EventSink events() {
-        return events;
-    }
-
-    LaneModes lanes() {
-        return lanes;
-    }
-
-    LanePlacement placement() {
-        return placement;
-    }
-
-    TaskTable tasks() {
-        return tasks;
-    }
-
-    SnapshotAssembler snapshots() {
-        return snapshots;
-    }
+    // ---------------------------------------------------------------- what the snapshot reads
 
     boolean dispatchPaused() {
         return paused;
@@ -680,33 +484,10 @@ final class SchedulerLoop implements ExecutorContext {
 
     /** Waiting tasks: in a policy, blocked on a resource, or parked in a paused lane. */
     int waitingCount() {
-        int waiting = 0;
-        for (ModelQueue queue : queues.values()) {
-            waiting += queue.policy.size();
-        }
-        return waiting + resources.blockedCount() + lanes.parkedCount();
-    }
-
-    List<Integer> waitingByLevel() {
-        int[] levels = new int[livePolicy().levels()];
-        for (ModelQueue queue : queues.values()) {
-            int[] depth = queue.policy.depthByLevel();
-            for (int i = 0; i < depth.length && i < levels.length; i++) {
-                levels[i] += depth[i];
-            }
-        }
-        return java.util.Arrays.stream(levels).boxed().toList();
+        return queues.size() + resources.blockedCount() + lanes.parkedCount();
     }
 
     long oldestEnqueue() {
         return waitOrder.oldest();
-    }
-
-    List<InstanceStatus> instanceStatus() {
-        return executor.status();
-    }
-
-    long eventsDropped() {
-        return events.dropped();
     }
 }

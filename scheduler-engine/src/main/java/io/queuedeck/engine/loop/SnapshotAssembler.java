@@ -37,7 +37,7 @@ final class SnapshotAssembler {
      * its whole interval.
      */
     EngineSnapshot take(boolean endInterval) {
-        long now = loop.clock().nanos();
+        long now = loop.clock.nanos();
         double seconds = Math.max(1e-9, (now - lastSnapshotAt) / 1e9);
         double tps = (counters.succeeded - lastSucceeded) / seconds;
         double tokensPerSecond = (counters.tokensCompleted - lastTokens) / seconds;
@@ -59,13 +59,13 @@ final class SnapshotAssembler {
         long oldestEnqueue = loop.oldestEnqueue();
         LatencySummary recent = endInterval ? latency.takeInterval() : latency.interval();
         if (endInterval) {
-            closeSecond(loop.clock().toInstant(now));
+            closeSecond(loop.clock.toInstant(now));
         }
-        return new EngineSnapshot(now, loop.clock().toInstant(now), loop.policyName(), loop.dispatchPaused(),
-                loop.waitingCount(), byPriority, loop.waitingByLevel(), Map.copyOf(byTier), loop.runningCount(),
-                loop.instanceStatus(), counters.toRecord(), tps, tokensPerSecond,
+        return new EngineSnapshot(now, loop.clock.toInstant(now), loop.queues.policyName(), loop.dispatchPaused(),
+                loop.waitingCount(), byPriority, loop.queues.sizeByLevel(), Map.copyOf(byTier), loop.runningCount(),
+                loop.executor.status(), counters.toRecord(), tps, tokensPerSecond,
                 oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6, latency.total(), recent, latency.byPriority(),
-                loop.eventsDropped(), loop.lanes().tierModes(), loop.lanes().laneModes(), lastSecond);
+                loop.events.dropped(), loop.lanes.tierModes(), loop.lanes.laneModes(), lastSecond);
     }
 
     /** At the first published snapshot of a new wall-clock second, the one before it is closed. */

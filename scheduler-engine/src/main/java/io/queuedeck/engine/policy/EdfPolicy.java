@@ -4,7 +4,7 @@ import io.queuedeck.engine.task.Task;
 
 /**
  * Earliest deadline first. Tasks with a deadline go first, earliest deadline first; tasks without
- * one follow, by priority then submission order. Non-preemptive: a deadline is served by starting
+ * one follow, by priority then rank order. Non-preemptive: a deadline is served by starting
  * early, and a preemption would cost the victim a second prefill.
  */
 @PolicyName("edf")
@@ -13,7 +13,7 @@ final class EdfPolicy extends HeapPolicy {
         super(EdfPolicy::order);
     }
 
-    /** Deadlines first, earliest first; then priority, then submission order. */
+    /** Deadlines first, earliest first; then priority, then rank. */
     static int order(Task a, Task b) {
         // deadlineAt is Long.MAX_VALUE without a deadline, so tasks without one sort last.
         int byDeadline = Long.compare(a.deadlineAt(), b.deadlineAt());

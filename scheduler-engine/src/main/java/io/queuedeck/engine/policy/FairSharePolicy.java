@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>Each tenant has a counter of the service it received, charged {@code input_weight} per
  * prompt token when one of its tasks is dispatched and {@code output_weight} per generated token
  * at every decode step. Dispatch serves the waiting tenant with the smallest counter, its tasks in
- * submission order. A tenant that becomes active (a new request finds nothing of it waiting) is
+ * rank order. A tenant that becomes active (a new request finds nothing of it waiting) is
  * lifted to the smallest counter among the active tenants, so idling earns no credit to burst with later.
  *
  * <p>O(log n) in waiting tasks per operation, plus a scan over tenants with waiting tasks.

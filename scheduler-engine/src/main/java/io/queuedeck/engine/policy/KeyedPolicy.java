@@ -4,7 +4,7 @@ import io.queuedeck.engine.task.Task;
 
 /**
  * A policy whose order is a number computed once, when a task joins: smallest key first, then
- * submission order. Keys that depend on time are written so that the order they give does not
+ * rank order. Keys that depend on time are written so that the order they give does not
  * change as time passes (see {@link AgingPolicy}), which is what keeps every operation O(log n).
  */
 abstract class KeyedPolicy extends HeapPolicy {
@@ -12,7 +12,7 @@ abstract class KeyedPolicy extends HeapPolicy {
         super(KeyedPolicy::order);
     }
 
-    /** Smallest key first, then submission order (written out: see {@link HeapPolicy}). */
+    /** Smallest key first, then rank (written out: see {@link HeapPolicy}). */
     static int order(Task a, Task b) {
         int byKey = Double.compare(a.policyKey(), b.policyKey());
         return byKey != 0 ? byKey : Long.compare(a.rank(), b.rank());

@@ -22,8 +22,8 @@ import java.util.TreeSet;
  *       priority sets the most urgent level a task may enter:
  *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
  *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
- *       smaller priority numbers go first, then submission order. The order is thus
- *       (tier, level, priority, submission); the tier is kept in {@link Task#policyKey()}.</li>
+ *       smaller priority numbers go first, then rank order. The order is thus
+ *       (tier, level, priority, rank); the tier is kept in {@link Task#policyKey()}.</li>
  *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0
@@ -76,7 +76,7 @@ final class MlfqPolicy extends HeapPolicy {
         return "mlfq";
     }
 
-    /** Level, then priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
+    /** Level, then priority, then rank. Written out rather than composed: see {@link HeapPolicy}. */
     static int order(Task a, Task b) {
         int byClass = Double.compare(a.policyKey(), b.policyKey());
         if (byClass != 0) {

@@ -3,7 +3,7 @@ package io.queuedeck.engine.policy;
 import io.queuedeck.engine.task.Task;
 
 /**
- * Strict priority: the smallest priority number first, submission order within a priority.
+ * Strict priority: the smallest priority number first, rank order within a priority.
  * Non-preemptive by default (a running task keeps its slot); {@code preemptive=true} lets an
  * urgent arrival take the slot of a less urgent running task at the next decode step.
  */
@@ -16,7 +16,7 @@ final class PriorityPolicy extends HeapPolicy {
         preemptive = config.bool("preemptive", false);
     }
 
-    /** Priority, then submission order. Written out rather than composed: see {@link HeapPolicy}. */
+    /** Priority, then rank. Written out rather than composed: see {@link HeapPolicy}. */
     static int order(Task a, Task b) {
         int byPriority = Integer.compare(a.priority(), b.priority());
         return byPriority != 0 ? byPriority : Long.compare(a.rank(), b.rank());

@@ -43,7 +43,8 @@ public final class Task {
 
     /**
      * @param spec         a validated, complete spec
-     * @param sequence     submission order, unique and increasing: the FIFO tie-breaker
+     * @param sequence     submission order, unique and increasing: the first {@link #rank()} and the
+     *                     order of task listings
      * @param outputTokens how many tokens the task will generate on a simulated GPU
      * @param now          arrival time
      */

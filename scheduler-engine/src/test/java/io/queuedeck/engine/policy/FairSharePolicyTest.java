@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.SimHarness;
@@ -107,7 +109,7 @@ class FairSharePolicyTest {
 
             // Fair share ignores priority, but an operator may still set one. a1 waits on: a has
             // not become active again, it never stopped waiting, so no lift to b's 20.
-            sim.engine().reprioritize("a1", 0).join();
+            sim.engine().send(new Command.Reprioritize("a1", 0)).join();
             sim.pause(false);
             sim.runUntilAllFinished();
 

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.SimHarness;
@@ -53,7 +55,7 @@ class FifoPolicyTest {
         sim.submit("b", 5, 10, 2);
         sim.submit("c", 5, 10, 2);
 
-        sim.engine().reprioritize("c", 0).join();
+        sim.engine().send(new Command.Reprioritize("c", 0)).join();
         sim.pause(false);
         sim.runUntilAllFinished();
 

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.SimHarness;
@@ -253,7 +255,7 @@ class MlfqPolicyTest {
             sim.runUntil(SimHarness.millis(60));
             sim.submit("young", 9, 4, 2);               // level 5, waits from 60 ms
             sim.runUntil(SimHarness.millis(70));
-            sim.engine().reprioritize("old", 8).join(); // same level; its wait goes on
+            sim.engine().send(new Command.Reprioritize("old", 8)).join(); // same level; its wait goes on
 
             sim.runUntil(SimHarness.millis(150));
 
@@ -273,11 +275,11 @@ class MlfqPolicyTest {
             sim.runUntil(SimHarness.millis(100)); // demoted to level 3 by now
             assertThat(sim.task("deep").level()).isEqualTo(3);
 
-            sim.engine().switchPolicy("mlfq", PolicyConfig.of(Map.of("levels", "2"))).join();
+            sim.engine().send(new Command.SwitchPolicy("mlfq", PolicyConfig.of(Map.of("levels", "2")))).join();
             // Handing the task back requeues it under the new policy, which has no level 3.
-            sim.engine().setInstanceOnline(0, false).join();
+            sim.engine().send(new Command.SetInstanceOnline(0, false)).join();
             assertThat(sim.task("deep").state()).isEqualTo(TaskState.PREEMPTED);
-            sim.engine().setInstanceOnline(0, true).join();
+            sim.engine().send(new Command.SetInstanceOnline(0, true)).join();
             sim.runUntilAllFinished();
 
             assertThat(sim.runOrder()).containsExactly("deep", "deep");

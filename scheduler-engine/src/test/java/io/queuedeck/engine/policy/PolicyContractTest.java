@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +39,7 @@ class PolicyContractTest {
             sim.submit("b", 3, 10, 2);
             sim.submit("c", 3, 10, 2);
 
-            TaskView cancelled = sim.engine().cancel("b").join();
+            TaskView cancelled = sim.engine().send(new Command.Cancel("b")).join();
 
             assertThat(cancelled.state()).isEqualTo(TaskState.CANCELLED);
             EngineSnapshot snapshot = sim.snapshot();
@@ -61,7 +63,7 @@ class PolicyContractTest {
             sim.submit("next", 3, 10, 2);
             sim.runUntil(SimHarness.millis(20));
 
-            sim.engine().cancel("long").join();
+            sim.engine().send(new Command.Cancel("long")).join();
             sim.runUntilAllFinished();
 
             TaskView cancelled = sim.task("long");
@@ -80,7 +82,7 @@ class PolicyContractTest {
             sim.submit("a", 3, 10, 2);
             sim.runUntilAllFinished();
 
-            assertThatThrownBy(() -> sim.engine().cancel("a").join())
+            assertThatThrownBy(() -> sim.engine().send(new Command.Cancel("a")).join())
                     .isInstanceOf(CompletionException.class).hasCauseInstanceOf(TaskConflictException.class);
             assertThat(sim.task("a").state()).isEqualTo(TaskState.SUCCEEDED);
             assertThat(sim.snapshot().counters().cancelled()).isZero();
@@ -94,9 +96,9 @@ class PolicyContractTest {
             sim.pause(true);
             sim.submit("a", 3, 10, 2);
 
-            assertThatThrownBy(() -> sim.engine().cancel("nope").join()).hasCauseInstanceOf(TaskNotFoundException.class);
-            assertThatThrownBy(() -> sim.engine().reprioritize("nope", 1).join()).hasCauseInstanceOf(TaskNotFoundException.class);
-            assertThatThrownBy(() -> sim.engine().reprioritize("a", 10).join()).hasCauseInstanceOf(InvalidTaskException.class);
+            assertThatThrownBy(() -> sim.engine().send(new Command.Cancel("nope")).join()).hasCauseInstanceOf(TaskNotFoundException.class);
+            assertThatThrownBy(() -> sim.engine().send(new Command.Reprioritize("nope", 1)).join()).hasCauseInstanceOf(TaskNotFoundException.class);
+            assertThatThrownBy(() -> sim.engine().send(new Command.Reprioritize("a", 10)).join()).hasCauseInstanceOf(InvalidTaskException.class);
             assertThat(sim.task("a").priority()).isEqualTo(3);
         }
     }
@@ -108,7 +110,7 @@ class PolicyContractTest {
             sim.pause(true);
             sim.submit("a", 4, 10, 2);
 
-            TaskView view = sim.engine().reprioritize("a", 1).join();
+            TaskView view = sim.engine().send(new Command.Reprioritize("a", 1)).join();
 
             assertThat(view.priority()).isEqualTo(1);
             assertThat(sim.snapshot().queuedByPriority().get(1)).isEqualTo(1);

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.snapshot.EngineEvent;
@@ -75,7 +77,7 @@ class PriorityPolicyTest {
             sim.submit("b", 5, 10, 2);
             sim.submit("c", 5, 10, 2);
 
-            sim.engine().reprioritize("c", 0).join();
+            sim.engine().send(new Command.Reprioritize("c", 0)).join();
 
             // Visible before anything runs: the snapshot counts c under its new priority.
             assertThat(sim.snapshot().queuedByPriority().get(0)).isEqualTo(1);
@@ -97,7 +99,7 @@ class PriorityPolicyTest {
             sim.submit("b", 2, 10, 2);
             sim.submit("c", 3, 10, 2);
 
-            sim.engine().reprioritize("a", 8).join();
+            sim.engine().send(new Command.Reprioritize("a", 8)).join();
             sim.pause(false);
             sim.runUntilAllFinished();
 

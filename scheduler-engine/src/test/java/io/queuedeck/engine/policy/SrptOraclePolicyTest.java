@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,17 +54,17 @@ class SrptOraclePolicyTest {
         try (Engine engine = Engine.builder().policy("fifo").build()) {
             engine.start();
 
-            assertThatThrownBy(() -> engine.switchPolicy("srpt-oracle", PolicyConfig.empty()).join())
+            assertThatThrownBy(() -> engine.send(new Command.SwitchPolicy("srpt-oracle", PolicyConfig.empty())).join())
                     .isInstanceOf(CompletionException.class)
                     .cause().isInstanceOf(IllegalArgumentException.class).hasMessage(REFUSAL);
-            assertThat(engine.snapshotNow().join().policy()).isEqualTo("fifo");
+            assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
         }
     }
 
     @Test
     void switchPolicy_virtualClock_accepted() {
         try (SimHarness sim = SimHarness.oneAtATime("fifo")) {
-            sim.engine().switchPolicy("srpt-oracle", PolicyConfig.empty()).join();
+            sim.engine().send(new Command.SwitchPolicy("srpt-oracle", PolicyConfig.empty())).join();
 
             assertThat(sim.snapshot().policy()).isEqualTo("srpt-oracle");
         }

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,7 +22,7 @@ class SwitchPolicyTest {
             sim.submit("b", 0, 10, 2);
             sim.submit("c", 3, 10, 2);
 
-            sim.engine().switchPolicy("fifo", PolicyConfig.empty()).join();
+            sim.engine().send(new Command.SwitchPolicy("fifo", PolicyConfig.empty())).join();
             sim.runUntilAllFinished();
 
             // Under priority b, c, a would follow; FIFO takes them in submission order. The
@@ -39,7 +41,7 @@ class SwitchPolicyTest {
             sim.submit("low", 9, 10, 2);
             sim.submit("high", 0, 10, 2);
 
-            sim.engine().switchPolicy("mlfq", PolicyConfig.empty()).join();
+            sim.engine().send(new Command.SwitchPolicy("mlfq", PolicyConfig.empty())).join();
 
             assertThat(sim.task("low").level()).isEqualTo(5);
             assertThat(sim.task("high").level()).isZero();
@@ -57,13 +59,13 @@ class SwitchPolicyTest {
             sim.submit("a", 5, 10, 2);
             sim.submit("b", 1, 10, 2);
 
-            assertThatThrownBy(() -> sim.engine().switchPolicy("mlfq", PolicyConfig.of(Map.of("levels", "0"))).join())
+            assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("mlfq", PolicyConfig.of(Map.of("levels", "0")))).join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("levels must be between 1 and 30, got 0");
-            assertThatThrownBy(() -> sim.engine().switchPolicy("fifo", PolicyConfig.of(Map.of("q0_ms", "5"))).join())
+            assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("fifo", PolicyConfig.of(Map.of("q0_ms", "5")))).join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("unknown parameter [q0_ms] for policy fifo");
-            assertThatThrownBy(() -> sim.engine().switchPolicy("lottery", PolicyConfig.empty()).join())
+            assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("lottery", PolicyConfig.empty())).join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("known policies: fifo, priority, mlfq");
 

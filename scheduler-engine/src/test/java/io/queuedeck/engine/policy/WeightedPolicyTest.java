@@ -1,5 +1,7 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.command.Command;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,7 +61,7 @@ class WeightedPolicyTest {
             submit(sim, new TaskSpec("t", SimHarness.MODEL, "x", 3, null, "acme", null, at(30), 4, 96, Map.of("vip", "0.8")));
             sim.runUntil(seconds(15));
 
-            ScoreBreakdown breakdown = sim.engine().explain("t").join().orElseThrow();
+            ScoreBreakdown breakdown = sim.engine().send(new Command.Explain("t")).join().orElseThrow();
 
             // At 15 s: waited 15 of 60 s; priority 3; arrived 30 s before its deadline (half the
             // 60 s horizon); nobody served yet; 96 + 4 of 4,096 tokens; vip = 0.8 at weight 3.
@@ -215,7 +217,7 @@ class WeightedPolicyTest {
 
             // The order must not depend on the JVM run (an unordered map would reshuffle it, and
             // with it the order the score is summed in): the keys' order, as the config holds them.
-            assertThat(sim.engine().explain("t").join().orElseThrow().factors())
+            assertThat(sim.engine().send(new Command.Explain("t")).join().orElseThrow().factors())
                     .extracting(ScoreBreakdown.Factor::name)
                     .containsExactly("age", "priority", "deadline", "fairshare", "size",
                             "meta.alpha", "meta.beta", "meta.mid", "meta.zeta");
@@ -244,8 +246,8 @@ class WeightedPolicyTest {
             priority.pause(true);
             submit(priority, spec("waiting", 5, 10, 20));
 
-            assertThat(weighted.engine().explain("running").join()).isEmpty();
-            assertThat(priority.engine().explain("waiting").join()).isEmpty();
+            assertThat(weighted.engine().send(new Command.Explain("running")).join()).isEmpty();
+            assertThat(priority.engine().send(new Command.Explain("waiting")).join()).isEmpty();
         }
     }
 
@@ -271,11 +273,11 @@ class WeightedPolicyTest {
     }
 
     private static double score(SimHarness sim, String id) {
-        return sim.engine().explain(id).join().orElseThrow().score();
+        return sim.engine().send(new Command.Explain(id)).join().orElseThrow().score();
     }
 
     private static double factor(SimHarness sim, String id, String name) {
-        return sim.engine().explain(id).join().orElseThrow().factors().stream()
+        return sim.engine().send(new Command.Explain(id)).join().orElseThrow().factors().stream()
                 .filter(f -> f.name().equals(name)).findFirst().orElseThrow().value();
     }
 

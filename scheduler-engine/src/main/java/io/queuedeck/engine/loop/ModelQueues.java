@@ -1,0 +1,125 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.policy.SchedulingPolicy;
+import io.queuedeck.engine.task.Task;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The waiting tasks of each model, each model's in its own instance of the live policy, and
+ * the instances that serve it. Loop thread only.
+ */
+final class ModelQueues {
+    /** The waiting tasks of one model and the instances that serve it. */
+    record ModelQueue(String model, SchedulingPolicy policy, int[] instances) {}
+
+    private final Executor executor;
+    private final boolean simulated;
+    private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
+    private String policyName;
+    private long generation;
+
+    /** @param simulated whether the clock is virtual: only a simulation may run policies that know the future */
+    ModelQueues(Executor executor, boolean simulated, String policy, PolicyConfig config) {
+        this.executor = executor;
+        this.simulated = simulated;
+        install(policy, config);
+    }
+
+    /**
+     * Replaces the live policy. Waiting tasks move to the new policy in rank order (submission
+     * order as operators left it) and keep their accumulated wait. Throws, changing nothing, on
+     * a bad name or parameter.
+     */
+    void switchTo(String name, PolicyConfig config, long now) {
+        List<ModelQueue> old = List.copyOf(queues.values());
+        install(name, config);
+        for (ModelQueue oldQueue : old) {
+            List<Task> waiting = new ArrayList<>(oldQueue.policy().size());
+            Task task;
+            while ((task = oldQueue.policy().poll(now)) != null) {
+                waiting.add(task);
+            }
+            waiting.sort((a, b) -> Long.compare(a.rank(), b.rank()));
+            SchedulingPolicy policy = queues.get(oldQueue.model()).policy();
+            for (Task moved : waiting) {
+                policy.admit(moved, now);
+                policy.enqueue(moved, now);
+            }
+        }
+    }
+
+    private void install(String name, PolicyConfig config) {
+        if (!simulated && PolicyRegistry.isSimulationOnly(name)) {
+            throw new IllegalArgumentException("policy '" + name
+                    + "' needs the true output lengths that only a simulation knows; it cannot run live");
+        }
+        Map<String, List<Integer>> byModel = new LinkedHashMap<>();
+        for (int i = 0; i < executor.instanceCount(); i++) {
+            byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
+        }
+        Map<String, ModelQueue> fresh = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
+            SchedulingPolicy policy = PolicyRegistry.create(name, config);
+            int[] ids = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
+            fresh.put(entry.getKey(), new ModelQueue(entry.getKey(), policy, ids));
+        }
+        queues.clear();
+        queues.putAll(fresh);
+        policyName = name;
+        generation++;
+    }
+
+    ModelQueue of(String model) {
+        return queues.get(model);
+    }
+
+    SchedulingPolicy policyOf(Task task) {
+        return queues.get(task.model()).policy();
+    }
+
+    /** The first model's policy: every model runs the same one. */
+    SchedulingPolicy live() {
+        return queues.values().iterator().next().policy();
+    }
+
+    Collection<ModelQueue> all() {
+        return queues.values();
+    }
+
+    String policyName() {
+        return policyName;
+    }
+
+    /** Counts policy installs, so the ticks of a replaced policy can tell they are stale. */
+    long generation() {
+        return generation;
+    }
+
+    /** Tasks the policies hold. */
+    int size() {
+        int size = 0;
+        for (ModelQueue queue : queues.values()) {
+            size += queue.policy().size();
+        }
+        return size;
+    }
+
+    List<Integer> sizeByLevel() {
+        int[] levels = new int[live().levels()];
+        for (ModelQueue queue : queues.values()) {
+            int[] depth = queue.policy().depthByLevel();
+            for (int i = 0; i < depth.length && i < levels.length; i++) {
+                levels[i] += depth[i];
+            }
+        }
+        return Arrays.stream(levels).boxed().toList();
+    }
+}

@@ -1,0 +1,165 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.util.Optional;
+
+/**
+ * What clients and operators do to one task: admit it, cancel it, replay it from the dead
+ * letters, give it another priority. Each either changes the task through the loop's queue
+ * primitives or is refused with an exception and changes nothing. Loop thread only.
+ */
+final class TaskCommands {
+    /** Output length of a task that sets no {@code max_tokens}. */
+    static final int DEFAULT_OUTPUT_TOKENS = 256;
+
+    private final SchedulerLoop loop;
+    private final TaskTable tasks;
+    private final LoopCounters counters;
+    private long sequence;
+
+    TaskCommands(SchedulerLoop loop, TaskTable tasks, LoopCounters counters) {
+        this.loop = loop;
+        this.tasks = tasks;
+        this.counters = counters;
+    }
+
+    /**
+     * Admits a validated spec.
+     *
+     * @param outputTokens tokens the task will generate on a simulated GPU (from a trace), or -1
+     *                     to take {@code max_tokens}
+     */
+    SubmitResult submit(TaskSpec spec, int outputTokens) {
+        long now = loop.clock.nanos();
+        Task existing = tasks.lookup(spec.taskId());
+        if (existing != null) {
+            if (existing.spec().equals(spec)) {
+                return new SubmitResult(existing.view(now), false);
+            }
+            throw refused(new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task"));
+        }
+        int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
+        try {
+            loop.lanes.checkTakesNew(priority);
+        } catch (TaskConflictException e) {
+            throw refused(e);
+        }
+        int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;
+        // The executor checks the spec as it will run: a task without max_tokens still reserves
+        // its default output, and a trace replay its traced output. A task that can never be
+        // placed must be refused here, or it would sit at the head of its queue forever.
+        int reserved = Math.max(spec.maxTokens() == null ? 0 : spec.maxTokens(), tokens);
+        TaskSpec asRun = spec.maxTokens() != null && spec.maxTokens() == reserved ? spec : spec.withMaxTokens(reserved);
+        Optional<String> refusal = loop.executor.admissionError(asRun);
+        if (refusal.isPresent()) {
+            boolean model = refusal.get().startsWith("model");
+            throw refused(new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
+                    + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)")));
+        }
+        Task task = new Task(spec, sequence++, tokens, now);
+        task.setRank(loop.placement.takeRank());
+        if (spec.deadline() != null) {
+            task.setDeadlineAt(loop.clock.toNanos(spec.deadline()));
+        }
+        tasks.activate(task);
+        counters.submitted++;
+        if (loop.events.active()) {
+            loop.events.publish(new EngineEvent.TaskTransitioned(now, task.id(), null, TaskState.QUEUED, task.priority(), -1));
+        }
+        loop.queues.policyOf(task).admit(task, now);
+        loop.enqueueAndDispatch(task, now);
+        return new SubmitResult(task.view(now), true);
+    }
+
+    private RuntimeException refused(RuntimeException reason) {
+        counters.rejected++;
+        return reason;
+    }
+
+    TaskView cancel(String id) {
+        Task task = tasks.require(id);
+        long now = loop.clock.nanos();
+        switch (task.state()) {
+            case QUEUED, PREEMPTED -> {
+                loop.leaveQueue(task);
+                loop.move(task, TaskState.CANCELLED, now);
+            }
+            case RUNNING -> {
+                loop.stopRunning(task);
+                loop.move(task, TaskState.CANCELLED, now);
+                loop.dispatch();
+            }
+            case RETRY_WAIT -> loop.move(task, TaskState.CANCELLED, now);
+            default -> throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be cancelled");
+        }
+        counters.cancelled++;
+        loop.retire(task, now);
+        return task.view(now);
+    }
+
+    /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
+    TaskView retryDeadLetter(String id) {
+        Task task = tasks.require(id);
+        if (task.state() != TaskState.DEAD_LETTERED) {
+            throw new TaskConflictException("task '" + id + "' is " + task.state()
+                    + "; only dead-lettered tasks can be retried");
+        }
+        long now = loop.clock.nanos();
+        tasks.activate(task);
+        counters.deadLetters--;
+        task.resetAttempts();
+        task.discardOutput();
+        task.setRank(loop.placement.takeRank()); // replayed as a new arrival: its old rank may have been given away
+        loop.move(task, TaskState.QUEUED, now);
+        loop.enqueueAndDispatch(task, now);
+        return task.view(now);
+    }
+
+    /** Gives a task a new priority; a waiting task takes its new place at once. */
+    TaskView reprioritize(String id, int priority) {
+        checkPriority(priority);
+        Task task = tasks.require(id);
+        if (task.state().isFinal() || task.state() == TaskState.FAILED) {
+            throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be reprioritized");
+        }
+        if (task.priority() != priority) {
+            if (task.state().isWaiting()) {
+                loop.leaveQueue(task);
+                loop.rejoinQueue(task, priority);
+            } else {
+                loop.setPriorityOutsideQueue(task, priority);
+            }
+        }
+        return task.view(loop.clock.nanos());
+    }
+
+    static void checkPriority(int priority) {
+        if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {
+            throw new InvalidTaskException("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
+                    + TaskSpec.MAX_PRIORITY + ", got " + priority);
+        }
+    }
+
+    /** Counts a submission refused before it reached the loop (invalid fields). */
+    void countRejected() {
+        counters.rejected++;
+    }
+
+    /** The executor, for the fault commands, once {@code instance} is known to be one of its instances. */
+    Executor executor(int instance) {
+        Executor executor = loop.executor;
+        if (instance < 0 || instance >= executor.instanceCount()) {
+            throw new IllegalArgumentException("instance must be between 0 and " + (executor.instanceCount() - 1)
+                    + ", got " + instance);
+        }
+        return executor;
+    }
+}

@@ -1,0 +1,80 @@
+package io.queuedeck.engine.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import org.junit.jupiter.api.Test;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Every change has a stable JSON form that reads back as the same record. */
+class CommandJsonTest {
+
+    /** One of every change, with every field set. */
+    private static final List<Command.Change<?>> SAMPLES = List.of(
+            new Command.Submit(new TaskSpec("t-1", "llama-2-7b", "Hello", 2, "http://127.0.0.1:9/cb", "acme",
+                    "interactive", Instant.parse("2026-12-03T10:15:30Z"), 64, 12, Map.of("k", "v")), 40),
+            new Command.Cancel("t-1"),
+            new Command.RetryDeadLetter("t-2"),
+            new Command.Reprioritize("t-3", 7),
+            new Command.Place("t-4", 3, Placement.before("t-5")),
+            new Command.Place("t-4", null, Placement.after("t-5")),
+            new Command.Place("t-4", 0, Placement.front()),
+            new Command.Place("t-4", 9, Placement.back()),
+            new Command.PauseDispatch(true),
+            new Command.SetTierMode(Tier.BATCH, TierMode.DRAINING),
+            new Command.SetLaneMode(4, TierMode.PAUSED),
+            new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
+            new Command.CrashInstance(1),
+            new Command.SlowInstance(2, 3.5),
+            new Command.SetInstanceOnline(3, false));
+
+    @Test
+    void everyChange_writtenThenRead_isTheSameRecord() {
+        for (Command.Change<?> change : SAMPLES) {
+            String json = CommandJson.write(change);
+
+            assertThat(CommandJson.read(json)).as(json).isEqualTo(change);
+        }
+    }
+
+    @Test
+    void samples_coverEveryKindOfChange() {
+        Set<Class<?>> kinds = Arrays.stream(Command.Change.class.getPermittedSubclasses()).collect(Collectors.toSet());
+
+        assertThat(SAMPLES.stream().map(Object::getClass).collect(Collectors.toSet()))
+                .as("a new change needs a sample here, and so a tested JSON form").isEqualTo(kinds);
+    }
+
+    @Test
+    void cancel_writesVersionTypeAndSnakeCaseFields() {
+        assertThat(CommandJson.write(new Command.Cancel("t-1"))).isEqualTo("{\"v\":1,\"type\":\"cancel\",\"task_id\":\"t-1\"}");
+        assertThat(CommandJson.write(new Command.Place("a", 3, Placement.before("b"))))
+                .isEqualTo("{\"v\":1,\"type\":\"place\",\"task_id\":\"a\",\"priority\":3,"
+                        + "\"placement\":{\"at\":\"before\",\"task_id\":\"b\"}}");
+    }
+
+    @Test
+    void read_otherVersionOrUnknownTypeOrField_refusedWithTheReason() {
+        assertThatThrownBy(() -> CommandJson.read("{\"v\":2,\"type\":\"cancel\",\"task_id\":\"t\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("version must be 1, got 2");
+        assertThatThrownBy(() -> CommandJson.read("{\"type\":\"cancel\",\"task_id\":\"t\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got none");
+        assertThatThrownBy(() -> CommandJson.read("{\"v\":1,\"type\":\"explode\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("explode");
+        assertThatThrownBy(() -> CommandJson.read("{\"v\":1,\"type\":\"cancel\",\"task_id\":\"t\",\"colour\":1}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("colour");
+        assertThatThrownBy(() -> CommandJson.read("[1]"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> CommandJson.read("{\"v\":1,"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a command");
+    }
+}
