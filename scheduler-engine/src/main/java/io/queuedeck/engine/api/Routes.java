@@ -274,8 +274,8 @@ final class Routes {
                 throw ApiException.invalid("cursor", "cursor is not one this server gave out");
             }
         }
-        TaskPage page = await(engine.send(new Command.ListTasks(new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant,
-                after, limit))));
+        TaskQuery query = new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant, after, limit);
+        TaskPage page = await(engine.send(new Command.ListTasks(query)));
         List<TaskReport> reports = new ArrayList<>(page.tasks().size());
         for (TaskView view : page.tasks()) {
             reports.add(report(view));
@@ -332,14 +332,16 @@ final class Routes {
             if (client != null) {
                 client.checkPriority("priority", priority);
             }
-            moved = placement == null ? await(engine.send(new Command.Reprioritize(id, priority))) : await(engine.send(new Command.Place(id, priority, placement)));
+            moved = await(engine.send(placement == null ? new Command.Reprioritize(id, priority)
+                    : new Command.Place(id, priority, placement)));
         }
         json(ctx, 200, report(moved));
     }
 
     /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
     private int priorityOf(String anchorId, String field) {
-        return await(engine.send(new Command.FindTask(anchorId))).orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
+        return await(engine.send(new Command.FindTask(anchorId)))
+                .orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
                 .priority();
     }
 

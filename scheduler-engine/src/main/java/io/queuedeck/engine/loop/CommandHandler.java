@@ -1,7 +1,9 @@
 package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.policy.ScoreBreakdown;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.tier.TierMode;
@@ -52,15 +54,15 @@ final class CommandHandler {
                 yield null;
             }
             case Command.CrashInstance c -> {
-                tasks.executor(c.instance()).crash(c.instance());
+                executor(c.instance()).crash(c.instance());
                 yield instanceChanged(c.instance(), "crash injected");
             }
             case Command.SlowInstance c -> {
-                tasks.executor(c.instance()).slowDown(c.instance(), c.factor());
+                executor(c.instance()).slowDown(c.instance(), c.factor());
                 yield instanceChanged(c.instance(), c.factor() == 1.0 ? "speed restored" : "slowed down x" + c.factor());
             }
             case Command.SetInstanceOnline c -> {
-                tasks.executor(c.instance()).setOnline(c.instance(), c.online());
+                executor(c.instance()).setOnline(c.instance(), c.online());
                 yield instanceChanged(c.instance(), c.online() ? "brought online" : "taken offline");
             }
             case Command.FindTask c -> Optional.ofNullable(loop.tasks.lookup(c.taskId())).map(t -> t.view(now));
@@ -78,9 +80,19 @@ final class CommandHandler {
         }
     }
 
-    private Optional<io.queuedeck.engine.policy.ScoreBreakdown> explain(String id, long now) {
+    private Optional<ScoreBreakdown> explain(String id, long now) {
         Task task = loop.tasks.require(id);
         return task.state().isWaiting() ? loop.queues.policyOf(task).explain(task, now) : Optional.empty();
+    }
+
+    /** The executor, once {@code instance} is known to be one of its instances. */
+    private Executor executor(int instance) {
+        Executor executor = loop.executor;
+        if (instance < 0 || instance >= executor.instanceCount()) {
+            throw new IllegalArgumentException("instance must be between 0 and " + (executor.instanceCount() - 1)
+                    + ", got " + instance);
+        }
+        return executor;
     }
 
     private Void instanceChanged(int instance, String reason) {

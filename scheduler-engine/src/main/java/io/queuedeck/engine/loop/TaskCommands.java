@@ -1,6 +1,5 @@
 package io.queuedeck.engine.loop;
 
-import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
@@ -151,15 +150,5 @@ final class TaskCommands {
     /** Counts a submission refused before it reached the loop (invalid fields). */
     void countRejected() {
         counters.rejected++;
-    }
-
-    /** The executor, for the fault commands, once {@code instance} is known to be one of its instances. */
-    Executor executor(int instance) {
-        Executor executor = loop.executor;
-        if (instance < 0 || instance >= executor.instanceCount()) {
-            throw new IllegalArgumentException("instance must be between 0 and " + (executor.instanceCount() - 1)
-                    + ", got " + instance);
-        }
-        return executor;
     }
 }

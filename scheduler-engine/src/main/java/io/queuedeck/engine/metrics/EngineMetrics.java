@@ -139,8 +139,6 @@ public final class EngineMetrics {
                     if (s != null) {
                         EngineSnapshot.Counters c = s.counters();
                         cb.call(c.succeeded(), "succeeded");
-                        // every failed attempt was either retried, dead-lettered, or failed for good
-                        cb.call(Math.max(0, c.failed() - c.retried() - c.deadLettered()), "failed");
                         cb.call(c.cancelled(), "cancelled");
                         cb.call(c.deadLettered(), "dead_lettered");
                     }

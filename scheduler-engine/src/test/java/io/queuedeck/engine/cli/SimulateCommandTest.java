@@ -1,7 +1,6 @@
 package io.queuedeck.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -222,8 +221,6 @@ class SimulateCommandTest {
 
     @Test
     void simulate_allPoliciesWithOracle_ratiosAgainstTheOracle(@TempDir Path dir) throws Exception {
-        // Runs once the registry has the srpt-oracle (the policy lab adds it).
-        assumeTrue(PolicyRegistry.names().contains("srpt-oracle"), "srpt-oracle is not registered yet");
         Run result = run("simulate", "--trace", smallTrace(dir).toString(), "--policy", "all", "--load", "1.0",
                 "--instances", "1", "--max-batch", "4", "--format", "json");
 
