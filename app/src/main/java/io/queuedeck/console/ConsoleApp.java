@@ -18,6 +18,7 @@ import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
 import io.queuedeck.console.policies.PoliciesView;
 import io.queuedeck.console.policies.PoliciesViewModel;
+import io.queuedeck.console.ui.Screenshot;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.time.Clock;
 import java.time.LocalTime;
@@ -68,7 +69,7 @@ public final class ConsoleApp extends Application {
         OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
-        FaultsViewModel faults = new FaultsViewModel(gateway, gpus, system, changes);
+        FaultsViewModel faults = new FaultsViewModel(gateway, system, changes);
         // one coalesced update per frame; order matters only where a model reads another's state
         gateway.addListener(changes::apply);
         gateway.addListener(overview::apply);
@@ -127,7 +128,7 @@ public final class ConsoleApp extends Application {
             wait.setOnFinished(e -> inject(options.inject(), gpus, faults));
             wait.play();
         }
-        options.screenshot().ifPresent(file -> Screenshot.after(scene, file, options.after()));
+        options.screenshot().ifPresent(file -> Screenshot.after(scene, file, options.after(), ConsoleApp::exitAfterStop));
         options.benchUi().ifPresent(d -> new BenchUi(system, d, main.screenProperty()::set).start());
     }
 

@@ -1,16 +1,21 @@
 package io.queuedeck.console;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.Slice;
+import java.util.Set;
 
 /**
- * The console reaches the engine only through its API (ARCHITECTURE.md): the Engine facade,
+ * The console reaches the engine only through its API (docs/architecture.md): the Engine facade,
  * snapshots, events and value records. Never the scheduler loop, its clock, or the mutable
- * task, policy and executor objects the loop owns.
+ * task, policy and executor objects the loop owns. Inside the console, packages form no cycle
+ * and no screen uses another: what two screens share lives in a package below the root.
  */
 @AnalyzeClasses(packages = "io.queuedeck.console", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -29,11 +34,20 @@ class ArchitectureTest {
                     .orShould().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.exec.ExecutorContext")
                     .because("tasks, policies and executors are mutated by the loop alone; the console sees TaskView and snapshots");
 
+    /** The screen packages, below io.queuedeck.console. */
+    private static final Set<String> SCREENS = Set.of("overview", "lanes", "latency", "gpus", "faults", "policies");
+
     @ArchTest
-    static final ArchRule console_callsLoopOnVirtualClock_never =
-            noClasses().that().resideInAPackage("io.queuedeck.console..")
-                    .should().callMethod(io.queuedeck.engine.Engine.class, "loopOnVirtualClock")
-                    .because("only the simulator may drive the loop directly");
+    static final ArchRule packages_formCycles_never =
+            slices().matching("io.queuedeck.(**)").should().beFreeOfCycles()
+                    .because("the root package wires the screens; screens and shared packages never import it back");
+
+    @ArchTest
+    static final ArchRule screens_dependOnEachOther_never =
+            slices().matching("io.queuedeck.console.(*)..")
+                    .that(DescribedPredicate.describe("are screens", (Slice slice) -> SCREENS.contains(slice.getNamePart(1))))
+                    .should().notDependOnEachOther()
+                    .because("what two screens share (GPU rows and commands, widgets, ui helpers) lives outside both");
 
     @ArchTest
     static final ArchRule viewModels_holdNodes_never =

@@ -1,9 +1,9 @@
 package io.queuedeck.console.faults;
 
-import io.queuedeck.console.Fxml;
 import io.queuedeck.console.gateway.ChangeLog;
-import io.queuedeck.console.gpus.GpuActions;
-import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import io.queuedeck.console.gateway.GpuRow;
+import io.queuedeck.console.ui.Fxml;
+import io.queuedeck.console.widgets.GpuActions;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -123,14 +123,14 @@ public final class FaultsView {
             }
         });
 
-        model.gpus().rows().addListener((ListChangeListener<GpuRow>) c -> {
-            if (gpuRows.size() != model.gpus().rows().size()) {
+        model.gpuRows().addListener((ListChangeListener<GpuRow>) c -> {
+            if (gpuRows.size() != model.gpuRows().size()) {
                 refreshGpus();
                 return;
             }
             while (c.next()) {
                 for (int i = c.getFrom(); i < c.getTo(); i++) {
-                    update(i, model.gpus().rows().get(i));
+                    update(i, model.gpuRows().get(i));
                 }
             }
         });
@@ -142,7 +142,7 @@ public final class FaultsView {
     }
 
     private void refreshGpus() {
-        List<GpuRow> rows = model.gpus().rows();
+        List<GpuRow> rows = model.gpuRows();
         if (gpuRows.size() != rows.size()) {
             injectBox.getChildren().removeAll(gpuRows);
             gpuRows.clear();
@@ -156,7 +156,7 @@ public final class FaultsView {
                 state.setId("faults-gpu-" + row.id() + "-state");
                 Region spacer = new Region();
                 HBox.setHgrow(spacer, Priority.ALWAYS);
-                GpuActions actions = new GpuActions(model.gpus(), row.id(), "faults");
+                GpuActions actions = new GpuActions(model.gpuCommands(), row.id(), "faults");
                 HBox line = new HBox(10, name, state, spacer, actions);
                 line.setAlignment(Pos.CENTER_LEFT);
                 line.getStyleClass().add("fault-gpu-row");

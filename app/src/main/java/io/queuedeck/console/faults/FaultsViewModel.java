@@ -2,8 +2,10 @@ package io.queuedeck.console.faults;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.DemoLoad;
-import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
-import io.queuedeck.console.gpus.GpusViewModel;
+import io.queuedeck.console.gateway.EngineCommands;
+import io.queuedeck.console.gateway.GpuCommands;
+import io.queuedeck.console.gateway.GpuRow;
+import io.queuedeck.console.gateway.GpuRows;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceState;
@@ -24,7 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Fault injection: the per-GPU commands (through {@link GpusViewModel}), a load burst, the list
+ * Fault injection: the per-GPU commands ({@link GpuCommands}), a load burst, the list
  * of faults active now (read from the snapshot, so it is the engine's truth, not a memory of
  * clicks) and "clear all".
  */
@@ -41,31 +43,31 @@ public final class FaultsViewModel {
     /** A fault in force now. */
     public record ActiveFault(String target, String fault, boolean clearable) {}
 
-    private final GpusViewModel gpus;
+    private final GpuRows gpuRows = new GpuRows();
+    private final GpuCommands gpuCommands;
     private final DemoLoad load;
     private final ChangeLog log;
     private final ObservableList<ActiveFault> active = FXCollections.observableArrayList();
     private final ObservableList<ActiveFault> readOnlyActive = FXCollections.unmodifiableObservableList(active);
     private final ReadOnlyBooleanWrapper anyClearable = new ReadOnlyBooleanWrapper(this, "anyClearable");
     private boolean wasBursting;
-    private final io.queuedeck.console.gateway.EngineCommands commands;
+    private final EngineCommands commands;
     private final ObservableList<DeadLetter> deadLetters = FXCollections.observableArrayList();
     private final ObservableList<DeadLetter> readOnlyDeadLetters = FXCollections.unmodifiableObservableList(deadLetters);
     private long deadLetteredSeen;
     private boolean listingDead;
 
-    public FaultsViewModel(io.queuedeck.console.gateway.EngineCommands commands, GpusViewModel gpus, DemoLoad load,
-                           ChangeLog log) {
+    public FaultsViewModel(EngineCommands commands, DemoLoad load, ChangeLog log) {
         this.commands = Objects.requireNonNull(commands, "commands");
-        this.gpus = Objects.requireNonNull(gpus, "gpus");
         this.load = Objects.requireNonNull(load, "load");
         this.log = Objects.requireNonNull(log, "log");
+        this.gpuCommands = new GpuCommands(commands, log);
     }
 
-    /** Call after the GPUs view-model took the same snapshot. */
     public void apply(EngineSnapshot snapshot) {
+        gpuRows.apply(snapshot);
         List<ActiveFault> now = new ArrayList<>();
-        for (GpuRow row : gpus.rows()) {
+        for (GpuRow row : gpuRows.rows()) {
             String target = "GPU " + row.id();
             switch (row.state()) {
                 case DOWN -> now.add(new ActiveFault(target, "crashed: restarting", false));
@@ -124,8 +126,14 @@ public final class FaultsViewModel {
         return log.entries();
     }
 
-    public GpusViewModel gpus() {
-        return gpus;
+    /** The GPUs, one row each; a row changes only when its instance did. */
+    public ObservableList<GpuRow> gpuRows() {
+        return gpuRows.rows();
+    }
+
+    /** The per-GPU fault commands, for the GPU buttons. */
+    public GpuCommands gpuCommands() {
+        return gpuCommands;
     }
 
     /** 10× the demo load for 30 s. */
@@ -157,12 +165,12 @@ public final class FaultsViewModel {
      * comes back by itself once its model has reloaded.
      */
     public void clearAll() {
-        for (GpuRow row : gpus.rows()) {
+        for (GpuRow row : gpuRows.rows()) {
             if (row.state() == InstanceState.OFFLINE) {
-                gpus.setOnline(row.id(), true);
+                gpuCommands.setOnline(row.id(), true);
             }
             if (row.slowdown() != 1.0) {
-                gpus.slow(row.id(), 1.0);
+                gpuCommands.slow(row.id(), 1.0);
             }
         }
     }

@@ -1,7 +1,8 @@
 package io.queuedeck.console.gpus;
 
-import io.queuedeck.console.Fxml;
-import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import io.queuedeck.console.gateway.GpuRow;
+import io.queuedeck.console.ui.Fxml;
+import io.queuedeck.console.widgets.GpuActions;
 import io.queuedeck.console.widgets.MeterRow;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +103,7 @@ public final class GpusView {
             HBox head = new HBox(8, title, model, spacer, state);
             head.setAlignment(Pos.CENTER_LEFT);
             speed.getStyleClass().add("gpu-speed");
-            actions = new GpuActions(GpusView.this.model, id, "gpus");
+            actions = new GpuActions(GpusView.this.model.gpuCommands(), id, "gpus");
             box.getChildren().addAll(head, batch, kv, speed, tasks, actions);
         }
 

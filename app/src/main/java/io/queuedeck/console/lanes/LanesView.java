@@ -1,8 +1,8 @@
 package io.queuedeck.console.lanes;
 
-import io.queuedeck.console.Fxml;
 import io.queuedeck.console.lanes.LanesViewModel.Lane;
 import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
+import io.queuedeck.console.ui.Fxml;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

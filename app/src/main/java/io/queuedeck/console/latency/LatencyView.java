@@ -1,9 +1,9 @@
 package io.queuedeck.console.latency;
 
-import io.queuedeck.console.Fxml;
-import io.queuedeck.console.Screenshot;
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.latency.LatencyViewModel.Point;
+import io.queuedeck.console.ui.Fxml;
+import io.queuedeck.console.ui.Screenshot;
 import io.queuedeck.console.widgets.MarkedLineChart;
 import java.io.File;
 import java.io.IOException;

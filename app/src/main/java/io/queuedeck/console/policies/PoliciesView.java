@@ -1,6 +1,6 @@
 package io.queuedeck.console.policies;
 
-import io.queuedeck.console.Fxml;
+import io.queuedeck.console.ui.Fxml;
 import java.util.Locale;
 import java.util.Map;
 import javafx.fxml.FXML;

@@ -6,7 +6,6 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.console.gateway.ChangeLog;
-import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.testing.FakeLoad;
 import io.queuedeck.console.testing.RecordingCommands;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
@@ -20,11 +19,9 @@ class FaultsViewModelTest {
     private final RecordingCommands commands = new RecordingCommands();
     private final ChangeLog log = new ChangeLog(Clock.fixed(T0, ZoneOffset.UTC));
     private final FakeLoad load = new FakeLoad();
-    private final GpusViewModel gpus = new GpusViewModel(commands, log);
-    private final FaultsViewModel model = new FaultsViewModel(commands, gpus, load, log);
+    private final FaultsViewModel model = new FaultsViewModel(commands, load, log);
 
     private void apply(EngineSnapshot s) {
-        gpus.apply(s);
         model.apply(s);
     }
 

@@ -6,6 +6,7 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.gateway.GpuRow;
 import io.queuedeck.console.testing.RecordingCommands;
 import io.queuedeck.engine.exec.InstanceState;
 import java.time.Clock;
@@ -33,7 +34,7 @@ class GpusViewModelTest {
     void apply_oneInstanceChanged_onlyItsRowReplaced() {
         model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.UP, 8)).build());
         List<Integer> replaced = new ArrayList<>();
-        model.rows().addListener((ListChangeListener<GpusViewModel.GpuRow>) c -> {
+        model.rows().addListener((ListChangeListener<GpuRow>) c -> {
             while (c.next()) {
                 replaced.add(c.getFrom());
             }

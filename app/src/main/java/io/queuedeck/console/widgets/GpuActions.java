@@ -1,7 +1,9 @@
-package io.queuedeck.console.gpus;
+package io.queuedeck.console.widgets;
 
-import io.queuedeck.console.gpus.GpusViewModel.GpuRow;
+import io.queuedeck.console.gateway.GpuCommands;
+import io.queuedeck.console.gateway.GpuRow;
 import io.queuedeck.engine.exec.InstanceState;
+import java.util.List;
 import java.util.Locale;
 import javafx.scene.control.Button;
 import javafx.scene.control.MenuButton;
@@ -17,6 +19,9 @@ import javafx.scene.layout.HBox;
 public final class GpuActions extends HBox {
     public static final String STYLE_CLASS = "qd-gpu-actions";
 
+    /** Slow-down factors offered to the operator. */
+    public static final List<Double> SLOW_FACTORS = List.of(2.0, 3.0, 5.0, 10.0);
+
     private final Button crash = new Button("Crash");
     private final MenuButton slow = new MenuButton("Slow ×N");
     private final MenuItem restore = new MenuItem("Restore full speed");
@@ -24,7 +29,7 @@ public final class GpuActions extends HBox {
     private final int id;
     private GpuRow row;
 
-    public GpuActions(GpusViewModel model, int id, String prefix) {
+    public GpuActions(GpuCommands commands, int id, String prefix) {
         super(6);
         this.id = id;
         getStyleClass().add(STYLE_CLASS);
@@ -32,22 +37,22 @@ public final class GpuActions extends HBox {
         crash.setId(base + "crash");
         crash.getStyleClass().add("danger");
         crash.setTooltip(new Tooltip("Crash GPU " + id + ": its running tasks fail back and are retried; it restarts and reloads its model"));
-        crash.setOnAction(e -> model.crash(id));
+        crash.setOnAction(e -> commands.crash(id));
         slow.setId(base + "slow");
         slow.setTooltip(new Tooltip("Slow GPU " + id + " down: every decode and prefill step takes N times longer"));
-        for (double factor : GpusViewModel.SLOW_FACTORS) {
+        for (double factor : SLOW_FACTORS) {
             MenuItem item = new MenuItem(String.format(Locale.ROOT, "×%.0f slower", factor));
             item.setId(base + "slow-" + (int) factor);
-            item.setOnAction(e -> model.slow(id, factor));
+            item.setOnAction(e -> commands.slow(id, factor));
             slow.getItems().add(item);
         }
         restore.setId(base + "restore");
-        restore.setOnAction(e -> model.slow(id, 1.0));
+        restore.setOnAction(e -> commands.slow(id, 1.0));
         slow.getItems().addAll(new SeparatorMenuItem(), restore);
         offline.setId(base + "offline");
         offline.setOnAction(e -> {
             if (row != null) {
-                model.setOnline(id, row.state() == InstanceState.OFFLINE);
+                commands.setOnline(id, row.state() == InstanceState.OFFLINE);
             }
         });
         getChildren().addAll(crash, slow, offline);

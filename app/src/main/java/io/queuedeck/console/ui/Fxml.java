@@ -1,4 +1,4 @@
-package io.queuedeck.console;
+package io.queuedeck.console.ui;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.queuedeck.console;
+package io.queuedeck.console.ui;
 
 import javafx.scene.paint.Color;
 

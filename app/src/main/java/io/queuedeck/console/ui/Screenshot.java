@@ -1,10 +1,11 @@
-package io.queuedeck.console;
+package io.queuedeck.console.ui;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntConsumer;
 import javafx.animation.PauseTransition;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Node;
@@ -16,8 +17,11 @@ import javax.imageio.ImageIO;
 public final class Screenshot {
     private Screenshot() {}
 
-    /** Saves {@code scene} to {@code file} after {@code delay}, then exits the application with 0 (1 on failure). */
-    static void after(Scene scene, Path file, Duration delay) {
+    /**
+     * Saves {@code scene} to {@code file} after {@code delay}, then hands {@code exit} 0 (1 on
+     * failure): the screenshot mode ends the application with it.
+     */
+    public static void after(Scene scene, Path file, Duration delay, IntConsumer exit) {
         PauseTransition wait = new PauseTransition(javafx.util.Duration.millis(delay.toMillis()));
         wait.setOnFinished(e -> {
             int code = 0;
@@ -28,7 +32,7 @@ public final class Screenshot {
                 System.err.println("screenshot failed: " + ex.getMessage());
                 code = 1;
             }
-            ConsoleApp.exitAfterStop(code);
+            exit.accept(code);
         });
         wait.play();
     }
@@ -38,7 +42,7 @@ public final class Screenshot {
         write(node.snapshot(null, null), file);
     }
 
-    static void write(WritableImage image, Path file) {
+    private static void write(WritableImage image, Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

@@ -1,0 +1,34 @@
+package io.queuedeck.console.gateway;
+
+import io.queuedeck.engine.command.Command;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The per-GPU fault commands (crash, slow down, take offline or bring online), as the GPUs and
+ * Faults screens send them: each is logged in the {@link ChangeLog} once the engine accepted it.
+ */
+public final class GpuCommands {
+    private final EngineCommands commands;
+    private final ChangeLog log;
+
+    public GpuCommands(EngineCommands commands, ChangeLog log) {
+        this.commands = Objects.requireNonNull(commands, "commands");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    public void crash(int instance) {
+        commands.send(new Command.CrashInstance(instance)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR, "crash injected on GPU " + instance));
+    }
+
+    public void slow(int instance, double factor) {
+        commands.send(new Command.SlowInstance(instance, factor)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
+                factor == 1.0 ? "speed restored on GPU " + instance
+                        : String.format(Locale.ROOT, "GPU %d slowed ×%.0f", instance, factor)));
+    }
+
+    public void setOnline(int instance, boolean online) {
+        commands.send(new Command.SetInstanceOnline(instance, online)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
+                "GPU " + instance + (online ? " brought online" : " taken offline")));
+    }
+}
