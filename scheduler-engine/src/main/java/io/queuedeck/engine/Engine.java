@@ -92,9 +92,11 @@ public final class Engine implements AutoCloseable {
                 driver.countRejected();
                 return CompletableFuture.failedFuture(e);
             }
-            @SuppressWarnings("unchecked") // a Submit is a Command<SubmitResult>
-            Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens());
-            command = validated;
+            if (complete != submit.spec()) {
+                @SuppressWarnings("unchecked") // a Submit is a Command<SubmitResult>
+                Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens());
+                command = validated;
+            }
         }
         return driver.send(command);
     }

@@ -118,21 +118,27 @@ public final class LoopDriver {
      * Runs {@code command} on the loop thread; the future completes with its answer or with the
      * exception that refused it. On a virtual clock it is complete when this returns.
      */
-    @SuppressWarnings("unchecked") // the handler answers each command with the type the command names
     public <R> CompletableFuture<R> send(Command<R> command) {
         CompletableFuture<R> answer = new CompletableFuture<>();
         if (stopping) {
             answer.completeExceptionally(new IllegalStateException("the engine is stopped"));
             return answer;
         }
-        execute(() -> {
-            try {
-                answer.complete((R) handler.handle(command));
-            } catch (RuntimeException e) {
-                answer.completeExceptionally(e);
-            }
-        });
+        if (clock instanceof VirtualClock) {
+            answer(command, answer); // the caller drives the clock: it is the loop thread
+        } else {
+            execute(() -> answer(command, answer));
+        }
         return answer;
+    }
+
+    @SuppressWarnings("unchecked") // the handler answers each command with the type the command names
+    private <R> void answer(Command<R> command, CompletableFuture<R> answer) {
+        try {
+            answer.complete((R) handler.handle(command));
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

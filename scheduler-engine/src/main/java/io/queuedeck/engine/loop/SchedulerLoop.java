@@ -460,7 +460,9 @@ final class SchedulerLoop implements ExecutorContext {
     void retire(Task task, long now) {
         releaseResources(task);
         tasks.retire(task);
-        outbox.add(task.view(now));
+        if (outbox.isOpen()) { // a view is not free: only when someone reads them
+            outbox.add(task.view(now));
+        }
     }
 
     private void publishSnapshot() {
