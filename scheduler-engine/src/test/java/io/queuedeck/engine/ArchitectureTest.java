@@ -33,6 +33,17 @@ class ArchitectureTest {
             slices().matching("io.queuedeck.(**)").should().beFreeOfCycles()
                     .because("a package that reaches back to its user cannot be read or changed on its own (docs/architecture.md)");
 
+    /**
+     * Java has no friend packages, so {@code Task}'s setters are public for the loop, the policies
+     * and the executors that keep its books; nobody else may reach a live task.
+     */
+    @ArchTest
+    static final ArchRule liveTasks_touchedOnlyByLoopPoliciesAndExecutors =
+            noClasses().that().resideOutsideOfPackages("io.queuedeck.engine.loop..", "io.queuedeck.engine.policy..",
+                            "io.queuedeck.engine.exec..", "io.queuedeck.engine.task..")
+                    .should().dependOnClassesThat().haveFullyQualifiedName("io.queuedeck.engine.task.Task")
+                    .because("a live Task is the loop's mutable state; everyone else reads TaskView");
+
     @ArchTest
     static final ArchRule engine_dependsOnUi_never =
             noClasses()
