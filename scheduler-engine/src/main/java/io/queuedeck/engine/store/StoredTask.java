@@ -1,0 +1,35 @@
+package io.queuedeck.engine.store;
+
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The durable record of one task: what recovery needs to put it back where it was.
+ *
+ * @param spec         the validated spec as accepted (its deadline, tenant, callback and input)
+ * @param state        the state when last written
+ * @param priority     its own priority (not one borrowed through priority inheritance)
+ * @param sequence     submission order
+ * @param rank         its place within its lane
+ * @param outputTokens tokens it generates on a simulated GPU
+ * @param attempts     attempts started so far
+ * @param error        the last failure, or null
+ * @param output       the result of a succeeded task, or null
+ * @param expiresAt    when the record may be forgotten (a finished task kept for idempotency);
+ *                     null while it must be kept (active tasks, dead letters)
+ */
+public record StoredTask(String id, TaskSpec spec, TaskState state, int priority, long sequence, long rank,
+                         int outputTokens, int attempts, String error, String output, Instant expiresAt) {
+    public StoredTask {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(state, "state");
+    }
+
+    /** Whether the record has expired at {@code now}. */
+    public boolean expired(Instant now) {
+        return expiresAt != null && !expiresAt.isAfter(now);
+    }
+}
