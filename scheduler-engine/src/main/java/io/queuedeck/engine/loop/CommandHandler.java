@@ -36,16 +36,19 @@ final class CommandHandler {
             case Command.Place c -> loop.placement.place(c.taskId(), c.priority(), c.placement());
             case Command.PauseDispatch c -> {
                 loop.setPaused(c.paused());
+                loop.durable.dispatchPaused(c.paused());
                 yield null;
             }
             case Command.SetTierMode c -> {
                 loop.lanes.setTier(c.tier(), c.mode());
+                loop.durable.tierMode(c.tier(), c.mode());
                 resumeUnlessPaused(c.mode());
                 yield null;
             }
             case Command.SetLaneMode c -> {
                 TaskCommands.checkPriority(c.priority());
                 loop.lanes.setLane(c.priority(), c.mode());
+                loop.durable.laneMode(c.priority(), c.mode());
                 resumeUnlessPaused(c.mode());
                 yield null;
             }
