@@ -21,6 +21,7 @@ import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -115,6 +116,16 @@ public final class Engine implements AutoCloseable {
      */
     public CompletionOutbox completions() {
         return outbox.open();
+    }
+
+    /**
+     * Tells a {@link Builder#store store} that these finished tasks' final views have been handed
+     * on and what their consumer keeps of them (callbacks) is durable, so a restart does not hand
+     * them on again. Until then, a restart puts them in the outbox again (at least once). The
+     * {@link CompletionFeed} calls it after each batch. Any thread; never blocks.
+     */
+    public void completionsHandedOn(List<String> taskIds) {
+        driver.handedOn(List.copyOf(taskIds));
     }
 
     /** The last published snapshot; null before the first one. Never blocks. */

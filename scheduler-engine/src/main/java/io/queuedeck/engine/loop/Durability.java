@@ -47,7 +47,16 @@ final class Durability {
     /** Queues the task's current record. */
     void saved(Task task) {
         if (writer != null) {
-            writer.write(new StoreWrite.PutTask(record(task, null)));
+            writer.write(new StoreWrite.PutTask(record(task, null, false)));
+        }
+    }
+
+    /** The completion feed has handed these tasks' final views on durably (any thread). */
+    void handedOn(List<String> ids) {
+        if (writer != null) {
+            for (String id : ids) {
+                writer.write(new StoreWrite.HandedOn(id));
+            }
         }
     }
 
@@ -60,12 +69,13 @@ final class Durability {
             return;
         }
         forgetExpired(now);
+        boolean handedOn = !loop.outboxOpen(); // no one reads final views: there is nothing to hand on after a restart
         if (task.state() == TaskState.DEAD_LETTERED) {
-            writer.write(new StoreWrite.PutTask(record(task, null)));
+            writer.write(new StoreWrite.PutTask(record(task, null, handedOn)));
             return;
         }
         long expiresAt = saturatedAdd(now, windowNanos);
-        writer.write(new StoreWrite.PutTask(record(task, loop.clock.toInstant(expiresAt))));
+        writer.write(new StoreWrite.PutTask(record(task, loop.clock.toInstant(expiresAt), handedOn)));
         remembered.remove(task.id());
         remembered.put(task.id(), new Remembered(task.spec(), task.view(now), expiresAt));
     }
@@ -109,6 +119,12 @@ final class Durability {
         return earlier.view();
     }
 
+    /** The final view of a task finished within the window (across restarts), or null. */
+    TaskView remembered(String id) {
+        Remembered earlier = remembered.get(id);
+        return earlier == null || earlier.expiresAt() <= loop.clock.nanos() ? null : earlier.view();
+    }
+
     /** Drops remembered tasks whose window has passed, from the store too; O(1) per dropped task. */
     private void forgetExpired(long now) {
         Iterator<Map.Entry<String, Remembered>> oldest = remembered.entrySet().iterator();
@@ -142,7 +158,13 @@ final class Durability {
             maxSequence = Math.max(maxSequence, s.sequence());
             switch (s.state()) {
                 case SUCCEEDED, CANCELLED, TIMED_OUT -> finished.add(s);
-                case DEAD_LETTERED -> loop.restoreDeadLetter(restore(s, TaskState.DEAD_LETTERED, s.error(), now));
+                case DEAD_LETTERED -> {
+                    Task task = restore(s, TaskState.DEAD_LETTERED, s.error(), now);
+                    loop.restoreDeadLetter(task);
+                    if (!s.handedOn()) {
+                        loop.handOnAgain(task.view(now));
+                    }
+                }
                 case RUNNING -> {
                     if (s.attempts() >= maxAttempts) {
                         Task task = restore(s, TaskState.DEAD_LETTERED, "interrupted by a restart during its last attempt", now);
@@ -164,7 +186,11 @@ final class Durability {
         finished.sort(Comparator.comparing(StoredTask::expiresAt, Comparator.nullsLast(Comparator.naturalOrder())));
         for (StoredTask s : finished) {
             long expiresAt = s.expiresAt() == null ? Long.MAX_VALUE : loop.clock.toNanos(s.expiresAt());
-            remembered.put(s.id(), new Remembered(s.spec(), finalView(s, now), expiresAt));
+            TaskView view = finalView(s, now);
+            remembered.put(s.id(), new Remembered(s.spec(), view, expiresAt));
+            if (!s.handedOn()) {
+                loop.handOnAgain(view); // it finished just before the stop: its callback may not be recorded
+            }
         }
         if (maxRank != Long.MIN_VALUE) {
             loop.placement.continueAfter(minRank, maxRank);
@@ -194,10 +220,10 @@ final class Durability {
                 0, s.outputTokens(), s.attempts(), 0, s.error(), s.output(), List.of(new Task.Transition(null, s.state(), now)));
     }
 
-    private StoredTask record(Task task, Instant expiresAt) {
+    private StoredTask record(Task task, Instant expiresAt, boolean handedOn) {
         return new StoredTask(task.id(), task.spec(), task.state(), loop.ownPriority(task), task.sequence(), task.rank(),
                 task.outputTokens(), task.attempts(), task.error(), task.state() == TaskState.SUCCEEDED ? task.output() : null,
-                expiresAt);
+                expiresAt, handedOn);
     }
 
     private static long saturatedAdd(long a, long b) {

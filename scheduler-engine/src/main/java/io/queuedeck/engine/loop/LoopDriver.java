@@ -11,6 +11,7 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.store.TaskStore;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
@@ -187,6 +188,14 @@ public final class LoopDriver {
         } else {
             answer.complete(result);
         }
+    }
+
+    /**
+     * The completion feed has handed these finished tasks on, and what its listeners keep of them
+     * is durable: with a store, a restart will not hand them on again. Any thread; never blocks.
+     */
+    public void handedOn(List<String> taskIds) {
+        loop.durable.handedOn(taskIds);
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

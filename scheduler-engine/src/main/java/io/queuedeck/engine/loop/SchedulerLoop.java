@@ -14,6 +14,7 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -487,6 +488,17 @@ final class SchedulerLoop implements ExecutorContext {
         tasks.activate(task);
         queues.policyOf(task).admit(task, now);
         enqueue(queues.of(task.model()), task, now);
+    }
+
+    boolean outboxOpen() {
+        return outbox.isOpen();
+    }
+
+    /** Recovery: a finished task's final view goes to the outbox again (its callback may never have been recorded). */
+    void handOnAgain(TaskView view) {
+        if (outbox.isOpen()) {
+            outbox.add(view);
+        }
     }
 
     int maxAttempts() {

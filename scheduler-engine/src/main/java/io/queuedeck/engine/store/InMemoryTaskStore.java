@@ -31,6 +31,7 @@ final class InMemoryTaskStore implements TaskStore {
             switch (write) {
                 case StoreWrite.PutTask w -> tasks.put(w.task().id(), w.task());
                 case StoreWrite.RemoveTask w -> tasks.remove(w.id());
+                case StoreWrite.HandedOn w -> tasks.computeIfPresent(w.id(), (id, task) -> task.withHandedOn());
                 case StoreWrite.SetTierMode w -> tierModes.put(w.tier(), w.mode());
                 case StoreWrite.SetLaneMode w -> laneModes.put(w.priority(), w.mode());
                 case StoreWrite.SetDispatchPaused w -> dispatchPaused = w.paused();

@@ -119,6 +119,12 @@ final class MvTaskStore implements TaskStore {
             switch (write) {
                 case StoreWrite.PutTask w -> tasks.put(w.task().id(), encode(w.task()));
                 case StoreWrite.RemoveTask w -> tasks.remove(w.id());
+                case StoreWrite.HandedOn w -> {
+                    byte[] stored = tasks.get(w.id());
+                    if (stored != null) {
+                        tasks.put(w.id(), encode(decode(stored).withHandedOn()));
+                    }
+                }
                 case StoreWrite.SetTierMode w -> modes.put("tier:" + w.tier().name(), w.mode().name());
                 case StoreWrite.SetLaneMode w -> modes.put("lane:" + w.priority(), w.mode().name());
                 case StoreWrite.SetDispatchPaused w -> modes.put(DISPATCH, Boolean.toString(w.paused()).toLowerCase(Locale.ROOT));
@@ -126,6 +132,14 @@ final class MvTaskStore implements TaskStore {
         }
         store.commit();
         store.sync();
+    }
+
+    private static StoredTask decode(byte[] stored) {
+        try {
+            return MAPPER.readValue(stored, StoredTask.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static byte[] encode(StoredTask task) {

@@ -21,6 +21,16 @@ public sealed interface StoreWrite {
         }
     }
 
+    /**
+     * The final view of a finished task has reached the completion feed's listeners, and what
+     * they keep of it is durable: a restart need not hand it on again. Nothing if the task is unknown.
+     */
+    record HandedOn(String id) implements StoreWrite {
+        public HandedOn {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
     /** A tier's mode. */
     record SetTierMode(Tier tier, TierMode mode) implements StoreWrite {
         public SetTierMode {

@@ -19,13 +19,22 @@ import java.util.Objects;
  * @param output       the result of a succeeded task, or null
  * @param expiresAt    when the record may be forgotten (a finished task kept for idempotency);
  *                     null while it must be kept (active tasks, dead letters)
+ * @param handedOn     for a finished task: whether its final view has reached the completion
+ *                     feed's listeners durably (its callback recorded); if not, a restart hands it on again
  */
 public record StoredTask(String id, TaskSpec spec, TaskState state, int priority, long sequence, long rank,
-                         int outputTokens, int attempts, String error, String output, Instant expiresAt) {
+                         int outputTokens, int attempts, String error, String output, Instant expiresAt,
+                         boolean handedOn) {
     public StoredTask {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(state, "state");
+    }
+
+    /** The same record, handed on. */
+    public StoredTask withHandedOn() {
+        return new StoredTask(id, spec, state, priority, sequence, rank, outputTokens, attempts, error, output, expiresAt,
+                true);
     }
 
     /** Whether the record has expired at {@code now}. */

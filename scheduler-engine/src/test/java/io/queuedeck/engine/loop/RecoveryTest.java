@@ -8,6 +8,7 @@ import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.Placement;
 import io.queuedeck.engine.task.SubmitResult;
@@ -34,12 +35,21 @@ class RecoveryTest {
     private final TaskStore store = TaskStore.inMemory();
     private Engine engine = engine(RetryRule.DEFAULT);
 
+    private CompletionOutbox outbox;
+
     private Engine engine(RetryRule retry) {
         Engine built = Engine.builder().clock(clock).store(store).retry(retry).idempotencyWindow(Duration.ofHours(1))
                 .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
                 .policy("priority").build();
+        outbox = built.completions(); // as serve's completion feed does, before the start
         built.start();
         return built;
+    }
+
+    private List<String> drainOutbox() {
+        List<String> ids = new java.util.ArrayList<>();
+        outbox.drain(Integer.MAX_VALUE, view -> ids.add(view.id()));
+        return ids;
     }
 
     private void crashAndRestart(RetryRule retry) {
@@ -168,6 +178,22 @@ class RecoveryTest {
     }
 
     @Test
+    void finishedTask_notYetHandedOn_goesToTheOutboxAgain_andOneHandedOnDoesNot() {
+        submit("a", 5);
+        submit("b", 5);
+        clock.runUntilIdle();
+        assertThat(drainOutbox()).containsExactly("a", "b");
+        engine.completionsHandedOn(List.of("a")); // b's callback was not yet recorded when the process died
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(drainOutbox()).containsExactly("b");
+        engine.completionsHandedOn(List.of("b"));
+        crashAndRestart(RetryRule.DEFAULT);
+        assertThat(drainOutbox()).isEmpty();
+    }
+
+    @Test
     void finishedTask_answersAnIdenticalResubmission_afterARestart_untilTheWindowPasses() {
         submit("a", 5);
         clock.runUntilIdle();
@@ -175,6 +201,7 @@ class RecoveryTest {
 
         crashAndRestart(RetryRule.DEFAULT);
 
+        assertThat(task("a").state()).as("known after the restart").isEqualTo(TaskState.SUCCEEDED);
         SubmitResult again = submit("a", 5);
         assertThat(again.created()).isFalse();
         assertThat(again.task().state()).isEqualTo(TaskState.SUCCEEDED);

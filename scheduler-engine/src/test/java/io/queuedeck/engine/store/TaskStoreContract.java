@@ -35,7 +35,7 @@ abstract class TaskStoreContract {
     static StoredTask task(String id, TaskState state, Instant expiresAt) {
         TaskSpec spec = new TaskSpec(id, "m", "hello " + id, 3, "http://127.0.0.1:1/cb", "acme", null,
                 Instant.parse("2026-12-02T00:00:00Z"), 20, 10, null);
-        return new StoredTask(id, spec, state, 3, 7, 7L << 20, 20, 1, "boom", null, expiresAt);
+        return new StoredTask(id, spec, state, 3, 7, 7L << 20, 20, 1, "boom", null, expiresAt, false);
     }
 
     @Test
@@ -76,6 +76,14 @@ abstract class TaskStoreContract {
         assertThat(store.load(NOW.plusSeconds(59)).tasks()).containsExactlyInAnyOrder(done, dead);
         assertThat(store.load(NOW.plusSeconds(60)).tasks()).containsExactly(dead);
         assertThat(store.taskCount()).isEqualTo(1); // deleted, not just skipped
+    }
+
+    @Test
+    void handedOn_marksAStoredTask_andIgnoresAnUnknownOne() {
+        StoredTask done = task("done", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        store.write(List.of(new StoreWrite.PutTask(done), new StoreWrite.HandedOn("done"), new StoreWrite.HandedOn("gone")));
+
+        assertThat(store.load(NOW).tasks()).containsExactly(done.withHandedOn());
     }
 
     @Test
