@@ -141,8 +141,9 @@ final class Durability {
     /**
      * Puts a stored queue back, before any command runs: modes first, then each task where it
      * stood. A task that was running or waiting to retry waits again, its attempts counted; one
-     * that was running its last attempt is dead-lettered. Sequences and ranks go on after the
-     * highest recovered. Dispatches once at the end.
+     * that was running its last attempt is dead-lettered. Finished tasks are remembered for the
+     * idempotency window, and those not yet handed on go to the outbox again. Sequences and ranks
+     * go on after the highest recovered. Dispatches once at the end.
      */
     void recover(StoreContents contents, int maxAttempts) {
         long now = loop.clock.nanos();
@@ -215,8 +216,9 @@ final class Durability {
         return task;
     }
 
+    /** A recovered finished task's view: its times are lost with the old process, so it arrives and finishes at the restart. */
     private static TaskView finalView(StoredTask s, long now) {
-        return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), -1, -1, -1, now, 0,
+        return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), now, -1, -1, now, 0,
                 0, s.outputTokens(), s.attempts(), 0, s.error(), s.output(), List.of(new Task.Transition(null, s.state(), now)));
     }
 
