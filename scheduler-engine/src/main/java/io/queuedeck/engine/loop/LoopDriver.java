@@ -74,6 +74,9 @@ public final class LoopDriver {
      * and, on the system clock, starts the loop thread.
      */
     public void start(StoreContents recovered) {
+        if (writer != null) {
+            writer.start();
+        }
         Runnable start = () -> {
             loop.start();
             if (store != null) {

@@ -37,6 +37,12 @@ final class StoreWriter {
         } else {
             thread = threadFactory.newThread(this::run);
             thread.setName("queuedeck-store-writer");
+        }
+    }
+
+    /** Starts the writer thread (none on a virtual clock); writes queued before wait for it. */
+    void start() {
+        if (thread != null) {
             thread.start();
         }
     }
@@ -119,7 +125,7 @@ final class StoreWriter {
     /** Writes what is queued, then ends the thread; waits up to {@code millis} for it. */
     void stop(long millis) throws InterruptedException {
         stopping = true;
-        if (thread != null) {
+        if (thread != null && thread.isAlive()) {
             LockSupport.unpark(thread);
             thread.join(millis);
         }
