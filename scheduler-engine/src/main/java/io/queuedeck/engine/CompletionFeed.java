@@ -2,6 +2,7 @@ package io.queuedeck.engine;
 
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.task.TaskView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,7 +25,11 @@ public final class CompletionFeed implements AutoCloseable {
 
     private final CompletionOutbox outbox;
     private final ScheduledExecutorService executor;
+    private final Engine engine;
     private final List<Consumer<TaskView>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> flushers = new CopyOnWriteArrayList<>();
+    /** Ids of the batch being handed on; feed thread only. */
+    private final List<String> batch = new ArrayList<>();
     private volatile ScheduledFuture<?> drainer;
 
     /**
@@ -34,6 +39,7 @@ public final class CompletionFeed implements AutoCloseable {
      * @param executor the feed's thread: listeners run there, one at a time
      */
     public CompletionFeed(Engine engine, ScheduledExecutorService executor) {
+        this.engine = engine;
         this.outbox = engine.completions();
         this.executor = executor;
     }
@@ -41,6 +47,16 @@ public final class CompletionFeed implements AutoCloseable {
     /** Adds a listener; it runs on the feed's single thread, and while it runs no other view is handed on. */
     public CompletionFeed onFinished(Consumer<TaskView> listener) {
         listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Adds a step run after each batch is handed to the listeners and before the engine is told
+     * the batch was handed on: a listener that keeps views makes them durable here (the callback
+     * store commits). Feed thread.
+     */
+    public CompletionFeed afterBatch(Runnable flush) {
+        flushers.add(flush);
         return this;
     }
 
@@ -62,7 +78,11 @@ public final class CompletionFeed implements AutoCloseable {
         try {
             // in batches until empty; each batch a chance for a cancelled drainer to stop
             while (drainer == null || !drainer.isCancelled()) {
-                if (outbox.drain(DRAIN_BATCH, this::deliver) < DRAIN_BATCH) {
+                int drained = outbox.drain(DRAIN_BATCH, this::deliver);
+                if (drained > 0) {
+                    handedOn();
+                }
+                if (drained < DRAIN_BATCH) {
                     return;
                 }
             }
@@ -71,7 +91,19 @@ public final class CompletionFeed implements AutoCloseable {
         }
     }
 
+    private void handedOn() {
+        try {
+            for (Runnable flush : flushers) {
+                flush.run();
+            }
+            engine.completionsHandedOn(batch); // a failed flush skips this: a restart hands the batch on again
+        } finally {
+            batch.clear();
+        }
+    }
+
     private void deliver(TaskView view) {
+        batch.add(view.id());
         for (Consumer<TaskView> listener : listeners) {
             try {
                 listener.accept(view);

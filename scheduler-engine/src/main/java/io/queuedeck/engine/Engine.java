@@ -16,9 +16,12 @@ import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +49,7 @@ public final class Engine implements AutoCloseable {
     private final CompletionOutbox outbox;
     private final EngineClock clock;
     private final Supplier<String> idSupplier;
+    private final TaskStore store;
     private final AtomicReference<EngineSnapshot> latest = new AtomicReference<>();
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final EventBus events = new EventBus();
@@ -58,20 +62,25 @@ public final class Engine implements AutoCloseable {
         this.outbox = new CompletionOutbox(builder.clock instanceof VirtualClock ? Integer.MAX_VALUE : builder.outboxCapacity);
         this.driver = new LoopDriver(new LoopDriver.Settings(builder.clock, builder.executor, builder.policy,
                 builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
-                builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion));
+                builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
+                builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow)));
+        this.store = builder.store;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Starts the scheduler loop (on a system clock, its thread). */
+    /**
+     * Starts the scheduler loop (on a system clock, its thread). With a {@link Builder#store store},
+     * first reads it back: its queue is restored before any command runs.
+     */
     public synchronized void start() {
         if (started) {
             throw new IllegalStateException("engine already started");
         }
         started = true;
-        driver.start();
+        driver.start(store == null ? StoreContents.empty() : store.load(clock.toInstant(clock.nanos())));
     }
 
     /**
@@ -109,6 +118,16 @@ public final class Engine implements AutoCloseable {
         return outbox.open();
     }
 
+    /**
+     * Tells a {@link Builder#store store} that these finished tasks' final views have been handed
+     * on and what their consumer keeps of them (callbacks) is durable, so a restart does not hand
+     * them on again. Until then, a restart puts them in the outbox again (at least once). The
+     * {@link CompletionFeed} calls it after each batch. Any thread; never blocks.
+     */
+    public void completionsHandedOn(List<String> taskIds) {
+        driver.handedOn(List.copyOf(taskIds));
+    }
+
     /** The last published snapshot; null before the first one. Never blocks. */
     public EngineSnapshot latestSnapshot() {
         return latest.get();
@@ -131,12 +150,16 @@ public final class Engine implements AutoCloseable {
         return clock;
     }
 
-    /** Stops the loop after the commands already sent; waits up to 5 s for its thread. */
+    /**
+     * Stops the loop after the commands already sent; waits up to 5 s for its thread, then writes
+     * out what it queued for the store and closes the store.
+     */
     @Override
     public void close() {
         driver.stop();
         try {
             driver.join(5_000);
+            driver.closeStore(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -200,8 +223,32 @@ public final class Engine implements AutoCloseable {
         private Supplier<String> idSupplier;
         private InversionProtocol inversion;
         private Integer outboxCapacity;
+        private TaskStore store;
+        private Duration idempotencyWindow;
 
         private Builder() {}
+
+        /**
+         * Where queue state is kept; default none (everything lives and dies with the process).
+         * With a store, {@link #start()} restores what it holds, and a change is acknowledged (its
+         * future completes) only once it is durable there. The engine closes it.
+         */
+        public Builder store(TaskStore value) {
+            store = once(store, value, "store");
+            return this;
+        }
+
+        /**
+         * With a {@link #store}, how long a finished task answers an identical resubmission of its
+         * task_id (instead of running again), across restarts; default 24 hours.
+         */
+        public Builder idempotencyWindow(Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("idempotency window must not be negative, got " + value);
+            }
+            idempotencyWindow = once(idempotencyWindow, value, "idempotency window");
+            return this;
+        }
 
         /**
          * How many final task views the completion outbox holds before the loop stops starting
@@ -302,6 +349,7 @@ public final class Engine implements AutoCloseable {
             if (idSupplier == null) idSupplier = () -> UUID.randomUUID().toString();
             if (inversion == null) inversion = InversionProtocol.INHERITANCE;
             if (outboxCapacity == null) outboxCapacity = CompletionOutbox.DEFAULT_CAPACITY;
+            if (idempotencyWindow == null) idempotencyWindow = Duration.ofHours(24);
             PolicyRegistry.create(policy, policyConfig); // fail here, not on the loop thread
             if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(policy)) {
                 throw new IllegalArgumentException("policy '" + policy

@@ -64,12 +64,13 @@ class ArchitectureTest {
                     .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
 
     @ArchTest
-    static final ArchRule embeddedStore_isUsedOnlyByTheDurableDeliveryStore =
+    static final ArchRule embeddedStore_isUsedOnlyByTheDurableStores =
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.MvDeliveryStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvTaskStore")
                     .should().dependOnClassesThat().resideInAnyPackage("org.h2..")
-                    .because("H2's MVStore is an implementation detail behind DeliveryStore.durable (decision 0008)");
+                    .because("H2's MVStore is an implementation detail behind DeliveryStore.durable and TaskStore.embedded (decisions 0008, 0012)");
 
     @ArchTest
     static final ArchRule edges_reachTheLoop_onlyThroughEngine =

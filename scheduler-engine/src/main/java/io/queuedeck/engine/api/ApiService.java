@@ -50,7 +50,8 @@ public final class ApiService implements AutoCloseable {
         CallbackDispatcher dispatcher = callbackBuilder.build();
         CompletionFeed feed = new CompletionFeed(engine, feedThread)
                 .onFinished(metrics::recordFinished)
-                .onFinished(dispatcher::deliver);
+                .onFinished(dispatcher::deliver)
+                .afterBatch(dispatcher::flush);
         ApiServer.Builder builder = ApiServer.builder(engine).metrics(metrics).callbacks(dispatcher);
         server.accept(builder);
         try {

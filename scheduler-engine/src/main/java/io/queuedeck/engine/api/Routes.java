@@ -11,6 +11,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.FieldError;
+import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskConflictException;
@@ -576,6 +577,7 @@ final class Routes {
             case TaskNotFoundException notFound -> new ApiException(404, "not_found", notFound.getMessage());
             case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
             case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
+            case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());
             case RuntimeException other -> other;
             default -> new IllegalStateException(cause);
         };

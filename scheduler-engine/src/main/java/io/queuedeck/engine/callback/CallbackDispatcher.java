@@ -209,6 +209,14 @@ public final class CallbackDispatcher implements AutoCloseable {
         send(pending);
     }
 
+    /**
+     * Makes the state of every callback started so far durable (one commit of a durable store):
+     * the completion feed calls it before telling the engine a batch was handed on.
+     */
+    public void flush() {
+        store.flush();
+    }
+
     /** Callbacks that gave up, oldest first. */
     public List<DeadLetter> deadLetters() {
         synchronized (deadLetters) {

@@ -36,6 +36,9 @@ public interface DeliveryStore extends AutoCloseable {
     /** Records a delivery (new, after an attempt, or dead-lettered), replacing any for the same task. */
     void put(Delivery delivery);
 
+    /** Makes every put so far durable; a store that keeps nothing on disk does nothing. */
+    default void flush() {}
+
     /** Forgets the task's delivery: it was accepted, or the dead letter was dropped. */
     void remove(String taskId);
 

@@ -22,7 +22,9 @@ import org.h2.mvstore.MVStoreException;
  * {@link DeliveryStore} on an H2 MVStore file: two maps, task id to delivery (JSON) and task id to
  * the sequence number of its first put (for {@link #all()}'s order). MVStore commits in the
  * background every {@value #COMMIT_DELAY_MILLIS} ms and on close, so a crash can lose at most
- * that much of the latest state; a clean stop loses nothing. Its file lock keeps a second process
+ * that much of the latest state; a clean stop loses nothing. {@link #flush()} commits and syncs
+ * at once: the completion feed calls it once per batch of new callbacks, before the task store
+ * learns they are recorded. Its file lock keeps a second process
  * out of the directory.
  */
 final class MvDeliveryStore implements DeliveryStore {
@@ -43,6 +45,8 @@ final class MvDeliveryStore implements DeliveryStore {
     private final MVMap<String, Long> order;
     private long nextSequence;
     private boolean closed;
+    /** Whether anything was put since the last flush. */
+    private boolean dirty;
 
     private MvDeliveryStore(MVStore store) {
         this.store = store;
@@ -95,9 +99,20 @@ final class MvDeliveryStore implements DeliveryStore {
                 nextSequence++;
             }
             deliveries.put(d.taskId(), value);
+            dirty = true;
         } catch (RuntimeException e) {
             // a full disk or a store H2 closed after an error: delivery goes on, only its record is lost
             LOG.log(System.Logger.Level.WARNING, "callback state for task " + d.taskId() + " not saved: " + e.getMessage());
+        }
+    }
+
+    /** One commit and sync for everything put since the last: called once per batch of finished tasks. */
+    @Override
+    public synchronized void flush() {
+        if (!closed && dirty) {
+            dirty = false;
+            store.commit();
+            store.sync();
         }
     }
 

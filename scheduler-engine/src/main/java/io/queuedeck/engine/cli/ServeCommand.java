@@ -4,6 +4,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.callback.DeliveryStore;
+import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,9 +50,19 @@ final class ServeCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Keep callback delivery state here (created if missing), so pending callbacks and dead"
-                    + " letters survive a restart. Default: in memory.")
+            description = "Keep the queue and callback state here (created if missing; one process per directory), so"
+                    + " accepted tasks, pending callbacks and dead letters survive a crash or restart."
+                    + " Default: $XDG_DATA_HOME/queuedeck, else ~/.local/share/queuedeck.")
     Path dataDir;
+
+    @Option(names = "--in-memory",
+            description = "Keep nothing on disk: every accepted task is lost when the process ends.")
+    boolean inMemory;
+
+    @Option(names = "--idempotency-window", paramLabel = "DURATION",
+            description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
+                    + " (ISO-8601, e.g. PT24H; default: PT24H).")
+    Duration idempotencyWindow;
 
     @Option(names = "--port", description = "Port to listen on; 0 picks a free one (default: 8080).")
     Integer port;
@@ -97,11 +109,27 @@ final class ServeCommand implements Callable<Integer> {
             logger.setLevel(Level.WARNING); // the server's own start-up chatter; our one line says it all
         }
         PrintWriter out = spec.commandLine().getOut();
-        Engine engine = Engine.builder()
+        // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
+        Path stateDir = stateDirectory(inMemory ? dataDir : settings.dataDir(), inMemory, System::getenv,
+                System.getProperty("user.home"));
+        Engine.Builder builder = Engine.builder()
                 .executor(new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
-                .policy(policyName)
-                .build();
-        DeliveryStore store = settings.dataDir() == null ? null : DeliveryStore.durable(settings.dataDir());
+                .policy(policyName);
+        if (idempotencyWindow != null) {
+            builder.idempotencyWindow(idempotencyWindow);
+        }
+        TaskStore taskStore = stateDir == null ? null : TaskStore.embedded(stateDir); // locks the directory first
+        if (taskStore != null) {
+            builder.store(taskStore);
+        }
+        Engine engine = builder.build();
+        DeliveryStore store;
+        try {
+            store = stateDir == null ? null : DeliveryStore.durable(stateDir);
+        } catch (RuntimeException e) {
+            engine.close(); // and the task store with it
+            throw e;
+        }
         ApiService service;
         try {
             service = ApiService.create(engine, api -> {
@@ -148,9 +176,10 @@ final class ServeCommand implements Callable<Integer> {
             });
         } catch (RuntimeException e) {
             closeQuietly(store);
+            engine.close();
             throw e;
         }
-        engine.start();
+        engine.start(); // with a store: the queue it holds is back before anything listens
         try {
             service.start();
         } catch (IllegalArgumentException e) {
@@ -171,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
                 policyName, gpus, Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
-                settings.dataDir() == null ? "" : ", callback state in " + settings.dataDir());
+                stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir);
         out.flush();
         stopped.await();
         return 0;
@@ -217,6 +246,28 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
                 c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
         return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()));
+    }
+
+    /**
+     * Where state lives: the directory given, else {@code $XDG_DATA_HOME/queuedeck}, else
+     * {@code ~/.local/share/queuedeck}; null with {@code --in-memory}.
+     */
+    static Path stateDirectory(Path given, boolean inMemory, Function<String, String> env, String home) {
+        if (inMemory) {
+            if (given != null) {
+                throw new IllegalArgumentException("--in-memory keeps nothing on disk; it cannot be used with a data"
+                        + " directory (" + given + ")");
+            }
+            return null;
+        }
+        if (given != null) {
+            return given;
+        }
+        String xdg = env.apply("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) { // the XDG spec ignores a relative path
+            return Path.of(xdg, "queuedeck");
+        }
+        return Path.of(home, ".local", "share", "queuedeck");
     }
 
     private static <T> T pick(T flag, T file) {

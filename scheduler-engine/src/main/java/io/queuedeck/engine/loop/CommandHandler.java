@@ -36,16 +36,19 @@ final class CommandHandler {
             case Command.Place c -> loop.placement.place(c.taskId(), c.priority(), c.placement());
             case Command.PauseDispatch c -> {
                 loop.setPaused(c.paused());
+                loop.durable.dispatchPaused(c.paused());
                 yield null;
             }
             case Command.SetTierMode c -> {
                 loop.lanes.setTier(c.tier(), c.mode());
+                loop.durable.tierMode(c.tier(), c.mode());
                 resumeUnlessPaused(c.mode());
                 yield null;
             }
             case Command.SetLaneMode c -> {
                 TaskCommands.checkPriority(c.priority());
                 loop.lanes.setLane(c.priority(), c.mode());
+                loop.durable.laneMode(c.priority(), c.mode());
                 resumeUnlessPaused(c.mode());
                 yield null;
             }
@@ -65,7 +68,10 @@ final class CommandHandler {
                 executor(c.instance()).setOnline(c.instance(), c.online());
                 yield instanceChanged(c.instance(), c.online() ? "brought online" : "taken offline");
             }
-            case Command.FindTask c -> Optional.ofNullable(loop.tasks.lookup(c.taskId())).map(t -> t.view(now));
+            case Command.FindTask c -> {
+                Task task = loop.tasks.lookup(c.taskId());
+                yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));
+            }
             case Command.ListTasks c -> queries.page(c.query(), now);
             case Command.WaitingTasks c -> queries.waiting(c.limitPerPriority(), loop.queues.live(), now);
             case Command.Explain c -> explain(c.taskId(), now);

@@ -35,6 +35,12 @@ final class LanePlacement {
         return rank;
     }
 
+    /** Recovery: ranks go on after the recovered ones, and a move to the front below them. */
+    void continueAfter(long lowest, long highest) {
+        nextRank = Math.max(nextRank, highest + RANK_STEP);
+        lowestRank = Math.min(lowestRank, lowest);
+    }
+
     /**
      * Moves a waiting task to {@code priority}'s lane at {@code placement} (null priority: the
      * lane the place names, the anchor's for before and after, the task's own for front and
@@ -96,6 +102,7 @@ final class LanePlacement {
         };
         task.setRank(rank);
         loop.rejoinQueue(task, priority);
+        loop.durable.saved(task);
         return task.view(loop.clock.nanos());
     }
 
@@ -170,6 +177,7 @@ final class LanePlacement {
         lowestRank = 0;
         for (Task task : all) {
             task.setRank(takeRank());
+            loop.durable.saved(task); // rare: after many moves to one spot
         }
     }
 }

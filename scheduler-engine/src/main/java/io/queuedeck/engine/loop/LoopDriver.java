@@ -8,6 +8,10 @@ import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.store.TaskStore;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
@@ -35,6 +39,8 @@ public final class LoopDriver {
     /** Executors' reports (completions, freed slots): served before waiting commands. */
     private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
     private final ThreadFactory threadFactory;
+    private final TaskStore store;
+    private final StoreWriter writer;
     private volatile Thread thread;
     private volatile boolean sleeping;
     private volatile boolean stopping;
@@ -44,29 +50,61 @@ public final class LoopDriver {
      * Settings of one loop; the engine builder fills them.
      *
      * @param outbox where the final view of every finished task goes
+     * @param store  where queue state is kept, or null for none
+     * @param idempotencyWindowNanos how long a finished task answers an identical resubmission (with a store)
      */
     public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
                            RetryRule retry, EventSink events, CompletionOutbox outbox, int finishedRetention,
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
-                           ThreadFactory threadFactory, InversionProtocol inversion) {}
+                           ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
+                           long idempotencyWindowNanos) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
         this.threadFactory = settings.threadFactory();
-        this.loop = new SchedulerLoop(settings, this::executeReport);
+        this.store = settings.store();
+        this.writer = store == null ? null
+                : new StoreWriter(store, clock instanceof VirtualClock ? null : settings.threadFactory());
+        this.loop = new SchedulerLoop(settings, this::executeReport, writer);
         this.handler = new CommandHandler(loop);
     }
 
-    /** Starts the loop: binds the executor and, on the system clock, starts the loop thread. */
-    public void start() {
+    /**
+     * Starts the loop: binds the executor, puts {@code recovered} back (before any command runs)
+     * and, on the system clock, starts the loop thread.
+     */
+    public void start(StoreContents recovered) {
+        if (writer != null) {
+            writer.start();
+        }
+        Runnable start = () -> {
+            loop.start();
+            if (store != null) {
+                loop.durable.recover(recovered, loop.maxAttempts());
+            }
+        };
         if (clock instanceof SystemClock) {
             Thread started = threadFactory.newThread(this::runLive);
             started.setName("queuedeck-scheduler");
             thread = started;
-            execute(loop::start);
+            execute(start);
             started.start();
         } else {
-            loop.start();
+            start.run();
+        }
+    }
+
+    /**
+     * After {@link #join}: writes out what the loop queued for the store, then closes the store.
+     * Waits up to {@code millis} for the writer.
+     */
+    public void closeStore(long millis) throws InterruptedException {
+        if (store != null) {
+            try {
+                writer.stop(millis);
+            } finally {
+                store.close();
+            }
         }
     }
 
@@ -134,11 +172,33 @@ public final class LoopDriver {
 
     @SuppressWarnings("unchecked") // the handler answers each command with the type the command names
     private <R> void answer(Command<R> command, CompletableFuture<R> answer) {
+        R result;
         try {
-            answer.complete((R) handler.handle(command));
+            result = (R) handler.handle(command);
         } catch (RuntimeException e) {
-            answer.completeExceptionally(e);
+            answer.completeExceptionally(e); // refused: nothing changed, nothing to make durable
+            return;
         }
+        if (writer != null && command instanceof Command.Change<R>) {
+            // acknowledged only once what the change wrote is durable; the loop goes on meanwhile
+            writer.afterDurable(failure -> {
+                if (failure == null) {
+                    answer.complete(result);
+                } else {
+                    answer.completeExceptionally(new StoreUnavailableException(failure));
+                }
+            });
+        } else {
+            answer.complete(result);
+        }
+    }
+
+    /**
+     * The completion feed has handed these finished tasks on, and what its listeners keep of them
+     * is durable: with a store, a restart will not hand them on again. Any thread; never blocks.
+     */
+    public void handedOn(List<String> taskIds) {
+        loop.durable.handedOn(taskIds);
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

@@ -14,6 +14,7 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -60,6 +61,7 @@ final class SchedulerLoop implements ExecutorContext {
     private final ExclusiveResources resources;
 
     final TaskCommands commands;
+    final Durability durable;
     private boolean paused;
     private boolean dispatching;
     private boolean dispatchAgain;
@@ -69,7 +71,7 @@ final class SchedulerLoop implements ExecutorContext {
      * @param poster how {@link #post} reaches the loop thread (the driver's report queue, or a
      *               direct call on a virtual clock)
      */
-    SchedulerLoop(LoopDriver.Settings settings, Consumer<Runnable> poster) {
+    SchedulerLoop(LoopDriver.Settings settings, Consumer<Runnable> poster, StoreWriter writer) {
         this.clock = settings.clock();
         this.executor = settings.executor();
         this.retry = settings.retry();
@@ -84,6 +86,7 @@ final class SchedulerLoop implements ExecutorContext {
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);
         this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig());
         this.commands = new TaskCommands(this, tasks, counters);
+        this.durable = new Durability(this, writer, settings.idempotencyWindowNanos());
         outbox.onRoom(() -> poster.accept(this::dispatch));
     }
 
@@ -451,6 +454,9 @@ final class SchedulerLoop implements ExecutorContext {
     void move(Task task, TaskState to, long now) {
         TaskState from = task.state();
         task.transitionTo(to, now);
+        if (!to.isFinal()) {
+            durable.saved(task); // a final state is written by retire, with its expiry
+        }
         if (events.active()) {
             events.publish(new EngineEvent.TaskTransitioned(now, task.id(), from, to, task.priority(), task.instance()));
         }
@@ -460,9 +466,48 @@ final class SchedulerLoop implements ExecutorContext {
     void retire(Task task, long now) {
         releaseResources(task);
         tasks.retire(task);
+        durable.finished(task, now);
         if (outbox.isOpen()) { // a view is not free: only when someone reads them
             outbox.add(task.view(now));
         }
+    }
+
+    // ---------------------------------------------------------------- recovery (before any command)
+
+    void restorePaused(boolean pause) {
+        paused = pause;
+    }
+
+    void restoreDeadLetter(Task task) {
+        tasks.activate(task);
+        tasks.retire(task);
+        counters.deadLetters++;
+    }
+
+    void restoreWaiting(Task task, long now) {
+        tasks.activate(task);
+        queues.policyOf(task).admit(task, now);
+        enqueue(queues.of(task.model()), task, now);
+    }
+
+    boolean outboxOpen() {
+        return outbox.isOpen();
+    }
+
+    /** Recovery: a finished task's final view goes to the outbox again (its callback may never have been recorded). */
+    void handOnAgain(TaskView view) {
+        if (outbox.isOpen()) {
+            outbox.add(view);
+        }
+    }
+
+    int maxAttempts() {
+        return retry.maxAttempts();
+    }
+
+    /** The task's own priority, not one it borrowed for a resource: what a store keeps. */
+    int ownPriority(Task task) {
+        return resources.ownPriority(task);
     }
 
     private void publishSnapshot() {

@@ -45,6 +45,15 @@ final class TaskCommands {
             }
             throw refused(new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task"));
         }
+        TaskView earlier;
+        try {
+            earlier = loop.durable.answerFor(spec, now);
+        } catch (TaskConflictException e) {
+            throw refused(e);
+        }
+        if (earlier != null) {
+            return new SubmitResult(earlier, false);
+        }
         int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
         try {
             loop.lanes.checkTakesNew(priority);
@@ -69,6 +78,7 @@ final class TaskCommands {
             task.setDeadlineAt(loop.clock.toNanos(spec.deadline()));
         }
         tasks.activate(task);
+        loop.durable.saved(task);
         counters.submitted++;
         if (loop.events.active()) {
             loop.events.publish(new EngineEvent.TaskTransitioned(now, task.id(), null, TaskState.QUEUED, task.priority(), -1));
@@ -136,6 +146,7 @@ final class TaskCommands {
             } else {
                 loop.setPriorityOutsideQueue(task, priority);
             }
+            loop.durable.saved(task);
         }
         return task.view(loop.clock.nanos());
     }
@@ -145,6 +156,11 @@ final class TaskCommands {
             throw new InvalidTaskException("priority", "priority must be between " + TaskSpec.MIN_PRIORITY + " and "
                     + TaskSpec.MAX_PRIORITY + ", got " + priority);
         }
+    }
+
+    /** Recovery: the next task's sequence comes after {@code highest}. */
+    void continueAfter(long highest) {
+        sequence = Math.max(sequence, highest + 1);
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

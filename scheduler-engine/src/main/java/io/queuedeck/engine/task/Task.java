@@ -62,6 +62,25 @@ public final class Task {
         history.add(new Transition(null, TaskState.QUEUED, now));
     }
 
+    /**
+     * A task read back from a store at start: it stands in {@code state} from {@code now} on, with
+     * the attempts it had made. Its earlier history and timings are not kept.
+     */
+    public static Task recovered(TaskSpec spec, long sequence, int outputTokens, long now, TaskState state,
+                                 int priority, int attempts, String error) {
+        Task task = new Task(spec, sequence, outputTokens, now);
+        task.history.clear();
+        task.history.add(new Transition(null, state, now));
+        task.state = state;
+        task.priority = priority;
+        task.attempts = attempts;
+        task.error = error;
+        if (state.isFinal()) {
+            task.finishedAt = now;
+        }
+        return task;
+    }
+
     /** One lifecycle move, stamped with the engine clock. */
     public record Transition(TaskState from, TaskState to, long at) {}
 

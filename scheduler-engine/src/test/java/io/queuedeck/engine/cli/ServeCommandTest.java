@@ -32,7 +32,7 @@ class ServeCommandTest {
 
     @Test
     void serve_nonLoopbackHostWithoutToken_refusesToStart() {
-        Run run = run("serve", "--host", "0.0.0.0", "--port", "0");
+        Run run = run("serve", "--host", "0.0.0.0", "--port", "0", "--in-memory");
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).startsWith("error: refusing to bind the API to 0.0.0.0 without a bearer token");
@@ -168,6 +168,28 @@ class ServeCommandTest {
                     + " is in use by another running QueueDeck (callbacks.mv.db is locked)");
             assertThat(run.out()).doesNotContain("listening");
         }
+    }
+
+    @Test
+    void stateDirectory_defaultsToXdgDataHome_elseTheHomeDirectory_andInMemoryKeepsNone() {
+        Path given = dir.resolve("given");
+        assertThat(ServeCommand.stateDirectory(given, false, Map.of("XDG_DATA_HOME", "/xdg")::get, "/home/u"))
+                .isEqualTo(given);
+        assertThat(ServeCommand.stateDirectory(null, false, Map.of("XDG_DATA_HOME", "/xdg")::get, "/home/u"))
+                .isEqualTo(Path.of("/xdg/queuedeck"));
+        assertThat(ServeCommand.stateDirectory(null, false, Map.of("XDG_DATA_HOME", "relative")::get, "/home/u"))
+                .as("a relative XDG_DATA_HOME is ignored, as the spec says").isEqualTo(Path.of("/home/u/.local/share/queuedeck"));
+        assertThat(ServeCommand.stateDirectory(null, false, Map.<String, String>of()::get, "/home/u"))
+                .isEqualTo(Path.of("/home/u/.local/share/queuedeck"));
+        assertThat(ServeCommand.stateDirectory(null, true, Map.<String, String>of()::get, "/home/u")).isNull();
+    }
+
+    @Test
+    void serve_inMemoryWithADataDir_isRefused() {
+        Run run = run("serve", "--port", "0", "--in-memory", "--data-dir", dir.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: --in-memory keeps nothing on disk");
     }
 
     @Test

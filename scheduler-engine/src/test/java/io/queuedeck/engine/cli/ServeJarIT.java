@@ -38,6 +38,8 @@ class ServeJarIT {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("QUEUEDECK_API_TOKEN");
+        // the default state directory, under a fresh XDG_DATA_HOME: never the user's own
+        builder.environment().put("XDG_DATA_HOME", Files.createTempDirectory("queuedeck-xdg").toString());
         return builder.start();
     }
 

@@ -1,0 +1,235 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.StoredTask;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loop's side of the task store: it turns every change recovery needs into a
+ * {@link StoreWrite} for the {@link StoreWriter} (never waiting for it), remembers finished tasks
+ * for the idempotency window, and puts a stored queue back at start. Without a store it does
+ * nothing. Loop thread only.
+ */
+final class Durability {
+    private final SchedulerLoop loop;
+    private final StoreWriter writer;
+    private final long windowNanos;
+    /** Finished tasks by id, oldest expiry first: the window, not a count, bounds it. */
+    private final LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
+
+    private record Remembered(TaskSpec spec, TaskView view, long expiresAt) {}
+
+    /** @param writer null: no store, nothing is written or remembered */
+    Durability(SchedulerLoop loop, StoreWriter writer, long windowNanos) {
+        this.loop = loop;
+        this.writer = writer;
+        this.windowNanos = windowNanos;
+    }
+
+    boolean on() {
+        return writer != null;
+    }
+
+    /** Queues the task's current record. */
+    void saved(Task task) {
+        if (writer != null) {
+            writer.write(new StoreWrite.PutTask(record(task, null, false)));
+        }
+    }
+
+    /** The completion feed has handed these tasks' final views on durably (any thread). */
+    void handedOn(List<String> ids) {
+        if (writer != null) {
+            for (String id : ids) {
+                writer.write(new StoreWrite.HandedOn(id));
+            }
+        }
+    }
+
+    /**
+     * A task reached a final state. A dead letter is kept until it is replayed; any other final
+     * task is kept, and answers an identical resubmission, until the window passes.
+     */
+    void finished(Task task, long now) {
+        if (writer == null) {
+            return;
+        }
+        forgetExpired(now);
+        boolean handedOn = !loop.outboxOpen(); // no one reads final views: there is nothing to hand on after a restart
+        if (task.state() == TaskState.DEAD_LETTERED) {
+            writer.write(new StoreWrite.PutTask(record(task, null, handedOn)));
+            return;
+        }
+        long expiresAt = saturatedAdd(now, windowNanos);
+        writer.write(new StoreWrite.PutTask(record(task, loop.clock.toInstant(expiresAt), handedOn)));
+        remembered.remove(task.id());
+        remembered.put(task.id(), new Remembered(task.spec(), task.view(now), expiresAt));
+    }
+
+    void tierMode(Tier tier, TierMode mode) {
+        if (writer != null) {
+            writer.write(new StoreWrite.SetTierMode(tier, mode));
+        }
+    }
+
+    void laneMode(int priority, TierMode mode) {
+        if (writer != null) {
+            writer.write(new StoreWrite.SetLaneMode(priority, mode));
+        }
+    }
+
+    void dispatchPaused(boolean paused) {
+        if (writer != null) {
+            writer.write(new StoreWrite.SetDispatchPaused(paused));
+        }
+    }
+
+    /**
+     * The final view of a task finished within the window under this id, if the spec is the same;
+     * null if no such task is remembered.
+     *
+     * @throws TaskConflictException when the id was used by a different spec
+     */
+    TaskView answerFor(TaskSpec spec, long now) {
+        if (writer == null) {
+            return null;
+        }
+        forgetExpired(now);
+        Remembered earlier = remembered.get(spec.taskId());
+        if (earlier == null) {
+            return null;
+        }
+        if (!earlier.spec().equals(spec)) {
+            throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
+        }
+        return earlier.view();
+    }
+
+    /** The final view of a task finished within the window (across restarts), or null. */
+    TaskView remembered(String id) {
+        Remembered earlier = remembered.get(id);
+        return earlier == null || earlier.expiresAt() <= loop.clock.nanos() ? null : earlier.view();
+    }
+
+    /** Drops remembered tasks whose window has passed, from the store too; O(1) per dropped task. */
+    private void forgetExpired(long now) {
+        Iterator<Map.Entry<String, Remembered>> oldest = remembered.entrySet().iterator();
+        while (oldest.hasNext()) {
+            Map.Entry<String, Remembered> entry = oldest.next();
+            if (entry.getValue().expiresAt() > now) {
+                return;
+            }
+            oldest.remove();
+            writer.write(new StoreWrite.RemoveTask(entry.getKey()));
+        }
+    }
+
+    /**
+     * Puts a stored queue back, before any command runs: modes first, then each task where it
+     * stood. A task that was running or waiting to retry waits again, its attempts counted; one
+     * that was running its last attempt is dead-lettered. Finished tasks are remembered for the
+     * idempotency window, and those not yet handed on go to the outbox again. Sequences and ranks
+     * go on after the highest recovered. Dispatches once at the end.
+     */
+    void recover(StoreContents contents, int maxAttempts) {
+        long now = loop.clock.nanos();
+        contents.tierModes().forEach(loop.lanes::setTier);
+        contents.laneModes().forEach(loop.lanes::setLane);
+        loop.restorePaused(contents.dispatchPaused());
+        List<StoredTask> stored = new ArrayList<>(contents.tasks());
+        stored.sort(Comparator.comparingLong(StoredTask::rank));
+        List<StoredTask> finished = new ArrayList<>();
+        long maxSequence = -1;
+        long minRank = Long.MAX_VALUE, maxRank = Long.MIN_VALUE;
+        for (StoredTask s : stored) {
+            maxSequence = Math.max(maxSequence, s.sequence());
+            switch (s.state()) {
+                case SUCCEEDED, CANCELLED, TIMED_OUT -> finished.add(s);
+                case DEAD_LETTERED -> {
+                    Task task = restore(s, TaskState.DEAD_LETTERED, s.error(), now);
+                    loop.restoreDeadLetter(task);
+                    if (!s.handedOn()) {
+                        loop.handOnAgain(task.view(now));
+                    }
+                }
+                case RUNNING -> {
+                    if (s.attempts() >= maxAttempts) {
+                        Task task = restore(s, TaskState.DEAD_LETTERED, "interrupted by a restart during its last attempt", now);
+                        loop.restoreDeadLetter(task);
+                        saved(task);
+                    } else {
+                        requeue(restore(s, TaskState.QUEUED, s.error(), now), now, true);
+                    }
+                    minRank = Math.min(minRank, s.rank());
+                    maxRank = Math.max(maxRank, s.rank());
+                }
+                case QUEUED, PREEMPTED, FAILED, RETRY_WAIT -> {
+                    requeue(restore(s, TaskState.QUEUED, s.error(), now), now, s.state() != TaskState.QUEUED);
+                    minRank = Math.min(minRank, s.rank());
+                    maxRank = Math.max(maxRank, s.rank());
+                }
+            }
+        }
+        finished.sort(Comparator.comparing(StoredTask::expiresAt, Comparator.nullsLast(Comparator.naturalOrder())));
+        for (StoredTask s : finished) {
+            long expiresAt = s.expiresAt() == null ? Long.MAX_VALUE : loop.clock.toNanos(s.expiresAt());
+            TaskView view = finalView(s, now);
+            remembered.put(s.id(), new Remembered(s.spec(), view, expiresAt));
+            if (!s.handedOn()) {
+                loop.handOnAgain(view); // it finished just before the stop: its callback may not be recorded
+            }
+        }
+        if (maxRank != Long.MIN_VALUE) {
+            loop.placement.continueAfter(minRank, maxRank);
+        }
+        loop.commands.continueAfter(maxSequence);
+        loop.dispatch();
+    }
+
+    private void requeue(Task task, long now, boolean changed) {
+        loop.restoreWaiting(task, now);
+        if (changed) {
+            saved(task);
+        }
+    }
+
+    private Task restore(StoredTask s, TaskState state, String error, long now) {
+        Task task = Task.recovered(s.spec(), s.sequence(), s.outputTokens(), now, state, s.priority(), s.attempts(), error);
+        task.setRank(s.rank());
+        if (s.spec().deadline() != null) {
+            task.setDeadlineAt(loop.clock.toNanos(s.spec().deadline()));
+        }
+        return task;
+    }
+
+    /** A recovered finished task's view: its times are lost with the old process, so it arrives and finishes at the restart. */
+    private static TaskView finalView(StoredTask s, long now) {
+        return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), now, -1, -1, now, 0,
+                0, s.outputTokens(), s.attempts(), 0, s.error(), s.output(), List.of(new Task.Transition(null, s.state(), now)));
+    }
+
+    private StoredTask record(Task task, Instant expiresAt, boolean handedOn) {
+        return new StoredTask(task.id(), task.spec(), task.state(), loop.ownPriority(task), task.sequence(), task.rank(),
+                task.outputTokens(), task.attempts(), task.error(), task.state() == TaskState.SUCCEEDED ? task.output() : null,
+                expiresAt, handedOn);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+}

@@ -1,0 +1,143 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.TaskStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Takes the loop's store writes off the loop thread and makes them durable in batches (group
+ * commit): it drains everything queued, hands it to {@link TaskStore#write} as one batch (one
+ * commit and sync), and only then runs the acknowledgements queued behind those writes. Writes
+ * and acknowledgements keep the order the loop queued them in, so an acknowledgement runs only
+ * once every write before it is durable. The loop never waits for it.
+ *
+ * <p>On a virtual clock ({@code threadFactory} null) there is no thread: each write is applied at
+ * once, on the caller.
+ */
+final class StoreWriter {
+    private static final System.Logger LOG = System.getLogger(StoreWriter.class.getName());
+    private static final long MAX_PARK_NANOS = 50_000_000L;
+
+    private final TaskStore store;
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    private volatile long batches, batchedWrites;
+
+    StoreWriter(TaskStore store, ThreadFactory threadFactory) {
+        this.store = store;
+        if (threadFactory == null) {
+            thread = null;
+        } else {
+            thread = threadFactory.newThread(this::run);
+            thread.setName("queuedeck-store-writer");
+        }
+    }
+
+    /** Starts the writer thread (none on a virtual clock); writes queued before wait for it. */
+    void start() {
+        if (thread != null) {
+            thread.start();
+        }
+    }
+
+    /** Queues a write; durable with the next batch. */
+    void write(StoreWrite write) {
+        if (thread == null) {
+            store.write(List.of(write));
+            return;
+        }
+        offer(write);
+    }
+
+    /**
+     * Runs {@code ack} once every write queued before it is durable, with null, or with the
+     * failure that kept them from being so.
+     */
+    void afterDurable(Consumer<RuntimeException> ack) {
+        if (thread == null) {
+            ack.accept(null);
+            return;
+        }
+        offer(ack);
+    }
+
+    private void offer(Object item) {
+        queue.offer(item);
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void run() {
+        List<StoreWrite> batch = new ArrayList<>();
+        List<Consumer<RuntimeException>> acks = new ArrayList<>();
+        while (true) {
+            Object item;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof StoreWrite write) {
+                    batch.add(write);
+                } else {
+                    acks.add((Consumer<RuntimeException>) item);
+                }
+            }
+            if (batch.isEmpty() && acks.isEmpty()) {
+                if (stopping) {
+                    return;
+                }
+                sleeping = true;
+                if (queue.isEmpty() && !stopping) {
+                    LockSupport.parkNanos(this, MAX_PARK_NANOS);
+                }
+                sleeping = false;
+                continue;
+            }
+            RuntimeException failure = null;
+            if (!batch.isEmpty()) {
+                try {
+                    store.write(batch);
+                    batches++;
+                    batchedWrites += batch.size();
+                } catch (RuntimeException e) {
+                    failure = e;
+                    LOG.log(System.Logger.Level.ERROR, "task store write of " + batch.size() + " changes failed", e);
+                }
+            }
+            for (Consumer<RuntimeException> ack : acks) {
+                try {
+                    ack.accept(failure);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "acknowledgement failed", e);
+                }
+            }
+            batch.clear();
+            acks.clear();
+        }
+    }
+
+    /** Writes what is queued, then ends the thread; waits up to {@code millis} for it. */
+    void stop(long millis) throws InterruptedException {
+        stopping = true;
+        if (thread != null && thread.isAlive()) {
+            LockSupport.unpark(thread);
+            thread.join(millis);
+        }
+    }
+
+    /** Batches written so far. */
+    long batches() {
+        return batches;
+    }
+
+    /** Writes in those batches. */
+    long batchedWrites() {
+        return batchedWrites;
+    }
+}

@@ -1,0 +1,172 @@
+package io.queuedeck.engine.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+
+/**
+ * {@link TaskStore} on an H2 MVStore file: task id to the task's record (JSON through Jackson),
+ * and a small map of modes. Each {@link #write} is one {@link MVStore#commit()} (the batch's
+ * pages and a new chunk written to the file, through the OS page cache) followed by
+ * {@link MVStore#sync()} ({@code FileChannel.force(true)}: the file's data and metadata on the
+ * disk). MVStore's background thread may also commit (every second, and when unsaved pages
+ * pile up) and compacts the file; it never makes a record durable that a write has not put.
+ * MVStore's file lock keeps a second process out of the directory.
+ */
+final class MvTaskStore implements TaskStore {
+    /** The store's file inside the data directory. */
+    static final String FILE_NAME = "tasks.mv.db";
+    private static final String DISPATCH = "dispatch";
+
+    private static final System.Logger LOG = System.getLogger(MvTaskStore.class.getName());
+    private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+
+    private final MVStore store;
+    private final MVMap<String, byte[]> tasks;
+    private final MVMap<String, String> modes;
+    private boolean closed;
+
+    private MvTaskStore(MVStore store) {
+        this.store = store;
+        this.tasks = store.openMap("tasks");
+        this.modes = store.openMap("modes");
+    }
+
+    static MvTaskStore open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create data directory " + dir + ": " + e.getMessage());
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("data directory " + dir + " is not a writable directory");
+        }
+        Path file = dir.resolve(FILE_NAME);
+        try {
+            return new MvTaskStore(new MVStore.Builder().fileName(file.toString()).open());
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+                throw new IllegalArgumentException("data directory " + dir
+                        + " is in use by another running QueueDeck (" + file.getFileName() + " is locked)");
+            }
+            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized StoreContents load(Instant now) {
+        checkOpen();
+        List<StoredTask> found = new ArrayList<>(tasks.size());
+        List<String> expired = new ArrayList<>();
+        for (Map.Entry<String, byte[]> entry : tasks.entrySet()) {
+            StoredTask task;
+            try {
+                task = MAPPER.readValue(entry.getValue(), StoredTask.class);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "skipping unreadable record of task " + entry.getKey()
+                        + ": " + e.getMessage());
+                continue;
+            }
+            if (task.expired(now)) {
+                expired.add(task.id());
+            } else {
+                found.add(task);
+            }
+        }
+        if (!expired.isEmpty()) {
+            for (String id : expired) {
+                tasks.remove(id);
+            }
+            store.commit();
+        }
+        Map<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
+        Map<Integer, TierMode> laneModes = new HashMap<>();
+        boolean paused = false;
+        for (Map.Entry<String, String> entry : modes.entrySet()) {
+            String key = entry.getKey();
+            if (key.equals(DISPATCH)) {
+                paused = Boolean.parseBoolean(entry.getValue());
+            } else if (key.startsWith("tier:")) {
+                tierModes.put(Tier.valueOf(key.substring(5)), TierMode.valueOf(entry.getValue()));
+            } else if (key.startsWith("lane:")) {
+                laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
+            }
+        }
+        return new StoreContents(found, tierModes, laneModes, paused);
+    }
+
+    @Override
+    public synchronized void write(List<StoreWrite> batch) {
+        checkOpen();
+        for (StoreWrite write : batch) {
+            switch (write) {
+                case StoreWrite.PutTask w -> tasks.put(w.task().id(), encode(w.task()));
+                case StoreWrite.RemoveTask w -> tasks.remove(w.id());
+                case StoreWrite.HandedOn w -> {
+                    byte[] stored = tasks.get(w.id());
+                    if (stored != null) {
+                        tasks.put(w.id(), encode(decode(stored).withHandedOn()));
+                    }
+                }
+                case StoreWrite.SetTierMode w -> modes.put("tier:" + w.tier().name(), w.mode().name());
+                case StoreWrite.SetLaneMode w -> modes.put("lane:" + w.priority(), w.mode().name());
+                case StoreWrite.SetDispatchPaused w -> modes.put(DISPATCH, Boolean.toString(w.paused()).toLowerCase(Locale.ROOT));
+            }
+        }
+        store.commit();
+        store.sync();
+    }
+
+    private static StoredTask decode(byte[] stored) {
+        try {
+            return MAPPER.readValue(stored, StoredTask.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] encode(StoredTask task) {
+        try {
+            return MAPPER.writeValueAsBytes(task);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized int taskCount() {
+        checkOpen();
+        return tasks.size();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the task store is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            store.close();
+        }
+    }
+}

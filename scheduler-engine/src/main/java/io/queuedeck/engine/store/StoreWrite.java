@@ -1,0 +1,51 @@
+package io.queuedeck.engine.store;
+
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.util.Objects;
+
+/** One change to a {@link TaskStore}; the loop makes them, the store writer applies them in batches. */
+public sealed interface StoreWrite {
+
+    /** Stores a task's record, replacing the one with the same id. */
+    record PutTask(StoredTask task) implements StoreWrite {
+        public PutTask {
+            Objects.requireNonNull(task, "task");
+        }
+    }
+
+    /** Forgets a task (its idempotency record expired). */
+    record RemoveTask(String id) implements StoreWrite {
+        public RemoveTask {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * The final view of a finished task has reached the completion feed's listeners, and what
+     * they keep of it is durable: a restart need not hand it on again. Nothing if the task is unknown.
+     */
+    record HandedOn(String id) implements StoreWrite {
+        public HandedOn {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /** A tier's mode. */
+    record SetTierMode(Tier tier, TierMode mode) implements StoreWrite {
+        public SetTierMode {
+            Objects.requireNonNull(tier, "tier");
+            Objects.requireNonNull(mode, "mode");
+        }
+    }
+
+    /** A priority lane's mode. */
+    record SetLaneMode(int priority, TierMode mode) implements StoreWrite {
+        public SetLaneMode {
+            Objects.requireNonNull(mode, "mode");
+        }
+    }
+
+    /** Whether all dispatch is paused. */
+    record SetDispatchPaused(boolean paused) implements StoreWrite {}
+}

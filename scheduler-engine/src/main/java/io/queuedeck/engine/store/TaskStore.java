@@ -1,0 +1,51 @@
+package io.queuedeck.engine.store;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where queue state lives so that a restart brings it back: one record per task the loop
+ * accepted (rewritten on every change recovery needs), the modes of tiers and lanes, and the
+ * records of finished tasks kept as idempotency records until they expire.
+ *
+ * <p>The engine calls {@link #write} from one thread, its store writer, with everything the loop
+ * queued since the last call (group commit); {@link #load} once, before the loop starts. A write
+ * that returns is durable: the engine acknowledges a submission only after it. The engine closes
+ * the store it was given.
+ */
+public interface TaskStore extends AutoCloseable {
+
+    /**
+     * Everything stored that has not expired at {@code now}; expired idempotency records are
+     * deleted on the way.
+     */
+    StoreContents load(Instant now);
+
+    /**
+     * Applies {@code batch} in order and makes it durable before returning.
+     *
+     * @throws RuntimeException when the batch could not be made durable (a full disk, a closed store)
+     */
+    void write(List<StoreWrite> batch);
+
+    /** Stored task records, idempotency records included (for metrics and tests). */
+    int taskCount();
+
+    @Override
+    void close();
+
+    /** A store that lives as long as its object: for tests and for an engine restarted in-process. */
+    static TaskStore inMemory() {
+        return new InMemoryTaskStore();
+    }
+
+    /**
+     * The embedded durable store in {@code dir} (created if missing), locked to this process.
+     *
+     * @throws IllegalArgumentException when the directory is unusable or in use by another process
+     */
+    static TaskStore embedded(Path dir) {
+        return MvTaskStore.open(dir);
+    }
+}

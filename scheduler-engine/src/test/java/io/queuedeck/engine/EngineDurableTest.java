@@ -1,0 +1,123 @@
+package io.queuedeck.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.StoredTask;
+import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** On the system clock: a submission is answered only once it is durable, and the loop never waits for the disk. */
+class EngineDurableTest {
+    @TempDir
+    Path dir;
+
+    /** Holds every write until released, and can be told to fail. */
+    private static final class GatedStore implements TaskStore {
+        final TaskStore inner = TaskStore.inMemory();
+        final CountDownLatch gate = new CountDownLatch(1);
+        volatile boolean failing;
+
+        @Override
+        public StoreContents load(Instant now) {
+            return inner.load(now);
+        }
+
+        @Override
+        public void write(List<StoreWrite> batch) {
+            try {
+                if (!gate.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("gate never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            if (failing) {
+                throw new IllegalStateException("disk full");
+            }
+            inner.write(batch);
+        }
+
+        @Override
+        public int taskCount() {
+            return inner.taskCount();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    private static TaskSpec spec(String id) {
+        return new TaskSpec(id, Engine.Builder.DEFAULT_MODEL, "hi", 5, null, null, null, null, 8, 4, null);
+    }
+
+    @Test
+    void submission_isAnsweredOnlyAfterItsWriteIsDurable_whileTheLoopGoesOn() {
+        GatedStore store = new GatedStore();
+        try (Engine engine = Engine.builder().store(store).build()) {
+            engine.start();
+            CompletableFuture<SubmitResult> submitted = engine.send(new Command.Submit(spec("a")));
+
+            // the loop has run the submission (commands run in order) and still answers queries
+            assertThat(engine.send(new Command.FindTask("a")).join()).isPresent();
+            assertThat(submitted).isNotDone();
+            assertThat(store.inner.taskCount()).isZero();
+
+            store.gate.countDown();
+            assertThat(submitted.join().created()).isTrue();
+            List<StoredTask> stored = store.inner.load(Instant.now()).tasks();
+            assertThat(stored).extracting(StoredTask::id).contains("a");
+        }
+    }
+
+    @Test
+    void failedWrite_failsTheSubmission() {
+        GatedStore store = new GatedStore();
+        store.failing = true;
+        store.gate.countDown();
+        try (Engine engine = Engine.builder().store(store).build()) {
+            engine.start();
+            CompletableFuture<SubmitResult> submitted = engine.send(new Command.Submit(spec("a")));
+            await().atMost(Duration.ofSeconds(10)).until(submitted::isDone);
+            assertThat(submitted).isCompletedExceptionally();
+            assertThat(submitted.exceptionNow()).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("disk full");
+        }
+    }
+
+    @Test
+    void embeddedStore_2000ConcurrentSubmissions_allComeBackAfterARestart() {
+        List<CompletableFuture<SubmitResult>> answers = new ArrayList<>();
+        try (Engine engine = Engine.builder().store(TaskStore.embedded(dir)).build()) {
+            engine.start();
+            engine.send(new Command.PauseDispatch(true)).join();
+            for (int i = 0; i < 2_000; i++) {
+                answers.add(engine.send(new Command.Submit(spec("t" + i))));
+            }
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
+        }
+        try (Engine engine = Engine.builder().store(TaskStore.embedded(dir)).build()) {
+            engine.start();
+            assertThat(engine.send(new Command.CountActive()).join()).isEqualTo(2_000);
+            assertThat(engine.send(new Command.FindTask("t1999")).join().orElseThrow().state()).isEqualTo(TaskState.QUEUED);
+        }
+    }
+}

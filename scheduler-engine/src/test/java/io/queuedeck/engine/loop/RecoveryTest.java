@@ -1,0 +1,216 @@
+package io.queuedeck.engine.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.outbox.CompletionOutbox;
+import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A restart on the same store, for every state a task can be in. A "crash" is an engine left as
+ * it is (never closed) and a new one built on its store: only what was written survives.
+ */
+class RecoveryTest {
+    private static final Instant DEADLINE = Instant.parse("2030-01-01T00:00:00Z");
+
+    private final VirtualClock clock = new VirtualClock();
+    private final TaskStore store = TaskStore.inMemory();
+    private Engine engine = engine(RetryRule.DEFAULT);
+
+    private CompletionOutbox outbox;
+
+    private Engine engine(RetryRule retry) {
+        Engine built = Engine.builder().clock(clock).store(store).retry(retry).idempotencyWindow(Duration.ofHours(1))
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
+                .policy("priority").build();
+        outbox = built.completions(); // as serve's completion feed does, before the start
+        built.start();
+        return built;
+    }
+
+    private List<String> drainOutbox() {
+        List<String> ids = new java.util.ArrayList<>();
+        outbox.drain(Integer.MAX_VALUE, view -> ids.add(view.id()));
+        return ids;
+    }
+
+    private void crashAndRestart(RetryRule retry) {
+        engine = engine(retry); // the old engine is abandoned mid-flight, as a kill -9 would leave it
+    }
+
+    private static TaskSpec spec(String id, int priority) {
+        return new TaskSpec(id, "m", "in " + id, priority, null, null, null, DEADLINE, 20, 10, null);
+    }
+
+    private SubmitResult submit(String id, int priority) {
+        return engine.send(new Command.Submit(spec(id, priority))).join();
+    }
+
+    private TaskView task(String id) {
+        return engine.send(new Command.FindTask(id)).join().orElseThrow();
+    }
+
+    private List<String> waiting() {
+        return engine.send(new Command.WaitingTasks(100)).join().stream().map(TaskView::id).toList();
+    }
+
+    @Test
+    void queuedTasks_comeBackWithPriorityLanePlaceAndDeadline_andDispatchStaysPaused() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        submit("a", 5);
+        submit("b", 5);
+        submit("c", 5);
+        submit("d", 7);
+        engine.send(new Command.Place("c", null, new Placement.Front())).join();
+        engine.send(new Command.Reprioritize("d", 2)).join();
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(waiting()).containsExactly("d", "c", "a", "b");
+        assertThat(task("d").priority()).isEqualTo(2);
+        assertThat(task("a").spec().deadline()).isEqualTo(DEADLINE);
+        assertThat(task("a").attempts()).isZero();
+        assertThat(engine.send(new Command.TakeSnapshot()).join().dispatchPaused()).isTrue();
+    }
+
+    @Test
+    void newTasks_afterRecovery_queueBehindRecoveredOnes_withLaterSequences() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        submit("a", 5);
+        submit("b", 5);
+        long highest = task("b").sequence();
+
+        crashAndRestart(RetryRule.DEFAULT);
+        submit("c", 5);
+
+        assertThat(waiting()).containsExactly("a", "b", "c");
+        assertThat(task("c").sequence()).isGreaterThan(highest);
+    }
+
+    @Test
+    void runningTask_isRequeuedWithItsAttemptCounted_andFinishes() {
+        submit("a", 5);
+        assertThat(task("a").state()).isEqualTo(TaskState.RUNNING);
+        assertThat(task("a").attempts()).isEqualTo(1);
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(task("a").state()).isEqualTo(TaskState.RUNNING); // requeued, then dispatched at once
+        assertThat(task("a").attempts()).isEqualTo(2);
+        clock.runUntilIdle();
+        assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void runningTask_onItsLastAttempt_isDeadLettered() {
+        engine = engine(new RetryRule(1, 1_000_000, 1_000_000)); // one attempt only
+        submit("a", 5);
+
+        crashAndRestart(new RetryRule(1, 1_000_000, 1_000_000));
+
+        assertThat(task("a").state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(task("a").error()).contains("restart");
+    }
+
+    @Test
+    void retryWaitTask_isRequeued() {
+        submit("a", 5);
+        engine.send(new Command.CrashInstance(0)).join();
+        assertThat(task("a").state()).isEqualTo(TaskState.RETRY_WAIT);
+        engine.send(new Command.PauseDispatch(true)).join();
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(task("a").state()).isEqualTo(TaskState.QUEUED);
+        assertThat(task("a").attempts()).isEqualTo(1);
+        assertThat(task("a").error()).isNotNull();
+    }
+
+    @Test
+    void deadLetter_comesBackDeadLettered_andCanBeReplayed() {
+        engine = engine(new RetryRule(1, 1_000_000, 1_000_000)); // one attempt only
+        submit("a", 5);
+        engine.send(new Command.CrashInstance(0)).join();
+        clock.runUntilIdle();
+        assertThat(task("a").state()).isEqualTo(TaskState.DEAD_LETTERED);
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(task("a").state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queuedByTier()).containsEntry(Tier.DEAD_LETTER, 1);
+        engine.send(new Command.RetryDeadLetter("a")).join();
+        clock.runUntilIdle();
+        assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void pausedAndDrainingLanesAndTiers_keepTheirModes_andParkedTasksStayParked() {
+        engine.send(new Command.SetTierMode(Tier.BATCH, TierMode.PAUSED)).join();
+        engine.send(new Command.SetLaneMode(3, TierMode.DRAINING)).join();
+        submit("bulk", 8);
+
+        crashAndRestart(RetryRule.DEFAULT);
+        clock.runUntilIdle();
+
+        var snapshot = engine.send(new Command.TakeSnapshot()).join();
+        assertThat(snapshot.tierModes()).containsEntry(Tier.BATCH, TierMode.PAUSED);
+        assertThat(snapshot.laneModes().get(3)).isEqualTo(TierMode.DRAINING);
+        assertThat(task("bulk").state()).isEqualTo(TaskState.QUEUED);
+        assertThatThrownBy(() -> submit("late", 3)).hasCauseInstanceOf(TaskConflictException.class);
+    }
+
+    @Test
+    void finishedTask_notYetHandedOn_goesToTheOutboxAgain_andOneHandedOnDoesNot() {
+        submit("a", 5);
+        submit("b", 5);
+        clock.runUntilIdle();
+        assertThat(drainOutbox()).containsExactly("a", "b");
+        engine.completionsHandedOn(List.of("a")); // b's callback was not yet recorded when the process died
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(drainOutbox()).containsExactly("b");
+        engine.completionsHandedOn(List.of("b"));
+        crashAndRestart(RetryRule.DEFAULT);
+        assertThat(drainOutbox()).isEmpty();
+    }
+
+    @Test
+    void finishedTask_answersAnIdenticalResubmission_afterARestart_untilTheWindowPasses() {
+        submit("a", 5);
+        clock.runUntilIdle();
+        assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(task("a").state()).as("known after the restart").isEqualTo(TaskState.SUCCEEDED);
+        SubmitResult again = submit("a", 5);
+        assertThat(again.created()).isFalse();
+        assertThat(again.task().state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThatThrownBy(() -> submit("a", 6)).isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(TaskConflictException.class);
+
+        clock.runUntil(clock.nanos() + Duration.ofHours(1).toNanos());
+        crashAndRestart(RetryRule.DEFAULT);
+        assertThat(store.taskCount()).isZero(); // its record expired with the window
+        assertThat(submit("a", 5).created()).isTrue();
+    }
+}

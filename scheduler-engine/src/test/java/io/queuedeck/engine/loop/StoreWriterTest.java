@@ -1,0 +1,75 @@
+package io.queuedeck.engine.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.TaskStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Group commit: what queues while a batch is being written goes out together in the next one, and acknowledgements follow their writes. */
+class StoreWriterTest {
+    /** Records each batch; the first one waits for the gate. */
+    private static final class RecordingStore implements TaskStore {
+        final List<List<StoreWrite>> batches = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstStarted = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+
+        @Override
+        public StoreContents load(Instant now) {
+            return StoreContents.empty();
+        }
+
+        @Override
+        public void write(List<StoreWrite> batch) {
+            if (batches.isEmpty()) {
+                firstStarted.countDown();
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            batches.add(List.copyOf(batch));
+        }
+
+        @Override
+        public int taskCount() {
+            return 0;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void writesQueuedDuringACommit_goOutAsOneBatch_andTheirAcksRunAfterIt() throws Exception {
+        RecordingStore store = new RecordingStore();
+        StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory());
+        writer.start();
+        writer.write(new StoreWrite.RemoveTask("first"));
+        assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        List<Integer> batchesSeenByAcks = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            writer.write(new StoreWrite.RemoveTask("t" + i));
+            writer.afterDurable(failure -> batchesSeenByAcks.add(store.batches.size()));
+        }
+        store.gate.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> batchesSeenByAcks.size() == 100);
+        assertThat(store.batches).hasSize(2);
+        assertThat(store.batches.get(1)).hasSize(100);
+        assertThat(batchesSeenByAcks).containsOnly(2); // every ack ran once its write was in a written batch
+        assertThat(writer.batches()).isEqualTo(2);
+        assertThat(writer.batchedWrites()).isEqualTo(101);
+        writer.stop(5_000);
+    }
+}

@@ -1,0 +1,39 @@
+package io.queuedeck.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.tier.TierMode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MvTaskStoreTest extends TaskStoreContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    TaskStore create() {
+        return TaskStore.embedded(dir);
+    }
+
+    @Test
+    void reopened_holdsEverythingWritten() {
+        StoredTask queued = task("a", TaskState.QUEUED, null);
+        store.write(List.of(new StoreWrite.PutTask(queued), new StoreWrite.SetLaneMode(5, TierMode.PAUSED)));
+        store.close();
+
+        store = TaskStore.embedded(dir);
+        StoreContents contents = store.load(NOW);
+        assertThat(contents.tasks()).containsExactly(queued);
+        assertThat(contents.laneModes()).containsEntry(5, TierMode.PAUSED);
+    }
+
+    @Test
+    void secondStore_onTheSameDirectory_isRefused() {
+        assertThatThrownBy(() -> TaskStore.embedded(dir)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("in use by another running QueueDeck");
+    }
+}

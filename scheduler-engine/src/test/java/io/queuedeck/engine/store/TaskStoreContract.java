@@ -1,0 +1,108 @@
+package io.queuedeck.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link TaskStore} promises; each backend subclasses this once. */
+abstract class TaskStoreContract {
+    static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+
+    TaskStore store;
+
+    /** A fresh, empty store. */
+    abstract TaskStore create();
+
+    @BeforeEach
+    void open() {
+        store = create();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    static StoredTask task(String id, TaskState state, Instant expiresAt) {
+        TaskSpec spec = new TaskSpec(id, "m", "hello " + id, 3, "http://127.0.0.1:1/cb", "acme", null,
+                Instant.parse("2026-12-02T00:00:00Z"), 20, 10, null);
+        return new StoredTask(id, spec, state, 3, 7, 7L << 20, 20, 1, "boom", null, expiresAt, false);
+    }
+
+    @Test
+    void emptyStore_loadsNothing() {
+        StoreContents contents = store.load(NOW);
+        assertThat(contents.tasks()).isEmpty();
+        assertThat(contents.tierModes()).isEmpty();
+        assertThat(contents.laneModes()).isEmpty();
+        assertThat(contents.dispatchPaused()).isFalse();
+    }
+
+    @Test
+    void putTask_loadsBackEqual_andALaterPutReplacesIt() {
+        StoredTask queued = task("a", TaskState.QUEUED, null);
+        store.write(List.of(new StoreWrite.PutTask(queued), new StoreWrite.PutTask(task("b", TaskState.QUEUED, null))));
+        StoredTask running = task("a", TaskState.RUNNING, null);
+        store.write(List.of(new StoreWrite.PutTask(running)));
+
+        assertThat(store.load(NOW).tasks()).containsExactlyInAnyOrder(running, task("b", TaskState.QUEUED, null));
+        assertThat(store.taskCount()).isEqualTo(2);
+    }
+
+    @Test
+    void writesInOneBatch_applyInOrder() {
+        store.write(List.of(new StoreWrite.PutTask(task("a", TaskState.QUEUED, null)), new StoreWrite.RemoveTask("a"),
+                new StoreWrite.PutTask(task("b", TaskState.QUEUED, null)),
+                new StoreWrite.PutTask(task("b", TaskState.RETRY_WAIT, null))));
+
+        assertThat(store.load(NOW).tasks()).containsExactly(task("b", TaskState.RETRY_WAIT, null));
+    }
+
+    @Test
+    void idempotencyRecord_isLoadedUntilItExpires_thenDeleted() {
+        StoredTask done = task("done", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        StoredTask dead = task("dead", TaskState.DEAD_LETTERED, null);
+        store.write(List.of(new StoreWrite.PutTask(done), new StoreWrite.PutTask(dead)));
+
+        assertThat(store.load(NOW.plusSeconds(59)).tasks()).containsExactlyInAnyOrder(done, dead);
+        assertThat(store.load(NOW.plusSeconds(60)).tasks()).containsExactly(dead);
+        assertThat(store.taskCount()).isEqualTo(1); // deleted, not just skipped
+    }
+
+    @Test
+    void handedOn_marksAStoredTask_andIgnoresAnUnknownOne() {
+        StoredTask done = task("done", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        store.write(List.of(new StoreWrite.PutTask(done), new StoreWrite.HandedOn("done"), new StoreWrite.HandedOn("gone")));
+
+        assertThat(store.load(NOW).tasks()).containsExactly(done.withHandedOn());
+    }
+
+    @Test
+    void modes_areKept_latestWins() {
+        store.write(List.of(new StoreWrite.SetTierMode(Tier.BATCH, TierMode.PAUSED),
+                new StoreWrite.SetLaneMode(4, TierMode.DRAINING), new StoreWrite.SetLaneMode(2, TierMode.PAUSED),
+                new StoreWrite.SetLaneMode(2, TierMode.ACTIVE), new StoreWrite.SetDispatchPaused(true)));
+
+        StoreContents contents = store.load(NOW);
+        assertThat(contents.tierModes()).containsExactlyEntriesOf(java.util.Map.of(Tier.BATCH, TierMode.PAUSED));
+        assertThat(contents.laneModes()).containsOnly(java.util.Map.entry(4, TierMode.DRAINING),
+                java.util.Map.entry(2, TierMode.ACTIVE));
+        assertThat(contents.dispatchPaused()).isTrue();
+    }
+
+    @Test
+    void closedStore_refusesWrites() {
+        store.close();
+        assertThatThrownBy(() -> store.write(List.of(new StoreWrite.RemoveTask("a"))))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}
