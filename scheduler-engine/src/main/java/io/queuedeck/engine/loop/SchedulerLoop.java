@@ -451,6 +451,7 @@ final class SchedulerLoop implements ExecutorContext {
     void move(Task task, TaskState to, long now) {
         TaskState from = task.state();
         task.transitionTo(to, now);
+        tasks.moved(task, from);
         if (events.active()) {
             events.publish(new EngineEvent.TaskTransitioned(now, task.id(), from, to, task.priority(), task.instance()));
         }
