@@ -64,6 +64,7 @@ final class Routes {
     private final int maxQueued;
     private final boolean baseline;
     private final TenantLimiter tenants;
+    private volatile boolean draining;
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
            int maxQueued, boolean baseline, TenantLimiter tenants) {
@@ -151,7 +152,22 @@ final class Routes {
         }
     }
 
+    /** From now on readiness fails and submissions are refused with 503; everything else is served. */
+    void drain() {
+        draining = true;
+    }
+
+    private void refuseWhileDraining() {
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new tasks; "
+                    + "send them to another instance or retry after it restarts");
+        }
+    }
+
     private void ready(Context ctx) {
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down");
+        }
         EngineSnapshot snapshot = engine.latestSnapshot();
         boolean executorUp = snapshot != null
                 && snapshot.instances().stream().map(InstanceStatus::state).anyMatch(s -> s.acceptsWork());
@@ -163,6 +179,7 @@ final class Routes {
     }
 
     private void submit(Context ctx) {
+        refuseWhileDraining();
         TaskSpec spec = readJson(ctx, TaskSpec.class, maxBodyBytes);
         admit(ctx, spec, "", 1);
         if (spec != null && spec.tenant() != null) {
@@ -184,6 +201,7 @@ final class Routes {
      * itself (an id taken by another body, a model no instance serves) gets its own status.
      */
     private void submitBatch(Context ctx) {
+        refuseWhileDraining();
         Batch batch = readJson(ctx, Batch.class, maxBodyBytes * BATCH_BODY_FACTOR);
         if (batch == null || batch.tasks() == null) {
             throw ApiException.invalid("tasks", "tasks is required: {\"tasks\": [ ... ]}");
