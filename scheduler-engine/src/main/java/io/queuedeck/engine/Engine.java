@@ -103,7 +103,7 @@ public final class Engine implements AutoCloseable {
             }
             if (complete != submit.spec()) {
                 @SuppressWarnings("unchecked") // a Submit is a Command<SubmitResult>
-                Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens());
+                Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens(), submit.acceptBy());
                 command = validated;
             }
         }

@@ -37,6 +37,9 @@ public final class ApiServer implements AutoCloseable {
     private final EngineMetrics metrics;
     private final Javalin app;
 
+    private final Routes routes;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
     private ApiServer(Builder b) {
         this.host = b.host;
         this.port = b.port;
@@ -45,7 +48,7 @@ public final class ApiServer implements AutoCloseable {
         this.clients = java.util.List.copyOf(known);
         this.metrics = b.metrics;
         TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
-        Routes routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
+        this.routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
                 tenants);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -62,6 +65,9 @@ public final class ApiServer implements AutoCloseable {
                 server.setErrorHandler(quiet);
             });
         });
+        // counted first and uncounted last, so a shutdown can wait for every request to be answered
+        app.before(ctx -> inFlight.incrementAndGet());
+        app.after(ctx -> inFlight.decrementAndGet());
         routes.register(app);
         app.before(this::authenticate);
         app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
@@ -102,6 +108,20 @@ public final class ApiServer implements AutoCloseable {
     public java.net.URI baseUri() {
         String shown = host.contains(":") ? "[" + host + "]" : host;
         return java.net.URI.create("http://" + shown + ":" + port());
+    }
+
+    /**
+     * Begins a shutdown: {@code /readyz} fails at once (so a balancer stops sending) and
+     * submissions are answered 503 {@code shutting_down} with {@code Retry-After}; reads, cancels
+     * and the rest are still served until {@link #close}.
+     */
+    public void drain() {
+        routes.drain();
+    }
+
+    /** Requests being handled now (not yet answered). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** Stops accepting requests and closes connections. */

@@ -4,7 +4,13 @@ import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.metrics.EngineMetrics;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskState;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -17,13 +23,18 @@ import java.util.function.Consumer;
  * console does not, see docs/decisions/0008); whoever opens that store closes it after this service.
  */
 public final class ApiService implements AutoCloseable {
+    private static final long POLL_NANOS = 20_000_000;
+    private static final long MIN_DRAIN_NANOS = 1_000_000_000;
+
     private final ApiServer server;
     private final CompletionFeed feed;
     private final CallbackDispatcher callbacks;
     private final ScheduledExecutorService feedThread;
+    private final Engine engine;
 
-    private ApiService(ApiServer server, CompletionFeed feed, CallbackDispatcher callbacks,
+    private ApiService(Engine engine, ApiServer server, CompletionFeed feed, CallbackDispatcher callbacks,
                        ScheduledExecutorService feedThread) {
+        this.engine = engine;
         this.server = server;
         this.feed = feed;
         this.callbacks = callbacks;
@@ -55,7 +66,7 @@ public final class ApiService implements AutoCloseable {
         ApiServer.Builder builder = ApiServer.builder(engine).metrics(metrics).callbacks(dispatcher);
         server.accept(builder);
         try {
-            return new ApiService(builder.build(), feed, dispatcher, feedThread);
+            return new ApiService(engine, builder.build(), feed, dispatcher, feedThread);
         } catch (IllegalStateException e) {
             dispatcher.close();
             feedThread.shutdownNow();
@@ -87,6 +98,46 @@ public final class ApiService implements AutoCloseable {
     /** {@code http://host:port}. */
     public URI baseUri() {
         return server.baseUri();
+    }
+
+    /**
+     * A graceful stop: readiness fails and new submissions get 503 at once, no waiting task starts
+     * any more, and the tasks already running may finish (their callbacks go out) until none runs,
+     * {@code grace} has passed or {@code hurry} is counted down; then requests still being handled
+     * are answered (and refusals are served for at least a second, within the grace period) and
+     * everything is closed as by {@link #close}. What is still queued stays in
+     * the engine: keeping it for the next start is the durable store's part (see the hook below).
+     *
+     * @return whether every running task finished within the grace period
+     */
+    public boolean shutdown(Duration grace, CountDownLatch hurry) throws InterruptedException {
+        long deadline = engine.clock().nanos() + grace.toNanos();
+        // refusals are served for a moment even when nothing runs, so balancers and clients learn of the stop
+        // from an answer (a failing /readyz, a 503) rather than from a refused connection
+        long answerUntil = engine.clock().nanos() + Math.min(grace.toNanos(), MIN_DRAIN_NANOS);
+        server.drain();
+        engine.send(new Command.PauseDispatch(true)).join();
+        boolean finished = false;
+        while (!(finished = nothingRunning()) && engine.clock().nanos() < deadline
+                && !hurry.await(Math.min(POLL_NANOS, deadline - engine.clock().nanos()), TimeUnit.NANOSECONDS)) {
+            // waiting for the running tasks; each check is one cheap indexed query on the loop
+        }
+        // the last finished tasks' views are in the outbox: let the feed hand them to callbacks
+        while (feed.backlog() > 0 && engine.clock().nanos() < deadline && !hurry.await(5, TimeUnit.MILLISECONDS)) {
+            // draining the completion feed
+        }
+        // answers already being written (a 503, a read) still reach their clients
+        while ((server.inFlight() > 0 || engine.clock().nanos() < answerUntil) && engine.clock().nanos() < deadline
+                && !hurry.await(5, TimeUnit.MILLISECONDS)) {
+            // waiting for requests in progress
+        }
+        // Hook for the durable store: the tasks still queued here are what it keeps for the next start.
+        close();
+        return finished;
+    }
+
+    private boolean nothingRunning() {
+        return engine.send(new Command.ListTasks(new TaskQuery(TaskState.RUNNING, null, -1, 1))).join().tasks().isEmpty();
     }
 
     /** Stops the server, the feed and callback delivery (pending callbacks stay pending). */

@@ -15,6 +15,7 @@ import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.TaskNotFoundException;
 import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
@@ -49,6 +50,12 @@ final class Routes {
     /** A batch body may be this many times the single-task limit. */
     static final int BATCH_BODY_FACTOR = 16;
     private static final int DEFAULT_PAGE = 100;
+    /**
+     * How long past its accept-by time a submission's answer is still awaited. The loop answers an
+     * expired submission with a refusal at once when it reaches it, so only a stalled or dead
+     * scheduler thread leaves a request waiting this long.
+     */
+    private static final long UNANSWERED_NANOS = 30_000_000_000L;
 
     private final Engine engine;
     private final long maxBodyBytes;
@@ -58,6 +65,7 @@ final class Routes {
     private final int maxQueued;
     private final boolean baseline;
     private final TenantLimiter tenants;
+    private volatile boolean draining;
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
            int maxQueued, boolean baseline, TenantLimiter tenants) {
@@ -145,7 +153,22 @@ final class Routes {
         }
     }
 
+    /** From now on readiness fails and submissions are refused with 503; everything else is served. */
+    void drain() {
+        draining = true;
+    }
+
+    private void refuseWhileDraining() {
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new tasks; "
+                    + "send them to another instance or retry after it restarts");
+        }
+    }
+
     private void ready(Context ctx) {
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down");
+        }
         EngineSnapshot snapshot = engine.latestSnapshot();
         boolean executorUp = snapshot != null
                 && snapshot.instances().stream().map(InstanceStatus::state).anyMatch(s -> s.acceptsWork());
@@ -157,12 +180,14 @@ final class Routes {
     }
 
     private void submit(Context ctx) {
+        refuseWhileDraining();
         TaskSpec spec = readJson(ctx, TaskSpec.class, maxBodyBytes);
         admit(ctx, spec, "", 1);
         if (spec != null && spec.tenant() != null) {
             limitTenant(ctx, spec.tenant(), 1, "tenant");
         }
-        SubmitResult result = await(engine.send(new Command.Submit(spec)));
+        long acceptBy = engine.clock().nanos() + timeoutNanos;
+        SubmitResult result = awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
@@ -177,6 +202,7 @@ final class Routes {
      * itself (an id taken by another body, a model no instance serves) gets its own status.
      */
     private void submitBatch(Context ctx) {
+        refuseWhileDraining();
         Batch batch = readJson(ctx, Batch.class, maxBodyBytes * BATCH_BODY_FACTOR);
         if (batch == null || batch.tasks() == null) {
             throw ApiException.invalid("tasks", "tasks is required: {\"tasks\": [ ... ]}");
@@ -231,19 +257,20 @@ final class Routes {
             }
         }
         List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
+        long acceptBy = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
         for (TaskSpec spec : specs) {
-            futures.add(engine.send(new Command.Submit(spec)));
+            futures.add(engine.send(new Command.Submit(spec, -1, acceptBy)));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
-        long deadline = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
         for (int i = 0; i < specs.size(); i++) {
             try {
-                SubmitResult result = await(futures.get(i), Math.max(0, deadline - engine.clock().nanos()));
+                SubmitResult result = awaitSubmit(futures.get(i), acceptBy);
                 results.add(new BatchItem(result.task().id(), result.created() ? 202 : 200, result.task().state(), null));
             } catch (ApiException e) {
-                if (e.status() == 503) {
+                if (e.code().equals("engine_unresponsive")) {
                     throw e;
                 }
+                // an expired item was not queued (503 in its own status); the others stand
                 results.add(new BatchItem(specs.get(i).taskId(), e.status(), null, e.body().error()));
             }
         }
@@ -569,12 +596,33 @@ final class Routes {
         }
     }
 
+    /**
+     * Waits for the loop's own answer to a submission sent with {@code acceptBy}: queued, or
+     * refused (503 {@code engine_timeout} when it reached the loop too late, and then nothing was
+     * queued). Never answers "not queued" for a task the loop may still queue.
+     */
+    private <T> T awaitSubmit(CompletableFuture<T> future, long acceptBy) {
+        try {
+            return future.get(Math.max(0, acceptBy - engine.clock().nanos()) + UNANSWERED_NANOS, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw refusal(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ApiException(503, "engine_unresponsive", "the scheduler has not run for "
+                    + UNANSWERED_NANOS / 1_000_000_000 + " s; whether the task was queued is unknown: resubmit with the same task_id");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "unavailable", "the server is shutting down; whether the task was queued is unknown: "
+                    + "resubmit with the same task_id");
+        }
+    }
+
     static RuntimeException refusal(Throwable cause) {
         return switch (cause) {
             case InvalidTaskException invalid -> new ApiException(400, "invalid_field", invalid.getMessage(),
                     invalid.errors().isEmpty() || invalid.errors().getFirst().field().isEmpty()
                             ? null : invalid.errors().getFirst().field(), invalid.errors());
             case TaskNotFoundException notFound -> new ApiException(404, "not_found", notFound.getMessage());
+            case SubmitExpiredException expired -> new ApiException(503, "engine_timeout", expired.getMessage());
             case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
             case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
             case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());

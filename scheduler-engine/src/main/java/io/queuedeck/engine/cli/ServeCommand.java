@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The headless engine with the REST API: one line when listening, clean shutdown on SIGTERM.
@@ -94,12 +98,19 @@ final class ServeCommand implements Callable<Integer> {
                     + " synchronized no longer pins a carrier), else platform (default: " + DEFAULT_THREADS + ").")
     String threads;
 
+    @Option(names = "--shutdown-grace", paramLabel = "SECONDS",
+            description = "On SIGTERM, how long running tasks may finish before the process stops anyway (default: 30).")
+    private Integer shutdownGraceSeconds;
+
     @Option(names = "--bench-baseline", hidden = true,
             description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
     boolean benchBaseline;
 
     @Override
     public Integer call() throws InterruptedException {
+        if (shutdownGraceSeconds != null && shutdownGraceSeconds < 0) {
+            throw new IllegalArgumentException("--shutdown-grace must be 0 or more seconds, got " + shutdownGraceSeconds);
+        }
         ServeConfig settings = effective(System::getenv);
         ServeConfig.ServerSection server = settings.server();
         String policyName = orDefault(settings.engine().policy(), DEFAULT_POLICY);
@@ -188,15 +199,47 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot listen on " + orDefault(server.host(), "127.0.0.1") + ":"
                     + orDefault(server.port(), 8080) + ": " + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }
+        Duration grace = Duration.ofSeconds(shutdownGraceSeconds == null ? 30 : shutdownGraceSeconds);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
+        CountDownLatch hurry = new CountDownLatch(1);
+        Thread stopper = new Thread(() -> {
+            try {
+                if (!service.shutdown(grace, hurry)) {
+                    out.println("QueueDeck API stopping with tasks still running (grace period over or a second signal)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                service.close();
+            }
             closeQuietly(store); // after the dispatcher: what is still pending is written out for the next start
             engine.close();
             out.println("QueueDeck API stopped");
             out.flush();
             stopped.countDown();
-        }, "queuedeck-shutdown"));
+        }, "queuedeck-shutdown");
+        // SIGTERM (and Ctrl-C) start a graceful stop; a second one cuts the grace period short
+        AtomicBoolean stopping = new AtomicBoolean();
+        SignalHandler onSignal = signal -> {
+            if (stopping.compareAndSet(false, true)) {
+                stopper.start();
+            } else {
+                hurry.countDown();
+            }
+        };
+        Signal.handle(new Signal("TERM"), onSignal);
+        Signal.handle(new Signal("INT"), onSignal);
+        // any other exit (System.exit elsewhere, the last signal handler replaced) still closes cleanly, at once
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            hurry.countDown();
+            if (stopping.compareAndSet(false, true)) {
+                stopper.start();
+            }
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "queuedeck-exit"));
         out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
                 policyName, gpus, Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",

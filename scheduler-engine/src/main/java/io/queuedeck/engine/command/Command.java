@@ -1,5 +1,8 @@
 package io.queuedeck.engine.command;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.queuedeck.engine.policy.PolicyConfig;
@@ -62,10 +65,23 @@ public sealed interface Command<R> {
      *
      * @param outputTokens tokens the task generates on a simulated GPU (a trace replay), or -1
      *                     to take {@code max_tokens}
+     * @param acceptBy     engine-clock nanos after which the loop refuses the submission unqueued
+     *                     ({@link io.queuedeck.engine.task.SubmitExpiredException}), so a sender that
+     *                     stops waiting can say "not queued" truthfully; {@link #NO_EXPIRY} for none.
+     *                     Not part of the JSON form: it concerns one wait, and a replayed
+     *                     submission was accepted already
      */
-    record Submit(TaskSpec spec, int outputTokens) implements Change<SubmitResult> {
+    record Submit(TaskSpec spec, int outputTokens, @JsonIgnore long acceptBy) implements Change<SubmitResult> {
+        /** An {@code acceptBy} that never passes. */
+        public static final long NO_EXPIRY = Long.MAX_VALUE;
+
         public Submit(TaskSpec spec) {
-            this(spec, -1);
+            this(spec, -1, NO_EXPIRY);
+        }
+
+        @JsonCreator
+        public Submit(@JsonProperty("spec") TaskSpec spec, @JsonProperty("output_tokens") int outputTokens) {
+            this(spec, outputTokens, NO_EXPIRY);
         }
 
         @Override

@@ -29,7 +29,7 @@ final class CommandHandler {
     Object handle(Command<?> command) {
         long now = loop.clock.nanos();
         return switch (command) {
-            case Command.Submit c -> tasks.submit(c.spec(), c.outputTokens());
+            case Command.Submit c -> tasks.submit(c.spec(), c.outputTokens(), c.acceptBy(), now);
             case Command.Cancel c -> tasks.cancel(c.taskId());
             case Command.RetryDeadLetter c -> tasks.retryDeadLetter(c.taskId());
             case Command.Reprioritize c -> tasks.reprioritize(c.taskId(), c.priority());

@@ -454,6 +454,7 @@ final class SchedulerLoop implements ExecutorContext {
     void move(Task task, TaskState to, long now) {
         TaskState from = task.state();
         task.transitionTo(to, now);
+        tasks.moved(task, from);
         if (!to.isFinal()) {
             durable.saved(task); // a final state is written by retire, with its expiry
         }

@@ -4,6 +4,7 @@ import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
@@ -35,9 +36,13 @@ final class TaskCommands {
      *
      * @param outputTokens tokens the task will generate on a simulated GPU (from a trace), or -1
      *                     to take {@code max_tokens}
+     * @param acceptBy     the time after which the sender no longer waits: later, nothing is queued
      */
-    SubmitResult submit(TaskSpec spec, int outputTokens) {
-        long now = loop.clock.nanos();
+    SubmitResult submit(TaskSpec spec, int outputTokens, long acceptBy, long now) {
+        if (now > acceptBy) {
+            throw refused(new SubmitExpiredException("task '" + spec.taskId() + "' reached the scheduler "
+                    + (now - acceptBy) / 1_000_000 + " ms after its sender stopped waiting; it was not queued"));
+        }
         Task existing = tasks.lookup(spec.taskId());
         if (existing != null) {
             if (existing.spec().equals(spec)) {

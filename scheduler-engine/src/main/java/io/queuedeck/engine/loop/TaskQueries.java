@@ -7,8 +7,6 @@ import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -22,32 +20,20 @@ final class TaskQueries {
     }
 
     /**
-     * A page of tasks in submission order. Scans every known task (O(n log limit)): meant for
-     * operators and dashboards, not for a hot path.
+     * A page of tasks in submission order, read from the table's index (see {@link TaskIndex}):
+     * no scan of every task, so operators and dashboards listing a large queue do not hold up the loop.
      */
     TaskPage page(TaskQuery query, long now) {
-        // keep the `limit + 1` smallest sequences after the cursor: one more tells whether a next page exists
-        PriorityQueue<Task> page = new PriorityQueue<>(query.limit() + 1,
-                (a, b) -> Long.compare(b.sequence(), a.sequence()));
-        for (Collection<Task> source : List.of(tasks.active(), tasks.finished())) {
-            for (Task task : source) {
-                if (task.sequence() > query.afterSequence() && query.matches(task.state(), task.spec().tenant())) {
-                    page.offer(task);
-                    if (page.size() > query.limit() + 1) {
-                        page.poll();
-                    }
-                }
+        List<TaskView> views = new ArrayList<>(Math.min(query.limit(), 64));
+        boolean more = false;
+        // one more than the limit tells whether a next page exists
+        for (Task task = tasks.next(query, query.afterSequence()); task != null; task = tasks.next(query, task.sequence())) {
+            if (views.size() == query.limit()) {
+                more = true;
+                break;
             }
+            views.add(task.view(now));
         }
-        boolean more = page.size() > query.limit();
-        if (more) {
-            page.poll();
-        }
-        List<TaskView> views = new ArrayList<>(page.size());
-        while (!page.isEmpty()) {
-            views.add(page.poll().view(now));
-        }
-        Collections.reverse(views);
         return new TaskPage(List.copyOf(views), more ? views.getLast().sequence() : -1);
     }
 

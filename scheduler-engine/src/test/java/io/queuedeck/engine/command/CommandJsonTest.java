@@ -47,6 +47,15 @@ class CommandJsonTest {
     }
 
     @Test
+    void submit_acceptBy_isNotWritten_andAReadSubmitNeverExpires() {
+        TaskSpec spec = new TaskSpec("t-1", "llama-2-7b", "Hello", 2, null, null, null, null, 8, null, null);
+        String json = CommandJson.write(new Command.Submit(spec, 5, 1_234));
+
+        assertThat(json).doesNotContain("accept");
+        assertThat(CommandJson.read(json)).isEqualTo(new Command.Submit(spec, 5, Command.Submit.NO_EXPIRY));
+    }
+
+    @Test
     void samples_coverEveryKindOfChange() {
         Set<Class<?>> kinds = Arrays.stream(Command.Change.class.getPermittedSubclasses()).collect(Collectors.toSet());
 

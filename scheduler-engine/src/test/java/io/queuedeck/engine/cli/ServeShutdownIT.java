@@ -1,0 +1,115 @@
+package io.queuedeck.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM to the shaded jar while concurrent clients submit: every request gets an answer (no
+ * connection closed on a client mid-request), every answer is 202 or 503, readiness fails, and
+ * the process exits 0 within its grace period.
+ */
+class ServeShutdownIT {
+    private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
+    private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
+
+    @Test
+    void sigtermUnderLoad_everyRequestAnswered202Or503_exitZeroWithinGrace() throws Exception {
+        assertThat(JAR).as("run `package` first").exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0",
+                "--shutdown-grace", "20");
+        builder.environment().remove("QUEUEDECK_API_TOKEN");
+        Process process = builder.start();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Matcher m = LISTENING.matcher(String.valueOf(out.readLine()));
+            assertThat(m.matches()).isTrue();
+            URI base = URI.create(m.group(1));
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+            Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+            List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger accepted = new AtomicInteger();
+            List<Future<?>> running = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                running.add(clients.submit(() -> {
+                    // each client submits until the server tells it to stop, as a client behind a balancer would
+                    while (true) {
+                        HttpResponse<String> answer;
+                        try {
+                            answer = http.send(HttpRequest.newBuilder(base.resolve("/v1/tasks"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":256}"))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                        } catch (Exception e) {
+                            failures.add(e);
+                            return;
+                        }
+                        statuses.computeIfAbsent(answer.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                        if (answer.statusCode() == 202) {
+                            accepted.incrementAndGet();
+                        } else {
+                            if (answer.statusCode() == 503) {
+                                assertThat(answer.body()).contains("shutting_down");
+                                assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+                            }
+                            return;
+                        }
+                    }
+                }));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> accepted.get() >= 300);
+            long signalled = System.nanoTime();
+            process.toHandle().destroy(); // SIGTERM
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode() == 503;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            for (Future<?> f : running) {
+                f.get(25, TimeUnit.SECONDS);
+            }
+            assertThat(process.waitFor(25, TimeUnit.SECONDS)).as("stopped within the 20 s grace period").isTrue();
+            assertThat((System.nanoTime() - signalled) / 1e9).isLessThan(22.0);
+            assertThat(process.exitValue()).isZero();
+            assertThat(failures).as("requests left without an answer").isEmpty();
+            assertThat(statuses.keySet()).containsOnly(202, 503).contains(503);
+            List<String> rest = out.lines().toList();
+            assertThat(rest).last().isEqualTo("QueueDeck API stopped");
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(err).doesNotContain("Exception").doesNotContain("SEVERE");
+        } finally {
+            clients.shutdownNow();
+            process.destroyForcibly();
+        }
+    }
+}
