@@ -105,8 +105,9 @@ public final class ApiService implements AutoCloseable {
      * any more, and the tasks already running may finish (their callbacks go out) until none runs,
      * {@code grace} has passed or {@code hurry} is counted down; then requests still being handled
      * are answered (and refusals are served for at least a second, within the grace period) and
-     * everything is closed as by {@link #close}. What is still queued stays in
-     * the engine: keeping it for the next start is the durable store's part (see the hook below).
+     * everything is closed as by {@link #close}. What is still queued is already in the engine's
+     * task store, if it has one (serve's default): it runs after the next start on the same data
+     * directory, and a task cut off while running is requeued there with the attempt counted.
      *
      * @return whether every running task finished within the grace period
      */
@@ -131,7 +132,6 @@ public final class ApiService implements AutoCloseable {
                 && !hurry.await(5, TimeUnit.MILLISECONDS)) {
             // waiting for requests in progress
         }
-        // Hook for the durable store: the tasks still queued here are what it keeps for the next start.
         close();
         return finished;
     }
