@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TaskTable {
     /**
-     * What one task costs beyond its strings: the task, its spec, map entries, policy and lane
-     * nodes (measured: docs/performance.md, "Queued memory").
+     * What one task counts beyond its strings: the task, its spec, map entries, policy and lane
+     * nodes measured about 550 bytes (docs/performance.md, "Queued memory"); this errs above.
      */
     static final long TASK_OVERHEAD_BYTES = 1024;
 

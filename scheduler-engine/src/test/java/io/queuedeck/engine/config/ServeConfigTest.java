@@ -109,6 +109,9 @@ class ServeConfigTest {
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
             port not a number                | server: {port: eighty}                                        | server.port must be a whole number between 0 and 65535, got 'eighty'
             bad threads                      | server: {threads: green}                                      | server.threads must be virtual, platform or auto, got 'green'
+            zero body timeout                | server: {body_timeout: 0s}                                    | server.body_timeout must be positive, got 0
+            in-flight cap not a number       | server: {max_inflight_body_bytes: lots}                       | server.max_inflight_body_bytes must be a whole number between 1 and 9223372036854775807, got 'lots'
+            queue byte budget zero           | engine: {max_queued_bytes: 0}                                 | engine.max_queued_bytes must be between 1 and 9223372036854775807, got 0
             unknown policy                   | engine: {policy: lottery}                                     | engine.policy must be one of
             zero instances                   | engine: {instances: 0}                                        | engine.instances must be between 1 and 1024, got 0
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
