@@ -27,7 +27,7 @@ for trace, short in (("azure-conv-2023.csv", "conv"), ("azure-code-2023.csv", "c
 
 def run(out_dir, name, args):
     target = os.path.join(out_dir, name)
-    command = ["java", "-jar", JAR, "simulate", "--policy", "all", "--format", "json", "--out", target] + args + MIX
+    command = ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", JAR, "simulate", "--policy", "all", "--format", "json", "--out", target] + args + MIX
     start = time.monotonic()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.monotonic() - start

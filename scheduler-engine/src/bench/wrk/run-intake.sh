@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/../../../target/queuedeck-engine.jar"
 duration="${1:-20s}" connections="${2:-64}" threads="${3:-2}" port="${PORT:-18090}"
-"${JAVA:-java}" ${JAVA_OPTS:-} -jar "$jar" serve --port "$port" --bench-baseline --max-queued 10000000 ${SERVE_OPTS:-} &
+"${JAVA:-java}" -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$jar" serve --port "$port" --bench-baseline --max-queued 10000000 ${SERVE_OPTS:-} &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done

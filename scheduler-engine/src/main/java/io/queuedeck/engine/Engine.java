@@ -54,6 +54,7 @@ public final class Engine implements AutoCloseable {
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final EventBus events = new EventBus();
     private volatile boolean started;
+    private final long maxQueuedBytes;
 
     private Engine(Builder builder) {
         this.clock = builder.clock;
@@ -63,8 +64,10 @@ public final class Engine implements AutoCloseable {
         this.driver = new LoopDriver(new LoopDriver.Settings(builder.clock, builder.executor, builder.policy,
                 builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
-                builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow)));
+                builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
+                builder.onLoopFailure));
         this.store = builder.store;
+        this.maxQueuedBytes = builder.maxQueuedBytes;
     }
 
     public static Builder builder() {
@@ -151,6 +154,24 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * True while the scheduler loop runs and answers: false before {@link #start()}, after
+     * {@link #close()}, and for good once an {@link Error} has ended the loop. What {@code /healthz} reports.
+     */
+    public boolean alive() {
+        return started && driver.alive();
+    }
+
+    /** Bytes queued task bodies count against {@link #maxQueuedBytes()}, as of the loop's last change. */
+    public long queuedBodyBytes() {
+        return driver.queuedBodyBytes();
+    }
+
+    /** The byte budget of queued task bodies ({@link Builder#maxQueuedBytes}). */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
+    }
+
+    /**
      * Stops the loop after the commands already sent; waits up to 5 s for its thread, then writes
      * out what it queued for the store and closes the store.
      */
@@ -225,6 +246,8 @@ public final class Engine implements AutoCloseable {
         private Integer outboxCapacity;
         private TaskStore store;
         private Duration idempotencyWindow;
+        private Long maxQueuedBytes;
+        private Consumer<Throwable> onLoopFailure;
 
         private Builder() {}
 
@@ -247,6 +270,33 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("idempotency window must not be negative, got " + value);
             }
             idempotencyWindow = once(idempotencyWindow, value, "idempotency window");
+            return this;
+        }
+
+        /**
+         * The byte budget of the active tasks' bodies (waiting, running, waiting to retry): each
+         * counts two bytes per character of its input and metadata plus 1,024 bytes of overhead. A
+         * submission that would pass it is refused with
+         * {@link io.queuedeck.engine.task.QueueFullException}; the bytes come back when a task
+         * finishes. Default a quarter of the JVM's maximum heap ({@code Runtime.maxMemory()}), so
+         * no flood of submissions can exhaust the heap (docs/api/README.md, "Limits").
+         */
+        public Builder maxQueuedBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("max queued bytes must be at least 1, got " + bytes);
+            }
+            maxQueuedBytes = once(maxQueuedBytes, bytes, "max queued bytes");
+            return this;
+        }
+
+        /**
+         * Called on the loop thread when an {@link Error} (such as {@link OutOfMemoryError}) ends the
+         * scheduler loop; default: end the process with exit code 70 at once, so that a supervisor
+         * restarts it rather than leaving a process that answers nothing. An embedding that
+         * restarts engines itself may pass its own.
+         */
+        public Builder onLoopFailure(Consumer<Throwable> value) {
+            onLoopFailure = once(onLoopFailure, value, "loop failure handler");
             return this;
         }
 
@@ -350,6 +400,9 @@ public final class Engine implements AutoCloseable {
             if (inversion == null) inversion = InversionProtocol.INHERITANCE;
             if (outboxCapacity == null) outboxCapacity = CompletionOutbox.DEFAULT_CAPACITY;
             if (idempotencyWindow == null) idempotencyWindow = Duration.ofHours(24);
+            if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;
+            // halt, not exit: shutdown hooks may wait for the loop that just died
+            if (onLoopFailure == null) onLoopFailure = e -> Runtime.getRuntime().halt(LOOP_FAILURE_EXIT_CODE);
             PolicyRegistry.create(policy, policyConfig); // fail here, not on the loop thread
             if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(policy)) {
                 throw new IllegalArgumentException("policy '" + policy
@@ -357,6 +410,9 @@ public final class Engine implements AutoCloseable {
             }
             return new Engine(this);
         }
+
+        /** Exit code of a process ended by the default {@link #onLoopFailure} handler (EX_SOFTWARE). */
+        public static final int LOOP_FAILURE_EXIT_CODE = 70;
 
         /** The model the default simulated GPUs serve. */
         public static final String DEFAULT_MODEL = "llama-2-7b";

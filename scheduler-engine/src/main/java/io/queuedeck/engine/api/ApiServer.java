@@ -48,8 +48,12 @@ public final class ApiServer implements AutoCloseable {
         this.clients = java.util.List.copyOf(known);
         this.metrics = b.metrics;
         TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
+        BodyReader bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
         this.routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
-                tenants);
+                tenants, bodies);
+        if (b.metrics != null) {
+            b.metrics.bodyBytesInFlight(bodies::inFlightBytes, b.maxInFlightBodyBytes);
+        }
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.useVirtualThreads = b.virtualThreads;
@@ -180,6 +184,7 @@ public final class ApiServer implements AutoCloseable {
             case 400 -> "bad_request";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
             case 413 -> "payload_too_large";
             case 415 -> "unsupported_media_type";
             case 503 -> "unavailable";
@@ -201,6 +206,10 @@ public final class ApiServer implements AutoCloseable {
         private boolean maxQueuedSet;
         private long maxBodyBytes = 1 << 20;
         private boolean maxBodySet;
+        private long maxInFlightBodyBytes;
+        private boolean inFlightSet;
+        private Duration bodyTimeout = Duration.ofSeconds(10);
+        private boolean bodyTimeoutSet;
         private Duration requestTimeout = Duration.ofSeconds(5);
         private boolean timeoutSet;
         private EngineMetrics metrics;
@@ -301,6 +310,35 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Body bytes all requests being received may hold together; default a sixteenth of the
+         * JVM's maximum heap, at most 64 MiB, and never less than the largest body (a batch: 16
+         * times {@link #maxBodyBytes}); when set, at least that largest body. A request whose
+         * bytes would pass it gets 503 {@code server_busy} with {@code Retry-After} and its connection
+         * is closed. Bytes count as they arrive, not as a client declares them.
+         */
+        public Builder maxInFlightBodyBytes(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("max in-flight body bytes must be at least 1, got " + value);
+            }
+            inFlightSet = once(inFlightSet, "max in-flight body bytes");
+            maxInFlightBodyBytes = value;
+            return this;
+        }
+
+        /**
+         * How long a request body may take to arrive, from the first read; default 10 s. A slower
+         * sender gets 408 {@code request_timeout} and its connection is closed.
+         */
+        public Builder bodyTimeout(Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("body timeout must be positive, got " + value);
+            }
+            bodyTimeoutSet = once(bodyTimeoutSet, "body timeout");
+            bodyTimeout = value;
+            return this;
+        }
+
         /** How long a request waits for the engine's answer; default 5 s, then 503. */
         public Builder requestTimeout(Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {
@@ -352,6 +390,16 @@ public final class ApiServer implements AutoCloseable {
          * @throws IllegalStateException when the host is not a loopback address and no bearer token is set
          */
         public ApiServer build() {
+            if (!inFlightSet) {
+                maxInFlightBodyBytes = Math.max(maxBodyBytes * Routes.BATCH_BODY_FACTOR,
+                        Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16));
+            }
+            if (maxInFlightBodyBytes < maxBodyBytes * Routes.BATCH_BODY_FACTOR) {
+                // else a batch at its limit would be refused as busy forever
+                throw new IllegalStateException("max in-flight body bytes (" + maxInFlightBodyBytes
+                        + ") must be at least the largest body, a batch of " + Routes.BATCH_BODY_FACTOR
+                        + " x max body bytes = " + maxBodyBytes * Routes.BATCH_BODY_FACTOR);
+            }
             if (clients.isEmpty() && !isLoopback(host)) {
                 throw new IllegalStateException("refusing to bind the API to " + host
                         + " without a bearer token: only loopback addresses may be open; set a token"

@@ -53,6 +53,7 @@ public final class ApiService implements AutoCloseable {
     public static ApiService create(Engine engine, Consumer<ApiServer.Builder> server,
                                     Consumer<CallbackDispatcher.Builder> callbacks) {
         EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
+        metrics.queuedBodyBytes(engine::queuedBodyBytes, engine.maxQueuedBytes());
         ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-completions").daemon().factory());
         CallbackDispatcher.Builder callbackBuilder = CallbackDispatcher.builder(engine.clock(), feedThread)

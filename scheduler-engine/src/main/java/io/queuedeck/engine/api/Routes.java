@@ -66,9 +66,11 @@ final class Routes {
     private final boolean baseline;
     private final TenantLimiter tenants;
     private volatile boolean draining;
+    private final BodyReader bodies;
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
-           int maxQueued, boolean baseline, TenantLimiter tenants) {
+           int maxQueued, boolean baseline, TenantLimiter tenants, BodyReader bodies) {
+        this.bodies = bodies;
         this.engine = engine;
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
@@ -125,7 +127,7 @@ final class Routes {
                   @JsonProperty("lane_modes") List<String> laneModes) {}
 
     void register(Javalin app) {
-        app.get("/healthz", ctx -> json(ctx, 200, Map.of("status", "ok")));
+        app.get("/healthz", this::health);
         app.get("/readyz", this::ready);
         app.post("/v1/tasks", this::submit);
         app.post("/v1/tasks:batch", this::submitBatch);
@@ -140,7 +142,7 @@ final class Routes {
             // The benchmark's yardstick: the same server, body read, a constant answer, no engine.
             byte[] answer = Json.write(new Accepted("baseline", TaskState.QUEUED));
             app.post("/bench/noop", ctx -> {
-                readBody(ctx, maxBodyBytes);
+                bodies.read(ctx, maxBodyBytes, bytes -> bytes.length);
                 write(ctx, 202, answer);
             });
         }
@@ -163,6 +165,14 @@ final class Routes {
             throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new tasks; "
                     + "send them to another instance or retry after it restarts");
         }
+    }
+
+    /** Alive while the scheduler loop runs: a dead loop answers nothing else, so a supervisor must restart. */
+    private void health(Context ctx) {
+        if (!engine.alive()) {
+            throw new ApiException(503, "engine_down", "the scheduler loop has stopped; this process must be restarted");
+        }
+        json(ctx, 200, Map.of("status", "ok"));
     }
 
     private void ready(Context ctx) {
@@ -271,7 +281,11 @@ final class Routes {
                     throw e;
                 }
                 // an expired item was not queued (503 in its own status); the others stand
-                results.add(new BatchItem(specs.get(i).taskId(), e.status(), null, e.body().error()));
+                ApiError.Detail error = e.body().error();
+                if (error.field() != null) { // the task's own field, as the batch names it
+                    error = new ApiError.Detail(error.code(), error.message(), "tasks[" + i + "]." + error.field(), error.details());
+                }
+                results.add(new BatchItem(specs.get(i).taskId(), e.status(), null, error));
             }
         }
         json(ctx, 200, Map.of("results", results));
@@ -539,7 +553,7 @@ final class Routes {
                     + (contentType == null ? "" : ", got '" + (contentType.length() > 100 ? contentType.substring(0, 100) + "…"
                     : contentType) + "'"));
         }
-        return Json.read(readBody(ctx, limit), type);
+        return bodies.read(ctx, limit, bytes -> Json.read(bytes, type));
     }
 
     /** {@code application/json} or a {@code +json} type, with any parameters ({@code charset=utf-8}). */
@@ -550,32 +564,6 @@ final class Routes {
         int semicolon = contentType.indexOf(';');
         String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
         return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
-    }
-
-    private static byte[] readBody(Context ctx, long limit) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > limit) {
-            throw tooLarge(limit);
-        }
-        try (InputStream in = ctx.req().getInputStream()) {
-            if (declared >= 0) {
-                // the usual case: the exact size is known (and enforced by Jetty), so read into one exact array
-                byte[] body = new byte[(int) declared];
-                int read = in.readNBytes(body, 0, body.length);
-                return read == body.length ? body : java.util.Arrays.copyOf(body, read);
-            }
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (body.length > limit) {
-                throw tooLarge(limit);
-            }
-            return body;
-        } catch (IOException e) {
-            throw new ApiException(400, "bad_request", "the request body could not be read");
-        }
-    }
-
-    private static ApiException tooLarge(long limit) {
-        return new ApiException(413, "payload_too_large", "the body must be at most " + limit + " bytes");
     }
 
     /** Waits (on this request's thread, never the loop's) for the engine's answer and maps its refusals. */
@@ -624,6 +612,8 @@ final class Routes {
             case TaskNotFoundException notFound -> new ApiException(404, "not_found", notFound.getMessage());
             case SubmitExpiredException expired -> new ApiException(503, "engine_timeout", expired.getMessage());
             case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
+            case io.queuedeck.engine.task.QueueFullException full ->
+                    new ApiException(429, "queue_full", full.getMessage(), full.field(), List.of());
             case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
             case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());
             case RuntimeException other -> other;

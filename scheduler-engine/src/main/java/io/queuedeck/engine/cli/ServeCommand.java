@@ -89,6 +89,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-queued", description = "Waiting tasks beyond which submissions get 429 (default: 1000000).")
     Integer maxQueued;
 
+    @Option(names = "--max-queued-bytes",
+            description = "Byte budget of queued task bodies; past it submissions get 429 (default: a quarter of the heap).")
+    Long maxQueuedBytes;
+
     @Option(names = "--callback-hosts", split = ",",
             description = "Hosts callback URLs may name, comma-separated; default any. Secret: QUEUEDECK_CALLBACK_SECRET.")
     List<String> callbackHosts;
@@ -126,6 +130,9 @@ final class ServeCommand implements Callable<Integer> {
         Engine.Builder builder = Engine.builder()
                 .executor(new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
                 .policy(policyName);
+        if (settings.engine().maxQueuedBytes() != null) {
+            builder.maxQueuedBytes(settings.engine().maxQueuedBytes());
+        }
         if (idempotencyWindow != null) {
             builder.idempotencyWindow(idempotencyWindow);
         }
@@ -155,6 +162,12 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 if (server.maxQueued() != null) {
                     api.maxQueued(server.maxQueued());
+                }
+                if (server.maxInFlightBodyBytes() != null) {
+                    api.maxInFlightBodyBytes(server.maxInFlightBodyBytes());
+                }
+                if (server.bodyTimeout() != null) {
+                    api.bodyTimeout(server.bodyTimeout());
                 }
                 if (benchBaseline) {
                     api.benchmarkBaseline();
@@ -265,9 +278,10 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig file = config == null ? ServeConfig.EMPTY : ServeConfig.load(config, env);
         ServeConfig.ServerSection s = file.server();
         ServeConfig.ServerSection server = new ServeConfig.ServerSection(pick(host, s.host()), pick(port, s.port()),
-                pick(maxBodyBytes, s.maxBodyBytes()), pick(maxQueued, s.maxQueued()), pick(threads, s.threads()));
+                pick(maxBodyBytes, s.maxBodyBytes()), pick(maxQueued, s.maxQueued()), pick(threads, s.threads()),
+                s.maxInFlightBodyBytes(), s.bodyTimeout());
         ServeConfig.EngineSection engine = new ServeConfig.EngineSection(pick(policy, file.engine().policy()),
-                pick(instances, file.engine().instances()));
+                pick(instances, file.engine().instances()), pick(maxQueuedBytes, file.engine().maxQueuedBytes()));
         List<ServeConfig.ClientSection> clients = new ArrayList<>(file.clients());
         String token = token(env);
         if (token != null) {

@@ -62,11 +62,16 @@ final class ConfigReader {
         Long maxBody = s.whole("max_body_bytes", 1, Integer.MAX_VALUE - 8);
         Integer maxQueued = s.integer("max_queued", 1, Integer.MAX_VALUE);
         String threads = s.string("threads");
+        Long inFlight = s.whole("max_inflight_body_bytes", 1, Long.MAX_VALUE);
+        java.time.Duration bodyTimeout = s.duration("body_timeout");
+        if (bodyTimeout != null && bodyTimeout.isZero()) {
+            throw s.error(s.at("body_timeout"), "must be positive, got 0");
+        }
         if (threads != null && !THREADS.contains(threads)) {
             throw s.error(s.at("threads"), "must be virtual, platform or auto, got '" + threads + "'");
         }
         s.finish();
-        return new ServeConfig.ServerSection(host, port, maxBody, maxQueued, threads);
+        return new ServeConfig.ServerSection(host, port, maxBody, maxQueued, threads, inFlight, bodyTimeout);
     }
 
     private static ServeConfig.EngineSection engine(Section s) {
@@ -79,8 +84,9 @@ final class ConfigReader {
                     + ", got '" + policy + "'");
         }
         Integer instances = s.integer("instances", 1, 1_024);
+        Long maxQueuedBytes = s.whole("max_queued_bytes", 1, Long.MAX_VALUE);
         s.finish();
-        return new ServeConfig.EngineSection(policy, instances);
+        return new ServeConfig.EngineSection(policy, instances, maxQueuedBytes);
     }
 
     private static List<ServeConfig.ClientSection> clients(Section top, Path folder, Function<String, String> env) {

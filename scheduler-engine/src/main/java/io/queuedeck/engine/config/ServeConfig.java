@@ -25,8 +25,8 @@ public record ServeConfig(ServerSection server, EngineSection engine, List<Clien
                           TenantSection tenants, CallbackSection callbacks, Path dataDir) {
 
     /** Nothing set: every default applies. */
-    public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null),
-            new EngineSection(null, null), List.of(), new TenantSection(null, Map.of()),
+    public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null),
+            new EngineSection(null, null, null), List.of(), new TenantSection(null, Map.of()),
             new CallbackSection(null, null, null, null, null), null);
 
     public ServeConfig {
@@ -51,16 +51,20 @@ public record ServeConfig(ServerSection server, EngineSection engine, List<Clien
      * @param maxBodyBytes largest request body
      * @param maxQueued    waiting tasks beyond which submissions get 429
      * @param threads      request threads: virtual, platform or auto
+     * @param maxInFlightBodyBytes request body bytes all requests may hold at once
+     * @param bodyTimeout  how long a request body may take to arrive
      */
-    public record ServerSection(String host, Integer port, Long maxBodyBytes, Integer maxQueued, String threads) {}
+    public record ServerSection(String host, Integer port, Long maxBodyBytes, Integer maxQueued, String threads,
+                                Long maxInFlightBodyBytes, Duration bodyTimeout) {}
 
     /**
      * The {@code engine} section.
      *
      * @param policy    scheduling policy by registry name
      * @param instances simulated GPU instances
+     * @param maxQueuedBytes byte budget of queued task bodies
      */
-    public record EngineSection(String policy, Integer instances) {}
+    public record EngineSection(String policy, Integer instances, Long maxQueuedBytes) {}
 
     /**
      * One entry of {@code clients}.

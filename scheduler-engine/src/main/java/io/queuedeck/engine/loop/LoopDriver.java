@@ -44,20 +44,24 @@ public final class LoopDriver {
     private volatile Thread thread;
     private volatile boolean sleeping;
     private volatile boolean stopping;
+    private volatile boolean failed;
+    private final Consumer<Throwable> onLoopFailure;
     private long loopErrors;
 
     /**
      * Settings of one loop; the engine builder fills them.
      *
-     * @param outbox where the final view of every finished task goes
-     * @param store  where queue state is kept, or null for none
+     * @param outbox                 where the final view of every finished task goes
+     * @param store                  where queue state is kept, or null for none
      * @param idempotencyWindowNanos how long a finished task answers an identical resubmission (with a store)
+     * @param maxQueuedBytes         budget of counted body bytes of active tasks; a submission past it is refused
+     * @param onLoopFailure          called (on the dying loop thread) when an {@link Error} ends the loop
      */
     public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
                            RetryRule retry, EventSink events, CompletionOutbox outbox, int finishedRetention,
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
                            ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
-                           long idempotencyWindowNanos) {}
+                           long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
@@ -65,6 +69,7 @@ public final class LoopDriver {
         this.store = settings.store();
         this.writer = store == null ? null
                 : new StoreWriter(store, clock instanceof VirtualClock ? null : settings.threadFactory());
+        this.onLoopFailure = settings.onLoopFailure();
         this.loop = new SchedulerLoop(settings, this::executeReport, writer);
         this.handler = new CommandHandler(loop);
     }
@@ -84,7 +89,7 @@ public final class LoopDriver {
             }
         };
         if (clock instanceof SystemClock) {
-            Thread started = threadFactory.newThread(this::runLive);
+            Thread started = threadFactory.newThread(this::runOrFail);
             started.setName("queuedeck-scheduler");
             thread = started;
             execute(start);
@@ -159,7 +164,7 @@ public final class LoopDriver {
     public <R> CompletableFuture<R> send(Command<R> command) {
         CompletableFuture<R> answer = new CompletableFuture<>();
         if (stopping) {
-            answer.completeExceptionally(new IllegalStateException("the engine is stopped"));
+            answer.completeExceptionally(new IllegalStateException(failed ? "the scheduler loop has died" : "the engine is stopped"));
             return answer;
         }
         if (clock instanceof VirtualClock) {
@@ -204,6 +209,42 @@ public final class LoopDriver {
     /** Counts a submission refused before it reached the loop (invalid fields). */
     public void countRejected() {
         execute(loop.commands::countRejected);
+    }
+
+    /**
+     * True while the loop can answer: on a system clock, its thread has started and no
+     * {@link Error} has ended it (an orderly stop also ends it).
+     */
+    public boolean alive() {
+        if (clock instanceof VirtualClock) {
+            return !failed;
+        }
+        Thread current = thread;
+        return !failed && current != null && current.isAlive() && !stopping;
+    }
+
+    /** Body bytes the active tasks count against the budget, as of the loop's last change; any thread. */
+    public long queuedBodyBytes() {
+        return loop.tasks.publishedBodyBytes().get();
+    }
+
+    /**
+     * An {@link Error} (out of memory, a stack overflow) leaves the queue state in doubt and the
+     * loop gone: nothing would answer again. Say so, refuse new commands, and hand over to the
+     * owner, whose default ends the process so a supervisor restarts it.
+     */
+    private void runOrFail() {
+        try {
+            runLive();
+        } catch (Error e) {
+            failed = true;
+            stopping = true;
+            try {
+                LOG.log(System.Logger.Level.ERROR, "scheduler loop died", e);
+            } finally {
+                onLoopFailure.accept(e);
+            }
+        }
     }
 
     private void runLive() {

@@ -51,6 +51,8 @@ final class SchedulerLoop implements ExecutorContext {
 
     final ModelQueues queues;
     final TaskTable tasks;
+    /** Budget of counted body bytes of active tasks ({@link TaskTable#bodyBytes(io.queuedeck.engine.task.TaskSpec)}). */
+    final long maxQueuedBytes;
     final LaneModes lanes = new LaneModes();
     final LanePlacement placement;
     private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
@@ -80,7 +82,8 @@ final class SchedulerLoop implements ExecutorContext {
         this.snapshotIntervalNanos = settings.snapshotIntervalNanos();
         this.snapshotSink = settings.snapshotSink();
         this.poster = poster;
-        this.tasks = new TaskTable(settings.finishedRetention());
+        this.tasks = new TaskTable(settings.finishedRetention(), settings.maxQueuedBytes());
+        this.maxQueuedBytes = settings.maxQueuedBytes();
         this.placement = new LanePlacement(this, tasks);
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);

@@ -2,6 +2,7 @@ package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.QueueFullException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.SubmitExpiredException;
@@ -76,6 +77,13 @@ final class TaskCommands {
             boolean model = refusal.get().startsWith("model");
             throw refused(new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
                     + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)")));
+        }
+        long cost = TaskTable.bodyBytes(spec);
+        if (tasks.bodyBytes() + cost > loop.maxQueuedBytes) {
+            boolean metadataWeighsMore = spec.input() == null || (cost - TaskTable.TASK_OVERHEAD_BYTES) / 2 > 2L * spec.input().length();
+            throw refused(new QueueFullException(metadataWeighsMore ? "metadata" : "input", loop.maxQueuedBytes,
+                    "queued task bodies hold " + tasks.bodyBytes() + " bytes and this task counts " + cost
+                            + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later"));
         }
         Task task = new Task(spec, sequence++, tokens, now);
         task.setRank(loop.placement.takeRank());

@@ -3,28 +3,44 @@ package io.queuedeck.engine.loop;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskNotFoundException;
 import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every task the loop knows by id: the active ones (waiting, running, waiting to retry) and the
- * most recent finished ones, up to a retention count (oldest forgotten first), and an index of
- * them in submission order for listings. Loop thread only.
+ * most recent finished ones, up to a retention count and a byte budget (oldest forgotten first),
+ * and an index of them in submission order for listings. Loop thread only.
  */
 final class TaskTable {
-    private final Map<String, Task> active = new HashMap<>();
-    private final LinkedHashMap<String, Task> finished;
-    private final TaskIndex index = new TaskIndex();
+    /**
+     * What one task counts beyond its strings: the task, its spec, map entries, policy and lane
+     * nodes measured about 550 bytes (docs/performance.md, "Queued memory"); this errs above.
+     */
+    static final long TASK_OVERHEAD_BYTES = 1024;
 
-    TaskTable(int finishedRetention) {
+    private final TaskIndex index = new TaskIndex();
+    private final Map<String, Task> active = new HashMap<>();
+    /** Counted body bytes of the active tasks; the loop's own count, published for metrics. */
+    private long bodyBytes;
+    private final AtomicLong publishedBodyBytes = new AtomicLong();
+    private final LinkedHashMap<String, Task> finished;
+    /** Finished tasks keep their bodies too: without a byte bound, large ones finishing fast would fill the heap. */
+    private final long finishedBytesLimit;
+    private long finishedBytes;
+
+    TaskTable(int finishedRetention, long finishedBytesLimit) {
+        this.finishedBytesLimit = finishedBytesLimit;
         this.finished = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
                 if (size() > finishedRetention) {
                     index.remove(eldest.getValue());
+                    finishedBytes -= bodyBytes(eldest.getValue().spec());
                     return true;
                 }
                 return false;
@@ -47,8 +63,13 @@ final class TaskTable {
     }
 
     void activate(Task task) {
-        finished.remove(task.id());
-        active.put(task.id(), task);
+        if (finished.remove(task.id()) != null) {
+            finishedBytes -= bodyBytes(task.spec());
+        }
+        if (active.put(task.id(), task) == null) {
+            bodyBytes += bodyBytes(task.spec());
+            publishedBodyBytes.lazySet(bodyBytes);
+        }
         index.add(task);
     }
 
@@ -63,8 +84,45 @@ final class TaskTable {
     }
 
     void retire(Task task) {
-        active.remove(task.id());
-        finished.put(task.id(), task);
+        if (active.remove(task.id()) != null) {
+            bodyBytes -= bodyBytes(task.spec());
+            publishedBodyBytes.lazySet(bodyBytes);
+        }
+        if (finished.put(task.id(), task) == null) {
+            finishedBytes += bodyBytes(task.spec());
+        }
+        var eldest = finished.values().iterator();
+        while (finishedBytes > finishedBytesLimit && eldest.hasNext()) {
+            Task gone = eldest.next();
+            finishedBytes -= bodyBytes(gone.spec());
+            index.remove(gone);
+            eldest.remove();
+        }
+    }
+
+    /** Counted body bytes of the active tasks (loop thread). */
+    long bodyBytes() {
+        return bodyBytes;
+    }
+
+    /** The same, readable from any thread (as of the loop's last change). */
+    AtomicLong publishedBodyBytes() {
+        return publishedBodyBytes;
+    }
+
+    /**
+     * What a task counts against the byte budget: two bytes per character of its input and of its
+     * metadata keys and values (the most a Java string takes), plus a fixed overhead. Metadata has
+     * at most 64 entries, so this is cheap enough for the loop.
+     */
+    static long bodyBytes(TaskSpec spec) {
+        long chars = spec.input() == null ? 0 : spec.input().length();
+        if (spec.metadata() != null) {
+            for (Map.Entry<String, String> e : spec.metadata().entrySet()) {
+                chars += e.getKey().length() + (e.getValue() == null ? 0 : e.getValue().length());
+            }
+        }
+        return 2 * chars + TASK_OVERHEAD_BYTES;
     }
 
     int activeCount() {

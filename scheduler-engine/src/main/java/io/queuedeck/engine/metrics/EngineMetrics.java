@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.callback.DeliveryListener;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,8 @@ public final class EngineMetrics {
         registerEngineCounters();
         registerQueueGauges();
         registerInstanceGauges();
+        // heap, GC pauses, threads, buffer pools: an approaching limit shows before it bites
+        JvmMetrics.builder().register(registry);
         queueWait = latency("queuedeck_queue_wait_seconds", "Time succeeded tasks spent waiting for a GPU.");
         ttft = latency("queuedeck_ttft_seconds", "Time from arrival to first generated token, of succeeded tasks.");
         endToEnd = latency("queuedeck_e2e_latency_seconds", "Time from arrival to completion, of succeeded tasks.");
@@ -110,6 +114,26 @@ public final class EngineMetrics {
                 callbacksFailed.labelValues(reason).inc();
             }
         };
+    }
+
+    /** Gauges of the byte budget of queued task bodies: {@code queuedeck_queued_body_bytes} and its limit. */
+    public void queuedBodyBytes(LongSupplier bytes, long limit) {
+        GaugeWithCallback.builder().name("queuedeck_queued_body_bytes")
+                .help("Bytes the active tasks' bodies count against the queue's byte budget.")
+                .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("queuedeck_queued_body_bytes_limit")
+                .help("The queue's byte budget (max_queued_bytes); submissions past it get 429 queue_full.")
+                .callback(cb -> cb.call(limit)).register(registry);
+    }
+
+    /** Gauges of request body bytes being received and their cap ({@code max_inflight_body_bytes}). */
+    public void bodyBytesInFlight(LongSupplier bytes, long limit) {
+        GaugeWithCallback.builder().name("queuedeck_request_body_bytes_in_flight")
+                .help("Request body bytes received and not yet parsed, over all requests.")
+                .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("queuedeck_request_body_bytes_in_flight_limit")
+                .help("The cap on request body bytes in flight; requests past it get 503 server_busy.")
+                .callback(cb -> cb.call(limit)).register(registry);
     }
 
     /** Writes every metric in the Prometheus text format. */

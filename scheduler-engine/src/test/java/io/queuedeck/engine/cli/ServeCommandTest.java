@@ -96,8 +96,8 @@ class ServeCommandTest {
 
         ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString());
 
-        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform"));
-        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("fifo", 2));
+        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform", null, null));
+        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("fifo", 2, null));
         assertThat(settings.clients()).singleElement().satisfies(c -> {
             assertThat(c.token()).isEqualTo("t-ops");
             assertThat(c.policy()).isEqualTo(new ClientPolicy("ops", 1, 5, 10));
@@ -118,8 +118,8 @@ class ServeCommandTest {
                 "--instances", "3", "--callback-hosts", "b.example,c.example", "--data-dir", dir.resolve("flag").toString(),
                 "--token-file", tokenFile.toString());
 
-        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("localhost", 0, null, 7, "virtual"));
-        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("mlfq", 3));
+        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("localhost", 0, null, 7, "virtual", null, null));
+        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("mlfq", 3, null));
         assertThat(settings.callbacks().allowedHosts()).containsExactly("b.example", "c.example");
         assertThat(settings.callbacks().maxAttempts()).as("no flag for it: the file's").isEqualTo(2);
         assertThat(settings.dataDir()).isEqualTo(dir.resolve("flag"));

@@ -50,8 +50,8 @@ class ServeConfigTest {
     void example_loadsWithEverySection() {
         ServeConfig config = ServeConfig.load(EXAMPLE, ENV::get);
 
-        assertThat(config.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 8080, 1_048_576L, 1_000_000, "auto"));
-        assertThat(config.engine()).isEqualTo(new ServeConfig.EngineSection("priority", 4));
+        assertThat(config.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 8080, 1_048_576L, 1_000_000, "auto", 67_108_864L, java.time.Duration.ofSeconds(10)));
+        assertThat(config.engine()).isEqualTo(new ServeConfig.EngineSection("priority", 4, null));
         assertThat(config.clients()).extracting(ServeConfig.ClientSection::token).containsExactly("tok-interactive", "tok-batch");
         assertThat(config.clients().get(1).policy()).isEqualTo(new ClientPolicy("batch-jobs", 5, 50, 100));
         assertThat(config.clients().get(0).policy()).isEqualTo(new ClientPolicy("interactive", 0, 0, 0));
@@ -104,11 +104,14 @@ class ServeConfigTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir)
-            unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads)
+            unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
             port not a number                | server: {port: eighty}                                        | server.port must be a whole number between 0 and 65535, got 'eighty'
             bad threads                      | server: {threads: green}                                      | server.threads must be virtual, platform or auto, got 'green'
+            zero body timeout                | server: {body_timeout: 0s}                                    | server.body_timeout must be positive, got 0
+            in-flight cap not a number       | server: {max_inflight_body_bytes: lots}                       | server.max_inflight_body_bytes must be a whole number between 1 and 9223372036854775807, got 'lots'
+            queue byte budget zero           | engine: {max_queued_bytes: 0}                                 | engine.max_queued_bytes must be between 1 and 9223372036854775807, got 0
             unknown policy                   | engine: {policy: lottery}                                     | engine.policy must be one of
             zero instances                   | engine: {instances: 0}                                        | engine.instances must be between 1 and 1024, got 0
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080

@@ -1,0 +1,228 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.metrics.EngineMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bodies that lie about their length, trickle, or arrive together: read as they come, cut at
+ * their deadline, capped in sum. Raw sockets on loopback against the real server.
+ */
+class BodyLimitsTest {
+    private static final Duration BODY_TIMEOUT = Duration.ofMillis(1_500);
+    private static final long MAX_BODY = 64 * 1024;
+    /** The least the cap may be: one batch at its limit. */
+    private static final long IN_FLIGHT = MAX_BODY * Routes.BATCH_BODY_FACTOR;
+    /** Counted bytes of one queued task with a 1,000-character input and no metadata. */
+    private static final long TASK_BYTES = 2 * 1_000 + 1_024;
+
+    private Engine engine;
+    private ApiServer server;
+    private EngineMetrics metrics;
+    private Http http;
+
+    @BeforeEach
+    void start() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).maxQueuedBytes(3 * TASK_BYTES).build();
+        engine.start();
+        metrics = new EngineMetrics(engine::latestSnapshot);
+        metrics.queuedBodyBytes(engine::queuedBodyBytes, engine.maxQueuedBytes());
+        server = ApiServer.builder(engine).port(0).metrics(metrics)
+                .bodyTimeout(BODY_TIMEOUT).maxBodyBytes(MAX_BODY).maxInFlightBodyBytes(IN_FLIGHT).build().start();
+        http = new Http(server.baseUri());
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+    }
+
+    private static String task(String id, int chars) {
+        return "{\"task_id\":\"" + id + "\",\"model\":\"llama-2-7b\",\"input\":\"" + "x".repeat(chars) + "\",\"max_tokens\":4}";
+    }
+
+    private Socket open() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        socket.setSoTimeout(15_000);
+        return socket;
+    }
+
+    private static void head(Socket socket, String path, long contentLength) throws IOException {
+        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    /** Reads everything the server sends until it closes the connection; fails if it does not within the timeout. */
+    private static String readUntilClosed(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] chunk = new byte[4096];
+        try {
+            int n;
+            while ((n = in.read(chunk)) >= 0) {
+                all.write(chunk, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the server kept the connection open; got so far: " + all, e);
+        } catch (IOException e) {
+            // a reset after the answer is a close too
+        }
+        return all.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void lyingContentLength_manyConnections_eachCutWith408_andTheServerStillAnswers() throws Exception {
+        // Each declares a batch at its limit and sends 10 bytes. Read as bytes come, they hold 10
+        // bytes each, not what they declare (at the default limits, 100 of them once took 1.6 GB).
+        List<Socket> liars = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                Socket socket = open();
+                head(socket, "/v1/tasks:batch", MAX_BODY * Routes.BATCH_BODY_FACTOR);
+                socket.getOutputStream().write("{\"tasks\":[".getBytes(StandardCharsets.US_ASCII));
+                liars.add(socket);
+            }
+            assertThat(http.post("/v1/tasks", task("honest", 10)).status()).isEqualTo(202);
+            for (Socket socket : liars) {
+                String answer = readUntilClosed(socket);
+                assertThat(answer).startsWith("HTTP/1.1 408").contains("Connection: close")
+                        .contains("\"code\":\"request_timeout\"");
+            }
+        } finally {
+            for (Socket socket : liars) {
+                socket.close();
+            }
+        }
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+    }
+
+    @Test
+    void trickledBody_isCutAtTheDeadline_evenThoughBytesKeepComing() throws Exception {
+        ExecutorService sender = Executors.newVirtualThreadPerTaskExecutor();
+        try (Socket socket = open()) {
+            head(socket, "/v1/tasks", 1_000);
+            long started = System.nanoTime();
+            // one byte every 100 ms: never idle long enough for an idle timeout, far too slow to finish
+            Future<?> trickle = sender.submit(() -> {
+                OutputStream out = socket.getOutputStream();
+                for (int i = 0; i < 200; i++) {
+                    out.write('{');
+                    out.flush();
+                    Thread.sleep(100);
+                }
+                return null;
+            });
+            String answer = readUntilClosed(socket);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("Connection: close").contains("did not arrive within 1500 ms");
+            assertThat(took).isBetween(BODY_TIMEOUT.minusMillis(100), BODY_TIMEOUT.plusSeconds(3));
+            trickle.cancel(true);
+        } finally {
+            sender.shutdownNow();
+        }
+    }
+
+    @Test
+    void bodiesInFlightOverTheCap_get503ServerBusy_untilTheHolderIsGone() throws Exception {
+        try (Socket holder = open()) {
+            head(holder, "/v1/tasks:batch", IN_FLIGHT);
+            holder.getOutputStream().write(new byte[(int) IN_FLIGHT - 8_000]); // all but 8 KB of the cap, held while it stalls
+            holder.getOutputStream().flush();
+
+            String body = task("busy", 10) + " ".repeat(10_000); // 10 KB, most of it whitespace the parser skips
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+                Http.Response busy = http.post("/v1/tasks", body);
+                assertThat(busy.status()).isEqualTo(503);
+                assertThat(busy.errorCode()).isEqualTo("server_busy");
+                assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+            });
+            assertThat(engine.send(new Command.FindTask("busy")).join()).isEmpty();
+
+            assertThat(readUntilClosed(holder)).startsWith("HTTP/1.1 408");
+        }
+        assertThat(http.post("/v1/tasks", task("busy", 10) + " ".repeat(10_000)).status()).isEqualTo(202);
+    }
+
+    @Test
+    void honestBodies_ofEverySize_withOrWithoutALength_areReadWhole_andOverTheLimitIs413() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        int i = 0;
+        for (int chars : new int[] {1, BodyReader.CHUNK - 80, BodyReader.CHUNK * 3 + 7, (int) MAX_BODY - 100}) {
+            for (boolean chunked : new boolean[] {false, true}) {
+                Http.Response response = post(task("size-" + i++, chars), chunked);
+                // parsed whole: accepted, or refused only by the queue's byte budget
+                assertThat(response.status()).as("%d chars, chunked %s: %s", chars, chunked, response.body()).isIn(202, 429);
+                assertThat(response.errorCode()).isIn(null, "queue_full");
+            }
+        }
+        for (boolean chunked : new boolean[] {false, true}) {
+            Http.Response tooLarge = post(task("huge", (int) MAX_BODY), chunked);
+            assertThat(tooLarge.status()).isEqualTo(413);
+            assertThat(tooLarge.errorCode()).isEqualTo("payload_too_large");
+        }
+    }
+
+    private Http.Response post(String body, boolean chunked) {
+        java.net.http.HttpRequest.BodyPublisher publisher = java.net.http.HttpRequest.BodyPublishers.ofString(body);
+        return http.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/v1/tasks"))
+                .header("Content-Type", "application/json")
+                // a publisher of unknown length makes the client send the body chunked, without Content-Length
+                .POST(chunked ? java.net.http.HttpRequest.BodyPublishers.fromPublisher(publisher) : publisher));
+    }
+
+    @Test
+    void queueByteBudget_full_answers429QueueFullNamingTheField_andFreesOnCancel() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        for (int i = 0; i < 3; i++) {
+            assertThat(http.post("/v1/tasks", task("q-" + i, 1_000)).status()).isEqualTo(202);
+        }
+        assertThat(engine.queuedBodyBytes()).isEqualTo(3 * TASK_BYTES);
+
+        Http.Response full = http.post("/v1/tasks", task("q-3", 1_000));
+        assertThat(full.status()).isEqualTo(429);
+        assertThat(full.errorCode()).isEqualTo("queue_full");
+        assertThat(full.errorField()).isEqualTo("input");
+        assertThat(full.json().path("error").path("message").asText())
+                .contains("max_queued_bytes").contains(Long.toString(3 * TASK_BYTES));
+        assertThat(full.headers().firstValue("Retry-After")).hasValue("1");
+
+        Http.Response batch = http.post("/v1/tasks:batch", "{\"tasks\":[" + task("b-0", 1_000) + "]}");
+        assertThat(batch.status()).isEqualTo(200);
+        assertThat(batch.json().at("/results/0/status").asInt()).isEqualTo(429);
+        assertThat(batch.json().at("/results/0/error/field").asText()).isEqualTo("tasks[0].input");
+
+        assertThat(http.delete("/v1/tasks/q-0").status()).isEqualTo(200);
+        assertThat(engine.queuedBodyBytes()).isEqualTo(2 * TASK_BYTES);
+        assertThat(http.post("/v1/tasks", task("q-3", 1_000)).status()).isEqualTo(202);
+
+        String scraped = http.get("/metrics").body();
+        assertThat(scraped).contains("queuedeck_queued_body_bytes " + (3 * TASK_BYTES) + ".0")
+                .contains("queuedeck_queued_body_bytes_limit " + (3 * TASK_BYTES) + ".0")
+                .contains("jvm_memory_used_bytes{area=\"heap\"}")
+                .contains("jvm_gc_collection_seconds_count")
+                .contains("jvm_threads_current");
+    }
+}

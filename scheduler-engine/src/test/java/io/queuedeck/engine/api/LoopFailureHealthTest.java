@@ -1,0 +1,68 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.exec.ExecutorContext;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** An Error that ends the scheduler loop is reported, fails /healthz, and reaches the owner's handler. */
+class LoopFailureHealthTest {
+
+    /** Runs out of memory (as a real heap would) on the first dispatch. */
+    private static final class ExhaustedExecutor implements Executor {
+        @Override public void bind(ExecutorContext context) {}
+        @Override public int instanceCount() { return 1; }
+        @Override public String model(int instance) { return "m"; }
+        @Override public boolean canAccept(int instance, Task task) { return true; }
+        @Override public boolean canAcceptReplacing(int instance, Task incoming, Task outgoing) { return true; }
+        @Override public int load(int instance) { return 0; }
+        @Override public Optional<String> admissionError(TaskSpec spec) { return Optional.empty(); }
+        @Override public void evict(Task task) {}
+
+        @Override
+        public void dispatch(int instance, Task task) {
+            throw new OutOfMemoryError("Java heap space (simulated)");
+        }
+
+        @Override
+        public List<InstanceStatus> status() {
+            return List.of(new InstanceStatus(0, "m", InstanceState.UP, 0, 1, 0, 1, 1.0));
+        }
+    }
+
+    @Test
+    void errorOnTheLoop_failsHealthz_refusesCommands_andCallsTheFailureHandler() {
+        CompletableFuture<Throwable> handed = new CompletableFuture<>();
+        Engine engine = Engine.builder().executor(new ExhaustedExecutor()).snapshotInterval(Duration.ofMillis(20))
+                .onLoopFailure(handed::complete).build();
+        engine.start();
+        try (ApiServer server = ApiServer.builder(engine).port(0).build().start()) {
+            Http http = new Http(server.baseUri());
+            assertThat(http.get("/healthz").status()).isEqualTo(200);
+            assertThat(engine.alive()).isTrue();
+
+            http.post("/v1/tasks", "{\"model\":\"m\",\"input\":\"hi\",\"max_tokens\":4}"); // dispatched at once: the loop dies
+
+            assertThat(handed).succeedsWithin(Duration.ofSeconds(5)).isInstanceOf(OutOfMemoryError.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !engine.alive());
+            Http.Response health = http.get("/healthz");
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.errorCode()).isEqualTo("engine_down");
+            assertThat(engine.send(new Command.TakeSnapshot())).failsWithin(Duration.ofSeconds(1));
+        } finally {
+            engine.close();
+        }
+    }
+}
