@@ -56,6 +56,8 @@ final class Routes {
      * scheduler thread leaves a request waiting this long.
      */
     private static final long UNANSWERED_NANOS = 30_000_000_000L;
+    /** How often a waiting submission checks that the loop is still alive. */
+    private static final long LIVENESS_CHECK_NANOS = 100_000_000L;
 
     private final Engine engine;
     private final long maxBodyBytes;
@@ -590,13 +592,26 @@ final class Routes {
      * queued). Never answers "not queued" for a task the loop may still queue.
      */
     private <T> T awaitSubmit(CompletableFuture<T> future, long acceptBy) {
+        long giveUpAt = Math.max(acceptBy, engine.clock().nanos()) + UNANSWERED_NANOS;
         try {
-            return future.get(Math.max(0, acceptBy - engine.clock().nanos()) + UNANSWERED_NANOS, TimeUnit.NANOSECONDS);
+            while (true) {
+                long left = giveUpAt - engine.clock().nanos();
+                if (left <= 0) {
+                    throw new ApiException(503, "engine_unresponsive", "the scheduler has not run for "
+                            + UNANSWERED_NANOS / 1_000_000_000 + " s; whether the task was queued is unknown: "
+                            + "resubmit with the same task_id");
+                }
+                try {
+                    return future.get(Math.min(left, LIVENESS_CHECK_NANOS), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    if (!engine.alive()) { // a dead loop answers nothing: say so instead of waiting it out
+                        throw new ApiException(503, "engine_down", "the scheduler loop has stopped and this process"
+                                + " must be restarted; whether the task was queued is unknown: resubmit with the same task_id");
+                    }
+                }
+            }
         } catch (ExecutionException e) {
             throw refusal(e.getCause());
-        } catch (TimeoutException e) {
-            throw new ApiException(503, "engine_unresponsive", "the scheduler has not run for "
-                    + UNANSWERED_NANOS / 1_000_000_000 + " s; whether the task was queued is unknown: resubmit with the same task_id");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "unavailable", "the server is shutting down; whether the task was queued is unknown: "

@@ -53,7 +53,10 @@ class LoopFailureHealthTest {
             assertThat(http.get("/healthz").status()).isEqualTo(200);
             assertThat(engine.alive()).isTrue();
 
-            http.post("/v1/tasks", "{\"model\":\"m\",\"input\":\"hi\",\"max_tokens\":4}"); // dispatched at once: the loop dies
+            // dispatched at once: the loop dies, and the waiting submission hears so instead of timing out
+            Http.Response submitted = http.post("/v1/tasks", "{\"model\":\"m\",\"input\":\"hi\",\"max_tokens\":4}");
+            assertThat(submitted.status()).isEqualTo(503);
+            assertThat(submitted.errorCode()).isEqualTo("engine_down");
 
             assertThat(handed).succeedsWithin(Duration.ofSeconds(5)).isInstanceOf(OutOfMemoryError.class);
             await().atMost(Duration.ofSeconds(5)).until(() -> !engine.alive());

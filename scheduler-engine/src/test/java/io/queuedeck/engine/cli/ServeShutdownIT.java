@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ class ServeShutdownIT {
         ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0",
                 "--shutdown-grace", "20");
         builder.environment().remove("QUEUEDECK_API_TOKEN");
+        // the default state directory, under a fresh XDG_DATA_HOME: never the user's own
+        builder.environment().put("XDG_DATA_HOME", Files.createTempDirectory("queuedeck-xdg").toString());
         Process process = builder.start();
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
