@@ -17,12 +17,14 @@ import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -164,6 +166,11 @@ public final class Engine implements AutoCloseable {
     /** Bytes queued task bodies count against {@link #maxQueuedBytes()}, as of the loop's last change. */
     public long queuedBodyBytes() {
         return driver.queuedBodyBytes();
+    }
+
+    /** What the task store's writer has done (batches, writes, commit time) and the store's size; empty without a store. */
+    public Optional<StoreStats> storeStats() {
+        return driver.storeStats();
     }
 
     /** The byte budget of queued task bodies ({@link Builder#maxQueuedBytes}). */

@@ -54,6 +54,7 @@ public final class ApiService implements AutoCloseable {
                                     Consumer<CallbackDispatcher.Builder> callbacks) {
         EngineMetrics metrics = new EngineMetrics(engine::latestSnapshot);
         metrics.queuedBodyBytes(engine::queuedBodyBytes, engine.maxQueuedBytes());
+        metrics.store(engine::storeStats);
         ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-completions").daemon().factory());
         CallbackDispatcher.Builder callbackBuilder = CallbackDispatcher.builder(engine.clock(), feedThread)

@@ -9,9 +9,11 @@ import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.store.TaskStore;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
@@ -68,7 +70,7 @@ public final class LoopDriver {
         this.threadFactory = settings.threadFactory();
         this.store = settings.store();
         this.writer = store == null ? null
-                : new StoreWriter(store, clock instanceof VirtualClock ? null : settings.threadFactory());
+                : new StoreWriter(store, clock instanceof VirtualClock ? null : settings.threadFactory(), clock::nanos);
         this.onLoopFailure = settings.onLoopFailure();
         this.loop = new SchedulerLoop(settings, this::executeReport, writer);
         this.handler = new CommandHandler(loop);
@@ -221,6 +223,11 @@ public final class LoopDriver {
         }
         Thread current = thread;
         return !failed && current != null && current.isAlive() && !stopping;
+    }
+
+    /** The task store's writer's figures; empty without a store. Any thread. */
+    public Optional<StoreStats> storeStats() {
+        return writer == null ? Optional.empty() : Optional.of(writer.stats());
     }
 
     /** Body bytes the active tasks count against the budget, as of the loop's last change; any thread. */

@@ -1,5 +1,6 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.StoreWrite;
 import io.queuedeck.engine.store.TaskStore;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Takes the loop's store writes off the loop thread and makes them durable in batches (group
@@ -28,10 +30,13 @@ final class StoreWriter {
     private final Thread thread;
     private volatile boolean sleeping;
     private volatile boolean stopping;
-    private volatile long batches, batchedWrites;
+    private final LongSupplier nanos;
+    private volatile long batches, batchedWrites, commitNanos;
 
-    StoreWriter(TaskStore store, ThreadFactory threadFactory) {
+    /** @param nanos the engine clock, to time commits */
+    StoreWriter(TaskStore store, ThreadFactory threadFactory, LongSupplier nanos) {
         this.store = store;
+        this.nanos = nanos;
         if (threadFactory == null) {
             thread = null;
         } else {
@@ -102,7 +107,9 @@ final class StoreWriter {
             RuntimeException failure = null;
             if (!batch.isEmpty()) {
                 try {
+                    long began = nanos.getAsLong();
                     store.write(batch);
+                    commitNanos += nanos.getAsLong() - began;
                     batches++;
                     batchedWrites += batch.size();
                 } catch (RuntimeException e) {
@@ -129,6 +136,11 @@ final class StoreWriter {
             LockSupport.unpark(thread);
             thread.join(millis);
         }
+    }
+
+    /** What the writer has done so far, and the store's size now. */
+    StoreStats stats() {
+        return new StoreStats(batches, batchedWrites, commitNanos, store.sizeBytes(), store.taskCount());
     }
 
     /** Batches written so far. */

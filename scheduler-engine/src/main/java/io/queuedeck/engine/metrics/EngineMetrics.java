@@ -7,10 +7,11 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.callback.DeliveryListener;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -127,6 +129,29 @@ public final class EngineMetrics {
     }
 
     /** Gauges of request body bytes being received and their cap ({@code max_inflight_body_bytes}). */
+    /**
+     * Exposes the task store's figures, read at each scrape: group commits, writes in them (their
+     * ratio is the mean batch size), seconds spent committing (its rate over the commits' rate is
+     * the mean commit latency), the store's size on disk and the task records it holds.
+     */
+    public void store(Supplier<Optional<StoreStats>> stats) {
+        CounterWithCallback.builder().name("queuedeck_store_commits_total")
+                .help("Group commits of the task store (one commit and sync each).")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.batches()))).register(registry);
+        CounterWithCallback.builder().name("queuedeck_store_writes_total")
+                .help("Writes made durable by those commits.")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.writes()))).register(registry);
+        CounterWithCallback.builder().name("queuedeck_store_commit_seconds_total")
+                .help("Time spent in task store commits, commit and sync.")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.commitNanos() / 1e9))).register(registry);
+        GaugeWithCallback.builder().name("queuedeck_store_size_bytes")
+                .help("Size of the task store on disk.")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.sizeBytes()))).register(registry);
+        GaugeWithCallback.builder().name("queuedeck_store_tasks")
+                .help("Task records the task store holds (active, dead-lettered, and finished within the idempotency window).")
+                .callback(cb -> stats.get().ifPresent(s -> cb.call(s.tasks()))).register(registry);
+    }
+
     public void bodyBytesInFlight(LongSupplier bytes, long limit) {
         GaugeWithCallback.builder().name("queuedeck_request_body_bytes_in_flight")
                 .help("Request body bytes received and not yet parsed, over all requests.")

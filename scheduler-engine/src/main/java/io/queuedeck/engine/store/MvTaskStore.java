@@ -151,6 +151,11 @@ final class MvTaskStore implements TaskStore {
     }
 
     @Override
+    public long sizeBytes() {
+        return store.getFileStore().size();
+    }
+
+    @Override
     public synchronized int taskCount() {
         checkOpen();
         return tasks.size();

@@ -32,6 +32,11 @@ public interface TaskStore extends AutoCloseable {
     /** Stored task records, idempotency records included (for metrics and tests). */
     int taskCount();
 
+    /** Bytes the store takes on disk; 0 when it keeps nothing there. */
+    default long sizeBytes() {
+        return 0;
+    }
+
     @Override
     void close();
 

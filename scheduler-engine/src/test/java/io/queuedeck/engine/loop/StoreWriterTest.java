@@ -52,7 +52,7 @@ class StoreWriterTest {
     @Test
     void writesQueuedDuringACommit_goOutAsOneBatch_andTheirAcksRunAfterIt() throws Exception {
         RecordingStore store = new RecordingStore();
-        StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory());
+        StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
         writer.start();
         writer.write(new StoreWrite.RemoveTask("first"));
         assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
