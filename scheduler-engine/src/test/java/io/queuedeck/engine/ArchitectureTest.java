@@ -69,6 +69,7 @@ class ArchitectureTest {
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.MvDeliveryStore")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvTaskStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvFiles")
                     .should().dependOnClassesThat().resideInAnyPackage("org.h2..")
                     .because("H2's MVStore is an implementation detail behind DeliveryStore.durable and TaskStore.embedded (decisions 0008, 0012)");
 

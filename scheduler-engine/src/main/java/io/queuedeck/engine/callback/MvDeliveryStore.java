@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.queuedeck.engine.store.MvFiles;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,10 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.h2.mvstore.DataUtils;
-import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
 
 /**
  * {@link DeliveryStore} on an H2 MVStore file: two maps, task id to delivery (JSON) and task id to
@@ -60,26 +59,9 @@ final class MvDeliveryStore implements DeliveryStore {
     }
 
     static MvDeliveryStore open(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create data directory " + dir + ": " + e.getMessage());
-        }
-        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new IllegalArgumentException("data directory " + dir + " is not a writable directory");
-        }
-        Path file = dir.resolve(FILE_NAME);
-        try {
-            MVStore store = new MVStore.Builder().fileName(file.toString()).open();
-            store.setAutoCommitDelay(COMMIT_DELAY_MILLIS);
-            return new MvDeliveryStore(store);
-        } catch (MVStoreException e) {
-            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
-                throw new IllegalArgumentException("data directory " + dir
-                        + " is in use by another running QueueDeck (" + file.getFileName() + " is locked)");
-            }
-            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
-        }
+        MVStore store = MvFiles.open(dir, FILE_NAME);
+        store.setAutoCommitDelay(COMMIT_DELAY_MILLIS);
+        return new MvDeliveryStore(store);
     }
 
     @Override

@@ -16,10 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
 
 /**
  * {@link TaskStore} on an H2 MVStore file: task id to the task's record (JSON through Jackson),
@@ -50,24 +48,7 @@ final class MvTaskStore implements TaskStore {
     }
 
     static MvTaskStore open(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot create data directory " + dir + ": " + e.getMessage());
-        }
-        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new IllegalArgumentException("data directory " + dir + " is not a writable directory");
-        }
-        Path file = dir.resolve(FILE_NAME);
-        try {
-            return new MvTaskStore(new MVStore.Builder().fileName(file.toString()).open());
-        } catch (MVStoreException e) {
-            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
-                throw new IllegalArgumentException("data directory " + dir
-                        + " is in use by another running QueueDeck (" + file.getFileName() + " is locked)");
-            }
-            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
-        }
+        return new MvTaskStore(MvFiles.open(dir, FILE_NAME));
     }
 
     @Override
