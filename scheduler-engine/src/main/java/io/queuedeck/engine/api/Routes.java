@@ -11,11 +11,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.FieldError;
-import io.queuedeck.engine.store.StoreUnavailableException;
-import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.SubmitResult;
-import io.queuedeck.engine.task.TaskConflictException;
-import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.TaskNotFoundException;
 import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
@@ -28,7 +24,6 @@ import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,9 +32,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** The endpoints: parse, check, one engine command, answer. */
 final class Routes {
@@ -50,16 +42,9 @@ final class Routes {
     /** A batch body may be this many times the single-task limit. */
     static final int BATCH_BODY_FACTOR = 16;
     private static final int DEFAULT_PAGE = 100;
-    /**
-     * How long past its accept-by time a submission's answer is still awaited. The loop answers an
-     * expired submission with a refusal at once when it reaches it, so only a stalled or dead
-     * scheduler thread leaves a request waiting this long.
-     */
-    private static final long UNANSWERED_NANOS = 30_000_000_000L;
-    /** How often a waiting submission checks that the loop is still alive. */
-    private static final long LIVENESS_CHECK_NANOS = 100_000_000L;
 
     private final Engine engine;
+    private final EngineAnswers answers;
     private final long maxBodyBytes;
     private final long timeoutNanos;
     private final EngineMetrics metrics;
@@ -76,6 +61,7 @@ final class Routes {
         this.engine = engine;
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
+        this.answers = new EngineAnswers(engine, timeoutNanos);
         this.metrics = metrics;
         this.callbacks = callbacks;
         this.maxQueued = maxQueued;
@@ -199,7 +185,7 @@ final class Routes {
             limitTenant(ctx, spec.tenant(), 1, "tenant");
         }
         long acceptBy = engine.clock().nanos() + timeoutNanos;
-        SubmitResult result = awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
+        SubmitResult result = answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
@@ -276,7 +262,7 @@ final class Routes {
         List<BatchItem> results = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
             try {
-                SubmitResult result = awaitSubmit(futures.get(i), acceptBy);
+                SubmitResult result = answers.awaitSubmit(futures.get(i), acceptBy);
                 results.add(new BatchItem(result.task().id(), result.created() ? 202 : 200, result.task().state(), null));
             } catch (ApiException e) {
                 if (e.code().equals("engine_unresponsive")) {
@@ -319,7 +305,7 @@ final class Routes {
             }
         }
         TaskQuery query = new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant, after, limit);
-        TaskPage page = await(engine.send(new Command.ListTasks(query)));
+        TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
         List<TaskReport> reports = new ArrayList<>(page.tasks().size());
         for (TaskView view : page.tasks()) {
             reports.add(report(view));
@@ -345,12 +331,12 @@ final class Routes {
 
     private void get(Context ctx) {
         String id = ctx.pathParam("id");
-        Optional<TaskView> task = await(engine.send(new Command.FindTask(id)));
-        json(ctx, 200, report(task.orElseThrow(() -> refusal(new TaskNotFoundException(id)))));
+        Optional<TaskView> task = answers.await(engine.send(new Command.FindTask(id)));
+        json(ctx, 200, report(task.orElseThrow(() -> EngineAnswers.refusal(new TaskNotFoundException(id)))));
     }
 
     private void cancel(Context ctx) {
-        json(ctx, 200, report(await(engine.send(new Command.Cancel(ctx.pathParam("id"))))));
+        json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(ctx.pathParam("id"))))));
     }
 
     private void reprioritize(Context ctx) {
@@ -366,7 +352,7 @@ final class Routes {
         if (patch.priority() == null && (client == null || placement instanceof io.queuedeck.engine.task.Placement.Front
                 || placement instanceof io.queuedeck.engine.task.Placement.Back)) {
             // the lane is read on the loop (no concurrent move undone); front and back keep the task's priority
-            moved = await(engine.send(new Command.Place(id, null, placement)));
+            moved = answers.await(engine.send(new Command.Place(id, null, placement)));
         } else {
             int priority = patch.priority() != null ? patch.priority() : switch (placement) {
                 case io.queuedeck.engine.task.Placement.Before b -> priorityOf(b.taskId(), "before");
@@ -376,7 +362,7 @@ final class Routes {
             if (client != null) {
                 client.checkPriority("priority", priority);
             }
-            moved = await(engine.send(placement == null ? new Command.Reprioritize(id, priority)
+            moved = answers.await(engine.send(placement == null ? new Command.Reprioritize(id, priority)
                     : new Command.Place(id, priority, placement)));
         }
         json(ctx, 200, report(moved));
@@ -384,7 +370,7 @@ final class Routes {
 
     /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
     private int priorityOf(String anchorId, String field) {
-        return await(engine.send(new Command.FindTask(anchorId)))
+        return answers.await(engine.send(new Command.FindTask(anchorId)))
                 .orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
                 .priority();
     }
@@ -413,8 +399,8 @@ final class Routes {
             default -> TierMode.ACTIVE;
         };
         if (tierName.matches("p[0-9]")) {
-            await(engine.send(new Command.SetLaneMode(tierName.charAt(1) - '0', mode)));
-            json(ctx, 200, queues(await(engine.send(new Command.TakeSnapshot()))));
+            answers.await(engine.send(new Command.SetLaneMode(tierName.charAt(1) - '0', mode)));
+            json(ctx, 200, queues(answers.await(engine.send(new Command.TakeSnapshot()))));
             return;
         }
         List<Tier> tiers = switch (tierName) {
@@ -426,14 +412,14 @@ final class Routes {
                     + "'; use core, normal, batch, all or a priority lane p0..p9");
         };
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
-            await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
+            answers.await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
         } else {
             for (Tier tier : tiers.isEmpty() ? List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH) : tiers) {
-                await(engine.send(new Command.SetTierMode(tier, mode)));
+                answers.await(engine.send(new Command.SetTierMode(tier, mode)));
             }
         }
         // the published snapshot may predate the command: answer from a fresh one
-        json(ctx, 200, queues(await(engine.send(new Command.TakeSnapshot()))));
+        json(ctx, 200, queues(answers.await(engine.send(new Command.TakeSnapshot()))));
     }
 
     private void replayCallback(Context ctx) {
@@ -566,73 +552,5 @@ final class Routes {
         int semicolon = contentType.indexOf(';');
         String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
         return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
-    }
-
-    /** Waits (on this request's thread, never the loop's) for the engine's answer and maps its refusals. */
-    private <T> T await(CompletableFuture<T> future) {
-        return await(future, timeoutNanos);
-    }
-
-    private <T> T await(CompletableFuture<T> future, long nanos) {
-        try {
-            return future.get(nanos, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw refusal(e.getCause());
-        } catch (TimeoutException e) {
-            throw new ApiException(503, "engine_timeout", "the engine did not answer in time; retry later");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "unavailable", "the server is shutting down");
-        }
-    }
-
-    /**
-     * Waits for the loop's own answer to a submission sent with {@code acceptBy}: queued, or
-     * refused (503 {@code engine_timeout} when it reached the loop too late, and then nothing was
-     * queued). Never answers "not queued" for a task the loop may still queue.
-     */
-    private <T> T awaitSubmit(CompletableFuture<T> future, long acceptBy) {
-        long giveUpAt = Math.max(acceptBy, engine.clock().nanos()) + UNANSWERED_NANOS;
-        try {
-            while (true) {
-                long left = giveUpAt - engine.clock().nanos();
-                if (left <= 0) {
-                    throw new ApiException(503, "engine_unresponsive", "the scheduler has not run for "
-                            + UNANSWERED_NANOS / 1_000_000_000 + " s; whether the task was queued is unknown: "
-                            + "resubmit with the same task_id");
-                }
-                try {
-                    return future.get(Math.min(left, LIVENESS_CHECK_NANOS), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    if (!engine.alive()) { // a dead loop answers nothing: say so instead of waiting it out
-                        throw new ApiException(503, "engine_down", "the scheduler loop has stopped and this process"
-                                + " must be restarted; whether the task was queued is unknown: resubmit with the same task_id");
-                    }
-                }
-            }
-        } catch (ExecutionException e) {
-            throw refusal(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "unavailable", "the server is shutting down; whether the task was queued is unknown: "
-                    + "resubmit with the same task_id");
-        }
-    }
-
-    static RuntimeException refusal(Throwable cause) {
-        return switch (cause) {
-            case InvalidTaskException invalid -> new ApiException(400, "invalid_field", invalid.getMessage(),
-                    invalid.errors().isEmpty() || invalid.errors().getFirst().field().isEmpty()
-                            ? null : invalid.errors().getFirst().field(), invalid.errors());
-            case TaskNotFoundException notFound -> new ApiException(404, "not_found", notFound.getMessage());
-            case SubmitExpiredException expired -> new ApiException(503, "engine_timeout", expired.getMessage());
-            case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
-            case io.queuedeck.engine.task.QueueFullException full ->
-                    new ApiException(429, "queue_full", full.getMessage(), full.field(), List.of());
-            case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
-            case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());
-            case RuntimeException other -> other;
-            default -> new IllegalStateException(cause);
-        };
     }
 }
