@@ -28,8 +28,8 @@ public final class CompletionFeed implements AutoCloseable {
     private final Engine engine;
     private final List<Consumer<TaskView>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> flushers = new CopyOnWriteArrayList<>();
-    /** Ids of the batch being handed on; feed thread only. */
-    private final List<String> batch = new ArrayList<>();
+    /** The batch being handed on; feed thread only. */
+    private final List<TaskView> batch = new ArrayList<>();
     private volatile ScheduledFuture<?> drainer;
 
     /**
@@ -103,7 +103,7 @@ public final class CompletionFeed implements AutoCloseable {
     }
 
     private void deliver(TaskView view) {
-        batch.add(view.id());
+        batch.add(view);
         for (Consumer<TaskView> listener : listeners) {
             try {
                 listener.accept(view);

@@ -21,6 +21,7 @@ import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
+import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -129,8 +130,8 @@ public final class Engine implements AutoCloseable {
      * them on again. Until then, a restart puts them in the outbox again (at least once). The
      * {@link CompletionFeed} calls it after each batch. Any thread; never blocks.
      */
-    public void completionsHandedOn(List<String> taskIds) {
-        driver.handedOn(List.copyOf(taskIds));
+    public void completionsHandedOn(List<TaskView> views) {
+        driver.handedOn(List.copyOf(views));
     }
 
     /** The last published snapshot; null before the first one. Never blocks. */

@@ -51,11 +51,11 @@ final class Durability {
         }
     }
 
-    /** The completion feed has handed these tasks' final views on durably (any thread). */
-    void handedOn(List<String> ids) {
+    /** The completion feed has handed these final views on durably (any thread). */
+    void handedOn(List<TaskView> views) {
         if (writer != null) {
-            for (String id : ids) {
-                writer.write(new StoreWrite.HandedOn(id));
+            for (TaskView view : views) {
+                writer.write(new StoreWrite.HandedOn(view.id(), view.sequence()));
             }
         }
     }
@@ -134,7 +134,7 @@ final class Durability {
                 return;
             }
             oldest.remove();
-            writer.write(new StoreWrite.RemoveTask(entry.getKey()));
+            writer.write(new StoreWrite.RemoveTask(entry.getKey(), entry.getValue().view().sequence()));
         }
     }
 

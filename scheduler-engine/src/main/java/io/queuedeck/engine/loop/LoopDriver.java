@@ -12,6 +12,7 @@ import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.TaskView;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -204,8 +205,8 @@ public final class LoopDriver {
      * The completion feed has handed these finished tasks on, and what its listeners keep of them
      * is durable: with a store, a restart will not hand them on again. Any thread; never blocks.
      */
-    public void handedOn(List<String> taskIds) {
-        loop.durable.handedOn(taskIds);
+    public void handedOn(List<TaskView> views) {
+        loop.durable.handedOn(views);
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */

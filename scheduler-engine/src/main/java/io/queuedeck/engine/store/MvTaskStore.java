@@ -18,10 +18,14 @@ import java.util.Locale;
 import java.util.Map;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
 
 /**
- * {@link TaskStore} on an H2 MVStore file: task id to the task's record (JSON through Jackson),
- * and a small map of modes. Each {@link #write} is one {@link MVStore#commit()} (the batch's
+ * {@link TaskStore} on an H2 MVStore file: task sequence to the task's record (JSON through
+ * Jackson), and a small map of modes. Keyed by sequence, not id, so the tasks of one group commit
+ * land in the last page or two of the index instead of one page each: a commit writes a few
+ * pages, not one per task (ids are the clients' and in no order). Each {@link #write} is one {@link MVStore#commit()} (the batch's
  * pages and a new chunk written to the file, through the OS page cache) followed by
  * {@link MVStore#sync()} ({@code FileChannel.force(true)}: the file's data and metadata on the
  * disk). MVStore's background thread may also commit (every second, and when unsaved pages
@@ -31,20 +35,36 @@ import org.h2.mvstore.MVStore;
 final class MvTaskStore implements TaskStore {
     /** The store's file inside the data directory. */
     static final String FILE_NAME = "tasks.mv.db";
+    private static final String TASKS = "tasks-by-sequence";
     private static final String DISPATCH = "dispatch";
 
     private static final System.Logger LOG = System.getLogger(MvTaskStore.class.getName());
     private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule()).build();
 
     private final MVStore store;
-    private final MVMap<String, byte[]> tasks;
+    private final MVMap<Long, byte[]> tasks;
     private final MVMap<String, String> modes;
     private boolean closed;
 
     private MvTaskStore(MVStore store) {
         this.store = store;
-        this.tasks = store.openMap("tasks");
+        this.tasks = store.openMap(TASKS, new MVMap.Builder<Long, byte[]>()
+                .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         this.modes = store.openMap("modes");
+        rekeyByIdMap();
+    }
+
+    /** A file written before records were keyed by sequence keeps them in a map keyed by id. */
+    private void rekeyByIdMap() {
+        if (!store.hasMap("tasks")) {
+            return;
+        }
+        MVMap<String, byte[]> byId = store.openMap("tasks");
+        for (byte[] record : byId.values()) {
+            tasks.put(decode(record).sequence(), record);
+        }
+        store.removeMap(byId);
+        store.commit();
     }
 
     static MvTaskStore open(Path dir) {
@@ -55,25 +75,25 @@ final class MvTaskStore implements TaskStore {
     public synchronized StoreContents load(Instant now) {
         checkOpen();
         List<StoredTask> found = new ArrayList<>(tasks.size());
-        List<String> expired = new ArrayList<>();
-        for (Map.Entry<String, byte[]> entry : tasks.entrySet()) {
+        List<Long> expired = new ArrayList<>();
+        for (Map.Entry<Long, byte[]> entry : tasks.entrySet()) {
             StoredTask task;
             try {
                 task = MAPPER.readValue(entry.getValue(), StoredTask.class);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "skipping unreadable record of task " + entry.getKey()
-                        + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "skipping unreadable record of the task with sequence "
+                        + entry.getKey() + ": " + e.getMessage());
                 continue;
             }
             if (task.expired(now)) {
-                expired.add(task.id());
+                expired.add(entry.getKey());
             } else {
                 found.add(task);
             }
         }
         if (!expired.isEmpty()) {
-            for (String id : expired) {
-                tasks.remove(id);
+            for (Long sequence : expired) {
+                tasks.remove(sequence);
             }
             store.commit();
         }
@@ -98,12 +118,12 @@ final class MvTaskStore implements TaskStore {
         checkOpen();
         for (StoreWrite write : batch) {
             switch (write) {
-                case StoreWrite.PutTask w -> tasks.put(w.task().id(), encode(w.task()));
-                case StoreWrite.RemoveTask w -> tasks.remove(w.id());
+                case StoreWrite.PutTask w -> tasks.put(w.task().sequence(), encode(w.task()));
+                case StoreWrite.RemoveTask w -> tasks.remove(w.sequence());
                 case StoreWrite.HandedOn w -> {
-                    byte[] stored = tasks.get(w.id());
+                    byte[] stored = tasks.get(w.sequence());
                     if (stored != null) {
-                        tasks.put(w.id(), encode(decode(stored).withHandedOn()));
+                        tasks.put(w.sequence(), encode(decode(stored).withHandedOn()));
                     }
                 }
                 case StoreWrite.SetTierMode w -> modes.put("tier:" + w.tier().name(), w.mode().name());
@@ -123,7 +143,7 @@ final class MvTaskStore implements TaskStore {
         }
     }
 
-    private static byte[] encode(StoredTask task) {
+    static byte[] encode(StoredTask task) {
         try {
             return MAPPER.writeValueAsBytes(task);
         } catch (IOException e) {

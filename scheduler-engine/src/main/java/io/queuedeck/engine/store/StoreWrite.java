@@ -14,8 +14,8 @@ public sealed interface StoreWrite {
         }
     }
 
-    /** Forgets a task (its idempotency record expired). */
-    record RemoveTask(String id) implements StoreWrite {
+    /** Forgets a task (its idempotency record expired); {@code sequence} is the task's. */
+    record RemoveTask(String id, long sequence) implements StoreWrite {
         public RemoveTask {
             Objects.requireNonNull(id, "id");
         }
@@ -24,8 +24,9 @@ public sealed interface StoreWrite {
     /**
      * The final view of a finished task has reached the completion feed's listeners, and what
      * they keep of it is durable: a restart need not hand it on again. Nothing if the task is unknown.
+     * {@code sequence} is the task's.
      */
-    record HandedOn(String id) implements StoreWrite {
+    record HandedOn(String id, long sequence) implements StoreWrite {
         public HandedOn {
             Objects.requireNonNull(id, "id");
         }

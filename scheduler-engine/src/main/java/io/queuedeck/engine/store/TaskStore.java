@@ -13,6 +13,9 @@ import java.util.List;
  * queued since the last call (group commit); {@link #load} once, before the loop starts. A write
  * that returns is durable: the engine acknowledges a submission only after it. The engine closes
  * the store it was given.
+ *
+ * <p>A task's sequence never changes and no two tasks share one, so a store may key its records by
+ * sequence (the embedded store does: new tasks then land together at the end of its index).
  */
 public interface TaskStore extends AutoCloseable {
 

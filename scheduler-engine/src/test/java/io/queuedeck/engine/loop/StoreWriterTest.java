@@ -54,12 +54,12 @@ class StoreWriterTest {
         RecordingStore store = new RecordingStore();
         StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
         writer.start();
-        writer.write(new StoreWrite.RemoveTask("first"));
+        writer.write(new StoreWrite.RemoveTask("first", 0));
         assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
         List<Integer> batchesSeenByAcks = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 100; i++) {
-            writer.write(new StoreWrite.RemoveTask("t" + i));
+            writer.write(new StoreWrite.RemoveTask("t" + i, i + 1));
             writer.afterDurable(failure -> batchesSeenByAcks.add(store.batches.size()));
         }
         store.gate.countDown();

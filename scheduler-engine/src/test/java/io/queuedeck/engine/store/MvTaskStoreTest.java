@@ -7,6 +7,8 @@ import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.TierMode;
 import java.nio.file.Path;
 import java.util.List;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,22 @@ class MvTaskStoreTest extends TaskStoreContract {
         StoreContents contents = store.load(NOW);
         assertThat(contents.tasks()).containsExactly(queued);
         assertThat(contents.laneModes()).containsEntry(5, TierMode.PAUSED);
+    }
+
+    @Test
+    void fileWithRecordsKeyedById_isRekeyedBySequence_onOpen() {
+        store.close();
+        StoredTask queued = task("old", TaskState.QUEUED, null);
+        try (MVStore file = MvFiles.open(dir, MvTaskStore.FILE_NAME)) {
+            MVMap<String, byte[]> byId = file.openMap("tasks");
+            byId.put("old", MvTaskStore.encode(queued));
+            file.commit();
+        }
+
+        store = TaskStore.embedded(dir);
+        assertThat(store.load(NOW).tasks()).containsExactly(queued);
+        store.write(List.of(new StoreWrite.RemoveTask("old", queued.sequence())));
+        assertThat(store.taskCount()).isZero();
     }
 
     @Test

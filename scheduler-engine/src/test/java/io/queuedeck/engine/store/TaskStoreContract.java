@@ -9,6 +9,8 @@ import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,15 @@ abstract class TaskStoreContract {
     static StoredTask task(String id, TaskState state, Instant expiresAt) {
         TaskSpec spec = new TaskSpec(id, "m", "hello " + id, 3, "http://127.0.0.1:1/cb", "acme", null,
                 Instant.parse("2026-12-02T00:00:00Z"), 20, 10, null);
-        return new StoredTask(id, spec, state, 3, 7, 7L << 20, 20, 1, "boom", null, expiresAt, false);
+        return new StoredTask(id, spec, state, 3, sequence(id), 7L << 20, 20, 1, "boom", null, expiresAt, false);
     }
+
+    /** Each id its own sequence, as the engine gives them. */
+    static long sequence(String id) {
+        return SEQUENCES.computeIfAbsent(id, k -> (long) SEQUENCES.size());
+    }
+
+    private static final Map<String, Long> SEQUENCES = new ConcurrentHashMap<>();
 
     @Test
     void emptyStore_loadsNothing() {
@@ -60,7 +69,7 @@ abstract class TaskStoreContract {
 
     @Test
     void writesInOneBatch_applyInOrder() {
-        store.write(List.of(new StoreWrite.PutTask(task("a", TaskState.QUEUED, null)), new StoreWrite.RemoveTask("a"),
+        store.write(List.of(new StoreWrite.PutTask(task("a", TaskState.QUEUED, null)), new StoreWrite.RemoveTask("a", sequence("a")),
                 new StoreWrite.PutTask(task("b", TaskState.QUEUED, null)),
                 new StoreWrite.PutTask(task("b", TaskState.RETRY_WAIT, null))));
 
@@ -81,7 +90,7 @@ abstract class TaskStoreContract {
     @Test
     void handedOn_marksAStoredTask_andIgnoresAnUnknownOne() {
         StoredTask done = task("done", TaskState.SUCCEEDED, NOW.plusSeconds(60));
-        store.write(List.of(new StoreWrite.PutTask(done), new StoreWrite.HandedOn("done"), new StoreWrite.HandedOn("gone")));
+        store.write(List.of(new StoreWrite.PutTask(done), new StoreWrite.HandedOn("done", sequence("done")), new StoreWrite.HandedOn("gone", sequence("gone"))));
 
         assertThat(store.load(NOW).tasks()).containsExactly(done.withHandedOn());
     }
@@ -102,7 +111,7 @@ abstract class TaskStoreContract {
     @Test
     void closedStore_refusesWrites() {
         store.close();
-        assertThatThrownBy(() -> store.write(List.of(new StoreWrite.RemoveTask("a"))))
+        assertThatThrownBy(() -> store.write(List.of(new StoreWrite.RemoveTask("a", sequence("a")))))
                 .isInstanceOf(IllegalStateException.class);
     }
 }
