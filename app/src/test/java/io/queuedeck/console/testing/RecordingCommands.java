@@ -63,6 +63,7 @@ public final class RecordingCommands implements EngineCommands {
             case Command.SlowInstance c -> "slow " + c.instance() + " x" + c.factor();
             case Command.SetInstanceOnline c -> (c.online() ? "online " : "offline ") + c.instance();
             case Command.PauseDispatch c -> c.paused() ? "pause" : "resume";
+            case Command.Drain c -> "drain";
             case Command.SetTierMode c -> "tier " + c.tier() + " " + c.mode();
             case Command.SetLaneMode c -> "lane " + c.priority() + " " + c.mode().name().toLowerCase(Locale.ROOT);
             case Command.SwitchPolicy c -> "policy " + c.policy() + (c.parameters().isEmpty() ? "" : " "

@@ -119,7 +119,7 @@ public final class ApiService implements AutoCloseable {
         // from an answer (a failing /readyz, a 503) rather than from a refused connection
         long answerUntil = engine.clock().nanos() + Math.min(grace.toNanos(), MIN_DRAIN_NANOS);
         server.drain();
-        engine.send(new Command.PauseDispatch(true)).join();
+        engine.send(new Command.Drain()).join(); // not PauseDispatch: that is stored, and the next start would stay paused
         boolean finished = false;
         while (!(finished = nothingRunning()) && engine.clock().nanos() < deadline
                 && !hurry.await(Math.min(POLL_NANOS, deadline - engine.clock().nanos()), TimeUnit.NANOSECONDS)) {

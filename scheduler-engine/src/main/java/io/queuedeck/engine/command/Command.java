@@ -46,6 +46,7 @@ public sealed interface Command<R> {
             @JsonSubTypes.Type(value = Reprioritize.class, name = "reprioritize"),
             @JsonSubTypes.Type(value = Place.class, name = "place"),
             @JsonSubTypes.Type(value = PauseDispatch.class, name = "pause_dispatch"),
+            @JsonSubTypes.Type(value = Drain.class, name = "drain"),
             @JsonSubTypes.Type(value = SetTierMode.class, name = "set_tier_mode"),
             @JsonSubTypes.Type(value = SetLaneMode.class, name = "set_lane_mode"),
             @JsonSubTypes.Type(value = SwitchPolicy.class, name = "switch_policy"),
@@ -150,6 +151,18 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return paused ? "Pause dispatch" : "Resume dispatch";
+        }
+    }
+
+    /**
+     * Starts no waiting task any more, for the rest of this engine's life: a stopping server lets
+     * its running tasks finish. Unlike {@link PauseDispatch} it is not stored, so the next start on
+     * the same store dispatches what is queued; it cannot be undone.
+     */
+    record Drain() implements Change<Void> {
+        @Override
+        public String describe() {
+            return "Drain (start nothing more before the stop)";
         }
     }
 

@@ -39,6 +39,10 @@ final class CommandHandler {
                 loop.durable.dispatchPaused(c.paused());
                 yield null;
             }
+            case Command.Drain c -> {
+                loop.drain();
+                yield null;
+            }
             case Command.SetTierMode c -> {
                 loop.lanes.setTier(c.tier(), c.mode());
                 loop.durable.tierMode(c.tier(), c.mode());

@@ -65,6 +65,8 @@ final class SchedulerLoop implements ExecutorContext {
     final TaskCommands commands;
     final Durability durable;
     private boolean paused;
+    /** Set for good by a stopping server: nothing starts any more (not stored, unlike paused). */
+    private boolean draining;
     private boolean dispatching;
     private boolean dispatchAgain;
     private int running;
@@ -113,6 +115,11 @@ final class SchedulerLoop implements ExecutorContext {
             }
             dispatch();
         }
+    }
+
+    /** Starts nothing more, for good: running tasks finish, waiting ones stay (and stay stored). */
+    void drain() {
+        draining = true;
     }
 
     /** Hands the parked tasks of every lane that may run again back to their policy. */
@@ -210,7 +217,7 @@ final class SchedulerLoop implements ExecutorContext {
             policy.onStep(batch.get(i), now);
         }
         dispatch();
-        if (paused || !policy.preemptive()) {
+        if (paused || draining || !policy.preemptive()) {
             return;
         }
         // Each round swaps the least urgent running task for a more urgent waiting one; it stops
@@ -287,7 +294,7 @@ final class SchedulerLoop implements ExecutorContext {
         try {
             do {
                 dispatchAgain = false;
-                if (!paused && !outbox.full()) {
+                if (!paused && !draining && !outbox.full()) {
                     for (ModelQueue queue : queues.all()) {
                         fill(queue);
                     }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,15 +30,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM to the shaded jar while concurrent clients submit: every request gets an answer (no
- * connection closed on a client mid-request), every answer is 202 or 503, readiness fails, and
- * the process exits 0 within its grace period.
+ * connection closed on a client mid-request), every answer is 202 or 503, readiness fails, the
+ * process exits 0 within its grace period, and after a restart on the same directory every task
+ * that got a 202 runs to the end (none lost) while none that got a 503 exists.
  */
 class ServeShutdownIT {
     private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
     private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
 
     @Test
-    void sigtermUnderLoad_everyRequestAnswered202Or503_exitZeroWithinGrace() throws Exception {
+    void sigtermUnderLoad_everyRequestAnswered202Or503_exitZeroWithinGrace_andNoAcceptedTaskLost() throws Exception {
         assertThat(JAR).as("run `package` first").exists();
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0",
@@ -46,6 +48,9 @@ class ServeShutdownIT {
         // the default state directory, under a fresh XDG_DATA_HOME: never the user's own
         builder.environment().put("XDG_DATA_HOME", Files.createTempDirectory("queuedeck-xdg").toString());
         Process process = builder.start();
+        Set<String> accepted = ConcurrentHashMap.newKeySet();
+        Set<String> refused = ConcurrentHashMap.newKeySet();
+        AtomicInteger next = new AtomicInteger();
         ExecutorService clients = Executors.newFixedThreadPool(8);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -56,18 +61,18 @@ class ServeShutdownIT {
 
             Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
             List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger accepted = new AtomicInteger();
             List<Future<?>> running = new ArrayList<>();
             for (int c = 0; c < 8; c++) {
                 running.add(clients.submit(() -> {
                     // each client submits until the server tells it to stop, as a client behind a balancer would
                     while (true) {
+                        String id = "term-" + next.getAndIncrement();
                         HttpResponse<String> answer;
                         try {
                             answer = http.send(HttpRequest.newBuilder(base.resolve("/v1/tasks"))
                                     .header("Content-Type", "application/json")
                                     .POST(HttpRequest.BodyPublishers.ofString(
-                                            "{\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":256}"))
+                                            "{\"task_id\":\"" + id + "\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":256}"))
                                     .build(), HttpResponse.BodyHandlers.ofString());
                         } catch (Exception e) {
                             failures.add(e);
@@ -75,8 +80,9 @@ class ServeShutdownIT {
                         }
                         statuses.computeIfAbsent(answer.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                         if (answer.statusCode() == 202) {
-                            accepted.incrementAndGet();
+                            accepted.add(id);
                         } else {
+                            refused.add(id);
                             if (answer.statusCode() == 503) {
                                 assertThat(answer.body()).contains("shutting_down");
                                 assertThat(answer.headers().firstValue("Retry-After")).isPresent();
@@ -86,7 +92,7 @@ class ServeShutdownIT {
                     }
                 }));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> accepted.get() >= 300);
+            await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() >= 300);
             long signalled = System.nanoTime();
             process.toHandle().destroy(); // SIGTERM
 
@@ -113,6 +119,36 @@ class ServeShutdownIT {
         } finally {
             clients.shutdownNow();
             process.destroyForcibly();
+        }
+
+        Process again = builder.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8));
+            Matcher m = LISTENING.matcher(String.valueOf(out.readLine()));
+            assertThat(m.matches()).isTrue();
+            URI base = URI.create(m.group(1));
+            HttpClient http = HttpClient.newHttpClient();
+            Set<String> unfinished = ConcurrentHashMap.newKeySet();
+            unfinished.addAll(accepted);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                for (String id : List.copyOf(unfinished)) {
+                    HttpResponse<String> task = http.send(HttpRequest.newBuilder(base.resolve("/v1/tasks/" + id)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(task.statusCode()).as("accepted task %s after the restart", id).isEqualTo(200);
+                    if (task.body().contains("\"state\":\"SUCCEEDED\"")) {
+                        unfinished.remove(id);
+                    }
+                }
+                assertThat(unfinished).as("accepted tasks not yet finished after the restart").isEmpty();
+            });
+            for (String id : refused) {
+                assertThat(http.send(HttpRequest.newBuilder(base.resolve("/v1/tasks/" + id)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as("refused task %s", id).isEqualTo(404);
+            }
+        } finally {
+            again.destroy();
+            again.waitFor(30, TimeUnit.SECONDS);
+            again.destroyForcibly();
         }
     }
 }

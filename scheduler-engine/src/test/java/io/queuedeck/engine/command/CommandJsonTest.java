@@ -30,6 +30,7 @@ class CommandJsonTest {
             new Command.Place("t-4", 0, Placement.front()),
             new Command.Place("t-4", 9, Placement.back()),
             new Command.PauseDispatch(true),
+            new Command.Drain(),
             new Command.SetTierMode(Tier.BATCH, TierMode.DRAINING),
             new Command.SetLaneMode(4, TierMode.PAUSED),
             new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
