@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.store.StoreWrite;
@@ -100,6 +101,32 @@ class EngineDurableTest {
             await().atMost(Duration.ofSeconds(10)).until(submitted::isDone);
             assertThat(submitted).isCompletedExceptionally();
             assertThat(submitted.exceptionNow()).isInstanceOf(StoreUnavailableException.class).hasMessageContaining("disk full");
+        }
+    }
+
+    @Test
+    void storeFarBehind_refusesNewTasks_withoutQueueingThem_andTakesThemAgainOnceCaughtUp() {
+        GatedStore store = new GatedStore();
+        try (Engine engine = Engine.builder().store(store).build()) {
+            engine.start();
+            List<CompletableFuture<SubmitResult>> answers = new ArrayList<>();
+            for (int i = 0; i < 40_000; i++) { // the writer is stuck on its first batch: each task owes a write and an answer
+                answers.add(engine.send(new Command.Submit(spec("t" + i))));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(answers.getLast()::isDone);
+            int firstRefused = 0;
+            while (!answers.get(firstRefused).isDone()) {
+                firstRefused++;
+            }
+            assertThat(firstRefused).as("tasks taken before the store was too far behind").isGreaterThan(10_000);
+            for (int i = firstRefused; i < answers.size(); i++) {
+                assertThat(answers.get(i).exceptionNow()).isInstanceOf(StoreBusyException.class).hasMessageContaining("writes behind");
+                assertThat(engine.send(new Command.FindTask("t" + i)).join()).as("refused t%d was not queued", i).isEmpty();
+            }
+
+            store.gate.countDown();
+            CompletableFuture.allOf(answers.subList(0, firstRefused).toArray(CompletableFuture[]::new)).join();
+            assertThat(engine.send(new Command.Submit(spec("after"))).join().created()).isTrue();
         }
     }
 

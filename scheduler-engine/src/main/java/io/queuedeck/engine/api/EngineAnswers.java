@@ -1,6 +1,7 @@
 package io.queuedeck.engine.api;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.QueueFullException;
@@ -99,6 +100,7 @@ final class EngineAnswers {
                     new ApiException(429, "queue_full", full.getMessage(), full.field(), List.of());
             case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
             case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());
+            case StoreBusyException busy -> new ApiException(503, "store_busy", busy.getMessage());
             case RuntimeException other -> other;
             default -> new IllegalStateException(cause);
         };

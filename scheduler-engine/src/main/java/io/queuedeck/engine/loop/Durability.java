@@ -1,5 +1,6 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreWrite;
 import io.queuedeck.engine.store.StoredTask;
@@ -25,6 +26,9 @@ import java.util.Map;
  * nothing. Loop thread only.
  */
 final class Durability {
+    /** Writes the store writer may owe before new tasks are refused; ~10 MB of records at most. */
+    static final long MAX_PENDING_WRITES = 65_536;
+
     private final SchedulerLoop loop;
     private final StoreWriter writer;
     private final long windowNanos;
@@ -42,6 +46,18 @@ final class Durability {
 
     boolean on() {
         return writer != null;
+    }
+
+    /**
+     * Refuses a new task while the writer is more than {@link #MAX_PENDING_WRITES} behind: a stalled
+     * disk must not fill the heap with writes (and submissions waiting for their answers).
+     */
+    void checkKeepingUp() {
+        long pending = writer == null ? 0 : writer.pending();
+        if (pending > MAX_PENDING_WRITES) {
+            throw new StoreBusyException("the task store is " + pending + " writes behind (limit " + MAX_PENDING_WRITES
+                    + "); the task was not queued; retry later");
+        }
     }
 
     /** Queues the task's current record. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -32,6 +33,8 @@ final class StoreWriter {
     private volatile boolean stopping;
     private final LongSupplier nanos;
     private volatile long batches, batchedWrites, commitNanos;
+    /** Writes and acknowledgements queued and not yet taken into a batch. */
+    private final AtomicLong pending = new AtomicLong();
 
     /** @param nanos the engine clock, to time commits */
     StoreWriter(TaskStore store, ThreadFactory threadFactory, LongSupplier nanos) {
@@ -74,6 +77,7 @@ final class StoreWriter {
     }
 
     private void offer(Object item) {
+        pending.incrementAndGet();
         queue.offer(item);
         if (sleeping) {
             LockSupport.unpark(thread);
@@ -86,13 +90,16 @@ final class StoreWriter {
         List<Consumer<RuntimeException>> acks = new ArrayList<>();
         while (true) {
             Object item;
+            long taken = 0;
             while ((item = queue.poll()) != null) {
+                taken++;
                 if (item instanceof StoreWrite write) {
                     batch.add(write);
                 } else {
                     acks.add((Consumer<RuntimeException>) item);
                 }
             }
+            pending.addAndGet(-taken);
             if (batch.isEmpty() && acks.isEmpty()) {
                 if (stopping) {
                     return;
@@ -141,6 +148,11 @@ final class StoreWriter {
     /** What the writer has done so far, and the store's size now. */
     StoreStats stats() {
         return new StoreStats(batches, batchedWrites, commitNanos, store.sizeBytes(), store.taskCount());
+    }
+
+    /** Writes and acknowledgements waiting for the writer (0 on a virtual clock). */
+    long pending() {
+        return pending.get();
     }
 
     /** Batches written so far. */

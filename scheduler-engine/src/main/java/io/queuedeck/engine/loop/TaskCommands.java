@@ -1,11 +1,12 @@
 package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.QueueFullException;
+import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
-import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
@@ -84,6 +85,11 @@ final class TaskCommands {
             throw refused(new QueueFullException(metadataWeighsMore ? "metadata" : "input", loop.maxQueuedBytes,
                     "queued task bodies hold " + tasks.bodyBytes() + " bytes and this task counts " + cost
                             + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later"));
+        }
+        try {
+            loop.durable.checkKeepingUp();
+        } catch (StoreBusyException e) {
+            throw refused(e);
         }
         Task task = new Task(spec, sequence++, tokens, now);
         task.setRank(loop.placement.takeRank());
