@@ -10,6 +10,7 @@ import io.queuedeck.console.gpus.GpusView;
 import io.queuedeck.console.gpus.GpusViewModel;
 import io.queuedeck.console.gateway.EmbeddedEngine;
 import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.console.gateway.GracefulStop;
 import io.queuedeck.console.lanes.LanesView;
 import io.queuedeck.console.lanes.LanesViewModel;
 import io.queuedeck.console.latency.LatencyView;
@@ -19,7 +20,9 @@ import io.queuedeck.console.overview.OverviewViewModel;
 import io.queuedeck.console.policies.PoliciesView;
 import io.queuedeck.console.policies.PoliciesViewModel;
 import io.queuedeck.console.ui.Screenshot;
+import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.TaskStore;
 import java.time.Clock;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -37,7 +40,10 @@ import org.controlsfx.control.Notifications;
 
 /**
  * The QueueDeck console window. It starts the embedded engine with simulated GPUs and a demo
- * load, so the first frame already shows a live system, and closes the engine with the window.
+ * load, so the first frame already shows a live system. The queue (API submissions and demo load
+ * alike) is kept in a data directory, as {@code serve} keeps it, unless {@code --in-memory}.
+ * Closing the window stops gracefully: nothing new starts, running tasks may finish within the
+ * grace period, and what is still queued stays in the store for the next start.
  */
 public final class ConsoleApp extends Application {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
@@ -49,6 +55,11 @@ public final class ConsoleApp extends Application {
     private MainView main;
     private Stage stage;
     private ConsoleOptions options;
+    /** Where the queue is kept; null in memory. */
+    private java.nio.file.Path stateDir;
+    private DeliveryStore callbackStore;
+    /** The graceful stop the window's close started; FX thread only. */
+    private GracefulStop stopping;
 
     @Override
     public void start(Stage primaryStage) {
@@ -56,9 +67,11 @@ public final class ConsoleApp extends Application {
         options = ConsoleOptions.parse(getParameters().getRaw());
         applyTheme(options.light());
 
+        stateDir = options.stateDirectory(System::getenv, System.getProperty("user.home")).orElse(null);
         system = options.benchUi().isPresent()
                 ? BenchUi.startSystem()
-                : EmbeddedEngine.start(options.policy(), options.gpus(), options.load());
+                : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
+                        stateDir == null ? null : TaskStore.embedded(stateDir)); // locks the directory, or fails the start
         gateway = EngineGateway.forFx(system.engine(), this::report);
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
         if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
@@ -118,6 +131,10 @@ public final class ConsoleApp extends Application {
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
         stage.setTitle("QueueDeck console");
+        stage.setOnCloseRequest(e -> {
+            e.consume(); // the window closes once running tasks have finished (or on a second close)
+            closeGracefully();
+        });
         stage.setMinWidth(Math.min(1024, screen.getWidth()));
         stage.setMinHeight(Math.min(680, screen.getHeight()));
         stage.show();
@@ -147,14 +164,45 @@ public final class ConsoleApp extends Application {
         }
     }
 
+    /**
+     * The graceful stop the window's close starts (the FX thread never waits for it): the demo
+     * load stops, the API refuses new submissions, nothing new starts, running tasks finish within
+     * the grace period, then everything closes and what is still queued stays in the store. A
+     * second close cuts the grace period short.
+     */
+    void closeGracefully() {
+        if (stopping != null) {
+            stopping.hurry();
+            return;
+        }
+        main.setLastError("Stopping: running tasks may finish for up to " + options.shutdownGrace().toSeconds()
+                + " s; close again to stop now" + (stateDir == null ? " (in memory: the queue is lost)" : " (queued tasks are kept)"));
+        stopping = new GracefulStop(system, api, options.shutdownGrace());
+        Thread.ofPlatform().name("queuedeck-close").daemon().start(() -> {
+            try {
+                stopping.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                javafx.application.Platform.runLater(javafx.application.Platform::exit); // runs stop()
+            }
+        });
+    }
+
     /** The REST API on loopback, as {@code serve} runs it; a busy port leaves the console without it. */
     private void startApi(int port) {
         try {
+            callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
             api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
-                    callbacks -> { }).start();
+                    callbacks -> {
+                        if (callbackStore != null) {
+                            callbacks.store(callbackStore);
+                        }
+                    }).start();
             apiLine = "API " + api.baseUri();
         } catch (IllegalArgumentException e) {
             api = null;
+            closeCallbackStore();
             apiLine = "API off (" + e.getMessage() + ")";
         }
     }
@@ -171,9 +219,10 @@ public final class ConsoleApp extends Application {
     }
 
     private void status(EngineSnapshot s) {
-        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · updated %s",
+        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s · updated %s",
                 s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), system.load() * 100, apiLine,
+                stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,
                 LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK)));
     }
 
@@ -208,8 +257,20 @@ public final class ConsoleApp extends Application {
         if (api != null) {
             api.close();
         }
+        closeCallbackStore(); // after the API: pending callbacks are written out for the next start
         if (system != null) {
-            system.close();
+            system.close(); // and its task store
+        }
+    }
+
+    private void closeCallbackStore() {
+        if (callbackStore != null) {
+            try {
+                callbackStore.close();
+            } catch (RuntimeException e) {
+                System.err.println("QueueDeck: closing the callback store failed: " + e.getMessage());
+            }
+            callbackStore = null;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.queuedeck.console;
 
 import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.store.DataDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,10 +22,15 @@ import java.util.Optional;
  * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst, poison
  * @param trace        replay this trace (file or shipped name) instead of the synthetic load
  * @param apiPort      loopback port of the REST API the console serves (0: any free port); empty: no API
+ * @param dataDir      where the queue is kept; empty: {@code $XDG_DATA_HOME/queuedeck/console}
+ *                     (else {@code ~/.local/share/queuedeck/console})
+ * @param inMemory     keep nothing on disk
+ * @param shutdownGrace how long closing the window lets running tasks finish
  */
 public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
                              String policy, double load, int gpus, boolean light, List<String> inject,
-                             Optional<String> trace, java.util.OptionalInt apiPort) {
+                             Optional<String> trace, java.util.OptionalInt apiPort, Optional<Path> dataDir,
+                             boolean inMemory, Duration shutdownGrace) {
 
     /** The REST API's default port, on 127.0.0.1 only. */
     public static final int DEFAULT_API_PORT = 8080;
@@ -41,15 +47,33 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst,poison
               --api-port N            serve the REST API on 127.0.0.1:N (default 8080; 0 = any free port)
               --no-api                do not serve the REST API
+              --data-dir DIR          keep the queue in DIR (default $XDG_DATA_HOME/queuedeck/console,
+                                      else ~/.local/share/queuedeck/console); it survives a restart
+              --in-memory             keep nothing on disk: the queue is lost when the window closes
+              --shutdown-grace D      on close, let running tasks finish for up to D (default 30s);
+                                      closing again stops at once (queued tasks are kept either way)
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
                                       frame time p50/p99/max and peak heap, then exit
             """.formatted(String.join(", ", PolicyRegistry.names()));
 
+    /**
+     * Where the console keeps its queue; empty when it keeps nothing on disk: {@code --in-memory},
+     * and screenshots and the UI benchmark, which must look the same on every machine and leave the
+     * user's queue alone.
+     */
+    public Optional<Path> stateDirectory(java.util.function.Function<String, String> env, String home) {
+        if (inMemory || screenshot.isPresent() || benchUi.isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(dataDir.orElseGet(() -> DataDirectory.userDefault(env, home).resolve("console")));
+    }
+
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
-                false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT));
+                false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT), Optional.empty(), false,
+                Duration.ofSeconds(30));
     }
 
     /**
@@ -70,6 +94,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         List<String> inject = List.of();
         String trace = null;
         java.util.OptionalInt apiPort = o.apiPort;
+        Path dataDir = null;
+        boolean inMemory = false;
+        Duration grace = o.shutdownGrace;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -106,6 +133,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                     }
                     apiPort = java.util.OptionalInt.of(port);
                 }
+                case "--data-dir" -> dataDir = Path.of(value(args, ++i, arg));
+                case "--in-memory" -> inMemory = true;
+                case "--shutdown-grace" -> grace = duration(value(args, ++i, arg));
                 case "--inject" -> {
                     inject = List.of(value(args, ++i, arg).split(","));
                     for (String item : inject) {
@@ -121,8 +151,12 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         if (screenshot != null && bench != null) {
             throw new IllegalArgumentException("--screenshot and --bench-ui cannot be combined");
         }
+        if (inMemory && dataDir != null) {
+            throw new IllegalArgumentException("--in-memory keeps nothing on disk; it cannot be used with --data-dir");
+        }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
-                policy, load, gpus, light, inject, Optional.ofNullable(trace), apiPort);
+                policy, load, gpus, light, inject, Optional.ofNullable(trace), apiPort, Optional.ofNullable(dataDir), inMemory,
+                grace);
     }
 
     /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */

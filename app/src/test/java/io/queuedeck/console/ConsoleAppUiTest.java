@@ -44,7 +44,7 @@ class ConsoleAppUiTest {
     static void startApp() throws Exception {
         stage = FxToolkit.registerPrimaryStage();
         app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9", "--screen", "overview",
-                "--api-port", "0");
+                "--api-port", "0", "--data-dir", java.nio.file.Files.createTempDirectory("queuedeck-console").toString());
     }
 
     @AfterAll

@@ -30,6 +30,21 @@ class ConsoleOptionsTest {
     }
 
     @Test
+    void stateDirectory_defaultsUnderTheUsersDataHome_givenDirWins_inMemoryAndScreenshotsKeepNone() {
+        java.util.function.Function<String, String> env = java.util.Map.of("XDG_DATA_HOME", "/xdg")::get;
+        assertThat(ConsoleOptions.parse(List.of()).stateDirectory(env, "/home/u")).contains(Path.of("/xdg/queuedeck/console"));
+        assertThat(ConsoleOptions.parse(List.of()).stateDirectory(k -> null, "/home/u"))
+                .contains(Path.of("/home/u/.local/share/queuedeck/console"));
+        assertThat(ConsoleOptions.parse(List.of("--data-dir", "/q")).stateDirectory(env, "/home/u")).contains(Path.of("/q"));
+        assertThat(ConsoleOptions.parse(List.of("--in-memory")).stateDirectory(env, "/home/u")).isEmpty();
+        assertThat(ConsoleOptions.parse(List.of("--screenshot", "/tmp/x.png")).stateDirectory(env, "/home/u")).isEmpty();
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--in-memory", "--data-dir", "/q")))
+                .hasMessageContaining("cannot be used with --data-dir");
+        assertThat(ConsoleOptions.parse(List.of()).shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ConsoleOptions.parse(List.of("--shutdown-grace", "5s")).shutdownGrace()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void parse_inject_listReadAndChecked() {
         assertThat(ConsoleOptions.parse(List.of("--inject", "crash:0,slow:1x3,offline:3,burst,poison")).inject())
                 .containsExactly("crash:0", "slow:1x3", "offline:3", "burst", "poison");

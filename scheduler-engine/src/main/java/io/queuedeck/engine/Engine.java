@@ -19,8 +19,10 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
+import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +31,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -48,6 +52,9 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class Engine implements AutoCloseable {
+    /** How often a draining engine checks whether tasks still run. */
+    private static final long DRAIN_POLL_NANOS = 20_000_000;
+
     private final LoopDriver driver;
     private final CompletionOutbox outbox;
     private final EngineClock clock;
@@ -177,6 +184,28 @@ public final class Engine implements AutoCloseable {
     /** The byte budget of queued task bodies ({@link Builder#maxQueuedBytes}). */
     public long maxQueuedBytes() {
         return maxQueuedBytes;
+    }
+
+    /**
+     * The engine's half of a graceful stop: starts no waiting task any more ({@link Command.Drain},
+     * never stored, so the next start on the same store dispatches what is still queued) and waits
+     * until no task runs, {@code grace} has passed, or {@code hurry} is counted down. Call it from a
+     * thread that may wait (never the FX thread); each check is one indexed query on the loop.
+     *
+     * @return whether no task was running at the end
+     */
+    public boolean drain(Duration grace, CountDownLatch hurry) throws InterruptedException {
+        long deadline = clock.nanos() + grace.toNanos();
+        send(new Command.Drain()).join();
+        while (true) {
+            if (send(new Command.ListTasks(new TaskQuery(TaskState.RUNNING, null, -1, 1))).join().tasks().isEmpty()) {
+                return true;
+            }
+            long left = deadline - clock.nanos();
+            if (left <= 0 || hurry.await(Math.min(DRAIN_POLL_NANOS, left), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.sim.LiveLoad;
 import io.queuedeck.engine.sim.SyntheticWorkload;
+import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -65,7 +66,15 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * demo workload at {@code load} times their capacity (0 for none).
      */
     public static EmbeddedEngine start(String policy, int instances, double load) {
-        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()));
+        return start(policy, instances, load, null);
+    }
+
+    /**
+     * The same, keeping its queue in {@code store} (null: in memory): whatever was queued there,
+     * from the API or the demo load, is back before the window shows, and runs.
+     */
+    public static EmbeddedEngine start(String policy, int instances, double load, TaskStore store) {
+        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store);
     }
 
     /**
@@ -78,7 +87,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
         double perGpu = tiny.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, 1);
         int instances = (int) Math.ceil(flowPerSecond * 1.05 / perGpu);
-        EmbeddedEngine system = start("priority", instances, 0, tiny);
+        EmbeddedEngine system = start("priority", instances, 0, tiny, null);
         // off the caller's (FX) thread, so the window shows at once and fills as the backlog lands
         system.clients.execute(() -> {
             system.submitBacklog(backlog, 9);
@@ -98,16 +107,20 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         }
     }
 
-    private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload) {
+    private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload,
+                                        TaskStore store) {
         if (instances < 1) {
             throw new IllegalArgumentException("instances must be at least 1, got " + instances);
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
         long seed = workload.seed();
-        Engine engine = Engine.builder()
+        Engine.Builder builder = Engine.builder()
                 .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
-                .policy(policy)
-                .build();
+                .policy(policy);
+        if (store != null) {
+            builder.store(store);
+        }
+        Engine engine = builder.build();
         engine.start();
         EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
                 instances);
@@ -268,6 +281,15 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         SyntheticWorkload w = workload;
         return new SyntheticWorkload(w.tasks(), newSeed, w.promptMedian(), w.promptP99(), w.outputMedian(), w.outputP99(),
                 w.priorityMix());
+    }
+
+    /** Stops the demo load, a trace replay and a burst: nothing new is submitted from the console itself. */
+    public synchronized void stopLoad() {
+        setLoad(0);
+        if (burst != null) {
+            burst.close();
+            burst = null;
+        }
     }
 
     /** Stops the load generators, then the engine. */

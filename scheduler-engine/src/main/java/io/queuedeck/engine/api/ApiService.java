@@ -4,9 +4,6 @@ import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.metrics.EngineMetrics;
-import io.queuedeck.engine.command.Command;
-import io.queuedeck.engine.task.TaskQuery;
-import io.queuedeck.engine.task.TaskState;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +20,6 @@ import java.util.function.Consumer;
  * console does not, see docs/decisions/0008); whoever opens that store closes it after this service.
  */
 public final class ApiService implements AutoCloseable {
-    private static final long POLL_NANOS = 20_000_000;
     private static final long MIN_DRAIN_NANOS = 1_000_000_000;
 
     private final ApiServer server;
@@ -119,12 +115,7 @@ public final class ApiService implements AutoCloseable {
         // from an answer (a failing /readyz, a 503) rather than from a refused connection
         long answerUntil = engine.clock().nanos() + Math.min(grace.toNanos(), MIN_DRAIN_NANOS);
         server.drain();
-        engine.send(new Command.Drain()).join(); // not PauseDispatch: that is stored, and the next start would stay paused
-        boolean finished = false;
-        while (!(finished = nothingRunning()) && engine.clock().nanos() < deadline
-                && !hurry.await(Math.min(POLL_NANOS, deadline - engine.clock().nanos()), TimeUnit.NANOSECONDS)) {
-            // waiting for the running tasks; each check is one cheap indexed query on the loop
-        }
+        boolean finished = engine.drain(grace, hurry);
         // the last finished tasks' views are in the outbox: let the feed hand them to callbacks
         while (feed.backlog() > 0 && engine.clock().nanos() < deadline && !hurry.await(5, TimeUnit.MILLISECONDS)) {
             // draining the completion feed
@@ -136,10 +127,6 @@ public final class ApiService implements AutoCloseable {
         }
         close();
         return finished;
-    }
-
-    private boolean nothingRunning() {
-        return engine.send(new Command.ListTasks(new TaskQuery(TaskState.RUNNING, null, -1, 1))).join().tasks().isEmpty();
     }
 
     /** Stops the server, the feed and callback delivery (pending callbacks stay pending). */

@@ -4,6 +4,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.callback.DeliveryStore;
+import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.exec.sim.GpuProfile;
@@ -317,14 +318,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             return null;
         }
-        if (given != null) {
-            return given;
-        }
-        String xdg = env.apply("XDG_DATA_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) { // the XDG spec ignores a relative path
-            return Path.of(xdg, "queuedeck");
-        }
-        return Path.of(home, ".local", "share", "queuedeck");
+        return given != null ? given : DataDirectory.userDefault(env, home);
     }
 
     private static <T> T pick(T flag, T file) {
