@@ -59,4 +59,24 @@ class WaitingTasksTest {
             assertThatThrownBy(() -> new Command.WaitingTasks(-1)).isInstanceOf(IllegalArgumentException.class);
         }
     }
+
+    @Test
+    void waitingTasks_largeQueue_listedInSlices_aCommandSentMeanwhileRunsBeforeTheListingEnds() {
+        try (Engine engine = Engine.builder().build()) { // the system clock: the loop thread runs on its own
+            engine.start();
+            engine.send(new Command.PauseDispatch(true)).join();
+            List<java.util.concurrent.CompletableFuture<?>> submitted = new java.util.ArrayList<>();
+            for (int i = 0; i < 200_000; i++) { // a dozen slices of the listing
+                submitted.add(engine.send(new Command.Submit(spec("q" + i, i % 10))));
+            }
+            java.util.concurrent.CompletableFuture.allOf(submitted.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+
+            java.util.concurrent.CompletableFuture<List<TaskView>> listing = engine.send(new Command.WaitingTasks(3));
+            engine.send(new Command.Cancel("q0")).join(); // the head of lane 0, cancelled while the listing walks
+
+            // had the listing held the loop to its end, it would show q0 (it was waiting then)
+            assertThat(listing.join()).extracting(TaskView::id).startsWith("q10", "q20", "q1", "q11", "q21").doesNotContain("q0")
+                    .hasSize(29);
+        }
+    }
 }

@@ -77,7 +77,7 @@ final class CommandHandler {
                 yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));
             }
             case Command.ListTasks c -> queries.page(c.query(), now);
-            case Command.WaitingTasks c -> queries.waiting(c.limitPerPriority(), loop.queues.live(), now);
+            case Command.WaitingTasks c -> new WaitingListing(loop.tasks, c.limitPerPriority(), loop.queues.live()); // LoopDriver runs it in slices
             case Command.Explain c -> explain(c.taskId(), now);
             case Command.TakeSnapshot c -> loop.snapshots.take(false);
             case Command.CountActive c -> loop.tasks.activeCount();

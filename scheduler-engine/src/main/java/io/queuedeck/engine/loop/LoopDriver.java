@@ -182,7 +182,12 @@ public final class LoopDriver {
     private <R> void answer(Command<R> command, CompletableFuture<R> answer) {
         R result;
         try {
-            result = (R) handler.handle(command);
+            Object handled = handler.handle(command);
+            if (handled instanceof WaitingListing listing) {
+                listInSlices(listing, (CompletableFuture<List<TaskView>>) answer);
+                return;
+            }
+            result = (R) handled;
         } catch (RuntimeException e) {
             answer.completeExceptionally(e); // refused: nothing changed, nothing to make durable
             return;
@@ -207,6 +212,23 @@ public final class LoopDriver {
      */
     public void handedOn(List<TaskView> views) {
         loop.durable.handedOn(views);
+    }
+
+    /** One slice of the listing now; the next behind the commands sent meanwhile (at once on a virtual clock). */
+    private void listInSlices(WaitingListing listing, CompletableFuture<List<TaskView>> answer) {
+        try {
+            boolean done = listing.step();
+            while (!done && clock instanceof VirtualClock) {
+                done = listing.step();
+            }
+            if (done) {
+                answer.complete(listing.views(clock.nanos()));
+            } else {
+                execute(() -> listInSlices(listing, answer));
+            }
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
     }
 
     /** Counts a submission refused before it reached the loop (invalid fields). */
