@@ -7,6 +7,15 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.task.TaskReport;
 import io.queuedeck.engine.task.TaskView;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dns;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
 import java.io.IOException;
 import java.net.Proxy;
 import java.time.Duration;
@@ -25,14 +34,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.Dns;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Posts each finished task's result ({@link TaskReport} JSON) to its {@code callback_url}.

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.callback;
 
+import okhttp3.HttpUrl;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -14,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import okhttp3.HttpUrl;
 
 /**
  * Where callbacks may go. A destination inside the network (loopback, private, carrier-grade NAT,

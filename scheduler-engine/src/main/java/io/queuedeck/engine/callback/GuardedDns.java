@@ -1,10 +1,11 @@
 package io.queuedeck.engine.callback;
 
+import okhttp3.Dns;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
-import okhttp3.Dns;
 
 /**
  * Resolves callback hosts and refuses a name that leads inside the network: judged on the

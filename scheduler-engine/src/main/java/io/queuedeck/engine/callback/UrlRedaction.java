@@ -1,8 +1,9 @@
 package io.queuedeck.engine.callback;
 
+import okhttp3.HttpUrl;
+
 import java.util.Locale;
 import java.util.regex.Pattern;
-import okhttp3.HttpUrl;
 
 /**
  * Callback URLs as they may be shown (API, logs): no user info, and the values of query
