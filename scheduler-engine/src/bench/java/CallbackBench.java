@@ -66,7 +66,9 @@ public class CallbackBench {
         long[] latencies = new long[total];
         AtomicLong index = new AtomicLong();
         CallbackDispatcher dispatcher = CallbackDispatcher.builder(clock, feed)
-                .secret("bench-secret".getBytes())
+                .signingSecrets(List.of("whsec_" + java.util.Base64.getEncoder().encodeToString(
+                        "bench secret: thirty-two bytes!!".getBytes())))
+                .allowedHosts(List.of("127.0.0.1:" + java.net.URI.create(url).getPort())) // loopback only when listed
                 .store(store)
                 .listener(new DeliveryListener() {
                     public void delivered(int attempts, long latencyNanos) {

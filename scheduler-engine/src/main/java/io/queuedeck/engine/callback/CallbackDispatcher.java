@@ -7,37 +7,33 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.task.TaskReport;
 import io.queuedeck.engine.task.TaskView;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dns;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
 import java.io.IOException;
-import java.net.URI;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
+import java.net.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Posts each finished task's result ({@link TaskReport} JSON) to its {@code callback_url}.
@@ -51,13 +47,25 @@ import okhttp3.Response;
  * cap); any other status, including other 4xx and redirects, is final. After the last attempt, or a
  * final status, the callback goes to the dead-letter list, from which {@link #replay} sends it again.
  *
+ * <p><b>Never inside the network.</b> Loopback, private, link-local, unique-local, multicast and
+ * cloud-metadata destinations are refused unless the allow-list names them: at submission
+ * ({@link #refusal}), before every attempt, and by what a name resolves to when connecting.
+ * Redirects are never followed and no proxy is used, so what was judged is what is reached. A
+ * destination refused after submission dead-letters the callback with the reason, unretried.
+ *
  * <p><b>Receivers can verify and de-duplicate.</b> Every attempt carries
- * {@code Idempotency-Key: <task id>} (the same on every attempt and replay) and, when a secret is
- * set, {@code X-QueueDeck-Signature: sha256=<hex HMAC-SHA256 of the body>}.
+ * {@code Idempotency-Key: <task id>} (the same on every attempt and replay) and, when secrets are
+ * set, Standard Webhooks signatures: {@code webhook-id} (the task id), {@code webhook-timestamp}
+ * (this attempt's, in Unix seconds) and {@code webhook-signature} over {@code id.timestamp.body},
+ * so a receiver can refuse a replayed old message.
  */
 public final class CallbackDispatcher implements AutoCloseable {
-    /** The HMAC signature header. */
-    public static final String SIGNATURE_HEADER = "X-QueueDeck-Signature";
+    /** Standard Webhooks message id: the task id, the same on every attempt and replay. */
+    public static final String WEBHOOK_ID_HEADER = "webhook-id";
+    /** Standard Webhooks timestamp: Unix seconds when this attempt was signed. */
+    public static final String WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp";
+    /** Standard Webhooks signatures: {@code v1,<base64>} per secret, space-separated. */
+    public static final String WEBHOOK_SIGNATURE_HEADER = "webhook-signature";
     /** The idempotency header: the task id, the same for every attempt. */
     public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
     /** The attempt number, from 1. */
@@ -75,8 +83,8 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final int maxAttempts;
     private final long baseNanos;
     private final long capNanos;
-    private final byte[] secret;
-    private final Set<String> allowedHosts;
+    private final WebhookSigner signer;
+    private final Destinations destinations;
     private final DeliveryListener listener;
     private final DoubleSupplier jitter;
     private final int deadLetterCapacity;
@@ -123,14 +131,21 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private CallbackDispatcher(Builder b) {
         this.ownsHttp = b.http == null;
-        this.http = b.http != null ? b.http : defaultClient();
+        OkHttpClient base = b.http != null ? b.http : defaultClient();
+        this.destinations = b.destinations;
+        // whatever client is given, these hold: judged addresses, no redirects, no proxy to resolve for us
+        this.http = base.newBuilder()
+                .dns(new GuardedDns(b.dns != null ? b.dns : base.dns(), b.destinations))
+                .proxy(Proxy.NO_PROXY)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .build();
         this.scheduler = b.scheduler;
         this.clock = b.clock;
         this.maxAttempts = b.maxAttempts;
         this.baseNanos = b.base.toNanos();
         this.capNanos = b.cap.toNanos();
-        this.secret = b.secret;
-        this.allowedHosts = b.allowedHosts;
+        this.signer = b.signer;
         this.listener = b.listener;
         this.jitter = b.jitter;
         this.deadLetterCapacity = b.deadLetterCapacity;
@@ -159,28 +174,14 @@ public final class CallbackDispatcher implements AutoCloseable {
     }
 
     /**
-     * Why {@code url} may not be a callback URL here (not http/https, or a host off the allow-list);
-     * empty when it may. The API calls this at submission, so a forbidden URL is a 400 then, not a
-     * dead letter later.
+     * Why {@code url} may not be a callback URL here (not http/https, credentials in it, an inside
+     * address in any spelling, a known internal name, off the allow-list or its ports); empty when
+     * it may. Judged without DNS: a name is judged again by its addresses when connecting. The API
+     * calls this at submission, so a forbidden URL is a 400 then, not a dead letter later. The
+     * reason never repeats the URL.
      */
     public Optional<String> refusal(String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (Exception e) {
-            return Optional.of("callback_url is not a valid URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return Optional.of("callback_url must be an http or https URL");
-        }
-        if (uri.getHost() == null) {
-            return Optional.of("callback_url must name a host");
-        }
-        if (!allowedHosts.isEmpty() && !allowedHosts.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
-            return Optional.of("callback_url host '" + uri.getHost() + "' is not on this server's callback allow-list");
-        }
-        return Optional.empty();
+        return destinations.judge(url);
     }
 
     /**
@@ -222,7 +223,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         synchronized (deadLetters) {
             List<DeadLetter> list = new ArrayList<>(deadLetters.size());
             for (Pending p : deadLetters.values()) {
-                list.add(new DeadLetter(p.taskId, p.url, p.attempts, p.lastError, p.failedAt));
+                list.add(new DeadLetter(p.taskId, UrlRedaction.redact(p.url), p.attempts, p.lastError, p.failedAt));
             }
             return list;
         }
@@ -259,14 +260,23 @@ public final class CallbackDispatcher implements AutoCloseable {
             return;
         }
         Pending pending = before.next(before.lastError);
+        Optional<String> refused = destinations.judge(pending.url); // the rules may have changed since submission
+        if (refused.isPresent()) {
+            finish(pending, refused.get(), "refused");
+            return;
+        }
         Request.Builder request = new Request.Builder()
                 .url(pending.url)
                 .header("User-Agent", "QueueDeck/0.1")
                 .header(IDEMPOTENCY_HEADER, pending.taskId)
                 .header(ATTEMPT_HEADER, Integer.toString(pending.attempts))
                 .post(RequestBody.create(pending.body, JSON));
-        if (secret != null) {
-            request.header(SIGNATURE_HEADER, "sha256=" + sign(secret, pending.body));
+        if (signer != null) {
+            // a fresh timestamp per attempt: a retry is not mistaken for a replay, a replayed capture ages out
+            long timestamp = clock.toInstant(clock.nanos()).getEpochSecond();
+            request.header(WEBHOOK_ID_HEADER, pending.taskId)
+                    .header(WEBHOOK_TIMESTAMP_HEADER, Long.toString(timestamp))
+                    .header(WEBHOOK_SIGNATURE_HEADER, signer.sign(pending.taskId, timestamp, pending.body));
         }
         Call call;
         try {
@@ -278,6 +288,11 @@ public final class CallbackDispatcher implements AutoCloseable {
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
+                Optional<String> refusedNow = refusedDestination(e);
+                if (refusedNow.isPresent()) {
+                    finish(pending, refusedNow.get(), "refused");
+                    return;
+                }
                 retryOrGiveUp(pending, "network", e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()), -1);
             }
@@ -376,15 +391,19 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
-    /** Hex HMAC-SHA256 of {@code body} under {@code secret}: what a receiver recomputes to verify. */
-    public static String sign(byte[] secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+    /** The reason when {@code e} (or what it wraps) is the resolver refusing an inside address. */
+    private static Optional<String> refusedDestination(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GuardedDns.RefusedDestinationException) {
+                return Optional.of(t.getMessage());
+            }
+            for (Throwable suppressed : t.getSuppressed()) {
+                if (suppressed instanceof GuardedDns.RefusedDestinationException) {
+                    return Optional.of(suppressed.getMessage());
+                }
+            }
         }
+        return Optional.empty();
     }
 
     /** Stops sending; what is still pending stays in the {@link DeliveryStore} for {@link #resume()}. */
@@ -405,8 +424,9 @@ public final class CallbackDispatcher implements AutoCloseable {
         private int maxAttempts = 6;
         private Duration base = Duration.ofMillis(500);
         private Duration cap = Duration.ofSeconds(60);
-        private byte[] secret;
-        private Set<String> allowedHosts = Set.of();
+        private WebhookSigner signer;
+        private Destinations destinations = Destinations.of(List.of());
+        private Dns dns;
         private DeliveryListener listener = DeliveryListener.NONE;
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private int deadLetterCapacity = 10_000;
@@ -446,24 +466,37 @@ public final class CallbackDispatcher implements AutoCloseable {
             return this;
         }
 
-        /** Signs every body with HMAC-SHA256 under this secret; default unsigned. */
-        public Builder secret(byte[] value) {
-            if (value == null || value.length == 0) {
-                throw new IllegalArgumentException("secret must not be empty");
-            }
-            once("secret");
-            secret = value.clone();
+        /**
+         * Signs every attempt with these Standard Webhooks secrets ({@code whsec_} + base64 of at
+         * least 24 bytes), each adding a signature; list the new one and the old one while receivers
+         * move over. Default unsigned.
+         *
+         * @throws IllegalArgumentException naming a malformed secret by its position
+         */
+        public Builder signingSecrets(List<String> secrets) {
+            once("signing secrets");
+            signer = WebhookSigner.of(java.util.Objects.requireNonNull(secrets, "secrets must not be null"));
             return this;
         }
 
-        /** Hosts callbacks may go to (lower case); default any. */
-        public Builder allowedHosts(Set<String> hosts) {
+        /**
+         * Destinations callbacks may go to: {@code host}, {@code host:port}, {@code host:*} or
+         * {@code [v6]:port}; a host without a port allows ports 80 and 443. Listed destinations may be
+         * inside the network; when the list is not empty, nothing else may be named. Default: any
+         * destination outside the network.
+         *
+         * @throws IllegalArgumentException naming a malformed entry
+         */
+        public Builder allowedHosts(Collection<String> hosts) {
             once("allowed hosts");
-            Set<String> lower = new java.util.HashSet<>();
-            for (String host : hosts) {
-                lower.add(host.toLowerCase(Locale.ROOT));
-            }
-            allowedHosts = Set.copyOf(lower);
+            destinations = Destinations.of(hosts);
+            return this;
+        }
+
+        /** Resolves callback host names before their addresses are judged; default the HTTP client's (the system's). */
+        public Builder dns(Dns value) {
+            once("dns");
+            dns = java.util.Objects.requireNonNull(value, "dns must not be null");
             return this;
         }
 

@@ -8,7 +8,10 @@ public interface DeliveryListener {
     /** One attempt failed ({@code reason}: "network", "status_5xx", "status_429", "status_4xx") and will be retried. */
     void retried(String reason);
 
-    /** The callback gave up and went to the dead-letter list. */
+    /**
+     * The callback gave up and went to the dead-letter list ({@code reason}: as for retries, or
+     * "refused" for a destination not allowed).
+     */
     void deadLettered(String reason);
 
     /** Hears nothing. */

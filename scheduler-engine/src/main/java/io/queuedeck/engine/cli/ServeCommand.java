@@ -95,7 +95,9 @@ final class ServeCommand implements Callable<Integer> {
     Long maxQueuedBytes;
 
     @Option(names = "--callback-hosts", split = ",",
-            description = "Hosts callback URLs may name, comma-separated; default any. Secret: QUEUEDECK_CALLBACK_SECRET.")
+            description = "Callback destinations allowed (host, host:port or host:*; no port: 80 and 443), comma-separated;"
+                    + " default any outside the network. Signing secrets (whsec_…, space-separated):"
+                    + " QUEUEDECK_CALLBACK_SECRET.")
     List<String> callbackHosts;
 
     @Option(names = "--threads",
@@ -184,10 +186,11 @@ final class ServeCommand implements Callable<Integer> {
             }, callbacks -> {
                 ServeConfig.CallbackSection c = settings.callbacks();
                 if (c.secret() != null) {
-                    callbacks.secret(c.secret());
+                    // several secrets, space-separated, while receivers move to a new one
+                    callbacks.signingSecrets(List.of(new String(c.secret(), StandardCharsets.UTF_8).strip().split("\\s+")));
                 }
                 if (c.allowedHosts() != null && !c.allowedHosts().isEmpty()) {
-                    callbacks.allowedHosts(java.util.Set.copyOf(c.allowedHosts()));
+                    callbacks.allowedHosts(c.allowedHosts());
                 }
                 if (c.maxAttempts() != null) {
                     callbacks.maxAttempts(c.maxAttempts());

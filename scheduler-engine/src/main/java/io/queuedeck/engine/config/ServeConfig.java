@@ -98,7 +98,8 @@ public record ServeConfig(ServerSection server, EngineSection engine, List<Clien
      * @param baseDelay    backoff before the second attempt (given together with maxDelay)
      * @param maxDelay     the backoff's cap
      * @param allowedHosts hosts callback URLs may name
-     * @param secret       the HMAC signing secret, read from the named environment variable
+     * @param secret       the callback signing secrets (Standard Webhooks {@code whsec_…}, space-separated), read
+     *                     from the named environment variable
      */
     public record CallbackSection(Integer maxAttempts, Duration baseDelay, Duration maxDelay, List<String> allowedHosts,
                                   byte[] secret) {

@@ -133,13 +133,18 @@ public final class TaskSpecValidator {
             URI uri = new URI(url);
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-                errors.add(new FieldError("callback_url", "callback_url must be an http or https URL, got '" + url + "'"));
+                errors.add(new FieldError("callback_url", "callback_url must be an http or https URL" + got(url)));
             } else if (uri.getHost() == null) {
-                errors.add(new FieldError("callback_url", "callback_url must name a host, got '" + url + "'"));
+                errors.add(new FieldError("callback_url", "callback_url must name a host" + got(url)));
             }
         } catch (URISyntaxException e) {
             errors.add(new FieldError("callback_url", "callback_url is not a valid URL: " + e.getReason()));
         }
+    }
+
+    /** The URL echoed back, unless it may hold credentials ({@code user:password@}): those are never repeated. */
+    private static String got(String url) {
+        return url.indexOf('@') >= 0 ? "" : ", got '" + url + "'";
     }
 
     private static void checkMetadata(List<FieldError> errors, Map<String, String> metadata) {

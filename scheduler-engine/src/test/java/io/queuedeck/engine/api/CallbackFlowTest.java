@@ -44,7 +44,7 @@ class CallbackFlowTest {
         callbacks = CallbackDispatcher.builder(engine.clock(), feedThread)
                 .maxAttempts(2)
                 .backoff(Duration.ofMillis(5), Duration.ofMillis(20))
-                .allowedHosts(java.util.Set.of("127.0.0.1", "localhost"))
+                .allowedHosts(java.util.List.of("127.0.0.1:" + receiver.getPort(), "localhost:" + receiver.getPort()))
                 .listener(metrics.callbackListener())
                 .build();
         feed = new CompletionFeed(engine, feedThread).onFinished(metrics::recordFinished).onFinished(callbacks::deliver);

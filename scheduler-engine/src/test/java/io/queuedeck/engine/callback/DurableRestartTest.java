@@ -48,7 +48,7 @@ class DurableRestartTest {
         String url = "http://127.0.0.1:" + port + "/cb";
         CallbackDispatcherTest.Recorder before = new CallbackDispatcherTest.Recorder();
         DeliveryStore firstStore = DeliveryStore.durable(dataDir);
-        try (CallbackDispatcher first = CallbackDispatcher.builder(clock, scheduler).store(firstStore).maxAttempts(5)
+        try (CallbackDispatcher first = CallbackDispatcherTest.loopback(clock, scheduler, url).store(firstStore).maxAttempts(5)
                 .backoff(Duration.ofSeconds(30), Duration.ofSeconds(30)).listener(before).build()) {
             first.deliver(CallbackDispatcherTest.finished("t-pending", url, clock.nanos()));
             await().atMost(Duration.ofSeconds(5)).until(() -> before.retried.equals(List.of("network")));
@@ -61,7 +61,7 @@ class DurableRestartTest {
             receiver.enqueue(new MockResponse.Builder().code(503).build());
             receiver.enqueue(new MockResponse.Builder().code(200).build());
             CallbackDispatcherTest.Recorder after = new CallbackDispatcherTest.Recorder();
-            try (CallbackDispatcher second = CallbackDispatcher.builder(clock, scheduler).store(secondStore)
+            try (CallbackDispatcher second = CallbackDispatcherTest.loopback(clock, scheduler, url).store(secondStore)
                     .maxAttempts(5).backoff(Duration.ofMillis(10), Duration.ofMillis(20)).listener(after).build()) {
                 assertThat(second.resume()).isEqualTo(1);
 
@@ -89,7 +89,7 @@ class DurableRestartTest {
             receiver.enqueue(new MockResponse.Builder().code(400).build());
             CallbackDispatcherTest.Recorder before = new CallbackDispatcherTest.Recorder();
             DeliveryStore firstStore = DeliveryStore.durable(dataDir);
-            try (CallbackDispatcher first = CallbackDispatcher.builder(clock, scheduler).store(firstStore)
+            try (CallbackDispatcher first = CallbackDispatcherTest.loopback(clock, scheduler, url).store(firstStore)
                     .listener(before).build()) {
                 first.deliver(CallbackDispatcherTest.finished("t-dead", url, clock.nanos()));
                 await().atMost(Duration.ofSeconds(5)).until(() -> first.deadLetters().size() == 1);
@@ -100,7 +100,7 @@ class DurableRestartTest {
             receiver.enqueue(new MockResponse.Builder().code(204).build());
             CallbackDispatcherTest.Recorder after = new CallbackDispatcherTest.Recorder();
             try (DeliveryStore secondStore = DeliveryStore.durable(dataDir);
-                 CallbackDispatcher second = CallbackDispatcher.builder(clock, scheduler).store(secondStore)
+                 CallbackDispatcher second = CallbackDispatcherTest.loopback(clock, scheduler, url).store(secondStore)
                          .listener(after).build()) {
                 assertThat(second.resume()).as("a dead letter is not resent by itself").isZero();
                 assertThat(second.deadLetters()).singleElement().satisfies(dead -> {

@@ -76,7 +76,8 @@ class DurableCrashIT {
         receiver.setExecutor(Executors.newFixedThreadPool(4));
         receiver.start();
         String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
-        String[] args = {"serve", "--port", "0", "--data-dir", dataDir.toString(), "--instances", "4"};
+        String[] args = {"serve", "--port", "0", "--data-dir", dataDir.toString(), "--instances", "4",
+                "--callback-hosts", "127.0.0.1:" + receiver.getAddress().getPort()}; // loopback only when listed
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         Set<String> accepted = ConcurrentHashMap.newKeySet();

@@ -122,16 +122,17 @@ class ServeJarIT {
 
     @Test
     void serve_withConfigAndDataDir_limitsTenants_andKeepsDeadLettersAcrossARestart() throws Exception {
-        Path config = Files.writeString(dir.resolve("queuedeck.yaml"), """
-                server: {port: 1}   # the --port flag wins
-                tenants:
-                  rates: {acme: {requests_per_second: 0.2, burst: 1}}
-                callbacks: {max_attempts: 1}
-                """);
-        String dataDir = dir.resolve("state").toString();
-        String[] args = {"serve", "--config", config.toString(), "--port", "0", "--data-dir", dataDir};
         try (MockWebServer receiver = new MockWebServer()) {
             receiver.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            // loopback is refused unless the allow-list names it, with the receiver's port
+            Path config = Files.writeString(dir.resolve("queuedeck.yaml"), """
+                    server: {port: 1}   # the --port flag wins
+                    tenants:
+                      rates: {acme: {requests_per_second: 0.2, burst: 1}}
+                    callbacks: {max_attempts: 1, allowed_hosts: ["127.0.0.1:%1$d", "localhost:%1$d"]}
+                    """.formatted(receiver.getPort()));
+            String dataDir = dir.resolve("state").toString();
+            String[] args = {"serve", "--config", config.toString(), "--port", "0", "--data-dir", dataDir};
             receiver.enqueue(new MockResponse.Builder().code(400).build());
             String task = "{\"task_id\":\"%s\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":4,"
                     + "\"tenant\":\"acme\",\"callback_url\":\"" + receiver.url("/hook") + "\"}";

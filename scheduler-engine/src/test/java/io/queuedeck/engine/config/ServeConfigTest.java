@@ -60,7 +60,7 @@ class ServeConfigTest {
         assertThat(config.callbacks().maxAttempts()).isEqualTo(6);
         assertThat(config.callbacks().baseDelay()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.callbacks().allowedHosts()).containsExactly("hooks.example.com", "127.0.0.1");
+        assertThat(config.callbacks().allowedHosts()).containsExactly("hooks.example.com", "127.0.0.1:9000");
         assertThat(config.callbacks().secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
         assertThat(config.dataDir()).isNull();
     }

@@ -89,6 +89,16 @@ class TaskSpecValidatorTest {
                 Arguments.of("prompt_tokens", 1_000_001, "prompt_tokens must be between 1 and 1000000, got 1000001"));
     }
 
+    @Test
+    void errors_callbackUrlWithCredentials_isNotRepeated() {
+        List<FieldError> errors = TaskSpecValidator.errors(with("callback_url", "ftp://bob:hunter2@example.com/x"));
+
+        assertThat(errors).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("callback_url");
+            assertThat(e.message()).isEqualTo("callback_url must be an http or https URL").doesNotContain("hunter2");
+        });
+    }
+
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("invalidFields")
     void errors_oneInvalidField_namesTheFieldWithMessage(String field, Object value, String message) {
