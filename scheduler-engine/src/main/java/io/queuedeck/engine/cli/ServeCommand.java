@@ -253,6 +253,9 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "queuedeck-exit"));
+        PrintWriter err = spec.commandLine().getErr();
+        legacyClientWarnings(settings.clients()).forEach(err::println);
+        err.flush();
         out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
                 policyName, gpus, Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
@@ -352,6 +355,22 @@ final class ServeCommand implements Callable<Integer> {
             case "auto" -> Runtime.version().feature() >= 24;
             default -> throw new IllegalArgumentException("--threads must be virtual, platform or auto, got '" + choice + "'");
         };
+    }
+
+    /**
+     * One warning per client configured without scopes: it may do everything on every tenant's
+     * tasks, as all clients could before scopes existed (decision 0015).
+     */
+    static List<String> legacyClientWarnings(List<ServeConfig.ClientSection> clients) {
+        List<String> warnings = new ArrayList<>();
+        for (ServeConfig.ClientSection client : clients) {
+            if (client.policy().legacy()) {
+                warnings.add("QueueDeck: warning: client '" + client.policy().name() + "' has no scopes, so it may submit,"
+                        + " read, change and cancel every tenant's tasks and control the queues; give it 'scopes:' (and a"
+                        + " 'tenant:') in the config file to limit it");
+            }
+        }
+        return warnings;
     }
 
     private String token(Function<String, String> env) {
