@@ -94,12 +94,12 @@ class ServeCommandTest {
     void config_fileSetsWhatNoFlagDoes() throws Exception {
         Path file = Files.writeString(dir.resolve("queuedeck.yaml"), CONFIG);
 
-        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString());
+        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops-0123456789abcdef0123456789abcdef", "HOOK_SECRET", "h"), "--config", file.toString());
 
         assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform", null, null));
         assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("fifo", 2, null));
         assertThat(settings.clients()).singleElement().satisfies(c -> {
-            assertThat(c.token()).isEqualTo("t-ops");
+            assertThat(c.token()).isEqualTo("t-ops-0123456789abcdef0123456789abcdef");
             assertThat(c.policy()).isEqualTo(new ClientPolicy("ops", 1, 5, 10));
         });
         assertThat(settings.tenants().rates()).containsEntry("acme", new RateLimit(3, 3));
@@ -111,9 +111,9 @@ class ServeCommandTest {
     @Test
     void config_explicitFlagsWinOverTheFile() throws Exception {
         Path file = Files.writeString(dir.resolve("queuedeck.yaml"), CONFIG);
-        Path tokenFile = Files.writeString(dir.resolve("cli.token"), "t-cli");
+        Path tokenFile = Files.writeString(dir.resolve("cli.token"), "t-cli-0123456789abcdef0123456789abcdef");
 
-        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString(),
+        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops-0123456789abcdef0123456789abcdef", "HOOK_SECRET", "h"), "--config", file.toString(),
                 "--port", "0", "--host", "localhost", "--max-queued", "7", "--threads", "virtual", "--policy", "mlfq",
                 "--instances", "3", "--callback-hosts", "b.example,c.example", "--data-dir", dir.resolve("flag").toString(),
                 "--token-file", tokenFile.toString());
@@ -138,8 +138,10 @@ class ServeCommandTest {
 
     @Test
     void serve_badConfigValue_isRefusedNamingFileAndKey() throws Exception {
-        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), "clients:\n  - {name: a, token_env: HOME}\n"
-                + "  - {name: b, token_env: PATH, max_priority: 12}\n");
+        Files.writeString(dir.resolve("a.token"), "a".repeat(32));
+        Files.writeString(dir.resolve("b.token"), "b".repeat(32));
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), "clients:\n  - {name: a, token_file: a.token}\n"
+                + "  - {name: b, token_file: b.token, max_priority: 12}\n");
 
         Run run = run("serve", "--config", file.toString(), "--port", "0");
 
