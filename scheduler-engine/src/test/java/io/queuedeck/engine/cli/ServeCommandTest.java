@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,17 @@ class ServeCommandTest {
         assertThat(settings.engine()).isEqualTo(ServeConfig.EMPTY.engine());
         assertThat(settings.clients()).isEmpty();
         assertThat(settings.dataDir()).isNull();
+    }
+
+    @Test
+    void legacyClientWithoutScopes_isWarnedAbout_scopedOnesAreNot() {
+        List<String> warnings = ServeCommand.legacyClientWarnings(List.of(
+                new ServeConfig.ClientSection("a".repeat(32), io.queuedeck.engine.api.ClientPolicy.unlimited("old")),
+                new ServeConfig.ClientSection("b".repeat(32), io.queuedeck.engine.api.ClientPolicy.scoped("new", "acme",
+                        java.util.Set.of(io.queuedeck.engine.api.Scope.READ)))));
+
+        assertThat(warnings).singleElement().asString().contains("client 'old' has no scopes").contains("every tenant")
+                .doesNotContain("aaaa");
     }
 
     @Test

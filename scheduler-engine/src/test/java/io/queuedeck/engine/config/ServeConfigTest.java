@@ -168,6 +168,39 @@ class ServeConfigTest {
     }
 
     @Test
+    void clientTenantAndScopes_areRead_andMistakesNamed() throws Exception {
+        ServeConfig config = load("""
+                clients:
+                  - {name: acme-app, token_env: QUEUEDECK_TOKEN_BATCH, tenant: acme, scopes: [submit, read]}
+                  - {name: ops, token_env: QUEUEDECK_TOKEN_INTERACTIVE, scopes: [admin]}
+                """);
+
+        assertThat(config.clients().get(0).policy().tenant()).isEqualTo("acme");
+        assertThat(config.clients().get(0).policy().scopes())
+                .containsExactlyInAnyOrder(io.queuedeck.engine.api.Scope.SUBMIT, io.queuedeck.engine.api.Scope.READ);
+        assertThat(config.clients().get(1).policy().tenant()).isNull();
+        assertThat(config.clients().get(1).policy().legacy()).isFalse();
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: acme}]"))
+                .isEqualTo("clients[0].scopes is required for a client bound to a tenant (submit, read, operate)");
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: acme, scopes: [admin]}]"))
+                .isEqualTo("clients[0].tenant must be left out for an admin client: admin sees every tenant");
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, scopes: [write]}]"))
+                .isEqualTo("clients[0].scopes must name submit, read, operate or admin, got 'write'");
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, scopes: []}]"))
+                .isEqualTo("clients[0].scopes must name at least one of submit, read, operate, admin");
+    }
+
+    @Test
+    void tokenShorterThan32Bytes_isRefusedWithoutShowingIt() throws Exception {
+        Files.writeString(dir.resolve("short.token"), "short-secret\n");
+
+        String refused = refusal("clients: [{name: a, token_file: short.token}]");
+
+        assertThat(refused).isEqualTo("clients[0].token_file gives a token of 12 bytes; tokens must be at least 32 bytes"
+                + " (e.g. openssl rand -hex 32)").doesNotContain("short-secret");
+    }
+
+    @Test
     void notYaml_orDuplicateKeys_areRefusedWithTheLine() throws Exception {
         assertThat(refusal("server:\n  port: 1\n  port: 2\n")).startsWith("not valid YAML at line 3").contains("port");
         assertThat(refusal("server: [unclosed\n")).startsWith("not valid YAML at line");
