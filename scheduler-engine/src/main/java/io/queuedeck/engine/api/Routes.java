@@ -20,8 +20,6 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
-import io.queuedeck.engine.tier.Tier;
-import io.queuedeck.engine.tier.TierMode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
