@@ -289,6 +289,11 @@ final class ServeCommand implements Callable<Integer> {
         String token = token(env);
         if (token != null) {
             String source = tokenFile != null ? "--token-file" : "QUEUEDECK_API_TOKEN";
+            int bytes = token.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < ClientPolicy.MIN_TOKEN_BYTES) {
+                throw new IllegalArgumentException("the token from " + source + " is " + bytes + " bytes; tokens must be"
+                        + " at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
+            }
             for (ServeConfig.ClientSection client : file.clients()) {
                 if (client.token().equals(token)) {
                     throw new IllegalArgumentException("the token from " + source + " is also the token of client '"

@@ -138,6 +138,18 @@ class ServeCommandTest {
     }
 
     @Test
+    void shortTokenFile_isRefusedAtStart_namingItsSource() throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("short.token"), "too-short");
+
+        Run run = run("serve", "--port", "0", "--token-file", tokenFile.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("error: the token from --token-file is 9 bytes; tokens must be at least 32"
+                + " bytes (e.g. openssl rand -hex 32)");
+        assertThat(run.out()).doesNotContain("listening");
+    }
+
+    @Test
     void legacyClientWithoutScopes_isWarnedAbout_scopedOnesAreNot() {
         List<String> warnings = ServeCommand.legacyClientWarnings(List.of(
                 new ServeConfig.ClientSection("a".repeat(32), io.queuedeck.engine.api.ClientPolicy.unlimited("old")),
