@@ -11,7 +11,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
-import org.eclipse.jetty.server.handler.ErrorHandler;
 
 /**
  * The REST API (JSON under {@code /v1}) in front of an {@link Engine}: a thin adapter on Javalin
@@ -38,6 +37,8 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     private final Routes routes;
+    private final AuthThrottle throttle;
+    private final RequestGuard guard;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     private ApiServer(Builder b) {
@@ -47,6 +48,8 @@ public final class ApiServer implements AutoCloseable {
         b.clients.forEach((secret, policy) -> known.add(new Client(secret, policy, b.engine.clock()::nanos)));
         this.clients = java.util.List.copyOf(known);
         this.metrics = b.metrics;
+        this.throttle = new AuthThrottle(b.engine.clock()::nanos);
+        this.guard = clients.isEmpty() ? new RequestGuard(b.host) : null;
         TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
         BodyReader bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
         this.routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
@@ -61,22 +64,23 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = b.maxBodyBytes;
             config.http.defaultContentType = "application/json";
             config.http.prefer405over404 = true;
-            config.jetty.modifyServer(server -> {
-                ErrorHandler quiet = new ErrorHandler();
-                quiet.setShowStacks(false);
-                quiet.setShowServlet(false);
-                quiet.setShowMessageInTitle(false);
-                server.setErrorHandler(quiet);
-            });
+            // errors Jetty raises itself (undecodable paths, oversized headers) get the JSON shape too
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         });
         // counted first and uncounted last, so a shutdown can wait for every request to be answered
         app.before(ctx -> inFlight.incrementAndGet());
         app.after(ctx -> inFlight.decrementAndGet());
         routes.register(app);
+        if (guard != null) {
+            app.before(guard::check);
+        }
         app.before(this::authenticate);
         app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
+        // Javalin's own texts may name its internals: the status says enough
         app.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx,
-                new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getMessage())));
+                new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getStatus() == 413
+                        ? "the request body is too large" : "the request was refused (HTTP " + e.getStatus() + ")")));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
             writeError(ctx, new ApiException(500, "internal", "the server failed to handle this request"));
@@ -138,6 +142,11 @@ public final class ApiServer implements AutoCloseable {
         if (clients.isEmpty() || isOpen(ctx.path())) {
             return;
         }
+        String address = ctx.req().getRemoteAddr();
+        long locked = throttle.waitOf(address);
+        if (locked > 0) {
+            throw slowDown(ctx, locked);
+        }
         String header = ctx.header("Authorization");
         byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
@@ -150,6 +159,10 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         if (client == null) {
+            long wait = throttle.failed(address);
+            if (wait > 0) {
+                throw slowDown(ctx, wait);
+            }
             ctx.header("WWW-Authenticate", "Bearer realm=\"queuedeck\"");
             throw new ApiException(401, "unauthorized", header == null
                     ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
@@ -161,6 +174,12 @@ public final class ApiServer implements AutoCloseable {
                     + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s");
         }
         ctx.attribute(Routes.CLIENT, client);
+    }
+
+    private static ApiException slowDown(Context ctx, long seconds) {
+        ctx.header("Retry-After", Long.toString(seconds));
+        return new ApiException(429, "too_many_failed_logins", "too many requests with a wrong or missing token from"
+                + " this address; retry in " + seconds + " s");
     }
 
     /** Liveness, readiness and metrics stay reachable without a token, for probes and scrapers. */
@@ -179,14 +198,16 @@ public final class ApiServer implements AutoCloseable {
         ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
     }
 
-    private static String codeFor(int status) {
+    static String codeFor(int status) {
         return switch (status) {
             case 400 -> "bad_request";
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 408 -> "request_timeout";
             case 413 -> "payload_too_large";
+            case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
+            case 431 -> "headers_too_large";
             case 503 -> "unavailable";
             default -> "http_" + status;
         };
@@ -246,16 +267,26 @@ public final class ApiServer implements AutoCloseable {
 
         /**
          * A token every {@code /v1} request must present as {@code Authorization: Bearer <token>},
-         * with no limits. With any token set, requests without a known one get 401.
+         * with no limits. With any token set, requests without a known one get 401. At least
+         * {@value ClientPolicy#MIN_TOKEN_BYTES} bytes.
          */
         public Builder bearerToken(String value) {
             return client(value, ClientPolicy.unlimited("default"));
         }
 
-        /** A token and what its holder may do (priority cap, request rate); repeatable, one policy per token. */
+        /**
+         * A token (at least {@value ClientPolicy#MIN_TOKEN_BYTES} bytes) and what its holder may do: tenant,
+         * scopes, priority cap, request rate; repeatable, one policy per token.
+         */
         public Builder client(String token, ClientPolicy policy) {
             if (token == null || token.isBlank()) {
                 throw new IllegalArgumentException("bearer token must not be blank");
+            }
+            int bytes = token.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < ClientPolicy.MIN_TOKEN_BYTES) {
+                throw new IllegalArgumentException("the bearer token of client '" + (policy == null ? "?" : policy.name())
+                        + "' is " + bytes + " bytes; tokens must be at least " + ClientPolicy.MIN_TOKEN_BYTES
+                        + " bytes (e.g. openssl rand -hex 32)");
             }
             java.util.Objects.requireNonNull(policy, "client policy must not be null");
             if (clients.putIfAbsent(token, policy) != null) {

@@ -38,6 +38,36 @@ final class Client {
         }
     }
 
+    /** The tenant it is bound to, or null when it may see every tenant's tasks. */
+    String tenant() {
+        return policy.tenant();
+    }
+
+    /** Whether it may use {@code scope}: an admin or a client without scopes may do everything. */
+    boolean may(Scope scope) {
+        return policy.legacy() || policy.scopes().contains(Scope.ADMIN) || policy.scopes().contains(scope);
+    }
+
+    /** Refuses with 403 {@code scope_missing} unless it has one of {@code scopes}. */
+    void require(String what, Scope... scopes) {
+        for (Scope scope : scopes) {
+            if (may(scope)) {
+                return;
+            }
+        }
+        StringBuilder names = new StringBuilder();
+        for (Scope scope : scopes) {
+            names.append(names.isEmpty() ? "" : " or ").append('\'').append(scope.key()).append('\'');
+        }
+        throw new ApiException(403, "scope_missing", "client '" + policy.name() + "' may not " + what + ": that needs"
+                + " the scope " + names + ", it has " + policy.scopes().stream().map(Scope::key).sorted().toList());
+    }
+
+    /** Whether a task of {@code taskTenant} is this client's to see and touch. */
+    boolean sees(String taskTenant) {
+        return policy.tenant() == null || policy.tenant().equals(taskTenant);
+    }
+
     /** Refuses a priority more urgent than this client may use. */
     void checkPriority(String field, int priority) {
         if (priority < policy.mostUrgentPriority()) {

@@ -121,9 +121,27 @@ final class Json {
             String where = p.getLocation() == null ? "" : " at line " + p.getLocation().getLineNr()
                     + ", column " + p.getLocation().getColumnNr();
             return new ApiException(400, "malformed_json", "the body is not valid JSON" + where + ": "
-                    + p.getOriginalMessage().lines().findFirst().orElse(""), fieldOf(p.getProcessor()), List.of());
+                    + plain(p.getOriginalMessage()), fieldOf(p.getProcessor()), List.of());
         }
         return new ApiException(400, "malformed_json", "the body could not be read as JSON");
+    }
+
+    /**
+     * The parser's reason in words for a client: its first line, without advice about the parser's
+     * own switches ("enable `JsonReadFeature...`") or Java class names, which only help an attacker.
+     */
+    static String plain(String message) {
+        String line = message == null ? "" : message.lines().findFirst().orElse("");
+        int advice = line.indexOf(": enable");
+        if (advice < 0) {
+            advice = line.indexOf("; enable");
+        }
+        if (advice >= 0) {
+            line = line.substring(0, advice);
+        }
+        line = line.replaceAll("`?\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$.]*`?", "a value");
+        line = line.replaceAll("\\(for [^)]*\\)", "").trim();
+        return line.isEmpty() ? "malformed" : line;
     }
 
     /** Field names come from the client: echo at most 100 characters of one. */

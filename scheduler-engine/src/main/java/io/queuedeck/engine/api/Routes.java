@@ -20,8 +20,6 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
-import io.queuedeck.engine.tier.Tier;
-import io.queuedeck.engine.tier.TierMode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -54,6 +52,7 @@ final class Routes {
     private final TenantLimiter tenants;
     private volatile boolean draining;
     private final BodyReader bodies;
+    private final TaskAccess access;
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
            int maxQueued, boolean baseline, TenantLimiter tenants, BodyReader bodies) {
@@ -67,6 +66,7 @@ final class Routes {
         this.maxQueued = maxQueued;
         this.baseline = baseline;
         this.tenants = tenants;
+        this.access = new TaskAccess(engine, answers);
     }
 
     /**
@@ -107,13 +107,6 @@ final class Routes {
     /** A page of {@code GET /v1/tasks}. */
     record TaskList(List<TaskReport> tasks, @JsonProperty("next_cursor") String nextCursor) {}
 
-    /** {@code GET /v1/queues}. */
-    record Queues(String policy, @JsonProperty("dispatch_paused") boolean dispatchPaused, int queued, int running,
-                  @JsonProperty("oldest_wait_ms") double oldestWaitMs, @JsonProperty("by_tier") Map<String, Integer> byTier,
-                  @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel,
-                  @JsonProperty("tier_modes") Map<String, String> tierModes,
-                  @JsonProperty("lane_modes") List<String> laneModes) {}
-
     void register(Javalin app) {
         app.get("/healthz", this::health);
         app.get("/readyz", this::ready);
@@ -123,8 +116,12 @@ final class Routes {
         app.get("/v1/tasks/{id}", this::get);
         app.delete("/v1/tasks/{id}", this::cancel);
         app.patch("/v1/tasks/{id}", this::reprioritize);
-        app.get("/v1/queues", ctx -> json(ctx, 200, queues(snapshot())));
-        app.post("/v1/queues/{action}", this::queueAction);
+        QueueRoutes queues = new QueueRoutes(engine, answers);
+        app.get("/v1/queues", ctx -> {
+            TaskAccess.require(ctx, "read the queues", Scope.READ, Scope.OPERATE);
+            json(ctx, 200, QueueRoutes.queues(snapshot()));
+        });
+        app.post("/v1/queues/{action}", ctx -> json(ctx, 200, queues.act(ctx)));
         app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
         if (baseline) {
             // The benchmark's yardstick: the same server, body read, a constant answer, no engine.
@@ -138,7 +135,10 @@ final class Routes {
             app.get("/metrics", this::metrics);
         }
         if (callbacks != null) {
-            app.get("/v1/callbacks/dead-letters", ctx -> json(ctx, 200, Map.of("dead_letters", callbacks.deadLetters())));
+            app.get("/v1/callbacks/dead-letters", ctx -> {
+                TaskAccess.require(ctx, "read callback dead letters", Scope.READ);
+                json(ctx, 200, Map.of("dead_letters", access.visibleDeadLetters(ctx, callbacks.deadLetters())));
+            });
             app.post("/v1/callbacks/dead-letters/{id}/replay", this::replayCallback);
         }
     }
@@ -178,8 +178,9 @@ final class Routes {
     }
 
     private void submit(Context ctx) {
+        TaskAccess.require(ctx, "submit tasks", Scope.SUBMIT);
         refuseWhileDraining();
-        TaskSpec spec = readJson(ctx, TaskSpec.class, maxBodyBytes);
+        TaskSpec spec = TaskAccess.stamp(ctx, readJson(ctx, TaskSpec.class, maxBodyBytes), "tenant");
         admit(ctx, spec, "", 1);
         if (spec != null && spec.tenant() != null) {
             limitTenant(ctx, spec.tenant(), 1, "tenant");
@@ -200,14 +201,18 @@ final class Routes {
      * itself (an id taken by another body, a model no instance serves) gets its own status.
      */
     private void submitBatch(Context ctx) {
+        TaskAccess.require(ctx, "submit tasks", Scope.SUBMIT);
         refuseWhileDraining();
         Batch batch = readJson(ctx, Batch.class, maxBodyBytes * BATCH_BODY_FACTOR);
         if (batch == null || batch.tasks() == null) {
             throw ApiException.invalid("tasks", "tasks is required: {\"tasks\": [ ... ]}");
         }
-        List<TaskSpec> specs = batch.tasks();
-        if (specs.isEmpty() || specs.size() > MAX_BATCH) {
-            throw ApiException.invalid("tasks", "tasks must hold 1 to " + MAX_BATCH + " tasks, got " + specs.size());
+        if (batch.tasks().isEmpty() || batch.tasks().size() > MAX_BATCH) {
+            throw ApiException.invalid("tasks", "tasks must hold 1 to " + MAX_BATCH + " tasks, got " + batch.tasks().size());
+        }
+        List<TaskSpec> specs = new ArrayList<>(batch.tasks().size());
+        for (int i = 0; i < batch.tasks().size(); i++) {
+            specs.add(TaskAccess.stamp(ctx, batch.tasks().get(i), "tasks[" + i + "].tenant"));
         }
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
@@ -280,6 +285,7 @@ final class Routes {
     }
 
     private void list(Context ctx) {
+        TaskAccess.require(ctx, "read tasks", Scope.READ);
         TaskState state = null;
         String stateParam = ctx.queryParam("state");
         if (stateParam != null && !stateParam.isEmpty()) {
@@ -290,7 +296,8 @@ final class Routes {
                         + stateParam + "'");
             }
         }
-        String tenant = ctx.queryParam("tenant");
+        String tenantParam = ctx.queryParam("tenant");
+        String tenant = TaskAccess.listTenant(ctx, tenantParam == null || tenantParam.isEmpty() ? null : tenantParam);
         int limit = intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT);
         long after = -1;
         String cursor = ctx.queryParam("cursor");
@@ -304,7 +311,7 @@ final class Routes {
                 throw ApiException.invalid("cursor", "cursor is not one this server gave out");
             }
         }
-        TaskQuery query = new TaskQuery(state, tenant == null || tenant.isEmpty() ? null : tenant, after, limit);
+        TaskQuery query = new TaskQuery(state, tenant, after, limit);
         TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
         List<TaskReport> reports = new ArrayList<>(page.tasks().size());
         for (TaskView view : page.tasks()) {
@@ -330,16 +337,21 @@ final class Routes {
     }
 
     private void get(Context ctx) {
+        TaskAccess.require(ctx, "read tasks", Scope.READ);
         String id = ctx.pathParam("id");
-        Optional<TaskView> task = answers.await(engine.send(new Command.FindTask(id)));
+        Optional<TaskView> task = access.find(ctx, id);
         json(ctx, 200, report(task.orElseThrow(() -> EngineAnswers.refusal(new TaskNotFoundException(id)))));
     }
 
     private void cancel(Context ctx) {
-        json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(ctx.pathParam("id"))))));
+        TaskAccess.require(ctx, "cancel tasks", Scope.SUBMIT, Scope.OPERATE);
+        String id = ctx.pathParam("id");
+        access.checkOwned(ctx, id);
+        json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(id)))));
     }
 
     private void reprioritize(Context ctx) {
+        TaskAccess.require(ctx, "reprioritize tasks", Scope.OPERATE);
         PriorityPatch patch = readJson(ctx, PriorityPatch.class, maxBodyBytes);
         io.queuedeck.engine.task.Placement placement = patch == null ? null : patch.placement();
         if (patch == null || patch.priority() == null && placement == null) {
@@ -347,6 +359,12 @@ final class Routes {
                     + " (or a place in the lane: position, before or after)");
         }
         String id = ctx.pathParam("id");
+        access.checkOwned(ctx, id);
+        if (placement instanceof io.queuedeck.engine.task.Placement.Before b) {
+            checkAnchor(ctx, b.taskId(), "before");
+        } else if (placement instanceof io.queuedeck.engine.task.Placement.After a) {
+            checkAnchor(ctx, a.taskId(), "after");
+        }
         Client client = ctx.attribute(CLIENT);
         TaskView moved;
         if (patch.priority() == null && (client == null || placement instanceof io.queuedeck.engine.task.Placement.Front
@@ -368,6 +386,14 @@ final class Routes {
         json(ctx, 200, report(moved));
     }
 
+    /** Refuses a place next to a task the caller may not see exactly as one next to an unknown task. */
+    private void checkAnchor(Context ctx, String anchorId, String field) {
+        Client client = TaskAccess.client(ctx);
+        if (client != null && client.tenant() != null && access.find(ctx, anchorId).isEmpty()) {
+            throw ApiException.invalid(field, "no task '" + anchorId + "'");
+        }
+    }
+
     /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
     private int priorityOf(String anchorId, String field) {
         return answers.await(engine.send(new Command.FindTask(anchorId)))
@@ -375,56 +401,11 @@ final class Routes {
                 .priority();
     }
 
-    /**
-     * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier {@code core}, {@code normal},
-     * {@code batch} or {@code all}, or one priority lane {@code p0}..{@code p9}. {@code all:pause}
-     * and {@code all:resume} stop and restart dispatch as a whole; {@code all:drain} drains every tier.
-     */
-    private void queueAction(Context ctx) {
-        Client client = ctx.attribute(CLIENT);
-        if (client != null) {
-            client.checkMayControlQueues();
-        }
-        String action = ctx.pathParam("action");
-        int colon = action.lastIndexOf(':');
-        String tierName = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
-        String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
-        if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
-            throw new ApiException(404, "not_found", "unknown queue action '" + action
-                    + "'; use POST /v1/queues/{core|normal|batch|all|p0..p9}:{pause|resume|drain}");
-        }
-        TierMode mode = switch (verb) {
-            case "pause" -> TierMode.PAUSED;
-            case "drain" -> TierMode.DRAINING;
-            default -> TierMode.ACTIVE;
-        };
-        if (tierName.matches("p[0-9]")) {
-            answers.await(engine.send(new Command.SetLaneMode(tierName.charAt(1) - '0', mode)));
-            json(ctx, 200, queues(answers.await(engine.send(new Command.TakeSnapshot()))));
-            return;
-        }
-        List<Tier> tiers = switch (tierName) {
-            case "core" -> List.of(Tier.CORE);
-            case "normal" -> List.of(Tier.NORMAL);
-            case "batch" -> List.of(Tier.BATCH);
-            case "all" -> List.of();
-            default -> throw new ApiException(404, "not_found", "unknown tier '" + tierName
-                    + "'; use core, normal, batch, all or a priority lane p0..p9");
-        };
-        if (tiers.isEmpty() && mode != TierMode.DRAINING) {
-            answers.await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
-        } else {
-            for (Tier tier : tiers.isEmpty() ? List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH) : tiers) {
-                answers.await(engine.send(new Command.SetTierMode(tier, mode)));
-            }
-        }
-        // the published snapshot may predate the command: answer from a fresh one
-        json(ctx, 200, queues(answers.await(engine.send(new Command.TakeSnapshot()))));
-    }
-
     private void replayCallback(Context ctx) {
+        TaskAccess.require(ctx, "replay callbacks", Scope.OPERATE);
         String id = ctx.pathParam("id");
-        if (!callbacks.replay(id)) {
+        Client client = TaskAccess.client(ctx);
+        if (client != null && client.tenant() != null && access.find(ctx, id).isEmpty() || !callbacks.replay(id)) {
             throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + id + "'");
         }
         json(ctx, 202, Map.of("task_id", id, "replayed", true));
@@ -494,21 +475,6 @@ final class Routes {
             throw new ApiException(503, "not_ready", "the engine has not published its first snapshot yet");
         }
         return snapshot;
-    }
-
-    private static Queues queues(EngineSnapshot s) {
-        Map<String, Integer> byTier = new LinkedHashMap<>();
-        for (Tier tier : Tier.values()) {
-            byTier.put(tier.name().toLowerCase(Locale.ROOT), s.queuedByTier().getOrDefault(tier, 0));
-        }
-        Map<String, String> modes = new LinkedHashMap<>();
-        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
-            modes.put(tier.name().toLowerCase(Locale.ROOT),
-                    s.tierModes().getOrDefault(tier, TierMode.ACTIVE).name().toLowerCase(Locale.ROOT));
-        }
-        return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
-                s.queuedByPriority(), s.queuedByLevel(), modes,
-                s.laneModes().stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     private TaskReport report(TaskView view) {

@@ -60,6 +60,12 @@ final class TenantLimiter {
                 .acquire(n);
     }
 
+    /** Seconds until the key's bucket holds one submission again, without taking it; 0 when it does (or none is kept). */
+    long waitOf(String tenant) {
+        TokenBucket bucket = buckets.get(tenant);
+        return bucket == null ? 0 : bucket.waitFor(1);
+    }
+
     /** Buckets held now: for tests. */
     int buckets() {
         return buckets.size();

@@ -31,6 +31,12 @@ final class TokenBucket {
         return Math.max(1, (long) Math.ceil((n - tokens) / perSecond));
     }
 
+    /** The whole seconds until the bucket holds {@code n} tokens, taking nothing; 0 when it holds them now. */
+    synchronized long waitFor(int n) {
+        refill();
+        return tokens >= n ? 0 : Math.max(1, (long) Math.ceil((n - tokens) / perSecond));
+    }
+
     /** Gives back {@code n} tokens taken for submissions that were refused after all. */
     synchronized void refund(int n) {
         refill();

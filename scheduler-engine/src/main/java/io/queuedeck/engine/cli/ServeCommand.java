@@ -257,6 +257,9 @@ final class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "queuedeck-exit"));
+        PrintWriter err = spec.commandLine().getErr();
+        legacyClientWarnings(settings.clients()).forEach(err::println);
+        err.flush();
         out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
                 policyName, gpus, Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
@@ -290,6 +293,11 @@ final class ServeCommand implements Callable<Integer> {
         String token = token(env);
         if (token != null) {
             String source = tokenFile != null ? "--token-file" : "QUEUEDECK_API_TOKEN";
+            int bytes = token.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes < ClientPolicy.MIN_TOKEN_BYTES) {
+                throw new IllegalArgumentException("the token from " + source + " is " + bytes + " bytes; tokens must be"
+                        + " at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
+            }
             for (ServeConfig.ClientSection client : file.clients()) {
                 if (client.token().equals(token)) {
                     throw new IllegalArgumentException("the token from " + source + " is also the token of client '"
@@ -349,6 +357,22 @@ final class ServeCommand implements Callable<Integer> {
             case "auto" -> Runtime.version().feature() >= 24;
             default -> throw new IllegalArgumentException("--threads must be virtual, platform or auto, got '" + choice + "'");
         };
+    }
+
+    /**
+     * One warning per client configured without scopes: it may do everything on every tenant's
+     * tasks, as all clients could before scopes existed (decision 0015).
+     */
+    static List<String> legacyClientWarnings(List<ServeConfig.ClientSection> clients) {
+        List<String> warnings = new ArrayList<>();
+        for (ServeConfig.ClientSection client : clients) {
+            if (client.policy().legacy()) {
+                warnings.add("QueueDeck: warning: client '" + client.policy().name() + "' has no scopes, so it may submit,"
+                        + " read, change and cancel every tenant's tasks and control the queues; give it 'scopes:' (and a"
+                        + " 'tenant:') in the config file to limit it");
+            }
+        }
+        return warnings;
     }
 
     private String token(Function<String, String> env) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
+import io.queuedeck.engine.api.Scope;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +126,11 @@ final class ConfigReader {
                 }
             }
             token = token.strip();
+            int tokenBytes = token.getBytes(StandardCharsets.UTF_8).length;
+            if (tokenBytes < ClientPolicy.MIN_TOKEN_BYTES) {
+                throw c.error(c.at(tokenEnv != null ? "token_env" : "token_file"), "gives a token of " + tokenBytes
+                        + " bytes; tokens must be at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
+            }
             if (tokensSeen.putIfAbsent(token, where) != null) {
                 throw c.error(where, "has the same token as " + tokensSeen.get(token));
             }
@@ -133,9 +140,34 @@ final class ConfigReader {
             if (rate == null && burst != null) {
                 throw c.error(c.at("burst"), "needs requests_per_second beside it");
             }
+            String tenant = c.string("tenant");
+            List<String> scopeNames = c.strings("scopes");
+            Set<Scope> scopes = null;
+            if (scopeNames != null) {
+                scopes = EnumSet.noneOf(Scope.class);
+                for (String key : scopeNames) {
+                    Scope scope = Scope.byKey(key);
+                    if (scope == null) {
+                        throw c.error(c.at("scopes"), "must name submit, read, operate or admin, got '" + key + "'");
+                    }
+                    scopes.add(scope);
+                }
+                if (scopes.isEmpty()) {
+                    throw c.error(c.at("scopes"), "must name at least one of submit, read, operate, admin");
+                }
+            }
+            if (tenant != null && tenant.isBlank()) {
+                throw c.error(c.at("tenant"), "must not be blank");
+            }
+            if (tenant != null && scopes == null) {
+                throw c.error(c.at("scopes"), "is required for a client bound to a tenant (submit, read, operate)");
+            }
+            if (tenant != null && scopes.contains(Scope.ADMIN)) {
+                throw c.error(c.at("tenant"), "must be left out for an admin client: admin sees every tenant");
+            }
             c.finish();
             clients.add(new ServeConfig.ClientSection(token, new ClientPolicy(name, maxPriority == null ? 0 : maxPriority,
-                    rate == null ? 0 : rate, rate == null ? 0 : burst == null ? defaultBurst(rate) : burst)));
+                    rate == null ? 0 : rate, rate == null ? 0 : burst == null ? defaultBurst(rate) : burst, tenant, scopes)));
         }
         return clients;
     }

@@ -228,12 +228,12 @@ class ApiOperationsTest {
     @Test
     void client_cannotExceedItsPriorityCap_orItsRate() {
         try (ApiServer guarded = ApiServer.builder(engine).port(0)
-                .client("gold-token", ClientPolicy.unlimited("gold"))
-                .client("bronze-token", new ClientPolicy("bronze", 5, 0.5, 3))
-                .client("silver-token", new ClientPolicy("silver", 4, 0, 0))
+                .client("gold-token-0123456789abcdef0123456789ab", ClientPolicy.unlimited("gold"))
+                .client("bronze-token-0123456789abcdef0123456789", new ClientPolicy("bronze", 5, 0.5, 3))
+                .client("silver-token-0123456789abcdef0123456789", new ClientPolicy("silver", 4, 0, 0))
                 .build().start()) {
-            Http gold = new Http(guarded.baseUri(), "gold-token");
-            Http bronze = new Http(guarded.baseUri(), "bronze-token");
+            Http gold = new Http(guarded.baseUri(), "gold-token-0123456789abcdef0123456789ab");
+            Http bronze = new Http(guarded.baseUri(), "bronze-token-0123456789abcdef0123456789");
 
             assertThat(gold.post("/v1/tasks", task("g", 0, "t")).status()).isEqualTo(202);
             Http.Response tooUrgent = bronze.post("/v1/tasks", task("b", 2, "t"));
@@ -241,7 +241,7 @@ class ApiOperationsTest {
             assertThat(tooUrgent.errorField()).isEqualTo("priority");
             assertThat(bronze.post("/v1/tasks", task("b", 6, "t")).status()).isEqualTo(202);
             assertThat(bronze.patch("/v1/tasks/b", "{\"priority\":1}").status()).isEqualTo(403);
-            Http.Response notAllowed = new Http(guarded.baseUri(), "silver-token").post("/v1/queues/all:pause", "");
+            Http.Response notAllowed = new Http(guarded.baseUri(), "silver-token-0123456789abcdef0123456789").post("/v1/queues/all:pause", "");
             assertThat(notAllowed.status()).isEqualTo(403);
             assertThat(notAllowed.errorCode()).isEqualTo("queue_control_not_allowed");
             assertThat(gold.post("/v1/queues/p3:pause", "").status()).isEqualTo(200);

@@ -264,7 +264,7 @@ class ApiServerTest {
 
     @Test
     void wrongMethod_answers405AsJson() {
-        Http.Response response = http.send(http.request("/v1/tasks/x").PUT(java.net.http.HttpRequest.BodyPublishers.noBody()));
+        Http.Response response = http.send(http.request("/v1/tasks/x").header("X-QueueDeck-Client", "test").PUT(java.net.http.HttpRequest.BodyPublishers.noBody()));
 
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.errorCode()).isEqualTo("method_not_allowed");
@@ -302,10 +302,10 @@ class ApiServerTest {
 
     @Test
     void token_requiredOnV1_butNotOnProbes() {
-        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken("s3cret").build().start()) {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken("s3cret-0123456789abcdef0123456789abcdef").build().start()) {
             Http anonymous = new Http(guarded.baseUri());
             Http wrong = new Http(guarded.baseUri(), "nope");
-            Http client = new Http(guarded.baseUri(), "s3cret");
+            Http client = new Http(guarded.baseUri(), "s3cret-0123456789abcdef0123456789abcdef");
 
             Http.Response refused = anonymous.post("/v1/tasks", task("t", 5));
             assertThat(refused.status()).isEqualTo(401);

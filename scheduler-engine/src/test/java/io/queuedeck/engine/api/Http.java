@@ -49,8 +49,9 @@ final class Http {
         return send(request(path).GET());
     }
 
+    /** A DELETE as a program sends it: marked with the client header the tokenless server asks of state changes. */
     Response delete(String path) {
-        return send(request(path).DELETE());
+        return send(request(path).header("X-QueueDeck-Client", "test").DELETE());
     }
 
     Response post(String path, String json) {

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,12 +95,12 @@ class ServeCommandTest {
     void config_fileSetsWhatNoFlagDoes() throws Exception {
         Path file = Files.writeString(dir.resolve("queuedeck.yaml"), CONFIG);
 
-        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString());
+        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops-0123456789abcdef0123456789abcdef", "HOOK_SECRET", "h"), "--config", file.toString());
 
         assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform", null, null));
         assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("fifo", 2, null));
         assertThat(settings.clients()).singleElement().satisfies(c -> {
-            assertThat(c.token()).isEqualTo("t-ops");
+            assertThat(c.token()).isEqualTo("t-ops-0123456789abcdef0123456789abcdef");
             assertThat(c.policy()).isEqualTo(new ClientPolicy("ops", 1, 5, 10));
         });
         assertThat(settings.tenants().rates()).containsEntry("acme", new RateLimit(3, 3));
@@ -111,9 +112,9 @@ class ServeCommandTest {
     @Test
     void config_explicitFlagsWinOverTheFile() throws Exception {
         Path file = Files.writeString(dir.resolve("queuedeck.yaml"), CONFIG);
-        Path tokenFile = Files.writeString(dir.resolve("cli.token"), "t-cli");
+        Path tokenFile = Files.writeString(dir.resolve("cli.token"), "t-cli-0123456789abcdef0123456789abcdef");
 
-        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops", "HOOK_SECRET", "h"), "--config", file.toString(),
+        ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops-0123456789abcdef0123456789abcdef", "HOOK_SECRET", "h"), "--config", file.toString(),
                 "--port", "0", "--host", "localhost", "--max-queued", "7", "--threads", "virtual", "--policy", "mlfq",
                 "--instances", "3", "--callback-hosts", "b.example,c.example", "--data-dir", dir.resolve("flag").toString(),
                 "--token-file", tokenFile.toString());
@@ -137,9 +138,34 @@ class ServeCommandTest {
     }
 
     @Test
+    void shortTokenFile_isRefusedAtStart_namingItsSource() throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("short.token"), "too-short");
+
+        Run run = run("serve", "--port", "0", "--token-file", tokenFile.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("error: the token from --token-file is 9 bytes; tokens must be at least 32"
+                + " bytes (e.g. openssl rand -hex 32)");
+        assertThat(run.out()).doesNotContain("listening");
+    }
+
+    @Test
+    void legacyClientWithoutScopes_isWarnedAbout_scopedOnesAreNot() {
+        List<String> warnings = ServeCommand.legacyClientWarnings(List.of(
+                new ServeConfig.ClientSection("a".repeat(32), io.queuedeck.engine.api.ClientPolicy.unlimited("old")),
+                new ServeConfig.ClientSection("b".repeat(32), io.queuedeck.engine.api.ClientPolicy.scoped("new", "acme",
+                        java.util.Set.of(io.queuedeck.engine.api.Scope.READ)))));
+
+        assertThat(warnings).singleElement().asString().contains("client 'old' has no scopes").contains("every tenant")
+                .doesNotContain("aaaa");
+    }
+
+    @Test
     void serve_badConfigValue_isRefusedNamingFileAndKey() throws Exception {
-        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), "clients:\n  - {name: a, token_env: HOME}\n"
-                + "  - {name: b, token_env: PATH, max_priority: 12}\n");
+        Files.writeString(dir.resolve("a.token"), "a".repeat(32));
+        Files.writeString(dir.resolve("b.token"), "b".repeat(32));
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), "clients:\n  - {name: a, token_file: a.token}\n"
+                + "  - {name: b, token_file: b.token, max_priority: 12}\n");
 
         Run run = run("serve", "--config", file.toString(), "--port", "0");
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ServeConfigTest {
     /** The example the repository ships (tests run in scheduler-engine/). */
     static final Path EXAMPLE = Path.of("..", "resources", "config", "queuedeck.example.yaml");
-    static final Map<String, String> ENV = Map.of("QUEUEDECK_TOKEN_INTERACTIVE", "tok-interactive",
-            "QUEUEDECK_TOKEN_BATCH", "tok-batch", "QUEUEDECK_CALLBACK_SECRET", "s3cret");
+    static final Map<String, String> ENV = Map.of("QUEUEDECK_TOKEN_INTERACTIVE", "tok-interactive-0123456789abcdef012345",
+            "QUEUEDECK_TOKEN_BATCH", "tok-batch-0123456789abcdef0123456789abc", "QUEUEDECK_CALLBACK_SECRET", "s3cret");
 
     @TempDir
     Path dir;
@@ -52,9 +52,12 @@ class ServeConfigTest {
 
         assertThat(config.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 8080, 1_048_576L, 1_000_000, "auto", 67_108_864L, java.time.Duration.ofSeconds(10)));
         assertThat(config.engine()).isEqualTo(new ServeConfig.EngineSection("priority", 4, null));
-        assertThat(config.clients()).extracting(ServeConfig.ClientSection::token).containsExactly("tok-interactive", "tok-batch");
-        assertThat(config.clients().get(1).policy()).isEqualTo(new ClientPolicy("batch-jobs", 5, 50, 100));
-        assertThat(config.clients().get(0).policy()).isEqualTo(new ClientPolicy("interactive", 0, 0, 0));
+        assertThat(config.clients()).extracting(ServeConfig.ClientSection::token).containsExactly("tok-interactive-0123456789abcdef012345", "tok-batch-0123456789abcdef0123456789abc");
+        assertThat(config.clients().get(1).policy()).isEqualTo(new ClientPolicy("batch-jobs", 5, 50, 100, "batch-team",
+                java.util.Set.of(io.queuedeck.engine.api.Scope.SUBMIT, io.queuedeck.engine.api.Scope.READ,
+                        io.queuedeck.engine.api.Scope.OPERATE)));
+        assertThat(config.clients().get(0).policy()).isEqualTo(new ClientPolicy("interactive", 0, 0, 0, "acme",
+                java.util.Set.of(io.queuedeck.engine.api.Scope.SUBMIT, io.queuedeck.engine.api.Scope.READ)));
         assertThat(config.tenants().defaultRate()).isEqualTo(new RateLimit(100, 200));
         assertThat(config.tenants().rates()).containsExactly(Map.entry("acme", new RateLimit(500, 1000)));
         assertThat(config.callbacks().maxAttempts()).isEqualTo(6);
@@ -77,7 +80,7 @@ class ServeConfigTest {
     void toString_neverShowsTokensOrSecrets() {
         ServeConfig config = ServeConfig.load(EXAMPLE, ENV::get);
 
-        assertThat(config.toString()).doesNotContain("tok-interactive").doesNotContain("tok-batch").doesNotContain("s3cret");
+        assertThat(config.toString()).doesNotContain("tok-interactive-0123456789abcdef012345").doesNotContain("tok-batch-0123456789abcdef0123456789abc").doesNotContain("s3cret");
     }
 
     @Test
@@ -88,7 +91,7 @@ class ServeConfigTest {
 
     @Test
     void relativePaths_areResolvedAgainstTheFilesFolder() throws Exception {
-        Files.writeString(dir.resolve("ops.token"), "from-a-file\n");
+        Files.writeString(dir.resolve("ops.token"), "from-a-file-0123456789abcdef0123456789\n");
 
         ServeConfig config = load("""
                 data_dir: state
@@ -98,14 +101,14 @@ class ServeConfigTest {
                 """);
 
         assertThat(config.dataDir()).isEqualTo(dir.toAbsolutePath().resolve("state"));
-        assertThat(config.clients().getFirst().token()).isEqualTo("from-a-file");
+        assertThat(config.clients().getFirst().token()).isEqualTo("from-a-file-0123456789abcdef0123456789");
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir)
             unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout)
-            unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst)
+            unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
             port not a number                | server: {port: eighty}                                        | server.port must be a whole number between 0 and 65535, got 'eighty'
             bad threads                      | server: {threads: green}                                      | server.threads must be virtual, platform or auto, got 'green'
@@ -154,7 +157,7 @@ class ServeConfigTest {
                   - {name: a, token_env: QUEUEDECK_TOKEN_BATCH}
                   - {name: b, token_env: QUEUEDECK_TOKEN_BATCH}
                 """);
-        assertThat(twice).isEqualTo("clients[1] has the same token as clients[0]").doesNotContain("tok-batch");
+        assertThat(twice).isEqualTo("clients[1] has the same token as clients[0]").doesNotContain("tok-batch-0123456789abcdef0123456789abc");
         assertThat(refusal("""
                 clients:
                   - {name: a, token_env: QUEUEDECK_TOKEN_BATCH}
@@ -162,6 +165,39 @@ class ServeConfigTest {
                 """)).isEqualTo("clients[1].name 'a' is already the name of clients[0]");
         assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, burst: 5}]"))
                 .isEqualTo("clients[0].burst needs requests_per_second beside it");
+    }
+
+    @Test
+    void clientTenantAndScopes_areRead_andMistakesNamed() throws Exception {
+        ServeConfig config = load("""
+                clients:
+                  - {name: acme-app, token_env: QUEUEDECK_TOKEN_BATCH, tenant: acme, scopes: [submit, read]}
+                  - {name: ops, token_env: QUEUEDECK_TOKEN_INTERACTIVE, scopes: [admin]}
+                """);
+
+        assertThat(config.clients().get(0).policy().tenant()).isEqualTo("acme");
+        assertThat(config.clients().get(0).policy().scopes())
+                .containsExactlyInAnyOrder(io.queuedeck.engine.api.Scope.SUBMIT, io.queuedeck.engine.api.Scope.READ);
+        assertThat(config.clients().get(1).policy().tenant()).isNull();
+        assertThat(config.clients().get(1).policy().legacy()).isFalse();
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: acme}]"))
+                .isEqualTo("clients[0].scopes is required for a client bound to a tenant (submit, read, operate)");
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: acme, scopes: [admin]}]"))
+                .isEqualTo("clients[0].tenant must be left out for an admin client: admin sees every tenant");
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, scopes: [write]}]"))
+                .isEqualTo("clients[0].scopes must name submit, read, operate or admin, got 'write'");
+        assertThat(refusal("clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, scopes: []}]"))
+                .isEqualTo("clients[0].scopes must name at least one of submit, read, operate, admin");
+    }
+
+    @Test
+    void tokenShorterThan32Bytes_isRefusedWithoutShowingIt() throws Exception {
+        Files.writeString(dir.resolve("short.token"), "short-secret\n");
+
+        String refused = refusal("clients: [{name: a, token_file: short.token}]");
+
+        assertThat(refused).isEqualTo("clients[0].token_file gives a token of 12 bytes; tokens must be at least 32 bytes"
+                + " (e.g. openssl rand -hex 32)").doesNotContain("short-secret");
     }
 
     @Test

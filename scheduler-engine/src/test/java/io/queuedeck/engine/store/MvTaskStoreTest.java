@@ -50,6 +50,23 @@ class MvTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void dataDirectoryAndFile_areReadableByTheirOwnerOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path fresh = dir.resolve("fresh").resolve("state");
+        store.close();
+        store = TaskStore.embedded(fresh);
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(fresh)))
+                .isEqualTo("rwx------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                fresh.getParent()))).isEqualTo("rwx------");
+        try (var files = java.nio.file.Files.list(fresh)) {
+            assertThat(files.toList()).isNotEmpty().allSatisfy(file -> assertThat(java.nio.file.attribute.PosixFilePermissions
+                    .toString(java.nio.file.Files.getPosixFilePermissions(file))).isEqualTo("rw-------"));
+        }
+    }
+
+    @Test
     void secondStore_onTheSameDirectory_isRefused() {
         assertThatThrownBy(() -> TaskStore.embedded(dir)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("in use by another running QueueDeck");

@@ -1,0 +1,62 @@
+package io.queuedeck.engine.api;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+
+/**
+ * Errors Jetty raises before a request reaches the API (a path it cannot decode, a path or header
+ * block too large, a malformed request line) answered in the API's JSON error shape instead of an
+ * HTML page. The text is ours, by status: Jetty's own reason is not echoed, so no library detail leaks.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+    JsonErrorHandler() {
+        setShowStacks(false);
+        setShowServlet(false);
+        setShowMessageInTitle(false);
+    }
+
+    @Override
+    public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        baseRequest.setHandled(true);
+        int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+        byte[] body = body(status);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** The answer to a request Jetty could not even parse; it writes this buffer as the body. */
+    @Override
+    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        return ByteBuffer.wrap(body(status));
+    }
+
+    static byte[] body(int status) {
+        return Json.write(new ApiError(new ApiError.Detail(ApiServer.codeFor(status), message(status), null, null)));
+    }
+
+    private static String message(int status) {
+        return switch (status) {
+            case 400 -> "the request could not be read: its path, query or headers are malformed";
+            case 404 -> "no such endpoint";
+            case 405 -> "this method is not allowed here";
+            case 408 -> "the request took too long to arrive";
+            case 413 -> "the request is too large";
+            case 414 -> "the request path is too long";
+            case 415 -> "the body must be JSON: send 'Content-Type: application/json'";
+            case 431 -> "the request headers are too large";
+            case 501 -> "this method is not implemented";
+            case 505 -> "this HTTP version is not supported; use HTTP/1.1";
+            default -> status >= 500 ? "the server failed to handle this request" : "the request was refused (HTTP " + status + ")";
+        };
+    }
+}

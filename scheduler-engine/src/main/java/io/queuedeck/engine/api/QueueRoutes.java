@@ -1,0 +1,99 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code GET /v1/queues} and the queue actions: pause, resume and drain tiers, lanes or all dispatch. */
+final class QueueRoutes {
+    private final Engine engine;
+    private final EngineAnswers answers;
+
+    QueueRoutes(Engine engine, EngineAnswers answers) {
+        this.engine = engine;
+        this.answers = answers;
+    }
+
+    /** {@code GET /v1/queues}. */
+    record Queues(String policy, @JsonProperty("dispatch_paused") boolean dispatchPaused, int queued, int running,
+                  @JsonProperty("oldest_wait_ms") double oldestWaitMs, @JsonProperty("by_tier") Map<String, Integer> byTier,
+                  @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel,
+                  @JsonProperty("tier_modes") Map<String, String> tierModes,
+                  @JsonProperty("lane_modes") List<String> laneModes) {}
+
+    /**
+     * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier {@code core}, {@code normal},
+     * {@code batch} or {@code all}, or one priority lane {@code p0}..{@code p9}. {@code all:pause}
+     * and {@code all:resume} stop and restart dispatch as a whole; {@code all:drain} drains every tier.
+     * Answers the queues as they are afterwards.
+     */
+    Queues act(Context ctx) {
+        TaskAccess.require(ctx, "pause, resume or drain queues", Scope.OPERATE);
+        Client client = TaskAccess.client(ctx);
+        if (client != null) {
+            client.checkMayControlQueues();
+        }
+        String action = ctx.pathParam("action");
+        int colon = action.lastIndexOf(':');
+        String tierName = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
+        String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
+        if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
+            throw new ApiException(404, "not_found", "unknown queue action '" + shorten(action)
+                    + "'; use POST /v1/queues/{core|normal|batch|all|p0..p9}:{pause|resume|drain}");
+        }
+        TierMode mode = switch (verb) {
+            case "pause" -> TierMode.PAUSED;
+            case "drain" -> TierMode.DRAINING;
+            default -> TierMode.ACTIVE;
+        };
+        if (tierName.matches("p[0-9]")) {
+            answers.await(engine.send(new Command.SetLaneMode(tierName.charAt(1) - '0', mode)));
+            return queues(answers.await(engine.send(new Command.TakeSnapshot())));
+        }
+        List<Tier> tiers = switch (tierName) {
+            case "core" -> List.of(Tier.CORE);
+            case "normal" -> List.of(Tier.NORMAL);
+            case "batch" -> List.of(Tier.BATCH);
+            case "all" -> List.of();
+            default -> throw new ApiException(404, "not_found", "unknown tier '" + shorten(tierName)
+                    + "'; use core, normal, batch, all or a priority lane p0..p9");
+        };
+        if (tiers.isEmpty() && mode != TierMode.DRAINING) {
+            answers.await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
+        } else {
+            for (Tier tier : tiers.isEmpty() ? List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH) : tiers) {
+                answers.await(engine.send(new Command.SetTierMode(tier, mode)));
+            }
+        }
+        // the published snapshot may predate the command: answer from a fresh one
+        return queues(answers.await(engine.send(new Command.TakeSnapshot())));
+    }
+
+    static Queues queues(EngineSnapshot s) {
+        Map<String, Integer> byTier = new LinkedHashMap<>();
+        for (Tier tier : Tier.values()) {
+            byTier.put(tier.name().toLowerCase(Locale.ROOT), s.queuedByTier().getOrDefault(tier, 0));
+        }
+        Map<String, String> modes = new LinkedHashMap<>();
+        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
+            modes.put(tier.name().toLowerCase(Locale.ROOT),
+                    s.tierModes().getOrDefault(tier, TierMode.ACTIVE).name().toLowerCase(Locale.ROOT));
+        }
+        return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
+                s.queuedByPriority(), s.queuedByLevel(), modes,
+                s.laneModes().stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
+    }
+
+    /** Path segments come from the client: echo at most 100 characters of one. */
+    private static String shorten(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
+    }
+}

@@ -1,0 +1,99 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The tokenless loopback server's defence against requests a web page forges in a browser on the
+ * same machine (decision 0016). Anyone who can open a socket to loopback is trusted there, but a
+ * browser is a confused deputy: a page may post forms anywhere and, through DNS rebinding, read
+ * from a name that now points at 127.0.0.1. So: the {@code Host} must name loopback or the bound
+ * host (rebinding carries the attacker's name); a cross-site {@code Origin} or
+ * {@code Sec-Fetch-Site: cross-site} is refused; and a state-changing request must carry
+ * {@code Content-Type: application/json} or an {@value #CLIENT_HEADER} header, neither of which a
+ * page can send cross-origin without a CORS preflight, which this server never grants.
+ */
+final class RequestGuard {
+    /** A header any non-browser client may send to mark a request as deliberate. */
+    static final String CLIENT_HEADER = "X-QueueDeck-Client";
+
+    private final Set<String> hosts;
+
+    RequestGuard(String boundHost) {
+        String bound = bare(boundHost.toLowerCase(Locale.ROOT));
+        this.hosts = Set.of("localhost", "::1", bound);
+    }
+
+    void check(Context ctx) {
+        String host = ctx.header("Host");
+        if (host != null && !allowed(hostOf(host))) {
+            throw new ApiException(403, "host_not_allowed", "this server answers requests for loopback names only ("
+                    + "localhost, 127.0.0.1, [::1]) or the address it is bound to; the Host header names another");
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && !allowedOrigin(origin) || "cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) {
+            throw new ApiException(403, "origin_not_allowed", "requests from web pages of other sites are refused;"
+                    + " this server has no token and trusts only programs on this machine");
+        }
+        HandlerType method = ctx.method();
+        boolean changes = method == HandlerType.POST || method == HandlerType.PUT || method == HandlerType.PATCH
+                || method == HandlerType.DELETE;
+        if (changes && !Routes.isJson(ctx.header("Content-Type")) && isBlank(ctx.header(CLIENT_HEADER))) {
+            throw new ApiException(415, "unsupported_media_type", "a request that changes state must send"
+                    + " 'Content-Type: application/json' or an '" + CLIENT_HEADER + "' header (any value), which"
+                    + " web pages of other sites cannot send");
+        }
+    }
+
+    private boolean allowedOrigin(String origin) {
+        try {
+            URI uri = URI.create(origin.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                    && allowed(bare(uri.getHost().toLowerCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            return false; // "null" (a sandboxed or file page) and anything unparsable
+        }
+    }
+
+    private boolean allowed(String host) {
+        return hosts.contains(host) || isLoopbackV4(host);
+    }
+
+    /** The host name of a Host header value: {@code name}, {@code name:port}, {@code [v6]:port}. */
+    private static String hostOf(String header) {
+        String value = header.trim().toLowerCase(Locale.ROOT);
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            return close < 0 ? value : value.substring(1, close);
+        }
+        int colon = value.indexOf(':');
+        return colon < 0 ? value : value.substring(0, colon);
+    }
+
+    private static String bare(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** A dotted-quad literal in 127.0.0.0/8 (no name resolution: a name must be listed). */
+    private static boolean isLoopbackV4(String host) {
+        String[] parts = host.split("\\.", -1);
+        if (parts.length != 4 || !parts[0].equals("127")) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)
+                    || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

@@ -1,0 +1,120 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.callback.DeadLetter;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskNotFoundException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Who may see and touch which task (decision 0015). A client bound to a tenant submits for that
+ * tenant only and sees only its tasks: another tenant's task answers exactly as a task that does
+ * not exist (404), so ids cannot be probed. A tokenless server, an admin, a client without scopes
+ * and an unbound client see every tenant. The engine has no notion of callers; the check is here,
+ * at the edge, before each command.
+ */
+final class TaskAccess {
+    private final Engine engine;
+    private final EngineAnswers answers;
+
+    TaskAccess(Engine engine, EngineAnswers answers) {
+        this.engine = engine;
+        this.answers = answers;
+    }
+
+    /** The authenticated client, or null on a server without tokens. */
+    static Client client(Context ctx) {
+        return ctx.attribute(Routes.CLIENT);
+    }
+
+    /** Refuses with 403 {@code scope_missing} unless the caller has one of {@code scopes} (a tokenless server has all). */
+    static void require(Context ctx, String what, Scope... scopes) {
+        Client client = client(ctx);
+        if (client != null) {
+            client.require(what, scopes);
+        }
+    }
+
+    /**
+     * The spec as a bound client's tenant owns it: a missing {@code tenant} is filled in from the
+     * token, a different one is 403 on {@code field}, so no client spends another tenant's rate.
+     */
+    static TaskSpec stamp(Context ctx, TaskSpec spec, String field) {
+        Client client = client(ctx);
+        if (spec == null || client == null || client.tenant() == null) {
+            return spec;
+        }
+        if (spec.tenant() == null) {
+            return spec.withTenant(client.tenant());
+        }
+        if (!spec.tenant().equals(client.tenant())) {
+            throw new ApiException(403, "tenant_not_allowed", "this client submits for tenant '" + client.tenant()
+                    + "' only; leave " + field + " out or set it to '" + client.tenant() + "'", field, List.of());
+        }
+        return spec;
+    }
+
+    /** The tenant a listing is filtered on: a bound client's own, whatever it asks for; 403 if it names another. */
+    static String listTenant(Context ctx, String requested) {
+        Client client = client(ctx);
+        if (client == null || client.tenant() == null) {
+            return requested;
+        }
+        if (requested != null && !requested.equals(client.tenant())) {
+            throw new ApiException(403, "tenant_not_allowed", "this client sees tenant '" + client.tenant()
+                    + "' only, not '" + shorten(requested) + "'", "tenant", List.of());
+        }
+        return client.tenant();
+    }
+
+    /** The task if the caller may see it; another tenant's task is empty, as an unknown one. */
+    Optional<TaskView> find(Context ctx, String id) {
+        Optional<TaskView> task = answers.await(engine.send(new Command.FindTask(id)));
+        return task.filter(view -> visible(ctx, view));
+    }
+
+    /**
+     * Refuses with the very 404 an unknown id gets unless the caller may touch this task; only
+     * bound clients pay the extra look-up.
+     */
+    void checkOwned(Context ctx, String id) {
+        Client client = client(ctx);
+        if (client != null && client.tenant() != null && find(ctx, id).isEmpty()) {
+            throw EngineAnswers.refusal(new TaskNotFoundException(id));
+        }
+    }
+
+    /** The dead letters whose tasks the caller may see: a bound client's tenant's only (a forgotten task's are hidden). */
+    List<DeadLetter> visibleDeadLetters(Context ctx, List<DeadLetter> all) {
+        Client client = client(ctx);
+        if (client == null || client.tenant() == null) {
+            return all;
+        }
+        List<CompletableFuture<Optional<TaskView>>> lookups = new ArrayList<>(all.size());
+        for (DeadLetter letter : all) {
+            lookups.add(engine.send(new Command.FindTask(letter.taskId())));
+        }
+        List<DeadLetter> shown = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (answers.await(lookups.get(i)).filter(view -> visible(ctx, view)).isPresent()) {
+                shown.add(all.get(i));
+            }
+        }
+        return shown;
+    }
+
+    private static boolean visible(Context ctx, TaskView view) {
+        Client client = client(ctx);
+        return client == null || client.sees(view.spec().tenant());
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
+    }
+}

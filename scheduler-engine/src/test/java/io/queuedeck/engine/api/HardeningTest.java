@@ -1,0 +1,148 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.Engine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Errors Jetty raises itself come back as JSON; short tokens are refused; token guessing slows down. */
+class HardeningTest {
+    private static final String TOKEN = "hardening-token-0123456789abcdef0123456";
+
+    private Engine engine;
+    private ApiServer open;
+
+    @BeforeEach
+    void start() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+        open = ApiServer.builder(engine).port(0).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        open.close();
+        engine.close();
+    }
+
+    private RawHttp.Answer get(String target, String... headers) {
+        return RawHttp.send(open.port(), "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1"
+                + (headers.length == 0 ? "" : "\r\n" + String.join("\r\n", headers)), "");
+    }
+
+    private static void assertJsonError(RawHttp.Answer answer, int status) {
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+        assertThat(answer.contentType()).as(answer.headers()).startsWith("application/json");
+        assertThat(answer.body()).matches("\\{\"error\":\\{\"code\":\"[a-z_0-9]+\",\"message\":\"[^\"]+\".*}}")
+                .doesNotContainIgnoringCase("jetty").doesNotContainIgnoringCase("javalin").doesNotContain("<");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/tasks/%00", "/v1/tasks/%2e%2e/%2e%2e/etc", "/v1/tasks/%zz", "/v1/tasks/a%2fb",
+            "/v1/tasks?limit=abc", "/v1/tasks?state=bogus", "/v1/tasks?cursor=!!"})
+    void badPathOrQuery_answersTheJsonErrorShape(String target) {
+        RawHttp.Answer answer = get(target);
+
+        assertThat(answer.status()).isBetween(400, 404);
+        assertJsonError(answer, answer.status());
+    }
+
+    @Test
+    void undecodableQuery_isNeverAServerErrorNorHtml() {
+        RawHttp.Answer answer = get("/v1/tasks?limit=%zz&state=%");
+
+        assertThat(answer.status()).isLessThan(500);
+        assertThat(answer.contentType()).startsWith("application/json");
+    }
+
+    @Test
+    void tenKilobytePath_answers414AsJson() {
+        assertJsonError(get("/v1/tasks/" + "a".repeat(10_240)), 414);
+    }
+
+    @Test
+    void tenKilobyteHeader_answers431AsJson() {
+        assertJsonError(get("/v1/tasks", "X-Filler: " + "b".repeat(10_240)), 431);
+    }
+
+    @Test
+    void malformedRequestLine_answers400AsJson() {
+        RawHttp.Answer answer = RawHttp.send(open.port(), "GET /v1/tasks HTTP/9.9\r\nHost: 127.0.0.1", "");
+
+        assertThat(answer.status()).isGreaterThanOrEqualTo(400);
+        assertJsonError(answer, answer.status());
+    }
+
+    @Test
+    void jsonParserAdvice_isNotEchoed() {
+        Http.Response response = new Http(open.baseUri()).post("/v1/tasks",
+                "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":NaN}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body()).doesNotContain("JsonReadFeature").doesNotContain("enable").doesNotContain("ALLOW_")
+                .doesNotContain("com.fasterxml");
+    }
+
+    @Test
+    void plain_dropsParserSwitchesAndClassNames() {
+        assertThat(Json.plain("Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"))
+                .isEqualTo("Non-standard token 'NaN'");
+        assertThat(Json.plain("Cannot construct instance of `io.queuedeck.engine.task.TaskSpec` (for x)\n at [Source]"))
+                .isEqualTo("Cannot construct instance of a value");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 16, 31})
+    void tokenShorterThan32Bytes_isRefusedAtStart(int length) {
+        assertThatThrownBy(() -> ApiServer.builder(engine).bearerToken("Q".repeat(length)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32 bytes")
+                .hasMessageNotContaining("Q");
+        ApiServer.builder(engine).bearerToken("x".repeat(32)); // the shortest accepted
+    }
+
+    @Test
+    void repeatedWrongTokens_fromOneAddress_slowDownWith429AndRetryAfter_evenForTheRightToken() {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken(TOKEN).build().start()) {
+            Http wrong = new Http(guarded.baseUri(), "w".repeat(32));
+            int unauthorized = 0;
+            Http.Response last = null;
+            for (int i = 0; i < 30; i++) {
+                last = wrong.get("/v1/tasks");
+                if (last.status() == 401) {
+                    unauthorized++;
+                }
+            }
+            Http.Response right = new Http(guarded.baseUri(), TOKEN).get("/v1/tasks");
+
+            assertThat(unauthorized).isEqualTo(AuthThrottle.FREE_FAILURES);
+            assertThat(last.status()).isEqualTo(429);
+            assertThat(last.errorCode()).isEqualTo("too_many_failed_logins");
+            assertThat(last.headers().firstValue("Retry-After")).isPresent();
+            assertThat(right.status()).isEqualTo(429); // a guesser cannot tell a hit while slowed down
+            assertThat(new Http(guarded.baseUri()).get("/healthz").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void throttle_letsAnAddressTryAgainAsTimePasses_andKeepsAddressesApart() {
+        AtomicLong nanos = new AtomicLong();
+        AuthThrottle throttle = new AuthThrottle(nanos::get);
+        for (int i = 0; i < AuthThrottle.FREE_FAILURES; i++) {
+            assertThat(throttle.failed("10.0.0.1")).isZero();
+        }
+
+        assertThat(throttle.waitOf("10.0.0.1")).isEqualTo(AuthThrottle.SECONDS_PER_FAILURE);
+        assertThat(throttle.waitOf("10.0.0.2")).isZero();
+        nanos.addAndGet(Duration.ofSeconds(AuthThrottle.SECONDS_PER_FAILURE).toNanos());
+        assertThat(throttle.waitOf("10.0.0.1")).isZero();
+        assertThat(throttle.failed("10.0.0.1")).isZero();
+        assertThat(throttle.waitOf("10.0.0.1")).isPositive();
+    }
+}

@@ -1,0 +1,231 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskView;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ownership matrix: each scope against each task endpoint, on its own tenant's task, on another
+ * tenant's, and as admin. Another tenant's task must answer exactly as a task that does not exist
+ * and stay untouched.
+ */
+class TenantAccessTest {
+    static final Map<String, String> TOKENS = Map.of(
+            "acme-submit", "acme-submit-token-0123456789abcdef01234",
+            "acme-read", "acme-read-token-0123456789abcdef0123456",
+            "acme-operate", "acme-operate-token-0123456789abcdef0123",
+            "globex-all", "globex-all-token-0123456789abcdef012345",
+            "admin", "admin-token-0123456789abcdef0123456789ab",
+            "legacy", "legacy-token-0123456789abcdef0123456789");
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private static Engine engine;
+    private static ApiServer server;
+
+    @BeforeAll
+    static void start() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join(); // tasks stay queued, so every change is visible
+        server = ApiServer.builder(engine).port(0)
+                .client(TOKENS.get("acme-submit"), ClientPolicy.scoped("acme-submit", "acme", EnumSet.of(Scope.SUBMIT)))
+                .client(TOKENS.get("acme-read"), ClientPolicy.scoped("acme-read", "acme", EnumSet.of(Scope.READ)))
+                .client(TOKENS.get("acme-operate"), ClientPolicy.scoped("acme-operate", "acme", EnumSet.of(Scope.OPERATE)))
+                .client(TOKENS.get("globex-all"), ClientPolicy.scoped("globex-all", "globex",
+                        EnumSet.of(Scope.SUBMIT, Scope.READ, Scope.OPERATE)))
+                .client(TOKENS.get("admin"), ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
+                .client(TOKENS.get("legacy"), ClientPolicy.unlimited("legacy"))
+                .build().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        engine.close();
+    }
+
+    static Http as(String client) {
+        return new Http(server.baseUri(), TOKENS.get(client));
+    }
+
+    /** A fresh waiting task of {@code tenant}, submitted by the admin; answers its id. */
+    static String taskOf(String tenant) {
+        String id = tenant + "-" + IDS.incrementAndGet();
+        Http.Response created = as("admin").post("/v1/tasks", body(id, tenant, 5));
+        assertThat(created.status()).isEqualTo(202);
+        return id;
+    }
+
+    static String body(String id, String tenant, int priority) {
+        return "{\"task_id\":\"" + id + "\",\"model\":\"llama-2-7b\",\"input\":\"secret of " + tenant + "\",\"priority\":"
+                + priority + (tenant == null ? "" : ",\"tenant\":\"" + tenant + "\"") + "}";
+    }
+
+    private static Http.Response call(Http http, String endpoint, String id) {
+        return switch (endpoint) {
+            case "GET" -> http.get("/v1/tasks/" + id);
+            case "PATCH" -> http.patch("/v1/tasks/" + id, "{\"priority\":7}");
+            case "DELETE" -> http.delete("/v1/tasks/" + id);
+            default -> throw new IllegalArgumentException(endpoint);
+        };
+    }
+
+    private static TaskView engineView(String id) {
+        return engine.send(new Command.FindTask(id)).join().orElseThrow();
+    }
+
+    // the scope check comes before any look-up, so a 403 for a missing scope says nothing about the id
+    @ParameterizedTest(name = "{0} {1} on {2}''s task -> {3}")
+    @CsvSource({
+            // client,     endpoint, task of, status
+            "acme-submit,  GET,    acme,   403",
+            "acme-submit,  PATCH,  acme,   403",
+            "acme-submit,  DELETE, acme,   200",
+            "acme-submit,  GET,    globex, 403",
+            "acme-submit,  PATCH,  globex, 403",
+            "acme-submit,  DELETE, globex, 404",
+            "acme-read,    GET,    acme,   200",
+            "acme-read,    PATCH,  acme,   403",
+            "acme-read,    DELETE, acme,   403",
+            "acme-read,    GET,    globex, 404",
+            "acme-read,    PATCH,  globex, 403",
+            "acme-read,    DELETE, globex, 403",
+            "acme-operate, GET,    acme,   403",
+            "acme-operate, PATCH,  acme,   200",
+            "acme-operate, DELETE, acme,   200",
+            "acme-operate, GET,    globex, 403",
+            "acme-operate, PATCH,  globex, 404",
+            "acme-operate, DELETE, globex, 404",
+            "globex-all,   GET,    globex, 200",
+            "globex-all,   PATCH,  globex, 200",
+            "globex-all,   DELETE, globex, 200",
+            "globex-all,   GET,    acme,   404",
+            "globex-all,   PATCH,  acme,   404",
+            "globex-all,   DELETE, acme,   404",
+            "admin,        GET,    acme,   200",
+            "admin,        PATCH,  globex, 200",
+            "admin,        DELETE, acme,   200",
+            "legacy,       GET,    globex, 200",
+            "legacy,       PATCH,  acme,   200",
+            "legacy,       DELETE, globex, 200",
+    })
+    void taskEndpoint_answersByScopeAndTenant(String client, String endpoint, String tenant, int status) {
+        String id = taskOf(tenant);
+        TaskView before = engineView(id);
+
+        Http.Response response = call(as(client), endpoint, id);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        if (status == 404) {
+            // exactly what an id that never existed gets: no existence oracle
+            Http.Response unknown = call(as(client), endpoint, "never-" + id);
+            assertThat(response.body()).isEqualTo(unknown.body().replace("never-" + id, id));
+        }
+        if (status >= 400) {
+            assertThat(response.body()).doesNotContain("secret of");
+            TaskView after = engineView(id);
+            assertThat(after.state()).isEqualTo(before.state());
+            assertThat(after.priority()).isEqualTo(before.priority());
+        }
+        if (status == 403) {
+            assertThat(response.errorCode()).isEqualTo("scope_missing");
+        }
+    }
+
+    @Test
+    void list_showsABoundClientItsOwnTenantOnly_andAnotherTenantFilterIs403() {
+        taskOf("acme");
+        taskOf("globex");
+        taskOf("globex");
+
+        JsonNode mine = as("acme-read").get("/v1/tasks?limit=1000").json().get("tasks");
+        Http.Response theirs = as("acme-read").get("/v1/tasks?tenant=globex");
+        JsonNode all = as("admin").get("/v1/tasks?limit=1000").json().get("tasks");
+
+        assertThat(mine).isNotEmpty();
+        mine.forEach(task -> assertThat(task.get("tenant").asText()).isEqualTo("acme"));
+        assertThat(theirs.status()).isEqualTo(403);
+        assertThat(theirs.errorField()).isEqualTo("tenant");
+        assertThat(all).anySatisfy(task -> assertThat(task.get("tenant").asText()).isEqualTo("globex"));
+        assertThat(as("acme-submit").get("/v1/tasks").status()).isEqualTo(403);
+        assertThat(as("acme-operate").get("/v1/tasks").status()).isEqualTo(403);
+    }
+
+    @Test
+    void submit_bodyTenantIsTakenFromTheToken_anotherIs403NamingTheField() {
+        Http acme = as("acme-submit");
+
+        Http.Response stamped = acme.post("/v1/tasks", body("stamp-" + IDS.incrementAndGet(), null, 5));
+        Http.Response same = acme.post("/v1/tasks", body("same-" + IDS.incrementAndGet(), "acme", 5));
+        Http.Response other = acme.post("/v1/tasks", body("other-" + IDS.incrementAndGet(), "globex", 5));
+        Http.Response batch = acme.post("/v1/tasks:batch", "{\"tasks\":[" + body("b1-" + IDS.incrementAndGet(), null, 5)
+                + "," + body("b2-" + IDS.incrementAndGet(), "globex", 5) + "]}");
+
+        assertThat(stamped.status()).isEqualTo(202);
+        assertThat(engineView(stamped.json().get("task_id").asText()).spec().tenant()).isEqualTo("acme");
+        assertThat(same.status()).isEqualTo(202);
+        assertThat(other.status()).isEqualTo(403);
+        assertThat(other.errorCode()).isEqualTo("tenant_not_allowed");
+        assertThat(other.errorField()).isEqualTo("tenant");
+        assertThat(batch.status()).isEqualTo(403);
+        assertThat(batch.errorField()).isEqualTo("tasks[1].tenant");
+        assertThat(as("acme-read").post("/v1/tasks", body("r-" + IDS.incrementAndGet(), null, 5)).status()).isEqualTo(403);
+    }
+
+    @Test
+    void placeNextToAnotherTenantsTask_isRefusedAsAnUnknownAnchor() {
+        String mine = taskOf("acme");
+        String theirs = taskOf("globex");
+
+        Http.Response refused = as("acme-operate").patch("/v1/tasks/" + mine, "{\"before\":\"" + theirs + "\"}");
+        Http.Response unknown = as("acme-operate").patch("/v1/tasks/" + mine, "{\"before\":\"nobody-" + theirs + "\"}");
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorField()).isEqualTo("before");
+        assertThat(refused.body()).isEqualTo(unknown.body().replace("nobody-" + theirs, theirs));
+    }
+
+    @Test
+    void queues_readNeedsReadOrOperate_controlNeedsOperate() {
+        assertThat(as("acme-read").get("/v1/queues").status()).isEqualTo(200);
+        assertThat(as("acme-operate").get("/v1/queues").status()).isEqualTo(200);
+        assertThat(as("acme-submit").get("/v1/queues").status()).isEqualTo(403);
+        assertThat(as("acme-read").post("/v1/queues/p8:pause", "").status()).isEqualTo(403);
+        assertThat(as("acme-submit").post("/v1/queues/p8:pause", "").status()).isEqualTo(403);
+        assertThat(as("acme-operate").post("/v1/queues/p8:pause", "").status()).isEqualTo(200);
+        assertThat(as("admin").post("/v1/queues/p8:resume", "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void tenantRate_cannotBeSpentByAnotherTenantsClient() {
+        try (ApiServer limited = ApiServer.builder(engine).port(0)
+                .client(TOKENS.get("acme-submit"), ClientPolicy.scoped("acme-submit", "acme", EnumSet.of(Scope.SUBMIT)))
+                .client(TOKENS.get("globex-all"), ClientPolicy.scoped("globex-all", "globex", Set.of(Scope.SUBMIT)))
+                .tenantRate("acme", new RateLimit(0.001, 2))
+                .build().start()) {
+            Http globex = new Http(limited.baseUri(), TOKENS.get("globex-all"));
+            Http acme = new Http(limited.baseUri(), TOKENS.get("acme-submit"));
+
+            for (int i = 0; i < 5; i++) { // each refused: none takes from acme's bucket
+                assertThat(globex.post("/v1/tasks", body("spend-" + IDS.incrementAndGet(), "acme", 5)).status()).isEqualTo(403);
+            }
+
+            assertThat(acme.post("/v1/tasks", body("a-" + IDS.incrementAndGet(), null, 5)).status()).isEqualTo(202);
+            assertThat(acme.post("/v1/tasks", body("a-" + IDS.incrementAndGet(), null, 5)).status()).isEqualTo(202);
+            assertThat(acme.post("/v1/tasks", body("a-" + IDS.incrementAndGet(), null, 5)).status()).isEqualTo(429);
+        }
+    }
+}
