@@ -234,8 +234,9 @@ final class Durability {
 
     /** A recovered finished task's view: its times are lost with the old process, so it arrives and finishes at the restart. */
     private static TaskView finalView(StoredTask s, long now) {
+        int generated = s.state() == TaskState.SUCCEEDED ? s.outputTokens() : 0; // a success generated all it was to
         return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), now, -1, -1, now, 0,
-                0, s.outputTokens(), s.attempts(), 0, s.error(), s.output(), List.of(new Task.Transition(null, s.state(), now)));
+                generated, s.outputTokens(), s.attempts(), 0, s.error(), s.output(), List.of(new Task.Transition(null, s.state(), now)));
     }
 
     private StoredTask record(Task task, Instant expiresAt, boolean handedOn) {

@@ -204,10 +204,12 @@ class RecoveryTest {
         submit("a", 5);
         clock.runUntilIdle();
         assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+        int generated = task("a").generatedTokens();
 
         crashAndRestart(RetryRule.DEFAULT);
 
         assertThat(task("a").state()).as("known after the restart").isEqualTo(TaskState.SUCCEEDED);
+        assertThat(task("a").generatedTokens()).as("tokens it generated").isEqualTo(generated).isPositive();
         SubmitResult again = submit("a", 5);
         assertThat(again.created()).isFalse();
         assertThat(again.task().state()).isEqualTo(TaskState.SUCCEEDED);
