@@ -30,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /** The endpoints: parse, check, one engine command, answer. */
 final class Routes {
@@ -53,6 +55,12 @@ final class Routes {
     private volatile boolean draining;
     private final BodyReader bodies;
     private final TaskAccess access;
+    /**
+     * Listings in progress at once: a page costs far more CPU than a submission (a hundred task
+     * views to JSON), so on a small machine unbounded listers would take every core from writers.
+     * Half the cores (at least one); fair, so every lister gets its turn.
+     */
+    private final Semaphore listings = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
            int maxQueued, boolean baseline, TenantLimiter tenants, BodyReader bodies) {
@@ -312,12 +320,24 @@ final class Routes {
             }
         }
         TaskQuery query = new TaskQuery(state, tenant, after, limit);
-        TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
-        List<TaskReport> reports = new ArrayList<>(page.tasks().size());
-        for (TaskView view : page.tasks()) {
-            reports.add(report(view));
+        try {
+            if (!listings.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                throw new ApiException(503, "server_busy", "too many task listings in progress; retry later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "unavailable", "the server is shutting down");
         }
-        json(ctx, 200, new TaskList(reports, page.nextSequence() < 0 ? null : Long.toString(page.nextSequence(), 36)));
+        try {
+            TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
+            List<TaskReport> reports = new ArrayList<>(page.tasks().size());
+            for (TaskView view : page.tasks()) {
+                reports.add(report(view));
+            }
+            json(ctx, 200, new TaskList(reports, page.nextSequence() < 0 ? null : Long.toString(page.nextSequence(), 36)));
+        } finally {
+            listings.release();
+        }
     }
 
     private static int intParam(Context ctx, String name, int fallback, int min, int max) {
