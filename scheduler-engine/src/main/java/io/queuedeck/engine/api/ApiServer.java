@@ -40,6 +40,9 @@ public final class ApiServer implements AutoCloseable {
     private final AuthThrottle throttle;
     private final RequestGuard guard;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
+    /** How long {@link #close} waits for requests already received. */
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
 
     private ApiServer(Builder b) {
         this.host = b.host;
@@ -69,7 +72,12 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         });
         // counted first and uncounted last, so a shutdown can wait for every request to be answered
-        app.before(ctx -> inFlight.incrementAndGet());
+        app.before(ctx -> {
+            inFlight.incrementAndGet();
+            if (draining) {
+                ctx.header("Connection", "close"); // no keep-alive during a stop: no request can arrive on a connection about to close
+            }
+        });
         app.after(ctx -> inFlight.decrementAndGet());
         routes.register(app);
         if (guard != null) {
@@ -124,6 +132,7 @@ public final class ApiServer implements AutoCloseable {
      * and the rest are still served until {@link #close}.
      */
     public void drain() {
+        draining = true;
         routes.drain();
     }
 
@@ -132,9 +141,23 @@ public final class ApiServer implements AutoCloseable {
         return inFlight.get();
     }
 
-    /** Stops accepting requests and closes connections. */
+    /**
+     * Stops accepting connections, lets the requests already received be answered (up to
+     * {@link #CLOSE_WAIT_MILLIS}), then closes every connection.
+     */
     @Override
     public void close() {
+        if (app.jettyServer() != null && app.jettyServer().server() != null) {
+            for (org.eclipse.jetty.server.Connector connector : app.jettyServer().server().getConnectors()) {
+                if (connector instanceof org.eclipse.jetty.server.NetworkConnector network) {
+                    network.close(); // the listening socket only; open connections finish their requests
+                }
+            }
+            long until = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000L;
+            while (inFlight.get() > 0 && System.nanoTime() < until) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+            }
+        }
         app.stop();
     }
 
