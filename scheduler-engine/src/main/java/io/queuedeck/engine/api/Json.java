@@ -140,7 +140,9 @@ final class Json {
             line = line.substring(0, advice);
         }
         line = line.replaceAll("`?\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$.]*`?", "a value");
-        line = line.replaceAll("\\(for [^)]*\\)", "").trim();
+        line = line.replaceAll("\\(for [^)]*\\)", "");
+        // the parser's hints name its features: "(not recognized as one since Feature 'ALLOW_COMMENTS' not enabled …)"
+        line = line.replaceAll("\\s*\\([^)]*\\bFeature\\b[^)]*\\)", "").trim();
         return line.isEmpty() ? "malformed" : line;
     }
 

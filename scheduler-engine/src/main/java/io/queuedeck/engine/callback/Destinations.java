@@ -254,6 +254,9 @@ final class Destinations {
             if (isZero(a, 0, 10) && (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff) {
                 return inside4(slice(a, 12)).map(why -> why + " (IPv4-mapped)");
             }
+            if (isZero(a, 0, 8) && (a[8] & 0xff) == 0xff && (a[9] & 0xff) == 0xff && isZero(a, 10, 12)) {
+                return inside4(slice(a, 12)).map(why -> why + " (IPv4-translated)"); // ::ffff:0:0:0/96
+            }
             if (isZero(a, 0, 12)) {
                 if (isZero(a, 12, 16)) {
                     return Optional.of("unspecified");
@@ -267,6 +270,12 @@ final class Destinations {
             int second = a[1] & 0xff;
             if (first == 0x00 && second == 0x64 && (a[2] & 0xff) == 0xff && (a[3] & 0xff) == 0x9b && isZero(a, 4, 12)) {
                 return inside4(slice(a, 12)).map(why -> why + " (NAT64)"); // 64:ff9b::/96
+            }
+            if (first == 0x00 && second == 0x64 && (a[2] & 0xff) == 0xff && (a[3] & 0xff) == 0x9b && a[4] == 0 && a[5] == 1) {
+                return Optional.of("a local NAT64 translation prefix"); // 64:ff9b:1::/48: where the IPv4 sits varies
+            }
+            if (first == 0x20 && second == 0x01 && a[2] == 0 && a[3] == 0) {
+                return Optional.of("a Teredo tunnel"); // 2001::/32: the client's IPv4 is hidden in the address
             }
             if (first == 0x20 && second == 0x02) {
                 return inside4(slice(a, 2)).map(why -> why + " (6to4)"); // 2002::/16
