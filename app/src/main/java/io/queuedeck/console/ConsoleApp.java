@@ -48,7 +48,8 @@ import org.controlsfx.control.Notifications;
 public final class ConsoleApp extends Application {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
-    private EmbeddedEngine system;
+    /** Set on the FX thread once the engine has started (after reading a stored queue back). */
+    private volatile EmbeddedEngine system;
     private io.queuedeck.engine.api.ApiService api;
     private String apiLine = "API off";
     private EngineGateway gateway;
@@ -68,10 +69,34 @@ public final class ConsoleApp extends Application {
         applyTheme(options.light());
 
         stateDir = options.stateDirectory(System::getenv, System.getProperty("user.home")).orElse(null);
-        system = options.benchUi().isPresent()
-                ? BenchUi.startSystem()
-                : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
-                        stateDir == null ? null : TaskStore.embedded(stateDir)); // locks the directory, or fails the start
+        if (stateDir == null) { // nothing stored to read back: nothing to wait for
+            show(options.benchUi().isPresent() ? BenchUi.startSystem()
+                    : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null));
+            return;
+        }
+        // a stored queue may take seconds to read back: the window says so meanwhile, and the FX thread never waits for it
+        javafx.scene.control.Label opening = new javafx.scene.control.Label("Opening the queue in " + stateDir + " …");
+        stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
+        stage.setTitle("QueueDeck console");
+        stage.show();
+        Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
+            try {
+                EmbeddedEngine opened = EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
+                        TaskStore.embedded(stateDir)); // locks the directory, or fails the start
+                javafx.application.Platform.runLater(() -> show(opened));
+            } catch (RuntimeException e) {
+                System.err.println("queuedeck-console: " + e.getMessage());
+                javafx.application.Platform.runLater(() -> {
+                    opening.setText("Cannot open the queue: " + e.getMessage());
+                    exitAfterStop(2);
+                });
+            }
+        });
+    }
+
+    /** Builds the window around a started engine. FX thread. */
+    private void show(EmbeddedEngine started) {
+        system = started;
         gateway = EngineGateway.forFx(system.engine(), this::report);
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
         if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
@@ -130,6 +155,7 @@ public final class ConsoleApp extends Application {
         main.screenProperty().set(first);
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
+        stage.sizeToScene(); // a window already showing the opening message takes the remembered size
         stage.setTitle("QueueDeck console");
         stage.setOnCloseRequest(e -> {
             e.consume(); // the window closes once running tasks have finished (or on a second close)

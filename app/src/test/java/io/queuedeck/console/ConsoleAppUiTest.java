@@ -45,6 +45,8 @@ class ConsoleAppUiTest {
         stage = FxToolkit.registerPrimaryStage();
         app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "mlfq", "--load", "0.9", "--screen", "overview",
                 "--api-port", "0", "--data-dir", java.nio.file.Files.createTempDirectory("queuedeck-console").toString());
+        // with a data directory the window first says it is opening the queue, then shows the screens
+        await().atMost(Duration.ofSeconds(30)).until(() -> app.system() != null && new FxRobot().lookup("#tile-throughput").tryQuery().isPresent());
     }
 
     @AfterAll
