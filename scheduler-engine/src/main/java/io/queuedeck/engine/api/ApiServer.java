@@ -29,7 +29,9 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 public final class ApiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
     /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
-    private static final String ERROR_WRITTEN = "queuedeck.error-written";
+    static final String ERROR_WRITTEN = "queuedeck.error-written";
+    /** How long a front-door request waits in silence before a keep-alive (which also notices a client gone). */
+    private static final long FRONT_DOOR_KEEP_ALIVE_NANOS = 500_000_000L;
 
     private final String host;
     private final int port;
@@ -73,6 +75,10 @@ public final class ApiServer implements AutoCloseable {
         app.before(ctx -> inFlight.incrementAndGet());
         app.after(ctx -> inFlight.decrementAndGet());
         routes.register(app);
+        if (b.frontDoorModels != null) {
+            new OpenAiFrontDoor(b.engine, bodies, b.maxBodyBytes, b.requestTimeout.toNanos(), b.maxQueued, tenants,
+                    b.frontDoorModels, b.frontDoorStreams, FRONT_DOOR_KEEP_ALIVE_NANOS).register(app);
+        }
         app.before(this::authenticate);
         app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
         app.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx,
@@ -216,6 +222,8 @@ public final class ApiServer implements AutoCloseable {
         private CallbackDispatcher callbacks;
         private boolean baseline;
         private boolean virtualThreads;
+        private java.util.List<String> frontDoorModels;
+        private io.queuedeck.engine.exec.openai.CompletionStreams frontDoorStreams;
 
         private Builder(Engine engine) {
             if (engine == null) {
@@ -374,6 +382,22 @@ public final class ApiServer implements AutoCloseable {
          */
         public Builder virtualThreads() {
             virtualThreads = once(virtualThreads, "virtual threads");
+            return this;
+        }
+
+        /**
+         * Serves the OpenAI-compatible front door ({@code POST /v1/chat/completions},
+         * {@code POST /v1/completions}, {@code GET /v1/models}) for {@code models}; default off.
+         * Backend streams are relayed through {@code streams} (the OpenAI executor's); tasks that
+         * run on simulated GPUs are answered from their output.
+         */
+        public Builder openAiFrontDoor(java.util.List<String> models, io.queuedeck.engine.exec.openai.CompletionStreams streams) {
+            once(frontDoorModels != null, "OpenAI front door");
+            if (models == null || models.isEmpty()) {
+                throw new IllegalArgumentException("the front door needs at least one model");
+            }
+            frontDoorStreams = java.util.Objects.requireNonNull(streams, "streams must not be null");
+            frontDoorModels = java.util.List.copyOf(models);
             return this;
         }
 

@@ -45,6 +45,7 @@ final class StreamAttempt extends EventSourceListener {
     private long firstAt = -1;
     private long lastAt = -1;
     private long gapNanos;
+    private int refusedStatus;
 
     StreamAttempt(OpenAiExecutor owner, Task task, int instance, boolean chat, StreamListener relay, EngineClock clock,
                   String backendUrl) {
@@ -163,6 +164,7 @@ final class StreamAttempt extends EventSourceListener {
             } else if (code >= 500 || code == 408) {
                 fail(Outcome.Kind.SERVER, "the backend failed (" + code + "): " + message, 0);
             } else {
+                refusedStatus = code;
                 fail(Outcome.Kind.REFUSED, "the backend refused the request (" + code + "): " + message, 0);
             }
         } else if (response != null && t == null) {
@@ -197,7 +199,7 @@ final class StreamAttempt extends EventSourceListener {
             reason = reason + " (after " + relayed + " chunks were relayed to the client)";
         }
         if (relay != null) {
-            relay.attemptFailed(reason, retryable);
+            relay.attemptFailed(reason, retryable, refusedStatus);
         }
         owner.reportEnd(this, new Outcome.Failure(kind, reason, retryable, retryAfterNanos));
     }

@@ -99,6 +99,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final HttpServer server;
     private final List<String> models;
     private final Queue<Script> scripts = new ConcurrentLinkedQueue<>();
+    private final Queue<java.util.concurrent.CountDownLatch> gates = new ConcurrentLinkedQueue<>();
     private volatile Script fallback = Script.tokens(5);
     private volatile boolean healthy = true;
     private volatile boolean hasHealthEndpoint = true;
@@ -123,6 +124,16 @@ public final class FakeOpenAiServer implements AutoCloseable {
     public FakeOpenAiServer then(Script... next) {
         scripts.addAll(List.of(next));
         return this;
+    }
+
+    /**
+     * The next completion request to arrive holds its answer (headers included) until the latch
+     * returned is counted down: a request that occupies its slot for exactly as long as a test needs.
+     */
+    public java.util.concurrent.CountDownLatch holdNext() {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        gates.add(gate);
+        return gate;
     }
 
     public FakeOpenAiServer byDefault(Script script) {
@@ -205,6 +216,17 @@ public final class FakeOpenAiServer implements AutoCloseable {
         Script script = scripts.poll();
         if (script == null) {
             script = fallback;
+        }
+        java.util.concurrent.CountDownLatch gate = gates.poll();
+        if (gate != null) {
+            open.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                open.decrementAndGet();
+            }
         }
         if (script.status() != 200) {
             if (script.retryAfter() != null) {
