@@ -221,6 +221,29 @@ class OpenAiFrontDoorTest {
         assertThat(fake.requests()).hasSize(1); // the cancelled request never reached the backend
     }
 
+    @Test
+    void simulatedGpus_answerTheFrontDoorToo_wholeAndStreamed() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(10)).build();
+        engine.start();
+        server = ApiServer.builder(engine).port(0).virtualThreads()
+                .openAiFrontDoor(List.of(Engine.Builder.DEFAULT_MODEL), new io.queuedeck.engine.exec.openai.CompletionStreams())
+                .build().start();
+        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey("unused").maxRetries(0).build();
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(Engine.Builder.DEFAULT_MODEL)
+                .addUserMessage("hi").maxCompletionTokens(4).build();
+
+        ChatCompletion whole = client.chat().completions().create(params);
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+        }
+
+        assertThat(whole.choices().getFirst().message().content()).contains("simulated completion of 4 tokens");
+        assertThat(whole.usage().orElseThrow().completionTokens()).isEqualTo(4);
+        assertThat(streamed.toString()).isEqualTo("simulated completion of 4 tokens");
+        assertThat(client.models().list().data().stream().map(Model::id).toList()).containsExactly(Engine.Builder.DEFAULT_MODEL);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void start(int slots, Script script) throws Exception {
