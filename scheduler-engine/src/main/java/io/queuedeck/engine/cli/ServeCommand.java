@@ -139,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
         Path stateDir = stateDirectory(inMemory ? dataDir : settings.dataDir(), inMemory, System::getenv,
                 System.getProperty("user.home"));
-        OpenAiExecutor backends = backends(backendSpecs, System::getenv); // asks unnamed backends for their models
+        OpenAiExecutor backends = backends(settings.backends()); // asks unnamed backends for their models
         Executor executor = backends != null ? backends
                 : new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100);
         List<String> served = backends != null ? backends.models() : List.of(Engine.Builder.DEFAULT_MODEL);
@@ -290,14 +290,14 @@ final class ServeCommand implements Callable<Integer> {
      *
      * @param env environment variables (tokens and secrets)
      */
-    /** The OpenAI executor for the {@code --backend} flags, or null for none. */
-    static OpenAiExecutor backends(List<String> specs, Function<String, String> env) {
-        if (specs == null || specs.isEmpty()) {
+    /** The OpenAI executor for these backends, or null for none. */
+    static OpenAiExecutor backends(List<Backend> given) {
+        if (given.isEmpty()) {
             return null;
         }
         OpenAiExecutor.Builder builder = OpenAiExecutor.builder();
-        for (String spec : specs) {
-            builder.backend(Backend.parse(spec, env));
+        for (Backend backend : given) {
+            builder.backend(backend);
         }
         try {
             return builder.build();
@@ -340,7 +340,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
                 c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
-        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()));
+        List<Backend> backends = file.backends(); // --backend flags replace the file's list as a whole
+        if (backendSpecs != null && !backendSpecs.isEmpty()) {
+            backends = new ArrayList<>();
+            for (String spec : backendSpecs) {
+                backends.add(Backend.parse(spec, env));
+            }
+        }
+        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()), backends);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -488,7 +489,10 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             int slots = backends.stream().mapToInt(Backend::slots).sum();
             if (base == null) {
                 threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-stream-", 0).factory());
-                base = new OkHttpClient.Builder().dispatcher(new Dispatcher(threads)).build();
+                // keep a connection per slot: OkHttp's default pool keeps 5 idle, and every request
+                // beyond them would open a new connection
+                base = new OkHttpClient.Builder().dispatcher(new Dispatcher(threads))
+                        .connectionPool(new ConnectionPool(slots + 16, 5, java.util.concurrent.TimeUnit.MINUTES)).build();
             }
             Dispatcher dispatcher = base.dispatcher();
             // probes and model listings ride beside the streams
