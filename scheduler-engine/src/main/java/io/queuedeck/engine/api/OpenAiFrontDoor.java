@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * token) whose input is the request body itself; it waits its turn, and the backend's chunks are
  * relayed as they arrive ({@code stream: true}) or gathered into one answer.
  *
- * <p>The request's thread waits and writes; it sends a keep-alive (an SSE comment, or a space
- * before a JSON answer) when nothing has come for a while, which is also how a client that went
- * away is noticed: the write fails, and its task is cancelled, queued or running (decision 0020).
+ * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}); the
+ * request's own thread waits for the outcome and sends a keep-alive (an SSE comment, or a space
+ * before a JSON answer) when nothing was written for a while, which is also how a client that went
+ * away is noticed: a write fails, and its task is cancelled, queued or running (decision 0020).
  */
 final class OpenAiFrontDoor {
     /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
@@ -147,6 +148,7 @@ final class OpenAiFrontDoor {
             }
         } finally {
             streams.forget(id);
+            relay.close();
         }
     }
 
@@ -155,49 +157,45 @@ final class OpenAiFrontDoor {
      * went away.
      */
     private boolean serve(String id, ClientStream relay, Answer answer) throws InterruptedException {
-        boolean relayed = false;
         try {
             answer.begin();
-            long keepAliveAt = engine.clock().nanos() + keepAliveNanos;
+            relay.attach(answer::chunk);
             while (true) {
-                ClientStream.Event event = relay.next(Math.max(0, keepAliveAt - engine.clock().nanos()));
+                ClientStream.Event event = relay.next(keepAliveNanos);
                 switch (event) {
-                    case null -> { }
-                    case ClientStream.Event.Chunk c -> {
-                        relayed = true;
-                        if (answer.chunk(c.data())) {
-                            keepAliveAt = engine.clock().nanos() + keepAliveNanos;
+                    case null -> {
+                        // nothing written for a while (or a whole answer still gathering): show we are
+                        // here, and learn whether the client still is
+                        relay.keepAlive(answer::keepAlive);
+                        if (!relay.relayed()) {
+                            Optional<TaskView> fate = fate(id);
+                            if (fate.isPresent()) {
+                                TaskView view = fate.get();
+                                relay.last(() -> {
+                                    if (view.state() == TaskState.SUCCEEDED) {
+                                        answer.simulated(view); // no backend stream: a simulated GPU's output
+                                    } else {
+                                        answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
+                                                ? "the task was cancelled" : "the task failed: " + view.error());
+                                    }
+                                });
+                                return true;
+                            }
                         }
                     }
                     case ClientStream.Event.Finished f -> {
-                        answer.finished(f);
+                        relay.last(() -> answer.finished(f));
                         return true;
                     }
                     case ClientStream.Event.Failed f -> {
                         if (!f.retryable()) {
                             int status = f.backendStatus() >= 400 && f.backendStatus() < 500 ? f.backendStatus() : 502;
-                            answer.failed(status, f.reason());
+                            relay.last(() -> answer.failed(status, f.reason()));
                             return true;
                         } // else the engine runs it again, and this request hears the new attempt
                     }
-                }
-                if (engine.clock().nanos() >= keepAliveAt) {
-                    // silence on the wire (or a whole answer still gathering): show we are here, and
-                    // learn whether the client still is
-                    answer.keepAlive();
-                    keepAliveAt = engine.clock().nanos() + keepAliveNanos;
-                    if (!relayed) {
-                        Optional<TaskView> fate = fate(id);
-                        if (fate.isPresent()) {
-                            TaskView view = fate.get();
-                            if (view.state() == TaskState.SUCCEEDED) {
-                                answer.simulated(view); // no backend stream: a simulated GPU's output
-                            } else {
-                                answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
-                                        ? "the task was cancelled" : "the task failed: " + view.error());
-                            }
-                            return true;
-                        }
+                    case ClientStream.Event.ClientGone g -> {
+                        return false;
                     }
                 }
             }
