@@ -344,8 +344,11 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     /** Asks the backend whether it is healthy; the answer comes back to the loop by post. */
     private void probe(BackendState backend, String path) {
-        Request request = new Request.Builder().url(backend.config.baseUrl() + path).get().build();
-        Call call = backend.probeClient.newCall(request);
+        Request.Builder request = new Request.Builder().url(backend.config.baseUrl() + path).get();
+        if (backend.config.apiKey() != null) {
+            request.header("Authorization", "Bearer " + backend.config.apiKey()); // /v1/models may need it
+        }
+        Call call = backend.probeClient.newCall(request.build());
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {

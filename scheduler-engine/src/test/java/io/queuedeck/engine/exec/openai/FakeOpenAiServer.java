@@ -107,6 +107,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger closedByClient = new AtomicInteger();
     private final AtomicInteger healthChecks = new AtomicInteger();
+    private volatile String authorization;
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -164,6 +165,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return closedByClient.get();
     }
 
+    /** The Authorization header of the last completion request, or null. */
+    public String authorization() {
+        return authorization;
+    }
+
     public int healthChecks() {
         return healthChecks.get();
     }
@@ -212,6 +218,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     private void complete(HttpExchange exchange, boolean chat) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
+        authorization = exchange.getRequestHeaders().getFirst("Authorization");
         requests.add(request);
         Script script = scripts.poll();
         if (script == null) {

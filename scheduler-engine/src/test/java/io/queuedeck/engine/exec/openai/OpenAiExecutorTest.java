@@ -66,6 +66,17 @@ class OpenAiExecutorTest {
         assertThat(request.path("stream_options").path("include_usage").asBoolean()).isTrue();
         assertThat(request.path("max_tokens").asInt()).isEqualTo(16);
         assertThat(request.has("priority")).isFalse();
+        assertThat(fake.authorization()).isNull();
+    }
+
+    @Test
+    void apiKey_isSentAsBearerToken() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)).withApiKey("sk-backend"));
+
+        assertThat(finished(submit(TaskSpec.of(MODEL, "x", 5, 4))).state()).isEqualTo(TaskState.SUCCEEDED);
+
+        assertThat(fake.authorization()).isEqualTo("Bearer sk-backend");
     }
 
     @Test
