@@ -84,6 +84,15 @@ class OpenAiFrontDoorTest {
         assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(task.output()).isEqualTo("t0 t1 t2 ");
         assertThat(task.generation().usage().completionTokens()).isEqualTo(3);
+        // what GET /v1/tasks/{id} (and a result callback, the same report) says about it
+        var report = new Http(server.baseUri()).get("/v1/tasks/" + task.id()).json();
+        assertThat(report.path("output").asText()).isEqualTo("t0 t1 t2 ");
+        assertThat(report.path("finish_reason").asText()).isEqualTo("stop");
+        assertThat(report.path("usage").path("completion_tokens").asInt()).isEqualTo(3);
+        assertThat(report.path("usage").path("prompt_tokens").asInt()).isEqualTo(7);
+        assertThat(report.path("backend").asText()).isEqualTo(fake.url());
+        assertThat(report.path("metadata").path("input_format").asText()).isEqualTo("openai_chat");
+        assertThat(report.has("ttft_ms")).isTrue();
     }
 
     @Test
