@@ -40,6 +40,7 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     private final Routes routes;
+    private final OpenAiFrontDoor frontDoor;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     private ApiServer(Builder b) {
@@ -75,9 +76,11 @@ public final class ApiServer implements AutoCloseable {
         app.before(ctx -> inFlight.incrementAndGet());
         app.after(ctx -> inFlight.decrementAndGet());
         routes.register(app);
-        if (b.frontDoorModels != null) {
-            new OpenAiFrontDoor(b.engine, bodies, b.maxBodyBytes, b.requestTimeout.toNanos(), b.maxQueued, tenants,
-                    b.frontDoorModels, b.frontDoorStreams, FRONT_DOOR_KEEP_ALIVE_NANOS).register(app);
+        this.frontDoor = b.frontDoorModels == null ? null : new OpenAiFrontDoor(b.engine, bodies, b.maxBodyBytes,
+                b.requestTimeout.toNanos(), b.maxQueued, tenants, b.frontDoorModels, b.frontDoorStreams,
+                FRONT_DOOR_KEEP_ALIVE_NANOS);
+        if (frontDoor != null) {
+            frontDoor.register(app);
         }
         app.before(this::authenticate);
         app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
@@ -127,6 +130,9 @@ public final class ApiServer implements AutoCloseable {
      */
     public void drain() {
         routes.drain();
+        if (frontDoor != null) {
+            frontDoor.drain();
+        }
     }
 
     /** Requests being handled now (not yet answered). */

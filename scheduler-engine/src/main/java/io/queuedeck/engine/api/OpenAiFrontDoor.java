@@ -55,6 +55,7 @@ final class OpenAiFrontDoor {
     private final List<String> models;
     private final CompletionStreams streams;
     private final long keepAliveNanos;
+    private volatile boolean draining;
 
     OpenAiFrontDoor(Engine engine, BodyReader bodies, long maxBodyBytes, long timeoutNanos, int maxQueued,
                     TenantLimiter tenants, List<String> models, CompletionStreams streams, long keepAliveNanos) {
@@ -68,6 +69,11 @@ final class OpenAiFrontDoor {
         this.models = List.copyOf(models);
         this.streams = streams;
         this.keepAliveNanos = keepAliveNanos;
+    }
+
+    /** Refuses new completions from now on (503 {@code shutting_down}); those under way go on. */
+    void drain() {
+        draining = true;
     }
 
     void register(Javalin app) {
@@ -88,6 +94,10 @@ final class OpenAiFrontDoor {
     // ---------------------------------------------------------------- a completion
 
     private void complete(Context ctx, boolean chat) throws IOException, InterruptedException {
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new requests;"
+                    + " retry against another instance");
+        }
         String contentType = ctx.header("Content-Type");
         if (!Routes.isJson(contentType)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");

@@ -163,6 +163,23 @@ class OpenAiFrontDoorTest {
         }
     }
 
+    @Test
+    void draining_refusesNewRequests_with503AndRetryAfter() throws Exception {
+        start(8, Script.tokens(1));
+
+        server.drain();
+
+        assertThatThrownBy(() -> client.chat().completions().create(chat("late")))
+                .isInstanceOf(com.openai.errors.InternalServerException.class)
+                .satisfies(e -> {
+                    var refused = (com.openai.errors.InternalServerException) e;
+                    assertThat(refused.statusCode()).isEqualTo(503);
+                    assertThat(refused.headers().values("Retry-After")).containsExactly("1");
+                })
+                .hasMessageContaining("shutting down");
+        assertThat(fake.requests()).isEmpty();
+    }
+
     /**
      * One slot, held by a slow request; ten priority-9 requests queue behind it, then one at
      * priority 0: the scheduler sends the urgent one to the backend first.
