@@ -177,20 +177,18 @@ final class OpenAiFrontDoor {
                         // nothing written for a while (or a whole answer still gathering): show we are
                         // here, and learn whether the client still is
                         relay.keepAlive(answer::keepAlive);
-                        if (!relay.relayed()) {
-                            Optional<TaskView> fate = fate(id);
-                            if (fate.isPresent()) {
-                                TaskView view = fate.get();
-                                relay.last(() -> {
-                                    if (view.state() == TaskState.SUCCEEDED) {
-                                        answer.simulated(view); // no backend stream: a simulated GPU's output
-                                    } else {
-                                        answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
-                                                ? "the task was cancelled" : "the task failed: " + view.error());
-                                    }
-                                });
+                        Optional<TaskView> fate = fate(id); // an operator may have cancelled it, say
+                        if (fate.isPresent()) {
+                            TaskView view = fate.get();
+                            if (view.state() != TaskState.SUCCEEDED) {
+                                relay.last(() -> answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
+                                        ? "the task was cancelled" : "the task failed: " + view.error()));
                                 return true;
                             }
+                            if (!relay.relayed()) {
+                                relay.last(() -> answer.simulated(view)); // no backend stream: a simulated GPU's output
+                                return true;
+                            } // else it succeeded on a backend, whose Finished event is already queued
                         }
                     }
                     case ClientStream.Event.Finished f -> {

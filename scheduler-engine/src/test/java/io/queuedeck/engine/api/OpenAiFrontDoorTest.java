@@ -164,6 +164,29 @@ class OpenAiFrontDoorTest {
     }
 
     @Test
+    void operatorCancel_whileStreaming_endsTheClientsStreamWithAnError() throws Exception {
+        start(8, Script.tokens(500).delays(0, 20));
+        List<String> events = new ArrayList<>();
+        Throwable[] thrown = new Throwable[1];
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("long"))) {
+                stream.stream().forEach(chunk -> events.add(chunk.id()));
+            } catch (RuntimeException e) {
+                thrown[0] = e;
+            }
+        });
+        await().atMost(WAIT).until(() -> !tasks().isEmpty() && tasks().getFirst().generatedTokens() > 0);
+
+        engine.send(new Command.Cancel(tasks().getFirst().id())).join();
+
+        reader.join(WAIT);
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(thrown[0]).isNotNull().hasMessageContaining("the task was cancelled");
+        assertThat(events).isNotEmpty();
+        await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
+    }
+
+    @Test
     void draining_refusesNewRequests_with503AndRetryAfter() throws Exception {
         start(8, Script.tokens(1));
 
