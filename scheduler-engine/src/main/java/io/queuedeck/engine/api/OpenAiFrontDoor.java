@@ -144,7 +144,8 @@ final class OpenAiFrontDoor {
 
         String id = TASK_PREFIX + UUID.randomUUID();
         TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null,
-                Map.of(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST));
+                Map.of(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST,
+                        OpenAiInput.FRONT_DOOR_KEY, "true"));
         ClientStream relay = new ClientStream();
         streams.listen(id, relay); // before the task exists: it may run at once
         try {

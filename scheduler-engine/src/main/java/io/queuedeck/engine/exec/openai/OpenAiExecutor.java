@@ -164,6 +164,13 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         StreamAttempt attempt = new StreamAttempt(this, task, instance, chat, streams.listenerOf(task.id()),
                 context.clock(), b.config.baseUrl().toString());
         running.put(task, attempt);
+        if (OpenAiInput.fromFrontDoor(task.spec()) && streams.listenerOf(task.id()) == null) {
+            // recovered after a restart, or its client left as it was dispatched: nobody would read the answer
+            context.post(() -> ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.REFUSED,
+                    "its front-door client is no longer connected (the server restarted, or the client left); not run",
+                    false, 0)));
+            return;
+        }
         byte[] body;
         try {
             body = OpenAiInput.body(task.spec(), task.priority(), b.config.priorityField());

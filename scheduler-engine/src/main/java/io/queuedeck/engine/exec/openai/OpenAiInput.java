@@ -25,6 +25,11 @@ public final class OpenAiInput {
     public static final String MESSAGES = "messages";
     public static final String CHAT_REQUEST = "openai_chat";
     public static final String COMPLETION_REQUEST = "openai_completion";
+    /**
+     * Metadata key the front door sets ({@code "true"}) on its tasks: such a task runs only while
+     * its client is still connected, so one recovered after a restart is not sent to a backend.
+     */
+    public static final String FRONT_DOOR_KEY = "front_door";
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,6 +58,12 @@ public final class OpenAiInput {
         } catch (JsonProcessingException e) {
             return Optional.of("input: not valid JSON for input_format=" + format + ": " + e.getOriginalMessage());
         }
+    }
+
+    /** Whether {@code spec} came through the front door (and so needs its client to be listening). */
+    static boolean fromFrontDoor(TaskSpec spec) {
+        Map<String, String> metadata = spec.metadata();
+        return metadata != null && "true".equals(metadata.get(FRONT_DOOR_KEY));
     }
 
     /** Whether {@code spec} goes to {@code /v1/chat/completions} (else {@code /v1/completions}). */

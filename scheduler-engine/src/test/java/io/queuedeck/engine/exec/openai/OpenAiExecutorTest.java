@@ -187,6 +187,19 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void frontDoorTask_withoutItsClient_isNotSentToTheBackend() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(new TaskSpec(null, MODEL, "{\"messages\":[]}", 5, null, null, null, null, 4, null,
+                Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.CHAT_REQUEST, OpenAiInput.FRONT_DOOR_KEY, "true"))));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("its front-door client is no longer connected");
+        assertThat(fake.requests()).isEmpty();
+    }
+
+    @Test
     void cancel_closesTheStream() throws Exception {
         FakeOpenAiServer fake = fake();
         fake.byDefault(Script.tokens(200).delays(0, 20));
