@@ -407,6 +407,11 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** The front door on simulated GPUs, which serve {@code models}: answers come from the tasks' outputs. */
+        public Builder openAiFrontDoor(java.util.List<String> models) {
+            return openAiFrontDoor(models, new io.queuedeck.engine.exec.openai.CompletionStreams());
+        }
+
         /**
          * Adds {@code POST /bench/noop}: reads the body and answers a constant 202 without touching
          * the engine, the yardstick the intake benchmark compares {@code POST /v1/tasks} with.

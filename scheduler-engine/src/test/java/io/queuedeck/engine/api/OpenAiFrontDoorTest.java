@@ -275,7 +275,7 @@ class OpenAiFrontDoorTest {
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(10)).build();
         engine.start();
         server = ApiServer.builder(engine).port(0).virtualThreads()
-                .openAiFrontDoor(List.of(Engine.Builder.DEFAULT_MODEL), new io.queuedeck.engine.exec.openai.CompletionStreams())
+                .openAiFrontDoor(List.of(Engine.Builder.DEFAULT_MODEL))
                 .build().start();
         client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey("unused").maxRetries(0).build();
         ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(Engine.Builder.DEFAULT_MODEL)
