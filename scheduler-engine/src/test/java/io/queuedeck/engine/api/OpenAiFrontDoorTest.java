@@ -115,6 +115,23 @@ class OpenAiFrontDoorTest {
     }
 
     @Test
+    void chatCompletion_streamed_withUsageAskedFor_getsTheUsageChunk() throws Exception {
+        start(8, Script.tokens(4));
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("hello")
+                        .streamOptions(com.openai.models.chat.completions.ChatCompletionStreamOptions.builder()
+                                .includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunks::add);
+        }
+
+        assertThat(chunks).hasSize(6);
+        assertThat(chunks.getLast().choices()).isEmpty();
+        assertThat(chunks.getLast().usage().orElseThrow().completionTokens()).isEqualTo(4);
+    }
+
+    @Test
     void completion_whole() throws Exception {
         start(8, Script.tokens(2));
 
