@@ -150,8 +150,7 @@ public final class ConsoleApp extends Application {
     /** The REST API on loopback, as {@code serve} runs it; a busy port leaves the console without it. */
     private void startApi(int port) {
         try {
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port)
-                            .openAiFrontDoor(java.util.List.of(io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL)),
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
                     callbacks -> { }).start();
             apiLine = "API " + api.baseUri();
         } catch (IllegalArgumentException e) {
