@@ -56,12 +56,13 @@ class ArchitectureTest {
     static final ArchRule core_dependsOnHttpOrMetricsLibraries_never =
             noClasses()
                     .that().resideOutsideOfPackages("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",
-                            "io.queuedeck.engine.metrics..", "io.queuedeck.engine.cli..")
+                            "io.queuedeck.engine.metrics..", "io.queuedeck.engine.cli..", "io.queuedeck.engine.exec.openai..")
                     .and().resideInAPackage("io.queuedeck.engine..")
                     .should().dependOnClassesThat()
                     .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..", "okhttp3..",
                             "io.prometheus..")
-                    .because("the HTTP adapter, callbacks and exposition are thin edges; the loop and policies stay plain Java");
+                    .because("the HTTP adapter, callbacks, exposition and the inference-server executor are thin edges;"
+                            + " the loop and policies stay plain Java");
 
     @ArchTest
     static final ArchRule embeddedStore_isUsedOnlyByTheDurableStores =

@@ -28,7 +28,9 @@ import java.util.Locale;
 public final class ApiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
     /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
-    private static final String ERROR_WRITTEN = "queuedeck.error-written";
+    static final String ERROR_WRITTEN = "queuedeck.error-written";
+    /** How long a front-door request waits in silence before a keep-alive (which also notices a client gone). */
+    private static final long FRONT_DOOR_KEEP_ALIVE_NANOS = 500_000_000L;
 
     private final String host;
     private final int port;
@@ -39,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
     private final Routes routes;
     private final AuthThrottle throttle;
     private final RequestGuard guard;
+    private final OpenAiFrontDoor frontDoor;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
     /** How long {@link #close} waits for requests already received. */
@@ -82,6 +85,12 @@ public final class ApiServer implements AutoCloseable {
         routes.register(app);
         if (guard != null) {
             app.before(guard::check);
+        }
+        this.frontDoor = b.frontDoorModels == null ? null : new OpenAiFrontDoor(b.engine, bodies, b.maxBodyBytes,
+                b.requestTimeout.toNanos(), b.maxQueued, tenants, b.frontDoorModels, b.frontDoorStreams,
+                FRONT_DOOR_KEEP_ALIVE_NANOS);
+        if (frontDoor != null) {
+            frontDoor.register(app);
         }
         app.before(this::authenticate);
         app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
@@ -134,6 +143,9 @@ public final class ApiServer implements AutoCloseable {
     public void drain() {
         draining = true;
         routes.drain();
+        if (frontDoor != null) {
+            frontDoor.drain();
+        }
     }
 
     /** Requests being handled now (not yet answered). */
@@ -260,6 +272,8 @@ public final class ApiServer implements AutoCloseable {
         private CallbackDispatcher callbacks;
         private boolean baseline;
         private boolean virtualThreads;
+        private java.util.List<String> frontDoorModels;
+        private io.queuedeck.engine.exec.openai.CompletionStreams frontDoorStreams;
 
         private Builder(Engine engine) {
             if (engine == null) {
@@ -429,6 +443,27 @@ public final class ApiServer implements AutoCloseable {
         public Builder virtualThreads() {
             virtualThreads = once(virtualThreads, "virtual threads");
             return this;
+        }
+
+        /**
+         * Serves the OpenAI-compatible front door ({@code POST /v1/chat/completions},
+         * {@code POST /v1/completions}, {@code GET /v1/models}) for {@code models}; default off.
+         * Backend streams are relayed through {@code streams} (the OpenAI executor's); tasks that
+         * run on simulated GPUs are answered from their output.
+         */
+        public Builder openAiFrontDoor(java.util.List<String> models, io.queuedeck.engine.exec.openai.CompletionStreams streams) {
+            once(frontDoorModels != null, "OpenAI front door");
+            if (models == null || models.isEmpty()) {
+                throw new IllegalArgumentException("the front door needs at least one model");
+            }
+            frontDoorStreams = java.util.Objects.requireNonNull(streams, "streams must not be null");
+            frontDoorModels = java.util.List.copyOf(models);
+            return this;
+        }
+
+        /** The front door on simulated GPUs, which serve {@code models}: answers come from the tasks' outputs. */
+        public Builder openAiFrontDoor(java.util.List<String> models) {
+            return openAiFrontDoor(models, new io.queuedeck.engine.exec.openai.CompletionStreams());
         }
 
         /**

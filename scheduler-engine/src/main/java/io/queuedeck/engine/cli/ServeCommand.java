@@ -7,6 +7,10 @@ import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.exec.openai.Backend;
+import io.queuedeck.engine.exec.openai.CompletionStreams;
+import io.queuedeck.engine.exec.openai.OpenAiExecutor;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import java.io.IOException;
@@ -84,6 +88,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--instances", description = "Simulated GPU instances (default: " + DEFAULT_INSTANCES + ").")
     Integer instances;
 
+    @Option(names = "--backend", paramLabel = "URL[,model=NAME][,slots=N][,key_env=VAR][,priority=FIELD]",
+            description = "An OpenAI-compatible inference server (vLLM, SGLang, TGI, llama.cpp, Ollama) to run tasks on;"
+                    + " repeatable. Given backends replace the simulated GPUs. Models are asked for (GET /v1/models)"
+                    + " when none is named; slots (default " + Backend.DEFAULT_SLOTS + ") bounds its concurrent requests;"
+                    + " key_env names the variable holding its API key; priority names the request field that"
+                    + " carries the task's priority (vLLM with --scheduling-policy priority: priority).")
+    List<String> backendSpecs;
+
     @Option(names = "--max-body-bytes", description = "Largest request body (default: 1048576).")
     Long maxBodyBytes;
 
@@ -130,8 +142,13 @@ final class ServeCommand implements Callable<Integer> {
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
         Path stateDir = stateDirectory(inMemory ? dataDir : settings.dataDir(), inMemory, System::getenv,
                 System.getProperty("user.home"));
+        OpenAiExecutor backends = backends(settings.backends()); // asks unnamed backends for their models
+        Executor executor = backends != null ? backends
+                : new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100);
+        List<String> served = backends != null ? backends.models() : List.of(Engine.Builder.DEFAULT_MODEL);
+        CompletionStreams streams = backends != null ? backends.streams() : new CompletionStreams();
         Engine.Builder builder = Engine.builder()
-                .executor(new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
+                .executor(executor)
                 .policy(policyName);
         if (settings.engine().maxQueuedBytes() != null) {
             builder.maxQueuedBytes(settings.engine().maxQueuedBytes());
@@ -178,6 +195,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (virtual) {
                     api.virtualThreads();
                 }
+                api.openAiFrontDoor(served, streams);
                 settings.clients().forEach(client -> api.client(client.token(), client.policy()));
                 if (settings.tenants().defaultRate() != null) {
                     api.defaultTenantRate(settings.tenants().defaultRate());
@@ -230,6 +248,9 @@ final class ServeCommand implements Callable<Integer> {
             }
             closeQuietly(store); // after the dispatcher: what is still pending is written out for the next start
             engine.close();
+            if (backends != null) {
+                backends.close();
+            }
             out.println("QueueDeck API stopped");
             out.flush();
             stopped.countDown();
@@ -260,8 +281,9 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         legacyClientWarnings(settings.clients()).forEach(err::println);
         err.flush();
-        out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
-                policyName, gpus, Engine.Builder.DEFAULT_MODEL,
+        out.printf("QueueDeck API listening on %s (policy %s, %s%s%s)%n", service.baseUri(), policyName,
+                backends != null ? backends.backends().size() + " backends serving " + String.join(", ", served)
+                        : gpus + " simulated GPUs serving " + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
                 stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir);
         out.flush();
@@ -275,6 +297,22 @@ final class ServeCommand implements Callable<Integer> {
      *
      * @param env environment variables (tokens and secrets)
      */
+    /** The OpenAI executor for these backends, or null for none. */
+    static OpenAiExecutor backends(List<Backend> given) {
+        if (given.isEmpty()) {
+            return null;
+        }
+        OpenAiExecutor.Builder builder = OpenAiExecutor.builder();
+        for (Backend backend : given) {
+            builder.backend(backend);
+        }
+        try {
+            return builder.build();
+        } catch (IllegalStateException e) { // a backend that cannot say what it serves: the operator's to fix
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     ServeConfig effective(Function<String, String> env) {
         if (instances != null && instances < 1) {
             throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
@@ -314,7 +352,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
                 c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
-        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()));
+        List<Backend> backends = file.backends(); // --backend flags replace the file's list as a whole
+        if (backendSpecs != null && !backendSpecs.isEmpty()) {
+            backends = new ArrayList<>();
+            for (String spec : backendSpecs) {
+                backends.add(Backend.parse(spec, env));
+            }
+        }
+        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()), backends);
     }
 
     /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.api.Scope;
+import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +52,10 @@ final class ConfigReader {
         ServeConfig.TenantSection tenants = tenants(top.section("tenants"));
         ServeConfig.CallbackSection callbacks = callbacks(top.section("callbacks"), env);
         String dataDir = top.string("data_dir");
+        List<Backend> backends = backends(top, folder, env);
         top.finish();
-        return new ServeConfig(server, engine, clients, tenants, callbacks, dataDir == null ? null : folder.resolve(dataDir));
+        return new ServeConfig(server, engine, clients, tenants, callbacks, dataDir == null ? null : folder.resolve(dataDir),
+                backends);
     }
 
     private static ServeConfig.ServerSection server(Section s) {
@@ -74,6 +77,74 @@ final class ConfigReader {
         }
         s.finish();
         return new ServeConfig.ServerSection(host, port, maxBody, maxQueued, threads, inFlight, bodyTimeout);
+    }
+
+    /** {@code backends}: a list of {url, models, slots, api_key_env | api_key_file, priority_field, timeouts}. */
+    private static List<Backend> backends(Section top, Path folder, Function<String, String> env) {
+        List<Backend> backends = new ArrayList<>();
+        for (Section b : top.sections("backends")) {
+            String url = b.string("url");
+            if (url == null) {
+                throw b.error(b.at("url"), "is required");
+            }
+            Backend backend;
+            try {
+                backend = Backend.at(url);
+            } catch (IllegalArgumentException e) {
+                throw b.error(b.at("url"), e.getMessage());
+            }
+            List<String> models = b.strings("models");
+            if (models != null) {
+                backend = backend.withModels(models);
+            }
+            Integer slots = b.integer("slots", 1, 10_000);
+            if (slots != null) {
+                backend = backend.withSlots(slots);
+            }
+            String keyEnv = b.string("api_key_env");
+            String keyFile = b.string("api_key_file");
+            if (keyEnv != null && keyFile != null) {
+                throw b.error(b.path(), "takes one of api_key_env or api_key_file, not both");
+            } else if (keyEnv != null) {
+                String key = env.apply(keyEnv);
+                if (key == null || key.isBlank()) {
+                    throw b.error(b.at("api_key_env"), "names " + keyEnv + ", which is not set or empty");
+                }
+                backend = backend.withApiKey(key.strip());
+            } else if (keyFile != null) {
+                Path path = folder.resolve(keyFile);
+                try {
+                    backend = backend.withApiKey(Files.readString(path, StandardCharsets.UTF_8).strip());
+                } catch (IOException e) {
+                    throw b.error(b.at("api_key_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                }
+            }
+            String priorityField = b.string("priority_field");
+            if (priorityField != null) {
+                backend = backend.withPriorityField(priorityField);
+            }
+            java.time.Duration connect = positive(b, "connect_timeout");
+            java.time.Duration firstToken = positive(b, "first_token_timeout");
+            java.time.Duration total = positive(b, "total_timeout");
+            backend = backend.withTimeouts(connect != null ? connect : backend.connectTimeout(),
+                    firstToken != null ? firstToken : backend.firstTokenTimeout(), total != null ? total : backend.totalTimeout());
+            b.finish();
+            for (Backend earlier : backends) {
+                if (earlier.baseUrl().equals(backend.baseUrl())) {
+                    throw b.error(b.at("url"), "names " + backend.baseUrl() + " a second time");
+                }
+            }
+            backends.add(backend);
+        }
+        return backends;
+    }
+
+    private static java.time.Duration positive(Section s, String key) {
+        java.time.Duration value = s.duration(key);
+        if (value != null && value.isZero()) {
+            throw s.error(s.at(key), "must be positive, got 0");
+        }
+        return value;
     }
 
     private static ServeConfig.EngineSection engine(Section s) {

@@ -2,6 +2,7 @@ package io.queuedeck.engine.config;
 
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
+import io.queuedeck.engine.exec.openai.Backend;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,9 +21,10 @@ import java.util.function.Function;
  * @param tenants   per-tenant submission rates
  * @param callbacks result callback delivery
  * @param dataDir   where durable state lives (relative paths are resolved against the file's folder), or null
+ * @param backends  OpenAI-compatible inference servers that replace the simulated GPUs; empty for none
  */
 public record ServeConfig(ServerSection server, EngineSection engine, List<ClientSection> clients,
-                          TenantSection tenants, CallbackSection callbacks, Path dataDir) {
+                          TenantSection tenants, CallbackSection callbacks, Path dataDir, List<Backend> backends) {
 
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null),
@@ -31,6 +33,13 @@ public record ServeConfig(ServerSection server, EngineSection engine, List<Clien
 
     public ServeConfig {
         clients = List.copyOf(clients);
+        backends = backends == null ? List.of() : List.copyOf(backends);
+    }
+
+    /** A config without backends. */
+    public ServeConfig(ServerSection server, EngineSection engine, List<ClientSection> clients, TenantSection tenants,
+                       CallbackSection callbacks, Path dataDir) {
+        this(server, engine, clients, tenants, callbacks, dataDir, List.of());
     }
 
     /**

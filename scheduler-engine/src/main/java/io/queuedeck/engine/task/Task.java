@@ -32,6 +32,7 @@ public final class Task {
     private int instance = -1;
     private String error;
     private String output;
+    private Generation generation;
 
     // Scheduling bookkeeping, used by the policy that holds the task.
     private int heapIndex = -1;
@@ -162,6 +163,7 @@ public final class Task {
     public int instance() { return instance; }
     public String error() { return error; }
     public String output() { return output; }
+    public Generation generation() { return generation; }
     public List<Transition> history() { return history; }
 
     /** Time spent waiting (queued, preempted, retry wait) up to {@code now}. */
@@ -174,6 +176,8 @@ public final class Task {
     public void setInstance(int instance) { this.instance = instance; }
     public void setError(String error) { this.error = error; }
     public void setOutput(String output) { this.output = output; }
+    /** What a real inference server reported with the output; set by its executor before it reports success. */
+    public void setGeneration(Generation generation) { this.generation = generation; }
     public void incrementAttempts() { attempts++; }
     /** An operator's replay of a dead letter starts a fresh series of attempts. */
     public void resetAttempts() { attempts = 0; }
@@ -201,7 +205,7 @@ public final class Task {
     public TaskView view(long now) {
         return new TaskView(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt,
                 firstTokenAt, finishedAt, waitedNanos(now), generatedTokens, outputTokens, attempts, preemptions,
-                error, output, List.copyOf(history));
+                error, output, List.copyOf(history), generation);
     }
 
     @Override

@@ -31,6 +31,10 @@ import java.util.function.LongFunction;
  * @param queueWaitMs     time spent waiting for a GPU
  * @param ttftMs          time to first token
  * @param e2eMs           arrival to final state
+ * @param finishReason    why a real inference server stopped generating ("stop", "length", ...)
+ * @param usage           the token counts that server reported
+ * @param interTokenMs    mean gap between its streamed tokens
+ * @param backend         base URL of the server that ran it
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -54,7 +58,11 @@ public record TaskReport(
         Instant finishedAt,
         double queueWaitMs,
         Double ttftMs,
-        Double e2eMs) {
+        Double e2eMs,
+        String finishReason,
+        Generation.Usage usage,
+        Double interTokenMs,
+        String backend) {
 
     /**
      * The report of {@code view}.
@@ -63,6 +71,7 @@ public record TaskReport(
      */
     public static TaskReport of(TaskView view, LongFunction<Instant> toInstant) {
         TaskSpec spec = view.spec();
+        Generation generation = view.generation();
         return new TaskReport(view.id(), view.state(), view.priority(), spec.model(), spec.tenant(),
                 spec.businessClass(), spec.metadata(), view.attempts(), view.preemptions(), spec.promptTokens(),
                 view.generatedTokens(), view.output(), view.error(),
@@ -70,7 +79,9 @@ public record TaskReport(
                 instant(view.firstTokenAt(), toInstant), instant(view.finishedAt(), toInstant),
                 view.waitedNanos() / 1e6,
                 view.firstTokenAt() < 0 ? null : (view.firstTokenAt() - view.arrivedAt()) / 1e6,
-                view.finishedAt() < 0 ? null : (view.finishedAt() - view.arrivedAt()) / 1e6);
+                view.finishedAt() < 0 ? null : (view.finishedAt() - view.arrivedAt()) / 1e6,
+                generation == null ? null : generation.finishReason(), generation == null ? null : generation.usage(),
+                generation == null ? null : generation.interTokenMs(), generation == null ? null : generation.backend());
     }
 
     private static Instant instant(long clockNanos, LongFunction<Instant> toInstant) {

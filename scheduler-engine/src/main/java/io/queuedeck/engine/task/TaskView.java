@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * An immutable picture of a task at one moment, for the API, the console and tests. Times are
- * engine-clock nanoseconds; -1 means "not yet".
+ * engine-clock nanoseconds; -1 means "not yet". {@code generation} is what a real inference
+ * server reported about the output (null on simulated GPUs).
  */
 public record TaskView(
         String id,
@@ -25,4 +26,15 @@ public record TaskView(
         int preemptions,
         String error,
         String output,
-        List<Task.Transition> history) {}
+        List<Task.Transition> history,
+        Generation generation) {
+
+    /** A view of a task with no report from a real inference server (simulated, or not finished). */
+    public TaskView(String id, TaskSpec spec, TaskState state, int priority, int level, int instance, long sequence,
+                    long arrivedAt, long firstDispatchAt, long firstTokenAt, long finishedAt, long waitedNanos,
+                    int generatedTokens, int outputTokens, int attempts, int preemptions, String error, String output,
+                    List<Task.Transition> history) {
+        this(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt, firstTokenAt, finishedAt,
+                waitedNanos, generatedTokens, outputTokens, attempts, preemptions, error, output, history, null);
+    }
+}

@@ -49,6 +49,23 @@ class ServeCommandTest {
     }
 
     @Test
+    void serve_badBackendFlag_isRefused() {
+        Run run = run("serve", "--in-memory", "--backend", "http://127.0.0.1:9,slots=many");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--backend http://127.0.0.1:9,slots=many: slots must be a whole number");
+    }
+
+    @Test
+    void serve_backendThatCannotNameItsModels_isRefused() {
+        Run run = run("serve", "--in-memory", "--port", "0", "--backend", "http://127.0.0.1:9");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("backend http://127.0.0.1:9 names no model and GET /v1/models failed");
+        assertThat(run.out()).doesNotContain("listening");
+    }
+
+    @Test
     void serve_missingTokenFile_isRefused() {
         Run run = run("serve", "--host", "0.0.0.0", "--token-file", "/nonexistent/token");
 

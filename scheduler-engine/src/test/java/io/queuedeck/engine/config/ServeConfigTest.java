@@ -47,6 +47,48 @@ class ServeConfigTest {
     }
 
     @Test
+    void backends_readWithTheirSettings() throws Exception {
+        Files.writeString(dir.resolve("gpu2.key"), "k2\n");
+        ServeConfig config = ServeConfig.load(write("""
+                backends:
+                  - url: http://gpu1:8000/v1
+                    models: [llama, qwen]
+                    slots: 32
+                    api_key_env: QUEUEDECK_TOKEN_BATCH
+                    priority_field: priority
+                    first_token_timeout: 30s
+                  - url: http://gpu2:8000
+                    api_key_file: gpu2.key
+                """), ENV::get);
+
+        assertThat(config.backends()).hasSize(2);
+        var first = config.backends().getFirst();
+        assertThat(first.baseUrl().toString()).isEqualTo("http://gpu1:8000");
+        assertThat(first.models()).containsExactly("llama", "qwen");
+        assertThat(first.slots()).isEqualTo(32);
+        assertThat(first.apiKey()).isEqualTo("tok-batch");
+        assertThat(first.priorityField()).isEqualTo("priority");
+        assertThat(first.firstTokenTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(first.connectTimeout()).isEqualTo(io.queuedeck.engine.exec.openai.Backend.DEFAULT_CONNECT_TIMEOUT);
+        var second = config.backends().get(1);
+        assertThat(second.models()).isEmpty(); // asked for at start
+        assertThat(second.apiKey()).isEqualTo("k2");
+        assertThat(config.toString()).doesNotContain("tok-batch").doesNotContain("k2,");
+    }
+
+    @Test
+    void backends_mistakes_areNamedByKeyPath() throws Exception {
+        assertThat(refusal("backends:\n  - slots: 4\n")).isEqualTo("backends[0].url is required");
+        assertThat(refusal("backends:\n  - url: ftp://x\n")).startsWith("backends[0].url backend URL must be http(s)://");
+        assertThat(refusal("backends:\n  - url: http://x\n    slots: 0\n")).startsWith("backends[0].slots");
+        assertThat(refusal("backends:\n  - url: http://x\n    api_key_env: NOPE\n"))
+                .isEqualTo("backends[0].api_key_env names NOPE, which is not set or empty");
+        assertThat(refusal("backends:\n  - url: http://x\n  - url: http://x/v1\n"))
+                .isEqualTo("backends[1].url names http://x a second time");
+        assertThat(refusal("backends:\n  - url: http://x\n    modle: m\n")).contains("modle is not a known setting");
+    }
+
+    @Test
     void example_loadsWithEverySection() {
         ServeConfig config = ServeConfig.load(EXAMPLE, ENV::get);
 
@@ -106,7 +148,7 @@ class ServeConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir)
+            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir, backends)
             unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000

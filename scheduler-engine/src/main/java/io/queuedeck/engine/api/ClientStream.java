@@ -1,0 +1,143 @@
+package io.queuedeck.engine.api;
+
+import io.queuedeck.engine.exec.openai.StreamListener;
+import io.queuedeck.engine.task.Generation;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One front-door request's end of its task's stream. Chunks are written to the client by the
+ * thread that reads them from the backend, as soon as the request has attached its writer (those
+ * that come earlier wait in a buffer): one handoff less per chunk. A slow client therefore slows
+ * the reading of its own backend stream, as any proxy does, and nothing else: each stream has its
+ * own thread. The outcome, and a client found gone, go to the request's thread through a queue;
+ * that thread also writes keep-alives. Every write holds one lock, so they never interleave.
+ */
+final class ClientStream implements StreamListener {
+
+    /** Writes one chunk to the client; answers whether it wrote anything. */
+    interface Sink {
+        boolean chunk(String data) throws IOException;
+    }
+
+    /** A write to the client, done under the stream's lock. */
+    interface Write {
+        void run() throws IOException;
+    }
+
+    /** What the request thread learns. */
+    sealed interface Event {
+        record Finished(String text, Generation generation) implements Event {}
+
+        record Failed(String reason, boolean retryable, int backendStatus) implements Event {}
+
+        /** A write failed: the client has gone. */
+        record ClientGone() implements Event {}
+    }
+
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<String> early = new ArrayDeque<>(); // guarded by lock
+    private Sink sink; // guarded by lock
+    private boolean wroteSinceKeepAlive; // guarded by lock
+    private boolean gone; // guarded by lock
+    private volatile boolean relayed;
+
+    @Override
+    public void chunk(String data) {
+        relayed = true;
+        lock.lock();
+        try {
+            if (gone) {
+                return;
+            }
+            if (sink == null) {
+                early.add(data);
+                return;
+            }
+            try {
+                wroteSinceKeepAlive |= sink.chunk(data);
+            } catch (IOException | RuntimeException e) { // a closed response may throw either
+                gone = true;
+                events.add(new Event.ClientGone());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void finished(String text, Generation generation) {
+        events.add(new Event.Finished(text, generation));
+    }
+
+    @Override
+    public void attemptFailed(String reason, boolean retryable, int backendStatus) {
+        events.add(new Event.Failed(reason, retryable, backendStatus));
+    }
+
+    /** From now on chunks go to {@code writer}; those that came before go first. */
+    void attach(Sink writer) throws IOException {
+        lock.lock();
+        try {
+            sink = writer;
+            while (!early.isEmpty()) {
+                wroteSinceKeepAlive |= writer.chunk(early.poll());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code keepAlive} unless something was written since the last call. */
+    void keepAlive(Write keepAlive) throws IOException {
+        lock.lock();
+        try {
+            if (gone) {
+                throw new IOException("the client has gone");
+            }
+            if (!wroteSinceKeepAlive) {
+                keepAlive.run();
+            }
+            wroteSinceKeepAlive = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a final write under the lock, so it follows every chunk written before it. */
+    void last(Write write) throws IOException {
+        lock.lock();
+        try {
+            if (gone) {
+                throw new IOException("the client has gone");
+            }
+            write.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The request is answered: nothing more is written, whatever still arrives. */
+    void close() {
+        lock.lock();
+        try {
+            gone = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether any chunk came from a backend. */
+    boolean relayed() {
+        return relayed;
+    }
+
+    /** The next event, or null after {@code nanos} without one. */
+    Event next(long nanos) throws InterruptedException {
+        return events.poll(nanos, TimeUnit.NANOSECONDS);
+    }
+}

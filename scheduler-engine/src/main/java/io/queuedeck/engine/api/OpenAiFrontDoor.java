@@ -1,0 +1,520 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.openai.CompletionStreams;
+import io.queuedeck.engine.exec.openai.OpenAiInput;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The OpenAI-compatible front door: {@code POST /v1/chat/completions}, {@code POST /v1/completions}
+ * and {@code GET /v1/models} in OpenAI's wire format, so existing clients get priority scheduling
+ * unchanged. A request becomes a task (priority from {@code X-Priority}, tenant from the client's
+ * token) whose input is the request body itself; it waits its turn, and the backend's chunks are
+ * relayed as they arrive ({@code stream: true}) or gathered into one answer.
+ *
+ * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}); the
+ * request's own thread waits for the outcome and sends a keep-alive (an SSE comment, or a space
+ * before a JSON answer) when nothing was written for a while, which is also how a client that went
+ * away is noticed: a write fails, and its task is cancelled, queued or running (decision 0020).
+ */
+final class OpenAiFrontDoor {
+    /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
+    static final String TASK_PREFIX = "oai-";
+    static final String PRIORITY_HEADER = "X-Priority";
+    static final String TASK_HEADER = "X-QueueDeck-Task";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] WAITING = ": waiting\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SPACE = {' '};
+
+    private final Engine engine;
+    private final EngineAnswers answers;
+    private final BodyReader bodies;
+    private final long maxBodyBytes;
+    private final long timeoutNanos;
+    private final int maxQueued;
+    private final TenantLimiter tenants;
+    private final List<String> models;
+    private final CompletionStreams streams;
+    private final long keepAliveNanos;
+    private volatile boolean draining;
+
+    OpenAiFrontDoor(Engine engine, BodyReader bodies, long maxBodyBytes, long timeoutNanos, int maxQueued,
+                    TenantLimiter tenants, List<String> models, CompletionStreams streams, long keepAliveNanos) {
+        this.engine = engine;
+        this.answers = new EngineAnswers(engine, timeoutNanos);
+        this.bodies = bodies;
+        this.maxBodyBytes = maxBodyBytes;
+        this.timeoutNanos = timeoutNanos;
+        this.maxQueued = maxQueued;
+        this.tenants = tenants;
+        this.models = List.copyOf(models);
+        this.streams = streams;
+        this.keepAliveNanos = keepAliveNanos;
+    }
+
+    /** Refuses new completions from now on (503 {@code shutting_down}); those under way go on. */
+    void drain() {
+        draining = true;
+    }
+
+    void register(Javalin app) {
+        app.post("/v1/chat/completions", ctx -> guarded(ctx, () -> complete(ctx, true)));
+        app.post("/v1/completions", ctx -> guarded(ctx, () -> complete(ctx, false)));
+        app.get("/v1/models", ctx -> guarded(ctx, () -> listModels(ctx)));
+    }
+
+    private void listModels(Context ctx) {
+        ObjectNode body = JSON.createObjectNode().put("object", "list");
+        ArrayNode data = body.putArray("data");
+        for (String model : models) {
+            data.addObject().put("id", model).put("object", "model").put("created", 0).put("owned_by", "queuedeck");
+        }
+        ctx.status(200).contentType("application/json").result(body.toString());
+    }
+
+    // ---------------------------------------------------------------- a completion
+
+    private void complete(Context ctx, boolean chat) throws IOException, InterruptedException {
+        if (draining) {
+            throw new ApiException(503, "shutting_down", "the server is shutting down and takes no new requests;"
+                    + " retry against another instance");
+        }
+        String contentType = ctx.header("Content-Type");
+        if (!Routes.isJson(contentType)) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
+        }
+        String raw = bodies.read(ctx, maxBodyBytes, bytes -> new String(bytes, StandardCharsets.UTF_8));
+        JsonNode body;
+        try {
+            body = JSON.readTree(raw);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiException(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "invalid_json", "the body must be a JSON object");
+        }
+        String model = body.path("model").isTextual() ? body.get("model").asText() : null;
+        if (model == null || model.isBlank()) {
+            throw ApiException.invalid("model", "model is required");
+        }
+        if (!models.contains(model)) {
+            throw new ApiException(404, "model_not_found", "the model '" + model + "' is not served here; served: " + models,
+                    "model", List.of());
+        }
+        if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        }
+        if (!chat && !(body.path("prompt").isTextual() || body.path("prompt").isArray())) {
+            throw ApiException.invalid("prompt", "prompt is required: a string");
+        }
+        if (body.has("n") && body.get("n").asInt(1) != 1) {
+            throw ApiException.invalid("n", "only n=1 is supported: each request is one task");
+        }
+        boolean stream = body.path("stream").asBoolean(false);
+        boolean usageAsked = body.path("stream_options").path("include_usage").asBoolean(false);
+        Integer maxTokens = intField(body, "max_completion_tokens").or(() -> intField(body, "max_tokens")).orElse(null);
+        int priority = priority(ctx.header(PRIORITY_HEADER));
+        Client client = ctx.attribute(Routes.CLIENT);
+        String tenant = null;
+        if (client != null) {
+            TaskAccess.require(ctx, "submit completions", Scope.SUBMIT);
+            client.checkPriority(PRIORITY_HEADER, priority);
+            tenant = client.tenant() != null ? client.tenant() : client.policy().name(); // a bound client's own tenant
+            limitTenant(ctx, tenant);
+        }
+        checkQueueRoom();
+
+        String id = TASK_PREFIX + UUID.randomUUID();
+        TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null,
+                Map.of(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST,
+                        OpenAiInput.FRONT_DOOR_KEY, "true"));
+        ClientStream relay = new ClientStream();
+        streams.listen(id, relay); // before the task exists: it may run at once
+        try {
+            long acceptBy = engine.clock().nanos() + timeoutNanos;
+            answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
+            ctx.header(TASK_HEADER, id);
+            long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
+            Answer answer = stream ? new Streamed(ctx, usageAsked, now) : new Whole(ctx, chat, model, id, now);
+            if (!serve(id, relay, answer)) {
+                cancel(id); // the client went away: its task, queued or running, goes too
+            }
+        } finally {
+            streams.forget(id);
+            relay.close();
+        }
+    }
+
+    /**
+     * Waits for the task's events and hands them to {@code answer}; answers false when the client
+     * went away.
+     */
+    private boolean serve(String id, ClientStream relay, Answer answer) throws InterruptedException {
+        try {
+            answer.begin();
+            relay.attach(answer::chunk);
+            while (true) {
+                ClientStream.Event event = relay.next(keepAliveNanos);
+                switch (event) {
+                    case null -> {
+                        // nothing written for a while (or a whole answer still gathering): show we are
+                        // here, and learn whether the client still is
+                        relay.keepAlive(answer::keepAlive);
+                        Optional<TaskView> fate = fate(id); // an operator may have cancelled it, say
+                        if (fate.isPresent()) {
+                            TaskView view = fate.get();
+                            if (view.state() != TaskState.SUCCEEDED) {
+                                relay.last(() -> answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
+                                        ? "the task was cancelled" : "the task failed: " + view.error()));
+                                return true;
+                            }
+                            if (!relay.relayed()) {
+                                relay.last(() -> answer.simulated(view)); // no backend stream: a simulated GPU's output
+                                return true;
+                            } // else it succeeded on a backend, whose Finished event is already queued
+                        }
+                    }
+                    case ClientStream.Event.Finished f -> {
+                        relay.last(() -> answer.finished(f));
+                        return true;
+                    }
+                    case ClientStream.Event.Failed f -> {
+                        if (!f.retryable()) {
+                            int status = f.backendStatus() >= 400 && f.backendStatus() < 500 ? f.backendStatus() : 502;
+                            relay.last(() -> answer.failed(status, f.reason()));
+                            return true;
+                        } // else the engine runs it again, and this request hears the new attempt
+                    }
+                    case ClientStream.Event.ClientGone g -> {
+                        return false;
+                    }
+                }
+            }
+        } catch (IOException clientGone) {
+            return false;
+        }
+    }
+
+    /** The task once it is in a final state; empty while it is still live. */
+    private Optional<TaskView> fate(String id) {
+        try {
+            Optional<TaskView> view = engine.send(new Command.FindTask(id)).get(timeoutNanos, TimeUnit.NANOSECONDS);
+            return view.filter(v -> v.state().isFinal());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception engineSlow) {
+            return Optional.empty(); // ask again at the next keep-alive
+        }
+    }
+
+    private void cancel(String id) {
+        engine.send(new Command.Cancel(id)).exceptionally(alreadyDone -> null);
+    }
+
+    private static int statusOf(TaskState state) {
+        return switch (state) {
+            case CANCELLED -> 499;
+            case TIMED_OUT -> 504;
+            default -> 502;
+        };
+    }
+
+    // ---------------------------------------------------------------- admission
+
+    private static int priority(String header) {
+        if (header == null || header.isBlank()) {
+            return TaskSpec.DEFAULT_PRIORITY;
+        }
+        try {
+            int value = Integer.parseInt(header.strip());
+            if (value >= TaskSpec.MIN_PRIORITY && value <= TaskSpec.MAX_PRIORITY) {
+                return value;
+            }
+        } catch (NumberFormatException notANumber) {
+            // refused below
+        }
+        throw ApiException.invalid(PRIORITY_HEADER, PRIORITY_HEADER + " must be a whole number from "
+                + TaskSpec.MIN_PRIORITY + " (most urgent) to " + TaskSpec.MAX_PRIORITY + ", got '" + header + "'");
+    }
+
+    private static Optional<Integer> intField(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
+            throw ApiException.invalid(field, field + " must be a positive whole number");
+        }
+        return Optional.of(value.asInt());
+    }
+
+    private void limitTenant(Context ctx, String tenant) {
+        if (tenants.rateOf(tenant) == null) {
+            return;
+        }
+        long waitSeconds = tenants.acquire(tenant, 1);
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            throw new ApiException(429, "tenant_rate_limited", "tenant '" + tenant + "' is over its rate; retry in "
+                    + waitSeconds + " s");
+        }
+    }
+
+    private void checkQueueRoom() {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        if (snapshot != null && (long) snapshot.queued() + 1 > maxQueued) {
+            throw new ApiException(429, "queue_full", "the queue holds " + snapshot.queued() + " waiting tasks, its limit is "
+                    + maxQueued + "; retry later");
+        }
+    }
+
+    // ---------------------------------------------------------------- errors in OpenAI's shape
+
+    private interface Body {
+        void run() throws IOException, InterruptedException;
+    }
+
+    private static void guarded(Context ctx, Body body) throws IOException, InterruptedException {
+        try {
+            body.run();
+        } catch (ApiException e) {
+            if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
+                ctx.header("Retry-After", "1");
+            }
+            ctx.attribute(ApiServer.ERROR_WRITTEN, Boolean.TRUE); // not the API's own 404 and 405 bodies
+            ctx.status(e.status()).contentType("application/json").result(error(e.status(), e.code(), e.getMessage(), e.field()));
+        }
+    }
+
+    /** {@code {"error": {"message", "type", "param", "code"}}}: the shape OpenAI clients parse and retry on. */
+    static String error(int status, String code, String message, String param) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode error = body.putObject("error");
+        error.put("message", message);
+        error.put("type", switch (status) {
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 429 -> "rate_limit_error";
+            default -> status >= 500 ? "server_error" : "invalid_request_error";
+        });
+        error.put("param", param);
+        error.put("code", code);
+        return body.toString();
+    }
+
+    // ---------------------------------------------------------------- how the answer is written
+
+    /** The two ways of answering: server-sent events or one JSON body. */
+    private interface Answer {
+        void begin() throws IOException;
+
+        void keepAlive() throws IOException;
+
+        /** Answers whether it wrote to the client. */
+        boolean chunk(String data) throws IOException;
+
+        void finished(ClientStream.Event.Finished f) throws IOException;
+
+        void failed(int status, String message) throws IOException;
+
+        void simulated(TaskView view) throws IOException;
+    }
+
+    /** {@code stream: true}: each backend chunk as it arrives, then {@code [DONE]}. */
+    private static final class Streamed implements Answer {
+        private final Context ctx;
+        private final boolean usageAsked;
+        private final long now;
+        private OutputStream out;
+
+        Streamed(Context ctx, boolean usageAsked, long now) {
+            this.ctx = ctx;
+            this.usageAsked = usageAsked;
+            this.now = now;
+        }
+
+        @Override
+        public void begin() throws IOException {
+            ctx.res().setStatus(200);
+            ctx.res().setContentType("text/event-stream");
+            ctx.res().setHeader("Cache-Control", "no-cache");
+            ctx.res().setHeader("X-Accel-Buffering", "no"); // proxies must not hold the stream back
+            out = ctx.res().getOutputStream();
+            out.write(WAITING); // headers go now: the client knows it is queued
+            out.flush();
+        }
+
+        @Override
+        public void keepAlive() throws IOException {
+            out.write(WAITING);
+            out.flush();
+        }
+
+        @Override
+        public boolean chunk(String data) throws IOException {
+            if (!usageAsked && data.contains("\"usage\"") && isUsageOnly(data)) {
+                return false; // asked for by QueueDeck to count tokens, not by this client
+            }
+            out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return true;
+        }
+
+        @Override
+        public void finished(ClientStream.Event.Finished f) throws IOException {
+            out.write(DONE);
+            out.flush();
+        }
+
+        @Override
+        public void failed(int status, String message) throws IOException {
+            out.write(("data: " + error(status, "backend_error", message, null) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        @Override
+        public void simulated(TaskView view) throws IOException {
+            chunk(JSON.createObjectNode().put("id", view.id()).put("object", "chat.completion.chunk")
+                    .put("created", now).put("model", view.spec().model())
+                    .set("choices", JSON.createArrayNode().add(JSON.createObjectNode().put("index", 0)
+                            .put("finish_reason", "stop").set("delta", JSON.createObjectNode().put("role", "assistant")
+                                    .put("content", view.output())))).toString());
+            finished(null);
+        }
+
+        private static boolean isUsageOnly(String data) {
+            try {
+                JsonNode chunk = JSON.readTree(data);
+                return chunk.path("choices").isEmpty() && chunk.path("usage").isObject();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
+    /** {@code stream} false: the chunks gathered into one {@code chat.completion} or {@code text_completion}. */
+    private static final class Whole implements Answer {
+        private final Context ctx;
+        private final boolean chat;
+        private final String model;
+        private final String taskId;
+        private OutputStream out;
+        private String id;
+        private long created;
+        private String servedModel;
+
+        Whole(Context ctx, boolean chat, String model, String taskId, long now) {
+            this.created = now;
+            this.ctx = ctx;
+            this.chat = chat;
+            this.model = model;
+            this.taskId = taskId;
+        }
+
+        @Override
+        public void begin() {
+            out = null; // nothing is sent until there is something to say, or a keep-alive is due
+        }
+
+        @Override
+        public void keepAlive() throws IOException {
+            // Leading whitespace is valid JSON: it commits a 200, but it is the only way to notice
+            // that a client waiting for a whole answer has gone (decision 0020).
+            open(200).write(SPACE);
+            out.flush();
+        }
+
+        @Override
+        public boolean chunk(String data) {
+            if (id != null) {
+                return false;
+            }
+            try {
+                JsonNode chunk = JSON.readTree(data);
+                id = chunk.path("id").asText(null);
+                created = chunk.path("created").asLong(created);
+                servedModel = chunk.path("model").asText(null);
+            } catch (IOException e) {
+                // the executor checked every chunk; keep the defaults
+            }
+            return false;
+        }
+
+        @Override
+        public void finished(ClientStream.Event.Finished f) throws IOException {
+            var g = f.generation();
+            write(200, answer(f.text(), g.finishReason(), g.usage() == null ? null : JSON.valueToTree(g.usage())));
+        }
+
+        @Override
+        public void failed(int status, String message) throws IOException {
+            write(status, error(status, "backend_error", message, null));
+        }
+
+        @Override
+        public void simulated(TaskView view) throws IOException {
+            ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", view.spec().promptTokens())
+                    .put("completion_tokens", view.generatedTokens())
+                    .put("total_tokens", view.spec().promptTokens() + view.generatedTokens());
+            write(200, answer(view.output(), "stop", usage));
+        }
+
+        private String answer(String text, String finishReason, JsonNode usage) {
+            ObjectNode body = JSON.createObjectNode();
+            body.put("id", id != null ? id : (chat ? "chatcmpl-" : "cmpl-") + taskId);
+            body.put("object", chat ? "chat.completion" : "text_completion");
+            body.put("created", created);
+            body.put("model", servedModel != null ? servedModel : model);
+            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+            if (chat) {
+                choice.putObject("message").put("role", "assistant").put("content", text).putNull("refusal");
+            } else {
+                choice.put("text", text);
+            }
+            choice.putNull("logprobs");
+            choice.put("finish_reason", finishReason == null ? "stop" : finishReason);
+            if (usage != null) {
+                ObjectNode u = body.putObject("usage");
+                u.set("prompt_tokens", usage.get("prompt_tokens"));
+                u.set("completion_tokens", usage.get("completion_tokens"));
+                u.set("total_tokens", usage.get("total_tokens"));
+            }
+            return body.toString();
+        }
+
+        private void write(int status, String json) throws IOException {
+            open(status).write(json.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        private OutputStream open(int status) throws IOException {
+            if (out == null) {
+                ctx.res().setStatus(status);
+                ctx.res().setContentType("application/json");
+                out = ctx.res().getOutputStream();
+            }
+            return out;
+        }
+    }
+}

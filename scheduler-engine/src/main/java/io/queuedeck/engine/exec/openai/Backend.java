@@ -1,0 +1,148 @@
+package io.queuedeck.engine.exec.openai;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * One OpenAI-compatible inference server (vLLM, SGLang, TGI, llama.cpp's server, Ollama, ...).
+ *
+ * @param baseUrl          where it listens, without {@code /v1} ({@code http://gpu1:8000})
+ * @param models           the models it serves; empty to ask it ({@code GET /v1/models}) at start
+ * @param slots            requests it is sent at once
+ * @param apiKey           sent as {@code Authorization: Bearer}, or null
+ * @param connectTimeout   to open a connection
+ * @param firstTokenTimeout from sending the request to the first token
+ * @param totalTimeout     from sending the request to the end of the stream
+ * @param priorityField    the request field that carries the task's priority to the server's own
+ *                         scheduler (vLLM's and SGLang's {@code priority}), or null to send none
+ */
+public record Backend(URI baseUrl, List<String> models, int slots, String apiKey, Duration connectTimeout,
+                      Duration firstTokenTimeout, Duration totalTimeout, String priorityField) {
+
+    /** Requests sent at once when the operator does not say: what a single vLLM instance batches comfortably. */
+    public static final int DEFAULT_SLOTS = 8;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
+
+    public Backend {
+        if (baseUrl == null || baseUrl.getScheme() == null || baseUrl.getHost() == null
+                || !(baseUrl.getScheme().equals("http") || baseUrl.getScheme().equals("https"))) {
+            throw new IllegalArgumentException("backend URL must be http(s)://host[:port], got " + baseUrl);
+        }
+        String path = baseUrl.getPath() == null ? "" : baseUrl.getPath();
+        path = path.replaceAll("/+$", "");
+        if (path.endsWith("/v1")) { // people paste the OpenAI "base URL", which includes /v1
+            path = path.substring(0, path.length() - 3);
+        }
+        baseUrl = URI.create(baseUrl.getScheme() + "://" + baseUrl.getRawAuthority() + path);
+        models = List.copyOf(models);
+        for (String model : models) {
+            if (model.isBlank()) {
+                throw new IllegalArgumentException("backend model names must not be blank");
+            }
+        }
+        if (slots < 1 || slots > 10_000) {
+            throw new IllegalArgumentException("backend slots must be between 1 and 10000, got " + slots);
+        }
+        positive(connectTimeout, "connect timeout");
+        positive(firstTokenTimeout, "first-token timeout");
+        positive(totalTimeout, "total timeout");
+        if (priorityField != null && priorityField.isBlank()) {
+            throw new IllegalArgumentException("priority field must not be blank");
+        }
+    }
+
+    /** A backend at {@code url} with the defaults: models asked for, {@value #DEFAULT_SLOTS} slots, no key. */
+    public static Backend at(String url) {
+        return new Backend(URI.create(url), List.of(), DEFAULT_SLOTS, null, DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_FIRST_TOKEN_TIMEOUT, DEFAULT_TOTAL_TIMEOUT, null);
+    }
+
+    public Backend withModels(List<String> names) {
+        return new Backend(baseUrl, names, slots, apiKey, connectTimeout, firstTokenTimeout, totalTimeout, priorityField);
+    }
+
+    public Backend withSlots(int n) {
+        return new Backend(baseUrl, models, n, apiKey, connectTimeout, firstTokenTimeout, totalTimeout, priorityField);
+    }
+
+    public Backend withApiKey(String key) {
+        return new Backend(baseUrl, models, slots, key, connectTimeout, firstTokenTimeout, totalTimeout, priorityField);
+    }
+
+    public Backend withTimeouts(Duration connect, Duration firstToken, Duration total) {
+        return new Backend(baseUrl, models, slots, apiKey, connect, firstToken, total, priorityField);
+    }
+
+    public Backend withPriorityField(String field) {
+        return new Backend(baseUrl, models, slots, apiKey, connectTimeout, firstTokenTimeout, totalTimeout, field);
+    }
+
+    /**
+     * Parses the command line's {@code URL[,model=NAME][,slots=N][,key_env=VAR][,priority=FIELD]}
+     * ({@code model} repeatable).
+     *
+     * @param env looks up the variable {@code key_env} names
+     * @throws IllegalArgumentException naming the part that is wrong
+     */
+    public static Backend parse(String text, Function<String, String> env) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("--backend needs a URL, as in http://localhost:8000[,model=NAME][,slots=N]");
+        }
+        String[] parts = text.split(",");
+        Backend backend;
+        try {
+            backend = at(parts[0].trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backend " + text + ": " + e.getMessage(), e);
+        }
+        List<String> models = new ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i].trim();
+            int eq = part.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("--backend " + text + ": expected key=value, got '" + part + "'");
+            }
+            String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String value = part.substring(eq + 1).trim();
+            switch (key) {
+                case "model" -> models.add(value);
+                case "slots" -> {
+                    try {
+                        backend = backend.withSlots(Integer.parseInt(value));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--backend " + text + ": slots must be a whole number, got '" + value + "'");
+                    }
+                }
+                case "key_env" -> {
+                    String key1 = env.apply(value);
+                    if (key1 == null || key1.isBlank()) {
+                        throw new IllegalArgumentException("--backend " + text + ": environment variable " + value + " is not set");
+                    }
+                    backend = backend.withApiKey(key1.trim());
+                }
+                case "priority" -> backend = backend.withPriorityField(value);
+                default -> throw new IllegalArgumentException("--backend " + text + ": unknown key '" + key
+                        + "'; known: model, slots, key_env, priority");
+            }
+        }
+        return models.isEmpty() ? backend : backend.withModels(models);
+    }
+
+    @Override
+    public String toString() {
+        return "Backend[" + baseUrl + ", models=" + models + ", slots=" + slots + ", key=" + (apiKey == null ? "none" : "***")
+                + ", priorityField=" + priorityField + "]";
+    }
+
+    private static void positive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+    }
+}

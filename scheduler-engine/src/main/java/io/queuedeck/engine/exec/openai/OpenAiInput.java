@@ -1,0 +1,106 @@
+package io.queuedeck.engine.exec.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.queuedeck.engine.task.TaskSpec;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How a task's {@code input} reads on an OpenAI-compatible backend, chosen by its metadata key
+ * {@value #METADATA_KEY}:
+ * <ul>
+ *   <li>{@value #TEXT} (or no key): a plain prompt, sent to {@code /v1/completions};</li>
+ *   <li>{@value #MESSAGES}: a JSON array of chat messages, sent to {@code /v1/chat/completions};</li>
+ *   <li>{@value #CHAT_REQUEST} / {@value #COMPLETION_REQUEST}: a whole OpenAI request body (what the
+ *       front door receives), sent on as it is, but always streamed.</li>
+ * </ul>
+ */
+public final class OpenAiInput {
+    /** The metadata key that names the input format. */
+    public static final String METADATA_KEY = "input_format";
+    public static final String TEXT = "text";
+    public static final String MESSAGES = "messages";
+    public static final String CHAT_REQUEST = "openai_chat";
+    public static final String COMPLETION_REQUEST = "openai_completion";
+    /**
+     * Metadata key the front door sets ({@code "true"}) on its tasks: such a task runs only while
+     * its client is still connected, so one recovered after a restart is not sent to a backend.
+     */
+    public static final String FRONT_DOOR_KEY = "front_door";
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private OpenAiInput() {}
+
+    /** The format {@code spec} asks for; {@value #TEXT} when it names none. */
+    public static String formatOf(TaskSpec spec) {
+        Map<String, String> metadata = spec.metadata();
+        String format = metadata == null ? null : metadata.get(METADATA_KEY);
+        return format == null ? TEXT : format;
+    }
+
+    /** Why {@code spec}'s input cannot be sent to a backend, if it cannot. */
+    static Optional<String> problem(TaskSpec spec) {
+        String format = formatOf(spec);
+        try {
+            return switch (format) {
+                case TEXT -> Optional.empty();
+                case MESSAGES -> JSON.readTree(spec.input()).isArray() ? Optional.empty()
+                        : Optional.of("input: with metadata input_format=messages the input must be a JSON array of messages");
+                case CHAT_REQUEST, COMPLETION_REQUEST -> JSON.readTree(spec.input()).isObject() ? Optional.empty()
+                        : Optional.of("input: with metadata input_format=" + format + " the input must be a JSON object");
+                default -> Optional.of("metadata.input_format: unknown format '" + format + "'; known: "
+                        + TEXT + ", " + MESSAGES + ", " + CHAT_REQUEST + ", " + COMPLETION_REQUEST);
+            };
+        } catch (JsonProcessingException e) {
+            return Optional.of("input: not valid JSON for input_format=" + format + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /** Whether {@code spec} came through the front door (and so needs its client to be listening). */
+    static boolean fromFrontDoor(TaskSpec spec) {
+        Map<String, String> metadata = spec.metadata();
+        return metadata != null && "true".equals(metadata.get(FRONT_DOOR_KEY));
+    }
+
+    /** Whether {@code spec} goes to {@code /v1/chat/completions} (else {@code /v1/completions}). */
+    static boolean isChat(TaskSpec spec) {
+        String format = formatOf(spec);
+        return format.equals(MESSAGES) || format.equals(CHAT_REQUEST);
+    }
+
+    /**
+     * The streaming request body for {@code spec} at {@code priority}. Streaming is forced on and
+     * usage asked for in the last chunk, so the engine counts tokens as they come.
+     */
+    static byte[] body(TaskSpec spec, int priority, String priorityField) throws JsonProcessingException {
+        String format = formatOf(spec);
+        ObjectNode body;
+        switch (format) {
+            case CHAT_REQUEST, COMPLETION_REQUEST -> body = (ObjectNode) JSON.readTree(spec.input());
+            case MESSAGES -> {
+                body = JSON.createObjectNode();
+                body.set("messages", JSON.readTree(spec.input()));
+            }
+            default -> {
+                body = JSON.createObjectNode();
+                body.put("prompt", spec.input());
+            }
+        }
+        body.put("model", spec.model());
+        if (spec.maxTokens() != null && !body.hasNonNull("max_tokens") && !body.hasNonNull("max_completion_tokens")) {
+            body.put("max_tokens", spec.maxTokens());
+        }
+        body.put("stream", true);
+        JsonNode options = body.get("stream_options");
+        ObjectNode streamOptions = options instanceof ObjectNode o ? o : body.putObject("stream_options");
+        streamOptions.put("include_usage", true);
+        if (priorityField != null) {
+            body.put(priorityField, priority);
+        }
+        return JSON.writeValueAsBytes(body);
+    }
+}

@@ -1,0 +1,284 @@
+package io.queuedeck.engine.exec.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.clock.Timer;
+import io.queuedeck.engine.task.Generation;
+import io.queuedeck.engine.task.Task;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+
+/**
+ * One run of one task on one backend: reads its server-sent events on the HTTP client's thread
+ * (one stream's events arrive in order on one thread at a time), keeps the text and the token
+ * times, relays chunks to a front-door listener, and reports to the loop only through
+ * {@link OpenAiExecutor}'s posts: the first token once, and the outcome once.
+ */
+final class StreamAttempt extends EventSourceListener {
+    private static final int MAX_SHOWN_CHARS = 300;
+
+    final Task task;
+    final int instance;
+    private final OpenAiExecutor owner;
+    private final boolean chat;
+    private final StreamListener relay;
+    private final EngineClock clock;
+    private final String backendUrl;
+
+    // Loop-thread state.
+    Timer firstTokenTimer;
+    Timer totalTimer;
+
+    private volatile EventSource source;
+    private volatile boolean ended;
+
+    // Stream-thread state: events of one source never run concurrently.
+    private final StringBuilder text = new StringBuilder();
+    private String finishReason;
+    private Generation.Usage usage;
+    private int tokens;
+    private int relayed;
+    private long firstAt = -1;
+    private long lastAt = -1;
+    private long gapNanos;
+    private int refusedStatus;
+
+    StreamAttempt(OpenAiExecutor owner, Task task, int instance, boolean chat, StreamListener relay, EngineClock clock,
+                  String backendUrl) {
+        this.owner = owner;
+        this.task = task;
+        this.instance = instance;
+        this.chat = chat;
+        this.relay = relay;
+        this.clock = clock;
+        this.backendUrl = backendUrl;
+    }
+
+    void start(EventSource.Factory factory, okhttp3.Request request) {
+        source = factory.newEventSource(request, this);
+    }
+
+    /** Closes the stream; whatever the HTTP client reports afterwards is ignored. Any thread. */
+    void cancel() {
+        ended = true;
+        EventSource s = source;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    @Override
+    public void onEvent(EventSource eventSource, String id, String type, String data) {
+        if (ended) {
+            return;
+        }
+        if (data.strip().equals("[DONE]")) {
+            succeed();
+            eventSource.cancel(); // some servers keep the connection open after the sentinel
+            return;
+        }
+        JsonNode chunk;
+        try {
+            chunk = OpenAiInput.JSON.readTree(data);
+        } catch (IOException e) {
+            fail(Outcome.Kind.STREAM, "malformed stream: an event is not JSON: " + shown(data), 0);
+            eventSource.cancel();
+            return;
+        }
+        if (chunk == null || !chunk.isObject()) {
+            fail(Outcome.Kind.STREAM, "malformed stream: an event is not a JSON object: " + shown(data), 0);
+            eventSource.cancel();
+            return;
+        }
+        JsonNode error = chunk.get("error");
+        if (error != null && !error.isNull()) {
+            fail(Outcome.Kind.SERVER, "the backend reported an error mid-stream: " + errorMessage(error), 0);
+            eventSource.cancel();
+            return;
+        }
+        JsonNode choices = chunk.get("choices");
+        JsonNode usageNode = chunk.get("usage");
+        boolean hasUsage = usageNode != null && usageNode.isObject();
+        if ((choices == null || !choices.isArray()) && !hasUsage) {
+            fail(Outcome.Kind.STREAM, "malformed stream: a chunk has neither choices nor usage: " + shown(data), 0);
+            eventSource.cancel();
+            return;
+        }
+        if (choices != null && choices.isArray() && !choices.isEmpty()) {
+            JsonNode first = choices.get(0);
+            JsonNode piece = chat ? first.path("delta").path("content") : first.path("text");
+            if (piece.isTextual() && !piece.asText().isEmpty()) {
+                long now = clock.nanos();
+                text.append(piece.asText());
+                tokens++;
+                if (firstAt < 0) {
+                    firstAt = now;
+                    owner.reportFirstToken(this, now);
+                } else {
+                    gapNanos += now - lastAt;
+                }
+                lastAt = now;
+            }
+            JsonNode reason = first.get("finish_reason");
+            if (reason != null && reason.isTextual()) {
+                finishReason = reason.asText();
+            }
+        }
+        if (hasUsage) {
+            usage = new Generation.Usage(intOrNull(usageNode, "prompt_tokens"), intOrNull(usageNode, "completion_tokens"),
+                    intOrNull(usageNode, "total_tokens"));
+        }
+        if (relay != null) {
+            relayed++;
+            relay.chunk(data);
+        }
+    }
+
+    @Override
+    public void onClosed(EventSource eventSource) {
+        if (ended) {
+            return;
+        }
+        if (finishReason != null) {
+            succeed(); // no [DONE]: some servers just end the stream after the last chunk
+        } else {
+            fail(Outcome.Kind.STREAM, "malformed stream: it ended after " + tokens
+                    + " tokens without a finish_reason or [DONE]", 0);
+        }
+    }
+
+    @Override
+    public void onFailure(EventSource eventSource, Throwable t, Response response) {
+        if (ended) {
+            return;
+        }
+        if (response != null && !response.isSuccessful()) {
+            int code = response.code();
+            String message = bodyMessage(response);
+            if (code == 429) {
+                fail(Outcome.Kind.RATE_LIMITED, "the backend is busy (429): " + message, retryAfterNanos(response));
+            } else if (code >= 500 || code == 408) {
+                fail(Outcome.Kind.SERVER, "the backend failed (" + code + "): " + message, 0);
+            } else {
+                refusedStatus = code;
+                fail(Outcome.Kind.REFUSED, "the backend refused the request (" + code + "): " + message, 0);
+            }
+        } else if (response != null && t == null) {
+            fail(Outcome.Kind.STREAM, "malformed stream: expected text/event-stream, got "
+                    + response.header("Content-Type", "no content type"), 0);
+        } else if (t instanceof SocketTimeoutException) {
+            fail(Outcome.Kind.CONNECTION, "the backend stalled: " + t.getMessage(), 0);
+        } else {
+            fail(Outcome.Kind.CONNECTION, "the connection to the backend failed: "
+                    + (t == null ? "unknown error" : t.getClass().getSimpleName() + ": " + t.getMessage()), 0);
+        }
+    }
+
+    private void succeed() {
+        ended = true;
+        Double interToken = tokens > 1 ? gapNanos / 1e6 / (tokens - 1) : null;
+        Generation generation = new Generation(finishReason, usage, interToken, backendUrl);
+        int counted = usage != null && usage.completionTokens() != null ? usage.completionTokens() : tokens;
+        String whole = text.toString();
+        if (relay != null) {
+            relay.finished(whole, generation);
+        }
+        owner.reportEnd(this, new Outcome.Success(whole, generation, counted, lastAt));
+    }
+
+    private void fail(Outcome.Kind kind, String reason, long retryAfterNanos) {
+        ended = true;
+        boolean retryable = kind != Outcome.Kind.REFUSED;
+        if (retryable && relayed > 0) {
+            // The client has part of this answer already; a second run would repeat it.
+            retryable = false;
+            reason = reason + " (after " + relayed + " chunks were relayed to the client)";
+        }
+        if (relay != null) {
+            relay.attemptFailed(reason, retryable, refusedStatus);
+        }
+        owner.reportEnd(this, new Outcome.Failure(kind, reason, retryable, retryAfterNanos));
+    }
+
+    /** How an attempt ended. */
+    sealed interface Outcome {
+        record Success(String text, Generation generation, int tokens, long lastTokenAt) implements Outcome {}
+
+        record Failure(Kind kind, String reason, boolean retryable, long retryAfterNanos) implements Outcome {}
+
+        enum Kind {
+            /** Reset, refused or stalled connection: counts toward marking the backend down. */
+            CONNECTION,
+            /** 5xx, 408, or an error event: counts toward marking the backend down. */
+            SERVER,
+            /** 429: the backend asks for a pause. */
+            RATE_LIMITED,
+            /** Another 4xx: the request itself is wrong; retrying cannot help. */
+            REFUSED,
+            /** The stream broke the protocol. */
+            STREAM
+        }
+    }
+
+    private static Integer intOrNull(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.canConvertToInt() ? value.asInt() : null;
+    }
+
+    /** The OpenAI error shape's message, else the body itself, shortened. */
+    private static String bodyMessage(Response response) {
+        ResponseBody body = response.body();
+        String raw;
+        try {
+            raw = body == null ? "" : body.string();
+        } catch (IOException | IllegalStateException e) {
+            return "(no readable body)";
+        }
+        try {
+            JsonNode node = OpenAiInput.JSON.readTree(raw);
+            if (node != null && node.has("error")) {
+                return errorMessage(node.get("error"));
+            }
+            if (node != null && node.hasNonNull("message")) {
+                return node.get("message").asText(); // llama.cpp and others
+            }
+            if (node != null && node.hasNonNull("detail")) {
+                return node.get("detail").toString(); // FastAPI validation errors
+            }
+        } catch (IOException notJson) {
+            // fall through to the raw text
+        }
+        return raw.isBlank() ? "(empty body)" : shown(raw);
+    }
+
+    private static String errorMessage(JsonNode error) {
+        if (error.isTextual()) {
+            return error.asText();
+        }
+        JsonNode message = error.get("message");
+        return message != null && !message.isNull() ? message.asText() : shown(error.toString());
+    }
+
+    /** Seconds of {@code Retry-After} (the HTTP-date form counts as one second), or 0. */
+    private static long retryAfterNanos(Response response) {
+        String value = response.header("Retry-After");
+        if (value == null) {
+            return 0;
+        }
+        try {
+            double seconds = Double.parseDouble(value.strip());
+            return seconds > 0 ? (long) Math.min(seconds * 1e9, 3_600e9) : 0;
+        } catch (NumberFormatException date) {
+            return 1_000_000_000L;
+        }
+    }
+
+    private static String shown(String text) {
+        String oneLine = text.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= MAX_SHOWN_CHARS ? oneLine : oneLine.substring(0, MAX_SHOWN_CHARS) + "...";
+    }
+}

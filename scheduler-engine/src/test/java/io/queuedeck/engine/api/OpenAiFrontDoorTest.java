@@ -1,0 +1,349 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
+import com.openai.errors.RateLimitException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.openai.Backend;
+import io.queuedeck.engine.exec.openai.FakeOpenAiServer;
+import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
+import io.queuedeck.engine.exec.openai.OpenAiExecutor;
+import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The front door with the official OpenAI Java SDK as its client and a real (fake) OpenAI-compatible
+ * server behind the executor: what existing OpenAI clients see, over HTTP on both sides.
+ */
+class OpenAiFrontDoorTest {
+    private static final String MODEL = "fake-model";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private FakeOpenAiServer fake;
+    private OpenAiExecutor executor;
+    private Engine engine;
+    private ApiServer server;
+    private OpenAIClient client;
+
+    @AfterEach
+    void tearDown() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        if (executor != null) {
+            executor.close();
+        }
+        if (fake != null) {
+            fake.close();
+        }
+    }
+
+    @Test
+    void chatCompletion_whole() throws Exception {
+        start(8, Script.tokens(3));
+
+        ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("hello").maxCompletionTokens(3).build());
+
+        assertThat(answer.choices().getFirst().message().content()).contains("t0 t1 t2 ");
+        assertThat(answer.choices().getFirst().finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+        assertThat(answer.usage().orElseThrow().completionTokens()).isEqualTo(3);
+        assertThat(answer.model()).isEqualTo(MODEL);
+        var sent = fake.requests().getFirst();
+        assertThat(sent.path("messages").get(0).path("content").asText()).isEqualTo("hello");
+        assertThat(sent.path("stream").asBoolean()).isTrue(); // always streamed to the backend, to time tokens
+        TaskView task = onlyTask();
+        assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(task.output()).isEqualTo("t0 t1 t2 ");
+        assertThat(task.generation().usage().completionTokens()).isEqualTo(3);
+        // what GET /v1/tasks/{id} (and a result callback, the same report) says about it
+        var report = new Http(server.baseUri()).get("/v1/tasks/" + task.id()).json();
+        assertThat(report.path("output").asText()).isEqualTo("t0 t1 t2 ");
+        assertThat(report.path("finish_reason").asText()).isEqualTo("stop");
+        assertThat(report.path("usage").path("completion_tokens").asInt()).isEqualTo(3);
+        assertThat(report.path("usage").path("prompt_tokens").asInt()).isEqualTo(7);
+        assertThat(report.path("backend").asText()).isEqualTo(fake.url());
+        assertThat(report.path("metadata").path("input_format").asText()).isEqualTo("openai_chat");
+        assertThat(report.has("ttft_ms")).isTrue();
+    }
+
+    @Test
+    void chatCompletion_streamed_chunkByChunk() throws Exception {
+        start(8, Script.tokens(4).delays(0, 30));
+
+        StringBuilder text = new StringBuilder();
+        int chunks = 0;
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("hello").build())) {
+            for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+                chunks++;
+                assertThat(chunk.usage()).isEmpty(); // the client did not ask for usage: QueueDeck's own request is hidden
+                chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append));
+            }
+        }
+
+        assertThat(text.toString()).isEqualTo("t0 t1 t2 t3 ");
+        assertThat(chunks).isEqualTo(5); // the role chunk and one per token, exactly as the backend sent them
+    }
+
+    @Test
+    void chatCompletion_streamed_withUsageAskedFor_getsTheUsageChunk() throws Exception {
+        start(8, Script.tokens(4));
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("hello")
+                        .streamOptions(com.openai.models.chat.completions.ChatCompletionStreamOptions.builder()
+                                .includeUsage(true).build()).build())) {
+            stream.stream().forEach(chunks::add);
+        }
+
+        assertThat(chunks).hasSize(6);
+        assertThat(chunks.getLast().choices()).isEmpty();
+        assertThat(chunks.getLast().usage().orElseThrow().completionTokens()).isEqualTo(4);
+    }
+
+    @Test
+    void completion_whole() throws Exception {
+        start(8, Script.tokens(2));
+
+        Completion answer = client.completions().create(CompletionCreateParams.builder()
+                .model(MODEL).prompt("once upon").maxTokens(2).build());
+
+        assertThat(answer.choices().getFirst().text()).isEqualTo("t0 t1 ");
+        assertThat(fake.requests().getFirst().path("prompt").asText()).isEqualTo("once upon");
+    }
+
+    @Test
+    void modelList_isWhatTheBackendsServe() throws Exception {
+        start(8, Script.tokens(1));
+
+        List<String> ids = client.models().list().data().stream().map(Model::id).toList();
+
+        assertThat(ids).containsExactly(MODEL);
+    }
+
+    @Test
+    void unknownModel_is404_inOpenAisShape() throws Exception {
+        start(8, Script.tokens(1));
+
+        assertThatThrownBy(() -> client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("gpt-4o").addUserMessage("hi").build()))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("the model 'gpt-4o' is not served here");
+    }
+
+    @Test
+    void fullQueue_is429_withRetryAfter() throws Exception {
+        start(1, Script.tokens(400).delays(0, 20), 1);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            callers.submit(() -> client.chat().completions().create(chat("running")));
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+            callers.submit(() -> client.chat().completions().create(chat("queued")));
+            await().atMost(WAIT).until(() -> engine.latestSnapshot().queued() == 1);
+
+            assertThatThrownBy(() -> client.chat().completions().create(chat("refused")))
+                    .isInstanceOf(RateLimitException.class)
+                    .satisfies(e -> assertThat(((RateLimitException) e).headers().values("Retry-After")).containsExactly("1"))
+                    .hasMessageContaining("the queue holds 1 waiting tasks");
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void operatorCancel_whileStreaming_endsTheClientsStreamWithAnError() throws Exception {
+        start(8, Script.tokens(500).delays(0, 20));
+        List<String> events = new ArrayList<>();
+        Throwable[] thrown = new Throwable[1];
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("long"))) {
+                stream.stream().forEach(chunk -> events.add(chunk.id()));
+            } catch (RuntimeException e) {
+                thrown[0] = e;
+            }
+        });
+        await().atMost(WAIT).until(() -> !tasks().isEmpty() && tasks().getFirst().generatedTokens() > 0);
+
+        engine.send(new Command.Cancel(tasks().getFirst().id())).join();
+
+        reader.join(WAIT);
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(thrown[0]).isNotNull().hasMessageContaining("the task was cancelled");
+        assertThat(events).isNotEmpty();
+        await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
+    }
+
+    @Test
+    void draining_refusesNewRequests_with503AndRetryAfter() throws Exception {
+        start(8, Script.tokens(1));
+
+        server.drain();
+
+        assertThatThrownBy(() -> client.chat().completions().create(chat("late")))
+                .isInstanceOf(com.openai.errors.InternalServerException.class)
+                .satisfies(e -> {
+                    var refused = (com.openai.errors.InternalServerException) e;
+                    assertThat(refused.statusCode()).isEqualTo(503);
+                    assertThat(refused.headers().values("Retry-After")).containsExactly("1");
+                })
+                .hasMessageContaining("shutting down");
+        assertThat(fake.requests()).isEmpty();
+    }
+
+    /**
+     * One slot, held by a slow request; ten priority-9 requests queue behind it, then one at
+     * priority 0: the scheduler sends the urgent one to the backend first.
+     */
+    @Test
+    void urgentRequest_sentAfterTenLowOnes_isAnsweredFirst() throws Exception {
+        start(1, Script.tokens(2));
+        var blocking = fake.holdNext();
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        List<Future<ChatCompletion>> low = new ArrayList<>();
+        try {
+            Future<ChatCompletion> blocker = callers.submit(() -> client.chat().completions().create(chat("blocker", 5)));
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+            for (int i = 0; i < 10; i++) {
+                String name = "low-" + i;
+                low.add(callers.submit(() -> client.chat().completions().create(chat(name, 9))));
+            }
+            await().atMost(WAIT).until(() -> engine.latestSnapshot().queued() == 10);
+            Future<ChatCompletion> urgent = callers.submit(() -> client.chat().completions().create(chat("urgent", 0)));
+            await().atMost(WAIT).until(() -> engine.latestSnapshot().queued() == 11);
+            blocking.countDown();
+
+            urgent.get();
+            blocker.get();
+            for (Future<ChatCompletion> f : low) {
+                f.get();
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+
+        List<String> order = fake.requests().stream().map(r -> r.path("messages").get(0).path("content").asText()).toList();
+        assertThat(order).hasSize(12);
+        assertThat(order.subList(0, 2)).containsExactly("blocker", "urgent");
+    }
+
+    @Test
+    void clientTimeout_whileRunning_cancelsTheTaskAndClosesTheBackendStream() throws Exception {
+        start(8, Script.tokens(500).delays(0, 20));
+        OpenAIClient impatient = client.withOptions(o -> o.timeout(Duration.ofMillis(700)).maxRetries(0));
+
+        assertThatThrownBy(() -> impatient.chat().completions().create(chat("slow"))).isNotNull();
+
+        await().atMost(WAIT).until(() -> onlyTask().state() == TaskState.CANCELLED);
+        await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
+    }
+
+    @Test
+    void clientDisconnect_whileQueued_cancelsTheTask_beforeItEverRuns() throws Exception {
+        start(1, Script.tokens(2));
+        fake.then(Script.tokens(100).delays(0, 30)); // holds the only slot for about 3 s
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            Future<ChatCompletion> blocker = callers.submit(() -> client.chat().completions().create(chat("blocker")));
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("gives up"))) {
+                await().atMost(WAIT).until(() -> engine.latestSnapshot().queued() == 1);
+            } // closing the stream drops the connection
+
+            await().atMost(WAIT).until(() -> tasks().stream().anyMatch(t -> t.state() == TaskState.CANCELLED));
+            blocker.get();
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(fake.requests()).hasSize(1); // the cancelled request never reached the backend
+    }
+
+    @Test
+    void simulatedGpus_answerTheFrontDoorToo_wholeAndStreamed() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(10)).build();
+        engine.start();
+        server = ApiServer.builder(engine).port(0).virtualThreads()
+                .openAiFrontDoor(List.of(Engine.Builder.DEFAULT_MODEL))
+                .build().start();
+        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey("unused").maxRetries(0).build();
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(Engine.Builder.DEFAULT_MODEL)
+                .addUserMessage("hi").maxCompletionTokens(4).build();
+
+        ChatCompletion whole = client.chat().completions().create(params);
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(c -> c.delta().content().ifPresent(streamed::append)));
+        }
+
+        assertThat(whole.choices().getFirst().message().content()).contains("simulated completion of 4 tokens");
+        assertThat(whole.usage().orElseThrow().completionTokens()).isEqualTo(4);
+        assertThat(streamed.toString()).isEqualTo("simulated completion of 4 tokens");
+        assertThat(client.models().list().data().stream().map(Model::id).toList()).containsExactly(Engine.Builder.DEFAULT_MODEL);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void start(int slots, Script script) throws Exception {
+        start(slots, script, 1_000_000);
+    }
+
+    private void start(int slots, Script script, int maxQueued) throws Exception {
+        fake = new FakeOpenAiServer(MODEL);
+        fake.byDefault(script);
+        executor = OpenAiExecutor.builder().backend(Backend.at(fake.url()).withSlots(slots)).build();
+        engine = Engine.builder().executor(executor).snapshotInterval(Duration.ofMillis(10)).build();
+        engine.start();
+        server = ApiServer.builder(engine).port(0).virtualThreads().maxQueued(maxQueued)
+                .openAiFrontDoor(executor.models(), executor.streams()).build().start();
+        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey("unused").maxRetries(0)
+                .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    private static ChatCompletionCreateParams chat(String content) {
+        return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(content).build();
+    }
+
+    /** A chat request sent with {@code X-Priority: p}, as any OpenAI client can add a header. */
+    private static ChatCompletionCreateParams chat(String content, int p) {
+        return chat(content).toBuilder().putAdditionalHeader("X-Priority", Integer.toString(p)).build();
+    }
+
+    private List<TaskView> tasks() {
+        return engine.send(new Command.ListTasks(new TaskQuery(null, null, -1, 100))).join().tasks();
+    }
+
+    private TaskView onlyTask() {
+        List<TaskView> all = tasks();
+        assertThat(all).hasSize(1);
+        return all.getFirst();
+    }
+}

@@ -1,0 +1,346 @@
+package io.queuedeck.engine.exec.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A small real OpenAI-compatible server for tests and benchmarks: streams tokens as server-sent
+ * events with the delays, errors, resets, 429s and quirks a {@link Script} asks for, one script
+ * per request in the order given (then the default), and remembers what it was sent.
+ */
+public final class FakeOpenAiServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How the server answers one completion request. */
+    public record Script(List<String> tokens, long firstTokenDelayMillis, long interTokenDelayMillis, int status,
+                         String errorBody, String retryAfter, int resetAfterTokens, boolean usage,
+                         boolean usageOnlyInLastChunk, boolean done, boolean keepAliveComments, boolean malformedEvent,
+                         String finishReason) {
+
+        /** {@code n} tokens "t0 ", "t1 ", ..., no delays, usage in the last chunk, {@code [DONE]}. */
+        public static Script tokens(int n) {
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                tokens.add("t" + i + " ");
+            }
+            return new Script(tokens, 0, 0, 200, null, null, -1, true, true, true, false, false, "stop");
+        }
+
+        public static Script error(int status, String message) {
+            return new Script(List.of(), 0, 0, status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"x\"}}",
+                    null, -1, false, false, false, false, false, null);
+        }
+
+        public static Script busy(String retryAfter) {
+            return new Script(List.of(), 0, 0, 429, "{\"error\":{\"message\":\"too many requests\"}}", retryAfter,
+                    -1, false, false, false, false, false, null);
+        }
+
+        public Script delays(long firstMillis, long interMillis) {
+            return new Script(tokens, firstMillis, interMillis, status, errorBody, retryAfter, resetAfterTokens, usage,
+                    usageOnlyInLastChunk, done, keepAliveComments, malformedEvent, finishReason);
+        }
+
+        public Script resetAfter(int n) {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter, n,
+                    usage, usageOnlyInLastChunk, done, keepAliveComments, malformedEvent, finishReason);
+        }
+
+        public Script withoutUsage() {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter,
+                    resetAfterTokens, false, false, done, keepAliveComments, malformedEvent, finishReason);
+        }
+
+        public Script withoutDone() {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter,
+                    resetAfterTokens, usage, usageOnlyInLastChunk, false, keepAliveComments, malformedEvent, finishReason);
+        }
+
+        public Script withKeepAlives() {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter,
+                    resetAfterTokens, usage, usageOnlyInLastChunk, done, true, malformedEvent, finishReason);
+        }
+
+        /** A garbage event after the first token. */
+        public Script withMalformedEvent() {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter,
+                    resetAfterTokens, usage, usageOnlyInLastChunk, done, keepAliveComments, true, finishReason);
+        }
+
+        /** Usage on the final chunk that also carries the finish reason (older servers), not a chunk of its own. */
+        public Script usageWithFinish() {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter,
+                    resetAfterTokens, usage, false, done, keepAliveComments, malformedEvent, finishReason);
+        }
+
+        /** Neither [DONE] nor a finish reason: the stream just stops. */
+        public Script truncated() {
+            return new Script(tokens, firstTokenDelayMillis, interTokenDelayMillis, status, errorBody, retryAfter,
+                    resetAfterTokens, usage, usageOnlyInLastChunk, false, keepAliveComments, malformedEvent, null);
+        }
+    }
+
+    private final HttpServer server;
+    private final List<String> models;
+    private final Queue<Script> scripts = new ConcurrentLinkedQueue<>();
+    private final Queue<java.util.concurrent.CountDownLatch> gates = new ConcurrentLinkedQueue<>();
+    private volatile Script fallback = Script.tokens(5);
+    private volatile boolean healthy = true;
+    private volatile boolean hasHealthEndpoint = true;
+    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger closedByClient = new AtomicInteger();
+    private final AtomicInteger healthChecks = new AtomicInteger();
+    private volatile String authorization;
+
+    public FakeOpenAiServer(String... models) throws IOException {
+        this.models = List.of(models);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The next requests follow these scripts, in order; then the default. */
+    public FakeOpenAiServer then(Script... next) {
+        scripts.addAll(List.of(next));
+        return this;
+    }
+
+    /**
+     * The next completion request to arrive holds its answer (headers included) until the latch
+     * returned is counted down: a request that occupies its slot for exactly as long as a test needs.
+     */
+    public java.util.concurrent.CountDownLatch holdNext() {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        gates.add(gate);
+        return gate;
+    }
+
+    public FakeOpenAiServer byDefault(Script script) {
+        fallback = script;
+        return this;
+    }
+
+    public void healthy(boolean value) {
+        healthy = value;
+    }
+
+    public void withoutHealthEndpoint() {
+        hasHealthEndpoint = false;
+    }
+
+    /** Completion requests received, as JSON. */
+    public List<JsonNode> requests() {
+        return requests;
+    }
+
+    /** Streams being written now. */
+    public int openStreams() {
+        return open.get();
+    }
+
+    /** Streams the client closed before they were done. */
+    public int closedByClient() {
+        return closedByClient.get();
+    }
+
+    /** The Authorization header of the last completion request, or null. */
+    public String authorization() {
+        return authorization;
+    }
+
+    public int healthChecks() {
+        return healthChecks.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            String path = exchange.getRequestURI().getPath();
+            switch (path) {
+                case "/health" -> {
+                    healthChecks.incrementAndGet();
+                    if (!hasHealthEndpoint) {
+                        send(exchange, 404, "{\"detail\":\"Not Found\"}");
+                    } else {
+                        send(exchange, healthy ? 200 : 503, "");
+                    }
+                }
+                case "/v1/models" -> {
+                    healthChecks.incrementAndGet();
+                    if (!healthy) {
+                        send(exchange, 503, "{\"error\":{\"message\":\"starting\"}}");
+                        return;
+                    }
+                    ObjectNode body = JSON.createObjectNode().put("object", "list");
+                    for (String model : models) {
+                        body.withArray("data").addObject().put("id", model).put("object", "model").put("created", 0)
+                                .put("owned_by", "fake");
+                    }
+                    send(exchange, 200, JSON.writeValueAsString(body));
+                }
+                case "/v1/chat/completions", "/v1/completions" -> complete(exchange, path.contains("chat"));
+                default -> send(exchange, 404, "{\"error\":{\"message\":\"no such path\"}}");
+            }
+        } catch (ResetSignal reset) {
+            throw reset; // not closed: the JDK server drops the connection, leaving the chunked body unfinished
+        } catch (IOException | RuntimeException e) {
+            exchange.close();
+            throw e;
+        }
+        exchange.close();
+    }
+
+    private void complete(HttpExchange exchange, boolean chat) throws IOException {
+        JsonNode request = JSON.readTree(exchange.getRequestBody());
+        authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        requests.add(request);
+        Script script = scripts.poll();
+        if (script == null) {
+            script = fallback;
+        }
+        java.util.concurrent.CountDownLatch gate = gates.poll();
+        if (gate != null) {
+            open.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                open.decrementAndGet();
+            }
+        }
+        if (script.status() != 200) {
+            if (script.retryAfter() != null) {
+                exchange.getResponseHeaders().set("Retry-After", script.retryAfter());
+            }
+            send(exchange, script.status(), script.errorBody());
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        open.incrementAndGet();
+        String id = (chat ? "chatcmpl-" : "cmpl-") + requests.size();
+        String model = request.path("model").asText();
+        try {
+            pause(script.firstTokenDelayMillis());
+            List<String> tokens = script.tokens();
+            if (chat) {
+                ObjectNode role = chunk(id, model, true);
+                role.withArray("choices").addObject().put("index", 0).putObject("delta").put("role", "assistant").put("content", "");
+                event(out, role);
+            }
+            for (int i = 0; i < tokens.size(); i++) {
+                if (i > 0) {
+                    pause(script.interTokenDelayMillis());
+                }
+                if (i == script.resetAfterTokens()) {
+                    throw new ResetSignal();
+                }
+                if (script.keepAliveComments()) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                }
+                boolean last = i == tokens.size() - 1;
+                ObjectNode chunk = chunk(id, model, chat);
+                ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
+                if (chat) {
+                    choice.putObject("delta").put("content", tokens.get(i));
+                } else {
+                    choice.put("text", tokens.get(i));
+                }
+                if (last && script.finishReason() != null) {
+                    choice.put("finish_reason", script.finishReason());
+                } else {
+                    choice.putNull("finish_reason");
+                }
+                if (last && script.usage() && !script.usageOnlyInLastChunk()) {
+                    usage(chunk, request, tokens.size());
+                }
+                event(out, chunk);
+                if (i == 0 && script.malformedEvent()) {
+                    out.write("data: {not json\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+            if (script.usage() && script.usageOnlyInLastChunk()) {
+                ObjectNode chunk = chunk(id, model, chat);
+                chunk.putArray("choices");
+                usage(chunk, request, tokens.size());
+                event(out, chunk);
+            }
+            if (script.done()) {
+                out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } catch (IOException clientWentAway) {
+            closedByClient.incrementAndGet();
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private static ObjectNode chunk(String id, String model, boolean chat) {
+        return JSON.createObjectNode().put("id", id).put("object", chat ? "chat.completion.chunk" : "text_completion")
+                .put("created", 1_700_000_000L).put("model", model);
+    }
+
+    private static void usage(ObjectNode chunk, JsonNode request, int completion) {
+        int prompt = 7;
+        chunk.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", completion)
+                .put("total_tokens", prompt + completion);
+    }
+
+    private static void event(OutputStream out, JsonNode chunk) throws IOException {
+        out.write(("data: " + JSON.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            exchange.getResponseBody().write(bytes);
+        }
+    }
+
+    /** The scripted delay of a streaming server: it is the scenario, not a test waiting. */
+    private static void pause(long millis) {
+        if (millis > 0) {
+            LockSupport.parkNanos(millis * 1_000_000L);
+        }
+    }
+
+    /** Thrown out of a handler: the JDK server then drops the connection without finishing the body. */
+    private static final class ResetSignal extends RuntimeException {
+        ResetSignal() {
+            super("reset by the fake backend", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package io.queuedeck.engine.exec.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
+import io.queuedeck.engine.loop.RetryRule;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The executor against a real (fake) OpenAI-compatible server over HTTP: streams, quirks, failures, health. */
+class OpenAiExecutorTest {
+    private static final String MODEL = "fake-model";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<AutoCloseable> closing = new java.util.ArrayList<>();
+    private Engine engine;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (engine != null) {
+            engine.close();
+        }
+        for (AutoCloseable c : closing.reversed()) {
+            c.close();
+        }
+    }
+
+    @Test
+    void completion_streamed_recordsTextTtftTokensAndUsage() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(5).delays(150, 20));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "hello", 5, 16)));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("t0 t1 t2 t3 t4 ");
+        assertThat(done.generatedTokens()).isEqualTo(5);
+        assertThat((done.firstTokenAt() - done.firstDispatchAt()) / 1e6).isGreaterThanOrEqualTo(150);
+        assertThat(done.generation().finishReason()).isEqualTo("stop");
+        assertThat(done.generation().usage().completionTokens()).isEqualTo(5);
+        assertThat(done.generation().usage().promptTokens()).isEqualTo(7);
+        assertThat(done.generation().interTokenMs()).isBetween(15.0, 1_000.0);
+        assertThat(done.generation().backend()).isEqualTo(fake.url());
+        var request = fake.requests().getFirst();
+        assertThat(request.path("prompt").asText()).isEqualTo("hello");
+        assertThat(request.path("stream").asBoolean()).isTrue();
+        assertThat(request.path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(request.path("max_tokens").asInt()).isEqualTo(16);
+        assertThat(request.has("priority")).isFalse();
+        assertThat(fake.authorization()).isNull();
+    }
+
+    @Test
+    void apiKey_isSentAsBearerToken() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)).withApiKey("sk-backend"));
+
+        assertThat(finished(submit(TaskSpec.of(MODEL, "x", 5, 4))).state()).isEqualTo(TaskState.SUCCEEDED);
+
+        assertThat(fake.authorization()).isEqualTo("Bearer sk-backend");
+    }
+
+    @Test
+    void messagesInput_goesToChatCompletions_withPriorityPassedThrough() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)).withPriorityField("priority"));
+
+        TaskView done = finished(submit(new TaskSpec(null, MODEL, "[{\"role\":\"user\",\"content\":\"hi\"}]", 2, null, null,
+                null, null, null, null, Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.MESSAGES))));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("t0 t1 t2 t3 t4 ");
+        var request = fake.requests().getFirst();
+        assertThat(request.path("messages").get(0).path("content").asText()).isEqualTo("hi");
+        assertThat(request.path("priority").asInt()).isEqualTo(2);
+    }
+
+    static Stream<Arguments> quirks() {
+        return Stream.of(
+                Arguments.of("usage in its own last chunk, then [DONE]", Script.tokens(4), 4),
+                Arguments.of("usage on the finishing chunk", Script.tokens(4).usageWithFinish(), 4),
+                Arguments.of("no usage at all: tokens are counted from chunks", Script.tokens(4).withoutUsage(), -1),
+                Arguments.of("no [DONE]: the finish reason and the end of the stream suffice", Script.tokens(4).withoutDone(), 4),
+                Arguments.of("keep-alive comments between chunks", Script.tokens(4).withKeepAlives(), 4));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("quirks")
+    void serverQuirks_areUnderstood(String quirk, Script script, int usageTokens) throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(script);
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "q", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("t0 t1 t2 t3 ");
+        assertThat(done.generatedTokens()).isEqualTo(4);
+        if (usageTokens < 0) {
+            assertThat(done.generation().usage()).isNull();
+        } else {
+            assertThat(done.generation().usage().completionTokens()).isEqualTo(usageTokens);
+        }
+    }
+
+    static Stream<Arguments> passingFailures() {
+        return Stream.of(
+                Arguments.of("a 500", Script.error(500, "engine overloaded")),
+                Arguments.of("a 503", Script.error(503, "warming up")),
+                Arguments.of("a connection reset mid-stream", Script.tokens(5).resetAfter(2)),
+                Arguments.of("a malformed event", Script.tokens(5).withMalformedEvent()),
+                Arguments.of("a stream cut short without a finish", Script.tokens(3).truncated()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("passingFailures")
+    void passingFailure_isRetried_andTheTaskSucceeds(String what, Script failure) throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.then(failure);
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.output()).isEqualTo("t0 t1 t2 t3 t4 ");
+        assertThat(done.generatedTokens()).isEqualTo(5); // the failed attempt's tokens are not counted twice
+    }
+
+    @Test
+    void malformedStream_everyTime_failsWithAClearReason() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(5).withMalformedEvent());
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.attempts()).isEqualTo(5);
+        assertThat(done.error()).contains("malformed stream: an event is not JSON: {not json");
+    }
+
+    @Test
+    void rateLimited_honoursRetryAfter_thenSucceeds() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.then(Script.busy("1"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(2);
+        // the retry waited out the backend's Retry-After, not just the engine's 10 ms backoff
+        assertThat((done.finishedAt() - done.firstDispatchAt()) / 1e6).isGreaterThanOrEqualTo(1_000);
+    }
+
+    @Test
+    void clientError_failsAtOnce_withTheBackendsMessage() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.error(400, "This model's maximum context length is 4096 tokens"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.error()).isEqualTo("the backend refused the request (400): This model's maximum context length is 4096 tokens");
+    }
+
+    @Test
+    void frontDoorTask_withoutItsClient_isNotSentToTheBackend() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(new TaskSpec(null, MODEL, "{\"messages\":[]}", 5, null, null, null, null, 4, null,
+                Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.CHAT_REQUEST, OpenAiInput.FRONT_DOOR_KEY, "true"))));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("its front-door client is no longer connected");
+        assertThat(fake.requests()).isEmpty();
+    }
+
+    @Test
+    void cancel_closesTheStream() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(200).delays(0, 20));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+        String id = submit(TaskSpec.of(MODEL, "long", 5, 200));
+        await().atMost(WAIT).until(() -> view(id).generatedTokens() > 0);
+
+        engine.send(new Command.Cancel(id)).join();
+
+        assertThat(view(id).state()).isEqualTo(TaskState.CANCELLED);
+        await().atMost(WAIT).until(() -> fake.closedByClient() == 1 && fake.openStreams() == 0);
+    }
+
+    @Test
+    void unhealthyBackend_isMarkedDown_itsWorkGoesElsewhere_andItComesBack() throws Exception {
+        FakeOpenAiServer sick = fake();
+        FakeOpenAiServer well = fake();
+        sick.healthy(false);
+        start(Backend.at(sick.url()).withModels(List.of(MODEL)), Backend.at(well.url()).withModels(List.of(MODEL)));
+        await().atMost(WAIT).until(() -> state(0) == InstanceState.DOWN);
+
+        for (int i = 0; i < 6; i++) {
+            assertThat(finished(submit(TaskSpec.of(MODEL, "x" + i, 5, 4))).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        assertThat(sick.requests()).isEmpty();
+        assertThat(well.requests()).hasSize(6);
+
+        sick.healthy(true);
+        await().atMost(WAIT).until(() -> state(0) == InstanceState.UP);
+    }
+
+    @Test
+    void failingRequests_markTheBackendDown_untilAProbeSucceeds() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.withoutHealthEndpoint(); // probes fall back to /v1/models
+        fake.then(Script.error(500, "a"), Script.error(500, "b"), Script.error(500, "c"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 4)));
+
+        // three 500s in a row took it down; the probe on /v1/models brought it back for the fourth attempt
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(4);
+        assertThat(fake.healthChecks()).isPositive();
+    }
+
+    @Test
+    void modelsNotNamed_areDiscovered() throws Exception {
+        FakeOpenAiServer fake = fake("alpha", "beta");
+        start(Backend.at(fake.url() + "/v1")); // the OpenAI-style base URL with /v1 works too
+
+        assertThat(executor.models()).containsExactly("alpha", "beta");
+        assertThat(finished(submit(TaskSpec.of("beta", "x", 5, 4))).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(fake.requests().getFirst().path("model").asText()).isEqualTo("beta");
+    }
+
+    @Test
+    void unreachableBackend_withoutModels_failsAtStart() {
+        assertThatThrownBy(() -> OpenAiExecutor.builder().backend(Backend.at("http://127.0.0.1:9")).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("names no model and GET /v1/models failed");
+    }
+
+    @Test
+    void unknownModel_isRefusedAtSubmission() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        assertThatThrownBy(() -> engine.send(new Command.Submit(TaskSpec.of("other", "x", 5, 4))).join())
+                .isInstanceOf(CompletionException.class).cause().isInstanceOf(InvalidTaskException.class)
+                .hasMessageContaining("model 'other' is not served by any backend; served: [fake-model]");
+    }
+
+    @Test
+    void backendFlag_parses() {
+        Backend b = Backend.parse("http://gpu1:8000/v1,model=llama,model=qwen,slots=16,key_env=K,priority=priority",
+                Map.of("K", "secret")::get);
+        assertThat(b.baseUrl().toString()).isEqualTo("http://gpu1:8000");
+        assertThat(b.models()).containsExactly("llama", "qwen");
+        assertThat(b.slots()).isEqualTo(16);
+        assertThat(b.apiKey()).isEqualTo("secret");
+        assertThat(b.priorityField()).isEqualTo("priority");
+        assertThat(b.toString()).doesNotContain("secret");
+        assertThatThrownBy(() -> Backend.parse("http://h,slots=x", k -> null)).hasMessageContaining("slots must be a whole number");
+        assertThatThrownBy(() -> Backend.parse("http://h,key_env=NOPE", k -> null)).hasMessageContaining("NOPE is not set");
+        assertThatThrownBy(() -> Backend.parse("ftp://h", k -> null)).hasMessageContaining("http(s)://");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private OpenAiExecutor executor;
+
+    private FakeOpenAiServer fake(String... models) throws Exception {
+        FakeOpenAiServer fake = new FakeOpenAiServer(models.length == 0 ? new String[] {MODEL} : models);
+        closing.add(fake);
+        return fake;
+    }
+
+    private void start(Backend... backends) {
+        OpenAiExecutor.Builder builder = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50));
+        for (Backend b : backends) {
+            builder.backend(b.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20)));
+        }
+        executor = builder.build();
+        closing.add(executor);
+        engine = Engine.builder().executor(executor).retry(new RetryRule(5, 10_000_000L, 50_000_000L))
+                .snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+    }
+
+    private String submit(TaskSpec spec) {
+        return engine.send(new Command.Submit(spec)).join().task().id();
+    }
+
+    private TaskView view(String id) {
+        return engine.send(new Command.FindTask(id)).join().orElseThrow();
+    }
+
+    private TaskView finished(String id) {
+        return await().atMost(WAIT).until(() -> view(id), v -> v.state().isFinal());
+    }
+
+    private InstanceState state(int instance) {
+        List<InstanceStatus> status = engine.latestSnapshot().instances();
+        return status.get(instance).state();
+    }
+}
