@@ -19,7 +19,7 @@ public final class ConfigException extends IllegalArgumentException {
         this.problems = List.copyOf(problems);
     }
 
-    /** Each problem, in the order found. */
+    /** Each problem, in the order of their lines in the file. */
     public List<String> problems() {
         return problems;
     }

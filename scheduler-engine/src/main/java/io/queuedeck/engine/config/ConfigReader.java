@@ -23,10 +23,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-/** Reads a {@link ServeConfig} from YAML: the tree first, then each section by hand, so every message names its key path. */
+/**
+ * Reads a {@link ServeConfig} from YAML: the tree first, then each section by hand, so every
+ * message names its key path; problems are collected, with their lines ({@link Problems}), and
+ * refused together at the end (decision 0022).
+ */
 final class ConfigReader {
     private static final YAMLMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> THREADS = Set.of("virtual", "platform", "auto");
+    /** Refusal of a section the control plane plans but this version does not read: never ignored silently. */
+    private static final String PLANNED = "is a planned section that this version does not read yet"
+            + " (docs/configuration.md, \"Planned sections\"); leave it out";
 
     private ConfigReader() {}
 
@@ -82,9 +89,6 @@ final class ConfigReader {
         problems.throwIfAny();
         return new ServeConfig(server, engine, executor, policy, clients, tenants, callbacks, store);
     }
-
-    private static final String PLANNED = "is a planned section that this version does not read yet"
-            + " (docs/configuration.md, \"Planned sections\"); leave it out";
 
     private static ServeConfig.ServerSection server(Section s) {
         if (s == null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,10 @@ import java.util.Map;
 final class Problems {
     private final String file;
     private final Map<String, Integer> lines;
-    private final List<String> found = new ArrayList<>();
+    private final List<Found> found = new ArrayList<>();
+
+    /** One problem; {@code line} is {@link Integer#MAX_VALUE} when it has none. */
+    private record Found(int line, String message) {}
 
     private Problems(String file, Map<String, Integer> lines) {
         this.file = file;
@@ -36,17 +40,18 @@ final class Problems {
 
     void add(String at, String message) {
         Integer line = lineOf(at);
-        found.add(file + ": " + at + " " + message + (line == null ? "" : " (line " + line + ")"));
+        found.add(new Found(line == null ? Integer.MAX_VALUE : line,
+                file + ": " + at + " " + message + (line == null ? "" : " (line " + line + ")")));
     }
 
     int count() {
         return found.size();
     }
 
-    /** Throws every problem found, in the order they were found, if there is one. */
+    /** Throws every problem found, if there is one, in the order of their lines (the order found within a line). */
     void throwIfAny() {
         if (!found.isEmpty()) {
-            throw new ConfigException(found);
+            throw new ConfigException(found.stream().sorted(Comparator.comparingInt(Found::line)).map(Found::message).toList());
         }
     }
 
