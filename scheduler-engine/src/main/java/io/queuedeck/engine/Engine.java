@@ -75,7 +75,7 @@ public final class Engine implements AutoCloseable {
                 builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
                 builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
-                builder.onLoopFailure));
+                builder.onLoopFailure, builder.enforceDeadlines));
         this.store = builder.store;
         this.maxQueuedBytes = builder.maxQueuedBytes;
     }
@@ -285,8 +285,20 @@ public final class Engine implements AutoCloseable {
         private Duration idempotencyWindow;
         private Long maxQueuedBytes;
         private Consumer<Throwable> onLoopFailure;
+        private Boolean enforceDeadlines;
 
         private Builder() {}
+
+        /**
+         * Whether a task still waiting at its {@code deadline} leaves the queue as TIMED_OUT (its
+         * callback and completion like any final state); default true. A running task is always
+         * left to finish (decision 0023). The simulator turns this off to measure how late each
+         * policy finishes deadline work.
+         */
+        public Builder enforceDeadlines(boolean value) {
+            enforceDeadlines = once(enforceDeadlines, value, "deadline enforcement");
+            return this;
+        }
 
         /**
          * Where queue state is kept; default none (everything lives and dies with the process).
@@ -437,6 +449,7 @@ public final class Engine implements AutoCloseable {
             if (inversion == null) inversion = InversionProtocol.INHERITANCE;
             if (outboxCapacity == null) outboxCapacity = CompletionOutbox.DEFAULT_CAPACITY;
             if (idempotencyWindow == null) idempotencyWindow = Duration.ofHours(24);
+            if (enforceDeadlines == null) enforceDeadlines = true;
             if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;
             // halt, not exit: shutdown hooks may wait for the loop that just died
             if (onLoopFailure == null) onLoopFailure = e -> Runtime.getRuntime().halt(LOOP_FAILURE_EXIT_CODE);

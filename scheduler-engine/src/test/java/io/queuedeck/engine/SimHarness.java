@@ -43,6 +43,7 @@ public final class SimHarness implements AutoCloseable {
                 .policy(policy)
                 .policyConfig(config)
                 .executor(executor)
+                .enforceDeadlines(false) // policy tests read deadlines as an order: late tasks still run, as in the simulator
                 .idSupplier(new java.util.function.Supplier<>() {
                     private int next;
 

@@ -46,7 +46,7 @@ public final class Snapshots {
         private int running;
         private List<InstanceStatus> instances = List.of(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.UP, 0),
                 gpu(2, InstanceState.UP, 0), gpu(3, InstanceState.UP, 0));
-        private EngineSnapshot.Counters counters = new EngineSnapshot.Counters(0, 0, 0, 0, 0, 0, 0, 0);
+        private EngineSnapshot.Counters counters = new EngineSnapshot.Counters(0, 0, 0, 0, 0, 0, 0, 0, 0);
         private double tps;
         private double tokens;
         private double oldestWaitMs;
@@ -67,7 +67,7 @@ public final class Snapshots {
         public Builder running(int value) { running = value; return this; }
         public Builder instances(InstanceStatus... value) { instances = List.of(value); return this; }
         public Builder counters(long submitted, long rejected, long succeeded, long deadLettered) {
-            counters = new EngineSnapshot.Counters(submitted, rejected, succeeded, 0, 0, 0, deadLettered, 0);
+            counters = new EngineSnapshot.Counters(submitted, rejected, succeeded, 0, 0, 0, deadLettered, 0, 0);
             return this;
         }
         public Builder throughput(double tasksPerSecond, double tokensPerSecond) { tps = tasksPerSecond; tokens = tokensPerSecond; return this; }

@@ -33,6 +33,8 @@ public final class ApiServer implements AutoCloseable {
     private static final long FRONT_DOOR_KEEP_ALIVE_NANOS = 500_000_000L;
 
     private final String host;
+    /** How long {@link #close} waits for requests already received. */
+    private static final long CLOSE_WAIT_MILLIS = 2_000;
     private final int port;
     private final java.util.List<Client> clients;
     private final EngineMetrics metrics;
@@ -44,10 +46,10 @@ public final class ApiServer implements AutoCloseable {
     private final OpenAiFrontDoor frontDoor;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean draining;
-    /** How long {@link #close} waits for requests already received. */
-    private static final long CLOSE_WAIT_MILLIS = 2_000;
+    private final java.util.function.LongSupplier nanos;
 
     private ApiServer(Builder b) {
+        this.nanos = b.engine.clock()::nanos;
         this.host = b.host;
         this.port = b.port;
         java.util.List<Client> known = new java.util.ArrayList<>();
@@ -165,8 +167,8 @@ public final class ApiServer implements AutoCloseable {
                     network.close(); // the listening socket only; open connections finish their requests
                 }
             }
-            long until = System.nanoTime() + CLOSE_WAIT_MILLIS * 1_000_000L;
-            while (inFlight.get() > 0 && System.nanoTime() < until) {
+            long until = nanos.getAsLong() + CLOSE_WAIT_MILLIS * 1_000_000L;
+            while (inFlight.get() > 0 && nanos.getAsLong() < until) {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
             }
         }

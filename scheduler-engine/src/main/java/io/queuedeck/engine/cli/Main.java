@@ -14,12 +14,14 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with its error handling: a refused argument is one line on stderr, exit 2. */
+    /** The command line with its error handling: a refused argument is one line on stderr (one per problem), exit 2. */
     static CommandLine commandLine() {
         CommandLine line = new CommandLine(new Main());
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException) {
-                cmd.getErr().println("error: " + e.getMessage());
+                for (String problem : e.getMessage().split("\n")) { // a config file: every problem it has
+                    cmd.getErr().println("error: " + problem);
+                }
                 return 2;
             }
             throw e;

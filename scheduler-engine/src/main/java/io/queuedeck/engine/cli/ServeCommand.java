@@ -13,6 +13,7 @@ import io.queuedeck.engine.exec.openai.CompletionStreams;
 import io.queuedeck.engine.exec.openai.OpenAiExecutor;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.policy.PolicyConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,9 @@ import sun.misc.SignalHandler;
 
 /**
  * The headless engine with the REST API: one line when listening, clean shutdown on SIGTERM.
- * Settings come from the flags, then {@code --config FILE}, then the defaults: a flag given on the
- * command line wins over the file.
+ * Settings come from the flags, then the config file ({@code --config FILE}, else the user's
+ * {@code $XDG_CONFIG_HOME/queuedeck/queuedeck.yaml} when it exists), else the built-in defaults,
+ * which are the documented default file itself: a flag given on the command line wins over the file.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the engine (simulated GPUs) with the REST API and no window, until SIGTERM or Ctrl-C.")
@@ -54,8 +56,9 @@ final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML file with the server, engine, clients, tenant rates, callbacks and data dir"
-                    + " (see resources/config/queuedeck.example.yaml). Flags win over it.")
+            description = "YAML config file (docs/configuration.md; the documented default is"
+                    + " resources/config/queuedeck.yaml). Default: $XDG_CONFIG_HOME/queuedeck/queuedeck.yaml, else"
+                    + " ~/.config/queuedeck/queuedeck.yaml, if it exists; else the built-in defaults. Flags win over it.")
     Path config;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -119,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS",
             description = "On SIGTERM, how long running tasks may finish before the process stops anyway (default: 30).")
-    private Integer shutdownGraceSeconds;
+    Integer shutdownGraceSeconds;
 
     @Option(names = "--bench-baseline", hidden = true,
             description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
@@ -127,22 +130,20 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (shutdownGraceSeconds != null && shutdownGraceSeconds < 0) {
-            throw new IllegalArgumentException("--shutdown-grace must be 0 or more seconds, got " + shutdownGraceSeconds);
-        }
-        ServeConfig settings = effective(System::getenv);
+        Path configFile = configFile(System::getenv, System.getProperty("user.home"));
+        ServeConfig settings = effective(configFile, System::getenv);
         ServeConfig.ServerSection server = settings.server();
-        String policyName = orDefault(settings.engine().policy(), DEFAULT_POLICY);
-        int gpus = orDefault(settings.engine().instances(), DEFAULT_INSTANCES);
+        String policyName = orDefault(settings.policy().name(), DEFAULT_POLICY);
+        int gpus = orDefault(settings.executor().instances(), DEFAULT_INSTANCES);
         boolean virtual = useVirtualThreads(orDefault(server.threads(), DEFAULT_THREADS));
         for (Logger logger : QUIETED) {
             logger.setLevel(Level.WARNING); // the server's own start-up chatter; our one line says it all
         }
         PrintWriter out = spec.commandLine().getOut();
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
-        Path stateDir = stateDirectory(inMemory ? dataDir : settings.dataDir(), inMemory, System::getenv,
+        Path stateDir = stateDirectory(inMemory ? dataDir : settings.store().dataDir(), inMemory, System::getenv,
                 System.getProperty("user.home"));
-        OpenAiExecutor backends = backends(settings.backends()); // asks unnamed backends for their models
+        OpenAiExecutor backends = backends(settings.executor().backends()); // asks unnamed backends for their models
         Executor executor = backends != null ? backends
                 : new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100);
         List<String> served = backends != null ? backends.models() : List.of(Engine.Builder.DEFAULT_MODEL);
@@ -150,11 +151,14 @@ final class ServeCommand implements Callable<Integer> {
         Engine.Builder builder = Engine.builder()
                 .executor(executor)
                 .policy(policyName);
+        if (settings.policy().parameters() != null) {
+            builder.policyConfig(PolicyConfig.of(settings.policy().parameters()));
+        }
         if (settings.engine().maxQueuedBytes() != null) {
             builder.maxQueuedBytes(settings.engine().maxQueuedBytes());
         }
-        if (idempotencyWindow != null) {
-            builder.idempotencyWindow(idempotencyWindow);
+        if (settings.store().idempotencyWindow() != null) {
+            builder.idempotencyWindow(settings.store().idempotencyWindow());
         }
         TaskStore taskStore = stateDir == null ? null : TaskStore.embedded(stateDir); // locks the directory first
         if (taskStore != null) {
@@ -234,7 +238,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot listen on " + orDefault(server.host(), "127.0.0.1") + ":"
                     + orDefault(server.port(), 8080) + ": " + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }
-        Duration grace = Duration.ofSeconds(shutdownGraceSeconds == null ? 30 : shutdownGraceSeconds);
+        Duration grace = orDefault(server.shutdownGrace(), Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch hurry = new CountDownLatch(1);
         Thread stopper = new Thread(() -> {
@@ -281,21 +285,20 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         legacyClientWarnings(settings.clients()).forEach(err::println);
         err.flush();
-        out.printf("QueueDeck API listening on %s (policy %s, %s%s%s)%n", service.baseUri(), policyName,
+        out.printf("QueueDeck API listening on %s (policy %s, %s%s%s, config %s)%n", service.baseUri(), policyName,
                 backends != null ? backends.backends().size() + " backends serving " + String.join(", ", served)
                         : gpus + " simulated GPUs serving " + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
-                stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir);
+                stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir,
+                configFile == null ? "built-in defaults" : configFile);
         out.flush();
         stopped.await();
         return 0;
     }
 
     /**
-     * The settings this run uses: each flag given on the command line, else the config file's value,
-     * else null (the component's default). Reads the file and the token, so it refuses bad ones.
-     *
-     * @param env environment variables (tokens and secrets)
+     * The config file this run reads: {@code --config}, else {@code $XDG_CONFIG_HOME/queuedeck/queuedeck.yaml}
+     * (else {@code ~/.config/queuedeck/queuedeck.yaml}) when it exists, else null for the built-in defaults.
      */
     /** The OpenAI executor for these backends, or null for none. */
     static OpenAiExecutor backends(List<Backend> given) {
@@ -313,21 +316,48 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    ServeConfig effective(Function<String, String> env) {
+    Path configFile(Function<String, String> env, String home) {
+        if (config != null) {
+            return config;
+        }
+        String xdg = env.apply("XDG_CONFIG_HOME");
+        // the XDG spec: a relative value is invalid and ignored
+        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".config");
+        Path found = base.resolve("queuedeck").resolve("queuedeck.yaml");
+        return Files.exists(found) ? found : null;
+    }
+
+    /**
+     * The settings this run uses: each flag given on the command line, else the config file's value,
+     * else the built-in defaults' (the documented default file), else null (the component's default).
+     * Reads the file and the token, so it refuses bad ones.
+     *
+     * @param file the config file ({@link #configFile}), or null for the built-in defaults
+     * @param env  environment variables (tokens and secrets)
+     */
+    ServeConfig effective(Path file, Function<String, String> env) {
         if (instances != null && instances < 1) {
             throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
         }
         if (threads != null) {
             useVirtualThreads(threads); // refuse a bad value before anything starts
         }
-        ServeConfig file = config == null ? ServeConfig.EMPTY : ServeConfig.load(config, env);
-        ServeConfig.ServerSection s = file.server();
+        if (shutdownGraceSeconds != null && shutdownGraceSeconds < 0) {
+            throw new IllegalArgumentException("--shutdown-grace must be 0 or more seconds, got " + shutdownGraceSeconds);
+        }
+        ServeConfig read = file == null ? ServeConfig.defaults(env) : ServeConfig.load(file, env);
+        ServeConfig.ServerSection s = read.server();
         ServeConfig.ServerSection server = new ServeConfig.ServerSection(pick(host, s.host()), pick(port, s.port()),
                 pick(maxBodyBytes, s.maxBodyBytes()), pick(maxQueued, s.maxQueued()), pick(threads, s.threads()),
-                s.maxInFlightBodyBytes(), s.bodyTimeout());
-        ServeConfig.EngineSection engine = new ServeConfig.EngineSection(pick(policy, file.engine().policy()),
-                pick(instances, file.engine().instances()), pick(maxQueuedBytes, file.engine().maxQueuedBytes()));
-        List<ServeConfig.ClientSection> clients = new ArrayList<>(file.clients());
+                s.maxInFlightBodyBytes(), s.bodyTimeout(),
+                pick(shutdownGraceSeconds == null ? null : Duration.ofSeconds(shutdownGraceSeconds), s.shutdownGrace()));
+        ServeConfig.EngineSection engine = new ServeConfig.EngineSection(pick(maxQueuedBytes, read.engine().maxQueuedBytes()));
+        ServeConfig.ExecutorSection executor = new ServeConfig.ExecutorSection(pick(instances, read.executor().instances()), null);
+        boolean otherPolicy = policy != null && !policy.equals(read.policy().name());
+        // the file's parameters belong to the file's policy: a --policy naming another starts with its defaults
+        ServeConfig.PolicySection policySection = new ServeConfig.PolicySection(pick(policy, read.policy().name()),
+                otherPolicy ? null : read.policy().parameters());
+        List<ServeConfig.ClientSection> clients = new ArrayList<>(read.clients());
         String token = token(env);
         if (token != null) {
             String source = tokenFile != null ? "--token-file" : "QUEUEDECK_API_TOKEN";
@@ -336,15 +366,15 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("the token from " + source + " is " + bytes + " bytes; tokens must be"
                         + " at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
             }
-            for (ServeConfig.ClientSection client : file.clients()) {
+            for (ServeConfig.ClientSection client : read.clients()) {
                 if (client.token().equals(token)) {
                     throw new IllegalArgumentException("the token from " + source + " is also the token of client '"
-                            + client.policy().name() + "' in " + config);
+                            + client.policy().name() + "' in " + file);
                 }
             }
             clients.add(new ServeConfig.ClientSection(token, ClientPolicy.unlimited("default")));
         }
-        ServeConfig.CallbackSection c = file.callbacks();
+        ServeConfig.CallbackSection c = read.callbacks();
         byte[] secret = c.secret();
         if (secret == null) {
             String fromEnv = env.apply("QUEUEDECK_CALLBACK_SECRET");
@@ -352,14 +382,17 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
                 c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
-        List<Backend> backends = file.backends(); // --backend flags replace the file's list as a whole
+        List<Backend> backendList = read.executor().backends(); // --backend flags replace the file's list as a whole
         if (backendSpecs != null && !backendSpecs.isEmpty()) {
-            backends = new ArrayList<>();
+            backendList = new ArrayList<>();
             for (String spec : backendSpecs) {
-                backends.add(Backend.parse(spec, env));
+                backendList.add(Backend.parse(spec, env));
             }
         }
-        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()), backends);
+        ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
+                pick(idempotencyWindow, read.store().idempotencyWindow()));
+        return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList), policySection,
+                clients, read.tenants(), callbacks, store);
     }
 
     /**

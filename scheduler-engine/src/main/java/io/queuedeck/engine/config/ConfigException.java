@@ -1,11 +1,26 @@
 package io.queuedeck.engine.config;
 
+import java.util.List;
+
 /**
- * A config file that cannot be used, with one message naming the file and the exact key path:
- * {@code queuedeck.yaml: clients[1].max_priority must be between 0 and 9, got 12}.
+ * A config file that cannot be used, with every problem found in it, each on its own line naming
+ * the file, the exact key path and the line: {@code queuedeck.yaml: clients[1].max_priority must
+ * be between 0 and 9, got 12 (line 12)}.
  */
 public final class ConfigException extends IllegalArgumentException {
-    ConfigException(String message) {
-        super(message);
+    private final List<String> problems;
+
+    ConfigException(String problem) {
+        this(List.of(problem));
+    }
+
+    ConfigException(List<String> problems) {
+        super(String.join("\n", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    /** Each problem, in the order of their lines in the file. */
+    public List<String> problems() {
+        return problems;
     }
 }

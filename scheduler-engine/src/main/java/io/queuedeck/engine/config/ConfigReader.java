@@ -8,6 +8,7 @@ import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.api.Scope;
 import io.queuedeck.engine.exec.openai.Backend;
+import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,18 +24,44 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-/** Reads a {@link ServeConfig} from YAML: the tree first, then each section by hand, so every message names its key path. */
+/**
+ * Reads a {@link ServeConfig} from YAML: the tree first, then each section by hand, so every
+ * message names its key path; problems are collected, with their lines ({@link Problems}), and
+ * refused together at the end (decision 0022).
+ */
 final class ConfigReader {
     private static final YAMLMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> THREADS = Set.of("virtual", "platform", "auto");
+    /** Refusal of a section the control plane plans but this version does not read: never ignored silently. */
+    private static final String PLANNED = "is a planned section that this version does not read yet"
+            + " (docs/configuration.md, \"Planned sections\"); leave it out";
 
     private ConfigReader() {}
 
     static ServeConfig read(Path file, Function<String, String> env) {
-        String name = file.toString();
-        JsonNode root;
+        String text;
         try {
-            root = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return read(file.toString(), text, file.toAbsolutePath().getParent(), env);
+    }
+
+    /**
+     * Reads config text; every problem is collected before one {@link ConfigException} lists them all.
+     *
+     * @param name   how messages name the file
+     * @param folder what relative paths in it are resolved against
+     */
+    static ServeConfig read(String name, String text, Path folder, Function<String, String> env) {
+        JsonNode root;
+        Problems problems;
+        try {
+            root = YAML.readTree(text);
+            try (JsonParser parser = YAML.createParser(text)) {
+                problems = Problems.of(name, parser);
+            }
         } catch (JsonProcessingException e) {
             throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
@@ -44,18 +71,25 @@ final class ConfigReader {
         if (root == null || root.isMissingNode() || root.isNull()) {
             return ServeConfig.EMPTY; // an empty file sets nothing
         }
-        Path folder = file.toAbsolutePath().getParent();
-        Section top = new Section(name, "", root);
+        Section top = Section.of(problems, "", root);
+        if (top == null) {
+            problems.throwIfAny();
+        }
         ServeConfig.ServerSection server = server(top.section("server"));
         ServeConfig.EngineSection engine = engine(top.section("engine"));
+        ServeConfig.ExecutorSection executor = executor(top.section("executor"), folder, env);
+        ServeConfig.PolicySection policy = policy(top.section("policy"));
         List<ServeConfig.ClientSection> clients = clients(top, folder, env);
         ServeConfig.TenantSection tenants = tenants(top.section("tenants"));
         ServeConfig.CallbackSection callbacks = callbacks(top.section("callbacks"), env);
-        String dataDir = top.string("data_dir");
-        List<Backend> backends = backends(top, folder, env);
+        ServeConfig.StoreSection store = store(top.section("store"), folder);
+        top.retired("data_dir", "has moved to store.data_dir");
+        top.retired("backends", "has moved to executor.backends");
+        top.retired("tiers", PLANNED);
+        top.retired("priority_rules", PLANNED);
         top.finish();
-        return new ServeConfig(server, engine, clients, tenants, callbacks, dataDir == null ? null : folder.resolve(dataDir),
-                backends);
+        problems.throwIfAny();
+        return new ServeConfig(server, engine, executor, policy, clients, tenants, callbacks, store);
     }
 
     private static ServeConfig.ServerSection server(Section s) {
@@ -68,30 +102,56 @@ final class ConfigReader {
         Integer maxQueued = s.integer("max_queued", 1, Integer.MAX_VALUE);
         String threads = s.string("threads");
         Long inFlight = s.whole("max_inflight_body_bytes", 1, Long.MAX_VALUE);
-        java.time.Duration bodyTimeout = s.duration("body_timeout");
+        Duration bodyTimeout = s.duration("body_timeout");
+        Duration shutdownGrace = s.duration("shutdown_grace");
         if (bodyTimeout != null && bodyTimeout.isZero()) {
-            throw s.error(s.at("body_timeout"), "must be positive, got 0");
+            s.problem(s.at("body_timeout"), "must be positive, got 0");
+            bodyTimeout = null;
         }
         if (threads != null && !THREADS.contains(threads)) {
-            throw s.error(s.at("threads"), "must be virtual, platform or auto, got '" + threads + "'");
+            s.problem(s.at("threads"), "must be virtual, platform or auto, got '" + threads + "'");
+            threads = null;
         }
         s.finish();
-        return new ServeConfig.ServerSection(host, port, maxBody, maxQueued, threads, inFlight, bodyTimeout);
+        return new ServeConfig.ServerSection(host, port, maxBody, maxQueued, threads, inFlight, bodyTimeout, shutdownGrace);
     }
 
-    /** {@code backends}: a list of {url, models, slots, api_key_env | api_key_file, priority_field, timeouts}. */
-    private static List<Backend> backends(Section top, Path folder, Function<String, String> env) {
+    private static ServeConfig.EngineSection engine(Section s) {
+        if (s == null) {
+            return ServeConfig.EMPTY.engine();
+        }
+        Long maxQueuedBytes = s.whole("max_queued_bytes", 1, Long.MAX_VALUE);
+        s.retired("policy", "has moved to policy.name");
+        s.retired("instances", "has moved to executor.instances");
+        s.finish();
+        return new ServeConfig.EngineSection(maxQueuedBytes);
+    }
+
+    private static ServeConfig.ExecutorSection executor(Section s, Path folder, Function<String, String> env) {
+        if (s == null) {
+            return ServeConfig.EMPTY.executor();
+        }
+        Integer instances = s.integer("instances", 1, 1_024);
+        List<Backend> backends = backends(s, folder, env);
+        s.finish();
+        return new ServeConfig.ExecutorSection(instances, backends);
+    }
+
+    /** {@code executor.backends}: a list of {url, models, slots, api_key_env | api_key_file, priority_field, timeouts}. */
+    private static List<Backend> backends(Section executor, Path folder, Function<String, String> env) {
         List<Backend> backends = new ArrayList<>();
-        for (Section b : top.sections("backends")) {
+        for (Section b : executor.sections("backends")) {
             String url = b.string("url");
             if (url == null) {
-                throw b.error(b.at("url"), "is required");
+                b.problem(b.at("url"), "is required");
+                continue; // its other keys are not read: no entry to check them against
             }
             Backend backend;
             try {
                 backend = Backend.at(url);
             } catch (IllegalArgumentException e) {
-                throw b.error(b.at("url"), e.getMessage());
+                b.problem(b.at("url"), e.getMessage());
+                continue;
             }
             List<String> models = b.strings("models");
             if (models != null) {
@@ -104,34 +164,35 @@ final class ConfigReader {
             String keyEnv = b.string("api_key_env");
             String keyFile = b.string("api_key_file");
             if (keyEnv != null && keyFile != null) {
-                throw b.error(b.path(), "takes one of api_key_env or api_key_file, not both");
+                b.problem(b.path(), "takes one of api_key_env or api_key_file, not both");
             } else if (keyEnv != null) {
                 String key = env.apply(keyEnv);
                 if (key == null || key.isBlank()) {
-                    throw b.error(b.at("api_key_env"), "names " + keyEnv + ", which is not set or empty");
+                    b.problem(b.at("api_key_env"), "names " + keyEnv + ", which is not set or empty");
+                } else {
+                    backend = backend.withApiKey(key.strip());
                 }
-                backend = backend.withApiKey(key.strip());
             } else if (keyFile != null) {
                 Path path = folder.resolve(keyFile);
                 try {
                     backend = backend.withApiKey(Files.readString(path, StandardCharsets.UTF_8).strip());
                 } catch (IOException e) {
-                    throw b.error(b.at("api_key_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                    b.problem(b.at("api_key_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
                 }
             }
             String priorityField = b.string("priority_field");
             if (priorityField != null) {
                 backend = backend.withPriorityField(priorityField);
             }
-            java.time.Duration connect = positive(b, "connect_timeout");
-            java.time.Duration firstToken = positive(b, "first_token_timeout");
-            java.time.Duration total = positive(b, "total_timeout");
+            Duration connect = b.duration("connect_timeout");
+            Duration firstToken = b.duration("first_token_timeout");
+            Duration total = b.duration("total_timeout");
             backend = backend.withTimeouts(connect != null ? connect : backend.connectTimeout(),
                     firstToken != null ? firstToken : backend.firstTokenTimeout(), total != null ? total : backend.totalTimeout());
             b.finish();
             for (Backend earlier : backends) {
                 if (earlier.baseUrl().equals(backend.baseUrl())) {
-                    throw b.error(b.at("url"), "names " + backend.baseUrl() + " a second time");
+                    b.problem(b.at("url"), "names " + backend.baseUrl() + " a second time");
                 }
             }
             backends.add(backend);
@@ -139,27 +200,39 @@ final class ConfigReader {
         return backends;
     }
 
-    private static java.time.Duration positive(Section s, String key) {
-        java.time.Duration value = s.duration(key);
-        if (value != null && value.isZero()) {
-            throw s.error(s.at(key), "must be positive, got 0");
+    private static ServeConfig.PolicySection policy(Section s) {
+        if (s == null) {
+            return ServeConfig.EMPTY.policy();
         }
-        return value;
+        String name = s.string("name");
+        if (name != null && !PolicyRegistry.names().contains(name)) {
+            s.problem(s.at("name"), "must be one of " + String.join(", ", PolicyRegistry.names()) + ", got '" + name + "'");
+            name = null;
+        }
+        Map<String, String> parameters = s.texts("parameters");
+        if (parameters != null && !parameters.isEmpty()) {
+            if (name == null && s.raw("name") == null) {
+                s.problem(s.at("parameters"), "needs policy.name beside it: parameters belong to one policy");
+            } else if (name != null) {
+                try {
+                    PolicyRegistry.create(name, PolicyConfig.of(parameters)); // the policy reads and checks its own
+                } catch (IllegalArgumentException e) {
+                    s.problem(s.at("parameters"), "are refused by policy " + name + ": " + e.getMessage());
+                }
+            }
+        }
+        s.finish();
+        return new ServeConfig.PolicySection(name, parameters == null ? null : parameters);
     }
 
-    private static ServeConfig.EngineSection engine(Section s) {
+    private static ServeConfig.StoreSection store(Section s, Path folder) {
         if (s == null) {
-            return ServeConfig.EMPTY.engine();
+            return ServeConfig.EMPTY.store();
         }
-        String policy = s.string("policy");
-        if (policy != null && !PolicyRegistry.names().contains(policy)) {
-            throw s.error(s.at("policy"), "must be one of " + String.join(", ", PolicyRegistry.names())
-                    + ", got '" + policy + "'");
-        }
-        Integer instances = s.integer("instances", 1, 1_024);
-        Long maxQueuedBytes = s.whole("max_queued_bytes", 1, Long.MAX_VALUE);
+        String dataDir = s.string("data_dir");
+        Duration window = s.duration("idempotency_window");
         s.finish();
-        return new ServeConfig.EngineSection(policy, instances, maxQueuedBytes);
+        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window);
     }
 
     private static List<ServeConfig.ClientSection> clients(Section top, Path folder, Function<String, String> env) {
@@ -167,80 +240,101 @@ final class ConfigReader {
         Map<String, String> namesSeen = new HashMap<>();
         Map<String, String> tokensSeen = new HashMap<>();
         for (Section c : top.sections("clients")) {
-            String name = c.string("name");
-            if (name == null) {
-                throw c.error(c.at("name"), "is required");
-            }
+            int before = c.problemCount();
             String where = c.path();
-            if (namesSeen.putIfAbsent(name, where) != null) {
-                throw c.error(c.at("name"), "'" + name + "' is already the name of " + namesSeen.get(name));
+            String name = c.string("name");
+            if (name == null && c.problemCount() == before) {
+                c.problem(c.at("name"), "is required");
+            } else if (name != null && namesSeen.putIfAbsent(name, where) != null) {
+                c.problem(c.at("name"), "'" + name + "' is already the name of " + namesSeen.get(name));
             }
-            String tokenEnv = c.string("token_env");
-            String tokenFile = c.string("token_file");
-            String token;
-            if ((tokenEnv == null) == (tokenFile == null)) {
-                throw c.error(where, "needs exactly one of token_env (an environment variable's name) or token_file");
-            } else if (tokenEnv != null) {
-                token = env.apply(tokenEnv);
-                if (token == null || token.isBlank()) {
-                    throw c.error(c.at("token_env"), "names " + tokenEnv + ", which is not set or empty");
-                }
-            } else {
-                Path path = folder.resolve(tokenFile);
-                try {
-                    token = Files.readString(path, StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw c.error(c.at("token_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
-                }
-                if (token.isBlank()) {
-                    throw c.error(c.at("token_file"), "names an empty file: " + path);
-                }
-            }
-            token = token.strip();
-            int tokenBytes = token.getBytes(StandardCharsets.UTF_8).length;
-            if (tokenBytes < ClientPolicy.MIN_TOKEN_BYTES) {
-                throw c.error(c.at(tokenEnv != null ? "token_env" : "token_file"), "gives a token of " + tokenBytes
-                        + " bytes; tokens must be at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
-            }
-            if (tokensSeen.putIfAbsent(token, where) != null) {
-                throw c.error(where, "has the same token as " + tokensSeen.get(token));
+            String token = token(c, folder, env);
+            if (token != null && tokensSeen.putIfAbsent(token, where) != null) {
+                c.problem(where, "has the same token as " + tokensSeen.get(token));
             }
             Integer maxPriority = c.integer("max_priority", 0, 9);
             Double rate = c.positive("requests_per_second");
             Integer burst = c.integer("burst", 1, Integer.MAX_VALUE);
-            if (rate == null && burst != null) {
-                throw c.error(c.at("burst"), "needs requests_per_second beside it");
+            if (rate == null && burst != null && c.raw("requests_per_second") == null) {
+                c.problem(c.at("burst"), "needs requests_per_second beside it");
             }
             String tenant = c.string("tenant");
-            List<String> scopeNames = c.strings("scopes");
-            Set<Scope> scopes = null;
-            if (scopeNames != null) {
-                scopes = EnumSet.noneOf(Scope.class);
-                for (String key : scopeNames) {
-                    Scope scope = Scope.byKey(key);
-                    if (scope == null) {
-                        throw c.error(c.at("scopes"), "must name submit, read, operate or admin, got '" + key + "'");
-                    }
-                    scopes.add(scope);
-                }
-                if (scopes.isEmpty()) {
-                    throw c.error(c.at("scopes"), "must name at least one of submit, read, operate, admin");
-                }
+            Set<Scope> scopes = scopes(c);
+            if (tenant != null && scopes == null && c.raw("scopes") == null) {
+                c.problem(c.at("scopes"), "is required for a client bound to a tenant (submit, read, operate)");
             }
-            if (tenant != null && tenant.isBlank()) {
-                throw c.error(c.at("tenant"), "must not be blank");
-            }
-            if (tenant != null && scopes == null) {
-                throw c.error(c.at("scopes"), "is required for a client bound to a tenant (submit, read, operate)");
-            }
-            if (tenant != null && scopes.contains(Scope.ADMIN)) {
-                throw c.error(c.at("tenant"), "must be left out for an admin client: admin sees every tenant");
+            if (tenant != null && scopes != null && scopes.contains(Scope.ADMIN)) {
+                c.problem(c.at("tenant"), "must be left out for an admin client: admin sees every tenant");
             }
             c.finish();
-            clients.add(new ServeConfig.ClientSection(token, new ClientPolicy(name, maxPriority == null ? 0 : maxPriority,
-                    rate == null ? 0 : rate, rate == null ? 0 : burst == null ? defaultBurst(rate) : burst, tenant, scopes)));
+            if (c.problemCount() == before) {
+                clients.add(new ServeConfig.ClientSection(token, new ClientPolicy(name, maxPriority == null ? 0 : maxPriority,
+                        rate == null ? 0 : rate, rate == null ? 0 : burst == null ? defaultBurst(rate) : burst, tenant, scopes)));
+            }
         }
         return clients;
+    }
+
+    /** The client's token from its environment variable or file, stripped; null (with a problem) when unusable. */
+    private static String token(Section c, Path folder, Function<String, String> env) {
+        int before = c.problemCount();
+        String tokenEnv = c.string("token_env");
+        String tokenFile = c.string("token_file");
+        if (c.problemCount() > before) {
+            return null;
+        }
+        String token;
+        if ((tokenEnv == null) == (tokenFile == null)) {
+            c.problem(c.path(), "needs exactly one of token_env (an environment variable's name) or token_file");
+            return null;
+        } else if (tokenEnv != null) {
+            token = env.apply(tokenEnv);
+            if (token == null || token.isBlank()) {
+                c.problem(c.at("token_env"), "names " + tokenEnv + ", which is not set or empty");
+                return null;
+            }
+        } else {
+            Path path = folder.resolve(tokenFile);
+            try {
+                token = Files.readString(path, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                c.problem(c.at("token_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                return null;
+            }
+            if (token.isBlank()) {
+                c.problem(c.at("token_file"), "names an empty file: " + path);
+                return null;
+            }
+        }
+        token = token.strip();
+        int tokenBytes = token.getBytes(StandardCharsets.UTF_8).length;
+        if (tokenBytes < ClientPolicy.MIN_TOKEN_BYTES) {
+            c.problem(c.at(tokenEnv != null ? "token_env" : "token_file"), "gives a token of " + tokenBytes
+                    + " bytes; tokens must be at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
+            return null;
+        }
+        return token;
+    }
+
+    private static Set<Scope> scopes(Section c) {
+        List<String> scopeNames = c.strings("scopes");
+        if (scopeNames == null) {
+            return null;
+        }
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (String key : scopeNames) {
+            Scope scope = Scope.byKey(key);
+            if (scope == null) {
+                c.problem(c.at("scopes"), "must name submit, read, operate or admin, got '" + key + "'");
+                return null;
+            }
+            scopes.add(scope);
+        }
+        if (scopes.isEmpty()) {
+            c.problem(c.at("scopes"), "must name at least one of submit, read, operate, admin");
+            return null;
+        }
+        return scopes;
     }
 
     private static ServeConfig.TenantSection tenants(Section s) {
@@ -250,19 +344,24 @@ final class ConfigReader {
         Section fallback = s.section("default");
         RateLimit defaultRate = fallback == null ? null : rate(fallback);
         Map<String, RateLimit> rates = new LinkedHashMap<>();
-        s.named("rates").forEach((tenant, section) -> rates.put(tenant, rate(section)));
+        s.named("rates").forEach((tenant, section) -> {
+            RateLimit rate = rate(section);
+            if (rate != null) {
+                rates.put(tenant, rate);
+            }
+        });
         s.finish();
         return new ServeConfig.TenantSection(defaultRate, rates);
     }
 
     private static RateLimit rate(Section s) {
         Double rate = s.positive("requests_per_second");
-        if (rate == null) {
-            throw s.error(s.at("requests_per_second"), "is required");
+        if (rate == null && s.raw("requests_per_second") == null) {
+            s.problem(s.at("requests_per_second"), "is required");
         }
         Integer burst = s.integer("burst", 1, Integer.MAX_VALUE);
         s.finish();
-        return new RateLimit(rate, burst == null ? defaultBurst(rate) : burst);
+        return rate == null ? null : new RateLimit(rate, burst == null ? defaultBurst(rate) : burst);
     }
 
     /** One second's worth of requests, at least 1. */
@@ -277,15 +376,18 @@ final class ConfigReader {
         Integer attempts = s.integer("max_attempts", 1, 100);
         Duration base = s.duration("base_delay");
         Duration cap = s.duration("max_delay");
-        if ((base == null) != (cap == null)) {
-            throw s.error(s.at(base == null ? "base_delay" : "max_delay"), "must be given together with "
-                    + s.at(base == null ? "max_delay" : "base_delay"));
-        }
         if (base != null && (base.isZero() || base.isNegative())) {
-            throw s.error(s.at("base_delay"), "must be longer than 0, got " + base);
+            s.problem(s.at("base_delay"), "must be longer than 0, got " + base);
+            base = null;
+        } else if ((s.raw("base_delay") == null) != (s.raw("max_delay") == null)) {
+            String missing = s.raw("base_delay") == null ? "base_delay" : "max_delay";
+            s.problem(s.at(missing), "must be given together with " + s.at(missing.equals("base_delay") ? "max_delay" : "base_delay"));
+        } else if (base != null && cap != null && cap.compareTo(base) < 0) {
+            s.problem(s.at("max_delay"), "must not be shorter than " + s.at("base_delay") + ", got " + cap + " < " + base);
         }
-        if (base != null && cap.compareTo(base) < 0) {
-            throw s.error(s.at("max_delay"), "must not be shorter than " + s.at("base_delay") + ", got " + cap + " < " + base);
+        if (base == null || cap == null) {
+            base = null; // both or neither
+            cap = null;
         }
         List<String> hosts = s.strings("allowed_hosts");
         String secretEnv = s.string("secret_env");
@@ -293,9 +395,10 @@ final class ConfigReader {
         if (secretEnv != null) {
             String value = env.apply(secretEnv);
             if (value == null || value.isBlank()) {
-                throw s.error(s.at("secret_env"), "names " + secretEnv + ", which is not set or empty");
+                s.problem(s.at("secret_env"), "names " + secretEnv + ", which is not set or empty");
+            } else {
+                secret = value.strip().getBytes(StandardCharsets.UTF_8);
             }
-            secret = value.strip().getBytes(StandardCharsets.UTF_8);
         }
         s.finish();
         return new ServeConfig.CallbackSection(attempts, base, cap, hosts, secret);

@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,22 +20,26 @@ import java.util.regex.Pattern;
 final class Section {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
-    private final String file;
+    private final Problems problems;
     private final String path;
     private final JsonNode node;
     private final Set<String> known = new LinkedHashSet<>();
+    /** Keys that are read no more, with what to write instead. */
+    private final Map<String, String> retired = new LinkedHashMap<>();
 
-    Section(String file, String path, JsonNode node) {
-        this.file = file;
+    private Section(Problems problems, String path, JsonNode node) {
+        this.problems = problems;
         this.path = path;
         this.node = node;
-        if (!node.isObject()) {
-            throw error(path.isEmpty() ? "the file" : path, "must be a mapping of keys to values, got " + shown(node));
-        }
     }
 
-    String file() {
-        return file;
+    /** The section at {@code path}, or null (with a problem noted) when {@code node} is not a mapping. */
+    static Section of(Problems problems, String path, JsonNode node) {
+        if (!node.isObject()) {
+            problems.add(path.isEmpty() ? "the file" : path, "must be a mapping of keys to values, got " + shown(node));
+            return null;
+        }
+        return new Section(problems, path, node);
     }
 
     /** This section's own key path ({@code clients[1]}). */
@@ -46,8 +51,14 @@ final class Section {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    ConfigException error(String at, String message) {
-        return new ConfigException(file + ": " + at + " " + message);
+    /** Notes a problem at key path {@code at}; reading goes on, so every problem of a file is reported at once. */
+    void problem(String at, String message) {
+        problems.add(at, message);
+    }
+
+    /** Problems noted so far in the whole file: a reader compares counts to see whether its part was clean. */
+    int problemCount() {
+        return problems.count();
     }
 
     /** The value under {@code key}, or null when absent or null; marks the key as known. */
@@ -63,7 +74,7 @@ final class Section {
             return null;
         }
         if (!value.isValueNode() || value.asText().isBlank()) {
-            throw error(at(key), "must be a non-empty string, got " + shown(value));
+            return invalid(at(key), "must be a non-empty string, got " + shown(value));
         }
         return value.asText();
     }
@@ -79,11 +90,11 @@ final class Section {
             return null;
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw error(at(key), "must be a whole number between " + min + " and " + max + ", got " + shown(value));
+            return invalid(at(key), "must be a whole number between " + min + " and " + max + ", got " + shown(value));
         }
         long n = value.asLong();
         if (n < min || n > max) {
-            throw error(at(key), "must be between " + min + " and " + max + ", got " + n);
+            return invalid(at(key), "must be between " + min + " and " + max + ", got " + n);
         }
         return n;
     }
@@ -95,7 +106,7 @@ final class Section {
             return null;
         }
         if (!value.isNumber() || !(value.asDouble() > 0) || Double.isInfinite(value.asDouble())) {
-            throw error(at(key), "must be a number above 0, got " + shown(value));
+            return invalid(at(key), "must be a number above 0, got " + shown(value));
         }
         return value.asDouble();
     }
@@ -108,7 +119,7 @@ final class Section {
         }
         Matcher m = DURATION.matcher(value.isTextual() ? value.asText().trim() : "");
         if (!m.matches()) {
-            throw error(at(key), "must be a duration such as 500ms, 2s, 1m or 1h, got " + shown(value));
+            return invalid(at(key), "must be a duration such as 500ms, 2s, 1m or 1h, got " + shown(value));
         }
         BigDecimal amount = new BigDecimal(m.group(1));
         BigDecimal millisPerUnit = BigDecimal.valueOf(switch (m.group(2)) {
@@ -120,7 +131,7 @@ final class Section {
         try {
             return Duration.ofNanos(amount.multiply(millisPerUnit).multiply(BigDecimal.valueOf(1_000_000)).longValueExact());
         } catch (ArithmeticException e) { // beyond about 292 years in nanoseconds
-            throw error(at(key), "is too long, got " + shown(value));
+            return invalid(at(key), "is too long, got " + shown(value));
         }
     }
 
@@ -130,35 +141,41 @@ final class Section {
             return null;
         }
         if (!value.isArray()) {
-            throw error(at(key), "must be a list, got " + shown(value));
+            return invalid(at(key), "must be a list, got " + shown(value));
         }
         List<String> list = new ArrayList<>();
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             if (!item.isValueNode() || item.isNull() || item.asText().isBlank()) {
-                throw error(at(key) + "[" + i + "]", "must be a non-empty string, got " + shown(item));
+                return invalid(at(key) + "[" + i + "]", "must be a non-empty string, got " + shown(item));
             }
             list.add(item.asText());
         }
         return list;
     }
 
+    /** The mapping under {@code key}, or null when absent (or not a mapping: a problem). */
     Section section(String key) {
         JsonNode value = raw(key);
-        return value == null ? null : new Section(file, at(key), value);
+        return value == null ? null : of(problems, at(key), value);
     }
 
+    /** The mappings listed under {@code key}; an entry that is not a mapping is a problem and left out. */
     List<Section> sections(String key) {
         JsonNode value = raw(key);
         if (value == null) {
             return List.of();
         }
         if (!value.isArray()) {
-            throw error(at(key), "must be a list, got " + shown(value));
+            problems.add(at(key), "must be a list, got " + shown(value));
+            return List.of();
         }
         List<Section> list = new ArrayList<>();
         for (int i = 0; i < value.size(); i++) {
-            list.add(new Section(file, at(key) + "[" + i + "]", value.get(i)));
+            Section entry = of(problems, at(key) + "[" + i + "]", value.get(i));
+            if (entry != null) {
+                list.add(entry);
+            }
         }
         return list;
     }
@@ -169,26 +186,63 @@ final class Section {
         if (inner == null) {
             return Map.of();
         }
-        Map<String, Section> map = new java.util.LinkedHashMap<>();
+        Map<String, Section> map = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = inner.node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             inner.known.add(entry.getKey());
-            map.put(entry.getKey(), new Section(file, inner.at(entry.getKey()), entry.getValue()));
+            Section named = of(problems, inner.at(entry.getKey()), entry.getValue());
+            if (named != null) {
+                map.put(entry.getKey(), named);
+            }
         }
         return map;
     }
 
-    /** Refuses the first key that no reader asked for. */
+    /** Every scalar entry of a mapping whose keys are free (policy parameters), as text. */
+    Map<String, String> texts(String key) {
+        Section inner = section(key);
+        if (inner == null) {
+            return null;
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = inner.node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String name = entry.getKey();
+            inner.known.add(name);
+            JsonNode value = entry.getValue();
+            if (!value.isValueNode() || value.isNull()) {
+                problems.add(inner.at(name), "must be a number or a word, got " + (value.isNull() ? "nothing" : shown(value)));
+            } else {
+                map.put(name, value.asText());
+            }
+        }
+        return map;
+    }
+
+    /** A key that is refused with {@code instead} as the advice (moved, or planned and not read yet). */
+    void retired(String key, String instead) {
+        retired.put(key, instead);
+    }
+
+    /** Refuses every key that no reader asked for. */
     void finish() {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            if (!known.contains(key)) {
-                throw error(at(key), "is not a known setting (known here: " + String.join(", ", known) + ")");
+            if (retired.containsKey(key)) {
+                problems.add(at(key), retired.get(key));
+            } else if (!known.contains(key)) {
+                problems.add(at(key), "is not a known setting (known here: " + String.join(", ", known) + ")");
             }
         }
     }
 
-    private static String shown(JsonNode value) {
+    /** Notes a problem and reads the value as absent. */
+    private <T> T invalid(String at, String message) {
+        problems.add(at, message);
+        return null;
+    }
+
+    static String shown(JsonNode value) {
         if (value.isObject()) {
             return "a mapping";
         }

@@ -3,6 +3,10 @@ package io.queuedeck.engine.config;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.exec.openai.Backend;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,46 +14,61 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What a {@code serve --config FILE} YAML file sets: the server, the engine, clients and their
- * tokens, tenant rates, callbacks and the data directory. Read by {@link #load}; every setting is
- * optional, and a value the file leaves out is null here, so the component's builder keeps its own
- * default. Tokens and secrets are held, never shown: {@code toString} masks them.
+ * What a {@code serve} config file sets, section by section as docs/configuration.md lists them:
+ * the server, the engine, the executor, the scheduling policy, clients and their tokens, tenant
+ * rates, callbacks and the store. Read by {@link #load}; every setting is optional, and a value
+ * the file leaves out is null here, so the component's builder keeps its own default. Tokens and
+ * secrets are held, never shown: {@code toString} masks them.
  *
  * @param server    the REST server
- * @param engine    the engine behind it
+ * @param engine    the engine's own limits
+ * @param executor  what runs the tasks
+ * @param policy    the scheduling policy and its parameters
  * @param clients   bearer tokens and what each may do; empty when the file names none
  * @param tenants   per-tenant submission rates
  * @param callbacks result callback delivery
- * @param dataDir   where durable state lives (relative paths are resolved against the file's folder), or null
- * @param backends  OpenAI-compatible inference servers that replace the simulated GPUs; empty for none
+ * @param store     where durable state lives
  */
-public record ServeConfig(ServerSection server, EngineSection engine, List<ClientSection> clients,
-                          TenantSection tenants, CallbackSection callbacks, Path dataDir, List<Backend> backends) {
+public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSection executor, PolicySection policy,
+                          List<ClientSection> clients, TenantSection tenants, CallbackSection callbacks, StoreSection store) {
 
     /** Nothing set: every default applies. */
-    public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null),
-            new EngineSection(null, null, null), List.of(), new TenantSection(null, Map.of()),
-            new CallbackSection(null, null, null, null, null), null);
+    public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null, null),
+            new EngineSection(null), new ExecutorSection(null, List.of()), new PolicySection(null, null), List.of(),
+            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null));
+
+    /** Where the documented default file is on the classpath (resources/config/queuedeck.yaml in the repository). */
+    public static final String DEFAULT_RESOURCE = "/queuedeck/config/queuedeck.yaml";
 
     public ServeConfig {
         clients = List.copyOf(clients);
-        backends = backends == null ? List.of() : List.copyOf(backends);
-    }
-
-    /** A config without backends. */
-    public ServeConfig(ServerSection server, EngineSection engine, List<ClientSection> clients, TenantSection tenants,
-                       CallbackSection callbacks, Path dataDir) {
-        this(server, engine, clients, tenants, callbacks, dataDir, List.of());
     }
 
     /**
      * Reads and checks a config file.
      *
      * @param env looks up environment variables (tokens and secrets are named by variable)
-     * @throws ConfigException naming the file and the key path of the first problem
+     * @throws ConfigException listing every problem, each with the file, its key path and line
      */
     public static ServeConfig load(Path file, Function<String, String> env) {
         return ConfigReader.read(file, env);
+    }
+
+    /**
+     * The built-in defaults: the documented default file this jar carries, read as any file is.
+     *
+     * @param env looks up environment variables (the default file names none)
+     */
+    public static ServeConfig defaults(Function<String, String> env) {
+        try (InputStream in = ServeConfig.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default config " + DEFAULT_RESOURCE + " is missing from the classpath");
+            }
+            return ConfigReader.read("built-in defaults (" + DEFAULT_RESOURCE + ")", new String(in.readAllBytes(),
+                    StandardCharsets.UTF_8), Path.of("").toAbsolutePath(), env);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -62,18 +81,49 @@ public record ServeConfig(ServerSection server, EngineSection engine, List<Clien
      * @param threads      request threads: virtual, platform or auto
      * @param maxInFlightBodyBytes request body bytes all requests may hold at once
      * @param bodyTimeout  how long a request body may take to arrive
+     * @param shutdownGrace on SIGTERM, how long running tasks may finish
      */
     public record ServerSection(String host, Integer port, Long maxBodyBytes, Integer maxQueued, String threads,
-                                Long maxInFlightBodyBytes, Duration bodyTimeout) {}
+                                Long maxInFlightBodyBytes, Duration bodyTimeout, Duration shutdownGrace) {}
 
     /**
      * The {@code engine} section.
      *
-     * @param policy    scheduling policy by registry name
-     * @param instances simulated GPU instances
      * @param maxQueuedBytes byte budget of queued task bodies
      */
-    public record EngineSection(String policy, Integer instances, Long maxQueuedBytes) {}
+    public record EngineSection(Long maxQueuedBytes) {}
+
+    /**
+     * The {@code executor} section.
+     *
+     * @param instances simulated GPU instances
+     * @param backends  OpenAI-compatible inference servers that replace the simulated GPUs; empty for none
+     */
+    public record ExecutorSection(Integer instances, List<Backend> backends) {
+        public ExecutorSection {
+            backends = backends == null ? List.of() : List.copyOf(backends);
+        }
+    }
+
+    /**
+     * The {@code policy} section.
+     *
+     * @param name       scheduling policy by registry name
+     * @param parameters the policy's own parameters as text, or null when the file gives none
+     */
+    public record PolicySection(String name, Map<String, String> parameters) {
+        public PolicySection {
+            parameters = parameters == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
+        }
+    }
+
+    /**
+     * The {@code store} section.
+     *
+     * @param dataDir           where durable state lives (relative paths are resolved against the file's folder), or null
+     * @param idempotencyWindow how long a finished task answers an identical resubmission
+     */
+    public record StoreSection(Path dataDir, Duration idempotencyWindow) {}
 
     /**
      * One entry of {@code clients}.

@@ -4,13 +4,13 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 
 /** Totals since the loop started. Loop thread only. */
 final class LoopCounters {
-    long submitted, rejected, succeeded, failed, retried, cancelled, deadLettered, preemptions;
+    long submitted, rejected, succeeded, failed, retried, cancelled, deadLettered, preemptions, timedOut;
     long tokensCompleted;
     /** Dead-lettered tasks kept now (not a total: a replay takes one out). */
     int deadLetters;
 
     EngineSnapshot.Counters toRecord() {
         return new EngineSnapshot.Counters(submitted, rejected, succeeded, failed, retried, cancelled, deadLettered,
-                preemptions);
+                preemptions, timedOut);
     }
 }

@@ -64,7 +64,8 @@ public final class LoopDriver {
                            RetryRule retry, EventSink events, CompletionOutbox outbox, int finishedRetention,
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
                            ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
-                           long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure) {}
+                           long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure,
+                           boolean enforceDeadlines) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();

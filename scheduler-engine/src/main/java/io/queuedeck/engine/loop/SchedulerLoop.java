@@ -64,6 +64,7 @@ final class SchedulerLoop implements ExecutorContext {
 
     final TaskCommands commands;
     final Durability durable;
+    final DeadlineTimers deadlines;
     private boolean paused;
     /** Set for good by a stopping server: nothing starts any more (not stored, unlike paused). */
     private boolean draining;
@@ -92,6 +93,7 @@ final class SchedulerLoop implements ExecutorContext {
         this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig());
         this.commands = new TaskCommands(this, tasks, counters);
         this.durable = new Durability(this, writer, settings.idempotencyWindowNanos());
+        this.deadlines = new DeadlineTimers(this, counters, settings.enforceDeadlines());
         outbox.onRoom(() -> poster.accept(this::dispatch));
     }
 
@@ -336,6 +338,10 @@ final class SchedulerLoop implements ExecutorContext {
     private Task runnableHead(ModelQueue queue, long now) {
         Task head;
         while ((head = queue.policy().peek(now)) != null) {
+            if (deadlines.overdue(head, now)) { // its timer is due but has not fired yet (or the loop just restarted)
+                deadlines.timeOut(head, now);
+                continue;
+            }
             if (lanes.paused(head.priority())) {
                 queue.policy().remove(head);
                 lanes.park(head); // still counted as waiting, in waitingByPriority
@@ -425,6 +431,7 @@ final class SchedulerLoop implements ExecutorContext {
         task.setEnqueuedAt(now);
         enqueueKeepingWait(queue, task);
         waitOrder.joined(task);
+        deadlines.arm(task);
     }
 
     private void enqueueKeepingWait(ModelQueue queue, Task task) {
@@ -475,6 +482,7 @@ final class SchedulerLoop implements ExecutorContext {
 
     /** A task reached a final state: it leaves the active set, and its final view goes to the outbox. */
     void retire(Task task, long now) {
+        deadlines.disarm(task);
         releaseResources(task);
         tasks.retire(task);
         durable.finished(task, now);

@@ -190,6 +190,7 @@ public final class EngineMetrics {
                         cb.call(c.succeeded(), "succeeded");
                         cb.call(c.cancelled(), "cancelled");
                         cb.call(c.deadLettered(), "dead_lettered");
+                        cb.call(c.timedOut(), "timed_out");
                     }
                 })
                 .register(registry);

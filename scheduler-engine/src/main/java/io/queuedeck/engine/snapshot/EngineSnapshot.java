@@ -91,7 +91,8 @@ public record EngineSnapshot(
      * @param cancelled    tasks cancelled
      * @param deadLettered tasks that exhausted their attempts or failed beyond retrying
      * @param preemptions  times a running task gave up its slot
+     * @param timedOut     waiting tasks that reached their deadline before they started
      */
     public record Counters(long submitted, long rejected, long succeeded, long failed, long retried, long cancelled,
-                           long deadLettered, long preemptions) {}
+                           long deadLettered, long preemptions, long timedOut) {}
 }

@@ -99,6 +99,25 @@ class CallbackFlowTest {
     }
 
     @Test
+    void taskStillWaitingAtItsDeadline_postsItsTimeOut_andIsCounted() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+        engine.send(new Command.PauseDispatch(true)).join(); // it waits, whatever the machine's speed
+        String body = "{\"task_id\":\"cb-late\",\"model\":\"llama-2-7b\",\"input\":\"hello\",\"max_tokens\":8,"
+                + "\"deadline\":\"" + java.time.Instant.now().plusMillis(300) + "\",\"callback_url\":\"" + receiver.url("/hook") + "\"}";
+
+        assertThat(http.post("/v1/tasks", body).status()).isEqualTo(202);
+
+        RecordedRequest request = receiver.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(request).isNotNull();
+        JsonNode sent = Http.JSON.readTree(request.getBody().utf8());
+        assertThat(sent.get("task_id").asText()).isEqualTo("cb-late");
+        assertThat(sent.get("state").asText()).isEqualTo("TIMED_OUT");
+        assertThat(http.get("/v1/tasks/cb-late").json().get("state").asText()).isEqualTo("TIMED_OUT");
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> scrape().contains("queuedeck_tasks_completed_total{outcome=\"timed_out\"} 1.0"));
+    }
+
+    @Test
     void refusedCallback_isListedAsADeadLetter_andReplays() throws Exception {
         receiver.enqueue(new MockResponse.Builder().code(410).build());
         http.post("/v1/tasks", task("cb-dead", 4));

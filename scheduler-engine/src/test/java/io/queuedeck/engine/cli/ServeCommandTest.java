@@ -93,19 +93,22 @@ class ServeCommandTest {
 
     private static final String CONFIG = """
             server: {host: 127.0.0.1, port: 9999, max_queued: 50, threads: platform}
-            engine: {policy: fifo, instances: 2}
+            executor: {instances: 2}
+            policy: {name: fifo}
             clients:
               - {name: ops, token_env: OPS_TOKEN, max_priority: 1, requests_per_second: 5, burst: 10}
             tenants:
               rates: {acme: {requests_per_second: 3}}
             callbacks: {max_attempts: 2, allowed_hosts: [a.example], secret_env: HOOK_SECRET}
-            data_dir: from-file
+            store: {data_dir: from-file, idempotency_window: 2h}
             """;
 
+    /** The settings serve would use, with {@code dir} as the home directory (so no real user config is found). */
     private ServeConfig effective(Map<String, String> env, String... args) {
         CommandLine line = new CommandLine(new ServeCommand());
         line.parseArgs(args);
-        return ((ServeCommand) line.getCommand()).effective(env::get);
+        ServeCommand serve = line.getCommand();
+        return serve.effective(serve.configFile(env::get, dir.toString()), env::get);
     }
 
     @Test
@@ -114,8 +117,11 @@ class ServeCommandTest {
 
         ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops-0123456789abcdef0123456789abcdef", "HOOK_SECRET", "h"), "--config", file.toString());
 
-        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform", null, null));
-        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("fifo", 2, null));
+        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 9999, null, 50, "platform", null, null, null));
+        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection(null));
+        assertThat(settings.executor()).isEqualTo(new ServeConfig.ExecutorSection(2, java.util.List.of()));
+        assertThat(settings.policy()).isEqualTo(new ServeConfig.PolicySection("fifo", null));
+        assertThat(settings.store().idempotencyWindow()).isEqualTo(java.time.Duration.ofHours(2));
         assertThat(settings.clients()).singleElement().satisfies(c -> {
             assertThat(c.token()).isEqualTo("t-ops-0123456789abcdef0123456789abcdef");
             assertThat(c.policy()).isEqualTo(new ClientPolicy("ops", 1, 5, 10));
@@ -123,7 +129,7 @@ class ServeCommandTest {
         assertThat(settings.tenants().rates()).containsEntry("acme", new RateLimit(3, 3));
         assertThat(settings.callbacks().allowedHosts()).containsExactly("a.example");
         assertThat(settings.callbacks().secret()).isEqualTo("h".getBytes());
-        assertThat(settings.dataDir()).isEqualTo(dir.toAbsolutePath().resolve("from-file"));
+        assertThat(settings.store().dataDir()).isEqualTo(dir.toAbsolutePath().resolve("from-file"));
     }
 
     @Test
@@ -134,24 +140,52 @@ class ServeCommandTest {
         ServeConfig settings = effective(Map.of("OPS_TOKEN", "t-ops-0123456789abcdef0123456789abcdef", "HOOK_SECRET", "h"), "--config", file.toString(),
                 "--port", "0", "--host", "localhost", "--max-queued", "7", "--threads", "virtual", "--policy", "mlfq",
                 "--instances", "3", "--callback-hosts", "b.example,c.example", "--data-dir", dir.resolve("flag").toString(),
-                "--token-file", tokenFile.toString());
+                "--token-file", tokenFile.toString(), "--shutdown-grace", "5", "--idempotency-window", "PT1M");
 
-        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("localhost", 0, null, 7, "virtual", null, null));
-        assertThat(settings.engine()).isEqualTo(new ServeConfig.EngineSection("mlfq", 3, null));
+        assertThat(settings.server()).isEqualTo(new ServeConfig.ServerSection("localhost", 0, null, 7, "virtual", null, null,
+                java.time.Duration.ofSeconds(5)));
+        assertThat(settings.executor()).isEqualTo(new ServeConfig.ExecutorSection(3, java.util.List.of()));
+        assertThat(settings.policy()).isEqualTo(new ServeConfig.PolicySection("mlfq", null));
+        assertThat(settings.store().idempotencyWindow()).isEqualTo(java.time.Duration.ofMinutes(1));
         assertThat(settings.callbacks().allowedHosts()).containsExactly("b.example", "c.example");
         assertThat(settings.callbacks().maxAttempts()).as("no flag for it: the file's").isEqualTo(2);
-        assertThat(settings.dataDir()).isEqualTo(dir.resolve("flag"));
+        assertThat(settings.store().dataDir()).isEqualTo(dir.resolve("flag"));
         assertThat(settings.clients()).extracting(c -> c.policy().name()).containsExactly("ops", "default");
     }
 
     @Test
-    void noConfig_leavesDefaultsToTheBuilders() {
+    void noConfigAnywhere_usesTheBuiltInDefaultFile() {
         ServeConfig settings = effective(Map.of());
 
-        assertThat(settings.server()).isEqualTo(ServeConfig.EMPTY.server());
-        assertThat(settings.engine()).isEqualTo(ServeConfig.EMPTY.engine());
+        assertThat(settings).isEqualTo(ServeConfig.defaults(Map.<String, String>of()::get));
+        assertThat(settings.server().port()).isEqualTo(8080);
+        assertThat(settings.policy().name()).isEqualTo(ServeCommand.DEFAULT_POLICY);
+        assertThat(settings.executor().instances()).isEqualTo(ServeCommand.DEFAULT_INSTANCES);
         assertThat(settings.clients()).isEmpty();
-        assertThat(settings.dataDir()).isNull();
+        assertThat(settings.store().dataDir()).isNull();
+    }
+
+    @Test
+    void configFile_isTheFlag_elseXdgConfigHome_elseDotConfig_whenItExists() throws Exception {
+        CommandLine line = new CommandLine(new ServeCommand());
+        line.parseArgs();
+        ServeCommand serve = line.getCommand();
+        Path xdg = dir.resolve("xdg");
+        Path home = dir.resolve("home");
+
+        assertThat(serve.configFile(Map.of("XDG_CONFIG_HOME", xdg.toString())::get, home.toString())).as("none exists").isNull();
+        Path dotConfig = home.resolve(".config/queuedeck/queuedeck.yaml");
+        Files.createDirectories(dotConfig.getParent());
+        Files.writeString(dotConfig, "executor: {instances: 3}\n");
+        assertThat(serve.configFile(Map.<String, String>of()::get, home.toString())).isEqualTo(dotConfig);
+        assertThat(serve.configFile(Map.of("XDG_CONFIG_HOME", "relative/ignored")::get, home.toString())).isEqualTo(dotConfig);
+        Path inXdg = xdg.resolve("queuedeck/queuedeck.yaml");
+        Files.createDirectories(inXdg.getParent());
+        Files.writeString(inXdg, "executor: {instances: 2}\n");
+        assertThat(serve.configFile(Map.of("XDG_CONFIG_HOME", xdg.toString())::get, home.toString())).isEqualTo(inXdg);
+
+        line.parseArgs("--config", "given.yaml");
+        assertThat(serve.configFile(Map.of("XDG_CONFIG_HOME", xdg.toString())::get, home.toString())).isEqualTo(Path.of("given.yaml"));
     }
 
     @Test
@@ -187,7 +221,36 @@ class ServeCommandTest {
         Run run = run("serve", "--config", file.toString(), "--port", "0");
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err().strip()).isEqualTo("error: " + file + ": clients[1].max_priority must be between 0 and 9, got 12");
+        assertThat(run.err().strip()).isEqualTo("error: " + file + ": clients[1].max_priority must be between 0 and 9, got 12 (line 3)");
+        assertThat(run.out()).doesNotContain("listening");
+    }
+
+    @Test
+    void serve_configWithSeveralMistakes_printsEveryOne_withItsLine_andStartsNothing() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), """
+                server:
+                  port: 70000
+                  prot: 8080
+                executor:
+                  instances: 0
+                tiers:
+                  core: {max_concurrency: -1}
+                callbacks:
+                  base_delay: soon
+                  max_delay: 1s
+                """);
+
+        Run run = run("serve", "--config", file.toString());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip().split("\n")).containsExactly(
+                "error: " + file + ": server.port must be between 0 and 65535, got 70000 (line 2)",
+                "error: " + file + ": server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued,"
+                        + " threads, max_inflight_body_bytes, body_timeout, shutdown_grace) (line 3)",
+                "error: " + file + ": executor.instances must be between 1 and 1024, got 0 (line 5)",
+                "error: " + file + ": tiers is a planned section that this version does not read yet"
+                        + " (docs/configuration.md, \"Planned sections\"); leave it out (line 6)",
+                "error: " + file + ": callbacks.base_delay must be a duration such as 500ms, 2s, 1m or 1h, got 'soon' (line 9)");
         assertThat(run.out()).doesNotContain("listening");
     }
 

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Loading {@code serve --config} files: the shipped example, and one precise message per kind of mistake. */
+/** Loading config files: the documented default, every section, and a precise message with its line per kind of mistake. */
 class ServeConfigTest {
-    /** The example the repository ships (tests run in scheduler-engine/). */
-    static final Path EXAMPLE = Path.of("..", "resources", "config", "queuedeck.example.yaml");
+    /** The documented default file the repository ships (tests run in scheduler-engine/). */
+    static final Path DEFAULT_FILE = Path.of("..", "resources", "config", "queuedeck.yaml");
     static final Map<String, String> ENV = Map.of("QUEUEDECK_TOKEN_INTERACTIVE", "tok-interactive-0123456789abcdef012345",
             "QUEUEDECK_TOKEN_BATCH", "tok-batch-0123456789abcdef0123456789abc", "QUEUEDECK_CALLBACK_SECRET", "s3cret");
 
@@ -35,13 +35,22 @@ class ServeConfigTest {
         return ServeConfig.load(write(yaml), ENV::get);
     }
 
+    /** The one problem of {@code yaml}, without the file's name and the line (tests of lines are below). */
     private String refusal(String yaml) throws Exception {
+        List<String> problems = problems(yaml);
+        assertThat(problems).as("problems of:\n" + yaml).hasSize(1);
+        return problems.getFirst().replaceFirst(" \\(line \\d+\\)$", "");
+    }
+
+    /** Every problem of {@code yaml}, each without the file's name. */
+    private List<String> problems(String yaml) throws Exception {
         Path file = write(yaml);
         try {
             ServeConfig.load(file, ENV::get);
         } catch (ConfigException e) {
-            assertThat(e.getMessage()).startsWith(file + ": ");
-            return e.getMessage().substring(file.toString().length() + 2);
+            assertThat(e.getMessage()).isEqualTo(String.join("\n", e.problems()));
+            return e.problems().stream().peek(p -> assertThat(p).startsWith(file + ": "))
+                    .map(p -> p.substring(file.toString().length() + 2)).toList();
         }
         throw new AssertionError("loaded without complaint:\n" + yaml);
     }
@@ -50,27 +59,29 @@ class ServeConfigTest {
     void backends_readWithTheirSettings() throws Exception {
         Files.writeString(dir.resolve("gpu2.key"), "k2\n");
         ServeConfig config = ServeConfig.load(write("""
-                backends:
-                  - url: http://gpu1:8000/v1
-                    models: [llama, qwen]
-                    slots: 32
-                    api_key_env: QUEUEDECK_TOKEN_BATCH
-                    priority_field: priority
-                    first_token_timeout: 30s
-                  - url: http://gpu2:8000
-                    api_key_file: gpu2.key
+                executor:
+                  backends:
+                    - url: http://gpu1:8000/v1
+                      models: [llama, qwen]
+                      slots: 32
+                      api_key_env: QUEUEDECK_TOKEN_BATCH
+                      priority_field: priority
+                      first_token_timeout: 30s
+                    - url: http://gpu2:8000
+                      api_key_file: gpu2.key
                 """), ENV::get);
 
-        assertThat(config.backends()).hasSize(2);
-        var first = config.backends().getFirst();
+        List<io.queuedeck.engine.exec.openai.Backend> backends = config.executor().backends();
+        assertThat(backends).hasSize(2);
+        var first = backends.getFirst();
         assertThat(first.baseUrl().toString()).isEqualTo("http://gpu1:8000");
         assertThat(first.models()).containsExactly("llama", "qwen");
         assertThat(first.slots()).isEqualTo(32);
-        assertThat(first.apiKey()).isEqualTo("tok-batch");
+        assertThat(first.apiKey()).isEqualTo("tok-batch-0123456789abcdef0123456789abc");
         assertThat(first.priorityField()).isEqualTo("priority");
         assertThat(first.firstTokenTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(first.connectTimeout()).isEqualTo(io.queuedeck.engine.exec.openai.Backend.DEFAULT_CONNECT_TIMEOUT);
-        var second = config.backends().get(1);
+        var second = backends.get(1);
         assertThat(second.models()).isEmpty(); // asked for at start
         assertThat(second.apiKey()).isEqualTo("k2");
         assertThat(config.toString()).doesNotContain("tok-batch").doesNotContain("k2,");
@@ -78,22 +89,99 @@ class ServeConfigTest {
 
     @Test
     void backends_mistakes_areNamedByKeyPath() throws Exception {
-        assertThat(refusal("backends:\n  - slots: 4\n")).isEqualTo("backends[0].url is required");
-        assertThat(refusal("backends:\n  - url: ftp://x\n")).startsWith("backends[0].url backend URL must be http(s)://");
-        assertThat(refusal("backends:\n  - url: http://x\n    slots: 0\n")).startsWith("backends[0].slots");
-        assertThat(refusal("backends:\n  - url: http://x\n    api_key_env: NOPE\n"))
-                .isEqualTo("backends[0].api_key_env names NOPE, which is not set or empty");
-        assertThat(refusal("backends:\n  - url: http://x\n  - url: http://x/v1\n"))
-                .isEqualTo("backends[1].url names http://x a second time");
-        assertThat(refusal("backends:\n  - url: http://x\n    modle: m\n")).contains("modle is not a known setting");
+        assertThat(refusal("executor:\n  backends:\n    - slots: 4\n")).isEqualTo("executor.backends[0].url is required");
+        assertThat(refusal("executor:\n  backends:\n    - url: ftp://x\n"))
+                .startsWith("executor.backends[0].url backend URL must be http(s)://");
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      slots: 0\n")).startsWith("executor.backends[0].slots");
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_env: NOPE\n"))
+                .isEqualTo("executor.backends[0].api_key_env names NOPE, which is not set or empty");
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n    - url: http://x/v1\n"))
+                .isEqualTo("executor.backends[1].url names http://x a second time");
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      modle: m\n")).contains("modle is not a known setting");
+        assertThat(refusal("backends:\n  - url: http://x\n")).isEqualTo("backends has moved to executor.backends");
+    }
+
+    /** Every section, as an operator would fill it in. */
+    private static final String EVERY_SECTION = """
+            server:
+              host: 127.0.0.1
+              port: 8080
+              max_body_bytes: 1048576
+              max_queued: 1000000
+              threads: auto
+              max_inflight_body_bytes: 67108864
+              body_timeout: 10s
+              shutdown_grace: 20s
+            engine:
+              max_queued_bytes: 268435456
+            executor:
+              instances: 4
+            policy:
+              name: mlfq
+              parameters: {q0_ms: 20}
+            clients:
+              - name: interactive
+                token_env: QUEUEDECK_TOKEN_INTERACTIVE
+                tenant: acme
+                scopes: [submit, read]
+                max_priority: 0
+              - name: batch-jobs
+                token_env: QUEUEDECK_TOKEN_BATCH
+                tenant: batch-team
+                scopes: [submit, read, operate]
+                max_priority: 5
+                requests_per_second: 50
+                burst: 100
+            tenants:
+              default: {requests_per_second: 100, burst: 200}
+              rates:
+                acme: {requests_per_second: 500, burst: 1000}
+            callbacks:
+              max_attempts: 6
+              base_delay: 500ms
+              max_delay: 60s
+              allowed_hosts: [hooks.example.com, "127.0.0.1:9000"]
+              secret_env: QUEUEDECK_CALLBACK_SECRET
+            store:
+              data_dir: state
+              idempotency_window: 12h
+            """;
+
+    @Test
+    void defaultFile_loads_withTheBuildersOwnDefaults() {
+        ServeConfig config = ServeConfig.load(DEFAULT_FILE, Map.<String, String>of()::get);
+
+        // each value is the default of the builder that takes it (ApiServer, Engine, CallbackDispatcher, serve):
+        // so "no file" and "the default file" run the same engine
+        assertThat(config.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 8080, 1_048_576L, 1_000_000, "auto",
+                null, Duration.ofSeconds(10), Duration.ofSeconds(30)));
+        assertThat(config.engine()).isEqualTo(new ServeConfig.EngineSection(null));
+        assertThat(config.executor()).isEqualTo(new ServeConfig.ExecutorSection(4, java.util.List.of()));
+        assertThat(config.policy()).isEqualTo(new ServeConfig.PolicySection("priority", Map.of()));
+        assertThat(config.clients()).isEmpty();
+        assertThat(config.tenants()).isEqualTo(new ServeConfig.TenantSection(null, Map.of()));
+        assertThat(config.callbacks().maxAttempts()).isEqualTo(6);
+        assertThat(config.callbacks().baseDelay()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.callbacks().allowedHosts()).isEmpty();
+        assertThat(config.callbacks().secret()).isNull();
+        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(null, Duration.ofHours(24)));
     }
 
     @Test
-    void example_loadsWithEverySection() {
-        ServeConfig config = ServeConfig.load(EXAMPLE, ENV::get);
+    void builtInDefaults_areTheDefaultFile() {
+        assertThat(ServeConfig.defaults(ENV::get)).isEqualTo(ServeConfig.load(DEFAULT_FILE, ENV::get));
+    }
 
-        assertThat(config.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 8080, 1_048_576L, 1_000_000, "auto", 67_108_864L, java.time.Duration.ofSeconds(10)));
-        assertThat(config.engine()).isEqualTo(new ServeConfig.EngineSection("priority", 4, null));
+    @Test
+    void everySection_isRead() throws Exception {
+        ServeConfig config = load(EVERY_SECTION);
+
+        assertThat(config.server()).isEqualTo(new ServeConfig.ServerSection("127.0.0.1", 8080, 1_048_576L, 1_000_000, "auto", 67_108_864L, Duration.ofSeconds(10), Duration.ofSeconds(20)));
+        assertThat(config.engine()).isEqualTo(new ServeConfig.EngineSection(268_435_456L));
+        assertThat(config.executor()).isEqualTo(new ServeConfig.ExecutorSection(4, java.util.List.of()));
+        assertThat(config.policy()).isEqualTo(new ServeConfig.PolicySection("mlfq", Map.of("q0_ms", "20")));
+
         assertThat(config.clients()).extracting(ServeConfig.ClientSection::token).containsExactly("tok-interactive-0123456789abcdef012345", "tok-batch-0123456789abcdef0123456789abc");
         assertThat(config.clients().get(1).policy()).isEqualTo(new ClientPolicy("batch-jobs", 5, 50, 100, "batch-team",
                 java.util.Set.of(io.queuedeck.engine.api.Scope.SUBMIT, io.queuedeck.engine.api.Scope.READ,
@@ -107,20 +195,20 @@ class ServeConfigTest {
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.callbacks().allowedHosts()).containsExactly("hooks.example.com", "127.0.0.1:9000");
         assertThat(config.callbacks().secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
-        assertThat(config.dataDir()).isNull();
+        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(dir.toAbsolutePath().resolve("state"), Duration.ofHours(12)));
     }
 
     @Test
-    void example_isShippedOnTheClasspath() throws Exception {
-        try (var in = ServeConfigTest.class.getResourceAsStream("/queuedeck/config/queuedeck.example.yaml")) {
+    void defaultFile_isShippedOnTheClasspath() throws Exception {
+        try (var in = ServeConfigTest.class.getResourceAsStream(ServeConfig.DEFAULT_RESOURCE)) {
             assertThat(in).isNotNull();
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(Files.readString(EXAMPLE));
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(Files.readString(DEFAULT_FILE));
         }
     }
 
     @Test
-    void toString_neverShowsTokensOrSecrets() {
-        ServeConfig config = ServeConfig.load(EXAMPLE, ENV::get);
+    void toString_neverShowsTokensOrSecrets() throws Exception {
+        ServeConfig config = load(EVERY_SECTION);
 
         assertThat(config.toString()).doesNotContain("tok-interactive-0123456789abcdef012345").doesNotContain("tok-batch-0123456789abcdef0123456789abc").doesNotContain("s3cret");
     }
@@ -136,20 +224,20 @@ class ServeConfigTest {
         Files.writeString(dir.resolve("ops.token"), "from-a-file-0123456789abcdef0123456789\n");
 
         ServeConfig config = load("""
-                data_dir: state
+                store: {data_dir: state}
                 clients:
                   - name: ops
                     token_file: ops.token
                 """);
 
-        assertThat(config.dataDir()).isEqualTo(dir.toAbsolutePath().resolve("state"));
+        assertThat(config.store().dataDir()).isEqualTo(dir.toAbsolutePath().resolve("state"));
         assertThat(config.clients().getFirst().token()).isEqualTo("from-a-file-0123456789abcdef0123456789");
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir, backends)
-            unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout)
+            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store)
+            unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout, shutdown_grace)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
             port not a number                | server: {port: eighty}                                        | server.port must be a whole number between 0 and 65535, got 'eighty'
@@ -157,8 +245,16 @@ class ServeConfigTest {
             zero body timeout                | server: {body_timeout: 0s}                                    | server.body_timeout must be positive, got 0
             in-flight cap not a number       | server: {max_inflight_body_bytes: lots}                       | server.max_inflight_body_bytes must be a whole number between 1 and 9223372036854775807, got 'lots'
             queue byte budget zero           | engine: {max_queued_bytes: 0}                                 | engine.max_queued_bytes must be between 1 and 9223372036854775807, got 0
-            unknown policy                   | engine: {policy: lottery}                                     | engine.policy must be one of
-            zero instances                   | engine: {instances: 0}                                        | engine.instances must be between 1 and 1024, got 0
+            unknown policy                   | policy: {name: lottery}                                       | policy.name must be one of
+            unknown policy parameter         | policy: {name: mlfq, parameters: {q9_ms: 3}}                  | policy.parameters are refused by policy mlfq:
+            parameters without a policy      | policy: {parameters: {q0_ms: 3}}                              | policy.parameters needs policy.name beside it
+            zero instances                   | executor: {instances: 0}                                      | executor.instances must be between 1 and 1024, got 0
+            policy in its old place          | engine: {policy: fifo}                                        | engine.policy has moved to policy.name
+            instances in their old place     | engine: {instances: 2}                                        | engine.instances has moved to executor.instances
+            data dir in its old place        | data_dir: state                                               | data_dir has moved to store.data_dir
+            planned tiers section            | tiers: {core: {max_concurrency: 4}}                           | tiers is a planned section that this version does not read yet
+            planned priority rules           | priority_rules: []                                            | priority_rules is a planned section
+            zero idempotency window ok, bad  | store: {idempotency_window: forever}                          | store.idempotency_window must be a duration
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
             tenant rate zero                 | tenants: {rates: {acme: {requests_per_second: 0}}}            | tenants.rates.acme.requests_per_second must be a number above 0, got 0
             tenant rate missing              | tenants: {default: {burst: 3}}                                | tenants.default.requests_per_second is required
@@ -246,6 +342,55 @@ class ServeConfigTest {
     void notYaml_orDuplicateKeys_areRefusedWithTheLine() throws Exception {
         assertThat(refusal("server:\n  port: 1\n  port: 2\n")).startsWith("not valid YAML at line 3").contains("port");
         assertThat(refusal("server: [unclosed\n")).startsWith("not valid YAML at line");
+    }
+
+    @Test
+    void everyProblem_isReported_inOneRefusal_eachWithItsKeyPathAndLine() throws Exception {
+        List<String> problems = problems("""
+                server:
+                  port: -1
+                  threads: green
+                policy:
+                  name: lottery
+                clients:
+                  - name: a
+                    token_env: QUEUEDECK_TOKEN_BATCH
+                    max_priority: 12
+                  - token_env: QUEUEDECK_TOKEN_INTERACTIVE
+                    colour: blue
+                tenants:
+                  rates:
+                    acme: {requests_per_second: 0}
+                callbacks: {max_attempts: 0}
+                tiers:
+                  core: {max_concurrency: -1}
+                """);
+
+        assertThat(problems).containsExactly(
+                "server.port must be between 0 and 65535, got -1 (line 2)",
+                "server.threads must be virtual, platform or auto, got 'green' (line 3)",
+                "policy.name must be one of " + String.join(", ", io.queuedeck.engine.policy.PolicyRegistry.names())
+                        + ", got 'lottery' (line 5)",
+                "clients[0].max_priority must be between 0 and 9, got 12 (line 9)",
+                "clients[1].name is required (line 10)", // missing: the line of its entry
+                "clients[1].colour is not a known setting (known here: name, token_env, token_file, max_priority,"
+                        + " requests_per_second, burst, tenant, scopes) (line 11)",
+                "tenants.rates.acme.requests_per_second must be a number above 0, got 0 (line 14)",
+                "callbacks.max_attempts must be between 1 and 100, got 0 (line 15)",
+                "tiers is a planned section that this version does not read yet (docs/configuration.md,"
+                        + " \"Planned sections\"); leave it out (line 16)");
+    }
+
+    @Test
+    void aProblemInAListEntryOrANamedEntry_pointsAtItsOwnLine() throws Exception {
+        assertThat(problems("""
+                # a comment first, so lines are counted from the file's top
+                callbacks:
+                  allowed_hosts:
+                    - ok.example
+                    - ""
+                """)).containsExactly("callbacks.allowed_hosts[1] must be a non-empty string, got '' (line 5)");
+        assertThat(problems("server: 8080\n")).containsExactly("server must be a mapping of keys to values, got 8080 (line 1)");
     }
 
     @Test
