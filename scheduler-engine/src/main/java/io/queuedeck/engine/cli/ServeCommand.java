@@ -41,7 +41,7 @@ import sun.misc.SignalHandler;
 final class ServeCommand implements Callable<Integer> {
     /** Held so the log manager keeps these levels (it holds loggers weakly). */
     private static final List<Logger> QUIETED = List.of(Logger.getLogger("org.eclipse.jetty"), Logger.getLogger("io.javalin"),
-            Logger.getLogger("org.h2"));
+            Logger.getLogger("org.h2"), Logger.getLogger("io.lettuce"), Logger.getLogger("io.netty"));
     static final String DEFAULT_POLICY = "priority";
     static final int DEFAULT_INSTANCES = 4;
     static final String DEFAULT_THREADS = "auto";
@@ -63,6 +63,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--in-memory",
             description = "Keep nothing on disk: every accepted task is lost when the process ends.")
     boolean inMemory;
+
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Keep the queue in Redis (7.0+) instead of the embedded store: redis://[:PASSWORD@]HOST:PORT[/DB],"
+                    + " or rediss:// for TLS. Run Redis with appendonly yes (docs/durability.md). Callback state stays in the"
+                    + " data directory (or in memory with --in-memory).")
+    String redis;
 
     @Option(names = "--idempotency-window", paramLabel = "DURATION",
             description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
@@ -139,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
         if (idempotencyWindow != null) {
             builder.idempotencyWindow(idempotencyWindow);
         }
-        TaskStore taskStore = stateDir == null ? null : TaskStore.embedded(stateDir); // locks the directory first
+        TaskStore taskStore = openTaskStore(redis, stateDir);
         if (taskStore != null) {
             builder.store(taskStore);
         }
@@ -263,7 +269,7 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
                 policyName, gpus, Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
-                stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir);
+                stateWhere(redis, stateDir));
         out.flush();
         stopped.await();
         return 0;
@@ -330,6 +336,37 @@ final class ServeCommand implements Callable<Integer> {
             return null;
         }
         return given != null ? given : DataDirectory.userDefault(env, home);
+    }
+
+    /**
+     * Redis when {@code --redis} names it, else the embedded store in {@code stateDir} (which it
+     * locks), else none: the engine keeps the queue in memory.
+     */
+    private static TaskStore openTaskStore(String redisUri, Path stateDir) {
+        if (redisUri != null) {
+            try {
+                return TaskStore.redis(redisUri);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--redis: " + e.getMessage(), e);
+            }
+        }
+        return stateDir == null ? null : TaskStore.embedded(stateDir);
+    }
+
+    /** The end of the listening line: where the queue and the callbacks are kept. */
+    static String stateWhere(String redisUri, Path stateDir) {
+        if (redisUri == null) {
+            return stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir;
+        }
+        return ", queue in Redis at " + redactedRedis(redisUri) + ", callbacks "
+                + (stateDir == null ? "in memory (--in-memory)" : "in " + stateDir);
+    }
+
+    /** The URI without its password, for the listening line and logs. */
+    static String redactedRedis(String uri) {
+        int at = uri.lastIndexOf('@');
+        int scheme = uri.indexOf("://");
+        return at < 0 || scheme < 0 || at < scheme ? uri : uri.substring(0, scheme + 3) + uri.substring(at + 1);
     }
 
     private static <T> T pick(T flag, T file) {
