@@ -110,7 +110,7 @@ final class RedisTaskStore implements TaskStore {
             StatefulRedisConnection<String, String> connection = client.connect();
             try {
                 RedisTaskStore store = new RedisTaskStore(resources, client, connection, queue);
-                store.warnWithoutAppendOnly(redacted(target));
+                store.warnAboutPersistence(redacted(target));
                 return store;
             } catch (RuntimeException e) {
                 connection.close();
@@ -157,17 +157,24 @@ final class RedisTaskStore implements TaskStore {
         return message == null ? cause.getClass().getSimpleName() : message;
     }
 
-    /** Without the append-only file a Redis restart loses every write since its last snapshot. */
-    private void warnWithoutAppendOnly(String where) {
+    /**
+     * Two settings that lose acknowledged tasks without an error: no append-only file (a restart
+     * goes back to the last snapshot) and an eviction policy (Redis drops records under memory pressure).
+     */
+    private void warnAboutPersistence(String where) {
         String info;
         try {
-            info = redis.info("persistence");
+            info = redis.info("persistence") + redis.info("memory");
         } catch (RedisException e) {
             return; // INFO may be renamed or refused on managed servers: nothing to say then
         }
         if (info.contains("aof_enabled:0")) {
             LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " runs without appendonly: tasks acknowledged"
                     + " since its last snapshot are lost if it restarts (docs/durability.md, \"Redis\")");
+        }
+        if (info.contains("maxmemory_policy:") && !info.contains("maxmemory_policy:noeviction")) {
+            LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " may evict keys (maxmemory-policy is not"
+                    + " noeviction): queued tasks can vanish under memory pressure (docs/durability.md, \"Redis\")");
         }
     }
 
