@@ -67,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--redis", paramLabel = "URI",
             description = "Keep the queue in Redis (7.0+) instead of the embedded store: redis://[:PASSWORD@]HOST:PORT[/DB],"
                     + " or rediss:// for TLS. Run Redis with appendonly yes (docs/durability.md). Callback state stays in the"
-                    + " data directory (or in memory with --in-memory).")
+                    + " data directory (or in memory with --in-memory). Config file: store: {type: redis, uri: ...}.")
     String redis;
 
     @Option(names = "--idempotency-window", paramLabel = "DURATION",
@@ -145,7 +145,8 @@ final class ServeCommand implements Callable<Integer> {
         if (idempotencyWindow != null) {
             builder.idempotencyWindow(idempotencyWindow);
         }
-        TaskStore taskStore = openTaskStore(redis, stateDir);
+        String redisUri = settings.store().redisUri();
+        TaskStore taskStore = openTaskStore(redisUri, stateDir);
         if (taskStore != null) {
             builder.store(taskStore);
         }
@@ -269,7 +270,7 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("QueueDeck API listening on %s (policy %s, %d simulated GPUs serving %s%s%s)%n", service.baseUri(),
                 policyName, gpus, Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
-                stateWhere(redis, stateDir));
+                stateWhere(redisUri, stateDir));
         out.flush();
         stopped.await();
         return 0;
@@ -320,7 +321,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
                 c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
-        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()));
+        ServeConfig.StoreSection store = redis != null ? new ServeConfig.StoreSection(redis) : file.store();
+        return new ServeConfig(server, engine, clients, file.tenants(), callbacks, pick(dataDir, file.dataDir()), store);
     }
 
     /**

@@ -51,8 +51,41 @@ final class ConfigReader {
         ServeConfig.TenantSection tenants = tenants(top.section("tenants"));
         ServeConfig.CallbackSection callbacks = callbacks(top.section("callbacks"), env);
         String dataDir = top.string("data_dir");
+        ServeConfig.StoreSection store = store(top.section("store"));
         top.finish();
-        return new ServeConfig(server, engine, clients, tenants, callbacks, dataDir == null ? null : folder.resolve(dataDir));
+        return new ServeConfig(server, engine, clients, tenants, callbacks, dataDir == null ? null : folder.resolve(dataDir),
+                store);
+    }
+
+    /** {@code store: {type: embedded}} or {@code {type: redis, uri: redis://HOST:PORT[/DB]}} (decision 0024). */
+    private static ServeConfig.StoreSection store(Section s) {
+        if (s == null) {
+            return ServeConfig.EMPTY.store();
+        }
+        String type = s.string("type");
+        String uri = s.string("uri");
+        s.finish();
+        if (type == null) {
+            throw s.error(s.at("type"), "is required: embedded or redis");
+        }
+        return switch (type) {
+            case "embedded" -> {
+                if (uri != null) {
+                    throw s.error(s.at("uri"), "is only for type redis");
+                }
+                yield ServeConfig.EMPTY.store();
+            }
+            case "redis" -> {
+                if (uri == null) {
+                    throw s.error(s.at("uri"), "is required with type redis, e.g. redis://127.0.0.1:6379/0");
+                }
+                if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                    throw s.error(s.at("uri"), "must start with redis:// or rediss://");
+                }
+                yield new ServeConfig.StoreSection(uri);
+            }
+            default -> throw s.error(s.at("type"), "must be embedded or redis, got '" + type + "'");
+        };
     }
 
     private static ServeConfig.ServerSection server(Section s) {

@@ -20,14 +20,15 @@ import java.util.function.Function;
  * @param tenants   per-tenant submission rates
  * @param callbacks result callback delivery
  * @param dataDir   where durable state lives (relative paths are resolved against the file's folder), or null
+ * @param store     which task store keeps the queue
  */
 public record ServeConfig(ServerSection server, EngineSection engine, List<ClientSection> clients,
-                          TenantSection tenants, CallbackSection callbacks, Path dataDir) {
+                          TenantSection tenants, CallbackSection callbacks, Path dataDir, StoreSection store) {
 
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null),
             new EngineSection(null, null, null), List.of(), new TenantSection(null, Map.of()),
-            new CallbackSection(null, null, null, null, null), null);
+            new CallbackSection(null, null, null, null, null), null, new StoreSection(null));
 
     public ServeConfig {
         clients = List.copyOf(clients);
@@ -88,6 +89,18 @@ public record ServeConfig(ServerSection server, EngineSection engine, List<Clien
     public record TenantSection(RateLimit defaultRate, Map<String, RateLimit> rates) {
         public TenantSection {
             rates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rates));
+        }
+    }
+
+    /**
+     * The {@code store} section: {@code {type: embedded}} (the default) or {@code {type: redis, uri: redis://…}}.
+     *
+     * @param redisUri the Redis URI, or null for the embedded store; shown without its password
+     */
+    public record StoreSection(String redisUri) {
+        @Override
+        public String toString() {
+            return "StoreSection[redisUri=" + (redisUri == null ? "none" : redisUri.replaceFirst("//[^/@]*@", "//***@")) + "]";
         }
     }
 

@@ -264,4 +264,15 @@ class ServeCommandTest {
                 .isEqualTo(", queue in Redis at redis://10.0.0.5, callbacks in /var/lib/qd");
         assertThat(ServeCommand.stateWhere(null, null)).contains("in memory: nothing survives a restart");
     }
+
+    @Test
+    void storeInTheConfigFile_isRedis_andTheRedisFlagWinsOverIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("redis.yaml"), "store: {type: redis, uri: 'redis://:pw@10.0.0.5:6380/2'}\n");
+
+        assertThat(effective(Map.of(), "--config", file.toString()).store().redisUri()).isEqualTo("redis://:pw@10.0.0.5:6380/2");
+        assertThat(effective(Map.of(), "--config", file.toString()).store().toString()).doesNotContain("pw");
+        assertThat(effective(Map.of(), "--config", file.toString(), "--redis", "redis://other:6379").store().redisUri())
+                .isEqualTo("redis://other:6379");
+        assertThat(effective(Map.of()).store().redisUri()).isNull(); // the embedded store stays the default
+    }
 }

@@ -106,7 +106,7 @@ class ServeConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir)
+            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, clients, tenants, callbacks, data_dir, store)
             unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
@@ -122,6 +122,11 @@ class ServeConfigTest {
             tenant rate missing              | tenants: {default: {burst: 3}}                                | tenants.default.requests_per_second is required
             bad duration                     | callbacks: {base_delay: soon, max_delay: 1s}                  | callbacks.base_delay must be a duration such as 500ms, 2s, 1m or 1h, got 'soon'
             cap below base                   | callbacks: {base_delay: 2s, max_delay: 1s}                    | callbacks.max_delay must not be shorter than callbacks.base_delay, got PT1S < PT2S
+            store without type               | store: {uri: 'redis://h:1'}                                   | store.type is required: embedded or redis
+            unknown store type               | store: {type: etcd}                                           | store.type must be embedded or redis, got 'etcd'
+            redis store without uri          | store: {type: redis}                                          | store.uri is required with type redis, e.g. redis://127.0.0.1:6379/0
+            redis uri without scheme         | store: {type: redis, uri: 'h:6379'}                           | store.uri must start with redis:// or rediss://
+            embedded store with uri          | store: {type: embedded, uri: 'redis://h:1'}                   | store.uri is only for type redis
             half a backoff                   | callbacks: {base_delay: 2s}                                   | callbacks.max_delay must be given together with callbacks.base_delay
             zero backoff                     | callbacks: {base_delay: 0s, max_delay: 1s}                    | callbacks.base_delay must be longer than 0, got PT0S
             endless backoff                  | callbacks: {base_delay: 1s, max_delay: 3000000h}              | callbacks.max_delay is too long, got '3000000h'
