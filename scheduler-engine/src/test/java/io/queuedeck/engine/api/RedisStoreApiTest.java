@@ -6,12 +6,12 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.testing.RedisServer;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The REST API on the Redis store, with redis-server killed under it: a submission is answered 202

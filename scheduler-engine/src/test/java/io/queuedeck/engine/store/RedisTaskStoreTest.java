@@ -10,12 +10,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.testing.RedisServer;
 import io.queuedeck.engine.tier.TierMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract against a real redis-server, plus what is Redis's own: keys, atomic batches, reaching it. */
 class RedisTaskStoreTest extends TaskStoreContract {

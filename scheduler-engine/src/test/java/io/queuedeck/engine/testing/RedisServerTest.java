@@ -3,11 +3,11 @@ package io.queuedeck.engine.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.TestAbortedException;
+import java.nio.file.Path;
+import java.util.List;
 
 class RedisServerTest {
     @TempDir
