@@ -116,23 +116,26 @@ final class RedisTaskStore implements TaskStore {
                 connection.close();
                 throw e;
             }
-        } catch (RedisException e) {
+        } catch (RuntimeException e) {
             client.shutdown();
             resources.shutdown();
-            throw new IllegalArgumentException("cannot reach Redis at " + redacted(target) + ": " + rootMessage(e));
+            if (e instanceof RedisException) { // refused, timed out, or NOAUTH: one line for the operator
+                throw new IllegalArgumentException("cannot reach Redis at " + redacted(target) + ": " + rootMessage(e));
+            }
+            throw e;
         }
     }
 
     private static RedisURI parse(String uri) {
         if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (or rediss:// for TLS), got '"
-                    + uri + "'");
+            // the value is not echoed: it may hold a password
+            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (or rediss:// for TLS)");
         }
         RedisURI parsed;
         try {
             parsed = RedisURI.create(uri);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB]: " + e.getMessage());
+            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (it could not be parsed)");
         }
         if (parsed.getHost() == null || parsed.getHost().isBlank()) {
             throw new IllegalArgumentException("Redis URI names no host: redis://HOST:PORT[/DB]");

@@ -119,6 +119,8 @@ class RedisTaskStoreTest extends TaskStoreContract {
     void malformedUriOrQueue_isRefused() {
         assertThatThrownBy(() -> TaskStore.redis("localhost:6379")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("redis://HOST:PORT[/DB]");
+        assertThatThrownBy(() -> TaskStore.redis("http://:s3cret@localhost:6379")).isInstanceOf(IllegalArgumentException.class)
+                .message().doesNotContain("s3cret");
         assertThatThrownBy(() -> RedisTaskStore.open(REDIS.uri(), "a}b")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("queue name");
     }
