@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * and acknowledgements keep the order the loop queued them in, so an acknowledgement runs only
  * once every write before it is durable. The loop never waits for it. A command's writes may
  * land in one batch and its acknowledgement in the next: a failure of the earlier batch is carried
- * to that acknowledgement (conservatively, to every one in the next drain that follows writes), so
+ * to that acknowledgement (conservatively, to every acknowledgement of the next drain that has any), so
  * a failed write is never acknowledged.
  *
  * <p>On a virtual clock ({@code threadFactory} null) there is no thread: each write is applied at
