@@ -75,6 +75,14 @@ class ArchitectureTest {
                     .because("H2's MVStore is an implementation detail behind DeliveryStore.durable and TaskStore.embedded (decisions 0008, 0012)");
 
     @ArchTest
+    static final ArchRule redisClient_isUsedOnlyByTheRedisStore =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.RedisTaskStore")
+                    .should().dependOnClassesThat().resideInAnyPackage("io.lettuce..", "io.netty..", "reactor..")
+                    .because("Lettuce is an implementation detail behind TaskStore.redis (decision 0024)");
+
+    @ArchTest
     static final ArchRule edges_reachTheLoop_onlyThroughEngine =
             noClasses()
                     .that().resideInAnyPackage("io.queuedeck.engine.api..", "io.queuedeck.engine.callback..",

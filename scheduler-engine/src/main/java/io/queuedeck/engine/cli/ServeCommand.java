@@ -47,7 +47,7 @@ import sun.misc.SignalHandler;
 final class ServeCommand implements Callable<Integer> {
     /** Held so the log manager keeps these levels (it holds loggers weakly). */
     private static final List<Logger> QUIETED = List.of(Logger.getLogger("org.eclipse.jetty"), Logger.getLogger("io.javalin"),
-            Logger.getLogger("org.h2"));
+            Logger.getLogger("org.h2"), Logger.getLogger("io.lettuce"), Logger.getLogger("io.netty"));
     static final String DEFAULT_POLICY = "priority";
     static final int DEFAULT_INSTANCES = 4;
     static final String DEFAULT_THREADS = "auto";
@@ -70,6 +70,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--in-memory",
             description = "Keep nothing on disk: every accepted task is lost when the process ends.")
     boolean inMemory;
+
+    @Option(names = "--redis", paramLabel = "URI",
+            description = "Keep the queue in Redis (7.0+) instead of the embedded store: redis://[:PASSWORD@]HOST:PORT[/DB],"
+                    + " or rediss:// for TLS. Run Redis with appendonly yes (docs/durability.md). Callback state stays in the"
+                    + " data directory (or in memory with --in-memory). Config file: store: {type: redis, uri: ...}.")
+    String redis;
 
     @Option(names = "--idempotency-window", paramLabel = "DURATION",
             description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
@@ -160,7 +166,8 @@ final class ServeCommand implements Callable<Integer> {
         if (settings.store().idempotencyWindow() != null) {
             builder.idempotencyWindow(settings.store().idempotencyWindow());
         }
-        TaskStore taskStore = stateDir == null ? null : TaskStore.embedded(stateDir); // locks the directory first
+        String redisUri = settings.store().redisUri();
+        TaskStore taskStore = openTaskStore(redisUri, stateDir);
         if (taskStore != null) {
             builder.store(taskStore);
         }
@@ -289,7 +296,7 @@ final class ServeCommand implements Callable<Integer> {
                 backends != null ? backends.backends().size() + " backends serving " + String.join(", ", served)
                         : gpus + " simulated GPUs serving " + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
-                stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir,
+                stateWhere(redisUri, stateDir),
                 configFile == null ? "built-in defaults" : configFile);
         out.flush();
         stopped.await();
@@ -390,7 +397,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
-                pick(idempotencyWindow, read.store().idempotencyWindow()));
+                pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList), policySection,
                 clients, read.tenants(), callbacks, store);
     }
@@ -408,6 +415,37 @@ final class ServeCommand implements Callable<Integer> {
             return null;
         }
         return given != null ? given : DataDirectory.userDefault(env, home);
+    }
+
+    /**
+     * Redis when {@code --redis} names it, else the embedded store in {@code stateDir} (which it
+     * locks), else none: the engine keeps the queue in memory.
+     */
+    private static TaskStore openTaskStore(String redisUri, Path stateDir) {
+        if (redisUri != null) {
+            try {
+                return TaskStore.redis(redisUri);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--redis: " + e.getMessage(), e);
+            }
+        }
+        return stateDir == null ? null : TaskStore.embedded(stateDir);
+    }
+
+    /** The end of the listening line: where the queue and the callbacks are kept. */
+    static String stateWhere(String redisUri, Path stateDir) {
+        if (redisUri == null) {
+            return stateDir == null ? ", in memory: nothing survives a restart (--in-memory)" : ", state in " + stateDir;
+        }
+        return ", queue in Redis at " + redactedRedis(redisUri) + ", callbacks "
+                + (stateDir == null ? "in memory (--in-memory)" : "in " + stateDir);
+    }
+
+    /** The URI without its password, for the listening line and logs. */
+    static String redactedRedis(String uri) {
+        int at = uri.lastIndexOf('@');
+        int scheme = uri.indexOf("://");
+        return at < 0 || scheme < 0 || at < scheme ? uri : uri.substring(0, scheme + 3) + uri.substring(at + 1);
     }
 
     private static <T> T pick(T flag, T file) {

@@ -231,8 +231,26 @@ final class ConfigReader {
         }
         String dataDir = s.string("data_dir");
         Duration window = s.duration("idempotency_window");
+        String type = s.string("type");
+        String uri = s.string("uri");
         s.finish();
-        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window);
+        String redisUri = null;
+        if (type == null || type.equals("embedded")) {
+            if (uri != null) {
+                s.problem(s.at("uri"), "is only for type redis");
+            }
+        } else if (type.equals("redis")) {
+            if (uri == null) {
+                s.problem(s.at("uri"), "is required with type redis, e.g. redis://127.0.0.1:6379/0");
+            } else if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+                s.problem(s.at("uri"), "must start with redis:// or rediss://");
+            } else {
+                redisUri = uri;
+            }
+        } else {
+            s.problem(s.at("type"), "must be embedded or redis, got '" + type + "'");
+        }
+        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window, redisUri);
     }
 
     private static List<ServeConfig.ClientSection> clients(Section top, Path folder, Function<String, String> env) {

@@ -35,7 +35,7 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null, null),
             new EngineSection(null), new ExecutorSection(null, List.of()), new PolicySection(null, null), List.of(),
-            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null));
+            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null));
 
     /** Where the documented default file is on the classpath (resources/config/queuedeck.yaml in the repository). */
     public static final String DEFAULT_RESOURCE = "/queuedeck/config/queuedeck.yaml";
@@ -122,8 +122,16 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      *
      * @param dataDir           where durable state lives (relative paths are resolved against the file's folder), or null
      * @param idempotencyWindow how long a finished task answers an identical resubmission
+     * @param redisUri          {@code type: redis}: the queue is kept in Redis at this URI (shown without its
+     *                          password); null for the embedded store in {@code dataDir}
      */
-    public record StoreSection(Path dataDir, Duration idempotencyWindow) {}
+    public record StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri) {
+        @Override
+        public String toString() {
+            return "StoreSection[dataDir=" + dataDir + ", idempotencyWindow=" + idempotencyWindow + ", redisUri="
+                    + (redisUri == null ? "none" : redisUri.replaceFirst("//[^/@]*@", "//***@")) + "]";
+        }
+    }
 
     /**
      * One entry of {@code clients}.

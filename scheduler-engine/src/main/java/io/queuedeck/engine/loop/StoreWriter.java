@@ -17,7 +17,10 @@ import java.util.function.LongSupplier;
  * commit): it drains everything queued, hands it to {@link TaskStore#write} as one batch (one
  * commit and sync), and only then runs the acknowledgements queued behind those writes. Writes
  * and acknowledgements keep the order the loop queued them in, so an acknowledgement runs only
- * once every write before it is durable. The loop never waits for it.
+ * once every write before it is durable. The loop never waits for it. A command's writes may
+ * land in one batch and its acknowledgement in the next: a failure of the earlier batch is carried
+ * to that acknowledgement (conservatively, to every acknowledgement of the next drain that has any), so
+ * a failed write is never acknowledged.
  *
  * <p>On a virtual clock ({@code threadFactory} null) there is no thread: each write is applied at
  * once, on the caller.
@@ -88,16 +91,29 @@ final class StoreWriter {
     private void run() {
         List<StoreWrite> batch = new ArrayList<>();
         List<Consumer<RuntimeException>> acks = new ArrayList<>();
+        // A failed batch whose last writes no acknowledgement had followed yet: the command that made
+        // them queues its acknowledgement later, and it must fail too, even alone in a drain.
+        RuntimeException carried = null;
         while (true) {
             Object item;
             long taken = 0;
+            int acksBeforeWrites = -1; // acknowledgements taken before this drain's first write
+            boolean writeAfterLastAck = false;
             while ((item = queue.poll()) != null) {
                 taken++;
                 if (item instanceof StoreWrite write) {
+                    if (acksBeforeWrites < 0) {
+                        acksBeforeWrites = acks.size();
+                    }
                     batch.add(write);
+                    writeAfterLastAck = true;
                 } else {
                     acks.add((Consumer<RuntimeException>) item);
+                    writeAfterLastAck = false;
                 }
+            }
+            if (acksBeforeWrites < 0) {
+                acksBeforeWrites = acks.size();
             }
             pending.addAndGet(-taken);
             if (batch.isEmpty() && acks.isEmpty()) {
@@ -124,12 +140,19 @@ final class StoreWriter {
                     LOG.log(System.Logger.Level.ERROR, "task store write of " + batch.size() + " changes failed", e);
                 }
             }
-            for (Consumer<RuntimeException> ack : acks) {
+            for (int i = 0; i < acks.size(); i++) {
+                // before this batch's writes an acknowledgement waits only on earlier batches; after them, on this one too
+                RuntimeException outcome = i < acksBeforeWrites ? carried : failure != null ? failure : carried;
                 try {
-                    ack.accept(failure);
+                    acks.get(i).accept(outcome);
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.ERROR, "acknowledgement failed", e);
                 }
+            }
+            if (!acks.isEmpty()) {
+                carried = writeAfterLastAck ? failure : null;
+            } else if (failure != null) {
+                carried = failure;
             }
             batch.clear();
             acks.clear();

@@ -56,4 +56,16 @@ public interface TaskStore extends AutoCloseable {
     static TaskStore embedded(Path dir) {
         return MvTaskStore.open(dir);
     }
+
+    /**
+     * The Redis store at {@code uri} ({@code redis://[:password@]HOST[:PORT][/DB]}, or
+     * {@code rediss://} for TLS), holding the default queue's records (decision 0024). A write
+     * returns once Redis answered it; how durable that is depends on the server's {@code appendonly}
+     * and {@code appendfsync} (docs/durability.md, "Redis").
+     *
+     * @throws IllegalArgumentException when the URI is malformed or Redis cannot be reached
+     */
+    static TaskStore redis(String uri) {
+        return RedisTaskStore.open(uri, RedisTaskStore.DEFAULT_QUEUE);
+    }
 }

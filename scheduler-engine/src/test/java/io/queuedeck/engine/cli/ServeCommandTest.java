@@ -312,4 +312,47 @@ class ServeCommandTest {
     void help_listsServe() {
         assertThat(run("--help").out()).contains("serve");
     }
+
+    @Test
+    void serve_redisUnreachable_isRefusedWithOneLine_exit2() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        Run run = run("serve", "--port", "0", "--in-memory", "--redis", "redis://:hunter2-secret@127.0.0.1:" + closedPort);
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: --redis: cannot reach Redis at redis://127.0.0.1:" + closedPort + "/0: ")
+                .doesNotContain("hunter2-secret");
+        assertThat(run.err().lines().toList()).hasSize(1);
+        assertThat(run.out()).doesNotContain("listening");
+    }
+
+    @Test
+    void serve_malformedRedisUri_isRefused() {
+        Run run = run("serve", "--port", "0", "--in-memory", "--redis", "127.0.0.1:6379");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: --redis: Redis URI must look like redis://HOST:PORT[/DB]");
+    }
+
+    @Test
+    void listeningLine_namesRedisWithoutItsPassword_andWhereCallbacksAre() {
+        assertThat(ServeCommand.stateWhere("redis://:pw@10.0.0.5:6380/2", null))
+                .isEqualTo(", queue in Redis at redis://10.0.0.5:6380/2, callbacks in memory (--in-memory)");
+        assertThat(ServeCommand.stateWhere("redis://10.0.0.5", Path.of("/var/lib/qd")))
+                .isEqualTo(", queue in Redis at redis://10.0.0.5, callbacks in /var/lib/qd");
+        assertThat(ServeCommand.stateWhere(null, null)).contains("in memory: nothing survives a restart");
+    }
+
+    @Test
+    void storeInTheConfigFile_isRedis_andTheRedisFlagWinsOverIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("redis.yaml"), "store: {type: redis, uri: 'redis://:pw@10.0.0.5:6380/2'}\n");
+
+        assertThat(effective(Map.of(), "--config", file.toString()).store().redisUri()).isEqualTo("redis://:pw@10.0.0.5:6380/2");
+        assertThat(effective(Map.of(), "--config", file.toString()).store().toString()).doesNotContain("pw");
+        assertThat(effective(Map.of(), "--config", file.toString(), "--redis", "redis://other:6379").store().redisUri())
+                .isEqualTo("redis://other:6379");
+        assertThat(effective(Map.of()).store().redisUri()).isNull(); // the embedded store stays the default
+    }
 }

@@ -165,7 +165,7 @@ class ServeConfigTest {
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.callbacks().allowedHosts()).isEmpty();
         assertThat(config.callbacks().secret()).isNull();
-        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(null, Duration.ofHours(24)));
+        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(null, Duration.ofHours(24), null));
     }
 
     @Test
@@ -195,7 +195,7 @@ class ServeConfigTest {
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.callbacks().allowedHosts()).containsExactly("hooks.example.com", "127.0.0.1:9000");
         assertThat(config.callbacks().secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
-        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(dir.toAbsolutePath().resolve("state"), Duration.ofHours(12)));
+        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(dir.toAbsolutePath().resolve("state"), Duration.ofHours(12), null));
     }
 
     @Test
@@ -260,6 +260,11 @@ class ServeConfigTest {
             tenant rate missing              | tenants: {default: {burst: 3}}                                | tenants.default.requests_per_second is required
             bad duration                     | callbacks: {base_delay: soon, max_delay: 1s}                  | callbacks.base_delay must be a duration such as 500ms, 2s, 1m or 1h, got 'soon'
             cap below base                   | callbacks: {base_delay: 2s, max_delay: 1s}                    | callbacks.max_delay must not be shorter than callbacks.base_delay, got PT1S < PT2S
+            uri without type redis           | store: {uri: 'redis://h:1'}                                   | store.uri is only for type redis
+            unknown store type               | store: {type: etcd}                                           | store.type must be embedded or redis, got 'etcd'
+            redis store without uri          | store: {type: redis}                                          | store.uri is required with type redis, e.g. redis://127.0.0.1:6379/0
+            redis uri without scheme         | store: {type: redis, uri: 'h:6379'}                           | store.uri must start with redis:// or rediss://
+            embedded store with uri          | store: {type: embedded, uri: 'redis://h:1'}                   | store.uri is only for type redis
             half a backoff                   | callbacks: {base_delay: 2s}                                   | callbacks.max_delay must be given together with callbacks.base_delay
             zero backoff                     | callbacks: {base_delay: 0s, max_delay: 1s}                    | callbacks.base_delay must be longer than 0, got PT0S
             endless backoff                  | callbacks: {base_delay: 1s, max_delay: 3000000h}              | callbacks.max_delay is too long, got '3000000h'

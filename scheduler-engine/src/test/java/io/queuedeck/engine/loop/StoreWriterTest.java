@@ -72,4 +72,67 @@ class StoreWriterTest {
         assertThat(writer.batchedWrites()).isEqualTo(101);
         writer.stop(5_000);
     }
+
+    /** Fails its first batch once the gate opens; later ones succeed. */
+    private static final class FailingFirstStore extends RecordingStoreBase {
+        @Override
+        public void write(List<StoreWrite> batch) {
+            if (calls++ == 0) {
+                firstStarted.countDown();
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("redis down");
+            }
+            batches.add(List.copyOf(batch));
+        }
+    }
+
+    private abstract static class RecordingStoreBase implements TaskStore {
+        final List<List<StoreWrite>> batches = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstStarted = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+        int calls;
+
+        @Override
+        public StoreContents load(Instant now) {
+            return StoreContents.empty();
+        }
+
+        @Override
+        public int taskCount() {
+            return 0;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * The writer took a command's write into a batch before the command's acknowledgement was
+     * queued; that batch failed. The acknowledgement, alone in the next drain, must still fail:
+     * otherwise a client gets a 202 for a task that was never stored.
+     */
+    @Test
+    void ackQueuedAfterItsWriteWasInAFailedBatch_fails_evenAloneInTheNextDrain() throws Exception {
+        FailingFirstStore store = new FailingFirstStore();
+        StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
+        writer.start();
+        writer.write(new StoreWrite.RemoveTask("lost", 0));
+        assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<RuntimeException> lostAck = new java.util.concurrent.CompletableFuture<>();
+        writer.afterDurable(lostAck::complete); // queued while the batch holding its write is being written
+        store.gate.countDown();
+
+        assertThat(lostAck.get(10, TimeUnit.SECONDS)).isNotNull().hasMessage("redis down");
+
+        // the failure is not carried to a later command whose own write succeeds
+        java.util.concurrent.CompletableFuture<RuntimeException> keptAck = new java.util.concurrent.CompletableFuture<>();
+        writer.write(new StoreWrite.RemoveTask("kept", 1));
+        writer.afterDurable(keptAck::complete);
+        assertThat(keptAck.get(10, TimeUnit.SECONDS)).isNull();
+        writer.stop(5_000);
+    }
 }

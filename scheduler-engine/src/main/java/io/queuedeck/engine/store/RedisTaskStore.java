@@ -1,0 +1,318 @@
+package io.queuedeck.engine.store;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.ValueScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * {@link TaskStore} in Redis (7.0 or newer) through Lettuce: one hash of task records keyed by
+ * sequence (JSON, as the embedded store keeps them), a set of the sequences handed on since their
+ * record was put, and a hash of modes. Every key of a queue carries the queue's name as its hash
+ * tag ({@code qd:{default}:tasks}), so on Redis Cluster one queue lives in one slot and a script
+ * may touch all of its keys.
+ *
+ * <p>Each {@link #write} is one Lua script ({@link RedisBatchScript}) that applies the whole batch:
+ * Redis runs it atomically, so another client sees all of a batch or none of it. A write returns
+ * when Redis has answered the script; what that promises depends on the server's persistence
+ * (docs/durability.md, "Redis"): with {@code appendonly yes} and {@code appendfsync always} the
+ * batch is in the append-only file and synced before the answer.
+ *
+ * <p>While Redis cannot be reached, commands are refused at once rather than queued (a write
+ * fails, so the engine answers 503 instead of acknowledging what it could not store), and the
+ * client reconnects in the background with a backoff capped at two seconds.
+ */
+final class RedisTaskStore implements TaskStore {
+    /** The queue every engine shares until queues have names of their own. */
+    static final String DEFAULT_QUEUE = "default";
+    /** Command timeout when the URI sets none (Lettuce's own default is a minute). */
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final int SCAN_PAGE = 1_000;
+    private static final String DISPATCH = "dispatch";
+
+    private static final System.Logger LOG = System.getLogger(RedisTaskStore.class.getName());
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final String[] keys;
+    private final String tasksKey;
+    private final String handedKey;
+    private final String modesKey;
+    private final String scriptSha;
+    private volatile int lastCount;
+    private volatile boolean closed;
+
+    private RedisTaskStore(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
+                           String queue) {
+        this.resources = resources;
+        this.client = client;
+        this.connection = connection;
+        this.redis = connection.sync();
+        String prefix = "qd:{" + queue + "}:";
+        this.tasksKey = prefix + "tasks";
+        this.handedKey = prefix + "handed";
+        this.modesKey = prefix + "modes";
+        this.keys = new String[] {tasksKey, handedKey, modesKey};
+        this.scriptSha = redis.scriptLoad(RedisBatchScript.SOURCE);
+    }
+
+    /**
+     * Connects to {@code uri} ({@code redis://[:password@]HOST[:PORT][/DB]}, or {@code rediss://}
+     * for TLS) and keeps {@code queue}'s records there.
+     *
+     * @throws IllegalArgumentException when the URI or queue name is malformed or Redis cannot be reached
+     */
+    static RedisTaskStore open(String uri, String queue) {
+        if (queue == null || !QUEUE_NAME.matcher(queue).matches()) {
+            throw new IllegalArgumentException("queue name must be 1 to 64 letters, digits, '_', '.' or '-', got '"
+                    + queue + "'");
+        }
+        RedisURI target = parse(uri);
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, target);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // a write while disconnected fails now (the submission gets 503), not after the timeout
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).build())
+                .build());
+        try {
+            StatefulRedisConnection<String, String> connection = client.connect();
+            try {
+                RedisTaskStore store = new RedisTaskStore(resources, client, connection, queue);
+                store.warnAboutPersistence(redacted(target));
+                return store;
+            } catch (RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            client.shutdown();
+            resources.shutdown();
+            if (e instanceof RedisException) { // refused, timed out, or NOAUTH: one line for the operator
+                throw new IllegalArgumentException("cannot reach Redis at " + redacted(target) + ": " + rootMessage(e));
+            }
+            throw e;
+        }
+    }
+
+    private static RedisURI parse(String uri) {
+        if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
+            // the value is not echoed: it may hold a password
+            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (or rediss:// for TLS)");
+        }
+        RedisURI parsed;
+        try {
+            parsed = RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (it could not be parsed)");
+        }
+        if (parsed.getHost() == null || parsed.getHost().isBlank()) {
+            throw new IllegalArgumentException("Redis URI names no host: redis://HOST:PORT[/DB]");
+        }
+        if (parsed.getTimeout().equals(RedisURI.DEFAULT_TIMEOUT_DURATION)) {
+            parsed.setTimeout(DEFAULT_TIMEOUT);
+        }
+        return parsed;
+    }
+
+    /** Host, port and database, never the password. */
+    static String redacted(RedisURI uri) {
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * Two settings that lose acknowledged tasks without an error: no append-only file (a restart
+     * goes back to the last snapshot) and an eviction policy (Redis drops records under memory pressure).
+     */
+    private void warnAboutPersistence(String where) {
+        String info;
+        try {
+            info = redis.info("persistence") + redis.info("memory");
+        } catch (RedisException e) {
+            return; // INFO may be renamed or refused on managed servers: nothing to say then
+        }
+        if (info.contains("aof_enabled:0")) {
+            LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " runs without appendonly: tasks acknowledged"
+                    + " since its last snapshot are lost if it restarts (docs/durability.md, \"Redis\")");
+        }
+        if (info.contains("maxmemory_policy:") && !info.contains("maxmemory_policy:noeviction")) {
+            LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " may evict keys (maxmemory-policy is not"
+                    + " noeviction): queued tasks can vanish under memory pressure (docs/durability.md, \"Redis\")");
+        }
+    }
+
+    @Override
+    public StoreContents load(Instant now) {
+        checkOpen();
+        Set<String> handed = handedOn();
+        List<StoredTask> found = new ArrayList<>();
+        List<StoreWrite> expired = new ArrayList<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs page = ScanArgs.Builder.limit(SCAN_PAGE);
+        do { // in pages, so a large queue does not hold Redis for one long reply
+            MapScanCursor<String, String> scanned = redis.hscan(tasksKey, cursor, page);
+            for (Map.Entry<String, String> entry : scanned.getMap().entrySet()) {
+                StoredTask task;
+                try {
+                    task = StoredTaskJson.decode(entry.getValue());
+                } catch (IllegalArgumentException e) {
+                    LOG.log(System.Logger.Level.WARNING, "skipping unreadable record of the task with sequence "
+                            + entry.getKey() + ": " + e.getMessage());
+                    continue;
+                }
+                if (task.expired(now)) {
+                    expired.add(new StoreWrite.RemoveTask(task.id(), task.sequence()));
+                } else {
+                    found.add(handed.contains(entry.getKey()) ? task.withHandedOn() : task);
+                }
+            }
+            cursor = scanned;
+        } while (!cursor.isFinished());
+        if (!expired.isEmpty()) {
+            write(expired);
+        }
+        Map<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
+        Map<Integer, TierMode> laneModes = new HashMap<>();
+        boolean paused = false;
+        for (Map.Entry<String, String> entry : redis.hgetall(modesKey).entrySet()) {
+            String key = entry.getKey();
+            if (key.equals(DISPATCH)) {
+                paused = Boolean.parseBoolean(entry.getValue());
+            } else if (key.startsWith("tier:")) {
+                tierModes.put(Tier.valueOf(key.substring(5)), TierMode.valueOf(entry.getValue()));
+            } else if (key.startsWith("lane:")) {
+                laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
+            }
+        }
+        return new StoreContents(found, tierModes, laneModes, paused);
+    }
+
+    private Set<String> handedOn() {
+        Set<String> handed = new HashSet<>();
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs page = ScanArgs.Builder.limit(SCAN_PAGE);
+        do {
+            ValueScanCursor<String> scanned = redis.sscan(handedKey, cursor, page);
+            handed.addAll(scanned.getValues());
+            cursor = scanned;
+        } while (!cursor.isFinished());
+        return handed;
+    }
+
+    @Override
+    public void write(List<StoreWrite> batch) {
+        checkOpen();
+        if (batch.isEmpty()) {
+            return;
+        }
+        String[] args = new String[batch.size() * 3];
+        int i = 0;
+        for (StoreWrite write : batch) {
+            switch (write) {
+                case StoreWrite.PutTask w -> {
+                    args[i] = RedisBatchScript.PUT;
+                    args[i + 1] = Long.toString(w.task().sequence());
+                    args[i + 2] = StoredTaskJson.encode(w.task());
+                }
+                case StoreWrite.RemoveTask w -> {
+                    args[i] = RedisBatchScript.REMOVE;
+                    args[i + 1] = Long.toString(w.sequence());
+                    args[i + 2] = "";
+                }
+                case StoreWrite.HandedOn w -> {
+                    args[i] = RedisBatchScript.HANDED_ON;
+                    args[i + 1] = Long.toString(w.sequence());
+                    args[i + 2] = "";
+                }
+                case StoreWrite.SetTierMode w -> mode(args, i, "tier:" + w.tier().name(), w.mode().name());
+                case StoreWrite.SetLaneMode w -> mode(args, i, "lane:" + w.priority(), w.mode().name());
+                case StoreWrite.SetDispatchPaused w ->
+                        mode(args, i, DISPATCH, Boolean.toString(w.paused()).toLowerCase(Locale.ROOT));
+            }
+            i += 3;
+        }
+        Long count;
+        try {
+            count = redis.evalsha(scriptSha, ScriptOutputType.INTEGER, keys, args);
+        } catch (RedisNoScriptException e) {
+            // a restarted or failed-over server has an empty script cache; EVAL loads it again
+            count = redis.eval(RedisBatchScript.SOURCE, ScriptOutputType.INTEGER, keys, args);
+        }
+        lastCount = count.intValue();
+    }
+
+    private static void mode(String[] args, int i, String key, String value) {
+        args[i] = RedisBatchScript.MODE;
+        args[i + 1] = key;
+        args[i + 2] = value;
+    }
+
+    /** Records in the hash; while Redis cannot be reached, the count the last write saw (metrics keep answering). */
+    @Override
+    public int taskCount() {
+        checkOpen();
+        try {
+            lastCount = Math.toIntExact(redis.hlen(tasksKey));
+        } catch (RedisException e) {
+            LOG.log(System.Logger.Level.DEBUG, "task count unavailable: " + e.getMessage());
+        }
+        return lastCount;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the task store is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}
