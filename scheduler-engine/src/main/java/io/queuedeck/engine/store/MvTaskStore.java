@@ -46,17 +46,8 @@ final class MvTaskStore implements TaskStore {
     private final MVMap<String, String> modes;
     private boolean closed;
 
-    /**
-     * How long a chunk no longer referenced is kept before its space is reused. MVStore's default
-     * (45 s) guards against disks that have not flushed yet; every write here syncs before it
-     * returns, so a second is ample, and at hundreds of commits a second the default left the file
-     * holding 45 s of dead chunks (150 MB for a few thousand tasks).
-     */
-    private static final int RETENTION_MILLIS = 1_000;
-
     private MvTaskStore(MVStore store) {
         this.store = store;
-        store.setRetentionTime(RETENTION_MILLIS);
         this.tasks = store.openMap(TASKS, new MVMap.Builder<Long, byte[]>()
                 .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         this.modes = store.openMap("modes");
