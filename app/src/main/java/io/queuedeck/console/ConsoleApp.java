@@ -155,7 +155,8 @@ public final class ConsoleApp extends Application {
         main.screenProperty().set(first);
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
-        stage.sizeToScene(); // a window already showing the opening message takes the remembered size
+        stage.sizeToScene(); // a window already showing the opening message takes the remembered size...
+        stage.centerOnScreen(); // ...and stays on the screen (it was centred for the small message)
         stage.setTitle("QueueDeck console");
         stage.setOnCloseRequest(e -> {
             e.consume(); // the window closes once running tasks have finished (or on a second close)
