@@ -46,6 +46,8 @@ import org.controlsfx.control.Notifications;
  * grace period, and what is still queued stays in the store for the next start.
  */
 public final class ConsoleApp extends Application {
+    /** Pixels left around the scene for a window manager's frame and title bar. */
+    private static final double FRAME_ROOM = 48;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     /** Set on the FX thread once the engine has started (after reading a stored queue back). */
@@ -134,8 +136,10 @@ public final class ConsoleApp extends Application {
         boolean remember = options.screenshot().isEmpty() && options.benchUi().isEmpty();
         ConsoleSettings settings = remember ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
-        Scene scene = new Scene(main.root(), Math.min(settings.width(), screen.getWidth()),
-                Math.min(settings.height(), screen.getHeight()));
+        // the scene leaves room for the window's frame: a window asking for more than the screen holds
+        // is cut back by window managers to its minimum size (1024 × 680), cutting every label
+        Scene scene = new Scene(main.root(), Math.min(settings.width(), screen.getWidth() - FRAME_ROOM),
+                Math.min(settings.height(), screen.getHeight() - FRAME_ROOM));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
         main.lightThemeProperty().set(options.light() || settings.light());
