@@ -71,16 +71,20 @@ public final class ConsoleApp extends Application {
         applyTheme(options.light());
 
         stateDir = options.stateDirectory(System::getenv, System.getProperty("user.home")).orElse(null);
-        if (stateDir == null) { // nothing stored to read back: nothing to wait for
-            show(options.benchUi().isPresent() ? BenchUi.startSystem()
-                    : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null));
-            return;
-        }
-        // a stored queue may take seconds to read back: the window says so meanwhile, and the FX thread never waits for it
-        javafx.scene.control.Label opening = new javafx.scene.control.Label("Opening the queue in " + stateDir + " …");
+        // The window opens with a one-line message and then takes the screens: a stored queue may take
+        // seconds to read back (the FX thread never waits for it), and a window first shown at its full
+        // size is cut back to its minimum by some window managers, while one resized after showing is not.
+        javafx.scene.control.Label opening = new javafx.scene.control.Label(
+                stateDir == null ? "Starting the engine …" : "Opening the queue in " + stateDir + " …");
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
+        if (stateDir == null) { // nothing stored to read back: nothing to wait for
+            EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
+                    : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
+            javafx.application.Platform.runLater(() -> show(started));
+            return;
+        }
         Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
             try {
                 EmbeddedEngine opened = EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
@@ -159,7 +163,7 @@ public final class ConsoleApp extends Application {
         main.screenProperty().set(first);
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
-        stage.sizeToScene(); // a window already showing the opening message takes the remembered size...
+        stage.sizeToScene(); // the window showing the opening message takes the remembered size...
         stage.centerOnScreen(); // ...and stays on the screen (it was centred for the small message)
         stage.setTitle("QueueDeck console");
         stage.setOnCloseRequest(e -> {
