@@ -3,18 +3,13 @@ package io.queuedeck.engine.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.queuedeck.engine.tier.Tier;
-import io.queuedeck.engine.tier.TierMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -36,7 +31,6 @@ final class MvTaskStore implements TaskStore {
     /** The store's file inside the data directory. */
     static final String FILE_NAME = "tasks.mv.db";
     private static final String TASKS = "tasks-by-sequence";
-    private static final String DISPATCH = "dispatch";
 
     private static final System.Logger LOG = System.getLogger(MvTaskStore.class.getName());
     private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule()).build();
@@ -97,20 +91,7 @@ final class MvTaskStore implements TaskStore {
             }
             store.commit();
         }
-        Map<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
-        Map<Integer, TierMode> laneModes = new HashMap<>();
-        boolean paused = false;
-        for (Map.Entry<String, String> entry : modes.entrySet()) {
-            String key = entry.getKey();
-            if (key.equals(DISPATCH)) {
-                paused = Boolean.parseBoolean(entry.getValue());
-            } else if (key.startsWith("tier:")) {
-                tierModes.put(Tier.valueOf(key.substring(5)), TierMode.valueOf(entry.getValue()));
-            } else if (key.startsWith("lane:")) {
-                laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
-            }
-        }
-        return new StoreContents(found, tierModes, laneModes, paused);
+        return ModeKeys.contents(found, modes);
     }
 
     @Override
@@ -126,9 +107,9 @@ final class MvTaskStore implements TaskStore {
                         tasks.put(w.sequence(), encode(decode(stored).withHandedOn()));
                     }
                 }
-                case StoreWrite.SetTierMode w -> modes.put("tier:" + w.tier().name(), w.mode().name());
-                case StoreWrite.SetLaneMode w -> modes.put("lane:" + w.priority(), w.mode().name());
-                case StoreWrite.SetDispatchPaused w -> modes.put(DISPATCH, Boolean.toString(w.paused()).toLowerCase(Locale.ROOT));
+                case StoreWrite.SetTierMode w -> modes.put(ModeKeys.tier(w.tier()), w.mode().name());
+                case StoreWrite.SetLaneMode w -> modes.put(ModeKeys.lane(w.priority()), w.mode().name());
+                case StoreWrite.SetDispatchPaused w -> modes.put(ModeKeys.DISPATCH, ModeKeys.paused(w.paused()));
             }
         }
         store.commit();

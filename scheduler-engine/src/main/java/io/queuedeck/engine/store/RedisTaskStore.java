@@ -15,16 +15,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import io.queuedeck.engine.tier.Tier;
-import io.queuedeck.engine.tier.TierMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +49,6 @@ final class RedisTaskStore implements TaskStore {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final int SCAN_PAGE = 1_000;
-    private static final String DISPATCH = "dispatch";
 
     private static final System.Logger LOG = System.getLogger(RedisTaskStore.class.getName());
 
@@ -211,20 +205,7 @@ final class RedisTaskStore implements TaskStore {
         if (!expired.isEmpty()) {
             write(expired);
         }
-        Map<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
-        Map<Integer, TierMode> laneModes = new HashMap<>();
-        boolean paused = false;
-        for (Map.Entry<String, String> entry : redis.hgetall(modesKey).entrySet()) {
-            String key = entry.getKey();
-            if (key.equals(DISPATCH)) {
-                paused = Boolean.parseBoolean(entry.getValue());
-            } else if (key.startsWith("tier:")) {
-                tierModes.put(Tier.valueOf(key.substring(5)), TierMode.valueOf(entry.getValue()));
-            } else if (key.startsWith("lane:")) {
-                laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
-            }
-        }
-        return new StoreContents(found, tierModes, laneModes, paused);
+        return ModeKeys.contents(found, redis.hgetall(modesKey));
     }
 
     private Set<String> handedOn() {
@@ -264,10 +245,10 @@ final class RedisTaskStore implements TaskStore {
                     args[i + 1] = Long.toString(w.sequence());
                     args[i + 2] = "";
                 }
-                case StoreWrite.SetTierMode w -> mode(args, i, "tier:" + w.tier().name(), w.mode().name());
-                case StoreWrite.SetLaneMode w -> mode(args, i, "lane:" + w.priority(), w.mode().name());
+                case StoreWrite.SetTierMode w -> mode(args, i, ModeKeys.tier(w.tier()), w.mode().name());
+                case StoreWrite.SetLaneMode w -> mode(args, i, ModeKeys.lane(w.priority()), w.mode().name());
                 case StoreWrite.SetDispatchPaused w ->
-                        mode(args, i, DISPATCH, Boolean.toString(w.paused()).toLowerCase(Locale.ROOT));
+                        mode(args, i, ModeKeys.DISPATCH, ModeKeys.paused(w.paused()));
             }
             i += 3;
         }
