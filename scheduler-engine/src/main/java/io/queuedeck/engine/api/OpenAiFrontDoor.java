@@ -139,7 +139,7 @@ final class OpenAiFrontDoor {
             TaskAccess.require(ctx, "submit completions", Scope.SUBMIT);
             client.checkPriority(PRIORITY_HEADER, priority);
             tenant = client.tenant() != null ? client.tenant() : client.policy().name(); // a bound client's own tenant
-            limitTenant(ctx, tenant);
+            tenants.take(ctx, tenant, 1, null);
         }
         checkQueueRoom();
 
@@ -266,18 +266,6 @@ final class OpenAiFrontDoor {
             throw ApiException.invalid(field, field + " must be a positive whole number");
         }
         return Optional.of(value.asInt());
-    }
-
-    private void limitTenant(Context ctx, String tenant) {
-        if (tenants.rateOf(tenant) == null) {
-            return;
-        }
-        long waitSeconds = tenants.acquire(tenant, 1);
-        if (waitSeconds > 0) {
-            ctx.header("Retry-After", Long.toString(waitSeconds));
-            throw new ApiException(429, "tenant_rate_limited", "tenant '" + tenant + "' is over its rate; retry in "
-                    + waitSeconds + " s");
-        }
     }
 
     private void checkQueueRoom() {

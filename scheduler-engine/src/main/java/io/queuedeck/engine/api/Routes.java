@@ -191,7 +191,7 @@ final class Routes {
         TaskSpec spec = TaskAccess.stamp(ctx, readJson(ctx, TaskSpec.class, maxBodyBytes), "tenant");
         admit(ctx, spec, "", 1);
         if (spec != null && spec.tenant() != null) {
-            limitTenant(ctx, spec.tenant(), 1, "tenant");
+            tenants.take(ctx, spec.tenant(), 1, "tenant");
         }
         long acceptBy = engine.clock().nanos() + timeoutNanos;
         SubmitResult result = answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
@@ -259,7 +259,7 @@ final class Routes {
             Map<String, Integer> taken = new LinkedHashMap<>();
             try {
                 perTenant.forEach((tenant, n) -> {
-                    limitTenant(ctx, tenant, n, "tasks[" + firstIndex.get(tenant) + "].tenant");
+                    tenants.take(ctx, tenant, n, "tasks[" + firstIndex.get(tenant) + "].tenant");
                     taken.put(tenant, n);
                 });
             } catch (ApiException e) {
@@ -456,26 +456,6 @@ final class Routes {
         }
         if (room > 0) {
             checkQueueRoom(room);
-        }
-    }
-
-    /** Takes {@code n} submissions from the tenant's rate, or refuses with 429 and {@code Retry-After}. */
-    private void limitTenant(Context ctx, String tenant, int n, String field) {
-        RateLimit rate = tenants.rateOf(tenant);
-        if (rate == null) {
-            return;
-        }
-        if (n > rate.burst()) {
-            throw new ApiException(400, "invalid_field", "the batch holds " + n + " tasks of tenant '" + tenant
-                    + "', more than its burst of " + rate.burst() + "; split it", field, List.of());
-        }
-        long waitSeconds = tenants.acquire(tenant, n);
-        if (waitSeconds > 0) {
-            ctx.header("Retry-After", Long.toString(waitSeconds));
-            throw new ApiException(429, "tenant_rate_limited", "tenant '" + tenant + "' is over its rate of "
-                    + java.math.BigDecimal.valueOf(rate.requestsPerSecond()).stripTrailingZeros().toPlainString()
-                    + " submissions/s (burst " + rate.burst() + "); retry in "
-                    + waitSeconds + " s", field, List.of());
         }
     }
 

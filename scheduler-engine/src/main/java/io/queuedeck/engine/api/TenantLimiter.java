@@ -1,5 +1,7 @@
 package io.queuedeck.engine.api;
 
+import io.javalin.http.Context;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -28,6 +30,29 @@ final class TenantLimiter {
         this.rates = Map.copyOf(rates);
         this.fallback = fallback;
         this.nanos = nanos;
+    }
+
+    /**
+     * Takes {@code n} submissions from the tenant's rate, or refuses: 400 on {@code field} when
+     * {@code n} passes the burst (a batch that can never fit), else 429 with the exact
+     * {@code Retry-After}. Nothing when the tenant has no rate.
+     */
+    void take(Context ctx, String tenant, int n, String field) {
+        RateLimit rate = rateOf(tenant);
+        if (rate == null) {
+            return;
+        }
+        if (n > rate.burst()) {
+            throw new ApiException(400, "invalid_field", "the batch holds " + n + " tasks of tenant '" + tenant
+                    + "', more than its burst of " + rate.burst() + "; split it", field, List.of());
+        }
+        long waitSeconds = acquire(tenant, n);
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            throw new ApiException(429, "tenant_rate_limited", "tenant '" + tenant + "' is over its rate of "
+                    + java.math.BigDecimal.valueOf(rate.requestsPerSecond()).stripTrailingZeros().toPlainString()
+                    + " submissions/s (burst " + rate.burst() + "); retry in " + waitSeconds + " s", field, List.of());
+        }
     }
 
     /** Limits nobody. */

@@ -66,6 +66,12 @@ final class TaskIndex {
         }
     }
 
+    /** The first task in {@code state} after sequence {@code after}, or null. */
+    Task next(TaskState state, long after) {
+        long found = byState[state.ordinal()].next(after);
+        return found < 0 ? null : (Task) all.get(found);
+    }
+
     /** The first task after sequence {@code after} that passes the query's filters, or null. */
     Task next(TaskQuery query, long after) {
         long found;

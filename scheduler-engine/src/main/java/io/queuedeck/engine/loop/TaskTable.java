@@ -78,6 +78,11 @@ final class TaskTable {
         index.moved(task, from);
     }
 
+    /** The first known task in {@code state} after sequence {@code after}, or null. */
+    Task next(TaskState state, long after) {
+        return index.next(state, after);
+    }
+
     /** The first known task after sequence {@code after} that passes the query's filters, or null. */
     Task next(TaskQuery query, long after) {
         return index.next(query, after);

@@ -2,7 +2,6 @@ package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.policy.SchedulingPolicy;
 import io.queuedeck.engine.task.Task;
-import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -48,7 +47,7 @@ final class WaitingListing {
     /** Visits up to {@link #SLICE} more waiting tasks; true once every one has been visited. */
     boolean step() {
         for (int visited = 0; walking != null && visited < SLICE; visited++) {
-            Task task = tasks.next(new TaskQuery(walking, null, after, 1), after);
+            Task task = tasks.next(walking, after);
             if (task == null) {
                 walking = walking == TaskState.QUEUED ? TaskState.PREEMPTED : null;
                 after = -1;
