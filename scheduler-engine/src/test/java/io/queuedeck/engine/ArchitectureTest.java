@@ -69,10 +69,19 @@ class ArchitectureTest {
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.MvDeliveryStore")
-                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvTaskStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvTaskFile")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvFiles")
                     .should().dependOnClassesThat().resideInAnyPackage("org.h2..")
-                    .because("H2's MVStore is an implementation detail behind DeliveryStore.durable and TaskStore.embedded (decisions 0008, 0012)");
+                    .because("H2's MVStore is an implementation detail behind DeliveryStore.durable and the import of"
+                            + " earlier task files (decisions 0008, 0045)");
+
+    @ArchTest
+    static final ArchRule sqlite_isUsedOnlyByTheEmbeddedTaskStore =
+            noClasses()
+                    .that().resideInAPackage("io.queuedeck.engine..")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.SqliteTaskStore")
+                    .should().dependOnClassesThat().resideInAnyPackage("org.sqlite..", "java.sql..")
+                    .because("SQLite is an implementation detail behind TaskStore.embedded (decision 0045)");
 
     @ArchTest
     static final ArchRule redisClient_isUsedOnlyByTheRedisStore =

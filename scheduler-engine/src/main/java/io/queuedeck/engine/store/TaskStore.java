@@ -49,12 +49,13 @@ public interface TaskStore extends AutoCloseable {
     }
 
     /**
-     * The embedded durable store in {@code dir} (created if missing), locked to this process.
+     * The embedded durable store in {@code dir} (created if missing; SQLite in WAL mode, decision
+     * 0045), locked to this process.
      *
      * @throws IllegalArgumentException when the directory is unusable or in use by another process
      */
     static TaskStore embedded(Path dir) {
-        return MvTaskStore.open(dir);
+        return SqliteTaskStore.open(dir);
     }
 
     /**

@@ -146,7 +146,9 @@ class ServeJarIT {
                 HttpResponse<String> limited = post(base.resolve("/v1/tasks"), task.formatted("cb-2"));
                 assertThat(limited.statusCode()).isEqualTo(429);
                 assertThat(limited.body()).contains("\"tenant_rate_limited\"").contains("\"field\":\"tenant\"");
-                assertThat(limited.headers().firstValue("Retry-After")).hasValue("5");
+                // the next token is 5 s after the first request; a slow machine may take a second of it before asking
+                assertThat(limited.headers().firstValue("Retry-After"))
+                        .hasValueSatisfying(seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 5));
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> get(base.resolve("/v1/callbacks/dead-letters")).body().contains("\"cb-1\""));
 

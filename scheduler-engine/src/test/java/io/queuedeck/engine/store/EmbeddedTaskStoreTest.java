@@ -12,7 +12,7 @@ import org.h2.mvstore.MVStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MvTaskStoreTest extends TaskStoreContract {
+class EmbeddedTaskStoreTest extends TaskStoreContract {
     @TempDir
     Path dir;
 
@@ -34,19 +34,34 @@ class MvTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
-    void fileWithRecordsKeyedById_isRekeyedBySequence_onOpen() {
+    void taskFileOfAnEarlierVersion_isImportedOnce_andRenamed() throws Exception {
         store.close();
-        StoredTask queued = task("old", TaskState.QUEUED, null);
-        try (MVStore file = MvFiles.open(dir, MvTaskStore.FILE_NAME)) {
-            MVMap<String, byte[]> byId = file.openMap("tasks");
-            byId.put("old", MvTaskStore.encode(queued));
+        java.nio.file.Files.delete(dir.resolve(SqliteTaskStore.FILE_NAME));
+        StoredTask bySequence = task("new-layout", TaskState.QUEUED, null);
+        StoredTask byId = task("old-layout", TaskState.DEAD_LETTERED, null);
+        try (MVStore file = MvFiles.open(dir, MvTaskFile.FILE_NAME)) {
+            MVMap<Long, byte[]> tasks = file.openMap(MvTaskFile.TASKS_BY_SEQUENCE, new MVMap.Builder<Long, byte[]>()
+                    .keyType(org.h2.mvstore.type.LongDataType.INSTANCE)
+                    .valueType(org.h2.mvstore.type.ByteArrayDataType.INSTANCE));
+            tasks.put(bySequence.sequence(), StoredTaskJson.toBytes(bySequence));
+            MVMap<String, byte[]> older = file.openMap(MvTaskFile.TASKS_BY_ID);
+            older.put(byId.id(), StoredTaskJson.toBytes(byId));
+            file.<String, String>openMap("modes").put("lane:4", "DRAINING");
             file.commit();
         }
 
         store = TaskStore.embedded(dir);
-        assertThat(store.load(NOW).tasks()).containsExactly(queued);
-        store.write(List.of(new StoreWrite.RemoveTask("old", queued.sequence())));
-        assertThat(store.taskCount()).isZero();
+        StoreContents contents = store.load(NOW);
+        assertThat(contents.tasks()).containsExactlyInAnyOrder(bySequence, byId);
+        assertThat(contents.laneModes()).containsEntry(4, TierMode.DRAINING);
+        assertThat(dir.resolve(MvTaskFile.FILE_NAME)).doesNotExist();
+        assertThat(dir.resolve(SqliteTaskStore.IMPORTED_MV_FILE)).exists();
+
+        store.write(List.of(new StoreWrite.RemoveTask(byId.id(), byId.sequence())));
+        store.close();
+        store = TaskStore.embedded(dir); // not imported again
+        assertThat(store.load(NOW).tasks()).containsExactly(bySequence);
+        assertThat(store.taskCount()).isEqualTo(1);
     }
 
     @Test

@@ -1,0 +1,259 @@
+package io.queuedeck.engine.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The embedded {@link TaskStore}: a SQLite database in WAL mode (decision 0045). A task's record
+ * (JSON) is one row keyed by its sequence; tier, lane and dispatch modes are rows of a small table.
+ * Each {@link #write} is one transaction; its commit appends the changed pages to the write-ahead
+ * log and fsyncs it ({@code synchronous=FULL}) before returning, so a batch is either wholly on the
+ * device or not at all. SQLite copies the log back into the database file every 1,000 pages
+ * (a checkpoint, on the writer's thread) and reuses it, so the files stay near the size of what is
+ * stored. The database is held in exclusive locking mode: a second process opening the same
+ * directory is refused.
+ */
+final class SqliteTaskStore implements TaskStore {
+    /** The database inside the data directory; SQLite keeps its log beside it ({@code tasks.db-wal}). */
+    static final String FILE_NAME = "tasks.db";
+    /** What an imported file of an earlier version is renamed to: kept, never read again. */
+    static final String IMPORTED_MV_FILE = MvTaskFile.FILE_NAME + ".imported";
+
+    private final Path file;
+    private final Connection connection;
+    private final PreparedStatement insert, update, delete, select, putMode;
+    private volatile int taskCount;
+    private boolean closed;
+
+    private SqliteTaskStore(Path file, Connection connection) throws SQLException {
+        this.file = file;
+        this.connection = connection;
+        insert = connection.prepareStatement("INSERT OR IGNORE INTO tasks(sequence, record) VALUES (?, ?)");
+        update = connection.prepareStatement("UPDATE tasks SET record = ? WHERE sequence = ?");
+        delete = connection.prepareStatement("DELETE FROM tasks WHERE sequence = ?");
+        select = connection.prepareStatement("SELECT record FROM tasks WHERE sequence = ?");
+        putMode = connection.prepareStatement("INSERT INTO modes(key, value) VALUES (?, ?)"
+                + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        try (Statement statement = connection.createStatement();
+             ResultSet count = statement.executeQuery("SELECT count(*) FROM tasks")) {
+            taskCount = count.next() ? count.getInt(1) : 0;
+        }
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir}; a task file of an earlier version found there
+     * ({@code tasks.mv.db}) is imported once and renamed.
+     */
+    static SqliteTaskStore open(Path dir) {
+        Path file = PrivateFiles.prepare(dir, FILE_NAME);
+        Connection connection = null;
+        try {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement statement = connection.createStatement()) {
+                // Exclusive before WAL: the log's index then lives in this process's memory (no -shm
+                // file), and the lock taken below is held until close.
+                statement.execute("PRAGMA locking_mode = EXCLUSIVE");
+                statement.execute("PRAGMA journal_mode = WAL");
+                statement.execute("PRAGMA synchronous = FULL");
+                statement.execute("BEGIN EXCLUSIVE");
+                statement.execute("CREATE TABLE IF NOT EXISTS tasks (sequence INTEGER PRIMARY KEY, record BLOB NOT NULL)");
+                statement.execute("CREATE TABLE IF NOT EXISTS modes (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+                statement.execute("COMMIT");
+            }
+            connection.setAutoCommit(false);
+            SqliteTaskStore store = new SqliteTaskStore(file, connection);
+            store.importEarlierFile(dir);
+            return store;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            if (e instanceof SQLiteException sqlite && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_BUSY
+                    || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_LOCKED)) {
+                throw new IllegalArgumentException("data directory " + dir
+                        + " is in use by another running QueueDeck (" + FILE_NAME + " is locked)");
+            }
+            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Earlier versions kept tasks in an H2 MVStore file: its records come over in one transaction. */
+    private void importEarlierFile(Path dir) {
+        Path earlier = dir.resolve(MvTaskFile.FILE_NAME);
+        if (!Files.exists(earlier)) {
+            return;
+        }
+        StoreContents contents = MvTaskFile.read(dir, Instant.now());
+        List<StoreWrite> writes = new ArrayList<>();
+        contents.tasks().forEach(task -> writes.add(new StoreWrite.PutTask(task)));
+        contents.tierModes().forEach((tier, mode) -> writes.add(new StoreWrite.SetTierMode(tier, mode)));
+        contents.laneModes().forEach((lane, mode) -> writes.add(new StoreWrite.SetLaneMode(lane, mode)));
+        writes.add(new StoreWrite.SetDispatchPaused(contents.dispatchPaused()));
+        write(writes);
+        try {
+            // Only after the import is committed: a crash before this imports again, which overwrites alike.
+            Files.move(earlier, dir.resolve(IMPORTED_MV_FILE), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("imported " + earlier + " but could not rename it", e);
+        }
+    }
+
+    @Override
+    public synchronized StoreContents load(Instant now) {
+        checkOpen();
+        List<StoredTask> found = new ArrayList<>(taskCount);
+        List<StoreWrite> expired = new ArrayList<>();
+        Map<String, String> modes = new HashMap<>();
+        try (Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery("SELECT sequence, record FROM tasks ORDER BY sequence")) {
+                while (rows.next()) {
+                    StoredTask task;
+                    try {
+                        task = StoredTaskJson.fromBytes(rows.getBytes(2));
+                    } catch (IllegalArgumentException e) {
+                        System.getLogger(SqliteTaskStore.class.getName()).log(System.Logger.Level.WARNING,
+                                "skipping unreadable record of the task with sequence " + rows.getLong(1) + ": " + e.getMessage());
+                        continue;
+                    }
+                    if (task.expired(now)) {
+                        expired.add(new StoreWrite.RemoveTask(task.id(), task.sequence()));
+                    } else {
+                        found.add(task);
+                    }
+                }
+            }
+            try (ResultSet rows = statement.executeQuery("SELECT key, value FROM modes")) {
+                while (rows.next()) {
+                    modes.put(rows.getString(1), rows.getString(2));
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!expired.isEmpty()) {
+            write(expired);
+        }
+        return ModeKeys.contents(found, modes);
+    }
+
+    @Override
+    public synchronized void write(List<StoreWrite> batch) {
+        checkOpen();
+        int added = 0;
+        try {
+            for (StoreWrite write : batch) {
+                switch (write) {
+                    case StoreWrite.PutTask w -> added += put(w.task().sequence(), StoredTaskJson.toBytes(w.task()));
+                    case StoreWrite.RemoveTask w -> {
+                        delete.setLong(1, w.sequence());
+                        added -= delete.executeUpdate();
+                    }
+                    case StoreWrite.HandedOn w -> {
+                        StoredTask stored = read(w.sequence());
+                        if (stored != null) {
+                            put(w.sequence(), StoredTaskJson.toBytes(stored.withHandedOn()));
+                        }
+                    }
+                    case StoreWrite.SetTierMode w -> putMode(ModeKeys.tier(w.tier()), w.mode().name());
+                    case StoreWrite.SetLaneMode w -> putMode(ModeKeys.lane(w.priority()), w.mode().name());
+                    case StoreWrite.SetDispatchPaused w -> putMode(ModeKeys.DISPATCH, ModeKeys.paused(w.paused()));
+                }
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IllegalStateException("task store write of " + batch.size() + " changes failed: " + e.getMessage(), e);
+        }
+        taskCount += added;
+    }
+
+    /** @return 1 when the record is new, 0 when it replaced one */
+    private int put(long sequence, byte[] record) throws SQLException {
+        insert.setLong(1, sequence);
+        insert.setBytes(2, record);
+        if (insert.executeUpdate() == 1) {
+            return 1;
+        }
+        update.setBytes(1, record);
+        update.setLong(2, sequence);
+        update.executeUpdate();
+        return 0;
+    }
+
+    private StoredTask read(long sequence) throws SQLException {
+        select.setLong(1, sequence);
+        try (ResultSet row = select.executeQuery()) {
+            return row.next() ? StoredTaskJson.fromBytes(row.getBytes(1)) : null;
+        }
+    }
+
+    private void putMode(String key, String value) throws SQLException {
+        putMode.setString(1, key);
+        putMode.setString(2, value);
+        putMode.executeUpdate();
+    }
+
+    @Override
+    public int taskCount() {
+        checkOpen();
+        return taskCount;
+    }
+
+    @Override
+    public long sizeBytes() {
+        return sizeOf(file) + sizeOf(file.resolveSibling(FILE_NAME + "-wal"));
+    }
+
+    private static long sizeOf(Path path) {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            return 0; // the log exists only while the store is open
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the task store is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            closeQuietly(connection);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            System.getLogger(SqliteTaskStore.class.getName()).log(System.Logger.Level.WARNING,
+                    "closing the task store: " + e.getMessage());
+        }
+    }
+}
