@@ -234,7 +234,7 @@ final class OpenAiFrontDoor {
     private static int statusOf(TaskState state) {
         return switch (state) {
             case CANCELLED -> 499;
-            case TIMED_OUT -> 504;
+            case TIMED_OUT -> 503; // left the queue at its deadline or its tier's queue_ttl (docs/flow-control.md)
             default -> 502;
         };
     }
@@ -286,7 +286,9 @@ final class OpenAiFrontDoor {
         try {
             body.run();
         } catch (ApiException e) {
-            if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
+            if (e.retryAfterSeconds() > 0) {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
                 ctx.header("Retry-After", "1");
             }
             ctx.attribute(ApiServer.ERROR_WRITTEN, Boolean.TRUE); // not the API's own 404 and 405 bodies
@@ -457,7 +459,10 @@ final class OpenAiFrontDoor {
 
         @Override
         public void failed(int status, String message) throws IOException {
-            write(status, error(status, "backend_error", message, null));
+            if (status == 503 && out == null) {
+                ctx.res().setHeader("Retry-After", "1"); // timed out in the queue: shed, as a refusal at the door is
+            }
+            write(status, error(status, status == 503 ? "queue_timeout" : "backend_error", message, null));
         }
 
         @Override

@@ -30,7 +30,7 @@ class TaskStateTest {
      */
     private static final String TABLE = """
             from \\ to     QUE RUN PRE SUC FAI RET CAN TIM DEA
-            QUEUED         .   x   .   .   .   .   x   x   .
+            QUEUED         .   x   .   .   .   .   x   x   x
             RUNNING        .   .   x   x   x   .   x   x   .
             PREEMPTED      .   x   .   .   .   .   x   x   .
             SUCCEEDED      .   .   .   .   .   .   .   .   .
