@@ -70,7 +70,7 @@ class TaskStateTest {
         assertThat(TaskState.values()).hasSize(9);
         assertThat(allPairs()).hasSize(81);
         long allowed = EXPECTED.values().stream().flatMap(row -> row.values().stream()).filter(b -> b).count();
-        assertThat(allowed).isEqualTo(17);
+        assertThat(allowed).isEqualTo(18);
     }
 
     @ParameterizedTest(name = "{0} -> {1} allowed={2}")
