@@ -176,15 +176,22 @@ final class OpenAiFrontDoor {
                 ClientStream.Event event = relay.next(keepAliveNanos);
                 switch (event) {
                     case null -> {
-                        // nothing written for a while (or a whole answer still gathering): show we are
-                        // here, and learn whether the client still is
-                        relay.keepAlive(answer::keepAlive);
-                        Optional<TaskView> fate = fate(id); // an operator may have cancelled it, say
+                        // nothing written for a while (or a whole answer still gathering): first ask
+                        // whether the task ended (an operator cancelled it, its queue TTL passed: a
+                        // status not yet committed can still say so), then show we are here, and
+                        // learn whether the client still is
+                        Optional<TaskView> fate = fate(id);
+                        if (fate.isEmpty()) {
+                            relay.keepAlive(answer::keepAlive);
+                        }
                         if (fate.isPresent()) {
                             TaskView view = fate.get();
                             if (view.state() != TaskState.SUCCEEDED) {
-                                relay.last(() -> answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
-                                        ? "the task was cancelled" : "the task failed: " + view.error()));
+                                relay.last(() -> answer.failed(statusOf(view.state()), switch (view.state()) {
+                                    case CANCELLED -> "the task was cancelled";
+                                    case TIMED_OUT -> "the task timed out before it started: " + view.error();
+                                    default -> "the task failed: " + view.error();
+                                }));
                                 return true;
                             }
                             if (!relay.relayed()) {
