@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.tier.FlowSettings;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierLimits;
@@ -41,7 +42,7 @@ class FlowSheddingTest {
                 .executor(new SimulatedGpuExecutor(1, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
                 .flow(new FlowSettings(Map.of(Tier.NORMAL, normal, Tier.BATCH, batch), Map.of())).build();
         engine.start();
-        server = ApiServer.builder(engine).port(0).virtualThreads()
+        server = ApiServer.builder(engine).port(0).virtualThreads().metrics(new EngineMetrics(engine::latestSnapshot))
                 .openAiFrontDoor(List.of(Engine.Builder.DEFAULT_MODEL)).build().start();
         http = new Http(server.baseUri());
         assertThat(http.post("/v1/tasks", task("long", 1, 4_000)).status()).isEqualTo(202); // holds the only slot
@@ -86,6 +87,10 @@ class FlowSheddingTest {
         assertThat(refused.errorCode()).isEqualTo("saturated");
         assertThat(refused.headers().firstValue("Retry-After")).contains("3");
         assertThat(http.post("/v1/tasks", task("held", 8, 4)).status()).isEqualTo(202); // more urgent work waits
+        await().atMost(WAIT).untilAsserted(() -> assertThat(http.get("/metrics").body())
+                .contains("queuedeck_tier_flow_total{action=\"shed\",tier=\"batch\"} 1.0")
+                .contains("queuedeck_saturated 1.0")
+                .contains("queuedeck_tier_running{tier=\"core\"} 1.0"));
     }
 
     @Test
