@@ -237,8 +237,8 @@ final class FlowControl {
 
     /**
      * Under saturation, the running task a waiting {@code head} may take the place of: the newest
-     * of the lowest tier below the head's, on an instance of the same model; null when the head's
-     * tier does not evict, or there is none.
+     * of the lowest tier below the head's that runs more than its guaranteed share, on an instance
+     * of the same model; null when the head's tier does not evict, or there is none.
      */
     Task victimFor(Task head) {
         Tier tier = Tier.of(head.priority());
@@ -247,6 +247,10 @@ final class FlowControl {
             return null;
         }
         for (int i = 2; i > tier.ordinal(); i--) {
+            TierLimits lower = settings.of(Tier.values()[i]);
+            if (lower.share() > 0 && running.get(i).size() <= lower.share() / shareSum * saturation.slots()) {
+                continue; // a tier at or below its guaranteed share keeps it, eviction or not
+            }
             Task newest = null;
             for (Task candidate : running.get(i).reversed()) {
                 if (candidate.model().equals(head.model())) {

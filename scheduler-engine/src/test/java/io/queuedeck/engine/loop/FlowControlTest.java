@@ -338,6 +338,19 @@ class FlowControlTest {
     }
 
     @Test
+    void evictLower_sparesALowerTierAtItsGuaranteedShare() {
+        // 2 slots, core and batch weighted 1:1: batch is guaranteed one slot and keeps it
+        start(2, tiers(Tier.CORE, evicting(with(limits(), 0, 1, 0, 0)), Tier.BATCH, with(limits(), 0, 1, 0, 0)));
+        submit("b1", 8, 2_000);
+        submit("b2", 8, 2_000);
+
+        submit("c1", 1, 2_000);
+        assertThat(task("c1").state()).isEqualTo(TaskState.RUNNING); // batch ran 2, over its share of 1
+        assertThat(submit("c2", 1, 10).state()).isEqualTo(TaskState.QUEUED); // batch is down to its share
+        assertThat(flow(Tier.BATCH).evicted()).isEqualTo(1);
+    }
+
+    @Test
     void withoutEvictLower_aCoreTaskWaits() {
         start(2, tiers(Tier.CORE, limits()));
         submit("b1", 8, 2_000);
