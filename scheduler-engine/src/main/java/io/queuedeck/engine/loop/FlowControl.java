@@ -27,6 +27,7 @@ final class FlowControl {
     static final int PARK = -1;
 
     private final SchedulerLoop loop;
+    private final LoopCounters counters;
     private final FlowSettings settings;
     final SaturationDetector saturation;
     private final int[] waiting = new int[3];
@@ -43,8 +44,9 @@ final class FlowControl {
     private final long[] evicted = new long[3];
     private final double shareSum;
 
-    FlowControl(SchedulerLoop loop, FlowSettings settings) {
+    FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
         this.loop = loop;
+        this.counters = counters;
         this.settings = settings;
         this.saturation = new SaturationDetector(loop.executor);
         double sum = 0;
@@ -212,7 +214,7 @@ final class FlowControl {
         loop.leaveQueue(task);
         task.setError("waited longer than tiers." + name(tier) + ".queue_ttl (" + limits.queueTtl() + ")");
         loop.move(task, TaskState.TIMED_OUT, now);
-        loop.countTimedOut();
+        counters.timedOut++;
         loop.retire(task, now);
     }
 

@@ -91,7 +91,7 @@ final class SchedulerLoop implements ExecutorContext {
         this.placement = new LanePlacement(this, tasks);
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);
-        this.flow = new FlowControl(this, settings.flow());
+        this.flow = new FlowControl(this, settings.flow(), counters);
         this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig(), flow);
         this.commands = new TaskCommands(this, tasks, counters);
         this.durable = new Durability(this, writer, settings.idempotencyWindowNanos());
@@ -337,10 +337,7 @@ final class SchedulerLoop implements ExecutorContext {
         }
     }
 
-    /**
-     * Under saturation, a waiting head of a tier that evicts takes the slot of a running task of
-     * a lower tier, which waits again and recomputes what it had (decision 0030).
-     */
+    /** Under saturation, a head of a tier that evicts takes a lower tier's slot (decision 0030). */
     private boolean evictFor(ModelQueue queue, Task head, long now) {
         Task victim = flow.victimFor(head);
         if (victim == null || !executor.canAcceptReplacing(victim.instance(), head, victim)) {
@@ -454,10 +451,6 @@ final class SchedulerLoop implements ExecutorContext {
         flow.stopped(task);
     }
 
-    /** A waiting task left as TIMED_OUT (flow control's queue TTL). */
-    void countTimedOut() {
-        counters.timedOut++;
-    }
 
     /** Gives a task that is not waiting (running, waiting to retry) another priority. */
     void setPriorityOutsideQueue(Task task, int priority) {

@@ -361,6 +361,22 @@ class FlowControlTest {
     }
 
     @Test
+    void policySwitch_withTieredQueues_handsOverEveryWaitingTask_evenThoseACapHolds() {
+        start(1, tiers(Tier.BATCH, with(limits(), 1, 0, 0, 0)));
+        submit("running", 8, 2_000);
+        for (int i = 0; i < 5; i++) {
+            submit("b" + i, 8, 10);
+        }
+
+        engine.send(new Command.SwitchPolicy("fifo", Map.of())).join();
+
+        assertThat(snapshot().queued()).isEqualTo(5);
+        assertThat(flow(Tier.BATCH).waiting()).isEqualTo(5);
+        clock.runUntilIdle();
+        assertThat(snapshot().counters().succeeded()).isEqualTo(6);
+    }
+
+    @Test
     void noTierSettings_keepTodaysBehaviour_noLimitNoShed() {
         start(1, Map.of());
         for (int i = 0; i < 50; i++) {
