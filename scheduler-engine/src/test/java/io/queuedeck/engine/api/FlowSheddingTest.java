@@ -94,6 +94,20 @@ class FlowSheddingTest {
     }
 
     @Test
+    void queuesListing_showsSaturationAndEachTiersFlow() {
+        assertThat(http.post("/v1/tasks", task("b1", 8, 4)).status()).isEqualTo(202);
+        assertThat(http.post("/v1/tasks", task("b2", 8, 4)).status()).isEqualTo(429);
+
+        var flow = http.get("/v1/queues").json().path("flow");
+
+        assertThat(flow.path("saturated").asBoolean()).isTrue();
+        assertThat(flow.path("slots").asInt()).isEqualTo(1);
+        assertThat(flow.path("tiers").path("batch").path("waiting").asInt()).isEqualTo(1);
+        assertThat(flow.path("tiers").path("batch").path("shed").asInt()).isEqualTo(1);
+        assertThat(flow.path("tiers").path("core").path("running").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void frontDoor_sameRefusals_inOpenAisShape() {
         Http.Response saturated = chat(9);
         assertThat(saturated.status()).isEqualTo(503);
