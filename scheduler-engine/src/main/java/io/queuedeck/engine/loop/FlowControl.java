@@ -43,6 +43,7 @@ final class FlowControl {
     private final long[] demoted = new long[3];
     private final long[] evicted = new long[3];
     private final double shareSum;
+    private String parkReason;
 
     FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
         this.loop = loop;
@@ -90,6 +91,8 @@ final class FlowControl {
                 }
                 case PARK -> {
                     parked[tier.ordinal()]++;
+                    parkReason = "parked at admission: tier " + name(tier) + " was full (" + full
+                            + "); replay it when there is room";
                     return PARK;
                 }
                 case REJECT, REJECT_LOWEST -> {
@@ -106,11 +109,9 @@ final class FlowControl {
         return next == null ? io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY : next.firstPriority() - 1;
     }
 
-    /** Why a task of {@code priority} was parked, for its error. */
-    String parkReason(int priority) {
-        Tier tier = Tier.of(priority);
-        return "parked at admission: tier " + name(tier) + " was full (" + fullLimit(tier, settings.of(tier), 0)
-                + "); replay it when there is room";
+    /** Why the task {@link #admit} last answered {@link #PARK} for is parked, for its error. */
+    String parkReason() {
+        return parkReason;
     }
 
     private String fullLimit(Tier tier, TierLimits limits, long bytes) {

@@ -113,7 +113,7 @@ final class TaskCommands {
             loop.events.publish(new EngineEvent.TaskTransitioned(now, task.id(), null, TaskState.QUEUED, task.priority(), -1));
         }
         if (admitted == FlowControl.PARK) {
-            task.setError(loop.flow.parkReason(priority));
+            task.setError(loop.flow.parkReason());
             loop.move(task, TaskState.DEAD_LETTERED, now);
             counters.deadLettered++;
             counters.deadLetters++;

@@ -258,6 +258,21 @@ class FlowControlTest {
         assertThat(task("b2").state()).isEqualTo(TaskState.SUCCEEDED);
     }
 
+    @Test
+    void spillIntoAFullTierThatParks_namesTheTierWhereItWasParked() {
+        start(1, tiers(Tier.CORE, degrade(with(limits(), 0, 0, 1, 0), Degrade.SPILL),
+                Tier.NORMAL, degrade(with(limits(), 0, 0, 0, 1), Degrade.PARK)));
+        submit("running", 8, 1_000);
+        submit("c1", 1, 10);
+
+        TaskView parked = submit("c2", 1, 10);
+
+        assertThat(parked.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(parked.error()).contains("tier normal was full").contains("tiers.normal.max_queue.bytes");
+        assertThat(flow(Tier.CORE).spilled()).isEqualTo(1);
+        assertThat(flow(Tier.NORMAL).parked()).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- queue TTL
 
     @Test
