@@ -24,6 +24,7 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -75,7 +76,7 @@ public final class Engine implements AutoCloseable {
                 builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
                 builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
-                builder.onLoopFailure, builder.enforceDeadlines));
+                builder.onLoopFailure, builder.enforceDeadlines, builder.flow));
         this.store = builder.store;
         this.maxQueuedBytes = builder.maxQueuedBytes;
     }
@@ -286,8 +287,18 @@ public final class Engine implements AutoCloseable {
         private Long maxQueuedBytes;
         private Consumer<Throwable> onLoopFailure;
         private Boolean enforceDeadlines;
+        private FlowSettings flow;
 
         private Builder() {}
+
+        /**
+         * Flow control: tier limits, shares, queue TTLs, degrade actions and tenant weights
+         * (docs/flow-control.md); default {@link FlowSettings#NONE}, no limit at all.
+         */
+        public Builder flow(FlowSettings value) {
+            flow = once(flow, value, "flow settings");
+            return this;
+        }
 
         /**
          * Whether a task still waiting at its {@code deadline} leaves the queue as TIMED_OUT (its
@@ -450,6 +461,7 @@ public final class Engine implements AutoCloseable {
             if (outboxCapacity == null) outboxCapacity = CompletionOutbox.DEFAULT_CAPACITY;
             if (idempotencyWindow == null) idempotencyWindow = Duration.ofHours(24);
             if (enforceDeadlines == null) enforceDeadlines = true;
+            if (flow == null) flow = FlowSettings.NONE;
             if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;
             // halt, not exit: shutdown hooks may wait for the loop that just died
             if (onLoopFailure == null) onLoopFailure = e -> Runtime.getRuntime().halt(LOOP_FAILURE_EXIT_CODE);

@@ -9,6 +9,8 @@ final class ApiException extends RuntimeException {
     private final String code;
     private final String field;
     private final List<FieldError> details;
+    /** Seconds for {@code Retry-After}, or 0 for the default (1 s on a 429 or 503). */
+    private long retryAfterSeconds;
 
     ApiException(int status, String code, String message, String field, List<FieldError> details) {
         super(message, null, false, false);
@@ -24,6 +26,16 @@ final class ApiException extends RuntimeException {
 
     static ApiException invalid(String field, String message) {
         return new ApiException(400, "invalid_field", message, field, List.of());
+    }
+
+    /** This refusal, telling the client to retry after {@code seconds}. */
+    ApiException retryAfter(long seconds) {
+        retryAfterSeconds = seconds;
+        return this;
+    }
+
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     String field() {

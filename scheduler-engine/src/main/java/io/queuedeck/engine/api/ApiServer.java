@@ -229,7 +229,9 @@ public final class ApiServer implements AutoCloseable {
             metrics.recordRejected(e.code());
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
-        if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
             ctx.header("Retry-After", "1");
         }
         ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));

@@ -5,6 +5,7 @@ import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.QueueFullException;
+import io.queuedeck.engine.task.ShedException;
 import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskNotFoundException;
@@ -98,6 +99,9 @@ final class EngineAnswers {
             case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
             case QueueFullException full ->
                     new ApiException(429, "queue_full", full.getMessage(), full.field(), List.of());
+            case ShedException shed -> (shed.reason() == ShedException.Reason.SATURATED
+                    ? new ApiException(503, "saturated", shed.getMessage())
+                    : new ApiException(429, "queue_full", shed.getMessage())).retryAfter(shed.retryAfterSeconds());
             case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
             case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());
             case StoreBusyException busy -> new ApiException(503, "store_busy", busy.getMessage());

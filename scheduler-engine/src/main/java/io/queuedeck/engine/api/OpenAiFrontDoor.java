@@ -176,15 +176,22 @@ final class OpenAiFrontDoor {
                 ClientStream.Event event = relay.next(keepAliveNanos);
                 switch (event) {
                     case null -> {
-                        // nothing written for a while (or a whole answer still gathering): show we are
-                        // here, and learn whether the client still is
-                        relay.keepAlive(answer::keepAlive);
-                        Optional<TaskView> fate = fate(id); // an operator may have cancelled it, say
+                        // nothing written for a while (or a whole answer still gathering): first ask
+                        // whether the task ended (an operator cancelled it, its queue TTL passed: a
+                        // status not yet committed can still say so), then show we are here, and
+                        // learn whether the client still is
+                        Optional<TaskView> fate = fate(id);
+                        if (fate.isEmpty()) {
+                            relay.keepAlive(answer::keepAlive);
+                        }
                         if (fate.isPresent()) {
                             TaskView view = fate.get();
                             if (view.state() != TaskState.SUCCEEDED) {
-                                relay.last(() -> answer.failed(statusOf(view.state()), view.state() == TaskState.CANCELLED
-                                        ? "the task was cancelled" : "the task failed: " + view.error()));
+                                relay.last(() -> answer.failed(statusOf(view.state()), switch (view.state()) {
+                                    case CANCELLED -> "the task was cancelled";
+                                    case TIMED_OUT -> "the task timed out before it started: " + view.error();
+                                    default -> "the task failed: " + view.error();
+                                }));
                                 return true;
                             }
                             if (!relay.relayed()) {
@@ -234,7 +241,7 @@ final class OpenAiFrontDoor {
     private static int statusOf(TaskState state) {
         return switch (state) {
             case CANCELLED -> 499;
-            case TIMED_OUT -> 504;
+            case TIMED_OUT -> 503; // left the queue at its deadline or its tier's queue_ttl (docs/flow-control.md)
             default -> 502;
         };
     }
@@ -286,7 +293,9 @@ final class OpenAiFrontDoor {
         try {
             body.run();
         } catch (ApiException e) {
-            if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
+            if (e.retryAfterSeconds() > 0) {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
                 ctx.header("Retry-After", "1");
             }
             ctx.attribute(ApiServer.ERROR_WRITTEN, Boolean.TRUE); // not the API's own 404 and 405 bodies
@@ -457,7 +466,10 @@ final class OpenAiFrontDoor {
 
         @Override
         public void failed(int status, String message) throws IOException {
-            write(status, error(status, "backend_error", message, null));
+            if (status == 503 && out == null) {
+                ctx.res().setHeader("Retry-After", "1"); // timed out in the queue: shed, as a refusal at the door is
+            }
+            write(status, error(status, status == 503 ? "queue_timeout" : "backend_error", message, null));
         }
 
         @Override

@@ -27,7 +27,14 @@ final class QueueRoutes {
                   @JsonProperty("oldest_wait_ms") double oldestWaitMs, @JsonProperty("by_tier") Map<String, Integer> byTier,
                   @JsonProperty("by_priority") List<Integer> byPriority, @JsonProperty("by_level") List<Integer> byLevel,
                   @JsonProperty("tier_modes") Map<String, String> tierModes,
-                  @JsonProperty("lane_modes") List<String> laneModes) {}
+                  @JsonProperty("lane_modes") List<String> laneModes, Flow flow) {}
+
+    /** Flow control in {@code GET /v1/queues} (docs/flow-control.md). */
+    record Flow(boolean saturated, int slots, Map<String, TierFlow> tiers) {}
+
+    /** One tier's flow figures; counts since start. */
+    record TierFlow(int waiting, @JsonProperty("waiting_bytes") long waitingBytes, int running, long shed, long spilled,
+                    long parked, @JsonProperty("timed_out") long timedOut, long demoted, long evicted) {}
 
     /**
      * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier {@code core}, {@code normal},
@@ -89,7 +96,16 @@ final class QueueRoutes {
         }
         return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
                 s.queuedByPriority(), s.queuedByLevel(), modes,
-                s.laneModes().stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList());
+                s.laneModes().stream().map(m -> m.name().toLowerCase(Locale.ROOT)).toList(), flow(s));
+    }
+
+    private static Flow flow(EngineSnapshot s) {
+        Map<String, TierFlow> tiers = new LinkedHashMap<>();
+        for (var t : s.flow().tiers()) {
+            tiers.put(t.tier().name().toLowerCase(Locale.ROOT), new TierFlow(t.waiting(), t.waitingBytes(), t.running(),
+                    t.shed(), t.spilled(), t.parked(), t.timedOut(), t.demoted(), t.evicted()));
+        }
+        return new Flow(s.flow().saturated(), s.flow().slots(), tiers);
     }
 
     /** Path segments come from the client: echo at most 100 characters of one. */

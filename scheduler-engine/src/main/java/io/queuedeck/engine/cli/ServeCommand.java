@@ -166,6 +166,7 @@ final class ServeCommand implements Callable<Integer> {
         if (settings.store().idempotencyWindow() != null) {
             builder.idempotencyWindow(settings.store().idempotencyWindow());
         }
+        builder.flow(settings.flow());
         String redisUri = settings.store().redisUri();
         TaskStore taskStore = openTaskStore(redisUri, stateDir);
         if (taskStore != null) {
@@ -399,7 +400,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
                 pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList), policySection,
-                clients, read.tenants(), callbacks, store);
+                clients, read.tenants(), callbacks, store, read.flow());
     }
 
     /**

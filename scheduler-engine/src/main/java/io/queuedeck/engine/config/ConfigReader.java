@@ -10,6 +10,7 @@ import io.queuedeck.engine.api.Scope;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,16 +81,18 @@ final class ConfigReader {
         ServeConfig.ExecutorSection executor = executor(top.section("executor"), folder, env);
         ServeConfig.PolicySection policy = policy(top.section("policy"));
         List<ServeConfig.ClientSection> clients = clients(top, folder, env);
-        ServeConfig.TenantSection tenants = tenants(top.section("tenants"));
+        Section tenantSection = top.section("tenants");
+        Map<String, Double> weights = tenantSection == null ? Map.of() : FlowReader.weights(tenantSection);
+        ServeConfig.TenantSection tenants = tenants(tenantSection);
         ServeConfig.CallbackSection callbacks = callbacks(top.section("callbacks"), env);
         ServeConfig.StoreSection store = store(top.section("store"), folder);
+        FlowSettings flow = FlowReader.tiers(top.section("tiers"), weights);
         top.retired("data_dir", "has moved to store.data_dir");
         top.retired("backends", "has moved to executor.backends");
-        top.retired("tiers", PLANNED);
         top.retired("priority_rules", PLANNED);
         top.finish();
         problems.throwIfAny();
-        return new ServeConfig(server, engine, executor, policy, clients, tenants, callbacks, store);
+        return new ServeConfig(server, engine, executor, policy, clients, tenants, callbacks, store, flow);
     }
 
     private static ServeConfig.ServerSection server(Section s) {

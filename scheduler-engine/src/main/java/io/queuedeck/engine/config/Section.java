@@ -99,6 +99,18 @@ final class Section {
         return n;
     }
 
+    /** {@code true} or {@code false}. */
+    Boolean flag(String key) {
+        JsonNode value = raw(key);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            return invalid(at(key), "must be true or false, got " + shown(value));
+        }
+        return value.asBoolean();
+    }
+
     /** A number above 0 (for rates). */
     Double positive(String key) {
         JsonNode value = raw(key);

@@ -3,6 +3,7 @@ package io.queuedeck.engine.config;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.exec.openai.Backend;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,14 +29,17 @@ import java.util.function.Function;
  * @param tenants   per-tenant submission rates
  * @param callbacks result callback delivery
  * @param store     where durable state lives
+ * @param flow      tier limits and tenant weights ({@code tiers}, {@code tenants.weights}; docs/flow-control.md)
  */
 public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSection executor, PolicySection policy,
-                          List<ClientSection> clients, TenantSection tenants, CallbackSection callbacks, StoreSection store) {
+                          List<ClientSection> clients, TenantSection tenants, CallbackSection callbacks, StoreSection store,
+                          FlowSettings flow) {
 
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null, null),
             new EngineSection(null), new ExecutorSection(null, List.of()), new PolicySection(null, null), List.of(),
-            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null));
+            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null),
+            FlowSettings.NONE);
 
     /** Where the documented default file is on the classpath (resources/config/queuedeck.yaml in the repository). */
     public static final String DEFAULT_RESOURCE = "/queuedeck/config/queuedeck.yaml";

@@ -49,6 +49,15 @@ public interface Executor {
     /** The instances now. */
     List<InstanceStatus> status();
 
+    /**
+     * What the instance's server reports of its own load, for the saturation detector; null when
+     * it reports nothing (the simulated GPUs: their slots say it all). Called on the loop thread,
+     * so it answers from the last figures it read and never waits for a server.
+     */
+    default BackendLoad reportedLoad(int instance) {
+        return null;
+    }
+
     /** Fault hook: the instance dies; its tasks fail back to the scheduler; it restarts later. */
     default void crash(int instance) {
         throw new UnsupportedOperationException("this executor cannot crash instances");

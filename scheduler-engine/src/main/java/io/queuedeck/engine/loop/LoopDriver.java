@@ -13,6 +13,7 @@ import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +66,7 @@ public final class LoopDriver {
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
                            ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
                            long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure,
-                           boolean enforceDeadlines) {}
+                           boolean enforceDeadlines, FlowSettings flow) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();

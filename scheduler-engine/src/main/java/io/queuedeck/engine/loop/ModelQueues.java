@@ -22,14 +22,16 @@ final class ModelQueues {
 
     private final Executor executor;
     private final boolean simulated;
+    private final FlowControl flow;
     private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
     private String policyName;
     private long generation;
 
     /** @param simulated whether the clock is virtual: only a simulation may run policies that know the future */
-    ModelQueues(Executor executor, boolean simulated, String policy, PolicyConfig config) {
+    ModelQueues(Executor executor, boolean simulated, String policy, PolicyConfig config, FlowControl flow) {
         this.executor = executor;
         this.simulated = simulated;
+        this.flow = flow;
         install(policy, config);
     }
 
@@ -44,7 +46,7 @@ final class ModelQueues {
         for (ModelQueue oldQueue : old) {
             List<Task> waiting = new ArrayList<>(oldQueue.policy().size());
             Task task;
-            while ((task = oldQueue.policy().poll(now)) != null) {
+            while ((task = pollAny(oldQueue.policy(), now)) != null) {
                 waiting.add(task);
             }
             waiting.sort((a, b) -> Long.compare(a.rank(), b.rank()));
@@ -67,7 +69,9 @@ final class ModelQueues {
         }
         Map<String, ModelQueue> fresh = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
-            SchedulingPolicy policy = PolicyRegistry.create(name, config);
+            SchedulingPolicy policy = flow.settings().tiered()
+                    ? new TieredPolicy(() -> PolicyRegistry.create(name, config), flow.settings(), flow)
+                    : PolicyRegistry.create(name, config);
             int[] ids = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
             fresh.put(entry.getKey(), new ModelQueue(entry.getKey(), policy, ids));
         }
@@ -75,6 +79,11 @@ final class ModelQueues {
         queues.putAll(fresh);
         policyName = name;
         generation++;
+    }
+
+    /** The next waiting task, whatever tier caps say: a switch hands every one over. */
+    private static Task pollAny(SchedulingPolicy policy, long now) {
+        return policy instanceof TieredPolicy tiered ? tiered.pollAny(now) : policy.poll(now);
     }
 
     ModelQueue of(String model) {

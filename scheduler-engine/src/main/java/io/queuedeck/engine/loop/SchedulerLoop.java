@@ -65,6 +65,7 @@ final class SchedulerLoop implements ExecutorContext {
     final TaskCommands commands;
     final Durability durable;
     final DeadlineTimers deadlines;
+    final FlowControl flow;
     private boolean paused;
     /** Set for good by a stopping server: nothing starts any more (not stored, unlike paused). */
     private boolean draining;
@@ -90,7 +91,8 @@ final class SchedulerLoop implements ExecutorContext {
         this.placement = new LanePlacement(this, tasks);
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);
-        this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig());
+        this.flow = new FlowControl(this, settings.flow(), counters);
+        this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig(), flow);
         this.commands = new TaskCommands(this, tasks, counters);
         this.durable = new Durability(this, writer, settings.idempotencyWindowNanos());
         this.deadlines = new DeadlineTimers(this, counters, settings.enforceDeadlines());
@@ -166,7 +168,7 @@ final class SchedulerLoop implements ExecutorContext {
     @Override
     public void succeeded(Task task, String output) {
         long now = clock.nanos();
-        running--;
+        stoppedRunning(task);
         task.setOutput(output);
         move(task, TaskState.SUCCEEDED, now);
         counters.succeeded++;
@@ -179,16 +181,16 @@ final class SchedulerLoop implements ExecutorContext {
     @Override
     public void failed(Task task, String reason, boolean retryable) {
         long now = clock.nanos();
-        running--;
+        stoppedRunning(task);
         releaseResources(task);
         task.setError(reason);
         move(task, TaskState.FAILED, now);
         counters.failed++;
-        if (retryable && task.attempts() < retry.maxAttempts()) {
+        if (retryable && task.attempts() < flow.maxAttempts(task, retry)) {
             counters.retried++;
             task.discardOutput(); // a failed instance takes the KV cache with it: the next attempt starts over
             move(task, TaskState.RETRY_WAIT, now);
-            clock.scheduleAfter(retry.backoffNanos(task.attempts()), () -> requeueAfterBackoff(task));
+            clock.scheduleAfter(flow.backoffNanos(task, retry), () -> requeueAfterBackoff(task));
         } else {
             // Out of attempts, or a failure that retrying cannot cure: FAILED is not an end
             // state, so the task goes where an operator can see and replay it.
@@ -203,7 +205,7 @@ final class SchedulerLoop implements ExecutorContext {
     @Override
     public void handedBack(Task task) {
         long now = clock.nanos();
-        running--;
+        stoppedRunning(task);
         move(task, TaskState.PREEMPTED, now);
         counters.preemptions++;
         enqueue(queues.of(task.model()), task, now);
@@ -241,7 +243,7 @@ final class SchedulerLoop implements ExecutorContext {
                 return;
             }
             executor.evict(victim);
-            running--;
+            stoppedRunning(victim);
             move(victim, TaskState.PREEMPTED, now);
             counters.preemptions++;
             policy.poll(now);
@@ -253,6 +255,7 @@ final class SchedulerLoop implements ExecutorContext {
 
     @Override
     public void instanceChanged(int instance) {
+        flow.saturation.instanceChanged();
         dispatch();
     }
 
@@ -314,7 +317,7 @@ final class SchedulerLoop implements ExecutorContext {
             int best = -1;
             int bestLoad = Integer.MAX_VALUE;
             for (int instance : queue.instances()) {
-                if (executor.canAccept(instance, head)) {
+                if (executor.canAccept(instance, head) && !flow.saturation.holds(instance)) {
                     int load = executor.load(instance);
                     if (load < bestLoad) {
                         best = instance;
@@ -323,12 +326,34 @@ final class SchedulerLoop implements ExecutorContext {
                 }
             }
             if (best < 0) {
-                return;
+                if (!evictFor(queue, head, now)) {
+                    return;
+                }
+                continue;
             }
             queue.policy().poll(now);
             leaveWaiting(head);
             run(head, best, now);
         }
+    }
+
+    /** Under saturation, a head of a tier that evicts takes a lower tier's slot (decision 0030). */
+    private boolean evictFor(ModelQueue queue, Task head, long now) {
+        Task victim = flow.victimFor(head);
+        if (victim == null || !executor.canAcceptReplacing(victim.instance(), head, victim)) {
+            return false;
+        }
+        int instance = victim.instance();
+        queue.policy().poll(now); // before the eviction changes which tier the policy would pick
+        leaveWaiting(head);
+        executor.evict(victim);
+        flow.evicted(victim);
+        stoppedRunning(victim);
+        move(victim, TaskState.PREEMPTED, now);
+        counters.preemptions++;
+        enqueue(queues.of(victim.model()), victim, now);
+        run(head, instance, now);
+        return true;
     }
 
     /**
@@ -385,6 +410,7 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     private void run(Task task, int instance, long now) {
+        flow.started(task);
         if (task.state() == TaskState.QUEUED) {
             task.incrementAttempts();
         }
@@ -417,8 +443,14 @@ final class SchedulerLoop implements ExecutorContext {
     /** Takes a running task off its instance at once (a cancel). */
     void stopRunning(Task task) {
         executor.evict(task);
-        running--;
+        stoppedRunning(task);
     }
+
+    private void stoppedRunning(Task task) {
+        running--;
+        flow.stopped(task);
+    }
+
 
     /** Gives a task that is not waiting (running, waiting to retry) another priority. */
     void setPriorityOutsideQueue(Task task, int priority) {
@@ -437,6 +469,7 @@ final class SchedulerLoop implements ExecutorContext {
     private void enqueueKeepingWait(ModelQueue queue, Task task) {
         queue.policy().enqueue(task, clock.nanos());
         waitingByPriority[task.priority()]++;
+        flow.joined(task);
     }
 
     /** Takes a waiting task out of wherever it waits (its policy, a resource's wait, a parked lane). */
@@ -466,6 +499,7 @@ final class SchedulerLoop implements ExecutorContext {
 
     private void leaveWaiting(Task task) {
         waitingByPriority[task.priority()]--;
+        flow.left(task);
     }
 
     void move(Task task, TaskState to, long now) {
@@ -483,6 +517,7 @@ final class SchedulerLoop implements ExecutorContext {
     /** A task reached a final state: it leaves the active set, and its final view goes to the outbox. */
     void retire(Task task, long now) {
         deadlines.disarm(task);
+        flow.disarmTtl(task);
         releaseResources(task);
         tasks.retire(task);
         durable.finished(task, now);
@@ -507,6 +542,7 @@ final class SchedulerLoop implements ExecutorContext {
         tasks.activate(task);
         queues.policyOf(task).admit(task, now);
         enqueue(queues.of(task.model()), task, now);
+        flow.armTtl(task);
     }
 
     boolean outboxOpen() {

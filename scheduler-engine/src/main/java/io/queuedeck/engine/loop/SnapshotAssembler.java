@@ -65,7 +65,8 @@ final class SnapshotAssembler {
                 loop.waitingCount(), byPriority, loop.queues.sizeByLevel(), Map.copyOf(byTier), loop.runningCount(),
                 loop.executor.status(), counters.toRecord(), tps, tokensPerSecond,
                 oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6, latency.total(), recent, latency.byPriority(),
-                loop.events.dropped(), loop.lanes.tierModes(), loop.lanes.laneModes(), lastSecond);
+                loop.events.dropped(), loop.lanes.tierModes(), loop.lanes.laneModes(), lastSecond,
+                loop.flow.stats());
     }
 
     /** At the first published snapshot of a new wall-clock second, the one before it is closed. */

@@ -4,6 +4,7 @@ import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.QueueFullException;
+import io.queuedeck.engine.task.ShedException;
 import io.queuedeck.engine.task.SubmitExpiredException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.Task;
@@ -91,7 +92,16 @@ final class TaskCommands {
         } catch (StoreBusyException e) {
             throw refused(e);
         }
+        int admitted;
+        try {
+            admitted = loop.flow.admit(priority, cost);
+        } catch (ShedException e) {
+            throw refused(e);
+        }
         Task task = new Task(spec, sequence++, tokens, now);
+        if (admitted != FlowControl.PARK && admitted != priority) {
+            task.setPriority(admitted); // spilled to the next tier
+        }
         task.setRank(loop.placement.takeRank());
         if (spec.deadline() != null) {
             task.setDeadlineAt(loop.clock.toNanos(spec.deadline()));
@@ -102,7 +112,16 @@ final class TaskCommands {
         if (loop.events.active()) {
             loop.events.publish(new EngineEvent.TaskTransitioned(now, task.id(), null, TaskState.QUEUED, task.priority(), -1));
         }
+        if (admitted == FlowControl.PARK) {
+            task.setError(loop.flow.parkReason());
+            loop.move(task, TaskState.DEAD_LETTERED, now);
+            counters.deadLettered++;
+            counters.deadLetters++;
+            loop.retire(task, now);
+            return new SubmitResult(task.view(now), true);
+        }
         loop.queues.policyOf(task).admit(task, now);
+        loop.flow.armTtl(task);
         loop.enqueueAndDispatch(task, now);
         return new SubmitResult(task.view(now), true);
     }
@@ -147,6 +166,7 @@ final class TaskCommands {
         task.discardOutput();
         task.setRank(loop.placement.takeRank()); // replayed as a new arrival: its old rank may have been given away
         loop.move(task, TaskState.QUEUED, now);
+        loop.flow.armTtl(task);
         loop.enqueueAndDispatch(task, now);
         return task.view(now);
     }

@@ -11,6 +11,7 @@ import io.queuedeck.engine.callback.DeliveryListener;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -57,6 +58,7 @@ public final class EngineMetrics {
         this.snapshots = snapshots;
         registerEngineCounters();
         registerQueueGauges();
+        registerFlow();
         registerInstanceGauges();
         // heap, GC pauses, threads, buffer pools: an approaching limit shows before it bites
         JvmMetrics.builder().register(registry);
@@ -228,6 +230,41 @@ public final class EngineMetrics {
         gauge("queuedeck_oldest_queued_age_seconds", "How long the longest-waiting task has waited.", null,
                 (s, cb) -> cb.call(s.oldestWaitMs() / 1e3));
         gauge("queuedeck_dispatch_paused", "1 while dispatch is paused.", null, (s, cb) -> cb.call(s.dispatchPaused() ? 1 : 0));
+    }
+
+    /** Flow control per tier (docs/flow-control.md): what waits and runs, and what was shed, spilled, parked, timed out, demoted, evicted. */
+    private void registerFlow() {
+        gauge("queuedeck_saturated", "1 while every slot is busy (or every backend reports itself too busy).", null,
+                (s, cb) -> cb.call(s.flow().saturated() ? 1 : 0));
+        gauge("queuedeck_tier_running", "Running tasks per tier.", "tier", (s, cb) -> {
+            for (FlowStats.TierFlow t : s.flow().tiers()) {
+                cb.call(t.running(), t.tier().name().toLowerCase(Locale.ROOT));
+            }
+        });
+        gauge("queuedeck_tier_queued_bytes", "Counted body bytes of each tier's waiting tasks.", "tier", (s, cb) -> {
+            for (FlowStats.TierFlow t : s.flow().tiers()) {
+                cb.call(t.waitingBytes(), t.tier().name().toLowerCase(Locale.ROOT));
+            }
+        });
+        CounterWithCallback.builder().name("queuedeck_tier_flow")
+                .help("What flow control did per tier: shed (refused, 429 or 503), spilled, parked, timed_out (queue_ttl),"
+                        + " demoted, evicted.")
+                .labelNames("tier", "action")
+                .callback(cb -> {
+                    EngineSnapshot s = snapshots.get();
+                    if (s != null) {
+                        for (FlowStats.TierFlow t : s.flow().tiers()) {
+                            String tier = t.tier().name().toLowerCase(Locale.ROOT);
+                            cb.call(t.shed(), tier, "shed");
+                            cb.call(t.spilled(), tier, "spilled");
+                            cb.call(t.parked(), tier, "parked");
+                            cb.call(t.timedOut(), tier, "timed_out");
+                            cb.call(t.demoted(), tier, "demoted");
+                            cb.call(t.evicted(), tier, "evicted");
+                        }
+                    }
+                })
+                .register(registry);
     }
 
     private void registerInstanceGauges() {

@@ -37,6 +37,7 @@ import java.util.Map;
  *                         (a lane also stops while its tier is paused)
  * @param lastSecond       latency of the last whole second of the wall clock, exact (what a chart
  *                         plots one point a second of); {@link SecondLatency#NONE} before the first
+ * @param flow             flow control: saturation and per-tier counts (docs/flow-control.md)
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -59,7 +60,20 @@ public record EngineSnapshot(
         long eventsDropped,
         Map<Tier, TierMode> tierModes,
         List<TierMode> laneModes,
-        SecondLatency lastSecond) {
+        SecondLatency lastSecond,
+        FlowStats flow) {
+
+    /** A snapshot without flow-control figures ({@link FlowStats#NONE}). */
+    public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
+                          List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
+                          int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
+                          double tokensPerSecond, double oldestWaitMs, LatencySummary total, LatencySummary recent,
+                          List<LatencySummary> byPriority, long eventsDropped, Map<Tier, TierMode> tierModes,
+                          List<TierMode> laneModes, SecondLatency lastSecond) {
+        this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
+                instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority, eventsDropped,
+                tierModes, laneModes, lastSecond, FlowStats.NONE);
+    }
 
     /**
      * Latency of the tasks that finished in one second (counted up to the first snapshot of the

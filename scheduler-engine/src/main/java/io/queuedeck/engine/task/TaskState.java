@@ -10,6 +10,7 @@ package io.queuedeck.engine.task;
  *   ▲  ▲        │ └────► PREEMPTED ──► RUNNING     CANCELLED, TIMED_OUT
  *   │  │        ▼
  *   │  └── RETRY_WAIT ◄── FAILED ──► DEAD_LETTERED ──► QUEUED (operator replay)
+ *   └─────────── QUEUED ──► DEAD_LETTERED (parked by a tier's degrade action)
  * </pre>
  */
 public enum TaskState {
@@ -18,7 +19,8 @@ public enum TaskState {
     /** Whether a task may move from {@code from} to {@code to}. */
     public static boolean isAllowed(TaskState from, TaskState to) {
         return switch (from) {
-            case QUEUED -> to == RUNNING || to == CANCELLED || to == TIMED_OUT;
+            // DEAD_LETTERED from QUEUED: parked at admission by a tier's degrade action, for replay
+            case QUEUED -> to == RUNNING || to == CANCELLED || to == TIMED_OUT || to == DEAD_LETTERED;
             case RUNNING -> to == SUCCEEDED || to == FAILED || to == PREEMPTED
                     || to == CANCELLED || to == TIMED_OUT;
             case PREEMPTED -> to == RUNNING || to == CANCELLED || to == TIMED_OUT;

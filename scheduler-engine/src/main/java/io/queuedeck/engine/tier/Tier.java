@@ -21,4 +21,23 @@ public enum Tier {
         }
         return priority <= 6 ? NORMAL : BATCH;
     }
+
+    /** The most urgent priority of this tier's band (a task spilled or demoted here takes it); -1 for dead letters. */
+    public int firstPriority() {
+        return switch (this) {
+            case CORE -> 0;
+            case NORMAL -> 3;
+            case BATCH -> 7;
+            case DEAD_LETTER -> -1;
+        };
+    }
+
+    /** The next, less urgent tier of waiting work; null after {@link #BATCH}. */
+    public Tier next() {
+        return switch (this) {
+            case CORE -> NORMAL;
+            case NORMAL -> BATCH;
+            case BATCH, DEAD_LETTER -> null;
+        };
+    }
 }

@@ -248,8 +248,7 @@ class ServeCommandTest {
                 "error: " + file + ": server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued,"
                         + " threads, max_inflight_body_bytes, body_timeout, shutdown_grace) (line 3)",
                 "error: " + file + ": executor.instances must be between 1 and 1024, got 0 (line 5)",
-                "error: " + file + ": tiers is a planned section that this version does not read yet"
-                        + " (docs/configuration.md, \"Planned sections\"); leave it out (line 6)",
+                "error: " + file + ": tiers.core.max_concurrency must be between 1 and 1000000, got -1 (line 7)",
                 "error: " + file + ": callbacks.base_delay must be a duration such as 500ms, 2s, 1m or 1h, got 'soon' (line 9)");
         assertThat(run.out()).doesNotContain("listening");
     }

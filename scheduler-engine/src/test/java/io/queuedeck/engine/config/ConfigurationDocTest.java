@@ -87,6 +87,9 @@ class ConfigurationDocTest {
             tenants.                    | tenants: {bogus: 1}
             tenants.default.            | tenants: {default: {requests_per_second: 1, bogus: 1}}
             tenants.rates.<tenant>.     | tenants: {rates: {acme: {requests_per_second: 1, bogus: 1}}}
+            tiers.<tier>.               | tiers: {core: {bogus: 1}}
+            tiers.<tier>.max_queue.     | tiers: {core: {max_queue: {bogus: 1}}}
+            tiers.<tier>.retries.       | tiers: {core: {retries: {bogus: 1}}}
             callbacks.                  | callbacks: {bogus: 1}
             store.                      | store: {bogus: 1}
             """)

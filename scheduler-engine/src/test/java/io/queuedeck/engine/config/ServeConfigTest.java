@@ -236,7 +236,7 @@ class ServeConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store)
+            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store, tiers)
             unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout, shutdown_grace)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
@@ -252,7 +252,20 @@ class ServeConfigTest {
             policy in its old place          | engine: {policy: fifo}                                        | engine.policy has moved to policy.name
             instances in their old place     | engine: {instances: 2}                                        | engine.instances has moved to executor.instances
             data dir in its old place        | data_dir: state                                               | data_dir has moved to store.data_dir
-            planned tiers section            | tiers: {core: {max_concurrency: 4}}                           | tiers is a planned section that this version does not read yet
+            tier cap negative                | tiers: {core: {max_concurrency: -1}}                          | tiers.core.max_concurrency must be between 1 and 1000000, got -1
+            unknown tier                     | tiers: {gold: {share: 1}}                                     | tiers.gold is not a known setting (known here: core, normal, batch)
+            dead-letter tier limits          | tiers: {dead_letter: {max_queue: {tasks: 3}}}                 | tiers.dead_letter takes no limits
+            tier share zero                  | tiers: {batch: {share: 0}}                                    | tiers.batch.share must be a number above 0, got 0
+            bad degrade                      | tiers: {batch: {degrade: drop}}                               | tiers.batch.degrade must be one of reject, reject_lowest, spill, park, got 'drop'
+            spill from the last tier         | tiers: {batch: {degrade: spill}}                              | tiers.batch.degrade cannot be spill in the last tier
+            demote from the last tier        | tiers: {batch: {queue_ttl: 1s, timeout_action: demote}}       | tiers.batch.timeout_action cannot be demote in the last tier
+            timeout action without ttl       | tiers: {core: {timeout_action: demote}}                       | tiers.core.timeout_action needs queue_ttl beside it
+            bad fairness                     | tiers: {normal: {fairness: lottery}}                          | tiers.normal.fairness must be one of none, round_robin, vtc, got 'lottery'
+            queue limit zero                 | tiers: {normal: {max_queue: {tasks: 0}}}                      | tiers.normal.max_queue.tasks must be between 1 and 2147483647, got 0
+            retry cap below base             | tiers: {core: {retries: {base_delay: 2s, max_delay: 1s}}}     | tiers.core.retries.max_delay must not be shorter than tiers.core.retries.base_delay
+            evict from the last tier         | tiers: {batch: {evict_lower: true}}                           | tiers.batch.evict_lower cannot be true in the last tier
+            evict not a flag                 | tiers: {core: {evict_lower: yes please}}                      | tiers.core.evict_lower must be true or false, got 'yes please'
+            tenant weight zero               | tenants: {weights: {acme: 0}}                                 | tenants.weights.acme must be a number above 0, got 0
             planned priority rules           | priority_rules: []                                            | priority_rules is a planned section
             zero idempotency window ok, bad  | store: {idempotency_window: forever}                          | store.idempotency_window must be a duration
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
@@ -382,8 +395,7 @@ class ServeConfigTest {
                         + " requests_per_second, burst, tenant, scopes) (line 11)",
                 "tenants.rates.acme.requests_per_second must be a number above 0, got 0 (line 14)",
                 "callbacks.max_attempts must be between 1 and 100, got 0 (line 15)",
-                "tiers is a planned section that this version does not read yet (docs/configuration.md,"
-                        + " \"Planned sections\"); leave it out (line 16)");
+                "tiers.core.max_concurrency must be between 1 and 1000000, got -1 (line 17)");
     }
 
     @Test

@@ -1,0 +1,289 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.clock.Timer;
+import io.queuedeck.engine.snapshot.FlowStats;
+import io.queuedeck.engine.task.ShedException;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.tier.FlowSettings;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierLimits;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Tier limits on the loop (docs/flow-control.md, decisions 0028-0030): counters per tier of
+ * waiting tasks, their bytes and running tasks, kept as tasks move, so every check is O(1) and
+ * nothing scans the queue; one timer per waiting task of a tier with a {@code queue_ttl}. Admits
+ * or sheds new work, says which tiers may start a task now ({@link TieredPolicy} asks), applies
+ * TTL actions, per-tier retries, and eviction of lower tiers under saturation. Loop thread only.
+ */
+final class FlowControl {
+    /** {@link #admit}'s answer for a task its tier parks in the dead letters. */
+    static final int PARK = -1;
+
+    private final SchedulerLoop loop;
+    private final LoopCounters counters;
+    private final FlowSettings settings;
+    final SaturationDetector saturation;
+    private final int[] waiting = new int[3];
+    private final long[] waitingBytes = new long[3];
+    /** Running tasks by tier, oldest dispatch first: eviction takes the newest of the lowest tier. */
+    private final List<LinkedHashSet<Task>> running = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
+    private final Map<Task, Tier> runningTier = new HashMap<>();
+    private final Map<String, Timer> ttlTimers = new HashMap<>();
+    private final long[] shed = new long[3];
+    private final long[] spilled = new long[3];
+    private final long[] parked = new long[3];
+    private final long[] expired = new long[3];
+    private final long[] demoted = new long[3];
+    private final long[] evicted = new long[3];
+    private final double shareSum;
+    private String parkReason;
+
+    FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
+        this.loop = loop;
+        this.counters = counters;
+        this.settings = settings;
+        this.saturation = new SaturationDetector(loop.executor);
+        double sum = 0;
+        for (Tier tier : Tier.values()) {
+            sum += tier == Tier.DEAD_LETTER ? 0 : settings.of(tier).share();
+        }
+        this.shareSum = sum;
+    }
+
+    FlowSettings settings() {
+        return settings;
+    }
+
+    // ---------------------------------------------------------------- admission
+
+    /**
+     * The priority a new task of {@code priority} and {@code bytes} counted bytes waits at: its own,
+     * the first of a tier it spilled to, or {@link #PARK}. Throws {@link ShedException} when its
+     * tier refuses it; changes no counter but the shed ones.
+     */
+    int admit(int priority, long bytes) {
+        Tier tier = Tier.of(priority);
+        TierLimits own = settings.of(tier);
+        if (own.degrade() == TierLimits.Degrade.REJECT_LOWEST && lastPriority(tier) == priority
+                && saturation.saturated(loop.runningCount())) {
+            shed[tier.ordinal()]++;
+            throw new ShedException(ShedException.Reason.SATURATED, "tiers." + name(tier) + ".degrade",
+                    Math.min(60, Math.max(1, own.queueTtl().toSeconds())), "every slot is busy, and tier " + name(tier)
+                    + " sheds its least urgent new work (priority " + priority + ") while it is (degrade: reject_lowest); retry later");
+        }
+        while (true) {
+            TierLimits limits = settings.of(tier);
+            String full = fullLimit(tier, limits, bytes);
+            if (full == null) {
+                return tier == Tier.of(priority) ? priority : tier.firstPriority();
+            }
+            switch (limits.degrade()) {
+                case SPILL -> {
+                    spilled[tier.ordinal()]++;
+                    tier = tier.next();
+                }
+                case PARK -> {
+                    parked[tier.ordinal()]++;
+                    parkReason = "parked at admission: tier " + name(tier) + " was full (" + full
+                            + "); replay it when there is room";
+                    return PARK;
+                }
+                case REJECT, REJECT_LOWEST -> {
+                    shed[tier.ordinal()]++;
+                    throw new ShedException(ShedException.Reason.QUOTA, full.substring(0, full.indexOf(' ')), 1,
+                            "tier " + name(tier) + " is full: " + full + "; retry later");
+                }
+            }
+        }
+    }
+
+    private static int lastPriority(Tier tier) {
+        Tier next = tier.next();
+        return next == null ? io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY : next.firstPriority() - 1;
+    }
+
+    /** Why the task {@link #admit} last answered {@link #PARK} for is parked, for its error. */
+    String parkReason() {
+        return parkReason;
+    }
+
+    private String fullLimit(Tier tier, TierLimits limits, long bytes) {
+        int i = tier.ordinal();
+        if (limits.maxQueueTasks() > 0 && waiting[i] + 1 > limits.maxQueueTasks()) {
+            return "tiers." + name(tier) + ".max_queue.tasks is " + limits.maxQueueTasks() + ", and " + waiting[i] + " wait";
+        }
+        if (limits.maxQueueBytes() > 0 && waitingBytes[i] + bytes > limits.maxQueueBytes()) {
+            return "tiers." + name(tier) + ".max_queue.bytes is " + limits.maxQueueBytes() + ", and waiting tasks hold "
+                    + waitingBytes[i] + " bytes; this one counts " + bytes;
+        }
+        return null;
+    }
+
+    static String name(Tier tier) {
+        return tier.name().toLowerCase(Locale.ROOT);
+    }
+
+    // ---------------------------------------------------------------- counters as tasks move
+
+    /** A task started waiting in a queue (counted by its priority's tier). */
+    void joined(Task task) {
+        Tier tier = Tier.of(task.priority());
+        waiting[tier.ordinal()]++;
+        waitingBytes[tier.ordinal()] += TaskTable.bodyBytes(task.spec());
+    }
+
+    /** A task stopped waiting (it runs, finished, or moves to another priority and joins again). */
+    void left(Task task) {
+        Tier tier = Tier.of(task.priority());
+        waiting[tier.ordinal()]--;
+        waitingBytes[tier.ordinal()] -= TaskTable.bodyBytes(task.spec());
+    }
+
+    void started(Task task) {
+        Tier tier = Tier.of(task.priority());
+        runningTier.put(task, tier);
+        running.get(tier.ordinal()).add(task);
+        disarmTtl(task); // it waited no longer than its TTL
+    }
+
+    void stopped(Task task) {
+        Tier tier = runningTier.remove(task);
+        if (tier != null) {
+            running.get(tier.ordinal()).remove(task);
+        }
+    }
+
+    // ---------------------------------------------------------------- what may start
+
+    /** Whether a task of {@code tier} may start: the tier runs fewer than its {@code max_concurrency}. */
+    boolean mayStart(Tier tier) {
+        int cap = settings.of(tier).maxConcurrency();
+        return cap == 0 || running.get(tier.ordinal()).size() < cap;
+    }
+
+    /** Whether {@code tier} runs fewer tasks than its guaranteed share of all slots (and may start one). */
+    boolean belowShare(Tier tier) {
+        double share = settings.of(tier).share();
+        return share > 0 && running.get(tier.ordinal()).size() < share / shareSum * saturation.slots() && mayStart(tier);
+    }
+
+    // ---------------------------------------------------------------- queue TTL
+
+    /** A new task (or one demoted into a tier) starts its tier's TTL. */
+    void armTtl(Task task) {
+        Tier tier = Tier.of(task.priority());
+        if (tier == Tier.DEAD_LETTER) {
+            return;
+        }
+        long ttl = settings.of(tier).queueTtl().toNanos();
+        if (ttl > 0) {
+            disarmTtl(task);
+            ttlTimers.put(task.id(), loop.clock.scheduleAfter(ttl, () -> ttlDue(task, tier)));
+        }
+    }
+
+    void disarmTtl(Task task) {
+        Timer timer = ttlTimers.remove(task.id());
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    private void ttlDue(Task task, Tier tier) {
+        ttlTimers.remove(task.id());
+        if (!task.state().isWaiting() || loop.tasks.lookup(task.id()) != task) {
+            return; // it started in time, or finished
+        }
+        TierLimits limits = settings.of(tier);
+        long now = loop.clock.nanos();
+        if (limits.timeoutAction() == TierLimits.TimeoutAction.DEMOTE && tier.next() != null) {
+            demoted[tier.ordinal()]++;
+            loop.leaveQueue(task);
+            loop.rejoinQueue(task, tier.next().firstPriority());
+            loop.durable.saved(task);
+            armTtl(task);
+            return;
+        }
+        expired[tier.ordinal()]++;
+        loop.leaveQueue(task);
+        task.setError("waited longer than tiers." + name(tier) + ".queue_ttl (" + limits.queueTtl() + ")");
+        loop.move(task, TaskState.TIMED_OUT, now);
+        counters.timedOut++;
+        loop.retire(task, now);
+    }
+
+    // ---------------------------------------------------------------- retries per tier
+
+    int maxAttempts(Task task, RetryRule engine) {
+        int own = settings.of(Tier.of(task.priority())).maxAttempts();
+        return own > 0 ? own : engine.maxAttempts();
+    }
+
+    long backoffNanos(Task task, RetryRule engine) {
+        TierLimits limits = settings.of(Tier.of(task.priority()));
+        if (limits.retryBaseDelay() == null) {
+            return engine.backoffNanos(task.attempts());
+        }
+        long cap = limits.retryMaxDelay() != null ? limits.retryMaxDelay().toNanos() : engine.capNanos();
+        long base = limits.retryBaseDelay().toNanos();
+        return new RetryRule(Math.max(1, task.attempts()), base, Math.max(base, cap)).backoffNanos(task.attempts());
+    }
+
+    // ---------------------------------------------------------------- eviction
+
+    /**
+     * Under saturation, the running task a waiting {@code head} may take the place of: the newest
+     * of the lowest tier below the head's that runs more than its guaranteed share, on an instance
+     * of the same model; null when the head's tier does not evict, or there is none.
+     */
+    Task victimFor(Task head) {
+        Tier tier = Tier.of(head.priority());
+        if (tier == Tier.DEAD_LETTER || !settings.of(tier).evictLower() || !mayStart(tier)
+                || !saturation.saturated(loop.runningCount())) {
+            return null;
+        }
+        for (int i = 2; i > tier.ordinal(); i--) {
+            TierLimits lower = settings.of(Tier.values()[i]);
+            if (lower.share() > 0 && running.get(i).size() <= lower.share() / shareSum * saturation.slots()) {
+                continue; // a tier at or below its guaranteed share keeps it, eviction or not
+            }
+            Task newest = null;
+            for (Task candidate : running.get(i).reversed()) {
+                if (candidate.model().equals(head.model())) {
+                    newest = candidate;
+                    break;
+                }
+            }
+            if (newest != null) {
+                return newest;
+            }
+        }
+        return null;
+    }
+
+    void evicted(Task victim) {
+        Tier tier = runningTier.get(victim);
+        if (tier != null) {
+            evicted[tier.ordinal()]++;
+        }
+    }
+
+    // ---------------------------------------------------------------- what the snapshot reads
+
+    FlowStats stats() {
+        List<FlowStats.TierFlow> tiers = new ArrayList<>(3);
+        for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+            int i = tier.ordinal();
+            tiers.add(new FlowStats.TierFlow(tier, waiting[i], waitingBytes[i], running.get(i).size(), shed[i], spilled[i],
+                    parked[i], expired[i], demoted[i], evicted[i]));
+        }
+        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers);
+    }
+}

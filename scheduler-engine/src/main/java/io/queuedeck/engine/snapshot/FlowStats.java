@@ -1,0 +1,38 @@
+package io.queuedeck.engine.snapshot;
+
+import io.queuedeck.engine.tier.Tier;
+import java.util.List;
+
+/**
+ * Flow control at one moment (docs/flow-control.md): whether the engine is saturated, its
+ * slots, and per tier what waits, what runs and what flow control did; counts since start.
+ *
+ * @param saturated whether every slot is busy (or every backend reports itself too busy)
+ * @param slots     tasks all healthy instances run at once
+ * @param tiers     core, normal and batch, in that order
+ */
+public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers) {
+
+    /** Nothing known (a snapshot built by hand). */
+    public static final FlowStats NONE = new FlowStats(false, 0, List.of());
+
+    public FlowStats {
+        tiers = List.copyOf(tiers);
+    }
+
+    /**
+     * One tier.
+     *
+     * @param waiting      tasks waiting in the tier
+     * @param waitingBytes their counted body bytes
+     * @param running      tasks of the tier running now
+     * @param shed         new tasks refused because the tier was full (429 or 503)
+     * @param spilled      new tasks that went on to the next tier because this one was full
+     * @param parked       new tasks held in the dead letters because this one was full
+     * @param timedOut     tasks that waited past the tier's queue_ttl and left as TIMED_OUT
+     * @param demoted      tasks that waited past the tier's queue_ttl and moved to the next tier
+     * @param evicted      running tasks of the tier preempted for a waiting task of a higher tier
+     */
+    public record TierFlow(Tier tier, int waiting, long waitingBytes, int running, long shed, long spilled, long parked,
+                           long timedOut, long demoted, long evicted) {}
+}
