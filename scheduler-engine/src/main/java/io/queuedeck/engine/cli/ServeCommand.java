@@ -7,6 +7,7 @@ import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.CompletionStreams;
@@ -171,6 +172,8 @@ final class ServeCommand implements Callable<Integer> {
         if (taskStore != null) {
             builder.store(taskStore);
         }
+        ReleaseClassifier classifier = new ReleaseClassifier(settings.priorityRules());
+        builder.classifier(classifier);
         Engine engine = builder.build();
         DeliveryStore store;
         try {
@@ -399,7 +402,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
                 pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList), policySection,
-                clients, read.tenants(), callbacks, store);
+                clients, read.tenants(), callbacks, store, read.priorityRules());
     }
 
     /**

@@ -71,10 +71,17 @@ public sealed interface Command<R> {
      *                     stops waiting can say "not queued" truthfully; {@link #NO_EXPIRY} for none.
      *                     Not part of the JSON form: it concerns one wait, and a replayed
      *                     submission was accepted already
+     * @param mostUrgentAllowed the most urgent priority the sender may use (0 for any): a priority
+     *                     rule's choice is capped at it (decision 0031); not in the JSON form either
      */
-    record Submit(TaskSpec spec, int outputTokens, @JsonIgnore long acceptBy) implements Change<SubmitResult> {
+    record Submit(TaskSpec spec, int outputTokens, @JsonIgnore long acceptBy, @JsonIgnore int mostUrgentAllowed)
+            implements Change<SubmitResult> {
         /** An {@code acceptBy} that never passes. */
         public static final long NO_EXPIRY = Long.MAX_VALUE;
+
+        public Submit(TaskSpec spec, int outputTokens, long acceptBy) {
+            this(spec, outputTokens, acceptBy, 0);
+        }
 
         public Submit(TaskSpec spec) {
             this(spec, -1, NO_EXPIRY);

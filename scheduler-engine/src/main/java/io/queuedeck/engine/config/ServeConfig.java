@@ -2,6 +2,7 @@ package io.queuedeck.engine.config;
 
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
+import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.exec.openai.Backend;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,20 +29,23 @@ import java.util.function.Function;
  * @param tenants   per-tenant submission rates
  * @param callbacks result callback delivery
  * @param store     where durable state lives
+ * @param priorityRules how tasks get their priority; {@link RuleSet#NONE} when the file lists none
  */
 public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSection executor, PolicySection policy,
-                          List<ClientSection> clients, TenantSection tenants, CallbackSection callbacks, StoreSection store) {
+                          List<ClientSection> clients, TenantSection tenants, CallbackSection callbacks, StoreSection store,
+                          RuleSet priorityRules) {
 
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null, null),
             new EngineSection(null), new ExecutorSection(null, List.of()), new PolicySection(null, null), List.of(),
-            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null));
+            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null), RuleSet.NONE);
 
     /** Where the documented default file is on the classpath (resources/config/queuedeck.yaml in the repository). */
     public static final String DEFAULT_RESOURCE = "/queuedeck/config/queuedeck.yaml";
 
     public ServeConfig {
         clients = List.copyOf(clients);
+        priorityRules = priorityRules == null ? RuleSet.NONE : priorityRules;
     }
 
     /**
