@@ -8,6 +8,8 @@ import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.plane.ConfigPlane;
+import io.queuedeck.engine.control.plane.ConfigWatcher;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.CompletionStreams;
@@ -182,9 +184,11 @@ final class ServeCommand implements Callable<Integer> {
             engine.close(); // and the task store with it
             throw e;
         }
+        ConfigPlane plane = ControlSetup.plane(engine, classifier, configFile, System::getenv, DEFAULT_POLICY);
         ApiService service;
         try {
             service = ApiService.create(engine, api -> {
+                api.configService(plane);
                 if (server.host() != null) {
                     api.host(server.host());
                 }
@@ -248,10 +252,14 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot listen on " + orDefault(server.host(), "127.0.0.1") + ":"
                     + orDefault(server.port(), 8080) + ": " + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }
+        ConfigWatcher watcher = ControlSetup.watch(plane, configFile);
         Duration grace = orDefault(server.shutdownGrace(), Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch hurry = new CountDownLatch(1);
         Thread stopper = new Thread(() -> {
+            if (watcher != null) {
+                watcher.close();
+            }
             try {
                 if (!service.shutdown(grace, hurry)) {
                     out.println("QueueDeck API stopping with tasks still running (grace period over or a second signal)");

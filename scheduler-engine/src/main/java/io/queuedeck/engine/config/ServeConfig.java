@@ -58,6 +58,18 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
         return ConfigReader.read(file, env);
     }
 
+    /** The documented default file this jar carries, as text. */
+    public static String defaultText() {
+        try (InputStream in = ServeConfig.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default config " + DEFAULT_RESOURCE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * The built-in defaults: the documented default file this jar carries, read as any file is.
      *
