@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** What changed between two config trees, key path by key path (lists compared whole). */
-final class ConfigDiff {
+public final class ConfigDiff {
     private ConfigDiff() {}
 
     /**
@@ -20,7 +20,7 @@ final class ConfigDiff {
      * @param to   its value now, null when it is not set any more
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Change(String path, JsonNode from, JsonNode to) {}
+    public record Change(String path, JsonNode from, JsonNode to) {}
 
     static List<Change> between(JsonNode before, JsonNode after) {
         Map<String, JsonNode> a = new TreeMap<>();

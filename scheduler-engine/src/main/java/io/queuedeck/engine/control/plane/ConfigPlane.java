@@ -1,5 +1,6 @@
 package io.queuedeck.engine.control.plane;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,12 +13,12 @@ import io.queuedeck.engine.config.ConfigChange;
 import io.queuedeck.engine.config.ConfigException;
 import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.task.TaskView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +65,8 @@ public final class ConfigPlane implements ConfigService {
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Version(int version, @JsonProperty("applied_at") Instant appliedAt, String source, String label,
-                          List<ConfigDiff.Change> changes, @com.fasterxml.jackson.annotation.JsonIgnore String text,
-                          @com.fasterxml.jackson.annotation.JsonIgnore ServeConfig config,
-                          @com.fasterxml.jackson.annotation.JsonIgnore JsonNode tree) {}
+                          List<ConfigDiff.Change> changes, @JsonIgnore String text, @JsonIgnore ServeConfig config,
+                          @JsonIgnore JsonNode tree) {}
 
     /** A refused change: when, from where, and every problem (each with its key path and line). */
     public record Refusal(Instant at, String source, List<String> problems) {}
@@ -252,18 +252,7 @@ public final class ConfigPlane implements ConfigService {
     }
 
     /** The rules of the running version, for a canary's stable side. */
-    io.queuedeck.engine.control.RuleSet stableRules() {
+    RuleSet stableRules() {
         return current.config().priorityRules();
-    }
-
-    ReleaseClassifier classifier() {
-        return classifier;
-    }
-
-    /** Copies are not taken: the versions list is only read under this object's lock. */
-    List<Version> versionsCopy() {
-        synchronized (this) {
-            return new ArrayList<>(versions);
-        }
     }
 }
