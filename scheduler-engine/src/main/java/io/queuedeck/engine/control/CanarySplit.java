@@ -43,9 +43,9 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
     public boolean routesToCanary(TaskSpec spec) {
         return switch (by) {
             case TASK_ID -> unit(spec.taskId()) < fraction;
-            case "tenant" -> values.contains(spec.tenant());
-            case "business_class" -> values.contains(PriorityRule.businessClass(spec));
-            default -> spec.metadata() != null && values.contains(spec.metadata().get(by.substring("metadata.".length())));
+            case "tenant" -> PriorityRule.in(values, spec.tenant());
+            case "business_class" -> PriorityRule.in(values, PriorityRule.businessClass(spec));
+            default -> spec.metadata() != null && PriorityRule.in(values, spec.metadata().get(by.substring("metadata.".length())));
         };
     }
 

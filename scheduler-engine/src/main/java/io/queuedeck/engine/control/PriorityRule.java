@@ -48,6 +48,24 @@ public record PriorityRule(String name, Set<String> businessClasses, Set<String>
         return metadata == null ? null : metadata.get(CLASS_KEY);
     }
 
+    /** Whether every condition holds for {@code spec}: the submission path's check, with no words built. */
+    boolean matches(TaskSpec spec, Instant now) {
+        if (businessClasses != null && !in(businessClasses, businessClass(spec))
+                || tenants != null && !in(tenants, spec.tenant())
+                || models != null && !in(models, spec.model())) {
+            return false;
+        }
+        if (deadlineWithin != null && (spec.deadline() == null
+                || Duration.between(now, spec.deadline()).compareTo(deadlineWithin) > 0)) {
+            return false;
+        }
+        if (weightAbove != null) {
+            Double weight = weight(spec);
+            return weight != null && weight > weightAbove;
+        }
+        return true;
+    }
+
     /**
      * What this rule says of {@code spec}: the conditions that held and those that did not, each
      * in a few words (what {@code rules test} prints and what a task's classification records).
@@ -57,15 +75,15 @@ public record PriorityRule(String name, Set<String> businessClasses, Set<String>
         List<String> failed = new ArrayList<>();
         if (businessClasses != null) {
             String value = businessClass(spec);
-            sort(businessClasses.contains(value), "business_class " + shown(value) + (businessClasses.contains(value)
+            sort(in(businessClasses, value), "business_class " + shown(value) + (in(businessClasses, value)
                     ? " is" : " is not") + " in " + sorted(businessClasses), held, failed);
         }
         if (tenants != null) {
-            boolean in = tenants.contains(spec.tenant());
+            boolean in = in(tenants, spec.tenant());
             sort(in, "tenant " + shown(spec.tenant()) + (in ? " is" : " is not") + " in " + sorted(tenants), held, failed);
         }
         if (models != null) {
-            boolean in = models.contains(spec.model());
+            boolean in = in(models, spec.model());
             sort(in, "model " + shown(spec.model()) + (in ? " is" : " is not") + " in " + sorted(models), held, failed);
         }
         if (deadlineWithin != null) {
@@ -108,6 +126,11 @@ public record PriorityRule(String name, Set<String> businessClasses, Set<String>
             held = List.copyOf(held);
             failed = List.copyOf(failed);
         }
+    }
+
+    /** Membership that a missing value (a task without a tenant) never has: immutable sets refuse to look up null. */
+    static boolean in(Set<String> values, String value) {
+        return value != null && values.contains(value);
     }
 
     private static Double weight(TaskSpec spec) {

@@ -22,9 +22,8 @@ public record RuleSet(List<PriorityRule> rules) {
     /** The first rule that matches {@code spec}, or null. O(rules), on the sender's thread. */
     public PriorityRule.Verdict first(TaskSpec spec, Instant now) {
         for (PriorityRule rule : rules) {
-            PriorityRule.Verdict verdict = rule.judge(spec, now);
-            if (verdict.matches()) {
-                return verdict;
+            if (rule.matches(spec, now)) {
+                return rule.judge(spec, now); // the words only for the rule that matched
             }
         }
         return null;

@@ -40,6 +40,14 @@ class ReleaseClassifierTest {
     }
 
     @Test
+    void taskWithoutClassTenantOrModel_matchesNoRuleThatNamesThem_andIsNotRefused() {
+        RuleSet rules = new RuleSet(List.of(new PriorityRule("t", null, Set.of("acme"), Set.of("m"), null, null, 2)));
+        TaskSpec bare = new TaskSpec("a", "m", "hi", null, null, null, null, null, 8, 1, null);
+        assertThat(classify(new ReleaseClassifier(DESIGN), bare, 0).classification().rule()).isEqualTo("default");
+        assertThat(classify(new ReleaseClassifier(rules), bare, 0).classification().rule()).isEqualTo("default");
+    }
+
+    @Test
     void businessClass_fromMetadata_whenTheFieldIsAbsent() {
         TaskSpec spec = classify(new ReleaseClassifier(DESIGN), task("a", null, null, Map.of("business_class", "user_auth")), 0);
         assertThat(spec.classification().rule()).isEqualTo("payments");
@@ -57,6 +65,21 @@ class ReleaseClassifierTest {
         assertThat(classify(c, task("c", "reports", soon, Map.of("weight", "5")), 0).classification().rule())
                 .isEqualTo("default"); // 5 is not above 5
         assertThat(classify(c, task("d", "reports", soon, null), 0).priority()).isEqualTo(TaskSpec.DEFAULT_PRIORITY);
+    }
+
+    /** The quick check on the submission path and the explanation must agree, rule by rule, task by task. */
+    @Test
+    void quickMatch_agreesWithTheExplanation() {
+        Instant soon = NOW.plus(Duration.ofMinutes(30));
+        List<TaskSpec> tasks = List.of(task("a", "payment_processing", null, null), task("b", null, soon, Map.of("weight", "9")),
+                task("c", "reports", soon, Map.of("weight", "x")), task("d", "daily_backup", NOW.minusSeconds(5), null),
+                task("e", null, null, Map.of("business_class", "metrics_ingestion")));
+        for (TaskSpec spec : tasks) {
+            for (PriorityRule rule : DESIGN.rules()) {
+                assertThat(rule.matches(spec, NOW)).as(rule.name() + " on " + spec.taskId())
+                        .isEqualTo(rule.judge(spec, NOW).matches());
+            }
+        }
     }
 
     @Test

@@ -88,6 +88,8 @@ class CanaryTest {
         CanarySplit split = new CanarySplit("tenant", 0, Set.of("acme"));
         assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1).withTenant("acme"))).isTrue();
         assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1).withTenant("globex"))).isFalse();
+        assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1))).isFalse(); // no tenant: stable
+        assertThat(new CanarySplit("business_class", 0, Set.of("chat")).routesToCanary(TaskSpec.of("m", "x", 5, 1))).isFalse();
         assertThatThrownBy(() -> new CanarySplit("colour", 0.1, null)).hasMessageContaining("by must be task_id");
     }
 
