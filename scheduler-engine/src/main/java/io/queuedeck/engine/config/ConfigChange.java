@@ -1,6 +1,7 @@
 package io.queuedeck.engine.config;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -8,7 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -32,7 +37,28 @@ public final class ConfigChange {
      *                         needs a restart
      */
     public static ServeConfig read(String name, String text, Path folder, Function<String, String> env, ServeConfig running) {
-        ServeConfig next = ConfigReader.read(name, text, folder, env);
+        return read(name, text, folder, env, running, null);
+    }
+
+    /**
+     * As {@link #read(String, String, Path, Function, ServeConfig)}; when {@code text} has problems
+     * of its own, its changes to sections that need a restart are listed too, found by comparing it
+     * key by key with {@code runningText} (null: not compared), so one refusal names everything.
+     */
+    public static ServeConfig read(String name, String text, Path folder, Function<String, String> env, ServeConfig running,
+                                   String runningText) {
+        ServeConfig next;
+        try {
+            next = ConfigReader.read(name, text, folder, env);
+        } catch (ConfigException e) {
+            List<String> textual = runningText == null ? List.of() : textualChanges(name, text, runningText);
+            if (textual.isEmpty()) {
+                throw e;
+            }
+            List<String> all = new ArrayList<>(e.problems());
+            all.addAll(textual);
+            throw new ConfigException(all);
+        }
         Problems problems;
         try (JsonParser parser = YAML.createParser(text)) {
             problems = Problems.of(name, parser);
@@ -48,6 +74,50 @@ public final class ConfigChange {
         compare(problems, "store", running.store(), next.store());
         problems.throwIfAny();
         return next;
+    }
+
+    /** Keys of non-reloadable sections written differently in {@code text} than in {@code runningText}; none if either is not YAML. */
+    private static List<String> textualChanges(String name, String text, String runningText) {
+        JsonNode was;
+        JsonNode now;
+        Problems problems;
+        try (JsonParser parser = YAML.createParser(text)) {
+            was = YAML.readTree(runningText);
+            now = YAML.readTree(text);
+            problems = Problems.of(name, parser);
+        } catch (IOException e) {
+            return List.of();
+        }
+        if (was == null || now == null || !was.isObject() || !now.isObject()) {
+            return List.of();
+        }
+        for (String section : List.of("server", "engine", "executor", "clients", "tenants", "callbacks", "store")) {
+            Map<String, JsonNode> a = new TreeMap<>();
+            Map<String, JsonNode> b = new TreeMap<>();
+            flatten(was.get(section), section, a);
+            flatten(now.get(section), section, b);
+            Set<String> keys = new TreeSet<>(a.keySet());
+            keys.addAll(b.keySet());
+            for (String key : keys) {
+                if (!Objects.equals(a.get(key), b.get(key))) {
+                    problems.add(key, "cannot change while the engine runs; restart to apply it (reloadable: "
+                            + String.join(", ", RELOADABLE) + ")");
+                }
+            }
+        }
+        return problems.messages();
+    }
+
+    /** Leaf key paths of a tree; lists are compared whole. */
+    private static void flatten(JsonNode node, String path, Map<String, JsonNode> out) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(e.getValue(), path + "." + e.getKey(), out));
+        } else if (!(node.isArray() && node.isEmpty())) {
+            out.put(path, node);
+        }
     }
 
     /** One problem per changed key of a record section; one for the whole of a list or map section. */

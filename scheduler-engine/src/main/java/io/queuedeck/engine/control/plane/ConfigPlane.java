@@ -135,7 +135,7 @@ public final class ConfigPlane implements ConfigService {
         Version was = current;
         ServeConfig next;
         try {
-            next = ConfigChange.read(source, text, folder, env, was.config());
+            next = ConfigChange.read(source, text, folder, env, was.config(), was.text());
         } catch (ConfigException e) {
             throw refuse(source, e.problems());
         }

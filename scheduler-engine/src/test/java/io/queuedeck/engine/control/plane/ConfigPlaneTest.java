@@ -111,7 +111,9 @@ class ConfigPlaneTest {
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.problems()).containsExactly(
-                            "PUT /v1/config: priority_rules[0].priority must be between 0 and 9, got 12 (line 4)");
+                            "PUT /v1/config: priority_rules[0].priority must be between 0 and 9, got 12 (line 4)",
+                            "PUT /v1/config: server.port cannot change while the engine runs; restart to apply it"
+                                    + " (reloadable: policy, priority_rules) (line 6)");
                 });
         assertThatThrownBy(() -> plane.apply("policy: {name: edf}\nserver:\n  port: 9090\n", "PUT /v1/config"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).containsExactly(
