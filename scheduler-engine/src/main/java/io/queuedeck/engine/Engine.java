@@ -19,6 +19,7 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.TaskClassifier;
 import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
@@ -60,6 +61,7 @@ public final class Engine implements AutoCloseable {
     private final CompletionOutbox outbox;
     private final EngineClock clock;
     private final Supplier<String> idSupplier;
+    private final TaskClassifier classifier;
     private final TaskStore store;
     private final AtomicReference<EngineSnapshot> latest = new AtomicReference<>();
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
@@ -70,6 +72,7 @@ public final class Engine implements AutoCloseable {
     private Engine(Builder builder) {
         this.clock = builder.clock;
         this.idSupplier = builder.idSupplier;
+        this.classifier = builder.classifier;
         // one thread drives a virtual clock: nothing could drain a full outbox while the loop waits for it
         this.outbox = new CompletionOutbox(builder.clock instanceof VirtualClock ? Integer.MAX_VALUE : builder.outboxCapacity);
         this.driver = new LoopDriver(new LoopDriver.Settings(builder.clock, builder.executor, builder.policy,
@@ -115,9 +118,16 @@ public final class Engine implements AutoCloseable {
                 driver.countRejected();
                 return CompletableFuture.failedFuture(e);
             }
+            if (classifier != null) {
+                complete = classifier.classify(complete, submit.spec().priority() != null, submit.mostUrgentAllowed(),
+                        clock.toInstant(clock.nanos()));
+            } else if (complete.classification() != null) {
+                complete = complete.withClassification(null); // only a classifier sets it, never a sender
+            }
             if (complete != submit.spec()) {
                 @SuppressWarnings("unchecked") // a Submit is a Command<SubmitResult>
-                Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens(), submit.acceptBy());
+                Command<R> validated = (Command<R>) new Command.Submit(complete, submit.outputTokens(), submit.acceptBy(),
+                        submit.mostUrgentAllowed());
                 command = validated;
             }
         }
@@ -288,6 +298,7 @@ public final class Engine implements AutoCloseable {
         private Consumer<Throwable> onLoopFailure;
         private Boolean enforceDeadlines;
         private FlowSettings flow;
+        private TaskClassifier classifier;
 
         private Builder() {}
 
@@ -297,6 +308,15 @@ public final class Engine implements AutoCloseable {
          */
         public Builder flow(FlowSettings value) {
             flow = once(flow, value, "flow settings");
+            return this;
+        }
+
+        /**
+         * Gives each submitted task its priority by rules and records which rule did
+         * ({@link TaskSpec#classification()}); default none (a task keeps the priority it was sent with).
+         */
+        public Builder classifier(TaskClassifier value) {
+            classifier = once(classifier, value, "classifier");
             return this;
         }
 

@@ -85,6 +85,9 @@ public final class ApiServer implements AutoCloseable {
         });
         app.after(ctx -> inFlight.decrementAndGet());
         routes.register(app);
+        if (b.configService != null) {
+            new ConfigRoutes(b.configService, bodies, b.maxBodyBytes).register(app);
+        }
         if (guard != null) {
             app.before(guard::check);
         }
@@ -275,6 +278,7 @@ public final class ApiServer implements AutoCloseable {
         private EngineMetrics metrics;
         private CallbackDispatcher callbacks;
         private boolean baseline;
+        private ConfigService configService;
         private boolean virtualThreads;
         private java.util.List<String> frontDoorModels;
         private io.queuedeck.engine.exec.openai.CompletionStreams frontDoorStreams;
@@ -468,6 +472,17 @@ public final class ApiServer implements AutoCloseable {
         /** The front door on simulated GPUs, which serve {@code models}: answers come from the tasks' outputs. */
         public Builder openAiFrontDoor(java.util.List<String> models) {
             return openAiFrontDoor(models, new io.queuedeck.engine.exec.openai.CompletionStreams());
+        }
+
+        ConfigService configService() {
+            return configService;
+        }
+
+        /** Serves the running config, its versions and canaries ({@code /v1/config}, {@code /v1/canary}; admin scope). */
+        public Builder configService(ConfigService value) {
+            once(configService != null, "config service");
+            configService = java.util.Objects.requireNonNull(value, "config service must not be null");
+            return this;
         }
 
         /**

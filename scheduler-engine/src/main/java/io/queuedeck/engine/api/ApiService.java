@@ -63,6 +63,9 @@ public final class ApiService implements AutoCloseable {
                 .afterBatch(dispatcher::flush);
         ApiServer.Builder builder = ApiServer.builder(engine).metrics(metrics).callbacks(dispatcher);
         server.accept(builder);
+        if (builder.configService() != null) {
+            feed.onFinished(builder.configService()::finished); // a canary's comparison counts finished tasks
+        }
         try {
             return new ApiService(engine, builder.build(), feed, dispatcher, feedThread);
         } catch (IllegalStateException e) {

@@ -194,7 +194,7 @@ final class Routes {
             tenants.take(ctx, spec.tenant(), 1, "tenant");
         }
         long acceptBy = engine.clock().nanos() + timeoutNanos;
-        SubmitResult result = answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
+        SubmitResult result = answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance(ctx))), acceptBy);
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
@@ -269,8 +269,9 @@ final class Routes {
         }
         List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
         long acceptBy = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
+        int allowance = allowance(ctx);
         for (TaskSpec spec : specs) {
-            futures.add(engine.send(new Command.Submit(spec, -1, acceptBy)));
+            futures.add(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
@@ -457,6 +458,12 @@ final class Routes {
         if (room > 0) {
             checkQueueRoom(room);
         }
+    }
+
+    /** The most urgent priority the caller may use: priority rules cap their choice at it (0 for any). */
+    private static int allowance(Context ctx) {
+        Client client = ctx.attribute(CLIENT);
+        return client == null ? 0 : client.policy().mostUrgentPriority();
     }
 
     private void checkQueueRoom(int more) {

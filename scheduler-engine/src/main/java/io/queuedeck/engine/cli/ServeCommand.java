@@ -7,6 +7,9 @@ import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.plane.ConfigPlane;
+import io.queuedeck.engine.control.plane.ConfigWatcher;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.CompletionStreams;
@@ -172,6 +175,8 @@ final class ServeCommand implements Callable<Integer> {
         if (taskStore != null) {
             builder.store(taskStore);
         }
+        ReleaseClassifier classifier = new ReleaseClassifier(settings.priorityRules());
+        builder.classifier(classifier);
         Engine engine = builder.build();
         DeliveryStore store;
         try {
@@ -180,9 +185,11 @@ final class ServeCommand implements Callable<Integer> {
             engine.close(); // and the task store with it
             throw e;
         }
+        ConfigPlane plane = ControlSetup.plane(engine, classifier, configFile, System::getenv, DEFAULT_POLICY);
         ApiService service;
         try {
             service = ApiService.create(engine, api -> {
+                api.configService(plane);
                 if (server.host() != null) {
                     api.host(server.host());
                 }
@@ -246,10 +253,14 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot listen on " + orDefault(server.host(), "127.0.0.1") + ":"
                     + orDefault(server.port(), 8080) + ": " + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }
+        ConfigWatcher watcher = ControlSetup.watch(plane, configFile);
         Duration grace = orDefault(server.shutdownGrace(), Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch hurry = new CountDownLatch(1);
         Thread stopper = new Thread(() -> {
+            if (watcher != null) {
+                watcher.close();
+            }
             try {
                 if (!service.shutdown(grace, hurry)) {
                     out.println("QueueDeck API stopping with tasks still running (grace period over or a second signal)");
@@ -400,7 +411,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
                 pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList), policySection,
-                clients, read.tenants(), callbacks, store, read.flow());
+                clients, read.tenants(), callbacks, store, read.flow(), read.priorityRules());
     }
 
     /**

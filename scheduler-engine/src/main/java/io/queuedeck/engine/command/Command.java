@@ -50,6 +50,7 @@ public sealed interface Command<R> {
             @JsonSubTypes.Type(value = SetTierMode.class, name = "set_tier_mode"),
             @JsonSubTypes.Type(value = SetLaneMode.class, name = "set_lane_mode"),
             @JsonSubTypes.Type(value = SwitchPolicy.class, name = "switch_policy"),
+            @JsonSubTypes.Type(value = ApplyConfig.class, name = "apply_config"),
             @JsonSubTypes.Type(value = CrashInstance.class, name = "crash_instance"),
             @JsonSubTypes.Type(value = SlowInstance.class, name = "slow_instance"),
             @JsonSubTypes.Type(value = SetInstanceOnline.class, name = "set_instance_online")})
@@ -71,10 +72,17 @@ public sealed interface Command<R> {
      *                     stops waiting can say "not queued" truthfully; {@link #NO_EXPIRY} for none.
      *                     Not part of the JSON form: it concerns one wait, and a replayed
      *                     submission was accepted already
+     * @param mostUrgentAllowed the most urgent priority the sender may use (0 for any): a priority
+     *                     rule's choice is capped at it (decision 0031); not in the JSON form either
      */
-    record Submit(TaskSpec spec, int outputTokens, @JsonIgnore long acceptBy) implements Change<SubmitResult> {
+    record Submit(TaskSpec spec, int outputTokens, @JsonIgnore long acceptBy, @JsonIgnore int mostUrgentAllowed)
+            implements Change<SubmitResult> {
         /** An {@code acceptBy} that never passes. */
         public static final long NO_EXPIRY = Long.MAX_VALUE;
+
+        public Submit(TaskSpec spec, int outputTokens, long acceptBy) {
+            this(spec, outputTokens, acceptBy, 0);
+        }
 
         public Submit(TaskSpec spec) {
             this(spec, -1, NO_EXPIRY);
@@ -213,6 +221,29 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return "Switch policy to " + policy + (parameters.isEmpty() ? "" : " " + new java.util.TreeMap<>(parameters));
+        }
+    }
+
+    /**
+     * Applies a new version of the running config on the loop: switches the policy when it
+     * changed (the waiting queue is re-ranked on the loop, nothing is lost or reordered beyond
+     * what the new policy orders differently), then marks the change with an
+     * {@link io.queuedeck.engine.snapshot.EngineEvent.ConfigApplied} event for the console's charts.
+     *
+     * @param version    the config version now running
+     * @param label      what changed, in a few words (the marker's label)
+     * @param policy     the policy to switch to, or null when the policy did not change
+     * @param parameters its parameters as text (empty with a null policy)
+     */
+    record ApplyConfig(int version, String label, String policy, Map<String, String> parameters) implements Change<Void> {
+        public ApplyConfig {
+            Objects.requireNonNull(label, "label");
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        }
+
+        @Override
+        public String describe() {
+            return "Apply config version " + version + ": " + label;
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.api.Scope;
+import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
@@ -87,12 +88,12 @@ final class ConfigReader {
         ServeConfig.CallbackSection callbacks = callbacks(top.section("callbacks"), env);
         ServeConfig.StoreSection store = store(top.section("store"), folder);
         FlowSettings flow = FlowReader.tiers(top.section("tiers"), weights);
+        RuleSet rules = RulesReader.read(top);
         top.retired("data_dir", "has moved to store.data_dir");
         top.retired("backends", "has moved to executor.backends");
-        top.retired("priority_rules", PLANNED);
         top.finish();
         problems.throwIfAny();
-        return new ServeConfig(server, engine, executor, policy, clients, tenants, callbacks, store, flow);
+        return new ServeConfig(server, engine, executor, policy, clients, tenants, callbacks, store, flow, rules);
     }
 
     private static ServeConfig.ServerSection server(Section s) {

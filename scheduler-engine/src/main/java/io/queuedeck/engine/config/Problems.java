@@ -48,6 +48,11 @@ final class Problems {
         return found.size();
     }
 
+    /** Every problem found so far, in the order of their lines. */
+    List<String> messages() {
+        return found.stream().sorted(Comparator.comparingInt(Found::line)).map(Found::message).toList();
+    }
+
     /** Throws every problem found, if there is one, in the order of their lines (the order found within a line). */
     void throwIfAny() {
         if (!found.isEmpty()) {

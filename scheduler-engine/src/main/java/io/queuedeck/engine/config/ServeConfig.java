@@ -2,6 +2,7 @@ package io.queuedeck.engine.config;
 
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
+import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.tier.FlowSettings;
 import java.io.IOException;
@@ -30,22 +31,24 @@ import java.util.function.Function;
  * @param callbacks result callback delivery
  * @param store     where durable state lives
  * @param flow      tier limits and tenant weights ({@code tiers}, {@code tenants.weights}; docs/flow-control.md)
+ * @param priorityRules how tasks get their priority; {@link RuleSet#NONE} when the file lists none
  */
 public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSection executor, PolicySection policy,
                           List<ClientSection> clients, TenantSection tenants, CallbackSection callbacks, StoreSection store,
-                          FlowSettings flow) {
+                          FlowSettings flow, RuleSet priorityRules) {
 
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null, null),
             new EngineSection(null), new ExecutorSection(null, List.of()), new PolicySection(null, null), List.of(),
             new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null),
-            FlowSettings.NONE);
+            FlowSettings.NONE, RuleSet.NONE);
 
     /** Where the documented default file is on the classpath (resources/config/queuedeck.yaml in the repository). */
     public static final String DEFAULT_RESOURCE = "/queuedeck/config/queuedeck.yaml";
 
     public ServeConfig {
         clients = List.copyOf(clients);
+        priorityRules = priorityRules == null ? RuleSet.NONE : priorityRules;
     }
 
     /**
@@ -56,6 +59,18 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      */
     public static ServeConfig load(Path file, Function<String, String> env) {
         return ConfigReader.read(file, env);
+    }
+
+    /** The documented default file this jar carries, as text. */
+    public static String defaultText() {
+        try (InputStream in = ServeConfig.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default config " + DEFAULT_RESOURCE + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

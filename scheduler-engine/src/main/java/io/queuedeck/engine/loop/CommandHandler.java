@@ -60,6 +60,15 @@ final class CommandHandler {
                 loop.switchPolicy(c.policy(), PolicyConfig.of(c.parameters()));
                 yield null;
             }
+            case Command.ApplyConfig c -> {
+                if (c.policy() != null) {
+                    loop.switchPolicy(c.policy(), PolicyConfig.of(c.parameters())); // throws before touching anything
+                }
+                if (loop.events.active()) {
+                    loop.events.publish(new EngineEvent.ConfigApplied(now, c.version(), c.label()));
+                }
+                yield null;
+            }
             case Command.CrashInstance c -> {
                 executor(c.instance()).crash(c.instance());
                 yield instanceChanged(c.instance(), "crash injected");

@@ -129,7 +129,7 @@ final class Durability {
         if (earlier == null) {
             return null;
         }
-        if (!earlier.spec().equals(spec)) {
+        if (!earlier.spec().asRequested().equals(spec.asRequested())) {
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
         }
         return earlier.view();

@@ -48,7 +48,7 @@ final class TaskCommands {
         }
         Task existing = tasks.lookup(spec.taskId());
         if (existing != null) {
-            if (existing.spec().equals(spec)) {
+            if (existing.spec().asRequested().equals(spec.asRequested())) {
                 return new SubmitResult(existing.view(now), false);
             }
             throw refused(new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task"));

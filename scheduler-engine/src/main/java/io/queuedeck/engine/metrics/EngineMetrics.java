@@ -13,6 +13,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.store.StoreStats;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
@@ -49,6 +50,8 @@ public final class EngineMetrics {
     private final Histogram endToEnd;
     private final Histogram callbackLatency;
     private final Counter apiRejected;
+    private final Counter releaseFinished;
+    private final Histogram releaseEndToEnd;
     private final Counter callbacksDelivered;
     private final Counter callbacksRetried;
     private final Counter callbacksFailed;
@@ -68,6 +71,14 @@ public final class EngineMetrics {
         callbackLatency = Histogram.builder().name("queuedeck_callback_latency_seconds")
                 .help("Time from a task's completion to its callback being accepted.")
                 .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+        // stable against canary (docs/configuration.md, "Canary"): a task classified before any rule ran has neither
+        releaseFinished = Counter.builder().name("queuedeck_release_tasks_finished")
+                .help("Tasks that reached a final state, by the release that classified them (stable or canary) and state.")
+                .labelNames("release", "state").withoutExemplars().register(registry);
+        releaseEndToEnd = Histogram.builder().name("queuedeck_release_e2e_latency_seconds")
+                .help("Time from arrival to completion of succeeded tasks, by release and business class.")
+                .labelNames("release", "business_class").classicOnly().classicUpperBounds(LATENCY_BUCKETS)
+                .withoutExemplars().register(registry);
         apiRejected = Counter.builder().name("queuedeck_api_rejected")
                 .help("Submissions the REST API refused before or at admission, by reason.")
                 .labelNames("reason").withoutExemplars().register(registry);
@@ -83,6 +94,15 @@ public final class EngineMetrics {
 
     /** Records a finished task's latencies; a {@link io.queuedeck.engine.CompletionFeed} listener. */
     public void recordFinished(TaskView task) {
+        TaskSpec.Classification classification = task.spec().classification();
+        if (classification != null) {
+            releaseFinished.labelValues(classification.release(), task.state().name().toLowerCase(Locale.ROOT)).inc();
+            if (task.state() == TaskState.SUCCEEDED) {
+                String businessClass = task.spec().businessClass() == null ? "" : task.spec().businessClass();
+                releaseEndToEnd.labelValues(classification.release(), businessClass)
+                        .observe((task.finishedAt() - task.arrivedAt()) / 1e9);
+            }
+        }
         if (task.state() != TaskState.SUCCEEDED) {
             return; // the engine's latency figures cover succeeded tasks; counters cover the rest
         }

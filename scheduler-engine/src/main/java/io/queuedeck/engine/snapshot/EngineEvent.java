@@ -20,6 +20,9 @@ public sealed interface EngineEvent {
     /** The live scheduling policy was switched. */
     record PolicyChanged(long at, String from, String to) implements EngineEvent {}
 
+    /** A new config version runs from now on (a reload, a rollback, a canary's start, promotion or end). */
+    record ConfigApplied(long at, int version, String label) implements EngineEvent {}
+
     /** Dispatch was paused or resumed. */
     record DispatchToggled(long at, boolean paused) implements EngineEvent {}
 }

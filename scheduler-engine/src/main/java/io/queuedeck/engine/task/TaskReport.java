@@ -35,6 +35,8 @@ import java.util.function.LongFunction;
  * @param usage           the token counts that server reported
  * @param interTokenMs    mean gap between its streamed tokens
  * @param backend         base URL of the server that ran it
+ * @param priorityRule    the priority rule that classified it ({@code explicit}, {@code default} or a rule's name)
+ * @param release         {@code stable}, or {@code canary} when a candidate config classified it
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -62,7 +64,9 @@ public record TaskReport(
         String finishReason,
         Generation.Usage usage,
         Double interTokenMs,
-        String backend) {
+        String backend,
+        String priorityRule,
+        String release) {
 
     /**
      * The report of {@code view}.
@@ -81,7 +85,9 @@ public record TaskReport(
                 view.firstTokenAt() < 0 ? null : (view.firstTokenAt() - view.arrivedAt()) / 1e6,
                 view.finishedAt() < 0 ? null : (view.finishedAt() - view.arrivedAt()) / 1e6,
                 generation == null ? null : generation.finishReason(), generation == null ? null : generation.usage(),
-                generation == null ? null : generation.interTokenMs(), generation == null ? null : generation.backend());
+                generation == null ? null : generation.interTokenMs(), generation == null ? null : generation.backend(),
+                spec.classification() == null ? null : spec.classification().rule(),
+                spec.classification() == null ? null : spec.classification().release());
     }
 
     private static Instant instant(long clockNanos, LongFunction<Instant> toInstant) {

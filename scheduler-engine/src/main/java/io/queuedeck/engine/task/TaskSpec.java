@@ -24,6 +24,8 @@ import java.util.TreeMap;
  * @param maxTokens     upper bound on generated tokens
  * @param promptTokens  prompt length in tokens; estimated from {@code input} when absent
  * @param metadata      client key/value pairs, kept and returned as they are
+ * @param classification set by the engine, never by the client: the priority rule that classified the
+ *                      task and the release (stable or canary) whose rules did; stored with the task
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,7 +40,8 @@ public record TaskSpec(
         Instant deadline,
         Integer maxTokens,
         Integer promptTokens,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        Classification classification) {
 
     /** Priority of a task that does not say. */
     public static final int DEFAULT_PRIORITY = 5;
@@ -49,6 +52,52 @@ public record TaskSpec(
         metadata = metadata == null ? null : Collections.unmodifiableMap(new TreeMap<>(metadata));
     }
 
+    /** A spec as a client sends it: not classified yet. */
+    public TaskSpec(String taskId, String model, String input, Integer priority, String callbackUrl, String tenant,
+                    String businessClass, Instant deadline, Integer maxTokens, Integer promptTokens,
+                    Map<String, String> metadata) {
+        this(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline, maxTokens, promptTokens,
+                metadata, null);
+    }
+
+    /**
+     * How a task got its priority.
+     *
+     * @param rule    the name of the priority rule that matched, {@code explicit} when the client gave a
+     *                priority, {@code default} when no rule matched
+     * @param release {@code stable}, or {@code canary} when a candidate config's rules classified it
+     * @param reason  why, in a few words (what matched, and any cap by the client's allowance)
+     */
+    public record Classification(String rule, String release, String reason) {
+        /** The rule name of a priority the client gave itself. */
+        public static final String EXPLICIT = "explicit";
+        /** The rule name when no rule matched. */
+        public static final String DEFAULT = "default";
+        /** The release of tasks classified by the running config. */
+        public static final String STABLE = "stable";
+        /** The release of tasks classified by a candidate config. */
+        public static final String CANARY = "canary";
+    }
+
+    /** The same spec, classified. */
+    public TaskSpec withClassification(Classification value) {
+        return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
+                maxTokens, promptTokens, metadata, value);
+    }
+
+    /**
+     * The spec as its client sent it, for comparing a resubmission of the same task id: no
+     * classification, and no priority when a rule chose it (rules may choose differently later).
+     */
+    public TaskSpec asRequested() {
+        if (classification == null) {
+            return this;
+        }
+        Integer requested = Classification.EXPLICIT.equals(classification.rule()) ? priority : null;
+        return new TaskSpec(taskId, model, input, requested, callbackUrl, tenant, businessClass, deadline,
+                maxTokens, promptTokens, metadata, null);
+    }
+
     /** A minimal spec, for code that builds tasks rather than parsing them. */
     public static TaskSpec of(String model, String input, int priority, int maxTokens) {
         return new TaskSpec(null, model, input, priority, null, null, null, null, maxTokens, null, null);
@@ -56,26 +105,26 @@ public record TaskSpec(
 
     public TaskSpec withTaskId(String id) {
         return new TaskSpec(id, model, input, priority, callbackUrl, tenant, businessClass, deadline,
-                maxTokens, promptTokens, metadata);
+                maxTokens, promptTokens, metadata, classification);
     }
 
     public TaskSpec withPriority(int newPriority) {
         return new TaskSpec(taskId, model, input, newPriority, callbackUrl, tenant, businessClass, deadline,
-                maxTokens, promptTokens, metadata);
+                maxTokens, promptTokens, metadata, classification);
     }
 
     public TaskSpec withMaxTokens(int tokens) {
         return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
-                tokens, promptTokens, metadata);
+                tokens, promptTokens, metadata, classification);
     }
 
     public TaskSpec withPromptTokens(int tokens) {
         return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
-                maxTokens, tokens, metadata);
+                maxTokens, tokens, metadata, classification);
     }
 
     public TaskSpec withTenant(String newTenant) {
         return new TaskSpec(taskId, model, input, priority, callbackUrl, newTenant, businessClass, deadline,
-                maxTokens, promptTokens, metadata);
+                maxTokens, promptTokens, metadata, classification);
     }
 }

@@ -34,6 +34,7 @@ class CommandJsonTest {
             new Command.SetTierMode(Tier.BATCH, TierMode.DRAINING),
             new Command.SetLaneMode(4, TierMode.PAUSED),
             new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
+            new Command.ApplyConfig(3, "policy priority → edf", "edf", Map.of()),
             new Command.CrashInstance(1),
             new Command.SlowInstance(2, 3.5),
             new Command.SetInstanceOnline(3, false));

@@ -92,6 +92,8 @@ class ConfigurationDocTest {
             tiers.<tier>.retries.       | tiers: {core: {retries: {bogus: 1}}}
             callbacks.                  | callbacks: {bogus: 1}
             store.                      | store: {bogus: 1}
+            priority_rules[].           | priority_rules: [{name: a, priority: 1, bogus: 1}]
+            priority_rules[].match.     | priority_rules: [{name: a, priority: 1, match: {bogus: 1}}]
             """)
     void everySection_acceptsExactlyTheDocumentedKeys(String prefix, String yaml) throws Exception {
         Path file = Files.writeString(dir.resolve("q.yaml"), yaml);

@@ -236,7 +236,7 @@ class ServeConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store, tiers)
+            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store, tiers, priority_rules)
             unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout, shutdown_grace)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
@@ -266,7 +266,7 @@ class ServeConfigTest {
             evict from the last tier         | tiers: {batch: {evict_lower: true}}                           | tiers.batch.evict_lower cannot be true in the last tier
             evict not a flag                 | tiers: {core: {evict_lower: yes please}}                      | tiers.core.evict_lower must be true or false, got 'yes please'
             tenant weight zero               | tenants: {weights: {acme: 0}}                                 | tenants.weights.acme must be a number above 0, got 0
-            planned priority rules           | priority_rules: []                                            | priority_rules is a planned section
+            priority rule without a priority | priority_rules: [{name: a}]                                   | priority_rules[0].priority is required (0 most urgent to 9)
             zero idempotency window ok, bad  | store: {idempotency_window: forever}                          | store.idempotency_window must be a duration
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
             tenant rate zero                 | tenants: {rates: {acme: {requests_per_second: 0}}}            | tenants.rates.acme.requests_per_second must be a number above 0, got 0

@@ -1,0 +1,107 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.queuedeck.engine.task.FieldError;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** {@code /v1/config} and {@code /v1/canary}: the running config, its versions and a canary; admin scope. */
+final class ConfigRoutes {
+    private static final Set<String> TEXT_TYPES = Set.of("application/yaml", "application/x-yaml", "text/yaml",
+            "text/x-yaml", "text/plain");
+
+    private final ConfigService config;
+    private final BodyReader bodies;
+    private final long maxBodyBytes;
+
+    ConfigRoutes(ConfigService config, BodyReader bodies, long maxBodyBytes) {
+        this.config = config;
+        this.bodies = bodies;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void register(Javalin app) {
+        app.get("/v1/config", ctx -> answer(ctx, "read the config", () -> config.status()));
+        app.put("/v1/config", ctx -> answer(ctx, "change the config", () -> config.apply(text(ctx), source(ctx, "PUT /v1/config"))));
+        app.get("/v1/config/history", ctx -> answer(ctx, "read the config history", () -> config.history()));
+        app.post("/v1/config/rollback/{version}", ctx -> answer(ctx, "roll the config back", () -> {
+            int version;
+            try {
+                version = Integer.parseInt(ctx.pathParam("version"));
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid("version", "version must be a whole number, got '" + shorten(ctx.pathParam("version")) + "'");
+            }
+            return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version));
+        }));
+        app.get("/v1/canary", ctx -> answer(ctx, "read the canary", () -> config.canary()));
+        app.put("/v1/canary", ctx -> answer(ctx, "start a canary", () -> {
+            if (!Routes.isJson(ctx.header("Content-Type"))) {
+                throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
+            }
+            ConfigService.CanaryRequest request = bodies.read(ctx, maxBodyBytes,
+                    bytes -> Json.read(bytes, ConfigService.CanaryRequest.class));
+            if (request == null || request.config() == null) {
+                throw ApiException.invalid("config", "config is required: the candidate config file, as text or as an object");
+            }
+            return config.startCanary(request, source(ctx, "PUT /v1/canary"));
+        }));
+        app.post("/v1/canary/promote", ctx -> answer(ctx, "promote the canary", () -> config.promoteCanary(source(ctx,
+                "POST /v1/canary/promote"))));
+        app.post("/v1/canary/rollback", ctx -> answer(ctx, "roll the canary back", () -> config.rollbackCanary(source(ctx,
+                "POST /v1/canary/rollback"))));
+    }
+
+    private interface Call {
+        Object run();
+    }
+
+    private static void answer(Context ctx, String what, Call call) {
+        TaskAccess.require(ctx, what, Scope.ADMIN);
+        Object body;
+        try {
+            body = call.run();
+        } catch (ConfigService.Refused e) {
+            List<FieldError> details = new ArrayList<>();
+            for (String problem : e.problems()) {
+                details.add(new FieldError(keyPath(problem), problem));
+            }
+            throw new ApiException(e.status(), e.code(), e.problems().getFirst()
+                    + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : ""),
+                    details.getFirst().field(), details);
+        }
+        ctx.status(200).contentType("application/json").result(Json.write(body));
+    }
+
+    /** The body as text: YAML or JSON (YAML reads JSON too). */
+    private String text(Context ctx) {
+        String type = ctx.header("Content-Type");
+        String bare = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        if (!Routes.isJson(type) && !TEXT_TYPES.contains(bare)) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be the config file as YAML"
+                    + " ('Content-Type: application/yaml') or JSON ('Content-Type: application/json')");
+        }
+        return bodies.read(ctx, maxBodyBytes, bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** The endpoint and the client that called it, for the history. */
+    private static String source(Context ctx, String endpoint) {
+        Client client = TaskAccess.client(ctx);
+        return endpoint + (client == null ? "" : " by " + client.policy().name());
+    }
+
+    /** {@code PUT /v1/config: policy.name must be ... (line 3)} → {@code policy.name}. */
+    static String keyPath(String problem) {
+        int colon = problem.indexOf(": ");
+        String rest = colon < 0 ? problem : problem.substring(colon + 2);
+        int space = rest.indexOf(' ');
+        return space < 0 ? rest : rest.substring(0, space);
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

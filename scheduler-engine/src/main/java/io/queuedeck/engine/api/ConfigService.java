@@ -1,0 +1,95 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+
+/**
+ * The running config as the REST API serves it ({@code /v1/config}, {@code /v1/canary}; docs/api):
+ * implemented by the control plane, which this package does not know. Every answer is a value
+ * the API writes as JSON; a refusal is a {@link Refused} with every problem.
+ */
+public interface ConfigService {
+    /** {@code {"version", "applied_at", "source", "config", "last_error"}}. */
+    Object status();
+
+    /** The versions applied, oldest first, each with its diff against the one before. */
+    Object history();
+
+    /**
+     * Applies a new version of the whole config file, YAML or JSON.
+     *
+     * @param source who sent it, for the history ({@code PUT /v1/config by admin})
+     * @throws Refused 400 {@code invalid_config} with every problem; the running config stays
+     */
+    Object apply(String text, String source);
+
+    /** Applies an earlier version's text again, as a new version. @throws Refused 404 for an unknown version */
+    Object rollback(int version, String source);
+
+    /** The canary, if one runs, and its comparison with stable. */
+    Object canary();
+
+    /** Starts a canary. @throws Refused 400 on a bad request or candidate, 409 when one runs already */
+    Object startCanary(CanaryRequest request, String source);
+
+    /** Makes the canary's candidate the running config. @throws Refused 409 when none runs */
+    Object promoteCanary(String source);
+
+    /** Ends the canary; new tasks are all classified by the running config again. @throws Refused 409 when none runs */
+    Object rollbackCanary(String source);
+
+    /** A task reached its final state (a completion feed listener): a canary's comparison counts it. */
+    void finished(io.queuedeck.engine.task.TaskView view);
+
+    /**
+     * The body of {@code PUT /v1/canary}.
+     *
+     * @param config       the candidate config file, as text (YAML or JSON); only its reloadable sections may differ
+     * @param by           {@code task_id} (default), {@code tenant}, {@code business_class} or {@code metadata.KEY}
+     * @param fraction     with {@code task_id}: the share of new tasks the canary takes (default 0.1)
+     * @param values       with a label: the values the canary takes
+     * @param autoRollback when to roll the canary back by itself; null for never
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CanaryRequest(JsonNode config, String by, Double fraction, List<String> values, AutoRollback autoRollback) {}
+
+    /**
+     * Automatic rollback: over each {@code window}, once both releases finished {@code min_tasks},
+     * the canary is rolled back when its p99 end-to-end latency (by business class), its share of
+     * rejected or its share of deadline misses is worse than stable's by more than {@code margin}.
+     *
+     * @param margin   relative, 0.2 for 20% worse
+     * @param window   a duration such as {@code 5m}
+     * @param minTasks finished tasks each release needs in a window before it is judged
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record AutoRollback(Double margin, String window, Integer minTasks) {}
+
+    /** A refusal with its HTTP status, error code and every problem (each naming its key path and line). */
+    final class Refused extends RuntimeException {
+        private final int status;
+        private final String code;
+        private final List<String> problems;
+
+        public Refused(int status, String code, List<String> problems) {
+            super(String.join("\n", problems));
+            this.status = status;
+            this.code = code;
+            this.problems = List.copyOf(problems);
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+}

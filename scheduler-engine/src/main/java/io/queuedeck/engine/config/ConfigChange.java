@@ -1,0 +1,165 @@
+package io.queuedeck.engine.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * A new version of a running config, checked whole before anything of it applies: it must be a
+ * valid config file, and it may change only the sections that apply while the engine runs
+ * ({@link #RELOADABLE}). Every problem is listed with its key path and line (decision 0032).
+ */
+public final class ConfigChange {
+    /** The top-level sections a running engine takes without a restart. */
+    public static final List<String> RELOADABLE = List.of("policy", "priority_rules");
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private ConfigChange() {}
+
+    /**
+     * Reads {@code text} as the next version of {@code running}.
+     *
+     * @param name   how messages name the text (the file, or {@code PUT /v1/config})
+     * @param folder what relative paths in it are resolved against
+     * @throws ConfigException with every problem: the file's own, and each change to a section that
+     *                         needs a restart
+     */
+    public static ServeConfig read(String name, String text, Path folder, Function<String, String> env, ServeConfig running) {
+        return read(name, text, folder, env, running, null);
+    }
+
+    /**
+     * As {@link #read(String, String, Path, Function, ServeConfig)}; when {@code text} has problems
+     * of its own, its changes to sections that need a restart are listed too, found by comparing it
+     * key by key with {@code runningText} (null: not compared), so one refusal names everything.
+     */
+    public static ServeConfig read(String name, String text, Path folder, Function<String, String> env, ServeConfig running,
+                                   String runningText) {
+        ServeConfig next;
+        try {
+            next = ConfigReader.read(name, text, folder, env);
+        } catch (ConfigException e) {
+            List<String> textual = runningText == null ? List.of() : textualChanges(name, text, runningText);
+            if (textual.isEmpty()) {
+                throw e;
+            }
+            List<String> all = new ArrayList<>(e.problems());
+            all.addAll(textual);
+            throw new ConfigException(all);
+        }
+        Problems problems;
+        try (JsonParser parser = YAML.createParser(text)) {
+            problems = Problems.of(name, parser);
+        } catch (IOException e) { // it was just read: cannot happen
+            throw new ConfigException(name + ": " + e.getMessage());
+        }
+        compare(problems, "server", running.server(), next.server());
+        compare(problems, "engine", running.engine(), next.engine());
+        compare(problems, "executor", running.executor(), next.executor());
+        compare(problems, "clients", running.clients(), next.clients());
+        compare(problems, "tenants", running.tenants(), next.tenants());
+        compare(problems, "callbacks", running.callbacks(), next.callbacks());
+        compare(problems, "store", running.store(), next.store());
+        // tier limits and tenant weights are read at start by the loop's flow control; not swapped live yet
+        compare(problems, "tiers", running.flow().tiers(), next.flow().tiers());
+        compare(problems, "tenants.weights", running.flow().weights(), next.flow().weights());
+        problems.throwIfAny();
+        return next;
+    }
+
+    /** Keys of non-reloadable sections written differently in {@code text} than in {@code runningText}; none if either is not YAML. */
+    private static List<String> textualChanges(String name, String text, String runningText) {
+        JsonNode was;
+        JsonNode now;
+        Problems problems;
+        try (JsonParser parser = YAML.createParser(text)) {
+            was = YAML.readTree(runningText);
+            now = YAML.readTree(text);
+            problems = Problems.of(name, parser);
+        } catch (IOException e) {
+            return List.of();
+        }
+        if (was == null || now == null || !was.isObject() || !now.isObject()) {
+            return List.of();
+        }
+        for (String section : List.of("server", "engine", "executor", "clients", "tenants", "callbacks", "store", "tiers")) {
+            Map<String, JsonNode> a = new TreeMap<>();
+            Map<String, JsonNode> b = new TreeMap<>();
+            flatten(was.get(section), section, a);
+            flatten(now.get(section), section, b);
+            Set<String> keys = new TreeSet<>(a.keySet());
+            keys.addAll(b.keySet());
+            for (String key : keys) {
+                if (!Objects.equals(a.get(key), b.get(key))) {
+                    problems.add(key, "cannot change while the engine runs; restart to apply it (reloadable: "
+                            + String.join(", ", RELOADABLE) + ")");
+                }
+            }
+        }
+        return problems.messages();
+    }
+
+    /** Leaf key paths of a tree; lists are compared whole. */
+    private static void flatten(JsonNode node, String path, Map<String, JsonNode> out) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(e.getValue(), path + "." + e.getKey(), out));
+        } else if (!(node.isArray() && node.isEmpty())) {
+            out.put(path, node);
+        }
+    }
+
+    /** One problem per changed key of a record section; one for the whole of a list or map section. */
+    private static void compare(Problems problems, String section, Object was, Object now) {
+        if (was instanceof Record && now instanceof Record && was.getClass() == now.getClass()) {
+            for (RecordComponent c : was.getClass().getRecordComponents()) {
+                Object a = value(c, was);
+                Object b = value(c, now);
+                if (!same(a, b)) {
+                    String key = section + "." + snake(c.getName());
+                    boolean secret = c.getName().equals("secret");
+                    problems.add(key, "cannot change while the engine runs" + (secret ? "" : " (" + shown(a) + " → " + shown(b) + ")")
+                            + "; restart to apply it (reloadable: " + String.join(", ", RELOADABLE) + ")");
+                }
+            }
+        } else if (!same(was, now)) {
+            problems.add(section, "cannot change while the engine runs; restart to apply it (reloadable: "
+                    + String.join(", ", RELOADABLE) + ")");
+        }
+    }
+
+    private static Object value(RecordComponent c, Object record) {
+        try {
+            return c.getAccessor().invoke(record);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean same(Object a, Object b) {
+        return a instanceof byte[] x && b instanceof byte[] y ? Arrays.equals(x, y) : Objects.equals(a, b);
+    }
+
+    private static String shown(Object value) {
+        return value == null ? "default" : value instanceof java.util.Collection<?> c && c.isEmpty() ? "none" : value.toString();
+    }
+
+    private static String snake(String camel) {
+        return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT)
+                .replace("max_in_flight", "max_inflight").replace("redis_uri", "uri");
+    }
+}

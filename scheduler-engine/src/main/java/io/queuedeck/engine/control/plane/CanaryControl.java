@@ -1,0 +1,231 @@
+package io.queuedeck.engine.control.plane;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.api.ConfigService;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.CanarySplit;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.RuleSet;
+import io.queuedeck.engine.task.TaskView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A canary (gray release, decision 0033): a candidate config whose priority rules classify a
+ * share of new tasks, each task recording {@code "release": "canary"}; both releases are compared
+ * from their finished tasks; promote makes the candidate the running config, rollback ends it, and
+ * an automatic rollback ends it when it is worse than stable by the margin over a window. The
+ * candidate may change only what can differ per task: its {@code priority_rules} (one queue is
+ * ordered by one policy, so a policy change goes through {@code PUT /v1/config}).
+ */
+final class CanaryControl {
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
+    private static final JsonMapper JSON = new JsonMapper();
+    private static final double DEFAULT_FRACTION = 0.1;
+    private static final double DEFAULT_MARGIN = 0.2;
+    private static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
+    private static final int DEFAULT_MIN_TASKS = 20;
+
+    private final ConfigPlane plane;
+    private final Engine engine;
+    private final ReleaseClassifier classifier;
+    private volatile Run run;
+    private volatile Ended lastEnded;
+
+    /** A running canary. */
+    private record Run(String text, ServeConfig candidate, CanarySplit split, ReleaseComparison comparison,
+                       Instant startedAt, String source, ConfigService.AutoRollback autoRollback, List<ConfigDiff.Change> changes) {}
+
+    /**
+     * How the last canary ended.
+     *
+     * @param outcome {@code promoted} or {@code rolled_back}
+     * @param reason  who or what ended it, and why
+     */
+    record Ended(String outcome, String reason, Instant at) {}
+
+    /** {@code GET /v1/canary}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Status(boolean running, String by, Double fraction, List<String> values,
+                  @JsonProperty("started_at") Instant startedAt, String source,
+                  @JsonProperty("auto_rollback") ConfigService.AutoRollback autoRollback,
+                  List<ConfigDiff.Change> changes, ReleaseComparison.Comparison comparison,
+                  @JsonProperty("last_ended") Ended lastEnded) {}
+
+    CanaryControl(ConfigPlane plane, Engine engine, ReleaseClassifier classifier) {
+        this.plane = plane;
+        this.engine = engine;
+        this.classifier = classifier;
+    }
+
+    Status status() {
+        Run r = run;
+        if (r == null) {
+            return new Status(false, null, null, null, null, null, null, null, null, lastEnded);
+        }
+        CanarySplit s = r.split();
+        boolean byId = s.by().equals(CanarySplit.TASK_ID);
+        return new Status(true, s.by(), byId ? s.fraction() : null, byId ? null : s.values().stream().sorted().toList(),
+                r.startedAt(), r.source(), r.autoRollback(), r.changes(), r.comparison().comparison(engine.clock().nanos()),
+                lastEnded);
+    }
+
+    synchronized Status start(ConfigService.CanaryRequest request, String source) {
+        if (run != null) {
+            throw new ConfigService.Refused(409, "canary_running", List.of("a canary runs already (since " + run.startedAt()
+                    + "); promote or roll it back first"));
+        }
+        String text = request.config().isTextual() ? request.config().asText() : json(request.config());
+        ServeConfig candidate = plane.check(text, "canary config");
+        ServeConfig running = plane.current().config();
+        if (!Objects.equals(candidate.policy(), running.policy())) {
+            throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: policy must be the running one in"
+                    + " a canary: one queue is ordered by one policy; change it with PUT /v1/config (a canary may change"
+                    + " priority_rules)"));
+        }
+        CanarySplit split;
+        try {
+            String by = request.by() == null ? CanarySplit.TASK_ID : request.by();
+            split = new CanarySplit(by, request.fraction() == null ? DEFAULT_FRACTION : request.fraction(),
+                    request.values() == null ? null : new HashSet<>(request.values()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigService.Refused(400, "invalid_field", List.of("canary: " + e.getMessage()));
+        }
+        ConfigService.AutoRollback auto = request.autoRollback();
+        double margin = Double.NaN;
+        Duration window = DEFAULT_WINDOW;
+        int minTasks = DEFAULT_MIN_TASKS;
+        if (auto != null) {
+            margin = auto.margin() == null ? DEFAULT_MARGIN : auto.margin();
+            if (!(margin >= 0) || Double.isInfinite(margin)) {
+                throw new ConfigService.Refused(400, "invalid_field", List.of("auto_rollback.margin must be a number of 0 or"
+                        + " more (0.2 for 20% worse), got " + auto.margin()));
+            }
+            if (auto.window() != null) {
+                window = duration(auto.window());
+            }
+            if (auto.minTasks() != null) {
+                if (auto.minTasks() < 1) {
+                    throw new ConfigService.Refused(400, "invalid_field", List.of("auto_rollback.min_tasks must be at least 1,"
+                            + " got " + auto.minTasks()));
+                }
+                minTasks = auto.minTasks();
+            }
+            auto = new ConfigService.AutoRollback(margin, human(window), minTasks);
+        }
+        long nanos = engine.clock().nanos();
+        ReleaseComparison comparison = new ReleaseComparison(margin, window, minTasks, nanos, engine.clock()::toInstant);
+        Run started = new Run(text, candidate, split, comparison, plane.now(), source, auto,
+                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)));
+        run = started;
+        classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), candidate.priorityRules(), split));
+        mark("canary started: " + (split.by().equals(CanarySplit.TASK_ID)
+                ? Math.round(split.fraction() * 100) + "% of new tasks" : split.by() + " in " + split.values()));
+        return status();
+    }
+
+    /** The candidate becomes the running config (a new version); new tasks are all stable again. */
+    synchronized ConfigPlane.Status promote(String source) {
+        Run r = requireRun();
+        run = null;
+        classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
+        try {
+            ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", "canary promoted");
+            lastEnded = new Ended("promoted", "promoted by " + source, plane.now());
+            return status;
+        } catch (RuntimeException e) {
+            run = r; // the running config changed so that the candidate no longer applies: the canary goes on
+            classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), r.candidate().priorityRules(), r.split()));
+            throw e;
+        }
+    }
+
+    synchronized Status rollback(String reason) {
+        requireRun();
+        end(reason);
+        return status();
+    }
+
+    /** The running config changed: the stable side classifies by its rules from now on. */
+    synchronized void stableChanged(RuleSet stable) {
+        Run r = run;
+        classifier.route(r == null ? new ReleaseClassifier.Routing(stable, null, null)
+                : new ReleaseClassifier.Routing(stable, r.candidate().priorityRules(), r.split()));
+    }
+
+    void finished(TaskView view) {
+        Run r = run;
+        if (r == null) {
+            return;
+        }
+        String reason = r.comparison().record(view);
+        if (reason != null) {
+            synchronized (this) {
+                if (run == r) {
+                    end("automatic rollback: " + reason);
+                }
+            }
+        }
+    }
+
+    private void end(String reason) {
+        run = null;
+        classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
+        lastEnded = new Ended("rolled_back", reason, plane.now());
+        mark("canary rolled back");
+    }
+
+    private Run requireRun() {
+        Run r = run;
+        if (r == null) {
+            throw new ConfigService.Refused(409, "no_canary", List.of("no canary runs; start one with PUT /v1/canary"));
+        }
+        return r;
+    }
+
+    /** An event for the console's charts; the running version does not change. */
+    private void mark(String label) {
+        engine.send(new Command.ApplyConfig(plane.current().version(), label, null, null));
+    }
+
+    private static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new ConfigService.Refused(400, "invalid_field", List.of("auto_rollback.window must be a duration such as"
+                    + " 30s, 5m or 1h, got '" + text + "'"));
+        }
+        double amount = Double.parseDouble(m.group(1));
+        long millis = (long) (amount * switch (m.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+        });
+        if (millis <= 0) {
+            throw new ConfigService.Refused(400, "invalid_field", List.of("auto_rollback.window must be longer than 0"));
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : d.toSeconds() + "s";
+    }
+
+    private static String json(com.fasterxml.jackson.databind.JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

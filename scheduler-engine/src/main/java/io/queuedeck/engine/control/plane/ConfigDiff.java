@@ -1,0 +1,73 @@
+package io.queuedeck.engine.control.plane;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What changed between two config trees, key path by key path (lists compared whole). */
+public final class ConfigDiff {
+    private ConfigDiff() {}
+
+    /**
+     * One changed key.
+     *
+     * @param path the key path ({@code policy.name}, {@code priority_rules})
+     * @param from its value before, null when it was not set
+     * @param to   its value now, null when it is not set any more
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Change(String path, JsonNode from, JsonNode to) {}
+
+    static List<Change> between(JsonNode before, JsonNode after) {
+        Map<String, JsonNode> a = new TreeMap<>();
+        Map<String, JsonNode> b = new TreeMap<>();
+        flatten(before, "", a);
+        flatten(after, "", b);
+        TreeMap<String, Boolean> paths = new TreeMap<>();
+        a.keySet().forEach(k -> paths.put(k, true));
+        b.keySet().forEach(k -> paths.put(k, true));
+        List<Change> changes = new ArrayList<>();
+        for (String path : paths.keySet()) {
+            JsonNode x = a.get(path);
+            JsonNode y = b.get(path);
+            if (x == null ? y != null : !x.equals(y)) {
+                changes.add(new Change(path, x, y));
+            }
+        }
+        return changes;
+    }
+
+    /** A short label for the change: its paths, a few of them. */
+    static String label(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return "no change";
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(3, changes.size()); i++) {
+            Change c = changes.get(i);
+            out.append(i == 0 ? "" : ", ").append(c.path());
+            if (c.to() != null && c.to().isValueNode()) {
+                out.append(" → ").append(c.to().asText());
+            }
+        }
+        return changes.size() > 3 ? out + " and " + (changes.size() - 3) + " more" : out.toString();
+    }
+
+    private static void flatten(JsonNode node, String path, Map<String, JsonNode> out) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return;
+        }
+        if (node.isObject() && !node.isEmpty()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flatten(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), out);
+            }
+        } else if (!(node.isContainerNode() && node.isEmpty())) {
+            out.put(path, node); // an empty list or mapping sets nothing, as the key left out
+        }
+    }
+}

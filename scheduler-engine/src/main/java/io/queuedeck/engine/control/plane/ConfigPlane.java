@@ -1,0 +1,258 @@
+package io.queuedeck.engine.control.plane;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.api.ConfigService;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.config.ConfigChange;
+import io.queuedeck.engine.config.ConfigException;
+import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.RuleSet;
+import io.queuedeck.engine.task.TaskView;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The running config and its versions (decision 0032). A new version — a {@code PUT /v1/config},
+ * the watched file changing, a rollback, a promoted canary — is checked whole
+ * ({@link ConfigChange}); if anything is wrong nothing of it applies, the running version stays
+ * and {@code last_error} says why. A valid one applies without a restart: the policy through one
+ * loop command (the queue is re-ranked on the loop), the priority rules by swapping what classifies
+ * new tasks; every applied version is an engine event the console marks on its charts. Canaries
+ * are in {@link CanaryControl}. Changes are serialized here (they are rare); reading is cheap.
+ */
+public final class ConfigPlane implements ConfigService {
+    /** Versions kept for history and rollback. */
+    static final int KEPT_VERSIONS = 100;
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final System.Logger LOG = System.getLogger(ConfigPlane.class.getName());
+    private static final long APPLY_TIMEOUT_SECONDS = 10;
+
+    private final Engine engine;
+    private final ReleaseClassifier classifier;
+    private final Path folder;
+    private final Function<String, String> env;
+    private final String defaultPolicy;
+    private final Deque<Version> versions = new ArrayDeque<>();
+    private final CanaryControl canary;
+    private volatile Version current;
+    private volatile Refusal lastError;
+
+    /**
+     * One applied version.
+     *
+     * @param version   1 for the config the engine started with, then one more per applied change
+     * @param appliedAt when it applied
+     * @param source    where it came from: the file, {@code PUT /v1/config by admin}, a rollback...
+     * @param label     what changed, in a few words
+     * @param changes   its diff against the version before
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Version(int version, @JsonProperty("applied_at") Instant appliedAt, String source, String label,
+                          List<ConfigDiff.Change> changes, @JsonIgnore String text, @JsonIgnore ServeConfig config,
+                          @JsonIgnore JsonNode tree) {}
+
+    /** A refused change: when, from where, and every problem (each with its key path and line). */
+    public record Refusal(Instant at, String source, List<String> problems) {}
+
+    /** {@code GET /v1/config}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Status(int version, @JsonProperty("applied_at") Instant appliedAt, String source, JsonNode config,
+                         @JsonProperty("last_error") Refusal lastError, List<String> reloadable) {}
+
+    /**
+     * @param running        the config the engine started with, read from {@code text}
+     * @param text           that config file's text
+     * @param source         where it was read ({@code /etc/queuedeck.yaml}, {@code built-in defaults})
+     * @param folder         what relative paths in later versions are resolved against
+     * @param defaultPolicy  the policy that runs when a version names none
+     */
+    public ConfigPlane(Engine engine, ReleaseClassifier classifier, ServeConfig running, String text, String source,
+                       Path folder, Function<String, String> env, String defaultPolicy) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
+        this.folder = folder;
+        this.env = env;
+        this.defaultPolicy = defaultPolicy;
+        this.current = new Version(1, now(), source, "started", List.of(), text, running, tree(text));
+        versions.add(current);
+        this.canary = new CanaryControl(this, engine, classifier);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    @Override
+    public Status status() {
+        Version v = current;
+        return new Status(v.version(), v.appliedAt(), v.source(), v.tree(), lastError, ConfigChange.RELOADABLE);
+    }
+
+    @Override
+    public synchronized Object history() {
+        return Map.of("versions", List.copyOf(versions));
+    }
+
+    /** The version running now. */
+    public Version current() {
+        return current;
+    }
+
+    /** The last refused change, or null when the last change applied. */
+    public Refusal lastError() {
+        return lastError;
+    }
+
+    // ---------------------------------------------------------------- changing
+
+    @Override
+    public Status apply(String text, String source) {
+        return applyText(text, source, null);
+    }
+
+    /**
+     * Applies {@code text} as the next version, or refuses it whole.
+     *
+     * @param label the history's label, or null to describe the diff
+     * @throws ConfigService.Refused 400 {@code invalid_config} with every problem
+     */
+    synchronized Status applyText(String text, String source, String label) {
+        Version was = current;
+        ServeConfig next;
+        try {
+            next = ConfigChange.read(source, text, folder, env, was.config(), was.text());
+        } catch (ConfigException e) {
+            throw refuse(source, e.problems());
+        }
+        JsonNode tree = tree(text);
+        List<ConfigDiff.Change> changes = ConfigDiff.between(was.tree(), tree);
+        if (changes.isEmpty()) {
+            return status(); // the same config again (an editor saving twice): nothing to apply
+        }
+        boolean policyChanged = !Objects.equals(was.config().policy(), next.policy());
+        String policy = policyChanged ? Objects.requireNonNullElse(next.policy().name(), defaultPolicy) : null;
+        Map<String, String> parameters = policyChanged && next.policy().parameters() != null ? next.policy().parameters()
+                : Map.of();
+        int version = was.version() + 1;
+        String shown = label != null ? label : ConfigDiff.label(changes);
+        try {
+            engine.send(new Command.ApplyConfig(version, shown, policy, parameters)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw refuse(source, List.of(source + ": policy " + e.getCause().getMessage()));
+        } catch (TimeoutException e) {
+            throw refuse(source, List.of(source + ": the scheduler loop did not take the change within "
+                    + APPLY_TIMEOUT_SECONDS + " s; the policy may have changed, the rest did not"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw refuse(source, List.of(source + ": interrupted before the change applied"));
+        }
+        Version applied = new Version(version, now(), source, shown, changes, text, next, tree);
+        current = applied;
+        versions.addLast(applied);
+        while (versions.size() > KEPT_VERSIONS) {
+            versions.removeFirst();
+        }
+        lastError = null;
+        canary.stableChanged(next.priorityRules());
+        LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} applied from {1}: {2}", version, source, shown);
+        return status();
+    }
+
+    @Override
+    public Status rollback(int version, String source) {
+        Version target;
+        synchronized (this) {
+            target = versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new Refused(404,
+                    "not_found", List.of("no config version " + version + " is kept (kept: " + versions.getFirst().version()
+                    + " to " + current.version() + ")")));
+        }
+        return applyText(target.text(), source, "rollback to version " + version);
+    }
+
+    /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
+    public void fileChanged(String text, String source) {
+        try {
+            applyText(text, source, null);
+        } catch (Refused e) {
+            // recorded in last_error and logged by refuse(): the running config stays
+        }
+    }
+
+    // ---------------------------------------------------------------- canary
+
+    @Override
+    public Object canary() {
+        return canary.status();
+    }
+
+    @Override
+    public Object startCanary(CanaryRequest request, String source) {
+        return canary.start(request, source);
+    }
+
+    @Override
+    public Object promoteCanary(String source) {
+        return canary.promote(source);
+    }
+
+    @Override
+    public Object rollbackCanary(String source) {
+        return canary.rollback("rolled back by " + source);
+    }
+
+    /** A finished task: counted for the canary's comparison, which may roll the canary back. Any thread. */
+    public void finished(TaskView view) {
+        canary.finished(view);
+    }
+
+    /** Checks a candidate config against the running one, as a change would be checked. */
+    ServeConfig check(String text, String source) {
+        try {
+            return ConfigChange.read(source, text, folder, env, current.config());
+        } catch (ConfigException e) {
+            throw new Refused(400, "invalid_config", e.problems());
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Refused refuse(String source, List<String> problems) {
+        lastError = new Refusal(now(), source, problems);
+        LOG.log(System.Logger.Level.WARNING, "QueueDeck: config change from {0} refused, version {1} stays:\n  {2}", source,
+                current.version(), String.join("\n  ", problems));
+        return new Refused(400, "invalid_config", problems);
+    }
+
+    Instant now() {
+        return engine.clock().toInstant(engine.clock().nanos());
+    }
+
+    static JsonNode tree(String text) {
+        try {
+            JsonNode tree = YAML.readTree(text);
+            return tree == null || tree.isMissingNode() ? JsonNodeFactory.instance.objectNode() : tree;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not YAML: " + e.getMessage(), e); // it was read as a config already
+        }
+    }
+
+    /** The rules of the running version, for a canary's stable side. */
+    RuleSet stableRules() {
+        return current.config().priorityRules();
+    }
+}

@@ -1,0 +1,138 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.plane.ConfigPlane;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /v1/config} and {@code /v1/canary} over HTTP: admin only, YAML or JSON, refusals with every problem. */
+class ConfigRoutesTest {
+    private static final String ADMIN = "admin-token-0123456789abcdef0123456789ab";
+    private static final String READER = "reader-token-0123456789abcdef012345678";
+    private static final String V1 = "policy:\n  name: priority\n";
+
+    @TempDir
+    Path dir;
+    private Engine engine;
+    private ApiServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path file = Files.writeString(dir.resolve("q.yaml"), V1);
+        ServeConfig running = ServeConfig.load(file, Map.<String, String>of()::get);
+        ReleaseClassifier classifier = new ReleaseClassifier(running.priorityRules());
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).classifier(classifier).build();
+        engine.start();
+        ConfigPlane plane = new ConfigPlane(engine, classifier, running, V1, file.toString(), dir,
+                Map.<String, String>of()::get, "priority");
+        server = ApiServer.builder(engine).port(0).configService(plane)
+                .client(ADMIN, ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
+                .client(READER, ClientPolicy.scoped("reader", null, EnumSet.of(Scope.READ, Scope.OPERATE)))
+                .build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+    }
+
+    private Http.Response put(String token, String path, String body, String type) {
+        Http http = new Http(server.baseUri(), token);
+        return http.send(http.request(path).header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    @Test
+    void getConfig_showsVersionSourceConfigAndNoError() {
+        JsonNode status = new Http(server.baseUri(), ADMIN).get("/v1/config").json();
+        assertThat(status.path("version").asInt()).isEqualTo(1);
+        assertThat(status.path("source").asText()).endsWith("q.yaml");
+        assertThat(status.path("config").path("policy").path("name").asText()).isEqualTo("priority");
+        assertThat(status.has("applied_at")).isTrue();
+        assertThat(status.path("last_error").isNull()).isTrue();
+    }
+
+    @Test
+    void putYamlOrJson_applies_historyHasTheDiff_rollbackRestores() {
+        Http.Response yaml = put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml");
+        assertThat(yaml.status()).isEqualTo(200);
+        assertThat(yaml.json().path("version").asInt()).isEqualTo(2);
+        assertThat(yaml.json().path("source").asText()).isEqualTo("PUT /v1/config by admin");
+        Http.Response json = put(ADMIN, "/v1/config", "{\"policy\": {\"name\": \"fifo\"}}", "application/json");
+        assertThat(json.json().path("version").asInt()).isEqualTo(3);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
+
+        JsonNode versions = new Http(server.baseUri(), ADMIN).get("/v1/config/history").json().path("versions");
+        assertThat(versions).hasSize(3);
+        JsonNode change = versions.get(1).path("changes").get(0);
+        assertThat(change.path("path").asText()).isEqualTo("policy.name");
+        assertThat(change.path("from").asText()).isEqualTo("priority");
+        assertThat(change.path("to").asText()).isEqualTo("edf");
+
+        Http.Response back = new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/1", "{}");
+        assertThat(back.status()).isEqualTo(200);
+        assertThat(back.json().path("version").asInt()).isEqualTo(4);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority");
+        assertThat(new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/99", "{}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void invalidPut_400WithEveryProblem_lastErrorShowsIt_versionStays() {
+        Http.Response bad = put(ADMIN, "/v1/config", "policy:\n  name: nonsense\n", "application/yaml");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.errorCode()).isEqualTo("invalid_config");
+        assertThat(bad.errorField()).isEqualTo("policy.name");
+        assertThat(bad.json().path("error").path("message").asText()).contains("(line 2)");
+
+        Http.Response refused = put(ADMIN, "/v1/config", "policy:\n  name: edf\nserver:\n  port: 9090\nstore:\n"
+                + "  type: redis\n  uri: redis://x:6379\n", "application/yaml");
+        assertThat(refused.status()).isEqualTo(400);
+        JsonNode details = refused.json().path("error").path("details");
+        assertThat(details).hasSize(2);
+        assertThat(details.get(0).path("field").asText()).isEqualTo("server.port");
+        assertThat(details.get(0).path("message").asText()).contains("cannot change while the engine runs").contains("(line 4)");
+        assertThat(details.get(1).path("field").asText()).isEqualTo("store.uri");
+
+        JsonNode status = new Http(server.baseUri(), ADMIN).get("/v1/config").json();
+        assertThat(status.path("version").asInt()).isEqualTo(1);
+        assertThat(status.path("last_error").path("problems")).hasSize(2);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority"); // refused whole
+    }
+
+    @Test
+    void withoutAdminScope_403_andAnUnknownBodyType_415() {
+        assertThat(new Http(server.baseUri(), READER).get("/v1/config").status()).isEqualTo(403);
+        assertThat(put(READER, "/v1/config", V1, "application/yaml").status()).isEqualTo(403);
+        assertThat(put(ADMIN, "/v1/config", V1, "application/xml").status()).isEqualTo(415);
+    }
+
+    @Test
+    void canary_startShowPromote_overHttp() {
+        Http admin = new Http(server.baseUri(), ADMIN);
+        assertThat(admin.post("/v1/canary/promote", "{}").status()).isEqualTo(409);
+        Http.Response started = put(ADMIN, "/v1/canary", "{\"config\": \"policy:\\n  name: priority\\npriority_rules:\\n"
+                + "  - {name: all, priority: 2}\\n\", \"fraction\": 0.25}", "application/json");
+        assertThat(started.status()).isEqualTo(200);
+        assertThat(started.json().path("running").asBoolean()).isTrue();
+        assertThat(started.json().path("fraction").asDouble()).isEqualTo(0.25);
+        assertThat(admin.get("/v1/canary").json().path("comparison").path("stable").path("finished").asInt()).isZero();
+        Http.Response promoted = admin.post("/v1/canary/promote", "{}");
+        assertThat(promoted.status()).isEqualTo(200);
+        assertThat(promoted.json().path("version").asInt()).isEqualTo(2);
+        assertThat(admin.get("/v1/canary").json().path("last_ended").path("outcome").asText()).isEqualTo("promoted");
+    }
+}

@@ -1,0 +1,193 @@
+package io.queuedeck.engine.control.plane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.api.ConfigService;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.control.CanarySplit;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.RuleSet;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.outbox.CompletionOutbox;
+import io.queuedeck.engine.task.TaskSpec;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Canary releases on a virtual clock: routing, promote, rollback, and automatic rollback of a worse candidate. */
+class CanaryTest {
+    /** Running config: every task without a priority is urgent. */
+    private static final String STABLE = "policy: {name: priority}\npriority_rules:\n  - {name: urgent, priority: 1}\n";
+    /** A candidate that makes every task least urgent: its tasks wait behind stable's. */
+    private static final String WORSE = "policy: {name: priority}\npriority_rules:\n  - {name: relaxed, priority: 9}\n";
+
+    private VirtualClock clock;
+    private Engine engine;
+    private CompletionOutbox completions;
+    private ConfigPlane plane;
+    private int next;
+
+    @BeforeEach
+    void start() {
+        clock = new VirtualClock();
+        ReleaseClassifier classifier = new ReleaseClassifier(TestConfigs.parse(STABLE).priorityRules());
+        engine = Engine.builder().clock(clock)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
+                .policy("priority").classifier(classifier).build();
+        completions = engine.completions();
+        engine.start();
+        plane = new ConfigPlane(engine, classifier, TestConfigs.parse(STABLE), STABLE, "q.yaml", Path.of("."),
+                Map.<String, String>of()::get, "priority");
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    private TaskSpec submit() {
+        String id = "t" + next++;
+        engine.send(new Command.Submit(new TaskSpec(id, "m", "hi", null, null, null, "chat", null, 32, 16, null))).join();
+        return engine.send(new Command.FindTask(id)).join().orElseThrow().spec();
+    }
+
+    private static ConfigService.CanaryRequest request(String config, double fraction, ConfigService.AutoRollback auto) {
+        return new ConfigService.CanaryRequest(TextNode.valueOf(config), null, fraction, null, auto);
+    }
+
+    @Test
+    void routedFraction_withinStatisticalTolerance_andStablePerTaskId() {
+        CanarySplit split = CanarySplit.byTaskId(0.1);
+        int n = 20_000;
+        int canary = 0;
+        for (int i = 0; i < n; i++) {
+            TaskSpec spec = TaskSpec.of("m", "x", 5, 1).withTaskId("task-" + i);
+            boolean routed = split.routesToCanary(spec);
+            assertThat(split.routesToCanary(spec)).isEqualTo(routed); // the same id, the same side
+            canary += routed ? 1 : 0;
+        }
+        // 0.1 ± 5 standard deviations of a binomial share (sd = sqrt(0.1 * 0.9 / n) ≈ 0.0021)
+        assertThat(canary / (double) n).isBetween(0.1 - 0.0106, 0.1 + 0.0106);
+        // a different split of the same ids routes the same ids again: stable across processes, not random
+        assertThat(CanarySplit.byTaskId(0.1).routesToCanary(TaskSpec.of("m", "x", 5, 1).withTaskId("task-7")))
+                .isEqualTo(split.routesToCanary(TaskSpec.of("m", "x", 5, 1).withTaskId("task-7")));
+    }
+
+    @Test
+    void byLabel_routesThoseTenantsOnly() {
+        CanarySplit split = new CanarySplit("tenant", 0, Set.of("acme"));
+        assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1).withTenant("acme"))).isTrue();
+        assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1).withTenant("globex"))).isFalse();
+        assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1))).isFalse(); // no tenant: stable
+        assertThat(new CanarySplit("business_class", 0, Set.of("chat")).routesToCanary(TaskSpec.of("m", "x", 5, 1))).isFalse();
+        assertThatThrownBy(() -> new CanarySplit("colour", 0.1, null)).hasMessageContaining("by must be task_id");
+    }
+
+    @Test
+    void canaryTasks_recordTheirRelease_promoteMakesTheCandidateRun() {
+        plane.startCanary(request(WORSE, 0.5, null), "test");
+        int canary = 0;
+        for (int i = 0; i < 200; i++) {
+            TaskSpec spec = submit();
+            boolean isCanary = spec.classification().release().equals("canary");
+            canary += isCanary ? 1 : 0;
+            assertThat(spec.priority()).isEqualTo(isCanary ? 9 : 1);
+            assertThat(spec.classification().rule()).isEqualTo(isCanary ? "relaxed" : "urgent");
+        }
+        assertThat(canary).isBetween(60, 140);
+
+        ConfigPlane.Status promoted = (ConfigPlane.Status) plane.promoteCanary("test");
+        assertThat(promoted.version()).isEqualTo(2);
+        TaskSpec after = submit();
+        assertThat(after.classification().release()).isEqualTo("stable");
+        assertThat(after.priority()).isEqualTo(9);
+        assertThat(((CanaryControl.Status) plane.canary()).lastEnded().outcome()).isEqualTo("promoted");
+        assertThatThrownBy(() -> plane.promoteCanary("test")).isInstanceOfSatisfying(ConfigService.Refused.class,
+                e -> assertThat(e.status()).isEqualTo(409));
+    }
+
+    @Test
+    void rollback_endsTheCanary_newTasksAreStableByTheRunningRules() {
+        plane.startCanary(request(WORSE, 0.5, null), "test");
+        assertThatThrownBy(() -> plane.startCanary(request(WORSE, 0.5, null), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.code()).isEqualTo("canary_running"));
+        plane.rollbackCanary("POST /v1/canary/rollback by admin");
+        for (int i = 0; i < 50; i++) {
+            TaskSpec spec = submit();
+            assertThat(spec.classification().release()).isEqualTo("stable");
+            assertThat(spec.priority()).isEqualTo(1);
+        }
+        CanaryControl.Status status = (CanaryControl.Status) plane.canary();
+        assertThat(status.running()).isFalse();
+        assertThat(status.lastEnded().outcome()).isEqualTo("rolled_back");
+        assertThat(plane.status().version()).isEqualTo(1);
+    }
+
+    @Test
+    void candidateChangingThePolicy_orANonReloadableSection_isRefused() {
+        assertThatThrownBy(() -> plane.startCanary(request("policy: {name: edf}\n", 0.1, null), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
+                        .contains("policy must be the running one"));
+        assertThatThrownBy(() -> plane.startCanary(request(STABLE + "server: {port: 1}\n", 0.1, null), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
+                        .contains("server.port cannot change while the engine runs"));
+        assertThatThrownBy(() -> plane.startCanary(request(STABLE, 1.5, null), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
+                        .contains("fraction must be above 0 and below 1"));
+    }
+
+    /**
+     * One GPU, one task at a time, tasks arriving a little faster than it serves them: the
+     * canary's tasks (priority 9) wait behind stable's (priority 1), so its p99 latency is far
+     * above stable's and the first judged window rolls it back, with the reason recorded.
+     */
+    @Test
+    void degradedCanary_isRolledBackAutomatically_withTheReason() {
+        submit();
+        clock.runUntilIdle();
+        long[] service = new long[1];
+        completions.drain(10, v -> service[0] = v.finishedAt() - v.arrivedAt());
+        assertThat(service[0]).isPositive();
+
+        plane.startCanary(request(WORSE, 0.5, new ConfigService.AutoRollback(0.2, "30s", 10)), "test");
+        long interval = service[0] * 9 / 10;
+        long end = clock.nanos() + 20 * 30_000_000_000L;
+        while (clock.nanos() < end && ((CanaryControl.Status) plane.canary()).running()) {
+            submit();
+            clock.runUntil(clock.nanos() + interval);
+            completions.drain(1_000, plane::finished);
+        }
+        CanaryControl.Status status = (CanaryControl.Status) plane.canary();
+        assertThat(status.running()).isFalse();
+        assertThat(status.lastEnded().outcome()).isEqualTo("rolled_back");
+        assertThat(status.lastEnded().reason()).startsWith("automatic rollback: canary p99 end-to-end latency");
+        assertThat(submit().classification().release()).isEqualTo("stable");
+    }
+
+    @Test
+    void equalCanary_isNotRolledBack() {
+        plane.startCanary(request(STABLE.replace("urgent", "urgent-too"), 0.5,
+                new ConfigService.AutoRollback(0.5, "30s", 5)), "test");
+        long end = clock.nanos() + 5 * 30_000_000_000L;
+        while (clock.nanos() < end) {
+            submit();
+            clock.runUntil(clock.nanos() + 1_000_000_000L); // light load: no queue, both alike
+            completions.drain(1_000, plane::finished);
+        }
+        CanaryControl.Status status = (CanaryControl.Status) plane.canary();
+        assertThat(status.running()).isTrue();
+        assertThat(status.comparison().judgement()).startsWith("canary within 50% of stable");
+        assertThat(status.comparison().canary().finished()).isPositive();
+        assertThat(status.comparison().stable().latencyMs()).containsKey("chat");
+    }
+}

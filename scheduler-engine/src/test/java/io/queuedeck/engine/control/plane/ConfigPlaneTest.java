@@ -1,0 +1,146 @@
+package io.queuedeck.engine.control.plane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.EventSubscription;
+import io.queuedeck.engine.api.ConfigService;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.task.TaskSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Versions of the running config on a virtual clock: apply, refuse whole, roll back. */
+class ConfigPlaneTest {
+    static final String V1 = """
+            policy:
+              name: priority
+            priority_rules:
+              - {name: payments, match: {business_class: payment_processing}, priority: 1}
+            """;
+
+    private VirtualClock clock;
+    private Engine engine;
+    private ReleaseClassifier classifier;
+    private ConfigPlane plane;
+    private EventSubscription events;
+
+    static ConfigPlane plane(Engine engine, ReleaseClassifier classifier, String text) {
+        return new ConfigPlane(engine, classifier, parse(text), text, "q.yaml", Path.of("."), Map.<String, String>of()::get,
+                "priority");
+    }
+
+    private static ServeConfig parse(String text) {
+        return TestConfigs.parse(text);
+    }
+
+    @BeforeEach
+    void start() {
+        clock = new VirtualClock();
+        classifier = new ReleaseClassifier(parse(V1).priorityRules());
+        engine = Engine.builder().clock(clock).executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100))
+                .policy("priority").classifier(classifier).build();
+        events = engine.subscribe(1_000);
+        engine.start();
+        plane = plane(engine, classifier, V1);
+    }
+
+    @AfterEach
+    void stop() {
+        events.close();
+        engine.close();
+    }
+
+    private TaskSpec submit(String id, String businessClass) {
+        engine.send(new Command.Submit(new TaskSpec(id, "m", "hi", null, null, null, businessClass, null, 8, 1, null))).join();
+        return engine.send(new Command.FindTask(id)).join().orElseThrow().spec();
+    }
+
+    private List<EngineEvent.ConfigApplied> applied() {
+        List<EngineEvent.ConfigApplied> out = new ArrayList<>();
+        events.drain(1_000, e -> {
+            if (e instanceof EngineEvent.ConfigApplied a) {
+                out.add(a);
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void validChange_appliesWithoutRestart_withAVersionBump_anEvent_andADiff() {
+        ConfigPlane.Status status = plane.apply("""
+                policy:
+                  name: edf
+                priority_rules:
+                  - {name: payments, match: {business_class: payment_processing}, priority: 2}
+                """, "PUT /v1/config by admin");
+
+        assertThat(status.version()).isEqualTo(2);
+        assertThat(status.source()).isEqualTo("PUT /v1/config by admin");
+        assertThat(status.lastError()).isNull();
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("edf");
+        assertThat(submit("a", "payment_processing").priority()).isEqualTo(2); // new rules for new tasks
+        assertThat(applied()).extracting(EngineEvent.ConfigApplied::version).containsExactly(2);
+        ConfigPlane.Version v2 = plane.current();
+        assertThat(v2.changes()).extracting(ConfigDiff.Change::path).containsExactly("policy.name", "priority_rules");
+        assertThat(v2.label()).startsWith("policy.name → edf");
+    }
+
+    @Test
+    void invalidChange_isRefusedWhole_everyProblemWithPathAndLine_andTheRunningConfigStays() {
+        assertThatThrownBy(() -> plane.apply("""
+                policy:
+                  name: edf
+                priority_rules:
+                  - {name: payments, priority: 12}
+                server:
+                  port: 9090
+                """, "PUT /v1/config"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.problems()).containsExactly(
+                            "PUT /v1/config: priority_rules[0].priority must be between 0 and 9, got 12 (line 4)",
+                            "PUT /v1/config: server.port cannot change while the engine runs; restart to apply it"
+                                    + " (reloadable: policy, priority_rules) (line 6)");
+                });
+        assertThatThrownBy(() -> plane.apply("policy: {name: edf}\nserver:\n  port: 9090\n", "PUT /v1/config"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).containsExactly(
+                        "PUT /v1/config: server.port cannot change while the engine runs (default → 9090); restart to apply"
+                                + " it (reloadable: policy, priority_rules) (line 3)"));
+
+        assertThat(plane.status().version()).isEqualTo(1);
+        assertThat(plane.status().lastError().problems()).hasSize(1);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority");
+        assertThat(submit("a", "payment_processing").priority()).isEqualTo(1);
+        assertThat(applied()).isEmpty();
+    }
+
+    @Test
+    void sameConfigAgain_isNoNewVersion() {
+        assertThat(plane.apply(V1 + "\n# a comment\n", "file").version()).isEqualTo(1);
+    }
+
+    @Test
+    void rollback_appliesAnEarlierVersionAsANewOne() {
+        plane.apply("policy: {name: fifo}\n", "PUT /v1/config");
+        ConfigPlane.Status status = plane.rollback(1, "POST /v1/config/rollback/1");
+        assertThat(status.version()).isEqualTo(3);
+        assertThat(plane.current().label()).isEqualTo("rollback to version 1");
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority");
+        assertThat(submit("a", "payment_processing").priority()).isEqualTo(1);
+        assertThatThrownBy(() -> plane.rollback(9, "x")).isInstanceOfSatisfying(ConfigService.Refused.class,
+                e -> assertThat(e.status()).isEqualTo(404));
+    }
+}
