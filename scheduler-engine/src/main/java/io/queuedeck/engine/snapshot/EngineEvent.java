@@ -20,6 +20,9 @@ public sealed interface EngineEvent {
     /** The live scheduling policy was switched. */
     record PolicyChanged(long at, String from, String to) implements EngineEvent {}
 
+    /** A fault began ({@code active}) or ended: a labelled marker for charts and the run log of a drill. */
+    record FaultMarked(long at, String faultId, String label, boolean active) implements EngineEvent {}
+
     /** Dispatch was paused or resumed. */
     record DispatchToggled(long at, boolean paused) implements EngineEvent {}
 }
