@@ -108,7 +108,9 @@ public final class DrillReader {
         long seed = or(t.whole("seed", 0, Long.MAX_VALUE), 1L);
         JsonNode watchdogNode = t.raw("watchdog");
         Duration watchdog = Duration.ofSeconds(10);
-        if (watchdogNode != null && watchdogNode.isTextual() && watchdogNode.asText().trim().equals("off")) {
+        // YAML 1.1 reads a bare off as false
+        if (watchdogNode != null && (watchdogNode.isBoolean() && !watchdogNode.asBoolean()
+                || watchdogNode.isTextual() && watchdogNode.asText().trim().equals("off"))) {
             watchdog = null;
         } else if (watchdogNode != null) {
             watchdog = t.duration("watchdog");

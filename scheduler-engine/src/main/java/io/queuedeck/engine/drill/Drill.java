@@ -68,6 +68,8 @@ public record Drill(String name, String description, String hypothesis, Target t
         QUEUE_WAIT_P99_MS,
         /** 99th percentile of time to first token of the tasks that produced it in the window, ms. */
         TTFT_P99_MS,
+        /** The longest time to first token of the tasks that arrived in the window, ms: what a p99 hides. */
+        TTFT_MAX_MS,
         /** Dead-lettered over finished tasks in the window. */
         ERROR_RATE,
         /** Tasks dead-lettered in the window. */

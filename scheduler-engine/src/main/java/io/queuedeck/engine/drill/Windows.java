@@ -25,6 +25,12 @@ final class Windows {
             case TTFT_P99_MS -> p99(views.stream()
                     .filter(v -> matches(v, priority, tier) && in(v.arrivedAt(), from, to) && v.firstTokenAt() >= 0)
                     .mapToDouble(v -> (v.firstTokenAt() - v.arrivedAt()) / 1e6).toArray());
+            case TTFT_MAX_MS -> {
+                double[] ttft = views.stream()
+                        .filter(v -> matches(v, priority, tier) && in(v.arrivedAt(), from, to) && v.firstTokenAt() >= 0)
+                        .mapToDouble(v -> (v.firstTokenAt() - v.arrivedAt()) / 1e6).toArray();
+                yield new Measure(Arrays.stream(ttft).max().orElse(0), ttft.length);
+            }
             case ERROR_RATE -> {
                 long all = views.stream().filter(v -> matches(v, priority, tier) && in(v.finishedAt(), from, to)).count();
                 long dead = views.stream().filter(v -> matches(v, priority, tier) && in(v.finishedAt(), from, to)
