@@ -151,7 +151,9 @@ final class ServeCommand implements Callable<Integer> {
                 System.getProperty("user.home"));
         OpenAiExecutor backends = backends(settings.executor().backends()); // asks unnamed backends for their models
         Executor executor = backends != null ? backends
-                : new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100);
+                : new io.queuedeck.engine.exec.ProgressWatchdog( // a hung simulated GPU is failed over (docs/faults.md)
+                        new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100),
+                        java.time.Duration.ofSeconds(30), instance -> { });
         List<String> served = backends != null ? backends.models() : List.of(Engine.Builder.DEFAULT_MODEL);
         CompletionStreams streams = backends != null ? backends.streams() : new CompletionStreams();
         Engine.Builder builder = Engine.builder()
@@ -207,6 +209,9 @@ final class ServeCommand implements Callable<Integer> {
                     api.virtualThreads();
                 }
                 api.openAiFrontDoor(served, streams);
+                api.faults(new io.queuedeck.engine.fault.FaultCatalogue(engine, io.queuedeck.engine.fault.FaultClock.live(
+                        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true)
+                                .name("fault-timers").factory()), System::nanoTime), () -> 0));
                 settings.clients().forEach(client -> api.client(client.token(), client.policy()));
                 if (settings.tenants().defaultRate() != null) {
                     api.defaultTenantRate(settings.tenants().defaultRate());
