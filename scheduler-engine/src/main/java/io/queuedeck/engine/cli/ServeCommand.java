@@ -170,10 +170,18 @@ final class ServeCommand implements Callable<Integer> {
         }
         String redisUri = settings.store().redisUri();
         TaskStore taskStore = openTaskStore(redisUri, stateDir);
-        if (taskStore != null) {
-            builder.store(taskStore);
+        // wrapped so that a store_full fault can fail its writes (docs/faults.md)
+        io.queuedeck.engine.fault.FaultyStore faultyStore = taskStore == null ? null : new io.queuedeck.engine.fault.FaultyStore(taskStore);
+        if (faultyStore != null) {
+            builder.store(faultyStore);
         }
         Engine engine = builder.build();
+        io.queuedeck.engine.fault.FaultCatalogue faults = new io.queuedeck.engine.fault.FaultCatalogue(engine,
+                io.queuedeck.engine.fault.FaultClock.live(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().daemon(true).name("fault-timers").factory()), System::nanoTime), () -> 0);
+        if (faultyStore != null) {
+            faults.registerStore(faultyStore);
+        }
         DeliveryStore store;
         try {
             store = stateDir == null ? null : DeliveryStore.durable(stateDir);
@@ -209,9 +217,7 @@ final class ServeCommand implements Callable<Integer> {
                     api.virtualThreads();
                 }
                 api.openAiFrontDoor(served, streams);
-                api.faults(new io.queuedeck.engine.fault.FaultCatalogue(engine, io.queuedeck.engine.fault.FaultClock.live(
-                        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon(true)
-                                .name("fault-timers").factory()), System::nanoTime), () -> 0));
+                api.faults(faults);
                 settings.clients().forEach(client -> api.client(client.token(), client.policy()));
                 if (settings.tenants().defaultRate() != null) {
                     api.defaultTenantRate(settings.tenants().defaultRate());

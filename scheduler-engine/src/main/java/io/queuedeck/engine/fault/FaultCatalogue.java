@@ -37,6 +37,7 @@ public final class FaultCatalogue {
     private final FaultClock clock;
     private final DoubleSupplier baseRate;
     private final Map<String, TcpFaultProxy> proxies = new ConcurrentHashMap<>();
+    private volatile FaultyStore store;
     private final Map<String, Running> active = new LinkedHashMap<>();
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
@@ -60,6 +61,11 @@ public final class FaultCatalogue {
         proxies.put(backend, proxy);
     }
 
+    /** The engine's store, for {@link FaultKind#STORE_FULL} faults. */
+    public void registerStore(FaultyStore value) {
+        store = Objects.requireNonNull(value, "store");
+    }
+
     /**
      * Injects {@code spec}.
      *
@@ -79,6 +85,15 @@ public final class FaultCatalogue {
                 }
             }
             case BURST, TENANT_FLOOD, POISON, PREEMPTION_STORM -> undo.add(startLoad(id, spec));
+            case STORE_FULL -> {
+                FaultyStore target = store;
+                if (target == null) {
+                    throw new IllegalArgumentException("target: this engine's store cannot take faults (it runs without one,"
+                            + " or its store was not wrapped)");
+                }
+                target.setFull(true);
+                undo.add(() -> target.setFull(false));
+            }
             case NETWORK -> {
                 TcpFaultProxy proxy = proxies.get(spec.radius().target());
                 if (proxy == null) {

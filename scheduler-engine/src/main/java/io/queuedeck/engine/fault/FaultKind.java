@@ -32,6 +32,12 @@ public enum FaultKind {
     /** {@code rate} urgent (priority 0) arrivals a second: under a preemptive policy each evicts a running task. */
     PREEMPTION_STORM(EnumSet.of(Scope.NODE, Scope.TIER), Map.of("rate", 20.0, "prompt_tokens", 256.0, "output_tokens", 32.0)),
     /**
+     * The task store's writes fail as on a full disk: new work is refused with 503, nothing
+     * acknowledged is lost, and writes succeed again once the fault is cleared. Needs a
+     * {@link FaultyStore} registered with the catalogue.
+     */
+    STORE_FULL(EnumSet.of(Scope.NODE), Map.of()),
+    /**
      * Faults on a real connection through a {@link TcpFaultProxy} registered for the backend (or
      * callback receiver): {@code latency_ms}, {@code jitter_ms}, {@code bandwidth_kbps},
      * {@code timeout} (1: hold data), {@code reset} (1: reset connections), {@code down} (1: refuse).
