@@ -5,17 +5,17 @@ import io.queuedeck.engine.drill.Drill;
 import io.queuedeck.engine.drill.DrillResult;
 import io.queuedeck.engine.drill.DrillRunner;
 import io.queuedeck.engine.report.DrillReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Runs a drill file headless on a simulated cluster and writes its report. Exit 0: the hypothesis holds; 1: it does not; 2: a bad file. */
 @Command(name = "drill", mixinStandardHelpOptions = true,

@@ -12,6 +12,10 @@ import io.queuedeck.engine.fault.FaultClock;
 import io.queuedeck.engine.fault.FaultKind;
 import io.queuedeck.engine.fault.FaultSpec;
 import io.queuedeck.engine.fault.TcpFaultProxy;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -20,10 +24,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.Test;
 
 /**
  * A callback receiver behind the TCP fault proxy goes down: the callback is retried, nothing

@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.fault.FaultCatalogue;
 import io.queuedeck.engine.fault.FaultClock;
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /** {@code /v1/faults} on a real server: inject, list, clear, field-precise refusals, the kill switch, scopes. */
 class FaultRoutesTest {

@@ -7,12 +7,12 @@ import io.queuedeck.engine.fault.FaultCatalogue;
 import io.queuedeck.engine.fault.FaultClock;
 import io.queuedeck.engine.fault.FaultyStore;
 import io.queuedeck.engine.store.TaskStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A full disk: new work is refused with 503, what was acknowledged stays stored, and work is taken again once space returns. */
 class StoreFaultTest {

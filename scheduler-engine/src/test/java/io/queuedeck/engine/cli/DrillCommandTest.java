@@ -2,13 +2,13 @@ package io.queuedeck.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code drill FILE --report DIR}: exit 0 when the hypothesis holds, 1 when not, 2 for a bad file; the report's files. */
 class DrillCommandTest {

@@ -3,13 +3,13 @@ package io.queuedeck.engine.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.config.DrillReader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every shipped drill holds on the virtual clock, and a deliberately broken variant of each (the

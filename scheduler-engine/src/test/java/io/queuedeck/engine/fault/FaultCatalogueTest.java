@@ -14,11 +14,11 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.task.TaskSpec;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /** Each fault: injected, seen in the snapshot, cleared, and the instance back as it was. */
 class FaultCatalogueTest {

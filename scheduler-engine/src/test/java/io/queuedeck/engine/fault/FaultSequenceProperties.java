@@ -12,18 +12,18 @@ import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Random sequences of faults and clears on a loaded simulated cluster never lose an accepted task
