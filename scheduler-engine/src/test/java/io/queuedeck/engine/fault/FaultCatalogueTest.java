@@ -158,6 +158,36 @@ class FaultCatalogueTest {
     }
 
     @Test
+    void tenantFlood_submitsAsTheTenant_atItsRate() {
+        ActiveFault flood = faults.inject(new FaultSpec(FaultKind.TENANT_FLOOD, new BlastRadius(BlastRadius.Scope.TENANT, "acme"),
+                Map.of("rate", 20.0), Duration.ofSeconds(5)));
+        clock.runUntil(10 * SECOND);
+
+        assertThat(faults.loadSubmitted()).isBetween(95L, 105L);
+        assertThat(engine.send(new Command.FindTask(flood.id() + "-1")).join()).get()
+                .satisfies(view -> assertThat(view.spec().tenant()).isEqualTo("acme"));
+        assertThat(faults.active()).isEmpty();
+    }
+
+    @Test
+    void preemptionStorm_underAPreemptivePolicy_preempts() {
+        VirtualClock own = new VirtualClock();
+        Engine preemptive = Engine.builder().clock(own)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(2)))
+                .policy("priority").policyConfig(io.queuedeck.engine.policy.PolicyConfig.of(Map.of("preemptive", "true"))).build();
+        preemptive.start();
+        for (int i = 0; i < 4; i++) {
+            preemptive.send(new Command.Submit(new TaskSpec(null, "m", "", 9, null, null, null, null, 2000, 100, null))).join();
+        }
+        FaultCatalogue storm = new FaultCatalogue(preemptive, FaultClock.of(own), () -> 0);
+
+        storm.inject(new FaultSpec(FaultKind.PREEMPTION_STORM, BlastRadius.NODE, Map.of("rate", 5.0), Duration.ofSeconds(3)));
+        own.runUntil(5 * SECOND);
+
+        assertThat(preemptive.send(new Command.TakeSnapshot()).join().counters().preemptions()).isPositive();
+    }
+
+    @Test
     void spec_wrongTargetOrParameter_refusedFieldByField() {
         assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, BlastRadius.NODE, Map.of("factor", 2.0), null))
                 .hasMessageContaining("target: tenant_flood hits [tenant], not node")
