@@ -88,6 +88,9 @@ public final class ApiServer implements AutoCloseable {
         if (b.configService != null) {
             new ConfigRoutes(b.configService, bodies, b.maxBodyBytes).register(app);
         }
+        if (b.faults != null) {
+            new FaultRoutes(b.faults).register(app);
+        }
         if (guard != null) {
             app.before(guard::check);
         }
@@ -282,12 +285,22 @@ public final class ApiServer implements AutoCloseable {
         private boolean virtualThreads;
         private java.util.List<String> frontDoorModels;
         private io.queuedeck.engine.exec.openai.CompletionStreams frontDoorStreams;
+        private io.queuedeck.engine.fault.FaultCatalogue faults;
 
         private Builder(Engine engine) {
             if (engine == null) {
                 throw new NullPointerException("engine must not be null");
             }
             this.engine = engine;
+        }
+
+        /** Serves {@code /v1/faults} (operate scope) on this catalogue; default none (no fault endpoints). */
+        public Builder faults(io.queuedeck.engine.fault.FaultCatalogue value) {
+            if (faults != null) {
+                throw new IllegalStateException("fault catalogue was already set");
+            }
+            faults = java.util.Objects.requireNonNull(value, "faults");
+            return this;
         }
 
         /** Address to bind; default 127.0.0.1. Any non-loopback address requires a bearer token. */

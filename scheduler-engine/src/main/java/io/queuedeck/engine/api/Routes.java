@@ -488,7 +488,7 @@ final class Routes {
         return TaskReport.of(view, engine.clock()::toInstant);
     }
 
-    private static void json(Context ctx, int status, Object body) {
+    static void json(Context ctx, int status, Object body) {
         write(ctx, status, Json.write(body));
     }
 

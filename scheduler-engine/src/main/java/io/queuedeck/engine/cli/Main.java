@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code java -jar queuedeck-engine.jar <command>}: the engine without a window. */
 @Command(name = "queuedeck-engine", mixinStandardHelpOptions = true, version = "QueueDeck engine 0.1.0",
         description = "Scheduler engine for LLM inference task queues.",
-        subcommands = {ServeCommand.class, SimulateCommand.class, DemoCommand.class, InversionCommand.class, RulesCommand.class,
+        subcommands = {ServeCommand.class, SimulateCommand.class, DemoCommand.class, InversionCommand.class, RulesCommand.class, DrillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -154,7 +154,9 @@ final class ServeCommand implements Callable<Integer> {
                 System.getProperty("user.home"));
         OpenAiExecutor backends = backends(settings.executor().backends()); // asks unnamed backends for their models
         Executor executor = backends != null ? backends
-                : new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100);
+                : new io.queuedeck.engine.exec.ProgressWatchdog( // a hung simulated GPU is failed over (docs/faults.md)
+                        new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100),
+                        java.time.Duration.ofSeconds(30), instance -> { });
         List<String> served = backends != null ? backends.models() : List.of(Engine.Builder.DEFAULT_MODEL);
         CompletionStreams streams = backends != null ? backends.streams() : new CompletionStreams();
         Engine.Builder builder = Engine.builder()
@@ -172,12 +174,20 @@ final class ServeCommand implements Callable<Integer> {
         builder.flow(settings.flow());
         String redisUri = settings.store().redisUri();
         TaskStore taskStore = openTaskStore(redisUri, stateDir);
-        if (taskStore != null) {
-            builder.store(taskStore);
+        // wrapped so that a store_full fault can fail its writes (docs/faults.md)
+        io.queuedeck.engine.fault.FaultyStore faultyStore = taskStore == null ? null : new io.queuedeck.engine.fault.FaultyStore(taskStore);
+        if (faultyStore != null) {
+            builder.store(faultyStore);
         }
         ReleaseClassifier classifier = new ReleaseClassifier(settings.priorityRules());
         builder.classifier(classifier);
         Engine engine = builder.build();
+        io.queuedeck.engine.fault.FaultCatalogue faults = new io.queuedeck.engine.fault.FaultCatalogue(engine,
+                io.queuedeck.engine.fault.FaultClock.live(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().daemon(true).name("fault-timers").factory()), System::nanoTime), () -> 0);
+        if (faultyStore != null) {
+            faults.registerStore(faultyStore);
+        }
         DeliveryStore store;
         try {
             store = stateDir == null ? null : DeliveryStore.durable(stateDir);
@@ -215,6 +225,7 @@ final class ServeCommand implements Callable<Integer> {
                     api.virtualThreads();
                 }
                 api.openAiFrontDoor(served, streams);
+                api.faults(faults);
                 settings.clients().forEach(client -> api.client(client.token(), client.policy()));
                 if (settings.tenants().defaultRate() != null) {
                     api.defaultTenantRate(settings.tenants().defaultRate());

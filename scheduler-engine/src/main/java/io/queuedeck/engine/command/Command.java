@@ -53,7 +53,11 @@ public sealed interface Command<R> {
             @JsonSubTypes.Type(value = ApplyConfig.class, name = "apply_config"),
             @JsonSubTypes.Type(value = CrashInstance.class, name = "crash_instance"),
             @JsonSubTypes.Type(value = SlowInstance.class, name = "slow_instance"),
-            @JsonSubTypes.Type(value = SetInstanceOnline.class, name = "set_instance_online")})
+            @JsonSubTypes.Type(value = SetInstanceOnline.class, name = "set_instance_online"),
+            @JsonSubTypes.Type(value = HangInstance.class, name = "hang_instance"),
+            @JsonSubTypes.Type(value = LimitKvCache.class, name = "limit_kv_cache"),
+            @JsonSubTypes.Type(value = FailPromptsAbove.class, name = "fail_prompts_above"),
+            @JsonSubTypes.Type(value = MarkFault.class, name = "mark_fault")})
     sealed interface Change<R> extends Command<R> {}
 
     /** A command that only reads. */
@@ -268,6 +272,48 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return (online ? "Bring online GPU " : "Take offline GPU ") + instance;
+        }
+    }
+
+    /** Fault injection: the instance hangs (no progress, no failure) or recovers; a restart also ends it. */
+    record HangInstance(int instance, boolean hung) implements Change<Void> {
+        @Override
+        public String describe() {
+            return (hung ? "Hang GPU " : "Recover hung GPU ") + instance;
+        }
+    }
+
+    /** Fault injection: cuts the instance's KV cache to {@code fraction} of its size; 1 restores it. */
+    record LimitKvCache(int instance, double fraction) implements Change<Void> {
+        @Override
+        public String describe() {
+            return fraction == 1.0 ? "Restore the KV cache of GPU " + instance
+                    : "Cut the KV cache of GPU " + instance + " to " + Math.round(fraction * 100) + "%";
+        }
+    }
+
+    /** Fault injection: prompts above {@code promptTokens} tokens fail with out-of-memory on the instance; 0 ends it. */
+    record FailPromptsAbove(int instance, int promptTokens) implements Change<Void> {
+        @Override
+        public String describe() {
+            return promptTokens == 0 ? "End out-of-memory failures on GPU " + instance
+                    : "Fail prompts above " + promptTokens + " tokens on GPU " + instance;
+        }
+    }
+
+    /**
+     * Records that a fault began ({@code active}) or ended, as an engine event
+     * ({@link EngineSnapshot}'s readers draw it as a labelled marker); it changes nothing else.
+     */
+    record MarkFault(String faultId, String label, boolean active) implements Change<Void> {
+        public MarkFault {
+            Objects.requireNonNull(faultId, "faultId");
+            Objects.requireNonNull(label, "label");
+        }
+
+        @Override
+        public String describe() {
+            return (active ? "Fault " : "Fault cleared ") + faultId + ": " + label;
         }
     }
 

@@ -72,4 +72,37 @@ public interface Executor {
     default void setOnline(int instance, boolean online) {
         throw new UnsupportedOperationException("this executor cannot take instances offline");
     }
+
+    /**
+     * Fault hook: the instance hangs (true) — its tasks make no progress and do not fail — or
+     * recovers (false). A restart ({@link #crash}) ends a hang.
+     */
+    default void hang(int instance, boolean hung) {
+        throw new UnsupportedOperationException("this executor cannot hang instances");
+    }
+
+    /**
+     * Fault hook: the instance's KV cache shrinks to {@code fraction} of its size (1 restores it);
+     * running tasks that no longer fit are handed back to the queue (preempted) and recompute
+     * their context when they run again.
+     */
+    default void limitKvCache(int instance, double fraction) {
+        throw new UnsupportedOperationException("this executor cannot limit the KV cache");
+    }
+
+    /**
+     * Fault hook: a task whose prompt has more than {@code promptTokens} tokens fails on the
+     * instance with an out-of-memory error; 0 ends the fault.
+     */
+    default void failPromptsAbove(int instance, int promptTokens) {
+        throw new UnsupportedOperationException("this executor cannot fail large prompts");
+    }
+
+    /**
+     * When {@code instance} last made progress (a step, a token, a finished or failed task) on the
+     * engine clock, or -1 if this executor does not say: what the progress watchdog reads.
+     */
+    default long lastProgressNanos(int instance) {
+        return -1;
+    }
 }

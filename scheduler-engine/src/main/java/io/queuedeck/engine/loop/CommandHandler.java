@@ -81,6 +81,26 @@ final class CommandHandler {
                 executor(c.instance()).setOnline(c.instance(), c.online());
                 yield instanceChanged(c.instance(), c.online() ? "brought online" : "taken offline");
             }
+            case Command.HangInstance c -> {
+                executor(c.instance()).hang(c.instance(), c.hung());
+                yield instanceChanged(c.instance(), c.hung() ? "hang injected" : "hang cleared");
+            }
+            case Command.LimitKvCache c -> {
+                executor(c.instance()).limitKvCache(c.instance(), c.fraction());
+                yield instanceChanged(c.instance(), c.fraction() == 1.0 ? "KV cache restored"
+                        : "KV cache cut to " + Math.round(c.fraction() * 100) + "%");
+            }
+            case Command.FailPromptsAbove c -> {
+                executor(c.instance()).failPromptsAbove(c.instance(), c.promptTokens());
+                yield instanceChanged(c.instance(), c.promptTokens() == 0 ? "out-of-memory fault cleared"
+                        : "out of memory above " + c.promptTokens() + " prompt tokens");
+            }
+            case Command.MarkFault c -> {
+                if (loop.events.active()) {
+                    loop.events.publish(new EngineEvent.FaultMarked(now, c.faultId(), c.label(), c.active()));
+                }
+                yield null;
+            }
             case Command.FindTask c -> {
                 Task task = loop.tasks.lookup(c.taskId());
                 yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));

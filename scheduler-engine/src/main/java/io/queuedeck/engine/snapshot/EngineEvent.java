@@ -23,6 +23,9 @@ public sealed interface EngineEvent {
     /** A new config version runs from now on (a reload, a rollback, a canary's start, promotion or end). */
     record ConfigApplied(long at, int version, String label) implements EngineEvent {}
 
+    /** A fault began ({@code active}) or ended: a labelled marker for charts and the run log of a drill. */
+    record FaultMarked(long at, String faultId, String label, boolean active) implements EngineEvent {}
+
     /** Dispatch was paused or resumed. */
     record DispatchToggled(long at, boolean paused) implements EngineEvent {}
 }

@@ -37,7 +37,11 @@ class CommandJsonTest {
             new Command.ApplyConfig(3, "policy priority → edf", "edf", Map.of()),
             new Command.CrashInstance(1),
             new Command.SlowInstance(2, 3.5),
-            new Command.SetInstanceOnline(3, false));
+            new Command.SetInstanceOnline(3, false),
+            new Command.HangInstance(0, true),
+            new Command.LimitKvCache(1, 0.25),
+            new Command.FailPromptsAbove(2, 4096),
+            new Command.MarkFault("f-1", "hang GPU 0", true));
 
     @Test
     void everyChange_writtenThenRead_isTheSameRecord() {

@@ -22,10 +22,16 @@ import java.util.Optional;
  * the next one. A task whose metadata has {@code poison=true} fails at its first step on every
  * attempt (a fault drill). A task reserves KV cache for its prompt plus its whole output when it joins
  * (no mid-run memory preemption), and releases it when it leaves.
+ *
+ * <p>Faults for drills: a crash, a slowdown, going offline, a hang (steps stop; nothing fails
+ * until a restart), a KV cache cut to a fraction (running tasks that no longer fit are handed
+ * back and recompute their context later) and out-of-memory failures on prompts above a size.
  */
 public final class SimulatedGpuExecutor implements Executor {
     private final List<Instance> instances = new ArrayList<>();
     private ExecutorContext context;
+    private long kvPreemptions;
+    private long recomputedTokens;
 
     /** {@code count} identical instances serving {@code model}. */
     public SimulatedGpuExecutor(int count, String model, GpuProfile profile) {
@@ -59,14 +65,14 @@ public final class SimulatedGpuExecutor implements Executor {
     public boolean canAccept(int instance, Task task) {
         Instance gpu = instances.get(instance);
         return gpu.state.acceptsWork() && gpu.occupancy() < gpu.profile.maxBatch()
-                && gpu.kvUsed + reservation(task) <= gpu.profile.kvCapacityTokens();
+                && gpu.kvUsed + reservation(task) <= gpu.kvCapacity();
     }
 
     @Override
     public boolean canAcceptReplacing(int instance, Task incoming, Task outgoing) {
         Instance gpu = instances.get(instance);
         return gpu.state.acceptsWork()
-                && gpu.kvUsed - reservation(outgoing) + reservation(incoming) <= gpu.profile.kvCapacityTokens();
+                && gpu.kvUsed - reservation(outgoing) + reservation(incoming) <= gpu.kvCapacity();
     }
 
     @Override
@@ -97,6 +103,12 @@ public final class SimulatedGpuExecutor implements Executor {
         if (!canAccept(instance, task)) {
             throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
         }
+        if (gpu.occupancy() == 0) {
+            gpu.progressAt = context.clock().nanos(); // an idle instance has not stalled: its clock starts now
+        }
+        if (task.generatedTokens() > 0) {
+            recomputedTokens += task.contextTokens(); // vLLM's recompute: the whole context is prefilled again
+        }
         gpu.kvUsed += reservation(task);
         gpu.joining.add(task);
         task.setInstance(instance);
@@ -117,7 +129,7 @@ public final class SimulatedGpuExecutor implements Executor {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
         for (Instance gpu : instances) {
             result.add(new InstanceStatus(gpu.id, gpu.model, gpu.state, gpu.occupancy(), gpu.profile.maxBatch(),
-                    gpu.kvUsed, gpu.profile.kvCapacityTokens(), gpu.slowdown));
+                    gpu.kvUsed, gpu.kvCapacity(), gpu.slowdown));
         }
         return result;
     }
@@ -129,6 +141,7 @@ public final class SimulatedGpuExecutor implements Executor {
             return; // nothing runs there, and an operator's "offline" outlasts a restart
         }
         List<Task> lost = gpu.clear();
+        gpu.hung = false; // a restart ends a hang
         gpu.state = InstanceState.DOWN;
         for (Task task : lost) {
             context.failed(task, "instance " + instance + " crashed", true);
@@ -171,6 +184,63 @@ public final class SimulatedGpuExecutor implements Executor {
             }
         }
         context.instanceChanged(instance);
+    }
+
+    @Override
+    public void hang(int instance, boolean hung) {
+        Instance gpu = instances.get(instance);
+        if (gpu.hung == hung) {
+            return;
+        }
+        gpu.hung = hung;
+        if (!hung && gpu.occupancy() > 0) {
+            gpu.progressAt = context.clock().nanos();
+            gpu.stepping = false;
+            gpu.generation++; // forget the stalled step; a fresh one starts now
+            gpu.ensureStepping();
+        }
+        context.instanceChanged(instance);
+    }
+
+    @Override
+    public void limitKvCache(int instance, double fraction) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("KV cache fraction must be above 0 and at most 1, got " + fraction);
+        }
+        Instance gpu = instances.get(instance);
+        gpu.kvFraction = fraction;
+        // The newest arrivals leave first, as vLLM preempts the most recently scheduled sequences.
+        while (gpu.kvUsed > gpu.kvCapacity() && gpu.occupancy() > 0) {
+            List<Task> from = gpu.joining.isEmpty() ? gpu.batch : gpu.joining;
+            Task victim = from.remove(from.size() - 1);
+            gpu.kvUsed -= reservation(victim);
+            kvPreemptions++;
+            context.handedBack(victim);
+        }
+        context.instanceChanged(instance);
+    }
+
+    @Override
+    public void failPromptsAbove(int instance, int promptTokens) {
+        if (promptTokens < 0) {
+            throw new IllegalArgumentException("prompt size must not be negative, got " + promptTokens);
+        }
+        instances.get(instance).oomAbove = promptTokens;
+    }
+
+    @Override
+    public long lastProgressNanos(int instance) {
+        return instances.get(instance).progressAt;
+    }
+
+    /** Tasks handed back because a KV cache cut left no room for them. Loop thread. */
+    public long kvPreemptions() {
+        return kvPreemptions;
+    }
+
+    /** Context tokens prefilled again by tasks that had generated tokens before they were preempted. Loop thread. */
+    public long recomputedTokens() {
+        return recomputedTokens;
     }
 
     /**
@@ -227,6 +297,14 @@ public final class SimulatedGpuExecutor implements Executor {
         boolean stepping;
         /** Bumped whenever in-flight timers must be ignored (crash, offline). */
         long generation;
+        /** A hang fault: steps stop, nothing fails. */
+        boolean hung;
+        /** A KV-cache fault: the part of the cache still usable. */
+        double kvFraction = 1.0;
+        /** An out-of-memory fault: prompts above this many tokens fail; 0 for none. */
+        int oomAbove;
+        /** Engine-clock time of the last step that finished (or of the first task of an idle spell). */
+        long progressAt;
 
         Instance(int id, String model, GpuProfile profile) {
             this.id = id;
@@ -236,6 +314,10 @@ public final class SimulatedGpuExecutor implements Executor {
 
         int occupancy() {
             return batch.size() + joining.size();
+        }
+
+        long kvCapacity() {
+            return (long) Math.floor(profile.kvCapacityTokens() * kvFraction);
         }
 
         /** Starts a step now if the instance is idle; tasks dispatched in this same instant join it. */
@@ -252,6 +334,12 @@ public final class SimulatedGpuExecutor implements Executor {
         }
 
         void beginStep() {
+            if (hung) {
+                return; // stalled: 'stepping' stays set, so nothing restarts it but a recovery or a restart
+            }
+            if (oomAbove > 0) {
+                failOversized();
+            }
             long prefillTokens = 0;
             for (Task task : joining) {
                 prefillTokens += task.contextTokens();
@@ -273,6 +361,10 @@ public final class SimulatedGpuExecutor implements Executor {
 
         void endStep(long duration) {
             long now = context.clock().nanos();
+            if (hung) {
+                return; // the step never completes
+            }
+            progressAt = now;
             busyNanos += duration;
             sequenceNanos += duration * batch.size();
             List<Task> finished = null;
@@ -314,6 +406,27 @@ public final class SimulatedGpuExecutor implements Executor {
             }
             context.stepFinished(id, batch);
             beginStep();
+        }
+
+        /** Joining tasks whose prompt exceeds the out-of-memory threshold fail before they start. */
+        void failOversized() {
+            List<Task> failing = null;
+            for (Task task : joining) {
+                if (task.promptTokens() > oomAbove) {
+                    if (failing == null) {
+                        failing = new ArrayList<>();
+                    }
+                    failing.add(task);
+                }
+            }
+            if (failing != null) {
+                joining.removeAll(failing);
+                for (Task task : failing) {
+                    kvUsed -= reservation(task);
+                    context.failed(task, "out of memory on instance " + id + ": prompt of " + task.promptTokens()
+                            + " tokens exceeds " + oomAbove, true);
+                }
+            }
         }
 
         List<Task> clear() {

@@ -1,0 +1,139 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.queuedeck.engine.fault.ActiveFault;
+import io.queuedeck.engine.fault.BlastRadius;
+import io.queuedeck.engine.fault.FaultCatalogue;
+import io.queuedeck.engine.fault.FaultKind;
+import io.queuedeck.engine.fault.FaultSpec;
+import io.queuedeck.engine.task.FieldError;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code /v1/faults}: list, inject and clear faults, and the kill switch (operate scope). Bodies
+ * are small and only operators send them, so they are read whole.
+ */
+final class FaultRoutes {
+    /** Largest body of an injection. */
+    private static final int MAX_BODY = 16 * 1024;
+
+    private final FaultCatalogue faults;
+
+    FaultRoutes(FaultCatalogue faults) {
+        this.faults = faults;
+    }
+
+    /** The body of {@code POST /v1/faults}. */
+    record Injection(String kind, String target, Map<String, Double> parameters,
+                     @JsonProperty("duration_s") Double durationSeconds) {}
+
+    /** A fault in force, as the API shows it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record FaultBody(String id, String kind, String target, Map<String, Double> parameters,
+                     @JsonProperty("duration_s") Double durationSeconds, @JsonProperty("started_at") String startedAt,
+                     @JsonProperty("ends_at") String endsAt, String label) {
+        static FaultBody of(ActiveFault f) {
+            FaultSpec spec = f.spec();
+            return new FaultBody(f.id(), spec.kind().wireName(), spec.radius().toString(), new TreeMap<>(spec.parameters()),
+                    spec.duration() == null ? null : spec.duration().toMillis() / 1000.0, f.startedAt().toString(),
+                    f.endsAt() == null ? null : f.endsAt().toString(), f.label());
+        }
+    }
+
+    /** One entry of the catalogue: a kind, the targets it may hit and its parameters' defaults. */
+    record KindBody(String kind, List<String> targets, Map<String, Double> parameters) {}
+
+    /** {@code GET /v1/faults}. */
+    record Listing(boolean armed, List<FaultBody> faults, List<KindBody> catalogue) {}
+
+    void register(Javalin app) {
+        app.get("/v1/faults", this::list);
+        app.post("/v1/faults", this::inject);
+        app.delete("/v1/faults", this::clearAll);
+        app.delete("/v1/faults/{id}", this::clear);
+        app.post("/v1/faults:disarm", ctx -> {
+            TaskAccess.require(ctx, "pull the fault kill switch", Scope.OPERATE);
+            faults.disarm();
+            Routes.json(ctx, 200, listing());
+        });
+        app.post("/v1/faults:arm", ctx -> {
+            TaskAccess.require(ctx, "re-arm fault injection", Scope.OPERATE);
+            faults.arm();
+            Routes.json(ctx, 200, listing());
+        });
+    }
+
+    private void list(Context ctx) {
+        TaskAccess.require(ctx, "list faults", Scope.READ, Scope.OPERATE);
+        Routes.json(ctx, 200, listing());
+    }
+
+    private Listing listing() {
+        List<KindBody> kinds = Arrays.stream(FaultKind.values())
+                .map(k -> new KindBody(k.wireName(), k.scopes().stream().map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).toList(),
+                        new TreeMap<>(k.defaults())))
+                .toList();
+        return new Listing(faults.armed(), faults.active().stream().map(FaultBody::of).toList(), kinds);
+    }
+
+    private void inject(Context ctx) {
+        TaskAccess.require(ctx, "inject faults", Scope.OPERATE);
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length > MAX_BODY) {
+            throw BodyReader.tooLarge(MAX_BODY);
+        }
+        Injection injection = Json.read(body, Injection.class);
+        if (injection.kind() == null) {
+            throw ApiException.invalid("kind", "kind is required; one of " + Arrays.stream(FaultKind.values()).map(FaultKind::wireName).toList());
+        }
+        if (injection.durationSeconds() != null && !(injection.durationSeconds() > 0)) {
+            throw ApiException.invalid("duration_s", "duration_s must be above 0, got " + injection.durationSeconds());
+        }
+        ActiveFault fault;
+        try {
+            FaultSpec spec = new FaultSpec(FaultKind.parse(injection.kind()),
+                    injection.target() == null ? BlastRadius.NODE : BlastRadius.parse(injection.target()), injection.parameters(),
+                    injection.durationSeconds() == null ? null : Duration.ofMillis(Math.round(injection.durationSeconds() * 1000)));
+            fault = faults.inject(spec);
+        } catch (IllegalStateException e) {
+            throw new ApiException(409, "faults_disarmed", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+        ctx.header("Location", "/v1/faults/" + fault.id());
+        Routes.json(ctx, 201, FaultBody.of(fault));
+    }
+
+    private void clear(Context ctx) {
+        TaskAccess.require(ctx, "clear faults", Scope.OPERATE);
+        String id = ctx.pathParam("id");
+        if (!faults.clear(id)) {
+            throw new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force");
+        }
+        ctx.status(204);
+    }
+
+    private void clearAll(Context ctx) {
+        TaskAccess.require(ctx, "clear faults", Scope.OPERATE);
+        Routes.json(ctx, 200, Map.of("cleared", faults.clearAll()));
+    }
+
+    /** Every problem of a refused spec ("field: message" lines) as one 400 with field details. */
+    private static ApiException invalid(String message) {
+        List<FieldError> details = new ArrayList<>();
+        for (String line : message.split("\n")) {
+            int colon = line.indexOf(": ");
+            details.add(new FieldError(colon < 0 ? "" : line.substring(0, colon), colon < 0 ? line : line.substring(colon + 2)));
+        }
+        FieldError first = details.getFirst();
+        return new ApiException(400, "invalid_field", message.replace("\n", "; "), first.field().isEmpty() ? null : first.field(), details);
+    }
+}

@@ -1,0 +1,69 @@
+package io.queuedeck.engine.cli;
+
+import io.queuedeck.engine.config.DrillReader;
+import io.queuedeck.engine.drill.Drill;
+import io.queuedeck.engine.drill.DrillResult;
+import io.queuedeck.engine.drill.DrillRunner;
+import io.queuedeck.engine.report.DrillReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/** Runs a drill file headless on a simulated cluster and writes its report. Exit 0: the hypothesis holds; 1: it does not; 2: a bad file. */
+@Command(name = "drill", mixinStandardHelpOptions = true,
+        description = "Run a fault drill (a game day) on a simulated cluster: exit 0 when its hypothesis holds, 1 when not, 2 for a bad drill file.")
+final class DrillCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The drill file (YAML; docs/faults.md).")
+    Path file;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write report.md, report.html and PNG charts here.")
+    Path report;
+
+    @Option(names = "--realtime", description = "Pace the run in real time (a live game day) instead of as fast as it computes.")
+    boolean realtime;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Drill drill = DrillReader.read(file); // a bad file: ConfigException, every problem, exit 2
+        long start = System.nanoTime();
+        DrillRunner runner = new DrillRunner(drill, virtualNanos -> {
+            if (realtime) {
+                long wait;
+                while ((wait = start + virtualNanos - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            }
+        }, control -> {});
+        DrillResult result = runner.run();
+        for (DrillResult.ProbeResult p : result.probes()) {
+            out.printf(Locale.ROOT, "%-4s %-28s %-24s %-10s measured %.2f%n", p.passed() ? "ok" : "FAIL", p.probe().name(),
+                    p.probe().metric().wireName(), p.probe().mode().wireName(), p.measured());
+        }
+        DrillResult.Accounting a = result.accounting();
+        out.printf(Locale.ROOT, "accepted %d, completed %d, dead-lettered %d, lost %d, completed twice %d%n", a.accepted(),
+                a.completed(), a.deadLettered(), a.lost(), a.completedTwice());
+        if (result.abortReason() != null) {
+            out.println("aborted: " + result.abortReason());
+        }
+        out.printf(Locale.ROOT, "%s: %s (resilience score %.1f) in %.1f s%n", drill.name(),
+                result.holds() ? "hypothesis holds" : "hypothesis does not hold", result.score(), (System.nanoTime() - start) / 1e9);
+        if (report != null) {
+            DrillReport.write(report, result);
+            out.println("report: " + report.resolve(DrillReport.MARKDOWN));
+        }
+        out.flush();
+        return result.holds() ? 0 : 1;
+    }
+}

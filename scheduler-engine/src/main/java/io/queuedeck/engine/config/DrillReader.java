@@ -1,0 +1,329 @@
+package io.queuedeck.engine.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.queuedeck.engine.drill.Drill;
+import io.queuedeck.engine.fault.BlastRadius;
+import io.queuedeck.engine.fault.FaultKind;
+import io.queuedeck.engine.fault.FaultSpec;
+import io.queuedeck.engine.policy.PolicyRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a drill file (docs/faults.md). Like the config file, every problem is collected first and
+ * then thrown at once as a {@link ConfigException}, each with its key path and line:
+ * {@code crash.yaml: steps[2].inject.kind: unknown fault 'crsh'... (line 31)}.
+ */
+public final class DrillReader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private DrillReader() {}
+
+    public static Drill read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read drill file " + file + ": " + e.getMessage());
+        }
+        return read(file.getFileName().toString(), text);
+    }
+
+    public static Drill read(String name, String text) {
+        JsonNode root;
+        Problems problems;
+        try {
+            root = YAML.readTree(text);
+            try (JsonParser parser = YAML.createParser(text)) {
+                problems = Problems.of(name, parser);
+            }
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read drill file " + name + ": " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException(name + ": the drill file is empty");
+        }
+        Section top = Section.of(problems, "", root);
+        if (top == null) {
+            problems.throwIfAny();
+        }
+        String drillName = required(top, "name", top.string("name"));
+        String description = required(top, "description", top.string("description"));
+        String hypothesis = required(top, "hypothesis", top.string("hypothesis"));
+        Drill.Target target = target(top);
+        Duration steady = or(top.duration("steady_state"), Duration.ofMinutes(1));
+        Duration recovery = or(top.duration("recovery_window"), Duration.ofMinutes(2));
+        Duration observe = or(top.duration("observe"), Duration.ofMinutes(1));
+        List<Drill.Probe> probes = new ArrayList<>();
+        for (Section p : top.sections("probes")) {
+            Drill.Probe probe = probe(p);
+            if (probe != null) {
+                probes.add(probe);
+            }
+        }
+        if (probes.isEmpty() && top.problemCount() == 0) {
+            top.problem("probes", "must list at least one probe: a drill without a hypothesis to check proves nothing");
+        }
+        List<Drill.StopCondition> stops = new ArrayList<>();
+        for (Section s : top.sections("stop_conditions")) {
+            Drill.StopCondition stop = stop(s);
+            if (stop != null) {
+                stops.add(stop);
+            }
+        }
+        List<Drill.Step> steps = steps(top, "steps");
+        top.finish();
+        problems.throwIfAny();
+        return new Drill(drillName, description, hypothesis, target, steady, recovery, observe, probes, stops, steps);
+    }
+
+    private static Drill.Target target(Section top) {
+        Section t = top.section("target");
+        if (t == null) {
+            return new Drill.Target(4, 32, "priority", Map.of(), 0.7, 1, Duration.ofSeconds(10), 3, "inheritance");
+        }
+        int gpus = or(t.integer("gpus", 1, 64), 4);
+        int batch = or(t.integer("max_batch", 1, 1024), 32);
+        String policy = or(t.string("policy"), "priority");
+        if (!PolicyRegistry.names().contains(policy)) {
+            t.problem(t.at("policy"), "unknown policy '" + policy + "'; known: " + PolicyRegistry.names());
+        }
+        Map<String, String> parameters = or(t.texts("policy_parameters"), Map.of());
+        double load = number(t, "load", 0, 10, 0.7);
+        long seed = or(t.whole("seed", 0, Long.MAX_VALUE), 1L);
+        JsonNode watchdogNode = t.raw("watchdog");
+        Duration watchdog = Duration.ofSeconds(10);
+        // YAML 1.1 reads a bare off as false
+        if (watchdogNode != null && (watchdogNode.isBoolean() && !watchdogNode.asBoolean()
+                || watchdogNode.isTextual() && watchdogNode.asText().trim().equals("off"))) {
+            watchdog = null;
+        } else if (watchdogNode != null) {
+            watchdog = t.duration("watchdog");
+        }
+        int attempts = or(t.integer("max_attempts", 1, 100), 3);
+        String inversion = or(t.string("inversion"), "inheritance").toLowerCase(Locale.ROOT);
+        if (!List.of("none", "inheritance", "ceiling").contains(inversion)) {
+            t.problem(t.at("inversion"), "must be none, inheritance or ceiling, got '" + inversion + "'");
+            inversion = "inheritance";
+        }
+        t.finish();
+        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion);
+    }
+
+    private static Drill.Probe probe(Section p) {
+        int before = p.problemCount();
+        String name = required(p, "name", p.string("name"));
+        Drill.Metric metric = metric(p, "metric");
+        Integer priority = p.integer("priority", 0, 9);
+        String tier = tier(p);
+        Double max = optionalNumber(p, "max");
+        Double min = optionalNumber(p, "min");
+        if (max == null && min == null) {
+            p.problem(p.path(), "needs max or min: the bound the measurement must keep");
+        }
+        Drill.Mode mode = mode(p);
+        double weight = number(p, "weight", 0, 100, 1);
+        p.finish();
+        return p.problemCount() > before || metric == null ? null
+                : new Drill.Probe(name, metric, priority, tier, max, min, mode, weight);
+    }
+
+    private static Drill.StopCondition stop(Section s) {
+        int before = s.problemCount();
+        Drill.Metric metric = metric(s, "metric");
+        if (metric != null && metric.wholeRun()) {
+            s.problem(s.at("metric"), "is known only at the end of a run; a stop condition needs a metric of a window");
+        }
+        Integer priority = s.integer("priority", 0, 9);
+        String tier = tier(s);
+        Double above = optionalNumber(s, "above");
+        if (above == null) {
+            s.problem(s.path(), "needs above: the value past which the drill is aborted");
+        }
+        Duration window = or(s.duration("window"), Duration.ofSeconds(30));
+        s.finish();
+        return s.problemCount() > before ? null : new Drill.StopCondition(metric, priority, tier, above, window);
+    }
+
+    private static List<Drill.Step> steps(Section owner, String key) {
+        List<Drill.Step> steps = new ArrayList<>();
+        for (Section s : owner.sections(key)) {
+            Drill.Step step = step(s);
+            if (step != null) {
+                steps.add(step);
+            }
+        }
+        return steps;
+    }
+
+    private static Drill.Step step(Section s) {
+        int before = s.problemCount();
+        Drill.Step step = null;
+        int kinds = 0;
+        if (s.raw("wait") != null) {
+            kinds++;
+            Duration d = s.duration("wait");
+            step = d == null ? null : new Drill.Step.Wait(d);
+        }
+        if (s.raw("clear") != null) {
+            kinds++;
+            String name = s.string("clear");
+            step = name == null ? null : new Drill.Step.Clear(name);
+        }
+        if (s.raw("load") != null) {
+            kinds++;
+            step = new Drill.Step.Load(number(s, "load", 0, 10, 1));
+        }
+        if (s.raw("inject") != null) {
+            kinds++;
+            step = inject(s.section("inject"));
+        }
+        if (s.raw("submit") != null) {
+            kinds++;
+            Section b = s.section("submit");
+            if (b != null) {
+                step = new Drill.Step.Submit(or(b.integer("count", 1, 100_000), 1), or(b.integer("priority", 0, 9), 5),
+                        or(b.integer("prompt_tokens", 1, 100_000), 256), or(b.integer("output_tokens", 1, 100_000), 128),
+                        b.string("resource"));
+                b.finish();
+            }
+        }
+        if (s.raw("parallel") != null) {
+            kinds++;
+            JsonNode branches = s.raw("parallel");
+            List<List<Drill.Step>> lists = new ArrayList<>();
+            if (!branches.isArray()) {
+                s.problem(s.at("parallel"), "must be a list of branches, each a mapping with steps");
+            } else {
+                for (Section branch : s.sections("parallel")) {
+                    lists.add(steps(branch, "steps"));
+                    branch.finish();
+                }
+            }
+            step = new Drill.Step.Parallel(lists);
+        }
+        if (kinds != 1) {
+            s.problem(s.path(), kinds == 0 ? "must be one of inject, wait, clear, load, submit or parallel"
+                    : "must hold exactly one of inject, wait, clear, load, submit or parallel");
+        }
+        s.finish();
+        return s.problemCount() > before ? null : step;
+    }
+
+    private static Drill.Step inject(Section i) {
+        if (i == null) {
+            return null;
+        }
+        String name = i.string("name");
+        String kindText = required(i, "kind", i.string("kind"));
+        String targetText = or(i.string("target"), "node");
+        Duration duration = i.duration("duration");
+        Map<String, Double> parameters = new LinkedHashMap<>();
+        Map<String, String> texts = or(i.texts("parameters"), Map.of());
+        for (Map.Entry<String, String> e : texts.entrySet()) {
+            try {
+                parameters.put(e.getKey(), Double.parseDouble(e.getValue()));
+            } catch (NumberFormatException bad) {
+                i.problem(i.at("parameters." + e.getKey()), "must be a number, got '" + e.getValue() + "'");
+            }
+        }
+        i.finish();
+        if (kindText == null) {
+            return null;
+        }
+        try {
+            FaultKind kind = FaultKind.parse(kindText);
+            return new Drill.Step.Inject(name, new FaultSpec(kind, BlastRadius.parse(targetText), parameters, duration));
+        } catch (IllegalArgumentException e) {
+            for (String problem : e.getMessage().split("\n")) {
+                int colon = problem.indexOf(": ");
+                String field = colon < 0 ? "" : problem.substring(0, colon);
+                i.problem(field.isEmpty() ? i.path() : i.at(field), colon < 0 ? problem : problem.substring(colon + 2));
+            }
+            return null;
+        }
+    }
+
+    private static Drill.Metric metric(Section s, String key) {
+        String text = required(s, key, s.string(key));
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Drill.Metric.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            s.problem(s.at(key), "unknown metric '" + text + "'; known: "
+                    + java.util.Arrays.stream(Drill.Metric.values()).map(Drill.Metric::wireName).toList());
+            return null;
+        }
+    }
+
+    private static Drill.Mode mode(Section s) {
+        String text = or(s.string("mode"), "during");
+        try {
+            return Drill.Mode.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            s.problem(s.at("mode"), "must be before, during, after or continuous, got '" + text + "'");
+            return Drill.Mode.DURING;
+        }
+    }
+
+    private static String tier(Section s) {
+        String tier = s.string("tier");
+        if (tier != null && !tier.matches("(?i)core|normal|batch")) {
+            s.problem(s.at("tier"), "must be core, normal or batch, got '" + tier + "'");
+            return null;
+        }
+        return tier;
+    }
+
+    private static Double optionalNumber(Section s, String key) {
+        JsonNode value = s.raw(key);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isNumber() || !Double.isFinite(value.asDouble())) {
+            s.problem(s.at(key), "must be a number, got " + Section.shown(value));
+            return null;
+        }
+        return value.asDouble();
+    }
+
+    private static double number(Section s, String key, double min, double max, double otherwise) {
+        Double value = optionalNumber(s, key);
+        if (value == null) {
+            return otherwise;
+        }
+        if (value < min || value > max) {
+            s.problem(s.at(key), "must be between " + min + " and " + max + ", got " + value);
+            return otherwise;
+        }
+        return value;
+    }
+
+    private static <T> T required(Section s, String key, T value) {
+        if (value == null && s.raw(key) == null) {
+            s.problem(s.at(key), "is required");
+        }
+        return value;
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value == null ? otherwise : value;
+    }
+}

@@ -1,0 +1,53 @@
+package io.queuedeck.engine.drill;
+
+import java.util.List;
+
+/**
+ * What a drill run found: the verdict, each probe's measurement, the score, the run log, the
+ * per-second series for charts and the accounting of every task.
+ *
+ * @param holds       whether the hypothesis held: every probe passed and nothing aborted the run
+ * @param abortReason why a stop condition or the kill switch ended it early; null if it ran out
+ * @param score       the resilience score, 0..100 (docs/faults.md)
+ * @param phases      when each phase began, in seconds from the start
+ */
+public record DrillResult(Drill drill, boolean holds, String abortReason, List<ProbeResult> probes, double score,
+                          Accounting accounting, List<LogLine> log, List<Sample> samples, List<Marker> markers,
+                          Phases phases, List<String> findings) {
+
+    /**
+     * One probe's verdict.
+     *
+     * @param measured the value (the worst 30-s window for continuous probes)
+     * @param samples  tasks (or seconds) the value was computed from
+     * @param credit   its share of credit, 0..1 (1 when passed)
+     */
+    public record ProbeResult(Drill.Probe probe, double measured, long samples, boolean passed, double credit) {}
+
+    /**
+     * Where every accepted task ended.
+     *
+     * @param lost           accepted and never final
+     * @param completedTwice completed more than once
+     */
+    public record Accounting(long accepted, long refused, long completed, long deadLettered, long timedOut,
+                             long cancelled, long lost, long completedTwice) {}
+
+    /**
+     * One line of the run log.
+     *
+     * @param second   seconds since the start (virtual)
+     * @param steady   whether every stop condition's metric was within bounds at that moment
+     */
+    public record LogLine(double second, String action, String observed, boolean steady) {}
+
+    /** The system at one second: for charts. Latencies are of tasks that arrived in that second (ms). */
+    public record Sample(double second, int queued, int running, int instancesServing, double waitP99CoreMs,
+                         double waitP99NormalMs, double waitP99BatchMs) {}
+
+    /** A labelled moment on the charts: a step, a fault beginning or ending, an abort. */
+    public record Marker(double second, String label) {}
+
+    /** Phase starts in seconds: faults begin at {@code during}, are all cleared by {@code recovery}, after-probes from {@code after} to {@code end}. */
+    public record Phases(double during, double recovery, double after, double end) {}
+}

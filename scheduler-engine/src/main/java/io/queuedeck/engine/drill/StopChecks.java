@@ -1,0 +1,59 @@
+package io.queuedeck.engine.drill;
+
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.TaskView;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The stop conditions, checked every second over their trailing windows. A queue-wait condition
+ * also counts the oldest task still waiting, so a stall is caught before its tasks start.
+ */
+final class StopChecks {
+    private final List<Drill.StopCondition> conditions;
+
+    StopChecks(List<Drill.StopCondition> conditions) {
+        this.conditions = conditions;
+    }
+
+    /** Which condition is broken now, in words; null when none is. */
+    String broken(Run run, EngineSnapshot snapshot) {
+        long now = (long) (run.second() * 1e9);
+        for (Drill.StopCondition c : conditions) {
+            Windows.Measure m = Windows.measure(c.metric(), c.priority(), c.tier(), run.finished(), run.live(),
+                    Math.max(0, now - c.window().toNanos()), now + 1);
+            double value = m.value();
+            if (c.metric() == Drill.Metric.QUEUE_WAIT_P99_MS && c.priority() == null && c.tier() == null) {
+                value = Math.max(value, snapshot.oldestWaitMs());
+            }
+            if (value > c.above()) {
+                return String.format(Locale.ROOT, "%s%s = %.1f above %.1f over the last %d s", c.metric().wireName(),
+                        c.tier() == null ? (c.priority() == null ? "" : " P" + c.priority()) : " " + c.tier(), value,
+                        c.above(), c.window().toSeconds());
+            }
+        }
+        return null;
+    }
+
+    /** Whether no condition is broken, judged on finished tasks only (for the run log). */
+    boolean steady(Run run) {
+        long now = (long) (run.second() * 1e9);
+        for (Drill.StopCondition c : conditions) {
+            Windows.Measure m = Windows.measure(c.metric(), c.priority(), c.tier(), run.finished(), run.live(),
+                    Math.max(0, now - c.window().toNanos()), now + 1);
+            if (m.value() > c.above()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What a check reads of a running drill. */
+    interface Run {
+        double second();
+
+        List<TaskView> finished();
+
+        List<int[]> live();
+    }
+}

@@ -1,0 +1,67 @@
+package io.queuedeck.engine.fault;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What a fault hits: one GPU instance, every instance of a backend (the model it serves), one
+ * tier or one tenant's traffic, or the whole node. Written {@code instance:2}, {@code backend:llama-2-7b},
+ * {@code tier:core}, {@code tenant:acme} or {@code node}.
+ *
+ * @param scope  the kind of target
+ * @param target the instance number, backend, tier or tenant name; empty for the node
+ */
+public record BlastRadius(Scope scope, String target) {
+
+    /** Kinds of target, from the narrowest. */
+    public enum Scope { INSTANCE, BACKEND, TIER, TENANT, NODE }
+
+    public BlastRadius {
+        Objects.requireNonNull(scope, "scope");
+        target = target == null ? "" : target;
+        if (scope == Scope.NODE ? !target.isEmpty() : target.isBlank()) {
+            throw new IllegalArgumentException(scope == Scope.NODE ? "target: the node takes no name, got '" + target + "'"
+                    : "target: " + lower(scope) + " needs a name, as in " + lower(scope) + ":NAME");
+        }
+        if (scope == Scope.INSTANCE && !target.matches("\\d{1,6}")) {
+            throw new IllegalArgumentException("target: an instance is a number from 0, got '" + target + "'");
+        }
+        if (scope == Scope.TIER && !target.matches("(?i)core|normal|batch")) {
+            throw new IllegalArgumentException("target: a tier is core, normal or batch, got '" + target + "'");
+        }
+    }
+
+    /** The whole node. */
+    public static final BlastRadius NODE = new BlastRadius(Scope.NODE, "");
+
+    public static BlastRadius instance(int id) {
+        return new BlastRadius(Scope.INSTANCE, Integer.toString(id));
+    }
+
+    /** Reads {@code scope:name} or {@code node}. */
+    public static BlastRadius parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("target: must be instance:N, backend:NAME, tier:NAME, tenant:NAME or node");
+        }
+        int colon = text.indexOf(':');
+        String scope = (colon < 0 ? text : text.substring(0, colon)).trim().toUpperCase(Locale.ROOT);
+        try {
+            return new BlastRadius(Scope.valueOf(scope), colon < 0 ? "" : text.substring(colon + 1).trim());
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("target:")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("target: unknown scope '" + scope.toLowerCase(Locale.ROOT)
+                    + "'; use instance, backend, tier, tenant or node");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return scope == Scope.NODE ? "node" : lower(scope) + ":" + target;
+    }
+
+    private static String lower(Scope scope) {
+        return scope.name().toLowerCase(Locale.ROOT);
+    }
+}

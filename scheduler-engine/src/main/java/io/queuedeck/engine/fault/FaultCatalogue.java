@@ -1,0 +1,357 @@
+package io.queuedeck.engine.fault;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.task.TaskSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Injects, lists and clears faults on one engine. Instance faults become the engine's fault
+ * commands, load faults submit tasks of their own (metadata {@code fault=<id>}), network faults
+ * set a registered {@link TcpFaultProxy}. Every fault is a {@link Command.MarkFault} engine event
+ * when it begins and ends, and a line in the engine's log ({@code System.Logger}
+ * {@code io.queuedeck.engine.fault}).
+ *
+ * <p>The kill switch ({@link #disarm}) clears every fault and refuses new ones until
+ * {@link #arm re-armed}. Thread-safe: the REST API, the console and timers call it; it sends
+ * commands to the loop and waits for their answers, so it must never be called on the loop
+ * thread of a live engine.
+ */
+public final class FaultCatalogue {
+    private static final System.Logger LOG = System.getLogger("io.queuedeck.engine.fault");
+    /** Load faults submit in slices of this length. */
+    private static final long LOAD_TICK_NANOS = 100_000_000L;
+
+    private final Engine engine;
+    private final FaultClock clock;
+    private final DoubleSupplier baseRate;
+    private final Map<String, TcpFaultProxy> proxies = new ConcurrentHashMap<>();
+    private volatile FaultyStore store;
+    private final Map<String, Running> active = new LinkedHashMap<>();
+    private final AtomicLong loadSubmitted = new AtomicLong();
+    private final AtomicLong loadRefused = new AtomicLong();
+    private long nextId = 1;
+    private boolean armed = true;
+
+    /** A fault in force and how to undo it. */
+    private record Running(ActiveFault fault, List<Runnable> undo) {}
+
+    /**
+     * @param baseRate the workload's arrival rate in tasks/s, for {@code burst factor=N}; 0 when unknown
+     */
+    public FaultCatalogue(Engine engine, FaultClock clock, DoubleSupplier baseRate) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.baseRate = Objects.requireNonNull(baseRate, "baseRate");
+    }
+
+    /** Puts {@code proxy} in front of {@code backend}'s connection, for {@link FaultKind#NETWORK} faults. */
+    public void registerProxy(String backend, TcpFaultProxy proxy) {
+        proxies.put(backend, proxy);
+    }
+
+    /** The engine's store, for {@link FaultKind#STORE_FULL} faults. */
+    public void registerStore(FaultyStore value) {
+        store = Objects.requireNonNull(value, "store");
+    }
+
+    /**
+     * Injects {@code spec}.
+     *
+     * @throws IllegalArgumentException when its target does not exist here (field-precise)
+     * @throws IllegalStateException    when the kill switch has disarmed injection
+     */
+    public synchronized ActiveFault inject(FaultSpec spec) {
+        if (!armed) {
+            throw new IllegalStateException("fault injection is disarmed by the kill switch; re-arm it first");
+        }
+        String id = "f-" + nextId;
+        List<Runnable> undo = new ArrayList<>();
+        switch (spec.kind()) {
+            case CRASH, HANG, SLOW, FLAP, KV_EXHAUSTION, OOM -> {
+                for (int instance : instances(spec.radius())) {
+                    onInstance(spec, instance, undo);
+                }
+            }
+            case BURST, TENANT_FLOOD, POISON, PREEMPTION_STORM -> undo.add(startLoad(id, spec));
+            case STORE_FULL -> {
+                FaultyStore target = store;
+                if (target == null) {
+                    throw new IllegalArgumentException("target: this engine's store cannot take faults (it runs without one,"
+                            + " or its store was not wrapped)");
+                }
+                target.setFull(true);
+                undo.add(() -> target.setFull(false));
+            }
+            case NETWORK -> {
+                TcpFaultProxy proxy = proxies.get(spec.radius().target());
+                if (proxy == null) {
+                    throw new IllegalArgumentException("target: no fault proxy stands in front of backend '"
+                            + spec.radius().target() + "'; known: " + proxies.keySet());
+                }
+                proxy.set(TcpFaultProxy.Toxics.of(spec));
+                undo.add(() -> proxy.set(TcpFaultProxy.Toxics.NONE));
+            }
+        }
+        nextId++;
+        Instant start = engine.clock().toInstant(engine.clock().nanos());
+        Instant end = spec.duration() == null ? null : start.plus(spec.duration());
+        ActiveFault fault = new ActiveFault(id, spec, start, end, spec.label());
+        engine.send(new Command.MarkFault(id, fault.label(), true)).join();
+        LOG.log(System.Logger.Level.INFO, "fault {0} injected: {1}", id, fault.label());
+        if (spec.kind() == FaultKind.CRASH && spec.duration() == null) {
+            return fault; // a crash is over once it happened: the instance reloads by itself
+        }
+        active.put(id, new Running(fault, undo));
+        if (spec.duration() != null) {
+            undo.add(clock.after(spec.duration().toNanos(), () -> clear(id)));
+        }
+        return fault;
+    }
+
+    /** Ends fault {@code id}; false if no such fault is in force. */
+    public synchronized boolean clear(String id) {
+        Running running = active.remove(id);
+        if (running == null) {
+            return false;
+        }
+        for (Runnable step : running.undo()) {
+            step.run();
+        }
+        engine.send(new Command.MarkFault(id, running.fault().label(), false)).join();
+        LOG.log(System.Logger.Level.INFO, "fault {0} cleared: {1}", id, running.fault().label());
+        return true;
+    }
+
+    /** Ends every fault in force; answers how many there were. */
+    public synchronized int clearAll() {
+        List<String> ids = new ArrayList<>(active.keySet());
+        ids.forEach(this::clear);
+        return ids.size();
+    }
+
+    /** The faults in force, oldest first. */
+    public synchronized List<ActiveFault> active() {
+        return active.values().stream().map(Running::fault).toList();
+    }
+
+    /** The kill switch: clears every fault and refuses new ones until {@link #arm}. */
+    public synchronized int disarm() {
+        armed = false;
+        int cleared = clearAll();
+        LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared", cleared);
+        return cleared;
+    }
+
+    /** Allows injection again after {@link #disarm}. */
+    public synchronized void arm() {
+        armed = true;
+    }
+
+    public synchronized boolean armed() {
+        return armed;
+    }
+
+    /** Tasks load faults have had accepted, and refused. */
+    public long loadSubmitted() {
+        return loadSubmitted.get();
+    }
+
+    public long loadRefused() {
+        return loadRefused.get();
+    }
+
+    // ---------------------------------------------------------------- instance faults
+
+    private List<Integer> instances(BlastRadius radius) {
+        List<InstanceStatus> all = engine.send(new Command.TakeSnapshot()).join().instances();
+        List<Integer> hit = new ArrayList<>();
+        for (InstanceStatus status : all) {
+            boolean match = switch (radius.scope()) {
+                case INSTANCE -> Integer.toString(status.id()).equals(radius.target());
+                case BACKEND -> status.model().equals(radius.target());
+                default -> true;
+            };
+            if (match) {
+                hit.add(status.id());
+            }
+        }
+        if (hit.isEmpty()) {
+            throw new IllegalArgumentException("target: " + radius + " matches no instance; instances are 0.."
+                    + (all.size() - 1) + " serving " + all.stream().map(InstanceStatus::model).distinct().toList());
+        }
+        return hit;
+    }
+
+    private void onInstance(FaultSpec spec, int instance, List<Runnable> undo) {
+        switch (spec.kind()) {
+            case CRASH -> {
+                send(new Command.CrashInstance(instance));
+                if (spec.duration() != null) { // stays down for the duration
+                    send(new Command.SetInstanceOnline(instance, false));
+                    undo.add(() -> send(new Command.SetInstanceOnline(instance, true)));
+                }
+            }
+            case HANG -> {
+                send(new Command.HangInstance(instance, true));
+                undo.add(() -> send(new Command.HangInstance(instance, false)));
+            }
+            case SLOW -> {
+                send(new Command.SlowInstance(instance, spec.parameter("factor")));
+                undo.add(() -> send(new Command.SlowInstance(instance, 1.0)));
+            }
+            case KV_EXHAUSTION -> {
+                send(new Command.LimitKvCache(instance, spec.parameter("fraction")));
+                undo.add(() -> send(new Command.LimitKvCache(instance, 1.0)));
+            }
+            case OOM -> {
+                send(new Command.FailPromptsAbove(instance, (int) spec.parameter("prompt_tokens")));
+                undo.add(() -> send(new Command.FailPromptsAbove(instance, 0)));
+            }
+            case FLAP -> {
+                Flap flap = new Flap(instance, Math.round(spec.parameter("period_s") * 1e9));
+                flap.toggle();
+                undo.add(flap::stop);
+            }
+            default -> throw new IllegalStateException(spec.kind() + " is not an instance fault");
+        }
+    }
+
+    private void send(Command<Void> command) {
+        engine.send(command).join();
+    }
+
+    /** Down and up every period, until stopped (then up). */
+    private final class Flap {
+        private final int instance;
+        private final long periodNanos;
+        private boolean down;
+        private boolean stopped;
+        private Runnable pending = () -> {};
+
+        Flap(int instance, long periodNanos) {
+            this.instance = instance;
+            this.periodNanos = periodNanos;
+        }
+
+        void toggle() {
+            synchronized (FaultCatalogue.this) {
+                if (stopped) {
+                    return;
+                }
+                down = !down;
+                send(new Command.SetInstanceOnline(instance, !down));
+                pending = clock.after(periodNanos, this::toggle);
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            pending.run();
+            if (down) {
+                send(new Command.SetInstanceOnline(instance, true));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- load faults
+
+    private Runnable startLoad(String id, FaultSpec spec) {
+        double rate = spec.kind() == FaultKind.BURST && !(spec.parameter("rate") > 0)
+                ? (spec.parameter("factor") - 1) * baseRate.getAsDouble() : spec.parameter("rate");
+        if (spec.kind() == FaultKind.BURST && !(spec.parameter("rate") > 0) && !(baseRate.getAsDouble() > 0)) {
+            throw new IllegalArgumentException("parameters.rate: the base load is not known here, so burst needs a rate in tasks/s");
+        }
+        String model = engine.send(new Command.TakeSnapshot()).join().instances().get(0).model();
+        int priority = switch (spec.radius().scope()) {
+            case TIER -> switch (spec.radius().target().toLowerCase(Locale.ROOT)) {
+                case "core" -> 1;
+                case "batch" -> 8;
+                default -> 5;
+            };
+            default -> spec.kind() == FaultKind.PREEMPTION_STORM ? 0 : TaskSpec.DEFAULT_PRIORITY;
+        };
+        if (spec.kind() == FaultKind.PREEMPTION_STORM) {
+            priority = 0;
+        }
+        String tenant = spec.radius().scope() == BlastRadius.Scope.TENANT ? spec.radius().target() : null;
+        Map<String, String> metadata = spec.kind() == FaultKind.POISON
+                ? Map.of("fault", id, SimulatedGpuExecutor.POISON_KEY, "true") : Map.of("fault", id);
+        Load load = new Load(id, rate, model, priority, tenant, metadata,
+                (int) spec.parameter("prompt_tokens"), (int) spec.parameter("output_tokens"));
+        load.schedule();
+        return load::stop;
+    }
+
+    /** Submits {@code rate} tasks a second in slices, deterministically (no random draws). */
+    private final class Load {
+        private final String id;
+        private final double rate;
+        private final String model;
+        private final int priority;
+        private final String tenant;
+        private final Map<String, String> metadata;
+        private final int promptTokens;
+        private final int outputTokens;
+        private double owed;
+        private long sent;
+        private boolean stopped;
+        private Runnable pending = () -> {};
+
+        Load(String id, double rate, String model, int priority, String tenant, Map<String, String> metadata,
+             int promptTokens, int outputTokens) {
+            this.id = id;
+            this.rate = rate;
+            this.model = model;
+            this.priority = priority;
+            this.tenant = tenant;
+            this.metadata = metadata;
+            this.promptTokens = promptTokens;
+            this.outputTokens = Math.max(1, outputTokens);
+        }
+
+        void schedule() {
+            pending = clock.after(LOAD_TICK_NANOS, this::tick);
+        }
+
+        void tick() {
+            synchronized (FaultCatalogue.this) {
+                if (stopped) {
+                    return;
+                }
+                owed += rate * LOAD_TICK_NANOS / 1e9;
+                while (owed >= 1) {
+                    owed -= 1;
+                    String taskId = id + "-" + (++sent);
+                    TaskSpec spec = new TaskSpec(taskId, model, "", priority, null, tenant, null, null,
+                            outputTokens, promptTokens, metadata);
+                    engine.send(new Command.Submit(spec)).whenComplete((ok, error) ->
+                            (error == null ? loadSubmitted : loadRefused).incrementAndGet());
+                }
+                schedule();
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            pending.run();
+        }
+    }
+
+    /** The ids of the faults in force, for logs. */
+    @Override
+    public synchronized String toString() {
+        return "FaultCatalogue" + active.keySet() + (armed ? "" : " (disarmed)");
+    }
+}

@@ -1,0 +1,83 @@
+package io.queuedeck.engine.fault;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A fault to inject: its kind, its blast radius, its parameters (missing ones take the kind's
+ * defaults) and how long it lasts (null: until cleared).
+ */
+public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> parameters, Duration duration) {
+
+    public FaultSpec {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(radius, "radius");
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        List<String> problems = problems(kind, radius, parameters, duration);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", problems));
+        }
+    }
+
+    public FaultSpec(FaultKind kind, BlastRadius radius) {
+        this(kind, radius, Map.of(), null);
+    }
+
+    /** The parameter's value, or the kind's default. */
+    public double parameter(String name) {
+        Double value = parameters.get(name);
+        return value != null ? value : kind.defaults().getOrDefault(name, 0.0);
+    }
+
+    /** Whether the parameter was given. */
+    public boolean has(String name) {
+        return parameters.containsKey(name);
+    }
+
+    /** A short label for charts and logs: {@code slow ×3 on instance:1 for 60 s}. */
+    public String label() {
+        StringBuilder text = new StringBuilder(kind.wireName());
+        new TreeMap<>(parameters).forEach((k, v) -> text.append(' ').append(k).append('=').append(trim(v)));
+        text.append(" on ").append(radius);
+        if (duration != null) {
+            text.append(" for ").append(trim(duration.toMillis() / 1000.0)).append(" s");
+        }
+        return text.toString();
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** Every problem, field by field ({@code parameters.factor must be ...}). */
+    private static List<String> problems(FaultKind kind, BlastRadius radius, Map<String, Double> parameters, Duration duration) {
+        List<String> problems = new ArrayList<>();
+        if (!kind.scopes().contains(radius.scope())) {
+            problems.add("target: " + kind.wireName() + " hits " + kind.scopes().stream()
+                    .map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).toList() + ", not " + radius);
+        }
+        if (duration != null && (duration.isNegative() || duration.isZero())) {
+            problems.add("duration: must be positive, got " + duration);
+        }
+        for (Map.Entry<String, Double> p : parameters.entrySet()) {
+            String at = "parameters." + p.getKey();
+            double v = p.getValue() == null ? Double.NaN : p.getValue();
+            if (!kind.defaults().containsKey(p.getKey())) {
+                problems.add(at + ": " + kind.wireName() + " takes " + new TreeMap<>(kind.defaults()).keySet());
+            } else if (!Double.isFinite(v) || v < 0) {
+                problems.add(at + ": must be a number of at least 0, got " + p.getValue());
+            } else if (p.getKey().equals("fraction") && !(v > 0 && v <= 1)) {
+                problems.add(at + ": must be above 0 and at most 1, got " + v);
+            } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
+                problems.add(at + ": must be between 1 and 1000, got " + v);
+            } else if ((p.getKey().equals("period_s") || p.getKey().equals("prompt_tokens")) && !(v >= 1)) {
+                problems.add(at + ": must be at least 1, got " + v);
+            }
+        }
+        return problems;
+    }
+}

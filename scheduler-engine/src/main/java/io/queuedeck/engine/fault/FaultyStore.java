@@ -1,0 +1,62 @@
+package io.queuedeck.engine.fault;
+
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.TaskStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A task store that fails its writes while a {@link FaultKind#STORE_FULL} fault acts, as a full
+ * disk would: the write throws, nothing of the batch is stored, and the changes it carried are not
+ * acknowledged (new submissions are answered 503 {@code store_unavailable}). When the fault is
+ * cleared (space returns) writes go through again. Wrap the real store with it where the engine
+ * is built and register it with {@link FaultCatalogue#registerStore}.
+ */
+public final class FaultyStore implements TaskStore {
+    private final TaskStore inner;
+    private volatile boolean full;
+
+    public FaultyStore(TaskStore inner) {
+        this.inner = Objects.requireNonNull(inner, "inner");
+    }
+
+    /** Whether writes fail now. */
+    public boolean full() {
+        return full;
+    }
+
+    void setFull(boolean value) {
+        full = value;
+    }
+
+    @Override
+    public StoreContents load(Instant now) {
+        return inner.load(now);
+    }
+
+    @Override
+    public void write(List<StoreWrite> batch) {
+        if (full) {
+            throw new IllegalStateException("disk full (an injected store fault)", new IOException("No space left on device"));
+        }
+        inner.write(batch);
+    }
+
+    @Override
+    public int taskCount() {
+        return inner.taskCount();
+    }
+
+    @Override
+    public long sizeBytes() {
+        return inner.sizeBytes();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.fault.FaultCatalogue;
+import io.queuedeck.engine.fault.FaultClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** {@code /v1/faults} on a real server: inject, list, clear, field-precise refusals, the kill switch, scopes. */
+class FaultRoutesTest {
+    private static final String READER = "reader-token-0123456789abcdef0123456789";
+    private static final String OPERATOR = "operator-token-0123456789abcdef012345678";
+    private Engine engine;
+    private ApiServer server;
+    private ScheduledExecutorService timers;
+    private Http http;
+
+    @BeforeEach
+    void start() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(10)).build();
+        engine.start();
+        timers = Executors.newSingleThreadScheduledExecutor();
+        FaultCatalogue faults = new FaultCatalogue(engine, FaultClock.live(timers, System::nanoTime), () -> 0);
+        server = ApiServer.builder(engine).port(0).faults(faults)
+                .client(READER, new ClientPolicy("reader", 0, 0, 0, null, java.util.Set.of(Scope.READ)))
+                .client(OPERATOR, new ClientPolicy("ops", 0, 0, 0, null, java.util.Set.of(Scope.OPERATE)))
+                .build().start();
+        http = new Http(server.baseUri(), OPERATOR);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+        timers.shutdownNow();
+    }
+
+    @Test
+    void inject_listed_thenCleared() {
+        Http.Response injected = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"instance:1\",\"parameters\":{\"factor\":4}}");
+
+        assertThat(injected.status()).isEqualTo(201);
+        String id = injected.json().get("id").asText();
+        assertThat(injected.headers().firstValue("Location")).hasValue("/v1/faults/" + id);
+        assertThat(http.get("/v1/faults").json().get("faults").get(0).get("target").asText()).isEqualTo("instance:1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.latestSnapshot().instances().get(1).slowdown() == 4.0);
+        assertThat(http.delete("/v1/faults/" + id).status()).isEqualTo(204);
+        assertThat(http.get("/v1/faults").json().get("faults")).isEmpty();
+        assertThat(http.delete("/v1/faults/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
+    void duration_clearsByItself() {
+        http.post("/v1/faults", "{\"kind\":\"hang\",\"target\":\"instance:0\",\"duration_s\":0.2}");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/v1/faults").json().get("faults").isEmpty());
+    }
+
+    @Test
+    void badInjection_400_namingEachField() {
+        Http.Response response = http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"node\",\"parameters\":{\"factor\":2}}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo("target");
+        assertThat(response.json().at("/error/details/1/field").asText()).isEqualTo("parameters.factor");
+        assertThat(http.post("/v1/faults", "{\"kind\":\"crsh\"}").errorField()).isEqualTo("kind");
+    }
+
+    @Test
+    void killSwitch_clearsAndRefusesUntilRearmed() {
+        http.post("/v1/faults", "{\"kind\":\"slow\"}");
+
+        assertThat(http.post("/v1/faults:disarm", "").json().get("armed").asBoolean()).isFalse();
+        assertThat(http.get("/v1/faults").json().get("faults")).isEmpty();
+        Http.Response refused = http.post("/v1/faults", "{\"kind\":\"slow\"}");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.errorCode()).isEqualTo("faults_disarmed");
+        http.post("/v1/faults:arm", "");
+        assertThat(http.post("/v1/faults", "{\"kind\":\"slow\"}").status()).isEqualTo(201);
+    }
+
+    @Test
+    void readScope_mayList_butNotInject() {
+        Http reader = new Http(server.baseUri(), READER);
+
+        assertThat(reader.get("/v1/faults").status()).isEqualTo(200);
+        assertThat(reader.post("/v1/faults", "{\"kind\":\"crash\",\"target\":\"instance:0\"}").status()).isEqualTo(403);
+    }
+}

@@ -1,0 +1,67 @@
+package io.queuedeck.engine.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.queuedeck.engine.config.ConfigException;
+import io.queuedeck.engine.config.DrillReader;
+import org.junit.jupiter.api.Test;
+
+/** A bad drill file: every problem at once, each with its key path and line. */
+class DrillReaderTest {
+
+    @Test
+    void badFile_everyProblemWithPathAndLine() {
+        String text = """
+                name: bad
+                description: d
+                target:
+                  gpus: 0
+                  policy: nope
+                probes:
+                  - {name: p, metric: latency, max: 1}
+                  - {name: q, metric: tasks_lost, mode: sometimes}
+                steps:
+                  - inject: {kind: crsh, target: "instance:0"}
+                  - inject: {kind: slow, target: "tenant:a"}
+                  - wait: soon
+                  - {wait: 1s, clear: all}
+                colour: red
+                """;
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> DrillReader.read("bad.yaml", text));
+
+        assertThat(e.problems()).containsExactly(
+                "bad.yaml: target.gpus must be between 1 and 64, got 0 (line 4)",
+                "bad.yaml: target.policy unknown policy 'nope'; known: " + io.queuedeck.engine.policy.PolicyRegistry.names() + " (line 5)",
+                "bad.yaml: probes[0].metric unknown metric 'latency'; known: " + java.util.Arrays.stream(Drill.Metric.values())
+                        .map(Drill.Metric::wireName).toList() + " (line 7)",
+                "bad.yaml: probes[1] needs max or min: the bound the measurement must keep (line 8)",
+                "bad.yaml: probes[1].mode must be before, during, after or continuous, got 'sometimes' (line 8)",
+                "bad.yaml: steps[0].inject.kind unknown fault 'crsh'; known: " + java.util.Arrays.stream(
+                        io.queuedeck.engine.fault.FaultKind.values()).map(io.queuedeck.engine.fault.FaultKind::wireName).toList() + " (line 10)",
+                "bad.yaml: steps[1].inject.target slow hits [instance, backend, node], not tenant:a (line 11)",
+                "bad.yaml: steps[2].wait must be a duration such as 500ms, 2s, 1m or 1h, got 'soon' (line 12)",
+                "bad.yaml: steps[3] must hold exactly one of inject, wait, clear, load, submit or parallel (line 13)",
+                "bad.yaml: colour is not a known setting (known here: name, description, hypothesis, target, steady_state, "
+                        + "recovery_window, observe, probes, stop_conditions, steps) (line 14)",
+                "bad.yaml: hypothesis is required"); // a missing key has no line: it comes last
+    }
+
+    @Test
+    void shippedDrill_readsBack() {
+        Drill drill = DrillReader.read("x.yaml", """
+                name: x
+                description: d
+                hypothesis: h
+                probes: [{name: lost, metric: tasks_lost, max: 0}]
+                steps:
+                  - parallel:
+                      - steps: [{inject: {kind: hang, target: "instance:1", duration: 1m}}]
+                      - steps: [{wait: 10s}, {load: 1.5}]
+                """);
+
+        assertThat(drill.steps()).singleElement().isInstanceOf(Drill.Step.Parallel.class);
+        assertThat(drill.target().watchdog()).hasSeconds(10);
+    }
+}

@@ -1,0 +1,69 @@
+package io.queuedeck.engine.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.engine.config.DrillReader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+
+/**
+ * Every shipped drill holds on the virtual clock, and a deliberately broken variant of each (the
+ * protection it tests taken away, or the fault made one the system cannot absorb) does not: the
+ * probes can fail.
+ */
+class ShippedDrillsTest {
+
+    /** Each drill, and the edits of its text that break it (pairs split by ';'). */
+    static Stream<Arguments> drills() {
+        return Stream.of(
+                Arguments.of("gpu-crash-under-load", "max_attempts: 3", "max_attempts: 1"), // retries off
+                Arguments.of("hung-gpu", "watchdog: 10s", "watchdog: off"),
+                Arguments.of("slow-gpu", "policy: priority;target: \"instance:1\"", "policy: fifo;target: node"), // every GPU slow, no priority
+                Arguments.of("kv-exhaustion", "fraction: 0.3", "fraction: 0.02"),
+                Arguments.of("burst-3x", "policy: priority;factor: 3", "policy: fifo;factor: 6"),
+                Arguments.of("poison-storm", "max_attempts: 3", "max_attempts: 100"), // dead-lettering never comes
+                Arguments.of("priority-inversion", "inversion: inheritance", "inversion: none"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("drills")
+    void shippedDrill_onTheVirtualClock_holds(String name, String intact, String broken) throws IOException {
+        DrillResult result = new DrillRunner(DrillReader.read(name + ".yaml", text(name))).run();
+
+        assertThat(result.probes()).allSatisfy(p -> assertThat(p.passed()).as(p.probe().name() + " measured " + p.measured()).isTrue());
+        assertThat(result.holds()).isTrue();
+        assertThat(result.score()).isEqualTo(100.0);
+        assertThat(result.accounting().lost()).isZero();
+        assertThat(result.accounting().completedTwice()).isZero();
+        assertThat(result.accounting().completed() + result.accounting().deadLettered() + result.accounting().timedOut()
+                + result.accounting().cancelled()).isEqualTo(result.accounting().accepted());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("drills")
+    void brokenVariant_onTheVirtualClock_doesNotHold(String name, String intact, String broken) throws IOException {
+        String text = text(name);
+        String[] from = intact.split(";"), to = broken.split(";");
+        for (int i = 0; i < from.length; i++) {
+            assertThat(text).contains(from[i]);
+            text = text.replace(from[i], to[i]);
+        }
+
+        DrillResult result = new DrillRunner(DrillReader.read(name + ".yaml", text)).run();
+
+        assertThat(result.holds()).isFalse();
+        assertThat(result.score()).isLessThan(100.0);
+    }
+
+    static String text(String name) throws IOException {
+        try (InputStream in = ShippedDrillsTest.class.getResourceAsStream("/drills/" + name + ".yaml")) {
+            assertThat(in).as(name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

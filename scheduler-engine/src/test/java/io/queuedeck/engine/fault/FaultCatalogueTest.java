@@ -1,0 +1,199 @@
+package io.queuedeck.engine.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.EventSubscription;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.exec.ProgressWatchdog;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.task.TaskSpec;
+import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Each fault: injected, seen in the snapshot, cleared, and the instance back as it was. */
+class FaultCatalogueTest {
+    private static final long SECOND = 1_000_000_000L;
+    private final VirtualClock clock = new VirtualClock();
+    private final SimulatedGpuExecutor gpus = new SimulatedGpuExecutor(2, "m", GpuProfile.LLAMA2_7B_H100);
+    private final ProgressWatchdog watchdog = new ProgressWatchdog(gpus, Duration.ofSeconds(5), i -> {});
+    private final Engine engine = Engine.builder().clock(clock).executor(watchdog).build();
+    private final EventSubscription events = engine.subscribe(1024);
+    private final FaultCatalogue faults = new FaultCatalogue(engine, FaultClock.of(clock), () -> 10);
+
+    FaultCatalogueTest() {
+        engine.start();
+    }
+
+    private InstanceStatus instance(int id) {
+        return engine.send(new Command.TakeSnapshot()).join().instances().get(id);
+    }
+
+    private void submit(int n, int promptTokens) {
+        for (int i = 0; i < n; i++) {
+            engine.send(new Command.Submit(new TaskSpec(null, "m", "", 5, null, null, null, null, 200, promptTokens, null))).join();
+        }
+    }
+
+    @Test
+    void slow_injectedThenCleared_instanceSlowThenRestored() {
+        ActiveFault fault = faults.inject(new FaultSpec(FaultKind.SLOW, BlastRadius.instance(1), Map.of("factor", 4.0), null));
+
+        assertThat(instance(1).slowdown()).isEqualTo(4.0);
+        assertThat(instance(1).state()).isEqualTo(InstanceState.SLOW);
+        assertThat(faults.active()).containsExactly(fault);
+        assertThat(faults.clear(fault.id())).isTrue();
+        assertThat(instance(1).slowdown()).isEqualTo(1.0);
+        assertThat(instance(1).state()).isEqualTo(InstanceState.UP);
+        assertThat(faults.active()).isEmpty();
+    }
+
+    @Test
+    void kvExhaustion_onRunningTasks_preemptsAndCapacityShows() {
+        submit(20, 2000);
+        clock.runUntil(SECOND); // past the prefill: the tasks have generated tokens, which a preemption makes them recompute
+        long before = engine.send(new Command.TakeSnapshot()).join().counters().preemptions();
+
+        faults.inject(new FaultSpec(FaultKind.KV_EXHAUSTION, BlastRadius.NODE, Map.of("fraction", 0.05), null));
+
+        assertThat(instance(0).kvCapacityTokens()).isEqualTo(6_000);
+        assertThat(instance(0).kvUsedTokens()).isLessThanOrEqualTo(6_000);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().counters().preemptions()).isGreaterThan(before);
+        assertThat(gpus.kvPreemptions()).isPositive();
+        faults.clearAll();
+        assertThat(instance(0).kvCapacityTokens()).isEqualTo(120_000);
+        clock.runUntil(120 * SECOND);
+        assertThat(gpus.recomputedTokens()).isPositive();
+        assertThat(engine.send(new Command.CountActive()).join()).isZero();
+    }
+
+    @Test
+    void hang_withWatchdog_tasksFailedOverAndFinish() {
+        faults.inject(new FaultSpec(FaultKind.HANG, BlastRadius.NODE));
+        submit(4, 100);
+        clock.runUntil(3 * SECOND);
+        assertThat(engine.send(new Command.CountActive()).join()).isEqualTo(4); // hung: nothing progresses, nothing fails
+
+        clock.runUntil(10 * SECOND);
+
+        assertThat(watchdog.failovers()).isPositive();
+        clock.runUntil(60 * SECOND);
+        assertThat(engine.send(new Command.CountActive()).join()).isZero();
+    }
+
+    @Test
+    void oom_largePromptsFail_smallOnesRun() {
+        faults.inject(new FaultSpec(FaultKind.OOM, BlastRadius.NODE, Map.of("prompt_tokens", 1000.0), null));
+        submit(1, 4000);
+        submit(1, 100);
+
+        clock.runUntil(60 * SECOND);
+
+        assertThat(engine.send(new Command.TakeSnapshot()).join().counters().deadLettered()).isEqualTo(1);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().counters().succeeded()).isEqualTo(1);
+    }
+
+    @Test
+    void flap_withDuration_downAndUpThenClearedByItself() {
+        faults.inject(new FaultSpec(FaultKind.FLAP, BlastRadius.instance(0), Map.of("period_s", 2.0), Duration.ofSeconds(9)));
+        List<InstanceState> seen = new ArrayList<>();
+        for (int s = 1; s <= 8; s++) {
+            clock.runUntil(s * SECOND - SECOND / 2);
+            seen.add(instance(0).state());
+        }
+        assertThat(seen).contains(InstanceState.OFFLINE, InstanceState.UP);
+
+        clock.runUntil(10 * SECOND);
+
+        assertThat(faults.active()).isEmpty();
+        assertThat(instance(0).state()).isEqualTo(InstanceState.UP);
+    }
+
+    @Test
+    void burst_submitsAtFactorOfBaseRate_andStopsWhenCleared() {
+        ActiveFault burst = faults.inject(new FaultSpec(FaultKind.BURST, BlastRadius.NODE, Map.of("factor", 3.0), null));
+        clock.runUntil(10 * SECOND);
+        faults.clear(burst.id());
+        long submitted = faults.loadSubmitted();
+        clock.runUntil(20 * SECOND);
+
+        assertThat(submitted).isBetween(190L, 210L); // (3 - 1) × 10/s for 10 s
+        assertThat(faults.loadSubmitted()).isEqualTo(submitted);
+    }
+
+    @Test
+    void everyFault_isAMarkedEvent_whenItBeginsAndEnds() {
+        ActiveFault fault = faults.inject(new FaultSpec(FaultKind.HANG, BlastRadius.instance(0)));
+        faults.clear(fault.id());
+        List<EngineEvent.FaultMarked> marks = new ArrayList<>();
+        events.drain(100, e -> {
+            if (e instanceof EngineEvent.FaultMarked m) {
+                marks.add(m);
+            }
+        });
+
+        assertThat(marks).extracting(EngineEvent.FaultMarked::active).containsExactly(true, false);
+        assertThat(marks.getFirst().label()).isEqualTo("hang on instance:0");
+    }
+
+    @Test
+    void killSwitch_clearsEverything_andRefusesUntilRearmed() {
+        faults.inject(new FaultSpec(FaultKind.SLOW, BlastRadius.NODE));
+
+        assertThat(faults.disarm()).isEqualTo(1);
+        assertThat(instance(0).slowdown()).isEqualTo(1.0);
+        assertThatThrownBy(() -> faults.inject(new FaultSpec(FaultKind.HANG, BlastRadius.NODE)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("disarmed");
+        faults.arm();
+        assertThat(faults.inject(new FaultSpec(FaultKind.HANG, BlastRadius.NODE)).id()).isEqualTo("f-2");
+    }
+
+    @Test
+    void tenantFlood_submitsAsTheTenant_atItsRate() {
+        ActiveFault flood = faults.inject(new FaultSpec(FaultKind.TENANT_FLOOD, new BlastRadius(BlastRadius.Scope.TENANT, "acme"),
+                Map.of("rate", 20.0), Duration.ofSeconds(5)));
+        clock.runUntil(10 * SECOND);
+
+        assertThat(faults.loadSubmitted()).isBetween(95L, 105L);
+        assertThat(engine.send(new Command.FindTask(flood.id() + "-1")).join()).get()
+                .satisfies(view -> assertThat(view.spec().tenant()).isEqualTo("acme"));
+        assertThat(faults.active()).isEmpty();
+    }
+
+    @Test
+    void preemptionStorm_underAPreemptivePolicy_preempts() {
+        VirtualClock own = new VirtualClock();
+        Engine preemptive = Engine.builder().clock(own)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(2)))
+                .policy("priority").policyConfig(io.queuedeck.engine.policy.PolicyConfig.of(Map.of("preemptive", "true"))).build();
+        preemptive.start();
+        for (int i = 0; i < 4; i++) {
+            preemptive.send(new Command.Submit(new TaskSpec(null, "m", "", 9, null, null, null, null, 2000, 100, null))).join();
+        }
+        FaultCatalogue storm = new FaultCatalogue(preemptive, FaultClock.of(own), () -> 0);
+
+        storm.inject(new FaultSpec(FaultKind.PREEMPTION_STORM, BlastRadius.NODE, Map.of("rate", 5.0), Duration.ofSeconds(3)));
+        own.runUntil(5 * SECOND);
+
+        assertThat(preemptive.send(new Command.TakeSnapshot()).join().counters().preemptions()).isPositive();
+    }
+
+    @Test
+    void spec_wrongTargetOrParameter_refusedFieldByField() {
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, BlastRadius.NODE, Map.of("factor", 2.0), null))
+                .hasMessageContaining("target: tenant_flood hits [tenant], not node")
+                .hasMessageContaining("parameters.factor: tenant_flood takes");
+        assertThatThrownBy(() -> faults.inject(new FaultSpec(FaultKind.CRASH, BlastRadius.instance(7))))
+                .hasMessageContaining("target: instance:7 matches no instance");
+        assertThatThrownBy(() -> BlastRadius.parse("rack:3")).hasMessageContaining("unknown scope 'rack'");
+    }
+}
