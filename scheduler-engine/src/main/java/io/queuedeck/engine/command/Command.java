@@ -52,7 +52,8 @@ public sealed interface Command<R> {
             @JsonSubTypes.Type(value = SwitchPolicy.class, name = "switch_policy"),
             @JsonSubTypes.Type(value = CrashInstance.class, name = "crash_instance"),
             @JsonSubTypes.Type(value = SlowInstance.class, name = "slow_instance"),
-            @JsonSubTypes.Type(value = SetInstanceOnline.class, name = "set_instance_online")})
+            @JsonSubTypes.Type(value = SetInstanceOnline.class, name = "set_instance_online"),
+            @JsonSubTypes.Type(value = DrainInstance.class, name = "drain_instance")})
     sealed interface Change<R> extends Command<R> {}
 
     /** A command that only reads. */
@@ -237,6 +238,17 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return (online ? "Bring online GPU " : "Take offline GPU ") + instance;
+        }
+    }
+
+    /**
+     * Drains an instance (it takes no new work; what runs there finishes, unlike taking it
+     * offline) or ends the drain. Executors that cannot drain refuse it.
+     */
+    record DrainInstance(int instance, boolean draining) implements Change<Void> {
+        @Override
+        public String describe() {
+            return (draining ? "Drain GPU " : "End the drain of GPU ") + instance;
         }
     }
 

@@ -72,6 +72,10 @@ final class CommandHandler {
                 executor(c.instance()).setOnline(c.instance(), c.online());
                 yield instanceChanged(c.instance(), c.online() ? "brought online" : "taken offline");
             }
+            case Command.DrainInstance c -> {
+                executor(c.instance()).setDraining(c.instance(), c.draining());
+                yield instanceChanged(c.instance(), c.draining() ? "draining" : "drain ended");
+            }
             case Command.FindTask c -> {
                 Task task = loop.tasks.lookup(c.taskId());
                 yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));

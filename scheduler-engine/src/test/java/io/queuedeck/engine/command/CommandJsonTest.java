@@ -36,7 +36,8 @@ class CommandJsonTest {
             new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
             new Command.CrashInstance(1),
             new Command.SlowInstance(2, 3.5),
-            new Command.SetInstanceOnline(3, false));
+            new Command.SetInstanceOnline(3, false),
+            new Command.DrainInstance(2, true));
 
     @Test
     void everyChange_writtenThenRead_isTheSameRecord() {

@@ -2,6 +2,7 @@ package io.queuedeck.engine.exec.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
@@ -58,7 +59,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private final long healthIntervalNanos;
     private final int failuresToMarkDown;
     private final List<BackendState> backends = new ArrayList<>();
-    private final List<Instance> instances = new ArrayList<>();
+    private final List<BackendInstance> instances = new ArrayList<>();
     private final Map<Task, StreamAttempt> running = new HashMap<>();
     private ExecutorContext context;
 
@@ -75,7 +76,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     .build());
             backends.add(state);
             for (String model : backend.models()) {
-                instances.add(new Instance(instances.size(), state, model));
+                instances.add(new BackendInstance(instances.size(), state, model));
             }
         }
     }
@@ -92,7 +93,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     /** The models the backends serve, in the order they were given. */
     public List<String> models() {
         Set<String> models = new LinkedHashSet<>();
-        for (Instance instance : instances) {
+        for (BackendInstance instance : instances) {
             models.add(instance.model);
         }
         return List.copyOf(models);
@@ -126,9 +127,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     @Override
     public boolean canAccept(int instance, Task task) {
-        Instance i = instances.get(instance);
+        BackendInstance i = instances.get(instance);
         BackendState b = i.backend;
-        return !i.offline && b.health.acceptsWork() && b.inUse < b.config.slots()
+        return !i.offline && !i.draining && b.health.acceptsWork() && b.inUse < b.config.slots()
                 && context.clock().nanos() >= b.pausedUntil;
     }
 
@@ -152,7 +153,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     @Override
     public void dispatch(int instance, Task task) {
-        Instance i = instances.get(instance);
+        BackendInstance i = instances.get(instance);
         if (!canAccept(instance, task)) {
             throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
         }
@@ -186,6 +187,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             request.header("Authorization", "Bearer " + b.config.apiKey());
         }
         EngineClock clock = context.clock();
+        attempt.sentAt = clock.nanos();
         attempt.firstTokenTimer = clock.scheduleAfter(b.config.firstTokenTimeout().toNanos(), () -> timedOut(attempt,
                 "no first token from the backend within " + b.config.firstTokenTimeout().toMillis() + " ms"));
         attempt.totalTimer = clock.scheduleAfter(b.config.totalTimeout().toNanos(), () -> timedOut(attempt,
@@ -206,17 +208,32 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     @Override
     public List<InstanceStatus> status() {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
-        for (Instance i : instances) {
-            InstanceState state = i.offline ? InstanceState.OFFLINE : i.backend.health;
-            result.add(new InstanceStatus(i.id, i.model, state, i.running, i.backend.config.slots(), 0, 0, 1.0));
+        for (BackendInstance i : instances) {
+            BackendState b = i.backend;
+            InstanceState state = i.offline ? InstanceState.OFFLINE : b.health;
+            ServerLoad server = b.serverLoad;
+            BackendLoad load = new BackendLoad(b.config.baseUrl().toString(), b.inUse, b.config.slots(), i.running,
+                    server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(i.tokensPerSecond));
+            result.add(new InstanceStatus(i.id, i.model, state, i.running, b.config.slots(), 0, 0, 1.0, i.draining, load));
         }
         return result;
+    }
+
+    /** Sends one backend model no new work while its open requests finish, or ends that. */
+    @Override
+    public void setDraining(int instance, boolean draining) {
+        instances.get(instance).draining = draining;
+        context.instanceChanged(instance);
+    }
+
+    private static Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 
     /** Takes one backend model out of service (its streams are closed, its tasks queued again) or back in. */
     @Override
     public void setOnline(int instance, boolean online) {
-        Instance i = instances.get(instance);
+        BackendInstance i = instances.get(instance);
         if (online) {
             i.offline = false;
         } else if (!i.offline) {
@@ -249,6 +266,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         context.post(() -> {
             if (running.get(attempt.task) == attempt) {
                 attempt.firstTokenTimer.cancel();
+                instances.get(attempt.instance).backend.firstTokenAfter(at - attempt.sentAt);
                 attempt.task.addToken(at);
                 context.firstToken(attempt.task);
             }
@@ -275,11 +293,12 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         running.remove(task);
         release(attempt);
-        Instance instance = instances.get(attempt.instance);
+        BackendInstance instance = instances.get(attempt.instance);
         BackendState backend = instance.backend;
         switch (outcome) {
             case StreamAttempt.Outcome.Success s -> {
                 backend.failuresInARow = 0;
+                instance.tokensSinceSample += s.tokens();
                 while (task.generatedTokens() < s.tokens()) {
                     task.addToken(s.lastTokenAt()); // the server's own count, where it gave one, is the truth
                 }
@@ -309,7 +328,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         if (attempt.totalTimer != null) {
             attempt.totalTimer.cancel();
         }
-        Instance instance = instances.get(attempt.instance);
+        BackendInstance instance = instances.get(attempt.instance);
         instance.running--;
         instance.backend.inUse--;
     }
@@ -338,7 +357,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     }
 
     private void notifyInstances(BackendState backend) {
-        for (Instance i : instances) {
+        for (BackendInstance i : instances) {
             if (i.backend == backend) {
                 context.instanceChanged(i.id);
             }
@@ -382,43 +401,19 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     private void probed(BackendState backend, boolean healthy, String why) {
         markHealth(backend, healthy, "health probe failed: " + why);
+        long now = context.clock().nanos();
+        for (BackendInstance i : instances) {
+            if (i.backend == backend) {
+                i.sampleRate(now);
+            }
+        }
+        if (healthy && backend.metricsPath != null) {
+            MetricsScrape.fetch(backend, load -> context.post(() -> backend.serverLoad = load),
+                    () -> context.post(() -> backend.metricsPath = null));
+        } else if (!healthy) {
+            backend.serverLoad = ServerLoad.UNKNOWN;
+        }
         scheduleProbe(backend);
-    }
-
-    // ---------------------------------------------------------------- state
-
-    /** One backend's shared state. Loop thread only, except the immutable parts. */
-    private static final class BackendState {
-        final Backend config;
-        final EventSource.Factory sse;
-        final OkHttpClient probeClient;
-        InstanceState health = InstanceState.UP;
-        int inUse;
-        int failuresInARow;
-        long pausedUntil = Long.MIN_VALUE;
-        String healthPath = "/health";
-
-        BackendState(Backend config, OkHttpClient client) {
-            this.config = config;
-            this.sse = EventSources.createFactory(client);
-            this.probeClient = client.newBuilder().readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout()
-                    .multipliedBy(2)).build();
-        }
-    }
-
-    /** One model on one backend. Loop thread only. */
-    private static final class Instance {
-        final int id;
-        final BackendState backend;
-        final String model;
-        int running;
-        boolean offline;
-
-        Instance(int id, BackendState backend, String model) {
-            this.id = id;
-            this.backend = backend;
-            this.model = model;
-        }
     }
 
     /** Builds an {@link OpenAiExecutor}. Each setting may be given once (backends: once each); defaults live here. */

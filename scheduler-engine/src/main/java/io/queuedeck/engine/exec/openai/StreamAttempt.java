@@ -30,6 +30,7 @@ final class StreamAttempt extends EventSourceListener {
     private final String backendUrl;
 
     // Loop-thread state.
+    long sentAt;
     Timer firstTokenTimer;
     Timer totalTimer;
 

@@ -107,7 +107,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger closedByClient = new AtomicInteger();
     private final AtomicInteger healthChecks = new AtomicInteger();
+    private final AtomicInteger metricsRequests = new AtomicInteger();
     private volatile String authorization;
+    private volatile String metrics;
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -146,6 +148,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         healthy = value;
     }
 
+    /** Serves {@code exposition} on {@code /metrics} (Prometheus text); null (the default) answers 404. */
+    public void metrics(String exposition) {
+        metrics = exposition;
+    }
+
     public void withoutHealthEndpoint() {
         hasHealthEndpoint = false;
     }
@@ -168,6 +175,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** The Authorization header of the last completion request, or null. */
     public String authorization() {
         return authorization;
+    }
+
+    public int metricsRequests() {
+        return metricsRequests.get();
     }
 
     public int healthChecks() {
@@ -203,6 +214,18 @@ public final class FakeOpenAiServer implements AutoCloseable {
                                 .put("owned_by", "fake");
                     }
                     send(exchange, 200, JSON.writeValueAsString(body));
+                }
+                case "/metrics" -> {
+                    metricsRequests.incrementAndGet();
+                    String body = metrics;
+                    if (body == null) {
+                        send(exchange, 404, "{\"detail\":\"Not Found\"}");
+                    } else {
+                        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+                        exchange.sendResponseHeaders(200, bytes.length);
+                        exchange.getResponseBody().write(bytes);
+                    }
                 }
                 case "/v1/chat/completions", "/v1/completions" -> complete(exchange, path.contains("chat"));
                 default -> send(exchange, 404, "{\"error\":{\"message\":\"no such path\"}}");

@@ -1,0 +1,19 @@
+package io.queuedeck.engine.exec;
+
+/**
+ * How busy one real inference server is, as its instance sees it: QueueDeck's own figures, and
+ * the server's where it publishes them (vLLM's and SGLang's Prometheus {@code /metrics}). A figure
+ * the server does not report is null.
+ *
+ * @param url             the server's base URL
+ * @param slotsInUse      requests QueueDeck has open on the server, over all its models
+ * @param slots           requests QueueDeck sends it at once
+ * @param inFlight        requests open for this instance's model
+ * @param serverWaiting   requests waiting in the server's own queue (from every client)
+ * @param serverRunning   requests the server is running (from every client)
+ * @param kvCacheUsage    fraction of the server's KV cache in use, 0..1
+ * @param ttftMs          recent time to first token from sending the request, in ms (a moving average)
+ * @param tokensPerSecond tokens this instance received per second over the last health interval (at least 1 s)
+ */
+public record BackendLoad(String url, int slotsInUse, int slots, int inFlight, Double serverWaiting,
+                          Double serverRunning, Double kvCacheUsage, Double ttftMs, Double tokensPerSecond) {}

@@ -1,0 +1,36 @@
+package io.queuedeck.engine.exec.openai;
+
+/** One model on one backend. Loop thread only. */
+final class BackendInstance {
+    final int id;
+    final BackendState backend;
+    final String model;
+    int running;
+    boolean offline;
+    boolean draining;
+    /** Tokens received since the last rate sample, and when that was (engine nanos). */
+    long tokensSinceSample;
+    long sampledAt = Long.MIN_VALUE;
+    /** Tokens per second over the last sample window (the health interval, at least 1 s); NaN before the first. */
+    double tokensPerSecond = Double.NaN;
+
+    BackendInstance(int id, BackendState backend, String model) {
+        this.id = id;
+        this.backend = backend;
+        this.model = model;
+    }
+
+    /** Shortest rate window: tokens arrive in bursts (counted when a request ends). */
+    private static final long MIN_WINDOW_NANOS = 1_000_000_000L;
+
+    /** Closes the rate sample at {@code now} if it is at least a second long. */
+    void sampleRate(long now) {
+        if (sampledAt == Long.MIN_VALUE) {
+            sampledAt = now;
+        } else if (now - sampledAt >= MIN_WINDOW_NANOS) {
+            tokensPerSecond = tokensSinceSample * 1e9 / (now - sampledAt);
+            tokensSinceSample = 0;
+            sampledAt = now;
+        }
+    }
+}
