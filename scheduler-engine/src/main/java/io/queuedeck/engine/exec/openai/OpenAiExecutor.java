@@ -62,6 +62,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private final List<BackendInstance> instances = new ArrayList<>();
     private final Map<Task, StreamAttempt> running = new HashMap<>();
     private ExecutorContext context;
+    private final ChunkedGeneration chunks;
 
     private OpenAiExecutor(Builder b, OkHttpClient http, ExecutorService httpThreads) {
         this.http = http;
@@ -69,6 +70,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         this.streams = b.streams;
         this.healthIntervalNanos = b.healthInterval.toNanos();
         this.failuresToMarkDown = b.failuresToMarkDown;
+        this.chunks = b.chunkTokens > 0 ? new ChunkedGeneration(b.chunkTokens) : null;
         for (Backend backend : b.backends) {
             BackendState state = new BackendState(backend, http.newBuilder()
                     .connectTimeout(backend.connectTimeout())
@@ -135,7 +137,12 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     @Override
     public boolean canAcceptReplacing(int instance, Task incoming, Task outgoing) {
-        return false; // a remote request cannot be paused and resumed: preempting would throw its work away
+        // A remote request cannot be paused and resumed: preempting it would throw its work away.
+        // Between two chunks of a chunked generation nothing is open, so the slot can change hands.
+        StreamAttempt attempt = running.get(outgoing);
+        BackendInstance i = instances.get(instance);
+        return attempt != null && attempt.betweenChunks && !i.offline && !i.draining && i.backend.health.acceptsWork()
+                && context.clock().nanos() >= i.backend.pausedUntil;
     }
 
     @Override
@@ -174,7 +181,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         byte[] body;
         try {
-            body = OpenAiInput.body(task.spec(), task.priority(), b.config.priorityField());
+            body = chunks == null ? OpenAiInput.body(task.spec(), task.priority(), b.config.priorityField())
+                    : chunks.request(task, attempt, b.config.priorityField());
         } catch (IOException | RuntimeException e) { // admission checked the input: only a bug gets here
             context.post(() -> ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.REFUSED,
                     "cannot build the request: " + e.getMessage(), false, 0)));
@@ -243,6 +251,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     running.remove(attempt.task);
                     release(attempt);
                     attempt.cancel();
+                    if (attempt.chunkLimit > 0) {
+                        ChunkedGeneration.rewind(attempt.task, attempt.tokensBefore); // back to the last chunk's end
+                    }
                     context.handedBack(attempt.task);
                 }
             }
@@ -268,7 +279,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 attempt.firstTokenTimer.cancel();
                 instances.get(attempt.instance).backend.firstTokenAfter(at - attempt.sentAt);
                 attempt.task.addToken(at);
-                context.firstToken(attempt.task);
+                if (attempt.tokensBefore == 0) { // a continuation's first token is not the task's
+                    context.firstToken(attempt.task);
+                }
             }
         });
     }
@@ -299,11 +312,16 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             case StreamAttempt.Outcome.Success s -> {
                 backend.failuresInARow = 0;
                 instance.tokensSinceSample += s.tokens();
-                while (task.generatedTokens() < s.tokens()) {
+                int total = attempt.tokensBefore + s.tokens();
+                while (task.generatedTokens() < total) {
                     task.addToken(s.lastTokenAt()); // the server's own count, where it gave one, is the truth
                 }
-                task.setGeneration(s.generation());
-                context.succeeded(task, s.text());
+                if (attempt.chunkLimit > 0 && chunks.more(attempt, s)) {
+                    chunkEnded(attempt, instance, s);
+                    return;
+                }
+                task.setGeneration(attempt.tokensBefore == 0 ? s.generation() : ChunkedGeneration.whole(attempt, s));
+                context.succeeded(task, attempt.textBefore + s.text());
                 context.instanceChanged(instance.id); // a slot is free
             }
             case StreamAttempt.Outcome.Failure f -> {
@@ -318,6 +336,33 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 }
                 context.failed(task, f.reason(), f.retryable());
             }
+        }
+    }
+
+    /**
+     * A chunk ended short of the task's end. The loop hears a step boundary (MLFQ charges the time
+     * and may demote the task, or preempt it for a more urgent one); a task demoted here yields its
+     * slot and waits its turn, any other continues at once with its prompt plus its text so far.
+     */
+    private void chunkEnded(StreamAttempt attempt, BackendInstance instance, StreamAttempt.Outcome.Success s) {
+        Task task = attempt.task;
+        running.put(task, attempt); // holds its slot through the step boundary
+        instance.running++;
+        instance.backend.inUse++;
+        attempt.betweenChunks = true;
+        task.setOutput(attempt.textBefore + s.text());
+        task.addService(context.clock().nanos() - attempt.sentAt);
+        int level = task.level();
+        context.stepFinished(instance.id, List.of(task));
+        if (running.get(task) != attempt) {
+            return; // preempted at the boundary: evict() gave its slot to a more urgent task
+        }
+        running.remove(task);
+        release(attempt);
+        if (task.level() > level || !canAccept(instance.id, task)) {
+            context.handedBack(task);
+        } else {
+            dispatch(instance.id, task);
         }
     }
 
@@ -426,6 +471,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         private boolean healthIntervalSet;
         private int failuresToMarkDown = 3;
         private boolean failuresSet;
+        private int chunkTokens;
 
         private Builder() {}
 
@@ -480,6 +526,22 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
 
         /**
+         * Chunked generation (decision 0027): each request asks for at most {@code quantumTokens}
+         * tokens, and a task continues with its prompt plus its text so far, after the loop had a
+         * step boundary to demote or preempt it at. For MLFQ-style policies; default off.
+         */
+        public Builder chunkedGeneration(int quantumTokens) {
+            if (quantumTokens < 1 || quantumTokens > 1_000_000) {
+                throw new IllegalArgumentException("chunk quantum must be between 1 and 1000000 tokens, got " + quantumTokens);
+            }
+            if (chunkTokens != 0) {
+                throw new IllegalStateException("chunked generation was already set");
+            }
+            chunkTokens = quantumTokens;
+            return this;
+        }
+
+        /**
          * Asks each backend that names no models for them ({@code GET /v1/models}, blocking: call it
          * at start, not on the loop) and builds the executor.
          *
@@ -505,40 +567,11 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             dispatcher.setMaxRequestsPerHost(Math.max(dispatcher.getMaxRequestsPerHost(), slots + 16));
             List<Backend> resolved = new ArrayList<>();
             for (Backend backend : backends) {
-                resolved.add(backend.models().isEmpty() ? backend.withModels(discover(base, backend)) : backend);
+                resolved.add(backend.models().isEmpty() ? backend.withModels(ModelDiscovery.models(base, backend)) : backend);
             }
             backends.clear();
             backends.addAll(resolved);
             return new OpenAiExecutor(this, base, threads);
-        }
-
-        private static List<String> discover(OkHttpClient base, Backend backend) {
-            OkHttpClient client = base.newBuilder().connectTimeout(backend.connectTimeout())
-                    .callTimeout(backend.connectTimeout().multipliedBy(2)).build();
-            Request.Builder request = new Request.Builder().url(backend.baseUrl() + "/v1/models").get();
-            if (backend.apiKey() != null) {
-                request.header("Authorization", "Bearer " + backend.apiKey());
-            }
-            String where = "backend " + backend.baseUrl() + " names no model and GET /v1/models ";
-            try (Response response = client.newCall(request.build()).execute()) {
-                if (!response.isSuccessful()) {
-                    throw new IllegalStateException(where + "answered " + response.code()
-                            + "; name its models (model=NAME)");
-                }
-                JsonNode data = OpenAiInput.JSON.readTree(response.body().string()).path("data");
-                List<String> models = new ArrayList<>();
-                for (JsonNode model : data) {
-                    if (model.path("id").isTextual()) {
-                        models.add(model.get("id").asText());
-                    }
-                }
-                if (models.isEmpty()) {
-                    throw new IllegalStateException(where + "listed none; name its models (model=NAME)");
-                }
-                return models;
-            } catch (IOException e) {
-                throw new IllegalStateException(where + "failed: " + e.getMessage() + "; is it running?", e);
-            }
         }
 
         private static boolean once(boolean alreadySet, String what) {

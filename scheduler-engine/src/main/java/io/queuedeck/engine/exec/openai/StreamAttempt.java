@@ -31,6 +31,13 @@ final class StreamAttempt extends EventSourceListener {
 
     // Loop-thread state.
     long sentAt;
+    /** Chunked generation: tokens and text of the chunks before this one, tokens asked for (0: not chunked), the task's limit. */
+    int tokensBefore;
+    String textBefore = "";
+    int chunkLimit;
+    Integer tokenLimit;
+    /** This chunk ended and the next has not been sent: nothing is open on the server. */
+    boolean betweenChunks;
     Timer firstTokenTimer;
     Timer totalTimer;
 
