@@ -21,12 +21,18 @@ final class BackendState {
     /** Where the server publishes its load, or null once it turned out to publish none. */
     String metricsPath = "/metrics";
     ServerLoad serverLoad = ServerLoad.UNKNOWN;
+    /** When a stream last showed the server alive (a first token, a finished answer), engine nanos. */
+    long lastProgressAt = Long.MIN_VALUE / 2;
+    /** When any of its streams last received a token; written by the stream threads. */
+    volatile long lastTokenAt = Long.MIN_VALUE / 2;
+    final long probeTimeoutNanos;
     /** Moving average of the time to first token, ms; NaN before the first. */
     double ttftMs = Double.NaN;
 
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
         this.sse = EventSources.createFactory(client);
+        this.probeTimeoutNanos = config.connectTimeout().multipliedBy(2).toNanos();
         this.probeClient = client.newBuilder().readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout()
                 .multipliedBy(2)).build();
     }

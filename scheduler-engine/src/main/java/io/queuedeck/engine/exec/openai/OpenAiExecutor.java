@@ -170,7 +170,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         task.setInstance(instance);
         boolean chat = OpenAiInput.isChat(task.spec());
         StreamAttempt attempt = new StreamAttempt(this, task, instance, chat, streams.listenerOf(task.id()),
-                context.clock(), b.config.baseUrl().toString());
+                context.clock(), b);
         running.put(task, attempt);
         if (OpenAiInput.fromFrontDoor(task.spec()) && streams.listenerOf(task.id()) == null) {
             // recovered after a restart, or its client left as it was dispatched: nobody would read the answer
@@ -277,7 +277,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         context.post(() -> {
             if (running.get(attempt.task) == attempt) {
                 attempt.firstTokenTimer.cancel();
-                instances.get(attempt.instance).backend.firstTokenAfter(at - attempt.sentAt);
+                BackendState backend = instances.get(attempt.instance).backend;
+                backend.firstTokenAfter(at - attempt.sentAt);
+                backend.lastProgressAt = at;
                 attempt.task.addToken(at);
                 if (attempt.tokensBefore == 0) { // a continuation's first token is not the task's
                     context.firstToken(attempt.task);
@@ -311,6 +313,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         switch (outcome) {
             case StreamAttempt.Outcome.Success s -> {
                 backend.failuresInARow = 0;
+                backend.lastProgressAt = context.clock().nanos();
                 instance.tokensSinceSample += s.tokens();
                 int total = attempt.tokensBefore + s.tokens();
                 while (task.generatedTokens() < total) {
@@ -423,7 +426,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                context.post(() -> probed(backend, false, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                context.post(() -> unanswered(backend, e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
 
             @Override
@@ -442,6 +445,21 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * A probe got no answer (refused, reset, or too slow). A server that streamed tokens to us
+     * within the last two intervals is alive but too busy to answer {@code /health} in time (500
+     * open streams did that to the fake server on a loaded machine): it is not marked down for that.
+     */
+    private void unanswered(BackendState backend, String why) {
+        long lastSign = Math.max(backend.lastProgressAt, backend.lastTokenAt);
+        if (context.clock().nanos() - lastSign < 2 * healthIntervalNanos + backend.probeTimeoutNanos) {
+            LOG.log(System.Logger.Level.DEBUG, "backend " + backend.config.baseUrl() + " is streaming but its probe failed: " + why);
+            scheduleProbe(backend);
+            return;
+        }
+        probed(backend, false, why);
     }
 
     private void probed(BackendState backend, boolean healthy, String why) {

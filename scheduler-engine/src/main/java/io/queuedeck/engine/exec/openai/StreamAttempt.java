@@ -28,6 +28,7 @@ final class StreamAttempt extends EventSourceListener {
     private final StreamListener relay;
     private final EngineClock clock;
     private final String backendUrl;
+    private final BackendState backend;
 
     // Loop-thread state.
     long sentAt;
@@ -56,14 +57,15 @@ final class StreamAttempt extends EventSourceListener {
     private int refusedStatus;
 
     StreamAttempt(OpenAiExecutor owner, Task task, int instance, boolean chat, StreamListener relay, EngineClock clock,
-                  String backendUrl) {
+                  BackendState backend) {
         this.owner = owner;
         this.task = task;
         this.instance = instance;
         this.chat = chat;
         this.relay = relay;
         this.clock = clock;
-        this.backendUrl = backendUrl;
+        this.backend = backend;
+        this.backendUrl = backend.config.baseUrl().toString();
     }
 
     void start(EventSource.Factory factory, okhttp3.Request request) {
@@ -130,6 +132,7 @@ final class StreamAttempt extends EventSourceListener {
                     gapNanos += now - lastAt;
                 }
                 lastAt = now;
+                backend.lastTokenAt = now;
             }
             JsonNode reason = first.get("finish_reason");
             if (reason != null && reason.isTextual()) {

@@ -111,6 +111,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private volatile String authorization;
     private volatile String metrics;
     private volatile boolean continuing;
+    private volatile long healthDelayMillis;
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -164,6 +165,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
         metrics = exposition;
     }
 
+    /** {@code /health} answers only after this long: a server too busy to answer its probe in time. */
+    public void healthDelay(long millis) {
+        healthDelayMillis = millis;
+    }
+
     public void withoutHealthEndpoint() {
         hasHealthEndpoint = false;
     }
@@ -207,6 +213,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             switch (path) {
                 case "/health" -> {
                     healthChecks.incrementAndGet();
+                    pause(healthDelayMillis);
                     if (!hasHealthEndpoint) {
                         send(exchange, 404, "{\"detail\":\"Not Found\"}");
                     } else {

@@ -331,6 +331,27 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void probeTooSlow_whileTheServerStreams_isNotMarkedDown_butIsOnceItFallsSilent() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(150).delays(0, 20)); // about 3 s of tokens
+        fake.healthDelay(1_000); // the probe gives up after 2 x 200 ms
+        executor = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50))
+                .backend(Backend.at(fake.url()).withModels(List.of(MODEL))
+                        .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(20))).build();
+        closing.add(executor);
+        engine = Engine.builder().executor(executor).snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+        String id = submit(TaskSpec.of(MODEL, "long", 5, 150));
+        int checks = fake.healthChecks();
+        await().atMost(WAIT).until(() -> fake.healthChecks() >= checks + 3); // three probes timed out meanwhile
+
+        assertThat(view(id).state()).isEqualTo(TaskState.RUNNING);
+        assertThat(state(0)).isEqualTo(InstanceState.UP);
+        assertThat(finished(id).state()).isEqualTo(TaskState.SUCCEEDED);
+        await().atMost(WAIT).until(() -> state(0) == InstanceState.DOWN); // silent and unanswering: down
+    }
+
+    @Test
     void modelsNotNamed_areDiscovered() throws Exception {
         FakeOpenAiServer fake = fake("alpha", "beta");
         start(Backend.at(fake.url() + "/v1")); // the OpenAI-style base URL with /v1 works too
