@@ -1,6 +1,5 @@
 package io.queuedeck.engine.exec.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.Executor;
@@ -29,8 +28,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSources;
 
 /**
  * Instances are real OpenAI-compatible inference servers: one instance per backend and model it
