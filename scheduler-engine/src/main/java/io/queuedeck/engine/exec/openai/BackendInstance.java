@@ -1,5 +1,9 @@
 package io.queuedeck.engine.exec.openai;
 
+import io.queuedeck.engine.exec.BackendLoad;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+
 /** One model on one backend. Loop thread only. */
 final class BackendInstance {
     final int id;
@@ -32,5 +36,19 @@ final class BackendInstance {
             tokensSinceSample = 0;
             sampledAt = now;
         }
+    }
+
+    /** This instance now, with its backend's load, for the engine's snapshot. */
+    InstanceStatus status() {
+        BackendState b = backend;
+        InstanceState state = offline ? InstanceState.OFFLINE : b.health;
+        ServerLoad server = b.serverLoad;
+        BackendLoad load = new BackendLoad(b.config.baseUrl().toString(), b.inUse, b.config.slots(), running,
+                server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(tokensPerSecond));
+        return new InstanceStatus(id, model, state, running, b.config.slots(), 0, 0, 1.0, draining, load);
+    }
+
+    private static Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 }

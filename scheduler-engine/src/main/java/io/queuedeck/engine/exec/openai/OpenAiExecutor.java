@@ -1,7 +1,6 @@
 package io.queuedeck.engine.exec.openai;
 
 import io.queuedeck.engine.clock.EngineClock;
-import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
@@ -214,12 +213,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     public List<InstanceStatus> status() {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
         for (BackendInstance i : instances) {
-            BackendState b = i.backend;
-            InstanceState state = i.offline ? InstanceState.OFFLINE : b.health;
-            ServerLoad server = b.serverLoad;
-            BackendLoad load = new BackendLoad(b.config.baseUrl().toString(), b.inUse, b.config.slots(), i.running,
-                    server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(i.tokensPerSecond));
-            result.add(new InstanceStatus(i.id, i.model, state, i.running, b.config.slots(), 0, 0, 1.0, i.draining, load));
+            result.add(i.status());
         }
         return result;
     }
@@ -229,10 +223,6 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     public void setDraining(int instance, boolean draining) {
         instances.get(instance).draining = draining;
         context.instanceChanged(instance);
-    }
-
-    private static Double orNull(double value) {
-        return Double.isNaN(value) ? null : value;
     }
 
     /** Takes one backend model out of service (its streams are closed, its tasks queued again) or back in. */
