@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The per-GPU fault commands (crash, slow down, take offline or bring online), as the GPUs and
+ * The per-GPU commands (crash, slow down, drain, take offline or bring online), as the GPUs and
  * Faults screens send them: each is logged in the {@link ChangeLog} once the engine accepted it.
  */
 public final class GpuCommands {
@@ -25,6 +25,12 @@ public final class GpuCommands {
         commands.send(new Command.SlowInstance(instance, factor)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
                 factor == 1.0 ? "speed restored on GPU " + instance
                         : String.format(Locale.ROOT, "GPU %d slowed ×%.0f", instance, factor)));
+    }
+
+    /** Drains a GPU or backend (no new work; what runs finishes), or ends the drain. */
+    public void drain(int instance, boolean draining) {
+        commands.send(new Command.DrainInstance(instance, draining)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
+                "GPU " + instance + (draining ? " draining" : " drain ended")));
     }
 
     public void setOnline(int instance, boolean online) {

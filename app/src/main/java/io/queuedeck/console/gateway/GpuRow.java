@@ -1,32 +1,80 @@
 package io.queuedeck.console.gateway;
 
+import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import java.util.Locale;
 
 /**
  * One GPU at one moment, ready to show: an {@link InstanceStatus} of the snapshot in the
- * console's terms. The GPUs and Faults screens both list them (see {@link GpuRows}).
+ * console's terms. The GPUs and Faults screens both list them (see {@link GpuRows}). An instance
+ * on a real inference server carries its {@code backend}'s load; a simulated GPU has none.
  */
 public record GpuRow(int id, String model, InstanceState state, int running, int batchCapacity, long kvUsed,
-                     long kvCapacity, double slowdown) {
+                     long kvCapacity, double slowdown, boolean draining, BackendLoad backend) {
     public double batchFraction() {
         return batchCapacity == 0 ? 0 : (double) running / batchCapacity;
     }
 
+    /** KV-cache use, 0..1: tokens on a simulated GPU, the server's own figure on a backend (0 if it reports none). */
     public double kvFraction() {
+        if (backend != null) {
+            return backend.kvCacheUsage() == null ? 0 : backend.kvCacheUsage();
+        }
         return kvCapacity == 0 ? 0 : (double) kvUsed / kvCapacity;
     }
 
-    /** "up", "slow ×3", "offline", "down", "loading". */
+    public boolean isBackend() {
+        return backend != null;
+    }
+
+    /** "up", "slow ×3", "offline", "down", "loading"; "up, draining" while it drains. */
     public String stateText() {
-        return state == InstanceState.SLOW || slowdown != 1.0
+        String text = state == InstanceState.SLOW || slowdown != 1.0
                 ? String.format(Locale.ROOT, "%s ×%.0f", state.name().toLowerCase(Locale.ROOT), slowdown)
                 : state.name().toLowerCase(Locale.ROOT);
+        return draining ? text + ", draining" : text;
+    }
+
+    /** A backend's slots: "3 / 8 slots" (this model's requests over the server's slots, shared by its models). */
+    public String slotsText() {
+        return backend == null ? "" : String.format(Locale.ROOT, "%d / %d slots", backend.slotsInUse(), backend.slots());
+    }
+
+    /** A backend's speed: "TTFT 142 ms · 512 tok/s", with dashes for what is not measured yet. */
+    public String speedText() {
+        if (backend == null) {
+            return slowdown == 1.0 ? "full speed" : String.format(Locale.ROOT, "steps take ×%.1f longer", slowdown);
+        }
+        String ttft = backend.ttftMs() == null ? "TTFT –" : String.format(Locale.ROOT, "TTFT %.0f ms", backend.ttftMs());
+        String rate = backend.tokensPerSecond() == null ? "– tok/s"
+                : String.format(Locale.ROOT, "%.0f tok/s", backend.tokensPerSecond());
+        return ttft + " · " + rate;
+    }
+
+    /** What the server says of itself: "server: 7 waiting, 5 running", or that it publishes nothing. */
+    public String serverText() {
+        if (backend == null) {
+            return "";
+        }
+        if (backend.serverWaiting() == null && backend.serverRunning() == null) {
+            return "server: no queue figures (/metrics)";
+        }
+        return String.format(Locale.ROOT, "server: %s waiting, %s running", count(backend.serverWaiting()),
+                count(backend.serverRunning()));
+    }
+
+    /** The KV meter's text: a percentage, or a dash where the server reports none. */
+    public String kvText() {
+        return backend != null && backend.kvCacheUsage() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", kvFraction() * 100);
+    }
+
+    private static String count(Double value) {
+        return value == null ? "–" : String.format(Locale.ROOT, "%.0f", value);
     }
 
     static GpuRow of(InstanceStatus s) {
         return new GpuRow(s.id(), s.model(), s.state(), s.running(), s.batchCapacity(), s.kvUsedTokens(),
-                s.kvCapacityTokens(), s.slowdown());
+                s.kvCapacityTokens(), s.slowdown(), s.draining(), s.backend());
     }
 }

@@ -18,7 +18,10 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
-/** One card per GPU: state, batch occupancy, KV cache, speed, and its fault buttons. */
+/**
+ * One card per GPU: state, batch occupancy, KV cache, speed, and its buttons. A real inference
+ * server's card shows its URL, slots in use, TTFT and tokens/s, the server's own queue and cache.
+ */
 public final class GpusView {
     public static final String CARD_CLASS = "gpu-card";
     public static final String STATE_CLASS = "gpu-state";
@@ -82,6 +85,8 @@ public final class GpusView {
         final MeterRow batch = new MeterRow("Batch");
         final MeterRow kv = new MeterRow("KV cache");
         final Label speed = new Label();
+        final Label url = new Label();
+        final Label server = new Label();
         final GpuActions actions;
         final Label tasks = new Label("running: –");
         final int id;
@@ -103,8 +108,21 @@ public final class GpusView {
             HBox head = new HBox(8, title, model, spacer, state);
             head.setAlignment(Pos.CENTER_LEFT);
             speed.getStyleClass().add("gpu-speed");
+            speed.setId("gpu-" + id + "-speed");
+            url.getStyleClass().add("gpu-url");
+            url.setId("gpu-" + id + "-url");
+            server.getStyleClass().add("gpu-speed");
+            server.setId("gpu-" + id + "-server");
+            showBackendLines(false);
             actions = new GpuActions(GpusView.this.model.gpuCommands(), id, "gpus");
-            box.getChildren().addAll(head, batch, kv, speed, tasks, actions);
+            box.getChildren().addAll(head, url, batch, kv, speed, server, tasks, actions);
+        }
+
+        private void showBackendLines(boolean shown) {
+            url.setVisible(shown);
+            url.setManaged(shown);
+            server.setVisible(shown);
+            server.setManaged(shown);
         }
 
         void showTasks(List<String> ids) {
@@ -129,10 +147,18 @@ public final class GpusView {
                 case SLOW -> "warn";
                 default -> "bad";
             };
-            batch.set("Batch", row.batchFraction(), row.running() + " / " + row.batchCapacity(), level);
-            kv.set("KV cache", row.kvFraction(), String.format(Locale.ROOT, "%.0f%%", row.kvFraction() * 100),
-                    row.kvFraction() > 0.9 ? "warn" : "ok");
-            speed.setText(row.slowdown() == 1.0 ? "full speed" : String.format(Locale.ROOT, "steps take ×%.1f longer", row.slowdown()));
+            if (row.isBackend()) {
+                title.setText("Backend " + id);
+                url.setText(row.backend().url());
+                server.setText(row.serverText());
+                batch.set("Slots", row.batchFraction(), row.slotsText(), level);
+            } else {
+                title.setText("GPU " + id);
+                batch.set("Batch", row.batchFraction(), row.running() + " / " + row.batchCapacity(), level);
+            }
+            showBackendLines(row.isBackend());
+            kv.set("KV cache", row.kvFraction(), row.kvText(), row.kvFraction() > 0.9 ? "warn" : "ok");
+            speed.setText(row.speedText());
             actions.update(row);
         }
     }

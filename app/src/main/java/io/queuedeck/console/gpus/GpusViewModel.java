@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The GPUs, the tasks each one runs, and the per-instance fault commands. Rows come from
- * {@link GpuRows}: a row changes only when its instance did.
+ * The GPUs (simulated, or real inference servers as instances), the tasks each one runs, and the
+ * per-instance commands. Rows come from {@link GpuRows}: a row changes only when its instance did.
  */
 public final class GpusViewModel {
     /** Running tasks listed per refresh, at most (the engine's page limit). */
@@ -88,5 +88,9 @@ public final class GpusViewModel {
 
     public void setOnline(int instance, boolean online) {
         gpuCommands.setOnline(instance, online);
+    }
+
+    public void drain(int instance, boolean draining) {
+        gpuCommands.drain(instance, draining);
     }
 }

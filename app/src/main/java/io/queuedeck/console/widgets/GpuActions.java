@@ -13,8 +13,8 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 
 /**
- * The fault buttons of one GPU (crash, slow ×N, offline/online), shared by the GPUs and
- * Faults screens. Node ids are {@code <prefix>-gpu-<id>-<action>} for keyboard users' tests.
+ * The buttons of one GPU (crash, slow ×N, offline/online; for a real inference server drain and
+ * offline/online only), shared by the GPUs and Faults screens. Node ids are {@code <prefix>-gpu-<id>-<action>} for keyboard users' tests.
  */
 public final class GpuActions extends HBox {
     public static final String STYLE_CLASS = "qd-gpu-actions";
@@ -26,6 +26,7 @@ public final class GpuActions extends HBox {
     private final MenuButton slow = new MenuButton("Slow ×N");
     private final MenuItem restore = new MenuItem("Restore full speed");
     private final Button offline = new Button("Take offline");
+    private final Button drain = new Button("Drain");
     private final int id;
     private GpuRow row;
 
@@ -49,22 +50,41 @@ public final class GpuActions extends HBox {
         restore.setId(base + "restore");
         restore.setOnAction(e -> commands.slow(id, 1.0));
         slow.getItems().addAll(new SeparatorMenuItem(), restore);
+        drain.setId(base + "drain");
+        drain.setOnAction(e -> {
+            if (row != null) {
+                commands.drain(id, !row.draining());
+            }
+        });
         offline.setId(base + "offline");
         offline.setOnAction(e -> {
             if (row != null) {
                 commands.setOnline(id, row.state() == InstanceState.OFFLINE);
             }
         });
-        getChildren().addAll(crash, slow, offline);
+        getChildren().addAll(crash, slow, drain, offline);
     }
 
     /** Shows what makes sense for the GPU's state now. */
     public void update(GpuRow next) {
         GpuRow previous = row;
         row = next;
-        if (previous != null && previous.state() == next.state() && previous.slowdown() == next.slowdown()) {
+        if (previous != null && previous.state() == next.state() && previous.slowdown() == next.slowdown()
+                && previous.draining() == next.draining() && previous.isBackend() == next.isBackend()) {
             return; // only batch and KV moved: nothing here depends on them
         }
+        // a remote server cannot be crashed or slowed from here; a simulated GPU needs no drain
+        boolean backend = next.isBackend();
+        crash.setVisible(!backend);
+        crash.setManaged(!backend);
+        slow.setVisible(!backend);
+        slow.setManaged(!backend);
+        drain.setVisible(backend);
+        drain.setManaged(backend);
+        drain.setText(next.draining() ? "End drain" : "Drain");
+        drain.setTooltip(new Tooltip(next.draining()
+                ? "Let GPU " + id + " take new work again"
+                : "Drain GPU " + id + ": it takes no new work; the requests it runs finish"));
         boolean isOffline = next.state() == InstanceState.OFFLINE;
         offline.setText(isOffline ? "Bring online" : "Take offline");
         offline.setTooltip(new Tooltip(isOffline

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.GpuRow;
 import io.queuedeck.console.testing.RecordingCommands;
+import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -55,6 +57,41 @@ class GpusViewModelTest {
         assertThat(commands.sent).containsExactly("crash 2", "slow 1 x5.0", "offline 3", "online 3");
         assertThat(log.entries()).extracting(ChangeLog.Entry::text)
                 .containsExactly("crash injected on GPU 2", "GPU 1 slowed ×5", "GPU 3 taken offline", "GPU 3 brought online");
+    }
+
+    @Test
+    void backendInstance_rowShowsUrlSlotsTtftRateAndTheServersOwnFigures() {
+        BackendLoad load = new BackendLoad("http://gpu1:8000", 3, 8, 2, 7.0, 5.0, 0.42, 141.6, 512.3);
+        model.apply(snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 2, 8, 0, 0, 1.0, true, load),
+                new InstanceStatus(1, "qwen", InstanceState.UP, 1, 8, 0, 0, 1.0, false,
+                        new BackendLoad("http://gpu2:8000", 1, 8, 1, null, null, null, null, null))).build());
+
+        GpuRow row = model.rows().get(0);
+        assertThat(row.isBackend()).isTrue();
+        assertThat(row.backend().url()).isEqualTo("http://gpu1:8000");
+        assertThat(row.model()).isEqualTo("llama");
+        assertThat(row.stateText()).isEqualTo("up, draining");
+        assertThat(row.slotsText()).isEqualTo("3 / 8 slots");
+        assertThat(row.batchFraction()).isEqualTo(0.25);
+        assertThat(row.speedText()).isEqualTo("TTFT 142 ms · 512 tok/s");
+        assertThat(row.serverText()).isEqualTo("server: 7 waiting, 5 running");
+        assertThat(row.kvFraction()).isEqualTo(0.42);
+        assertThat(row.kvText()).isEqualTo("42%");
+        GpuRow quiet = model.rows().get(1); // a server without /metrics, nothing measured yet
+        assertThat(quiet.speedText()).isEqualTo("TTFT – · – tok/s");
+        assertThat(quiet.serverText()).isEqualTo("server: no queue figures (/metrics)");
+        assertThat(quiet.kvText()).isEqualTo("–");
+    }
+
+    @Test
+    void backendInstance_drainAndOffline_areSentAsInstanceCommands_andLogged() {
+        model.drain(0, true);
+        model.drain(0, false);
+        model.setOnline(0, false);
+
+        assertThat(commands.sent).containsExactly("drain 0", "undrain 0", "offline 0");
+        assertThat(log.entries()).extracting(ChangeLog.Entry::text)
+                .containsExactly("GPU 0 draining", "GPU 0 drain ended", "GPU 0 taken offline");
     }
 
     @Test

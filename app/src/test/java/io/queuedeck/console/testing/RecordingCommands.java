@@ -62,6 +62,7 @@ public final class RecordingCommands implements EngineCommands {
             case Command.CrashInstance c -> "crash " + c.instance();
             case Command.SlowInstance c -> "slow " + c.instance() + " x" + c.factor();
             case Command.SetInstanceOnline c -> (c.online() ? "online " : "offline ") + c.instance();
+            case Command.DrainInstance c -> (c.draining() ? "drain " : "undrain ") + c.instance();
             case Command.PauseDispatch c -> c.paused() ? "pause" : "resume";
             case Command.Drain c -> "drain";
             case Command.SetTierMode c -> "tier " + c.tier() + " " + c.mode();

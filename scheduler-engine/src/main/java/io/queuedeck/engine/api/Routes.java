@@ -130,6 +130,10 @@ final class Routes {
             json(ctx, 200, QueueRoutes.queues(snapshot()));
         });
         app.post("/v1/queues/{action}", ctx -> json(ctx, 200, queues.act(ctx)));
+        app.get("/v1/instances", ctx -> {
+            TaskAccess.require(ctx, "read the instances", Scope.READ, Scope.OPERATE);
+            json(ctx, 200, InstanceRoutes.instances(snapshot()));
+        });
         app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
         if (baseline) {
             // The benchmark's yardstick: the same server, body read, a constant answer, no engine.

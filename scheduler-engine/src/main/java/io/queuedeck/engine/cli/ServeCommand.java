@@ -152,7 +152,8 @@ final class ServeCommand implements Callable<Integer> {
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
         Path stateDir = stateDirectory(inMemory ? dataDir : settings.store().dataDir(), inMemory, System::getenv,
                 System.getProperty("user.home"));
-        OpenAiExecutor backends = backends(settings.executor().backends()); // asks unnamed backends for their models
+        OpenAiExecutor backends = backends(settings.executor().backends(), // asks unnamed backends for their models
+                settings.executor().chunkQuantumTokens());
         Executor executor = backends != null ? backends
                 : new io.queuedeck.engine.exec.ProgressWatchdog( // a hung simulated GPU is failed over (docs/faults.md)
                         new SimulatedGpuExecutor(gpus, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100),
@@ -331,11 +332,14 @@ final class ServeCommand implements Callable<Integer> {
      * (else {@code ~/.config/queuedeck/queuedeck.yaml}) when it exists, else null for the built-in defaults.
      */
     /** The OpenAI executor for these backends, or null for none. */
-    static OpenAiExecutor backends(List<Backend> given) {
+    static OpenAiExecutor backends(List<Backend> given, Integer chunkQuantumTokens) {
         if (given.isEmpty()) {
             return null;
         }
         OpenAiExecutor.Builder builder = OpenAiExecutor.builder();
+        if (chunkQuantumTokens != null) {
+            builder.chunkedGeneration(chunkQuantumTokens);
+        }
         for (Backend backend : given) {
             builder.backend(backend);
         }
@@ -421,7 +425,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
                 pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
-        return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList), policySection,
+        return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList,
+                read.executor().chunkQuantumTokens()), policySection,
                 clients, read.tenants(), callbacks, store, read.flow(), read.priorityRules());
     }
 

@@ -57,7 +57,8 @@ public sealed interface Command<R> {
             @JsonSubTypes.Type(value = HangInstance.class, name = "hang_instance"),
             @JsonSubTypes.Type(value = LimitKvCache.class, name = "limit_kv_cache"),
             @JsonSubTypes.Type(value = FailPromptsAbove.class, name = "fail_prompts_above"),
-            @JsonSubTypes.Type(value = MarkFault.class, name = "mark_fault")})
+            @JsonSubTypes.Type(value = MarkFault.class, name = "mark_fault"),
+            @JsonSubTypes.Type(value = DrainInstance.class, name = "drain_instance")})
     sealed interface Change<R> extends Command<R> {}
 
     /** A command that only reads. */
@@ -314,6 +315,17 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return (active ? "Fault " : "Fault cleared ") + faultId + ": " + label;
+        }
+    }
+
+    /**
+     * Drains an instance (it takes no new work; what runs there finishes, unlike taking it
+     * offline) or ends the drain. Executors that cannot drain refuse it.
+     */
+    record DrainInstance(int instance, boolean draining) implements Change<Void> {
+        @Override
+        public String describe() {
+            return (draining ? "Drain GPU " : "End the drain of GPU ") + instance;
         }
     }
 

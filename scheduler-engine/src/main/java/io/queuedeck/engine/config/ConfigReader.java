@@ -131,14 +131,36 @@ final class ConfigReader {
         return new ServeConfig.EngineSection(maxQueuedBytes);
     }
 
+    /** Tokens a chunk asks for when chunked generation is on and names no quantum: about a second of decoding. */
+    static final int DEFAULT_CHUNK_TOKENS = 64;
+
     private static ServeConfig.ExecutorSection executor(Section s, Path folder, Function<String, String> env) {
         if (s == null) {
             return ServeConfig.EMPTY.executor();
         }
         Integer instances = s.integer("instances", 1, 1_024);
         List<Backend> backends = backends(s, folder, env);
+        Integer chunks = chunkedGeneration(s.section("chunked_generation"));
         s.finish();
-        return new ServeConfig.ExecutorSection(instances, backends);
+        return new ServeConfig.ExecutorSection(instances, backends, chunks);
+    }
+
+    /** {@code executor.chunked_generation: {enabled, quantum_tokens}}: the quantum when enabled, else null. */
+    private static Integer chunkedGeneration(Section s) {
+        if (s == null) {
+            return null;
+        }
+        JsonNode enabled = s.raw("enabled");
+        Integer quantum = s.integer("quantum_tokens", 1, 1_000_000);
+        s.finish();
+        if (enabled != null && !enabled.isBoolean()) {
+            s.problem(s.at("enabled"), "must be true or false, got " + Section.shown(enabled));
+            return null;
+        }
+        if (enabled == null || !enabled.asBoolean()) {
+            return null;
+        }
+        return quantum == null ? DEFAULT_CHUNK_TOKENS : quantum;
     }
 
     /** {@code executor.backends}: a list of {url, models, slots, api_key_env | api_key_file, priority_field, timeouts}. */

@@ -117,10 +117,17 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      *
      * @param instances simulated GPU instances
      * @param backends  OpenAI-compatible inference servers that replace the simulated GPUs; empty for none
+     * @param chunkQuantumTokens chunked generation on backends: tokens a request asks for at most
+     *                  (decision 0027), or null when it is off
      */
-    public record ExecutorSection(Integer instances, List<Backend> backends) {
+    public record ExecutorSection(Integer instances, List<Backend> backends, Integer chunkQuantumTokens) {
         public ExecutorSection {
             backends = backends == null ? List.of() : List.copyOf(backends);
+        }
+
+        /** Without chunked generation. */
+        public ExecutorSection(Integer instances, List<Backend> backends) {
+            this(instances, backends, null);
         }
     }
 

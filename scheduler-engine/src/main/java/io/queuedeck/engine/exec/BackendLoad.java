@@ -1,17 +1,20 @@
 package io.queuedeck.engine.exec;
 
 /**
- * Load an inference server reports about itself (vLLM's {@code num_requests_waiting} and
- * {@code gpu_cache_usage_perc}, say), which the saturation detector weighs besides the slots it
- * counts itself (docs/flow-control.md).
+ * How busy one real inference server is, as its instance sees it: QueueDeck's own figures, and
+ * the server's where it publishes them (vLLM's and SGLang's Prometheus {@code /metrics}). A figure
+ * the server does not report is null. The saturation detector weighs the server's queue and KV
+ * cache besides the slots it counts itself (docs/flow-control.md).
  *
- * @param waitingRequests   requests queued inside the server
- * @param kvCacheUsage      fraction of its KV cache in use, 0 to 1
+ * @param url             the server's base URL
+ * @param slotsInUse      requests QueueDeck has open on the server, over all its models
+ * @param slots           requests QueueDeck sends it at once
+ * @param inFlight        requests open for this instance's model
+ * @param serverWaiting   requests waiting in the server's own queue (from every client)
+ * @param serverRunning   requests the server is running (from every client)
+ * @param kvCacheUsage    fraction of the server's KV cache in use, 0..1
+ * @param ttftMs          recent time to first token from sending the request, in ms (a moving average)
+ * @param tokensPerSecond tokens this instance received per second over the last health interval (at least 1 s)
  */
-public record BackendLoad(int waitingRequests, double kvCacheUsage) {
-    public BackendLoad {
-        if (waitingRequests < 0 || !(kvCacheUsage >= 0 && kvCacheUsage <= 1)) {
-            throw new IllegalArgumentException("waiting requests must be >= 0 and KV cache usage within 0..1");
-        }
-    }
-}
+public record BackendLoad(String url, int slotsInUse, int slots, int inFlight, Double serverWaiting,
+                          Double serverRunning, Double kvCacheUsage, Double ttftMs, Double tokensPerSecond) {}

@@ -68,6 +68,11 @@ public interface Executor {
         throw new UnsupportedOperationException("this executor cannot slow instances down");
     }
 
+    /** Stops sending the instance new work while what runs there finishes, or ends that. */
+    default void setDraining(int instance, boolean draining) {
+        throw new UnsupportedOperationException("this executor cannot drain instances");
+    }
+
     /** Fault hook: takes the instance out of service (its tasks go back to the queue) or back in. */
     default void setOnline(int instance, boolean online) {
         throw new UnsupportedOperationException("this executor cannot take instances offline");

@@ -101,6 +101,10 @@ final class CommandHandler {
                 }
                 yield null;
             }
+            case Command.DrainInstance c -> {
+                executor(c.instance()).setDraining(c.instance(), c.draining());
+                yield instanceChanged(c.instance(), c.draining() ? "draining" : "drain ended");
+            }
             case Command.FindTask c -> {
                 Task task = loop.tasks.lookup(c.taskId());
                 yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));

@@ -28,7 +28,8 @@ final class SaturationDetector {
     /** Whether {@code instance} reports itself too busy to be given more work now. */
     boolean holds(int instance) {
         BackendLoad load = executor.reportedLoad(instance);
-        return load != null && (load.waitingRequests() >= QUEUE_DEPTH_THRESHOLD || load.kvCacheUsage() >= KV_CACHE_THRESHOLD);
+        return load != null && (load.serverWaiting() != null && load.serverWaiting() >= QUEUE_DEPTH_THRESHOLD
+                || load.kvCacheUsage() != null && load.kvCacheUsage() >= KV_CACHE_THRESHOLD);
     }
 
     /** Whether every slot is taken (or every instance holds): new work can only wait. */

@@ -308,6 +308,9 @@ public final class EngineMetrics {
         instanceGauge("queuedeck_instance_kv_used_tokens", "KV-cache tokens reserved on each instance.", InstanceStatus::kvUsedTokens);
         instanceGauge("queuedeck_instance_kv_capacity_tokens", "KV-cache size of each instance, in tokens.",
                 InstanceStatus::kvCapacityTokens);
+        instanceGauge("queuedeck_instance_draining", "1 while an instance drains (takes no new work).",
+                i -> i.draining() ? 1 : 0);
+        BackendGauges.register(registry, snapshots);
     }
 
     private interface GaugeFill {

@@ -41,7 +41,8 @@ class CommandJsonTest {
             new Command.HangInstance(0, true),
             new Command.LimitKvCache(1, 0.25),
             new Command.FailPromptsAbove(2, 4096),
-            new Command.MarkFault("f-1", "hang GPU 0", true));
+            new Command.MarkFault("f-1", "hang GPU 0", true),
+            new Command.DrainInstance(2, true));
 
     @Test
     void everyChange_writtenThenRead_isTheSameRecord() {

@@ -148,6 +148,20 @@ class ServeConfigTest {
             """;
 
     @Test
+    void chunkedGeneration_offByDefault_onWithItsQuantum_andMistakesNamed() throws Exception {
+        assertThat(load("executor: {chunked_generation: {enabled: false, quantum_tokens: 32}}").executor()
+                .chunkQuantumTokens()).isNull();
+        assertThat(load("executor: {chunked_generation: {enabled: true, quantum_tokens: 32}}").executor()
+                .chunkQuantumTokens()).isEqualTo(32);
+        assertThat(load("executor: {chunked_generation: {enabled: true}}").executor().chunkQuantumTokens())
+                .isEqualTo(ConfigReader.DEFAULT_CHUNK_TOKENS);
+        assertThat(refusal("executor: {chunked_generation: {enabled: yes please}}"))
+                .isEqualTo("executor.chunked_generation.enabled must be true or false, got 'yes please'");
+        assertThat(refusal("executor: {chunked_generation: {enabled: true, quantum_tokens: 0}}"))
+                .isEqualTo("executor.chunked_generation.quantum_tokens must be between 1 and 1000000, got 0");
+    }
+
+    @Test
     void defaultFile_loads_withTheBuildersOwnDefaults() {
         ServeConfig config = ServeConfig.load(DEFAULT_FILE, Map.<String, String>of()::get);
 

@@ -55,18 +55,23 @@ class SaturationDetectorTest {
         ReportingExecutor executor = new ReportingExecutor();
         Engine engine = Engine.builder().clock(clock).executor(executor).build();
         engine.start();
-        executor.report(new BackendLoad(0, 0.95)); // KV cache over 80%: saturated by its own word
+        executor.report(load(0, 0.95)); // KV cache over 80%: saturated by its own word
 
         engine.send(new Command.Submit(new TaskSpec("t", "m", "x", 5, null, null, null, null, 8, 16, null))).join();
         assertThat(engine.send(new Command.FindTask("t")).join().orElseThrow().state()).isEqualTo(TaskState.QUEUED);
         assertThat(engine.send(new Command.TakeSnapshot()).join().flow().saturated()).isTrue();
 
-        executor.report(new BackendLoad(SaturationDetector.QUEUE_DEPTH_THRESHOLD, 0.1)); // its own queue is long
+        executor.report(load(SaturationDetector.QUEUE_DEPTH_THRESHOLD, 0.1)); // its own queue is long
         assertThat(engine.send(new Command.FindTask("t")).join().orElseThrow().state()).isEqualTo(TaskState.QUEUED);
 
-        executor.report(new BackendLoad(0, 0.1));
+        executor.report(load(0, 0.1));
         assertThat(engine.send(new Command.FindTask("t")).join().orElseThrow().state()).isEqualTo(TaskState.RUNNING);
         assertThat(engine.send(new Command.TakeSnapshot()).join().flow().saturated()).isFalse();
         engine.close();
+    }
+
+    /** What a vLLM server would report: its own queue and KV-cache use. */
+    private static BackendLoad load(int serverWaiting, double kvCacheUsage) {
+        return new BackendLoad("http://gpu:8000", 0, 8, 0, (double) serverWaiting, null, kvCacheUsage, null, null);
     }
 }

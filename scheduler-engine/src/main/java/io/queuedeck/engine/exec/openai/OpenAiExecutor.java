@@ -1,7 +1,7 @@
 package io.queuedeck.engine.exec.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
@@ -28,8 +28,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSources;
 
 /**
  * Instances are real OpenAI-compatible inference servers: one instance per backend and model it
@@ -58,9 +56,10 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private final long healthIntervalNanos;
     private final int failuresToMarkDown;
     private final List<BackendState> backends = new ArrayList<>();
-    private final List<Instance> instances = new ArrayList<>();
+    private final List<BackendInstance> instances = new ArrayList<>();
     private final Map<Task, StreamAttempt> running = new HashMap<>();
     private ExecutorContext context;
+    private final ChunkedGeneration chunks;
 
     private OpenAiExecutor(Builder b, OkHttpClient http, ExecutorService httpThreads) {
         this.http = http;
@@ -68,6 +67,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         this.streams = b.streams;
         this.healthIntervalNanos = b.healthInterval.toNanos();
         this.failuresToMarkDown = b.failuresToMarkDown;
+        this.chunks = b.chunkTokens > 0 ? new ChunkedGeneration(b.chunkTokens) : null;
         for (Backend backend : b.backends) {
             BackendState state = new BackendState(backend, http.newBuilder()
                     .connectTimeout(backend.connectTimeout())
@@ -75,7 +75,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     .build());
             backends.add(state);
             for (String model : backend.models()) {
-                instances.add(new Instance(instances.size(), state, model));
+                instances.add(new BackendInstance(instances.size(), state, model));
             }
         }
     }
@@ -92,7 +92,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     /** The models the backends serve, in the order they were given. */
     public List<String> models() {
         Set<String> models = new LinkedHashSet<>();
-        for (Instance instance : instances) {
+        for (BackendInstance instance : instances) {
             models.add(instance.model);
         }
         return List.copyOf(models);
@@ -126,15 +126,20 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     @Override
     public boolean canAccept(int instance, Task task) {
-        Instance i = instances.get(instance);
+        BackendInstance i = instances.get(instance);
         BackendState b = i.backend;
-        return !i.offline && b.health.acceptsWork() && b.inUse < b.config.slots()
+        return !i.offline && !i.draining && b.health.acceptsWork() && b.inUse < b.config.slots()
                 && context.clock().nanos() >= b.pausedUntil;
     }
 
     @Override
     public boolean canAcceptReplacing(int instance, Task incoming, Task outgoing) {
-        return false; // a remote request cannot be paused and resumed: preempting would throw its work away
+        // A remote request cannot be paused and resumed: preempting it would throw its work away.
+        // Between two chunks of a chunked generation nothing is open, so the slot can change hands.
+        StreamAttempt attempt = running.get(outgoing);
+        BackendInstance i = instances.get(instance);
+        return attempt != null && attempt.betweenChunks && !i.offline && !i.draining && i.backend.health.acceptsWork()
+                && context.clock().nanos() >= i.backend.pausedUntil;
     }
 
     @Override
@@ -152,7 +157,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     @Override
     public void dispatch(int instance, Task task) {
-        Instance i = instances.get(instance);
+        BackendInstance i = instances.get(instance);
         if (!canAccept(instance, task)) {
             throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
         }
@@ -162,7 +167,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         task.setInstance(instance);
         boolean chat = OpenAiInput.isChat(task.spec());
         StreamAttempt attempt = new StreamAttempt(this, task, instance, chat, streams.listenerOf(task.id()),
-                context.clock(), b.config.baseUrl().toString());
+                context.clock(), b);
         running.put(task, attempt);
         if (OpenAiInput.fromFrontDoor(task.spec()) && streams.listenerOf(task.id()) == null) {
             // recovered after a restart, or its client left as it was dispatched: nobody would read the answer
@@ -173,7 +178,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         byte[] body;
         try {
-            body = OpenAiInput.body(task.spec(), task.priority(), b.config.priorityField());
+            body = chunks == null ? OpenAiInput.body(task.spec(), task.priority(), b.config.priorityField())
+                    : chunks.request(task, attempt, b.config.priorityField());
         } catch (IOException | RuntimeException e) { // admission checked the input: only a bug gets here
             context.post(() -> ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.REFUSED,
                     "cannot build the request: " + e.getMessage(), false, 0)));
@@ -186,6 +192,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             request.header("Authorization", "Bearer " + b.config.apiKey());
         }
         EngineClock clock = context.clock();
+        attempt.sentAt = clock.nanos();
         attempt.firstTokenTimer = clock.scheduleAfter(b.config.firstTokenTimeout().toNanos(), () -> timedOut(attempt,
                 "no first token from the backend within " + b.config.firstTokenTimeout().toMillis() + " ms"));
         attempt.totalTimer = clock.scheduleAfter(b.config.totalTimeout().toNanos(), () -> timedOut(attempt,
@@ -206,17 +213,28 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     @Override
     public List<InstanceStatus> status() {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
-        for (Instance i : instances) {
-            InstanceState state = i.offline ? InstanceState.OFFLINE : i.backend.health;
-            result.add(new InstanceStatus(i.id, i.model, state, i.running, i.backend.config.slots(), 0, 0, 1.0));
+        for (BackendInstance i : instances) {
+            result.add(i.status());
         }
         return result;
+    }
+
+    @Override
+    public BackendLoad reportedLoad(int instance) {
+        return instances.get(instance).status().backend();
+    }
+
+    /** Sends one backend model no new work while its open requests finish, or ends that. */
+    @Override
+    public void setDraining(int instance, boolean draining) {
+        instances.get(instance).draining = draining;
+        context.instanceChanged(instance);
     }
 
     /** Takes one backend model out of service (its streams are closed, its tasks queued again) or back in. */
     @Override
     public void setOnline(int instance, boolean online) {
-        Instance i = instances.get(instance);
+        BackendInstance i = instances.get(instance);
         if (online) {
             i.offline = false;
         } else if (!i.offline) {
@@ -226,6 +244,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     running.remove(attempt.task);
                     release(attempt);
                     attempt.cancel();
+                    if (attempt.chunkLimit > 0) {
+                        ChunkedGeneration.rewind(attempt.task, attempt.tokensBefore); // back to the last chunk's end
+                    }
                     context.handedBack(attempt.task);
                 }
             }
@@ -249,8 +270,13 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         context.post(() -> {
             if (running.get(attempt.task) == attempt) {
                 attempt.firstTokenTimer.cancel();
+                BackendState backend = instances.get(attempt.instance).backend;
+                backend.firstTokenAfter(at - attempt.sentAt);
+                backend.lastProgressAt = at;
                 attempt.task.addToken(at);
-                context.firstToken(attempt.task);
+                if (attempt.tokensBefore == 0) { // a continuation's first token is not the task's
+                    context.firstToken(attempt.task);
+                }
             }
         });
     }
@@ -275,16 +301,23 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         running.remove(task);
         release(attempt);
-        Instance instance = instances.get(attempt.instance);
+        BackendInstance instance = instances.get(attempt.instance);
         BackendState backend = instance.backend;
         switch (outcome) {
             case StreamAttempt.Outcome.Success s -> {
                 backend.failuresInARow = 0;
-                while (task.generatedTokens() < s.tokens()) {
+                backend.lastProgressAt = context.clock().nanos();
+                instance.tokensSinceSample += s.tokens();
+                int total = attempt.tokensBefore + s.tokens();
+                while (task.generatedTokens() < total) {
                     task.addToken(s.lastTokenAt()); // the server's own count, where it gave one, is the truth
                 }
-                task.setGeneration(s.generation());
-                context.succeeded(task, s.text());
+                if (attempt.chunkLimit > 0 && chunks.more(attempt, s)) {
+                    chunkEnded(attempt, instance, s);
+                    return;
+                }
+                task.setGeneration(attempt.tokensBefore == 0 ? s.generation() : ChunkedGeneration.whole(attempt, s));
+                context.succeeded(task, attempt.textBefore + s.text());
                 context.instanceChanged(instance.id); // a slot is free
             }
             case StreamAttempt.Outcome.Failure f -> {
@@ -302,6 +335,33 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * A chunk ended short of the task's end. The loop hears a step boundary (MLFQ charges the time
+     * and may demote the task, or preempt it for a more urgent one); a task demoted here yields its
+     * slot and waits its turn, any other continues at once with its prompt plus its text so far.
+     */
+    private void chunkEnded(StreamAttempt attempt, BackendInstance instance, StreamAttempt.Outcome.Success s) {
+        Task task = attempt.task;
+        running.put(task, attempt); // holds its slot through the step boundary
+        instance.running++;
+        instance.backend.inUse++;
+        attempt.betweenChunks = true;
+        task.setOutput(attempt.textBefore + s.text());
+        task.addService(context.clock().nanos() - attempt.sentAt);
+        int level = task.level();
+        context.stepFinished(instance.id, List.of(task));
+        if (running.get(task) != attempt) {
+            return; // preempted at the boundary: evict() gave its slot to a more urgent task
+        }
+        running.remove(task);
+        release(attempt);
+        if (task.level() > level || !canAccept(instance.id, task)) {
+            context.handedBack(task);
+        } else {
+            dispatch(instance.id, task);
+        }
+    }
+
     private void release(StreamAttempt attempt) {
         if (attempt.firstTokenTimer != null) {
             attempt.firstTokenTimer.cancel();
@@ -309,7 +369,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         if (attempt.totalTimer != null) {
             attempt.totalTimer.cancel();
         }
-        Instance instance = instances.get(attempt.instance);
+        BackendInstance instance = instances.get(attempt.instance);
         instance.running--;
         instance.backend.inUse--;
     }
@@ -338,7 +398,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     }
 
     private void notifyInstances(BackendState backend) {
-        for (Instance i : instances) {
+        for (BackendInstance i : instances) {
             if (i.backend == backend) {
                 context.instanceChanged(i.id);
             }
@@ -359,7 +419,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                context.post(() -> probed(backend, false, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                context.post(() -> unanswered(backend, e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
 
             @Override
@@ -380,45 +440,36 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         });
     }
 
+    /**
+     * A probe got no answer (refused, reset, or too slow). A server that streamed tokens to us
+     * within the last two intervals is alive but too busy to answer {@code /health} in time (500
+     * open streams did that to the fake server on a loaded machine): it is not marked down for that.
+     */
+    private void unanswered(BackendState backend, String why) {
+        long lastSign = Math.max(backend.lastProgressAt, backend.lastTokenAt);
+        if (context.clock().nanos() - lastSign < 2 * healthIntervalNanos + backend.probeTimeoutNanos) {
+            LOG.log(System.Logger.Level.DEBUG, "backend " + backend.config.baseUrl() + " is streaming but its probe failed: " + why);
+            scheduleProbe(backend);
+            return;
+        }
+        probed(backend, false, why);
+    }
+
     private void probed(BackendState backend, boolean healthy, String why) {
         markHealth(backend, healthy, "health probe failed: " + why);
+        long now = context.clock().nanos();
+        for (BackendInstance i : instances) {
+            if (i.backend == backend) {
+                i.sampleRate(now);
+            }
+        }
+        if (healthy && backend.metricsPath != null) {
+            MetricsScrape.fetch(backend, load -> context.post(() -> backend.serverLoad = load),
+                    () -> context.post(() -> backend.metricsPath = null));
+        } else if (!healthy) {
+            backend.serverLoad = ServerLoad.UNKNOWN;
+        }
         scheduleProbe(backend);
-    }
-
-    // ---------------------------------------------------------------- state
-
-    /** One backend's shared state. Loop thread only, except the immutable parts. */
-    private static final class BackendState {
-        final Backend config;
-        final EventSource.Factory sse;
-        final OkHttpClient probeClient;
-        InstanceState health = InstanceState.UP;
-        int inUse;
-        int failuresInARow;
-        long pausedUntil = Long.MIN_VALUE;
-        String healthPath = "/health";
-
-        BackendState(Backend config, OkHttpClient client) {
-            this.config = config;
-            this.sse = EventSources.createFactory(client);
-            this.probeClient = client.newBuilder().readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout()
-                    .multipliedBy(2)).build();
-        }
-    }
-
-    /** One model on one backend. Loop thread only. */
-    private static final class Instance {
-        final int id;
-        final BackendState backend;
-        final String model;
-        int running;
-        boolean offline;
-
-        Instance(int id, BackendState backend, String model) {
-            this.id = id;
-            this.backend = backend;
-            this.model = model;
-        }
     }
 
     /** Builds an {@link OpenAiExecutor}. Each setting may be given once (backends: once each); defaults live here. */
@@ -431,6 +482,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         private boolean healthIntervalSet;
         private int failuresToMarkDown = 3;
         private boolean failuresSet;
+        private int chunkTokens;
 
         private Builder() {}
 
@@ -485,6 +537,22 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
 
         /**
+         * Chunked generation (decision 0027): each request asks for at most {@code quantumTokens}
+         * tokens, and a task continues with its prompt plus its text so far, after the loop had a
+         * step boundary to demote or preempt it at. For MLFQ-style policies; default off.
+         */
+        public Builder chunkedGeneration(int quantumTokens) {
+            if (quantumTokens < 1 || quantumTokens > 1_000_000) {
+                throw new IllegalArgumentException("chunk quantum must be between 1 and 1000000 tokens, got " + quantumTokens);
+            }
+            if (chunkTokens != 0) {
+                throw new IllegalStateException("chunked generation was already set");
+            }
+            chunkTokens = quantumTokens;
+            return this;
+        }
+
+        /**
          * Asks each backend that names no models for them ({@code GET /v1/models}, blocking: call it
          * at start, not on the loop) and builds the executor.
          *
@@ -510,40 +578,11 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             dispatcher.setMaxRequestsPerHost(Math.max(dispatcher.getMaxRequestsPerHost(), slots + 16));
             List<Backend> resolved = new ArrayList<>();
             for (Backend backend : backends) {
-                resolved.add(backend.models().isEmpty() ? backend.withModels(discover(base, backend)) : backend);
+                resolved.add(backend.models().isEmpty() ? backend.withModels(ModelDiscovery.models(base, backend)) : backend);
             }
             backends.clear();
             backends.addAll(resolved);
             return new OpenAiExecutor(this, base, threads);
-        }
-
-        private static List<String> discover(OkHttpClient base, Backend backend) {
-            OkHttpClient client = base.newBuilder().connectTimeout(backend.connectTimeout())
-                    .callTimeout(backend.connectTimeout().multipliedBy(2)).build();
-            Request.Builder request = new Request.Builder().url(backend.baseUrl() + "/v1/models").get();
-            if (backend.apiKey() != null) {
-                request.header("Authorization", "Bearer " + backend.apiKey());
-            }
-            String where = "backend " + backend.baseUrl() + " names no model and GET /v1/models ";
-            try (Response response = client.newCall(request.build()).execute()) {
-                if (!response.isSuccessful()) {
-                    throw new IllegalStateException(where + "answered " + response.code()
-                            + "; name its models (model=NAME)");
-                }
-                JsonNode data = OpenAiInput.JSON.readTree(response.body().string()).path("data");
-                List<String> models = new ArrayList<>();
-                for (JsonNode model : data) {
-                    if (model.path("id").isTextual()) {
-                        models.add(model.get("id").asText());
-                    }
-                }
-                if (models.isEmpty()) {
-                    throw new IllegalStateException(where + "listed none; name its models (model=NAME)");
-                }
-                return models;
-            } catch (IOException e) {
-                throw new IllegalStateException(where + "failed: " + e.getMessage() + "; is it running?", e);
-            }
         }
 
         private static boolean once(boolean alreadySet, String what) {

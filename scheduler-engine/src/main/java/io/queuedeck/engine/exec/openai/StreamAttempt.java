@@ -28,8 +28,17 @@ final class StreamAttempt extends EventSourceListener {
     private final StreamListener relay;
     private final EngineClock clock;
     private final String backendUrl;
+    private final BackendState backend;
 
     // Loop-thread state.
+    long sentAt;
+    /** Chunked generation: tokens and text of the chunks before this one, tokens asked for (0: not chunked), the task's limit. */
+    int tokensBefore;
+    String textBefore = "";
+    int chunkLimit;
+    Integer tokenLimit;
+    /** This chunk ended and the next has not been sent: nothing is open on the server. */
+    boolean betweenChunks;
     Timer firstTokenTimer;
     Timer totalTimer;
 
@@ -48,14 +57,15 @@ final class StreamAttempt extends EventSourceListener {
     private int refusedStatus;
 
     StreamAttempt(OpenAiExecutor owner, Task task, int instance, boolean chat, StreamListener relay, EngineClock clock,
-                  String backendUrl) {
+                  BackendState backend) {
         this.owner = owner;
         this.task = task;
         this.instance = instance;
         this.chat = chat;
         this.relay = relay;
         this.clock = clock;
-        this.backendUrl = backendUrl;
+        this.backend = backend;
+        this.backendUrl = backend.config.baseUrl().toString();
     }
 
     void start(EventSource.Factory factory, okhttp3.Request request) {
@@ -81,56 +91,48 @@ final class StreamAttempt extends EventSourceListener {
             eventSource.cancel(); // some servers keep the connection open after the sentinel
             return;
         }
-        JsonNode chunk;
+        StreamChunk chunk;
         try {
-            chunk = OpenAiInput.JSON.readTree(data);
+            chunk = StreamChunk.parse(data, chat);
         } catch (IOException e) {
             fail(Outcome.Kind.STREAM, "malformed stream: an event is not JSON: " + shown(data), 0);
             eventSource.cancel();
             return;
         }
-        if (chunk == null || !chunk.isObject()) {
+        if (chunk == null) {
             fail(Outcome.Kind.STREAM, "malformed stream: an event is not a JSON object: " + shown(data), 0);
             eventSource.cancel();
             return;
         }
-        JsonNode error = chunk.get("error");
-        if (error != null && !error.isNull()) {
-            fail(Outcome.Kind.SERVER, "the backend reported an error mid-stream: " + errorMessage(error), 0);
+        if (chunk.error() != null) {
+            fail(Outcome.Kind.SERVER, "the backend reported an error mid-stream: " + errorMessage(chunk.error()), 0);
             eventSource.cancel();
             return;
         }
-        JsonNode choices = chunk.get("choices");
-        JsonNode usageNode = chunk.get("usage");
-        boolean hasUsage = usageNode != null && usageNode.isObject();
-        if ((choices == null || !choices.isArray()) && !hasUsage) {
+        if (!chunk.hasChoices() && chunk.usage() == null) {
             fail(Outcome.Kind.STREAM, "malformed stream: a chunk has neither choices nor usage: " + shown(data), 0);
             eventSource.cancel();
             return;
         }
-        if (choices != null && choices.isArray() && !choices.isEmpty()) {
-            JsonNode first = choices.get(0);
-            JsonNode piece = chat ? first.path("delta").path("content") : first.path("text");
-            if (piece.isTextual() && !piece.asText().isEmpty()) {
-                long now = clock.nanos();
-                text.append(piece.asText());
-                tokens++;
-                if (firstAt < 0) {
-                    firstAt = now;
-                    owner.reportFirstToken(this, now);
-                } else {
-                    gapNanos += now - lastAt;
-                }
-                lastAt = now;
+        String piece = chunk.piece();
+        if (piece != null && !piece.isEmpty()) {
+            long now = clock.nanos();
+            text.append(piece);
+            tokens++;
+            if (firstAt < 0) {
+                firstAt = now;
+                owner.reportFirstToken(this, now);
+            } else {
+                gapNanos += now - lastAt;
             }
-            JsonNode reason = first.get("finish_reason");
-            if (reason != null && reason.isTextual()) {
-                finishReason = reason.asText();
-            }
+            lastAt = now;
+            backend.lastTokenAt = now;
         }
-        if (hasUsage) {
-            usage = new Generation.Usage(intOrNull(usageNode, "prompt_tokens"), intOrNull(usageNode, "completion_tokens"),
-                    intOrNull(usageNode, "total_tokens"));
+        if (chunk.finishReason() != null) {
+            finishReason = chunk.finishReason();
+        }
+        if (chunk.usage() != null) {
+            usage = chunk.usage();
         }
         if (relay != null) {
             relayed++;
@@ -222,11 +224,6 @@ final class StreamAttempt extends EventSourceListener {
             /** The stream broke the protocol. */
             STREAM
         }
-    }
-
-    private static Integer intOrNull(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.canConvertToInt() ? value.asInt() : null;
     }
 
     /** The OpenAI error shape's message, else the body itself, shortened. */

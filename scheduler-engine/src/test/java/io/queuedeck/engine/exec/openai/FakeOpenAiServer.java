@@ -107,7 +107,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger closedByClient = new AtomicInteger();
     private final AtomicInteger healthChecks = new AtomicInteger();
+    private final AtomicInteger metricsRequests = new AtomicInteger();
     private volatile String authorization;
+    private volatile String metrics;
+    private volatile boolean continuing;
+    private volatile long healthDelayMillis;
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -146,6 +150,26 @@ public final class FakeOpenAiServer implements AutoCloseable {
         healthy = value;
     }
 
+    /**
+     * Acts like a deterministic model: honours {@code max_tokens} (ending with {@code length} when
+     * it cuts the script short), and continues a prompt (or a final assistant message) that already
+     * ends with the script's first tokens from where it left off, as a real model would.
+     */
+    public FakeOpenAiServer continuing() {
+        continuing = true;
+        return this;
+    }
+
+    /** Serves {@code exposition} on {@code /metrics} (Prometheus text); null (the default) answers 404. */
+    public void metrics(String exposition) {
+        metrics = exposition;
+    }
+
+    /** {@code /health} answers only after this long: a server too busy to answer its probe in time. */
+    public void healthDelay(long millis) {
+        healthDelayMillis = millis;
+    }
+
     public void withoutHealthEndpoint() {
         hasHealthEndpoint = false;
     }
@@ -170,6 +194,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return authorization;
     }
 
+    public int metricsRequests() {
+        return metricsRequests.get();
+    }
+
     public int healthChecks() {
         return healthChecks.get();
     }
@@ -185,6 +213,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             switch (path) {
                 case "/health" -> {
                     healthChecks.incrementAndGet();
+                    pause(healthDelayMillis);
                     if (!hasHealthEndpoint) {
                         send(exchange, 404, "{\"detail\":\"Not Found\"}");
                     } else {
@@ -203,6 +232,18 @@ public final class FakeOpenAiServer implements AutoCloseable {
                                 .put("owned_by", "fake");
                     }
                     send(exchange, 200, JSON.writeValueAsString(body));
+                }
+                case "/metrics" -> {
+                    metricsRequests.incrementAndGet();
+                    String body = metrics;
+                    if (body == null) {
+                        send(exchange, 404, "{\"detail\":\"Not Found\"}");
+                    } else {
+                        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+                        exchange.sendResponseHeaders(200, bytes.length);
+                        exchange.getResponseBody().write(bytes);
+                    }
                 }
                 case "/v1/chat/completions", "/v1/completions" -> complete(exchange, path.contains("chat"));
                 default -> send(exchange, 404, "{\"error\":{\"message\":\"no such path\"}}");
@@ -251,6 +292,14 @@ public final class FakeOpenAiServer implements AutoCloseable {
         try {
             pause(script.firstTokenDelayMillis());
             List<String> tokens = script.tokens();
+            String finishReason = script.finishReason();
+            if (continuing) {
+                int from = Math.min(tokens.size(), generatedSoFar(request, chat));
+                int max = request.path("max_tokens").asInt(Integer.MAX_VALUE);
+                int to = (int) Math.min(tokens.size(), (long) from + max);
+                finishReason = to < tokens.size() ? "length" : finishReason;
+                tokens = tokens.subList(from, to);
+            }
             if (chat) {
                 ObjectNode role = chunk(id, model, true);
                 role.withArray("choices").addObject().put("index", 0).putObject("delta").put("role", "assistant").put("content", "");
@@ -274,8 +323,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 } else {
                     choice.put("text", tokens.get(i));
                 }
-                if (last && script.finishReason() != null) {
-                    choice.put("finish_reason", script.finishReason());
+                if (last && finishReason != null) {
+                    choice.put("finish_reason", finishReason);
                 } else {
                     choice.putNull("finish_reason");
                 }
@@ -303,6 +352,24 @@ public final class FakeOpenAiServer implements AutoCloseable {
         } finally {
             open.decrementAndGet();
         }
+    }
+
+    /** How many of the script's tokens ("t0 ", "t1 ", ...) the request's text already ends with. */
+    private static int generatedSoFar(JsonNode request, boolean chat) {
+        String text;
+        if (chat) {
+            JsonNode messages = request.path("messages");
+            JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+            text = last != null && "assistant".equals(last.path("role").asText()) ? last.path("content").asText() : "";
+        } else {
+            text = request.path("prompt").asText();
+        }
+        int n = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("t\\d+ ").matcher(text);
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     private static ObjectNode chunk(String id, String model, boolean chat) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
@@ -247,6 +248,110 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void saturation_slotsFlightServerQueueCacheTtftAndRate_areInTheSnapshot() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.metrics(PrometheusTextTest.VLLM);
+        fake.byDefault(Script.tokens(8).delays(30, 5));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(3));
+        var gate = fake.holdNext();
+        String held = submit(TaskSpec.of(MODEL, "held", 5, 8));
+
+        BackendLoad busy = await().atMost(WAIT).until(() -> load(0), l -> l.slotsInUse() == 1 && l.serverWaiting() != null);
+        assertThat(busy.url()).isEqualTo(fake.url());
+        assertThat(busy.slots()).isEqualTo(3);
+        assertThat(busy.inFlight()).isEqualTo(1);
+        assertThat(busy.serverWaiting()).isEqualTo(7.0);
+        assertThat(busy.serverRunning()).isEqualTo(5.0);
+        assertThat(busy.kvCacheUsage()).isEqualTo(0.42);
+        assertThat(busy.ttftMs()).isNull(); // no first token yet
+
+        gate.countDown();
+        assertThat(finished(held).state()).isEqualTo(TaskState.SUCCEEDED);
+        BackendLoad after = await().atMost(WAIT).until(() -> load(0),
+                l -> l.ttftMs() != null && l.tokensPerSecond() != null && l.tokensPerSecond() > 0);
+        assertThat(after.ttftMs()).isGreaterThanOrEqualTo(30.0);
+        assertThat(after.slotsInUse()).isZero();
+        // the rate window closes at each probe: with no more work it falls back to zero
+        await().atMost(WAIT).until(() -> load(0).tokensPerSecond() == 0.0);
+    }
+
+    @Test
+    void serverWithoutMetrics_isAskedOnce_andShowsOnlyQueueDecksFigures() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+        int checks = fake.healthChecks();
+        await().atMost(WAIT).until(() -> fake.healthChecks() > checks + 3);
+
+        BackendLoad load = load(0);
+        assertThat(load.serverWaiting()).isNull();
+        assertThat(load.kvCacheUsage()).isNull();
+        assertThat(fake.metricsRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void drain_letsTheRunningRequestFinish_sendsNothingNew_untilItEnds() throws Exception {
+        FakeOpenAiServer fake = fake();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(4));
+        var gate = fake.holdNext();
+        String first = submit(TaskSpec.of(MODEL, "first", 5, 4));
+        await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+
+        engine.send(new Command.DrainInstance(0, true)).join();
+        String second = submit(TaskSpec.of(MODEL, "second", 5, 4));
+        assertThat(engine.latestSnapshot().instances().getFirst().draining()).isIn(true, false); // published at its pace
+        await().atMost(WAIT).until(() -> engine.latestSnapshot().instances().getFirst().draining());
+        gate.countDown();
+
+        assertThat(finished(first).state()).isEqualTo(TaskState.SUCCEEDED); // a drain does not cut a request
+        assertThat(view(second).state()).isEqualTo(TaskState.QUEUED);
+        assertThat(fake.requests()).hasSize(1);
+
+        engine.send(new Command.DrainInstance(0, false)).join();
+        assertThat(finished(second).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void takeOffline_closesTheStream_requeuesTheTask_andOnlineRunsIt() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(200).delays(0, 20));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+        String id = submit(TaskSpec.of(MODEL, "long", 5, 200));
+        await().atMost(WAIT).until(() -> view(id).generatedTokens() > 0);
+
+        engine.send(new Command.SetInstanceOnline(0, false)).join();
+
+        assertThat(view(id).state()).isEqualTo(TaskState.PREEMPTED);
+        assertThat(state(0)).isIn(InstanceState.OFFLINE, InstanceState.UP); // the snapshot follows at its pace
+        await().atMost(WAIT).until(() -> state(0) == InstanceState.OFFLINE && fake.closedByClient() == 1);
+        fake.byDefault(Script.tokens(3));
+        engine.send(new Command.SetInstanceOnline(0, true)).join();
+        TaskView done = finished(id);
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(fake.requests()).hasSize(2);
+    }
+
+    @Test
+    void probeTooSlow_whileTheServerStreams_isNotMarkedDown_butIsOnceItFallsSilent() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(150).delays(0, 20)); // about 3 s of tokens
+        fake.healthDelay(1_000); // the probe gives up after 2 x 200 ms
+        executor = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50))
+                .backend(Backend.at(fake.url()).withModels(List.of(MODEL))
+                        .withTimeouts(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(20))).build();
+        closing.add(executor);
+        engine = Engine.builder().executor(executor).snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+        String id = submit(TaskSpec.of(MODEL, "long", 5, 150));
+        int checks = fake.healthChecks();
+        await().atMost(WAIT).until(() -> fake.healthChecks() >= checks + 3); // three probes timed out meanwhile
+
+        assertThat(view(id).state()).isEqualTo(TaskState.RUNNING);
+        assertThat(state(0)).isEqualTo(InstanceState.UP);
+        assertThat(finished(id).state()).isEqualTo(TaskState.SUCCEEDED);
+        await().atMost(WAIT).until(() -> state(0) == InstanceState.DOWN); // silent and unanswering: down
+    }
+
+    @Test
     void modelsNotNamed_areDiscovered() throws Exception {
         FakeOpenAiServer fake = fake("alpha", "beta");
         start(Backend.at(fake.url() + "/v1")); // the OpenAI-style base URL with /v1 works too
@@ -320,6 +425,10 @@ class OpenAiExecutorTest {
 
     private TaskView finished(String id) {
         return await().atMost(WAIT).until(() -> view(id), v -> v.state().isFinal());
+    }
+
+    private BackendLoad load(int instance) {
+        return engine.latestSnapshot().instances().get(instance).backend();
     }
 
     private InstanceState state(int instance) {

@@ -1,0 +1,54 @@
+package io.queuedeck.engine.exec.openai;
+
+import io.queuedeck.engine.exec.BackendLoad;
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+
+/** One model on one backend. Loop thread only. */
+final class BackendInstance {
+    final int id;
+    final BackendState backend;
+    final String model;
+    int running;
+    boolean offline;
+    boolean draining;
+    /** Tokens received since the last rate sample, and when that was (engine nanos). */
+    long tokensSinceSample;
+    long sampledAt = Long.MIN_VALUE;
+    /** Tokens per second over the last sample window (the health interval, at least 1 s); NaN before the first. */
+    double tokensPerSecond = Double.NaN;
+
+    BackendInstance(int id, BackendState backend, String model) {
+        this.id = id;
+        this.backend = backend;
+        this.model = model;
+    }
+
+    /** Shortest rate window: tokens arrive in bursts (counted when a request ends). */
+    private static final long MIN_WINDOW_NANOS = 1_000_000_000L;
+
+    /** Closes the rate sample at {@code now} if it is at least a second long. */
+    void sampleRate(long now) {
+        if (sampledAt == Long.MIN_VALUE) {
+            sampledAt = now;
+        } else if (now - sampledAt >= MIN_WINDOW_NANOS) {
+            tokensPerSecond = tokensSinceSample * 1e9 / (now - sampledAt);
+            tokensSinceSample = 0;
+            sampledAt = now;
+        }
+    }
+
+    /** This instance now, with its backend's load, for the engine's snapshot. */
+    InstanceStatus status() {
+        BackendState b = backend;
+        InstanceState state = offline ? InstanceState.OFFLINE : b.health;
+        ServerLoad server = b.serverLoad;
+        BackendLoad load = new BackendLoad(b.config.baseUrl().toString(), b.inUse, b.config.slots(), running,
+                server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(tokensPerSecond));
+        return new InstanceStatus(id, model, state, running, b.config.slots(), 0, 0, 1.0, draining, load);
+    }
+
+    private static Double orNull(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+}

@@ -1,0 +1,44 @@
+package io.queuedeck.engine.exec.openai;
+
+import io.queuedeck.engine.exec.InstanceState;
+import okhttp3.OkHttpClient;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSources;
+
+/** One backend's shared state. Loop thread only, except the immutable parts. */
+final class BackendState {
+    /** Weight of the newest request in the moving average of the time to first token. */
+    private static final double TTFT_WEIGHT = 0.2;
+
+    final Backend config;
+    final EventSource.Factory sse;
+    final OkHttpClient probeClient;
+    InstanceState health = InstanceState.UP;
+    int inUse;
+    int failuresInARow;
+    long pausedUntil = Long.MIN_VALUE;
+    String healthPath = "/health";
+    /** Where the server publishes its load, or null once it turned out to publish none. */
+    String metricsPath = "/metrics";
+    ServerLoad serverLoad = ServerLoad.UNKNOWN;
+    /** When a stream last showed the server alive (a first token, a finished answer), engine nanos. */
+    long lastProgressAt = Long.MIN_VALUE / 2;
+    /** When any of its streams last received a token; written by the stream threads. */
+    volatile long lastTokenAt = Long.MIN_VALUE / 2;
+    final long probeTimeoutNanos;
+    /** Moving average of the time to first token, ms; NaN before the first. */
+    double ttftMs = Double.NaN;
+
+    BackendState(Backend config, OkHttpClient client) {
+        this.config = config;
+        this.sse = EventSources.createFactory(client);
+        this.probeTimeoutNanos = config.connectTimeout().multipliedBy(2).toNanos();
+        this.probeClient = client.newBuilder().readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout()
+                .multipliedBy(2)).build();
+    }
+
+    void firstTokenAfter(long nanos) {
+        double ms = nanos / 1e6;
+        ttftMs = Double.isNaN(ttftMs) ? ms : ttftMs + TTFT_WEIGHT * (ms - ttftMs);
+    }
+}
