@@ -1,13 +1,14 @@
 package io.queuedeck.engine.cli;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.report.ReportFiles;
 import io.queuedeck.engine.sim.Arrival;
 import io.queuedeck.engine.sim.PolicyResult;
 import io.queuedeck.engine.sim.ReportFormat;
+import io.queuedeck.engine.sim.ServiceObjectives;
 import io.queuedeck.engine.sim.Simulation;
 import io.queuedeck.engine.sim.SyntheticWorkload;
 import io.queuedeck.engine.sim.Trace;
@@ -84,8 +85,40 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--instances", defaultValue = "4", description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
     int instances;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "Batch slots per instance (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
+    @Option(names = "--step-model", defaultValue = "vllm",
+            description = "vllm (vLLM V1's step: token budget, chunked prefill, paged KV) or simple (whole prefills,"
+                    + " flat decode, KV reserved up front) (default: ${DEFAULT-VALUE}).")
+    String stepModel;
+
+    @Option(names = "--gpu", defaultValue = "h100",
+            description = "Shipped Llama-2-7B profile: h100 or a100 (default: ${DEFAULT-VALUE}).")
+    String gpu;
+
+    @Option(names = "--profile", paramLabel = "FILE", description = "A step-cost profile file instead of --gpu's.")
+    Path profileFile;
+
+    @Option(names = "--max-batch", description = "Sequences per instance (vLLM max_num_seqs; default: the GPU's"
+            + " vLLM default, 32 for the simple model).")
+    Integer maxBatch;
+
+    @Option(names = "--max-batched-tokens", description = "Token budget per step (vLLM max_num_batched_tokens;"
+            + " default: the GPU's vLLM default).")
+    Integer maxBatchedTokens;
+
+    @Option(names = "--chunked-prefill", defaultValue = "on", description = "on or off (default: ${DEFAULT-VALUE}).")
+    String chunkedPrefill;
+
+    @Option(names = "--chunk-order", defaultValue = "policy",
+            description = "Who gets a step's prefill budget first: policy (the scheduling policy's order) or"
+                    + " admission (vLLM's) (default: ${DEFAULT-VALUE}).")
+    String chunkOrder;
+
+    @Option(names = "--kv-tokens", description = "KV-cache tokens per instance (default: the profile's).")
+    Long kvTokens;
+
+    @Option(names = "--slo", paramLabel = "P=TTFT:TPOT,...",
+            description = "Goodput objectives per priority in ms, e.g. 1=500:50 (defaults by tier: see docs/simulator.md).")
+    String slo;
 
     @Option(names = "--param", description = "Policy parameter as policy.key=value, e.g. mlfq.q0_ms=20 (repeatable).")
     List<String> params = new ArrayList<>();
@@ -104,7 +137,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ReportFormat reportFormat = parseFormat(format);
-        if (instances < 1 || maxBatch < 1) {
+        if (instances < 1 || (maxBatch != null && maxBatch < 1)) {
             throw new IllegalArgumentException("--instances and --max-batch must be at least 1");
         }
         if (load != null && !(load > 0 && load <= 10)) {
@@ -118,8 +151,10 @@ final class SimulateCommand implements Callable<Integer> {
         for (String name : names) {
             PolicyRegistry.create(name, configs.get(name)); // refuse bad names before running anything
         }
-        GpuProfile profile = GpuProfile.LLAMA2_7B_H100.withMaxBatch(maxBatch);
-        Simulation simulation = new Simulation(instances, profile, Engine.Builder.DEFAULT_MODEL);
+        GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, maxBatch, maxBatchedTokens, chunkedPrefill,
+                chunkOrder, kvTokens).model();
+        Simulation simulation = new Simulation(instances, profile, Engine.Builder.DEFAULT_MODEL,
+                slo == null ? ServiceObjectives.defaults() : ServiceObjectives.parse(slo));
         Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);
 
         int parallel = threads != null ? threads : Runtime.getRuntime().availableProcessors();

@@ -3,8 +3,10 @@ package io.queuedeck.engine.sim;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.exec.sim.SimulatedGpus;
+import io.queuedeck.engine.exec.sim.VllmProfile;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
@@ -25,12 +27,19 @@ import java.util.function.LongSupplier;
  *
  * @param instances GPU instances
  * @param profile   their performance model
- * @param model     the model they serve (every arrival must ask for it)
+ * @param model      the model they serve (every arrival must ask for it)
+ * @param objectives per-class TTFT and TPOT objectives, for goodput
  */
-public record Simulation(int instances, GpuProfile profile, String model) {
+public record Simulation(int instances, GpuModel profile, String model, ServiceObjectives objectives) {
 
+    /** With the default service objectives. */
+    public Simulation(int instances, GpuModel profile, String model) {
+        this(instances, profile, model, ServiceObjectives.defaults());
+    }
+
+    /** Four H100s under vLLM V1's step model with its defaults. */
     public static Simulation defaults() {
-        return new Simulation(4, GpuProfile.LLAMA2_7B_H100, Engine.Builder.DEFAULT_MODEL);
+        return new Simulation(4, VllmProfile.defaults("h100"), Engine.Builder.DEFAULT_MODEL);
     }
 
     /** Runs {@code arrivals} under {@code policy} until every task has finished; wall time is not measured (0). */
@@ -47,7 +56,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         long wallStart = wallClock.getAsLong();
         config = withBatchAwareOracle(policy, config);
         VirtualClock clock = new VirtualClock();
-        SimulatedGpuExecutor gpus = new SimulatedGpuExecutor(instances, model, profile);
+        SimulatedGpus gpus = profile.newExecutor(instances, model);
         Engine engine = Engine.builder()
                 .clock(clock)
                 .executor(gpus)
@@ -89,7 +98,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
-                instances, profile, first, end, clock::toNanos);
+                instances, profile, objectives, first, end, clock::toNanos);
         return run.result(wallClock.getAsLong() - wallStart, events);
     }
 
@@ -151,7 +160,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
             return config;
         }
         Map<String, String> values = new java.util.HashMap<>(config.values());
-        values.put("prefill_weight", Integer.toString(profile.maxBatch()));
+        values.put("prefill_weight", Integer.toString(profile instanceof GpuProfile simple ? simple.maxBatch() : 1));
         return PolicyConfig.of(values);
     }
 }

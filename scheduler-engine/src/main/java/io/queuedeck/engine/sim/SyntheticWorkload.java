@@ -1,6 +1,6 @@
 package io.queuedeck.engine.sim;
 
-import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +59,7 @@ public record SyntheticWorkload(int tasks, long seed, double promptMedian, doubl
     }
 
     /** Tasks per second that {@code instances} GPUs serve when saturated with this workload's mean task. */
-    public double capacityTasksPerSecond(GpuProfile profile, int instances) {
+    public double capacityTasksPerSecond(GpuModel profile, int instances) {
         return profile.capacityTasksPerSecond(meanPrompt(), meanOutput(), instances);
     }
 
