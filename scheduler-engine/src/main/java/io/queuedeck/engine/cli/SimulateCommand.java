@@ -116,6 +116,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--kv-tokens", description = "KV-cache tokens per instance (default: the profile's).")
     Long kvTokens;
 
+    @Option(names = "--predictor", paramLabel = "KIND",
+            description = "Output-length predictor of sjf, weighted, mlfq and gittins: mean, constant[:N], learned,"
+                    + " oracle, noisy:SIGMA or rank:TAU (default: each policy's own; see docs/policies.md).")
+    String predictor;
+
     @Option(names = "--slo", paramLabel = "P=TTFT:TPOT,...",
             description = "Goodput objectives per priority in ms, e.g. 1=500:50 (defaults by tier: see docs/simulator.md).")
     String slo;
@@ -147,7 +152,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (names.stream().distinct().count() < names.size()) {
             throw new IllegalArgumentException("--policy names a policy twice: " + String.join(",", names));
         }
-        Map<String, PolicyConfig> configs = parseParams(names);
+        Map<String, PolicyConfig> configs = PredictorOption.apply(parseParams(names), predictor, seed);
         for (String name : names) {
             PolicyRegistry.create(name, configs.get(name)); // refuse bad names before running anything
         }

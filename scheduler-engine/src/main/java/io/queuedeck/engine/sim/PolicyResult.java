@@ -111,6 +111,13 @@ public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejec
         }
     }
 
+    /** This result with other research figures. */
+    public PolicyResult withLab(Lab value) {
+        return new PolicyResult(policy, all, rejected, throughputTps, makespanS, preemptions, gpuUtilization,
+                slotUtilization, fairnessMaxServiceGap, oracleRatio, value, byPriority, byTenant, latencyQuantilesMs,
+                wallMillis, events);
+    }
+
     /** This result with {@code ratio} as its oracle ratio. */
     public PolicyResult withOracleRatio(Double ratio) {
         return new PolicyResult(policy, all, rejected, throughputTps, makespanS, preemptions, gpuUtilization,

@@ -106,10 +106,11 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
         if (tasks.isEmpty()) {
             return PolicyResult.Lab.NONE;
         }
+        GpuModel.TaskBound bound = profile.lowerBound();
         double boundSum = 0, latencySum = 0, tpotSum = 0;
         long good = 0, withTpot = 0;
         for (TaskView task : tasks) {
-            boundSum += profile.lowerBoundNanos(task.spec().promptTokens(), task.outputTokens());
+            boundSum += bound.nanos(task.spec().promptTokens(), task.outputTokens());
             latencySum += task.finishedAt() - task.arrivedAt();
             double ttft = (task.firstTokenAt() - task.arrivedAt()) / 1e6;
             double tpot = tpotMillis(task);
@@ -128,7 +129,7 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
                 double slowdown = 0;
                 for (TaskView task : group) {
                     slowdown += (task.finishedAt() - task.arrivedAt())
-                            / (double) Math.max(1, profile.lowerBoundNanos(task.spec().promptTokens(), task.outputTokens()));
+                            / (double) Math.max(1, bound.nanos(task.spec().promptTokens(), task.outputTokens()));
                 }
                 double x = group.size() / slowdown;
                 sum += x;

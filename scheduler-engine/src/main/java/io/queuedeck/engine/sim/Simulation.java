@@ -9,6 +9,7 @@ import io.queuedeck.engine.exec.sim.SimulatedGpus;
 import io.queuedeck.engine.exec.sim.VllmProfile;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.policy.Predictor;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -97,9 +98,51 @@ public record Simulation(int instances, GpuModel profile, String model, ServiceO
         EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
+        Double tau = predictorTau(config, arrivals, done);
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
                 instances, profile, objectives, first, end, clock::toNanos);
-        return run.result(wallClock.getAsLong() - wallStart, events);
+        PolicyResult result = run.result(wallClock.getAsLong() - wallStart, events);
+        return tau == null ? result : result.withLab(result.lab().withPredictorTau(tau));
+    }
+
+    /** Tasks over which the realised Kendall tau is computed (exact τ is O(n²)): an even sample. */
+    static final int TAU_SAMPLE = 3_000;
+
+    /**
+     * Kendall's τ between the predictions the policy's predictor made and the true lengths, over
+     * the completed tasks (an even sample of at most {@value #TAU_SAMPLE}), or null when the policy
+     * was given no predictor. The predictions are made again by a fresh predictor of the same
+     * kind, fed the arrivals and completions in time order, as the policy's was (a prediction is
+     * made on arrival and learning happens on completion, so the replay reproduces them).
+     */
+    private static Double predictorTau(PolicyConfig config, List<Arrival> arrivals, List<TaskView> done) {
+        String spec = config.values().get("predictor");
+        if (spec == null || done.isEmpty()) {
+            return null;
+        }
+        String seedText = config.values().get("predictor_seed");
+        Predictor predictor = Predictor.parse(spec, seedText == null ? 1 : Long.parseLong(seedText));
+        List<TaskView> byFinish = new ArrayList<>(done);
+        byFinish.sort(java.util.Comparator.comparingLong(TaskView::finishedAt));
+        Map<String, Double> predicted = new HashMap<>(arrivals.size() * 2);
+        int f = 0;
+        for (Arrival arrival : arrivals) {
+            while (f < byFinish.size() && byFinish.get(f).finishedAt() <= arrival.atNanos()) {
+                TaskView finished = byFinish.get(f++);
+                predictor.learn(finished.spec(), finished.generatedTokens());
+            }
+            predicted.put(arrival.spec().taskId(), predictor.predict(arrival.spec().taskId(), arrival.spec(),
+                    arrival.outputTokens()));
+        }
+        int n = Math.min(TAU_SAMPLE, done.size());
+        double[] truth = new double[n];
+        double[] guess = new double[n];
+        for (int i = 0; i < n; i++) {
+            TaskView task = done.get((int) ((long) i * done.size() / n));
+            truth[i] = task.generatedTokens();
+            guess[i] = predicted.getOrDefault(task.id(), 0.0);
+        }
+        return Math.round(Predictor.kendallTau(guess, truth) * 1000) / 1000.0;
     }
 
     /**

@@ -22,7 +22,18 @@ public sealed interface GpuModel permits GpuProfile, VllmProfile {
      * instances, however lightly loaded: the sum of the shortest steps it could possibly take
      * part in (docs/policies.md proves it for each model).
      */
-    long lowerBoundNanos(int promptTokens, int outputTokens);
+    default long lowerBoundNanos(int promptTokens, int outputTokens) {
+        return lowerBound().nanos(promptTokens, outputTokens);
+    }
+
+    /** {@link #lowerBoundNanos} with its constants worked out once, for many tasks. */
+    TaskBound lowerBound();
+
+    /** A per-task lower bound on latency. */
+    @FunctionalInterface
+    interface TaskBound {
+        long nanos(int promptTokens, int outputTokens);
+    }
 
     /** Tasks per second that {@code instances} such GPUs serve when saturated with tasks of these mean lengths. */
     double capacityTasksPerSecond(double meanPrompt, double meanOutput, int instances);

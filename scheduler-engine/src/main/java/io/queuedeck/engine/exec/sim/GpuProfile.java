@@ -84,8 +84,9 @@ public record GpuProfile(int maxBatch, long kvCapacityTokens, double prefillToke
      * adds its tokens' time).
      */
     @Override
-    public long lowerBoundNanos(int promptTokens, int outputTokens) {
-        return prefillNanos(promptTokens) + (long) Math.max(1, outputTokens) * decodeStepNanos(1);
+    public TaskBound lowerBound() {
+        long decode = decodeStepNanos(1);
+        return (prompt, output) -> prefillNanos(prompt) + (long) Math.max(1, output) * decode;
     }
 
     @Override

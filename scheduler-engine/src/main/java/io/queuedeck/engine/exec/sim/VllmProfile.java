@@ -93,23 +93,35 @@ public record VllmProfile(StepCost cost, int maxNumSeqs, int maxNumBatchedTokens
      * the attention over its own context. Other tasks in a step only add to it.
      */
     @Override
-    public long lowerBoundNanos(int promptTokens, int outputTokens) {
-        int budget = budgetFor(promptTokens);
-        long p = Math.max(1, promptTokens);
-        long steps = (p + budget - 1) / budget;
-        double perToken = Double.POSITIVE_INFINITY;
+    public TaskBound lowerBound() {
+        int budget = maxNumBatchedTokens;
         double floor = envelope(1);
+        double perTokenAtBudget = Double.POSITIVE_INFINITY;
         for (int n = 1; n <= budget; n = n < 64 ? n + 1 : n + 16) {
-            perToken = Math.min(perToken, envelope(n) / n);
+            perTokenAtBudget = Math.min(perTokenAtBudget, envelope(n) / n);
         }
-        perToken = Math.min(perToken, envelope(budget) / budget);
-        double flops = 4.0 * cost.layers() * cost.hidden() * p * (double) p / 2;
-        double prefill = Math.max(p * perToken, steps * floor) + steps * cost.cpuOverheadMs()
-                + flops / (cost.attentionTflops() * 1e12) * 1e3;
-        long decodes = Math.max(0, outputTokens - 1);
-        double contextSum = decodes * (double) p + decodes * (decodes + 1) / 2.0;
-        double decode = decodes * (floor + cost.cpuOverheadMs()) + cost.decodeAttentionMillis(Math.round(contextSum));
-        return (long) Math.floor((prefill + decode) * 1e6);
+        int[] points = cost.linearTokens();
+        double[] ms = cost.linearMs();
+        int k = points.length - 1;
+        double lastSlope = Math.max(0, (ms[k] - ms[k - 1]) / (points[k] - points[k - 1]));
+        // without chunking a prompt over the budget runs in one step of its own size, where the
+        // cost per token falls towards the curve's last slope
+        double perToken = Math.min(perTokenAtBudget, envelope(budget) / budget);
+        double perTokenUnchunked = Math.min(perToken, lastSlope);
+        double attentionFlopRate = cost.attentionTflops() * 1e12;
+        double cpu = cost.cpuOverheadMs();
+        return (promptTokens, outputTokens) -> {
+            long p = Math.max(1, promptTokens);
+            int taskBudget = chunkedPrefill ? budget : Math.max(budget, promptTokens);
+            long steps = (p + taskBudget - 1) / taskBudget;
+            double rate = promptTokens > budget && !chunkedPrefill ? perTokenUnchunked : perToken;
+            double flops = 4.0 * cost.layers() * cost.hidden() * p * (double) p / 2;
+            double prefill = Math.max(p * rate, steps * floor) + steps * cpu + flops / attentionFlopRate * 1e3;
+            long decodes = Math.max(0, outputTokens - 1);
+            double contextSum = decodes * (double) p + decodes * (decodes + 1) / 2.0;
+            double decode = decodes * (floor + cpu) + cost.decodeAttentionMillis(Math.round(contextSum));
+            return (long) Math.floor((prefill + decode) * 1e6);
+        };
     }
 
     /** The largest nondecreasing function below the linear curve: min over m >= n of linear(m). */
