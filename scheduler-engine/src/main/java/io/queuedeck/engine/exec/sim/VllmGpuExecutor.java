@@ -132,6 +132,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         }
         recomputedTokens += seq.computed;
         gpu.remove(seq);
+        gpu.reported.remove(task); // the loop picks its next victim from the list it was given
     }
 
     @Override
@@ -243,6 +244,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             return c != 0 ? c : Long.compare(a.admitted, b.admitted);
         };
         List<Seq> step = List.of();
+        /** The running tasks last reported to the loop at a step's end: kept live, as evictions go. */
+        List<Task> reported = new ArrayList<>();
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long usedBlocks;
@@ -420,7 +423,9 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             for (Seq seq : running) {
                 batch.add(seq.task);
             }
+            reported = batch;
             context.stepFinished(id, batch);
+            reported = new ArrayList<>();
             beginStep();
         }
 
