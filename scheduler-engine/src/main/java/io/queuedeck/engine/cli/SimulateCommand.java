@@ -176,16 +176,19 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(reportFormat.render(results));
         stdout.flush();
-        long busy = 0, events = 0;
+        long busy = 0, events = 0, timers = 0;
         for (PolicyResult result : results) {
             busy += result.wallMillis();
             events += result.events();
+            timers += result.lab().timerEvents();
         }
         // Timing varies run to run, so it goes to stderr and the report on stdout stays byte-identical.
         PrintWriter stderr = spec.commandLine().getErr();
         stderr.printf(Locale.ROOT, "simulated %s x %d policies in %.2f s wall (%d at a time; %.2f s summed over runs):"
-                        + " %,d events, %,.0f events/s%n", workload.description(), names.size(), elapsedMillis / 1e3,
-                Math.min(parallel, names.size()), busy / 1e3, events, elapsedMillis == 0 ? 0 : events * 1000.0 / elapsedMillis);
+                        + " %,d events, %,.0f events/s, of which %,d timer events, %,.0f timer events/s%n", workload.description(),
+                names.size(), elapsedMillis / 1e3, Math.min(parallel, names.size()), busy / 1e3, events,
+                elapsedMillis == 0 ? 0 : events * 1000.0 / elapsedMillis, timers,
+                elapsedMillis == 0 ? 0 : timers * 1000.0 / elapsedMillis);
         if (out != null) {
             try {
                 List<Path> written = ReportFiles.write(out, results, workload.description());

@@ -94,20 +94,27 @@ public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejec
      * @param memoryPreemptions preemptions because the KV cache was full (included in preemptions)
      * @param recomputedTokens  tokens computed again after a preemption threw their KV away
      * @param steps             GPU steps, over all instances
+     * @param timerEvents       timers the virtual clock fired (arrivals, GPU steps, policy ticks):
+     *                          the discrete events proper, without per-token arithmetic
      * @param predictorTau      Kendall's tau between predicted and true output lengths of the
      *                          completed tasks, when the policy used a predictor; null otherwise
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Lab(double lowerBoundMeanMs, double lowerBoundRatio, double goodputTps, double goodputShare,
                       double itlP50Ms, double itlP99Ms, double tpotMeanMs, double jainIndex, long memoryPreemptions,
-                      long recomputedTokens, long steps, Double predictorTau) {
+                      long recomputedTokens, long steps, long timerEvents, Double predictorTau) {
 
         /** No figures (an empty run). */
-        public static final Lab NONE = new Lab(0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, null);
+        public static final Lab NONE = new Lab(0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, null);
 
         public Lab withPredictorTau(Double tau) {
             return new Lab(lowerBoundMeanMs, lowerBoundRatio, goodputTps, goodputShare, itlP50Ms, itlP99Ms, tpotMeanMs,
-                    jainIndex, memoryPreemptions, recomputedTokens, steps, tau);
+                    jainIndex, memoryPreemptions, recomputedTokens, steps, timerEvents, tau);
+        }
+
+        public Lab withTimerEvents(long timers) {
+            return new Lab(lowerBoundMeanMs, lowerBoundRatio, goodputTps, goodputShare, itlP50Ms, itlP99Ms, tpotMeanMs,
+                    jainIndex, memoryPreemptions, recomputedTokens, steps, timers, predictorTau);
         }
     }
 

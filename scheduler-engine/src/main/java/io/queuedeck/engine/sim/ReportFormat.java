@@ -23,7 +23,7 @@ public enum ReportFormat {
             "oracle_ratio",
             "rejected", "lower_bound_mean_ms", "lower_bound_ratio", "goodput_tps", "goodput_share", "itl_p50_ms",
             "itl_p99_ms", "tpot_mean_ms", "jain_index", "memory_preemptions", "recomputed_tokens", "steps",
-            "predictor_tau");
+            "timer_events", "predictor_tau");
 
     /** Renders {@code results}, one entry per policy, in this format. */
     public String render(List<PolicyResult> results) {
@@ -56,7 +56,7 @@ public enum ReportFormat {
             PolicyResult.Lab lab = r.lab();
             row.addAll(Arrays.asList(lab.lowerBoundMeanMs(), lab.lowerBoundRatio(), lab.goodputTps(), lab.goodputShare(),
                     lab.itlP50Ms(), lab.itlP99Ms(), lab.tpotMeanMs(), lab.jainIndex(), lab.memoryPreemptions(),
-                    lab.recomputedTokens(), lab.steps(), lab.predictorTau() == null ? "" : lab.predictorTau()));
+                    lab.recomputedTokens(), lab.steps(), lab.timerEvents(), lab.predictorTau() == null ? "" : lab.predictorTau()));
             rows.add(row);
             for (Map.Entry<String, PolicyResult.Figures> entry : r.byPriority().entrySet()) {
                 rows.add(classRow(r.policy(), "priority " + entry.getKey(), entry.getValue()));
@@ -72,7 +72,7 @@ public enum ReportFormat {
         List<Object> row = figures(policy, label, f);
         row.add(3, "");
         row.addAll(List.of("", "", "", "", "", ""));
-        row.addAll(java.util.Collections.nCopies(12, ""));
+        row.addAll(java.util.Collections.nCopies(13, ""));
         return row;
     }
 

@@ -143,7 +143,7 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
                 round(makespanS > 0 ? good / makespanS : 0), round4((double) good / tasks.size()),
                 anyGap ? ms(itl.getValueAtPercentile(50)) : 0, anyGap ? ms(itl.getValueAtPercentile(99)) : 0,
                 withTpot == 0 ? 0 : round(tpotSum / withTpot), round4(jain), usage.memoryPreemptions(),
-                usage.recomputedTokens(), usage.steps(), null);
+                usage.recomputedTokens(), usage.steps(), 0, null);
     }
 
     /** Mean time per output token after the first; 0 for a one-token answer. */

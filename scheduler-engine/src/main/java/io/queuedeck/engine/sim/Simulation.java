@@ -102,7 +102,8 @@ public record Simulation(int instances, GpuModel profile, String model, ServiceO
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
                 instances, profile, objectives, first, end, clock::toNanos);
         PolicyResult result = run.result(wallClock.getAsLong() - wallStart, events);
-        return tau == null ? result : result.withLab(result.lab().withPredictorTau(tau));
+        PolicyResult.Lab lab = result.lab().withTimerEvents(clock.firedCount());
+        return result.withLab(tau == null ? lab : lab.withPredictorTau(tau));
     }
 
     /** Tasks over which the realised Kendall tau is computed (exact τ is O(n²)): an even sample. */

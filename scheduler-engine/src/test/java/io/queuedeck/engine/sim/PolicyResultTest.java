@@ -55,7 +55,7 @@ class PolicyResultTest {
                 "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap", "oracle_ratio", "by_priority",
                 "by_tenant", "lower_bound_mean_ms", "lower_bound_ratio", "goodput_tps", "goodput_share", "itl_p50_ms",
                 "itl_p99_ms", "tpot_mean_ms", "jain_index", "memory_preemptions", "recomputed_tokens", "steps",
-                "predictor_tau"); // the run-wide research figures follow the classes (Jackson writes unwrapped records last)
+                "timer_events", "predictor_tau"); // the run-wide research figures follow the classes (Jackson writes unwrapped records last)
         assertThat(node.get("oracle_ratio").isNull()).isTrue();
         assertThat(node.get("by_tenant").get("acme").get("deadline_miss_rate").asDouble()).isEqualTo(0.25);
         // Wall time, event counts and the CDF points are not part of the report.

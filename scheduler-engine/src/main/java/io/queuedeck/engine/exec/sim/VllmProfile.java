@@ -97,7 +97,7 @@ public record VllmProfile(StepCost cost, int maxNumSeqs, int maxNumBatchedTokens
         int budget = maxNumBatchedTokens;
         double floor = envelope(1);
         double perTokenAtBudget = Double.POSITIVE_INFINITY;
-        for (int n = 1; n <= budget; n = n < 64 ? n + 1 : n + 16) {
+        for (int n = 1; n <= budget; n++) { // every n: a sampled minimum could be too high to be a bound
             perTokenAtBudget = Math.min(perTokenAtBudget, envelope(n) / n);
         }
         int[] points = cost.linearTokens();
