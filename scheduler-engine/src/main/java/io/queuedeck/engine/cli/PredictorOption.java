@@ -14,6 +14,21 @@ final class PredictorOption {
 
     private PredictorOption() {}
 
+    /** The same configs with the predictor's noise drawn from {@code seed} (a sweep's seeds vary it too). */
+    static Map<String, PolicyConfig> reseed(Map<String, PolicyConfig> configs, long seed) {
+        Map<String, PolicyConfig> result = new LinkedHashMap<>();
+        configs.forEach((name, config) -> {
+            if (config.values().containsKey("predictor")) {
+                Map<String, String> values = new HashMap<>(config.values());
+                values.put("predictor_seed", Long.toString(seed));
+                result.put(name, PolicyConfig.of(values));
+            } else {
+                result.put(name, config);
+            }
+        });
+        return result;
+    }
+
     static Map<String, PolicyConfig> apply(Map<String, PolicyConfig> configs, String predictor, long seed) {
         if (predictor == null) {
             return configs;

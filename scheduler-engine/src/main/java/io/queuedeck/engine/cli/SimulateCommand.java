@@ -121,6 +121,11 @@ final class SimulateCommand implements Callable<Integer> {
                     + " oracle, noisy:SIGMA or rank:TAU (default: each policy's own; see docs/policies.md).")
     String predictor;
 
+    @Option(names = "--sweep", paramLabel = "SEEDS;LOADS;SHAPES",
+            description = "Run every combination of seeds, loads and shapes (INSTANCESxMAX_SEQS) and print each"
+                    + " policy's ratios with 95%% confidence intervals, e.g. '1,2,3;0.9,0.95,1.05;4x1024,2x256'.")
+    String sweep;
+
     @Option(names = "--slo", paramLabel = "P=TTFT:TPOT,...",
             description = "Goodput objectives per priority in ms, e.g. 1=500:50 (defaults by tier: see docs/simulator.md).")
     String slo;
@@ -155,6 +160,9 @@ final class SimulateCommand implements Callable<Integer> {
         Map<String, PolicyConfig> configs = PredictorOption.apply(parseParams(names), predictor, seed);
         for (String name : names) {
             PolicyRegistry.create(name, configs.get(name)); // refuse bad names before running anything
+        }
+        if (sweep != null) {
+            return runSweep(names, configs);
         }
         GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, maxBatch, maxBatchedTokens, chunkedPrefill,
                 chunkOrder, kvTokens).model();
@@ -198,6 +206,39 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         stderr.flush();
+        return 0;
+    }
+
+    /** Every combination of the sweep, one comparison each, then the summary. */
+    private Integer runSweep(List<String> names, Map<String, PolicyConfig> configs) {
+        Sweep plan = Sweep.parse(sweep);
+        int parallel = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        List<Sweep.Run> runs = new ArrayList<>();
+        PrintWriter stderr = spec.commandLine().getErr();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, names.size())))) {
+            for (double sweepLoad : plan.loads()) {
+                for (int[] shape : plan.shapes()) {
+                    for (long sweepSeed : plan.seeds()) {
+                        seed = sweepSeed;
+                        load = sweepLoad;
+                        GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, shape[1], maxBatchedTokens,
+                                chunkedPrefill, chunkOrder, kvTokens).model();
+                        Simulation simulation = new Simulation(shape[0], profile, Engine.Builder.DEFAULT_MODEL,
+                                slo == null ? ServiceObjectives.defaults() : ServiceObjectives.parse(slo));
+                        Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);
+                        Map<String, PolicyConfig> seeded = PredictorOption.reseed(configs, sweepSeed);
+                        runs.add(new Sweep.Run(sweepLoad, shape[0] + "x" + shape[1], sweepSeed,
+                                simulation.compare(names, seeded, workload.arrivals(), System::nanoTime, pool)));
+                        stderr.printf(Locale.ROOT, "swept load %.2f, shape %dx%d, seed %d%n", sweepLoad, shape[0], shape[1],
+                                sweepSeed);
+                        stderr.flush();
+                    }
+                }
+            }
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(Sweep.summary(runs, names));
+        stdout.flush();
         return 0;
     }
 

@@ -71,9 +71,14 @@ class PolicyResultTest {
         assertThat(lines[0]).isEqualTo("policy,class,tasks,throughput_tps,latency_mean_ms,latency_p50_ms,latency_p90_ms,"
                 + "latency_p99_ms,latency_max_ms,ttft_mean_ms,ttft_p50_ms,ttft_p99_ms,ttft_idle_p99_ms,queue_wait_mean_ms,"
                 + "queue_wait_p99_ms,max_wait_ms,deadline_miss_rate,preemptions,gpu_utilization,slot_utilization,"
-                + "fairness_max_service_gap,oracle_ratio,rejected");
-        assertThat(lines[1]).isEqualTo("fifo,all,10,1.5,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,7.5,8.0,9.0,10.0,0.25,3,0.75,0.25,0.5,,0");
-        assertThat(lines[2]).isEqualTo("fifo,\"priority 5\",10,,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,7.5,8.0,9.0,10.0,0.25,,,,,,");
+                + "fairness_max_service_gap,oracle_ratio,rejected,lower_bound_mean_ms,lower_bound_ratio,goodput_tps,"
+                + "goodput_share,itl_p50_ms,itl_p99_ms,tpot_mean_ms,jain_index,memory_preemptions,recomputed_tokens,steps,"
+                + "timer_events,predictor_tau");
+        // the research figures are run-wide: on the "all" row (here Lab.NONE's), blank on class rows
+        assertThat(lines[1]).isEqualTo("fifo,all,10,1.5,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,7.5,8.0,9.0,10.0,0.25,3,0.75,0.25,0.5,,0,"
+                + "0.0,0.0,0.0,0.0,0.0,0.0,0.0,1.0,0,0,0,0,");
+        assertThat(lines[2]).isEqualTo("fifo,\"priority 5\",10,,300.0,1.0,2.0,3.0,4.0,5.0,6.0,7.0,7.5,8.0,9.0,10.0,0.25,,,,,,"
+                + ",,,,,,,,,,,,,");
         assertThat(lines[3]).startsWith("fifo,\"tenant acme\",10,,300.0,");
     }
 
