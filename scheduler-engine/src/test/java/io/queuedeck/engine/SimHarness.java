@@ -3,7 +3,8 @@ package io.queuedeck.engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.exec.sim.GpuModel;
+import io.queuedeck.engine.exec.sim.SimulatedGpus;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.snapshot.EngineEvent.TaskTransitioned;
@@ -32,12 +33,12 @@ public final class SimHarness implements AutoCloseable {
     private final List<EngineEvent> events = new ArrayList<>();
     private final CompletionOutbox outbox;
     private final List<TaskView> completions = new ArrayList<>();
-    private final GpuProfile profile;
-    private final SimulatedGpuExecutor executor;
+    private final GpuModel profile;
+    private final SimulatedGpus executor;
 
-    private SimHarness(String policy, PolicyConfig config, int instances, GpuProfile profile) {
+    private SimHarness(String policy, PolicyConfig config, int instances, GpuModel profile) {
         this.profile = profile;
-        executor = new SimulatedGpuExecutor(instances, MODEL, profile);
+        executor = profile.newExecutor(instances, MODEL);
         engine = Engine.builder()
                 .clock(clock)
                 .policy(policy)
@@ -63,7 +64,7 @@ public final class SimHarness implements AutoCloseable {
         return new SimHarness(policy, PolicyConfig.empty(), 1, ONE_AT_A_TIME);
     }
 
-    public static SimHarness of(String policy, PolicyConfig config, int instances, GpuProfile profile) {
+    public static SimHarness of(String policy, PolicyConfig config, int instances, GpuModel profile) {
         return new SimHarness(policy, config, instances, profile);
     }
 
@@ -171,8 +172,14 @@ public final class SimHarness implements AutoCloseable {
         return clock;
     }
 
+    /** The simple model's profile; fails for other models. */
     public GpuProfile profile() {
-        return profile;
+        return (GpuProfile) profile;
+    }
+
+    /** What the instances have done so far. */
+    public io.queuedeck.engine.exec.sim.GpuUsage usage() {
+        return executor.usage();
     }
 
     /** The instances as the executor sees them now: cheaper than a whole snapshot, for checks after every event. */

@@ -1,13 +1,14 @@
 package io.queuedeck.engine.cli;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.report.ReportFiles;
 import io.queuedeck.engine.sim.Arrival;
 import io.queuedeck.engine.sim.PolicyResult;
 import io.queuedeck.engine.sim.ReportFormat;
+import io.queuedeck.engine.sim.ServiceObjectives;
 import io.queuedeck.engine.sim.Simulation;
 import io.queuedeck.engine.sim.SyntheticWorkload;
 import io.queuedeck.engine.sim.Trace;
@@ -84,8 +85,50 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--instances", defaultValue = "4", description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
     int instances;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "Batch slots per instance (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
+    @Option(names = "--step-model", defaultValue = "vllm",
+            description = "vllm (vLLM V1's step: token budget, chunked prefill, paged KV) or simple (whole prefills,"
+                    + " flat decode, KV reserved up front) (default: ${DEFAULT-VALUE}).")
+    String stepModel;
+
+    @Option(names = "--gpu", defaultValue = "h100",
+            description = "Shipped Llama-2-7B profile: h100 or a100 (default: ${DEFAULT-VALUE}).")
+    String gpu;
+
+    @Option(names = "--profile", paramLabel = "FILE", description = "A step-cost profile file instead of --gpu's.")
+    Path profileFile;
+
+    @Option(names = "--max-batch", description = "Sequences per instance (vLLM max_num_seqs; default: the GPU's"
+            + " vLLM default, 32 for the simple model).")
+    Integer maxBatch;
+
+    @Option(names = "--max-batched-tokens", description = "Token budget per step (vLLM max_num_batched_tokens;"
+            + " default: the GPU's vLLM default).")
+    Integer maxBatchedTokens;
+
+    @Option(names = "--chunked-prefill", defaultValue = "on", description = "on or off (default: ${DEFAULT-VALUE}).")
+    String chunkedPrefill;
+
+    @Option(names = "--chunk-order", defaultValue = "policy",
+            description = "Who gets a step's prefill budget first: policy (the scheduling policy's order) or"
+                    + " admission (vLLM's) (default: ${DEFAULT-VALUE}).")
+    String chunkOrder;
+
+    @Option(names = "--kv-tokens", description = "KV-cache tokens per instance (default: the profile's).")
+    Long kvTokens;
+
+    @Option(names = "--predictor", paramLabel = "KIND",
+            description = "Output-length predictor of sjf, weighted, mlfq and gittins: mean, constant[:N], learned,"
+                    + " oracle, noisy:SIGMA or rank:TAU (default: each policy's own; see docs/policies.md).")
+    String predictor;
+
+    @Option(names = "--sweep", paramLabel = "SEEDS;LOADS;SHAPES",
+            description = "Run every combination of seeds, loads and shapes (INSTANCESxMAX_SEQS) and print each"
+                    + " policy's ratios with 95%% confidence intervals, e.g. '1,2,3;0.9,0.95,1.05;4x1024,2x256'.")
+    String sweep;
+
+    @Option(names = "--slo", paramLabel = "P=TTFT:TPOT,...",
+            description = "Goodput objectives per priority in ms, e.g. 1=500:50 (defaults by tier: see docs/simulator.md).")
+    String slo;
 
     @Option(names = "--param", description = "Policy parameter as policy.key=value, e.g. mlfq.q0_ms=20 (repeatable).")
     List<String> params = new ArrayList<>();
@@ -104,7 +147,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ReportFormat reportFormat = parseFormat(format);
-        if (instances < 1 || maxBatch < 1) {
+        if (instances < 1 || (maxBatch != null && maxBatch < 1)) {
             throw new IllegalArgumentException("--instances and --max-batch must be at least 1");
         }
         if (load != null && !(load > 0 && load <= 10)) {
@@ -114,12 +157,17 @@ final class SimulateCommand implements Callable<Integer> {
         if (names.stream().distinct().count() < names.size()) {
             throw new IllegalArgumentException("--policy names a policy twice: " + String.join(",", names));
         }
-        Map<String, PolicyConfig> configs = parseParams(names);
+        Map<String, PolicyConfig> configs = PredictorOption.apply(parseParams(names), predictor, seed);
         for (String name : names) {
             PolicyRegistry.create(name, configs.get(name)); // refuse bad names before running anything
         }
-        GpuProfile profile = GpuProfile.LLAMA2_7B_H100.withMaxBatch(maxBatch);
-        Simulation simulation = new Simulation(instances, profile, Engine.Builder.DEFAULT_MODEL);
+        if (sweep != null) {
+            return runSweep(names, configs);
+        }
+        GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, maxBatch, maxBatchedTokens, chunkedPrefill,
+                chunkOrder, kvTokens).model();
+        Simulation simulation = new Simulation(instances, profile, Engine.Builder.DEFAULT_MODEL,
+                slo == null ? ServiceObjectives.defaults() : ServiceObjectives.parse(slo));
         Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);
 
         int parallel = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -136,16 +184,19 @@ final class SimulateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(reportFormat.render(results));
         stdout.flush();
-        long busy = 0, events = 0;
+        long busy = 0, events = 0, timers = 0;
         for (PolicyResult result : results) {
             busy += result.wallMillis();
             events += result.events();
+            timers += result.lab().timerEvents();
         }
         // Timing varies run to run, so it goes to stderr and the report on stdout stays byte-identical.
         PrintWriter stderr = spec.commandLine().getErr();
         stderr.printf(Locale.ROOT, "simulated %s x %d policies in %.2f s wall (%d at a time; %.2f s summed over runs):"
-                        + " %,d events, %,.0f events/s%n", workload.description(), names.size(), elapsedMillis / 1e3,
-                Math.min(parallel, names.size()), busy / 1e3, events, elapsedMillis == 0 ? 0 : events * 1000.0 / elapsedMillis);
+                        + " %,d events, %,.0f events/s, of which %,d timer events, %,.0f timer events/s%n", workload.description(),
+                names.size(), elapsedMillis / 1e3, Math.min(parallel, names.size()), busy / 1e3, events,
+                elapsedMillis == 0 ? 0 : events * 1000.0 / elapsedMillis, timers,
+                elapsedMillis == 0 ? 0 : timers * 1000.0 / elapsedMillis);
         if (out != null) {
             try {
                 List<Path> written = ReportFiles.write(out, results, workload.description());
@@ -155,6 +206,39 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         stderr.flush();
+        return 0;
+    }
+
+    /** Every combination of the sweep, one comparison each, then the summary. */
+    private Integer runSweep(List<String> names, Map<String, PolicyConfig> configs) {
+        Sweep plan = Sweep.parse(sweep);
+        int parallel = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        List<Sweep.Run> runs = new ArrayList<>();
+        PrintWriter stderr = spec.commandLine().getErr();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, names.size())))) {
+            for (double sweepLoad : plan.loads()) {
+                for (int[] shape : plan.shapes()) {
+                    for (long sweepSeed : plan.seeds()) {
+                        seed = sweepSeed;
+                        load = sweepLoad;
+                        GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, shape[1], maxBatchedTokens,
+                                chunkedPrefill, chunkOrder, kvTokens).model();
+                        Simulation simulation = new Simulation(shape[0], profile, Engine.Builder.DEFAULT_MODEL,
+                                slo == null ? ServiceObjectives.defaults() : ServiceObjectives.parse(slo));
+                        Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);
+                        Map<String, PolicyConfig> seeded = PredictorOption.reseed(configs, sweepSeed);
+                        runs.add(new Sweep.Run(sweepLoad, shape[0] + "x" + shape[1], sweepSeed,
+                                simulation.compare(names, seeded, workload.arrivals(), System::nanoTime, pool)));
+                        stderr.printf(Locale.ROOT, "swept load %.2f, shape %dx%d, seed %d%n", sweepLoad, shape[0], shape[1],
+                                sweepSeed);
+                        stderr.flush();
+                    }
+                }
+            }
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(Sweep.summary(runs, names));
+        stdout.flush();
         return 0;
     }
 

@@ -31,6 +31,15 @@ public interface ExecutorContext {
     /** {@code instance} changed health or freed capacity outside a step boundary. */
     void instanceChanged(int instance);
 
+    /**
+     * Negative when running task {@code a} is more urgent than {@code b} under the scheduling
+     * policy of their model: for executors that share a step between tasks (who gets a prefill
+     * chunk first, who is preempted when memory runs out). 0 when the policy does not say.
+     */
+    default int compareUrgency(Task a, Task b) {
+        return 0;
+    }
+
     /** Runs {@code action} on the loop thread: for executors that work on threads of their own. */
     void post(Runnable action);
 }

@@ -254,6 +254,11 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     @Override
+    public int compareUrgency(Task a, Task b) {
+        return queues.of(a.model()).policy().compare(a, b);
+    }
+
+    @Override
     public void instanceChanged(int instance) {
         flow.saturation.instanceChanged();
         dispatch();

@@ -40,6 +40,9 @@ final class MlfqPolicy extends HeapPolicy {
     private final long boostIntervalNanos;
     private final long starvationNanos;
     private final boolean preemptive;
+    /** Null unless a predictor is configured: then skip-join covers the predicted whole job, not only the prefill. */
+    private final Predictions predictions;
+    private final double decodeStepNanos;
     private final int[] depth;
     /**
      * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
@@ -57,6 +60,8 @@ final class MlfqPolicy extends HeapPolicy {
         boostIntervalNanos = config.longValue("boost_interval_ms", 500, 1, 3_600_000) * 1_000_000L;
         starvationNanos = config.longValue("starvation_threshold_ms", 3_000, 1, 86_400_000) * 1_000_000L;
         preemptive = config.bool("preempt", false);
+        predictions = Predictions.ifGiven(config);
+        decodeStepNanos = predictions == null ? 0 : config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         depth = new int[levels];
     }
 
@@ -97,7 +102,8 @@ final class MlfqPolicy extends HeapPolicy {
 
     /** The level a newly arrived task joins. */
     int entryLevel(Task task) {
-        long prefillNanos = (long) (task.promptTokens() * 1e9 / prefillTokensPerSecond);
+        long prefillNanos = (long) (task.promptTokens() * 1e9 / prefillTokensPerSecond
+                + (predictions == null ? 0 : predictions.tokens(task) * decodeStepNanos));
         int skipJoin = 0;
         while (skipJoin < levels - 1 && quantumNanos(skipJoin) < prefillNanos) {
             skipJoin++;
@@ -206,5 +212,17 @@ final class MlfqPolicy extends HeapPolicy {
     @Override
     public int[] depthByLevel() {
         return depth.clone();
+    }
+
+    @Override
+    public void onCompleted(Task task, long now) {
+        if (predictions != null) {
+            predictions.completed(task);
+        }
+    }
+
+    @Override
+    public boolean simulationOnly() {
+        return predictions != null && predictions.needsTruth();
     }
 }

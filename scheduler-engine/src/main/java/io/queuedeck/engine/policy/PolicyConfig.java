@@ -90,6 +90,12 @@ public final class PolicyConfig {
         };
     }
 
+    /** A text parameter, or {@code defaultValue} when it is not given. */
+    public String text(String key, String defaultValue) {
+        String text = lookup(key);
+        return text == null ? defaultValue : text;
+    }
+
     /** Fails on any parameter no getter asked for. */
     void checkAllRead(String policy) {
         Set<String> unknown = new TreeSet<>(values.keySet());

@@ -18,6 +18,7 @@ public final class PolicyRegistry {
         register(EdfPolicy.class, EdfPolicy::new);
         register(FairSharePolicy.class, FairSharePolicy::new);
         register(SjfPolicy.class, SjfPolicy::new);
+        register(GittinsPolicy.class, GittinsPolicy::new);
         register(SrptOraclePolicy.class, SrptOraclePolicy::new);
     }
 

@@ -39,6 +39,8 @@ final class WeightedPolicy implements SchedulingPolicy {
     private final long maxAgeNanos;
     private final double deadlineHorizonNanos;
     private final double sizeCapTokens;
+    /** Null unless a predictor is configured: then the size factor uses its prediction instead of max_tokens. */
+    private final Predictions predictions;
     private final Map<String, Double> metadataWeights = new LinkedHashMap<>();
     private final Map<String, TenantQueues> tenants = new LinkedHashMap<>();
     private final Map<String, Double> usage = new HashMap<>();
@@ -67,6 +69,7 @@ final class WeightedPolicy implements SchedulingPolicy {
         maxAgeNanos = (long) (config.doubleValue("max_age_s", 60, 0.001, 1e7) * 1e9);
         deadlineHorizonNanos = config.doubleValue("deadline_horizon_s", 60, 0.001, 1e7) * 1e9;
         sizeCapTokens = config.doubleValue("size_cap_tokens", 4096, 1, 1e7);
+        predictions = Predictions.ifGiven(config);
         for (Map.Entry<String, String> entry : config.values().entrySet()) {
             if (entry.getKey().startsWith("meta.")) {
                 metadataWeights.put(entry.getKey().substring(5), config.doubleValue(entry.getKey(), 0, 0, 1e6));
@@ -145,6 +148,14 @@ final class WeightedPolicy implements SchedulingPolicy {
     @Override
     public void onCompleted(Task task, long now) {
         charge(task, 1);
+        if (predictions != null) {
+            predictions.completed(task);
+        }
+    }
+
+    @Override
+    public boolean simulationOnly() {
+        return predictions != null && predictions.needsTruth();
     }
 
     @Override
@@ -249,7 +260,8 @@ final class WeightedPolicy implements SchedulingPolicy {
 
     private double sizeFactor(Task task) {
         Integer maxTokens = task.spec().maxTokens();
-        double predicted = task.promptTokens() + (maxTokens == null ? 0 : maxTokens);
+        double output = predictions != null ? predictions.tokens(task) : maxTokens == null ? 0 : maxTokens;
+        double predicted = task.promptTokens() + output;
         return 1 - Math.min(1, predicted / sizeCapTokens);
     }
 

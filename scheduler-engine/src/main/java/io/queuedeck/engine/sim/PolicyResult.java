@@ -28,6 +28,8 @@ import java.util.Map;
  *                               (see docs/simulator.md); 0 without tenants or contention
  * @param oracleRatio            this policy's mean latency over the srpt-oracle's on the same run;
  *                               null when the oracle was not run
+ * @param lab                    the research figures: lower bound, goodput, inter-token latency,
+ *                               Jain's index, memory preemptions (docs/simulator.md)
  * @param byPriority             the figures per priority class (as submitted)
  * @param byTenant               the figures per tenant; empty when no task has a tenant
  * @param latencyQuantilesMs     end-to-end latency at quantiles 0, 0.001, …, 1 (for CDF charts; not in reports)
@@ -40,7 +42,7 @@ import java.util.Map;
 public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejected, double throughputTps,
                            double makespanS, long preemptions, double gpuUtilization, double slotUtilization,
                            double fairnessMaxServiceGap,
-                           Double oracleRatio, Map<String, Figures> byPriority, Map<String, Figures> byTenant,
+                           Double oracleRatio, @JsonUnwrapped Lab lab, Map<String, Figures> byPriority, Map<String, Figures> byTenant,
                            @JsonIgnore List<Double> latencyQuantilesMs,
                            @JsonIgnore long wallMillis, @JsonIgnore long events) {
 
@@ -75,10 +77,58 @@ public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejec
                           double ttftP99Ms, double ttftIdleP99Ms, double queueWaitMeanMs, double queueWaitP99Ms, double maxWaitMs,
                           double deadlineMissRate) {}
 
+    /**
+     * Run-wide figures for comparing schedulers.
+     *
+     * @param lowerBoundMeanMs  mean over the completed tasks of a bound no schedule can beat on
+     *                          this workload and these GPUs (GpuModel#lowerBoundNanos; proof in
+     *                          docs/policies.md)
+     * @param lowerBoundRatio   mean latency over that bound (at least 1)
+     * @param goodputTps        tasks per simulated second that met their class's TTFT and TPOT objectives
+     * @param goodputShare      those tasks over all completed tasks
+     * @param itlP50Ms          median gap between consecutive tokens of a task
+     * @param itlP99Ms          99th percentile of those gaps
+     * @param tpotMeanMs        mean time per output token after the first, over tasks with two or more
+     * @param jainIndex         Jain's index over tenants of 1 / mean slowdown (latency over the
+     *                          task's bound): 1 when every tenant is slowed alike; 1 without tenants
+     * @param memoryPreemptions preemptions because the KV cache was full (included in preemptions)
+     * @param recomputedTokens  tokens computed again after a preemption threw their KV away
+     * @param steps             GPU steps, over all instances
+     * @param timerEvents       timers the virtual clock fired (arrivals, GPU steps, policy ticks):
+     *                          the discrete events proper, without per-token arithmetic
+     * @param predictorTau      Kendall's tau between predicted and true output lengths of the
+     *                          completed tasks, when the policy used a predictor; null otherwise
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Lab(double lowerBoundMeanMs, double lowerBoundRatio, double goodputTps, double goodputShare,
+                      double itlP50Ms, double itlP99Ms, double tpotMeanMs, double jainIndex, long memoryPreemptions,
+                      long recomputedTokens, long steps, long timerEvents, Double predictorTau) {
+
+        /** No figures (an empty run). */
+        public static final Lab NONE = new Lab(0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, null);
+
+        public Lab withPredictorTau(Double tau) {
+            return new Lab(lowerBoundMeanMs, lowerBoundRatio, goodputTps, goodputShare, itlP50Ms, itlP99Ms, tpotMeanMs,
+                    jainIndex, memoryPreemptions, recomputedTokens, steps, timerEvents, tau);
+        }
+
+        public Lab withTimerEvents(long timers) {
+            return new Lab(lowerBoundMeanMs, lowerBoundRatio, goodputTps, goodputShare, itlP50Ms, itlP99Ms, tpotMeanMs,
+                    jainIndex, memoryPreemptions, recomputedTokens, steps, timers, predictorTau);
+        }
+    }
+
+    /** This result with other research figures. */
+    public PolicyResult withLab(Lab value) {
+        return new PolicyResult(policy, all, rejected, throughputTps, makespanS, preemptions, gpuUtilization,
+                slotUtilization, fairnessMaxServiceGap, oracleRatio, value, byPriority, byTenant, latencyQuantilesMs,
+                wallMillis, events);
+    }
+
     /** This result with {@code ratio} as its oracle ratio. */
     public PolicyResult withOracleRatio(Double ratio) {
         return new PolicyResult(policy, all, rejected, throughputTps, makespanS, preemptions, gpuUtilization,
-                slotUtilization, fairnessMaxServiceGap, ratio, byPriority, byTenant, latencyQuantilesMs, wallMillis, events);
+                slotUtilization, fairnessMaxServiceGap, ratio, lab, byPriority, byTenant, latencyQuantilesMs, wallMillis, events);
     }
 
     /**

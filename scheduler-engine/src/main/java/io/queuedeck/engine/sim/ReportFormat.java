@@ -21,7 +21,9 @@ public enum ReportFormat {
             "ttft_p50_ms", "ttft_p99_ms", "ttft_idle_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms", "max_wait_ms",
             "deadline_miss_rate", "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap",
             "oracle_ratio",
-            "rejected");
+            "rejected", "lower_bound_mean_ms", "lower_bound_ratio", "goodput_tps", "goodput_share", "itl_p50_ms",
+            "itl_p99_ms", "tpot_mean_ms", "jain_index", "memory_preemptions", "recomputed_tokens", "steps",
+            "timer_events", "predictor_tau");
 
     /** Renders {@code results}, one entry per policy, in this format. */
     public String render(List<PolicyResult> results) {
@@ -51,6 +53,10 @@ public enum ReportFormat {
             row.add(3, r.throughputTps());
             row.addAll(Arrays.asList(r.preemptions(), r.gpuUtilization(), r.slotUtilization(), r.fairnessMaxServiceGap(),
                     r.oracleRatio() == null ? "" : r.oracleRatio(), r.rejected()));
+            PolicyResult.Lab lab = r.lab();
+            row.addAll(Arrays.asList(lab.lowerBoundMeanMs(), lab.lowerBoundRatio(), lab.goodputTps(), lab.goodputShare(),
+                    lab.itlP50Ms(), lab.itlP99Ms(), lab.tpotMeanMs(), lab.jainIndex(), lab.memoryPreemptions(),
+                    lab.recomputedTokens(), lab.steps(), lab.timerEvents(), lab.predictorTau() == null ? "" : lab.predictorTau()));
             rows.add(row);
             for (Map.Entry<String, PolicyResult.Figures> entry : r.byPriority().entrySet()) {
                 rows.add(classRow(r.policy(), "priority " + entry.getKey(), entry.getValue()));
@@ -66,6 +72,7 @@ public enum ReportFormat {
         List<Object> row = figures(policy, label, f);
         row.add(3, "");
         row.addAll(List.of("", "", "", "", "", ""));
+        row.addAll(java.util.Collections.nCopies(13, ""));
         return row;
     }
 
@@ -92,15 +99,21 @@ public enum ReportFormat {
             }
         }
         out.append(System.lineSeparator());
-        String runHeader = "%-12s %8s %9s %10s %9s %12s %9s%n";
+        String runHeader = "%-12s %8s %9s %10s %9s %12s %9s %9s %8s %8s %8s %6s %8s %7s%n";
         out.append(String.format(Locale.ROOT, runHeader, "policy", "preempt", "gpu busy", "slots used", "rejected",
-                "fairness gap", "vs oracle"));
+                "fairness gap", "vs oracle", "vs bound", "goodput", "itl p50", "itl p99", "jain", "mem pre", "tau"));
         for (PolicyResult r : results) {
+            PolicyResult.Lab lab = r.lab();
             out.append(String.format(Locale.ROOT, runHeader, r.policy(), r.preemptions(),
                     String.format(Locale.ROOT, "%.1f%%", 100 * r.gpuUtilization()),
                     String.format(Locale.ROOT, "%.1f%%", 100 * r.slotUtilization()), r.rejected(),
                     String.format(Locale.ROOT, "%.2f", r.fairnessMaxServiceGap()),
-                    r.oracleRatio() == null ? "-" : String.format(Locale.ROOT, "%.3fx", r.oracleRatio())));
+                    r.oracleRatio() == null ? "-" : String.format(Locale.ROOT, "%.3fx", r.oracleRatio()),
+                    String.format(Locale.ROOT, "%.2fx", lab.lowerBoundRatio()),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * lab.goodputShare()),
+                    String.format(Locale.ROOT, "%.1f", lab.itlP50Ms()), String.format(Locale.ROOT, "%.1f", lab.itlP99Ms()),
+                    String.format(Locale.ROOT, "%.3f", lab.jainIndex()), lab.memoryPreemptions(),
+                    lab.predictorTau() == null ? "-" : String.format(Locale.ROOT, "%.2f", lab.predictorTau())));
         }
         out.append("latencies in ms of simulated time; e2e = arrival to last token, wait = time without a GPU,"
                 + " idle p99 = ttft p99 of the same tasks each alone on an idle GPU,"

@@ -1,7 +1,7 @@
 package io.queuedeck.engine.sim;
 
-import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.exec.sim.GpuModel;
+import io.queuedeck.engine.exec.sim.GpuUsage;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -26,13 +26,14 @@ import java.util.function.ToLongFunction;
  * @param preemptions   preemptions counted by the engine
  * @param usage         GPU time spent stepping, summed over instances
  * @param instances     GPU instances
- * @param profile       the instances' performance model (batch slots, TTFT of a task alone)
+ * @param profile       the instances' performance model (batch slots, TTFT of a task alone, lower bound)
+ * @param objectives    per-class TTFT and TPOT objectives, for goodput
  * @param startNanos    first arrival
  * @param endNanos      last completion
  * @param deadlineNanos converts a spec's deadline to engine-clock nanoseconds
  */
-record RunFigures(String policy, List<TaskView> tasks, long rejected, long preemptions, SimulatedGpuExecutor.Usage usage,
-                  int instances, GpuProfile profile, long startNanos, long endNanos, ToLongFunction<Instant> deadlineNanos) {
+record RunFigures(String policy, List<TaskView> tasks, long rejected, long preemptions, GpuUsage usage,
+                  int instances, GpuModel profile, ServiceObjectives objectives, long startNanos, long endNanos, ToLongFunction<Instant> deadlineNanos) {
 
     /** Width of the windows in which tenants' service is compared. */
     static final long FAIRNESS_WINDOW_NANOS = 10_000_000_000L;
@@ -61,7 +62,7 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
         return new PolicyResult(policy, figures(tasks), rejected, round(makespanS > 0 ? n / makespanS : 0),
                 round(makespanS), preemptions, capacity > 0 ? round4(usage.busyNanos() / capacity) : 0,
                 capacity > 0 ? round4(usage.sequenceNanos() / (capacity * profile.maxBatch())) : 0,
-                anyTenant ? round(fairnessGap(tenants)) : 0, null, byPriority, byTenant, cdf(),
+                anyTenant ? round(fairnessGap(tenants)) : 0, null, lab(makespanS, tenants, anyTenant), byPriority, byTenant, cdf(),
                 wallNanos / 1_000_000, events);
     }
 
@@ -79,8 +80,7 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
             TaskView task = group.get(i);
             latency[i] = task.finishedAt() - task.arrivedAt();
             ttft[i] = task.firstTokenAt() - task.arrivedAt();
-            // Alone on an idle instance, the first token comes after one step: prefill plus a decode pass.
-            ttftIdle[i] = profile.prefillNanos(task.spec().promptTokens()) + profile.decodeStepNanos(1);
+            ttftIdle[i] = profile.idleTtftNanos(task.spec().promptTokens());
             wait[i] = task.waitedNanos();
             Instant deadline = task.spec().deadline();
             if (deadline != null) {
@@ -99,6 +99,57 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
                 ms(rank(ttftIdle, 0.99)),
                 ms(mean(wait)), ms(rank(wait, 0.99)), ms(wait[n - 1]),
                 withDeadline == 0 ? 0 : round4((double) missed / withDeadline));
+    }
+
+    /** The research figures (see {@link PolicyResult.Lab}). */
+    private PolicyResult.Lab lab(double makespanS, Map<String, List<TaskView>> tenants, boolean anyTenant) {
+        if (tasks.isEmpty()) {
+            return PolicyResult.Lab.NONE;
+        }
+        GpuModel.TaskBound bound = profile.lowerBound();
+        double boundSum = 0, latencySum = 0, tpotSum = 0;
+        long good = 0, withTpot = 0;
+        for (TaskView task : tasks) {
+            boundSum += bound.nanos(task.spec().promptTokens(), task.outputTokens());
+            latencySum += task.finishedAt() - task.arrivedAt();
+            double ttft = (task.firstTokenAt() - task.arrivedAt()) / 1e6;
+            double tpot = tpotMillis(task);
+            if (task.outputTokens() > 1) {
+                tpotSum += tpot;
+                withTpot++;
+            }
+            if (objectives.met(task.spec().priority(), ttft, tpot)) {
+                good++;
+            }
+        }
+        double jain = 1;
+        if (anyTenant && tenants.size() > 1) {
+            double sum = 0, squares = 0;
+            for (List<TaskView> group : tenants.values()) {
+                double slowdown = 0;
+                for (TaskView task : group) {
+                    slowdown += (task.finishedAt() - task.arrivedAt())
+                            / (double) Math.max(1, bound.nanos(task.spec().promptTokens(), task.outputTokens()));
+                }
+                double x = group.size() / slowdown;
+                sum += x;
+                squares += x * x;
+            }
+            jain = sum * sum / (tenants.size() * squares);
+        }
+        var itl = usage.interTokenNanos();
+        boolean anyGap = itl.getTotalCount() > 0;
+        return new PolicyResult.Lab(ms(boundSum / tasks.size()), round4(latencySum / boundSum),
+                round(makespanS > 0 ? good / makespanS : 0), round4((double) good / tasks.size()),
+                anyGap ? ms(itl.getValueAtPercentile(50)) : 0, anyGap ? ms(itl.getValueAtPercentile(99)) : 0,
+                withTpot == 0 ? 0 : round(tpotSum / withTpot), round4(jain), usage.memoryPreemptions(),
+                usage.recomputedTokens(), usage.steps(), 0, null);
+    }
+
+    /** Mean time per output token after the first; 0 for a one-token answer. */
+    private static double tpotMillis(TaskView task) {
+        int tokens = task.outputTokens();
+        return tokens > 1 ? (task.finishedAt() - task.firstTokenAt()) / 1e6 / (tokens - 1) : 0;
     }
 
     /** End-to-end latency at every CDF step, in milliseconds (three decimals). */

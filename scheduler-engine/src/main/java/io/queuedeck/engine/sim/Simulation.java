@@ -3,10 +3,13 @@ package io.queuedeck.engine.sim;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.exec.sim.SimulatedGpus;
+import io.queuedeck.engine.exec.sim.VllmProfile;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.policy.Predictor;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -25,12 +28,19 @@ import java.util.function.LongSupplier;
  *
  * @param instances GPU instances
  * @param profile   their performance model
- * @param model     the model they serve (every arrival must ask for it)
+ * @param model      the model they serve (every arrival must ask for it)
+ * @param objectives per-class TTFT and TPOT objectives, for goodput
  */
-public record Simulation(int instances, GpuProfile profile, String model) {
+public record Simulation(int instances, GpuModel profile, String model, ServiceObjectives objectives) {
 
+    /** With the default service objectives. */
+    public Simulation(int instances, GpuModel profile, String model) {
+        this(instances, profile, model, ServiceObjectives.defaults());
+    }
+
+    /** Four H100s under vLLM V1's step model with its defaults. */
     public static Simulation defaults() {
-        return new Simulation(4, GpuProfile.LLAMA2_7B_H100, Engine.Builder.DEFAULT_MODEL);
+        return new Simulation(4, VllmProfile.defaults("h100"), Engine.Builder.DEFAULT_MODEL);
     }
 
     /** Runs {@code arrivals} under {@code policy} until every task has finished; wall time is not measured (0). */
@@ -47,7 +57,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         long wallStart = wallClock.getAsLong();
         config = withBatchAwareOracle(policy, config);
         VirtualClock clock = new VirtualClock();
-        SimulatedGpuExecutor gpus = new SimulatedGpuExecutor(instances, model, profile);
+        SimulatedGpus gpus = profile.newExecutor(instances, model);
         Engine engine = Engine.builder()
                 .clock(clock)
                 .executor(gpus)
@@ -88,9 +98,52 @@ public record Simulation(int instances, GpuProfile profile, String model) {
         EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
         // Events: every timer fired, plus every per-task state change and every per-task decode step.
         long events = clock.firedCount() + tokens + 3L * arrivals.size() + 2 * snapshot.counters().preemptions();
+        Double tau = predictorTau(config, arrivals, done);
         RunFigures run = new RunFigures(policy, done, rejected[0], snapshot.counters().preemptions(), gpus.usage(),
-                instances, profile, first, end, clock::toNanos);
-        return run.result(wallClock.getAsLong() - wallStart, events);
+                instances, profile, objectives, first, end, clock::toNanos);
+        PolicyResult result = run.result(wallClock.getAsLong() - wallStart, events);
+        PolicyResult.Lab lab = result.lab().withTimerEvents(clock.firedCount());
+        return result.withLab(tau == null ? lab : lab.withPredictorTau(tau));
+    }
+
+    /** Tasks over which the realised Kendall tau is computed (exact τ is O(n²)): an even sample. */
+    static final int TAU_SAMPLE = 3_000;
+
+    /**
+     * Kendall's τ between the predictions the policy's predictor made and the true lengths, over
+     * the completed tasks (an even sample of at most {@value #TAU_SAMPLE}), or null when the policy
+     * was given no predictor. The predictions are made again by a fresh predictor of the same
+     * kind, fed the arrivals and completions in time order, as the policy's was (a prediction is
+     * made on arrival and learning happens on completion, so the replay reproduces them).
+     */
+    private static Double predictorTau(PolicyConfig config, List<Arrival> arrivals, List<TaskView> done) {
+        String spec = config.values().get("predictor");
+        if (spec == null || done.isEmpty()) {
+            return null;
+        }
+        String seedText = config.values().get("predictor_seed");
+        Predictor predictor = Predictor.parse(spec, seedText == null ? 1 : Long.parseLong(seedText));
+        List<TaskView> byFinish = new ArrayList<>(done);
+        byFinish.sort(java.util.Comparator.comparingLong(TaskView::finishedAt));
+        Map<String, Double> predicted = new HashMap<>(arrivals.size() * 2);
+        int f = 0;
+        for (Arrival arrival : arrivals) {
+            while (f < byFinish.size() && byFinish.get(f).finishedAt() <= arrival.atNanos()) {
+                TaskView finished = byFinish.get(f++);
+                predictor.learn(finished.spec(), finished.generatedTokens());
+            }
+            predicted.put(arrival.spec().taskId(), predictor.predict(arrival.spec().taskId(), arrival.spec(),
+                    arrival.outputTokens()));
+        }
+        int n = Math.min(TAU_SAMPLE, done.size());
+        double[] truth = new double[n];
+        double[] guess = new double[n];
+        for (int i = 0; i < n; i++) {
+            TaskView task = done.get((int) ((long) i * done.size() / n));
+            truth[i] = task.generatedTokens();
+            guess[i] = predicted.getOrDefault(task.id(), 0.0);
+        }
+        return Math.round(Predictor.kendallTau(guess, truth) * 1000) / 1000.0;
     }
 
     /**
@@ -151,7 +204,7 @@ public record Simulation(int instances, GpuProfile profile, String model) {
             return config;
         }
         Map<String, String> values = new java.util.HashMap<>(config.values());
-        values.put("prefill_weight", Integer.toString(profile.maxBatch()));
+        values.put("prefill_weight", Integer.toString(profile instanceof GpuProfile simple ? simple.maxBatch() : 1));
         return PolicyConfig.of(values);
     }
 }

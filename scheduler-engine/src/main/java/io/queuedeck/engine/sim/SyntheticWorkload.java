@@ -1,6 +1,6 @@
 package io.queuedeck.engine.sim;
 
-import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 
 /**
  * A chat-like synthetic workload: Poisson arrivals; prompt and output lengths log-normal with
- * medians near a chat service's and a long tail; a mix of priorities.
+ * medians near a chat service's and a long tail; a mix of priorities. Every task's
+ * {@code max_tokens} is the same client cap ({@value #MAX_OUTPUT}), not its true length.
  *
  * @param tasks        number of tasks
  * @param seed         random seed: the same seed gives the same tasks
@@ -59,7 +60,7 @@ public record SyntheticWorkload(int tasks, long seed, double promptMedian, doubl
     }
 
     /** Tasks per second that {@code instances} GPUs serve when saturated with this workload's mean task. */
-    public double capacityTasksPerSecond(GpuProfile profile, int instances) {
+    public double capacityTasksPerSecond(GpuModel profile, int instances) {
         return profile.capacityTasksPerSecond(meanPrompt(), meanOutput(), instances);
     }
 
@@ -83,7 +84,10 @@ public record SyntheticWorkload(int tasks, long seed, double promptMedian, doubl
         int prompt = logNormal(random, promptMedian, promptSigma(), MAX_PROMPT);
         int output = logNormal(random, outputMedian, outputSigma(), MAX_OUTPUT);
         int priority = pickPriority(random.nextDouble());
-        TaskSpec spec = new TaskSpec(id, model, "", priority, null, null, null, null, output, prompt, null);
+        // max_tokens is the client's cap, the same for every task: the true length travels beside
+        // the spec, for the GPU model and the oracle only (a cap equal to the answer would make
+        // every policy that reads max_tokens clairvoyant).
+        TaskSpec spec = new TaskSpec(id, model, "", priority, null, null, null, null, MAX_OUTPUT, prompt, null);
         return new Arrival(atNanos, spec, output);
     }
 

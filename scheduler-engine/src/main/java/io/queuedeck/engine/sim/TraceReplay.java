@@ -1,6 +1,6 @@
 package io.queuedeck.engine.sim;
 
-import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.GpuModel;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Instant;
@@ -87,9 +87,9 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
      * The time scale that offers {@code load} times the saturated capacity of {@code instances}
      * GPUs of {@code profile}: the window's request rate over {@code load} × capacity, the
      * capacity estimated from the window's mean prompt and output lengths
-     * ({@link GpuProfile#capacityTasksPerSecond}).
+     * ({@link GpuModel#capacityTasksPerSecond}).
      */
-    public double timeScaleForLoad(Trace trace, double load, GpuProfile profile, int instances) {
+    public double timeScaleForLoad(Trace trace, double load, GpuModel profile, int instances) {
         if (!(load > 0)) {
             throw new IllegalArgumentException("--load must be positive, got " + load);
         }
@@ -98,12 +98,12 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
     }
 
     /** The load this replay's time scale offers to {@code instances} GPUs of {@code profile}. */
-    public double offeredLoad(Trace trace, GpuProfile profile, int instances) {
+    public double offeredLoad(Trace trace, GpuModel profile, int instances) {
         List<TraceRow> rows = window(trace);
         return rate(rows) / timeScale / capacity(rows, profile, instances);
     }
 
-    private static double capacity(List<TraceRow> rows, GpuProfile profile, int instances) {
+    private static double capacity(List<TraceRow> rows, GpuModel profile, int instances) {
         double prompt = rows.stream().mapToInt(TraceRow::promptTokens).average().orElse(0);
         double output = rows.stream().mapToInt(TraceRow::outputTokens).average().orElse(1);
         return profile.capacityTasksPerSecond(prompt, output, instances);

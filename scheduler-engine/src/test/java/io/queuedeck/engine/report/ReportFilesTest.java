@@ -15,7 +15,7 @@ class ReportFilesTest {
 
     private static PolicyResult result(String policy, Map<String, PolicyResult.Figures> byPriority, List<Double> cdf) {
         PolicyResult.Figures none = new PolicyResult.Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        return new PolicyResult(policy, none, 3, 0, 0, 0, 0, 0, 0, null, byPriority, Map.of(), cdf, 0, 0);
+        return new PolicyResult(policy, none, 3, 0, 0, 0, 0, 0, 0, null, PolicyResult.Lab.NONE, byPriority, Map.of(), cdf, 0, 0);
     }
 
     @Test

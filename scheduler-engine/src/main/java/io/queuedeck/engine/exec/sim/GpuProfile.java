@@ -18,9 +18,13 @@ package io.queuedeck.engine.exec.sim;
  * @param flatBatch            batch size up to which decode is memory-bound (flat)
  * @param decodeSlopeMillis    added step time per sequence beyond {@code flatBatch}
  * @param modelLoadMillis      time to reload the model after a crash
+ *
+ * <p>This is the simple model: no token budget, no chunking, attention free of context, KV
+ * reserved whole on joining. The engine's own tests use it (their timings are easy to state);
+ * {@code simulate} uses {@link VllmProfile} unless told {@code --step-model simple}.
  */
 public record GpuProfile(int maxBatch, long kvCapacityTokens, double prefillTokensPerSec, double decodeStepMillis,
-                         int flatBatch, double decodeSlopeMillis, long modelLoadMillis) {
+                         int flatBatch, double decodeSlopeMillis, long modelLoadMillis) implements GpuModel {
 
     public static final GpuProfile LLAMA2_7B_H100 = new GpuProfile(32, 120_000, 47_000, 5.6, 16, 0.11, 15_000);
 
@@ -66,5 +70,27 @@ public record GpuProfile(int maxBatch, long kvCapacityTokens, double prefillToke
         int batch = (int) Math.max(1, Math.min(maxBatch, kvCapacityTokens / perTask));
         double seconds = prefillNanos(Math.round(meanPrompt)) / 1e9 + meanOutput * decodeStepNanos(batch) / 1e9 / batch;
         return instances / seconds;
+    }
+
+    /** Alone on an idle instance, the first token comes after one step: prefill plus a decode pass. */
+    @Override
+    public long idleTtftNanos(int promptTokens) {
+        return prefillNanos(promptTokens) + decodeStepNanos(1);
+    }
+
+    /**
+     * A task's steps are at least its own prefill plus one decode pass at batch 1 per token:
+     * other tasks only lengthen a step (decode time never falls with the batch, and a prefill
+     * adds its tokens' time).
+     */
+    @Override
+    public TaskBound lowerBound() {
+        long decode = decodeStepNanos(1);
+        return (prompt, output) -> prefillNanos(prompt) + (long) Math.max(1, output) * decode;
+    }
+
+    @Override
+    public SimulatedGpus newExecutor(int count, String model) {
+        return new SimulatedGpuExecutor(count, model, this);
     }
 }

@@ -1,6 +1,5 @@
 package io.queuedeck.engine.exec.sim;
 
-import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
@@ -27,11 +26,12 @@ import java.util.Optional;
  * until a restart), a KV cache cut to a fraction (running tasks that no longer fit are handed
  * back and recompute their context later) and out-of-memory failures on prompts above a size.
  */
-public final class SimulatedGpuExecutor implements Executor {
+public final class SimulatedGpuExecutor implements SimulatedGpus {
     private final List<Instance> instances = new ArrayList<>();
     private ExecutorContext context;
     private long kvPreemptions;
     private long recomputedTokens;
+    private final TokenGaps gaps = new TokenGaps();
 
     /** {@code count} identical instances serving {@code model}. */
     public SimulatedGpuExecutor(int count, String model, GpuProfile profile) {
@@ -243,28 +243,16 @@ public final class SimulatedGpuExecutor implements Executor {
         return recomputedTokens;
     }
 
-    /**
-     * How much the instances have worked so far, summed over them: for the simulator's
-     * utilization figures. Read-only; loop thread.
-     */
-    public Usage usage() {
-        long busy = 0, sequences = 0;
+    @Override
+    public GpuUsage usage() {
+        long busy = 0, sequences = 0, steps = 0;
         for (Instance gpu : instances) {
             busy += gpu.busyNanos;
             sequences += gpu.sequenceNanos;
+            steps += gpu.steps;
         }
-        return new Usage(busy, sequences);
+        return new GpuUsage(busy, sequences, steps, 0, 0, gaps.histogram.copy());
     }
-
-    /**
-     * Work done by simulated instances.
-     *
-     * @param busyNanos     time spent stepping: every completed step's duration (prefill plus
-     *                      decode, slowdown included)
-     * @param sequenceNanos each completed step's duration times the sequences in its batch: over
-     *                      busy time, the mean batch size
-     */
-    public record Usage(long busyNanos, long sequenceNanos) {}
 
     /**
      * A task whose metadata says {@code poison=true} fails at its first step, every attempt: the
@@ -294,6 +282,7 @@ public final class SimulatedGpuExecutor implements Executor {
         long kvUsed;
         long busyNanos;
         long sequenceNanos;
+        long steps;
         boolean stepping;
         /** Bumped whenever in-flight timers must be ignored (crash, offline). */
         long generation;
@@ -367,6 +356,7 @@ public final class SimulatedGpuExecutor implements Executor {
             progressAt = now;
             busyNanos += duration;
             sequenceNanos += duration * batch.size();
+            steps++;
             List<Task> finished = null;
             List<Task> poisoned = null;
             for (Task task : batch) {
@@ -380,6 +370,7 @@ public final class SimulatedGpuExecutor implements Executor {
                 }
                 boolean first = task.firstTokenAt() < 0;
                 task.addToken(now);
+                gaps.token(task, now);
                 if (first) {
                     context.firstToken(task);
                 }
@@ -401,6 +392,7 @@ public final class SimulatedGpuExecutor implements Executor {
                 batch.removeAll(finished);
                 for (Task task : finished) {
                     kvUsed -= reservation(task);
+                    gaps.forget(task);
                     context.succeeded(task, "simulated completion of " + task.generatedTokens() + " tokens");
                 }
             }
