@@ -62,6 +62,9 @@ final class Routes {
      */
     private final Semaphore listings = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
+    /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
+    private java.util.function.BiFunction<TaskSpec, Long, CompletableFuture<SubmitResult>> intake;
+
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
            int maxQueued, boolean baseline, TenantLimiter tenants, BodyReader bodies) {
         this.bodies = bodies;
@@ -75,6 +78,7 @@ final class Routes {
         this.baseline = baseline;
         this.tenants = tenants;
         this.access = new TaskAccess(engine, answers);
+        this.intake = (spec, acceptBy) -> engine.send(new Command.Submit(spec, -1, acceptBy));
     }
 
     /**
@@ -114,6 +118,10 @@ final class Routes {
 
     /** A page of {@code GET /v1/tasks}. */
     record TaskList(List<TaskReport> tasks, @JsonProperty("next_cursor") String nextCursor) {}
+
+    void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> shared) {
+        intake = (spec, acceptBy) -> shared.apply(spec);
+    }
 
     void register(Javalin app) {
         app.get("/healthz", this::health);
@@ -194,7 +202,7 @@ final class Routes {
             tenants.take(ctx, spec.tenant(), 1, "tenant");
         }
         long acceptBy = engine.clock().nanos() + timeoutNanos;
-        SubmitResult result = answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
+        SubmitResult result = answers.awaitSubmit(intake.apply(spec, acceptBy), acceptBy);
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
@@ -270,7 +278,7 @@ final class Routes {
         List<CompletableFuture<SubmitResult>> futures = new ArrayList<>(specs.size());
         long acceptBy = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
         for (TaskSpec spec : specs) {
-            futures.add(engine.send(new Command.Submit(spec, -1, acceptBy)));
+            futures.add(intake.apply(spec, acceptBy));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {

@@ -77,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
                     + " data directory (or in memory with --in-memory). Config file: store: {type: redis, uri: ...}.")
     String redis;
 
+    @picocli.CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Option(names = "--idempotency-window", paramLabel = "DURATION",
             description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
                     + " (ISO-8601, e.g. PT24H; default: PT24H).")
@@ -167,11 +170,19 @@ final class ServeCommand implements Callable<Integer> {
             builder.idempotencyWindow(settings.store().idempotencyWindow());
         }
         String redisUri = settings.store().redisUri();
-        TaskStore taskStore = openTaskStore(redisUri, stateDir);
+        // a node keeps only what it claimed, in memory: the shared queue in Redis is the record
+        TaskStore taskStore = cluster.enabled() ? TaskStore.inMemory() : openTaskStore(redisUri, stateDir);
         if (taskStore != null) {
             builder.store(taskStore);
         }
         Engine engine = builder.build();
+        io.queuedeck.engine.cluster.ClusterNode node;
+        try {
+            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         DeliveryStore store;
         try {
             store = stateDir == null ? null : DeliveryStore.durable(stateDir);
@@ -212,6 +223,9 @@ final class ServeCommand implements Callable<Integer> {
                     api.defaultTenantRate(settings.tenants().defaultRate());
                 }
                 settings.tenants().rates().forEach(api::tenantRate);
+                if (node != null) {
+                    api.intake(node::submit);
+                }
             }, callbacks -> {
                 ServeConfig.CallbackSection c = settings.callbacks();
                 if (c.secret() != null) {
@@ -236,7 +250,13 @@ final class ServeCommand implements Callable<Integer> {
             engine.close();
             throw e;
         }
+        if (node != null) {
+            ClusterOptions.attach(service, node);
+        }
         engine.start(); // with a store: the queue it holds is back before anything listens
+        if (node != null) {
+            node.start();
+        }
         try {
             service.start();
         } catch (IllegalArgumentException e) {
@@ -256,6 +276,9 @@ final class ServeCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 service.close();
+            }
+            if (node != null) {
+                node.close(); // acknowledges what finished, hands unstarted claims back
             }
             closeQuietly(store); // after the dispatcher: what is still pending is written out for the next start
             engine.close();

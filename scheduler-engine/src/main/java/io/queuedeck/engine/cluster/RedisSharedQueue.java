@@ -50,6 +50,7 @@ final class RedisSharedQueue implements SharedQueue {
     private final RedisCommands<String, String> redis;
     private final String prefix;
     private final String node;
+    private final Duration lease;
     private final String leaseMillis;
     private final String maxAttempts;
     private final String windowMillis;
@@ -63,6 +64,7 @@ final class RedisSharedQueue implements SharedQueue {
         this.redis = connection.sync();
         this.prefix = "qd:{" + queue + "}:";
         this.node = node;
+        this.lease = lease;
         this.leaseMillis = Long.toString(lease.toMillis());
         this.maxAttempts = Integer.toString(maxAttempts);
         this.windowMillis = Long.toString(window.toMillis());
@@ -117,6 +119,11 @@ final class RedisSharedQueue implements SharedQueue {
     @Override
     public String node() {
         return node;
+    }
+
+    @Override
+    public Duration lease() {
+        return lease;
     }
 
     @Override

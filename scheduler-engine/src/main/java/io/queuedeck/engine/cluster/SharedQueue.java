@@ -23,6 +23,9 @@ public interface SharedQueue extends AutoCloseable {
     /** This node's name, unique among the nodes on the queue. */
     String node();
 
+    /** How long a claim holds without a heartbeat. */
+    Duration lease();
+
     /** Queues {@code spec} under {@code id} unless that id is known (then: the known task's answer). */
     Enqueued enqueue(String id, TaskSpec spec);
 
