@@ -44,6 +44,7 @@ public final class ClusterNode implements AutoCloseable {
     private static final long MIN_BACKOFF_NANOS = 50_000_000L, MAX_BACKOFF_NANOS = 2_000_000_000L;
     private static final int REAP_BATCH = 1_000, HEARTBEAT_BATCH = 1_000;
     private static final long REAP_PERIOD_MILLIS = 250;
+    private static final int ACK_BATCH = 256;
 
     private final Engine engine;
     private final SharedQueue queue;
@@ -53,7 +54,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Duration lease;
     /** Tasks this node claimed and has not acknowledged, by id. */
     private final Map<String, Boolean> held = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Done> acks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<SharedQueue.Done> acks = new ConcurrentLinkedQueue<>();
     private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
     private final AtomicLong claimed = new AtomicLong(), acked = new AtomicLong(), duplicates = new AtomicLong(),
@@ -63,8 +64,6 @@ public final class ClusterNode implements AutoCloseable {
     private volatile long retryAt;
     private volatile boolean connected = true;
     private volatile boolean stopping;
-
-    private record Done(String id, SharedQueue.Outcome outcome, String detail) {}
 
     private ClusterNode(Builder b) {
         this.engine = b.engine;
@@ -126,11 +125,11 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private static Done done(TaskView task) {
+    private static SharedQueue.Done done(TaskView task) {
         return switch (task.state()) {
-            case SUCCEEDED -> new Done(task.id(), SharedQueue.Outcome.SUCCEEDED, "");
-            case CANCELLED -> new Done(task.id(), SharedQueue.Outcome.CANCELLED, "");
-            default -> new Done(task.id(), SharedQueue.Outcome.FAILED,
+            case SUCCEEDED -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.SUCCEEDED, "");
+            case CANCELLED -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.CANCELLED, "");
+            default -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.FAILED,
                     task.state().name().toLowerCase(java.util.Locale.ROOT) + (task.error() == null ? "" : ": " + task.error()));
         };
     }
@@ -152,15 +151,33 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         try {
-            for (Done done = acks.peek(); done != null; done = acks.peek()) {
-                switch (queue.ack(done.id(), done.outcome(), done.detail())) {
-                    case FIRST -> acked.incrementAndGet();
-                    case DUPLICATE -> duplicates.incrementAndGet();
-                    case UNKNOWN -> LOG.log(System.Logger.Level.WARNING, "task " + done.id() + " finished here but is"
-                            + " no longer in the shared queue (its record expired)");
+            // one script per batch of finished tasks; a batch stays queued until Redis answered it
+            List<SharedQueue.Done> batch = new ArrayList<>();
+            for (SharedQueue.Done done : acks) {
+                batch.add(done);
+                if (batch.size() == ACK_BATCH) {
+                    break;
                 }
-                acks.poll();
-                held.remove(done.id());
+            }
+            while (!batch.isEmpty()) {
+                List<SharedQueue.Ack> answers = queue.ackAll(batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    SharedQueue.Done done = acks.poll();
+                    switch (answers.get(i)) {
+                        case FIRST -> acked.incrementAndGet();
+                        case DUPLICATE -> duplicates.incrementAndGet();
+                        case UNKNOWN -> LOG.log(System.Logger.Level.WARNING, "task " + done.id() + " finished here but"
+                                + " is no longer in the shared queue (its record expired)");
+                    }
+                    held.remove(done.id());
+                }
+                batch.clear();
+                for (SharedQueue.Done done : acks) {
+                    batch.add(done);
+                    if (batch.size() == ACK_BATCH) {
+                        break;
+                    }
+                }
             }
             int want = stopping ? 0 : capacity() + prefetch - held.size();
             if (want > 0) {
@@ -185,7 +202,7 @@ public final class ClusterNode implements AutoCloseable {
         engine.send(new Command.Submit(claim.spec())).whenComplete((result, error) -> {
             if (error != null) { // this engine cannot run it (a model it does not serve, a full queue): hand it on
                 LOG.log(System.Logger.Level.WARNING, "task " + claim.id() + " refused here: " + error.getMessage());
-                acks.add(new Done(claim.id(), SharedQueue.Outcome.FAILED, "refused by node " + queue.node() + ": "
+                acks.add(new SharedQueue.Done(claim.id(), SharedQueue.Outcome.FAILED, "refused by node " + queue.node() + ": "
                         + error.getMessage()));
                 wake();
             } else if (!result.created() && result.task().state().isFinal()) {

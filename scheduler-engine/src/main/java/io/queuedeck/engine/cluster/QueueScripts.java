@@ -31,26 +31,35 @@ final class QueueScripts {
             end
             """;
 
-    /** ARGV: prefix, id, spec, priority, tier, body hash, window ms. Answers {outcome, state, sequence}. */
+    /**
+     * ARGV: prefix, window ms, then per task: id, spec, priority, tier, body hash. Answers
+     * {outcome, state, sequence} per task: 'created', 'existing' (the same body under a known id: an
+     * idempotent retry) or 'conflict' (another body under it).
+     */
     static final String ENQUEUE = PRELUDE + """
-            local id, spec, prio, tier, hash, window = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
-            local tk, idem = P .. 't:' .. id, P .. 'i:' .. id
-            local known = redis.call('HMGET', tk, 'hash', 'state', 'seq')
-            if known[1] then
-              if known[1] ~= hash then return {'conflict', known[2], known[3]} end
-              return {'existing', known[2], known[3]}
+            local window = ARGV[2]
+            local out = {}
+            local created = 0
+            for i = 3, #ARGV, 5 do
+              local id, spec, prio, tier, hash = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4]
+              local tk, idem = P .. 't:' .. id, P .. 'i:' .. id
+              local known = redis.call('HMGET', tk, 'hash', 'state', 'seq')
+              if known[1] then
+                out[#out + 1] = {known[1] == hash and 'existing' or 'conflict', known[2], known[3]}
+              elseif not redis.call('SET', idem, hash, 'NX', 'PX', window) then
+                out[#out + 1] = {redis.call('GET', idem) == hash and 'existing' or 'conflict', 'finished', '0'}
+              else
+                local seq = redis.call('INCR', P .. 'seq')
+                local score = num(prio * 1099511627776 + seq)
+                redis.call('HSET', tk, 'spec', spec, 'prio', prio, 'tier', tier, 'seq', seq, 'score', score,
+                  'state', 'waiting', 'attempts', 0, 'deliveries', 0, 'hash', hash)
+                redis.call('ZADD', P .. 'w:' .. tier, score, id)
+                created = created + 1
+                out[#out + 1] = {'created', 'waiting', tostring(seq)}
+              end
             end
-            if not redis.call('SET', idem, hash, 'NX', 'PX', window) then
-              if redis.call('GET', idem) ~= hash then return {'conflict', 'finished', '0'} end
-              return {'existing', 'finished', '0'}
-            end
-            local seq = redis.call('INCR', P .. 'seq')
-            local score = prio * 1099511627776 + seq
-            redis.call('HSET', tk, 'spec', spec, 'prio', prio, 'tier', tier, 'seq', seq, 'score', num(score),
-              'state', 'waiting', 'attempts', 0, 'deliveries', 0, 'hash', hash)
-            redis.call('ZADD', P .. 'w:' .. tier, num(score), id)
-            redis.call('HINCRBY', P .. 'stats', 'enqueued', 1)
-            return {'created', 'waiting', tostring(seq)}
+            if created > 0 then redis.call('HINCRBY', P .. 'stats', 'enqueued', created) end
+            return out
             """;
 
     /**
@@ -101,31 +110,42 @@ final class QueueScripts {
             """;
 
     /**
-     * ARGV: prefix, node, id, final state, detail, window ms. The first completion of a task wins,
-     * whoever holds its lease now (the work is done; at-least-once delivery); any later one is a
-     * duplicate, counted and answered as such. Answers 'first', 'duplicate' or 'unknown'.
+     * ARGV: prefix, node, window ms, then per task: id, final state, detail. The first completion of
+     * a task wins, whoever holds its lease now (the work is done; at-least-once delivery); any later
+     * one is a duplicate, counted and answered as such. Answers 'first', 'duplicate' or 'unknown' per task.
      */
     static final String ACK = PRELUDE + """
-            local node, id, outcome, detail, window = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-            local tk = P .. 't:' .. id
-            local f = redis.call('HMGET', tk, 'state', 'node', 'tier')
-            local state = f[1]
-            if not state then return 'unknown' end
-            if terminal(state) then
-              redis.call('HINCRBY', P .. 'stats', 'duplicates', 1)
-              return 'duplicate'
+            local node, window = ARGV[2], ARGV[3]
+            local out = {}
+            local first, dup, failed = 0, 0, 0
+            for i = 4, #ARGV, 3 do
+              local id, outcome, detail = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+              local tk = P .. 't:' .. id
+              local f = redis.call('HMGET', tk, 'state', 'node', 'tier')
+              local state = f[1]
+              if not state then
+                out[#out + 1] = 'unknown'
+              elseif terminal(state) then
+                dup = dup + 1
+                out[#out + 1] = 'duplicate'
+              else
+                if state == 'waiting' then redis.call('ZREM', P .. 'w:' .. f[3], id) end
+                if state == 'leased' then
+                  redis.call('ZREM', P .. 'leases', id)
+                  redis.call('SREM', P .. 'n:' .. f[2], id)
+                end
+                redis.call('HSET', tk, 'state', outcome, 'detail', detail, 'finished_by', node)
+                redis.call('HDEL', tk, 'node')
+                redis.call('PEXPIRE', tk, window)
+                first = first + 1
+                if outcome == 'failed' then failed = failed + 1 end
+                out[#out + 1] = 'first'
+              end
             end
-            if state == 'waiting' then redis.call('ZREM', P .. 'w:' .. f[3], id) end
-            if state == 'leased' then
-              redis.call('ZREM', P .. 'leases', id)
-              redis.call('SREM', P .. 'n:' .. f[2], id)
-            end
-            redis.call('HSET', tk, 'state', outcome, 'detail', detail, 'finished_by', node)
-            redis.call('HDEL', tk, 'node')
-            redis.call('PEXPIRE', tk, window)
-            redis.call('HINCRBY', P .. 'stats', 'acked', 1)
-            if outcome == 'failed' then redis.call('HINCRBY', P .. 'stats', 'failed', 1) end
-            return 'first'
+            if first > 0 then redis.call('HINCRBY', P .. 'stats', 'acked', first) end
+            if dup > 0 then redis.call('HINCRBY', P .. 'stats', 'duplicates', dup) end
+            if failed > 0 then redis.call('HINCRBY', P .. 'stats', 'failed', failed) end
+            return out
             """;
 
     /** ARGV: prefix, node, ids. Hands unstarted claims back in their place, no attempt counted. */

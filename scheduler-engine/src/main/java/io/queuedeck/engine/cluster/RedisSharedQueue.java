@@ -127,18 +127,40 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
-    public Enqueued enqueue(String id, TaskSpec spec) {
-        int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
-        String body = encode(spec.withTaskId(id));
-        List<Object> answer = run(QueueScripts.ENQUEUE, ScriptOutputType.MULTI, prefix, id, body,
-                Integer.toString(priority), tier(Tier.of(priority)), hash(body), windowMillis);
-        Enqueued.Kind kind = switch ((String) answer.get(0)) {
-            case "created" -> Enqueued.Kind.CREATED;
-            case "existing" -> Enqueued.Kind.EXISTING;
-            default -> Enqueued.Kind.CONFLICT;
-        };
-        String sequence = (String) answer.get(2);
-        return new Enqueued(kind, (String) answer.get(1), sequence == null ? 0 : Long.parseLong(sequence));
+    public List<Enqueued> enqueueAll(List<TaskSpec> specs) {
+        if (specs.isEmpty()) {
+            return List.of();
+        }
+        String[] args = new String[2 + 5 * specs.size()];
+        args[0] = prefix;
+        args[1] = windowMillis;
+        int i = 2;
+        for (TaskSpec spec : specs) {
+            if (spec.taskId() == null) {
+                throw new IllegalArgumentException("a task queued in the shared queue needs its id");
+            }
+            int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
+            String body = encode(spec);
+            args[i] = spec.taskId();
+            args[i + 1] = body;
+            args[i + 2] = Integer.toString(priority);
+            args[i + 3] = tier(Tier.of(priority));
+            args[i + 4] = hash(body);
+            i += 5;
+        }
+        List<Object> rows = run(QueueScripts.ENQUEUE, ScriptOutputType.MULTI, args);
+        List<Enqueued> answers = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            List<?> f = (List<?>) row;
+            Enqueued.Kind kind = switch ((String) f.get(0)) {
+                case "created" -> Enqueued.Kind.CREATED;
+                case "existing" -> Enqueued.Kind.EXISTING;
+                default -> Enqueued.Kind.CONFLICT;
+            };
+            String sequence = (String) f.get(2);
+            answers.add(new Enqueued(kind, (String) f.get(1), sequence == null ? 0 : Long.parseLong(sequence)));
+        }
+        return answers;
     }
 
     @Override
@@ -176,14 +198,31 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
-    public Ack ack(String id, Outcome outcome, String detail) {
-        String answer = run(QueueScripts.ACK, ScriptOutputType.VALUE, prefix, node, id,
-                outcome.name().toLowerCase(java.util.Locale.ROOT), detail == null ? "" : detail, windowMillis);
-        return switch (answer) {
-            case "first" -> Ack.FIRST;
-            case "duplicate" -> Ack.DUPLICATE;
-            default -> Ack.UNKNOWN;
-        };
+    public List<Ack> ackAll(List<Done> done) {
+        if (done.isEmpty()) {
+            return List.of();
+        }
+        String[] args = new String[3 + 3 * done.size()];
+        args[0] = prefix;
+        args[1] = node;
+        args[2] = windowMillis;
+        int i = 3;
+        for (Done d : done) {
+            args[i] = d.id();
+            args[i + 1] = d.outcome().name().toLowerCase(java.util.Locale.ROOT);
+            args[i + 2] = d.detail() == null ? "" : d.detail();
+            i += 3;
+        }
+        List<Object> rows = run(QueueScripts.ACK, ScriptOutputType.MULTI, args);
+        List<Ack> answers = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            answers.add(switch ((String) row) {
+                case "first" -> Ack.FIRST;
+                case "duplicate" -> Ack.DUPLICATE;
+                default -> Ack.UNKNOWN;
+            });
+        }
+        return answers;
     }
 
     @Override

@@ -27,7 +27,12 @@ public interface SharedQueue extends AutoCloseable {
     Duration lease();
 
     /** Queues {@code spec} under {@code id} unless that id is known (then: the known task's answer). */
-    Enqueued enqueue(String id, TaskSpec spec);
+    default Enqueued enqueue(String id, TaskSpec spec) {
+        return enqueueAll(List.of(spec.withTaskId(id))).getFirst();
+    }
+
+    /** Queues each spec under its task id in one atomic step; one answer per spec, in order. */
+    List<Enqueued> enqueueAll(List<TaskSpec> specs);
 
     /** Leases up to {@code max} of the best waiting tasks (unpaused tiers, most urgent first) to this node. */
     List<Claim> claim(int max);
@@ -36,7 +41,12 @@ public interface SharedQueue extends AutoCloseable {
     List<String> heartbeat(Collection<String> ids);
 
     /** Records how a task ended; the first acknowledgement of a task wins, later ones are duplicates. */
-    Ack ack(String id, Outcome outcome, String detail);
+    default Ack ack(String id, Outcome outcome, String detail) {
+        return ackAll(List.of(new Done(id, outcome, detail))).getFirst();
+    }
+
+    /** Acknowledges several tasks in one atomic step; one answer per task, in order. */
+    List<Ack> ackAll(List<Done> done);
 
     /** Hands claims this node has not started back in their places, no attempt counted (a stop). */
     int release(Collection<String> ids);
@@ -70,6 +80,9 @@ public interface SharedQueue extends AutoCloseable {
 
     /** How an acknowledged task ended. */
     enum Outcome { SUCCEEDED, FAILED, CANCELLED }
+
+    /** How one task ended, to acknowledge. */
+    record Done(String id, Outcome outcome, String detail) {}
 
     /** The answer to an acknowledgement. */
     enum Ack { FIRST, DUPLICATE, UNKNOWN }
