@@ -4,6 +4,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.callback.DeliveryStore;
+import io.queuedeck.engine.cluster.ClusterNode;
 import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
@@ -176,7 +177,7 @@ final class ServeCommand implements Callable<Integer> {
             builder.store(taskStore);
         }
         Engine engine = builder.build();
-        io.queuedeck.engine.cluster.ClusterNode node;
+        ClusterNode node;
         try {
             node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)));
         } catch (RuntimeException e) {

@@ -27,8 +27,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -54,7 +56,7 @@ final class RedisSharedQueue implements SharedQueue {
     private final String leaseMillis;
     private final String maxAttempts;
     private final String windowMillis;
-    private final Map<String, String> shas = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
 
     private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
                              String queue, String node, Duration lease, int maxAttempts, Duration window) {
@@ -209,7 +211,7 @@ final class RedisSharedQueue implements SharedQueue {
         int i = 3;
         for (Done d : done) {
             args[i] = d.id();
-            args[i + 1] = d.outcome().name().toLowerCase(java.util.Locale.ROOT);
+            args[i + 1] = d.outcome().name().toLowerCase(Locale.ROOT);
             args[i + 2] = d.detail() == null ? "" : d.detail();
             i += 3;
         }

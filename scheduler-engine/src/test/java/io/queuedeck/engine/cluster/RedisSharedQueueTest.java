@@ -93,6 +93,25 @@ class RedisSharedQueueTest {
     }
 
     @Test
+    void batches_enqueueAndAcknowledgeInOneStep_withOneAnswerPerTask_inOrder() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        List<Enqueued> queued = a.enqueueAll(List.of(spec(5).withTaskId("x"), spec(5).withTaskId("y"),
+                spec(5).withTaskId("x"), spec(4).withTaskId("y")));
+        // the repeat of x in the same batch is an idempotent retry; y with another body a conflict
+        assertThat(queued).extracting(Enqueued::kind).containsExactly(Enqueued.Kind.CREATED, Enqueued.Kind.CREATED,
+                Enqueued.Kind.EXISTING, Enqueued.Kind.CONFLICT);
+        assertThat(ids(a.claim(10))).containsExactly("x", "y");
+
+        List<Ack> acks = a.ackAll(List.of(new SharedQueue.Done("x", Outcome.SUCCEEDED, ""),
+                new SharedQueue.Done("y", Outcome.FAILED, "timed_out"), new SharedQueue.Done("x", Outcome.SUCCEEDED, ""),
+                new SharedQueue.Done("z", Outcome.SUCCEEDED, "")));
+
+        assertThat(acks).containsExactly(Ack.FIRST, Ack.FIRST, Ack.DUPLICATE, Ack.UNKNOWN);
+        assertThat(a.task("y")).containsEntry("state", "failed").containsEntry("detail", "timed_out");
+        assertThat(a.stats()).containsEntry("acked", 2L).containsEntry("failed", 1L).containsEntry("duplicates", 1L);
+    }
+
+    @Test
     void reaper_returnsAnExpiredLease_toItsPlace_withAnAttemptCounted() {
         SharedQueue a = node("a", Duration.ofMillis(100), 3);
         SharedQueue b = node("b", LONG_LEASE, 3);
