@@ -88,8 +88,9 @@ class ArchitectureTest {
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.RedisTaskStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.cluster.RedisSharedQueue")
                     .should().dependOnClassesThat().resideInAnyPackage("io.lettuce..", "io.netty..", "reactor..")
-                    .because("Lettuce is an implementation detail behind TaskStore.redis (decision 0024)");
+                    .because("Lettuce is an implementation detail behind TaskStore.redis and SharedQueue.redis (decisions 0024, 0034)");
 
     @ArchTest
     static final ArchRule edges_reachTheLoop_onlyThroughEngine =

@@ -62,6 +62,9 @@ public final class ApiServer implements AutoCloseable {
         BodyReader bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
         this.routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
                 tenants, bodies);
+        if (b.intake != null) {
+            routes.intake(b.intake);
+        }
         if (b.metrics != null) {
             b.metrics.bodyBytesInFlight(bodies::inFlightBytes, b.maxInFlightBodyBytes);
         }
@@ -280,6 +283,8 @@ public final class ApiServer implements AutoCloseable {
         private boolean timeoutSet;
         private EngineMetrics metrics;
         private CallbackDispatcher callbacks;
+        private java.util.function.Function<io.queuedeck.engine.task.TaskSpec,
+                java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> intake;
         private boolean baseline;
         private ConfigService configService;
         private boolean virtualThreads;
@@ -442,6 +447,18 @@ public final class ApiServer implements AutoCloseable {
         public Builder metrics(EngineMetrics value) {
             once(metrics != null, "metrics");
             metrics = java.util.Objects.requireNonNull(value, "metrics must not be null");
+            return this;
+        }
+
+        /**
+         * Where submissions go instead of this engine: a shared queue's intake (decision 0034). Its
+         * future fails with the engine's refusals (a {@code StoreUnavailableException} is a 503); default
+         * the engine.
+         */
+        public Builder intake(java.util.function.Function<io.queuedeck.engine.task.TaskSpec,
+                java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> value) {
+            once(intake != null, "intake");
+            intake = java.util.Objects.requireNonNull(value, "intake must not be null");
             return this;
         }
 

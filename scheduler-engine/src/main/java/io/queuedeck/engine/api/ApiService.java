@@ -27,10 +27,12 @@ public final class ApiService implements AutoCloseable {
     private final CallbackDispatcher callbacks;
     private final ScheduledExecutorService feedThread;
     private final Engine engine;
+    private final EngineMetrics metrics;
 
     private ApiService(Engine engine, ApiServer server, CompletionFeed feed, CallbackDispatcher callbacks,
-                       ScheduledExecutorService feedThread) {
+                       ScheduledExecutorService feedThread, EngineMetrics metrics) {
         this.engine = engine;
+        this.metrics = metrics;
         this.server = server;
         this.feed = feed;
         this.callbacks = callbacks;
@@ -67,12 +69,25 @@ public final class ApiService implements AutoCloseable {
             feed.onFinished(builder.configService()::finished); // a canary's comparison counts finished tasks
         }
         try {
-            return new ApiService(engine, builder.build(), feed, dispatcher, feedThread);
+            return new ApiService(engine, builder.build(), feed, dispatcher, feedThread, metrics);
         } catch (IllegalStateException e) {
             dispatcher.close();
             feedThread.shutdownNow();
             throw new IllegalArgumentException(e.getMessage());
         }
+    }
+
+    /** Also hands every finished task to {@code listener} (after metrics and callbacks); before {@link #start}. */
+    public ApiService onFinished(java.util.function.Consumer<io.queuedeck.engine.task.TaskView> listener) {
+        feed.onFinished(listener);
+        return this;
+    }
+
+    /** Also exposes {@code counters} on {@code /metrics} as the gauge {@code name} with one {@code label} value each. */
+    public ApiService gauge(String name, String help, String label,
+                            java.util.function.Supplier<java.util.Map<String, Long>> counters) {
+        metrics.labelled(name, help, label, counters);
+        return this;
     }
 
     /**

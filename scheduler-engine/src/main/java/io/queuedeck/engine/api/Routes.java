@@ -62,6 +62,15 @@ final class Routes {
      */
     private final Semaphore listings = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
+    /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
+    private Intake intake;
+
+    /** Where a submission goes: this engine, or a shared queue's intake (decision 0034). */
+    @FunctionalInterface
+    private interface Intake {
+        CompletableFuture<SubmitResult> submit(TaskSpec spec, long acceptBy, int allowance);
+    }
+
     Routes(Engine engine, long maxBodyBytes, Duration timeout, EngineMetrics metrics, CallbackDispatcher callbacks,
            int maxQueued, boolean baseline, TenantLimiter tenants, BodyReader bodies) {
         this.bodies = bodies;
@@ -75,6 +84,7 @@ final class Routes {
         this.baseline = baseline;
         this.tenants = tenants;
         this.access = new TaskAccess(engine, answers);
+        this.intake = (spec, acceptBy, allowance) -> engine.send(new Command.Submit(spec, -1, acceptBy, allowance));
     }
 
     /**
@@ -114,6 +124,10 @@ final class Routes {
 
     /** A page of {@code GET /v1/tasks}. */
     record TaskList(List<TaskReport> tasks, @JsonProperty("next_cursor") String nextCursor) {}
+
+    void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> shared) {
+        intake = (spec, acceptBy, allowance) -> shared.apply(spec);
+    }
 
     void register(Javalin app) {
         app.get("/healthz", this::health);
@@ -198,7 +212,7 @@ final class Routes {
             tenants.take(ctx, spec.tenant(), 1, "tenant");
         }
         long acceptBy = engine.clock().nanos() + timeoutNanos;
-        SubmitResult result = answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance(ctx))), acceptBy);
+        SubmitResult result = answers.awaitSubmit(intake.submit(spec, acceptBy, allowance(ctx)), acceptBy);
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
@@ -275,7 +289,7 @@ final class Routes {
         long acceptBy = engine.clock().nanos() + timeoutNanos; // one timeout for the whole batch, not one per task
         int allowance = allowance(ctx);
         for (TaskSpec spec : specs) {
-            futures.add(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)));
+            futures.add(intake.submit(spec, acceptBy, allowance));
         }
         List<BatchItem> results = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {

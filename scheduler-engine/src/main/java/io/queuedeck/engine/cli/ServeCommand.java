@@ -4,6 +4,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.callback.DeliveryStore;
+import io.queuedeck.engine.cluster.ClusterNode;
 import io.queuedeck.engine.store.DataDirectory;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.config.ServeConfig;
@@ -79,6 +80,9 @@ final class ServeCommand implements Callable<Integer> {
                     + " or rediss:// for TLS. Run Redis with appendonly yes (docs/durability.md). Callback state stays in the"
                     + " data directory (or in memory with --in-memory). Config file: store: {type: redis, uri: ...}.")
     String redis;
+
+    @picocli.CommandLine.Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--idempotency-window", paramLabel = "DURATION",
             description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
@@ -174,7 +178,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         builder.flow(settings.flow());
         String redisUri = settings.store().redisUri();
-        TaskStore taskStore = openTaskStore(redisUri, stateDir);
+        // a node keeps only what it claimed, in memory: the shared queue in Redis is the record
+        TaskStore taskStore = cluster.enabled() ? TaskStore.inMemory() : openTaskStore(redisUri, stateDir);
         // wrapped so that a store_full fault can fail its writes (docs/faults.md)
         io.queuedeck.engine.fault.FaultyStore faultyStore = taskStore == null ? null : new io.queuedeck.engine.fault.FaultyStore(taskStore);
         if (faultyStore != null) {
@@ -188,6 +193,13 @@ final class ServeCommand implements Callable<Integer> {
                         Thread.ofPlatform().daemon(true).name("fault-timers").factory()), System::nanoTime), () -> 0);
         if (faultyStore != null) {
             faults.registerStore(faultyStore);
+        }
+        ClusterNode node;
+        try {
+            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)));
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
         }
         DeliveryStore store;
         try {
@@ -232,6 +244,9 @@ final class ServeCommand implements Callable<Integer> {
                     api.defaultTenantRate(settings.tenants().defaultRate());
                 }
                 settings.tenants().rates().forEach(api::tenantRate);
+                if (node != null) {
+                    api.intake(node::submit);
+                }
             }, callbacks -> {
                 ServeConfig.CallbackSection c = settings.callbacks();
                 if (c.secret() != null) {
@@ -256,7 +271,13 @@ final class ServeCommand implements Callable<Integer> {
             engine.close();
             throw e;
         }
+        if (node != null) {
+            ClusterOptions.attach(service, node);
+        }
         engine.start(); // with a store: the queue it holds is back before anything listens
+        if (node != null) {
+            node.start();
+        }
         try {
             service.start();
         } catch (IllegalArgumentException e) {
@@ -280,6 +301,9 @@ final class ServeCommand implements Callable<Integer> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 service.close();
+            }
+            if (node != null) {
+                node.close(); // acknowledges what finished, hands unstarted claims back
             }
             closeQuietly(store); // after the dispatcher: what is still pending is written out for the next start
             engine.close();

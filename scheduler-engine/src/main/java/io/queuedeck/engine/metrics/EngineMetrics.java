@@ -140,6 +140,12 @@ public final class EngineMetrics {
         };
     }
 
+    /** A gauge with one labelled value per entry of {@code values} (an empty map shows nothing). */
+    public void labelled(String name, String help, String label, Supplier<java.util.Map<String, Long>> values) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames(label)
+                .callback(cb -> values.get().forEach((key, value) -> cb.call(value, key))).register(registry);
+    }
+
     /** Gauges of the byte budget of queued task bodies: {@code queuedeck_queued_body_bytes} and its limit. */
     public void queuedBodyBytes(LongSupplier bytes, long limit) {
         GaugeWithCallback.builder().name("queuedeck_queued_body_bytes")

@@ -1,0 +1,69 @@
+package io.queuedeck.engine.cli;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.api.ApiService;
+import io.queuedeck.engine.cluster.ClusterNode;
+import io.queuedeck.engine.cluster.SharedQueue;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code serve}'s distributed mode (docs/distributed.md): with {@code --node NAME} and a Redis
+ * store, this engine is one node of a queue shared in Redis instead of the owner of its own.
+ */
+final class ClusterOptions {
+    @Option(names = "--node", paramLabel = "NAME",
+            description = "Share the queue in Redis with other nodes, as this node (unique per node; letters, digits,"
+                    + " '_', '.', '-'). Needs --redis (or store.type redis). Submissions go into the shared queue;"
+                    + " this engine claims what it can run (docs/distributed.md).")
+    String node;
+
+    @Option(names = "--queue", paramLabel = "NAME", description = "Name of the shared queue (default: default).")
+    String queue = "default";
+
+    @Option(names = "--lease", paramLabel = "DURATION",
+            description = "How long a claimed task stays with this node without a heartbeat (ISO-8601; default: PT30S).")
+    Duration lease = Duration.ofSeconds(30);
+
+    @Option(names = "--prefetch", description = "Tasks claimed beyond the free batch slots (default: 2).")
+    int prefetch = 2;
+
+    @Option(names = "--max-attempts",
+            description = "Expired leases after which a task is dead-lettered in the shared queue (default: 3).")
+    int maxAttempts = 3;
+
+    boolean enabled() {
+        return node != null;
+    }
+
+    /** The node for {@code engine} on the queue at {@code redisUri}, not started; null when not in distributed mode. */
+    ClusterNode open(Engine engine, String redisUri, Duration window) {
+        if (!enabled()) {
+            return null;
+        }
+        if (redisUri == null) {
+            throw new IllegalArgumentException("--node needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
+        }
+        SharedQueue shared;
+        try {
+            shared = SharedQueue.redis(redisUri, queue, node, lease, maxAttempts, window);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--node: " + e.getMessage(), e);
+        }
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("queuedeck-node").daemon().factory());
+        return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
+    }
+
+    /** Finished tasks go back to the shared queue; its counters and this node's appear on /metrics. */
+    static void attach(ApiService service, ClusterNode node) {
+        service.onFinished(node::finished)
+                .gauge("queuedeck_node_tasks", "This node's shared-queue counters: claimed, acknowledged, duplicates"
+                        + " (completions another node acknowledged first), redeliveries, lost_leases, reaped, outages, held.",
+                        "event", node::counters)
+                .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes: enqueued, claimed,"
+                        + " redelivered, acked, failed, duplicates, reaped, dead, cancelled.", "event", node::queueCounters);
+    }
+}

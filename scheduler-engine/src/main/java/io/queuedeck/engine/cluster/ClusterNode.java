@@ -1,0 +1,396 @@
+package io.queuedeck.engine.cluster;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskSpecValidator;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One engine as a node of a shared queue (decision 0034). Submissions go into the shared queue,
+ * not into this engine; the node claims only its free capacity plus a small prefetch, hands what
+ * it claimed to its engine (whose policy orders it), keeps the leases alive by heartbeats, and
+ * acknowledges each task once its engine finished it. Every node also reaps expired leases, so a
+ * node that died loses its leases, not its tasks.
+ *
+ * <p>All of it runs on one injected scheduler thread, never on the engine's loop. While Redis is
+ * unreachable the node backs off (50 ms doubling to 2 s), submissions fail with
+ * {@link StoreUnavailableException} (the API's 503), and finished tasks' acknowledgements wait in
+ * memory until Redis answers again: a task acknowledged to a client is in Redis already, and one
+ * whose acknowledgement did not get through is redelivered when its lease expires.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
+    private static final long MIN_BACKOFF_NANOS = 50_000_000L, MAX_BACKOFF_NANOS = 2_000_000_000L;
+    private static final int REAP_BATCH = 1_000, HEARTBEAT_BATCH = 1_000;
+    private static final long REAP_PERIOD_MILLIS = 250;
+    private static final int ACK_BATCH = 256;
+
+    private final Engine engine;
+    private final SharedQueue queue;
+    private final ScheduledExecutorService scheduler;
+    private final int configuredCapacity;
+    private final int prefetch;
+    private final Duration lease;
+    /** Tasks this node claimed and has not acknowledged, by id. */
+    private final Map<String, Boolean> held = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<SharedQueue.Done> acks = new ConcurrentLinkedQueue<>();
+    private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
+    private final AtomicBoolean pumpQueued = new AtomicBoolean();
+    private final AtomicLong claimed = new AtomicLong(), acked = new AtomicLong(), duplicates = new AtomicLong(),
+            redeliveries = new AtomicLong(), lostLeases = new AtomicLong(), reaped = new AtomicLong(),
+            outages = new AtomicLong();
+    private volatile long backoffNanos;
+    private volatile long retryAt;
+    private volatile boolean connected = true;
+    private volatile boolean stopping;
+
+    private ClusterNode(Builder b) {
+        this.engine = b.engine;
+        this.queue = b.queue;
+        this.scheduler = b.scheduler;
+        this.configuredCapacity = b.capacity;
+        this.prefetch = b.prefetch;
+        this.lease = b.queue.lease();
+    }
+
+    /** A node of {@code queue} running tasks on {@code engine}, its steps on {@code scheduler}. */
+    public static Builder builder(Engine engine, SharedQueue queue, ScheduledExecutorService scheduler) {
+        return new Builder(engine, queue, scheduler);
+    }
+
+    /** Starts claiming, heartbeats and the reaper; the engine must be started. */
+    public synchronized ClusterNode start() {
+        long beat = Math.max(20, lease.toMillis() / 3);
+        jobs.add(scheduler.scheduleWithFixedDelay(this::pump, 0, 20, TimeUnit.MILLISECONDS));
+        jobs.add(scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
+        // other nodes' leases may be shorter than ours: reap often (one range read of the lease index)
+        jobs.add(scheduler.scheduleWithFixedDelay(this::reap, REAP_PERIOD_MILLIS, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
+        return this;
+    }
+
+    /**
+     * Validates {@code spec} and queues it in the shared queue (an id is given when it has none).
+     * The future fails with {@link StoreUnavailableException} when Redis did not take it, and with
+     * {@link TaskConflictException} when its id is known with another body.
+     */
+    public CompletableFuture<SubmitResult> submit(TaskSpec spec) {
+        try {
+            TaskSpec complete = TaskSpecValidator.validate(spec, () -> UUID.randomUUID().toString());
+            SharedQueue.Enqueued answer = queue.enqueue(complete.taskId(), complete);
+            if (answer.kind() == SharedQueue.Enqueued.Kind.CONFLICT) {
+                throw new TaskConflictException("task_id " + complete.taskId() + " is already used by a different task");
+            }
+            TaskState state = switch (answer.state()) {
+                case "waiting", "leased" -> answer.state().equals("leased") ? TaskState.RUNNING : TaskState.QUEUED;
+                case "succeeded" -> TaskState.SUCCEEDED;
+                case "cancelled" -> TaskState.CANCELLED;
+                case "dead" -> TaskState.DEAD_LETTERED;
+                default -> TaskState.FAILED;
+            };
+            int priority = complete.priority() == null ? TaskSpec.DEFAULT_PRIORITY : complete.priority();
+            TaskView view = new TaskView(complete.taskId(), complete, state, priority, 0, -1, answer.sequence(),
+                    engine.clock().nanos(), 0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of());
+            return CompletableFuture.completedFuture(new SubmitResult(view, answer.kind() == SharedQueue.Enqueued.Kind.CREATED));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Feeds a finished task of this node's engine back to the shared queue (a completion feed listener). */
+    public void finished(TaskView task) {
+        if (held.containsKey(task.id())) {
+            acks.add(done(task));
+            wake();
+        }
+    }
+
+    private static SharedQueue.Done done(TaskView task) {
+        return switch (task.state()) {
+            case SUCCEEDED -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.SUCCEEDED, "");
+            case CANCELLED -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.CANCELLED, "");
+            default -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.FAILED,
+                    task.state().name().toLowerCase(java.util.Locale.ROOT) + (task.error() == null ? "" : ": " + task.error()));
+        };
+    }
+
+    private void wake() {
+        if (pumpQueued.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::pump);
+            } catch (RuntimeException e) {
+                pumpQueued.set(false); // the scheduler is shut down: the node is closing
+            }
+        }
+    }
+
+    /** Acknowledges what finished, then claims up to the free capacity plus the prefetch. */
+    private void pump() {
+        pumpQueued.set(false);
+        if (!redisMayAnswer()) {
+            return;
+        }
+        try {
+            // one script per batch of finished tasks; a batch stays queued until Redis answered it
+            List<SharedQueue.Done> batch = new ArrayList<>();
+            for (SharedQueue.Done done : acks) {
+                batch.add(done);
+                if (batch.size() == ACK_BATCH) {
+                    break;
+                }
+            }
+            while (!batch.isEmpty()) {
+                List<SharedQueue.Ack> answers = queue.ackAll(batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    SharedQueue.Done done = acks.poll();
+                    switch (answers.get(i)) {
+                        case FIRST -> acked.incrementAndGet();
+                        case DUPLICATE -> duplicates.incrementAndGet();
+                        case UNKNOWN -> LOG.log(System.Logger.Level.WARNING, "task " + done.id() + " finished here but"
+                                + " is no longer in the shared queue (its record expired)");
+                    }
+                    held.remove(done.id());
+                }
+                batch.clear();
+                for (SharedQueue.Done done : acks) {
+                    batch.add(done);
+                    if (batch.size() == ACK_BATCH) {
+                        break;
+                    }
+                }
+            }
+            int want = stopping ? 0 : capacity() + prefetch - held.size();
+            if (want > 0) {
+                for (SharedQueue.Claim claim : queue.claim(want)) {
+                    take(claim);
+                }
+            }
+            succeeded();
+        } catch (StoreUnavailableException e) {
+            failed(e);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "shared queue step failed", e);
+        }
+    }
+
+    private void take(SharedQueue.Claim claim) {
+        held.put(claim.id(), Boolean.TRUE);
+        claimed.incrementAndGet();
+        if (claim.token() > 1) {
+            redeliveries.incrementAndGet();
+        }
+        engine.send(new Command.Submit(claim.spec())).whenComplete((result, error) -> {
+            if (error != null) { // this engine cannot run it (a model it does not serve, a full queue): hand it on
+                LOG.log(System.Logger.Level.WARNING, "task " + claim.id() + " refused here: " + error.getMessage());
+                acks.add(new SharedQueue.Done(claim.id(), SharedQueue.Outcome.FAILED, "refused by node " + queue.node() + ": "
+                        + error.getMessage()));
+                wake();
+            } else if (!result.created() && result.task().state().isFinal()) {
+                // this engine ran it before and still remembers: its earlier acknowledgement was lost
+                acks.add(done(result.task()));
+                wake();
+            }
+        });
+    }
+
+    private int capacity() {
+        if (configuredCapacity > 0) {
+            return configuredCapacity;
+        }
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        if (snapshot == null) {
+            return 0;
+        }
+        int slots = 0;
+        for (InstanceStatus instance : snapshot.instances()) {
+            if (instance.state().acceptsWork()) {
+                slots += instance.batchCapacity();
+            }
+        }
+        return slots;
+    }
+
+    private void heartbeat() {
+        if (!redisMayAnswer() || held.isEmpty()) {
+            return;
+        }
+        try {
+            List<String> batch = new ArrayList<>(HEARTBEAT_BATCH);
+            for (String id : held.keySet()) {
+                batch.add(id);
+                if (batch.size() == HEARTBEAT_BATCH) {
+                    lostLeases.addAndGet(queue.heartbeat(batch).size());
+                    batch.clear();
+                }
+            }
+            // a lost lease is kept running: its task may finish here first (at-least-once)
+            lostLeases.addAndGet(queue.heartbeat(batch).size());
+            succeeded();
+        } catch (StoreUnavailableException e) {
+            failed(e);
+        }
+    }
+
+    private void reap() {
+        if (!redisMayAnswer()) {
+            return;
+        }
+        try {
+            SharedQueue.Reaped pass;
+            do {
+                pass = queue.reap(REAP_BATCH);
+                reaped.addAndGet(pass.requeued() + pass.dead());
+            } while (pass.requeued() + pass.dead() == REAP_BATCH);
+            succeeded();
+        } catch (StoreUnavailableException e) {
+            failed(e);
+        }
+    }
+
+    private boolean redisMayAnswer() {
+        return connected || engine.clock().nanos() - retryAt >= 0;
+    }
+
+    private void succeeded() {
+        if (!connected) {
+            LOG.log(System.Logger.Level.INFO, "shared queue reachable again");
+        }
+        connected = true;
+        backoffNanos = 0;
+    }
+
+    private void failed(StoreUnavailableException e) {
+        if (connected) {
+            outages.incrementAndGet();
+            LOG.log(System.Logger.Level.WARNING, "shared queue unreachable, backing off: " + e.getMessage());
+        }
+        connected = false;
+        backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(MIN_BACKOFF_NANOS, backoffNanos * 2));
+        retryAt = engine.clock().nanos() + backoffNanos;
+    }
+
+    /** Whether the last step reached Redis. */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** Tasks claimed here and not yet acknowledged. */
+    public int held() {
+        return held.size();
+    }
+
+    /**
+     * This node's counters: claimed, acknowledged (first completions), duplicates (completions
+     * another node had already acknowledged), redeliveries (claims of tasks delivered before),
+     * lost leases (reported by heartbeats), reaped (expired leases this node returned), outages.
+     */
+    public Map<String, Long> counters() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("claimed", claimed.get());
+        counters.put("acknowledged", acked.get());
+        counters.put("duplicates", duplicates.get());
+        counters.put("redeliveries", redeliveries.get());
+        counters.put("lost_leases", lostLeases.get());
+        counters.put("reaped", reaped.get());
+        counters.put("outages", outages.get());
+        counters.put("held", (long) held.size());
+        return counters;
+    }
+
+    /** The shared queue's counters across all nodes, or an empty map while Redis cannot be reached. */
+    public Map<String, Long> queueCounters() {
+        try {
+            return queue.stats();
+        } catch (StoreUnavailableException e) {
+            return Map.of();
+        }
+    }
+
+    /**
+     * Stops claiming, acknowledges what finished (for a bounded time) and hands the claims its
+     * engine has not finished back to the queue with no attempt counted; a claim that cannot be
+     * handed back returns when its lease expires. Call it after the engine drained.
+     */
+    @Override
+    public synchronized void close() {
+        stopping = true;
+        jobs.forEach(job -> job.cancel(false));
+        try {
+            scheduler.submit(() -> {
+                connected = true; // one last try regardless of the backoff
+                pump();
+                List<String> left = new ArrayList<>(held.keySet());
+                if (!left.isEmpty() && connected) {
+                    try {
+                        queue.release(left);
+                    } catch (StoreUnavailableException e) {
+                        LOG.log(System.Logger.Level.WARNING, left.size() + " claims return when their leases expire");
+                    }
+                }
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the node: " + e.getMessage());
+        }
+        queue.close();
+    }
+
+    /** Settings of a node; capacity defaults to the engine's free batch slots. */
+    public static final class Builder {
+        private final Engine engine;
+        private final SharedQueue queue;
+        private final ScheduledExecutorService scheduler;
+        private int capacity;
+        private int prefetch = 2;
+
+        private Builder(Engine engine, SharedQueue queue, ScheduledExecutorService scheduler) {
+            if (engine == null || queue == null || scheduler == null) {
+                throw new IllegalArgumentException("engine, queue and scheduler are required");
+            }
+            this.engine = engine;
+            this.queue = queue;
+            this.scheduler = scheduler;
+        }
+
+        /** Tasks this node runs at once; 0 (the default) takes the batch slots of its instances. */
+        public Builder capacity(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("capacity must not be negative, got " + value);
+            }
+            capacity = value;
+            return this;
+        }
+
+        /** Claims beyond the capacity, so a freed slot finds work without a round trip (default 2). */
+        public Builder prefetch(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("prefetch must not be negative, got " + value);
+            }
+            prefetch = value;
+            return this;
+        }
+
+        public ClusterNode build() {
+            return new ClusterNode(this);
+        }
+    }
+}

@@ -1,0 +1,372 @@
+package io.queuedeck.engine.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.tier.Tier;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * {@link SharedQueue} on Redis 7 through Lettuce: each step is one script of {@link QueueScripts},
+ * run by its SHA (loaded again after a restart empties the server's script cache). One
+ * thread-safe connection serves every caller; while it is down, commands are refused at once
+ * and Lettuce reconnects with a backoff capped at two seconds.
+ */
+final class RedisSharedQueue implements SharedQueue {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
+    /** Tiers in the order claims serve them; the dead-letter tier is never claimed. */
+    private static final String[] SERVED = {tier(Tier.CORE), tier(Tier.NORMAL), tier(Tier.BATCH)};
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final String prefix;
+    private final String node;
+    private final Duration lease;
+    private final String leaseMillis;
+    private final String maxAttempts;
+    private final String windowMillis;
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+
+    private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
+                             String queue, String node, Duration lease, int maxAttempts, Duration window) {
+        this.resources = resources;
+        this.client = client;
+        this.connection = connection;
+        this.redis = connection.sync();
+        this.prefix = "qd:{" + queue + "}:";
+        this.node = node;
+        this.lease = lease;
+        this.leaseMillis = Long.toString(lease.toMillis());
+        this.maxAttempts = Integer.toString(maxAttempts);
+        this.windowMillis = Long.toString(window.toMillis());
+    }
+
+    static RedisSharedQueue open(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window) {
+        if (queue == null || !NAME.matcher(queue).matches()) {
+            throw new IllegalArgumentException("queue name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + queue + "'");
+        }
+        if (node == null || !NAME.matcher(node).matches()) {
+            throw new IllegalArgumentException("node name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + node + "'");
+        }
+        if (lease == null || lease.toMillis() < 100) {
+            throw new IllegalArgumentException("lease must be at least 100 ms, got " + lease);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
+        }
+        if (window == null || window.toMillis() < 1) {
+            throw new IllegalArgumentException("idempotency window must be positive, got " + window);
+        }
+        if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
+            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (or rediss:// for TLS)");
+        }
+        RedisURI target = RedisURI.create(uri);
+        if (target.getTimeout().equals(RedisURI.DEFAULT_TIMEOUT_DURATION)) {
+            target.setTimeout(Duration.ofSeconds(10));
+        }
+        ClientResources resources = ClientResources.builder()
+                .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, target);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).build())
+                .build());
+        try {
+            return new RedisSharedQueue(resources, client, client.connect(), queue, node, lease, maxAttempts, window);
+        } catch (RedisException e) {
+            client.shutdown();
+            resources.shutdown();
+            throw new IllegalArgumentException("cannot reach Redis at " + target.getHost() + ":" + target.getPort()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    static String tier(Tier tier) {
+        return Integer.toString(tier.ordinal());
+    }
+
+    @Override
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public Duration lease() {
+        return lease;
+    }
+
+    @Override
+    public List<Enqueued> enqueueAll(List<TaskSpec> specs) {
+        if (specs.isEmpty()) {
+            return List.of();
+        }
+        String[] args = new String[2 + 5 * specs.size()];
+        args[0] = prefix;
+        args[1] = windowMillis;
+        int i = 2;
+        for (TaskSpec spec : specs) {
+            if (spec.taskId() == null) {
+                throw new IllegalArgumentException("a task queued in the shared queue needs its id");
+            }
+            int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
+            String body = encode(spec);
+            args[i] = spec.taskId();
+            args[i + 1] = body;
+            args[i + 2] = Integer.toString(priority);
+            args[i + 3] = tier(Tier.of(priority));
+            args[i + 4] = hash(body);
+            i += 5;
+        }
+        List<Object> rows = run(QueueScripts.ENQUEUE, ScriptOutputType.MULTI, args);
+        List<Enqueued> answers = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            List<?> f = (List<?>) row;
+            Enqueued.Kind kind = switch ((String) f.get(0)) {
+                case "created" -> Enqueued.Kind.CREATED;
+                case "existing" -> Enqueued.Kind.EXISTING;
+                default -> Enqueued.Kind.CONFLICT;
+            };
+            String sequence = (String) f.get(2);
+            answers.add(new Enqueued(kind, (String) f.get(1), sequence == null ? 0 : Long.parseLong(sequence)));
+        }
+        return answers;
+    }
+
+    @Override
+    public List<Claim> claim(int max) {
+        if (max <= 0) {
+            return List.of();
+        }
+        String[] args = new String[4 + SERVED.length];
+        args[0] = prefix;
+        args[1] = node;
+        args[2] = Integer.toString(max);
+        args[3] = leaseMillis;
+        System.arraycopy(SERVED, 0, args, 4, SERVED.length);
+        List<Object> rows = run(QueueScripts.CLAIM, ScriptOutputType.MULTI, args);
+        List<Claim> claims = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            List<?> f = (List<?>) row;
+            claims.add(new Claim((String) f.get(0), decode((String) f.get(1)), (Long) f.get(2), ((Long) f.get(3)).intValue()));
+        }
+        return claims;
+    }
+
+    @Override
+    public List<String> heartbeat(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>(ids.size() + 3);
+        args.add(prefix);
+        args.add(node);
+        args.add(leaseMillis);
+        args.addAll(ids);
+        List<Object> lost = run(QueueScripts.HEARTBEAT, ScriptOutputType.MULTI, args.toArray(String[]::new));
+        return lost.stream().map(String.class::cast).toList();
+    }
+
+    @Override
+    public List<Ack> ackAll(List<Done> done) {
+        if (done.isEmpty()) {
+            return List.of();
+        }
+        String[] args = new String[3 + 3 * done.size()];
+        args[0] = prefix;
+        args[1] = node;
+        args[2] = windowMillis;
+        int i = 3;
+        for (Done d : done) {
+            args[i] = d.id();
+            args[i + 1] = d.outcome().name().toLowerCase(Locale.ROOT);
+            args[i + 2] = d.detail() == null ? "" : d.detail();
+            i += 3;
+        }
+        List<Object> rows = run(QueueScripts.ACK, ScriptOutputType.MULTI, args);
+        List<Ack> answers = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            answers.add(switch ((String) row) {
+                case "first" -> Ack.FIRST;
+                case "duplicate" -> Ack.DUPLICATE;
+                default -> Ack.UNKNOWN;
+            });
+        }
+        return answers;
+    }
+
+    @Override
+    public int release(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        List<String> args = new ArrayList<>(ids.size() + 2);
+        args.add(prefix);
+        args.add(node);
+        args.addAll(ids);
+        Long n = run(QueueScripts.RELEASE, ScriptOutputType.INTEGER, args.toArray(String[]::new));
+        return n.intValue();
+    }
+
+    @Override
+    public Reaped reap(int limit) {
+        List<Object> answer = run(QueueScripts.REAP, ScriptOutputType.MULTI, prefix, maxAttempts, Integer.toString(limit));
+        return new Reaped(((Long) answer.get(0)).intValue(), ((Long) answer.get(1)).intValue());
+    }
+
+    @Override
+    public String reprioritize(String id, int priority) {
+        if (priority < TaskSpec.MIN_PRIORITY || priority > TaskSpec.MAX_PRIORITY) {
+            throw new IllegalArgumentException("priority must be 0 to 9, got " + priority);
+        }
+        return run(QueueScripts.REPRIORITIZE, ScriptOutputType.VALUE, prefix, id, Integer.toString(priority),
+                tier(Tier.of(priority)));
+    }
+
+    @Override
+    public String place(String id, String beforeId) {
+        return run(QueueScripts.PLACE, ScriptOutputType.VALUE, prefix, id, beforeId);
+    }
+
+    @Override
+    public String cancel(String id) {
+        return run(QueueScripts.CANCEL, ScriptOutputType.VALUE, prefix, id, windowMillis);
+    }
+
+    @Override
+    public Map<String, String> task(String id) {
+        try {
+            return redis.hgetall(prefix + "t:" + id);
+        } catch (RedisException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    @Override
+    public void pauseTier(int tier, boolean paused) {
+        try {
+            if (paused) {
+                redis.sadd(prefix + "paused", Integer.toString(tier));
+            } else {
+                redis.srem(prefix + "paused", Integer.toString(tier));
+            }
+        } catch (RedisException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    @Override
+    public Map<String, Long> stats() {
+        Map<String, Long> stats = new LinkedHashMap<>();
+        for (String name : List.of("enqueued", "claimed", "redelivered", "acked", "failed", "duplicates", "reaped", "dead",
+                "cancelled")) {
+            stats.put(name, 0L);
+        }
+        try {
+            redis.hgetall(prefix + "stats").forEach((k, v) -> stats.put(k, Long.parseLong(v)));
+        } catch (RedisException e) {
+            throw new StoreUnavailableException(e);
+        }
+        return stats;
+    }
+
+    @Override
+    public Depth depth() {
+        try {
+            long waiting = 0;
+            for (String tier : SERVED) {
+                waiting += redis.zcard(prefix + "w:" + tier);
+            }
+            return new Depth(waiting, redis.zcard(prefix + "leases"));
+        } catch (RedisException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T run(String script, ScriptOutputType type, String... args) {
+        try {
+            String sha = shas.get(script);
+            if (sha != null) {
+                try {
+                    return (T) redis.evalsha(sha, type, new String[0], args);
+                } catch (RedisNoScriptException e) {
+                    // a restarted server has an empty script cache: load it again below
+                }
+            }
+            shas.put(script, redis.scriptLoad(script));
+            return (T) redis.evalsha(shas.get(script), type, new String[0], args);
+        } catch (RedisException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("ERR")) {
+                throw new IllegalStateException("shared queue script failed: " + e.getMessage(), e);
+            }
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    private static String encode(TaskSpec spec) {
+        try {
+            return JSON.writeValueAsString(spec);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static TaskSpec decode(String json) {
+        try {
+            return JSON.readValue(json, TaskSpec.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String hash(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!connection.isOpen()) {
+            return;
+        }
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,121 @@
+package io.queuedeck.engine.cluster;
+
+import io.queuedeck.engine.task.TaskSpec;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One queue shared by several engines (nodes) in Redis (decision 0034): waiting tasks in per-tier
+ * sorted sets ordered by priority, then arrival; a node claims the best of them with a lease,
+ * extends it by heartbeats and acknowledges each task once it finished; a reaper on every node
+ * returns expired leases to the queue with an attempt counted. Every step is one atomic script,
+ * so two nodes acting on one task at once leave it with exactly one outcome.
+ *
+ * <p>Delivery is at-least-once (docs/distributed.md): a task whose lease expired while its node
+ * was still running it may run again elsewhere; the first acknowledgement wins and later ones are
+ * counted as duplicates. Methods throw {@link io.queuedeck.engine.store.StoreUnavailableException}
+ * while Redis cannot be reached. Safe for use from several threads.
+ */
+public interface SharedQueue extends AutoCloseable {
+
+    /** This node's name, unique among the nodes on the queue. */
+    String node();
+
+    /** How long a claim holds without a heartbeat. */
+    Duration lease();
+
+    /** Queues {@code spec} under {@code id} unless that id is known (then: the known task's answer). */
+    default Enqueued enqueue(String id, TaskSpec spec) {
+        return enqueueAll(List.of(spec.withTaskId(id))).getFirst();
+    }
+
+    /** Queues each spec under its task id in one atomic step; one answer per spec, in order. */
+    List<Enqueued> enqueueAll(List<TaskSpec> specs);
+
+    /** Leases up to {@code max} of the best waiting tasks (unpaused tiers, most urgent first) to this node. */
+    List<Claim> claim(int max);
+
+    /** Extends this node's leases on {@code ids}; answers those it no longer holds (reaped, finished). */
+    List<String> heartbeat(Collection<String> ids);
+
+    /** Records how a task ended; the first acknowledgement of a task wins, later ones are duplicates. */
+    default Ack ack(String id, Outcome outcome, String detail) {
+        return ackAll(List.of(new Done(id, outcome, detail))).getFirst();
+    }
+
+    /** Acknowledges several tasks in one atomic step; one answer per task, in order. */
+    List<Ack> ackAll(List<Done> done);
+
+    /** Hands claims this node has not started back in their places, no attempt counted (a stop). */
+    int release(Collection<String> ids);
+
+    /** Returns expired leases (up to {@code limit}) to the queue or, after the last attempt, to the dead letters. */
+    Reaped reap(int limit);
+
+    /** Changes a waiting task's priority (and so its tier); answers "changed" or the state that forbids it. */
+    String reprioritize(String id, int priority);
+
+    /** Puts a waiting task just before another of its tier; answers "changed" or why not. */
+    String place(String id, String beforeId);
+
+    /** Cancels a waiting task; answers "cancelled" or the state that forbids it ("leased", "succeeded"…). */
+    String cancel(String id);
+
+    /** A task's stored fields (state, node, attempts, deliveries…), empty when unknown or expired. */
+    Map<String, String> task(String id);
+
+    /** Pauses or resumes claiming from a tier on every node. */
+    void pauseTier(int tier, boolean paused);
+
+    /** Counters of the whole queue: enqueued, claimed, redelivered, acked, duplicates, reaped, dead, cancelled. */
+    Map<String, Long> stats();
+
+    /** Tasks waiting, leased, and the lease time. */
+    Depth depth();
+
+    @Override
+    void close();
+
+    /** How an acknowledged task ended. */
+    enum Outcome { SUCCEEDED, FAILED, CANCELLED }
+
+    /** How one task ended, to acknowledge. */
+    record Done(String id, Outcome outcome, String detail) {}
+
+    /** The answer to an acknowledgement. */
+    enum Ack { FIRST, DUPLICATE, UNKNOWN }
+
+    /** The answer to an enqueue: created, an identical retry of a known id, or a different body under a known id. */
+    record Enqueued(Kind kind, String state, long sequence) {
+        /** What an enqueue did. */
+        public enum Kind { CREATED, EXISTING, CONFLICT }
+    }
+
+    /**
+     * A task leased to this node.
+     *
+     * @param token    the delivery count; above 1 the task was delivered before (a redelivery)
+     * @param attempts leases of it that expired before
+     */
+    record Claim(String id, TaskSpec spec, long token, int attempts) {}
+
+    /** What one reaper pass did. */
+    record Reaped(int requeued, int dead) {}
+
+    /** Sizes of the queue. */
+    record Depth(long waiting, long leased) {}
+
+    /**
+     * The queue {@code queue} on the Redis server at {@code uri}, as node {@code node}.
+     *
+     * @param lease       how long a claim holds without a heartbeat
+     * @param maxAttempts expired leases after which a task is dead-lettered
+     * @param window      how long a finished task's record and its idempotency key are kept
+     * @throws IllegalArgumentException for a malformed argument or an unreachable server
+     */
+    static SharedQueue redis(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window) {
+        return RedisSharedQueue.open(uri, queue, node, lease, maxAttempts, window);
+    }
+}

@@ -1,0 +1,192 @@
+package io.queuedeck.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.queuedeck.engine.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Two {@code serve --node} processes with simulated GPUs on one real redis-server (appendonly,
+ * fsync always), as operators run them: one is killed with SIGKILL mid-run and the other completes
+ * everything it held once the leases expire; Redis is killed and restarted mid-run and the nodes
+ * answer 503 (never 202) while it is down and lose nothing they acknowledged.
+ */
+class ClusterIT {
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.appendOnlyAlways();
+
+    private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
+    private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void killAll() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Process node(String queue, String name, String lease) throws Exception {
+        assertThat(JAR).as("run `package` first").exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0", "--in-memory",
+                "--instances", "1", "--redis", REDIS.uri(), "--queue", queue, "--node", name, "--lease", lease,
+                "--prefetch", "1");
+        builder.environment().remove("QUEUEDECK_API_TOKEN");
+        builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
+        builder.redirectError(dir.resolve(name + ".err").toFile());
+        Process process = builder.start();
+        processes.add(process);
+        return process;
+    }
+
+    private static URI listening(Process process) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        assertThat(first).as("first line on stdout").isNotNull().matches(LISTENING);
+        Matcher m = LISTENING.matcher(first);
+        assertThat(m.matches()).isTrue();
+        return URI.create(m.group(1));
+    }
+
+    private static HttpResponse<String> submit(URI base, String id, int maxTokens) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve("/v1/tasks")).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"" + id
+                        + "\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":" + maxTokens + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String metrics(URI base) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The shared queue as Redis holds it, read directly (what every node sees). */
+    private static final class Raw implements AutoCloseable {
+        final RedisClient client = RedisClient.create(REDIS.uri());
+        final StatefulRedisConnection<String, String> connection = client.connect();
+        final RedisCommands<String, String> redis = connection.sync();
+        final String prefix;
+
+        Raw(String queue) {
+            prefix = "qd:{" + queue + "}:";
+        }
+
+        Map<String, String> task(String id) {
+            return redis.hgetall(prefix + "t:" + id);
+        }
+
+        @Override
+        public void close() {
+            connection.close();
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void nodeKilledMidRun_itsLeasedTasksAreReclaimedAfterTheLease_andCompletedByTheOther_noneLost() throws Exception {
+        Process a = node("kill", "a", "PT2S");
+        URI baseA = listening(a);
+        Process b = node("kill", "b", "PT2S");
+        URI baseB = listening(b);
+        List<String> accepted = new ArrayList<>();
+        // about ten seconds of decoding each: one simulated GPU runs up to 32 at once, so a node holds 33
+        for (int i = 0; i < 80; i++) {
+            String id = "t" + i;
+            assertThat(submit(i % 2 == 0 ? baseA : baseB, id, 1_800).statusCode()).isEqualTo(202);
+            accepted.add(id);
+        }
+        try (Raw raw = new Raw("kill")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> raw.redis.scard(raw.prefix + "n:a") > 0
+                    && raw.redis.scard(raw.prefix + "n:b") > 0);
+            a.destroyForcibly(); // SIGKILL mid-run: no acknowledgement, no release
+            assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            Set<String> heldByA = new HashSet<>(raw.redis.smembers(raw.prefix + "n:a"));
+            assertThat(heldByA).isNotEmpty();
+
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> accepted.stream().allMatch(id -> "succeeded".equals(raw.task(id).get("state"))));
+
+            for (String id : heldByA) {
+                // reclaimed once its lease expired (an attempt counted) and completed by b
+                assertThat(raw.task(id)).as(id).containsEntry("finished_by", "b").containsEntry("attempts", "1")
+                        .containsEntry("deliveries", "2");
+            }
+            Map<String, String> stats = raw.redis.hgetall(raw.prefix + "stats");
+            assertThat(stats).containsEntry("acked", "80").containsEntry("enqueued", "80");
+            // a was killed, so nothing ran twice to completion: a redelivery only where a's lease expired
+            assertThat(stats.getOrDefault("duplicates", "0")).isEqualTo("0");
+            assertThat(Long.parseLong(stats.get("redelivered"))).isEqualTo(heldByA.size());
+            assertThat(metrics(baseB)).contains("queuedeck_shared_queue_tasks{event=\"redelivered\"} " + heldByA.size());
+        }
+    }
+
+    @Test
+    void redisRestartedMidRun_nodesAnswer503NeverA202WhileItIsDown_andLoseNothingAcknowledged() throws Exception {
+        Process a = node("restart", "a", "PT5S");
+        URI baseA = listening(a);
+        Process b = node("restart", "b", "PT5S");
+        URI baseB = listening(b);
+        List<String> accepted = new ArrayList<>();
+        int n = 0;
+        for (; n < 40; n++) {
+            assertThat(submit(n % 2 == 0 ? baseA : baseB, "t" + n, 100).statusCode()).isEqualTo(202);
+            accepted.add("t" + n);
+        }
+
+        REDIS.kill();
+        int refused = 0;
+        try {
+            for (int i = 0; i < 10; i++, n++) {
+                HttpResponse<String> down = submit(n % 2 == 0 ? baseA : baseB, "t" + n, 100);
+                assertThat(down.statusCode()).as(down.body()).isEqualTo(503);
+                assertThat(down.body()).contains("\"store_unavailable\"");
+                refused++;
+            }
+        } finally {
+            REDIS.start();
+        }
+        assertThat(refused).isEqualTo(10);
+        // back: submissions are taken again once the nodes reconnected
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            return submit(baseA, "after", 100).statusCode() == 202;
+        });
+        accepted.add("after");
+
+        try (Raw raw = new Raw("restart")) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> accepted.stream().allMatch(id -> "succeeded".equals(raw.task(id).get("state"))));
+            for (int i = 40; i < 50; i++) {
+                assertThat(raw.task("t" + i)).as("refused with 503, so never queued").isEmpty();
+            }
+        }
+        assertThat(Files.readString(dir.resolve("a.err"))).contains("shared queue unreachable");
+    }
+}

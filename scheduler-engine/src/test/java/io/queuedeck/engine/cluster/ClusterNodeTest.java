@@ -1,0 +1,153 @@
+package io.queuedeck.engine.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.CompletionFeed;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Engines with simulated GPUs as nodes of one shared queue on a real redis-server, in one process. */
+class ClusterNodeTest {
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.ephemeral();
+    private static final AtomicInteger QUEUES = new AtomicInteger();
+    private static final String MODEL = Engine.Builder.DEFAULT_MODEL;
+
+    private final String queue = "c" + QUEUES.incrementAndGet();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    /** One node: an engine, its completion feed into the node, the node's own thread. */
+    private record Node(Engine engine, ClusterNode node, SharedQueue queue, ScheduledExecutorService thread) {}
+
+    private Node node(String name, Duration lease, int capacity) {
+        Engine engine = Engine.builder().executor(new SimulatedGpuExecutor(2, MODEL, GpuProfile.LLAMA2_7B_H100)).build();
+        SharedQueue shared = SharedQueue.redis(REDIS.uri(), queue, name, lease, 3, Duration.ofHours(1));
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+        ClusterNode node = ClusterNode.builder(engine, shared, thread).capacity(capacity).prefetch(1).build();
+        CompletionFeed feed = new CompletionFeed(engine, thread).onFinished(node::finished);
+        engine.start();
+        feed.start(2);
+        node.start();
+        toClose.add(engine);
+        toClose.add(thread::shutdownNow);
+        toClose.add(feed);
+        toClose.add(node);
+        return new Node(engine, node, shared, thread);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (RuntimeException e) {
+                // already closed by the test
+            }
+        }
+    }
+
+    private static TaskSpec task(String id, int maxTokens) {
+        return TaskSpec.of(MODEL, "hello", 5, maxTokens).withTaskId(id);
+    }
+
+    @Test
+    void twoNodes_shareTheQueue_andEveryTaskIsAcknowledgedOnce() {
+        Node a = node("a", Duration.ofSeconds(30), 0);
+        Node b = node("b", Duration.ofSeconds(30), 0);
+        for (int i = 0; i < 300; i++) {
+            SubmitResult result = (i % 2 == 0 ? a : b).node().submit(task("t" + i, 40)).join();
+            assertThat(result.created()).isTrue();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.queue().stats().get("acked") == 300);
+
+        assertThat(a.queue().stats()).containsEntry("duplicates", 0L).containsEntry("redelivered", 0L);
+        assertThat(a.node().counters().get("acknowledged")).isPositive();
+        assertThat(b.node().counters().get("acknowledged")).isPositive();
+        assertThat(a.node().counters().get("acknowledged") + b.node().counters().get("acknowledged")).isEqualTo(300);
+        assertThat(a.queue().depth()).isEqualTo(new SharedQueue.Depth(0, 0));
+    }
+
+    @Test
+    void node_claimsOnlyItsCapacityPlusPrefetch_soTheRestWaitsForOthers() {
+        Node a = node("a", Duration.ofSeconds(30), 2);
+        for (int i = 0; i < 10; i++) {
+            a.node().submit(task("long" + i, 20_000)).join(); // minutes of decoding: nothing finishes here
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.queue().depth().leased() == 3);
+        assertThat(a.node().held()).isEqualTo(3);
+        assertThat(a.queue().depth().waiting()).isEqualTo(7);
+    }
+
+    @Test
+    void nodeThatDies_losesItsLeases_notItsTasks_whichAnotherNodeCompletes() {
+        Node dying = node("dying", Duration.ofMillis(600), 4);
+        for (int i = 0; i < 20; i++) {
+            dying.node().submit(task("t" + i, 20_000)).join();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> dying.queue().depth().leased() == 5);
+        Set<String> leased = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            if ("leased".equals(dying.queue().task("t" + i).get("state"))) {
+                leased.add("t" + i);
+            }
+        }
+        // as a kill would: no heartbeat, no acknowledgement, no release from now on
+        dying.thread().shutdownNow();
+        dying.engine().close();
+        // the waiting ones are long: cancel them so the survivor gets only what the dead node held
+        for (int i = 0; i < 20; i++) {
+            if (!leased.contains("t" + i)) {
+                assertThat(dying.queue().cancel("t" + i)).isEqualTo("cancelled");
+            }
+        }
+
+        Node survivor = node("survivor", Duration.ofSeconds(30), 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> survivor.queue().stats().get("reaped") == 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> survivor.node().held() == 5);
+        for (String id : leased) {
+            assertThat(survivor.queue().task(id)).containsEntry("node", "survivor").containsEntry("attempts", "1")
+                    .containsEntry("deliveries", "2");
+        }
+        assertThat(survivor.node().counters()).containsEntry("redeliveries", 5L);
+    }
+
+    @Test
+    void redisDown_submissionsFailAsUnavailable_andFinishedTasksAreAcknowledgedWhenItIsBack() throws Exception {
+        Node a = node("a", Duration.ofSeconds(30), 0);
+        a.node().submit(task("before", 400)).join(); // a few seconds of decoding
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 1);
+
+        REDIS.kill();
+        try {
+            assertThat(a.node().submit(task("during", 4))).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableThat().havingCause().isInstanceOf(StoreUnavailableException.class);
+            // the task finishes while Redis is down; its acknowledgement waits
+            await().atMost(Duration.ofSeconds(30)).until(() -> !a.node().connected());
+        } finally {
+            REDIS.start(); // ephemeral: the restarted server is empty, so the late acknowledgement finds nothing
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().connected() && a.node().held() == 0);
+        assertThat(a.node().counters().get("outages")).isPositive();
+        assertThat(a.node().submit(task("after", 4)).join().created()).isTrue();
+    }
+}

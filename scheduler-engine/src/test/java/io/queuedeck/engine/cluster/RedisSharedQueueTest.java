@@ -1,0 +1,253 @@
+package io.queuedeck.engine.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.cluster.SharedQueue.Ack;
+import io.queuedeck.engine.cluster.SharedQueue.Claim;
+import io.queuedeck.engine.cluster.SharedQueue.Enqueued;
+import io.queuedeck.engine.cluster.SharedQueue.Outcome;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.testing.RedisServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The shared queue's scripts against a real redis-server: order, leases, the reaper, idempotent acknowledgements. */
+class RedisSharedQueueTest {
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.ephemeral();
+    private static final AtomicInteger QUEUES = new AtomicInteger();
+    private static final Duration LONG_LEASE = Duration.ofMinutes(5);
+
+    private final List<SharedQueue> opened = new ArrayList<>();
+    private final String queue = "q" + QUEUES.incrementAndGet();
+
+    private SharedQueue node(String name, Duration lease, int maxAttempts) {
+        SharedQueue q = SharedQueue.redis(REDIS.uri(), queue, name, lease, maxAttempts, Duration.ofHours(1));
+        opened.add(q);
+        return q;
+    }
+
+    @AfterEach
+    void close() {
+        opened.forEach(SharedQueue::close);
+    }
+
+    private static TaskSpec spec(int priority) {
+        return TaskSpec.of("m", "hello", priority, 8);
+    }
+
+    private static List<String> ids(List<Claim> claims) {
+        return claims.stream().map(Claim::id).toList();
+    }
+
+    @Test
+    void claim_takesMostUrgentTierFirst_thenPriority_thenArrival() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        a.enqueue("batch", spec(8));
+        a.enqueue("normal-5", spec(5));
+        a.enqueue("normal-3", spec(3));
+        a.enqueue("core-late", spec(1));
+        a.enqueue("core-early-but-less-urgent", spec(2));
+        a.enqueue("core-first", spec(1));
+
+        // priority 1 before 2 in the core tier; among equal priorities the earlier arrival
+        assertThat(ids(a.claim(10))).containsExactly("core-late", "core-first", "core-early-but-less-urgent",
+                "normal-3", "normal-5", "batch");
+    }
+
+    @Test
+    void claim_leasesEachTaskToOneNode_andOnlyAsManyAsAsked() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        for (int i = 0; i < 5; i++) {
+            a.enqueue("t" + i, spec(5));
+        }
+
+        assertThat(ids(a.claim(2))).containsExactly("t0", "t1");
+        assertThat(ids(b.claim(10))).containsExactly("t2", "t3", "t4");
+        assertThat(a.claim(10)).isEmpty();
+        assertThat(a.task("t0")).containsEntry("state", "leased").containsEntry("node", "a");
+        assertThat(a.depth()).isEqualTo(new SharedQueue.Depth(0, 5));
+    }
+
+    @Test
+    void enqueue_sameIdAndBody_isAnIdempotentRetry_andAnotherBodyConflicts() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        assertThat(a.enqueue("x", spec(5)).kind()).isEqualTo(Enqueued.Kind.CREATED);
+        assertThat(a.enqueue("x", spec(5)).kind()).isEqualTo(Enqueued.Kind.EXISTING);
+        assertThat(a.enqueue("x", spec(4)).kind()).isEqualTo(Enqueued.Kind.CONFLICT);
+        a.claim(1);
+        a.ack("x", Outcome.SUCCEEDED, "");
+        // within the window a finished task still answers its retry instead of running again
+        assertThat(a.enqueue("x", spec(5))).extracting(Enqueued::kind, Enqueued::state)
+                .containsExactly(Enqueued.Kind.EXISTING, "succeeded");
+        assertThat(a.stats()).containsEntry("enqueued", 1L);
+    }
+
+    @Test
+    void batches_enqueueAndAcknowledgeInOneStep_withOneAnswerPerTask_inOrder() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        List<Enqueued> queued = a.enqueueAll(List.of(spec(5).withTaskId("x"), spec(5).withTaskId("y"),
+                spec(5).withTaskId("x"), spec(4).withTaskId("y")));
+        // the repeat of x in the same batch is an idempotent retry; y with another body a conflict
+        assertThat(queued).extracting(Enqueued::kind).containsExactly(Enqueued.Kind.CREATED, Enqueued.Kind.CREATED,
+                Enqueued.Kind.EXISTING, Enqueued.Kind.CONFLICT);
+        assertThat(ids(a.claim(10))).containsExactly("x", "y");
+
+        List<Ack> acks = a.ackAll(List.of(new SharedQueue.Done("x", Outcome.SUCCEEDED, ""),
+                new SharedQueue.Done("y", Outcome.FAILED, "timed_out"), new SharedQueue.Done("x", Outcome.SUCCEEDED, ""),
+                new SharedQueue.Done("z", Outcome.SUCCEEDED, "")));
+
+        assertThat(acks).containsExactly(Ack.FIRST, Ack.FIRST, Ack.DUPLICATE, Ack.UNKNOWN);
+        assertThat(a.task("y")).containsEntry("state", "failed").containsEntry("detail", "timed_out");
+        assertThat(a.stats()).containsEntry("acked", 2L).containsEntry("failed", 1L).containsEntry("duplicates", 1L);
+    }
+
+    @Test
+    void reaper_returnsAnExpiredLease_toItsPlace_withAnAttemptCounted() {
+        SharedQueue a = node("a", Duration.ofMillis(100), 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        a.enqueue("first", spec(5));
+        a.enqueue("second", spec(5));
+        assertThat(ids(a.claim(1))).containsExactly("first");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.reap(100).requeued() == 1);
+
+        List<Claim> again = b.claim(10);
+        // it keeps its place ahead of the task that arrived after it
+        assertThat(ids(again)).containsExactly("first", "second");
+        assertThat(again.getFirst().token()).isEqualTo(2); // a redelivery, visible to the node
+        assertThat(again.getFirst().attempts()).isEqualTo(1);
+        assertThat(b.stats()).containsEntry("reaped", 1L).containsEntry("redelivered", 1L);
+    }
+
+    @Test
+    void heartbeat_keepsALeaseAlive_andReportsOnesAlreadyLost() {
+        SharedQueue a = node("a", Duration.ofMillis(300), 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        a.enqueue("kept", spec(5));
+        a.enqueue("lost", spec(5));
+        a.claim(2);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (b.task("lost").get("state").equals("leased") && System.nanoTime() < deadline) {
+            assertThat(a.heartbeat(List.of("kept"))).isEmpty(); // only "kept" is extended
+            b.reap(100);
+        }
+        assertThat(b.task("lost")).containsEntry("state", "waiting");
+        assertThat(b.task("kept")).containsEntry("state", "leased");
+        assertThat(a.heartbeat(List.of("kept", "lost"))).containsExactly("lost");
+    }
+
+    @Test
+    void ack_firstCompletionWins_andALaterOneIsACountedDuplicate() {
+        SharedQueue a = node("a", Duration.ofMillis(100), 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        a.enqueue("x", spec(5));
+        a.claim(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.reap(10).requeued() == 1);
+        b.claim(1); // a's lease expired while it still ran the task: now both run it
+
+        assertThat(b.ack("x", Outcome.SUCCEEDED, "")).isEqualTo(Ack.FIRST);
+        assertThat(a.ack("x", Outcome.SUCCEEDED, "")).isEqualTo(Ack.DUPLICATE);
+        assertThat(a.task("x")).containsEntry("state", "succeeded").containsEntry("finished_by", "b");
+        assertThat(a.stats()).containsEntry("acked", 1L).containsEntry("duplicates", 1L);
+        assertThat(a.depth()).isEqualTo(new SharedQueue.Depth(0, 0));
+        assertThat(a.ack("never-queued", Outcome.SUCCEEDED, "")).isEqualTo(Ack.UNKNOWN);
+    }
+
+    @Test
+    void reaper_deadLettersATask_whoseLastAttemptExpired() {
+        SharedQueue a = node("a", Duration.ofMillis(100), 1);
+        a.enqueue("x", spec(5));
+        a.claim(1);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.reap(10).dead() == 1);
+
+        assertThat(a.task("x")).containsEntry("state", "dead");
+        assertThat(a.claim(10)).isEmpty();
+    }
+
+    @Test
+    void cancel_reprioritize_place_actOnWaitingTasksOnly() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        for (String id : List.of("t1", "t2", "t3", "t4")) {
+            a.enqueue(id, spec(5));
+        }
+        assertThat(b.place("t3", "t2")).isEqualTo("changed"); // from another node: the queue is shared
+        assertThat(a.reprioritize("t4", 0)).isEqualTo("changed"); // into the core tier
+        assertThat(a.cancel("t1")).isEqualTo("cancelled");
+
+        assertThat(ids(a.claim(2))).containsExactly("t4", "t3");
+        assertThat(b.cancel("t4")).isEqualTo("leased");
+        assertThat(b.reprioritize("t3", 1)).isEqualTo("leased");
+        assertThat(ids(b.claim(10))).containsExactly("t2");
+        assertThat(a.stats()).containsEntry("cancelled", 1L);
+    }
+
+    @Test
+    void place_manyTimesBeforeTheSameTask_keepsEveryMoveInOrder() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        for (int i = 0; i < 40; i++) {
+            a.enqueue("t" + i, spec(5));
+        }
+        // each goes just before t1, so after t0 and the ones placed before it
+        for (int i = 39; i >= 30; i--) {
+            assertThat(a.place("t" + i, "t1")).isEqualTo("changed");
+        }
+        List<String> head = ids(a.claim(12));
+        assertThat(head).containsExactly("t0", "t39", "t38", "t37", "t36", "t35", "t34", "t33", "t32", "t31", "t30", "t1");
+    }
+
+    @Test
+    void pausedTier_isSkippedByEveryNode_untilResumed() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        a.enqueue("core", spec(0));
+        a.enqueue("normal", spec(5));
+        a.pauseTier(0, true);
+
+        assertThat(ids(b.claim(10))).containsExactly("normal");
+        a.pauseTier(0, false);
+        assertThat(ids(b.claim(10))).containsExactly("core");
+    }
+
+    @Test
+    void release_handsUnstartedClaimsBack_withoutCountingAnAttempt() {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        a.enqueue("x", spec(5));
+        a.enqueue("y", spec(5));
+        a.claim(2);
+
+        assertThat(a.release(List.of("x", "y"))).isEqualTo(2);
+
+        assertThat(a.task("x")).containsEntry("state", "waiting").containsEntry("attempts", "0");
+        assertThat(ids(a.claim(10))).containsExactly("x", "y");
+    }
+
+    @Test
+    void redisDown_everyStepFailsAsUnavailable_andWorksAgainAfterARestart() throws Exception {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        a.enqueue("before", spec(5));
+        REDIS.kill();
+        try {
+            assertThatThrownBy(() -> a.enqueue("during", spec(5))).isInstanceOf(StoreUnavailableException.class);
+            assertThatThrownBy(() -> a.claim(1)).isInstanceOf(StoreUnavailableException.class);
+        } finally {
+            REDIS.start();
+        }
+        // the restarted server is empty (ephemeral) and has no scripts: they are loaded again
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> a.enqueue("after", spec(5)).kind() == Enqueued.Kind.CREATED);
+        assertThat(ids(a.claim(5))).contains("after");
+    }
+}
