@@ -1,5 +1,7 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.audit.AuditTrail;
+import io.queuedeck.engine.bulk.BulkOperations;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.SystemClock;
 import io.queuedeck.engine.clock.VirtualClock;
@@ -65,6 +67,8 @@ public final class Engine implements AutoCloseable {
     private final EventBus events = new EventBus();
     private volatile boolean started;
     private final long maxQueuedBytes;
+    private final AuditTrail audit;
+    private final BulkOperations operations;
 
     private Engine(Builder builder) {
         this.clock = builder.clock;
@@ -78,6 +82,27 @@ public final class Engine implements AutoCloseable {
                 builder.onLoopFailure, builder.enforceDeadlines));
         this.store = builder.store;
         this.maxQueuedBytes = builder.maxQueuedBytes;
+        this.audit = new AuditTrail(builder.clock, builder.store);
+        audit.onEntry(entry -> events.publish(new EngineEvent.OperatorAction(clock.nanos(), entry.actor(), entry.action(),
+                entry.summary(), entry.tasks())));
+        // a virtual clock's commands must come from the thread that drives it: operations run on the caller there
+        ThreadFactory threads = builder.threadFactory;
+        java.util.concurrent.Executor runner = builder.clock instanceof VirtualClock ? Runnable::run : work -> {
+            Thread thread = threads.newThread(work);
+            thread.setName("queuedeck-bulk");
+            thread.start();
+        };
+        this.operations = new BulkOperations(this::send, runner, audit, builder.clock);
+    }
+
+    /** Who did what to the queue, and when (decision 0041): every operator action and state-changing API call. */
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    /** Bulk actions by filter with progress and undo (decision 0040). */
+    public BulkOperations operations() {
+        return operations;
     }
 
     public static Builder builder() {

@@ -20,6 +20,12 @@ public sealed interface EngineEvent {
     /** The live scheduling policy was switched. */
     record PolicyChanged(long at, String from, String to) implements EngineEvent {}
 
+    /**
+     * An operator or an API client changed something (an audit trail entry): a labelled marker on
+     * the charts. {@code at} is the engine clock when it was recorded.
+     */
+    record OperatorAction(long at, String actor, String action, String label, int tasks) implements EngineEvent {}
+
     /** Dispatch was paused or resumed. */
     record DispatchToggled(long at, boolean paused) implements EngineEvent {}
 }

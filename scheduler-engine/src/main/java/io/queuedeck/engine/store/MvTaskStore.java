@@ -38,6 +38,8 @@ final class MvTaskStore implements TaskStore {
     private final MVStore store;
     private final MVMap<Long, byte[]> tasks;
     private final MVMap<String, String> modes;
+    /** The audit trail (decision 0041): a sibling map in the same file, number to JSON record. */
+    private final MVMap<Long, byte[]> audit;
     private boolean closed;
 
     private MvTaskStore(MVStore store) {
@@ -45,6 +47,8 @@ final class MvTaskStore implements TaskStore {
         this.tasks = store.openMap(TASKS, new MVMap.Builder<Long, byte[]>()
                 .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         this.modes = store.openMap("modes");
+        this.audit = store.openMap("audit", new MVMap.Builder<Long, byte[]>()
+                .keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         rekeyByIdMap();
     }
 
@@ -130,6 +134,24 @@ final class MvTaskStore implements TaskStore {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Committed and synced at once: operator actions are rare, and an audit record must outlive a crash. */
+    @Override
+    public synchronized void appendAudit(long number, byte[] record, int keep) {
+        checkOpen();
+        audit.put(number, record);
+        while (audit.size() > keep) {
+            audit.remove(audit.firstKey());
+        }
+        store.commit();
+        store.sync();
+    }
+
+    @Override
+    public synchronized List<byte[]> auditRecords() {
+        checkOpen();
+        return new ArrayList<>(audit.values());
     }
 
     @Override
