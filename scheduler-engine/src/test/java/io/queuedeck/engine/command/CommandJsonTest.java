@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,10 @@ class CommandJsonTest {
             new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
             new Command.CrashInstance(1),
             new Command.SlowInstance(2, 3.5),
-            new Command.SetInstanceOnline(3, false));
+            new Command.SetInstanceOnline(3, false),
+            new Command.BulkApply(List.of("t-1", "t-2"), new TaskFilter(null, "llama-2-7b", "acme", null,
+                    Set.of(TaskState.QUEUED), 4, 6, 1_000L, null, "nightly"), BulkAction.MOVE, 2, "front"),
+            new Command.RestoreMarks(List.of(new TaskMark("t-1", 5, 3_145_728L))));
 
     @Test
     void everyChange_writtenThenRead_isTheSameRecord() {
