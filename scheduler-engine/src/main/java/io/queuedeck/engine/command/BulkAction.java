@@ -1,5 +1,7 @@
 package io.queuedeck.engine.command;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** What a bulk action does to each task its filter selects. */
@@ -24,11 +26,13 @@ public enum BulkAction {
     }
 
     /** The name on the wire: {@code reprioritize}, {@code move}, ... */
+    @JsonValue
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** The action named {@code key}, or null. */
+    @JsonCreator
     public static BulkAction byKey(String key) {
         for (BulkAction action : values()) {
             if (action.key().equals(key)) {
