@@ -22,7 +22,6 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
-import javafx.scene.input.KeyCode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
@@ -62,11 +61,9 @@ public final class SearchView {
         idField.setPromptText("Task id or its start");
         idField.setTooltip(new Tooltip("Enter on a full id opens the task, or says that it does not exist"));
         idField.textProperty().bindBidirectional(model.idProperty());
-        idField.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.ENTER) {
-                model.search(); // the id as a prefix lists its neighbours; the look-up answers last
-                model.openId();
-            }
+        idField.setOnAction(e -> {
+            model.search(); // the id as a prefix lists its neighbours; the look-up answers last
+            model.openId();
         });
         TextField text = field("search-text", "Text in metadata", model.textProperty(), "Text a metadata key or value contains");
         TextField tenant = field("search-tenant", "Tenant", model.tenantProperty(), "Only this tenant's tasks");
@@ -82,10 +79,11 @@ public final class SearchView {
         ComboBox<Integer> max = priorityBox("Max P", model.maxPriorityProperty(), "Least urgent priority to include");
         Button search = new Button("Search");
         search.setId("search-run");
-        search.setDefaultButton(true);
         search.setTooltip(new Tooltip("Search every task the engine knows, not only the rows a lane shows"));
         search.setOnAction(e -> model.search());
-        text.setOnAction(e -> model.search());
+        for (TextField field : new TextField[] {text, tenant, taskModel, klass}) {
+            field.setOnAction(e -> model.search()); // Enter searches
+        }
         FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search);
         row.setPadding(new Insets(0, 0, 8, 0));
         return row;

@@ -239,14 +239,15 @@ public final class SearchViewModel {
 
     /** An operation's progress in words. */
     static String progress(OperationStatus op) {
+        String what = op.description().isEmpty() ? "" : Character.toUpperCase(op.description().charAt(0)) + op.description().substring(1);
         return switch (op.state()) {
-            case "running" -> String.format(Locale.ROOT, "%s: %,d of %,d tasks", op.description(), op.processed(),
+            case "running" -> String.format(Locale.ROOT, "%s: %,d of %,d tasks", what, op.processed(),
                     Math.max(op.matched(), 0));
-            case "done" -> String.format(Locale.ROOT, "%s: %,d tasks changed%s", op.description(), op.changed(),
+            case "done" -> String.format(Locale.ROOT, "%s: %,d tasks changed%s", what, op.changed(),
                     op.undoable() ? " (Undo puts them back)" : "");
             case "undoing" -> String.format(Locale.ROOT, "Undoing %s: %,d put back", op.description(), op.restored());
             case "undone" -> String.format(Locale.ROOT, "Undone: %,d tasks put back where they were", op.restored());
-            default -> op.description() + " failed: " + op.error();
+            default -> what + " failed: " + op.error();
         };
     }
 
