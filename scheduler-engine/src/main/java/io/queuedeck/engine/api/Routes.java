@@ -440,7 +440,8 @@ final class Routes {
         }
         json(ctx, 200, report(moved));
         auditor.record(ctx, placement == null ? "task.reprioritize" : "task.place", id, 1, "to P" + moved.priority()
-                + (placement == null ? "" : " " + placement));
+                + (patch.position() != null ? " " + patch.position() : patch.before() != null ? " before " + patch.before()
+                : patch.after() != null ? " after " + patch.after() : ""));
     }
 
     /** Refuses a place next to a task the caller may not see exactly as one next to an unknown task. */
