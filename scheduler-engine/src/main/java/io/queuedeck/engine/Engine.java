@@ -82,7 +82,9 @@ public final class Engine implements AutoCloseable {
                 builder.onLoopFailure, builder.enforceDeadlines));
         this.store = builder.store;
         this.maxQueuedBytes = builder.maxQueuedBytes;
-        this.audit = new AuditTrail(builder.clock, builder.store);
+        // a virtual clock's caller writes its own entries; a live engine writes them on a thread of their own, in order
+        this.audit = new AuditTrail(builder.clock, builder.store, builder.clock instanceof VirtualClock ? Runnable::run
+                : serial(builder.threadFactory, "queuedeck-audit"));
         audit.onEntry(entry -> events.publish(new EngineEvent.OperatorAction(clock.nanos(), entry.actor(), entry.action(),
                 entry.summary(), entry.tasks())));
         // a virtual clock's commands must come from the thread that drives it: operations run on the caller there
@@ -93,6 +95,35 @@ public final class Engine implements AutoCloseable {
             thread.start();
         };
         this.operations = new BulkOperations(this::send, runner, audit, builder.clock);
+    }
+
+    /** Runs tasks one at a time, in order, on a thread that {@code threads} makes when there is work and that ends when there is none. */
+    private static java.util.concurrent.Executor serial(ThreadFactory threads, String name) {
+        java.util.concurrent.ConcurrentLinkedQueue<Runnable> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+        return new java.util.concurrent.Executor() {
+            @Override
+            public void execute(Runnable work) {
+                queue.add(work);
+                startIfIdle();
+            }
+
+            private void startIfIdle() {
+                if (draining.compareAndSet(false, true)) {
+                    Thread thread = threads.newThread(() -> {
+                        for (Runnable next; (next = queue.poll()) != null; ) {
+                            next.run();
+                        }
+                        draining.set(false);
+                        if (!queue.isEmpty()) {
+                            startIfIdle(); // work that arrived as this thread was ending
+                        }
+                    });
+                    thread.setName(name);
+                    thread.start();
+                }
+            }
+        };
     }
 
     /** Who did what to the queue, and when (decision 0041): every operator action and state-changing API call. */
@@ -242,6 +273,7 @@ public final class Engine implements AutoCloseable {
         driver.stop();
         try {
             driver.join(5_000);
+            audit.awaitWritten(2_000_000_000L); // the last operator actions belong in the store too
             driver.closeStore(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -29,14 +30,27 @@ public final class AuditTrail {
 
     private final EngineClock clock;
     private final TaskStore store;
+    private final Executor writer;
+    /** Entries recorded but not yet in the store. */
+    private final java.util.concurrent.atomic.AtomicInteger unwritten = new java.util.concurrent.atomic.AtomicInteger();
     private final ArrayDeque<AuditEntry> entries = new ArrayDeque<>();
     private final CopyOnWriteArrayList<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
     private long next = 1;
 
-    /** A trail stamped by {@code clock}, kept in {@code store} (null: in memory only), reading back what it holds. */
+    /** A trail stamped by {@code clock}, kept in {@code store} (null: in memory only), written on the caller's thread. */
     public AuditTrail(EngineClock clock, TaskStore store) {
+        this(clock, store, Runnable::run);
+    }
+
+    /**
+     * A trail stamped by {@code clock}, kept in {@code store} (null: in memory only), reading back
+     * what it holds. {@code writer} runs the store writes, one at a time and in order: an entry
+     * may be recorded on the scheduler's or the console's thread, which must not wait for a disk.
+     */
+    public AuditTrail(EngineClock clock, TaskStore store, Executor writer) {
         this.clock = clock;
         this.store = store;
+        this.writer = writer;
         if (store != null) {
             for (byte[] record : store.auditRecords()) {
                 try {
@@ -65,18 +79,33 @@ public final class AuditTrail {
             if (entries.size() > KEEP) {
                 entries.removeFirst();
             }
-            if (store != null) {
-                try {
-                    store.appendAudit(entry.number(), MAPPER.writeValueAsBytes(entry), KEEP);
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "audit entry " + entry.number() + " kept in memory only: " + e.getMessage());
-                }
-            }
+        }
+        if (store != null) {
+            unwritten.incrementAndGet();
+            writer.execute(() -> persist(entry));
         }
         for (Consumer<AuditEntry> listener : listeners) {
             listener.accept(entry);
         }
         return entry;
+    }
+
+    private void persist(AuditEntry entry) {
+        try {
+            store.appendAudit(entry.number(), MAPPER.writeValueAsBytes(entry), KEEP);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "audit entry " + entry.number() + " kept in memory only: " + e.getMessage());
+        } finally {
+            unwritten.decrementAndGet();
+        }
+    }
+
+    /** Waits up to {@code nanos} (engine clock) for recorded entries to reach the store: before it is closed. */
+    public void awaitWritten(long nanos) {
+        long deadline = clock.nanos() + nanos;
+        while (unwritten.get() > 0 && clock.nanos() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
     }
 
     /** The entries that pass the query, newest first. */

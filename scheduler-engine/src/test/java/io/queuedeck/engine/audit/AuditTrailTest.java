@@ -2,6 +2,7 @@ package io.queuedeck.engine.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.store.TaskStore;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,22 @@ class AuditTrailTest {
                         org.assertj.core.groups.Tuple.tuple(2L, "lane.pause"),
                         org.assertj.core.groups.Tuple.tuple(1L, "bulk.cancel"));
         assertThat(third.number()).isEqualTo(3);
+    }
+
+    @Test
+    void liveEngine_writesEntriesOffTheCallersThread_andHasThemStoredBeforeItCloses(@TempDir Path dir) {
+        Engine engine = Engine.builder().store(TaskStore.embedded(dir)).build();
+        engine.start();
+        for (int i = 0; i < 20; i++) {
+            engine.audit().record("ops", "api", "task.cancel", "t-" + i, 1, null);
+        }
+        engine.close();
+
+        TaskStore reopened = TaskStore.embedded(dir);
+        AuditTrail again = new AuditTrail(new VirtualClock(), reopened);
+        reopened.close();
+        assertThat(again.find(AuditQuery.all()).total()).isEqualTo(20);
+        assertThat(again.find(AuditQuery.all()).entries().getFirst().target()).isEqualTo("t-19");
     }
 
     @Test
