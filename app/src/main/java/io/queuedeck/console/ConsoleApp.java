@@ -133,6 +133,18 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
         screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
+        io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway);
+        gateway.addListener(search::apply);
+        screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());
+        screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
+                new io.queuedeck.console.activity.ActivityViewModel(gateway)).root());
+        // audit entries become labelled chart markers: the REST API's all, the console's that the
+        // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
+        gateway.onAudit(entry -> {
+            if (entry.source().equals("api") || !entry.action().matches("(policy|queue|tier|gpu)\\..*")) {
+                changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
+            }
+        });
         main = new MainView(screens, policies);
         gateway.addListener(this::status);
 

@@ -4,14 +4,16 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The console's screens, in the order of the navigation bar (Ctrl+1 … Ctrl+6). */
+/** The console's screens, in the order of the navigation bar (Ctrl+1 … Ctrl+8). */
 public enum Screen {
     OVERVIEW("Overview", "Queue levels, throughput, latency and GPUs at a glance"),
     LATENCY("Latency", "Latency percentiles over a sliding window"),
     LANES("Lanes", "The queue itself, one lane per priority; drag tasks to reprioritize"),
     GPUS("GPUs", "Each simulated GPU: state, batch occupancy, KV cache"),
     FAULTS("Faults", "Inject and clear faults; the fault and change log"),
-    POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load");
+    POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load"),
+    SEARCH("Search", "Every task the engine knows, by any field; bulk actions with undo"),
+    ACTIVITY("Activity", "Who did what and when: the audit trail of the console and the API");
 
     private final String title;
     private final String description;

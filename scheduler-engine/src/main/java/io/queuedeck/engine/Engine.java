@@ -1,5 +1,7 @@
 package io.queuedeck.engine;
 
+import io.queuedeck.engine.audit.AuditTrail;
+import io.queuedeck.engine.bulk.BulkOperations;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.SystemClock;
 import io.queuedeck.engine.clock.VirtualClock;
@@ -68,6 +70,8 @@ public final class Engine implements AutoCloseable {
     private final EventBus events = new EventBus();
     private volatile boolean started;
     private final long maxQueuedBytes;
+    private final AuditTrail audit;
+    private final BulkOperations operations;
 
     private Engine(Builder builder) {
         this.clock = builder.clock;
@@ -82,6 +86,58 @@ public final class Engine implements AutoCloseable {
                 builder.onLoopFailure, builder.enforceDeadlines, builder.flow));
         this.store = builder.store;
         this.maxQueuedBytes = builder.maxQueuedBytes;
+        // a virtual clock's caller writes its own entries; a live engine writes them on a thread of their own, in order
+        this.audit = new AuditTrail(builder.clock, builder.store, builder.clock instanceof VirtualClock ? Runnable::run
+                : serial(builder.threadFactory, "queuedeck-audit"));
+        audit.onEntry(entry -> events.publish(new EngineEvent.OperatorAction(clock.nanos(), entry.actor(), entry.action(),
+                entry.summary(), entry.tasks())));
+        // a virtual clock's commands must come from the thread that drives it: operations run on the caller there
+        ThreadFactory threads = builder.threadFactory;
+        java.util.concurrent.Executor runner = builder.clock instanceof VirtualClock ? Runnable::run : work -> {
+            Thread thread = threads.newThread(work);
+            thread.setName("queuedeck-bulk");
+            thread.start();
+        };
+        this.operations = new BulkOperations(this::send, runner, audit, builder.clock);
+    }
+
+    /** Runs tasks one at a time, in order, on a thread that {@code threads} makes when there is work and that ends when there is none. */
+    private static java.util.concurrent.Executor serial(ThreadFactory threads, String name) {
+        java.util.concurrent.ConcurrentLinkedQueue<Runnable> queue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+        return new java.util.concurrent.Executor() {
+            @Override
+            public void execute(Runnable work) {
+                queue.add(work);
+                startIfIdle();
+            }
+
+            private void startIfIdle() {
+                if (draining.compareAndSet(false, true)) {
+                    Thread thread = threads.newThread(() -> {
+                        for (Runnable next; (next = queue.poll()) != null; ) {
+                            next.run();
+                        }
+                        draining.set(false);
+                        if (!queue.isEmpty()) {
+                            startIfIdle(); // work that arrived as this thread was ending
+                        }
+                    });
+                    thread.setName(name);
+                    thread.start();
+                }
+            }
+        };
+    }
+
+    /** Who did what to the queue, and when (decision 0041): every operator action and state-changing API call. */
+    public AuditTrail audit() {
+        return audit;
+    }
+
+    /** Bulk actions by filter with progress and undo (decision 0040). */
+    public BulkOperations operations() {
+        return operations;
     }
 
     public static Builder builder() {
@@ -228,6 +284,7 @@ public final class Engine implements AutoCloseable {
         driver.stop();
         try {
             driver.join(5_000);
+            audit.awaitWritten(2_000_000_000L); // the last operator actions belong in the store too
             driver.closeStore(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * and a refusal goes to the failure sink (a notification, named by the command's
  * {@link Command#describe()}) before the caller sees it.
  */
-public final class EngineGateway implements EngineCommands, Consumer<EngineSnapshot> {
+public final class EngineGateway implements EngineCommands, OperatorDesk, Consumer<EngineSnapshot> {
     /** 20 Hz at most: faster than the engine's default 10 Hz, slower than any display. */
     static final long MIN_APPLY_MILLIS = 50;
     private static final System.Logger LOG = System.getLogger(EngineGateway.class.getName());
@@ -149,12 +149,53 @@ public final class EngineGateway implements EngineCommands, Consumer<EngineSnaps
 
     @Override
     public <R> CompletableFuture<R> send(Command<R> command) {
-        return send(command.describe(), () -> engine.send(command));
+        return send(command.describe(), () -> audited(command));
     }
 
     @Override
     public <R> CompletableFuture<R> sendBuilt(String action, Supplier<Command<R>> build) {
-        return send(action, () -> engine.send(build.get()));
+        return send(action, () -> audited(build.get()));
+    }
+
+    /** Sends; a change the engine accepted goes into the audit trail (decision 0041). */
+    private <R> CompletableFuture<R> audited(Command<R> command) {
+        CompletableFuture<R> sent = engine.send(command);
+        ConsoleAudit.Fields fields = command instanceof Command.Change<R> change ? ConsoleAudit.of(change) : null;
+        if (fields == null) {
+            return sent;
+        }
+        return sent.whenComplete((value, error) -> {
+            if (error == null) {
+                engine.audit().record(ConsoleAudit.actor(), "console", fields.action(), fields.target(), fields.tasks(), null);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- bulk operations and the audit trail
+
+    @Override
+    public io.queuedeck.engine.bulk.OperationStatus startBulk(io.queuedeck.engine.bulk.BulkRequest request) {
+        return engine.operations().start(request, ConsoleAudit.actor(), "console", null);
+    }
+
+    @Override
+    public java.util.Optional<io.queuedeck.engine.bulk.OperationStatus> operation(String id) {
+        return engine.operations().status(id, null);
+    }
+
+    @Override
+    public io.queuedeck.engine.bulk.OperationStatus undo(String id) {
+        return engine.operations().undo(id, ConsoleAudit.actor(), "console", null);
+    }
+
+    @Override
+    public io.queuedeck.engine.audit.AuditPage audit(io.queuedeck.engine.audit.AuditQuery query) {
+        return engine.audit().find(query);
+    }
+
+    @Override
+    public void onAudit(Consumer<io.queuedeck.engine.audit.AuditEntry> listener) {
+        engine.audit().onEntry(entry -> fxThread.execute(() -> listener.accept(entry)));
     }
 
     private <T> CompletableFuture<T> send(String action, Supplier<CompletableFuture<T>> command) {

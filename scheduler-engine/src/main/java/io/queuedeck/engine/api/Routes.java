@@ -55,6 +55,7 @@ final class Routes {
     private volatile boolean draining;
     private final BodyReader bodies;
     private final TaskAccess access;
+    private final Auditor auditor;
     /**
      * Listings in progress at once: a page costs far more CPU than a submission (a hundred task
      * views to JSON), so on a small machine unbounded listers would take every core from writers.
@@ -85,6 +86,7 @@ final class Routes {
         this.tenants = tenants;
         this.access = new TaskAccess(engine, answers);
         this.intake = (spec, acceptBy, allowance) -> engine.send(new Command.Submit(spec, -1, acceptBy, allowance));
+        this.auditor = new Auditor(engine.audit());
     }
 
     /**
@@ -129,6 +131,9 @@ final class Routes {
         intake = (spec, acceptBy, allowance) -> shared.apply(spec);
     }
 
+    /** A page of {@code GET /v1/tasks} with search parameters: every match counted, pages by offset. */
+    record SearchList(List<TaskReport> tasks, int total, int offset, @JsonProperty("next_offset") Integer nextOffset) {}
+
     void register(Javalin app) {
         app.get("/healthz", this::health);
         app.get("/readyz", this::ready);
@@ -138,12 +143,17 @@ final class Routes {
         app.get("/v1/tasks/{id}", this::get);
         app.delete("/v1/tasks/{id}", this::cancel);
         app.patch("/v1/tasks/{id}", this::reprioritize);
+        new OperatorRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
         QueueRoutes queues = new QueueRoutes(engine, answers);
         app.get("/v1/queues", ctx -> {
             TaskAccess.require(ctx, "read the queues", Scope.READ, Scope.OPERATE);
             json(ctx, 200, QueueRoutes.queues(snapshot()));
         });
-        app.post("/v1/queues/{action}", ctx -> json(ctx, 200, queues.act(ctx)));
+        app.post("/v1/queues/{action}", ctx -> {
+            json(ctx, 200, queues.act(ctx));
+            auditor.record(ctx, "queue." + ctx.pathParam("action").substring(ctx.pathParam("action").lastIndexOf(':') + 1),
+                    ctx.pathParam("action"), 0, null);
+        });
         app.get("/v1/instances", ctx -> {
             TaskAccess.require(ctx, "read the instances", Scope.READ, Scope.OPERATE);
             json(ctx, 200, InstanceRoutes.instances(snapshot()));
@@ -315,7 +325,7 @@ final class Routes {
         TaskAccess.require(ctx, "read tasks", Scope.READ);
         TaskState state = null;
         String stateParam = ctx.queryParam("state");
-        if (stateParam != null && !stateParam.isEmpty()) {
+        if (stateParam != null && !stateParam.isEmpty() && !SearchParams.isSearch(ctx)) {
             try {
                 state = TaskState.valueOf(stateParam.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
@@ -325,6 +335,10 @@ final class Routes {
         }
         String tenantParam = ctx.queryParam("tenant");
         String tenant = TaskAccess.listTenant(ctx, tenantParam == null || tenantParam.isEmpty() ? null : tenantParam);
+        if (SearchParams.isSearch(ctx)) {
+            search(ctx, SearchParams.search(ctx, tenant, DEFAULT_PAGE));
+            return;
+        }
         int limit = intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT);
         long after = -1;
         String cursor = ctx.queryParam("cursor");
@@ -339,14 +353,7 @@ final class Routes {
             }
         }
         TaskQuery query = new TaskQuery(state, tenant, after, limit);
-        try {
-            if (!listings.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
-                throw new ApiException(503, "server_busy", "too many task listings in progress; retry later");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "unavailable", "the server is shutting down");
-        }
+        takeListingTurn();
         try {
             TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
             List<TaskReport> reports = new ArrayList<>(page.tasks().size());
@@ -359,7 +366,34 @@ final class Routes {
         }
     }
 
-    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    /** A search over every task (decision 0040): walked by the loop in slices, one page answered with the total. */
+    private void search(Context ctx, io.queuedeck.engine.task.TaskSearch search) {
+        takeListingTurn();
+        try {
+            io.queuedeck.engine.task.SearchPage page = answers.await(engine.send(new Command.SearchTasks(search)));
+            List<TaskReport> reports = new ArrayList<>(page.tasks().size());
+            for (TaskView view : page.tasks()) {
+                reports.add(report(view));
+            }
+            json(ctx, 200, new SearchList(reports, page.total(), page.offset(),
+                    page.hasMore() ? page.offset() + page.tasks().size() : null));
+        } finally {
+            listings.release();
+        }
+    }
+
+    private void takeListingTurn() {
+        try {
+            if (!listings.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                throw new ApiException(503, "server_busy", "too many task listings in progress; retry later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "unavailable", "the server is shutting down");
+        }
+    }
+
+    static int intParam(Context ctx, String name, int fallback, int min, int max) {
         String text = ctx.queryParam(name);
         if (text == null || text.isEmpty()) {
             return fallback;
@@ -387,6 +421,7 @@ final class Routes {
         String id = ctx.pathParam("id");
         access.checkOwned(ctx, id);
         json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(id)))));
+        auditor.record(ctx, "task.cancel", id, 1, null);
     }
 
     private void reprioritize(Context ctx) {
@@ -423,6 +458,9 @@ final class Routes {
                     : new Command.Place(id, priority, placement)));
         }
         json(ctx, 200, report(moved));
+        auditor.record(ctx, placement == null ? "task.reprioritize" : "task.place", id, 1, "to P" + moved.priority()
+                + (patch.position() != null ? " " + patch.position() : patch.before() != null ? " before " + patch.before()
+                : patch.after() != null ? " after " + patch.after() : ""));
     }
 
     /** Refuses a place next to a task the caller may not see exactly as one next to an unknown task. */
@@ -448,6 +486,7 @@ final class Routes {
             throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + id + "'");
         }
         json(ctx, 202, Map.of("task_id", id, "replayed", true));
+        auditor.record(ctx, "callback.replay", id, 1, null);
     }
 
     private void metrics(Context ctx) throws IOException {

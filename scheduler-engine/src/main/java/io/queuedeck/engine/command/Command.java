@@ -9,9 +9,13 @@ import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.ScoreBreakdown;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.SearchPage;
 import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskSearch;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
@@ -58,7 +62,9 @@ public sealed interface Command<R> {
             @JsonSubTypes.Type(value = LimitKvCache.class, name = "limit_kv_cache"),
             @JsonSubTypes.Type(value = FailPromptsAbove.class, name = "fail_prompts_above"),
             @JsonSubTypes.Type(value = MarkFault.class, name = "mark_fault"),
-            @JsonSubTypes.Type(value = DrainInstance.class, name = "drain_instance")})
+            @JsonSubTypes.Type(value = DrainInstance.class, name = "drain_instance"),
+            @JsonSubTypes.Type(value = BulkApply.class, name = "bulk_apply"),
+            @JsonSubTypes.Type(value = RestoreMarks.class, name = "restore_marks")})
     sealed interface Change<R> extends Command<R> {}
 
     /** A command that only reads. */
@@ -329,7 +335,80 @@ public sealed interface Command<R> {
         }
     }
 
+    /**
+     * One slice of a bulk action (decision 0040): applies {@code action} to each listed task that
+     * still passes {@code filter}, skipping the others (gone, changed, or in a state the action
+     * does not apply to). Answers where each changed task stood before, for an undo.
+     *
+     * @param priority the new priority of a reprioritize or the lane of a move
+     * @param position for a move: {@code front} or {@code back} of the lane, or null to keep the
+     *                 tasks' places by arrival
+     */
+    record BulkApply(List<String> taskIds, TaskFilter filter, BulkAction action, Integer priority, String position)
+            implements Change<List<TaskMark>> {
+        public BulkApply {
+            taskIds = List.copyOf(taskIds);
+            Objects.requireNonNull(filter, "filter");
+            Objects.requireNonNull(action, "action");
+            if ((action == BulkAction.REPRIORITIZE || action == BulkAction.MOVE) && priority == null) {
+                throw new io.queuedeck.engine.task.InvalidTaskException("priority", action.key() + " needs a priority (0..9)");
+            }
+            if (position != null && !position.equals("front") && !position.equals("back")) {
+                throw new io.queuedeck.engine.task.InvalidTaskException("position",
+                        "position must be front or back, got '" + position + "'");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "Bulk " + action.key() + " of " + taskIds.size() + " tasks";
+        }
+    }
+
+    /** Puts tasks back where {@code marks} say they stood (the undo of a bulk action); answers how many moved back. */
+    record RestoreMarks(List<TaskMark> marks) implements Change<Integer> {
+        public RestoreMarks {
+            marks = List.copyOf(marks);
+        }
+
+        @Override
+        public String describe() {
+            return "Restore the places of " + marks.size() + " tasks";
+        }
+    }
+
     // ---------------------------------------------------------------- queries
+
+    /**
+     * A page of every known task that passes a filter, in the order asked for. Read from the
+     * index in slices between other commands (decision 0040), so a search over a million tasks
+     * never holds the loop for long.
+     */
+    record SearchTasks(TaskSearch search) implements Query<SearchPage> {
+        public SearchTasks {
+            Objects.requireNonNull(search, "search");
+        }
+
+        @Override
+        public String describe() {
+            return "Search tasks";
+        }
+    }
+
+    /** Where every task that passes the filter stands, in submission order, at most {@code max}; in slices. */
+    record SelectTasks(TaskFilter filter, int max) implements Query<List<TaskMark>> {
+        public SelectTasks {
+            Objects.requireNonNull(filter, "filter");
+            if (max < 0) {
+                throw new IllegalArgumentException("max must not be negative, got " + max);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "Select tasks";
+        }
+    }
 
     /** The task with this id, if it is active or finished recently. */
     record FindTask(String taskId) implements Query<Optional<TaskView>> {

@@ -18,11 +18,13 @@ final class CommandHandler {
     private final SchedulerLoop loop;
     private final TaskCommands tasks;
     private final TaskQueries queries;
+    private final BulkChanges bulk;
 
     CommandHandler(SchedulerLoop loop) {
         this.loop = loop;
         this.tasks = loop.commands;
         this.queries = new TaskQueries(loop.tasks);
+        this.bulk = new BulkChanges(loop);
     }
 
     /** The command's answer, of the type the command names; throws when the command is refused. */
@@ -110,6 +112,10 @@ final class CommandHandler {
                 yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));
             }
             case Command.ListTasks c -> queries.page(c.query(), now);
+            case Command.SearchTasks c -> new SearchWalk(loop.tasks, c.search(), now); // LoopDriver runs it in slices
+            case Command.SelectTasks c -> new MarkSelection(loop.tasks, c.filter(), c.max(), now); // in slices too
+            case Command.BulkApply c -> bulk.apply(c, now);
+            case Command.RestoreMarks c -> bulk.restore(c.marks());
             case Command.WaitingTasks c -> new WaitingListing(loop.tasks, c.limitPerPriority(), loop.queues.live()); // LoopDriver runs it in slices
             case Command.Explain c -> explain(c.taskId(), now);
             case Command.TakeSnapshot c -> loop.snapshots.take(false);

@@ -35,6 +35,11 @@ final class LanePlacement {
         return rank;
     }
 
+    /** A rank ahead of every task's: the front of any lane. */
+    long frontRank() {
+        return lowestRank -= RANK_STEP;
+    }
+
     /** Recovery: ranks go on after the recovered ones, and a move to the front below them. */
     void continueAfter(long lowest, long highest) {
         nextRank = Math.max(nextRank, highest + RANK_STEP);

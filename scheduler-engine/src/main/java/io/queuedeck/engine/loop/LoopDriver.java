@@ -185,8 +185,8 @@ public final class LoopDriver {
         R result;
         try {
             Object handled = handler.handle(command);
-            if (handled instanceof WaitingListing listing) {
-                listInSlices(listing, (CompletableFuture<List<TaskView>>) answer);
+            if (handled instanceof Sliced sliced) {
+                runInSlices(sliced, (CompletableFuture<Object>) answer);
                 return;
             }
             result = (R) handled;
@@ -216,17 +216,17 @@ public final class LoopDriver {
         loop.durable.handedOn(views);
     }
 
-    /** One slice of the listing now; the next behind the commands sent meanwhile (at once on a virtual clock). */
-    private void listInSlices(WaitingListing listing, CompletableFuture<List<TaskView>> answer) {
+    /** One slice of the read now; the next behind the commands sent meanwhile (at once on a virtual clock). */
+    private void runInSlices(Sliced sliced, CompletableFuture<Object> answer) {
         try {
-            boolean done = listing.step();
+            boolean done = sliced.step();
             while (!done && clock instanceof VirtualClock) {
-                done = listing.step();
+                done = sliced.step();
             }
             if (done) {
-                answer.complete(listing.views(clock.nanos()));
+                answer.complete(sliced.result(clock.nanos()));
             } else {
-                execute(() -> listInSlices(listing, answer));
+                execute(() -> runInSlices(sliced, answer));
             }
         } catch (RuntimeException e) {
             answer.completeExceptionally(e);

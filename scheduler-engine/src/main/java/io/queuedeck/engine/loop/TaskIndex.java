@@ -74,16 +74,21 @@ final class TaskIndex {
 
     /** The first task after sequence {@code after} that passes the query's filters, or null. */
     Task next(TaskQuery query, long after) {
+        return next(query.state(), query.tenant(), after);
+    }
+
+    /** The first task after sequence {@code after} in {@code state} of {@code tenant} (null: any), or null. */
+    Task next(TaskState state, String tenant, long after) {
         long found;
-        if (query.tenant() != null) {
-            SequenceSet tenant = byTenant.get(query.tenant());
-            if (tenant == null) {
+        if (tenant != null) {
+            SequenceSet ofTenant = byTenant.get(tenant);
+            if (ofTenant == null) {
                 return null;
             }
-            found = query.state() == null ? tenant.next(after)
-                    : SequenceSet.nextInBoth(byState[query.state().ordinal()], tenant, after);
+            found = state == null ? ofTenant.next(after)
+                    : SequenceSet.nextInBoth(byState[state.ordinal()], ofTenant, after);
         } else {
-            found = (query.state() == null ? all : byState[query.state().ordinal()]).next(after);
+            found = (state == null ? all : byState[state.ordinal()]).next(after);
         }
         return found < 0 ? null : (Task) all.get(found);
     }

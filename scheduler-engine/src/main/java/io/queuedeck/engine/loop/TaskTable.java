@@ -88,6 +88,11 @@ final class TaskTable {
         return index.next(query, after);
     }
 
+    /** The first known task after sequence {@code after} in {@code state} of {@code tenant} (null: any), or null. */
+    Task next(TaskState state, String tenant, long after) {
+        return index.next(state, tenant, after);
+    }
+
     void retire(Task task) {
         if (active.remove(task.id()) != null) {
             bodyBytes -= bodyBytes(task.spec());

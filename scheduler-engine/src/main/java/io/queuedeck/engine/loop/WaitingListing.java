@@ -19,10 +19,7 @@ import java.util.PriorityQueue;
  * end: one that stopped waiting is left out, one that changed lane is shown in its new lane.
  * Loop thread only.
  */
-final class WaitingListing {
-    /** Waiting tasks one slice visits: about a millisecond of the loop. */
-    static final int SLICE = 16_384;
-
+final class WaitingListing implements Sliced {
     private final TaskTable tasks;
     private final int limitPerPriority;
     private final Comparator<Task> dispatchOrder;
@@ -45,7 +42,8 @@ final class WaitingListing {
     }
 
     /** Visits up to {@link #SLICE} more waiting tasks; true once every one has been visited. */
-    boolean step() {
+    @Override
+    public boolean step() {
         for (int visited = 0; walking != null && visited < SLICE; visited++) {
             Task task = tasks.next(walking, after);
             if (task == null) {
@@ -63,6 +61,11 @@ final class WaitingListing {
             }
         }
         return walking == null;
+    }
+
+    @Override
+    public Object result(long now) {
+        return views(now);
     }
 
     /** The listing, grouped by priority 0..9, each lane in dispatch order, as the tasks are now. */

@@ -26,6 +26,12 @@ public sealed interface EngineEvent {
     /** A fault began ({@code active}) or ended: a labelled marker for charts and the run log of a drill. */
     record FaultMarked(long at, String faultId, String label, boolean active) implements EngineEvent {}
 
+    /**
+     * An operator or an API client changed something (an audit trail entry): a labelled marker on
+     * the charts. {@code at} is the engine clock when it was recorded.
+     */
+    record OperatorAction(long at, String actor, String action, String label, int tasks) implements EngineEvent {}
+
     /** Dispatch was paused or resumed. */
     record DispatchToggled(long at, boolean paused) implements EngineEvent {}
 }

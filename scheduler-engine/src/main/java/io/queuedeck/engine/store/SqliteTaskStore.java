@@ -21,7 +21,8 @@ import org.sqlite.SQLiteException;
 
 /**
  * The embedded {@link TaskStore}: a SQLite database in WAL mode (decision 0045). A task's record
- * (JSON) is one row keyed by its sequence; tier, lane and dispatch modes are rows of a small table.
+ * (JSON) is one row keyed by its sequence; tier, lane and dispatch modes are rows of a small table,
+ * and the audit trail's entries (decision 0041) rows of a third.
  * Each {@link #write} is one transaction; its commit appends the changed pages to the write-ahead
  * log and fsyncs it ({@code synchronous=FULL}) before returning, so a batch is either wholly on the
  * device or not at all. SQLite copies the log back into the database file every 1,000 pages
@@ -37,7 +38,7 @@ final class SqliteTaskStore implements TaskStore {
 
     private final Path file;
     private final Connection connection;
-    private final PreparedStatement insert, update, delete, select, putMode;
+    private final PreparedStatement insert, update, delete, select, putMode, putAudit, trimAudit;
     private volatile int taskCount;
     private boolean closed;
 
@@ -50,6 +51,8 @@ final class SqliteTaskStore implements TaskStore {
         select = connection.prepareStatement("SELECT record FROM tasks WHERE sequence = ?");
         putMode = connection.prepareStatement("INSERT INTO modes(key, value) VALUES (?, ?)"
                 + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+        putAudit = connection.prepareStatement("INSERT OR REPLACE INTO audit(number, record) VALUES (?, ?)");
+        trimAudit = connection.prepareStatement("DELETE FROM audit WHERE number <= ?");
         try (Statement statement = connection.createStatement();
              ResultSet count = statement.executeQuery("SELECT count(*) FROM tasks")) {
             taskCount = count.next() ? count.getInt(1) : 0;
@@ -74,6 +77,7 @@ final class SqliteTaskStore implements TaskStore {
                 statement.execute("BEGIN EXCLUSIVE");
                 statement.execute("CREATE TABLE IF NOT EXISTS tasks (sequence INTEGER PRIMARY KEY, record BLOB NOT NULL)");
                 statement.execute("CREATE TABLE IF NOT EXISTS modes (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+                statement.execute("CREATE TABLE IF NOT EXISTS audit (number INTEGER PRIMARY KEY, record BLOB NOT NULL)");
                 statement.execute("COMMIT");
             }
             connection.setAutoCommit(false);
@@ -176,14 +180,51 @@ final class SqliteTaskStore implements TaskStore {
             }
             connection.commit();
         } catch (SQLException e) {
-            try {
-                connection.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            rollbackQuietly(e);
             throw new IllegalStateException("task store write of " + batch.size() + " changes failed: " + e.getMessage(), e);
         }
         taskCount += added;
+    }
+
+    /** Committed and synced at once, in its own transaction: operator actions are rare, and an entry must outlive a crash. */
+    @Override
+    public synchronized void appendAudit(long number, byte[] record, int keep) {
+        checkOpen();
+        try {
+            putAudit.setLong(1, number);
+            putAudit.setBytes(2, record);
+            putAudit.executeUpdate();
+            trimAudit.setLong(1, number - keep); // entries are numbered in order: the oldest go
+            trimAudit.executeUpdate();
+            connection.commit();
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw new IllegalStateException("audit entry " + number + " could not be stored: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<byte[]> auditRecords() {
+        checkOpen();
+        List<byte[]> records = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT record FROM audit ORDER BY number")) {
+            while (rows.next()) {
+                records.add(rows.getBytes(1));
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the audit trail from " + file + ": " + e.getMessage(), e);
+        }
+        return records;
+    }
+
+    private void rollbackQuietly(SQLException cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException suppressed) {
+            cause.addSuppressed(suppressed);
+        }
     }
 
     /** @return 1 when the record is new, 0 when it replaced one */

@@ -32,6 +32,18 @@ public interface TaskStore extends AutoCloseable {
      */
     void write(List<StoreWrite> batch);
 
+    /**
+     * Keeps one audit record (JSON) under its number, beside the tasks (decision 0041), and drops
+     * the oldest once more than {@code keep} are kept. A store that keeps none (the default) leaves
+     * the audit trail in memory only.
+     */
+    default void appendAudit(long number, byte[] record, int keep) {}
+
+    /** The audit records kept, oldest first; empty for a store that keeps none. */
+    default List<byte[]> auditRecords() {
+        return List.of();
+    }
+
     /** Stored task records, idempotency records included (for metrics and tests). */
     int taskCount();
 

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.task.Placement;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import org.junit.jupiter.api.Test;
@@ -42,7 +45,10 @@ class CommandJsonTest {
             new Command.LimitKvCache(1, 0.25),
             new Command.FailPromptsAbove(2, 4096),
             new Command.MarkFault("f-1", "hang GPU 0", true),
-            new Command.DrainInstance(2, true));
+            new Command.DrainInstance(2, true),
+            new Command.BulkApply(List.of("t-1", "t-2"), new TaskFilter(null, "llama-2-7b", "acme", null,
+                    Set.of(TaskState.QUEUED), 4, 6, 1_000L, null, "nightly"), BulkAction.MOVE, 2, "front"),
+            new Command.RestoreMarks(List.of(new TaskMark("t-1", 5, 3_145_728L))));
 
     @Test
     void everyChange_writtenThenRead_isTheSameRecord() {

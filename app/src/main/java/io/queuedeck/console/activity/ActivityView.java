@@ -1,0 +1,91 @@
+package io.queuedeck.console.activity;
+
+import io.queuedeck.engine.audit.AuditEntry;
+import java.io.File;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.stage.FileChooser;
+
+/** The Activity screen: a search box, the audit trail as a table, export buttons. Binds and forwards only. */
+public final class ActivityView {
+    public static final String ROOT_CLASS = "qd-activity";
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final ActivityViewModel model;
+    private final BorderPane root = new BorderPane();
+
+    public ActivityView(ActivityViewModel model) {
+        this.model = model;
+        root.getStyleClass().add(ROOT_CLASS);
+        root.setPadding(new Insets(8));
+        TextField search = new TextField();
+        search.setId("activity-search");
+        search.setPromptText("Search: who, what, task id, tenant …");
+        search.setTooltip(new Tooltip("Text in the actor, action, target or detail, ignoring case"));
+        search.textProperty().bindBidirectional(model.queryProperty());
+        HBox.setHgrow(search, Priority.ALWAYS);
+        Button csv = exportButton("Export CSV", "csv");
+        Button json = exportButton("Export JSON", "json");
+        Label message = new Label();
+        message.setId("activity-message");
+        message.textProperty().bind(model.messageProperty());
+        HBox top = new HBox(8, search, csv, json, message);
+        top.setAlignment(Pos.CENTER_LEFT);
+        top.setPadding(new Insets(0, 0, 8, 0));
+        root.setTop(top);
+
+        TableView<AuditEntry> table = new TableView<>(model.entries());
+        table.setId("activity-table");
+        table.setPlaceholder(new Label("No operator action recorded yet"));
+        table.getColumns().add(column("When", e -> TIME.format(e.at()), 150));
+        table.getColumns().add(column("Who", AuditEntry::actor, 140));
+        table.getColumns().add(column("From", AuditEntry::source, 70));
+        table.getColumns().add(column("What", AuditEntry::action, 140));
+        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 200));
+        table.getColumns().add(column("Tasks", e -> String.format("%,d", e.tasks()), 70));
+        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 240));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        root.setCenter(table);
+    }
+
+    private Button exportButton(String text, String extension) {
+        Button button = new Button(text);
+        button.setId("activity-export-" + extension);
+        button.setTooltip(new Tooltip("Write the entries matching the search to a ." + extension + " file"));
+        button.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setInitialFileName("queuedeck-activity." + extension);
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension.toUpperCase(), "*." + extension));
+            File file = chooser.showSaveDialog(root.getScene().getWindow());
+            if (file != null) {
+                model.export(file.toPath());
+            }
+        });
+        return button;
+    }
+
+    private static TableColumn<AuditEntry, String> column(String title, Function<AuditEntry, String> value, double width) {
+        TableColumn<AuditEntry, String> column = new TableColumn<>(title);
+        column.setPrefWidth(width);
+        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        return column;
+    }
+
+    public Parent root() {
+        return root;
+    }
+}

@@ -1,0 +1,52 @@
+package io.queuedeck.console.gateway;
+
+import io.queuedeck.engine.command.Command;
+import java.util.Locale;
+
+/**
+ * What the console records in the audit trail for each change it sends (decision 0041): the action
+ * key, its target and how many tasks. Submissions (the demo load, a poison task) are workload, and
+ * bulk slices are recorded by their operation, so neither is recorded here.
+ */
+final class ConsoleAudit {
+    /** One entry's fields. */
+    record Fields(String action, String target, int tasks) {}
+
+    private ConsoleAudit() {}
+
+    /** The operator behind this console: {@code console:<OS user>}. */
+    static String actor() {
+        return "console:" + System.getProperty("user.name", "operator");
+    }
+
+    /** The entry for {@code change}, or null when it is not recorded. */
+    static Fields of(Command.Change<?> change) {
+        return switch (change) {
+            case Command.Submit c -> null;
+            case Command.BulkApply c -> null;
+            case Command.RestoreMarks c -> null;
+            case Command.Cancel c -> new Fields("task.cancel", c.taskId(), 1);
+            case Command.RetryDeadLetter c -> new Fields("task.retry", c.taskId(), 1);
+            case Command.Reprioritize c -> new Fields("task.reprioritize", c.taskId() + " to P" + c.priority(), 1);
+            case Command.Place c -> new Fields("task.place", c.taskId() + (c.priority() == null ? "" : " to P" + c.priority()), 1);
+            case Command.PauseDispatch c -> new Fields(c.paused() ? "queue.pause" : "queue.resume", "all", 0);
+            case Command.Drain c -> new Fields("queue.drain", "all", 0);
+            case Command.SetTierMode c -> new Fields("tier." + lower(c.mode()), lower(c.tier()), 0);
+            case Command.SetLaneMode c -> new Fields("lane." + lower(c.mode()), "P" + c.priority(), 0);
+            case Command.SwitchPolicy c -> new Fields("policy.switch", c.policy(), 0);
+            case Command.CrashInstance c -> new Fields("gpu.crash", "GPU " + c.instance(), 0);
+            case Command.SlowInstance c -> new Fields("gpu.slow", "GPU " + c.instance() + " x" + c.factor(), 0);
+            case Command.SetInstanceOnline c -> new Fields(c.online() ? "gpu.online" : "gpu.offline", "GPU " + c.instance(), 0);
+            case Command.DrainInstance c -> new Fields(c.draining() ? "gpu.drain" : "gpu.drain_end", "GPU " + c.instance(), 0);
+            case Command.HangInstance c -> new Fields(c.hung() ? "fault.hang" : "fault.hang_clear", "GPU " + c.instance(), 0);
+            case Command.LimitKvCache c -> new Fields("fault.kv_cache", "GPU " + c.instance() + " to " + c.fraction(), 0);
+            case Command.FailPromptsAbove c -> new Fields("fault.oom", "GPU " + c.instance() + " above " + c.promptTokens(), 0);
+            case Command.MarkFault c -> null; // the fault itself is the recorded action
+            case Command.ApplyConfig c -> new Fields("config.apply", c.describe(), 0);
+        };
+    }
+
+    private static String lower(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,278 @@
+package io.queuedeck.console.search;
+
+import io.queuedeck.engine.bulk.OperationStatus;
+import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.task.TaskSort;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.value.ObservableValue;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
+
+/**
+ * The Search screen: filters, the sorted page of matches, the opened task, and the bulk bar. Only
+ * binds and forwards to {@link SearchViewModel}; built in code (a form and a table, nothing an
+ * FXML file would make clearer).
+ */
+public final class SearchView {
+    public static final String ROOT_CLASS = "qd-search";
+    public static final String BULK_BAR_CLASS = "qd-bulk-bar";
+
+    private final SearchViewModel model;
+    private final BorderPane root = new BorderPane();
+    final TextField idField = new TextField();
+    final TableView<TaskView> table = new TableView<>();
+    final TextField confirmField = new TextField();
+    final Button applyButton = new Button("Apply");
+
+    public SearchView(SearchViewModel model) {
+        this.model = model;
+        root.getStyleClass().add(ROOT_CLASS);
+        root.setPadding(new Insets(8));
+        root.setTop(filters());
+        root.setCenter(results());
+        root.setRight(details());
+        root.setBottom(bulkBar());
+    }
+
+    private Parent filters() {
+        idField.setId("search-id");
+        idField.setPromptText("Task id or its start");
+        idField.setTooltip(new Tooltip("Enter on a full id opens the task, or says that it does not exist"));
+        idField.textProperty().bindBidirectional(model.idProperty());
+        idField.setOnAction(e -> {
+            model.search(); // the id as a prefix lists its neighbours; the look-up answers last
+            model.openId();
+        });
+        TextField text = field("search-text", "Text in metadata", model.textProperty(), "Text a metadata key or value contains");
+        TextField tenant = field("search-tenant", "Tenant", model.tenantProperty(), "Only this tenant's tasks");
+        TextField taskModel = field("search-model", "Model", model.modelProperty(), "Only tasks for this model");
+        TextField klass = field("search-class", "Business class", model.businessClassProperty(), "Only this business class");
+        ComboBox<TaskState> state = new ComboBox<>(FXCollections.observableArrayList(TaskState.values()));
+        state.getItems().addFirst(null);
+        state.setPromptText("Any state");
+        state.setConverter(named(s -> s == null ? "Any state" : s.name().toLowerCase(Locale.ROOT)));
+        state.valueProperty().bindBidirectional(model.stateProperty());
+        state.setTooltip(new Tooltip("Only tasks in this state"));
+        ComboBox<Integer> min = priorityBox("Min P", model.minPriorityProperty(), "Most urgent priority to include");
+        ComboBox<Integer> max = priorityBox("Max P", model.maxPriorityProperty(), "Least urgent priority to include");
+        Button search = new Button("Search");
+        search.setId("search-run");
+        search.setTooltip(new Tooltip("Search every task the engine knows, not only the rows a lane shows"));
+        search.setOnAction(e -> model.search());
+        for (TextField field : new TextField[] {text, tenant, taskModel, klass}) {
+            field.setOnAction(e -> model.search()); // Enter searches
+        }
+        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search);
+        row.setPadding(new Insets(0, 0, 8, 0));
+        return row;
+    }
+
+    private Parent results() {
+        table.setId("search-results");
+        table.setItems(model.results());
+        table.setPlaceholder(new Label("Search to list tasks"));
+        table.getColumns().add(column("Task", TaskView::id, null, 220));
+        table.getColumns().add(column("State", v -> v.state().name().toLowerCase(Locale.ROOT), TaskSort.STATE, 90));
+        table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 50));
+        table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 100));
+        table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 120));
+        table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 90));
+        table.getColumns().add(column("Waited", v -> String.format(Locale.ROOT, "%.1f s", v.waitedNanos() / 1e9),
+                TaskSort.SUBMITTED, 80));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
+            if (task != null) {
+                model.open(task);
+            }
+        });
+        Button previous = new Button("◀ Previous");
+        previous.setOnAction(e -> model.previousPage());
+        previous.disableProperty().bind(model.offsetProperty().isEqualTo(0));
+        Button next = new Button("Next ▶");
+        next.setOnAction(e -> model.nextPage());
+        next.disableProperty().bind(model.offsetProperty().add(SearchViewModel.PAGE).greaterThanOrEqualTo(model.totalProperty()));
+        Label message = new Label();
+        message.setId("search-message");
+        message.textProperty().bind(model.messageProperty());
+        message.setWrapText(true);
+        HBox pager = new HBox(8, previous, next, message);
+        pager.setAlignment(Pos.CENTER_LEFT);
+        pager.setPadding(new Insets(6, 0, 6, 0));
+        VBox box = new VBox(table, pager);
+        VBox.setVgrow(table, Priority.ALWAYS);
+        return box;
+    }
+
+    private Parent details() {
+        TextArea details = new TextArea();
+        details.setId("search-details");
+        details.setEditable(false);
+        details.setWrapText(true);
+        details.setPrefColumnCount(28);
+        details.textProperty().bind(model.openedProperty().map(SearchView::describe).orElse("Select a task, or type its id and press Enter"));
+        Button close = new Button("Close");
+        close.setOnAction(e -> model.closeTask());
+        close.disableProperty().bind(model.openedProperty().isNull());
+        VBox box = new VBox(6, new Label("Task"), details, close);
+        VBox.setVgrow(details, Priority.ALWAYS);
+        box.setPadding(new Insets(0, 0, 0, 8));
+        return box;
+    }
+
+    private Parent bulkBar() {
+        ComboBox<BulkAction> action = new ComboBox<>(FXCollections.observableArrayList(BulkAction.values()));
+        action.setId("bulk-action");
+        action.setConverter(named(a -> a == null ? "" : a.key()));
+        action.valueProperty().bindBidirectional(model.actionProperty());
+        action.setTooltip(new Tooltip("What to do to every task the last search matched"));
+        ComboBox<Integer> priority = priorityBox("To P", model.targetPriorityProperty(), "The new priority, or the lane to move to");
+        priority.disableProperty().bind(model.actionProperty().isEqualTo(BulkAction.CANCEL)
+                .or(model.actionProperty().isEqualTo(BulkAction.RETRY)));
+        ComboBox<String> position = new ComboBox<>(FXCollections.observableArrayList(null, "front", "back"));
+        position.setConverter(named(p -> p == null ? "keep order" : p));
+        position.valueProperty().bindBidirectional(model.positionProperty());
+        position.disableProperty().bind(model.actionProperty().isNotEqualTo(BulkAction.MOVE));
+        position.setTooltip(new Tooltip("A move: to the front or back of the lane, or keeping arrival order"));
+        Button preview = new Button("Preview");
+        preview.setId("bulk-preview");
+        preview.setTooltip(new Tooltip("Count the tasks the action would change; nothing changes"));
+        preview.setOnAction(e -> model.preview());
+        Label count = new Label();
+        count.setId("bulk-count");
+        count.textProperty().bind(model.affectedProperty().map(n -> n.intValue() < 0 ? "" : String.format(Locale.ROOT, "%,d tasks", n.intValue())));
+        confirmField.setId("bulk-confirm");
+        confirmField.setPromptText("type the count");
+        confirmField.setPrefColumnCount(8);
+        confirmField.visibleProperty().bind(model.confirmationRequiredProperty());
+        confirmField.managedProperty().bind(confirmField.visibleProperty());
+        confirmField.setTooltip(new Tooltip("A destructive action over more than " + SearchViewModel.CONFIRM_ABOVE
+                + " tasks: type their number to confirm"));
+        applyButton.setId("bulk-apply");
+        applyButton.disableProperty().bind(model.affectedProperty().lessThan(1));
+        applyButton.setTooltip(new Tooltip("Apply to the counted tasks, in slices; progress below"));
+        applyButton.setOnAction(e -> {
+            if (model.apply(confirmField.getText())) {
+                confirmField.clear();
+            }
+        });
+        ProgressBar progress = new ProgressBar(0);
+        progress.setId("bulk-progress");
+        progress.progressProperty().bind(model.operationProperty().map(SearchView::fraction).orElse(0.0));
+        Button undo = new Button("Undo");
+        undo.setId("bulk-undo");
+        undo.setTooltip(new Tooltip("Put every task the last reprioritize or move changed back where it was"));
+        undo.disableProperty().bind(model.operationProperty().map(op -> !op.undoable()).orElse(true));
+        undo.setOnAction(e -> model.undo());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(8, new Label("Bulk"), action, priority, position, preview, count, confirmField, applyButton,
+                spacer, progress, undo);
+        bar.getStyleClass().add(BULK_BAR_CLASS);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(6, 0, 0, 0));
+        return bar;
+    }
+
+    private static double fraction(OperationStatus op) {
+        if (op.finished()) {
+            return 1.0;
+        }
+        return op.matched() <= 0 ? -1.0 : (double) op.processed() / op.matched(); // -1: indeterminate
+    }
+
+    private static String describe(TaskView v) {
+        StringBuilder out = new StringBuilder();
+        out.append(v.id()).append('\n').append(v.state().name().toLowerCase(Locale.ROOT)).append(", P").append(v.priority())
+                .append('\n').append("model ").append(orDash(v.spec().model()))
+                .append("\ntenant ").append(orDash(v.spec().tenant()))
+                .append("\nclass ").append(orDash(v.spec().businessClass()))
+                .append(String.format(Locale.ROOT, "%nwaited %.1f s, attempts %d", v.waitedNanos() / 1e9, v.attempts()));
+        if (v.spec().metadata() != null) {
+            v.spec().metadata().forEach((k, value) -> out.append('\n').append(k).append(": ").append(value));
+        }
+        if (v.error() != null) {
+            out.append("\nerror: ").append(v.error());
+        }
+        return out.toString();
+    }
+
+    private TableColumn<TaskView, String> column(String title, Function<TaskView, String> value, TaskSort sort, double width) {
+        TableColumn<TaskView, String> column = new TableColumn<>();
+        Label header = new Label(title);
+        column.setGraphic(header);
+        column.setSortable(false); // the engine sorts every match, not the page on screen
+        column.setPrefWidth(width);
+        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        if (sort != null) {
+            header.setTooltip(new Tooltip("Sort every match by " + title.toLowerCase(Locale.ROOT) + "; again to reverse"));
+            header.setOnMouseClicked(e -> model.sortBy(sort));
+            ObservableValue<String> arrow = model.sortProperty().flatMap(s -> model.descendingProperty()
+                    .map(d -> s == sort ? title + (d ? " ▼" : " ▲") : title));
+            header.textProperty().bind(arrow);
+        }
+        return column;
+    }
+
+    private static TextField field(String id, String prompt, javafx.beans.property.StringProperty property, String tip) {
+        TextField field = new TextField();
+        field.setId(id);
+        field.setPromptText(prompt);
+        field.setPrefColumnCount(10);
+        field.setTooltip(new Tooltip(tip));
+        field.textProperty().bindBidirectional(property);
+        return field;
+    }
+
+    private static ComboBox<Integer> priorityBox(String prompt, javafx.beans.property.ObjectProperty<Integer> property, String tip) {
+        ComboBox<Integer> box = new ComboBox<>(FXCollections.observableArrayList(null, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        box.setPromptText(prompt);
+        box.setConverter(named(p -> p == null ? prompt : "P" + p));
+        box.valueProperty().bindBidirectional(property);
+        box.setTooltip(new Tooltip(tip));
+        return box;
+    }
+
+    private static <T> StringConverter<T> named(Function<T, String> name) {
+        return new StringConverter<>() {
+            @Override
+            public String toString(T value) {
+                return name.apply(value);
+            }
+
+            @Override
+            public T fromString(String text) {
+                throw new UnsupportedOperationException("choices only");
+            }
+        };
+    }
+
+    private static String orDash(String text) {
+        return text == null ? "—" : text;
+    }
+
+    public Parent root() {
+        return root;
+    }
+}

@@ -1,0 +1,299 @@
+package io.queuedeck.console.search;
+
+import io.queuedeck.console.gateway.EngineCommands;
+import io.queuedeck.console.gateway.OperatorDesk;
+import io.queuedeck.engine.bulk.BulkRequest;
+import io.queuedeck.engine.bulk.OperationStatus;
+import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.SearchPage;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskSearch;
+import io.queuedeck.engine.task.TaskSort;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.util.Locale;
+import java.util.Set;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The Search screen: a filter over every task the engine knows (decision 0040), sorted pages of
+ * the matches with their total, a look-up by full id, and bulk actions on what the filter selects
+ * with a count first, a typed confirmation for large destructive ones, progress and undo. FX thread.
+ */
+public final class SearchViewModel {
+    /** Rows per page. */
+    public static final int PAGE = 100;
+    /** A destructive bulk action over more tasks than this asks the operator to type the count. */
+    public static final int CONFIRM_ABOVE = 100;
+
+    private final EngineCommands commands;
+    private final OperatorDesk desk;
+
+    // the filter, as the operator types it
+    private final StringProperty id = new SimpleStringProperty(this, "id", "");
+    private final StringProperty text = new SimpleStringProperty(this, "text", "");
+    private final StringProperty tenant = new SimpleStringProperty(this, "tenant", "");
+    private final StringProperty model = new SimpleStringProperty(this, "model", "");
+    private final StringProperty businessClass = new SimpleStringProperty(this, "businessClass", "");
+    private final ObjectProperty<TaskState> state = new SimpleObjectProperty<>(this, "state");
+    private final ObjectProperty<Integer> minPriority = new SimpleObjectProperty<>(this, "minPriority");
+    private final ObjectProperty<Integer> maxPriority = new SimpleObjectProperty<>(this, "maxPriority");
+
+    // the results
+    private final ObservableList<TaskView> results = FXCollections.observableArrayList();
+    private final ObservableList<TaskView> readOnlyResults = FXCollections.unmodifiableObservableList(results);
+    private final IntegerProperty total = new SimpleIntegerProperty(this, "total");
+    private final IntegerProperty offset = new SimpleIntegerProperty(this, "offset");
+    private final ObjectProperty<TaskSort> sort = new SimpleObjectProperty<>(this, "sort", TaskSort.SUBMITTED);
+    private final BooleanProperty descending = new SimpleBooleanProperty(this, "descending");
+    private final ObjectProperty<TaskView> opened = new SimpleObjectProperty<>(this, "opened");
+    private final StringProperty message = new SimpleStringProperty(this, "message", "");
+    private TaskFilter searched = TaskFilter.ANY;
+    /** An operation's outcome, said before the next page's count. */
+    private String outcome;
+
+    // the bulk bar
+    private final ObjectProperty<BulkAction> action = new SimpleObjectProperty<>(this, "action", BulkAction.REPRIORITIZE);
+    private final ObjectProperty<Integer> targetPriority = new SimpleObjectProperty<>(this, "targetPriority", 2);
+    private final ObjectProperty<String> position = new SimpleObjectProperty<>(this, "position");
+    private final IntegerProperty affected = new SimpleIntegerProperty(this, "affected", -1);
+    private final BooleanProperty confirmationRequired = new SimpleBooleanProperty(this, "confirmationRequired");
+    private final ObjectProperty<OperationStatus> operation = new SimpleObjectProperty<>(this, "operation");
+
+    public SearchViewModel(EngineCommands commands, OperatorDesk desk) {
+        this.commands = commands;
+        this.desk = desk;
+        action.addListener((o, a, b) -> affected.set(-1)); // a count is for one action and one filter
+    }
+
+    /** Runs the filter from the first page. */
+    public void search() {
+        TaskFilter filter;
+        try {
+            filter = filter();
+        } catch (RuntimeException e) {
+            message.set(e.getMessage());
+            return;
+        }
+        searched = filter;
+        affected.set(-1);
+        offset.set(0);
+        load();
+    }
+
+    public void nextPage() {
+        if (offset.get() + PAGE < total.get()) {
+            offset.set(offset.get() + PAGE);
+            load();
+        }
+    }
+
+    public void previousPage() {
+        if (offset.get() > 0) {
+            offset.set(Math.max(0, offset.get() - PAGE));
+            load();
+        }
+    }
+
+    /** Sorts by {@code by}; the same column again reverses the order. */
+    public void sortBy(TaskSort by) {
+        descending.set(by == sort.get() && !descending.get());
+        sort.set(by);
+        offset.set(0);
+        load();
+    }
+
+    private void load() {
+        int from = Math.min(offset.get(), TaskSearch.MAX_DEPTH - PAGE);
+        commands.send(new Command.SearchTasks(new TaskSearch(searched, sort.get(), descending.get(), from, PAGE)))
+                .thenAccept(this::show);
+    }
+
+    private void show(SearchPage page) {
+        results.setAll(page.tasks());
+        total.set(page.total());
+        String count = page.total() == 0 ? "No task matches"
+                : String.format(Locale.ROOT, "%,d tasks match; %,d–%,d shown", page.total(), page.offset() + 1,
+                page.offset() + page.tasks().size());
+        message.set(outcome == null ? count : outcome + ". " + count);
+        outcome = null;
+    }
+
+    /**
+     * Enter on an id: opens the task with exactly this id, or says that none exists. Answers
+     * whether a look-up was sent (nothing typed: nothing to look up).
+     */
+    public boolean openId() {
+        String wanted = id.get() == null ? "" : id.get().trim();
+        if (wanted.isEmpty()) {
+            return false;
+        }
+        commands.send(new Command.FindTask(wanted)).thenAccept(found -> {
+            opened.set(found.orElse(null));
+            message.set(found.isPresent() ? "Task " + wanted + " is " + found.get().state().name().toLowerCase(Locale.ROOT)
+                    : "No task with id '" + wanted + "' exists (never submitted, or finished long enough ago to be forgotten)");
+        });
+        return true;
+    }
+
+    public void open(TaskView task) {
+        opened.set(task);
+    }
+
+    public void closeTask() {
+        opened.set(null);
+    }
+
+    // ---------------------------------------------------------------- bulk actions
+
+    /** Counts the tasks the bulk action would touch now (the filter last searched). */
+    public void preview() {
+        TaskFilter filter = searched;
+        commands.send(new Command.SearchTasks(new TaskSearch(filter, TaskSort.SUBMITTED, false, 0, 1))).thenAccept(page -> {
+            affected.set(page.total());
+            confirmationRequired.set(action.get().destructive() && page.total() > CONFIRM_ABOVE);
+            message.set(String.format(Locale.ROOT, "%s would apply to %,d tasks%s", describe(), page.total(),
+                    confirmationRequired.get() ? "; type " + page.total() + " to confirm" : ""));
+        });
+    }
+
+    /**
+     * Starts the bulk action over the filter last searched, once counted; {@code typed} is the
+     * operator's confirmation (the count) when one is required. Answers whether it started.
+     */
+    public boolean apply(String typed) {
+        if (affected.get() < 0) {
+            message.set("Count the tasks first (Preview): a bulk action is shown before it is applied");
+            return false;
+        }
+        if (affected.get() == 0) {
+            message.set("No task matches: nothing to do");
+            return false;
+        }
+        if (confirmationRequired.get() && !String.valueOf(affected.get()).equals(typed == null ? "" : typed.trim())) {
+            message.set("Type " + affected.get() + " to confirm: " + describe() + " cannot be undone");
+            return false;
+        }
+        try {
+            operation.set(desk.startBulk(new BulkRequest(searched, action.get(), needsPriority() ? targetPriority.get() : null,
+                    action.get() == BulkAction.MOVE ? position.get() : null)));
+        } catch (RuntimeException e) {
+            message.set(e.getMessage());
+            return false;
+        }
+        affected.set(-1);
+        confirmationRequired.set(false);
+        refreshOperation();
+        return true;
+    }
+
+    /** Undoes the last operation (a reprioritize or a move). */
+    public void undo() {
+        OperationStatus last = operation.get();
+        if (last == null || !last.undoable()) {
+            message.set("Nothing to undo");
+            return;
+        }
+        try {
+            operation.set(desk.undo(last.id()));
+        } catch (RuntimeException e) {
+            message.set(e.getMessage());
+            return;
+        }
+        refreshOperation();
+    }
+
+    /** Each frame: follows a running operation, and shows the results again once it has finished. */
+    public void apply(EngineSnapshot snapshot) {
+        OperationStatus current = operation.get();
+        if (current != null && !current.finished()) {
+            refreshOperation();
+        }
+    }
+
+    private void refreshOperation() {
+        OperationStatus current = operation.get();
+        OperationStatus now = desk.operation(current.id()).orElse(current);
+        operation.set(now);
+        message.set(progress(now));
+        if (now.finished()) {
+            outcome = progress(now);
+            load();
+        }
+    }
+
+    /** An operation's progress in words. */
+    static String progress(OperationStatus op) {
+        String what = op.description().isEmpty() ? "" : Character.toUpperCase(op.description().charAt(0)) + op.description().substring(1);
+        return switch (op.state()) {
+            case "running" -> String.format(Locale.ROOT, "%s: %,d of %,d tasks", what, op.processed(),
+                    Math.max(op.matched(), 0));
+            case "done" -> String.format(Locale.ROOT, "%s: %,d tasks changed%s", what, op.changed(),
+                    op.undoable() ? " (Undo puts them back)" : "");
+            case "undoing" -> String.format(Locale.ROOT, "Undoing %s: %,d put back", op.description(), op.restored());
+            case "undone" -> String.format(Locale.ROOT, "Undone: %,d tasks put back where they were", op.restored());
+            default -> what + " failed: " + op.error();
+        };
+    }
+
+    private boolean needsPriority() {
+        return action.get() == BulkAction.REPRIORITIZE || action.get() == BulkAction.MOVE;
+    }
+
+    private String describe() {
+        return switch (action.get()) {
+            case REPRIORITIZE -> "Reprioritize to P" + targetPriority.get();
+            case MOVE -> "Move to " + (position.get() == null ? "" : "the " + position.get() + " of ") + "P" + targetPriority.get();
+            case CANCEL -> "Cancel";
+            case RETRY -> "Retry";
+        };
+    }
+
+    /** The filter as typed. */
+    TaskFilter filter() {
+        return new TaskFilter(blank(id.get()), blank(model.get()), blank(tenant.get()), blank(businessClass.get()),
+                state.get() == null ? null : Set.of(state.get()), minPriority.get(), maxPriority.get(), null, null,
+                blank(text.get()));
+    }
+
+    private static String blank(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    public StringProperty idProperty() { return id; }
+    public StringProperty textProperty() { return text; }
+    public StringProperty tenantProperty() { return tenant; }
+    public StringProperty modelProperty() { return model; }
+    public StringProperty businessClassProperty() { return businessClass; }
+    public ObjectProperty<TaskState> stateProperty() { return state; }
+    public ObjectProperty<Integer> minPriorityProperty() { return minPriority; }
+    public ObjectProperty<Integer> maxPriorityProperty() { return maxPriority; }
+    public ObjectProperty<BulkAction> actionProperty() { return action; }
+    public ObjectProperty<Integer> targetPriorityProperty() { return targetPriority; }
+    public ObjectProperty<String> positionProperty() { return position; }
+    public ObservableList<TaskView> results() { return readOnlyResults; }
+    public ReadOnlyIntegerProperty totalProperty() { return total; }
+    public ReadOnlyIntegerProperty offsetProperty() { return offset; }
+    public ReadOnlyIntegerProperty affectedProperty() { return affected; }
+    public ReadOnlyBooleanProperty confirmationRequiredProperty() { return confirmationRequired; }
+    public ReadOnlyObjectProperty<OperationStatus> operationProperty() { return operation; }
+    public ReadOnlyObjectProperty<TaskView> openedProperty() { return opened; }
+    public ReadOnlyObjectProperty<TaskSort> sortProperty() { return sort; }
+    public ReadOnlyBooleanProperty descendingProperty() { return descending; }
+    public ReadOnlyStringProperty messageProperty() { return message; }
+}

@@ -1,0 +1,150 @@
+package io.queuedeck.console.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.console.gateway.CommandFailure;
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskSort;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Search screen's model against a real engine on a virtual clock (commands answer at once,
+ * bulk operations run on the calling thread): search over every task, Enter on an id, bulk actions
+ * with a count first, a typed confirmation and undo.
+ */
+class SearchViewModelTest {
+    private final List<CommandFailure> failures = new ArrayList<>();
+    private Engine engine;
+
+    private SearchViewModel model(int tasks) {
+        engine = Engine.builder().clock(new VirtualClock()).policy("fifo").build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join(); // nothing runs: every task stays where it was put
+        for (int i = 0; i < tasks; i++) {
+            engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", 5, null, i % 4 == 0 ? "acme" : "zeta",
+                    null, null, 8, null, null))).join();
+        }
+        EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+        return new SearchViewModel(gateway, gateway);
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private Map<String, Integer> lanes() {
+        Map<String, Integer> lanes = new LinkedHashMap<>();
+        for (TaskView view : engine.send(new Command.WaitingTasks(1_000_000)).join()) {
+            lanes.put(view.id(), view.priority());
+        }
+        return lanes;
+    }
+
+    @Test
+    void search_findsATaskAtTheBackOfA100kLane_byMetadataText() {
+        SearchViewModel model = model(100_000);
+        engine.send(new Command.Submit(new TaskSpec("poison-1", "llama-2-7b", "hi", 5, null, "acme", null, null, 8, null,
+                Map.of("note", "poison pill")))).join();
+
+        model.textProperty().set("POISON");
+        model.search();
+
+        assertThat(model.results()).extracting(TaskView::id).containsExactly("poison-1");
+        assertThat(model.totalProperty().get()).isEqualTo(1);
+        assertThat(model.messageProperty().get()).startsWith("1 tasks match");
+    }
+
+    @Test
+    void enterOnAFullId_opensTheTask_orSaysItDoesNotExist() {
+        SearchViewModel model = model(10);
+
+        model.idProperty().set("t7");
+        assertThat(model.openId()).isTrue();
+        assertThat(model.openedProperty().get().id()).isEqualTo("t7");
+
+        model.idProperty().set("t77");
+        model.openId();
+        assertThat(model.openedProperty().get()).isNull();
+        assertThat(model.messageProperty().get()).contains("No task with id 't77' exists");
+        model.idProperty().set("  ");
+        assertThat(model.openId()).as("nothing typed, nothing looked up").isFalse();
+    }
+
+    @Test
+    void search_pagesAndSortsEveryMatch() {
+        SearchViewModel model = model(250);
+        model.tenantProperty().set("zeta");
+        model.search();
+        assertThat(model.totalProperty().get()).isEqualTo(187);
+        assertThat(model.results()).hasSize(SearchViewModel.PAGE).first().extracting(TaskView::id).isEqualTo("t1");
+
+        model.sortBy(TaskSort.SUBMITTED); // the same column again: newest first
+        model.nextPage();
+
+        assertThat(model.descendingProperty().get()).isTrue();
+        assertThat(model.offsetProperty().get()).isEqualTo(100);
+        assertThat(model.results()).hasSize(87).last().extracting(TaskView::id).isEqualTo("t1");
+    }
+
+    @Test
+    void bulkReprioritize_changesExactlyTheMatchingTasks_andUndoRestoresThem() {
+        SearchViewModel model = model(40);
+        Map<String, Integer> before = lanes();
+        model.tenantProperty().set("acme");
+        model.stateProperty().set(TaskState.QUEUED);
+        model.search();
+        model.actionProperty().set(BulkAction.REPRIORITIZE);
+        model.targetPriorityProperty().set(1);
+
+        assertThat(model.apply("")).as("not counted yet").isFalse();
+        model.preview();
+        assertThat(model.affectedProperty().get()).isEqualTo(10);
+        assertThat(model.apply("")).isTrue();
+
+        assertThat(model.operationProperty().get().state()).isEqualTo("done");
+        Map<String, Integer> after = lanes();
+        before.forEach((id, lane) -> assertThat(after.get(id)).as(id)
+                .isEqualTo(Integer.parseInt(id.substring(1)) % 4 == 0 ? 1 : lane));
+        assertThat(model.results()).as("the results show the change").allMatch(v -> v.priority() == 1);
+
+        model.undo();
+
+        assertThat(model.operationProperty().get().state()).isEqualTo("undone");
+        assertThat(lanes()).containsExactlyEntriesOf(before);
+        assertThat(model.messageProperty().get()).startsWith("Undone: 10 tasks put back where they were. 10 tasks match");
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void bulkCancel_overTheThreshold_needsTheCountTyped_andCannotBeUndone() {
+        SearchViewModel model = model(SearchViewModel.CONFIRM_ABOVE + 50);
+        model.search();
+        model.actionProperty().set(BulkAction.CANCEL);
+        model.preview();
+
+        assertThat(model.confirmationRequiredProperty().get()).isTrue();
+        assertThat(model.apply("15")).isFalse();
+        assertThat(model.messageProperty().get()).startsWith("Type 150 to confirm");
+        assertThat(lanes()).hasSize(150);
+
+        assertThat(model.apply(" 150 ")).isTrue();
+
+        assertThat(lanes()).isEmpty();
+        assertThat(model.operationProperty().get().undoable()).isFalse();
+        model.undo();
+        assertThat(model.messageProperty().get()).isEqualTo("Nothing to undo");
+    }
+}

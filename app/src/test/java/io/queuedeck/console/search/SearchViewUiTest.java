@@ -1,0 +1,130 @@
+package io.queuedeck.console.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskView;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Search screen in a real window (headless under Monocle), driven by a robot that types and
+ * clicks, over a real engine holding a 100,000-task lane (a virtual clock: nothing runs, and the
+ * engine answers on the FX thread at once).
+ */
+class SearchViewUiTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static Engine engine;
+    private static SearchViewModel model;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void showScreen() throws Exception {
+        engine = Engine.builder().clock(new VirtualClock()).policy("fifo").build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join();
+        for (int i = 0; i < 100_000; i++) {
+            engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", 5, null, i % 1000 == 0 ? "acme" : "zeta",
+                    null, null, 8, null, null))).join();
+        }
+        engine.send(new Command.Submit(new TaskSpec("poison-9", "llama-2-7b", "hi", 5, null, "zeta", null, null, 8, null,
+                Map.of("note", "poison pill")))).join();
+        Stage stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupStage(s -> {
+            EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
+            model = new SearchViewModel(gateway, gateway);
+            s.setScene(new Scene(new SearchView(model).root(), 1280, 800));
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(stage.isShowing()).isTrue();
+    }
+
+    @BeforeEach
+    void clearFilters() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> {
+            model.idProperty().set("");
+            model.textProperty().set("");
+            model.tenantProperty().set("");
+        }).get();
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        FxToolkit.cleanupStages();
+        engine.close();
+    }
+
+    private String message() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#search-message").queryAs(Label.class).getText()).get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private TableView<TaskView> table() {
+        return robot.lookup("#search-results").queryAs(TableView.class);
+    }
+
+    private Map<String, Integer> lanes() {
+        Map<String, Integer> lanes = new LinkedHashMap<>();
+        for (TaskView view : engine.send(new Command.WaitingTasks(1_000_000)).join()) {
+            lanes.put(view.id(), view.priority());
+        }
+        return lanes;
+    }
+
+    @Test
+    void typedText_findsTheTaskAtTheBackOfA100kLane_andEnterOnAnIdSaysWhetherItExists() throws Exception {
+        robot.clickOn("#search-text").write("poison").type(KeyCode.ENTER);
+
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> table().getItems().stream()
+                .map(TaskView::id).toList()).get().equals(java.util.List.of("poison-9")));
+
+        clearFilters();
+        robot.clickOn("#search-id").write("t99999").type(KeyCode.ENTER);
+        await().atMost(TIMEOUT).until(this::message, m -> m.equals("Task t99999 is queued"));
+        robot.clickOn("#search-id").write("7").type(KeyCode.ENTER); // t999997: never submitted
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("No task with id 't999997' exists"));
+    }
+
+    @Test
+    void bulkBar_previewApplyUndo_changesExactlyTheMatchingTasks_andPutsThemBack() throws Exception {
+        Map<String, Integer> before = lanes();
+        robot.clickOn("#search-tenant").write("acme");
+        robot.clickOn("#search-run");
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("100 tasks match"));
+
+        robot.clickOn("#bulk-preview");
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Reprioritize to P2 would apply to 100 tasks"));
+        robot.clickOn("#bulk-apply");
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Reprioritize to P2: 100 tasks changed"));
+
+        Map<String, Integer> after = lanes();
+        before.forEach((id, lane) -> {
+            boolean acme = id.startsWith("t") && Integer.parseInt(id.substring(1)) % 1000 == 0;
+            assertThat(after.get(id)).as(id).isEqualTo(acme ? 2 : lane);
+        });
+
+        robot.clickOn("#bulk-undo");
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Undone: 100 tasks put back"));
+        assertThat(lanes()).containsExactlyEntriesOf(before);
+    }
+}

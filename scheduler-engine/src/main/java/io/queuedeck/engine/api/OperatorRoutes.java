@@ -1,0 +1,213 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.audit.AuditExport;
+import io.queuedeck.engine.audit.AuditPage;
+import io.queuedeck.engine.audit.AuditQuery;
+import io.queuedeck.engine.bulk.BulkRequest;
+import io.queuedeck.engine.bulk.OperationStatus;
+import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskFilter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
+
+/**
+ * Operators' endpoints (decisions 0040, 0041): {@code POST /v1/tasks:bulk}, {@code GET /v1/operations},
+ * {@code GET /v1/operations/{id}}, {@code POST /v1/operations/{id}:undo} and {@code GET /v1/audit}.
+ * A tenant-bound client's bulk filter is narrowed to its tenant, and it sees only its tenant's
+ * operations; another tenant's operation answers 404 like an unknown one.
+ */
+final class OperatorRoutes {
+    private final Engine engine;
+    private final EngineAnswers answers;
+    private final Auditor auditor;
+    private final BiFunction<Context, Class<?>, Object> bodies;
+
+    OperatorRoutes(Engine engine, EngineAnswers answers, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies) {
+        this.engine = engine;
+        this.answers = answers;
+        this.auditor = auditor;
+        this.bodies = bodies;
+    }
+
+    /** The body of {@code POST /v1/tasks:bulk}. */
+    record BulkBody(SearchParams.FilterBody filter, String action, Integer priority, Integer lane, String tier,
+                    String position, @JsonProperty("dry_run") Boolean dryRun) {}
+
+    /** A dry run's answer. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record DryRun(@JsonProperty("dry_run") boolean dryRun, String action, String description, int matched,
+                  boolean undoable, @JsonProperty("filter") String filter) {}
+
+    void register(Javalin app) {
+        app.post("/v1/tasks:bulk", this::bulk);
+        app.get("/v1/operations", ctx -> {
+            TaskAccess.require(ctx, "read operations", Scope.READ, Scope.OPERATE);
+            Routes.json(ctx, 200, Map.of("operations", engine.operations().recent(tenant(ctx))));
+        });
+        app.get("/v1/operations/{id}", this::operation);
+        app.post("/v1/operations/{id}", this::undo); // {id}:undo — the colon form, as in tasks:bulk
+        app.get("/v1/audit", this::audit);
+    }
+
+    private void bulk(Context ctx) {
+        TaskAccess.require(ctx, "run bulk actions", Scope.OPERATE);
+        BulkBody body = (BulkBody) bodies.apply(ctx, BulkBody.class);
+        if (body == null) {
+            throw ApiException.invalid("filter", "the body must be {\"filter\": {...}, \"action\": \"reprioritize|move|cancel|retry\", ...}");
+        }
+        String tenant = TaskAccess.listTenant(ctx, body.filter() == null ? null : body.filter().tenant());
+        TaskFilter filter = SearchParams.filter(body.filter(), tenant);
+        BulkRequest request = request(ctx, body, filter);
+        if (Boolean.TRUE.equals(body.dryRun())) {
+            int matched = answers.await(engine.operations().count(filter));
+            Routes.json(ctx, 200, new DryRun(true, request.action().key(), request.describe(), matched,
+                    request.action().undoable(), io.queuedeck.engine.bulk.BulkOperations.describe(filter)));
+            return;
+        }
+        OperationStatus started = engine.operations().start(request, Auditor.actor(ctx), "api", tenant);
+        ctx.header("Location", "/v1/operations/" + started.id());
+        Routes.json(ctx, 202, started);
+    }
+
+    private BulkRequest request(Context ctx, BulkBody body, TaskFilter filter) {
+        BulkAction action = body.action() == null ? null : BulkAction.byKey(body.action().toLowerCase(Locale.ROOT));
+        if (action == null) {
+            throw ApiException.invalid("action", "action must be reprioritize, move, cancel or retry"
+                    + (body.action() == null ? "" : ", got '" + shorten(body.action()) + "'"));
+        }
+        Integer priority = body.priority();
+        if (action == BulkAction.MOVE) {
+            if (body.priority() != null) {
+                throw ApiException.invalid("priority", "a move names its lane (lane: 0..9) or tier (tier: core, normal, batch)");
+            }
+            if (body.lane() != null && body.tier() != null) {
+                throw ApiException.invalid("tier", "give lane or tier, not both");
+            }
+            priority = body.tier() != null ? tierLane(body.tier()) : body.lane();
+        } else if (body.lane() != null || body.tier() != null) {
+            throw ApiException.invalid(body.lane() != null ? "lane" : "tier", "lane and tier apply to move only");
+        }
+        Client client = TaskAccess.client(ctx);
+        if (client != null && priority != null) {
+            client.checkPriority(action == BulkAction.MOVE ? "lane" : "priority", priority);
+        }
+        try {
+            return new BulkRequest(filter, action, priority, body.position());
+        } catch (InvalidTaskException e) {
+            throw ApiException.invalid(e.errors().getFirst().field(), e.getMessage());
+        }
+    }
+
+    /** A move to a tier goes to the tier's most urgent lane (decision 0040). */
+    private static int tierLane(String tier) {
+        return switch (tier.toLowerCase(Locale.ROOT)) {
+            case "core" -> 0;
+            case "normal" -> 3;
+            case "batch" -> 7;
+            default -> throw ApiException.invalid("tier", "tier must be core, normal or batch, got '" + shorten(tier) + "'");
+        };
+    }
+
+    private void operation(Context ctx) {
+        TaskAccess.require(ctx, "read operations", Scope.READ, Scope.OPERATE);
+        String id = ctx.pathParam("id");
+        Routes.json(ctx, 200, engine.operations().status(id, tenant(ctx)).orElseThrow(() -> unknown(id)));
+    }
+
+    private void undo(Context ctx) {
+        String path = ctx.pathParam("id");
+        if (!path.endsWith(":undo")) {
+            throw new ApiException(404, "not_found", "unknown operation action; use POST /v1/operations/{id}:undo");
+        }
+        TaskAccess.require(ctx, "undo operations", Scope.OPERATE);
+        String id = path.substring(0, path.length() - ":undo".length());
+        try {
+            Routes.json(ctx, 202, engine.operations().undo(id, Auditor.actor(ctx), "api", tenant(ctx)));
+        } catch (NoSuchElementException e) {
+            throw unknown(id);
+        } catch (TaskConflictException e) {
+            throw new ApiException(409, "conflict", e.getMessage());
+        }
+    }
+
+    /**
+     * {@code GET /v1/audit}: read scope on a client not bound to a tenant (or admin), since entries
+     * name every tenant's tasks and every client; {@code format=csv} or {@code json} exports.
+     */
+    private void audit(Context ctx) {
+        TaskAccess.require(ctx, "read the audit trail", Scope.READ);
+        Client client = TaskAccess.client(ctx);
+        if (client != null && client.tenant() != null) {
+            throw new ApiException(403, "tenant_not_allowed", "the audit trail names every tenant's tasks; client '"
+                    + client.policy().name() + "' is bound to tenant '" + client.tenant() + "' and may not read it");
+        }
+        String format = ctx.queryParam("format");
+        boolean export = format != null && !format.isEmpty();
+        if (export && !format.equals("csv") && !format.equals("json")) {
+            throw ApiException.invalid("format", "format must be csv or json, got '" + shorten(format) + "'");
+        }
+        int limit = Routes.intParam(ctx, "limit", export ? AuditQuery.MAX_LIMIT : 100, 1, AuditQuery.MAX_LIMIT);
+        int offset = Routes.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        AuditQuery query = new AuditQuery(ctx.queryParam("q"), blank(ctx.queryParam("actor")), blank(ctx.queryParam("action")),
+                instant(ctx, "since"), instant(ctx, "until"), offset, limit);
+        AuditPage page = engine.audit().find(query);
+        if ("csv".equals(format)) {
+            ctx.header("Content-Disposition", "attachment; filename=\"queuedeck-audit.csv\"");
+            ctx.status(200).contentType("text/csv; charset=utf-8")
+                    .result(AuditExport.csv(page.entries()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if ("json".equals(format)) {
+            ctx.header("Content-Disposition", "attachment; filename=\"queuedeck-audit.json\"");
+        }
+        Integer next = offset + page.entries().size() < page.total() ? offset + page.entries().size() : null;
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("entries", page.entries());
+        answer.put("total", page.total());
+        answer.put("next_offset", next);
+        Routes.json(ctx, 200, answer);
+    }
+
+    private static Instant instant(Context ctx, String name) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(name, name + " must be an RFC 3339 instant such as 2026-01-01T00:00:00Z, got '"
+                    + shorten(text) + "'");
+        }
+    }
+
+    /** The tenant whose operations the caller sees: a bound client's own, everyone's otherwise. */
+    private static String tenant(Context ctx) {
+        Client client = TaskAccess.client(ctx);
+        return client == null ? null : client.tenant();
+    }
+
+    private static ApiException unknown(String id) {
+        return new ApiException(404, "not_found", "no operation '" + shorten(id) + "'");
+    }
+
+    private static String blank(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    private static String shorten(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
+    }
+}

@@ -1,0 +1,138 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.http.Context;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskSearch;
+import io.queuedeck.engine.task.TaskSort;
+import io.queuedeck.engine.task.TaskState;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Task filters as clients write them: the query parameters of {@code GET /v1/tasks} and the
+ * {@code filter} object of {@code POST /v1/tasks:bulk} share one parser, so both name the same
+ * fields and refuse the same values the same way.
+ */
+final class SearchParams {
+    /** Parameters that turn a listing into a search (a plain state/tenant/cursor listing stays as it was). */
+    static final List<String> SEARCH_ONLY = List.of("id", "model", "business_class", "priority", "min_priority",
+            "max_priority", "min_age_ms", "max_age_ms", "q", "sort", "offset");
+
+    private SearchParams() {}
+
+    /** The {@code filter} of a bulk body; {@code state} may be one state or a comma-separated list. */
+    record FilterBody(String id, String model, String tenant, @JsonProperty("business_class") String businessClass,
+                      String state, Integer priority, @JsonProperty("min_priority") Integer minPriority,
+                      @JsonProperty("max_priority") Integer maxPriority, @JsonProperty("min_age_ms") Long minAgeMs,
+                      @JsonProperty("max_age_ms") Long maxAgeMs, String text) {}
+
+    /** Whether the request asks for more than the plain listing. */
+    static boolean isSearch(Context ctx) {
+        for (String name : SEARCH_ONLY) {
+            if (ctx.queryParam(name) != null) {
+                return true;
+            }
+        }
+        String state = ctx.queryParam("state");
+        return state != null && state.contains(",");
+    }
+
+    /** The search a {@code GET /v1/tasks} asks for, the tenant already narrowed for the caller. */
+    static TaskSearch search(Context ctx, String tenant, int defaultLimit) {
+        TaskFilter filter = filter("", ctx.queryParam("id"), ctx.queryParam("model"), tenant, ctx.queryParam("business_class"),
+                ctx.queryParam("state"), intParam(ctx, "priority"), intParam(ctx, "min_priority"), intParam(ctx, "max_priority"),
+                longParam(ctx, "min_age_ms"), longParam(ctx, "max_age_ms"), ctx.queryParam("q"));
+        String sortParam = ctx.queryParam("sort");
+        boolean descending = sortParam != null && sortParam.startsWith("-");
+        String key = sortParam == null || sortParam.isEmpty() ? "submitted" : descending ? sortParam.substring(1) : sortParam;
+        TaskSort sort = TaskSort.byKey(key.toLowerCase(Locale.ROOT));
+        if (sort == null) {
+            throw ApiException.invalid("sort", "sort must be one of submitted, priority, model, tenant, state (a leading -"
+                    + " for descending), got '" + shorten(sortParam) + "'");
+        }
+        Integer offset = intParam(ctx, "offset");
+        Integer limit = intParam(ctx, "limit");
+        try {
+            return new TaskSearch(filter, sort, descending, offset == null ? 0 : offset, limit == null ? defaultLimit : limit);
+        } catch (InvalidTaskException e) {
+            throw ApiException.invalid(e.errors().getFirst().field(), e.getMessage());
+        }
+    }
+
+    /** The filter of a bulk body (fields named {@code filter.…} in errors), the tenant already narrowed. */
+    static TaskFilter filter(FilterBody body, String tenant) {
+        if (body == null) {
+            throw ApiException.invalid("filter", "filter is required: {\"filter\": {\"tenant\": \"acme\", \"state\": \"queued\"}, ...}"
+                    + " ({} selects every task)");
+        }
+        return filter("filter.", body.id(), body.model(), tenant, body.businessClass(), body.state(), body.priority(),
+                body.minPriority(), body.maxPriority(), body.minAgeMs(), body.maxAgeMs(), body.text());
+    }
+
+    private static TaskFilter filter(String prefix, String id, String model, String tenant, String businessClass, String state,
+                                     Integer priority, Integer minPriority, Integer maxPriority, Long minAge, Long maxAge,
+                                     String text) {
+        if (priority != null && (minPriority != null || maxPriority != null)) {
+            throw ApiException.invalid(prefix + "priority", "give priority, or min_priority and max_priority, not both");
+        }
+        try {
+            return new TaskFilter(id, model, tenant, businessClass, states(prefix, state),
+                    priority != null ? priority : minPriority, priority != null ? priority : maxPriority, minAge, maxAge, text);
+        } catch (InvalidTaskException e) {
+            throw ApiException.invalid(prefix + e.errors().getFirst().field(), e.getMessage());
+        }
+    }
+
+    private static Set<TaskState> states(String prefix, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Set<TaskState> states = EnumSet.noneOf(TaskState.class);
+        for (String part : text.split(",")) {
+            try {
+                states.add(TaskState.valueOf(part.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid(prefix + "state", "state must be one or more (comma-separated) of "
+                        + names() + ", got '" + shorten(part.trim()) + "'");
+            }
+        }
+        return states;
+    }
+
+    private static List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (TaskState state : TaskState.values()) {
+            names.add(state.name().toLowerCase(Locale.ROOT));
+        }
+        return names;
+    }
+
+    private static Integer intParam(Context ctx, String name) {
+        Long value = longParam(ctx, name);
+        if (value != null && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
+            throw ApiException.invalid(name, name + " is out of range, got '" + value + "'");
+        }
+        return value == null ? null : value.intValue();
+    }
+
+    private static Long longParam(Context ctx, String name) {
+        String text = ctx.queryParam(name);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(name, name + " must be an integer, got '" + shorten(text) + "'");
+        }
+    }
+
+    private static String shorten(String text) {
+        return text == null ? "" : text.length() <= 100 ? text : text.substring(0, 100) + "…";
+    }
+}

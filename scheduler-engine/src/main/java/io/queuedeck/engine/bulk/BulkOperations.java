@@ -1,0 +1,259 @@
+package io.queuedeck.engine.bulk;
+
+import io.queuedeck.engine.audit.AuditTrail;
+import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.InvalidTaskException;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskMark;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSearch;
+import io.queuedeck.engine.task.TaskSort;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Bulk actions by filter, and their undo (decision 0040). An operation first selects the matching
+ * tasks (a sliced read of the index), then sends {@link Command.BulkApply} slices of
+ * {@value #SLICE} tasks one after another, so the loop runs everything else between two slices;
+ * each slice checks the filter again on the loop. Where each changed task stood is kept, so an
+ * undo of a reprioritize or a move puts every one back at its exact priority and place. The work
+ * runs on the injected executor, never on the caller's thread; progress is read with {@link #status}.
+ * The newest {@value #KEEP} operations are remembered. Any thread.
+ */
+public final class BulkOperations {
+    /** Tasks one operation may select; a larger filter is refused (narrow it, or run several). */
+    public static final int MAX_TASKS = 200_000;
+    /** Tasks per loop command: a few milliseconds of the loop at most. */
+    public static final int SLICE = 500;
+    /** Operations remembered (with their undo records). */
+    static final int KEEP = 50;
+
+    private final CommandSender engine;
+    private final Executor runner;
+    private final AuditTrail audit;
+    private final EngineClock clock;
+    private final Map<String, Operation> operations = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Operation> eldest) {
+            return size() > KEEP;
+        }
+    });
+    private long nextId = 1;
+
+    /**
+     * @param runner where operations run: a thread of their own on a live engine, the caller on a
+     *               virtual clock (whose commands must come from the thread that drives it)
+     */
+    public BulkOperations(CommandSender engine, Executor runner, AuditTrail audit, EngineClock clock) {
+        this.engine = engine;
+        this.runner = runner;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** How many tasks {@code filter} selects now (a dry run). */
+    public CompletableFuture<Integer> count(TaskFilter filter) {
+        return engine.send(new Command.SearchTasks(new TaskSearch(filter, TaskSort.SUBMITTED, false, 0, 1)))
+                .thenApply(page -> page.total());
+    }
+
+    /**
+     * Starts {@code request}; answers its first status at once.
+     *
+     * @param actor  who asked, for the audit trail
+     * @param source {@code api} or {@code console}
+     * @param tenant the only tenant whose callers may see the operation (the filter's own), or null
+     */
+    public OperationStatus start(BulkRequest request, String actor, String source, String tenant) {
+        Operation op;
+        synchronized (this) {
+            op = new Operation("op-" + nextId++, request, actor, source, tenant, now());
+        }
+        operations.put(op.id, op);
+        runner.execute(() -> run(op));
+        return op.status();
+    }
+
+    /** The operation, if it is remembered and {@code tenant} (null: any) may see it. */
+    public Optional<OperationStatus> status(String id, String tenant) {
+        return find(id, tenant).map(Operation::status);
+    }
+
+    /** The remembered operations {@code tenant} (null: any) may see, newest first. */
+    public List<OperationStatus> recent(String tenant) {
+        List<OperationStatus> found = new ArrayList<>();
+        synchronized (operations) {
+            for (Operation op : operations.values()) {
+                if (tenant == null || tenant.equals(op.tenant)) {
+                    found.add(op.status());
+                }
+            }
+        }
+        Collections.reverse(found);
+        return found;
+    }
+
+    /**
+     * Starts putting back every task the operation changed; answers the status at once. Refused
+     * ({@link TaskConflictException}) for a cancel or a retry, for one still running and for one
+     * undone already; {@link NoSuchElementException} for one that is not remembered.
+     */
+    public OperationStatus undo(String id, String actor, String source, String tenant) {
+        Operation op = find(id, tenant).orElseThrow(() -> new NoSuchElementException("no operation '" + id + "'"));
+        synchronized (op) {
+            if (!op.request.action().undoable()) {
+                throw new TaskConflictException("a " + op.request.action().key() + " cannot be undone");
+            }
+            if (!op.state.equals("done") && !op.state.equals("failed")) {
+                throw new TaskConflictException("operation '" + id + "' is " + op.state + "; only a finished one can be undone");
+            }
+            op.state = "undoing";
+            op.finishedAt = null;
+        }
+        runner.execute(() -> runUndo(op, actor, source));
+        return op.status();
+    }
+
+    private Optional<Operation> find(String id, String tenant) {
+        Operation op = operations.get(id);
+        return op != null && (tenant == null || tenant.equals(op.tenant)) ? Optional.of(op) : Optional.empty();
+    }
+
+    private void run(Operation op) {
+        BulkRequest request = op.request;
+        try {
+            List<TaskMark> selected = engine.send(new Command.SelectTasks(request.filter(), MAX_TASKS + 1)).join();
+            if (selected.size() > MAX_TASKS) {
+                throw new InvalidTaskException("filter", "the filter selects more than " + MAX_TASKS
+                        + " tasks; narrow it or run several operations");
+            }
+            op.matched = selected.size();
+            List<String> ids = new ArrayList<>(selected.size());
+            for (TaskMark mark : selected) {
+                ids.add(mark.taskId());
+            }
+            // a move to the front gives ever lower ranks: the last slice goes first, so the tasks keep their order
+            boolean backwards = "front".equals(request.position());
+            int slices = (ids.size() + SLICE - 1) / SLICE;
+            for (int s = 0; s < slices; s++) {
+                int from = (backwards ? slices - 1 - s : s) * SLICE;
+                List<String> slice = ids.subList(from, Math.min(ids.size(), from + SLICE));
+                List<TaskMark> changed = engine.send(new Command.BulkApply(slice, request.filter(), request.action(),
+                        request.priority(), request.position())).join();
+                synchronized (op) {
+                    op.marks.addAll(changed);
+                    op.changed += changed.size();
+                    op.processed += slice.size();
+                }
+            }
+            finish(op, "done", null);
+        } catch (RuntimeException e) {
+            finish(op, "failed", reason(e));
+        }
+        audit.record(op.actor, op.source, "bulk." + request.action().key(), describe(request.filter()), op.changed,
+                op.id + ": " + request.describe() + (op.error == null ? "" : "; failed: " + op.error));
+    }
+
+    private void runUndo(Operation op, String actor, String source) {
+        List<TaskMark> marks;
+        synchronized (op) {
+            marks = List.copyOf(op.marks);
+        }
+        int restored = 0;
+        String error = null;
+        try {
+            for (int from = 0; from < marks.size(); from += SLICE) {
+                restored += engine.send(new Command.RestoreMarks(marks.subList(from, Math.min(marks.size(), from + SLICE)))).join();
+                synchronized (op) {
+                    op.restored = restored;
+                }
+            }
+        } catch (RuntimeException e) {
+            error = reason(e);
+        }
+        finish(op, error == null ? "undone" : "failed", error);
+        audit.record(actor, source, "bulk.undo", op.id, restored, "undo of " + op.request.describe()
+                + (error == null ? "" : "; failed: " + error));
+    }
+
+    private void finish(Operation op, String state, String error) {
+        synchronized (op) {
+            op.state = state;
+            op.error = error;
+            op.finishedAt = now();
+        }
+    }
+
+    private static String reason(RuntimeException e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+
+    /** The filter in a few words, for the audit trail: {@code tenant=acme state=queued priority=5..5}. */
+    public static String describe(TaskFilter f) {
+        StringBuilder out = new StringBuilder();
+        append(out, "id", f.id());
+        append(out, "model", f.model());
+        append(out, "tenant", f.tenant());
+        append(out, "class", f.businessClass());
+        append(out, "state", f.states() == null ? null
+                : f.states().stream().map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList().toString());
+        if (f.minPriority() != null || f.maxPriority() != null) {
+            append(out, "priority", (f.minPriority() == null ? 0 : f.minPriority()) + ".." + (f.maxPriority() == null ? 9 : f.maxPriority()));
+        }
+        append(out, "min_age_ms", f.minAgeMillis() == null ? null : f.minAgeMillis().toString());
+        append(out, "max_age_ms", f.maxAgeMillis() == null ? null : f.maxAgeMillis().toString());
+        append(out, "text", f.text());
+        return out.isEmpty() ? "all tasks" : out.toString();
+    }
+
+    private static void append(StringBuilder out, String key, String value) {
+        if (value != null) {
+            out.append(out.isEmpty() ? "" : " ").append(key).append('=').append(value);
+        }
+    }
+
+    private Instant now() {
+        return clock.toInstant(clock.nanos());
+    }
+
+    /** One operation's mutable progress; guarded by itself. */
+    private static final class Operation {
+        final String id;
+        final BulkRequest request;
+        final String actor, source, tenant;
+        final Instant startedAt;
+        final List<TaskMark> marks = new ArrayList<>();
+        String state = "running";
+        int matched = -1, processed, changed, restored;
+        Instant finishedAt;
+        String error;
+
+        Operation(String id, BulkRequest request, String actor, String source, String tenant, Instant startedAt) {
+            this.id = id;
+            this.request = request;
+            this.actor = actor;
+            this.source = source;
+            this.tenant = tenant;
+            this.startedAt = startedAt;
+        }
+
+        synchronized OperationStatus status() {
+            boolean undoable = request.action().undoable() && (state.equals("done") || state.equals("failed"))
+                    && changed > 0 && restored == 0;
+            return new OperationStatus(id, request.action(), request.describe(), state, matched, processed, changed,
+                    restored, actor, tenant, startedAt, finishedAt, error, undoable);
+        }
+    }
+}

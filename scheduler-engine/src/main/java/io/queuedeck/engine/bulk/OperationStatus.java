@@ -1,0 +1,29 @@
+package io.queuedeck.engine.bulk;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.queuedeck.engine.command.BulkAction;
+import java.time.Instant;
+
+/**
+ * Where a bulk operation stands, for {@code GET /v1/operations/{id}} and the console's progress bar.
+ *
+ * @param state     {@code running}, {@code done}, {@code failed}, {@code undoing} or {@code undone}
+ * @param matched   tasks the filter selected when the operation started (-1 until known)
+ * @param processed selected tasks visited so far
+ * @param changed   tasks the action changed (a task that stopped matching, or that the action does
+ *                  not apply to, is skipped)
+ * @param restored  tasks an undo put back
+ * @param undoable  whether {@code :undo} may be called now
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OperationStatus(String id, BulkAction action, String description, String state, int matched,
+                              int processed, int changed, int restored, String actor, String tenant,
+                              Instant startedAt, Instant finishedAt, String error, boolean undoable) {
+    /** Whether it has stopped moving (done, failed or undone). */
+    public boolean finished() {
+        return state.equals("done") || state.equals("failed") || state.equals("undone");
+    }
+}

@@ -1,0 +1,125 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskMark;
+import io.queuedeck.engine.task.TaskState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One slice of a bulk action, and the undo of one (decision 0040). Each task is checked against
+ * the action's filter again here, on the loop, so only tasks that match at the moment they are
+ * changed are changed; the others are skipped, not refused. Loop thread only.
+ */
+final class BulkChanges {
+    private final SchedulerLoop loop;
+
+    BulkChanges(SchedulerLoop loop) {
+        this.loop = loop;
+    }
+
+    /** Applies the slice; answers where each changed task stood before. */
+    List<TaskMark> apply(Command.BulkApply c, long now) {
+        if (c.priority() != null) {
+            TaskCommands.checkPriority(c.priority());
+        }
+        boolean front = "front".equals(c.position());
+        if (c.action() == BulkAction.MOVE && c.position() != null && !loop.queues.live().keepsLaneOrder()) {
+            throw new TaskConflictException("the " + loop.queues.policyName() + " policy orders each lane by rules of its own;"
+                    + " a move to the front or back holds under fifo, priority or mlfq (leave position out)");
+        }
+        List<String> ids = c.taskIds();
+        List<TaskMark> changed = new ArrayList<>();
+        // a move to the front gives ever lower ranks: the last of the slice first keeps their order
+        for (int i = 0; i < ids.size(); i++) {
+            Task task = loop.tasks.lookup(ids.get(front ? ids.size() - 1 - i : i));
+            if (task == null || !FilterWalk.matches(c.filter(), task, now)) {
+                continue;
+            }
+            TaskMark before = new TaskMark(task.id(), task.priority(), task.rank());
+            if (applyOne(c, task, front)) {
+                changed.add(before);
+            }
+        }
+        return changed;
+    }
+
+    private boolean applyOne(Command.BulkApply c, Task task, boolean front) {
+        TaskState state = task.state();
+        return switch (c.action()) {
+            case REPRIORITIZE -> {
+                if (state.isFinal() || state == TaskState.FAILED || task.priority() == c.priority()) {
+                    yield false;
+                }
+                loop.commands.reprioritize(task.id(), c.priority());
+                yield true;
+            }
+            case MOVE -> {
+                if (!state.isWaiting()) {
+                    yield false; // a lane holds waiting tasks
+                }
+                if (c.position() == null) {
+                    if (task.priority() == c.priority()) {
+                        yield false;
+                    }
+                    loop.commands.reprioritize(task.id(), c.priority());
+                    yield true;
+                }
+                loop.leaveQueue(task);
+                task.setRank(front ? loop.placement.frontRank() : loop.placement.takeRank());
+                loop.rejoinQueue(task, c.priority());
+                loop.durable.saved(task);
+                yield true;
+            }
+            case CANCEL -> {
+                if (state.isFinal()) {
+                    yield false;
+                }
+                loop.commands.cancel(task.id());
+                yield true;
+            }
+            case RETRY -> {
+                if (state != TaskState.DEAD_LETTERED) {
+                    yield false;
+                }
+                loop.commands.retryDeadLetter(task.id());
+                yield true;
+            }
+        };
+    }
+
+    /**
+     * Puts each task back at the priority and rank its mark holds: the exact place it had, since a
+     * rank is unique and given up when a task moves. A task that finished meanwhile is skipped.
+     * Answers how many were put back.
+     */
+    int restore(List<TaskMark> marks) {
+        int restored = 0;
+        for (TaskMark mark : marks) {
+            Task task = loop.tasks.lookup(mark.taskId());
+            if (task == null || task.state().isFinal() || task.state() == TaskState.FAILED) {
+                continue;
+            }
+            if (task.state().isWaiting()) {
+                if (task.priority() == mark.priority() && task.rank() == mark.rank()) {
+                    restored++;
+                    continue;
+                }
+                loop.leaveQueue(task);
+                task.setRank(mark.rank());
+                loop.rejoinQueue(task, mark.priority());
+            } else if (task.priority() != mark.priority()) {
+                loop.setPriorityOutsideQueue(task, mark.priority());
+                task.setRank(mark.rank());
+            } else {
+                task.setRank(mark.rank());
+            }
+            loop.durable.saved(task);
+            restored++;
+        }
+        return restored;
+    }
+}

@@ -1,0 +1,200 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/tasks} search, {@code POST /v1/tasks:bulk}, operations and their undo, and the audit
+ * trail, over a real server: a bulk action changes exactly the tasks its filter selects (and only
+ * the caller's tenant's), and an undo puts every one back.
+ */
+class BulkApiTest {
+    private static final Map<String, String> TOKENS = Map.of(
+            "acme-operate", "acme-operate-token-0123456789abcdef0123",
+            "acme-read", "acme-read-token-0123456789abcdef0123456",
+            "admin", "admin-token-0123456789abcdef0123456789ab");
+
+    private Engine engine;
+    private ApiServer server;
+
+    @BeforeEach
+    void start() {
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join(); // tasks stay queued, so every change is visible
+        server = ApiServer.builder(engine).port(0)
+                .client(TOKENS.get("acme-operate"), ClientPolicy.scoped("acme-operate", "acme",
+                        EnumSet.of(Scope.OPERATE, Scope.READ)))
+                .client(TOKENS.get("acme-read"), ClientPolicy.scoped("acme-read", "acme", EnumSet.of(Scope.READ)))
+                .client(TOKENS.get("admin"), ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
+                .build().start();
+        // 60 tasks: tenants acme and globex alternate, priorities 4, 5, 6 in turn; every tenth is tagged
+        for (int i = 0; i < 60; i++) {
+            String tenant = i % 2 == 0 ? "acme" : "globex";
+            String metadata = i % 10 == 0 ? ",\"metadata\":{\"batch\":\"nightly-" + i + "\"}" : "";
+            Http.Response created = as("admin").post("/v1/tasks", "{\"task_id\":\"t" + i + "\",\"model\":\"llama-2-7b\","
+                    + "\"input\":\"x\",\"priority\":" + (4 + i % 3) + ",\"tenant\":\"" + tenant + "\"" + metadata + "}");
+            assertThat(created.status()).isEqualTo(202);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+    }
+
+    private Http as(String client) {
+        return new Http(server.baseUri(), TOKENS.get(client));
+    }
+
+    private Map<String, Integer> priorities() {
+        Map<String, Integer> priorities = new HashMap<>();
+        for (TaskView view : engine.send(new Command.WaitingTasks(1_000)).join()) {
+            priorities.put(view.id(), view.priority());
+        }
+        return priorities;
+    }
+
+    /** Polls the operation until it has finished (or fails the test after 10 s). */
+    private JsonNode awaitFinished(Http http, String id) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            JsonNode op = http.get("/v1/operations/" + id).json();
+            String state = op.path("state").asText();
+            if (state.equals("done") || state.equals("failed") || state.equals("undone")) {
+                return op;
+            }
+            assertThat(System.nanoTime()).as("operation " + id + " still " + state).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void search_withFilters_pagesSortedMatchesWithTheirTotal_andThePlainListingStaysAsItWas() {
+        Http.Response page = as("admin").get("/v1/tasks?tenant=acme&priority=4&sort=-submitted&limit=3");
+        Http.Response tagged = as("admin").get("/v1/tasks?q=NIGHTLY&state=queued,running");
+        Http.Response plain = as("admin").get("/v1/tasks?tenant=acme&limit=2");
+
+        assertThat(page.status()).isEqualTo(200);
+        // acme with priority 4: i even and i % 3 == 0 → t0, t6, ..., t54 (10 tasks), newest first
+        assertThat(page.json().path("total").asInt()).isEqualTo(10);
+        assertThat(page.json().path("tasks")).extracting(t -> t.path("task_id").asText()).containsExactly("t54", "t48", "t42");
+        assertThat(page.json().path("next_offset").asInt()).isEqualTo(3);
+        assertThat(tagged.json().path("tasks")).extracting(t -> t.path("task_id").asText())
+                .containsExactly("t0", "t10", "t20", "t30", "t40", "t50");
+        assertThat(plain.json().has("next_cursor")).isTrue();
+        assertThat(plain.json().has("total")).isFalse();
+        assertThat(as("admin").get("/v1/tasks?sort=colour").errorField()).isEqualTo("sort");
+        assertThat(as("admin").get("/v1/tasks?min_priority=7&max_priority=2").errorField()).isEqualTo("min_priority");
+    }
+
+    @Test
+    void bulkReprioritize_changesExactlyTheMatchingTasks_andUndoRestoresThem() {
+        Map<String, Integer> before = priorities();
+        String body = "{\"filter\":{\"tenant\":\"globex\",\"state\":\"queued\",\"priority\":5},"
+                + "\"action\":\"reprioritize\",\"priority\":1";
+
+        Http.Response dry = as("admin").post("/v1/tasks:bulk", body + ",\"dry_run\":true}");
+
+        assertThat(dry.status()).isEqualTo(200);
+        assertThat(dry.json().path("matched").asInt()).isEqualTo(10); // globex (odd i) with i % 3 == 1
+        assertThat(priorities()).as("a dry run changes nothing").isEqualTo(before);
+
+        Http.Response started = as("admin").post("/v1/tasks:bulk", body + "}");
+
+        assertThat(started.status()).isEqualTo(202);
+        String id = started.json().path("id").asText();
+        assertThat(started.headers().firstValue("Location")).hasValue("/v1/operations/" + id);
+        JsonNode done = awaitFinished(as("admin"), id);
+        assertThat(done.path("state").asText()).isEqualTo("done");
+        assertThat(done.path("changed").asInt()).isEqualTo(10);
+        assertThat(done.path("undoable").asBoolean()).isTrue();
+        Map<String, Integer> after = priorities();
+        before.forEach((task, priority) -> {
+            int i = Integer.parseInt(task.substring(1));
+            assertThat(after.get(task)).as(task).isEqualTo(i % 2 == 1 && i % 3 == 1 ? 1 : priority);
+        });
+
+        Http.Response undo = as("admin").post("/v1/operations/" + id + ":undo", "{}");
+
+        assertThat(undo.status()).isEqualTo(202);
+        assertThat(awaitFinished(as("admin"), id).path("state").asText()).isEqualTo("undone");
+        assertThat(priorities()).isEqualTo(before);
+        assertThat(as("admin").post("/v1/operations/" + id + ":undo", "{}").status()).isEqualTo(409);
+    }
+
+    @Test
+    void bulk_byATenantBoundClient_touchesOnlyItsTenant_andHidesOtherTenantsOperations() {
+        Map<String, Integer> before = priorities();
+
+        Http.Response started = as("acme-operate").post("/v1/tasks:bulk",
+                "{\"filter\":{},\"action\":\"move\",\"tier\":\"batch\",\"position\":\"back\"}");
+        Http.Response otherTenant = as("acme-operate").post("/v1/tasks:bulk",
+                "{\"filter\":{\"tenant\":\"globex\"},\"action\":\"cancel\"}");
+        Http.Response readOnly = as("acme-read").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"cancel\"}");
+
+        assertThat(started.status()).isEqualTo(202);
+        String id = started.json().path("id").asText();
+        assertThat(awaitFinished(as("acme-operate"), id).path("changed").asInt()).isEqualTo(30);
+        Map<String, Integer> after = priorities();
+        before.forEach((task, priority) -> assertThat(after.get(task)).as(task)
+                .isEqualTo(Integer.parseInt(task.substring(1)) % 2 == 0 ? 7 : priority));
+        assertThat(otherTenant.status()).isEqualTo(403);
+        assertThat(readOnly.status()).isEqualTo(403);
+        assertThat(readOnly.errorCode()).isEqualTo("scope_missing");
+        // an operation of the admin is not the acme client's to see
+        String adminOp = as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"globex\"},\"action\":\"reprioritize\","
+                + "\"priority\":8}").json().path("id").asText();
+        assertThat(as("acme-operate").get("/v1/operations/" + adminOp).status()).isEqualTo(404);
+        assertThat(as("acme-operate").post("/v1/operations/" + adminOp + ":undo", "{}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void bulk_badFields_areRefusedFieldByField() {
+        assertThat(as("admin").post("/v1/tasks:bulk", "{\"filter\":{}}").errorField()).isEqualTo("action");
+        assertThat(as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"state\":\"lost\"},\"action\":\"cancel\"}").errorField())
+                .isEqualTo("filter.state");
+        assertThat(as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"reprioritize\"}").errorField())
+                .isEqualTo("priority");
+        assertThat(as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"move\",\"lane\":12}").errorField())
+                .isEqualTo("lane");
+        assertThat(as("admin").post("/v1/tasks:bulk", "{\"action\":\"cancel\"}").errorField()).isEqualTo("filter");
+        assertThat(as("admin").get("/v1/operations/op-999").status()).isEqualTo(404);
+    }
+
+    @Test
+    void audit_recordsEveryStateChangingCall_forAdminsOnly_andExportsCsv() {
+        as("admin").delete("/v1/tasks/t2");
+        as("acme-operate").patch("/v1/tasks/t4", "{\"priority\":0}");
+        String op = as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"globex\",\"priority\":4},"
+                + "\"action\":\"cancel\"}").json().path("id").asText();
+        awaitFinished(as("admin"), op);
+        as("admin").post("/v1/queues/p3:pause", "{}");
+
+        JsonNode audit = as("admin").get("/v1/audit").json();
+        Http.Response csv = as("admin").get("/v1/audit?format=csv&action=bulk");
+
+        assertThat(audit.path("entries")).extracting(e -> e.path("action").asText() + " " + e.path("target").asText()
+                        + " " + e.path("tasks").asInt() + " " + e.path("actor").asText())
+                .containsExactly("queue.pause p3:pause 0 admin", "bulk.cancel tenant=globex priority=4..4 10 admin",
+                        "task.reprioritize t4 1 acme-operate", "task.cancel t2 1 admin");
+        assertThat(as("admin").get("/v1/audit?q=acme-OPERATE").json().path("total").asInt()).isEqualTo(1);
+        assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
+        assertThat(csv.body().split("\r\n")).hasSize(2).startsWith("number,at,actor,source,action,target,tasks,detail");
+        assertThat(as("acme-read").get("/v1/audit").status()).isEqualTo(403);
+        assertThat(as("admin").get("/v1/audit?since=yesterday").errorField()).isEqualTo("since");
+    }
+}

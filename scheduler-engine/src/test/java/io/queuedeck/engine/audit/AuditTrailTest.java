@@ -1,0 +1,88 @@
+package io.queuedeck.engine.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.store.TaskStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The audit trail: kept in the embedded store's file across restarts, searchable, exported as CSV. */
+class AuditTrailTest {
+
+    @Test
+    void entries_inTheEmbeddedStore_surviveARestart_andNumbersGoOn(@TempDir Path dir) {
+        VirtualClock clock = new VirtualClock();
+        TaskStore store = TaskStore.embedded(dir);
+        AuditTrail trail = new AuditTrail(clock, store);
+        trail.record("ops", "api", "bulk.cancel", "tenant=acme", 3412, "op-1: cancel");
+        trail.record("console:ann", "console", "lane.pause", "P5", 0, null);
+        store.close();
+
+        TaskStore reopened = TaskStore.embedded(dir);
+        AuditTrail again = new AuditTrail(clock, reopened);
+        AuditEntry third = again.record("ops", "api", "queue.resume", "all:resume", 0, null);
+        reopened.close();
+
+        assertThat(again.find(AuditQuery.all()).entries()).extracting(AuditEntry::number, AuditEntry::action)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, "queue.resume"),
+                        org.assertj.core.groups.Tuple.tuple(2L, "lane.pause"),
+                        org.assertj.core.groups.Tuple.tuple(1L, "bulk.cancel"));
+        assertThat(third.number()).isEqualTo(3);
+    }
+
+    @Test
+    void liveEngine_writesEntriesOffTheCallersThread_andHasThemStoredBeforeItCloses(@TempDir Path dir) {
+        Engine engine = Engine.builder().store(TaskStore.embedded(dir)).build();
+        engine.start();
+        for (int i = 0; i < 20; i++) {
+            engine.audit().record("ops", "api", "task.cancel", "t-" + i, 1, null);
+        }
+        engine.close();
+
+        TaskStore reopened = TaskStore.embedded(dir);
+        AuditTrail again = new AuditTrail(new VirtualClock(), reopened);
+        reopened.close();
+        assertThat(again.find(AuditQuery.all()).total()).isEqualTo(20);
+        assertThat(again.find(AuditQuery.all()).entries().getFirst().target()).isEqualTo("t-19");
+    }
+
+    @Test
+    void find_filtersByTextActorActionFamilyAndTime_newestFirst() {
+        VirtualClock clock = new VirtualClock();
+        AuditTrail trail = new AuditTrail(clock, null);
+        List<AuditEntry> events = new ArrayList<>();
+        trail.onEntry(events::add);
+        trail.record("ops", "api", "bulk.cancel", "tenant=acme", 12, null);
+        clock.runUntil(clock.nanos() + 60_000_000_000L);
+        Instant minuteLater = clock.toInstant(clock.nanos());
+        trail.record("ann", "console", "bulk.undo", "op-1", 12, "undo of reprioritize to P2");
+        trail.record("ops", "api", "task.cancel", "t-9", 1, null);
+
+        assertThat(trail.find(new AuditQuery(null, null, "bulk", null, null, 0, 10)).entries())
+                .extracting(AuditEntry::action).containsExactly("bulk.undo", "bulk.cancel");
+        assertThat(trail.find(new AuditQuery("ACME", null, null, null, null, 0, 10)).total()).isEqualTo(1);
+        assertThat(trail.find(new AuditQuery(null, "ops", null, minuteLater, null, 0, 10)).entries())
+                .extracting(AuditEntry::target).containsExactly("t-9");
+        assertThat(trail.find(new AuditQuery(null, null, "bulk.c", null, null, 0, 10)).total())
+                .as("a family is a whole segment").isZero();
+        assertThat(events).hasSize(3);
+        assertThat(events.get(1).summary()).isEqualTo("bulk.undo op-1 (12 tasks) by ann");
+    }
+
+    @Test
+    void csv_quotesCommasAndQuotes_andDefusesFormulas() {
+        AuditEntry entry = new AuditEntry(7, Instant.parse("2026-01-01T00:00:00Z"), "=cmd", "api", "task.place", "t,1", 1,
+                "said \"now\"");
+
+        String csv = AuditExport.csv(List.of(entry));
+
+        assertThat(csv).isEqualTo(AuditExport.HEADER + "\r\n"
+                + "7,2026-01-01T00:00:00Z,\"'=cmd\",api,task.place,\"t,1\",1,\"said \"\"now\"\"\"\r\n");
+    }
+}
