@@ -1,6 +1,7 @@
 package io.queuedeck.console.lanes;
 
 import atlantafx.base.theme.Styles;
+import java.util.List;
 import java.util.Locale;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -27,7 +28,7 @@ final class InspectorPane {
     private final ListView<String> why = new ListView<>();
     private final ListView<String> timeline = new ListView<>();
     private final ComboBox<Integer> priority = new ComboBox<>();
-    private final Button cancel = new Button("Cancel task");
+    private final Button cancel = new Button("Cancel");
     private final Button retry = new Button("Retry");
     private boolean fromModel;
 
@@ -70,8 +71,10 @@ final class InspectorPane {
         retry.getStyleClass().add(Styles.SMALL);
         retry.setTooltip(new Tooltip("Queue this dead letter again with a fresh set of attempts"));
         retry.setOnAction(e -> model.retry());
-        Label move = new Label("Priority");
-        HBox actions = new HBox(6, move, priority, cancel, retry);
+        for (Region control : List.of(priority, cancel, retry)) {
+            control.setMinWidth(Region.USE_PREF_SIZE); // whole words on every action
+        }
+        HBox actions = new HBox(6, priority, cancel, retry);
         actions.setAlignment(Pos.CENTER_LEFT);
 
         Label whyTitle = new Label("Why is it here?");
@@ -79,12 +82,14 @@ final class InspectorPane {
         why.setId("inspector-why");
         why.getStyleClass().add("inspector-why");
         why.setPrefHeight(150);
+        why.setMinHeight(110);
         why.setCellFactory(l -> wrappingCell());
         why.setTooltip(new Tooltip("Its place in dispatch order, what is ahead of it and why, and what holds its lane"));
         Label timelineTitle = new Label("Timeline");
         timelineTitle.getStyleClass().add("inspector-subheading");
         timeline.setId("inspector-timeline");
         timeline.getStyleClass().add("inspector-timeline");
+        timeline.setMinHeight(90);
         timeline.setTooltip(new Tooltip("Each state the task went through, in seconds after it arrived"));
         VBox.setVgrow(timeline, Priority.ALWAYS);
 

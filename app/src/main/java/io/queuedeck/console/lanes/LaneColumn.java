@@ -65,9 +65,12 @@ final class LaneColumn {
     }
 
     /** Title, compact count and ⋮ menu; the title gives way first, never the count or the menu. */
-    static HBox header(Label title, Label count, MenuButton menu) {
-        title.setMinWidth(24);
-        title.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
+    static HBox header(javafx.scene.layout.Region title, Label count, MenuButton menu) {
+        title.setMinWidth(Math.min(title.getMinWidth(), 24));
+        if (title instanceof HBox box) {
+            box.setAlignment(Pos.BASELINE_LEFT);
+            box.setMinWidth(24);
+        }
         count.getStyleClass().add("lane-count");
         count.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();

@@ -179,7 +179,7 @@ public final class LanesView {
         clear.visibleProperty().bind(search.textProperty().isNotEmpty());
         search.setRight(clear);
         search.setId("lanes-search");
-        search.setPromptText("Filter by id, model, tenant, state · Enter: look up an id");
+        search.setPromptText("Filter · Enter opens an id");
         search.setPrefWidth(300);
         search.setMinWidth(200);
         search.setTooltip(new Tooltip("Show only listed tasks whose id, model, tenant or state contains this text; Enter opens the task with this id"));
@@ -231,6 +231,7 @@ public final class LanesView {
         VBox.setVgrow(list, Priority.ALWAYS);
         Label columns = new Label("oldest first");
         columns.getStyleClass().add("lane-columns");
+        title.setMinWidth(0);
         VBox box = LaneColumn.box(LaneColumn.header(title, count, null), columns, list, retry);
         box.getStyleClass().add("dead-lane");
         return box;
@@ -271,12 +272,22 @@ public final class LanesView {
     }
 
     private VBox laneBox(Lane lane) {
+        // "P5" never gives way; "normal" (or "policy level") shortens first
         Label title = new Label();
-        title.textProperty().bind(lane.titleProperty());
+        title.textProperty().bind(Bindings.createStringBinding(() -> lane.titleProperty().get().split(" · ")[0], lane.titleProperty()));
         title.getStyleClass().addAll("lane-title", "tier-" + LaneColumn.tierName(lane.priority()));
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        Label kind = new Label();
+        kind.textProperty().bind(Bindings.createStringBinding(() -> {
+            String[] parts = lane.titleProperty().get().split(" · ");
+            return parts.length > 1 ? parts[1] : "";
+        }, lane.titleProperty()));
+        kind.getStyleClass().add("lane-kind");
+        kind.setMinWidth(0);
         Tooltip titleTip = new Tooltip();
         titleTip.textProperty().bind(lane.titleProperty().concat(": waiting tasks, the next to be dispatched first"));
         title.setTooltip(titleTip);
+        kind.setTooltip(titleTip);
         Label count = new Label();
         count.setId("lane-" + lane.priority() + "-count");
         LaneColumn.bindCount(count, lane);
@@ -315,7 +326,7 @@ public final class LanesView {
         list.setOnDragDropped(e -> onDrop(e, drop));
         VBox.setVgrow(list, Priority.ALWAYS);
         lists.add(list);
-        return LaneColumn.box(LaneColumn.header(title, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
+        return LaneColumn.box(LaneColumn.header(new HBox(5, title, kind), count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
     }
 
     private static void onDrop(DragEvent e, Consumer<List<String>> drop) {
