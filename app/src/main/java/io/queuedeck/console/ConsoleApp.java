@@ -210,8 +210,7 @@ public final class ConsoleApp extends Application {
             stopping.hurry();
             return;
         }
-        main.setLastError("Stopping: running tasks may finish for up to " + options.shutdownGrace().toSeconds()
-                + " s; close again to stop now" + (stateDir == null ? " (in memory: the queue is lost)" : " (queued tasks are kept)"));
+        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null));
         stopping = new GracefulStop(system, api, options.shutdownGrace());
         Thread.ofPlatform().name("queuedeck-close").daemon().start(() -> {
             try {
@@ -222,6 +221,12 @@ public final class ConsoleApp extends Application {
                 javafx.application.Platform.runLater(javafx.application.Platform::exit); // runs stop()
             }
         });
+    }
+
+    /** What the status line says while the window stops; short enough for it at 1280 px. */
+    static String stoppingMessage(java.time.Duration grace, boolean inMemory) {
+        return "Stopping: running tasks may finish for up to " + grace.toSeconds() + " s; close again to stop now"
+                + (inMemory ? " (in memory: the queue is lost)" : " (queued tasks are kept)");
     }
 
     /** The REST API on loopback, as {@code serve} runs it; a busy port leaves the console without it. */

@@ -81,19 +81,19 @@ public final class LanesViewModel {
                     || state.contains(filter);
         }
 
-        /** "850 ms", "12 s", "4 m 05 s", "2 h 13 m": short enough for a lane's wait column. */
+        /** "850ms", "12s", "4m05s", "2h13m": short enough for a lane's wait column. */
         public static String compactWait(double ms) {
             long s = (long) (ms / 1000);
             if (s < 1) {
-                return String.format(Locale.ROOT, "%.0f ms", ms);
+                return String.format(Locale.ROOT, "%.0fms", ms);
             }
             if (s < 60) {
-                return s + " s";
+                return s + "s";
             }
             if (s < 3600) {
-                return String.format(Locale.ROOT, "%d m %02d s", s / 60, s % 60);
+                return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
             }
-            return String.format(Locale.ROOT, "%d h %02d m", s / 3600, s % 3600 / 60);
+            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
         }
     }
 

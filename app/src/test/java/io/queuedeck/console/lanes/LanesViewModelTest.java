@@ -347,7 +347,7 @@ class LanesViewModelTest {
 
         assertThat(model.inspectedProperty().get().why()).containsSubsequence(
                 "Place in lane P4: 3rd of 3 (its dispatch order)",
-                "Ahead of it in P4: x (waited 30 ms), y (waited 20 ms)",
+                "Ahead of it in P4: x (waited 30ms), y (waited 20ms)",
                 "The priority policy serves P0 first: 7 tasks in P0–P3 go before it.",
                 "Position in dispatch order: 10th",
                 "Lane P4 is paused: nothing leaves it until it is resumed (the lane's ⋮ menu).");
