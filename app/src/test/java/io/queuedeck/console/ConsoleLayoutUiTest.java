@@ -84,7 +84,7 @@ class ConsoleLayoutUiTest {
 
     /** A label showing all of its text: as wide as it wants to be. */
     private void assertWhole(String query) throws Exception {
-        for (Node node : robot.lookup(query).queryAll()) {
+        for (Node node : robot.lookup(query).queryAll().stream().filter(Node::isVisible).toList()) {
             Label label = (Label) node;
             assertThat(fx(() -> label.getWidth() + 0.5 >= label.prefWidth(-1))).as("%s '%s' is cut", query, label.getText()).isTrue();
         }
@@ -105,6 +105,9 @@ class ConsoleLayoutUiTest {
                     .isLessThanOrEqualTo(height);
         }
         robot.clickOn("#nav-lanes");
+        // a paused lane shows its badge: it must be readable too
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.PAUSED)).join();
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup("#lane-3-mode").query().isVisible()));
         WaitForAsyncUtils.waitForFxEvents();
         for (int p = 0; p < 10; p++) {
             assertInWindow("#lane-" + p + "-menu");
@@ -113,6 +116,7 @@ class ConsoleLayoutUiTest {
         assertWhole(".lane-title");
         assertWhole(".lane-count");
         assertWhole(".lane-mode");
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.ACTIVE)).join();
     }
 
     @Test
