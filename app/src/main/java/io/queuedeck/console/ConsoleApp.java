@@ -127,7 +127,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(lanes::apply);
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
-        screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
+        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
@@ -221,6 +221,13 @@ public final class ConsoleApp extends Application {
                 javafx.application.Platform.runLater(javafx.application.Platform::exit); // runs stop()
             }
         });
+    }
+
+    /** The overview's tiles follow the theme (TilesFX takes colours in code, not from the stylesheet). */
+    private Parent themed(OverviewView view) {
+        view.setLight(main.lightThemeProperty().get());
+        main.lightThemeProperty().addListener((o, a, light) -> view.setLight(light));
+        return view.root();
     }
 
     /** What the status line says while the window stops; short enough for it at 1280 px. */

@@ -139,7 +139,7 @@ public final class MainView {
         });
 
         themeButton.setId("header-theme");
-        themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme (tiles stay dark)"));
+        themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme"));
         themeButton.selectedProperty().addListener((o, a, light) -> themeButton.setText(light ? "Dark theme" : "Light theme"));
 
         HBox header = new HBox(12, titles, spacer, policyLabel, policyBox, pauseButton, themeButton);
