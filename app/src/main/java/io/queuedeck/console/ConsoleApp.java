@@ -134,6 +134,10 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         main = new MainView(screens, policies);
+        io.queuedeck.console.alerts.AlertsViewModel alerts = new io.queuedeck.console.alerts.AlertsViewModel(
+                io.queuedeck.console.alerts.AlertThresholds.DEFAULTS);
+        gateway.addListener(alerts::apply);
+        main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
         gateway.addListener(this::status);
 
         // screenshots and benchmarks use fixed defaults, so they look the same on every machine

@@ -39,6 +39,8 @@ public final class MainView {
 
     private final BorderPane root = new BorderPane();
     private final StackPane content = new StackPane();
+    /** An alert banner (when set) above the screen in view. */
+    private final VBox centre = new VBox(content);
     private final Map<Screen, Supplier<Parent>> factories;
     private final Map<Screen, Node> built = new EnumMap<>(Screen.class);
     private Node help;
@@ -59,7 +61,9 @@ public final class MainView {
         root.setTop(header(policies));
         content.getStyleClass().add("qd-content");
         content.setMinSize(0, 0); // a screen's own minimum never pushes the status line off the window
-        root.setCenter(content);
+        centre.setMinSize(0, 0);
+        VBox.setVgrow(content, Priority.ALWAYS);
+        root.setCenter(centre);
         root.setBottom(statusBar());
         screen.addListener((o, old, next) -> show(next));
     }
@@ -202,6 +206,11 @@ public final class MainView {
         navButtons.get(next).setSelected(true);
         title.setText(next.title());
         subtitle.setText(next.description());
+    }
+
+    /** Shows {@code banner} above every screen (it hides itself while it has nothing to say). */
+    public void setBanner(Node banner) {
+        centre.getChildren().setAll(banner, content);
     }
 
     /** Selected when the light theme is on. */
