@@ -52,6 +52,10 @@ class ConsoleLayoutUiTest {
 
     @AfterAll
     static void stopApp() throws Exception {
+        new FxRobot().interact(() -> { // the primary stage outlives this class: leave it at a size every test expects
+            stage.setWidth(1280);
+            stage.setHeight(800);
+        });
         FxToolkit.cleanupApplication(app);
         FxToolkit.cleanupStages();
     }
