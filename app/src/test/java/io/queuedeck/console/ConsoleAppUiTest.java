@@ -218,6 +218,9 @@ class ConsoleAppUiTest {
         robot.doubleClickOn(visibleCell("#lane-0", id));
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#inspector-summary").queryLabeled().getText()).get().contains(id));
+        // closed again: the later tests click lanes the open inspector may have scrolled aside
+        robot.clickOn("#inspector-close");
+        await().atMost(TIMEOUT).until(() -> !WaitForAsyncUtils.asyncFx(() -> robot.lookup("#lanes-inspector").query().isVisible()).get());
     }
 
     @Test

@@ -56,6 +56,8 @@ public final class LanesView {
     public static final String LANE_CLASS = LaneColumn.LANE_CLASS;
     /** Narrowest a lane gets: its title, compact count and menu fit at this width. */
     public static final double LANE_MIN_WIDTH = 150;
+    /** The screen's own minimum height: below it the lists would hold no row. */
+    static final double LANES_MIN_HEIGHT = 420;
     private static final javafx.css.PseudoClass DROP_TARGET = javafx.css.PseudoClass.getPseudoClass("drop-target");
     private static final String DEFAULT_HINT = "Drag onto a lane or a row · Alt+↑/↓ moves within a lane · double-click inspects · Del cancels · F1 help";
 
@@ -161,6 +163,10 @@ public final class LanesView {
         // the grid fills the width it is given, down to the lanes' minimum; below that it scrolls sideways
         scroller.viewportBoundsProperty().addListener((o, a, b) -> scroller.setFitToWidth(b.getWidth() >= grid.minWidth(-1)));
         lanesRoot.setCenter(scroller);
+        // the lanes' lists scroll, not the screen: however short the window (an alert banner takes a line too),
+        // the screen takes the height it is given and every lane, menu and button stays in view
+        scroller.setMinHeight(0);
+        lanesRoot.setMinHeight(LANES_MIN_HEIGHT);
         InspectorPane inspector = new InspectorPane(model.inspector());
         lanesRoot.setRight(inspector.root());
     }
