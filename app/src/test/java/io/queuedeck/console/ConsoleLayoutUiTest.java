@@ -116,7 +116,9 @@ class ConsoleLayoutUiTest {
         for (int p = 0; p < 10; p++) {
             assertInWindow("#lane-" + p + "-menu");
             assertInWindow("#lane-" + p + "-count");
+            assertInWindow("#lane-" + p);
         }
+        assertInWindow("#lanes-retry"); // the lanes' lists scroll, never the screen
         assertWhole(".lane-title");
         assertWhole(".lane-count");
         assertWhole(".lane-mode");
