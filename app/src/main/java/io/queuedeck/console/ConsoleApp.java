@@ -127,7 +127,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(lanes::apply);
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
-        screens.put(Screen.OVERVIEW, () -> new OverviewView(overview).root());
+        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
@@ -146,6 +146,10 @@ public final class ConsoleApp extends Application {
             }
         });
         main = new MainView(screens, policies);
+        io.queuedeck.console.alerts.AlertsViewModel alerts = new io.queuedeck.console.alerts.AlertsViewModel(
+                io.queuedeck.console.alerts.AlertThresholds.DEFAULTS);
+        gateway.addListener(alerts::apply);
+        main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
         gateway.addListener(this::status);
 
         // screenshots and benchmarks use fixed defaults, so they look the same on every machine
@@ -222,8 +226,7 @@ public final class ConsoleApp extends Application {
             stopping.hurry();
             return;
         }
-        main.setLastError("Stopping: running tasks may finish for up to " + options.shutdownGrace().toSeconds()
-                + " s; close again to stop now" + (stateDir == null ? " (in memory: the queue is lost)" : " (queued tasks are kept)"));
+        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null));
         stopping = new GracefulStop(system, api, options.shutdownGrace());
         Thread.ofPlatform().name("queuedeck-close").daemon().start(() -> {
             try {
@@ -234,6 +237,19 @@ public final class ConsoleApp extends Application {
                 javafx.application.Platform.runLater(javafx.application.Platform::exit); // runs stop()
             }
         });
+    }
+
+    /** The overview's tiles follow the theme (TilesFX takes colours in code, not from the stylesheet). */
+    private Parent themed(OverviewView view) {
+        view.setLight(main.lightThemeProperty().get());
+        main.lightThemeProperty().addListener((o, a, light) -> view.setLight(light));
+        return view.root();
+    }
+
+    /** What the status line says while the window stops; short enough for it at 1280 px. */
+    static String stoppingMessage(java.time.Duration grace, boolean inMemory) {
+        return "Stopping: running tasks may finish for up to " + grace.toSeconds() + " s; close again to stop now"
+                + (inMemory ? " (in memory: the queue is lost)" : " (queued tasks are kept)");
     }
 
     /** The REST API on loopback, as {@code serve} runs it; a busy port leaves the console without it. */

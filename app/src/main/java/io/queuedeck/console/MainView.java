@@ -39,8 +39,11 @@ public final class MainView {
 
     private final BorderPane root = new BorderPane();
     private final StackPane content = new StackPane();
+    /** An alert banner (when set) above the screen in view. */
+    private final VBox centre = new VBox(content);
     private final Map<Screen, Supplier<Parent>> factories;
-    private final Map<Screen, Parent> built = new EnumMap<>(Screen.class);
+    private final Map<Screen, Node> built = new EnumMap<>(Screen.class);
+    private Node help;
     private final Map<Screen, ToggleButton> navButtons = new EnumMap<>(Screen.class);
     private final ObjectProperty<Screen> screen = new SimpleObjectProperty<>(this, "screen");
     private final Label title = new Label();
@@ -57,7 +60,10 @@ public final class MainView {
         root.setLeft(navigation());
         root.setTop(header(policies));
         content.getStyleClass().add("qd-content");
-        root.setCenter(content);
+        content.setMinSize(0, 0); // a screen's own minimum never pushes the status line off the window
+        centre.setMinSize(0, 0);
+        VBox.setVgrow(content, Priority.ALWAYS);
+        root.setCenter(centre);
         root.setBottom(statusBar());
         screen.addListener((o, old, next) -> show(next));
     }
@@ -137,7 +143,7 @@ public final class MainView {
         });
 
         themeButton.setId("header-theme");
-        themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme (tiles stay dark)"));
+        themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme"));
         themeButton.selectedProperty().addListener((o, a, light) -> themeButton.setText(light ? "Dark theme" : "Light theme"));
 
         HBox header = new HBox(12, titles, spacer, policyLabel, policyBox, pauseButton, themeButton);
@@ -148,11 +154,19 @@ public final class MainView {
 
     private Node statusBar() {
         status.setId("status");
+        status.setMinWidth(0); // the status gives way; the last error or the stopping message stays whole
+        Tooltip statusTip = new Tooltip();
+        statusTip.textProperty().bind(status.textProperty());
+        status.setTooltip(statusTip);
+        lastError.setId("status-error");
+        lastError.setMinWidth(Region.USE_PREF_SIZE);
         lastError.getStyleClass().add("qd-error");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(12, status, spacer, lastError);
+        bar.setId("status-bar");
         bar.getStyleClass().add(STATUS_CLASS);
+        bar.setMinHeight(Region.USE_PREF_SIZE);
         return bar;
     }
 
@@ -165,14 +179,38 @@ public final class MainView {
                     KeyCombination.SHORTCUT_DOWN), () -> screen.set(s));
         }
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), togglePause);
+        scene.getAccelerators().put(new KeyCodeCombination(KeyCode.F1), this::toggleHelp);
+        scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ESCAPE && help != null) {
+                toggleHelp();
+                e.consume();
+            }
+        });
+    }
+
+    /** F1: the shortcut sheet and a guide to the screen in view, over it; F1 or Esc again closes it. */
+    void toggleHelp() {
+        if (help != null) {
+            content.getChildren().remove(help);
+            help = null;
+            return;
+        }
+        help = HelpSheet.build(screen.get(), this::toggleHelp);
+        content.getChildren().add(help);
     }
 
     private void show(Screen next) {
-        Parent view = built.computeIfAbsent(next, s -> factories.get(s).get());
+        Node view = built.computeIfAbsent(next, s -> ScreenScroll.wrap(factories.get(s).get()));
+        help = null;
         content.getChildren().setAll(view);
         navButtons.get(next).setSelected(true);
         title.setText(next.title());
         subtitle.setText(next.description());
+    }
+
+    /** Shows {@code banner} above every screen (it hides itself while it has nothing to say). */
+    public void setBanner(Node banner) {
+        centre.getChildren().setAll(banner, content);
     }
 
     /** Selected when the light theme is on. */

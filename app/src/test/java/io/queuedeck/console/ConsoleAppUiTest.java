@@ -218,6 +218,9 @@ class ConsoleAppUiTest {
         robot.doubleClickOn(visibleCell("#lane-0", id));
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#inspector-summary").queryLabeled().getText()).get().contains(id));
+        // closed again: the later tests click lanes the open inspector may have scrolled aside
+        robot.clickOn("#inspector-close");
+        await().atMost(TIMEOUT).until(() -> !WaitForAsyncUtils.asyncFx(() -> robot.lookup("#lanes-inspector").query().isVisible()).get());
     }
 
     @Test
@@ -228,12 +231,12 @@ class ConsoleAppUiTest {
 
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
-                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("L0 · policy level"));
+                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("L0"));
 
         robot.clickOn("#lanes-by-level");
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
-                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("P0 · core"));
+                        .map(javafx.scene.control.Label::getText).toList()).get()).contains("P0"));
     }
 
     private List<String> engineLane(int priority) {

@@ -1,58 +1,72 @@
 package io.queuedeck.console.lanes;
 
+import atlantafx.base.controls.CustomTextField;
+import atlantafx.base.theme.Styles;
 import io.queuedeck.console.lanes.LanesViewModel.Lane;
 import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
 import io.queuedeck.console.ui.Fxml;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
 import javafx.fxml.FXML;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBase;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.SelectionMode;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
-import javafx.scene.input.ClipboardContent;
 import javafx.scene.input.DragEvent;
-import javafx.scene.input.Dragboard;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import atlantafx.base.controls.CustomTextField;
-import atlantafx.base.theme.Styles;
 
 /**
  * One virtualized list per priority (no node per task: a 100,000-task queue costs a screenful
  * of cells), and one of the dead letters. Drag tasks onto another lane to reprioritize them, or
  * onto a row to put them just above it; Alt+arrows move them within their lane; multi-select
- * with Shift/Ctrl for bulk moves, cancels and retries.
+ * with Shift/Ctrl for bulk moves, cancels and retries. Lanes never shrink below
+ * {@value #LANE_MIN_WIDTH} px: a narrow window, or the docked inspector, scrolls them sideways.
  */
 public final class LanesView {
     /** Key in each lane ListView's properties: the {@code Consumer<List<String>>} a drop calls. */
     public static final String DROP_HANDLER = "qd.lane.drop";
     /** Key in each lane ListView's properties: the {@code BiConsumer<List<String>, String>} a drop onto a row calls (ids, row's id). */
     public static final String ROW_DROP_HANDLER = "qd.lane.rowDrop";
-    private static final javafx.css.PseudoClass DROP_BEFORE = javafx.css.PseudoClass.getPseudoClass("drop-before");
+    public static final String LANE_CLASS = LaneColumn.LANE_CLASS;
+    /** Narrowest a lane gets: its title, compact count and menu fit at this width. */
+    public static final double LANE_MIN_WIDTH = 150;
+    /** The screen's own minimum height: below it the lists would hold no row. */
+    static final double LANES_MIN_HEIGHT = 420;
     private static final javafx.css.PseudoClass DROP_TARGET = javafx.css.PseudoClass.getPseudoClass("drop-target");
-    public static final String LANE_CLASS = "qd-lane";
+    private static final String DEFAULT_HINT = "Drag onto a lane or a row · Alt+↑/↓ moves within a lane · double-click inspects · Del cancels · F1 help";
 
     private final LanesViewModel model;
     private final Parent root;
     private final List<ListView<TaskRow>> lists = new ArrayList<>();
     private ListView<TaskRow> focused;
     @FXML
-    private GridPane laneGrid;
+    private BorderPane lanesRoot;
     @FXML
     private HBox toolbar;
     @FXML
@@ -63,41 +77,18 @@ public final class LanesView {
     private Label hint;
     @FXML
     private HBox tierBar;
-    @FXML
-    private VBox inspector;
-    @FXML
-    private Button closeInspector;
-    @FXML
-    private Label inspectorSummary;
-    @FXML
-    private ListView<String> timeline;
 
     public LanesView(LanesViewModel model) {
         this.model = model;
         this.root = Fxml.load(this, "Lanes");
-
-        // AtlantaFX's field: ControlsFX's clearable field brings Modena lookups the theme lacks
-        CustomTextField search = new CustomTextField();
-        Button clear = new Button("✕");
-        clear.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT, Styles.SMALL);
-        clear.setTooltip(new Tooltip("Clear the filter"));
-        clear.setOnAction(e -> search.clear());
-        clear.visibleProperty().bind(search.textProperty().isNotEmpty());
-        search.setRight(clear);
-        search.setId("lanes-search");
-        search.setPromptText("Filter by id, model, tenant, state · Enter: look up an id");
-        search.setPrefWidth(300);
-        search.setTooltip(new Tooltip("Show only tasks whose id, model, tenant or state contains this text"));
-        model.filterProperty().bind(search.textProperty());
-        // Enter looks the text up as a task id in the whole engine, beyond the tasks listed here
-        search.setOnAction(e -> {
-            if (!search.getText().isBlank()) {
-                model.inspect(search.getText().trim());
-            }
+        toolbar.getChildren().addFirst(searchField());
+        hint.setText(DEFAULT_HINT);
+        hint.setMinWidth(0);
+        hint.setTooltip(new Tooltip(DEFAULT_HINT));
+        model.noticeProperty().addListener((o, a, v) -> {
+            hint.setText(v.isEmpty() ? DEFAULT_HINT : v);
+            hint.getTooltip().setText(hint.getText());
         });
-        String defaultHint = hint.getText();
-        model.noticeProperty().addListener((o, a, v) -> hint.setText(v.isEmpty() ? defaultHint : v));
-        toolbar.getChildren().add(0, search);
 
         moveButton.setTooltip(new Tooltip("Move the selected tasks within their lane, or to another priority (or drag them)"));
         for (LanesViewModel.Shift shift : LanesViewModel.Shift.values()) {
@@ -109,75 +100,131 @@ public final class LanesView {
             });
             item.setId("lanes-shift-" + shift.name().toLowerCase(Locale.ROOT));
             item.disableProperty().bind(model.laneOrderKeptProperty().not());
-            item.setOnAction(e -> model.shift(selectedIds(), shift));
+            item.setOnAction(e -> keepingSelection(ids -> model.shift(ids, shift)));
             moveButton.getItems().add(item);
         }
-        moveButton.getItems().add(new javafx.scene.control.SeparatorMenuItem());
+        moveButton.getItems().add(new SeparatorMenuItem());
         for (int p = 0; p < LanesViewModel.LANES; p++) {
             int priority = p;
-            MenuItem item = new MenuItem("to P" + p);
+            MenuItem item = new MenuItem("to P" + p + " · " + LaneColumn.tierName(p));
             item.setId("lanes-move-to-" + p);
-            item.setOnAction(e -> model.move(selectedIds(), priority));
+            item.setOnAction(e -> keepingSelection(ids -> model.move(ids, priority)));
             moveButton.getItems().add(item);
         }
-        for (io.queuedeck.engine.tier.Tier tier : List.of(io.queuedeck.engine.tier.Tier.CORE,
-                io.queuedeck.engine.tier.Tier.NORMAL, io.queuedeck.engine.tier.Tier.BATCH)) {
+        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
             tierBar.getChildren().add(tierControl(tier));
         }
-        javafx.scene.control.ToggleButton levelButton = new javafx.scene.control.ToggleButton("By policy level");
+        ToggleButton levelButton = new ToggleButton("By policy level");
         levelButton.setId("lanes-by-level");
         levelButton.setTooltip(new Tooltip("Show one lane per level of the live policy (MLFQ) instead of per priority"));
         levelButton.disableProperty().bind(model.levelsProperty().lessThan(2));
         levelButton.selectedProperty().addListener((o, a, v) -> model.setByLevel(v));
         model.byLevelProperty().addListener((o, a, v) -> levelButton.setSelected(v));
         toolbar.getChildren().add(toolbar.getChildren().indexOf(cancelButton) + 1, levelButton);
-        for (javafx.scene.Node node : toolbar.getChildren()) {
-            if (node instanceof javafx.scene.control.ButtonBase || node instanceof MenuButton) {
+        for (Node node : toolbar.getChildren()) {
+            if (node instanceof ButtonBase || node instanceof MenuButton) {
                 ((Region) node).setMinWidth(Region.USE_PREF_SIZE); // the hint gives way, not the buttons
             }
         }
-        search.setMinWidth(220);
         Label tierHint = new Label("paused: tasks stay queued · draining: no new submissions, empties");
         tierHint.getStyleClass().add("lanes-hint");
+        tierHint.setMinWidth(0);
         tierBar.getChildren().add(tierHint);
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
 
-        closeInspector.setTooltip(new Tooltip("Close the inspector"));
-        closeInspector.setOnAction(e -> showInspector(null));
-        model.inspectedProperty().addListener((o, a, details) -> showInspector(details));
-
-        for (Lane lane : model.lanes()) {
-            VBox box = laneBox(lane);
-            int p = lane.priority();
-            laneGrid.add(box, p % 5, p / 5);
+        GridPane grid = new GridPane();
+        grid.setId("lanes-grid");
+        grid.getStyleClass().add("lanes-grid");
+        grid.setHgap(10);
+        grid.setVgap(10);
+        for (int c = 0; c < 6; c++) {
+            // equal shares of what there is, never less than the minimum (no percentages: they ignore minimums)
+            ColumnConstraints column = new ColumnConstraints(LANE_MIN_WIDTH, LANE_MIN_WIDTH, Double.MAX_VALUE);
+            column.setHgrow(Priority.ALWAYS);
+            grid.getColumnConstraints().add(column);
         }
-        laneGrid.add(deadLetterBox(), 5, 0, 1, 2);
+        for (int r = 0; r < 2; r++) {
+            javafx.scene.layout.RowConstraints row = new javafx.scene.layout.RowConstraints();
+            row.setPercentHeight(50);
+            row.setVgrow(Priority.ALWAYS);
+            grid.getRowConstraints().add(row);
+        }
+        for (Lane lane : model.lanes()) {
+            int p = lane.priority();
+            grid.add(laneBox(lane), p % 5, p / 5);
+        }
+        grid.add(deadLetterBox(), 5, 0, 1, 2);
+        ScrollPane scroller = new ScrollPane(grid);
+        scroller.setId("lanes-scroller");
+        scroller.getStyleClass().add("lanes-scroller");
+        scroller.setFitToHeight(true);
+        scroller.setVbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        // the grid fills the width it is given, down to the lanes' minimum; below that it scrolls sideways
+        scroller.viewportBoundsProperty().addListener((o, a, b) -> scroller.setFitToWidth(b.getWidth() >= grid.minWidth(-1)));
+        lanesRoot.setCenter(scroller);
+        // the lanes' lists scroll, not the screen: however short the window (an alert banner takes a line too),
+        // the screen takes the height it is given and every lane, menu and button stays in view
+        scroller.setMinHeight(0);
+        lanesRoot.setMinHeight(LANES_MIN_HEIGHT);
+        InspectorPane inspector = new InspectorPane(model.inspector());
+        lanesRoot.setRight(inspector.root());
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    /** AtlantaFX's field: ControlsFX's clearable field brings Modena lookups the theme lacks. */
+    private CustomTextField searchField() {
+        CustomTextField search = new CustomTextField();
+        Button clear = new Button("✕");
+        clear.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT, Styles.SMALL);
+        clear.setTooltip(new Tooltip("Clear the filter"));
+        clear.setOnAction(e -> search.clear());
+        clear.visibleProperty().bind(search.textProperty().isNotEmpty());
+        search.setRight(clear);
+        search.setId("lanes-search");
+        search.setPromptText("Filter · Enter opens an id");
+        search.setPrefWidth(300);
+        search.setMinWidth(200);
+        search.setTooltip(new Tooltip("Show only listed tasks whose id, model, tenant or state contains this text; Enter opens the task with this id"));
+        model.filterProperty().bind(search.textProperty());
+        // Enter looks the text up as a task id in the whole engine, beyond the tasks listed here
+        search.setOnAction(e -> {
+            if (!search.getText().isBlank()) {
+                model.inspect(search.getText().trim());
+            }
+        });
+        return search;
     }
 
     /** The dead letters: multi-select, Retry (or R) queues them again, double-click inspects. */
     private VBox deadLetterBox() {
         Label title = new Label("Dead letters");
         title.getStyleClass().add("lane-title");
+        title.setTooltip(new Tooltip("Tasks that failed every attempt; retry queues them again"));
         Label count = new Label("0");
-        count.getStyleClass().add("lane-count");
         count.setId("lane-dead-count");
+        Tooltip tip = new Tooltip();
+        count.setTooltip(tip);
         Runnable showCount = () -> {
             int shown = model.deadLetters().size();
             int total = Math.max(shown, model.deadLetterTotalProperty().get());
-            count.setText(shown < total ? String.format(Locale.ROOT, "%,d of %,d", shown, total)
-                    : String.format(Locale.ROOT, "%,d", total));
+            count.setText(LaneColumn.compact(total));
+            tip.setText(String.format(Locale.ROOT, "%,d dead letters", total)
+                    + (shown < total ? String.format(Locale.ROOT, "; the oldest %,d listed", shown) : ""));
         };
         model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> showCount.run());
         model.deadLetterTotalProperty().addListener((o, a, v) -> showCount.run());
         showCount.run();
-        ListView<TaskRow> list = taskList(model.deadLetters(), "lane-dead", "none", null);
+        ListView<TaskRow> list = LaneColumn.list(model, model.deadLetters(), "lane-dead", "none", null);
         Button retry = new Button("Retry selected");
         retry.setMaxWidth(Double.MAX_VALUE);
         retry.setId("lanes-retry");
         retry.getStyleClass().add(Styles.SMALL);
         retry.setTooltip(new Tooltip("Queue the selected dead letters again, each with a fresh set of attempts (R)"));
-        retry.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(list.getSelectionModel().getSelectedItems()));
+        retry.disableProperty().bind(Bindings.isEmpty(list.getSelectionModel().getSelectedItems()));
         Runnable retrySelected = () -> model.retry(list.getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList());
         retry.setOnAction(e -> retrySelected.run());
         list.setOnKeyPressed(e -> {
@@ -187,72 +234,24 @@ public final class LanesView {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
             }
         });
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox head = new HBox(6, title, spacer, count);
-        head.setAlignment(Pos.CENTER_LEFT);
         VBox.setVgrow(list, Priority.ALWAYS);
-        VBox box = new VBox(6, head, list, retry);
-        box.getStyleClass().addAll(LANE_CLASS, "dead-lane");
-        box.setMinWidth(0); // the grid's percentages decide, never the lane's contents
-        GridPane.setHgrow(box, Priority.ALWAYS);
-        GridPane.setVgrow(box, Priority.ALWAYS);
+        Label columns = new Label("oldest first");
+        columns.getStyleClass().add("lane-columns");
+        title.setMinWidth(0);
+        VBox box = LaneColumn.box(LaneColumn.header(title, count, null), columns, list, retry);
+        box.getStyleClass().add("dead-lane");
         return box;
     }
 
-    /** A multi-select list of task rows; double-click inspects. {@code rowDrop}: see {@link TaskCell}. */
-    private ListView<TaskRow> taskList(javafx.collections.ObservableList<TaskRow> rows, String id, String placeholder,
-                                       java.util.function.BiConsumer<List<String>, String> rowDrop) {
-        ListView<TaskRow> list = new ListView<>(rows);
-        list.setId(id);
-        list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
-        list.setPlaceholder(new Label(placeholder));
-        list.setFixedCellSize(44);
-        list.setCellFactory(l -> {
-            TaskCell cell = new TaskCell(rowDrop, model.byLevelProperty());
-            cell.setOnMouseClicked(e -> {
-                if (e.getClickCount() == 2 && cell.getItem() != null) {
-                    model.inspect(cell.getItem().id());
-                }
-            });
-            return cell;
-        });
-        return list;
-    }
-
-    /** "⋮": pause, drain or resume this one lane. */
-    private MenuButton laneMenu(Lane lane) {
-        MenuButton menu = new MenuButton("⋮");
-        menu.setId("lane-" + lane.priority() + "-menu");
-        menu.getStyleClass().addAll(Styles.FLAT, Styles.SMALL, atlantafx.base.theme.Tweaks.NO_ARROW, "lane-menu");
-        menu.setTooltip(new Tooltip("Pause, drain or resume lane P" + lane.priority() + " on its own"));
-        for (io.queuedeck.engine.tier.TierMode mode : io.queuedeck.engine.tier.TierMode.values()) {
-            MenuItem item = new MenuItem(switch (mode) {
-                case ACTIVE -> "Resume lane";
-                case PAUSED -> "Pause lane (tasks stay queued)";
-                case DRAINING -> "Drain lane (no new submissions)";
-            });
-            item.setId("lane-" + lane.priority() + "-" + mode.name().toLowerCase(Locale.ROOT));
-            item.setOnAction(e -> model.setLaneMode(lane.priority(), mode));
-            menu.getItems().add(item);
-        }
-        menu.disableProperty().bind(model.byLevelProperty());
-        return menu;
-    }
-
-    public Parent root() {
-        return root;
-    }
-
     /** "core: [active ▾]": pause, drain or reactivate one tier's lanes. */
-    private HBox tierControl(io.queuedeck.engine.tier.Tier tier) {
+    private HBox tierControl(Tier tier) {
         String name = tier.name().toLowerCase(Locale.ROOT);
         Label label = new Label(name);
         label.getStyleClass().addAll("tier-label", "tier-" + name);
-        javafx.scene.control.ComboBox<io.queuedeck.engine.tier.TierMode> box = new javafx.scene.control.ComboBox<>();
+        ComboBox<TierMode> box = new ComboBox<>();
         box.setId("lanes-tier-" + name);
-        box.getItems().setAll(io.queuedeck.engine.tier.TierMode.values());
-        box.setValue(io.queuedeck.engine.tier.TierMode.ACTIVE);
+        box.getItems().setAll(TierMode.values());
+        box.setValue(TierMode.ACTIVE);
         box.setTooltip(new Tooltip("The " + name + " tier (" + switch (tier) {
             case CORE -> "P0-P2";
             case NORMAL -> "P3-P6";
@@ -265,7 +264,7 @@ public final class LanesView {
             }
         });
         model.tierModesProperty().addListener((o, a, modes) -> {
-            io.queuedeck.engine.tier.TierMode live = modes.get(tier);
+            TierMode live = modes.get(tier);
             if (live != null && live != box.getValue()) {
                 fromEngine[0] = true; // the engine's truth, not a new command
                 box.setValue(live);
@@ -274,38 +273,34 @@ public final class LanesView {
         });
         HBox control = new HBox(4, label, box);
         control.setAlignment(Pos.CENTER_LEFT);
+        control.setMinWidth(Region.USE_PREF_SIZE);
         return control;
     }
 
     private VBox laneBox(Lane lane) {
+        // "P5" never gives way; "normal" (or "policy level") shortens first
         Label title = new Label();
-        title.textProperty().bind(lane.titleProperty());
-        title.getStyleClass().add("lane-title");
-        title.setMinWidth(32); // a narrow lane shortens its title ("P5…"), never its count
-        title.getStyleClass().add("tier-" + io.queuedeck.engine.tier.Tier.of(lane.priority()).name().toLowerCase(Locale.ROOT));
+        title.textProperty().bind(Bindings.createStringBinding(() -> lane.titleProperty().get().split(" · ")[0], lane.titleProperty()));
+        title.getStyleClass().addAll("lane-title", "tier-" + LaneColumn.tierName(lane.priority()));
+        title.setMinWidth(Region.USE_PREF_SIZE);
+        Label kind = new Label();
+        kind.textProperty().bind(Bindings.createStringBinding(() -> {
+            String[] parts = lane.titleProperty().get().split(" · ");
+            return parts.length > 1 ? parts[1] : "";
+        }, lane.titleProperty()));
+        kind.getStyleClass().add("lane-kind");
+        kind.setMinWidth(0);
+        Tooltip titleTip = new Tooltip();
+        titleTip.textProperty().bind(lane.titleProperty().concat(": waiting tasks, the next to be dispatched first"));
+        title.setTooltip(titleTip);
+        kind.setTooltip(titleTip);
         Label count = new Label();
-        count.getStyleClass().add("lane-count");
         count.setId("lane-" + lane.priority() + "-count");
-        count.setMinWidth(Region.USE_PREF_SIZE);
-        lane.totalProperty().addListener((o, a, v) -> count.setText(countText(lane)));
-        lane.tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> count.setText(countText(lane)));
-        count.setText(countText(lane));
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        Label mode = new Label();
-        mode.getStyleClass().add("lane-mode");
-        mode.setId("lane-" + lane.priority() + "-mode");
-        mode.setVisible(false);
-        lane.modeProperty().addListener((o, a, m) -> {
-            boolean active = m == io.queuedeck.engine.tier.TierMode.ACTIVE;
-            mode.setVisible(!active);
-            mode.setText(active ? "" : m.name().toLowerCase(Locale.ROOT));
-        });
-        HBox head = new HBox(6, title, mode, spacer, count, laneMenu(lane));
-        head.setAlignment(Pos.CENTER_LEFT);
+        LaneColumn.bindCount(count, lane);
 
-        java.util.function.BiConsumer<List<String>, String> rowDrop = (ids, beforeId) -> model.drop(ids, lane.priority(), beforeId);
-        ListView<TaskRow> list = taskList(lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
+        BiConsumer<List<String>, String> rowDrop = (ids, beforeId) -> keepingSelection(ids,
+                () -> model.drop(ids, lane.priority(), beforeId));
+        ListView<TaskRow> list = LaneColumn.list(model, lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
         list.getProperties().put(ROW_DROP_HANDLER, rowDrop);
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {
@@ -318,11 +313,12 @@ public final class LanesView {
             } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
             } else if (e.isAltDown() && shiftFor(e.getCode()) != null) {
-                model.shift(selectedIds(), shiftFor(e.getCode()));
+                LanesViewModel.Shift shift = shiftFor(e.getCode());
+                keepingSelection(ids -> model.shift(ids, shift));
                 e.consume(); // not the list's own selection move
             }
         });
-        Consumer<List<String>> drop = ids -> model.drop(ids, lane.priority());
+        Consumer<List<String>> drop = ids -> keepingSelection(ids, () -> model.drop(ids, lane.priority()));
         list.getProperties().put(DROP_HANDLER, drop);
         list.setOnDragOver(e -> {
             if (!model.byLevelProperty().get() && e.getDragboard().hasString()
@@ -336,57 +332,17 @@ public final class LanesView {
         list.setOnDragDropped(e -> onDrop(e, drop));
         VBox.setVgrow(list, Priority.ALWAYS);
         lists.add(list);
-
-        VBox box = new VBox(6, head, list);
-        box.getStyleClass().add(LANE_CLASS);
-        box.setMinWidth(0); // the grid's percentages decide, never the lane's contents: a wide lane would push the window's header off screen
-        GridPane.setHgrow(box, Priority.ALWAYS);
-        GridPane.setVgrow(box, Priority.ALWAYS);
-        return box;
-    }
-
-    private void showInspector(TaskDetails d) {
-        boolean show = d != null;
-        inspector.setVisible(show);
-        inspector.setManaged(show);
-        if (!show) {
-            return;
-        }
-        inspectorSummary.setText(String.format(Locale.ROOT,
-                "id        %s%nmodel     %s%ntenant    %s%npriority  P%d%nstate     %s%ninstance  %s%n"
-                        + "attempts  %d   preemptions %d%ntokens    %d prompt, %d/%d generated%n"
-                        + "waited    %s%nTTFT      %s%ne2e       %s%s",
-                d.id(), d.model(), d.tenant().isEmpty() ? "–" : d.tenant(), d.priority(), d.state(),
-                d.instance() < 0 ? "–" : "GPU " + d.instance(), d.attempts(), d.preemptions(), d.promptTokens(),
-                d.generatedTokens(), d.outputTokens(), ms(d.waitMs()), ms(d.ttftMs()), ms(d.e2eMs()),
-                d.error() == null ? "" : "%nerror     ".formatted() + d.error()));
-        timeline.getItems().setAll(d.timeline());
-        if (!d.score().isEmpty()) {
-            timeline.getItems().add("");
-            timeline.getItems().add("Score (weighted policy):");
-            timeline.getItems().addAll(d.score());
-        }
-    }
-
-    private static String ms(double value) {
-        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%,.0f ms", value);
+        return LaneColumn.box(LaneColumn.header(new HBox(5, title, kind), count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
     }
 
     private static void onDrop(DragEvent e, Consumer<List<String>> drop) {
-        Dragboard board = e.getDragboard();
         boolean done = false;
-        if (board.hasString()) {
-            drop.accept(draggedIds(board));
+        if (e.getDragboard().hasString()) {
+            drop.accept(TaskCell.draggedIds(e.getDragboard()));
             done = true;
         }
         e.setDropCompleted(done);
         e.consume();
-    }
-
-    private static String countText(Lane lane) {
-        int total = lane.totalProperty().get();
-        int shown = lane.tasks().size();
-        return shown < total && shown > 0 ? String.format(Locale.ROOT, "%,d of %,d", shown, total) : String.format(Locale.ROOT, "%,d", total);
     }
 
     private static LanesViewModel.Shift shiftFor(KeyCode code) {
@@ -399,8 +355,31 @@ public final class LanesView {
         };
     }
 
-    private static List<String> draggedIds(Dragboard board) {
-        return Arrays.stream(board.getString().split("\n")).filter(s -> !s.isBlank()).toList();
+    /** Runs an action on the selected tasks; afterwards the same tasks are selected, wherever they went. */
+    private void keepingSelection(Consumer<List<String>> action) {
+        List<String> ids = selectedIds();
+        keepingSelection(ids, () -> action.accept(ids));
+    }
+
+    private void keepingSelection(List<String> ids, Runnable action) {
+        action.run();
+        Set<String> wanted = new HashSet<>(ids);
+        for (ListView<TaskRow> list : lists) {
+            List<Integer> at = new ArrayList<>();
+            for (int i = 0; i < list.getItems().size(); i++) {
+                if (wanted.contains(list.getItems().get(i).id())) {
+                    at.add(i);
+                }
+            }
+            if (at.isEmpty()) {
+                continue;
+            }
+            list.getSelectionModel().clearSelection();
+            at.forEach(list.getSelectionModel()::select);
+            list.getFocusModel().focus(at.getFirst());
+            list.requestFocus();
+            list.scrollTo(Math.max(0, at.getFirst() - 2));
+        }
     }
 
     private List<String> selectedIds() {
@@ -412,64 +391,5 @@ public final class LanesView {
             }
         }
         return ids;
-    }
-
-    /**
-     * Two lines per task: id and wait; model, tenant, sizes, attempts. A task dragged onto a row
-     * goes just above it ({@code rowDrop}: dragged ids, this row's id; null where rows take no drops).
-     */
-    private static final class TaskCell extends ListCell<TaskRow> {
-        TaskCell(java.util.function.BiConsumer<List<String>, String> rowDrop, javafx.beans.value.ObservableBooleanValue levelView) {
-            getStyleClass().add("task-cell");
-            if (rowDrop != null) {
-                setOnDragOver(e -> {
-                    if (getItem() != null && !levelView.get() && e.getDragboard().hasString()
-                            && e.getGestureSource() instanceof TaskCell && e.getGestureSource() != this) {
-                        e.acceptTransferModes(TransferMode.MOVE);
-                        pseudoClassStateChanged(DROP_BEFORE, true);
-                        e.consume();
-                    }
-                });
-                setOnDragExited(e -> pseudoClassStateChanged(DROP_BEFORE, false));
-                setOnDragDropped(e -> {
-                    if (getItem() != null && e.getDragboard().hasString()) {
-                        rowDrop.accept(draggedIds(e.getDragboard()), getItem().id());
-                        e.setDropCompleted(true);
-                        e.consume();
-                    }
-                });
-            }
-            setPrefWidth(0); // cells take the lane's width: no horizontal scrolling for long lines
-            setOnDragDetected(e -> {
-                TaskRow row = getItem();
-                if (row == null || rowDrop == null) { // dead letters are retried, not dragged
-                    return;
-                }
-                List<String> ids = getListView().getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList();
-                if (!ids.contains(row.id())) {
-                    ids = List.of(row.id());
-                }
-                Dragboard board = startDragAndDrop(TransferMode.MOVE);
-                ClipboardContent content = new ClipboardContent();
-                content.putString(String.join("\n", ids));
-                board.setContent(content);
-                e.consume();
-            });
-        }
-
-        @Override
-        protected void updateItem(TaskRow row, boolean empty) {
-            super.updateItem(row, empty);
-            if (empty || row == null) {
-                setText(null);
-                setTooltip(null);
-                return;
-            }
-            String shortId = row.id().length() > 13 ? row.id().substring(0, 13) + "…" : row.id();
-            setText(String.format(Locale.ROOT, "%s   waited %.1f s%n%s%s · %d→%d tok%s%s", shortId, row.waitedMs() / 1000,
-                    row.model(), row.tenant().isEmpty() ? "" : " · " + row.tenant(), row.promptTokens(), row.outputTokens(),
-                    row.attempts() > 1 ? " · attempt " + row.attempts() : "",
-                    row.state().equals("queued") ? "" : " · " + row.state()));
-        }
     }
 }

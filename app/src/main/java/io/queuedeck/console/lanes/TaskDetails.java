@@ -12,10 +12,13 @@ import java.util.Locale;
  * @param waitMs  time spent waiting, so far
  * @param ttftMs  time to first token, or NaN before it
  * @param e2eMs   arrival to finish, or NaN while it has not finished
+ * @param score   a scoring policy's factors, one line each; empty under other policies
+ * @param why     why the task sits where it does ({@link WhyHere}); empty until known
  */
 public record TaskDetails(String id, String model, String tenant, int priority, String state, int instance, int attempts,
                           int preemptions, int promptTokens, int generatedTokens, int outputTokens, double waitMs,
-                          double ttftMs, double e2eMs, List<String> timeline, String error, List<String> score) {
+                          double ttftMs, double e2eMs, List<String> timeline, String error, List<String> score,
+                          List<String> why) {
 
     /** The same task with its score breakdown, one line per factor and the total last. */
     TaskDetails withScore(io.queuedeck.engine.policy.ScoreBreakdown breakdown) {
@@ -25,7 +28,32 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
         }
         lines.add(String.format(Locale.ROOT, "%-10s %.3f (higher runs first)", "score", breakdown.score()));
         return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
-                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, List.copyOf(lines));
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, List.copyOf(lines), why);
+    }
+
+    /** The same task with the score lines another reading of it already had. */
+    TaskDetails withScore(TaskDetails earlier) {
+        return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, earlier.score, why);
+    }
+
+    /** The same task with the reasons for its place. */
+    TaskDetails withWhy(List<String> lines) {
+        return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, score, List.copyOf(lines));
+    }
+
+    /** Whether the task still waits for a GPU or a retry, or runs: cancel and reprioritize apply. */
+    public boolean active() {
+        return switch (state) {
+            case "queued", "preempted", "running", "retry_wait" -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether the task sits in the dead letters: retry applies. */
+    public boolean deadLettered() {
+        return state.equals("dead_lettered");
     }
 
     static TaskDetails of(TaskView v) {
@@ -40,6 +68,6 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
                 prompt == null ? 0 : prompt, v.generatedTokens(), v.outputTokens(), v.waitedNanos() / 1e6,
                 v.firstTokenAt() < 0 ? Double.NaN : (v.firstTokenAt() - v.arrivedAt()) / 1e6,
                 v.finishedAt() < 0 ? Double.NaN : (v.finishedAt() - v.arrivedAt()) / 1e6,
-                List.copyOf(timeline), v.error(), List.of());
+                List.copyOf(timeline), v.error(), List.of(), List.of());
     }
 }

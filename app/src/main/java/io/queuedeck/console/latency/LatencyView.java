@@ -259,7 +259,8 @@ public final class LatencyView {
         for (ChangeLog.Entry entry : model.markers()) {
             if (entry.at().getEpochSecond() >= lower) {
                 markers.add(new MarkedLineChart.Marker(entry.at().toEpochMilli() / 1000.0,
-                        TICK.format(entry.at()) + "  " + entry.text(), "marker-" + entry.kind().name().toLowerCase(Locale.ROOT)));
+                        TICK.format(entry.at()) + "  " + entry.text(), "marker-" + entry.kind().name().toLowerCase(Locale.ROOT),
+                        entry.text()));
             }
         }
         e2eChart.setMarkers(markers);

@@ -51,16 +51,15 @@ public final class OverviewView {
         this.model = model;
         this.root = Fxml.load(this, "Overview");
 
-        throughput = tile(SkinType.SPARK_LINE, "Throughput", "tasks/s", 1).averagingPeriod(60).build();
-        tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(60).build();
+        throughput = tile(SkinType.SPARK_LINE, "Throughput (30 s)", "tasks/s", 2).averagingPeriod(SPARK_POINTS).build();
+        tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(SPARK_POINTS).build();
         queued = tile(SkinType.NUMBER, "Queued", "tasks", 0).build();
         running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
         // sparklines: a latency number means little without its recent trend
-        p50 = tile(SkinType.SPARK_LINE, "Latency p50 (e2e, ~1 s)", "ms", 0).averagingPeriod(60).build();
-        p99 = tile(SkinType.SPARK_LINE, "Latency p99 (e2e, ~1 s)", "ms", 0).averagingPeriod(60).build();
-        ttft = tile(SkinType.SPARK_LINE, "TTFT p50 (~1 s)", "ms", 0).averagingPeriod(60).build();
-        // a sparkline of constant values spans the tile's whole range: keep it near the data
-        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).maxValue(60).averagingPeriod(60).build();
+        p50 = tile(SkinType.SPARK_LINE, "Latency p50 (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
+        p99 = tile(SkinType.SPARK_LINE, "Latency p99 (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
+        ttft = tile(SkinType.SPARK_LINE, "TTFT p50 (~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
+        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(SPARK_POINTS).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
         deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("attempts exhausted").build();
 
@@ -104,23 +103,59 @@ public final class OverviewView {
         }
         throughput.setId("tile-throughput");
         queued.setId("tile-queued");
+        for (Tile spark : List.of(throughput, tokens, p50, p99, ttft, oldest)) {
+            spark.setTooltip(new javafx.scene.control.Tooltip(spark.getTitle() + ": the last " + SPARK_POINTS / 60
+                    + " minutes, one point a second; the axis follows the data"));
+            spark.setMaxValue(SparkRange.FLOOR);
+        }
         bind();
+        // sparklines take one point a second: their window covers minutes, not the seconds 10 Hz gives
+        javafx.animation.Timeline sampler = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1), e -> sample()));
+        sampler.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        sampler.play();
     }
+
+    /** Points a sparkline keeps, one a second. */
+    static final int SPARK_POINTS = 120;
+
+    private void sample() {
+        SparkRange.show(throughput, model.throughputProperty().get());
+        SparkRange.show(tokens, model.tokensPerSecondProperty().get());
+        SparkRange.show(p50, model.p50MsProperty().get());
+        SparkRange.show(p99, model.p99MsProperty().get());
+        SparkRange.show(ttft, model.ttftP50MsProperty().get());
+        SparkRange.show(oldest, model.oldestWaitMsProperty().get() / 1000);
+    }
+
+    /**
+     * Tiles for the light theme or the dark one: TilesFX takes its colours in code, so the theme's
+     * stylesheet alone would leave dark tiles on a light page.
+     */
+    public void setLight(boolean light) {
+        for (Tile tile : List.of(throughput, tokens, queued, running, p50, p99, ttft, oldest, rejected, deadLettered,
+                byPriority, byTier, byLevel, gpus)) {
+            tile.setBackgroundColor(light ? Palette.TILE_BACKGROUND_LIGHT : Palette.TILE_BACKGROUND);
+            tile.setForegroundBaseColor(light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
+            tile.setValueColor(light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
+            tile.setTickLabelColor(light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
+        }
+        root.getStyleClass().remove(LIGHT_TILES);
+        if (light) {
+            root.getStyleClass().add(LIGHT_TILES);
+        }
+    }
+
+    /** On the overview's root in the light theme: the widgets inside tiles take dark text. */
+    public static final String LIGHT_TILES = "qd-light-tiles";
 
     public Parent root() {
         return root;
     }
 
     private void bind() {
-        model.throughputProperty().addListener((o, a, v) -> throughput.setValue(v.doubleValue()));
-        model.tokensPerSecondProperty().addListener((o, a, v) -> tokens.setValue(v.doubleValue()));
         model.queuedProperty().addListener((o, a, v) -> queued.setValue(v.doubleValue()));
         model.oldestWaitMsProperty().addListener((o, a, v) -> {
-            double seconds = v.doubleValue() / 1000;
-            if (seconds > oldest.getMaxValue()) {
-                oldest.setMaxValue(seconds * 2); // tiles clamp their value to the range
-            }
-            oldest.setValue(seconds);
             queued.setText(String.format(Locale.ROOT, "oldest waits %.1f s", v.doubleValue() / 1000));
         });
         model.runningProperty().addListener((o, a, v) -> running.setValue(v.doubleValue()));
@@ -128,9 +163,6 @@ public final class OverviewView {
             running.setMaxValue(Math.max(1, v.doubleValue()));
             running.setText(v + " batch slots up");
         });
-        model.p50MsProperty().addListener((o, a, v) -> p50.setValue(v.doubleValue()));
-        model.p99MsProperty().addListener((o, a, v) -> p99.setValue(v.doubleValue()));
-        model.ttftP50MsProperty().addListener((o, a, v) -> ttft.setValue(v.doubleValue()));
         model.rejectedProperty().addListener((o, a, v) -> rejected.setValue(v.doubleValue()));
         model.deadLetteredProperty().addListener((o, a, v) -> deadLettered.setValue(v.doubleValue()));
         model.succeededProperty().addListener((o, a, v) -> throughput.setText(String.format(Locale.ROOT, "%,d done", v.longValue())));
@@ -202,13 +234,14 @@ public final class OverviewView {
         for (int i = 0; i < loads.size(); i++) {
             OverviewViewModel.GpuLoad load = loads.get(i);
             String label = "GPU " + load.id() + (load.state().equals("UP") ? "" : " · " + load.state().toLowerCase(Locale.ROOT));
-            String level = switch (load.state()) {
-                case "UP" -> "ok";
-                case "SLOW" -> "warn";
-                default -> "bad";
-            };
-            ((MeterRow) gpuRows.getChildren().get(i)).set(label, load.batchPercent() / 100,
-                    String.format(Locale.ROOT, "%.0f%% · KV %.0f%%", load.batchPercent(), load.kvPercent()), level);
+            MeterRow row = (MeterRow) gpuRows.getChildren().get(i);
+            switch (load.state()) {
+                case "UP", "SLOW" -> row.set(label, load.batchPercent() / 100,
+                        String.format(Locale.ROOT, "%.0f%% · KV %.0f%%", load.batchPercent(), load.kvPercent()),
+                        load.state().equals("UP") ? "ok" : "warn");
+                // a GPU that takes no work has no load to draw: an empty, dimmed bar and its state
+                default -> row.off(label, load.state().toLowerCase(Locale.ROOT));
+            }
         }
     }
 
@@ -220,7 +253,8 @@ public final class OverviewView {
                 .unit(unit)
                 .decimals(decimals)
                 .tickLabelDecimals(0)
-                .maxValue(1e12)
+                .minValue(0)
+                .maxValue(1e12) // number and gauge tiles: no clamping; sparklines get a range that follows the data
                 .animated(false)
                 .roundedCorners(true)
                 .backgroundColor(Palette.TILE_BACKGROUND)

@@ -28,6 +28,11 @@ public final class OverviewViewModel {
     /** Weight of the newest interval in the smoothed rates: about 1 s of memory at 10 Hz. */
     static final double SMOOTHING = 0.2;
 
+    /** Completions are counted over this window for the throughput: a rate of 0.05 tasks/s is not 0. */
+    static final java.time.Duration RATE_WINDOW = java.time.Duration.ofSeconds(30);
+    /** Until the window holds this much, the engine's own (short-interval) rate is shown, smoothed. */
+    static final java.time.Duration RATE_WINDOW_MIN = java.time.Duration.ofSeconds(5);
+
     /** One GPU's load, in percent. */
     public record GpuLoad(int id, String state, double batchPercent, double kvPercent) {}
 
@@ -53,12 +58,15 @@ public final class OverviewViewModel {
             new ReadOnlyObjectWrapper<>(this, "tierModes", Map.of());
     private final ReadOnlyObjectWrapper<List<GpuLoad>> gpus = new ReadOnlyObjectWrapper<>(this, "gpus", List.of());
     private boolean first = true;
+    /** (taken at, tasks succeeded so far), oldest first, covering {@link #RATE_WINDOW}. */
+    private final java.util.ArrayDeque<java.util.Map.Entry<java.time.Instant, Long>> completions = new java.util.ArrayDeque<>();
     private boolean seenLatency;
     private boolean seenTtft;
 
     /** Takes in one snapshot. FX thread (or a test's thread). */
     public void apply(EngineSnapshot s) {
-        throughput.set(first ? s.throughputTps() : smooth(throughput.get(), s.throughputTps()));
+        double shortRate = first ? s.throughputTps() : smooth(throughput.get(), s.throughputTps());
+        throughput.set(windowRate(s).orElse(shortRate));
         tokensPerSecond.set(first ? s.tokensPerSecond() : smooth(tokensPerSecond.get(), s.tokensPerSecond()));
         first = false;
         queued.set(s.queued());
@@ -104,6 +112,20 @@ public final class OverviewViewModel {
         if (!s.queuedByTier().equals(queuedByTier.get())) {
             queuedByTier.set(s.queuedByTier());
         }
+    }
+
+    /** Tasks completed per second over the last {@link #RATE_WINDOW}, once the window holds {@link #RATE_WINDOW_MIN}. */
+    private java.util.OptionalDouble windowRate(EngineSnapshot s) {
+        completions.addLast(java.util.Map.entry(s.takenAt(), s.counters().succeeded()));
+        while (completions.size() > 2 && java.time.Duration.between(completions.getFirst().getKey(), s.takenAt()).compareTo(RATE_WINDOW) > 0) {
+            completions.removeFirst();
+        }
+        var oldest = completions.getFirst();
+        java.time.Duration covered = java.time.Duration.between(oldest.getKey(), s.takenAt());
+        if (covered.compareTo(RATE_WINDOW_MIN) < 0 || s.counters().succeeded() < oldest.getValue()) {
+            return java.util.OptionalDouble.empty();
+        }
+        return java.util.OptionalDouble.of((s.counters().succeeded() - oldest.getValue()) / (covered.toNanos() / 1e9));
     }
 
     private static double smooth(double previous, double next) {

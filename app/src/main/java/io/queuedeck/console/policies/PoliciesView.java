@@ -94,6 +94,8 @@ public final class PoliciesView {
             model.switchPolicy(selected != null ? selected : model.livePolicyProperty().get(), paramsField.getText());
         });
         paramsField.setOnAction(e -> applyButton.fire());
+        paramsField.setTooltip(new javafx.scene.control.Tooltip(
+                "The policy's parameters as key=value pairs, comma-separated (blank: its defaults); Enter switches with them"));
         model.livePolicyProperty().addListener((o, a, v) -> {
             liveLabel.setText("Live policy: " + v);
             policyList.refresh();

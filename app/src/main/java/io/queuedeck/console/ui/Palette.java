@@ -11,6 +11,8 @@ public final class Palette {
 
     public static final Color TILE_BACKGROUND = Color.web("#161b22");
     public static final Color TILE_FOREGROUND = Color.web("#c9d1d9");
+    public static final Color TILE_BACKGROUND_LIGHT = Color.web("#f6f8fa");
+    public static final Color TILE_FOREGROUND_LIGHT = Color.web("#1f2328");
     public static final Color ACCENT = Color.web("#58a6ff");
     public static final Color GREEN = Color.web("#3fb950");
     public static final Color YELLOW = Color.web("#d29922");

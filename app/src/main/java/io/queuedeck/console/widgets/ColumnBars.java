@@ -78,7 +78,9 @@ public final class ColumnBars extends HBox {
             Region bar = bars.get(i);
             bar.setPrefHeight(h);
             bar.setMaxHeight(h);
-            String text = String.format(Locale.ROOT, "%,d", Math.round(v));
+            long n = Math.round(v); // compact, as lane counts are: a narrow column shows "1.4k", not "1,…"
+            String text = n < 1_000 ? Long.toString(n) : n < 10_000 ? String.format(Locale.ROOT, "%.1fk", n / 1e3)
+                    : n < 1_000_000 ? n / 1_000 + "k" : String.format(Locale.ROOT, "%.1fM", n / 1e6);
             if (!text.equals(values.get(i).getText())) {
                 values.get(i).setText(text);
             }

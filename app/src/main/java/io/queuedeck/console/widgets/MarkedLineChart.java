@@ -4,20 +4,37 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.scene.chart.LineChart;
 import javafx.scene.chart.NumberAxis;
+import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
+import javafx.scene.paint.Color;
 import javafx.scene.shape.Line;
 
 /**
  * A line chart with vertical markers on its time axis (x in epoch seconds): fault injections,
- * recoveries, policy switches. Markers outside the visible range are not drawn.
+ * recoveries, policy switches. Each marker has a short label at its top and a tooltip with what
+ * happened, on the label and on a band a few pixels wide around the line (a 1-px line alone is
+ * hard to hover). Markers outside the visible range are not drawn.
  */
 public final class MarkedLineChart extends LineChart<Number, Number> {
     public static final String MARKER_CLASS = "qd-chart-marker";
+    public static final String MARKER_LABEL_CLASS = "qd-chart-marker-label";
+    /** Characters of a marker's text shown at its top; the tooltip has all of it. */
+    static final int SHORT_LABEL = 18;
 
-    /** One marker: where, what, and a style class for its colour. */
-    public record Marker(double x, String label, String styleClass) {}
+    /**
+     * One marker: where, what (the tooltip), a style class for its colour, and the few words at
+     * its top ({@code shortLabel}, cut to {@value #SHORT_LABEL} characters).
+     */
+    public record Marker(double x, String label, String styleClass, String shortLabel) {
+        public Marker(double x, String label, String styleClass) {
+            this(x, label, styleClass, label);
+        }
+    }
 
-    private final List<Line> lines = new ArrayList<>();
+    /** The nodes of one marker. */
+    private record Drawn(Line line, Line band, Label label) {}
+
+    private final List<Drawn> drawn = new ArrayList<>();
     private List<Marker> markers = List.of();
 
     public MarkedLineChart(NumberAxis xAxis, NumberAxis yAxis) {
@@ -29,16 +46,35 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
             return; // called on every axis update: rebuilding the lines and their tooltips each time shows in frame times
         }
         markers = List.copyOf(next);
-        getPlotChildren().removeAll(lines);
-        lines.clear();
+        for (Drawn d : drawn) {
+            getPlotChildren().removeAll(d.band(), d.line(), d.label());
+        }
+        drawn.clear();
         for (Marker marker : markers) {
             Line line = new Line();
             line.getStyleClass().addAll(MARKER_CLASS, marker.styleClass());
-            Tooltip.install(line, new Tooltip(marker.label()));
-            lines.add(line);
+            line.setMouseTransparent(true);
+            Line band = new Line();
+            band.setStroke(Color.TRANSPARENT); // picked by its shape, not its paint
+            band.setStrokeWidth(9);
+            Tooltip tip = new Tooltip(marker.label());
+            Tooltip.install(band, tip);
+            Label label = new Label(shorten(marker.shortLabel()));
+            label.getStyleClass().addAll(MARKER_LABEL_CLASS, marker.styleClass());
+            label.setTooltip(tip);
+            drawn.add(new Drawn(line, band, label));
+            getPlotChildren().addAll(band, line, label);
         }
-        getPlotChildren().addAll(lines);
         requestChartLayout();
+    }
+
+    /** The markers' labels, in marker order (for tests and screenshots). */
+    public List<Label> markerLabels() {
+        return drawn.stream().map(Drawn::label).toList();
+    }
+
+    static String shorten(String text) {
+        return text.length() <= SHORT_LABEL ? text : text.substring(0, SHORT_LABEL - 1) + "…";
     }
 
     @Override
@@ -46,18 +82,30 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
         super.layoutPlotChildren();
         NumberAxis x = (NumberAxis) getXAxis();
         double height = getYAxis().getHeight();
-        for (int i = 0; i < lines.size(); i++) {
+        double lastLabelEnd = Double.NEGATIVE_INFINITY;
+        int row = 0;
+        for (int i = 0; i < drawn.size(); i++) {
             Marker marker = markers.get(i);
-            Line line = lines.get(i);
+            Drawn d = drawn.get(i);
             boolean visible = marker.x() >= x.getLowerBound() && marker.x() <= x.getUpperBound();
-            line.setVisible(visible);
+            d.line().setVisible(visible);
+            d.band().setVisible(visible);
+            d.label().setVisible(visible);
             if (visible) {
                 double px = x.getDisplayPosition(marker.x());
-                line.setStartX(px);
-                line.setEndX(px);
-                line.setStartY(0);
-                line.setEndY(height);
-                line.toFront();
+                for (Line line : List.of(d.line(), d.band())) {
+                    line.setStartX(px);
+                    line.setEndX(px);
+                    line.setStartY(0);
+                    line.setEndY(height);
+                    line.toFront();
+                }
+                d.label().autosize();
+                // labels of close markers go one row lower rather than over each other
+                row = px < lastLabelEnd ? (row + 1) % 3 : 0;
+                d.label().relocate(px + 3, row * (d.label().getHeight() + 1));
+                d.label().toFront();
+                lastLabelEnd = px + 3 + d.label().getWidth();
             }
         }
     }

@@ -30,7 +30,7 @@ public final class MeterRow extends HBox {
         getChildren().addAll(name, bar, value);
     }
 
-    /** Fraction 0..1, the text beside it, and one of "ok", "warn", "bad" for its colour. */
+    /** Fraction 0..1, the text beside it, and one of "ok", "warn", "bad", "off" for its colour. */
     public void set(String label, double fraction, String text, String level) {
         if (!label.equals(name.getText())) {
             name.setText(label);
@@ -41,9 +41,14 @@ public final class MeterRow extends HBox {
         }
         // style classes only when the level changes: each change costs a CSS pass on the bar
         if (!bar.getStyleClass().contains(level)) {
-            bar.getStyleClass().removeAll("ok", "warn", "bad");
+            bar.getStyleClass().removeAll("ok", "warn", "bad", "off");
             bar.getStyleClass().add(level);
         }
+    }
+
+    /** A meter with nothing to measure (an offline GPU): an empty, dimmed bar and {@code text} ("offline"). */
+    public void off(String label, String text) {
+        set(label, 0, text, "off");
     }
 
     public ProgressBar bar() {

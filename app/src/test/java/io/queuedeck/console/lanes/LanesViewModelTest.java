@@ -270,4 +270,94 @@ class LanesViewModelTest {
 
         assertThat(model.deadLetters()).extracting(TaskRow::id).containsExactly("d2", "d3");
     }
+
+    @Test
+    void listing_againWithLongerWaits_keepsEveryRowObject_soSelectionsSurvive() {
+        commands.waiting = List.of(waiting("a", 3, 100), waiting("b", 3, 200));
+        model.apply(snapshot().at(T0).clock(1_000_000_000L).build());
+        List<TaskRow> first = List.copyOf(model.lanes().get(3).tasks());
+        List<String> changes = new java.util.ArrayList<>();
+        model.lanes().get(3).tasks().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> {
+            while (c.next()) {
+                changes.add(c.toString());
+            }
+        });
+
+        // a second later both have waited a second longer, and c arrived
+        commands.waiting = List.of(waiting("a", 3, 1_100), waiting("b", 3, 1_200), waiting("c", 3, 5));
+        model.apply(snapshot().at(T0.plusSeconds(1)).clock(2_000_000_000L).build());
+
+        assertThat(lane(3)).containsExactly("a", "b", "c");
+        assertThat(model.lanes().get(3).tasks().get(0)).isSameAs(first.get(0));
+        assertThat(model.lanes().get(3).tasks().get(1)).isSameAs(first.get(1));
+        assertThat(changes).hasSize(1).allMatch(c -> c.contains("added"));
+        // the wait shown counts on with the clock: 1.1 s at the second listing's clock
+        assertThat(model.lanes().get(3).tasks().get(0).waitedMs(model.clockNanosProperty().get())).isEqualTo(1_100);
+    }
+
+    @Test
+    void actions_withNothingSelected_sayWhatToDo_andSendNothing() {
+        model.apply(snapshot().build());
+        commands.sent.clear();
+
+        model.cancel(List.of());
+        assertThat(model.noticeProperty().get()).isEqualTo(LanesViewModel.NOTHING_SELECTED);
+        model.tell("");
+        model.move(List.of(), 3);
+        assertThat(model.noticeProperty().get()).isEqualTo(LanesViewModel.NOTHING_SELECTED);
+        model.tell("");
+        model.shift(List.of(), LanesViewModel.Shift.UP);
+        assertThat(model.noticeProperty().get()).isEqualTo(LanesViewModel.NOTHING_SELECTED);
+        assertThat(commands.sent).isEmpty();
+    }
+
+    @Test
+    void inspectorClosed_staysClosedThroughRefreshes() {
+        commands.waiting = List.of(waiting("a", 4, 10));
+        model.inspect("a");
+        assertThat(model.inspectedProperty().get()).isNotNull();
+
+        model.inspector().close();
+        model.apply(snapshot().at(T0.plusSeconds(2)).build());
+        model.apply(snapshot().at(T0.plusSeconds(4)).build());
+
+        assertThat(model.inspectedProperty().get()).isNull();
+        assertThat(commands.sent).filteredOn(s -> s.startsWith("task ")).hasSize(1);
+    }
+
+    @Test
+    void inspectorActions_applyToTheShownTask() {
+        commands.waiting = List.of(waiting("a", 4, 10), waiting("b", 4, 5));
+        model.apply(snapshot().build());
+        model.inspect("a");
+
+        model.inspector().reprioritize(1);
+        model.inspector().cancel();
+
+        assertThat(commands.sent).contains("move a to 1", "cancel a");
+        assertThat(commands.sent).noneMatch(s -> s.contains(" b"));
+    }
+
+    @Test
+    void whyHere_underPriority_countsWhatIsAheadAndNamesAPausedLane() {
+        commands.waiting = List.of(waiting("h", 1, 50), waiting("x", 4, 30), waiting("y", 4, 20), waiting("z", 4, 10));
+        model.apply(snapshot().policy("priority").queued(1, 7).queued(4, 3).laneMode(4, io.queuedeck.engine.tier.TierMode.PAUSED).build());
+
+        model.inspect("z");
+
+        assertThat(model.inspectedProperty().get().why()).containsSubsequence(
+                "Place in lane P4: 3rd of 3 (its dispatch order)",
+                "Ahead of it in P4: x (waited 30ms), y (waited 20ms)",
+                "The priority policy serves P0 first: 7 tasks in P0–P3 go before it.",
+                "Position in dispatch order: 10th",
+                "Lane P4 is paused: nothing leaves it until it is resumed (the lane's ⋮ menu).");
+    }
+
+    @Test
+    void compactCounts_fitALaneHeader() {
+        assertThat(LaneColumn.compact(999)).isEqualTo("999");
+        assertThat(LaneColumn.compact(2_879)).isEqualTo("2.9k");
+        assertThat(LaneColumn.compact(100_000)).isEqualTo("100k");
+        assertThat(LaneColumn.compact(1_250_000)).isEqualTo("1.3M");
+    }
 }

@@ -73,4 +73,16 @@ class OverviewViewModelTest {
         assertThat(model.policyProperty().get()).isEqualTo("fifo");
         assertThat(model.pausedProperty().get()).isTrue();
     }
+
+    @Test
+    void throughput_atALowRate_countsCompletionsOverTheWindow_notZero() {
+        // one task every 20 s: the engine's short-interval rate reads 0 almost always
+        for (int second = 0; second <= 40; second++) {
+            model.apply(snapshot().at(io.queuedeck.console.testing.Snapshots.T0.plusSeconds(second))
+                    .counters(10, 0, second / 20, 0).throughput(0, 0).build());
+        }
+
+        // 40 s in: the window (10 s to 40 s) holds the completions at 20 s and 40 s
+        assertThat(model.throughputProperty().get()).isCloseTo(2.0 / 30, within(1e-9));
+    }
 }

@@ -39,6 +39,7 @@ public final class Snapshots {
 
     public static final class Builder {
         private Instant at = T0;
+        private long clock;
         private String policy = "mlfq";
         private boolean paused;
         private List<Integer> byPriority = new ArrayList<>(Collections.nCopies(10, 0));
@@ -60,6 +61,8 @@ public final class Snapshots {
                 Tier.BATCH, io.queuedeck.engine.tier.TierMode.ACTIVE));
 
         public Builder at(Instant value) { at = value; return this; }
+        /** The engine clock, nanoseconds. */
+        public Builder clock(long nanos) { clock = nanos; return this; }
         public Builder policy(String value) { policy = value; return this; }
         public Builder paused(boolean value) { paused = value; return this; }
         public Builder queued(int priority, int count) { byPriority.set(priority, count); return this; }
@@ -92,7 +95,7 @@ public final class Snapshots {
             }
             byTier.put(Tier.DEAD_LETTER, (int) counters.deadLettered());
             List<LatencySummary> perPriority = Collections.nCopies(10, latency(0, 0, 0));
-            return new EngineSnapshot(0, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
+            return new EngineSnapshot(clock, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
                     running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0, Map.copyOf(tierModes),
                     List.copyOf(laneModes), lastSecond);
         }

@@ -1,0 +1,122 @@
+package io.queuedeck.console;
+
+import atlantafx.base.theme.Styles;
+import java.util.List;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+
+/**
+ * F1's sheet over the screen in view: every keyboard shortcut, and a short guide to that
+ * screen. F1 again, Esc or × closes it.
+ */
+final class HelpSheet {
+    static final String ID = "help-sheet";
+
+    /** Shortcut and what it does, everywhere and on the Lanes screen. */
+    static final List<List<String>> SHORTCUTS = List.of(
+            List.of("F1", "this help; F1 or Esc closes it"),
+            List.of("Ctrl+1 … Ctrl+6", "Overview, Latency, Lanes, GPUs, Faults, Policy & load"),
+            List.of("Ctrl+P", "pause or resume dispatch (running tasks finish)"),
+            List.of("Lanes · click, Shift/Ctrl+click", "select tasks in a lane"),
+            List.of("Lanes · Enter, double-click", "open the selected task in the inspector"),
+            List.of("Lanes · Alt+↑ / Alt+↓", "move the selection one place within its lane"),
+            List.of("Lanes · Alt+Home / Alt+End", "move it to the front or back of its lane"),
+            List.of("Lanes · Delete", "cancel the selected tasks"),
+            List.of("Lanes · drag", "onto a lane: new priority; onto a row: just above it"),
+            List.of("Dead letters · R", "retry the selected dead letters"),
+            List.of("Inspector · Esc", "close the inspector"));
+
+    private HelpSheet() {}
+
+    /** A short guide to one screen: what it shows and what one does there. */
+    static String guide(Screen screen) {
+        return switch (screen) {
+            case OVERVIEW -> "Queue levels per tier, throughput (tasks completed per second over the last 30 s), tokens per second, "
+                    + "latency percentiles and the GPUs at a glance. The sparklines cover the last two minutes.";
+            case LATENCY -> "Latency percentiles (p50, p95, p99) of finished tasks over a sliding window, overall or for one priority "
+                    + "class. Markers on the charts are changes and faults: hover one for what happened.";
+            case LANES -> "One lane per priority (P0 is served first under the priority policy), each in the order it dispatches, "
+                    + "with its total in the header (2.9k = about 2,900) and its ⋮ menu to pause, drain or resume it. The first "
+                    + "1,000 of each lane are listed; the filter searches those, Enter opens any task by id. The inspector shows a "
+                    + "task's details, why it sits where it does, and its actions (priority, cancel, retry).";
+            case GPUS -> "Each GPU: state, batch occupancy and KV-cache use; an offline GPU is greyed out. Crash, slow down or take "
+                    + "a GPU offline from its card.";
+            case FAULTS -> "Inject faults (crash, slow, offline, load burst, poison task) and clear them; the change log lists "
+                    + "every fault and operator change with its time; dead letters are tasks that failed every attempt.";
+            case POLICIES -> "Switch the live scheduling policy (waiting tasks are re-ranked, running ones are not touched), "
+                    + "pause dispatch, and shape the demo load.";
+        };
+    }
+
+    /** The sheet for {@code screen}; {@code close} runs on × and Esc. */
+    static Node build(Screen screen, Runnable close) {
+        Label title = new Label("Help · " + screen.title());
+        title.getStyleClass().add(Styles.TITLE_3);
+        Button x = new Button("✕");
+        x.setId("help-close");
+        x.getStyleClass().addAll(Styles.FLAT, Styles.BUTTON_ICON);
+        x.setTooltip(new Tooltip("Close the help (F1 or Esc)"));
+        x.setOnAction(e -> close.run());
+        x.setMinWidth(Region.USE_PREF_SIZE);
+        title.setMinWidth(0);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox head = new HBox(8, title, spacer, x);
+        head.setAlignment(Pos.CENTER_LEFT);
+
+        Label guide = new Label(guide(screen));
+        guide.setId("help-guide");
+        guide.setWrapText(true);
+        Label keysTitle = new Label("Keyboard");
+        keysTitle.getStyleClass().add(Styles.TITLE_4);
+        GridPane keys = new GridPane();
+        keys.setId("help-shortcuts");
+        keys.setHgap(16);
+        keys.setVgap(4);
+        for (int i = 0; i < SHORTCUTS.size(); i++) {
+            Label key = new Label(SHORTCUTS.get(i).get(0));
+            key.getStyleClass().add("help-key");
+            key.setMinWidth(Region.USE_PREF_SIZE);
+            Label what = new Label(SHORTCUTS.get(i).get(1));
+            what.setWrapText(true);
+            keys.addRow(i, key, what);
+        }
+        Label more = new Label("Every control says what it does when you hover it. docs/console.md describes each screen.");
+        more.getStyleClass().add(Styles.TEXT_MUTED);
+        more.setWrapText(true);
+        javafx.scene.layout.ColumnConstraints keyColumn = new javafx.scene.layout.ColumnConstraints();
+        keyColumn.setMinWidth(Region.USE_PREF_SIZE);
+        javafx.scene.layout.ColumnConstraints whatColumn = new javafx.scene.layout.ColumnConstraints();
+        whatColumn.setHgrow(Priority.ALWAYS);
+        keys.getColumnConstraints().addAll(keyColumn, whatColumn);
+        VBox card = new VBox(12, head, guide, keysTitle, keys, more);
+        card.getStyleClass().add("help-card");
+        card.setMaxWidth(640);
+        card.setMaxHeight(Region.USE_PREF_SIZE);
+        ScrollPane scroll = new ScrollPane(card);
+        scroll.setFitToWidth(true);
+        scroll.setMaxWidth(660);
+        scroll.setMaxHeight(Region.USE_PREF_SIZE);
+        scroll.getStyleClass().add("help-scroll");
+        StackPane sheet = new StackPane(scroll);
+        sheet.setId(ID);
+        sheet.getStyleClass().add("help-sheet");
+        sheet.setAlignment(Pos.CENTER);
+        sheet.setOnMouseClicked(e -> {
+            if (e.getTarget() == sheet) {
+                close.run(); // a click beside the card
+            }
+        });
+        return sheet;
+    }
+}

@@ -1,0 +1,32 @@
+package io.queuedeck.console;
+
+import javafx.scene.Parent;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.Region;
+
+/**
+ * A screen fills the room between header and status line; when the window is smaller than the
+ * screen's minimum (the Faults screen at 1280 × 800, say), it scrolls instead of pushing the
+ * status line off the window.
+ */
+final class ScreenScroll {
+    private ScreenScroll() {}
+
+    static ScrollPane wrap(Parent screen) {
+        ScrollPane scroll = new ScrollPane(screen);
+        scroll.getStyleClass().add("qd-screen-scroll");
+        scroll.setId("screen-scroll");
+        scroll.setMinSize(0, 0);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.AS_NEEDED);
+        scroll.setVbarPolicy(ScrollPane.ScrollBarPolicy.AS_NEEDED);
+        scroll.viewportBoundsProperty().addListener((o, a, b) -> {
+            // fit while the screen's minimum fits; below it, the screen keeps its minimum and scrolls
+            scroll.setFitToWidth(b.getWidth() >= screen.minWidth(-1));
+            scroll.setFitToHeight(b.getHeight() >= screen.minHeight(b.getWidth()));
+        });
+        if (screen instanceof Region region) {
+            region.setPrefSize(Region.USE_COMPUTED_SIZE, Region.USE_COMPUTED_SIZE);
+        }
+        return scroll;
+    }
+}

@@ -1,0 +1,67 @@
+package io.queuedeck.console.alerts;
+
+import atlantafx.base.theme.Styles;
+import java.util.stream.Collectors;
+import javafx.collections.ListChangeListener;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+
+/**
+ * A banner above the screens while any alert holds: the first alert, how many more, all of them
+ * in its tooltip. Hiding it lasts until a new alert is raised.
+ */
+public final class AlertBanner {
+    public static final String ID = "alert-banner";
+
+    private final HBox root = new HBox(10);
+    private final Label text = new Label();
+    private final Tooltip all = new Tooltip();
+    private boolean hidden;
+
+    public AlertBanner(AlertsViewModel model) {
+        text.setId("alert-text");
+        text.setMinWidth(0);
+        text.setMaxWidth(Double.MAX_VALUE);
+        text.setTooltip(all);
+        HBox.setHgrow(text, Priority.ALWAYS);
+        Button hide = new Button("Hide");
+        hide.getStyleClass().addAll(Styles.SMALL, Styles.FLAT);
+        hide.setTooltip(new Tooltip("Hide the banner until a new alert is raised"));
+        hide.setOnAction(e -> {
+            hidden = true;
+            show(false);
+        });
+        root.setId(ID);
+        root.getStyleClass().add("qd-alert-banner");
+        root.setAlignment(Pos.CENTER_LEFT);
+        root.getChildren().addAll(new Label("⚠"), text, hide);
+        model.alerts().addListener((ListChangeListener<AlertsViewModel.Alert>) c -> {
+            boolean added = false;
+            while (c.next()) {
+                added |= c.wasAdded() && c.getAddedSubList().stream()
+                        .anyMatch(a -> c.getRemoved().stream().noneMatch(r -> r.key().equals(a.key())));
+            }
+            if (added) {
+                hidden = false;
+            }
+            var list = model.alerts();
+            text.setText(list.isEmpty() ? "" : list.getFirst().text() + (list.size() > 1 ? "  (+" + (list.size() - 1) + " more)" : ""));
+            all.setText(list.stream().map(AlertsViewModel.Alert::text).collect(Collectors.joining("\n")));
+            show(!list.isEmpty() && !hidden);
+        });
+        show(false);
+    }
+
+    private void show(boolean visible) {
+        root.setVisible(visible);
+        root.setManaged(visible);
+    }
+
+    public HBox root() {
+        return root;
+    }
+}

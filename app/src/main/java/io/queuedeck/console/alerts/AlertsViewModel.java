@@ -1,0 +1,89 @@
+package io.queuedeck.console.alerts;
+
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.snapshot.LatencySummary;
+import io.queuedeck.engine.tier.Tier;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * Alerts from engine snapshots: the oldest wait, one second's p99 latency per priority class
+ * against its tier's threshold, dead-letter growth, and GPUs that are not up. An alert stays
+ * for {@link AlertThresholds#hold} after its condition last held, so a value hovering at a
+ * threshold does not flap.
+ */
+public final class AlertsViewModel {
+    /** One alert: a stable key (one per condition) and what the operator reads. */
+    public record Alert(String key, String text) {}
+
+    private final AlertThresholds thresholds;
+    private final ObservableList<Alert> alerts = FXCollections.observableArrayList();
+    private final ObservableList<Alert> readOnly = FXCollections.unmodifiableObservableList(alerts);
+    /** Key to (alert, when its condition last held), in the order they were raised. */
+    private final Map<String, Map.Entry<Alert, Instant>> raised = new LinkedHashMap<>();
+    private final ArrayDeque<Map.Entry<Instant, Long>> deadLettered = new ArrayDeque<>();
+
+    public AlertsViewModel(AlertThresholds thresholds) {
+        this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
+    }
+
+    /** The alerts now, oldest first. */
+    public ObservableList<Alert> alerts() {
+        return readOnly;
+    }
+
+    public void apply(EngineSnapshot s) {
+        Instant now = s.takenAt();
+        if (s.oldestWaitMs() > thresholds.oldestWait().toMillis()) {
+            raise(now, "oldest-wait", String.format(Locale.ROOT, "Oldest waiting task has waited %.0f s (alert above %d s)",
+                    s.oldestWaitMs() / 1000, thresholds.oldestWait().toSeconds()));
+        }
+        List<LatencySummary> byPriority = s.lastSecond().byPriority();
+        for (int p = 0; p < byPriority.size(); p++) {
+            var e2e = byPriority.get(p).endToEnd();
+            Duration limit = thresholds.p99ByTier().get(switch (Tier.of(p)) {
+                case CORE -> 0;
+                case NORMAL -> 1;
+                default -> 2;
+            });
+            if (e2e.count() > 0 && e2e.p99Ms() > limit.toMillis()) {
+                raise(now, "p99-P" + p, String.format(Locale.ROOT, "P%d p99 latency %.1f s (alert above %d s)",
+                        p, e2e.p99Ms() / 1000, limit.toSeconds()));
+            }
+        }
+        deadLettered.addLast(Map.entry(now, s.counters().deadLettered()));
+        while (deadLettered.size() > 1 && Duration.between(deadLettered.getFirst().getKey(), now).compareTo(thresholds.deadLetterWindow()) > 0) {
+            deadLettered.removeFirst();
+        }
+        long grown = s.counters().deadLettered() - deadLettered.getFirst().getValue();
+        if (grown >= thresholds.deadLetters()) {
+            raise(now, "dead-letters", String.format(Locale.ROOT, "%d tasks dead-lettered in the last %d s (alert at %d)",
+                    grown, thresholds.deadLetterWindow().toSeconds(), thresholds.deadLetters()));
+        }
+        for (InstanceStatus gpu : s.instances()) {
+            if (gpu.state() != InstanceState.UP) {
+                raise(now, "gpu-" + gpu.id(), "GPU " + gpu.id() + " is " + gpu.state().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);
+        List<Alert> next = new ArrayList<>(raised.values().stream().map(Map.Entry::getKey).toList());
+        if (!next.equals(alerts)) {
+            alerts.setAll(next);
+        }
+    }
+
+    private void raise(Instant now, String key, String text) {
+        raised.put(key, Map.entry(new Alert(key, text), now));
+    }
+}

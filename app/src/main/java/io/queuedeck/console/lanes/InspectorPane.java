@@ -1,0 +1,172 @@
+package io.queuedeck.console.lanes;
+
+import atlantafx.base.theme.Styles;
+import java.util.List;
+import java.util.Locale;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+
+/**
+ * The inspector as a fixed-width dock on the right: details, single-task actions, why the task
+ * is where it is, its timeline. The lanes beside it keep their minimum width (they scroll
+ * sideways rather than shrink: decision 0038).
+ */
+final class InspectorPane {
+    static final double WIDTH = 330;
+
+    private final InspectorViewModel model;
+    private final VBox root = new VBox(8);
+    private final Label summary = new Label();
+    private final ListView<String> why = new ListView<>();
+    private final ListView<String> timeline = new ListView<>();
+    private final ComboBox<Integer> priority = new ComboBox<>();
+    private final Button cancel = new Button("Cancel");
+    private final Button retry = new Button("Retry");
+    private boolean fromModel;
+
+    InspectorPane(InspectorViewModel model) {
+        this.model = model;
+        Label heading = new Label("Task inspector");
+        heading.getStyleClass().add("inspector-heading");
+        Button close = new Button("✕");
+        close.setId("inspector-close");
+        close.getStyleClass().addAll(Styles.FLAT, Styles.BUTTON_ICON);
+        close.setTooltip(new Tooltip("Close the inspector (Esc); it stays closed until you open a task again"));
+        close.setOnAction(e -> model.close());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox head = new HBox(8, heading, spacer, close);
+        head.setAlignment(Pos.CENTER_LEFT);
+
+        summary.setId("inspector-summary");
+        summary.getStyleClass().add("inspector-summary");
+        summary.setWrapText(true);
+        summary.setMinHeight(Region.USE_PREF_SIZE);
+
+        priority.setId("inspector-priority");
+        for (int p = 0; p < LanesViewModel.LANES; p++) {
+            priority.getItems().add(p);
+        }
+        priority.setButtonCell(priorityCell());
+        priority.setCellFactory(l -> priorityCell());
+        priority.setTooltip(new Tooltip("Give this task another priority: it joins that lane"));
+        priority.valueProperty().addListener((o, a, v) -> {
+            if (!fromModel && v != null) {
+                model.reprioritize(v);
+            }
+        });
+        cancel.setId("inspector-cancel");
+        cancel.getStyleClass().addAll(Styles.SMALL, Styles.DANGER);
+        cancel.setTooltip(new Tooltip("Cancel this task (a running one is stopped)"));
+        cancel.setOnAction(e -> model.cancel());
+        retry.setId("inspector-retry");
+        retry.getStyleClass().add(Styles.SMALL);
+        retry.setTooltip(new Tooltip("Queue this dead letter again with a fresh set of attempts"));
+        retry.setOnAction(e -> model.retry());
+        for (Region control : List.of(priority, cancel, retry)) {
+            control.setMinWidth(Region.USE_PREF_SIZE); // whole words on every action
+        }
+        HBox actions = new HBox(6, priority, cancel, retry);
+        actions.setAlignment(Pos.CENTER_LEFT);
+
+        Label whyTitle = new Label("Why is it here?");
+        whyTitle.getStyleClass().add("inspector-subheading");
+        why.setId("inspector-why");
+        why.getStyleClass().add("inspector-why");
+        why.setPrefHeight(150);
+        why.setMinHeight(110);
+        why.setCellFactory(l -> wrappingCell());
+        why.setTooltip(new Tooltip("Its place in dispatch order, what is ahead of it and why, and what holds its lane"));
+        Label timelineTitle = new Label("Timeline");
+        timelineTitle.getStyleClass().add("inspector-subheading");
+        timeline.setId("inspector-timeline");
+        timeline.getStyleClass().add("inspector-timeline");
+        timeline.setMinHeight(90);
+        timeline.setTooltip(new Tooltip("Each state the task went through, in seconds after it arrived"));
+        VBox.setVgrow(timeline, Priority.ALWAYS);
+
+        root.setId("lanes-inspector");
+        root.getStyleClass().add("inspector");
+        root.setPrefWidth(WIDTH);
+        root.setMinWidth(WIDTH);
+        root.setMaxWidth(WIDTH);
+        root.getChildren().addAll(head, summary, actions, whyTitle, why, timelineTitle, timeline);
+        root.setOnKeyPressed(e -> {
+            if (e.getCode() == javafx.scene.input.KeyCode.ESCAPE) {
+                model.close();
+            }
+        });
+        model.inspectedProperty().addListener((o, a, d) -> show(d));
+        show(null);
+    }
+
+    VBox root() {
+        return root;
+    }
+
+    private void show(TaskDetails d) {
+        boolean open = d != null;
+        root.setVisible(open);
+        root.setManaged(open);
+        if (!open) {
+            return;
+        }
+        summary.setText(String.format(Locale.ROOT,
+                "id        %s%nmodel     %s%ntenant    %s%npriority  P%d%nstate     %s%ninstance  %s%n"
+                        + "attempts  %d   preemptions %d%ntokens    %d prompt, %d/%d generated%n"
+                        + "waited    %s%nTTFT      %s%ne2e       %s%s",
+                d.id(), d.model(), d.tenant().isEmpty() ? "–" : d.tenant(), d.priority(), d.state().replace('_', ' '),
+                d.instance() < 0 ? "–" : "GPU " + d.instance(), d.attempts(), d.preemptions(), d.promptTokens(),
+                d.generatedTokens(), d.outputTokens(), ms(d.waitMs()), ms(d.ttftMs()), ms(d.e2eMs()),
+                d.error() == null ? "" : "%nerror     ".formatted() + d.error()));
+        fromModel = true;
+        priority.setValue(d.priority());
+        fromModel = false;
+        priority.setDisable(!d.active());
+        cancel.setDisable(!d.active());
+        retry.setDisable(!d.deadLettered());
+        why.getItems().setAll(d.why());
+        if (!d.score().isEmpty()) {
+            why.getItems().add("Score (weighted policy):");
+            why.getItems().addAll(d.score());
+        }
+        timeline.getItems().setAll(d.timeline());
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%,.0f ms", value);
+    }
+
+    private static javafx.scene.control.ListCell<Integer> priorityCell() {
+        return new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(Integer p, boolean empty) {
+                super.updateItem(p, empty);
+                setText(empty || p == null ? null : "P" + p + " · " + LaneColumn.tierName(p));
+            }
+        };
+    }
+
+    private javafx.scene.control.ListCell<String> wrappingCell() {
+        return new javafx.scene.control.ListCell<>() {
+            {
+                setWrapText(true);
+                setPrefWidth(0);
+            }
+
+            @Override
+            protected void updateItem(String line, boolean empty) {
+                super.updateItem(line, empty);
+                setText(empty ? null : line);
+            }
+        };
+    }
+}

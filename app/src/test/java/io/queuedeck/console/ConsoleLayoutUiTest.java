@@ -1,0 +1,205 @@
+package io.queuedeck.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.control.ButtonBase;
+import javafx.scene.control.ComboBoxBase;
+import javafx.scene.control.Control;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TextInputControl;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The window's layout at the sizes operators use, its help and its tooltips, on the real
+ * window with the embedded engine (headless under Monocle).
+ */
+class ConsoleLayoutUiTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    static ConsoleApp app;
+    static Stage stage;
+    final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void startApp() throws Exception {
+        stage = FxToolkit.registerPrimaryStage();
+        app = (ConsoleApp) FxToolkit.setupApplication(ConsoleApp.class, "--policy", "priority", "--load", "1.2", "--screen", "lanes",
+                "--no-api", "--in-memory");
+        await().atMost(TIMEOUT).until(() -> app.system() != null && new FxRobot().lookup("#lane-5").tryQuery().isPresent());
+    }
+
+    @AfterAll
+    static void stopApp() throws Exception {
+        new FxRobot().interact(() -> { // the primary stage outlives this class: leave it at a size every test expects
+            stage.setWidth(1280);
+            stage.setHeight(800);
+        });
+        FxToolkit.cleanupApplication(app);
+        FxToolkit.cleanupStages();
+    }
+
+    private void size(double width, double height) {
+        robot.interact(() -> {
+            stage.setWidth(width);
+            stage.setHeight(height);
+        });
+        await().atMost(TIMEOUT).until(() -> fx(() -> stage.getScene().getWidth() == width && stage.getScene().getHeight() == height));
+    }
+
+    private static <T> T fx(java.util.concurrent.Callable<T> read) throws ExecutionException, InterruptedException {
+        return WaitForAsyncUtils.asyncFx(read).get();
+    }
+
+    private void assertInWindow(String query) throws Exception {
+        List<Node> nodes = robot.lookup(query).queryAll().stream().filter(Node::isVisible).toList();
+        assertThat(nodes).as(query).isNotEmpty();
+        for (Node node : nodes) {
+            Bounds b = fx(() -> node.localToScene(node.getLayoutBounds()));
+            double w = stage.getScene().getWidth();
+            double h = stage.getScene().getHeight();
+            assertThat(b.getMinX()).as("left of %s %s", query, node.getId()).isGreaterThanOrEqualTo(0);
+            assertThat(b.getMinY()).as("top of %s %s", query, node.getId()).isGreaterThanOrEqualTo(0);
+            assertThat(b.getMaxX()).as("right of %s %s", query, node.getId()).isLessThanOrEqualTo(w + 0.5);
+            assertThat(b.getMaxY()).as("bottom of %s %s", query, node.getId()).isLessThanOrEqualTo(h + 0.5);
+        }
+    }
+
+    /** A label showing all of its text: as wide as it wants to be. */
+    private void assertWhole(String query) throws Exception {
+        for (Node node : robot.lookup(query).queryAll().stream().filter(Node::isVisible).toList()) {
+            Label label = (Label) node;
+            assertThat(fx(() -> label.getWidth() + 0.5 >= label.prefWidth(-1))).as("%s '%s' is cut", query, label.getText()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1280, 800", "1920, 1080"})
+    void everyScreen_atCommonSizes_keepsHeaderMenusAndStatusLineInsideTheWindow(double width, double height) throws Exception {
+        size(width, height);
+        for (Screen screen : Screen.values()) {
+            robot.clickOn("#nav-" + screen.name().toLowerCase(java.util.Locale.ROOT));
+            WaitForAsyncUtils.waitForFxEvents();
+            assertInWindow("#header-policy");
+            assertInWindow("#header-pause");
+            assertInWindow("#header-theme");
+            assertInWindow("#status-bar");
+            assertThat(fx(() -> stage.getScene().getRoot().getLayoutBounds().getHeight())).as(screen + ": the window's content")
+                    .isLessThanOrEqualTo(height);
+        }
+        robot.clickOn("#nav-lanes");
+        // a paused lane shows its badge: it must be readable too
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.PAUSED)).join();
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup("#lane-3-mode").query().isVisible()));
+        WaitForAsyncUtils.waitForFxEvents();
+        for (int p = 0; p < 10; p++) {
+            assertInWindow("#lane-" + p + "-menu");
+            assertInWindow("#lane-" + p + "-count");
+            assertInWindow("#lane-" + p);
+        }
+        assertInWindow("#lanes-retry"); // the lanes' lists scroll, never the screen
+        assertWhole(".lane-title");
+        assertWhole(".lane-count");
+        assertWhole(".lane-mode");
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.ACTIVE)).join();
+    }
+
+    @Test
+    void faultsScreen_at1280x800_scrollsAndTheStatusLineStays() throws Exception {
+        size(1280, 800);
+        robot.clickOn("#nav-faults");
+        WaitForAsyncUtils.waitForFxEvents();
+
+        ScrollPane scroll = robot.lookup("#screen-scroll").match(Node::isVisible).queryAs(ScrollPane.class);
+        assertThat(fx(() -> scroll.getContent().getLayoutBounds().getHeight() > scroll.getViewportBounds().getHeight()))
+                .as("the Faults screen is taller than its room: it scrolls").isTrue();
+        assertInWindow("#status-bar");
+    }
+
+    @Test
+    void stoppingMessage_fitsTheStatusLine_at1280() throws Exception {
+        size(1280, 800);
+        robot.clickOn("#nav-overview");
+        Label error = robot.lookup("#status-error").queryAs(Label.class);
+        robot.interact(() -> error.setText(ConsoleApp.stoppingMessage(Duration.ofSeconds(30), true)));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertInWindow("#status-error");
+        assertWhole("#status-error");
+        robot.interact(() -> error.setText(""));
+    }
+
+    @Test
+    void f1_opensShortcutsAndAGuideToTheScreenInView_escCloses() throws Exception {
+        size(1280, 800);
+        robot.clickOn("#nav-lanes");
+        robot.push(KeyCode.F1);
+
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isPresent());
+        assertThat(robot.lookup("#help-guide").queryLabeled().getText()).isEqualTo(HelpSheet.guide(Screen.LANES));
+        assertInWindow("#help-close");
+        robot.push(KeyCode.ESCAPE);
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isEmpty());
+
+        robot.clickOn("#nav-faults");
+        robot.push(KeyCode.F1);
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isPresent());
+        assertThat(robot.lookup("#help-guide").queryLabeled().getText()).isEqualTo(HelpSheet.guide(Screen.FAULTS));
+        robot.clickOn("#help-close");
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isEmpty());
+    }
+
+    @Test
+    void everyControl_onEveryScreen_hasATooltip() throws Exception {
+        size(1280, 800);
+        List<String> missing = new ArrayList<>();
+        for (Screen screen : Screen.values()) {
+            robot.clickOn("#nav-" + screen.name().toLowerCase(java.util.Locale.ROOT));
+            WaitForAsyncUtils.waitForFxEvents();
+            fx(() -> {
+                collect(stage.getScene().getRoot(), screen, missing);
+                return null;
+            });
+        }
+        assertThat(missing).as("controls without a tooltip").isEmpty();
+    }
+
+    private static void collect(Node node, Screen screen, List<String> missing) {
+        if (!node.isVisible() || node instanceof ListCell || node instanceof TableCell) {
+            return; // rows carry their own tooltips, or none: they are data, not controls
+        }
+        if ((node instanceof ButtonBase || node instanceof ComboBoxBase || node instanceof TextInputControl
+                || node instanceof Slider || node instanceof Spinner || node.getClass().getSimpleName().equals("ToggleSwitch"))
+                && !(node.getParent() instanceof ComboBoxBase || node.getParent() instanceof Spinner)
+                && ((Control) node).getTooltip() == null) {
+            missing.add(screen + ": " + node.getClass().getSimpleName() + " " + (node.getId() == null ? "" : "#" + node.getId())
+                    + (node instanceof javafx.scene.control.Labeled l ? " '" + l.getText() + "'" : ""));
+        }
+        if (node instanceof Parent parent) {
+            for (Node child : parent.getChildrenUnmodifiable()) {
+                collect(child, screen, missing);
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.queuedeck.console.lanes;
+
+import static io.queuedeck.console.testing.Snapshots.T0;
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static io.queuedeck.console.testing.Tasks.waiting;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import atlantafx.base.theme.PrimerDark;
+import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
+import io.queuedeck.console.testing.RecordingCommands;
+import io.queuedeck.engine.task.TaskView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import javafx.application.Application;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The Lanes screen alone in a 1280 × 800 window, fed by hand-built listings, driven by the
+ * robot's real clicks and keys (headless under Monocle).
+ */
+class LanesViewUiTest {
+    private final FxRobot robot = new FxRobot();
+    private final RecordingCommands commands = new RecordingCommands();
+    private LanesViewModel model;
+    private Stage stage;
+
+    @BeforeEach
+    void show() throws TimeoutException {
+        stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
+        model = new LanesViewModel(commands);
+        FxToolkit.setupStage(s -> {
+            s.setScene(new Scene(new LanesView(model).root(), 1280, 800)); // the scene before show(): see JAVAFX-NOTES
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @AfterEach
+    void close() throws TimeoutException {
+        FxToolkit.cleanupStages();
+    }
+
+    private void listing(long second, List<TaskView> tasks, int p5Total) {
+        commands.waiting = tasks;
+        robot.interact(() -> model.apply(snapshot().policy("priority").at(T0.plusSeconds(second)).clock(second * 1_000_000_000L)
+                .queued(3, (int) tasks.stream().filter(t -> t.priority() == 3).count()).queued(5, p5Total).build()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private ListCell<TaskRow> cell(String lane, String id) {
+        return robot.lookup(lane + " .task-cell").queryAllAs(ListCell.class).stream()
+                .map(c -> (ListCell<TaskRow>) c)
+                .filter(c -> c.isVisible() && c.getItem() != null && c.getItem().id().equals(id))
+                .findFirst().orElseThrow();
+    }
+
+    private List<String> selected(ListView<TaskRow> list) {
+        return list.getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList();
+    }
+
+    @Test
+    void selection_survivesFiveRefreshes_thenMovesWithAltUp() {
+        List<TaskView> tasks = new ArrayList<>(List.of(waiting("a", 3, 900), waiting("b", 3, 800), waiting("c", 3, 700)));
+        listing(0, tasks, 0);
+        ListView<TaskRow> p3 = robot.lookup("#lane-3").queryListView();
+        robot.clickOn(cell("#lane-3", "b"));
+        assertThat(selected(p3)).containsExactly("b");
+
+        for (int i = 1; i <= 5; i++) {
+            // every second the waits grow and a new task arrives at the front of the lane
+            List<TaskView> next = new ArrayList<>();
+            next.add(waiting("new-" + i, 3, 10));
+            for (TaskView t : tasks) {
+                next.add(waiting(t.id(), 3, t.waitedNanos() / 1_000_000 + 1_000));
+            }
+            tasks = next;
+            listing(i, tasks, 0);
+            assertThat(p3.getItems()).extracting(TaskRow::id).hasSize(3 + i);
+            assertThat(selected(p3)).as("after refresh %d", i).containsExactly("b");
+        }
+
+        robot.press(KeyCode.ALT, KeyCode.UP).release(KeyCode.UP, KeyCode.ALT);
+
+        assertThat(commands.sent).contains("place b in 3 before a");
+        assertThat(p3.getItems()).extracting(TaskRow::id).containsSubsequence("b", "a", "c");
+        assertThat(selected(p3)).containsExactly("b");
+    }
+
+    @Test
+    void laneWithAHundredThousandTasks_countIsCompact_andItsMenuIsOnScreenAndWorks() {
+        List<TaskView> tasks = new ArrayList<>();
+        for (int i = 0; i < LanesViewModel.LIMIT_PER_LANE; i++) {
+            tasks.add(waiting("t-" + i, 5, 100_000 - i));
+        }
+        listing(0, tasks, 100_000);
+
+        assertThat(robot.lookup("#lane-5-count").queryLabeled().getText()).isEqualTo("100k");
+        Node menu = robot.lookup("#lane-5-menu").query();
+        assertInside(menu, menu.getParent().getParent()); // inside its lane's box
+        assertInside(menu, null);
+        robot.clickOn(menu);
+        robot.clickOn("Pause lane (tasks stay queued)");
+        assertThat(commands.sent).contains("lane 5 paused");
+    }
+
+    @Test
+    void inspector_closedWithItsCross_staysClosedThroughRefreshes() {
+        listing(0, List.of(waiting("a", 3, 900)), 0);
+        robot.doubleClickOn(cell("#lane-3", "a"));
+        Node inspector = robot.lookup("#lanes-inspector").query();
+        assertThat(inspector.isVisible()).isTrue();
+        assertThat(robot.lookup("#inspector-why").queryListView().getItems()).isNotEmpty();
+        double laneWidth = robot.lookup("#lane-3").query().getBoundsInLocal().getWidth();
+        assertThat(laneWidth).as("lanes keep their width beside the inspector").isGreaterThanOrEqualTo(LanesView.LANE_MIN_WIDTH - 40);
+
+        robot.clickOn("#inspector-close");
+        for (int i = 1; i <= 3; i++) {
+            listing(i * 2L, List.of(waiting("a", 3, 900 + i * 2_000)), 0);
+        }
+
+        assertThat(inspector.isVisible()).isFalse();
+    }
+
+    @Test
+    void cancelWithNothingSelected_saysSo() {
+        listing(0, List.of(waiting("a", 3, 900)), 0);
+
+        robot.clickOn("#lanes-cancel");
+
+        assertThat(robot.lookup(".lanes-hint").queryLabeled().getText()).isEqualTo(LanesViewModel.NOTHING_SELECTED);
+        assertThat(commands.sent).noneMatch(s -> s.startsWith("cancel"));
+    }
+
+    /** Whole inside {@code container} (the window when null). */
+    private void assertInside(Node node, Node container) {
+        Bounds b = node.localToScene(node.getBoundsInLocal());
+        Bounds c = container == null ? new javafx.geometry.BoundingBox(0, 0, stage.getScene().getWidth(), stage.getScene().getHeight())
+                : container.localToScene(container.getBoundsInLocal());
+        assertThat(b.getMinX()).as("left of " + node.getId()).isGreaterThanOrEqualTo(c.getMinX());
+        assertThat(b.getMaxX()).as("right of " + node.getId()).isLessThanOrEqualTo(c.getMaxX());
+        assertThat(b.getMinY()).as("top of " + node.getId()).isGreaterThanOrEqualTo(c.getMinY());
+        assertThat(b.getMaxY()).as("bottom of " + node.getId()).isLessThanOrEqualTo(c.getMaxY());
+    }
+}
