@@ -98,13 +98,15 @@ class FlowSheddingTest {
         assertThat(http.post("/v1/tasks", task("b1", 8, 4)).status()).isEqualTo(202);
         assertThat(http.post("/v1/tasks", task("b2", 8, 4)).status()).isEqualTo(429);
 
-        var flow = http.get("/v1/queues").json().path("flow");
-
-        assertThat(flow.path("saturated").asBoolean()).isTrue();
-        assertThat(flow.path("slots").asInt()).isEqualTo(1);
-        assertThat(flow.path("tiers").path("batch").path("waiting").asInt()).isEqualTo(1);
-        assertThat(flow.path("tiers").path("batch").path("shed").asInt()).isEqualTo(1);
-        assertThat(flow.path("tiers").path("core").path("running").asInt()).isEqualTo(1);
+        // the listing reads the latest published snapshot: wait for one taken after the submissions
+        await().atMost(WAIT).untilAsserted(() -> {
+            var flow = http.get("/v1/queues").json().path("flow");
+            assertThat(flow.path("saturated").asBoolean()).isTrue();
+            assertThat(flow.path("slots").asInt()).isEqualTo(1);
+            assertThat(flow.path("tiers").path("batch").path("waiting").asInt()).isEqualTo(1);
+            assertThat(flow.path("tiers").path("batch").path("shed").asInt()).isEqualTo(1);
+            assertThat(flow.path("tiers").path("core").path("running").asInt()).isEqualTo(1);
+        });
     }
 
     @Test
