@@ -25,7 +25,7 @@ final class HelpSheet {
     /** Shortcut and what it does, everywhere and on the Lanes screen. */
     static final List<List<String>> SHORTCUTS = List.of(
             List.of("F1", "this help; F1 or Esc closes it"),
-            List.of("Ctrl+1 … Ctrl+6", "Overview, Latency, Lanes, GPUs, Faults, Policy & load"),
+            List.of("Ctrl+1 … Ctrl+8", "Overview, Latency, Lanes, GPUs, Faults, Policy & load, Search, Activity"),
             List.of("Ctrl+P", "pause or resume dispatch (running tasks finish)"),
             List.of("Lanes · click, Shift/Ctrl+click", "select tasks in a lane"),
             List.of("Lanes · Enter, double-click", "open the selected task in the inspector"),
@@ -55,6 +55,12 @@ final class HelpSheet {
                     + "every fault and operator change with its time; dead letters are tasks that failed every attempt.";
             case POLICIES -> "Switch the live scheduling policy (waiting tasks are re-ranked, running ones are not touched), "
                     + "pause dispatch, and shape the demo load.";
+            case SEARCH -> "Every task the engine knows, found by id, model, tenant, business class, state, priority, age or text "
+                    + "in its metadata, sorted and paged. Enter on a full id opens it or says it does not exist. The bulk bar "
+                    + "applies an action to every match (the count is shown first; cancelling many asks for a typed "
+                    + "confirmation); reprioritize and moves can be undone.";
+            case ACTIVITY -> "The audit trail: every change made from this console and every state-changing API call, with who "
+                    + "made it, when and how many tasks it touched. Search it, and export it as CSV or JSON.";
         };
     }
 
