@@ -104,6 +104,7 @@ public final class DrillRunner {
         long faultsEnd;
 
         Run() {
+            // pinned: the drills were designed for this model, which has every fault hook (hang, KV cut, OOM)
             Executor gpus = new SimulatedGpuExecutor(target.gpus(), Engine.Builder.DEFAULT_MODEL, profile);
             watchdog = target.watchdog() == null ? null
                     : new ProgressWatchdog(gpus, target.watchdog(), instance -> note("watchdog", "GPU " + instance
