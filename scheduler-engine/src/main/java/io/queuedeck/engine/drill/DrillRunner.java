@@ -17,6 +17,7 @@ import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.sim.Arrival;
 import io.queuedeck.engine.sim.SyntheticWorkload;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
@@ -103,6 +104,7 @@ public final class DrillRunner {
         long faultsEnd;
 
         Run() {
+            // pinned: the drills were designed for this model, which has every fault hook (hang, KV cut, OOM)
             Executor gpus = new SimulatedGpuExecutor(target.gpus(), Engine.Builder.DEFAULT_MODEL, profile);
             watchdog = target.watchdog() == null ? null
                     : new ProgressWatchdog(gpus, target.watchdog(), instance -> note("watchdog", "GPU " + instance
@@ -216,7 +218,10 @@ public final class DrillRunner {
                 if (!arriving) {
                     return;
                 }
-                submit(workload.draw(random, "w-" + (++arrivals), clock.nanos(), Engine.Builder.DEFAULT_MODEL).spec(), -1);
+                // the drawn task's true length, not its max_tokens: the workload's max_tokens is a
+                // client cap (4,000 for every task), and a GPU told nothing generates up to the cap
+                Arrival arrival = workload.draw(random, "w-" + (++arrivals), clock.nanos(), Engine.Builder.DEFAULT_MODEL);
+                submit(arrival.spec(), arrival.outputTokens());
                 scheduleArrival();
             });
         }
