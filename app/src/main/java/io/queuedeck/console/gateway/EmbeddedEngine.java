@@ -101,9 +101,10 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         SyntheticWorkload shape = reseeded(++seed);
         java.util.SplittableRandom random = new java.util.SplittableRandom(shape.seed());
         for (int i = 0; i < count; i++) {
-            TaskSpec drawn = shape.draw(random, null, 0, Engine.Builder.DEFAULT_MODEL).spec();
+            var arrival = shape.draw(random, null, 0, Engine.Builder.DEFAULT_MODEL);
+            TaskSpec drawn = arrival.spec();
             engine.send(new Command.Submit(new TaskSpec(null, drawn.model(), "", priority, null, "backlog", null, null, drawn.maxTokens(),
-                    drawn.promptTokens(), null)));
+                    drawn.promptTokens(), null), arrival.outputTokens()));
         }
     }
 

@@ -108,9 +108,11 @@ public final class SearchView {
             }
         });
         Button previous = new Button("◀ Previous");
+        previous.setTooltip(new Tooltip("The previous page of matches"));
         previous.setOnAction(e -> model.previousPage());
         previous.disableProperty().bind(model.offsetProperty().isEqualTo(0));
         Button next = new Button("Next ▶");
+        next.setTooltip(new Tooltip("The next page of matches"));
         next.setOnAction(e -> model.nextPage());
         next.disableProperty().bind(model.offsetProperty().add(SearchViewModel.PAGE).greaterThanOrEqualTo(model.totalProperty()));
         Label message = new Label();
@@ -129,10 +131,12 @@ public final class SearchView {
         TextArea details = new TextArea();
         details.setId("search-details");
         details.setEditable(false);
+        details.setTooltip(new Tooltip("The task opened from the results or by its id: every field the engine keeps"));
         details.setWrapText(true);
         details.setPrefColumnCount(28);
         details.textProperty().bind(model.openedProperty().map(SearchView::describe).orElse("Select a task, or type its id and press Enter"));
         Button close = new Button("Close");
+        close.setTooltip(new Tooltip("Close this task's details"));
         close.setOnAction(e -> model.closeTask());
         close.disableProperty().bind(model.openedProperty().isNull());
         VBox box = new VBox(6, new Label("Task"), details, close);

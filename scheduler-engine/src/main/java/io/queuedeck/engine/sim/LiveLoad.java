@@ -64,9 +64,10 @@ public final class LiveLoad implements AutoCloseable {
     private synchronized void tick() {
         long now = nanoTime.getAsLong();
         while (nextArrival <= now) {
-            // One arrival drawn from the same distributions as the simulator's workload.
-            TaskSpec spec = shape.draw(random, null, now, model).spec();
-            engine.send(new Command.Submit(spec)).whenComplete((result, error) -> {
+            // One arrival drawn from the same distributions as the simulator's workload; it runs its
+            // true length (max_tokens is only the client's cap, decision 0044).
+            Arrival arrival = shape.draw(random, null, now, model);
+            engine.send(new Command.Submit(arrival.spec(), arrival.outputTokens())).whenComplete((result, error) -> {
                 if (error == null) {
                     submitted.incrementAndGet();
                 } else {
