@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sqlite.SQLiteErrorCode;
@@ -160,7 +161,7 @@ final class SqliteTaskStore implements TaskStore {
         checkOpen();
         int added = 0;
         try {
-            for (StoreWrite write : batch) {
+            for (StoreWrite write : lastPerTask(batch)) {
                 switch (write) {
                     case StoreWrite.PutTask w -> added += put(w.task().sequence(), StoredTaskJson.toBytes(w.task()));
                     case StoreWrite.RemoveTask w -> {
@@ -184,6 +185,34 @@ final class SqliteTaskStore implements TaskStore {
             throw new IllegalStateException("task store write of " + batch.size() + " changes failed: " + e.getMessage(), e);
         }
         taskCount += added;
+    }
+
+    /**
+     * The batch with only the last write of each task (a task queued, dispatched and finished
+     * within one group commit is written once): the batch is one transaction, so only its end
+     * state is ever seen. Modes keep their order, after the tasks.
+     */
+    private static List<StoreWrite> lastPerTask(List<StoreWrite> batch) {
+        Map<Long, StoreWrite> last = new LinkedHashMap<>();
+        List<StoreWrite> modes = new ArrayList<>();
+        for (StoreWrite write : batch) {
+            switch (write) {
+                case StoreWrite.PutTask w -> last.put(w.task().sequence(), w);
+                case StoreWrite.RemoveTask w -> last.put(w.sequence(), w);
+                case StoreWrite.HandedOn w -> {
+                    StoreWrite before = last.get(w.sequence());
+                    if (before instanceof StoreWrite.PutTask put) {
+                        last.put(w.sequence(), new StoreWrite.PutTask(put.task().withHandedOn()));
+                    } else if (before == null) {
+                        last.put(w.sequence(), w); // marks the stored record
+                    } // after a removal: nothing left to mark
+                }
+                default -> modes.add(write);
+            }
+        }
+        List<StoreWrite> result = new ArrayList<>(last.values());
+        result.addAll(modes);
+        return result;
     }
 
     /** Committed and synced at once, in its own transaction: operator actions are rare, and an entry must outlive a crash. */

@@ -77,6 +77,22 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void oneTaskWrittenManyTimesInABatch_endsAsItsLastWrite_andCountsOnce() {
+        StoredTask before = task("w", TaskState.RUNNING, null);
+        store.write(List.of(new StoreWrite.PutTask(before)));
+        StoredTask done = task("x", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        store.write(List.of(new StoreWrite.PutTask(task("x", TaskState.QUEUED, null)),
+                new StoreWrite.HandedOn("w", sequence("w")),
+                new StoreWrite.PutTask(task("x", TaskState.RUNNING, null)), new StoreWrite.PutTask(done),
+                new StoreWrite.HandedOn("x", sequence("x")),
+                new StoreWrite.PutTask(task("y", TaskState.QUEUED, null)), new StoreWrite.RemoveTask("y", sequence("y")),
+                new StoreWrite.HandedOn("y", sequence("y"))));
+
+        assertThat(store.load(NOW).tasks()).containsExactlyInAnyOrder(before.withHandedOn(), done.withHandedOn());
+        assertThat(store.taskCount()).isEqualTo(2);
+    }
+
+    @Test
     void idempotencyRecord_isLoadedUntilItExpires_thenDeleted() {
         StoredTask done = task("done", TaskState.SUCCEEDED, NOW.plusSeconds(60));
         StoredTask dead = task("dead", TaskState.DEAD_LETTERED, null);
