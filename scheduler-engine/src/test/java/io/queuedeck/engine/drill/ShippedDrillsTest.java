@@ -61,7 +61,7 @@ class ShippedDrillsTest {
     }
 
     static String text(String name) throws IOException {
-        try (InputStream in = ShippedDrillsTest.class.getResourceAsStream("/drills/" + name + ".yaml")) {
+        try (InputStream in = ShippedDrillsTest.class.getResourceAsStream("/queuedeck/drills/" + name + ".yaml")) {
             assertThat(in).as(name).isNotNull();
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
