@@ -101,7 +101,8 @@ public final class SearchView {
         table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 90));
         table.getColumns().add(column("Waited", v -> String.format(Locale.ROOT, "%.1f s", v.waitedNanos() / 1e9),
                 TaskSort.SUBMITTED, 80));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
+        table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
             if (task != null) {
                 model.open(task);
@@ -228,6 +229,7 @@ public final class SearchView {
         column.setGraphic(header);
         column.setSortable(false); // the engine sorts every match, not the page on screen
         column.setPrefWidth(width);
+        column.setMinWidth(Math.min(width, 60));
         column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
         if (sort != null) {
             header.setTooltip(new Tooltip("Sort every match by " + title.toLowerCase(Locale.ROOT) + "; again to reverse"));
