@@ -22,7 +22,6 @@ import io.queuedeck.console.policies.PoliciesViewModel;
 import io.queuedeck.console.ui.Screenshot;
 import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
-import io.queuedeck.engine.store.TaskStore;
 import java.time.Clock;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -52,8 +51,11 @@ public final class ConsoleApp extends Application {
 
     /** Set on the FX thread once the engine has started (after reading a stored queue back). */
     private volatile EmbeddedEngine system;
-    private io.queuedeck.engine.api.ApiService api;
-    private String apiLine = "API off";
+    /** Written by the thread that starts the API, read on the FX thread and at close. */
+    private volatile io.queuedeck.engine.api.ApiService api;
+    private volatile String apiLine = "API off";
+    /** Done once the REST API has started or failed to (at once when there is none). */
+    private final java.util.concurrent.CompletableFuture<Void> apiStarted = new java.util.concurrent.CompletableFuture<>();
     private EngineGateway gateway;
     private MainView main;
     private Stage stage;
@@ -85,18 +87,17 @@ public final class ConsoleApp extends Application {
             javafx.application.Platform.runLater(() -> show(started));
             return;
         }
-        Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
-            try {
-                EmbeddedEngine opened = EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
-                        TaskStore.embedded(stateDir)); // locks the directory, or fails the start
+        QueueOpening.take(options, stateDir).whenComplete((opened, failure) -> {
+            if (failure == null) {
                 javafx.application.Platform.runLater(() -> show(opened));
-            } catch (RuntimeException e) {
-                System.err.println("queuedeck-console: " + e.getMessage());
-                javafx.application.Platform.runLater(() -> {
-                    opening.setText("Cannot open the queue: " + e.getMessage());
-                    exitAfterStop(2);
-                });
+                return;
             }
+            String reason = failure.getMessage();
+            System.err.println("queuedeck-console: " + reason);
+            javafx.application.Platform.runLater(() -> {
+                opening.setText("Cannot open the queue: " + reason);
+                exitAfterStop(2);
+            });
         });
     }
 
@@ -105,9 +106,6 @@ public final class ConsoleApp extends Application {
         system = started;
         gateway = EngineGateway.forFx(system.engine(), this::report);
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
-        if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
-            startApi(options.apiPort().getAsInt());
-        }
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();
@@ -190,6 +188,15 @@ public final class ConsoleApp extends Application {
         stage.setMinHeight(Math.min(680, screen.getHeight()));
         stage.show();
         gateway.start();
+        if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
+            // binding the port and opening the callback store take seconds on a busy machine: the
+            // window shows first and the status line says "API starting" until it listens
+            apiLine = "API starting";
+            int port = options.apiPort().getAsInt();
+            Thread.ofPlatform().name("queuedeck-api-start").daemon().start(() -> startApi(port));
+        } else {
+            apiStarted.complete(null);
+        }
 
         if (!options.inject().isEmpty()) {
             javafx.animation.PauseTransition wait = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(2));
@@ -227,7 +234,10 @@ public final class ConsoleApp extends Application {
             return;
         }
         main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null));
-        stopping = new GracefulStop(system, api, options.shutdownGrace());
+        stopping = new GracefulStop(system, () -> {
+            apiStarted.join(); // an API still starting is stopped too, not left listening
+            return api;
+        }, options.shutdownGrace());
         Thread.ofPlatform().name("queuedeck-close").daemon().start(() -> {
             try {
                 stopping.run();
@@ -267,10 +277,12 @@ public final class ConsoleApp extends Application {
             api = null;
             closeCallbackStore();
             apiLine = "API off (" + e.getMessage() + ")";
+        } finally {
+            apiStarted.complete(null);
         }
     }
 
-    /** Where the console's REST API listens; empty when it does not run. */
+    /** Where the console's REST API listens; empty when it does not run or has not started yet. */
     public java.util.Optional<java.net.URI> apiUri() {
         return api == null ? java.util.Optional.empty() : java.util.Optional.of(api.baseUri());
     }

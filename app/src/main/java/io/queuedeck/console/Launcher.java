@@ -18,12 +18,18 @@ public final class Launcher {
             System.out.print(ConsoleOptions.USAGE);
             return;
         }
+        ConsoleOptions options = null;
         try {
-            ConsoleOptions.parse(List.of(args)); // fail fast, before a window opens
+            options = ConsoleOptions.parse(List.of(args)); // fail fast, before a window opens
         } catch (IllegalArgumentException e) {
             System.err.println("queuedeck-console: " + e.getMessage());
             System.err.print(ConsoleOptions.USAGE);
             System.exit(2);
+        }
+        ConsoleOptions parsed = options;
+        if (parsed.benchUi().isEmpty()) { // the UI benchmark starts its own engine
+            parsed.stateDirectory(System::getenv, System.getProperty("user.home"))
+                    .ifPresent(dir -> QueueOpening.begin(parsed, dir));
         }
         Application.launch(ConsoleApp.class, args);
     }

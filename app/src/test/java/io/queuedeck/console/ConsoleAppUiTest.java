@@ -136,6 +136,7 @@ class ConsoleAppUiTest {
     @Test
     @Order(5)
     void restApi_servedOnLoopback_acceptsATaskIntoTheSameEngine() throws Exception {
+        await().atMost(TIMEOUT).until(() -> app.apiUri().isPresent()); // it starts after the window shows
         java.net.URI base = app.apiUri().orElseThrow();
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpResponse<String> accepted = client.send(java.net.http.HttpRequest.newBuilder(base.resolve("/v1/tasks"))

@@ -12,12 +12,15 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class GracefulStop {
     private final EmbeddedEngine system;
-    private final ApiService api;
+    private final java.util.function.Supplier<ApiService> api;
     private final Duration grace;
     private final CountDownLatch hurry = new CountDownLatch(1);
 
-    /** @param api the console's REST API, or null when it does not run */
-    public GracefulStop(EmbeddedEngine system, ApiService api, Duration grace) {
+    /**
+     * @param api the console's REST API, or null when it does not run; asked for on the stopping
+     *            thread, so it may wait for an API that is still starting
+     */
+    public GracefulStop(EmbeddedEngine system, java.util.function.Supplier<ApiService> api, Duration grace) {
         this.system = system;
         this.api = api;
         this.grace = grace;
@@ -30,7 +33,8 @@ public final class GracefulStop {
      */
     public boolean run() throws InterruptedException {
         system.stopLoad();
-        return api != null ? api.shutdown(grace, hurry) : system.engine().drain(grace, hurry);
+        ApiService running = api.get();
+        return running != null ? running.shutdown(grace, hurry) : system.engine().drain(grace, hurry);
     }
 
     /** Cuts the grace period short (a second close): running tasks are cut off and requeued at the next start. */

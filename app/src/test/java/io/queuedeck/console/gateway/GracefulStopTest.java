@@ -37,7 +37,7 @@ class GracefulStopTest {
         }
         assertThat(inState(system, TaskState.RUNNING)).isNotEmpty();
 
-        boolean finished = new GracefulStop(system, null, Duration.ofSeconds(20)).run();
+        boolean finished = new GracefulStop(system, () -> null, Duration.ofSeconds(20)).run();
 
         assertThat(finished).as("the running tasks finished within the grace period").isTrue();
         assertThat(inState(system, TaskState.RUNNING)).isEmpty();

@@ -1,0 +1,43 @@
+package io.queuedeck.console;
+
+import io.queuedeck.console.gateway.EmbeddedEngine;
+import io.queuedeck.engine.store.TaskStore;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Opens the stored queue and starts the engine off the FX thread. The launcher begins it before the
+ * JavaFX toolkit starts, so the two (each about a second on a quiet machine) run side by side and
+ * the first useful frame comes sooner; the window takes the result when it is ready.
+ */
+final class QueueOpening {
+    private static CompletableFuture<EmbeddedEngine> begun;
+
+    private QueueOpening() {
+    }
+
+    /** Starts opening the queue now; the launcher calls it with the same options the window parses. */
+    static synchronized void begin(ConsoleOptions options, Path stateDir) {
+        begun = open(options, stateDir);
+    }
+
+    /** The engine over the queue in {@code stateDir}: the opening begun for it, else a new one. */
+    static synchronized CompletableFuture<EmbeddedEngine> take(ConsoleOptions options, Path stateDir) {
+        CompletableFuture<EmbeddedEngine> opening = begun != null ? begun : open(options, stateDir);
+        begun = null;
+        return opening;
+    }
+
+    private static CompletableFuture<EmbeddedEngine> open(ConsoleOptions options, Path stateDir) {
+        CompletableFuture<EmbeddedEngine> opened = new CompletableFuture<>();
+        Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
+            try {
+                opened.complete(EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
+                        TaskStore.embedded(stateDir))); // locks the directory, or fails the start
+            } catch (RuntimeException e) {
+                opened.completeExceptionally(e);
+            }
+        });
+        return opened;
+    }
+}
