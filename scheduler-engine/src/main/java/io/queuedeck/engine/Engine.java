@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
                 builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
                 builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
-                builder.onLoopFailure, builder.enforceDeadlines, builder.flow));
+                builder.onLoopFailure, builder.enforceDeadlines, builder.flow, builder.rememberedFinished));
         this.store = builder.store;
         this.maxQueuedBytes = builder.maxQueuedBytes;
         // a virtual clock's caller writes its own entries; a live engine writes them on a thread of their own, in order
@@ -248,6 +248,14 @@ public final class Engine implements AutoCloseable {
         return driver.storeStats();
     }
 
+    /**
+     * Finished tasks kept whole in memory for the idempotency window (at most
+     * {@link Builder#rememberedFinished} with the embedded store), as of the loop's last change.
+     */
+    public int rememberedFinished() {
+        return driver.rememberedFinished();
+    }
+
     /** The byte budget of queued task bodies ({@link Builder#maxQueuedBytes}). */
     public long maxQueuedBytes() {
         return maxQueuedBytes;
@@ -351,6 +359,7 @@ public final class Engine implements AutoCloseable {
         private Integer outboxCapacity;
         private TaskStore store;
         private Duration idempotencyWindow;
+        private Integer rememberedFinished;
         private Long maxQueuedBytes;
         private Consumer<Throwable> onLoopFailure;
         private Boolean enforceDeadlines;
@@ -407,6 +416,20 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("idempotency window must not be negative, got " + value);
             }
             idempotencyWindow = once(idempotencyWindow, value, "idempotency window");
+            return this;
+        }
+
+        /**
+         * With a {@link #store} that can look finished tasks up by id (the embedded one), how many
+         * finished tasks of the idempotency window are kept whole in memory (about 1 KB each with
+         * short inputs); older ones answer from the store, read off the scheduler thread. Default
+         * 10,000 (docs/durability.md, "Memory").
+         */
+        public Builder rememberedFinished(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("remembered finished tasks must not be negative, got " + count);
+            }
+            rememberedFinished = once(rememberedFinished, count, "remembered finished tasks");
             return this;
         }
 
@@ -537,6 +560,7 @@ public final class Engine implements AutoCloseable {
             if (inversion == null) inversion = InversionProtocol.INHERITANCE;
             if (outboxCapacity == null) outboxCapacity = CompletionOutbox.DEFAULT_CAPACITY;
             if (idempotencyWindow == null) idempotencyWindow = Duration.ofHours(24);
+            if (rememberedFinished == null) rememberedFinished = 10_000;
             if (enforceDeadlines == null) enforceDeadlines = true;
             if (flow == null) flow = FlowSettings.NONE;
             if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;

@@ -31,7 +31,7 @@ final class CommandHandler {
     Object handle(Command<?> command) {
         long now = loop.clock.nanos();
         return switch (command) {
-            case Command.Submit c -> tasks.submit(c.spec(), c.outputTokens(), c.acceptBy(), now);
+            case Command.Submit c -> tasks.submitOrLookUp(c.spec(), c.outputTokens(), c.acceptBy(), now);
             case Command.Cancel c -> tasks.cancel(c.taskId());
             case Command.RetryDeadLetter c -> tasks.retryDeadLetter(c.taskId());
             case Command.Reprioritize c -> tasks.reprioritize(c.taskId(), c.priority());
@@ -109,6 +109,9 @@ final class CommandHandler {
             }
             case Command.FindTask c -> {
                 Task task = loop.tasks.lookup(c.taskId());
+                if (task == null && loop.durable.mayHaveFinished(c.taskId(), now)) { // only the store knows it now
+                    yield loop.durable.lookUp(c.taskId(), found -> Optional.ofNullable(loop.durable.fromStore(found, loop.clock.nanos())));
+                }
                 yield task != null ? Optional.of(task.view(now)) : Optional.ofNullable(loop.durable.remembered(c.taskId()));
             }
             case Command.ListTasks c -> queries.page(c.query(), now);

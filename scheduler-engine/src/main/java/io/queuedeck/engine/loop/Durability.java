@@ -18,12 +18,20 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The loop's side of the task store: it turns every change recovery needs into a
  * {@link StoreWrite} for the {@link StoreWriter} (never waiting for it), remembers finished tasks
  * for the idempotency window, and puts a stored queue back at start. Without a store it does
  * nothing. Loop thread only.
+ *
+ * <p>Memory for finished tasks is bounded when the store can look them up by id (decision 0058):
+ * the most recent {@code rememberedViews} are kept whole, and a {@link FinishedFilter} of fixed size
+ * says which other ids may have finished within the window; for those the command is answered from
+ * the store, read on the store writer's thread ({@link StoreLookup}). The store deletes expired
+ * records itself every {@link #SWEEP_INTERVAL_NANOS}. A store that cannot look up (Redis, for now)
+ * keeps the earlier behaviour: every finished task of the window in memory.
  */
 final class Durability {
     /** Writes the store writer may owe before new tasks are refused; ~10 MB of records at most. */
@@ -34,14 +42,30 @@ final class Durability {
     private final long windowNanos;
     /** Finished tasks by id, oldest expiry first: the window, not a count, bounds it. */
     private final LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
+    /** Finished tasks kept whole; the rest of the window is the filter's and the store's. */
+    private final int maxRemembered;
+    /** Null unless the store looks finished tasks up by id. */
+    private final FinishedFilter filter;
+    private long nextSweep;
+    /** {@code remembered.size()} for other threads (metrics, tests). */
+    private volatile int rememberedCount;
+
+    /** How often the store is told to delete expired records, on its own thread. */
+    static final long SWEEP_INTERVAL_NANOS = 10_000_000_000L;
 
     private record Remembered(TaskSpec spec, TaskView view, long expiresAt) {}
 
-    /** @param writer null: no store, nothing is written or remembered */
-    Durability(SchedulerLoop loop, StoreWriter writer, long windowNanos) {
+    /**
+     * @param writer          null: no store, nothing is written or remembered
+     * @param rememberedViews finished tasks kept whole in memory when the store can be asked about the others
+     */
+    Durability(SchedulerLoop loop, StoreWriter writer, long windowNanos, int rememberedViews) {
         this.loop = loop;
         this.writer = writer;
         this.windowNanos = windowNanos;
+        boolean bounded = writer != null && writer.findsFinished();
+        this.maxRemembered = bounded ? rememberedViews : Integer.MAX_VALUE;
+        this.filter = bounded ? new FinishedFilter(windowNanos, FinishedFilter.DEFAULT_BITS) : null;
     }
 
     boolean on() {
@@ -92,8 +116,32 @@ final class Durability {
         }
         long expiresAt = saturatedAdd(now, windowNanos);
         writer.write(new StoreWrite.PutTask(record(task, loop.clock.toInstant(expiresAt), handedOn)));
-        remembered.remove(task.id());
-        remembered.put(task.id(), new Remembered(task.spec(), task.view(now), expiresAt));
+        remember(task.id(), task.spec(), task.view(now), expiresAt, now);
+        sweepIfDue(now);
+    }
+
+    private void remember(String id, TaskSpec spec, TaskView view, long expiresAt, long now) {
+        remembered.remove(id);
+        remembered.put(id, new Remembered(spec, view, expiresAt));
+        if (filter != null) {
+            filter.add(id, expiresAt, now);
+            if (remembered.size() > maxRemembered) { // the filter and the store answer for it from now on
+                Iterator<Remembered> eldest = remembered.values().iterator();
+                eldest.next();
+                eldest.remove();
+            }
+        }
+        rememberedCount = remembered.size();
+    }
+
+    /** Asks the store, on its thread, to delete what expired; the loop never scans for it. */
+    private void sweepIfDue(long now) {
+        if (filter == null || now < nextSweep) {
+            return;
+        }
+        nextSweep = saturatedAdd(now, SWEEP_INTERVAL_NANOS);
+        Instant at = loop.clock.toInstant(now);
+        writer.withStore(store -> store.forgetExpired(at));
     }
 
     void tierMode(Tier tier, TierMode mode) {
@@ -125,14 +173,61 @@ final class Durability {
             return null;
         }
         forgetExpired(now);
+        sweepIfDue(now);
         Remembered earlier = remembered.get(spec.taskId());
-        if (earlier == null) {
+        if (earlier == null || earlier.expiresAt() <= now) {
             return null;
         }
-        if (!earlier.spec().asRequested().equals(spec.asRequested())) {
+        return sameOrConflict(spec, earlier.spec(), earlier.view());
+    }
+
+    private static TaskView sameOrConflict(TaskSpec spec, TaskSpec earlier, TaskView view) {
+        if (!earlier.asRequested().equals(spec.asRequested())) {
             throw new TaskConflictException("task_id '" + spec.taskId() + "' is already used by a different task");
         }
-        return earlier.view();
+        return view;
+    }
+
+    /**
+     * Whether a task with this id may have finished within the window without being remembered
+     * whole: only the store can tell ({@link #lookUp}). False without a store that can be asked.
+     */
+    boolean mayHaveFinished(String id, long now) {
+        return filter != null && filter.mayContain(id, now) && !isRemembered(id, now);
+    }
+
+    private boolean isRemembered(String id, long now) {
+        Remembered earlier = remembered.get(id);
+        return earlier != null && earlier.expiresAt() > now;
+    }
+
+    /** A command's answer that waits for the store's record of {@code id}; {@code resume} runs on the loop. */
+    StoreLookup lookUp(String id, Function<StoredTask, Object> resume) {
+        return new StoreLookup(id, resume);
+    }
+
+    /**
+     * Like {@link #answerFor}, for the record the store found (null: none): the earlier task's view
+     * if the spec is the same, null if there is no such task.
+     *
+     * @throws TaskConflictException when the id was used by a different spec
+     */
+    TaskView answerFromStore(TaskSpec spec, StoredTask found, long now) {
+        TaskView view = fromStore(found, now);
+        return view == null ? null : sameOrConflict(spec, found.spec(), view);
+    }
+
+    /**
+     * The final view of a finished task the store found (null: none, or expired since), kept whole
+     * again as a recent one. It starts at this moment: the store keeps no history or timings.
+     */
+    TaskView fromStore(StoredTask found, long now) {
+        if (found == null || found.expiresAt() == null || found.expired(loop.clock.toInstant(now))) {
+            return null;
+        }
+        TaskView view = finalView(found, now);
+        remember(found.id(), found.spec(), view, loop.clock.toNanos(found.expiresAt()), now);
+        return view;
     }
 
     /** The final view of a task finished within the window (across restarts), or null. */
@@ -141,17 +236,28 @@ final class Durability {
         return earlier == null || earlier.expiresAt() <= loop.clock.nanos() ? null : earlier.view();
     }
 
-    /** Drops remembered tasks whose window has passed, from the store too; O(1) per dropped task. */
+    /** Finished tasks kept whole in memory now; any thread. */
+    int rememberedCount() {
+        return rememberedCount;
+    }
+
+    /**
+     * Drops remembered tasks whose window has passed; O(1) per dropped task. Without a filter they
+     * are removed from the store here too; with one, the store's own sweep deletes them.
+     */
     private void forgetExpired(long now) {
         Iterator<Map.Entry<String, Remembered>> oldest = remembered.entrySet().iterator();
         while (oldest.hasNext()) {
             Map.Entry<String, Remembered> entry = oldest.next();
             if (entry.getValue().expiresAt() > now) {
-                return;
+                break;
             }
             oldest.remove();
-            writer.write(new StoreWrite.RemoveTask(entry.getKey(), entry.getValue().view().sequence()));
+            if (filter == null) {
+                writer.write(new StoreWrite.RemoveTask(entry.getKey(), entry.getValue().view().sequence()));
+            }
         }
+        rememberedCount = remembered.size();
     }
 
     /**
@@ -205,7 +311,7 @@ final class Durability {
         for (StoredTask s : finished) {
             long expiresAt = s.expiresAt() == null ? Long.MAX_VALUE : loop.clock.toNanos(s.expiresAt());
             TaskView view = finalView(s, now);
-            remembered.put(s.id(), new Remembered(s.spec(), view, expiresAt));
+            remember(s.id(), s.spec(), view, expiresAt, now); // sorted by expiry: the latest stay whole
             if (!s.handedOn()) {
                 loop.handOnAgain(view); // it finished just before the stop: its callback may not be recorded
             }
@@ -248,7 +354,7 @@ final class Durability {
                 expiresAt, handedOn);
     }
 
-    private static long saturatedAdd(long a, long b) {
+    static long saturatedAdd(long a, long b) {
         long sum = a + b;
         return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }

@@ -11,9 +11,11 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.store.StoredTask;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.FlowSettings;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs a {@link SchedulerLoop} and is the only way in: commands are sent here as data and
@@ -60,13 +63,15 @@ public final class LoopDriver {
      * @param idempotencyWindowNanos how long a finished task answers an identical resubmission (with a store)
      * @param maxQueuedBytes         budget of counted body bytes of active tasks; a submission past it is refused
      * @param onLoopFailure          called (on the dying loop thread) when an {@link Error} ends the loop
+     * @param rememberedFinished     finished tasks kept whole in memory for the idempotency window when the
+     *                               store can be asked about older ones (decision 0058)
      */
     public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
                            RetryRule retry, EventSink events, CompletionOutbox outbox, int finishedRetention,
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
                            ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
                            long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure,
-                           boolean enforceDeadlines, FlowSettings flow) {}
+                           boolean enforceDeadlines, FlowSettings flow, int rememberedFinished) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
@@ -180,13 +185,21 @@ public final class LoopDriver {
         return answer;
     }
 
-    @SuppressWarnings("unchecked") // the handler answers each command with the type the command names
     private <R> void answer(Command<R> command, CompletableFuture<R> answer) {
+        answer(command, answer, () -> handler.handle(command));
+    }
+
+    @SuppressWarnings("unchecked") // the handler answers each command with the type the command names
+    private <R> void answer(Command<R> command, CompletableFuture<R> answer, Supplier<Object> handle) {
         R result;
         try {
-            Object handled = handler.handle(command);
+            Object handled = handle.get();
             if (handled instanceof Sliced sliced) {
                 runInSlices(sliced, (CompletableFuture<Object>) answer);
+                return;
+            }
+            if (handled instanceof StoreLookup lookup) {
+                lookUp(command, lookup, answer);
                 return;
             }
             result = (R) handled;
@@ -206,6 +219,36 @@ public final class LoopDriver {
         } else {
             answer.complete(result);
         }
+    }
+
+    /**
+     * Reads the finished task's record on the store writer's thread (after the writes queued before
+     * it), then answers the command on the loop with it; the loop goes on meanwhile. A failed read
+     * answers {@link StoreUnavailableException}, and the command changed nothing.
+     */
+    private <R> void lookUp(Command<R> command, StoreLookup lookup, CompletableFuture<R> answer) {
+        Instant asOf = clock.toInstant(clock.nanos()); // on the loop: the resumed step checks the expiry again
+        writer.withStore(taskStore -> {
+            StoredTask found;
+            try {
+                found = taskStore.findFinished(lookup.taskId(), asOf);
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(new StoreUnavailableException(e));
+                return;
+            }
+            execute(() -> answer(command, answer, () -> {
+                Object resumed = lookup.resume().apply(found);
+                if (resumed instanceof StoreLookup) {
+                    throw new IllegalStateException("a command resumed from the store asked the store again");
+                }
+                return resumed;
+            }));
+        });
+    }
+
+    /** Finished tasks the loop keeps whole in memory for the idempotency window; any thread. */
+    public int rememberedFinished() {
+        return loop.durable.rememberedCount();
     }
 
     /**

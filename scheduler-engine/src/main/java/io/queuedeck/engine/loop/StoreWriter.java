@@ -79,6 +79,20 @@ final class StoreWriter {
         offer(ack);
     }
 
+    /**
+     * Runs {@code work} with the store on the writer's thread, after every write queued before it
+     * has been applied (at once, on the caller, on a virtual clock): reads and sweeps that must not
+     * run on the loop. What {@code work} throws is logged, so it should answer its own failures.
+     */
+    void withStore(Consumer<TaskStore> work) {
+        afterDurable(ignored -> work.accept(store));
+    }
+
+    /** Whether the store looks finished tasks up by id ({@link TaskStore#findsFinished}). */
+    boolean findsFinished() {
+        return store.findsFinished();
+    }
+
     private void offer(Object item) {
         pending.incrementAndGet();
         queue.offer(item);

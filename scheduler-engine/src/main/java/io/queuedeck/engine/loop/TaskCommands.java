@@ -2,6 +2,7 @@ package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.store.StoreBusyException;
+import io.queuedeck.engine.store.StoredTask;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.QueueFullException;
 import io.queuedeck.engine.task.ShedException;
@@ -35,13 +36,19 @@ final class TaskCommands {
     }
 
     /**
-     * Admits a validated spec.
+     * Admits a validated spec: its {@link SubmitResult}, or first a {@link StoreLookup} when its id
+     * may belong to a task finished within the idempotency window that the loop no longer keeps whole.
      *
      * @param outputTokens tokens the task will generate on a simulated GPU (from a trace), or -1
      *                     to take {@code max_tokens}
      * @param acceptBy     the time after which the sender no longer waits: later, nothing is queued
      */
-    SubmitResult submit(TaskSpec spec, int outputTokens, long acceptBy, long now) {
+    Object submitOrLookUp(TaskSpec spec, int outputTokens, long acceptBy, long now) {
+        return submit(spec, outputTokens, acceptBy, now, true, null);
+    }
+
+    /** @param found what the store holds under the id, when it was asked (null: nothing) */
+    private Object submit(TaskSpec spec, int outputTokens, long acceptBy, long now, boolean mayAsk, StoredTask found) {
         if (now > acceptBy) {
             throw refused(new SubmitExpiredException("task '" + spec.taskId() + "' reached the scheduler "
                     + (now - acceptBy) / 1_000_000 + " ms after its sender stopped waiting; it was not queued"));
@@ -58,6 +65,17 @@ final class TaskCommands {
             earlier = loop.durable.answerFor(spec, now);
         } catch (TaskConflictException e) {
             throw refused(e);
+        }
+        if (earlier == null && mayAsk && loop.durable.mayHaveFinished(spec.taskId(), now)) {
+            // asked on the store's thread; this runs again with the answer, checking everything anew
+            return loop.durable.lookUp(spec.taskId(), record -> submit(spec, outputTokens, acceptBy, loop.clock.nanos(), false, record));
+        }
+        if (earlier == null && found != null) {
+            try {
+                earlier = loop.durable.answerFromStore(spec, found, now);
+            } catch (TaskConflictException e) {
+                throw refused(e);
+            }
         }
         if (earlier != null) {
             return new SubmitResult(earlier, false);

@@ -40,6 +40,26 @@ final class InMemoryTaskStore implements TaskStore {
     }
 
     @Override
+    public boolean findsFinished() {
+        return true;
+    }
+
+    @Override
+    public synchronized StoredTask findFinished(String id, Instant now) {
+        checkOpen();
+        StoredTask task = tasks.get(id);
+        return task == null || task.expiresAt() == null || task.expired(now) ? null : task;
+    }
+
+    @Override
+    public synchronized int forgetExpired(Instant now) {
+        checkOpen();
+        int before = tasks.size();
+        tasks.values().removeIf(task -> task.expired(now));
+        return before - tasks.size();
+    }
+
+    @Override
     public synchronized int taskCount() {
         return tasks.size();
     }

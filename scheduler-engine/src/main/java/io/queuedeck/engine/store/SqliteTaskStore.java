@@ -39,15 +39,23 @@ final class SqliteTaskStore implements TaskStore {
 
     private final Path file;
     private final Connection connection;
-    private final PreparedStatement insert, update, delete, select, putMode, putAudit, trimAudit;
+    /** Expired idempotency records deleted per transaction, so a sweep never holds the writer long. */
+    static final int SWEEP_CHUNK = 10_000;
+
+    private final PreparedStatement insert, update, delete, select, putMode, putAudit, trimAudit, findFinished, sweep;
     private volatile int taskCount;
     private boolean closed;
 
     private SqliteTaskStore(Path file, Connection connection) throws SQLException {
         this.file = file;
         this.connection = connection;
-        insert = connection.prepareStatement("INSERT OR IGNORE INTO tasks(sequence, record) VALUES (?, ?)");
-        update = connection.prepareStatement("UPDATE tasks SET record = ? WHERE sequence = ?");
+        insert = connection.prepareStatement("INSERT OR IGNORE INTO tasks(sequence, record, id, expires_at) VALUES (?, ?, ?, ?)");
+        update = connection.prepareStatement("UPDATE tasks SET record = ?, id = ?, expires_at = ? WHERE sequence = ?");
+        // both through the partial indexes: only finished tasks (an expiry) are in them
+        findFinished = connection.prepareStatement("SELECT record FROM tasks WHERE id = ? AND expires_at IS NOT NULL"
+                + " AND expires_at > ? ORDER BY expires_at DESC LIMIT 1");
+        sweep = connection.prepareStatement("DELETE FROM tasks WHERE sequence IN (SELECT sequence FROM tasks"
+                + " WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT " + SWEEP_CHUNK + ")");
         delete = connection.prepareStatement("DELETE FROM tasks WHERE sequence = ?");
         select = connection.prepareStatement("SELECT record FROM tasks WHERE sequence = ?");
         putMode = connection.prepareStatement("INSERT INTO modes(key, value) VALUES (?, ?)"
@@ -77,6 +85,7 @@ final class SqliteTaskStore implements TaskStore {
                 statement.execute("PRAGMA synchronous = FULL");
                 statement.execute("BEGIN EXCLUSIVE");
                 statement.execute("CREATE TABLE IF NOT EXISTS tasks (sequence INTEGER PRIMARY KEY, record BLOB NOT NULL)");
+                addFinishedColumns(statement);
                 statement.execute("CREATE TABLE IF NOT EXISTS modes (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
                 statement.execute("CREATE TABLE IF NOT EXISTS audit (number INTEGER PRIMARY KEY, record BLOB NOT NULL)");
                 statement.execute("COMMIT");
@@ -93,6 +102,55 @@ final class SqliteTaskStore implements TaskStore {
                         + " is in use by another running QueueDeck (" + FILE_NAME + " is locked)");
             }
             throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A finished task's id and expiry (epoch milliseconds) are columns of their own, indexed only
+     * where an expiry is set: a lookup by id and the expiry sweep read the index, never the records,
+     * and the writes of active tasks never touch it. A file of an earlier version gets the columns
+     * here, filled from its finished records once.
+     */
+    private static void addFinishedColumns(Statement statement) throws SQLException {
+        boolean hasId = false;
+        try (ResultSet columns = statement.executeQuery("PRAGMA table_info(tasks)")) {
+            while (columns.next()) {
+                hasId |= "id".equals(columns.getString("name"));
+            }
+        }
+        if (!hasId) {
+            statement.execute("ALTER TABLE tasks ADD COLUMN id TEXT");
+            statement.execute("ALTER TABLE tasks ADD COLUMN expires_at INTEGER");
+            Connection connection = statement.getConnection();
+            try (Statement reading = connection.createStatement();
+                 ResultSet rows = reading.executeQuery("SELECT sequence, record FROM tasks");
+                 PreparedStatement fill = connection.prepareStatement("UPDATE tasks SET id = ?, expires_at = ? WHERE sequence = ?")) {
+                while (rows.next()) {
+                    StoredTask task;
+                    try {
+                        task = StoredTaskJson.fromBytes(rows.getBytes(2));
+                    } catch (IllegalArgumentException unreadable) {
+                        continue; // load() skips it with a warning
+                    }
+                    if (task.expiresAt() != null) {
+                        fill.setString(1, task.id());
+                        fill.setLong(2, epochMillis(task.expiresAt()));
+                        fill.setLong(3, rows.getLong(1));
+                        fill.executeUpdate();
+                    }
+                }
+            }
+        }
+        statement.execute("CREATE INDEX IF NOT EXISTS tasks_finished_id ON tasks(id) WHERE expires_at IS NOT NULL");
+        statement.execute("CREATE INDEX IF NOT EXISTS tasks_expiry ON tasks(expires_at) WHERE expires_at IS NOT NULL");
+    }
+
+    /** Milliseconds since the epoch, saturated: an expiry centuries away must not overflow. */
+    static long epochMillis(Instant instant) {
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException tooFar) {
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 
@@ -163,7 +221,7 @@ final class SqliteTaskStore implements TaskStore {
         try {
             for (StoreWrite write : lastPerTask(batch)) {
                 switch (write) {
-                    case StoreWrite.PutTask w -> added += put(w.task().sequence(), StoredTaskJson.toBytes(w.task()));
+                    case StoreWrite.PutTask w -> added += put(w.task());
                     case StoreWrite.RemoveTask w -> {
                         delete.setLong(1, w.sequence());
                         added -= delete.executeUpdate();
@@ -171,7 +229,7 @@ final class SqliteTaskStore implements TaskStore {
                     case StoreWrite.HandedOn w -> {
                         StoredTask stored = read(w.sequence());
                         if (stored != null) {
-                            put(w.sequence(), StoredTaskJson.toBytes(stored.withHandedOn()));
+                            put(stored.withHandedOn());
                         }
                     }
                     case StoreWrite.SetTierMode w -> putMode(ModeKeys.tier(w.tier()), w.mode().name());
@@ -257,16 +315,76 @@ final class SqliteTaskStore implements TaskStore {
     }
 
     /** @return 1 when the record is new, 0 when it replaced one */
-    private int put(long sequence, byte[] record) throws SQLException {
-        insert.setLong(1, sequence);
+    private int put(StoredTask task) throws SQLException {
+        byte[] record = StoredTaskJson.toBytes(task);
+        String id = task.expiresAt() == null ? null : task.id(); // only finished tasks are looked up by id
+        insert.setLong(1, task.sequence());
         insert.setBytes(2, record);
+        insert.setString(3, id);
+        setExpiry(insert, 4, task.expiresAt());
         if (insert.executeUpdate() == 1) {
             return 1;
         }
         update.setBytes(1, record);
-        update.setLong(2, sequence);
+        update.setString(2, id);
+        setExpiry(update, 3, task.expiresAt());
+        update.setLong(4, task.sequence());
         update.executeUpdate();
         return 0;
+    }
+
+    private static void setExpiry(PreparedStatement statement, int index, Instant expiresAt) throws SQLException {
+        if (expiresAt == null) {
+            statement.setNull(index, java.sql.Types.INTEGER);
+        } else {
+            statement.setLong(index, epochMillis(expiresAt));
+        }
+    }
+
+    @Override
+    public boolean findsFinished() {
+        return true;
+    }
+
+    @Override
+    public synchronized StoredTask findFinished(String id, Instant now) {
+        checkOpen();
+        try {
+            findFinished.setString(1, id);
+            findFinished.setLong(2, epochMillis(now));
+            StoredTask found = null;
+            try (ResultSet row = findFinished.executeQuery()) {
+                if (row.next()) {
+                    found = StoredTaskJson.fromBytes(row.getBytes(1));
+                }
+            }
+            connection.commit();
+            return found == null || found.expired(now) ? null : found; // the column counts milliseconds only
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw new IllegalStateException("cannot look up task '" + id + "' in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** In chunks of {@value #SWEEP_CHUNK}, each its own transaction, so writes queued meanwhile wait for one chunk at most. */
+    @Override
+    public synchronized int forgetExpired(Instant now) {
+        checkOpen();
+        int deleted = 0;
+        try {
+            int chunk;
+            do {
+                sweep.setLong(1, epochMillis(now)); // strictly before: never a millisecond early
+                chunk = sweep.executeUpdate();
+                connection.commit();
+                deleted += chunk;
+                taskCount -= chunk;
+            } while (chunk == SWEEP_CHUNK);
+        } catch (SQLException e) {
+            rollbackQuietly(e);
+            throw new IllegalStateException("cannot delete expired records from " + file + ": " + e.getMessage(), e);
+        }
+        return deleted;
     }
 
     private StoredTask read(long sequence) throws SQLException {

@@ -33,6 +33,33 @@ public interface TaskStore extends AutoCloseable {
     void write(List<StoreWrite> batch);
 
     /**
+     * Whether {@link #findFinished} and {@link #forgetExpired} work: the engine then keeps only the
+     * most recent finished tasks in memory and asks the store about older ones (decision 0058). A
+     * store that cannot (the default) leaves the engine to remember every finished task of the
+     * idempotency window in memory.
+     */
+    default boolean findsFinished() {
+        return false;
+    }
+
+    /**
+     * The record of the task with this id that finished (succeeded, cancelled, timed out) and has
+     * not expired at {@code now}, or null. Called from the engine's store writer thread, after every
+     * write queued before it has been applied.
+     */
+    default StoredTask findFinished(String id, Instant now) {
+        throw new UnsupportedOperationException("this task store cannot look finished tasks up by id");
+    }
+
+    /**
+     * Deletes the idempotency records expired at {@code now} (from the store writer thread), without
+     * reading the others; returns how many went.
+     */
+    default int forgetExpired(Instant now) {
+        return 0;
+    }
+
+    /**
      * Keeps one audit record (JSON) under its number, beside the tasks (decision 0041), and drops
      * the oldest once more than {@code keep} are kept. A store that keeps none (the default) leaves
      * the audit trail in memory only.
