@@ -65,6 +65,32 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void databaseOfAnEarlierVersion_getsTheIdAndExpiryColumns_filledFromItsRecords() throws Exception {
+        store.close();
+        Path file = dir.resolve(SqliteTaskStore.FILE_NAME);
+        java.nio.file.Files.delete(file);
+        StoredTask done = task("done-before", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        StoredTask queued = task("queued-before", TaskState.QUEUED, null);
+        try (java.sql.Connection old = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+            try (java.sql.Statement statement = old.createStatement()) {
+                statement.execute("CREATE TABLE tasks (sequence INTEGER PRIMARY KEY, record BLOB NOT NULL)"); // decision 0045's layout
+            }
+            java.sql.PreparedStatement insert = old.prepareStatement("INSERT INTO tasks(sequence, record) VALUES (?, ?)");
+            for (StoredTask task : List.of(done, queued)) {
+                insert.setLong(1, task.sequence());
+                insert.setBytes(2, StoredTaskJson.toBytes(task));
+                insert.executeUpdate();
+            }
+        }
+
+        store = TaskStore.embedded(dir);
+        assertThat(store.findFinished("done-before", NOW)).isEqualTo(done);
+        assertThat(store.findFinished("queued-before", NOW)).isNull();
+        assertThat(store.load(NOW).tasks()).containsExactlyInAnyOrder(done, queued);
+        assertThat(store.forgetExpired(NOW.plusSeconds(61))).isEqualTo(1);
+    }
+
+    @Test
     void dataDirectoryAndFile_areReadableByTheirOwnerOnly() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
         Path fresh = dir.resolve("fresh").resolve("state");

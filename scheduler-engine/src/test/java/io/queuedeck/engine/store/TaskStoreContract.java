@@ -2,6 +2,7 @@ package io.queuedeck.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
@@ -101,6 +102,34 @@ abstract class TaskStoreContract {
         assertThat(store.load(NOW.plusSeconds(59)).tasks()).containsExactlyInAnyOrder(done, dead);
         assertThat(store.load(NOW.plusSeconds(60)).tasks()).containsExactly(dead);
         assertThat(store.taskCount()).isEqualTo(1); // deleted, not just skipped
+    }
+
+    @Test
+    void findFinished_answersAFinishedTaskById_untilItExpires_andNothingElse() {
+        assumeTrue(store.findsFinished(), "this store cannot look finished tasks up by id");
+        StoredTask done = task("done", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        store.write(List.of(new StoreWrite.PutTask(done), new StoreWrite.PutTask(task("queued", TaskState.QUEUED, null)),
+                new StoreWrite.PutTask(task("dead", TaskState.DEAD_LETTERED, null)), new StoreWrite.HandedOn("done", sequence("done"))));
+
+        assertThat(store.findFinished("done", NOW.plusSeconds(59))).isEqualTo(done.withHandedOn());
+        assertThat(store.findFinished("done", NOW.plusSeconds(60))).isNull(); // expired, even before the sweep
+        assertThat(store.findFinished("queued", NOW)).isNull(); // active tasks are the loop's
+        assertThat(store.findFinished("dead", NOW)).isNull(); // dead letters too: they are kept in memory
+        assertThat(store.findFinished("unknown", NOW)).isNull();
+    }
+
+    @Test
+    void forgetExpired_deletesOnlyExpiredRecords() {
+        assumeTrue(store.findsFinished(), "this store cannot look finished tasks up by id");
+        StoredTask early = task("early", TaskState.SUCCEEDED, NOW.plusSeconds(10));
+        StoredTask late = task("late", TaskState.CANCELLED, NOW.plusSeconds(60));
+        StoredTask queued = task("queued", TaskState.QUEUED, null);
+        store.write(List.of(new StoreWrite.PutTask(early), new StoreWrite.PutTask(late), new StoreWrite.PutTask(queued)));
+
+        assertThat(store.forgetExpired(NOW.plusSeconds(30))).isEqualTo(1);
+        assertThat(store.taskCount()).isEqualTo(2);
+        assertThat(store.load(NOW).tasks()).containsExactlyInAnyOrder(late, queued);
+        assertThat(store.forgetExpired(NOW.plusSeconds(30))).isZero();
     }
 
     @Test

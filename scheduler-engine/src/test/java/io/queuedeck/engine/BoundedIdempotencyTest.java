@@ -1,0 +1,112 @@
+package io.queuedeck.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Memory for finished tasks is bounded whatever the idempotency window (decision 0058): only the
+ * newest few are kept whole, and an older one is still answered, from the store.
+ */
+class BoundedIdempotencyTest {
+    /** Kept whole, both by the loop's finished-task retention and by the idempotency memory. */
+    private static final int CAP = 100;
+
+    @TempDir
+    Path dir;
+
+    private static TaskSpec spec(String id, String input) {
+        return new TaskSpec(id, "m", input, 5, null, null, null, null, 1, 1, null);
+    }
+
+    private static Engine.Builder engine(TaskStore store) {
+        return Engine.builder().store(store).idempotencyWindow(Duration.ofHours(24)).rememberedFinished(CAP)
+                .finishedRetention(CAP).executor(new SimulatedGpuExecutor(4, "m", GpuProfile.LLAMA2_7B_H100));
+    }
+
+    @Test
+    void twoHundredThousandFinishedTasks_keepAtMostTheCapWhole_andTheFirstStillAnswers_acrossARestart() {
+        VirtualClock clock = new VirtualClock();
+        TaskStore store = TaskStore.inMemory();
+        Engine engine = engine(store).clock(clock).build();
+        engine.start();
+        TaskView first = engine.send(new Command.Submit(spec("t-0", "hello"))).join().task();
+        int mostRemembered = 0;
+        for (int i = 1; i < 200_000; i++) {
+            engine.send(new Command.Submit(spec("t-" + i, "hello")));
+            if (i % 1_000 == 0) {
+                clock.runUntilIdle(); // all finished
+                mostRemembered = Math.max(mostRemembered, engine.rememberedFinished());
+            }
+        }
+        clock.runUntilIdle();
+        assertThat(engine.send(new Command.CountActive()).join()).isZero();
+        assertThat(store.taskCount()).isEqualTo(200_000); // every one is in the store for the window
+        assertThat(mostRemembered).isPositive().isLessThanOrEqualTo(CAP);
+        assertThat(engine.rememberedFinished()).isLessThanOrEqualTo(CAP);
+
+        assertAnsweredAsTheFirst(engine, first);
+        assertThat(engine.rememberedFinished()).isLessThanOrEqualTo(CAP);
+
+        Engine restarted = engine(store).clock(clock).build(); // as after a crash: the old engine is left as it is
+        restarted.start();
+        assertThat(restarted.rememberedFinished()).isLessThanOrEqualTo(CAP);
+        assertAnsweredAsTheFirst(restarted, first);
+    }
+
+    @Test
+    void onTheSystemClockWithTheEmbeddedStore_anOldFinishedTask_isAnsweredFromTheStore_offTheLoop() {
+        TaskView first;
+        try (Engine engine = engine(TaskStore.embedded(dir)).build()) {
+            engine.start();
+            first = engine.send(new Command.Submit(spec("t-0", "hello"))).join().task();
+            List<CompletableFuture<SubmitResult>> sent = new ArrayList<>();
+            for (int i = 1; i < 3 * CAP; i++) {
+                sent.add(engine.send(new Command.Submit(spec("t-" + i, "hello"))));
+            }
+            sent.forEach(CompletableFuture::join);
+            await().atMost(Duration.ofSeconds(30)).until(() -> engine.send(new Command.CountActive()).join() == 0);
+            assertThat(engine.rememberedFinished()).isLessThanOrEqualTo(CAP);
+            assertAnsweredAsTheFirst(engine, first);
+        }
+        try (Engine restarted = engine(TaskStore.embedded(dir)).build()) {
+            restarted.start();
+            assertThat(restarted.rememberedFinished()).isLessThanOrEqualTo(CAP);
+            assertAnsweredAsTheFirst(restarted, first);
+        }
+    }
+
+    /** The first task is not kept whole, so each answer below needs the store. */
+    private static void assertAnsweredAsTheFirst(Engine engine, TaskView first) {
+        SubmitResult again = engine.send(new Command.Submit(spec("t-0", "hello"))).join();
+        assertThat(again.created()).isFalse(); // not a second run
+        assertThat(again.task().sequence()).isEqualTo(first.sequence());
+        assertThat(again.task().state()).isEqualTo(TaskState.SUCCEEDED);
+
+        assertThatThrownBy(() -> engine.send(new Command.Submit(spec("t-1", "a different input"))).join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(TaskConflictException.class);
+
+        assertThat(engine.send(new Command.FindTask("t-2")).join()).get()
+                .satisfies(view -> assertThat(view.state()).isEqualTo(TaskState.SUCCEEDED));
+        assertThat(engine.send(new Command.FindTask("never-submitted")).join()).isEmpty();
+    }
+}
