@@ -51,9 +51,11 @@ final class SqliteTaskStore implements TaskStore {
         this.connection = connection;
         insert = connection.prepareStatement("INSERT OR IGNORE INTO tasks(sequence, record, id, expires_at) VALUES (?, ?, ?, ?)");
         update = connection.prepareStatement("UPDATE tasks SET record = ?, id = ?, expires_at = ? WHERE sequence = ?");
-        // both through the partial indexes: only finished tasks (an expiry) are in them
-        findFinished = connection.prepareStatement("SELECT record FROM tasks WHERE id = ? AND expires_at IS NOT NULL"
-                + " AND expires_at > ? ORDER BY expires_at DESC LIMIT 1");
+        // both through the partial indexes: only finished tasks (an expiry) are in them. By id, named: the
+        // planner would otherwise take the expiry index for "expires_at > ?" and walk every unexpired
+        // record. At most one unexpired record has an id (a resubmission within the window is answered, not stored).
+        findFinished = connection.prepareStatement("SELECT record FROM tasks INDEXED BY tasks_finished_id"
+                + " WHERE id = ? AND expires_at IS NOT NULL AND expires_at > ? LIMIT 1");
         sweep = connection.prepareStatement("DELETE FROM tasks WHERE sequence IN (SELECT sequence FROM tasks"
                 + " WHERE expires_at IS NOT NULL AND expires_at < ? LIMIT " + SWEEP_CHUNK + ")");
         delete = connection.prepareStatement("DELETE FROM tasks WHERE sequence = ?");
