@@ -29,7 +29,7 @@ class FinishedFilterTest {
         for (int i = 0; i < 10_000; i++) {
             falseMaybes += filter.mayContain("other-" + i, 1_000) ? 1 : 0;
         }
-        // 10,000 ids in 2^20 bits with 4 hashes: about 1 in 100,000 should be a false "maybe"
+        // 10,000 ids in 2^20 bits with 6 hashes: about 3 in 100 million should be a false "maybe"
         assertThat(falseMaybes).isLessThan(10);
     }
 
