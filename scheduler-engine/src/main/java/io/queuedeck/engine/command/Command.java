@@ -245,11 +245,19 @@ public sealed interface Command<R> {
      * @param label      what changed, in a few words (the marker's label)
      * @param policy     the policy to switch to, or null when the policy did not change
      * @param parameters its parameters as text (empty with a null policy)
+     * @param flow       new tier limits and tenant weights, or null when they did not change (decision 0050)
      */
-    record ApplyConfig(int version, String label, String policy, Map<String, String> parameters) implements Change<Void> {
+    record ApplyConfig(int version, String label, String policy, Map<String, String> parameters,
+                       io.queuedeck.engine.tier.FlowSettings flow) implements Change<Void> {
+        @JsonCreator
         public ApplyConfig {
             Objects.requireNonNull(label, "label");
             parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        }
+
+        /** A version that leaves tier limits and tenant weights as they are. */
+        public ApplyConfig(int version, String label, String policy, Map<String, String> parameters) {
+            this(version, label, policy, parameters, null);
         }
 
         @Override

@@ -66,6 +66,9 @@ final class CommandHandler {
                 if (c.policy() != null) {
                     loop.switchPolicy(c.policy(), PolicyConfig.of(c.parameters())); // throws before touching anything
                 }
+                if (c.flow() != null) {
+                    loop.reconfigureFlow(c.flow());
+                }
                 if (loop.events.active()) {
                     loop.events.publish(new EngineEvent.ConfigApplied(now, c.version(), c.label()));
                 }

@@ -25,6 +25,7 @@ final class ModelQueues {
     private final FlowControl flow;
     private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
     private String policyName;
+    private PolicyConfig policyConfig;
     private long generation;
 
     /** @param simulated whether the clock is virtual: only a simulation may run policies that know the future */
@@ -78,6 +79,7 @@ final class ModelQueues {
         queues.clear();
         queues.putAll(fresh);
         policyName = name;
+        policyConfig = config;
         generation++;
     }
 
@@ -105,6 +107,10 @@ final class ModelQueues {
 
     String policyName() {
         return policyName;
+    }
+
+    PolicyConfig policyConfig() {
+        return policyConfig;
     }
 
     /** Counts policy installs, so the ticks of a replaced policy can tell they are stale. */

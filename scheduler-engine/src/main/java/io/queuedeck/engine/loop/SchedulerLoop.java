@@ -15,6 +15,7 @@ import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -140,6 +141,26 @@ final class SchedulerLoop implements ExecutorContext {
     void switchPolicy(String name, PolicyConfig config) {
         String old = queues.policyName();
         long now = clock.nanos();
+        reinstall(name, config, now);
+        if (events.active()) {
+            events.publish(new EngineEvent.PolicyChanged(now, old, name));
+        }
+        dispatch();
+    }
+
+    /**
+     * New tier limits and tenant weights (a reloaded config, decision 0050): they apply to the next
+     * admission and dispatch; when the split by tier or tenant changed, the waiting tasks move to
+     * queues of the new shape as in a policy switch, in rank order, keeping their wait.
+     */
+    void reconfigureFlow(FlowSettings next) {
+        if (flow.reconfigure(next)) {
+            reinstall(queues.policyName(), queues.policyConfig(), clock.nanos());
+        }
+        dispatch();
+    }
+
+    private void reinstall(String name, PolicyConfig config, long now) {
         queues.switchTo(name, config, now); // throws before touching anything on a bad name or parameter
         // waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join the new one too
         lanes.forEachParked(task -> queues.policyOf(task).admit(task, now));
@@ -147,10 +168,6 @@ final class SchedulerLoop implements ExecutorContext {
             queues.policyOf(task).admit(task, now);
         }
         cycle.scheduleTicks();
-        if (events.active()) {
-            events.publish(new EngineEvent.PolicyChanged(now, old, name));
-        }
-        dispatch();
     }
 
     // ---------------------------------------------------------------- executor callbacks

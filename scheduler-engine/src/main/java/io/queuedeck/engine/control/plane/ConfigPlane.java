@@ -15,6 +15,7 @@ import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,7 +34,8 @@ import java.util.function.Function;
  * the watched file changing, a rollback, a promoted canary — is checked whole
  * ({@link ConfigChange}); if anything is wrong nothing of it applies, the running version stays
  * and {@code last_error} says why. A valid one applies without a restart: the policy through one
- * loop command (the queue is re-ranked on the loop), the priority rules by swapping what classifies
+ * loop command (the queue is re-ranked on the loop; tier limits and tenant weights apply to the next
+ * admission and dispatch), the priority rules by swapping what classifies
  * new tasks; every applied version is an engine event the console marks on its charts. Canaries
  * are in {@link CanaryControl}. Changes are serialized here (they are rare); reading is cheap.
  */
@@ -148,10 +150,11 @@ public final class ConfigPlane implements ConfigService {
         String policy = policyChanged ? Objects.requireNonNullElse(next.policy().name(), defaultPolicy) : null;
         Map<String, String> parameters = policyChanged && next.policy().parameters() != null ? next.policy().parameters()
                 : Map.of();
+        FlowSettings flow = Objects.equals(was.config().flow(), next.flow()) ? null : next.flow();
         int version = was.version() + 1;
         String shown = label != null ? label : ConfigDiff.label(changes);
         try {
-            engine.send(new Command.ApplyConfig(version, shown, policy, parameters)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            engine.send(new Command.ApplyConfig(version, shown, policy, parameters, flow)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw refuse(source, List.of(source + ": policy " + e.getCause().getMessage()));
         } catch (TimeoutException e) {
