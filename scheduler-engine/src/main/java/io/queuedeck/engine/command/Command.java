@@ -418,6 +418,28 @@ public sealed interface Command<R> {
         }
     }
 
+    /**
+     * Tasks a tier parked ({@code degrade: park}) and not yet replayed, oldest first: dead-lettered
+     * tasks that match {@code filter}, at most {@code limit}. Walks the tier's parked tasks only.
+     */
+    record ListParked(Tier tier, TaskFilter filter, int limit) implements Query<List<TaskView>> {
+        public ListParked {
+            Objects.requireNonNull(tier, "tier");
+            Objects.requireNonNull(filter, "filter");
+            if (tier == Tier.DEAD_LETTER) {
+                throw new IllegalArgumentException("the dead-letter tier parks nothing; name core, normal or batch");
+            }
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "List tasks parked by tier " + lower(tier);
+        }
+    }
+
     /** The task with this id, if it is active or finished recently. */
     record FindTask(String taskId) implements Query<Optional<TaskView>> {
         public FindTask {

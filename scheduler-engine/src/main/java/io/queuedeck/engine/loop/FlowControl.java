@@ -44,6 +44,9 @@ final class FlowControl {
     private final long[] evicted = new long[3];
     private double shareSum;
     private String parkReason;
+    private Tier parkTier;
+    /** Tasks parked by each tier's {@code degrade: park}, oldest first, until replayed or gone from the task table. */
+    private final List<LinkedHashSet<Task>> parkedTasks = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
 
     /** A waiting task's TTL timer, and when it was armed (its time in the tier started). */
     private record Ttl(Timer timer, long armedAt) {}
@@ -122,7 +125,8 @@ final class FlowControl {
                 }
                 case PARK -> {
                     parked[tier.ordinal()]++;
-                    parkReason = "parked at admission: tier " + name(tier) + " was full (" + full
+                    parkTier = tier;
+                    parkReason = PARKED + name(tier) + " was full (" + full
                             + "); replay it when there is room";
                     return PARK;
                 }
@@ -140,9 +144,54 @@ final class FlowControl {
         return next == null ? io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY : next.firstPriority() - 1;
     }
 
+    /** How a parked task's error starts, then its tier's name: how a restart finds it parked again. */
+    private static final String PARKED = "parked at admission: tier ";
+
     /** Why the task {@link #admit} last answered {@link #PARK} for is parked, for its error. */
     String parkReason() {
         return parkReason;
+    }
+
+    /** The task {@link #admit} last answered {@link #PARK} for is now dead-lettered, held for replay. */
+    void parked(Task task) {
+        parkedTasks.get(parkTier.ordinal()).add(task);
+    }
+
+    /** A dead-lettered task read back at a restart: parked again if its error says it was parked. */
+    void restoredDeadLetter(Task task) {
+        String error = task.error();
+        if (error != null && error.startsWith(PARKED)) {
+            for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+                if (error.startsWith(PARKED + name(tier) + " ")) {
+                    parkedTasks.get(tier.ordinal()).add(task);
+                }
+            }
+        }
+    }
+
+    /** A dead-lettered task is queued again (replayed): it is parked no longer. */
+    void unparked(Task task) {
+        for (LinkedHashSet<Task> set : parkedTasks) {
+            set.remove(task);
+        }
+    }
+
+    /**
+     * The tasks {@code tier} parked, oldest first; those the task table no longer holds (past
+     * their retention) are dropped on the way, so the walk is over parked tasks only.
+     */
+    List<Task> parkedTasks(Tier tier, java.util.function.Predicate<Task> filter, int limit) {
+        List<Task> out = new ArrayList<>();
+        var it = parkedTasks.get(tier.ordinal()).iterator();
+        while (it.hasNext() && out.size() < limit) {
+            Task task = it.next();
+            if (loop.tasks.lookup(task.id()) != task || task.state() != TaskState.DEAD_LETTERED) {
+                it.remove();
+            } else if (filter.test(task)) {
+                out.add(task);
+            }
+        }
+        return out;
     }
 
     private String fullLimit(Tier tier, TierLimits limits, long bytes) {

@@ -393,6 +393,7 @@ final class SchedulerLoop implements ExecutorContext {
         tasks.activate(task);
         tasks.retire(task);
         counters.deadLetters++;
+        flow.restoredDeadLetter(task);
     }
 
     void restoreWaiting(Task task, long now) {
