@@ -246,23 +246,40 @@ public sealed interface Command<R> {
      * @param policy     the policy to switch to, or null when the policy did not change
      * @param parameters its parameters as text (empty with a null policy)
      * @param flow       new tier limits and tenant weights, or null when they did not change (decision 0050)
+     * @param canary     a canary's own policy, {@link CanaryPolicy#END} to end it, or null when it did not
+     *                   change (decision 0051)
      */
     record ApplyConfig(int version, String label, String policy, Map<String, String> parameters,
-                       io.queuedeck.engine.tier.FlowSettings flow) implements Change<Void> {
+                       io.queuedeck.engine.tier.FlowSettings flow, CanaryPolicy canary) implements Change<Void> {
         @JsonCreator
         public ApplyConfig {
             Objects.requireNonNull(label, "label");
             parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         }
 
-        /** A version that leaves tier limits and tenant weights as they are. */
+        /** A version that leaves tier limits, tenant weights and a canary's policy as they are. */
         public ApplyConfig(int version, String label, String policy, Map<String, String> parameters) {
-            this(version, label, policy, parameters, null);
+            this(version, label, policy, parameters, null, null);
         }
 
         @Override
         public String describe() {
             return "Apply config version " + version + ": " + label;
+        }
+    }
+
+    /**
+     * The policy that orders a canary's tasks in a queue of their own (decision 0051).
+     *
+     * @param policy     its name; null to end it (canary tasks wait with the others again)
+     * @param parameters its parameters as text
+     */
+    record CanaryPolicy(String policy, Map<String, String> parameters) {
+        /** No canary policy: canary tasks are ordered by the running policy. */
+        public static final CanaryPolicy END = new CanaryPolicy(null, Map.of());
+
+        public CanaryPolicy {
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         }
     }
 

@@ -63,6 +63,9 @@ final class CommandHandler {
                 yield null;
             }
             case Command.ApplyConfig c -> {
+                if (c.canary() != null) { // before a policy switch: a promoted canary's queue ends as its policy takes over
+                    loop.setCanaryPolicy(c.canary().policy(), PolicyConfig.of(c.canary().parameters()));
+                }
                 if (c.policy() != null) {
                     loop.switchPolicy(c.policy(), PolicyConfig.of(c.parameters())); // throws before touching anything
                 }

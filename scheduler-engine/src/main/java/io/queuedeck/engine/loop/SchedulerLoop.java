@@ -160,9 +160,24 @@ final class SchedulerLoop implements ExecutorContext {
         dispatch();
     }
 
+    /**
+     * Gives a canary's tasks their own queue ordered by {@code name}, or (null) puts them back with
+     * the others (decision 0051); waiting tasks move as in a policy switch.
+     */
+    void setCanaryPolicy(String name, PolicyConfig config) {
+        long now = clock.nanos();
+        queues.setCanary(name, config, now); // throws before touching anything on a bad name or parameter
+        readmitOutsidePolicy(now);
+        dispatch();
+    }
+
     private void reinstall(String name, PolicyConfig config, long now) {
         queues.switchTo(name, config, now); // throws before touching anything on a bad name or parameter
-        // waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join the new one too
+        readmitOutsidePolicy(now);
+    }
+
+    /** Waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join a new one too. */
+    private void readmitOutsidePolicy(long now) {
         lanes.forEachParked(task -> queues.policyOf(task).admit(task, now));
         for (Task task : resources.blockedTasks()) {
             queues.policyOf(task).admit(task, now);

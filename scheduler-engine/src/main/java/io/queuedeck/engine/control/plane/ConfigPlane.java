@@ -134,6 +134,15 @@ public final class ConfigPlane implements ConfigService {
      * @throws ConfigService.Refused 400 {@code invalid_config} with every problem
      */
     synchronized Status applyText(String text, String source, String label) {
+        return applyText(text, source, label, null);
+    }
+
+    /**
+     * As {@link #applyText(String, String, String)}, changing a canary's own policy in the same
+     * loop command ({@link Command.CanaryPolicy#END} when a promoted canary's policy becomes the
+     * running one; null: unchanged).
+     */
+    synchronized Status applyText(String text, String source, String label, Command.CanaryPolicy canaryPolicy) {
         Version was = current;
         ServeConfig next;
         try {
@@ -154,7 +163,7 @@ public final class ConfigPlane implements ConfigService {
         int version = was.version() + 1;
         String shown = label != null ? label : ConfigDiff.label(changes);
         try {
-            engine.send(new Command.ApplyConfig(version, shown, policy, parameters, flow)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            engine.send(new Command.ApplyConfig(version, shown, policy, parameters, flow, canaryPolicy)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw refuse(source, List.of(source + ": policy " + e.getCause().getMessage()));
         } catch (TimeoutException e) {
@@ -252,6 +261,11 @@ public final class ConfigPlane implements ConfigService {
         } catch (IOException e) {
             throw new IllegalArgumentException("not YAML: " + e.getMessage(), e); // it was read as a config already
         }
+    }
+
+    /** The policy that runs when a version names none. */
+    String defaultPolicy() {
+        return defaultPolicy;
     }
 
     /** The rules of the running version, for a canary's stable side. */
