@@ -82,19 +82,22 @@ final class ParkedRoutes {
         }
         List<String> replayed = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
-        for (TaskView task : matched) {
-            try {
-                answers.await(engine.send(new Command.RetryDeadLetter(task.id())));
-                replayed.add(task.id());
-            } catch (ApiException e) {
-                if (e.status() != 404 && e.status() != 409) {
-                    throw e;
+        try {
+            for (TaskView task : matched) {
+                try {
+                    answers.await(engine.send(new Command.RetryDeadLetter(task.id())));
+                    replayed.add(task.id());
+                } catch (ApiException e) {
+                    if (e.status() != 404 && e.status() != 409) {
+                        throw e;
+                    }
+                    skipped.add(new Skipped(task.id(), e.getMessage())); // an operator got there first
                 }
-                skipped.add(new Skipped(task.id(), e.getMessage())); // an operator got there first
             }
+        } finally { // what was replayed is recorded, even when the engine stopped answering half way
+            auditor.record(ctx, "tier.replay_parked", name(tier), replayed.size(), BulkOperations.describe(filter)
+                    + (skipped.isEmpty() ? "" : "; " + skipped.size() + " skipped"));
         }
-        auditor.record(ctx, "tier.replay_parked", name(tier), replayed.size(), BulkOperations.describe(filter)
-                + (skipped.isEmpty() ? "" : "; " + skipped.size() + " skipped"));
         Routes.json(ctx, 200, new Replayed(name(tier), false, matched.size(), replayed, skipped));
     }
 

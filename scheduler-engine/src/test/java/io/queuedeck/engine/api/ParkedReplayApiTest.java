@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.FlowSettings;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierLimits;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -17,6 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replaying what a tier parked ({@code degrade: park}): listed oldest first, replayed all or by
@@ -126,5 +132,25 @@ class ParkedReplayApiTest {
         assertThat(as("operator").get("/v1/tiers/batch/parked?limit=0").errorField()).isEqualTo("limit");
         assertThat(as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{},\"limit\":5000}").errorField())
                 .isEqualTo("limit");
+    }
+
+    @Test
+    void parkedTasks_areFoundAgainAfterARestart(@TempDir Path dir) {
+        TierLimits batch = new TierLimits(0, 0, 1, 0, Duration.ZERO, TierLimits.TimeoutAction.REJECT, 0, null, null,
+                TierLimits.Degrade.PARK, TierLimits.Fairness.NONE, false);
+        FlowSettings flow = new FlowSettings(Map.of(Tier.BATCH, batch), Map.of());
+        try (Engine first = Engine.builder().store(TaskStore.embedded(dir)).flow(flow).build()) {
+            first.start();
+            first.send(new Command.PauseDispatch(true)).join();
+            for (String id : List.of("q", "x1", "x2")) {
+                first.send(new Command.Submit(TaskSpec.of("llama-2-7b", "x", 8, 1).withTaskId(id))).join();
+            }
+        }
+        try (Engine again = Engine.builder().store(TaskStore.embedded(dir)).flow(flow).build()) {
+            again.start();
+            List<TaskView> parked = again.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 10)).join();
+            assertThat(parked).extracting(TaskView::id).containsExactly("x1", "x2");
+            assertThat(again.send(new Command.ListParked(Tier.NORMAL, TaskFilter.ANY, 10)).join()).isEmpty();
+        }
     }
 }
