@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The OpenAI-compatible front door: {@code POST /v1/chat/completions}, {@code POST /v1/completions}
  * and {@code GET /v1/models} in OpenAI's wire format, so existing clients get priority scheduling
- * unchanged. A request becomes a task (priority from {@code X-Priority}, tenant from the client's
- * token) whose input is the request body itself; it waits its turn, and the backend's chunks are
+ * unchanged. A request becomes a task (priority from {@code X-Priority}, else from the priority
+ * rules like a REST submission; tenant from the client's token) whose input is the request body itself; it waits its turn, and the backend's chunks are
  * relayed as they arrive ({@code stream: true}) or gathered into one answer.
  *
  * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}); the
@@ -132,26 +132,27 @@ final class OpenAiFrontDoor {
         boolean stream = body.path("stream").asBoolean(false);
         boolean usageAsked = body.path("stream_options").path("include_usage").asBoolean(false);
         Integer maxTokens = intField(body, "max_completion_tokens").or(() -> intField(body, "max_tokens")).orElse(null);
-        int priority = priority(ctx.header(PRIORITY_HEADER));
+        // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
+        Integer priority = priority(ctx.header(PRIORITY_HEADER));
         Client client = ctx.attribute(Routes.CLIENT);
         String tenant = null;
+        int allowance = 0;
         if (client != null) {
             TaskAccess.require(ctx, "submit completions", Scope.SUBMIT);
-            client.checkPriority(PRIORITY_HEADER, priority);
+            client.checkPriority(PRIORITY_HEADER, priority == null ? TaskSpec.DEFAULT_PRIORITY : priority);
+            allowance = client.policy().mostUrgentPriority();
             tenant = client.tenant() != null ? client.tenant() : client.policy().name(); // a bound client's own tenant
             tenants.take(ctx, tenant, 1, null);
         }
         checkQueueRoom();
 
         String id = TASK_PREFIX + UUID.randomUUID();
-        TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null,
-                Map.of(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST,
-                        OpenAiInput.FRONT_DOOR_KEY, "true"));
+        TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null, metadata(body, chat));
         ClientStream relay = new ClientStream();
         streams.listen(id, relay); // before the task exists: it may run at once
         try {
             long acceptBy = engine.clock().nanos() + timeoutNanos;
-            answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy)), acceptBy);
+            answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)), acceptBy);
             ctx.header(TASK_HEADER, id);
             long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
             Answer answer = stream ? new Streamed(ctx, usageAsked, now) : new Whole(ctx, chat, model, id, now);
@@ -248,9 +249,32 @@ final class OpenAiFrontDoor {
 
     // ---------------------------------------------------------------- admission
 
-    private static int priority(String header) {
+    /**
+     * The task's metadata: the request's own OpenAI {@code metadata} (string values), so priority
+     * rules can match {@code business_class} or any key as on a REST task; then what the executor
+     * needs to read the input, which a request cannot override.
+     */
+    private static Map<String, String> metadata(JsonNode body, boolean chat) {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        JsonNode given = body.path("metadata");
+        if (given.isObject()) {
+            given.fields().forEachRemaining(e -> {
+                if (!e.getValue().isTextual()) {
+                    throw ApiException.invalid("metadata." + e.getKey(), "metadata values must be strings");
+                }
+                metadata.put(e.getKey(), e.getValue().asText());
+            });
+        } else if (!given.isMissingNode() && !given.isNull()) {
+            throw ApiException.invalid("metadata", "metadata must be an object of strings");
+        }
+        metadata.put(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST);
+        metadata.put(OpenAiInput.FRONT_DOOR_KEY, "true");
+        return metadata;
+    }
+
+    private static Integer priority(String header) {
         if (header == null || header.isBlank()) {
-            return TaskSpec.DEFAULT_PRIORITY;
+            return null;
         }
         try {
             int value = Integer.parseInt(header.strip());

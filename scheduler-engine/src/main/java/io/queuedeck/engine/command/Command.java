@@ -245,16 +245,41 @@ public sealed interface Command<R> {
      * @param label      what changed, in a few words (the marker's label)
      * @param policy     the policy to switch to, or null when the policy did not change
      * @param parameters its parameters as text (empty with a null policy)
+     * @param flow       new tier limits and tenant weights, or null when they did not change (decision 0050)
+     * @param canary     a canary's own policy, {@link CanaryPolicy#END} to end it, or null when it did not
+     *                   change (decision 0051)
      */
-    record ApplyConfig(int version, String label, String policy, Map<String, String> parameters) implements Change<Void> {
+    record ApplyConfig(int version, String label, String policy, Map<String, String> parameters,
+                       io.queuedeck.engine.tier.FlowSettings flow, CanaryPolicy canary) implements Change<Void> {
+        @JsonCreator
         public ApplyConfig {
             Objects.requireNonNull(label, "label");
             parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         }
 
+        /** A version that leaves tier limits, tenant weights and a canary's policy as they are. */
+        public ApplyConfig(int version, String label, String policy, Map<String, String> parameters) {
+            this(version, label, policy, parameters, null, null);
+        }
+
         @Override
         public String describe() {
             return "Apply config version " + version + ": " + label;
+        }
+    }
+
+    /**
+     * The policy that orders a canary's tasks in a queue of their own (decision 0051).
+     *
+     * @param policy     its name; null to end it (canary tasks wait with the others again)
+     * @param parameters its parameters as text
+     */
+    record CanaryPolicy(String policy, Map<String, String> parameters) {
+        /** No canary policy: canary tasks are ordered by the running policy. */
+        public static final CanaryPolicy END = new CanaryPolicy(null, Map.of());
+
+        public CanaryPolicy {
+            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         }
     }
 
@@ -407,6 +432,28 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return "Select tasks";
+        }
+    }
+
+    /**
+     * Tasks a tier parked ({@code degrade: park}) and not yet replayed, oldest first: dead-lettered
+     * tasks that match {@code filter}, at most {@code limit}. Walks the tier's parked tasks only.
+     */
+    record ListParked(Tier tier, TaskFilter filter, int limit) implements Query<List<TaskView>> {
+        public ListParked {
+            Objects.requireNonNull(tier, "tier");
+            Objects.requireNonNull(filter, "filter");
+            if (tier == Tier.DEAD_LETTER) {
+                throw new IllegalArgumentException("the dead-letter tier parks nothing; name core, normal or batch");
+            }
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "List tasks parked by tier " + lower(tier);
         }
     }
 

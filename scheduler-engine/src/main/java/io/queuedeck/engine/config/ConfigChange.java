@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 public final class ConfigChange {
     /** The top-level sections a running engine takes without a restart. */
-    public static final List<String> RELOADABLE = List.of("policy", "priority_rules");
+    public static final List<String> RELOADABLE = List.of("policy", "priority_rules", "tiers", "tenants.weights");
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private ConfigChange() {}
@@ -72,9 +72,7 @@ public final class ConfigChange {
         compare(problems, "tenants", running.tenants(), next.tenants());
         compare(problems, "callbacks", running.callbacks(), next.callbacks());
         compare(problems, "store", running.store(), next.store());
-        // tier limits and tenant weights are read at start by the loop's flow control; not swapped live yet
-        compare(problems, "tiers", running.flow().tiers(), next.flow().tiers());
-        compare(problems, "tenants.weights", running.flow().weights(), next.flow().weights());
+        // tiers and tenants.weights apply on the loop (decision 0050)
         problems.throwIfAny();
         return next;
     }
@@ -94,7 +92,7 @@ public final class ConfigChange {
         if (was == null || now == null || !was.isObject() || !now.isObject()) {
             return List.of();
         }
-        for (String section : List.of("server", "engine", "executor", "clients", "tenants", "callbacks", "store", "tiers")) {
+        for (String section : List.of("server", "engine", "executor", "clients", "tenants", "callbacks", "store")) {
             Map<String, JsonNode> a = new TreeMap<>();
             Map<String, JsonNode> b = new TreeMap<>();
             flatten(was.get(section), section, a);
@@ -102,7 +100,7 @@ public final class ConfigChange {
             Set<String> keys = new TreeSet<>(a.keySet());
             keys.addAll(b.keySet());
             for (String key : keys) {
-                if (!Objects.equals(a.get(key), b.get(key))) {
+                if (!key.startsWith("tenants.weights.") && !Objects.equals(a.get(key), b.get(key))) {
                     problems.add(key, "cannot change while the engine runs; restart to apply it (reloadable: "
                             + String.join(", ", RELOADABLE) + ")");
                 }

@@ -63,8 +63,14 @@ final class CommandHandler {
                 yield null;
             }
             case Command.ApplyConfig c -> {
+                if (c.canary() != null) { // before a policy switch: a promoted canary's queue ends as its policy takes over
+                    loop.setCanaryPolicy(c.canary().policy(), PolicyConfig.of(c.canary().parameters()));
+                }
                 if (c.policy() != null) {
                     loop.switchPolicy(c.policy(), PolicyConfig.of(c.parameters())); // throws before touching anything
+                }
+                if (c.flow() != null) {
+                    loop.reconfigureFlow(c.flow());
                 }
                 if (loop.events.active()) {
                     loop.events.publish(new EngineEvent.ConfigApplied(now, c.version(), c.label()));
@@ -123,6 +129,8 @@ final class CommandHandler {
             case Command.Explain c -> explain(c.taskId(), now);
             case Command.TakeSnapshot c -> loop.snapshots.take(false);
             case Command.CountActive c -> loop.tasks.activeCount();
+            case Command.ListParked c -> loop.flow.parkedTasks(c.tier(), t -> c.filter().matches(t.id(), t.spec(), t.state(),
+                    t.priority(), now - t.arrivedAt()), c.limit()).stream().map(t -> t.view(now)).toList();
         };
     }
 

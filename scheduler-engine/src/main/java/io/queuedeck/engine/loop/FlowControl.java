@@ -28,37 +28,71 @@ final class FlowControl {
 
     private final SchedulerLoop loop;
     private final LoopCounters counters;
-    private final FlowSettings settings;
+    private FlowSettings settings;
     final SaturationDetector saturation;
     private final int[] waiting = new int[3];
     private final long[] waitingBytes = new long[3];
     /** Running tasks by tier, oldest dispatch first: eviction takes the newest of the lowest tier. */
     private final List<LinkedHashSet<Task>> running = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
     private final Map<Task, Tier> runningTier = new HashMap<>();
-    private final Map<String, Timer> ttlTimers = new HashMap<>();
+    private final Map<String, Ttl> ttlTimers = new HashMap<>();
     private final long[] shed = new long[3];
     private final long[] spilled = new long[3];
     private final long[] parked = new long[3];
     private final long[] expired = new long[3];
     private final long[] demoted = new long[3];
     private final long[] evicted = new long[3];
-    private final double shareSum;
+    private double shareSum;
     private String parkReason;
+    private Tier parkTier;
+    /** Tasks parked by each tier's {@code degrade: park}, oldest first, until replayed or gone from the task table. */
+    private final List<LinkedHashSet<Task>> parkedTasks = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
+
+    /** A waiting task's TTL timer, and when it was armed (its time in the tier started). */
+    private record Ttl(Timer timer, long armedAt) {}
 
     FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
         this.loop = loop;
         this.counters = counters;
         this.settings = settings;
         this.saturation = new SaturationDetector(loop.executor);
+        this.shareSum = shareSum(settings);
+    }
+
+    private static double shareSum(FlowSettings settings) {
         double sum = 0;
         for (Tier tier : Tier.values()) {
             sum += tier == Tier.DEAD_LETTER ? 0 : settings.of(tier).share();
         }
-        this.shareSum = sum;
+        return sum;
     }
 
     FlowSettings settings() {
         return settings;
+    }
+
+    /**
+     * New tier limits and tenant weights from a reloaded config. Counters and running tasks stay:
+     * the new caps, shares and queue limits apply to the next admission and dispatch; nothing
+     * queued is dropped, nothing running is stopped. A queued task's TTL timer stays armed, and is
+     * checked against the tier's TTL when it fires ({@link #ttlDue}).
+     *
+     * @return whether the waiting tasks must be re-queued, because how tasks are split by tier or
+     *         tenant changed (a tier took or dropped a cap, share or fairness, or a weight changed)
+     */
+    boolean reconfigure(FlowSettings next) {
+        FlowSettings was = settings;
+        settings = next;
+        shareSum = shareSum(next);
+        if (was.tiered() != next.tiered() || !was.weights().equals(next.weights())) {
+            return true;
+        }
+        for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+            if (was.of(tier).fairness() != next.of(tier).fairness()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- admission
@@ -91,7 +125,8 @@ final class FlowControl {
                 }
                 case PARK -> {
                     parked[tier.ordinal()]++;
-                    parkReason = "parked at admission: tier " + name(tier) + " was full (" + full
+                    parkTier = tier;
+                    parkReason = PARKED + name(tier) + " was full (" + full
                             + "); replay it when there is room";
                     return PARK;
                 }
@@ -109,9 +144,54 @@ final class FlowControl {
         return next == null ? io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY : next.firstPriority() - 1;
     }
 
+    /** How a parked task's error starts, then its tier's name: how a restart finds it parked again. */
+    private static final String PARKED = "parked at admission: tier ";
+
     /** Why the task {@link #admit} last answered {@link #PARK} for is parked, for its error. */
     String parkReason() {
         return parkReason;
+    }
+
+    /** The task {@link #admit} last answered {@link #PARK} for is now dead-lettered, held for replay. */
+    void parked(Task task) {
+        parkedTasks.get(parkTier.ordinal()).add(task);
+    }
+
+    /** A dead-lettered task read back at a restart: parked again if its error says it was parked. */
+    void restoredDeadLetter(Task task) {
+        String error = task.error();
+        if (error != null && error.startsWith(PARKED)) {
+            for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+                if (error.startsWith(PARKED + name(tier) + " ")) {
+                    parkedTasks.get(tier.ordinal()).add(task);
+                }
+            }
+        }
+    }
+
+    /** A dead-lettered task is queued again (replayed): it is parked no longer. */
+    void unparked(Task task) {
+        for (LinkedHashSet<Task> set : parkedTasks) {
+            set.remove(task);
+        }
+    }
+
+    /**
+     * The tasks {@code tier} parked, oldest first; those the task table no longer holds (past
+     * their retention) are dropped on the way, so the walk is over parked tasks only.
+     */
+    List<Task> parkedTasks(Tier tier, java.util.function.Predicate<Task> filter, int limit) {
+        List<Task> out = new ArrayList<>();
+        var it = parkedTasks.get(tier.ordinal()).iterator();
+        while (it.hasNext() && out.size() < limit) {
+            Task task = it.next();
+            if (loop.tasks.lookup(task.id()) != task || task.state() != TaskState.DEAD_LETTERED) {
+                it.remove();
+            } else if (filter.test(task)) {
+                out.add(task);
+            }
+        }
+        return out;
     }
 
     private String fullLimit(Tier tier, TierLimits limits, long bytes) {
@@ -185,24 +265,35 @@ final class FlowControl {
         long ttl = settings.of(tier).queueTtl().toNanos();
         if (ttl > 0) {
             disarmTtl(task);
-            ttlTimers.put(task.id(), loop.clock.scheduleAfter(ttl, () -> ttlDue(task, tier)));
+            long now = loop.clock.nanos();
+            ttlTimers.put(task.id(), new Ttl(loop.clock.scheduleAfter(ttl, () -> ttlDue(task, tier, now)), now));
         }
     }
 
     void disarmTtl(Task task) {
-        Timer timer = ttlTimers.remove(task.id());
-        if (timer != null) {
-            timer.cancel();
+        Ttl ttl = ttlTimers.remove(task.id());
+        if (ttl != null) {
+            ttl.timer().cancel();
         }
     }
 
-    private void ttlDue(Task task, Tier tier) {
+    private void ttlDue(Task task, Tier tier, long armedAt) {
         ttlTimers.remove(task.id());
         if (!task.state().isWaiting() || loop.tasks.lookup(task.id()) != task) {
             return; // it started in time, or finished
         }
         TierLimits limits = settings.of(tier);
         long now = loop.clock.nanos();
+        // a reload since it was armed: a removed TTL frees the task, a longer one waits out the rest
+        long ttl = limits.queueTtl().toNanos();
+        if (ttl == 0) {
+            return;
+        }
+        if (armedAt + ttl > now) {
+            ttlTimers.put(task.id(), new Ttl(loop.clock.scheduleAfter(armedAt + ttl - now, () -> ttlDue(task, tier, armedAt)),
+                    armedAt));
+            return;
+        }
         if (limits.timeoutAction() == TierLimits.TimeoutAction.DEMOTE && tier.next() != null) {
             demoted[tier.ordinal()]++;
             loop.leaveQueue(task);

@@ -25,6 +25,10 @@ final class ModelQueues {
     private final FlowControl flow;
     private final Map<String, ModelQueue> queues = new LinkedHashMap<>();
     private String policyName;
+    private PolicyConfig policyConfig;
+    /** A canary's own policy (decision 0051), or null: then canary tasks wait with the others. */
+    private String canaryName;
+    private PolicyConfig canaryConfig;
     private long generation;
 
     /** @param simulated whether the clock is virtual: only a simulation may run policies that know the future */
@@ -69,21 +73,56 @@ final class ModelQueues {
         }
         Map<String, ModelQueue> fresh = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
-            SchedulingPolicy policy = flow.settings().tiered()
-                    ? new TieredPolicy(() -> PolicyRegistry.create(name, config), flow.settings(), flow)
-                    : PolicyRegistry.create(name, config);
+            SchedulingPolicy policy = create(name, config);
+            if (canaryName != null) {
+                policy = new ReleaseSplitPolicy(policy, create(canaryName, canaryConfig));
+            }
             int[] ids = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
             fresh.put(entry.getKey(), new ModelQueue(entry.getKey(), policy, ids));
         }
         queues.clear();
         queues.putAll(fresh);
         policyName = name;
+        policyConfig = config;
         generation++;
     }
 
-    /** The next waiting task, whatever tier caps say: a switch hands every one over. */
-    private static Task pollAny(SchedulingPolicy policy, long now) {
-        return policy instanceof TieredPolicy tiered ? tiered.pollAny(now) : policy.poll(now);
+    private SchedulingPolicy create(String name, PolicyConfig config) {
+        return flow.settings().tiered()
+                ? new TieredPolicy(() -> PolicyRegistry.create(name, config), flow.settings(), flow)
+                : PolicyRegistry.create(name, config);
+    }
+
+    /**
+     * Gives canary tasks a queue of their own ordered by {@code name} (null: they wait with the
+     * others again), moving every waiting task as a policy switch does. Throws, changing nothing,
+     * on a bad name or parameter.
+     */
+    void setCanary(String name, PolicyConfig config, long now) {
+        if (name != null && !simulated && PolicyRegistry.isSimulationOnly(name)) {
+            throw new IllegalArgumentException("policy '" + name
+                    + "' needs the true output lengths that only a simulation knows; it cannot run live");
+        }
+        if (name != null) {
+            PolicyRegistry.create(name, config); // a bad parameter throws here, before anything moved
+        }
+        canaryName = name;
+        canaryConfig = config;
+        switchTo(policyName, policyConfig, now);
+    }
+
+    /** The canary's own policy, or null. */
+    String canaryPolicy() {
+        return canaryName;
+    }
+
+    /** The next waiting task, whatever tier caps or release shares say: a switch hands every one over. */
+    static Task pollAny(SchedulingPolicy policy, long now) {
+        return switch (policy) {
+            case ReleaseSplitPolicy split -> split.pollAny(now);
+            case TieredPolicy tiered -> tiered.pollAny(now);
+            default -> policy.poll(now);
+        };
     }
 
     ModelQueue of(String model) {
@@ -105,6 +144,10 @@ final class ModelQueues {
 
     String policyName() {
         return policyName;
+    }
+
+    PolicyConfig policyConfig() {
+        return policyConfig;
     }
 
     /** Counts policy installs, so the ticks of a replaced policy can tell they are stale. */

@@ -15,12 +15,14 @@ import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
  * The scheduler: the one owner of all queue state, and of the dispatch cycle that hands waiting
  * tasks to instances. Commands arrive through {@link CommandHandler}; lane ranks and places,
+ * the dispatch cycle ({@link DispatchCycle}), waiting-task bookkeeping ({@link WaitingTasks}),
  * tier and lane modes, listings and snapshots live in parts of their own in this package.
  *
  * <p><b>Concurrency.</b> Every method runs on the loop thread, one at a time. Commands from
@@ -55,12 +57,12 @@ final class SchedulerLoop implements ExecutorContext {
     final long maxQueuedBytes;
     final LaneModes lanes = new LaneModes();
     final LanePlacement placement;
-    private final int[] waitingByPriority = new int[TaskSpec.MAX_PRIORITY + 1];
     private final LatencyMetrics latency = new LatencyMetrics();
     private final LoopCounters counters = new LoopCounters();
     final SnapshotAssembler snapshots;
-    private final WaitOrder waitOrder = new WaitOrder();
-    private final ExclusiveResources resources;
+    final ExclusiveResources resources;
+    final WaitingTasks waiting = new WaitingTasks(this);
+    private final DispatchCycle cycle;
 
     final TaskCommands commands;
     final Durability durable;
@@ -69,8 +71,6 @@ final class SchedulerLoop implements ExecutorContext {
     private boolean paused;
     /** Set for good by a stopping server: nothing starts any more (not stored, unlike paused). */
     private boolean draining;
-    private boolean dispatching;
-    private boolean dispatchAgain;
     private int running;
 
     /**
@@ -96,6 +96,7 @@ final class SchedulerLoop implements ExecutorContext {
         this.commands = new TaskCommands(this, tasks, counters);
         this.durable = new Durability(this, writer, settings.idempotencyWindowNanos(), settings.rememberedFinished());
         this.deadlines = new DeadlineTimers(this, counters, settings.enforceDeadlines());
+        this.cycle = new DispatchCycle(this);
         outbox.onRoom(() -> poster.accept(this::dispatch));
     }
 
@@ -105,7 +106,7 @@ final class SchedulerLoop implements ExecutorContext {
         if (snapshotIntervalNanos > 0) {
             clock.scheduleAfter(snapshotIntervalNanos, this::publishSnapshot);
         }
-        scheduleTicks();
+        cycle.scheduleTicks();
     }
 
     // ---------------------------------------------------------------- operator controls
@@ -140,17 +141,48 @@ final class SchedulerLoop implements ExecutorContext {
     void switchPolicy(String name, PolicyConfig config) {
         String old = queues.policyName();
         long now = clock.nanos();
-        queues.switchTo(name, config, now); // throws before touching anything on a bad name or parameter
-        // waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join the new one too
-        lanes.forEachParked(task -> queues.policyOf(task).admit(task, now));
-        for (Task task : resources.blockedTasks()) {
-            queues.policyOf(task).admit(task, now);
-        }
-        scheduleTicks();
+        reinstall(name, config, now);
         if (events.active()) {
             events.publish(new EngineEvent.PolicyChanged(now, old, name));
         }
         dispatch();
+    }
+
+    /**
+     * New tier limits and tenant weights (a reloaded config, decision 0050): they apply to the next
+     * admission and dispatch; when the split by tier or tenant changed, the waiting tasks move to
+     * queues of the new shape as in a policy switch, in rank order, keeping their wait.
+     */
+    void reconfigureFlow(FlowSettings next) {
+        if (flow.reconfigure(next)) {
+            reinstall(queues.policyName(), queues.policyConfig(), clock.nanos());
+        }
+        dispatch();
+    }
+
+    /**
+     * Gives a canary's tasks their own queue ordered by {@code name}, or (null) puts them back with
+     * the others (decision 0051); waiting tasks move as in a policy switch.
+     */
+    void setCanaryPolicy(String name, PolicyConfig config) {
+        long now = clock.nanos();
+        queues.setCanary(name, config, now); // throws before touching anything on a bad name or parameter
+        readmitOutsidePolicy(now);
+        dispatch();
+    }
+
+    private void reinstall(String name, PolicyConfig config, long now) {
+        queues.switchTo(name, config, now); // throws before touching anything on a bad name or parameter
+        readmitOutsidePolicy(now);
+    }
+
+    /** Waiting tasks outside the policy (parked in a paused lane, blocked on a resource) join a new one too. */
+    private void readmitOutsidePolicy(long now) {
+        lanes.forEachParked(task -> queues.policyOf(task).admit(task, now));
+        for (Task task : resources.blockedTasks()) {
+            queues.policyOf(task).admit(task, now);
+        }
+        cycle.scheduleTicks();
     }
 
     // ---------------------------------------------------------------- executor callbacks
@@ -205,10 +237,8 @@ final class SchedulerLoop implements ExecutorContext {
     @Override
     public void handedBack(Task task) {
         long now = clock.nanos();
-        stoppedRunning(task);
-        move(task, TaskState.PREEMPTED, now);
-        counters.preemptions++;
-        enqueue(queues.of(task.model()), task, now);
+        preempted(task, now);
+        waiting.enqueue(queues.of(task.model()), task, now);
         dispatch();
     }
 
@@ -221,35 +251,8 @@ final class SchedulerLoop implements ExecutorContext {
             policy.onStep(batch.get(i), now);
         }
         dispatch();
-        if (paused || draining || !policy.preemptive()) {
-            return;
-        }
-        // Each round swaps the least urgent running task for a more urgent waiting one; it stops
-        // as soon as the head does not preempt the least urgent, so no task is swapped back.
-        for (int rounds = batch.size(); rounds > 0; rounds--) {
-            Task head = runnableHead(queue, now);
-            if (head == null) {
-                return;
-            }
-            Task victim = null;
-            for (int i = 0; i < batch.size(); i++) {
-                Task candidate = batch.get(i);
-                if (victim == null || policy.compare(candidate, victim) > 0) {
-                    victim = candidate;
-                }
-            }
-            if (victim == null || !policy.preempts(head, victim, batch.size())
-                    || !executor.canAcceptReplacing(instance, head, victim)) {
-                return;
-            }
-            executor.evict(victim);
-            stoppedRunning(victim);
-            move(victim, TaskState.PREEMPTED, now);
-            counters.preemptions++;
-            policy.poll(now);
-            leaveWaiting(head);
-            enqueue(queue, victim, now);
-            run(head, instance, now);
+        if (!paused && !draining && policy.preemptive()) {
+            cycle.preemptAfterStep(queue, instance, batch, now);
         }
     }
 
@@ -271,135 +274,14 @@ final class SchedulerLoop implements ExecutorContext {
 
     // ---------------------------------------------------------------- the dispatch cycle
 
-    private void scheduleTicks() {
-        long interval = queues.live().tickIntervalNanos();
-        if (interval > 0) {
-            long generation = queues.generation();
-            clock.scheduleAfter(interval, () -> tick(generation, interval));
-        }
-    }
-
-    private void tick(long generation, long interval) {
-        if (generation != queues.generation()) {
-            return; // the policy was switched; its successor has its own ticks
-        }
-        long now = clock.nanos();
-        for (ModelQueue queue : queues.all()) {
-            queue.policy().onTick(now);
-        }
-        dispatch();
-        clock.scheduleAfter(interval, () -> tick(generation, interval));
-    }
-
-    /**
-     * Hands waiting tasks to instances with room, until no instance can take its model's next
-     * task, or the completion outbox is full (its consumer's drain calls this again).
-     */
+    /** Hands waiting tasks to instances with room ({@link DispatchCycle#dispatch}). */
     void dispatch() {
-        if (dispatching) {
-            dispatchAgain = true; // an executor reported back from inside dispatch(): go round again
-            return;
-        }
-        dispatching = true;
-        try {
-            do {
-                dispatchAgain = false;
-                if (!paused && !draining && !outbox.full()) {
-                    for (ModelQueue queue : queues.all()) {
-                        fill(queue);
-                    }
-                }
-            } while (dispatchAgain);
-        } finally {
-            dispatching = false;
-        }
+        cycle.dispatch();
     }
 
-    private void fill(ModelQueue queue) {
-        long now = clock.nanos();
-        Task head;
-        while ((head = runnableHead(queue, now)) != null) {
-            int best = -1;
-            int bestLoad = Integer.MAX_VALUE;
-            for (int instance : queue.instances()) {
-                if (executor.canAccept(instance, head) && !flow.saturation.holds(instance)) {
-                    int load = executor.load(instance);
-                    if (load < bestLoad) {
-                        best = instance;
-                        bestLoad = load;
-                    }
-                }
-            }
-            if (best < 0) {
-                if (!evictFor(queue, head, now)) {
-                    return;
-                }
-                continue;
-            }
-            queue.policy().poll(now);
-            leaveWaiting(head);
-            run(head, best, now);
-        }
-    }
-
-    /** Under saturation, a head of a tier that evicts takes a lower tier's slot (decision 0030). */
-    private boolean evictFor(ModelQueue queue, Task head, long now) {
-        Task victim = flow.victimFor(head);
-        if (victim == null || !executor.canAcceptReplacing(victim.instance(), head, victim)) {
-            return false;
-        }
-        int instance = victim.instance();
-        queue.policy().poll(now); // before the eviction changes which tier the policy would pick
-        leaveWaiting(head);
-        executor.evict(victim);
-        flow.evicted(victim);
-        stoppedRunning(victim);
-        move(victim, TaskState.PREEMPTED, now);
-        counters.preemptions++;
-        enqueue(queues.of(victim.model()), victim, now);
-        run(head, instance, now);
-        return true;
-    }
-
-    /**
-     * The policy's next task that may run now. Tasks whose exclusive resource another task holds
-     * leave the queue and wait for it; under priority inheritance the holder takes their priority.
-     */
-    private Task runnableHead(ModelQueue queue, long now) {
-        Task head;
-        while ((head = queue.policy().peek(now)) != null) {
-            if (deadlines.overdue(head, now)) { // its timer is due but has not fired yet (or the loop just restarted)
-                deadlines.timeOut(head, now);
-                continue;
-            }
-            if (lanes.paused(head.priority())) {
-                queue.policy().remove(head);
-                lanes.park(head); // still counted as waiting, in waitingByPriority
-                continue;
-            }
-            Task holder = resources.holderBlocking(head);
-            if (holder == null) {
-                return head;
-            }
-            queue.policy().remove(head); // not poll: it does not run now, and poll charges fair share for running
-            resources.block(head); // still counted as waiting, in waitingByPriority
-            int inherited = resources.inheritedPriority(holder, head);
-            if (inherited >= 0) {
-                changePriority(holder, inherited);
-            }
-        }
-        return null;
-    }
-
-    /** Sets a task's priority, re-keying it in its queue if it waits there. */
-    private void changePriority(Task task, int priority) {
-        if (task.state().isWaiting()) { // a holder is never blocked itself: it already has its resource
-            ModelQueue queue = leaveQueue(task);
-            task.setPriority(priority);
-            enqueueKeepingWait(queue, task);
-        } else {
-            task.setPriority(priority);
-        }
+    /** Whether a task may start now: not paused, not draining, and the completion outbox has room. */
+    boolean mayStart() {
+        return !paused && !draining && !outbox.full();
     }
 
     /** Frees what {@code task} held; the tasks that waited for it queue again. */
@@ -414,7 +296,8 @@ final class SchedulerLoop implements ExecutorContext {
         }
     }
 
-    private void run(Task task, int instance, long now) {
+    /** Starts a task that has left the waiting tasks on {@code instance}. */
+    void run(Task task, int instance, long now) {
         flow.started(task);
         if (task.state() == TaskState.QUEUED) {
             task.incrementAttempts();
@@ -435,13 +318,13 @@ final class SchedulerLoop implements ExecutorContext {
         }
         long now = clock.nanos();
         move(task, TaskState.QUEUED, now);
-        enqueue(queues.of(task.model()), task, now);
+        waiting.enqueue(queues.of(task.model()), task, now);
         dispatch();
     }
 
     /** Puts a task that has just (re)joined the waiting tasks in its queue, then dispatches. */
     void enqueueAndDispatch(Task task, long now) {
-        enqueue(queues.of(task.model()), task, now);
+        waiting.enqueue(queues.of(task.model()), task, now);
         dispatch();
     }
 
@@ -456,6 +339,13 @@ final class SchedulerLoop implements ExecutorContext {
         flow.stopped(task);
     }
 
+    /** A running task was taken off its instance to wait again (it joins its queue next). */
+    void preempted(Task task, long now) {
+        stoppedRunning(task);
+        move(task, TaskState.PREEMPTED, now);
+        counters.preemptions++;
+    }
+
 
     /** Gives a task that is not waiting (running, waiting to retry) another priority. */
     void setPriorityOutsideQueue(Task task, int priority) {
@@ -464,34 +354,16 @@ final class SchedulerLoop implements ExecutorContext {
         publishReprioritized(task, old);
     }
 
-    private void enqueue(ModelQueue queue, Task task, long now) {
-        task.setEnqueuedAt(now);
-        enqueueKeepingWait(queue, task);
-        waitOrder.joined(task);
-        deadlines.arm(task);
-    }
-
-    private void enqueueKeepingWait(ModelQueue queue, Task task) {
-        queue.policy().enqueue(task, clock.nanos());
-        waitingByPriority[task.priority()]++;
-        flow.joined(task);
-    }
-
-    /** Takes a waiting task out of wherever it waits (its policy, a resource's wait, a parked lane). */
+    /** Takes a waiting task out of wherever it waits ({@link WaitingTasks#leaveQueue}). */
     ModelQueue leaveQueue(Task task) {
-        ModelQueue queue = queues.of(task.model());
-        if (!queue.policy().remove(task) && !resources.unblock(task) && !lanes.unpark(task)) {
-            throw new IllegalStateException("waiting task " + task.id() + " is not in its queue");
-        }
-        leaveWaiting(task);
-        return queue;
+        return waiting.leaveQueue(task);
     }
 
     /** Puts a task {@link #leaveQueue} took out back in, at {@code priority}, keeping its wait; then dispatches. */
     void rejoinQueue(Task task, int priority) {
         int old = task.priority();
         task.setPriority(priority);
-        enqueueKeepingWait(queues.of(task.model()), task);
+        waiting.enqueueKeepingWait(queues.of(task.model()), task);
         publishReprioritized(task, old);
         dispatch();
     }
@@ -500,11 +372,6 @@ final class SchedulerLoop implements ExecutorContext {
         if (old != task.priority() && events.active()) {
             events.publish(new EngineEvent.TaskReprioritized(clock.nanos(), task.id(), old, task.priority()));
         }
-    }
-
-    private void leaveWaiting(Task task) {
-        waitingByPriority[task.priority()]--;
-        flow.left(task);
     }
 
     void move(Task task, TaskState to, long now) {
@@ -541,12 +408,13 @@ final class SchedulerLoop implements ExecutorContext {
         tasks.activate(task);
         tasks.retire(task);
         counters.deadLetters++;
+        flow.restoredDeadLetter(task);
     }
 
     void restoreWaiting(Task task, long now) {
         tasks.activate(task);
         queues.policyOf(task).admit(task, now);
-        enqueue(queues.of(task.model()), task, now);
+        waiting.enqueue(queues.of(task.model()), task, now);
         flow.armTtl(task);
     }
 
@@ -586,7 +454,7 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     int[] waitingByPriority() {
-        return waitingByPriority;
+        return waiting.byPriority();
     }
 
     /** Waiting tasks: in a policy, blocked on a resource, or parked in a paused lane. */
@@ -595,6 +463,6 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     long oldestEnqueue() {
-        return waitOrder.oldest();
+        return waiting.oldestEnqueue();
     }
 }

@@ -136,6 +136,7 @@ final class TaskCommands {
             counters.deadLettered++;
             counters.deadLetters++;
             loop.retire(task, now);
+            loop.flow.parked(task);
             return new SubmitResult(task.view(now), true);
         }
         loop.queues.policyOf(task).admit(task, now);
@@ -178,6 +179,7 @@ final class TaskCommands {
                     + "; only dead-lettered tasks can be retried");
         }
         long now = loop.clock.nanos();
+        loop.flow.unparked(task);
         tasks.activate(task);
         counters.deadLetters--;
         task.resetAttempts();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.RateLimitException;
@@ -17,16 +18,22 @@ import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.control.PriorityRule;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
 import io.queuedeck.engine.exec.openai.OpenAiExecutor;
 import io.queuedeck.engine.task.TaskQuery;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -308,6 +315,58 @@ class OpenAiFrontDoorTest {
         assertThat(whole.usage().orElseThrow().completionTokens()).isEqualTo(4);
         assertThat(streamed.toString()).isEqualTo("simulated completion of 4 tokens");
         assertThat(client.models().list().data().stream().map(Model::id).toList()).containsExactly(Engine.Builder.DEFAULT_MODEL);
+    }
+
+    /**
+     * Front-door requests are classified as REST submissions are (decision 0031): X-Priority wins
+     * (refused beyond the client's allowance, 403 as on REST), else the priority rules (here on the
+     * request's OpenAI metadata, capped at the client's allowance), else the default; each task
+     * records its rule and release.
+     */
+    @Test
+    void requests_classifiedByThePriorityRules_likeRestSubmissions() throws Exception {
+        fake = new FakeOpenAiServer(MODEL);
+        fake.byDefault(Script.tokens(2));
+        executor = OpenAiExecutor.builder().backend(Backend.at(fake.url()).withSlots(1)).build();
+        RuleSet rules = new RuleSet(List.of(
+                new PriorityRule("payments", Set.of("user_auth"), null, null, null, null, 1),
+                new PriorityRule("batch-model", null, null, Set.of(MODEL), null, null, 7)));
+        engine = Engine.builder().executor(executor).snapshotInterval(Duration.ofMillis(10))
+                .classifier(new ReleaseClassifier(rules)).build();
+        engine.start();
+        String token = "front-door-token-0123456789abcdef0123";
+        server = ApiServer.builder(engine).port(0).virtualThreads()
+                .client(token, new ClientPolicy("capped", 2, 0, 0, "acme", EnumSet.of(Scope.SUBMIT, Scope.READ)))
+                .openAiFrontDoor(executor.models(), executor.streams()).build().start();
+        client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey(token).maxRetries(0)
+                .timeout(Duration.ofSeconds(30)).build();
+
+        TaskView byRule = taskOf(chat("pay").toBuilder()
+                .metadata(ChatCompletionCreateParams.Metadata.builder().putAdditionalProperty("business_class",
+                        JsonValue.from("user_auth")).build()).build());
+        TaskView byModelRule = taskOf(chat("plain"));
+        TaskView byHeader = taskOf(chat("own", 6));
+
+        assertThat(byRule.priority()).isEqualTo(2); // the rule says 1; this client may use 2 to 9
+        assertThat(byRule.spec().classification().rule()).isEqualTo("payments");
+        assertThat(byRule.spec().classification().release()).isEqualTo("stable");
+        assertThat(byRule.spec().classification().reason()).contains("capped at 2");
+        assertThat(byRule.spec().tenant()).isEqualTo("acme");
+        assertThat(byModelRule.priority()).isEqualTo(7);
+        assertThat(byModelRule.spec().classification().rule()).isEqualTo("batch-model");
+        assertThat(byHeader.priority()).isEqualTo(6);
+        assertThat(byHeader.spec().classification().rule()).isEqualTo(TaskSpec.Classification.EXPLICIT);
+        assertThatThrownBy(() -> client.chat().completions().create(chat("too urgent", 1)))
+                .isInstanceOf(com.openai.errors.PermissionDeniedException.class);
+    }
+
+    /** Sends {@code params} and answers the task it became, read back from the engine. */
+    private TaskView taskOf(ChatCompletionCreateParams params) {
+        try (var response = client.chat().completions().withRawResponse().create(params)) {
+            assertThat(response.statusCode()).isEqualTo(200);
+            String id = response.headers().values(OpenAiFrontDoor.TASK_HEADER).getFirst();
+            return engine.send(new Command.FindTask(id)).join().orElseThrow();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -37,7 +37,11 @@ class CommandJsonTest {
             new Command.SetTierMode(Tier.BATCH, TierMode.DRAINING),
             new Command.SetLaneMode(4, TierMode.PAUSED),
             new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
-            new Command.ApplyConfig(3, "policy priority → edf", "edf", Map.of()),
+            new Command.ApplyConfig(3, "policy priority → edf", "edf", Map.of(), new io.queuedeck.engine.tier.FlowSettings(
+                    Map.of(Tier.BATCH, new io.queuedeck.engine.tier.TierLimits(2, 1, 10, 0, java.time.Duration.ofSeconds(5),
+                            io.queuedeck.engine.tier.TierLimits.TimeoutAction.DEMOTE, 0, null, null,
+                            io.queuedeck.engine.tier.TierLimits.Degrade.PARK, io.queuedeck.engine.tier.TierLimits.Fairness.VTC,
+                            false)), Map.of("acme", 2.0)), new Command.CanaryPolicy("edf", Map.of("k", "v"))),
             new Command.CrashInstance(1),
             new Command.SlowInstance(2, 3.5),
             new Command.SetInstanceOnline(3, false),

@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * share of new tasks, each task recording {@code "release": "canary"}; both releases are compared
  * from their finished tasks; promote makes the candidate the running config, rollback ends it, and
  * an automatic rollback ends it when it is worse than stable by the margin over a window. The
- * candidate may change only what can differ per task: its {@code priority_rules} (one queue is
- * ordered by one policy, so a policy change goes through {@code PUT /v1/config}).
+ * candidate may change its {@code priority_rules} and its {@code policy}: with a policy of its own,
+ * its tasks wait in a queue of their own ordered by it, and dispatches are shared in proportion
+ * to the tasks each release received (decision 0051). Tier limits stay shared.
  */
 final class CanaryControl {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
@@ -44,7 +45,8 @@ final class CanaryControl {
 
     /** A running canary. */
     private record Run(String text, ServeConfig candidate, CanarySplit split, ReleaseComparison comparison,
-                       Instant startedAt, String source, ConfigService.AutoRollback autoRollback, List<ConfigDiff.Change> changes) {}
+                       Instant startedAt, String source, ConfigService.AutoRollback autoRollback, List<ConfigDiff.Change> changes,
+                       Command.CanaryPolicy policy) {}
 
     /**
      * How the last canary ended.
@@ -88,11 +90,15 @@ final class CanaryControl {
         String text = request.config().isTextual() ? request.config().asText() : json(request.config());
         ServeConfig candidate = plane.check(text, "canary config");
         ServeConfig running = plane.current().config();
-        if (!Objects.equals(candidate.policy(), running.policy())) {
-            throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: policy must be the running one in"
-                    + " a canary: one queue is ordered by one policy; change it with PUT /v1/config (a canary may change"
-                    + " priority_rules)"));
+        if (!Objects.equals(candidate.flow(), running.flow())) {
+            throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: tiers and tenants.weights must be"
+                    + " the running ones in a canary: tier limits are shared by both releases' tasks (decision 0051); change"
+                    + " them with PUT /v1/config (a canary may change policy and priority_rules)"));
         }
+        // a policy of its own: canary tasks wait in their own queue, ordered by it (decision 0051)
+        Command.CanaryPolicy policy = Objects.equals(candidate.policy(), running.policy()) ? null : new Command.CanaryPolicy(
+                Objects.requireNonNullElse(candidate.policy().name(), plane.defaultPolicy()),
+                candidate.policy().parameters());
         CanarySplit split;
         try {
             String by = request.by() == null ? CanarySplit.TASK_ID : request.by();
@@ -126,11 +132,24 @@ final class CanaryControl {
         long nanos = engine.clock().nanos();
         ReleaseComparison comparison = new ReleaseComparison(margin, window, minTasks, nanos, engine.clock()::toInstant);
         Run started = new Run(text, candidate, split, comparison, plane.now(), source, auto,
-                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)));
+                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)), policy);
+        String label = "canary started: " + (split.by().equals(CanarySplit.TASK_ID)
+                ? Math.round(split.fraction() * 100) + "% of new tasks" : split.by() + " in " + split.values())
+                + (policy == null ? "" : ", ordered by " + policy.policy());
+        if (policy != null) {
+            // its queue first, so no canary task is classified before it can wait there
+            try {
+                engine.send(new Command.ApplyConfig(plane.current().version(), label, null, null, null, policy)).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: policy "
+                        + e.getCause().getMessage()));
+            }
+        }
         run = started;
         classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), candidate.priorityRules(), split));
-        mark("canary started: " + (split.by().equals(CanarySplit.TASK_ID)
-                ? Math.round(split.fraction() * 100) + "% of new tasks" : split.by() + " in " + split.values()));
+        if (policy == null) {
+            mark(label);
+        }
         return status();
     }
 
@@ -140,7 +159,8 @@ final class CanaryControl {
         run = null;
         classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
         try {
-            ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", "canary promoted");
+            ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", "canary promoted",
+                    r.policy() == null ? null : Command.CanaryPolicy.END);
             lastEnded = new Ended("promoted", "promoted by " + source, plane.now());
             return status;
         } catch (RuntimeException e) {
@@ -179,10 +199,13 @@ final class CanaryControl {
     }
 
     private void end(String reason) {
+        Run r = run;
         run = null;
         classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
         lastEnded = new Ended("rolled_back", reason, plane.now());
-        mark("canary rolled back");
+        // its waiting tasks join the running policy's queue, ordered by it from now on
+        engine.send(new Command.ApplyConfig(plane.current().version(), "canary rolled back", null, null, null,
+                r != null && r.policy() != null ? Command.CanaryPolicy.END : null));
     }
 
     private Run requireRun() {

@@ -15,6 +15,7 @@ import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,7 +34,8 @@ import java.util.function.Function;
  * the watched file changing, a rollback, a promoted canary — is checked whole
  * ({@link ConfigChange}); if anything is wrong nothing of it applies, the running version stays
  * and {@code last_error} says why. A valid one applies without a restart: the policy through one
- * loop command (the queue is re-ranked on the loop), the priority rules by swapping what classifies
+ * loop command (the queue is re-ranked on the loop; tier limits and tenant weights apply to the next
+ * admission and dispatch), the priority rules by swapping what classifies
  * new tasks; every applied version is an engine event the console marks on its charts. Canaries
  * are in {@link CanaryControl}. Changes are serialized here (they are rare); reading is cheap.
  */
@@ -132,6 +134,15 @@ public final class ConfigPlane implements ConfigService {
      * @throws ConfigService.Refused 400 {@code invalid_config} with every problem
      */
     synchronized Status applyText(String text, String source, String label) {
+        return applyText(text, source, label, null);
+    }
+
+    /**
+     * As {@link #applyText(String, String, String)}, changing a canary's own policy in the same
+     * loop command ({@link Command.CanaryPolicy#END} when a promoted canary's policy becomes the
+     * running one; null: unchanged).
+     */
+    synchronized Status applyText(String text, String source, String label, Command.CanaryPolicy canaryPolicy) {
         Version was = current;
         ServeConfig next;
         try {
@@ -148,10 +159,11 @@ public final class ConfigPlane implements ConfigService {
         String policy = policyChanged ? Objects.requireNonNullElse(next.policy().name(), defaultPolicy) : null;
         Map<String, String> parameters = policyChanged && next.policy().parameters() != null ? next.policy().parameters()
                 : Map.of();
+        FlowSettings flow = Objects.equals(was.config().flow(), next.flow()) ? null : next.flow();
         int version = was.version() + 1;
         String shown = label != null ? label : ConfigDiff.label(changes);
         try {
-            engine.send(new Command.ApplyConfig(version, shown, policy, parameters)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            engine.send(new Command.ApplyConfig(version, shown, policy, parameters, flow, canaryPolicy)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw refuse(source, List.of(source + ": policy " + e.getCause().getMessage()));
         } catch (TimeoutException e) {
@@ -249,6 +261,11 @@ public final class ConfigPlane implements ConfigService {
         } catch (IOException e) {
             throw new IllegalArgumentException("not YAML: " + e.getMessage(), e); // it was read as a config already
         }
+    }
+
+    /** The policy that runs when a version names none. */
+    String defaultPolicy() {
+        return defaultPolicy;
     }
 
     /** The rules of the running version, for a canary's stable side. */

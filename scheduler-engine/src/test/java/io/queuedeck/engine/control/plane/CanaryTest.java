@@ -15,6 +15,7 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskView;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -134,16 +135,143 @@ class CanaryTest {
     }
 
     @Test
-    void candidateChangingThePolicy_orANonReloadableSection_isRefused() {
-        assertThatThrownBy(() -> plane.startCanary(request("policy: {name: edf}\n", 0.1, null), "test"))
-                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
-                        .contains("policy must be the running one"));
+    void candidateChangingTierLimits_orANonReloadableSection_isRefused() {
+        assertThatThrownBy(() -> plane.startCanary(request(STABLE + "tiers: {batch: {max_concurrency: 1}}\n", 0.1, null),
+                "test")).isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
+                        .contains("tiers and tenants.weights must be the running ones in a canary"));
         assertThatThrownBy(() -> plane.startCanary(request(STABLE + "server: {port: 1}\n", 0.1, null), "test"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
                         .contains("server.port cannot change while the engine runs"));
         assertThatThrownBy(() -> plane.startCanary(request(STABLE, 1.5, null), "test"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
                         .contains("fraction must be above 0 and below 1"));
+        assertThat(((CanaryControl.Status) plane.canary()).running()).isFalse();
+    }
+
+    // ---------------------------------------------------------------- a canary with a policy of its own
+
+    /** Stable orders by arrival (fifo); the candidate by priority, for the tenant "c" only. */
+    private static final String FIFO = "policy: {name: fifo}\n";
+    private static final String BY_PRIORITY = "policy: {name: priority}\n";
+
+    private ConfigPlane fifoPlane() {
+        engine.close();
+        clock = new VirtualClock();
+        ReleaseClassifier classifier = new ReleaseClassifier(RuleSet.NONE);
+        engine = Engine.builder().clock(clock)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
+                .policy("fifo").classifier(classifier).build();
+        completions = engine.completions();
+        engine.start();
+        return new ConfigPlane(engine, classifier, TestConfigs.parse(FIFO), FIFO, "q.yaml", Path.of("."),
+                Map.<String, String>of()::get, "fifo");
+    }
+
+    private static ConfigService.CanaryRequest forTenantC(String config, ConfigService.AutoRollback auto) {
+        return new ConfigService.CanaryRequest(TextNode.valueOf(config), "tenant", null, List.of("c"), auto);
+    }
+
+    /** Explicit priorities 9, 2, 7, 0, 5, ...; tenant "c" for every other task; equal lengths. */
+    private void submitMixed(int count) {
+        for (int i = 0; i < count; i++) {
+            String id = String.format("m%02d", i);
+            engine.send(new Command.Submit(new TaskSpec(id, "m", "hi", (9 - i * 7 % 10 + 10) % 10, null,
+                    i % 2 == 0 ? "c" : "s", null, null, 32, 16, null), 8)).join();
+        }
+    }
+
+    private List<TaskView> finishedInOrder() {
+        clock.runUntilIdle();
+        List<TaskView> done = new java.util.ArrayList<>();
+        completions.drain(10_000, done::add);
+        return done;
+    }
+
+    private static List<Integer> priorities(List<TaskView> views, boolean canary) {
+        return views.stream().filter(v -> v.spec().classification().release().equals(canary ? "canary" : "stable"))
+                .map(TaskView::priority).toList();
+    }
+
+    private static List<String> ids(List<TaskView> views, boolean canary) {
+        return views.stream().filter(v -> v.spec().classification().release().equals(canary ? "canary" : "stable"))
+                .map(TaskView::id).toList();
+    }
+
+    /**
+     * The candidate's policy orders the canary's tasks in their own queue (most urgent first)
+     * while stable's keep arriving order; dispatches alternate as the two received equal shares.
+     */
+    @Test
+    void canaryWithAnotherPolicy_ordersItsTasksByIt_inItsOwnQueue_sharingSlotsByItsFraction() {
+        plane = fifoPlane();
+        plane.startCanary(forTenantC(BY_PRIORITY, null), "test");
+        engine.send(new Command.PauseDispatch(true)).join();
+        submitMixed(20);
+        engine.send(new Command.PauseDispatch(false)).join();
+        List<TaskView> done = finishedInOrder();
+
+        assertThat(done).hasSize(20);
+        assertThat(priorities(done, true)).hasSize(10).isSorted(); // the candidate's order: priority
+        assertThat(ids(done, false)).hasSize(10).isSorted(); // stable's: arrival
+        assertThat(priorities(done, false)).isNotEqualTo(priorities(done, false).stream().sorted().toList());
+        long canaryInFirstHalf = done.subList(0, 10).stream()
+                .filter(v -> v.spec().classification().release().equals("canary")).count();
+        assertThat(canaryInFirstHalf).isBetween(4L, 6L); // half the tasks, half the dispatches
+    }
+
+    @Test
+    void promotedCanaryPolicy_becomesTheRunningPolicy_forEveryWaitingTask() {
+        plane = fifoPlane();
+        plane.startCanary(forTenantC(BY_PRIORITY, null), "test");
+        engine.send(new Command.PauseDispatch(true)).join();
+        submitMixed(20);
+        plane.promoteCanary("test");
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority");
+        engine.send(new Command.PauseDispatch(false)).join();
+        List<TaskView> done = finishedInOrder();
+
+        assertThat(done.stream().map(TaskView::priority).toList()).hasSize(20).isSorted(); // one queue, by priority
+        assertThat(plane.status().version()).isEqualTo(2);
+    }
+
+    @Test
+    void rolledBackCanaryPolicy_restoresTheRunningOrder_forItsWaitingTasks() {
+        plane = fifoPlane();
+        plane.startCanary(forTenantC(BY_PRIORITY, null), "test");
+        engine.send(new Command.PauseDispatch(true)).join();
+        submitMixed(20);
+        plane.rollbackCanary("test");
+        engine.send(new Command.PauseDispatch(false)).join();
+        List<TaskView> done = finishedInOrder();
+
+        assertThat(done.stream().map(TaskView::id).toList()).hasSize(20).isSorted(); // one queue, by arrival again
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
+        assertThat(plane.status().version()).isEqualTo(1);
+    }
+
+    /**
+     * A canary with its own policy whose tenant's tasks run four times longer (a stand-in for a
+     * change that slows them): its p99 is far above stable's, the first judged window rolls it back,
+     * and its waiting tasks go on under the running policy.
+     */
+    @Test
+    void degradedCanaryWithAnotherPolicy_isRolledBackAutomatically() {
+        plane = fifoPlane();
+        plane.startCanary(forTenantC(BY_PRIORITY, new ConfigService.AutoRollback(0.2, "30s", 10)), "test");
+        long end = clock.nanos() + 20 * 30_000_000_000L;
+        int i = 0;
+        while (clock.nanos() < end && ((CanaryControl.Status) plane.canary()).running()) {
+            boolean canary = i % 2 == 0;
+            engine.send(new Command.Submit(new TaskSpec("d" + i++, "m", "hi", 5, null, canary ? "c" : "s", "chat", null,
+                    256, 16, null), canary ? 128 : 32)).join();
+            clock.runUntil(clock.nanos() + 1_500_000_000L);
+            completions.drain(1_000, plane::finished);
+        }
+        CanaryControl.Status status = (CanaryControl.Status) plane.canary();
+        assertThat(status.running()).isFalse();
+        assertThat(status.lastEnded().reason()).startsWith("automatic rollback: canary p99 end-to-end latency");
+        clock.runUntilIdle();
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queued()).isZero(); // nothing lost in the merge
     }
 
     /**

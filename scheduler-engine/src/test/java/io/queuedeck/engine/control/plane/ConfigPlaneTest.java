@@ -13,11 +13,17 @@ import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.snapshot.EngineEvent;
+import io.queuedeck.engine.snapshot.FlowStats;
+import io.queuedeck.engine.task.ShedException;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,12 +119,12 @@ class ConfigPlaneTest {
                     assertThat(e.problems()).containsExactly(
                             "PUT /v1/config: priority_rules[0].priority must be between 0 and 9, got 12 (line 4)",
                             "PUT /v1/config: server.port cannot change while the engine runs; restart to apply it"
-                                    + " (reloadable: policy, priority_rules) (line 6)");
+                                    + " (reloadable: policy, priority_rules, tiers, tenants.weights) (line 6)");
                 });
         assertThatThrownBy(() -> plane.apply("policy: {name: edf}\nserver:\n  port: 9090\n", "PUT /v1/config"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).containsExactly(
                         "PUT /v1/config: server.port cannot change while the engine runs (default → 9090); restart to apply"
-                                + " it (reloadable: policy, priority_rules) (line 3)"));
+                                + " it (reloadable: policy, priority_rules, tiers, tenants.weights) (line 3)"));
 
         assertThat(plane.status().version()).isEqualTo(1);
         assertThat(plane.status().lastError().problems()).hasSize(1);
@@ -142,5 +148,74 @@ class ConfigPlaneTest {
         assertThat(submit("a", "payment_processing").priority()).isEqualTo(1);
         assertThatThrownBy(() -> plane.rollback(9, "x")).isInstanceOfSatisfying(ConfigService.Refused.class,
                 e -> assertThat(e.status()).isEqualTo(404));
+    }
+
+    private TaskView submitBatch(String id, String tenant) {
+        try {
+            return engine.send(new Command.Submit(new TaskSpec(id, "m", "hi", 8, null, tenant, null, null, 2_000, 1, null), 2_000))
+                    .join().task();
+        } catch (CompletionException e) {
+            throw (RuntimeException) e.getCause();
+        }
+    }
+
+    private FlowStats.TierFlow batch() {
+        return engine.send(new Command.TakeSnapshot()).join().flow().tiers().get(Tier.BATCH.ordinal());
+    }
+
+    private String state(String id) {
+        return engine.send(new Command.FindTask(id)).join().orElseThrow().state().name();
+    }
+
+    /**
+     * Tier limits and tenant weights are reloadable: a cap raised starts more of what waits, in the
+     * order it waited; a max_queue lowered below what waits drops nothing and refuses only new work;
+     * fairness and weights turned on move the waiting tasks to per-tenant queues without losing one.
+     */
+    @Test
+    void tiersAndWeights_reloadLive_newLimitsApplyToNewDispatches_queuedWorkStays() {
+        String capped = V1 + "tiers:\n  batch: {max_concurrency: 1}\n";
+        assertThat(plane.apply(capped, "PUT /v1/config").version()).isEqualTo(2);
+        for (int i = 0; i < 4; i++) {
+            submitBatch("b" + i, "acme");
+        }
+        assertThat(batch().running()).isEqualTo(1);
+        assertThat(batch().waiting()).isEqualTo(3);
+
+        plane.apply(V1 + "tiers:\n  batch: {max_concurrency: 1, max_queue: {tasks: 1}}\n", "PUT /v1/config");
+        assertThat(batch().waiting()).isEqualTo(3); // nothing queued is dropped
+        assertThatThrownBy(() -> submitBatch("late", "acme")).isInstanceOfSatisfying(ShedException.class,
+                e -> assertThat(e.limit()).isEqualTo("tiers.batch.max_queue.tasks"));
+
+        plane.apply(V1 + "tiers:\n  batch: {max_concurrency: 3, fairness: round_robin}\ntenants:\n  weights: {acme: 2}\n",
+                "PUT /v1/config");
+        assertThat(plane.status().version()).isEqualTo(4);
+        assertThat(plane.status().lastError()).isNull();
+        assertThat(batch().running()).isEqualTo(3);
+        assertThat(batch().waiting()).isEqualTo(1);
+        assertThat(state("b1")).isEqualTo("RUNNING"); // in the order they waited
+        assertThat(state("b2")).isEqualTo("RUNNING");
+        assertThat(state("b3")).isEqualTo("QUEUED");
+        assertThat(applied()).extracting(EngineEvent.ConfigApplied::version).containsExactly(2, 3, 4);
+
+        clock.runUntilIdle();
+        for (int i = 0; i < 4; i++) {
+            assertThat(state("b" + i)).isEqualTo(TaskState.SUCCEEDED.name());
+        }
+    }
+
+    /** A TTL lengthened while a task waits applies to it: its old timer finds the new TTL and waits out the rest. */
+    @Test
+    void queueTtl_lengthenedWhileATaskWaits_appliesToIt() {
+        plane.apply(V1 + "tiers:\n  batch: {max_concurrency: 1, queue_ttl: 1s}\n", "PUT /v1/config");
+        submitBatch("runs", null);
+        long admitted = clock.nanos();
+        submitBatch("waits", null);
+        plane.apply(V1 + "tiers:\n  batch: {max_concurrency: 1, queue_ttl: 3s}\n", "PUT /v1/config");
+
+        clock.runUntil(admitted + java.time.Duration.ofSeconds(2).toNanos());
+        assertThat(state("waits")).isEqualTo("QUEUED"); // the 1 s it was armed with no longer holds
+        clock.runUntil(admitted + java.time.Duration.ofSeconds(3).toNanos());
+        assertThat(state("waits")).isEqualTo("TIMED_OUT");
     }
 }

@@ -75,12 +75,15 @@ class ConfigReloadLiveTest {
     /**
      * One GPU, every task at the same priority: under fifo and under priority alike they must
      * finish in the order they were sent, all of them, while the config is reloaded 100 times,
-     * each reload switching the policy (the queue re-ranked on the loop) and the rules.
+     * each reload switching the policy (the queue re-ranked on the loop), the rules, and the tier
+     * limits and tenant weights (every other reload splits the normal tier by tenant, with a cap).
      */
     @Test
     void hundredReloads_underLoad_loseAndReorderNothing() throws Exception {
         String a = "policy: {name: fifo}\npriority_rules:\n  - {name: a, match: {business_class: x}, priority: 1}\n";
-        String b = "policy: {name: priority}\npriority_rules:\n  - {name: b, match: {business_class: y}, priority: 2}\n";
+        String b = "policy: {name: priority}\npriority_rules:\n  - {name: b, match: {business_class: y}, priority: 2}\n"
+                + "tiers:\n  normal: {max_concurrency: 64, fairness: round_robin, queue_ttl: 10m}\n"
+                + "tenants:\n  weights: {z: 2}\n";
         ReleaseClassifier classifier = new ReleaseClassifier(TestConfigs.parse(a).priorityRules());
         ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor();
         ConcurrentLinkedQueue<TaskView> finished = new ConcurrentLinkedQueue<>();

@@ -1,0 +1,135 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.bulk.BulkOperations;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiFunction;
+
+/**
+ * Work a tier parked ({@code degrade: park}; docs/flow-control.md): {@code GET /v1/tiers/{tier}/parked}
+ * lists it, {@code POST /v1/tiers/{tier}/parked:replay} queues it again, all of it or what a filter
+ * selects, oldest first, each task as an operator's dead-letter retry (fresh attempts), and records
+ * the replay in the audit trail. The loop walks the tier's parked tasks only, never every task.
+ */
+final class ParkedRoutes {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1_000;
+
+    private final Engine engine;
+    private final EngineAnswers answers;
+    private final Auditor auditor;
+    private final BiFunction<Context, Class<?>, Object> bodies;
+
+    ParkedRoutes(Engine engine, EngineAnswers answers, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies) {
+        this.engine = engine;
+        this.answers = answers;
+        this.auditor = auditor;
+        this.bodies = bodies;
+    }
+
+    /** The body of a replay: which parked tasks ({} for all), how many at most, and whether only to count them. */
+    record ReplayBody(SearchParams.FilterBody filter, Integer limit, @JsonProperty("dry_run") Boolean dryRun) {}
+
+    /** {@code GET /v1/tiers/{tier}/parked}. */
+    record Parked(String tier, List<TaskView> tasks) {}
+
+    /** A replay's answer: the tasks queued again, and those that could not be (replayed or cancelled meanwhile). */
+    record Replayed(String tier, @JsonProperty("dry_run") boolean dryRun, int matched, List<String> replayed,
+                    List<Skipped> skipped) {}
+
+    record Skipped(@JsonProperty("task_id") String taskId, String reason) {}
+
+    void register(Javalin app) {
+        app.get("/v1/tiers/{tier}/parked", this::list);
+        app.post("/v1/tiers/{tier}/parked:replay", this::replay);
+    }
+
+    private void list(Context ctx) {
+        TaskAccess.require(ctx, "read parked tasks", Scope.READ, Scope.OPERATE);
+        Tier tier = tier(ctx);
+        String tenant = TaskAccess.listTenant(ctx, ctx.queryParam("tenant"));
+        TaskFilter filter = SearchParams.filter(new SearchParams.FilterBody(ctx.queryParam("id"), ctx.queryParam("model"),
+                null, ctx.queryParam("business_class"), null, null, null, null, null, null, ctx.queryParam("q")), tenant);
+        Integer limit = ctx.queryParam("limit") == null ? null : parseLimit(ctx.queryParam("limit"));
+        Routes.json(ctx, 200, new Parked(name(tier), parked(tier, filter, limit)));
+    }
+
+    private void replay(Context ctx) {
+        TaskAccess.require(ctx, "replay parked tasks", Scope.OPERATE);
+        Tier tier = tier(ctx);
+        ReplayBody body = (ReplayBody) bodies.apply(ctx, ReplayBody.class);
+        if (body == null) {
+            throw ApiException.invalid("filter", "the body must be {\"filter\": {...}, \"limit\": N} ({\"filter\": {}} replays"
+                    + " every parked task of the tier, up to the limit)");
+        }
+        SearchParams.FilterBody given = body.filter() != null ? body.filter()
+                : new SearchParams.FilterBody(null, null, null, null, null, null, null, null, null, null, null);
+        String tenant = TaskAccess.listTenant(ctx, given.tenant());
+        TaskFilter filter = SearchParams.filter(given, tenant);
+        List<TaskView> matched = parked(tier, filter, body.limit());
+        if (Boolean.TRUE.equals(body.dryRun())) {
+            Routes.json(ctx, 200, new Replayed(name(tier), true, matched.size(), List.of(), List.of()));
+            return;
+        }
+        List<String> replayed = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>();
+        try {
+            for (TaskView task : matched) {
+                try {
+                    answers.await(engine.send(new Command.RetryDeadLetter(task.id())));
+                    replayed.add(task.id());
+                } catch (ApiException e) {
+                    if (e.status() != 404 && e.status() != 409) {
+                        throw e;
+                    }
+                    skipped.add(new Skipped(task.id(), e.getMessage())); // an operator got there first
+                }
+            }
+        } finally { // what was replayed is recorded, even when the engine stopped answering half way
+            auditor.record(ctx, "tier.replay_parked", name(tier), replayed.size(), BulkOperations.describe(filter)
+                    + (skipped.isEmpty() ? "" : "; " + skipped.size() + " skipped"));
+        }
+        Routes.json(ctx, 200, new Replayed(name(tier), false, matched.size(), replayed, skipped));
+    }
+
+    private List<TaskView> parked(Tier tier, TaskFilter filter, Integer limit) {
+        int max = limit == null ? DEFAULT_LIMIT : limit;
+        if (max < 1 || max > MAX_LIMIT) {
+            throw ApiException.invalid("limit", "limit must be between 1 and " + MAX_LIMIT + ", got " + max);
+        }
+        return answers.await(engine.send(new Command.ListParked(tier, filter, max)));
+    }
+
+    private static int parseLimit(String text) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid("limit", "limit must be a whole number between 1 and " + MAX_LIMIT + ", got '"
+                    + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'");
+        }
+    }
+
+    private static Tier tier(Context ctx) {
+        String given = ctx.pathParam("tier");
+        return switch (given.toLowerCase(Locale.ROOT)) {
+            case "core" -> Tier.CORE;
+            case "normal" -> Tier.NORMAL;
+            case "batch" -> Tier.BATCH;
+            default -> throw new ApiException(404, "not_found", "no tier '" + (given.length() > 40 ? given.substring(0, 40) + "…"
+                    : given) + "' parks work; tiers: core, normal, batch");
+        };
+    }
+
+    private static String name(Tier tier) {
+        return tier.name().toLowerCase(Locale.ROOT);
+    }
+}

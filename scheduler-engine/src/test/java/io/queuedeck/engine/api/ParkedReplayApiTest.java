@@ -1,0 +1,156 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.FlowSettings;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replaying what a tier parked ({@code degrade: park}): listed oldest first, replayed all or by
+ * filter with the operate scope, each replayed task queued again, and the replay in the audit
+ * trail. Dispatch is paused, so the batch tier's one queue place stays taken and every later
+ * batch task is parked.
+ */
+class ParkedReplayApiTest {
+    private static final Map<String, String> TOKENS = Map.of(
+            "operator", "parked-operator-0123456789abcdef0123456789",
+            "reader", "parked-reader-0123456789abcdef0123456789ab",
+            "acme-operate", "parked-acme-0123456789abcdef0123456789abcd");
+
+    private Engine engine;
+    private ApiServer server;
+
+    @BeforeEach
+    void start() {
+        TierLimits batch = new TierLimits(0, 0, 1, 0, Duration.ZERO, TierLimits.TimeoutAction.REJECT, 0, null, null,
+                TierLimits.Degrade.PARK, TierLimits.Fairness.NONE, false);
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20))
+                .flow(new FlowSettings(Map.of(Tier.BATCH, batch), Map.of())).build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join();
+        server = ApiServer.builder(engine).port(0)
+                .client(TOKENS.get("operator"), ClientPolicy.scoped("operator", null, EnumSet.of(Scope.OPERATE, Scope.READ)))
+                .client(TOKENS.get("reader"), ClientPolicy.scoped("reader", null, EnumSet.of(Scope.READ)))
+                .client(TOKENS.get("acme-operate"), ClientPolicy.scoped("acme-operate", "acme",
+                        EnumSet.of(Scope.OPERATE, Scope.READ)))
+                .client("parked-admin-0123456789abcdef0123456789abcde", ClientPolicy.scoped("admin", null,
+                        EnumSet.of(Scope.ADMIN)))
+                .build().start();
+        String[][] tasks = {{"queued", "acme"}, {"p1", "acme"}, {"p2", "globex"}, {"p3", "acme"}, {"p4", "globex"}};
+        for (String[] t : tasks) {
+            Http.Response created = as("admin").post("/v1/tasks", "{\"task_id\":\"" + t[0] + "\",\"model\":\"llama-2-7b\","
+                    + "\"input\":\"x\",\"priority\":8,\"tenant\":\"" + t[1] + "\"}");
+            assertThat(created.status()).isEqualTo(202);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        engine.close();
+    }
+
+    private Http as(String client) {
+        return new Http(server.baseUri(), client.equals("admin") ? "parked-admin-0123456789abcdef0123456789abcde"
+                : TOKENS.get(client));
+    }
+
+    private static List<String> ids(JsonNode array) {
+        List<String> ids = new ArrayList<>();
+        array.forEach(n -> ids.add(n.isTextual() ? n.asText() : n.path("id").asText()));
+        return ids;
+    }
+
+    private TaskState state(String id) {
+        return engine.send(new Command.FindTask(id)).join().orElseThrow().state();
+    }
+
+    @Test
+    void parkedTasks_listedOldestFirst_replayedByFilter_thenAll_andAudited() {
+        JsonNode parked = as("reader").get("/v1/tiers/batch/parked").json();
+        assertThat(parked.path("tier").asText()).isEqualTo("batch");
+        assertThat(ids(parked.path("tasks"))).containsExactly("p1", "p2", "p3", "p4");
+        assertThat(ids(as("reader").get("/v1/tiers/batch/parked?tenant=globex").json().path("tasks")))
+                .containsExactly("p2", "p4");
+        assertThat(ids(as("reader").get("/v1/tiers/normal/parked").json().path("tasks"))).isEmpty();
+
+        JsonNode dry = as("operator").post("/v1/tiers/batch/parked:replay",
+                "{\"filter\":{\"tenant\":\"acme\"},\"dry_run\":true}").json();
+        assertThat(dry.path("matched").asInt()).isEqualTo(2);
+        assertThat(state("p1")).isEqualTo(TaskState.DEAD_LETTERED);
+
+        JsonNode acme = as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{\"tenant\":\"acme\"}}").json();
+        assertThat(ids(acme.path("replayed"))).containsExactly("p1", "p3");
+        assertThat(state("p1")).isEqualTo(TaskState.QUEUED);
+        assertThat(state("p3")).isEqualTo(TaskState.QUEUED);
+        assertThat(state("p2")).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(ids(as("reader").get("/v1/tiers/batch/parked").json().path("tasks"))).containsExactly("p2", "p4");
+
+        JsonNode rest = as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}, \"limit\": 1}").json();
+        assertThat(ids(rest.path("replayed"))).containsExactly("p2"); // oldest first, up to the limit
+        as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}");
+        assertThat(state("p4")).isEqualTo(TaskState.QUEUED);
+        assertThat(ids(as("reader").get("/v1/tiers/batch/parked").json().path("tasks"))).isEmpty();
+
+        JsonNode audit = as("admin").get("/v1/audit?action=tier.replay_parked").json();
+        assertThat(audit.path("entries")).extracting(e -> e.path("action").asText() + " " + e.path("target").asText()
+                        + " " + e.path("tasks").asInt() + " " + e.path("actor").asText())
+                .containsExactly("tier.replay_parked batch 1 operator", "tier.replay_parked batch 1 operator",
+                        "tier.replay_parked batch 2 operator");
+    }
+
+    @Test
+    void replay_needsTheOperateScope_aTenantClientReplaysItsOwn_andBadRequestsAreFieldPrecise() {
+        Http.Response refused = as("reader").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(state("p1")).isEqualTo(TaskState.DEAD_LETTERED);
+
+        JsonNode own = as("acme-operate").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}").json();
+        assertThat(ids(own.path("replayed"))).containsExactly("p1", "p3");
+        assertThat(state("p2")).isEqualTo(TaskState.DEAD_LETTERED);
+
+        assertThat(as("operator").get("/v1/tiers/gold/parked").status()).isEqualTo(404);
+        assertThat(as("operator").get("/v1/tiers/batch/parked?limit=0").errorField()).isEqualTo("limit");
+        assertThat(as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{},\"limit\":5000}").errorField())
+                .isEqualTo("limit");
+    }
+
+    @Test
+    void parkedTasks_areFoundAgainAfterARestart(@TempDir Path dir) {
+        TierLimits batch = new TierLimits(0, 0, 1, 0, Duration.ZERO, TierLimits.TimeoutAction.REJECT, 0, null, null,
+                TierLimits.Degrade.PARK, TierLimits.Fairness.NONE, false);
+        FlowSettings flow = new FlowSettings(Map.of(Tier.BATCH, batch), Map.of());
+        try (Engine first = Engine.builder().store(TaskStore.embedded(dir)).flow(flow).build()) {
+            first.start();
+            first.send(new Command.PauseDispatch(true)).join();
+            for (String id : List.of("q", "x1", "x2")) {
+                first.send(new Command.Submit(TaskSpec.of("llama-2-7b", "x", 8, 1).withTaskId(id))).join();
+            }
+        }
+        try (Engine again = Engine.builder().store(TaskStore.embedded(dir)).flow(flow).build()) {
+            again.start();
+            List<TaskView> parked = again.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 10)).join();
+            assertThat(parked).extracting(TaskView::id).containsExactly("x1", "x2");
+            assertThat(again.send(new Command.ListParked(Tier.NORMAL, TaskFilter.ANY, 10)).join()).isEmpty();
+        }
+    }
+}
