@@ -55,6 +55,7 @@ public final class ConsoleApp extends Application {
     private io.queuedeck.engine.api.ApiService api;
     private String apiLine = "API off";
     private EngineGateway gateway;
+    private io.queuedeck.engine.fault.FaultCatalogue faultCatalogue;
     private MainView main;
     private Stage stage;
     private ConsoleOptions options;
@@ -104,6 +105,7 @@ public final class ConsoleApp extends Application {
     private void show(EmbeddedEngine started) {
         system = started;
         gateway = EngineGateway.forFx(system.engine(), this::report);
+        faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
         if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
             startApi(options.apiPort().getAsInt());
@@ -125,6 +127,8 @@ public final class ConsoleApp extends Application {
         gateway.addListener(latency::apply);
         LanesViewModel lanes = new LanesViewModel(gateway);
         gateway.addListener(lanes::apply);
+        io.queuedeck.console.gateway.FaultMarkers faultMarkers = new io.queuedeck.console.gateway.FaultMarkers(system.engine(), changes);
+        gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
@@ -138,6 +142,9 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());
         screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
                 new io.queuedeck.console.activity.ActivityViewModel(gateway)).root());
+        screens.put(Screen.DRILLS, () -> new io.queuedeck.console.drills.DrillsView(io.queuedeck.console.drills.DrillsViewModel.forConsole(
+                new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
+                dir -> getHostServices().showDocument(dir.toUri().toString()))).root());
         // audit entries become labelled chart markers: the REST API's all, the console's that the
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {
@@ -256,7 +263,7 @@ public final class ConsoleApp extends Application {
     private void startApi(int port) {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port).faults(faultCatalogue),
                     callbacks -> {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
