@@ -217,7 +217,7 @@ public final class DrillsViewModel {
             history.append(run);
             boolean on = target.faults().armed();
             fx.execute(() -> finished(result, run, on));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | LinkageError e) { // the screen must never stay "running"
             fx.execute(() -> {
                 running.set(false);
                 status.set("The drill could not run: " + e.getMessage());
