@@ -132,11 +132,14 @@ public final class DrillRunner {
             double[] rate = new double[1];
             FaultCatalogue faults = new FaultCatalogue(cluster.engine, FaultClock.live(timers, cluster.engine.clock()::nanos),
                     () -> rate[0]);
+            if (cluster.store != null) {
+                faults.registerStore(cluster.store);
+            }
             try {
                 return new Run(new LiveEngine(cluster.engine, faults), cluster, rate).execute();
             } finally {
                 timers.shutdownNow();
-                cluster.engine.close();
+                cluster.close();
             }
         }
         return live == null ? new Run().execute() : new Run(live, null, new double[1]).execute();
@@ -166,12 +169,13 @@ public final class DrillRunner {
         final List<Marker> markers = new ArrayList<>();
         final List<Marker> plan = new ArrayList<>();
         final List<String> ownFaults = new ArrayList<>();
-        final List<int[]> live = new ArrayList<>(); // per second: queued, running, serving
+        final List<int[]> live = new ArrayList<>(); // per second: queued, running, serving, refused
         final Map<String, String> named = new HashMap<>();
         final StopChecks stops;
         DrillResult.Phases phases;
         long arrivals;
         long refused;
+        int refusedThisSecond;
         boolean arriving = true;
         String abortReason;
         long faultsEnd;
@@ -185,6 +189,9 @@ public final class DrillRunner {
             outbox = engine.completions();
             events = engine.subscribe(1 << 16);
             faults = new FaultCatalogue(engine, FaultClock.of(clock), () -> rateCell[0]);
+            if (cluster.store != null) {
+                faults.registerStore(cluster.store);
+            }
             owned = null;
             origin = 0;
             settleNanos = SETTLE_NANOS;
@@ -254,7 +261,7 @@ public final class DrillRunner {
             drainEvents();
             EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
             if (!isLive) {
-                engine.close();
+                cluster.close();
             }
             return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
                     cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount()).result();
@@ -305,7 +312,8 @@ public final class DrillRunner {
             drainEvents();
             EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
             int serving = (int) snapshot.instances().stream().filter(i -> i.state().acceptsWork()).count();
-            live.add(new int[] {snapshot.queued(), snapshot.running(), serving});
+            live.add(new int[] {snapshot.queued(), snapshot.running(), serving, refusedThisSecond});
+            refusedThisSecond = 0;
             if (abortReason == null) {
                 String broken = stops.broken(this, snapshot);
                 if (broken != null) {
@@ -414,6 +422,7 @@ public final class DrillRunner {
                 }
             } catch (CompletionException e) {
                 refused++;
+                refusedThisSecond++;
             }
         }
 

@@ -6,17 +6,28 @@ import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ProgressWatchdog;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.fault.FaultyStore;
 import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.store.TaskStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /** The engine a drill's {@code target} describes: simulated GPUs behind an optional progress watchdog. */
 final class SimulatedCluster {
     final Engine engine;
     final ProgressWatchdog watchdog;
+    /** The store {@code store_full} faults fail, when the target has one; null in memory. */
+    final FaultyStore store;
+    private final Path storeDir;
 
     /**
      * @param clock      the virtual clock, or null for the system clock (a live run)
@@ -42,7 +53,31 @@ final class SimulatedCluster {
         if (clock != null) {
             builder.clock(clock);
         }
+        if (target.store().equals("embedded")) {
+            try {
+                storeDir = Files.createTempDirectory("queuedeck-drill-store");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            store = new FaultyStore(TaskStore.embedded(storeDir));
+            builder.store(store);
+        } else {
+            storeDir = null;
+            store = null;
+        }
         engine = builder.build();
+    }
+
+    /** Closes the engine (and its store) and removes the store's temporary directory. */
+    void close() {
+        engine.close();
+        if (storeDir != null) {
+            try (Stream<Path> files = Files.walk(storeDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | UncheckedIOException ignored) {
+                // a temporary directory left behind is harmless
+            }
+        }
     }
 
     long failovers() {
