@@ -3,6 +3,7 @@ package io.queuedeck.engine.fault;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.exec.openai.BackendFaults;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Instant;
@@ -38,6 +39,7 @@ public final class FaultCatalogue {
     private final DoubleSupplier baseRate;
     private final Map<String, TcpFaultProxy> proxies = new ConcurrentHashMap<>();
     private volatile FaultyStore store;
+    private volatile BackendFaults backends;
     private final Map<String, Running> active = new LinkedHashMap<>();
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
@@ -59,6 +61,11 @@ public final class FaultCatalogue {
     /** Puts {@code proxy} in front of {@code backend}'s connection, for {@link FaultKind#NETWORK} faults. */
     public void registerProxy(String backend, TcpFaultProxy proxy) {
         proxies.put(backend, proxy);
+    }
+
+    /** The real backends' HTTP fault hooks, for {@link FaultKind#HTTP} faults. */
+    public void registerBackends(BackendFaults value) {
+        backends = Objects.requireNonNull(value, "backends");
     }
 
     /** The engine's store, for {@link FaultKind#STORE_FULL} faults. */
@@ -93,6 +100,15 @@ public final class FaultCatalogue {
                 }
                 target.setFull(true);
                 undo.add(() -> target.setFull(false));
+            }
+            case HTTP -> {
+                BackendFaults hooks = backends;
+                if (hooks == null) {
+                    throw new IllegalArgumentException("target: this engine has no real backends (HTTP faults need the OpenAI executor)");
+                }
+                String url = hooks.set(spec.radius().target(), new BackendFaults.HttpFault((int) spec.parameter("status"),
+                        (long) spec.parameter("retry_after_s"), spec.parameter("stall") > 0, spec.parameter("fraction")));
+                undo.add(() -> hooks.clear(url));
             }
             case NETWORK -> {
                 TcpFaultProxy proxy = proxies.get(spec.radius().target());
