@@ -1,12 +1,12 @@
 package io.queuedeck.console.drills;
 
 import io.queuedeck.engine.config.DrillReader;
+import io.queuedeck.engine.config.ShippedDrills;
 import io.queuedeck.engine.drill.Drill;
 import io.queuedeck.engine.drill.DrillResult;
 import io.queuedeck.engine.drill.DrillRunner;
 import io.queuedeck.engine.drill.LiveEngine;
 import io.queuedeck.engine.drill.ProbeLight;
-import io.queuedeck.engine.drill.ShippedDrills;
 import io.queuedeck.engine.report.DrillReport;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;

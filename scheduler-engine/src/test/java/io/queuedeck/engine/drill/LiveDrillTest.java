@@ -123,4 +123,29 @@ class LiveDrillTest {
         assertThatThrownBy(() -> faults.inject(new FaultSpec(FaultKind.SLOW, BlastRadius.instance(1))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("disarmed");
     }
+
+    @Test
+    void realtime_freshEngineWithAFullStore_refusesDuringAndRecovers() {
+        String storeDrill = """
+                name: live-store-full
+                description: the store's disk is full for two seconds
+                hypothesis: new work is refused, nothing acknowledged is lost, work is accepted again
+                target: {gpus: 2, load: 0.3, seed: 9, store: embedded}
+                steady_state: 2s
+                recovery_window: 1s
+                observe: 2s
+                probes:
+                  - {name: refused while full, metric: refused, min: 1, mode: during}
+                  - {name: accepted after, metric: refused, max: 0, mode: after}
+                  - {name: nothing lost, metric: tasks_lost, max: 0}
+                steps:
+                  - inject: {kind: store_full, duration: 2s}
+                """;
+
+        DrillResult result = DrillRunner.realtime(DrillReader.read("store.yaml", storeDrill), control -> { }).run();
+
+        assertThat(result.probes()).allSatisfy(p -> assertThat(p.passed()).as(p.probe().name() + " " + p.measured()).isTrue());
+        assertThat(result.accounting().refused()).isPositive();
+        assertThat(result.accounting().lost()).isZero();
+    }
 }

@@ -3,6 +3,7 @@ package io.queuedeck.engine.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.config.DrillReader;
+import io.queuedeck.engine.config.ShippedDrills;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -1,6 +1,6 @@
-package io.queuedeck.engine.drill;
+package io.queuedeck.engine.config;
 
-import io.queuedeck.engine.config.DrillReader;
+import io.queuedeck.engine.drill.Drill;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
