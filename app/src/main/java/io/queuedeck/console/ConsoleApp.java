@@ -106,6 +106,7 @@ public final class ConsoleApp extends Application {
         system = started;
         gateway = EngineGateway.forFx(system.engine(), this::report);
         faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
+        gateway.gateFaults(faultCatalogue::armed); // the kill switch also stops the Faults and GPUs screens' fault buttons
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
         if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
             startApi(options.apiPort().getAsInt());

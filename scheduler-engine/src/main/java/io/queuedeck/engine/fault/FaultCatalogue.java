@@ -44,7 +44,8 @@ public final class FaultCatalogue {
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
     private long nextId = 1;
-    private boolean armed = true;
+    /** Volatile so that {@link #armed} never waits for the lock an injection holds. */
+    private volatile boolean armed = true;
 
     /** A fault in force and how to undo it. */
     private record Running(ActiveFault fault, List<Runnable> undo) {}
@@ -188,7 +189,7 @@ public final class FaultCatalogue {
         armed = true;
     }
 
-    public synchronized boolean armed() {
+    public boolean armed() {
         return armed;
     }
 
