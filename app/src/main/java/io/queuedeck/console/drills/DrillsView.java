@@ -109,7 +109,7 @@ public final class DrillsView {
         abort.setId("drill-abort");
         abort.getStyleClass().add("drills-abort");
         abort.setTooltip(new Tooltip("The kill switch: aborts the drill, clears every fault and disarms fault injection "
-                + "everywhere in this console (drills and REST API) until re-armed"));
+                + "everywhere in this console (drills, its REST API, the fault buttons) until re-armed"));
         abort.setOnAction(e -> model.abort());
         Label disarmed = new Label("faults disarmed —");
         disarmed.setId("drill-disarmed");
