@@ -57,6 +57,7 @@ public final class ConsoleApp extends Application {
     /** Done once the REST API has started or failed to (at once when there is none). */
     private final java.util.concurrent.CompletableFuture<Void> apiStarted = new java.util.concurrent.CompletableFuture<>();
     private EngineGateway gateway;
+    private io.queuedeck.engine.fault.FaultCatalogue faultCatalogue;
     private MainView main;
     private Stage stage;
     private ConsoleOptions options;
@@ -105,6 +106,8 @@ public final class ConsoleApp extends Application {
     private void show(EmbeddedEngine started) {
         system = started;
         gateway = EngineGateway.forFx(system.engine(), this::report);
+        faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
+        gateway.gateFaults(faultCatalogue::armed); // the kill switch also stops the Faults and GPUs screens' fault buttons
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
@@ -123,6 +126,8 @@ public final class ConsoleApp extends Application {
         gateway.addListener(latency::apply);
         LanesViewModel lanes = new LanesViewModel(gateway);
         gateway.addListener(lanes::apply);
+        io.queuedeck.console.gateway.FaultMarkers faultMarkers = new io.queuedeck.console.gateway.FaultMarkers(system.engine(), changes);
+        gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
@@ -136,6 +141,9 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());
         screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
                 new io.queuedeck.console.activity.ActivityViewModel(gateway)).root());
+        screens.put(Screen.DRILLS, () -> new io.queuedeck.console.drills.DrillsView(io.queuedeck.console.drills.DrillsViewModel.forConsole(
+                new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
+                dir -> getHostServices().showDocument(dir.toUri().toString()))).root());
         // audit entries become labelled chart markers: the REST API's all, the console's that the
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {
@@ -266,7 +274,7 @@ public final class ConsoleApp extends Application {
     private void startApi(int port) {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port).faults(faultCatalogue),
                     callbacks -> {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);

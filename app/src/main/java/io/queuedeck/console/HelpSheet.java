@@ -25,7 +25,7 @@ final class HelpSheet {
     /** Shortcut and what it does, everywhere and on the Lanes screen. */
     static final List<List<String>> SHORTCUTS = List.of(
             List.of("F1", "this help; F1 or Esc closes it"),
-            List.of("Ctrl+1 … Ctrl+8", "Overview, Latency, Lanes, GPUs, Faults, Policy & load, Search, Activity"),
+            List.of("Ctrl+1 … Ctrl+9", "Overview, Latency, Lanes, GPUs, Faults, Policy & load, Search, Activity, Drills"),
             List.of("Ctrl+P", "pause or resume dispatch (running tasks finish)"),
             List.of("Lanes · click, Shift/Ctrl+click", "select tasks in a lane"),
             List.of("Lanes · Enter, double-click", "open the selected task in the inspector"),
@@ -61,6 +61,11 @@ final class HelpSheet {
                     + "confirmation); reprioritize and moves can be undone.";
             case ACTIVITY -> "The audit trail: every change made from this console and every state-changing API call, with who "
                     + "made it, when and how many tasks it touched. Search it, and export it as CSV or JSON.";
+            case DRILLS -> "A drill is a game day: a hypothesis, faults on a timeline, probes that must hold and stop conditions. "
+                    + "Pick a shipped drill (or open a file) and run it against this live engine: the timeline ticks its steps off, "
+                    + "each probe shows green, amber or red as it goes. ABORT is the kill switch: the drill stops, every fault is "
+                    + "cleared and injection stays disarmed (here and in the REST API) until Re-arm. At the end: the verdict, the "
+                    + "resilience score and the report; past runs are kept in the data directory.";
         };
     }
 

@@ -170,7 +170,7 @@ public final class MainView {
         return bar;
     }
 
-    /** Ctrl+1…8 switch screens, Ctrl+P pauses or resumes dispatch. */
+    /** Ctrl+1…9 switch screens, Ctrl+P pauses or resumes dispatch. */
     public void installShortcuts(Scene scene, Runnable togglePause) {
         Screen[] screens = Screen.values();
         for (int i = 0; i < screens.length && i < 9; i++) {

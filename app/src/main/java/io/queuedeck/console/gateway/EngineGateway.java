@@ -147,6 +147,9 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
 
     // ---------------------------------------------------------------- commands
 
+    /** Whether fault commands may be sent (the kill switch's state); volatile: set once, read on the FX thread. */
+    private volatile java.util.function.BooleanSupplier faultsArmed = () -> true;
+
     @Override
     public <R> CompletableFuture<R> send(Command<R> command) {
         return send(command.describe(), () -> audited(command));
@@ -157,8 +160,33 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         return send(action, () -> audited(build.get()));
     }
 
+    /**
+     * The console's fault commands (crash, slow, offline, hang, KV cut, OOM, poison) are refused
+     * while {@code armed} says no: the kill switch disarms them with the catalogue (docs/faults.md).
+     */
+    public void gateFaults(java.util.function.BooleanSupplier armed) {
+        faultsArmed = java.util.Objects.requireNonNull(armed, "armed");
+    }
+
+    private static boolean injectsFault(Command<?> command) {
+        return switch (command) {
+            case Command.CrashInstance c -> true;
+            case Command.HangInstance h -> h.hung();
+            case Command.SlowInstance s -> s.factor() != 1.0;
+            case Command.SetInstanceOnline o -> !o.online();
+            case Command.LimitKvCache k -> k.fraction() < 1.0;
+            case Command.FailPromptsAbove f -> f.promptTokens() > 0;
+            case Command.Submit s -> s.spec().metadata() != null
+                    && s.spec().metadata().containsKey(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY);
+            default -> false;
+        };
+    }
+
     /** Sends; a change the engine accepted goes into the audit trail (decision 0041). */
     private <R> CompletableFuture<R> audited(Command<R> command) {
+        if (!faultsArmed.getAsBoolean() && injectsFault(command)) {
+            throw new IllegalStateException("fault injection is disarmed by the kill switch; re-arm it on the Drills screen");
+        }
         CompletableFuture<R> sent = engine.send(command);
         ConsoleAudit.Fields fields = command instanceof Command.Change<R> change ? ConsoleAudit.of(change) : null;
         if (fields == null) {

@@ -19,6 +19,26 @@ class EngineGatewayTest {
     private final List<CommandFailure> failures = new ArrayList<>();
 
     @Test
+    void gateFaults_disarmed_refusesFaultCommandsOnly() {
+        try (Engine engine = Engine.builder().clock(new VirtualClock())
+                .executor(new io.queuedeck.engine.exec.sim.SimulatedGpuExecutor(2, Engine.Builder.DEFAULT_MODEL,
+                        io.queuedeck.engine.exec.sim.GpuProfile.LLAMA2_7B_H100)).build()) {
+            engine.start();
+            EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);
+            boolean[] armed = {false};
+            gateway.gateFaults(() -> armed[0]);
+
+            gateway.send(new io.queuedeck.engine.command.Command.CrashInstance(0));
+            gateway.send(new io.queuedeck.engine.command.Command.SlowInstance(1, 1.0)); // a recovery is not a fault
+            assertThat(failures).singleElement().satisfies(f -> assertThat(f.reason()).contains("disarmed by the kill switch"));
+
+            armed[0] = true;
+            gateway.send(new io.queuedeck.engine.command.Command.CrashInstance(0));
+            assertThat(failures).hasSize(1);
+        }
+    }
+
+    @Test
     void applyIfDue_manySnapshotsBetweenFrames_onlyLatestApplied() {
         try (Engine engine = Engine.builder().clock(new VirtualClock()).build()) {
             EngineGateway gateway = new EngineGateway(engine, Runnable::run, failures::add);

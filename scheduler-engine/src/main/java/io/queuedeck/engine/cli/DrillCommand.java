@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /** Runs a drill file headless on a simulated cluster and writes its report. Exit 0: the hypothesis holds; 1: it does not; 2: a bad file. */
 @Command(name = "drill", mixinStandardHelpOptions = true,
@@ -30,7 +29,7 @@ final class DrillCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Write report.md, report.html and PNG charts here.")
     Path report;
 
-    @Option(names = "--realtime", description = "Pace the run in real time (a live game day) instead of as fast as it computes.")
+    @Option(names = "--realtime", description = "Run live on the real clock against a fresh in-process engine (a live game day) instead of on the virtual clock.")
     boolean realtime;
 
     @Override
@@ -38,14 +37,8 @@ final class DrillCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Drill drill = DrillReader.read(file); // a bad file: ConfigException, every problem, exit 2
         long start = System.nanoTime();
-        DrillRunner runner = new DrillRunner(drill, virtualNanos -> {
-            if (realtime) {
-                long wait;
-                while ((wait = start + virtualNanos - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-            }
-        }, control -> {});
+        // --realtime: a live game day against a fresh in-process engine on the real clock
+        DrillRunner runner = realtime ? DrillRunner.realtime(drill, control -> {}) : new DrillRunner(drill);
         DrillResult result = runner.run();
         for (DrillResult.ProbeResult p : result.probes()) {
             out.printf(Locale.ROOT, "%-4s %-28s %-24s %-10s measured %.2f%n", p.passed() ? "ok" : "FAIL", p.probe().name(),

@@ -194,6 +194,9 @@ final class ServeCommand implements Callable<Integer> {
         if (faultyStore != null) {
             faults.registerStore(faultyStore);
         }
+        if (backends != null) {
+            faults.registerBackends(backends.faults()); // http faults: 5xx, 429, stalled streams (docs/faults.md)
+        }
         ClusterNode node;
         try {
             node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)));

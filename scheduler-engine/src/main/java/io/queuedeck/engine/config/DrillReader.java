@@ -121,8 +121,13 @@ public final class DrillReader {
             t.problem(t.at("inversion"), "must be none, inheritance or ceiling, got '" + inversion + "'");
             inversion = "inheritance";
         }
+        String store = or(t.string("store"), "none").toLowerCase(Locale.ROOT);
+        if (!List.of("none", "embedded").contains(store)) {
+            t.problem(t.at("store"), "must be none or embedded, got '" + store + "'");
+            store = "none";
+        }
         t.finish();
-        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion);
+        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store);
     }
 
     private static Drill.Probe probe(Section p) {

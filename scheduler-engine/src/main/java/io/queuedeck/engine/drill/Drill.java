@@ -45,11 +45,20 @@ public record Drill(String name, String description, String hypothesis, Target t
      * @param watchdog         progress watchdog timeout; null for no watchdog
      * @param maxAttempts      attempts per task (1: no retries)
      * @param inversion        inversion protocol: none, inheritance or ceiling
+     * @param store            none (in memory), or embedded: a fresh embedded store in a temporary
+     *                         directory, which {@code store_full} faults can fail
      */
     public record Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
-                         long seed, Duration watchdog, int maxAttempts, String inversion) {
+                         long seed, Duration watchdog, int maxAttempts, String inversion, String store) {
         public Target {
             policyParameters = policyParameters == null ? Map.of() : Map.copyOf(policyParameters);
+            store = store == null ? "none" : store;
+        }
+
+        /** In memory. */
+        public Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
+                      long seed, Duration watchdog, int maxAttempts, String inversion) {
+            this(gpus, maxBatch, policy, policyParameters, load, seed, watchdog, maxAttempts, inversion, "none");
         }
     }
 
@@ -78,6 +87,8 @@ public record Drill(String name, String description, String hypothesis, Target t
         QUEUE_DEPTH,
         /** Tasks completed per second over the window. */
         THROUGHPUT_TPS,
+        /** Submissions the engine refused in the window (a full store answers 503; a full queue 429). */
+        REFUSED,
         /** Tasks accepted that never reached a final state (the whole run). */
         TASKS_LOST,
         /** Tasks completed more than once (the whole run). */

@@ -6,17 +6,11 @@ import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.drill.DrillResult.LogLine;
 import io.queuedeck.engine.drill.DrillResult.Marker;
-import io.queuedeck.engine.exec.Executor;
-import io.queuedeck.engine.exec.ProgressWatchdog;
 import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.fault.ActiveFault;
 import io.queuedeck.engine.fault.FaultCatalogue;
 import io.queuedeck.engine.fault.FaultClock;
-import io.queuedeck.engine.loop.InversionProtocol;
-import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.outbox.CompletionOutbox;
-import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.sim.Arrival;
 import io.queuedeck.engine.sim.SyntheticWorkload;
 import io.queuedeck.engine.snapshot.EngineEvent;
@@ -30,33 +24,63 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * Runs a {@link Drill} headless on a simulated cluster on the virtual clock: a 30-minute game day
- * takes seconds, and the same file gives the same run. The workload is the simulator's chat mix
- * at the target's load; the steps are laid out on a timeline after the steady state; every
- * second the runner samples the engine, checks the stop conditions and writes the run log. At
- * the end it stops arrivals, lets every accepted task reach a final state (up to an hour of
- * virtual time) and does the accounting: a task still unfinished then counts as lost.
+ * Runs a {@link Drill}. By default headless on a simulated cluster on the virtual clock: a
+ * 30-minute game day takes seconds, and the same file gives the same run. {@link #live} runs it
+ * against an engine already running on the real clock (the console's), and {@link #realtime}
+ * against a fresh in-process one; both pace the same timeline to the wall clock and count only the
+ * drill's own tasks.
+ *
+ * <p>The workload is the simulator's chat mix at the target's load; the steps are laid out on a
+ * timeline after the steady state; every second the runner samples the engine, checks the stop
+ * conditions and writes the run log. At the end it stops arrivals, lets every accepted task reach
+ * a final state and does the accounting: a task still unfinished then counts as lost.
  */
 public final class DrillRunner {
     private static final long SECOND = 1_000_000_000L;
+    /** A live run advances its timeline in slices of this length, so arrivals spread over each second. */
+    private static final long SLICE = SECOND / 10;
     /** How long, after the drill, accepted tasks have to reach a final state before the unfinished count as lost. */
     private static final long SETTLE_NANOS = 3_600 * SECOND;
 
     private final Drill drill;
+    private final LiveEngine live;
+    private final boolean ownEngine;
     private final LongConsumer pacer;
     private final Consumer<Control> everySecond;
+    /** An abort asked for from another thread (the console's kill switch); read by the run every slice. */
+    private volatile String abortRequest;
 
-    /** What a listener may do while a drill runs: pull the kill switch. */
+    /** What a listener may read and do while a drill runs, on the drill's thread. */
     public interface Control {
         /** Seconds since the start. */
         double second();
 
+        /** Seconds from the start when the drill's observation ends (the run then settles its tasks). */
+        double end();
+
         /** Aborts the drill and clears every fault (the kill switch). */
         void abort(String reason);
+
+        /** Each step at the second it is planned for. */
+        List<Marker> plan();
+
+        /** What happened so far (copies). */
+        List<Marker> markers();
+
+        List<LogLine> log();
+
+        /** Each probe judged on what has been seen so far. */
+        List<ProbeLight> lights();
+
+        /** Why the run was aborted; null while it was not. */
+        String abortReason();
     }
 
     /**
@@ -64,107 +88,232 @@ public final class DrillRunner {
      * @param everySecond called every virtual second with the drill's controls
      */
     public DrillRunner(Drill drill, LongConsumer pacer, Consumer<Control> everySecond) {
-        this.drill = drill;
-        this.pacer = pacer;
-        this.everySecond = everySecond;
+        this(drill, null, false, pacer, everySecond);
     }
 
     public DrillRunner(Drill drill) {
         this(drill, nanos -> {}, control -> {});
     }
 
-    public DrillResult run() {
-        return new Run().execute();
+    private DrillRunner(Drill drill, LiveEngine live, boolean ownEngine, LongConsumer pacer, Consumer<Control> everySecond) {
+        this.drill = drill;
+        this.live = live;
+        this.ownEngine = ownEngine;
+        this.pacer = pacer;
+        this.everySecond = everySecond;
     }
 
-    /** One run's state; all on the caller's thread, which drives the virtual clock. */
+    /**
+     * Against "the running engine" on the real clock: the drill's load, steps and faults go to
+     * {@code target}; its cluster settings ({@code gpus}, {@code policy}, …) are the engine's own.
+     * Takes as long as the drill says, on the calling thread (never an FX or loop thread).
+     */
+    public static DrillRunner live(Drill drill, LiveEngine target, Consumer<Control> everySecond) {
+        return new DrillRunner(drill, target, false, nanos -> {}, everySecond);
+    }
+
+    /** A live game day on a fresh in-process engine built from the drill's target, on the real clock. */
+    public static DrillRunner realtime(Drill drill, Consumer<Control> everySecond) {
+        return new DrillRunner(drill, null, true, nanos -> {}, everySecond);
+    }
+
+    /** Asks a running drill to abort (thread-safe): it clears every fault and disarms injection within a slice. */
+    public void abort(String reason) {
+        abortRequest = reason;
+    }
+
+    public DrillResult run() {
+        if (ownEngine) {
+            ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("drill-fault-timers").factory());
+            List<String> notes = new ArrayList<>();
+            SimulatedCluster cluster = new SimulatedCluster(drill.target(), null, null, notes::add);
+            cluster.engine.start();
+            double[] rate = new double[1];
+            FaultCatalogue faults = new FaultCatalogue(cluster.engine, FaultClock.live(timers, cluster.engine.clock()::nanos),
+                    () -> rate[0]);
+            if (cluster.store != null) {
+                faults.registerStore(cluster.store);
+            }
+            try {
+                return new Run(new LiveEngine(cluster.engine, faults), cluster, rate).execute();
+            } finally {
+                timers.shutdownNow();
+                cluster.close();
+            }
+        }
+        return live == null ? new Run().execute() : new Run(live, null, new double[1]).execute();
+    }
+
+    /** One run's state; all on the caller's thread, which drives the timeline. */
     private final class Run implements Control, StopChecks.Run {
         final Drill.Target target = drill.target();
+        /** The drill's timeline: on the virtual clock also the engine's clock; live, paced to the engine's clock. */
         final VirtualClock clock = new VirtualClock();
         final GpuProfile profile = GpuProfile.LLAMA2_7B_H100.withMaxBatch(target.maxBatch());
         final SyntheticWorkload workload = SyntheticWorkload.chat(1, target.seed());
-        final double capacity = workload.capacityTasksPerSecond(profile, target.gpus());
         final SplittableRandom random = new SplittableRandom(target.seed());
+        final boolean isLive;
         final Engine engine;
+        final SimulatedCluster cluster;
         final CompletionOutbox outbox;
         final EventSubscription events;
         final FaultCatalogue faults;
-        final ProgressWatchdog watchdog;
+        final LiveTasks owned;
+        final long origin;
+        final long settleNanos;
+        final double capacity;
+        final double[] rateCell;
         final List<TaskView> finished = new ArrayList<>();
         final List<LogLine> log = new ArrayList<>();
         final List<Marker> markers = new ArrayList<>();
-        final List<int[]> live = new ArrayList<>(); // per second: queued, running, serving
+        final List<Marker> plan = new ArrayList<>();
+        final List<String> ownFaults = new ArrayList<>();
+        final List<int[]> live = new ArrayList<>(); // per second: queued, running, serving, refused
         final Map<String, String> named = new HashMap<>();
         final StopChecks stops;
-        double rate;
+        DrillResult.Phases phases;
         long arrivals;
         long refused;
+        int refusedThisSecond;
         boolean arriving = true;
         String abortReason;
         long faultsEnd;
 
+        /** On a simulated cluster on the virtual clock. */
         Run() {
-            // pinned: the drills were designed for this model, which has every fault hook (hang, KV cut, OOM)
-            Executor gpus = new SimulatedGpuExecutor(target.gpus(), Engine.Builder.DEFAULT_MODEL, profile);
-            watchdog = target.watchdog() == null ? null
-                    : new ProgressWatchdog(gpus, target.watchdog(), instance -> note("watchdog", "GPU " + instance
-                    + " made no progress for " + target.watchdog().toSeconds() + " s: failed over"));
-            engine = Engine.builder()
-                    .clock(clock)
-                    .executor(watchdog == null ? gpus : watchdog)
-                    .policy(target.policy())
-                    .policyConfig(PolicyConfig.of(target.policyParameters()))
-                    .retry(new RetryRule(target.maxAttempts(), RetryRule.DEFAULT.baseNanos(), RetryRule.DEFAULT.capNanos()))
-                    .inversionProtocol(InversionProtocol.valueOf(target.inversion().toUpperCase(Locale.ROOT)))
-                    .idSupplier(() -> "x-" + (++arrivals))
-                    .build();
+            isLive = false;
+            rateCell = new double[1];
+            cluster = new SimulatedCluster(target, clock, () -> "x-" + (++arrivals), text -> note("watchdog", text));
+            engine = cluster.engine;
             outbox = engine.completions();
             events = engine.subscribe(1 << 16);
-            faults = new FaultCatalogue(engine, FaultClock.of(clock), () -> rate);
+            faults = new FaultCatalogue(engine, FaultClock.of(clock), () -> rateCell[0]);
+            if (cluster.store != null) {
+                faults.registerStore(cluster.store);
+            }
+            owned = null;
+            origin = 0;
+            settleNanos = SETTLE_NANOS;
+            capacity = workload.capacityTasksPerSecond(profile, target.gpus());
             stops = new StopChecks(drill.stopConditions());
-            rate = target.load() * capacity;
+            rateCell[0] = target.load() * capacity;
+        }
+
+        /** Against a running engine on the real clock. */
+        Run(LiveEngine target, SimulatedCluster own, double[] rate) {
+            isLive = true;
+            rateCell = rate;
+            cluster = own;
+            engine = target.engine();
+            outbox = null;
+            events = engine.subscribe(1 << 16);
+            faults = target.faults();
+            origin = engine.clock().nanos();
+            owned = new LiveTasks(engine, origin, "drill-" + Long.toString(origin & 0xffffffffL, 36) + "-");
+            settleNanos = target.settleLimit().toNanos();
+            int gpus = engine.send(new Command.TakeSnapshot()).join().instances().size();
+            capacity = workload.capacityTasksPerSecond(profile, Math.max(1, gpus));
+            stops = new StopChecks(drill.stopConditions());
+            rate[0] = this.target.load() * capacity;
         }
 
         DrillResult execute() {
-            engine.start();
+            if (!isLive) {
+                engine.start();
+            }
             long steady = drill.steadyState().toNanos();
             scheduleArrival();
             long stepsEnd = Math.max(schedule(drill.steps(), steady), faultsEnd);
             long recovery = stepsEnd + drill.recoveryWindow().toNanos();
             long end = recovery + drill.observe().toNanos();
+            phases = new DrillResult.Phases(steady / 1e9, stepsEnd / 1e9, recovery / 1e9, end / 1e9);
             clock.schedule(steady, () -> log("steady state observed", "", true));
             clock.schedule(stepsEnd, () -> {
-                int cleared = faults.clearAll();
+                int cleared = clearOwn();
                 marker("steps done" + (cleared > 0 ? ", " + cleared + " faults cleared" : ""));
             });
             clock.schedule(recovery, () -> log("recovery window over", "", stops.steady(this)));
+            if (isLive) {
+                log("target", "the running engine on the real clock: " + observedNow() + "; its own GPUs, policy and retries", true);
+            }
+            long reached = end;
             for (long t = SECOND; t <= end; t += SECOND) {
-                clock.runUntil(t);
+                if (isLive) {
+                    for (long slice = t - SECOND + SLICE; slice < t; slice += SLICE) {
+                        advance(slice);
+                    }
+                }
+                advance(t);
                 second(t);
+                if (isLive && abortReason != null) {
+                    reached = t; // a live drill ends at its abort: nobody waits for the rest of a game day called off
+                    break;
+                }
+            }
+            if (reached < end) {
+                phases = new DrillResult.Phases(Math.min(phases.during(), reached / 1e9), Math.min(phases.recovery(), reached / 1e9),
+                        Math.min(phases.after(), reached / 1e9), reached / 1e9);
             }
             arriving = false;
-            faults.clearAll(); // no fault, and no load fault's arrivals, outlives the drill
-            long settleBy = clock.nanos() + SETTLE_NANOS;
+            clearOwn(); // no fault, and no load fault's arrivals, outlives the drill
+            settle();
+            drainEvents();
+            EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
+            if (!isLive) {
+                cluster.close();
+            }
+            return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
+                    cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount()).result();
+        }
+
+        /** Runs the timeline up to {@code t}; live, once the engine's clock has reached it. */
+        private void advance(long t) {
+            if (isLive) {
+                long wait;
+                while ((wait = origin + t - engine.clock().nanos()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                drainEvents();
+            }
+            String request = abortRequest;
+            if (request != null && abortReason == null) {
+                abort(request);
+            }
+            clock.runUntil(t);
+        }
+
+        private void settle() {
+            if (isLive) {
+                long by = engine.clock().nanos() + settleNanos;
+                while (engine.clock().nanos() < by) {
+                    drainEvents();
+                    if (owned.settled()) {
+                        break;
+                    }
+                    LockSupport.parkNanos(SLICE);
+                }
+                drainEvents();
+                return;
+            }
+            long settleBy = clock.nanos() + settleNanos;
             while (engine.send(new Command.CountActive()).join() > 0 && clock.nanos() < settleBy && clock.runNext()) {
                 outbox.drain(Integer.MAX_VALUE, finished::add);
             }
             outbox.drain(Integer.MAX_VALUE, finished::add);
-            drainEvents();
-            EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
-            engine.close();
-            DrillResult.Phases phases = new DrillResult.Phases(steady / 1e9, stepsEnd / 1e9, recovery / 1e9, end / 1e9);
-            return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
-                    watchdog == null ? 0 : watchdog.failovers()).result();
         }
 
         // ---------------------------------------------------------------- every second
 
         private void second(long t) {
-            outbox.drain(Integer.MAX_VALUE, finished::add);
+            if (outbox != null) {
+                outbox.drain(Integer.MAX_VALUE, finished::add);
+            }
             drainEvents();
             EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
             int serving = (int) snapshot.instances().stream().filter(i -> i.state().acceptsWork()).count();
-            live.add(new int[] {snapshot.queued(), snapshot.running(), serving});
+            live.add(new int[] {snapshot.queued(), snapshot.running(), serving, refusedThisSecond});
+            refusedThisSecond = 0;
             if (abortReason == null) {
                 String broken = stops.broken(this, snapshot);
                 if (broken != null) {
@@ -177,8 +326,12 @@ public final class DrillRunner {
 
         private void drainEvents() {
             events.drain(Integer.MAX_VALUE, event -> {
+                if (owned != null) {
+                    owned.onEvent(event, finished);
+                }
                 if (event instanceof EngineEvent.FaultMarked mark) {
-                    markers.add(new Marker(mark.at() / 1e9, (mark.active() ? "" : "end ") + mark.label()));
+                    double at = (mark.at() - origin) / 1e9;
+                    markers.add(new Marker(at, (mark.active() ? "" : "end ") + mark.label()));
                     log(mark.active() ? "inject " + mark.faultId() : "clear " + mark.faultId(), mark.label(), true);
                 } else if (event instanceof EngineEvent.InstanceChanged change) {
                     log("GPU " + change.instance(), change.reason() + " (" + change.state().name().toLowerCase(Locale.ROOT) + ")", true);
@@ -192,6 +345,11 @@ public final class DrillRunner {
         }
 
         @Override
+        public double end() {
+            return phases.end();
+        }
+
+        @Override
         public void abort(String reason) {
             if (abortReason != null) {
                 return;
@@ -202,10 +360,38 @@ public final class DrillRunner {
             log("abort", reason + "; " + cleared + " faults cleared, injection disarmed", false);
         }
 
+        @Override
+        public List<Marker> plan() {
+            return List.copyOf(plan);
+        }
+
+        @Override
+        public List<Marker> markers() {
+            return List.copyOf(markers);
+        }
+
+        @Override
+        public List<LogLine> log() {
+            return List.copyOf(log);
+        }
+
+        @Override
+        public List<ProbeLight> lights() {
+            long twice = finished.stream().filter(v -> v.state() == io.queuedeck.engine.task.TaskState.SUCCEEDED)
+                    .collect(java.util.stream.Collectors.groupingBy(TaskView::id, java.util.stream.Collectors.counting()))
+                    .values().stream().filter(n -> n > 1).count();
+            return ProbeLight.of(drill, phases, finished, live, clock.nanos(), twice);
+        }
+
+        @Override
+        public String abortReason() {
+            return abortReason;
+        }
+
         // ---------------------------------------------------------------- load
 
         private void scheduleArrival() {
-            double now = rate;
+            double now = rateCell[0];
             if (!arriving) {
                 return;
             }
@@ -220,7 +406,9 @@ public final class DrillRunner {
                 }
                 // the drawn task's true length, not its max_tokens: the workload's max_tokens is a
                 // client cap (4,000 for every task), and a GPU told nothing generates up to the cap
-                Arrival arrival = workload.draw(random, "w-" + (++arrivals), clock.nanos(), Engine.Builder.DEFAULT_MODEL);
+                ++arrivals;
+                String id = owned == null ? "w-" + arrivals : owned.id("w", arrivals);
+                Arrival arrival = workload.draw(random, id, engine.clock().nanos(), Engine.Builder.DEFAULT_MODEL);
                 submit(arrival.spec(), arrival.outputTokens());
                 scheduleArrival();
             });
@@ -229,8 +417,12 @@ public final class DrillRunner {
         private void submit(TaskSpec spec, int outputTokens) {
             try {
                 engine.send(new Command.Submit(spec, outputTokens)).join();
+                if (owned != null) {
+                    owned.accepted(spec.taskId());
+                }
             } catch (CompletionException e) {
                 refused++;
+                refusedThisSecond++;
             }
         }
 
@@ -243,18 +435,28 @@ public final class DrillRunner {
                     case Drill.Step.Wait w -> at += w.duration().toNanos();
                     case Drill.Step.Inject i -> {
                         clock.schedule(at, () -> inject(i));
+                        plan.add(new Marker(at / 1e9, "inject " + i.fault().label()));
                         if (i.fault().duration() != null) {
                             faultsEnd = Math.max(faultsEnd, at + i.fault().duration().toNanos());
                         }
                     }
-                    case Drill.Step.Clear c -> clock.schedule(at, () -> clear(c.name()));
-                    case Drill.Step.Load l -> clock.schedule(at, () -> {
-                        if (abortReason == null) {
-                            rate = l.load() * capacity;
-                            marker("load " + l.load() + "× capacity");
-                        }
-                    });
-                    case Drill.Step.Submit s -> clock.schedule(at, () -> submitBatch(s));
+                    case Drill.Step.Clear c -> {
+                        clock.schedule(at, () -> clear(c.name()));
+                        plan.add(new Marker(at / 1e9, "clear " + c.name()));
+                    }
+                    case Drill.Step.Load l -> {
+                        clock.schedule(at, () -> {
+                            if (abortReason == null) {
+                                rateCell[0] = l.load() * capacity;
+                                marker("load " + l.load() + "× capacity");
+                            }
+                        });
+                        plan.add(new Marker(at / 1e9, "load " + l.load() + "×"));
+                    }
+                    case Drill.Step.Submit s -> {
+                        clock.schedule(at, () -> submitBatch(s));
+                        plan.add(new Marker(at / 1e9, "submit " + s.count() + " × P" + s.priority()));
+                    }
                     case Drill.Step.Parallel p -> {
                         long end = at;
                         for (List<Drill.Step> branch : p.branches()) {
@@ -273,6 +475,10 @@ public final class DrillRunner {
             }
             try {
                 ActiveFault fault = faults.inject(step.fault());
+                ownFaults.add(fault.id());
+                if (owned != null) {
+                    owned.faultInjected(fault.id());
+                }
                 if (step.name() != null) {
                     named.put(step.name(), fault.id());
                 }
@@ -283,10 +489,22 @@ public final class DrillRunner {
 
         private void clear(String name) {
             if ("all".equals(name)) {
-                faults.clearAll();
+                clearOwn();
             } else if (named.containsKey(name)) {
                 faults.clear(named.get(name));
             }
+        }
+
+        /** Clears the faults this drill injected (a live engine's catalogue may hold others'); answers how many. */
+        private int clearOwn() {
+            int cleared = 0;
+            for (String id : ownFaults) {
+                if (faults.clear(id)) {
+                    cleared++;
+                }
+            }
+            ownFaults.clear();
+            return cleared;
         }
 
         private void submitBatch(Drill.Step.Submit s) {
@@ -295,7 +513,9 @@ public final class DrillRunner {
             }
             for (int i = 0; i < s.count(); i++) {
                 Map<String, String> metadata = s.resource() == null ? null : Map.of("exclusive_resource", s.resource());
-                submit(new TaskSpec("s-" + (++arrivals), Engine.Builder.DEFAULT_MODEL, "", s.priority(), null, null, null,
+                ++arrivals;
+                String id = owned == null ? "s-" + arrivals : owned.id("s", arrivals);
+                submit(new TaskSpec(id, Engine.Builder.DEFAULT_MODEL, "", s.priority(), null, null, null,
                         null, s.outputTokens(), s.promptTokens(), metadata), -1);
             }
             marker("submit " + s.count() + " × P" + s.priority());

@@ -35,10 +35,13 @@ final class Verdict {
     private final List<DrillResult.LogLine> log;
     private final List<DrillResult.Marker> markers;
     private final long failovers;
+    private final long accepted;
 
+    /** @param accepted tasks the drill owns that the engine accepted; -1: every task the engine accepted (its own engine) */
     Verdict(Drill drill, List<TaskView> views, List<int[]> live, DrillResult.Phases phases, EngineSnapshot last,
             long refused, String abortReason, List<DrillResult.LogLine> log, List<DrillResult.Marker> markers,
-            long failovers) {
+            long failovers, long accepted) {
+        this.accepted = accepted;
         this.drill = drill;
         this.views = views;
         this.live = live;
@@ -86,8 +89,8 @@ final class Verdict {
             }
         }
         long twice = completions.values().stream().filter(n -> n > 1).count();
-        long accepted = last.counters().submitted();
-        long rejected = last.counters().rejected() + refused;
+        long accepted = this.accepted >= 0 ? this.accepted : last.counters().submitted();
+        long rejected = (this.accepted >= 0 ? 0 : last.counters().rejected()) + refused;
         return new Accounting(accepted, rejected, completed, dead, timedOut, cancelled,
                 Math.max(0, accepted - finalIds.size()), twice);
     }

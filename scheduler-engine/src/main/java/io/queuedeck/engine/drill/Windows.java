@@ -55,6 +55,14 @@ final class Windows {
                 }
                 yield new Measure(most, Math.max(0, last - first));
             }
+            case REFUSED -> {
+                int first = (int) Math.max(0, from / SECOND), last = (int) Math.min(live.size(), to / SECOND);
+                long refused = 0;
+                for (int i = first; i < last; i++) {
+                    refused += live.get(i).length > 3 ? live.get(i)[3] : 0;
+                }
+                yield new Measure(refused, Math.max(0, last - first));
+            }
             case TASKS_LOST, TASKS_COMPLETED_TWICE -> throw new IllegalArgumentException(metric + " is measured on the whole run");
         };
     }

@@ -3,6 +3,7 @@ package io.queuedeck.engine.fault;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.exec.openai.BackendFaults;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Instant;
@@ -38,11 +39,13 @@ public final class FaultCatalogue {
     private final DoubleSupplier baseRate;
     private final Map<String, TcpFaultProxy> proxies = new ConcurrentHashMap<>();
     private volatile FaultyStore store;
+    private volatile BackendFaults backends;
     private final Map<String, Running> active = new LinkedHashMap<>();
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
     private long nextId = 1;
-    private boolean armed = true;
+    /** Volatile so that {@link #armed} never waits for the lock an injection holds. */
+    private volatile boolean armed = true;
 
     /** A fault in force and how to undo it. */
     private record Running(ActiveFault fault, List<Runnable> undo) {}
@@ -59,6 +62,11 @@ public final class FaultCatalogue {
     /** Puts {@code proxy} in front of {@code backend}'s connection, for {@link FaultKind#NETWORK} faults. */
     public void registerProxy(String backend, TcpFaultProxy proxy) {
         proxies.put(backend, proxy);
+    }
+
+    /** The real backends' HTTP fault hooks, for {@link FaultKind#HTTP} faults. */
+    public void registerBackends(BackendFaults value) {
+        backends = Objects.requireNonNull(value, "backends");
     }
 
     /** The engine's store, for {@link FaultKind#STORE_FULL} faults. */
@@ -94,6 +102,15 @@ public final class FaultCatalogue {
                 target.setFull(true);
                 undo.add(() -> target.setFull(false));
             }
+            case HTTP -> {
+                BackendFaults hooks = backends;
+                if (hooks == null) {
+                    throw new IllegalArgumentException("target: this engine has no real backends (HTTP faults need the OpenAI executor)");
+                }
+                String url = hooks.set(spec.radius().target(), new BackendFaults.HttpFault((int) spec.parameter("status"),
+                        (long) spec.parameter("retry_after_s"), spec.parameter("stall") > 0, spec.parameter("fraction")));
+                undo.add(() -> hooks.clear(url));
+            }
             case NETWORK -> {
                 TcpFaultProxy proxy = proxies.get(spec.radius().target());
                 if (proxy == null) {
@@ -108,7 +125,7 @@ public final class FaultCatalogue {
         Instant start = engine.clock().toInstant(engine.clock().nanos());
         Instant end = spec.duration() == null ? null : start.plus(spec.duration());
         ActiveFault fault = new ActiveFault(id, spec, start, end, spec.label());
-        engine.send(new Command.MarkFault(id, fault.label(), true)).join();
+        mark(id, fault.label(), true);
         LOG.log(System.Logger.Level.INFO, "fault {0} injected: {1}", id, fault.label());
         if (spec.kind() == FaultKind.CRASH && spec.duration() == null) {
             return fault; // a crash is over once it happened: the instance reloads by itself
@@ -129,9 +146,22 @@ public final class FaultCatalogue {
         for (Runnable step : running.undo()) {
             step.run();
         }
-        engine.send(new Command.MarkFault(id, running.fault().label(), false)).join();
+        mark(id, running.fault().label(), false);
         LOG.log(System.Logger.Level.INFO, "fault {0} cleared: {1}", id, running.fault().label());
         return true;
+    }
+
+    /**
+     * Marks a fault's start or end. The marker is published whatever the store says: while a
+     * store fault acts (or just after it, carried to the next acknowledgement) the command's
+     * answer may report the store's failure, which must not keep a fault from being cleared.
+     */
+    private void mark(String id, String label, boolean active) {
+        try {
+            engine.send(new Command.MarkFault(id, label, active)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            LOG.log(System.Logger.Level.WARNING, "fault {0} marked, but not durably: {1}", id, e.getCause().getMessage());
+        }
     }
 
     /** Ends every fault in force; answers how many there were. */
@@ -159,7 +189,7 @@ public final class FaultCatalogue {
         armed = true;
     }
 
-    public synchronized boolean armed() {
+    public boolean armed() {
         return armed;
     }
 

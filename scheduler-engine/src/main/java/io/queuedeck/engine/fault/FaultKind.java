@@ -43,7 +43,14 @@ public enum FaultKind {
      * {@code timeout} (1: hold data), {@code reset} (1: reset connections), {@code down} (1: refuse).
      */
     NETWORK(EnumSet.of(Scope.BACKEND), Map.of("latency_ms", 0.0, "jitter_ms", 0.0, "bandwidth_kbps", 0.0,
-            "timeout", 0.0, "reset", 0.0, "down", 0.0));
+            "timeout", 0.0, "reset", 0.0, "down", 0.0)),
+    /**
+     * HTTP-level faults of one real backend (named by its base URL or a model only it serves):
+     * its completion requests are answered {@code status} (429 or 5xx; a 429 with
+     * {@code Retry-After: retry_after_s} when given), or, with {@code stall} 1, reach the server
+     * and stall after the headers; {@code fraction} of requests are hit.
+     */
+    HTTP(EnumSet.of(Scope.BACKEND), Map.of("status", 503.0, "retry_after_s", 0.0, "stall", 0.0, "fraction", 1.0));
 
     private final Set<Scope> scopes;
     private final Map<String, Double> defaults;

@@ -38,6 +38,8 @@ final class StoreWriter {
     private volatile long batches, batchedWrites, commitNanos;
     /** Writes and acknowledgements queued and not yet taken into a batch. */
     private final AtomicLong pending = new AtomicLong();
+    /** On a virtual clock: a failed write no acknowledgement has followed yet (loop thread only). */
+    private RuntimeException unacknowledged;
 
     /** @param nanos the engine clock, to time commits */
     StoreWriter(TaskStore store, ThreadFactory threadFactory, LongSupplier nanos) {
@@ -61,7 +63,12 @@ final class StoreWriter {
     /** Queues a write; durable with the next batch. */
     void write(StoreWrite write) {
         if (thread == null) {
-            store.write(List.of(write));
+            try {
+                store.write(List.of(write));
+            } catch (RuntimeException e) { // as on the writer thread: logged, and the next acknowledgement fails
+                unacknowledged = e;
+                LOG.log(System.Logger.Level.ERROR, "task store write failed: " + e.getMessage());
+            }
             return;
         }
         offer(write);
@@ -73,7 +80,9 @@ final class StoreWriter {
      */
     void afterDurable(Consumer<RuntimeException> ack) {
         if (thread == null) {
-            ack.accept(null);
+            RuntimeException failure = unacknowledged;
+            unacknowledged = null;
+            ack.accept(failure);
             return;
         }
         offer(ack);

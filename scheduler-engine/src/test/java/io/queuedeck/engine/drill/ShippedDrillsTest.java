@@ -3,6 +3,7 @@ package io.queuedeck.engine.drill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.config.DrillReader;
+import io.queuedeck.engine.config.ShippedDrills;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,7 +28,9 @@ class ShippedDrillsTest {
                 Arguments.of("kv-exhaustion", "fraction: 0.3", "fraction: 0.02"),
                 Arguments.of("burst-3x", "policy: priority;factor: 3", "policy: fifo;factor: 6"),
                 Arguments.of("poison-storm", "max_attempts: 3", "max_attempts: 100"), // dead-lettering never comes
-                Arguments.of("priority-inversion", "inversion: inheritance", "inversion: none"));
+                Arguments.of("priority-inversion", "inversion: inheritance", "inversion: none"),
+                // without a store to fail, nothing is refused: the drill cannot show its hypothesis
+                Arguments.of("store-full", "store: embedded", "store: none"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -58,6 +61,15 @@ class ShippedDrillsTest {
 
         assertThat(result.holds()).isFalse();
         assertThat(result.score()).isLessThan(100.0);
+    }
+
+    @org.junit.jupiter.api.Test
+    void shippedDrills_names_areExactlyTheFilesAndEachIsTested() throws IOException {
+        try (Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of("../resources/drills"))) {
+            assertThat(ShippedDrills.names()).containsExactlyInAnyOrderElementsOf(
+                    files.map(f -> f.getFileName().toString().replace(".yaml", "")).toList());
+        }
+        assertThat(drills().map(a -> (String) a.get()[0]).toList()).containsExactlyElementsOf(ShippedDrills.names());
     }
 
     static String text(String name) throws IOException {

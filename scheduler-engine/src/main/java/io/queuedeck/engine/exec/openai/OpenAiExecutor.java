@@ -60,6 +60,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private final Map<Task, StreamAttempt> running = new HashMap<>();
     private ExecutorContext context;
     private final ChunkedGeneration chunks;
+    private final BackendFaults faults = new BackendFaults(); // HTTP faults per backend (docs/faults.md)
 
     private OpenAiExecutor(Builder b, OkHttpClient http, ExecutorService httpThreads) {
         this.http = http;
@@ -69,7 +70,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         this.failuresToMarkDown = b.failuresToMarkDown;
         this.chunks = b.chunkTokens > 0 ? new ChunkedGeneration(b.chunkTokens) : null;
         for (Backend backend : b.backends) {
-            BackendState state = new BackendState(backend, http.newBuilder()
+            BackendState state = new BackendState(backend, http.newBuilder().addInterceptor(faults.interceptor(backend))
                     .connectTimeout(backend.connectTimeout())
                     .readTimeout(backend.firstTokenTimeout()) // the longest silence a healthy stream has: prefill
                     .build());
@@ -88,6 +89,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     public CompletionStreams streams() {
         return streams;
     }
+
+    public BackendFaults faults() { return faults; }
 
     /** The models the backends serve, in the order they were given. */
     public List<String> models() {

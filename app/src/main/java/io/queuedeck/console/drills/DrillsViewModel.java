@@ -1,0 +1,350 @@
+package io.queuedeck.console.drills;
+
+import io.queuedeck.engine.config.DrillReader;
+import io.queuedeck.engine.config.ShippedDrills;
+import io.queuedeck.engine.drill.Drill;
+import io.queuedeck.engine.drill.DrillResult;
+import io.queuedeck.engine.drill.DrillRunner;
+import io.queuedeck.engine.drill.LiveEngine;
+import io.queuedeck.engine.drill.ProbeLight;
+import io.queuedeck.engine.report.DrillReport;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The Drills screen: pick a drill (shipped, or a file), run it against the console's live engine,
+ * watch its timeline and probe lights, pull the kill switch, read the verdict and the report, and
+ * see past runs. The drill runs on a background thread and publishes its state once a second
+ * through one pending hand-over to the FX thread (never one per event); the FX thread never waits.
+ */
+public final class DrillsViewModel {
+    /** The last choice of the picker: opens a drill file. */
+    public static final String OPEN_FILE = "open file…";
+    static final String KILL_SWITCH = "operator pulled the kill switch";
+
+    /** A step of the progress timeline: planned at {@code second}, done once the drill passed it. */
+    public record Step(double second, String label, boolean done) {}
+
+    /** What the drill thread hands over each second. */
+    private record Progress(double second, double end, List<Step> steps, List<ProbeLight> lights, String abortReason,
+                            String lastLog) {}
+
+    private final LiveEngine target;
+    private final Executor background;
+    private final Executor fx;
+    private final Consumer<Path> opener;
+    private final DrillHistory history;
+    private final Clock clock;
+    private final Map<String, Path> files = new LinkedHashMap<>();
+    private final ObservableList<String> drills = FXCollections.observableArrayList();
+    private final StringProperty selected = new SimpleStringProperty(this, "selected");
+    private final ReadOnlyStringWrapper description = new ReadOnlyStringWrapper(this, "description", "");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyBooleanWrapper armed = new ReadOnlyBooleanWrapper(this, "armed", true);
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress");
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "Pick a drill and run it against the live engine.");
+    private final ReadOnlyStringWrapper verdict = new ReadOnlyStringWrapper(this, "verdict", "");
+    private final ReadOnlyObjectWrapper<Path> report = new ReadOnlyObjectWrapper<>(this, "report");
+    private final ObservableList<Step> timeline = FXCollections.observableArrayList();
+    private final ObservableList<ProbeLight> lights = FXCollections.observableArrayList();
+    private final ObservableList<PastRun> past = FXCollections.observableArrayList();
+    private final ObservableList<Step> readOnlyTimeline = FXCollections.unmodifiableObservableList(timeline);
+    private final ObservableList<ProbeLight> readOnlyLights = FXCollections.unmodifiableObservableList(lights);
+    private final ObservableList<PastRun> readOnlyPast = FXCollections.unmodifiableObservableList(past);
+    private final AtomicReference<Progress> pending = new AtomicReference<>();
+    private final AtomicBoolean handOverQueued = new AtomicBoolean();
+    private volatile DrillRunner current;
+
+    /**
+     * @param target     the console's engine and its fault catalogue
+     * @param background runs drills and the kill switch (two at once: the kill switch must not queue behind a drill)
+     * @param fx         the FX thread
+     * @param dataDir    where reports and the list of past runs are kept
+     * @param opener     shows a report directory (the desktop's file browser)
+     */
+    public DrillsViewModel(LiveEngine target, Executor background, Executor fx, Path dataDir, Consumer<Path> opener, Clock clock) {
+        this.target = Objects.requireNonNull(target, "target");
+        this.background = Objects.requireNonNull(background, "background");
+        this.fx = Objects.requireNonNull(fx, "fx");
+        this.opener = Objects.requireNonNull(opener, "opener");
+        this.history = new DrillHistory(Objects.requireNonNull(dataDir, "dataDir"));
+        this.clock = Objects.requireNonNull(clock, "clock");
+        drills.setAll(ShippedDrills.names());
+        drills.add(OPEN_FILE);
+        selected.addListener((o, was, now) -> describe(now));
+        selected.set(ShippedDrills.names().getFirst());
+        background.execute(() -> {
+            List<PastRun> runs = history.load();
+            boolean on = target.faults().armed();
+            fx.execute(() -> {
+                past.setAll(runs);
+                armed.set(on);
+            });
+        });
+    }
+
+    /**
+     * The console's model: drills on daemon threads, the FX thread for state, reports under
+     * {@code stateDir/drills} (a temporary directory when the console keeps nothing).
+     */
+    public static DrillsViewModel forConsole(LiveEngine target, Path stateDir, Consumer<Path> opener) {
+        Path dir;
+        try {
+            dir = stateDir != null ? stateDir.resolve("drills") : java.nio.file.Files.createTempDirectory("queuedeck-drills");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Executor threads = java.util.concurrent.Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("queuedeck-drill-", 1).factory());
+        return new DrillsViewModel(target, threads, javafx.application.Platform::runLater, dir, opener, Clock.systemUTC());
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /** Adds a drill file to the picker and selects it; a bad file is refused with every problem. */
+    public void addFile(Path file) {
+        Drill drill;
+        try {
+            drill = DrillReader.read(file);
+        } catch (IllegalArgumentException e) { // a ConfigException too: every problem with its line
+            status.set("Cannot use " + file.getFileName() + ": " + e.getMessage());
+            return;
+        }
+        String label = drill.name() + " (" + file.getFileName() + ")";
+        files.put(label, file);
+        if (!drills.contains(label)) {
+            drills.add(drills.size() - 1, label);
+        }
+        selected.set(label);
+    }
+
+    /** Runs the selected drill against the live engine, on the background thread. */
+    public void run() {
+        String choice = selected.get();
+        if (running.get() || choice == null || choice.equals(OPEN_FILE)) {
+            return;
+        }
+        if (!armed.get()) {
+            status.set("Fault injection is disarmed by the kill switch: re-arm it to run a drill.");
+            return;
+        }
+        Path file = files.get(choice);
+        running.set(true);
+        verdict.set("");
+        report.set(null);
+        progress.set(0);
+        timeline.clear();
+        lights.clear();
+        status.set("Starting " + choice + " …");
+        background.execute(() -> execute(choice, file));
+    }
+
+    /**
+     * The kill switch: aborts the running drill, clears every fault and disarms injection
+     * everywhere in the console (its drills and its REST API) until {@link #rearm}.
+     */
+    public void abort() {
+        armed.set(false);
+        DrillRunner runner = current;
+        if (runner != null) {
+            runner.abort(KILL_SWITCH);
+        }
+        status.set("Kill switch pulled: faults cleared, injection disarmed.");
+        background.execute(() -> {
+            int cleared = target.faults().disarm();
+            fx.execute(() -> status.set("Kill switch pulled: " + cleared + " faults cleared, injection disarmed until re-armed."));
+        });
+    }
+
+    /** Allows fault injection again after the kill switch. */
+    public void rearm() {
+        background.execute(() -> {
+            target.faults().arm();
+            fx.execute(() -> {
+                armed.set(true);
+                status.set("Fault injection re-armed.");
+            });
+        });
+    }
+
+    /** Opens the last run's report directory. */
+    public void openReport() {
+        if (report.get() != null) {
+            opener.accept(report.get());
+        }
+    }
+
+    /** Opens a past run's report directory. */
+    public void openReport(PastRun run) {
+        opener.accept(run.report());
+    }
+
+    // ---------------------------------------------------------------- the drill thread
+
+    private void execute(String choice, Path file) {
+        Instant started = clock.instant();
+        try {
+            Drill drill = file == null ? ShippedDrills.read(choice) : DrillReader.read(file);
+            DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
+            current = runner;
+            DrillResult result = runner.run();
+            Path dir = history.newReportDir(drill.name(), started);
+            DrillReport.write(dir, result);
+            PastRun run = new PastRun(started, drill.name(), result.holds(), result.score(), dir);
+            history.append(run);
+            boolean on = target.faults().armed();
+            fx.execute(() -> finished(result, run, on));
+        } catch (IOException | RuntimeException | LinkageError e) { // the screen must never stay "running"
+            fx.execute(() -> {
+                running.set(false);
+                status.set("The drill could not run: " + e.getMessage());
+            });
+        } finally {
+            current = null;
+        }
+    }
+
+    private void everySecond(DrillRunner.Control control) {
+        double second = control.second();
+        List<Step> steps = new ArrayList<>();
+        for (DrillResult.Marker m : control.plan()) {
+            steps.add(new Step(m.second(), m.label(), m.second() <= second));
+        }
+        List<DrillResult.LogLine> log = control.log();
+        String last = log.isEmpty() ? "" : log.getLast().action() + ": " + log.getLast().observed();
+        pending.set(new Progress(second, control.end(), steps, control.lights(), control.abortReason(), last));
+        if (handOverQueued.compareAndSet(false, true)) {
+            fx.execute(this::applyProgress);
+        }
+    }
+
+    private void applyProgress() {
+        handOverQueued.set(false);
+        Progress p = pending.getAndSet(null);
+        if (p == null || !running.get()) {
+            return;
+        }
+        progress.set(p.end() <= 0 ? 0 : Math.min(1, p.second() / p.end()));
+        timeline.setAll(p.steps());
+        lights.setAll(p.lights());
+        status.set(String.format(Locale.ROOT, "%s%.0f of %.0f s · %s", p.abortReason() == null ? "" : "ABORTED · ",
+                p.second(), p.end(), p.lastLog()));
+    }
+
+    private void finished(DrillResult result, PastRun run, boolean on) {
+        running.set(false);
+        armed.set(on);
+        progress.set(1);
+        List<ProbeLight> judged = new ArrayList<>();
+        for (DrillResult.ProbeResult p : result.probes()) {
+            judged.add(new ProbeLight(p.probe().name(), p.probe().metric().wireName(), p.probe().mode().wireName(), p.measured(),
+                    p.passed() ? ProbeLight.Light.GREEN : ProbeLight.Light.RED));
+        }
+        lights.setAll(judged);
+        for (int i = 0; i < timeline.size(); i++) {
+            Step s = timeline.get(i);
+            timeline.set(i, new Step(s.second(), s.label(), s.second() <= result.phases().end()));
+        }
+        verdict.set(verdictText(result));
+        report.set(run.report());
+        past.add(run);
+        status.set(result.abortReason() == null ? "Finished: " + result.accounting().accepted() + " drill tasks accounted, "
+                + result.accounting().lost() + " lost." : "Aborted: " + result.abortReason());
+    }
+
+    static String verdictText(DrillResult result) {
+        return String.format(Locale.ROOT, "%s · resilience score %.1f", result.holds() ? "Hypothesis holds" : "Hypothesis does not hold",
+                result.score());
+    }
+
+    private void describe(String choice) {
+        if (choice == null || choice.equals(OPEN_FILE)) {
+            description.set("");
+            return;
+        }
+        try {
+            Drill drill = files.containsKey(choice) ? DrillReader.read(files.get(choice)) : ShippedDrills.read(choice);
+            description.set(drill.description().strip() + "\nHypothesis: " + drill.hypothesis().strip());
+        } catch (RuntimeException e) {
+            description.set(e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public ObservableList<String> drills() {
+        return drills;
+    }
+
+    public StringProperty selectedProperty() {
+        return selected;
+    }
+
+    public ReadOnlyStringProperty descriptionProperty() {
+        return description.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    /** False after the kill switch until re-armed. */
+    public ReadOnlyBooleanProperty armedProperty() {
+        return armed.getReadOnlyProperty();
+    }
+
+    /** 0..1 of the drill's timeline. */
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    /** Empty until a run ends; then the verdict and the score. */
+    public ReadOnlyStringProperty verdictProperty() {
+        return verdict.getReadOnlyProperty();
+    }
+
+    /** The last run's report directory; null before one ends. */
+    public ReadOnlyObjectProperty<Path> reportProperty() {
+        return report.getReadOnlyProperty();
+    }
+
+    public ObservableList<Step> timeline() {
+        return readOnlyTimeline;
+    }
+
+    public ObservableList<ProbeLight> lights() {
+        return readOnlyLights;
+    }
+
+    /** Past runs, oldest first, with their scores. */
+    public ObservableList<PastRun> pastRuns() {
+        return readOnlyPast;
+    }
+}

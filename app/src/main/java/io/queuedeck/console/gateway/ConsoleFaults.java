@@ -1,0 +1,22 @@
+package io.queuedeck.console.gateway;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.fault.FaultCatalogue;
+import io.queuedeck.engine.fault.FaultClock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The console's one fault catalogue, shared by the Drills screen and the console's REST API, so
+ * that the kill switch disarms injection everywhere in this process. Its timers run on their own
+ * daemon thread, never the loop's or the FX thread (the catalogue waits for the engine's answers).
+ */
+public final class ConsoleFaults {
+    private ConsoleFaults() {}
+
+    public static FaultCatalogue start(Engine engine) {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("queuedeck-fault-timers").factory());
+        return new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), () -> 0);
+    }
+}

@@ -1,0 +1,180 @@
+package io.queuedeck.console.drills;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.drill.LiveEngine;
+import io.queuedeck.engine.drill.ProbeLight;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.fault.FaultCatalogue;
+import io.queuedeck.engine.fault.FaultClock;
+import io.queuedeck.engine.report.DrillReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The Drills screen's model over a real engine on the real clock: a short drill runs to its
+ * verdict on a background thread while the "FX thread" (a single thread of the test's) only
+ * receives state; the kill switch aborts, clears and disarms until re-armed; runs are kept.
+ */
+class DrillsViewModelTest {
+    static final String SHORT = """
+            name: short-slow
+            description: one GPU is slow for two seconds
+            hypothesis: nothing is lost
+            target: {load: 0.3, seed: 7}
+            steady_state: 2s
+            recovery_window: 1s
+            observe: 1s
+            probes:
+              - {name: nothing lost, metric: tasks_lost, max: 0}
+              - {name: queue stays short, metric: queue_depth, max: 10000, mode: continuous}
+            steps:
+              - inject: {kind: slow, target: "instance:0", parameters: {factor: 3}, duration: 2s}
+            """;
+    static final String LONG = SHORT.replace("duration: 2s", "duration: 10m").replace("name: short-slow", "name: long-slow");
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private Engine engine;
+    private ScheduledExecutorService timers;
+    private FaultCatalogue faults;
+    private ExecutorService fx;
+    private ExecutorService background;
+    private final List<Path> opened = new ArrayList<>();
+    private DrillsViewModel model;
+
+    @BeforeEach
+    void start() throws Exception {
+        engine = Engine.builder()
+                .executor(new SimulatedGpuExecutor(2, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
+                .build();
+        engine.start();
+        timers = Executors.newSingleThreadScheduledExecutor();
+        faults = new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), () -> 0);
+        fx = Executors.newSingleThreadExecutor();
+        background = Executors.newCachedThreadPool();
+        model = newModel();
+    }
+
+    private DrillsViewModel newModel() throws Exception {
+        return onFx(() -> new DrillsViewModel(new LiveEngine(engine, faults, Duration.ofSeconds(30)), background, fx,
+                dir.resolve("drills"), opened::add, Clock.systemUTC()));
+    }
+
+    @AfterEach
+    void stop() {
+        background.shutdownNow();
+        fx.shutdownNow();
+        timers.shutdownNow();
+        engine.close();
+    }
+
+    private <T> T onFx(Callable<T> read) throws Exception {
+        return fx.submit(read).get();
+    }
+
+    private Path file(String name, String text) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void run_shortDrill_reachesVerdictScoreReportAndPastRuns() throws Exception {
+        Path file = file("short.yaml", SHORT);
+        onFx(() -> {
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        assertThat(onFx(model.runningProperty()::get)).isTrue();
+
+        // live: the lights come before the verdict
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.lights().isEmpty() && model.verdictProperty().get().isEmpty()));
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+
+        assertThat(onFx(model.verdictProperty()::get)).isEqualTo("Hypothesis holds · resilience score 100.0");
+        assertThat(onFx(() -> List.copyOf(model.lights()))).extracting(ProbeLight::light).containsOnly(ProbeLight.Light.GREEN);
+        assertThat(onFx(() -> List.copyOf(model.timeline()))).singleElement()
+                .satisfies(step -> assertThat(step.done()).isTrue());
+        Path report = onFx(model.reportProperty()::get);
+        assertThat(report.resolve(DrillReport.MARKDOWN)).exists();
+        onFx(() -> {
+            model.openReport();
+            return null;
+        });
+        assertThat(opened).containsExactly(report);
+        assertThat(onFx(() -> List.copyOf(model.pastRuns()))).singleElement().satisfies(run -> {
+            assertThat(run.drill()).isEqualTo("short-slow");
+            assertThat(run.holds()).isTrue();
+            assertThat(run.score()).isEqualTo(100.0);
+        });
+        // kept in the data directory: a new screen lists it
+        DrillsViewModel again = newModel();
+        await().atMost(TIMEOUT).until(() -> onFx(() -> again.pastRuns().size() == 1));
+    }
+
+    @Test
+    void abort_runningDrill_clearsFaultsDisarmsUntilRearmed() throws Exception {
+        Path file = file("long.yaml", LONG);
+        onFx(() -> {
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> !faults.active().isEmpty()); // the ten-minute slow GPU is in force
+
+        onFx(() -> {
+            model.abort();
+            return null;
+        });
+
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+        assertThat(faults.active()).isEmpty();
+        assertThat(faults.armed()).isFalse();
+        assertThat(onFx(model.armedProperty()::get)).isFalse();
+        assertThat(onFx(model.verdictProperty()::get)).startsWith("Hypothesis does not hold");
+        assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
+        // disarmed: a new run is refused until re-armed
+        onFx(() -> {
+            model.run();
+            return null;
+        });
+        assertThat(onFx(model.runningProperty()::get)).isFalse();
+        assertThat(onFx(model.statusProperty()::get)).contains("disarmed");
+
+        onFx(() -> {
+            model.rearm();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(model.armedProperty()::get));
+        assertThat(faults.armed()).isTrue();
+    }
+
+    @Test
+    void addFile_badDrill_isRefusedWithItsProblem() throws Exception {
+        Path file = file("bad.yaml", SHORT.replace("kind: slow", "kind: slw"));
+        onFx(() -> {
+            model.addFile(file);
+            return null;
+        });
+        assertThat(onFx(model.statusProperty()::get)).contains("bad.yaml").contains("unknown fault 'slw'");
+        assertThat(onFx(() -> List.copyOf(model.drills()))).doesNotContain("short-slow (bad.yaml)");
+    }
+}

@@ -1,0 +1,86 @@
+package io.queuedeck.engine.drill;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.exec.Executor;
+import io.queuedeck.engine.exec.ProgressWatchdog;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.fault.FaultyStore;
+import io.queuedeck.engine.loop.InversionProtocol;
+import io.queuedeck.engine.loop.RetryRule;
+import io.queuedeck.engine.policy.PolicyConfig;
+import io.queuedeck.engine.store.TaskStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/** The engine a drill's {@code target} describes: simulated GPUs behind an optional progress watchdog. */
+final class SimulatedCluster {
+    final Engine engine;
+    final ProgressWatchdog watchdog;
+    /** The store {@code store_full} faults fail, when the target has one; null in memory. */
+    final FaultyStore store;
+    private final Path storeDir;
+
+    /**
+     * @param clock      the virtual clock, or null for the system clock (a live run)
+     * @param ids        ids for tasks submitted without one (null: the engine's)
+     * @param onFailover told what the watchdog did
+     */
+    SimulatedCluster(Drill.Target target, EngineClock clock, Supplier<String> ids, Consumer<String> onFailover) {
+        GpuProfile profile = GpuProfile.LLAMA2_7B_H100.withMaxBatch(target.maxBatch());
+        // pinned: the drills were designed for this model, which has every fault hook (hang, KV cut, OOM)
+        Executor gpus = new SimulatedGpuExecutor(target.gpus(), Engine.Builder.DEFAULT_MODEL, profile);
+        watchdog = target.watchdog() == null ? null
+                : new ProgressWatchdog(gpus, target.watchdog(), instance -> onFailover.accept("GPU " + instance
+                + " made no progress for " + target.watchdog().toSeconds() + " s: failed over"));
+        Engine.Builder builder = Engine.builder()
+                .executor(watchdog == null ? gpus : watchdog)
+                .policy(target.policy())
+                .policyConfig(PolicyConfig.of(target.policyParameters()))
+                .retry(new RetryRule(target.maxAttempts(), RetryRule.DEFAULT.baseNanos(), RetryRule.DEFAULT.capNanos()))
+                .inversionProtocol(InversionProtocol.valueOf(target.inversion().toUpperCase(Locale.ROOT)));
+        if (ids != null) {
+            builder.idSupplier(ids);
+        }
+        if (clock != null) {
+            builder.clock(clock);
+        }
+        if (target.store().equals("embedded")) {
+            try {
+                storeDir = Files.createTempDirectory("queuedeck-drill-store");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            store = new FaultyStore(TaskStore.embedded(storeDir));
+            builder.store(store);
+        } else {
+            storeDir = null;
+            store = null;
+        }
+        engine = builder.build();
+    }
+
+    /** Closes the engine (and its store) and removes the store's temporary directory. */
+    void close() {
+        engine.close();
+        if (storeDir != null) {
+            try (Stream<Path> files = Files.walk(storeDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | UncheckedIOException ignored) {
+                // a temporary directory left behind is harmless
+            }
+        }
+    }
+
+    long failovers() {
+        return watchdog == null ? 0 : watchdog.failovers();
+    }
+}
