@@ -130,7 +130,7 @@ class ChunkedGenerationTest {
     private void start(int slots, int quantumTokens, Script script) throws Exception {
         fake = new FakeOpenAiServer(MODEL).continuing();
         fake.byDefault(script);
-        OpenAiExecutor.Builder builder = OpenAiExecutor.builder()
+        OpenAiExecutorBuilder builder = OpenAiExecutor.builder()
                 .backend(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(slots));
         if (quantumTokens > 0) {
             builder.chunkedGeneration(quantumTokens);
