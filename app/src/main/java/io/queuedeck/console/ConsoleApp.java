@@ -79,16 +79,20 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
-        if (stateDir == null) { // nothing stored to read back: nothing to wait for
+        if (stateDir == null && options.backends().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
             EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
-                    : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
+                    : options.backends().isEmpty() ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null)
+                    : EmbeddedEngine.start(options.policy(), options.backends(), null);
             javafx.application.Platform.runLater(() -> show(started));
             return;
         }
         Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
             try {
-                EmbeddedEngine opened = EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
-                        TaskStore.embedded(stateDir)); // locks the directory, or fails the start
+                // locks the directory, or fails the start; backends are asked for their models here too
+                TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
+                EmbeddedEngine opened = options.backends().isEmpty()
+                        ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), store)
+                        : EmbeddedEngine.start(options.policy(), options.backends(), store);
                 javafx.application.Platform.runLater(() -> show(opened));
             } catch (RuntimeException e) {
                 System.err.println("queuedeck-console: " + e.getMessage());
@@ -256,7 +260,13 @@ public final class ConsoleApp extends Application {
     private void startApi(int port) {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
+            var backends = system.backends();
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
+                        server.host("127.0.0.1").port(port);
+                        if (backends != null) { // existing OpenAI clients reach the backends through the queue
+                            server.openAiFrontDoor(backends.models(), backends.streams());
+                        }
+                    },
                     callbacks -> {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
