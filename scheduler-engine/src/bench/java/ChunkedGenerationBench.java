@@ -3,6 +3,7 @@ import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer;
 import io.queuedeck.engine.exec.openai.OpenAiExecutor;
+import io.queuedeck.engine.exec.openai.OpenAiExecutorBuilder;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskView;
@@ -36,7 +37,7 @@ public class ChunkedGenerationBench {
             for (int round = -1; round < rounds; round++) { // round -1 warms up
                 try (FakeOpenAiServer fake = new FakeOpenAiServer("m").continuing()) {
                     fake.byDefault(FakeOpenAiServer.Script.tokens(longTokens).delays(gap, gap));
-                    OpenAiExecutor.Builder builder = OpenAiExecutor.builder()
+                    OpenAiExecutorBuilder builder = OpenAiExecutor.builder()
                             .backend(Backend.at(fake.url()).withModels(List.of("m")).withSlots(1));
                     if (quantum > 0) {
                         builder.chunkedGeneration(quantum);

@@ -82,7 +82,7 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
-        if (stateDir == null) { // nothing stored to read back: nothing to wait for
+        if (stateDir == null && options.backends().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
             EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
                     : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
             javafx.application.Platform.runLater(() -> show(started));
@@ -274,7 +274,13 @@ public final class ConsoleApp extends Application {
     private void startApi(int port) {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port).faults(faultCatalogue),
+            var backends = system.backends();
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
+                        server.host("127.0.0.1").port(port).faults(faultCatalogue);
+                        if (backends != null) { // existing OpenAI clients reach the backends through the queue
+                            server.openAiFrontDoor(backends.models(), backends.streams());
+                        }
+                    },
                     callbacks -> {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);

@@ -1,5 +1,6 @@
 package io.queuedeck.console;
 
+import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.store.DataDirectory;
 import java.nio.file.Path;
@@ -26,11 +27,12 @@ import java.util.Optional;
  *                     (else {@code ~/.local/share/queuedeck/console})
  * @param inMemory     keep nothing on disk
  * @param shutdownGrace how long closing the window lets running tasks finish
+ * @param backends     real OpenAI-compatible inference servers; given, they replace the simulated GPUs
  */
 public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
                              String policy, double load, int gpus, boolean light, List<String> inject,
                              Optional<String> trace, java.util.OptionalInt apiPort, Optional<Path> dataDir,
-                             boolean inMemory, Duration shutdownGrace) {
+                             boolean inMemory, Duration shutdownGrace, List<Backend> backends) {
 
     /** The REST API's default port, on 127.0.0.1 only. */
     public static final int DEFAULT_API_PORT = 8080;
@@ -52,6 +54,10 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --in-memory             keep nothing on disk: the queue is lost when the window closes
               --shutdown-grace D      on close, let running tasks finish for up to D (default 30s);
                                       closing again stops at once (queued tasks are kept either way)
+              --backend URL[,model=NAME][,slots=N][,key_env=VAR][,priority=FIELD]
+                                      a real OpenAI-compatible inference server (vLLM, SGLang, llama.cpp,
+                                      Ollama, ...); repeatable. Given backends replace the simulated GPUs,
+                                      the demo load is off, and the API serves the OpenAI front door
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
@@ -73,7 +79,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
                 false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT), Optional.empty(), false,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), List.of());
     }
 
     /**
@@ -97,6 +103,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         Path dataDir = null;
         boolean inMemory = false;
         Duration grace = o.shutdownGrace;
+        List<Backend> backends = new java.util.ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -136,6 +143,13 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                 case "--data-dir" -> dataDir = Path.of(value(args, ++i, arg));
                 case "--in-memory" -> inMemory = true;
                 case "--shutdown-grace" -> grace = duration(value(args, ++i, arg));
+                case "--backend" -> {
+                    Backend backend = Backend.parse(value(args, ++i, arg), System::getenv);
+                    if (backends.stream().anyMatch(b -> b.baseUrl().equals(backend.baseUrl()))) {
+                        throw new IllegalArgumentException("--backend " + backend.baseUrl() + " was given twice");
+                    }
+                    backends.add(backend);
+                }
                 case "--inject" -> {
                     inject = List.of(value(args, ++i, arg).split(","));
                     for (String item : inject) {
@@ -151,12 +165,15 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         if (screenshot != null && bench != null) {
             throw new IllegalArgumentException("--screenshot and --bench-ui cannot be combined");
         }
+        if (!backends.isEmpty() && (trace != null || !inject.isEmpty())) {
+            throw new IllegalArgumentException("--trace and --inject drive the simulated GPUs; they cannot be used with --backend");
+        }
         if (inMemory && dataDir != null) {
             throw new IllegalArgumentException("--in-memory keeps nothing on disk; it cannot be used with --data-dir");
         }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
-                policy, load, gpus, light, inject, Optional.ofNullable(trace), apiPort, Optional.ofNullable(dataDir), inMemory,
-                grace);
+                policy, backends.isEmpty() ? load : 0, gpus, light, inject, Optional.ofNullable(trace), apiPort,
+                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends));
     }
 
     /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */

@@ -21,7 +21,7 @@ final class QueueOpening {
         begun = open(options, stateDir);
     }
 
-    /** The engine over the queue in {@code stateDir}: the opening begun for it, else a new one. */
+    /** The engine over the queue in {@code stateDir} (null: in memory): the opening begun for it, else a new one. */
     static synchronized CompletableFuture<EmbeddedEngine> take(ConsoleOptions options, Path stateDir) {
         CompletableFuture<EmbeddedEngine> opening = begun != null ? begun : open(options, stateDir);
         begun = null;
@@ -32,8 +32,11 @@ final class QueueOpening {
         CompletableFuture<EmbeddedEngine> opened = new CompletableFuture<>();
         Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
             try {
-                opened.complete(EmbeddedEngine.start(options.policy(), options.gpus(), options.load(),
-                        TaskStore.embedded(stateDir))); // locks the directory, or fails the start
+                // locks the directory, or fails the start; backends are asked for their models here too
+                TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
+                opened.complete(options.backends().isEmpty()
+                        ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), store)
+                        : EmbeddedEngine.start(options.policy(), options.backends(), store));
             } catch (RuntimeException e) {
                 opened.completeExceptionally(e);
             }

@@ -76,4 +76,22 @@ class ConsoleOptionsTest {
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--api-port", "70000")))
                 .hasMessageContaining("--api-port must be between 0 and 65535, got 70000");
     }
+
+    @Test
+    void parse_backends_repeatable_turnTheDemoLoadOff_andRefuseWhatOnlyDrivesSimulatedGpus() {
+        ConsoleOptions o = ConsoleOptions.parse(List.of("--backend", "http://gpu1:8000,model=m,slots=16",
+                "--backend", "http://gpu2:8000/v1,model=m"));
+
+        assertThat(o.backends()).hasSize(2);
+        assertThat(o.backends().get(0).slots()).isEqualTo(16);
+        assertThat(o.backends().get(0).models()).containsExactly("m");
+        assertThat(o.load()).isZero();
+        assertThat(ConsoleOptions.parse(List.of()).backends()).isEmpty();
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--backend", "http://gpu1:8000", "--backend", "http://gpu1:8000")))
+                .hasMessageContaining("given twice");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--backend", "http://gpu1:8000,slots=zero")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--backend", "http://gpu1:8000", "--inject", "crash:0")))
+                .hasMessageContaining("cannot be used with --backend");
+    }
 }

@@ -2,6 +2,9 @@ package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.openai.Backend;
+import io.queuedeck.engine.exec.openai.OpenAiExecutor;
+import io.queuedeck.engine.exec.openai.OpenAiExecutorBuilder;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.sim.LiveLoad;
@@ -52,6 +55,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private LiveLoad burst;
     private double fraction;
     private long seed;
+    private OpenAiExecutor backends;
 
     private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
         this.instances = instances;
@@ -74,7 +78,29 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * from the API or the demo load, is back before the window shows, and runs.
      */
     public static EmbeddedEngine start(String policy, int instances, double load, TaskStore store) {
-        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store);
+        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null);
+    }
+
+    /**
+     * The same on real inference servers: {@code backends} replace the simulated GPUs (docs/backends.md).
+     * Asks those that name no model for theirs, so it blocks for up to their connect timeouts: call it
+     * off the FX thread. The demo load cannot run on them (it asks for the simulated model).
+     */
+    public static EmbeddedEngine start(String policy, List<Backend> backends, TaskStore store) {
+        OpenAiExecutorBuilder builder = OpenAiExecutor.builder();
+        backends.forEach(builder::backend);
+        OpenAiExecutor executor = builder.build();
+        try {
+            return start(policy, 1, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, executor);
+        } catch (RuntimeException e) {
+            executor.close();
+            throw e;
+        }
+    }
+
+    /** The backends' executor (for the OpenAI front door), or null on simulated GPUs. */
+    public OpenAiExecutor backends() {
+        return backends;
     }
 
     /**
@@ -87,7 +113,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
         double perGpu = tiny.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, 1);
         int instances = (int) Math.ceil(flowPerSecond * 1.05 / perGpu);
-        EmbeddedEngine system = start("priority", instances, 0, tiny, null);
+        EmbeddedEngine system = start("priority", instances, 0, tiny, null, null);
         // off the caller's (FX) thread, so the window shows at once and fills as the backlog lands
         system.clients.execute(() -> {
             system.submitBacklog(backlog, 9);
@@ -109,14 +135,14 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload,
-                                        TaskStore store) {
+                                        TaskStore store, OpenAiExecutor backends) {
         if (instances < 1) {
             throw new IllegalArgumentException("instances must be at least 1, got " + instances);
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
         long seed = workload.seed();
         Engine.Builder builder = Engine.builder()
-                .executor(new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
+                .executor(backends != null ? backends : new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
                 .policy(policy);
         if (store != null) {
             builder.store(store);
@@ -125,6 +151,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         engine.start();
         EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
                 instances);
+        embedded.backends = backends;
         embedded.setLoad(load);
         return embedded;
     }
@@ -305,5 +332,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         stopReplay();
         clients.shutdownNow();
         engine.close();
+        if (backends != null) {
+            backends.close(); // its streams and HTTP threads
+        }
     }
 }

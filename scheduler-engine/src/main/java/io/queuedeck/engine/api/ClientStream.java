@@ -92,6 +92,21 @@ final class ClientStream implements StreamListener {
         }
     }
 
+    /**
+     * Whether a chunk was written since the last keep-alive or the last call; clears it. A stream
+     * that flows needs neither a keep-alive nor a question to the loop about its task.
+     */
+    boolean flowedSinceLastLook() {
+        lock.lock();
+        try {
+            boolean flowed = wroteSinceKeepAlive;
+            wroteSinceKeepAlive = false;
+            return flowed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Runs {@code keepAlive} unless something was written since the last call. */
     void keepAlive(Write keepAlive) throws IOException {
         lock.lock();

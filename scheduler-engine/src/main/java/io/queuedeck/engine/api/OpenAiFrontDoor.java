@@ -177,6 +177,12 @@ final class OpenAiFrontDoor {
                 ClientStream.Event event = relay.next(keepAliveNanos);
                 switch (event) {
                     case null -> {
+                        if (relay.flowedSinceLastLook()) {
+                            // chunks are flowing: the client is there and the task runs. No question to
+                            // the loop (500 streams asked it 1,000 times a second), no keep-alive; an
+                            // operator's cancel stops the chunks, and the next quiet interval sees it
+                            continue;
+                        }
                         // nothing written for a while (or a whole answer still gathering): first ask
                         // whether the task ended (an operator cancelled it, its queue TTL passed: a
                         // status not yet committed can still say so), then show we are here, and

@@ -15,6 +15,7 @@ import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.CompletionStreams;
 import io.queuedeck.engine.exec.openai.OpenAiExecutor;
+import io.queuedeck.engine.exec.openai.OpenAiExecutorBuilder;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.policy.PolicyConfig;
@@ -363,7 +364,7 @@ final class ServeCommand implements Callable<Integer> {
         if (given.isEmpty()) {
             return null;
         }
-        OpenAiExecutor.Builder builder = OpenAiExecutor.builder();
+        OpenAiExecutorBuilder builder = OpenAiExecutor.builder();
         if (chunkQuantumTokens != null) {
             builder.chunkedGeneration(chunkQuantumTokens);
         }

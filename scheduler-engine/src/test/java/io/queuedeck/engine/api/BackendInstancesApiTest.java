@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
-import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer;
-import io.queuedeck.engine.exec.openai.OpenAiExecutor;
+import io.queuedeck.engine.exec.openai.FakeBackendRig;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,43 +22,28 @@ class BackendInstancesApiTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String VLLM_METRICS = """
             # TYPE vllm:num_requests_waiting gauge
-            vllm:num_requests_waiting{model_name="fake-model"} 6.0
+            vllm:num_requests_waiting{model_name="fake-model"} 3.0
             vllm:num_requests_running{model_name="fake-model"} 2.0
             vllm:kv_cache_usage_perc{engine="0",model_name="fake-model"} 0.5
-            """;
+            """; // a queue below the saturation detector's hold (5 waiting), which would keep the task in ours
 
-    private FakeOpenAiServer fake;
-    private OpenAiExecutor executor;
-    private Engine engine;
-    private ApiServer server;
+    private FakeBackendRig rig;
 
     @AfterEach
     void tearDown() {
-        if (server != null) {
-            server.close();
-        }
-        if (engine != null) {
-            engine.close();
-        }
-        if (executor != null) {
-            executor.close();
-        }
-        if (fake != null) {
-            fake.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     @Test
     void instances_andMetrics_showSlotsFlightAndTheServersOwnQueueAndCache() throws Exception {
-        fake = new FakeOpenAiServer(MODEL);
-        fake.metrics(VLLM_METRICS);
-        executor = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50))
-                .backend(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(4)).build();
-        engine = Engine.builder().executor(executor).snapshotInterval(Duration.ofMillis(10)).build();
-        engine.start();
-        server = ApiServer.builder(engine).port(0).virtualThreads().metrics(new EngineMetrics(engine::latestSnapshot))
-                .build().start();
-        Http http = new Http(server.baseUri());
+        rig = FakeBackendRig.serving(MODEL).fake(f -> f.metrics(VLLM_METRICS))
+                .executor(e -> e.healthInterval(Duration.ofMillis(50)))
+                .api(a -> a.metrics(new EngineMetrics(() -> rig.engine().latestSnapshot()))).start();
+        FakeOpenAiServer fake = rig.fake();
+        Engine engine = rig.engine();
+        Http http = new Http(rig.baseUri());
         var gate = fake.holdNext();
         engine.send(new Command.Submit(TaskSpec.of(MODEL, "held", 5, 4))).join();
 
@@ -73,16 +58,97 @@ class BackendInstancesApiTest {
         assertThat(backend.path("backend").path("url").asText()).isEqualTo(fake.url());
         assertThat(backend.path("backend").path("slots").asInt()).isEqualTo(4);
         assertThat(backend.path("backend").path("in_flight").asInt()).isEqualTo(1);
-        assertThat(backend.path("backend").path("server_waiting").asDouble()).isEqualTo(6.0);
+        assertThat(backend.path("backend").path("server_waiting").asDouble()).isEqualTo(3.0);
         assertThat(backend.path("backend").path("server_running").asDouble()).isEqualTo(2.0);
         assertThat(backend.path("backend").path("kv_cache_usage").asDouble()).isEqualTo(0.5);
 
         String metrics = http.get("/metrics").body();
         String labels = "{backend=\"" + fake.url() + "\",gpu=\"0\",model=\"" + MODEL + "\"}";
-        assertThat(metrics).contains("queuedeck_backend_server_waiting" + labels + " 6.0")
+        assertThat(metrics).contains("queuedeck_backend_server_waiting" + labels + " 3.0")
                 .contains("queuedeck_backend_kv_cache_usage_ratio" + labels + " 0.5")
                 .contains("queuedeck_backend_slots" + labels + " 4.0")
                 .contains("queuedeck_instance_draining{gpu=\"0\",model=\"" + MODEL + "\"} 0.0");
         assertThat(http.get("/v1/instances").status()).isEqualTo(200);
+    }
+
+    @Test
+    void drain_letsTheOpenRequestFinish_takesNoNewWork_andOnlineEndsIt() throws Exception {
+        rig = FakeBackendRig.serving(MODEL).slots(2).api().start();
+        Http http = new Http(rig.baseUri());
+        var gate = rig.fake().holdNext();
+        String running = submit("held");
+        awaitState(running, TaskState.RUNNING);
+
+        Http.Response drained = http.post("/v1/instances/0:drain", "");
+        String waiting = submit("behind the drain");
+        gate.countDown();
+
+        assertThat(drained.status()).isEqualTo(200);
+        assertThat(drained.json().path("draining").asBoolean()).isTrue();
+        assertThat(drained.json().path("backend").path("url").asText()).isEqualTo(rig.fake().url());
+        assertThat(awaitState(running, TaskState.SUCCEEDED).output()).isEqualTo("t0 t1 t2 t3 t4 "); // its stream was not cut
+        assertThat(view(waiting).state()).isEqualTo(TaskState.QUEUED); // a free slot, but the instance is draining
+        assertThat(rig.fake().requests()).hasSize(1);
+
+        Http.Response online = http.post("/v1/instances/0:online", "");
+        assertThat(online.status()).isEqualTo(200);
+        assertThat(online.json().path("draining").asBoolean()).isFalse();
+        assertThat(awaitState(waiting, TaskState.SUCCEEDED).output()).isEqualTo("t0 t1 t2 t3 t4 ");
+    }
+
+    @Test
+    void offline_closesTheOpenRequest_queuesItsTaskAgain_andOnlineRunsIt() throws Exception {
+        rig = FakeBackendRig.serving(MODEL).slots(2).api().start();
+        Http http = new Http(rig.baseUri());
+        var gate = rig.fake().holdNext();
+        String task = submit("held");
+        awaitState(task, TaskState.RUNNING);
+
+        Http.Response offline = http.post("/v1/instances/0:offline", "");
+
+        assertThat(offline.status()).isEqualTo(200);
+        assertThat(offline.json().path("state").asText()).isEqualTo("offline");
+        awaitState(task, TaskState.PREEMPTED); // waiting again, with its attempt counted
+        gate.countDown(); // whatever the closed request still sends is not read
+
+        Http.Response online = http.post("/v1/instances/0:online", "");
+        assertThat(online.json().path("state").asText()).isEqualTo("up");
+        TaskView done = awaitState(task, TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("t0 t1 t2 t3 t4 ");
+        assertThat(done.preemptions()).isEqualTo(1); // handed back by the offline, run again once back online
+    }
+
+    @Test
+    void instanceActions_refuseUnknownInstancesAndVerbs_andWhatTheExecutorCannotDo() throws Exception {
+        rig = FakeBackendRig.serving(MODEL).api().start();
+        Http http = new Http(rig.baseUri());
+
+        assertThat(http.post("/v1/instances/7:drain", "").status()).isEqualTo(404);
+        assertThat(http.post("/v1/instances/x:drain", "").status()).isEqualTo(404);
+        Http.Response verb = http.post("/v1/instances/0:reboot", "");
+        assertThat(verb.status()).isEqualTo(404);
+        assertThat(verb.json().path("error").path("message").asText()).contains("drain|offline|online");
+
+        try (Engine simulated = Engine.builder().build()) {
+            simulated.start();
+            try (ApiServer server = ApiServer.builder(simulated).port(0).virtualThreads().build().start()) {
+                Http.Response refused = new Http(server.baseUri()).post("/v1/instances/0:drain", "");
+                assertThat(refused.status()).isEqualTo(409);
+                assertThat(refused.errorCode()).isEqualTo("not_supported");
+                assertThat(new Http(server.baseUri()).post("/v1/instances/0:offline", "").status()).isEqualTo(200);
+            }
+        }
+    }
+
+    private String submit(String prompt) {
+        return rig.engine().send(new Command.Submit(TaskSpec.of(MODEL, prompt, 5, 4))).join().task().id();
+    }
+
+    private TaskView view(String id) {
+        return rig.engine().send(new Command.FindTask(id)).join().orElseThrow();
+    }
+
+    private TaskView awaitState(String id, TaskState state) {
+        return await().atMost(WAIT).until(() -> view(id), v -> v.state() == state);
     }
 }

@@ -22,6 +22,7 @@ import io.queuedeck.engine.control.PriorityRule;
 import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.exec.openai.Backend;
+import io.queuedeck.engine.exec.openai.FakeBackendRig;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer;
 import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
 import io.queuedeck.engine.exec.openai.OpenAiExecutor;
@@ -53,11 +54,16 @@ class OpenAiFrontDoorTest {
     private Engine engine;
     private ApiServer server;
     private OpenAIClient client;
+    private FakeBackendRig rig;
 
     @AfterEach
     void tearDown() {
         if (client != null) {
             client.close();
+        }
+        if (rig != null) {
+            rig.close();
+            return;
         }
         if (server != null) {
             server.close();
@@ -369,6 +375,59 @@ class OpenAiFrontDoorTest {
         }
     }
 
+    @Test
+    void chunkedGeneration_streamedAcrossDemotions_isOneUninterruptedStream_andWholeAnswersJoinTheChunks() throws Exception {
+        // 14 tokens, 4 a chunk: four requests to the backend. Each chunk takes > 6 ms (3 gaps of 2 ms),
+        // more than the 1, 2 and 4 ms quanta of levels 0..2, so MLFQ demotes the task after each of the
+        // first three chunks; it waits its turn again and continues where it stopped.
+        started(FakeBackendRig.serving(MODEL).slots(1).continuing().script(Script.tokens(14).delays(0, 2))
+                .executor(e -> e.chunkedGeneration(4))
+                .engine(e -> e.policy("mlfq").policyConfig(io.queuedeck.engine.policy.PolicyConfig.of(
+                        java.util.Map.of("q0_ms", "1", "levels", "4", "prefill_tokens_per_s", "1000000000"))))
+                .api().start());
+        ChatCompletionCreateParams params = chat("hello").toBuilder().maxCompletionTokens(14)
+                .streamOptions(com.openai.models.chat.completions.ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
+
+        StringBuilder streamed = new StringBuilder();
+        List<String> finishes = new ArrayList<>();
+        List<Long> usages = new ArrayList<>();
+        List<String> roles = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> {
+                chunk.usage().ifPresent(u -> usages.add(u.completionTokens()));
+                chunk.choices().forEach(c -> {
+                    c.delta().content().ifPresent(streamed::append);
+                    c.delta().role().ifPresent(r -> roles.add(r.toString()));
+                    c.finishReason().ifPresent(f -> finishes.add(f.toString()));
+                });
+            });
+        }
+
+        assertThat(streamed.toString()).isEqualTo(text(14));
+        assertThat(finishes).containsExactly("stop"); // no "length" at the seams
+        assertThat(roles).hasSize(1); // one assistant turn, not one per chunk
+        assertThat(usages).containsExactly(14L); // the whole answer's usage, once, at the end
+        assertThat(fake.requests()).hasSize(4);
+        assertThat(fake.requests().get(3).path("messages").get(1).path("content").asText()).isEqualTo(text(12));
+        TaskView task = tasks().getFirst();
+        assertThat(task.level()).isEqualTo(3);
+        assertThat(task.preemptions()).isPositive(); // demoted at the seams, it went back to the queue between chunks
+
+        ChatCompletion whole = client.chat().completions().create(chat("hello").toBuilder().maxCompletionTokens(14).build());
+        assertThat(whole.choices().getFirst().message().content()).hasValue(text(14));
+        assertThat(whole.choices().getFirst().finishReason().toString()).isEqualTo("stop");
+        assertThat(whole.usage().orElseThrow().completionTokens()).isEqualTo(14);
+    }
+
+    private static String text(int tokens) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < tokens; i++) {
+            b.append('t').append(i).append(' ');
+        }
+        return b.toString();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private void start(int slots, Script script) throws Exception {
@@ -376,13 +435,16 @@ class OpenAiFrontDoorTest {
     }
 
     private void start(int slots, Script script, int maxQueued) throws Exception {
-        fake = new FakeOpenAiServer(MODEL);
-        fake.byDefault(script);
-        executor = OpenAiExecutor.builder().backend(Backend.at(fake.url()).withSlots(slots)).build();
-        engine = Engine.builder().executor(executor).snapshotInterval(Duration.ofMillis(10)).build();
-        engine.start();
-        server = ApiServer.builder(engine).port(0).virtualThreads().maxQueued(maxQueued)
-                .openAiFrontDoor(executor.models(), executor.streams()).build().start();
+        started(FakeBackendRig.serving(MODEL).slots(slots).script(script).discoverModels()
+                .api(a -> a.maxQueued(maxQueued)).start());
+    }
+
+    private void started(FakeBackendRig value) {
+        rig = value;
+        fake = rig.fake();
+        executor = rig.executor();
+        engine = rig.engine();
+        server = rig.server();
         client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey("unused").maxRetries(0)
                 .timeout(Duration.ofSeconds(30)).build();
     }

@@ -48,7 +48,12 @@ final class ChunkedGeneration {
      * limit was reached.
      */
     boolean more(StreamAttempt attempt, StreamAttempt.Outcome.Success chunk) {
-        return "length".equals(chunk.generation().finishReason()) && chunk.tokens() >= attempt.chunkLimit
+        return continues(attempt, chunk);
+    }
+
+    /** {@link #more}, for the stream's thread: reads only what the attempt was given before it started. */
+    static boolean continues(StreamAttempt attempt, StreamAttempt.Outcome.Success chunk) {
+        return attempt.chunkLimit > 0 && "length".equals(chunk.generation().finishReason()) && chunk.tokens() >= attempt.chunkLimit
                 && (attempt.tokenLimit == null || attempt.tokensBefore + chunk.tokens() < attempt.tokenLimit);
     }
 

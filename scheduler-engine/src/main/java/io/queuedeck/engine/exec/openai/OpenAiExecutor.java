@@ -4,12 +4,14 @@ import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
-import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,16 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 
 /**
  * Instances are real OpenAI-compatible inference servers: one instance per backend and model it
@@ -47,14 +39,12 @@ import okhttp3.Response;
  * paused, so this executor never agrees to a preemption.
  */
 public final class OpenAiExecutor implements Executor, AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(OpenAiExecutor.class.getName());
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
 
     private final OkHttpClient http;
     private final ExecutorService httpThreads;
     private final CompletionStreams streams;
-    private final long healthIntervalNanos;
-    private final int failuresToMarkDown;
+    private final BackendHealth health;
     private final List<BackendState> backends = new ArrayList<>();
     private final List<BackendInstance> instances = new ArrayList<>();
     private final Map<Task, StreamAttempt> running = new HashMap<>();
@@ -62,12 +52,10 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private final ChunkedGeneration chunks;
     private final BackendFaults faults = new BackendFaults(); // HTTP faults per backend (docs/faults.md)
 
-    private OpenAiExecutor(Builder b, OkHttpClient http, ExecutorService httpThreads) {
+    OpenAiExecutor(OpenAiExecutorBuilder b, OkHttpClient http, ExecutorService httpThreads) {
         this.http = http;
         this.httpThreads = httpThreads;
         this.streams = b.streams;
-        this.healthIntervalNanos = b.healthInterval.toNanos();
-        this.failuresToMarkDown = b.failuresToMarkDown;
         this.chunks = b.chunkTokens > 0 ? new ChunkedGeneration(b.chunkTokens) : null;
         for (Backend backend : b.backends) {
             BackendState state = new BackendState(backend, http.newBuilder().addInterceptor(faults.interceptor(backend))
@@ -79,10 +67,11 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 instances.add(new BackendInstance(instances.size(), state, model));
             }
         }
+        this.health = new BackendHealth(instances, b.healthInterval.toNanos(), b.failuresToMarkDown);
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static OpenAiExecutorBuilder builder() {
+        return new OpenAiExecutorBuilder();
     }
 
     /** Where the front door listens to tasks' streams. */
@@ -112,9 +101,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             throw new IllegalStateException("executor is already bound to an engine");
         }
         context = value;
-        for (BackendState backend : backends) {
-            scheduleProbe(backend);
-        }
+        health.bind(value, backends);
     }
 
     @Override
@@ -325,12 +312,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             }
             case StreamAttempt.Outcome.Failure f -> {
                 switch (f.kind()) {
-                    case RATE_LIMITED -> pause(backend, Math.max(f.retryAfterNanos(), 1_000_000_000L));
-                    case CONNECTION, SERVER -> {
-                        if (++backend.failuresInARow >= failuresToMarkDown && backend.health == InstanceState.UP) {
-                            markHealth(backend, false, backend.failuresInARow + " failed requests in a row");
-                        }
-                    }
+                    case RATE_LIMITED -> health.pause(backend, Math.max(f.retryAfterNanos(), 1_000_000_000L));
+                    case CONNECTION, SERVER -> health.requestFailed(backend);
                     case REFUSED, STREAM -> { }
                 }
                 context.failed(task, f.reason(), f.retryable());
@@ -377,222 +360,4 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         instance.backend.inUse--;
     }
 
-    /** A 429 asks for a pause: the backend takes no new work until it ends. */
-    private void pause(BackendState backend, long nanos) {
-        long until = context.clock().nanos() + nanos;
-        if (until > backend.pausedUntil) {
-            backend.pausedUntil = until;
-            context.clock().schedule(until, () -> notifyInstances(backend));
-        }
-    }
-
-    private void markHealth(BackendState backend, boolean healthy, String why) {
-        InstanceState next = healthy ? InstanceState.UP : InstanceState.DOWN;
-        if (backend.health == next) {
-            return;
-        }
-        LOG.log(healthy ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
-                "backend " + backend.config.baseUrl() + (healthy ? " is up" : " is down: " + why));
-        backend.health = next;
-        if (healthy) {
-            backend.failuresInARow = 0;
-        }
-        notifyInstances(backend);
-    }
-
-    private void notifyInstances(BackendState backend) {
-        for (BackendInstance i : instances) {
-            if (i.backend == backend) {
-                context.instanceChanged(i.id);
-            }
-        }
-    }
-
-    private void scheduleProbe(BackendState backend) {
-        context.clock().scheduleAfter(healthIntervalNanos, () -> probe(backend, backend.healthPath));
-    }
-
-    /** Asks the backend whether it is healthy; the answer comes back to the loop by post. */
-    private void probe(BackendState backend, String path) {
-        Request.Builder request = new Request.Builder().url(backend.config.baseUrl() + path).get();
-        if (backend.config.apiKey() != null) {
-            request.header("Authorization", "Bearer " + backend.config.apiKey()); // /v1/models may need it
-        }
-        Call call = backend.probeClient.newCall(request.build());
-        call.enqueue(new Callback() {
-            @Override
-            public void onFailure(Call c, IOException e) {
-                context.post(() -> unanswered(backend, e.getClass().getSimpleName() + ": " + e.getMessage()));
-            }
-
-            @Override
-            public void onResponse(Call c, Response response) {
-                try (response) {
-                    int code = response.code();
-                    if ((code == 404 || code == 405) && path.equals("/health")) {
-                        context.post(() -> { // no /health here (Ollama, some proxies): ask for the models instead
-                            backend.healthPath = "/v1/models";
-                            probe(backend, backend.healthPath);
-                        });
-                        return;
-                    }
-                    boolean ok = response.isSuccessful();
-                    context.post(() -> probed(backend, ok, path + " answered " + code));
-                }
-            }
-        });
-    }
-
-    /**
-     * A probe got no answer (refused, reset, or too slow). A server that streamed tokens to us
-     * within the last two intervals is alive but too busy to answer {@code /health} in time (500
-     * open streams did that to the fake server on a loaded machine): it is not marked down for that.
-     */
-    private void unanswered(BackendState backend, String why) {
-        long lastSign = Math.max(backend.lastProgressAt, backend.lastTokenAt);
-        if (context.clock().nanos() - lastSign < 2 * healthIntervalNanos + backend.probeTimeoutNanos) {
-            LOG.log(System.Logger.Level.DEBUG, "backend " + backend.config.baseUrl() + " is streaming but its probe failed: " + why);
-            scheduleProbe(backend);
-            return;
-        }
-        probed(backend, false, why);
-    }
-
-    private void probed(BackendState backend, boolean healthy, String why) {
-        markHealth(backend, healthy, "health probe failed: " + why);
-        long now = context.clock().nanos();
-        for (BackendInstance i : instances) {
-            if (i.backend == backend) {
-                i.sampleRate(now);
-            }
-        }
-        if (healthy && backend.metricsPath != null) {
-            MetricsScrape.fetch(backend, load -> context.post(() -> backend.serverLoad = load),
-                    () -> context.post(() -> backend.metricsPath = null));
-        } else if (!healthy) {
-            backend.serverLoad = ServerLoad.UNKNOWN;
-        }
-        scheduleProbe(backend);
-    }
-
-    /** Builds an {@link OpenAiExecutor}. Each setting may be given once (backends: once each); defaults live here. */
-    public static final class Builder {
-        private final List<Backend> backends = new ArrayList<>();
-        private OkHttpClient client;
-        private CompletionStreams streams = new CompletionStreams();
-        private boolean streamsSet;
-        private Duration healthInterval = Duration.ofSeconds(5);
-        private boolean healthIntervalSet;
-        private int failuresToMarkDown = 3;
-        private boolean failuresSet;
-        private int chunkTokens;
-
-        private Builder() {}
-
-        /** A backend; repeatable, at least one. */
-        public Builder backend(Backend value) {
-            java.util.Objects.requireNonNull(value, "backend must not be null");
-            if (backends.stream().anyMatch(b -> b.baseUrl().equals(value.baseUrl()))) {
-                throw new IllegalArgumentException("backend " + value.baseUrl() + " was given twice");
-            }
-            backends.add(value);
-            return this;
-        }
-
-        /**
-         * The HTTP client to derive the backends' clients from (sharing its connection pool and
-         * dispatcher); default a new one whose calls run on virtual threads. Its dispatcher's limits
-         * are raised to hold every slot.
-         */
-        public Builder httpClient(OkHttpClient value) {
-            if (client != null) {
-                throw new IllegalStateException("http client was already set");
-            }
-            client = java.util.Objects.requireNonNull(value, "http client must not be null");
-            return this;
-        }
-
-        /** Where front-door listeners register; default a new, empty registry. */
-        public Builder streams(CompletionStreams value) {
-            streamsSet = once(streamsSet, "streams");
-            streams = java.util.Objects.requireNonNull(value, "streams must not be null");
-            return this;
-        }
-
-        /** Time between health probes of each backend; default 5 s. */
-        public Builder healthInterval(Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("health interval must be positive, got " + value);
-            }
-            healthIntervalSet = once(healthIntervalSet, "health interval");
-            healthInterval = value;
-            return this;
-        }
-
-        /** Connection or server failures in a row that mark a backend down until a probe succeeds; default 3. */
-        public Builder failuresToMarkDown(int value) {
-            if (value < 1) {
-                throw new IllegalArgumentException("failures to mark down must be at least 1, got " + value);
-            }
-            failuresSet = once(failuresSet, "failures to mark down");
-            failuresToMarkDown = value;
-            return this;
-        }
-
-        /**
-         * Chunked generation (decision 0027): each request asks for at most {@code quantumTokens}
-         * tokens, and a task continues with its prompt plus its text so far, after the loop had a
-         * step boundary to demote or preempt it at. For MLFQ-style policies; default off.
-         */
-        public Builder chunkedGeneration(int quantumTokens) {
-            if (quantumTokens < 1 || quantumTokens > 1_000_000) {
-                throw new IllegalArgumentException("chunk quantum must be between 1 and 1000000 tokens, got " + quantumTokens);
-            }
-            if (chunkTokens != 0) {
-                throw new IllegalStateException("chunked generation was already set");
-            }
-            chunkTokens = quantumTokens;
-            return this;
-        }
-
-        /**
-         * Asks each backend that names no models for them ({@code GET /v1/models}, blocking: call it
-         * at start, not on the loop) and builds the executor.
-         *
-         * @throws IllegalStateException when no backend is given, or one cannot say what it serves
-         */
-        public OpenAiExecutor build() {
-            if (backends.isEmpty()) {
-                throw new IllegalStateException("at least one backend is needed");
-            }
-            ExecutorService threads = null;
-            OkHttpClient base = client;
-            int slots = backends.stream().mapToInt(Backend::slots).sum();
-            if (base == null) {
-                threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-stream-", 0).factory());
-                // keep a connection per slot: OkHttp's default pool keeps 5 idle, and every request
-                // beyond them would open a new connection
-                base = new OkHttpClient.Builder().dispatcher(new Dispatcher(threads))
-                        .connectionPool(new ConnectionPool(slots + 16, 5, java.util.concurrent.TimeUnit.MINUTES)).build();
-            }
-            Dispatcher dispatcher = base.dispatcher();
-            // probes and model listings ride beside the streams
-            dispatcher.setMaxRequests(Math.max(dispatcher.getMaxRequests(), slots + 2 * backends.size() + 16));
-            dispatcher.setMaxRequestsPerHost(Math.max(dispatcher.getMaxRequestsPerHost(), slots + 16));
-            List<Backend> resolved = new ArrayList<>();
-            for (Backend backend : backends) {
-                resolved.add(backend.models().isEmpty() ? backend.withModels(ModelDiscovery.models(base, backend)) : backend);
-            }
-            backends.clear();
-            backends.addAll(resolved);
-            return new OpenAiExecutor(this, base, threads);
-        }
-
-        private static boolean once(boolean alreadySet, String what) {
-            if (alreadySet) {
-                throw new IllegalStateException(what + " was already set");
-            }
-            return true;
-        }
-    }
 }

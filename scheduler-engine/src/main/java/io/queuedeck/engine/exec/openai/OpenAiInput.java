@@ -67,13 +67,10 @@ public final class OpenAiInput {
     }
 
     /**
-     * Whether {@code spec} can be generated in chunks: not a front-door task (its client reads the
-     * server's stream as it is), and a prompt or message list that a continuation can extend.
+     * Whether {@code spec} can be generated in chunks: a prompt or message list that a continuation
+     * can extend. A front-door task can: its client reads the chunks as one stream.
      */
     static boolean chunkable(TaskSpec spec) {
-        if (fromFrontDoor(spec)) {
-            return false;
-        }
         String format = formatOf(spec);
         if (!format.equals(COMPLETION_REQUEST)) {
             return true;

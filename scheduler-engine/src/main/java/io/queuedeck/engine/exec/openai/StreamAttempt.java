@@ -55,6 +55,11 @@ final class StreamAttempt extends EventSourceListener {
     private long lastAt = -1;
     private long gapNanos;
     private int refusedStatus;
+    /** A chunked front-door answer: the finishing chunk and the usage chunk wait until the chunk's end says whether more follows. */
+    private boolean seamless;
+    private String heldFinish;
+    private boolean heldFinishHasText;
+    private String heldUsage;
 
     StreamAttempt(OpenAiExecutor owner, Task task, int instance, boolean chat, StreamListener relay, EngineClock clock,
                   BackendState backend) {
@@ -69,6 +74,7 @@ final class StreamAttempt extends EventSourceListener {
     }
 
     void start(EventSource.Factory factory, okhttp3.Request request) {
+        seamless = relay != null && chunkLimit > 0; // set on the loop before the stream's thread starts
         source = factory.newEventSource(request, this);
     }
 
@@ -135,6 +141,28 @@ final class StreamAttempt extends EventSourceListener {
             usage = chunk.usage();
         }
         if (relay != null) {
+            if (seamless) {
+                relaySeamless(data, chunk, piece);
+            } else {
+                relayed++;
+                relay.chunk(data);
+            }
+        }
+    }
+
+    /**
+     * Relays one chunk of a chunked front-door answer so that the client reads one uninterrupted
+     * stream: a continuation's role-only opening is dropped, and the finishing and usage chunks are
+     * held until the end of this chunk says whether the answer goes on ({@link #succeed}).
+     */
+    private void relaySeamless(String data, StreamChunk chunk, String piece) {
+        boolean content = piece != null && !piece.isEmpty();
+        if (chunk.finishReason() != null) {
+            heldFinish = data;
+            heldFinishHasText = content;
+        } else if (!chunk.hasChoices() || chunk.usage() != null && !content) {
+            heldUsage = data;
+        } else if (content || tokensBefore == 0) {
             relayed++;
             relay.chunk(data);
         }
@@ -186,16 +214,70 @@ final class StreamAttempt extends EventSourceListener {
         Generation generation = new Generation(finishReason, usage, interToken, backendUrl);
         int counted = usage != null && usage.completionTokens() != null ? usage.completionTokens() : tokens;
         String whole = text.toString();
-        if (relay != null) {
+        Outcome.Success success = new Outcome.Success(whole, generation, counted, lastAt);
+        if (relay != null && !seamless) {
             relay.finished(whole, generation);
+        } else if (relay != null) {
+            finishSeamless(success);
         }
-        owner.reportEnd(this, new Outcome.Success(whole, generation, counted, lastAt));
+        owner.reportEnd(this, success);
+    }
+
+    /**
+     * The end of one chunk of a chunked front-door answer: when more follows, the client gets this
+     * chunk's last text without its {@code length} finish; at the real end, the finish, the usage
+     * of every chunk together, and the whole text.
+     */
+    private void finishSeamless(Outcome.Success chunk) {
+        if (ChunkedGeneration.continues(this, chunk)) {
+            if (heldFinishHasText) {
+                relay.chunk(withoutFinish(heldFinish));
+            }
+            return;
+        }
+        Generation whole = tokensBefore == 0 ? chunk.generation() : ChunkedGeneration.whole(this, chunk);
+        if (heldFinish != null) {
+            relay.chunk(tokensBefore == 0 || heldUsage != null ? heldFinish : withUsage(heldFinish, whole));
+        }
+        if (heldUsage != null) {
+            relay.chunk(tokensBefore == 0 ? heldUsage : withUsage(heldUsage, whole));
+        }
+        relay.finished(textBefore + chunk.text(), whole);
+    }
+
+    /** {@code data} with its choices' {@code finish_reason} null: the answer goes on in the next chunk. */
+    private static String withoutFinish(String data) {
+        try {
+            JsonNode node = OpenAiInput.JSON.readTree(data);
+            for (JsonNode choice : node.path("choices")) {
+                if (choice instanceof com.fasterxml.jackson.databind.node.ObjectNode c) {
+                    c.putNull("finish_reason");
+                }
+            }
+            return node.toString();
+        } catch (IOException e) {
+            return data; // parsed once already
+        }
+    }
+
+    /** {@code data} with its {@code usage} replaced by the whole answer's, where it has one. */
+    private static String withUsage(String data, Generation whole) {
+        try {
+            JsonNode node = OpenAiInput.JSON.readTree(data);
+            if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o && o.has("usage") && whole.usage() != null) {
+                o.set("usage", OpenAiInput.JSON.valueToTree(whole.usage()));
+                return o.toString();
+            }
+        } catch (IOException e) {
+            // parsed once already; keep it as it came
+        }
+        return data;
     }
 
     private void fail(Outcome.Kind kind, String reason, long retryAfterNanos) {
         ended = true;
         boolean retryable = kind != Outcome.Kind.REFUSED;
-        if (retryable && relayed > 0) {
+        if (retryable && (relayed > 0 || seamless && tokensBefore > 0)) {
             // The client has part of this answer already; a second run would repeat it.
             retryable = false;
             reason = reason + " (after " + relayed + " chunks were relayed to the client)";

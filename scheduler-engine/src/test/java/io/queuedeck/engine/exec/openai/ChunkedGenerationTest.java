@@ -30,16 +30,12 @@ class ChunkedGenerationTest {
     private OpenAiExecutor executor;
     private Engine engine;
 
+    private FakeBackendRig rig;
+
     @AfterEach
     void tearDown() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (executor != null) {
-            executor.close();
-        }
-        if (fake != null) {
-            fake.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
@@ -128,18 +124,18 @@ class ChunkedGenerationTest {
     // ---------------------------------------------------------------- helpers
 
     private void start(int slots, int quantumTokens, Script script) throws Exception {
-        fake = new FakeOpenAiServer(MODEL).continuing();
-        fake.byDefault(script);
-        OpenAiExecutor.Builder builder = OpenAiExecutor.builder()
-                .backend(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(slots));
-        if (quantumTokens > 0) {
-            builder.chunkedGeneration(quantumTokens);
-        }
-        executor = builder.build();
-        engine = Engine.builder().executor(executor).policy("mlfq")
-                .policyConfig(PolicyConfig.of(Map.of("q0_ms", "1", "levels", "4", "prefill_tokens_per_s", "1000000000")))
-                .snapshotInterval(Duration.ofMillis(20)).build();
-        engine.start();
+        rig = FakeBackendRig.serving(MODEL).continuing().script(script).slots(slots)
+                .executor(e -> {
+                    if (quantumTokens > 0) {
+                        e.chunkedGeneration(quantumTokens);
+                    }
+                })
+                .engine(e -> e.policy("mlfq")
+                        .policyConfig(PolicyConfig.of(Map.of("q0_ms", "1", "levels", "4", "prefill_tokens_per_s", "1000000000"))))
+                .start();
+        fake = rig.fake();
+        executor = rig.executor();
+        engine = rig.engine();
     }
 
     private static String text(int from, int to) {

@@ -404,7 +404,7 @@ class OpenAiExecutorTest {
     }
 
     private void start(Backend... backends) {
-        OpenAiExecutor.Builder builder = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50));
+        OpenAiExecutorBuilder builder = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50));
         for (Backend b : backends) {
             builder.backend(b.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20)));
         }

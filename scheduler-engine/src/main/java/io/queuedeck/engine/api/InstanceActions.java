@@ -1,0 +1,87 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.http.Context;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v1/instances/{id}:drain|offline|online}: an operator takes a backend model (or a
+ * simulated GPU) out of service before restarting its server, and puts it back. Draining lets its
+ * open requests finish; offline closes them and queues their tasks again; online ends both.
+ */
+final class InstanceActions {
+    private final Engine engine;
+    private final EngineAnswers answers;
+
+    InstanceActions(Engine engine, EngineAnswers answers) {
+        this.engine = engine;
+        this.answers = answers;
+    }
+
+    /** Applies the action and answers the instance as it is afterwards. */
+    InstanceRoutes.Instance act(Context ctx) {
+        TaskAccess.require(ctx, "drain, take offline or bring online instances", Scope.OPERATE);
+        Client client = TaskAccess.client(ctx);
+        if (client != null && (client.tenant() != null || client.policy().mostUrgentPriority() > 0)) {
+            // an instance serves every tenant: taking it away is for an operator of the whole server
+            throw new ApiException(403, "instance_control_not_allowed", "client '" + client.policy().name()
+                    + "' is bound to a tenant or a priority cap; draining and taking instances offline needs a client"
+                    + " without either");
+        }
+        String action = ctx.pathParam("action");
+        int colon = action.lastIndexOf(':');
+        String verb = colon < 0 ? "" : action.substring(colon + 1).toLowerCase(Locale.ROOT);
+        if (!verb.equals("drain") && !verb.equals("offline") && !verb.equals("online")) {
+            throw new ApiException(404, "not_found", "unknown instance action '" + shorten(action)
+                    + "'; use POST /v1/instances/{id}:{drain|offline|online}");
+        }
+        int id = instanceId(action.substring(0, colon));
+        switch (verb) {
+            case "drain" -> run(new Command.DrainInstance(id, true), "drain");
+            case "offline" -> run(new Command.SetInstanceOnline(id, false), "take offline");
+            default -> {
+                EngineSnapshot before = answers.await(engine.send(new Command.TakeSnapshot()));
+                if (before.instances().get(id).draining()) {
+                    run(new Command.DrainInstance(id, false), "end the drain of");
+                }
+                run(new Command.SetInstanceOnline(id, true), "bring online");
+            }
+        }
+        // the published snapshot may predate the command: answer from a fresh one
+        EngineSnapshot after = answers.await(engine.send(new Command.TakeSnapshot()));
+        return InstanceRoutes.instances(after).instances().get(id);
+    }
+
+    private int instanceId(String text) {
+        int count = answers.await(engine.send(new Command.TakeSnapshot())).instances().size();
+        int id;
+        try {
+            id = Integer.parseInt(text);
+        } catch (NumberFormatException notANumber) {
+            throw new ApiException(404, "not_found", "no instance '" + shorten(text) + "': instances are numbered 0 to "
+                    + (count - 1) + " (GET /v1/instances)");
+        }
+        if (id < 0 || id >= count) {
+            throw new ApiException(404, "not_found", "no instance " + id + ": instances are numbered 0 to " + (count - 1)
+                    + " (GET /v1/instances)");
+        }
+        return id;
+    }
+
+    private void run(Command<?> command, String what) {
+        CompletableFuture<?> done = engine.send(command);
+        try {
+            answers.await(done);
+        } catch (UnsupportedOperationException e) { // the simulated GPUs cannot drain
+            throw new ApiException(409, "not_supported", "cannot " + what + " this instance: " + e.getMessage());
+        }
+    }
+
+    /** Path segments come from the client: echo at most 100 characters of one. */
+    private static String shorten(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
+    }
+}
