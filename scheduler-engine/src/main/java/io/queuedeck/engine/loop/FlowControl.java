@@ -43,6 +43,8 @@ final class FlowControl {
     private final long[] demoted = new long[3];
     private final long[] evicted = new long[3];
     private final double shareSum;
+    /** The same movements per tenant, for the Flow view. */
+    private final TenantLedger tenants;
     private String parkReason;
 
     FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
@@ -55,6 +57,7 @@ final class FlowControl {
             sum += tier == Tier.DEAD_LETTER ? 0 : settings.of(tier).share();
         }
         this.shareSum = sum;
+        this.tenants = new TenantLedger(settings);
     }
 
     FlowSettings settings() {
@@ -137,6 +140,7 @@ final class FlowControl {
         Tier tier = Tier.of(task.priority());
         waiting[tier.ordinal()]++;
         waitingBytes[tier.ordinal()] += TaskTable.bodyBytes(task.spec());
+        tenants.joined(task);
     }
 
     /** A task stopped waiting (it runs, finished, or moves to another priority and joins again). */
@@ -144,6 +148,7 @@ final class FlowControl {
         Tier tier = Tier.of(task.priority());
         waiting[tier.ordinal()]--;
         waitingBytes[tier.ordinal()] -= TaskTable.bodyBytes(task.spec());
+        tenants.left(task);
     }
 
     void started(Task task) {
@@ -151,6 +156,7 @@ final class FlowControl {
         runningTier.put(task, tier);
         running.get(tier.ordinal()).add(task);
         disarmTtl(task); // it waited no longer than its TTL
+        tenants.started(task, loop.clock.nanos() - task.enqueuedAt());
     }
 
     void stopped(Task task) {
@@ -212,6 +218,7 @@ final class FlowControl {
             return;
         }
         expired[tier.ordinal()]++;
+        tenants.timedOut(task);
         loop.leaveQueue(task);
         task.setError("waited longer than tiers." + name(tier) + ".queue_ttl (" + limits.queueTtl() + ")");
         loop.move(task, TaskState.TIMED_OUT, now);
@@ -272,6 +279,7 @@ final class FlowControl {
         Tier tier = runningTier.get(victim);
         if (tier != null) {
             evicted[tier.ordinal()]++;
+            tenants.evicted(victim, tier);
         }
     }
 
@@ -284,6 +292,6 @@ final class FlowControl {
             tiers.add(new FlowStats.TierFlow(tier, waiting[i], waitingBytes[i], running.get(i).size(), shed[i], spilled[i],
                     parked[i], expired[i], demoted[i], evicted[i]));
         }
-        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers);
+        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers, tenants.stats());
     }
 }

@@ -1,0 +1,121 @@
+package io.queuedeck.engine.loop;
+
+import io.queuedeck.engine.snapshot.FlowStats;
+import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.tier.FlowSettings;
+import io.queuedeck.engine.tier.Tier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per tier and tenant: waiting tasks, dispatches, timeouts, evictions and the queue waits of the
+ * last {@value #WAITS_KEPT} dispatches, kept as tasks move (FlowControl calls it from the hooks it
+ * already has), so the Flow view reads them from the snapshot and nothing scans the queue. At most
+ * {@value #MAX_TENANTS} tenants per tier are told apart; the rest count as {@link #OTHERS}. Loop
+ * thread only; the snapshot reads a copy.
+ */
+final class TenantLedger {
+    /** Tenants told apart per tier: bounds memory and the snapshot whatever clients send. */
+    static final int MAX_TENANTS = 64;
+    /** The tenant the tasks of tenants beyond {@link #MAX_TENANTS} count as. */
+    static final String OTHERS = "(others)";
+    static final int WAITS_KEPT = 256;
+
+    private final FlowSettings settings;
+    private final List<Map<String, Cell>> tiers = List.of(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+
+    /** One tier × tenant. */
+    private static final class Cell {
+        int waiting;
+        long dispatched;
+        long timedOut;
+        long evicted;
+        final long[] waits = new long[WAITS_KEPT];
+        int waitCount;
+    }
+
+    TenantLedger(FlowSettings settings) {
+        this.settings = settings;
+    }
+
+    void joined(Task task) {
+        Cell cell = cell(task);
+        if (cell != null) {
+            cell.waiting++;
+        }
+    }
+
+    void left(Task task) {
+        Cell cell = cell(task);
+        if (cell != null) {
+            cell.waiting--;
+        }
+    }
+
+    /** A task starts after waiting {@code waitedNanos} in its queue. */
+    void started(Task task, long waitedNanos) {
+        Cell cell = cell(task);
+        if (cell != null) {
+            cell.dispatched++;
+            cell.waits[(int) (cell.waitCount++ % WAITS_KEPT)] = Math.max(0, waitedNanos);
+        }
+    }
+
+    void timedOut(Task task) {
+        Cell cell = cell(task);
+        if (cell != null) {
+            cell.timedOut++;
+        }
+    }
+
+    void evicted(Task task, Tier tier) {
+        Cell cell = cell(tier, TenantBand.tenantOf(task));
+        if (cell != null) {
+            cell.evicted++;
+        }
+    }
+
+    private Cell cell(Task task) {
+        return cell(Tier.of(task.priority()), TenantBand.tenantOf(task));
+    }
+
+    private Cell cell(Tier tier, String tenant) {
+        if (tier == Tier.DEAD_LETTER) {
+            return null;
+        }
+        Map<String, Cell> cells = tiers.get(tier.ordinal());
+        Cell cell = cells.get(tenant);
+        if (cell == null) {
+            String key = cells.size() < MAX_TENANTS ? tenant : OTHERS;
+            cell = cells.computeIfAbsent(key, k -> new Cell());
+        }
+        return cell;
+    }
+
+    /** The figures now, tier by tier, tenants in the order they were first seen. O(tiers × tenants × waits kept). */
+    List<FlowStats.TenantFlow> stats() {
+        List<FlowStats.TenantFlow> out = new ArrayList<>();
+        for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+            for (Map.Entry<String, Cell> e : tiers.get(tier.ordinal()).entrySet()) {
+                Cell c = e.getValue();
+                int n = Math.min(c.waitCount, WAITS_KEPT);
+                long[] waits = Arrays.copyOf(c.waits, n);
+                Arrays.sort(waits);
+                out.add(new FlowStats.TenantFlow(tier, e.getKey(), settings.weight(e.getKey()), c.waiting, c.dispatched,
+                        c.timedOut, c.evicted, percentileMs(waits, 0.50), percentileMs(waits, 0.99)));
+            }
+        }
+        return out;
+    }
+
+    private static double percentileMs(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+}
