@@ -145,9 +145,10 @@ public final class ConsoleApp extends Application {
                 changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
             }
         });
-        main = new MainView(screens, policies);
         io.queuedeck.console.alerts.AlertsViewModel alerts = new io.queuedeck.console.alerts.AlertsViewModel(
                 io.queuedeck.console.alerts.AlertThresholds.DEFAULTS);
+        ControlScreen.install(screens, system, gateway, alerts);
+        main = new MainView(screens, policies);
         gateway.addListener(alerts::apply);
         main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
         gateway.addListener(this::status);
@@ -256,7 +257,8 @@ public final class ConsoleApp extends Application {
     private void startApi(int port) {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port),
+            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> server.host("127.0.0.1").port(port)
+                            .configService(system.plane()),
                     callbacks -> {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);

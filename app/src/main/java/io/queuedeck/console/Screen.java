@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The console's screens, in the order of the navigation bar (Ctrl+1 … Ctrl+8). */
+/** The console's screens, in the order of the navigation bar (Ctrl+1 … Ctrl+9). */
 public enum Screen {
     OVERVIEW("Overview", "Queue levels, throughput, latency and GPUs at a glance"),
     LATENCY("Latency", "Latency percentiles over a sliding window"),
@@ -13,7 +13,8 @@ public enum Screen {
     FAULTS("Faults", "Inject and clear faults; the fault and change log"),
     POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load"),
     SEARCH("Search", "Every task the engine knows, by any field; bulk actions with undo"),
-    ACTIVITY("Activity", "Who did what and when: the audit trail of the console and the API");
+    ACTIVITY("Activity", "Who did what and when: the audit trail of the console and the API"),
+    CONTROL("Control", "The running config, its history, the canary, the rule tester, flow per tier and tenant, alerts");
 
     private final String title;
     private final String description;
