@@ -35,6 +35,10 @@ final class TenantLedger {
         long evicted;
         final long[] waits = new long[WAITS_KEPT];
         int waitCount;
+        /** The percentiles as last computed, and whether a dispatch came since (sorted again only then). */
+        double p50Ms;
+        double p99Ms;
+        boolean dirty;
     }
 
     TenantLedger(FlowSettings settings) {
@@ -61,6 +65,7 @@ final class TenantLedger {
         if (cell != null) {
             cell.dispatched++;
             cell.waits[(int) (cell.waitCount++ % WAITS_KEPT)] = Math.max(0, waitedNanos);
+            cell.dirty = true;
         }
     }
 
@@ -95,17 +100,24 @@ final class TenantLedger {
         return cell;
     }
 
-    /** The figures now, tier by tier, tenants in the order they were first seen. O(tiers × tenants × waits kept). */
+    /**
+     * The figures now, tier by tier, tenants in the order they were first seen: O(cells), plus a
+     * sort of {@value #WAITS_KEPT} waits for each cell with a dispatch since the last call.
+     */
     List<FlowStats.TenantFlow> stats() {
         List<FlowStats.TenantFlow> out = new ArrayList<>();
         for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
             for (Map.Entry<String, Cell> e : tiers.get(tier.ordinal()).entrySet()) {
                 Cell c = e.getValue();
-                int n = Math.min(c.waitCount, WAITS_KEPT);
-                long[] waits = Arrays.copyOf(c.waits, n);
-                Arrays.sort(waits);
+                if (c.dirty) {
+                    long[] waits = Arrays.copyOf(c.waits, Math.min(c.waitCount, WAITS_KEPT));
+                    Arrays.sort(waits);
+                    c.p50Ms = percentileMs(waits, 0.50);
+                    c.p99Ms = percentileMs(waits, 0.99);
+                    c.dirty = false;
+                }
                 out.add(new FlowStats.TenantFlow(tier, e.getKey(), settings.weight(e.getKey()), c.waiting, c.dispatched,
-                        c.timedOut, c.evicted, percentileMs(waits, 0.50), percentileMs(waits, 0.99)));
+                        c.timedOut, c.evicted, c.p50Ms, c.p99Ms));
             }
         }
         return out;
