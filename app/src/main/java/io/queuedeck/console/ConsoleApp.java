@@ -151,9 +151,10 @@ public final class ConsoleApp extends Application {
                 changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
             }
         });
-        main = new MainView(screens, policies);
         io.queuedeck.console.alerts.AlertsViewModel alerts = new io.queuedeck.console.alerts.AlertsViewModel(
                 io.queuedeck.console.alerts.AlertThresholds.DEFAULTS);
+        ControlScreen.install(screens, system, gateway, alerts);
+        main = new MainView(screens, policies);
         gateway.addListener(alerts::apply);
         main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
         gateway.addListener(this::status);
@@ -276,7 +277,7 @@ public final class ConsoleApp extends Application {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
             var backends = system.backends();
             api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
-                        server.host("127.0.0.1").port(port).faults(faultCatalogue);
+                        server.host("127.0.0.1").port(port).faults(faultCatalogue).configService(system.plane());
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
                             server.openAiFrontDoor(backends.models(), backends.streams());
                         }

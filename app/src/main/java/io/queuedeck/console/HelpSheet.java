@@ -25,7 +25,7 @@ final class HelpSheet {
     /** Shortcut and what it does, everywhere and on the Lanes screen. */
     static final List<List<String>> SHORTCUTS = List.of(
             List.of("F1", "this help; F1 or Esc closes it"),
-            List.of("Ctrl+1 … Ctrl+9", "Overview, Latency, Lanes, GPUs, Faults, Policy & load, Search, Activity, Drills"),
+            List.of("Ctrl+1 … Ctrl+9, Ctrl+0", "Overview, Latency, Lanes, GPUs, Faults, Policy & load, Search, Activity, Control, Drills"),
             List.of("Ctrl+P", "pause or resume dispatch (running tasks finish)"),
             List.of("Lanes · click, Shift/Ctrl+click", "select tasks in a lane"),
             List.of("Lanes · Enter, double-click", "open the selected task in the inspector"),
@@ -59,6 +59,12 @@ final class HelpSheet {
                     + "in its metadata, sorted and paged. Enter on a full id opens it or says it does not exist. The bulk bar "
                     + "applies an action to every match (the count is shown first; cancelling many asks for a typed "
                     + "confirmation); reprioritize and moves can be undone.";
+            case CONTROL -> "The running config: its version, when and from where it applied, and the last refused change in red. "
+                    + "Edit it or load a file and Apply (checked whole, as PUT /v1/config; a refusal lists every problem). History "
+                    + "lists versions with their diffs; roll back to one. Canary: start one from the editor for a share of new "
+                    + "tasks, compare it with stable side by side, promote or roll it back (each asks to confirm). The rule tester "
+                    + "says which rule classifies a task and why. Flow: per tier its limits and use, per tier and tenant what "
+                    + "waits, its dispatch share against its fair share, waits, timeouts and evictions. Alerts: the thresholds.";
             case ACTIVITY -> "The audit trail: every change made from this console and every state-changing API call, with who "
                     + "made it, when and how many tasks it touched. Search it, and export it as CSV or JSON.";
             case DRILLS -> "A drill is a game day: a hypothesis, faults on a timeline, probes that must hold and stop conditions. "

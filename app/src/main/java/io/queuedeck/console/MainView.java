@@ -170,12 +170,12 @@ public final class MainView {
         return bar;
     }
 
-    /** Ctrl+1…9 switch screens, Ctrl+P pauses or resumes dispatch. */
+    /** Ctrl+1…9 and Ctrl+0 switch screens (in the order of the navigation), Ctrl+P pauses or resumes dispatch. */
     public void installShortcuts(Scene scene, Runnable togglePause) {
         Screen[] screens = Screen.values();
-        for (int i = 0; i < screens.length && i < 9; i++) {
+        for (int i = 0; i < screens.length && i < 10; i++) {
             Screen s = screens[i];
-            scene.getAccelerators().put(new KeyCodeCombination(KeyCode.getKeyCode(String.valueOf(i + 1)),
+            scene.getAccelerators().put(new KeyCodeCombination(KeyCode.getKeyCode(String.valueOf((i + 1) % 10)),
                     KeyCombination.SHORTCUT_DOWN), () -> screen.set(s));
         }
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), togglePause);

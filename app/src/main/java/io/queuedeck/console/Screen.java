@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The console's screens, in the order of the navigation bar (Ctrl+1 … Ctrl+9). */
+/** The console's screens, in the order of the navigation bar (Ctrl+1 … Ctrl+9, then Ctrl+0). */
 public enum Screen {
     OVERVIEW("Overview", "Queue levels, throughput, latency and GPUs at a glance"),
     LATENCY("Latency", "Latency percentiles over a sliding window"),
@@ -14,6 +14,7 @@ public enum Screen {
     POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load"),
     SEARCH("Search", "Every task the engine knows, by any field; bulk actions with undo"),
     ACTIVITY("Activity", "Who did what and when: the audit trail of the console and the API"),
+    CONTROL("Control", "The running config, its history, the canary, the rule tester, flow per tier and tenant, alerts"),
     DRILLS("Drills", "Run a game day against the live engine: probes, kill switch, verdict and report");
 
     private final String title;

@@ -35,7 +35,7 @@ class ArchitectureTest {
                     .because("tasks, policies and executors are mutated by the loop alone; the console sees TaskView and snapshots");
 
     /** The screen packages, below io.queuedeck.console. */
-    private static final Set<String> SCREENS = Set.of("overview", "lanes", "latency", "gpus", "faults", "policies", "search", "activity", "drills");
+    private static final Set<String> SCREENS = Set.of("overview", "lanes", "latency", "gpus", "faults", "policies", "search", "activity", "drills", "control");
 
     @ArchTest
     static final ArchRule packages_formCycles_never =

@@ -95,7 +95,7 @@ class ConsoleLayoutUiTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1280, 800", "1920, 1080"})
+    @CsvSource({"1280, 800", "1600, 1000", "1920, 1080"})
     void everyScreen_atCommonSizes_keepsHeaderMenusAndStatusLineInsideTheWindow(double width, double height) throws Exception {
         size(width, height);
         for (Screen screen : Screen.values()) {
@@ -108,6 +108,36 @@ class ConsoleLayoutUiTest {
             assertThat(fx(() -> stage.getScene().getRoot().getLayoutBounds().getHeight())).as(screen + ": the window's content")
                     .isLessThanOrEqualTo(height);
         }
+        robot.clickOn("#nav-overview");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup(".qd-bar-name").queryAll().stream().map(n -> ((Label) n).getText()).toList())
+                .contains("core", "normal", "batch", "dead");
+        assertWhole(".qd-bar-name"); // "Queue by tier" once read "c…", "nor…", "ba…" at 1280 × 800
+        robot.clickOn("#nav-control");
+        WaitForAsyncUtils.waitForFxEvents();
+        for (String tab : List.of("config", "history", "canary", "rule-tester", "flow", "alerts")) {
+            robot.clickOn("#control-tab-" + tab);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertInWindow("#control-tabs");
+            assertInWindow("#control-version");
+            assertInWindow("#status-bar");
+        }
+        for (String id : List.of("#control-apply", "#control-load")) {
+            robot.clickOn("#control-tab-config");
+            WaitForAsyncUtils.waitForFxEvents();
+            assertInWindow(id);
+        }
+        robot.clickOn("#control-tab-canary");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInWindow("#control-canary-promote");
+        assertInWindow("#control-canary-rollback");
+        robot.clickOn("#control-tab-flow");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInWindow("#flow-tiers");
+        assertInWindow("#flow-tenants");
+        robot.clickOn("#control-tab-alerts");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInWindow("#alerts-apply");
         robot.clickOn("#nav-lanes");
         // a paused lane shows its badge: it must be readable too
         app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.PAUSED)).join();

@@ -19,15 +19,19 @@ import javafx.collections.ObservableList;
 
 /**
  * Alerts from engine snapshots: the oldest wait, one second's p99 latency per priority class
- * against its tier's threshold, dead-letter growth, and GPUs that are not up. An alert stays
- * for {@link AlertThresholds#hold} after its condition last held, so a value hovering at a
- * threshold does not flap.
+ * against its tier's threshold (once it has held for {@link AlertThresholds#sustainedFor}),
+ * dead-letter growth, GPUs that are not up, and saturation that lasts. An alert stays for
+ * {@link AlertThresholds#hold} after its condition last held, so a value hovering at a threshold
+ * does not flap. The thresholds follow the running config ({@link #setThresholds}).
  */
 public final class AlertsViewModel {
     /** One alert: a stable key (one per condition) and what the operator reads. */
     public record Alert(String key, String text) {}
 
-    private final AlertThresholds thresholds;
+    private AlertThresholds thresholds;
+    /** Per priority class, since when its one-second p99 has been above its threshold (null: it is not). */
+    private final Instant[] aboveSince = new Instant[io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1];
+    private Instant saturatedSince;
     private final ObservableList<Alert> alerts = FXCollections.observableArrayList();
     private final ObservableList<Alert> readOnly = FXCollections.unmodifiableObservableList(alerts);
     /** Key to (alert, when its condition last held), in the order they were raised. */
@@ -36,6 +40,15 @@ public final class AlertsViewModel {
 
     public AlertsViewModel(AlertThresholds thresholds) {
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
+    }
+
+    /** New thresholds (the config's alerts section changed); alerts raised stay until their hold ends. */
+    public void setThresholds(AlertThresholds next) {
+        thresholds = Objects.requireNonNull(next, "thresholds");
+    }
+
+    public AlertThresholds thresholds() {
+        return thresholds;
     }
 
     /** The alerts now, oldest first. */
@@ -57,10 +70,32 @@ public final class AlertsViewModel {
                 case NORMAL -> 1;
                 default -> 2;
             });
-            if (e2e.count() > 0 && e2e.p99Ms() > limit.toMillis()) {
-                raise(now, "p99-P" + p, String.format(Locale.ROOT, "P%d p99 latency %.1f s (alert above %d s)",
-                        p, e2e.p99Ms() / 1000, limit.toSeconds()));
+            if (e2e.count() == 0) {
+                continue; // a second with nothing finished says nothing either way
             }
+            if (e2e.p99Ms() <= limit.toMillis()) {
+                aboveSince[p] = null;
+                continue;
+            }
+            if (aboveSince[p] == null) {
+                aboveSince[p] = now;
+            }
+            if (Duration.between(aboveSince[p], now).compareTo(thresholds.sustainedFor()) >= 0) {
+                raise(now, "p99-P" + p, String.format(Locale.ROOT, "P%d p99 latency %.1f s for %d s (alert above %d s for %d s)",
+                        p, e2e.p99Ms() / 1000, Duration.between(aboveSince[p], now).toSeconds(), limit.toSeconds(),
+                        thresholds.sustainedFor().toSeconds()));
+            }
+        }
+        if (s.flow().saturated()) {
+            if (saturatedSince == null) {
+                saturatedSince = now;
+            }
+            if (Duration.between(saturatedSince, now).compareTo(thresholds.saturatedFor()) > 0) {
+                raise(now, "saturated", String.format(Locale.ROOT, "Saturated for %d s: every one of %d slots busy (alert after %d s)",
+                        Duration.between(saturatedSince, now).toSeconds(), s.flow().slots(), thresholds.saturatedFor().toSeconds()));
+            }
+        } else {
+            saturatedSince = null;
         }
         deadLettered.addLast(Map.entry(now, s.counters().deadLettered()));
         while (deadLettered.size() > 1 && Duration.between(deadLettered.getFirst().getKey(), now).compareTo(thresholds.deadLetterWindow()) > 0) {
@@ -72,7 +107,7 @@ public final class AlertsViewModel {
                     grown, thresholds.deadLetterWindow().toSeconds(), thresholds.deadLetters()));
         }
         for (InstanceStatus gpu : s.instances()) {
-            if (gpu.state() != InstanceState.UP) {
+            if (thresholds.gpuDown() && gpu.state() != InstanceState.UP) {
                 raise(now, "gpu-" + gpu.id(), "GPU " + gpu.id() + " is " + gpu.state().name().toLowerCase(Locale.ROOT));
             }
         }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private final Engine engine;
+    private io.queuedeck.engine.control.plane.ConfigPlane plane;
     /** Priority mixes: name → [priority, share] pairs. */
     static final java.util.Map<String, List<double[]>> MIXES = new java.util.LinkedHashMap<>();
 
@@ -141,8 +142,17 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
         long seed = workload.seed();
+        // the documented default file, its policy the console's: what the Control screen shows and changes
+        String text = io.queuedeck.engine.config.ServeConfig.defaultText()
+                .replaceFirst("(?m)^  name: priority\\b", "  name: " + policy);
+        io.queuedeck.engine.config.ServeConfig config = io.queuedeck.engine.config.ConfigChange.read("built-in defaults", text,
+                java.nio.file.Path.of("").toAbsolutePath(), System::getenv, io.queuedeck.engine.config.ServeConfig.defaults(System::getenv));
+        io.queuedeck.engine.control.ReleaseClassifier classifier = new io.queuedeck.engine.control.ReleaseClassifier(
+                config.priorityRules());
         Engine.Builder builder = Engine.builder()
                 .executor(backends != null ? backends : new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
+                .flow(config.flow())
+                .classifier(classifier)
                 .policy(policy);
         if (store != null) {
             builder.store(store);
@@ -152,12 +162,19 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
                 instances);
         embedded.backends = backends;
+        embedded.plane = new io.queuedeck.engine.control.plane.ConfigPlane(engine, classifier, config, text,
+                "built-in defaults", java.nio.file.Path.of("").toAbsolutePath(), System::getenv, policy);
         embedded.setLoad(load);
         return embedded;
     }
 
     public Engine engine() {
         return engine;
+    }
+
+    /** The running config's versions, history and canary (the Control screen; the console's REST API). */
+    public io.queuedeck.engine.control.plane.ConfigPlane plane() {
+        return plane;
     }
 
     @Override

@@ -136,6 +136,9 @@ public final class LanesViewModel {
     private final ReadOnlyBooleanWrapper byLevel = new ReadOnlyBooleanWrapper(this, "byLevel");
     private final ReadOnlyIntegerWrapper levels = new ReadOnlyIntegerWrapper(this, "levels", 1);
     private final ReadOnlyLongWrapper clockNanos = new ReadOnlyLongWrapper(this, "clockNanos");
+    /** The latest snapshot's wall time and per tier × tenant flow figures, for "why is this task here?". */
+    private java.time.Instant takenAt = java.time.Instant.EPOCH;
+    private List<io.queuedeck.engine.snapshot.FlowStats.TenantFlow> tenantFlow = List.of();
     private List<Integer> levelTotals = List.of();
     private List<Integer> priorityTotals = List.of();
     private final ReadOnlyObjectWrapper<Map<Tier, TierMode>> tierModes = new ReadOnlyObjectWrapper<>(this, "tierModes", Map.of());
@@ -210,6 +213,8 @@ public final class LanesViewModel {
     /** Updates lane totals; asks for a fresh listing when one is due and the lanes are shown. */
     public void apply(EngineSnapshot snapshot) {
         clockNanos.set(snapshot.clockNanos());
+        takenAt = snapshot.takenAt();
+        tenantFlow = snapshot.flow().tenants();
         dispatchPaused = snapshot.dispatchPaused();
         priorityTotals = snapshot.queuedByPriority();
         if (!snapshot.tierModes().equals(tierModes.get()) || !snapshot.laneModes().equals(laneModes)) {
@@ -399,7 +404,7 @@ public final class LanesViewModel {
 
     private WhyHere whyHere() {
         return new WhyHere(policy, laneOrderKept.get(), dispatchPaused, priorityTotals, levelTotals, laneModes, tierModes.get(),
-                listedByPriority, clockNanos.get());
+                listedByPriority, clockNanos.get(), takenAt, tenantFlow);
     }
 
     /** Asks the engine for the waiting tasks now. */

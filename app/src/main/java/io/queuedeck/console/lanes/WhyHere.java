@@ -1,6 +1,7 @@
 package io.queuedeck.console.lanes;
 
 import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
+import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.util.ArrayList;
@@ -22,9 +23,12 @@ import java.util.Map;
  * @param tierModes       each tier's mode
  * @param listed          the listed rows of each priority's lane, in dispatch order
  * @param clockNanos      the engine clock of the latest snapshot
+ * @param takenAt         the wall time of the latest snapshot (deadlines are wall times)
+ * @param tenants         the latest snapshot's per tier × tenant flow figures (dispatches, weights)
  */
 record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, List<Integer> byPriority, List<Integer> byLevel,
-               List<TierMode> laneModes, Map<Tier, TierMode> tierModes, List<List<TaskRow>> listed, long clockNanos) {
+               List<TierMode> laneModes, Map<Tier, TierMode> tierModes, List<List<TaskRow>> listed, long clockNanos,
+               java.time.Instant takenAt, List<FlowStats.TenantFlow> tenants) {
     private static final int AHEAD_SHOWN = 3;
 
     /** Lines for the inspector: the task's place, what is ahead of it and why, and what holds its lane. */
@@ -96,7 +100,56 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
         if (dispatchPaused) {
             lines.add("Dispatch is paused for every lane (Resume dispatch, Ctrl+P).");
         }
+        lines.add(tenantShare(d));
+        lines.add(deadline(d));
         return List.copyOf(lines);
+    }
+
+    /**
+     * The task's tenant in its tier: its share of the tier's dispatches since start against its
+     * fair share (its weight over the weights of the tenants with work in the tier), for every policy.
+     */
+    String tenantShare(TaskDetails d) {
+        Tier tier = Tier.of(d.priority());
+        String tenant = d.tenant() == null ? "" : d.tenant();
+        String name = tenant.isEmpty() ? "(no tenant)" : tenant;
+        String tierName = tier.name().toLowerCase(Locale.ROOT);
+        long all = 0;
+        double weights = 0;
+        FlowStats.TenantFlow own = null;
+        for (FlowStats.TenantFlow t : tenants) {
+            if (t.tier() != tier) {
+                continue;
+            }
+            all += t.dispatched();
+            if (t.waiting() > 0 || t.tenant().equals(tenant)) {
+                weights += t.weight();
+            }
+            if (t.tenant().equals(tenant)) {
+                own = t;
+            }
+        }
+        if (own == null || all == 0) {
+            return "Tenant " + name + " in the " + tierName + " tier: no dispatches counted yet, so no share to compare.";
+        }
+        return String.format(Locale.ROOT, "Tenant %s in the %s tier: %.0f%% of its dispatches since start against a fair share of "
+                + "%.0f%% (weight %s of %s among tenants with work there)%s.", name, tierName, 100.0 * own.dispatched() / all,
+                100 * own.weight() / weights, weight(own.weight()), weight(weights),
+                own.waiting() > 0 && (double) own.dispatched() / all < own.weight() / weights - 0.05 ? "; below its share" : "");
+    }
+
+    /** The task's deadline: how long is left, or how long ago it passed; or that it has none. */
+    String deadline(TaskDetails d) {
+        if (d.deadline() == null) {
+            return "No deadline: nothing times it out but its tier's queue_ttl, if the tier has one.";
+        }
+        long ms = java.time.Duration.between(takenAt, d.deadline()).toMillis();
+        return ms >= 0 ? "Deadline in " + TaskRow.compactWait(ms) + " (" + d.deadline() + "); past it, a waiting task leaves as timed out."
+                : "Deadline passed " + TaskRow.compactWait(-ms) + " ago (" + d.deadline() + ").";
+    }
+
+    private static String weight(double w) {
+        return w == Math.rint(w) ? String.valueOf((long) w) : String.format(Locale.ROOT, "%.1f", w);
     }
 
     private static int indexOf(List<TaskRow> rows, String id) {

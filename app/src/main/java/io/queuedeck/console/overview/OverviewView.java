@@ -177,7 +177,7 @@ public final class OverviewView {
             for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
                 io.queuedeck.engine.tier.TierMode mode = modes.getOrDefault(tier, io.queuedeck.engine.tier.TierMode.ACTIVE);
                 String name = tier.name().toLowerCase(Locale.ROOT);
-                names.add(mode == io.queuedeck.engine.tier.TierMode.ACTIVE ? name : name + " (" + mode.name().toLowerCase(Locale.ROOT) + ")");
+                names.add(mode == io.queuedeck.engine.tier.TierMode.ACTIVE ? name : name + "\n" + mode.name().toLowerCase(Locale.ROOT));
             }
             names.add("dead");
             tierBars.setColumns(names, List.of(Palette.RED, Palette.ACCENT, Palette.PURPLE, Palette.GREY));

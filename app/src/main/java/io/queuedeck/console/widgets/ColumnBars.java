@@ -52,7 +52,13 @@ public final class ColumnBars extends HBox {
             VBox.setVgrow(space, Priority.ALWAYS);
             Label name = new Label(columnNames.get(i));
             name.getStyleClass().add("qd-bar-name");
+            // a name is never cut to "nor…": the column is at least as wide as its name (and its value)
+            name.setMinWidth(Region.USE_PREF_SIZE);
+            value.setMinWidth(Region.USE_PREF_SIZE);
+            name.setAlignment(Pos.CENTER);
+            name.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
             VBox column = new VBox(3, space, value, bar, name);
+            column.setMinWidth(Region.USE_PREF_SIZE);
             column.setAlignment(Pos.BOTTOM_CENTER);
             column.setFillWidth(true);
             HBox.setHgrow(column, Priority.ALWAYS);

@@ -37,10 +37,63 @@ class AlertsViewModelTest {
     }
 
     @Test
-    void p99OfACoreClass_overTheCoreThreshold_raisesForThatClass() {
-        model.apply(snapshot().recent(1, latency(20, 900, 12_000)).lastSecond(T0, latency(20, 900, 12_000)).build());
-
+    void p99OfACoreClass_overTheCoreThresholdForSustainedFor_raisesForThatClass() {
+        for (int second = 0; second <= 30; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).recent(1, latency(20, 900, 35_000))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 900, 35_000)).build());
+            if (second < 30) {
+                assertThat(keys()).as("after %d s above", second).isEmpty();
+            }
+        }
         assertThat(keys()).containsExactly("p99-P1");
+        assertThat(model.alerts().getFirst().text()).isEqualTo("P1 p99 latency 35.0 s for 30 s (alert above 30 s for 30 s)");
+    }
+
+    @Test
+    void p99SpikesBelowSustainedFor_neverRaise() {
+        // a second under the threshold restarts the count: spikes of 20 s do not add up
+        for (int second = 0; second < 120; second++) {
+            double p99 = second % 20 == 19 ? 8_000 : 40_000;
+            model.apply(snapshot().at(T0.plusSeconds(second)).recent(1, latency(20, 900, p99))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 900, p99)).build());
+        }
+        assertThat(model.alerts()).isEmpty();
+    }
+
+    @Test
+    void demoLoadLatency_p1At10point5Seconds_isQuietWithTheDefaults() {
+        // what the console's 90% demo load under mlfq shows most of the time (decision 0049)
+        for (int second = 0; second < 300; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).recent(1, latency(20, 2_000, 10_500))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 2_000, 10_500)).build());
+        }
+        assertThat(model.alerts()).isEmpty();
+    }
+
+    @Test
+    void saturatedLongerThanSaturatedFor_raises_shortSaturationDoesNot() {
+        var saturated = new io.queuedeck.engine.snapshot.FlowStats(true, 64, java.util.List.of());
+        var free = new io.queuedeck.engine.snapshot.FlowStats(false, 64, java.util.List.of());
+        model.apply(snapshot().at(T0).flow(saturated).build());
+        model.apply(snapshot().at(T0.plusSeconds(100)).flow(saturated).build());
+        model.apply(snapshot().at(T0.plusSeconds(101)).flow(free).build());
+        model.apply(snapshot().at(T0.plusSeconds(102)).flow(saturated).build());
+        model.apply(snapshot().at(T0.plusSeconds(200)).flow(saturated).build());
+        assertThat(keys()).isEmpty();
+
+        model.apply(snapshot().at(T0.plusSeconds(223)).flow(saturated).build());
+        assertThat(keys()).containsExactly("saturated");
+        assertThat(model.alerts().getFirst().text()).contains("every one of 64 slots busy");
+    }
+
+    @Test
+    void newThresholds_applyToTheNextSnapshot() {
+        model.setThresholds(new AlertThresholds(java.time.Duration.ofSeconds(5), AlertThresholds.DEFAULTS.p99ByTier(),
+                java.time.Duration.ZERO, 5, java.time.Duration.ofMinutes(1), false, java.time.Duration.ofMinutes(2),
+                java.time.Duration.ofSeconds(10)));
+        model.apply(snapshot().oldestWaitMs(6_000).instances(gpu(0, InstanceState.OFFLINE, 0)).build());
+
+        assertThat(keys()).containsExactly("oldest-wait"); // gpu_down: false
     }
 
     @Test

@@ -354,6 +354,33 @@ class LanesViewModelTest {
     }
 
     @Test
+    void whyHere_statesTheTenantsShareAgainstItsFairShare_andTheDeadline_underEveryPolicy() {
+        io.queuedeck.engine.task.TaskSpec spec = new io.queuedeck.engine.task.TaskSpec("d", "llama-2-7b", "", 4, null, "acme", null,
+                T0.plusSeconds(90), 100, 900, null);
+        io.queuedeck.engine.task.TaskView withDeadline = new io.queuedeck.engine.task.TaskView("d", spec,
+                io.queuedeck.engine.task.TaskState.QUEUED, 4, 0, -1, 0, 0, -1, -1, -1, 0, 0, 100, 0, 0, null, null, List.of());
+        commands.waiting = List.of(withDeadline, waiting("late", 4, 10));
+        var flow = new io.queuedeck.engine.snapshot.FlowStats(true, 8, List.of(), List.of(
+                new io.queuedeck.engine.snapshot.FlowStats.TenantFlow(io.queuedeck.engine.tier.Tier.NORMAL, "acme", 1, 3, 10, 0, 0, 0, 0),
+                new io.queuedeck.engine.snapshot.FlowStats.TenantFlow(io.queuedeck.engine.tier.Tier.NORMAL, "beta", 3, 5, 90, 0, 0, 0, 0)));
+        for (String policy : List.of("fifo", "priority", "mlfq", "aging", "weighted", "edf", "fair", "sjf")) {
+            model.apply(snapshot().at(T0.plusSeconds(30)).policy(policy).queued(4, 2).flow(flow).build());
+            model.inspect("d");
+
+            assertThat(model.inspectedProperty().get().why()).as(policy).contains(
+                    "Tenant acme in the normal tier: 10% of its dispatches since start against a fair share of 25% "
+                            + "(weight 1 of 4 among tenants with work there); below its share.",
+                    "Deadline in 1m00s (2026-01-01T00:01:30Z); past it, a waiting task leaves as timed out.");
+        }
+        model.apply(snapshot().at(T0.plusSeconds(100)).flow(flow).build());
+        model.inspect("d");
+        assertThat(model.inspectedProperty().get().why()).contains("Deadline passed 10s ago (2026-01-01T00:01:30Z).");
+        model.inspect("late");
+        assertThat(model.inspectedProperty().get().why())
+                .contains("No deadline: nothing times it out but its tier's queue_ttl, if the tier has one.");
+    }
+
+    @Test
     void compactCounts_fitALaneHeader() {
         assertThat(LaneColumn.compact(999)).isEqualTo("999");
         assertThat(LaneColumn.compact(2_879)).isEqualTo("2.9k");

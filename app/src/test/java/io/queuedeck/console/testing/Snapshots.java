@@ -60,7 +60,11 @@ public final class Snapshots {
                 Tier.CORE, io.queuedeck.engine.tier.TierMode.ACTIVE, Tier.NORMAL, io.queuedeck.engine.tier.TierMode.ACTIVE,
                 Tier.BATCH, io.queuedeck.engine.tier.TierMode.ACTIVE));
 
+        private io.queuedeck.engine.snapshot.FlowStats flow = io.queuedeck.engine.snapshot.FlowStats.NONE;
+
         public Builder at(Instant value) { at = value; return this; }
+        /** Flow-control figures (none by default). */
+        public Builder flow(io.queuedeck.engine.snapshot.FlowStats value) { flow = value; return this; }
         /** The engine clock, nanoseconds. */
         public Builder clock(long nanos) { clock = nanos; return this; }
         public Builder policy(String value) { policy = value; return this; }
@@ -97,7 +101,7 @@ public final class Snapshots {
             List<LatencySummary> perPriority = Collections.nCopies(10, latency(0, 0, 0));
             return new EngineSnapshot(clock, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
                     running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0, Map.copyOf(tierModes),
-                    List.copyOf(laneModes), lastSecond);
+                    List.copyOf(laneModes), lastSecond, flow);
         }
     }
 }

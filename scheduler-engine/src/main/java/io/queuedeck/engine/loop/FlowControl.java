@@ -43,6 +43,8 @@ final class FlowControl {
     private final long[] demoted = new long[3];
     private final long[] evicted = new long[3];
     private double shareSum;
+    /** The same movements per tenant, for the Flow view. */
+    private final TenantLedger tenants;
     private String parkReason;
     private Tier parkTier;
     /** Tasks parked by each tier's {@code degrade: park}, oldest first, until replayed or gone from the task table. */
@@ -57,6 +59,7 @@ final class FlowControl {
         this.settings = settings;
         this.saturation = new SaturationDetector(loop.executor);
         this.shareSum = shareSum(settings);
+        this.tenants = new TenantLedger(settings);
     }
 
     private static double shareSum(FlowSettings settings) {
@@ -84,6 +87,7 @@ final class FlowControl {
         FlowSettings was = settings;
         settings = next;
         shareSum = shareSum(next);
+        tenants.reconfigure(next);
         if (was.tiered() != next.tiered() || !was.weights().equals(next.weights())) {
             return true;
         }
@@ -217,6 +221,7 @@ final class FlowControl {
         Tier tier = Tier.of(task.priority());
         waiting[tier.ordinal()]++;
         waitingBytes[tier.ordinal()] += TaskTable.bodyBytes(task.spec());
+        tenants.joined(task);
     }
 
     /** A task stopped waiting (it runs, finished, or moves to another priority and joins again). */
@@ -224,6 +229,7 @@ final class FlowControl {
         Tier tier = Tier.of(task.priority());
         waiting[tier.ordinal()]--;
         waitingBytes[tier.ordinal()] -= TaskTable.bodyBytes(task.spec());
+        tenants.left(task);
     }
 
     void started(Task task) {
@@ -231,6 +237,7 @@ final class FlowControl {
         runningTier.put(task, tier);
         running.get(tier.ordinal()).add(task);
         disarmTtl(task); // it waited no longer than its TTL
+        tenants.started(task, loop.clock.nanos() - task.enqueuedAt());
     }
 
     void stopped(Task task) {
@@ -303,6 +310,7 @@ final class FlowControl {
             return;
         }
         expired[tier.ordinal()]++;
+        tenants.timedOut(task);
         loop.leaveQueue(task);
         task.setError("waited longer than tiers." + name(tier) + ".queue_ttl (" + limits.queueTtl() + ")");
         loop.move(task, TaskState.TIMED_OUT, now);
@@ -363,6 +371,7 @@ final class FlowControl {
         Tier tier = runningTier.get(victim);
         if (tier != null) {
             evicted[tier.ordinal()]++;
+            tenants.evicted(victim, tier);
         }
     }
 
@@ -375,6 +384,6 @@ final class FlowControl {
             tiers.add(new FlowStats.TierFlow(tier, waiting[i], waitingBytes[i], running.get(i).size(), shed[i], spilled[i],
                     parked[i], expired[i], demoted[i], evicted[i]));
         }
-        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers);
+        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers, tenants.stats());
     }
 }

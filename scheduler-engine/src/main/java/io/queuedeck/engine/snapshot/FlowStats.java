@@ -10,15 +10,36 @@ import java.util.List;
  * @param saturated whether every slot is busy (or every backend reports itself too busy)
  * @param slots     tasks all healthy instances run at once
  * @param tiers     core, normal and batch, in that order
+ * @param tenants   per tier and tenant (the Flow view's rows), tier by tier
  */
-public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers) {
+public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers, List<TenantFlow> tenants) {
 
     /** Nothing known (a snapshot built by hand). */
     public static final FlowStats NONE = new FlowStats(false, 0, List.of());
 
     public FlowStats {
         tiers = List.copyOf(tiers);
+        tenants = List.copyOf(tenants);
     }
+
+    /** Without per-tenant figures. */
+    public FlowStats(boolean saturated, int slots, List<TierFlow> tiers) {
+        this(saturated, slots, tiers, List.of());
+    }
+
+    /**
+     * One tenant in one tier (counts since start; a task without a tenant counts as tenant "").
+     *
+     * @param weight     its weight for fairness ({@code tenants.weights}, 1 when not listed)
+     * @param waiting    its tasks waiting in the tier now
+     * @param dispatched its tasks of the tier started
+     * @param timedOut   its tasks that waited past the tier's queue_ttl and left as TIMED_OUT
+     * @param evicted    its running tasks of the tier preempted for a higher tier's
+     * @param waitP50Ms  median queue wait of its last 256 dispatches in the tier
+     * @param waitP99Ms  99th percentile of the same
+     */
+    public record TenantFlow(Tier tier, String tenant, double weight, int waiting, long dispatched, long timedOut,
+                             long evicted, double waitP50Ms, double waitP99Ms) {}
 
     /**
      * One tier.

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConfigurationDocTest {
     private static final Path DOC = Path.of("..", "docs", "configuration.md");
     /** A table row's first cell: {@code | `server.port` | …}. */
-    private static final Pattern ROW = Pattern.compile("^\\| `([a-z_.\\[\\]<>]+)` \\|", Pattern.MULTILINE);
-    private static final Pattern KNOWN = Pattern.compile("known here: ([a-z_, ]+)\\)");
+    private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9_.\\[\\]<>]+)` \\|", Pattern.MULTILINE);
+    private static final Pattern KNOWN = Pattern.compile("known here: ([a-z0-9_, ]+)\\)");
 
     @TempDir
     Path dir;

@@ -250,9 +250,11 @@ class ServeConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store, tiers, priority_rules)
+            unknown top-level key            | serve: {}                                                     | serve is not a known setting (known here: server, engine, executor, policy, clients, tenants, callbacks, store, tiers, priority_rules, alerts)
             unknown key in a section         | server: {prot: 8080}                                          | server.prot is not a known setting (known here: host, port, max_body_bytes, max_queued, threads, max_inflight_body_bytes, body_timeout, shutdown_grace)
             unknown key in a list entry      | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, rate: 3}] | clients[0].rate is not a known setting (known here: name, token_env, token_file, max_priority, requests_per_second, burst, tenant, scopes)
+            alert latency not a duration     | alerts: {p99_latency: {core: fast}}                           | alerts.p99_latency.core must be a duration such as 500ms, 2s, 1m or 1h, got 'fast'
+            unknown alert key                | alerts: {p95: 3s}                                             | alerts.p95 is not a known setting
             port out of range                | server: {port: 70000}                                         | server.port must be between 0 and 65535, got 70000
             port not a number                | server: {port: eighty}                                        | server.port must be a whole number between 0 and 65535, got 'eighty'
             bad threads                      | server: {threads: green}                                      | server.threads must be virtual, platform or auto, got 'green'

@@ -1,0 +1,45 @@
+package io.queuedeck.console;
+
+import io.queuedeck.console.alerts.AlertThresholds;
+import io.queuedeck.console.alerts.AlertsViewModel;
+import io.queuedeck.console.control.AlertsForm;
+import io.queuedeck.console.control.ControlView;
+import io.queuedeck.console.control.ControlViewModel;
+import io.queuedeck.console.control.FlowViewModel;
+import io.queuedeck.console.gateway.EmbeddedEngine;
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.engine.config.AlertSettings;
+import io.queuedeck.engine.config.ConfigException;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import javafx.application.Platform;
+import javafx.scene.Parent;
+
+/** Wires the Control screen: its models, the thread its plane calls run on, and alerts that follow the running config. */
+final class ControlScreen {
+    private ControlScreen() {}
+
+    static void install(Map<Screen, Supplier<Parent>> screens, EmbeddedEngine system, EngineGateway gateway, AlertsViewModel alerts) {
+        // one daemon thread: an apply waits for the scheduler loop, never the FX thread
+        ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-control").factory());
+        String actor = System.getProperty("user.name", "operator");
+        ControlViewModel control = new ControlViewModel(system.plane(), calls, Platform::runLater, actor,
+                what -> system.engine().audit().record(actor, "console", "config.change", what, 0, null));
+        FlowViewModel flow = new FlowViewModel(() -> system.plane().current().config().flow());
+        AlertsForm form = new AlertsForm();
+        gateway.addListener(control::apply);
+        gateway.addListener(flow::apply);
+        control.runningTextProperty().addListener((o, was, text) -> {
+            try {
+                AlertThresholds next = AlertThresholds.from(AlertSettings.read("running config", text));
+                alerts.setThresholds(next);
+                form.show(next);
+            } catch (ConfigException e) {
+                // the plane applied it, so its alerts section was read already; nothing to do
+            }
+        });
+        screens.put(Screen.CONTROL, () -> new ControlView(control, flow, form).root());
+    }
+}

@@ -1,0 +1,367 @@
+package io.queuedeck.console.control;
+
+import atlantafx.base.theme.Styles;
+import io.queuedeck.console.control.ControlViewModel.CanaryRow;
+import io.queuedeck.console.control.ControlViewModel.HistoryRow;
+import java.io.File;
+import java.util.Map;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+
+/**
+ * The Control screen: tabs for the running config (edit, load, apply), its history (rollback),
+ * the canary (side by side, promote, rollback), the rule tester, the Flow view and the alert
+ * thresholds. Changes that are hard to take back (rollback, promote) ask for a confirmation in a
+ * bar above the tabs. It binds and forwards; the models do the work off the FX thread.
+ */
+public final class ControlView {
+    private final ControlViewModel model;
+    private final VBox root = new VBox(8);
+    private final HBox confirmBar = new HBox(8);
+    private final Label confirmText = new Label();
+    private final Button confirmYes = new Button("Confirm");
+    private Runnable confirmed;
+
+    public ControlView(ControlViewModel model, FlowViewModel flow, AlertsForm alerts) {
+        this.model = model;
+        root.setId("control");
+        root.getStyleClass().add("control-screen");
+        root.setMinSize(0, 0);
+
+        Label version = new Label();
+        version.setId("control-version");
+        version.getStyleClass().add(Styles.TEXT_BOLD);
+        version.textProperty().bind(model.versionLineProperty());
+        version.setMinWidth(0);
+        version.setTooltip(tip("The running config: its version, when it applied and where it came from"));
+        Label lastError = new Label();
+        lastError.setId("control-last-error");
+        lastError.getStyleClass().addAll(Styles.DANGER, "control-last-error");
+        lastError.setWrapText(true);
+        lastError.textProperty().bind(model.lastErrorProperty());
+        lastError.visibleProperty().bind(model.lastErrorProperty().isNotEmpty());
+        lastError.managedProperty().bind(lastError.visibleProperty());
+        lastError.setTooltip(tip("The last change that was refused; the running version stayed"));
+        Label message = new Label();
+        message.setId("control-message");
+        message.setWrapText(true);
+        message.textProperty().bind(model.messageProperty());
+
+        confirmBar.setId("control-confirm");
+        confirmBar.setAlignment(Pos.CENTER_LEFT);
+        confirmBar.getStyleClass().add("control-confirm");
+        confirmText.setWrapText(true);
+        confirmText.setMinWidth(0);
+        HBox.setHgrow(confirmText, Priority.ALWAYS);
+        confirmYes.setId("control-confirm-yes");
+        confirmYes.getStyleClass().add(Styles.DANGER);
+        confirmYes.setTooltip(tip("Go ahead"));
+        confirmYes.setOnAction(e -> {
+            Runnable action = confirmed;
+            hideConfirm();
+            if (action != null) {
+                action.run();
+            }
+        });
+        Button confirmNo = new Button("Cancel");
+        confirmNo.setId("control-confirm-no");
+        confirmNo.setTooltip(tip("Leave everything as it is"));
+        confirmNo.setOnAction(e -> hideConfirm());
+        confirmYes.setMinWidth(Region.USE_PREF_SIZE);
+        confirmNo.setMinWidth(Region.USE_PREF_SIZE);
+        confirmBar.getChildren().addAll(confirmText, confirmYes, confirmNo);
+        hideConfirm();
+
+        TabPane tabs = new TabPane(
+                tab("Config", "The running config; edit or load a file and apply it", configTab()),
+                tab("History", "Every applied version with its diff; roll back to one", historyTab()),
+                tab("Canary", "A candidate for a share of new tasks, side by side with stable", canaryTab()),
+                tab("Rule tester", "Which priority rule classifies a task, and why", rulesTab()),
+                tab("Flow", "Per tier and tenant: queued, dispatch share against fair share, waits, shed and timed out", flowTab(flow)),
+                tab("Alerts", "When the console raises an alert", alertsTab(alerts)));
+        tabs.setId("control-tabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.setMinSize(0, 0);
+        VBox.setVgrow(tabs, Priority.ALWAYS);
+        root.getChildren().addAll(version, lastError, confirmBar, message, tabs);
+        model.refresh();
+    }
+
+    private static Tab tab(String title, String tooltip, Node content) {
+        Tab tab = new Tab(title, content);
+        tab.setId("control-tab-" + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
+        tab.setTooltip(tip(tooltip));
+        return tab;
+    }
+
+    // ---------------------------------------------------------------- tabs
+
+    private Node configTab() {
+        TextArea editor = new TextArea();
+        editor.setId("control-editor");
+        editor.getStyleClass().add("control-editor");
+        editor.textProperty().bindBidirectional(model.editorTextProperty());
+        editor.setTooltip(tip("The config file, YAML or JSON; only policy, priority_rules and alerts change while running"));
+        VBox.setVgrow(editor, Priority.ALWAYS);
+        Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");
+        apply.getStyleClass().add(Styles.ACCENT);
+        apply.disableProperty().bind(model.busyProperty());
+        apply.setOnAction(e -> model.apply());
+        Button load = button("control-load", "Load file…", "Put a config file's text in the editor (applied only with Apply)");
+        load.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle("Load a config file");
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("YAML or JSON", "*.yaml", "*.yml", "*.json"));
+            File file = chooser.showOpenDialog(root.getScene().getWindow());
+            if (file != null) {
+                model.load(file.toPath());
+            }
+        });
+        Button revert = button("control-revert", "Revert", "Put the running version's text back in the editor");
+        revert.setOnAction(e -> model.revertEditor());
+        ListView<String> problems = new ListView<>(model.problems());
+        problems.setId("control-problems");
+        problems.getStyleClass().add("control-problems");
+        problems.setPrefHeight(110);
+        problems.setMinHeight(60);
+        problems.setTooltip(tip("Every problem of the last refused change, each with its key path and line"));
+        problems.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(model.problems()));
+        problems.managedProperty().bind(problems.visibleProperty());
+        HBox buttons = new HBox(8, apply, load, revert);
+        return pad(new VBox(8, buttons, problems, editor));
+    }
+
+    private Node historyTab() {
+        TableView<HistoryRow> table = new TableView<>(model.history());
+        table.setId("control-history");
+        table.getColumns().add(column("Version", 70, r -> String.valueOf(r.version())));
+        table.getColumns().add(column("Applied", 90, HistoryRow::appliedAt));
+        table.getColumns().add(column("From", 220, HistoryRow::source));
+        table.getColumns().add(column("What changed", 320, HistoryRow::label));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setTooltip(tip("Applied versions, newest first; select one to see its diff"));
+        VBox.setVgrow(table, Priority.ALWAYS);
+        TextArea diff = new TextArea();
+        diff.setId("control-diff");
+        diff.setEditable(false);
+        diff.setPrefRowCount(5);
+        diff.setTooltip(tip("The selected version's diff against the one before it"));
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> diff.setText(row == null ? "" : row.diff()));
+        Button rollback = button("control-rollback", "Roll back to selected", "Apply the selected version's text again, as a new version");
+        rollback.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull().or(model.busyProperty()));
+        rollback.setOnAction(e -> {
+            HistoryRow row = table.getSelectionModel().getSelectedItem();
+            if (row != null) {
+                confirm("Roll the running config back to version " + row.version() + "? It applies as a new version.",
+                        "Roll back", () -> model.rollback(row.version()));
+            }
+        });
+        return pad(new VBox(8, new HBox(8, rollback), table, diff));
+    }
+
+    private Node canaryTab() {
+        Label line = new Label();
+        line.setId("control-canary-line");
+        line.setWrapText(true);
+        line.textProperty().bind(model.canaryLineProperty());
+        TextField fraction = new TextField("10");
+        fraction.setId("control-canary-fraction");
+        fraction.setPrefColumnCount(4);
+        fraction.setTooltip(tip("Percent of new tasks the canary classifies (by a stable hash of the task id)"));
+        Button start = button("control-canary-start", "Start canary from editor",
+                "The editor's config classifies that share of new tasks; it may change only priority_rules");
+        start.disableProperty().bind(model.canaryRunningProperty().or(model.busyProperty()));
+        start.setOnAction(e -> {
+            try {
+                model.startCanary(Double.parseDouble(fraction.getText().trim()) / 100);
+            } catch (NumberFormatException ex) {
+                fraction.setText("10");
+            }
+        });
+        Button promote = button("control-canary-promote", "Promote…", "Make the canary's config the running config for every new task");
+        promote.getStyleClass().add(Styles.SUCCESS);
+        promote.disableProperty().bind(model.canaryRunningProperty().not().or(model.busyProperty()));
+        promote.setOnAction(e -> confirm("Promote the canary? Its config becomes the next version for every new task.", "Promote",
+                model::promoteCanary));
+        Button rollback = button("control-canary-rollback", "Roll back…", "End the canary: every new task is classified by the running config");
+        rollback.getStyleClass().add(Styles.DANGER);
+        rollback.disableProperty().bind(model.canaryRunningProperty().not().or(model.busyProperty()));
+        rollback.setOnAction(e -> confirm("Roll the canary back? New tasks are all classified by the running config again.",
+                "Roll back", model::rollbackCanary));
+        HBox actions = new HBox(8, new Label("Share %"), fraction, start, promote, rollback);
+        actions.setAlignment(Pos.CENTER_LEFT);
+        TableView<CanaryRow> table = new TableView<>(model.canaryRows());
+        table.setId("control-canary-table");
+        table.getColumns().add(column("Figure", 220, CanaryRow::figure));
+        table.getColumns().add(column("Stable", 160, CanaryRow::stable));
+        table.getColumns().add(column("Canary", 160, CanaryRow::canary));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(new Label("No canary runs"));
+        table.setTooltip(tip("Tasks that arrived since the canary started: latency percentiles by business class, failures, "
+                + "deadline misses, throughput"));
+        VBox.setVgrow(table, Priority.ALWAYS);
+        return pad(new VBox(8, line, actions, table));
+    }
+
+    private Node rulesTab() {
+        TextArea task = new TextArea();
+        task.setId("control-rule-task");
+        task.setPrefRowCount(4);
+        task.textProperty().bindBidirectional(model.ruleTaskProperty());
+        task.setTooltip(tip("A task as POST /v1/tasks takes it"));
+        Button test = button("control-rule-test", "Test against the editor's rules", "Which rule of the editor's priority_rules "
+                + "classifies the task, and why each does or does not (as queuedeck rules test)");
+        test.setOnAction(e -> model.testRule());
+        TextArea result = new TextArea();
+        result.setId("control-rule-result");
+        result.setEditable(false);
+        result.textProperty().bind(model.ruleResultProperty());
+        result.setTooltip(tip("Every rule's verdict in order, then the priority the task gets"));
+        VBox.setVgrow(result, Priority.ALWAYS);
+        return pad(new VBox(8, new Label("Task (JSON)"), task, test, result));
+    }
+
+    private Node flowTab(FlowViewModel flow) {
+        Label summary = new Label();
+        summary.setId("flow-summary");
+        summary.textProperty().bind(flow.summaryProperty());
+        TableView<FlowViewModel.TierRow> tiers = new TableView<>(flow.tiers());
+        tiers.setId("flow-tiers");
+        tiers.getColumns().add(column("Tier", 70, FlowViewModel.TierRow::tier));
+        tiers.getColumns().add(column("Queued", 70, FlowViewModel.TierRow::waiting));
+        tiers.getColumns().add(column("Running", 70, FlowViewModel.TierRow::running));
+        tiers.getColumns().add(column("Cap", 70, FlowViewModel.TierRow::cap));
+        tiers.getColumns().add(column("Share", 80, FlowViewModel.TierRow::guaranteed));
+        tiers.getColumns().add(column("Use", 60, FlowViewModel.TierRow::use));
+        tiers.getColumns().add(column("Shed", 60, FlowViewModel.TierRow::shed));
+        tiers.getColumns().add(column("Spilled", 65, FlowViewModel.TierRow::spilled));
+        tiers.getColumns().add(column("Parked", 60, FlowViewModel.TierRow::parked));
+        tiers.getColumns().add(column("Timed out", 75, FlowViewModel.TierRow::timedOut));
+        tiers.getColumns().add(column("Demoted", 70, FlowViewModel.TierRow::demoted));
+        tiers.getColumns().add(column("Evicted", 65, FlowViewModel.TierRow::evicted));
+        tiers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        tiers.setPrefHeight(130);
+        tiers.setMinHeight(110);
+        tiers.setTooltip(tip("Per tier: its limits (tiers in the config), running against its cap or the slots, and what flow "
+                + "control did since start"));
+        TableView<FlowViewModel.TenantRow> tenants = new TableView<>(flow.tenants());
+        tenants.setId("flow-tenants");
+        tenants.getColumns().add(column("Tier", 70, FlowViewModel.TenantRow::tier));
+        tenants.getColumns().add(column("Tenant", 120, FlowViewModel.TenantRow::tenant));
+        tenants.getColumns().add(column("Queued", 70, r -> String.format(java.util.Locale.ROOT, "%,d", r.waiting())));
+        tenants.getColumns().add(column("Dispatch share", 110, FlowViewModel.TenantRow::share));
+        tenants.getColumns().add(column("Fair share", 85, FlowViewModel.TenantRow::fairShare));
+        tenants.getColumns().add(column("Wait p50", 80, FlowViewModel.TenantRow::waitP50));
+        tenants.getColumns().add(column("Wait p99", 80, FlowViewModel.TenantRow::waitP99));
+        tenants.getColumns().add(column("Timed out", 75, r -> String.valueOf(r.timedOut())));
+        tenants.getColumns().add(column("Evicted", 65, r -> String.valueOf(r.evicted())));
+        tenants.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        tenants.setPlaceholder(new Label("No task has waited yet"));
+        tenants.setTooltip(tip("Per tier and tenant: dispatch share over the last 30 s against its fair share (its weight "
+                + "over the weights of the tenants active in the tier), queue waits of its last 256 dispatches"));
+        VBox.setVgrow(tenants, Priority.ALWAYS);
+        return pad(new VBox(8, summary, tiers, tenants));
+    }
+
+    private Node alertsTab(AlertsForm form) {
+        GridPane grid = new GridPane();
+        grid.setId("alerts-form");
+        grid.setHgap(10);
+        grid.setVgap(6);
+        int row = 0;
+        for (Map.Entry<String, javafx.beans.property.StringProperty> e : form.fields().entrySet()) {
+            Label label = new Label("alerts." + e.getKey());
+            label.setMinWidth(Region.USE_PREF_SIZE);
+            TextField field = new TextField();
+            field.setId("alerts-" + e.getKey().replace('.', '-').replace('_', '-'));
+            field.setPrefColumnCount(8);
+            field.textProperty().bindBidirectional(e.getValue());
+            field.setTooltip(tip("alerts." + e.getKey() + " in the config file (docs/configuration.md)"));
+            grid.addRow(row++, label, field);
+        }
+        Button apply = button("alerts-apply", "Apply alerts", "Write these into the running config's alerts section and apply it "
+                + "as the next version");
+        apply.getStyleClass().add(Styles.ACCENT);
+        apply.disableProperty().bind(model.busyProperty());
+        apply.setOnAction(e -> {
+            try {
+                model.applyText(form.applyTo(model.runningTextProperty().get()), "alert thresholds applied");
+            } catch (io.queuedeck.engine.config.ConfigException ex) {
+                model.problems().setAll(ex.problems());
+            }
+        });
+        Label note = new Label("A latency alert needs its class above the threshold for sustained_for; every change is a "
+                + "new config version.");
+        note.setWrapText(true);
+        note.getStyleClass().add(Styles.TEXT_MUTED);
+        return pad(new VBox(8, note, grid, apply));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void confirm(String question, String yes, Runnable action) {
+        confirmText.setText(question);
+        confirmYes.setText(yes);
+        confirmed = action;
+        confirmBar.setVisible(true);
+        confirmBar.setManaged(true);
+    }
+
+    private void hideConfirm() {
+        confirmed = null;
+        confirmBar.setVisible(false);
+        confirmBar.setManaged(false);
+    }
+
+    private static <R> TableColumn<R, String> column(String title, double width, Function<R, String> value) {
+        TableColumn<R, String> column = new TableColumn<>(title);
+        column.setPrefWidth(width);
+        column.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(value.apply(c.getValue())));
+        return column;
+    }
+
+    private static Button button(String id, String text, String tooltip) {
+        Button b = new Button(text);
+        b.setId(id);
+        b.setTooltip(tip(tooltip));
+        b.setMinWidth(Region.USE_PREF_SIZE);
+        return b;
+    }
+
+    private static Tooltip tip(String text) {
+        Tooltip t = new Tooltip(text);
+        t.setWrapText(true);
+        t.setMaxWidth(420);
+        return t;
+    }
+
+    private static Node pad(VBox box) {
+        box.getStyleClass().add("control-tab");
+        box.setStyle("-fx-padding: 8 0 0 0;");
+        box.setMinSize(0, 0);
+        return box;
+    }
+
+    public Parent root() {
+        return root;
+    }
+}

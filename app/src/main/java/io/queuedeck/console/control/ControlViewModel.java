@@ -1,0 +1,384 @@
+package io.queuedeck.console.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.queuedeck.engine.api.ConfigService;
+import io.queuedeck.engine.control.RuleReport;
+import io.queuedeck.engine.control.plane.ConfigDiff;
+import io.queuedeck.engine.control.plane.ConfigPlane;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The Control screen: the running config (version, when, from where, the last refusal), its
+ * history with diffs, apply and rollback, the canary side by side with promote and rollback, and
+ * the rule tester. Every call to the control plane runs on {@code background} (an apply waits
+ * for the scheduler loop) and its answer is applied on {@code fx}; the FX thread never waits.
+ * Changes go the way {@code PUT /v1/config} and {@code /v1/canary} go: the same plane, the same
+ * checks, the same refusals.
+ */
+public final class ControlViewModel {
+    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    /** One applied version: its number, when, from where, what changed (a line per key). */
+    public record HistoryRow(int version, String appliedAt, String source, String label, String diff) {}
+
+    /** One figure of the canary comparison: stable's and the canary's value. */
+    public record CanaryRow(String figure, String stable, String canary) {}
+
+    private final ConfigPlane plane;
+    private final Executor background;
+    private final Executor fx;
+    private final String actor;
+    private final Consumer<String> audit;
+    private final ReadOnlyStringWrapper versionLine = new ReadOnlyStringWrapper(this, "versionLine", "");
+    private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper(this, "lastError", "");
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
+    private final ReadOnlyStringWrapper runningText = new ReadOnlyStringWrapper(this, "runningText", "");
+    private final StringProperty editorText = new SimpleStringProperty(this, "editorText", "");
+    private final ObservableList<String> problems = FXCollections.observableArrayList();
+    private final ObservableList<HistoryRow> history = FXCollections.observableArrayList();
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
+    private final ReadOnlyBooleanWrapper canaryRunning = new ReadOnlyBooleanWrapper(this, "canaryRunning");
+    private final ReadOnlyStringWrapper canaryLine = new ReadOnlyStringWrapper(this, "canaryLine", "No canary runs.");
+    private final ObservableList<CanaryRow> canaryRows = FXCollections.observableArrayList();
+    private final StringProperty ruleTask = new SimpleStringProperty(this, "ruleTask",
+            "{\"business_class\": \"payment_processing\", \"tenant\": \"acme\"}");
+    private final ReadOnlyStringWrapper ruleResult = new ReadOnlyStringWrapper(this, "ruleResult", "");
+    private int shownVersion = -1;
+    private Instant lastRefresh;
+    private boolean refreshing;
+
+    /**
+     * @param plane      the running config's control plane
+     * @param background where plane calls run (they may wait for the scheduler loop)
+     * @param fx         where their answers are applied ({@code Platform::runLater})
+     * @param actor      who the history and audit trail name ({@code console by alice})
+     * @param audit      told of every change made here, in a few words (the audit trail)
+     */
+    public ControlViewModel(ConfigPlane plane, Executor background, Executor fx, String actor, Consumer<String> audit) {
+        this.plane = Objects.requireNonNull(plane, "plane");
+        this.background = Objects.requireNonNull(background, "background");
+        this.fx = Objects.requireNonNull(fx, "fx");
+        this.actor = Objects.requireNonNull(actor, "actor");
+        this.audit = Objects.requireNonNull(audit, "audit");
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** A snapshot arrived: reads the plane again about once a second (a change may come from the API or the file). */
+    public void apply(io.queuedeck.engine.snapshot.EngineSnapshot s) {
+        if (refreshing || (lastRefresh != null && Duration.between(lastRefresh, s.takenAt()).toMillis() < 1000)) {
+            return;
+        }
+        lastRefresh = s.takenAt();
+        refreshing = true;
+        refresh().whenComplete((v, e) -> refreshing = false);
+    }
+
+    /** Reads the running version, history and canary again (off the FX thread). */
+    public CompletableFuture<Void> refresh() {
+        return call(() -> new State(plane.current(), plane.lastError(), plane.history(), json(plane.canary())), this::show);
+    }
+
+    private record State(ConfigPlane.Version current, ConfigPlane.Refusal refusal, Object history, JsonNode canary) {}
+
+    private void show(State s) {
+        ConfigPlane.Version v = s.current();
+        versionLine.set("Version " + v.version() + " · applied " + time(v.appliedAt()) + " · from " + v.source()
+                + (v.label() == null || v.label().isEmpty() ? "" : " · " + v.label()));
+        ConfigPlane.Refusal r = s.refusal();
+        lastError.set(r == null ? "" : "Last change refused at " + time(r.at()) + " (" + r.source() + "), version "
+                + v.version() + " still runs: " + String.join("; ", r.problems()));
+        if (v.version() != shownVersion) {
+            shownVersion = v.version();
+            runningText.set(v.text());
+            if (editorText.get().isEmpty()) {
+                editorText.set(v.text());
+            }
+            List<HistoryRow> rows = new ArrayList<>();
+            if (s.history() instanceof Map<?, ?> map && map.get("versions") instanceof List<?> list) {
+                for (Object o : list) {
+                    if (o instanceof ConfigPlane.Version h) {
+                        rows.addFirst(new HistoryRow(h.version(), time(h.appliedAt()), h.source(), h.label(), diff(h.changes())));
+                    }
+                }
+            }
+            history.setAll(rows);
+        }
+        showCanary(s.canary());
+    }
+
+    private void showCanary(JsonNode c) {
+        boolean running = c.path("running").asBoolean(false);
+        canaryRunning.set(running);
+        JsonNode ended = c.path("last_ended");
+        if (!running) {
+            canaryLine.set(ended.isObject() ? "No canary runs. The last one was " + ended.path("outcome").asText().replace('_', ' ')
+                    + ": " + ended.path("reason").asText() : "No canary runs.");
+            canaryRows.clear();
+            return;
+        }
+        String split = c.path("by").asText().equals("task_id")
+                ? Math.round(c.path("fraction").asDouble() * 100) + "% of new tasks by task id"
+                : c.path("by").asText() + " in " + c.path("values");
+        canaryLine.set("Canary since " + time(Instant.parse(c.path("started_at").asText())) + ": " + split
+                + (c.path("auto_rollback").isObject() ? " · automatic rollback at " + Math.round(c.path("auto_rollback")
+                .path("margin").asDouble() * 100) + "% worse over " + c.path("auto_rollback").path("window").asText() : ""));
+        JsonNode stable = c.path("comparison").path("stable");
+        JsonNode canary = c.path("comparison").path("canary");
+        List<CanaryRow> rows = new ArrayList<>();
+        rows.add(new CanaryRow("finished", count(stable, "finished"), count(canary, "finished")));
+        rows.add(new CanaryRow("throughput (tasks/s)", String.format(Locale.ROOT, "%.2f", stable.path("throughput_per_s").asDouble()),
+                String.format(Locale.ROOT, "%.2f", canary.path("throughput_per_s").asDouble())));
+        rows.add(new CanaryRow("rejected or failed", count(stable, "failed"), count(canary, "failed")));
+        rows.add(new CanaryRow("deadline misses", count(stable, "deadline_misses"), count(canary, "deadline_misses")));
+        List<String> classes = new ArrayList<>();
+        for (JsonNode side : List.of(stable, canary)) {
+            for (Iterator<String> it = side.path("latency_ms").fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                if (!classes.contains(name)) {
+                    classes.add(name);
+                }
+            }
+        }
+        for (String name : classes) {
+            for (String q : List.of("p50", "p95", "p99")) {
+                rows.add(new CanaryRow("latency " + name + " " + q, ms(stable.path("latency_ms").path(name).path(q)),
+                        ms(canary.path("latency_ms").path(name).path(q))));
+            }
+        }
+        String judgement = c.path("comparison").path("last_judgement").asText("");
+        if (!judgement.isEmpty() && !judgement.equals("null")) {
+            rows.add(new CanaryRow("last judgement", judgement, ""));
+        }
+        canaryRows.setAll(rows);
+    }
+
+    // ---------------------------------------------------------------- changing
+
+    /** Applies the editor's text as the next version, or lists every problem; the running version stays then. */
+    public CompletableFuture<Void> apply() {
+        String text = editorText.get();
+        return change("apply", () -> plane.apply(text, source()), "config applied");
+    }
+
+    /** Loads a config file into the editor (not applied until {@link #apply}). */
+    public CompletableFuture<Void> load(Path file) {
+        return call(() -> {
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+            }
+        }, text -> {
+            editorText.set(text);
+            message.set("Loaded " + file + ": Apply to check and run it.");
+        });
+    }
+
+    /** The running version's text in the editor again. */
+    public void revertEditor() {
+        editorText.set(runningText.get());
+        problems.clear();
+    }
+
+    /** Applies an earlier version's text again, as a new version. */
+    public CompletableFuture<Void> rollback(int version) {
+        return change("rollback", () -> plane.rollback(version, source()), "config rolled back to version " + version);
+    }
+
+    /** Starts a canary: the editor's text classifies {@code fraction} of new tasks (by task id). */
+    public CompletableFuture<Void> startCanary(double fraction) {
+        String text = editorText.get();
+        return change("canary", () -> plane.startCanary(new ConfigService.CanaryRequest(
+                com.fasterxml.jackson.databind.node.TextNode.valueOf(text), "task_id", fraction, null, null), source()),
+                "canary started for " + Math.round(fraction * 100) + "% of new tasks");
+    }
+
+    public CompletableFuture<Void> promoteCanary() {
+        return change("promote", () -> plane.promoteCanary(source()), "canary promoted");
+    }
+
+    public CompletableFuture<Void> rollbackCanary() {
+        return change("canary rollback", () -> plane.rollbackCanary(source()), "canary rolled back");
+    }
+
+    /** Applies {@code text} (the alerts editor's), as {@link #apply} would. */
+    public CompletableFuture<Void> applyText(String text, String what) {
+        return change("apply", () -> plane.apply(text, source()), what);
+    }
+
+    private CompletableFuture<Void> change(String what, Supplier<Object> call, String done) {
+        busy.set(true);
+        message.set("");
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture.supplyAsync(call, background).whenComplete((value, error) -> fx.execute(() -> {
+            busy.set(false);
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (cause instanceof ConfigService.Refused refused) {
+                problems.setAll(refused.problems());
+                message.set("Refused (" + refused.problems().size() + (refused.problems().size() == 1 ? " problem" : " problems")
+                        + "); the running config stays.");
+            } else if (cause != null) {
+                problems.setAll(List.of(String.valueOf(cause.getMessage())));
+                message.set(what + " failed: " + cause.getMessage());
+            } else {
+                problems.clear();
+                message.set(Character.toUpperCase(done.charAt(0)) + done.substring(1) + ".");
+                audit.accept(done);
+            }
+            refresh().whenComplete((v, e) -> result.complete(null));
+        }));
+        return result;
+    }
+
+    /** Says which rule of the editor's config classifies the task, and why (what {@code queuedeck rules test} says). */
+    public void testRule() {
+        String text = editorText.get();
+        String task = ruleTask.get();
+        call(() -> {
+            try {
+                var rules = io.queuedeck.engine.config.ConfigChange.read("editor", text, Path.of("").toAbsolutePath(),
+                        System::getenv, plane.current().config()).priorityRules();
+                return RuleReport.explain(rules, RuleReport.parseTask(task), Instant.now());
+            } catch (io.queuedeck.engine.config.ConfigException e) {
+                return "the config in the editor has problems:\n" + String.join("\n", e.problems());
+            } catch (IllegalArgumentException e) {
+                return e.getMessage().replace("--task", "the task");
+            }
+        }, ruleResult::set);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private <T> CompletableFuture<Void> call(Supplier<T> work, Consumer<T> onFx) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture.supplyAsync(work, background).whenComplete((value, error) -> fx.execute(() -> {
+            if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                message.set(String.valueOf(cause.getMessage()));
+            } else {
+                onFx.accept(value);
+            }
+            done.complete(null);
+        }));
+        return done;
+    }
+
+    private String source() {
+        return "console by " + actor;
+    }
+
+    private static JsonNode json(Object value) {
+        return JSON.valueToTree(value);
+    }
+
+    static String diff(List<ConfigDiff.Change> changes) {
+        if (changes == null || changes.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        for (ConfigDiff.Change c : changes) {
+            out.append(out.isEmpty() ? "" : "\n").append(c.path()).append(": ").append(c.from() == null ? "(none)" : c.from())
+                    .append(" → ").append(c.to() == null ? "(none)" : c.to());
+        }
+        return out.toString();
+    }
+
+    private static String count(JsonNode side, String field) {
+        return String.format(Locale.ROOT, "%,d", side.path(field).asLong());
+    }
+
+    private static String ms(JsonNode value) {
+        return value.isMissingNode() || value.isNull() ? "–" : String.format(Locale.ROOT, "%,.0f ms", value.asDouble());
+    }
+
+    private static String time(Instant at) {
+        return at == null ? "–" : LocalTime.ofInstant(at, ZoneId.systemDefault()).format(CLOCK);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    public ReadOnlyStringProperty versionLineProperty() {
+        return versionLine.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty lastErrorProperty() {
+        return lastError.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty runningTextProperty() {
+        return runningText.getReadOnlyProperty();
+    }
+
+    public StringProperty editorTextProperty() {
+        return editorText;
+    }
+
+    public ObservableList<String> problems() {
+        return problems;
+    }
+
+    public ObservableList<HistoryRow> history() {
+        return history;
+    }
+
+    public ReadOnlyBooleanProperty busyProperty() {
+        return busy.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canaryRunningProperty() {
+        return canaryRunning.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty canaryLineProperty() {
+        return canaryLine.getReadOnlyProperty();
+    }
+
+    public ObservableList<CanaryRow> canaryRows() {
+        return canaryRows;
+    }
+
+    public StringProperty ruleTaskProperty() {
+        return ruleTask;
+    }
+
+    public ReadOnlyStringProperty ruleResultProperty() {
+        return ruleResult.getReadOnlyProperty();
+    }
+}

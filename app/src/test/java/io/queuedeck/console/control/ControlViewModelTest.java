@@ -1,0 +1,167 @@
+package io.queuedeck.console.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.plane.ConfigPlane;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Control screen's model over a real engine and control plane, its calls run in place
+ * (the console runs them on a thread of their own and applies answers on the FX thread).
+ */
+class ControlViewModelTest {
+    static final String RULES = "priority_rules:\n  - name: payments\n    match: {business_class: payment_processing}\n    priority: 1\n";
+
+    private Engine engine;
+    private ConfigPlane plane;
+    private ControlViewModel model;
+    private final List<String> audited = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() {
+        ServeConfig defaults = ServeConfig.defaults(name -> null);
+        ReleaseClassifier classifier = new ReleaseClassifier(defaults.priorityRules());
+        engine = Engine.builder().executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100)).classifier(classifier)
+                .policy("priority").build();
+        engine.start();
+        plane = new ConfigPlane(engine, classifier, defaults, ServeConfig.defaultText(), "built-in defaults", dir, name -> null,
+                "priority");
+        model = new ControlViewModel(plane, Runnable::run, Runnable::run, "alice", audited::add);
+        model.refresh().join();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    static String withRules(String text) {
+        return text.replace("priority_rules: []\n", RULES);
+    }
+
+    @Test
+    void start_showsTheRunningVersionAndItsText() {
+        assertThat(model.versionLineProperty().get()).startsWith("Version 1 ").contains("built-in defaults");
+        assertThat(model.editorTextProperty().get()).isEqualTo(ServeConfig.defaultText());
+        assertThat(model.lastErrorProperty().get()).isEmpty();
+        assertThat(model.history()).extracting(ControlViewModel.HistoryRow::version).containsExactly(1);
+    }
+
+    @Test
+    void apply_validText_isTheNextVersionWithItsDiffInHistory() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(model.versionLineProperty().get()).startsWith("Version 2 ").contains("console by alice");
+        assertThat(model.history()).extracting(ControlViewModel.HistoryRow::version).containsExactly(2, 1);
+        assertThat(model.history().getFirst().diff()).contains("priority_rules");
+        assertThat(model.problems()).isEmpty();
+        assertThat(audited).containsExactly("config applied");
+    }
+
+    @Test
+    void apply_invalidText_isRefusedWithEveryProblem_andTheRunningVersionStays() {
+        model.editorTextProperty().set(ServeConfig.defaultText().replace("policy:\n", "policy:\n  speed: 3\n")
+                + "\nserver_x: 1\n");
+        model.apply().join();
+
+        assertThat(plane.current().version()).isEqualTo(1);
+        assertThat(model.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("policy.speed"))
+                .anySatisfy(p -> assertThat(p).contains("server_x"));
+        assertThat(model.lastErrorProperty().get()).contains("refused").contains("version 1 still runs");
+        assertThat(model.messageProperty().get()).contains("Refused (2 problems)");
+        assertThat(audited).isEmpty();
+    }
+
+    @Test
+    void rollback_appliesTheEarlierTextAsANewVersion() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+        model.rollback(1).join();
+
+        assertThat(plane.current().version()).isEqualTo(3);
+        assertThat(plane.current().text()).isEqualTo(ServeConfig.defaultText());
+        assertThat(model.history().getFirst().label()).isEqualTo("rollback to version 1");
+    }
+
+    @Test
+    void canary_startShowsBothSides_promoteMakesItTheRunningVersion() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.startCanary(0.25).join();
+
+        assertThat(model.canaryRunningProperty().get()).isTrue();
+        assertThat(model.canaryLineProperty().get()).contains("25% of new tasks");
+        assertThat(model.canaryRows()).extracting(ControlViewModel.CanaryRow::figure)
+                .contains("finished", "throughput (tasks/s)", "rejected or failed", "deadline misses");
+
+        model.promoteCanary().join();
+        assertThat(model.canaryRunningProperty().get()).isFalse();
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(plane.current().text()).contains("name: payments");
+        assertThat(model.canaryLineProperty().get()).contains("promoted");
+    }
+
+    @Test
+    void canary_rollback_endsItAndTheRunningVersionStays() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.startCanary(0.1).join();
+        model.rollbackCanary().join();
+
+        assertThat(model.canaryRunningProperty().get()).isFalse();
+        assertThat(plane.current().version()).isEqualTo(1);
+        assertThat(model.canaryLineProperty().get()).contains("rolled back");
+    }
+
+    @Test
+    void canary_changingThePolicy_isRefusedWithTheReason() {
+        model.editorTextProperty().set(ServeConfig.defaultText().replace("name: priority", "name: fifo"));
+        model.startCanary(0.1).join();
+
+        assertThat(model.canaryRunningProperty().get()).isFalse();
+        assertThat(model.problems()).singleElement().asString().contains("policy must be the running one");
+    }
+
+    @Test
+    void ruleTester_saysWhichRuleMatchesAndWhy_asRulesTestDoes() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.ruleTaskProperty().set("{\"business_class\": \"payment_processing\"}");
+        model.testRule();
+
+        assertThat(model.ruleResultProperty().get()).contains("1. payments (priority 1): MATCHES")
+                .contains("result: priority 1 by rule 'payments'");
+    }
+
+    @Test
+    void ruleTester_badTask_saysWhatIsWrong() {
+        model.ruleTaskProperty().set("{not json");
+        model.testRule();
+
+        assertThat(model.ruleResultProperty().get()).startsWith("the task is not a task in JSON");
+    }
+
+    @Test
+    void load_putsAFileInTheEditor_withoutApplyingIt() throws Exception {
+        Path file = dir.resolve("next.yaml");
+        Files.writeString(file, withRules(ServeConfig.defaultText()));
+        model.load(file).join();
+
+        assertThat(model.editorTextProperty().get()).contains("name: payments");
+        assertThat(plane.current().version()).isEqualTo(1);
+    }
+}

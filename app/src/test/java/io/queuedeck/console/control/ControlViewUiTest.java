@@ -1,0 +1,186 @@
+package io.queuedeck.console.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.config.ServeConfig;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.control.plane.ConfigPlane;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The Control screen in a real window (headless under Monocle), its buttons clicked by a robot,
+ * over a real engine and control plane whose calls run on a thread of their own. The tests run in
+ * order: each version builds on the one before.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ControlViewUiTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static Engine engine;
+    private static ConfigPlane plane;
+    private static ExecutorService calls;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void showScreen() throws Exception {
+        ServeConfig defaults = ServeConfig.defaults(name -> null);
+        ReleaseClassifier classifier = new ReleaseClassifier(defaults.priorityRules());
+        engine = Engine.builder().executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100)).classifier(classifier)
+                .policy("priority").build();
+        engine.start();
+        plane = new ConfigPlane(engine, classifier, defaults, ServeConfig.defaultText(), "built-in defaults",
+                Path.of("").toAbsolutePath(), name -> null, "priority");
+        calls = Executors.newSingleThreadExecutor();
+        Stage stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupStage(s -> {
+            ControlViewModel model = new ControlViewModel(plane, calls, Platform::runLater, "robot", what -> { });
+            FlowViewModel flow = new FlowViewModel(() -> plane.current().config().flow());
+            s.setScene(new Scene(new ControlView(model, flow, new AlertsForm()).root(), 1280, 800));
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(stage.isShowing()).isTrue();
+        new FxRobot().clickOn("#control-tab-config");
+        await().atMost(TIMEOUT).until(() -> label("#control-version").startsWith("Version 1 "));
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        FxToolkit.cleanupStages();
+        calls.shutdownNow();
+        engine.close();
+    }
+
+    private static String label(String query) {
+        return new FxRobot().lookup(query).queryAs(Label.class).getText();
+    }
+
+    private void setEditor(String text) {
+        TextArea editor = robot.lookup("#control-editor").queryAs(TextArea.class);
+        robot.interact(() -> editor.setText(text)); // the text is input; the buttons below are clicked
+    }
+
+    @Test
+    @Order(1)
+    void applyClicked_validText_runsAsVersion2() {
+        robot.clickOn("#control-tab-config");
+        setEditor(ControlViewModelTest.withRules(ServeConfig.defaultText()));
+        robot.clickOn("#control-apply");
+
+        await().atMost(TIMEOUT).until(() -> plane.current().version() == 2);
+        await().atMost(TIMEOUT).until(() -> label("#control-version").startsWith("Version 2 "));
+        assertThat(label("#control-version")).contains("console by robot");
+    }
+
+    @Test
+    @Order(2)
+    void applyClicked_invalidText_showsEveryProblemAndTheLastError_version2Stays() {
+        setEditor(ServeConfig.defaultText() + "\nserver_x: 1\nengine_y: 2\n");
+        robot.clickOn("#control-apply");
+
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-problems").queryListView().getItems().size() == 2);
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-last-error").query().isVisible());
+        assertThat(label("#control-last-error")).contains("version 2 still runs").contains("server_x").contains("engine_y");
+        assertThat(plane.current().version()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(3)
+    void rollbackClicked_andConfirmed_appliesVersion1AgainAsVersion3() {
+        robot.clickOn("#control-tab-history");
+        TableView<?> history = robot.lookup("#control-history").queryTableView();
+        await().atMost(TIMEOUT).until(() -> history.getItems().size() == 2);
+        robot.interact(() -> history.getSelectionModel().select(1)); // version 1 (newest first); the buttons are clicked
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#control-rollback").queryButton().isDisabled()).isFalse();
+        robot.clickOn("#control-rollback");
+        assertThat(robot.lookup("#control-confirm").query().isVisible()).isTrue();
+        assertThat(plane.current().version()).as("nothing before the confirmation").isEqualTo(2);
+        robot.clickOn("#control-confirm-yes");
+
+        await().atMost(TIMEOUT).until(() -> plane.current().version() == 3);
+        assertThat(plane.current().text()).isEqualTo(ServeConfig.defaultText());
+        await().atMost(TIMEOUT).until(() -> history.getItems().size() == 3);
+    }
+
+    @Test
+    @Order(4)
+    void canaryStartedThenPromoteClickedAndConfirmed_becomesVersion4() {
+        robot.clickOn("#control-tab-config");
+        setEditor(ControlViewModelTest.withRules(ServeConfig.defaultText()));
+        robot.clickOn("#control-tab-canary");
+        robot.clickOn("#control-canary-start");
+        await().atMost(TIMEOUT).until(() -> label("#control-canary-line").startsWith("Canary since"));
+        assertThat(robot.lookup("#control-canary-table").queryTableView().getItems()).isNotEmpty();
+
+        robot.clickOn("#control-canary-promote");
+        robot.clickOn("#control-confirm-no"); // cancelled: still a canary
+        assertThat(plane.current().version()).isEqualTo(3);
+        robot.clickOn("#control-canary-promote");
+        robot.clickOn("#control-confirm-yes");
+
+        await().atMost(TIMEOUT).until(() -> plane.current().version() == 4);
+        assertThat(plane.current().text()).contains("name: payments");
+        await().atMost(TIMEOUT).until(() -> label("#control-canary-line").contains("promoted"));
+    }
+
+    @Test
+    @Order(5)
+    void canaryStartedThenRollbackClickedAndConfirmed_endsIt_versionStays() {
+        robot.clickOn("#control-tab-config");
+        setEditor(ServeConfig.defaultText());
+        robot.clickOn("#control-tab-canary");
+        robot.clickOn("#control-canary-start");
+        await().atMost(TIMEOUT).until(() -> label("#control-canary-line").startsWith("Canary since"));
+
+        robot.clickOn("#control-canary-rollback");
+        robot.clickOn("#control-confirm-yes");
+
+        await().atMost(TIMEOUT).until(() -> label("#control-canary-line").contains("rolled back"));
+        assertThat(plane.current().version()).isEqualTo(4);
+    }
+
+    @Test
+    @Order(6)
+    void ruleTesterClicked_saysWhichRuleMatches() {
+        robot.clickOn("#control-tab-config");
+        setEditor(ControlViewModelTest.withRules(ServeConfig.defaultText()));
+        robot.clickOn("#control-tab-rule-tester");
+        robot.clickOn("#control-rule-test");
+
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-rule-result").queryAs(TextArea.class).getText()
+                .contains("result: priority 1 by rule 'payments'"));
+    }
+
+    @Test
+    @Order(7)
+    void alertsEditedAndApplied_areTheNextVersionsAlertsSection() {
+        robot.clickOn("#control-tab-alerts");
+        robot.doubleClickOn("#alerts-dead-letters").write("7");
+        robot.clickOn("#alerts-apply");
+
+        await().atMost(TIMEOUT).until(() -> plane.current().version() == 5);
+        assertThat(plane.current().text()).contains("  dead_letters: 7\n");
+    }
+}
