@@ -248,10 +248,7 @@ public final class Engine implements AutoCloseable {
         return driver.storeStats();
     }
 
-    /**
-     * Finished tasks kept whole in memory for the idempotency window (at most
-     * {@link Builder#rememberedFinished} with the embedded store), as of the loop's last change.
-     */
+    /** Finished tasks kept whole in memory for the idempotency window ({@link Builder#rememberedFinished}). */
     public int rememberedFinished() {
         return driver.rememberedFinished();
     }
@@ -420,10 +417,9 @@ public final class Engine implements AutoCloseable {
         }
 
         /**
-         * With a {@link #store} that can look finished tasks up by id (the embedded one), how many
-         * finished tasks of the idempotency window are kept whole in memory (about 1 KB each with
-         * short inputs); older ones answer from the store, read off the scheduler thread. Default
-         * 10,000 (docs/durability.md, "Memory").
+         * With a store that looks finished tasks up by id (the embedded one), how many of the
+         * idempotency window's are kept whole in memory; older ones are read from the store, off the
+         * scheduler thread. Default 10,000 (docs/durability.md, "Memory").
          */
         public Builder rememberedFinished(int count) {
             if (count < 0) {

@@ -236,6 +236,10 @@ public final class LoopDriver {
                 answer.completeExceptionally(new StoreUnavailableException(e));
                 return;
             }
+            if (stopping) { // the loop may have ended: nothing would run the rest of the command
+                answer.completeExceptionally(new IllegalStateException(failed ? "the scheduler loop has died" : "the engine is stopped"));
+                return;
+            }
             execute(() -> answer(command, answer, () -> {
                 Object resumed = lookup.resume().apply(found);
                 if (resumed instanceof StoreLookup) {
