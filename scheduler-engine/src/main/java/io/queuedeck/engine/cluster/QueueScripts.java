@@ -121,21 +121,25 @@ final class QueueScripts {
             return out
             """;
 
-    /** ARGV: prefix, node, lease ms, ids. Extends the node's leases; answers the ids it no longer holds. */
+    /**
+     * ARGV: prefix, node, lease ms, ids. Extends the node's leases; answers {the ids it no longer
+     * holds, the held ids someone asked to cancel} (a cancel reaches the holder with its next heartbeat).
+     */
     static final String HEARTBEAT = PRELUDE + """
             local node, until_ = ARGV[2], now() + tonumber(ARGV[3])
-            local lost, kept = {}, {}
+            local lost, kept, cancel = {}, {}, {}
             for i = 4, #ARGV do
-              local f = redis.call('HMGET', P .. 't:' .. ARGV[i], 'state', 'node')
+              local f = redis.call('HMGET', P .. 't:' .. ARGV[i], 'state', 'node', 'cancel')
               if f[1] == 'leased' and f[2] == node then
                 kept[#kept + 1] = until_
                 kept[#kept + 1] = ARGV[i]
+                if f[3] then cancel[#cancel + 1] = ARGV[i] end
               else
                 lost[#lost + 1] = ARGV[i]
               end
             end
             if #kept > 0 then bulk('ZADD', P .. 'leases', kept, 'XX') end
-            return lost
+            return {lost, cancel}
             """;
 
     /**
@@ -202,21 +206,27 @@ final class QueueScripts {
             """;
 
     /**
-     * ARGV: prefix, max attempts, limit. Returns expired leases to their tier in their old place
-     * with an attempt counted, or dead-letters a task that used its last attempt. Answers {requeued, dead}.
+     * ARGV: prefix, max attempts, limit, window ms. Returns expired leases to their tier in their old
+     * place with an attempt counted, dead-letters a task that used its last attempt, and cancels one
+     * whose cancel its holder never saw. Answers {requeued, dead}.
      */
     static final String REAP = PRELUDE + """
-            local max, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+            local max, limit, window = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
             local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now(), 'LIMIT', 0, limit)
             local requeued, dead = 0, 0
             for _, id in ipairs(ids) do
               local tk = P .. 't:' .. id
-              local f = redis.call('HMGET', tk, 'node', 'tier', 'score')
+              local f = redis.call('HMGET', tk, 'node', 'tier', 'score', 'cancel')
               redis.call('ZREM', P .. 'leases', id)
               if f[1] then redis.call('SREM', P .. 'n:' .. f[1], id) end
               redis.call('HDEL', tk, 'node')
               local attempts = redis.call('HINCRBY', tk, 'attempts', 1)
-              if attempts >= max then
+              if f[4] then
+                -- its holder was asked to cancel it and is gone: cancelled, not run again
+                redis.call('HSET', tk, 'state', 'cancelled')
+                redis.call('PEXPIRE', tk, window)
+                redis.call('HINCRBY', P .. 'stats', 'cancelled', 1)
+              elseif attempts >= max then
                 redis.call('HSET', tk, 'state', 'dead')
                 redis.call('ZADD', P .. 'dead', now(), id)
                 dead = dead + 1
@@ -268,12 +278,20 @@ final class QueueScripts {
             return 'changed'
             """;
 
-    /** ARGV: prefix, id, window ms. Cancels a waiting task; answers 'cancelled' or the state that forbids it. */
+    /**
+     * ARGV: prefix, id, window ms. Cancels a waiting task ('cancelled'); marks a leased one
+     * ('cancel_requested': its holder stops it at its next heartbeat and acknowledges it cancelled);
+     * otherwise answers the state that forbids it.
+     */
     static final String CANCEL = PRELUDE + """
             local id, window = ARGV[2], ARGV[3]
             local tk = P .. 't:' .. id
             local f = redis.call('HMGET', tk, 'state', 'tier')
             if not f[1] then return 'unknown' end
+            if f[1] == 'leased' then
+              redis.call('HSET', tk, 'cancel', '1')
+              return 'cancel_requested'
+            end
             if f[1] ~= 'waiting' then return f[1] end
             redis.call('ZREM', P .. 'w:' .. f[2], id)
             redis.call('HSET', tk, 'state', 'cancelled')

@@ -186,17 +186,17 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
-    public List<String> heartbeat(Collection<String> ids) {
+    public Beat beat(Collection<String> ids) {
         if (ids.isEmpty()) {
-            return List.of();
+            return new Beat(List.of(), List.of());
         }
         List<String> args = new ArrayList<>(ids.size() + 3);
         args.add(prefix);
         args.add(node);
         args.add(leaseMillis);
         args.addAll(ids);
-        List<Object> lost = run(QueueScripts.HEARTBEAT, ScriptOutputType.MULTI, args.toArray(String[]::new));
-        return lost.stream().map(String.class::cast).toList();
+        List<Object> answer = run(QueueScripts.HEARTBEAT, ScriptOutputType.MULTI, args.toArray(String[]::new));
+        return new Beat(strings(answer.get(0)), strings(answer.get(1)));
     }
 
     @Override
@@ -242,7 +242,8 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public Reaped reap(int limit) {
-        List<Object> answer = run(QueueScripts.REAP, ScriptOutputType.MULTI, prefix, maxAttempts, Integer.toString(limit));
+        List<Object> answer = run(QueueScripts.REAP, ScriptOutputType.MULTI, prefix, maxAttempts, Integer.toString(limit),
+                windowMillis);
         return new Reaped(((Long) answer.get(0)).intValue(), ((Long) answer.get(1)).intValue());
     }
 
@@ -334,6 +335,10 @@ final class RedisSharedQueue implements SharedQueue {
             }
             throw new StoreUnavailableException(e);
         }
+    }
+
+    private static List<String> strings(Object list) {
+        return ((List<?>) list).stream().map(String.class::cast).toList();
     }
 
     private static String encode(TaskSpec spec) {

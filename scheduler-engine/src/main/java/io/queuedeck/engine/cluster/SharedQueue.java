@@ -38,7 +38,12 @@ public interface SharedQueue extends AutoCloseable {
     List<Claim> claim(int max);
 
     /** Extends this node's leases on {@code ids}; answers those it no longer holds (reaped, finished). */
-    List<String> heartbeat(Collection<String> ids);
+    default List<String> heartbeat(Collection<String> ids) {
+        return beat(ids).lost();
+    }
+
+    /** Extends this node's leases on {@code ids}; answers those it lost and those someone asked to cancel. */
+    Beat beat(Collection<String> ids);
 
     /** Records how a task ended; the first acknowledgement of a task wins, later ones are duplicates. */
     default Ack ack(String id, Outcome outcome, String detail) {
@@ -60,7 +65,10 @@ public interface SharedQueue extends AutoCloseable {
     /** Puts a waiting task just before another of its tier; answers "changed" or why not. */
     String place(String id, String beforeId);
 
-    /** Cancels a waiting task; answers "cancelled" or the state that forbids it ("leased", "succeeded"…). */
+    /**
+     * Cancels a waiting task ("cancelled"); asks the holder of a leased one to stop it
+     * ("cancel_requested": its next heartbeat reports it); otherwise answers the state that forbids it.
+     */
     String cancel(String id);
 
     /** A task's stored fields (state, node, attempts, deliveries…), empty when unknown or expired. */
@@ -100,6 +108,9 @@ public interface SharedQueue extends AutoCloseable {
      * @param attempts leases of it that expired before
      */
     record Claim(String id, TaskSpec spec, long token, int attempts) {}
+
+    /** What a heartbeat found: leases lost, and held tasks someone asked to cancel. */
+    record Beat(List<String> lost, List<String> cancel) {}
 
     /** What one reaper pass did. */
     record Reaped(int requeued, int dead) {}

@@ -99,6 +99,24 @@ class ClusterNodeTest {
     }
 
     @Test
+    void cancelFromAnotherNode_stopsTheRunningTask_atItsHoldersNextHeartbeat() {
+        Node holder = node("holder", Duration.ofMillis(600), 1);
+        // another node's API: it acts on the shared queue, claims nothing
+        SharedQueue other = SharedQueue.redis(REDIS.uri(), queue, "other", Duration.ofSeconds(30), 3, Duration.ofHours(1));
+        toClose.add(other);
+        holder.node().submit(task("long", 20_000)).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "leased".equals(other.task("long").get("state")));
+
+        assertThat(other.cancel("long")).isEqualTo("cancel_requested");
+
+        // the holder's heartbeat (every 200 ms here) brings the cancel; its engine stops the task and acknowledges it
+        await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(other.task("long").get("state")));
+        assertThat(other.task("long")).containsEntry("finished_by", "holder");
+        assertThat(holder.node().counters()).containsEntry("cancels", 1L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> holder.node().held() == 0);
+    }
+
+    @Test
     void nodeThatDies_losesItsLeases_notItsTasks_whichAnotherNodeCompletes() {
         Node dying = node("dying", Duration.ofMillis(600), 4);
         for (int i = 0; i < 20; i++) {
