@@ -34,6 +34,9 @@ final class ClusterOptions {
             description = "Expired leases after which a task is dead-lettered in the shared queue (default: 3).")
     int maxAttempts = 3;
 
+    /** The shared queue once {@link #open} ran. */
+    private SharedQueue shared;
+
     boolean enabled() {
         return node != null;
     }
@@ -54,7 +57,13 @@ final class ClusterOptions {
         }
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-node").daemon().factory());
+        this.shared = shared;
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
+    }
+
+    /** The REST API's access to tasks other nodes hold or ran (after {@link #open}). */
+    io.queuedeck.engine.api.SharedTasks tasks() {
+        return new ClusterTasks(shared);
     }
 
     /** Finished tasks go back to the shared queue; its counters and this node's appear on /metrics. */

@@ -245,7 +245,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 settings.tenants().rates().forEach(api::tenantRate);
                 if (node != null) {
-                    api.intake(node::submit);
+                    api.intake(node::submit).sharedTasks(cluster.tasks());
                 }
             }, callbacks -> {
                 ServeConfig.CallbackSection c = settings.callbacks();
