@@ -4,6 +4,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.cluster.ClusterNode;
 import io.queuedeck.engine.cluster.SharedQueue;
+import io.queuedeck.engine.config.ServeConfig;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,18 +22,37 @@ final class ClusterOptions {
     String node;
 
     @Option(names = "--queue", paramLabel = "NAME", description = "Name of the shared queue (default: default).")
-    String queue = "default";
+    String queue;
 
     @Option(names = "--lease", paramLabel = "DURATION",
             description = "How long a claimed task stays with this node without a heartbeat (ISO-8601; default: PT30S).")
-    Duration lease = Duration.ofSeconds(30);
+    Duration lease;
 
     @Option(names = "--prefetch", description = "Tasks claimed beyond the free batch slots (default: 2).")
-    int prefetch = 2;
+    Integer prefetch;
 
     @Option(names = "--max-attempts",
             description = "Expired leases after which a task is dead-lettered in the shared queue (default: 3).")
-    int maxAttempts = 3;
+    Integer maxAttempts;
+
+    /**
+     * Takes what the flags left open from the config file's {@code store.node}, then the defaults
+     * (the flags win); answers the settings in effect, or null when this process is no node.
+     */
+    ServeConfig.NodeSection settle(ServeConfig.NodeSection file) {
+        if (file != null) {
+            node = node != null ? node : file.name();
+            queue = queue != null ? queue : file.queue();
+            lease = lease != null ? lease : file.lease();
+            prefetch = prefetch != null ? prefetch : file.prefetch();
+            maxAttempts = maxAttempts != null ? maxAttempts : file.maxAttempts();
+        }
+        queue = queue != null ? queue : "default";
+        lease = lease != null ? lease : Duration.ofSeconds(30);
+        prefetch = prefetch != null ? prefetch : 2;
+        maxAttempts = maxAttempts != null ? maxAttempts : 3;
+        return node == null ? null : new ServeConfig.NodeSection(node, queue, lease, prefetch, maxAttempts);
+    }
 
     /** The shared queue once {@link #open} ran. */
     private SharedQueue shared;
@@ -47,7 +67,7 @@ final class ClusterOptions {
             return null;
         }
         if (redisUri == null) {
-            throw new IllegalArgumentException("--node needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
+            throw new IllegalArgumentException("--node (or store.node) needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
         }
         SharedQueue shared;
         try {

@@ -448,7 +448,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
-                pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
+                pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()),
+                cluster.settle(read.store().node()));
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList,
                 read.executor().chunkQuantumTokens()), policySection,
                 clients, read.tenants(), callbacks, store, read.flow(), read.priorityRules());
