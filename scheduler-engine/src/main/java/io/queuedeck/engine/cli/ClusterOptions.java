@@ -62,7 +62,7 @@ final class ClusterOptions {
     }
 
     /** The node for {@code engine} on the queue at {@code redisUri}, not started; null when not in distributed mode. */
-    ClusterNode open(Engine engine, String redisUri, Duration window) {
+    ClusterNode open(Engine engine, String redisUri, Duration window, io.queuedeck.engine.tier.FlowSettings flow) {
         if (!enabled()) {
             return null;
         }
@@ -78,6 +78,16 @@ final class ClusterOptions {
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-node").daemon().factory());
         this.shared = shared;
+        if (flow != null) {
+            // a tier's max_concurrency holds across the cluster: Redis counts the tier's leased tasks
+            java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = new java.util.EnumMap<>(io.queuedeck.engine.tier.Tier.class);
+            flow.tiers().forEach((tier, limits) -> {
+                if (limits.maxConcurrency() > 0 && tier.ordinal() <= io.queuedeck.engine.tier.Tier.BATCH.ordinal()) {
+                    caps.put(tier, limits.maxConcurrency());
+                }
+            });
+            shared.capTiers(caps);
+        }
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
     }
 

@@ -196,7 +196,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ClusterNode node;
         try {
-            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)));
+            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
+                    settings.flow());
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -82,7 +82,8 @@ final class QueueScripts {
             """;
 
     /**
-     * ARGV: prefix, node, how many, lease ms, then the tiers in the order they are served. Moves the
+     * ARGV: prefix, node, how many, lease ms, then per tier in the order they are served: the tier and
+     * its cluster-wide cap on leased tasks (-1: none; the {@code run} hash counts them). Moves the
      * best waiting tasks to the node's processing set with a lease. Answers {id, spec, token, attempts}
      * per claimed task; the token is the delivery count, so a redelivery is visible. One ZPOPMIN per
      * tier, one ZADD to the lease index and one SADD for the whole claim; per task HMGET and HSET.
@@ -92,11 +93,17 @@ final class QueueScripts {
             local until_ = now() + lease
             local out, leases, held = {}, {}, {}
             local redelivered = 0
-            for i = 5, #ARGV do
+            for i = 5, #ARGV, 2 do
               if n <= 0 then break end
-              local tier = ARGV[i]
-              if redis.call('SISMEMBER', P .. 'paused', tier) == 0 then
-                local popped = redis.call('ZPOPMIN', P .. 'w:' .. tier, n)
+              local tier, limit = ARGV[i], tonumber(ARGV[i + 1])
+              local room = n
+              if limit >= 0 then
+                -- the tier's cap holds across every node: leased tasks of the tier are counted in Redis
+                room = math.min(n, limit - tonumber(redis.call('HGET', P .. 'run', tier) or '0'))
+              end
+              if room > 0 and redis.call('SISMEMBER', P .. 'paused', tier) == 0 then
+                local popped = redis.call('ZPOPMIN', P .. 'w:' .. tier, room)
+                if #popped > 0 then redis.call('HINCRBY', P .. 'run', tier, #popped / 2) end
                 for j = 1, #popped, 2 do
                   local id = popped[j]
                   local tk = P .. 't:' .. id
@@ -165,6 +172,7 @@ final class QueueScripts {
               else
                 if state == 'waiting' then redis.call('ZREM', P .. 'w:' .. f[3], id) end
                 if state == 'leased' then
+                  redis.call('HINCRBY', P .. 'run', f[3], -1)
                   unleased[#unleased + 1] = id
                   local h = held[f[2]]
                   if not h then h = {}; held[f[2]] = h end
@@ -194,6 +202,7 @@ final class QueueScripts {
               local tk = P .. 't:' .. id
               local f = redis.call('HMGET', tk, 'state', 'node', 'tier', 'score')
               if f[1] == 'leased' and f[2] == node then
+                redis.call('HINCRBY', P .. 'run', f[3], -1)
                 redis.call('ZREM', P .. 'leases', id)
                 redis.call('SREM', P .. 'n:' .. node, id)
                 redis.call('HSET', tk, 'state', 'waiting')
@@ -218,6 +227,7 @@ final class QueueScripts {
               local tk = P .. 't:' .. id
               local f = redis.call('HMGET', tk, 'node', 'tier', 'score', 'cancel')
               redis.call('ZREM', P .. 'leases', id)
+              if f[2] then redis.call('HINCRBY', P .. 'run', f[2], -1) end
               if f[1] then redis.call('SREM', P .. 'n:' .. f[1], id) end
               redis.call('HDEL', tk, 'node')
               local attempts = redis.call('HINCRBY', tk, 'attempts', 1)

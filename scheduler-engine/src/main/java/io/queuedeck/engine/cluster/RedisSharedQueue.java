@@ -56,6 +56,8 @@ final class RedisSharedQueue implements SharedQueue {
     private final String leaseMillis;
     private final String maxAttempts;
     private final String windowMillis;
+    /** Cluster-wide caps on leased tasks per served tier, "-1" for none; replaced whole. */
+    private volatile String[] caps = {"-1", "-1", "-1"};
     private final Map<String, String> shas = new ConcurrentHashMap<>();
 
     private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
@@ -170,12 +172,16 @@ final class RedisSharedQueue implements SharedQueue {
         if (max <= 0) {
             return List.of();
         }
-        String[] args = new String[4 + SERVED.length];
+        String[] args = new String[4 + 2 * SERVED.length];
         args[0] = prefix;
         args[1] = node;
         args[2] = Integer.toString(max);
         args[3] = leaseMillis;
-        System.arraycopy(SERVED, 0, args, 4, SERVED.length);
+        String[] limits = caps;
+        for (int t = 0; t < SERVED.length; t++) {
+            args[4 + 2 * t] = SERVED[t];
+            args[5 + 2 * t] = limits[t];
+        }
         List<Object> rows = run(QueueScripts.CLAIM, ScriptOutputType.MULTI, args);
         List<Claim> claims = new ArrayList<>(rows.size());
         for (Object row : rows) {
@@ -183,6 +189,21 @@ final class RedisSharedQueue implements SharedQueue {
             claims.add(new Claim((String) f.get(0), decode((String) f.get(1)), (Long) f.get(2), ((Long) f.get(3)).intValue()));
         }
         return claims;
+    }
+
+    @Override
+    public void capTiers(Map<Tier, Integer> maxLeased) {
+        String[] next = {"-1", "-1", "-1"};
+        maxLeased.forEach((tier, cap) -> {
+            if (tier.ordinal() >= next.length) {
+                throw new IllegalArgumentException("tier " + tier + " is never claimed");
+            }
+            if (cap < 0) {
+                throw new IllegalArgumentException("a tier's cap must not be negative, got " + cap + " for " + tier);
+            }
+            next[tier.ordinal()] = Integer.toString(cap);
+        });
+        caps = next;
     }
 
     @Override

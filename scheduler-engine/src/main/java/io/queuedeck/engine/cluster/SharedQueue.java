@@ -1,6 +1,7 @@
 package io.queuedeck.engine.cluster;
 
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.tier.Tier;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -73,6 +74,13 @@ public interface SharedQueue extends AutoCloseable {
 
     /** A task's stored fields (state, node, attempts, deliveries…), empty when unknown or expired. */
     Map<String, String> task(String id);
+
+    /**
+     * Caps the tasks of each tier leased at once across every node (a tier's {@code max_concurrency}
+     * enforced cluster-wide: Redis counts leased tasks per tier); tiers not in the map are uncapped.
+     * Every node should be given the same caps; a claim checks the caps of the node that makes it.
+     */
+    void capTiers(Map<Tier, Integer> maxLeased);
 
     /** Pauses or resumes claiming from a tier on every node. */
     void pauseTier(int tier, boolean paused);
