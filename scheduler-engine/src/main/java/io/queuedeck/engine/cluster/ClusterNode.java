@@ -231,10 +231,15 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void heartbeat() {
-        if (!redisMayAnswer() || held.isEmpty()) {
+        if (!redisMayAnswer()) {
             return;
         }
         try {
+            queue.announce(instances());
+            if (held.isEmpty()) {
+                succeeded();
+                return;
+            }
             List<String> batch = new ArrayList<>(HEARTBEAT_BATCH);
             for (String id : held.keySet()) {
                 batch.add(id);
@@ -248,6 +253,21 @@ public final class ClusterNode implements AutoCloseable {
         } catch (StoreUnavailableException e) {
             failed(e);
         }
+    }
+
+    /** This node's instances as the cluster view shows them: {@code [{"id","model","state","running","batch"}…]}. */
+    private String instances() {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        StringBuilder json = new StringBuilder("[");
+        if (snapshot != null) {
+            for (InstanceStatus i : snapshot.instances()) {
+                json.append(json.length() > 1 ? "," : "").append("{\"id\":").append(i.id())
+                        .append(",\"model\":\"").append(String.valueOf(i.model()).replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append("\",\"state\":\"").append(i.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .append("\",\"running\":").append(i.running()).append(",\"batch\":").append(i.batchCapacity()).append('}');
+            }
+        }
+        return json.append(']').toString();
     }
 
     private void beat(List<String> batch) {

@@ -310,5 +310,32 @@ final class QueueScripts {
             return 'cancelled'
             """;
 
+    /** ARGV: prefix, node, detail. Records the node's instances and when Redis last heard from it. */
+    static final String ANNOUNCE = PRELUDE + """
+            redis.call('HSET', P .. 'nodes', ARGV[2], ARGV[3])
+            redis.call('HSET', P .. 'seen', ARGV[2], now())
+            return 1
+            """;
+
+    /**
+     * ARGV: prefix, forget ms. Answers {node, detail, ms since it was last heard} per node, in
+     * Redis's time; a node silent for longer than {@code forget} is dropped.
+     */
+    static final String NODES = PRELUDE + """
+            local t, forget = now(), tonumber(ARGV[2])
+            local seen = redis.call('HGETALL', P .. 'seen')
+            local out = {}
+            for i = 1, #seen, 2 do
+              local name, age = seen[i], t - tonumber(seen[i + 1])
+              if age > forget then
+                redis.call('HDEL', P .. 'seen', name)
+                redis.call('HDEL', P .. 'nodes', name)
+              else
+                out[#out + 1] = {name, redis.call('HGET', P .. 'nodes', name) or '', age}
+              end
+            end
+            return out
+            """;
+
     private QueueScripts() {}
 }

@@ -192,6 +192,23 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
+    public void announce(String detail) {
+        run(QueueScripts.ANNOUNCE, ScriptOutputType.INTEGER, prefix, node, detail);
+    }
+
+    @Override
+    public List<NodeStatus> nodes() {
+        List<Object> rows = run(QueueScripts.NODES, ScriptOutputType.MULTI, prefix, Long.toString(Duration.ofHours(1).toMillis()));
+        List<NodeStatus> nodes = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            List<?> f = (List<?>) row;
+            nodes.add(new NodeStatus((String) f.get(0), (Long) f.get(2), (String) f.get(1)));
+        }
+        nodes.sort(java.util.Comparator.comparing(NodeStatus::name));
+        return nodes;
+    }
+
+    @Override
     public void capTiers(Map<Tier, Integer> maxLeased) {
         String[] next = {"-1", "-1", "-1"};
         maxLeased.forEach((tier, cap) -> {

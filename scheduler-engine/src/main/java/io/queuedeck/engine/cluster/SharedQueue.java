@@ -82,6 +82,12 @@ public interface SharedQueue extends AutoCloseable {
      */
     void capTiers(Map<Tier, Integer> maxLeased);
 
+    /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
+    void announce(String detail);
+
+    /** Every node heard from within the last hour, by name: how long ago, and what it last announced. */
+    List<NodeStatus> nodes();
+
     /** Pauses or resumes claiming from a tier on every node. */
     void pauseTier(int tier, boolean paused);
 
@@ -119,6 +125,9 @@ public interface SharedQueue extends AutoCloseable {
 
     /** What a heartbeat found: leases lost, and held tasks someone asked to cancel. */
     record Beat(List<String> lost, List<String> cancel) {}
+
+    /** A node of the queue as it last announced itself: the cluster view's row. */
+    record NodeStatus(String name, long ageMillis, String detail) {}
 
     /** What one reaper pass did. */
     record Reaped(int requeued, int dead) {}

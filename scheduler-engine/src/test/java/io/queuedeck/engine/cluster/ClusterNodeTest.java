@@ -99,6 +99,21 @@ class ClusterNodeTest {
     }
 
     @Test
+    void everyNode_announcesItsInstances_andIsSeenWithItsHeartbeatAge() {
+        Node a = node("a", Duration.ofMillis(600), 0);
+        node("b", Duration.ofMillis(600), 0);
+
+        // heartbeats every 200 ms: both are in the cluster view within a few, each recently heard from
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.queue().nodes().size() == 2
+                && a.queue().nodes().stream().allMatch(n -> n.detail().contains("\"batch\":")));
+        assertThat(a.queue().nodes()).extracting(SharedQueue.NodeStatus::name).containsExactly("a", "b");
+        assertThat(a.queue().nodes()).allSatisfy(n -> {
+            assertThat(n.ageMillis()).isBetween(0L, 5_000L);
+            assertThat(n.detail()).startsWith("[{\"id\":0,").contains("\"state\":");
+        });
+    }
+
+    @Test
     void cancelFromAnotherNode_stopsTheRunningTask_atItsHoldersNextHeartbeat() {
         Node holder = node("holder", Duration.ofMillis(600), 1);
         // another node's API: it acts on the shared queue, claims nothing
