@@ -146,7 +146,8 @@ final class Routes {
         app.post("/v1/tasks", this::submit);
         app.post("/v1/tasks:batch", this::submitBatch);
         app.get("/v1/tasks", this::list);
-        SharedTaskRoutes elsewhere = shared == null ? null : new SharedTaskRoutes(shared, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
+        SharedTaskRoutes elsewhere = shared == null ? null
+                : new SharedTaskRoutes(shared, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
         app.get("/v1/tasks/{id}", elsewhere == null ? this::get : elsewhere.get(this::get));
         app.delete("/v1/tasks/{id}", elsewhere == null ? this::cancel : elsewhere.cancel(this::cancel));
         app.patch("/v1/tasks/{id}", elsewhere == null ? this::reprioritize : elsewhere.reprioritize(this::reprioritize));

@@ -68,11 +68,10 @@ final class SharedTaskRoutes {
                 return;
             }
             String state = task.get().state();
-            // the script answers a finished task with its state, which for a cancelled one reads as success
-            String answer = state.equals("waiting") || state.equals("leased") ? shared.cancel(id) : state;
-            if (answer.equals("cancelled") && !state.equals("waiting") && !state.equals("leased")) {
-                throw refused(id, state, "cancelled");
+            if (!state.equals("waiting") && !state.equals("leased")) {
+                throw refused(id, state, "cancelled"); // the script would answer "cancelled" for a cancelled task too
             }
+            String answer = shared.cancel(id);
             switch (answer) {
                 case "cancelled" -> Routes.json(ctx, 200, reread(id));
                 case "cancel_requested" -> Routes.json(ctx, 202, reread(id));
@@ -91,11 +90,13 @@ final class SharedTaskRoutes {
             }
             Routes.PriorityPatch patch = (Routes.PriorityPatch) bodies.apply(ctx, Routes.PriorityPatch.class);
             if (patch != null && (patch.position() != null || patch.after() != null)) {
-                throw ApiException.invalid(patch.position() != null ? "position" : "after", "a task in the shared queue"
-                        + " moves by priority or before another waiting task of its tier (position and after: this node's own queue)");
+                throw ApiException.invalid(patch.position() != null ? "position" : "after",
+                        "a task in the shared queue moves by priority or before another waiting task of its tier"
+                                + " (position and after: this node's own queue)");
             }
             if (patch == null || patch.priority() == null && patch.before() == null) {
-                throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2} (or before: another waiting task's id)");
+                throw ApiException.invalid("priority",
+                        "priority is required, e.g. {\"priority\": 2} (or before: another waiting task's id)");
             }
             Client client = TaskAccess.client(ctx);
             String answer;

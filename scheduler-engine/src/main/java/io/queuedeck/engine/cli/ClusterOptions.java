@@ -67,7 +67,8 @@ final class ClusterOptions {
             return null;
         }
         if (redisUri == null) {
-            throw new IllegalArgumentException("--node (or store.node) needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
+            throw new IllegalArgumentException(
+                    "--node (or store.node) needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
         }
         SharedQueue shared;
         try {
