@@ -1,6 +1,7 @@
 #!/bin/sh
 # The shared queue's command mix per task (what the enqueue, claim and acknowledge scripts run for
-# one task), each command pipelined (-P 16) by redis-benchmark against the same server. Prints each
+# one task; the batch-wide INCRBY and HINCRBYs, one per 100 tasks, are left out; a ZADD, ZREM or SADD
+# the scripts run once for a batch counts here once per task), each command pipelined (-P 16) by redis-benchmark against the same server. Prints each
 # command's rate and the per-task rate of the whole mix: 1 / sum(1 / rate).
 # usage: redis-benchmark-mix.sh PORT [N]
 PORT=${1:-6399}
@@ -10,23 +11,19 @@ SPEC='{"task_id":"t1","model":"llama-2-7b","input":"hello","priority":5,"max_tok
 run() { $B "$@" | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1; }
 total=0
 for cmd in \
-  "HMGET qd:{b}:t:__rand_int__ hash state seq" \
-  "SET qd:{b}:i:__rand_int__ 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef PX 600000" \
-  "INCR qd:{b}:seq" \
+  "SET qd:{b}:i:__rand_int__ 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef NX PX 600000 GET" \
+  "EXISTS qd:{b}:t:__rand_int__" \
   "HSET qd:{b}:t:__rand_int__ spec $SPEC prio 5 tier 1 seq 1 score 5497558138881 state waiting attempts 0 deliveries 0 hash 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" \
   "ZADD qd:{b}:w:1 __rand_int__ t__rand_int__" \
-  "ZRANGE qd:{b}:w:1 0 0" \
-  "ZREM qd:{b}:w:1 t__rand_int__" \
-  "HINCRBY qd:{b}:t:__rand_int__ deliveries 1" \
-  "HSET qd:{b}:t:__rand_int__ state leased node n0 token 1" \
+  "ZPOPMIN qd:{b}:w:1 1" \
+  "HMGET qd:{b}:t:__rand_int__ spec attempts deliveries" \
+  "HSET qd:{b}:t:__rand_int__ state leased node n0 token 1 deliveries 1" \
   "ZADD qd:{b}:leases __rand_int__ t__rand_int__" \
   "SADD qd:{b}:n:n0 t__rand_int__" \
-  "HMGET qd:{b}:t:__rand_int__ spec attempts" \
   "HMGET qd:{b}:t:__rand_int__ state node tier" \
   "ZREM qd:{b}:leases t__rand_int__" \
   "SREM qd:{b}:n:n0 t__rand_int__" \
   "HSET qd:{b}:t:__rand_int__ state succeeded detail x finished_by n0" \
-  "HDEL qd:{b}:t:__rand_int__ node" \
   "PEXPIRE qd:{b}:t:__rand_int__ 600000" ; do
   r=$(run $cmd)
   echo "$r  $cmd" | cut -c1-100

@@ -65,6 +65,9 @@ public final class ApiServer implements AutoCloseable {
         if (b.intake != null) {
             routes.intake(b.intake);
         }
+        if (b.sharedTasks != null) {
+            routes.shared(b.sharedTasks);
+        }
         if (b.metrics != null) {
             b.metrics.bodyBytesInFlight(bodies::inFlightBytes, b.maxInFlightBodyBytes);
         }
@@ -285,6 +288,7 @@ public final class ApiServer implements AutoCloseable {
         private CallbackDispatcher callbacks;
         private java.util.function.Function<io.queuedeck.engine.task.TaskSpec,
                 java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> intake;
+        private SharedTasks sharedTasks;
         private boolean baseline;
         private ConfigService configService;
         private boolean virtualThreads;
@@ -459,6 +463,13 @@ public final class ApiServer implements AutoCloseable {
                 java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> value) {
             once(intake != null, "intake");
             intake = java.util.Objects.requireNonNull(value, "intake must not be null");
+            return this;
+        }
+
+        /** Tasks other nodes hold or ran: {@code GET}/{@code PATCH}/{@code DELETE /v1/tasks/{id}} serve them from here. */
+        public Builder sharedTasks(SharedTasks value) {
+            once(sharedTasks != null, "sharedTasks");
+            sharedTasks = java.util.Objects.requireNonNull(value, "sharedTasks must not be null");
             return this;
         }
 

@@ -65,6 +65,7 @@ final class Routes {
 
     /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
     private Intake intake;
+    private SharedTasks shared;
 
     /** Where a submission goes: this engine, or a shared queue's intake (decision 0034). */
     @FunctionalInterface
@@ -131,6 +132,11 @@ final class Routes {
         intake = (spec, acceptBy, allowance) -> shared.apply(spec);
     }
 
+    /** Tasks other nodes hold are read and changed in the shared queue (distributed mode); before {@link #register}. */
+    void shared(SharedTasks tasks) {
+        shared = tasks;
+    }
+
     /** A page of {@code GET /v1/tasks} with search parameters: every match counted, pages by offset. */
     record SearchList(List<TaskReport> tasks, int total, int offset, @JsonProperty("next_offset") Integer nextOffset) {}
 
@@ -140,9 +146,11 @@ final class Routes {
         app.post("/v1/tasks", this::submit);
         app.post("/v1/tasks:batch", this::submitBatch);
         app.get("/v1/tasks", this::list);
-        app.get("/v1/tasks/{id}", this::get);
-        app.delete("/v1/tasks/{id}", this::cancel);
-        app.patch("/v1/tasks/{id}", this::reprioritize);
+        SharedTaskRoutes elsewhere = shared == null ? null
+                : new SharedTaskRoutes(shared, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
+        app.get("/v1/tasks/{id}", elsewhere == null ? this::get : elsewhere.get(this::get));
+        app.delete("/v1/tasks/{id}", elsewhere == null ? this::cancel : elsewhere.cancel(this::cancel));
+        app.patch("/v1/tasks/{id}", elsewhere == null ? this::reprioritize : elsewhere.reprioritize(this::reprioritize));
         new OperatorRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
         new ParkedRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
         QueueRoutes queues = new QueueRoutes(engine, answers);

@@ -4,6 +4,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
 import io.queuedeck.engine.cluster.ClusterNode;
 import io.queuedeck.engine.cluster.SharedQueue;
+import io.queuedeck.engine.config.ServeConfig;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,30 +22,53 @@ final class ClusterOptions {
     String node;
 
     @Option(names = "--queue", paramLabel = "NAME", description = "Name of the shared queue (default: default).")
-    String queue = "default";
+    String queue;
 
     @Option(names = "--lease", paramLabel = "DURATION",
             description = "How long a claimed task stays with this node without a heartbeat (ISO-8601; default: PT30S).")
-    Duration lease = Duration.ofSeconds(30);
+    Duration lease;
 
     @Option(names = "--prefetch", description = "Tasks claimed beyond the free batch slots (default: 2).")
-    int prefetch = 2;
+    Integer prefetch;
 
     @Option(names = "--max-attempts",
             description = "Expired leases after which a task is dead-lettered in the shared queue (default: 3).")
-    int maxAttempts = 3;
+    Integer maxAttempts;
+
+    /**
+     * Takes what the flags left open from the config file's {@code store.node}, then the defaults
+     * (the flags win); answers the settings in effect, or null when this process is no node.
+     */
+    ServeConfig.NodeSection settle(ServeConfig.NodeSection file) {
+        if (file != null) {
+            node = node != null ? node : file.name();
+            queue = queue != null ? queue : file.queue();
+            lease = lease != null ? lease : file.lease();
+            prefetch = prefetch != null ? prefetch : file.prefetch();
+            maxAttempts = maxAttempts != null ? maxAttempts : file.maxAttempts();
+        }
+        queue = queue != null ? queue : "default";
+        lease = lease != null ? lease : Duration.ofSeconds(30);
+        prefetch = prefetch != null ? prefetch : 2;
+        maxAttempts = maxAttempts != null ? maxAttempts : 3;
+        return node == null ? null : new ServeConfig.NodeSection(node, queue, lease, prefetch, maxAttempts);
+    }
+
+    /** The shared queue once {@link #open} ran. */
+    private SharedQueue shared;
 
     boolean enabled() {
         return node != null;
     }
 
     /** The node for {@code engine} on the queue at {@code redisUri}, not started; null when not in distributed mode. */
-    ClusterNode open(Engine engine, String redisUri, Duration window) {
+    ClusterNode open(Engine engine, String redisUri, Duration window, io.queuedeck.engine.tier.FlowSettings flow) {
         if (!enabled()) {
             return null;
         }
         if (redisUri == null) {
-            throw new IllegalArgumentException("--node needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
+            throw new IllegalArgumentException(
+                    "--node (or store.node) needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
         }
         SharedQueue shared;
         try {
@@ -54,14 +78,30 @@ final class ClusterOptions {
         }
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-node").daemon().factory());
+        this.shared = shared;
+        if (flow != null) {
+            // a tier's max_concurrency holds across the cluster: Redis counts the tier's leased tasks
+            java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = new java.util.EnumMap<>(io.queuedeck.engine.tier.Tier.class);
+            flow.tiers().forEach((tier, limits) -> {
+                if (limits.maxConcurrency() > 0 && tier.ordinal() <= io.queuedeck.engine.tier.Tier.BATCH.ordinal()) {
+                    caps.put(tier, limits.maxConcurrency());
+                }
+            });
+            shared.capTiers(caps);
+        }
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
+    }
+
+    /** The REST API's access to tasks other nodes hold or ran (after {@link #open}). */
+    io.queuedeck.engine.api.SharedTasks tasks() {
+        return new ClusterTasks(shared);
     }
 
     /** Finished tasks go back to the shared queue; its counters and this node's appear on /metrics. */
     static void attach(ApiService service, ClusterNode node) {
         service.onFinished(node::finished)
                 .gauge("queuedeck_node_tasks", "This node's shared-queue counters: claimed, acknowledged, duplicates"
-                        + " (completions another node acknowledged first), redeliveries, lost_leases, reaped, outages, held.",
+                        + " (completions another node acknowledged first), redeliveries, lost_leases, cancels (cancels from the shared queue applied here), reaped, outages, held.",
                         "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes: enqueued, claimed,"
                         + " redelivered, acked, failed, duplicates, reaped, dead, cancelled.", "event", node::queueCounters);

@@ -200,7 +200,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         ClusterNode node;
         try {
-            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)));
+            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
+                    settings.flow());
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -249,7 +250,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 settings.tenants().rates().forEach(api::tenantRate);
                 if (node != null) {
-                    api.intake(node::submit);
+                    api.intake(node::submit).sharedTasks(cluster.tasks());
                 }
             }, callbacks -> {
                 ServeConfig.CallbackSection c = settings.callbacks();
@@ -452,7 +453,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
-                pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()));
+                pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()),
+                cluster.settle(read.store().node()));
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList,
                 read.executor().chunkQuantumTokens()), policySection,
                 clients, read.tenants(), callbacks, store, read.flow(), read.priorityRules());

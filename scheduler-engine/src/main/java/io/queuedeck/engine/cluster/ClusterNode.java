@@ -59,7 +59,7 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
     private final AtomicLong claimed = new AtomicLong(), acked = new AtomicLong(), duplicates = new AtomicLong(),
             redeliveries = new AtomicLong(), lostLeases = new AtomicLong(), reaped = new AtomicLong(),
-            outages = new AtomicLong();
+            outages = new AtomicLong(), cancelsApplied = new AtomicLong();
     private volatile long backoffNanos;
     private volatile long retryAt;
     private volatile boolean connected = true;
@@ -231,23 +231,67 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void heartbeat() {
-        if (!redisMayAnswer() || held.isEmpty()) {
+        if (!redisMayAnswer()) {
             return;
         }
         try {
+            queue.announce(instances());
+            if (held.isEmpty()) {
+                succeeded();
+                return;
+            }
             List<String> batch = new ArrayList<>(HEARTBEAT_BATCH);
             for (String id : held.keySet()) {
                 batch.add(id);
                 if (batch.size() == HEARTBEAT_BATCH) {
-                    lostLeases.addAndGet(queue.heartbeat(batch).size());
+                    beat(batch);
                     batch.clear();
                 }
             }
-            // a lost lease is kept running: its task may finish here first (at-least-once)
-            lostLeases.addAndGet(queue.heartbeat(batch).size());
+            beat(batch);
             succeeded();
         } catch (StoreUnavailableException e) {
             failed(e);
+        }
+    }
+
+    /** This node's instances as the cluster view shows them: {@code [{"id","model","state","running","batch"}…]}. */
+    private String instances() {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        StringBuilder json = new StringBuilder("[");
+        if (snapshot != null) {
+            for (InstanceStatus i : snapshot.instances()) {
+                json.append(json.length() > 1 ? "," : "").append("{\"id\":").append(i.id())
+                        .append(",\"model\":\"").append(String.valueOf(i.model()).replace("\\", "\\\\").replace("\"", "\\\""))
+                        .append("\",\"state\":\"").append(i.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .append("\",\"running\":").append(i.running()).append(",\"batch\":").append(i.batchCapacity()).append('}');
+            }
+        }
+        return json.append(']').toString();
+    }
+
+    private void beat(List<String> batch) {
+        SharedQueue.Beat beat = queue.beat(batch);
+        // a lost lease is kept running: its task may finish here first (at-least-once)
+        lostLeases.addAndGet(beat.lost().size());
+        for (String id : beat.cancel()) {
+            cancelHeld(id);
+        }
+    }
+
+    /**
+     * Stops a task this node holds because someone (any node) cancelled it in the shared queue;
+     * the engine's completion then acknowledges it as cancelled. Already finished here: nothing to stop.
+     */
+    public void cancelHeld(String id) {
+        if (held.containsKey(id)) {
+            engine.send(new Command.Cancel(id)).whenComplete((view, error) -> {
+                if (error != null) {
+                    LOG.log(System.Logger.Level.DEBUG, "cancel of " + id + " not applied here: " + error.getMessage());
+                } else {
+                    cancelsApplied.incrementAndGet();
+                }
+            });
         }
     }
 
@@ -311,6 +355,7 @@ public final class ClusterNode implements AutoCloseable {
         counters.put("duplicates", duplicates.get());
         counters.put("redeliveries", redeliveries.get());
         counters.put("lost_leases", lostLeases.get());
+        counters.put("cancels", cancelsApplied.get());
         counters.put("reaped", reaped.get());
         counters.put("outages", outages.get());
         counters.put("held", (long) held.size());

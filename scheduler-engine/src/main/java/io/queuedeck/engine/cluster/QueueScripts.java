@@ -26,6 +26,16 @@ final class QueueScripts {
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
             local function num(x) return string.format('%.17g', x) end
+            -- one command for a whole list (in chunks: unpack is bounded by Lua's C stack)
+            local function bulk(cmd, key, list, opt)
+              for i = 1, #list, 4000 do
+                if opt then
+                  redis.call(cmd, key, opt, unpack(list, i, math.min(i + 3999, #list)))
+                else
+                  redis.call(cmd, key, unpack(list, i, math.min(i + 3999, #list)))
+                end
+              end
+            end
             local function terminal(s)
               return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'dead'
             end
@@ -34,89 +44,120 @@ final class QueueScripts {
     /**
      * ARGV: prefix, window ms, then per task: id, spec, priority, tier, body hash. Answers
      * {outcome, state, sequence} per task: 'created', 'existing' (the same body under a known id: an
-     * idempotent retry) or 'conflict' (another body under it).
+     * idempotent retry) or 'conflict' (another body under it). The batch takes its sequences with
+     * one INCRBY and adds to each tier with one ZADD: per created task Redis runs SET, EXISTS, HSET.
      */
     static final String ENQUEUE = PRELUDE + """
             local window = ARGV[2]
-            local out = {}
+            local count = (#ARGV - 2) / 5
+            local seq = redis.call('INCRBY', P .. 'seq', count) - count
+            local out, adds = {}, {}
             local created = 0
             for i = 3, #ARGV, 5 do
               local id, spec, prio, tier, hash = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4]
-              local tk, idem = P .. 't:' .. id, P .. 'i:' .. id
-              local known = redis.call('HMGET', tk, 'hash', 'state', 'seq')
-              if known[1] then
-                out[#out + 1] = {known[1] == hash and 'existing' or 'conflict', known[2], known[3]}
-              elseif not redis.call('SET', idem, hash, 'NX', 'PX', window) then
-                out[#out + 1] = {redis.call('GET', idem) == hash and 'existing' or 'conflict', 'finished', '0'}
+              local tk = P .. 't:' .. id
+              seq = seq + 1
+              local prev = redis.call('SET', P .. 'i:' .. id, hash, 'NX', 'PX', window, 'GET')
+              if prev or redis.call('EXISTS', tk) == 1 then
+                -- a known id: its record answers (or, once it expired, the idempotency key alone)
+                local known = redis.call('HMGET', tk, 'hash', 'state', 'seq')
+                local h = known[1] or prev
+                if not known[1] then known[2], known[3] = 'finished', '0' end
+                out[#out + 1] = {h == hash and 'existing' or 'conflict', known[2], known[3]}
               else
-                local seq = redis.call('INCR', P .. 'seq')
                 local score = num(prio * 1099511627776 + seq)
                 redis.call('HSET', tk, 'spec', spec, 'prio', prio, 'tier', tier, 'seq', seq, 'score', score,
                   'state', 'waiting', 'attempts', 0, 'deliveries', 0, 'hash', hash)
-                redis.call('ZADD', P .. 'w:' .. tier, score, id)
+                local a = adds[tier]
+                if not a then a = {}; adds[tier] = a end
+                a[#a + 1] = score
+                a[#a + 1] = id
                 created = created + 1
                 out[#out + 1] = {'created', 'waiting', tostring(seq)}
               end
             end
+            for tier, a in pairs(adds) do bulk('ZADD', P .. 'w:' .. tier, a) end
             if created > 0 then redis.call('HINCRBY', P .. 'stats', 'enqueued', created) end
             return out
             """;
 
     /**
-     * ARGV: prefix, node, how many, lease ms, then the tiers in the order they are served. Moves the
+     * ARGV: prefix, node, how many, lease ms, then per tier in the order they are served: the tier and
+     * its cluster-wide cap on leased tasks (-1: none; the {@code run} hash counts them). Moves the
      * best waiting tasks to the node's processing set with a lease. Answers {id, spec, token, attempts}
-     * per claimed task; the token is the delivery count, so a redelivery is visible.
+     * per claimed task; the token is the delivery count, so a redelivery is visible. One ZPOPMIN per
+     * tier, one ZADD to the lease index and one SADD for the whole claim; per task HMGET and HSET.
      */
     static final String CLAIM = PRELUDE + """
             local node, n, lease = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
             local until_ = now() + lease
-            local out = {}
-            for i = 5, #ARGV do
+            local out, leases, held = {}, {}, {}
+            local redelivered = 0
+            for i = 5, #ARGV, 2 do
               if n <= 0 then break end
-              local tier = ARGV[i]
-              if redis.call('SISMEMBER', P .. 'paused', tier) == 0 then
-                local ids = redis.call('ZRANGE', P .. 'w:' .. tier, 0, n - 1)
-                for _, id in ipairs(ids) do
+              local tier, limit = ARGV[i], tonumber(ARGV[i + 1])
+              local room = n
+              if limit >= 0 then
+                -- the tier's cap holds across every node: leased tasks of the tier are counted in Redis
+                room = math.min(n, limit - tonumber(redis.call('HGET', P .. 'run', tier) or '0'))
+              end
+              if room > 0 and redis.call('SISMEMBER', P .. 'paused', tier) == 0 then
+                local popped = redis.call('ZPOPMIN', P .. 'w:' .. tier, room)
+                if #popped > 0 then redis.call('HINCRBY', P .. 'run', tier, #popped / 2) end
+                for j = 1, #popped, 2 do
+                  local id = popped[j]
                   local tk = P .. 't:' .. id
-                  redis.call('ZREM', P .. 'w:' .. tier, id)
-                  local token = redis.call('HINCRBY', tk, 'deliveries', 1)
-                  redis.call('HSET', tk, 'state', 'leased', 'node', node, 'token', token)
-                  redis.call('ZADD', P .. 'leases', until_, id)
-                  redis.call('SADD', P .. 'n:' .. node, id)
-                  if token > 1 then redis.call('HINCRBY', P .. 'stats', 'redelivered', 1) end
-                  local f = redis.call('HMGET', tk, 'spec', 'attempts')
+                  local f = redis.call('HMGET', tk, 'spec', 'attempts', 'deliveries')
+                  local token = tonumber(f[3]) + 1
+                  redis.call('HSET', tk, 'state', 'leased', 'node', node, 'token', token, 'deliveries', token)
+                  leases[#leases + 1] = until_
+                  leases[#leases + 1] = id
+                  held[#held + 1] = id
+                  if token > 1 then redelivered = redelivered + 1 end
                   out[#out + 1] = {id, f[1], token, tonumber(f[2])}
                   n = n - 1
                 end
               end
             end
-            if #out > 0 then redis.call('HINCRBY', P .. 'stats', 'claimed', #out) end
+            if #out > 0 then
+              bulk('ZADD', P .. 'leases', leases)
+              bulk('SADD', P .. 'n:' .. node, held)
+              redis.call('HINCRBY', P .. 'stats', 'claimed', #out)
+              if redelivered > 0 then redis.call('HINCRBY', P .. 'stats', 'redelivered', redelivered) end
+            end
             return out
             """;
 
-    /** ARGV: prefix, node, lease ms, ids. Extends the node's leases; answers the ids it no longer holds. */
+    /**
+     * ARGV: prefix, node, lease ms, ids. Extends the node's leases; answers {the ids it no longer
+     * holds, the held ids someone asked to cancel} (a cancel reaches the holder with its next heartbeat).
+     */
     static final String HEARTBEAT = PRELUDE + """
             local node, until_ = ARGV[2], now() + tonumber(ARGV[3])
-            local lost = {}
+            local lost, kept, cancel = {}, {}, {}
             for i = 4, #ARGV do
-              local f = redis.call('HMGET', P .. 't:' .. ARGV[i], 'state', 'node')
+              local f = redis.call('HMGET', P .. 't:' .. ARGV[i], 'state', 'node', 'cancel')
               if f[1] == 'leased' and f[2] == node then
-                redis.call('ZADD', P .. 'leases', 'XX', until_, ARGV[i])
+                kept[#kept + 1] = until_
+                kept[#kept + 1] = ARGV[i]
+                if f[3] then cancel[#cancel + 1] = ARGV[i] end
               else
                 lost[#lost + 1] = ARGV[i]
               end
             end
-            return lost
+            if #kept > 0 then bulk('ZADD', P .. 'leases', kept, 'XX') end
+            return {lost, cancel}
             """;
 
     /**
      * ARGV: prefix, node, window ms, then per task: id, final state, detail. The first completion of
      * a task wins, whoever holds its lease now (the work is done; at-least-once delivery); any later
-     * one is a duplicate, counted and answered as such. Answers 'first', 'duplicate' or 'unknown' per task.
+     * one is a duplicate, counted and answered as such. Answers 'first', 'duplicate' or 'unknown' per
+     * task. Leases and processing sets lose the batch's tasks in one ZREM and one SREM per node.
      */
     static final String ACK = PRELUDE + """
             local node, window = ARGV[2], ARGV[3]
-            local out = {}
+            local out, unleased, held = {}, {}, {}
             local first, dup, failed = 0, 0, 0
             for i = 4, #ARGV, 3 do
               local id, outcome, detail = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -131,17 +172,22 @@ final class QueueScripts {
               else
                 if state == 'waiting' then redis.call('ZREM', P .. 'w:' .. f[3], id) end
                 if state == 'leased' then
-                  redis.call('ZREM', P .. 'leases', id)
-                  redis.call('SREM', P .. 'n:' .. f[2], id)
+                  redis.call('HINCRBY', P .. 'run', f[3], -1)
+                  unleased[#unleased + 1] = id
+                  local h = held[f[2]]
+                  if not h then h = {}; held[f[2]] = h end
+                  h[#h + 1] = id
                 end
+                -- 'node' stays: the last holder (readers go by 'state')
                 redis.call('HSET', tk, 'state', outcome, 'detail', detail, 'finished_by', node)
-                redis.call('HDEL', tk, 'node')
                 redis.call('PEXPIRE', tk, window)
                 first = first + 1
                 if outcome == 'failed' then failed = failed + 1 end
                 out[#out + 1] = 'first'
               end
             end
+            if #unleased > 0 then bulk('ZREM', P .. 'leases', unleased) end
+            for holder, ids in pairs(held) do bulk('SREM', P .. 'n:' .. holder, ids) end
             if first > 0 then redis.call('HINCRBY', P .. 'stats', 'acked', first) end
             if dup > 0 then redis.call('HINCRBY', P .. 'stats', 'duplicates', dup) end
             if failed > 0 then redis.call('HINCRBY', P .. 'stats', 'failed', failed) end
@@ -156,6 +202,7 @@ final class QueueScripts {
               local tk = P .. 't:' .. id
               local f = redis.call('HMGET', tk, 'state', 'node', 'tier', 'score')
               if f[1] == 'leased' and f[2] == node then
+                redis.call('HINCRBY', P .. 'run', f[3], -1)
                 redis.call('ZREM', P .. 'leases', id)
                 redis.call('SREM', P .. 'n:' .. node, id)
                 redis.call('HSET', tk, 'state', 'waiting')
@@ -168,21 +215,28 @@ final class QueueScripts {
             """;
 
     /**
-     * ARGV: prefix, max attempts, limit. Returns expired leases to their tier in their old place
-     * with an attempt counted, or dead-letters a task that used its last attempt. Answers {requeued, dead}.
+     * ARGV: prefix, max attempts, limit, window ms. Returns expired leases to their tier in their old
+     * place with an attempt counted, dead-letters a task that used its last attempt, and cancels one
+     * whose cancel its holder never saw. Answers {requeued, dead}.
      */
     static final String REAP = PRELUDE + """
-            local max, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+            local max, limit, window = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
             local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now(), 'LIMIT', 0, limit)
             local requeued, dead = 0, 0
             for _, id in ipairs(ids) do
               local tk = P .. 't:' .. id
-              local f = redis.call('HMGET', tk, 'node', 'tier', 'score')
+              local f = redis.call('HMGET', tk, 'node', 'tier', 'score', 'cancel')
               redis.call('ZREM', P .. 'leases', id)
+              if f[2] then redis.call('HINCRBY', P .. 'run', f[2], -1) end
               if f[1] then redis.call('SREM', P .. 'n:' .. f[1], id) end
               redis.call('HDEL', tk, 'node')
               local attempts = redis.call('HINCRBY', tk, 'attempts', 1)
-              if attempts >= max then
+              if f[4] then
+                -- its holder was asked to cancel it and is gone: cancelled, not run again
+                redis.call('HSET', tk, 'state', 'cancelled')
+                redis.call('PEXPIRE', tk, window)
+                redis.call('HINCRBY', P .. 'stats', 'cancelled', 1)
+              elseif attempts >= max then
                 redis.call('HSET', tk, 'state', 'dead')
                 redis.call('ZADD', P .. 'dead', now(), id)
                 dead = dead + 1
@@ -234,18 +288,53 @@ final class QueueScripts {
             return 'changed'
             """;
 
-    /** ARGV: prefix, id, window ms. Cancels a waiting task; answers 'cancelled' or the state that forbids it. */
+    /**
+     * ARGV: prefix, id, window ms. Cancels a waiting task ('cancelled'); marks a leased one
+     * ('cancel_requested': its holder stops it at its next heartbeat and acknowledges it cancelled);
+     * otherwise answers the state that forbids it.
+     */
     static final String CANCEL = PRELUDE + """
             local id, window = ARGV[2], ARGV[3]
             local tk = P .. 't:' .. id
             local f = redis.call('HMGET', tk, 'state', 'tier')
             if not f[1] then return 'unknown' end
+            if f[1] == 'leased' then
+              redis.call('HSET', tk, 'cancel', '1')
+              return 'cancel_requested'
+            end
             if f[1] ~= 'waiting' then return f[1] end
             redis.call('ZREM', P .. 'w:' .. f[2], id)
             redis.call('HSET', tk, 'state', 'cancelled')
             redis.call('PEXPIRE', tk, window)
             redis.call('HINCRBY', P .. 'stats', 'cancelled', 1)
             return 'cancelled'
+            """;
+
+    /** ARGV: prefix, node, detail. Records the node's instances and when Redis last heard from it. */
+    static final String ANNOUNCE = PRELUDE + """
+            redis.call('HSET', P .. 'nodes', ARGV[2], ARGV[3])
+            redis.call('HSET', P .. 'seen', ARGV[2], now())
+            return 1
+            """;
+
+    /**
+     * ARGV: prefix, forget ms. Answers {node, detail, ms since it was last heard} per node, in
+     * Redis's time; a node silent for longer than {@code forget} is dropped.
+     */
+    static final String NODES = PRELUDE + """
+            local t, forget = now(), tonumber(ARGV[2])
+            local seen = redis.call('HGETALL', P .. 'seen')
+            local out = {}
+            for i = 1, #seen, 2 do
+              local name, age = seen[i], t - tonumber(seen[i + 1])
+              if age > forget then
+                redis.call('HDEL', P .. 'seen', name)
+                redis.call('HDEL', P .. 'nodes', name)
+              else
+                out[#out + 1] = {name, redis.call('HGET', P .. 'nodes', name) or '', age}
+              end
+            end
+            return out
             """;
 
     private QueueScripts() {}

@@ -56,6 +56,8 @@ final class RedisSharedQueue implements SharedQueue {
     private final String leaseMillis;
     private final String maxAttempts;
     private final String windowMillis;
+    /** Cluster-wide caps on leased tasks per served tier, "-1" for none; replaced whole. */
+    private volatile String[] caps = {"-1", "-1", "-1"};
     private final Map<String, String> shas = new ConcurrentHashMap<>();
 
     private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
@@ -170,12 +172,16 @@ final class RedisSharedQueue implements SharedQueue {
         if (max <= 0) {
             return List.of();
         }
-        String[] args = new String[4 + SERVED.length];
+        String[] args = new String[4 + 2 * SERVED.length];
         args[0] = prefix;
         args[1] = node;
         args[2] = Integer.toString(max);
         args[3] = leaseMillis;
-        System.arraycopy(SERVED, 0, args, 4, SERVED.length);
+        String[] limits = caps;
+        for (int t = 0; t < SERVED.length; t++) {
+            args[4 + 2 * t] = SERVED[t];
+            args[5 + 2 * t] = limits[t];
+        }
         List<Object> rows = run(QueueScripts.CLAIM, ScriptOutputType.MULTI, args);
         List<Claim> claims = new ArrayList<>(rows.size());
         for (Object row : rows) {
@@ -186,17 +192,49 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
-    public List<String> heartbeat(Collection<String> ids) {
+    public void announce(String detail) {
+        run(QueueScripts.ANNOUNCE, ScriptOutputType.INTEGER, prefix, node, detail);
+    }
+
+    @Override
+    public List<NodeStatus> nodes() {
+        List<Object> rows = run(QueueScripts.NODES, ScriptOutputType.MULTI, prefix, Long.toString(Duration.ofHours(1).toMillis()));
+        List<NodeStatus> nodes = new ArrayList<>(rows.size());
+        for (Object row : rows) {
+            List<?> f = (List<?>) row;
+            nodes.add(new NodeStatus((String) f.get(0), (Long) f.get(2), (String) f.get(1)));
+        }
+        nodes.sort(java.util.Comparator.comparing(NodeStatus::name));
+        return nodes;
+    }
+
+    @Override
+    public void capTiers(Map<Tier, Integer> maxLeased) {
+        String[] next = {"-1", "-1", "-1"};
+        maxLeased.forEach((tier, cap) -> {
+            if (tier.ordinal() >= next.length) {
+                throw new IllegalArgumentException("tier " + tier + " is never claimed");
+            }
+            if (cap < 0) {
+                throw new IllegalArgumentException("a tier's cap must not be negative, got " + cap + " for " + tier);
+            }
+            next[tier.ordinal()] = Integer.toString(cap);
+        });
+        caps = next;
+    }
+
+    @Override
+    public Beat beat(Collection<String> ids) {
         if (ids.isEmpty()) {
-            return List.of();
+            return new Beat(List.of(), List.of());
         }
         List<String> args = new ArrayList<>(ids.size() + 3);
         args.add(prefix);
         args.add(node);
         args.add(leaseMillis);
         args.addAll(ids);
-        List<Object> lost = run(QueueScripts.HEARTBEAT, ScriptOutputType.MULTI, args.toArray(String[]::new));
-        return lost.stream().map(String.class::cast).toList();
+        List<Object> answer = run(QueueScripts.HEARTBEAT, ScriptOutputType.MULTI, args.toArray(String[]::new));
+        return new Beat(strings(answer.get(0)), strings(answer.get(1)));
     }
 
     @Override
@@ -242,7 +280,8 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public Reaped reap(int limit) {
-        List<Object> answer = run(QueueScripts.REAP, ScriptOutputType.MULTI, prefix, maxAttempts, Integer.toString(limit));
+        List<Object> answer = run(QueueScripts.REAP, ScriptOutputType.MULTI, prefix, maxAttempts, Integer.toString(limit),
+                windowMillis);
         return new Reaped(((Long) answer.get(0)).intValue(), ((Long) answer.get(1)).intValue());
     }
 
@@ -334,6 +373,10 @@ final class RedisSharedQueue implements SharedQueue {
             }
             throw new StoreUnavailableException(e);
         }
+    }
+
+    private static List<String> strings(Object list) {
+        return ((List<?>) list).stream().map(String.class::cast).toList();
     }
 
     private static String encode(TaskSpec spec) {

@@ -1,6 +1,7 @@
 package io.queuedeck.engine.cluster;
 
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.tier.Tier;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -38,7 +39,12 @@ public interface SharedQueue extends AutoCloseable {
     List<Claim> claim(int max);
 
     /** Extends this node's leases on {@code ids}; answers those it no longer holds (reaped, finished). */
-    List<String> heartbeat(Collection<String> ids);
+    default List<String> heartbeat(Collection<String> ids) {
+        return beat(ids).lost();
+    }
+
+    /** Extends this node's leases on {@code ids}; answers those it lost and those someone asked to cancel. */
+    Beat beat(Collection<String> ids);
 
     /** Records how a task ended; the first acknowledgement of a task wins, later ones are duplicates. */
     default Ack ack(String id, Outcome outcome, String detail) {
@@ -60,11 +66,27 @@ public interface SharedQueue extends AutoCloseable {
     /** Puts a waiting task just before another of its tier; answers "changed" or why not. */
     String place(String id, String beforeId);
 
-    /** Cancels a waiting task; answers "cancelled" or the state that forbids it ("leased", "succeeded"…). */
+    /**
+     * Cancels a waiting task ("cancelled"); asks the holder of a leased one to stop it
+     * ("cancel_requested": its next heartbeat reports it); otherwise answers the state that forbids it.
+     */
     String cancel(String id);
 
     /** A task's stored fields (state, node, attempts, deliveries…), empty when unknown or expired. */
     Map<String, String> task(String id);
+
+    /**
+     * Caps the tasks of each tier leased at once across every node (a tier's {@code max_concurrency}
+     * enforced cluster-wide: Redis counts leased tasks per tier); tiers not in the map are uncapped.
+     * Every node should be given the same caps; a claim checks the caps of the node that makes it.
+     */
+    void capTiers(Map<Tier, Integer> maxLeased);
+
+    /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
+    void announce(String detail);
+
+    /** Every node heard from within the last hour, by name: how long ago, and what it last announced. */
+    List<NodeStatus> nodes();
 
     /** Pauses or resumes claiming from a tier on every node. */
     void pauseTier(int tier, boolean paused);
@@ -100,6 +122,12 @@ public interface SharedQueue extends AutoCloseable {
      * @param attempts leases of it that expired before
      */
     record Claim(String id, TaskSpec spec, long token, int attempts) {}
+
+    /** What a heartbeat found: leases lost, and held tasks someone asked to cancel. */
+    record Beat(List<String> lost, List<String> cancel) {}
+
+    /** A node of the queue as it last announced itself: the cluster view's row. */
+    record NodeStatus(String name, long ageMillis, String detail) {}
 
     /** What one reaper pass did. */
     record Reaped(int requeued, int dead) {}

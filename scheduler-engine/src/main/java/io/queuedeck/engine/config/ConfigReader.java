@@ -260,7 +260,11 @@ final class ConfigReader {
         Duration window = s.duration("idempotency_window");
         String type = s.string("type");
         String uri = s.string("uri");
+        ServeConfig.NodeSection node = node(s.section("node"));
         s.finish();
+        if (node != null && !"redis".equals(type)) {
+            s.problem(s.at("node"), "is only for type redis (a node shares its queue in Redis)");
+        }
         String redisUri = null;
         if (type == null || type.equals("embedded")) {
             if (uri != null) {
@@ -277,7 +281,33 @@ final class ConfigReader {
         } else {
             s.problem(s.at("type"), "must be embedded or redis, got '" + type + "'");
         }
-        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window, redisUri);
+        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window, redisUri, node);
+    }
+
+    /** {@code store.node}: this process as a node of a shared queue (docs/distributed.md). */
+    private static ServeConfig.NodeSection node(Section s) {
+        if (s == null) {
+            return null;
+        }
+        String name = s.string("name");
+        String queue = s.string("queue");
+        Duration lease = s.duration("lease");
+        Integer prefetch = s.integer("prefetch", 0, 10_000);
+        Integer maxAttempts = s.integer("max_attempts", 1, 1_000);
+        s.finish();
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+        if (name == null) {
+            s.problem(s.at("name"), "is required: this node's name, unique among the nodes (letters, digits, _ . -)");
+        } else if (!id.matcher(name).matches()) {
+            s.problem(s.at("name"), "must be 1 to 64 letters, digits, '_', '.' or '-', got '" + name + "'");
+        }
+        if (queue != null && !id.matcher(queue).matches()) {
+            s.problem(s.at("queue"), "must be 1 to 64 letters, digits, '_', '.' or '-', got '" + queue + "'");
+        }
+        if (lease != null && lease.toMillis() < 100) {
+            s.problem(s.at("lease"), "must be at least 100ms, got " + lease);
+        }
+        return new ServeConfig.NodeSection(name, queue, lease, prefetch, maxAttempts);
     }
 
     private static List<ServeConfig.ClientSection> clients(Section top, Path folder, Function<String, String> env) {

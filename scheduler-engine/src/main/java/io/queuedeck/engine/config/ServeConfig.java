@@ -150,14 +150,27 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      * @param idempotencyWindow how long a finished task answers an identical resubmission
      * @param redisUri          {@code type: redis}: the queue is kept in Redis at this URI (shown without its
      *                          password); null for the embedded store in {@code dataDir}
+     * @param node              {@code store.node}: this process is a node of a queue shared in Redis
+     *                          (docs/distributed.md); null when not
      */
-    public record StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri) {
+    public record StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri, NodeSection node) {
+        /** A store without distributed mode. */
+        public StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri) {
+            this(dataDir, idempotencyWindow, redisUri, null);
+        }
+
         @Override
         public String toString() {
             return "StoreSection[dataDir=" + dataDir + ", idempotencyWindow=" + idempotencyWindow + ", redisUri="
-                    + (redisUri == null ? "none" : redisUri.replaceFirst("//[^/@]*@", "//***@")) + "]";
+                    + (redisUri == null ? "none" : redisUri.replaceFirst("//[^/@]*@", "//***@")) + ", node=" + node + "]";
         }
     }
+
+    /**
+     * {@code store.node}: distributed mode's settings (each null when not given; the flags
+     * {@code --node}, {@code --queue}, {@code --lease}, {@code --prefetch}, {@code --max-attempts} win).
+     */
+    public record NodeSection(String name, String queue, Duration lease, Integer prefetch, Integer maxAttempts) {}
 
     /**
      * One entry of {@code clients}.

@@ -154,6 +154,22 @@ class ServeCommandTest {
     }
 
     @Test
+    void storeNode_fromTheFile_flagsWinKeyByKey() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), """
+                store:
+                  type: redis
+                  uri: "redis://127.0.0.1:6379/0"
+                  node: {name: gpu-a, queue: jobs, lease: 10s}
+                """);
+
+        assertThat(effective(Map.of(), "--config", file.toString()).store().node())
+                .isEqualTo(new ServeConfig.NodeSection("gpu-a", "jobs", java.time.Duration.ofSeconds(10), 2, 3));
+        assertThat(effective(Map.of(), "--config", file.toString(), "--node", "gpu-b", "--prefetch", "5").store().node())
+                .isEqualTo(new ServeConfig.NodeSection("gpu-b", "jobs", java.time.Duration.ofSeconds(10), 5, 3));
+        assertThat(effective(Map.of()).store().node()).isNull();
+    }
+
+    @Test
     void noConfigAnywhere_usesTheBuiltInDefaultFile() {
         ServeConfig settings = effective(Map.of());
 

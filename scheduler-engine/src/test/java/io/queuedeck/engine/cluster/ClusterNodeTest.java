@@ -99,6 +99,39 @@ class ClusterNodeTest {
     }
 
     @Test
+    void everyNode_announcesItsInstances_andIsSeenWithItsHeartbeatAge() {
+        Node a = node("a", Duration.ofMillis(600), 0);
+        node("b", Duration.ofMillis(600), 0);
+
+        // heartbeats every 200 ms: both are in the cluster view within a few, each recently heard from
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.queue().nodes().size() == 2
+                && a.queue().nodes().stream().allMatch(n -> n.detail().contains("\"batch\":")));
+        assertThat(a.queue().nodes()).extracting(SharedQueue.NodeStatus::name).containsExactly("a", "b");
+        assertThat(a.queue().nodes()).allSatisfy(n -> {
+            assertThat(n.ageMillis()).isBetween(0L, 5_000L);
+            assertThat(n.detail()).startsWith("[{\"id\":0,").contains("\"state\":");
+        });
+    }
+
+    @Test
+    void cancelFromAnotherNode_stopsTheRunningTask_atItsHoldersNextHeartbeat() {
+        Node holder = node("holder", Duration.ofMillis(600), 1);
+        // another node's API: it acts on the shared queue, claims nothing
+        SharedQueue other = SharedQueue.redis(REDIS.uri(), queue, "other", Duration.ofSeconds(30), 3, Duration.ofHours(1));
+        toClose.add(other);
+        holder.node().submit(task("long", 20_000)).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "leased".equals(other.task("long").get("state")));
+
+        assertThat(other.cancel("long")).isEqualTo("cancel_requested");
+
+        // the holder's heartbeat (every 200 ms here) brings the cancel; its engine stops the task and acknowledges it
+        await().atMost(Duration.ofSeconds(10)).until(() -> "cancelled".equals(other.task("long").get("state")));
+        assertThat(other.task("long")).containsEntry("finished_by", "holder");
+        assertThat(holder.node().counters()).containsEntry("cancels", 1L);
+        await().atMost(Duration.ofSeconds(5)).until(() -> holder.node().held() == 0);
+    }
+
+    @Test
     void nodeThatDies_losesItsLeases_notItsTasks_whichAnotherNodeCompletes() {
         Node dying = node("dying", Duration.ofMillis(600), 4);
         for (int i = 0; i < 20; i++) {

@@ -165,6 +165,59 @@ class RedisSharedQueueTest {
     }
 
     @Test
+    void cancelOfALeasedTask_reachesItsHolderByHeartbeat_andTheReaperCancelsItIfTheHolderIsGone() {
+        SharedQueue a = node("a", Duration.ofMillis(300), 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        a.enqueue("x", spec(5));
+        a.enqueue("y", spec(5));
+        a.claim(2);
+
+        assertThat(b.cancel("x")).isEqualTo("cancel_requested");
+        assertThat(a.beat(List.of("x", "y"))).isEqualTo(new SharedQueue.Beat(List.of(), List.of("x")));
+        // the holder stops it and acknowledges it cancelled: the one outcome
+        assertThat(a.ack("x", Outcome.CANCELLED, "")).isEqualTo(Ack.FIRST);
+        assertThat(b.task("x")).containsEntry("state", "cancelled");
+
+        // the holder of y is gone before it saw the cancel: when the lease expires y is cancelled, not requeued
+        assertThat(b.cancel("y")).isEqualTo("cancel_requested");
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            b.reap(100);
+            return b.task("y").get("state").equals("cancelled");
+        });
+        assertThat(b.claim(10)).isEmpty();
+        assertThat(b.stats()).containsEntry("reaped", 0L).containsEntry("cancelled", 1L);
+    }
+
+    @Test
+    void tierCap_holdsAcrossTwoNodes_andFreesAsLeasesEnd() {
+        SharedQueue a = node("a", Duration.ofMillis(300), 3);
+        SharedQueue b = node("b", LONG_LEASE, 3);
+        java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = java.util.Map.of(io.queuedeck.engine.tier.Tier.CORE, 2);
+        a.capTiers(caps);
+        b.capTiers(caps);
+        for (int i = 0; i < 5; i++) {
+            a.enqueue("c" + i, spec(1));
+        }
+        a.enqueue("n0", spec(5));
+
+        // two core tasks leased in the whole cluster at most; the rest of a claim goes to the next tier
+        assertThat(ids(a.claim(1))).containsExactly("c0");
+        assertThat(ids(b.claim(10))).containsExactly("c1", "n0");
+        assertThat(b.claim(10)).isEmpty();
+
+        // an acknowledgement frees a place (on any node)
+        assertThat(b.ack("c1", Outcome.SUCCEEDED, "")).isEqualTo(Ack.FIRST);
+        assertThat(ids(a.claim(10))).containsExactly("c2");
+        // a release frees its places
+        assertThat(a.release(List.of("c2"))).isEqualTo(1);
+        assertThat(ids(b.claim(10))).containsExactly("c2");
+        // so does an expired lease: a's c0 comes back and b may take it, still two at most
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.reap(100).requeued() == 1);
+        assertThat(ids(b.claim(10))).containsExactly("c0");
+        assertThat(b.claim(10)).isEmpty();
+    }
+
+    @Test
     void reaper_deadLettersATask_whoseLastAttemptExpired() {
         SharedQueue a = node("a", Duration.ofMillis(100), 1);
         a.enqueue("x", spec(5));
@@ -188,7 +241,7 @@ class RedisSharedQueueTest {
         assertThat(a.cancel("t1")).isEqualTo("cancelled");
 
         assertThat(ids(a.claim(2))).containsExactly("t4", "t3");
-        assertThat(b.cancel("t4")).isEqualTo("leased");
+        assertThat(b.cancel("t4")).isEqualTo("cancel_requested"); // its holder stops it at its next heartbeat
         assertThat(b.reprioritize("t3", 1)).isEqualTo("leased");
         assertThat(ids(b.claim(10))).containsExactly("t2");
         assertThat(a.stats()).containsEntry("cancelled", 1L);

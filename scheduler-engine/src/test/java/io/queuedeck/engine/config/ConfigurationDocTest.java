@@ -92,6 +92,7 @@ class ConfigurationDocTest {
             tiers.<tier>.retries.       | tiers: {core: {retries: {bogus: 1}}}
             callbacks.                  | callbacks: {bogus: 1}
             store.                      | store: {bogus: 1}
+            store.node.                 | store: {type: redis, uri: 'redis://h:1', node: {name: a, bogus: 1}}
             priority_rules[].           | priority_rules: [{name: a, priority: 1, bogus: 1}]
             priority_rules[].match.     | priority_rules: [{name: a, priority: 1, match: {bogus: 1}}]
             """)

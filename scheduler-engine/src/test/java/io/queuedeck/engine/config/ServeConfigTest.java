@@ -56,6 +56,19 @@ class ServeConfigTest {
     }
 
     @Test
+    void storeNode_readsDistributedModesSettings() throws Exception {
+        ServeConfig config = load("""
+                store:
+                  type: redis
+                  uri: "redis://127.0.0.1:6379/0"
+                  node: {name: gpu-a, queue: jobs, lease: 10s, prefetch: 4, max_attempts: 5}
+                """);
+        assertThat(config.store().redisUri()).isEqualTo("redis://127.0.0.1:6379/0");
+        assertThat(config.store().node()).isEqualTo(new ServeConfig.NodeSection("gpu-a", "jobs", Duration.ofSeconds(10), 4, 5));
+        assertThat(load("store: {type: redis, uri: 'redis://h:1'}").store().node()).isNull();
+    }
+
+    @Test
     void backends_readWithTheirSettings() throws Exception {
         Files.writeString(dir.resolve("gpu2.key"), "k2\n");
         ServeConfig config = ServeConfig.load(write("""
@@ -294,6 +307,10 @@ class ServeConfigTest {
             redis store without uri          | store: {type: redis}                                          | store.uri is required with type redis, e.g. redis://127.0.0.1:6379/0
             redis uri without scheme         | store: {type: redis, uri: 'h:6379'}                           | store.uri must start with redis:// or rediss://
             embedded store with uri          | store: {type: embedded, uri: 'redis://h:1'}                   | store.uri is only for type redis
+            node without redis               | store: {node: {name: a}}                                      | store.node is only for type redis
+            node without a name              | store: {type: redis, uri: 'redis://h:1', node: {lease: 5s}}   | store.node.name is required
+            node name with a space           | store: {type: redis, uri: 'redis://h:1', node: {name: 'g a'}} | store.node.name must be 1 to 64 letters
+            node lease too short             | store: {type: redis, uri: 'redis://h:1', node: {name: a, lease: 10ms}} | store.node.lease must be at least 100ms
             half a backoff                   | callbacks: {base_delay: 2s}                                   | callbacks.max_delay must be given together with callbacks.base_delay
             zero backoff                     | callbacks: {base_delay: 0s, max_delay: 1s}                    | callbacks.base_delay must be longer than 0, got PT0S
             endless backoff                  | callbacks: {base_delay: 1s, max_delay: 3000000h}              | callbacks.max_delay is too long, got '3000000h'

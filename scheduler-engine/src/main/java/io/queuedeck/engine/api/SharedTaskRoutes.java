@@ -1,0 +1,142 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * {@code GET}, {@code PATCH} and {@code DELETE /v1/tasks/{id}} in distributed mode: a task this
+ * node's engine runs (leased here) or does not know in the shared queue goes to the engine's own
+ * handler; any other task is read and changed in the shared queue, so every node answers for every
+ * task. Changes act on waiting tasks; a cancel of a task another node leased is recorded and stops
+ * it at that node's next heartbeat (202).
+ */
+final class SharedTaskRoutes {
+    private final SharedTasks shared;
+    private final BiFunction<Context, Class<?>, Object> bodies;
+
+    SharedTaskRoutes(SharedTasks shared, BiFunction<Context, Class<?>, Object> bodies) {
+        this.shared = shared;
+        this.bodies = bodies;
+    }
+
+    /** The shared record, unless the task runs here or the shared queue does not know it (then: empty). */
+    private Optional<SharedTasks.Shared> elsewhere(Context ctx, String id) {
+        Optional<SharedTasks.Shared> found = shared.find(id);
+        if (found.isEmpty() || found.get().state().equals("leased") && shared.node().equals(found.get().node())) {
+            return Optional.empty();
+        }
+        Client client = TaskAccess.client(ctx);
+        if (client != null && !client.sees(found.get().tenant())) {
+            throw new ApiException(404, "not_found", "task " + id + " not found"); // as if it did not exist (decision 0015)
+        }
+        return found;
+    }
+
+    /** Redis unreachable: 503 store_unavailable, as for a submission. */
+    private static Handler guarded(Handler handler) {
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (io.queuedeck.engine.store.StoreUnavailableException e) {
+                throw EngineAnswers.refusal(e);
+            }
+        };
+    }
+
+    Handler get(Handler local) {
+        return guarded(ctx -> {
+            TaskAccess.require(ctx, "read tasks", Scope.READ);
+            Optional<SharedTasks.Shared> task = elsewhere(ctx, ctx.pathParam("id"));
+            if (task.isEmpty()) {
+                local.handle(ctx);
+                return;
+            }
+            Routes.json(ctx, 200, task.get());
+        });
+    }
+
+    Handler cancel(Handler local) {
+        return guarded(ctx -> {
+            TaskAccess.require(ctx, "cancel tasks", Scope.SUBMIT, Scope.OPERATE);
+            String id = ctx.pathParam("id");
+            Optional<SharedTasks.Shared> task = elsewhere(ctx, id);
+            if (task.isEmpty()) {
+                local.handle(ctx);
+                return;
+            }
+            String state = task.get().state();
+            if (!state.equals("waiting") && !state.equals("leased")) {
+                throw refused(id, state, "cancelled"); // the script would answer "cancelled" for a cancelled task too
+            }
+            String answer = shared.cancel(id);
+            switch (answer) {
+                case "cancelled" -> Routes.json(ctx, 200, reread(id));
+                case "cancel_requested" -> Routes.json(ctx, 202, reread(id));
+                default -> throw refused(id, answer, "cancelled");
+            }
+        });
+    }
+
+    Handler reprioritize(Handler local) {
+        return guarded(ctx -> {
+            TaskAccess.require(ctx, "reprioritize tasks", Scope.OPERATE);
+            String id = ctx.pathParam("id");
+            if (elsewhere(ctx, id).isEmpty()) {
+                local.handle(ctx);
+                return;
+            }
+            Routes.PriorityPatch patch = (Routes.PriorityPatch) bodies.apply(ctx, Routes.PriorityPatch.class);
+            if (patch != null && (patch.position() != null || patch.after() != null)) {
+                throw ApiException.invalid(patch.position() != null ? "position" : "after",
+                        "a task in the shared queue moves by priority or before another waiting task of its tier"
+                                + " (position and after: this node's own queue)");
+            }
+            if (patch == null || patch.priority() == null && patch.before() == null) {
+                throw ApiException.invalid("priority",
+                        "priority is required, e.g. {\"priority\": 2} (or before: another waiting task's id)");
+            }
+            Client client = TaskAccess.client(ctx);
+            String answer;
+            if (patch.before() != null) {
+                Optional<SharedTasks.Shared> anchor = shared.find(patch.before());
+                if (anchor.isEmpty() || client != null && !client.sees(anchor.get().tenant())) {
+                    throw ApiException.invalid("before", "no waiting task " + patch.before() + " in the shared queue");
+                }
+                if (client != null) {
+                    client.checkPriority("before", anchor.get().priority());
+                }
+                answer = shared.place(id, patch.before());
+                if (answer.equals("not_beside")) {
+                    throw ApiException.invalid("before", "task " + patch.before() + " is not waiting in the same tier");
+                }
+            } else {
+                if (patch.priority() < 0 || patch.priority() > 9) {
+                    throw ApiException.invalid("priority", "priority must be 0 to 9, got " + patch.priority());
+                }
+                if (client != null) {
+                    client.checkPriority("priority", patch.priority());
+                }
+                answer = shared.reprioritize(id, patch.priority());
+            }
+            if (!answer.equals("changed")) {
+                throw refused(id, answer, "moved");
+            }
+            Routes.json(ctx, 200, reread(id));
+        });
+    }
+
+    private SharedTasks.Shared reread(String id) {
+        return shared.find(id).orElseThrow(() -> new ApiException(404, "not_found", "task " + id + " not found"));
+    }
+
+    private static ApiException refused(String id, String state, String what) {
+        if (state.equals("unknown")) {
+            return new ApiException(404, "not_found", "task " + id + " not found");
+        }
+        return new ApiException(409, "conflict", "task " + id + " is " + state + " in the shared queue; only a waiting task"
+                + " can be " + what, null, List.of());
+    }
+}
