@@ -66,7 +66,6 @@ final class Routes {
     /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
     private Intake intake;
     private SharedTasks shared;
-
     /** Where a submission goes: this engine, or a shared queue's intake (decision 0034). */
     @FunctionalInterface
     private interface Intake {
@@ -128,8 +127,8 @@ final class Routes {
     /** A page of {@code GET /v1/tasks}. */
     record TaskList(List<TaskReport> tasks, @JsonProperty("next_cursor") String nextCursor) {}
 
-    void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> shared) {
-        intake = (spec, acceptBy, allowance) -> shared.apply(spec);
+    void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> queue) {
+        intake = (spec, acceptBy, allowance) -> queue.apply(spec);
     }
 
     /** Tasks other nodes hold are read and changed in the shared queue (distributed mode); before {@link #register}. */
