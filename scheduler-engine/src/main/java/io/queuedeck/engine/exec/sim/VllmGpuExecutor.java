@@ -6,6 +6,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -115,6 +116,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
         }
         Seq seq = new Seq(task, admissions++);
+        seq.lastTokenAt = gaps.resume(task);
         seq.promised = blocksFor(task.contextTokens());
         gpu.promisedBlocks += seq.promised;
         gpu.running.add(seq);
@@ -225,6 +227,10 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         int scheduled;
         /** Whether the step under way ends with a new token for it. */
         boolean samples;
+        /** When it produced its last token ({@link TokenGaps#NONE}: none yet). */
+        long lastTokenAt = TokenGaps.NONE;
+        /** Left the instance (finished, preempted, evicted); a step under way skips it. */
+        boolean gone;
 
         Seq(Task task, long admitted) {
             this.task = task;
@@ -243,9 +249,12 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             int c = context.compareUrgency(a.task, b.task);
             return c != 0 ? c : Long.compare(a.admitted, b.admitted);
         };
-        List<Seq> step = List.of();
-        /** The running tasks last reported to the loop at a step's end: kept live, as evictions go. */
-        List<Task> reported = new ArrayList<>();
+        /** The step under way; reused from step to step (a run makes millions of them). */
+        final List<Seq> step = new ArrayList<>();
+        /** The running tasks reported to the loop at a step's end, while it reads them: kept live, as evictions go. */
+        final List<Task> reported = new ArrayList<>();
+        /** Scratch for a step's order. */
+        Seq[] order = new Seq[16];
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long usedBlocks;
@@ -279,32 +288,38 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 stepping = false;
                 return;
             }
-            List<Seq> order = new ArrayList<>(running);
-            if (profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY) {
-                order.sort(byPolicy);
+            int size = running.size();
+            if (order.length < size) {
+                order = new Seq[Math.max(size, order.length * 2)];
             }
+            Seq[] order = running.toArray(this.order);
+            if (profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY) {
+                Arrays.sort(order, 0, size, byPolicy);
+            }
+            StepCost cost = profile.cost();
             int budget = profile.maxNumBatchedTokens();
             long tokens = 0;
             double attentionMs = 0;
-            List<Seq> scheduled = new ArrayList<>();
-            List<Seq> preempted = new ArrayList<>();
-            int last = order.size() - 1; // the last task in order that may still be preempted
+            List<Seq> scheduled = step;
+            scheduled.clear();
+            List<Seq> preempted = null;
+            int last = size - 1; // the last task in order that may still be preempted
             for (int i = 0; i <= last && budget > 0; i++) {
-                Seq seq = order.get(i);
+                Seq seq = order[i];
                 if (!decoding(seq)) {
                     continue;
                 }
                 long need = blocksFor(seq.computed + 1) - seq.blocks;
                 while (need > free() && last > i) {
-                    preempted.add(order.get(last));
-                    release(order.get(last));
+                    (preempted == null ? preempted = new ArrayList<>() : preempted).add(order[last]);
+                    release(order[last]);
                     last--;
                 }
                 if (need > free()) { // nothing after it left to preempt: it gives up its own place
-                    preempted.add(seq);
+                    (preempted == null ? preempted = new ArrayList<>() : preempted).add(seq);
                     release(seq);
+                    System.arraycopy(order, i + 1, order, i, last - i);
                     last--;
-                    order.remove(i);
                     i--;
                     continue;
                 }
@@ -313,11 +328,11 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.samples = true;
                 budget--;
                 tokens++;
-                attentionMs += profile.cost().decodeAttentionMillis(seq.task.contextTokens());
+                attentionMs += cost.decodeAttentionMillis(seq.task.contextTokens());
                 scheduled.add(seq);
             }
             for (int i = 0; i <= last && budget > 0; i++) {
-                Seq seq = order.get(i);
+                Seq seq = order[i];
                 if (seq.scheduled > 0) {
                     continue;
                 }
@@ -329,8 +344,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                     }
                     chunk = need;
                 }
-                long size = profile.cost().blockSize();
-                long affordable = (seq.blocks + seq.promised + free()) * size - seq.computed;
+                long blockSize = cost.blockSize();
+                long affordable = (seq.blocks + seq.promised + free()) * blockSize - seq.computed;
                 if (affordable < chunk) {
                     if (!profile.chunkedPrefill() || affordable <= 0) {
                         continue;
@@ -342,18 +357,20 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.samples = seq.computed + chunk >= seq.task.contextTokens();
                 budget -= (int) Math.min(budget, chunk);
                 tokens += chunk;
-                attentionMs += profile.cost().prefillAttentionMillis(chunk, seq.computed);
+                attentionMs += cost.prefillAttentionMillis(chunk, seq.computed);
                 scheduled.add(seq);
             }
-            for (Seq seq : preempted) {
-                remove(seq);
-                memoryPreemptions++;
-                recomputedTokens += seq.computed;
-                seq.computed = 0;
+            Arrays.fill(order, 0, size, null); // hold no finished task
+            if (preempted != null) {
+                for (Seq seq : preempted) {
+                    remove(seq);
+                    memoryPreemptions++;
+                    recomputedTokens += seq.computed;
+                    seq.computed = 0;
+                }
             }
-            step = scheduled;
             if (!scheduled.isEmpty()) {
-                double millis = profile.cost().linearMillis(tokens) + attentionMs + profile.cost().cpuOverheadMs();
+                double millis = cost.linearMillis(tokens) + attentionMs + cost.cpuOverheadMs();
                 long duration = Math.max(1, Math.round(millis * 1e6 * slowdown));
                 long generationNow = generation;
                 context.clock().scheduleAfter(duration, () -> {
@@ -364,8 +381,10 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             } else {
                 stepping = false; // nothing fits: the next dispatch or a freed block starts a step
             }
-            for (Seq seq : preempted) {
-                context.handedBack(seq.task); // after the plan: the loop may dispatch to this instance at once
+            if (preempted != null) {
+                for (Seq seq : preempted) {
+                    context.handedBack(seq.task); // after the plan: the loop may dispatch to this instance at once
+                }
             }
         }
 
@@ -376,10 +395,11 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             steps++;
             List<Seq> finished = null;
             List<Seq> poisoned = null;
-            for (Seq seq : step) {
+            for (int i = 0, n = step.size(); i < n; i++) {
+                Seq seq = step.get(i);
                 int done = seq.scheduled;
                 seq.scheduled = 0;
-                if (seqs.get(seq.task) != seq) {
+                if (seq.gone) {
                     continue; // evicted while the step ran
                 }
                 Task task = seq.task;
@@ -396,7 +416,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.samples = false;
                 boolean first = task.firstTokenAt() < 0;
                 task.addToken(now);
-                gaps.token(task, now);
+                seq.lastTokenAt = gaps.token(seq.lastTokenAt, now);
                 if (first) {
                     context.firstToken(task);
                 }
@@ -404,28 +424,27 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                     (finished == null ? finished = new ArrayList<>() : finished).add(seq);
                 }
             }
-            step = List.of();
+            step.clear();
             if (poisoned != null) {
                 for (Seq seq : poisoned) {
+                    seq.lastTokenAt = TokenGaps.NONE;
                     remove(seq);
-                    gaps.forget(seq.task);
                     context.failed(seq.task, "poison task: the model server fails on this input", true);
                 }
             }
             if (finished != null) {
                 for (Seq seq : finished) {
+                    seq.lastTokenAt = TokenGaps.NONE;
                     remove(seq);
-                    gaps.forget(seq.task);
                     context.succeeded(seq.task, "simulated completion of " + seq.task.generatedTokens() + " tokens");
                 }
             }
-            List<Task> batch = new ArrayList<>(running.size());
-            for (Seq seq : running) {
-                batch.add(seq.task);
+            List<Task> batch = reported;
+            for (int i = 0, n = running.size(); i < n; i++) {
+                batch.add(running.get(i).task);
             }
-            reported = batch;
             context.stepFinished(id, batch);
-            reported = new ArrayList<>();
+            batch.clear();
             beginStep();
         }
 
@@ -472,6 +491,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             release(seq);
             running.remove(seq);
             seqs.remove(seq.task);
+            seq.gone = true;
+            gaps.park(seq.task, seq.lastTokenAt);
             if (!stepping && !running.isEmpty()) {
                 ensureStepping();
             }
@@ -483,10 +504,12 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             List<Task> tasks = new ArrayList<>(running.size());
             for (Seq seq : running) {
                 tasks.add(seq.task);
+                seq.gone = true;
+                gaps.park(seq.task, seq.lastTokenAt);
             }
             running.clear();
             seqs.clear();
-            step = List.of();
+            step.clear();
             usedBlocks = 0;
             promisedBlocks = 0;
             return tasks;
