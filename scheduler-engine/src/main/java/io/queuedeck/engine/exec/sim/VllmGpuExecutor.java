@@ -32,12 +32,19 @@ import java.util.Optional;
  *       instance's slowdown. A task whose prefill completes in the step, and every decoding task,
  *       gains a token at its end.</li>
  * </ol>
+ * With an urgent class ({@link VllmProfile#urgentPriority()}, decision 0056), a task of that
+ * class goes to the instance where its first chunk is expected soonest, preempting (recompute)
+ * the least urgent tasks there when it would not fit otherwise, and while an urgent prompt is
+ * prefilled on an instance the other tasks' chunks there are capped
+ * ({@link VllmProfile#bulkChunkTokens()}).
  * A task whose metadata has {@code poison=true} fails at its first step, as in
  * {@link SimulatedGpuExecutor}.
  */
 public final class VllmGpuExecutor implements SimulatedGpus {
     private final List<Instance> instances = new ArrayList<>();
     private final VllmProfile profile;
+    /** Linear time per prompt token in a full step, for the urgent class's router. */
+    private final double nanosPerPrefillToken;
     private final TokenGaps gaps = new TokenGaps();
     private ExecutorContext context;
     private long memoryPreemptions;
@@ -50,6 +57,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             throw new IllegalArgumentException("at least one instance is needed, got " + count);
         }
         this.profile = profile;
+        int budget = profile.maxNumBatchedTokens();
+        nanosPerPrefillToken = profile.cost().linearMillis(budget) / budget * 1e6;
         for (int i = 0; i < count; i++) {
             instances.add(new Instance(i, model));
         }
@@ -76,8 +85,55 @@ public final class VllmGpuExecutor implements SimulatedGpus {
     @Override
     public boolean canAccept(int instance, Task task) {
         Instance gpu = instances.get(instance);
+        if (profile.urgent(task.priority())) {
+            return placeUrgent(task) == gpu;
+        }
+        return fits(gpu, task);
+    }
+
+    private boolean fits(Instance gpu, Task task) {
         return gpu.state.acceptsWork() && gpu.running.size() < profile.maxNumSeqs()
                 && gpu.usedBlocks + gpu.promisedBlocks + blocksFor(task.contextTokens()) <= profile.kvBlocks();
+    }
+
+    /**
+     * Where a task of the urgent class goes (a router of its own, decision 0056): among the
+     * instances where it fits, or where preempting less urgent tasks makes room, the one where its
+     * first chunk is expected soonest (the rest of the step under way, plus the urgent prompt
+     * tokens admitted there and not yet prefilled at a full step's speed); on a tie, the one with
+     * fewer tokens to recompute (none at all first), then the lowest id. Null when none can.
+     */
+    private Instance placeUrgent(Task task) {
+        Instance best = null;
+        long bestCost = Long.MAX_VALUE;
+        long bestWait = Long.MAX_VALUE;
+        long now = context.clock().nanos();
+        for (Instance gpu : instances) {
+            if (!gpu.state.acceptsWork() || !gpu.model.equals(task.model())) {
+                continue;
+            }
+            long cost = 0;
+            if (!fits(gpu, task)) {
+                List<Seq> victims = gpu.victimsFor(task);
+                if (victims == null) {
+                    continue;
+                }
+                cost = 1; // preempting anything is worse than preempting nothing
+                for (Seq victim : victims) {
+                    cost += victim.computed;
+                }
+            }
+            // the router's estimate of the wait for a first chunk: the step under way, then the
+            // urgent prompts ahead of it at full-budget speed
+            long wait = (gpu.stepping ? Math.max(0, gpu.stepEndsAt - now) : 0)
+                    + Math.round(gpu.urgentBacklog() * nanosPerPrefillToken);
+            if (wait < bestWait || wait == bestWait && cost < bestCost) {
+                best = gpu;
+                bestWait = wait;
+                bestCost = cost;
+            }
+        }
+        return best;
     }
 
     @Override
@@ -112,8 +168,19 @@ public final class VllmGpuExecutor implements SimulatedGpus {
     @Override
     public void dispatch(int instance, Task task) {
         Instance gpu = instances.get(instance);
-        if (!canAccept(instance, task)) {
-            throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
+        List<Seq> victims = List.of();
+        if (!fits(gpu, task)) { // the loop may also place a task where it fits (a swap, an eviction)
+            if (!profile.urgent(task.priority()) || placeUrgent(task) != gpu) {
+                throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
+            }
+            victims = gpu.victimsFor(task);
+            for (Seq victim : victims) { // as a full cache does (recompute), but before the urgent task is admitted
+                gpu.remove(victim);
+                gpu.reported.remove(victim.task); // the loop may be choosing a victim of its own from that list
+                memoryPreemptions++;
+                recomputedTokens += victim.computed;
+                victim.computed = 0;
+            }
         }
         Seq seq = new Seq(task, admissions++);
         seq.lastTokenAt = gaps.resume(task);
@@ -123,6 +190,9 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         gpu.seqs.put(task, seq);
         task.setInstance(instance);
         gpu.ensureStepping();
+        for (Seq victim : victims) {
+            context.handedBack(victim.task); // last: the instance's state already holds the urgent task
+        }
     }
 
     @Override
@@ -213,31 +283,6 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         return (Math.max(1, tokens) + size - 1) / size;
     }
 
-    /** A task admitted to an instance. */
-    private static final class Seq {
-        final Task task;
-        final long admitted;
-        /** Tokens whose K and V are in the cache. */
-        long computed;
-        /** KV blocks allocated to it. */
-        long blocks;
-        /** Blocks its unprefilled context may still claim: kept free for it by admission. */
-        long promised;
-        /** Tokens scheduled in the step under way (0: not in it). */
-        int scheduled;
-        /** Whether the step under way ends with a new token for it. */
-        boolean samples;
-        /** When it produced its last token ({@link TokenGaps#NONE}: none yet). */
-        long lastTokenAt = TokenGaps.NONE;
-        /** Left the instance (finished, preempted, evicted); a step under way skips it. */
-        boolean gone;
-
-        Seq(Task task, long admitted) {
-            this.task = task;
-            this.admitted = admitted;
-        }
-    }
-
     /** One simulated GPU. Loop thread only. */
     private final class Instance {
         final int id;
@@ -248,6 +293,11 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         final Comparator<Seq> byPolicy = (a, b) -> {
             int c = context.compareUrgency(a.task, b.task);
             return c != 0 ? c : Long.compare(a.admitted, b.admitted);
+        };
+        /** Least urgent first: the lowest priority class, then the policy's order backwards (vLLM's victim). */
+        final Comparator<Seq> victimOrder = (a, b) -> {
+            int c = Integer.compare(b.task.priority(), a.task.priority());
+            return c != 0 ? c : byPolicy.compare(b, a);
         };
         /** The step under way; reused from step to step (a run makes millions of them). */
         final List<Seq> step = new ArrayList<>();
@@ -263,6 +313,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         long sequenceNanos;
         long steps;
         boolean stepping;
+        /** When the step under way ends (while {@link #stepping}): a router's estimate of its wait. */
+        long stepEndsAt;
         /** Bumped whenever in-flight timers must be ignored (crash, offline). */
         long generation;
 
@@ -298,6 +350,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             }
             StepCost cost = profile.cost();
             int budget = profile.maxNumBatchedTokens();
+            // while an urgent prompt is prefilled here, the others' chunks may not make its steps long
+            long bulkBudget = profile.bulkChunkTokens() >= 0 && urgentBacklog() > 0 ? profile.bulkChunkTokens() : Long.MAX_VALUE;
             long tokens = 0;
             double attentionMs = 0;
             List<Seq> scheduled = step;
@@ -338,6 +392,13 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 }
                 long need = Math.max(1, seq.task.contextTokens() - seq.computed);
                 long chunk = Math.min(need, budget);
+                boolean bulk = profile.chunkedPrefill() && !profile.urgent(seq.task.priority());
+                if (bulk) {
+                    if (bulkBudget <= 0) {
+                        continue;
+                    }
+                    chunk = Math.min(chunk, bulkBudget);
+                }
                 if (!profile.chunkedPrefill()) {
                     if (need > budget && tokens > 0) {
                         continue; // a whole prompt or nothing; alone it may exceed the budget
@@ -356,6 +417,9 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.scheduled = (int) chunk;
                 seq.samples = seq.computed + chunk >= seq.task.contextTokens();
                 budget -= (int) Math.min(budget, chunk);
+                if (bulk) {
+                    bulkBudget -= chunk;
+                }
                 tokens += chunk;
                 attentionMs += cost.prefillAttentionMillis(chunk, seq.computed);
                 scheduled.add(seq);
@@ -373,6 +437,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 double millis = cost.linearMillis(tokens) + attentionMs + cost.cpuOverheadMs();
                 long duration = Math.max(1, Math.round(millis * 1e6 * slowdown));
                 long generationNow = generation;
+                stepEndsAt = context.clock().nanos() + duration;
                 context.clock().scheduleAfter(duration, () -> {
                     if (generation == generationNow) {
                         endStep(duration);
@@ -446,6 +511,14 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             context.stepFinished(id, batch);
             batch.clear();
             beginStep();
+        }
+
+        long urgentBacklog() {
+            return UrgentClass.backlog(running, profile);
+        }
+
+        List<Seq> victimsFor(Task task) {
+            return UrgentClass.victims(running, task, free(), blocksFor(task.contextTokens()), profile.maxNumSeqs(), victimOrder);
         }
 
         boolean decoding(Seq seq) {
