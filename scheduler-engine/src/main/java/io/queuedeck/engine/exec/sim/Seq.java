@@ -20,6 +20,8 @@ final class Seq {
     long lastTokenAt = TokenGaps.NONE;
     /** Left the instance (finished, preempted, evicted); a step under way skips it. */
     boolean gone;
+    /** In its instance's kept order. */
+    boolean ordered;
 
     Seq(Task task, long admitted) {
         this.task = task;

@@ -303,8 +303,13 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         final List<Seq> step = new ArrayList<>();
         /** The running tasks reported to the loop at a step's end, while it reads them: kept live, as evictions go. */
         final List<Task> reported = new ArrayList<>();
-        /** Scratch for a step's order. */
+        /**
+         * The last step's order, kept: the next one is nearly the same, so sorting it again takes
+         * about one comparison per task (the order is a total one, so the result does not depend
+         * on where the sort starts). The first {@link #ordered} entries; some may have left since.
+         */
         Seq[] order = new Seq[16];
+        int ordered;
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long usedBlocks;
@@ -342,11 +347,29 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             }
             int size = running.size();
             if (order.length < size) {
-                order = new Seq[Math.max(size, order.length * 2)];
+                order = Arrays.copyOf(order, Math.max(size, order.length * 2));
             }
-            Seq[] order = running.toArray(this.order);
-            if (profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY) {
+            Seq[] order = this.order;
+            boolean byPolicyOrder = profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY;
+            if (byPolicyOrder) {
+                int n = 0;
+                for (int i = 0; i < ordered; i++) { // the last order, less those that left
+                    if (!order[i].gone) {
+                        order[n++] = order[i];
+                    }
+                }
+                for (int i = 0; i < size; i++) { // then those admitted since, in admission order
+                    Seq seq = running.get(i);
+                    if (!seq.ordered) {
+                        seq.ordered = true;
+                        order[n++] = seq;
+                    }
+                }
+                Arrays.fill(order, n, Math.max(n, ordered), null);
+                ordered = n;
                 Arrays.sort(order, 0, size, byPolicy);
+            } else {
+                running.toArray(order);
             }
             StepCost cost = profile.cost();
             int budget = profile.maxNumBatchedTokens();
@@ -373,6 +396,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                     (preempted == null ? preempted = new ArrayList<>() : preempted).add(seq);
                     release(seq);
                     System.arraycopy(order, i + 1, order, i, last - i);
+                    order[last] = seq; // with the preempted, past the last that may still run
                     last--;
                     i--;
                     continue;
@@ -424,7 +448,9 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 attentionMs += cost.prefillAttentionMillis(chunk, seq.computed);
                 scheduled.add(seq);
             }
-            Arrays.fill(order, 0, size, null); // hold no finished task
+            if (!byPolicyOrder) {
+                Arrays.fill(order, 0, size, null); // hold no finished task
+            }
             if (preempted != null) {
                 for (Seq seq : preempted) {
                     remove(seq);
