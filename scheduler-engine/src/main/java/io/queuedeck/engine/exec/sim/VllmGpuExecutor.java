@@ -6,7 +6,6 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -303,13 +302,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         final List<Seq> step = new ArrayList<>();
         /** The running tasks reported to the loop at a step's end, while it reads them: kept live, as evictions go. */
         final List<Task> reported = new ArrayList<>();
-        /**
-         * The last step's order, kept: the next one is nearly the same, so sorting it again takes
-         * about one comparison per task (the order is a total one, so the result does not depend
-         * on where the sort starts). The first {@link #ordered} entries; some may have left since.
-         */
-        Seq[] order = new Seq[16];
-        int ordered;
+        final StepOrder order = new StepOrder();
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long usedBlocks;
@@ -346,31 +339,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 return;
             }
             int size = running.size();
-            if (order.length < size) {
-                order = Arrays.copyOf(order, Math.max(size, order.length * 2));
-            }
-            Seq[] order = this.order;
             boolean byPolicyOrder = profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY;
-            if (byPolicyOrder) {
-                int n = 0;
-                for (int i = 0; i < ordered; i++) { // the last order, less those that left
-                    if (!order[i].gone) {
-                        order[n++] = order[i];
-                    }
-                }
-                for (int i = 0; i < size; i++) { // then those admitted since, in admission order
-                    Seq seq = running.get(i);
-                    if (!seq.ordered) {
-                        seq.ordered = true;
-                        order[n++] = seq;
-                    }
-                }
-                Arrays.fill(order, n, Math.max(n, ordered), null);
-                ordered = n;
-                Arrays.sort(order, 0, size, byPolicy);
-            } else {
-                running.toArray(order);
-            }
+            Seq[] order = byPolicyOrder ? this.order.sorted(running, byPolicy) : this.order.admission(running);
             StepCost cost = profile.cost();
             int budget = profile.maxNumBatchedTokens();
             // while an urgent prompt is prefilled here, the others' chunks may not make its steps long
@@ -449,7 +419,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 scheduled.add(seq);
             }
             if (!byPolicyOrder) {
-                Arrays.fill(order, 0, size, null); // hold no finished task
+                this.order.forget(size);
             }
             if (preempted != null) {
                 for (Seq seq : preempted) {
