@@ -116,6 +116,16 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--kv-tokens", description = "KV-cache tokens per instance (default: the profile's).")
     Long kvTokens;
 
+    @Option(names = "--urgent-priority", paramLabel = "P",
+            description = "Tasks of priority P or more urgent preempt less urgent running tasks when no instance has"
+                    + " room for them (default: none, vLLM's first-come admission).")
+    Integer urgentPriority;
+
+    @Option(names = "--bulk-chunk-tokens", paramLabel = "N",
+            description = "With --urgent-priority: prefill tokens per step for tasks outside the urgent class"
+                    + " (default: no cap).")
+    Integer bulkChunkTokens;
+
     @Option(names = "--predictor", paramLabel = "KIND",
             description = "Output-length predictor of sjf, weighted, mlfq and gittins: mean, constant[:N], learned,"
                     + " oracle, noisy:SIGMA or rank:TAU (default: each policy's own; see docs/policies.md).")
@@ -165,7 +175,7 @@ final class SimulateCommand implements Callable<Integer> {
             return runSweep(names, configs);
         }
         GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, maxBatch, maxBatchedTokens, chunkedPrefill,
-                chunkOrder, kvTokens).model();
+                chunkOrder, kvTokens, urgentPriority, bulkChunkTokens).model();
         Simulation simulation = new Simulation(instances, profile, Engine.Builder.DEFAULT_MODEL,
                 slo == null ? ServiceObjectives.defaults() : ServiceObjectives.parse(slo));
         Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);
@@ -222,7 +232,7 @@ final class SimulateCommand implements Callable<Integer> {
                         seed = sweepSeed;
                         load = sweepLoad;
                         GpuModel profile = new StepModelOptions(stepModel, gpu, profileFile, shape[1], maxBatchedTokens,
-                                chunkedPrefill, chunkOrder, kvTokens).model();
+                                chunkedPrefill, chunkOrder, kvTokens, urgentPriority, bulkChunkTokens).model();
                         Simulation simulation = new Simulation(shape[0], profile, Engine.Builder.DEFAULT_MODEL,
                                 slo == null ? ServiceObjectives.defaults() : ServiceObjectives.parse(slo));
                         Workload workload = trace != null ? traceWorkload(simulation) : syntheticWorkload(simulation);

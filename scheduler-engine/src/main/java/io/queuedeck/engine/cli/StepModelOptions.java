@@ -9,15 +9,22 @@ import java.util.Locale;
 
 /** The GPU model options of {@code simulate}, turned into a {@link GpuModel}. Nulls keep the profile's defaults. */
 record StepModelOptions(String stepModel, String gpu, Path profileFile, Integer maxBatch, Integer maxBatchedTokens,
-                        String chunkedPrefill, String chunkOrder, Long kvTokens) {
+                        String chunkedPrefill, String chunkOrder, Long kvTokens, Integer urgentPriority,
+                        Integer bulkChunkTokens) {
+
+    /** Without an urgent class (the options' defaults). */
+    StepModelOptions(String stepModel, String gpu, Path profileFile, Integer maxBatch, Integer maxBatchedTokens,
+                     String chunkedPrefill, String chunkOrder, Long kvTokens) {
+        this(stepModel, gpu, profileFile, maxBatch, maxBatchedTokens, chunkedPrefill, chunkOrder, kvTokens, null, null);
+    }
 
     GpuModel model() {
         switch (stepModel.toLowerCase(Locale.ROOT)) {
             case "simple" -> {
                 if (maxBatchedTokens != null || !chunkedPrefill.equals("on") || !chunkOrder.equals("policy")
-                        || profileFile != null || !gpu.equals("h100")) {
-                    throw new IllegalArgumentException("--max-batched-tokens, --chunked-prefill, --chunk-order, --gpu and"
-                            + " --profile apply to --step-model vllm only");
+                        || profileFile != null || !gpu.equals("h100") || urgentPriority != null || bulkChunkTokens != null) {
+                    throw new IllegalArgumentException("--max-batched-tokens, --chunked-prefill, --chunk-order, --gpu,"
+                            + " --profile, --urgent-priority and --bulk-chunk-tokens apply to --step-model vllm only");
                 }
                 GpuProfile simple = GpuProfile.LLAMA2_7B_H100.withMaxBatch(maxBatch == null ? 32 : maxBatch);
                 return kvTokens == null ? simple : new GpuProfile(simple.maxBatch(), kvTokens, simple.prefillTokensPerSec(),
@@ -29,6 +36,12 @@ record StepModelOptions(String stepModel, String gpu, Path profileFile, Integer 
                 if (maxBatch != null) model = model.withMaxNumSeqs(maxBatch);
                 if (maxBatchedTokens != null) model = model.withMaxNumBatchedTokens(maxBatchedTokens);
                 if (kvTokens != null) model = model.withKvCapacityTokens(kvTokens);
+                if (bulkChunkTokens != null && urgentPriority == null) {
+                    throw new IllegalArgumentException("--bulk-chunk-tokens needs --urgent-priority");
+                }
+                if (urgentPriority != null) {
+                    model = model.withUrgentClass(urgentPriority, bulkChunkTokens == null ? -1 : bulkChunkTokens);
+                }
                 model = model.withChunkedPrefill(switch (chunkedPrefill) {
                     case "on" -> true;
                     case "off" -> false;

@@ -105,6 +105,25 @@ class SimulateCommandTest {
         assertThat(result.err()).contains("--format must be table, json or csv");
     }
 
+    @Test
+    void simulate_bulkChunkCapWithoutUrgentClass_exitCode2() {
+        Run result = run("simulate", "--tasks", "10", "--bulk-chunk-tokens", "0");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--bulk-chunk-tokens needs --urgent-priority");
+    }
+
+    @Test
+    void simulate_urgentClass_sameSeed_byteIdenticalOutput() {
+        String[] args = {"simulate", "--policy", "priority,mlfq", "--tasks", "1000", "--load", "1.05", "--seed", "3",
+                "--urgent-priority", "1", "--bulk-chunk-tokens", "0", "--kv-tokens", "20000", "--format", "json"};
+        Run first = run(args);
+        Run second = run(args);
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).isNotBlank().isEqualTo(second.out());
+    }
+
     // ------------------------------------------------------------------ trace replays
 
     /** 60 requests over 30 s, with tenants and deadlines in some rows. */

@@ -108,4 +108,28 @@ class PriorityPolicyTest {
             assertThat(sim.task("a").state()).isEqualTo(TaskState.SUCCEEDED);
         }
     }
+
+    /**
+     * Why: with one level per second, "old" (priority 5) has waited 4.5 s when "urgent" (priority 1)
+     * arrives: 5 − 4.5 is more urgent than 1 − 0, so it goes first; "mid" (priority 5, 0.5 s of
+     * wait: 4.5) does not. Strict priority (the default) runs "urgent" first.
+     */
+    @Test
+    void dispatch_agingSeconds_aLongWaitOutranksAFreshUrgentTask() {
+        for (boolean aging : new boolean[] {false, true}) {
+            PolicyConfig config = aging ? PolicyConfig.of(Map.of("aging_seconds", "1")) : PolicyConfig.empty();
+            try (SimHarness sim = SimHarness.of("priority", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+                sim.submit("old", 5, 10, 2);
+                sim.runUntil(SimHarness.millis(4_000));
+                sim.submit("mid", 5, 10, 2);
+                sim.runUntil(SimHarness.millis(4_500));
+                sim.submit("urgent", 1, 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).containsExactly(aging
+                        ? new String[] {"long", "old", "urgent", "mid"}
+                        : new String[] {"long", "urgent", "old", "mid"});
+            }
+        }
+    }
 }

@@ -31,12 +31,19 @@ import java.util.Optional;
  *       instance's slowdown. A task whose prefill completes in the step, and every decoding task,
  *       gains a token at its end.</li>
  * </ol>
+ * With an urgent class ({@link VllmProfile#urgentPriority()}, decision 0056), a task of that
+ * class goes to the instance where its first chunk is expected soonest, preempting (recompute)
+ * the least urgent tasks there when it would not fit otherwise, and while an urgent prompt is
+ * prefilled on an instance the other tasks' chunks there are capped
+ * ({@link VllmProfile#bulkChunkTokens()}).
  * A task whose metadata has {@code poison=true} fails at its first step, as in
  * {@link SimulatedGpuExecutor}.
  */
 public final class VllmGpuExecutor implements SimulatedGpus {
     private final List<Instance> instances = new ArrayList<>();
     private final VllmProfile profile;
+    /** Linear time per prompt token in a full step, for the urgent class's router. */
+    private final double nanosPerPrefillToken;
     private final TokenGaps gaps = new TokenGaps();
     private ExecutorContext context;
     private long memoryPreemptions;
@@ -49,6 +56,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             throw new IllegalArgumentException("at least one instance is needed, got " + count);
         }
         this.profile = profile;
+        int budget = profile.maxNumBatchedTokens();
+        nanosPerPrefillToken = profile.cost().linearMillis(budget) / budget * 1e6;
         for (int i = 0; i < count; i++) {
             instances.add(new Instance(i, model));
         }
@@ -75,8 +84,55 @@ public final class VllmGpuExecutor implements SimulatedGpus {
     @Override
     public boolean canAccept(int instance, Task task) {
         Instance gpu = instances.get(instance);
+        if (profile.urgent(task.priority())) {
+            return placeUrgent(task) == gpu;
+        }
+        return fits(gpu, task);
+    }
+
+    private boolean fits(Instance gpu, Task task) {
         return gpu.state.acceptsWork() && gpu.running.size() < profile.maxNumSeqs()
                 && gpu.usedBlocks + gpu.promisedBlocks + blocksFor(task.contextTokens()) <= profile.kvBlocks();
+    }
+
+    /**
+     * Where a task of the urgent class goes (a router of its own, decision 0056): among the
+     * instances where it fits, or where preempting less urgent tasks makes room, the one where its
+     * first chunk is expected soonest (the rest of the step under way, plus the urgent prompt
+     * tokens admitted there and not yet prefilled at a full step's speed); on a tie, the one with
+     * fewer tokens to recompute (none at all first), then the lowest id. Null when none can.
+     */
+    private Instance placeUrgent(Task task) {
+        Instance best = null;
+        long bestCost = Long.MAX_VALUE;
+        long bestWait = Long.MAX_VALUE;
+        long now = context.clock().nanos();
+        for (Instance gpu : instances) {
+            if (!gpu.state.acceptsWork() || !gpu.model.equals(task.model())) {
+                continue;
+            }
+            long cost = 0;
+            if (!fits(gpu, task)) {
+                List<Seq> victims = gpu.victimsFor(task);
+                if (victims == null) {
+                    continue;
+                }
+                cost = 1; // preempting anything is worse than preempting nothing
+                for (Seq victim : victims) {
+                    cost += victim.computed;
+                }
+            }
+            // the router's estimate of the wait for a first chunk: the step under way, then the
+            // urgent prompts ahead of it at full-budget speed
+            long wait = (gpu.stepping ? Math.max(0, gpu.stepEndsAt - now) : 0)
+                    + Math.round(gpu.urgentBacklog() * nanosPerPrefillToken);
+            if (wait < bestWait || wait == bestWait && cost < bestCost) {
+                best = gpu;
+                bestWait = wait;
+                bestCost = cost;
+            }
+        }
+        return best;
     }
 
     @Override
@@ -111,16 +167,31 @@ public final class VllmGpuExecutor implements SimulatedGpus {
     @Override
     public void dispatch(int instance, Task task) {
         Instance gpu = instances.get(instance);
-        if (!canAccept(instance, task)) {
-            throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
+        List<Seq> victims = List.of();
+        if (!fits(gpu, task)) { // the loop may also place a task where it fits (a swap, an eviction)
+            if (!profile.urgent(task.priority()) || placeUrgent(task) != gpu) {
+                throw new IllegalStateException("instance " + instance + " cannot take " + task.id());
+            }
+            victims = gpu.victimsFor(task);
+            for (Seq victim : victims) { // as a full cache does (recompute), but before the urgent task is admitted
+                gpu.remove(victim);
+                gpu.reported.remove(victim.task); // the loop may be choosing a victim of its own from that list
+                memoryPreemptions++;
+                recomputedTokens += victim.computed;
+                victim.computed = 0;
+            }
         }
         Seq seq = new Seq(task, admissions++);
+        seq.lastTokenAt = gaps.resume(task);
         seq.promised = blocksFor(task.contextTokens());
         gpu.promisedBlocks += seq.promised;
         gpu.running.add(seq);
         gpu.seqs.put(task, seq);
         task.setInstance(instance);
         gpu.ensureStepping();
+        for (Seq victim : victims) {
+            context.handedBack(victim.task); // last: the instance's state already holds the urgent task
+        }
     }
 
     @Override
@@ -211,27 +282,6 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         return (Math.max(1, tokens) + size - 1) / size;
     }
 
-    /** A task admitted to an instance. */
-    private static final class Seq {
-        final Task task;
-        final long admitted;
-        /** Tokens whose K and V are in the cache. */
-        long computed;
-        /** KV blocks allocated to it. */
-        long blocks;
-        /** Blocks its unprefilled context may still claim: kept free for it by admission. */
-        long promised;
-        /** Tokens scheduled in the step under way (0: not in it). */
-        int scheduled;
-        /** Whether the step under way ends with a new token for it. */
-        boolean samples;
-
-        Seq(Task task, long admitted) {
-            this.task = task;
-            this.admitted = admitted;
-        }
-    }
-
     /** One simulated GPU. Loop thread only. */
     private final class Instance {
         final int id;
@@ -243,9 +293,16 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             int c = context.compareUrgency(a.task, b.task);
             return c != 0 ? c : Long.compare(a.admitted, b.admitted);
         };
-        List<Seq> step = List.of();
-        /** The running tasks last reported to the loop at a step's end: kept live, as evictions go. */
-        List<Task> reported = new ArrayList<>();
+        /** Least urgent first: the lowest priority class, then the policy's order backwards (vLLM's victim). */
+        final Comparator<Seq> victimOrder = (a, b) -> {
+            int c = Integer.compare(b.task.priority(), a.task.priority());
+            return c != 0 ? c : byPolicy.compare(b, a);
+        };
+        /** The step under way; reused from step to step (a run makes millions of them). */
+        final List<Seq> step = new ArrayList<>();
+        /** The running tasks reported to the loop at a step's end, while it reads them: kept live, as evictions go. */
+        final List<Task> reported = new ArrayList<>();
+        final StepOrder order = new StepOrder();
         InstanceState state = InstanceState.UP;
         double slowdown = 1.0;
         long usedBlocks;
@@ -254,6 +311,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         long sequenceNanos;
         long steps;
         boolean stepping;
+        /** When the step under way ends (while {@link #stepping}): a router's estimate of its wait. */
+        long stepEndsAt;
         /** Bumped whenever in-flight timers must be ignored (crash, offline). */
         long generation;
 
@@ -279,32 +338,36 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 stepping = false;
                 return;
             }
-            List<Seq> order = new ArrayList<>(running);
-            if (profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY) {
-                order.sort(byPolicy);
-            }
+            int size = running.size();
+            boolean byPolicyOrder = profile.chunkOrder() == VllmProfile.ChunkOrder.POLICY;
+            Seq[] order = byPolicyOrder ? this.order.sorted(running, byPolicy) : this.order.admission(running);
+            StepCost cost = profile.cost();
             int budget = profile.maxNumBatchedTokens();
+            // while an urgent prompt is prefilled here, the others' chunks may not make its steps long
+            long bulkBudget = profile.bulkChunkTokens() >= 0 && urgentBacklog() > 0 ? profile.bulkChunkTokens() : Long.MAX_VALUE;
             long tokens = 0;
             double attentionMs = 0;
-            List<Seq> scheduled = new ArrayList<>();
-            List<Seq> preempted = new ArrayList<>();
-            int last = order.size() - 1; // the last task in order that may still be preempted
+            List<Seq> scheduled = step;
+            scheduled.clear();
+            List<Seq> preempted = null;
+            int last = size - 1; // the last task in order that may still be preempted
             for (int i = 0; i <= last && budget > 0; i++) {
-                Seq seq = order.get(i);
+                Seq seq = order[i];
                 if (!decoding(seq)) {
                     continue;
                 }
                 long need = blocksFor(seq.computed + 1) - seq.blocks;
                 while (need > free() && last > i) {
-                    preempted.add(order.get(last));
-                    release(order.get(last));
+                    (preempted == null ? preempted = new ArrayList<>() : preempted).add(order[last]);
+                    release(order[last]);
                     last--;
                 }
                 if (need > free()) { // nothing after it left to preempt: it gives up its own place
-                    preempted.add(seq);
+                    (preempted == null ? preempted = new ArrayList<>() : preempted).add(seq);
                     release(seq);
+                    System.arraycopy(order, i + 1, order, i, last - i);
+                    order[last] = seq; // with the preempted, past the last that may still run
                     last--;
-                    order.remove(i);
                     i--;
                     continue;
                 }
@@ -313,24 +376,31 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.samples = true;
                 budget--;
                 tokens++;
-                attentionMs += profile.cost().decodeAttentionMillis(seq.task.contextTokens());
+                attentionMs += cost.decodeAttentionMillis(seq.task.contextTokens());
                 scheduled.add(seq);
             }
             for (int i = 0; i <= last && budget > 0; i++) {
-                Seq seq = order.get(i);
+                Seq seq = order[i];
                 if (seq.scheduled > 0) {
                     continue;
                 }
                 long need = Math.max(1, seq.task.contextTokens() - seq.computed);
                 long chunk = Math.min(need, budget);
+                boolean bulk = profile.chunkedPrefill() && !profile.urgent(seq.task.priority());
+                if (bulk) {
+                    if (bulkBudget <= 0) {
+                        continue;
+                    }
+                    chunk = Math.min(chunk, bulkBudget);
+                }
                 if (!profile.chunkedPrefill()) {
                     if (need > budget && tokens > 0) {
                         continue; // a whole prompt or nothing; alone it may exceed the budget
                     }
                     chunk = need;
                 }
-                long size = profile.cost().blockSize();
-                long affordable = (seq.blocks + seq.promised + free()) * size - seq.computed;
+                long blockSize = cost.blockSize();
+                long affordable = (seq.blocks + seq.promised + free()) * blockSize - seq.computed;
                 if (affordable < chunk) {
                     if (!profile.chunkedPrefill() || affordable <= 0) {
                         continue;
@@ -341,21 +411,29 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.scheduled = (int) chunk;
                 seq.samples = seq.computed + chunk >= seq.task.contextTokens();
                 budget -= (int) Math.min(budget, chunk);
+                if (bulk) {
+                    bulkBudget -= chunk;
+                }
                 tokens += chunk;
-                attentionMs += profile.cost().prefillAttentionMillis(chunk, seq.computed);
+                attentionMs += cost.prefillAttentionMillis(chunk, seq.computed);
                 scheduled.add(seq);
             }
-            for (Seq seq : preempted) {
-                remove(seq);
-                memoryPreemptions++;
-                recomputedTokens += seq.computed;
-                seq.computed = 0;
+            if (!byPolicyOrder) {
+                this.order.forget(size);
             }
-            step = scheduled;
+            if (preempted != null) {
+                for (Seq seq : preempted) {
+                    remove(seq);
+                    memoryPreemptions++;
+                    recomputedTokens += seq.computed;
+                    seq.computed = 0;
+                }
+            }
             if (!scheduled.isEmpty()) {
-                double millis = profile.cost().linearMillis(tokens) + attentionMs + profile.cost().cpuOverheadMs();
+                double millis = cost.linearMillis(tokens) + attentionMs + cost.cpuOverheadMs();
                 long duration = Math.max(1, Math.round(millis * 1e6 * slowdown));
                 long generationNow = generation;
+                stepEndsAt = context.clock().nanos() + duration;
                 context.clock().scheduleAfter(duration, () -> {
                     if (generation == generationNow) {
                         endStep(duration);
@@ -364,8 +442,10 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             } else {
                 stepping = false; // nothing fits: the next dispatch or a freed block starts a step
             }
-            for (Seq seq : preempted) {
-                context.handedBack(seq.task); // after the plan: the loop may dispatch to this instance at once
+            if (preempted != null) {
+                for (Seq seq : preempted) {
+                    context.handedBack(seq.task); // after the plan: the loop may dispatch to this instance at once
+                }
             }
         }
 
@@ -376,10 +456,11 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             steps++;
             List<Seq> finished = null;
             List<Seq> poisoned = null;
-            for (Seq seq : step) {
+            for (int i = 0, n = step.size(); i < n; i++) {
+                Seq seq = step.get(i);
                 int done = seq.scheduled;
                 seq.scheduled = 0;
-                if (seqs.get(seq.task) != seq) {
+                if (seq.gone) {
                     continue; // evicted while the step ran
                 }
                 Task task = seq.task;
@@ -396,7 +477,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 seq.samples = false;
                 boolean first = task.firstTokenAt() < 0;
                 task.addToken(now);
-                gaps.token(task, now);
+                seq.lastTokenAt = gaps.token(seq.lastTokenAt, now);
                 if (first) {
                     context.firstToken(task);
                 }
@@ -404,29 +485,36 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                     (finished == null ? finished = new ArrayList<>() : finished).add(seq);
                 }
             }
-            step = List.of();
+            step.clear();
             if (poisoned != null) {
                 for (Seq seq : poisoned) {
+                    seq.lastTokenAt = TokenGaps.NONE;
                     remove(seq);
-                    gaps.forget(seq.task);
                     context.failed(seq.task, "poison task: the model server fails on this input", true);
                 }
             }
             if (finished != null) {
                 for (Seq seq : finished) {
+                    seq.lastTokenAt = TokenGaps.NONE;
                     remove(seq);
-                    gaps.forget(seq.task);
                     context.succeeded(seq.task, "simulated completion of " + seq.task.generatedTokens() + " tokens");
                 }
             }
-            List<Task> batch = new ArrayList<>(running.size());
-            for (Seq seq : running) {
-                batch.add(seq.task);
+            List<Task> batch = reported;
+            for (int i = 0, n = running.size(); i < n; i++) {
+                batch.add(running.get(i).task);
             }
-            reported = batch;
             context.stepFinished(id, batch);
-            reported = new ArrayList<>();
+            batch.clear();
             beginStep();
+        }
+
+        long urgentBacklog() {
+            return UrgentClass.backlog(running, profile);
+        }
+
+        List<Seq> victimsFor(Task task) {
+            return UrgentClass.victims(running, task, free(), blocksFor(task.contextTokens()), profile.maxNumSeqs(), victimOrder);
         }
 
         boolean decoding(Seq seq) {
@@ -472,6 +560,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             release(seq);
             running.remove(seq);
             seqs.remove(seq.task);
+            seq.gone = true;
+            gaps.park(seq.task, seq.lastTokenAt);
             if (!stepping && !running.isEmpty()) {
                 ensureStepping();
             }
@@ -483,10 +573,12 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             List<Task> tasks = new ArrayList<>(running.size());
             for (Seq seq : running) {
                 tasks.add(seq.task);
+                seq.gone = true;
+                gaps.park(seq.task, seq.lastTokenAt);
             }
             running.clear();
             seqs.clear();
-            step = List.of();
+            step.clear();
             usedBlocks = 0;
             promisedBlocks = 0;
             return tasks;

@@ -14,9 +14,16 @@ package io.queuedeck.engine.exec.sim;
  *                            prefilled whole in one step, alone if it is larger than the budget
  * @param chunkOrder          who gets the budget left after decoding first
  * @param kvCapacityTokens    KV-cache size in tokens
+ * @param urgentPriority      tasks of this priority or a more urgent one are the urgent class: one
+ *                            that finds no instance with room preempts less urgent running tasks
+ *                            (recompute) to be admitted; -1: no urgent class (vLLM's FCFS admission)
+ * @param bulkChunkTokens     with an urgent class, most prefill tokens that tasks outside it get in
+ *                            one step on an instance while an urgent prompt is being prefilled
+ *                            there (-1: no cap), so that the urgent prompt's steps stay short
  */
 public record VllmProfile(StepCost cost, int maxNumSeqs, int maxNumBatchedTokens, boolean chunkedPrefill,
-                          ChunkOrder chunkOrder, long kvCapacityTokens) implements GpuModel {
+                          ChunkOrder chunkOrder, long kvCapacityTokens, int urgentPriority, int bulkChunkTokens)
+        implements GpuModel {
 
     /** Who gets a step's prefill budget, and which task a full KV cache preempts. */
     public enum ChunkOrder {
@@ -34,7 +41,7 @@ public record VllmProfile(StepCost cost, int maxNumSeqs, int maxNumBatchedTokens
     /** vLLM's defaults as the profile file states them; chunked prefill on, chunks in policy order. */
     public static VllmProfile of(StepCost cost) {
         return new VllmProfile(cost, cost.maxNumSeqs(), cost.maxNumBatchedTokens(), true, ChunkOrder.POLICY,
-                cost.kvCapacityTokens());
+                cost.kvCapacityTokens(), -1, -1);
     }
 
     public VllmProfile {
@@ -42,26 +49,54 @@ public record VllmProfile(StepCost cost, int maxNumSeqs, int maxNumBatchedTokens
         if (maxNumBatchedTokens < 1) throw new IllegalArgumentException("max_num_batched_tokens must be at least 1, got " + maxNumBatchedTokens);
         if (kvCapacityTokens < cost.blockSize()) throw new IllegalArgumentException("KV capacity must hold a block, got " + kvCapacityTokens);
         java.util.Objects.requireNonNull(chunkOrder, "chunkOrder");
+        if (urgentPriority < -1 || urgentPriority > io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY) {
+            throw new IllegalArgumentException("urgent priority must be -1 (none) to "
+                    + io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + ", got " + urgentPriority);
+        }
+        if (bulkChunkTokens < -1) throw new IllegalArgumentException("bulk chunk tokens must be -1 (no cap) or more, got " + bulkChunkTokens);
+        if (bulkChunkTokens >= 0 && urgentPriority < 0) {
+            throw new IllegalArgumentException("a bulk chunk cap needs an urgent class (urgent priority)");
+        }
+    }
+
+    /**
+     * With an urgent class: tasks of priority {@code priority} or more urgent preempt less urgent
+     * ones for room, and the others prefill at most {@code bulkChunkTokens} per step while an
+     * urgent prompt is prefilled (-1: no cap).
+     */
+    public VllmProfile withUrgentClass(int priority, int bulkChunkTokens) {
+        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, chunkOrder, kvCapacityTokens,
+                priority, bulkChunkTokens);
+    }
+
+    /** Whether {@code priority} is in the urgent class. */
+    boolean urgent(int priority) {
+        return priority <= urgentPriority;
     }
 
     public VllmProfile withMaxNumSeqs(int seqs) {
-        return new VllmProfile(cost, seqs, maxNumBatchedTokens, chunkedPrefill, chunkOrder, kvCapacityTokens);
+        return new VllmProfile(cost, seqs, maxNumBatchedTokens, chunkedPrefill, chunkOrder, kvCapacityTokens,
+                urgentPriority, bulkChunkTokens);
     }
 
     public VllmProfile withMaxNumBatchedTokens(int tokens) {
-        return new VllmProfile(cost, maxNumSeqs, tokens, chunkedPrefill, chunkOrder, kvCapacityTokens);
+        return new VllmProfile(cost, maxNumSeqs, tokens, chunkedPrefill, chunkOrder, kvCapacityTokens,
+                urgentPriority, bulkChunkTokens);
     }
 
     public VllmProfile withChunkedPrefill(boolean on) {
-        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, on, chunkOrder, kvCapacityTokens);
+        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, on, chunkOrder, kvCapacityTokens,
+                urgentPriority, bulkChunkTokens);
     }
 
     public VllmProfile withChunkOrder(ChunkOrder order) {
-        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, order, kvCapacityTokens);
+        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, order, kvCapacityTokens,
+                urgentPriority, bulkChunkTokens);
     }
 
     public VllmProfile withKvCapacityTokens(long tokens) {
-        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, chunkOrder, tokens);
+        return new VllmProfile(cost, maxNumSeqs, maxNumBatchedTokens, chunkedPrefill, chunkOrder, tokens,
+                urgentPriority, bulkChunkTokens);
     }
 
     /** KV blocks of one instance. */

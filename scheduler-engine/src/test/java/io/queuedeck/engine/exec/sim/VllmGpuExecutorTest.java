@@ -122,6 +122,65 @@ class VllmGpuExecutorTest {
         }
     }
 
+    /**
+     * Why: two bulk prompts of 150 tokens take all 20 blocks (10 each). Without an urgent class the
+     * urgent task waits for one of them to finish; with one it preempts the least urgent (priority
+     * 5, not 3) and is admitted at once, so its first token comes one prefill step after the step
+     * under way.
+     */
+    @Test
+    void urgentClass_fullCache_urgentArrivalPreemptsTheLeastUrgentAndIsAdmittedAtOnce() {
+        VllmProfile tiny = H100.withKvCapacityTokens(20 * 16);
+        long[] urgentFirstToken = new long[2];
+        for (int withClass = 0; withClass < 2; withClass++) {
+            VllmProfile model = withClass == 1 ? tiny.withUrgentClass(1, -1) : tiny;
+            try (SimHarness sim = SimHarness.of("priority", PolicyConfig.empty(), 1, model)) {
+                sim.submit("bulk5", 5, 150, 10); // 160 tokens: they never outgrow their 10 blocks
+                sim.submit("bulk3", 3, 150, 10);
+                sim.runUntil(1);
+                sim.submit("urgent", 1, 100, 2);
+                sim.runUntilAllFinished();
+                TaskView bulk5 = sim.task("bulk5"), bulk3 = sim.task("bulk3"), urgent = sim.task("urgent");
+                assertThat(bulk5.state()).isEqualTo(TaskState.SUCCEEDED);
+                assertThat(bulk3.state()).isEqualTo(TaskState.SUCCEEDED);
+                assertThat(urgent.state()).isEqualTo(TaskState.SUCCEEDED);
+                urgentFirstToken[withClass] = urgent.firstTokenAt();
+                if (withClass == 1) {
+                    assertThat(bulk5.preemptions()).isEqualTo(1);
+                    assertThat(bulk3.preemptions()).isZero();
+                    assertThat(urgent.preemptions()).isZero();
+                    long firstStep = nanos(COST.linearMillis(300) + 2 * COST.prefillAttentionMillis(150, 0)
+                            + COST.cpuOverheadMs());
+                    // the next step: bulk3's decode and the urgent prompt
+                    assertThat(urgent.firstTokenAt()).isEqualTo(firstStep + nanos(COST.linearMillis(101)
+                            + COST.decodeAttentionMillis(151) + COST.prefillAttentionMillis(100, 0) + COST.cpuOverheadMs()));
+                    assertThat(sim.usage().memoryPreemptions()).isEqualTo(1);
+                } else {
+                    assertThat(bulk5.preemptions() + bulk3.preemptions()).isZero();
+                }
+            }
+        }
+        assertThat(urgentFirstToken[1]).isLessThan(urgentFirstToken[0] / 2);
+    }
+
+    /** Why: with the bulk cap at 0 the urgent prompt's step holds nothing else, so it lasts as long as alone. */
+    @Test
+    void urgentClass_bulkChunkCap_urgentPromptsStepCarriesNoOtherPrefill() {
+        long[] urgentFirstToken = new long[2];
+        for (int capped = 0; capped < 2; capped++) {
+            VllmProfile model = H100.withUrgentClass(1, capped == 1 ? 0 : -1);
+            try (SimHarness sim = SimHarness.of("priority", PolicyConfig.empty(), 1, model)) {
+                sim.submit("bulk", 5, 4000, 2);
+                sim.submit("urgent", 1, 200, 2);
+                sim.runUntilAllFinished();
+                urgentFirstToken[capped] = sim.task("urgent").firstTokenAt();
+                assertThat(sim.task("bulk").state()).isEqualTo(TaskState.SUCCEEDED);
+            }
+        }
+        assertThat(urgentFirstToken[1]).isEqualTo(prefillStep(200, 0));
+        assertThat(urgentFirstToken[0]).isGreaterThan(3 * prefillStep(200, 0)); // the 4,000-token chunk shared its step
+    }
+
     @Test
     void lowerBound_isNeverAboveATaskAlone_andCloseToIt() {
         int[][] shapes = {{1, 1}, {100, 3}, {2000, 50}, {9000, 200}, {30000, 10}};
