@@ -129,12 +129,18 @@ class ControlViewModelTest {
     }
 
     @Test
-    void canary_changingThePolicy_isRefusedWithTheReason() {
+    void canary_withAnotherPolicy_runsAndPromoteMakesItTheRunningPolicy() {
+        // decision 0051: a canary's tasks wait in their own queue ordered by the candidate's policy
         model.editorTextProperty().set(ServeConfig.defaultText().replace("name: priority", "name: fifo"));
         model.startCanary(0.1).join();
+        assertThat(model.canaryRunningProperty().get()).isTrue();
+        assertThat(model.problems()).isEmpty();
+
+        model.promoteCanary().join();
 
         assertThat(model.canaryRunningProperty().get()).isFalse();
-        assertThat(model.problems()).singleElement().asString().contains("policy must be the running one");
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(engine.send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
     }
 
     @Test
