@@ -96,7 +96,7 @@ public final class MainView {
         }
         Region spacer = new Region();
         VBox.setVgrow(spacer, Priority.ALWAYS);
-        Label keys = new Label("Ctrl+1…" + Screen.values().length + " · Ctrl+P pause");
+        Label keys = new Label(Screen.values().length > 9 ? "Ctrl+1…9, 0 · Ctrl+P pause" : "Ctrl+1…" + Screen.values().length + " · Ctrl+P pause");
         keys.getStyleClass().add("qd-tagline");
         nav.getChildren().addAll(spacer, keys);
         return nav;
