@@ -1,10 +1,6 @@
 package io.queuedeck.engine.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -28,7 +24,6 @@ public record AlertSettings(Duration oldestWait, Duration p99Core, Duration p99N
                             Duration saturatedFor, Duration hold) {
     /** No key set. */
     public static final AlertSettings NONE = new AlertSettings(null, null, null, null, null, null, null, null, null, null);
-    private static final YAMLMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     /**
      * The {@code alerts} section of config text ({@link #NONE} without one).
@@ -36,19 +31,9 @@ public record AlertSettings(Duration oldestWait, Duration p99Core, Duration p99N
      * @throws ConfigException with every problem of the section, each with its key path and line
      */
     public static AlertSettings read(String name, String text) {
-        JsonNode root;
-        Problems problems;
-        try {
-            root = YAML.readTree(text);
-            try (JsonParser parser = YAML.createParser(text)) {
-                problems = Problems.of(name, parser);
-            }
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ": "
-                    + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + name + ": " + e.getMessage());
-        }
+        YamlText yaml = YamlText.parse(name, text, "config file");
+        JsonNode root = yaml.root();
+        Problems problems = yaml.problems();
         if (root == null || !root.isObject() || root.get("alerts") == null) {
             return NONE;
         }

@@ -1,9 +1,6 @@
 package io.queuedeck.engine.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.api.Scope;
@@ -32,7 +29,6 @@ import java.util.function.Function;
  * refused together at the end (decision 0022).
  */
 final class ConfigReader {
-    private static final YAMLMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> THREADS = Set.of("virtual", "platform", "auto");
     /** Refusal of a section the control plane plans but this version does not read: never ignored silently. */
     private static final String PLANNED = "is a planned section that this version does not read yet"
@@ -57,19 +53,9 @@ final class ConfigReader {
      * @param folder what relative paths in it are resolved against
      */
     static ServeConfig read(String name, String text, Path folder, Function<String, String> env) {
-        JsonNode root;
-        Problems problems;
-        try {
-            root = YAML.readTree(text);
-            try (JsonParser parser = YAML.createParser(text)) {
-                problems = Problems.of(name, parser);
-            }
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + name + ": " + e.getMessage());
-        }
+        YamlText yaml = YamlText.parse(name, text, "config file");
+        JsonNode root = yaml.root();
+        Problems problems = yaml.problems();
         if (root == null || root.isMissingNode() || root.isNull()) {
             return ServeConfig.EMPTY; // an empty file sets nothing
         }

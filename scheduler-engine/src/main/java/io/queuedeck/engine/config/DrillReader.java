@@ -1,10 +1,6 @@
 package io.queuedeck.engine.config;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.queuedeck.engine.drill.Drill;
 import io.queuedeck.engine.fault.BlastRadius;
 import io.queuedeck.engine.fault.FaultKind;
@@ -27,7 +23,6 @@ import java.util.Map;
  * {@code crash.yaml: steps[2].inject.kind: unknown fault 'crsh'... (line 31)}.
  */
 public final class DrillReader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private DrillReader() {}
 
@@ -42,19 +37,9 @@ public final class DrillReader {
     }
 
     public static Drill read(String name, String text) {
-        JsonNode root;
-        Problems problems;
-        try {
-            root = YAML.readTree(text);
-            try (JsonParser parser = YAML.createParser(text)) {
-                problems = Problems.of(name, parser);
-            }
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ConfigException("cannot read drill file " + name + ": " + e.getMessage());
-        }
+        YamlText yaml = YamlText.parse(name, text, "drill file");
+        JsonNode root = yaml.root();
+        Problems problems = yaml.problems();
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(name + ": the drill file is empty");
         }

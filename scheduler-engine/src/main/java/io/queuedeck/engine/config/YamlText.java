@@ -1,0 +1,37 @@
+package io.queuedeck.engine.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+
+/**
+ * A YAML text as the readers take it: its tree, and the line of every key for their messages. A
+ * key given twice is an error, not a silent overwrite.
+ *
+ * @param root     the document's root; null or missing for an empty text
+ * @param problems where a reader collects problems with their key paths and lines
+ */
+record YamlText(JsonNode root, Problems problems) {
+    private static final YAMLMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+
+    /**
+     * @param name how messages name the text
+     * @param what what it is, for the message when it cannot be read ("config file", "drill file")
+     * @throws ConfigException when it is not valid YAML, naming the line and column
+     */
+    static YamlText parse(String name, String text, String what) {
+        try {
+            JsonNode root = YAML.readTree(text);
+            try (JsonParser parser = YAML.createParser(text)) {
+                return new YamlText(root, Problems.of(name, parser));
+            }
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + what + " " + name + ": " + e.getMessage());
+        }
+    }
+}
