@@ -63,7 +63,8 @@ public final class ConsoleApp extends Application {
     private ConsoleOptions options;
     /** Where the queue is kept; null in memory. */
     private java.nio.file.Path stateDir;
-    private DeliveryStore callbackStore;
+    /** Opened by the thread that starts the API; closed at exit. */
+    private volatile DeliveryStore callbackStore;
     /** The graceful stop the window's close started; FX thread only. */
     private GracefulStop stopping;
 
