@@ -67,15 +67,19 @@ public record PolicyResult(String policy, @JsonUnwrapped Figures all, long rejec
      * @param queueWaitMeanMs  time without a GPU: queued, preempted or waiting to retry
      * @param maxWaitMs        the longest total wait of any task (starvation)
      * @param deadlineMissRate tasks with a deadline that finished after it, over tasks with a deadline; 0 when none has one
+     * @param sloMetShare      tasks that met their class's TTFT and TPOT objectives (goodput), over tasks
+     * @param ttftSloMissShare tasks whose TTFT missed their class's objective, over tasks
+     * @param tpotSloMissShare tasks whose time per output token missed their class's objective, over tasks
+     *                         (a task may miss both: the two shares and the met share need not sum to 1)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonPropertyOrder({"tasks", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
             "latency_max_ms", "ttft_mean_ms", "ttft_p50_ms", "ttft_p99_ms", "ttft_idle_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms",
-            "max_wait_ms", "deadline_miss_rate"})
+            "max_wait_ms", "deadline_miss_rate", "slo_met_share", "ttft_slo_miss_share", "tpot_slo_miss_share"})
     public record Figures(long tasks, double latencyMeanMs, double latencyP50Ms, double latencyP90Ms,
                           double latencyP99Ms, double latencyMaxMs, double ttftMeanMs, double ttftP50Ms,
                           double ttftP99Ms, double ttftIdleP99Ms, double queueWaitMeanMs, double queueWaitP99Ms, double maxWaitMs,
-                          double deadlineMissRate) {}
+                          double deadlineMissRate, double sloMetShare, double ttftSloMissShare, double tpotSloMissShare) {}
 
     /**
      * Run-wide figures for comparing schedulers.

@@ -19,7 +19,7 @@ public enum ReportFormat {
     private static final List<String> CSV_COLUMNS = List.of("policy", "class", "tasks", "throughput_tps",
             "latency_mean_ms", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms", "ttft_mean_ms",
             "ttft_p50_ms", "ttft_p99_ms", "ttft_idle_p99_ms", "queue_wait_mean_ms", "queue_wait_p99_ms", "max_wait_ms",
-            "deadline_miss_rate", "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap",
+            "deadline_miss_rate", "slo_met_share", "ttft_slo_miss_share", "tpot_slo_miss_share", "preemptions", "gpu_utilization", "slot_utilization", "fairness_max_service_gap",
             "oracle_ratio",
             "rejected", "lower_bound_mean_ms", "lower_bound_ratio", "goodput_tps", "goodput_share", "itl_p50_ms",
             "itl_p99_ms", "tpot_mean_ms", "jain_index", "memory_preemptions", "recomputed_tokens", "steps",
@@ -79,7 +79,8 @@ public enum ReportFormat {
     private static List<Object> figures(String policy, String label, PolicyResult.Figures f) {
         return new ArrayList<>(Arrays.asList(policy, label, f.tasks(), f.latencyMeanMs(), f.latencyP50Ms(),
                 f.latencyP90Ms(), f.latencyP99Ms(), f.latencyMaxMs(), f.ttftMeanMs(), f.ttftP50Ms(), f.ttftP99Ms(),
-                f.ttftIdleP99Ms(), f.queueWaitMeanMs(), f.queueWaitP99Ms(), f.maxWaitMs(), f.deadlineMissRate()));
+                f.ttftIdleP99Ms(), f.queueWaitMeanMs(), f.queueWaitP99Ms(), f.maxWaitMs(), f.deadlineMissRate(), f.sloMetShare(),
+                f.ttftSloMissShare(), f.tpotSloMissShare()));
     }
 
     private static String table(List<PolicyResult> results) {

@@ -69,17 +69,24 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
     private PolicyResult.Figures figures(List<TaskView> group) {
         int n = group.size();
         if (n == 0) {
-            return new PolicyResult.Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new PolicyResult.Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
         long[] latency = new long[n];
         long[] ttft = new long[n];
         long[] ttftIdle = new long[n];
         long[] wait = new long[n];
-        int withDeadline = 0, missed = 0;
+        int withDeadline = 0, missed = 0, met = 0, ttftMissed = 0, tpotMissed = 0;
         for (int i = 0; i < n; i++) {
             TaskView task = group.get(i);
             latency[i] = task.finishedAt() - task.arrivedAt();
             ttft[i] = task.firstTokenAt() - task.arrivedAt();
+            // which objective a class misses: the goodput test of lab(), one part at a time
+            int priority = task.spec().priority();
+            boolean ttftMet = objectives.met(priority, ttft[i] / 1e6, 0);
+            boolean tpotMet = objectives.met(priority, 0, tpotMillis(task));
+            met += ttftMet && tpotMet ? 1 : 0;
+            ttftMissed += ttftMet ? 0 : 1;
+            tpotMissed += tpotMet ? 0 : 1;
             ttftIdle[i] = profile.idleTtftNanos(task.spec().promptTokens());
             wait[i] = task.waitedNanos();
             Instant deadline = task.spec().deadline();
@@ -98,7 +105,8 @@ record RunFigures(String policy, List<TaskView> tasks, long rejected, long preem
                 ms(rank(latency, 0.99)), ms(latency[n - 1]), ms(mean(ttft)), ms(rank(ttft, 0.50)), ms(rank(ttft, 0.99)),
                 ms(rank(ttftIdle, 0.99)),
                 ms(mean(wait)), ms(rank(wait, 0.99)), ms(wait[n - 1]),
-                withDeadline == 0 ? 0 : round4((double) missed / withDeadline));
+                withDeadline == 0 ? 0 : round4((double) missed / withDeadline), round4((double) met / n),
+                round4((double) ttftMissed / n), round4((double) tpotMissed / n));
     }
 
     /** The research figures (see {@link PolicyResult.Lab}). */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportFilesTest {
 
     private static PolicyResult result(String policy, Map<String, PolicyResult.Figures> byPriority, List<Double> cdf) {
-        PolicyResult.Figures none = new PolicyResult.Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        PolicyResult.Figures none = new PolicyResult.Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         return new PolicyResult(policy, none, 3, 0, 0, 0, 0, 0, 0, null, PolicyResult.Lab.NONE, byPriority, Map.of(), cdf, 0, 0);
     }
 
@@ -35,7 +35,7 @@ class ReportFilesTest {
 
     @Test
     void write_classMissingUnderOnePolicy_barLeftOutForThatPolicy(@TempDir Path dir) throws Exception {
-        PolicyResult.Figures some = new PolicyResult.Figures(5, 100, 90, 150, 200, 210, 10, 9, 20, 8, 5, 15, 18, 0);
+        PolicyResult.Figures some = new PolicyResult.Figures(5, 100, 90, 150, 200, 210, 10, 9, 20, 8, 5, 15, 18, 0, 1, 0, 0);
         List<PolicyResult> results = List.of(
                 result("fifo", Map.of("1", some, "5", some), List.of(50.0, 100.0, 210.0)),
                 result("srpt-oracle", Map.of("5", some), List.of(40.0, 80.0, 200.0)));
