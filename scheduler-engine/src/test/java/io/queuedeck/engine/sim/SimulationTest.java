@@ -219,4 +219,32 @@ class SimulationTest {
         assertThat(results).extracting(PolicyResult::policy).containsExactly("fifo", "priority");
         assertThat(results).allSatisfy(r -> assertThat(r.oracleRatio()).isNull());
     }
+
+    @Test
+    void run_perClassObjectives_eachTaskCountedOnceAndTheMissedObjectiveNamed() {
+        // One slot, three 10-token tasks arriving together: c waits for a and b, so only its TTFT
+        // misses 1.5 × a task's time alone; every token comes one decode step after the last.
+        double one = aloneMs(100, 10);
+        String ttftLimit = String.format(java.util.Locale.ROOT, "%.3f", 1.5 * one);
+        List<Arrival> arrivals = List.of(arrival("a", 0, 100, 10, null, null), arrival("b", 0, 100, 10, null, null),
+                arrival("c", 0, 100, 10, null, null));
+
+        PolicyResult lenient = new Simulation(1, ONE_AT_A_TIME, MODEL, ServiceObjectives.parse("5=" + ttftLimit + ":1000"))
+                .run("fifo", PolicyConfig.empty(), arrivals);
+        double step = ONE_AT_A_TIME.decodeStepNanos(1) / 1e6;
+        PolicyResult strictTpot = new Simulation(1, ONE_AT_A_TIME, MODEL,
+                ServiceObjectives.parse("5=" + ttftLimit + ":" + String.format(java.util.Locale.ROOT, "%.4f", step / 2)))
+                .run("fifo", PolicyConfig.empty(), arrivals);
+
+        PolicyResult.Figures p5 = lenient.byPriority().get("5");
+        assertThat(p5.tasks()).isEqualTo(3);
+        assertThat(p5.sloMetShare()).isEqualTo(0.6667);
+        assertThat(p5.ttftSloMissShare()).isEqualTo(0.3333);
+        assertThat(p5.tpotSloMissShare()).isZero();
+        assertThat(lenient.lab().goodputShare()).isEqualTo(p5.sloMetShare()); // the same test as goodput's
+        PolicyResult.Figures tight = strictTpot.byPriority().get("5");
+        assertThat(tight.sloMetShare()).isZero();
+        assertThat(tight.ttftSloMissShare()).isEqualTo(0.3333);
+        assertThat(tight.tpotSloMissShare()).isEqualTo(1.0);
+    }
 }
