@@ -346,6 +346,9 @@ public final class LoopDriver {
                 logLoopError(e);
                 continue;
             }
+            if (writer != null) {
+                writer.wake(); // once for everything this pass queued for the store
+            }
             sleeping = true;
             if (commands.isEmpty() && urgent.isEmpty() && !stopping) {
                 long wait = next == Long.MAX_VALUE ? MAX_PARK_NANOS : next - clock.nanos();
@@ -357,6 +360,9 @@ public final class LoopDriver {
         }
         drain(urgent);
         drain(commands);
+        if (writer != null) {
+            writer.wake();
+        }
     }
 
     private void drain(ConcurrentLinkedQueue<Runnable> queue) {
