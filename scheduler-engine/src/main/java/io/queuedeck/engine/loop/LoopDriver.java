@@ -38,6 +38,8 @@ public final class LoopDriver {
     private static final long MAX_PARK_NANOS = 50_000_000L;
     /** Commands run between two looks at the timers. */
     private static final int COMMAND_BATCH = 1024;
+    /** Commands between two wakes of the store writer within one pass (a power of two). */
+    private static final int WAKE_EVERY = 64;
 
     private final SchedulerLoop loop;
     private final CommandHandler handler;
@@ -337,6 +339,9 @@ public final class LoopDriver {
                 runGuarded(command);
                 if (!urgent.isEmpty()) {
                     drain(urgent);
+                }
+                if (writer != null && (i & (WAKE_EVERY - 1)) == WAKE_EVERY - 1) {
+                    writer.wake(); // a long pass does not hold back the first writes of a burst
                 }
             }
             long next;
