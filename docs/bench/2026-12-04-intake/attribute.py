@@ -1,3 +1,5 @@
+# Attributes the CPU-time samples of a JFR recording to the submit path's parts (first matching rule wins).
+# Usage: python3 attribute.py recording.jfr [event] [top frames] [thread prefix] [frames per key]
 import json,sys,collections,subprocess
 f=sys.argv[1]; ev=sys.argv[2] if len(sys.argv)>2 else 'jdk.CPUTimeSample'
 out=subprocess.run(['jfr','print','--json','--stack-depth','64','--events',ev,f],capture_output=True,text=True).stdout
