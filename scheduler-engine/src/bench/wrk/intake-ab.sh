@@ -9,10 +9,12 @@ rounds=${1:-2}; dur=${2:-15s}; opts=${3:-}
 for r in $(seq 1 $rounds); do
 for v in old new; do
   d=$(mktemp -d); port=$((18200 + RANDOM % 500))
+  # another server on the port would answer the health check and take the load
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((18200 + RANDOM % 500)); done
   XDG_DATA_HOME=$d "${JAVA:-java}" -XX:+ExitOnOutOfMemoryError -jar ${JARS:-/tmp}/engine-$v.jar serve --port $port --threads=virtual --max-queued 10000000 --bench-baseline $opts > /dev/null 2>&1 &
   pid=$!
   for i in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && break; sleep 0.2; done
-  curl -sf http://127.0.0.1:$port/healthz >/dev/null || { echo "server ($v) did not start: is java a JDK 21+?" >&2; exit 1; }
+  curl -sf http://127.0.0.1:$port/healthz >/dev/null && kill -0 $pid 2>/dev/null || { echo "server ($v) did not start: is java a JDK 21+?" >&2; exit 1; }
   wrk -t1 -c16 -d5s -s $lua http://127.0.0.1:$port/bench/noop >/dev/null; wrk -t1 -c16 -d5s -s $lua http://127.0.0.1:$port/v1/tasks >/dev/null
   for ep in bench/noop v1/tasks; do
     b=$(awk '{print $14 + $15}' /proc/$pid/stat)

@@ -240,7 +240,7 @@ final class Routes {
         TaskView task = result.task();
         if (result.created()) {
             ctx.header("Location", "/v1/tasks/" + task.id());
-            json(ctx, 202, new Accepted(task.id(), task.state()));
+            write(ctx, 202, Json.accepted(task.id(), task.state()));
         } else {
             json(ctx, 200, report(task));
         }

@@ -95,7 +95,7 @@ final class Durability {
     void handedOn(List<TaskView> views) {
         if (writer != null) {
             for (TaskView view : views) {
-                writer.write(new StoreWrite.HandedOn(view.id(), view.sequence()));
+                writer.writeAndWake(new StoreWrite.HandedOn(view.id(), view.sequence()));
             }
         }
     }

@@ -38,6 +38,8 @@ public final class LoopDriver {
     private static final long MAX_PARK_NANOS = 50_000_000L;
     /** Commands run between two looks at the timers. */
     private static final int COMMAND_BATCH = 1024;
+    /** Commands between two wakes of the store writer within one pass (a power of two). */
+    private static final int WAKE_EVERY = 64;
 
     private final SchedulerLoop loop;
     private final CommandHandler handler;
@@ -338,6 +340,9 @@ public final class LoopDriver {
                 if (!urgent.isEmpty()) {
                     drain(urgent);
                 }
+                if (writer != null && (i & (WAKE_EVERY - 1)) == WAKE_EVERY - 1) {
+                    writer.wake(); // a long pass does not hold back the first writes of a burst
+                }
             }
             long next;
             try {
@@ -345,6 +350,9 @@ public final class LoopDriver {
             } catch (RuntimeException e) {
                 logLoopError(e);
                 continue;
+            }
+            if (writer != null) {
+                writer.wake(); // once for everything this pass queued for the store
             }
             sleeping = true;
             if (commands.isEmpty() && urgent.isEmpty() && !stopping) {
@@ -357,6 +365,9 @@ public final class LoopDriver {
         }
         drain(urgent);
         drain(commands);
+        if (writer != null) {
+            writer.wake();
+        }
     }
 
     private void drain(ConcurrentLinkedQueue<Runnable> queue) {

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -26,9 +27,9 @@ import org.sqlite.SQLiteException;
  * and the audit trail's entries (decision 0041) rows of a third.
  * Each {@link #write} is one transaction; its commit appends the changed pages to the write-ahead
  * log and fsyncs it ({@code synchronous=FULL}) before returning, so a batch is either wholly on the
- * device or not at all. SQLite copies the log back into the database file every 1,000 pages
- * (a checkpoint, on the writer's thread) and reuses it, so the files stay near the size of what is
- * stored. The database is held in exclusive locking mode: a second process opening the same
+ * device or not at all. SQLite copies the log back into the database file every
+ * {@value #CHECKPOINT_PAGES} pages (a checkpoint, on the writer's thread) and reuses it, so the
+ * files stay near the size of what is stored. The database is held in exclusive locking mode: a second process opening the same
  * directory is refused.
  */
 final class SqliteTaskStore implements TaskStore {
@@ -39,6 +40,13 @@ final class SqliteTaskStore implements TaskStore {
 
     private final Path file;
     private final Connection connection;
+    /**
+     * Log pages between checkpoints (SQLite's default is 1,000). A group commit of a few tasks
+     * rewrites the same few leaf pages, so a longer log copies each page back once for many commits,
+     * and the extra fsyncs of a checkpoint come a tenth as often. Durability is the same: every
+     * commit still syncs the log. At most about 40 MB of log, read once when the store opens.
+     */
+    static final int CHECKPOINT_PAGES = 10_000;
     /** Expired idempotency records deleted per transaction, so a sweep never holds the writer long. */
     static final int SWEEP_CHUNK = 10_000;
 
@@ -78,13 +86,17 @@ final class SqliteTaskStore implements TaskStore {
         Path file = PrivateFiles.prepare(dir, FILE_NAME);
         Connection connection = null;
         try {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+            SQLiteConfig config = new SQLiteConfig();
+            // Otherwise the driver runs "SELECT last_insert_rowid()" (prepared anew) after every insert.
+            config.setGetGeneratedKeys(false);
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
             try (Statement statement = connection.createStatement()) {
                 // Exclusive before WAL: the log's index then lives in this process's memory (no -shm
                 // file), and the lock taken below is held until close.
                 statement.execute("PRAGMA locking_mode = EXCLUSIVE");
                 statement.execute("PRAGMA journal_mode = WAL");
                 statement.execute("PRAGMA synchronous = FULL");
+                statement.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
                 statement.execute("BEGIN EXCLUSIVE");
                 statement.execute("CREATE TABLE IF NOT EXISTS tasks (sequence INTEGER PRIMARY KEY, record BLOB NOT NULL)");
                 addFinishedColumns(statement);

@@ -55,6 +55,7 @@ class StoreWriterTest {
         StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
         writer.start();
         writer.write(new StoreWrite.RemoveTask("first", 0));
+        writer.wake(); // as the loop does after each pass
         assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
 
         List<Integer> batchesSeenByAcks = new CopyOnWriteArrayList<>();
@@ -62,6 +63,7 @@ class StoreWriterTest {
             writer.write(new StoreWrite.RemoveTask("t" + i, i + 1));
             writer.afterDurable(failure -> batchesSeenByAcks.add(store.batches.size()));
         }
+        writer.wake();
         store.gate.countDown();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> batchesSeenByAcks.size() == 100);
@@ -121,9 +123,11 @@ class StoreWriterTest {
         StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
         writer.start();
         writer.write(new StoreWrite.RemoveTask("lost", 0));
+        writer.wake();
         assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
         java.util.concurrent.CompletableFuture<RuntimeException> lostAck = new java.util.concurrent.CompletableFuture<>();
         writer.afterDurable(lostAck::complete); // queued while the batch holding its write is being written
+        writer.wake();
         store.gate.countDown();
 
         assertThat(lostAck.get(10, TimeUnit.SECONDS)).isNotNull().hasMessage("redis down");
@@ -132,6 +136,7 @@ class StoreWriterTest {
         java.util.concurrent.CompletableFuture<RuntimeException> keptAck = new java.util.concurrent.CompletableFuture<>();
         writer.write(new StoreWrite.RemoveTask("kept", 1));
         writer.afterDurable(keptAck::complete);
+        writer.wake();
         assertThat(keptAck.get(10, TimeUnit.SECONDS)).isNull();
         writer.stop(5_000);
     }
