@@ -277,6 +277,8 @@ public final class ConsoleApp extends Application {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
             var backends = system.backends();
+            var callbackFaults = new io.queuedeck.engine.callback.CallbackFaults();
+            faultCatalogue.registerCallbacks(callbackFaults); // callback_* faults hit the API's callbacks
             api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
                         server.host("127.0.0.1").port(port).faults(faultCatalogue).configService(system.plane());
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
@@ -284,6 +286,7 @@ public final class ConsoleApp extends Application {
                         }
                     },
                     callbacks -> {
+                        callbacks.faults(callbackFaults);
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
                         }
