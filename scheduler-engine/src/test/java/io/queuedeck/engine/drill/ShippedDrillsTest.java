@@ -26,6 +26,8 @@ class ShippedDrillsTest {
                 Arguments.of("hung-gpu", "watchdog: 10s", "watchdog: off"),
                 Arguments.of("slow-gpu", "policy: priority;target: \"instance:1\"", "policy: fifo;target: node"), // every GPU slow, no priority
                 Arguments.of("kv-exhaustion", "fraction: 0.3", "fraction: 0.02"),
+                // one attempt: every callback due while the receiver is down is dead-lettered, never delivered
+                Arguments.of("callback-outage", "max_attempts: 12", "max_attempts: 1"),
                 Arguments.of("burst-3x", "policy: priority;factor: 3", "policy: fifo;factor: 6"),
                 Arguments.of("poison-storm", "max_attempts: 3", "max_attempts: 100"), // dead-lettering never comes
                 Arguments.of("priority-inversion", "inversion: inheritance", "inversion: none"),
