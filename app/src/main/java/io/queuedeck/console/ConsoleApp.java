@@ -131,7 +131,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
-        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
+        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview, changes.entries()))); // faults marked on sparklines
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
