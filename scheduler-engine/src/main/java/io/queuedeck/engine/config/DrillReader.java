@@ -107,8 +107,8 @@ public final class DrillReader {
             inversion = "inheritance";
         }
         String store = or(t.string("store"), "none").toLowerCase(Locale.ROOT);
-        if (!List.of("none", "embedded").contains(store)) {
-            t.problem(t.at("store"), "must be none or embedded, got '" + store + "'");
+        if (!List.of("none", "embedded", "redis").contains(store)) {
+            t.problem(t.at("store"), "must be none, embedded or redis, got '" + store + "'");
             store = "none";
         }
         Drill.Callbacks callbacks = callbacks(t);

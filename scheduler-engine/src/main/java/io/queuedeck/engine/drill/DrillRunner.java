@@ -135,6 +135,9 @@ public final class DrillRunner {
             if (cluster.store != null) {
                 faults.registerStore(cluster.store);
             }
+            if (cluster.redis != null) {
+                faults.registerProxy(DrillRedis.PROXY_NAME, cluster.redis.proxy); // network faults on backend:redis
+            }
             try {
                 return new Run(new LiveEngine(cluster.engine, faults), cluster, rate).execute();
             } finally {
