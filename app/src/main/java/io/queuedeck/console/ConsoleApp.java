@@ -131,7 +131,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
-        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
+        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview, changes.entries()))); // faults marked on sparklines
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
@@ -277,6 +277,8 @@ public final class ConsoleApp extends Application {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
             var backends = system.backends();
+            var callbackFaults = new io.queuedeck.engine.callback.CallbackFaults();
+            faultCatalogue.registerCallbacks(callbackFaults); // callback_* faults hit the API's callbacks
             api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
                         server.host("127.0.0.1").port(port).faults(faultCatalogue).configService(system.plane());
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
@@ -284,6 +286,7 @@ public final class ConsoleApp extends Application {
                         }
                     },
                     callbacks -> {
+                        callbacks.faults(callbackFaults);
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
                         }

@@ -42,7 +42,7 @@ final class HelpSheet {
     static String guide(Screen screen) {
         return switch (screen) {
             case OVERVIEW -> "Queue levels per tier, throughput (tasks completed per second over the last 30 s), tokens per second, "
-                    + "latency percentiles and the GPUs at a glance. The sparklines cover the last two minutes.";
+                    + "latency percentiles and the GPUs at a glance. The sparklines cover the last two minutes; faults and recoveries are marked on them.";
             case LATENCY -> "Latency percentiles (p50, p95, p99) of finished tasks over a sliding window, overall or for one priority "
                     + "class. Markers on the charts are changes and faults: hover one for what happened.";
             case LANES -> "One lane per priority (P0 is served first under the priority policy), each in the order it dispatches, "

@@ -136,9 +136,9 @@ public final class FaultsViewModel {
         return gpuCommands;
     }
 
-    /** 10× the demo load for 30 s. */
+    /** 10× the demo load for 30 s; refused (and reported) while the kill switch is pulled. */
     public void burst() {
-        if (!load.bursting()) {
+        if (!load.bursting() && commands.mayInjectFault("load burst")) {
             load.burst(BURST_FACTOR, BURST_SECONDS);
             log.record(ChangeLog.Kind.OPERATOR, String.format(Locale.ROOT, "load burst ×%.0f for %d s", BURST_FACTOR, BURST_SECONDS));
         }

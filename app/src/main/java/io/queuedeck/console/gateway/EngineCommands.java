@@ -19,4 +19,13 @@ public interface EngineCommands {
      * made (bad text) is reported under {@code action} and refused like one the engine refused.
      */
     <R> CompletableFuture<R> sendBuilt(String action, Supplier<Command<R>> build);
+
+    /**
+     * Whether a fault the console starts without an engine command (the demo-load burst) may start
+     * now. When not (the kill switch is pulled), the refusal has been reported under {@code action}
+     * as a refused command is. Fault commands are refused in {@link #send} itself.
+     */
+    default boolean mayInjectFault(String action) {
+        return true;
+    }
 }

@@ -149,6 +149,7 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
 
     /** Whether fault commands may be sent (the kill switch's state); volatile: set once, read on the FX thread. */
     private volatile java.util.function.BooleanSupplier faultsArmed = () -> true;
+    private static final String DISARMED = "fault injection is disarmed by the kill switch; re-arm it on the Drills screen";
 
     @Override
     public <R> CompletableFuture<R> send(Command<R> command) {
@@ -168,6 +169,16 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         faultsArmed = java.util.Objects.requireNonNull(armed, "armed");
     }
 
+    @Override
+    public boolean mayInjectFault(String action) {
+        if (faultsArmed.getAsBoolean()) {
+            return true;
+        }
+        IllegalStateException refused = new IllegalStateException(DISARMED);
+        fxThread.execute(() -> failures.accept(CommandFailure.of(action, refused)));
+        return false;
+    }
+
     private static boolean injectsFault(Command<?> command) {
         return switch (command) {
             case Command.CrashInstance c -> true;
@@ -185,7 +196,7 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
     /** Sends; a change the engine accepted goes into the audit trail (decision 0041). */
     private <R> CompletableFuture<R> audited(Command<R> command) {
         if (!faultsArmed.getAsBoolean() && injectsFault(command)) {
-            throw new IllegalStateException("fault injection is disarmed by the kill switch; re-arm it on the Drills screen");
+            throw new IllegalStateException(DISARMED);
         }
         CompletableFuture<R> sent = engine.send(command);
         ConsoleAudit.Fields fields = command instanceof Command.Change<R> change ? ConsoleAudit.of(change) : null;

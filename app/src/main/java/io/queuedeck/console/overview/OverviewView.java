@@ -46,9 +46,19 @@ public final class OverviewView {
     private final ColumnBars levelBars = new ColumnBars();
     private final ColumnBars tierBars = new ColumnBars();
     private final VBox gpuRows = new VBox(8);
+    private final SparkMarkers markers;
+    /** When each sparkline point was taken, oldest first: the markers' time axis. */
+    private final java.util.ArrayDeque<java.time.Instant> sampledAt = new java.util.ArrayDeque<>();
 
+    /** Without fault markers. */
     public OverviewView(OverviewViewModel model) {
+        this(model, javafx.collections.FXCollections.observableArrayList());
+    }
+
+    /** @param changes the change log: its faults and recoveries are marked on the sparklines */
+    public OverviewView(OverviewViewModel model, javafx.collections.ObservableList<io.queuedeck.console.gateway.ChangeLog.Entry> changes) {
         this.model = model;
+        this.markers = new SparkMarkers(changes);
         this.root = Fxml.load(this, "Overview");
 
         throughput = tile(SkinType.SPARK_LINE, "Throughput (30 s)", "tasks/s", 2).averagingPeriod(SPARK_POINTS).build();
@@ -80,14 +90,14 @@ public final class OverviewView {
         gpuRows.getStyleClass().add("qd-gpu-rows");
         gpus = tile(SkinType.CUSTOM, "GPU batch occupancy", "", 0).graphic(gpuRows).build();
 
-        grid.add(throughput, 0, 0, 2, 1);
-        grid.add(tokens, 2, 0, 2, 1);
+        grid.add(markers.attach(throughput), 0, 0, 2, 1);
+        grid.add(markers.attach(tokens), 2, 0, 2, 1);
         grid.add(queued, 4, 0);
         grid.add(running, 5, 0);
-        grid.add(p50, 0, 1);
-        grid.add(p99, 1, 1);
-        grid.add(ttft, 2, 1);
-        grid.add(oldest, 3, 1);
+        grid.add(markers.attach(p50), 0, 1);
+        grid.add(markers.attach(p99), 1, 1);
+        grid.add(markers.attach(ttft), 2, 1);
+        grid.add(markers.attach(oldest), 3, 1);
         grid.add(rejected, 4, 1);
         grid.add(deadLettered, 5, 1);
         grid.add(byPriority, 0, 2, 2, 1);
@@ -126,6 +136,21 @@ public final class OverviewView {
         SparkRange.show(p99, model.p99MsProperty().get());
         SparkRange.show(ttft, model.ttftP50MsProperty().get());
         SparkRange.show(oldest, model.oldestWaitMsProperty().get() / 1000);
+        sampledAt.addLast(java.time.Instant.now());
+        while (sampledAt.size() > SPARK_POINTS) {
+            sampledAt.removeFirst();
+        }
+        markers.update(sampledAt.peekFirst(), sampledAt.peekLast());
+    }
+
+    /** Sparkline points taken so far, up to {@link #SPARK_POINTS} (for tests). */
+    int sampled() {
+        return sampledAt.size();
+    }
+
+    /** The fault markers on the sparklines now (for tests). */
+    java.util.List<SparkMarkers.Placed> sparkMarkers() {
+        return markers.shown();
     }
 
     /**

@@ -89,15 +89,16 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final DoubleSupplier jitter;
     private final int deadLetterCapacity;
     private final DeliveryStore store;
+    private final CallbackFaults faults;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, Pending> deadLetters = new LinkedHashMap<>();
     private volatile boolean closed;
 
     /** One callback on its way: the body is fixed once, so every attempt and replay sends the same bytes. */
     private record Pending(String taskId, String url, byte[] body, long finishedAt, int attempts, String lastError,
-                           Instant failedAt) {
+                           Instant failedAt, String tenant) {
         Pending next(String error) {
-            return new Pending(taskId, url, body, finishedAt, attempts + 1, error, failedAt);
+            return new Pending(taskId, url, body, finishedAt, attempts + 1, error, failedAt, tenant);
         }
     }
 
@@ -116,7 +117,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         int resumed = 0;
         for (DeliveryStore.Delivery d : store.all()) {
             Pending p = new Pending(d.taskId(), d.url(), d.body(), clock.toNanos(d.finishedAt()),
-                    Math.max(0, d.attempts()), d.lastError(), d.deadAt());
+                    Math.max(0, d.attempts()), d.lastError(), d.deadAt(), null); // the tenant is not kept
             if (d.dead()) {
                 synchronized (deadLetters) {
                     deadLetters.put(p.taskId, p);
@@ -131,7 +132,7 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private CallbackDispatcher(Builder b) {
         this.ownsHttp = b.http == null;
-        OkHttpClient base = b.http != null ? b.http : defaultClient();
+        OkHttpClient base = b.http != null ? b.http : defaultClient(b.callerRuns);
         this.destinations = b.destinations;
         // whatever client is given, these hold: judged addresses, no redirects, no proxy to resolve for us
         this.http = base.newBuilder()
@@ -139,7 +140,9 @@ public final class CallbackDispatcher implements AutoCloseable {
                 .proxy(Proxy.NO_PROXY)
                 .followRedirects(false)
                 .followSslRedirects(false)
+                .addInterceptor(b.faults.interceptor()) // first: an injected outage is met before any connection
                 .build();
+        this.faults = b.faults;
         this.scheduler = b.scheduler;
         this.clock = b.clock;
         this.maxAttempts = b.maxAttempts;
@@ -160,8 +163,12 @@ public final class CallbackDispatcher implements AutoCloseable {
         return new Builder(clock, scheduler);
     }
 
-    private static OkHttpClient defaultClient() {
-        OkHttpClient client = new OkHttpClient.Builder()
+    private static OkHttpClient defaultClient(boolean callerRuns) {
+        OkHttpClient.Builder builder = new OkHttpClient.Builder();
+        if (callerRuns) {
+            builder.dispatcher(new okhttp3.Dispatcher(new CallerRunsExecutor()));
+        }
+        OkHttpClient client = builder
                 .connectTimeout(Duration.ofSeconds(5))
                 .readTimeout(Duration.ofSeconds(10))
                 .callTimeout(Duration.ofSeconds(30))
@@ -201,7 +208,7 @@ public final class CallbackDispatcher implements AutoCloseable {
             return;
         }
         Optional<String> refused = refusal(url);
-        Pending pending = new Pending(task.id(), url, body, task.finishedAt(), 0, null, null);
+        Pending pending = new Pending(task.id(), url, body, task.finishedAt(), 0, null, null, task.spec().tenant());
         if (refused.isPresent()) {
             deadLetter(pending, refused.get(), "refused");
             return;
@@ -238,7 +245,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         if (pending == null) {
             return false;
         }
-        Pending fresh = new Pending(pending.taskId, pending.url, pending.body, clock.nanos(), 0, null, null);
+        Pending fresh = new Pending(pending.taskId, pending.url, pending.body, clock.nanos(), 0, null, null, pending.tenant);
         store.put(stored(fresh));
         send(fresh);
         return true;
@@ -247,6 +254,11 @@ public final class CallbackDispatcher implements AutoCloseable {
     /** Callbacks on their way (sending or waiting to retry). */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** Faults of the receivers this dispatcher posts to (set by the fault catalogue). */
+    public CallbackFaults faults() {
+        return faults;
     }
 
     private void send(Pending pending) {
@@ -270,6 +282,7 @@ public final class CallbackDispatcher implements AutoCloseable {
                 .header("User-Agent", "QueueDeck/0.1")
                 .header(IDEMPOTENCY_HEADER, pending.taskId)
                 .header(ATTEMPT_HEADER, Integer.toString(pending.attempts))
+                .tag(CallbackFaults.Tenant.class, new CallbackFaults.Tenant(pending.tenant))
                 .post(RequestBody.create(pending.body, JSON));
         if (signer != null) {
             // a fresh timestamp per attempt: a retry is not mistaken for a replay, a replayed capture ages out
@@ -318,7 +331,7 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private void retryOrGiveUp(Pending pending, String reason, String error, long retryAfterNanos) {
         Pending failed = new Pending(pending.taskId, pending.url, pending.body, pending.finishedAt, pending.attempts,
-                error, null);
+                error, null, pending.tenant);
         if (closed) {
             store.put(stored(failed)); // shutting down: left pending for resume()
             inFlight.decrementAndGet();
@@ -355,7 +368,7 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private void deadLetter(Pending pending, String error, String reason) {
         Pending dead = new Pending(pending.taskId, pending.url, pending.body, pending.finishedAt, pending.attempts,
-                error, clock.toInstant(clock.nanos()));
+                error, clock.toInstant(clock.nanos()), pending.tenant);
         store.put(stored(dead));
         synchronized (deadLetters) {
             deadLetters.remove(dead.taskId);
@@ -431,6 +444,8 @@ public final class CallbackDispatcher implements AutoCloseable {
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private int deadLetterCapacity = 10_000;
         private DeliveryStore store;
+        private CallbackFaults faults;
+        private boolean callerRuns;
         private final java.util.HashSet<String> set = new java.util.HashSet<>();
 
         private Builder(EngineClock clock, ScheduledExecutorService scheduler) {
@@ -531,9 +546,33 @@ public final class CallbackDispatcher implements AutoCloseable {
             return this;
         }
 
+        /** Receiver faults to meet (the fault catalogue sets them); default a fresh set, see {@link #faults()}. */
+        public Builder faults(CallbackFaults value) {
+            once("faults");
+            faults = java.util.Objects.requireNonNull(value, "faults must not be null");
+            return this;
+        }
+
+        /**
+         * Each attempt runs on the thread that starts it (delivery or retry timer) rather than on
+         * the HTTP client's threads: a drill on the virtual clock, whose scheduler is the drill's
+         * timeline, sees every attempt end before its clock moves on. Default off.
+         */
+        public Builder callerRuns() {
+            once("caller runs");
+            callerRuns = true;
+            return this;
+        }
+
         public CallbackDispatcher build() {
             if (store == null) {
                 store = DeliveryStore.inMemory();
+            }
+            if (faults == null) {
+                faults = new CallbackFaults();
+            }
+            if (callerRuns && http != null) {
+                throw new IllegalStateException("caller runs applies to the default HTTP client only");
             }
             return new CallbackDispatcher(this);
         }

@@ -198,6 +198,8 @@ final class ServeCommand implements Callable<Integer> {
         if (backends != null) {
             faults.registerBackends(backends.faults()); // http faults: 5xx, 429, stalled streams (docs/faults.md)
         }
+        io.queuedeck.engine.callback.CallbackFaults callbackFaults = new io.queuedeck.engine.callback.CallbackFaults();
+        faults.registerCallbacks(callbackFaults); // callback_down, _slow, _5xx (docs/faults.md)
         ClusterNode node;
         try {
             node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
@@ -253,6 +255,7 @@ final class ServeCommand implements Callable<Integer> {
                     api.intake(node::submit).sharedTasks(cluster.tasks());
                 }
             }, callbacks -> {
+                callbacks.faults(callbackFaults);
                 ServeConfig.CallbackSection c = settings.callbacks();
                 if (c.secret() != null) {
                     // several secrets, space-separated, while receivers move to a new one

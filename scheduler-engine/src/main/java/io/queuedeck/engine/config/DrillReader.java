@@ -107,12 +107,30 @@ public final class DrillReader {
             inversion = "inheritance";
         }
         String store = or(t.string("store"), "none").toLowerCase(Locale.ROOT);
-        if (!List.of("none", "embedded").contains(store)) {
-            t.problem(t.at("store"), "must be none or embedded, got '" + store + "'");
+        if (!List.of("none", "embedded", "redis").contains(store)) {
+            t.problem(t.at("store"), "must be none, embedded or redis, got '" + store + "'");
             store = "none";
         }
+        Drill.Callbacks callbacks = callbacks(t);
         t.finish();
-        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store);
+        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store, callbacks);
+    }
+
+    /** {@code target.callbacks}: the dispatcher's settings, with serve's defaults. */
+    private static Drill.Callbacks callbacks(Section t) {
+        Section c = t.section("callbacks");
+        if (c == null) {
+            return null;
+        }
+        int attempts = or(c.integer("max_attempts", 1, 100), 6);
+        Duration base = or(c.duration("base_delay"), Duration.ofMillis(500));
+        Duration max = or(c.duration("max_delay"), Duration.ofSeconds(60));
+        if (max.compareTo(base) < 0) {
+            c.problem(c.at("max_delay"), "must be at least base_delay (" + base + "), got " + max);
+            max = base;
+        }
+        c.finish();
+        return new Drill.Callbacks(attempts, base, max);
     }
 
     private static Drill.Probe probe(Section p) {

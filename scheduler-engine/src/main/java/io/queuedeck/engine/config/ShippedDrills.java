@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class ShippedDrills {
     private static final List<String> NAMES = List.of("gpu-crash-under-load", "hung-gpu", "slow-gpu", "kv-exhaustion",
-            "burst-3x", "poison-storm", "priority-inversion", "store-full");
+            "callback-outage", "burst-3x", "poison-storm", "priority-inversion", "store-full",
+            "redis-outage");
 
     private ShippedDrills() {}
 

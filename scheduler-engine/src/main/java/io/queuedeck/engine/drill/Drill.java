@@ -47,12 +47,20 @@ public record Drill(String name, String description, String hypothesis, Target t
      * @param inversion        inversion protocol: none, inheritance or ceiling
      * @param store            none (in memory), or embedded: a fresh embedded store in a temporary
      *                         directory, which {@code store_full} faults can fail
+     * @param callbacks        every task carries a callback to a real receiver, posted by the shipped
+     *                         dispatcher with these settings; null: no callbacks
      */
     public record Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
-                         long seed, Duration watchdog, int maxAttempts, String inversion, String store) {
+                         long seed, Duration watchdog, int maxAttempts, String inversion, String store, Callbacks callbacks) {
         public Target {
             policyParameters = policyParameters == null ? Map.of() : Map.copyOf(policyParameters);
             store = store == null ? "none" : store;
+        }
+
+        /** Without callbacks. */
+        public Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
+                      long seed, Duration watchdog, int maxAttempts, String inversion, String store) {
+            this(gpus, maxBatch, policy, policyParameters, load, seed, watchdog, maxAttempts, inversion, store, null);
         }
 
         /** In memory. */
@@ -61,6 +69,16 @@ public record Drill(String name, String description, String hypothesis, Target t
             this(gpus, maxBatch, policy, policyParameters, load, seed, watchdog, maxAttempts, inversion, "none");
         }
     }
+
+    /**
+     * The callback dispatcher's settings in a drill ({@code target.callbacks}), as in {@code serve}'s
+     * {@code callbacks} section.
+     *
+     * @param maxAttempts attempts per callback, the first included
+     * @param baseDelay   backoff before the second attempt, doubling after
+     * @param maxDelay    the backoff's cap
+     */
+    public record Callbacks(int maxAttempts, Duration baseDelay, Duration maxDelay) {}
 
     /** When a probe looks: before the first step, while faults act, after recovery, or the whole run in 30-s windows. */
     public enum Mode {
@@ -92,7 +110,11 @@ public record Drill(String name, String description, String hypothesis, Target t
         /** Tasks accepted that never reached a final state (the whole run). */
         TASKS_LOST,
         /** Tasks completed more than once (the whole run). */
-        TASKS_COMPLETED_TWICE;
+        TASKS_COMPLETED_TWICE,
+        /** Finished tasks whose callback never reached the receiver by the end of the run (needs {@code target.callbacks}). */
+        CALLBACKS_LOST,
+        /** Tasks whose callback reached the receiver more than once (needs {@code target.callbacks}). */
+        CALLBACKS_DUPLICATED;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -100,7 +122,8 @@ public record Drill(String name, String description, String hypothesis, Target t
 
         /** Measured on the whole run at its end, whatever the mode. */
         public boolean wholeRun() {
-            return this == TASKS_LOST || this == TASKS_COMPLETED_TWICE;
+            return this == TASKS_LOST || this == TASKS_COMPLETED_TWICE || this == CALLBACKS_LOST
+                    || this == CALLBACKS_DUPLICATED;
         }
     }
 

@@ -135,6 +135,9 @@ public final class DrillRunner {
             if (cluster.store != null) {
                 faults.registerStore(cluster.store);
             }
+            if (cluster.redis != null) {
+                faults.registerProxy(DrillRedis.PROXY_NAME, cluster.redis.proxy); // network faults on backend:redis
+            }
             try {
                 return new Run(new LiveEngine(cluster.engine, faults), cluster, rate).execute();
             } finally {
@@ -160,6 +163,8 @@ public final class DrillRunner {
         final EventSubscription events;
         final FaultCatalogue faults;
         final LiveTasks owned;
+        /** The drill's callbacks when its target has them (virtual clock only); null otherwise. */
+        final DrillCallbacks callbacks;
         final long origin;
         final long settleNanos;
         final double capacity;
@@ -193,6 +198,7 @@ public final class DrillRunner {
                 faults.registerStore(cluster.store);
             }
             owned = null;
+            callbacks = target.callbacks() == null ? null : new DrillCallbacks(target.callbacks(), clock, faults);
             origin = 0;
             settleNanos = SETTLE_NANOS;
             capacity = workload.capacityTasksPerSecond(profile, target.gpus());
@@ -209,6 +215,7 @@ public final class DrillRunner {
             outbox = null;
             events = engine.subscribe(1 << 16);
             faults = target.faults();
+            callbacks = null; // a live engine posts its own callbacks: target.callbacks is a virtual-clock setting
             origin = engine.clock().nanos();
             owned = new LiveTasks(engine, origin, "drill-" + Long.toString(origin & 0xffffffffL, 36) + "-");
             settleNanos = target.settleLimit().toNanos();
@@ -260,11 +267,15 @@ public final class DrillRunner {
             settle();
             drainEvents();
             EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
+            DrillCallbacks.Count delivered = callbacks == null ? null : callbacks.count();
+            if (callbacks != null) {
+                callbacks.close();
+            }
             if (!isLive) {
                 cluster.close();
             }
             return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
-                    cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount()).result();
+                    cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount(), delivered).result();
         }
 
         /** Runs the timeline up to {@code t}; live, once the engine's clock has reached it. */
@@ -298,16 +309,28 @@ public final class DrillRunner {
             }
             long settleBy = clock.nanos() + settleNanos;
             while (engine.send(new Command.CountActive()).join() > 0 && clock.nanos() < settleBy && clock.runNext()) {
-                outbox.drain(Integer.MAX_VALUE, finished::add);
+                outbox.drain(Integer.MAX_VALUE, this::finished);
             }
-            outbox.drain(Integer.MAX_VALUE, finished::add);
+            outbox.drain(Integer.MAX_VALUE, this::finished);
+            // callbacks still waiting for a retry get the rest of their schedule; one still pending after it counts as lost
+            while (callbacks != null && callbacks.inFlight() > 0 && clock.nanos() < settleBy && clock.runNext()) {
+                // each step fires one timer: a retry, or the engine's own
+            }
+        }
+
+        /** A task reached a final state: kept for the verdict and, with callbacks, posted. */
+        private void finished(TaskView view) {
+            finished.add(view);
+            if (callbacks != null) {
+                callbacks.finished(view);
+            }
         }
 
         // ---------------------------------------------------------------- every second
 
         private void second(long t) {
             if (outbox != null) {
-                outbox.drain(Integer.MAX_VALUE, finished::add);
+                outbox.drain(Integer.MAX_VALUE, this::finished);
             }
             drainEvents();
             EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
@@ -409,9 +432,14 @@ public final class DrillRunner {
                 ++arrivals;
                 String id = owned == null ? "w-" + arrivals : owned.id("w", arrivals);
                 Arrival arrival = workload.draw(random, id, engine.clock().nanos(), Engine.Builder.DEFAULT_MODEL);
-                submit(arrival.spec(), arrival.outputTokens());
+                submit(withCallback(arrival.spec()), arrival.outputTokens());
                 scheduleArrival();
             });
+        }
+
+        private TaskSpec withCallback(TaskSpec s) {
+            return callbacks == null ? s : new TaskSpec(s.taskId(), s.model(), s.input(), s.priority(), callbacks.url(),
+                    s.tenant(), s.businessClass(), s.deadline(), s.maxTokens(), s.promptTokens(), s.metadata());
         }
 
         private void submit(TaskSpec spec, int outputTokens) {
@@ -515,8 +543,8 @@ public final class DrillRunner {
                 Map<String, String> metadata = s.resource() == null ? null : Map.of("exclusive_resource", s.resource());
                 ++arrivals;
                 String id = owned == null ? "s-" + arrivals : owned.id("s", arrivals);
-                submit(new TaskSpec(id, Engine.Builder.DEFAULT_MODEL, "", s.priority(), null, null, null,
-                        null, s.outputTokens(), s.promptTokens(), metadata), -1);
+                submit(withCallback(new TaskSpec(id, Engine.Builder.DEFAULT_MODEL, "", s.priority(), null, null, null,
+                        null, s.outputTokens(), s.promptTokens(), metadata)), -1);
             }
             marker("submit " + s.count() + " × P" + s.priority());
         }

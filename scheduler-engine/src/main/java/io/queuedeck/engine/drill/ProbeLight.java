@@ -32,7 +32,8 @@ public record ProbeLight(String name, String metric, String mode, double measure
     private static ProbeLight light(Drill.Probe p, DrillResult.Phases phases, List<io.queuedeck.engine.task.TaskView> finished,
                                     List<int[]> live, long now, long completedTwice) {
         String metric = p.metric().wireName(), mode = p.mode().wireName();
-        if (p.metric() == Drill.Metric.TASKS_LOST) {
+        if (p.metric() == Drill.Metric.TASKS_LOST || p.metric() == Drill.Metric.CALLBACKS_LOST
+                || p.metric() == Drill.Metric.CALLBACKS_DUPLICATED) {
             return new ProbeLight(p.name(), metric, mode, 0, Light.PENDING); // known only once every task had its chance
         }
         if (p.metric() == Drill.Metric.TASKS_COMPLETED_TWICE) {

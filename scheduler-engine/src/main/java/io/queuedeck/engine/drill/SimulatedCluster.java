@@ -27,6 +27,8 @@ final class SimulatedCluster {
     final ProgressWatchdog watchdog;
     /** The store {@code store_full} faults fail, when the target has one; null in memory. */
     final FaultyStore store;
+    /** The real Redis (behind its fault proxy) of a {@code store: redis} target; null otherwise. */
+    final DrillRedis redis;
     private final Path storeDir;
 
     /**
@@ -53,7 +55,22 @@ final class SimulatedCluster {
         if (clock != null) {
             builder.clock(clock);
         }
-        if (target.store().equals("embedded")) {
+        if (target.store().equals("redis")) {
+            if (clock != null) {
+                // Lettuce notices a lost connection and reconnects in real time, which virtual time would outrun
+                throw new IllegalArgumentException("target.store: redis runs on the real clock only (drill --realtime):"
+                        + " the Redis client reconnects in real time");
+            }
+            storeDir = null;
+            redis = new DrillRedis();
+            try {
+                store = new FaultyStore(TaskStore.redis(redis.uri()));
+            } catch (RuntimeException e) {
+                redis.close();
+                throw e;
+            }
+            builder.store(store);
+        } else if (target.store().equals("embedded")) {
             try {
                 storeDir = Files.createTempDirectory("queuedeck-drill-store");
             } catch (IOException e) {
@@ -61,7 +78,9 @@ final class SimulatedCluster {
             }
             store = new FaultyStore(TaskStore.embedded(storeDir));
             builder.store(store);
+            redis = null;
         } else {
+            redis = null;
             storeDir = null;
             store = null;
         }
@@ -71,6 +90,9 @@ final class SimulatedCluster {
     /** Closes the engine (and its store) and removes the store's temporary directory. */
     void close() {
         engine.close();
+        if (redis != null) {
+            redis.close();
+        }
         if (storeDir != null) {
             try (Stream<Path> files = Files.walk(storeDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

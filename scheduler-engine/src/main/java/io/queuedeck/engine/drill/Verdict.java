@@ -36,12 +36,14 @@ final class Verdict {
     private final List<DrillResult.Marker> markers;
     private final long failovers;
     private final long accepted;
+    private final DrillCallbacks.Count callbacks;
 
     /** @param accepted tasks the drill owns that the engine accepted; -1: every task the engine accepted (its own engine) */
     Verdict(Drill drill, List<TaskView> views, List<int[]> live, DrillResult.Phases phases, EngineSnapshot last,
             long refused, String abortReason, List<DrillResult.LogLine> log, List<DrillResult.Marker> markers,
-            long failovers, long accepted) {
+            long failovers, long accepted, DrillCallbacks.Count callbacks) {
         this.accepted = accepted;
+        this.callbacks = callbacks;
         this.drill = drill;
         this.views = views;
         this.live = live;
@@ -98,7 +100,12 @@ final class Verdict {
     private ProbeResult judge(Drill.Probe probe, Accounting accounting) {
         double value;
         long samples;
-        if (probe.metric().wholeRun()) {
+        if (probe.metric() == Drill.Metric.CALLBACKS_LOST || probe.metric() == Drill.Metric.CALLBACKS_DUPLICATED) {
+            // without callbacks nothing was measured, and a probe that measured nothing must not pass
+            value = callbacks == null ? Double.NaN
+                    : probe.metric() == Drill.Metric.CALLBACKS_LOST ? callbacks.lost() : callbacks.twice();
+            samples = callbacks == null ? 0 : callbacks.finished();
+        } else if (probe.metric().wholeRun()) {
             value = probe.metric() == Drill.Metric.TASKS_LOST ? accounting.lost() : accounting.completedTwice();
             samples = accounting.accepted();
         } else if (probe.mode() == Drill.Mode.CONTINUOUS) {
@@ -185,6 +192,11 @@ final class Verdict {
         findings.add(String.format(Locale.ROOT, "%d tasks accepted: %d completed, %d dead-lettered, %d timed out, "
                         + "%d cancelled, %d lost, %d completed twice; %d refused at admission.", a.accepted(), a.completed(),
                 a.deadLettered(), a.timedOut(), a.cancelled(), a.lost(), a.completedTwice(), a.refused()));
+        if (callbacks != null) {
+            findings.add(String.format(Locale.ROOT, "%d callbacks due: %d reached the receiver, %d never did (%d dead-lettered),"
+                    + " %d more than once.", callbacks.finished(), callbacks.delivered(), callbacks.lost(), callbacks.dead(),
+                    callbacks.twice()));
+        }
         findings.add(String.format(Locale.ROOT, "%d preemptions, %d failed attempts, %d retries over the run.",
                 last.counters().preemptions(), last.counters().failed(), last.counters().retried()));
         double recovered = recoveredAt();

@@ -63,7 +63,7 @@ final class Windows {
                 }
                 yield new Measure(refused, Math.max(0, last - first));
             }
-            case TASKS_LOST, TASKS_COMPLETED_TWICE -> throw new IllegalArgumentException(metric + " is measured on the whole run");
+            case TASKS_LOST, TASKS_COMPLETED_TWICE, CALLBACKS_LOST, CALLBACKS_DUPLICATED -> throw new IllegalArgumentException(metric + " is measured on the whole run");
         };
     }
 

@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * What a fault hits: one GPU instance, every instance of a backend (the model it serves), one
- * tier or one tenant's traffic, or the whole node. Written {@code instance:2}, {@code backend:llama-2-7b},
- * {@code tier:core}, {@code tenant:acme} or {@code node}.
+ * tier or one tenant's traffic, one callback destination host, or the whole node. Written
+ * {@code instance:2}, {@code backend:llama-2-7b}, {@code tier:core}, {@code tenant:acme},
+ * {@code host:hooks.example.com} (or {@code host:NAME:PORT}) or {@code node}.
  *
  * @param scope  the kind of target
  * @param target the instance number, backend, tier or tenant name; empty for the node
@@ -14,7 +15,7 @@ import java.util.Objects;
 public record BlastRadius(Scope scope, String target) {
 
     /** Kinds of target, from the narrowest. */
-    public enum Scope { INSTANCE, BACKEND, TIER, TENANT, NODE }
+    public enum Scope { INSTANCE, BACKEND, TIER, TENANT, HOST, NODE }
 
     public BlastRadius {
         Objects.requireNonNull(scope, "scope");
@@ -41,7 +42,7 @@ public record BlastRadius(Scope scope, String target) {
     /** Reads {@code scope:name} or {@code node}. */
     public static BlastRadius parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("target: must be instance:N, backend:NAME, tier:NAME, tenant:NAME or node");
+            throw new IllegalArgumentException("target: must be instance:N, backend:NAME, tier:NAME, tenant:NAME, host:NAME or node");
         }
         int colon = text.indexOf(':');
         String scope = (colon < 0 ? text : text.substring(0, colon)).trim().toUpperCase(Locale.ROOT);
@@ -52,7 +53,7 @@ public record BlastRadius(Scope scope, String target) {
                 throw e;
             }
             throw new IllegalArgumentException("target: unknown scope '" + scope.toLowerCase(Locale.ROOT)
-                    + "'; use instance, backend, tier, tenant or node");
+                    + "'; use instance, backend, tier, tenant, host or node");
         }
     }
 

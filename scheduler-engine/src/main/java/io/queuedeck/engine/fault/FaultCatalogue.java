@@ -1,6 +1,7 @@
 package io.queuedeck.engine.fault;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.callback.CallbackFaults;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.exec.openai.BackendFaults;
@@ -40,6 +41,7 @@ public final class FaultCatalogue {
     private final Map<String, TcpFaultProxy> proxies = new ConcurrentHashMap<>();
     private volatile FaultyStore store;
     private volatile BackendFaults backends;
+    private volatile CallbackFaults callbacks;
     private final Map<String, Running> active = new LinkedHashMap<>();
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
@@ -67,6 +69,11 @@ public final class FaultCatalogue {
     /** The real backends' HTTP fault hooks, for {@link FaultKind#HTTP} faults. */
     public void registerBackends(BackendFaults value) {
         backends = Objects.requireNonNull(value, "backends");
+    }
+
+    /** The callback dispatcher's receiver faults, for the {@code callback_*} faults. */
+    public void registerCallbacks(CallbackFaults value) {
+        callbacks = Objects.requireNonNull(value, "callbacks");
     }
 
     /** The engine's store, for {@link FaultKind#STORE_FULL} faults. */
@@ -111,6 +118,14 @@ public final class FaultCatalogue {
                         (long) spec.parameter("retry_after_s"), spec.parameter("stall") > 0, spec.parameter("fraction")));
                 undo.add(() -> hooks.clear(url));
             }
+            case CALLBACK_DOWN, CALLBACK_SLOW, CALLBACK_5XX -> {
+                CallbackFaults hooks = callbacks;
+                if (hooks == null) {
+                    throw new IllegalArgumentException("kind: this engine posts no callbacks (it runs without its REST API)");
+                }
+                hooks.set(id, callbackFault(spec));
+                undo.add(() -> hooks.clear(id));
+            }
             case NETWORK -> {
                 TcpFaultProxy proxy = proxies.get(spec.radius().target());
                 if (proxy == null) {
@@ -126,6 +141,7 @@ public final class FaultCatalogue {
         Instant end = spec.duration() == null ? null : start.plus(spec.duration());
         ActiveFault fault = new ActiveFault(id, spec, start, end, spec.label());
         mark(id, fault.label(), true);
+        audit("fault.inject", id, fault.label());
         LOG.log(System.Logger.Level.INFO, "fault {0} injected: {1}", id, fault.label());
         if (spec.kind() == FaultKind.CRASH && spec.duration() == null) {
             return fault; // a crash is over once it happened: the instance reloads by itself
@@ -147,6 +163,7 @@ public final class FaultCatalogue {
             step.run();
         }
         mark(id, running.fault().label(), false);
+        audit("fault.clear", id, running.fault().label());
         LOG.log(System.Logger.Level.INFO, "fault {0} cleared: {1}", id, running.fault().label());
         return true;
     }
@@ -162,6 +179,23 @@ public final class FaultCatalogue {
         } catch (java.util.concurrent.CompletionException e) {
             LOG.log(System.Logger.Level.WARNING, "fault {0} marked, but not durably: {1}", id, e.getCause().getMessage());
         }
+    }
+
+    private static CallbackFaults.Fault callbackFault(FaultSpec spec) {
+        CallbackFaults.Effect effect = switch (spec.kind()) {
+            case CALLBACK_DOWN -> CallbackFaults.Effect.DOWN;
+            case CALLBACK_SLOW -> CallbackFaults.Effect.SLOW;
+            default -> CallbackFaults.Effect.ERROR;
+        };
+        BlastRadius radius = spec.radius();
+        return new CallbackFaults.Fault(effect, radius.scope() == BlastRadius.Scope.TENANT ? radius.target() : null,
+                radius.scope() == BlastRadius.Scope.HOST ? radius.target() : null, (long) spec.parameter("latency_ms"),
+                (int) spec.parameter("status"));
+    }
+
+    /** Every fault's start and end is in the audit trail, whichever way it was injected (API, console, drill). */
+    private void audit(String action, String target, String detail) {
+        engine.audit().record("fault-catalogue", "faults", action, target, 0, detail);
     }
 
     /** Ends every fault in force; answers how many there were. */
@@ -180,12 +214,16 @@ public final class FaultCatalogue {
     public synchronized int disarm() {
         armed = false;
         int cleared = clearAll();
+        audit("faults.disarm", "node", cleared + " faults cleared; injection refused until re-armed");
         LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared", cleared);
         return cleared;
     }
 
     /** Allows injection again after {@link #disarm}. */
     public synchronized void arm() {
+        if (!armed) {
+            audit("faults.arm", "node", "injection allowed again");
+        }
         armed = true;
     }
 

@@ -50,7 +50,13 @@ public enum FaultKind {
      * {@code Retry-After: retry_after_s} when given), or, with {@code stall} 1, reach the server
      * and stall after the headers; {@code fraction} of requests are hit.
      */
-    HTTP(EnumSet.of(Scope.BACKEND), Map.of("status", 503.0, "retry_after_s", 0.0, "stall", 0.0, "fraction", 1.0));
+    HTTP(EnumSet.of(Scope.BACKEND), Map.of("status", 503.0, "retry_after_s", 0.0, "stall", 0.0, "fraction", 1.0)),
+    /** Callback receivers are down: every attempt's connection is refused (retried by the dispatcher's schedule). */
+    CALLBACK_DOWN(EnumSet.of(Scope.NODE, Scope.TENANT, Scope.HOST), Map.of()),
+    /** Callback receivers answer {@code latency_ms} late. */
+    CALLBACK_SLOW(EnumSet.of(Scope.NODE, Scope.TENANT, Scope.HOST), Map.of("latency_ms", 2000.0)),
+    /** Callback receivers answer {@code status} (5xx). */
+    CALLBACK_5XX(EnumSet.of(Scope.NODE, Scope.TENANT, Scope.HOST), Map.of("status", 503.0));
 
     private final Set<Scope> scopes;
     private final Map<String, Double> defaults;

@@ -1,0 +1,123 @@
+package io.queuedeck.console.overview;
+
+import io.queuedeck.console.gateway.ChangeLog;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.collections.ObservableList;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.StackPane;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Line;
+
+/**
+ * Fault markers on the Overview's sparklines, as on the Latency charts: each fault injected or
+ * cleared in the sparklines' window is a vertical line over every sparkline tile, with a short
+ * label at its top and the whole change-log entry as a tooltip. TilesFX draws sparklines itself,
+ * so the markers are an overlay on each tile, placed by time between the oldest and newest point
+ * the sparklines hold (one point a second).
+ */
+final class SparkMarkers {
+    static final String MARKER_CLASS = "qd-spark-marker";
+    static final String LABEL_CLASS = "qd-spark-marker-label";
+    /** Characters of the label at a marker's top; the tooltip has all of it. */
+    static final int SHORT_LABEL = 12;
+    /** The sparkline's inset from the tile's sides, as a fraction of its width (TilesFX pads its graph). */
+    private static final double INSET = 0.05;
+
+    /** A marker placed on the sparklines: {@code fraction} 0 is the oldest point, 1 the newest. */
+    record Placed(double fraction, String shortLabel, String tooltip, String styleClass) {}
+
+    private final ObservableList<ChangeLog.Entry> entries;
+    private final List<Pane> overlays = new ArrayList<>();
+    private List<Placed> shown = List.of();
+
+    SparkMarkers(ObservableList<ChangeLog.Entry> entries) {
+        this.entries = entries;
+    }
+
+    /**
+     * The fault and recovery entries between {@code oldest} and {@code newest}, placed; the rest
+     * (policy switches, operator actions) stay on the Latency charts, where there is room.
+     */
+    static List<Placed> place(List<ChangeLog.Entry> entries, Instant oldest, Instant newest) {
+        List<Placed> placed = new ArrayList<>();
+        if (oldest == null || newest == null || !newest.isAfter(oldest)) {
+            return placed;
+        }
+        double span = newest.toEpochMilli() - oldest.toEpochMilli();
+        for (ChangeLog.Entry entry : entries) {
+            if (entry.kind() != ChangeLog.Kind.FAULT && entry.kind() != ChangeLog.Kind.RECOVERY
+                    || entry.at().isBefore(oldest) || entry.at().isAfter(newest)) {
+                continue;
+            }
+            double fraction = (entry.at().toEpochMilli() - oldest.toEpochMilli()) / span;
+            placed.add(new Placed(fraction, shorten(entry.text()), entry.text(),
+                    "marker-" + entry.kind().name().toLowerCase(Locale.ROOT)));
+        }
+        return placed;
+    }
+
+    /** The few words at a marker's top: a fault's label without its id ("fault f-3: slow …" → "slow …"). */
+    static String shorten(String text) {
+        String words = text.replaceFirst("^fault (cleared )?f-\\d+: ", (text.contains("cleared") ? "end " : ""));
+        return words.length() <= SHORT_LABEL ? words : words.substring(0, SHORT_LABEL - 1) + "…";
+    }
+
+    /** {@code tile} with an overlay for the markers; the overlay takes the mouse only on its markers. */
+    StackPane attach(Node tile) {
+        Pane overlay = new Pane();
+        overlay.setPickOnBounds(false);
+        overlay.getStyleClass().add("qd-spark-markers");
+        overlays.add(overlay);
+        overlay.widthProperty().addListener((o, a, v) -> draw(overlay));
+        overlay.heightProperty().addListener((o, a, v) -> draw(overlay));
+        StackPane stack = new StackPane(tile, overlay);
+        stack.setMaxSize(Double.MAX_VALUE, Double.MAX_VALUE);
+        return stack;
+    }
+
+    /** Places the markers for the sparklines' current window; cheap when nothing moved a marker. */
+    void update(Instant oldest, Instant newest) {
+        List<Placed> next = place(entries, oldest, newest);
+        if (next.equals(shown)) {
+            return;
+        }
+        shown = next;
+        overlays.forEach(this::draw);
+    }
+
+    /** What is drawn now (for tests). */
+    List<Placed> shown() {
+        return shown;
+    }
+
+    private void draw(Pane overlay) {
+        overlay.getChildren().clear();
+        double width = overlay.getWidth(), height = overlay.getHeight();
+        if (width <= 0 || height <= 0) {
+            return;
+        }
+        double left = width * INSET, usable = width * (1 - 2 * INSET);
+        for (Placed marker : shown) {
+            double x = left + marker.fraction() * usable;
+            Line line = new Line(x, height * 0.3, x, height - height * INSET);
+            line.getStyleClass().addAll(MARKER_CLASS, marker.styleClass());
+            line.setMouseTransparent(true);
+            Line band = new Line(x, height * 0.3, x, height - height * INSET); // a 1-px line is hard to hover
+            band.setStroke(Color.TRANSPARENT);
+            band.setStrokeWidth(9);
+            Tooltip tip = new Tooltip(marker.tooltip());
+            Tooltip.install(band, tip);
+            Label label = new Label(marker.shortLabel());
+            label.getStyleClass().addAll(LABEL_CLASS, marker.styleClass());
+            label.setTooltip(tip);
+            label.relocate(Math.min(x + 2, Math.max(0, width - 70)), height * 0.3);
+            overlay.getChildren().addAll(band, line, label);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.queuedeck.console.overview;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.console.gateway.ChangeLog;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+/** A fault in the change log shows on every Overview sparkline, labelled, with the entry as tooltip. */
+class OverviewMarkersUiTest {
+    private static final ChangeLog changes = new ChangeLog(Clock.systemUTC());
+    private static OverviewView view;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void showScreen() throws Exception {
+        Stage stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupStage(s -> {
+            view = new OverviewView(new OverviewViewModel(), changes.entries());
+            s.setScene(new Scene(view.root(), 1280, 900));
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(stage.isShowing()).isTrue();
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        FxToolkit.cleanupStages();
+    }
+
+    @Test
+    void faultRecorded_markedOnEverySparkline_withLabelAndTooltip() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sampled).get() > 0);
+        WaitForAsyncUtils.asyncFx(() -> changes.record(ChangeLog.Kind.FAULT, "fault f-7: slow factor=4 on instance:1")).get();
+
+        // drawn once a point newer than the fault has been sampled
+        await().atMost(Duration.ofSeconds(30)).until(() -> !WaitForAsyncUtils.asyncFx(view::sparkMarkers).get().isEmpty());
+
+        Set<Label> labels = WaitForAsyncUtils.asyncFx(() -> robot.lookup("." + SparkMarkers.LABEL_CLASS).queryAllAs(Label.class)).get();
+        assertThat(labels).hasSize(6); // throughput, tokens, p50, p99, TTFT, oldest waiting
+        assertThat(labels).allSatisfy(label -> {
+            assertThat(label.getText()).isEqualTo("slow factor…");
+            assertThat(label.getTooltip().getText()).isEqualTo("fault f-7: slow factor=4 on instance:1");
+            assertThat(label.getStyleClass()).contains("marker-fault");
+        });
+    }
+}
