@@ -18,9 +18,13 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ClientStream implements StreamListener {
 
-    /** Writes one chunk to the client; answers whether it wrote anything. */
+    /** Where the chunks and the end of a successful stream go. */
     interface Sink {
+        /** Writes one chunk to the client; answers whether it wrote anything. */
         boolean chunk(String data) throws IOException;
+
+        /** Writes the end of the answer and completes the response. */
+        void finished(Event.Finished f) throws IOException;
     }
 
     /** A write to the client, done under the stream's lock. */
@@ -44,6 +48,7 @@ final class ClientStream implements StreamListener {
     private Sink sink; // guarded by lock
     private boolean wroteSinceKeepAlive; // guarded by lock
     private boolean gone; // guarded by lock
+    private boolean answered; // guarded by lock: the response is complete
     private volatile boolean relayed;
 
     @Override
@@ -69,9 +74,30 @@ final class ClientStream implements StreamListener {
         }
     }
 
+    /**
+     * The end is written here, on the backend's thread, when the request is attached: the client
+     * gets its last bytes and the end of the response without waiting for the request's thread to
+     * wake (under load that wait was most of the front door's added time per request).
+     */
     @Override
     public void finished(String text, Generation generation) {
-        events.add(new Event.Finished(text, generation));
+        Event.Finished end = new Event.Finished(text, generation);
+        lock.lock();
+        try {
+            if (!gone && sink != null) {
+                try {
+                    sink.finished(end);
+                    answered = true;
+                } catch (IOException | RuntimeException e) {
+                    gone = true;
+                    events.add(new Event.ClientGone());
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        events.add(end);
     }
 
     @Override
@@ -111,6 +137,9 @@ final class ClientStream implements StreamListener {
     void keepAlive(Write keepAlive) throws IOException {
         lock.lock();
         try {
+            if (answered) {
+                return;
+            }
             if (gone) {
                 throw new IOException("the client has gone");
             }
@@ -123,10 +152,13 @@ final class ClientStream implements StreamListener {
         }
     }
 
-    /** Runs a final write under the lock, so it follows every chunk written before it. */
+    /** Runs a final write under the lock, so it follows every chunk written before it; none once answered. */
     void last(Write write) throws IOException {
         lock.lock();
         try {
+            if (answered) {
+                return;
+            }
             if (gone) {
                 throw new IOException("the client has gone");
             }

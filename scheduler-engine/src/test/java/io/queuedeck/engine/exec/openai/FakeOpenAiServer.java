@@ -112,6 +112,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private volatile String metrics;
     private volatile boolean continuing;
     private volatile long healthDelayMillis;
+    private volatile Probe probe;
+
+    /** Told when each completion request arrives, when its first token and its end are written (benchmarks). */
+    public interface Probe {
+        void at(JsonNode request, String phase, long nanos);
+    }
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -168,6 +174,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** {@code /health} answers only after this long: a server too busy to answer its probe in time. */
     public void healthDelay(long millis) {
         healthDelayMillis = millis;
+    }
+
+    /** Times each completion request's arrival ("received"), first token ("first") and end ("end"). */
+    public void probe(Probe value) {
+        probe = value;
     }
 
     public void withoutHealthEndpoint() {
@@ -259,6 +270,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     private void complete(HttpExchange exchange, boolean chat) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
+        Probe timing = probe;
+        if (timing != null) {
+            timing.at(request, "received", System.nanoTime());
+        }
         authorization = exchange.getRequestHeaders().getFirst("Authorization");
         requests.add(request);
         Script script = scripts.poll();
@@ -332,6 +347,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     usage(chunk, request, tokens.size());
                 }
                 event(out, chunk);
+                if (i == 0 && timing != null) {
+                    timing.at(request, "first", System.nanoTime());
+                }
                 if (i == 0 && script.malformedEvent()) {
                     out.write("data: {not json\n\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();
@@ -346,6 +364,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
             if (script.done()) {
                 out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
+            }
+            if (timing != null) {
+                timing.at(request, "end", System.nanoTime());
             }
         } catch (IOException clientWentAway) {
             closedByClient.incrementAndGet();
