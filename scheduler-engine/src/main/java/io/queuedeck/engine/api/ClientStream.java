@@ -45,6 +45,7 @@ final class ClientStream implements StreamListener {
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<String> early = new ArrayDeque<>(); // guarded by lock
+    private final StreamIdentity identity = new StreamIdentity(); // guarded by lock
     private Sink sink; // guarded by lock
     private boolean wroteSinceKeepAlive; // guarded by lock
     private boolean gone; // guarded by lock
@@ -52,13 +53,14 @@ final class ClientStream implements StreamListener {
     private volatile boolean relayed;
 
     @Override
-    public void chunk(String data) {
+    public void chunk(String raw) {
         relayed = true;
         lock.lock();
         try {
             if (gone) {
                 return;
             }
+            String data = identity.apply(raw);
             if (sink == null) {
                 early.add(data);
                 return;

@@ -303,6 +303,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         OutputStream out = exchange.getResponseBody();
         open.incrementAndGet();
         String id = (chat ? "chatcmpl-" : "cmpl-") + requests.size();
+        long created = 1_700_000_000L + requests.size(); // each request its own, as a real server's clock moves
         String model = request.path("model").asText();
         try {
             pause(script.firstTokenDelayMillis());
@@ -316,7 +317,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 tokens = tokens.subList(from, to);
             }
             if (chat) {
-                ObjectNode role = chunk(id, model, true);
+                ObjectNode role = chunk(id, created, model, true);
                 role.withArray("choices").addObject().put("index", 0).putObject("delta").put("role", "assistant").put("content", "");
                 event(out, role);
             }
@@ -331,7 +332,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 }
                 boolean last = i == tokens.size() - 1;
-                ObjectNode chunk = chunk(id, model, chat);
+                ObjectNode chunk = chunk(id, created, model, chat);
                 ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
                 if (chat) {
                     choice.putObject("delta").put("content", tokens.get(i));
@@ -356,7 +357,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 }
             }
             if (script.usage() && script.usageOnlyInLastChunk()) {
-                ObjectNode chunk = chunk(id, model, chat);
+                ObjectNode chunk = chunk(id, created, model, chat);
                 chunk.putArray("choices");
                 usage(chunk, request, tokens.size());
                 event(out, chunk);
@@ -393,9 +394,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return n;
     }
 
-    private static ObjectNode chunk(String id, String model, boolean chat) {
+    private static ObjectNode chunk(String id, long created, String model, boolean chat) {
         return JSON.createObjectNode().put("id", id).put("object", chat ? "chat.completion.chunk" : "text_completion")
-                .put("created", 1_700_000_000L).put("model", model);
+                .put("created", created).put("model", model);
     }
 
     private static void usage(ObjectNode chunk, JsonNode request, int completion) {
