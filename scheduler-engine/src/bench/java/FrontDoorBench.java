@@ -83,7 +83,8 @@ public class FrontDoorBench {
         int slots = clients * 2;
         OkHttpClient okhttp = new OkHttpClient.Builder()
                 .dispatcher(new Dispatcher(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-stream-", 0).factory())))
-                .fastFallback(false).connectionPool(new ConnectionPool(slots + 16, 5, TimeUnit.MINUTES))
+                .fastFallback(Boolean.getBoolean("fdb.fastFallback")) // true: as the executor's default was before 0060
+                .connectionPool(new ConnectionPool(slots + 16, 5, TimeUnit.MINUTES))
                 .eventListenerFactory(call -> new Timestamps()).build();
         OpenAiExecutor executor = OpenAiExecutor.builder().httpClient(okhttp)
                 .backend(Backend.at(fake.url()).withModels(List.of("bench-model")).withSlots(slots)).build();
