@@ -13,8 +13,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread that reads them from the backend, as soon as the request has attached its writer (those
  * that come earlier wait in a buffer): one handoff less per chunk. A slow client therefore slows
  * the reading of its own backend stream, as any proxy does, and nothing else: each stream has its
- * own thread. The outcome, and a client found gone, go to the request's thread through a queue;
- * that thread also writes keep-alives. Every write holds one lock, so they never interleave.
+ * own thread. A successful end is written (and the response closed) by that thread too; the
+ * outcome, and a client found gone, also go to the request's thread through a queue; that thread
+ * writes keep-alives and failures. Every write holds one lock, so they never interleave. Every
+ * chunk gets the answer's one identity ({@link StreamIdentity}).
  */
 final class ClientStream implements StreamListener {
 
