@@ -33,6 +33,15 @@ public final class GpuCommands {
                 "GPU " + instance + (draining ? " draining" : " drain ended")));
     }
 
+    /** Drains every instance of one inference server (each model it serves), or ends that; logged once. */
+    public void drainServer(String url, java.util.List<Integer> instances, boolean draining) {
+        java.util.concurrent.CompletableFuture<?>[] sent = instances.stream()
+                .map(i -> commands.send(new Command.DrainInstance(i, draining))).toArray(java.util.concurrent.CompletableFuture[]::new);
+        java.util.concurrent.CompletableFuture.allOf(sent).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
+                "server " + url + (draining ? " draining" : " drain ended") + " (GPU " + instances.stream()
+                        .map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")"));
+    }
+
     public void setOnline(int instance, boolean online) {
         commands.send(new Command.SetInstanceOnline(instance, online)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
                 "GPU " + instance + (online ? " brought online" : " taken offline")));

@@ -114,7 +114,7 @@ public final class GpusView {
             server.getStyleClass().add("gpu-speed");
             server.setId("gpu-" + id + "-server");
             showBackendLines(false);
-            actions = new GpuActions(GpusView.this.model.gpuCommands(), id, "gpus");
+            actions = new GpuActions(GpusView.this.model.gpuCommands(), id, "gpus").onDrainServer(GpusView.this.model::drainServer);
             box.getChildren().addAll(head, url, batch, kv, speed, server, tasks, actions);
         }
 

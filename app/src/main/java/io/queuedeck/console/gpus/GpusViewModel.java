@@ -93,4 +93,18 @@ public final class GpusViewModel {
     public void drain(int instance, boolean draining) {
         gpuCommands.drain(instance, draining);
     }
+
+    /**
+     * Drains (or ends the drain of) the whole inference server that {@code instance} runs on: every
+     * instance with its URL, one per model it serves. Nothing for a simulated GPU.
+     */
+    public void drainServer(int instance, boolean draining) {
+        GpuRow row = rows().stream().filter(r -> r.id() == instance).findFirst().orElse(null);
+        if (row == null || !row.isBackend()) {
+            return;
+        }
+        String url = row.backend().url();
+        gpuCommands.drainServer(url, rows().stream().filter(r -> r.isBackend() && r.backend().url().equals(url))
+                .map(GpuRow::id).toList(), draining);
+    }
 }

@@ -27,6 +27,8 @@ public final class GpuActions extends HBox {
     private final MenuItem restore = new MenuItem("Restore full speed");
     private final Button offline = new Button("Take offline");
     private final Button drain = new Button("Drain");
+    private final Button drainServer = new Button("Drain server");
+    private java.util.function.BiConsumer<Integer, Boolean> serverDrain;
     private final int id;
     private GpuRow row;
 
@@ -62,7 +64,21 @@ public final class GpuActions extends HBox {
                 commands.setOnline(id, row.state() == InstanceState.OFFLINE);
             }
         });
-        getChildren().addAll(crash, slow, drain, offline);
+        drainServer.setId(base + "drain-server");
+        drainServer.setVisible(false);
+        drainServer.setManaged(false);
+        drainServer.setOnAction(e -> {
+            if (row != null && serverDrain != null) {
+                serverDrain.accept(id, !row.draining());
+            }
+        });
+        getChildren().addAll(crash, slow, drain, drainServer, offline);
+    }
+
+    /** Offers "Drain server" on a backend: {@code action} drains (true) or ends the drain of its whole server. */
+    public GpuActions onDrainServer(java.util.function.BiConsumer<Integer, Boolean> action) {
+        serverDrain = action;
+        return this;
     }
 
     /** Shows what makes sense for the GPU's state now. */
@@ -82,6 +98,13 @@ public final class GpuActions extends HBox {
         drain.setVisible(backend);
         drain.setManaged(backend);
         drain.setText(next.draining() ? "End drain" : "Drain");
+        drainServer.setVisible(backend && serverDrain != null);
+        drainServer.setManaged(backend && serverDrain != null);
+        drainServer.setText(next.draining() ? "End server drain" : "Drain server");
+        if (backend) {
+            drainServer.setTooltip(new Tooltip((next.draining() ? "Let every model of " : "Drain every model of ")
+                    + next.backend().url() + (next.draining() ? " take new work again" : ": the requests it runs finish")));
+        }
         drain.setTooltip(new Tooltip(next.draining()
                 ? "Let GPU " + id + " take new work again"
                 : "Drain GPU " + id + ": it takes no new work; the requests it runs finish"));

@@ -95,6 +95,22 @@ class GpusViewModelTest {
     }
 
     @Test
+    void drainServer_drainsEveryInstanceOfThatUrl_andNoOther_loggedOnce() {
+        BackendLoad gpu1 = new BackendLoad("http://gpu1:8000", 0, 8, 0, null, null, null, null, null);
+        model.apply(snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 0, 8, 0, 0, 1.0, false, gpu1),
+                new InstanceStatus(1, "llama", InstanceState.UP, 0, 8, 0, 0, 1.0, false,
+                        new BackendLoad("http://gpu2:8000", 0, 8, 0, null, null, null, null, null)),
+                new InstanceStatus(2, "qwen", InstanceState.UP, 0, 8, 0, 0, 1.0, false, gpu1)).build());
+
+        model.drainServer(2, true);
+        model.drainServer(0, false);
+
+        assertThat(commands.sent).containsExactly("drain 0", "drain 2", "undrain 0", "undrain 2");
+        assertThat(log.entries()).extracting(ChangeLog.Entry::text).containsExactly(
+                "server http://gpu1:8000 draining (GPU 0, 2)", "server http://gpu1:8000 drain ended (GPU 0, 2)");
+    }
+
+    @Test
     void commands_refused_notLogged() {
         commands.failWith = new IllegalArgumentException("instance must be between 0 and 3, got 9");
 

@@ -13,14 +13,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread that reads them from the backend, as soon as the request has attached its writer (those
  * that come earlier wait in a buffer): one handoff less per chunk. A slow client therefore slows
  * the reading of its own backend stream, as any proxy does, and nothing else: each stream has its
- * own thread. The outcome, and a client found gone, go to the request's thread through a queue;
- * that thread also writes keep-alives. Every write holds one lock, so they never interleave.
+ * own thread. A successful end is written (and the response closed) by that thread too; the
+ * outcome, and a client found gone, also go to the request's thread through a queue; that thread
+ * writes keep-alives and failures. Every write holds one lock, so they never interleave. Every
+ * chunk gets the answer's one identity ({@link StreamIdentity}).
  */
 final class ClientStream implements StreamListener {
 
-    /** Writes one chunk to the client; answers whether it wrote anything. */
+    /** Where the chunks and the end of a successful stream go. */
     interface Sink {
+        /** Writes one chunk to the client; answers whether it wrote anything. */
         boolean chunk(String data) throws IOException;
+
+        /** Writes the end of the answer and completes the response. */
+        void finished(Event.Finished f) throws IOException;
     }
 
     /** A write to the client, done under the stream's lock. */
@@ -41,19 +47,22 @@ final class ClientStream implements StreamListener {
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<String> early = new ArrayDeque<>(); // guarded by lock
+    private final StreamIdentity identity = new StreamIdentity(); // guarded by lock
     private Sink sink; // guarded by lock
     private boolean wroteSinceKeepAlive; // guarded by lock
     private boolean gone; // guarded by lock
+    private boolean answered; // guarded by lock: the response is complete
     private volatile boolean relayed;
 
     @Override
-    public void chunk(String data) {
+    public void chunk(String raw) {
         relayed = true;
         lock.lock();
         try {
             if (gone) {
                 return;
             }
+            String data = identity.apply(raw);
             if (sink == null) {
                 early.add(data);
                 return;
@@ -69,9 +78,30 @@ final class ClientStream implements StreamListener {
         }
     }
 
+    /**
+     * The end is written here, on the backend's thread, when the request is attached: the client
+     * gets its last bytes and the end of the response without waiting for the request's thread to
+     * wake (under load that wait was most of the front door's added time per request).
+     */
     @Override
     public void finished(String text, Generation generation) {
-        events.add(new Event.Finished(text, generation));
+        Event.Finished end = new Event.Finished(text, generation);
+        lock.lock();
+        try {
+            if (!gone && sink != null) {
+                try {
+                    sink.finished(end);
+                    answered = true;
+                } catch (IOException | RuntimeException e) {
+                    gone = true;
+                    events.add(new Event.ClientGone());
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        events.add(end);
     }
 
     @Override
@@ -111,6 +141,9 @@ final class ClientStream implements StreamListener {
     void keepAlive(Write keepAlive) throws IOException {
         lock.lock();
         try {
+            if (answered) {
+                return;
+            }
             if (gone) {
                 throw new IOException("the client has gone");
             }
@@ -123,10 +156,13 @@ final class ClientStream implements StreamListener {
         }
     }
 
-    /** Runs a final write under the lock, so it follows every chunk written before it. */
+    /** Runs a final write under the lock, so it follows every chunk written before it; none once answered. */
     void last(Write write) throws IOException {
         lock.lock();
         try {
+            if (answered) {
+                return;
+            }
             if (gone) {
                 throw new IOException("the client has gone");
             }

@@ -1,5 +1,6 @@
 package io.queuedeck.engine.api;
 
+import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
@@ -21,16 +22,29 @@ final class InstanceActions {
         this.answers = answers;
     }
 
-    /** Applies the action and answers the instance as it is afterwards. */
-    InstanceRoutes.Instance act(Context ctx) {
+    void register(Javalin app, Auditor auditor) {
+        app.post("/v1/instances/{action}", ctx -> {
+            Routes.json(ctx, 200, act(ctx));
+            auditor.record(ctx, "instance." + ctx.pathParam("action").substring(ctx.pathParam("action").lastIndexOf(':') + 1),
+                    ctx.pathParam("action"), 0, null);
+        });
+        new BackendActions(engine, answers, this).register(app, auditor);
+    }
+
+    /** Only an operator of the whole server may take capacity away: an instance serves every tenant. */
+    static void requireOperator(Context ctx) {
         TaskAccess.require(ctx, "drain, take offline or bring online instances", Scope.OPERATE);
         Client client = TaskAccess.client(ctx);
         if (client != null && (client.tenant() != null || client.policy().mostUrgentPriority() > 0)) {
-            // an instance serves every tenant: taking it away is for an operator of the whole server
             throw new ApiException(403, "instance_control_not_allowed", "client '" + client.policy().name()
                     + "' is bound to a tenant or a priority cap; draining and taking instances offline needs a client"
                     + " without either");
         }
+    }
+
+    /** Applies the action and answers the instance as it is afterwards. */
+    InstanceRoutes.Instance act(Context ctx) {
+        requireOperator(ctx);
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
         String verb = colon < 0 ? "" : action.substring(colon + 1).toLowerCase(Locale.ROOT);
@@ -39,6 +53,14 @@ final class InstanceActions {
                     + "'; use POST /v1/instances/{id}:{drain|offline|online}");
         }
         int id = instanceId(action.substring(0, colon));
+        apply(id, verb);
+        // the published snapshot may predate the command: answer from a fresh one
+        EngineSnapshot after = answers.await(engine.send(new Command.TakeSnapshot()));
+        return InstanceRoutes.instances(after).instances().get(id);
+    }
+
+    /** {@code verb} (drain, offline, online) on instance {@code id}. */
+    void apply(int id, String verb) {
         switch (verb) {
             case "drain" -> run(new Command.DrainInstance(id, true), "drain");
             case "offline" -> run(new Command.SetInstanceOnline(id, false), "take offline");
@@ -50,9 +72,6 @@ final class InstanceActions {
                 run(new Command.SetInstanceOnline(id, true), "bring online");
             }
         }
-        // the published snapshot may predate the command: answer from a fresh one
-        EngineSnapshot after = answers.await(engine.send(new Command.TakeSnapshot()));
-        return InstanceRoutes.instances(after).instances().get(id);
     }
 
     private int instanceId(String text) {

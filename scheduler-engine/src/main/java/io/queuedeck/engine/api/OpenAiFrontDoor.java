@@ -172,7 +172,7 @@ final class OpenAiFrontDoor {
     private boolean serve(String id, ClientStream relay, Answer answer) throws InterruptedException {
         try {
             answer.begin();
-            relay.attach(answer::chunk);
+            relay.attach(answer);
             while (true) {
                 ClientStream.Event event = relay.next(keepAliveNanos);
                 switch (event) {
@@ -353,15 +353,10 @@ final class OpenAiFrontDoor {
     // ---------------------------------------------------------------- how the answer is written
 
     /** The two ways of answering: server-sent events or one JSON body. */
-    private interface Answer {
+    private interface Answer extends ClientStream.Sink {
         void begin() throws IOException;
 
         void keepAlive() throws IOException;
-
-        /** Answers whether it wrote to the client. */
-        boolean chunk(String data) throws IOException;
-
-        void finished(ClientStream.Event.Finished f) throws IOException;
 
         void failed(int status, String message) throws IOException;
 
@@ -419,7 +414,7 @@ final class OpenAiFrontDoor {
         @Override
         public void finished(ClientStream.Event.Finished f) throws IOException {
             out.write(DONE);
-            out.flush();
+            out.close(); // the response ends now: the client need not wait for the request's thread
         }
 
         @Override
@@ -500,6 +495,7 @@ final class OpenAiFrontDoor {
         public void finished(ClientStream.Event.Finished f) throws IOException {
             var g = f.generation();
             write(200, answer(f.text(), g.finishReason(), g.usage() == null ? null : JSON.valueToTree(g.usage())));
+            out.close(); // the response ends now: the client need not wait for the request's thread
         }
 
         @Override

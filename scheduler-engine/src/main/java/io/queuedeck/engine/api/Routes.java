@@ -166,12 +166,7 @@ final class Routes {
             TaskAccess.require(ctx, "read the instances", Scope.READ, Scope.OPERATE);
             json(ctx, 200, InstanceRoutes.instances(snapshot()));
         });
-        InstanceActions instanceActions = new InstanceActions(engine, answers);
-        app.post("/v1/instances/{action}", ctx -> {
-            json(ctx, 200, instanceActions.act(ctx));
-            auditor.record(ctx, "instance." + ctx.pathParam("action").substring(ctx.pathParam("action").lastIndexOf(':') + 1),
-                    ctx.pathParam("action"), 0, null);
-        });
+        new InstanceActions(engine, answers).register(app, auditor); // and whole backends' (BackendActions)
         app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
         if (baseline) {
             // The benchmark's yardstick: the same server, body read, a constant answer, no engine.

@@ -17,4 +17,23 @@ package io.queuedeck.engine.exec;
  * @param tokensPerSecond tokens this instance received per second over the last health interval (at least 1 s)
  */
 public record BackendLoad(String url, int slotsInUse, int slots, int inFlight, Double serverWaiting,
-                          Double serverRunning, Double kvCacheUsage, Double ttftMs, Double tokensPerSecond) {}
+                          Double serverRunning, Double kvCacheUsage, Double ttftMs, Double tokensPerSecond) {
+
+    /**
+     * The instances serving the server at {@code url}: one per model it serves. A trailing slash
+     * or {@code /v1} (the base URL OpenAI clients take) is ignored, as where backends are given.
+     */
+    public static java.util.List<Integer> instancesAt(java.util.List<InstanceStatus> instances, String url) {
+        String wanted = normalized(url);
+        return instances.stream().filter(i -> i.backend() != null && normalized(i.backend().url()).equals(wanted))
+                .map(InstanceStatus::id).toList();
+    }
+
+    private static String normalized(String url) {
+        String u = url.strip();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u.endsWith("/v1") ? u.substring(0, u.length() - 3) : u;
+    }
+}

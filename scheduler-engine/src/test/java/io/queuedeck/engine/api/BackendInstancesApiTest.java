@@ -140,6 +140,50 @@ class BackendInstancesApiTest {
         }
     }
 
+    @Test
+    void drainBackend_drainsEveryModelOfThatServer_andNoOther_andOnlineEndsIt() throws Exception {
+        try (FakeOpenAiServer two = new FakeOpenAiServer(MODEL, "other-model");
+             FakeOpenAiServer one = new FakeOpenAiServer(MODEL)) {
+            var executor = io.queuedeck.engine.exec.openai.OpenAiExecutor.builder()
+                    .backend(io.queuedeck.engine.exec.openai.Backend.at(two.url()).withModels(java.util.List.of(MODEL, "other-model")))
+                    .backend(io.queuedeck.engine.exec.openai.Backend.at(one.url()).withModels(java.util.List.of(MODEL))).build();
+            try (executor; Engine engine = Engine.builder().executor(executor).build()) {
+                engine.start();
+                try (ApiServer server = ApiServer.builder(engine).port(0).virtualThreads().build().start()) {
+                    Http http = new Http(server.baseUri());
+
+                    // the base URL as an OpenAI client has it (with /v1/) names the same server
+                    Http.Response drained = http.post("/v1/backends:drain", "{\"url\":\"" + two.url() + "/v1/\"}");
+
+                    assertThat(drained.status()).isEqualTo(200);
+                    assertThat(drained.json().path("url").asText()).isEqualTo(two.url());
+                    assertThat(drained.json().path("instances")).hasSize(2)
+                            .allSatisfy(i -> assertThat(i.path("draining").asBoolean()).isTrue());
+                    JsonNode all = http.get("/v1/instances").json().path("instances");
+                    assertThat(all.get(0).path("draining").asBoolean()).isTrue();
+                    assertThat(all.get(1).path("draining").asBoolean()).isTrue();
+                    assertThat(all.get(2).path("draining").asBoolean()).isFalse(); // the other server
+                    String task = engine.send(new Command.Submit(TaskSpec.of(MODEL, "x", 5, 4))).join().task().id();
+                    await().atMost(WAIT).until(() -> engine.send(new Command.FindTask(task)).join().orElseThrow().state()
+                            == TaskState.SUCCEEDED);
+                    assertThat(two.requests()).isEmpty();
+                    assertThat(one.requests()).hasSize(1);
+
+                    Http.Response online = http.post("/v1/backends:online", "{\"url\":\"" + two.url() + "\"}");
+                    assertThat(online.json().path("instances"))
+                            .allSatisfy(i -> assertThat(i.path("draining").asBoolean()).isFalse());
+
+                    Http.Response missing = http.post("/v1/backends:drain", "{}");
+                    assertThat(missing.status()).isEqualTo(400);
+                    assertThat(missing.json().toString()).contains("url");
+                    Http.Response unknown = http.post("/v1/backends:drain", "{\"url\":\"http://nowhere:1\"}");
+                    assertThat(unknown.status()).isEqualTo(404);
+                    assertThat(unknown.json().path("error").path("message").asText()).contains(two.url()).contains(one.url());
+                }
+            }
+        }
+    }
+
     private String submit(String prompt) {
         return rig.engine().send(new Command.Submit(TaskSpec.of(MODEL, prompt, 5, 4))).join().task().id();
     }

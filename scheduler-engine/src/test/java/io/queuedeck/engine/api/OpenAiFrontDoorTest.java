@@ -393,8 +393,10 @@ class OpenAiFrontDoorTest {
         List<String> finishes = new ArrayList<>();
         List<Long> usages = new ArrayList<>();
         List<String> roles = new ArrayList<>();
+        java.util.Set<String> identities = new java.util.LinkedHashSet<>();
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
             stream.stream().forEach(chunk -> {
+                identities.add(chunk.id() + " " + chunk.created() + " " + chunk.model());
                 chunk.usage().ifPresent(u -> usages.add(u.completionTokens()));
                 chunk.choices().forEach(c -> {
                     c.delta().content().ifPresent(streamed::append);
@@ -408,6 +410,8 @@ class OpenAiFrontDoorTest {
         assertThat(finishes).containsExactly("stop"); // no "length" at the seams
         assertThat(roles).hasSize(1); // one assistant turn, not one per chunk
         assertThat(usages).containsExactly(14L); // the whole answer's usage, once, at the end
+        // one completion: the first request's id and created on every chunk, though four requests made it
+        assertThat(identities).containsExactly("chatcmpl-1 1700000001 " + MODEL);
         assertThat(fake.requests()).hasSize(4);
         assertThat(fake.requests().get(3).path("messages").get(1).path("content").asText()).isEqualTo(text(12));
         TaskView task = tasks().getFirst();

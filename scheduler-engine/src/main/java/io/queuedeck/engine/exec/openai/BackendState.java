@@ -1,6 +1,7 @@
 package io.queuedeck.engine.exec.openai;
 
 import io.queuedeck.engine.exec.InstanceState;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSources;
@@ -12,6 +13,9 @@ final class BackendState {
 
     final Backend config;
     final EventSource.Factory sse;
+    /** Parsed once: a URL parsed per request cost the loop an IDN mapping of the host every dispatch. */
+    final HttpUrl chatUrl;
+    final HttpUrl completionUrl;
     final OkHttpClient probeClient;
     InstanceState health = InstanceState.UP;
     int inUse;
@@ -32,6 +36,8 @@ final class BackendState {
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
         this.sse = EventSources.createFactory(client);
+        this.chatUrl = HttpUrl.get(config.baseUrl() + "/v1/chat/completions");
+        this.completionUrl = HttpUrl.get(config.baseUrl() + "/v1/completions");
         this.probeTimeoutNanos = config.connectTimeout().multipliedBy(2).toNanos();
         this.probeClient = client.newBuilder().readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout()
                 .multipliedBy(2)).build();

@@ -176,7 +176,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             return;
         }
         Request.Builder request = new Request.Builder()
-                .url(b.config.baseUrl() + (chat ? "/v1/chat/completions" : "/v1/completions"))
+                .url(chat ? b.chatUrl : b.completionUrl)
                 .post(RequestBody.create(body, JSON_TYPE));
         if (b.config.apiKey() != null) {
             request.header("Authorization", "Bearer " + b.config.apiKey());

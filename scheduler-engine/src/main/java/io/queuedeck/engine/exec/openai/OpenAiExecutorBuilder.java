@@ -108,7 +108,9 @@ public final class OpenAiExecutorBuilder {
             threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-stream-", 0).factory());
             // keep a connection per slot: OkHttp's default pool keeps 5 idle, and every request
             // beyond them would open a new connection
-            base = new OkHttpClient.Builder().dispatcher(new Dispatcher(threads))
+            // no fast fallback (racing IPv4 and IPv6 connects): it schedules a task on OkHttp's
+            // shared, locked task queue for every call, even one that reuses a pooled connection
+            base = new OkHttpClient.Builder().dispatcher(new Dispatcher(threads)).fastFallback(false)
                     .connectionPool(new ConnectionPool(slots + 16, 5, TimeUnit.MINUTES)).build();
         }
         Dispatcher dispatcher = base.dispatcher();

@@ -7,6 +7,7 @@ import io.queuedeck.engine.task.Generation;
 import io.queuedeck.engine.task.Task;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okhttp3.sse.EventSource;
@@ -20,6 +21,8 @@ import okhttp3.sse.EventSourceListener;
  */
 final class StreamAttempt extends EventSourceListener {
     private static final int MAX_SHOWN_CHARS = 300;
+    /** How long the body may stay open after {@code [DONE]} before the connection is given up. */
+    private static final long AFTER_DONE_MILLIS = 1_000;
 
     final Task task;
     final int instance;
@@ -43,6 +46,7 @@ final class StreamAttempt extends EventSourceListener {
     Timer totalTimer;
 
     private volatile EventSource source;
+    private ResponseBody body; // stream thread
     private volatile boolean ended;
 
     // Stream-thread state: events of one source never run concurrently.
@@ -88,13 +92,24 @@ final class StreamAttempt extends EventSourceListener {
     }
 
     @Override
+    public void onOpen(EventSource eventSource, Response response) {
+        body = response.body();
+    }
+
+    @Override
     public void onEvent(EventSource eventSource, String id, String type, String data) {
         if (ended) {
             return;
         }
         if (data.strip().equals("[DONE]")) {
             succeed();
-            eventSource.cancel(); // some servers keep the connection open after the sentinel
+            // Not cancelled: that would close the connection, and every request would open a new
+            // one (at 500 streams, most of the front door's overhead). The body normally ends right
+            // after the sentinel and the connection goes back to the pool; a server that keeps it
+            // open gets a short read timeout, after which the connection is dropped.
+            if (body != null) {
+                body.source().timeout().timeout(AFTER_DONE_MILLIS, TimeUnit.MILLISECONDS);
+            }
             return;
         }
         StreamChunk chunk;

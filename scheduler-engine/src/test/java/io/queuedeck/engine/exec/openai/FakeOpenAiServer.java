@@ -112,6 +112,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
     private volatile String metrics;
     private volatile boolean continuing;
     private volatile long healthDelayMillis;
+    private volatile Probe probe;
+
+    /** Told when each completion request arrives, when its first token and its end are written (benchmarks). */
+    public interface Probe {
+        void at(JsonNode request, String phase, long nanos);
+    }
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -168,6 +174,11 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** {@code /health} answers only after this long: a server too busy to answer its probe in time. */
     public void healthDelay(long millis) {
         healthDelayMillis = millis;
+    }
+
+    /** Times each completion request's arrival ("received"), first token ("first") and end ("end"). */
+    public void probe(Probe value) {
+        probe = value;
     }
 
     public void withoutHealthEndpoint() {
@@ -259,6 +270,10 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     private void complete(HttpExchange exchange, boolean chat) throws IOException {
         JsonNode request = JSON.readTree(exchange.getRequestBody());
+        Probe timing = probe;
+        if (timing != null) {
+            timing.at(request, "received", System.nanoTime());
+        }
         authorization = exchange.getRequestHeaders().getFirst("Authorization");
         requests.add(request);
         Script script = scripts.poll();
@@ -288,6 +303,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
         OutputStream out = exchange.getResponseBody();
         open.incrementAndGet();
         String id = (chat ? "chatcmpl-" : "cmpl-") + requests.size();
+        long created = 1_700_000_000L + requests.size(); // each request its own, as a real server's clock moves
         String model = request.path("model").asText();
         try {
             pause(script.firstTokenDelayMillis());
@@ -301,7 +317,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 tokens = tokens.subList(from, to);
             }
             if (chat) {
-                ObjectNode role = chunk(id, model, true);
+                ObjectNode role = chunk(id, created, model, true);
                 role.withArray("choices").addObject().put("index", 0).putObject("delta").put("role", "assistant").put("content", "");
                 event(out, role);
             }
@@ -316,7 +332,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 }
                 boolean last = i == tokens.size() - 1;
-                ObjectNode chunk = chunk(id, model, chat);
+                ObjectNode chunk = chunk(id, created, model, chat);
                 ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
                 if (chat) {
                     choice.putObject("delta").put("content", tokens.get(i));
@@ -332,13 +348,16 @@ public final class FakeOpenAiServer implements AutoCloseable {
                     usage(chunk, request, tokens.size());
                 }
                 event(out, chunk);
+                if (i == 0 && timing != null) {
+                    timing.at(request, "first", System.nanoTime());
+                }
                 if (i == 0 && script.malformedEvent()) {
                     out.write("data: {not json\n\n".getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }
             }
             if (script.usage() && script.usageOnlyInLastChunk()) {
-                ObjectNode chunk = chunk(id, model, chat);
+                ObjectNode chunk = chunk(id, created, model, chat);
                 chunk.putArray("choices");
                 usage(chunk, request, tokens.size());
                 event(out, chunk);
@@ -346,6 +365,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
             if (script.done()) {
                 out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
+            }
+            if (timing != null) {
+                timing.at(request, "end", System.nanoTime());
             }
         } catch (IOException clientWentAway) {
             closedByClient.incrementAndGet();
@@ -372,9 +394,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return n;
     }
 
-    private static ObjectNode chunk(String id, String model, boolean chat) {
+    private static ObjectNode chunk(String id, long created, String model, boolean chat) {
         return JSON.createObjectNode().put("id", id).put("object", chat ? "chat.completion.chunk" : "text_completion")
-                .put("created", 1_700_000_000L).put("model", model);
+                .put("created", created).put("model", model);
     }
 
     private static void usage(ObjectNode chunk, JsonNode request, int completion) {

@@ -95,6 +95,37 @@ class OpenAiExecutorTest {
         assertThat(request.path("priority").asInt()).isEqualTo(2);
     }
 
+    @Test
+    void streamsEndingWithDone_leaveTheirConnectionForTheNext() throws Exception {
+        // Closing the call at [DONE] used to drop the connection: every request paid a new one.
+        FakeOpenAiServer fake = fake();
+        java.util.Set<okhttp3.Connection> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger completions = new java.util.concurrent.atomic.AtomicInteger();
+        okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder().eventListener(new okhttp3.EventListener() {
+            @Override
+            public void connectionAcquired(okhttp3.Call call, okhttp3.Connection connection) {
+                if (call.request().url().encodedPath().endsWith("/completions")) {
+                    used.add(connection);
+                    completions.incrementAndGet();
+                }
+            }
+        }).build();
+        executor = OpenAiExecutor.builder().httpClient(client).healthInterval(Duration.ofMinutes(10)) // no probe beside
+                .backend(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(1)).build();
+        closing.add(executor);
+        engine = Engine.builder().executor(executor).build();
+        engine.start();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(finished(submit(TaskSpec.of(MODEL, "x" + i, 5, 4))).state()).isEqualTo(TaskState.SUCCEEDED);
+            // the task ends at [DONE]; its connection is back in the pool once the body's end is read
+            await().atMost(WAIT).until(() -> client.connectionPool().idleConnectionCount() >= 1);
+        }
+
+        assertThat(completions.get()).isEqualTo(3);
+        assertThat(used).hasSize(1);
+    }
+
     static Stream<Arguments> quirks() {
         return Stream.of(
                 Arguments.of("usage in its own last chunk, then [DONE]", Script.tokens(4), 4),
