@@ -101,6 +101,10 @@ public final class ClusterNode implements AutoCloseable {
             if (answer.kind() == SharedQueue.Enqueued.Kind.CONFLICT) {
                 throw new TaskConflictException("task_id " + complete.taskId() + " is already used by a different task");
             }
+            if (answer.kind() == SharedQueue.Enqueued.Kind.DRAINING) {
+                throw new TaskConflictException("the tier of priority " + (complete.priority() == null
+                        ? TaskSpec.DEFAULT_PRIORITY : complete.priority()) + " is draining across the cluster and takes no new tasks");
+            }
             TaskState state = switch (answer.state()) {
                 case "waiting", "leased" -> answer.state().equals("leased") ? TaskState.RUNNING : TaskState.QUEUED;
                 case "succeeded" -> TaskState.SUCCEEDED;

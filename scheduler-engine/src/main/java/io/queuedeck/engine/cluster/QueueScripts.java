@@ -44,7 +44,7 @@ final class QueueScripts {
     /**
      * ARGV: prefix, window ms, then per task: id, spec, priority, tier, body hash. Answers
      * {outcome, state, sequence} per task: 'created', 'existing' (the same body under a known id: an
-     * idempotent retry) or 'conflict' (another body under it). The batch takes its sequences with
+     * idempotent retry), 'conflict' (another body under it) or 'draining' (its tier takes nothing new). The batch takes its sequences with
      * one INCRBY and adds to each tier with one ZADD: per created task Redis runs SET, EXISTS, HSET.
      */
     static final String ENQUEUE = PRELUDE + """
@@ -53,12 +53,19 @@ final class QueueScripts {
             local seq = redis.call('INCRBY', P .. 'seq', count) - count
             local out, adds = {}, {}
             local created = 0
+            local draining = {}
             for i = 3, #ARGV, 5 do
               local id, spec, prio, tier, hash = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4]
               local tk = P .. 't:' .. id
               seq = seq + 1
-              local prev = redis.call('SET', P .. 'i:' .. id, hash, 'NX', 'PX', window, 'GET')
-              if prev or redis.call('EXISTS', tk) == 1 then
+              if draining[tier] == nil then draining[tier] = redis.call('SISMEMBER', P .. 'draining', tier) == 1 end
+              local prev = false
+              local refused = draining[tier] and redis.call('EXISTS', tk) == 0
+              -- a draining tier takes nothing new on any node (a known id still answers)
+              if not refused then prev = redis.call('SET', P .. 'i:' .. id, hash, 'NX', 'PX', window, 'GET') end
+              if refused then
+                out[#out + 1] = {'draining', 'refused', '0'}
+              elseif prev or redis.call('EXISTS', tk) == 1 then
                 -- a known id: its record answers (or, once it expired, the idempotency key alone)
                 local known = redis.call('HMGET', tk, 'hash', 'state', 'seq')
                 local h = known[1] or prev
@@ -335,6 +342,62 @@ final class QueueScripts {
               end
             end
             return out
+            """;
+
+    /**
+     * ARGV: prefix, then the served tiers. Answers {tier, waiting, leased, paused, draining} per tier
+     * and then the dead letters' count: the cluster's queue levels, read in one step.
+     */
+    static final String LEVELS = PRELUDE + """
+            local out = {}
+            for i = 2, #ARGV do
+              local tier = ARGV[i]
+              out[#out + 1] = {tier, redis.call('ZCARD', P .. 'w:' .. tier),
+                tonumber(redis.call('HGET', P .. 'run', tier) or '0'),
+                redis.call('SISMEMBER', P .. 'paused', tier), redis.call('SISMEMBER', P .. 'draining', tier)}
+            end
+            out[#out + 1] = redis.call('ZCARD', P .. 'dead')
+            return out
+            """;
+
+    /**
+     * ARGV: prefix, index key ({@code w:TIER}, {@code leases} or {@code dead}), offset, limit, whether
+     * to include the spec (1/0). Answers {total, then per task: id, state, prio, node, attempts,
+     * deliveries, finished_by, detail, cancel, spec}: one page of one index, read by rank (no scan).
+     */
+    static final String LIST = PRELUDE + """
+            local key, offset, limit, spec = P .. ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
+            local out = {redis.call('ZCARD', key)}
+            if limit <= 0 then return out end
+            for _, id in ipairs(redis.call('ZRANGE', key, offset, offset + limit - 1)) do
+              local f = redis.call('HMGET', P .. 't:' .. id, 'state', 'prio', 'node', 'attempts', 'deliveries',
+                'finished_by', 'detail', 'cancel', 'spec')
+              if f[1] then
+                if not spec then f[9] = false end
+                out[#out + 1] = {id, f[1], f[2] or false, f[3] or false, f[4] or false, f[5] or false, f[6] or false,
+                  f[7] or false, f[8] or false, f[9] or false}
+              end
+            end
+            return out
+            """;
+
+    /**
+     * ARGV: prefix, id. Puts a dead, failed or cancelled task back in its tier, in its old place, with
+     * its attempts cleared and its record kept again; answers 'retried' or the state that forbids it.
+     */
+    static final String RETRY = PRELUDE + """
+            local id = ARGV[2]
+            local tk = P .. 't:' .. id
+            local f = redis.call('HMGET', tk, 'state', 'tier', 'score')
+            if not f[1] then return 'unknown' end
+            if f[1] ~= 'dead' and f[1] ~= 'failed' and f[1] ~= 'cancelled' then return f[1] end
+            redis.call('ZREM', P .. 'dead', id)
+            redis.call('PERSIST', tk)
+            redis.call('HDEL', tk, 'cancel', 'detail', 'finished_by', 'node')
+            redis.call('HSET', tk, 'state', 'waiting', 'attempts', 0)
+            redis.call('ZADD', P .. 'w:' .. f[2], f[3], id)
+            redis.call('HINCRBY', P .. 'stats', 'retried', 1)
+            return 'retried'
             """;
 
     private QueueScripts() {}

@@ -159,6 +159,7 @@ final class RedisSharedQueue implements SharedQueue {
             Enqueued.Kind kind = switch ((String) f.get(0)) {
                 case "created" -> Enqueued.Kind.CREATED;
                 case "existing" -> Enqueued.Kind.EXISTING;
+                case "draining" -> Enqueued.Kind.DRAINING;
                 default -> Enqueued.Kind.CONFLICT;
             };
             String sequence = (String) f.get(2);
@@ -324,6 +325,86 @@ final class RedisSharedQueue implements SharedQueue {
         } catch (RedisException e) {
             throw new StoreUnavailableException(e);
         }
+    }
+
+    @Override
+    public void tierMode(int tier, io.queuedeck.engine.tier.TierMode mode) {
+        if (tier < 0 || tier >= SERVED.length) {
+            throw new IllegalArgumentException("tier must be 0 to " + (SERVED.length - 1) + ", got " + tier);
+        }
+        String t = Integer.toString(tier);
+        try {
+            switch (mode) {
+                case ACTIVE -> {
+                    redis.srem(prefix + "paused", t);
+                    redis.srem(prefix + "draining", t);
+                }
+                case PAUSED -> {
+                    redis.srem(prefix + "draining", t);
+                    redis.sadd(prefix + "paused", t);
+                }
+                case DRAINING -> {
+                    redis.srem(prefix + "paused", t);
+                    redis.sadd(prefix + "draining", t);
+                }
+            }
+        } catch (RedisException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    @Override
+    public Levels levels() {
+        String[] args = new String[1 + SERVED.length];
+        args[0] = prefix;
+        System.arraycopy(SERVED, 0, args, 1, SERVED.length);
+        List<Object> rows = run(QueueScripts.LEVELS, ScriptOutputType.MULTI, args);
+        List<TierLevel> tiers = new ArrayList<>(SERVED.length);
+        for (int i = 0; i < SERVED.length; i++) {
+            List<?> f = (List<?>) rows.get(i);
+            tiers.add(new TierLevel(Integer.parseInt((String) f.get(0)), (Long) f.get(1), (Long) f.get(2),
+                    (Long) f.get(3) == 1, (Long) f.get(4) == 1));
+        }
+        return new Levels(List.copyOf(tiers), (Long) rows.get(SERVED.length));
+    }
+
+    @Override
+    public Page list(Listing listing, int tier, int offset, int limit, boolean withSpec) {
+        if (offset < 0 || limit < 0) {
+            throw new IllegalArgumentException("offset and limit must not be negative");
+        }
+        String key = switch (listing) {
+            case WAITING -> {
+                if (tier < 0 || tier >= SERVED.length) {
+                    throw new IllegalArgumentException("tier must be 0 to " + (SERVED.length - 1) + ", got " + tier);
+                }
+                yield "w:" + tier;
+            }
+            case LEASED -> "leases";
+            case DEAD -> "dead";
+        };
+        List<Object> rows = run(QueueScripts.LIST, ScriptOutputType.MULTI, prefix, key, Integer.toString(offset),
+                Integer.toString(limit), withSpec ? "1" : "0");
+        List<Listed> tasks = new ArrayList<>(rows.size() - 1);
+        for (Object row : rows.subList(1, rows.size())) {
+            List<?> f = (List<?>) row;
+            tasks.add(new Listed((String) f.get(0), (String) f.get(1), intOf(f.get(2)), (String) f.get(3), intOf(f.get(4)),
+                    intOf(f.get(5)), (String) f.get(6), blankToNull((String) f.get(7)), f.get(8) != null, (String) f.get(9)));
+        }
+        return new Page((Long) rows.get(0), List.copyOf(tasks));
+    }
+
+    private static int intOf(Object text) {
+        return text == null ? 0 : (int) Double.parseDouble((String) text);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    @Override
+    public String retry(String id) {
+        return run(QueueScripts.RETRY, ScriptOutputType.VALUE, prefix, id);
     }
 
     @Override

@@ -91,6 +91,25 @@ public interface SharedQueue extends AutoCloseable {
     /** Pauses or resumes claiming from a tier on every node. */
     void pauseTier(int tier, boolean paused);
 
+    /**
+     * Sets a served tier's mode on every node: paused (no node claims from it), draining (no node
+     * queues anything new in it; its tasks still run) or active.
+     */
+    void tierMode(int tier, io.queuedeck.engine.tier.TierMode mode);
+
+    /** Each served tier's waiting and leased tasks and mode, and the dead letters: the cluster's queue levels. */
+    Levels levels();
+
+    /**
+     * One page of a list of the queue, read by rank: {@code waiting} in tier {@code tier} best first,
+     * {@code leased} by lease expiry, or {@code dead} by when they died. {@code withSpec} adds each
+     * task's spec JSON.
+     */
+    Page list(Listing listing, int tier, int offset, int limit, boolean withSpec);
+
+    /** Puts a dead, failed or cancelled task back in its place; answers "retried" or the state that forbids it. */
+    String retry(String id);
+
     /** Counters of the whole queue: enqueued, claimed, redelivered, acked, duplicates, reaped, dead, cancelled. */
     Map<String, Long> stats();
 
@@ -111,8 +130,8 @@ public interface SharedQueue extends AutoCloseable {
 
     /** The answer to an enqueue: created, an identical retry of a known id, or a different body under a known id. */
     record Enqueued(Kind kind, String state, long sequence) {
-        /** What an enqueue did. */
-        public enum Kind { CREATED, EXISTING, CONFLICT }
+        /** What an enqueue did ({@code DRAINING}: nothing; the task's tier takes nothing new). */
+        public enum Kind { CREATED, EXISTING, CONFLICT, DRAINING }
     }
 
     /**
@@ -131,6 +150,32 @@ public interface SharedQueue extends AutoCloseable {
 
     /** What one reaper pass did. */
     record Reaped(int requeued, int dead) {}
+
+    /** The lists {@link #list} reads. */
+    enum Listing { WAITING, LEASED, DEAD }
+
+    /** A served tier's levels across the cluster. */
+    record TierLevel(int tier, long waiting, long leased, boolean paused, boolean draining) {}
+
+    /** The cluster's queue levels: one row per served tier, most urgent first, and the dead letters. */
+    record Levels(List<TierLevel> tiers, long dead) {
+        /** Waiting tasks in every tier. */
+        public long waiting() {
+            return tiers.stream().mapToLong(TierLevel::waiting).sum();
+        }
+    }
+
+    /**
+     * A task as a list of the queue shows it.
+     *
+     * @param node the node holding it (leased) or that held it last; null when none
+     * @param spec its spec JSON, when asked for; else null
+     */
+    record Listed(String id, String state, int priority, String node, int attempts, int deliveries, String finishedBy,
+                  String detail, boolean cancelRequested, String spec) {}
+
+    /** One page of a list and how many the whole list holds. */
+    record Page(long total, List<Listed> tasks) {}
 
     /** Sizes of the queue. */
     record Depth(long waiting, long leased) {}
