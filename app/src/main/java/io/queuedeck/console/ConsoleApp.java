@@ -83,7 +83,7 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
-        if (stateDir == null && options.backends().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
+        if (stateDir == null && options.backends().isEmpty() && options.cluster().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
             EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
                     : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
             javafx.application.Platform.runLater(() -> show(started));
@@ -135,7 +135,8 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
-        screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
+        io.queuedeck.console.cluster.ClusterViewModel cluster = ClusterWiring.model(system, gateway);
+        screens.put(Screen.GPUS, () -> ClusterWiring.around(new GpusView(gpus).root(), cluster));
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway);
         gateway.addListener(search::apply);
@@ -205,6 +206,7 @@ public final class ConsoleApp extends Application {
             int port = options.apiPort().getAsInt();
             Thread.ofPlatform().name("queuedeck-api-start").daemon().start(() -> startApi(port));
         } else {
+            ClusterWiring.startAlone(system, null);
             apiStarted.complete(null);
         }
 
@@ -282,18 +284,24 @@ public final class ConsoleApp extends Application {
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
                             server.openAiFrontDoor(backends.models(), backends.streams());
                         }
+                        if (system.cluster() != null) {
+                            system.cluster().configure(server); // submissions go into the shared queue
+                        }
                     },
                     callbacks -> {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
                         }
-                    }).start();
+                    });
+            ClusterWiring.attach(system, api);
+            api.start();
             apiLine = "API " + api.baseUri();
         } catch (IllegalArgumentException e) {
             api = null;
             closeCallbackStore();
             apiLine = "API off (" + e.getMessage() + ")";
         } finally {
+            ClusterWiring.startAlone(system, api); // without the API's completion feed: one of its own
             apiStarted.complete(null);
         }
     }

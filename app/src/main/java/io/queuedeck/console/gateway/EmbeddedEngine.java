@@ -57,6 +57,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private double fraction;
     private long seed;
     private OpenAiExecutor backends;
+    /** Set once before the window shows when the console is a node of a shared queue; else null. */
+    private volatile ClusterLink cluster;
 
     private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
         this.instances = instances;
@@ -170,6 +172,20 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
 
     public Engine engine() {
         return engine;
+    }
+
+    /**
+     * Joins the queue shared in Redis as one of its nodes (blocking until Redis answers: off the
+     * FX thread). The engine then runs what it claims there; nothing is claimed before the
+     * link is started.
+     */
+    public void joinCluster(ClusterSettings settings) {
+        cluster = ClusterLink.join(engine, settings);
+    }
+
+    /** The link to the shared queue, or null when the console runs alone. */
+    public ClusterLink cluster() {
+        return cluster;
     }
 
     /** The running config's versions, history and canary (the Control screen; the console's REST API). */
@@ -348,6 +364,9 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         }
         stopReplay();
         clients.shutdownNow();
+        if (cluster != null) {
+            cluster.close(); // stops claiming; what the engine has not finished goes back to the shared queue
+        }
         engine.close();
         if (backends != null) {
             backends.close(); // its streams and HTTP threads

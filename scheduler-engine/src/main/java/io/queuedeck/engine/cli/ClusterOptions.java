@@ -94,7 +94,7 @@ final class ClusterOptions {
 
     /** The REST API's access to tasks other nodes hold or ran (after {@link #open}). */
     io.queuedeck.engine.api.SharedTasks tasks() {
-        return new ClusterTasks(shared);
+        return new io.queuedeck.engine.cluster.ClusterTasks(shared);
     }
 
     /** Finished tasks go back to the shared queue; its counters and this node's appear on /metrics. */

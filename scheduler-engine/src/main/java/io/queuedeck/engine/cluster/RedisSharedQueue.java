@@ -362,7 +362,8 @@ final class RedisSharedQueue implements SharedQueue {
         List<TierLevel> tiers = new ArrayList<>(SERVED.length);
         for (int i = 0; i < SERVED.length; i++) {
             List<?> f = (List<?>) rows.get(i);
-            tiers.add(new TierLevel(Integer.parseInt((String) f.get(0)), (Long) f.get(1), (Long) f.get(2),
+            int tier = Integer.parseInt((String) f.get(0));
+            tiers.add(new TierLevel(tier, Tier.values()[tier].name().toLowerCase(Locale.ROOT), (Long) f.get(1), (Long) f.get(2),
                     (Long) f.get(3) == 1, (Long) f.get(4) == 1));
         }
         return new Levels(List.copyOf(tiers), (Long) rows.get(SERVED.length));

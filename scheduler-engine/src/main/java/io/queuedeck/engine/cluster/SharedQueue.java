@@ -154,8 +154,8 @@ public interface SharedQueue extends AutoCloseable {
     /** The lists {@link #list} reads. */
     enum Listing { WAITING, LEASED, DEAD }
 
-    /** A served tier's levels across the cluster. */
-    record TierLevel(int tier, long waiting, long leased, boolean paused, boolean draining) {}
+    /** A served tier's levels across the cluster ({@code name}: the tier's name, e.g. {@code core}). */
+    record TierLevel(int tier, String name, long waiting, long leased, boolean paused, boolean draining) {}
 
     /** The cluster's queue levels: one row per served tier, most urgent first, and the dead letters. */
     record Levels(List<TierLevel> tiers, long dead) {

@@ -1,19 +1,19 @@
-package io.queuedeck.engine.cli;
+package io.queuedeck.engine.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.queuedeck.engine.api.SharedTasks;
-import io.queuedeck.engine.cluster.SharedQueue;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 
 /** The REST API's view of the shared queue (distributed mode): a task's Redis record as {@link SharedTasks.Shared}. */
-final class ClusterTasks implements SharedTasks {
+public final class ClusterTasks implements SharedTasks {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final SharedQueue queue;
 
-    ClusterTasks(SharedQueue queue) {
+    /** The tasks of {@code queue} as the REST API of one of its nodes reads and changes them. */
+    public ClusterTasks(SharedQueue queue) {
         this.queue = queue;
     }
 
