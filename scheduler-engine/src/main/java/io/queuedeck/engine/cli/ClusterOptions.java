@@ -92,6 +92,23 @@ final class ClusterOptions {
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
     }
 
+    /**
+     * The config's tenant rates hold across the cluster (after {@link #open}): a token bucket per
+     * tenant in Redis; the REST API's own per-node buckets apply as well.
+     */
+    void rateTenants(ServeConfig.TenantSection tenants) {
+        if (shared == null || tenants == null) {
+            return;
+        }
+        java.util.Map<String, SharedQueue.TenantRate> named = new java.util.HashMap<>();
+        tenants.rates().forEach((tenant, rate) -> named.put(tenant, rate(rate)));
+        shared.rateTenants(named, tenants.defaultRate() == null ? null : rate(tenants.defaultRate()));
+    }
+
+    private static SharedQueue.TenantRate rate(io.queuedeck.engine.api.RateLimit rate) {
+        return new SharedQueue.TenantRate(rate.requestsPerSecond(), rate.burst());
+    }
+
     /** The REST API's access to tasks other nodes hold or ran (after {@link #open}). */
     io.queuedeck.engine.api.SharedTasks tasks() {
         return new io.queuedeck.engine.cluster.ClusterTasks(shared);

@@ -202,6 +202,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
                     settings.flow());
+            cluster.rateTenants(settings.tenants()); // a tenant's rate holds across the nodes
         } catch (RuntimeException e) {
             engine.close();
             throw e;

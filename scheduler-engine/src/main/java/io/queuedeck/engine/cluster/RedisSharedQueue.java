@@ -59,6 +59,15 @@ final class RedisSharedQueue implements SharedQueue {
     /** Cluster-wide caps on leased tasks per served tier, "-1" for none; replaced whole. */
     private volatile String[] caps = {"-1", "-1", "-1"};
     private final Map<String, String> shas = new ConcurrentHashMap<>();
+    /** Tenants' cluster-wide submission rates; replaced whole. */
+    private volatile Rates rates = new Rates(Map.of(), null);
+
+    /** Each tenant's rate, or the default one for tenants not named (null: not limited). */
+    private record Rates(Map<String, TenantRate> named, TenantRate fallback) {
+        TenantRate of(String tenant) {
+            return named.getOrDefault(tenant, fallback);
+        }
+    }
 
     private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
                              String queue, String node, Duration lease, int maxAttempts, Duration window) {
@@ -135,9 +144,10 @@ final class RedisSharedQueue implements SharedQueue {
         if (specs.isEmpty()) {
             return List.of();
         }
-        String[] args = new String[2 + 5 * specs.size()];
+        String[] args = new String[2 + 8 * specs.size()];
         args[0] = prefix;
         args[1] = windowMillis;
+        Rates limits = rates;
         int i = 2;
         for (TaskSpec spec : specs) {
             if (spec.taskId() == null) {
@@ -150,7 +160,11 @@ final class RedisSharedQueue implements SharedQueue {
             args[i + 2] = Integer.toString(priority);
             args[i + 3] = tier(Tier.of(priority));
             args[i + 4] = hash(body);
-            i += 5;
+            TenantRate rate = spec.tenant() == null ? null : limits.of(spec.tenant());
+            args[i + 5] = spec.tenant() == null ? "" : spec.tenant();
+            args[i + 6] = rate == null ? "0" : Double.toString(rate.perSecond());
+            args[i + 7] = rate == null ? "0" : Integer.toString(rate.burst());
+            i += 8;
         }
         List<Object> rows = run(QueueScripts.ENQUEUE, ScriptOutputType.MULTI, args);
         List<Enqueued> answers = new ArrayList<>(rows.size());
@@ -160,10 +174,13 @@ final class RedisSharedQueue implements SharedQueue {
                 case "created" -> Enqueued.Kind.CREATED;
                 case "existing" -> Enqueued.Kind.EXISTING;
                 case "draining" -> Enqueued.Kind.DRAINING;
+                case "rate_limited" -> Enqueued.Kind.RATE_LIMITED;
                 default -> Enqueued.Kind.CONFLICT;
             };
             String sequence = (String) f.get(2);
-            answers.add(new Enqueued(kind, (String) f.get(1), sequence == null ? 0 : Long.parseLong(sequence)));
+            long number = sequence == null ? 0 : Long.parseLong(sequence);
+            answers.add(kind == Enqueued.Kind.RATE_LIMITED ? new Enqueued(kind, (String) f.get(1), 0, number)
+                    : new Enqueued(kind, (String) f.get(1), number, 0));
         }
         return answers;
     }
@@ -207,6 +224,11 @@ final class RedisSharedQueue implements SharedQueue {
         }
         nodes.sort(java.util.Comparator.comparing(NodeStatus::name));
         return nodes;
+    }
+
+    @Override
+    public void rateTenants(Map<String, TenantRate> named, TenantRate fallback) {
+        rates = new Rates(Map.copyOf(named), fallback);
     }
 
     @Override

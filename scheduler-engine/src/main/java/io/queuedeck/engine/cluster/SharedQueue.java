@@ -82,6 +82,23 @@ public interface SharedQueue extends AutoCloseable {
      */
     void capTiers(Map<Tier, Integer> maxLeased);
 
+    /**
+     * Limits each tenant's submissions across every node: a token bucket per tenant in Redis,
+     * refilled from Redis's own clock inside the enqueue script, so the sum over all nodes stays
+     * within the rate. {@code fallback} applies to tenants not named (null: they are not limited);
+     * tasks without a tenant never are. Every node should be given the same rates.
+     */
+    void rateTenants(Map<String, TenantRate> named, TenantRate fallback);
+
+    /** A tenant's rate: submissions per second on average, and how many may come at once. */
+    record TenantRate(double perSecond, int burst) {
+        public TenantRate {
+            if (!(perSecond > 0) || burst < 1) {
+                throw new IllegalArgumentException("a tenant rate needs a positive rate and a burst of at least 1");
+            }
+        }
+    }
+
     /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
     void announce(String detail);
 
@@ -128,10 +145,20 @@ public interface SharedQueue extends AutoCloseable {
     /** The answer to an acknowledgement. */
     enum Ack { FIRST, DUPLICATE, UNKNOWN }
 
-    /** The answer to an enqueue: created, an identical retry of a known id, or a different body under a known id. */
-    record Enqueued(Kind kind, String state, long sequence) {
-        /** What an enqueue did ({@code DRAINING}: nothing; the task's tier takes nothing new). */
-        public enum Kind { CREATED, EXISTING, CONFLICT, DRAINING }
+    /**
+     * The answer to an enqueue: created, an identical retry of a known id, or a different body under
+     * a known id; or nothing queued because its tier drains or its tenant is over its rate.
+     *
+     * @param retryAfterMillis for {@code RATE_LIMITED}: how long until the tenant's bucket holds one submission
+     */
+    record Enqueued(Kind kind, String state, long sequence, long retryAfterMillis) {
+        /** Without a wait. */
+        public Enqueued(Kind kind, String state, long sequence) {
+            this(kind, state, sequence, 0);
+        }
+
+        /** What an enqueue did ({@code DRAINING}, {@code RATE_LIMITED}: nothing). */
+        public enum Kind { CREATED, EXISTING, CONFLICT, DRAINING, RATE_LIMITED }
     }
 
     /**

@@ -161,4 +161,26 @@ class ClusterRoutesApiTest {
         assertThat(engine.audit().find(AuditQuery.all()).entries())
                 .anyMatch(e -> e.action().equals("task.cancel") && e.target().equals("w"));
     }
+
+    @Test
+    void submissionOverTheClusterWideTenantRate_is429WithRetryAfter() throws Exception {
+        a.rateTenants(java.util.Map.of("acme", new SharedQueue.TenantRate(0.01, 1)), null);
+        java.util.concurrent.ScheduledExecutorService thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        io.queuedeck.engine.cluster.ClusterNode node = io.queuedeck.engine.cluster.ClusterNode.builder(engine, a, thread).build();
+        try (ApiServer intake = ApiServer.builder(engine).port(0).intake(node::submit).build().start()) {
+            String body = "{\"model\":\"m\",\"input\":\"x\",\"tenant\":\"acme\"}";
+            java.util.function.Function<String, HttpRequest> post = id -> HttpRequest.newBuilder(
+                    URI.create(intake.baseUri() + "/v1/tasks")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.replace("{", "{\"task_id\":\"" + id + "\","))).build();
+
+            assertThat(HTTP.send(post.apply("r1"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+            HttpResponse<String> limited = HTTP.send(post.apply("r2"), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(limited.statusCode()).isEqualTo(429);
+            assertThat(limited.body()).contains("tenant_rate_limited", "\"field\":\"tenant\"");
+            assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 100L);
+        } finally {
+            thread.shutdownNow();
+        }
+    }
 }
