@@ -79,17 +79,25 @@ final class ClusterOptions {
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-node").daemon().factory());
         this.shared = shared;
-        if (flow != null) {
-            // a tier's max_concurrency holds across the cluster: Redis counts the tier's leased tasks
-            java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = new java.util.EnumMap<>(io.queuedeck.engine.tier.Tier.class);
-            flow.tiers().forEach((tier, limits) -> {
-                if (limits.maxConcurrency() > 0 && tier.ordinal() <= io.queuedeck.engine.tier.Tier.BATCH.ordinal()) {
-                    caps.put(tier, limits.maxConcurrency());
-                }
-            });
-            shared.capTiers(caps);
-        }
+        capTiers(flow);
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
+    }
+
+    /**
+     * A tier's {@code max_concurrency} holds across the cluster: Redis counts the tier's leased tasks.
+     * Called at the start and again with each config version applied live (the tiers reload).
+     */
+    void capTiers(io.queuedeck.engine.tier.FlowSettings flow) {
+        if (shared == null || flow == null) {
+            return;
+        }
+        java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = new java.util.EnumMap<>(io.queuedeck.engine.tier.Tier.class);
+        flow.tiers().forEach((tier, limits) -> {
+            if (limits.maxConcurrency() > 0 && tier.ordinal() <= io.queuedeck.engine.tier.Tier.BATCH.ordinal()) {
+                caps.put(tier, limits.maxConcurrency());
+            }
+        });
+        shared.capTiers(caps);
     }
 
     /**

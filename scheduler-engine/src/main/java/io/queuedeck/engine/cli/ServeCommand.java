@@ -215,6 +215,9 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         ConfigPlane plane = ControlSetup.plane(engine, classifier, configFile, System::getenv, DEFAULT_POLICY);
+        if (node != null) {
+            plane.onApplied(config -> cluster.capTiers(config.flow())); // a tiers reload reaches the shared queue's caps
+        }
         ApiService service;
         try {
             service = ApiService.create(engine, api -> {
