@@ -279,7 +279,7 @@ public final class ConsoleApp extends Application {
         try {
             callbackStore = stateDir == null ? null : DeliveryStore.durable(stateDir);
             var backends = system.backends();
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
+            io.queuedeck.engine.api.ApiService created = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
                         server.host("127.0.0.1").port(port).faults(faultCatalogue).configService(system.plane());
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
                             server.openAiFrontDoor(backends.models(), backends.streams());
@@ -293,8 +293,8 @@ public final class ConsoleApp extends Application {
                             callbacks.store(callbackStore);
                         }
                     });
-            ClusterWiring.attach(system, api);
-            api.start();
+            ClusterWiring.attach(system, created);
+            api = created.start();
             apiLine = "API " + api.baseUri();
         } catch (IllegalArgumentException e) {
             api = null;
