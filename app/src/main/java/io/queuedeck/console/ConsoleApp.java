@@ -245,7 +245,7 @@ public final class ConsoleApp extends Application {
             stopping.hurry();
             return;
         }
-        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null));
+        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null && options.cluster().isEmpty()));
         stopping = new GracefulStop(system, () -> {
             apiStarted.join(); // an API still starting is stopped too, not left listening
             return api;
@@ -321,7 +321,8 @@ public final class ConsoleApp extends Application {
         main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s · updated %s",
                 s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), system.load() * 100, apiLine,
-                stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,
+                system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
+                        : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,
                 LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK)));
     }
 
