@@ -98,6 +98,20 @@ public final class ClusterLink implements AutoCloseable {
         reader.scheduleWithFixedDelay(this::read, 0, 1, TimeUnit.SECONDS);
     }
 
+    /**
+     * Takes the console's config: each tier's {@code max_concurrency} and each tenant's rate hold
+     * across the cluster (as on a {@code serve} node); called again with each version applied live.
+     */
+    public void applyConfig(io.queuedeck.engine.config.ServeConfig config) {
+        queue.capTiersOf(config.flow());
+        Map<String, SharedQueue.TenantRate> named = new java.util.HashMap<>();
+        config.tenants().rates().forEach((tenant, rate) -> named.put(tenant,
+                new SharedQueue.TenantRate(rate.requestsPerSecond(), rate.burst())));
+        var fallback = config.tenants().defaultRate();
+        queue.rateTenants(named, fallback == null ? null
+                : new SharedQueue.TenantRate(fallback.requestsPerSecond(), fallback.burst()));
+    }
+
     /** The shared queue as last read; any thread. */
     public ClusterState latest() {
         return latest.get();

@@ -59,6 +59,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private OpenAiExecutor backends;
     /** Set once before the window shows when the console is a node of a shared queue; else null. */
     private volatile ClusterLink cluster;
+    /** The config the engine started with. */
+    private io.queuedeck.engine.config.ServeConfig startConfig;
 
     private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
         this.instances = instances;
@@ -164,6 +166,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
                 instances);
         embedded.backends = backends;
+        embedded.startConfig = config;
         embedded.plane = new io.queuedeck.engine.control.plane.ConfigPlane(engine, classifier, config, text,
                 "built-in defaults", java.nio.file.Path.of("").toAbsolutePath(), System::getenv, policy);
         embedded.setLoad(load);
@@ -180,7 +183,10 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * link is started.
      */
     public void joinCluster(ClusterSettings settings) {
-        cluster = ClusterLink.join(engine, settings);
+        ClusterLink link = ClusterLink.join(engine, settings);
+        link.applyConfig(startConfig);
+        plane.onApplied(link::applyConfig); // a tiers reload reaches the shared queue's caps
+        cluster = link;
     }
 
     /** The link to the shared queue, or null when the console runs alone. */

@@ -91,13 +91,7 @@ final class ClusterOptions {
         if (shared == null || flow == null) {
             return;
         }
-        java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = new java.util.EnumMap<>(io.queuedeck.engine.tier.Tier.class);
-        flow.tiers().forEach((tier, limits) -> {
-            if (limits.maxConcurrency() > 0 && tier.ordinal() <= io.queuedeck.engine.tier.Tier.BATCH.ordinal()) {
-                caps.put(tier, limits.maxConcurrency());
-            }
-        });
-        shared.capTiers(caps);
+        shared.capTiersOf(flow);
     }
 
     /**

@@ -82,6 +82,17 @@ public interface SharedQueue extends AutoCloseable {
      */
     void capTiers(Map<Tier, Integer> maxLeased);
 
+    /** Caps each served tier at its {@code max_concurrency} in {@code flow} across the cluster (the rest uncapped). */
+    default void capTiersOf(io.queuedeck.engine.tier.FlowSettings flow) {
+        Map<Tier, Integer> caps = new java.util.EnumMap<>(Tier.class);
+        flow.tiers().forEach((tier, limits) -> {
+            if (limits.maxConcurrency() > 0 && tier.ordinal() <= Tier.BATCH.ordinal()) {
+                caps.put(tier, limits.maxConcurrency());
+            }
+        });
+        capTiers(caps);
+    }
+
     /**
      * Limits each tenant's submissions across every node: a token bucket per tenant in Redis,
      * refilled from Redis's own clock inside the enqueue script, so the sum over all nodes stays
