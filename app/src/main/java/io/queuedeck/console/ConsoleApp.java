@@ -83,7 +83,7 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
-        if (stateDir == null && options.backends().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
+        if (stateDir == null && options.backends().isEmpty() && options.cluster().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
             EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
                     : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
             javafx.application.Platform.runLater(() -> show(started));
@@ -135,7 +135,8 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
-        screens.put(Screen.GPUS, () -> new GpusView(gpus).root());
+        io.queuedeck.console.cluster.ClusterViewModel cluster = ClusterWiring.model(system, gateway);
+        screens.put(Screen.GPUS, () -> ClusterWiring.around(new GpusView(gpus).root(), cluster));
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway);
         gateway.addListener(search::apply);
@@ -205,6 +206,7 @@ public final class ConsoleApp extends Application {
             int port = options.apiPort().getAsInt();
             Thread.ofPlatform().name("queuedeck-api-start").daemon().start(() -> startApi(port));
         } else {
+            ClusterWiring.startAlone(system, null);
             apiStarted.complete(null);
         }
 
@@ -243,7 +245,7 @@ public final class ConsoleApp extends Application {
             stopping.hurry();
             return;
         }
-        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null));
+        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null && options.cluster().isEmpty()));
         stopping = new GracefulStop(system, () -> {
             apiStarted.join(); // an API still starting is stopped too, not left listening
             return api;
@@ -279,10 +281,13 @@ public final class ConsoleApp extends Application {
             var backends = system.backends();
             var callbackFaults = new io.queuedeck.engine.callback.CallbackFaults();
             faultCatalogue.registerCallbacks(callbackFaults); // callback_* faults hit the API's callbacks
-            api = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
+            io.queuedeck.engine.api.ApiService created = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
                         server.host("127.0.0.1").port(port).faults(faultCatalogue).configService(system.plane());
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
                             server.openAiFrontDoor(backends.models(), backends.streams());
+                        }
+                        if (system.cluster() != null) {
+                            system.cluster().configure(server); // submissions go into the shared queue
                         }
                     },
                     callbacks -> {
@@ -290,13 +295,16 @@ public final class ConsoleApp extends Application {
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
                         }
-                    }).start();
+                    });
+            ClusterWiring.attach(system, created);
+            api = created.start();
             apiLine = "API " + api.baseUri();
         } catch (IllegalArgumentException e) {
             api = null;
             closeCallbackStore();
             apiLine = "API off (" + e.getMessage() + ")";
         } finally {
+            ClusterWiring.startAlone(system, api); // without the API's completion feed: one of its own
             apiStarted.complete(null);
         }
     }
@@ -316,7 +324,8 @@ public final class ConsoleApp extends Application {
         main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s · updated %s",
                 s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), system.load() * 100, apiLine,
-                stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,
+                system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
+                        : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,
                 LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK)));
     }
 

@@ -28,11 +28,14 @@ import java.util.Optional;
  * @param inMemory     keep nothing on disk
  * @param shutdownGrace how long closing the window lets running tasks finish
  * @param backends     real OpenAI-compatible inference servers; given, they replace the simulated GPUs
+ * @param cluster      run as one node of a queue shared in Redis ({@code --redis}, or {@code store.type: redis}
+ *                     in the {@code --config} file); empty: alone
  */
 public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional<Screen> screen, Optional<Duration> benchUi,
                              String policy, double load, int gpus, boolean light, List<String> inject,
                              Optional<String> trace, java.util.OptionalInt apiPort, Optional<Path> dataDir,
-                             boolean inMemory, Duration shutdownGrace, List<Backend> backends) {
+                             boolean inMemory, Duration shutdownGrace, List<Backend> backends,
+                             Optional<io.queuedeck.console.gateway.ClusterSettings> cluster) {
 
     /** The REST API's default port, on 127.0.0.1 only. */
     public static final int DEFAULT_API_PORT = 8080;
@@ -59,6 +62,14 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                                       a real OpenAI-compatible inference server (vLLM, SGLang, llama.cpp,
                                       Ollama, ...); repeatable. Given backends replace the simulated GPUs,
                                       the demo load is off, and the API serves the OpenAI front door
+              --redis redis://HOST:PORT[/DB]
+                                      run as one node of a queue shared in Redis with other consoles and
+                                      `serve` nodes: the GPUs screen shows the whole cluster, tier and task
+                                      actions apply to every node; the demo load is off, the queue is in Redis
+              --node NAME             this console's node name (default console-<host name>); needs --redis
+              --queue NAME            the shared queue's name (default: default); needs --redis
+              --config FILE           take --redis, --node and --queue from the file's store section
+                                      (store.type redis, store.uri, store.node.name/queue); flags win
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
@@ -71,7 +82,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
      * user's queue alone.
      */
     public Optional<Path> stateDirectory(java.util.function.Function<String, String> env, String home) {
-        if (inMemory || screenshot.isPresent() || benchUi.isPresent()) {
+        if (inMemory || screenshot.isPresent() || benchUi.isPresent() || cluster.isPresent()) {
             return Optional.empty();
         }
         return Optional.of(dataDir.orElseGet(() -> DataDirectory.userDefault(env, home).resolve("console")));
@@ -80,7 +91,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
                 false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT), Optional.empty(), false,
-                Duration.ofSeconds(30), List.of());
+                Duration.ofSeconds(30), List.of(), Optional.empty());
     }
 
     /**
@@ -105,6 +116,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         boolean inMemory = false;
         Duration grace = o.shutdownGrace;
         List<Backend> backends = new java.util.ArrayList<>();
+        String redis = null, node = null, queue = null;
+        Path config = null;
+        boolean loadGiven = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -119,7 +133,12 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                                 + String.join(", ", PolicyRegistry.names()));
                     }
                 }
+                case "--redis" -> redis = value(args, ++i, arg);
+                case "--node" -> node = value(args, ++i, arg);
+                case "--queue" -> queue = value(args, ++i, arg);
+                case "--config" -> config = Path.of(value(args, ++i, arg));
                 case "--load" -> {
+                    loadGiven = true;
                     load = number(value(args, ++i, arg), arg);
                     if (!(load >= 0 && load <= 10)) {
                         throw new IllegalArgumentException("--load must be between 0 and 10, got " + load);
@@ -172,9 +191,48 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         if (inMemory && dataDir != null) {
             throw new IllegalArgumentException("--in-memory keeps nothing on disk; it cannot be used with --data-dir");
         }
+        if (config != null) {
+            io.queuedeck.engine.config.ServeConfig.StoreSection store = io.queuedeck.engine.config.ServeConfig
+                    .load(config, System::getenv).store();
+            redis = redis != null ? redis : store.redisUri();
+            if (store.node() != null) {
+                node = node != null ? node : store.node().name();
+                queue = queue != null ? queue : store.node().queue();
+            }
+        }
+        Optional<io.queuedeck.console.gateway.ClusterSettings> cluster = cluster(redis, node, queue);
+        if (cluster.isPresent()) {
+            if (dataDir != null) {
+                throw new IllegalArgumentException("--redis keeps the queue in Redis; it cannot be used with --data-dir");
+            }
+            if (loadGiven && load > 0) {
+                throw new IllegalArgumentException("--redis: the demo load would bypass the shared queue; submit through"
+                        + " the REST API of any node instead (or --load 0)");
+            }
+        }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
-                policy, backends.isEmpty() ? load : 0, gpus, light, inject, Optional.ofNullable(trace), apiPort,
-                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends));
+                policy, backends.isEmpty() && cluster.isEmpty() ? load : 0, gpus, light, inject, Optional.ofNullable(trace), apiPort,
+                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends), cluster);
+    }
+
+    private static Optional<io.queuedeck.console.gateway.ClusterSettings> cluster(String redis, String node, String queue) {
+        if (redis == null) {
+            if (node != null || queue != null) {
+                throw new IllegalArgumentException((node != null ? "--node" : "--queue")
+                        + " needs --redis redis://HOST:PORT (or store.type redis in --config)");
+            }
+            return Optional.empty();
+        }
+        if (!redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+            throw new IllegalArgumentException("--redis must look like redis://HOST:PORT[/DB], got '" + redis + "'");
+        }
+        for (String name : java.util.Arrays.asList(node, queue)) {
+            if (name != null && !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException((name == node ? "--node" : "--queue")
+                        + " must be 1 to 64 letters, digits, '_', '.' or '-', got '" + name + "'");
+            }
+        }
+        return Optional.of(new io.queuedeck.console.gateway.ClusterSettings(redis, node, queue == null ? "default" : queue));
     }
 
     /** Parses {@code 5s}, {@code 800ms}, {@code 2m} or an ISO-8601 duration such as {@code PT5S}. */

@@ -50,7 +50,10 @@ final class HelpSheet {
                     + "1,000 of each lane are listed; the filter searches those, Enter opens any task by id. The inspector shows a "
                     + "task's details, why it sits where it does, and its actions (priority, cancel, retry).";
             case GPUS -> "Each GPU: state, batch occupancy and KV-cache use; an offline GPU is greyed out. Crash, slow down or take "
-                    + "a GPU offline from its card.";
+                    + "a GPU offline from its card. With --redis, the cluster section below lists every node with its instances "
+                    + "and heartbeat age and each tier's levels across the cluster; Pause, Drain and Resume act on every node, "
+                    + "and the waiting tasks (drag onto another to move it before it; raise, lower, cancel) and dead letters "
+                    + "(retry) are the shared queue's.";
             case FAULTS -> "Inject faults (crash, slow, offline, load burst, poison task) and clear them; the change log lists "
                     + "every fault and operator change with its time; dead letters are tasks that failed every attempt.";
             case POLICIES -> "Switch the live scheduling policy (waiting tasks are re-ranked, running ones are not touched), "

@@ -34,9 +34,11 @@ final class QueueOpening {
             try {
                 // locks the directory, or fails the start; backends are asked for their models here too
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
-                opened.complete(options.backends().isEmpty()
+                EmbeddedEngine engine = options.backends().isEmpty()
                         ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), store)
-                        : EmbeddedEngine.start(options.policy(), options.backends(), store));
+                        : EmbeddedEngine.start(options.policy(), options.backends(), store);
+                ClusterJoin.join(engine, options); // a node of a shared queue: Redis must answer first
+                opened.complete(engine);
             } catch (RuntimeException e) {
                 opened.completeExceptionally(e);
             }

@@ -94,4 +94,42 @@ class ConsoleOptionsTest {
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--backend", "http://gpu1:8000", "--inject", "crash:0")))
                 .hasMessageContaining("cannot be used with --backend");
     }
+
+    @Test
+    void parse_redis_joinsASharedQueue_inMemory_withoutDemoLoad() {
+        ConsoleOptions o = ConsoleOptions.parse(List.of("--redis", "redis://r:6379/1", "--node", "desk-1", "--queue", "q"));
+
+        assertThat(o.cluster()).contains(new io.queuedeck.console.gateway.ClusterSettings("redis://r:6379/1", "desk-1", "q"));
+        assertThat(o.load()).isZero();
+        assertThat(o.stateDirectory(k -> null, "/home/u")).isEmpty();
+        assertThat(ConsoleOptions.parse(List.of("--redis", "redis://r:6379")).cluster().orElseThrow().queue()).isEqualTo("default");
+    }
+
+    @Test
+    void parse_redisMisused_refusedWithTheReason() {
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--node", "a"))).hasMessageContaining("--node needs --redis");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--redis", "localhost:6379")))
+                .hasMessageContaining("redis://HOST:PORT");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--redis", "redis://r:1", "--node", "a b")))
+                .hasMessageContaining("--node must be");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--redis", "redis://r:1", "--data-dir", "/q")))
+                .hasMessageContaining("--data-dir");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--redis", "redis://r:1", "--load", "0.5")))
+                .hasMessageContaining("bypass the shared queue");
+    }
+
+    @Test
+    void parse_config_takesTheStoreSection_flagsWin(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("q.yaml");
+        java.nio.file.Files.writeString(file, """
+                store:
+                  type: redis
+                  uri: "redis://cfg:6379"
+                  node: {name: from-file, queue: shared}
+                """);
+
+        ConsoleOptions o = ConsoleOptions.parse(List.of("--config", file.toString(), "--node", "flag"));
+
+        assertThat(o.cluster()).contains(new io.queuedeck.console.gateway.ClusterSettings("redis://cfg:6379", "flag", "shared"));
+    }
 }

@@ -57,6 +57,10 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private double fraction;
     private long seed;
     private OpenAiExecutor backends;
+    /** Set once before the window shows when the console is a node of a shared queue; else null. */
+    private volatile ClusterLink cluster;
+    /** The config the engine started with. */
+    private io.queuedeck.engine.config.ServeConfig startConfig;
 
     private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
         this.instances = instances;
@@ -162,6 +166,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
                 instances);
         embedded.backends = backends;
+        embedded.startConfig = config;
         embedded.plane = new io.queuedeck.engine.control.plane.ConfigPlane(engine, classifier, config, text,
                 "built-in defaults", java.nio.file.Path.of("").toAbsolutePath(), System::getenv, policy);
         embedded.setLoad(load);
@@ -170,6 +175,23 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
 
     public Engine engine() {
         return engine;
+    }
+
+    /**
+     * Joins the queue shared in Redis as one of its nodes (blocking until Redis answers: off the
+     * FX thread). The engine then runs what it claims there; nothing is claimed before the
+     * link is started.
+     */
+    public void joinCluster(ClusterSettings settings) {
+        ClusterLink link = ClusterLink.join(engine, settings);
+        link.applyConfig(startConfig);
+        plane.onApplied(link::applyConfig); // a tiers reload reaches the shared queue's caps
+        cluster = link;
+    }
+
+    /** The link to the shared queue, or null when the console runs alone. */
+    public ClusterLink cluster() {
+        return cluster;
     }
 
     /** The running config's versions, history and canary (the Control screen; the console's REST API). */
@@ -348,6 +370,9 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         }
         stopReplay();
         clients.shutdownNow();
+        if (cluster != null) {
+            cluster.close(); // stops claiming; what the engine has not finished goes back to the shared queue
+        }
         engine.close();
         if (backends != null) {
             backends.close(); // its streams and HTTP threads

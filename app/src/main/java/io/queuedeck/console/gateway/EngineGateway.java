@@ -179,6 +179,21 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         return false;
     }
 
+    /** Also sets a tier's mode on every node of the shared queue (distributed mode); null: alone. */
+    private volatile java.util.function.BiFunction<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode,
+            CompletableFuture<String>> clusterTierModes;
+
+    /** In distributed mode: a tier paused, drained or resumed here is so on every node ({@code modes} applies it there). */
+    public void clusterTierModes(java.util.function.BiFunction<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode,
+            CompletableFuture<String>> modes) {
+        clusterTierModes = modes;
+    }
+
+    /** Tells the operator that {@code action} failed, as a refused command is told; any thread. */
+    public void reportFailure(String action, Throwable error) {
+        fxThread.execute(() -> failures.accept(CommandFailure.of(action, error)));
+    }
+
     private static boolean injectsFault(Command<?> command) {
         return switch (command) {
             case Command.CrashInstance c -> true;
@@ -199,6 +214,9 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
             throw new IllegalStateException(DISARMED);
         }
         CompletableFuture<R> sent = engine.send(command);
+        if (clusterTierModes != null && command instanceof Command.SetTierMode mode) {
+            sent = sent.thenCompose(value -> clusterTierModes.apply(mode.tier(), mode.mode()).thenApply(done -> value));
+        }
         ConsoleAudit.Fields fields = command instanceof Command.Change<R> change ? ConsoleAudit.of(change) : null;
         if (fields == null) {
             return sent;

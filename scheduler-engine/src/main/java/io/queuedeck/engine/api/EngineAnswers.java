@@ -102,6 +102,8 @@ final class EngineAnswers {
             case ShedException shed -> (shed.reason() == ShedException.Reason.SATURATED
                     ? new ApiException(503, "saturated", shed.getMessage())
                     : new ApiException(429, "queue_full", shed.getMessage())).retryAfter(shed.retryAfterSeconds());
+            case io.queuedeck.engine.task.TenantRateLimitedException rate -> new ApiException(429, "tenant_rate_limited",
+                    rate.getMessage(), "tenant", List.of()).retryAfter(rate.retryAfterSeconds());
             case IllegalArgumentException illegal -> new ApiException(400, "bad_request", illegal.getMessage());
             case StoreUnavailableException store -> new ApiException(503, "store_unavailable", store.getMessage());
             case StoreBusyException busy -> new ApiException(503, "store_busy", busy.getMessage());

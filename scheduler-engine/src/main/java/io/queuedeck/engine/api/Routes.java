@@ -144,9 +144,9 @@ final class Routes {
         app.get("/readyz", this::ready);
         app.post("/v1/tasks", this::submit);
         app.post("/v1/tasks:batch", this::submitBatch);
-        app.get("/v1/tasks", this::list);
+        app.get("/v1/tasks", shared == null ? this::list : ClusterRoutes.register(app, shared, auditor, this::list));
         SharedTaskRoutes elsewhere = shared == null ? null
-                : new SharedTaskRoutes(shared, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
+                : new SharedTaskRoutes(shared, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
         app.get("/v1/tasks/{id}", elsewhere == null ? this::get : elsewhere.get(this::get));
         app.delete("/v1/tasks/{id}", elsewhere == null ? this::cancel : elsewhere.cancel(this::cancel));
         app.patch("/v1/tasks/{id}", elsewhere == null ? this::reprioritize : elsewhere.reprioritize(this::reprioritize));

@@ -16,9 +16,11 @@ import java.util.function.BiFunction;
 final class SharedTaskRoutes {
     private final SharedTasks shared;
     private final BiFunction<Context, Class<?>, Object> bodies;
+    private final Auditor auditor;
 
-    SharedTaskRoutes(SharedTasks shared, BiFunction<Context, Class<?>, Object> bodies) {
+    SharedTaskRoutes(SharedTasks shared, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies) {
         this.shared = shared;
+        this.auditor = auditor;
         this.bodies = bodies;
     }
 
@@ -72,6 +74,11 @@ final class SharedTaskRoutes {
                 throw refused(id, state, "cancelled"); // the script would answer "cancelled" for a cancelled task too
             }
             String answer = shared.cancel(id);
+            if (answer.equals("cancelled") || answer.equals("cancel_requested")) {
+                // recorded as every other cancel is (decision 0041), with where it happened
+                auditor.record(ctx, "task.cancel", id, 1, answer.equals("cancelled") ? "shared queue"
+                        : "shared queue: its holder " + task.get().node() + " stops it at its next heartbeat");
+            }
             switch (answer) {
                 case "cancelled" -> Routes.json(ctx, 200, reread(id));
                 case "cancel_requested" -> Routes.json(ctx, 202, reread(id));
@@ -124,6 +131,8 @@ final class SharedTaskRoutes {
             if (!answer.equals("changed")) {
                 throw refused(id, answer, "moved");
             }
+            auditor.record(ctx, patch.before() != null ? "task.place" : "task.reprioritize", id, 1, patch.before() != null
+                    ? "before " + patch.before() + " (shared queue)" : "to P" + patch.priority() + " (shared queue)");
             Routes.json(ctx, 200, reread(id));
         });
     }

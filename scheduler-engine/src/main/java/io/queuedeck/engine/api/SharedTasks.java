@@ -2,6 +2,7 @@ package io.queuedeck.engine.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,49 @@ public interface SharedTasks {
 
     /** Cancels a waiting task ("cancelled") or asks the holder of a leased one to ("cancel_requested"). */
     String cancel(String id);
+
+    /**
+     * One page of a list of the shared queue, read by rank in Redis (no scan): {@code waiting} tasks
+     * (of {@code tier}, or of every tier in the order nodes claim them), {@code leased} ones by lease
+     * expiry, or {@code dead} letters by when they died.
+     *
+     * @param tier a tier's name, or null for every tier (waiting tasks only)
+     * @throws IllegalArgumentException for an unknown state or tier
+     */
+    Page list(String state, String tier, int offset, int limit);
+
+    /** Every node with its instances and heartbeat age, and each tier's levels and mode across the cluster. */
+    Cluster cluster();
+
+    /**
+     * Pauses, drains or reactivates a tier (by name) on every node.
+     *
+     * @throws IllegalArgumentException for an unknown tier
+     */
+    void tierMode(String tier, io.queuedeck.engine.tier.TierMode mode);
+
+    /** A page of a list: its tasks, how many the whole list holds, where the page starts. */
+    record Page(List<Shared> tasks, long total, int offset) {}
+
+    /**
+     * The cluster as Redis records it.
+     *
+     * @param node  the node answering
+     * @param tiers each served tier's levels by name, most urgent first
+     * @param dead  dead letters
+     */
+    record Cluster(String node, List<Node> nodes, java.util.Map<String, TierLevel> tiers, long dead) {}
+
+    /**
+     * A node as it last announced itself.
+     *
+     * @param instances its instances as it announced them ({@code id}, {@code model}, {@code state}, {@code running}, {@code batch})
+     */
+    record Node(String name, @JsonProperty("heartbeat_age_ms") long heartbeatAgeMs,
+                com.fasterxml.jackson.databind.JsonNode instances) {}
+
+    /** A tier across the cluster: waiting and leased tasks, and its mode (active, paused, draining). */
+    record TierLevel(long waiting, long leased, String mode) {}
 
     /**
      * A task as the shared queue records it.

@@ -79,22 +79,41 @@ final class ClusterOptions {
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-node").daemon().factory());
         this.shared = shared;
-        if (flow != null) {
-            // a tier's max_concurrency holds across the cluster: Redis counts the tier's leased tasks
-            java.util.Map<io.queuedeck.engine.tier.Tier, Integer> caps = new java.util.EnumMap<>(io.queuedeck.engine.tier.Tier.class);
-            flow.tiers().forEach((tier, limits) -> {
-                if (limits.maxConcurrency() > 0 && tier.ordinal() <= io.queuedeck.engine.tier.Tier.BATCH.ordinal()) {
-                    caps.put(tier, limits.maxConcurrency());
-                }
-            });
-            shared.capTiers(caps);
-        }
+        capTiers(flow);
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
+    }
+
+    /**
+     * A tier's {@code max_concurrency} holds across the cluster: Redis counts the tier's leased tasks.
+     * Called at the start and again with each config version applied live (the tiers reload).
+     */
+    void capTiers(io.queuedeck.engine.tier.FlowSettings flow) {
+        if (shared == null || flow == null) {
+            return;
+        }
+        shared.capTiersOf(flow);
+    }
+
+    /**
+     * The config's tenant rates hold across the cluster (after {@link #open}): a token bucket per
+     * tenant in Redis; the REST API's own per-node buckets apply as well.
+     */
+    void rateTenants(ServeConfig.TenantSection tenants) {
+        if (shared == null || tenants == null) {
+            return;
+        }
+        java.util.Map<String, SharedQueue.TenantRate> named = new java.util.HashMap<>();
+        tenants.rates().forEach((tenant, rate) -> named.put(tenant, rate(rate)));
+        shared.rateTenants(named, tenants.defaultRate() == null ? null : rate(tenants.defaultRate()));
+    }
+
+    private static SharedQueue.TenantRate rate(io.queuedeck.engine.api.RateLimit rate) {
+        return new SharedQueue.TenantRate(rate.requestsPerSecond(), rate.burst());
     }
 
     /** The REST API's access to tasks other nodes hold or ran (after {@link #open}). */
     io.queuedeck.engine.api.SharedTasks tasks() {
-        return new ClusterTasks(shared);
+        return new io.queuedeck.engine.cluster.ClusterTasks(shared);
     }
 
     /** Finished tasks go back to the shared queue; its counters and this node's appear on /metrics. */

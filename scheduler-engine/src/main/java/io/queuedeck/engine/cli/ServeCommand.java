@@ -204,6 +204,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
                     settings.flow());
+            cluster.rateTenants(settings.tenants()); // a tenant's rate holds across the nodes
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -216,6 +217,9 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         ConfigPlane plane = ControlSetup.plane(engine, classifier, configFile, System::getenv, DEFAULT_POLICY);
+        if (node != null) {
+            plane.onApplied(config -> cluster.capTiers(config.flow())); // a tiers reload reaches the shared queue's caps
+        }
         ApiService service;
         try {
             service = ApiService.create(engine, api -> {

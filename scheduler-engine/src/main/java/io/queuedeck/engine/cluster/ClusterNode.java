@@ -101,6 +101,15 @@ public final class ClusterNode implements AutoCloseable {
             if (answer.kind() == SharedQueue.Enqueued.Kind.CONFLICT) {
                 throw new TaskConflictException("task_id " + complete.taskId() + " is already used by a different task");
             }
+            if (answer.kind() == SharedQueue.Enqueued.Kind.RATE_LIMITED) {
+                long seconds = Math.max(1, (answer.retryAfterMillis() + 999) / 1000);
+                throw new io.queuedeck.engine.task.TenantRateLimitedException(complete.tenant(), seconds, "tenant '"
+                        + complete.tenant() + "' is over its rate across the cluster; retry in " + seconds + " s");
+            }
+            if (answer.kind() == SharedQueue.Enqueued.Kind.DRAINING) {
+                throw new TaskConflictException("the tier of priority " + (complete.priority() == null
+                        ? TaskSpec.DEFAULT_PRIORITY : complete.priority()) + " is draining across the cluster and takes no new tasks");
+            }
             TaskState state = switch (answer.state()) {
                 case "waiting", "leased" -> answer.state().equals("leased") ? TaskState.RUNNING : TaskState.QUEUED;
                 case "succeeded" -> TaskState.SUCCEEDED;

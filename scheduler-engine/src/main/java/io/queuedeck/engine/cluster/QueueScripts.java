@@ -42,28 +42,62 @@ final class QueueScripts {
             """;
 
     /**
-     * ARGV: prefix, window ms, then per task: id, spec, priority, tier, body hash. Answers
-     * {outcome, state, sequence} per task: 'created', 'existing' (the same body under a known id: an
-     * idempotent retry) or 'conflict' (another body under it). The batch takes its sequences with
-     * one INCRBY and adds to each tier with one ZADD: per created task Redis runs SET, EXISTS, HSET.
+     * ARGV: prefix, window ms, then per task: id, spec, priority, tier, body hash, tenant, the tenant's
+     * rate per second and burst (rate 0: not limited). Answers {outcome, state, sequence or wait ms}
+     * per task: 'created', 'existing' (the same body under a known id: an idempotent retry),
+     * 'conflict' (another body under it), 'draining' (its tier takes nothing new) or 'rate_limited'
+     * (its tenant's bucket is empty; the third field is the wait in ms). The batch takes its
+     * sequences with one INCRBY and adds to each tier with one ZADD: per created task Redis runs SET,
+     * EXISTS, HSET.
+     *
+     * <p>A tenant's token bucket ({@code r:TENANT}: tokens, at) is refilled from Redis's own TIME,
+     * so its rate holds across every node whatever their clocks; only a created task takes a token.
      */
     static final String ENQUEUE = PRELUDE + """
             local window = ARGV[2]
-            local count = (#ARGV - 2) / 5
+            local count = (#ARGV - 2) / 8
             local seq = redis.call('INCRBY', P .. 'seq', count) - count
             local out, adds = {}, {}
             local created = 0
-            for i = 3, #ARGV, 5 do
+            local draining, buckets = {}, {}
+            local t = nil
+            for i = 3, #ARGV, 8 do
               local id, spec, prio, tier, hash = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4]
+              local tenant, rate, burst = ARGV[i + 5], tonumber(ARGV[i + 6]), tonumber(ARGV[i + 7])
               local tk = P .. 't:' .. id
               seq = seq + 1
-              local prev = redis.call('SET', P .. 'i:' .. id, hash, 'NX', 'PX', window, 'GET')
-              if prev or redis.call('EXISTS', tk) == 1 then
+              if draining[tier] == nil then draining[tier] = redis.call('SISMEMBER', P .. 'draining', tier) == 1 end
+              local prev = false
+              local known = redis.call('EXISTS', tk) == 1
+              local refused, wait = draining[tier] and not known, nil
+              -- a draining tier takes nothing new on any node (a known id still answers)
+              if not refused and rate > 0 and not known and redis.call('EXISTS', P .. 'i:' .. id) == 0 then
+                local b = buckets[tenant]
+                if not b then
+                  t = t or now()
+                  local f = redis.call('HMGET', P .. 'r:' .. tenant, 'tokens', 'at')
+                  local tokens = tonumber(f[1] or burst)
+                  local at = tonumber(f[2] or t)
+                  b = {tokens = math.min(burst, tokens + math.max(0, t - at) * rate / 1000), rate = rate, burst = burst}
+                  buckets[tenant] = b
+                end
+                if b.tokens >= 1 then
+                  b.tokens = b.tokens - 1
+                else
+                  wait = math.ceil((1 - b.tokens) * 1000 / rate)
+                end
+              end
+              if not refused and not wait then prev = redis.call('SET', P .. 'i:' .. id, hash, 'NX', 'PX', window, 'GET') end
+              if refused then
+                out[#out + 1] = {'draining', 'refused', '0'}
+              elseif wait then
+                out[#out + 1] = {'rate_limited', 'refused', tostring(wait)}
+              elseif prev or known then
                 -- a known id: its record answers (or, once it expired, the idempotency key alone)
-                local known = redis.call('HMGET', tk, 'hash', 'state', 'seq')
-                local h = known[1] or prev
-                if not known[1] then known[2], known[3] = 'finished', '0' end
-                out[#out + 1] = {h == hash and 'existing' or 'conflict', known[2], known[3]}
+                local k = redis.call('HMGET', tk, 'hash', 'state', 'seq')
+                local h = k[1] or prev
+                if not k[1] then k[2], k[3] = 'finished', '0' end
+                out[#out + 1] = {h == hash and 'existing' or 'conflict', k[2], k[3]}
               else
                 local score = num(prio * 1099511627776 + seq)
                 redis.call('HSET', tk, 'spec', spec, 'prio', prio, 'tier', tier, 'seq', seq, 'score', score,
@@ -77,6 +111,12 @@ final class QueueScripts {
               end
             end
             for tier, a in pairs(adds) do bulk('ZADD', P .. 'w:' .. tier, a) end
+            for tenant, b in pairs(buckets) do
+              local key = P .. 'r:' .. tenant
+              redis.call('HSET', key, 'tokens', num(b.tokens), 'at', t)
+              -- a full bucket is the default: forget it once it would have refilled
+              redis.call('PEXPIRE', key, math.ceil(b.burst * 1000 / b.rate) + 1000)
+            end
             if created > 0 then redis.call('HINCRBY', P .. 'stats', 'enqueued', created) end
             return out
             """;
@@ -335,6 +375,62 @@ final class QueueScripts {
               end
             end
             return out
+            """;
+
+    /**
+     * ARGV: prefix, then the served tiers. Answers {tier, waiting, leased, paused, draining} per tier
+     * and then the dead letters' count: the cluster's queue levels, read in one step.
+     */
+    static final String LEVELS = PRELUDE + """
+            local out = {}
+            for i = 2, #ARGV do
+              local tier = ARGV[i]
+              out[#out + 1] = {tier, redis.call('ZCARD', P .. 'w:' .. tier),
+                tonumber(redis.call('HGET', P .. 'run', tier) or '0'),
+                redis.call('SISMEMBER', P .. 'paused', tier), redis.call('SISMEMBER', P .. 'draining', tier)}
+            end
+            out[#out + 1] = redis.call('ZCARD', P .. 'dead')
+            return out
+            """;
+
+    /**
+     * ARGV: prefix, index key ({@code w:TIER}, {@code leases} or {@code dead}), offset, limit, whether
+     * to include the spec (1/0). Answers {total, then per task: id, state, prio, node, attempts,
+     * deliveries, finished_by, detail, cancel, spec}: one page of one index, read by rank (no scan).
+     */
+    static final String LIST = PRELUDE + """
+            local key, offset, limit, spec = P .. ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
+            local out = {redis.call('ZCARD', key)}
+            if limit <= 0 then return out end
+            for _, id in ipairs(redis.call('ZRANGE', key, offset, offset + limit - 1)) do
+              local f = redis.call('HMGET', P .. 't:' .. id, 'state', 'prio', 'node', 'attempts', 'deliveries',
+                'finished_by', 'detail', 'cancel', 'spec')
+              if f[1] then
+                if not spec then f[9] = false end
+                out[#out + 1] = {id, f[1], f[2] or false, f[3] or false, f[4] or false, f[5] or false, f[6] or false,
+                  f[7] or false, f[8] or false, f[9] or false}
+              end
+            end
+            return out
+            """;
+
+    /**
+     * ARGV: prefix, id. Puts a dead, failed or cancelled task back in its tier, in its old place, with
+     * its attempts cleared and its record kept again; answers 'retried' or the state that forbids it.
+     */
+    static final String RETRY = PRELUDE + """
+            local id = ARGV[2]
+            local tk = P .. 't:' .. id
+            local f = redis.call('HMGET', tk, 'state', 'tier', 'score')
+            if not f[1] then return 'unknown' end
+            if f[1] ~= 'dead' and f[1] ~= 'failed' and f[1] ~= 'cancelled' then return f[1] end
+            redis.call('ZREM', P .. 'dead', id)
+            redis.call('PERSIST', tk)
+            redis.call('HDEL', tk, 'cancel', 'detail', 'finished_by', 'node')
+            redis.call('HSET', tk, 'state', 'waiting', 'attempts', 0)
+            redis.call('ZADD', P .. 'w:' .. f[2], f[3], id)
+            redis.call('HINCRBY', P .. 'stats', 'retried', 1)
+            return 'retried'
             """;
 
     private QueueScripts() {}

@@ -59,6 +59,15 @@ final class RedisSharedQueue implements SharedQueue {
     /** Cluster-wide caps on leased tasks per served tier, "-1" for none; replaced whole. */
     private volatile String[] caps = {"-1", "-1", "-1"};
     private final Map<String, String> shas = new ConcurrentHashMap<>();
+    /** Tenants' cluster-wide submission rates; replaced whole. */
+    private volatile Rates rates = new Rates(Map.of(), null);
+
+    /** Each tenant's rate, or the default one for tenants not named (null: not limited). */
+    private record Rates(Map<String, TenantRate> named, TenantRate fallback) {
+        TenantRate of(String tenant) {
+            return named.getOrDefault(tenant, fallback);
+        }
+    }
 
     private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
                              String queue, String node, Duration lease, int maxAttempts, Duration window) {
@@ -135,9 +144,10 @@ final class RedisSharedQueue implements SharedQueue {
         if (specs.isEmpty()) {
             return List.of();
         }
-        String[] args = new String[2 + 5 * specs.size()];
+        String[] args = new String[2 + 8 * specs.size()];
         args[0] = prefix;
         args[1] = windowMillis;
+        Rates limits = rates;
         int i = 2;
         for (TaskSpec spec : specs) {
             if (spec.taskId() == null) {
@@ -150,7 +160,11 @@ final class RedisSharedQueue implements SharedQueue {
             args[i + 2] = Integer.toString(priority);
             args[i + 3] = tier(Tier.of(priority));
             args[i + 4] = hash(body);
-            i += 5;
+            TenantRate rate = spec.tenant() == null ? null : limits.of(spec.tenant());
+            args[i + 5] = spec.tenant() == null ? "" : spec.tenant();
+            args[i + 6] = rate == null ? "0" : Double.toString(rate.perSecond());
+            args[i + 7] = rate == null ? "0" : Integer.toString(rate.burst());
+            i += 8;
         }
         List<Object> rows = run(QueueScripts.ENQUEUE, ScriptOutputType.MULTI, args);
         List<Enqueued> answers = new ArrayList<>(rows.size());
@@ -159,10 +173,14 @@ final class RedisSharedQueue implements SharedQueue {
             Enqueued.Kind kind = switch ((String) f.get(0)) {
                 case "created" -> Enqueued.Kind.CREATED;
                 case "existing" -> Enqueued.Kind.EXISTING;
+                case "draining" -> Enqueued.Kind.DRAINING;
+                case "rate_limited" -> Enqueued.Kind.RATE_LIMITED;
                 default -> Enqueued.Kind.CONFLICT;
             };
             String sequence = (String) f.get(2);
-            answers.add(new Enqueued(kind, (String) f.get(1), sequence == null ? 0 : Long.parseLong(sequence)));
+            long number = sequence == null ? 0 : Long.parseLong(sequence);
+            answers.add(kind == Enqueued.Kind.RATE_LIMITED ? new Enqueued(kind, (String) f.get(1), 0, number)
+                    : new Enqueued(kind, (String) f.get(1), number, 0));
         }
         return answers;
     }
@@ -206,6 +224,11 @@ final class RedisSharedQueue implements SharedQueue {
         }
         nodes.sort(java.util.Comparator.comparing(NodeStatus::name));
         return nodes;
+    }
+
+    @Override
+    public void rateTenants(Map<String, TenantRate> named, TenantRate fallback) {
+        rates = new Rates(Map.copyOf(named), fallback);
     }
 
     @Override
@@ -324,6 +347,87 @@ final class RedisSharedQueue implements SharedQueue {
         } catch (RedisException e) {
             throw new StoreUnavailableException(e);
         }
+    }
+
+    @Override
+    public void tierMode(int tier, io.queuedeck.engine.tier.TierMode mode) {
+        if (tier < 0 || tier >= SERVED.length) {
+            throw new IllegalArgumentException("tier must be 0 to " + (SERVED.length - 1) + ", got " + tier);
+        }
+        String t = Integer.toString(tier);
+        try {
+            switch (mode) {
+                case ACTIVE -> {
+                    redis.srem(prefix + "paused", t);
+                    redis.srem(prefix + "draining", t);
+                }
+                case PAUSED -> {
+                    redis.srem(prefix + "draining", t);
+                    redis.sadd(prefix + "paused", t);
+                }
+                case DRAINING -> {
+                    redis.srem(prefix + "paused", t);
+                    redis.sadd(prefix + "draining", t);
+                }
+            }
+        } catch (RedisException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    @Override
+    public Levels levels() {
+        String[] args = new String[1 + SERVED.length];
+        args[0] = prefix;
+        System.arraycopy(SERVED, 0, args, 1, SERVED.length);
+        List<Object> rows = run(QueueScripts.LEVELS, ScriptOutputType.MULTI, args);
+        List<TierLevel> tiers = new ArrayList<>(SERVED.length);
+        for (int i = 0; i < SERVED.length; i++) {
+            List<?> f = (List<?>) rows.get(i);
+            int tier = Integer.parseInt((String) f.get(0));
+            tiers.add(new TierLevel(tier, Tier.values()[tier].name().toLowerCase(Locale.ROOT), (Long) f.get(1), (Long) f.get(2),
+                    (Long) f.get(3) == 1, (Long) f.get(4) == 1));
+        }
+        return new Levels(List.copyOf(tiers), (Long) rows.get(SERVED.length));
+    }
+
+    @Override
+    public Page list(Listing listing, int tier, int offset, int limit, boolean withSpec) {
+        if (offset < 0 || limit < 0) {
+            throw new IllegalArgumentException("offset and limit must not be negative");
+        }
+        String key = switch (listing) {
+            case WAITING -> {
+                if (tier < 0 || tier >= SERVED.length) {
+                    throw new IllegalArgumentException("tier must be 0 to " + (SERVED.length - 1) + ", got " + tier);
+                }
+                yield "w:" + tier;
+            }
+            case LEASED -> "leases";
+            case DEAD -> "dead";
+        };
+        List<Object> rows = run(QueueScripts.LIST, ScriptOutputType.MULTI, prefix, key, Integer.toString(offset),
+                Integer.toString(limit), withSpec ? "1" : "0");
+        List<Listed> tasks = new ArrayList<>(rows.size() - 1);
+        for (Object row : rows.subList(1, rows.size())) {
+            List<?> f = (List<?>) row;
+            tasks.add(new Listed((String) f.get(0), (String) f.get(1), intOf(f.get(2)), (String) f.get(3), intOf(f.get(4)),
+                    intOf(f.get(5)), (String) f.get(6), blankToNull((String) f.get(7)), f.get(8) != null, (String) f.get(9)));
+        }
+        return new Page((Long) rows.get(0), List.copyOf(tasks));
+    }
+
+    private static int intOf(Object text) {
+        return text == null ? 0 : (int) Double.parseDouble((String) text);
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
+    }
+
+    @Override
+    public String retry(String id) {
+        return run(QueueScripts.RETRY, ScriptOutputType.VALUE, prefix, id);
     }
 
     @Override

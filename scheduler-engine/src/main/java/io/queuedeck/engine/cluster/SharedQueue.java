@@ -82,6 +82,34 @@ public interface SharedQueue extends AutoCloseable {
      */
     void capTiers(Map<Tier, Integer> maxLeased);
 
+    /** Caps each served tier at its {@code max_concurrency} in {@code flow} across the cluster (the rest uncapped). */
+    default void capTiersOf(io.queuedeck.engine.tier.FlowSettings flow) {
+        Map<Tier, Integer> caps = new java.util.EnumMap<>(Tier.class);
+        flow.tiers().forEach((tier, limits) -> {
+            if (limits.maxConcurrency() > 0 && tier.ordinal() <= Tier.BATCH.ordinal()) {
+                caps.put(tier, limits.maxConcurrency());
+            }
+        });
+        capTiers(caps);
+    }
+
+    /**
+     * Limits each tenant's submissions across every node: a token bucket per tenant in Redis,
+     * refilled from Redis's own clock inside the enqueue script, so the sum over all nodes stays
+     * within the rate. {@code fallback} applies to tenants not named (null: they are not limited);
+     * tasks without a tenant never are. Every node should be given the same rates.
+     */
+    void rateTenants(Map<String, TenantRate> named, TenantRate fallback);
+
+    /** A tenant's rate: submissions per second on average, and how many may come at once. */
+    record TenantRate(double perSecond, int burst) {
+        public TenantRate {
+            if (!(perSecond > 0) || burst < 1) {
+                throw new IllegalArgumentException("a tenant rate needs a positive rate and a burst of at least 1");
+            }
+        }
+    }
+
     /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
     void announce(String detail);
 
@@ -90,6 +118,25 @@ public interface SharedQueue extends AutoCloseable {
 
     /** Pauses or resumes claiming from a tier on every node. */
     void pauseTier(int tier, boolean paused);
+
+    /**
+     * Sets a served tier's mode on every node: paused (no node claims from it), draining (no node
+     * queues anything new in it; its tasks still run) or active.
+     */
+    void tierMode(int tier, io.queuedeck.engine.tier.TierMode mode);
+
+    /** Each served tier's waiting and leased tasks and mode, and the dead letters: the cluster's queue levels. */
+    Levels levels();
+
+    /**
+     * One page of a list of the queue, read by rank: {@code waiting} in tier {@code tier} best first,
+     * {@code leased} by lease expiry, or {@code dead} by when they died. {@code withSpec} adds each
+     * task's spec JSON.
+     */
+    Page list(Listing listing, int tier, int offset, int limit, boolean withSpec);
+
+    /** Puts a dead, failed or cancelled task back in its place; answers "retried" or the state that forbids it. */
+    String retry(String id);
 
     /** Counters of the whole queue: enqueued, claimed, redelivered, acked, duplicates, reaped, dead, cancelled. */
     Map<String, Long> stats();
@@ -109,10 +156,20 @@ public interface SharedQueue extends AutoCloseable {
     /** The answer to an acknowledgement. */
     enum Ack { FIRST, DUPLICATE, UNKNOWN }
 
-    /** The answer to an enqueue: created, an identical retry of a known id, or a different body under a known id. */
-    record Enqueued(Kind kind, String state, long sequence) {
-        /** What an enqueue did. */
-        public enum Kind { CREATED, EXISTING, CONFLICT }
+    /**
+     * The answer to an enqueue: created, an identical retry of a known id, or a different body under
+     * a known id; or nothing queued because its tier drains or its tenant is over its rate.
+     *
+     * @param retryAfterMillis for {@code RATE_LIMITED}: how long until the tenant's bucket holds one submission
+     */
+    record Enqueued(Kind kind, String state, long sequence, long retryAfterMillis) {
+        /** Without a wait. */
+        public Enqueued(Kind kind, String state, long sequence) {
+            this(kind, state, sequence, 0);
+        }
+
+        /** What an enqueue did ({@code DRAINING}, {@code RATE_LIMITED}: nothing). */
+        public enum Kind { CREATED, EXISTING, CONFLICT, DRAINING, RATE_LIMITED }
     }
 
     /**
@@ -131,6 +188,32 @@ public interface SharedQueue extends AutoCloseable {
 
     /** What one reaper pass did. */
     record Reaped(int requeued, int dead) {}
+
+    /** The lists {@link #list} reads. */
+    enum Listing { WAITING, LEASED, DEAD }
+
+    /** A served tier's levels across the cluster ({@code name}: the tier's name, e.g. {@code core}). */
+    record TierLevel(int tier, String name, long waiting, long leased, boolean paused, boolean draining) {}
+
+    /** The cluster's queue levels: one row per served tier, most urgent first, and the dead letters. */
+    record Levels(List<TierLevel> tiers, long dead) {
+        /** Waiting tasks in every tier. */
+        public long waiting() {
+            return tiers.stream().mapToLong(TierLevel::waiting).sum();
+        }
+    }
+
+    /**
+     * A task as a list of the queue shows it.
+     *
+     * @param node the node holding it (leased) or that held it last; null when none
+     * @param spec its spec JSON, when asked for; else null
+     */
+    record Listed(String id, String state, int priority, String node, int attempts, int deliveries, String finishedBy,
+                  String detail, boolean cancelRequested, String spec) {}
+
+    /** One page of a list and how many the whole list holds. */
+    record Page(long total, List<Listed> tasks) {}
 
     /** Sizes of the queue. */
     record Depth(long waiting, long leased) {}

@@ -39,7 +39,7 @@ class ClusterTasksApiTest {
         engine.start();
         a = SharedQueue.redis(REDIS.uri(), "api", "a", Duration.ofMinutes(5), 3, Duration.ofHours(1));
         b = SharedQueue.redis(REDIS.uri(), "api", "b", Duration.ofMinutes(5), 3, Duration.ofHours(1));
-        server = ApiServer.builder(engine).port(0).sharedTasks(new ClusterTasks(a)).build().start();
+        server = ApiServer.builder(engine).port(0).sharedTasks(new io.queuedeck.engine.cluster.ClusterTasks(a)).build().start();
     }
 
     @AfterEach

@@ -55,6 +55,8 @@ public final class ConfigPlane implements ConfigService {
     private final CanaryControl canary;
     private volatile Version current;
     private volatile Refusal lastError;
+    /** Told of each config version once the engine took it (e.g. a shared queue's tier caps). */
+    private final List<java.util.function.Consumer<ServeConfig>> appliedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * One applied version.
@@ -98,6 +100,11 @@ public final class ConfigPlane implements ConfigService {
     }
 
     // ---------------------------------------------------------------- reading
+
+    /** Also hands each config version the engine took to {@code listener}, on the thread that applied it. */
+    public void onApplied(java.util.function.Consumer<ServeConfig> listener) {
+        appliedListeners.add(listener);
+    }
 
     @Override
     public Status status() {
@@ -181,6 +188,7 @@ public final class ConfigPlane implements ConfigService {
         }
         lastError = null;
         canary.stableChanged(next.priorityRules());
+        appliedListeners.forEach(listener -> listener.accept(next));
         LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} applied from {1}: {2}", version, source, shown);
         return status();
     }

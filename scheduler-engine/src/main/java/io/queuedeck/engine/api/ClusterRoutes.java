@@ -1,0 +1,161 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.queuedeck.engine.store.StoreUnavailableException;
+import io.queuedeck.engine.tier.TierMode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The whole cluster through any node (distributed mode, docs/distributed.md): {@code GET
+ * /v1/cluster} (every node, each tier's levels and mode), {@code POST /v1/cluster/queues/{tier}:
+ * {pause|resume|drain}} for every node, and {@code GET /v1/tasks} listing the shared queue from
+ * Redis, paged by rank ({@code scope=node}: this node's own engine, as without Redis). Every read
+ * is a few Redis commands on the request's thread; nothing scans, nothing waits on the loop.
+ */
+final class ClusterRoutes {
+    static final int DEFAULT_PAGE = 100, MAX_PAGE = 500;
+    /** Search parameters the shared listing filters by; the others search one node's engine only. */
+    private static final Set<String> SHARED_FILTERS = Set.of("id", "model", "tenant", "priority", "min_priority", "max_priority");
+
+    private final SharedTasks shared;
+    private final Auditor auditor;
+
+    private ClusterRoutes(SharedTasks shared, Auditor auditor) {
+        this.shared = shared;
+        this.auditor = auditor;
+    }
+
+    /** A page of the shared queue's list. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SharedList(List<SharedTasks.Shared> tasks, long total, int offset, @JsonProperty("next_offset") Integer nextOffset,
+                      String state, String source) {}
+
+    /** Registers the cluster routes; answers {@code GET /v1/tasks}'s handler, {@code local} serving {@code scope=node}. */
+    static Handler register(Javalin app, SharedTasks shared, Auditor auditor, Handler local) {
+        ClusterRoutes routes = new ClusterRoutes(shared, auditor);
+        app.get("/v1/cluster", guarded(ctx -> {
+            TaskAccess.require(ctx, "read the cluster", Scope.READ);
+            Routes.json(ctx, 200, shared.cluster());
+        }));
+        app.post("/v1/cluster/queues/{action}", guarded(routes::act));
+        return guarded(ctx -> {
+            String scope = ctx.queryParam("scope");
+            if ("node".equals(scope)) {
+                local.handle(ctx);
+            } else if (scope == null || scope.equals("cluster")) {
+                routes.list(ctx);
+            } else {
+                throw ApiException.invalid("scope", "scope must be cluster (the default: the shared queue) or node"
+                        + " (this node's engine), got '" + shorten(scope) + "'");
+            }
+        });
+    }
+
+    /** Redis unreachable: 503 store_unavailable, as for a submission. */
+    private static Handler guarded(Handler handler) {
+        return ctx -> {
+            try {
+                handler.handle(ctx);
+            } catch (StoreUnavailableException e) {
+                throw EngineAnswers.refusal(e);
+            }
+        };
+    }
+
+    private void act(Context ctx) {
+        TaskAccess.require(ctx, "pause, resume or drain the cluster's tiers", Scope.OPERATE);
+        Client client = TaskAccess.client(ctx);
+        if (client != null) {
+            client.checkMayControlQueues();
+        }
+        String action = ctx.pathParam("action");
+        int colon = action.lastIndexOf(':');
+        String tier = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
+        String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
+        TierMode mode = switch (verb) {
+            case "pause" -> TierMode.PAUSED;
+            case "drain" -> TierMode.DRAINING;
+            case "resume" -> TierMode.ACTIVE;
+            default -> throw new ApiException(404, "not_found", "unknown cluster queue action '" + shorten(action)
+                    + "'; use POST /v1/cluster/queues/{tier}:{pause|resume|drain}");
+        };
+        try {
+            shared.tierMode(tier, mode);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(404, "not_found", e.getMessage());
+        }
+        auditor.record(ctx, "cluster.tier." + verb, tier, 0, null);
+        Routes.json(ctx, 200, shared.cluster());
+    }
+
+    private void list(Context ctx) {
+        TaskAccess.require(ctx, "read tasks", Scope.READ);
+        for (String name : SearchParams.SEARCH_ONLY) {
+            if (ctx.queryParam(name) != null && !SHARED_FILTERS.contains(name) && !name.equals("offset")) {
+                throw ApiException.invalid(name, name + " searches one node's engine only: add scope=node"
+                        + " (the shared queue is listed by state, tier, id, model, tenant and priority)");
+            }
+        }
+        if (ctx.queryParam("cursor") != null) {
+            throw ApiException.invalid("cursor", "the shared queue pages by offset (next_offset); cursor pages scope=node");
+        }
+        String state = switch (param(ctx, "state", "waiting").toLowerCase(Locale.ROOT)) {
+            case "waiting", "queued" -> "waiting";
+            case "leased", "running" -> "leased";
+            case "dead", "dead_lettered" -> "dead";
+            default -> throw ApiException.invalid("state", "the shared queue lists waiting (queued), leased (running) or"
+                    + " dead (dead_lettered) tasks; a finished one is read by id, got '" + shorten(ctx.queryParam("state")) + "'");
+        };
+        String tier = ctx.queryParam("tier");
+        int limit = Routes.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        int offset = Routes.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE - MAX_PAGE);
+        String tenantParam = ctx.queryParam("tenant");
+        String tenant = TaskAccess.listTenant(ctx, tenantParam == null || tenantParam.isEmpty() ? null : tenantParam);
+        Predicate<SharedTasks.Shared> keep = filter(ctx, tenant);
+        SharedTasks.Page page;
+        try {
+            page = shared.list(state, tier == null || tier.isEmpty() ? null : tier.toLowerCase(Locale.ROOT), offset, limit);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("tier", e.getMessage());
+        }
+        // filters apply to the page read by rank: a page may hold fewer than limit, next_offset goes on
+        List<SharedTasks.Shared> tasks = page.tasks().stream().filter(keep).toList();
+        int read = page.tasks().size();
+        Integer next = read == limit && offset + read < page.total() ? offset + read : null;
+        Routes.json(ctx, 200, new SharedList(tasks, page.total(), offset, next, state, "shared_queue"));
+    }
+
+    private static Predicate<SharedTasks.Shared> filter(Context ctx, String tenant) {
+        String id = ctx.queryParam("id");
+        String model = ctx.queryParam("model");
+        Integer priority = priority(ctx, "priority");
+        Integer min = priority(ctx, "min_priority");
+        Integer max = priority(ctx, "max_priority");
+        return t -> (id == null || t.taskId().equals(id))
+                && (model == null || model.equals(t.model()))
+                && (tenant == null || tenant.equals(t.tenant()))
+                && (priority == null || t.priority() == priority)
+                && (min == null || t.priority() >= min)
+                && (max == null || t.priority() <= max);
+    }
+
+    private static Integer priority(Context ctx, String name) {
+        return ctx.queryParam(name) == null ? null : Routes.intParam(ctx, name, 0, 0, 9);
+    }
+
+    private static String param(Context ctx, String name, String fallback) {
+        String value = ctx.queryParam(name);
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+
+    private static String shorten(String text) {
+        return text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…" : text;
+    }
+}
