@@ -149,7 +149,7 @@ class LanesViewModelTest {
         assertThat(model.lanes().get(2).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.ACTIVE);
 
         model.setTierMode(io.queuedeck.engine.tier.Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING);
-        assertThat(commands.sent).contains("tier BATCH DRAINING");
+        assertThat(commands.sent).contains("tier batch DRAINING");
     }
 
     private void listed(String policy, io.queuedeck.engine.task.TaskView... tasks) {
