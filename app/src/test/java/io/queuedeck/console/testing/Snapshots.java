@@ -82,6 +82,8 @@ public final class Snapshots {
         public Builder recent(LatencySummary value) { recent = value; return this; }
         public Builder recent(int priority, LatencySummary value) { secondByPriority.set(priority, value); return this; }
         public Builder tierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) { tierModes.put(tier, mode); return this; }
+        /** The engine's tier table and modes, replacing the default tiers. */
+        public Builder tierModes(Map<Tier, io.queuedeck.engine.tier.TierMode> modes) { tierModes = new java.util.LinkedHashMap<>(modes); return this; }
         public Builder laneMode(int priority, io.queuedeck.engine.tier.TierMode mode) { laneModes.set(priority, mode); return this; }
         public Builder lastSecond(Instant second, LatencySummary overall) {
             lastSecond = new EngineSnapshot.SecondLatency(second, overall, List.copyOf(secondByPriority));
