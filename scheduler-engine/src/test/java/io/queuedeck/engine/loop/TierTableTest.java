@@ -40,8 +40,16 @@ class TierTableTest {
     private final VirtualClock clock = new VirtualClock();
     private Engine engine;
 
+    private io.queuedeck.engine.store.TaskStore store;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
     private void start(FlowSettings flow) {
-        engine = Engine.builder().clock(clock).policy("priority").flow(flow)
+        var builder = Engine.builder();
+        if (store != null) {
+            builder.store(store);
+        }
+        engine = builder.clock(clock).policy("priority").flow(flow)
                 .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1))).build();
         engine.start();
     }
@@ -158,6 +166,30 @@ class TierTableTest {
         assertThat(task("waiting").state()).isEqualTo(TaskState.QUEUED);
         clock.runUntil(joined + Duration.ofSeconds(5).toNanos());
         assertThat(task("waiting").state()).isEqualTo(TaskState.TIMED_OUT);
+    }
+
+    @Test
+    void storedModes_followTierNames_andAModeOfATierTheTableLacks_isKeptNotApplied() {
+        store = io.queuedeck.engine.store.TaskStore.embedded(dir);
+        engine = Engine.builder().clock(clock).store(store).flow(new FlowSettings(Map.of(), Map.of(), FOUR))
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1))).build();
+        engine.start();
+        engine.send(new Command.SetTierMode(STANDARD, TierMode.PAUSED)).join();
+        engine.close();
+
+        // restarted with the default tiers: "standard" is no tier of theirs
+        store = io.queuedeck.engine.store.TaskStore.embedded(dir);
+        engine = Engine.builder().clock(clock).store(store)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1))).build();
+        engine.start();
+        assertThat(snapshot().tierModes()).containsOnlyKeys(Tier.CORE, Tier.NORMAL, Tier.BATCH)
+                .doesNotContainValue(TierMode.PAUSED);
+        engine.close();
+
+        // and back with the four tiers: the stored mode applies again
+        store = io.queuedeck.engine.store.TaskStore.embedded(dir);
+        start(new FlowSettings(Map.of(), Map.of(), FOUR));
+        assertThat(snapshot().tierModes()).containsEntry(STANDARD, TierMode.PAUSED);
     }
 
     @Test
