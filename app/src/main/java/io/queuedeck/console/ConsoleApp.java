@@ -113,7 +113,7 @@ public final class ConsoleApp extends Application {
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();
-        PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
+        PoliciesViewModel policies = new PoliciesViewModel(gateway, system, ControlScreen.policySwitch(system));
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
         FaultsViewModel faults = new FaultsViewModel(gateway, system, changes);
         // one coalesced update per frame; order matters only where a model reads another's state

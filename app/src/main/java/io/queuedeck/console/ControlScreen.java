@@ -21,6 +21,21 @@ import javafx.scene.Parent;
 final class ControlScreen {
     private ControlScreen() {}
 
+    /**
+     * A policy switch from the header or the Policies screen as a version of the running config
+     * (the plane's), so the Control screen's text, history and markers name the policy that runs;
+     * on a thread of its own, answered on the FX thread.
+     */
+    static io.queuedeck.console.policies.PoliciesViewModel.ConfigSwitch policySwitch(EmbeddedEngine system) {
+        ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-policy").factory());
+        String actor = System.getProperty("user.name", "operator");
+        return (name, parameters) -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            system.plane().switchPolicy(name, parameters, "console by " + actor);
+            system.engine().audit().record(actor, "console", "policy.switch", name, 0, null);
+            return name;
+        }, calls).thenApplyAsync(applied -> applied, Platform::runLater);
+    }
+
     static void install(Map<Screen, Supplier<Parent>> screens, EmbeddedEngine system, EngineGateway gateway, AlertsViewModel alerts) {
         // one daemon thread: an apply waits for the scheduler loop, never the FX thread
         ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-control").factory());

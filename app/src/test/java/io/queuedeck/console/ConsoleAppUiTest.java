@@ -123,6 +123,8 @@ class ConsoleAppUiTest {
         robot.interact(() -> policy.setValue("fifo"));
 
         await().atMost(TIMEOUT).until(() -> "fifo".equals(app.system().engine().latestSnapshot().policy()));
+        // the switch is a version of the running config: the Control screen's text names the policy that runs
+        await().atMost(TIMEOUT).until(() -> "fifo".equals(app.system().plane().current().config().policy().name()));
         // no fault has been injected yet, so no task waits for a retry: every accepted task
         // is done, waiting or running, in one consistent snapshot
         EngineSnapshot s = app.system().engine().send(new Command.TakeSnapshot()).join();

@@ -28,6 +28,7 @@ import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.FlowSettings;
+import io.queuedeck.engine.tier.Tiers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -72,6 +73,7 @@ public final class Engine implements AutoCloseable {
     private final long maxQueuedBytes;
     private final AuditTrail audit;
     private final BulkOperations operations;
+    private final Tiers tiers;
 
     private Engine(Builder builder) {
         this.clock = builder.clock;
@@ -85,6 +87,7 @@ public final class Engine implements AutoCloseable {
                 builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
                 builder.onLoopFailure, builder.enforceDeadlines, builder.flow, builder.rememberedFinished));
         this.store = builder.store;
+        this.tiers = builder.flow.table();
         this.maxQueuedBytes = builder.maxQueuedBytes;
         // a virtual clock's caller writes its own entries; a live engine writes them on a thread of their own, in order
         this.audit = new AuditTrail(builder.clock, builder.store, builder.clock instanceof VirtualClock ? Runnable::run
@@ -206,6 +209,11 @@ public final class Engine implements AutoCloseable {
      */
     public void completionsHandedOn(List<TaskView> views) {
         driver.handedOn(List.copyOf(views));
+    }
+
+    /** The tier table (the {@code tiers} config; fixed for the engine's life, decision 0061). */
+    public Tiers tiers() {
+        return tiers;
     }
 
     /** The last published snapshot; null before the first one. Never blocks. */

@@ -65,11 +65,10 @@ public final class AlertsViewModel {
         List<LatencySummary> byPriority = s.lastSecond().byPriority();
         for (int p = 0; p < byPriority.size(); p++) {
             var e2e = byPriority.get(p).endToEnd();
-            Duration limit = thresholds.p99ByTier().get(switch (Tier.of(p)) {
-                case CORE -> 0;
-                case NORMAL -> 1;
-                default -> 2;
-            });
+            // thresholds are set for the first, middle and last tier (core, normal, batch by default)
+            Tier tier = s.tierOf(p);
+            int last = s.tierModes().size() - 1;
+            Duration limit = thresholds.p99ByTier().get(tier.index() == 0 ? 0 : tier.index() == last ? 2 : 1);
             if (e2e.count() == 0) {
                 continue; // a second with nothing finished says nothing either way
             }

@@ -57,7 +57,7 @@ public final class FlowViewModel {
         int running = 0;
         List<TierRow> tierRows = new ArrayList<>();
         double shareSum = 0;
-        for (Tier t : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+        for (Tier t : limits.table().list()) {
             shareSum += limits.of(t).share();
         }
         for (FlowStats.TierFlow f : flow.tiers()) {

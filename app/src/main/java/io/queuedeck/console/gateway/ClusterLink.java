@@ -184,7 +184,7 @@ public final class ClusterLink implements AutoCloseable {
 
     /** The same for a tier named by the engine's {@link Tier} (the console's tier commands). */
     public CompletableFuture<String> tierMode(Tier tier, TierMode mode) {
-        return tierMode(tier.ordinal(), mode);
+        return tierMode(tier.index(), mode);
     }
 
     /** Moves a waiting task to another priority (and so maybe another tier). */

@@ -31,7 +31,7 @@ final class ConsoleAudit {
             case Command.Place c -> new Fields("task.place", c.taskId() + (c.priority() == null ? "" : " to P" + c.priority()), 1);
             case Command.PauseDispatch c -> new Fields(c.paused() ? "queue.pause" : "queue.resume", "all", 0);
             case Command.Drain c -> new Fields("queue.drain", "all", 0);
-            case Command.SetTierMode c -> new Fields("tier." + lower(c.mode()), lower(c.tier()), 0);
+            case Command.SetTierMode c -> new Fields("tier." + lower(c.mode()), c.tier().name(), 0);
             case Command.SetLaneMode c -> new Fields("lane." + lower(c.mode()), "P" + c.priority(), 0);
             case Command.SwitchPolicy c -> new Fields("policy.switch", c.policy(), 0);
             case Command.CrashInstance c -> new Fields("gpu.crash", "GPU " + c.instance(), 0);

@@ -5,6 +5,7 @@ import atlantafx.base.theme.Tweaks;
 import io.queuedeck.console.lanes.LanesViewModel.Lane;
 import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import io.queuedeck.engine.tier.TierMode;
 import java.util.List;
 import java.util.Locale;
@@ -152,8 +153,9 @@ final class LaneColumn {
         show.run();
     }
 
+    /** By the default tiers: a label only (the lanes' tier bar follows the engine's table). */
     static String tierName(int priority) {
-        return Tier.of(priority).name().toLowerCase(Locale.ROOT);
+        return Tiers.DEFAULT.of(priority).name();
     }
 
     static VBox box(javafx.scene.Node... children) {

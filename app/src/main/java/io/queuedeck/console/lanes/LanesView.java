@@ -111,9 +111,13 @@ public final class LanesView {
             item.setOnAction(e -> keepingSelection(ids -> model.move(ids, priority)));
             moveButton.getItems().add(item);
         }
-        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
-            tierBar.getChildren().add(tierControl(tier));
-        }
+        showTiers(io.queuedeck.engine.tier.Tiers.DEFAULT.list());
+        // the engine's own tier table (decision 0061) arrives with its first snapshot
+        model.tierModesProperty().addListener((o, a, modes) -> {
+            if (!modes.isEmpty() && (a == null || !a.keySet().equals(modes.keySet()))) {
+                showTiers(io.queuedeck.engine.tier.Tiers.of(modes.keySet()).list());
+            }
+        });
         ToggleButton levelButton = new ToggleButton("By policy level");
         levelButton.setId("lanes-by-level");
         levelButton.setTooltip(new Tooltip("Show one lane per level of the live policy (MLFQ) instead of per priority"));
@@ -243,6 +247,22 @@ public final class LanesView {
         return box;
     }
 
+    private List<Tier> shownTiers = List.of();
+
+    private void showTiers(List<Tier> tiers) {
+        if (tiers.equals(shownTiers)) {
+            return;
+        }
+        shownTiers = tiers;
+        tierBar.getChildren().removeIf(node -> node.getStyleClass().contains("tier-control"));
+        int at = 1; // after the "Tiers" label, before the hint
+        for (Tier tier : tiers) {
+            HBox control = tierControl(tier);
+            control.getStyleClass().add("tier-control");
+            tierBar.getChildren().add(Math.min(at++, tierBar.getChildren().size()), control);
+        }
+    }
+
     /** "core: [active ▾]": pause, drain or reactivate one tier's lanes. */
     private HBox tierControl(Tier tier) {
         String name = tier.name().toLowerCase(Locale.ROOT);
@@ -252,11 +272,7 @@ public final class LanesView {
         box.setId("lanes-tier-" + name);
         box.getItems().setAll(TierMode.values());
         box.setValue(TierMode.ACTIVE);
-        box.setTooltip(new Tooltip("The " + name + " tier (" + switch (tier) {
-            case CORE -> "P0-P2";
-            case NORMAL -> "P3-P6";
-            default -> "P7-P9";
-        } + "): ACTIVE dispatches; PAUSED keeps its tasks queued; DRAINING refuses new submissions and empties it"));
+        box.setTooltip(new Tooltip("The " + name + " tier (P" + tier.first() + "-P" + tier.last() + "): ACTIVE dispatches; PAUSED keeps its tasks queued; DRAINING refuses new submissions and empties it"));
         boolean[] fromEngine = {false};
         box.valueProperty().addListener((o, a, v) -> {
             if (!fromEngine[0] && v != null) {

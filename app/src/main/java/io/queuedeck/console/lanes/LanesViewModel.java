@@ -9,6 +9,7 @@ import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import io.queuedeck.engine.tier.TierMode;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -115,7 +116,7 @@ public final class LanesViewModel {
         }
 
         static String priorityTitle(int priority) {
-            return "P" + priority + " · " + Tier.of(priority).name().toLowerCase(Locale.ROOT);
+            return "P" + priority + " · " + Tiers.DEFAULT.of(priority).name();
         }
 
         public int priority() { return priority; }
@@ -367,11 +368,21 @@ public final class LanesViewModel {
         commands.send(new Command.SetTierMode(tier, mode));
     }
 
+    /** The mode of the tier holding {@code priority}, by the snapshot's tiers (their keys carry the bands). */
+    private static TierMode modeOf(Map<Tier, TierMode> modes, int priority) {
+        for (Map.Entry<Tier, TierMode> e : modes.entrySet()) {
+            if (e.getKey().holds(priority)) {
+                return e.getValue();
+            }
+        }
+        return TierMode.ACTIVE;
+    }
+
     private void updateModes() {
         for (Lane lane : lanes) {
             TierMode own = laneMode(lane.priority);
             lane.mode.set(byLevel.get() ? TierMode.ACTIVE
-                    : own != TierMode.ACTIVE ? own : tierModes.get().getOrDefault(Tier.of(lane.priority), TierMode.ACTIVE));
+                    : own != TierMode.ACTIVE ? own : modeOf(tierModes.get(), lane.priority));
         }
     }
 

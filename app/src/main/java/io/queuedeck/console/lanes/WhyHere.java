@@ -89,11 +89,12 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
                     + (policy.equals("weighted") ? " (the score below)." : "; priority is one input."));
         }
         TierMode own = p < laneModes.size() ? laneModes.get(p) : TierMode.ACTIVE;
-        TierMode tier = tierModes.getOrDefault(Tier.of(p), TierMode.ACTIVE);
+        Tier ownTier = tierOf(tierModes, p);
+        TierMode tier = tierModes.getOrDefault(ownTier, TierMode.ACTIVE);
         if (own == TierMode.PAUSED) {
             lines.add("Lane P" + p + " is paused: nothing leaves it until it is resumed (the lane's ⋮ menu).");
         } else if (tier == TierMode.PAUSED) {
-            lines.add("The " + Tier.of(p).name().toLowerCase(Locale.ROOT) + " tier is paused: its lanes dispatch nothing until it is resumed.");
+            lines.add("The " + ownTier.name() + " tier is paused: its lanes dispatch nothing until it is resumed.");
         } else if (own == TierMode.DRAINING || tier == TierMode.DRAINING) {
             lines.add("Its lane is draining: it still dispatches, but takes no new submissions.");
         }
@@ -105,12 +106,22 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
         return List.copyOf(lines);
     }
 
+    /** The tier holding {@code priority}, by the snapshot's tiers (the default table when it names none). */
+    static Tier tierOf(Map<Tier, TierMode> tierModes, int priority) {
+        for (Tier tier : tierModes.keySet()) {
+            if (tier.holds(priority)) {
+                return tier;
+            }
+        }
+        return io.queuedeck.engine.tier.Tiers.DEFAULT.of(priority);
+    }
+
     /**
      * The task's tenant in its tier: its share of the tier's dispatches since start against its
      * fair share (its weight over the weights of the tenants with work in the tier), for every policy.
      */
     String tenantShare(TaskDetails d) {
-        Tier tier = Tier.of(d.priority());
+        Tier tier = tierOf(tierModes, d.priority());
         String tenant = d.tenant() == null ? "" : d.tenant();
         String name = tenant.isEmpty() ? "(no tenant)" : tenant;
         String tierName = tier.name().toLowerCase(Locale.ROOT);

@@ -1,7 +1,7 @@
 package io.queuedeck.console.latency;
 
 import io.queuedeck.engine.task.TaskSpec;
-import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +34,7 @@ public record LatencyClass(int priority) {
 
     /** "All classes" or "P3 · normal", for the selector and chart titles. */
     public String label() {
-        return isAll() ? "All classes" : "P" + priority + " · " + Tier.of(priority).name().toLowerCase(Locale.ROOT);
+        return isAll() ? "All classes" : "P" + priority + " · " + Tiers.DEFAULT.of(priority).name();
     }
 
     /** "all" or "P3", for the CSV's class column and file name. */

@@ -198,23 +198,40 @@ public final class OverviewView {
         model.queuedByLevelProperty().addListener((o, a, v) -> updateLevels(v));
         model.tierModesProperty().addListener((o, a, modes) -> {
             // a paused or draining tier says so under its bar
+            if (modes.isEmpty()) {
+                return;
+            }
             List<String> names = new ArrayList<>();
-            for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
+            List<Color> colors = new ArrayList<>();
+            List<Tier> shown = io.queuedeck.engine.tier.Tiers.of(modes.keySet()).list(); // the engine's table, in order
+            for (Tier tier : shown) {
                 io.queuedeck.engine.tier.TierMode mode = modes.getOrDefault(tier, io.queuedeck.engine.tier.TierMode.ACTIVE);
                 String name = tier.name().toLowerCase(Locale.ROOT);
                 names.add(mode == io.queuedeck.engine.tier.TierMode.ACTIVE ? name : name + "\n" + mode.name().toLowerCase(Locale.ROOT));
+                colors.add(TIER_COLORS.get(Math.min(TIER_COLORS.size() - 1, tier.index() * (TIER_COLORS.size() - 1)
+                        / Math.max(1, shown.size() - 1))));
             }
             names.add("dead");
-            tierBars.setColumns(names, List.of(Palette.RED, Palette.ACCENT, Palette.PURPLE, Palette.GREY));
+            colors.add(Palette.GREY);
+            shownTiers = shown;
+            tierBars.setColumns(names, colors);
             updateTiers(model.queuedByTierProperty().get());
         });
         model.policyProperty().addListener((o, a, v) -> byLevel.setTitle("Queue by " + (v.equals("mlfq") ? "MLFQ level" : "policy level")));
         model.gpusProperty().addListener((o, a, v) -> updateGpus(v));
     }
 
+    /** Most to least urgent: the first tier red, the last purple (the default three as before). */
+    private static final List<Color> TIER_COLORS = List.of(Palette.RED, Palette.ACCENT, Palette.PURPLE);
+    private List<Tier> shownTiers = io.queuedeck.engine.tier.Tiers.DEFAULT.list();
+
     private void updateTiers(Map<Tier, Integer> tiers) {
-        tierBars.setValues(List.of(tiers.getOrDefault(Tier.CORE, 0), tiers.getOrDefault(Tier.NORMAL, 0),
-                tiers.getOrDefault(Tier.BATCH, 0), tiers.getOrDefault(Tier.DEAD_LETTER, 0)));
+        List<Integer> values = new ArrayList<>();
+        for (Tier tier : shownTiers) {
+            values.add(tiers.getOrDefault(tier, 0));
+        }
+        values.add(tiers.getOrDefault(Tier.DEAD_LETTER, 0));
+        tierBars.setValues(values);
     }
 
     private void updateLevels(List<Integer> levels) {

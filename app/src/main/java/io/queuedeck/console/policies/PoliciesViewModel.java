@@ -15,7 +15,9 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The live scheduling policy, dispatch pause, and the demo load. What the engine runs is read
@@ -35,7 +37,23 @@ public final class PoliciesViewModel {
     private final ReadOnlyStringWrapper mix = new ReadOnlyStringWrapper(this, "mix", "");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
 
+    /** How a switch becomes a version of the running config (the control plane's), so its text names the policy. */
+    @FunctionalInterface
+    public interface ConfigSwitch {
+        /** Switches to {@code name} with {@code parameters} through the config; completes when it applied. */
+        CompletableFuture<?> switchPolicy(String name, Map<String, String> parameters);
+    }
+
+    /** Null: switches go to the engine alone. */
+    private final ConfigSwitch viaConfig;
+
     public PoliciesViewModel(EngineCommands commands, DemoLoad load) {
+        this(commands, load, null);
+    }
+
+    /** @param viaConfig how a switch becomes a config version; null sends it to the engine alone */
+    public PoliciesViewModel(EngineCommands commands, DemoLoad load, ConfigSwitch viaConfig) {
+        this.viaConfig = viaConfig;
         this.commands = Objects.requireNonNull(commands, "commands");
         this.load = Objects.requireNonNull(load, "load");
         readLoad();
@@ -53,7 +71,8 @@ public final class PoliciesViewModel {
             return;
         }
         switching.set(true);
-        commands.send(new Command.SwitchPolicy(name)).whenComplete((ok, error) -> {
+        (viaConfig != null ? viaConfig.switchPolicy(name, Map.of()) : commands.send(new Command.SwitchPolicy(name)))
+                .whenComplete((ok, error) -> {
             switching.set(false);
             if (error == null) {
                 livePolicy.set(name); // the next snapshot says the same; this avoids a flicker back
@@ -74,13 +93,24 @@ public final class PoliciesViewModel {
             return;
         }
         switching.set(true);
-        commands.sendBuilt("Switch policy to " + name + " (" + parameters + ")",
-                () -> new Command.SwitchPolicy(name, PolicyConfig.parse(parameters))).whenComplete((ok, error) -> {
+        (viaConfig != null ? parsedThen(parameters, values -> viaConfig.switchPolicy(name, values))
+                : commands.sendBuilt("Switch policy to " + name + " (" + parameters + ")",
+                        () -> new Command.SwitchPolicy(name, PolicyConfig.parse(parameters)))).whenComplete((ok, error) -> {
             switching.set(false);
             if (error == null) {
                 livePolicy.set(name);
             }
         });
+    }
+
+    /** The parsed parameters handed on, or a failed future naming what is wrong with them. */
+    private static CompletableFuture<?> parsedThen(String parameters, java.util.function.Function<Map<String, String>,
+            CompletableFuture<?>> then) {
+        try {
+            return then.apply(PolicyConfig.parse(parameters).values());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     public void setPaused(boolean pause) {

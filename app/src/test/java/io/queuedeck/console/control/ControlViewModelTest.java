@@ -76,6 +76,18 @@ class ControlViewModelTest {
     }
 
     @Test
+    void aPolicySwitchFromTheHeader_isTheNextVersion_andTheRunningTextNamesIt() {
+        plane.switchPolicy("fifo", java.util.Map.of(), "console by alice");
+        model.refresh().join();
+
+        assertThat(engine.send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
+        assertThat(model.versionLineProperty().get()).startsWith("Version 2 ").contains("policy priority → fifo");
+        assertThat(model.runningTextProperty().get()).contains("  name: fifo\n").doesNotContain("name: priority")
+                .contains("# Bearer tokens"); // the rest of the file, comments too, as it was
+        assertThat(model.history().getFirst().diff()).contains("policy.name");
+    }
+
+    @Test
     void apply_invalidText_isRefusedWithEveryProblem_andTheRunningVersionStays() {
         model.editorTextProperty().set(ServeConfig.defaultText().replace("policy:\n", "policy:\n  speed: 3\n")
                 + "\nserver_x: 1\n");

@@ -149,7 +149,19 @@ class LanesViewModelTest {
         assertThat(model.lanes().get(2).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.ACTIVE);
 
         model.setTierMode(io.queuedeck.engine.tier.Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING);
-        assertThat(commands.sent).contains("tier BATCH DRAINING");
+        assertThat(commands.sent).contains("tier batch DRAINING");
+    }
+
+    @Test
+    void tierModes_ofATableOfTheEnginesOwn_followItsBands() {
+        io.queuedeck.engine.tier.Tier fast = new io.queuedeck.engine.tier.Tier("fast", 0, 0, 4);
+        io.queuedeck.engine.tier.Tier slow = new io.queuedeck.engine.tier.Tier("slow", 1, 5, 9);
+        model.apply(snapshot().tierModes(java.util.Map.of(fast, io.queuedeck.engine.tier.TierMode.PAUSED,
+                slow, io.queuedeck.engine.tier.TierMode.ACTIVE)).build());
+
+        assertThat(model.lanes().get(4).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.PAUSED);
+        assertThat(model.lanes().get(5).modeProperty().get()).isEqualTo(io.queuedeck.engine.tier.TierMode.ACTIVE);
+        assertThat(WhyHere.tierOf(model.tierModesProperty().get(), 3)).isEqualTo(fast);
     }
 
     private void listed(String policy, io.queuedeck.engine.task.TaskView... tasks) {

@@ -56,7 +56,7 @@ public final class Snapshots {
         private final List<io.queuedeck.engine.tier.TierMode> laneModes =
                 new java.util.ArrayList<>(java.util.Collections.nCopies(10, io.queuedeck.engine.tier.TierMode.ACTIVE));
         private final List<LatencySummary> secondByPriority = new ArrayList<>(Collections.nCopies(10, LatencySummary.EMPTY));
-        private Map<Tier, io.queuedeck.engine.tier.TierMode> tierModes = new EnumMap<>(Map.of(
+        private Map<Tier, io.queuedeck.engine.tier.TierMode> tierModes = new java.util.LinkedHashMap<>(Map.of(
                 Tier.CORE, io.queuedeck.engine.tier.TierMode.ACTIVE, Tier.NORMAL, io.queuedeck.engine.tier.TierMode.ACTIVE,
                 Tier.BATCH, io.queuedeck.engine.tier.TierMode.ACTIVE));
 
@@ -82,6 +82,8 @@ public final class Snapshots {
         public Builder recent(LatencySummary value) { recent = value; return this; }
         public Builder recent(int priority, LatencySummary value) { secondByPriority.set(priority, value); return this; }
         public Builder tierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) { tierModes.put(tier, mode); return this; }
+        /** The engine's tier table and modes, replacing the default tiers. */
+        public Builder tierModes(Map<Tier, io.queuedeck.engine.tier.TierMode> modes) { tierModes = new java.util.LinkedHashMap<>(modes); return this; }
         public Builder laneMode(int priority, io.queuedeck.engine.tier.TierMode mode) { laneModes.set(priority, mode); return this; }
         public Builder lastSecond(Instant second, LatencySummary overall) {
             lastSecond = new EngineSnapshot.SecondLatency(second, overall, List.copyOf(secondByPriority));
@@ -90,12 +92,12 @@ public final class Snapshots {
 
         public EngineSnapshot build() {
             int queued = byPriority.stream().mapToInt(Integer::intValue).sum();
-            Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
-            for (Tier tier : Tier.values()) {
+            Map<Tier, Integer> byTier = new java.util.LinkedHashMap<>();
+            for (Tier tier : io.queuedeck.engine.tier.Tiers.DEFAULT.list()) {
                 byTier.put(tier, 0);
             }
             for (int p = 0; p < byPriority.size(); p++) {
-                byTier.merge(Tier.of(p), byPriority.get(p), Integer::sum);
+                byTier.merge(io.queuedeck.engine.tier.Tiers.DEFAULT.of(p), byPriority.get(p), Integer::sum);
             }
             byTier.put(Tier.DEAD_LETTER, (int) counters.deadLettered());
             List<LatencySummary> perPriority = Collections.nCopies(10, latency(0, 0, 0));

@@ -90,7 +90,8 @@ final class OperatorRoutes {
         Integer priority = body.priority();
         if (action == BulkAction.MOVE) {
             if (body.priority() != null) {
-                throw ApiException.invalid("priority", "a move names its lane (lane: 0..9) or tier (tier: core, normal, batch)");
+                throw ApiException.invalid("priority", "a move names its lane (lane: 0..9) or tier (tier: "
+                        + engine.tiers().names() + ")");
             }
             if (body.lane() != null && body.tier() != null) {
                 throw ApiException.invalid("tier", "give lane or tier, not both");
@@ -111,13 +112,10 @@ final class OperatorRoutes {
     }
 
     /** A move to a tier goes to the tier's most urgent lane (decision 0040). */
-    private static int tierLane(String tier) {
-        return switch (tier.toLowerCase(Locale.ROOT)) {
-            case "core" -> 0;
-            case "normal" -> 3;
-            case "batch" -> 7;
-            default -> throw ApiException.invalid("tier", "tier must be core, normal or batch, got '" + shorten(tier) + "'");
-        };
+    private int tierLane(String tier) {
+        return engine.tiers().named(tier.toLowerCase(Locale.ROOT)).filter(t -> !t.deadLetter()).map(io.queuedeck.engine.tier.Tier::first)
+                .orElseThrow(() -> ApiException.invalid("tier", "tier must be one of " + engine.tiers().names() + ", got '"
+                        + shorten(tier) + "'"));
     }
 
     private void operation(Context ctx) {

@@ -118,18 +118,14 @@ final class ParkedRoutes {
         }
     }
 
-    private static Tier tier(Context ctx) {
+    private Tier tier(Context ctx) {
         String given = ctx.pathParam("tier");
-        return switch (given.toLowerCase(Locale.ROOT)) {
-            case "core" -> Tier.CORE;
-            case "normal" -> Tier.NORMAL;
-            case "batch" -> Tier.BATCH;
-            default -> throw new ApiException(404, "not_found", "no tier '" + (given.length() > 40 ? given.substring(0, 40) + "…"
-                    : given) + "' parks work; tiers: core, normal, batch");
-        };
+        return engine.tiers().named(given.toLowerCase(Locale.ROOT)).filter(t -> !t.deadLetter())
+                .orElseThrow(() -> new ApiException(404, "not_found", "no tier '" + (given.length() > 40
+                        ? given.substring(0, 40) + "…" : given) + "' parks work; tiers: " + engine.tiers().names()));
     }
 
     private static String name(Tier tier) {
-        return tier.name().toLowerCase(Locale.ROOT);
+        return tier.name();
     }
 }

@@ -37,8 +37,8 @@ final class QueueRoutes {
                     long parked, @JsonProperty("timed_out") long timedOut, long demoted, long evicted) {}
 
     /**
-     * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier {@code core}, {@code normal},
-     * {@code batch} or {@code all}, or one priority lane {@code p0}..{@code p9}. {@code all:pause}
+     * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier a name of the tier table (default
+     * {@code core}, {@code normal}, {@code batch}) or {@code all}, or one priority lane {@code p0}..{@code p9}. {@code all:pause}
      * and {@code all:resume} stop and restart dispatch as a whole; {@code all:drain} drains every tier.
      * Answers the queues as they are afterwards.
      */
@@ -54,7 +54,7 @@ final class QueueRoutes {
         String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
         if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
             throw new ApiException(404, "not_found", "unknown queue action '" + shorten(action)
-                    + "'; use POST /v1/queues/{core|normal|batch|all|p0..p9}:{pause|resume|drain}");
+                    + "'; use POST /v1/queues/{" + engine.tiers().names().replace(", ", "|") + "|all|p0..p9}:{pause|resume|drain}");
         }
         TierMode mode = switch (verb) {
             case "pause" -> TierMode.PAUSED;
@@ -65,18 +65,14 @@ final class QueueRoutes {
             answers.await(engine.send(new Command.SetLaneMode(tierName.charAt(1) - '0', mode)));
             return queues(answers.await(engine.send(new Command.TakeSnapshot())));
         }
-        List<Tier> tiers = switch (tierName) {
-            case "core" -> List.of(Tier.CORE);
-            case "normal" -> List.of(Tier.NORMAL);
-            case "batch" -> List.of(Tier.BATCH);
-            case "all" -> List.of();
-            default -> throw new ApiException(404, "not_found", "unknown tier '" + shorten(tierName)
-                    + "'; use core, normal, batch, all or a priority lane p0..p9");
-        };
+        Tier named = tierName.equals("all") ? null : engine.tiers().named(tierName).filter(t -> !t.deadLetter())
+                .orElseThrow(() -> new ApiException(404, "not_found", "unknown tier '" + shorten(tierName)
+                        + "'; use " + engine.tiers().names() + ", all or a priority lane p0..p9"));
+        List<Tier> tiers = named == null ? List.of() : List.of(named);
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
             answers.await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
         } else {
-            for (Tier tier : tiers.isEmpty() ? List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH) : tiers) {
+            for (Tier tier : tiers.isEmpty() ? engine.tiers().list() : tiers) {
                 answers.await(engine.send(new Command.SetTierMode(tier, mode)));
             }
         }
@@ -86,12 +82,13 @@ final class QueueRoutes {
 
     static Queues queues(EngineSnapshot s) {
         Map<String, Integer> byTier = new LinkedHashMap<>();
-        for (Tier tier : Tier.values()) {
-            byTier.put(tier.name().toLowerCase(Locale.ROOT), s.queuedByTier().getOrDefault(tier, 0));
+        for (Tier tier : s.tiers().list()) {
+            byTier.put(tier.name(), s.queuedByTier().getOrDefault(tier, 0));
         }
+        byTier.put(Tier.DEAD_LETTER.name(), s.queuedByTier().getOrDefault(Tier.DEAD_LETTER, 0));
         Map<String, String> modes = new LinkedHashMap<>();
-        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
-            modes.put(tier.name().toLowerCase(Locale.ROOT),
+        for (Tier tier : s.tiers().list()) {
+            modes.put(tier.name(),
                     s.tierModes().getOrDefault(tier, TierMode.ACTIVE).name().toLowerCase(Locale.ROOT));
         }
         return new Queues(s.policy(), s.dispatchPaused(), s.queued(), s.running(), s.oldestWaitMs(), byTier,
@@ -102,7 +99,7 @@ final class QueueRoutes {
     private static Flow flow(EngineSnapshot s) {
         Map<String, TierFlow> tiers = new LinkedHashMap<>();
         for (var t : s.flow().tiers()) {
-            tiers.put(t.tier().name().toLowerCase(Locale.ROOT), new TierFlow(t.waiting(), t.waitingBytes(), t.running(),
+            tiers.put(t.tier().name(), new TierFlow(t.waiting(), t.waitingBytes(), t.running(),
                     t.shed(), t.spilled(), t.parked(), t.timedOut(), t.demoted(), t.evicted()));
         }
         return new Flow(s.flow().saturated(), s.flow().slots(), tiers);

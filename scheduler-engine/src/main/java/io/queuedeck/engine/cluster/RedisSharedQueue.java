@@ -17,6 +17,7 @@ import io.lettuce.core.resource.Delay;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ import java.util.regex.Pattern;
 final class RedisSharedQueue implements SharedQueue {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-    /** Tiers in the order claims serve them; the dead-letter tier is never claimed. */
+    /** Tiers in the order claims serve them; the dead-letter tier is never claimed. The default table only (decision 0061). */
     private static final String[] SERVED = {tier(Tier.CORE), tier(Tier.NORMAL), tier(Tier.BATCH)};
 
     private final ClientResources resources;
@@ -126,7 +127,7 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     static String tier(Tier tier) {
-        return Integer.toString(tier.ordinal());
+        return Integer.toString(tier.index());
     }
 
     @Override
@@ -158,7 +159,7 @@ final class RedisSharedQueue implements SharedQueue {
             args[i] = spec.taskId();
             args[i + 1] = body;
             args[i + 2] = Integer.toString(priority);
-            args[i + 3] = tier(Tier.of(priority));
+            args[i + 3] = tier(Tiers.DEFAULT.of(priority));
             args[i + 4] = hash(body);
             TenantRate rate = spec.tenant() == null ? null : limits.of(spec.tenant());
             args[i + 5] = spec.tenant() == null ? "" : spec.tenant();
@@ -235,13 +236,13 @@ final class RedisSharedQueue implements SharedQueue {
     public void capTiers(Map<Tier, Integer> maxLeased) {
         String[] next = {"-1", "-1", "-1"};
         maxLeased.forEach((tier, cap) -> {
-            if (tier.ordinal() >= next.length) {
+            if (tier.index() >= next.length) {
                 throw new IllegalArgumentException("tier " + tier + " is never claimed");
             }
             if (cap < 0) {
                 throw new IllegalArgumentException("a tier's cap must not be negative, got " + cap + " for " + tier);
             }
-            next[tier.ordinal()] = Integer.toString(cap);
+            next[tier.index()] = Integer.toString(cap);
         });
         caps = next;
     }
@@ -314,7 +315,7 @@ final class RedisSharedQueue implements SharedQueue {
             throw new IllegalArgumentException("priority must be 0 to 9, got " + priority);
         }
         return run(QueueScripts.REPRIORITIZE, ScriptOutputType.VALUE, prefix, id, Integer.toString(priority),
-                tier(Tier.of(priority)));
+                tier(Tiers.DEFAULT.of(priority)));
     }
 
     @Override
@@ -385,7 +386,7 @@ final class RedisSharedQueue implements SharedQueue {
         for (int i = 0; i < SERVED.length; i++) {
             List<?> f = (List<?>) rows.get(i);
             int tier = Integer.parseInt((String) f.get(0));
-            tiers.add(new TierLevel(tier, Tier.values()[tier].name().toLowerCase(Locale.ROOT), (Long) f.get(1), (Long) f.get(2),
+            tiers.add(new TierLevel(tier, io.queuedeck.engine.tier.Tiers.DEFAULT.list().get(tier).name(), (Long) f.get(1), (Long) f.get(2),
                     (Long) f.get(3) == 1, (Long) f.get(4) == 1));
         }
         return new Levels(List.copyOf(tiers), (Long) rows.get(SERVED.length));

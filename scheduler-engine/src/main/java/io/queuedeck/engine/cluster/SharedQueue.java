@@ -84,9 +84,9 @@ public interface SharedQueue extends AutoCloseable {
 
     /** Caps each served tier at its {@code max_concurrency} in {@code flow} across the cluster (the rest uncapped). */
     default void capTiersOf(io.queuedeck.engine.tier.FlowSettings flow) {
-        Map<Tier, Integer> caps = new java.util.EnumMap<>(Tier.class);
+        Map<Tier, Integer> caps = new java.util.HashMap<>();
         flow.tiers().forEach((tier, limits) -> {
-            if (limits.maxConcurrency() > 0 && tier.ordinal() <= Tier.BATCH.ordinal()) {
+            if (limits.maxConcurrency() > 0 && tier != Tier.DEAD_LETTER) {
                 caps.put(tier, limits.maxConcurrency());
             }
         });

@@ -194,7 +194,7 @@ public sealed interface Command<R> {
 
         @Override
         public String describe() {
-            return "Set the " + lower(tier) + " tier to " + lower(mode);
+            return "Set the " + tier.name() + " tier to " + lower(mode);
         }
     }
 
@@ -453,7 +453,7 @@ public sealed interface Command<R> {
 
         @Override
         public String describe() {
-            return "List tasks parked by tier " + lower(tier);
+            return "List tasks parked by tier " + tier.name();
         }
     }
 

@@ -72,7 +72,12 @@ public final class ConfigChange {
         compare(problems, "tenants", running.tenants(), next.tenants());
         compare(problems, "callbacks", running.callbacks(), next.callbacks());
         compare(problems, "store", running.store(), next.store());
-        // tiers and tenants.weights apply on the loop (decision 0050)
+        // tiers and tenants.weights apply on the loop (decision 0050); the tier table itself at a restart (decision 0061)
+        if (!running.flow().table().equals(next.flow().table())) {
+            problems.add("tiers", "the tier table (names, order, priorities) cannot change while the engine runs ("
+                    + running.flow().table() + " → " + next.flow().table() + "): tasks, paused tiers and counters are"
+                    + " kept by tier; restart to apply it (limits of the same tiers reload live)");
+        }
         problems.throwIfAny();
         return next;
     }

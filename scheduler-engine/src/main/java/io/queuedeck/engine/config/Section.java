@@ -195,9 +195,12 @@ final class Section {
     /** Every entry of a mapping whose keys are names (tenants), as sections. */
     Map<String, Section> named(String key) {
         Section inner = section(key);
-        if (inner == null) {
-            return Map.of();
-        }
+        return inner == null ? Map.of() : inner.entries();
+    }
+
+    /** Every entry of this mapping, in the file's order, as sections (entries that are no mapping are problems). */
+    Map<String, Section> entries() {
+        Section inner = this;
         Map<String, Section> map = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = inner.node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();

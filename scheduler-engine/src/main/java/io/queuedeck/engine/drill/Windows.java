@@ -2,13 +2,16 @@ package io.queuedeck.engine.drill;
 
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
-import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /** A metric over a window of a run, from the final views of finished tasks and the per-second samples. */
 final class Windows {
+    /** Drills name the default tiers: they run on the simulator, which uses them (decision 0061). */
+    private static final Tiers TIERS = Tiers.DEFAULT;
+
     private static final long SECOND = 1_000_000_000L;
 
     private Windows() {}
@@ -70,7 +73,7 @@ final class Windows {
     static boolean matches(TaskView view, Integer priority, String tier) {
         int own = view.spec().priority() == null ? view.priority() : view.spec().priority();
         return (priority == null || own == priority)
-                && (tier == null || Tier.of(own).name().equals(tier.toUpperCase(Locale.ROOT)));
+                && (tier == null || TIERS.of(own).name().equals(tier.toLowerCase(Locale.ROOT)));
     }
 
     private static boolean in(long at, long from, long to) {

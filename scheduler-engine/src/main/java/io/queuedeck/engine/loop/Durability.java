@@ -144,9 +144,21 @@ final class Durability {
         writer.withStore(store -> store.forgetExpired(at));
     }
 
+    /**
+     * A stored tier mode goes back on its tier; one whose tier the config no longer names (renamed
+     * or removed) is not applied but stays stored, and is logged, so it is not lost silently and
+     * comes back with the name (decision 0061).
+     */
+    private void restoreTierMode(String name, TierMode mode) {
+        loop.tiers.named(name).filter(tier -> !tier.deadLetter()).ifPresentOrElse(tier -> loop.lanes.setTier(tier, mode),
+                () -> System.getLogger(Durability.class.getName()).log(System.Logger.Level.WARNING,
+                        "the store holds tier mode {0} for a tier named ''{1}'', which the tiers config ({2}) does not"
+                                + " define: not applied; it applies again if a tier takes that name", mode, name, loop.tiers));
+    }
+
     void tierMode(Tier tier, TierMode mode) {
         if (writer != null) {
-            writer.write(new StoreWrite.SetTierMode(tier, mode));
+            writer.write(new StoreWrite.SetTierMode(tier.name(), mode));
         }
     }
 
@@ -270,7 +282,7 @@ final class Durability {
      */
     void recover(StoreContents contents, int maxAttempts) {
         long now = loop.clock.nanos();
-        contents.tierModes().forEach(loop.lanes::setTier);
+        contents.tierModes().forEach(this::restoreTierMode);
         contents.laneModes().forEach(loop.lanes::setLane);
         loop.restorePaused(contents.dispatchPaused());
         List<StoredTask> stored = new ArrayList<>(contents.tasks());

@@ -8,17 +8,20 @@ import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.FlowSettings;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierLimits;
+import io.queuedeck.engine.tier.Tiers;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Tier limits on the loop (docs/flow-control.md, decisions 0028-0030): counters per tier of
  * waiting tasks, their bytes and running tasks, kept as tasks move, so every check is O(1) and
- * nothing scans the queue; one timer per waiting task of a tier with a {@code queue_ttl}. Admits
+ * nothing scans the queue; per tier with a {@code queue_ttl}, its waiting tasks in arrival order
+ * and one timer for the oldest, so a TTL shortened by a reload reaches queued tasks at once and
+ * only expired tasks are visited. Arrays are indexed by tier (the table is fixed). Admits
  * or sheds new work, says which tiers may start a task now ({@link TieredPolicy} asks), applies
  * TTL actions, per-tier retries, and eviction of lower tiers under saturation. Loop thread only.
  */
@@ -29,34 +32,50 @@ final class FlowControl {
     private final SchedulerLoop loop;
     private final LoopCounters counters;
     private FlowSettings settings;
+    private final Tiers table;
     final SaturationDetector saturation;
-    private final int[] waiting = new int[3];
-    private final long[] waitingBytes = new long[3];
+    private final int[] waiting;
+    private final long[] waitingBytes;
     /** Running tasks by tier, oldest dispatch first: eviction takes the newest of the lowest tier. */
-    private final List<LinkedHashSet<Task>> running = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
+    private final List<LinkedHashSet<Task>> running = new ArrayList<>();
     private final Map<Task, Tier> runningTier = new HashMap<>();
-    private final Map<String, Ttl> ttlTimers = new HashMap<>();
-    private final long[] shed = new long[3];
-    private final long[] spilled = new long[3];
-    private final long[] parked = new long[3];
-    private final long[] expired = new long[3];
-    private final long[] demoted = new long[3];
-    private final long[] evicted = new long[3];
+    /** Per tier, tasks under its TTL by when it was armed (arrival order), and the timer for the oldest. */
+    private final List<LinkedHashMap<Task, Long>> ttlQueues = new ArrayList<>();
+    private final Timer[] ttlTimers;
+    private final long[] shed;
+    private final long[] spilled;
+    private final long[] parked;
+    private final long[] expired;
+    private final long[] demoted;
+    private final long[] evicted;
     private double shareSum;
     /** The same movements per tenant, for the Flow view. */
     private final TenantLedger tenants;
     private String parkReason;
     private Tier parkTier;
     /** Tasks parked by each tier's {@code degrade: park}, oldest first, until replayed or gone from the task table. */
-    private final List<LinkedHashSet<Task>> parkedTasks = List.of(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
-
-    /** A waiting task's TTL timer, and when it was armed (its time in the tier started). */
-    private record Ttl(Timer timer, long armedAt) {}
+    private final List<LinkedHashSet<Task>> parkedTasks = new ArrayList<>();
 
     FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
         this.loop = loop;
         this.counters = counters;
         this.settings = settings;
+        this.table = settings.table();
+        int n = table.size();
+        waiting = new int[n];
+        waitingBytes = new long[n];
+        ttlTimers = new Timer[n];
+        shed = new long[n];
+        spilled = new long[n];
+        parked = new long[n];
+        expired = new long[n];
+        demoted = new long[n];
+        evicted = new long[n];
+        for (int i = 0; i < n; i++) {
+            running.add(new LinkedHashSet<>());
+            ttlQueues.add(new LinkedHashMap<>());
+            parkedTasks.add(new LinkedHashSet<>());
+        }
         this.saturation = new SaturationDetector(loop.executor);
         this.shareSum = shareSum(settings);
         this.tenants = new TenantLedger(settings);
@@ -64,8 +83,8 @@ final class FlowControl {
 
     private static double shareSum(FlowSettings settings) {
         double sum = 0;
-        for (Tier tier : Tier.values()) {
-            sum += tier == Tier.DEAD_LETTER ? 0 : settings.of(tier).share();
+        for (Tier tier : settings.table().list()) {
+            sum += settings.of(tier).share();
         }
         return sum;
     }
@@ -77,21 +96,29 @@ final class FlowControl {
     /**
      * New tier limits and tenant weights from a reloaded config. Counters and running tasks stay:
      * the new caps, shares and queue limits apply to the next admission and dispatch; nothing
-     * queued is dropped, nothing running is stopped. A queued task's TTL timer stays armed, and is
-     * checked against the tier's TTL when it fires ({@link #ttlDue}).
+     * queued is dropped, nothing running is stopped. A changed TTL re-arms its tier's timer for the
+     * oldest queued task, so a shortened one times out those past it at once ({@link #ttlDue}).
      *
      * @return whether the waiting tasks must be re-queued, because how tasks are split by tier or
      *         tenant changed (a tier took or dropped a cap, share or fairness, or a weight changed)
      */
     boolean reconfigure(FlowSettings next) {
+        if (!next.table().equals(table)) {
+            throw new IllegalArgumentException("the tier table changes only at a restart (decision 0061)");
+        }
         FlowSettings was = settings;
         settings = next;
+        for (Tier tier : table.list()) {
+            if (!was.of(tier).queueTtl().equals(next.of(tier).queueTtl())) {
+                rearmTtl(tier);
+            }
+        }
         shareSum = shareSum(next);
         tenants.reconfigure(next);
         if (was.tiered() != next.tiered() || !was.weights().equals(next.weights())) {
             return true;
         }
-        for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+        for (Tier tier : table.list()) {
             if (was.of(tier).fairness() != next.of(tier).fairness()) {
                 return true;
             }
@@ -107,11 +134,11 @@ final class FlowControl {
      * tier refuses it; changes no counter but the shed ones.
      */
     int admit(int priority, long bytes) {
-        Tier tier = Tier.of(priority);
+        Tier tier = table.of(priority);
         TierLimits own = settings.of(tier);
-        if (own.degrade() == TierLimits.Degrade.REJECT_LOWEST && lastPriority(tier) == priority
+        if (own.degrade() == TierLimits.Degrade.REJECT_LOWEST && tier.last() == priority
                 && saturation.saturated(loop.runningCount())) {
-            shed[tier.ordinal()]++;
+            shed[tier.index()]++;
             throw new ShedException(ShedException.Reason.SATURATED, "tiers." + name(tier) + ".degrade",
                     Math.min(60, Math.max(1, own.queueTtl().toSeconds())), "every slot is busy, and tier " + name(tier)
                     + " sheds its least urgent new work (priority " + priority + ") while it is (degrade: reject_lowest); retry later");
@@ -120,32 +147,27 @@ final class FlowControl {
             TierLimits limits = settings.of(tier);
             String full = fullLimit(tier, limits, bytes);
             if (full == null) {
-                return tier == Tier.of(priority) ? priority : tier.firstPriority();
+                return tier.holds(priority) ? priority : tier.first();
             }
             switch (limits.degrade()) {
                 case SPILL -> {
-                    spilled[tier.ordinal()]++;
-                    tier = tier.next();
+                    spilled[tier.index()]++;
+                    tier = table.next(tier); // the config allows no spill in the last tier
                 }
                 case PARK -> {
-                    parked[tier.ordinal()]++;
+                    parked[tier.index()]++;
                     parkTier = tier;
                     parkReason = PARKED + name(tier) + " was full (" + full
                             + "); replay it when there is room";
                     return PARK;
                 }
                 case REJECT, REJECT_LOWEST -> {
-                    shed[tier.ordinal()]++;
+                    shed[tier.index()]++;
                     throw new ShedException(ShedException.Reason.QUOTA, full.substring(0, full.indexOf(' ')), 1,
                             "tier " + name(tier) + " is full: " + full + "; retry later");
                 }
             }
         }
-    }
-
-    private static int lastPriority(Tier tier) {
-        Tier next = tier.next();
-        return next == null ? io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY : next.firstPriority() - 1;
     }
 
     /** How a parked task's error starts, then its tier's name: how a restart finds it parked again. */
@@ -158,16 +180,16 @@ final class FlowControl {
 
     /** The task {@link #admit} last answered {@link #PARK} for is now dead-lettered, held for replay. */
     void parked(Task task) {
-        parkedTasks.get(parkTier.ordinal()).add(task);
+        parkedTasks.get(parkTier.index()).add(task);
     }
 
     /** A dead-lettered task read back at a restart: parked again if its error says it was parked. */
     void restoredDeadLetter(Task task) {
         String error = task.error();
         if (error != null && error.startsWith(PARKED)) {
-            for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
+            for (Tier tier : table.list()) {
                 if (error.startsWith(PARKED + name(tier) + " ")) {
-                    parkedTasks.get(tier.ordinal()).add(task);
+                    parkedTasks.get(tier.index()).add(task);
                 }
             }
         }
@@ -186,7 +208,7 @@ final class FlowControl {
      */
     List<Task> parkedTasks(Tier tier, java.util.function.Predicate<Task> filter, int limit) {
         List<Task> out = new ArrayList<>();
-        var it = parkedTasks.get(tier.ordinal()).iterator();
+        var it = parkedTasks.get(tier.index()).iterator();
         while (it.hasNext() && out.size() < limit) {
             Task task = it.next();
             if (loop.tasks.lookup(task.id()) != task || task.state() != TaskState.DEAD_LETTERED) {
@@ -199,7 +221,7 @@ final class FlowControl {
     }
 
     private String fullLimit(Tier tier, TierLimits limits, long bytes) {
-        int i = tier.ordinal();
+        int i = tier.index();
         if (limits.maxQueueTasks() > 0 && waiting[i] + 1 > limits.maxQueueTasks()) {
             return "tiers." + name(tier) + ".max_queue.tasks is " + limits.maxQueueTasks() + ", and " + waiting[i] + " wait";
         }
@@ -211,31 +233,31 @@ final class FlowControl {
     }
 
     static String name(Tier tier) {
-        return tier.name().toLowerCase(Locale.ROOT);
+        return tier.name();
     }
 
     // ---------------------------------------------------------------- counters as tasks move
 
     /** A task started waiting in a queue (counted by its priority's tier). */
     void joined(Task task) {
-        Tier tier = Tier.of(task.priority());
-        waiting[tier.ordinal()]++;
-        waitingBytes[tier.ordinal()] += TaskTable.bodyBytes(task.spec());
+        Tier tier = table.of(task.priority());
+        waiting[tier.index()]++;
+        waitingBytes[tier.index()] += TaskTable.bodyBytes(task.spec());
         tenants.joined(task);
     }
 
     /** A task stopped waiting (it runs, finished, or moves to another priority and joins again). */
     void left(Task task) {
-        Tier tier = Tier.of(task.priority());
-        waiting[tier.ordinal()]--;
-        waitingBytes[tier.ordinal()] -= TaskTable.bodyBytes(task.spec());
+        Tier tier = table.of(task.priority());
+        waiting[tier.index()]--;
+        waitingBytes[tier.index()] -= TaskTable.bodyBytes(task.spec());
         tenants.left(task);
     }
 
     void started(Task task) {
-        Tier tier = Tier.of(task.priority());
+        Tier tier = table.of(task.priority());
         runningTier.put(task, tier);
-        running.get(tier.ordinal()).add(task);
+        running.get(tier.index()).add(task);
         disarmTtl(task); // it waited no longer than its TTL
         tenants.started(task, loop.clock.nanos() - task.enqueuedAt());
     }
@@ -243,7 +265,7 @@ final class FlowControl {
     void stopped(Task task) {
         Tier tier = runningTier.remove(task);
         if (tier != null) {
-            running.get(tier.ordinal()).remove(task);
+            running.get(tier.index()).remove(task);
         }
     }
 
@@ -252,64 +274,92 @@ final class FlowControl {
     /** Whether a task of {@code tier} may start: the tier runs fewer than its {@code max_concurrency}. */
     boolean mayStart(Tier tier) {
         int cap = settings.of(tier).maxConcurrency();
-        return cap == 0 || running.get(tier.ordinal()).size() < cap;
+        return cap == 0 || running.get(tier.index()).size() < cap;
     }
 
     /** Whether {@code tier} runs fewer tasks than its guaranteed share of all slots (and may start one). */
     boolean belowShare(Tier tier) {
         double share = settings.of(tier).share();
-        return share > 0 && running.get(tier.ordinal()).size() < share / shareSum * saturation.slots() && mayStart(tier);
+        return share > 0 && running.get(tier.index()).size() < share / shareSum * saturation.slots() && mayStart(tier);
     }
 
     // ---------------------------------------------------------------- queue TTL
 
-    /** A new task (or one demoted into a tier) starts its tier's TTL. */
+    /** A new task (or one demoted into a tier) starts its tier's TTL: it joins the tier's TTL queue last. */
     void armTtl(Task task) {
-        Tier tier = Tier.of(task.priority());
-        if (tier == Tier.DEAD_LETTER) {
-            return;
-        }
+        Tier tier = table.of(task.priority());
         long ttl = settings.of(tier).queueTtl().toNanos();
         if (ttl > 0) {
             disarmTtl(task);
-            long now = loop.clock.nanos();
-            ttlTimers.put(task.id(), new Ttl(loop.clock.scheduleAfter(ttl, () -> ttlDue(task, tier, now)), now));
+            LinkedHashMap<Task, Long> queue = ttlQueues.get(tier.index());
+            queue.put(task, loop.clock.nanos());
+            if (ttlTimers[tier.index()] == null) {
+                rearmTtl(tier);
+            }
         }
     }
 
+    /** The task waits under no TTL any more (it started, finished, or moves); O(tiers). */
     void disarmTtl(Task task) {
-        Ttl ttl = ttlTimers.remove(task.id());
-        if (ttl != null) {
-            ttl.timer().cancel();
+        for (LinkedHashMap<Task, Long> queue : ttlQueues) {
+            if (queue.remove(task) != null) {
+                return; // the tier's timer may now wake for nothing: it then re-arms for the new oldest
+            }
         }
     }
 
-    private void ttlDue(Task task, Tier tier, long armedAt) {
-        ttlTimers.remove(task.id());
-        if (!task.state().isWaiting() || loop.tasks.lookup(task.id()) != task) {
-            return; // it started in time, or finished
+    /** Sets the tier's timer for its oldest task under the TTL as it is now (at once if that is past). */
+    private void rearmTtl(Tier tier) {
+        int i = tier.index();
+        if (ttlTimers[i] != null) {
+            ttlTimers[i].cancel();
+            ttlTimers[i] = null;
         }
+        long ttl = settings.of(tier).queueTtl().toNanos();
+        LinkedHashMap<Task, Long> queue = ttlQueues.get(i);
+        if (ttl == 0 || queue.isEmpty()) {
+            return; // a removed TTL frees the queued tasks; one set again counts from when they were armed
+        }
+        long due = queue.firstEntry().getValue() + ttl;
+        ttlTimers[i] = loop.clock.scheduleAfter(Math.max(0, due - loop.clock.nanos()), () -> ttlDue(tier));
+    }
+
+    /**
+     * The tier's oldest task may be past its TTL: each task past it, oldest first, times out or
+     * is demoted; the first within it sets the next wake-up. Visits only expired tasks (and ones
+     * that left the queue since).
+     */
+    private void ttlDue(Tier tier) {
+        ttlTimers[tier.index()] = null;
         TierLimits limits = settings.of(tier);
-        long now = loop.clock.nanos();
-        // a reload since it was armed: a removed TTL frees the task, a longer one waits out the rest
         long ttl = limits.queueTtl().toNanos();
-        if (ttl == 0) {
-            return;
+        LinkedHashMap<Task, Long> queue = ttlQueues.get(tier.index());
+        long now = loop.clock.nanos();
+        while (ttl > 0 && !queue.isEmpty()) {
+            Map.Entry<Task, Long> oldest = queue.firstEntry();
+            Task task = oldest.getKey();
+            if (task.state().isWaiting() && loop.tasks.lookup(task.id()) == task && oldest.getValue() + ttl > now) {
+                break;
+            }
+            queue.pollFirstEntry();
+            if (task.state().isWaiting() && loop.tasks.lookup(task.id()) == task) {
+                expire(task, tier, limits, now);
+            }
         }
-        if (armedAt + ttl > now) {
-            ttlTimers.put(task.id(), new Ttl(loop.clock.scheduleAfter(armedAt + ttl - now, () -> ttlDue(task, tier, armedAt)),
-                    armedAt));
-            return;
-        }
-        if (limits.timeoutAction() == TierLimits.TimeoutAction.DEMOTE && tier.next() != null) {
-            demoted[tier.ordinal()]++;
+        rearmTtl(tier);
+    }
+
+    private void expire(Task task, Tier tier, TierLimits limits, long now) {
+        Tier next = table.next(tier);
+        if (limits.timeoutAction() == TierLimits.TimeoutAction.DEMOTE && next != null) {
+            demoted[tier.index()]++;
             loop.leaveQueue(task);
-            loop.rejoinQueue(task, tier.next().firstPriority());
+            loop.rejoinQueue(task, next.first());
             loop.durable.saved(task);
             armTtl(task);
             return;
         }
-        expired[tier.ordinal()]++;
+        expired[tier.index()]++;
         tenants.timedOut(task);
         loop.leaveQueue(task);
         task.setError("waited longer than tiers." + name(tier) + ".queue_ttl (" + limits.queueTtl() + ")");
@@ -321,12 +371,12 @@ final class FlowControl {
     // ---------------------------------------------------------------- retries per tier
 
     int maxAttempts(Task task, RetryRule engine) {
-        int own = settings.of(Tier.of(task.priority())).maxAttempts();
+        int own = settings.of(table.of(task.priority())).maxAttempts();
         return own > 0 ? own : engine.maxAttempts();
     }
 
     long backoffNanos(Task task, RetryRule engine) {
-        TierLimits limits = settings.of(Tier.of(task.priority()));
+        TierLimits limits = settings.of(table.of(task.priority()));
         if (limits.retryBaseDelay() == null) {
             return engine.backoffNanos(task.attempts());
         }
@@ -343,13 +393,13 @@ final class FlowControl {
      * of the same model; null when the head's tier does not evict, or there is none.
      */
     Task victimFor(Task head) {
-        Tier tier = Tier.of(head.priority());
-        if (tier == Tier.DEAD_LETTER || !settings.of(tier).evictLower() || !mayStart(tier)
+        Tier tier = table.of(head.priority());
+        if (!settings.of(tier).evictLower() || !mayStart(tier)
                 || !saturation.saturated(loop.runningCount())) {
             return null;
         }
-        for (int i = 2; i > tier.ordinal(); i--) {
-            TierLimits lower = settings.of(Tier.values()[i]);
+        for (int i = table.size() - 1; i > tier.index(); i--) {
+            TierLimits lower = settings.of(table.list().get(i));
             if (lower.share() > 0 && running.get(i).size() <= lower.share() / shareSum * saturation.slots()) {
                 continue; // a tier at or below its guaranteed share keeps it, eviction or not
             }
@@ -370,7 +420,7 @@ final class FlowControl {
     void evicted(Task victim) {
         Tier tier = runningTier.get(victim);
         if (tier != null) {
-            evicted[tier.ordinal()]++;
+            evicted[tier.index()]++;
             tenants.evicted(victim, tier);
         }
     }
@@ -378,9 +428,9 @@ final class FlowControl {
     // ---------------------------------------------------------------- what the snapshot reads
 
     FlowStats stats() {
-        List<FlowStats.TierFlow> tiers = new ArrayList<>(3);
-        for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
-            int i = tier.ordinal();
+        List<FlowStats.TierFlow> tiers = new ArrayList<>(table.size());
+        for (Tier tier : table.list()) {
+            int i = tier.index();
             tiers.add(new FlowStats.TierFlow(tier, waiting[i], waitingBytes[i], running.get(i).size(), shed[i], spilled[i],
                     parked[i], expired[i], demoted[i], evicted[i]));
         }

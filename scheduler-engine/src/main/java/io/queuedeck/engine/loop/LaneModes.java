@@ -5,11 +5,12 @@ import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
+import io.queuedeck.engine.tier.Tiers;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -20,16 +21,18 @@ import java.util.function.Consumer;
  * tier is paused; a draining tier or lane refuses new tasks. Loop thread only.
  */
 final class LaneModes {
-    private final EnumMap<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
+    private final Tiers tiers;
+    /** By tier index. */
+    private final TierMode[] tierModes;
     private final TierMode[] laneModes = new TierMode[TaskSpec.MAX_PRIORITY + 1];
     /** Waiting tasks of paused lanes or tiers, per priority, out of their policy until they resume. */
     private final List<LinkedHashSet<Task>> parked = new ArrayList<>();
     private int parkedCount;
 
-    LaneModes() {
-        for (Tier tier : List.of(Tier.CORE, Tier.NORMAL, Tier.BATCH)) {
-            tierModes.put(tier, TierMode.ACTIVE);
-        }
+    LaneModes(Tiers tiers) {
+        this.tiers = tiers;
+        this.tierModes = new TierMode[tiers.size()];
+        java.util.Arrays.fill(tierModes, TierMode.ACTIVE);
         for (int p = 0; p < laneModes.length; p++) {
             laneModes[p] = TierMode.ACTIVE;
             parked.add(new LinkedHashSet<>());
@@ -38,10 +41,9 @@ final class LaneModes {
 
     /** Refuses a new task whose tier or lane is draining. */
     void checkTakesNew(int priority) {
-        Tier tier = Tier.of(priority);
-        if (tierModes.get(tier) == TierMode.DRAINING) {
-            throw new TaskConflictException("the " + tier.name().toLowerCase(Locale.ROOT)
-                    + " tier is draining and takes no new tasks");
+        Tier tier = tiers.of(priority);
+        if (tierModes[tier.index()] == TierMode.DRAINING) {
+            throw new TaskConflictException("the " + tier.name() + " tier is draining and takes no new tasks");
         }
         if (laneModes[priority] == TierMode.DRAINING) {
             throw new TaskConflictException("the priority " + priority + " lane is draining and takes no new tasks");
@@ -49,10 +51,10 @@ final class LaneModes {
     }
 
     void setTier(Tier tier, TierMode mode) {
-        if (!tierModes.containsKey(tier)) {
-            throw new IllegalArgumentException("tier must be core, normal or batch, got " + tier);
+        if (tier.deadLetter() || !tiers.list().contains(tier)) {
+            throw new IllegalArgumentException("tier must be one of " + tiers.names() + ", got " + tier);
         }
-        tierModes.put(tier, Objects.requireNonNull(mode, "mode"));
+        tierModes[tier.index()] = Objects.requireNonNull(mode, "mode");
     }
 
     void setLane(int priority, TierMode mode) {
@@ -60,7 +62,7 @@ final class LaneModes {
     }
 
     boolean paused(int priority) {
-        return laneModes[priority] == TierMode.PAUSED || tierModes.get(Tier.of(priority)) == TierMode.PAUSED;
+        return laneModes[priority] == TierMode.PAUSED || tierModes[tiers.of(priority).index()] == TierMode.PAUSED;
     }
 
     /** Takes a waiting task of a paused lane out of circulation (it still counts as waiting). */
@@ -104,8 +106,13 @@ final class LaneModes {
         return parkedCount;
     }
 
+    /** Each tier's mode, in tier order. */
     Map<Tier, TierMode> tierModes() {
-        return Map.copyOf(tierModes);
+        Map<Tier, TierMode> out = new LinkedHashMap<>();
+        for (Tier tier : tiers.list()) {
+            out.put(tier, tierModes[tier.index()]);
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     List<TierMode> laneModes() {

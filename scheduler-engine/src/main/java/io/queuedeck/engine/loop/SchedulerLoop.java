@@ -16,6 +16,7 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.FlowSettings;
+import io.queuedeck.engine.tier.Tiers;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -55,7 +56,9 @@ final class SchedulerLoop implements ExecutorContext {
     final TaskTable tasks;
     /** Budget of counted body bytes of active tasks ({@link TaskTable#bodyBytes(io.queuedeck.engine.task.TaskSpec)}). */
     final long maxQueuedBytes;
-    final LaneModes lanes = new LaneModes();
+    final LaneModes lanes;
+    /** The tier table; fixed for the engine's life (a change needs a restart, decision 0061). */
+    final Tiers tiers;
     final LanePlacement placement;
     private final LatencyMetrics latency = new LatencyMetrics();
     private final LoopCounters counters = new LoopCounters();
@@ -88,6 +91,8 @@ final class SchedulerLoop implements ExecutorContext {
         this.poster = poster;
         this.tasks = new TaskTable(settings.finishedRetention(), settings.maxQueuedBytes());
         this.maxQueuedBytes = settings.maxQueuedBytes();
+        this.tiers = settings.flow().table();
+        this.lanes = new LaneModes(tiers);
         this.placement = new LanePlacement(this, tasks);
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);

@@ -7,7 +7,8 @@ import io.queuedeck.engine.tier.Tier;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,12 +49,12 @@ final class SnapshotAssembler {
         }
         int[] waitingByPriority = loop.waitingByPriority();
         List<Integer> byPriority = Arrays.stream(waitingByPriority).boxed().toList();
-        Map<Tier, Integer> byTier = new EnumMap<>(Tier.class);
-        for (Tier tier : Tier.values()) {
+        Map<Tier, Integer> byTier = new LinkedHashMap<>();
+        for (Tier tier : loop.tiers.list()) {
             byTier.put(tier, 0);
         }
         for (int p = 0; p < waitingByPriority.length; p++) {
-            byTier.merge(Tier.of(p), waitingByPriority[p], Integer::sum);
+            byTier.merge(loop.tiers.of(p), waitingByPriority[p], Integer::sum);
         }
         byTier.put(Tier.DEAD_LETTER, counters.deadLetters);
         long oldestEnqueue = loop.oldestEnqueue();
@@ -62,7 +63,7 @@ final class SnapshotAssembler {
             closeSecond(loop.clock.toInstant(now));
         }
         return new EngineSnapshot(now, loop.clock.toInstant(now), loop.queues.policyName(), loop.dispatchPaused(),
-                loop.waitingCount(), byPriority, loop.queues.sizeByLevel(), Map.copyOf(byTier), loop.runningCount(),
+                loop.waitingCount(), byPriority, loop.queues.sizeByLevel(), Collections.unmodifiableMap(byTier), loop.runningCount(),
                 loop.executor.status(), counters.toRecord(), tps, tokensPerSecond,
                 oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6, latency.total(), recent, latency.byPriority(),
                 loop.events.dropped(), loop.lanes.tierModes(), loop.lanes.laneModes(), lastSecond,

@@ -25,7 +25,8 @@ final class TenantLedger {
     static final int WAITS_KEPT = 256;
 
     private FlowSettings settings;
-    private final List<Map<String, Cell>> tiers = List.of(new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+    /** By tier index; the table is fixed for the engine's life. */
+    private final List<Map<String, Cell>> tiers = new java.util.ArrayList<>();
 
     /** One tier × tenant. */
     private static final class Cell {
@@ -43,6 +44,7 @@ final class TenantLedger {
 
     TenantLedger(FlowSettings settings) {
         this.settings = settings;
+        settings.table().list().forEach(tier -> tiers.add(new LinkedHashMap<>()));
     }
 
     /** New tenant weights from a reloaded config; what was counted stays. */
@@ -89,14 +91,14 @@ final class TenantLedger {
     }
 
     private Cell cell(Task task) {
-        return cell(Tier.of(task.priority()), TenantBand.tenantOf(task));
+        return cell(settings.table().of(task.priority()), TenantBand.tenantOf(task));
     }
 
     private Cell cell(Tier tier, String tenant) {
         if (tier == Tier.DEAD_LETTER) {
             return null;
         }
-        Map<String, Cell> cells = tiers.get(tier.ordinal());
+        Map<String, Cell> cells = tiers.get(tier.index());
         Cell cell = cells.get(tenant);
         if (cell == null) {
             String key = cells.size() < MAX_TENANTS ? tenant : OTHERS;
@@ -111,8 +113,8 @@ final class TenantLedger {
      */
     List<FlowStats.TenantFlow> stats() {
         List<FlowStats.TenantFlow> out = new ArrayList<>();
-        for (Tier tier : new Tier[] {Tier.CORE, Tier.NORMAL, Tier.BATCH}) {
-            for (Map.Entry<String, Cell> e : tiers.get(tier.ordinal()).entrySet()) {
+        for (Tier tier : settings.table().list()) {
+            for (Map.Entry<String, Cell> e : tiers.get(tier.index()).entrySet()) {
                 Cell c = e.getValue();
                 if (c.dirty) {
                     long[] waits = Arrays.copyOf(c.waits, Math.min(c.waitCount, WAITS_KEPT));

@@ -20,33 +20,39 @@ import java.util.function.Supplier;
  * Loop thread only.
  */
 final class TieredPolicy implements SchedulingPolicy {
-    private static final Tier[] ORDER = {Tier.CORE, Tier.NORMAL, Tier.BATCH};
-
+    private final Tier[] order;
+    /** Tier index by priority: an array lookup per task. */
+    private final int[] tierOf = new int[10];
     private final SchedulingPolicy reference;
-    private final TenantBand[] bands = new TenantBand[ORDER.length];
+    private final TenantBand[] bands;
     private final Map<Task, TenantBand> placed = new IdentityHashMap<>();
     private final FlowControl gate;
 
     TieredPolicy(Supplier<SchedulingPolicy> factory, FlowSettings flow, FlowControl gate) {
         this.reference = factory.get();
         this.gate = gate;
-        for (int i = 0; i < ORDER.length; i++) {
-            bands[i] = new TenantBand(factory, flow.of(ORDER[i]).fairness(), flow);
+        this.order = flow.table().list().toArray(Tier[]::new);
+        this.bands = new TenantBand[order.length];
+        for (int i = 0; i < order.length; i++) {
+            bands[i] = new TenantBand(factory, flow.of(order[i]).fairness(), flow);
+        }
+        for (int p = 0; p < tierOf.length; p++) {
+            tierOf[p] = flow.table().of(p).index();
         }
     }
 
-    private static int index(Task task) {
-        return Tier.of(task.priority()).ordinal();
+    private int index(Task task) {
+        return tierOf[task.priority()];
     }
 
     private TenantBand chosen() {
-        for (int i = 0; i < ORDER.length; i++) {
-            if (bands[i].size() > 0 && gate.belowShare(ORDER[i])) {
+        for (int i = 0; i < order.length; i++) {
+            if (bands[i].size() > 0 && gate.belowShare(order[i])) {
                 return bands[i];
             }
         }
-        for (int i = 0; i < ORDER.length; i++) {
-            if (bands[i].size() > 0 && gate.mayStart(ORDER[i])) {
+        for (int i = 0; i < order.length; i++) {
+            if (bands[i].size() > 0 && gate.mayStart(order[i])) {
                 return bands[i];
             }
         }
@@ -111,7 +117,7 @@ final class TieredPolicy implements SchedulingPolicy {
 
     /** Waiting tasks of one tier. */
     int size(Tier tier) {
-        return tier == Tier.DEAD_LETTER ? 0 : bands[tier.ordinal()].size();
+        return tier.deadLetter() ? 0 : bands[tier.index()].size();
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
@@ -361,8 +362,9 @@ public final class EngineMetrics {
                 .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
     }
 
-    /** core, normal or batch: the tier a priority belongs to. */
-    static String tierLabel(int priority) {
-        return Tier.of(priority).name().toLowerCase(Locale.ROOT);
+    /** The name of the tier a priority belongs to, by the latest snapshot's table (the default before the first). */
+    private String tierLabel(int priority) {
+        EngineSnapshot s = snapshots.get();
+        return (s == null ? Tiers.DEFAULT.of(priority) : s.tierOf(priority)).name();
     }
 }

@@ -1,7 +1,7 @@
 package io.queuedeck.engine.policy;
 
 import io.queuedeck.engine.task.Task;
-import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.TreeSet;
@@ -124,7 +124,8 @@ final class MlfqPolicy extends HeapPolicy {
             // retrying then, so it was never re-admitted. The deepest level here is its place.
             task.setLevel(levels - 1);
         }
-        task.setPolicyKey(Tier.of(task.priority()).ordinal()); // the task's class: its tier
+        // the task's class: its band of the default tiers (a policy does not see the tier table; decision 0061)
+        task.setPolicyKey(Tiers.DEFAULT.of(task.priority()).index());
         super.enqueue(task, now);
         depth[task.level()]++;
         if (task.level() > 0) {

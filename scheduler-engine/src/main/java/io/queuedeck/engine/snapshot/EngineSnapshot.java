@@ -4,6 +4,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
+import io.queuedeck.engine.tier.Tiers;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -32,7 +33,8 @@ import java.util.Map;
  * @param recent           latency over the last interval
  * @param byPriority       latency since start, per priority 0..9
  * @param eventsDropped    events lost by slow subscribers
- * @param tierModes        whether each tier (core, normal, batch) is active, paused or draining
+ * @param tierModes        whether each tier is active, paused or draining, in tier order: its keys are the
+ *                         tier table ({@link #tiers()})
  * @param laneModes        whether each priority lane 0..9 is active, paused or draining on its own
  *                         (a lane also stops while its tier is paused)
  * @param lastSecond       latency of the last whole second of the wall clock, exact (what a chart
@@ -91,7 +93,22 @@ public record EngineSnapshot(
 
     /** Whether a lane of this priority dispatches: neither it nor its tier is paused. */
     public boolean laneRuns(int priority) {
-        return laneModes.get(priority) != TierMode.PAUSED && tierModes.get(Tier.of(priority)) != TierMode.PAUSED;
+        return laneModes.get(priority) != TierMode.PAUSED && tierModes.get(tierOf(priority)) != TierMode.PAUSED;
+    }
+
+    /** The engine's tier table, read off {@link #tierModes}' keys. */
+    public Tiers tiers() {
+        return Tiers.of(tierModes.keySet());
+    }
+
+    /** The tier a waiting task of this priority is in: a walk over at most ten tiers. */
+    public Tier tierOf(int priority) {
+        for (Tier tier : tierModes.keySet()) {
+            if (tier.holds(priority)) {
+                return tier;
+            }
+        }
+        throw new IllegalArgumentException("no tier holds priority " + priority);
     }
 
     /**

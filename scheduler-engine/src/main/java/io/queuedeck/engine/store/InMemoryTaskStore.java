@@ -1,10 +1,8 @@
 package io.queuedeck.engine.store;
 
-import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +10,7 @@ import java.util.Map;
 /** {@link TaskStore} in the heap: survives an engine, not the process. */
 final class InMemoryTaskStore implements TaskStore {
     private final Map<String, StoredTask> tasks = new HashMap<>();
-    private final Map<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
+    private final Map<String, TierMode> tierModes = new HashMap<>();
     private final Map<Integer, TierMode> laneModes = new HashMap<>();
     private boolean dispatchPaused;
     private boolean closed;

@@ -1,10 +1,9 @@
 package io.queuedeck.engine.store;
 
-import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,8 +15,9 @@ final class ModeKeys {
 
     private ModeKeys() {}
 
-    static String tier(Tier tier) {
-        return "tier:" + tier.name();
+    /** Upper case, as when tiers were a fixed enum, so records written then read back the same. */
+    static String tier(String tier) {
+        return "tier:" + tier.toUpperCase(Locale.ROOT);
     }
 
     static String lane(int priority) {
@@ -30,7 +30,7 @@ final class ModeKeys {
 
     /** The stored tasks with the modes read back from their pairs. */
     static StoreContents contents(List<StoredTask> tasks, Map<String, String> modes) {
-        Map<Tier, TierMode> tierModes = new EnumMap<>(Tier.class);
+        Map<String, TierMode> tierModes = new HashMap<>();
         Map<Integer, TierMode> laneModes = new HashMap<>();
         boolean paused = false;
         for (Map.Entry<String, String> entry : modes.entrySet()) {
@@ -38,7 +38,7 @@ final class ModeKeys {
             if (key.equals(DISPATCH)) {
                 paused = Boolean.parseBoolean(entry.getValue());
             } else if (key.startsWith("tier:")) {
-                tierModes.put(Tier.valueOf(key.substring(5)), TierMode.valueOf(entry.getValue()));
+                tierModes.put(key.substring(5).toLowerCase(Locale.ROOT), TierMode.valueOf(entry.getValue()));
             } else if (key.startsWith("lane:")) {
                 laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
             }

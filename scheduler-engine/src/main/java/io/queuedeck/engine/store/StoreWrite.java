@@ -1,6 +1,5 @@
 package io.queuedeck.engine.store;
 
-import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.util.Objects;
 
@@ -32,8 +31,8 @@ public sealed interface StoreWrite {
         }
     }
 
-    /** A tier's mode. */
-    record SetTierMode(Tier tier, TierMode mode) implements StoreWrite {
+    /** A tier's mode, by the tier's name (decision 0061: a mode outlives a renamed tier in the store). */
+    record SetTierMode(String tier, TierMode mode) implements StoreWrite {
         public SetTierMode {
             Objects.requireNonNull(tier, "tier");
             Objects.requireNonNull(mode, "mode");

@@ -1,25 +1,38 @@
 package io.queuedeck.engine.tier;
 
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Flow control: each tier's limits and the tenants' weights for fairness inside a tier (the
  * {@code tiers} and {@code tenants.weights} config keys; docs/flow-control.md).
  *
- * @param tiers   limits of {@link Tier#CORE}, {@link Tier#NORMAL} and {@link Tier#BATCH}; a tier left out has none
+ * @param tiers   limits of the table's tiers; a tier left out has none
  * @param weights tenants' weights (1 for a tenant not listed); a task without a tenant counts as tenant ""
+ * @param table   the tiers and their priority bands ({@link Tiers#DEFAULT} unless the config defines them)
  */
-public record FlowSettings(Map<Tier, TierLimits> tiers, Map<String, Double> weights) {
+public record FlowSettings(Map<Tier, TierLimits> tiers, Map<String, Double> weights, Tiers table) {
 
     /** No tier limits, every tenant weighs 1: today's behaviour. */
     public static final FlowSettings NONE = new FlowSettings(Map.of(), Map.of());
 
+    /** Limits and weights over the default tiers. */
+    public FlowSettings(Map<Tier, TierLimits> tiers, Map<String, Double> weights) {
+        this(tiers, weights, Tiers.DEFAULT);
+    }
+
     public FlowSettings {
-        EnumMap<Tier, TierLimits> copy = new EnumMap<>(Tier.class);
-        copy.putAll(tiers);
-        if (copy.containsKey(Tier.DEAD_LETTER)) {
+        if (tiers.containsKey(Tier.DEAD_LETTER)) {
             throw new IllegalArgumentException("the dead-letter tier takes no limits");
+        }
+        Map<Tier, TierLimits> copy = new LinkedHashMap<>();
+        for (Tier tier : table.list()) {
+            if (tiers.containsKey(tier)) {
+                copy.put(tier, tiers.get(tier));
+            }
+        }
+        if (copy.size() != tiers.size()) {
+            throw new IllegalArgumentException("limits for tiers outside the table (" + table.names() + "): " + tiers.keySet());
         }
         tiers = java.util.Collections.unmodifiableMap(copy);
         for (Map.Entry<String, Double> e : weights.entrySet()) {

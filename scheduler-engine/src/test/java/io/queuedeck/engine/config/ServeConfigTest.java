@@ -282,7 +282,7 @@ class ServeConfigTest {
             instances in their old place     | engine: {instances: 2}                                        | engine.instances has moved to executor.instances
             data dir in its old place        | data_dir: state                                               | data_dir has moved to store.data_dir
             tier cap negative                | tiers: {core: {max_concurrency: -1}}                          | tiers.core.max_concurrency must be between 1 and 1000000, got -1
-            unknown tier                     | tiers: {gold: {share: 1}}                                     | tiers.gold is not a known setting (known here: core, normal, batch)
+            unknown tier                     | tiers: {gold: {share: 1}}                                     | tiers.gold is not a tier: the tiers are core, normal, batch
             dead-letter tier limits          | tiers: {dead_letter: {max_queue: {tasks: 3}}}                 | tiers.dead_letter takes no limits
             tier share zero                  | tiers: {batch: {share: 0}}                                    | tiers.batch.share must be a number above 0, got 0
             bad degrade                      | tiers: {batch: {degrade: drop}}                               | tiers.batch.degrade must be one of reject, reject_lowest, spill, park, got 'drop'

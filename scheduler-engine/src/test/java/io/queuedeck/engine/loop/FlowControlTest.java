@@ -85,7 +85,7 @@ class FlowControlTest {
     }
 
     private static Map<Tier, TierLimits> tiers(Object... tierThenLimits) {
-        Map<Tier, TierLimits> map = new EnumMap<>(Tier.class);
+        Map<Tier, TierLimits> map = new java.util.LinkedHashMap<>();
         for (int i = 0; i < tierThenLimits.length; i += 2) {
             map.put((Tier) tierThenLimits[i], (TierLimits) tierThenLimits[i + 1]);
         }
@@ -118,7 +118,7 @@ class FlowControlTest {
     }
 
     private FlowStats.TierFlow flow(Tier tier) {
-        return snapshot().flow().tiers().get(tier.ordinal());
+        return snapshot().flow().tiers().get(tier.index());
     }
 
     private List<TaskView> drained() {

@@ -110,7 +110,7 @@ class LanePlacementProperties {
             List<String> expected = switch (policy) {
                 case "fifo" -> order;
                 case "priority" -> order.stream().sorted(Comparator.comparingInt(priority::get)).toList();
-                default -> order.stream().sorted(Comparator.<String>comparingInt(id -> io.queuedeck.engine.tier.Tier.of(priority.get(id)).ordinal())
+                default -> order.stream().sorted(Comparator.<String>comparingInt(id -> io.queuedeck.engine.tier.Tiers.DEFAULT.of(priority.get(id)).index())
                         .thenComparingInt(level::get).thenComparingInt(priority::get)).toList();
             };
             assertThat(ran).containsExactlyElementsOf(expected);

@@ -38,21 +38,21 @@ class TenantLedgerTest {
             engine.send(new Command.Submit(new TaskSpec("b" + i, "m", "x", 1, null, "b", null, null, null, 16, null), 8)).join();
         }
         Map<String, FlowStats.TenantFlow> waiting = byCell(engine);
-        assertThat(waiting.get("NORMAL/a").waiting()).isEqualTo(10);
-        assertThat(waiting.get("NORMAL/a").weight()).isEqualTo(3.0);
-        assertThat(waiting.get("CORE/b").waiting()).isEqualTo(4);
-        assertThat(waiting.get("CORE/b").dispatched()).isZero();
+        assertThat(waiting.get("normal/a").waiting()).isEqualTo(10);
+        assertThat(waiting.get("normal/a").weight()).isEqualTo(3.0);
+        assertThat(waiting.get("core/b").waiting()).isEqualTo(4);
+        assertThat(waiting.get("core/b").dispatched()).isZero();
 
         engine.send(new Command.PauseDispatch(false)).join();
-        while (byCell(engine).get("NORMAL/a").dispatched() < 10 && clock.runNext()) {
+        while (byCell(engine).get("normal/a").dispatched() < 10 && clock.runNext()) {
             // run the virtual clock until every task of "a" started
         }
         Map<String, FlowStats.TenantFlow> after = byCell(engine);
-        assertThat(after.get("NORMAL/a").waiting()).isZero();
-        assertThat(after.get("NORMAL/a").dispatched()).isEqualTo(10);
-        assertThat(after.get("CORE/b").dispatched()).isEqualTo(4);
+        assertThat(after.get("normal/a").waiting()).isZero();
+        assertThat(after.get("normal/a").dispatched()).isEqualTo(10);
+        assertThat(after.get("core/b").dispatched()).isEqualTo(4);
         // "a" waited behind the four core tasks: its p99 wait is above zero and at least its median
-        assertThat(after.get("NORMAL/a").waitP99Ms()).isPositive().isGreaterThanOrEqualTo(after.get("NORMAL/a").waitP50Ms());
+        assertThat(after.get("normal/a").waitP99Ms()).isPositive().isGreaterThanOrEqualTo(after.get("normal/a").waitP50Ms());
         engine.close();
     }
 

@@ -84,7 +84,7 @@ class TierIsolationTest {
         long[] waits = coreDone.stream().mapToLong(v -> v.firstDispatchAt() - v.arrivedAt()).sorted().toArray();
         long p99 = waits[(int) Math.ceil(waits.length * 0.99) - 1];
         assertThat(p99).isLessThan(coreTtl.toNanos());
-        FlowStats.TierFlow coreFlow = engine.send(new Command.TakeSnapshot()).join().flow().tiers().get(Tier.CORE.ordinal());
+        FlowStats.TierFlow coreFlow = engine.send(new Command.TakeSnapshot()).join().flow().tiers().get(Tier.CORE.index());
         assertThat(coreFlow.shed() + coreFlow.timedOut()).isZero();
         assertThat(batchShed).as("the flood is really over capacity").isGreaterThan(batchSent / 2);
         assertThat(Arrays.stream(waits).max().orElseThrow()).isLessThan(coreTtl.toNanos());

@@ -48,7 +48,7 @@ class RedisTaskStoreRestartTest {
         StoredTask queued = TaskStoreContract.task("kept", TaskState.QUEUED, null);
         StoredTask done = TaskStoreContract.task("done", TaskState.SUCCEEDED, TaskStoreContract.NOW.plusSeconds(600));
         store.write(List.of(new StoreWrite.PutTask(queued), new StoreWrite.PutTask(done),
-                new StoreWrite.HandedOn("done", done.sequence()), new StoreWrite.SetTierMode(Tier.BATCH, TierMode.DRAINING)));
+                new StoreWrite.HandedOn("done", done.sequence()), new StoreWrite.SetTierMode("batch", TierMode.DRAINING)));
 
         REDIS.kill();
         REDIS.start();
@@ -56,7 +56,7 @@ class RedisTaskStoreRestartTest {
         try (TaskStore reopened = TaskStore.redis(REDIS.uri())) {
             StoreContents contents = reopened.load(TaskStoreContract.NOW);
             assertThat(contents.tasks()).containsExactlyInAnyOrder(queued, done.withHandedOn());
-            assertThat(contents.tierModes()).containsEntry(Tier.BATCH, TierMode.DRAINING);
+            assertThat(contents.tierModes()).containsEntry("batch", TierMode.DRAINING);
         }
     }
 

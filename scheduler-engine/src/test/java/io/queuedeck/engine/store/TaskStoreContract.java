@@ -142,12 +142,12 @@ abstract class TaskStoreContract {
 
     @Test
     void modes_areKept_latestWins() {
-        store.write(List.of(new StoreWrite.SetTierMode(Tier.BATCH, TierMode.PAUSED),
+        store.write(List.of(new StoreWrite.SetTierMode("batch", TierMode.PAUSED),
                 new StoreWrite.SetLaneMode(4, TierMode.DRAINING), new StoreWrite.SetLaneMode(2, TierMode.PAUSED),
                 new StoreWrite.SetLaneMode(2, TierMode.ACTIVE), new StoreWrite.SetDispatchPaused(true)));
 
         StoreContents contents = store.load(NOW);
-        assertThat(contents.tierModes()).containsExactlyEntriesOf(java.util.Map.of(Tier.BATCH, TierMode.PAUSED));
+        assertThat(contents.tierModes()).containsExactlyEntriesOf(java.util.Map.of("batch", TierMode.PAUSED));
         assertThat(contents.laneModes()).containsOnly(java.util.Map.entry(4, TierMode.DRAINING),
                 java.util.Map.entry(2, TierMode.ACTIVE));
         assertThat(contents.dispatchPaused()).isTrue();

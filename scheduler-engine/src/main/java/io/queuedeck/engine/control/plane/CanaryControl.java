@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * an automatic rollback ends it when it is worse than stable by the margin over a window. The
  * candidate may change its {@code priority_rules} and its {@code policy}: with a policy of its own,
  * its tasks wait in a queue of their own ordered by it, and dispatches are shared in proportion
- * to the tasks each release received (decision 0051). Tier limits stay shared.
+ * to the tasks each release received (decision 0051). Tier limits stay shared (decision 0062).
  */
 final class CanaryControl {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
@@ -92,8 +92,9 @@ final class CanaryControl {
         ServeConfig running = plane.current().config();
         if (!Objects.equals(candidate.flow(), running.flow())) {
             throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: tiers and tenants.weights must be"
-                    + " the running ones in a canary: tier limits are shared by both releases' tasks (decision 0051); change"
-                    + " them with PUT /v1/config (a canary may change policy and priority_rules)"));
+                    + " the running ones in a canary: a tier's limits are one capacity, shared by both releases' tasks, so a"
+                    + " canary compares policy and priority_rules on the same capacity (decisions 0051, 0062); change limits"
+                    + " with PUT /v1/config, for all traffic, as a version that can be rolled back"));
         }
         // a policy of its own: canary tasks wait in their own queue, ordered by it (decision 0051)
         Command.CanaryPolicy policy = Objects.equals(candidate.policy(), running.policy()) ? null : new Command.CanaryPolicy(

@@ -193,6 +193,31 @@ public final class ConfigPlane implements ConfigService {
         return status();
     }
 
+    /**
+     * Switches the policy as a new version of the config: the running text with its {@code policy}
+     * block replaced, so the config, its history and the Control screen say what runs.
+     *
+     * @throws ConfigService.Refused as {@link #apply} does (an unknown policy or parameter)
+     */
+    public synchronized Status switchPolicy(String name, Map<String, String> parameters, String source) {
+        String was = Objects.requireNonNullElse(current.config().policy().name(), defaultPolicy);
+        int before = current.version();
+        Status status = applyText(PolicyText.withPolicy(current.text(), name, parameters), source, "policy " + was + " → "
+                + name + (parameters.isEmpty() ? "" : " " + parameters));
+        if (status.version() == before) { // the text names it already (an engine started with another): the engine alone
+            try {
+                engine.send(new Command.SwitchPolicy(name, io.queuedeck.engine.policy.PolicyConfig.of(parameters)))
+                        .get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw refuse(source, List.of(source + ": policy " + (e.getCause() == null ? e : e.getCause()).getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw refuse(source, List.of(source + ": interrupted before the change applied"));
+            }
+        }
+        return status;
+    }
+
     @Override
     public Status rollback(int version, String source) {
         Version target;

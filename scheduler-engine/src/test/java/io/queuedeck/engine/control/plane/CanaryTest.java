@@ -138,7 +138,7 @@ class CanaryTest {
     void candidateChangingTierLimits_orANonReloadableSection_isRefused() {
         assertThatThrownBy(() -> plane.startCanary(request(STABLE + "tiers: {batch: {max_concurrency: 1}}\n", 0.1, null),
                 "test")).isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
-                        .contains("tiers and tenants.weights must be the running ones in a canary"));
+                        .contains("tiers and tenants.weights must be the running ones in a canary").contains("decisions 0051, 0062"));
         assertThatThrownBy(() -> plane.startCanary(request(STABLE + "server: {port: 1}\n", 0.1, null), "test"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
                         .contains("server.port cannot change while the engine runs"));

@@ -160,7 +160,7 @@ class ConfigPlaneTest {
     }
 
     private FlowStats.TierFlow batch() {
-        return engine.send(new Command.TakeSnapshot()).join().flow().tiers().get(Tier.BATCH.ordinal());
+        return engine.send(new Command.TakeSnapshot()).join().flow().tiers().get(Tier.BATCH.index());
     }
 
     private String state(String id) {
