@@ -159,6 +159,8 @@ class BackendInstancesApiTest {
                     assertThat(drained.json().path("url").asText()).isEqualTo(two.url());
                     assertThat(drained.json().path("instances")).hasSize(2)
                             .allSatisfy(i -> assertThat(i.path("draining").asBoolean()).isTrue());
+                    // the listing reads the snapshot the loop publishes, so it shows the drain a moment later
+                    await().atMost(WAIT).until(() -> http.get("/v1/instances").json().path("instances").get(1).path("draining").asBoolean());
                     JsonNode all = http.get("/v1/instances").json().path("instances");
                     assertThat(all.get(0).path("draining").asBoolean()).isTrue();
                     assertThat(all.get(1).path("draining").asBoolean()).isTrue();
