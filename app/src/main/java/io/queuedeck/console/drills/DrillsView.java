@@ -70,6 +70,7 @@ public final class DrillsView {
     private Node pickCard() {
         ComboBox<String> pick = new ComboBox<>(model.drills());
         pick.setId("drill-pick");
+        pick.setVisibleRowCount(16); // every shipped drill and the files of the drills folder without scrolling
         pick.setTooltip(new Tooltip("A shipped drill, or \"open file…\" for a drill file of your own (docs/faults.md)"));
         pick.setValue(model.selectedProperty().get());
         model.selectedProperty().addListener((o, a, v) -> pick.setValue(v));
