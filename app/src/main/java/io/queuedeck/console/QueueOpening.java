@@ -34,9 +34,11 @@ final class QueueOpening {
             try {
                 // locks the directory, or fails the start; backends are asked for their models here too
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
+                StartTimes.mark("the store is open");
                 opened.complete(options.backends().isEmpty()
                         ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), store)
                         : EmbeddedEngine.start(options.policy(), options.backends(), store));
+                StartTimes.mark("the engine is started");
             } catch (RuntimeException e) {
                 opened.completeExceptionally(e);
             }
