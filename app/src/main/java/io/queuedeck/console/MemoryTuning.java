@@ -2,6 +2,7 @@ package io.queuedeck.console;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryUsage;
@@ -22,9 +23,10 @@ final class MemoryTuning {
     /** Manageable flags and the values the console wants; a flag the user set keeps the user's value. */
     static final Map<String, String> FLAGS = flags();
     /** Below this much committed heap nothing is worth a collection. */
-    static final long FLOOR = 256L << 20;
+    static final long FLOOR = 160L << 20;
     private static final long CHECK_EVERY_SECONDS = 30;
-    private static final long MIN_SECONDS_BETWEEN = 120;
+    /** A full collection pauses the window for a few hundred ms: at most one in this long. */
+    private static final long MIN_SECONDS_BETWEEN = 180;
 
     private MemoryTuning() {
     }
@@ -67,7 +69,7 @@ final class MemoryTuning {
     }
 
     /**
-     * Every half minute: when G1 holds more than twice the heap in use (and over {@link #FLOOR}), a
+     * Every half minute: when G1 holds more than twice what its last collection left (and over {@link #FLOOR}), a
      * collection that compacts and uncommits; then glibc's freed arenas go back to the system
      * ({@code System.trim_native_heap}, JDK 21 and later, as {@code jcmd} runs it). G1 shrinks the
      * heap on its own only at the end of a marking cycle, and a heap it grew while its pauses
@@ -82,9 +84,8 @@ final class MemoryTuning {
                 boolean trim = System.getProperty("os.name", "").startsWith("Linux");
                 while (!Thread.currentThread().isInterrupted()) {
                     TimeUnit.SECONDS.sleep(CHECK_EVERY_SECONDS);
-                    MemoryUsage usage = heap.getHeapMemoryUsage();
                     long now = System.nanoTime();
-                    if (overgrown(usage.getCommitted(), usage.getUsed())
+                    if (overgrown(heap.getHeapMemoryUsage().getCommitted(), usedAfterLastCollection())
                             && now - lastCollection > TimeUnit.SECONDS.toNanos(MIN_SECONDS_BETWEEN)) {
                         lastCollection = now;
                         System.gc(); // a full collection of ~150 MB live: a pause of a few hundred ms, rarely
@@ -99,9 +100,23 @@ final class MemoryTuning {
         });
     }
 
-    /** The heap committed beyond twice what is in use, and worth giving back. */
-    static boolean overgrown(long committed, long used) {
-        return committed > FLOOR && committed > 2 * used;
+    /** The heap committed beyond twice what the last collection left, and worth giving back. */
+    static boolean overgrown(long committed, long live) {
+        return live > 0 && committed > FLOOR && committed > 2 * live;
+    }
+
+    /** What the last collection left in use (the live set and some garbage); 0 before the first one. */
+    private static long usedAfterLastCollection() {
+        long latest = -1;
+        long used = 0;
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (collector instanceof com.sun.management.GarbageCollectorMXBean gc && gc.getLastGcInfo() != null
+                    && gc.getLastGcInfo().getEndTime() > latest && gc.getLastGcInfo().getDuration() > 0) {
+                latest = gc.getLastGcInfo().getEndTime();
+                used = gc.getLastGcInfo().getMemoryUsageAfterGc().values().stream().mapToLong(MemoryUsage::getUsed).sum();
+            }
+        }
+        return used;
     }
 
     /** False once the command turns out not to exist here. */
