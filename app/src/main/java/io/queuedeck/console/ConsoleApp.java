@@ -67,6 +67,8 @@ public final class ConsoleApp extends Application {
     private volatile DeliveryStore callbackStore;
     /** The graceful stop the window's close started; FX thread only. */
     private GracefulStop stopping;
+    /** The Overview built while the queue opened, if it was; FX thread only. */
+    private FirstScreen firstScreen;
 
     @Override
     public void start(Stage primaryStage) {
@@ -84,11 +86,16 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
+        javafx.application.Platform.runLater(() -> { // after the message shows, while the queue opens
+            if (system == null) {
+                firstScreen = new FirstScreen();
+            }
+        });
         if (stateDir == null && options.backends().isEmpty()) { // nothing stored to read back, no server to ask
             // still off the FX thread: the UI benchmark's engine builds a backlog of 100,000 tasks first
             Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
                 EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
-                        : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
+                        : EmbeddedEngine.start(options.policy(), options.gpus(), 0, null);
                 javafx.application.Platform.runLater(() -> show(started));
             });
             return;
@@ -111,9 +118,11 @@ public final class ConsoleApp extends Application {
     private void show(EmbeddedEngine started) {
         StartTimes.mark("the engine is open; the window takes it");
         system = started;
-        double demoLoad = system.load();
-        if (options.trace().isEmpty()) {
-            system.setLoad(0); // until the first frame is drawn (a trace's replay replaces the load anyway)
+        // the demo load starts once the first frame is drawn (a trace's replay replaces it); the UI
+        // benchmark's engine comes with its flow, held until then too
+        double demoLoad = options.benchUi().isPresent() ? system.load() : options.load();
+        if (options.trace().isEmpty() && system.load() > 0) {
+            system.setLoad(0);
         }
         gateway = EngineGateway.forFx(system.engine(), this::report);
         faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
@@ -121,7 +130,9 @@ public final class ConsoleApp extends Application {
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
-        OverviewViewModel overview = new OverviewViewModel();
+        FirstScreen built = firstScreen;
+        firstScreen = null;
+        OverviewViewModel overview = built != null ? built.model : new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
         FaultsViewModel faults = new FaultsViewModel(gateway, system, changes);
@@ -140,7 +151,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
-        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
+        screens.put(Screen.OVERVIEW, () -> themed(built != null ? built.view : new OverviewView(overview)));
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
@@ -325,10 +336,15 @@ public final class ConsoleApp extends Application {
         return api == null ? java.util.Optional.empty() : java.util.Optional.of(api.baseUri());
     }
 
+    /** The user agent stylesheet set last: setting the same one again reads it again to compare checksums. */
+    private static String theme;
+
     private static void applyTheme(boolean light) {
-        Application.setUserAgentStylesheet(light
-                ? new PrimerLight().getUserAgentStylesheet()
-                : new PrimerDark().getUserAgentStylesheet());
+        String next = light ? new PrimerLight().getUserAgentStylesheet() : new PrimerDark().getUserAgentStylesheet();
+        if (!next.equals(theme)) {
+            theme = next;
+            Application.setUserAgentStylesheet(next);
+        }
     }
 
     private void status(EngineSnapshot s) {

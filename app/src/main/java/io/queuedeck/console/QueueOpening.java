@@ -36,7 +36,7 @@ final class QueueOpening {
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
                 StartTimes.mark("the store is open");
                 opened.complete(options.backends().isEmpty()
-                        ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), store)
+                        ? EmbeddedEngine.start(options.policy(), options.gpus(), 0, store) // the window starts the demo load
                         : EmbeddedEngine.start(options.policy(), options.backends(), store));
                 StartTimes.mark("the engine is started");
             } catch (RuntimeException e) {
