@@ -38,12 +38,12 @@ final class MemoryTuning {
         return flags;
     }
 
-    /** Applies {@link #FLAGS} and starts the native trimming; never fails the start. */
+    /** Applies {@link #FLAGS} and starts the watch; never fails the start. */
     static void apply() {
         try {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             if (!isG1(vm)) {
-                return; // another collector: the user chose it, and the periodic cycle is G1's
+                return; // another collector: the user chose it, and the figures here are G1's
             }
             if (!isDefault(vm.getVMOption("MaxHeapFreeRatio")) || !isDefault(vm.getVMOption("MaxHeapSize"))) {
                 return; // the user sized the heap: theirs to manage
