@@ -67,8 +67,6 @@ public final class ConsoleApp extends Application {
     private volatile DeliveryStore callbackStore;
     /** The graceful stop the window's close started; FX thread only. */
     private GracefulStop stopping;
-    /** The Overview built while the queue opened, if it was; FX thread only. */
-    private FirstScreen firstScreen;
 
     @Override
     public void start(Stage primaryStage) {
@@ -86,11 +84,6 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
-        javafx.application.Platform.runLater(() -> { // after the message shows, while the queue opens
-            if (system == null) {
-                firstScreen = new FirstScreen();
-            }
-        });
         if (stateDir == null && options.backends().isEmpty()) { // nothing stored to read back, no server to ask
             // still off the FX thread: the UI benchmark's engine builds a backlog of 100,000 tasks first
             Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
@@ -130,9 +123,7 @@ public final class ConsoleApp extends Application {
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
-        FirstScreen built = firstScreen;
-        firstScreen = null;
-        OverviewViewModel overview = built != null ? built.model : new OverviewViewModel();
+        OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system);
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
         FaultsViewModel faults = new FaultsViewModel(gateway, system, changes);
@@ -151,7 +142,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker
 
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
-        screens.put(Screen.OVERVIEW, () -> themed(built != null ? built.view : new OverviewView(overview)));
+        screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview)));
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
