@@ -70,6 +70,7 @@ public final class ConsoleApp extends Application {
 
     @Override
     public void start(Stage primaryStage) {
+        StartTimes.mark("JavaFX calls start()");
         stage = primaryStage;
         options = ConsoleOptions.parse(getParameters().getRaw());
         applyTheme(options.light());
@@ -83,10 +84,13 @@ public final class ConsoleApp extends Application {
         stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
         stage.setTitle("QueueDeck console");
         stage.show();
-        if (stateDir == null && options.backends().isEmpty() && options.cluster().isEmpty()) { // nothing stored to read back, no server to ask: nothing to wait for
-            EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
-                    : EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), null);
-            javafx.application.Platform.runLater(() -> show(started));
+        if (stateDir == null && options.backends().isEmpty() && options.cluster().isEmpty()) { // nothing stored to read back, no server to ask
+            // still off the FX thread: the UI benchmark's engine builds a backlog of 100,000 tasks first
+            Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
+                EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
+                        : EmbeddedEngine.start(options.policy(), options.gpus(), 0, null);
+                javafx.application.Platform.runLater(() -> show(started));
+            });
             return;
         }
         QueueOpening.take(options, stateDir).whenComplete((opened, failure) -> {
@@ -105,7 +109,14 @@ public final class ConsoleApp extends Application {
 
     /** Builds the window around a started engine. FX thread. */
     private void show(EmbeddedEngine started) {
+        StartTimes.mark("the engine is open; the window takes it");
         system = started;
+        // the demo load starts once the first frame is drawn (a trace's replay replaces it); the UI
+        // benchmark's engine comes with its flow, held until then too
+        double demoLoad = options.benchUi().isPresent() ? system.load() : options.load();
+        if (options.trace().isEmpty() && system.load() > 0) {
+            system.setLoad(0);
+        }
         gateway = EngineGateway.forFx(system.engine(), this::report);
         faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
         gateway.gateFaults(faultCatalogue::armed); // the kill switch also stops the Faults and GPUs screens' fault buttons
@@ -156,6 +167,7 @@ public final class ConsoleApp extends Application {
         io.queuedeck.console.alerts.AlertsViewModel alerts = new io.queuedeck.console.alerts.AlertsViewModel(
                 io.queuedeck.console.alerts.AlertThresholds.DEFAULTS);
         ControlScreen.install(screens, system, gateway, alerts);
+        StartTimes.mark("view models built");
         main = new MainView(screens, policies);
         gateway.addListener(alerts::apply);
         main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
@@ -186,6 +198,7 @@ public final class ConsoleApp extends Application {
                     main.screenProperty().get(), main.lightThemeProperty().get()).save(ConsoleSettings.defaultFile()));
         }
         main.screenProperty().set(first);
+        StartTimes.mark("MainView and the first screen built");
         // Scene before show(): under headless Monocle a stage shown without one sits at NaN.
         stage.setScene(scene);
         stage.sizeToScene(); // the window showing the opening message takes the remembered size...
@@ -197,18 +210,29 @@ public final class ConsoleApp extends Application {
         });
         stage.setMinWidth(Math.min(1024, screen.getWidth()));
         stage.setMinHeight(Math.min(680, screen.getHeight()));
+        StartTimes.watch(scene);
         stage.show();
+        StartTimes.mark("the main window shown");
         gateway.start();
-        if (options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty()) {
-            // binding the port and opening the callback store take seconds on a busy machine: the
-            // window shows first and the status line says "API starting" until it listens
-            apiLine = "API starting";
-            int port = options.apiPort().getAsInt();
-            Thread.ofPlatform().name("queuedeck-api-start").daemon().start(() -> startApi(port));
+        boolean withApi = options.apiPort().isPresent() && options.screenshot().isEmpty() && options.benchUi().isEmpty();
+        if (withApi) {
+            apiLine = "API starting"; // the status line says so until it listens
         } else {
             ClusterWiring.startAlone(system, null);
             apiStarted.complete(null);
         }
+        AfterFirstFrame.run(scene, () -> {
+            if (options.trace().isEmpty() && stopping == null) {
+                system.setLoad(demoLoad);
+            }
+            if (withApi && stopping != null) {
+                apiStarted.complete(null); // closed before it started: nothing to stop
+            } else if (withApi) {
+                // binding the port and opening the callback store take seconds on a busy machine
+                int port = options.apiPort().getAsInt();
+                Thread.ofPlatform().name("queuedeck-api-start").daemon().start(() -> startApi(port));
+            }
+        });
 
         if (!options.inject().isEmpty()) {
             javafx.animation.PauseTransition wait = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(2));
@@ -314,10 +338,15 @@ public final class ConsoleApp extends Application {
         return api == null ? java.util.Optional.empty() : java.util.Optional.of(api.baseUri());
     }
 
+    /** The user agent stylesheet set last: setting the same one again reads it again to compare checksums. */
+    private static String theme;
+
     private static void applyTheme(boolean light) {
-        Application.setUserAgentStylesheet(light
-                ? new PrimerLight().getUserAgentStylesheet()
-                : new PrimerDark().getUserAgentStylesheet());
+        String next = light ? new PrimerLight().getUserAgentStylesheet() : new PrimerDark().getUserAgentStylesheet();
+        if (!next.equals(theme)) {
+            theme = next;
+            Application.setUserAgentStylesheet(next);
+        }
     }
 
     private void status(EngineSnapshot s) {

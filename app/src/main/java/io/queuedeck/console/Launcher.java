@@ -14,6 +14,7 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        StartTimes.mark("main()");
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.print(ConsoleOptions.USAGE);
             return;
@@ -27,6 +28,8 @@ public final class Launcher {
             System.exit(2);
         }
         ConsoleOptions parsed = options;
+        MemoryTuning.apply();
+        Rendering.choose();
         if (parsed.benchUi().isEmpty()) { // the UI benchmark starts its own engine
             parsed.stateDirectory(System::getenv, System.getProperty("user.home"))
                     .ifPresent(dir -> QueueOpening.begin(parsed, dir));

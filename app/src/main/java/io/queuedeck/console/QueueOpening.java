@@ -34,10 +34,12 @@ final class QueueOpening {
             try {
                 // locks the directory, or fails the start; backends are asked for their models here too
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
+                StartTimes.mark("the store is open");
                 EmbeddedEngine engine = options.backends().isEmpty()
-                        ? EmbeddedEngine.start(options.policy(), options.gpus(), options.load(), store)
+                        ? EmbeddedEngine.start(options.policy(), options.gpus(), 0, store) // the window starts the demo load
                         : EmbeddedEngine.start(options.policy(), options.backends(), store);
                 ClusterJoin.join(engine, options); // a node of a shared queue: Redis must answer first
+                StartTimes.mark("the engine is started");
                 opened.complete(engine);
             } catch (RuntimeException e) {
                 opened.completeExceptionally(e);
