@@ -172,7 +172,16 @@ class ConsoleAppUiTest {
         // real click waits for that layout, or it lands where the button was
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#" + io.queuedeck.console.alerts.AlertBanner.ID).query().isVisible()).get());
-        WaitForAsyncUtils.waitForFxEvents();
+        // and for the button to stay where it is across two pulses (other banners and cards may still move it)
+        java.util.concurrent.atomic.AtomicReference<javafx.geometry.Bounds> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(TIMEOUT).until(() -> {
+            WaitForAsyncUtils.waitForFxEvents();
+            javafx.geometry.Bounds now = WaitForAsyncUtils.asyncFx(() -> {
+                javafx.scene.Node button = robot.lookup("#gpus-gpu-1-offline").query();
+                return button.localToScreen(button.getBoundsInLocal());
+            }).get();
+            return now != null && now.equals(seen.getAndSet(now));
+        });
         robot.clickOn("#gpus-gpu-1-offline");
         await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().instances().get(1).state() == InstanceState.UP);
     }
