@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Drills screen's model over a real engine on the real clock: a short drill runs to its
@@ -78,8 +79,10 @@ class DrillsViewModelTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
+        // background work hands its results to fx: let it finish first, or its hand-off is refused on a pool thread
         background.shutdownNow();
+        assertThat(background.awaitTermination(30, TimeUnit.SECONDS)).as("background work ended").isTrue();
         fx.shutdownNow();
         timers.shutdownNow();
         engine.close();
