@@ -82,7 +82,9 @@ public class FrontDoorBench {
         // the executor's default HTTP client (virtual threads, a connection per slot), plus timestamps
         int slots = clients * 2;
         OkHttpClient okhttp = new OkHttpClient.Builder()
-                .dispatcher(new Dispatcher(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-stream-", 0).factory())))
+                // fdb.platformThreads=true: OkHttp's own pool of platform threads instead of virtual threads
+                .dispatcher(Boolean.getBoolean("fdb.platformThreads") ? new Dispatcher()
+                        : new Dispatcher(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("backend-stream-", 0).factory())))
                 .fastFallback(Boolean.getBoolean("fdb.fastFallback")) // true: as the executor's default was before 0060
                 .connectionPool(new ConnectionPool(slots + 16, 5, TimeUnit.MINUTES))
                 .eventListenerFactory(call -> new Timestamps()).build();
@@ -95,6 +97,8 @@ public class FrontDoorBench {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
 
+        System.out.printf("direct %s, queuedeck %s, backend threads %s%n", fake.url(), server.baseUri(),
+                Boolean.getBoolean("fdb.platformThreads") ? "platform" : "virtual");
         System.out.printf("clients %d, %d s per round, %d tokens per answer, %d ms before the first and between tokens%n",
                 clients, seconds, tokens, interToken);
         System.out.println("round  target      req/s   ttft p50   ttft p99    end p50    end p99  (ms)   cpu/req (ms)  load");
@@ -187,6 +191,7 @@ public class FrontDoorBench {
         AtomicBoolean stop = new AtomicBoolean(false);
         AtomicLong completed = new AtomicLong();
         AtomicLong failed = new AtomicLong();
+        Map<String, AtomicLong> failures = new ConcurrentHashMap<>(); // why, so a failure can be looked into
         AtomicLong sequence = new AtomicLong();
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         List<java.util.concurrent.Future<?>> running = new ArrayList<>();
@@ -217,8 +222,14 @@ public class FrontDoorBench {
                                 }
                             }
                         }
+                        if (!done) {
+                            failures.computeIfAbsent("status " + response.statusCode() + ", no [DONE]",
+                                    k -> new AtomicLong()).incrementAndGet();
+                        }
                     } catch (Exception e) {
                         failed.incrementAndGet();
+                        failures.computeIfAbsent(e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                k -> new AtomicLong()).incrementAndGet();
                     }
                     long now = System.nanoTime();
                     PHASES.remove(marker);
@@ -265,8 +276,8 @@ public class FrontDoorBench {
             f.get();
         }
         threads.close();
-        if (failed.get() > 0) {
-            System.out.println("  (" + failed.get() + " requests failed)");
+        if (failed.get() > 0 || !failures.isEmpty()) {
+            System.out.println("  (" + uri.getPort() + ": " + failed.get() + " requests failed: " + failures + ")");
         }
         return result;
     }

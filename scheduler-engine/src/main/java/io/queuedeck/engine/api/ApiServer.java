@@ -79,7 +79,7 @@ public final class ApiServer implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.http.prefer405over404 = true;
             // errors Jetty raises itself (undecodable paths, oversized headers) get the JSON shape too
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(server -> AcceptQueue.widen(server).setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         });
         // counted first and uncounted last, so a shutdown can wait for every request to be answered
