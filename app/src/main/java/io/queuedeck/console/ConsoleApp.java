@@ -151,6 +151,7 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway);
         gateway.addListener(search::apply);
+        ClusterWiring.search(system, search);
         screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());
         screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
                 new io.queuedeck.console.activity.ActivityViewModel(gateway)).root());
