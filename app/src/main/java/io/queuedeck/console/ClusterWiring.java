@@ -31,6 +31,11 @@ final class ClusterWiring {
         }
     }
 
+    /** The Lanes screen, with the shared queue's waiting tasks per tier above this node's lanes when there is one. */
+    static Parent lanes(Parent lanes, ClusterViewModel model) {
+        return model == null ? lanes : new io.queuedeck.console.cluster.SharedLanesPane(model).above(lanes);
+    }
+
     /** The GPUs screen, with the cluster section below its cards when there is one. */
     static Parent around(Parent gpus, ClusterViewModel model) {
         return model == null ? gpus : new ClusterPane(model).around(gpus);
