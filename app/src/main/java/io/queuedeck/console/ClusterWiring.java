@@ -23,6 +23,19 @@ final class ClusterWiring {
         return model;
     }
 
+    /** Search looks an id this node does not know up in the shared queue, answering on the FX thread. */
+    static void search(EmbeddedEngine system, io.queuedeck.console.search.SearchViewModel search) {
+        if (system.cluster() != null) {
+            search.lookUpInSharedQueue(id -> system.cluster().describe(id).thenApplyAsync(found -> found,
+                    javafx.application.Platform::runLater));
+        }
+    }
+
+    /** The Lanes screen, with the shared queue's waiting tasks per tier above this node's lanes when there is one. */
+    static Parent lanes(Parent lanes, ClusterViewModel model) {
+        return model == null ? lanes : new io.queuedeck.console.cluster.SharedLanesPane(model).above(lanes);
+    }
+
     /** The GPUs screen, with the cluster section below its cards when there is one. */
     static Parent around(Parent gpus, ClusterViewModel model) {
         return model == null ? gpus : new ClusterPane(model).around(gpus);

@@ -144,13 +144,14 @@ public final class ConsoleApp extends Application {
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview, changes.entries()))); // faults marked on sparklines
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
-        screens.put(Screen.LANES, () -> new LanesView(lanes).root());
         screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
         io.queuedeck.console.cluster.ClusterViewModel cluster = ClusterWiring.model(system, gateway);
+        screens.put(Screen.LANES, () -> ClusterWiring.lanes(new LanesView(lanes).root(), cluster));
         screens.put(Screen.GPUS, () -> ClusterWiring.around(new GpusView(gpus).root(), cluster));
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway);
         gateway.addListener(search::apply);
+        ClusterWiring.search(system, search);
         screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());
         screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
                 new io.queuedeck.console.activity.ActivityViewModel(gateway)).root());

@@ -149,7 +149,7 @@ public final class ClusterPane {
     }
 
     /** A waiting task; dragged onto another, it goes just before that one in the shared queue. */
-    private static final class TaskCell extends ListCell<ClusterViewModel.TaskRow> {
+    static final class TaskCell extends ListCell<ClusterViewModel.TaskRow> {
         TaskCell(ClusterViewModel model) {
             getStyleClass().add("cluster-task-cell");
             setOnDragDetected(e -> {

@@ -42,6 +42,7 @@ public final class ClusterLink implements AutoCloseable {
     private final Engine engine;
     private final SharedQueue queue;
     private final ClusterNode node;
+    private final ClusterTasks tasks;
     private final ScheduledExecutorService nodeThread;
     private final ScheduledExecutorService reader;
     private final AtomicReference<ClusterState> latest;
@@ -54,6 +55,7 @@ public final class ClusterLink implements AutoCloseable {
         this.nodeThread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("queuedeck-node").daemon().factory());
         this.reader = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("queuedeck-cluster").daemon().factory());
         this.node = ClusterNode.builder(engine, queue, nodeThread).build();
+        this.tasks = new ClusterTasks(queue);
         this.latest = new AtomicReference<>(ClusterState.empty(queue.node(), settings.queue(), settings.redisUri()));
     }
 
@@ -70,7 +72,7 @@ public final class ClusterLink implements AutoCloseable {
 
     /** Submissions to the REST API go into the shared queue, and it answers for every node's tasks. */
     public void configure(ApiServer.Builder server) {
-        server.intake(node::submit).sharedTasks(new ClusterTasks(queue));
+        server.intake(node::submit).sharedTasks(tasks);
     }
 
     /** Feeds finished tasks back through the API's completion feed; before the service starts, and before {@link #start}. */
@@ -120,6 +122,25 @@ public final class ClusterLink implements AutoCloseable {
     /** This node's name. */
     public String nodeName() {
         return queue.node();
+    }
+
+    /**
+     * The shared queue's record of a task, as one line for the operator ("waiting, P5, tenant acme,
+     * node gpu-b"), read on the cluster thread; empty when the shared queue does not know it.
+     */
+    public CompletableFuture<java.util.Optional<String>> describe(String id) {
+        return CompletableFuture.supplyAsync(() -> tasks.find(id).map(ClusterLink::describe), reader);
+    }
+
+    private static String describe(io.queuedeck.engine.api.SharedTasks.Shared t) {
+        StringBuilder text = new StringBuilder(t.state()).append(", P").append(t.priority());
+        if (t.tenant() != null) {
+            text.append(", tenant ").append(t.tenant());
+        }
+        if (t.node() != null && !t.node().isEmpty()) {
+            text.append(t.state().equals("leased") ? ", held by node " : ", last on node ").append(t.node());
+        }
+        return text.append(", ").append(t.attempts()).append(t.attempts() == 1 ? " attempt" : " attempts").toString();
     }
 
     /** Reads the cluster now (also after each action), off the FX thread. */

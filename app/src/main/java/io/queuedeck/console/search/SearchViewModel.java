@@ -14,7 +14,10 @@ import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -64,6 +67,7 @@ public final class SearchViewModel {
     private final ObjectProperty<TaskView> opened = new SimpleObjectProperty<>(this, "opened");
     private final StringProperty message = new SimpleStringProperty(this, "message", "");
     private TaskFilter searched = TaskFilter.ANY;
+    private Function<String, CompletionStage<Optional<String>>> sharedQueue;
     /** An operation's outcome, said before the next page's count. */
     private String outcome;
 
@@ -145,10 +149,26 @@ public final class SearchViewModel {
         }
         commands.send(new Command.FindTask(wanted)).thenAccept(found -> {
             opened.set(found.orElse(null));
-            message.set(found.isPresent() ? "Task " + wanted + " is " + found.get().state().name().toLowerCase(Locale.ROOT)
-                    : "No task with id '" + wanted + "' exists (never submitted, or finished long enough ago to be forgotten)");
+            if (found.isPresent()) {
+                message.set("Task " + wanted + " is " + found.get().state().name().toLowerCase(Locale.ROOT));
+            } else if (sharedQueue != null) { // distributed mode: another node may hold or have run it
+                sharedQueue.apply(wanted).whenComplete((shared, failure) -> message.set(failure != null
+                        ? "Task " + wanted + " is not on this node, and the shared queue did not answer: " + failure.getMessage()
+                        : shared.map(text -> "Task " + wanted + " is in the shared queue: " + text)
+                        .orElse("No task with id '" + wanted + "' exists on this node or in the shared queue")));
+            } else {
+                message.set("No task with id '" + wanted + "' exists (never submitted, or finished long enough ago to be forgotten)");
+            }
         });
         return true;
+    }
+
+    /**
+     * In distributed mode, an id this node's engine does not know is looked up in the shared queue
+     * too. {@code lookup} answers a description of the task there (or empty), completing on the FX thread.
+     */
+    public void lookUpInSharedQueue(Function<String, CompletionStage<Optional<String>>> lookup) {
+        this.sharedQueue = lookup;
     }
 
     public void open(TaskView task) {

@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.tier.TierMode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -21,6 +22,11 @@ import java.util.function.Predicate;
  */
 final class ClusterRoutes {
     static final int DEFAULT_PAGE = 100, MAX_PAGE = 500;
+    /**
+     * Entries a filtered listing reads at most for one page (decision 0071): a page holds
+     * {@code limit} matches unless the list ends or this many were read first; next_offset goes on.
+     */
+    static final int MAX_READ = 5_000;
     /** Search parameters the shared listing filters by; the others search one node's engine only. */
     private static final Set<String> SHARED_FILTERS = Set.of("id", "model", "tenant", "priority", "min_priority", "max_priority");
 
@@ -119,17 +125,31 @@ final class ClusterRoutes {
         String tenantParam = ctx.queryParam("tenant");
         String tenant = TaskAccess.listTenant(ctx, tenantParam == null || tenantParam.isEmpty() ? null : tenantParam);
         Predicate<SharedTasks.Shared> keep = filter(ctx, tenant);
-        SharedTasks.Page page;
-        try {
-            page = shared.list(state, tier == null || tier.isEmpty() ? null : tier.toLowerCase(Locale.ROOT), offset, limit);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("tier", e.getMessage());
-        }
-        // filters apply to the page read by rank: a page may hold fewer than limit, next_offset goes on
-        List<SharedTasks.Shared> tasks = page.tasks().stream().filter(keep).toList();
-        int read = page.tasks().size();
-        Integer next = read == limit && offset + read < page.total() ? offset + read : null;
-        Routes.json(ctx, 200, new SharedList(tasks, page.total(), offset, next, state, "shared_queue"));
+        boolean filtered = tenant != null || SHARED_FILTERS.stream().anyMatch(name -> ctx.queryParam(name) != null);
+        String tierName = tier == null || tier.isEmpty() ? null : tier.toLowerCase(Locale.ROOT);
+        List<SharedTasks.Shared> tasks = new ArrayList<>(limit);
+        long total;
+        int at = offset; // the next position to read, by rank
+        int chunk = filtered ? MAX_PAGE : limit;
+        boolean more;
+        do { // filtered: read on by rank until the page is full, the list ends or the read budget is spent
+            SharedTasks.Page page;
+            try {
+                page = shared.list(state, tierName, at, chunk);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("tier", e.getMessage());
+            }
+            total = page.total();
+            for (SharedTasks.Shared task : page.tasks()) {
+                at++;
+                if (keep.test(task) && tasks.add(task) && tasks.size() == limit) {
+                    break;
+                }
+            }
+            more = page.tasks().size() == chunk && tasks.size() < limit && at < total && at - offset < MAX_READ;
+        } while (more);
+        Integer next = at < total ? at : null;
+        Routes.json(ctx, 200, new SharedList(tasks, total, offset, next, state, "shared_queue"));
     }
 
     private static Predicate<SharedTasks.Shared> filter(Context ctx, String tenant) {

@@ -60,7 +60,10 @@ final class RedisTaskStore implements TaskStore {
     private final String tasksKey;
     private final String handedKey;
     private final String modesKey;
+    private final String finishedKey;
     private final String scriptSha;
+    private final String forgetSha;
+    private final String findSha;
     private volatile int lastCount;
     private volatile boolean closed;
 
@@ -74,8 +77,11 @@ final class RedisTaskStore implements TaskStore {
         this.tasksKey = prefix + "tasks";
         this.handedKey = prefix + "handed";
         this.modesKey = prefix + "modes";
-        this.keys = new String[] {tasksKey, handedKey, modesKey};
+        this.finishedKey = prefix + "finished";
+        this.keys = new String[] {tasksKey, handedKey, modesKey, finishedKey, prefix + "expiry"};
         this.scriptSha = redis.scriptLoad(RedisBatchScript.SOURCE);
+        this.forgetSha = redis.scriptLoad(RedisBatchScript.FORGET);
+        this.findSha = redis.scriptLoad(RedisBatchScript.FIND);
     }
 
     /**
@@ -181,6 +187,7 @@ final class RedisTaskStore implements TaskStore {
         Set<String> handed = handedOn();
         List<StoredTask> found = new ArrayList<>();
         List<StoreWrite> expired = new ArrayList<>();
+        List<StoreWrite> finished = new ArrayList<>();
         ScanCursor cursor = ScanCursor.INITIAL;
         ScanArgs page = ScanArgs.Builder.limit(SCAN_PAGE);
         do { // in pages, so a large queue does not hold Redis for one long reply
@@ -197,13 +204,27 @@ final class RedisTaskStore implements TaskStore {
                 if (task.expired(now)) {
                     expired.add(new StoreWrite.RemoveTask(task.id(), task.sequence()));
                 } else {
-                    found.add(handed.contains(entry.getKey()) ? task.withHandedOn() : task);
+                    boolean wasHanded = handed.contains(entry.getKey());
+                    found.add(wasHanded ? task.withHandedOn() : task);
+                    if (task.expiresAt() != null) {
+                        finished.add(new StoreWrite.PutTask(task));
+                        if (wasHanded) {
+                            finished.add(new StoreWrite.HandedOn(task.id(), task.sequence()));
+                        }
+                    }
                 }
             }
             cursor = scanned;
         } while (!cursor.isFinished());
         if (!expired.isEmpty()) {
             write(expired);
+        }
+        long indexed = redis.hlen(finishedKey);
+        if (indexed < finished.stream().filter(w -> w instanceof StoreWrite.PutTask).count()) {
+            // records written before the finished index existed: index them once, so lookups by id find them
+            for (int from = 0; from < finished.size(); from += SCAN_PAGE) {
+                write(finished.subList(from, Math.min(finished.size(), from + SCAN_PAGE)));
+            }
         }
         return ModeKeys.contents(found, redis.hgetall(modesKey));
     }
@@ -231,14 +252,20 @@ final class RedisTaskStore implements TaskStore {
         for (StoreWrite write : batch) {
             switch (write) {
                 case StoreWrite.PutTask w -> {
-                    args[i] = RedisBatchScript.PUT;
-                    args[i + 1] = Long.toString(w.task().sequence());
-                    args[i + 2] = StoredTaskJson.encode(w.task());
+                    StoredTask task = w.task();
+                    if (task.expiresAt() == null) {
+                        args[i] = RedisBatchScript.PUT;
+                        args[i + 1] = Long.toString(task.sequence());
+                    } else { // kept for idempotency: indexed by id and expiry as well
+                        args[i] = RedisBatchScript.PUT_FINISHED;
+                        args[i + 1] = task.sequence() + ":" + task.expiresAt().toEpochMilli() + ":" + task.id();
+                    }
+                    args[i + 2] = StoredTaskJson.encode(task);
                 }
                 case StoreWrite.RemoveTask w -> {
                     args[i] = RedisBatchScript.REMOVE;
                     args[i + 1] = Long.toString(w.sequence());
-                    args[i + 2] = "";
+                    args[i + 2] = w.id();
                 }
                 case StoreWrite.HandedOn w -> {
                     args[i] = RedisBatchScript.HANDED_ON;
@@ -252,14 +279,52 @@ final class RedisTaskStore implements TaskStore {
             }
             i += 3;
         }
-        Long count;
+        Long count = run(scriptSha, RedisBatchScript.SOURCE, ScriptOutputType.INTEGER, args);
+        lastCount = count.intValue();
+    }
+
+    private <T> T run(String sha, String source, ScriptOutputType type, String... args) {
         try {
-            count = redis.evalsha(scriptSha, ScriptOutputType.INTEGER, keys, args);
+            return redis.evalsha(sha, type, keys, args);
         } catch (RedisNoScriptException e) {
             // a restarted or failed-over server has an empty script cache; EVAL loads it again
-            count = redis.eval(RedisBatchScript.SOURCE, ScriptOutputType.INTEGER, keys, args);
+            return redis.eval(source, type, keys, args);
         }
-        lastCount = count.intValue();
+    }
+
+    /** Through the finished index (id to sequence) that every put of a record with an expiry keeps. */
+    @Override
+    public boolean findsFinished() {
+        return true;
+    }
+
+    @Override
+    public StoredTask findFinished(String id, Instant now) {
+        checkOpen();
+        List<Object> found = run(findSha, RedisBatchScript.FIND, ScriptOutputType.MULTI, id);
+        if (found == null || found.size() < 2) {
+            return null;
+        }
+        StoredTask task = StoredTaskJson.decode((String) found.get(0));
+        if (!task.id().equals(id) || task.expiresAt() == null || task.expired(now)) {
+            return null; // expired but not yet swept, or an index entry a later write left behind
+        }
+        return Long.valueOf(1).equals(found.get(1)) ? task.withHandedOn() : task;
+    }
+
+    /** In chunks of {@value #SCAN_PAGE}, each one script, so Redis is never held for one long sweep. */
+    @Override
+    public int forgetExpired(Instant now) {
+        checkOpen();
+        int deleted = 0;
+        long chunk;
+        do {
+            Long gone = run(forgetSha, RedisBatchScript.FORGET, ScriptOutputType.INTEGER,
+                    Long.toString(now.toEpochMilli()), Integer.toString(SCAN_PAGE));
+            chunk = gone;
+            deleted += (int) chunk;
+        } while (chunk == SCAN_PAGE);
+        return deleted;
     }
 
     private static void mode(String[] args, int i, String key, String value) {

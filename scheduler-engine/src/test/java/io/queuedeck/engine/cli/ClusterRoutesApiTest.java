@@ -114,6 +114,37 @@ class ClusterRoutesApiTest {
     }
 
     @Test
+    void filteredList_readsOnByRankUntilThePageIsFull_andNextOffsetResumesAfterTheLastMatch() throws Exception {
+        for (int i = 0; i < 12; i++) { // one in three is t1's, all in one tier so rank is submission order
+            b.enqueue("n" + i, spec(5, i % 3 == 2 ? "t1" : "t2"));
+        }
+
+        JsonNode first = get("/v1/tasks?tenant=t1&limit=3");
+        assertThat(ids(first)).containsExactly("n2", "n5", "n8"); // full, where a page of 3 read would hold one
+        assertThat(first.path("next_offset").asInt()).isEqualTo(9);
+        JsonNode rest = get("/v1/tasks?tenant=t1&limit=3&offset=9");
+        assertThat(ids(rest)).containsExactly("n11");
+        assertThat(rest.has("next_offset")).isFalse();
+        assertThat(ids(get("/v1/tasks?tenant=nobody"))).isEmpty();
+    }
+
+    @Test
+    void filteredList_stopsAtItsReadBudget_withAnEmptyPageThatSaysWhereToGoOn() throws Exception {
+        int before = 5_100; // more than one request reads
+        for (int i = 0; i < before; i++) {
+            b.enqueue("x" + i, spec(5, "t2"));
+        }
+        b.enqueue("needle", spec(5, "t1"));
+
+        JsonNode first = get("/v1/tasks?tenant=t1&limit=10");
+        assertThat(ids(first)).isEmpty();
+        assertThat(first.path("next_offset").asInt()).isEqualTo(5_000);
+        JsonNode second = get("/v1/tasks?tenant=t1&limit=10&offset=" + first.path("next_offset").asInt());
+        assertThat(ids(second)).containsExactly("needle");
+        assertThat(second.has("next_offset")).isFalse();
+    }
+
+    @Test
     void listTasks_refusesWhatTheSharedQueueCannotAnswer_fieldPrecise() throws Exception {
         HttpResponse<String> text = send("GET", "/v1/tasks?q=hello");
         assertThat(text.statusCode()).isEqualTo(400);

@@ -61,7 +61,8 @@ class RedisTaskStoreTest extends TaskStoreContract {
         store.write(List.of(new StoreWrite.PutTask(queued)));
 
         try (Raw raw = new Raw()) {
-            String[] keys = {"qd:{" + queue + "}:tasks", "qd:{" + queue + "}:handed", "qd:{" + queue + "}:modes"};
+            String[] keys = {"qd:{" + queue + "}:tasks", "qd:{" + queue + "}:handed", "qd:{" + queue + "}:modes",
+                    "qd:{" + queue + "}:finished", "qd:{" + queue + "}:expiry"};
             assertThatThrownBy(() -> raw.redis.sync().eval(RedisBatchScript.SOURCE, ScriptOutputType.INTEGER, keys,
                     "remove", Long.toString(queued.sequence()), "", "mode", "dispatch", "true", "bogus", "x", ""))
                     .isInstanceOf(RedisException.class).hasMessageContaining("unknown batch operation bogus");
@@ -69,6 +70,37 @@ class RedisTaskStoreTest extends TaskStoreContract {
         StoreContents contents = store.load(NOW);
         assertThat(contents.tasks()).containsExactly(queued);
         assertThat(contents.dispatchPaused()).isFalse();
+    }
+
+    @Test
+    void finishedTask_isIndexedByIdAndExpiry_andRemovingItEmptiesBothIndexes() {
+        StoredTask done = new StoredTask("tenant:job:7", task("colon", TaskState.SUCCEEDED, null).spec(), TaskState.SUCCEEDED,
+                3, sequence("colon"), 1, 20, 1, null, "ok", NOW.plusSeconds(60), false);
+        store.write(List.of(new StoreWrite.PutTask(done)));
+
+        assertThat(store.findFinished("tenant:job:7", NOW)).isEqualTo(done); // an id with colons survives the packed key
+        try (Raw raw = new Raw()) {
+            assertThat(raw.redis.sync().hget("qd:{" + queue + "}:finished", "tenant:job:7")).isEqualTo(Long.toString(done.sequence()));
+            assertThat(raw.redis.sync().zscore("qd:{" + queue + "}:expiry", "tenant:job:7"))
+                    .isEqualTo((double) NOW.plusSeconds(60).toEpochMilli());
+            store.write(List.of(new StoreWrite.RemoveTask("tenant:job:7", done.sequence())));
+            assertThat(raw.redis.sync().exists("qd:{" + queue + "}:finished", "qd:{" + queue + "}:expiry")).isZero();
+        }
+    }
+
+    @Test
+    void recordsWrittenBeforeTheFinishedIndex_areIndexedAtLoad() {
+        StoredTask done = task("old", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        try (Raw raw = new Raw()) { // as an earlier version wrote it: the record and its mark, no index
+            raw.redis.sync().hset("qd:{" + queue + "}:tasks", Long.toString(done.sequence()), StoredTaskJson.encode(done));
+            raw.redis.sync().sadd("qd:{" + queue + "}:handed", Long.toString(done.sequence()));
+        }
+        assertThat(store.findFinished("old", NOW)).isNull();
+
+        assertThat(store.load(NOW).tasks()).containsExactly(done.withHandedOn());
+        assertThat(store.findFinished("old", NOW)).isEqualTo(done.withHandedOn());
+        assertThat(store.forgetExpired(NOW.plusSeconds(61))).isEqualTo(1);
+        assertThat(store.taskCount()).isZero();
     }
 
     @Test
