@@ -95,7 +95,7 @@ final class SharedTaskRoutes {
                 local.handle(ctx);
                 return;
             }
-            Routes.PriorityPatch patch = (Routes.PriorityPatch) bodies.apply(ctx, Routes.PriorityPatch.class);
+            TaskRoutes.PriorityPatch patch = (TaskRoutes.PriorityPatch) bodies.apply(ctx, TaskRoutes.PriorityPatch.class);
             if (patch != null && (patch.position() != null || patch.after() != null)) {
                 throw ApiException.invalid(patch.position() != null ? "position" : "after",
                         "a task in the shared queue moves by priority or before another waiting task of its tier"
