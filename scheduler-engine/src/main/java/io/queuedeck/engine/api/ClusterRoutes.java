@@ -70,7 +70,7 @@ final class ClusterRoutes {
     }
 
     private void act(Context ctx) {
-        TaskAccess.require(ctx, "pause, resume or drain the cluster's tiers", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "pause, resume or drain the cluster's tiers", Scope.OPERATE);
         Client client = TaskAccess.client(ctx);
         if (client != null) {
             client.checkMayControlQueues();

@@ -60,12 +60,12 @@ final class FaultRoutes {
         app.delete("/v1/faults", this::clearAll);
         app.delete("/v1/faults/{id}", this::clear);
         app.post("/v1/faults:disarm", ctx -> {
-            TaskAccess.require(ctx, "pull the fault kill switch", Scope.OPERATE);
+            TaskAccess.requireUnbound(ctx, "pull the fault kill switch", Scope.OPERATE);
             faults.disarm();
             Routes.json(ctx, 200, listing());
         });
         app.post("/v1/faults:arm", ctx -> {
-            TaskAccess.require(ctx, "re-arm fault injection", Scope.OPERATE);
+            TaskAccess.requireUnbound(ctx, "re-arm fault injection", Scope.OPERATE);
             faults.arm();
             Routes.json(ctx, 200, listing());
         });
@@ -85,7 +85,7 @@ final class FaultRoutes {
     }
 
     private void inject(Context ctx) {
-        TaskAccess.require(ctx, "inject faults", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "inject faults", Scope.OPERATE);
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_BODY) {
             throw BodyReader.tooLarge(MAX_BODY);
@@ -113,7 +113,7 @@ final class FaultRoutes {
     }
 
     private void clear(Context ctx) {
-        TaskAccess.require(ctx, "clear faults", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
         String id = ctx.pathParam("id");
         if (!faults.clear(id)) {
             throw new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force");
@@ -122,7 +122,7 @@ final class FaultRoutes {
     }
 
     private void clearAll(Context ctx) {
-        TaskAccess.require(ctx, "clear faults", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
         Routes.json(ctx, 200, Map.of("cleared", faults.clearAll()));
     }
 

@@ -42,6 +42,21 @@ final class TaskAccess {
     }
 
     /**
+     * Like {@link #require}, and refuses a client bound to a tenant with 403 {@code tenant_bound}:
+     * for actions that change every tenant's service (faults, queue and instance control), which a
+     * tenant's own client must not steer (decision 0075).
+     */
+    static void requireUnbound(Context ctx, String what, Scope... scopes) {
+        require(ctx, what, scopes);
+        Client client = client(ctx);
+        if (client != null && client.tenant() != null) {
+            throw new ApiException(403, "tenant_bound", "client '" + client.policy().name() + "' is bound to tenant '"
+                    + client.tenant() + "' and may not " + what + ": that affects every tenant and needs a client"
+                    + " without a tenant");
+        }
+    }
+
+    /**
      * The spec as a bound client's tenant owns it: a missing {@code tenant} is filled in from the
      * token, a different one is 403 on {@code field}, so no client spends another tenant's rate.
      */

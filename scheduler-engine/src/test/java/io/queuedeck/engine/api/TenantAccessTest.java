@@ -199,13 +199,17 @@ class TenantAccessTest {
     }
 
     @Test
-    void queues_readNeedsReadOrOperate_controlNeedsOperate() {
+    void queues_readNeedsReadOrOperate_controlNeedsOperateWithoutATenant() {
         assertThat(as("acme-read").get("/v1/queues").status()).isEqualTo(200);
         assertThat(as("acme-operate").get("/v1/queues").status()).isEqualTo(200);
         assertThat(as("acme-submit").get("/v1/queues").status()).isEqualTo(403);
         assertThat(as("acme-read").post("/v1/queues/p8:pause", "").status()).isEqualTo(403);
         assertThat(as("acme-submit").post("/v1/queues/p8:pause", "").status()).isEqualTo(403);
-        assertThat(as("acme-operate").post("/v1/queues/p8:pause", "").status()).isEqualTo(200);
+        Http.Response bound = as("acme-operate").post("/v1/queues/p8:pause", "");
+        assertThat(bound.status()).isEqualTo(403); // queues serve every tenant (decision 0075)
+        assertThat(bound.errorCode()).isEqualTo("tenant_bound");
+        assertThat(as("globex-all").post("/v1/queues/all:pause", "").errorCode()).isEqualTo("tenant_bound");
+        assertThat(as("admin").post("/v1/queues/p8:pause", "").status()).isEqualTo(200);
         assertThat(as("admin").post("/v1/queues/p8:resume", "").status()).isEqualTo(200);
     }
 
