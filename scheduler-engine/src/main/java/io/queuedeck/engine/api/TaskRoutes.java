@@ -70,8 +70,7 @@ final class TaskRoutes {
 
     void cancel(Context ctx) {
         TaskAccess.require(ctx, "cancel tasks", Scope.SUBMIT, Scope.OPERATE);
-        String id = ctx.pathParam("id");
-        access.checkOwned(ctx, id);
+        String id = access.resolve(ctx, ctx.pathParam("id"));
         Routes.json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(id)))));
         auditor.record(ctx, "task.cancel", id, 1, null);
     }
@@ -84,12 +83,11 @@ final class TaskRoutes {
             throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}"
                     + " (or a place in the lane: position, before or after)");
         }
-        String id = ctx.pathParam("id");
-        access.checkOwned(ctx, id);
+        String id = access.resolve(ctx, ctx.pathParam("id"));
         if (placement instanceof Placement.Before b) {
-            checkAnchor(ctx, b.taskId(), "before");
+            placement = Placement.before(anchor(ctx, b.taskId(), "before"));
         } else if (placement instanceof Placement.After a) {
-            checkAnchor(ctx, a.taskId(), "after");
+            placement = Placement.after(anchor(ctx, a.taskId(), "after"));
         }
         Client client = TaskAccess.client(ctx);
         TaskView moved;
@@ -115,12 +113,17 @@ final class TaskRoutes {
                 : patch.after() != null ? " after " + patch.after() : ""));
     }
 
-    /** Refuses a place next to a task the caller may not see exactly as one next to an unknown task. */
-    private void checkAnchor(Context ctx, String anchorId, String field) {
+    /**
+     * The id of the task a place is given next to, in the caller's namespace; one the caller may not
+     * see is refused exactly as an unknown one.
+     */
+    private String anchor(Context ctx, String anchorId, String field) {
         Client client = TaskAccess.client(ctx);
-        if (client != null && client.tenant() != null && access.find(ctx, anchorId).isEmpty()) {
-            throw ApiException.invalid(field, "no task '" + anchorId + "'");
+        if (client == null || client.tenant() == null) {
+            return anchorId;
         }
+        return access.find(ctx, anchorId).map(TaskView::id)
+                .orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"));
     }
 
     /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
@@ -132,10 +135,11 @@ final class TaskRoutes {
 
     void replayCallback(Context ctx) {
         TaskAccess.require(ctx, "replay callbacks", Scope.OPERATE);
-        String id = ctx.pathParam("id");
+        String given = ctx.pathParam("id");
         Client client = TaskAccess.client(ctx);
-        if (client != null && client.tenant() != null && access.find(ctx, id).isEmpty() || !callbacks.replay(id)) {
-            throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + id + "'");
+        String id = client == null || client.tenant() == null ? given : access.find(ctx, given).map(TaskView::id).orElse(null);
+        if (id == null || !callbacks.replay(id)) {
+            throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + given + "'");
         }
         Routes.json(ctx, 202, Map.of("task_id", id, "replayed", true));
         auditor.record(ctx, "callback.replay", id, 1, null);
