@@ -73,7 +73,17 @@ final class FaultRoutes {
 
     private void list(Context ctx) {
         TaskAccess.require(ctx, "list faults", Scope.READ, Scope.OPERATE);
-        Routes.json(ctx, 200, listing());
+        Client client = TaskAccess.client(ctx);
+        Listing all = listing();
+        if (client == null || client.tenant() == null) {
+            Routes.json(ctx, 200, all);
+            return;
+        }
+        // a bound client does not learn other tenants' names, nor anyone's callback hosts, from the targets
+        String own = "tenant:" + client.tenant();
+        Routes.json(ctx, 200, new Listing(all.armed(), all.faults().stream()
+                .filter(f -> !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own))
+                .toList(), all.catalogue()));
     }
 
     private Listing listing() {

@@ -77,6 +77,13 @@ class FaultRoutesTest {
         });
         assertThat(tenant.get("/v1/faults").status()).isEqualTo(200);
         assertThat(http.get("/v1/faults").json().get("faults")).hasSize(1);
+        assertThat(http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"tenant:globex\",\"parameters\":{\"rate\":1}}")
+                .status()).isEqualTo(201);
+        assertThat(http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"tenant:acme\",\"parameters\":{\"rate\":1}}")
+                .status()).isEqualTo(201);
+        assertThat(http.get("/v1/faults").body()).contains("tenant:globex");
+        Http.Response seen = tenant.get("/v1/faults"); // another tenant's name is not shown to a bound client
+        assertThat(seen.body()).doesNotContain("globex").contains("tenant:acme").contains("instance:1");
         assertThat(http.get("/v1/faults").json().get("armed").asBoolean()).isTrue();
     }
 
