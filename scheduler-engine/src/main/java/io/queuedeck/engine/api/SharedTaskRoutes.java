@@ -32,7 +32,8 @@ final class SharedTaskRoutes {
         }
         Client client = TaskAccess.client(ctx);
         if (client != null && !client.sees(found.get().tenant())) {
-            throw new ApiException(404, "not_found", "task " + id + " not found"); // as if it did not exist (decision 0015)
+            // the very answer an id nobody used gets from the engine (decision 0015), not the shared queue's own 404
+            throw EngineAnswers.refusal(new io.queuedeck.engine.task.TaskNotFoundException(id));
         }
         return found;
     }
