@@ -212,6 +212,20 @@ class TenantAccessTest {
     }
 
     @Test
+    void placeBeforeOwnTaskByTheIdItGave_movesNextToTheScopedTask() {
+        String first = "first-" + IDS.incrementAndGet();
+        String second = "second-" + IDS.incrementAndGet();
+        as("acme-submit").post("/v1/tasks", body(first, null, 6));
+        as("acme-submit").post("/v1/tasks", body(second, null, 3));
+
+        Http.Response placed = as("acme-operate").patch("/v1/tasks/" + second, "{\"before\":\"" + first + "\"}");
+
+        assertThat(placed.status()).as(placed.body()).isEqualTo(200);
+        assertThat(placed.json().get("task_id").asText()).isEqualTo("acme:" + second);
+        assertThat(engineView("acme:" + second).priority()).isEqualTo(6);
+    }
+
+    @Test
     void scopedIdTooLong_400OnTaskIdNamingThePrefix() {
         Http.Response refused = as("acme-submit").post("/v1/tasks", body("x".repeat(126), null, 5));
 
