@@ -76,7 +76,7 @@ final class ClusterRoutes {
     }
 
     private void act(Context ctx) {
-        TaskAccess.require(ctx, "pause, resume or drain the cluster's tiers", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "pause, resume or drain the cluster's tiers", Scope.OPERATE);
         Client client = TaskAccess.client(ctx);
         if (client != null) {
             client.checkMayControlQueues();
@@ -154,11 +154,13 @@ final class ClusterRoutes {
 
     private static Predicate<SharedTasks.Shared> filter(Context ctx, String tenant) {
         String id = ctx.queryParam("id");
+        Client client = TaskAccess.client(ctx);
+        String scopedId = id == null || client == null || client.tenant() == null ? id : TaskAccess.scoped(client.tenant(), id);
         String model = ctx.queryParam("model");
         Integer priority = priority(ctx, "priority");
         Integer min = priority(ctx, "min_priority");
         Integer max = priority(ctx, "max_priority");
-        return t -> (id == null || t.taskId().equals(id))
+        return t -> (id == null || t.taskId().equals(id) || t.taskId().equals(scopedId)) // a bound client's either way
                 && (model == null || model.equals(t.model()))
                 && (tenant == null || tenant.equals(t.tenant()))
                 && (priority == null || t.priority() == priority)

@@ -60,12 +60,12 @@ final class FaultRoutes {
         app.delete("/v1/faults", this::clearAll);
         app.delete("/v1/faults/{id}", this::clear);
         app.post("/v1/faults:disarm", ctx -> {
-            TaskAccess.require(ctx, "pull the fault kill switch", Scope.OPERATE);
+            TaskAccess.requireUnbound(ctx, "pull the fault kill switch", Scope.OPERATE);
             faults.disarm();
             Routes.json(ctx, 200, listing());
         });
         app.post("/v1/faults:arm", ctx -> {
-            TaskAccess.require(ctx, "re-arm fault injection", Scope.OPERATE);
+            TaskAccess.requireUnbound(ctx, "re-arm fault injection", Scope.OPERATE);
             faults.arm();
             Routes.json(ctx, 200, listing());
         });
@@ -73,7 +73,17 @@ final class FaultRoutes {
 
     private void list(Context ctx) {
         TaskAccess.require(ctx, "list faults", Scope.READ, Scope.OPERATE);
-        Routes.json(ctx, 200, listing());
+        Client client = TaskAccess.client(ctx);
+        Listing all = listing();
+        if (client == null || client.tenant() == null) {
+            Routes.json(ctx, 200, all);
+            return;
+        }
+        // a bound client does not learn other tenants' names, nor anyone's callback hosts, from the targets
+        String own = "tenant:" + client.tenant();
+        Routes.json(ctx, 200, new Listing(all.armed(), all.faults().stream()
+                .filter(f -> !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own))
+                .toList(), all.catalogue()));
     }
 
     private Listing listing() {
@@ -85,7 +95,7 @@ final class FaultRoutes {
     }
 
     private void inject(Context ctx) {
-        TaskAccess.require(ctx, "inject faults", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "inject faults", Scope.OPERATE);
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_BODY) {
             throw BodyReader.tooLarge(MAX_BODY);
@@ -113,7 +123,7 @@ final class FaultRoutes {
     }
 
     private void clear(Context ctx) {
-        TaskAccess.require(ctx, "clear faults", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
         String id = ctx.pathParam("id");
         if (!faults.clear(id)) {
             throw new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force");
@@ -122,7 +132,7 @@ final class FaultRoutes {
     }
 
     private void clearAll(Context ctx) {
-        TaskAccess.require(ctx, "clear faults", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
         Routes.json(ctx, 200, Map.of("cleared", faults.clearAll()));
     }
 

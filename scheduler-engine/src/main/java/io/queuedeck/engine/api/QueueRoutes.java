@@ -43,7 +43,7 @@ final class QueueRoutes {
      * Answers the queues as they are afterwards.
      */
     Queues act(Context ctx) {
-        TaskAccess.require(ctx, "pause, resume or drain queues", Scope.OPERATE);
+        TaskAccess.requireUnbound(ctx, "pause, resume or drain queues", Scope.OPERATE);
         Client client = TaskAccess.client(ctx);
         if (client != null) {
             client.checkMayControlQueues();

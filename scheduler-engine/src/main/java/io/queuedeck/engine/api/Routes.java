@@ -12,7 +12,6 @@ import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.FieldError;
 import io.queuedeck.engine.task.SubmitResult;
-import io.queuedeck.engine.task.TaskNotFoundException;
 import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskReport;
@@ -89,31 +88,6 @@ final class Routes {
         this.auditor = new Auditor(engine.audit());
     }
 
-    /**
-     * The body of {@code PATCH /v1/tasks/{id}}: {@code {"priority": n}}, and optionally where in
-     * that lane: {@code "position": "front"|"back"}, or {@code "before"}/{@code "after"} another
-     * waiting task's id (the lane is then that task's unless a priority is given).
-     */
-    record PriorityPatch(Integer priority, String position, String before, String after) {
-        /** The place asked for, or null for a plain change of priority. */
-        io.queuedeck.engine.task.Placement placement() {
-            int given = (position == null ? 0 : 1) + (before == null ? 0 : 1) + (after == null ? 0 : 1);
-            if (given > 1) {
-                throw ApiException.invalid(position != null ? "position" : "before",
-                        "give one of position, before and after, not several");
-            }
-            if (position != null) {
-                return switch (position) {
-                    case "front" -> io.queuedeck.engine.task.Placement.front();
-                    case "back" -> io.queuedeck.engine.task.Placement.back();
-                    default -> throw ApiException.invalid("position", "position must be front or back, got '" + position + "'");
-                };
-            }
-            return before != null ? io.queuedeck.engine.task.Placement.before(before)
-                    : after != null ? io.queuedeck.engine.task.Placement.after(after) : null;
-        }
-    }
-
     /** {@code {"tasks": [...]}}: the body of {@code POST /v1/tasks:batch}. */
     record Batch(List<TaskSpec> tasks) {}
 
@@ -147,9 +121,10 @@ final class Routes {
         app.get("/v1/tasks", shared == null ? this::list : ClusterRoutes.register(app, shared, auditor, this::list));
         SharedTaskRoutes elsewhere = shared == null ? null
                 : new SharedTaskRoutes(shared, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
-        app.get("/v1/tasks/{id}", elsewhere == null ? this::get : elsewhere.get(this::get));
-        app.delete("/v1/tasks/{id}", elsewhere == null ? this::cancel : elsewhere.cancel(this::cancel));
-        app.patch("/v1/tasks/{id}", elsewhere == null ? this::reprioritize : elsewhere.reprioritize(this::reprioritize));
+        TaskRoutes one = new TaskRoutes(engine, answers, access, auditor, callbacks, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
+        app.get("/v1/tasks/{id}", elsewhere == null ? one::get : elsewhere.get(one::get));
+        app.delete("/v1/tasks/{id}", elsewhere == null ? one::cancel : elsewhere.cancel(one::cancel));
+        app.patch("/v1/tasks/{id}", elsewhere == null ? one::reprioritize : elsewhere.reprioritize(one::reprioritize));
         new OperatorRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
         new ParkedRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
         QueueRoutes queues = new QueueRoutes(engine, answers);
@@ -184,7 +159,7 @@ final class Routes {
                 TaskAccess.require(ctx, "read callback dead letters", Scope.READ);
                 json(ctx, 200, Map.of("dead_letters", access.visibleDeadLetters(ctx, callbacks.deadLetters())));
             });
-            app.post("/v1/callbacks/dead-letters/{id}/replay", this::replayCallback);
+            app.post("/v1/callbacks/dead-letters/{id}/replay", one::replayCallback);
         }
     }
 
@@ -416,86 +391,6 @@ final class Routes {
             // refused below
         }
         throw ApiException.invalid(name, name + " must be an integer between " + min + " and " + max + ", got '" + text + "'");
-    }
-
-    private void get(Context ctx) {
-        TaskAccess.require(ctx, "read tasks", Scope.READ);
-        String id = ctx.pathParam("id");
-        Optional<TaskView> task = access.find(ctx, id);
-        json(ctx, 200, report(task.orElseThrow(() -> EngineAnswers.refusal(new TaskNotFoundException(id)))));
-    }
-
-    private void cancel(Context ctx) {
-        TaskAccess.require(ctx, "cancel tasks", Scope.SUBMIT, Scope.OPERATE);
-        String id = ctx.pathParam("id");
-        access.checkOwned(ctx, id);
-        json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(id)))));
-        auditor.record(ctx, "task.cancel", id, 1, null);
-    }
-
-    private void reprioritize(Context ctx) {
-        TaskAccess.require(ctx, "reprioritize tasks", Scope.OPERATE);
-        PriorityPatch patch = readJson(ctx, PriorityPatch.class, maxBodyBytes);
-        io.queuedeck.engine.task.Placement placement = patch == null ? null : patch.placement();
-        if (patch == null || patch.priority() == null && placement == null) {
-            throw ApiException.invalid("priority", "priority is required, e.g. {\"priority\": 2}"
-                    + " (or a place in the lane: position, before or after)");
-        }
-        String id = ctx.pathParam("id");
-        access.checkOwned(ctx, id);
-        if (placement instanceof io.queuedeck.engine.task.Placement.Before b) {
-            checkAnchor(ctx, b.taskId(), "before");
-        } else if (placement instanceof io.queuedeck.engine.task.Placement.After a) {
-            checkAnchor(ctx, a.taskId(), "after");
-        }
-        Client client = ctx.attribute(CLIENT);
-        TaskView moved;
-        if (patch.priority() == null && (client == null || placement instanceof io.queuedeck.engine.task.Placement.Front
-                || placement instanceof io.queuedeck.engine.task.Placement.Back)) {
-            // the lane is read on the loop (no concurrent move undone); front and back keep the task's priority
-            moved = answers.await(engine.send(new Command.Place(id, null, placement)));
-        } else {
-            int priority = patch.priority() != null ? patch.priority() : switch (placement) {
-                case io.queuedeck.engine.task.Placement.Before b -> priorityOf(b.taskId(), "before");
-                case io.queuedeck.engine.task.Placement.After a -> priorityOf(a.taskId(), "after");
-                default -> throw new IllegalStateException("front and back are placed above");
-            };
-            if (client != null) {
-                client.checkPriority("priority", priority);
-            }
-            moved = answers.await(engine.send(placement == null ? new Command.Reprioritize(id, priority)
-                    : new Command.Place(id, priority, placement)));
-        }
-        json(ctx, 200, report(moved));
-        auditor.record(ctx, placement == null ? "task.reprioritize" : "task.place", id, 1, "to P" + moved.priority()
-                + (patch.position() != null ? " " + patch.position() : patch.before() != null ? " before " + patch.before()
-                : patch.after() != null ? " after " + patch.after() : ""));
-    }
-
-    /** Refuses a place next to a task the caller may not see exactly as one next to an unknown task. */
-    private void checkAnchor(Context ctx, String anchorId, String field) {
-        Client client = TaskAccess.client(ctx);
-        if (client != null && client.tenant() != null && access.find(ctx, anchorId).isEmpty()) {
-            throw ApiException.invalid(field, "no task '" + anchorId + "'");
-        }
-    }
-
-    /** The priority of the task a place is given relative to; 400 on {@code field} when it is unknown. */
-    private int priorityOf(String anchorId, String field) {
-        return answers.await(engine.send(new Command.FindTask(anchorId)))
-                .orElseThrow(() -> ApiException.invalid(field, "no task '" + anchorId + "'"))
-                .priority();
-    }
-
-    private void replayCallback(Context ctx) {
-        TaskAccess.require(ctx, "replay callbacks", Scope.OPERATE);
-        String id = ctx.pathParam("id");
-        Client client = TaskAccess.client(ctx);
-        if (client != null && client.tenant() != null && access.find(ctx, id).isEmpty() || !callbacks.replay(id)) {
-            throw new ApiException(404, "not_found", "no dead-lettered callback for task '" + id + "'");
-        }
-        json(ctx, 202, Map.of("task_id", id, "replayed", true));
-        auditor.record(ctx, "callback.replay", id, 1, null);
     }
 
     private void metrics(Context ctx) throws IOException {

@@ -26,15 +26,27 @@ final class SharedTaskRoutes {
 
     /** The shared record, unless the task runs here or the shared queue does not know it (then: empty). */
     private Optional<SharedTasks.Shared> elsewhere(Context ctx, String id) {
-        Optional<SharedTasks.Shared> found = shared.find(id);
+        Optional<SharedTasks.Shared> found = find(ctx, id);
         if (found.isEmpty() || found.get().state().equals("leased") && shared.node().equals(found.get().node())) {
             return Optional.empty();
         }
         Client client = TaskAccess.client(ctx);
         if (client != null && !client.sees(found.get().tenant())) {
-            throw new ApiException(404, "not_found", "task " + id + " not found"); // as if it did not exist (decision 0015)
+            // the very answer an id nobody used gets from the engine (decision 0015), not the shared queue's own 404
+            throw EngineAnswers.refusal(new io.queuedeck.engine.task.TaskNotFoundException(id));
         }
         return found;
+    }
+
+    /** A bound client's id in its tenant's namespace first, then as given (decision 0075). */
+    private Optional<SharedTasks.Shared> find(Context ctx, String id) {
+        Client client = TaskAccess.client(ctx);
+        if (client == null || client.tenant() == null) {
+            return shared.find(id);
+        }
+        String scoped = TaskAccess.scoped(client.tenant(), id);
+        Optional<SharedTasks.Shared> found = shared.find(scoped).filter(task -> client.sees(task.tenant()));
+        return found.isPresent() || scoped.equals(id) ? found : shared.find(id);
     }
 
     /** Redis unreachable: 503 store_unavailable, as for a submission. */
@@ -63,12 +75,12 @@ final class SharedTaskRoutes {
     Handler cancel(Handler local) {
         return guarded(ctx -> {
             TaskAccess.require(ctx, "cancel tasks", Scope.SUBMIT, Scope.OPERATE);
-            String id = ctx.pathParam("id");
-            Optional<SharedTasks.Shared> task = elsewhere(ctx, id);
+            Optional<SharedTasks.Shared> task = elsewhere(ctx, ctx.pathParam("id"));
             if (task.isEmpty()) {
                 local.handle(ctx);
                 return;
             }
+            String id = task.get().taskId();
             String state = task.get().state();
             if (!state.equals("waiting") && !state.equals("leased")) {
                 throw refused(id, state, "cancelled"); // the script would answer "cancelled" for a cancelled task too
@@ -90,12 +102,13 @@ final class SharedTaskRoutes {
     Handler reprioritize(Handler local) {
         return guarded(ctx -> {
             TaskAccess.require(ctx, "reprioritize tasks", Scope.OPERATE);
-            String id = ctx.pathParam("id");
-            if (elsewhere(ctx, id).isEmpty()) {
+            Optional<SharedTasks.Shared> task = elsewhere(ctx, ctx.pathParam("id"));
+            if (task.isEmpty()) {
                 local.handle(ctx);
                 return;
             }
-            Routes.PriorityPatch patch = (Routes.PriorityPatch) bodies.apply(ctx, Routes.PriorityPatch.class);
+            String id = task.get().taskId();
+            TaskRoutes.PriorityPatch patch = (TaskRoutes.PriorityPatch) bodies.apply(ctx, TaskRoutes.PriorityPatch.class);
             if (patch != null && (patch.position() != null || patch.after() != null)) {
                 throw ApiException.invalid(patch.position() != null ? "position" : "after",
                         "a task in the shared queue moves by priority or before another waiting task of its tier"
@@ -108,14 +121,14 @@ final class SharedTaskRoutes {
             Client client = TaskAccess.client(ctx);
             String answer;
             if (patch.before() != null) {
-                Optional<SharedTasks.Shared> anchor = shared.find(patch.before());
+                Optional<SharedTasks.Shared> anchor = find(ctx, patch.before());
                 if (anchor.isEmpty() || client != null && !client.sees(anchor.get().tenant())) {
                     throw ApiException.invalid("before", "no waiting task " + patch.before() + " in the shared queue");
                 }
                 if (client != null) {
                     client.checkPriority("before", anchor.get().priority());
                 }
-                answer = shared.place(id, patch.before());
+                answer = shared.place(id, anchor.get().taskId());
                 if (answer.equals("not_beside")) {
                     throw ApiException.invalid("before", "task " + patch.before() + " is not waiting in the same tier");
                 }

@@ -6,6 +6,7 @@ import io.queuedeck.engine.callback.DeadLetter;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskNotFoundException;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,21 @@ final class TaskAccess {
     }
 
     /**
+     * Like {@link #require}, and refuses a client bound to a tenant with 403 {@code tenant_bound}:
+     * for actions that change every tenant's service (faults, queue and instance control), which a
+     * tenant's own client must not steer (decision 0075).
+     */
+    static void requireUnbound(Context ctx, String what, Scope... scopes) {
+        require(ctx, what, scopes);
+        Client client = client(ctx);
+        if (client != null && client.tenant() != null) {
+            throw new ApiException(403, "tenant_bound", "client '" + client.policy().name() + "' is bound to tenant '"
+                    + client.tenant() + "' and may not " + what + ": that affects every tenant and needs a client"
+                    + " without a tenant");
+        }
+    }
+
+    /**
      * The spec as a bound client's tenant owns it: a missing {@code tenant} is filled in from the
      * token, a different one is 403 on {@code field}, so no client spends another tenant's rate.
      */
@@ -50,14 +66,48 @@ final class TaskAccess {
         if (spec == null || client == null || client.tenant() == null) {
             return spec;
         }
-        if (spec.tenant() == null) {
-            return spec.withTenant(client.tenant());
-        }
-        if (!spec.tenant().equals(client.tenant())) {
+        if (spec.tenant() != null && !spec.tenant().equals(client.tenant())) {
             throw new ApiException(403, "tenant_not_allowed", "this client submits for tenant '" + client.tenant()
                     + "' only; leave " + field + " out or set it to '" + client.tenant() + "'", field, List.of());
         }
-        return spec;
+        TaskSpec own = spec.tenant() == null ? spec.withTenant(client.tenant()) : spec;
+        if (own.taskId() == null || own.taskId().isEmpty()) {
+            return own; // none: the server chooses one; empty: the validator refuses it as it is
+        }
+        String scoped = scoped(client.tenant(), own.taskId());
+        if (scoped.length() > TaskSpecValidator.MAX_ID_LENGTH) {
+            String idField = field.substring(0, field.length() - "tenant".length()) + "task_id";
+            throw ApiException.invalid(idField, "task_id with this client's tenant prefix '" + prefix(client.tenant())
+                    + "' must be at most " + TaskSpecValidator.MAX_ID_LENGTH + " characters, got " + scoped.length());
+        }
+        return own.withTaskId(scoped);
+    }
+
+    /**
+     * A client-chosen id in its tenant's namespace (decision 0075): the tenant's prefix and the id,
+     * unless the id already carries the prefix (the id the server answered is used again).
+     */
+    static String scoped(String tenant, String id) {
+        String prefix = prefix(tenant);
+        return id.startsWith(prefix) ? id : prefix + id;
+    }
+
+    /**
+     * The tenant's prefix: its name with '_', ':' and '/' escaped (so no two tenants share a prefix and
+     * it holds only id characters), then ':'. The escaped name has no ':', so the first ':' ends it.
+     */
+    static String prefix(String tenant) {
+        StringBuilder out = new StringBuilder(tenant.length() + 4);
+        for (int i = 0; i < tenant.length(); i++) {
+            char c = tenant.charAt(i);
+            switch (c) {
+                case '_' -> out.append("__");
+                case ':' -> out.append("_c");
+                case '/' -> out.append("_s");
+                default -> out.append(c);
+            }
+        }
+        return out.append(':').toString();
     }
 
     /** The tenant a listing is filtered on: a bound client's own, whatever it asks for; 403 if it names another. */
@@ -73,21 +123,35 @@ final class TaskAccess {
         return client.tenant();
     }
 
-    /** The task if the caller may see it; another tenant's task is empty, as an unknown one. */
-    Optional<TaskView> find(Context ctx, String id) {
-        Optional<TaskView> task = answers.await(engine.send(new Command.FindTask(id)));
-        return task.filter(view -> visible(ctx, view));
+    /**
+     * The id of the task {@code id} names for the caller, or the very 404 an unknown id gets; only
+     * bound clients pay the look-up (see {@link #find}), other callers' ids are used as given.
+     */
+    String resolve(Context ctx, String id) {
+        Client client = client(ctx);
+        if (client == null || client.tenant() == null) {
+            return id;
+        }
+        return find(ctx, id).map(TaskView::id).orElseThrow(() -> EngineAnswers.refusal(new TaskNotFoundException(id)));
     }
 
     /**
-     * Refuses with the very 404 an unknown id gets unless the caller may touch this task; only
-     * bound clients pay the extra look-up.
+     * The task if the caller may see it; another tenant's task is empty, as an unknown one. A bound
+     * client's id is looked up in its tenant's namespace first, then as given (a task of its tenant
+     * made by an unbound client, or before decision 0075).
      */
-    void checkOwned(Context ctx, String id) {
+    Optional<TaskView> find(Context ctx, String id) {
         Client client = client(ctx);
-        if (client != null && client.tenant() != null && find(ctx, id).isEmpty()) {
-            throw EngineAnswers.refusal(new TaskNotFoundException(id));
+        if (client == null || client.tenant() == null) {
+            return lookup(id);
         }
+        String scoped = scoped(client.tenant(), id);
+        Optional<TaskView> task = lookup(scoped).filter(view -> client.sees(view.spec().tenant()));
+        return task.isPresent() || scoped.equals(id) ? task : lookup(id).filter(view -> client.sees(view.spec().tenant()));
+    }
+
+    private Optional<TaskView> lookup(String id) {
+        return answers.await(engine.send(new Command.FindTask(id)));
     }
 
     /** The dead letters whose tasks the caller may see: a bound client's tenant's only (a forgotten task's are hidden). */

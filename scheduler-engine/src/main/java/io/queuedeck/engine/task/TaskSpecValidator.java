@@ -11,7 +11,7 @@ import java.util.Map;
  * admission runs on the caller's thread and only valid tasks ever reach the scheduler loop.
  */
 public final class TaskSpecValidator {
-    static final int MAX_ID_LENGTH = 128;
+    public static final int MAX_ID_LENGTH = 128;
     static final int MAX_INPUT_CHARS = 4_000_000;
     static final int MAX_TOKENS_LIMIT = 1_000_000;
     static final int MAX_METADATA_ENTRIES = 64;

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 class FaultRoutesTest {
     private static final String READER = "reader-token-0123456789abcdef0123456789";
     private static final String OPERATOR = "operator-token-0123456789abcdef012345678";
+    private static final String TENANT_OPERATOR = "tenant-operator-token-0123456789abcdef01";
     private Engine engine;
     private ApiServer server;
     private ScheduledExecutorService timers;
@@ -31,6 +32,7 @@ class FaultRoutesTest {
         server = ApiServer.builder(engine).port(0).faults(faults)
                 .client(READER, new ClientPolicy("reader", 0, 0, 0, null, java.util.Set.of(Scope.READ)))
                 .client(OPERATOR, new ClientPolicy("ops", 0, 0, 0, null, java.util.Set.of(Scope.OPERATE)))
+                .client(TENANT_OPERATOR, ClientPolicy.scoped("acme-ops", "acme", java.util.Set.of(Scope.OPERATE, Scope.READ)))
                 .build().start();
         http = new Http(server.baseUri(), OPERATOR);
     }
@@ -54,6 +56,35 @@ class FaultRoutesTest {
         assertThat(http.delete("/v1/faults/" + id).status()).isEqualTo(204);
         assertThat(http.get("/v1/faults").json().get("faults")).isEmpty();
         assertThat(http.delete("/v1/faults/" + id).status()).isEqualTo(404);
+    }
+
+    // decision 0075: a fault changes every tenant's service, so a tenant's own operator may not inject or clear one
+    @Test
+    void tenantBoundOperator_mayReadButNotInjectClearOrFlipTheSwitch_403TenantBound() {
+        Http tenant = new Http(server.baseUri(), TENANT_OPERATOR);
+        String id = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"instance:1\",\"parameters\":{\"factor\":4}}")
+                .json().get("id").asText();
+
+        java.util.List<Http.Response> refused = java.util.List.of(
+                tenant.post("/v1/faults", "{\"kind\":\"hang\",\"target\":\"instance:0\"}"),
+                tenant.delete("/v1/faults/" + id), tenant.delete("/v1/faults"),
+                tenant.post("/v1/faults:disarm", ""), tenant.post("/v1/faults:arm", ""));
+
+        assertThat(refused).allSatisfy(response -> {
+            assertThat(response.status()).as(response.body()).isEqualTo(403);
+            assertThat(response.errorCode()).isEqualTo("tenant_bound");
+            assertThat(response.body()).contains("acme-ops").contains("every tenant");
+        });
+        assertThat(tenant.get("/v1/faults").status()).isEqualTo(200);
+        assertThat(http.get("/v1/faults").json().get("faults")).hasSize(1);
+        assertThat(http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"tenant:globex\",\"parameters\":{\"rate\":1}}")
+                .status()).isEqualTo(201);
+        assertThat(http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"tenant:acme\",\"parameters\":{\"rate\":1}}")
+                .status()).isEqualTo(201);
+        assertThat(http.get("/v1/faults").body()).contains("tenant:globex");
+        Http.Response seen = tenant.get("/v1/faults"); // another tenant's name is not shown to a bound client
+        assertThat(seen.body()).doesNotContain("globex").contains("tenant:acme").contains("instance:1");
+        assertThat(http.get("/v1/faults").json().get("armed").asBoolean()).isTrue();
     }
 
     @Test

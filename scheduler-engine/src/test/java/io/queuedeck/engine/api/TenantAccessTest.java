@@ -185,6 +185,55 @@ class TenantAccessTest {
         assertThat(as("acme-read").post("/v1/tasks", body("r-" + IDS.incrementAndGet(), null, 5)).status()).isEqualTo(403);
     }
 
+    // decision 0075: a client-chosen id is scoped to its tenant, so reusing another tenant's id is no oracle
+    @Test
+    void sameClientIdInTwoTenants_bothAccepted_eachSeesOnlyItsOwn() {
+        String given = "order-" + IDS.incrementAndGet();
+
+        Http.Response acme = as("acme-submit").post("/v1/tasks", body(given, null, 5));
+        Http.Response globex = as("globex-all").post("/v1/tasks", body(given, null, 6));
+        String acmeId = acme.json().get("task_id").asText();
+        Http.Response globexByAcmesFullId = as("globex-all").post("/v1/tasks", body(acmeId, null, 6));
+
+        assertThat(acme.status()).isEqualTo(202);
+        assertThat(globex.status()).as(globex.body()).isEqualTo(202);
+        assertThat(acmeId).isEqualTo("acme:" + given);
+        assertThat(globex.json().get("task_id").asText()).isEqualTo("globex:" + given);
+        assertThat(globexByAcmesFullId.status()).as(globexByAcmesFullId.body()).isEqualTo(202);
+        assertThat(globexByAcmesFullId.json().get("task_id").asText()).isEqualTo("globex:" + acmeId);
+        assertThat(as("acme-read").get("/v1/tasks/" + given).json().get("priority").asInt()).isEqualTo(5);
+        assertThat(as("acme-read").get("/v1/tasks/" + acmeId).json().get("task_id").asText()).isEqualTo(acmeId);
+        assertThat(as("globex-all").get("/v1/tasks/" + given).json().get("priority").asInt()).isEqualTo(6);
+        assertThat(as("globex-all").get("/v1/tasks/" + acmeId).json().get("task_id").asText()).isEqualTo("globex:" + acmeId);
+        assertThat(as("acme-submit").post("/v1/tasks", body(given, null, 5)).status()).isEqualTo(200); // idempotent
+        assertThat(as("acme-submit").post("/v1/tasks", body(given, null, 4)).status()).isEqualTo(409); // its own only
+        assertThat(as("acme-submit").delete("/v1/tasks/" + given).json().get("state").asText()).isEqualTo("CANCELLED");
+        assertThat(engineView("globex:" + given).state().name()).isEqualTo("QUEUED");
+    }
+
+    @Test
+    void placeBeforeOwnTaskByTheIdItGave_movesNextToTheScopedTask() {
+        String first = "first-" + IDS.incrementAndGet();
+        String second = "second-" + IDS.incrementAndGet();
+        as("acme-submit").post("/v1/tasks", body(first, null, 6));
+        as("acme-submit").post("/v1/tasks", body(second, null, 3));
+
+        Http.Response placed = as("acme-operate").patch("/v1/tasks/" + second, "{\"before\":\"" + first + "\"}");
+
+        assertThat(placed.status()).as(placed.body()).isEqualTo(200);
+        assertThat(placed.json().get("task_id").asText()).isEqualTo("acme:" + second);
+        assertThat(engineView("acme:" + second).priority()).isEqualTo(6);
+    }
+
+    @Test
+    void scopedIdTooLong_400OnTaskIdNamingThePrefix() {
+        Http.Response refused = as("acme-submit").post("/v1/tasks", body("x".repeat(126), null, 5));
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorField()).isEqualTo("task_id");
+        assertThat(refused.body()).contains("'acme:'");
+    }
+
     @Test
     void placeNextToAnotherTenantsTask_isRefusedAsAnUnknownAnchor() {
         String mine = taskOf("acme");
@@ -199,13 +248,17 @@ class TenantAccessTest {
     }
 
     @Test
-    void queues_readNeedsReadOrOperate_controlNeedsOperate() {
+    void queues_readNeedsReadOrOperate_controlNeedsOperateWithoutATenant() {
         assertThat(as("acme-read").get("/v1/queues").status()).isEqualTo(200);
         assertThat(as("acme-operate").get("/v1/queues").status()).isEqualTo(200);
         assertThat(as("acme-submit").get("/v1/queues").status()).isEqualTo(403);
         assertThat(as("acme-read").post("/v1/queues/p8:pause", "").status()).isEqualTo(403);
         assertThat(as("acme-submit").post("/v1/queues/p8:pause", "").status()).isEqualTo(403);
-        assertThat(as("acme-operate").post("/v1/queues/p8:pause", "").status()).isEqualTo(200);
+        Http.Response bound = as("acme-operate").post("/v1/queues/p8:pause", "");
+        assertThat(bound.status()).isEqualTo(403); // queues serve every tenant (decision 0075)
+        assertThat(bound.errorCode()).isEqualTo("tenant_bound");
+        assertThat(as("globex-all").post("/v1/queues/all:pause", "").errorCode()).isEqualTo("tenant_bound");
+        assertThat(as("admin").post("/v1/queues/p8:pause", "").status()).isEqualTo(200);
         assertThat(as("admin").post("/v1/queues/p8:resume", "").status()).isEqualTo(200);
     }
 

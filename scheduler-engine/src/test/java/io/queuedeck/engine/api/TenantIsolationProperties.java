@@ -27,7 +27,7 @@ import java.util.Map;
 class TenantIsolationProperties {
     private static final String GLOBEX_TOKEN = "globex-token-0123456789abcdef0123456789";
     private static final String ADMIN_TOKEN = "admin-token-0123456789abcdef0123456789ab";
-    private static final List<String> ACME_IDS = List.of("acme-0", "acme-1", "acme-2", "acme-3");
+    private static final List<String> ACME_IDS = List.of("acme-0", "acme-1", "acme-2", "acme-3", "acme:acme-own");
     private static final List<String> GLOBEX_IDS = List.of("globex-0", "globex-1", "globex-2");
 
     private static Engine engine;
@@ -46,6 +46,14 @@ class TenantIsolationProperties {
                 case "list" -> http.get("/v1/tasks?limit=1000" + filter);
                 case "submit" -> http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"globex work\",\"priority\":"
                         + priority + (filter.isEmpty() ? "" : ",\"tenant\":\"" + filter.substring(8) + "\"") + "}");
+                // a client-chosen id: another tenant's id must answer as one never used (decision 0075)
+                case "submit-id" -> http.post("/v1/tasks", "{\"task_id\":\"" + id + "\",\"model\":\"llama-2-7b\","
+                        + "\"input\":\"globex work\",\"priority\":" + priority + "}");
+                case "batch-id" -> http.post("/v1/tasks:batch", "{\"tasks\":[{\"task_id\":\"" + id + "\",\"model\":"
+                        + "\"llama-2-7b\",\"input\":\"globex work\",\"priority\":" + priority + "}]}");
+                case "search" -> http.get("/v1/tasks?q=secret&limit=100" + filter);
+                case "bulk" -> http.post("/v1/tasks:bulk", "{\"filter\":{\"id\":\"" + id + "\"},\"action\":\"cancel\"}");
+                case "replay" -> http.post("/v1/callbacks/dead-letters/" + id + "/replay", "");
                 default -> throw new IllegalArgumentException(kind);
             };
         }
@@ -58,14 +66,14 @@ class TenantIsolationProperties {
         /** Whether an id the call uses is acme's (list and submit use none; only place uses {@code other}). */
         boolean namesAcme() {
             return switch (kind) {
-                case "get", "delete", "patch" -> ACME_IDS.contains(id);
+                case "get", "delete", "patch", "submit-id", "batch-id", "bulk", "replay" -> ACME_IDS.contains(id);
                 case "place" -> ACME_IDS.contains(id) || ACME_IDS.contains(other);
                 default -> false;
             };
         }
 
         private static String ghost(String id) {
-            return ACME_IDS.contains(id) ? "ghost" + id.substring(4) : id;
+            return ACME_IDS.contains(id) ? "ghost" + id.substring(4) : id.startsWith("acme:") ? "ghost:" + id.substring(5) : id;
         }
     }
 
@@ -109,9 +117,10 @@ class TenantIsolationProperties {
     @Provide
     Arbitrary<List<Call>> calls() {
         Arbitrary<String> ids = Arbitraries.of(List.of("acme-0", "acme-1", "acme-2", "acme-3", "globex-0", "globex-1",
-                "globex-2", "nobody"));
+                "globex-2", "nobody", "acme:acme-own", "globex:globex-1"));
         Arbitrary<Call> call = Combinators.combine(
-                Arbitraries.of("get", "delete", "patch", "place", "list", "submit"), ids, ids,
+                Arbitraries.of("get", "delete", "patch", "place", "list", "submit", "submit-id", "batch-id", "search", "bulk",
+                        "replay"), ids, ids,
                 Arbitraries.integers().between(0, 9),
                 Arbitraries.of("", "&tenant=acme", "&tenant=globex", "&state=queued", "&state=cancelled"))
                 .as(Call::new);
@@ -130,7 +139,7 @@ class TenantIsolationProperties {
                 assertThat(response.status()).as("%s: %s", call, response.body()).isEqualTo(ghost.status());
                 assertThat(response.errorCode()).as("%s", call).isEqualTo(ghost.errorCode());
             }
-            if (call.kind().equals("list") && response.status() == 200) {
+            if ((call.kind().equals("list") || call.kind().equals("search")) && response.status() == 200) {
                 response.json().get("tasks").forEach(task -> assertThat(task.get("tenant").asText()).isEqualTo("globex"));
             }
         }

@@ -110,7 +110,14 @@ class CallbackDestinationsTest {
             "http://metadata.google.internal/  | internal",
             "http://Metadata.Google.Internal./ | internal",
             "http://1.2.3.4.5/                 | neither a name nor a valid IPv4 address",
-            "http://999.1.1.1/                 | neither a name nor a valid IPv4 address"})
+            "http://999.1.1.1/                 | neither a name nor a valid IPv4 address",
+            // found in the tenant-isolation probe (decision 0075): hex-mapped, long-form, Unicode-digit spellings
+            "http://[::ffff:a00:1]/            | private",
+            "http://[0:0:0:0:0:ffff:127.0.0.1]/ | loopback",
+            "http://[0000::1]/                 | loopback",
+            "http://\u2460\u2461\u2466.0.0.1/     | loopback",
+            "http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/ | loopback",
+            "http://127.0.0.1\u3002/          | loopback"})
     void refusal_insideDestinationInAnySpelling_isRefusedAtSubmission(String url, String why) {
         assertThat(open.refusal(url)).as(url).get().asString().contains(why).doesNotContain("@");
     }
