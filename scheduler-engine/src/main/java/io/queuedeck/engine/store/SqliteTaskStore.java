@@ -51,12 +51,6 @@ final class SqliteTaskStore implements TaskStore {
     static final int SWEEP_CHUNK = 10_000;
 
     private final PreparedStatement insert, update, delete, select, putMode, putAudit, trimAudit, findFinished, sweep;
-    /**
-     * Transactions are begun and ended by statements prepared once: the driver's own commit (with
-     * auto-commit off) prepares, runs and frees a "commit;" and then a "begin;" every time, on the
-     * writer's thread for every group commit (decision 0068).
-     */
-    private final PreparedStatement begin, commit, rollback;
     private volatile int taskCount;
     private boolean closed;
 
@@ -76,9 +70,6 @@ final class SqliteTaskStore implements TaskStore {
         select = connection.prepareStatement("SELECT record FROM tasks WHERE sequence = ?");
         putMode = connection.prepareStatement("INSERT INTO modes(key, value) VALUES (?, ?)"
                 + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-        begin = connection.prepareStatement("BEGIN");
-        commit = connection.prepareStatement("COMMIT");
-        rollback = connection.prepareStatement("ROLLBACK");
         putAudit = connection.prepareStatement("INSERT OR REPLACE INTO audit(number, record) VALUES (?, ?)");
         trimAudit = connection.prepareStatement("DELETE FROM audit WHERE number <= ?");
         try (Statement statement = connection.createStatement();
@@ -113,6 +104,7 @@ final class SqliteTaskStore implements TaskStore {
                 statement.execute("CREATE TABLE IF NOT EXISTS audit (number INTEGER PRIMARY KEY, record BLOB NOT NULL)");
                 statement.execute("COMMIT");
             }
+            connection.setAutoCommit(false);
             SqliteTaskStore store = new SqliteTaskStore(file, connection);
             store.importEarlierFile(dir);
             return store;
@@ -204,7 +196,6 @@ final class SqliteTaskStore implements TaskStore {
         List<StoreWrite> expired = new ArrayList<>();
         Map<String, String> modes = new HashMap<>();
         try (Statement statement = connection.createStatement()) {
-            begin.executeUpdate();
             try (ResultSet rows = statement.executeQuery("SELECT sequence, record FROM tasks ORDER BY sequence")) {
                 while (rows.next()) {
                     StoredTask task;
@@ -227,9 +218,8 @@ final class SqliteTaskStore implements TaskStore {
                     modes.put(rows.getString(1), rows.getString(2));
                 }
             }
-            commit.executeUpdate();
+            connection.commit();
         } catch (SQLException e) {
-            rollbackQuietly(e);
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (!expired.isEmpty()) {
@@ -243,7 +233,6 @@ final class SqliteTaskStore implements TaskStore {
         checkOpen();
         int added = 0;
         try {
-            begin.executeUpdate();
             for (StoreWrite write : lastPerTask(batch)) {
                 switch (write) {
                     case StoreWrite.PutTask w -> added += put(w.task());
@@ -262,7 +251,7 @@ final class SqliteTaskStore implements TaskStore {
                     case StoreWrite.SetDispatchPaused w -> putMode(ModeKeys.DISPATCH, ModeKeys.paused(w.paused()));
                 }
             }
-            commit.executeUpdate();
+            connection.commit();
         } catch (SQLException e) {
             rollbackQuietly(e);
             throw new IllegalStateException("task store write of " + batch.size() + " changes failed: " + e.getMessage(), e);
@@ -303,13 +292,12 @@ final class SqliteTaskStore implements TaskStore {
     public synchronized void appendAudit(long number, byte[] record, int keep) {
         checkOpen();
         try {
-            begin.executeUpdate();
             putAudit.setLong(1, number);
             putAudit.setBytes(2, record);
             putAudit.executeUpdate();
             trimAudit.setLong(1, number - keep); // entries are numbered in order: the oldest go
             trimAudit.executeUpdate();
-            commit.executeUpdate();
+            connection.commit();
         } catch (SQLException e) {
             rollbackQuietly(e);
             throw new IllegalStateException("audit entry " + number + " could not be stored: " + e.getMessage(), e);
@@ -325,6 +313,7 @@ final class SqliteTaskStore implements TaskStore {
             while (rows.next()) {
                 records.add(rows.getBytes(1));
             }
+            connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the audit trail from " + file + ": " + e.getMessage(), e);
         }
@@ -333,7 +322,7 @@ final class SqliteTaskStore implements TaskStore {
 
     private void rollbackQuietly(SQLException cause) {
         try {
-            rollback.executeUpdate(); // fails when no transaction was begun: nothing to undo then
+            connection.rollback();
         } catch (SQLException suppressed) {
             cause.addSuppressed(suppressed);
         }
@@ -383,6 +372,7 @@ final class SqliteTaskStore implements TaskStore {
                     found = StoredTaskJson.fromBytes(row.getBytes(1));
                 }
             }
+            connection.commit();
             return found == null || found.expired(now) ? null : found; // the column counts milliseconds only
         } catch (SQLException e) {
             rollbackQuietly(e);
@@ -399,7 +389,8 @@ final class SqliteTaskStore implements TaskStore {
             int chunk;
             do {
                 sweep.setLong(1, epochMillis(now)); // strictly before: never a millisecond early
-                chunk = sweep.executeUpdate(); // one statement: its own transaction
+                chunk = sweep.executeUpdate();
+                connection.commit();
                 deleted += chunk;
                 taskCount -= chunk;
             } while (chunk == SWEEP_CHUNK);
