@@ -1,5 +1,5 @@
 #!/bin/bash
-# usage: ab.sh DISPLAY N  ARM:JAR:JVMFLAGS ...   alternating arms, each run on an empty data dir
+# usage: ab.sh DISPLAY N "NAME|JAR|JVM FLAGS" ...: the arms alternate run by run, each on an empty data dir; RUN in the flags becomes a new name each run
 export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; export PATH=$JAVA_HOME/bin:$PATH
 D=$1; N=$2; shift 2
 Xvfb $D -screen 0 1600x1000x24 >/dev/null 2>&1 & XV=$!; sleep 1; DISPLAY=$D openbox >/dev/null 2>&1 & OB=$!; sleep 1
