@@ -5,7 +5,7 @@
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}; export PATH=$JAVA_HOME/bin:$PATH
 JAR=$(realpath "${1:-app/target/queuedeck-console.jar}"); OUT=$(realpath "${2:-.}"); SECS=${3:-3600}; D=${DISPLAY_NO:-:77}
 Xvfb $D -screen 0 1600x1000x24 >/dev/null 2>&1 & XV=$!; sleep 1; DISPLAY=$D openbox >/dev/null 2>&1 & OB=$!
-cd /tmp; DISPLAY=$D XDG_DATA_HOME=$(mktemp -d) java -XX:+ExitOnOutOfMemoryError -XX:+ExplicitGCInvokesConcurrent $JVM_OPTS -jar $JAR --api-port 18777 > $OUT/rss60-console.log 2>&1 & C=$!
+cd /tmp; DISPLAY=$D XDG_DATA_HOME=$(mktemp -d) java -XX:SharedArchiveFile=${JAR%.jar}.jsa -XX:+AutoCreateSharedArchive -XX:+ExitOnOutOfMemoryError -XX:+ExplicitGCInvokesConcurrent $JVM_OPTS -jar $JAR --api-port 18777 > $OUT/rss60-console.log 2>&1 & C=$!
 START=$(date +%s); echo "elapsed_s,rss_mb,load1" > $OUT/rss60.csv
 while [ $(( $(date +%s) - START )) -lt $SECS ]; do
   E=$(( $(date +%s) - START ))
