@@ -35,7 +35,9 @@ class ShippedDrillsTest {
                 // without a store to fail, nothing is refused: the drill cannot show its hypothesis
                 Arguments.of("store-full", "store: embedded", "store: none"),
                 // a real redis-server behind the TCP fault proxy; in memory there is no Redis to lose: nothing refused
-                Arguments.of("redis-outage", "store: redis", "store: none"));
+                Arguments.of("redis-outage", "store: redis", "store: none"),
+                // first come, first served: the flood's backlog is in front of everyone's urgent work
+                Arguments.of("tenant-flood", "policy: fair", "policy: fifo"));
     }
 
     @ParameterizedTest(name = "{0}")
