@@ -87,7 +87,7 @@ class DrillCommandTest {
         Run run = run("drill", file.toString());
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("error: cannot read drill file " + file);
+        assertThat(run.err()).startsWith("error: cannot read drill file " + file + ": no such file");
     }
 
     @Test
