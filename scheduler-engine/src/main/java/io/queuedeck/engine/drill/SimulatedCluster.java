@@ -9,6 +9,7 @@ import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.fault.FaultCatalogue;
 import io.queuedeck.engine.fault.FaultClock;
 import io.queuedeck.engine.fault.FaultyStore;
+import io.queuedeck.engine.fault.TcpFaultProxy;
 import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.policy.PolicyConfig;
@@ -101,7 +102,12 @@ final class SimulatedCluster {
         if (redis != null) {
             faults.registerProxy(DrillRedis.PROXY_NAME, redis.proxy); // network faults on backend:redis
             if (virtual) {
-                redis.proxy.onSet(toxics -> note.accept(redis.holdUntilClientSees(!(toxics.down() || toxics.reset()), store)));
+                redis.proxy.onSet(toxics -> {
+                    boolean cut = toxics.down() || toxics.reset();
+                    if (cut || toxics.equals(TcpFaultProxy.Toxics.NONE)) { // latency and stalls are not held (decision 0072)
+                        note.accept(redis.holdUntilClientSees(!cut, store));
+                    }
+                });
             }
         }
         return faults;
