@@ -126,7 +126,8 @@ public final class ConsoleApp extends Application {
         OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system, ControlScreen.policySwitch(system));
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
-        FaultsViewModel faults = new FaultsViewModel(gateway, system, changes);
+        FaultsViewModel faults = new FaultsViewModel(gateway, system, changes, new io.queuedeck.console.faults.CatalogueFaults(
+                faultCatalogue, javafx.application.Platform::runLater, gateway::reportFailure)); // the tenant flood
         // one coalesced update per frame; order matters only where a model reads another's state
         gateway.addListener(changes::apply);
         gateway.addListener(overview::apply);

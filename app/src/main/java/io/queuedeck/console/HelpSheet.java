@@ -54,7 +54,7 @@ final class HelpSheet {
                     + "and heartbeat age and each tier's levels across the cluster; Pause, Drain and Resume act on every node, "
                     + "and the waiting tasks (drag onto another to move it before it; raise, lower, cancel) and dead letters "
                     + "(retry) are the shared queue's.";
-            case FAULTS -> "Inject faults (crash, slow, offline, load burst, poison task) and clear them; the change log lists "
+            case FAULTS -> "Inject faults (crash, slow, offline, load burst, poison task, tenant flood) and clear them; the change log lists "
                     + "every fault and operator change with its time; dead letters are tasks that failed every attempt.";
             case POLICIES -> "Switch the live scheduling policy (waiting tasks are re-ranked, running ones are not touched), "
                     + "pause dispatch, and shape the demo load.";

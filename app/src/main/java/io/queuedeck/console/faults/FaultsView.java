@@ -23,6 +23,7 @@ import javafx.scene.control.ListView;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -48,6 +49,16 @@ public final class FaultsView {
     @FXML
     private Button retryButton;
     @FXML
+    private TextField floodTenant;
+    @FXML
+    private TextField floodRate;
+    @FXML
+    private TextField floodSeconds;
+    @FXML
+    private Button floodButton;
+    @FXML
+    private Button clearSelectedButton;
+    @FXML
     private ListView<FaultsViewModel.ActiveFault> activeList;
     @FXML
     private Button clearAllButton;
@@ -71,6 +82,10 @@ public final class FaultsView {
         burstButton.setOnAction(e -> model.burst());
         poisonButton.setTooltip(new Tooltip("Submit a task that fails on every attempt: watch it retry, then land in the dead letters"));
         poisonButton.setOnAction(e -> model.poisonTask());
+        floodButton.setTooltip(new Tooltip("One tenant sends this many tasks a second for this long (the catalogue's"
+                + " tenant_flood): listed under Active faults until it ends or is cleared, audited, marked on the charts"));
+        floodButton.setOnAction(e -> model.tenantFlood(floodTenant.getText(), floodRate.getText(), floodSeconds.getText()));
+        floodButton.setDisable(!model.floods());
         retryButton.setTooltip(new Tooltip("Queue the selected dead letter again, with a fresh set of attempts"));
         retryButton.setOnAction(e -> {
             FaultsViewModel.DeadLetter selected = deadList.getSelectionModel().getSelectedItem();
@@ -82,6 +97,12 @@ public final class FaultsView {
         clearAllButton.setOnAction(e -> model.clearAll());
         clearAllButton.disableProperty().bind(model.anyClearableProperty().not());
 
+        clearSelectedButton.setTooltip(new Tooltip("End the selected fault of the catalogue (a flood, or a drill's or the API's fault)"));
+        clearSelectedButton.setOnAction(e -> model.clear(activeList.getSelectionModel().getSelectedItem()));
+        clearSelectedButton.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
+            FaultsViewModel.ActiveFault selected = activeList.getSelectionModel().getSelectedItem();
+            return selected == null || selected.faultId() == null;
+        }, activeList.getSelectionModel().selectedItemProperty()));
         activeList.setItems(model.activeFaults());
         activeList.setPlaceholder(new Label("No active faults"));
         activeList.setCellFactory(list -> new ListCell<>() {

@@ -19,6 +19,8 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +42,15 @@ public final class FaultsViewModel {
     /** A task that exhausted its attempts. */
     public record DeadLetter(String id, int priority, int attempts, String error) {}
 
-    /** A fault in force now. */
-    public record ActiveFault(String target, String fault, boolean clearable) {}
+    /** A fault in force now; {@code faultId} is the catalogue's id (null for a GPU's state or the demo burst). */
+    public record ActiveFault(String target, String fault, boolean clearable, String faultId) {
+        public ActiveFault(String target, String fault, boolean clearable) {
+            this(target, fault, clearable, null);
+        }
+    }
+
+    private static final DateTimeFormatter UNTIL = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT)
+            .withZone(ZoneId.systemDefault());
 
     private final GpuRows gpuRows = new GpuRows();
     private final GpuCommands gpuCommands;
@@ -56,12 +65,21 @@ public final class FaultsViewModel {
     private final ObservableList<DeadLetter> readOnlyDeadLetters = FXCollections.unmodifiableObservableList(deadLetters);
     private long deadLetteredSeen;
     private boolean listingDead;
+    private final CatalogueFaults catalogue;
+    /** The faults the snapshot shows (GPU states, the demo burst), kept to merge with the catalogue's. */
+    private List<ActiveFault> engineFaults = List.of();
 
     public FaultsViewModel(EngineCommands commands, DemoLoad load, ChangeLog log) {
+        this(commands, load, log, null);
+    }
+
+    /** @param catalogue the console's fault catalogue, for the tenant flood; null: no such button works */
+    public FaultsViewModel(EngineCommands commands, DemoLoad load, ChangeLog log, CatalogueFaults catalogue) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.load = Objects.requireNonNull(load, "load");
         this.log = Objects.requireNonNull(log, "log");
         this.gpuCommands = new GpuCommands(commands, log);
+        this.catalogue = catalogue;
     }
 
     public void apply(EngineSnapshot snapshot) {
@@ -87,10 +105,11 @@ public final class FaultsViewModel {
             log.record(ChangeLog.Kind.RECOVERY, "load burst ended");
         }
         wasBursting = bursting;
-        if (!now.equals(active)) {
-            active.setAll(now);
+        engineFaults = now;
+        publish();
+        if (catalogue != null) {
+            catalogue.refresh(faults -> publish());
         }
-        anyClearable.set(now.stream().anyMatch(ActiveFault::clearable));
         long dead = snapshot.counters().deadLettered();
         if (dead != deadLetteredSeen && !listingDead) {
             // listed only when the count moves: the query scans every task the engine keeps
@@ -105,6 +124,44 @@ public final class FaultsViewModel {
                             .toList());
                 }
             });
+        }
+    }
+
+    /** The snapshot's faults and the catalogue's, as last read. FX thread. */
+    private void publish() {
+        List<ActiveFault> now = new ArrayList<>(engineFaults);
+        if (catalogue != null) {
+            for (io.queuedeck.engine.fault.ActiveFault f : catalogue.active()) {
+                now.add(new ActiveFault(f.spec().radius().toString(), f.label() + " (" + f.id()
+                        + (f.endsAt() == null ? "" : ", ends " + UNTIL.format(f.endsAt())) + ")", true, f.id()));
+            }
+        }
+        if (!now.equals(active)) {
+            active.setAll(now);
+        }
+        anyClearable.set(now.stream().anyMatch(ActiveFault::clearable));
+    }
+
+    /**
+     * Floods the engine with {@code rate} tasks/s from one tenant for {@code seconds} (the
+     * catalogue's {@code tenant_flood}, so it is listed, marked, audited and cleared as any fault);
+     * a bad field or the kill switch is reported under "tenant flood".
+     */
+    public void tenantFlood(String tenant, String rate, String seconds) {
+        if (catalogue != null && commands.mayInjectFault("tenant flood")) {
+            catalogue.startFlood(tenant, rate, seconds, this::publish);
+        }
+    }
+
+    /** Whether the tenant flood can be started here (the console has a fault catalogue). */
+    public boolean floods() {
+        return catalogue != null;
+    }
+
+    /** Ends one fault of the catalogue (a GPU's own state is cleared with its buttons or "clear all"). */
+    public void clear(ActiveFault fault) {
+        if (catalogue != null && fault != null && fault.faultId() != null) {
+            catalogue.clear(fault.faultId(), this::publish);
         }
     }
 
@@ -162,9 +219,12 @@ public final class FaultsViewModel {
 
     /**
      * Brings offline GPUs back and restores slowed ones. A crashed GPU cannot be hurried: it
-     * comes back by itself once its model has reloaded.
+     * comes back by itself once its model has reloaded. Every fault of the catalogue ends too.
      */
     public void clearAll() {
+        if (catalogue != null && !catalogue.active().isEmpty()) {
+            catalogue.clearAll(this::publish);
+        }
         for (GpuRow row : gpuRows.rows()) {
             if (row.state() == InstanceState.OFFLINE) {
                 gpuCommands.setOnline(row.id(), true);

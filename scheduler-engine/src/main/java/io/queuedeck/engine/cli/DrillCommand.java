@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -36,6 +37,10 @@ final class DrillCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Drill drill = DrillReader.read(file); // a bad file: ConfigException, every problem, exit 2
+        if (report != null && Files.exists(report) && !Files.isDirectory(report)) {
+            // found before a game day is run, not after it: the report could not be written
+            throw new IllegalArgumentException("--report: " + report + " is a file, not a directory");
+        }
         long start = System.nanoTime();
         // --realtime: a live game day against a fresh in-process engine on the real clock
         DrillRunner runner = realtime ? DrillRunner.realtime(drill, control -> {}) : new DrillRunner(drill);
@@ -53,7 +58,11 @@ final class DrillCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%s: %s (resilience score %.1f) in %.1f s%n", drill.name(),
                 result.holds() ? "hypothesis holds" : "hypothesis does not hold", result.score(), (System.nanoTime() - start) / 1e9);
         if (report != null) {
-            DrillReport.write(report, result);
+            try {
+                DrillReport.write(report, result);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("--report: cannot write the report in " + report + ": " + e.getMessage(), e);
+            }
             out.println("report: " + report.resolve(DrillReport.MARKDOWN));
         }
         out.flush();

@@ -30,6 +30,8 @@ public final class DrillReader {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("cannot read drill file " + file + ": no such file"); // its message is only the path
         } catch (IOException e) {
             throw new ConfigException("cannot read drill file " + file + ": " + e.getMessage());
         }

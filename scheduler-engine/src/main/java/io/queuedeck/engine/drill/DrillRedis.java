@@ -1,6 +1,8 @@
 package io.queuedeck.engine.drill;
 
 import io.queuedeck.engine.fault.TcpFaultProxy;
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.TaskStore;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +37,10 @@ final class DrillRedis implements AutoCloseable {
     static final String PROXY_NAME = "redis";
     private static final long READY_WITHIN_MILLIS = 15_000;
     private static final long POLL_MILLIS = 20;
+    /** Longer than the store's reconnect backoff cap (2 s) and its command timeout (10 s). */
+    private static final long HOLD_WITHIN_MILLIS = 30_000;
+    /** Removes a record no task has (sequences start at 1): a write that changes nothing. */
+    private static final List<StoreWrite> PROBE = List.of(new StoreWrite.RemoveTask("drill-redis-probe", -1));
 
     private final Path dir;
     private final Process process;
@@ -66,6 +73,36 @@ final class DrillRedis implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting redis-server", e);
+        }
+    }
+
+    /**
+     * On the virtual clock, called where a {@code network} fault begins or ends (the drill's
+     * thread, inside the clock's step): holds the drill's time until the engine's own Redis client
+     * has met the change in real time (refused once Redis is cut off, answering again once it has
+     * reconnected), so what the drill measures is the engine's handling, not how fast the machine
+     * outruns the client's reconnect. A no-op write through {@code store} (removing a record that
+     * does not exist) is the test: a real round trip on the engine's connection. Answers what to log.
+     */
+    String holdUntilClientSees(boolean reachable, TaskStore store) {
+        long polls = 0;
+        while (true) {
+            boolean answered;
+            try {
+                store.write(PROBE);
+                answered = true;
+            } catch (RuntimeException e) {
+                answered = false;
+            }
+            if (answered == reachable) {
+                return (reachable ? "the engine's Redis client reconnected" : "the engine's Redis client lost Redis")
+                        + " after " + polls + " real-time checks of " + POLL_MILLIS + " ms (virtual time held meanwhile)";
+            }
+            if (++polls > HOLD_WITHIN_MILLIS / POLL_MILLIS) {
+                return "the engine's Redis client still " + (reachable ? "cannot reach" : "reaches") + " Redis after "
+                        + HOLD_WITHIN_MILLIS / 1000 + " s of real time: the drill goes on";
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
         }
     }
 

@@ -130,14 +130,8 @@ public final class DrillRunner {
             SimulatedCluster cluster = new SimulatedCluster(drill.target(), null, null, notes::add);
             cluster.engine.start();
             double[] rate = new double[1];
-            FaultCatalogue faults = new FaultCatalogue(cluster.engine, FaultClock.live(timers, cluster.engine.clock()::nanos),
-                    () -> rate[0]);
-            if (cluster.store != null) {
-                faults.registerStore(cluster.store);
-            }
-            if (cluster.redis != null) {
-                faults.registerProxy(DrillRedis.PROXY_NAME, cluster.redis.proxy); // network faults on backend:redis
-            }
+            FaultCatalogue faults = cluster.catalogue(FaultClock.live(timers, cluster.engine.clock()::nanos), () -> rate[0],
+                    notes::add);
             try {
                 return new Run(new LiveEngine(cluster.engine, faults), cluster, rate).execute();
             } finally {
@@ -193,10 +187,7 @@ public final class DrillRunner {
             engine = cluster.engine;
             outbox = engine.completions();
             events = engine.subscribe(1 << 16);
-            faults = new FaultCatalogue(engine, FaultClock.of(clock), () -> rateCell[0]);
-            if (cluster.store != null) {
-                faults.registerStore(cluster.store);
-            }
+            faults = cluster.catalogue(FaultClock.of(clock), () -> rateCell[0], text -> note("redis", text));
             owned = null;
             callbacks = target.callbacks() == null ? null : new DrillCallbacks(target.callbacks(), clock, faults);
             origin = 0;

@@ -6,7 +6,10 @@ import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ProgressWatchdog;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.fault.FaultCatalogue;
+import io.queuedeck.engine.fault.FaultClock;
 import io.queuedeck.engine.fault.FaultyStore;
+import io.queuedeck.engine.fault.TcpFaultProxy;
 import io.queuedeck.engine.loop.InversionProtocol;
 import io.queuedeck.engine.loop.RetryRule;
 import io.queuedeck.engine.policy.PolicyConfig;
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -30,6 +34,7 @@ final class SimulatedCluster {
     /** The real Redis (behind its fault proxy) of a {@code store: redis} target; null otherwise. */
     final DrillRedis redis;
     private final Path storeDir;
+    private final boolean virtual;
 
     /**
      * @param clock      the virtual clock, or null for the system clock (a live run)
@@ -55,12 +60,8 @@ final class SimulatedCluster {
         if (clock != null) {
             builder.clock(clock);
         }
+        virtual = clock != null;
         if (target.store().equals("redis")) {
-            if (clock != null) {
-                // Lettuce notices a lost connection and reconnects in real time, which virtual time would outrun
-                throw new IllegalArgumentException("target.store: redis runs on the real clock only (drill --realtime):"
-                        + " the Redis client reconnects in real time");
-            }
             storeDir = null;
             redis = new DrillRedis();
             try {
@@ -85,6 +86,31 @@ final class SimulatedCluster {
             store = null;
         }
         engine = builder.build();
+    }
+
+    /**
+     * The drill's fault catalogue for this cluster: {@code store_full} fails its store, and
+     * {@code network} faults on {@code backend:redis} its Redis proxy. On the virtual clock each
+     * change of that proxy holds the drill's time until the engine's Redis client has met it
+     * ({@link DrillRedis#holdUntilClientSees}), which {@code note} is told.
+     */
+    FaultCatalogue catalogue(FaultClock clock, DoubleSupplier baseRate, Consumer<String> note) {
+        FaultCatalogue faults = new FaultCatalogue(engine, clock, baseRate);
+        if (store != null) {
+            faults.registerStore(store);
+        }
+        if (redis != null) {
+            faults.registerProxy(DrillRedis.PROXY_NAME, redis.proxy); // network faults on backend:redis
+            if (virtual) {
+                redis.proxy.onSet(toxics -> {
+                    boolean cut = toxics.down() || toxics.reset();
+                    if (cut || toxics.equals(TcpFaultProxy.Toxics.NONE)) { // latency and stalls are not held (decision 0072)
+                        note.accept(redis.holdUntilClientSees(!cut, store));
+                    }
+                });
+            }
+        }
+        return faults;
     }
 
     /** Closes the engine (and its store) and removes the store's temporary directory. */

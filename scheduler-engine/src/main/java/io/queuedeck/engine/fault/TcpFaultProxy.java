@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * An in-process TCP proxy that puts faults on a real connection, after Toxiproxy: clients connect
@@ -35,6 +36,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     private final SplittableRandom random = new SplittableRandom(7);
     private volatile Toxics toxics = Toxics.NONE;
     private volatile boolean closed;
+    private volatile Consumer<Toxics> listener = value -> { };
 
     /**
      * Faults on a connection; all off in {@link #NONE}.
@@ -89,6 +91,15 @@ public final class TcpFaultProxy implements AutoCloseable {
                 abort(socket, value.reset());
             }
         }
+        listener.accept(value);
+    }
+
+    /**
+     * Told, on the thread that calls {@link #set}, every change of the faults in force once it
+     * acts: a drill on the virtual clock holds its time there until the client has met the change.
+     */
+    public void onSet(Consumer<Toxics> value) {
+        listener = Objects.requireNonNull(value, "listener");
     }
 
     @Override

@@ -79,4 +79,36 @@ class DrillCommandTest {
                 .contains("error: d.yaml: probes[0].mode must be before, during, after or continuous, got 'always' (line 9)")
                 .contains("error: d.yaml: steps[0].inject.kind unknown fault 'crush'").contains("(line 12)");
     }
+
+    @Test
+    void missingFile_exit2_namingThePath(@TempDir Path dir) {
+        Path file = dir.resolve("nowhere.yaml");
+
+        Run run = run("drill", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: cannot read drill file " + file + ": no such file");
+    }
+
+    @Test
+    void yamlSyntaxError_exit2_withItsLine(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("d.yaml"), DRILL.replace("steady_state: 20s", "steady_state: [20s"));
+
+        Run run = run("drill", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("error: d.yaml").contains("line ");
+    }
+
+    @Test
+    void reportDirThatIsAFile_exit2_beforeTheRun(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("d.yaml"), DRILL);
+        Path notADir = Files.writeString(dir.resolve("report"), "a file");
+
+        Run run = run("drill", file.toString(), "--report", notADir.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--report: " + notADir + " is a file, not a directory");
+        assertThat(run.out()).as("refused before the drill runs").doesNotContain("hypothesis");
+    }
 }
