@@ -176,7 +176,8 @@ public final class LanesView {
         // the screen takes the height it is given and every lane, menu and button stays in view
         scroller.setMinHeight(0);
         lanesRoot.setMinHeight(LANES_MIN_HEIGHT);
-        InspectorPane inspector = new InspectorPane(model.inspector());
+        InspectorPane inspector = new InspectorPane(model.inspector(),
+                p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()));
         lanesRoot.setRight(inspector.root());
     }
 
