@@ -65,10 +65,8 @@ public final class AlertsViewModel {
         List<LatencySummary> byPriority = s.lastSecond().byPriority();
         for (int p = 0; p < byPriority.size(); p++) {
             var e2e = byPriority.get(p).endToEnd();
-            // thresholds are set for the first, middle and last tier (core, normal, batch by default)
             Tier tier = s.tierOf(p);
-            int last = s.tierModes().size() - 1;
-            Duration limit = thresholds.p99ByTier().get(tier.index() == 0 ? 0 : tier.index() == last ? 2 : 1);
+            Duration limit = thresholds.p99ByTier().get(thresholdOf(tier, s.tierModes().size()));
             if (e2e.count() == 0) {
                 continue; // a second with nothing finished says nothing either way
             }
@@ -80,8 +78,8 @@ public final class AlertsViewModel {
                 aboveSince[p] = now;
             }
             if (Duration.between(aboveSince[p], now).compareTo(thresholds.sustainedFor()) >= 0) {
-                raise(now, "p99-P" + p, String.format(Locale.ROOT, "P%d p99 latency %.1f s for %d s (alert above %d s for %d s)",
-                        p, e2e.p99Ms() / 1000, Duration.between(aboveSince[p], now).toSeconds(), limit.toSeconds(),
+                raise(now, "p99-P" + p, String.format(Locale.ROOT, "P%d · %s p99 latency %.1f s for %d s (alert above %d s for %d s)",
+                        p, tier.name(), e2e.p99Ms() / 1000, Duration.between(aboveSince[p], now).toSeconds(), limit.toSeconds(),
                         thresholds.sustainedFor().toSeconds()));
             }
         }
@@ -119,5 +117,19 @@ public final class AlertsViewModel {
 
     private void raise(Instant now, String key, String text) {
         raised.put(key, Map.entry(new Alert(key, text), now));
+    }
+
+    /**
+     * Which of the three thresholds (core, normal, batch) a tier's classes answer to: a tier of
+     * that name its own (decision 0070), any other by place: the first tier core's, the last
+     * batch's, those between normal's.
+     */
+    static int thresholdOf(Tier tier, int tiers) {
+        return switch (tier.name()) {
+            case "core" -> 0;
+            case "normal" -> 1;
+            case "batch" -> 2;
+            default -> tier.index() == 0 ? 0 : tier.index() == tiers - 1 ? 2 : 1;
+        };
     }
 }

@@ -31,9 +31,12 @@ final class InspectorPane {
     private final Button cancel = new Button("Cancel");
     private final Button retry = new Button("Retry");
     private boolean fromModel;
+    /** "P4 · normal" by the engine's tier table (decision 0070). */
+    private final java.util.function.IntFunction<String> priorityTitle;
 
-    InspectorPane(InspectorViewModel model) {
+    InspectorPane(InspectorViewModel model, java.util.function.IntFunction<String> priorityTitle) {
         this.model = model;
+        this.priorityTitle = priorityTitle;
         Label heading = new Label("Task inspector");
         heading.getStyleClass().add("inspector-heading");
         Button close = new Button("✕");
@@ -145,12 +148,12 @@ final class InspectorPane {
         return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%,.0f ms", value);
     }
 
-    private static javafx.scene.control.ListCell<Integer> priorityCell() {
+    private javafx.scene.control.ListCell<Integer> priorityCell() {
         return new javafx.scene.control.ListCell<>() {
             @Override
             protected void updateItem(Integer p, boolean empty) {
                 super.updateItem(p, empty);
-                setText(empty || p == null ? null : "P" + p + " · " + LaneColumn.tierName(p));
+                setText(empty || p == null ? null : priorityTitle.apply(p));
             }
         };
     }

@@ -104,9 +104,11 @@ public final class LanesView {
             moveButton.getItems().add(item);
         }
         moveButton.getItems().add(new SeparatorMenuItem());
+        List<MenuItem> moveTo = new ArrayList<>();
         for (int p = 0; p < LanesViewModel.LANES; p++) {
             int priority = p;
             MenuItem item = new MenuItem("to P" + p + " · " + LaneColumn.tierName(p));
+            moveTo.add(item);
             item.setId("lanes-move-to-" + p);
             item.setOnAction(e -> keepingSelection(ids -> model.move(ids, priority)));
             moveButton.getItems().add(item);
@@ -116,6 +118,9 @@ public final class LanesView {
         model.tierModesProperty().addListener((o, a, modes) -> {
             if (!modes.isEmpty() && (a == null || !a.keySet().equals(modes.keySet()))) {
                 showTiers(io.queuedeck.engine.tier.Tiers.of(modes.keySet()).list());
+                for (int p = 0; p < moveTo.size(); p++) {
+                    moveTo.get(p).setText("to " + LanesViewModel.Lane.priorityTitle(p, modes));
+                }
             }
         });
         ToggleButton levelButton = new ToggleButton("By policy level");
@@ -171,7 +176,8 @@ public final class LanesView {
         // the screen takes the height it is given and every lane, menu and button stays in view
         scroller.setMinHeight(0);
         lanesRoot.setMinHeight(LANES_MIN_HEIGHT);
-        InspectorPane inspector = new InspectorPane(model.inspector());
+        InspectorPane inspector = new InspectorPane(model.inspector(),
+                p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()));
         lanesRoot.setRight(inspector.root());
     }
 

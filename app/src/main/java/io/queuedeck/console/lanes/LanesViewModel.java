@@ -9,7 +9,6 @@ import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
-import io.queuedeck.engine.tier.Tiers;
 import io.queuedeck.engine.tier.TierMode;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -112,11 +111,12 @@ public final class LanesViewModel {
 
         Lane(int priority) {
             this.priority = priority;
-            title.set(priorityTitle(priority));
+            title.set(priorityTitle(priority, Map.of()));
         }
 
-        static String priorityTitle(int priority) {
-            return "P" + priority + " · " + Tiers.DEFAULT.of(priority).name();
+        /** "P4 · normal": the tier by the snapshot's table (decision 0070), the default one before the first snapshot. */
+        static String priorityTitle(int priority, Map<Tier, TierMode> tierModes) {
+            return "P" + priority + " · " + WhyHere.tierOf(tierModes, priority).name();
         }
 
         public int priority() { return priority; }
@@ -255,7 +255,7 @@ public final class LanesViewModel {
         byLevel.set(levelView);
         for (Lane lane : lanes) {
             int i = lane.priority;
-            lane.title.set(!levelView ? Lane.priorityTitle(i) : i < levels.get() ? "L" + i + " · policy level" : "–");
+            lane.title.set(!levelView ? Lane.priorityTitle(i, tierModes.get()) : i < levels.get() ? "L" + i + " · policy level" : "–");
         }
         updateTotals();
         updateModes();
@@ -380,6 +380,9 @@ public final class LanesViewModel {
 
     private void updateModes() {
         for (Lane lane : lanes) {
+            if (!byLevel.get()) {
+                lane.title.set(Lane.priorityTitle(lane.priority, tierModes.get()));
+            }
             TierMode own = laneMode(lane.priority);
             lane.mode.set(byLevel.get() ? TierMode.ACTIVE
                     : own != TierMode.ACTIVE ? own : modeOf(tierModes.get(), lane.priority));

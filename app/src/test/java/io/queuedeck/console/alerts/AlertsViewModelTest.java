@@ -46,7 +46,24 @@ class AlertsViewModelTest {
             }
         }
         assertThat(keys()).containsExactly("p99-P1");
-        assertThat(model.alerts().getFirst().text()).isEqualTo("P1 p99 latency 35.0 s for 30 s (alert above 30 s for 30 s)");
+        assertThat(model.alerts().getFirst().text()).isEqualTo("P1 · core p99 latency 35.0 s for 30 s (alert above 30 s for 30 s)");
+    }
+
+    @Test
+    void p99OfACoreClass_inAFourTierTable_answersToTheCoreThresholdByName() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.HashMap<>();
+        modes.put(new io.queuedeck.engine.tier.Tier("urgent", 0, 0, 0), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        modes.put(new io.queuedeck.engine.tier.Tier("core", 1, 1, 2), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        modes.put(new io.queuedeck.engine.tier.Tier("normal", 2, 3, 6), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        modes.put(new io.queuedeck.engine.tier.Tier("batch", 3, 7, 9), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        for (int second = 0; second <= 30; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).tierModes(modes).recent(1, latency(20, 900, 35_000))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 900, 35_000)).build());
+        }
+
+        // core is the second tier here, yet its 30 s threshold applies (by place it would get normal's 60 s)
+        assertThat(keys()).containsExactly("p99-P1");
+        assertThat(model.alerts().getFirst().text()).startsWith("P1 · core p99 latency 35.0 s");
     }
 
     @Test

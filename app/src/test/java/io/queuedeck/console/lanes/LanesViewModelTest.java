@@ -164,6 +164,26 @@ class LanesViewModelTest {
         assertThat(WhyHere.tierOf(model.tierModesProperty().get(), 3)).isEqualTo(fast);
     }
 
+    @Test
+    void laneTitles_ofAFourTierTable_nameItsTiers_alsoAfterTheLevelView() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.HashMap<>();
+        String[][] table = {{"urgent", "0", "0"}, {"core", "1", "2"}, {"normal", "3", "6"}, {"bulk", "7", "9"}};
+        for (int i = 0; i < table.length; i++) {
+            modes.put(new io.queuedeck.engine.tier.Tier(table[i][0], i, Integer.parseInt(table[i][1]),
+                    Integer.parseInt(table[i][2])), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        }
+        assertThat(model.lanes().get(0).titleProperty().get()).isEqualTo("P0 · core"); // the default table until a snapshot
+
+        model.apply(snapshot().tierModes(modes).levels(List.of(1, 0, 0)).build());
+
+        assertThat(model.lanes().get(0).titleProperty().get()).isEqualTo("P0 · urgent");
+        assertThat(model.lanes().get(1).titleProperty().get()).isEqualTo("P1 · core");
+        assertThat(model.lanes().get(9).titleProperty().get()).isEqualTo("P9 · bulk");
+        model.setByLevel(true);
+        model.setByLevel(false);
+        assertThat(model.lanes().get(0).titleProperty().get()).isEqualTo("P0 · urgent");
+    }
+
     private void listed(String policy, io.queuedeck.engine.task.TaskView... tasks) {
         commands.waiting = List.of(tasks);
         model.apply(snapshot().policy(policy).build());

@@ -70,14 +70,10 @@ final class ClusterOptions {
             throw new IllegalArgumentException(
                     "--node (or store.node) needs a Redis store: --redis redis://HOST:PORT (or store.type redis)");
         }
-        if (flow != null && !flow.table().equals(io.queuedeck.engine.tier.Tiers.DEFAULT)) {
-            // the shared queue's scripts keep one list per default tier (decision 0061)
-            throw new IllegalArgumentException("--node: a cluster runs the default tiers (core 0-2, normal 3-6, batch 7-9);"
-                    + " the config's tiers table defines " + flow.table());
-        }
         SharedQueue shared;
         try {
-            shared = SharedQueue.redis(redisUri, queue, node, lease, maxAttempts, window);
+            shared = SharedQueue.redis(redisUri, queue, node, lease, maxAttempts, window,
+                    flow == null ? io.queuedeck.engine.tier.Tiers.DEFAULT : flow.table());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--node: " + e.getMessage(), e);
         }

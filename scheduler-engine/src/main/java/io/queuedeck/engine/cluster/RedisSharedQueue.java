@@ -44,8 +44,10 @@ import java.util.regex.Pattern;
 final class RedisSharedQueue implements SharedQueue {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
-    /** Tiers in the order claims serve them; the dead-letter tier is never claimed. The default table only (decision 0061). */
-    private static final String[] SERVED = {tier(Tier.CORE), tier(Tier.NORMAL), tier(Tier.BATCH)};
+    /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
+    private final Tiers table;
+    /** Tiers in the order claims serve them; the dead-letter tier is never claimed. */
+    private final String[] served;
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -58,7 +60,7 @@ final class RedisSharedQueue implements SharedQueue {
     private final String maxAttempts;
     private final String windowMillis;
     /** Cluster-wide caps on leased tasks per served tier, "-1" for none; replaced whole. */
-    private volatile String[] caps = {"-1", "-1", "-1"};
+    private volatile String[] caps;
     private final Map<String, String> shas = new ConcurrentHashMap<>();
     /** Tenants' cluster-wide submission rates; replaced whole. */
     private volatile Rates rates = new Rates(Map.of(), null);
@@ -71,7 +73,10 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     private RedisSharedQueue(ClientResources resources, RedisClient client, StatefulRedisConnection<String, String> connection,
-                             String queue, String node, Duration lease, int maxAttempts, Duration window) {
+                             String queue, String node, Duration lease, int maxAttempts, Duration window, Tiers table) {
+        this.table = table;
+        this.served = table.list().stream().map(RedisSharedQueue::tier).toArray(String[]::new);
+        this.caps = unlimited(served.length);
         this.resources = resources;
         this.client = client;
         this.connection = connection;
@@ -85,6 +90,11 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     static RedisSharedQueue open(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window) {
+        return open(uri, queue, node, lease, maxAttempts, window, Tiers.DEFAULT);
+    }
+
+    static RedisSharedQueue open(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window,
+                                 Tiers table) {
         if (queue == null || !NAME.matcher(queue).matches()) {
             throw new IllegalArgumentException("queue name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + queue + "'");
         }
@@ -117,12 +127,39 @@ final class RedisSharedQueue implements SharedQueue {
                 .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).build())
                 .build());
         try {
-            return new RedisSharedQueue(resources, client, client.connect(), queue, node, lease, maxAttempts, window);
+            RedisSharedQueue shared = new RedisSharedQueue(resources, client, client.connect(), queue, node, lease,
+                    maxAttempts, window, table);
+            shared.agreeOnTable();
+            return shared;
         } catch (RedisException e) {
             client.shutdown();
             resources.shutdown();
             throw new IllegalArgumentException("cannot reach Redis at " + target.getHost() + ":" + target.getPort()
                     + ": " + e.getMessage());
+        }
+    }
+
+    private static String[] unlimited(int tiers) {
+        String[] none = new String[tiers];
+        java.util.Arrays.fill(none, "-1");
+        return none;
+    }
+
+    /**
+     * Keys hold a tier's index, so every node must map priorities to the same tiers: the first node
+     * records its table, a node with another one is refused (a table change needs an empty queue).
+     */
+    private void agreeOnTable() {
+        String mine = table.toString();
+        if (redis.setnx(prefix + "tiers", mine)) {
+            return;
+        }
+        String held = redis.get(prefix + "tiers");
+        if (!mine.equals(held)) {
+            close();
+            throw new IllegalArgumentException("the shared queue " + prefix + " runs the tiers " + held
+                    + "; this node's are " + mine + " (every node needs the same table; delete " + prefix
+                    + "tiers only once the queue is empty)");
         }
     }
 
@@ -159,7 +196,7 @@ final class RedisSharedQueue implements SharedQueue {
             args[i] = spec.taskId();
             args[i + 1] = body;
             args[i + 2] = Integer.toString(priority);
-            args[i + 3] = tier(Tiers.DEFAULT.of(priority));
+            args[i + 3] = tier(table.of(priority));
             args[i + 4] = hash(body);
             TenantRate rate = spec.tenant() == null ? null : limits.of(spec.tenant());
             args[i + 5] = spec.tenant() == null ? "" : spec.tenant();
@@ -191,14 +228,14 @@ final class RedisSharedQueue implements SharedQueue {
         if (max <= 0) {
             return List.of();
         }
-        String[] args = new String[4 + 2 * SERVED.length];
+        String[] args = new String[4 + 2 * served.length];
         args[0] = prefix;
         args[1] = node;
         args[2] = Integer.toString(max);
         args[3] = leaseMillis;
         String[] limits = caps;
-        for (int t = 0; t < SERVED.length; t++) {
-            args[4 + 2 * t] = SERVED[t];
+        for (int t = 0; t < served.length; t++) {
+            args[4 + 2 * t] = served[t];
             args[5 + 2 * t] = limits[t];
         }
         List<Object> rows = run(QueueScripts.CLAIM, ScriptOutputType.MULTI, args);
@@ -234,7 +271,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void capTiers(Map<Tier, Integer> maxLeased) {
-        String[] next = {"-1", "-1", "-1"};
+        String[] next = unlimited(served.length);
         maxLeased.forEach((tier, cap) -> {
             if (tier.index() >= next.length) {
                 throw new IllegalArgumentException("tier " + tier + " is never claimed");
@@ -315,7 +352,7 @@ final class RedisSharedQueue implements SharedQueue {
             throw new IllegalArgumentException("priority must be 0 to 9, got " + priority);
         }
         return run(QueueScripts.REPRIORITIZE, ScriptOutputType.VALUE, prefix, id, Integer.toString(priority),
-                tier(Tiers.DEFAULT.of(priority)));
+                tier(table.of(priority)));
     }
 
     @Override
@@ -352,8 +389,8 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void tierMode(int tier, io.queuedeck.engine.tier.TierMode mode) {
-        if (tier < 0 || tier >= SERVED.length) {
-            throw new IllegalArgumentException("tier must be 0 to " + (SERVED.length - 1) + ", got " + tier);
+        if (tier < 0 || tier >= served.length) {
+            throw new IllegalArgumentException("tier must be 0 to " + (served.length - 1) + ", got " + tier);
         }
         String t = Integer.toString(tier);
         try {
@@ -378,18 +415,18 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public Levels levels() {
-        String[] args = new String[1 + SERVED.length];
+        String[] args = new String[1 + served.length];
         args[0] = prefix;
-        System.arraycopy(SERVED, 0, args, 1, SERVED.length);
+        System.arraycopy(served, 0, args, 1, served.length);
         List<Object> rows = run(QueueScripts.LEVELS, ScriptOutputType.MULTI, args);
-        List<TierLevel> tiers = new ArrayList<>(SERVED.length);
-        for (int i = 0; i < SERVED.length; i++) {
+        List<TierLevel> tiers = new ArrayList<>(served.length);
+        for (int i = 0; i < served.length; i++) {
             List<?> f = (List<?>) rows.get(i);
             int tier = Integer.parseInt((String) f.get(0));
-            tiers.add(new TierLevel(tier, io.queuedeck.engine.tier.Tiers.DEFAULT.list().get(tier).name(), (Long) f.get(1), (Long) f.get(2),
+            tiers.add(new TierLevel(tier, table.list().get(tier).name(), (Long) f.get(1), (Long) f.get(2),
                     (Long) f.get(3) == 1, (Long) f.get(4) == 1));
         }
-        return new Levels(List.copyOf(tiers), (Long) rows.get(SERVED.length));
+        return new Levels(List.copyOf(tiers), (Long) rows.get(served.length));
     }
 
     @Override
@@ -399,8 +436,8 @@ final class RedisSharedQueue implements SharedQueue {
         }
         String key = switch (listing) {
             case WAITING -> {
-                if (tier < 0 || tier >= SERVED.length) {
-                    throw new IllegalArgumentException("tier must be 0 to " + (SERVED.length - 1) + ", got " + tier);
+                if (tier < 0 || tier >= served.length) {
+                    throw new IllegalArgumentException("tier must be 0 to " + (served.length - 1) + ", got " + tier);
                 }
                 yield "w:" + tier;
             }
@@ -450,7 +487,7 @@ final class RedisSharedQueue implements SharedQueue {
     public Depth depth() {
         try {
             long waiting = 0;
-            for (String tier : SERVED) {
+            for (String tier : served) {
                 waiting += redis.zcard(prefix + "w:" + tier);
             }
             return new Depth(waiting, redis.zcard(prefix + "leases"));

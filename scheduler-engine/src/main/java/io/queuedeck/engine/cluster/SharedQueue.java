@@ -229,4 +229,10 @@ public interface SharedQueue extends AutoCloseable {
     static SharedQueue redis(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window) {
         return RedisSharedQueue.open(uri, queue, node, lease, maxAttempts, window);
     }
+
+    /** The same on a tier table of the config's own; every node of the queue must run the same one. */
+    static SharedQueue redis(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window,
+                             io.queuedeck.engine.tier.Tiers table) {
+        return RedisSharedQueue.open(uri, queue, node, lease, maxAttempts, window, table);
+    }
 }

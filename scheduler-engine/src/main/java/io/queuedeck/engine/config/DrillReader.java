@@ -6,6 +6,8 @@ import io.queuedeck.engine.fault.BlastRadius;
 import io.queuedeck.engine.fault.FaultKind;
 import io.queuedeck.engine.fault.FaultSpec;
 import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.tier.FlowSettings;
+import io.queuedeck.engine.tier.Tiers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,7 +60,7 @@ public final class DrillReader {
         Duration observe = or(top.duration("observe"), Duration.ofMinutes(1));
         List<Drill.Probe> probes = new ArrayList<>();
         for (Section p : top.sections("probes")) {
-            Drill.Probe probe = probe(p);
+            Drill.Probe probe = probe(p, target.tiers());
             if (probe != null) {
                 probes.add(probe);
             }
@@ -68,7 +70,7 @@ public final class DrillReader {
         }
         List<Drill.StopCondition> stops = new ArrayList<>();
         for (Section s : top.sections("stop_conditions")) {
-            Drill.StopCondition stop = stop(s);
+            Drill.StopCondition stop = stop(s, target.tiers());
             if (stop != null) {
                 stops.add(stop);
             }
@@ -114,8 +116,10 @@ public final class DrillReader {
             store = "none";
         }
         Drill.Callbacks callbacks = callbacks(t);
+        // the config's tiers section: a drill can run, and its probes name, a table of its own (decision 0070)
+        FlowSettings flow = t.raw("tiers") == null ? null : FlowReader.tiers(t.section("tiers"), Map.of());
         t.finish();
-        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store, callbacks);
+        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store, callbacks, flow);
     }
 
     /** {@code target.callbacks}: the dispatcher's settings, with serve's defaults. */
@@ -135,12 +139,12 @@ public final class DrillReader {
         return new Drill.Callbacks(attempts, base, max);
     }
 
-    private static Drill.Probe probe(Section p) {
+    private static Drill.Probe probe(Section p, Tiers tiers) {
         int before = p.problemCount();
         String name = required(p, "name", p.string("name"));
         Drill.Metric metric = metric(p, "metric");
         Integer priority = p.integer("priority", 0, 9);
-        String tier = tier(p);
+        String tier = tier(p, tiers);
         Double max = optionalNumber(p, "max");
         Double min = optionalNumber(p, "min");
         if (max == null && min == null) {
@@ -153,14 +157,14 @@ public final class DrillReader {
                 : new Drill.Probe(name, metric, priority, tier, max, min, mode, weight);
     }
 
-    private static Drill.StopCondition stop(Section s) {
+    private static Drill.StopCondition stop(Section s, Tiers tiers) {
         int before = s.problemCount();
         Drill.Metric metric = metric(s, "metric");
         if (metric != null && metric.wholeRun()) {
             s.problem(s.at("metric"), "is known only at the end of a run; a stop condition needs a metric of a window");
         }
         Integer priority = s.integer("priority", 0, 9);
-        String tier = tier(s);
+        String tier = tier(s, tiers);
         Double above = optionalNumber(s, "above");
         if (above == null) {
             s.problem(s.path(), "needs above: the value past which the drill is aborted");
@@ -293,10 +297,10 @@ public final class DrillReader {
         }
     }
 
-    private static String tier(Section s) {
+    private static String tier(Section s, Tiers tiers) {
         String tier = s.string("tier");
-        if (tier != null && !tier.matches("(?i)core|normal|batch")) {
-            s.problem(s.at("tier"), "must be core, normal or batch, got '" + tier + "'");
+        if (tier != null && tiers.named(tier.toLowerCase(Locale.ROOT)).isEmpty()) {
+            s.problem(s.at("tier"), "must be a tier of the target: " + tiers.names() + ", got '" + tier + "'");
             return null;
         }
         return tier;

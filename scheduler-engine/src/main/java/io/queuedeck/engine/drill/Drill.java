@@ -49,12 +49,27 @@ public record Drill(String name, String description, String hypothesis, Target t
      *                         directory, which {@code store_full} faults can fail
      * @param callbacks        every task carries a callback to a real receiver, posted by the shipped
      *                         dispatcher with these settings; null: no callbacks
+     * @param flow             {@code target.tiers}, as the config's {@code tiers} section: the tier table
+     *                         (probes name its tiers) and limits; null: the default tiers, no limits
      */
     public record Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
-                         long seed, Duration watchdog, int maxAttempts, String inversion, String store, Callbacks callbacks) {
+                         long seed, Duration watchdog, int maxAttempts, String inversion, String store, Callbacks callbacks,
+                         io.queuedeck.engine.tier.FlowSettings flow) {
         public Target {
             policyParameters = policyParameters == null ? Map.of() : Map.copyOf(policyParameters);
             store = store == null ? "none" : store;
+            flow = flow == null ? io.queuedeck.engine.tier.FlowSettings.NONE : flow;
+        }
+
+        /** On the default tiers without limits. */
+        public Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
+                      long seed, Duration watchdog, int maxAttempts, String inversion, String store, Callbacks callbacks) {
+            this(gpus, maxBatch, policy, policyParameters, load, seed, watchdog, maxAttempts, inversion, store, callbacks, null);
+        }
+
+        /** The tier table the drill's engine runs and its probes name. */
+        public io.queuedeck.engine.tier.Tiers tiers() {
+            return flow.table();
         }
 
         /** Without callbacks. */
@@ -131,7 +146,7 @@ public record Drill(String name, String description, String hypothesis, Target t
      * One thing that must hold.
      *
      * @param priority only tasks of this priority (null: any)
-     * @param tier     only tasks of this tier: core, normal, batch (null: any)
+     * @param tier     only tasks of this tier of the target's table (null: any)
      * @param max      the measured value must be at most this (null: no upper bound)
      * @param min      the measured value must be at least this (null: no lower bound)
      * @param weight   its share of the resilience score

@@ -193,7 +193,7 @@ public final class DrillRunner {
             origin = 0;
             settleNanos = SETTLE_NANOS;
             capacity = workload.capacityTasksPerSecond(profile, target.gpus());
-            stops = new StopChecks(drill.stopConditions());
+            stops = new StopChecks(drill);
             rateCell[0] = target.load() * capacity;
         }
 
@@ -212,7 +212,7 @@ public final class DrillRunner {
             settleNanos = target.settleLimit().toNanos();
             int gpus = engine.send(new Command.TakeSnapshot()).join().instances().size();
             capacity = workload.capacityTasksPerSecond(profile, Math.max(1, gpus));
-            stops = new StopChecks(drill.stopConditions());
+            stops = new StopChecks(drill);
             rate[0] = this.target.load() * capacity;
         }
 

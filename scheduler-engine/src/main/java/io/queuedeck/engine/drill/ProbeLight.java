@@ -24,12 +24,12 @@ public record ProbeLight(String name, String metric, String mode, double measure
                                List<int[]> live, long now, long completedTwice) {
         List<ProbeLight> lights = new ArrayList<>();
         for (Drill.Probe p : drill.probes()) {
-            lights.add(light(p, phases, finished, live, now, completedTwice));
+            lights.add(light(p, drill.target().tiers(), phases, finished, live, now, completedTwice));
         }
         return lights;
     }
 
-    private static ProbeLight light(Drill.Probe p, DrillResult.Phases phases, List<io.queuedeck.engine.task.TaskView> finished,
+    private static ProbeLight light(Drill.Probe p, io.queuedeck.engine.tier.Tiers tiers, DrillResult.Phases phases, List<io.queuedeck.engine.task.TaskView> finished,
                                     List<int[]> live, long now, long completedTwice) {
         String metric = p.metric().wireName(), mode = p.mode().wireName();
         if (p.metric() == Drill.Metric.TASKS_LOST || p.metric() == Drill.Metric.CALLBACKS_LOST
@@ -56,14 +56,14 @@ public record ProbeLight(String name, String metric, String mode, double measure
         if (p.mode() == Drill.Mode.CONTINUOUS) {
             value = p.max() != null ? 0 : Double.POSITIVE_INFINITY;
             for (long w = 0; w < to; w += CONTINUOUS_WINDOW) {
-                double v = Windows.measure(p.metric(), p.priority(), p.tier(), finished, live, w, Math.min(to, w + CONTINUOUS_WINDOW)).value();
+                double v = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, w, Math.min(to, w + CONTINUOUS_WINDOW)).value();
                 value = p.max() != null ? Math.max(value, v) : Math.min(value, v);
             }
             if (Double.isInfinite(value)) {
                 value = 0;
             }
         } else {
-            value = Windows.measure(p.metric(), p.priority(), p.tier(), finished, live, from, to).value();
+            value = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, from, to).value();
         }
         return judged(p, metric, mode, value);
     }

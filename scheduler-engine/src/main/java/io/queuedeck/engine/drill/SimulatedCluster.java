@@ -52,6 +52,7 @@ final class SimulatedCluster {
                 .executor(watchdog == null ? gpus : watchdog)
                 .policy(target.policy())
                 .policyConfig(PolicyConfig.of(target.policyParameters()))
+                .flow(target.flow())
                 .retry(new RetryRule(target.maxAttempts(), RetryRule.DEFAULT.baseNanos(), RetryRule.DEFAULT.capNanos()))
                 .inversionProtocol(InversionProtocol.valueOf(target.inversion().toUpperCase(Locale.ROOT)));
         if (ids != null) {

@@ -11,16 +11,18 @@ import java.util.Locale;
  */
 final class StopChecks {
     private final List<Drill.StopCondition> conditions;
+    private final io.queuedeck.engine.tier.Tiers tiers;
 
-    StopChecks(List<Drill.StopCondition> conditions) {
-        this.conditions = conditions;
+    StopChecks(Drill drill) {
+        this.conditions = drill.stopConditions();
+        this.tiers = drill.target().tiers();
     }
 
     /** Which condition is broken now, in words; null when none is. */
     String broken(Run run, EngineSnapshot snapshot) {
         long now = (long) (run.second() * 1e9);
         for (Drill.StopCondition c : conditions) {
-            Windows.Measure m = Windows.measure(c.metric(), c.priority(), c.tier(), run.finished(), run.live(),
+            Windows.Measure m = Windows.measure(c.metric(), c.priority(), c.tier(), tiers, run.finished(), run.live(),
                     Math.max(0, now - c.window().toNanos()), now + 1);
             double value = m.value();
             if (c.metric() == Drill.Metric.QUEUE_WAIT_P99_MS && c.priority() == null && c.tier() == null) {
@@ -39,7 +41,7 @@ final class StopChecks {
     boolean steady(Run run) {
         long now = (long) (run.second() * 1e9);
         for (Drill.StopCondition c : conditions) {
-            Windows.Measure m = Windows.measure(c.metric(), c.priority(), c.tier(), run.finished(), run.live(),
+            Windows.Measure m = Windows.measure(c.metric(), c.priority(), c.tier(), tiers, run.finished(), run.live(),
                     Math.max(0, now - c.window().toNanos()), now + 1);
             if (m.value() > c.above()) {
                 return false;

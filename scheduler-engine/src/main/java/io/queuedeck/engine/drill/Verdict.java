@@ -113,7 +113,7 @@ final class Verdict {
             samples = 0;
             long end = nanos(phases.end());
             for (long from = 0; from < end; from += CONTINUOUS_WINDOW) {
-                Windows.Measure m = Windows.measure(probe.metric(), probe.priority(), probe.tier(), views, live, from,
+                Windows.Measure m = Windows.measure(probe.metric(), probe.priority(), probe.tier(), drill.target().tiers(), views, live, from,
                         Math.min(end, from + CONTINUOUS_WINDOW));
                 value = probe.max() != null ? Math.max(value, m.value()) : Math.min(value, m.value());
                 samples += m.samples();
@@ -123,7 +123,7 @@ final class Verdict {
             }
         } else {
             long[] window = window(probe.mode());
-            Windows.Measure m = Windows.measure(probe.metric(), probe.priority(), probe.tier(), views, live, window[0], window[1]);
+            Windows.Measure m = Windows.measure(probe.metric(), probe.priority(), probe.tier(), drill.target().tiers(), views, live, window[0], window[1]);
             value = m.value();
             samples = m.samples();
         }
@@ -171,7 +171,7 @@ final class Verdict {
     }
 
     private static double tierP99(List<TaskView> views, String tier) {
-        return Windows.p99(views.stream().filter(v -> Windows.matches(v, null, tier))
+        return Windows.p99(views.stream().filter(v -> Windows.matches(v, null, tier, io.queuedeck.engine.tier.Tiers.DEFAULT))
                 .mapToDouble(v -> v.waitedNanos() / 1e6).toArray()).value();
     }
 

@@ -9,9 +9,6 @@ import java.util.Locale;
 
 /** A metric over a window of a run, from the final views of finished tasks and the per-second samples. */
 final class Windows {
-    /** Drills name the default tiers: they run on the simulator, which uses them (decision 0061). */
-    private static final Tiers TIERS = Tiers.DEFAULT;
-
     private static final long SECOND = 1_000_000_000L;
 
     private Windows() {}
@@ -19,34 +16,36 @@ final class Windows {
     /** The value and how many tasks (or seconds) it comes from. */
     record Measure(double value, long samples) {}
 
-    static Measure measure(Drill.Metric metric, Integer priority, String tier, List<TaskView> views, List<int[]> live,
-                           long from, long to) {
+    /** Over the tasks of {@code priority} and {@code tier} (nulls: any); {@code tiers}: the table the drill runs (decision 0070). */
+    static Measure measure(Drill.Metric metric, Integer priority, String tier, Tiers tiers, List<TaskView> views,
+                           List<int[]> live, long from, long to) {
+        java.util.function.Predicate<TaskView> ofClass = v -> matches(v, priority, tier, tiers);
         return switch (metric) {
             case QUEUE_WAIT_P99_MS -> p99(views.stream()
-                    .filter(v -> matches(v, priority, tier) && in(v.arrivedAt(), from, to) && v.firstDispatchAt() >= 0)
+                    .filter(v -> ofClass.test(v) && in(v.arrivedAt(), from, to) && v.firstDispatchAt() >= 0)
                     .mapToDouble(v -> v.waitedNanos() / 1e6).toArray());
             case TTFT_P99_MS -> p99(views.stream()
-                    .filter(v -> matches(v, priority, tier) && in(v.arrivedAt(), from, to) && v.firstTokenAt() >= 0)
+                    .filter(v -> ofClass.test(v) && in(v.arrivedAt(), from, to) && v.firstTokenAt() >= 0)
                     .mapToDouble(v -> (v.firstTokenAt() - v.arrivedAt()) / 1e6).toArray());
             case TTFT_MAX_MS -> {
                 double[] ttft = views.stream()
-                        .filter(v -> matches(v, priority, tier) && in(v.arrivedAt(), from, to) && v.firstTokenAt() >= 0)
+                        .filter(v -> ofClass.test(v) && in(v.arrivedAt(), from, to) && v.firstTokenAt() >= 0)
                         .mapToDouble(v -> (v.firstTokenAt() - v.arrivedAt()) / 1e6).toArray();
                 yield new Measure(Arrays.stream(ttft).max().orElse(0), ttft.length);
             }
             case ERROR_RATE -> {
-                long all = views.stream().filter(v -> matches(v, priority, tier) && in(v.finishedAt(), from, to)).count();
-                long dead = views.stream().filter(v -> matches(v, priority, tier) && in(v.finishedAt(), from, to)
+                long all = views.stream().filter(v -> ofClass.test(v) && in(v.finishedAt(), from, to)).count();
+                long dead = views.stream().filter(v -> ofClass.test(v) && in(v.finishedAt(), from, to)
                         && v.state() == TaskState.DEAD_LETTERED).count();
                 yield new Measure(all == 0 ? 0 : (double) dead / all, all);
             }
             case DEAD_LETTERS -> {
-                long dead = views.stream().filter(v -> matches(v, priority, tier) && in(v.finishedAt(), from, to)
+                long dead = views.stream().filter(v -> ofClass.test(v) && in(v.finishedAt(), from, to)
                         && v.state() == TaskState.DEAD_LETTERED).count();
                 yield new Measure(dead, dead);
             }
             case THROUGHPUT_TPS -> {
-                long done = views.stream().filter(v -> matches(v, priority, tier) && in(v.finishedAt(), from, to)
+                long done = views.stream().filter(v -> ofClass.test(v) && in(v.finishedAt(), from, to)
                         && v.state() == TaskState.SUCCEEDED).count();
                 yield new Measure(done / Math.max(1e-9, (to - from) / 1e9), done);
             }
@@ -70,10 +69,10 @@ final class Windows {
         };
     }
 
-    static boolean matches(TaskView view, Integer priority, String tier) {
+    static boolean matches(TaskView view, Integer priority, String tier, Tiers tiers) {
         int own = view.spec().priority() == null ? view.priority() : view.spec().priority();
         return (priority == null || own == priority)
-                && (tier == null || TIERS.of(own).name().equals(tier.toLowerCase(Locale.ROOT)));
+                && (tier == null || tiers.of(own).name().equals(tier.toLowerCase(Locale.ROOT)));
     }
 
     private static boolean in(long at, long from, long to) {

@@ -27,8 +27,9 @@ public record BlastRadius(Scope scope, String target) {
         if (scope == Scope.INSTANCE && !target.matches("\\d{1,6}")) {
             throw new IllegalArgumentException("target: an instance is a number from 0, got '" + target + "'");
         }
-        if (scope == Scope.TIER && !target.matches("(?i)core|normal|batch")) {
-            throw new IllegalArgumentException("target: a tier is core, normal or batch, got '" + target + "'");
+        // which tiers exist is the engine's table; the fault checks the name against it when it starts
+        if (scope == Scope.TIER && !io.queuedeck.engine.tier.Tier.NAME.matcher(target.toLowerCase(java.util.Locale.ROOT)).matches()) {
+            throw new IllegalArgumentException("target: a tier is a tier's name such as core, normal or batch, got '" + target + "'");
         }
     }
 

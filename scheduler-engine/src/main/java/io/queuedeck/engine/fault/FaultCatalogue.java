@@ -343,11 +343,7 @@ public final class FaultCatalogue {
         }
         String model = engine.send(new Command.TakeSnapshot()).join().instances().get(0).model();
         int priority = switch (spec.radius().scope()) {
-            case TIER -> switch (spec.radius().target().toLowerCase(Locale.ROOT)) {
-                case "core" -> 1;
-                case "batch" -> 8;
-                default -> 5;
-            };
+            case TIER -> middleOf(spec.radius().target());
             default -> spec.kind() == FaultKind.PREEMPTION_STORM ? 0 : TaskSpec.DEFAULT_PRIORITY;
         };
         if (spec.kind() == FaultKind.PREEMPTION_STORM) {
@@ -421,5 +417,12 @@ public final class FaultCatalogue {
     @Override
     public synchronized String toString() {
         return "FaultCatalogue" + active.keySet() + (armed ? "" : " (disarmed)");
+    }
+
+    /** A priority in the middle of the named tier's band in the engine's table (core 1, normal 5, batch 8 by default). */
+    private int middleOf(String tierName) {
+        io.queuedeck.engine.tier.Tier tier = engine.tiers().named(tierName.toLowerCase(Locale.ROOT)).orElseThrow(() ->
+                new IllegalArgumentException("target: tier '" + tierName + "' is not one of " + engine.tiers().names()));
+        return (tier.first() + tier.last() + 1) / 2;
     }
 }

@@ -87,7 +87,8 @@ final class ModelQueues {
         generation++;
     }
 
-    private SchedulingPolicy create(String name, PolicyConfig config) {
+    private SchedulingPolicy create(String name, PolicyConfig parameters) {
+        PolicyConfig config = parameters.withTiers(flow.settings().table());
         return flow.settings().tiered()
                 ? new TieredPolicy(() -> PolicyRegistry.create(name, config), flow.settings(), flow)
                 : PolicyRegistry.create(name, config);

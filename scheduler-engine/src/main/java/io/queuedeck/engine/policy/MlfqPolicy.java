@@ -16,8 +16,8 @@ import java.util.TreeSet;
  *   <li>Skip-join: a new task enters the most urgent level whose quantum covers its predicted
  *       prefill time ({@code prompt_tokens / prefill_tokens_per_s}), so a long prompt does not
  *       burn through the small quanta and get preempted straight away.</li>
- *   <li>Priority, twice. First, each tier (core 0-2, normal 3-6, batch 7-9) has its own set of
- *       levels, served in tier order: MLFQ's size-based order works within a class of urgency and
+ *   <li>Priority, twice. First, each tier of the engine's table (by default core 0-2, normal
+ *       3-6, batch 7-9) has its own set of levels, served in tier order: MLFQ's size-based order works within a class of urgency and
  *       never lets a short bulk task pass a long interactive one (priority isolation). Second,
  *       priority sets the most urgent level a task may enter:
  *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
@@ -44,6 +44,7 @@ final class MlfqPolicy extends HeapPolicy {
     private final Predictions predictions;
     private final double decodeStepNanos;
     private final int[] depth;
+    private final Tiers tiers;
     /**
      * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
      * by join time rather than by insertion, because a task re-enters the policy without a new
@@ -63,6 +64,7 @@ final class MlfqPolicy extends HeapPolicy {
         predictions = Predictions.ifGiven(config);
         decodeStepNanos = predictions == null ? 0 : config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         depth = new int[levels];
+        tiers = config.tiers();
     }
 
     @Override
@@ -124,8 +126,8 @@ final class MlfqPolicy extends HeapPolicy {
             // retrying then, so it was never re-admitted. The deepest level here is its place.
             task.setLevel(levels - 1);
         }
-        // the task's class: its band of the default tiers (a policy does not see the tier table; decision 0061)
-        task.setPolicyKey(Tiers.DEFAULT.of(task.priority()).index());
+        // the task's class: its tier in the engine's table (decision 0070)
+        task.setPolicyKey(tiers.of(task.priority()).index());
         super.enqueue(task, now);
         depth[task.level()]++;
         if (task.level() > 0) {

@@ -1,5 +1,6 @@
 package io.queuedeck.engine.policy;
 
+import io.queuedeck.engine.tier.Tiers;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -13,9 +14,16 @@ import java.util.TreeSet;
 public final class PolicyConfig {
     private final Map<String, String> values;
     private final Set<String> read = new TreeSet<>();
+    /** The engine's tier table: not a parameter, the context a tier-aware policy (MLFQ) orders in. */
+    private final Tiers tiers;
 
     private PolicyConfig(Map<String, String> values) {
+        this(values, Tiers.DEFAULT);
+    }
+
+    private PolicyConfig(Map<String, String> values, Tiers tiers) {
         this.values = new TreeMap<>(values);
+        this.tiers = tiers;
     }
 
     public static PolicyConfig of(Map<String, String> values) {
@@ -24,6 +32,16 @@ public final class PolicyConfig {
 
     public static PolicyConfig empty() {
         return new PolicyConfig(Map.of());
+    }
+
+    /** The same parameters for an engine with this tier table (decision 0070). */
+    public PolicyConfig withTiers(Tiers table) {
+        return new PolicyConfig(values, table);
+    }
+
+    /** The tier table the policy runs in; {@link Tiers#DEFAULT} unless the engine said otherwise. */
+    public Tiers tiers() {
+        return tiers;
     }
 
     /** Parses {@code "key=value,key=value"}. */

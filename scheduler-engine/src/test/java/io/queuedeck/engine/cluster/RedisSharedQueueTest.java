@@ -63,6 +63,29 @@ class RedisSharedQueueTest {
                 "normal-3", "normal-5", "batch");
     }
 
+    /** urgent 0, core 1-2, normal 3-6, bulk 7-9: a table of the config's own (decision 0070). */
+    private static final io.queuedeck.engine.tier.Tiers FOUR = new io.queuedeck.engine.tier.Tiers(List.of(
+            new io.queuedeck.engine.tier.Tier("urgent", 0, 0, 0), new io.queuedeck.engine.tier.Tier("core", 1, 1, 2),
+            new io.queuedeck.engine.tier.Tier("normal", 2, 3, 6), new io.queuedeck.engine.tier.Tier("bulk", 3, 7, 9)));
+
+    @Test
+    void aTableOfFourTiers_capsAndNamesItsTiers_andANodeWithAnotherTableIsRefused() {
+        SharedQueue a = SharedQueue.redis(REDIS.uri(), queue, "a", LONG_LEASE, 3, Duration.ofHours(1), FOUR);
+        opened.add(a);
+        a.capTiers(java.util.Map.of(FOUR.of(0), 1));
+        a.enqueue("p0-first", spec(0));
+        a.enqueue("p0-second", spec(0));
+        a.enqueue("p1", spec(1));
+        a.enqueue("p8", spec(8));
+
+        // priority 0 is a tier of its own here, capped at one leased task; priority 1 is core
+        assertThat(ids(a.claim(10))).containsExactly("p0-first", "p1", "p8");
+        assertThat(a.levels().tiers()).extracting(SharedQueue.TierLevel::name).containsExactly("urgent", "core", "normal", "bulk");
+        assertThatThrownBy(() -> node("b", LONG_LEASE, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("runs the tiers urgent 0, core 1-2");
+    }
+
     @Test
     void claim_leasesEachTaskToOneNode_andOnlyAsManyAsAsked() {
         SharedQueue a = node("a", LONG_LEASE, 3);

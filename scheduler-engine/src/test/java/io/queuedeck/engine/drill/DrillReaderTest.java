@@ -49,6 +49,35 @@ class DrillReaderTest {
     }
 
     @Test
+    void targetWithATierTable_probesNameItsTiers_andAnotherNameIsRefused() {
+        String text = """
+                name: four
+                description: d
+                hypothesis: h
+                target:
+                  tiers:
+                    urgent: {priorities: 0, max_concurrency: 4}
+                    core: {priorities: 1-2}
+                    normal: {priorities: 3-6}
+                    bulk: {priorities: 7-9}
+                probes:
+                  - {name: fast, metric: queue_wait_p99_ms, tier: urgent, max: 100}
+                  - {name: slow, metric: queue_wait_p99_ms, tier: batch, max: 100}
+                steps: [{wait: 1s}]
+                """;
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> DrillReader.read("four.yaml", text));
+
+        assertThat(e.problems()).containsExactly(
+                "four.yaml: probes[1].tier must be a tier of the target: urgent, core, normal, bulk, got 'batch' (line 12)");
+        Drill drill = DrillReader.read("four.yaml", text.replace("tier: batch", "tier: bulk"));
+        assertThat(drill.target().tiers().names()).isEqualTo("urgent, core, normal, bulk");
+        assertThat(drill.target().tiers().of(0).name()).isEqualTo("urgent");
+        assertThat(drill.target().flow().of(drill.target().tiers().of(0)).maxConcurrency()).isEqualTo(4);
+        assertThat(drill.probes()).extracting(Drill.Probe::tier).containsExactly("urgent", "bulk");
+    }
+
+    @Test
     void shippedDrill_readsBack() {
         Drill drill = DrillReader.read("x.yaml", """
                 name: x

@@ -131,6 +131,33 @@ class FaultCatalogueTest {
     }
 
     @Test
+    void burstOnATier_ofTheEnginesOwnTable_submitsInThatTiersBand_andAnotherNameIsRefused() {
+        io.queuedeck.engine.tier.Tiers four = new io.queuedeck.engine.tier.Tiers(List.of(
+                new io.queuedeck.engine.tier.Tier("urgent", 0, 0, 0), new io.queuedeck.engine.tier.Tier("core", 1, 1, 2),
+                new io.queuedeck.engine.tier.Tier("normal", 2, 3, 6), new io.queuedeck.engine.tier.Tier("bulk", 3, 7, 9)));
+        Engine own = Engine.builder().clock(clock).executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100))
+                .flow(new io.queuedeck.engine.tier.FlowSettings(Map.of(), Map.of(), four)).build();
+        own.start();
+        try {
+            FaultCatalogue ownFaults = new FaultCatalogue(own, FaultClock.of(clock), () -> 10);
+            own.send(new Command.PauseDispatch(true)).join();
+
+            ActiveFault burst = ownFaults.inject(new FaultSpec(FaultKind.BURST, BlastRadius.parse("tier:urgent"), Map.of("rate", 10.0), null));
+            clock.runUntil(2 * SECOND);
+            ownFaults.clear(burst.id());
+
+            List<Integer> byPriority = own.send(new Command.TakeSnapshot()).join().queuedByPriority();
+            assertThat(byPriority.getFirst()).isPositive();
+            assertThat(byPriority.stream().mapToInt(Integer::intValue).sum()).isEqualTo(byPriority.getFirst());
+            assertThatThrownBy(() -> ownFaults.inject(new FaultSpec(FaultKind.BURST, BlastRadius.parse("tier:batch"),
+                    Map.of("rate", 10.0), null)))
+                    .hasMessageContaining("tier 'batch' is not one of urgent, core, normal, bulk");
+        } finally {
+            own.close();
+        }
+    }
+
+    @Test
     void everyFault_isAMarkedEvent_whenItBeginsAndEnds() {
         ActiveFault fault = faults.inject(new FaultSpec(FaultKind.HANG, BlastRadius.instance(0)));
         faults.clear(fault.id());

@@ -74,6 +74,24 @@ class TierTableTest {
         return engine.send(new Command.TakeSnapshot()).join();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void mlfq_keepsALevelSetPerTierOfTheTable(boolean four) {
+        engine = Engine.builder().clock(clock).policy("mlfq").flow(four ? new FlowSettings(Map.of(), Map.of(), FOUR) : FlowSettings.NONE)
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1))).build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join();
+        // p2 enters level 1 (its priority floor); p1's long prompt skip-joins level 3
+        engine.send(new Command.Submit(new TaskSpec("p2-short", "m", "x", 2, null, null, null, null, 4, 16, null), 4)).join();
+        engine.send(new Command.Submit(new TaskSpec("p1-long", "m", "x", 1, null, null, null, null, 4, 2_000, null), 4)).join();
+        engine.send(new Command.PauseDispatch(false)).join();
+        clock.runUntil(10_000_000_000L);
+
+        // default table: both core, the lower level first; four tiers: p1 is realtime, a tier above p2's
+        String first = task("p1-long").firstDispatchAt() < task("p2-short").firstDispatchAt() ? "p1-long" : "p2-short";
+        assertThat(first).isEqualTo(four ? "p1-long" : "p2-short");
+    }
+
     private static TierLimits ttl(Duration ttl, TimeoutAction action) {
         return new TierLimits(0, 0, 0, 0, ttl, action, 0, null, null, TierLimits.Degrade.REJECT, TierLimits.Fairness.NONE, false);
     }

@@ -311,6 +311,27 @@ class MlfqPolicyTest {
         assertThat(policy.poll(150_000_000)).isSameAs(old);
     }
 
+    /** Four tiers where priority 0 has a tier of its own: MLFQ's level sets follow the table (decision 0070). */
+    private static final io.queuedeck.engine.tier.Tiers FOUR = new io.queuedeck.engine.tier.Tiers(java.util.List.of(
+            new io.queuedeck.engine.tier.Tier("urgent", 0, 0, 0), new io.queuedeck.engine.tier.Tier("core", 1, 1, 2),
+            new io.queuedeck.engine.tier.Tier("normal", 2, 3, 6), new io.queuedeck.engine.tier.Tier("batch", 3, 7, 9)));
+
+    @ParameterizedTest
+    @CsvSource({"default, short", "four, long"})
+    void poll_longPromptAtPriority0_beforeShortAtPriority1OnlyWhenTheTableSeparatesThem(String table, String first) {
+        PolicyConfig config = table.equals("four") ? PolicyConfig.empty().withTiers(FOUR) : PolicyConfig.empty();
+        MlfqPolicy policy = (MlfqPolicy) PolicyRegistry.create("mlfq", config);
+        Task longPrompt = new Task(SimHarness.spec("long", 0, 2_000, 10), 0, 10, 0); // skip-join: level 3
+        Task shortPrompt = new Task(SimHarness.spec("short", 1, 4, 10), 1, 10, 0);   // level 0
+        for (Task task : new Task[] {longPrompt, shortPrompt}) {
+            policy.admit(task, 0);
+            policy.enqueue(task, 0);
+        }
+
+        // Default table: both are core, so level decides. Four tiers: priority 0 is a tier above.
+        assertThat(policy.poll(0).id()).isEqualTo(first);
+    }
+
     private static Task task(String id, long sequence, int priority) {
         TaskSpec spec = SimHarness.spec(id, priority, 4, 10);
         return new Task(spec, sequence, 10, 0);
