@@ -155,7 +155,8 @@ public final class ConsoleApp extends Application {
         ClusterWiring.search(system, search);
         screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());
         screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
-                new io.queuedeck.console.activity.ActivityViewModel(gateway)).root());
+                new io.queuedeck.console.activity.ActivityViewModel(gateway,
+                        write -> Thread.ofVirtual().name("activity-export").start(write), javafx.application.Platform::runLater)).root());
         screens.put(Screen.DRILLS, () -> new io.queuedeck.console.drills.DrillsView(io.queuedeck.console.drills.DrillsViewModel.forConsole(
                 new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
                 dir -> getHostServices().showDocument(dir.toUri().toString()))).root());

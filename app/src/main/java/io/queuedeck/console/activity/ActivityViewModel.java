@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -31,13 +33,21 @@ public final class ActivityViewModel {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final OperatorDesk desk;
+    private final Executor files;
+    private final Executor fx;
     private final StringProperty query = new SimpleStringProperty(this, "query", "");
     private final ObservableList<AuditEntry> entries = FXCollections.observableArrayList();
     private final ObservableList<AuditEntry> readOnly = FXCollections.unmodifiableObservableList(entries);
     private final StringProperty message = new SimpleStringProperty(this, "message", "");
 
-    public ActivityViewModel(OperatorDesk desk) {
+    /**
+     * @param files writes exported files (the FX thread never waits for a disk)
+     * @param fx    the FX thread, told when a file is written
+     */
+    public ActivityViewModel(OperatorDesk desk, Executor files, Executor fx) {
         this.desk = desk;
+        this.files = files;
+        this.fx = fx;
         query.addListener((o, a, b) -> refresh());
         desk.onAudit(entry -> refresh());
         refresh();
@@ -51,19 +61,29 @@ public final class ActivityViewModel {
                 : String.format(Locale.ROOT, "%,d entries%s", page.total(), page.total() > SHOWN ? ", newest " + SHOWN + " shown" : ""));
     }
 
-    /** Writes the matching entries (up to {@value AuditQuery#MAX_LIMIT}) to {@code file}: CSV or JSON by its extension. */
+    /**
+     * Writes the matching entries (up to {@value AuditQuery#MAX_LIMIT}) to {@code file}: CSV or JSON
+     * by its extension. The entries are read now; the file is written on the files executor and the
+     * message says when it is done.
+     */
     public void export(Path file) {
-        AuditPage page = desk.audit(query(0, AuditQuery.MAX_LIMIT));
-        try {
-            if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
-                Files.write(file, JSON.writeValueAsBytes(page.entries()));
-            } else {
-                Files.writeString(file, AuditExport.csv(page.entries()), StandardCharsets.UTF_8);
+        List<AuditEntry> page = desk.audit(query(0, AuditQuery.MAX_LIMIT)).entries();
+        message.set(String.format(Locale.ROOT, "Writing %,d entries to %s", page.size(), file));
+        files.execute(() -> {
+            String done;
+            try {
+                if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+                    Files.write(file, JSON.writeValueAsBytes(page));
+                } else {
+                    Files.writeString(file, AuditExport.csv(page), StandardCharsets.UTF_8);
+                }
+                done = String.format(Locale.ROOT, "%,d entries written to %s", page.size(), file);
+            } catch (IOException e) {
+                done = "Could not write " + file + ": " + e.getMessage();
             }
-            message.set(String.format(Locale.ROOT, "%,d entries written to %s", page.entries().size(), file));
-        } catch (IOException e) {
-            message.set("Could not write " + file + ": " + e.getMessage());
-        }
+            String shown = done;
+            fx.execute(() -> message.set(shown));
+        });
     }
 
     private AuditQuery query(int offset, int limit) {

@@ -24,7 +24,7 @@ class ActivityViewModelTest {
             engine.send(new Command.PauseDispatch(true)).join();
             engine.send(new Command.Submit(new TaskSpec("t1", "llama-2-7b", "hi", 5, null, null, null, null, 8, null, null))).join();
             EngineGateway gateway = new EngineGateway(engine, Runnable::run, failure -> { });
-            ActivityViewModel model = new ActivityViewModel(gateway);
+            ActivityViewModel model = new ActivityViewModel(gateway, Runnable::run, Runnable::run); // the export writes in line here
 
             gateway.send(new Command.SetLaneMode(5, TierMode.PAUSED));
             gateway.send(new Command.Cancel("t1"));
@@ -45,6 +45,7 @@ class ActivityViewModelTest {
             Path json = dir.resolve("activity.json");
             model.export(json);
             assertThat(Files.readString(json)).contains("\"action\" : \"task.cancel\"");
+            assertThat(model.messageProperty().get()).isEqualTo("1 entries written to " + json);
         }
     }
 }
