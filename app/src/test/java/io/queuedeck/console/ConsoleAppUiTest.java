@@ -222,10 +222,9 @@ class ConsoleAppUiTest {
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p5.getItems().size()).get() > 0);
         String id = WaitForAsyncUtils.asyncFx(() -> p5.getItems().getFirst().id()).get();
 
-        // Monocle cannot always drive an OS drag; this is the drop the lane's handler receives
+        // a real press, move and release: the row's drag gesture and the lane's drop handler
         ListView<?> p0 = robot.lookup("#lane-0").queryListView();
-        Consumer<List<String>> drop = (Consumer<List<String>>) p0.getProperties().get(LanesView.DROP_HANDLER);
-        robot.interact(() -> drop.accept(List.of(id)));
+        robot.drag(visibleCell("#lane-5", id)).dropTo(p0);
 
         await().atMost(TIMEOUT).untilAsserted(() ->
                 assertThat(app.system().engine().send(new Command.FindTask(id)).join()).hasValueSatisfying(t -> assertThat(t.priority()).isZero()));
@@ -281,10 +280,8 @@ class ConsoleAppUiTest {
             ListView<LanesViewModel.TaskRow> p9 = robot.lookup("#lane-9").queryListView();
             await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> p9.getItems().size()).get() == 3);
 
-            // the gesture a drop of order-c onto order-a's row makes
-            java.util.function.BiConsumer<List<String>, String> rowDrop =
-                    (java.util.function.BiConsumer<List<String>, String>) p9.getProperties().get(LanesView.ROW_DROP_HANDLER);
-            robot.interact(() -> rowDrop.accept(List.of("order-c"), "order-a"));
+            // a real drag of order-c onto order-a's row
+            robot.drag(visibleCell("#lane-9", "order-c")).dropTo(visibleCell("#lane-9", "order-a"));
             await().atMost(TIMEOUT).until(() -> engineLane(9).equals(List.of("order-c", "order-a", "order-b")));
 
             // the keyboard: select order-b and press Alt+Up
@@ -394,6 +391,8 @@ class ConsoleAppUiTest {
         ListView<?> p3 = robot.lookup("#lane-3").queryListView();
         Consumer<List<String>> drop = (Consumer<List<String>>) p3.getProperties().get(LanesView.DROP_HANDLER);
 
+        // no row can be dragged for a task that does not exist: the lane's drop handler (the one the
+        // real drags above reach) is handed the unknown id, as a drag of a row that finished meanwhile would
         robot.interact(() -> drop.accept(List.of("no-such-task")));
 
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(

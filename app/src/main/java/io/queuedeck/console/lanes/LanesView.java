@@ -51,8 +51,6 @@ import javafx.scene.layout.VBox;
 public final class LanesView {
     /** Key in each lane ListView's properties: the {@code Consumer<List<String>>} a drop calls. */
     public static final String DROP_HANDLER = "qd.lane.drop";
-    /** Key in each lane ListView's properties: the {@code BiConsumer<List<String>, String>} a drop onto a row calls (ids, row's id). */
-    public static final String ROW_DROP_HANDLER = "qd.lane.rowDrop";
     public static final String LANE_CLASS = LaneColumn.LANE_CLASS;
     /** Narrowest a lane gets: its title, compact count and menu fit at this width. */
     public static final double LANE_MIN_WIDTH = 150;
@@ -323,7 +321,6 @@ public final class LanesView {
         BiConsumer<List<String>, String> rowDrop = (ids, beforeId) -> keepingSelection(ids,
                 () -> model.drop(ids, lane.priority(), beforeId));
         ListView<TaskRow> list = LaneColumn.list(model, lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
-        list.getProperties().put(ROW_DROP_HANDLER, rowDrop);
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {
                 focused = list;
