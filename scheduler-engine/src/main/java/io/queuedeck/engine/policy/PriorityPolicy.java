@@ -121,7 +121,9 @@ final class PriorityPolicy extends HeapPolicy {
 
     @Override
     public boolean keepsLaneOrder() {
-        return plain; // with aging or giving up, the wait orders a lane as much as the rank
+        // with aging, the wait orders a lane as much as the rank; giving up keeps the lane's order
+        // among the tasks that can still meet their objective and puts the late ones after them
+        return agingNanos == 0;
     }
 
     @Override
