@@ -44,7 +44,12 @@ final class MlfqPolicy extends HeapPolicy {
     private final Predictions predictions;
     private final double decodeStepNanos;
     private final int[] depth;
+<<<<<<< HEAD
     private final Tiers tiers;
+=======
+    private final double giveUpNanos;
+    private final double lateGiveUpNanos;
+>>>>>>> lab
     /**
      * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
      * by join time rather than by insertion, because a task re-enters the policy without a new
@@ -64,7 +69,12 @@ final class MlfqPolicy extends HeapPolicy {
         predictions = Predictions.ifGiven(config);
         decodeStepNanos = predictions == null ? 0 : config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         depth = new int[levels];
+<<<<<<< HEAD
         tiers = config.tiers();
+=======
+        giveUpNanos = config.doubleValue("give_up_seconds", 5, 0, 86_400) * 1e9;
+        lateGiveUpNanos = config.doubleValue("late_give_up_seconds", 60, 0, 86_400) * 1e9;
+>>>>>>> lab
     }
 
     @Override
@@ -136,7 +146,33 @@ final class MlfqPolicy extends HeapPolicy {
     }
 
     @Override
+    public Task peek(long now) {
+        moveLateHeads(now);
+        return super.peek(now);
+    }
+
+    /**
+     * As in {@code priority} (decision 0074): a head outside the core tier still waiting
+     * {@code give_up_seconds} (classes 3-6; {@code late_give_up_seconds}, 7-9) after it arrived has
+     * lost its TTFT objective; half a tier on its key puts it behind its tier's tasks that can
+     * still meet theirs, ahead of the next tier. Once per task, O(log n), nothing scanned.
+     */
+    private void moveLateHeads(long now) {
+        for (Task head = super.peek(now); head != null && head.policyKey() > 0
+                && head.policyKey() == Math.rint(head.policyKey()); head = super.peek(now)) {
+            double giveUp = head.priority() <= 6 ? giveUpNanos : lateGiveUpNanos;
+            if (giveUp == 0 || now - head.arrivedAt() < giveUp) {
+                return;
+            }
+            super.remove(head);
+            head.setPolicyKey(head.policyKey() + 0.5);
+            super.enqueue(head, now);
+        }
+    }
+
+    @Override
     public Task poll(long now) {
+        moveLateHeads(now);
         Task task = super.poll(now);
         if (task != null) {
             forget(task);

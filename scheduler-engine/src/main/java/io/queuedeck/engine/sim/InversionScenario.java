@@ -41,7 +41,8 @@ public record InversionScenario(int mediumTasks) {
                 .clock(clock)
                 .executor(new SimulatedGpuExecutor(1, MODEL, GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
                 .policy("priority")
-                .policyConfig(PolicyConfig.of(Map.of("preemptive", "true")))
+                // strict: giving up on late bulk tasks (decision 0074) would end the inversion on its own
+                .policyConfig(PolicyConfig.of(Map.of("preemptive", "true", "give_up_seconds", "0", "late_give_up_seconds", "0")))
                 .inversionProtocol(protocol)
                 .build();
         engine.start();

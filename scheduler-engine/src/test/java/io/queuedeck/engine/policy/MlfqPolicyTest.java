@@ -336,4 +336,29 @@ class MlfqPolicyTest {
         TaskSpec spec = SimHarness.spec(id, priority, 4, 10);
         return new Task(spec, sequence, 10, 0);
     }
+
+    /**
+     * Why: as in {@code priority} (decision 0074), a bulk task past its 5 s objective goes behind
+     * its tier's tasks that can still meet theirs. When the slot frees at about 5.6 s, "late"
+     * (priority 3, level 1 or boosted to 0) has lost its objective and "fresh" (priority 5, level 2,
+     * 1.1 s of wait) has not; "urgentOld" (core tier) stays first. With give_up_seconds=0 the
+     * level order of before runs "late" first.
+     */
+    @Test
+    void dispatch_giveUpSeconds_aLateBulkTaskGoesBehindItsTiersOnTimeTasks() {
+        for (boolean giveUp : new boolean[] {false, true}) {
+            PolicyConfig config = giveUp ? PolicyConfig.empty() : PolicyConfig.of(Map.of("give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("mlfq", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+                sim.submit("late", 3, 10, 2);
+                sim.submit("urgentOld", 1, 10, 2);
+                sim.runUntil(SimHarness.millis(4_500));
+                sim.submit("fresh", 5, 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).containsExactly(giveUp
+                        ? new String[] {"long", "urgentOld", "fresh", "late"}
+                        : new String[] {"long", "urgentOld", "late", "fresh"});
+            }
+        }
+    }
 }

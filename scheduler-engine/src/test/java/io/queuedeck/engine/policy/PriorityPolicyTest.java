@@ -3,6 +3,7 @@ package io.queuedeck.engine.policy;
 import io.queuedeck.engine.command.Command;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.SimHarness;
@@ -117,7 +118,9 @@ class PriorityPolicyTest {
     @Test
     void dispatch_agingSeconds_aLongWaitOutranksAFreshUrgentTask() {
         for (boolean aging : new boolean[] {false, true}) {
-            PolicyConfig config = aging ? PolicyConfig.of(Map.of("aging_seconds", "1")) : PolicyConfig.empty();
+            PolicyConfig config = PolicyConfig.of(aging
+                    ? Map.of("aging_seconds", "1", "strict_through", "-1", "give_up_seconds", "0")
+                    : Map.of("give_up_seconds", "0")); // giving up is another test's
             try (SimHarness sim = SimHarness.of("priority", config, 1, SimHarness.ONE_AT_A_TIME)) {
                 sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
                 sim.submit("old", 5, 10, 2);
@@ -129,6 +132,62 @@ class PriorityPolicyTest {
                 assertThat(sim.dispatchOrder()).containsExactly(aging
                         ? new String[] {"long", "old", "urgent", "mid"}
                         : new String[] {"long", "urgent", "old", "mid"});
+            }
+        }
+    }
+
+    /**
+     * Why: aging may reorder the bulk classes, never the urgent ones (decision 0074). With one
+     * level per second and priorities 0-2 strict, "old" (priority 5, 4.5 s of wait) still goes
+     * after "urgent" (priority 1, just arrived) but before "fresh3" (priority 3, just arrived:
+     * 3 > 5 − 4.5); strict priority would run "fresh3" before "old".
+     */
+    @Test
+    void dispatch_agingWithStrictUrgentBand_agesOnlyTheBulkClasses() {
+        for (boolean aging : new boolean[] {false, true}) {
+            PolicyConfig config = PolicyConfig.of(aging
+                    ? Map.of("aging_seconds", "1", "give_up_seconds", "0") : Map.of("give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("priority", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+                sim.submit("old", 5, 10, 2);
+                sim.runUntil(SimHarness.millis(4_500));
+                sim.submit("fresh3", 3, 10, 2);
+                sim.submit("urgent", 1, 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).containsExactly(aging
+                        ? new String[] {"long", "urgent", "old", "fresh3"}
+                        : new String[] {"long", "urgent", "fresh3", "old"});
+            }
+        }
+    }
+
+    @Test
+    void config_strictThroughOutOfRange_namesTheParameter() {
+        assertThatThrownBy(() -> PolicyRegistry.create("priority", PolicyConfig.of(Map.of("strict_through", "12"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("strict_through");
+    }
+
+    /**
+     * Why: a bulk task that has waited past its 5 s objective goes behind bulk tasks that can
+     * still meet theirs (decision 0074). When the slot frees at about 5.6 s, "late" (priority 3,
+     * 5.6 s of wait) has lost its objective and "fresh" (priority 5, 1.1 s) has not: "fresh" goes
+     * first, while "urgentOld" (priority 1, as old as "late") keeps its strict place ahead of both.
+     * With {@code give_up_seconds=0} the order is strict priority's.
+     */
+    @Test
+    void dispatch_giveUpSeconds_aBulkTaskPastItsObjectiveGoesBehindOnesThatCanMeetIt() {
+        for (boolean giveUp : new boolean[] {false, true}) {
+            PolicyConfig config = giveUp ? PolicyConfig.empty() : PolicyConfig.of(Map.of("give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("priority", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+                sim.submit("late", 3, 10, 2);
+                sim.submit("urgentOld", 1, 10, 2);
+                sim.runUntil(SimHarness.millis(4_500));
+                sim.submit("fresh", 5, 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).containsExactly(giveUp
+                        ? new String[] {"long", "urgentOld", "fresh", "late"}
+                        : new String[] {"long", "urgentOld", "late", "fresh"});
             }
         }
     }
