@@ -44,12 +44,9 @@ final class MlfqPolicy extends HeapPolicy {
     private final Predictions predictions;
     private final double decodeStepNanos;
     private final int[] depth;
-<<<<<<< HEAD
     private final Tiers tiers;
-=======
     private final double giveUpNanos;
     private final double lateGiveUpNanos;
->>>>>>> lab
     /**
      * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
      * by join time rather than by insertion, because a task re-enters the policy without a new
@@ -69,12 +66,9 @@ final class MlfqPolicy extends HeapPolicy {
         predictions = Predictions.ifGiven(config);
         decodeStepNanos = predictions == null ? 0 : config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         depth = new int[levels];
-<<<<<<< HEAD
         tiers = config.tiers();
-=======
         giveUpNanos = config.doubleValue("give_up_seconds", 5, 0, 86_400) * 1e9;
         lateGiveUpNanos = config.doubleValue("late_give_up_seconds", 60, 0, 86_400) * 1e9;
->>>>>>> lab
     }
 
     @Override
