@@ -84,6 +84,9 @@ public final class FaultsView {
         poisonButton.setOnAction(e -> model.poisonTask());
         floodButton.setTooltip(new Tooltip("One tenant sends this many tasks a second for this long (the catalogue's"
                 + " tenant_flood): listed under Active faults until it ends or is cleared, audited, marked on the charts"));
+        floodTenant.setTooltip(new Tooltip("The tenant whose tasks the flood submits (as its clients would)"));
+        floodRate.setTooltip(new Tooltip("Tasks a second, from 0.1 to 1000"));
+        floodSeconds.setTooltip(new Tooltip("How long the flood lasts, in seconds (from 1 to " + CatalogueFaults.MAX_FLOOD_SECONDS + ")"));
         floodButton.setOnAction(e -> model.tenantFlood(floodTenant.getText(), floodRate.getText(), floodSeconds.getText()));
         floodButton.setDisable(!model.floods());
         retryButton.setTooltip(new Tooltip("Queue the selected dead letter again, with a fresh set of attempts"));
