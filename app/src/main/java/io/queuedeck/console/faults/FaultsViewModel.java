@@ -132,7 +132,9 @@ public final class FaultsViewModel {
         List<ActiveFault> now = new ArrayList<>(engineFaults);
         if (catalogue != null) {
             for (io.queuedeck.engine.fault.ActiveFault f : catalogue.active()) {
-                now.add(new ActiveFault(f.spec().radius().toString(), f.label() + " (" + f.id()
+                String target = f.spec().radius().toString();
+                // the row shows the target first: the label's own " on TARGET" would say it twice
+                now.add(new ActiveFault(target, f.label().replace(" on " + target, "") + " (" + f.id()
                         + (f.endsAt() == null ? "" : ", ends " + UNTIL.format(f.endsAt())) + ")", true, f.id()));
             }
         }
