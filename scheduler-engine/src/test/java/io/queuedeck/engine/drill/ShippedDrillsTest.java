@@ -37,7 +37,12 @@ class ShippedDrillsTest {
                 // a real redis-server behind the TCP fault proxy; in memory there is no Redis to lose: nothing refused
                 Arguments.of("redis-outage", "store: redis", "store: none"),
                 // first come, first served: the flood's backlog is in front of everyone's urgent work
-                Arguments.of("tenant-flood", "policy: fair", "policy: fifo"));
+                Arguments.of("tenant-flood", "policy: fair", "policy: fifo"),
+                // first come, first served: the backlog of the flapping GPU's down phases is in front of urgent work
+                Arguments.of("gpu-flap", "policy: priority", "policy: fifo"),
+                Arguments.of("oom-large-prompts", "max_attempts: 5", "max_attempts: 1"), // retries off: OOM failures dead-letter
+                // twice the storm: evictions thrash (normal evicts batch, which recomputes) and the backlog outlasts it
+                Arguments.of("preemption-storm", "rate: 25", "rate: 50"));
     }
 
     @ParameterizedTest(name = "{0}")
