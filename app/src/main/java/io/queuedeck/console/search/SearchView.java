@@ -5,7 +5,10 @@ import io.queuedeck.engine.command.BulkAction;
 import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.value.ObservableValue;
@@ -28,6 +31,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
 
 /**
@@ -45,6 +49,11 @@ public final class SearchView {
     final TableView<TaskView> table = new TableView<>();
     final TextField confirmField = new TextField();
     final Button applyButton = new Button("Apply");
+    /**
+     * Where to export, by extension ("csv", "json"); empty when the operator cancels. The native
+     * FileChooser cannot be driven under Monocle, so UI tests replace this and still click the buttons.
+     */
+    Function<String, Optional<Path>> chooseFile = this::chooseWithDialog;
 
     public SearchView(SearchViewModel model) {
         this.model = model;
@@ -120,12 +129,31 @@ public final class SearchView {
         message.setId("search-message");
         message.textProperty().bind(model.messageProperty());
         message.setWrapText(true);
-        HBox pager = new HBox(8, previous, next, message);
+        HBox pager = new HBox(8, previous, next, exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"), message);
         pager.setAlignment(Pos.CENTER_LEFT);
         pager.setPadding(new Insets(6, 0, 6, 0));
         VBox box = new VBox(table, pager);
         VBox.setVgrow(table, Priority.ALWAYS);
         return box;
+    }
+
+    private Button exportButton(String text, String extension) {
+        Button button = new Button(text);
+        button.setId("search-export-" + extension);
+        button.setMinWidth(Region.USE_PREF_SIZE); // the message wraps; the buttons keep their words
+        button.setTooltip(new Tooltip("Write every task the last search matched (not only this page; at most "
+                + String.format(Locale.ROOT, "%,d", io.queuedeck.engine.task.TaskSearch.MAX_DEPTH)
+                + "), in the current order, to a ." + extension + " file"));
+        button.setOnAction(e -> chooseFile.apply(extension).ifPresent(model::export));
+        return button;
+    }
+
+    private Optional<Path> chooseWithDialog(String extension) {
+        FileChooser chooser = new FileChooser();
+        chooser.setInitialFileName("queuedeck-tasks." + extension);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension.toUpperCase(Locale.ROOT), "*." + extension));
+        File file = chooser.showSaveDialog(root.getScene().getWindow());
+        return Optional.ofNullable(file).map(File::toPath);
     }
 
     private Parent details() {
