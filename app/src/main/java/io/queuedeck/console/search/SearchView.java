@@ -93,7 +93,9 @@ public final class SearchView {
         for (TextField field : new TextField[] {text, tenant, taskModel, klass}) {
             field.setOnAction(e -> model.search()); // Enter searches
         }
-        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search);
+        // beside Search, not in the pager: there they squeezed Previous and Next to "N…" at 1280 px
+        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search,
+                exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"));
         row.setPadding(new Insets(0, 0, 8, 0));
         return row;
     }
@@ -129,7 +131,12 @@ public final class SearchView {
         message.setId("search-message");
         message.textProperty().bind(model.messageProperty());
         message.setWrapText(true);
-        HBox pager = new HBox(8, previous, next, exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"), message);
+        // the buttons keep their words; a long message (an export's path) wraps instead
+        previous.setMinWidth(Region.USE_PREF_SIZE);
+        next.setMinWidth(Region.USE_PREF_SIZE);
+        message.setMinWidth(0);
+        HBox.setHgrow(message, Priority.ALWAYS);
+        HBox pager = new HBox(8, previous, next, message);
         pager.setAlignment(Pos.CENTER_LEFT);
         pager.setPadding(new Insets(6, 0, 6, 0));
         VBox box = new VBox(table, pager);
@@ -140,7 +147,7 @@ public final class SearchView {
     private Button exportButton(String text, String extension) {
         Button button = new Button(text);
         button.setId("search-export-" + extension);
-        button.setMinWidth(Region.USE_PREF_SIZE); // the message wraps; the buttons keep their words
+        button.setMinWidth(Region.USE_PREF_SIZE);
         button.setTooltip(new Tooltip("Write every task the last search matched (not only this page; at most "
                 + String.format(Locale.ROOT, "%,d", io.queuedeck.engine.task.TaskSearch.MAX_DEPTH)
                 + "), in the current order, to a ." + extension + " file"));
