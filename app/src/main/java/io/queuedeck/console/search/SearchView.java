@@ -148,7 +148,7 @@ public final class SearchView {
         Button button = new Button(text);
         button.setId("search-export-" + extension);
         button.setMinWidth(Region.USE_PREF_SIZE);
-        button.setTooltip(new Tooltip("Write every task the last search matched (not only this page; at most "
+        button.setTooltip(new Tooltip("Write every task matching the last search's filter now (not only this page; at most "
                 + String.format(Locale.ROOT, "%,d", io.queuedeck.engine.task.TaskSearch.MAX_DEPTH)
                 + "), in the current order, to a ." + extension + " file"));
         button.setOnAction(e -> chooseFile.apply(extension).ifPresent(model::export));
