@@ -150,7 +150,9 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.LANES, () -> ClusterWiring.lanes(new LanesView(lanes).root(), cluster));
         screens.put(Screen.GPUS, () -> ClusterWiring.around(new GpusView(gpus).root(), cluster));
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
-        io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway);
+        io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway,
+                new io.queuedeck.console.search.SearchExport(gateway, write -> Thread.ofVirtual().name("search-export").start(write),
+                        javafx.application.Platform::runLater, system.engine().clock()::toInstant));
         gateway.addListener(search::apply);
         ClusterWiring.search(system, search);
         screens.put(Screen.SEARCH, () -> new io.queuedeck.console.search.SearchView(search).root());

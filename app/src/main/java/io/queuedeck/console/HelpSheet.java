@@ -61,7 +61,8 @@ final class HelpSheet {
             case SEARCH -> "Every task the engine knows, found by id, model, tenant, business class, state, priority, age or text "
                     + "in its metadata, sorted and paged. Enter on a full id opens it or says it does not exist. The bulk bar "
                     + "applies an action to every match (the count is shown first; cancelling many asks for a typed "
-                    + "confirmation); reprioritize and moves can be undone.";
+                    + "confirmation); reprioritize and moves can be undone. Export CSV / Export JSON write every match (up to "
+                    + "10,000), not only the page shown, in the current order.";
             case CONTROL -> "The running config: its version, when and from where it applied, and the last refused change in red. "
                     + "Edit it or load a file and Apply (checked whole, as PUT /v1/config; a refusal lists every problem). History "
                     + "lists versions with their diffs; roll back to one. Canary: start one from the editor for a share of new "

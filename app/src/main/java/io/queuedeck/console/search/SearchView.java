@@ -5,7 +5,10 @@ import io.queuedeck.engine.command.BulkAction;
 import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.value.ObservableValue;
@@ -28,6 +31,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
 
 /**
@@ -45,6 +49,11 @@ public final class SearchView {
     final TableView<TaskView> table = new TableView<>();
     final TextField confirmField = new TextField();
     final Button applyButton = new Button("Apply");
+    /**
+     * Where to export, by extension ("csv", "json"); empty when the operator cancels. The native
+     * FileChooser cannot be driven under Monocle, so UI tests replace this and still click the buttons.
+     */
+    Function<String, Optional<Path>> chooseFile = this::chooseWithDialog;
 
     public SearchView(SearchViewModel model) {
         this.model = model;
@@ -84,7 +93,9 @@ public final class SearchView {
         for (TextField field : new TextField[] {text, tenant, taskModel, klass}) {
             field.setOnAction(e -> model.search()); // Enter searches
         }
-        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search);
+        // beside Search, not in the pager: there they squeezed Previous and Next to "N…" at 1280 px
+        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search,
+                exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"));
         row.setPadding(new Insets(0, 0, 8, 0));
         return row;
     }
@@ -120,12 +131,36 @@ public final class SearchView {
         message.setId("search-message");
         message.textProperty().bind(model.messageProperty());
         message.setWrapText(true);
+        // the buttons keep their words; a long message (an export's path) wraps instead
+        previous.setMinWidth(Region.USE_PREF_SIZE);
+        next.setMinWidth(Region.USE_PREF_SIZE);
+        message.setMinWidth(0);
+        HBox.setHgrow(message, Priority.ALWAYS);
         HBox pager = new HBox(8, previous, next, message);
         pager.setAlignment(Pos.CENTER_LEFT);
         pager.setPadding(new Insets(6, 0, 6, 0));
         VBox box = new VBox(table, pager);
         VBox.setVgrow(table, Priority.ALWAYS);
         return box;
+    }
+
+    private Button exportButton(String text, String extension) {
+        Button button = new Button(text);
+        button.setId("search-export-" + extension);
+        button.setMinWidth(Region.USE_PREF_SIZE);
+        button.setTooltip(new Tooltip("Write every task matching the last search's filter now (not only this page; at most "
+                + String.format(Locale.ROOT, "%,d", io.queuedeck.engine.task.TaskSearch.MAX_DEPTH)
+                + "), in the current order, to a ." + extension + " file"));
+        button.setOnAction(e -> chooseFile.apply(extension).ifPresent(model::export));
+        return button;
+    }
+
+    private Optional<Path> chooseWithDialog(String extension) {
+        FileChooser chooser = new FileChooser();
+        chooser.setInitialFileName("queuedeck-tasks." + extension);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(extension.toUpperCase(Locale.ROOT), "*." + extension));
+        File file = chooser.showSaveDialog(root.getScene().getWindow());
+        return Optional.ofNullable(file).map(File::toPath);
     }
 
     private Parent details() {

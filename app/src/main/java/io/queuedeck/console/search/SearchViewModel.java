@@ -13,6 +13,8 @@ import io.queuedeck.engine.task.TaskSearch;
 import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.Tiers;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -79,9 +81,19 @@ public final class SearchViewModel {
     private final BooleanProperty confirmationRequired = new SimpleBooleanProperty(this, "confirmationRequired");
     private final ObjectProperty<OperationStatus> operation = new SimpleObjectProperty<>(this, "operation");
 
+    private final SearchExport export;
+    /** The latest snapshot: its tier table names the export's tier column. */
+    private EngineSnapshot latest;
+
+    /** A Search screen without export (the buttons say so). */
     public SearchViewModel(EngineCommands commands, OperatorDesk desk) {
+        this(commands, desk, null);
+    }
+
+    public SearchViewModel(EngineCommands commands, OperatorDesk desk, SearchExport export) {
         this.commands = commands;
         this.desk = desk;
+        this.export = export;
         action.addListener((o, a, b) -> affected.set(-1)); // a count is for one action and one filter
     }
 
@@ -179,6 +191,19 @@ public final class SearchViewModel {
         opened.set(null);
     }
 
+    /**
+     * Writes every task the last search matched (not only this page; up to {@link TaskSearch#MAX_DEPTH}),
+     * in the current order, to {@code file}: JSON if its name ends in .json, CSV otherwise. The message
+     * says how many were written and where, or why not.
+     */
+    public void export(Path file) {
+        if (export == null) {
+            message.set("Export is not available here");
+            return;
+        }
+        export.export(searched, sort.get(), descending.get(), latest == null ? Tiers.DEFAULT : latest.tiers(), file, message::set);
+    }
+
     // ---------------------------------------------------------------- bulk actions
 
     /** Counts the tasks the bulk action would touch now (the filter last searched). */
@@ -240,6 +265,7 @@ public final class SearchViewModel {
 
     /** Each frame: follows a running operation, and shows the results again once it has finished. */
     public void apply(EngineSnapshot snapshot) {
+        latest = snapshot;
         OperationStatus current = operation.get();
         if (current != null && !current.finished()) {
             refreshOperation();

@@ -19,10 +19,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,6 +39,10 @@ class SearchViewUiTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static Engine engine;
     private static SearchViewModel model;
+    @TempDir
+    static Path files;
+    /** Where the view's file choice answers, by extension. */
+    private static final Map<String, Path> chosen = new java.util.concurrent.ConcurrentHashMap<>();
     private final FxRobot robot = new FxRobot();
 
     @BeforeAll
@@ -51,8 +59,12 @@ class SearchViewUiTest {
         Stage stage = FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(s -> {
             EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
-            model = new SearchViewModel(gateway, gateway);
-            s.setScene(new Scene(new SearchView(model).root(), 1280, 800));
+            model = new SearchViewModel(gateway, gateway, new SearchExport(gateway,
+                    write -> Thread.ofVirtual().start(write), Platform::runLater, engine.clock()::toInstant));
+            SearchView view = new SearchView(model);
+            // the native FileChooser cannot be driven under Monocle: the choice is stubbed, the buttons are clicked
+            view.chooseFile = extension -> java.util.Optional.ofNullable(chosen.get(extension));
+            s.setScene(new Scene(view.root(), 1280, 800));
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -126,5 +138,37 @@ class SearchViewUiTest {
         robot.clickOn("#bulk-undo");
         await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Undone: 100 tasks put back"));
         assertThat(lanes()).containsExactlyEntriesOf(before);
+    }
+
+    @Test
+    void exportButtons_writeEveryMatch_asCsvAndJson_andSaySoAndWhere() throws Exception {
+        Path csv = files.resolve("acme.csv");
+        Path json = files.resolve("all.json");
+        chosen.put("csv", csv);
+        chosen.put("json", json);
+        robot.clickOn("#search-tenant").write("acme");
+        robot.clickOn("#search-run");
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("100 tasks match"));
+
+        robot.clickOn("#search-export-csv");
+
+        await().atMost(TIMEOUT).until(this::message, m -> m.equals("100 tasks written to " + csv));
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines).hasSize(101);
+        assertThat(lines.get(0)).isEqualTo("id,state,priority,tier,tenant,model,business_class,submitted_at,waited_ms,instance,attempts");
+        assertThat(lines.get(1)).isEqualTo("t0,queued,5,normal,acme,llama-2-7b,,2026-01-01T00:00:00Z,0,,0");
+        assertThat(lines.get(100)).startsWith("t99000,queued,5,normal,acme,");
+
+        clearFilters(); // every task: more than the 10,000 an export takes
+        robot.clickOn("#search-run");
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("100,001 tasks match"));
+        robot.clickOn("#search-export-json");
+
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("10,000 tasks written to " + json));
+        assertThat(message()).endsWith("(the first 10,000 of 100,001 matches: an export stops at 10,000; narrow the filter for the rest)");
+        List<Map<String, Object>> rows = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json.toFile(),
+                new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        assertThat(rows).hasSize(10_000);
+        assertThat(rows.get(9_999)).containsEntry("id", "t9999").containsEntry("tenant", "zeta");
     }
 }
