@@ -6,7 +6,8 @@ import java.util.Comparator;
 /**
  * Priority: the smallest priority number first, rank order within a priority.
  * Non-preemptive by default (a running task keeps its slot); {@code preemptive=true} lets an
- * urgent arrival take the slot of a less urgent running task at the next decode step.
+ * urgent arrival (priority 0..{@code preempt_through}, default 2) take the slot of a less urgent
+ * running task at the next decode step (decision 0076).
  *
  * <p>{@code aging_seconds=S} (default 0: none) makes a waiting bulk task one priority level more
  * urgent for every S seconds since it arrived (decision 0057). As in {@link AgingPolicy} the order
@@ -31,6 +32,7 @@ final class PriorityPolicy extends HeapPolicy {
     private static final double LATE = 1e19;
 
     private final boolean preemptive;
+    private final int preemptThrough;
     private final double agingNanos;
     private final int strictThrough;
     private final double giveUpNanos;
@@ -38,17 +40,19 @@ final class PriorityPolicy extends HeapPolicy {
     private final boolean plain;
 
     PriorityPolicy(PolicyConfig config) {
-        this(config.bool("preemptive", false), config.doubleValue("aging_seconds", 0, 0, 86_400) * 1e9,
+        this(config.bool("preemptive", false), (int) config.longValue("preempt_through", 2, 0, 9),
+                config.doubleValue("aging_seconds", 0, 0, 86_400) * 1e9,
                 (int) config.longValue("strict_through", 2, -1, 9),
                 config.doubleValue("give_up_seconds", 5, 0, 86_400) * 1e9,
                 config.doubleValue("late_give_up_seconds", 60, 0, 86_400) * 1e9);
     }
 
-    private PriorityPolicy(boolean preemptive, double agingNanos, int strictThrough, double giveUpNanos,
-                           double lateGiveUpNanos) {
+    private PriorityPolicy(boolean preemptive, int preemptThrough, double agingNanos, int strictThrough,
+                           double giveUpNanos, double lateGiveUpNanos) {
         super(agingNanos == 0 && giveUpNanos == 0 && lateGiveUpNanos == 0
                 ? PriorityPolicy::order : new Banded(strictThrough, agingNanos > 0));
         this.preemptive = preemptive;
+        this.preemptThrough = preemptThrough;
         this.agingNanos = agingNanos;
         this.strictThrough = strictThrough;
         this.giveUpNanos = giveUpNanos;
@@ -138,6 +142,8 @@ final class PriorityPolicy extends HeapPolicy {
 
     @Override
     public boolean preempts(Task waiting, Task running, int batchSize) {
-        return preemptive && waiting.priority() < running.priority();
+        // only the urgent classes evict: a bulk task that evicts another bulk task gains little and
+        // costs the evicted one its recompute, and a backlog of them thrashes long after a storm
+        return preemptive && waiting.priority() <= preemptThrough && waiting.priority() < running.priority();
     }
 }

@@ -42,7 +42,9 @@ public record InversionScenario(int mediumTasks) {
                 .executor(new SimulatedGpuExecutor(1, MODEL, GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
                 .policy("priority")
                 // strict: giving up on late bulk tasks (decision 0074) would end the inversion on its own
-                .policyConfig(PolicyConfig.of(Map.of("preemptive", "true", "give_up_seconds", "0", "late_give_up_seconds", "0")))
+                // and every class evicts a less urgent one (decision 0076's guard off): the medium tasks preempt the holder
+                .policyConfig(PolicyConfig.of(Map.of("preemptive", "true", "preempt_through", "9",
+                        "give_up_seconds", "0", "late_give_up_seconds", "0")))
                 .inversionProtocol(protocol)
                 .build();
         engine.start();

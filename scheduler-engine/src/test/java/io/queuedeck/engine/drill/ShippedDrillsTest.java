@@ -41,8 +41,8 @@ class ShippedDrillsTest {
                 // first come, first served: the backlog of the flapping GPU's down phases is in front of urgent work
                 Arguments.of("gpu-flap", "policy: priority", "policy: fifo"),
                 Arguments.of("oom-large-prompts", "max_attempts: 5", "max_attempts: 1"), // retries off: OOM failures dead-letter
-                // twice the storm: evictions thrash (normal evicts batch, which recomputes) and the backlog outlasts it
-                Arguments.of("preemption-storm", "rate: 25", "rate: 50"));
+                // every class evicts (decision 0076's guard off): normal evicts batch, which recomputes, and the backlog outlasts the storm
+                Arguments.of("preemption-storm", "{preemptive: \"true\"}", "{preemptive: \"true\", preempt_through: \"9\"}"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.SimHarness;
 import io.queuedeck.engine.task.TaskState;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,26 @@ class PriorityPolicyTest {
             assertThat(sim.task("long").preemptions()).isEqualTo(1);
             assertThat(sim.task("urgent").finishedAt()).isLessThan(sim.task("long").finishedAt());
             assertThat(sim.task("long").generatedTokens()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void dispatch_preemptive_onlyTheUrgentClassesEvict_unlessPreemptThroughSaysOtherwise() {
+        for (String through : new String[] {null, "9"}) {
+            Map<String, String> params = through == null ? Map.of("preemptive", "true")
+                    : Map.of("preemptive", "true", "preempt_through", through);
+            try (SimHarness sim = SimHarness.of("priority", PolicyConfig.of(params), 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("batch", 9, 10, 20);
+                sim.runUntil(SimHarness.millis(30));
+                sim.submit("normal", 5, 10, 2);
+
+                sim.runUntilAllFinished();
+
+                // by default (preempt_through 2) a priority-5 arrival waits for the slot; with 9 it evicts
+                assertThat(sim.runOrder()).as("preempt_through %s", through)
+                        .containsExactlyElementsOf(through == null ? List.of("batch", "normal") : List.of("batch", "normal", "batch"));
+                assertThat(sim.task("batch").preemptions()).isEqualTo(through == null ? 0 : 1);
+            }
         }
     }
 
