@@ -35,7 +35,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                              String policy, double load, int gpus, boolean light, List<String> inject,
                              Optional<String> trace, java.util.OptionalInt apiPort, Optional<Path> dataDir,
                              boolean inMemory, Duration shutdownGrace, List<Backend> backends,
-                             Optional<io.queuedeck.console.gateway.ClusterSettings> cluster) {
+                             Optional<io.queuedeck.console.gateway.ClusterSettings> cluster, Optional<Path> config) {
 
     /** The REST API's default port, on 127.0.0.1 only. */
     public static final int DEFAULT_API_PORT = 8080;
@@ -68,8 +68,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                                       actions apply to every node; the demo load is off, the queue is in Redis
               --node NAME             this console's node name (default console-<host name>); needs --redis
               --queue NAME            the shared queue's name (default: default); needs --redis
-              --config FILE           take --redis, --node and --queue from the file's store section
-                                      (store.type redis, store.uri, store.node.name/queue); flags win
+              --config FILE           run the engine on FILE (its policy, tiers, limits and rules; not with
+                                      --policy), and take --redis, --node and --queue from its store
+                                      section (store.type redis, store.uri, store.node.name/queue); flags win
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
@@ -91,7 +92,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
                 false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT), Optional.empty(), false,
-                Duration.ofSeconds(30), List.of(), Optional.empty());
+                Duration.ofSeconds(30), List.of(), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -119,6 +120,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         String redis = null, node = null, queue = null;
         Path config = null;
         boolean loadGiven = false;
+        boolean policyGiven = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -128,6 +130,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                 case "--bench-ui" -> bench = duration(value(args, ++i, arg));
                 case "--policy" -> {
                     policy = value(args, ++i, arg);
+                    policyGiven = true;
                     if (!PolicyRegistry.names().contains(policy)) {
                         throw new IllegalArgumentException("unknown policy '" + policy + "'; known policies: "
                                 + String.join(", ", PolicyRegistry.names()));
@@ -192,8 +195,12 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             throw new IllegalArgumentException("--in-memory keeps nothing on disk; it cannot be used with --data-dir");
         }
         if (config != null) {
-            io.queuedeck.engine.config.ServeConfig.StoreSection store = io.queuedeck.engine.config.ServeConfig
-                    .load(config, System::getenv).store();
+            io.queuedeck.engine.config.ServeConfig file = io.queuedeck.engine.config.ServeConfig.load(config, System::getenv);
+            if (policyGiven) {
+                throw new IllegalArgumentException("--policy cannot be used with --config: the engine runs the file's policy section");
+            }
+            policy = file.policy().name(); // the Control screen shows the file as it runs
+            io.queuedeck.engine.config.ServeConfig.StoreSection store = file.store();
             redis = redis != null ? redis : store.redisUri();
             if (store.node() != null) {
                 node = node != null ? node : store.node().name();
@@ -212,7 +219,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
                 policy, backends.isEmpty() && cluster.isEmpty() ? load : 0, gpus, light, inject, Optional.ofNullable(trace), apiPort,
-                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends), cluster);
+                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends), cluster, Optional.ofNullable(config));
     }
 
     private static Optional<io.queuedeck.console.gateway.ClusterSettings> cluster(String redis, String node, String queue) {

@@ -36,7 +36,7 @@ final class QueueOpening {
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
                 StartTimes.mark("the store is open");
                 EmbeddedEngine engine = options.backends().isEmpty()
-                        ? EmbeddedEngine.start(options.policy(), options.gpus(), 0, store) // the window starts the demo load
+                        ? EmbeddedEngine.start(options.policy(), options.gpus(), store, options.config().orElse(null)) // the window starts the demo load
                         : EmbeddedEngine.start(options.policy(), options.backends(), store);
                 ClusterJoin.join(engine, options); // a node of a shared queue: Redis must answer first
                 StartTimes.mark("the engine is started");

@@ -132,4 +132,25 @@ class ConsoleOptionsTest {
 
         assertThat(o.cluster()).contains(new io.queuedeck.console.gateway.ClusterSettings("redis://cfg:6379", "flag", "shared"));
     }
+
+    @Test
+    void parse_config_runsTheFilesPolicy_andRefusesAnotherOne(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("q.yaml");
+        java.nio.file.Files.writeString(file, """
+                policy: {name: edf}
+                tiers:
+                  urgent: {priorities: 0}
+                  core: {priorities: 1-2}
+                  normal: {priorities: 3-6}
+                  batch: {priorities: 7-9}
+                """);
+
+        ConsoleOptions o = ConsoleOptions.parse(List.of("--config", file.toString()));
+
+        assertThat(o.config()).contains(file);
+        assertThat(o.policy()).isEqualTo("edf");
+        assertThat(o.cluster()).isEmpty();
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--config", file.toString(), "--policy", "fifo")))
+                .hasMessageContaining("--policy cannot be used with --config");
+    }
 }

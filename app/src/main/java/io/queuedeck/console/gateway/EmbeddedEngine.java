@@ -83,7 +83,12 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * from the API or the demo load, is back before the window shows, and runs.
      */
     public static EmbeddedEngine start(String policy, int instances, double load, TaskStore store) {
-        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null);
+        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null, null);
+    }
+
+    /** The same on the config in {@code configFile} (its tier table, limits and rules; null: the built-in defaults), no load. */
+    public static EmbeddedEngine start(String policy, int instances, TaskStore store, java.nio.file.Path configFile) {
+        return start(policy, instances, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null, configFile);
     }
 
     /**
@@ -96,7 +101,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         backends.forEach(builder::backend);
         OpenAiExecutor executor = builder.build();
         try {
-            return start(policy, 1, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, executor);
+            return start(policy, 1, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, executor, null);
         } catch (RuntimeException e) {
             executor.close();
             throw e;
@@ -118,7 +123,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
         double perGpu = tiny.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, 1);
         int instances = (int) Math.ceil(flowPerSecond * 1.05 / perGpu);
-        EmbeddedEngine system = start("priority", instances, 0, tiny, null, null);
+        EmbeddedEngine system = start("priority", instances, 0, tiny, null, null, null);
         // off the caller's (FX) thread, so the window shows at once and fills as the backlog lands
         system.clients.execute(() -> {
             system.submitBacklog(backlog, 9);
@@ -139,18 +144,32 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         }
     }
 
+    private static String readConfig(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the config " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload,
-                                        TaskStore store, OpenAiExecutor backends) {
+                                        TaskStore store, OpenAiExecutor backends, java.nio.file.Path configFile) {
         if (instances < 1) {
             throw new IllegalArgumentException("instances must be at least 1, got " + instances);
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
         long seed = workload.seed();
         // the documented default file, its policy the console's: what the Control screen shows and changes
-        String text = io.queuedeck.engine.config.ServeConfig.defaultText()
+        // or the operator's file (--config), whose policy is then the one given
+        String text = configFile != null ? readConfig(configFile) : io.queuedeck.engine.config.ServeConfig.defaultText()
                 .replaceFirst("(?m)^  name: priority\\b", "  name: " + policy);
-        io.queuedeck.engine.config.ServeConfig config = io.queuedeck.engine.config.ConfigChange.read("built-in defaults", text,
-                java.nio.file.Path.of("").toAbsolutePath(), System::getenv, io.queuedeck.engine.config.ServeConfig.defaults(System::getenv));
+        String source = configFile != null ? configFile.toString() : "built-in defaults";
+        java.nio.file.Path folder = configFile != null ? configFile.toAbsolutePath().getParent() : java.nio.file.Path.of("").toAbsolutePath();
+        // a file is a start, not a change of a running config: read as `serve --config` reads it
+        io.queuedeck.engine.config.ServeConfig config = configFile != null
+                ? io.queuedeck.engine.config.ServeConfig.load(configFile, System::getenv)
+                : io.queuedeck.engine.config.ConfigChange.read(source, text, folder, System::getenv,
+                        io.queuedeck.engine.config.ServeConfig.defaults(System::getenv));
         io.queuedeck.engine.control.ReleaseClassifier classifier = new io.queuedeck.engine.control.ReleaseClassifier(
                 config.priorityRules());
         Engine.Builder builder = Engine.builder()
@@ -168,7 +187,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         embedded.backends = backends;
         embedded.startConfig = config;
         embedded.plane = new io.queuedeck.engine.control.plane.ConfigPlane(engine, classifier, config, text,
-                "built-in defaults", java.nio.file.Path.of("").toAbsolutePath(), System::getenv, policy);
+                source, folder, System::getenv, policy);
         embedded.setLoad(load);
         return embedded;
     }

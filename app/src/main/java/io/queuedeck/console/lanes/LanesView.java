@@ -116,6 +116,9 @@ public final class LanesView {
         model.tierModesProperty().addListener((o, a, modes) -> {
             if (!modes.isEmpty() && (a == null || !a.keySet().equals(modes.keySet()))) {
                 showTiers(io.queuedeck.engine.tier.Tiers.of(modes.keySet()).list());
+                for (int p = 0; p < laneTitles.size(); p++) {
+                    TierShades.paint(laneTitles.get(p), TierShades.of(shownTable, p));
+                }
                 for (int p = 0; p < moveTo.size(); p++) {
                     moveTo.get(p).setText("to " + LanesViewModel.Lane.priorityTitle(p, modes));
                 }
@@ -252,12 +255,16 @@ public final class LanesView {
     }
 
     private List<Tier> shownTiers = List.of();
+    private io.queuedeck.engine.tier.Tiers shownTable = io.queuedeck.engine.tier.Tiers.DEFAULT;
+    /** Each lane's title, by priority: coloured by its tier's place in the table. */
+    private final List<Label> laneTitles = new ArrayList<>();
 
     private void showTiers(List<Tier> tiers) {
         if (tiers.equals(shownTiers)) {
             return;
         }
         shownTiers = tiers;
+        shownTable = io.queuedeck.engine.tier.Tiers.of(tiers);
         tierBar.getChildren().removeIf(node -> node.getStyleClass().contains("tier-control"));
         int at = 1; // after the "Tiers" label, before the hint
         for (Tier tier : tiers) {
@@ -271,7 +278,7 @@ public final class LanesView {
     private HBox tierControl(Tier tier) {
         String name = tier.name().toLowerCase(Locale.ROOT);
         Label label = new Label(name);
-        label.getStyleClass().addAll("tier-label", "tier-" + name);
+        label.getStyleClass().addAll("tier-label", TierShades.of(shownTable, tier));
         ComboBox<TierMode> box = new ComboBox<>();
         box.setId("lanes-tier-" + name);
         box.getItems().setAll(TierMode.values());
@@ -301,7 +308,8 @@ public final class LanesView {
         // "P5" never gives way; "normal" (or "policy level") shortens first
         Label title = new Label();
         title.textProperty().bind(Bindings.createStringBinding(() -> lane.titleProperty().get().split(" · ")[0], lane.titleProperty()));
-        title.getStyleClass().addAll("lane-title", "tier-" + LaneColumn.tierName(lane.priority()));
+        title.getStyleClass().addAll("lane-title", TierShades.of(shownTable, lane.priority()));
+        laneTitles.add(title);
         title.setMinWidth(Region.USE_PREF_SIZE);
         Label kind = new Label();
         kind.textProperty().bind(Bindings.createStringBinding(() -> {

@@ -32,9 +32,14 @@ public record LatencyClass(int priority) {
         return priority < 0;
     }
 
-    /** "All classes" or "P3 · normal", for the selector and chart titles. */
+    /** "All classes" or "P3 · normal" by the default tiers. */
     public String label() {
-        return isAll() ? "All classes" : "P" + priority + " · " + Tiers.DEFAULT.of(priority).name();
+        return label(Tiers.DEFAULT);
+    }
+
+    /** "All classes" or "P3 · normal", the tier by {@code tiers} (the engine's table), for the selector and chart titles. */
+    public String label(Tiers tiers) {
+        return isAll() ? "All classes" : "P" + priority + " · " + tiers.of(priority).name();
     }
 
     /** "all" or "P3", for the CSV's class column and file name. */

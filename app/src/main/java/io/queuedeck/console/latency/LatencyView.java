@@ -5,6 +5,7 @@ import io.queuedeck.console.latency.LatencyViewModel.Point;
 import io.queuedeck.console.ui.Fxml;
 import io.queuedeck.console.ui.Screenshot;
 import io.queuedeck.console.widgets.MarkedLineChart;
+import io.queuedeck.engine.tier.Tiers;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.fxml.FXML;
@@ -94,7 +96,7 @@ public final class LatencyView {
         classBox.setConverter(new StringConverter<>() {
             @Override
             public String toString(LatencyClass c) {
-                return c == null ? "" : c.label();
+                return c == null ? "" : model.label(c);
             }
 
             @Override
@@ -103,8 +105,8 @@ public final class LatencyView {
             }
         });
         classBox.setValue(model.selectedClassProperty().get());
-        classBox.setTooltip(new Tooltip("Which tasks the charts show: all of them, or one priority class "
-                + "(P0 most urgent; core P0-2, normal P3-6, batch P7-9). Alt+C"));
+        Tooltip classTip = new Tooltip();
+        classBox.setTooltip(classTip);
         classBox.valueProperty().addListener((o, a, v) -> {
             if (v != null) {
                 model.selectClass(v);
@@ -117,6 +119,15 @@ public final class LatencyView {
             updateTitles();
         });
         model.latestProperty().addListener((o, a, v) -> updateAxes());
+        // the engine's first snapshot may bring a table of its own: the choices and titles name its tiers
+        model.tiersProperty().addListener((o, a, v) -> {
+            LatencyClass shown = classBox.getValue();
+            classBox.getItems().setAll(LatencyClass.CHOICES);
+            classBox.setValue(shown);
+            classTip.setText(classTip(v));
+            updateTitles();
+        });
+        classTip.setText(classTip(model.tiersProperty().get()));
         updateTitles();
 
         windowBox.getItems().setAll(LatencyViewModel.WINDOWS);
@@ -227,8 +238,13 @@ public final class LatencyView {
         updateAxes();
     }
 
+    private static String classTip(Tiers tiers) {
+        String bands = tiers.list().stream().map(t -> t.name() + " " + t.band()).collect(Collectors.joining(", "));
+        return "Which tasks the charts show: all of them, or one priority class (P0 most urgent; " + bands + "). Alt+C";
+    }
+
     private void updateTitles() {
-        String shown = model.selectedClassProperty().get().label();
+        String shown = model.label(model.selectedClassProperty().get());
         e2eChart.setTitle("End-to-end latency (ms) · " + shown);
         waitChart.setTitle("Queue wait and time to first token (ms) · " + shown);
     }

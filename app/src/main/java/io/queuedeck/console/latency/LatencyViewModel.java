@@ -5,6 +5,7 @@ import io.queuedeck.console.gateway.LatencySample;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.snapshot.LatencySummary;
 import io.queuedeck.engine.snapshot.LatencyStats;
+import io.queuedeck.engine.tier.Tiers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
@@ -49,6 +51,7 @@ public final class LatencyViewModel {
     private final ReadOnlyObjectWrapper<LatencyClass> selectedClass =
             new ReadOnlyObjectWrapper<>(this, "selectedClass", LatencyClass.ALL);
     private final ReadOnlyObjectWrapper<Instant> latest = new ReadOnlyObjectWrapper<>(this, "latest");
+    private final ReadOnlyObjectWrapper<Tiers> tiers = new ReadOnlyObjectWrapper<>(this, "tiers", Tiers.DEFAULT);
     /** Per class (index 0: all, 1 + p: priority p), oldest first; the selected one is mirrored in {@link #points}. */
     private final List<ArrayDeque<Point>> history = new ArrayList<>();
     private final ChangeLog changes;
@@ -85,6 +88,10 @@ public final class LatencyViewModel {
 
     /** Since-start latency per priority, refreshed once a second. */
     public void apply(EngineSnapshot snapshot) {
+        // the table changes only at a restart (decision 0061): compare the keys, build a table only then
+        if (!snapshot.tierModes().isEmpty() && !snapshot.tierModes().keySet().equals(Set.copyOf(tiers.get().list()))) {
+            tiers.set(snapshot.tiers());
+        }
         if (lastPriorityUpdate != null && Duration.between(lastPriorityUpdate, snapshot.takenAt()).toMillis() < 1000) {
             return;
         }
@@ -121,6 +128,16 @@ public final class LatencyViewModel {
     /** The class whose points {@link #points()} holds. */
     public ReadOnlyObjectProperty<LatencyClass> selectedClassProperty() {
         return selectedClass.getReadOnlyProperty();
+    }
+
+    /** The engine's tier table, from its snapshots (decision 0070); the default table until the first. */
+    public ReadOnlyObjectProperty<Tiers> tiersProperty() {
+        return tiers.getReadOnlyProperty();
+    }
+
+    /** "P0 · urgent": the class named by the engine's tiers. */
+    public String label(LatencyClass latencyClass) {
+        return latencyClass.label(tiers.get());
     }
 
     /** The newest closed second of any class (the window's right edge), or null before the first. */

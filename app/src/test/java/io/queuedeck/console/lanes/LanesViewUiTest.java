@@ -155,4 +155,39 @@ class LanesViewUiTest {
         assertThat(b.getMinY()).as("top of " + node.getId()).isGreaterThanOrEqualTo(c.getMinY());
         assertThat(b.getMaxY()).as("bottom of " + node.getId()).isLessThanOrEqualTo(c.getMaxY());
     }
+
+    @Test
+    void fourTierTable_eachTierHasItsOwnColour_inTheTierBarAndOnItsLanesTitles() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.LinkedHashMap<>();
+        String[][] table = {{"urgent", "0", "0"}, {"core", "1", "2"}, {"normal", "3", "6"}, {"batch", "7", "9"}};
+        for (int i = 0; i < table.length; i++) {
+            modes.put(new io.queuedeck.engine.tier.Tier(table[i][0], i, Integer.parseInt(table[i][1]),
+                    Integer.parseInt(table[i][2])), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        }
+        javafx.scene.paint.Paint defaultCore = titleFill(0);
+        assertThat(titleFill(2)).isEqualTo(defaultCore); // P0-2 are core's until the engine says otherwise
+
+        robot.interact(() -> model.apply(snapshot().tierModes(modes).build()));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // urgent (P0), core (P1-2), normal (P3-6), batch (P7-9): four colours, as their tier-bar labels
+        List<javafx.scene.paint.Paint> fills = List.of(titleFill(0), titleFill(1), titleFill(3), titleFill(7));
+        assertThat(fills).doesNotHaveDuplicates();
+        assertThat(titleFill(2)).isEqualTo(titleFill(1));
+        assertThat(titleFill(6)).isEqualTo(titleFill(3));
+        assertThat(titleFill(9)).isEqualTo(titleFill(7));
+        for (int i = 0; i < table.length; i++) {
+            javafx.scene.control.Label label = robot.lookup("#lanes-tier-" + table[i][0]).queryAs(Node.class).getParent()
+                    .lookup(".tier-label") instanceof javafx.scene.control.Label l ? l : null;
+            assertThat(label).isNotNull();
+            assertThat(label.getText()).isEqualTo(table[i][0]);
+            assertThat(label.getTextFill()).as(table[i][0]).isEqualTo(fills.get(i));
+        }
+    }
+
+    /** The colour lane P{@code priority}'s title is drawn in (after CSS). */
+    private javafx.scene.paint.Paint titleFill(int priority) {
+        return robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
+                .filter(l -> l.getText().equals("P" + priority)).findFirst().orElseThrow().getTextFill();
+    }
 }

@@ -179,4 +179,34 @@ class LatencyViewModelTest {
         assertThatThrownBy(() -> model.selectClass(null)).isInstanceOf(NullPointerException.class);
         assertThat(model.selectedClassProperty().get()).isEqualTo(LatencyClass.ALL);
     }
+
+    @Test
+    void classLabels_ofAFourTierTable_nameTheEnginesTiers_onceItsSnapshotArrives() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.LinkedHashMap<>();
+        String[][] table = {{"urgent", "0", "0"}, {"core", "1", "2"}, {"normal", "3", "6"}, {"batch", "7", "9"}};
+        for (int i = 0; i < table.length; i++) {
+            modes.put(new io.queuedeck.engine.tier.Tier(table[i][0], i, Integer.parseInt(table[i][1]),
+                    Integer.parseInt(table[i][2])), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        }
+        assertThat(model.label(LatencyClass.of(0))).isEqualTo("P0 · core"); // the default table until a snapshot
+
+        model.apply(io.queuedeck.console.testing.Snapshots.snapshot().tierModes(modes).build());
+
+        assertThat(model.tiersProperty().get().names()).isEqualTo("urgent, core, normal, batch");
+        assertThat(LatencyClass.CHOICES).extracting(model::label).containsExactly("All classes", "P0 · urgent", "P1 · core",
+                "P2 · core", "P3 · normal", "P4 · normal", "P5 · normal", "P6 · normal", "P7 · batch", "P8 · batch", "P9 · batch");
+        // the CSV's class column and the file name stay by priority, whatever the table
+        model.selectClass(LatencyClass.of(0));
+        assertThat(model.exportName("csv")).isEqualTo("latency-P0.csv");
+    }
+
+    @Test
+    void tierTable_unchangedSnapshots_keepTheSameTable() {
+        model.apply(io.queuedeck.console.testing.Snapshots.snapshot().build());
+        io.queuedeck.engine.tier.Tiers first = model.tiersProperty().get();
+        model.apply(io.queuedeck.console.testing.Snapshots.snapshot().at(T0.plusSeconds(2)).build());
+
+        assertThat(model.tiersProperty().get()).isSameAs(first);
+        assertThat(model.label(LatencyClass.of(4))).isEqualTo("P4 · normal");
+    }
 }

@@ -41,9 +41,17 @@ public record DrillResult(Drill drill, boolean holds, String abortReason, List<P
      */
     public record LogLine(double second, String action, String observed, boolean steady) {}
 
-    /** The system at one second: for charts. Latencies are of tasks that arrived in that second (ms). */
-    public record Sample(double second, int queued, int running, int instancesServing, double waitP99CoreMs,
-                         double waitP99NormalMs, double waitP99BatchMs) {}
+    /**
+     * The system at one second: for charts. Latencies are of tasks that arrived in that second (ms).
+     *
+     * @param waitP99Ms the p99 queue wait per tier of the drill's table, in the table's order
+     *                  ({@code drill().target().tiers()}); 0 where none of a tier arrived
+     */
+    public record Sample(double second, int queued, int running, int instancesServing, List<Double> waitP99Ms) {
+        public Sample {
+            waitP99Ms = List.copyOf(waitP99Ms);
+        }
+    }
 
     /** A labelled moment on the charts: a step, a fault beginning or ending, an abort. */
     public record Marker(double second, String label) {}

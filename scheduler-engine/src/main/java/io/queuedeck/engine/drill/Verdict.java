@@ -162,16 +162,20 @@ final class Verdict {
                 bySecond.computeIfAbsent((int) (view.arrivedAt() / SECOND), k -> new ArrayList<>()).add(view);
             }
         }
+        io.queuedeck.engine.tier.Tiers tiers = drill.target().tiers();
         for (int i = 0; i < live.size(); i++) {
             List<TaskView> arrived = bySecond.getOrDefault(i, List.of());
-            samples.add(new Sample(i + 1, live.get(i)[0], live.get(i)[1], live.get(i)[2], tierP99(arrived, "core"),
-                    tierP99(arrived, "normal"), tierP99(arrived, "batch")));
+            List<Double> waits = new ArrayList<>(tiers.size());
+            for (io.queuedeck.engine.tier.Tier tier : tiers.list()) {
+                waits.add(tierP99(arrived, tier.name(), tiers));
+            }
+            samples.add(new Sample(i + 1, live.get(i)[0], live.get(i)[1], live.get(i)[2], waits));
         }
         return samples;
     }
 
-    private static double tierP99(List<TaskView> views, String tier) {
-        return Windows.p99(views.stream().filter(v -> Windows.matches(v, null, tier, io.queuedeck.engine.tier.Tiers.DEFAULT))
+    private static double tierP99(List<TaskView> views, String tier, io.queuedeck.engine.tier.Tiers tiers) {
+        return Windows.p99(views.stream().filter(v -> Windows.matches(v, null, tier, tiers))
                 .mapToDouble(v -> v.waitedNanos() / 1e6).toArray()).value();
     }
 

@@ -2,6 +2,10 @@ package io.queuedeck.engine.report;
 
 import io.queuedeck.engine.drill.Drill;
 import io.queuedeck.engine.drill.DrillResult;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -19,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -26,13 +31,18 @@ import java.util.function.ToDoubleFunction;
 /**
  * Writes a drill's report into a directory: {@code report.md} and {@code report.html} (the same
  * content), {@code queue.png} (waiting and running tasks, GPUs serving) and {@code latency.png}
- * (p99 queue wait per tier), each with a labelled marker for every step and fault.
+ * (p99 queue wait per tier of the drill's table), each with a labelled marker for every step and
+ * fault, and {@code samples.csv} (the charts' figures, one row a second, a wait column per tier).
  */
 public final class DrillReport {
     public static final String MARKDOWN = "report.md";
     public static final String HTML = "report.html";
     public static final String QUEUE_CHART = "queue.png";
     public static final String LATENCY_CHART = "latency.png";
+    public static final String SAMPLES = "samples.csv";
+    /** First tier red, last purple, those between from this list in order (the default table's normal: orange). */
+    private static final List<Color> BETWEEN = List.of(new Color(0xff7f0e), new Color(0x2ca02c), new Color(0x17becf),
+            new Color(0x8c564b), new Color(0xe377c2), new Color(0xbcbd22), new Color(0x1f77b4), new Color(0x7f7f7f));
 
     private DrillReport() {}
 
@@ -45,19 +55,47 @@ public final class DrillReport {
                 new Line("waiting", s -> s.queued(), new Color(0x1f77b4)),
                 new Line("running", s -> s.running(), new Color(0x2ca02c)),
                 new Line("GPUs serving ×10", s -> s.instancesServing() * 10.0, new Color(0x7f7f7f))));
-        chart(result, "p99 queue wait by tier (tasks arriving each second)", "ms", latency, List.of(
-                new Line("core", s -> s.waitP99CoreMs(), new Color(0xd62728)),
-                new Line("normal", s -> s.waitP99NormalMs(), new Color(0xff7f0e)),
-                new Line("batch", s -> s.waitP99BatchMs(), new Color(0x9467bd))));
+        chart(result, "p99 queue wait by tier (tasks arriving each second)", "ms", latency, tierLines(result.drill().target().tiers()));
+        Path samples = dir.resolve(SAMPLES);
+        Files.writeString(samples, samplesCsv(result), StandardCharsets.UTF_8);
         String markdown = markdown(result);
         Path md = dir.resolve(MARKDOWN);
         Path html = dir.resolve(HTML);
         Files.writeString(md, markdown, StandardCharsets.UTF_8);
         Files.writeString(html, html(result, markdown), StandardCharsets.UTF_8);
-        return List.of(md, html, queue, latency);
+        return List.of(md, html, queue, latency, samples);
     }
 
     private record Line(String name, ToDoubleFunction<DrillResult.Sample> value, Color color) {}
+
+    /** A line per tier, named as in the table (the default: core, normal, batch as before). */
+    private static List<Line> tierLines(Tiers tiers) {
+        List<Line> lines = new ArrayList<>();
+        for (int i = 0; i < tiers.size(); i++) {
+            int at = i;
+            Color color = i == 0 ? new Color(0xd62728) : i == tiers.size() - 1 ? new Color(0x9467bd)
+                    : BETWEEN.get((i - 1) % BETWEEN.size());
+            lines.add(new Line(tiers.list().get(i).name(), s -> s.waitP99Ms().get(at), color));
+        }
+        return lines;
+    }
+
+    /** The per-second figures: second, queued, running, instances_serving, then wait_p99_TIER_ms per tier. */
+    public static String samplesCsv(DrillResult result) throws IOException {
+        Tiers tiers = result.drill().target().tiers();
+        CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true)
+                .addNumberColumn("second").addNumberColumn("queued").addNumberColumn("running").addNumberColumn("instances_serving");
+        for (Tier tier : tiers.list()) {
+            schema.addNumberColumn("wait_p99_" + tier.name() + "_ms");
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        for (DrillResult.Sample s : result.samples()) {
+            List<Object> row = new ArrayList<>(List.of(s.second(), s.queued(), s.running(), s.instancesServing()));
+            row.addAll(s.waitP99Ms());
+            rows.add(row);
+        }
+        return new CsvMapper().writer(schema.build()).writeValueAsString(rows);
+    }
 
     private static void chart(DrillResult result, String title, String unit, Path file, List<Line> lines) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();

@@ -1,0 +1,35 @@
+package io.queuedeck.console.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console's engine on an operator's file (--config): its tier table is the one the screens are told of. */
+class EmbeddedEngineConfigTest {
+    @Test
+    void fourTierFile_theEnginesSnapshotsCarryItsTable(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("four.yaml");
+        Files.writeString(file, """
+                tiers:
+                  urgent: {priorities: 0, max_concurrency: 8}
+                  core: {priorities: 1-2}
+                  normal: {priorities: 3-6}
+                  batch: {priorities: 7-9}
+                """);
+
+        EmbeddedEngine system = EmbeddedEngine.start("priority", 1, null, file);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> system.engine().latestSnapshot() != null
+                    && !system.engine().latestSnapshot().tierModes().isEmpty());
+            assertThat(system.engine().latestSnapshot().tiers().names()).isEqualTo("urgent, core, normal, batch");
+            assertThat(system.plane().current().source()).isEqualTo(file.toString());
+        } finally {
+            system.close();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.queuedeck.console.latency;
+
+import static io.queuedeck.console.testing.Snapshots.T0;
+import static io.queuedeck.console.testing.Snapshots.latency;
+import static io.queuedeck.console.testing.Snapshots.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import atlantafx.base.theme.PrimerDark;
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.gateway.LatencySample;
+import io.queuedeck.engine.snapshot.LatencySummary;
+import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.TierMode;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import javafx.application.Application;
+import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.ListCell;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The Latency screen alone at 1280 × 800 on a four-tier engine, its class chosen with the robot's clicks. */
+class LatencyViewUiTest {
+    private final FxRobot robot = new FxRobot();
+    private LatencyViewModel model;
+    private LatencyView view;
+
+    @BeforeEach
+    void show() throws TimeoutException {
+        Stage stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
+        model = new LatencyViewModel(new ChangeLog(Clock.fixed(T0, ZoneOffset.UTC)));
+        FxToolkit.setupStage(s -> {
+            view = new LatencyView(model);
+            s.setScene(new Scene(view.root(), 1280, 800)); // the scene before show(): see JAVAFX-NOTES
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @AfterEach
+    void close() throws TimeoutException {
+        FxToolkit.cleanupStages();
+    }
+
+    @Test
+    void fourTierEngine_theClassSelectorNamesItsTiers_andChoosingP0ShowsOnlyP0() {
+        Map<Tier, TierMode> modes = new LinkedHashMap<>();
+        String[][] table = {{"urgent", "0", "0"}, {"core", "1", "2"}, {"normal", "3", "6"}, {"batch", "7", "9"}};
+        for (int i = 0; i < table.length; i++) {
+            modes.put(new Tier(table[i][0], i, Integer.parseInt(table[i][1]), Integer.parseInt(table[i][2])), TierMode.ACTIVE);
+        }
+        // a second in which only P5 tasks finished
+        List<LatencySummary> byPriority = new ArrayList<>(Collections.nCopies(10, LatencySummary.EMPTY));
+        byPriority.set(5, latency(3, 400, 4000));
+        robot.interact(() -> {
+            model.apply(snapshot().tierModes(modes).build());
+            model.addSamples(List.of(new LatencySample(T0, latency(3, 400, 4000), byPriority)));
+        });
+        assertThat(view.e2eChart.getData().getFirst().getData()).hasSize(1);
+
+        robot.clickOn("#latency-class");
+        ListCell<?> p0 = robot.lookup(".list-cell").queryAllAs(ListCell.class).stream()
+                .filter(c -> "P0 · urgent".equals(c.getText())).findFirst().orElseThrow();
+        assertThat(robot.lookup(".list-cell").queryAllAs(ListCell.class).stream().map(ListCell::getText))
+                .contains("P1 · core", "P3 · normal", "P7 · batch");
+        robot.clickOn(p0);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        ComboBox<?> box = robot.lookup("#latency-class").queryAs(ComboBox.class);
+        assertThat(box.getValue()).isEqualTo(LatencyClass.of(0));
+        assertThat(view.e2eChart.getTitle()).endsWith("P0 · urgent");
+        assertThat(view.e2eChart.getData()).allSatisfy(series -> assertThat(series.getData()).isEmpty());
+    }
+}
