@@ -127,14 +127,15 @@ public final class ClusterPane {
         }
     }
 
-    private static <T> void selected(ListView<T> list, java.util.function.Consumer<T> action) {
+    /** Runs {@code action} on the list's selected item, if there is one (the cluster section and the shared lanes). */
+    static <T> void selected(ListView<T> list, java.util.function.Consumer<T> action) {
         T item = list.getSelectionModel().getSelectedItem();
         if (item != null) {
             action.accept(item);
         }
     }
 
-    private static Button button(String id, String text, Runnable action) {
+    static Button button(String id, String text, Runnable action) {
         Button button = new Button(text);
         button.setId(id);
         button.setOnAction(e -> action.run());

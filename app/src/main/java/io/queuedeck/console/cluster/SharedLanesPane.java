@@ -46,8 +46,8 @@ public final class SharedLanesPane {
             list.setId("shared-lane-" + tier);
             list.setPlaceholder(new Label("Nothing waiting"));
             list.setCellFactory(l -> new ClusterPane.TaskCell(model));
-            Button up = button("shared-raise-" + tier, "Raise", () -> selected(list, model::raise));
-            Button down = button("shared-lower-" + tier, "Lower", () -> selected(list, model::lower));
+            Button up = ClusterPane.button("shared-raise-" + tier, "Raise", () -> ClusterPane.selected(list, model::raise));
+            Button down = ClusterPane.button("shared-lower-" + tier, "Lower", () -> ClusterPane.selected(list, model::lower));
             VBox column = new VBox(4, new Label(tier), list, new HBox(6, up, down));
             VBox.setVgrow(list, Priority.ALWAYS);
             HBox.setHgrow(column, Priority.ALWAYS);
@@ -68,19 +68,5 @@ public final class SharedLanesPane {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.35);
         return split;
-    }
-
-    private static void selected(ListView<ClusterViewModel.TaskRow> list, java.util.function.Consumer<ClusterViewModel.TaskRow> action) {
-        ClusterViewModel.TaskRow row = list.getSelectionModel().getSelectedItem();
-        if (row != null) {
-            action.accept(row);
-        }
-    }
-
-    private static Button button(String id, String text, Runnable action) {
-        Button button = new Button(text);
-        button.setId(id);
-        button.setOnAction(e -> action.run());
-        return button;
     }
 }
