@@ -130,8 +130,8 @@ public final class ClusterLink implements AutoCloseable {
      */
     public CompletableFuture<java.util.Optional<String>> describe(String id) {
         return CompletableFuture.supplyAsync(() -> {
-            Map<String, String> fields = queue.task(id);
-            return tasks.find(id).map(t -> describe(t, fields.get("lease_left_ms")));
+            Map<String, String> fields = queue.task(id); // one read: the record and its lease agree
+            return ClusterTasks.shared(id, fields).map(t -> describe(t, fields.get("lease_left_ms")));
         }, reader);
     }
 
