@@ -28,6 +28,7 @@ final class ClusterWiring {
         if (system.cluster() != null) {
             search.lookUpInSharedQueue(id -> system.cluster().describe(id).thenApplyAsync(found -> found,
                     javafx.application.Platform::runLater));
+            search.searchSharedQueue(new SharedSearchAdapter(system.cluster()));
         }
     }
 

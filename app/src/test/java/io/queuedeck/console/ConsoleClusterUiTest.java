@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.console.gateway.ClusterState;
-import io.queuedeck.console.testing.RedisServer;
+import io.queuedeck.engine.testing.RedisServer;
 import io.queuedeck.engine.CompletionFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.audit.AuditQuery;

@@ -34,6 +34,7 @@ public final class ClusterViewModel {
     private final ObservableList<TaskRow> waiting = FXCollections.observableArrayList();
     private final ObservableList<TaskRow> dead = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("Reading the shared queue …");
+    private final ReadOnlyStringWrapper inspected = new ReadOnlyStringWrapper("Select a task: its record in the shared queue shows here");
     private ClusterState shown;
 
     /**
@@ -101,6 +102,22 @@ public final class ClusterViewModel {
 
     public ObservableList<TaskRow> dead() {
         return dead;
+    }
+
+    /** The Lanes inspector's line on the task last selected, as the shared queue records it now. */
+    public ReadOnlyStringProperty inspectedProperty() {
+        return inspected.getReadOnlyProperty();
+    }
+
+    /**
+     * Reads {@code task}'s record in the shared queue (state, holding node, attempts, deliveries, lease)
+     * on the cluster thread and shows it in {@link #inspectedProperty()} on the FX thread.
+     */
+    public void inspect(TaskRow task) {
+        inspected.set(task.id() + ": reading the shared queue …");
+        link.describe(task.id()).whenComplete((line, error) -> javafx.application.Platform.runLater(() -> inspected.set(
+                error != null ? task.id() + ": the shared queue did not answer (" + error.getMessage() + ")"
+                        : task.id() + ": " + line.orElse("no longer in the shared queue"))));
     }
 
     public ReadOnlyStringProperty summaryProperty() {

@@ -46,6 +46,11 @@ public final class SharedLanesPane {
             list.setId("shared-lane-" + tier);
             list.setPlaceholder(new Label("Nothing waiting"));
             list.setCellFactory(l -> new ClusterPane.TaskCell(model));
+            list.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
+                if (task != null) {
+                    model.inspect(task);
+                }
+            });
             Button up = ClusterPane.button("shared-raise-" + tier, "Raise", () -> ClusterPane.selected(list, model::raise));
             Button down = ClusterPane.button("shared-lower-" + tier, "Lower", () -> ClusterPane.selected(list, model::lower));
             VBox column = new VBox(4, new Label(tier), list, new HBox(6, up, down));
@@ -53,8 +58,13 @@ public final class SharedLanesPane {
             HBox.setHgrow(column, Priority.ALWAYS);
             columns.getChildren().add(column);
         }
+        Label inspector = new Label();
+        inspector.setId("shared-inspector");
+        inspector.textProperty().bind(model.inspectedProperty());
+        inspector.setWrapText(true);
         root.getChildren().addAll(new Label("Shared queue: waiting tasks of every node by tier, in claim order (first "
-                + ClusterLink.SHOWN + " per tier); drag onto a task to put it before; changes apply on every node"), columns);
+                + ClusterLink.SHOWN + " per tier); drag onto a task to put it before; changes apply on every node"), columns,
+                inspector);
         VBox.setVgrow(columns, Priority.ALWAYS);
     }
 

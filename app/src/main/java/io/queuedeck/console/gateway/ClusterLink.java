@@ -129,10 +129,14 @@ public final class ClusterLink implements AutoCloseable {
      * node gpu-b"), read on the cluster thread; empty when the shared queue does not know it.
      */
     public CompletableFuture<java.util.Optional<String>> describe(String id) {
-        return CompletableFuture.supplyAsync(() -> tasks.find(id).map(ClusterLink::describe), reader);
+        return CompletableFuture.supplyAsync(() -> {
+            Map<String, String> fields = queue.task(id); // one read: the record and its lease agree
+            return ClusterTasks.shared(id, fields).map(t -> describe(t, fields.get("lease_left_ms")));
+        }, reader);
     }
 
-    private static String describe(io.queuedeck.engine.api.SharedTasks.Shared t) {
+    /** The line for a task: state, priority, tenant, holding node, attempts, deliveries and, leased, its lease. */
+    static String describe(io.queuedeck.engine.api.SharedTasks.Shared t, String leaseLeftMillis) {
         StringBuilder text = new StringBuilder(t.state()).append(", P").append(t.priority());
         if (t.tenant() != null) {
             text.append(", tenant ").append(t.tenant());
@@ -140,7 +144,42 @@ public final class ClusterLink implements AutoCloseable {
         if (t.node() != null && !t.node().isEmpty()) {
             text.append(t.state().equals("leased") ? ", held by node " : ", last on node ").append(t.node());
         }
-        return text.append(", ").append(t.attempts()).append(t.attempts() == 1 ? " attempt" : " attempts").toString();
+        text.append(", ").append(t.attempts()).append(t.attempts() == 1 ? " attempt" : " attempts");
+        text.append(", ").append(t.deliveries()).append(t.deliveries() == 1 ? " delivery" : " deliveries");
+        if (leaseLeftMillis != null && t.state().equals("leased")) {
+            long left = Long.parseLong(leaseLeftMillis);
+            text.append(left > 0 ? String.format(Locale.ROOT, ", lease %.1f s left", left / 1e3)
+                    : ", lease expired (the reaper returns it)");
+        }
+        if (Boolean.TRUE.equals(t.cancelRequested())) {
+            text.append(", cancel asked");
+        }
+        return text.toString();
+    }
+
+    /**
+     * A page of the shared queue's tasks that {@code filter} matches (decision 0083a), read by rank on the
+     * cluster thread; fails with the reason when the shared queue cannot answer the filter.
+     */
+    public CompletableFuture<io.queuedeck.engine.cluster.SharedSearch.Result> search(io.queuedeck.engine.task.TaskFilter filter,
+                                                                                     int offset, int limit) {
+        return CompletableFuture.supplyAsync(() -> io.queuedeck.engine.cluster.SharedSearch.search(queue, filter, offset, limit),
+                reader);
+    }
+
+    /**
+     * A bulk action over every task of the shared queue that {@code filter} matches, each task by its own
+     * atomic script, for every node; recorded in the audit trail with the number changed, then the cluster is read again.
+     */
+    public CompletableFuture<io.queuedeck.engine.cluster.SharedSearch.Applied> bulk(io.queuedeck.engine.task.TaskFilter filter,
+            io.queuedeck.engine.command.BulkAction action, Integer priority) {
+        return CompletableFuture.supplyAsync(() -> {
+            var applied = io.queuedeck.engine.cluster.SharedSearch.apply(queue, filter, action, priority);
+            engine.audit().record(ConsoleAudit.actor(), "console", "bulk." + action.key(), "shared queue (cluster)",
+                    applied.changed(), null);
+            read();
+            return applied;
+        }, reader);
     }
 
     /** Reads the cluster now (also after each action), off the FX thread. */

@@ -94,7 +94,14 @@ public final class SearchView {
             field.setOnAction(e -> model.search()); // Enter searches
         }
         // beside Search, not in the pager: there they squeezed Previous and Next to "N…" at 1280 px
-        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, search,
+        javafx.scene.control.CheckBox whole = new javafx.scene.control.CheckBox("Whole cluster");
+        whole.setId("search-cluster");
+        whole.selectedProperty().bindBidirectional(model.clusterScopeProperty());
+        whole.visibleProperty().bind(model.clusterAvailableProperty());
+        whole.managedProperty().bind(whole.visibleProperty());
+        whole.setTooltip(new Tooltip("Search and bulk actions over the shared queue of every node (in claim order;"
+                + " waiting, running and dead-lettered tasks); clear it for this node's engine"));
+        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, whole, search,
                 exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"));
         row.setPadding(new Insets(0, 0, 8, 0));
         return row;
@@ -110,7 +117,7 @@ public final class SearchView {
         table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 100));
         table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 120));
         table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 90));
-        table.getColumns().add(column("Waited", v -> String.format(Locale.ROOT, "%.1f s", v.waitedNanos() / 1e9),
+        table.getColumns().add(column("Waited", SearchView::waited,
                 TaskSort.SUBMITTED, 80));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
@@ -242,13 +249,18 @@ public final class SearchView {
         return op.matched() <= 0 ? -1.0 : (double) op.processed() / op.matched(); // -1: indeterminate
     }
 
+    /** A shared queue's task has no wait this node measured (negative): a dash, not a zero. */
+    private static String waited(TaskView v) {
+        return v.waitedNanos() < 0 ? "—" : String.format(Locale.ROOT, "%.1f s", v.waitedNanos() / 1e9);
+    }
+
     private static String describe(TaskView v) {
         StringBuilder out = new StringBuilder();
         out.append(v.id()).append('\n').append(v.state().name().toLowerCase(Locale.ROOT)).append(", P").append(v.priority())
                 .append('\n').append("model ").append(orDash(v.spec().model()))
                 .append("\ntenant ").append(orDash(v.spec().tenant()))
                 .append("\nclass ").append(orDash(v.spec().businessClass()))
-                .append(String.format(Locale.ROOT, "%nwaited %.1f s, attempts %d", v.waitedNanos() / 1e9, v.attempts()));
+                .append(String.format(Locale.ROOT, "%nwaited %s, attempts %d", waited(v), v.attempts()));
         if (v.spec().metadata() != null) {
             v.spec().metadata().forEach((k, value) -> out.append('\n').append(k).append(": ").append(value));
         }

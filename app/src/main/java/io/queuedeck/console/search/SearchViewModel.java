@@ -70,6 +70,10 @@ public final class SearchViewModel {
     private final StringProperty message = new SimpleStringProperty(this, "message", "");
     private TaskFilter searched = TaskFilter.ANY;
     private Function<String, CompletionStage<Optional<String>>> sharedQueue;
+    /** Distributed mode: the whole shared queue; null when the console runs alone. */
+    private SharedQueueSearch cluster;
+    private final BooleanProperty clusterScope = new SimpleBooleanProperty(this, "clusterScope");
+    private final BooleanProperty clusterAvailable = new SimpleBooleanProperty(this, "clusterAvailable");
     /** An operation's outcome, said before the next page's count. */
     private String outcome;
 
@@ -95,6 +99,26 @@ public final class SearchViewModel {
         this.desk = desk;
         this.export = export;
         action.addListener((o, a, b) -> affected.set(-1)); // a count is for one action and one filter
+        clusterScope.addListener((o, a, b) -> {
+            affected.set(-1); // a count is for one scope too
+            results.clear();
+            total.set(0);
+        });
+    }
+
+    /**
+     * Distributed mode: Search, its pages and its bulk actions go to the whole shared queue while
+     * {@link #clusterScopeProperty()} holds (from now on), and a task opened from the results is
+     * described from the shared queue's record.
+     */
+    public void searchSharedQueue(SharedQueueSearch search) {
+        this.cluster = search;
+        clusterAvailable.set(true);
+        clusterScope.set(true);
+    }
+
+    private boolean inCluster() {
+        return cluster != null && clusterScope.get();
     }
 
     /** Runs the filter from the first page. */
@@ -128,6 +152,11 @@ public final class SearchViewModel {
 
     /** Sorts by {@code by}; the same column again reverses the order. */
     public void sortBy(TaskSort by) {
+        if (inCluster()) {
+            message.set("The shared queue lists its tasks in claim order (tiers most urgent first, then leased, then"
+                    + " dead letters); sorting applies to this node's search (clear Whole cluster)");
+            return;
+        }
         descending.set(by == sort.get() && !descending.get());
         sort.set(by);
         offset.set(0);
@@ -135,9 +164,41 @@ public final class SearchViewModel {
     }
 
     private void load() {
+        if (inCluster()) {
+            String no = io.queuedeck.engine.cluster.SharedSearch.unsupported(searched);
+            if (no != null) {
+                results.clear();
+                total.set(0);
+                message.set(no + "; clear Whole cluster to search this node's engine");
+                return;
+            }
+            cluster.search(searched, offset.get(), PAGE).thenAccept(this::showShared).exceptionally(this::failed);
+            return;
+        }
         int from = Math.min(offset.get(), TaskSearch.MAX_DEPTH - PAGE);
         commands.send(new Command.SearchTasks(new TaskSearch(searched, sort.get(), descending.get(), from, PAGE)))
                 .thenAccept(this::show);
+    }
+
+    private void showShared(SharedQueueSearch.Page page) {
+        results.setAll(page.tasks());
+        total.set(page.matched());
+        String count = page.matched() == 0 ? "No task of the shared queue matches"
+                : String.format(Locale.ROOT, "%,d tasks of the shared queue match; %,d–%,d shown", page.matched(),
+                offset.get() + 1, offset.get() + page.tasks().size());
+        if (!page.complete()) {
+            count += String.format(Locale.ROOT, " (in the first %,d read: narrow by state or priority to read the rest)",
+                    page.read());
+        }
+        message.set(outcome == null ? count : outcome + ". " + count);
+        outcome = null;
+    }
+
+    private Void failed(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        message.set("The shared queue did not answer: " + cause.getMessage());
+        return null;
     }
 
     private void show(SearchPage page) {
@@ -184,7 +245,16 @@ public final class SearchViewModel {
     }
 
     public void open(TaskView task) {
+        boolean again = task != null && opened.get() != null && opened.get().id().equals(task.id());
         opened.set(task);
+        // its holder, attempts and lease live in the shared queue's record; a new page that still holds
+        // the opened task re-selects it, and must not cover the page's own message
+        if (task != null && inCluster() && !again) {
+            cluster.describe(task.id()).thenAccept(line -> message.set(line
+                    .map(text -> "Task " + task.id() + " in the shared queue: " + text)
+                    .orElse("Task " + task.id() + " is no longer in the shared queue")))
+                    .exceptionally(this::failed);
+        }
     }
 
     public void closeTask() {
@@ -201,6 +271,10 @@ public final class SearchViewModel {
             message.set("Export is not available here");
             return;
         }
+        if (inCluster()) {
+            message.set("Export writes this node's engine's tasks: clear Whole cluster, search, then export");
+            return;
+        }
         export.export(searched, sort.get(), descending.get(), latest == null ? Tiers.DEFAULT : latest.tiers(), file, message::set);
     }
 
@@ -209,6 +283,22 @@ public final class SearchViewModel {
     /** Counts the tasks the bulk action would touch now (the filter last searched). */
     public void preview() {
         TaskFilter filter = searched;
+        if (inCluster()) {
+            String no = io.queuedeck.engine.cluster.SharedSearch.unsupported(filter);
+            if (no != null) {
+                message.set(no);
+                return;
+            }
+            cluster.search(filter, 0, 0).thenAccept(page -> {
+                affected.set(page.matched());
+                confirmationRequired.set(action.get().destructive() && page.matched() > CONFIRM_ABOVE);
+                message.set(String.format(Locale.ROOT, "%s would apply to %,d tasks of the shared queue, on every node%s%s",
+                        describe(), page.matched(), page.complete() ? "" : String.format(Locale.ROOT,
+                                " (found in the first %,d read)", page.read()),
+                        confirmationRequired.get() ? "; type " + page.matched() + " to confirm" : ""));
+            }).exceptionally(this::failed);
+            return;
+        }
         commands.send(new Command.SearchTasks(new TaskSearch(filter, TaskSort.SUBMITTED, false, 0, 1))).thenAccept(page -> {
             affected.set(page.total());
             confirmationRequired.set(action.get().destructive() && page.total() > CONFIRM_ABOVE);
@@ -233,6 +323,21 @@ public final class SearchViewModel {
         if (confirmationRequired.get() && !String.valueOf(affected.get()).equals(typed == null ? "" : typed.trim())) {
             message.set("Type " + affected.get() + " to confirm: " + describe() + " cannot be undone");
             return false;
+        }
+        if (inCluster()) {
+            if (action.get() == BulkAction.MOVE) {
+                message.set("Move to a lane's front or back applies to this node's lanes only: reprioritize the shared queue instead");
+                return false;
+            }
+            String what = describe();
+            cluster.apply(searched, action.get(), needsPriority() ? targetPriority.get() : null).thenAccept(done -> {
+                outcome = what + ": " + done;
+                load();
+            }).exceptionally(this::failed);
+            affected.set(-1);
+            confirmationRequired.set(false);
+            message.set(what + ": applying to the shared queue…");
+            return true;
         }
         try {
             operation.set(desk.startBulk(new BulkRequest(searched, action.get(), needsPriority() ? targetPriority.get() : null,
@@ -322,6 +427,9 @@ public final class SearchViewModel {
     }
 
     public StringProperty idProperty() { return id; }
+    /** Distributed mode: whether Search and bulk actions apply to the whole shared queue (else this node's engine). */
+    public BooleanProperty clusterScopeProperty() { return clusterScope; }
+    public ReadOnlyBooleanProperty clusterAvailableProperty() { return clusterAvailable; }
     public StringProperty textProperty() { return text; }
     public StringProperty tenantProperty() { return tenant; }
     public StringProperty modelProperty() { return model; }

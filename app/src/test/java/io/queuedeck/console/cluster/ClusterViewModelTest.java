@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.console.gateway.ClusterLink;
 import io.queuedeck.console.gateway.ClusterSettings;
-import io.queuedeck.console.testing.RedisServer;
+import io.queuedeck.engine.testing.RedisServer;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.audit.AuditQuery;
 import io.queuedeck.engine.cluster.SharedQueue;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.console.gateway.ClusterLink;
 import io.queuedeck.console.gateway.ClusterSettings;
-import io.queuedeck.console.testing.RedisServer;
+import io.queuedeck.engine.testing.RedisServer;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.cluster.SharedQueue;
 import io.queuedeck.engine.command.Command;
@@ -83,6 +83,35 @@ class SharedLanesUiTest {
         return robot.lookup("#shared-lane-" + lane + " .cluster-task-cell").queryAll().stream()
                 .filter(n -> ((ListCell<?>) n).getText() != null && ((ListCell<?>) n).getText().endsWith(" " + id))
                 .findFirst().orElseThrow();
+    }
+
+    /** A cell as last shown, without reading the shared queue again. */
+    private Node shown(String lane, String id) {
+        return robot.lookup("#shared-lane-" + lane + " .cluster-task-cell").queryAll().stream()
+                .filter(n -> ((ListCell<?>) n).getText() != null && ((ListCell<?>) n).getText().endsWith(" " + id))
+                .findFirst().orElseThrow();
+    }
+
+    private String inspector() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#shared-inspector").queryAs(javafx.scene.control.Label.class)
+                .getText()).get();
+    }
+
+    @Test
+    void inspector_showsASharedTasksStateHolderAttemptsAndLease_asRedisHasItNow() throws Exception {
+        other.enqueue("i1", TaskSpec.of("m", "x", 1, 8).withTenant("acme")); // core tier: claimed first
+        other.enqueue("i2", TaskSpec.of("m", "x", 1, 8));
+        cell("core", "i2");
+
+        robot.clickOn(shown("core", "i1"));
+        await().atMost(TIMEOUT).until(this::inspector, t -> t.equals("i1: waiting, P1, tenant acme, 0 attempts, 0 deliveries"));
+
+        assertThat(other.claim(1)).extracting(SharedQueue.Claim::id).containsExactly("i1"); // node b holds it now
+        robot.clickOn(shown("core", "i2")); // the strip still shows i1 (not read again): selecting it reads its record anew
+        robot.clickOn(shown("core", "i1"));
+        await().atMost(TIMEOUT).until(this::inspector,
+                t -> t.matches("i1: leased, P1, tenant acme, held by node b, 0 attempts, 1 delivery, lease \\d+\\.\\d s left"));
+        assertThat(failures).isEmpty();
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.queuedeck.console.gateway.ClusterLink;
 import io.queuedeck.console.gateway.ClusterSettings;
 import io.queuedeck.console.gateway.EngineGateway;
-import io.queuedeck.console.testing.RedisServer;
+import io.queuedeck.engine.testing.RedisServer;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.cluster.SharedQueue;
 import io.queuedeck.engine.command.Command;
@@ -77,7 +77,8 @@ class SearchSharedQueueUiTest {
 
         robot.clickOn("#search-id").write("far-1").type(KeyCode.ENTER);
         await().atMost(TIMEOUT).until(this::message,
-                m -> m.equals("Task far-1 is in the shared queue: leased, P5, tenant acme, held by node b, 0 attempts"));
+                m -> m.matches("Task far-1 is in the shared queue: leased, P5, tenant acme, held by node b, 0 attempts,"
+                        + " 1 delivery, lease \\d+\\.\\d s left"));
 
         robot.clickOn("#search-id").push(KeyCode.END).eraseText(5).write("far-2").type(KeyCode.ENTER);
         await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Task far-2 is in the shared queue: waiting, P8, tenant zeta"));

@@ -37,9 +37,49 @@ public final class SharedQueueThroughput {
         int rounds = Integer.parseInt(args[5]);
         System.out.printf(Locale.ROOT, "uri=%s n=%d nodes=%d threads=%d claim=%d java=%s cpus=%d%n", uri, n, nodes, threads,
                 claim, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int round = 0; round <= rounds; round++) {
+            double[] redisBefore = redisCpu(uri);
+            long nodesBefore = os.getProcessCpuTime();
             double rate = round(uri, "bench" + System.nanoTime(), n, nodes, threads, claim);
-            System.out.printf(Locale.ROOT, "%s: %,.0f tasks/s (submit+claim+ack)%n", round == 0 ? "warmup" : "round " + round, rate);
+            double nodeMicros = (os.getProcessCpuTime() - nodesBefore) / 1e3 / n;
+            double[] redisAfter = redisCpu(uri);
+            double redisMicros = (redisAfter[0] - redisBefore[0]) * 1e6 / n;
+            double mainMicros = (redisAfter[1] - redisBefore[1]) * 1e6 / n;
+            // the machine's ceiling for this mix: Redis's one thread alone, and all cores shared by Redis and the nodes
+            System.out.printf(Locale.ROOT, "%s: %,.0f tasks/s (submit+claim+ack); CPU per task: nodes %.1f us, redis %.1f us"
+                            + " (main thread %.1f us); ceilings: redis thread %,.0f/s, %d cores %,.0f/s%n",
+                    round == 0 ? "warmup" : "round " + round, rate, nodeMicros, redisMicros, mainMicros, 1e6 / mainMicros,
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().availableProcessors() * 1e6 / (nodeMicros + redisMicros));
+        }
+    }
+
+    /**
+     * Redis's CPU seconds so far ({@code INFO cpu}): the process (user + sys, all its threads) and its
+     * main thread, which runs every command and script. One inline command on a socket of its own.
+     */
+    static double[] redisCpu(String uri) throws java.io.IOException {
+        java.net.URI u = java.net.URI.create(uri);
+        try (java.net.Socket socket = new java.net.Socket(u.getHost(), u.getPort() < 0 ? 6379 : u.getPort())) {
+            socket.getOutputStream().write("INFO cpu\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            int length = Integer.parseInt(in.readLine().substring(1));
+            char[] body = new char[length];
+            for (int read = 0; read < length; ) {
+                read += in.read(body, read, length - read);
+            }
+            double process = 0, main = 0;
+            for (String line : new String(body).split("\r\n")) {
+                String[] kv = line.split(":");
+                switch (kv[0]) {
+                    case "used_cpu_user", "used_cpu_sys" -> process += Double.parseDouble(kv[1]);
+                    case "used_cpu_user_main_thread", "used_cpu_sys_main_thread" -> main += Double.parseDouble(kv[1]);
+                    default -> { }
+                }
+            }
+            return new double[] {process, main};
         }
     }
 

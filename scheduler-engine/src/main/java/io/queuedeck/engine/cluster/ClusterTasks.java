@@ -22,7 +22,11 @@ public final class ClusterTasks implements SharedTasks {
 
     @Override
     public Optional<Shared> find(String id) {
-        Map<String, String> f = queue.task(id);
+        return shared(id, queue.task(id));
+    }
+
+    /** A task's fields as {@link SharedQueue#task} answers them, as the REST API's record; empty when unknown. */
+    public static Optional<Shared> shared(String id, Map<String, String> f) {
         if (f.isEmpty() || f.get("state") == null) {
             return Optional.empty();
         }

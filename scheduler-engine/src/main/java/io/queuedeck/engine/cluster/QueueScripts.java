@@ -433,5 +433,19 @@ final class QueueScripts {
             return 'retried'
             """;
 
+    /**
+     * ARGV: prefix, id. A task's fields as a flat list of names and values, and for a leased task
+     * {@code lease_left_ms} (its lease's expiry less Redis's own time): one read, so the two agree.
+     */
+    static final String TASK = PRELUDE + """
+            local out = redis.call('HGETALL', P .. 't:' .. ARGV[2])
+            local expiry = redis.call('ZSCORE', P .. 'leases', ARGV[2])
+            if expiry then
+              out[#out + 1] = 'lease_left_ms'
+              out[#out + 1] = tostring(math.floor(tonumber(expiry) - now()))
+            end
+            return out
+            """;
+
     private QueueScripts() {}
 }

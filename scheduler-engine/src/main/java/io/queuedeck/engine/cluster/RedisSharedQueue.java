@@ -367,11 +367,12 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public Map<String, String> task(String id) {
-        try {
-            return redis.hgetall(prefix + "t:" + id);
-        } catch (RedisException e) {
-            throw new StoreUnavailableException(e);
+        List<Object> flat = run(QueueScripts.TASK, ScriptOutputType.MULTI, prefix, id);
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            fields.put((String) flat.get(i), (String) flat.get(i + 1));
         }
+        return fields;
     }
 
     @Override
@@ -529,7 +530,7 @@ final class RedisSharedQueue implements SharedQueue {
         }
     }
 
-    private static TaskSpec decode(String json) {
+    static TaskSpec decode(String json) {
         try {
             return JSON.readValue(json, TaskSpec.class);
         } catch (IOException e) {

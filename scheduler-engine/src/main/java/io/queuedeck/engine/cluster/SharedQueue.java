@@ -72,7 +72,10 @@ public interface SharedQueue extends AutoCloseable {
      */
     String cancel(String id);
 
-    /** A task's stored fields (state, node, attempts, deliveries…), empty when unknown or expired. */
+    /**
+     * A task's stored fields (state, node, attempts, deliveries…), empty when unknown or expired; a
+     * leased task's also {@code lease_left_ms}, how long its lease holds without a heartbeat (Redis's time).
+     */
     Map<String, String> task(String id);
 
     /**
