@@ -217,7 +217,7 @@ public final class ControlView {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No canary runs"));
         table.setTooltip(tip("Tasks that arrived since the canary started: latency percentiles by business class, failures, "
-                + "deadline misses, throughput"));
+                + "tasks shed and timed out, deadline misses, throughput"));
         VBox.setVgrow(table, Priority.ALWAYS);
         return pad(new VBox(8, line, actions, table));
     }

@@ -161,7 +161,10 @@ public final class ControlViewModel {
         rows.add(new CanaryRow("finished", count(stable, "finished"), count(canary, "finished")));
         rows.add(new CanaryRow("throughput (tasks/s)", String.format(Locale.ROOT, "%.2f", stable.path("throughput_per_s").asDouble()),
                 String.format(Locale.ROOT, "%.2f", canary.path("throughput_per_s").asDouble())));
-        rows.add(new CanaryRow("rejected or failed", count(stable, "failed"), count(canary, "failed")));
+        rows.add(new CanaryRow("failed", count(stable, "failed"), count(canary, "failed")));
+        // refused at admission by the limits each release's tasks are held to (decision 0081): they never finish
+        rows.add(new CanaryRow("shed (refused when queued)", count(stable.path("flow"), "shed"), count(canary.path("flow"), "shed")));
+        rows.add(new CanaryRow("timed out", count(stable, "timed_out"), count(canary, "timed_out")));
         rows.add(new CanaryRow("deadline misses", count(stable, "deadline_misses"), count(canary, "deadline_misses")));
         List<String> classes = new ArrayList<>();
         for (JsonNode side : List.of(stable, canary)) {

@@ -120,7 +120,8 @@ class ControlViewModelTest {
         assertThat(model.canaryRunningProperty().get()).isTrue();
         assertThat(model.canaryLineProperty().get()).contains("25% of new tasks");
         assertThat(model.canaryRows()).extracting(ControlViewModel.CanaryRow::figure)
-                .contains("finished", "throughput (tasks/s)", "rejected or failed", "deadline misses");
+                .contains("finished", "throughput (tasks/s)", "failed", "shed (refused when queued)", "timed out",
+                        "deadline misses");
 
         model.promoteCanary().join();
         assertThat(model.canaryRunningProperty().get()).isFalse();

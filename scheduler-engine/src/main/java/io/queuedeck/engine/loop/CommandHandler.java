@@ -64,7 +64,10 @@ final class CommandHandler {
             }
             case Command.ApplyConfig c -> {
                 if (c.canary() != null) { // before a policy switch: a promoted canary's queue ends as its policy takes over
-                    loop.setCanaryPolicy(c.canary().policy(), PolicyConfig.of(c.canary().parameters()));
+                    if (c.canary().policy() != null || loop.queues.canaryPolicy() != null) {
+                        loop.setCanaryPolicy(c.canary().policy(), PolicyConfig.of(c.canary().parameters()));
+                    }
+                    loop.flow.canaryLimits(c.canary().limits()); // before new running limits: a promoted canary's tasks join them
                 }
                 if (c.policy() != null) {
                     loop.switchPolicy(c.policy(), PolicyConfig.of(c.parameters())); // throws before touching anything

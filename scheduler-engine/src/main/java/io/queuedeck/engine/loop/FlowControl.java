@@ -39,15 +39,29 @@ final class FlowControl {
     /** Running tasks by tier, oldest dispatch first: eviction takes the newest of the lowest tier. */
     private final List<LinkedHashSet<Task>> running = new ArrayList<>();
     private final Map<Task, Tier> runningTier = new HashMap<>();
-    /** Per tier, tasks under its TTL by when it was armed (arrival order), and the timer for the oldest. */
-    private final List<LinkedHashMap<Task, Long>> ttlQueues = new ArrayList<>();
-    private final Timer[] ttlTimers;
-    private final long[] shed;
-    private final long[] spilled;
-    private final long[] parked;
-    private final long[] expired;
-    private final long[] demoted;
+    /**
+     * Per limits in force ({@link #STABLE}, or {@link #CANARY} for the canary's own) and tier, tasks
+     * under its TTL by when it was armed (arrival order), and the timer for the oldest.
+     */
+    private final List<List<LinkedHashMap<Task, Long>>> ttlQueues = List.of(new ArrayList<>(), new ArrayList<>());
+    private final Timer[][] ttlTimers;
+    /** What flow control did, by release ({@link #STABLE}, {@link #CANARY}) and tier. */
+    private final long[][] shed;
+    private final long[][] spilled;
+    private final long[][] parked;
+    private final long[][] expired;
+    private final long[][] demoted;
     private final long[] evicted;
+    /**
+     * The canary's own limits (decision 0081): {@code max_queue}, {@code queue_ttl} and
+     * {@code timeout_action}, {@code degrade} and retries for the tasks it classified since
+     * {@link #canarySince}; caps, shares, fairness and eviction stay the running ones. Null when
+     * canary tasks are held to the running limits.
+     */
+    private FlowSettings canary;
+    private long canarySince;
+    static final int STABLE = 0;
+    static final int CANARY = 1;
     private double shareSum;
     /** The same movements per tenant, for the Flow view. */
     private final TenantLedger tenants;
@@ -64,16 +78,17 @@ final class FlowControl {
         int n = table.size();
         waiting = new int[n];
         waitingBytes = new long[n];
-        ttlTimers = new Timer[n];
-        shed = new long[n];
-        spilled = new long[n];
-        parked = new long[n];
-        expired = new long[n];
-        demoted = new long[n];
+        ttlTimers = new Timer[2][n];
+        shed = new long[2][n];
+        spilled = new long[2][n];
+        parked = new long[2][n];
+        expired = new long[2][n];
+        demoted = new long[2][n];
         evicted = new long[n];
         for (int i = 0; i < n; i++) {
             running.add(new LinkedHashSet<>());
-            ttlQueues.add(new LinkedHashMap<>());
+            ttlQueues.get(STABLE).add(new LinkedHashMap<>());
+            ttlQueues.get(CANARY).add(new LinkedHashMap<>());
             parkedTasks.add(new LinkedHashSet<>());
         }
         this.saturation = new SaturationDetector(loop.executor);
@@ -110,7 +125,7 @@ final class FlowControl {
         settings = next;
         for (Tier tier : table.list()) {
             if (!was.of(tier).queueTtl().equals(next.of(tier).queueTtl())) {
-                rearmTtl(tier);
+                rearmTtl(STABLE, tier);
             }
         }
         shareSum = shareSum(next);
@@ -126,43 +141,115 @@ final class FlowControl {
         return false;
     }
 
+    /**
+     * A canary's own limits from now on, or (null) none: its tasks are held to the running limits
+     * again. Tasks the canary classified before keep the limits they were admitted by until it ends;
+     * at its end (promote or rollback) those under a TTL join their tier's running TTL queue in the
+     * order they were armed, a walk over the canary's TTL-held tasks once, not over the queue.
+     */
+    void canaryLimits(FlowSettings next) {
+        if (next != null && !next.table().equals(table)) {
+            throw new IllegalArgumentException("a canary's tier table must be the running one (decision 0061)");
+        }
+        if (canary != null && next == null) {
+            for (Tier tier : table.list()) {
+                mergeTtl(tier);
+            }
+        }
+        if (canary == null && next != null) {
+            canarySince = loop.clock.nanos();
+        }
+        canary = next;
+        for (Tier tier : table.list()) {
+            rearmTtl(STABLE, tier);
+            rearmTtl(CANARY, tier);
+        }
+    }
+
+    private void mergeTtl(Tier tier) {
+        int i = tier.index();
+        LinkedHashMap<Task, Long> stable = ttlQueues.get(STABLE).get(i);
+        LinkedHashMap<Task, Long> own = ttlQueues.get(CANARY).get(i);
+        if (own.isEmpty()) {
+            return;
+        }
+        LinkedHashMap<Task, Long> merged = new LinkedHashMap<>();
+        var a = stable.entrySet().iterator();
+        var b = own.entrySet().iterator();
+        Map.Entry<Task, Long> x = a.hasNext() ? a.next() : null;
+        Map.Entry<Task, Long> y = b.hasNext() ? b.next() : null;
+        while (x != null || y != null) {
+            if (y == null || x != null && x.getValue() <= y.getValue()) {
+                merged.put(x.getKey(), x.getValue());
+                x = a.hasNext() ? a.next() : null;
+            } else {
+                merged.put(y.getKey(), y.getValue());
+                y = b.hasNext() ? b.next() : null;
+            }
+        }
+        ttlQueues.get(STABLE).set(i, merged);
+        own.clear();
+    }
+
+    /** The release a task counts under: {@link #CANARY} if a canary classified it, whether or not it has limits of its own. */
+    static int release(io.queuedeck.engine.task.TaskSpec spec) {
+        return ReleaseSplitPolicy.isCanary(spec) ? CANARY : STABLE;
+    }
+
+    /** The limits a task is held to: the canary's own for the tasks the running canary classified, else the running ones. */
+    private int limitsOf(Task task) {
+        return canary != null && ReleaseSplitPolicy.isCanary(task.spec()) && task.arrivedAt() - canarySince >= 0
+                ? CANARY : STABLE;
+    }
+
+    private TierLimits limits(int which, Tier tier) {
+        return (which == CANARY ? canary : settings).of(tier);
+    }
+
     // ---------------------------------------------------------------- admission
 
     /**
      * The priority a new task of {@code priority} and {@code bytes} counted bytes waits at: its own,
      * the first of a tier it spilled to, or {@link #PARK}. Throws {@link ShedException} when its
-     * tier refuses it; changes no counter but the shed ones.
+     * tier refuses it; changes no counter but the shed ones. A task of a canary with limits of its
+     * own is held to them: its tier's queue (every release's tasks) against the candidate's
+     * {@code max_queue}, and the candidate's {@code degrade} (decision 0081).
      */
-    int admit(int priority, long bytes) {
+    int admit(int priority, long bytes, io.queuedeck.engine.task.TaskSpec spec) {
+        int release = release(spec);
+        int which = canary != null && release == CANARY ? CANARY : STABLE;
         Tier tier = table.of(priority);
-        TierLimits own = settings.of(tier);
+        TierLimits own = limits(which, tier);
         if (own.degrade() == TierLimits.Degrade.REJECT_LOWEST && tier.last() == priority
                 && saturation.saturated(loop.runningCount())) {
-            shed[tier.index()]++;
+            shed[release][tier.index()]++;
             throw new ShedException(ShedException.Reason.SATURATED, "tiers." + name(tier) + ".degrade",
                     Math.min(60, Math.max(1, own.queueTtl().toSeconds())), "every slot is busy, and tier " + name(tier)
                     + " sheds its least urgent new work (priority " + priority + ") while it is (degrade: reject_lowest); retry later");
         }
         while (true) {
-            TierLimits limits = settings.of(tier);
+            TierLimits limits = limits(which, tier);
             String full = fullLimit(tier, limits, bytes);
+            if (full != null && which == CANARY) {
+                full += " (the canary config's limit)";
+            }
             if (full == null) {
                 return tier.holds(priority) ? priority : tier.first();
             }
             switch (limits.degrade()) {
                 case SPILL -> {
-                    spilled[tier.index()]++;
+                    spilled[release][tier.index()]++;
                     tier = table.next(tier); // the config allows no spill in the last tier
                 }
                 case PARK -> {
-                    parked[tier.index()]++;
+                    parked[release][tier.index()]++;
                     parkTier = tier;
                     parkReason = PARKED + name(tier) + " was full (" + full
                             + "); replay it when there is room";
                     return PARK;
                 }
                 case REJECT, REJECT_LOWEST -> {
-                    shed[tier.index()]++;
+                    shed[release][tier.index()]++;
                     throw new ShedException(ShedException.Reason.QUOTA, full.substring(0, full.indexOf(' ')), 1,
                             "tier " + name(tier) + " is full: " + full + "; retry later");
                 }
@@ -285,55 +372,67 @@ final class FlowControl {
 
     // ---------------------------------------------------------------- queue TTL
 
-    /** A new task (or one demoted into a tier) starts its tier's TTL: it joins the tier's TTL queue last. */
+    /**
+     * A new task (or one demoted into a tier) starts its tier's TTL, by the limits it is held to:
+     * it joins that TTL queue last.
+     */
     void armTtl(Task task) {
         Tier tier = table.of(task.priority());
-        long ttl = settings.of(tier).queueTtl().toNanos();
+        int which = limitsOf(task);
+        long ttl = limits(which, tier).queueTtl().toNanos();
         if (ttl > 0) {
             disarmTtl(task);
-            LinkedHashMap<Task, Long> queue = ttlQueues.get(tier.index());
+            LinkedHashMap<Task, Long> queue = ttlQueues.get(which).get(tier.index());
             queue.put(task, loop.clock.nanos());
-            if (ttlTimers[tier.index()] == null) {
-                rearmTtl(tier);
+            if (ttlTimers[which][tier.index()] == null) {
+                rearmTtl(which, tier);
             }
         }
     }
 
     /** The task waits under no TTL any more (it started, finished, or moves); O(tiers). */
     void disarmTtl(Task task) {
-        for (LinkedHashMap<Task, Long> queue : ttlQueues) {
-            if (queue.remove(task) != null) {
-                return; // the tier's timer may now wake for nothing: it then re-arms for the new oldest
+        for (List<LinkedHashMap<Task, Long>> queues : ttlQueues) {
+            for (LinkedHashMap<Task, Long> queue : queues) {
+                if (queue.remove(task) != null) {
+                    return; // the tier's timer may now wake for nothing: it then re-arms for the new oldest
+                }
             }
         }
     }
 
-    /** Sets the tier's timer for its oldest task under the TTL as it is now (at once if that is past). */
-    private void rearmTtl(Tier tier) {
+    /** Sets the timer of a TTL queue for its oldest task as it is now (at once if that is past). */
+    private void rearmTtl(int which, Tier tier) {
         int i = tier.index();
-        if (ttlTimers[i] != null) {
-            ttlTimers[i].cancel();
-            ttlTimers[i] = null;
+        if (ttlTimers[which][i] != null) {
+            ttlTimers[which][i].cancel();
+            ttlTimers[which][i] = null;
         }
-        long ttl = settings.of(tier).queueTtl().toNanos();
-        LinkedHashMap<Task, Long> queue = ttlQueues.get(i);
-        if (ttl == 0 || queue.isEmpty()) {
+        LinkedHashMap<Task, Long> queue = ttlQueues.get(which).get(i);
+        if (queue.isEmpty()) {
+            return;
+        }
+        long ttl = limits(which, tier).queueTtl().toNanos();
+        if (ttl == 0 || which == CANARY && canary == null) {
             return; // a removed TTL frees the queued tasks; one set again counts from when they were armed
         }
         long due = queue.firstEntry().getValue() + ttl;
-        ttlTimers[i] = loop.clock.scheduleAfter(Math.max(0, due - loop.clock.nanos()), () -> ttlDue(tier));
+        ttlTimers[which][i] = loop.clock.scheduleAfter(Math.max(0, due - loop.clock.nanos()), () -> ttlDue(which, tier));
     }
 
     /**
-     * The tier's oldest task may be past its TTL: each task past it, oldest first, times out or
-     * is demoted; the first within it sets the next wake-up. Visits only expired tasks (and ones
-     * that left the queue since).
+     * The TTL queue's oldest task may be past its TTL: each task past it, oldest first, times out
+     * or is demoted; the first within it sets the next wake-up. Visits only expired tasks (and
+     * ones that left the queue since).
      */
-    private void ttlDue(Tier tier) {
-        ttlTimers[tier.index()] = null;
-        TierLimits limits = settings.of(tier);
+    private void ttlDue(int which, Tier tier) {
+        ttlTimers[which][tier.index()] = null;
+        if (which == CANARY && canary == null) {
+            return; // the canary ended: its tasks joined the running TTL queues
+        }
+        TierLimits limits = limits(which, tier);
         long ttl = limits.queueTtl().toNanos();
-        LinkedHashMap<Task, Long> queue = ttlQueues.get(tier.index());
+        LinkedHashMap<Task, Long> queue = ttlQueues.get(which).get(tier.index());
         long now = loop.clock.nanos();
         while (ttl > 0 && !queue.isEmpty()) {
             Map.Entry<Task, Long> oldest = queue.firstEntry();
@@ -343,26 +442,28 @@ final class FlowControl {
             }
             queue.pollFirstEntry();
             if (task.state().isWaiting() && loop.tasks.lookup(task.id()) == task) {
-                expire(task, tier, limits, now);
+                expire(task, tier, limits, which, now);
             }
         }
-        rearmTtl(tier);
+        rearmTtl(which, tier);
     }
 
-    private void expire(Task task, Tier tier, TierLimits limits, long now) {
+    private void expire(Task task, Tier tier, TierLimits limits, int which, long now) {
         Tier next = table.next(tier);
+        int release = release(task.spec());
         if (limits.timeoutAction() == TierLimits.TimeoutAction.DEMOTE && next != null) {
-            demoted[tier.index()]++;
+            demoted[release][tier.index()]++;
             loop.leaveQueue(task);
             loop.rejoinQueue(task, next.first());
             loop.durable.saved(task);
             armTtl(task);
             return;
         }
-        expired[tier.index()]++;
+        expired[release][tier.index()]++;
         tenants.timedOut(task);
         loop.leaveQueue(task);
-        task.setError("waited longer than tiers." + name(tier) + ".queue_ttl (" + limits.queueTtl() + ")");
+        task.setError("waited longer than " + (which == CANARY ? "the canary config's " : "") + "tiers." + name(tier)
+                + ".queue_ttl (" + limits.queueTtl() + ")");
         loop.move(task, TaskState.TIMED_OUT, now);
         counters.timedOut++;
         loop.retire(task, now);
@@ -371,12 +472,12 @@ final class FlowControl {
     // ---------------------------------------------------------------- retries per tier
 
     int maxAttempts(Task task, RetryRule engine) {
-        int own = settings.of(table.of(task.priority())).maxAttempts();
+        int own = limits(limitsOf(task), table.of(task.priority())).maxAttempts();
         return own > 0 ? own : engine.maxAttempts();
     }
 
     long backoffNanos(Task task, RetryRule engine) {
-        TierLimits limits = settings.of(table.of(task.priority()));
+        TierLimits limits = limits(limitsOf(task), table.of(task.priority()));
         if (limits.retryBaseDelay() == null) {
             return engine.backoffNanos(task.attempts());
         }
@@ -429,11 +530,18 @@ final class FlowControl {
 
     FlowStats stats() {
         List<FlowStats.TierFlow> tiers = new ArrayList<>(table.size());
+        List<FlowStats.ReleaseFlow> releases = new ArrayList<>(2 * table.size());
         for (Tier tier : table.list()) {
             int i = tier.index();
-            tiers.add(new FlowStats.TierFlow(tier, waiting[i], waitingBytes[i], running.get(i).size(), shed[i], spilled[i],
-                    parked[i], expired[i], demoted[i], evicted[i]));
+            tiers.add(new FlowStats.TierFlow(tier, waiting[i], waitingBytes[i], running.get(i).size(),
+                    shed[STABLE][i] + shed[CANARY][i], spilled[STABLE][i] + spilled[CANARY][i],
+                    parked[STABLE][i] + parked[CANARY][i], expired[STABLE][i] + expired[CANARY][i],
+                    demoted[STABLE][i] + demoted[CANARY][i], evicted[i]));
+            for (int r : new int[] {STABLE, CANARY}) {
+                releases.add(new FlowStats.ReleaseFlow(r == CANARY ? "canary" : "stable", tier, shed[r][i], spilled[r][i],
+                        parked[r][i], expired[r][i], demoted[r][i]));
+            }
         }
-        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers, tenants.stats());
+        return new FlowStats(saturation.saturated(loop.runningCount()), saturation.slots(), tiers, tenants.stats(), releases);
     }
 }

@@ -28,7 +28,11 @@ final class ReleaseSplitPolicy implements SchedulingPolicy {
     }
 
     static boolean isCanary(Task task) {
-        TaskSpec.Classification c = task.spec().classification();
+        return isCanary(task.spec());
+    }
+
+    static boolean isCanary(TaskSpec spec) {
+        TaskSpec.Classification c = spec.classification();
         return c != null && TaskSpec.Classification.CANARY.equals(c.release());
     }
 

@@ -112,7 +112,7 @@ final class TaskCommands {
         }
         int admitted;
         try {
-            admitted = loop.flow.admit(priority, cost);
+            admitted = loop.flow.admit(priority, cost, spec);
         } catch (ShedException e) {
             throw refused(e);
         }

@@ -292,6 +292,25 @@ public final class EngineMetrics {
                     }
                 })
                 .register(registry);
+        CounterWithCallback.builder().name("queuedeck_release_tier_flow")
+                .help("What flow control did per release (stable or canary, by the release that classified the task) and"
+                        + " tier: shed, spilled, parked, timed_out (queue_ttl), demoted; a canary with tier limits of its"
+                        + " own holds its tasks to them (decision 0081).")
+                .labelNames("release", "tier", "action")
+                .callback(cb -> {
+                    EngineSnapshot s = snapshots.get();
+                    if (s != null) {
+                        for (FlowStats.ReleaseFlow r : s.flow().releases()) {
+                            String tier = r.tier().name();
+                            cb.call(r.shed(), r.release(), tier, "shed");
+                            cb.call(r.spilled(), r.release(), tier, "spilled");
+                            cb.call(r.parked(), r.release(), tier, "parked");
+                            cb.call(r.timedOut(), r.release(), tier, "timed_out");
+                            cb.call(r.demoted(), r.release(), tier, "demoted");
+                        }
+                    }
+                })
+                .register(registry);
     }
 
     private void registerInstanceGauges() {

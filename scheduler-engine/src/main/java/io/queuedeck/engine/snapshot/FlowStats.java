@@ -11,8 +11,11 @@ import java.util.List;
  * @param slots     tasks all healthy instances run at once
  * @param tiers     core, normal and batch, in that order
  * @param tenants   per tier and tenant (the Flow view's rows), tier by tier
+ * @param releases  per release ({@code stable}, {@code canary}) and tier, what flow control did to the
+ *                  tasks that release classified (decision 0081)
  */
-public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers, List<TenantFlow> tenants) {
+public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers, List<TenantFlow> tenants,
+                        List<ReleaseFlow> releases) {
 
     /** Nothing known (a snapshot built by hand). */
     public static final FlowStats NONE = new FlowStats(false, 0, List.of());
@@ -20,6 +23,12 @@ public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers, List
     public FlowStats {
         tiers = List.copyOf(tiers);
         tenants = List.copyOf(tenants);
+        releases = List.copyOf(releases);
+    }
+
+    /** Without per-release figures. */
+    public FlowStats(boolean saturated, int slots, List<TierFlow> tiers, List<TenantFlow> tenants) {
+        this(saturated, slots, tiers, tenants, List.of());
     }
 
     /** Without per-tenant figures. */
@@ -40,6 +49,15 @@ public record FlowStats(boolean saturated, int slots, List<TierFlow> tiers, List
      */
     public record TenantFlow(Tier tier, String tenant, double weight, int waiting, long dispatched, long timedOut,
                              long evicted, double waitP50Ms, double waitP99Ms) {}
+
+    /**
+     * What flow control did to one release's tasks in one tier (counts since start; the tier's
+     * {@link TierFlow} counts are the sums of both releases').
+     *
+     * @param release {@code stable} or {@code canary}: the release that classified the task
+     */
+    public record ReleaseFlow(String release, Tier tier, long shed, long spilled, long parked, long timedOut,
+                              long demoted) {}
 
     /**
      * One tier.

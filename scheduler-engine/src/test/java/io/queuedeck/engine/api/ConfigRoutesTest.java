@@ -135,4 +135,46 @@ class ConfigRoutesTest {
         assertThat(promoted.json().path("version").asInt()).isEqualTo(2);
         assertThat(admin.get("/v1/canary").json().path("last_ended").path("outcome").asText()).isEqualTo("promoted");
     }
+
+    /**
+     * A candidate with tier limits of its own starts (200, not 400): its tasks (business class
+     * "chat") are held to its core max_queue of 1 and answered 429 past it, while stable tasks are
+     * accepted; the comparison counts the shed task under canary. A candidate changing a slot
+     * setting is refused with the key named. Dispatch is paused so the queue holds still.
+     */
+    @Test
+    void canaryWithTierLimits_startsOverHttp_andShedsItsTasksAtItsLimit() {
+        Http admin = new Http(server.baseUri(), ADMIN);
+        Http.Response refused = put(ADMIN, "/v1/canary", "{\"config\": \"policy:\\n  name: priority\\ntiers:\\n"
+                + "  core: {max_concurrency: 2}\\n\", \"by\": \"business_class\", \"values\": [\"chat\"]}", "application/json");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorCode()).isEqualTo("invalid_config");
+        assertThat(refused.body()).contains("tiers.core.max_concurrency must be the running 0, got 2");
+
+        Http.Response started = put(ADMIN, "/v1/canary", "{\"config\": \"policy:\\n  name: priority\\ntiers:\\n"
+                + "  core: {max_queue: {tasks: 1}, queue_ttl: 1h}\\n\", \"by\": \"business_class\", \"values\": [\"chat\"]}",
+                "application/json");
+        assertThat(started.status()).isEqualTo(200);
+        assertThat(started.json().path("changes").toString()).contains("tiers");
+        engine.send(new Command.PauseDispatch(true)).join();
+
+        String chat = "{\"model\": \"llama-2-7b\", \"input\": \"hi\", \"priority\": 1, \"max_tokens\": 8,"
+                + " \"business_class\": \"chat\"}";
+        Http.Response first = admin.post("/v1/tasks", chat);
+        assertThat(first.status()).isEqualTo(202);
+        String id = first.json().path("task_id").asText();
+        assertThat(admin.get("/v1/tasks/" + id).json().path("release").asText()).isEqualTo("canary");
+        Http.Response second = admin.post("/v1/tasks", chat);
+        assertThat(second.status()).isEqualTo(429);
+        assertThat(second.errorCode()).isEqualTo("queue_full");
+        assertThat(second.json().path("error").path("message").asText())
+                .contains("tiers.core.max_queue.tasks is 1, and 1 wait (the canary config's limit)");
+        assertThat(second.headers().firstValue("Retry-After")).isPresent();
+        for (int i = 0; i < 3; i++) {
+            assertThat(admin.post("/v1/tasks", chat.replace("chat", "report")).status()).isEqualTo(202); // stable
+        }
+        var comparison = admin.get("/v1/canary").json().path("comparison");
+        assertThat(comparison.path("canary").path("flow").path("shed").asInt()).isEqualTo(1);
+        assertThat(comparison.path("stable").path("flow").path("shed").asInt()).isZero();
+    }
 }

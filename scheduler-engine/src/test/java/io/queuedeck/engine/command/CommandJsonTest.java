@@ -22,6 +22,11 @@ import java.util.stream.Collectors;
 class CommandJsonTest {
 
     /** One of every change, with every field set. */
+    private static final io.queuedeck.engine.tier.FlowSettings FLOW = new io.queuedeck.engine.tier.FlowSettings(
+            Map.of(Tier.BATCH, new io.queuedeck.engine.tier.TierLimits(2, 1, 10, 0, java.time.Duration.ofSeconds(5),
+                    io.queuedeck.engine.tier.TierLimits.TimeoutAction.DEMOTE, 0, null, null,
+                    io.queuedeck.engine.tier.TierLimits.Degrade.PARK, io.queuedeck.engine.tier.TierLimits.Fairness.VTC,
+                    false)), Map.of("acme", 2.0));
     private static final List<Command.Change<?>> SAMPLES = List.of(
             new Command.Submit(new TaskSpec("t-1", "llama-2-7b", "Hello", 2, "http://127.0.0.1:9/cb", "acme",
                     "interactive", Instant.parse("2026-12-03T10:15:30Z"), 64, 12, Map.of("k", "v")), 40),
@@ -37,11 +42,9 @@ class CommandJsonTest {
             new Command.SetTierMode(Tier.BATCH, TierMode.DRAINING),
             new Command.SetLaneMode(4, TierMode.PAUSED),
             new Command.SwitchPolicy("mlfq", Map.of("q0_ms", "20", "levels", "4")),
-            new Command.ApplyConfig(3, "policy priority → edf", "edf", Map.of(), new io.queuedeck.engine.tier.FlowSettings(
-                    Map.of(Tier.BATCH, new io.queuedeck.engine.tier.TierLimits(2, 1, 10, 0, java.time.Duration.ofSeconds(5),
-                            io.queuedeck.engine.tier.TierLimits.TimeoutAction.DEMOTE, 0, null, null,
-                            io.queuedeck.engine.tier.TierLimits.Degrade.PARK, io.queuedeck.engine.tier.TierLimits.Fairness.VTC,
-                            false)), Map.of("acme", 2.0)), new Command.CanaryPolicy("edf", Map.of("k", "v"))),
+            new Command.ApplyConfig(3, "policy priority → edf", "edf", Map.of(), FLOW, new Command.CanaryPolicy("edf",
+                    Map.of("k", "v"), FLOW)),
+            new Command.ApplyConfig(4, "canary started", null, Map.of(), null, new Command.CanaryPolicy(null, Map.of(), FLOW)),
             new Command.CrashInstance(1),
             new Command.SlowInstance(2, 3.5),
             new Command.SetInstanceOnline(3, false),

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +28,10 @@ import java.util.regex.Pattern;
  * an automatic rollback ends it when it is worse than stable by the margin over a window. The
  * candidate may change its {@code priority_rules} and its {@code policy}: with a policy of its own,
  * its tasks wait in a queue of their own ordered by it, and dispatches are shared in proportion
- * to the tasks each release received (decision 0051). Tier limits stay shared (decision 0062).
+ * to the tasks each release received (decision 0051). With tier limits of its own, its tasks are
+ * held to its {@code max_queue}, {@code queue_ttl}/{@code timeout_action}, {@code degrade} and
+ * retries, while slots ({@code max_concurrency}, {@code share}, {@code fairness},
+ * {@code evict_lower}) and tenant weights stay the running ones, shared (decision 0081).
  */
 final class CanaryControl {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
@@ -46,7 +50,7 @@ final class CanaryControl {
     /** A running canary. */
     private record Run(String text, ServeConfig candidate, CanarySplit split, ReleaseComparison comparison,
                        Instant startedAt, String source, ConfigService.AutoRollback autoRollback, List<ConfigDiff.Change> changes,
-                       Command.CanaryPolicy policy) {}
+                       Command.CanaryPolicy policy, FlowCounts baseline) {}
 
     /**
      * How the last canary ended.
@@ -78,8 +82,8 @@ final class CanaryControl {
         CanarySplit s = r.split();
         boolean byId = s.by().equals(CanarySplit.TASK_ID);
         return new Status(true, s.by(), byId ? s.fraction() : null, byId ? null : s.values().stream().sorted().toList(),
-                r.startedAt(), r.source(), r.autoRollback(), r.changes(), r.comparison().comparison(engine.clock().nanos()),
-                lastEnded);
+                r.startedAt(), r.source(), r.autoRollback(), r.changes(),
+                r.comparison().comparison(engine.clock().nanos(), FlowCounts.of(engine).since(r.baseline())), lastEnded);
     }
 
     synchronized Status start(ConfigService.CanaryRequest request, String source) {
@@ -90,16 +94,17 @@ final class CanaryControl {
         String text = request.config().isTextual() ? request.config().asText() : json(request.config());
         ServeConfig candidate = plane.check(text, "canary config");
         ServeConfig running = plane.current().config();
-        if (!Objects.equals(candidate.flow(), running.flow())) {
-            throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: tiers and tenants.weights must be"
-                    + " the running ones in a canary: a tier's limits are one capacity, shared by both releases' tasks, so a"
-                    + " canary compares policy and priority_rules on the same capacity (decisions 0051, 0062); change limits"
-                    + " with PUT /v1/config, for all traffic, as a version that can be rolled back"));
+        List<String> shared = CanaryLimits.sharedChanged(candidate.flow(), running.flow());
+        if (!shared.isEmpty()) {
+            throw new ConfigService.Refused(400, "invalid_config", shared);
         }
-        // a policy of its own: canary tasks wait in their own queue, ordered by it (decision 0051)
-        Command.CanaryPolicy policy = Objects.equals(candidate.policy(), running.policy()) ? null : new Command.CanaryPolicy(
-                Objects.requireNonNullElse(candidate.policy().name(), plane.defaultPolicy()),
-                candidate.policy().parameters());
+        // a policy of its own: canary tasks wait in their own queue, ordered by it (decision 0051);
+        // limits of its own: canary tasks are admitted and timed out by them (decision 0081)
+        boolean ownPolicy = !Objects.equals(candidate.policy(), running.policy());
+        boolean ownLimits = !Objects.equals(candidate.flow(), running.flow());
+        Command.CanaryPolicy policy = !ownPolicy && !ownLimits ? null : new Command.CanaryPolicy(
+                ownPolicy ? Objects.requireNonNullElse(candidate.policy().name(), plane.defaultPolicy()) : null,
+                ownPolicy ? candidate.policy().parameters() : Map.of(), ownLimits ? candidate.flow() : null);
         CanarySplit split;
         try {
             String by = request.by() == null ? CanarySplit.TASK_ID : request.by();
@@ -131,12 +136,14 @@ final class CanaryControl {
             auto = new ConfigService.AutoRollback(margin, human(window), minTasks);
         }
         long nanos = engine.clock().nanos();
+        FlowCounts baseline = FlowCounts.of(engine);
         ReleaseComparison comparison = new ReleaseComparison(margin, window, minTasks, nanos, engine.clock()::toInstant);
         Run started = new Run(text, candidate, split, comparison, plane.now(), source, auto,
-                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)), policy);
+                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)), policy, baseline);
         String label = "canary started: " + (split.by().equals(CanarySplit.TASK_ID)
                 ? Math.round(split.fraction() * 100) + "% of new tasks" : split.by() + " in " + split.values())
-                + (policy == null ? "" : ", ordered by " + policy.policy());
+                + (policy == null || policy.policy() == null ? "" : ", ordered by " + policy.policy())
+                + (policy == null || policy.limits() == null ? "" : ", with tier limits of its own");
         if (policy != null) {
             // its queue first, so no canary task is classified before it can wait there
             try {

@@ -106,9 +106,10 @@ final class ReleaseComparison {
         return canary > stable * (1 + margin) && canary - stable >= 0.01;
     }
 
-    /** The comparison as the API shows it. */
-    synchronized Comparison comparison(long now) {
-        return new Comparison(total[0].summary(now - startedAt), total[1].summary(now - startedAt), lastJudgement);
+    /** The comparison as the API shows it, with what flow control did to each release since the start. */
+    synchronized Comparison comparison(long now, FlowCounts flow) {
+        return new Comparison(total[0].summary(now - startedAt, flow.stable()), total[1].summary(now - startedAt,
+                flow.canary()), lastJudgement);
     }
 
     /**
@@ -118,10 +119,17 @@ final class ReleaseComparison {
      */
     record Comparison(Summary stable, Summary canary, @JsonProperty("last_judgement") String judgement) {}
 
-    /** One release's figures. */
+    /**
+     * One release's figures.
+     *
+     * @param timedOut TIMED_OUT tasks (past their deadline or their tier's queue_ttl)
+     * @param flow     what flow control did to its tasks since the canary started: shed (refused new
+     *                 tasks, which never finish), spilled, parked, timed out by queue_ttl, demoted
+     */
     record Summary(long finished, long failed, @JsonProperty("deadline_misses") long deadlineMisses,
+                   @JsonProperty("timed_out") long timedOut,
                    @JsonProperty("throughput_per_s") double throughputPerSecond,
-                   @JsonProperty("latency_ms") Map<String, Percentiles> latencyMs) {}
+                   @JsonProperty("latency_ms") Map<String, Percentiles> latencyMs, FlowCounts.Counts flow) {}
 
     /** End-to-end latency percentiles of one business class ({@code all} for every task). */
     record Percentiles(long count, double p50, double p95, double p99) {}
@@ -131,6 +139,7 @@ final class ReleaseComparison {
         long finished;
         long failed;
         long deadlineMisses;
+        long timedOut;
         final Map<String, long[]> samples = new TreeMap<>();
         final Map<String, Integer> counts = new TreeMap<>();
         int kept;
@@ -139,6 +148,9 @@ final class ReleaseComparison {
             finished++;
             if (view.state() == TaskState.FAILED || view.state() == TaskState.DEAD_LETTERED) {
                 failed++;
+            }
+            if (view.state() == TaskState.TIMED_OUT) {
+                timedOut++;
             }
             Instant deadline = view.spec().deadline();
             if (view.state() == TaskState.TIMED_OUT
@@ -185,14 +197,14 @@ final class ReleaseComparison {
             return sorted[Math.min(n - 1, (int) Math.ceil(q * n) - 1)] / 1_000.0;
         }
 
-        Summary summary(long elapsedNanos) {
+        Summary summary(long elapsedNanos, FlowCounts.Counts flow) {
             Map<String, Percentiles> latency = new LinkedHashMap<>();
             for (String key : counts.keySet()) {
                 latency.put(key, new Percentiles(counts.get(key), percentile(key, 0.50), percentile(key, 0.95),
                         percentile(key, 0.99)));
             }
             double seconds = Math.max(1e-9, elapsedNanos / 1e9);
-            return new Summary(finished, failed, deadlineMisses, finished / seconds, latency);
+            return new Summary(finished, failed, deadlineMisses, timedOut, finished / seconds, latency, flow);
         }
     }
 }

@@ -135,10 +135,18 @@ class CanaryTest {
     }
 
     @Test
-    void candidateChangingTierLimits_orANonReloadableSection_isRefused() {
-        assertThatThrownBy(() -> plane.startCanary(request(STABLE + "tiers: {batch: {max_concurrency: 1}}\n", 0.1, null),
-                "test")).isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
-                        .contains("tiers and tenants.weights must be the running ones in a canary").contains("decisions 0051, 0062"));
+    void candidateChangingSharedTierSettings_orANonReloadableSection_isRefused() {
+        assertThatThrownBy(() -> plane.startCanary(request(STABLE + "tiers: {batch: {max_concurrency: 1, share: 2}}\n", 0.1,
+                null), "test")).isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).containsExactly(
+                        "canary config: tiers.batch.max_concurrency must be the running 0, got 1: a tier's slots are one"
+                                + " capacity shared by both releases' tasks; change it with PUT /v1/config, for all traffic"
+                                + " (decision 0081)",
+                        "canary config: tiers.batch.share must be the running 0.0, got 2.0: a tier's slots are one"
+                                + " capacity shared by both releases' tasks; change it with PUT /v1/config, for all traffic"
+                                + " (decision 0081)"));
+        assertThatThrownBy(() -> plane.startCanary(request(STABLE + "tenants: {weights: {acme: 2}}\n", 0.1, null), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
+                        .startsWith("canary config: tenants.weights must be the running ones {}, got {acme=2.0}"));
         assertThatThrownBy(() -> plane.startCanary(request(STABLE + "server: {port: 1}\n", 0.1, null), "test"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems().getFirst())
                         .contains("server.port cannot change while the engine runs"));
