@@ -30,8 +30,10 @@ import java.util.concurrent.TimeUnit;
  * rules like a REST submission; tenant from the client's token) whose input is the request body itself; it waits its turn, and the backend's chunks are
  * relayed as they arrive ({@code stream: true}) or gathered into one answer.
  *
- * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}); the
- * request's own thread waits for the outcome and sends a keep-alive (an SSE comment, or a space
+ * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}): the
+ * request's own thread, which the executor hands the stream to once the task is dispatched
+ * (decision 0084; {@link ReadingKeepAlives} writes keep-alives meanwhile). While the task is
+ * queued, and between attempts, the request's thread waits for its events and sends a keep-alive (an SSE comment, or a space
  * before a JSON answer) when nothing was written for a while, which is also how a client that went
  * away is noticed: a write fails, and its task is cancelled, queued or running (decision 0020).
  */
@@ -55,6 +57,7 @@ final class OpenAiFrontDoor {
     private final List<String> models;
     private final CompletionStreams streams;
     private final long keepAliveNanos;
+    private final ReadingKeepAlives readingKeepAlives;
     private volatile boolean draining;
 
     OpenAiFrontDoor(Engine engine, BodyReader bodies, long maxBodyBytes, long timeoutNanos, int maxQueued,
@@ -69,6 +72,12 @@ final class OpenAiFrontDoor {
         this.models = List.copyOf(models);
         this.streams = streams;
         this.keepAliveNanos = keepAliveNanos;
+        this.readingKeepAlives = new ReadingKeepAlives(keepAliveNanos);
+    }
+
+    /** Stops the keep-alives of streams read on request threads; the server is closing. */
+    void close() {
+        readingKeepAlives.close();
     }
 
     /** Refuses new completions from now on (503 {@code shutting_down}); those under way go on. */
@@ -221,6 +230,7 @@ final class OpenAiFrontDoor {
                     case ClientStream.Event.ClientGone g -> {
                         return false;
                     }
+                    case ClientStream.Event.Read r -> readingKeepAlives.read(relay, r.reading(), answer::keepAlive);
                 }
             }
         } catch (IOException clientGone) {
