@@ -4,7 +4,8 @@
 # and each server's own CPU per request, alternating the fake directly, this tree's server and (with
 # BASE_CLASSES) a baseline build's server, with the load average. Run from the repository root:
 #   docs/bench/2026-12-04-frontdoor-processes/run.sh [clients seconds rounds tokens gap-ms]   (default 500 15 3 16 100)
-# BASE_CLASSES=/path/to/other/scheduler-engine/target/classes adds the baseline server as a third target.
+# BASE_CLASSES=/path/to/other/scheduler-engine/target/classes adds the baseline server as a third target
+# (BASE_FIRST=1 puts it before this tree's server in each round).
 # The builds run under nice 19; the benchmark's processes at normal priority (NICE=19 to change that).
 # Each run takes about (rounds + 1) x targets x (seconds + 3) s.
 set -e
@@ -33,12 +34,15 @@ FAKE_PID=$!; PIDS="$PIDS $FAKE_PID"
 FAKE_URL=$(ready $OUT/fake)
 $RUN -Xmx1g -cp $OUT/bench:$OUT/classes:$CP $BENCH server $FAKE_URL $((CLIENTS * 2)) > $OUT/new 2>&1 &
 NEW_PID=$!; PIDS="$PIDS $NEW_PID"
-TARGETS="direct=$FAKE_URL,$FAKE_PID queuedeck=$(ready $OUT/new),$NEW_PID"
+NEW="queuedeck=$(ready $OUT/new),$NEW_PID"
+TARGETS="direct=$FAKE_URL,$FAKE_PID $NEW"
 if [ -n "$BASE_CLASSES" ]; then
     $RUN -Xmx1g -cp $OUT/bench:$BASE_CLASSES:$CP $BENCH server $FAKE_URL $((CLIENTS * 2)) > $OUT/base 2>&1 &
     BASE_PID=$!; PIDS="$PIDS $BASE_PID"
-    TARGETS="$TARGETS baseline=$(ready $OUT/base),$BASE_PID"
+    BASE="baseline=$(ready $OUT/base),$BASE_PID"
+    # BASE_FIRST=1: the baseline right after the direct arm, so neither server always follows the other
+    if [ -n "$BASE_FIRST" ]; then TARGETS="direct=$FAKE_URL,$FAKE_PID $BASE $NEW"; else TARGETS="$TARGETS $BASE"; fi
 fi
 echo "start $(date -u +%FT%TZ) $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes') base ${BASE_CLASSES:-none} loadavg $(cat /proc/loadavg)"
-$RUN -Xmx1g -cp $OUT/bench:$CP $BENCH client $CLIENTS $SECONDS_ $ROUNDS $FAKE_PID $TARGETS
+$RUN -Xmx1g -cp $OUT/bench:$OUT/classes:$CP $BENCH client $CLIENTS $SECONDS_ $ROUNDS $FAKE_PID $TARGETS
 echo "end $(date -u +%FT%TZ) loadavg $(cat /proc/loadavg)"
