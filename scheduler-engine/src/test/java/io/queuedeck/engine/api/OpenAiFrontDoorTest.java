@@ -281,6 +281,21 @@ class OpenAiFrontDoorTest {
     }
 
     @Test
+    void clientLeaves_beforeTheFirstToken_cancelsTheTaskAndClosesTheBackendStream() throws Exception {
+        // The request's own thread reads the backend stream (decision 0084) and writes nothing while
+        // the backend is silent: the keep-alives another thread writes meanwhile notice the leaving.
+        start(8, Script.tokens(2).delays(10_000, 0));
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("waits"))) {
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+        } // closing the stream drops the connection
+
+        // well before the backend's first token, which would otherwise be the first write to fail
+        await().atMost(Duration.ofSeconds(5)).until(() -> onlyTask().state() == TaskState.CANCELLED);
+        assertThat(onlyTask().generatedTokens()).isZero();
+        await().atMost(WAIT).until(() -> fake.closedByClient() == 1); // the fake learns it at its first write
+    }
+
+    @Test
     void clientDisconnect_whileQueued_cancelsTheTask_beforeItEverRuns() throws Exception {
         start(1, Script.tokens(2));
         fake.then(Script.tokens(100).delays(0, 30)); // holds the only slot for about 3 s
