@@ -185,9 +185,6 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         app.stop();
-        if (frontDoor != null) {
-            frontDoor.close();
-        }
     }
 
     private void authenticate(Context ctx) {

@@ -15,9 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * the reading of its own backend stream, as any proxy does, and nothing else: each stream has its
  * own thread. A successful end is written (and the response closed) by that thread too; the
  * outcome, and a client found gone, also go to the request's thread through a queue; that thread
- * writes keep-alives and failures. When the request's thread takes the backend stream itself
- * ({@link #readHere}), it is that thread that reads and writes the chunks. Every write holds one
- * lock, so they never interleave. Every chunk gets the answer's one identity ({@link StreamIdentity}).
+ * writes keep-alives and failures. Every write holds one lock, so they never interleave. Every
+ * chunk gets the answer's one identity ({@link StreamIdentity}).
  */
 final class ClientStream implements StreamListener {
 
@@ -43,9 +42,6 @@ final class ClientStream implements StreamListener {
 
         /** A write failed: the client has gone. */
         record ClientGone() implements Event {}
-
-        /** The backend stream, for this request's thread to read (decision 0084). */
-        record Read(StreamListener.Reading reading) implements Event {}
     }
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -57,8 +53,6 @@ final class ClientStream implements StreamListener {
     private boolean gone; // guarded by lock
     private boolean answered; // guarded by lock: the response is complete
     private volatile boolean relayed;
-    private volatile boolean closed; // no Read is taken from now on
-    private volatile StreamListener.Reading reading; // the stream this request's thread reads now
 
     @Override
     public void chunk(String raw) {
@@ -76,7 +70,8 @@ final class ClientStream implements StreamListener {
             try {
                 wroteSinceKeepAlive |= sink.chunk(data);
             } catch (IOException | RuntimeException e) { // a closed response may throw either
-                clientGone();
+                gone = true;
+                events.add(new Event.ClientGone());
             }
         } finally {
             lock.unlock();
@@ -98,7 +93,8 @@ final class ClientStream implements StreamListener {
                     sink.finished(end);
                     answered = true;
                 } catch (IOException | RuntimeException e) {
-                    clientGone();
+                    gone = true;
+                    events.add(new Event.ClientGone());
                     return;
                 }
             }
@@ -111,66 +107,6 @@ final class ClientStream implements StreamListener {
     @Override
     public void attemptFailed(String reason, boolean retryable, int backendStatus) {
         events.add(new Event.Failed(reason, retryable, backendStatus));
-    }
-
-    /**
-     * Takes the stream for this request's thread, which wakes once for it (and for its accepted
-     * submission, when both came in the same moment). On the loop: no lock that a write holds.
-     */
-    @Override
-    public boolean readHere(StreamListener.Reading r) {
-        if (closed) {
-            return false;
-        }
-        Event.Read read = new Event.Read(r);
-        events.add(read);
-        // close() drains the queue after setting closed: whoever removes the event owns it
-        return !closed || !events.remove(read);
-    }
-
-    /** Reads the stream on this thread; a keep-alive that fails meanwhile stops it ({@link #keepAliveWhileReading}). */
-    void read(StreamListener.Reading r) {
-        reading = r;
-        try {
-            r.read();
-        } finally {
-            reading = null;
-        }
-    }
-
-    /**
-     * From another thread while this request's thread reads the stream: a keep-alive when nothing
-     * was written since the last look (a long first token, or a whole answer still gathering), so
-     * that a client that has gone is noticed and its stream closed.
-     */
-    void keepAliveWhileReading(Write keepAlive) {
-        lock.lock();
-        try {
-            if (answered || gone) {
-                return;
-            }
-            if (!wroteSinceKeepAlive) {
-                try {
-                    keepAlive.run();
-                } catch (IOException | RuntimeException e) {
-                    clientGone();
-                    return;
-                }
-            }
-            wroteSinceKeepAlive = false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Under the lock: a write failed. The request's thread hears it; a stream it reads is closed. */
-    private void clientGone() {
-        gone = true;
-        events.add(new Event.ClientGone());
-        StreamListener.Reading r = reading;
-        if (r != null) {
-            r.stop();
-        }
     }
 
     /** From now on chunks go to {@code writer}; those that came before go first. */
@@ -243,12 +179,6 @@ final class ClientStream implements StreamListener {
             gone = true;
         } finally {
             lock.unlock();
-        }
-        closed = true;
-        for (Event e; (e = events.poll()) != null; ) {
-            if (e instanceof Event.Read r) {
-                r.reading().readElsewhere(); // dispatched as the request ended: run as before, unheard
-            }
         }
     }
 

@@ -30,10 +30,8 @@ import java.util.concurrent.TimeUnit;
  * rules like a REST submission; tenant from the client's token) whose input is the request body itself; it waits its turn, and the backend's chunks are
  * relayed as they arrive ({@code stream: true}) or gathered into one answer.
  *
- * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}): the
- * request's own thread, which the executor hands the stream to once the task is dispatched
- * (decision 0084; {@link ReadingKeepAlives} writes keep-alives meanwhile). While the task is
- * queued, and between attempts, the request's thread waits for its events and sends a keep-alive (an SSE comment, or a space
+ * <p>Chunks are written by the thread that reads the backend's stream ({@link ClientStream}); the
+ * request's own thread waits for the outcome and sends a keep-alive (an SSE comment, or a space
  * before a JSON answer) when nothing was written for a while, which is also how a client that went
  * away is noticed: a write fails, and its task is cancelled, queued or running (decision 0020).
  */
@@ -57,7 +55,6 @@ final class OpenAiFrontDoor {
     private final List<String> models;
     private final CompletionStreams streams;
     private final long keepAliveNanos;
-    private final ReadingKeepAlives readingKeepAlives;
     private volatile boolean draining;
 
     OpenAiFrontDoor(Engine engine, BodyReader bodies, long maxBodyBytes, long timeoutNanos, int maxQueued,
@@ -72,12 +69,6 @@ final class OpenAiFrontDoor {
         this.models = List.copyOf(models);
         this.streams = streams;
         this.keepAliveNanos = keepAliveNanos;
-        this.readingKeepAlives = new ReadingKeepAlives(keepAliveNanos);
-    }
-
-    /** Stops the keep-alives of streams read on request threads; the server is closing. */
-    void close() {
-        readingKeepAlives.close();
     }
 
     /** Refuses new completions from now on (503 {@code shutting_down}); those under way go on. */
@@ -230,7 +221,6 @@ final class OpenAiFrontDoor {
                     case ClientStream.Event.ClientGone g -> {
                         return false;
                     }
-                    case ClientStream.Event.Read r -> readingKeepAlives.read(relay, r.reading(), answer::keepAlive);
                 }
             }
         } catch (IOException clientGone) {
@@ -376,7 +366,6 @@ final class OpenAiFrontDoor {
     /** {@code stream: true}: each backend chunk as it arrives, then {@code [DONE]}. */
     private static final class Streamed implements Answer {
         private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.UTF_8);
-        private static final byte[] EVENT_END = {'\n', '\n'};
         private final Context ctx;
         private final boolean usageAsked;
         private final long now;
@@ -410,10 +399,14 @@ final class OpenAiFrontDoor {
             if (!usageAsked && data.contains("\"usage\"") && isUsageOnly(data)) {
                 return false; // asked for by QueueDeck to count tokens, not by this client
             }
-            // three writes into the response's own buffer, one flush: no framed copy per token
-            out.write(DATA_PREFIX);
-            out.write(data.getBytes(StandardCharsets.UTF_8));
-            out.write(EVENT_END);
+            // one buffer, filled without building the framed string first: this runs once per token
+            byte[] payload = data.getBytes(StandardCharsets.UTF_8);
+            byte[] framed = new byte[DATA_PREFIX.length + payload.length + 2];
+            System.arraycopy(DATA_PREFIX, 0, framed, 0, DATA_PREFIX.length);
+            System.arraycopy(payload, 0, framed, DATA_PREFIX.length, payload.length);
+            framed[framed.length - 2] = '\n';
+            framed[framed.length - 1] = '\n';
+            out.write(framed);
             out.flush();
             return true;
         }

@@ -13,8 +13,6 @@ final class BackendState {
 
     final Backend config;
     final EventSource.Factory sse;
-    /** The client behind {@link #sse}, for streams read on a front-door request's own thread. */
-    final OkHttpClient client;
     /** Parsed once: a URL parsed per request cost the loop an IDN mapping of the host every dispatch. */
     final HttpUrl chatUrl;
     final HttpUrl completionUrl;
@@ -37,7 +35,6 @@ final class BackendState {
 
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
-        this.client = client;
         this.sse = EventSources.createFactory(client);
         this.chatUrl = HttpUrl.get(config.baseUrl() + "/v1/chat/completions");
         this.completionUrl = HttpUrl.get(config.baseUrl() + "/v1/completions");

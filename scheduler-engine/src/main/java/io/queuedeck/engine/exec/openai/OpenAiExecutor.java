@@ -187,7 +187,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 "no first token from the backend within " + b.config.firstTokenTimeout().toMillis() + " ms"));
         attempt.totalTimer = clock.scheduleAfter(b.config.totalTimeout().toNanos(), () -> timedOut(attempt,
                 "the backend did not finish within " + b.config.totalTimeout().toMillis() + " ms"));
-        attempt.start(b, request.build());
+        attempt.start(b.sse, request.build());
     }
 
     @Override

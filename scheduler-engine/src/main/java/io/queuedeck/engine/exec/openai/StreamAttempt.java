@@ -8,19 +8,14 @@ import io.queuedeck.engine.task.Task;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
-import okhttp3.sse.EventSources;
 
 /**
- * One run of one task on one backend: reads its server-sent events on the HTTP client's thread,
- * or on the waiting front-door request's own thread when its listener takes the stream (one
- * stream's events arrive in order on one thread at a time), keeps the text and the token
+ * One run of one task on one backend: reads its server-sent events on the HTTP client's thread
+ * (one stream's events arrive in order on one thread at a time), keeps the text and the token
  * times, relays chunks to a front-door listener, and reports to the loop only through
  * {@link OpenAiExecutor}'s posts: the first token once, and the outcome once.
  */
@@ -51,7 +46,6 @@ final class StreamAttempt extends EventSourceListener {
     Timer totalTimer;
 
     private volatile EventSource source;
-    private volatile Call call; // read on a front-door request's thread
     private ResponseBody body; // stream thread
     private volatile boolean ended;
 
@@ -83,23 +77,9 @@ final class StreamAttempt extends EventSourceListener {
         this.backendUrl = backend.config.baseUrl().toString();
     }
 
-    /**
-     * Starts the stream: on the front-door request's own thread when its listener takes it (one
-     * thread hand-off fewer before the first token, decision 0084), else on the HTTP client's.
-     */
-    void start(BackendState b, Request request) {
+    void start(EventSource.Factory factory, okhttp3.Request request) {
         seamless = relay != null && chunkLimit > 0; // set on the loop before the stream's thread starts
-        if (relay == null || !relay.readHere(new Here(b.client, request))) {
-            startElsewhere(b.sse, request);
-        }
-    }
-
-    private void startElsewhere(EventSource.Factory factory, Request request) {
-        EventSource s = factory.newEventSource(request, this);
-        source = s;
-        if (ended) { // cancelled while it was being started
-            s.cancel();
-        }
+        source = factory.newEventSource(request, this);
     }
 
     /** Closes the stream; whatever the HTTP client reports afterwards is ignored. Any thread. */
@@ -108,62 +88,6 @@ final class StreamAttempt extends EventSourceListener {
         EventSource s = source;
         if (s != null) {
             s.cancel();
-        }
-        Call c = call;
-        if (c != null) {
-            c.cancel();
-        }
-    }
-
-    /** Stops reading after a protocol failure, on whichever thread reads. */
-    private void stopReading(EventSource eventSource) {
-        eventSource.cancel();
-        Call c = call;
-        if (c != null) {
-            c.cancel();
-        }
-    }
-
-    /** This attempt's stream, read by the thread that calls {@link #read}. */
-    private final class Here implements StreamListener.Reading {
-        private final OkHttpClient client;
-        private final Request request;
-
-        Here(OkHttpClient client, Request request) {
-            this.client = client;
-            this.request = request;
-        }
-
-        @Override
-        public void read() {
-            if (ended) {
-                return;
-            }
-            Call c = client.newCall(request);
-            call = c;
-            if (ended) { // cancelled while it was being started
-                c.cancel();
-            }
-            Response response;
-            try {
-                response = c.execute();
-            } catch (IOException e) {
-                onFailure(null, e, null);
-                return;
-            }
-            try (response) {
-                EventSources.processResponse(response, StreamAttempt.this); // the same calls as on the client's threads
-            }
-        }
-
-        @Override
-        public void readElsewhere() {
-            startElsewhere(backend.sse, request);
-        }
-
-        @Override
-        public void stop() {
-            cancel();
         }
     }
 
@@ -193,22 +117,22 @@ final class StreamAttempt extends EventSourceListener {
             chunk = StreamChunk.parse(data, chat);
         } catch (IOException e) {
             fail(Outcome.Kind.STREAM, "malformed stream: an event is not JSON: " + shown(data), 0);
-            stopReading(eventSource);
+            eventSource.cancel();
             return;
         }
         if (chunk == null) {
             fail(Outcome.Kind.STREAM, "malformed stream: an event is not a JSON object: " + shown(data), 0);
-            stopReading(eventSource);
+            eventSource.cancel();
             return;
         }
         if (chunk.error() != null) {
             fail(Outcome.Kind.SERVER, "the backend reported an error mid-stream: " + errorMessage(chunk.error()), 0);
-            stopReading(eventSource);
+            eventSource.cancel();
             return;
         }
         if (!chunk.hasChoices() && chunk.usage() == null) {
             fail(Outcome.Kind.STREAM, "malformed stream: a chunk has neither choices nor usage: " + shown(data), 0);
-            stopReading(eventSource);
+            eventSource.cancel();
             return;
         }
         String piece = chunk.piece();

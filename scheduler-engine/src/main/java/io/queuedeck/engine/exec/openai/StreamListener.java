@@ -22,26 +22,4 @@ public interface StreamListener {
      * @param backendStatus the backend's HTTP status when it refused the request (a 4xx), else 0
      */
     void attemptFailed(String reason, boolean retryable, int backendStatus);
-
-    /**
-     * Offers the backend stream to the listener's own thread (the waiting request's), which then
-     * reads it and hears this listener's calls itself: no thread of the HTTP client's is started
-     * and woken for it. Called on the scheduler loop: must not block. Answers false (the default)
-     * to leave the stream to the HTTP client's threads.
-     */
-    default boolean readHere(Reading reading) {
-        return false;
-    }
-
-    /** A backend stream handed to a listener's thread (decision 0084). */
-    interface Reading {
-        /** Opens and reads the whole stream on the calling thread; returns when it has ended. */
-        void read();
-
-        /** The listener's thread will not read it after all: the HTTP client's threads do. */
-        void readElsewhere();
-
-        /** Closes the stream (its client has gone); nothing it reports afterwards counts. Any thread. */
-        void stop();
-    }
 }
