@@ -294,6 +294,8 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
         int oomAbove;
         /** Engine-clock time of the last step that finished (or of the first task of an idle spell). */
         long progressAt;
+        /** When the step under way is due to end, on the instance's own timeline. */
+        long stepEndsAt;
 
         Instance(int id, String model, GpuProfile profile) {
             this.id = id;
@@ -316,13 +318,14 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
                 long generationNow = generation;
                 context.clock().scheduleAfter(0, () -> {
                     if (generation == generationNow) {
-                        beginStep();
+                        beginStep(context.clock().nanos());
                     }
                 });
             }
         }
 
-        void beginStep() {
+        /** @param startsAt when the step starts: now, or the previous step's end when they run back to back */
+        void beginStep(long startsAt) {
             if (hung) {
                 return; // stalled: 'stepping' stays set, so nothing restarts it but a recovery or a restart
             }
@@ -341,7 +344,8 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
             }
             long duration = Math.round((profile.prefillNanos(prefillTokens) + profile.decodeStepNanos(batch.size())) * slowdown);
             long generationNow = generation;
-            context.clock().scheduleAfter(duration, () -> {
+            stepEndsAt = startsAt + duration;
+            context.clock().schedule(stepEndsAt, () -> {
                 if (generation == generationNow) {
                     endStep(duration);
                 }
@@ -397,7 +401,7 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
                 }
             }
             context.stepFinished(id, batch);
-            beginStep();
+            beginStep(StepTimeline.nextStart(stepEndsAt, now));
         }
 
         /** Joining tasks whose prompt exceeds the out-of-memory threshold fail before they start. */

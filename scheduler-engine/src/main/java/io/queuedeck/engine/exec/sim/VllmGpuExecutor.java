@@ -327,13 +327,14 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 long generationNow = generation;
                 context.clock().scheduleAfter(0, () -> {
                     if (generation == generationNow) {
-                        beginStep();
+                        beginStep(context.clock().nanos());
                     }
                 });
             }
         }
 
-        void beginStep() {
+        /** @param startsAt when the step starts: now, or the previous step's end when they run back to back */
+        void beginStep(long startsAt) {
             if (running.isEmpty()) {
                 stepping = false;
                 return;
@@ -433,8 +434,8 @@ public final class VllmGpuExecutor implements SimulatedGpus {
                 double millis = cost.linearMillis(tokens) + attentionMs + cost.cpuOverheadMs();
                 long duration = Math.max(1, Math.round(millis * 1e6 * slowdown));
                 long generationNow = generation;
-                stepEndsAt = context.clock().nanos() + duration;
-                context.clock().scheduleAfter(duration, () -> {
+                stepEndsAt = startsAt + duration;
+                context.clock().schedule(stepEndsAt, () -> {
                     if (generation == generationNow) {
                         endStep(duration);
                     }
@@ -506,7 +507,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
             }
             context.stepFinished(id, batch);
             batch.clear();
-            beginStep();
+            beginStep(StepTimeline.nextStart(stepEndsAt, now));
         }
 
         long urgentBacklog() {
