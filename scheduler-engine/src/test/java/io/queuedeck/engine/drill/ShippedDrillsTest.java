@@ -83,7 +83,8 @@ class ShippedDrillsTest {
             assertThat(ShippedDrills.names()).containsExactlyInAnyOrderElementsOf(
                     files.map(f -> f.getFileName().toString().replace(".yaml", "")).toList());
         }
-        List<String> tested = drills().map(a -> (String) a.get()[0]).toList();
+        // the drill of real backends runs on the real clock, in BackendDrillTest
+        List<String> tested = Stream.concat(drills().map(a -> (String) a.get()[0]), Stream.of(BackendDrillTest.NAME)).toList();
         assertThat(tested).containsExactlyElementsOf(ShippedDrills.names());
     }
 
