@@ -5,7 +5,7 @@ import io.queuedeck.engine.task.Task;
 /**
  * Which waiting tasks may evict a running one under a preemptive policy: priority
  * 0..{@code preempt_through} (default 2, the classes with the 1 s objective). Shared by
- * {@code priority} and {@code mlfq} (decisions 0076 and 0082): a bulk task that evicts another
+ * {@code priority} and {@code mlfq} (decisions 0076 and 0082b): a bulk task that evicts another
  * gains little against its 5–60 s objective while the evicted one pays its recompute, and under a
  * preemption storm a backlog of such evictions thrashes long after the storm.
  * {@code preempt_through: 9} lets every class evict.

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  *       (tier, level, priority, rank); the tier is kept in {@link Task#policyKey()}.</li>
  *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.
  *       Only priority 0..{@code preempt_through} (default 2) evicts, as in {@code priority}
- *       ({@link EvictionGuard}, decision 0082).</li>
+ *       ({@link EvictionGuard}, decision 0082b).</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0
  *       of their tier. Tiers stay strict (a boost into the core tier let every bulk task that

@@ -43,7 +43,7 @@ class ShippedDrillsTest {
                 Arguments.of("oom-large-prompts", "max_attempts: 5", "max_attempts: 1"), // retries off: OOM failures dead-letter
                 // every class evicts (decision 0076's guard off): normal evicts batch, which recomputes, and the backlog outlasts the storm
                 Arguments.of("preemption-storm", "{preemptive: \"true\"}", "{preemptive: \"true\", preempt_through: \"9\"}"),
-                // the same guard in mlfq (decision 0082), off: bulk tasks evict each other at every demotion
+                // the same guard in mlfq (decision 0082b), off: bulk tasks evict each other at every demotion
                 Arguments.of("preemption-storm-mlfq", "{preempt: \"true\"}", "{preempt: \"true\", preempt_through: \"9\"}"));
     }
 

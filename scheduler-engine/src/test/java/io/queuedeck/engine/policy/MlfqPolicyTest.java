@@ -190,7 +190,7 @@ class MlfqPolicyTest {
     /**
      * Why: both bulk tasks (priority 5) enter level 2; "long" is demoted to level 3 once it used
      * level 2's 40 ms, where "short" (level 2, never ran) would evict it. The shared eviction guard
-     * (decision 0082) lets only priority 0..preempt_through evict: by default 2, so none.
+     * (decision 0082b) lets only priority 0..preempt_through evict: by default 2, so none.
      */
     @ParameterizedTest(name = "preempt_through {0}: {1} preemptions")
     @CsvSource({"2, 0", "9, 1"})
