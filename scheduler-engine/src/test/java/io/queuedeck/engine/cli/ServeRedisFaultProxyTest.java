@@ -103,6 +103,7 @@ class ServeRedisFaultProxyTest {
     }
 
     private static int delete(URI base, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json").DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 }
