@@ -25,7 +25,7 @@ public class BackendDrillRun {
             }
             Path file = Files.createTempFile("backend-drill", ".yaml");
             Files.writeString(file, text);
-            exit = Main.commandLine().execute("drill", file.toString(), "--realtime", "--report", args[1]);
+            exit = new picocli.CommandLine(new Main()).execute("drill", file.toString(), "--realtime", "--report", args[1]);
         }
         System.exit(exit);
     }

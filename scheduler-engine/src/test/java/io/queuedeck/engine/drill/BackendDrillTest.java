@@ -23,10 +23,10 @@ class BackendDrillTest {
     @Test
     void backendDrill_intactHolds_andWithoutRetriesDoesNot() throws Exception {
         String text = ShippedDrillsTest.text(NAME);
-        assertThat(text).contains("max_attempts: 3");
+        assertThat(text).contains("max_attempts: 5");
 
         CompletableFuture<DrillResult> intact = CompletableFuture.supplyAsync(() -> run(text));
-        CompletableFuture<DrillResult> broken = CompletableFuture.supplyAsync(() -> run(text.replace("max_attempts: 3", "max_attempts: 1")));
+        CompletableFuture<DrillResult> broken = CompletableFuture.supplyAsync(() -> run(text.replace("max_attempts: 5", "max_attempts: 1")));
 
         DrillResult held = intact.join();
         assertThat(held.probes()).allSatisfy(p -> assertThat(p.passed()).as(p.probe().name() + " measured " + p.measured()).isTrue());
