@@ -82,6 +82,10 @@ final class ServeCommand implements Callable<Integer> {
                     + " data directory (or in memory with --in-memory). Config file: store: {type: redis, uri: ...}.")
     String redis;
 
+    @Option(names = "--redis-fault-proxy", description = "Reach Redis through an in-process TCP fault proxy, so that"
+            + " POST /v1/faults {kind: network, target: backend:redis} can cut or slow it (docs/faults.md). For game days.")
+    boolean redisFaultProxy;
+
     @picocli.CommandLine.Mixin
     ClusterOptions cluster = new ClusterOptions();
 
@@ -179,8 +183,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         builder.flow(settings.flow());
         String redisUri = settings.store().redisUri();
+        if (redisFaultProxy && redisUri == null) {
+            throw new IllegalArgumentException("--redis-fault-proxy: needs a Redis store (--redis, or store: {type: redis})");
+        }
+        RedisFaultProxy redisProxy = redisFaultProxy ? RedisFaultProxy.open(redisUri) : null;
+        String redisVia = redisProxy == null ? redisUri : redisProxy.uri(); // what the store and the shared queue reach
         // a node keeps only what it claimed, in memory: the shared queue in Redis is the record
-        TaskStore taskStore = cluster.enabled() ? TaskStore.inMemory() : openTaskStore(redisUri, stateDir);
+        TaskStore taskStore = cluster.enabled() ? TaskStore.inMemory() : openTaskStore(redisVia, stateDir);
         // wrapped so that a store_full fault can fail its writes (docs/faults.md)
         io.queuedeck.engine.fault.FaultyStore faultyStore = taskStore == null ? null : new io.queuedeck.engine.fault.FaultyStore(taskStore);
         if (faultyStore != null) {
@@ -195,6 +204,9 @@ final class ServeCommand implements Callable<Integer> {
         if (faultyStore != null) {
             faults.registerStore(faultyStore);
         }
+        if (redisProxy != null) {
+            faults.registerProxy(RedisFaultProxy.NAME, redisProxy.proxy()); // network faults on backend:redis
+        }
         if (backends != null) {
             faults.registerBackends(backends.faults()); // http faults: 5xx, 429, stalled streams (docs/faults.md)
         }
@@ -202,7 +214,7 @@ final class ServeCommand implements Callable<Integer> {
         faults.registerCallbacks(callbackFaults); // callback_down, _slow, _5xx (docs/faults.md)
         ClusterNode node;
         try {
-            node = cluster.open(engine, redisUri, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
+            node = cluster.open(engine, redisVia, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
                     settings.flow());
             cluster.rateTenants(settings.tenants()); // a tenant's rate holds across the nodes
         } catch (RuntimeException e) {
@@ -322,6 +334,9 @@ final class ServeCommand implements Callable<Integer> {
             if (backends != null) {
                 backends.close();
             }
+            if (redisProxy != null) {
+                redisProxy.close();
+            }
             out.println("QueueDeck API stopped");
             out.flush();
             stopped.countDown();
@@ -356,7 +371,7 @@ final class ServeCommand implements Callable<Integer> {
                 backends != null ? backends.backends().size() + " backends serving " + String.join(", ", served)
                         : gpus + " simulated GPUs serving " + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
-                stateWhere(redisUri, stateDir),
+                stateWhere(redisUri, stateDir) + (redisProxy == null ? "" : ", Redis through a fault proxy (backend:redis)"),
                 configFile == null ? "built-in defaults" : configFile);
         out.flush();
         stopped.await();

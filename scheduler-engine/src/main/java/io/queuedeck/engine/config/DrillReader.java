@@ -118,8 +118,38 @@ public final class DrillReader {
         Drill.Callbacks callbacks = callbacks(t);
         // the config's tiers section: a drill can run, and its probes name, a table of its own (decision 0070)
         FlowSettings flow = t.raw("tiers") == null ? null : FlowReader.tiers(t.section("tiers"), Map.of());
+        Drill.Backends backends = backends(t);
+        if (backends != null && !store.equals("none")) {
+            t.problem(t.at("store"), "must be none with target.backends (a real backend's drill keeps its tasks in memory)");
+        }
         t.finish();
-        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store, callbacks, flow);
+        return new Drill.Target(gpus, batch, policy, parameters, load, seed, watchdog, attempts, inversion, store, callbacks,
+                flow, backends);
+    }
+
+    /** {@code target.backends}: real servers, each behind a fault proxy (decision 0082). */
+    private static Drill.Backends backends(Section t) {
+        Section b = t.section("backends");
+        if (b == null) {
+            return null;
+        }
+        Map<String, String> servers = or(b.texts("servers"), Map.of());
+        if (servers.isEmpty()) {
+            b.problem(b.at("servers"), "needs at least one server, as in {a: \"http://127.0.0.1:8000\"}");
+        }
+        servers.forEach((name, url) -> {
+            if (!name.matches("[a-z0-9][a-z0-9-]{0,31}") || name.equals("redis")) {
+                b.problem(b.at("servers"), "a server's name is 1-32 of a-z, 0-9 and '-' (not redis), got '" + name + "'");
+            }
+            if (!url.matches("https?://[^\\s/]+(/\\S*)?")) {
+                b.problem(b.at("servers"), "server " + name + ": must be an http(s) base URL, got '" + url + "'");
+            }
+        });
+        double capacity = number(b, "capacity", 0.1, 100_000, 10);
+        int slots = or(b.integer("slots", 1, 1024), 8);
+        Duration firstToken = or(b.duration("first_token_timeout"), Duration.ofSeconds(2));
+        b.finish();
+        return new Drill.Backends(servers, capacity, slots, firstToken);
     }
 
     /** {@code target.callbacks}: the dispatcher's settings, with serve's defaults. */

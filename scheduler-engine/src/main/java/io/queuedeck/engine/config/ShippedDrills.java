@@ -14,7 +14,8 @@ import java.util.List;
 public final class ShippedDrills {
     private static final List<String> NAMES = List.of("gpu-crash-under-load", "hung-gpu", "slow-gpu", "kv-exhaustion",
             "callback-outage", "burst-3x", "poison-storm", "priority-inversion", "store-full",
-            "redis-outage", "tenant-flood", "gpu-flap", "oom-large-prompts", "preemption-storm");
+            "redis-outage", "tenant-flood", "gpu-flap", "oom-large-prompts", "preemption-storm",
+            "preemption-storm-mlfq", "backend-5xx-and-stall");
 
     private ShippedDrills() {}
 

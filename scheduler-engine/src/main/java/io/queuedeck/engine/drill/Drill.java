@@ -51,14 +51,24 @@ public record Drill(String name, String description, String hypothesis, Target t
      *                         dispatcher with these settings; null: no callbacks
      * @param flow             {@code target.tiers}, as the config's {@code tiers} section: the tier table
      *                         (probes name its tiers) and limits; null: the default tiers, no limits
+     * @param backends         real OpenAI-compatible servers in place of the simulated GPUs, each behind
+     *                         a fault proxy (real clock only); null: the simulated cluster
      */
     public record Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
                          long seed, Duration watchdog, int maxAttempts, String inversion, String store, Callbacks callbacks,
-                         io.queuedeck.engine.tier.FlowSettings flow) {
+                         io.queuedeck.engine.tier.FlowSettings flow, Backends backends) {
         public Target {
             policyParameters = policyParameters == null ? Map.of() : Map.copyOf(policyParameters);
             store = store == null ? "none" : store;
             flow = flow == null ? io.queuedeck.engine.tier.FlowSettings.NONE : flow;
+        }
+
+        /** On the simulated cluster. */
+        public Target(int gpus, int maxBatch, String policy, Map<String, String> policyParameters, double load,
+                      long seed, Duration watchdog, int maxAttempts, String inversion, String store, Callbacks callbacks,
+                      io.queuedeck.engine.tier.FlowSettings flow) {
+            this(gpus, maxBatch, policy, policyParameters, load, seed, watchdog, maxAttempts, inversion, store, callbacks,
+                    flow, null);
         }
 
         /** On the default tiers without limits. */
@@ -94,6 +104,22 @@ public record Drill(String name, String description, String hypothesis, Target t
      * @param maxDelay    the backoff's cap
      */
     public record Callbacks(int maxAttempts, Duration baseDelay, Duration maxDelay) {}
+
+    /**
+     * Real OpenAI-compatible servers as a drill's target ({@code target.backends}): each is reached
+     * through its own {@link io.queuedeck.engine.fault.TcpFaultProxy}, which {@code network} faults on
+     * {@code backend:NAME} set (latency, 5xx and 429 answers, resets, stalled streams).
+     *
+     * @param servers           name → base URL, in the file's order
+     * @param capacity          tasks a second the servers together complete: {@code load} is a fraction of it
+     * @param slots             concurrent requests per server
+     * @param firstTokenTimeout how long a request may wait for its first token (ends a stalled stream)
+     */
+    public record Backends(Map<String, String> servers, double capacity, int slots, Duration firstTokenTimeout) {
+        public Backends {
+            servers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(servers));
+        }
+    }
 
     /** When a probe looks: before the first step, while faults act, after recovery, or the whole run in 30-s windows. */
     public enum Mode {

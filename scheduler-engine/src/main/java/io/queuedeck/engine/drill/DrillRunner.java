@@ -129,6 +129,7 @@ public final class DrillRunner {
             List<String> notes = new ArrayList<>();
             SimulatedCluster cluster = new SimulatedCluster(drill.target(), null, null, notes::add);
             cluster.engine.start();
+            java.util.Optional.ofNullable(cluster.awaitServing()).ifPresent(notes::add);
             double[] rate = new double[1];
             FaultCatalogue faults = cluster.catalogue(FaultClock.live(timers, cluster.engine.clock()::nanos), () -> rate[0],
                     notes::add);
@@ -211,7 +212,9 @@ public final class DrillRunner {
             owned = new LiveTasks(engine, origin, "drill-" + Long.toString(origin & 0xffffffffL, 36) + "-");
             settleNanos = target.settleLimit().toNanos();
             int gpus = engine.send(new Command.TakeSnapshot()).join().instances().size();
-            capacity = workload.capacityTasksPerSecond(profile, Math.max(1, gpus));
+            // real servers: the capacity the drill file states; simulated GPUs: the step model's
+            capacity = this.target.backends() != null ? this.target.backends().capacity()
+                    : workload.capacityTasksPerSecond(profile, Math.max(1, gpus));
             stops = new StopChecks(drill);
             rate[0] = this.target.load() * capacity;
         }

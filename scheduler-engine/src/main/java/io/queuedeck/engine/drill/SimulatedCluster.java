@@ -25,7 +25,10 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-/** The engine a drill's {@code target} describes: simulated GPUs behind an optional progress watchdog. */
+/**
+ * The engine a drill's {@code target} describes: simulated GPUs (or, with {@code target.backends},
+ * real servers behind fault proxies) behind an optional progress watchdog.
+ */
 final class SimulatedCluster {
     final Engine engine;
     final ProgressWatchdog watchdog;
@@ -33,6 +36,8 @@ final class SimulatedCluster {
     final FaultyStore store;
     /** The real Redis (behind its fault proxy) of a {@code store: redis} target; null otherwise. */
     final DrillRedis redis;
+    /** The real servers (behind their fault proxies) of a {@code backends} target; null otherwise. */
+    final DrillBackends backends;
     private final Path storeDir;
     private final boolean virtual;
 
@@ -42,9 +47,14 @@ final class SimulatedCluster {
      * @param onFailover told what the watchdog did
      */
     SimulatedCluster(Drill.Target target, EngineClock clock, Supplier<String> ids, Consumer<String> onFailover) {
+        if (target.backends() != null && clock != null) {
+            throw new IllegalArgumentException(DrillBackends.REALTIME_ONLY);
+        }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100.withMaxBatch(target.maxBatch());
+        backends = target.backends() == null ? null : new DrillBackends(target.backends());
         // pinned: the drills were designed for this model, which has every fault hook (hang, KV cut, OOM)
-        Executor gpus = new SimulatedGpuExecutor(target.gpus(), Engine.Builder.DEFAULT_MODEL, profile);
+        Executor gpus = backends != null ? backends.executor
+                : new SimulatedGpuExecutor(target.gpus(), Engine.Builder.DEFAULT_MODEL, profile);
         watchdog = target.watchdog() == null ? null
                 : new ProgressWatchdog(gpus, target.watchdog(), instance -> onFailover.accept("GPU " + instance
                 + " made no progress for " + target.watchdog().toSeconds() + " s: failed over"));
@@ -100,6 +110,9 @@ final class SimulatedCluster {
         if (store != null) {
             faults.registerStore(store);
         }
+        if (backends != null) {
+            backends.register(faults); // network faults on backend:NAME, http faults on a server
+        }
         if (redis != null) {
             faults.registerProxy(DrillRedis.PROXY_NAME, redis.proxy); // network faults on backend:redis
             if (virtual) {
@@ -114,9 +127,17 @@ final class SimulatedCluster {
         return faults;
     }
 
+    /** With real servers, waits until the started engine serves on each of them; answers what to log (null: nothing to wait for). */
+    String awaitServing() {
+        return backends == null ? null : backends.awaitServing(engine);
+    }
+
     /** Closes the engine (and its store) and removes the store's temporary directory. */
     void close() {
         engine.close();
+        if (backends != null) {
+            backends.close();
+        }
         if (redis != null) {
             redis.close();
         }

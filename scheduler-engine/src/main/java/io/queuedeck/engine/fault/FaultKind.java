@@ -40,10 +40,12 @@ public enum FaultKind {
     /**
      * Faults on a real connection through a {@link TcpFaultProxy} registered for the backend (or
      * callback receiver): {@code latency_ms}, {@code jitter_ms}, {@code bandwidth_kbps},
-     * {@code timeout} (1: hold data), {@code reset} (1: reset connections), {@code down} (1: refuse).
+     * {@code timeout} (1: hold data: a stalled stream), {@code reset} (1: reset connections),
+     * {@code down} (1: refuse), {@code status} (429 or 5xx: the proxy answers every request in the
+     * server's place, with {@code Retry-After: retry_after_s} when given; 0: none).
      */
     NETWORK(EnumSet.of(Scope.BACKEND), Map.of("latency_ms", 0.0, "jitter_ms", 0.0, "bandwidth_kbps", 0.0,
-            "timeout", 0.0, "reset", 0.0, "down", 0.0)),
+            "timeout", 0.0, "reset", 0.0, "down", 0.0, "status", 0.0, "retry_after_s", 0.0)),
     /**
      * HTTP-level faults of one real backend (named by its base URL or a model only it serves):
      * its completion requests are answered {@code status} (429 or 5xx; a 429 with

@@ -74,7 +74,9 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
                 problems.add(at + ": must be above 0 and at most 1, got " + v);
             } else if (p.getKey().equals("status") && kind == FaultKind.CALLBACK_5XX && !(v >= 500 && v <= 599)) {
                 problems.add(at + ": must be 500..599, got " + v);
-            } else if (p.getKey().equals("status") && !(v == 429 || v >= 500 && v <= 599)) {
+            } else if (p.getKey().equals("status") && kind == FaultKind.NETWORK && !(v == 0 || v == 429 || v >= 500 && v <= 599)) {
+                problems.add(at + ": must be 0 (none), 429 or 500..599, got " + v);
+            } else if (p.getKey().equals("status") && kind != FaultKind.NETWORK && !(v == 429 || v >= 500 && v <= 599)) {
                 problems.add(at + ": must be 429 or 500..599, got " + v);
             } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
                 problems.add(at + ": must be between 1 and 1000, got " + v);

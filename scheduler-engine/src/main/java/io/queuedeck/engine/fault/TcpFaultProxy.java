@@ -41,27 +41,40 @@ public final class TcpFaultProxy implements AutoCloseable {
     /**
      * Faults on a connection; all off in {@link #NONE}.
      *
-     * @param latencyMs     delay added before each relayed chunk
-     * @param jitterMs      up to this much more, drawn per chunk
-     * @param bandwidthKbps throughput cap in kilobits a second; 0 for none
-     * @param timeout       data is held (not relayed, not refused) while set: a stalled peer
-     * @param reset         connections are reset (RST) at their next chunk, and new ones at once
-     * @param down          new connections are refused and open ones closed
+     * @param latencyMs         delay added before each relayed chunk
+     * @param jitterMs          up to this much more, drawn per chunk
+     * @param bandwidthKbps     throughput cap in kilobits a second; 0 for none
+     * @param timeout           data is held (not relayed, not refused) while set: a stalled peer
+     * @param reset             connections are reset (RST) at their next chunk, and new ones at once
+     * @param down              new connections are refused and open ones closed
+     * @param status            0, or an HTTP status (429, 5xx) the proxy answers every request it
+     *                          sees from the client with, in the peer's place, then closes the
+     *                          connection: an HTTP server failing in front of the real one
+     * @param retryAfterSeconds the {@code Retry-After} of that answer (0: none)
      */
-    public record Toxics(long latencyMs, long jitterMs, long bandwidthKbps, boolean timeout, boolean reset, boolean down) {
+    public record Toxics(long latencyMs, long jitterMs, long bandwidthKbps, boolean timeout, boolean reset, boolean down,
+                         int status, long retryAfterSeconds) {
         public static final Toxics NONE = new Toxics(0, 0, 0, false, false, false);
 
         public Toxics {
-            if (latencyMs < 0 || jitterMs < 0 || bandwidthKbps < 0) {
-                throw new IllegalArgumentException("latency, jitter and bandwidth must not be negative");
+            if (latencyMs < 0 || jitterMs < 0 || bandwidthKbps < 0 || retryAfterSeconds < 0) {
+                throw new IllegalArgumentException("latency, jitter, bandwidth and retry-after must not be negative");
             }
+            if (status != 0 && status != 429 && !(status >= 500 && status <= 599)) {
+                throw new IllegalArgumentException("parameters.status: must be 0 (none), 429 or 500..599, got " + status);
+            }
+        }
+
+        /** Connection faults only, no HTTP answer. */
+        public Toxics(long latencyMs, long jitterMs, long bandwidthKbps, boolean timeout, boolean reset, boolean down) {
+            this(latencyMs, jitterMs, bandwidthKbps, timeout, reset, down, 0, 0);
         }
 
         /** The toxics a {@link FaultKind#NETWORK} fault asks for. */
         static Toxics of(FaultSpec spec) {
             return new Toxics((long) spec.parameter("latency_ms"), (long) spec.parameter("jitter_ms"),
                     (long) spec.parameter("bandwidth_kbps"), spec.parameter("timeout") > 0, spec.parameter("reset") > 0,
-                    spec.parameter("down") > 0);
+                    spec.parameter("down") > 0, (int) spec.parameter("status"), (long) spec.parameter("retry_after_s"));
         }
     }
 
@@ -133,12 +146,13 @@ public final class TcpFaultProxy implements AutoCloseable {
             }
             open.add(client);
             open.add(target);
-            threads.newThread(() -> pump(client, target)).start();
-            threads.newThread(() -> pump(target, client)).start();
+            threads.newThread(() -> pump(client, target, true)).start();
+            threads.newThread(() -> pump(target, client, false)).start();
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** Relays {@code from} to {@code to}; {@code fromClient} when {@code from} is the proxy's client. */
+    private void pump(Socket from, Socket to, boolean fromClient) {
         byte[] buffer = new byte[CHUNK];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
@@ -149,6 +163,10 @@ public final class TcpFaultProxy implements AutoCloseable {
                     now = toxics;
                 }
                 if (now.down() || now.reset() || closed) {
+                    break;
+                }
+                if (fromClient && now.status() != 0) {
+                    answer(from, now); // the request goes no further: the proxy answers in the server's place
                     break;
                 }
                 long delayMs = now.latencyMs() + (now.jitterMs() > 0 ? random.nextLong(now.jitterMs() + 1) : 0);
@@ -166,6 +184,23 @@ public final class TcpFaultProxy implements AutoCloseable {
             abort(from, now.reset());
             abort(to, now.reset());
         }
+    }
+
+    /**
+     * Writes an HTTP error answer to the client and closes the connection, as a server that
+     * fails a request does ({@code Connection: close}).
+     */
+    private static void answer(Socket client, Toxics now) throws IOException {
+        String body = "{\"error\":{\"message\":\"fault proxy: HTTP " + now.status() + "\",\"type\":\"server_error\"}}";
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + now.status() + (now.status() == 429 ? " Too Many Requests" : " Service Unavailable")
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n"
+                + (now.retryAfterSeconds() > 0 ? "Retry-After: " + now.retryAfterSeconds() + "\r\n" : "") + "\r\n";
+        OutputStream out = client.getOutputStream();
+        out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        client.shutdownOutput(); // FIN after the answer, so the client reads it whole
     }
 
     private static void park(long nanos) {

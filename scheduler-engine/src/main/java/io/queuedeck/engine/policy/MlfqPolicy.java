@@ -24,7 +24,9 @@ import java.util.TreeSet;
  *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
  *       smaller priority numbers go first, then rank order. The order is thus
  *       (tier, level, priority, rank); the tier is kept in {@link Task#policyKey()}.</li>
- *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.</li>
+ *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.
+ *       Only priority 0..{@code preempt_through} (default 2) evicts, as in {@code priority}
+ *       ({@link EvictionGuard}, decision 0082b).</li>
  *   <li>Starvation: every {@code boost_interval_ms}, tasks that have waited longer than
  *       {@code starvation_threshold_ms} since they last joined the queue are promoted to level 0
  *       of their tier. Tiers stay strict (a boost into the core tier let every bulk task that
@@ -40,6 +42,7 @@ final class MlfqPolicy extends HeapPolicy {
     private final long boostIntervalNanos;
     private final long starvationNanos;
     private final boolean preemptive;
+    private final EvictionGuard guard;
     /** Null unless a predictor is configured: then skip-join covers the predicted whole job, not only the prefill. */
     private final Predictions predictions;
     private final double decodeStepNanos;
@@ -63,6 +66,7 @@ final class MlfqPolicy extends HeapPolicy {
         boostIntervalNanos = config.longValue("boost_interval_ms", 500, 1, 3_600_000) * 1_000_000L;
         starvationNanos = config.longValue("starvation_threshold_ms", 3_000, 1, 86_400_000) * 1_000_000L;
         preemptive = config.bool("preempt", false);
+        guard = EvictionGuard.of(config);
         predictions = Predictions.ifGiven(config);
         decodeStepNanos = predictions == null ? 0 : config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         depth = new int[levels];
@@ -199,13 +203,16 @@ final class MlfqPolicy extends HeapPolicy {
      * task from a more urgent level that has never run. A preempted task resumes by recomputing
      * its whole context, so preempting at every arrival, or letting tasks that already ran
      * (preempted, or promoted for starvation) preempt in turn, makes tasks swap back and forth and
-     * every swap pays a prefill; those take the next free slot instead.
+     * every swap pays a prefill; those take the next free slot instead. And only the urgent
+     * classes evict at all ({@link EvictionGuard}): under a storm of urgent arrivals, bulk tasks
+     * that evict each other at every demotion keep a backlog recomputing long after the storm.
      */
     @Override
     public boolean preempts(Task waiting, Task running, int batchSize) {
         int byClass = Double.compare(waiting.policyKey(), running.policyKey());
         boolean moreUrgent = byClass < 0 || byClass == 0 && waiting.level() < running.level();
-        return preemptive && running.levelServiceNanos() == 0 && moreUrgent && waiting.firstDispatchAt() < 0;
+        return preemptive && guard.mayEvict(waiting) && running.levelServiceNanos() == 0 && moreUrgent
+                && waiting.firstDispatchAt() < 0;
     }
 
     @Override

@@ -32,7 +32,7 @@ final class PriorityPolicy extends HeapPolicy {
     private static final double LATE = 1e19;
 
     private final boolean preemptive;
-    private final int preemptThrough;
+    private final EvictionGuard guard;
     private final double agingNanos;
     private final int strictThrough;
     private final double giveUpNanos;
@@ -40,19 +40,19 @@ final class PriorityPolicy extends HeapPolicy {
     private final boolean plain;
 
     PriorityPolicy(PolicyConfig config) {
-        this(config.bool("preemptive", false), (int) config.longValue("preempt_through", 2, 0, 9),
+        this(config.bool("preemptive", false), EvictionGuard.of(config),
                 config.doubleValue("aging_seconds", 0, 0, 86_400) * 1e9,
                 (int) config.longValue("strict_through", 2, -1, 9),
                 config.doubleValue("give_up_seconds", 5, 0, 86_400) * 1e9,
                 config.doubleValue("late_give_up_seconds", 60, 0, 86_400) * 1e9);
     }
 
-    private PriorityPolicy(boolean preemptive, int preemptThrough, double agingNanos, int strictThrough,
+    private PriorityPolicy(boolean preemptive, EvictionGuard guard, double agingNanos, int strictThrough,
                            double giveUpNanos, double lateGiveUpNanos) {
         super(agingNanos == 0 && giveUpNanos == 0 && lateGiveUpNanos == 0
                 ? PriorityPolicy::order : new Banded(strictThrough, agingNanos > 0));
         this.preemptive = preemptive;
-        this.preemptThrough = preemptThrough;
+        this.guard = guard;
         this.agingNanos = agingNanos;
         this.strictThrough = strictThrough;
         this.giveUpNanos = giveUpNanos;
@@ -142,8 +142,7 @@ final class PriorityPolicy extends HeapPolicy {
 
     @Override
     public boolean preempts(Task waiting, Task running, int batchSize) {
-        // only the urgent classes evict: a bulk task that evicts another bulk task gains little and
-        // costs the evicted one its recompute, and a backlog of them thrashes long after a storm
-        return preemptive && waiting.priority() <= preemptThrough && waiting.priority() < running.priority();
+        // only the urgent classes evict (EvictionGuard)
+        return preemptive && guard.mayEvict(waiting) && waiting.priority() < running.priority();
     }
 }

@@ -140,8 +140,11 @@ public final class DrillReport {
         md.append("## Hypothesis\n\n").append(d.hypothesis().strip()).append("\n\n");
         Drill.Target t = d.target();
         md.append("## Target, blast radius and stop conditions\n\n");
-        md.append(String.format(Locale.ROOT, "- %d simulated H100 (batch %d), policy `%s` %s, load %s × capacity, seed %d%n",
-                t.gpus(), t.maxBatch(), t.policy(), t.policyParameters().isEmpty() ? "" : t.policyParameters(), fmt(t.load()), t.seed()));
+        String system = t.backends() == null ? String.format(Locale.ROOT, "%d simulated H100 (batch %d)", t.gpus(), t.maxBatch())
+                : "real servers " + t.backends().servers() + ", each behind a TCP fault proxy, " + t.backends().slots()
+                + " slots each, capacity " + fmt(t.backends().capacity()) + " tasks/s";
+        md.append(String.format(Locale.ROOT, "- %s, policy `%s` %s, load %s × capacity, seed %d%n",
+                system, t.policy(), t.policyParameters().isEmpty() ? "" : t.policyParameters(), fmt(t.load()), t.seed()));
         md.append(String.format(Locale.ROOT, "- progress watchdog %s, %d attempts per task, inversion protocol %s%n",
                 t.watchdog() == null ? "off" : t.watchdog().toSeconds() + " s", t.maxAttempts(), t.inversion()));
         md.append(String.format(Locale.ROOT, "- phases: steady state 0–%s s, faults %s–%s s, recovery window to %s s, after-probes to %s s%n",

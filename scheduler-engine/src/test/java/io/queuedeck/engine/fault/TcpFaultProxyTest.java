@@ -75,4 +75,41 @@ class TcpFaultProxyTest {
 
         assertThatThrownBy(() -> get(Duration.ofMillis(500))).isInstanceOf(java.net.http.HttpTimeoutException.class);
     }
+
+    @Test
+    void status_answersInTheServersPlace_withRetryAfter_untilCleared() throws Exception {
+        server.enqueue(new MockResponse.Builder().body("after").build());
+        proxy.set(new TcpFaultProxy.Toxics(0, 0, 0, false, false, false, 429, 3));
+
+        HttpResponse<String> refused = get(Duration.ofSeconds(5));
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("3");
+        assertThat(refused.body()).contains("fault proxy: HTTP 429");
+        assertThat(server.getRequestCount()).as("the request never reached the server").isZero();
+
+        proxy.set(TcpFaultProxy.Toxics.NONE);
+        HttpResponse<String> served = get(Duration.ofSeconds(5));
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo("after");
+    }
+
+    @Test
+    void status_onAPooledConnection_answersItsNextRequest() throws Exception {
+        server.enqueue(new MockResponse.Builder().body("first").build());
+        assertThat(get(Duration.ofSeconds(5)).body()).isEqualTo("first"); // the connection stays open for the next
+
+        proxy.set(new TcpFaultProxy.Toxics(0, 0, 0, false, false, false, 503, 0));
+        HttpResponse<String> refused = get(Duration.ofSeconds(5));
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void status_otherThan429Or5xx_isRefused() {
+        assertThatThrownBy(() -> new TcpFaultProxy.Toxics(0, 0, 0, false, false, false, 404, 0))
+                .hasMessage("parameters.status: must be 0 (none), 429 or 500..599, got 404");
+    }
 }

@@ -187,6 +187,28 @@ class MlfqPolicyTest {
         }
     }
 
+    /**
+     * Why: both bulk tasks (priority 5) enter level 2; "long" is demoted to level 3 once it used
+     * level 2's 40 ms, where "short" (level 2, never ran) would evict it. The shared eviction guard
+     * (decision 0082b) lets only priority 0..preempt_through evict: by default 2, so none.
+     */
+    @ParameterizedTest(name = "preempt_through {0}: {1} preemptions")
+    @CsvSource({"2, 0", "9, 1"})
+    void stepFinished_bulkArrival_evictsOnlyThroughTheGuard(String through, int preemptions) {
+        PolicyConfig config = PolicyConfig.of(Map.of("preempt", "true", "preempt_through", through));
+        try (SimHarness sim = SimHarness.of("mlfq", config, 1, SimHarness.ONE_AT_A_TIME)) {
+            sim.submit("long", 5, 4, 40);
+            sim.runUntil(SimHarness.millis(12));
+            sim.submit("short", 5, 4, 2);
+
+            sim.runUntilAllFinished();
+
+            assertThat(sim.snapshot().counters().preemptions()).isEqualTo(preemptions);
+            assertThat(sim.runOrder()).containsExactlyElementsOf(preemptions == 0
+                    ? java.util.List.of("long", "short") : java.util.List.of("long", "short", "long"));
+        }
+    }
+
     @Test
     void stepFinished_waitingTaskThatAlreadyRan_neverPreempts() {
         try (SimHarness sim = SimHarness.of("mlfq", PREEMPTING, 1, SimHarness.ONE_AT_A_TIME)) {
