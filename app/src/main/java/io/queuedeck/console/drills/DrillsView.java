@@ -1,5 +1,6 @@
 package io.queuedeck.console.drills;
 
+import io.queuedeck.engine.config.ShippedDrills;
 import io.queuedeck.engine.drill.ProbeLight;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -70,7 +71,7 @@ public final class DrillsView {
     private Node pickCard() {
         ComboBox<String> pick = new ComboBox<>(model.drills());
         pick.setId("drill-pick");
-        pick.setVisibleRowCount(16); // every shipped drill and the files of the drills folder without scrolling
+        pick.setVisibleRowCount(ShippedDrills.names().size() + 4); // every shipped drill, a few files and "Open file…" without scrolling
         pick.setTooltip(new Tooltip("A shipped drill, or \"open file…\" for a drill file of your own (docs/faults.md)"));
         pick.setValue(model.selectedProperty().get());
         model.selectedProperty().addListener((o, a, v) -> pick.setValue(v));

@@ -208,6 +208,14 @@ public final class DrillsViewModel {
         Instant started = clock.instant();
         try {
             Drill drill = file == null ? ShippedDrills.read(choice) : DrillReader.read(file);
+            if (drill.target().backends() != null) {
+                fx.execute(() -> {
+                    running.set(false);
+                    status.set(drill.name() + " drills real inference servers (target.backends), which the console's engine "
+                            + "does not run: use `drill FILE --realtime` from the command line (docs/faults.md).");
+                });
+                return;
+            }
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
             current = runner;
             DrillResult result = runner.run();

@@ -180,4 +180,19 @@ class DrillsViewModelTest {
         assertThat(onFx(model.statusProperty()::get)).contains("bad.yaml").contains("unknown fault 'slw'");
         assertThat(onFx(() -> List.copyOf(model.drills()))).doesNotContain("short-slow (bad.yaml)");
     }
+
+    @Test
+    void run_drillOfRealBackends_isRefusedWithWhereToRunIt() throws Exception {
+        onFx(() -> {
+            model.selectedProperty().set("backend-5xx-and-stall");
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+
+        assertThat(onFx(model.statusProperty()::get)).contains("backend-5xx-and-stall", "target.backends", "--realtime");
+        assertThat(onFx(model.verdictProperty()::get)).isEmpty();
+        assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
+        assertThat(faults.active()).isEmpty();
+    }
 }
