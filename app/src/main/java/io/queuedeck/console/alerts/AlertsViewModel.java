@@ -5,6 +5,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.snapshot.LatencySummary;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -32,6 +33,8 @@ public final class AlertsViewModel {
     /** Per priority class, since when its one-second p99 has been above its threshold (null: it is not). */
     private final Instant[] aboveSince = new Instant[io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1];
     private Instant saturatedSince;
+    private Tiers table;
+    private java.util.Set<Tier> tableKeys;
     private final ObservableList<Alert> alerts = FXCollections.observableArrayList();
     private final ObservableList<Alert> readOnly = FXCollections.unmodifiableObservableList(alerts);
     /** Key to (alert, when its condition last held), in the order they were raised. */
@@ -66,7 +69,7 @@ public final class AlertsViewModel {
         for (int p = 0; p < byPriority.size(); p++) {
             var e2e = byPriority.get(p).endToEnd();
             Tier tier = s.tierOf(p);
-            Duration limit = thresholds.p99ByTier().get(thresholdOf(tier, s.tierModes().size()));
+            Duration limit = thresholds.p99For(tier, table(s));
             if (e2e.count() == 0) {
                 continue; // a second with nothing finished says nothing either way
             }
@@ -119,17 +122,12 @@ public final class AlertsViewModel {
         raised.put(key, Map.entry(new Alert(key, text), now));
     }
 
-    /**
-     * Which of the three thresholds (core, normal, batch) a tier's classes answer to: a tier of
-     * that name its own (decision 0070), any other by place: the first tier core's, the last
-     * batch's, those between normal's.
-     */
-    static int thresholdOf(Tier tier, int tiers) {
-        return switch (tier.name()) {
-            case "core" -> 0;
-            case "normal" -> 1;
-            case "batch" -> 2;
-            default -> tier.index() == 0 ? 0 : tier.index() == tiers - 1 ? 2 : 1;
-        };
+    /** The engine's tier table from the snapshot's tier keys; rebuilt only when they differ (the table changes at a restart). */
+    private Tiers table(EngineSnapshot s) {
+        if (table == null || !s.tierModes().keySet().equals(tableKeys)) {
+            tableKeys = java.util.Set.copyOf(s.tierModes().keySet());
+            table = tableKeys.isEmpty() ? Tiers.DEFAULT : Tiers.of(tableKeys);
+        }
+        return table;
     }
 }

@@ -49,13 +49,55 @@ class AlertsViewModelTest {
         assertThat(model.alerts().getFirst().text()).isEqualTo("P1 · core p99 latency 35.0 s for 30 s (alert above 30 s for 30 s)");
     }
 
-    @Test
-    void p99OfACoreClass_inAFourTierTable_answersToTheCoreThresholdByName() {
+    /** {@code urgent, core, normal, batch}: a table of one's own with a tier before core. */
+    private static java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> fourTiers() {
         java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.HashMap<>();
         modes.put(new io.queuedeck.engine.tier.Tier("urgent", 0, 0, 0), io.queuedeck.engine.tier.TierMode.ACTIVE);
         modes.put(new io.queuedeck.engine.tier.Tier("core", 1, 1, 2), io.queuedeck.engine.tier.TierMode.ACTIVE);
         modes.put(new io.queuedeck.engine.tier.Tier("normal", 2, 3, 6), io.queuedeck.engine.tier.TierMode.ACTIVE);
         modes.put(new io.queuedeck.engine.tier.Tier("batch", 3, 7, 9), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        return modes;
+    }
+
+    /** {@code seconds} seconds in which class {@code priority} alone finishes tasks with this p99. */
+    private void slowClass(java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes, int priority,
+                           double p99Ms, int seconds) {
+        for (int second = 0; second <= seconds; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).tierModes(modes).recent(priority, latency(20, 900, p99Ms))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 900, p99Ms)).build());
+        }
+    }
+
+    @Test
+    void fourTierTable_theUrgentTiersOwnKey_raisesForP0Only() {
+        model.setThresholds(AlertThresholds.from(io.queuedeck.engine.config.AlertSettings.read("f.yaml",
+                "alerts:\n  p99_latency: {urgent: 5s, core: 40s}\n", io.queuedeck.engine.tier.Tiers.of(fourTiers().keySet()))));
+        slowClass(fourTiers(), 0, 6_000, 30);
+        assertThat(keys()).containsExactly("p99-P0");
+        assertThat(model.alerts().getFirst().text()).isEqualTo("P0 · urgent p99 latency 6.0 s for 30 s (alert above 5 s for 30 s)");
+    }
+
+    @Test
+    void fourTierTable_aCoreClassAt35s_quietUnderItsOwn40sKey() {
+        model.setThresholds(AlertThresholds.from(io.queuedeck.engine.config.AlertSettings.read("f.yaml",
+                "alerts:\n  p99_latency: {urgent: 5s, core: 40s}\n", io.queuedeck.engine.tier.Tiers.of(fourTiers().keySet()))));
+        slowClass(fourTiers(), 1, 35_000, 60);
+        assertThat(keys()).isEmpty();
+    }
+
+    @Test
+    void fourTierTable_aTierWithoutAKey_answersToTheDefaultOfItsPlace() {
+        // urgent is first and has no key: the first tier's default, 30 s (not core's key of the file)
+        model.setThresholds(AlertThresholds.from(io.queuedeck.engine.config.AlertSettings.read("f.yaml",
+                "alerts:\n  p99_latency: {core: 10m}\n", io.queuedeck.engine.tier.Tiers.of(fourTiers().keySet()))));
+        slowClass(fourTiers(), 0, 31_000, 30);
+        assertThat(keys()).containsExactly("p99-P0");
+        assertThat(model.alerts().getFirst().text()).contains("(alert above 30 s for 30 s)");
+    }
+
+    @Test
+    void p99OfACoreClass_inAFourTierTable_answersToTheCoreThresholdByName() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = fourTiers();
         for (int second = 0; second <= 30; second++) {
             model.apply(snapshot().at(T0.plusSeconds(second)).tierModes(modes).recent(1, latency(20, 900, 35_000))
                     .lastSecond(T0.plusSeconds(second), latency(20, 900, 35_000)).build());
