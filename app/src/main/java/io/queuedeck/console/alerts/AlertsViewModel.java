@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -29,6 +32,12 @@ public final class AlertsViewModel {
     /** One alert: a stable key (one per condition) and what the operator reads. */
     public record Alert(String key, String text) {}
 
+    /**
+     * An alert raised (its key was not held before) or cleared (its hold ended): one per
+     * transition, whatever the alert's text does while it holds (decision 0080).
+     */
+    public record Transition(Alert alert, boolean raised) {}
+
     private AlertThresholds thresholds;
     /** Per priority class, since when its one-second p99 has been above its threshold (null: it is not). */
     private final Instant[] aboveSince = new Instant[io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1];
@@ -40,6 +49,7 @@ public final class AlertsViewModel {
     /** Key to (alert, when its condition last held), in the order they were raised. */
     private final Map<String, Map.Entry<Alert, Instant>> raised = new LinkedHashMap<>();
     private final ArrayDeque<Map.Entry<Instant, Long>> deadLettered = new ArrayDeque<>();
+    private final List<Consumer<Transition>> transitions = new ArrayList<>();
 
     public AlertsViewModel(AlertThresholds thresholds) {
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
@@ -52,6 +62,11 @@ public final class AlertsViewModel {
 
     public AlertThresholds thresholds() {
         return thresholds;
+    }
+
+    /** Calls {@code listener} after each apply with every alert raised, then every alert cleared, by it. */
+    public void onTransition(Consumer<Transition> listener) {
+        transitions.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The alerts now, oldest first. */
@@ -113,8 +128,18 @@ public final class AlertsViewModel {
         }
         raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);
         List<Alert> next = new ArrayList<>(raised.values().stream().map(Map.Entry::getKey).toList());
-        if (!next.equals(alerts)) {
-            alerts.setAll(next);
+        if (next.equals(alerts)) {
+            return;
+        }
+        List<Alert> before = List.copyOf(alerts);
+        alerts.setAll(next);
+        List<Transition> changed = new ArrayList<>();
+        Set<String> had = before.stream().map(Alert::key).collect(Collectors.toSet());
+        Set<String> has = next.stream().map(Alert::key).collect(Collectors.toSet());
+        next.stream().filter(a -> !had.contains(a.key())).forEach(a -> changed.add(new Transition(a, true)));
+        before.stream().filter(a -> !has.contains(a.key())).forEach(a -> changed.add(new Transition(a, false)));
+        for (Transition t : changed) {
+            transitions.forEach(listener -> listener.accept(t));
         }
     }
 

@@ -7,6 +7,8 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.exec.InstanceState;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AlertsViewModelTest {
@@ -162,5 +164,41 @@ class AlertsViewModelTest {
 
         assertThat(keys()).containsExactly("dead-letters", "gpu-0");
         assertThat(model.alerts().getFirst().text()).isEqualTo("6 tasks dead-lettered in the last 60 s (alert at 5)");
+    }
+
+    @Test
+    void transitions_oneWhenRaisedAndOneWhenCleared_notOnePerSnapshot() {
+        List<AlertsViewModel.Transition> seen = new ArrayList<>();
+        model.onTransition(seen::add);
+        // the oldest wait grows for 20 s: the alert's text changes every second, the alert is one
+        for (int second = 0; second < 20; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).oldestWaitMs(70_000 + second * 1_000).build());
+        }
+        assertThat(seen).extracting(t -> t.alert().key() + (t.raised() ? " raised" : " cleared")).containsExactly("oldest-wait raised");
+        assertThat(seen.getFirst().alert().text()).startsWith("Oldest waiting task has waited 70 s");
+
+        for (int second = 20; second < 40; second++) { // below: held for 10 s, then cleared once
+            model.apply(snapshot().at(T0.plusSeconds(second)).oldestWaitMs(1_000).build());
+        }
+        assertThat(seen).extracting(t -> t.alert().key() + (t.raised() ? " raised" : " cleared"))
+                .containsExactly("oldest-wait raised", "oldest-wait cleared");
+        assertThat(seen.getLast().alert().text()).startsWith("Oldest waiting task has waited 89 s"); // the last it said
+
+        model.apply(snapshot().at(T0.plusSeconds(40)).oldestWaitMs(61_000).build()); // a new transition: a new notice
+        assertThat(seen).hasSize(3);
+        assertThat(seen.getLast().raised()).isTrue();
+    }
+
+    @Test
+    void transitions_twoAlertsAtOnce_eachOnce_inTheBannersOrder() {
+        List<AlertsViewModel.Transition> seen = new ArrayList<>();
+        model.onTransition(seen::add);
+        model.apply(snapshot().at(T0).instances(gpu(0, InstanceState.OFFLINE, 0), gpu(1, InstanceState.DOWN, 0)).build());
+        model.apply(snapshot().at(T0.plusSeconds(1)).instances(gpu(0, InstanceState.OFFLINE, 0), gpu(1, InstanceState.DOWN, 0)).build());
+        model.apply(snapshot().at(T0.plusSeconds(2)).instances(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.DOWN, 0)).build());
+        model.apply(snapshot().at(T0.plusSeconds(13)).instances(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.DOWN, 0)).build());
+
+        assertThat(seen).extracting(t -> t.alert().key() + (t.raised() ? " raised" : " cleared"))
+                .containsExactly("gpu-0 raised", "gpu-1 raised", "gpu-0 cleared");
     }
 }
