@@ -19,6 +19,7 @@ import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
 import io.queuedeck.console.policies.PoliciesView;
 import io.queuedeck.console.policies.PoliciesViewModel;
+import io.queuedeck.console.ui.Notices;
 import io.queuedeck.console.ui.Screenshot;
 import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
@@ -31,11 +32,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import javafx.application.Application;
-import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
-import org.controlsfx.control.Notifications;
 
 /**
  * The QueueDeck console window. It starts the embedded engine with simulated GPUs and a demo
@@ -67,11 +66,14 @@ public final class ConsoleApp extends Application {
     private volatile DeliveryStore callbackStore;
     /** The graceful stop the window's close started; FX thread only. */
     private GracefulStop stopping;
+    /** The window's notifications: refused commands and alerts. */
+    private Notices notices;
 
     @Override
     public void start(Stage primaryStage) {
         StartTimes.mark("JavaFX calls start()");
         stage = primaryStage;
+        notices = new Notices(stage);
         options = ConsoleOptions.parse(getParameters().getRaw());
         applyTheme(options.light());
 
@@ -176,6 +178,7 @@ public final class ConsoleApp extends Application {
         main = new MainView(screens, policies);
         gateway.addListener(alerts::apply);
         main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
+        alerts.onTransition(t -> notices.alert(t.alert().text(), t.raised())); // and a notification per raise and clear
         gateway.addListener(this::status);
 
         // screenshots and benchmarks use fixed defaults, so they look the same on every machine
@@ -366,14 +369,7 @@ public final class ConsoleApp extends Application {
     /** A refused command: a notification the operator sees, and the status line keeps it. */
     private void report(CommandFailure failure) {
         main.setLastError(failure.action() + " refused: " + failure.reason());
-        Notifications notification = Notifications.create()
-                .title(failure.action() + " refused")
-                .text(failure.reason())
-                .owner(stage)
-                .position(Pos.BOTTOM_RIGHT)
-                .hideAfter(javafx.util.Duration.seconds(6));
-        notification.styleClass("dark");
-        notification.showError();
+        notices.refused(failure.action(), failure.reason());
     }
 
     /** The gateway, for UI tests. */

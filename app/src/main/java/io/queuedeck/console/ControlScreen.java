@@ -43,12 +43,14 @@ final class ControlScreen {
         ControlViewModel control = new ControlViewModel(system.plane(), calls, Platform::runLater, actor,
                 what -> system.engine().audit().record(actor, "console", "config.change", what, 0, null));
         FlowViewModel flow = new FlowViewModel(() -> system.plane().current().config().flow());
-        AlertsForm form = new AlertsForm();
+        // the engine's tier table: fixed for its life (a table change needs a restart, decision 0061)
+        io.queuedeck.engine.tier.Tiers table = system.plane().current().config().flow().table();
+        AlertsForm form = new AlertsForm(table);
         gateway.addListener(control::apply);
         gateway.addListener(flow::apply);
         control.runningTextProperty().addListener((o, was, text) -> {
             try {
-                AlertThresholds next = AlertThresholds.from(AlertSettings.read("running config", text));
+                AlertThresholds next = AlertThresholds.from(AlertSettings.read("running config", text, table));
                 alerts.setThresholds(next);
                 form.show(next);
             } catch (ConfigException e) {

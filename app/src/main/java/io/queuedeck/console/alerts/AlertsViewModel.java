@@ -5,6 +5,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.snapshot.LatencySummary;
 import io.queuedeck.engine.tier.Tier;
+import io.queuedeck.engine.tier.Tiers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -14,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -28,15 +32,24 @@ public final class AlertsViewModel {
     /** One alert: a stable key (one per condition) and what the operator reads. */
     public record Alert(String key, String text) {}
 
+    /**
+     * An alert raised (its key was not held before) or cleared (its hold ended): one per
+     * transition, whatever the alert's text does while it holds (decision 0080).
+     */
+    public record Transition(Alert alert, boolean raised) {}
+
     private AlertThresholds thresholds;
     /** Per priority class, since when its one-second p99 has been above its threshold (null: it is not). */
     private final Instant[] aboveSince = new Instant[io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1];
     private Instant saturatedSince;
+    private Tiers table;
+    private java.util.Set<Tier> tableKeys;
     private final ObservableList<Alert> alerts = FXCollections.observableArrayList();
     private final ObservableList<Alert> readOnly = FXCollections.unmodifiableObservableList(alerts);
     /** Key to (alert, when its condition last held), in the order they were raised. */
     private final Map<String, Map.Entry<Alert, Instant>> raised = new LinkedHashMap<>();
     private final ArrayDeque<Map.Entry<Instant, Long>> deadLettered = new ArrayDeque<>();
+    private final List<Consumer<Transition>> transitions = new ArrayList<>();
 
     public AlertsViewModel(AlertThresholds thresholds) {
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
@@ -49,6 +62,11 @@ public final class AlertsViewModel {
 
     public AlertThresholds thresholds() {
         return thresholds;
+    }
+
+    /** Calls {@code listener} after each apply with every alert raised, then every alert cleared, by it. */
+    public void onTransition(Consumer<Transition> listener) {
+        transitions.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The alerts now, oldest first. */
@@ -66,7 +84,7 @@ public final class AlertsViewModel {
         for (int p = 0; p < byPriority.size(); p++) {
             var e2e = byPriority.get(p).endToEnd();
             Tier tier = s.tierOf(p);
-            Duration limit = thresholds.p99ByTier().get(thresholdOf(tier, s.tierModes().size()));
+            Duration limit = thresholds.p99For(tier, table(s));
             if (e2e.count() == 0) {
                 continue; // a second with nothing finished says nothing either way
             }
@@ -110,8 +128,18 @@ public final class AlertsViewModel {
         }
         raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);
         List<Alert> next = new ArrayList<>(raised.values().stream().map(Map.Entry::getKey).toList());
-        if (!next.equals(alerts)) {
-            alerts.setAll(next);
+        if (next.equals(alerts)) {
+            return;
+        }
+        List<Alert> before = List.copyOf(alerts);
+        alerts.setAll(next);
+        List<Transition> changed = new ArrayList<>();
+        Set<String> had = before.stream().map(Alert::key).collect(Collectors.toSet());
+        Set<String> has = next.stream().map(Alert::key).collect(Collectors.toSet());
+        next.stream().filter(a -> !had.contains(a.key())).forEach(a -> changed.add(new Transition(a, true)));
+        before.stream().filter(a -> !has.contains(a.key())).forEach(a -> changed.add(new Transition(a, false)));
+        for (Transition t : changed) {
+            transitions.forEach(listener -> listener.accept(t));
         }
     }
 
@@ -119,17 +147,12 @@ public final class AlertsViewModel {
         raised.put(key, Map.entry(new Alert(key, text), now));
     }
 
-    /**
-     * Which of the three thresholds (core, normal, batch) a tier's classes answer to: a tier of
-     * that name its own (decision 0070), any other by place: the first tier core's, the last
-     * batch's, those between normal's.
-     */
-    static int thresholdOf(Tier tier, int tiers) {
-        return switch (tier.name()) {
-            case "core" -> 0;
-            case "normal" -> 1;
-            case "batch" -> 2;
-            default -> tier.index() == 0 ? 0 : tier.index() == tiers - 1 ? 2 : 1;
-        };
+    /** The engine's tier table from the snapshot's tier keys; rebuilt only when they differ (the table changes at a restart). */
+    private Tiers table(EngineSnapshot s) {
+        if (table == null || !s.tierModes().keySet().equals(tableKeys)) {
+            tableKeys = java.util.Set.copyOf(s.tierModes().keySet());
+            table = tableKeys.isEmpty() ? Tiers.DEFAULT : Tiers.of(tableKeys);
+        }
+        return table;
     }
 }

@@ -295,7 +295,7 @@ public final class ControlView {
             field.setId("alerts-" + e.getKey().replace('.', '-').replace('_', '-'));
             field.setPrefColumnCount(8);
             field.textProperty().bindBidirectional(e.getValue());
-            field.setTooltip(tip("alerts." + e.getKey() + " in the config file (docs/configuration.md)"));
+            field.setTooltip(tip("alerts." + e.getKey() + form.hint(e.getKey()) + " in the config file (docs/configuration.md)"));
             grid.addRow(row++, label, field);
         }
         Button apply = button("alerts-apply", "Apply alerts", "Write these into the running config's alerts section and apply it "

@@ -202,7 +202,20 @@ public final class LatencyView {
         if (removed) {
             dropBefore(model.points().isEmpty() ? Instant.MAX : model.points().getFirst().at());
         }
+        eraseEmptyLines();
         updateAxes();
+    }
+
+    /**
+     * A LineChart lays out a series with no data by leaving its last path as it was: a class with
+     * no finished task, picked after one with points, showed the old lines until a point came.
+     */
+    private void eraseEmptyLines() {
+        for (Series s : series) {
+            if (s.data.getData().isEmpty() && s.data.getNode() instanceof javafx.scene.shape.Path path) {
+                path.getElements().clear();
+            }
+        }
     }
 
     private void append(Point p) {
@@ -235,6 +248,7 @@ public final class LatencyView {
         for (Point p : model.points()) {
             append(p);
         }
+        eraseEmptyLines();
         updateAxes();
     }
 

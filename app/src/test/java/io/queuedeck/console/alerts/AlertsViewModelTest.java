@@ -7,6 +7,8 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.exec.InstanceState;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AlertsViewModelTest {
@@ -49,13 +51,55 @@ class AlertsViewModelTest {
         assertThat(model.alerts().getFirst().text()).isEqualTo("P1 · core p99 latency 35.0 s for 30 s (alert above 30 s for 30 s)");
     }
 
-    @Test
-    void p99OfACoreClass_inAFourTierTable_answersToTheCoreThresholdByName() {
+    /** {@code urgent, core, normal, batch}: a table of one's own with a tier before core. */
+    private static java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> fourTiers() {
         java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.HashMap<>();
         modes.put(new io.queuedeck.engine.tier.Tier("urgent", 0, 0, 0), io.queuedeck.engine.tier.TierMode.ACTIVE);
         modes.put(new io.queuedeck.engine.tier.Tier("core", 1, 1, 2), io.queuedeck.engine.tier.TierMode.ACTIVE);
         modes.put(new io.queuedeck.engine.tier.Tier("normal", 2, 3, 6), io.queuedeck.engine.tier.TierMode.ACTIVE);
         modes.put(new io.queuedeck.engine.tier.Tier("batch", 3, 7, 9), io.queuedeck.engine.tier.TierMode.ACTIVE);
+        return modes;
+    }
+
+    /** {@code seconds} seconds in which class {@code priority} alone finishes tasks with this p99. */
+    private void slowClass(java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes, int priority,
+                           double p99Ms, int seconds) {
+        for (int second = 0; second <= seconds; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).tierModes(modes).recent(priority, latency(20, 900, p99Ms))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 900, p99Ms)).build());
+        }
+    }
+
+    @Test
+    void fourTierTable_theUrgentTiersOwnKey_raisesForP0Only() {
+        model.setThresholds(AlertThresholds.from(io.queuedeck.engine.config.AlertSettings.read("f.yaml",
+                "alerts:\n  p99_latency: {urgent: 5s, core: 40s}\n", io.queuedeck.engine.tier.Tiers.of(fourTiers().keySet()))));
+        slowClass(fourTiers(), 0, 6_000, 30);
+        assertThat(keys()).containsExactly("p99-P0");
+        assertThat(model.alerts().getFirst().text()).isEqualTo("P0 · urgent p99 latency 6.0 s for 30 s (alert above 5 s for 30 s)");
+    }
+
+    @Test
+    void fourTierTable_aCoreClassAt35s_quietUnderItsOwn40sKey() {
+        model.setThresholds(AlertThresholds.from(io.queuedeck.engine.config.AlertSettings.read("f.yaml",
+                "alerts:\n  p99_latency: {urgent: 5s, core: 40s}\n", io.queuedeck.engine.tier.Tiers.of(fourTiers().keySet()))));
+        slowClass(fourTiers(), 1, 35_000, 60);
+        assertThat(keys()).isEmpty();
+    }
+
+    @Test
+    void fourTierTable_aTierWithoutAKey_answersToTheDefaultOfItsPlace() {
+        // urgent is first and has no key: the first tier's default, 30 s (not core's key of the file)
+        model.setThresholds(AlertThresholds.from(io.queuedeck.engine.config.AlertSettings.read("f.yaml",
+                "alerts:\n  p99_latency: {core: 10m}\n", io.queuedeck.engine.tier.Tiers.of(fourTiers().keySet()))));
+        slowClass(fourTiers(), 0, 31_000, 30);
+        assertThat(keys()).containsExactly("p99-P0");
+        assertThat(model.alerts().getFirst().text()).contains("(alert above 30 s for 30 s)");
+    }
+
+    @Test
+    void p99OfACoreClass_inAFourTierTable_answersToTheCoreThresholdByName() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = fourTiers();
         for (int second = 0; second <= 30; second++) {
             model.apply(snapshot().at(T0.plusSeconds(second)).tierModes(modes).recent(1, latency(20, 900, 35_000))
                     .lastSecond(T0.plusSeconds(second), latency(20, 900, 35_000)).build());
@@ -120,5 +164,41 @@ class AlertsViewModelTest {
 
         assertThat(keys()).containsExactly("dead-letters", "gpu-0");
         assertThat(model.alerts().getFirst().text()).isEqualTo("6 tasks dead-lettered in the last 60 s (alert at 5)");
+    }
+
+    @Test
+    void transitions_oneWhenRaisedAndOneWhenCleared_notOnePerSnapshot() {
+        List<AlertsViewModel.Transition> seen = new ArrayList<>();
+        model.onTransition(seen::add);
+        // the oldest wait grows for 20 s: the alert's text changes every second, the alert is one
+        for (int second = 0; second < 20; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).oldestWaitMs(70_000 + second * 1_000).build());
+        }
+        assertThat(seen).extracting(t -> t.alert().key() + (t.raised() ? " raised" : " cleared")).containsExactly("oldest-wait raised");
+        assertThat(seen.getFirst().alert().text()).startsWith("Oldest waiting task has waited 70 s");
+
+        for (int second = 20; second < 40; second++) { // below: held for 10 s, then cleared once
+            model.apply(snapshot().at(T0.plusSeconds(second)).oldestWaitMs(1_000).build());
+        }
+        assertThat(seen).extracting(t -> t.alert().key() + (t.raised() ? " raised" : " cleared"))
+                .containsExactly("oldest-wait raised", "oldest-wait cleared");
+        assertThat(seen.getLast().alert().text()).startsWith("Oldest waiting task has waited 89 s"); // the last it said
+
+        model.apply(snapshot().at(T0.plusSeconds(40)).oldestWaitMs(61_000).build()); // a new transition: a new notice
+        assertThat(seen).hasSize(3);
+        assertThat(seen.getLast().raised()).isTrue();
+    }
+
+    @Test
+    void transitions_twoAlertsAtOnce_eachOnce_inTheBannersOrder() {
+        List<AlertsViewModel.Transition> seen = new ArrayList<>();
+        model.onTransition(seen::add);
+        model.apply(snapshot().at(T0).instances(gpu(0, InstanceState.OFFLINE, 0), gpu(1, InstanceState.DOWN, 0)).build());
+        model.apply(snapshot().at(T0.plusSeconds(1)).instances(gpu(0, InstanceState.OFFLINE, 0), gpu(1, InstanceState.DOWN, 0)).build());
+        model.apply(snapshot().at(T0.plusSeconds(2)).instances(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.DOWN, 0)).build());
+        model.apply(snapshot().at(T0.plusSeconds(13)).instances(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.DOWN, 0)).build());
+
+        assertThat(seen).extracting(t -> t.alert().key() + (t.raised() ? " raised" : " cleared"))
+                .containsExactly("gpu-0 raised", "gpu-1 raised", "gpu-0 cleared");
     }
 }

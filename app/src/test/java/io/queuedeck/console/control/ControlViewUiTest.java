@@ -56,7 +56,7 @@ class ControlViewUiTest {
         FxToolkit.setupStage(s -> {
             ControlViewModel model = new ControlViewModel(plane, calls, Platform::runLater, "robot", what -> { });
             FlowViewModel flow = new FlowViewModel(() -> plane.current().config().flow());
-            s.setScene(new Scene(new ControlView(model, flow, new AlertsForm()).root(), 1280, 800));
+            s.setScene(new Scene(new ControlView(model, flow, new AlertsForm(plane.current().config().flow().table())).root(), 1280, 800));
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();

@@ -185,6 +185,42 @@ class LanesViewUiTest {
         }
     }
 
+    /**
+     * The Lanes screen as wide as the console gives it in a 1280 × 800 and a 1600 × 1000 window
+     * (the window less the navigation, 200 px), with four tiers, one of them draining (the widest
+     * mode): the "Tiers" caption and every tier's name read whole, and every mode box is inside.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(doubles = {1080, 1400})
+    void fourTierTable_atTheWidthsOfTheWindow_theTiersCaptionAndNamesReadWhole(double width) {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.LinkedHashMap<>();
+        String[][] table = {{"urgent", "0", "0"}, {"core", "1", "2"}, {"normal", "3", "6"}, {"batch", "7", "9"}};
+        for (int i = 0; i < table.length; i++) {
+            modes.put(new io.queuedeck.engine.tier.Tier(table[i][0], i, Integer.parseInt(table[i][1]),
+                    Integer.parseInt(table[i][2])), i == 2 ? io.queuedeck.engine.tier.TierMode.DRAINING : io.queuedeck.engine.tier.TierMode.ACTIVE);
+        }
+        robot.interact(() -> {
+            stage.setWidth(width);
+            model.apply(snapshot().tierModes(modes).build());
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.scene.control.Label caption = robot.lookup("#lanes-tiers-caption").queryAs(javafx.scene.control.Label.class);
+        List<javafx.scene.control.Label> labels = new java.util.ArrayList<>(List.of(caption));
+        for (String[] tier : table) {
+            labels.add((javafx.scene.control.Label) robot.lookup("#lanes-tier-" + tier[0]).queryAs(Node.class).getParent().lookup(".tier-label"));
+        }
+        double sceneWidth = stage.getScene().getWidth();
+        for (javafx.scene.control.Label label : labels) {
+            assertThat(label.getWidth() + 0.5).as("'%s' at %.0f px is cut", label.getText(), width).isGreaterThanOrEqualTo(label.prefWidth(-1));
+            assertThat(label.localToScene(label.getLayoutBounds()).getMaxX()).as("'%s' inside", label.getText()).isLessThanOrEqualTo(sceneWidth);
+        }
+        for (String[] tier : table) {
+            Node box = robot.lookup("#lanes-tier-" + tier[0]).query();
+            assertThat(box.localToScene(box.getLayoutBounds()).getMaxX()).as(tier[0] + "'s mode box inside").isLessThanOrEqualTo(sceneWidth);
+        }
+    }
+
     /** The colour lane P{@code priority}'s title is drawn in (after CSS). */
     private javafx.scene.paint.Paint titleFill(int priority) {
         return robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()

@@ -84,4 +84,48 @@ class LatencyViewUiTest {
         assertThat(view.e2eChart.getTitle()).endsWith("P0 · urgent");
         assertThat(view.e2eChart.getData()).allSatisfy(series -> assertThat(series.getData()).isEmpty());
     }
+
+    /** Picks the class shown as {@code text} in the selector with the robot's clicks. */
+    private void pick(String text) {
+        robot.clickOn("#latency-class");
+        ListCell<?> cell = robot.lookup(".list-cell").queryAllAs(ListCell.class).stream()
+                .filter(c -> text.equals(c.getText()) && c.isVisible()).findFirst().orElseThrow();
+        robot.clickOn(cell);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** The path elements the e2e chart draws now, over all its series (what the operator sees). */
+    private int drawnElements() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            view.e2eChart.layout();
+            return view.e2eChart.getData().stream().mapToInt(s -> ((javafx.scene.shape.Path) s.getNode()).getElements().size()).sum();
+        }).get();
+    }
+
+    /** Seconds in which only P1 tasks finished. */
+    private void p1Seconds(int from, int count) {
+        robot.interact(() -> {
+            for (int second = from; second < from + count; second++) {
+                List<LatencySummary> byPriority = new ArrayList<>(Collections.nCopies(10, LatencySummary.EMPTY));
+                byPriority.set(1, latency(5, 300, 900));
+                model.addSamples(List.of(new LatencySample(T0.plusSeconds(second), latency(5, 300, 900), byPriority)));
+            }
+        });
+    }
+
+    @Test
+    void aClassWithNoFinishedTask_pickedAfterOneWithLines_drawsNoLine_beforeOrAfterTheNextSecond() throws Exception {
+        p1Seconds(0, 20);
+        pick("P1 · core");
+        assertThat(drawnElements()).as("P1 has 20 seconds of points").isGreaterThan(0);
+
+        pick("P7 · batch"); // nothing of P7 has finished
+        assertThat(view.e2eChart.getData()).allSatisfy(series -> assertThat(series.getData()).isEmpty());
+        assertThat(drawnElements()).as("lines drawn for P7 right after the pick").isZero();
+        p1Seconds(20, 3); // more P1 seconds arrive while P7 is shown
+        assertThat(drawnElements()).as("lines drawn for P7 after three more seconds").isZero();
+
+        pick("P1 · core");
+        assertThat(drawnElements()).isGreaterThan(0);
+    }
 }

@@ -1,7 +1,12 @@
 package io.queuedeck.engine.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.tier.Tiers;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * The config file's {@code alerts} section as written (null where a key is left out): when the
@@ -9,9 +14,8 @@ import java.time.Duration;
  * otherwise use it; the console reads it here and keeps the defaults (docs/configuration.md).
  *
  * @param oldestWait       the oldest waiting task has waited longer than this
- * @param p99Core          end-to-end p99 of a core class (P0-P2), one second's finished tasks
- * @param p99Normal        the same for normal classes (P3-P6)
- * @param p99Batch         the same for batch classes (P7-P9)
+ * @param p99ByTier        per tier of the engine's table, by name, in the file's order: end-to-end p99 of one
+ *                         second's finished tasks of a class of that tier (only the tiers written; decision 0080)
  * @param sustainedFor     a latency or saturation condition alerts only once it has held this long
  * @param deadLetters      this many tasks dead-lettered within {@code deadLetterWindow}
  * @param deadLetterWindow the window of that count
@@ -19,43 +23,54 @@ import java.time.Duration;
  * @param saturatedFor     every slot has been busy (the engine saturated) for longer than this
  * @param hold             an alert stays this long after its condition last held
  */
-public record AlertSettings(Duration oldestWait, Duration p99Core, Duration p99Normal, Duration p99Batch,
+public record AlertSettings(Duration oldestWait, Map<String, Duration> p99ByTier,
                             Duration sustainedFor, Integer deadLetters, Duration deadLetterWindow, Boolean gpuDown,
                             Duration saturatedFor, Duration hold) {
     /** No key set. */
-    public static final AlertSettings NONE = new AlertSettings(null, null, null, null, null, null, null, null, null, null);
+    public static final AlertSettings NONE = new AlertSettings(null, Map.of(), null, null, null, null, null, null);
+
+    public AlertSettings {
+        p99ByTier = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(p99ByTier, "p99ByTier")));
+    }
 
     /**
-     * The {@code alerts} section of config text ({@link #NONE} without one).
+     * The {@code alerts} section of config text ({@link #NONE} without one), its latency keys
+     * checked against {@code table}, the tier table of the engine that runs the text.
      *
      * @throws ConfigException with every problem of the section, each with its key path and line
      */
-    public static AlertSettings read(String name, String text) {
+    public static AlertSettings read(String name, String text, Tiers table) {
         YamlText yaml = YamlText.parse(name, text, "config file");
         JsonNode root = yaml.root();
         Problems problems = yaml.problems();
         if (root == null || !root.isObject() || root.get("alerts") == null) {
             return NONE;
         }
-        AlertSettings settings = read(Section.of(problems, "", root).section("alerts"));
+        AlertSettings settings = read(Section.of(problems, "", root).section("alerts"), table);
         problems.throwIfAny();
         return settings;
     }
 
     /** Reads the section (problems go to its {@link Problems}); null section: {@link #NONE}. */
-    static AlertSettings read(Section s) {
+    static AlertSettings read(Section s, Tiers table) {
         if (s == null) {
             return NONE;
         }
         Duration oldestWait = s.duration("oldest_wait");
-        Duration core = null;
-        Duration normal = null;
-        Duration batch = null;
+        Map<String, Duration> p99ByTier = new LinkedHashMap<>();
         Section p99 = s.section("p99_latency");
         if (p99 != null) {
-            core = p99.duration("core");
-            normal = p99.duration("normal");
-            batch = p99.duration("batch");
+            for (String tier : p99.keys()) {
+                if (table.named(tier).isEmpty()) {
+                    p99.raw(tier);
+                    p99.problem(p99.at(tier), "is not a tier of the engine's table (tiers: " + table.names() + ")");
+                    continue;
+                }
+                Duration limit = p99.duration(tier);
+                if (limit != null) {
+                    p99ByTier.put(tier, limit);
+                }
+            }
             p99.finish();
         }
         Duration sustained = s.duration("sustained_for");
@@ -69,6 +84,6 @@ public record AlertSettings(Duration oldestWait, Duration p99Core, Duration p99N
             window = null;
         }
         s.finish();
-        return new AlertSettings(oldestWait, core, normal, batch, sustained, deadLetters, window, gpuDown, saturatedFor, hold);
+        return new AlertSettings(oldestWait, p99ByTier, sustained, deadLetters, window, gpuDown, saturatedFor, hold);
     }
 }

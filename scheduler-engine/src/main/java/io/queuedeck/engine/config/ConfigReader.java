@@ -75,7 +75,7 @@ final class ConfigReader {
         ServeConfig.StoreSection store = store(top.section("store"), folder);
         FlowSettings flow = FlowReader.tiers(top.section("tiers"), weights);
         RuleSet rules = RulesReader.read(top);
-        AlertSettings.read(top.section("alerts")); // the console's: checked here with the rest of the file
+        AlertSettings.read(top.section("alerts"), flow.table()); // the console's: checked here with the rest of the file
         top.retired("data_dir", "has moved to store.data_dir");
         top.retired("backends", "has moved to executor.backends");
         top.finish();

@@ -192,6 +192,13 @@ final class Section {
         return list;
     }
 
+    /** This mapping's keys in the file's order (free keys such as tier names; a reader still reads each). */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
     /** Every entry of a mapping whose keys are names (tenants), as sections. */
     Map<String, Section> named(String key) {
         Section inner = section(key);

@@ -95,6 +95,7 @@ class ConfigurationDocTest {
             store.node.                 | store: {type: redis, uri: 'redis://h:1', node: {name: a, bogus: 1}}
             priority_rules[].           | priority_rules: [{name: a, priority: 1, bogus: 1}]
             priority_rules[].match.     | priority_rules: [{name: a, priority: 1, match: {bogus: 1}}]
+            alerts.                     | alerts: {bogus: 1}
             """)
     void everySection_acceptsExactlyTheDocumentedKeys(String prefix, String yaml) throws Exception {
         Path file = Files.writeString(dir.resolve("q.yaml"), yaml);
