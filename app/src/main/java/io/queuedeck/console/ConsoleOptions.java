@@ -68,8 +68,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                                       actions apply to every node; the demo load is off, the queue is in Redis
               --node NAME             this console's node name (default console-<host name>); needs --redis
               --queue NAME            the shared queue's name (default: default); needs --redis
-              --config FILE           run the engine on FILE (its policy, tiers, limits and rules; not with
-                                      --policy), and take --redis, --node and --queue from its store
+              --config FILE           run the engine on FILE (its policy, else mlfq; tiers, limits and rules;
+                                      not with --policy), and take --redis, --node and --queue from its store
                                       section (store.type redis, store.uri, store.node.name/queue); flags win
               --screenshot FILE --after DURATION
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
@@ -199,7 +199,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             if (policyGiven) {
                 throw new IllegalArgumentException("--policy cannot be used with --config: the engine runs the file's policy section");
             }
-            policy = file.policy().name(); // the Control screen shows the file as it runs
+            if (file.policy().name() != null) {
+                policy = file.policy().name(); // the Control screen shows the file as it runs
+            } // no policy section: the console's own default
             io.queuedeck.engine.config.ServeConfig.StoreSection store = file.store();
             redis = redis != null ? redis : store.redisUri();
             if (store.node() != null) {

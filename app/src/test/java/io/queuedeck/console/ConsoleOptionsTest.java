@@ -131,6 +131,7 @@ class ConsoleOptionsTest {
         ConsoleOptions o = ConsoleOptions.parse(List.of("--config", file.toString(), "--node", "flag"));
 
         assertThat(o.cluster()).contains(new io.queuedeck.console.gateway.ClusterSettings("redis://cfg:6379", "flag", "shared"));
+        assertThat(o.policy()).as("a file without a policy section runs the console's default").isEqualTo("mlfq");
     }
 
     @Test
