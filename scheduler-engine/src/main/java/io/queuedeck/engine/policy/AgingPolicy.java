@@ -14,13 +14,24 @@ import io.queuedeck.engine.task.TaskSpec;
  * <p>No starvation: a task of priority 9 (urgency 1) outranks a task of priority 0 (urgency 10)
  * that arrived {@code ln(10) / alpha} seconds after it (23 s at the default alpha of 0.1), so
  * every task is overtaken only by tasks that arrived before it or within that window.
+ *
+ * <p>Giving up ({@link GiveUp}, decision 0079): a task of priority above {@code strict_through}
+ * (default 2) that has lost its class's TTFT objective ({@code give_up_seconds},
+ * {@code late_give_up_seconds}) goes behind every task that can still meet its own, in urgency order
+ * among the late ones. Among the others the order is still by urgency, aging as above.
  */
 @PolicyName("aging")
 final class AgingPolicy extends KeyedPolicy {
     private final double alphaPerNano;
+    private final GiveUp.Lost lost;
+    private final boolean never;
 
     AgingPolicy(PolicyConfig config) {
         alphaPerNano = config.doubleValue("alpha", 0.1, 1e-6, 100) / 1e9;
+        int strictThrough = GiveUp.strictThrough(config);
+        GiveUp giveUp = GiveUp.of(config);
+        never = giveUp.never();
+        lost = giveUp.above(strictThrough);
     }
 
     /** Longest an urgent arrival can keep overtaking a waiting task, in seconds. */
@@ -31,6 +42,24 @@ final class AgingPolicy extends KeyedPolicy {
     @Override
     double key(Task task, long now) {
         return alphaPerNano * task.arrivedAt() - Math.log(TaskSpec.MAX_PRIORITY + 1 - task.priority());
+    }
+
+    @Override
+    public Task peek(long now) {
+        moveLateHeads(now);
+        return super.peek(now);
+    }
+
+    @Override
+    public Task poll(long now) {
+        moveLateHeads(now);
+        return super.poll(now);
+    }
+
+    private void moveLateHeads(long now) {
+        if (!never) {
+            GiveUp.moveLateHeads(heap(), now, lost);
+        }
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.queuedeck.engine.policy;
 import io.queuedeck.engine.task.Task;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Fair share across tenants with Virtual Token Counters (Sheng et al., "Fairness in Serving Large
@@ -12,11 +12,20 @@ import java.util.Map;
  *
  * <p>Each tenant has a counter of the service it received, charged {@code input_weight} per
  * prompt token when one of its tasks is dispatched and {@code output_weight} per generated token
- * at every decode step. Dispatch serves the waiting tenant with the smallest counter, its tasks in
- * rank order. A tenant that becomes active (a new request finds nothing of it waiting) is
- * lifted to the smallest counter among the active tenants, so idling earns no credit to burst with later.
+ * at every decode step. Dispatch serves the waiting tenant with the smallest counter (on a tie, the
+ * one whose first waiting task came first), its tasks in rank order. A tenant that becomes active
+ * (a new request finds nothing of it waiting) is lifted to the smallest counter among the active
+ * tenants, so idling earns no credit to burst with later.
  *
- * <p>O(log n) in waiting tasks per operation, plus a scan over tenants with waiting tasks.
+ * <p>Giving up ({@link GiveUp}, decision 0079): a task that has lost its class's TTFT objective
+ * ({@code give_up_seconds}, {@code late_give_up_seconds}; priorities 0..{@code strict_through},
+ * default 2, never) goes behind its tenant's tasks that can still meet theirs, and a tenant whose
+ * waiting tasks have all lost theirs goes behind every tenant that has one that has not. Counters
+ * order the tenants within each group, so fairness between tenants holds among the tasks that can
+ * still meet their objectives, and among the late ones.
+ *
+ * <p>O(log n) per operation: the waiting tenants are kept sorted (late or not, counter, first
+ * task), and a tenant is re-sorted when its counter or its first task changes.
  * Tasks without a tenant share the tenant {@code "-"}.
  */
 @PolicyName("fair")
@@ -24,17 +33,62 @@ final class FairSharePolicy implements SchedulingPolicy {
     private static final String NO_TENANT = "-";
     private final double inputWeight;
     private final double outputWeight;
-    private final Map<String, Tenant> tenants = new LinkedHashMap<>();
-    private final Map<String, Double> counters = new HashMap<>();
+    private final GiveUp.Lost lost;
+    private final boolean never;
+    /** Every tenant seen, with its counter; those with waiting tasks are also in {@link #waiting}. */
+    private final Map<String, Tenant> tenants = new HashMap<>();
+    private final TreeSet<Tenant> waiting = new TreeSet<>(FairSharePolicy::order);
     private int size;
 
+    /** Sorts before every late tenant and after every other one. */
+    private static final Tenant LATE_PROBE = new Tenant(Integer.MIN_VALUE);
+    static {
+        LATE_PROBE.lateHead = true;
+        LATE_PROBE.counter = Double.NEGATIVE_INFINITY;
+        LATE_PROBE.headRank = Long.MIN_VALUE;
+    }
+
     private static final class Tenant {
-        final IndexedTaskHeap waiting = new IndexedTaskHeap(Comparator.comparingLong(Task::rank));
+        final IndexedTaskHeap tasks = new IndexedTaskHeap(FairSharePolicy::taskOrder);
+        /** Tells apart two tenants whose keys are equal. */
+        final int id;
+        double counter;
+        /** The sort key while the tenant is in {@link #waiting}: fixed there, changed only outside it. */
+        boolean lateHead;
+        long headRank;
+
+        Tenant(int id) {
+            this.id = id;
+        }
     }
 
     FairSharePolicy(PolicyConfig config) {
         inputWeight = config.doubleValue("input_weight", 1.0, 0, 1_000);
         outputWeight = config.doubleValue("output_weight", 2.0, 0, 1_000);
+        int strictThrough = GiveUp.strictThrough(config);
+        GiveUp giveUp = GiveUp.of(config);
+        never = giveUp.never();
+        lost = giveUp.above(strictThrough);
+    }
+
+    /** Within a tenant: given up last, then rank. */
+    private static int taskOrder(Task a, Task b) {
+        int byLate = Boolean.compare(a.givenUp(), b.givenUp());
+        return byLate != 0 ? byLate : Long.compare(a.rank(), b.rank());
+    }
+
+    /** Tenants whose first task can still meet its objective first; then counter; then first task. */
+    private static int order(Tenant a, Tenant b) {
+        int byLate = Boolean.compare(a.lateHead, b.lateHead);
+        if (byLate != 0) {
+            return byLate;
+        }
+        int byCounter = Double.compare(a.counter, b.counter);
+        if (byCounter != 0) {
+            return byCounter;
+        }
+        int byRank = Long.compare(a.headRank, b.headRank);
+        return byRank != 0 ? byRank : Integer.compare(a.id, b.id);
     }
 
     @Override
@@ -44,7 +98,8 @@ final class FairSharePolicy implements SchedulingPolicy {
 
     /** The counter of {@code tenant}: service received, in weighted tokens. */
     double counter(String tenant) {
-        return counters.getOrDefault(tenant == null ? NO_TENANT : tenant, 0.0);
+        Tenant t = tenants.get(tenant == null ? NO_TENANT : tenant);
+        return t == null ? 0 : t.counter;
     }
 
     /**
@@ -54,58 +109,74 @@ final class FairSharePolicy implements SchedulingPolicy {
      */
     @Override
     public void admit(Task task, long now) {
-        String name = tenantOf(task);
-        if (!tenants.containsKey(name)) {
-            double floor = Double.MAX_VALUE;
-            for (String active : tenants.keySet()) {
-                floor = Math.min(floor, counters.getOrDefault(active, 0.0));
-            }
+        Tenant tenant = tenant(task);
+        if (tenant.tasks.size() == 0) {
+            double floor = smallestWaitingCounter();
             if (floor != Double.MAX_VALUE) {
-                counters.merge(name, floor, Math::max);
+                tenant.counter = Math.max(tenant.counter, floor);
             }
         }
+    }
+
+    /** The smallest counter among waiting tenants: the first of each group, O(log n). */
+    private double smallestWaitingCounter() {
+        double floor = Double.MAX_VALUE;
+        if (!waiting.isEmpty()) {
+            Tenant first = waiting.first();
+            floor = first.counter;
+            if (!first.lateHead) {
+                Tenant firstLate = waiting.ceiling(LATE_PROBE);
+                if (firstLate != null) {
+                    floor = Math.min(floor, firstLate.counter);
+                }
+            }
+        }
+        return floor;
     }
 
     @Override
     public void enqueue(Task task, long now) {
-        tenants.computeIfAbsent(tenantOf(task), name -> new Tenant()).waiting.add(task);
+        task.setGivenUp(false);
+        Tenant tenant = tenant(task);
+        waiting.remove(tenant);
+        tenant.tasks.add(task);
         size++;
+        resort(tenant);
     }
 
     @Override
     public Task peek(long now) {
-        String best = bestTenant();
-        return best == null ? null : tenants.get(best).waiting.peek();
+        Tenant best = best(now);
+        return best == null ? null : best.tasks.peek();
     }
 
     @Override
     public Task poll(long now) {
-        String best = bestTenant();
+        Tenant best = best(now);
         if (best == null) {
             return null;
         }
-        Tenant tenant = tenants.get(best);
-        Task task = tenant.waiting.poll();
+        waiting.remove(best);
+        Task task = best.tasks.poll();
         size--;
-        if (tenant.waiting.size() == 0) {
-            tenants.remove(best);
-        }
-        counters.merge(best, inputWeight * task.contextTokens(), Double::sum);
+        best.counter += inputWeight * task.contextTokens();
+        resort(best);
         return task;
     }
 
     @Override
     public boolean remove(Task task) {
-        String name = tenantOf(task);
-        Tenant tenant = tenants.get(name);
-        if (tenant == null || !tenant.waiting.remove(task)) {
+        Tenant tenant = tenants.get(tenantOf(task));
+        if (tenant == null || tenant.tasks.size() == 0) {
             return false;
         }
-        size--;
-        if (tenant.waiting.size() == 0) {
-            tenants.remove(name);
+        waiting.remove(tenant);
+        boolean removed = tenant.tasks.remove(task);
+        if (removed) {
+            size--;
         }
-        return true;
+        resort(tenant);
+        return removed;
     }
 
     @Override
@@ -115,32 +186,64 @@ final class FairSharePolicy implements SchedulingPolicy {
 
     @Override
     public int compare(Task a, Task b) {
+        int byLate = Boolean.compare(a.givenUp(), b.givenUp());
+        if (byLate != 0) {
+            return byLate;
+        }
         int byCounter = Double.compare(counter(a.spec().tenant()), counter(b.spec().tenant()));
         return byCounter != 0 ? byCounter : Long.compare(a.rank(), b.rank());
     }
 
     @Override
     public void onStep(Task running, long now) {
-        counters.merge(tenantOf(running), outputWeight, Double::sum);
+        charge(running, outputWeight);
     }
 
     /** The step that generated a task's last token is reported as its completion, not as a step. */
     @Override
     public void onCompleted(Task task, long now) {
-        counters.merge(tenantOf(task), outputWeight, Double::sum);
+        charge(task, outputWeight);
     }
 
-    private String bestTenant() {
-        String best = null;
-        double bestCounter = Double.MAX_VALUE;
-        for (String name : tenants.keySet()) {
-            double counter = counters.getOrDefault(name, 0.0);
-            if (counter < bestCounter) {
-                best = name;
-                bestCounter = counter;
-            }
+    private void charge(Task task, double amount) {
+        Tenant tenant = tenant(task);
+        boolean wasWaiting = waiting.remove(tenant);
+        tenant.counter += amount;
+        if (wasWaiting) {
+            waiting.add(tenant);
         }
-        return best;
+    }
+
+    /**
+     * The waiting tenant to serve next. A first task that has lost its objective is given up on
+     * (its tenant re-sorted) before it is handed out: each task once, O(log n) each.
+     */
+    private Tenant best(long now) {
+        while (!waiting.isEmpty()) {
+            Tenant first = waiting.first();
+            Task head = first.tasks.peek();
+            if (never || head.givenUp() || !lost.test(head, now)) {
+                return first;
+            }
+            waiting.remove(first);
+            GiveUp.moveLateHeads(first.tasks, now, lost);
+            resort(first);
+        }
+        return null;
+    }
+
+    /** Puts a tenant that is out of {@link #waiting} back in under its new key, if it has tasks waiting. */
+    private void resort(Tenant tenant) {
+        Task head = tenant.tasks.peek();
+        if (head != null) {
+            tenant.lateHead = head.givenUp();
+            tenant.headRank = head.rank();
+            waiting.add(tenant);
+        }
+    }
+
+    private Tenant tenant(Task task) {
+        return tenants.computeIfAbsent(tenantOf(task), name -> new Tenant(tenants.size()));
     }
 
     private static String tenantOf(Task task) {

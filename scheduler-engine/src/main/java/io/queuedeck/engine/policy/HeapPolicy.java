@@ -18,6 +18,11 @@ abstract class HeapPolicy implements SchedulingPolicy {
         heap = new IndexedTaskHeap(order);
     }
 
+    /** The heap itself, for a rule that moves tasks within it ({@link GiveUp}). */
+    final IndexedTaskHeap heap() {
+        return heap;
+    }
+
     @Override
     public void enqueue(Task task, long now) {
         heap.add(task);

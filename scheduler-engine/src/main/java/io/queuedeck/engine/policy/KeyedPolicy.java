@@ -12,8 +12,15 @@ abstract class KeyedPolicy extends HeapPolicy {
         super(KeyedPolicy::order);
     }
 
-    /** Smallest key first, then rank (written out: see {@link HeapPolicy}). */
+    /**
+     * Given up last (only a policy that gives up marks any, see {@link GiveUp}), then smallest key,
+     * then rank (written out: see {@link HeapPolicy}).
+     */
     static int order(Task a, Task b) {
+        int byLate = Boolean.compare(a.givenUp(), b.givenUp());
+        if (byLate != 0) {
+            return byLate;
+        }
         int byKey = Double.compare(a.policyKey(), b.policyKey());
         return byKey != 0 ? byKey : Long.compare(a.rank(), b.rank());
     }
@@ -24,6 +31,7 @@ abstract class KeyedPolicy extends HeapPolicy {
     @Override
     public void enqueue(Task task, long now) {
         task.setPolicyKey(key(task, now));
+        task.setGivenUp(false);
         super.enqueue(task, now);
     }
 }

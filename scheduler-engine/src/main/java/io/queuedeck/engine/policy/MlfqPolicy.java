@@ -23,7 +23,7 @@ import java.util.TreeSet;
  *       {@code floor = priority * (K-1) / 9}, so priority 0 and 1 may enter level 0 and priority 9
  *       only the last level. A task enters {@code max(skip-join level, floor)}. Within a level,
  *       smaller priority numbers go first, then rank order. The order is thus
- *       (tier, level, priority, rank); the tier is kept in {@link Task#policyKey()}.</li>
+ *       (tier, given up, level, priority, rank); the tier is kept in {@link Task#policyKey()}.</li>
  *   <li>Preemption ({@code preempt}, default false; see docs/decisions/0002): see {@link #preempts}.
  *       Only priority 0..{@code preempt_through} (default 2) evicts, as in {@code priority}
  *       ({@link EvictionGuard}, decision 0082b).</li>
@@ -48,8 +48,7 @@ final class MlfqPolicy extends HeapPolicy {
     private final double decodeStepNanos;
     private final int[] depth;
     private final Tiers tiers;
-    private final double giveUpNanos;
-    private final double lateGiveUpNanos;
+    private final GiveUp.Lost lost;
     /**
      * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
      * by join time rather than by insertion, because a task re-enters the policy without a new
@@ -71,8 +70,9 @@ final class MlfqPolicy extends HeapPolicy {
         decodeStepNanos = predictions == null ? 0 : config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         depth = new int[levels];
         tiers = config.tiers();
-        giveUpNanos = config.doubleValue("give_up_seconds", 5, 0, 86_400) * 1e9;
-        lateGiveUpNanos = config.doubleValue("late_give_up_seconds", 60, 0, 86_400) * 1e9;
+        GiveUp giveUp = GiveUp.of(config);
+        // the core tier is never given up on: its isolation is what the tiers are for
+        lost = (task, now) -> task.policyKey() > 0 && giveUp.lostObjective(task, now);
     }
 
     @Override
@@ -91,11 +91,18 @@ final class MlfqPolicy extends HeapPolicy {
         return "mlfq";
     }
 
-    /** Level, then priority, then rank. Written out rather than composed: see {@link HeapPolicy}. */
+    /**
+     * Tier, then given up last within it, then level, then priority, then rank. Written out rather
+     * than composed: see {@link HeapPolicy}.
+     */
     static int order(Task a, Task b) {
         int byClass = Double.compare(a.policyKey(), b.policyKey());
         if (byClass != 0) {
             return byClass;
+        }
+        int byLate = Boolean.compare(a.givenUp(), b.givenUp());
+        if (byLate != 0) {
+            return byLate;
         }
         int byLevel = Integer.compare(a.level(), b.level());
         if (byLevel != 0) {
@@ -136,6 +143,7 @@ final class MlfqPolicy extends HeapPolicy {
         }
         // the task's class: its tier in the engine's table (decision 0070)
         task.setPolicyKey(tiers.of(task.priority()).index());
+        task.setGivenUp(false);
         super.enqueue(task, now);
         depth[task.level()]++;
         if (task.level() > 0) {
@@ -150,22 +158,12 @@ final class MlfqPolicy extends HeapPolicy {
     }
 
     /**
-     * As in {@code priority} (decision 0074): a head outside the core tier still waiting
-     * {@code give_up_seconds} (classes 3-6; {@code late_give_up_seconds}, 7-9) after it arrived has
-     * lost its TTFT objective; half a tier on its key puts it behind its tier's tasks that can
-     * still meet theirs, ahead of the next tier. Once per task, O(log n), nothing scanned.
+     * As in {@code priority} (decision 0074, {@link GiveUp}): a head outside the core tier that has
+     * lost its TTFT objective goes behind its tier's tasks that can still meet theirs, ahead of the
+     * next tier. Once per task, O(log n), nothing scanned.
      */
     private void moveLateHeads(long now) {
-        for (Task head = super.peek(now); head != null && head.policyKey() > 0
-                && head.policyKey() == Math.rint(head.policyKey()); head = super.peek(now)) {
-            double giveUp = head.priority() <= 6 ? giveUpNanos : lateGiveUpNanos;
-            if (giveUp == 0 || now - head.arrivedAt() < giveUp) {
-                return;
-            }
-            super.remove(head);
-            head.setPolicyKey(head.policyKey() + 0.5);
-            super.enqueue(head, now);
-        }
+        GiveUp.moveLateHeads(heap(), now, lost);
     }
 
     @Override
@@ -210,6 +208,9 @@ final class MlfqPolicy extends HeapPolicy {
     @Override
     public boolean preempts(Task waiting, Task running, int batchSize) {
         int byClass = Double.compare(waiting.policyKey(), running.policyKey());
+        if (byClass == 0) {
+            byClass = Boolean.compare(waiting.givenUp(), running.givenUp());
+        }
         boolean moreUrgent = byClass < 0 || byClass == 0 && waiting.level() < running.level();
         return preemptive && guard.mayEvict(waiting) && running.levelServiceNanos() == 0 && moreUrgent
                 && waiting.firstDispatchAt() < 0;

@@ -14,50 +14,39 @@ import java.util.Comparator;
  * at time t compares {@code priority − (t − arrival) / S}, and t cancels: the key
  * {@code priority·S + arrival} is fixed when a task joins, and every operation stays O(log n).
  *
- * <p>{@code strict_through=P} (default 2: the classes with the 1 s objective; −1: none) keeps
- * priorities 0..P strictly ahead of every other class and of each other: neither aging nor giving
- * up touches them, which is what keeps the urgent classes' isolation (decision 0074).
- *
- * <p>{@code give_up_seconds=D} (default 5, the 5 s TTFT objective of classes 3–6; 0: never) and
- * {@code late_give_up_seconds} (default 60, classes 7–9): a bulk task still waiting D seconds after
- * it arrived has lost its TTFT objective whatever happens next, so it goes behind every bulk task
- * that can still meet its own, keeping its order among the other late ones. Below saturation this
- * turns the wait strict priority moves onto the bulk classes into tasks that still meet their
- * objective (decision 0074). A late task is moved when it reaches the head of the heap (once, in
- * O(log n)): nothing is scanned, and a late task deeper in the heap is already behind the head.
+ * <p>Giving up ({@link GiveUp}, decision 0074): priorities 0..{@code strict_through} (default 2,
+ * the classes with the 1 s objective; −1: none) stay strictly ahead of every other class and of
+ * each other, and neither aging nor giving up touches them, which is what keeps the urgent
+ * classes' isolation. A bulk task still waiting {@code give_up_seconds} (default 5, classes 3–6;
+ * 0: never) or {@code late_give_up_seconds} (default 60, classes 7–9) after it arrived has lost its
+ * TTFT objective whatever happens next, so it goes behind every bulk task that can still meet its
+ * own, keeping its order among the other late ones. Below saturation this turns the wait strict
+ * priority moves onto the bulk classes into tasks that still meet their objective.
  */
 @PolicyName("priority")
 final class PriorityPolicy extends HeapPolicy {
-    /** Added to a late task's key: beyond any arrival in nanoseconds plus aging. */
-    private static final double LATE = 1e19;
-
     private final boolean preemptive;
     private final EvictionGuard guard;
     private final double agingNanos;
     private final int strictThrough;
-    private final double giveUpNanos;
-    private final double lateGiveUpNanos;
+    private final GiveUp.Lost lost;
     private final boolean plain;
 
     PriorityPolicy(PolicyConfig config) {
         this(config.bool("preemptive", false), EvictionGuard.of(config),
                 config.doubleValue("aging_seconds", 0, 0, 86_400) * 1e9,
-                (int) config.longValue("strict_through", 2, -1, 9),
-                config.doubleValue("give_up_seconds", 5, 0, 86_400) * 1e9,
-                config.doubleValue("late_give_up_seconds", 60, 0, 86_400) * 1e9);
+                GiveUp.strictThrough(config), GiveUp.of(config));
     }
 
     private PriorityPolicy(boolean preemptive, EvictionGuard guard, double agingNanos, int strictThrough,
-                           double giveUpNanos, double lateGiveUpNanos) {
-        super(agingNanos == 0 && giveUpNanos == 0 && lateGiveUpNanos == 0
-                ? PriorityPolicy::order : new Banded(strictThrough, agingNanos > 0));
+                           GiveUp giveUp) {
+        super(agingNanos == 0 && giveUp.never() ? PriorityPolicy::order : new Banded(strictThrough, agingNanos > 0));
         this.preemptive = preemptive;
         this.guard = guard;
         this.agingNanos = agingNanos;
         this.strictThrough = strictThrough;
-        this.giveUpNanos = giveUpNanos;
-        this.lateGiveUpNanos = lateGiveUpNanos;
-        this.plain = agingNanos == 0 && giveUpNanos == 0 && lateGiveUpNanos == 0;
+        this.lost = giveUp.above(strictThrough);
+        this.plain = agingNanos == 0 && giveUp.never();
     }
 
     /** Priority, then rank. Written out rather than composed: see {@link HeapPolicy}. */
@@ -82,7 +71,7 @@ final class PriorityPolicy extends HeapPolicy {
             if (t.priority() <= strictThrough) {
                 return t.priority();
             }
-            return (t.policyKey() >= LATE ? 20 : 10) + (aging ? 0 : t.priority());
+            return (t.givenUp() ? 20 : 10) + (aging ? 0 : t.priority());
         }
     }
 
@@ -90,6 +79,7 @@ final class PriorityPolicy extends HeapPolicy {
     public void enqueue(Task task, long now) {
         if (!plain) {
             task.setPolicyKey(agingNanos > 0 ? task.priority() * agingNanos + task.arrivedAt() : 0);
+            task.setGivenUp(false);
         }
         super.enqueue(task, now);
     }
@@ -108,18 +98,8 @@ final class PriorityPolicy extends HeapPolicy {
 
     /** Moves heads that have lost their TTFT objective behind the bulk tasks that have not. */
     private void moveLateHeads(long now) {
-        if (plain) {
-            return;
-        }
-        for (Task head = super.peek(now); head != null && head.priority() > strictThrough
-                && head.policyKey() < LATE; head = super.peek(now)) {
-            double giveUp = head.priority() <= 6 ? giveUpNanos : lateGiveUpNanos;
-            if (giveUp == 0 || now - head.arrivedAt() < giveUp) {
-                return;
-            }
-            super.remove(head);
-            head.setPolicyKey(head.policyKey() + LATE);
-            super.enqueue(head, now);
+        if (!plain) {
+            GiveUp.moveLateHeads(heap(), now, lost);
         }
     }
 

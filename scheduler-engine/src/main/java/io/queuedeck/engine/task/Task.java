@@ -40,6 +40,7 @@ public final class Task {
     private long levelServiceNanos;
     private long enqueuedAt;
     private double policyKey;
+    private boolean givenUp;
     private long deadlineAt = Long.MAX_VALUE;
 
     /**
@@ -195,6 +196,9 @@ public final class Task {
     /** A sort key the holding policy computed when the task joined it. */
     public double policyKey() { return policyKey; }
     public void setPolicyKey(double key) { policyKey = key; }
+    /** Whether the holding policy gave up on the task's objective while it waited (decision 0079). */
+    public boolean givenUp() { return givenUp; }
+    public void setGivenUp(boolean late) { givenUp = late; }
     /** The deadline on the engine clock; {@link Long#MAX_VALUE} when the task has none. */
     public long deadlineAt() { return deadlineAt; }
     public void setDeadlineAt(long at) { deadlineAt = at; }

@@ -19,7 +19,9 @@ class AgingPolicyTest {
 
     @Test
     void dispatch_mixedPrioritiesAndArrivals_followsExponentialUrgency() {
-        try (SimHarness sim = SimHarness.oneAtATime("aging")) { // alpha = 0.1 per second
+        // alpha = 0.1 per second; b waits 7 s, past its 5 s objective: giving up is another test's
+        PolicyConfig noGiveUp = PolicyConfig.of(Map.of("give_up_seconds", "0"));
+        try (SimHarness sim = SimHarness.of("aging", noGiveUp, 1, SimHarness.ONE_AT_A_TIME)) {
             sim.pause(true);
             sim.submit("a", 9, 10, 2);                  // t = 0 s
             sim.runUntil(seconds(5));
@@ -95,6 +97,31 @@ class AgingPolicyTest {
             sim.pause(false);
             sim.runUntilAllFinished();
             return sim.dispatchOrder();
+        }
+    }
+
+    /**
+     * Why: a bulk task that has waited past its 5 s objective goes behind the tasks that can still
+     * meet theirs (decision 0079). When the slot frees at about 5.6 s, "late" (priority 3, 5.6 s of
+     * wait) has lost its objective and "fresh" (priority 5, 1.1 s) has not. By urgency alone "late"
+     * (ln 7 = 1.95) beats "fresh" (ln 5 − 0.45 = 1.16); with giving up "fresh" goes first, while
+     * "urgentOld" (priority 1, as old as "late", never given up) keeps its place ahead of both.
+     */
+    @Test
+    void dispatch_giveUpSeconds_aBulkTaskPastItsObjectiveGoesBehindOnesThatCanMeetIt() {
+        for (boolean giveUp : new boolean[] {false, true}) {
+            PolicyConfig config = giveUp ? PolicyConfig.empty() : PolicyConfig.of(Map.of("give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("aging", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+                sim.submit("late", 3, 10, 2);
+                sim.submit("urgentOld", 1, 10, 2);
+                sim.runUntil(SimHarness.millis(4_500));
+                sim.submit("fresh", 5, 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).as("giving up: %s", giveUp).containsExactly(giveUp
+                        ? new String[] {"long", "urgentOld", "fresh", "late"}
+                        : new String[] {"long", "urgentOld", "late", "fresh"});
+            }
         }
     }
 

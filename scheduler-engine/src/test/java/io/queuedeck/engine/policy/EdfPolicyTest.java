@@ -7,6 +7,7 @@ import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,7 +75,9 @@ class EdfPolicyTest {
 
     @Test
     void dispatch_deadlinesCenturiesAwayOrAgo_acceptedAndOrderedAsDeadlines() {
-        try (SimHarness sim = SimHarness.oneAtATime("edf")) {
+        // the order of the deadlines themselves: with giving up, the missed one would go last
+        PolicyConfig noGiveUp = PolicyConfig.of(Map.of("give_up_seconds", "0", "late_give_up_seconds", "0"));
+        try (SimHarness sim = SimHarness.of("edf", noGiveUp, 1, SimHarness.ONE_AT_A_TIME)) {
             sim.pause(true);
             submit(sim, "none", 0, null);
             submit(sim, "year-9999", 9, Instant.parse("9999-12-31T23:59:59Z"));
@@ -87,6 +90,33 @@ class EdfPolicyTest {
             // Beyond the ±292 years that nanoseconds cover a deadline still counts as one: the
             // long-missed one first, "some day" after every nearer deadline but before "none".
             assertThat(sim.dispatchOrder()).containsExactly("year-1000", "in-1-hour", "year-9999", "none");
+        }
+    }
+
+    /**
+     * Why: a task whose deadline (or, without one, its class's TTFT objective) is already lost goes
+     * behind every task that can still meet its own (decision 0079). "long" holds the slot until
+     * about 5.6 s; by then "missed" (due at 3 s) has lost its deadline and "none-p3" (no deadline,
+     * 5.6 s of wait) its 5 s objective; "due" (due at 20 s) and "none-p1" (priority 1, never given
+     * up) have not. Earliest deadline first still holds among those: "due" before "none-p1", and
+     * among the late ones: "missed" before "none-p3". Without giving up "missed" would go first.
+     */
+    @Test
+    void dispatch_lostDeadlineOrObjective_goesBehindTasksThatCanStillMeetTheirs() {
+        for (boolean giveUp : new boolean[] {false, true}) {
+            PolicyConfig config = giveUp ? PolicyConfig.empty()
+                    : PolicyConfig.of(Map.of("give_up_seconds", "0", "late_give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("edf", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // no deadline; starts at once and holds the slot about 5.6 s
+                submit(sim, "none-p3", 3, null);
+                submit(sim, "missed", 5, at(3));
+                submit(sim, "none-p1", 1, null);
+                submit(sim, "due", 9, at(20));
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).as("giving up: %s", giveUp).containsExactly(giveUp
+                        ? new String[] {"long", "due", "none-p1", "missed", "none-p3"}
+                        : new String[] {"long", "missed", "due", "none-p1", "none-p3"});
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.queuedeck.engine.SimHarness;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.task.TaskSpec;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -154,6 +155,50 @@ class FairSharePolicyTest {
 
             // Fair share ignores priority; one anonymous tenant is served first come first served.
             assertThat(sim.dispatchOrder()).containsExactly("x", "y", "z");
+        }
+    }
+
+    /**
+     * Why: a task that has lost its 5 s objective goes behind the tasks of every tenant that can
+     * still meet theirs (decision 0079). "long" (tenant c) holds the slot until about 5.6 s. Tenants
+     * a and b are level at 0 ("b-fresh" is lifted to a's counter when it arrives at 4.5 s), so
+     * without giving up the tie goes to a, whose task came first; with giving up "a-late" (5.6 s of
+     * wait) has lost its objective and "b-fresh" (1.1 s) has not, so b goes first.
+     */
+    @Test
+    void dispatch_taskPastItsObjective_goesBehindAnotherTenantsTaskThatCanMeetIt() {
+        for (boolean giveUp : new boolean[] {false, true}) {
+            PolicyConfig config = giveUp ? PolicyConfig.empty() : PolicyConfig.of(Map.of("give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("fair", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                submit(sim, "long", "c", 10, 1000);
+                sim.submit(SimHarness.spec("a-late", 3, 10, 2).withTenant("a"), 2);
+                sim.runUntil(SimHarness.millis(4_500));
+                submit(sim, "b-fresh", "b", 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).as("giving up: %s", giveUp).containsExactly(giveUp
+                        ? new String[] {"long", "b-fresh", "a-late"}
+                        : new String[] {"long", "a-late", "b-fresh"});
+            }
+        }
+    }
+
+    /**
+     * Counters still order the tenants among the tasks that can meet their objectives: a tenant
+     * served more waits behind one served less even when both have late tasks queued behind.
+     */
+    @Test
+    void dispatch_lateTasksOfBothTenants_counterOrderHoldsAmongTheOnTimeAndAmongTheLate() {
+        try (SimHarness sim = SimHarness.oneAtATime("fair")) {
+            submit(sim, "long", "a", 10, 1000);      // a: 10 + 2×1000 = 2,010 when done, at about 5.6 s
+            // b becomes active while a-late waits: lifted to a's counter then, 10
+            submit(sim, "a-late", "a", 10, 2);
+            submit(sim, "b-late", "b", 10, 2);
+            sim.runUntil(SimHarness.millis(4_000));
+            submit(sim, "a-fresh", "a", 10, 2);
+            submit(sim, "b-fresh", "b", 10, 2);
+            sim.runUntilAllFinished();
+            // on time first, b (10) before a (2,010); then the late ones, b (24) before a (2,024)
+            assertThat(sim.dispatchOrder()).containsExactly("long", "b-fresh", "a-fresh", "b-late", "a-late");
         }
     }
 

@@ -77,7 +77,7 @@ class PolicyOrderProperties {
     @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
     void aging_randomOperations_dispatchesAMostUrgent(@ForAll("operations") List<Op> ops) {
         double alpha = 0.5;
-        SchedulingPolicy policy = PolicyRegistry.create("aging", PolicyConfig.of(Map.of("alpha", "0.5")));
+        SchedulingPolicy policy = PolicyRegistry.create("aging", PolicyConfig.of(Map.of("alpha", "0.5", "give_up_seconds", "0", "late_give_up_seconds", "0")));
         // ln of the urgency (10 - p) e^(alpha × wait); most urgent first.
         run(policy, ops, (task, now) -> -(Math.log(10 - task.priority()) + alpha * (now - task.arrivedAt()) / 1e9));
     }
@@ -92,15 +92,54 @@ class PolicyOrderProperties {
 
     @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
     void edf_randomOperations_dispatchesAnEarliestDeadline(@ForAll("operations") List<Op> ops) {
-        SchedulingPolicy policy = PolicyRegistry.create("edf");
+        SchedulingPolicy policy = PolicyRegistry.create("edf", NO_GIVE_UP);
         // Deadline first (none = after all), then priority: one number, smallest first.
         run(policy, ops, (task, now) -> task.hasDeadline() ? task.deadlineAt() / 1e9 : 1e12 + task.priority());
     }
 
     @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
     void fair_randomOperations_dispatchesFromALeastServedTenant(@ForAll("operations") List<Op> ops) {
-        FairSharePolicy policy = (FairSharePolicy) PolicyRegistry.create("fair");
+        FairSharePolicy policy = (FairSharePolicy) PolicyRegistry.create("fair", NO_GIVE_UP);
         run(policy, ops, (task, now) -> policy.counter(task.spec().tenant()));
+    }
+
+    // With giving up (decision 0079, the defaults): the same formulas among the tasks that can
+    // still meet their objective, then the same among those that cannot. LATE is far beyond any
+    // other cost here.
+
+    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
+    void aging_givingUp_dispatchesAMostUrgentOfThoseThatCanStillMeetTheirObjective(@ForAll("operations") List<Op> ops) {
+        double alpha = 0.5;
+        SchedulingPolicy policy = PolicyRegistry.create("aging", PolicyConfig.of(Map.of("alpha", "0.5")));
+        run(policy, ops, (task, now) -> (lostObjective(task, now) ? LATE : 0)
+                - (Math.log(10 - task.priority()) + alpha * (now - task.arrivedAt()) / 1e9));
+    }
+
+    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
+    void edf_givingUp_dispatchesAnEarliestDeadlineOfThoseThatCanStillMeetTheirs(@ForAll("operations") List<Op> ops) {
+        SchedulingPolicy policy = PolicyRegistry.create("edf");
+        // a deadline is lost once passed; without one, the class's objective
+        run(policy, ops, (task, now) -> {
+            boolean lost = task.hasDeadline() ? now >= task.deadlineAt() : lostObjective(task, now);
+            return (lost ? LATE : 0) + (task.hasDeadline() ? task.deadlineAt() / 1e9 : 1e6 + task.priority());
+        });
+    }
+
+    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
+    void fair_givingUp_dispatchesFromALeastServedTenantOfThoseThatCanStillMeetTheirObjective(
+            @ForAll("operations") List<Op> ops) {
+        FairSharePolicy policy = (FairSharePolicy) PolicyRegistry.create("fair");
+        run(policy, ops, (task, now) -> (lostObjective(task, now) ? LATE : 0) + policy.counter(task.spec().tenant()));
+    }
+
+    private static final PolicyConfig NO_GIVE_UP =
+            PolicyConfig.of(Map.of("give_up_seconds", "0", "late_give_up_seconds", "0"));
+    private static final double LATE = 1e8;
+
+    /** The documented default rule: priorities 3–6 lose theirs after 5 s of wait, 7–9 after 60 s, 0–2 never. */
+    private static boolean lostObjective(Task task, long now) {
+        long wait = now - task.arrivedAt();
+        return task.priority() > 2 && wait >= (task.priority() <= 6 ? 5_000_000_000L : 60_000_000_000L);
     }
 
     /**
