@@ -23,15 +23,12 @@ import io.queuedeck.engine.task.TaskSpec;
 @PolicyName("aging")
 final class AgingPolicy extends KeyedPolicy {
     private final double alphaPerNano;
-    private final GiveUp.Lost lost;
-    private final boolean never;
 
     AgingPolicy(PolicyConfig config) {
         alphaPerNano = config.doubleValue("alpha", 0.1, 1e-6, 100) / 1e9;
         int strictThrough = GiveUp.strictThrough(config);
         GiveUp giveUp = GiveUp.of(config);
-        never = giveUp.never();
-        lost = giveUp.above(strictThrough);
+        giveUpOn(giveUp.never() ? null : giveUp.above(strictThrough));
     }
 
     /** Longest an urgent arrival can keep overtaking a waiting task, in seconds. */
@@ -42,24 +39,6 @@ final class AgingPolicy extends KeyedPolicy {
     @Override
     double key(Task task, long now) {
         return alphaPerNano * task.arrivedAt() - Math.log(TaskSpec.MAX_PRIORITY + 1 - task.priority());
-    }
-
-    @Override
-    public Task peek(long now) {
-        moveLateHeads(now);
-        return super.peek(now);
-    }
-
-    @Override
-    public Task poll(long now) {
-        moveLateHeads(now);
-        return super.poll(now);
-    }
-
-    private void moveLateHeads(long now) {
-        if (!never) {
-            GiveUp.moveLateHeads(heap(), now, lost);
-        }
     }
 
     @Override

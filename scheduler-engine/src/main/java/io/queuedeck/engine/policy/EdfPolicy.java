@@ -17,16 +17,13 @@ import io.queuedeck.engine.task.Task;
  */
 @PolicyName("edf")
 final class EdfPolicy extends HeapPolicy {
-    private final GiveUp.Lost lost;
-    private final boolean never;
 
     EdfPolicy(PolicyConfig config) {
         super(EdfPolicy::order);
         int strictThrough = GiveUp.strictThrough(config);
         GiveUp giveUp = GiveUp.of(config);
-        never = giveUp.never();
-        lost = (task, now) -> task.hasDeadline() ? now - task.deadlineAt() >= 0
-                : task.priority() > strictThrough && giveUp.lostObjective(task, now);
+        giveUpOn(giveUp.never() ? null : (task, now) -> task.hasDeadline() ? now - task.deadlineAt() >= 0
+                : task.priority() > strictThrough && giveUp.lostObjective(task, now));
     }
 
     /** Given up last; then deadlines first, earliest first; then priority, then rank. */
@@ -48,24 +45,6 @@ final class EdfPolicy extends HeapPolicy {
     public void enqueue(Task task, long now) {
         task.setGivenUp(false);
         super.enqueue(task, now);
-    }
-
-    @Override
-    public Task peek(long now) {
-        moveLateHeads(now);
-        return super.peek(now);
-    }
-
-    @Override
-    public Task poll(long now) {
-        moveLateHeads(now);
-        return super.poll(now);
-    }
-
-    private void moveLateHeads(long now) {
-        if (!never) {
-            GiveUp.moveLateHeads(heap(), now, lost);
-        }
     }
 
     @Override

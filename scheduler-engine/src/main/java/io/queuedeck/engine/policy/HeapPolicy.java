@@ -13,6 +13,8 @@ import java.util.Comparator;
  */
 abstract class HeapPolicy implements SchedulingPolicy {
     private final IndexedTaskHeap heap;
+    /** Which heads have lost their objective ({@link GiveUp}); null: this policy never gives up. */
+    private GiveUp.Lost giveUp;
 
     HeapPolicy(Comparator<Task> order) {
         heap = new IndexedTaskHeap(order);
@@ -23,6 +25,15 @@ abstract class HeapPolicy implements SchedulingPolicy {
         return heap;
     }
 
+    /**
+     * Gives up on heads that {@code lost} says have lost their objective (null: never), moving
+     * them when they reach the head ({@link GiveUp#moveLateHeads}); the order must put given-up
+     * tasks last. For the constructor.
+     */
+    final void giveUpOn(GiveUp.Lost lost) {
+        giveUp = lost;
+    }
+
     @Override
     public void enqueue(Task task, long now) {
         heap.add(task);
@@ -30,12 +41,20 @@ abstract class HeapPolicy implements SchedulingPolicy {
 
     @Override
     public Task peek(long now) {
+        moveLateHeads(now);
         return heap.peek();
     }
 
     @Override
     public Task poll(long now) {
+        moveLateHeads(now);
         return heap.poll();
+    }
+
+    private void moveLateHeads(long now) {
+        if (giveUp != null) {
+            GiveUp.moveLateHeads(heap, now, giveUp);
+        }
     }
 
     @Override

@@ -48,7 +48,6 @@ final class MlfqPolicy extends HeapPolicy {
     private final double decodeStepNanos;
     private final int[] depth;
     private final Tiers tiers;
-    private final GiveUp.Lost lost;
     /**
      * Waiting tasks above level 0, oldest join first: the starvation scan reads its head. Ordered
      * by join time rather than by insertion, because a task re-enters the policy without a new
@@ -72,7 +71,8 @@ final class MlfqPolicy extends HeapPolicy {
         tiers = config.tiers();
         GiveUp giveUp = GiveUp.of(config);
         // the core tier is never given up on: its isolation is what the tiers are for
-        lost = (task, now) -> task.policyKey() > 0 && giveUp.lostObjective(task, now);
+        // (as in priority, decision 0074: a late head goes behind its tier's tasks that can still meet theirs)
+        giveUpOn(giveUp.never() ? null : (task, now) -> task.policyKey() > 0 && giveUp.lostObjective(task, now));
     }
 
     @Override
@@ -152,23 +152,7 @@ final class MlfqPolicy extends HeapPolicy {
     }
 
     @Override
-    public Task peek(long now) {
-        moveLateHeads(now);
-        return super.peek(now);
-    }
-
-    /**
-     * As in {@code priority} (decision 0074, {@link GiveUp}): a head outside the core tier that has
-     * lost its TTFT objective goes behind its tier's tasks that can still meet theirs, ahead of the
-     * next tier. Once per task, O(log n), nothing scanned.
-     */
-    private void moveLateHeads(long now) {
-        GiveUp.moveLateHeads(heap(), now, lost);
-    }
-
-    @Override
     public Task poll(long now) {
-        moveLateHeads(now);
         Task task = super.poll(now);
         if (task != null) {
             forget(task);

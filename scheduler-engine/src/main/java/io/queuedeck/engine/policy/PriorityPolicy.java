@@ -29,7 +29,6 @@ final class PriorityPolicy extends HeapPolicy {
     private final EvictionGuard guard;
     private final double agingNanos;
     private final int strictThrough;
-    private final GiveUp.Lost lost;
     private final boolean plain;
 
     PriorityPolicy(PolicyConfig config) {
@@ -45,7 +44,7 @@ final class PriorityPolicy extends HeapPolicy {
         this.guard = guard;
         this.agingNanos = agingNanos;
         this.strictThrough = strictThrough;
-        this.lost = giveUp.above(strictThrough);
+        giveUpOn(giveUp.never() ? null : giveUp.above(strictThrough));
         this.plain = agingNanos == 0 && giveUp.never();
     }
 
@@ -82,25 +81,6 @@ final class PriorityPolicy extends HeapPolicy {
             task.setGivenUp(false);
         }
         super.enqueue(task, now);
-    }
-
-    @Override
-    public Task peek(long now) {
-        moveLateHeads(now);
-        return super.peek(now);
-    }
-
-    @Override
-    public Task poll(long now) {
-        moveLateHeads(now);
-        return super.poll(now);
-    }
-
-    /** Moves heads that have lost their TTFT objective behind the bulk tasks that have not. */
-    private void moveLateHeads(long now) {
-        if (!plain) {
-            GiveUp.moveLateHeads(heap(), now, lost);
-        }
     }
 
     @Override

@@ -14,6 +14,10 @@ import io.queuedeck.engine.task.Task;
  * first. Since every waiting task's wait grows at the same rate, the order is that of
  * {@code predicted work + aging × arrival}: fixed once the task joins, O(log n). A task of
  * predicted work W is overtaken only by tasks that arrive within W / aging after it.
+ *
+ * <p>Giving up ({@link GiveUp}, decision 0079): a task of priority above {@code strict_through}
+ * (default 2) that has lost its class's TTFT objective goes behind every task that can still meet
+ * its own, shortest first among the late ones too.
  */
 @PolicyName("sjf")
 final class SjfPolicy extends KeyedPolicy {
@@ -27,6 +31,8 @@ final class SjfPolicy extends KeyedPolicy {
         prefillTokensPerSecond = config.doubleValue("prefill_tokens_per_s", 47_000, 1, 1e9);
         decodeStepNanos = config.doubleValue("decode_step_ms", 7.4, 0.001, 10_000) * 1e6;
         predictions = new Predictions(config);
+        GiveUp giveUp = GiveUp.of(config);
+        giveUpOn(giveUp.never() ? null : giveUp.above(GiveUp.strictThrough(config)));
     }
 
     /** Output tokens this policy expects from {@code task}. */

@@ -84,10 +84,14 @@ class PolicyOrderProperties {
 
     @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
     void sjf_randomOperations_dispatchesALeastAgedPredictedWork(@ForAll("operations") List<Op> ops) {
-        SjfPolicy policy = (SjfPolicy) PolicyRegistry.create("sjf");
-        // Predicted work minus 1 ns per ns waited; smallest first. (Every task here gives max_tokens.)
-        run(policy, ops, (task, now) -> task.contextTokens() * 1e9 / 47_000
-                + Math.max(1, policy.predictedTokens(task) - task.generatedTokens()) * 7.4e6 - (now - task.arrivedAt()));
+        SjfPolicy policy = (SjfPolicy) PolicyRegistry.create("sjf", NO_GIVE_UP);
+        run(policy, ops, (task, now) -> agedPredictedWork(policy, task, now));
+    }
+
+    /** Predicted work minus 1 ns per ns waited; smallest first. (Every task here gives max_tokens.) */
+    private static double agedPredictedWork(SjfPolicy policy, Task task, long now) {
+        return task.contextTokens() * 1e9 / 47_000
+                + Math.max(1, policy.predictedTokens(task) - task.generatedTokens()) * 7.4e6 - (now - task.arrivedAt());
     }
 
     @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
@@ -123,6 +127,14 @@ class PolicyOrderProperties {
             boolean lost = task.hasDeadline() ? now >= task.deadlineAt() : lostObjective(task, now);
             return (lost ? LATE : 0) + (task.hasDeadline() ? task.deadlineAt() / 1e9 : 1e6 + task.priority());
         });
+    }
+
+    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
+    void sjf_givingUp_dispatchesALeastAgedPredictedWorkOfThoseThatCanStillMeetTheirObjective(
+            @ForAll("operations") List<Op> ops) {
+        SjfPolicy policy = (SjfPolicy) PolicyRegistry.create("sjf");
+        // costs here are nanoseconds: a late task's offset must exceed any of them
+        run(policy, ops, (task, now) -> (lostObjective(task, now) ? 1e15 : 0) + agedPredictedWork(policy, task, now));
     }
 
     @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)

@@ -6,6 +6,7 @@ import io.queuedeck.engine.SimHarness;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,6 +95,24 @@ class SjfPolicyTest {
         assertThat(policy.predictedTokens(waiting("llama-2-7b", "chat"))).isEqualTo(30);
         assertThat(policy.predictedTokens(waiting("llama-2-70b", "chat"))).isEqualTo(300);
         assertThat(policy.predictedTokens(waiting("llama-2-7b", "batch"))).isEqualTo(128); // nothing learned: the default
+    }
+
+    @Test
+    void dispatch_giveUpSeconds_aBulkTaskPastItsObjectiveGoesBehindOnesThatCanMeetIt() {
+        for (boolean giveUp : new boolean[] {false, true}) {
+            PolicyConfig config = giveUp ? PolicyConfig.empty() : PolicyConfig.of(Map.of("give_up_seconds", "0"));
+            try (SimHarness sim = SimHarness.of("sjf", config, 1, SimHarness.ONE_AT_A_TIME)) {
+                sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+                sim.submit("late", 3, 10, 2);
+                sim.submit("urgentOld", 1, 10, 2); // priorities 0-2 are never given up on
+                sim.runUntil(SimHarness.millis(4_500));
+                sim.submit("fresh", 5, 10, 2);
+                sim.runUntilAllFinished();
+                assertThat(sim.dispatchOrder()).as("giving up: %s", giveUp).containsExactly(giveUp
+                        ? new String[] {"long", "urgentOld", "fresh", "late"}
+                        : new String[] {"long", "late", "urgentOld", "fresh"});
+            }
+        }
     }
 
     private static Task finished(String id, String model, String businessClass, int tokens) {
