@@ -141,6 +141,9 @@ public final class DrillsView {
         status.setWrapText(true);
         status.textProperty().bind(model.statusProperty());
         ListView<DrillsViewModel.Step> steps = new ListView<>(model.timeline());
+        status.setMinWidth(0);
+        status.prefWidthProperty().bind(steps.widthProperty()); // a long message wraps instead of widening the card
+        status.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // all its lines, not one cut short
         steps.setId("drill-timeline");
         steps.setPrefHeight(170);
         steps.setPlaceholder(new Label("The steps appear here when a drill runs."));

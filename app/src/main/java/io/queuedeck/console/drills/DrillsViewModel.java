@@ -211,8 +211,8 @@ public final class DrillsViewModel {
             if (drill.target().backends() != null) {
                 fx.execute(() -> {
                     running.set(false);
-                    status.set(drill.name() + " drills real inference servers (target.backends), which the console's engine "
-                            + "does not run: use `drill FILE --realtime` from the command line (docs/faults.md).");
+                    status.set(drill.name() + " drills real inference servers (target.backends), not this console's "
+                            + "GPUs: run it with `drill FILE --realtime` (docs/faults.md).");
                 });
                 return;
             }
