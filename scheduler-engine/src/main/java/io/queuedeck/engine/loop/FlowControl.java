@@ -145,7 +145,8 @@ final class FlowControl {
      * A canary's own limits from now on, or (null) none: its tasks are held to the running limits
      * again. Tasks the canary classified before keep the limits they were admitted by until it ends;
      * at its end (promote or rollback) those under a TTL join their tier's running TTL queue in the
-     * order they were armed, a walk over the canary's TTL-held tasks once, not over the queue.
+     * order they were armed: one merge over the tier's TTL-held tasks of both releases, on the
+     * loop, once per canary (a stall proportional to them at promote or rollback, never per task).
      */
     void canaryLimits(FlowSettings next) {
         if (next != null && !next.table().equals(table)) {
