@@ -12,6 +12,20 @@ import java.util.concurrent.atomic.AtomicReference;
  * canary's start or its end, so a task is classified entirely by one version. Any thread.
  */
 public final class ReleaseClassifier implements TaskClassifier {
+    // Shared by every task of a kind, not one per queued task: a client's own priority by release
+    // (stable, canary) and priority, and no rule matched by release.
+    private static final Classification[][] EXPLICIT = new Classification[2][TaskSpec.MAX_PRIORITY + 1];
+    private static final Classification[] NO_RULE = {
+            new Classification(Classification.DEFAULT, Classification.STABLE, "no rule matched"),
+            new Classification(Classification.DEFAULT, Classification.CANARY, "no rule matched")};
+
+    static {
+        for (int p = TaskSpec.MIN_PRIORITY; p <= TaskSpec.MAX_PRIORITY; p++) {
+            EXPLICIT[0][p] = new Classification(Classification.EXPLICIT, Classification.STABLE, "the client gave priority " + p);
+            EXPLICIT[1][p] = new Classification(Classification.EXPLICIT, Classification.CANARY, "the client gave priority " + p);
+        }
+    }
+
     private final AtomicReference<Routing> routing;
 
     /**
@@ -48,8 +62,7 @@ public final class ReleaseClassifier implements TaskClassifier {
         boolean canary = current.split() != null && current.split().routesToCanary(spec);
         String release = canary ? Classification.CANARY : Classification.STABLE;
         if (explicit) {
-            return spec.withClassification(new Classification(Classification.EXPLICIT, release, "the client gave priority "
-                    + spec.priority()));
+            return spec.withClassification(EXPLICIT[canary ? 1 : 0][spec.priority()]);
         }
         RuleSet rules = canary ? current.candidate() : current.stable();
         PriorityRule.Verdict verdict = rules.first(spec, now);
@@ -58,6 +71,8 @@ public final class ReleaseClassifier implements TaskClassifier {
         if (priority < mostUrgentAllowed) {
             reason += "; priority " + priority + " capped at " + mostUrgentAllowed + " by the client's allowance";
             priority = mostUrgentAllowed;
+        } else if (verdict == null) {
+            return spec.withPriority(priority).withClassification(NO_RULE[canary ? 1 : 0]);
         }
         return spec.withPriority(priority).withClassification(new Classification(
                 verdict == null ? Classification.DEFAULT : verdict.rule(), release, reason));

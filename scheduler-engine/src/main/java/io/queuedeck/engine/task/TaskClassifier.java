@@ -13,9 +13,7 @@ public interface TaskClassifier {
     /** No rules: a priority the client gave is kept, else the default one. */
     TaskClassifier NONE = (spec, explicit, mostUrgentAllowed, now) -> spec.withPriority(Math.max(mostUrgentAllowed,
                     explicit ? spec.priority() : TaskSpec.DEFAULT_PRIORITY))
-            .withClassification(new TaskSpec.Classification(explicit ? TaskSpec.Classification.EXPLICIT
-                    : TaskSpec.Classification.DEFAULT, TaskSpec.Classification.STABLE, explicit ? "the client gave it"
-                    : "no priority given and no rule matched"));
+            .withClassification(explicit ? TaskSpec.Classification.GIVEN : TaskSpec.Classification.UNMATCHED);
 
     /**
      * The classified spec.

@@ -77,6 +77,9 @@ public record TaskSpec(
         public static final String STABLE = "stable";
         /** The release of tasks classified by a candidate config. */
         public static final String CANARY = "canary";
+        /** Without priority rules: the client's own priority, or the default one (shared by every such task). */
+        static final Classification GIVEN = new Classification(EXPLICIT, STABLE, "the client gave it");
+        static final Classification UNMATCHED = new Classification(DEFAULT, STABLE, "no priority given and no rule matched");
     }
 
     /** The same spec, classified. */
@@ -121,6 +124,12 @@ public record TaskSpec(
     public TaskSpec withPromptTokens(int tokens) {
         return new TaskSpec(taskId, model, input, priority, callbackUrl, tenant, businessClass, deadline,
                 maxTokens, tokens, metadata, classification);
+    }
+
+    /** The same task with equal model and tenant names given as other (shared) instances. */
+    TaskSpec withNames(String sameModel, String sameTenant) {
+        return new TaskSpec(taskId, sameModel, input, priority, callbackUrl, sameTenant, businessClass, deadline,
+                maxTokens, promptTokens, metadata, classification);
     }
 
     public TaskSpec withTenant(String newTenant) {

@@ -88,6 +88,11 @@ public final class TaskSpecValidator {
         if (complete.promptTokens() == null) {
             complete = complete.withPromptTokens(estimatePromptTokens(complete.input()));
         }
+        String model = SharedNames.TASKS.of(complete.model());
+        String tenant = SharedNames.TASKS.of(complete.tenant());
+        if (model != complete.model() || tenant != complete.tenant()) {
+            complete = complete.withNames(model, tenant); // equal strings, shared while the task waits
+        }
         return complete;
     }
 

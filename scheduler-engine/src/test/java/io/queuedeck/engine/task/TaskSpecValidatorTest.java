@@ -218,4 +218,32 @@ class TaskSpecValidatorTest {
     void estimatePromptTokens_inputLength_quarterRoundedUpAtLeastOne(int chars, int tokens) {
         assertThat(TaskSpecValidator.estimatePromptTokens("z".repeat(chars))).isEqualTo(tokens);
     }
+
+    @Test
+    void validate_equalModelAndTenantNames_sharesOneInstanceOfEach() {
+        // new String(...): equal names from two requests, as two JSON bodies parse them
+        TaskSpec first = valid().withTenant(new String("tenant-shared")).withNames(new String(MODEL), new String("tenant-shared"));
+        TaskSpec second = valid().withNames(new String(MODEL), new String("tenant-shared"));
+        assertThat(first.model()).isNotSameAs(second.model());
+
+        TaskSpec a = TaskSpecValidator.validate(first, () -> "a");
+        TaskSpec b = TaskSpecValidator.validate(second, () -> "b");
+
+        assertThat(a.model()).isSameAs(b.model()).isEqualTo(MODEL);
+        assertThat(a.tenant()).isSameAs(b.tenant()).isEqualTo("tenant-shared");
+        assertThat(a).isEqualTo(first);
+    }
+
+    @Test
+    void sharedNames_full_keepsNewNamesAsGivenAndStaysBounded() {
+        SharedNames names = new SharedNames(3);
+        String early = names.of(new String("early"));
+        names.of("b");
+        names.of("c");
+        String late = new String("late");
+
+        assertThat(names.of(new String("early"))).isSameAs(early); // known names are still shared
+        assertThat(names.of(late)).isSameAs(late);
+        assertThat(names.of(new String("late"))).isNotSameAs(late); // not added: the table is full
+    }
 }
