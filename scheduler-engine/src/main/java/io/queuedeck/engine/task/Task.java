@@ -15,7 +15,10 @@ public final class Task {
     private long rank;
     private final int outputTokens;
     private final long arrivedAt;
-    private final List<Transition> history = new ArrayList<>(4);
+    /** The state the task stood in from {@code arrivedAt} on: queued, or what a store read back. */
+    private TaskState firstState = TaskState.QUEUED;
+    /** The moves since, made only once the task moves: a waiting task holds no list (decision 0090). */
+    private List<Transition> moves;
 
     private TaskState state = TaskState.QUEUED;
     private int priority;
@@ -61,7 +64,6 @@ public final class Task {
         this.stateSince = now;
         this.queuedSince = now;
         this.enqueuedAt = now;
-        history.add(new Transition(null, TaskState.QUEUED, now));
     }
 
     /**
@@ -71,8 +73,7 @@ public final class Task {
     public static Task recovered(TaskSpec spec, long sequence, int outputTokens, long now, TaskState state,
                                  int priority, int attempts, String error) {
         Task task = new Task(spec, sequence, outputTokens, now);
-        task.history.clear();
-        task.history.add(new Transition(null, state, now));
+        task.firstState = state;
         task.state = state;
         task.priority = priority;
         task.attempts = attempts;
@@ -110,7 +111,10 @@ public final class Task {
         if (to == TaskState.PREEMPTED) {
             preemptions++;
         }
-        history.add(new Transition(state, to, now));
+        if (moves == null) {
+            moves = new ArrayList<>(4);
+        }
+        moves.add(new Transition(state, to, now));
         state = to;
         stateSince = now;
     }
@@ -165,7 +169,15 @@ public final class Task {
     public String error() { return error; }
     public String output() { return output; }
     public Generation generation() { return generation; }
-    public List<Transition> history() { return history; }
+    /** Every move from arrival on, oldest first: a copy. */
+    public List<Transition> history() {
+        List<Transition> all = new ArrayList<>(1 + (moves == null ? 0 : moves.size()));
+        all.add(new Transition(null, firstState, arrivedAt));
+        if (moves != null) {
+            all.addAll(moves);
+        }
+        return all;
+    }
 
     /** Time spent waiting (queued, preempted, retry wait) up to {@code now}. */
     public long waitedNanos(long now) {
@@ -209,7 +221,7 @@ public final class Task {
     public TaskView view(long now) {
         return new TaskView(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt,
                 firstTokenAt, finishedAt, waitedNanos(now), generatedTokens, outputTokens, attempts, preemptions,
-                error, output, List.copyOf(history), generation);
+                error, output, List.copyOf(history()), generation);
     }
 
     @Override
