@@ -193,11 +193,12 @@ final class QueueScripts {
      * ARGV: prefix, node, window ms, then per task: id, final state, detail. The first completion of
      * a task wins, whoever holds its lease now (the work is done; at-least-once delivery); any later
      * one is a duplicate, counted and answered as such. Answers 'first', 'duplicate' or 'unknown' per
-     * task. Leases and processing sets lose the batch's tasks in one ZREM and one SREM per node.
+     * task. Leases and processing sets lose the batch's tasks in one ZREM and one SREM per node, and
+     * each tier's count of leased tasks drops once per batch.
      */
     static final String ACK = PRELUDE + """
             local node, window = ARGV[2], ARGV[3]
-            local out, unleased, held = {}, {}, {}
+            local out, unleased, held, running = {}, {}, {}, {}
             local first, dup, failed = 0, 0, 0
             for i = 4, #ARGV, 3 do
               local id, outcome, detail = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -212,7 +213,7 @@ final class QueueScripts {
               else
                 if state == 'waiting' then redis.call('ZREM', P .. 'w:' .. f[3], id) end
                 if state == 'leased' then
-                  redis.call('HINCRBY', P .. 'run', f[3], -1)
+                  running[f[3]] = (running[f[3]] or 0) + 1
                   unleased[#unleased + 1] = id
                   local h = held[f[2]]
                   if not h then h = {}; held[f[2]] = h end
@@ -228,6 +229,7 @@ final class QueueScripts {
             end
             if #unleased > 0 then bulk('ZREM', P .. 'leases', unleased) end
             for holder, ids in pairs(held) do bulk('SREM', P .. 'n:' .. holder, ids) end
+            for tier, k in pairs(running) do redis.call('HINCRBY', P .. 'run', tier, -k) end
             if first > 0 then redis.call('HINCRBY', P .. 'stats', 'acked', first) end
             if dup > 0 then redis.call('HINCRBY', P .. 'stats', 'duplicates', dup) end
             if failed > 0 then redis.call('HINCRBY', P .. 'stats', 'failed', failed) end

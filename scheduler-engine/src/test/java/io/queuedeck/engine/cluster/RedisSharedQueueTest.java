@@ -241,6 +241,24 @@ class RedisSharedQueueTest {
     }
 
     @Test
+    void tierCap_aBatchOfAcknowledgements_freesOnePlacePerLeasedTaskOfItsTier() {
+        SharedQueue a = node("a", LONG_LEASE, 5);
+        a.capTiers(java.util.Map.of(io.queuedeck.engine.tier.Tier.CORE, 3));
+        for (int i = 0; i < 6; i++) {
+            a.enqueue("c" + i, spec(1));
+        }
+        assertThat(ids(a.claim(10))).containsExactly("c0", "c1", "c2");
+
+        // one script for the batch: two leased core tasks and one unknown id
+        assertThat(a.ackAll(List.of(new SharedQueue.Done("c0", Outcome.SUCCEEDED, ""),
+                new SharedQueue.Done("c1", Outcome.FAILED, "x"), new SharedQueue.Done("nope", Outcome.SUCCEEDED, ""))))
+                .containsExactly(Ack.FIRST, Ack.FIRST, Ack.UNKNOWN);
+
+        assertThat(ids(a.claim(10))).containsExactly("c3", "c4"); // exactly the two freed places
+        assertThat(a.claim(10)).isEmpty();
+    }
+
+    @Test
     void reaper_deadLettersATask_whoseLastAttemptExpired() {
         SharedQueue a = node("a", Duration.ofMillis(100), 1);
         a.enqueue("x", spec(5));
