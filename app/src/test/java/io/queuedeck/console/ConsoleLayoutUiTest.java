@@ -60,12 +60,19 @@ class ConsoleLayoutUiTest {
         FxToolkit.cleanupStages();
     }
 
-    private void size(double width, double height) {
+    private void size(double width, double height) throws Exception {
         robot.interact(() -> {
+            stage.setX(0); // the window was centred for 1280 x 800: grown in place, it would pass the screen's bottom edge
+            stage.setY(0);
             stage.setWidth(width);
             stage.setHeight(height);
         });
         await().atMost(TIMEOUT).until(() -> fx(() -> stage.getScene().getWidth() == width && stage.getScene().getHeight() == height));
+        // a window reaching past Monocle's headless screen (1920 x 1080, the pom) made every frame throw
+        // BufferOverflowException in JavaFX's UploadingPainter (at 1600 x 1000 from (320, 93): 13 px below)
+        assertThat(fx(() -> javafx.stage.Screen.getPrimary().getBounds()
+                .contains(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight())))
+                .as("the window %.0f x %.0f at (%.0f, %.0f) lies on the screen", width, height, stage.getX(), stage.getY()).isTrue();
     }
 
     private static <T> T fx(java.util.concurrent.Callable<T> read) throws ExecutionException, InterruptedException {
