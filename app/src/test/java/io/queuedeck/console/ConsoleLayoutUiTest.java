@@ -162,7 +162,7 @@ class ConsoleLayoutUiTest {
         app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.ACTIVE)).join();
     }
 
-    /** The alert notices shown now (ControlsFX popups), each as its screen bounds and its text. */
+    /** The alert notices shown now (popups of their own), each as its screen bounds and its text. */
     private List<java.util.Map.Entry<Bounds, String>> alertNotices() throws Exception {
         return fx(() -> robot.lookup("." + io.queuedeck.console.ui.Notices.ALERT_CLASS).queryAll().stream()
                 .filter(n -> n.getScene() != null && n.getScene().getWindow() != null && n.getScene().getWindow().isShowing())
@@ -214,6 +214,8 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 1 is offline")));
         Bounds notice = alertNotices().stream().filter(n -> n.getValue().contains("GPU 1 is offline")).findFirst().orElseThrow().getKey();
         assertThat(alertNotices().stream().filter(n -> n.getValue().contains("GPU 1"))).as("one notice for one raise").hasSize(1);
+        Bounds content = fx(() -> stage.getScene().getRoot().localToScreen(stage.getScene().getRoot().getLayoutBounds()));
+        assertThat(content.contains(notice)).as("the notice %s inside the window's content %s", notice, content).isTrue();
 
         // the notice sits where no screen has a button, field, menu or filled row (the lanes' Retry, the
         // header's buttons, the screens' toolbars), at this size
