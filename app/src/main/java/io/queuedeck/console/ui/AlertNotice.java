@@ -24,7 +24,8 @@ import javafx.util.Duration;
 final class AlertNotice {
     /** Space between the content area's corner and the notice. */
     static final double MARGIN = 15;
-    static final double WIDTH = 400;
+    /** Wide enough for an alert's usual text on one line ("Oldest waiting task has waited 65 s (alert above 60 s)" wrapped at 400). */
+    static final double WIDTH = 460;
 
     private final Window owner;
     private final Popup popup = new Popup();
