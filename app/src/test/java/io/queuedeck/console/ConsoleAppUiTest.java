@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleAppUiTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /** For waits through the simulated GPUs and the window's refresh: a load average of 30 stretches both. Waits end when their condition holds. */
+    private static final Duration SLOW = Duration.ofSeconds(120);
 
     static ConsoleApp app;
     static Stage stage;
@@ -335,22 +337,44 @@ class ConsoleAppUiTest {
 
     @Test
     @Order(37)
-    void deadLetterLane_selectAndRetry_queuesTheTaskAgain() {
+    void deadLetterLane_selectAndRetry_queuesTheTaskAgain() throws Exception {
         String id = app.system().engine().send(new Command.Submit(new io.queuedeck.engine.task.TaskSpec(null,
                 io.queuedeck.engine.Engine.Builder.DEFAULT_MODEL, "poison", 2, null, null, null, null, 8, 16,
                 java.util.Map.of(io.queuedeck.engine.exec.sim.SimulatedGpuExecutor.POISON_KEY, "true")))).join().task().id();
-        await().atMost(Duration.ofSeconds(60)).until(() -> app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().state()
+        await().atMost(SLOW).until(() -> app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().state()
                 == io.queuedeck.engine.task.TaskState.DEAD_LETTERED);
 
         robot.clickOn("#nav-lanes");
-        robot.clickOn(visibleCell("#lane-dead", id));
-        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
-                () -> !robot.lookup("#lanes-retry").queryButton().isDisabled()).get());
-        robot.clickOn("#lanes-retry");
+        // Real clicks, each repeated until its effect shows, never waited for by a fixed time. On a loaded
+        // machine the list refreshes (every second) between the robot finding a row and its click, so
+        // the click can select another row; clicked again too soon, the same cell would count a double
+        // click and open the inspector, so polls are 500 ms apart. The selection must then hold until
+        // Retry acts: a dead letter's row used to be replaced every 2 s (LaneRows), which dropped it,
+        // and Retry did nothing (this test timed out at load 30+); it is not re-selected below.
+        ListView<LanesViewModel.TaskRow> dead = robot.lookup("#lane-dead").queryListView();
+        await().atMost(SLOW).pollInterval(Duration.ofMillis(500)).until(() -> {
+            if (selectedIds(dead).equals(List.of(id))) {
+                return true;
+            }
+            // earlier tests' dead letters may fill the lane: bring the row into view, as the wheel would
+            robot.interact(() -> dead.getItems().stream().filter(r -> r.id().equals(id)).findFirst().ifPresent(dead::scrollTo));
+            robot.clickOn(visibleCell("#lane-dead", id));
+            return false;
+        });
+        await().atMost(SLOW).pollInterval(Duration.ofMillis(500)).until(() -> {
+            if (app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().history().stream()
+                    .anyMatch(t -> t.from() == io.queuedeck.engine.task.TaskState.DEAD_LETTERED)) {
+                return true; // queued again: its history now holds a move out of the dead letters
+            }
+            if (selectedIds(dead).equals(List.of(id)) && WaitForAsyncUtils.asyncFx(() -> !robot.lookup("#lanes-retry").queryButton().isDisabled()).get()) {
+                robot.clickOn("#lanes-retry");
+            }
+            return false;
+        });
+    }
 
-        // queued again: its history now holds a move out of the dead letters
-        await().atMost(TIMEOUT).until(() -> app.system().engine().send(new Command.FindTask(id)).join().orElseThrow().history().stream()
-                .anyMatch(t -> t.from() == io.queuedeck.engine.task.TaskState.DEAD_LETTERED));
+    private static List<String> selectedIds(ListView<LanesViewModel.TaskRow> list) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> list.getSelectionModel().getSelectedItems().stream().map(LanesViewModel.TaskRow::id).toList()).get();
     }
 
     @Test

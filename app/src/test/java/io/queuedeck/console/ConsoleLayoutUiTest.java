@@ -60,12 +60,19 @@ class ConsoleLayoutUiTest {
         FxToolkit.cleanupStages();
     }
 
-    private void size(double width, double height) {
+    private void size(double width, double height) throws Exception {
         robot.interact(() -> {
+            stage.setX(0); // the window was centred for 1280 x 800: grown in place, it would pass the screen's bottom edge
+            stage.setY(0);
             stage.setWidth(width);
             stage.setHeight(height);
         });
         await().atMost(TIMEOUT).until(() -> fx(() -> stage.getScene().getWidth() == width && stage.getScene().getHeight() == height));
+        // a window reaching past Monocle's headless screen (1920 x 1080, the pom) made every frame throw
+        // BufferOverflowException in JavaFX's UploadingPainter (at 1600 x 1000 from (320, 93): 13 px below)
+        assertThat(fx(() -> javafx.stage.Screen.getPrimary().getBounds()
+                .contains(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight())))
+                .as("the window %.0f x %.0f at (%.0f, %.0f) lies on the screen", width, height, stage.getX(), stage.getY()).isTrue();
     }
 
     private static <T> T fx(java.util.concurrent.Callable<T> read) throws ExecutionException, InterruptedException {
@@ -155,7 +162,7 @@ class ConsoleLayoutUiTest {
         app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.ACTIVE)).join();
     }
 
-    /** The alert notices shown now (ControlsFX popups), each as its screen bounds and its text. */
+    /** The alert notices shown now (popups of their own), each as its screen bounds and its text. */
     private List<java.util.Map.Entry<Bounds, String>> alertNotices() throws Exception {
         return fx(() -> robot.lookup("." + io.queuedeck.console.ui.Notices.ALERT_CLASS).queryAll().stream()
                 .filter(n -> n.getScene() != null && n.getScene().getWindow() != null && n.getScene().getWindow().isShowing())
@@ -207,6 +214,8 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 1 is offline")));
         Bounds notice = alertNotices().stream().filter(n -> n.getValue().contains("GPU 1 is offline")).findFirst().orElseThrow().getKey();
         assertThat(alertNotices().stream().filter(n -> n.getValue().contains("GPU 1"))).as("one notice for one raise").hasSize(1);
+        Bounds content = fx(() -> stage.getScene().getRoot().localToScreen(stage.getScene().getRoot().getLayoutBounds()));
+        assertThat(content.contains(notice)).as("the notice %s inside the window's content %s", notice, content).isTrue();
 
         // the notice sits where no screen has a button, field, menu or filled row (the lanes' Retry, the
         // header's buttons, the screens' toolbars), at this size

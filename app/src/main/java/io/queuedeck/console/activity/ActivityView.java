@@ -51,13 +51,13 @@ public final class ActivityView {
         TableView<AuditEntry> table = new TableView<>(model.entries());
         table.setId("activity-table");
         table.setPlaceholder(new Label("No operator action recorded yet"));
-        table.getColumns().add(column("When", e -> TIME.format(e.at()), 150));
-        table.getColumns().add(column("Who", AuditEntry::actor, 140));
-        table.getColumns().add(column("From", AuditEntry::source, 70));
-        table.getColumns().add(column("What", AuditEntry::action, 140));
-        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 200));
+        table.getColumns().add(column("When", e -> TIME.format(e.at()), 185)); // 150 cut the seconds at 1280 px
+        table.getColumns().add(column("Who", AuditEntry::actor, 125));
+        table.getColumns().add(column("From", AuditEntry::source, 80));
+        table.getColumns().add(column("What", AuditEntry::action, 130));
+        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 330)); // "<task id> to P1": at 200 the move was cut off
         table.getColumns().add(column("Tasks", e -> String.format("%,d", e.tasks()), 70));
-        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 240));
+        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 130)); // the rest of the width; all of them fit 1280 px
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         root.setCenter(table);
     }

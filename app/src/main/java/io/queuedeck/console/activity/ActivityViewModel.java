@@ -58,7 +58,12 @@ public final class ActivityViewModel {
         AuditPage page = desk.audit(query(0, SHOWN));
         entries.setAll(page.entries());
         message.set(page.total() == 0 ? "No activity" + (blank() ? " yet" : " matches")
-                : String.format(Locale.ROOT, "%,d entries%s", page.total(), page.total() > SHOWN ? ", newest " + SHOWN + " shown" : ""));
+                : entries(page.total()) + (page.total() > SHOWN ? ", newest " + SHOWN + " shown" : ""));
+    }
+
+    /** "1 entry", "2 entries" ("1 entries" read at the top of the screen). */
+    static String entries(long n) {
+        return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? "entry" : "entries");
     }
 
     /**
@@ -68,7 +73,7 @@ public final class ActivityViewModel {
      */
     public void export(Path file) {
         List<AuditEntry> page = desk.audit(query(0, AuditQuery.MAX_LIMIT)).entries();
-        message.set(String.format(Locale.ROOT, "Writing %,d entries to %s", page.size(), file));
+        message.set("Writing " + entries(page.size()) + " to " + file);
         files.execute(() -> {
             String done;
             try {
@@ -77,7 +82,7 @@ public final class ActivityViewModel {
                 } else {
                     Files.writeString(file, AuditExport.csv(page), StandardCharsets.UTF_8);
                 }
-                done = String.format(Locale.ROOT, "%,d entries written to %s", page.size(), file);
+                done = entries(page.size()) + " written to " + file;
             } catch (IOException e) {
                 done = "Could not write " + file + ": " + e.getMessage();
             }

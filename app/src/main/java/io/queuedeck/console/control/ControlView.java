@@ -46,6 +46,7 @@ public final class ControlView {
         root.setId("control");
         root.getStyleClass().add("control-screen");
         root.setMinSize(0, 0);
+        root.setPadding(new javafx.geometry.Insets(16, 16, 8, 16)); // as the other screens: the version line sat against the header and the navigation
 
         Label version = new Label();
         version.setId("control-version");

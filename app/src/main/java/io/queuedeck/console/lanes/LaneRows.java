@@ -53,11 +53,18 @@ final class LaneRows {
         }
     }
 
-    /** Equal but for the estimate of when the wait began, which may differ by a listing's timing. */
+    /**
+     * Equal but for the estimate of when the wait began, which may differ by a listing's timing. A
+     * dead letter's wait stopped growing, so its estimate moves on with every listing's clock: were
+     * it compared, its row would be replaced every 2 s, and a replaced row loses its selection
+     * (Retry then did nothing on a loaded machine); its row shows its attempts, not a wait.
+     */
     static boolean same(TaskRow a, TaskRow b) {
         return a.equals(b) || (a.withWaitOrigin(b.waitOriginNanos()).equals(b)
-                && Math.abs(a.waitOriginNanos() - b.waitOriginNanos()) < SAME_WAIT_NANOS);
+                && (DEAD_LETTERED.equals(b.state()) || Math.abs(a.waitOriginNanos() - b.waitOriginNanos()) < SAME_WAIT_NANOS));
     }
+
+    private static final String DEAD_LETTERED = "dead_lettered";
 
     private static int indexOf(List<TaskRow> rows, String id, int from) {
         for (int i = from; i < rows.size(); i++) {

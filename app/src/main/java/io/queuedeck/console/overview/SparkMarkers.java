@@ -28,6 +28,11 @@ final class SparkMarkers {
     static final int SHORT_LABEL = 12;
     /** The sparkline's inset from the tile's sides, as a fraction of its width (TilesFX pads its graph). */
     private static final double INSET = 0.05;
+    /**
+     * Where a marker starts, as a fraction of the tile's height: below the tile's big value, which
+     * ends near 0.35 (at 0.3 the labels were drawn over the value's digits, seen at 1280 x 800).
+     */
+    static final double TOP = 0.45;
 
     /** A marker placed on the sparklines: {@code fraction} 0 is the oldest point, 1 the newest. */
     record Placed(double fraction, String shortLabel, String tooltip, String styleClass) {}
@@ -105,10 +110,10 @@ final class SparkMarkers {
         double left = width * INSET, usable = width * (1 - 2 * INSET);
         for (Placed marker : shown) {
             double x = left + marker.fraction() * usable;
-            Line line = new Line(x, height * 0.3, x, height - height * INSET);
+            Line line = new Line(x, height * TOP, x, height - height * INSET);
             line.getStyleClass().addAll(MARKER_CLASS, marker.styleClass());
             line.setMouseTransparent(true);
-            Line band = new Line(x, height * 0.3, x, height - height * INSET); // a 1-px line is hard to hover
+            Line band = new Line(x, height * TOP, x, height - height * INSET); // a 1-px line is hard to hover
             band.setStroke(Color.TRANSPARENT);
             band.setStrokeWidth(9);
             Tooltip tip = new Tooltip(marker.tooltip());
@@ -116,7 +121,7 @@ final class SparkMarkers {
             Label label = new Label(marker.shortLabel());
             label.getStyleClass().addAll(LABEL_CLASS, marker.styleClass());
             label.setTooltip(tip);
-            label.relocate(Math.min(x + 2, Math.max(0, width - 70)), height * 0.3);
+            label.relocate(Math.min(x + 2, Math.max(0, width - 70)), height * TOP);
             overlay.getChildren().addAll(band, line, label);
         }
     }

@@ -108,6 +108,16 @@ public final class PoliciesView {
         showPaused(model.pausedProperty().get());
 
         loadSlider.setValue(model.loadFractionProperty().get() * 100);
+        model.loadFractionProperty().addListener((o, a, v) -> {
+            if (!loadSlider.isValueChanging()) { // never pull the knob from under the operator's hand
+                loadSlider.setValue(v.doubleValue() * 100);
+            }
+        });
+        loadSlider.valueProperty().addListener((o, a, v) -> { // a click on the track or a key: at once; a drag: when released
+            if (!loadSlider.isValueChanging() && Math.abs(v.doubleValue() / 100 - model.loadFractionProperty().get()) > 1e-9) {
+                model.setLoad(v.doubleValue() / 100);
+            }
+        });
         loadSlider.setTooltip(new Tooltip("Demo load as a percentage of the GPUs' capacity; 0 stops the generator"));
         loadSlider.valueChangingProperty().addListener((o, was, changing) -> {
             if (!changing) {

@@ -63,6 +63,9 @@ public final class PoliciesViewModel {
         livePolicy.set(snapshot.policy());
         paused.set(snapshot.dispatchPaused());
         replayStatus.set(load.replayStatus());
+        // the load also changes without this screen: the console starts its demo load after the first
+        // frame (this screen then read 0% while the status line said 90%), and a trace's end stops it
+        readLoad();
     }
 
     /** Switches the live policy; a no-op when it already runs. Running tasks are not touched. */

@@ -36,8 +36,10 @@ class ActivityViewModelTest {
             assertThat(model.entries().get(1).actor()).startsWith("console:");
             assertThat(model.entries().get(1).source()).isEqualTo("console");
 
+            assertThat(model.messageProperty().get()).isEqualTo("3 entries");
             model.queryProperty().set("T1");
             assertThat(model.entries()).extracting(AuditEntry::target).containsExactly("t1");
+            assertThat(model.messageProperty().get()).isEqualTo("1 entry");
 
             Path csv = dir.resolve("activity.csv");
             model.export(csv);
@@ -45,7 +47,7 @@ class ActivityViewModelTest {
             Path json = dir.resolve("activity.json");
             model.export(json);
             assertThat(Files.readString(json)).contains("\"action\" : \"task.cancel\"");
-            assertThat(model.messageProperty().get()).isEqualTo("1 entries written to " + json);
+            assertThat(model.messageProperty().get()).isEqualTo("1 entry written to " + json);
         }
     }
 }

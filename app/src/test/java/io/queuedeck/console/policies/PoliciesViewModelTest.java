@@ -52,6 +52,16 @@ class PoliciesViewModelTest {
     }
 
     @Test
+    void apply_loadChangedElsewhere_screenShowsTheRunningLoad() {
+        // the console starts its demo load after the first frame, after this screen was built at 0
+        load.setLoad(0.9);
+        model.apply(snapshot().build());
+
+        assertThat(model.loadFractionProperty().get()).isEqualTo(0.9);
+        assertThat(model.offeredRateProperty().get()).isCloseTo(45, org.assertj.core.api.Assertions.within(1e-9));
+    }
+
+    @Test
     void setLoad_changesOfferedRate() {
         model.setLoad(0.5);
 
