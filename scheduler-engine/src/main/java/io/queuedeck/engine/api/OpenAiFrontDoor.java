@@ -103,35 +103,12 @@ final class OpenAiFrontDoor {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
         }
         String raw = bodies.read(ctx, maxBodyBytes, bytes -> new String(bytes, StandardCharsets.UTF_8));
-        JsonNode body;
-        try {
-            body = JSON.readTree(raw);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ApiException(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "invalid_json", "the body must be a JSON object");
-        }
-        String model = body.path("model").isTextual() ? body.get("model").asText() : null;
-        if (model == null || model.isBlank()) {
-            throw ApiException.invalid("model", "model is required");
-        }
-        if (!models.contains(model)) {
-            throw new ApiException(404, "model_not_found", "the model '" + model + "' is not served here; served: " + models,
-                    "model", List.of());
-        }
-        if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
-            throw ApiException.invalid("messages", "messages must be a non-empty array");
-        }
-        if (!chat && !(body.path("prompt").isTextual() || body.path("prompt").isArray())) {
-            throw ApiException.invalid("prompt", "prompt is required: a string");
-        }
-        if (body.has("n") && body.get("n").asInt(1) != 1) {
-            throw ApiException.invalid("n", "only n=1 is supported: each request is one task");
-        }
-        boolean stream = body.path("stream").asBoolean(false);
-        boolean usageAsked = body.path("stream_options").path("include_usage").asBoolean(false);
-        Integer maxTokens = intField(body, "max_completion_tokens").or(() -> intField(body, "max_tokens")).orElse(null);
+        FrontDoorRequest request = FrontDoorRequest.parse(raw, chat, models);
+        JsonNode body = request.body();
+        String model = request.model();
+        boolean stream = request.stream();
+        boolean usageAsked = request.usageAsked();
+        Integer maxTokens = request.maxTokens();
         // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
         Integer priority = priority(ctx.header(PRIORITY_HEADER));
         Client client = ctx.attribute(Routes.CLIENT);
@@ -292,17 +269,6 @@ final class OpenAiFrontDoor {
         }
         throw ApiException.invalid(PRIORITY_HEADER, PRIORITY_HEADER + " must be a whole number from "
                 + TaskSpec.MIN_PRIORITY + " (most urgent) to " + TaskSpec.MAX_PRIORITY + ", got '" + header + "'");
-    }
-
-    private static Optional<Integer> intField(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return Optional.empty();
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-            throw ApiException.invalid(field, field + " must be a positive whole number");
-        }
-        return Optional.of(value.asInt());
     }
 
     private void checkQueueRoom() {
