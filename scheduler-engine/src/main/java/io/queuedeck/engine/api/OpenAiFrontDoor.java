@@ -164,7 +164,17 @@ final class OpenAiFrontDoor {
                         // whether the task ended (an operator cancelled it, its queue TTL passed: a
                         // status not yet committed can still say so), then show we are here, and
                         // learn whether the client still is
-                        Optional<TaskView> fate = fate(id);
+                        Optional<TaskView> now = look(id);
+                        if (draining && now.isPresent() && (now.get().state().isWaiting()
+                                || now.get().state() == TaskState.RETRY_WAIT)) {
+                            // a stopping server starts no waiting task: say so now, while it still answers,
+                            // rather than close the connection on a request it will never serve
+                            cancel(id);
+                            relay.last(() -> answer.failed(503, "shutting_down", "the server is shutting down and"
+                                    + " will not start this request; retry against another instance"));
+                            return true;
+                        }
+                        Optional<TaskView> fate = now.filter(v -> v.state().isFinal());
                         if (fate.isEmpty()) {
                             relay.keepAlive(answer::keepAlive);
                         }
@@ -205,11 +215,10 @@ final class OpenAiFrontDoor {
         }
     }
 
-    /** The task once it is in a final state; empty while it is still live. */
-    private Optional<TaskView> fate(String id) {
+    /** The task as the loop has it now; empty if the loop is slow to answer. */
+    private Optional<TaskView> look(String id) {
         try {
-            Optional<TaskView> view = engine.send(new Command.FindTask(id)).get(timeoutNanos, TimeUnit.NANOSECONDS);
-            return view.filter(v -> v.state().isFinal());
+            return engine.send(new Command.FindTask(id)).get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -324,7 +333,11 @@ final class OpenAiFrontDoor {
 
         void keepAlive() throws IOException;
 
-        void failed(int status, String message) throws IOException;
+        default void failed(int status, String message) throws IOException {
+            failed(status, status == 503 ? "queue_timeout" : "backend_error", message);
+        }
+
+        void failed(int status, String code, String message) throws IOException;
 
         void simulated(TaskView view) throws IOException;
     }
@@ -385,7 +398,12 @@ final class OpenAiFrontDoor {
 
         @Override
         public void failed(int status, String message) throws IOException {
-            out.write(("data: " + error(status, "backend_error", message, null) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            failed(status, "backend_error", message); // a stream's status is committed: its code says backend
+        }
+
+        @Override
+        public void failed(int status, String code, String message) throws IOException {
+            out.write(("data: " + error(status, code, message, null) + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
 
@@ -465,11 +483,11 @@ final class OpenAiFrontDoor {
         }
 
         @Override
-        public void failed(int status, String message) throws IOException {
+        public void failed(int status, String code, String message) throws IOException {
             if (status == 503 && out == null) {
-                ctx.res().setHeader("Retry-After", "1"); // timed out in the queue: shed, as a refusal at the door is
+                ctx.res().setHeader("Retry-After", "1"); // not started (queue timeout, a stop): shed, as a refusal at the door is
             }
-            write(status, error(status, status == 503 ? "queue_timeout" : "backend_error", message, null));
+            write(status, error(status, code, message, null));
         }
 
         @Override
