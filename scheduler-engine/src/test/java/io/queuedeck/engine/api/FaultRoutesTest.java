@@ -105,6 +105,16 @@ class FaultRoutesTest {
     }
 
     @Test
+    void durationBeyondSevenDays_400_onDurationS_andNothingInjected() {
+        Http.Response response = http.post("/v1/faults", "{\"kind\":\"hang\",\"target\":\"instance:0\",\"duration_s\":1e300}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo("duration_s");
+        assertThat(http.get("/v1/faults").json().path("faults").isArray()).isTrue();
+        assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
+    }
+
+    @Test
     void killSwitch_clearsAndRefusesUntilRearmed() {
         http.post("/v1/faults", "{\"kind\":\"slow\"}");
 
