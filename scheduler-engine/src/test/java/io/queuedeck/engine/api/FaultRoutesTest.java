@@ -102,6 +102,9 @@ class FaultRoutesTest {
         assertThat(response.errorField()).isEqualTo("target");
         assertThat(response.json().at("/error/details/1/field").asText()).isEqualTo("parameters.factor");
         assertThat(http.post("/v1/faults", "{\"kind\":\"crsh\"}").errorField()).isEqualTo("kind");
+        Http.Response wrongType = http.post("/v1/faults", "{\"kind\":\"slow\",\"parameters\":{\"factor\":\"x\"}}");
+        assertThat(wrongType.errorField()).isEqualTo("parameters.factor");
+        assertThat(wrongType.json().at("/error/message").asText()).isEqualTo("parameters.factor must be a number"); // was "an object"
     }
 
     @Test
