@@ -49,7 +49,7 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             throw ApiException.invalid("prompt", "prompt is required: a string or an array");
         }
         JsonNode n = body.get("n");
-        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.canConvertToInt() && n.asInt() == 1)) {
+        if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) { // 1.0 is 1, as before
             throw ApiException.invalid("n", "only n=1 is supported: each request is one task, got " + shown(n));
         }
         boolean stream = bool("stream", body.get("stream"));

@@ -52,13 +52,14 @@ class OpenAiFrontDoorBadInputTest {
         "prompt a number             | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':5}",
     })
     void wrongTypes_are400_onTheField(String label, String param, String message, String body) throws Exception {
+        int before = tasks();
         JsonNode error = refused(body);
 
         assertThat(error.path("param").asText()).isEqualTo(param);
         assertThat(error.path("code").asText()).isEqualTo("invalid_field");
         assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(error.path("message").asText()).contains(message.replace('\'', '"'));
-        assertThat(tasks()).isZero();
+        assertThat(tasks()).isEqualTo(before); // no task was created
     }
 
     @ParameterizedTest(name = "{0}")
@@ -67,12 +68,24 @@ class OpenAiFrontDoorBadInputTest {
         "a 2000-digit number | a number of over 1000 digits",
     })
     void parserLimits_are400_inOurWords(String label, String message) throws Exception {
+        int before = tasks();
         String deep = label.startsWith("nested") ? "[".repeat(2000) + "]".repeat(2000) : "9".repeat(2000);
         JsonNode error = refused("{M,'x':" + deep + "}");
 
         assertThat(error.path("code").asText()).isEqualTo("invalid_json");
         assertThat(error.path("message").asText()).contains(message).doesNotContain("StreamReadConstraints").doesNotContain("`");
-        assertThat(tasks()).isZero();
+        assertThat(tasks()).isEqualTo(before); // no task was created
+    }
+
+    @org.junit.jupiter.api.Test
+    void nOfOnePointZero_isOne_andRuns() throws Exception {
+        String body = "{" + M + ",\"n\":1.0}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("chat.completion");
     }
 
     private static JsonNode refused(String spec) throws Exception {
