@@ -24,6 +24,8 @@ import java.util.TreeMap;
 final class FaultRoutes {
     /** Largest body of an injection. */
     private static final int MAX_BODY = 16 * 1024;
+    /** The longest self-clearing fault, in seconds: 7 days. */
+    static final double MAX_DURATION_S = 7 * 24 * 3600;
 
     private final FaultCatalogue faults;
 
@@ -104,8 +106,11 @@ final class FaultRoutes {
         if (injection.kind() == null) {
             throw ApiException.invalid("kind", "kind is required; one of " + Arrays.stream(FaultKind.values()).map(FaultKind::wireName).toList());
         }
-        if (injection.durationSeconds() != null && !(injection.durationSeconds() > 0)) {
-            throw ApiException.invalid("duration_s", "duration_s must be above 0, got " + injection.durationSeconds());
+        if (injection.durationSeconds() != null && !(injection.durationSeconds() > 0
+                && injection.durationSeconds() <= MAX_DURATION_S)) {
+            // an end past the clock's range would overflow it once the fault is in force (decision 0086)
+            throw ApiException.invalid("duration_s", "duration_s must be above 0 and at most " + (long) MAX_DURATION_S
+                    + " (7 days; leave it out for a fault that lasts until cleared), got " + injection.durationSeconds());
         }
         ActiveFault fault;
         try {

@@ -231,6 +231,12 @@ final class Json {
         if (type == String.class) {
             return "a string";
         }
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
         if (type == java.time.Instant.class) {
             return "an ISO-8601 instant such as 2030-01-01T00:00:00Z";
         }

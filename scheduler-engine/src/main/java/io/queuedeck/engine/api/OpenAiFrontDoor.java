@@ -103,35 +103,12 @@ final class OpenAiFrontDoor {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
         }
         String raw = bodies.read(ctx, maxBodyBytes, bytes -> new String(bytes, StandardCharsets.UTF_8));
-        JsonNode body;
-        try {
-            body = JSON.readTree(raw);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ApiException(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiException(400, "invalid_json", "the body must be a JSON object");
-        }
-        String model = body.path("model").isTextual() ? body.get("model").asText() : null;
-        if (model == null || model.isBlank()) {
-            throw ApiException.invalid("model", "model is required");
-        }
-        if (!models.contains(model)) {
-            throw new ApiException(404, "model_not_found", "the model '" + model + "' is not served here; served: " + models,
-                    "model", List.of());
-        }
-        if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
-            throw ApiException.invalid("messages", "messages must be a non-empty array");
-        }
-        if (!chat && !(body.path("prompt").isTextual() || body.path("prompt").isArray())) {
-            throw ApiException.invalid("prompt", "prompt is required: a string");
-        }
-        if (body.has("n") && body.get("n").asInt(1) != 1) {
-            throw ApiException.invalid("n", "only n=1 is supported: each request is one task");
-        }
-        boolean stream = body.path("stream").asBoolean(false);
-        boolean usageAsked = body.path("stream_options").path("include_usage").asBoolean(false);
-        Integer maxTokens = intField(body, "max_completion_tokens").or(() -> intField(body, "max_tokens")).orElse(null);
+        FrontDoorRequest request = FrontDoorRequest.parse(raw, chat, models);
+        JsonNode body = request.body();
+        String model = request.model();
+        boolean stream = request.stream();
+        boolean usageAsked = request.usageAsked();
+        Integer maxTokens = request.maxTokens();
         // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
         Integer priority = priority(ctx.header(PRIORITY_HEADER));
         Client client = ctx.attribute(Routes.CLIENT);
@@ -187,7 +164,17 @@ final class OpenAiFrontDoor {
                         // whether the task ended (an operator cancelled it, its queue TTL passed: a
                         // status not yet committed can still say so), then show we are here, and
                         // learn whether the client still is
-                        Optional<TaskView> fate = fate(id);
+                        Optional<TaskView> now = look(id);
+                        if (draining && now.isPresent() && (now.get().state().isWaiting()
+                                || now.get().state() == TaskState.RETRY_WAIT)) {
+                            // a stopping server starts no waiting task: say so now, while it still answers,
+                            // rather than close the connection on a request it will never serve
+                            cancel(id);
+                            relay.last(() -> answer.failed(503, "shutting_down", "the server is shutting down and"
+                                    + " will not start this request; retry against another instance"));
+                            return true;
+                        }
+                        Optional<TaskView> fate = now.filter(v -> v.state().isFinal());
                         if (fate.isEmpty()) {
                             relay.keepAlive(answer::keepAlive);
                         }
@@ -228,11 +215,10 @@ final class OpenAiFrontDoor {
         }
     }
 
-    /** The task once it is in a final state; empty while it is still live. */
-    private Optional<TaskView> fate(String id) {
+    /** The task as the loop has it now; empty if the loop is slow to answer. */
+    private Optional<TaskView> look(String id) {
         try {
-            Optional<TaskView> view = engine.send(new Command.FindTask(id)).get(timeoutNanos, TimeUnit.NANOSECONDS);
-            return view.filter(v -> v.state().isFinal());
+            return engine.send(new Command.FindTask(id)).get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -294,17 +280,6 @@ final class OpenAiFrontDoor {
                 + TaskSpec.MIN_PRIORITY + " (most urgent) to " + TaskSpec.MAX_PRIORITY + ", got '" + header + "'");
     }
 
-    private static Optional<Integer> intField(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return Optional.empty();
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-            throw ApiException.invalid(field, field + " must be a positive whole number");
-        }
-        return Optional.of(value.asInt());
-    }
-
     private void checkQueueRoom() {
         EngineSnapshot snapshot = engine.latestSnapshot();
         if (snapshot != null && (long) snapshot.queued() + 1 > maxQueued) {
@@ -358,7 +333,11 @@ final class OpenAiFrontDoor {
 
         void keepAlive() throws IOException;
 
-        void failed(int status, String message) throws IOException;
+        default void failed(int status, String message) throws IOException {
+            failed(status, status == 503 ? "queue_timeout" : "backend_error", message);
+        }
+
+        void failed(int status, String code, String message) throws IOException;
 
         void simulated(TaskView view) throws IOException;
     }
@@ -419,7 +398,12 @@ final class OpenAiFrontDoor {
 
         @Override
         public void failed(int status, String message) throws IOException {
-            out.write(("data: " + error(status, "backend_error", message, null) + "\n\n").getBytes(StandardCharsets.UTF_8));
+            failed(status, "backend_error", message); // a stream's status is committed: its code says backend
+        }
+
+        @Override
+        public void failed(int status, String code, String message) throws IOException {
+            out.write(("data: " + error(status, code, message, null) + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
         }
 
@@ -499,11 +483,11 @@ final class OpenAiFrontDoor {
         }
 
         @Override
-        public void failed(int status, String message) throws IOException {
+        public void failed(int status, String code, String message) throws IOException {
             if (status == 503 && out == null) {
-                ctx.res().setHeader("Retry-After", "1"); // timed out in the queue: shed, as a refusal at the door is
+                ctx.res().setHeader("Retry-After", "1"); // not started (queue timeout, a stop): shed, as a refusal at the door is
             }
-            write(status, error(status, status == 503 ? "queue_timeout" : "backend_error", message, null));
+            write(status, error(status, code, message, null));
         }
 
         @Override

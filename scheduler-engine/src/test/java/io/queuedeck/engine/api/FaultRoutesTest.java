@@ -102,6 +102,19 @@ class FaultRoutesTest {
         assertThat(response.errorField()).isEqualTo("target");
         assertThat(response.json().at("/error/details/1/field").asText()).isEqualTo("parameters.factor");
         assertThat(http.post("/v1/faults", "{\"kind\":\"crsh\"}").errorField()).isEqualTo("kind");
+        Http.Response wrongType = http.post("/v1/faults", "{\"kind\":\"slow\",\"parameters\":{\"factor\":\"x\"}}");
+        assertThat(wrongType.errorField()).isEqualTo("parameters.factor");
+        assertThat(wrongType.json().at("/error/message").asText()).isEqualTo("parameters.factor must be a number"); // was "an object"
+    }
+
+    @Test
+    void durationBeyondSevenDays_400_onDurationS_andNothingInjected() {
+        Http.Response response = http.post("/v1/faults", "{\"kind\":\"hang\",\"target\":\"instance:0\",\"duration_s\":1e300}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo("duration_s");
+        assertThat(http.get("/v1/faults").json().path("faults").isArray()).isTrue();
+        assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
     }
 
     @Test

@@ -234,6 +234,44 @@ class OpenAiFrontDoorTest {
     }
 
     /**
+     * A stopping server starts no waiting task, so requests still queued when it begins to stop are
+     * answered then, streamed or whole, with {@code shutting_down}, and their tasks cancelled: no client
+     * is left with a connection that closes without an answer.
+     */
+    @Test
+    void draining_answersQueuedRequests_shuttingDown_andCancelsTheirTasks() throws Exception {
+        start(1, Script.tokens(2));
+        var blocking = fake.holdNext();
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try {
+            callers.submit(() -> client.chat().completions().create(chat("blocker")));
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+            List<Future<java.net.http.HttpResponse<String>>> queued = new ArrayList<>();
+            for (boolean stream : new boolean[] {true, false}) {
+                var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUri() + "/v1/chat/completions"))
+                        .header("Content-Type", "application/json").timeout(WAIT)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"" + MODEL
+                                + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}"))
+                        .build();
+                queued.add(callers.submit(() -> http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())));
+            }
+            await().atMost(WAIT).until(() -> engine.latestSnapshot().queued() == 2);
+
+            server.drain();
+
+            for (Future<java.net.http.HttpResponse<String>> f : queued) {
+                assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS).body()).contains("\"code\":\"shutting_down\"");
+            }
+            await().atMost(WAIT).until(() -> tasks().stream().filter(t -> t.state() == TaskState.CANCELLED).count() == 2);
+            blocking.countDown();
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(fake.requests()).hasSize(1); // the queued requests never reached the backend
+    }
+
+    /**
      * One slot, held by a slow request; ten priority-9 requests queue behind it, then one at
      * priority 0: the scheduler sends the urgent one to the backend first.
      */

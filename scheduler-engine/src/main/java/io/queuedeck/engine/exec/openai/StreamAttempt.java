@@ -5,8 +5,11 @@ import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.Timer;
 import io.queuedeck.engine.task.Generation;
 import io.queuedeck.engine.task.Task;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -218,9 +221,23 @@ final class StreamAttempt extends EventSourceListener {
         } else if (t instanceof SocketTimeoutException) {
             fail(Outcome.Kind.CONNECTION, "the backend stalled: " + t.getMessage(), 0);
         } else {
-            fail(Outcome.Kind.CONNECTION, "the connection to the backend failed: "
-                    + (t == null ? "unknown error" : t.getClass().getSimpleName() + ": " + t.getMessage()), 0);
+            fail(Outcome.Kind.CONNECTION, "the connection to the backend failed: " + why(t), 0);
         }
+    }
+
+    /** A connection failure in words for the task's error and the client: no Java class names. */
+    static String why(Throwable t) {
+        if (t instanceof EOFException) {
+            return "the backend closed the connection before its answer ended";
+        }
+        if (t instanceof ConnectException) {
+            return "the backend refused the connection";
+        }
+        if (t instanceof UnknownHostException) {
+            return "the backend's host name is unknown";
+        }
+        String message = t == null ? null : t.getMessage();
+        return message == null || message.isBlank() ? "the connection broke" : message;
     }
 
     private void succeed() {

@@ -179,6 +179,20 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void connectionReset_everyTime_failsWithAReasonInWords() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(5).resetAfter(2));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        // the reason reaches front-door clients: what happened, not a Java class ("EOFException: null")
+        assertThat(done.error()).startsWith("the connection to the backend failed: ")
+                .doesNotContain("Exception").doesNotContain("null");
+    }
+
+    @Test
     void malformedStream_everyTime_failsWithAClearReason() throws Exception {
         FakeOpenAiServer fake = fake();
         fake.byDefault(Script.tokens(5).withMalformedEvent());

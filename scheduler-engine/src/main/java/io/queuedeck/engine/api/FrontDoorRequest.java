@@ -1,0 +1,96 @@
+package io.queuedeck.engine.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A front-door request body, read and checked before it becomes a task: every field QueueDeck
+ * itself acts on must have OpenAI's type, or the request is a 400 naming that field. Fields it does
+ * not act on go to the backend as they are, which answers for them.
+ */
+record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usageAsked, Integer maxTokens) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static FrontDoorRequest parse(String raw, boolean chat, List<String> models) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(raw);
+        } catch (StreamConstraintsException e) {
+            // the parser's own text names its classes; say what the limit is instead
+            throw new ApiException(400, "invalid_json", e.getMessage().contains("nesting")
+                    ? "the body is nested more than 1000 levels deep"
+                    : "the body holds a value longer than the parser accepts (a number of over 1000 digits)");
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "invalid_json", "the body is not valid JSON: " + Json.plain(e.getOriginalMessage()));
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(400, "invalid_json", "the body must be a JSON object");
+        }
+        JsonNode modelNode = body.path("model");
+        if (modelNode.isMissingNode() || modelNode.isNull()) {
+            throw ApiException.invalid("model", "model is required");
+        }
+        if (!modelNode.isTextual() || modelNode.asText().isBlank()) {
+            throw ApiException.invalid("model", "model must be the name of a model, got " + shown(modelNode));
+        }
+        String model = modelNode.asText();
+        if (!models.contains(model)) {
+            throw new ApiException(404, "model_not_found", "the model '" + model + "' is not served here; served: " + models,
+                    "model", List.of());
+        }
+        if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
+            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        }
+        if (!chat && !(body.path("prompt").isTextual() || body.path("prompt").isArray())) {
+            throw ApiException.invalid("prompt", "prompt is required: a string or an array");
+        }
+        JsonNode n = body.get("n");
+        if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) { // 1.0 is 1, as before
+            throw ApiException.invalid("n", "only n=1 is supported: each request is one task, got " + shown(n));
+        }
+        boolean stream = bool("stream", body.get("stream"));
+        JsonNode options = body.get("stream_options");
+        boolean usageAsked = false;
+        if (options != null && !options.isNull()) {
+            if (!options.isObject()) {
+                throw ApiException.invalid("stream_options", "stream_options must be an object, got " + shown(options));
+            }
+            usageAsked = bool("stream_options.include_usage", options.get("include_usage"));
+        }
+        Integer maxTokens = intField(body, "max_completion_tokens").or(() -> intField(body, "max_tokens")).orElse(null);
+        return new FrontDoorRequest(body, model, stream, usageAsked, maxTokens);
+    }
+
+    /** An optional boolean: absent or null is false, anything but true or false a 400 on it. */
+    private static boolean bool(String field, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw ApiException.invalid(field, field + " must be true or false, got " + shown(value));
+        }
+        return value.asBoolean();
+    }
+
+    private static Optional<Integer> intField(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
+            throw ApiException.invalid(field, field + " must be a whole number from 1 to " + Integer.MAX_VALUE
+                    + ", got " + shown(value));
+        }
+        return Optional.of(value.asInt());
+    }
+
+    /** The client's value in an error, at most 40 characters of it. */
+    private static String shown(JsonNode value) {
+        String text = value.toString();
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

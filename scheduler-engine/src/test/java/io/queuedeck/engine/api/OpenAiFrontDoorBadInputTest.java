@@ -1,0 +1,108 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.openai.FakeBackendRig;
+import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
+import io.queuedeck.engine.task.TaskQuery;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Front-door bodies whose fields QueueDeck acts on have the wrong type or shape: each is a 400 in
+ * OpenAI's error shape naming the field, no message names the JSON parser's internals, and no task
+ * is created. Raw HTTP, since the SDK would not send these.
+ */
+class OpenAiFrontDoorBadInputTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String M = "\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+    private static FakeBackendRig rig;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        rig = FakeBackendRig.serving("fake-model").slots(1).script(Script.tokens(1)).discoverModels().api().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        rig.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "n a string                  | n                            | only n=1 is supported                   | {M,'n':'x'}",
+        "n a fraction                | n                            | only n=1 is supported                   | {M,'n':1.5}",
+        "stream a string             | stream                       | stream must be true or false, got 'yes' | {M,'stream':'yes'}",
+        "stream a number             | stream                       | stream must be true or false, got 1     | {M,'stream':1}",
+        "stream_options a string     | stream_options               | stream_options must be an object        | {M,'stream':true,'stream_options':'yes'}",
+        "include_usage a string      | stream_options.include_usage | must be true or false, got 'no'         | {M,'stream':true,'stream_options':{'include_usage':'no'}}",
+        "model a number              | model                        | model must be the name of a model, got 5     | {'model':5,'messages':[]}",
+        "max_tokens over an int      | max_tokens                   | from 1 to 2147483647, got 1000000000000 | {M,'max_tokens':1000000000000}",
+        "prompt a number             | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':5}",
+    })
+    void wrongTypes_are400_onTheField(String label, String param, String message, String body) throws Exception {
+        int before = tasks();
+        JsonNode error = refused(body);
+
+        assertThat(error.path("param").asText()).isEqualTo(param);
+        assertThat(error.path("code").asText()).isEqualTo("invalid_field");
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("message").asText()).contains(message.replace('\'', '"'));
+        assertThat(tasks()).isEqualTo(before); // no task was created
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "nested 2000 deep   | nested more than 1000 levels deep",
+        "a 2000-digit number | a number of over 1000 digits",
+    })
+    void parserLimits_are400_inOurWords(String label, String message) throws Exception {
+        int before = tasks();
+        String deep = label.startsWith("nested") ? "[".repeat(2000) + "]".repeat(2000) : "9".repeat(2000);
+        JsonNode error = refused("{M,'x':" + deep + "}");
+
+        assertThat(error.path("code").asText()).isEqualTo("invalid_json");
+        assertThat(error.path("message").asText()).contains(message).doesNotContain("StreamReadConstraints").doesNotContain("`");
+        assertThat(tasks()).isEqualTo(before); // no task was created
+    }
+
+    @org.junit.jupiter.api.Test
+    void nOfOnePointZero_isOne_andRuns() throws Exception {
+        String body = "{" + M + ",\"n\":1.0}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("chat.completion");
+    }
+
+    private static JsonNode refused(String spec) throws Exception {
+        String path = "/v1/chat/completions";
+        if (spec.startsWith("/")) {
+            path = spec.substring(0, spec.indexOf(' '));
+            spec = spec.substring(spec.indexOf(' ') + 1);
+        }
+        String body = spec.replace("{M,", "{" + M + ",").replace('\'', '"');
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + path))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        return JSON.readTree(response.body()).path("error");
+    }
+
+    private static int tasks() {
+        return rig.engine().send(new Command.ListTasks(new TaskQuery(null, null, -1, 100))).join().tasks().size();
+    }
+}
