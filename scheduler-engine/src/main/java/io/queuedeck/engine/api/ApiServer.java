@@ -79,7 +79,8 @@ public final class ApiServer implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.http.prefer405over404 = true;
             // errors Jetty raises itself (undecodable paths, oversized headers) get the JSON shape too
-            config.jetty.modifyServer(server -> AcceptQueue.widen(server).setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(server -> ConnectionLimits.apply(AcceptQueue.widen(server), b.maxConnections, b.bodyTimeout)
+                    .setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         });
         // counted first and uncounted last, so a shutdown can wait for every request to be answered
@@ -282,6 +283,7 @@ public final class ApiServer implements AutoCloseable {
         private boolean inFlightSet;
         private Duration bodyTimeout = Duration.ofSeconds(10);
         private boolean bodyTimeoutSet;
+        private int maxConnections = ConnectionLimits.defaultMaxConnections();
         private Duration requestTimeout = Duration.ofSeconds(5);
         private boolean timeoutSet;
         private EngineMetrics metrics;
@@ -424,9 +426,16 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
+        /** Open connections at most (default: three quarters of the process's file handles); for tests. */
+        Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
         /**
          * How long a request body may take to arrive, from the first read; default 10 s. A slower
-         * sender gets 408 {@code request_timeout} and its connection is closed.
+         * sender gets 408 {@code request_timeout} and its connection is closed. A new connection's
+         * first request must send its headers within it too (decision 0087).
          */
         public Builder bodyTimeout(Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {

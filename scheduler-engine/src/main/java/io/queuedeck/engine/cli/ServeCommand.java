@@ -368,8 +368,8 @@ final class ServeCommand implements Callable<Integer> {
         legacyClientWarnings(settings.clients()).forEach(err::println);
         err.flush();
         out.printf("QueueDeck API listening on %s (policy %s, %s%s%s, config %s)%n", service.baseUri(), policyName,
-                backends != null ? backends.backends().size() + " backends serving " + String.join(", ", served)
-                        : gpus + " simulated GPUs serving " + Engine.Builder.DEFAULT_MODEL,
+                backends != null ? backends.backends().size() + (backends.backends().size() == 1 ? " backend serving " : " backends serving ") + String.join(", ", served)
+                        : gpus + (gpus == 1 ? " simulated GPU serving " : " simulated GPUs serving ") + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",
                 stateWhere(redisUri, stateDir) + (redisProxy == null ? "" : ", Redis through a fault proxy (backend:redis)"),
                 configFile == null ? "built-in defaults" : configFile);

@@ -207,6 +207,7 @@ final class SchedulerLoop implements ExecutorContext {
         long now = clock.nanos();
         stoppedRunning(task);
         task.setOutput(output);
+        task.setError(null); // an earlier attempt's failure is not this task's outcome (attempts says it retried)
         move(task, TaskState.SUCCEEDED, now);
         counters.succeeded++;
         counters.tokensCompleted += task.generatedTokens();

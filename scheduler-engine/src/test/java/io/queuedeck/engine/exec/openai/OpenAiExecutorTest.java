@@ -215,6 +215,7 @@ class OpenAiExecutorTest {
 
         assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.error()).as("the first attempt's 429 is not the task's outcome").isNull();
         // the retry waited out the backend's Retry-After, not just the engine's 10 ms backoff
         assertThat((done.finishedAt() - done.firstDispatchAt()) / 1e6).isGreaterThanOrEqualTo(1_000);
     }
