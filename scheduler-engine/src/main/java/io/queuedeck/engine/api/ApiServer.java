@@ -79,7 +79,8 @@ public final class ApiServer implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.http.prefer405over404 = true;
             // errors Jetty raises itself (undecodable paths, oversized headers) get the JSON shape too
-            config.jetty.modifyServer(server -> ConnectionLimits.apply(AcceptQueue.widen(server), b.maxConnections, b.bodyTimeout)
+            config.jetty.modifyServer(server -> ConnectionLimits.apply(AcceptQueue.widen(server), b.maxConnections, b.bodyTimeout,
+                    b.engine.clock()::nanos)
                     .setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         });

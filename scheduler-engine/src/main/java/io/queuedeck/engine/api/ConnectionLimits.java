@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionLimit;
@@ -30,11 +31,13 @@ final class ConnectionLimits extends AbstractLifeCycle implements Connection.Lis
     private static final long SWEEP_MILLIS = 250;
 
     private final long firstHeadersNanos;
+    private final LongSupplier nanos;
     private final ConcurrentHashMap<Connection, Long> headersDue = new ConcurrentHashMap<>();
     private ScheduledExecutorService sweeper;
 
-    private ConnectionLimits(Duration firstHeaders) {
+    private ConnectionLimits(Duration firstHeaders, LongSupplier nanos) {
         this.firstHeadersNanos = firstHeaders.toNanos();
+        this.nanos = nanos;
     }
 
     /** Open connections allowed by default: three quarters of the file handles this process may open. */
@@ -44,9 +47,12 @@ final class ConnectionLimits extends AbstractLifeCycle implements Connection.Lis
         return (int) Math.max(64, Math.min(Integer.MAX_VALUE, (long) (handles * HANDLE_SHARE)));
     }
 
-    /** Caps {@code server}'s open connections and watches every connector's headers; answers the server. */
-    static Server apply(Server server, int maxConnections, Duration firstHeaders) {
-        ConnectionLimits limits = new ConnectionLimits(firstHeaders);
+    /**
+     * Caps {@code server}'s open connections and watches every connector's headers on the engine's
+     * clock ({@code nanos}, as body deadlines are); answers the server.
+     */
+    static Server apply(Server server, int maxConnections, Duration firstHeaders, LongSupplier nanos) {
+        ConnectionLimits limits = new ConnectionLimits(firstHeaders, nanos);
         server.addBean(new ConnectionLimit(maxConnections, server));
         server.addBean(limits);
         server.addEventListener(new Container.Listener() {
@@ -67,7 +73,7 @@ final class ConnectionLimits extends AbstractLifeCycle implements Connection.Lis
 
     @Override
     public void onOpened(Connection connection) {
-        headersDue.put(connection, System.nanoTime() + firstHeadersNanos);
+        headersDue.put(connection, nanos.getAsLong() + firstHeadersNanos);
     }
 
     @Override
@@ -85,7 +91,7 @@ final class ConnectionLimits extends AbstractLifeCycle implements Connection.Lis
         HttpChannel channel = request.getHttpChannel();
         if (channel.getEndPoint().isOpen()) {
             long idle = Math.max(channel.getConnector().getIdleTimeout(), TimeUnit.NANOSECONDS.toMillis(firstHeadersNanos));
-            headersDue.put(channel.getConnection(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(idle));
+            headersDue.put(channel.getConnection(), nanos.getAsLong() + TimeUnit.MILLISECONDS.toNanos(idle));
         }
     }
 
@@ -103,7 +109,7 @@ final class ConnectionLimits extends AbstractLifeCycle implements Connection.Lis
 
     /** Off the request threads, four times a second: one pass over the connections still owing headers. */
     private void closeLate() {
-        long now = System.nanoTime();
+        long now = nanos.getAsLong();
         headersDue.forEach((connection, due) -> {
             if (now - due > 0 && headersDue.remove(connection, due)) {
                 connection.getEndPoint().close();
