@@ -169,14 +169,14 @@ public final class Task {
     public String error() { return error; }
     public String output() { return output; }
     public Generation generation() { return generation; }
-    /** Every move from arrival on, oldest first: a copy. */
+    /** Every move from arrival on, oldest first: an immutable copy. */
     public List<Transition> history() {
-        List<Transition> all = new ArrayList<>(1 + (moves == null ? 0 : moves.size()));
-        all.add(new Transition(null, firstState, arrivedAt));
-        if (moves != null) {
-            all.addAll(moves);
+        Transition[] all = new Transition[1 + (moves == null ? 0 : moves.size())];
+        all[0] = new Transition(null, firstState, arrivedAt);
+        for (int i = 1; i < all.length; i++) {
+            all[i] = moves.get(i - 1);
         }
-        return all;
+        return List.of(all);
     }
 
     /** Time spent waiting (queued, preempted, retry wait) up to {@code now}. */
@@ -221,7 +221,7 @@ public final class Task {
     public TaskView view(long now) {
         return new TaskView(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt,
                 firstTokenAt, finishedAt, waitedNanos(now), generatedTokens, outputTokens, attempts, preemptions,
-                error, output, List.copyOf(history()), generation);
+                error, output, history(), generation);
     }
 
     @Override

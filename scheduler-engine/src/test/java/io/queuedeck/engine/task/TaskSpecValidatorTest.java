@@ -222,7 +222,7 @@ class TaskSpecValidatorTest {
     @Test
     void validate_equalModelAndTenantNames_sharesOneInstanceOfEach() {
         // new String(...): equal names from two requests, as two JSON bodies parse them
-        TaskSpec first = valid().withTenant(new String("tenant-shared")).withNames(new String(MODEL), new String("tenant-shared"));
+        TaskSpec first = valid().withNames(new String(MODEL), new String("tenant-shared"));
         TaskSpec second = valid().withNames(new String(MODEL), new String("tenant-shared"));
         assertThat(first.model()).isNotSameAs(second.model());
 
