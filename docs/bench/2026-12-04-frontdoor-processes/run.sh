@@ -24,25 +24,28 @@ cp -r scheduler-engine/target/classes $OUT/classes
 cp -r scheduler-engine/target/test-classes $OUT/test-classes
 nice -n 19 javac -d $OUT/bench -cp $OUT/classes:$OUT/test-classes:$CP scheduler-engine/src/bench/java/FrontDoorProcessBench.java
 RUN="nice -n ${NICE:-0} java"
+# PIN=1: the servers on CPU 1, the load client and the fake backend on CPU 0 (each side a core of its own,
+# as a front door and its clients run on different hosts); without it all share both cores.
+if [ -n "$PIN" ]; then HARNESS="taskset -c 0 $RUN"; SERVER="taskset -c 1 $RUN"; else HARNESS="$RUN"; SERVER="$RUN"; fi
 BENCH="FrontDoorProcessBench"
 ready() { # waits for "ready URL" in $1, prints URL
     i=0; while ! grep -q '^ready ' $1 2>/dev/null; do i=$((i+1)); [ $i -gt 3000 ] && { cat $1 >&2; exit 1; }; sleep 0.1; done
     sed -n 's/^ready //p' $1
 }
-$RUN -Xmx512m -cp $OUT/bench:$OUT/classes:$OUT/test-classes:$CP $BENCH fake $TOKENS $GAP $((CLIENTS * 8)) > $OUT/fake 2>&1 &
+$HARNESS -Xmx512m -cp $OUT/bench:$OUT/classes:$OUT/test-classes:$CP $BENCH fake $TOKENS $GAP $((CLIENTS * 8)) > $OUT/fake 2>&1 &
 FAKE_PID=$!; PIDS="$PIDS $FAKE_PID"
 FAKE_URL=$(ready $OUT/fake)
-$RUN -Xmx1g -cp $OUT/bench:$OUT/classes:$CP $BENCH server $FAKE_URL $((CLIENTS * 2)) > $OUT/new 2>&1 &
+$SERVER -Xmx1g -cp $OUT/bench:$OUT/classes:$CP $BENCH server $FAKE_URL $((CLIENTS * 2)) > $OUT/new 2>&1 &
 NEW_PID=$!; PIDS="$PIDS $NEW_PID"
 NEW="queuedeck=$(ready $OUT/new),$NEW_PID"
 TARGETS="direct=$FAKE_URL,$FAKE_PID $NEW"
 if [ -n "$BASE_CLASSES" ]; then
-    $RUN -Xmx1g -cp $OUT/bench:$BASE_CLASSES:$CP $BENCH server $FAKE_URL $((CLIENTS * 2)) > $OUT/base 2>&1 &
+    $SERVER -Xmx1g -cp $OUT/bench:$BASE_CLASSES:$CP $BENCH server $FAKE_URL $((CLIENTS * 2)) > $OUT/base 2>&1 &
     BASE_PID=$!; PIDS="$PIDS $BASE_PID"
     BASE="baseline=$(ready $OUT/base),$BASE_PID"
     # BASE_FIRST=1: the baseline right after the direct arm, so neither server always follows the other
     if [ -n "$BASE_FIRST" ]; then TARGETS="direct=$FAKE_URL,$FAKE_PID $BASE $NEW"; else TARGETS="$TARGETS $BASE"; fi
 fi
-echo "start $(date -u +%FT%TZ) $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes') base ${BASE_CLASSES:-none} loadavg $(cat /proc/loadavg)"
-$RUN -Xmx1g -cp $OUT/bench:$OUT/classes:$CP $BENCH client $CLIENTS $SECONDS_ $ROUNDS $FAKE_PID $TARGETS
+echo "start $(date -u +%FT%TZ) $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes') base ${BASE_CLASSES:-none} pinned ${PIN:-no} loadavg $(cat /proc/loadavg)"
+$HARNESS -Xmx1g -cp $OUT/bench:$OUT/classes:$CP $BENCH client $CLIENTS $SECONDS_ $ROUNDS $FAKE_PID $TARGETS
 echo "end $(date -u +%FT%TZ) loadavg $(cat /proc/loadavg)"
