@@ -1,16 +1,11 @@
 package io.queuedeck.engine.api;
 
 import io.javalin.Javalin;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.metrics.EngineMetrics;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 
 /**
  * The REST API (JSON under {@code /v1}) in front of an {@link Engine}: a thin adapter on Javalin
@@ -26,9 +21,6 @@ import java.util.Locale;
  * }</pre>
  */
 public final class ApiServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
-    /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
-    static final String ERROR_WRITTEN = "queuedeck.error-written";
     /** How long a front-door request waits in silence before a keep-alive (which also notices a client gone). */
     private static final long FRONT_DOOR_KEEP_ALIVE_NANOS = 500_000_000L;
 
@@ -36,28 +28,19 @@ public final class ApiServer implements AutoCloseable {
     /** How long {@link #close} waits for requests already received. */
     private static final long CLOSE_WAIT_MILLIS = 2_000;
     private final int port;
-    private final java.util.List<Client> clients;
-    private final EngineMetrics metrics;
     private final Javalin app;
 
     private final Routes routes;
-    private final AuthThrottle throttle;
-    private final RequestGuard guard;
     private final OpenAiFrontDoor frontDoor;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile boolean draining;
+    private final InFlightRequests inFlight = new InFlightRequests();
     private final java.util.function.LongSupplier nanos;
 
     private ApiServer(Builder b) {
         this.nanos = b.engine.clock()::nanos;
         this.host = b.host;
         this.port = b.port;
-        java.util.List<Client> known = new java.util.ArrayList<>();
-        b.clients.forEach((secret, policy) -> known.add(new Client(secret, policy, b.engine.clock()::nanos)));
-        this.clients = java.util.List.copyOf(known);
-        this.metrics = b.metrics;
-        this.throttle = new AuthThrottle(b.engine.clock()::nanos);
-        this.guard = clients.isEmpty() ? new RequestGuard(b.host) : null;
+        BearerAuth auth = new BearerAuth(b.clients, b.engine.clock()::nanos);
+        RequestGuard guard = auth.open() ? new RequestGuard(b.host) : null;
         TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
         BodyReader bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
         this.routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
@@ -85,13 +68,7 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
         });
         // counted first and uncounted last, so a shutdown can wait for every request to be answered
-        app.before(ctx -> {
-            inFlight.incrementAndGet();
-            if (draining) {
-                ctx.header("Connection", "close"); // no keep-alive during a stop: no request can arrive on a connection about to close
-            }
-        });
-        app.after(ctx -> inFlight.decrementAndGet());
+        inFlight.register(app);
         routes.register(app);
         if (b.configService != null) {
             new ConfigRoutes(b.configService, bodies, b.maxBodyBytes).register(app);
@@ -108,26 +85,8 @@ public final class ApiServer implements AutoCloseable {
         if (frontDoor != null) {
             frontDoor.register(app);
         }
-        app.before(this::authenticate);
-        app.exception(ApiException.class, (e, ctx) -> writeError(ctx, e));
-        // Javalin's own texts may name its internals: the status says enough
-        app.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx,
-                new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getStatus() == 413
-                        ? "the request body is too large" : "the request was refused (HTTP " + e.getStatus() + ")")));
-        app.exception(Exception.class, (e, ctx) -> {
-            LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
-            writeError(ctx, new ApiException(500, "internal", "the server failed to handle this request"));
-        });
-        app.error(404, ctx -> {
-            if (ctx.attribute(ERROR_WRITTEN) == null) {
-                writeError(ctx, new ApiException(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-            }
-        });
-        app.error(405, ctx -> {
-            if (ctx.attribute(ERROR_WRITTEN) == null) {
-                writeError(ctx, new ApiException(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
-            }
-        });
+        app.before(auth::check);
+        ErrorResponses.register(app, b.metrics);
     }
 
     public static Builder builder(Engine engine) {
@@ -157,7 +116,7 @@ public final class ApiServer implements AutoCloseable {
      * and the rest are still served until {@link #close}.
      */
     public void drain() {
-        draining = true;
+        inFlight.drain();
         routes.drain();
         if (frontDoor != null) {
             frontDoor.drain();
@@ -166,7 +125,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** Requests being handled now (not yet answered). */
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.count();
     }
 
     /**
@@ -181,89 +140,9 @@ public final class ApiServer implements AutoCloseable {
                     network.close(); // the listening socket only; open connections finish their requests
                 }
             }
-            long until = nanos.getAsLong() + CLOSE_WAIT_MILLIS * 1_000_000L;
-            while (inFlight.get() > 0 && nanos.getAsLong() < until) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
-            }
+            inFlight.awaitNone(nanos.getAsLong() + CLOSE_WAIT_MILLIS * 1_000_000L, nanos);
         }
         app.stop();
-    }
-
-    private void authenticate(Context ctx) {
-        if (clients.isEmpty() || isOpen(ctx.path())) {
-            return;
-        }
-        String address = ctx.req().getRemoteAddr();
-        long locked = throttle.waitOf(address);
-        if (locked > 0) {
-            throw slowDown(ctx, locked);
-        }
-        String header = ctx.header("Authorization");
-        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
-        Client client = null;
-        if (given != null) {
-            for (Client candidate : clients) {
-                if (candidate.owns(given)) {
-                    client = candidate;
-                }
-            }
-        }
-        if (client == null) {
-            long wait = throttle.failed(address);
-            if (wait > 0) {
-                throw slowDown(ctx, wait);
-            }
-            ctx.header("WWW-Authenticate", "Bearer realm=\"queuedeck\"");
-            throw new ApiException(401, "unauthorized", header == null
-                    ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
-        }
-        long waitSeconds = client.acquire();
-        if (waitSeconds > 0) {
-            ctx.header("Retry-After", Long.toString(waitSeconds));
-            throw new ApiException(429, "rate_limited", "client '" + client.policy().name()
-                    + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s");
-        }
-        ctx.attribute(Routes.CLIENT, client);
-    }
-
-    private static ApiException slowDown(Context ctx, long seconds) {
-        ctx.header("Retry-After", Long.toString(seconds));
-        return new ApiException(429, "too_many_failed_logins", "too many requests with a wrong or missing token from"
-                + " this address; retry in " + seconds + " s");
-    }
-
-    /** Liveness, readiness and metrics stay reachable without a token, for probes and scrapers. */
-    private static boolean isOpen(String path) {
-        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
-    }
-
-    private void writeError(Context ctx, ApiException e) {
-        if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST && ctx.path().startsWith("/v1/tasks")) {
-            metrics.recordRejected(e.code());
-        }
-        ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
-        if (e.retryAfterSeconds() > 0) {
-            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-        } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
-            ctx.header("Retry-After", "1");
-        }
-        ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
-    }
-
-    static String codeFor(int status) {
-        return switch (status) {
-            case 400 -> "bad_request";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 408 -> "request_timeout";
-            case 413 -> "payload_too_large";
-            case 414 -> "uri_too_long";
-            case 415 -> "unsupported_media_type";
-            case 431 -> "headers_too_large";
-            case 503 -> "unavailable";
-            default -> "http_" + status;
-        };
     }
 
     /** Builds an {@link ApiServer}. Each setting may be given once; defaults live here only. */
@@ -559,29 +438,12 @@ public final class ApiServer implements AutoCloseable {
                         + ") must be at least the largest body, a batch of " + Routes.BATCH_BODY_FACTOR
                         + " x max body bytes = " + maxBodyBytes * Routes.BATCH_BODY_FACTOR);
             }
-            if (clients.isEmpty() && !isLoopback(host)) {
+            if (clients.isEmpty() && !RequestGuard.isLoopback(host)) {
                 throw new IllegalStateException("refusing to bind the API to " + host
                         + " without a bearer token: only loopback addresses may be open; set a token"
                         + " (QUEUEDECK_API_TOKEN or --token-file) or bind to 127.0.0.1");
             }
             return new ApiServer(this);
-        }
-
-        private static boolean isLoopback(String host) {
-            if (host.toLowerCase(Locale.ROOT).equals("localhost")) {
-                return true;
-            }
-            try {
-                InetAddress[] all = InetAddress.getAllByName(host);
-                for (InetAddress address : all) {
-                    if (!address.isLoopbackAddress()) {
-                        return false;
-                    }
-                }
-                return all.length > 0;
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("cannot resolve host '" + host + "'", e);
-            }
         }
 
         private static boolean once(boolean alreadySet, String what) {

@@ -41,7 +41,7 @@ final class JsonErrorHandler extends ErrorHandler {
     }
 
     static byte[] body(int status) {
-        return Json.write(new ApiError(new ApiError.Detail(ApiServer.codeFor(status), message(status), null, null)));
+        return Json.write(new ApiError(new ApiError.Detail(ErrorResponses.codeFor(status), message(status), null, null)));
     }
 
     private static String message(int status) {

@@ -303,7 +303,7 @@ final class OpenAiFrontDoor {
             } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
                 ctx.header("Retry-After", "1");
             }
-            ctx.attribute(ApiServer.ERROR_WRITTEN, Boolean.TRUE); // not the API's own 404 and 405 bodies
+            ctx.attribute(ErrorResponses.ERROR_WRITTEN, Boolean.TRUE); // not the API's own 404 and 405 bodies
             ctx.status(e.status()).contentType("application/json").result(error(e.status(), e.code(), e.getMessage(), e.field()));
         }
     }

@@ -2,7 +2,9 @@ package io.queuedeck.engine.api;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Set;
 
@@ -56,6 +58,27 @@ final class RequestGuard {
                     && allowed(bare(uri.getHost().toLowerCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
             return false; // "null" (a sandboxed or file page) and anything unparsable
+        }
+    }
+
+    /**
+     * Whether {@code host} names loopback only (by name, or by every address it resolves to): the
+     * only addresses a server without a token may bind.
+     */
+    static boolean isLoopback(String host) {
+        if (host.toLowerCase(Locale.ROOT).equals("localhost")) {
+            return true;
+        }
+        try {
+            InetAddress[] all = InetAddress.getAllByName(host);
+            for (InetAddress address : all) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve host '" + host + "'", e);
         }
     }
 

@@ -10,24 +10,14 @@ import io.queuedeck.engine.task.TaskView;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Dns;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.RequestBody;
 import okhttp3.Response;
 
 import java.io.IOException;
-import java.net.Proxy;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -72,7 +62,6 @@ public final class CallbackDispatcher implements AutoCloseable {
     public static final String ATTEMPT_HEADER = "X-QueueDeck-Attempt";
 
     private static final System.Logger LOG = System.getLogger(CallbackDispatcher.class.getName());
-    private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
 
@@ -81,31 +70,15 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final EngineClock clock;
     private final int maxAttempts;
-    private final long baseNanos;
-    private final long capNanos;
-    private final WebhookSigner signer;
+    private final RetrySchedule retries;
+    private final CallbackRequests requests;
     private final Destinations destinations;
     private final DeliveryListener listener;
-    private final DoubleSupplier jitter;
-    private final int deadLetterCapacity;
+    private final DeadLetterList deadLetters;
     private final DeliveryStore store;
     private final CallbackFaults faults;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<String, Pending> deadLetters = new LinkedHashMap<>();
     private volatile boolean closed;
-
-    /** One callback on its way: the body is fixed once, so every attempt and replay sends the same bytes. */
-    private record Pending(String taskId, String url, byte[] body, long finishedAt, int attempts, String lastError,
-                           Instant failedAt, String tenant) {
-        Pending next(String error) {
-            return new Pending(taskId, url, body, finishedAt, attempts + 1, error, failedAt, tenant);
-        }
-    }
-
-    private DeliveryStore.Delivery stored(Pending p) {
-        return new DeliveryStore.Delivery(p.taskId, p.url, p.body, clock.toInstant(p.finishedAt), p.attempts,
-                p.lastError, p.failedAt);
-    }
 
     /**
      * Picks up what the store holds from before a restart: pending callbacks are sent again
@@ -116,12 +89,10 @@ public final class CallbackDispatcher implements AutoCloseable {
     public int resume() {
         int resumed = 0;
         for (DeliveryStore.Delivery d : store.all()) {
-            Pending p = new Pending(d.taskId(), d.url(), d.body(), clock.toNanos(d.finishedAt()),
+            PendingCallback p = new PendingCallback(d.taskId(), d.url(), d.body(), clock.toNanos(d.finishedAt()),
                     Math.max(0, d.attempts()), d.lastError(), d.deadAt(), null); // the tenant is not kept
             if (d.dead()) {
-                synchronized (deadLetters) {
-                    deadLetters.put(p.taskId, p);
-                }
+                deadLetters.restore(p);
             } else {
                 send(p);
                 resumed++;
@@ -132,26 +103,16 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private CallbackDispatcher(Builder b) {
         this.ownsHttp = b.http == null;
-        OkHttpClient base = b.http != null ? b.http : defaultClient(b.callerRuns);
         this.destinations = b.destinations;
-        // whatever client is given, these hold: judged addresses, no redirects, no proxy to resolve for us
-        this.http = base.newBuilder()
-                .dns(new GuardedDns(b.dns != null ? b.dns : base.dns(), b.destinations))
-                .proxy(Proxy.NO_PROXY)
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .addInterceptor(b.faults.interceptor()) // first: an injected outage is met before any connection
-                .build();
+        this.http = CallbackRequests.guarded(b.http, b.callerRuns, b.dns, b.destinations, b.faults);
         this.faults = b.faults;
         this.scheduler = b.scheduler;
         this.clock = b.clock;
         this.maxAttempts = b.maxAttempts;
-        this.baseNanos = b.base.toNanos();
-        this.capNanos = b.cap.toNanos();
-        this.signer = b.signer;
+        this.retries = new RetrySchedule(b.clock, b.base, b.cap, b.jitter);
+        this.requests = new CallbackRequests(b.clock, b.signer);
         this.listener = b.listener;
-        this.jitter = b.jitter;
-        this.deadLetterCapacity = b.deadLetterCapacity;
+        this.deadLetters = new DeadLetterList(b.deadLetterCapacity, b.store);
         this.store = b.store;
     }
 
@@ -161,23 +122,6 @@ public final class CallbackDispatcher implements AutoCloseable {
      */
     public static Builder builder(EngineClock clock, ScheduledExecutorService scheduler) {
         return new Builder(clock, scheduler);
-    }
-
-    private static OkHttpClient defaultClient(boolean callerRuns) {
-        OkHttpClient.Builder builder = new OkHttpClient.Builder();
-        if (callerRuns) {
-            builder.dispatcher(new okhttp3.Dispatcher(new CallerRunsExecutor()));
-        }
-        OkHttpClient client = builder
-                .connectTimeout(Duration.ofSeconds(5))
-                .readTimeout(Duration.ofSeconds(10))
-                .callTimeout(Duration.ofSeconds(30))
-                .followRedirects(false) // a redirect could lead past the host allow-list
-                .retryOnConnectionFailure(false) // retries are ours, counted and backed off
-                .build();
-        client.dispatcher().setMaxRequests(256);
-        client.dispatcher().setMaxRequestsPerHost(128);
-        return client;
     }
 
     /**
@@ -208,12 +152,12 @@ public final class CallbackDispatcher implements AutoCloseable {
             return;
         }
         Optional<String> refused = refusal(url);
-        Pending pending = new Pending(task.id(), url, body, task.finishedAt(), 0, null, null, task.spec().tenant());
+        PendingCallback pending = new PendingCallback(task.id(), url, body, task.finishedAt(), 0, null, null, task.spec().tenant());
         if (refused.isPresent()) {
             deadLetter(pending, refused.get(), "refused");
             return;
         }
-        store.put(stored(pending));
+        store.put(pending.stored(clock));
         send(pending);
     }
 
@@ -227,26 +171,18 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     /** Callbacks that gave up, oldest first. */
     public List<DeadLetter> deadLetters() {
-        synchronized (deadLetters) {
-            List<DeadLetter> list = new ArrayList<>(deadLetters.size());
-            for (Pending p : deadLetters.values()) {
-                list.add(new DeadLetter(p.taskId, UrlRedaction.redact(p.url), p.attempts, p.lastError, p.failedAt));
-            }
-            return list;
-        }
+        return deadLetters.list();
     }
 
     /** Sends a dead-lettered callback again with a fresh set of attempts; false when there is none for this task. */
     public boolean replay(String taskId) {
-        Pending pending;
-        synchronized (deadLetters) {
-            pending = deadLetters.remove(taskId);
-        }
+        PendingCallback pending = deadLetters.take(taskId);
         if (pending == null) {
             return false;
         }
-        Pending fresh = new Pending(pending.taskId, pending.url, pending.body, clock.nanos(), 0, null, null, pending.tenant);
-        store.put(stored(fresh));
+        PendingCallback fresh = new PendingCallback(pending.taskId(), pending.url(), pending.body(), clock.nanos(), 0, null,
+                null, pending.tenant());
+        store.put(fresh.stored(clock));
         send(fresh);
         return true;
     }
@@ -261,36 +197,23 @@ public final class CallbackDispatcher implements AutoCloseable {
         return faults;
     }
 
-    private void send(Pending pending) {
+    private void send(PendingCallback pending) {
         inFlight.incrementAndGet();
         attempt(pending);
     }
 
-    private void attempt(Pending before) {
+    private void attempt(PendingCallback before) {
         if (closed) {
             inFlight.decrementAndGet();
             return;
         }
-        Pending pending = before.next(before.lastError);
-        Optional<String> refused = destinations.judge(pending.url); // the rules may have changed since submission
+        PendingCallback pending = before.next(before.lastError());
+        Optional<String> refused = destinations.judge(pending.url()); // the rules may have changed since submission
         if (refused.isPresent()) {
             finish(pending, refused.get(), "refused");
             return;
         }
-        Request.Builder request = new Request.Builder()
-                .url(pending.url)
-                .header("User-Agent", "QueueDeck/0.1")
-                .header(IDEMPOTENCY_HEADER, pending.taskId)
-                .header(ATTEMPT_HEADER, Integer.toString(pending.attempts))
-                .tag(CallbackFaults.Tenant.class, new CallbackFaults.Tenant(pending.tenant))
-                .post(RequestBody.create(pending.body, JSON));
-        if (signer != null) {
-            // a fresh timestamp per attempt: a retry is not mistaken for a replay, a replayed capture ages out
-            long timestamp = clock.toInstant(clock.nanos()).getEpochSecond();
-            request.header(WEBHOOK_ID_HEADER, pending.taskId)
-                    .header(WEBHOOK_TIMESTAMP_HEADER, Long.toString(timestamp))
-                    .header(WEBHOOK_SIGNATURE_HEADER, signer.sign(pending.taskId, timestamp, pending.body));
-        }
+        Request.Builder request = requests.request(pending);
         Call call;
         try {
             call = http.newCall(request.build());
@@ -301,7 +224,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {
-                Optional<String> refusedNow = refusedDestination(e);
+                Optional<String> refusedNow = CallbackRequests.refusedDestination(e);
                 if (refusedNow.isPresent()) {
                     finish(pending, refusedNow.get(), "refused");
                     return;
@@ -315,12 +238,12 @@ public final class CallbackDispatcher implements AutoCloseable {
                 try (response) {
                     int code = response.code();
                     if (code >= 200 && code < 300) {
-                        store.remove(pending.taskId);
+                        store.remove(pending.taskId());
                         inFlight.decrementAndGet();
-                        listener.delivered(pending.attempts, Math.max(0, clock.nanos() - pending.finishedAt));
+                        listener.delivered(pending.attempts(), Math.max(0, clock.nanos() - pending.finishedAt()));
                     } else if (code == 429 || code >= 500) {
                         retryOrGiveUp(pending, code == 429 ? "status_429" : "status_5xx", "HTTP " + code,
-                                retryAfterNanos(response.header("Retry-After")));
+                                retries.retryAfterNanos(response.header("Retry-After")));
                     } else {
                         finish(pending, "HTTP " + code, code >= 400 ? "status_4xx" : "status_" + code / 100 + "xx");
                     }
@@ -329,21 +252,20 @@ public final class CallbackDispatcher implements AutoCloseable {
         });
     }
 
-    private void retryOrGiveUp(Pending pending, String reason, String error, long retryAfterNanos) {
-        Pending failed = new Pending(pending.taskId, pending.url, pending.body, pending.finishedAt, pending.attempts,
-                error, null, pending.tenant);
+    private void retryOrGiveUp(PendingCallback pending, String reason, String error, long retryAfterNanos) {
+        PendingCallback failed = pending.failed(error, null);
         if (closed) {
-            store.put(stored(failed)); // shutting down: left pending for resume()
+            store.put(failed.stored(clock)); // shutting down: left pending for resume()
             inFlight.decrementAndGet();
             return;
         }
-        if (pending.attempts >= maxAttempts) {
+        if (pending.attempts() >= maxAttempts) {
             finish(failed, error, reason);
             return;
         }
         listener.retried(reason);
-        store.put(stored(failed));
-        long delay = retryAfterNanos >= 0 ? Math.min(retryAfterNanos, capNanos) : backoffNanos(pending.attempts);
+        store.put(failed.stored(clock));
+        long delay = retries.delayNanos(pending.attempts(), retryAfterNanos);
         try {
             scheduler.schedule(() -> attempt(failed), delay, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -351,72 +273,18 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
-    /** {@code base * 2^(attempt-1)}, capped, then "equal jitter": half fixed, half random. */
-    long backoffNanos(int attempt) {
-        int shift = Math.min(30, Math.max(0, attempt - 1));
-        long delay = baseNanos << shift;
-        if (delay < 0 || delay > capNanos) {
-            delay = capNanos;
-        }
-        return delay / 2 + (long) (jitter.getAsDouble() * (delay / 2));
-    }
-
-    private void finish(Pending pending, String error, String reason) {
+    private void finish(PendingCallback pending, String error, String reason) {
         inFlight.decrementAndGet();
         deadLetter(pending, error, reason);
     }
 
-    private void deadLetter(Pending pending, String error, String reason) {
-        Pending dead = new Pending(pending.taskId, pending.url, pending.body, pending.finishedAt, pending.attempts,
-                error, clock.toInstant(clock.nanos()), pending.tenant);
-        store.put(stored(dead));
-        synchronized (deadLetters) {
-            deadLetters.remove(dead.taskId);
-            deadLetters.put(dead.taskId, dead);
-            if (deadLetters.size() > deadLetterCapacity) {
-                String eldest = deadLetters.keySet().iterator().next();
-                deadLetters.remove(eldest);
-                store.remove(eldest);
-            }
-        }
+    private void deadLetter(PendingCallback pending, String error, String reason) {
+        PendingCallback dead = pending.failed(error, clock.toInstant(clock.nanos()));
+        store.put(dead.stored(clock));
+        deadLetters.add(dead);
         listener.deadLettered(reason);
-        LOG.log(System.Logger.Level.WARNING, "callback for task " + dead.taskId + " dead-lettered after "
-                + dead.attempts + " attempt(s): " + error);
-    }
-
-    /** {@code Retry-After} in nanoseconds (delta-seconds or an HTTP date), or -1 when absent or unreadable. */
-    long retryAfterNanos(String header) {
-        if (header == null || header.isBlank()) {
-            return -1;
-        }
-        String value = header.trim();
-        try {
-            long seconds = Long.parseLong(value);
-            return seconds < 0 ? -1 : TimeUnit.SECONDS.toNanos(Math.min(seconds, 86_400));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                Instant now = clock.toInstant(clock.nanos());
-                return Math.max(0, Duration.between(now, at).toNanos());
-            } catch (DateTimeParseException e) {
-                return -1;
-            }
-        }
-    }
-
-    /** The reason when {@code e} (or what it wraps) is the resolver refusing an inside address. */
-    private static Optional<String> refusedDestination(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof GuardedDns.RefusedDestinationException) {
-                return Optional.of(t.getMessage());
-            }
-            for (Throwable suppressed : t.getSuppressed()) {
-                if (suppressed instanceof GuardedDns.RefusedDestinationException) {
-                    return Optional.of(suppressed.getMessage());
-                }
-            }
-        }
-        return Optional.empty();
+        LOG.log(System.Logger.Level.WARNING, "callback for task " + dead.taskId() + " dead-lettered after "
+                + dead.attempts() + " attempt(s): " + error);
     }
 
     /** Stops sending; what is still pending stays in the {@link DeliveryStore} for {@link #resume()}. */

@@ -2,7 +2,6 @@ package io.queuedeck.engine.cli;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiService;
-import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.callback.DeliveryStore;
 import io.queuedeck.engine.cluster.ClusterNode;
 import io.queuedeck.engine.store.DataDirectory;
@@ -19,16 +18,13 @@ import io.queuedeck.engine.exec.openai.OpenAiExecutorBuilder;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.policy.PolicyConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -36,7 +32,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -60,91 +55,11 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML config file (docs/configuration.md; the documented default is"
-                    + " resources/config/queuedeck.yaml). Default: $XDG_CONFIG_HOME/queuedeck/queuedeck.yaml, else"
-                    + " ~/.config/queuedeck/queuedeck.yaml, if it exists; else the built-in defaults. Flags win over it.")
-    Path config;
-
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Keep the queue and callback state here (created if missing; one process per directory), so"
-                    + " accepted tasks, pending callbacks and dead letters survive a crash or restart."
-                    + " Default: $XDG_DATA_HOME/queuedeck, else ~/.local/share/queuedeck.")
-    Path dataDir;
-
-    @Option(names = "--in-memory",
-            description = "Keep nothing on disk: every accepted task is lost when the process ends.")
-    boolean inMemory;
-
-    @Option(names = "--redis", paramLabel = "URI",
-            description = "Keep the queue in Redis (7.0+) instead of the embedded store: redis://[:PASSWORD@]HOST:PORT[/DB],"
-                    + " or rediss:// for TLS. Run Redis with appendonly yes (docs/durability.md). Callback state stays in the"
-                    + " data directory (or in memory with --in-memory). Config file: store: {type: redis, uri: ...}.")
-    String redis;
-
-    @Option(names = "--redis-fault-proxy", description = "Reach Redis through an in-process TCP fault proxy, so that"
-            + " POST /v1/faults {kind: network, target: backend:redis} can cut or slow it (docs/faults.md). For game days.")
-    boolean redisFaultProxy;
+    @picocli.CommandLine.Mixin
+    ServeOptions options = new ServeOptions();
 
     @picocli.CommandLine.Mixin
     ClusterOptions cluster = new ClusterOptions();
-
-    @Option(names = "--idempotency-window", paramLabel = "DURATION",
-            description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
-                    + " (ISO-8601, e.g. PT24H; default: PT24H).")
-    Duration idempotencyWindow;
-
-    @Option(names = "--port", description = "Port to listen on; 0 picks a free one (default: 8080).")
-    Integer port;
-
-    @Option(names = "--host", description = "Address to bind (default: 127.0.0.1). A non-loopback address needs a bearer token.")
-    String host;
-
-    @Option(names = "--token-file", description = "File holding the bearer token clients must send (or set QUEUEDECK_API_TOKEN).")
-    Path tokenFile;
-
-    @Option(names = "--policy", description = "Scheduling policy (default: " + DEFAULT_POLICY + ").")
-    String policy;
-
-    @Option(names = "--instances", description = "Simulated GPU instances (default: " + DEFAULT_INSTANCES + ").")
-    Integer instances;
-
-    @Option(names = "--backend", paramLabel = "URL[,model=NAME][,slots=N][,key_env=VAR][,priority=FIELD]",
-            description = "An OpenAI-compatible inference server (vLLM, SGLang, TGI, llama.cpp, Ollama) to run tasks on;"
-                    + " repeatable. Given backends replace the simulated GPUs. Models are asked for (GET /v1/models)"
-                    + " when none is named; slots (default " + Backend.DEFAULT_SLOTS + ") bounds its concurrent requests;"
-                    + " key_env names the variable holding its API key; priority names the request field that"
-                    + " carries the task's priority (vLLM with --scheduling-policy priority: priority).")
-    List<String> backendSpecs;
-
-    @Option(names = "--max-body-bytes", description = "Largest request body (default: 1048576).")
-    Long maxBodyBytes;
-
-    @Option(names = "--max-queued", description = "Waiting tasks beyond which submissions get 429 (default: 1000000).")
-    Integer maxQueued;
-
-    @Option(names = "--max-queued-bytes",
-            description = "Byte budget of queued task bodies; past it submissions get 429 (default: a quarter of the heap).")
-    Long maxQueuedBytes;
-
-    @Option(names = "--callback-hosts", split = ",",
-            description = "Callback destinations allowed (host, host:port or host:*; no port: 80 and 443), comma-separated;"
-                    + " default any outside the network. Signing secrets (whsec_…, space-separated):"
-                    + " QUEUEDECK_CALLBACK_SECRET.")
-    List<String> callbackHosts;
-
-    @Option(names = "--threads",
-            description = "Request threads: virtual, platform, or auto = virtual on JDK 24+ (where waiting inside"
-                    + " synchronized no longer pins a carrier), else platform (default: " + DEFAULT_THREADS + ").")
-    String threads;
-
-    @Option(names = "--shutdown-grace", paramLabel = "SECONDS",
-            description = "On SIGTERM, how long running tasks may finish before the process stops anyway (default: 30).")
-    Integer shutdownGraceSeconds;
-
-    @Option(names = "--bench-baseline", hidden = true,
-            description = "Also serve POST /bench/noop (body read, constant 202): the intake benchmark's yardstick.")
-    boolean benchBaseline;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -159,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
-        Path stateDir = stateDirectory(inMemory ? dataDir : settings.store().dataDir(), inMemory, System::getenv,
+        Path stateDir = stateDirectory(options.inMemory ? options.dataDir : settings.store().dataDir(), options.inMemory, System::getenv,
                 System.getProperty("user.home"));
         OpenAiExecutor backends = backends(settings.executor().backends(), // asks unnamed backends for their models
                 settings.executor().chunkQuantumTokens());
@@ -183,10 +98,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         builder.flow(settings.flow());
         String redisUri = settings.store().redisUri();
-        if (redisFaultProxy && redisUri == null) {
+        if (options.redisFaultProxy && redisUri == null) {
             throw new IllegalArgumentException("--redis-fault-proxy: needs a Redis store (--redis, or store: {type: redis})");
         }
-        RedisFaultProxy redisProxy = redisFaultProxy ? RedisFaultProxy.open(redisUri) : null;
+        RedisFaultProxy redisProxy = options.redisFaultProxy ? RedisFaultProxy.open(redisUri) : null;
         String redisVia = redisProxy == null ? redisUri : redisProxy.uri(); // what the store and the shared queue reach
         // a node keeps only what it claimed, in memory: the shared queue in Redis is the record
         TaskStore taskStore = cluster.enabled() ? TaskStore.inMemory() : openTaskStore(redisVia, stateDir);
@@ -254,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (server.bodyTimeout() != null) {
                     api.bodyTimeout(server.bodyTimeout());
                 }
-                if (benchBaseline) {
+                if (options.benchBaseline) {
                     api.benchmarkBaseline();
                 }
                 if (virtual) {
@@ -378,10 +293,6 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * The config file this run reads: {@code --config}, else {@code $XDG_CONFIG_HOME/queuedeck/queuedeck.yaml}
-     * (else {@code ~/.config/queuedeck/queuedeck.yaml}) when it exists, else null for the built-in defaults.
-     */
     /** The OpenAI executor for these backends, or null for none. */
     static OpenAiExecutor backends(List<Backend> given, Integer chunkQuantumTokens) {
         if (given.isEmpty()) {
@@ -402,84 +313,11 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     Path configFile(Function<String, String> env, String home) {
-        if (config != null) {
-            return config;
-        }
-        String xdg = env.apply("XDG_CONFIG_HOME");
-        // the XDG spec: a relative value is invalid and ignored
-        Path base = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg) : Path.of(home, ".config");
-        Path found = base.resolve("queuedeck").resolve("queuedeck.yaml");
-        return Files.exists(found) ? found : null;
+        return options.configFile(env, home);
     }
 
-    /**
-     * The settings this run uses: each flag given on the command line, else the config file's value,
-     * else the built-in defaults' (the documented default file), else null (the component's default).
-     * Reads the file and the token, so it refuses bad ones.
-     *
-     * @param file the config file ({@link #configFile}), or null for the built-in defaults
-     * @param env  environment variables (tokens and secrets)
-     */
     ServeConfig effective(Path file, Function<String, String> env) {
-        if (instances != null && instances < 1) {
-            throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
-        }
-        if (threads != null) {
-            useVirtualThreads(threads); // refuse a bad value before anything starts
-        }
-        if (shutdownGraceSeconds != null && shutdownGraceSeconds < 0) {
-            throw new IllegalArgumentException("--shutdown-grace must be 0 or more seconds, got " + shutdownGraceSeconds);
-        }
-        ServeConfig read = file == null ? ServeConfig.defaults(env) : ServeConfig.load(file, env);
-        ServeConfig.ServerSection s = read.server();
-        ServeConfig.ServerSection server = new ServeConfig.ServerSection(pick(host, s.host()), pick(port, s.port()),
-                pick(maxBodyBytes, s.maxBodyBytes()), pick(maxQueued, s.maxQueued()), pick(threads, s.threads()),
-                s.maxInFlightBodyBytes(), s.bodyTimeout(),
-                pick(shutdownGraceSeconds == null ? null : Duration.ofSeconds(shutdownGraceSeconds), s.shutdownGrace()));
-        ServeConfig.EngineSection engine = new ServeConfig.EngineSection(pick(maxQueuedBytes, read.engine().maxQueuedBytes()));
-        ServeConfig.ExecutorSection executor = new ServeConfig.ExecutorSection(pick(instances, read.executor().instances()), null);
-        boolean otherPolicy = policy != null && !policy.equals(read.policy().name());
-        // the file's parameters belong to the file's policy: a --policy naming another starts with its defaults
-        ServeConfig.PolicySection policySection = new ServeConfig.PolicySection(pick(policy, read.policy().name()),
-                otherPolicy ? null : read.policy().parameters());
-        List<ServeConfig.ClientSection> clients = new ArrayList<>(read.clients());
-        String token = token(env);
-        if (token != null) {
-            String source = tokenFile != null ? "--token-file" : "QUEUEDECK_API_TOKEN";
-            int bytes = token.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes < ClientPolicy.MIN_TOKEN_BYTES) {
-                throw new IllegalArgumentException("the token from " + source + " is " + bytes + " bytes; tokens must be"
-                        + " at least " + ClientPolicy.MIN_TOKEN_BYTES + " bytes (e.g. openssl rand -hex 32)");
-            }
-            for (ServeConfig.ClientSection client : read.clients()) {
-                if (client.token().equals(token)) {
-                    throw new IllegalArgumentException("the token from " + source + " is also the token of client '"
-                            + client.policy().name() + "' in " + file);
-                }
-            }
-            clients.add(new ServeConfig.ClientSection(token, ClientPolicy.unlimited("default")));
-        }
-        ServeConfig.CallbackSection c = read.callbacks();
-        byte[] secret = c.secret();
-        if (secret == null) {
-            String fromEnv = env.apply("QUEUEDECK_CALLBACK_SECRET");
-            secret = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip().getBytes(StandardCharsets.UTF_8);
-        }
-        ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
-                c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
-        List<Backend> backendList = read.executor().backends(); // --backend flags replace the file's list as a whole
-        if (backendSpecs != null && !backendSpecs.isEmpty()) {
-            backendList = new ArrayList<>();
-            for (String spec : backendSpecs) {
-                backendList.add(Backend.parse(spec, env));
-            }
-        }
-        ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
-                pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()),
-                cluster.settle(read.store().node()));
-        return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList,
-                read.executor().chunkQuantumTokens()), policySection,
-                clients, read.tenants(), callbacks, store, read.flow(), read.priorityRules());
+        return options.effective(file, env, cluster);
     }
 
     /**
@@ -528,10 +366,6 @@ final class ServeCommand implements Callable<Integer> {
         return at < 0 || scheme < 0 || at < scheme ? uri : uri.substring(0, scheme + 3) + uri.substring(at + 1);
     }
 
-    private static <T> T pick(T flag, T file) {
-        return flag != null ? flag : file;
-    }
-
     private static <T> T orDefault(T value, T fallback) {
         return value != null ? value : fallback;
     }
@@ -569,21 +403,5 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return warnings;
-    }
-
-    private String token(Function<String, String> env) {
-        if (tokenFile != null) {
-            try {
-                String text = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (text.isEmpty()) {
-                    throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
-                }
-                return text;
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read --token-file " + tokenFile + ": " + e.getMessage());
-            }
-        }
-        String fromEnv = env.apply("QUEUEDECK_API_TOKEN");
-        return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
     }
 }

@@ -188,25 +188,6 @@ class CallbackDispatcherTest {
     }
 
     @Test
-    void retryAfter_readsSecondsAndHttpDates() {
-        assertThat(dispatcher.retryAfterNanos("3")).isEqualTo(3_000_000_000L);
-        assertThat(dispatcher.retryAfterNanos(null)).isEqualTo(-1);
-        assertThat(dispatcher.retryAfterNanos("soon")).isEqualTo(-1);
-        String inTenSeconds = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(10));
-        assertThat(dispatcher.retryAfterNanos(inTenSeconds)).isBetween(8_000_000_000L, 10_000_000_000L);
-    }
-
-    @Test
-    void backoff_growsExponentiallyUpToTheCap() {
-        // jitter 0.5: delay/2 + 0.5*delay/2 = 0.75 * delay
-        assertThat(dispatcher.backoffNanos(1)).isEqualTo(7_500_000);
-        assertThat(dispatcher.backoffNanos(2)).isEqualTo(15_000_000);
-        assertThat(dispatcher.backoffNanos(3)).isEqualTo(30_000_000);
-        assertThat(dispatcher.backoffNanos(10)).isEqualTo(30_000_000);
-    }
-
-    @Test
     void deliver_alwaysFailing_deadLettersAfterTheLastAttempt_thenReplayDelivers() throws Exception {
         for (int i = 0; i < 3; i++) {
             receiver.enqueue(new MockResponse.Builder().code(500).build());

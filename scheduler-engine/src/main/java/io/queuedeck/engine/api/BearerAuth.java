@@ -1,0 +1,82 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Who is asking: each {@code /v1} request must present a known token as
+ * {@code Authorization: Bearer <token>} (401 otherwise), within its client's rate (429), and an
+ * address that keeps sending wrong tokens is slowed down (429 {@code too_many_failed_logins}).
+ * Probes and scrapers ({@code /healthz}, {@code /readyz}, {@code /metrics}) need none.
+ */
+final class BearerAuth {
+    private final List<Client> clients;
+    private final AuthThrottle throttle;
+
+    /** @param tokens each token and its holder's policy; none leaves the server open (loopback only) */
+    BearerAuth(Map<String, ClientPolicy> tokens, LongSupplier nanos) {
+        List<Client> known = new ArrayList<>();
+        tokens.forEach((secret, policy) -> known.add(new Client(secret, policy, nanos)));
+        this.clients = List.copyOf(known);
+        this.throttle = new AuthThrottle(nanos);
+    }
+
+    /** True when no token is set: every request is let through. */
+    boolean open() {
+        return clients.isEmpty();
+    }
+
+    /** Lets the request through with its {@link Routes#CLIENT} set, or throws the refusal. */
+    void check(Context ctx) {
+        if (clients.isEmpty() || isOpen(ctx.path())) {
+            return;
+        }
+        String address = ctx.req().getRemoteAddr();
+        long locked = throttle.waitOf(address);
+        if (locked > 0) {
+            throw slowDown(ctx, locked);
+        }
+        String header = ctx.header("Authorization");
+        byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
+        Client client = null;
+        if (given != null) {
+            for (Client candidate : clients) {
+                if (candidate.owns(given)) {
+                    client = candidate;
+                }
+            }
+        }
+        if (client == null) {
+            long wait = throttle.failed(address);
+            if (wait > 0) {
+                throw slowDown(ctx, wait);
+            }
+            ctx.header("WWW-Authenticate", "Bearer realm=\"queuedeck\"");
+            throw new ApiException(401, "unauthorized", header == null
+                    ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
+        }
+        long waitSeconds = client.acquire();
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            throw new ApiException(429, "rate_limited", "client '" + client.policy().name()
+                    + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s");
+        }
+        ctx.attribute(Routes.CLIENT, client);
+    }
+
+    private static ApiException slowDown(Context ctx, long seconds) {
+        ctx.header("Retry-After", Long.toString(seconds));
+        return new ApiException(429, "too_many_failed_logins", "too many requests with a wrong or missing token from"
+                + " this address; retry in " + seconds + " s");
+    }
+
+    /** Liveness, readiness and metrics stay reachable without a token, for probes and scrapers. */
+    private static boolean isOpen(String path) {
+        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics");
+    }
+}

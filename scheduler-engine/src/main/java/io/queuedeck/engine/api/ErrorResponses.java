@@ -1,0 +1,71 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.queuedeck.engine.metrics.EngineMetrics;
+
+/**
+ * How the API refuses: every error, whether a handler's, Javalin's or an unexpected one, is
+ * answered {@code {"error": {"code", "message", "field"}}} with its status; no answer carries a
+ * stack trace, and 429 and 503 always say when to come back ({@code Retry-After}).
+ */
+final class ErrorResponses {
+    /** Marks a context whose error body is already written, so Javalin's status mappers leave it alone. */
+    static final String ERROR_WRITTEN = "queuedeck.error-written";
+    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+
+    private ErrorResponses() {}
+
+    /** Maps every exception and Javalin's own 404 and 405 to the JSON shape; counts refused submissions in {@code metrics} (may be null). */
+    static void register(Javalin app, EngineMetrics metrics) {
+        app.exception(ApiException.class, (e, ctx) -> write(ctx, e, metrics));
+        // Javalin's own texts may name its internals: the status says enough
+        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx,
+                new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getStatus() == 413
+                        ? "the request body is too large" : "the request was refused (HTTP " + e.getStatus() + ")"), metrics));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
+            write(ctx, new ApiException(500, "internal", "the server failed to handle this request"), metrics);
+        });
+        app.error(404, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                write(ctx, new ApiException(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()), metrics);
+            }
+        });
+        app.error(405, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                write(ctx, new ApiException(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()),
+                        metrics);
+            }
+        });
+    }
+
+    private static void write(Context ctx, ApiException e, EngineMetrics metrics) {
+        if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST && ctx.path().startsWith("/v1/tasks")) {
+            metrics.recordRejected(e.code());
+        }
+        ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
+            ctx.header("Retry-After", "1");
+        }
+        ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
+    }
+
+    static String codeFor(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
+            case 413 -> "payload_too_large";
+            case 414 -> "uri_too_long";
+            case 415 -> "unsupported_media_type";
+            case 431 -> "headers_too_large";
+            case 503 -> "unavailable";
+            default -> "http_" + status;
+        };
+    }
+}
