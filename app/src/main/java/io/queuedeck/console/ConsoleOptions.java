@@ -43,7 +43,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
     public static final String USAGE = """
             Usage: queuedeck-console [options]
               --screen NAME           first screen: overview, latency, lanes, gpus, faults, policies,
-                                      search, activity, control
+                                      search, activity, control, drills
               --policy NAME           scheduling policy (default mlfq; one of %s)
               --load X                demo load as a fraction of GPU capacity (default 0.9; 0 = none)
               --gpus N                simulated GPU instances (default 4)
