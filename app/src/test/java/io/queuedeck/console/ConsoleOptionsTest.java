@@ -73,6 +73,9 @@ class ConsoleOptionsTest {
     void parse_badInput_clearMessages() {
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--after", "soon"))).hasMessageContaining("not a duration");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--policy", "lifo"))).hasMessageContaining("known policies");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--policy", "srpt-oracle")))
+                .hasMessageContaining("only a simulation knows").hasMessageNotContaining("srpt-oracle,");
+        assertThat(ConsoleOptions.parse(List.of("--policy", "gittins")).policy()).isEqualTo("gittins");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screen", "nope"))).hasMessageContaining("screens:");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--bogus"))).hasMessageContaining("unknown option");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screenshot"))).hasMessageContaining("needs a value");
