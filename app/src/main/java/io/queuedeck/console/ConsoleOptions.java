@@ -43,7 +43,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
     public static final String USAGE = """
             Usage: queuedeck-console [options]
               --screen NAME           first screen: overview, latency, lanes, gpus, faults, policies,
-                                      search, activity, control
+                                      search, activity, control, drills
               --policy NAME           scheduling policy (default mlfq; one of %s)
               --load X                demo load as a fraction of GPU capacity (default 0.9; 0 = none)
               --gpus N                simulated GPU instances (default 4)
@@ -75,7 +75,12 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                                       save the window as a PNG after DURATION (e.g. 5s, 800ms, 1m), then exit
               --bench-ui DURATION     run the UI benchmark (2,000 tasks/s, 100,000 queued), print
                                       frame time p50/p99/max and peak heap, then exit
-            """.formatted(String.join(", ", PolicyRegistry.names()));
+            """.formatted(String.join(", ", livePolicies()));
+
+    /** The policies an engine on the system clock can run: not those that need a simulation's true lengths. */
+    private static List<String> livePolicies() {
+        return PolicyRegistry.names().stream().filter(name -> !PolicyRegistry.isSimulationOnly(name)).toList();
+    }
 
     /**
      * Where the console keeps its queue; empty when it keeps nothing on disk: {@code --in-memory},
@@ -131,9 +136,11 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                 case "--policy" -> {
                     policy = value(args, ++i, arg);
                     policyGiven = true;
-                    if (!PolicyRegistry.names().contains(policy)) {
-                        throw new IllegalArgumentException("unknown policy '" + policy + "'; known policies: "
-                                + String.join(", ", PolicyRegistry.names()));
+                    if (!livePolicies().contains(policy)) {
+                        throw new IllegalArgumentException((PolicyRegistry.names().contains(policy)
+                                ? "policy '" + policy + "' needs the true output lengths that only a simulation knows"
+                                        + " (use it with simulate); live policies: "
+                                : "unknown policy '" + policy + "'; known policies: ") + String.join(", ", livePolicies()));
                     }
                 }
                 case "--redis" -> redis = value(args, ++i, arg);

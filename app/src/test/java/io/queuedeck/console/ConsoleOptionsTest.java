@@ -30,6 +30,16 @@ class ConsoleOptionsTest {
     }
 
     @Test
+    void usage_namesEveryScreen() {
+        String line = ConsoleOptions.USAGE.substring(ConsoleOptions.USAGE.indexOf("--screen"),
+                ConsoleOptions.USAGE.indexOf("--policy"));
+        for (Screen screen : Screen.values()) {
+            assertThat(line).contains(screen.name().toLowerCase(java.util.Locale.ROOT));
+            assertThat(Screen.parse(screen.name().toLowerCase(java.util.Locale.ROOT))).isEqualTo(screen);
+        }
+    }
+
+    @Test
     void stateDirectory_defaultsUnderTheUsersDataHome_givenDirWins_inMemoryAndScreenshotsKeepNone() {
         java.util.function.Function<String, String> env = java.util.Map.of("XDG_DATA_HOME", "/xdg")::get;
         assertThat(ConsoleOptions.parse(List.of()).stateDirectory(env, "/home/u")).contains(Path.of("/xdg/queuedeck/console"));
@@ -63,6 +73,9 @@ class ConsoleOptionsTest {
     void parse_badInput_clearMessages() {
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--after", "soon"))).hasMessageContaining("not a duration");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--policy", "lifo"))).hasMessageContaining("known policies");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--policy", "srpt-oracle")))
+                .hasMessageContaining("only a simulation knows").hasMessageNotContaining("srpt-oracle,");
+        assertThat(ConsoleOptions.parse(List.of("--policy", "gittins")).policy()).isEqualTo("gittins");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screen", "nope"))).hasMessageContaining("screens:");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--bogus"))).hasMessageContaining("unknown option");
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--screenshot"))).hasMessageContaining("needs a value");

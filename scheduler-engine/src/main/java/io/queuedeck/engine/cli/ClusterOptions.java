@@ -40,6 +40,14 @@ final class ClusterOptions {
      * (the flags win); answers the settings in effect, or null when this process is no node.
      */
     ServeConfig.NodeSection settle(ServeConfig.NodeSection file) {
+        if (node == null && file == null) { // a node's setting without a node would be silently ignored: refuse it
+            String given = queue != null ? "--queue" : lease != null ? "--lease" : prefetch != null ? "--prefetch"
+                    : maxAttempts != null ? "--max-attempts" : null;
+            if (given != null) {
+                throw new IllegalArgumentException(given + " sets a node of a shared queue and needs --node NAME"
+                        + " (or store.node in the config file; docs/distributed.md)");
+            }
+        }
         if (file != null) {
             node = node != null ? node : file.name();
             queue = queue != null ? queue : file.queue();

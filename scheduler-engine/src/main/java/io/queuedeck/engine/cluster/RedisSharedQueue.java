@@ -14,6 +14,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.queuedeck.engine.store.RedisPersistence;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
@@ -42,6 +43,7 @@ import java.util.regex.Pattern;
  * and Lettuce reconnects with a backoff capped at two seconds.
  */
 final class RedisSharedQueue implements SharedQueue {
+    private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
@@ -130,6 +132,8 @@ final class RedisSharedQueue implements SharedQueue {
             RedisSharedQueue shared = new RedisSharedQueue(resources, client, client.connect(), queue, node, lease,
                     maxAttempts, window, table);
             shared.agreeOnTable();
+            RedisPersistence.warn(LOG, target.getHost() + ":" + target.getPort(),
+                    () -> shared.redis.info("persistence") + shared.redis.info("memory"));
             return shared;
         } catch (RedisException e) {
             client.shutdown();

@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 public final class ConfigChange {
     /** The top-level sections a running engine takes without a restart. */
-    public static final List<String> RELOADABLE = List.of("policy", "priority_rules", "tiers", "tenants.weights");
+    public static final List<String> RELOADABLE = List.of("policy", "priority_rules", "tiers", "tenants.weights", "alerts");
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private ConfigChange() {}

@@ -30,9 +30,6 @@ import java.util.function.Function;
  */
 final class ConfigReader {
     private static final Set<String> THREADS = Set.of("virtual", "platform", "auto");
-    /** Refusal of a section the control plane plans but this version does not read: never ignored silently. */
-    private static final String PLANNED = "is a planned section that this version does not read yet"
-            + " (docs/configuration.md, \"Planned sections\"); leave it out";
 
     private ConfigReader() {}
 

@@ -110,7 +110,8 @@ final class RedisTaskStore implements TaskStore {
             StatefulRedisConnection<String, String> connection = client.connect();
             try {
                 RedisTaskStore store = new RedisTaskStore(resources, client, connection, queue);
-                store.warnAboutPersistence(redacted(target));
+                RedisPersistence.warn(LOG, redacted(target),
+                        () -> store.redis.info("persistence") + store.redis.info("memory"));
                 return store;
             } catch (RuntimeException e) {
                 connection.close();
@@ -158,27 +159,6 @@ final class RedisTaskStore implements TaskStore {
         }
         String message = cause.getMessage();
         return message == null ? cause.getClass().getSimpleName() : message;
-    }
-
-    /**
-     * Two settings that lose acknowledged tasks without an error: no append-only file (a restart
-     * goes back to the last snapshot) and an eviction policy (Redis drops records under memory pressure).
-     */
-    private void warnAboutPersistence(String where) {
-        String info;
-        try {
-            info = redis.info("persistence") + redis.info("memory");
-        } catch (RedisException e) {
-            return; // INFO may be renamed or refused on managed servers: nothing to say then
-        }
-        if (info.contains("aof_enabled:0")) {
-            LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " runs without appendonly: tasks acknowledged"
-                    + " since its last snapshot are lost if it restarts (docs/durability.md, \"Redis\")");
-        }
-        if (info.contains("maxmemory_policy:") && !info.contains("maxmemory_policy:noeviction")) {
-            LOG.log(System.Logger.Level.WARNING, "Redis at " + where + " may evict keys (maxmemory-policy is not"
-                    + " noeviction): queued tasks can vanish under memory pressure (docs/durability.md, \"Redis\")");
-        }
     }
 
     @Override

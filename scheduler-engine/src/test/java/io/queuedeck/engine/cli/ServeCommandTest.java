@@ -1,6 +1,7 @@
 package io.queuedeck.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.api.ClientPolicy;
 import io.queuedeck.engine.api.RateLimit;
@@ -167,6 +168,17 @@ class ServeCommandTest {
         assertThat(effective(Map.of(), "--config", file.toString(), "--node", "gpu-b", "--prefetch", "5").store().node())
                 .isEqualTo(new ServeConfig.NodeSection("gpu-b", "jobs", java.time.Duration.ofSeconds(10), 5, 3));
         assertThat(effective(Map.of()).store().node()).isNull();
+    }
+
+    @Test
+    void nodeSettings_withoutANode_areRefused_notIgnored() {
+        for (String[] flag : new String[][] {{"--queue", "jobs"}, {"--lease", "PT10S"}, {"--prefetch", "5"}, {"--max-attempts", "4"}}) {
+            assertThatThrownBy(() -> effective(Map.of(), flag))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(flag[0] + " sets a node of a shared queue and needs --node NAME"
+                            + " (or store.node in the config file; docs/distributed.md)");
+        }
+        assertThat(effective(Map.of(), "--node", "gpu-a", "--queue", "jobs").store().node().queue()).isEqualTo("jobs");
     }
 
     @Test

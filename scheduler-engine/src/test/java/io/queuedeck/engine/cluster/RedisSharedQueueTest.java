@@ -40,6 +40,36 @@ class RedisSharedQueueTest {
         opened.forEach(SharedQueue::close);
     }
 
+    @Test
+    void open_onRedisWithoutAppendOnly_warns() {
+        // REDIS runs with --appendonly no: a node must say that acknowledged tasks may not survive it
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(RedisSharedQueue.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
+        try {
+            node("a", LONG_LEASE, 3);
+        } finally {
+            log.removeHandler(handler);
+        }
+
+        assertThat(records).anySatisfy(r -> {
+            assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            assertThat(r.getMessage()).startsWith("Redis at 127.0.0.1:").contains("runs without appendonly");
+        });
+    }
+
     private static TaskSpec spec(int priority) {
         return TaskSpec.of("m", "hello", priority, 8);
     }

@@ -119,15 +119,16 @@ class ConfigPlaneTest {
                     assertThat(e.problems()).containsExactly(
                             "PUT /v1/config: priority_rules[0].priority must be between 0 and 9, got 12 (line 4)",
                             "PUT /v1/config: server.port cannot change while the engine runs; restart to apply it"
-                                    + " (reloadable: policy, priority_rules, tiers, tenants.weights) (line 6)");
+                                    + " (reloadable: policy, priority_rules, tiers, tenants.weights, alerts) (line 6)");
                 });
         assertThatThrownBy(() -> plane.apply("policy: {name: edf}\nserver:\n  port: 9090\n", "PUT /v1/config"))
                 .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).containsExactly(
                         "PUT /v1/config: server.port cannot change while the engine runs (default → 9090); restart to apply"
-                                + " it (reloadable: policy, priority_rules, tiers, tenants.weights) (line 3)"));
+                                + " it (reloadable: policy, priority_rules, tiers, tenants.weights, alerts) (line 3)"));
 
         assertThat(plane.status().version()).isEqualTo(1);
         assertThat(plane.status().lastError().problems()).hasSize(1);
+        assertThat(plane.status().reloadable()).containsExactly("policy", "priority_rules", "tiers", "tenants.weights", "alerts");
         assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority");
         assertThat(submit("a", "payment_processing").priority()).isEqualTo(1);
         assertThat(applied()).isEmpty();
