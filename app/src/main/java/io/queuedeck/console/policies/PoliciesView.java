@@ -25,8 +25,7 @@ public final class PoliciesView {
             "edf", "Earliest deadline first; tasks without a deadline follow by priority.",
             "fair", "Fair share across tenants (virtual token counters).",
             "sjf", "Shortest predicted job first, with aging.",
-            "gittins", "Gittins index over attained service, with output lengths learned online.",
-            "srpt-oracle", "Shortest remaining work, knowing true output lengths: a clairvoyant reference, not a bound.");
+            "gittins", "Gittins index over attained service, with output lengths learned online.");
 
     private final PoliciesViewModel model;
     private final Parent root;

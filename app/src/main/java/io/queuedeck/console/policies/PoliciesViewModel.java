@@ -26,8 +26,9 @@ import java.util.concurrent.CompletableFuture;
 public final class PoliciesViewModel {
     private final EngineCommands commands;
     private final DemoLoad load;
-    private final ObservableList<String> policies = FXCollections.unmodifiableObservableList(
-            FXCollections.observableArrayList(PolicyRegistry.names()));
+    /** The policies a live engine can run: not those that need a simulation's true output lengths. */
+    private final ObservableList<String> policies = FXCollections.unmodifiableObservableList(FXCollections.observableArrayList(
+            PolicyRegistry.names().stream().filter(name -> !PolicyRegistry.isSimulationOnly(name)).toList()));
     private final ReadOnlyStringWrapper livePolicy = new ReadOnlyStringWrapper(this, "livePolicy", "");
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
     private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
