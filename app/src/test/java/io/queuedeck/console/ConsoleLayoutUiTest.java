@@ -243,6 +243,42 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> n.getValue().contains("GPU 1")));
     }
 
+    /** Where {@code query}'s node is on the screen, after the pulses in flight. */
+    private Bounds onScreen(String query) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        return fx(() -> {
+            Node node = robot.lookup(query).query();
+            return node.localToScreen(node.getBoundsInLocal());
+        });
+    }
+
+    @Test
+    void alertBannerRaisedAndCleared_movesNoLane() throws Exception {
+        size(1280, 800);
+        // only the GPU alert: the oldest-wait and saturation alerts of a 120% load are set out of reach
+        var plane = app.system().plane();
+        plane.apply(new io.queuedeck.console.alerts.AlertThresholds(Duration.ofHours(1),
+                io.queuedeck.console.alerts.AlertThresholds.DEFAULTS.p99ByTier(), Duration.ofHours(1), 1_000_000, Duration.ofMinutes(1),
+                true, Duration.ofHours(1), Duration.ofSeconds(10)).replaceIn(plane.current().text(), plane.current().config().flow().table()), "test");
+        String banner = "#" + io.queuedeck.console.alerts.AlertBanner.ID;
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup(banner).query().isVisible()));
+        robot.clickOn("#nav-lanes");
+        Bounds lane = onScreen("#lane-5");
+        Bounds grid = onScreen("#lanes-grid");
+
+        // through the engine, not the GPUs screen's button: the lanes must be in view when the alert comes
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, false)).join();
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup(banner).query().isVisible())
+                && alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 1 is offline")));
+        assertThat(onScreen("#lane-5")).as("lane P5 with the alert's banner and notice showing").isEqualTo(lane);
+        assertThat(onScreen("#lanes-grid")).isEqualTo(grid);
+
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, true)).join();
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup(banner).query().isVisible())); // after its hold
+        assertThat(onScreen("#lane-5")).as("lane P5 once the alert cleared").isEqualTo(lane);
+        assertThat(onScreen("#lanes-grid")).isEqualTo(grid);
+    }
+
     @Test
     void faultsScreen_at1280x800_scrollsAndTheStatusLineStays() throws Exception {
         size(1280, 800);
