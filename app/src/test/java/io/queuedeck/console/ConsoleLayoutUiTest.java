@@ -243,6 +243,18 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> n.getValue().contains("GPU 1")));
     }
 
+    /** A task row of lane {@code lane} wholly inside its list (a visible cell may hang past its bottom edge). */
+    private Node rowInView(String lane) throws Exception {
+        return await().atMost(TIMEOUT).until(() -> fx(() -> {
+            Node list = robot.lookup(lane).query();
+            Bounds inside = list.localToScreen(list.getBoundsInLocal());
+            return robot.lookup(lane + " .task-cell").queryAll().stream()
+                    .filter(c -> c.isVisible() && ((ListCell<?>) c).getItem() != null)
+                    .filter(c -> inside.contains(c.localToScreen(c.getBoundsInLocal())))
+                    .findFirst().orElse(null);
+        }), java.util.Objects::nonNull);
+    }
+
     /** Where {@code query}'s node is on the screen, after the pulses in flight. */
     private Bounds onScreen(String query) throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
@@ -250,6 +262,35 @@ class ConsoleLayoutUiTest {
             Node node = robot.lookup(query).query();
             return node.localToScreen(node.getBoundsInLocal());
         });
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1280, 800", "1600, 1000"})
+    void inspectorOpen_atCommonSizesAndResized_everyLaneKeepsItsTierNameWhole(double width, double height) throws Exception {
+        size(width, height);
+        robot.clickOn("#nav-lanes");
+        robot.doubleClickOn(rowInView("#lane-5")); // the demo load keeps P5 filled
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup("#lanes-inspector").query().isVisible()));
+        for (double[] at : List.of(new double[] {width, height}, new double[] {1440, 900}, new double[] {width, height})) {
+            size(at[0], at[1]);
+            WaitForAsyncUtils.waitForFxEvents();
+            WaitForAsyncUtils.waitForFxEvents(); // the columns fit their widest lane in one layout, the inspector's share in the next
+            // "P3 normal" once read "P3 nor…" beside the inspector at 1600 x 1000 (decision 0092)
+            assertWhole(".lane-title");
+            assertWhole(".lane-kind");
+            assertWhole(".lane-count");
+            assertInWindow("#lanes-inspector");
+            assertInWindow("#inspector-summary");
+            assertInWindow("#inspector-priority");
+            if (at[0] >= 1600) { // room for every lane beside the inspector: none scrolled aside
+                for (int p = 0; p < 10; p++) {
+                    assertInWindow("#lane-" + p + "-menu");
+                }
+                assertInWindow("#lanes-retry");
+            }
+        }
+        robot.clickOn("#inspector-close");
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup("#lanes-inspector").query().isVisible()));
     }
 
     @Test

@@ -15,12 +15,16 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /**
- * The inspector as a fixed-width dock on the right: details, single-task actions, why the task
- * is where it is, its timeline. The lanes beside it keep their minimum width (they scroll
- * sideways rather than shrink: decision 0038).
+ * The inspector as a dock on the right: details, single-task actions, why the task is where it
+ * is, its timeline. It is {@value #WIDTH} px wide where the window has room, and gives way down to
+ * {@value #MIN_WIDTH} px before the lanes beside it do; below their minimum they scroll sideways
+ * rather than shrink (decisions 0038, 0092).
  */
 final class InspectorPane {
+    /** Its width when the window has room. */
     static final double WIDTH = 330;
+    /** Narrowest it gets before the lanes give way: a summary line ("tokens    855 prompt, 0/227 generated") whole. */
+    static final double MIN_WIDTH = 315;
 
     private final InspectorViewModel model;
     private final VBox root = new VBox(8);
@@ -99,7 +103,7 @@ final class InspectorPane {
         root.setId("lanes-inspector");
         root.getStyleClass().add("inspector");
         root.setPrefWidth(WIDTH);
-        root.setMinWidth(WIDTH);
+        root.setMinWidth(MIN_WIDTH); // LanesView sets the width between this and WIDTH
         root.setMaxWidth(WIDTH);
         root.getChildren().addAll(head, summary, actions, whyTitle, why, timelineTitle, timeline);
         root.setOnKeyPressed(e -> {
