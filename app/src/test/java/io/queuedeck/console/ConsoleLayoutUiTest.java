@@ -115,6 +115,12 @@ class ConsoleLayoutUiTest {
             assertThat(fx(() -> stage.getScene().getRoot().getLayoutBounds().getHeight())).as(screen + ": the window's content")
                     .isLessThanOrEqualTo(height);
         }
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitForFxEvents();
+        Label description = robot.lookup("#drill-description").queryAs(Label.class);
+        // it read "… Their running tas…" on one line at 1280 x 800: a wrapped label given one line's height
+        assertThat(fx(() -> description.getHeight() + 0.5 >= description.prefHeight(description.getWidth())))
+                .as("the drill's description is whole: '%s'", fx(description::getText)).isTrue();
         robot.clickOn("#nav-overview");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup(".qd-bar-name").queryAll().stream().map(n -> ((Label) n).getText()).toList())
