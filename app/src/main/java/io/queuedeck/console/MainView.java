@@ -39,8 +39,6 @@ public final class MainView {
 
     private final BorderPane root = new BorderPane();
     private final StackPane content = new StackPane();
-    /** An alert banner (when set) above the screen in view. */
-    private final VBox centre = new VBox(content);
     private final Map<Screen, Supplier<Parent>> factories;
     private final Map<Screen, Node> built = new EnumMap<>(Screen.class);
     private Node help;
@@ -48,6 +46,12 @@ public final class MainView {
     private final ObjectProperty<Screen> screen = new SimpleObjectProperty<>(this, "screen");
     private final Label title = new Label();
     private final Label subtitle = new Label();
+    /**
+     * The header's second line: the screen's subtitle, or the alert banner over it while an alert
+     * holds. Both stay managed, so the line is as tall with or without an alert and nothing below
+     * moves when one is raised or cleared (decision 0091).
+     */
+    private final StackPane subline = new StackPane(subtitle);
     private final Label status = new Label();
     private final Label lastError = new Label();
     final ComboBox<String> policyBox = new ComboBox<>();
@@ -61,9 +65,7 @@ public final class MainView {
         root.setTop(header(policies));
         content.getStyleClass().add("qd-content");
         content.setMinSize(0, 0); // a screen's own minimum never pushes the status line off the window
-        centre.setMinSize(0, 0);
-        VBox.setVgrow(content, Priority.ALWAYS);
-        root.setCenter(centre);
+        root.setCenter(content);
         root.setBottom(statusBar());
         screen.addListener((o, old, next) -> show(next));
     }
@@ -105,9 +107,11 @@ public final class MainView {
     private Node header(PoliciesViewModel policies) {
         title.getStyleClass().add("qd-title");
         subtitle.getStyleClass().add("qd-subtitle");
-        VBox titles = new VBox(2, title, subtitle);
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
+        subline.setAlignment(Pos.CENTER_LEFT);
+        subline.setMinWidth(0);
+        VBox titles = new VBox(2, title, subline);
+        titles.setMinWidth(0);
+        HBox.setHgrow(titles, Priority.ALWAYS); // the banner gets the width up to the policy box
 
         Label policyLabel = new Label("Policy");
         policyLabel.getStyleClass().add("qd-subtitle");
@@ -146,7 +150,7 @@ public final class MainView {
         themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme"));
         themeButton.selectedProperty().addListener((o, a, light) -> themeButton.setText(light ? "Dark theme" : "Light theme"));
 
-        HBox header = new HBox(12, titles, spacer, policyLabel, policyBox, pauseButton, themeButton);
+        HBox header = new HBox(12, titles, policyLabel, policyBox, pauseButton, themeButton);
         header.setAlignment(Pos.CENTER_LEFT);
         header.getStyleClass().add(HEADER_CLASS);
         return header;
@@ -208,9 +212,13 @@ public final class MainView {
         subtitle.setText(next.description());
     }
 
-    /** Shows {@code banner} above every screen (it hides itself while it has nothing to say). */
+    /**
+     * Shows {@code banner} in the header over the screen's subtitle while it is visible (it hides
+     * itself while it has nothing to say); it must stay managed so its line keeps its height.
+     */
     public void setBanner(Node banner) {
-        centre.getChildren().setAll(banner, content);
+        subline.getChildren().setAll(subtitle, banner);
+        subtitle.visibleProperty().bind(banner.visibleProperty().not());
     }
 
     /** Selected when the light theme is on. */

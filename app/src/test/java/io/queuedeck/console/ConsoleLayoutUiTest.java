@@ -115,6 +115,12 @@ class ConsoleLayoutUiTest {
             assertThat(fx(() -> stage.getScene().getRoot().getLayoutBounds().getHeight())).as(screen + ": the window's content")
                     .isLessThanOrEqualTo(height);
         }
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitForFxEvents();
+        Label description = robot.lookup("#drill-description").queryAs(Label.class);
+        // it read "… Their running tas…" on one line at 1280 x 800: a wrapped label given one line's height
+        assertThat(fx(() -> description.getHeight() + 0.5 >= description.prefHeight(description.getWidth())))
+                .as("the drill's description is whole: '%s'", fx(description::getText)).isTrue();
         robot.clickOn("#nav-overview");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup(".qd-bar-name").queryAll().stream().map(n -> ((Label) n).getText()).toList())
@@ -241,6 +247,83 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().startsWith("Alert cleared")
                 && n.getValue().contains("GPU 1")));
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> n.getValue().contains("GPU 1")));
+    }
+
+    /** A task row of lane {@code lane} wholly inside its list (a visible cell may hang past its bottom edge). */
+    private Node rowInView(String lane) throws Exception {
+        return await().atMost(TIMEOUT).until(() -> fx(() -> {
+            Node list = robot.lookup(lane).query();
+            Bounds inside = list.localToScreen(list.getBoundsInLocal());
+            return robot.lookup(lane + " .task-cell").queryAll().stream()
+                    .filter(c -> c.isVisible() && ((ListCell<?>) c).getItem() != null)
+                    .filter(c -> inside.contains(c.localToScreen(c.getBoundsInLocal())))
+                    .findFirst().orElse(null);
+        }), java.util.Objects::nonNull);
+    }
+
+    /** Where {@code query}'s node is on the screen, after the pulses in flight. */
+    private Bounds onScreen(String query) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        return fx(() -> {
+            Node node = robot.lookup(query).query();
+            return node.localToScreen(node.getBoundsInLocal());
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1280, 800", "1600, 1000"})
+    void inspectorOpen_atCommonSizesAndResized_everyLaneKeepsItsTierNameWhole(double width, double height) throws Exception {
+        size(width, height);
+        robot.clickOn("#nav-lanes");
+        robot.doubleClickOn(rowInView("#lane-5")); // the demo load keeps P5 filled
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup("#lanes-inspector").query().isVisible()));
+        for (double[] at : List.of(new double[] {width, height}, new double[] {1440, 900}, new double[] {width, height})) {
+            size(at[0], at[1]);
+            WaitForAsyncUtils.waitForFxEvents();
+            WaitForAsyncUtils.waitForFxEvents(); // the columns fit their widest lane in one layout, the inspector's share in the next
+            // "P3 normal" once read "P3 nor…" beside the inspector at 1600 x 1000 (decision 0092)
+            assertWhole(".lane-title");
+            assertWhole(".lane-kind");
+            assertWhole(".lane-count");
+            assertInWindow("#lanes-inspector");
+            assertInWindow("#inspector-summary");
+            assertInWindow("#inspector-priority");
+            if (at[0] >= 1600) { // room for every lane beside the inspector: none scrolled aside
+                for (int p = 0; p < 10; p++) {
+                    assertInWindow("#lane-" + p + "-menu");
+                }
+                assertInWindow("#lanes-retry");
+            }
+        }
+        robot.clickOn("#inspector-close");
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup("#lanes-inspector").query().isVisible()));
+    }
+
+    @Test
+    void alertBannerRaisedAndCleared_movesNoLane() throws Exception {
+        size(1280, 800);
+        // only the GPU alert: the oldest-wait and saturation alerts of a 120% load are set out of reach
+        var plane = app.system().plane();
+        plane.apply(new io.queuedeck.console.alerts.AlertThresholds(Duration.ofHours(1),
+                io.queuedeck.console.alerts.AlertThresholds.DEFAULTS.p99ByTier(), Duration.ofHours(1), 1_000_000, Duration.ofMinutes(1),
+                true, Duration.ofHours(1), Duration.ofSeconds(10)).replaceIn(plane.current().text(), plane.current().config().flow().table()), "test");
+        String banner = "#" + io.queuedeck.console.alerts.AlertBanner.ID;
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup(banner).query().isVisible()));
+        robot.clickOn("#nav-lanes");
+        Bounds lane = onScreen("#lane-5");
+        Bounds grid = onScreen("#lanes-grid");
+
+        // through the engine, not the GPUs screen's button: the lanes must be in view when the alert comes
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, false)).join();
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup(banner).query().isVisible())
+                && alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 1 is offline")));
+        assertThat(onScreen("#lane-5")).as("lane P5 with the alert's banner and notice showing").isEqualTo(lane);
+        assertThat(onScreen("#lanes-grid")).isEqualTo(grid);
+
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, true)).join();
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup(banner).query().isVisible())); // after its hold
+        assertThat(onScreen("#lane-5")).as("lane P5 once the alert cleared").isEqualTo(lane);
+        assertThat(onScreen("#lanes-grid")).isEqualTo(grid);
     }
 
     @Test

@@ -11,8 +11,9 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 
 /**
- * A banner above the screens while any alert holds: the first alert, how many more, all of them
- * in its tooltip. Hiding it lasts until a new alert is raised.
+ * A banner in the header while any alert holds: the first alert, how many more, all of them in
+ * its tooltip. Hiding it lasts until a new alert is raised. It only turns visible or invisible,
+ * never unmanaged: its place is kept, so the screens under it never move (decision 0091).
  */
 public final class AlertBanner {
     public static final String ID = "alert-banner";
@@ -58,7 +59,6 @@ public final class AlertBanner {
 
     private void show(boolean visible) {
         root.setVisible(visible);
-        root.setManaged(visible);
     }
 
     public HBox root() {

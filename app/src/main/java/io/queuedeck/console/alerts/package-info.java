@@ -1,2 +1,2 @@
-/** Alerts: thresholds on the engine's snapshots, shown as a banner above every screen and a notification per raise and clear. */
+/** Alerts: thresholds on the engine's snapshots, shown as a banner in the header and a notification per raise and clear. */
 package io.queuedeck.console.alerts;

@@ -25,6 +25,7 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Circle;
 import javafx.stage.FileChooser;
@@ -101,6 +102,7 @@ public final class DrillsView {
         Label description = new Label();
         description.setId("drill-description");
         description.setWrapText(true);
+        description.setMinHeight(Region.USE_PREF_SIZE); // wrapped whole: at 1280 x 800 it was cut to one line with "…"
         description.getStyleClass().add("drills-muted");
         description.textProperty().bind(model.descriptionProperty());
         return card("Drill", new HBox(12, pick, run), description);

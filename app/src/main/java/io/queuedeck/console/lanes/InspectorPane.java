@@ -15,12 +15,20 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /**
- * The inspector as a fixed-width dock on the right: details, single-task actions, why the task
- * is where it is, its timeline. The lanes beside it keep their minimum width (they scroll
- * sideways rather than shrink: decision 0038).
+ * The inspector as a dock on the right: details, single-task actions, why the task is where it
+ * is, its timeline. It is {@value #WIDTH} px wide where the window has room, and gives way down to
+ * {@value #MIN_WIDTH} px before the lanes beside it do; below their minimum they scroll sideways
+ * rather than shrink (decisions 0038, 0092).
  */
 final class InspectorPane {
+    /** Its width when the window has room. */
     static final double WIDTH = 330;
+    /** Narrowest it gets before the lanes give way: a summary line ("tokens    855 prompt, 0/227 generated") whole. */
+    static final double MIN_WIDTH = 315;
+    /** Style class of a "why is it here?" row's text. */
+    static final String WHY_TEXT_CLASS = "inspector-why-text";
+    /** A cell's padding and the list's vertical scrollbar, which a wrapped row must leave free. */
+    private static final double SCROLLBAR_ROOM = 32;
 
     private final InspectorViewModel model;
     private final VBox root = new VBox(8);
@@ -86,7 +94,7 @@ final class InspectorPane {
         why.getStyleClass().add("inspector-why");
         why.setPrefHeight(150);
         why.setMinHeight(110);
-        why.setCellFactory(l -> wrappingCell());
+        why.setCellFactory(InspectorPane::wrappingCell);
         why.setTooltip(new Tooltip("Its place in dispatch order, what is ahead of it and why, and what holds its lane"));
         Label timelineTitle = new Label("Timeline");
         timelineTitle.getStyleClass().add("inspector-subheading");
@@ -99,7 +107,7 @@ final class InspectorPane {
         root.setId("lanes-inspector");
         root.getStyleClass().add("inspector");
         root.setPrefWidth(WIDTH);
-        root.setMinWidth(WIDTH);
+        root.setMinWidth(MIN_WIDTH); // LanesView sets the width between this and WIDTH
         root.setMaxWidth(WIDTH);
         root.getChildren().addAll(head, summary, actions, whyTitle, why, timelineTitle, timeline);
         root.setOnKeyPressed(e -> {
@@ -158,17 +166,26 @@ final class InspectorPane {
         };
     }
 
-    private javafx.scene.control.ListCell<String> wrappingCell() {
+    /**
+     * A row wrapped at the list's width less a scrollbar's, as a {@code Text}: a cell's own wrapped
+     * text was measured before the list's scrollbar appeared and then lost its last line to "…".
+     */
+    private static javafx.scene.control.ListCell<String> wrappingCell(ListView<String> list) {
         return new javafx.scene.control.ListCell<>() {
+            private final javafx.scene.text.Text text = new javafx.scene.text.Text();
+
             {
-                setWrapText(true);
+                text.getStyleClass().add(WHY_TEXT_CLASS);
+                text.wrappingWidthProperty().bind(list.widthProperty().subtract(SCROLLBAR_ROOM));
+                setContentDisplay(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY);
                 setPrefWidth(0);
             }
 
             @Override
             protected void updateItem(String line, boolean empty) {
                 super.updateItem(line, empty);
-                setText(empty ? null : line);
+                text.setText(empty || line == null ? "" : line);
+                setGraphic(empty || line == null ? null : text);
             }
         };
     }

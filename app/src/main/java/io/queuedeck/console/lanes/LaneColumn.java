@@ -65,15 +65,16 @@ final class LaneColumn {
         return list;
     }
 
-    /** Title, compact count and ⋮ menu; the title gives way first, never the count or the menu. */
+    /**
+     * Title, compact count and ⋮ menu. The count has a fixed width in CSS (as wide as "100k"), so a
+     * header's minimum does not change as the count does; a title whose minimum is its preferred
+     * width (a priority lane's "P3 normal") makes the header's minimum, and so the lane's.
+     */
     static HBox header(javafx.scene.layout.Region title, Label count, MenuButton menu) {
-        title.setMinWidth(Math.min(title.getMinWidth(), 24));
         if (title instanceof HBox box) {
             box.setAlignment(Pos.BASELINE_LEFT);
-            box.setMinWidth(24);
         }
         count.getStyleClass().add("lane-count");
-        count.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox head = new HBox(4, title, spacer, count);
@@ -82,7 +83,6 @@ final class LaneColumn {
             head.getChildren().add(menu);
         }
         head.setAlignment(Pos.CENTER_LEFT);
-        head.setMinWidth(0);
         return head;
     }
 
@@ -158,10 +158,10 @@ final class LaneColumn {
         return Tiers.DEFAULT.of(priority).name();
     }
 
+    /** A lane's box: its minimum width is its header's (LanesView sizes every column to the widest). */
     static VBox box(javafx.scene.Node... children) {
         VBox box = new VBox(4, children);
         box.getStyleClass().add(LANE_CLASS);
-        box.setMinWidth(0);
         return box;
     }
 }

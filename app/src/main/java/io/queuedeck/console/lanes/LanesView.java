@@ -143,13 +143,19 @@ public final class LanesView {
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
 
-        GridPane grid = new GridPane();
+        GridPane grid = new GridPane() {
+            @Override
+            protected void layoutChildren() {
+                fitColumns(this); // a tier table's names arrive with the first snapshot; the theme changes fonts
+                super.layoutChildren();
+            }
+        };
         grid.setId("lanes-grid");
         grid.getStyleClass().add("lanes-grid");
         grid.setHgap(10);
         grid.setVgap(10);
         for (int c = 0; c < 6; c++) {
-            // equal shares of what there is, never less than the minimum (no percentages: they ignore minimums)
+            // equal shares of what there is, never less than the widest lane's need (fitColumns; no percentages: they ignore minimums)
             ColumnConstraints column = new ColumnConstraints(LANE_MIN_WIDTH, LANE_MIN_WIDTH, Double.MAX_VALUE);
             column.setHgrow(Priority.ALWAYS);
             grid.getColumnConstraints().add(column);
@@ -171,15 +177,47 @@ public final class LanesView {
         scroller.setFitToHeight(true);
         scroller.setVbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         // the grid fills the width it is given, down to the lanes' minimum; below that it scrolls sideways
-        scroller.viewportBoundsProperty().addListener((o, a, b) -> scroller.setFitToWidth(b.getWidth() >= grid.minWidth(-1)));
+        fitToWidth = () -> scroller.setFitToWidth(scroller.getViewportBounds().getWidth() >= grid.minWidth(-1));
+        scroller.viewportBoundsProperty().addListener((o, a, b) -> fitToWidth.run());
         lanesRoot.setCenter(scroller);
-        // the lanes' lists scroll, not the screen: however short the window (an alert banner takes a line too),
+        // the lanes' lists scroll, not the screen: however short the window,
         // the screen takes the height it is given and every lane, menu and button stays in view
         scroller.setMinHeight(0);
         lanesRoot.setMinHeight(LANES_MIN_HEIGHT);
         InspectorPane inspector = new InspectorPane(model.inspector(),
                 p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()));
         lanesRoot.setRight(inspector.root());
+        // the inspector gives way (down to its own minimum) before the lanes do; below that the lanes scroll
+        shareWidth = () -> inspector.root().setPrefWidth(Math.clamp(lanesRoot.getWidth() - grid.minWidth(-1),
+                InspectorPane.MIN_WIDTH, InspectorPane.WIDTH));
+        lanesRoot.widthProperty().addListener((o, a, w) -> shareWidth.run());
+    }
+
+    private Runnable fitToWidth = () -> { };
+    private Runnable shareWidth = () -> { };
+
+    /**
+     * Every column as wide as the widest lane needs (its priority, its tier's name, a count up to
+     * "100k" and its ⋮ menu), never less than {@value #LANE_MIN_WIDTH}: equal columns, and no tier name
+     * cut however narrow the window or wide the inspector (the grid scrolls sideways instead).
+     */
+    private void fitColumns(GridPane grid) {
+        double need = LANE_MIN_WIDTH;
+        for (Node lane : grid.getChildren()) {
+            need = Math.max(need, Math.ceil(lane.minWidth(-1)));
+        }
+        if (grid.getColumnConstraints().getFirst().getMinWidth() == need) {
+            return;
+        }
+        for (ColumnConstraints column : grid.getColumnConstraints()) {
+            column.setMinWidth(need);
+            column.setPrefWidth(need);
+        }
+        // both read the grid's minimum: after this layout, not during it
+        javafx.application.Platform.runLater(() -> {
+            fitToWidth.run();
+            shareWidth.run();
+        });
     }
 
     public Parent root() {
@@ -305,7 +343,7 @@ public final class LanesView {
     }
 
     private VBox laneBox(Lane lane) {
-        // "P5" never gives way; "normal" (or "policy level") shortens first
+        // neither "P5" nor its tier's name gives way: the lane's minimum is what its header needs
         Label title = new Label();
         title.textProperty().bind(Bindings.createStringBinding(() -> lane.titleProperty().get().split(" · ")[0], lane.titleProperty()));
         title.getStyleClass().addAll("lane-title", TierShades.of(shownTable, lane.priority()));
@@ -317,7 +355,7 @@ public final class LanesView {
             return parts.length > 1 ? parts[1] : "";
         }, lane.titleProperty()));
         kind.getStyleClass().add("lane-kind");
-        kind.setMinWidth(0);
+        kind.setMinWidth(Region.USE_PREF_SIZE); // the tier's name is never cut: the lane is as wide as it needs
         Tooltip titleTip = new Tooltip();
         titleTip.textProperty().bind(lane.titleProperty().concat(": waiting tasks, the next to be dispatched first"));
         title.setTooltip(titleTip);
@@ -359,7 +397,9 @@ public final class LanesView {
         list.setOnDragDropped(e -> onDrop(e, drop));
         VBox.setVgrow(list, Priority.ALWAYS);
         lists.add(list);
-        return LaneColumn.box(LaneColumn.header(new HBox(5, title, kind), count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
+        HBox name = new HBox(5, title, kind);
+        name.setMinWidth(Region.USE_PREF_SIZE);
+        return LaneColumn.box(LaneColumn.header(name, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
     }
 
     private static void onDrop(DragEvent e, Consumer<List<String>> drop) {

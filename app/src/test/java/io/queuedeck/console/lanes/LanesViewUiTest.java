@@ -135,6 +135,45 @@ class LanesViewUiTest {
         assertThat(inspector.isVisible()).isFalse();
     }
 
+    private static void texts(Node node, List<javafx.scene.text.Text> out) {
+        if (!node.isVisible()) {
+            return;
+        }
+        if (node instanceof javafx.scene.text.Text text) {
+            out.add(text);
+        } else if (node instanceof javafx.scene.Parent parent) {
+            parent.getChildrenUnmodifiable().forEach(child -> texts(child, out));
+        }
+    }
+
+    @Test
+    void inspector_whyRows_showTheirWholeTextWrapped() {
+        listing(0, List.of(waiting("a", 3, 900), waiting("b", 3, 800)), 0);
+        robot.doubleClickOn(cell("#lane-3", "b"));
+        WaitForAsyncUtils.waitForFxEvents();
+        ListView<String> why = robot.lookup("#inspector-why").queryListView();
+        assertThat(why.getItems()).as("a line long enough to wrap in the inspector").anyMatch(line -> line.length() > 60);
+
+        List<ListCell<?>> rows = new ArrayList<>();
+        for (ListCell<?> c : robot.lookup("#inspector-why .list-cell").queryAllAs(ListCell.class)) {
+            if (c.isVisible() && c.getItem() != null) {
+                rows.add(c);
+            }
+        }
+        assertThat(rows).isNotEmpty();
+        for (ListCell<?> row : rows) {
+            // what is drawn: every Text under the row (a cell's own text, or a graphic's), whole and inside the row
+            List<javafx.scene.text.Text> drawn = new ArrayList<>();
+            texts(row, drawn);
+            assertThat(drawn.stream().map(javafx.scene.text.Text::getText).reduce("", String::concat))
+                    .as("row drawn whole").isEqualTo(row.getItem());
+            for (javafx.scene.text.Text text : drawn) {
+                assertThat(row.sceneToLocal(text.localToScene(text.getBoundsInLocal())).getMaxY())
+                        .as("'%s' inside its row", row.getItem()).isLessThanOrEqualTo(row.getHeight() + 0.5);
+            }
+        }
+    }
+
     @Test
     void cancelWithNothingSelected_saysSo() {
         listing(0, List.of(waiting("a", 3, 900)), 0);
