@@ -111,14 +111,15 @@ public final class SearchView {
         table.setId("search-results");
         table.setItems(model.results());
         table.setPlaceholder(new Label("Search to list tasks"));
-        table.getColumns().add(column("Task", TaskView::id, null, 220));
+        // wide enough for each header with its sort arrow ("Waited ▼" read "Wai…" at 80 px and "Waite..." at 100 on an X display), and all of
+        // them together (720 px) beside the details at 1280 px
+        table.getColumns().add(column("Task", TaskView::id, null, 170));
         table.getColumns().add(column("State", v -> v.state().name().toLowerCase(Locale.ROOT), TaskSort.STATE, 90));
         table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 50));
-        table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 100));
-        table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 120));
+        table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90));
+        table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 110));
         table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 90));
-        table.getColumns().add(column("Waited", SearchView::waited,
-                TaskSort.SUBMITTED, 80));
+        table.getColumns().add(column("Waited", SearchView::waited, TaskSort.SUBMITTED, 120));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
@@ -185,6 +186,8 @@ public final class SearchView {
         VBox box = new VBox(6, new Label("Task"), details, close);
         VBox.setVgrow(details, Priority.ALWAYS);
         box.setPadding(new Insets(0, 0, 0, 8));
+        // a fixed 28 columns left the results 635 px at 1280: every column but the last two scrolled out
+        box.prefWidthProperty().bind(root.widthProperty().multiply(0.3));
         return box;
     }
 

@@ -64,7 +64,10 @@ class SearchViewUiTest {
             SearchView view = new SearchView(model);
             // the native FileChooser cannot be driven under Monocle: the choice is stubbed, the buttons are clicked
             view.chooseFile = extension -> java.util.Optional.ofNullable(chosen.get(extension));
-            s.setScene(new Scene(view.root(), 1280, 800));
+            Scene scene = new Scene(view.root(), 1280, 800);
+            // the console's own style: its fonts decide whether a header fits its column
+            scene.getStylesheets().add(SearchViewUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
+            s.setScene(scene);
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -84,6 +87,29 @@ class SearchViewUiTest {
     static void close() throws Exception {
         FxToolkit.cleanupStages();
         engine.close();
+    }
+
+    @Test
+    void atTheConsolesWidthAt1280_everyColumnFitsAndEveryHeaderIsWhole() throws Exception {
+        // the Search screen's share of a 1280 px console window: the window less the navigation column
+        Stage stage = (Stage) table().getScene().getWindow();
+        WaitForAsyncUtils.asyncFx(() -> stage.setWidth(1080)).get();
+        WaitForAsyncUtils.waitForFxEvents();
+        try {
+            WaitForAsyncUtils.asyncFx(() -> {
+                TableView<TaskView> t = table();
+                double columns = t.getColumns().stream().mapToDouble(c -> c.getWidth()).sum();
+                assertThat(columns).as("columns beside the details, no sideways scrolling").isLessThanOrEqualTo(t.getWidth() - 16);
+                for (var column : t.getColumns()) {
+                    Label header = (Label) column.getGraphic();
+                    assertThat(header.getWidth()).as("header '%s' whole", header.getText())
+                            .isGreaterThanOrEqualTo(header.prefWidth(-1) - 0.5);
+                }
+            }).get();
+        } finally {
+            WaitForAsyncUtils.asyncFx(() -> stage.setWidth(1280)).get();
+            WaitForAsyncUtils.waitForFxEvents();
+        }
     }
 
     private String message() throws Exception {
