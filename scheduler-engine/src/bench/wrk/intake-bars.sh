@@ -16,7 +16,9 @@ port=${PORT:-$((18200 + RANDOM % 500))}
 # Another server on the port would answer the health check and take the load: refuse.
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use; set PORT" >&2; exit 1; fi
 data=$(mktemp -d)
-XDG_DATA_HOME=$data "${JAVA:-java}" -XX:+ExitOnOutOfMemoryError -jar "$jar" serve --port "$port" --threads=virtual \
+# request threads: virtual (the default on JDK 24+) unless the extra options choose
+threads=--threads=virtual; case " $opts " in *" --threads"*) threads= ;; esac
+XDG_DATA_HOME=$data "${JAVA:-java}" -XX:+ExitOnOutOfMemoryError -jar "$jar" serve --port "$port" $threads \
   --max-queued 10000000 --bench-baseline $opts > "$data/serve.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
