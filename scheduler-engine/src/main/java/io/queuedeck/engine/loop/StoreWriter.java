@@ -28,6 +28,8 @@ import java.util.function.LongSupplier;
 final class StoreWriter {
     private static final System.Logger LOG = System.getLogger(StoreWriter.class.getName());
     private static final long MAX_PARK_NANOS = 50_000_000L;
+    /** While writes keep failing, one log line per this interval. */
+    private static final long FAILURE_REPORT_NANOS = 10_000_000_000L;
 
     private final TaskStore store;
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
@@ -42,11 +44,14 @@ final class StoreWriter {
     private final AtomicLong pending = new AtomicLong();
     /** On a virtual clock: a failed write no acknowledgement has followed yet (loop thread only). */
     private RuntimeException unacknowledged;
+    /** Failed writes, logged without flooding (the writer's thread, or the loop's on a virtual clock). */
+    private final FailureRun failureRun;
 
     /** @param nanos the engine clock, to time commits */
     StoreWriter(TaskStore store, ThreadFactory threadFactory, LongSupplier nanos) {
         this.store = store;
         this.nanos = nanos;
+        this.failureRun = new FailureRun(LOG, "task store write", nanos, FAILURE_REPORT_NANOS);
         if (threadFactory == null) {
             thread = null;
         } else {
@@ -71,9 +76,10 @@ final class StoreWriter {
         if (thread == null) {
             try {
                 store.write(List.of(write));
+                failureRun.succeeded();
             } catch (RuntimeException e) { // as on the writer thread: logged, and the next acknowledgement fails
                 unacknowledged = e;
-                LOG.log(System.Logger.Level.ERROR, "task store write failed: " + e.getMessage());
+                failureRun.failed(e.getMessage(), null);
             }
             return;
         }
@@ -189,9 +195,10 @@ final class StoreWriter {
                     commitNanos += nanos.getAsLong() - began;
                     batches++;
                     batchedWrites += batch.size();
+                    failureRun.succeeded();
                 } catch (RuntimeException e) {
                     failure = e;
-                    LOG.log(System.Logger.Level.ERROR, "task store write of " + batch.size() + " changes failed", e);
+                    failureRun.failed(e.getMessage(), e);
                 }
             }
             for (int i = 0; i < acks.size(); i++) {

@@ -140,4 +140,60 @@ class StoreWriterTest {
         assertThat(keptAck.get(10, TimeUnit.SECONDS)).isNull();
         writer.stop(5_000);
     }
+
+    /**
+     * A full disk fails every write: the log gets the first failure, then one line per 10 s
+     * counting those since, and one when writes succeed again; not a line per write.
+     */
+    @Test
+    void writesFailingInARow_logTheFirst_thenACountPerInterval_thenTheRecovery() {
+        java.util.concurrent.atomic.AtomicBoolean full = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        RecordingStoreBase store = new RecordingStoreBase() {
+            @Override
+            public void write(List<StoreWrite> batch) {
+                if (full.get()) {
+                    throw new IllegalStateException("disk full");
+                }
+                batches.add(List.copyOf(batch));
+            }
+        };
+        StoreWriter writer = new StoreWriter(store, null, now::get); // no thread: each write applied at once
+        List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(StoreWriter.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        log.addHandler(handler);
+        try {
+            for (int i = 0; i < 1_000; i++) { // a write a millisecond for a second
+                writer.write(new StoreWrite.RemoveTask("t" + i, i));
+                now.addAndGet(1_000_000);
+            }
+            assertThat(records).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+                assertThat(r.getMessage()).isEqualTo("task store write failed: disk full");
+            });
+            now.addAndGet(10_000_000_000L);
+            writer.write(new StoreWrite.RemoveTask("later", 1_000));
+            full.set(false);
+            writer.write(new StoreWrite.RemoveTask("stored", 1_001));
+        } finally {
+            log.removeHandler(handler);
+        }
+        assertThat(records).extracting(java.util.logging.LogRecord::getMessage).containsExactly(
+                "task store write failed: disk full",
+                "task store write failed 1000 more times since the last report (1001 in a row); the last: disk full",
+                "task store write succeeded again after 1001 failures in a row");
+        assertThat(store.batches).hasSize(1);
+    }
 }
