@@ -10,6 +10,7 @@ import io.queuedeck.engine.cluster.SharedQueue.Enqueued;
 import io.queuedeck.engine.cluster.SharedQueue.Outcome;
 import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.testing.LogCapture;
 import io.queuedeck.engine.testing.RedisServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,25 +44,10 @@ class RedisSharedQueueTest {
     @Test
     void open_onRedisWithoutAppendOnly_warns() {
         // REDIS runs with --appendonly no: a node must say that acknowledged tasks may not survive it
-        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(RedisSharedQueue.class.getName());
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        log.addHandler(handler);
-        try {
+        List<java.util.logging.LogRecord> records;
+        try (LogCapture log = LogCapture.of(RedisSharedQueue.class)) {
             node("a", LONG_LEASE, 3);
-        } finally {
-            log.removeHandler(handler);
+            records = log.records();
         }
 
         assertThat(records).anySatisfy(r -> {

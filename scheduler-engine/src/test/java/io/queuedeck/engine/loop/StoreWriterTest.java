@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreWrite;
 import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.queuedeck.engine.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 /** Group commit: what queues while a batch is being written goes out together in the next one, and acknowledgements follow their writes. */
@@ -159,27 +161,12 @@ class StoreWriterTest {
             }
         };
         StoreWriter writer = new StoreWriter(store, null, now::get); // no thread: each write applied at once
-        List<java.util.logging.LogRecord> records = new CopyOnWriteArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(StoreWriter.class.getName());
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        log.addHandler(handler);
-        try {
+        try (LogCapture log = LogCapture.of(StoreWriter.class)) {
             for (int i = 0; i < 1_000; i++) { // a write a millisecond for a second
                 writer.write(new StoreWrite.RemoveTask("t" + i, i));
                 now.addAndGet(1_000_000);
             }
-            assertThat(records).singleElement().satisfies(r -> {
+            assertThat(log.records()).singleElement().satisfies(r -> {
                 assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
                 assertThat(r.getMessage()).isEqualTo("task store write failed: disk full");
             });
@@ -187,13 +174,11 @@ class StoreWriterTest {
             writer.write(new StoreWrite.RemoveTask("later", 1_000));
             full.set(false);
             writer.write(new StoreWrite.RemoveTask("stored", 1_001));
-        } finally {
-            log.removeHandler(handler);
+            assertThat(log.messages()).containsExactly(
+                    "task store write failed: disk full",
+                    "task store write failed 1000 more times since the last report (1001 in a row); the last: disk full",
+                    "task store write succeeded again after 1001 failures in a row");
         }
-        assertThat(records).extracting(java.util.logging.LogRecord::getMessage).containsExactly(
-                "task store write failed: disk full",
-                "task store write failed 1000 more times since the last report (1001 in a row); the last: disk full",
-                "task store write succeeded again after 1001 failures in a row");
         assertThat(store.batches).hasSize(1);
     }
 }
