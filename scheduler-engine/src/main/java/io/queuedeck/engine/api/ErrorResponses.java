@@ -20,24 +20,28 @@ final class ErrorResponses {
     /** Maps every exception and Javalin's own 404 and 405 to the JSON shape; counts refused submissions in {@code metrics} (may be null). */
     static void register(Javalin app, EngineMetrics metrics) {
         app.exception(ApiException.class, (e, ctx) -> write(ctx, e, metrics));
-        // Javalin's own texts may name its internals: the status says enough
-        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx,
-                new ApiException(e.getStatus(), codeFor(e.getStatus()), e.getStatus() == 413
-                        ? "the request body is too large" : "the request was refused (HTTP " + e.getStatus() + ")"), metrics));
+        // Javalin's own texts may name its internals: ours say what was refused. An unknown path or
+        // method arrives here as Javalin's exception or, without one, as the bare status below.
+        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, refusal(ctx, e.getStatus()), metrics));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
             write(ctx, new ApiException(500, "internal", "the server failed to handle this request"), metrics);
         });
-        app.error(404, ctx -> {
-            if (ctx.attribute(ERROR_WRITTEN) == null) {
-                write(ctx, new ApiException(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()), metrics);
-            }
-        });
-        app.error(405, ctx -> {
-            if (ctx.attribute(ERROR_WRITTEN) == null) {
-                write(ctx, new ApiException(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()),
-                        metrics);
-            }
+        for (int status : new int[] {404, 405}) {
+            app.error(status, ctx -> {
+                if (ctx.attribute(ERROR_WRITTEN) == null) {
+                    write(ctx, refusal(ctx, status), metrics);
+                }
+            });
+        }
+    }
+
+    private static ApiException refusal(Context ctx, int status) {
+        return new ApiException(status, codeFor(status), switch (status) {
+            case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
+            case 405 -> ctx.method() + " is not allowed on " + ctx.path();
+            case 413 -> "the request body is too large";
+            default -> "the request was refused (HTTP " + status + ")";
         });
     }
 

@@ -268,6 +268,7 @@ class ApiServerTest {
 
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.errorCode()).isEqualTo("method_not_allowed");
+        assertThat(response.json().path("error").path("message").asText()).isEqualTo("PUT is not allowed on /v1/tasks/x");
     }
 
     @Test
@@ -276,6 +277,7 @@ class ApiServerTest {
 
         assertThat(response.status()).isEqualTo(404);
         assertThat(response.errorCode()).isEqualTo("not_found");
+        assertThat(response.json().path("error").path("message").asText()).isEqualTo("no such endpoint: GET /v1/nothing-here");
     }
 
     @Test
