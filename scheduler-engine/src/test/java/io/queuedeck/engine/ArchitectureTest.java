@@ -80,8 +80,9 @@ class ArchitectureTest {
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.SqliteTaskStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.WalCheckpointer")
                     .should().dependOnClassesThat().resideInAnyPackage("org.sqlite..", "java.sql..")
-                    .because("SQLite is an implementation detail behind TaskStore.embedded (decision 0045)");
+                    .because("SQLite is an implementation detail behind TaskStore.embedded (decisions 0045, 0094)");
 
     @ArchTest
     static final ArchRule redisClient_isUsedOnlyByTheRedisStore =

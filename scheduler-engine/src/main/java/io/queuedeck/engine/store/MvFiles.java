@@ -25,8 +25,7 @@ public final class MvFiles {
             return new MVStore.Builder().fileName(file.toString()).open();
         } catch (MVStoreException e) {
             if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
-                throw new IllegalArgumentException("data directory " + dir
-                        + " is in use by another running QueueDeck (" + fileName + " is locked)");
+                throw StoreLock.inUse(dir, fileName);
             }
             throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
         }

@@ -27,19 +27,24 @@ import org.sqlite.SQLiteException;
  * and the audit trail's entries (decision 0041) rows of a third.
  * Each {@link #write} is one transaction; its commit appends the changed pages to the write-ahead
  * log and fsyncs it ({@code synchronous=FULL}) before returning, so a batch is either wholly on the
- * device or not at all. SQLite copies the log back into the database file every
- * {@value #CHECKPOINT_PAGES} pages (a checkpoint, on the writer's thread) and reuses it, so the
- * files stay near the size of what is stored. The database is held in exclusive locking mode: a second process opening the same
- * directory is refused.
+ * device or not at all. A {@link WalCheckpointer} copies the log back into the database file on
+ * a thread of its own; every {@value #CHECKPOINT_PAGES} pages the writer checkpoints what is left
+ * and the log starts over, so the files stay near the size of what is stored. A lock on
+ * {@value #LOCK_FILE_NAME}, held while the store is open, refuses a second process opening the same
+ * directory.
  */
 final class SqliteTaskStore implements TaskStore {
     /** The database inside the data directory; SQLite keeps its log beside it ({@code tasks.db-wal}). */
     static final String FILE_NAME = "tasks.db";
+    /** Locked while a process has the store open (the operating system drops the lock when it dies). */
+    static final String LOCK_FILE_NAME = "tasks.lock";
     /** What an imported file of an earlier version is renamed to: kept, never read again. */
     static final String IMPORTED_MV_FILE = MvTaskFile.FILE_NAME + ".imported";
 
     private final Path file;
     private final Connection connection;
+    private final StoreLock lock;
+    private volatile WalCheckpointer checkpointer;
     /**
      * Log pages between checkpoints (SQLite's default is 1,000). A group commit of a few tasks
      * rewrites the same few leaf pages, so a longer log copies each page back once for many commits,
@@ -54,9 +59,10 @@ final class SqliteTaskStore implements TaskStore {
     private volatile int taskCount;
     private boolean closed;
 
-    private SqliteTaskStore(Path file, Connection connection) throws SQLException {
+    private SqliteTaskStore(Path file, Connection connection, StoreLock lock) throws SQLException {
         this.file = file;
         this.connection = connection;
+        this.lock = lock;
         insert = connection.prepareStatement("INSERT OR IGNORE INTO tasks(sequence, record, id, expires_at) VALUES (?, ?, ?, ?)");
         update = connection.prepareStatement("UPDATE tasks SET record = ?, id = ?, expires_at = ? WHERE sequence = ?");
         // both through the partial indexes: only finished tasks (an expiry) are in them. By id, named: the
@@ -84,16 +90,15 @@ final class SqliteTaskStore implements TaskStore {
      */
     static SqliteTaskStore open(Path dir) {
         Path file = PrivateFiles.prepare(dir, FILE_NAME);
+        StoreLock lock = StoreLock.acquire(dir, LOCK_FILE_NAME, FILE_NAME);
         Connection connection = null;
+        SqliteTaskStore store = null;
         try {
             SQLiteConfig config = new SQLiteConfig();
             // Otherwise the driver runs "SELECT last_insert_rowid()" (prepared anew) after every insert.
             config.setGetGeneratedKeys(false);
             connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
             try (Statement statement = connection.createStatement()) {
-                // Exclusive before WAL: the log's index then lives in this process's memory (no -shm
-                // file), and the lock taken below is held until close.
-                statement.execute("PRAGMA locking_mode = EXCLUSIVE");
                 statement.execute("PRAGMA journal_mode = WAL");
                 statement.execute("PRAGMA synchronous = FULL");
                 statement.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
@@ -105,15 +110,23 @@ final class SqliteTaskStore implements TaskStore {
                 statement.execute("COMMIT");
             }
             connection.setAutoCommit(false);
-            SqliteTaskStore store = new SqliteTaskStore(file, connection);
+            store = new SqliteTaskStore(file, connection, lock);
             store.importEarlierFile(dir);
+            store.checkpointer = WalCheckpointer.start(file);
             return store;
-        } catch (SQLException e) {
-            closeQuietly(connection);
+        } catch (SQLException | RuntimeException e) {
+            if (store != null) {
+                store.close();
+            } else {
+                closeQuietly(connection);
+                lock.close();
+            }
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
             if (e instanceof SQLiteException sqlite && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_BUSY
                     || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_LOCKED)) {
-                throw new IllegalArgumentException("data directory " + dir
-                        + " is in use by another running QueueDeck (" + FILE_NAME + " is locked)");
+                throw StoreLock.inUse(dir, FILE_NAME); // an earlier version's exclusive lock
             }
             throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
         }
@@ -440,10 +453,21 @@ final class SqliteTaskStore implements TaskStore {
     }
 
     @Override
-    public synchronized void close() {
-        if (!closed) {
+    public void close() {
+        WalCheckpointer stopping;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
+            stopping = checkpointer;
+        }
+        if (stopping != null) {
+            stopping.close(); // first: the writer's connection, closed last, removes the log
+        }
+        synchronized (this) {
             closeQuietly(connection);
+            lock.close();
         }
     }
 

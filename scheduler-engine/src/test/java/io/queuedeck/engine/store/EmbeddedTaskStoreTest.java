@@ -2,10 +2,12 @@ package io.queuedeck.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.TierMode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -111,5 +113,23 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
     void secondStore_onTheSameDirectory_isRefused() {
         assertThatThrownBy(() -> TaskStore.embedded(dir)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("in use by another running QueueDeck");
+        assertThatThrownBy(() -> TaskStore.embedded(dir)).as("the refusal did not drop the first store's lock")
+                .hasMessageContaining("in use by another running QueueDeck");
+
+        store.close();
+        store = TaskStore.embedded(dir); // closed: the directory is free again
+    }
+
+    @Test
+    void committedPages_reachTheDatabaseFile_longBeforeTheWritersCheckpoint() throws Exception {
+        Path database = dir.resolve(SqliteTaskStore.FILE_NAME);
+        List<StoreWrite> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            batch.add(new StoreWrite.PutTask(task("copied-" + i, TaskState.QUEUED, null)));
+        }
+        store.write(batch); // about 100 log pages: the writer checkpoints at 10,000
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> java.nio.file.Files.size(database) >= 256 * 1024);
+        assertThat(store.load(NOW).tasks()).hasSize(2_000);
     }
 }
