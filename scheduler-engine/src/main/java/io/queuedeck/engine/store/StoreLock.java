@@ -3,6 +3,7 @@ package io.queuedeck.engine.store;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -32,7 +33,7 @@ final class StoreLock implements AutoCloseable {
      * @throws IllegalArgumentException when another store holds it, in this process or another
      */
     static StoreLock acquire(Path dir, String fileName, String what) {
-        Path file = PrivateFiles.prepare(dir, fileName).toAbsolutePath().normalize();
+        Path file = realPath(PrivateFiles.prepare(dir, fileName)); // one key however the directory is named
         if (!HELD.add(file)) {
             throw inUse(dir, what);
         }
@@ -43,6 +44,8 @@ final class StoreLock implements AutoCloseable {
             if (lock != null) {
                 return new StoreLock(file, channel);
             }
+        } catch (OverlappingFileLockException sameFileOtherName) {
+            // held in this process under another name (a hard link): refused below
         } catch (IOException e) {
             closeQuietly(channel);
             HELD.remove(file);
@@ -51,6 +54,14 @@ final class StoreLock implements AutoCloseable {
         closeQuietly(channel);
         HELD.remove(file);
         throw inUse(dir, what);
+    }
+
+    private static Path realPath(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot lock " + file + ": " + e.getMessage());
+        }
     }
 
     /** The refusal of a directory another QueueDeck holds. */

@@ -121,6 +121,14 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void secondStore_throughAnotherNameOfTheDirectory_isRefused() throws Exception {
+        Path alias = java.nio.file.Files.createSymbolicLink(dir.resolve("alias"), dir);
+
+        assertThatThrownBy(() -> TaskStore.embedded(alias)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("in use by another running QueueDeck");
+    }
+
+    @Test
     void committedPages_reachTheDatabaseFile_longBeforeTheWritersCheckpoint() throws Exception {
         Path database = dir.resolve(SqliteTaskStore.FILE_NAME);
         List<StoreWrite> batch = new java.util.ArrayList<>();
