@@ -216,6 +216,12 @@ public final class ConsoleApp extends Application {
             e.consume(); // the window closes once running tasks have finished (or on a second close)
             closeGracefully();
         });
+        // SIGTERM (a logout, a system stop, kill) and Ctrl+C stop as closing the window does; a
+        // second signal stops at once. Without this the JVM would exit without closing the store.
+        for (String name : java.util.List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name),
+                    signal -> javafx.application.Platform.runLater(this::closeGracefully));
+        }
         stage.setMinWidth(Math.min(1024, screen.getWidth()));
         stage.setMinHeight(Math.min(680, screen.getHeight()));
         StartTimes.watch(scene);
