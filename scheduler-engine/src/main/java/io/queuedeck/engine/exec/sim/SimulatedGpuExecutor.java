@@ -1,5 +1,6 @@
 package io.queuedeck.engine.exec.sim;
 
+import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
@@ -315,12 +316,8 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
         void ensureStepping() {
             if (!stepping) {
                 stepping = true;
-                long generationNow = generation;
-                context.clock().scheduleAfter(0, () -> {
-                    if (generation == generationNow) {
-                        beginStep(context.clock().nanos());
-                    }
-                });
+                EngineClock clock = context.clock();
+                StepTimeline.at(clock, clock.nanos(), () -> generation, () -> beginStep(clock.nanos()));
             }
         }
 
@@ -343,13 +340,8 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
                 return;
             }
             long duration = Math.round((profile.prefillNanos(prefillTokens) + profile.decodeStepNanos(batch.size())) * slowdown);
-            long generationNow = generation;
             stepEndsAt = startsAt + duration;
-            context.clock().schedule(stepEndsAt, () -> {
-                if (generation == generationNow) {
-                    endStep(duration);
-                }
-            });
+            StepTimeline.at(context.clock(), stepEndsAt, () -> generation, () -> endStep(duration));
         }
 
         void endStep(long duration) {

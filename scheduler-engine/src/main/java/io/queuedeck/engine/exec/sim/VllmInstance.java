@@ -1,5 +1,6 @@
 package io.queuedeck.engine.exec.sim;
 
+import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.exec.ExecutorContext;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.task.Task;
@@ -78,12 +79,8 @@ final class VllmInstance {
     void ensureStepping() {
         if (!stepping) {
             stepping = true;
-            long generationNow = generation;
-            context.clock().scheduleAfter(0, () -> {
-                if (generation == generationNow) {
-                    beginStep(context.clock().nanos());
-                }
-            });
+            EngineClock clock = context.clock();
+            StepTimeline.at(clock, clock.nanos(), () -> generation, () -> beginStep(clock.nanos()));
         }
     }
 
@@ -187,13 +184,8 @@ final class VllmInstance {
         if (!scheduled.isEmpty()) {
             double millis = cost.linearMillis(tokens) + attentionMs + cost.cpuOverheadMs();
             long duration = Math.max(1, Math.round(millis * 1e6 * slowdown));
-            long generationNow = generation;
             stepEndsAt = startsAt + duration;
-            context.clock().schedule(stepEndsAt, () -> {
-                if (generation == generationNow) {
-                    endStep(duration);
-                }
-            });
+            StepTimeline.at(context.clock(), stepEndsAt, () -> generation, () -> endStep(duration));
         } else {
             stepping = false; // nothing fits: the next dispatch or a freed block starts a step
         }
