@@ -3,6 +3,7 @@ package io.queuedeck.console.alerts;
 import atlantafx.base.theme.Styles;
 import java.util.stream.Collectors;
 import javafx.collections.ListChangeListener;
+import javafx.css.PseudoClass;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
@@ -12,13 +13,18 @@ import javafx.scene.layout.Priority;
 
 /**
  * A banner in the header while any alert holds: the first alert, how many more, all of them in
- * its tooltip. Hiding it lasts until a new alert is raised. It only turns visible or invisible,
- * never unmanaged: its place is kept, so the screens under it never move (decision 0091).
+ * its tooltip; an alert whose condition has passed says "cleared" until its hold ends. Hiding
+ * it lasts until a new alert is raised. It only turns visible or invisible, never unmanaged:
+ * its place is kept, so the screens under it never move (decision 0091).
  */
 public final class AlertBanner {
     public static final String ID = "alert-banner";
 
+    /** Every alert shown has cleared and is only in its hold: drawn calmer. */
+    private static final PseudoClass CLEARED = PseudoClass.getPseudoClass("cleared");
+
     private final HBox root = new HBox(10);
+    private final Label icon = new Label("⚠");
     private final Label text = new Label();
     private final Tooltip all = new Tooltip();
     private boolean hidden;
@@ -39,7 +45,7 @@ public final class AlertBanner {
         root.setId(ID);
         root.getStyleClass().add("qd-alert-banner");
         root.setAlignment(Pos.CENTER_LEFT);
-        root.getChildren().addAll(new Label("⚠"), text, hide);
+        root.getChildren().addAll(icon, text, hide);
         model.alerts().addListener((ListChangeListener<AlertsViewModel.Alert>) c -> {
             boolean added = false;
             while (c.next()) {
@@ -50,11 +56,19 @@ public final class AlertBanner {
                 hidden = false;
             }
             var list = model.alerts();
-            text.setText(list.isEmpty() ? "" : list.getFirst().text() + (list.size() > 1 ? "  (+" + (list.size() - 1) + " more)" : ""));
-            all.setText(list.stream().map(AlertsViewModel.Alert::text).collect(Collectors.joining("\n")));
+            text.setText(list.isEmpty() ? "" : said(list.getFirst()) + (list.size() > 1 ? "  (+" + (list.size() - 1) + " more)" : ""));
+            all.setText(list.stream().map(AlertBanner::said).collect(Collectors.joining("\n")));
+            boolean allCleared = list.stream().noneMatch(AlertsViewModel.Alert::active);
+            root.pseudoClassStateChanged(CLEARED, allCleared);
+            icon.setText(allCleared ? "✓" : "⚠");
             show(!list.isEmpty() && !hidden);
         });
         show(false);
+    }
+
+    /** An alert whose condition no longer holds stays for its hold, marked so nobody acts on a state that has passed. */
+    static String said(AlertsViewModel.Alert alert) {
+        return alert.active() ? alert.text() : alert.text() + " — cleared";
     }
 
     private void show(boolean visible) {

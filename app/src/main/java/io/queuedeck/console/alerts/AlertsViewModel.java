@@ -29,8 +29,12 @@ import javafx.collections.ObservableList;
  * does not flap. The thresholds follow the running config ({@link #setThresholds}).
  */
 public final class AlertsViewModel {
-    /** One alert: a stable key (one per condition) and what the operator reads. */
-    public record Alert(String key, String text) {}
+    /**
+     * One alert: a stable key (one per condition), what the operator reads, and whether its
+     * condition held at the last snapshot ({@code false} during the hold after it cleared, so the
+     * banner can say it is over instead of repeating a state that has passed).
+     */
+    public record Alert(String key, String text, boolean active) {}
 
     /**
      * An alert raised (its key was not held before) or cleared (its hold ended): one per
@@ -69,7 +73,7 @@ public final class AlertsViewModel {
         transitions.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** The alerts now, oldest first. */
+    /** The alerts now: those whose condition holds first, then those in their hold; each group oldest first. */
     public ObservableList<Alert> alerts() {
         return readOnly;
     }
@@ -127,7 +131,10 @@ public final class AlertsViewModel {
             }
         }
         raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);
-        List<Alert> next = new ArrayList<>(raised.values().stream().map(Map.Entry::getKey).toList());
+        List<Alert> next = new ArrayList<>();
+        raised.values().stream().filter(e -> e.getValue().equals(now)).forEach(e -> next.add(e.getKey()));
+        raised.values().stream().filter(e -> !e.getValue().equals(now))
+                .forEach(e -> next.add(new Alert(e.getKey().key(), e.getKey().text(), false)));
         if (next.equals(alerts)) {
             return;
         }
@@ -144,7 +151,7 @@ public final class AlertsViewModel {
     }
 
     private void raise(Instant now, String key, String text) {
-        raised.put(key, Map.entry(new Alert(key, text), now));
+        raised.put(key, Map.entry(new Alert(key, text, true), now));
     }
 
     /** The engine's tier table from the snapshot's tier keys; rebuilt only when they differ (the table changes at a restart). */

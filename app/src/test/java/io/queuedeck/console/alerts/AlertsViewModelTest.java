@@ -39,6 +39,17 @@ class AlertsViewModelTest {
     }
 
     @Test
+    void gpuBackUp_itsAlertSaysClearedDuringTheHold_andAnAlertStillHoldingComesFirst() {
+        model.apply(snapshot().at(T0).instances(gpu(0, InstanceState.LOADING, 0), gpu(1, InstanceState.UP, 0)).build());
+        assertThat(model.alerts()).extracting(AlertsViewModel.Alert::active).containsExactly(true);
+
+        model.apply(snapshot().at(T0.plusSeconds(2)).instances(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.DOWN, 0)).build());
+
+        assertThat(model.alerts()).extracting(a -> a.key() + " " + a.active()).containsExactly("gpu-1 true", "gpu-0 false");
+        assertThat(model.alerts()).extracting(AlertBanner::said).containsExactly("GPU 1 is down", "GPU 0 is loading — cleared");
+    }
+
+    @Test
     void p99OfACoreClass_overTheCoreThresholdForSustainedFor_raisesForThatClass() {
         for (int second = 0; second <= 30; second++) {
             model.apply(snapshot().at(T0.plusSeconds(second)).recent(1, latency(20, 900, 35_000))
