@@ -68,9 +68,12 @@ final class Client {
         return policy.tenant() == null || policy.tenant().equals(taskTenant);
     }
 
-    /** Refuses a priority more urgent than this client may use. */
+    /**
+     * Refuses a priority more urgent than this client may use; one outside 0–9 is left to the
+     * task's validation, which answers it as invalid input (400) whoever sends it.
+     */
     void checkPriority(String field, int priority) {
-        if (priority < policy.mostUrgentPriority()) {
+        if (priority >= io.queuedeck.engine.task.TaskSpec.MIN_PRIORITY && priority < policy.mostUrgentPriority()) {
             throw new ApiException(403, "priority_not_allowed", "this client may use priorities "
                     + policy.mostUrgentPriority() + " to 9, got " + priority, field, java.util.List.of());
         }

@@ -226,6 +226,27 @@ class ApiOperationsTest {
     }
 
     @Test
+    void client_withAPriorityCap_sendingAPriorityOutside0To9_getsTheInvalidInputAnswer_notTheCapsRefusal() {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0)
+                .client("silver-token-0123456789abcdef0123456789", new ClientPolicy("silver", 4, 0, 0))
+                .build().start()) {
+            Http silver = new Http(guarded.baseUri(), "silver-token-0123456789abcdef0123456789");
+
+            for (Http.Response negative : List.of(silver.post("/v1/tasks", task("s-neg", -1, "t")),
+                    silver.post("/v1/tasks", task("s-big", 10, "t")))) {
+                assertThat(negative.status()).isEqualTo(400);
+                assertThat(negative.errorCode()).isEqualTo("invalid_field");
+                assertThat(negative.errorField()).isEqualTo("priority");
+            }
+            assertThat(silver.post("/v1/tasks", task("s", 6, "t")).status()).isEqualTo(202);
+            Http.Response patched = silver.patch("/v1/tasks/s", "{\"priority\":-1}");
+            assertThat(patched.status()).isEqualTo(400);
+            assertThat(patched.errorField()).isEqualTo("priority");
+            assertThat(silver.patch("/v1/tasks/s", "{\"priority\":3}").status()).isEqualTo(403); // over its cap
+        }
+    }
+
+    @Test
     void client_cannotExceedItsPriorityCap_orItsRate() {
         try (ApiServer guarded = ApiServer.builder(engine).port(0)
                 .client("gold-token-0123456789abcdef0123456789ab", ClientPolicy.unlimited("gold"))

@@ -121,7 +121,7 @@ class ServeJarIT {
     }
 
     @Test
-    void serve_withConfigAndDataDir_limitsTenants_andKeepsDeadLettersAcrossARestart() throws Exception {
+    void serve_withConfigAndDataDir_limitsTenants_andKeepsDeadLettersAndTheAuditTrailAcrossARestart() throws Exception {
         try (MockWebServer receiver = new MockWebServer()) {
             receiver.start(java.net.InetAddress.getLoopbackAddress(), 0);
             // loopback is refused unless the allow-list names it, with the receiver's port
@@ -151,6 +151,7 @@ class ServeJarIT {
                         .hasValueSatisfying(seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 5));
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> get(base.resolve("/v1/callbacks/dead-letters")).body().contains("\"cb-1\""));
+                assertThat(post(base.resolve("/v1/queues/p7:pause"), "").statusCode()).isEqualTo(200); // audited
 
                 Process second = start(args);
                 try {
@@ -173,6 +174,8 @@ class ServeJarIT {
                 BufferedReader out = new BufferedReader(new InputStreamReader(restarted.getInputStream(), StandardCharsets.UTF_8));
                 URI base = listening(restarted, out);
                 assertThat(get(base.resolve("/v1/callbacks/dead-letters")).body()).contains("\"task_id\":\"cb-1\"");
+                // the audit trail is kept in the data directory (docs/durability.md), not only in memory
+                assertThat(get(base.resolve("/v1/audit")).body()).contains("\"action\":\"queue.pause\"", "\"target\":\"p7:pause\"");
 
                 assertThat(post(base.resolve("/v1/callbacks/dead-letters/cb-1/replay"), "").statusCode()).isEqualTo(202);
 
