@@ -49,7 +49,7 @@ final class InspectorPane {
         heading.getStyleClass().add("inspector-heading");
         Button close = new Button("✕");
         close.setId("inspector-close");
-        close.getStyleClass().addAll(Styles.FLAT, Styles.BUTTON_ICON);
+        close.getStyleClass().add(Styles.FLAT); // not BUTTON_ICON: it shows a graphic only, and this ✕ is text
         close.setTooltip(new Tooltip("Close the inspector (Esc); it stays closed until you open a task again"));
         close.setOnAction(e -> model.close());
         Region spacer = new Region();
@@ -110,11 +110,6 @@ final class InspectorPane {
         root.setMinWidth(MIN_WIDTH); // LanesView sets the width between this and WIDTH
         root.setMaxWidth(WIDTH);
         root.getChildren().addAll(head, summary, actions, whyTitle, why, timelineTitle, timeline);
-        root.setOnKeyPressed(e -> {
-            if (e.getCode() == javafx.scene.input.KeyCode.ESCAPE) {
-                model.close();
-            }
-        });
         model.inspectedProperty().addListener((o, a, d) -> show(d));
         show(null);
     }

@@ -47,7 +47,7 @@ final class LaneColumn {
     /** A multi-select list of task rows; double-click inspects. */
     static ListView<TaskRow> list(LanesViewModel model, ObservableList<TaskRow> rows, String id, String placeholder,
                                   BiConsumer<List<String>, String> rowDrop) {
-        ListView<TaskRow> list = new ListView<>(rows);
+        ListView<TaskRow> list = SelectionById.list(rows);
         list.setId(id);
         list.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         list.setPlaceholder(new Label(placeholder));

@@ -28,10 +28,12 @@ import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.TextInputControl;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.DragEvent;
 import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.ColumnConstraints;
@@ -187,6 +189,15 @@ public final class LanesView {
         InspectorPane inspector = new InspectorPane(model.inspector(),
                 p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()));
         lanesRoot.setRight(inspector.root());
+        // Esc closes the inspector wherever focus is on the screen (a lane's row, the inspector's own
+        // lists, which take Esc for themselves); the filter field keeps Esc for its own text
+        lanesRoot.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ESCAPE && model.inspector().inspectedProperty().get() != null
+                    && !(e.getTarget() instanceof TextInputControl)) {
+                model.inspector().close();
+                e.consume();
+            }
+        });
         // the inspector gives way (down to its own minimum) before the lanes do; below that the lanes scroll
         shareWidth = () -> inspector.root().setPrefWidth(Math.clamp(lanesRoot.getWidth() - grid.minWidth(-1),
                 InspectorPane.MIN_WIDTH, InspectorPane.WIDTH));

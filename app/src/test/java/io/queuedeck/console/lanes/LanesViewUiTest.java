@@ -101,6 +101,25 @@ class LanesViewUiTest {
     }
 
     @Test
+    void selectedTaskLeavingTheListing_whileOthersArrive_leavesNothingSelected_soDeleteCancelsNoOtherTask() {
+        listing(0, List.of(waiting("a", 3, 900), waiting("b", 3, 800), waiting("c", 3, 700)), 0);
+        ListView<TaskRow> p3 = robot.lookup("#lane-3").queryListView();
+        robot.clickOn(cell("#lane-3", "c"));
+        assertThat(selected(p3)).containsExactly("c");
+
+        // c went to the back of a long lane (out of the listing) and two tasks arrived behind b
+        listing(1, List.of(waiting("a", 3, 1_900), waiting("b", 3, 1_800), waiting("d", 3, 10), waiting("e", 3, 5)), 0);
+        assertThat(p3.getItems()).extracting(TaskRow::id).containsExactly("a", "b", "d", "e");
+        assertThat(selected(p3)).as("no task the operator did not choose").isEmpty();
+        robot.push(KeyCode.DELETE);
+        assertThat(commands.sent).noneMatch(sent -> sent.startsWith("cancel"));
+
+        // back in the listing: selected again
+        listing(2, List.of(waiting("c", 3, 2_700), waiting("a", 3, 2_900), waiting("b", 3, 2_800)), 0);
+        assertThat(selected(p3)).containsExactly("c");
+    }
+
+    @Test
     void laneWithAHundredThousandTasks_countIsCompact_andItsMenuIsOnScreenAndWorks() {
         List<TaskView> tasks = new ArrayList<>();
         for (int i = 0; i < LanesViewModel.LIMIT_PER_LANE; i++) {
@@ -131,6 +150,23 @@ class LanesViewUiTest {
         for (int i = 1; i <= 3; i++) {
             listing(i * 2L, List.of(waiting("a", 3, 900 + i * 2_000)), 0);
         }
+
+        assertThat(inspector.isVisible()).isFalse();
+    }
+
+    @Test
+    void inspector_showsItsCross_andEscClosesIt_withFocusOnALaneRow() {
+        listing(0, List.of(waiting("a", 3, 900)), 0);
+        robot.doubleClickOn(cell("#lane-3", "a"));
+        Node inspector = robot.lookup("#lanes-inspector").query();
+        assertThat(inspector.isVisible()).isTrue();
+        List<javafx.scene.text.Text> cross = new ArrayList<>();
+        texts(robot.lookup("#inspector-close").query(), cross);
+        assertThat(cross).extracting(javafx.scene.text.Text::getText).as("the close button's ✕ is drawn").containsExactly("✕");
+
+        robot.clickOn(cell("#lane-3", "a")); // focus on the lane's row, not in the inspector
+        robot.push(KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
 
         assertThat(inspector.isVisible()).isFalse();
     }
