@@ -71,8 +71,29 @@ final class TaskRoutes {
     void cancel(Context ctx) {
         TaskAccess.require(ctx, "cancel tasks", Scope.SUBMIT, Scope.OPERATE);
         String id = access.resolve(ctx, ctx.pathParam("id"));
-        Routes.json(ctx, 200, report(answers.await(engine.send(new Command.Cancel(id)))));
+        Routes.json(ctx, 200, report(awaitHeld(id, engine.send(new Command.Cancel(id)), "cancelled")));
         auditor.record(ctx, "task.cancel", id, 1, null);
+    }
+
+    /**
+     * The loop's answer to an action on task {@code id}. The loop holds only the most recent
+     * finished tasks; one it no longer holds but the store knows finished is answered as one that
+     * finished a moment ago (409), not as unknown (404), which the same id's GET contradicts.
+     */
+    private TaskView awaitHeld(String id, java.util.concurrent.CompletableFuture<TaskView> answer, String done) {
+        try {
+            return answers.await(answer);
+        } catch (ApiException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            Optional<TaskView> finished = answers.await(engine.send(new Command.FindTask(id)));
+            if (finished.isEmpty()) {
+                throw e;
+            }
+            throw new ApiException(409, "conflict", "task '" + id + "' is already " + finished.get().state()
+                    + " and cannot be " + done);
+        }
     }
 
     void reprioritize(Context ctx) {
@@ -94,7 +115,7 @@ final class TaskRoutes {
         if (patch.priority() == null && (client == null || placement instanceof Placement.Front
                 || placement instanceof Placement.Back)) {
             // the lane is read on the loop (no concurrent move undone); front and back keep the task's priority
-            moved = answers.await(engine.send(new Command.Place(id, null, placement)));
+            moved = awaitHeld(id, engine.send(new Command.Place(id, null, placement)), "moved");
         } else {
             int priority = patch.priority() != null ? patch.priority() : switch (placement) {
                 case Placement.Before b -> priorityOf(b.taskId(), "before");
@@ -104,8 +125,8 @@ final class TaskRoutes {
             if (client != null) {
                 client.checkPriority("priority", priority);
             }
-            moved = answers.await(engine.send(placement == null ? new Command.Reprioritize(id, priority)
-                    : new Command.Place(id, priority, placement)));
+            moved = awaitHeld(id, engine.send(placement == null ? new Command.Reprioritize(id, priority)
+                    : new Command.Place(id, priority, placement)), "reprioritized");
         }
         Routes.json(ctx, 200, report(moved));
         auditor.record(ctx, placement == null ? "task.reprioritize" : "task.place", id, 1, "to P" + moved.priority()

@@ -28,10 +28,18 @@ record YamlText(JsonNode root, Problems problems) {
                 return new YamlText(root, Problems.of(name, parser));
             }
         } catch (JsonProcessingException e) {
-            throw new ConfigException(name + ": not valid YAML at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            // a limit of the reader (nesting too deep, a document too long) has no location
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ConfigException(name + ": not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException("cannot read " + what + " " + name + ": " + e.getMessage());
         }
+    }
+
+    /** The reader's reason without where in the reader it comes from ("(1000, from `StreamReadConstraints…`)"). */
+    private static String firstLine(String message) {
+        String line = message == null ? "unreadable" : message.lines().findFirst().orElse("unreadable");
+        return line.replaceAll(",? from `[^`]*`", "").strip();
     }
 }

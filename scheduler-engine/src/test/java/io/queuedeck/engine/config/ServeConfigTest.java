@@ -393,6 +393,9 @@ class ServeConfigTest {
     void notYaml_orDuplicateKeys_areRefusedWithTheLine() throws Exception {
         assertThat(refusal("server:\n  port: 1\n  port: 2\n")).startsWith("not valid YAML at line 3").contains("port");
         assertThat(refusal("server: [unclosed\n")).startsWith("not valid YAML at line");
+        // a reader's limit has no line: still a refusal with its reason, not a NullPointerException
+        assertThat(refusal("a: " + "[".repeat(5_000) + "]".repeat(5_000) + "\n")).startsWith("not valid YAML: ")
+                .doesNotContain("StreamReadConstraints").doesNotContain("`");
     }
 
     @Test
