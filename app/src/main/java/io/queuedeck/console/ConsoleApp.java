@@ -126,7 +126,7 @@ public final class ConsoleApp extends Application {
 
         ChangeLog changes = new ChangeLog(Clock.systemDefaultZone());
         OverviewViewModel overview = new OverviewViewModel();
-        PoliciesViewModel policies = new PoliciesViewModel(gateway, system, ControlScreen.policySwitch(system));
+        PoliciesViewModel policies = new PoliciesViewModel(gateway, system, ControlScreen.policySwitch(system, gateway));
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
         FaultsViewModel faults = new FaultsViewModel(gateway, system, changes, new io.queuedeck.console.faults.CatalogueFaults(
                 faultCatalogue, javafx.application.Platform::runLater, gateway::reportFailure)); // the tenant flood

@@ -1,11 +1,14 @@
 package io.queuedeck.console;
 
+import io.queuedeck.console.gateway.ConsoleAudit;
+
 import io.queuedeck.console.alerts.AlertThresholds;
 import io.queuedeck.console.alerts.AlertsViewModel;
 import io.queuedeck.console.control.AlertsForm;
 import io.queuedeck.console.control.ControlView;
 import io.queuedeck.console.control.ControlViewModel;
 import io.queuedeck.console.control.FlowViewModel;
+import io.queuedeck.console.gateway.ConsoleAudit;
 import io.queuedeck.console.gateway.EmbeddedEngine;
 import io.queuedeck.console.gateway.EngineGateway;
 import io.queuedeck.engine.config.AlertSettings;
@@ -24,16 +27,21 @@ final class ControlScreen {
     /**
      * A policy switch from the header or the Policies screen as a version of the running config
      * (the plane's), so the Control screen's text, history and markers name the policy that runs;
-     * on a thread of its own, answered on the FX thread.
+     * on a thread of its own, answered on the FX thread either way; a refusal (an unknown
+     * parameter, a bad value) is told to the operator as a refused command is.
      */
-    static io.queuedeck.console.policies.PoliciesViewModel.ConfigSwitch policySwitch(EmbeddedEngine system) {
+    static io.queuedeck.console.policies.PoliciesViewModel.ConfigSwitch policySwitch(EmbeddedEngine system, EngineGateway gateway) {
         ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-policy").factory());
         String actor = System.getProperty("user.name", "operator");
         return (name, parameters) -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            system.plane().switchPolicy(name, parameters, "console by " + actor);
-            system.engine().audit().record(actor, "console", "policy.switch", name, 0, null);
+            system.plane().switchPolicy(name, parameters.get(), "console by " + actor);
+            system.engine().audit().record(ConsoleAudit.actor(), "console", "policy.switch", name, 0, null);
             return name;
-        }, calls).thenApplyAsync(applied -> applied, Platform::runLater);
+        }, calls).whenComplete((applied, error) -> {
+            if (error != null) {
+                gateway.reportFailure("Switch policy to " + name, error);
+            }
+        }).whenCompleteAsync((applied, error) -> { }, Platform::runLater);
     }
 
     static void install(Map<Screen, Supplier<Parent>> screens, EmbeddedEngine system, EngineGateway gateway, AlertsViewModel alerts) {
@@ -41,7 +49,7 @@ final class ControlScreen {
         ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-control").factory());
         String actor = System.getProperty("user.name", "operator");
         ControlViewModel control = new ControlViewModel(system.plane(), calls, Platform::runLater, actor,
-                what -> system.engine().audit().record(actor, "console", "config.change", what, 0, null));
+                what -> system.engine().audit().record(ConsoleAudit.actor(), "console", "config.change", what, 0, null));
         FlowViewModel flow = new FlowViewModel(() -> system.plane().current().config().flow());
         // the engine's tier table: fixed for its life (a table change needs a restart, decision 0061)
         io.queuedeck.engine.tier.Tiers table = system.plane().current().config().flow().table();

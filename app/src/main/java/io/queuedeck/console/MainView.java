@@ -163,11 +163,20 @@ public final class MainView {
         statusTip.textProperty().bind(status.textProperty());
         status.setTooltip(statusTip);
         lastError.setId("status-error");
-        lastError.setMinWidth(Region.USE_PREF_SIZE);
         lastError.getStyleClass().add("qd-error");
+        Tooltip errorTip = new Tooltip();
+        errorTip.textProperty().bind(lastError.textProperty());
+        errorTip.setWrapText(true);
+        errorTip.setMaxWidth(640);
+        lastError.setTooltip(errorTip);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(12, status, spacer, lastError);
+        // the last error stays whole up to 70% of the line and is cut there (all of it in its
+        // tooltip): a long refusal (a policy's every parameter) never widens the window's content
+        lastError.minWidthProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+                () -> Math.min(lastError.prefWidth(-1), bar.getWidth() * 0.7), lastError.textProperty(), bar.widthProperty()));
+        lastError.maxWidthProperty().bind(bar.widthProperty().multiply(0.7));
         bar.setId("status-bar");
         bar.getStyleClass().add(STATUS_CLASS);
         bar.setMinHeight(Region.USE_PREF_SIZE);

@@ -425,6 +425,22 @@ class ConsoleAppUiTest {
 
     @Test
     @Order(40)
+    void policyParameters_refused_operatorSeesTheReason_andThePolicyStays() {
+        String before = app.system().engine().latestSnapshot().policy();
+        robot.clickOn("#nav-policies");
+        robot.clickOn("#policies-params").write("bogus=1");
+        robot.clickOn("#policies-apply");
+
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#status-error").queryLabeled().getText()).get())
+                .contains("Switch policy to").contains("refused").contains("bogus"));
+        assertThat(app.system().engine().latestSnapshot().policy()).isEqualTo(before);
+        robot.interact(() -> robot.lookup("#policies-params").queryTextInputControl().clear());
+        robot.clickOn("#nav-lanes"); // the header's pause button hides on this screen, which has its own
+    }
+
+    @Test
+    @Order(40)
     @SuppressWarnings("unchecked")
     void refusedCommand_unknownTask_operatorSeesTheReason() {
         robot.clickOn("#nav-lanes");

@@ -8,14 +8,14 @@ import java.util.Locale;
  * key, its target and how many tasks. Submissions (the demo load, a poison task) are workload, and
  * bulk slices are recorded by their operation, so neither is recorded here.
  */
-final class ConsoleAudit {
+public final class ConsoleAudit {
     /** One entry's fields. */
     record Fields(String action, String target, int tasks) {}
 
     private ConsoleAudit() {}
 
     /** The operator behind this console: {@code console:<OS user>}. */
-    static String actor() {
+    public static String actor() {
         return "console:" + System.getProperty("user.name", "operator");
     }
 

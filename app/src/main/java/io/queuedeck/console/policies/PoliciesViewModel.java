@@ -41,8 +41,11 @@ public final class PoliciesViewModel {
     /** How a switch becomes a version of the running config (the control plane's), so its text names the policy. */
     @FunctionalInterface
     public interface ConfigSwitch {
-        /** Switches to {@code name} with {@code parameters} through the config; completes when it applied. */
-        CompletableFuture<?> switchPolicy(String name, Map<String, String> parameters);
+        /**
+         * Switches to {@code name} with the parameters {@code parameters} makes (it throws on bad
+         * text) through the config; completes when it applied, and a refusal has been reported.
+         */
+        CompletableFuture<?> switchPolicy(String name, java.util.function.Supplier<Map<String, String>> parameters);
     }
 
     /** Null: switches go to the engine alone. */
@@ -75,7 +78,7 @@ public final class PoliciesViewModel {
             return;
         }
         switching.set(true);
-        (viaConfig != null ? viaConfig.switchPolicy(name, Map.of()) : commands.send(new Command.SwitchPolicy(name)))
+        (viaConfig != null ? viaConfig.switchPolicy(name, Map::of) : commands.send(new Command.SwitchPolicy(name)))
                 .whenComplete((ok, error) -> {
             switching.set(false);
             if (error == null) {
@@ -97,7 +100,7 @@ public final class PoliciesViewModel {
             return;
         }
         switching.set(true);
-        (viaConfig != null ? parsedThen(parameters, values -> viaConfig.switchPolicy(name, values))
+        (viaConfig != null ? viaConfig.switchPolicy(name, () -> PolicyConfig.parse(parameters).values())
                 : commands.sendBuilt("Switch policy to " + name + " (" + parameters + ")",
                         () -> new Command.SwitchPolicy(name, PolicyConfig.parse(parameters)))).whenComplete((ok, error) -> {
             switching.set(false);
@@ -105,16 +108,6 @@ public final class PoliciesViewModel {
                 livePolicy.set(name);
             }
         });
-    }
-
-    /** The parsed parameters handed on, or a failed future naming what is wrong with them. */
-    private static CompletableFuture<?> parsedThen(String parameters, java.util.function.Function<Map<String, String>,
-            CompletableFuture<?>> then) {
-        try {
-            return then.apply(PolicyConfig.parse(parameters).values());
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     public void setPaused(boolean pause) {

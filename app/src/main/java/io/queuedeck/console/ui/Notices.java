@@ -1,5 +1,7 @@
 package io.queuedeck.console.ui;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import javafx.geometry.Pos;
 import javafx.stage.Window;
@@ -30,8 +32,32 @@ public final class Notices {
 
     /** A command the engine refused, with its reason. */
     public void refused(String action, String reason) {
-        Notifications.create().title(action + " refused").text(reason).owner(owner).position(Pos.BOTTOM_RIGHT)
+        Notifications.create().title(action + " refused").text(lines(reason)).owner(owner).position(Pos.BOTTOM_RIGHT)
                 .hideAfter(REFUSAL_SHOWN).styleClass("dark").showError();
+    }
+
+    /** Characters of a refusal's line; its notification does not wrap, and a longer line ran off the window. */
+    static final int LINE = 80;
+    /** Lines of a refusal shown; the status line's tooltip has all of it. */
+    static final int LINES = 6;
+
+    /** {@code text} broken at spaces into lines of at most {@link #LINE} characters (a longer word alone), at most {@link #LINES}. */
+    static String lines(String text) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.strip().split("\\s+")) {
+            if (!line.isEmpty() && line.length() + 1 + word.length() > LINE) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.isEmpty() ? "" : " ").append(word);
+        }
+        lines.add(line.toString());
+        if (lines.size() > LINES) {
+            lines = new ArrayList<>(lines.subList(0, LINES));
+            lines.set(LINES - 1, lines.get(LINES - 1) + " …");
+        }
+        return String.join("\n", lines);
     }
 
     /** An alert raised (a warning) or cleared (information). */
