@@ -46,6 +46,12 @@ final class BodyReader {
      *                      connection is then closed), 503 when the in-flight cap is reached
      */
     <T> T read(Context ctx, long limit, Function<byte[], T> parse) {
+        String encoding = ctx.header("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            // read as it is, a compressed body fails as "not JSON" at its first byte: say what is wrong
+            throw new ApiException(415, "unsupported_media_type", "Content-Encoding '" + shortened(encoding.strip())
+                    + "' is not accepted: send the body uncompressed");
+        }
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw tooLarge(limit);
@@ -127,5 +133,10 @@ final class BodyReader {
     private static EndPoint endPoint(Context ctx) {
         Request request = Request.getBaseRequest(ctx.req());
         return request == null || request.getHttpChannel() == null ? null : request.getHttpChannel().getEndPoint();
+    }
+
+    /** A header's value comes from the client: echo at most 40 characters of it. */
+    private static String shortened(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "…";
     }
 }

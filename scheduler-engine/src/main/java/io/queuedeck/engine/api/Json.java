@@ -200,10 +200,13 @@ final class Json {
         if (advice >= 0) {
             line = line.substring(0, advice);
         }
+        // where the parser was: "(start marker at [Source: REDACTED (`StreamReadFeature…` disabled); line: 1, column: 1])"
+        line = line.replaceAll("\\s*\\(start marker at \\[Source:.*?; line: (\\d+), column: (\\d+)\\]\\)", " (opened at line $1, column $2)");
+        line = line.replaceAll("\\s*at \\[Source:.*?; line: (\\d+), column: (\\d+)\\]", " at line $1, column $2");
         line = line.replaceAll("`?\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$.]*`?", "a value");
         line = line.replaceAll("\\(for [^)]*\\)", "");
         // the parser's hints name its features: "(not recognized as one since Feature 'ALLOW_COMMENTS' not enabled …)"
-        line = line.replaceAll("\\s*\\([^)]*\\bFeature\\b[^)]*\\)", "").trim();
+        line = line.replaceAll("\\s*\\([^)]*Feature\\b[^)]*\\)", "").trim();
         return line.isEmpty() ? "malformed" : line;
     }
 

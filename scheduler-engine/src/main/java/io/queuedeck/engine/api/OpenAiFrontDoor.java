@@ -132,7 +132,7 @@ final class OpenAiFrontDoor {
             answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)), acceptBy);
             ctx.header(TASK_HEADER, id);
             long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
-            Answer answer = stream ? new Streamed(ctx, usageAsked, now) : new Whole(ctx, chat, model, id, now);
+            Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new Whole(ctx, chat, model, id, now);
             if (!serve(id, relay, answer)) {
                 cancel(id); // the client went away: its task, queued or running, goes too
             }
@@ -346,12 +346,14 @@ final class OpenAiFrontDoor {
     private static final class Streamed implements Answer {
         private static final byte[] DATA_PREFIX = "data: ".getBytes(StandardCharsets.UTF_8);
         private final Context ctx;
+        private final boolean chat;
         private final boolean usageAsked;
         private final long now;
         private OutputStream out;
 
-        Streamed(Context ctx, boolean usageAsked, long now) {
+        Streamed(Context ctx, boolean chat, boolean usageAsked, long now) {
             this.ctx = ctx;
+            this.chat = chat;
             this.usageAsked = usageAsked;
             this.now = now;
         }
@@ -407,14 +409,35 @@ final class OpenAiFrontDoor {
             out.flush();
         }
 
+        /**
+         * A simulated GPU's answer as one chunk of the endpoint's own shape (a chat delta, or a
+         * completion's text), then the usage chunk when the client asked for it, as a server sends them.
+         */
         @Override
         public void simulated(TaskView view) throws IOException {
-            chunk(JSON.createObjectNode().put("id", view.id()).put("object", "chat.completion.chunk")
-                    .put("created", now).put("model", view.spec().model())
-                    .set("choices", JSON.createArrayNode().add(JSON.createObjectNode().put("index", 0)
-                            .put("finish_reason", "stop").set("delta", JSON.createObjectNode().put("role", "assistant")
-                                    .put("content", view.output())))).toString());
+            ObjectNode choice = JSON.createObjectNode().put("index", 0);
+            if (chat) {
+                choice.putObject("delta").put("role", "assistant").put("content", view.output());
+            } else {
+                choice.put("text", view.output());
+            }
+            choice.putNull("logprobs").put("finish_reason", "stop");
+            chunk(head(view).set("choices", JSON.createArrayNode().add(choice)).toString());
+            if (usageAsked) {
+                ObjectNode usage = head(view);
+                usage.putArray("choices");
+                usage.putObject("usage").put("prompt_tokens", view.spec().promptTokens())
+                        .put("completion_tokens", view.generatedTokens())
+                        .put("total_tokens", view.spec().promptTokens() + view.generatedTokens());
+                chunk(usage.toString());
+            }
             finished(null);
+        }
+
+        private ObjectNode head(TaskView view) {
+            return JSON.createObjectNode().put("id", (chat ? "chatcmpl-" : "cmpl-") + view.id())
+                    .put("object", chat ? "chat.completion.chunk" : "text_completion")
+                    .put("created", now).put("model", view.spec().model());
         }
 
         private static boolean isUsageOnly(String data) {

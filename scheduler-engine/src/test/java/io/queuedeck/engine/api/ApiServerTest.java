@@ -213,6 +213,21 @@ class ApiServerTest {
     }
 
     @Test
+    void submit_compressedBody_answers415_namingTheEncoding_andQueuesNothing() throws Exception {
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write("{\"model\":\"llama-2-7b\",\"input\":\"x\",\"task_id\":\"gz\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Http.Response response = http.send(http.request("/v1/tasks").header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray())));
+
+        assertThat(response.status()).isEqualTo(415);
+        assertThat(response.errorCode()).isEqualTo("unsupported_media_type");
+        assertThat(response.json().at("/error/message").asText()).contains("Content-Encoding 'gzip'");
+        assertThat(http.get("/v1/tasks/gz").status()).isEqualTo(404);
+    }
+
+    @Test
     void submit_emptyBody_answers400() {
         Http.Response response = http.post("/v1/tasks", new byte[0], "application/json");
 

@@ -77,6 +77,16 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(tasks()).isEqualTo(before); // no task was created
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"{", "{\"model\": ", "{\"model\":\"fake-model\",]"})
+    void brokenJson_is400_sayingWhere_withoutTheParsersInternals(String body) throws Exception {
+        JsonNode error = refused(body);
+
+        assertThat(error.path("code").asText()).isEqualTo("invalid_json");
+        assertThat(error.path("message").asText()).startsWith("the body is not valid JSON").contains("line 1, column")
+                .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("`").doesNotContain("Feature");
+    }
+
     @org.junit.jupiter.api.Test
     void nOfOnePointZero_isOne_andRuns() throws Exception {
         String body = "{" + M + ",\"n\":1.0}";

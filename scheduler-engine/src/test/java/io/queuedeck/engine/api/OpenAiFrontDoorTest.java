@@ -13,6 +13,7 @@ import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
@@ -374,6 +375,26 @@ class OpenAiFrontDoorTest {
         assertThat(whole.usage().orElseThrow().completionTokens()).isEqualTo(4);
         assertThat(streamed.toString()).isEqualTo("simulated completion of 4 tokens");
         assertThat(client.models().list().data().stream().map(Model::id).toList()).containsExactly(Engine.Builder.DEFAULT_MODEL);
+
+        // usage asked for: its own last chunk, as a server sends it
+        List<ChatCompletionChunk> chunks;
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params.toBuilder()
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+            chunks = stream.stream().toList();
+        }
+        assertThat(chunks.getLast().choices()).isEmpty();
+        assertThat(chunks.getLast().usage().orElseThrow().completionTokens()).isEqualTo(4);
+
+        // a completion streams completions' chunks (text), not chat deltas
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(CompletionCreateParams.builder()
+                .model(Engine.Builder.DEFAULT_MODEL).prompt("hi").maxTokens(4).build())) {
+            stream.stream().forEach(chunk -> {
+                assertThat(chunk._object_()).isEqualTo(JsonValue.from("text_completion"));
+                chunk.choices().forEach(c -> text.append(c.text()));
+            });
+        }
+        assertThat(text.toString()).isEqualTo("simulated completion of 4 tokens");
     }
 
     /**
