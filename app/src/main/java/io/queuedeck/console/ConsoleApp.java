@@ -102,11 +102,43 @@ public final class ConsoleApp extends Application {
             }
             String reason = failure.getMessage();
             System.err.println("queuedeck-console: " + reason);
-            javafx.application.Platform.runLater(() -> {
-                opening.setText("Cannot open the queue: " + reason);
-                exitAfterStop(2);
-            });
+            javafx.application.Platform.runLater(() -> refuseToOpen(opening, reason));
         });
+    }
+
+    /**
+     * The queue cannot be opened (another console or server holds its directory, a broken store):
+     * the window says why and stays until it is closed, as someone who started the console from a
+     * desktop sees nothing of its standard error; the process then exits 2.
+     */
+    private void refuseToOpen(javafx.scene.control.Label opening, String reason) {
+        exitCode = 2;
+        opening.setText("Cannot open the queue: " + reason);
+        opening.setWrapText(true);
+        opening.setMaxWidth(640);
+        opening.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // the whole reason, never "…"
+        javafx.scene.control.Button close = new javafx.scene.control.Button("Close");
+        close.setId("open-failed-close");
+        close.setDefaultButton(true);
+        close.setOnAction(e -> javafx.application.Platform.exit());
+        javafx.scene.layout.VBox box = new javafx.scene.layout.VBox(16, opening, close);
+        box.setAlignment(javafx.geometry.Pos.CENTER);
+        box.setPadding(new javafx.geometry.Insets(24));
+        box.setPrefWidth(720);
+        stage.getScene().setRoot(box);
+        stage.sizeToScene();
+        stage.centerOnScreen();
+        stage.setOnCloseRequest(e -> javafx.application.Platform.exit());
+        for (String name : java.util.List.of("TERM", "INT")) { // a stop by signal says the same: exit 2
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> javafx.application.Platform.runLater(javafx.application.Platform::exit));
+        }
+    }
+
+    /** The process's exit code once the window is gone: 0, or what a failed start or a one-shot run set. */
+    private static volatile int exitCode;
+
+    static int exitCode() {
+        return exitCode;
     }
 
     /** Builds the window around a started engine. FX thread. */
@@ -419,6 +451,7 @@ public final class ConsoleApp extends Application {
      * whatever non-daemon threads a library left behind.
      */
     static void exitAfterStop(int code) {
+        exitCode = code;
         javafx.application.Platform.exit();
         Thread.ofPlatform().daemon().start(() -> {
             try {

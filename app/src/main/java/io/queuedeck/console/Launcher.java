@@ -35,5 +35,8 @@ public final class Launcher {
                     .ifPresent(dir -> QueueOpening.begin(parsed, dir));
         }
         Application.launch(ConsoleApp.class, args);
+        if (ConsoleApp.exitCode() != 0) {
+            System.exit(ConsoleApp.exitCode()); // the window is gone: say how the run ended
+        }
     }
 }

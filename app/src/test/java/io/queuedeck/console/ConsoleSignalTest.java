@@ -26,19 +26,26 @@ class ConsoleSignalTest {
     @TempDir
     Path dir;
 
-    @Test
-    void sigterm_stopsGracefully_closesTheStore_andExitsZero() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        Path data = dir.resolve("data");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    private List<String> console(Path data, int port) {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dglass.platform=Monocle", "-Dmonocle.platform=Headless", "-Dprism.order=sw", "-Djava.awt.headless=true",
                 "-Dheadless.geometry=1920x1080-32", "-Dqueuedeck.settings=" + dir.resolve("console.properties"),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Launcher.class.getName(),
                 "--data-dir", data.toString(), "--api-port", Integer.toString(port), "--load", "0", "--gpus", "1",
                 "--shutdown-grace", "2s"));
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    @Test
+    void sigterm_stopsGracefully_closesTheStore_andExitsZero() throws Exception {
+        int port = freePort();
+        Path data = dir.resolve("data");
+        List<String> command = console(data, port);
         Path out = dir.resolve("console.log");
         Process console = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
@@ -61,6 +68,31 @@ class ConsoleSignalTest {
             assertThat(data.resolve("tasks.db-wal")).as("the store was closed: its log is folded back").doesNotExist();
         } finally {
             console.destroyForcibly();
+        }
+    }
+
+    /**
+     * A second console on a data directory in use (here: held by this test's store) says why in its
+     * window and stays until it is closed, instead of vanishing at once with exit code 0; then exit 2.
+     */
+    @Test
+    void dataDirectoryInUse_theWindowSaysWhy_andStays_thenTheProcessExitsTwo() throws Exception {
+        Path data = dir.resolve("held");
+        try (io.queuedeck.engine.store.TaskStore holder = io.queuedeck.engine.store.TaskStore.embedded(data)) {
+            Path out = dir.resolve("second.log");
+            Process console = new ProcessBuilder(console(data, freePort())).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> Files.readString(out, StandardCharsets.UTF_8)
+                        .contains("is in use by another running QueueDeck"));
+                assertThat(console.waitFor(3, TimeUnit.SECONDS)).as("the window stays until it is closed").isFalse();
+
+                console.destroy(); // SIGTERM, as closing the window: the refusal's exit code
+
+                assertThat(console.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(console.exitValue()).as(Files.readString(out, StandardCharsets.UTF_8)).isEqualTo(2);
+            } finally {
+                console.destroyForcibly();
+            }
         }
     }
 }
