@@ -166,6 +166,16 @@ public record Drill(String name, String description, String hypothesis, Target t
             return this == TASKS_LOST || this == TASKS_COMPLETED_TWICE || this == CALLBACKS_LOST
                     || this == CALLBACKS_DUPLICATED;
         }
+
+        /**
+         * A value taken from samples (tasks of the window, or its seconds): a window without one
+         * measured nothing, which is no pass. A count (dead letters, completions) of none is a
+         * measurement: zero.
+         */
+        public boolean needsSamples() {
+            return this == QUEUE_WAIT_P99_MS || this == TTFT_P99_MS || this == TTFT_MAX_MS || this == ERROR_RATE
+                    || this == QUEUE_DEPTH || this == REFUSED;
+        }
     }
 
     /**

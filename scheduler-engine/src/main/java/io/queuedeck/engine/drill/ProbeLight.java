@@ -8,7 +8,7 @@ import java.util.List;
  * its window that has passed.
  *
  * @param measured the value so far (0 while pending)
- * @param light    pending (its window has not begun, or it is judged at the end), green (within its
+ * @param light    pending (its window has not begun, nothing in it was seen yet, or it is judged at the end), green (within its
  *                 bound), amber (within, but past 80% of a maximum) or red (broken)
  */
 public record ProbeLight(String name, String metric, String mode, double measured, Light light) {
@@ -53,17 +53,24 @@ public record ProbeLight(String name, String metric, String mode, double measure
             return new ProbeLight(p.name(), metric, mode, 0, Light.PENDING);
         }
         double value;
+        long samples = 0;
         if (p.mode() == Drill.Mode.CONTINUOUS) {
             value = p.max() != null ? 0 : Double.POSITIVE_INFINITY;
             for (long w = 0; w < to; w += CONTINUOUS_WINDOW) {
-                double v = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, w, Math.min(to, w + CONTINUOUS_WINDOW)).value();
-                value = p.max() != null ? Math.max(value, v) : Math.min(value, v);
+                Windows.Measure m = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, w, Math.min(to, w + CONTINUOUS_WINDOW));
+                value = p.max() != null ? Math.max(value, m.value()) : Math.min(value, m.value());
+                samples += m.samples();
             }
             if (Double.isInfinite(value)) {
                 value = 0;
             }
         } else {
-            value = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, from, to).value();
+            Windows.Measure m = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, from, to);
+            value = m.value();
+            samples = m.samples();
+        }
+        if (samples == 0 && p.metric().needsSamples()) {
+            return new ProbeLight(p.name(), metric, mode, 0, Light.PENDING); // nothing seen yet is not a pass
         }
         return judged(p, metric, mode, value);
     }

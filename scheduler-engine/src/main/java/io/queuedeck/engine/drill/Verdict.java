@@ -127,7 +127,10 @@ final class Verdict {
             value = m.value();
             samples = m.samples();
         }
-        boolean passed = (probe.max() == null || value <= probe.max()) && (probe.min() == null || value >= probe.min());
+        // a window in which nothing was measured (no task of the class finished, a run stopped before
+        // it) says nothing about the hypothesis: not a pass, as a probe without callbacks is not
+        boolean measured = samples > 0 || !probe.metric().needsSamples();
+        boolean passed = measured && (probe.max() == null || value <= probe.max()) && (probe.min() == null || value >= probe.min());
         double credit = 1;
         if (!passed) {
             credit = 0;
@@ -185,7 +188,10 @@ final class Verdict {
             findings.add("The drill was aborted (" + abortReason + "); every fault was cleared at that moment.");
         }
         for (ProbeResult p : probes) {
-            if (!p.passed()) {
+            if (!p.passed() && p.samples() == 0 && p.probe().metric().needsSamples()) {
+                findings.add(String.format(Locale.ROOT, "Probe '%s' failed: nothing to measure %s %s (no sample in its window).",
+                        p.probe().name(), p.probe().metric().wireName(), p.probe().mode().wireName()));
+            } else if (!p.passed()) {
                 findings.add(String.format(Locale.ROOT, "Probe '%s' failed: %s %s was %.2f, bound %s.", p.probe().name(),
                         p.probe().metric().wireName(), p.probe().mode().wireName(), p.measured(), bound(p.probe())));
             }

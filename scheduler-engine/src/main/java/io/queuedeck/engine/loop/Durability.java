@@ -34,6 +34,7 @@ import java.util.function.Function;
  * keeps the earlier behaviour: every finished task of the window in memory.
  */
 final class Durability {
+    private static final System.Logger LOG = System.getLogger(Durability.class.getName());
     /** Writes the store writer may owe before new tasks are refused; ~10 MB of records at most. */
     static final long MAX_PENDING_WRITES = 65_536;
 
@@ -141,7 +142,13 @@ final class Durability {
         }
         nextSweep = saturatedAdd(now, SWEEP_INTERVAL_NANOS);
         Instant at = loop.clock.toInstant(now);
-        writer.withStore(store -> store.forgetExpired(at));
+        writer.withStore(store -> {
+            try {
+                store.forgetExpired(at);
+            } catch (RuntimeException e) { // a store that is down (Redis away, a full disk): the next sweep tries again
+                LOG.log(System.Logger.Level.WARNING, "expired idempotency records not deleted: " + e.getMessage());
+            }
+        });
     }
 
     /**
@@ -151,7 +158,7 @@ final class Durability {
      */
     private void restoreTierMode(String name, TierMode mode) {
         loop.tiers.named(name).filter(tier -> !tier.deadLetter()).ifPresentOrElse(tier -> loop.lanes.setTier(tier, mode),
-                () -> System.getLogger(Durability.class.getName()).log(System.Logger.Level.WARNING,
+                () -> LOG.log(System.Logger.Level.WARNING,
                         "the store holds tier mode {0} for a tier named ''{1}'', which the tiers config ({2}) does not"
                                 + " define: not applied; it applies again if a tier takes that name", mode, name, loop.tiers));
     }

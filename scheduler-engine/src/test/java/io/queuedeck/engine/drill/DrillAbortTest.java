@@ -56,4 +56,29 @@ class DrillAbortTest {
         assertThat(result.accounting().lost()).isZero();
         assertThat(result.accounting().completedTwice()).isZero();
     }
+
+    /**
+     * A window in which nothing of its class was measured (here: no task of priority 0 in the load)
+     * says nothing about the hypothesis: its probe does not pass, and the report says why.
+     */
+    @Test
+    void aProbeWithNothingToMeasure_isNotAPass_andTheFindingSaysSo() {
+        String withAfterProbe = DRILL.replace("above: 200", "above: 1000000").replace(
+                "  - {name: short queue, metric: queue_depth, max: 100000, mode: continuous}",
+                "  - {name: short queue, metric: queue_depth, max: 100000, mode: continuous}\n"
+                        + "  - {name: wait after, metric: queue_wait_p99_ms, priority: 0, max: 600000, mode: after}");
+        DrillResult result = new DrillRunner(DrillReader.read("abort.yaml", withAfterProbe), nanos -> {}, control -> {
+            if (control.second() >= 40) {
+                control.abort("operator pulled the kill switch");
+            }
+        }).run();
+
+        DrillResult.ProbeResult after = result.probes().stream().filter(p -> p.probe().name().equals("wait after")).findFirst().orElseThrow();
+        assertThat(after.samples()).isZero();
+        assertThat(after.passed()).isFalse();
+        assertThat(result.findings()).anySatisfy(f -> assertThat(f).contains("'wait after'").contains("nothing to measure"));
+        DrillResult.ProbeResult depth = result.probes().stream().filter(p -> p.probe().name().equals("short queue")).findFirst().orElseThrow();
+        assertThat(depth.samples()).isPositive(); // its seconds were seen: judged as before
+        assertThat(depth.passed()).isTrue();
+    }
 }
