@@ -31,6 +31,7 @@ public final class ApiServer implements AutoCloseable {
     private final Javalin app;
 
     private final Routes routes;
+    private final BodyReader bodies;
     private final OpenAiFrontDoor frontDoor;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final java.util.function.LongSupplier nanos;
@@ -42,7 +43,7 @@ public final class ApiServer implements AutoCloseable {
         BearerAuth auth = new BearerAuth(b.clients, b.engine.clock()::nanos);
         RequestGuard guard = auth.open() ? new RequestGuard(b.host) : null;
         TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
-        BodyReader bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
+        this.bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
         this.routes = new Routes(b.engine, b.maxBodyBytes, b.requestTimeout, b.metrics, b.callbacks, b.maxQueued, b.baseline,
                 tenants, bodies);
         if (b.intake != null) {
@@ -117,6 +118,7 @@ public final class ApiServer implements AutoCloseable {
      */
     public void drain() {
         inFlight.drain();
+        bodies.drain();
         routes.drain();
         if (frontDoor != null) {
             frontDoor.drain();

@@ -26,11 +26,17 @@ final class BodyReader {
     private final long timeoutNanos;
     private final LongSupplier nanos;
     private final AtomicLong inFlight = new AtomicLong();
+    private volatile boolean draining;
 
     BodyReader(long maxInFlightBytes, long timeoutNanos, LongSupplier nanos) {
         this.maxInFlightBytes = maxInFlightBytes;
         this.timeoutNanos = timeoutNanos;
         this.nanos = nanos;
+    }
+
+    /** The server is stopping: a body not yet all here is refused (503) instead of read on. */
+    void drain() {
+        draining = true;
     }
 
     /** Body bytes held by requests right now (read and not yet parsed). */
@@ -80,6 +86,12 @@ final class BodyReader {
                         break; // the declared length, all of it (Jetty reads no further than it)
                     }
                     buffer = Arrays.copyOf(buffer, (int) Math.min(ceiling, Math.max(CHUNK, (long) size * 2)));
+                }
+                if (draining && size > 0) {
+                    // a body still arriving when the server stops would be cut without an answer at its close
+                    ctx.header("Connection", "close");
+                    throw new ApiException(503, "shutting_down", "the server is shutting down and the body had not all"
+                            + " arrived; send it to another instance or retry after it restarts").retryAfter(1);
                 }
                 int n = in.read(buffer, size, Math.min(buffer.length - size, CHUNK));
                 if (n < 0) {

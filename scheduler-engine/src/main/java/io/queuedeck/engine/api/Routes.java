@@ -201,6 +201,7 @@ final class Routes {
         TaskAccess.require(ctx, "submit tasks", Scope.SUBMIT);
         refuseWhileDraining();
         TaskSpec spec = TaskAccess.stamp(ctx, readJson(ctx, TaskSpec.class, maxBodyBytes), "tenant");
+        refuseWhileDraining(); // its body may have taken seconds: the stop may have begun meanwhile
         admit(ctx, spec, "", 1);
         if (spec != null && spec.tenant() != null) {
             tenants.take(ctx, spec.tenant(), 1, "tenant");
@@ -224,6 +225,7 @@ final class Routes {
         TaskAccess.require(ctx, "submit tasks", Scope.SUBMIT);
         refuseWhileDraining();
         Batch batch = readJson(ctx, Batch.class, maxBodyBytes * BATCH_BODY_FACTOR);
+        refuseWhileDraining();
         if (batch == null || batch.tasks() == null) {
             throw ApiException.invalid("tasks", "tasks is required: {\"tasks\": [ ... ]}");
         }

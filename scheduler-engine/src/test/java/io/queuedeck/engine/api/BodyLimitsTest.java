@@ -92,6 +92,29 @@ class BodyLimitsTest {
         return all.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A submission whose body is still arriving when the server begins to stop gets its answer (503
+     * shutting_down, nothing queued) at its next bytes, not a connection cut at the close.
+     */
+    @Test
+    void bodyStillArrivingWhenTheStopBegins_is503ShuttingDown_andNothingIsQueued() throws Exception {
+        String body = task("late", 100);
+        try (Socket socket = open()) {
+            head(socket, "/v1/tasks", body.length());
+            socket.getOutputStream().write(body.substring(0, 20).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlight() == 1);
+
+            server.drain();
+            socket.getOutputStream().write(body.substring(20, 40).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            String answer = readUntilClosed(socket);
+            assertThat(answer).startsWith("HTTP/1.1 503").contains("\"shutting_down\"").contains("Retry-After: 1");
+        }
+        assertThat(http.get("/v1/tasks/late").status()).isEqualTo(404);
+    }
+
     @Test
     void lyingContentLength_manyConnections_eachCutWith408_andTheServerStillAnswers() throws Exception {
         // Each declares a batch at its limit and sends 10 bytes. Read as bytes come, they hold 10
