@@ -100,8 +100,11 @@ public final class LatencyViewModel {
         for (int p = 0; p < snapshot.byPriority().size(); p++) {
             LatencySummary s = snapshot.byPriority().get(p);
             if (s.endToEnd().count() > 0) {
+                // a class whose finished tasks all took their first token in another class (moved
+                // while running) has no TTFT of its own: "–", not 0
                 rows.add(new PriorityRow(p, s.endToEnd().count(), s.endToEnd().p50Ms(), s.endToEnd().p99Ms(),
-                        s.ttft().p50Ms(), s.queueWait().p50Ms()));
+                        s.ttft().count() > 0 ? s.ttft().p50Ms() : Double.NaN,
+                        s.queueWait().count() > 0 ? s.queueWait().p50Ms() : Double.NaN));
             }
         }
         priorities.setAll(rows);

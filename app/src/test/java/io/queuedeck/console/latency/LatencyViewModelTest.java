@@ -209,4 +209,17 @@ class LatencyViewModelTest {
         assertThat(model.tiersProperty().get()).isSameAs(first);
         assertThat(model.label(LatencyClass.of(4))).isEqualTo("P4 · normal");
     }
+
+    @Test
+    void priorityRow_ofAClassWithoutAFirstTokenOfItsOwn_showsNoTtft_notZero() {
+        // the task took its first token as P5 and was moved to P0 before it finished: P0 has its end-to-end, not its TTFT
+        LatencySummary p0 = new LatencySummary(io.queuedeck.console.testing.Snapshots.stats(1, 4_968, 4_968),
+                io.queuedeck.console.testing.Snapshots.stats(0, 0, 0), io.queuedeck.console.testing.Snapshots.stats(1, 5_454, 5_454));
+        model.apply(io.queuedeck.console.testing.Snapshots.snapshot().sinceStart(0, p0).build());
+
+        LatencyViewModel.PriorityRow row = model.priorities().getFirst();
+        assertThat(row.priority()).isZero();
+        assertThat(row.ttftP50()).isNaN();
+        assertThat(row.waitP50()).isEqualTo(4_968);
+    }
 }

@@ -43,6 +43,7 @@ public final class Snapshots {
         private String policy = "mlfq";
         private boolean paused;
         private List<Integer> byPriority = new ArrayList<>(Collections.nCopies(10, 0));
+        private final List<LatencySummary> perPriority = new ArrayList<>(Collections.nCopies(10, latency(0, 0, 0)));
         private List<Integer> byLevel = List.of(0, 0, 0);
         private int running;
         private List<InstanceStatus> instances = List.of(gpu(0, InstanceState.UP, 0), gpu(1, InstanceState.UP, 0),
@@ -81,6 +82,8 @@ public final class Snapshots {
         public Builder oldestWaitMs(double value) { oldestWaitMs = value; return this; }
         public Builder recent(LatencySummary value) { recent = value; return this; }
         public Builder recent(int priority, LatencySummary value) { secondByPriority.set(priority, value); return this; }
+        /** Since-start latency of one priority class. */
+        public Builder sinceStart(int priority, LatencySummary value) { perPriority.set(priority, value); return this; }
         public Builder tierMode(Tier tier, io.queuedeck.engine.tier.TierMode mode) { tierModes.put(tier, mode); return this; }
         /** The engine's tier table and modes, replacing the default tiers. */
         public Builder tierModes(Map<Tier, io.queuedeck.engine.tier.TierMode> modes) { tierModes = new java.util.LinkedHashMap<>(modes); return this; }
@@ -100,9 +103,8 @@ public final class Snapshots {
                 byTier.merge(io.queuedeck.engine.tier.Tiers.DEFAULT.of(p), byPriority.get(p), Integer::sum);
             }
             byTier.put(Tier.DEAD_LETTER, (int) counters.deadLettered());
-            List<LatencySummary> perPriority = Collections.nCopies(10, latency(0, 0, 0));
             return new EngineSnapshot(clock, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
-                    running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, perPriority, 0, Map.copyOf(tierModes),
+                    running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, List.copyOf(perPriority), 0, Map.copyOf(tierModes),
                     List.copyOf(laneModes), lastSecond, flow);
         }
     }
