@@ -271,6 +271,7 @@ public final class ConsoleApp extends Application {
             if (options.trace().isEmpty() && stopping == null) {
                 system.setLoad(demoLoad);
             }
+            main.prebuild(Screen.OVERVIEW); // its sparklines start now, not when it is first opened
             if (withApi && stopping != null) {
                 apiStarted.complete(null); // closed before it started: nothing to stop
             } else if (withApi) {

@@ -1,7 +1,9 @@
 package io.queuedeck.console;
 
 import io.queuedeck.console.policies.PoliciesViewModel;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -212,10 +214,49 @@ public final class MainView {
         content.getChildren().add(help);
     }
 
+    /**
+     * Screens kept in the scene, hidden, while another is in view: TilesFX tiles take no new values
+     * while out of a showing scene, so the Overview's sparklines would miss those minutes and draw
+     * them flat, and a tile whose value then held still (every slot busy) kept its old one.
+     */
+    private static final java.util.Set<Screen> KEPT_IN_SCENE = java.util.EnumSet.of(Screen.OVERVIEW);
+
+    /**
+     * Builds {@code screen} now, hidden, if it is kept in the scene: the Overview's sparklines then
+     * cover the minutes since the start, whichever screen the operator opened first.
+     */
+    public void prebuild(Screen screen) {
+        if (KEPT_IN_SCENE.contains(screen) && !built.containsKey(screen)) {
+            Node view = built(screen);
+            hide(view);
+            content.getChildren().addFirst(view);
+        }
+    }
+
+    private Node built(Screen screen) {
+        return built.computeIfAbsent(screen, s -> ScreenScroll.wrap(factories.get(s).get()));
+    }
+
+    private static void hide(Node view) {
+        view.setVisible(false);
+        view.setManaged(false);
+    }
+
     private void show(Screen next) {
-        Node view = built.computeIfAbsent(next, s -> ScreenScroll.wrap(factories.get(s).get()));
+        Node view = built(next);
         help = null;
-        content.getChildren().setAll(view);
+        List<Node> children = new ArrayList<>();
+        for (Screen kept : KEPT_IN_SCENE) {
+            Node keptView = built.get(kept);
+            if (keptView != null && keptView != view) {
+                hide(keptView);
+                children.add(keptView);
+            }
+        }
+        view.setVisible(true);
+        view.setManaged(true);
+        children.add(view);
+        content.getChildren().setAll(children);
         navButtons.get(next).setSelected(true);
         title.setText(next.title());
         subtitle.setText(next.description());

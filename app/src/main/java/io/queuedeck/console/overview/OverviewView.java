@@ -178,25 +178,34 @@ public final class OverviewView {
         return root;
     }
 
+    /**
+     * Shows {@code value} now and at each change: the view may be built after the model has its
+     * values (another screen first), and a value that holds still (every slot busy) never changes.
+     */
+    private static <T> void follow(javafx.beans.value.ObservableValue<T> value, java.util.function.Consumer<T> show) {
+        show.accept(value.getValue());
+        value.addListener((o, a, v) -> show.accept(v));
+    }
+
     private void bind() {
-        model.queuedProperty().addListener((o, a, v) -> queued.setValue(v.doubleValue()));
-        model.oldestWaitMsProperty().addListener((o, a, v) -> {
+        follow(model.queuedProperty(), v -> queued.setValue(v.doubleValue()));
+        follow(model.oldestWaitMsProperty(), v -> {
             queued.setText(String.format(Locale.ROOT, "oldest waits %.1f s", v.doubleValue() / 1000));
         });
-        model.runningProperty().addListener((o, a, v) -> running.setValue(v.doubleValue()));
-        model.slotsProperty().addListener((o, a, v) -> {
+        follow(model.slotsProperty(), v -> { // before running: a gauge clamps its value to its maximum
             running.setMaxValue(Math.max(1, v.doubleValue()));
             running.setText(v + " batch slots up");
         });
-        model.rejectedProperty().addListener((o, a, v) -> rejected.setValue(v.doubleValue()));
-        model.deadLetteredProperty().addListener((o, a, v) -> deadLettered.setValue(v.doubleValue()));
-        model.succeededProperty().addListener((o, a, v) -> throughput.setText(String.format(Locale.ROOT, "%,d done", v.longValue())));
-        model.queuedByPriorityProperty().addListener((o, a, v) -> {
+        follow(model.runningProperty(), v -> running.setValue(v.doubleValue()));
+        follow(model.rejectedProperty(), v -> rejected.setValue(v.doubleValue()));
+        follow(model.deadLetteredProperty(), v -> deadLettered.setValue(v.doubleValue()));
+        follow(model.succeededProperty(), v -> throughput.setText(String.format(Locale.ROOT, "%,d done", v.longValue())));
+        follow(model.queuedByPriorityProperty(), v -> {
             priorityBars.setValues(v);
         });
-        model.queuedByTierProperty().addListener((o, a, v) -> updateTiers(v));
-        model.queuedByLevelProperty().addListener((o, a, v) -> updateLevels(v));
-        model.tierModesProperty().addListener((o, a, modes) -> {
+        follow(model.queuedByTierProperty(), v -> updateTiers(v));
+        follow(model.queuedByLevelProperty(), v -> updateLevels(v));
+        follow(model.tierModesProperty(), modes -> {
             // a paused or draining tier says so under its bar
             if (modes.isEmpty()) {
                 return;
@@ -217,8 +226,8 @@ public final class OverviewView {
             tierBars.setColumns(names, colors);
             updateTiers(model.queuedByTierProperty().get());
         });
-        model.policyProperty().addListener((o, a, v) -> byLevel.setTitle("Queue by " + (v.equals("mlfq") ? "MLFQ level" : "policy level")));
-        model.gpusProperty().addListener((o, a, v) -> updateGpus(v));
+        follow(model.policyProperty(), v -> byLevel.setTitle("Queue by " + (v.equals("mlfq") ? "MLFQ level" : "policy level")));
+        follow(model.gpusProperty(), v -> updateGpus(v));
     }
 
     /** Most to least urgent: the first tier red, the last purple (the default three as before). */
