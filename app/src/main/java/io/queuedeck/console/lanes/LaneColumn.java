@@ -131,6 +131,7 @@ final class LaneColumn {
             });
             item.setId("lane-" + lane.priority() + "-" + mode.name().toLowerCase(Locale.ROOT));
             item.setOnAction(e -> model.setLaneMode(lane.priority(), mode));
+            item.disableProperty().bind(lane.modeProperty().isEqualTo(mode)); // no "Resume lane" on a running lane
             menu.getItems().add(item);
         }
         menu.disableProperty().bind(model.byLevelProperty());

@@ -284,8 +284,10 @@ public final class SearchView {
         if (sort != null) {
             header.setTooltip(new Tooltip("Sort every match by " + title.toLowerCase(Locale.ROOT) + "; again to reverse"));
             header.setOnMouseClicked(e -> model.sortBy(sort));
+            // "Waited" sorts by submission: the earliest submitted has waited longest, so its arrow is the wait's
+            boolean byWait = sort == TaskSort.SUBMITTED;
             ObservableValue<String> arrow = model.sortProperty().flatMap(s -> model.descendingProperty()
-                    .map(d -> s == sort ? title + (d ? " ▼" : " ▲") : title));
+                    .map(d -> s == sort ? title + (d != byWait ? " ▼" : " ▲") : title));
             header.textProperty().bind(arrow);
         }
         return column;
