@@ -130,7 +130,8 @@ public final class ConsoleApp extends Application {
         stage.centerOnScreen();
         stage.setOnCloseRequest(e -> javafx.application.Platform.exit());
         for (String name : java.util.List.of("TERM", "INT")) { // a stop by signal says the same: exit 2
-            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> javafx.application.Platform.runLater(javafx.application.Platform::exit));
+            sun.misc.Signal.handle(new sun.misc.Signal(name),
+                    signal -> javafx.application.Platform.runLater(javafx.application.Platform::exit));
         }
     }
 

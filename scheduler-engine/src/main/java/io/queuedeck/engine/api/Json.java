@@ -201,7 +201,8 @@ final class Json {
             line = line.substring(0, advice);
         }
         // where the parser was: "(start marker at [Source: REDACTED (`StreamReadFeature…` disabled); line: 1, column: 1])"
-        line = line.replaceAll("\\s*\\(start marker at \\[Source:.*?; line: (\\d+), column: (\\d+)\\]\\)", " (opened at line $1, column $2)");
+        line = line.replaceAll("\\s*\\(start marker at \\[Source:.*?; line: (\\d+), column: (\\d+)\\]\\)",
+                " (opened at line $1, column $2)");
         line = line.replaceAll("\\s*at \\[Source:.*?; line: (\\d+), column: (\\d+)\\]", " at line $1, column $2");
         line = line.replaceAll("`?\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$.]*`?", "a value");
         line = line.replaceAll("\\(for [^)]*\\)", "");

@@ -57,7 +57,8 @@ public record ProbeLight(String name, String metric, String mode, double measure
         if (p.mode() == Drill.Mode.CONTINUOUS) {
             value = p.max() != null ? 0 : Double.POSITIVE_INFINITY;
             for (long w = 0; w < to; w += CONTINUOUS_WINDOW) {
-                Windows.Measure m = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, w, Math.min(to, w + CONTINUOUS_WINDOW));
+                Windows.Measure m = Windows.measure(p.metric(), p.priority(), p.tier(), tiers, finished, live, w,
+                        Math.min(to, w + CONTINUOUS_WINDOW));
                 value = p.max() != null ? Math.max(value, m.value()) : Math.min(value, m.value());
                 samples += m.samples();
             }
