@@ -98,8 +98,16 @@ final class ConfigRoutes {
         int colon = problem.indexOf(": ");
         String rest = colon < 0 ? problem : problem.substring(colon + 2);
         int space = rest.indexOf(' ');
-        return space < 0 ? rest : rest.substring(0, space);
+        String first = space < 0 ? rest : rest.substring(0, space);
+        // a problem of the whole text ("not valid YAML", "the config must be a mapping") names no key
+        boolean key = first.matches("[a-z_][a-z0-9_]*(\\[\\d+])?([.][A-Za-z0-9_:-]+(\\[\\d+])?)*")
+                && (first.contains(".") || first.contains("[") || first.contains("_") || SECTIONS.contains(first));
+        return key ? first : null;
     }
+
+    /** The config file's top-level sections: a problem may name one alone. */
+    private static final java.util.Set<String> SECTIONS = java.util.Set.of("server", "engine", "executor", "clients",
+            "tenants", "callbacks", "store", "policy", "alerts", "tiers", "flow", "node", "backends");
 
     private static String shorten(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";

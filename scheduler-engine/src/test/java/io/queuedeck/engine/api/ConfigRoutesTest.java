@@ -111,6 +111,14 @@ class ConfigRoutesTest {
         assertThat(status.path("version").asInt()).isEqualTo(1);
         assertThat(status.path("last_error").path("problems")).hasSize(2);
         assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority"); // refused whole
+
+        // a problem of the whole text names no field (it read "not" and "the" as keys)
+        for (String whole : java.util.List.of("a: " + "[".repeat(2_000) + "]".repeat(2_000) + "\n", "[1, 2]\n", "server: [unclosed\n")) {
+            Http.Response unreadable = put(ADMIN, "/v1/config", whole, "application/yaml");
+            assertThat(unreadable.status()).as(whole.substring(0, Math.min(12, whole.length()))).isEqualTo(400);
+            assertThat(unreadable.errorCode()).isEqualTo("invalid_config");
+            assertThat(unreadable.errorField()).as(unreadable.body()).isNull();
+        }
     }
 
     @Test
