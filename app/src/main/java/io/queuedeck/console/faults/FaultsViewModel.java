@@ -199,7 +199,9 @@ public final class FaultsViewModel {
     public void burst() {
         if (!load.bursting() && commands.mayInjectFault("load burst")) {
             load.burst(BURST_FACTOR, BURST_SECONDS);
-            log.record(ChangeLog.Kind.OPERATOR, String.format(Locale.ROOT, "load burst ×%.0f for %d s", BURST_FACTOR, BURST_SECONDS));
+            String what = String.format(Locale.ROOT, "load burst ×%.0f for %d s", BURST_FACTOR, BURST_SECONDS);
+            log.record(ChangeLog.Kind.OPERATOR, what);
+            commands.audited("fault.load_burst", what);
         }
     }
 

@@ -28,4 +28,10 @@ public interface EngineCommands {
     default boolean mayInjectFault(String action) {
         return true;
     }
+
+    /**
+     * Records in the audit trail an operator action that is not an engine command (the demo
+     * load's rate, its burst): who did what, as the commands' own entries say.
+     */
+    default void audited(String action, String target) {}
 }

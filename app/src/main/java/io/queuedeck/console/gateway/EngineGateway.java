@@ -189,6 +189,11 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         clusterTierModes = modes;
     }
 
+    @Override
+    public void audited(String action, String target) {
+        engine.audit().record(ConsoleAudit.actor(), "console", action, target, 0, null);
+    }
+
     /** Tells the operator that {@code action} failed, as a refused command is told; any thread. */
     public void reportFailure(String action, Throwable error) {
         fxThread.execute(() -> failures.accept(CommandFailure.of(action, error)));

@@ -120,7 +120,11 @@ public final class PoliciesViewModel {
 
     /** Sets the demo load, as a fraction of GPU capacity (0 stops it). */
     public void setLoad(double fraction) {
+        boolean changed = Math.abs(fraction - loadFraction.get()) > 1e-9; // a slider gesture may set the same load twice
         load.setLoad(fraction);
+        if (changed) {
+            commands.audited("load.set", String.format(java.util.Locale.ROOT, "demo load %.0f%%", fraction * 100));
+        }
         readLoad();
         replayStatus.set(load.replayStatus());
     }

@@ -60,6 +60,7 @@ class FaultsViewModelTest {
 
         assertThat(model.activeFaults()).isEmpty();
         assertThat(log.entries()).extracting(ChangeLog.Entry::text).containsExactly("load burst ×10 for 30 s", "load burst ended");
+        assertThat(commands.sent).containsExactly("audit fault.load_burst load burst ×10 for 30 s"); // once, as it started once
     }
 
     @Test

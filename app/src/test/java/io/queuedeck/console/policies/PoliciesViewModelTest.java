@@ -64,11 +64,13 @@ class PoliciesViewModelTest {
     }
 
     @Test
-    void setLoad_changesOfferedRate() {
+    void setLoad_changesOfferedRate_andIsAuditedOncePerChange() {
         model.setLoad(0.5);
+        model.setLoad(0.5); // the slider's release after its change: the same load again
 
         assertThat(load.load).isEqualTo(0.5);
         assertThat(model.offeredRateProperty().get()).isEqualTo(25);
+        assertThat(commands.sent).containsExactly("audit load.set demo load 50%");
     }
 
     @Test

@@ -47,6 +47,11 @@ public final class RecordingCommands implements EngineCommands {
         return send(command);
     }
 
+    @Override
+    public void audited(String action, String target) {
+        sent.add("audit " + action + " " + target);
+    }
+
     private Object answer(Command<?> command) {
         return switch (command) {
             case Command.FindTask c -> waiting.stream().filter(t -> t.id().equals(c.taskId())).findFirst();
