@@ -97,17 +97,16 @@ final class ConfigRoutes {
     static String keyPath(String problem) {
         int colon = problem.indexOf(": ");
         String rest = colon < 0 ? problem : problem.substring(colon + 2);
+        // a problem of the whole text names no key: "the file must be a mapping…", "not valid YAML…"
+        if (WHOLE_TEXT.stream().anyMatch(rest::startsWith)) {
+            return null;
+        }
         int space = rest.indexOf(' ');
-        String first = space < 0 ? rest : rest.substring(0, space);
-        // a problem of the whole text ("not valid YAML", "the config must be a mapping") names no key
-        boolean key = first.matches("[a-z_][a-z0-9_]*(\\[\\d+])?([.][A-Za-z0-9_:-]+(\\[\\d+])?)*")
-                && (first.contains(".") || first.contains("[") || first.contains("_") || SECTIONS.contains(first));
-        return key ? first : null;
+        return space < 0 ? rest : rest.substring(0, space);
     }
 
-    /** The config file's top-level sections: a problem may name one alone. */
-    private static final java.util.Set<String> SECTIONS = java.util.Set.of("server", "engine", "executor", "clients",
-            "tenants", "callbacks", "store", "policy", "alerts", "tiers", "flow", "node", "backends");
+    /** How the config readers begin a problem of the whole text rather than of one key. */
+    private static final List<String> WHOLE_TEXT = List.of("the ", "not valid YAML", "cannot read ");
 
     private static String shorten(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";

@@ -25,9 +25,8 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
                     ? "the body is nested more than 1000 levels deep"
                     : "the body holds a value longer than the parser accepts (a number of over 1000 digits)");
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr();
-            throw new ApiException(400, "invalid_json", "the body is not valid JSON" + where + ": " + Json.plain(e.getOriginalMessage()));
+            throw new ApiException(400, "invalid_json", "the body is not valid JSON" + Json.where(e) + ": "
+                    + Json.plain(e.getOriginalMessage()));
         }
         if (body == null || !body.isObject()) {
             throw new ApiException(400, "invalid_json", "the body must be a JSON object");

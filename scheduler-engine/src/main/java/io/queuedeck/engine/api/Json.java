@@ -179,12 +179,15 @@ final class Json {
             return new ApiException(400, "malformed_json", "the body is nested too deeply or has too long a number");
         }
         if (e instanceof JsonProcessingException p) {
-            String where = p.getLocation() == null ? "" : " at line " + p.getLocation().getLineNr()
-                    + ", column " + p.getLocation().getColumnNr();
-            return new ApiException(400, "malformed_json", "the body is not valid JSON" + where + ": "
+            return new ApiException(400, "malformed_json", "the body is not valid JSON" + where(p) + ": "
                     + plain(p.getOriginalMessage()), fieldOf(p.getProcessor()), List.of());
         }
         return new ApiException(400, "malformed_json", "the body could not be read as JSON");
+    }
+
+    /** " at line L, column C" where the parser stopped, or nothing when it does not say. */
+    static String where(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 
     /**
