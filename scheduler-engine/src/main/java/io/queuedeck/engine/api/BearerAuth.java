@@ -3,8 +3,10 @@ package io.queuedeck.engine.api;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,8 +21,11 @@ final class BearerAuth {
 
     /** @param tokens each token and its holder's policy; none leaves the server open (loopback only) */
     BearerAuth(Map<String, ClientPolicy> tokens, LongSupplier nanos) {
+        Map<String, String> namespaces = new HashMap<>();
+        tokens.values().stream().map(ClientPolicy::tenant).filter(Objects::nonNull)
+                .forEach(tenant -> namespaces.put(TaskAccess.prefix(tenant), tenant));
         List<Client> known = new ArrayList<>();
-        tokens.forEach((secret, policy) -> known.add(new Client(secret, policy, nanos)));
+        tokens.forEach((secret, policy) -> known.add(new Client(secret, policy, Map.copyOf(namespaces), nanos)));
         this.clients = List.copyOf(known);
         this.throttle = new AuthThrottle(nanos);
     }

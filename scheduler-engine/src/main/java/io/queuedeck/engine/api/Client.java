@@ -2,6 +2,7 @@ package io.queuedeck.engine.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /** One authenticated client: its token, its policy and its token bucket (engine clock time). */
@@ -9,10 +10,13 @@ final class Client {
     private final byte[] token;
     private final ClientPolicy policy;
     private final TokenBucket bucket;
+    private final Map<String, String> namespaces;
 
-    Client(String token, ClientPolicy policy, LongSupplier nanos) {
+    /** @param namespaces the id prefix of each tenant a configured client is bound to, and that tenant */
+    Client(String token, ClientPolicy policy, Map<String, String> namespaces, LongSupplier nanos) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         this.policy = policy;
+        this.namespaces = namespaces;
         this.bucket = policy.requestsPerSecond() > 0 ? new TokenBucket(policy.requestsPerSecond(), policy.burst(), nanos) : null;
     }
 
@@ -41,6 +45,15 @@ final class Client {
     /** The tenant it is bound to, or null when it may see every tenant's tasks. */
     String tenant() {
         return policy.tenant();
+    }
+
+    /**
+     * The bound tenant whose id namespace {@code id} is in (its prefix up to the first ':', decision
+     * 0075), or null: such an id is that tenant's to choose, whoever submits it.
+     */
+    String namespaceOwner(String id) {
+        int colon = id.indexOf(':');
+        return colon < 0 ? null : namespaces.get(id.substring(0, colon + 1));
     }
 
     /** Whether it may use {@code scope}: an admin or a client without scopes may do everything. */

@@ -59,11 +59,23 @@ final class TaskAccess {
 
     /**
      * The spec as a bound client's tenant owns it: a missing {@code tenant} is filled in from the
-     * token, a different one is 403 on {@code field}, so no client spends another tenant's rate.
+     * token, a different one is 403 on {@code field}, so no client spends another tenant's rate. An
+     * unbound client may choose an id in a bound tenant's namespace only for that tenant's task: 400
+     * otherwise, since it would take the id the tenant's own client means by its short form.
      */
     static TaskSpec stamp(Context ctx, TaskSpec spec, String field) {
         Client client = client(ctx);
-        if (spec == null || client == null || client.tenant() == null) {
+        if (spec == null || client == null) {
+            return spec;
+        }
+        String idField = field.substring(0, field.length() - "tenant".length()) + "task_id";
+        if (client.tenant() == null) {
+            String owner = spec.taskId() == null ? null : client.namespaceOwner(spec.taskId());
+            if (owner != null && !owner.equals(spec.tenant())) {
+                throw ApiException.invalid(idField, "task_id '" + shorten(spec.taskId()) + "' is in tenant '" + owner
+                        + "''s id namespace (prefix '" + prefix(owner) + "'); submit it with tenant '" + owner
+                        + "' or choose an id without that prefix");
+            }
             return spec;
         }
         if (spec.tenant() != null && !spec.tenant().equals(client.tenant())) {
@@ -76,7 +88,6 @@ final class TaskAccess {
         }
         String scoped = scoped(client.tenant(), own.taskId());
         if (scoped.length() > TaskSpecValidator.MAX_ID_LENGTH) {
-            String idField = field.substring(0, field.length() - "tenant".length()) + "task_id";
             throw ApiException.invalid(idField, "task_id with this client's tenant prefix '" + prefix(client.tenant())
                     + "' must be at most " + TaskSpecValidator.MAX_ID_LENGTH + " characters, got " + scoped.length());
         }

@@ -225,6 +225,30 @@ class TenantAccessTest {
         assertThat(engineView("acme:" + second).priority()).isEqualTo(6);
     }
 
+    // an unbound client taking acme:x for another tenant would make acme's own "x" a 409
+    @Test
+    void unboundClient_choosesAnIdInATenantsNamespaceOnlyForThatTenant() {
+        String given = "claim-" + IDS.incrementAndGet();
+
+        Http.Response noTenant = as("admin").post("/v1/tasks", body("acme:" + given, null, 5));
+        Http.Response otherTenant = as("legacy").post("/v1/tasks", body("acme:" + given, "globex", 5));
+        Http.Response batch = as("admin").post("/v1/tasks:batch", "{\"tasks\":[" + body("ok-" + given, "globex", 5) + ","
+                + body("acme:" + given, "globex", 5) + "]}");
+        Http.Response forAcme = as("admin").post("/v1/tasks", body("acme:" + given, "acme", 5));
+        Http.Response unknownPrefix = as("admin").post("/v1/tasks", body("job:" + given, null, 5));
+
+        assertThat(noTenant.status()).as(noTenant.body()).isEqualTo(400);
+        assertThat(noTenant.errorField()).isEqualTo("task_id");
+        assertThat(noTenant.body()).contains("tenant 'acme''s id namespace");
+        assertThat(otherTenant.status()).isEqualTo(400);
+        assertThat(batch.status()).isEqualTo(400);
+        assertThat(batch.errorField()).isEqualTo("tasks[1].task_id");
+        assertThat(engine.send(new Command.FindTask("ok-" + given)).join()).isEmpty(); // all or nothing
+        assertThat(forAcme.status()).as(forAcme.body()).isEqualTo(202);
+        assertThat(as("acme-read").get("/v1/tasks/" + given).json().get("task_id").asText()).isEqualTo("acme:" + given);
+        assertThat(unknownPrefix.status()).as(unknownPrefix.body()).isEqualTo(202); // no bound tenant 'job'
+    }
+
     @Test
     void scopedIdTooLong_400OnTaskIdNamingThePrefix() {
         Http.Response refused = as("acme-submit").post("/v1/tasks", body("x".repeat(126), null, 5));
