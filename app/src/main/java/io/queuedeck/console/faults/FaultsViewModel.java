@@ -209,8 +209,11 @@ public final class FaultsViewModel {
     public void poisonTask() {
         TaskSpec poison = new TaskSpec(null, Engine.Builder.DEFAULT_MODEL, "poison drill", TaskSpec.DEFAULT_PRIORITY,
                 null, null, "drill", null, 64, null, Map.of(SimulatedGpuExecutor.POISON_KEY, "true"));
-        commands.send(new Command.Submit(poison)).thenAccept(result -> log.record(ChangeLog.Kind.FAULT,
-                "poison task " + (result == null ? "" : result.task().id() + " ") + "submitted"));
+        commands.send(new Command.Submit(poison)).thenAccept(result -> {
+            String what = result == null ? "poison task" : "poison task " + result.task().id();
+            log.record(ChangeLog.Kind.FAULT, what + " submitted");
+            commands.audited("fault.poison_task", what); // a fault, though sent as a task
+        });
     }
 
     /** Queues a dead letter again; it leaves the list until it fails again. */

@@ -5,8 +5,9 @@ import java.util.Locale;
 
 /**
  * What the console records in the audit trail for each change it sends (decision 0041): the action
- * key, its target and how many tasks. Submissions (the demo load, a poison task) are workload, and
- * bulk slices are recorded by their operation, so neither is recorded here.
+ * key, its target and how many tasks. Submissions are workload, and bulk slices are recorded by their
+ * operation, so neither is recorded here; the operator's load changes and the poison task, a fault
+ * sent as a task, are recorded by their screens ({@link EngineCommands#audited}).
  */
 public final class ConsoleAudit {
     /** One entry's fields. */

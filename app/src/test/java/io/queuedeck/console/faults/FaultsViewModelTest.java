@@ -78,7 +78,7 @@ class FaultsViewModelTest {
     void poisonTask_submitsOneAndLogsItAsAFault() {
         model.poisonTask();
 
-        assertThat(commands.sent).containsExactly("poison");
+        assertThat(commands.sent).containsExactly("poison", "audit fault.poison_task poison task");
         assertThat(log.entries()).extracting(ChangeLog.Entry::kind).containsExactly(ChangeLog.Kind.FAULT);
     }
 
