@@ -236,7 +236,9 @@ public final class DrillRunner {
             });
             clock.schedule(recovery, () -> log("recovery window over", "", stops.steady(this)));
             if (isLive) {
-                log("target", "the running engine on the real clock: " + observedNow() + "; its own GPUs, policy and retries", true);
+                EngineSnapshot now = engine.send(new Command.TakeSnapshot()).join(); // no sample yet at t=0
+                log("target", "the running engine on the real clock: " + observed(now.queued(), now.running(), serving(now))
+                        + "; its own GPUs, policy and retries", true);
             }
             long reached = end;
             for (long t = SECOND; t <= end; t += SECOND) {
@@ -328,8 +330,7 @@ public final class DrillRunner {
             }
             drainEvents();
             EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
-            int serving = (int) snapshot.instances().stream().filter(i -> i.state().acceptsWork()).count();
-            live.add(new int[] {snapshot.queued(), snapshot.running(), serving, refusedThisSecond});
+            live.add(new int[] {snapshot.queued(), snapshot.running(), serving(snapshot), refusedThisSecond});
             refusedThisSecond = 0;
             if (abortReason == null) {
                 String broken = stops.broken(this, snapshot);
@@ -560,7 +561,15 @@ public final class DrillRunner {
 
         private String observedNow() {
             int[] now = live.isEmpty() ? new int[3] : live.getLast();
-            return now[0] + " waiting, " + now[1] + " running, " + now[2] + " GPUs serving";
+            return observed(now[0], now[1], now[2]);
+        }
+
+        private static String observed(int waiting, int running, int serving) {
+            return waiting + " waiting, " + running + " running, " + serving + " GPUs serving";
+        }
+
+        private static int serving(EngineSnapshot snapshot) {
+            return (int) snapshot.instances().stream().filter(i -> i.state().acceptsWork()).count();
         }
 
         @Override

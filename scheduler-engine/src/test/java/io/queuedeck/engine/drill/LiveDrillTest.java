@@ -91,6 +91,9 @@ class LiveDrillTest {
         assertThat(result.accounting().completed() + result.accounting().deadLettered())
                 .isEqualTo(result.accounting().accepted());
         assertThat(result.markers()).anySatisfy(m -> assertThat(m.label()).startsWith("crash on instance:0"));
+        // the first line says what the drill found, before its first one-second sample
+        assertThat(result.log().getFirst().observed()).startsWith("the running engine on the real clock: ")
+                .contains(" running, 2 GPUs serving");
         assertThat(seconds).hasSize(8).startsWith(1.0).endsWith(8.0);
         // tasks_lost is judged at the end; the error rate is pending until the faults begin
         assertThat(lights.getFirst()).extracting(ProbeLight::light)
