@@ -11,6 +11,7 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
+import javafx.scene.text.Text;
 
 /**
  * The buttons of one GPU (crash, slow ×N, offline/online; for a real inference server drain and
@@ -25,9 +26,9 @@ public final class GpuActions extends HBox {
     private final Button crash = new Button("Crash");
     private final MenuButton slow = new MenuButton("Slow ×N");
     private final MenuItem restore = new MenuItem("Restore full speed");
-    private final Button offline = new Button("Take offline");
-    private final Button drain = new Button("Drain");
-    private final Button drainServer = new Button("Drain server");
+    private final Button offline = new SteadyButton("Take offline", "Bring online");
+    private final Button drain = new SteadyButton("Drain", "End drain");
+    private final Button drainServer = new SteadyButton("Drain server", "End server drain");
     private java.util.function.BiConsumer<Integer, Boolean> serverDrain;
     private final int id;
     private GpuRow row;
@@ -73,6 +74,32 @@ public final class GpuActions extends HBox {
             }
         });
         getChildren().addAll(crash, slow, drain, drainServer, offline);
+    }
+
+    /**
+     * A button as wide for each of its texts as for the widest, so a flip of its text moves none of
+     * its neighbours (the Faults screen aligns these buttons to the right).
+     */
+    private static final class SteadyButton extends Button {
+        private final List<String> texts;
+
+        SteadyButton(String... texts) {
+            super(texts[0]);
+            this.texts = List.of(texts);
+        }
+
+        @Override
+        protected double computePrefWidth(double height) {
+            Text probe = new Text();
+            probe.setFont(getFont());
+            double widest = 0;
+            for (String text : texts) {
+                probe.setText(text);
+                widest = Math.max(widest, probe.getLayoutBounds().getWidth());
+            }
+            probe.setText(getText());
+            return super.computePrefWidth(height) + widest - probe.getLayoutBounds().getWidth();
+        }
     }
 
     /** Offers "Drain server" on a backend: {@code action} drains (true) or ends the drain of its whole server. */
