@@ -95,6 +95,7 @@ final class LanePlacement {
             case Placement.Back back -> null;
         };
         loop.leaveQueue(task); // out of its queue before anything is re-ranked
+        task.setPlaced(true);
         Task neighbour = anchor != null ? anchor : laneEnd(priority, task, policy, placement instanceof Placement.Front);
         if (neighbour != null) {
             policy.alignForPlace(task, neighbour);

@@ -15,6 +15,9 @@ import io.queuedeck.engine.task.Task;
  * other objectives sets the parameters. Each policy says which of its tasks it may give up on
  * ({@link Lost}) and reads {@link Task#givenUp()} in its order.
  *
+ * <p>A task an operator placed within its lane is not given up on while it waits there: the place
+ * is the operator's decision, and it holds (decision 0010).
+ *
  * <p>A late task is moved when it reaches the head ({@link #moveLateHeads}), once, in O(log n):
  * nothing is scanned and no timer is armed, because a late task deeper in the order is behind the
  * head anyway.
@@ -66,7 +69,9 @@ record GiveUp(double giveUpNanos, double lateGiveUpNanos) {
      * others; each task is moved at most once while it waits.
      */
     static void moveLateHeads(IndexedTaskHeap heap, long now, Lost lost) {
-        for (Task head = heap.peek(); head != null && !head.givenUp() && lost.test(head, now); head = heap.peek()) {
+        // a task the operator placed is served where it was placed (decision 0010)
+        for (Task head = heap.peek(); head != null && !head.givenUp() && !head.placed() && lost.test(head, now);
+                head = heap.peek()) {
             heap.remove(head);
             head.setGivenUp(true);
             heap.add(head);

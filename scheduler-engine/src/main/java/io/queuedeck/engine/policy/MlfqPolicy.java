@@ -80,10 +80,11 @@ final class MlfqPolicy extends HeapPolicy {
         return true;
     }
 
-    /** A task placed beside another takes its level, with a fresh quantum there. */
+    /** A task placed beside another takes its level, with a fresh quantum there, and its lateness. */
     @Override
     public void alignForPlace(Task moving, Task neighbour) {
         moving.setLevel(neighbour.level());
+        moving.setGivenUp(neighbour.givenUp());
     }
 
     @Override
@@ -143,7 +144,7 @@ final class MlfqPolicy extends HeapPolicy {
         }
         // the task's class: its tier in the engine's table (decision 0070)
         task.setPolicyKey(tiers.of(task.priority()).index());
-        task.setGivenUp(false);
+        task.setGivenUp(task.placed() && task.givenUp()); // a placed task keeps its neighbour's
         super.enqueue(task, now);
         depth[task.level()]++;
         if (task.level() > 0) {

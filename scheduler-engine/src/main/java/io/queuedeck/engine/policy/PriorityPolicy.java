@@ -78,9 +78,15 @@ final class PriorityPolicy extends HeapPolicy {
     public void enqueue(Task task, long now) {
         if (!plain) {
             task.setPolicyKey(agingNanos > 0 ? task.priority() * agingNanos + task.arrivedAt() : 0);
-            task.setGivenUp(false);
+            task.setGivenUp(task.placed() && task.givenUp()); // a placed task keeps its neighbour's
         }
         super.enqueue(task, now);
+    }
+
+    /** A task placed beside another takes its lateness, so it lands among the late or the others as its neighbour. */
+    @Override
+    public void alignForPlace(Task moving, Task neighbour) {
+        moving.setGivenUp(neighbour.givenUp());
     }
 
     @Override

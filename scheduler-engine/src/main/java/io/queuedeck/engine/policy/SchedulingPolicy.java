@@ -86,8 +86,9 @@ public interface SchedulingPolicy {
 
     /**
      * Makes {@code moving}, out of the queue, tie with {@code neighbour} on every key but the
-     * rank (MLFQ: the neighbour's level), so that a place next to it holds. Nothing to do for
-     * policies whose keys within a lane are the priority alone.
+     * rank (MLFQ: the neighbour's level; priority and MLFQ: whether it was given up on as late),
+     * so that a place next to it holds. Nothing to do for policies whose keys within a lane are
+     * the priority alone.
      */
     default void alignForPlace(Task moving, Task neighbour) {}
 

@@ -44,6 +44,8 @@ public final class Task {
     private long enqueuedAt;
     private double policyKey;
     private boolean givenUp;
+    /** Placed within its lane by an operator: never given up on while it waits there. */
+    private boolean placed;
     private long deadlineAt = Long.MAX_VALUE;
 
     /**
@@ -104,6 +106,9 @@ public final class Task {
         }
         if (to == TaskState.RUNNING && firstDispatchAt < 0) {
             firstDispatchAt = now;
+        }
+        if (!to.isWaiting()) {
+            placed = false; // the operator's place held until it left the lane
         }
         if (to.isFinal() || to == TaskState.FAILED) {
             finishedAt = now;
@@ -211,6 +216,8 @@ public final class Task {
     /** Whether the holding policy gave up on the task's objective while it waited (decision 0079). */
     public boolean givenUp() { return givenUp; }
     public void setGivenUp(boolean late) { givenUp = late; }
+    public boolean placed() { return placed; }
+    public void setPlaced(boolean byOperator) { placed = byOperator; }
     /** The deadline on the engine clock; {@link Long#MAX_VALUE} when the task has none. */
     public long deadlineAt() { return deadlineAt; }
     public void setDeadlineAt(long at) { deadlineAt = at; }

@@ -58,6 +58,25 @@ class LanePlacementTest {
                 .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
     }
 
+    // a late task (5 s past arrival for P3-6) goes behind those that can still meet their
+    // objective when it reaches the head; one the operator placed at the front is served there
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"priority", "mlfq"})
+    void lateTaskPlacedAtTheFront_isServedFirst_notGivenUpBehindTheLane(String policy) {
+        start(policy);
+        for (String id : List.of("a", "b", "c")) {
+            submit(id, 5);
+        }
+        clock.runUntil(clock.nanos() + 10_000_000_000L); // dispatch paused: they only wait
+        submit("d", 5);
+        submit("e", 5);
+
+        engine.send(new Command.Place("c", 5, Placement.front())).join();
+
+        assertThat(lane(5)).containsExactly("c", "a", "b", "d", "e");
+        assertThat(runOrder()).containsExactly("c", "d", "e", "a", "b");
+    }
+
     @Test
     void eachPlacement_putsTheTaskThere_andDispatchFollowsTheLane() {
         start("priority");
