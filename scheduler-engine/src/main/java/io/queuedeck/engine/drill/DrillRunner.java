@@ -293,10 +293,18 @@ public final class DrillRunner {
         private void settle() {
             if (isLive) {
                 long by = engine.clock().nanos() + settleNanos;
+                long nextNote = engine.clock().nanos();
                 while (engine.clock().nanos() < by) {
                     drainEvents();
                     if (owned.settled()) {
                         break;
+                    }
+                    long now = engine.clock().nanos();
+                    if (now >= nextNote) { // the operator sees why no verdict shows yet, and how long it may take
+                        log("settling", owned.unsettled() + " of the drill's tasks not finished yet; waiting up to "
+                                + (by - now + SECOND - 1) / SECOND + " s more, then they count as lost", true);
+                        everySecond.accept(this);
+                        nextNote = now + 10 * SECOND;
                     }
                     LockSupport.parkNanos(SLICE);
                 }

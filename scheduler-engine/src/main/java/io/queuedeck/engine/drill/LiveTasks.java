@@ -77,6 +77,11 @@ final class LiveTasks {
         return finals.containsAll(accepted);
     }
 
+    /** How many tasks the drill had accepted have not reached a final state yet. */
+    long unsettled() {
+        return accepted.stream().filter(id -> !finals.contains(id)).count();
+    }
+
     long acceptedCount() {
         return accepted.size();
     }
