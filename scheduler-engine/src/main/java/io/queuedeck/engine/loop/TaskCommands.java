@@ -100,8 +100,7 @@ final class TaskCommands {
         }
         long cost = TaskTable.bodyBytes(spec);
         if (tasks.bodyBytes() + cost > loop.maxQueuedBytes) {
-            boolean metadataWeighsMore = spec.input() == null || (cost - TaskTable.TASK_OVERHEAD_BYTES) / 2 > 2L * spec.input().length();
-            throw refused(new QueueFullException(metadataWeighsMore ? "metadata" : "input", loop.maxQueuedBytes,
+            throw refused(new QueueFullException(heaviestField(spec, cost), loop.maxQueuedBytes,
                     "queued task bodies hold " + tasks.bodyBytes() + " bytes and this task counts " + cost
                             + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later"));
         }
@@ -225,5 +224,13 @@ final class TaskCommands {
     /** Counts a submission refused before it reached the loop (invalid fields). */
     void countRejected() {
         counters.rejected++;
+    }
+
+    /** The field that weighs most in a task's count against the byte budget: the one to shorten. */
+    private static String heaviestField(TaskSpec spec, long cost) {
+        long input = spec.input() == null ? 0 : spec.input().length();
+        long url = spec.callbackUrl() == null ? 0 : spec.callbackUrl().length();
+        long metadata = (cost - TaskTable.TASK_OVERHEAD_BYTES) / 2 - input - url;
+        return input >= url && input >= metadata ? "input" : url >= metadata ? "callback_url" : "metadata";
     }
 }

@@ -121,12 +121,14 @@ final class TaskTable {
     }
 
     /**
-     * What a task counts against the byte budget: two bytes per character of its input and of its
-     * metadata keys and values (the most a Java string takes), plus a fixed overhead. Metadata has
-     * at most 64 entries, so this is cheap enough for the loop.
+     * What a task counts against the byte budget: two bytes per character of its input, its
+     * callback URL and its metadata keys and values (the most a Java string takes), plus a fixed
+     * overhead for the rest, whose lengths are capped. Metadata has at most 64 entries, so this is
+     * cheap enough for the loop.
      */
     static long bodyBytes(TaskSpec spec) {
-        long chars = spec.input() == null ? 0 : spec.input().length();
+        long chars = (spec.input() == null ? 0 : spec.input().length())
+                + (spec.callbackUrl() == null ? 0 : spec.callbackUrl().length());
         if (spec.metadata() != null) {
             for (Map.Entry<String, String> e : spec.metadata().entrySet()) {
                 chars += e.getKey().length() + (e.getValue() == null ? 0 : e.getValue().length());

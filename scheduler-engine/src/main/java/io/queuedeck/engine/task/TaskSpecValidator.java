@@ -17,6 +17,8 @@ public final class TaskSpecValidator {
     static final int MAX_METADATA_ENTRIES = 64;
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 1024;
+    /** The longest callback URL: 2,048 characters, what common HTTP clients and proxies take for sure. */
+    static final int MAX_CALLBACK_URL = 2048;
     /** Characters per token for the prompt estimate: the usual rule of thumb for BPE tokenizers. */
     static final int CHARS_PER_TOKEN = 4;
 
@@ -134,6 +136,11 @@ public final class TaskSpecValidator {
     }
 
     private static void checkCallbackUrl(List<FieldError> errors, String url) {
+        if (url.length() > MAX_CALLBACK_URL) {
+            errors.add(new FieldError("callback_url", "callback_url must be at most " + MAX_CALLBACK_URL
+                    + " characters, got " + url.length()));
+            return;
+        }
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme();

@@ -216,6 +216,26 @@ class BodyLimitsTest {
                 .POST(chunked ? java.net.http.HttpRequest.BodyPublishers.fromPublisher(publisher) : publisher));
     }
 
+    // a client once queued a million-character callback URL per task, uncounted, until the heap ran out
+    @Test
+    void callbackUrl_countsAgainstTheBudget_andOneLongerThan2048CharactersIs400() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        String url = "https://example.com/" + "p".repeat(1_500);
+        String withUrl = "{\"task_id\":\"u-%s\",\"model\":\"llama-2-7b\",\"input\":\"x\",\"max_tokens\":4,\"callback_url\":\"%s\"}";
+
+        Http.Response queued = http.post("/v1/tasks", withUrl.formatted("0", url));
+        Http.Response tooLong = http.post("/v1/tasks", withUrl.formatted("1", url + "p".repeat(600)));
+        Http.Response full = http.post("/v1/tasks", withUrl.formatted("2", url + "p".repeat(500)));
+
+        assertThat(queued.status()).as(queued.body()).isEqualTo(202);
+        assertThat(engine.queuedBodyBytes()).isEqualTo(1_024 + 2L * (1 + url.length()));
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.errorField()).isEqualTo("callback_url");
+        assertThat(tooLong.body()).contains("callback_url must be at most 2048 characters, got 2120");
+        assertThat(full.status()).as(full.body()).isEqualTo(429);
+        assertThat(full.errorField()).isEqualTo("callback_url");
+    }
+
     @Test
     void queueByteBudget_full_answers429QueueFullNamingTheField_andFreesOnCancel() {
         engine.send(new Command.PauseDispatch(true)).join();

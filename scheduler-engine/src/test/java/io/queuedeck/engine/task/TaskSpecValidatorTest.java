@@ -76,6 +76,7 @@ class TaskSpecValidatorTest {
                 Arguments.of("callback_url", "example.com/hook", "callback_url must be an http or https URL, got 'example.com/hook'"),
                 Arguments.of("callback_url", "http:///path", "callback_url must name a host, got 'http:///path'"),
                 Arguments.of("callback_url", "http://exa mple.com", "callback_url is not a valid URL: Illegal character in authority"),
+                Arguments.of("callback_url", "https://example.com/" + "p".repeat(2_029), "callback_url must be at most 2048 characters, got 2049"),
                 Arguments.of("tenant", "", "tenant must not be blank"),
                 Arguments.of("tenant", "t".repeat(65), "tenant must be at most 64 characters, got 65"),
                 Arguments.of("tenant", "acme corp", "tenant may contain only letters, digits and '.', '_', ':', '/', '-', got 'acme corp'"),
