@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuedeck.engine.task.TaskSpecValidator;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,7 +63,7 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             }
             usageAsked = bool("stream_options.include_usage", options.get("include_usage"));
         }
-        Integer maxTokens = intField(body, "max_completion_tokens").or(() -> intField(body, "max_tokens")).orElse(null);
+        Integer maxTokens = tokenField(body, "max_completion_tokens").or(() -> tokenField(body, "max_tokens")).orElse(null);
         return new FrontDoorRequest(body, model, stream, usageAsked, maxTokens);
     }
 
@@ -77,13 +78,15 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         return value.asBoolean();
     }
 
-    private static Optional<Integer> intField(JsonNode body, String field) {
+    /** A token limit: a whole number from 1 to the task's own limit, one message for every way to miss it. */
+    private static Optional<Integer> tokenField(JsonNode body, String field) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
-        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
-            throw ApiException.invalid(field, field + " must be a whole number from 1 to " + Integer.MAX_VALUE
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1
+                || value.asInt() > TaskSpecValidator.MAX_TOKENS_LIMIT) {
+            throw ApiException.invalid(field, field + " must be a whole number from 1 to " + TaskSpecValidator.MAX_TOKENS_LIMIT
                     + ", got " + shown(value));
         }
         return Optional.of(value.asInt());

@@ -12,6 +12,7 @@ import io.queuedeck.engine.exec.openai.CompletionStreams;
 import io.queuedeck.engine.exec.openai.OpenAiInput;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.io.IOException;
@@ -249,6 +250,11 @@ final class OpenAiFrontDoor {
     private static Map<String, String> metadata(JsonNode body, boolean chat) {
         Map<String, String> metadata = new java.util.LinkedHashMap<>();
         JsonNode given = body.path("metadata");
+        int room = TaskSpecValidator.MAX_METADATA_ENTRIES - 2; // the two keys below
+        if (given.isObject() && given.size() > room) {
+            throw ApiException.invalid("metadata", "metadata may hold at most " + room + " entries here (the server adds"
+                    + " 2 of its own), got " + given.size());
+        }
         if (given.isObject()) {
             given.fields().forEachRemaining(e -> {
                 if (!e.getValue().isTextual()) {

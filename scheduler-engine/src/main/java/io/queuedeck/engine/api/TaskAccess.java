@@ -148,8 +148,9 @@ final class TaskAccess {
 
     /**
      * The task if the caller may see it; another tenant's task is empty, as an unknown one. A bound
-     * client's id is looked up in its tenant's namespace first, then as given (a task of its tenant
-     * made by an unbound client, or before decision 0075).
+     * client's id is looked up in its tenant's namespace first, then without the tenant's prefix
+     * (a task of its tenant whose id the server chose or an unbound client gave, or one made before
+     * decision 0075), so {@code x} and {@code acme:x} find the same task either way.
      */
     Optional<TaskView> find(Context ctx, String id) {
         Client client = client(ctx);
@@ -158,7 +159,8 @@ final class TaskAccess {
         }
         String scoped = scoped(client.tenant(), id);
         Optional<TaskView> task = lookup(scoped).filter(view -> client.sees(view.spec().tenant()));
-        return task.isPresent() || scoped.equals(id) ? task : lookup(id).filter(view -> client.sees(view.spec().tenant()));
+        String bare = scoped.substring(prefix(client.tenant()).length());
+        return task.isPresent() || bare.isEmpty() ? task : lookup(bare).filter(view -> client.sees(view.spec().tenant()));
     }
 
     private Optional<TaskView> lookup(String id) {

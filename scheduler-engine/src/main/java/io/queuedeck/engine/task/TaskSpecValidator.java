@@ -13,8 +13,8 @@ import java.util.Map;
 public final class TaskSpecValidator {
     public static final int MAX_ID_LENGTH = 128;
     static final int MAX_INPUT_CHARS = 4_000_000;
-    static final int MAX_TOKENS_LIMIT = 1_000_000;
-    static final int MAX_METADATA_ENTRIES = 64;
+    public static final int MAX_TOKENS_LIMIT = 1_000_000;
+    public static final int MAX_METADATA_ENTRIES = 64;
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 1024;
     /** The longest callback URL: 2,048 characters, what common HTTP clients and proxies take for sure. */

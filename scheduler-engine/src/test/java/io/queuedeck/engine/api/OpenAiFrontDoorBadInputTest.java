@@ -48,7 +48,9 @@ class OpenAiFrontDoorBadInputTest {
         "stream_options a string     | stream_options               | stream_options must be an object        | {M,'stream':true,'stream_options':'yes'}",
         "include_usage a string      | stream_options.include_usage | must be true or false, got 'no'         | {M,'stream':true,'stream_options':{'include_usage':'no'}}",
         "model a number              | model                        | model must be the name of a model, got 5     | {'model':5,'messages':[]}",
-        "max_tokens over an int      | max_tokens                   | from 1 to 2147483647, got 1000000000000 | {M,'max_tokens':1000000000000}",
+        "max_tokens over an int      | max_tokens                   | from 1 to 1000000, got 1000000000000 | {M,'max_tokens':1000000000000}",
+        "max_tokens the largest int  | max_tokens                   | max_tokens must be a whole number from 1 to 1000000, got 2147483647 | {M,'max_tokens':2147483647}",
+        "63 metadata keys            | metadata                     | at most 62 entries here (the server adds 2 of its own), got 63 | {M,'metadata':{METADATA63}}",
         "prompt a number             | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':5}",
     })
     void wrongTypes_are400_onTheField(String label, String param, String message, String body) throws Exception {
@@ -104,7 +106,8 @@ class OpenAiFrontDoorBadInputTest {
             path = spec.substring(0, spec.indexOf(' '));
             spec = spec.substring(spec.indexOf(' ') + 1);
         }
-        String body = spec.replace("{M,", "{" + M + ",").replace('\'', '"');
+        String body = spec.replace("{M,", "{" + M + ",").replace("{METADATA63}", java.util.stream.IntStream.range(0, 63)
+                .mapToObj(i -> "'k" + i + "':'v'").collect(java.util.stream.Collectors.joining(",", "{", "}"))).replace('\'', '"');
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + path))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

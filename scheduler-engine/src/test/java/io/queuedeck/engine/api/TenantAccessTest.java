@@ -249,6 +249,17 @@ class TenantAccessTest {
         assertThat(unknownPrefix.status()).as(unknownPrefix.body()).isEqualTo(202); // no bound tenant 'job'
     }
 
+    // ids the server chose (the front door's oai-…) or an unbound client gave are stored as they are
+    @Test
+    void tenantsTaskWithAnUnprefixedId_isFoundByTheIdAndByThePrefixedId_onlyByItsTenant() {
+        String id = taskOf("acme");
+
+        assertThat(as("acme-read").get("/v1/tasks/" + id).status()).isEqualTo(200);
+        assertThat(as("acme-read").get("/v1/tasks/acme:" + id).json().get("task_id").asText()).isEqualTo(id);
+        assertThat(as("globex-all").get("/v1/tasks/globex:" + id).status()).isEqualTo(404);
+        assertThat(as("globex-all").get("/v1/tasks/acme:" + id).status()).isEqualTo(404);
+    }
+
     @Test
     void scopedIdTooLong_400OnTaskIdNamingThePrefix() {
         Http.Response refused = as("acme-submit").post("/v1/tasks", body("x".repeat(126), null, 5));
