@@ -2,6 +2,7 @@ package io.queuedeck.engine.task;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,9 @@ public final class TaskSpecValidator {
     public static final int MAX_METADATA_ENTRIES = 64;
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 1024;
+    /** Deadlines outside these years are typing mistakes, and beyond the engine's clock in nanoseconds. */
+    static final Instant EARLIEST_DEADLINE = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST_DEADLINE = Instant.parse("9999-12-31T23:59:59Z");
     /** The longest callback URL: 2,048 characters, what common HTTP clients and proxies take for sure. */
     static final int MAX_CALLBACK_URL = 2048;
     /** Characters per token for the prompt estimate: the usual rule of thumb for BPE tokenizers. */
@@ -63,6 +67,10 @@ public final class TaskSpecValidator {
         }
         checkTokens(errors, "max_tokens", spec.maxTokens());
         checkTokens(errors, "prompt_tokens", spec.promptTokens());
+        if (spec.deadline() != null && (spec.deadline().isBefore(EARLIEST_DEADLINE) || spec.deadline().isAfter(LATEST_DEADLINE))) {
+            errors.add(new FieldError("deadline", "deadline must be between " + EARLIEST_DEADLINE + " and " + LATEST_DEADLINE
+                    + ", got " + spec.deadline()));
+        }
         if (spec.metadata() != null) {
             checkMetadata(errors, spec.metadata());
         }
