@@ -304,6 +304,9 @@ final class Routes {
                 results.add(new BatchItem(specs.get(i).taskId(), e.status(), null, error));
             }
         }
+        if (results.stream().anyMatch(item -> item.status() == 429 || item.status() == 503)) {
+            ctx.header("Retry-After", "1"); // when to send the refused items again, as a 429 or 503 of their own says
+        }
         json(ctx, 200, Map.of("results", results));
     }
 

@@ -256,6 +256,7 @@ class BodyLimitsTest {
         assertThat(batch.status()).isEqualTo(200);
         assertThat(batch.json().at("/results/0/status").asInt()).isEqualTo(429);
         assertThat(batch.json().at("/results/0/error/field").asText()).isEqualTo("tasks[0].input");
+        assertThat(batch.headers().firstValue("Retry-After")).hasValue("1");
 
         assertThat(http.delete("/v1/tasks/q-0").status()).isEqualTo(200);
         assertThat(engine.queuedBodyBytes()).isEqualTo(2 * TASK_BYTES);
