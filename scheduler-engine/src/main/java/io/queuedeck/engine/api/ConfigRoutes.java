@@ -66,8 +66,8 @@ final class ConfigRoutes {
             body = call.run();
         } catch (ConfigService.Refused e) {
             List<FieldError> details = new ArrayList<>();
-            for (String problem : e.problems()) {
-                details.add(new FieldError(keyPath(problem), problem));
+            for (String problem : e.problems()) { // a 404 or 409 (no such version, no canary) is of no key
+                details.add(new FieldError(e.status() == 400 ? keyPath(problem) : null, problem));
             }
             throw new ApiException(e.status(), e.code(), e.problems().getFirst()
                     + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : ""),

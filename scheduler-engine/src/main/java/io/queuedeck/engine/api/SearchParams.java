@@ -84,7 +84,11 @@ final class SearchParams {
             return new TaskFilter(id, model, tenant, businessClass, states(prefix, state),
                     priority != null ? priority : minPriority, priority != null ? priority : maxPriority, minAge, maxAge, text);
         } catch (InvalidTaskException e) {
-            throw ApiException.invalid(prefix + e.errors().getFirst().field(), e.getMessage());
+            String field = e.errors().getFirst().field();
+            if (priority != null && field.endsWith("_priority")) { // the range it was turned into: name what was sent
+                throw ApiException.invalid(prefix + "priority", e.getMessage().replace(field, "priority"));
+            }
+            throw ApiException.invalid(prefix + field, e.getMessage());
         }
     }
 

@@ -98,6 +98,9 @@ class BulkApiTest {
         assertThat(plain.json().has("next_cursor")).isTrue();
         assertThat(plain.json().has("total")).isFalse();
         assertThat(as("admin").get("/v1/tasks?sort=colour").errorField()).isEqualTo("sort");
+        Http.Response priority99 = as("admin").get("/v1/tasks?priority=99");
+        assertThat(priority99.errorField()).isEqualTo("priority"); // not the min_priority it is turned into
+        assertThat(priority99.body()).contains("priority").doesNotContain("min_priority");
         assertThat(as("admin").get("/v1/tasks?min_priority=7&max_priority=2").errorField()).isEqualTo("min_priority");
     }
 

@@ -87,7 +87,9 @@ class ConfigRoutesTest {
         assertThat(back.status()).isEqualTo(200);
         assertThat(back.json().path("version").asInt()).isEqualTo(4);
         assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("priority");
-        assertThat(new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/99", "{}").status()).isEqualTo(404);
+        Http.Response unknown = new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/99", "{}");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.errorField()).as(unknown.body()).isNull(); // no key of the config: it named a word of the message
     }
 
     @Test
@@ -131,7 +133,9 @@ class ConfigRoutesTest {
     @Test
     void canary_startShowPromote_overHttp() {
         Http admin = new Http(server.baseUri(), ADMIN);
-        assertThat(admin.post("/v1/canary/promote", "{}").status()).isEqualTo(409);
+        Http.Response none = admin.post("/v1/canary/promote", "{}");
+        assertThat(none.status()).isEqualTo(409);
+        assertThat(none.errorField()).as(none.body()).isNull();
         Http.Response started = put(ADMIN, "/v1/canary", "{\"config\": \"policy:\\n  name: priority\\npriority_rules:\\n"
                 + "  - {name: all, priority: 2}\\n\", \"fraction\": 0.25}", "application/json");
         assertThat(started.status()).isEqualTo(200);
