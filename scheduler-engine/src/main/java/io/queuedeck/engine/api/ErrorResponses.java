@@ -38,8 +38,9 @@ final class ErrorResponses {
 
     private static ApiException refusal(Context ctx, int status) {
         return new ApiException(status, codeFor(status), switch (status) {
-            case 404 -> "no such endpoint: " + ctx.method() + " " + ctx.path();
-            case 405 -> ctx.method() + " is not allowed on " + ctx.path();
+            // the method as sent: Javalin calls every method it does not know INVALID
+            case 404 -> "no such endpoint: " + ctx.req().getMethod() + " " + ctx.path();
+            case 405 -> ctx.req().getMethod() + " is not allowed on " + ctx.path();
             case 413 -> "the request body is too large";
             default -> "the request was refused (HTTP " + status + ")";
         });
@@ -67,6 +68,8 @@ final class ErrorResponses {
             case 413 -> "payload_too_large";
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
+            case 417 -> "expectation_failed";
+            case 426 -> "upgrade_required";
             case 431 -> "headers_too_large";
             case 503 -> "unavailable";
             default -> "http_" + status;

@@ -292,6 +292,26 @@ class ApiServerTest {
     }
 
     @Test
+    void unknownMethod_isNamedAsSent() {
+        Http.Response response = http.send(http.request("/v1/tasks").header("X-QueueDeck-Client", "test")
+                .method("FOO", java.net.http.HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(response.json().path("error").path("message").asText()).startsWith("FOO is not allowed on /v1/tasks");
+    }
+
+    @Test
+    void unknownExpectation_is417WithItsOwnCode() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
+            socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "X-QueueDeck-Client: test\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(10_000);
+            String answer = new String(socket.getInputStream().readNBytes(512), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 417").contains("\"code\":\"expectation_failed\"").contains("100-continue");
+        }
+    }
+
+    @Test
     void unknownEndpoint_answers404AsJson() {
         Http.Response response = http.get("/v1/nothing-here");
 
