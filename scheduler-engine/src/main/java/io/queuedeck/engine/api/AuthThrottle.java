@@ -1,21 +1,39 @@
 package io.queuedeck.engine.api;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * Slows down token guessing: each address may present {@value #FREE_FAILURES} wrong tokens at
  * once, then one every {@value #SECONDS_PER_FAILURE} seconds. While its allowance is spent, every
  * request from it is answered 429 with {@code Retry-After}, good token or not, so a guesser cannot
- * tell a hit from a miss faster than that. The buckets are bounded as {@link TenantLimiter}'s are.
+ * tell a hit from a miss faster than that. Only a new wrong token counts: a client that keeps
+ * sending the same stale token (or none) is answered 401 each time but is no guesser, and must not
+ * lock out every other client behind the same proxy. The buckets are bounded as
+ * {@link TenantLimiter}'s are, and so are the wrong tokens remembered, by fingerprint only.
  */
 final class AuthThrottle {
     /** Wrong tokens an address may send in a row before it is slowed down. */
     static final int FREE_FAILURES = 10;
     /** Then one wrong token per this many seconds. */
     static final int SECONDS_PER_FAILURE = 2;
+    /** Wrong tokens remembered per address: a stale token is repeated, a guesser's never are. */
+    private static final int REMEMBERED_PER_ADDRESS = 8;
+    private static final int REMEMBERED_ADDRESSES = 10_000;
 
     private final TenantLimiter failures;
+    private final Map<String, Set<Long>> seen = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Set<Long>> eldest) {
+            return size() > REMEMBERED_ADDRESSES;
+        }
+    };
 
     AuthThrottle(LongSupplier nanos) {
         this.failures = new TenantLimiter(Map.of(), new RateLimit(1.0 / SECONDS_PER_FAILURE, FREE_FAILURES), nanos);
@@ -26,8 +44,30 @@ final class AuthThrottle {
         return failures.waitOf(address);
     }
 
-    /** Counts a wrong token from {@code address}: 0 when counted, else the seconds it must wait (it is over already). */
-    long failed(String address) {
+    /**
+     * A wrong (or missing: null) token from {@code address}: 0 when it may go on, else the seconds
+     * it must wait. The same wrong token again costs nothing.
+     */
+    long failed(String address, byte[] token) {
+        long fingerprint = fingerprint(token);
+        synchronized (seen) {
+            Set<Long> recent = seen.computeIfAbsent(address, a -> new LinkedHashSet<>());
+            if (!recent.add(fingerprint)) {
+                return 0;
+            }
+            if (recent.size() > REMEMBERED_PER_ADDRESS) {
+                recent.remove(recent.iterator().next());
+            }
+        }
         return failures.acquire(address, 1);
+    }
+
+    /** Eight bytes of the token's SHA-256: enough to tell tokens apart, nothing to read one back from. */
+    private static long fingerprint(byte[] token) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token == null ? new byte[0] : token)).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

@@ -57,7 +57,7 @@ final class BearerAuth {
             }
         }
         if (client == null) {
-            long wait = throttle.failed(address);
+            long wait = throttle.failed(address, given);
             if (wait > 0) {
                 throw slowDown(ctx, wait);
             }

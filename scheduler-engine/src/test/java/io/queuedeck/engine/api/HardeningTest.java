@@ -113,11 +113,10 @@ class HardeningTest {
     @Test
     void repeatedWrongTokens_fromOneAddress_slowDownWith429AndRetryAfter_evenForTheRightToken() {
         try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken(TOKEN).build().start()) {
-            Http wrong = new Http(guarded.baseUri(), "w".repeat(32));
             int unauthorized = 0;
             Http.Response last = null;
             for (int i = 0; i < 30; i++) {
-                last = wrong.get("/v1/tasks");
+                last = new Http(guarded.baseUri(), "w".repeat(30) + String.format("%02d", i)).get("/v1/tasks"); // a guess each
                 if (last.status() == 401) {
                     unauthorized++;
                 }
@@ -133,19 +132,34 @@ class HardeningTest {
         }
     }
 
+    // a service with a stale token behind a shared proxy must not lock out every client there
+    @Test
+    void sameWrongTokenRepeated_is401EveryTime_andTheRightTokenStillGetsIn() {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken(TOKEN).build().start()) {
+            Http stale = new Http(guarded.baseUri(), "s".repeat(32));
+            Http none = new Http(guarded.baseUri());
+            for (int i = 0; i < 30; i++) {
+                assertThat(stale.get("/v1/tasks").status()).isEqualTo(401);
+                assertThat(none.get("/v1/tasks").status()).isEqualTo(401);
+            }
+
+            assertThat(new Http(guarded.baseUri(), TOKEN).get("/v1/tasks").status()).isEqualTo(200);
+        }
+    }
+
     @Test
     void throttle_letsAnAddressTryAgainAsTimePasses_andKeepsAddressesApart() {
         AtomicLong nanos = new AtomicLong();
         AuthThrottle throttle = new AuthThrottle(nanos::get);
         for (int i = 0; i < AuthThrottle.FREE_FAILURES; i++) {
-            assertThat(throttle.failed("10.0.0.1")).isZero();
+            assertThat(throttle.failed("10.0.0.1", ("guess-" + i).getBytes())).isZero();
         }
 
         assertThat(throttle.waitOf("10.0.0.1")).isEqualTo(AuthThrottle.SECONDS_PER_FAILURE);
         assertThat(throttle.waitOf("10.0.0.2")).isZero();
         nanos.addAndGet(Duration.ofSeconds(AuthThrottle.SECONDS_PER_FAILURE).toNanos());
         assertThat(throttle.waitOf("10.0.0.1")).isZero();
-        assertThat(throttle.failed("10.0.0.1")).isZero();
+        assertThat(throttle.failed("10.0.0.1", "guess-again".getBytes())).isZero();
         assertThat(throttle.waitOf("10.0.0.1")).isPositive();
     }
 }
