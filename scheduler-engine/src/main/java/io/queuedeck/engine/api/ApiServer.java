@@ -77,6 +77,7 @@ public final class ApiServer implements AutoCloseable {
         if (b.faults != null) {
             new FaultRoutes(b.faults).register(app);
         }
+        app.before(RequestGuard::refuseAmbiguous);
         if (guard != null) {
             app.before(guard::check);
         }

@@ -58,6 +58,13 @@ final class BodyReader {
             throw new ApiException(415, "unsupported_media_type", "Content-Encoding '" + shortened(encoding.strip())
                     + "' is not accepted: send the body uncompressed");
         }
+        String transfer = ctx.header("Transfer-Encoding");
+        if (transfer != null && !transfer.strip().equalsIgnoreCase("chunked")) {
+            // gzip, chunked read as plain chunks would be a body a proxy in front may read otherwise (RFC 9112, 6.1)
+            ctx.header("Connection", "close");
+            throw new ApiException(501, "not_implemented", "Transfer-Encoding '" + shortened(transfer.strip())
+                    + "' is not accepted: send the body with Content-Length or 'Transfer-Encoding: chunked' alone");
+        }
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) {
             throw tooLarge(limit);

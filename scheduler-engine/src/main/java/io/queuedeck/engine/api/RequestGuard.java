@@ -29,6 +29,26 @@ final class RequestGuard {
         this.hosts = Set.of("localhost", "::1", bound);
     }
 
+    /**
+     * Refuses a request two readers could read two ways, on every server: two Authorization
+     * headers, or a query parameter given twice (which one counts is a guess a proxy in front may
+     * make otherwise; lists are comma-separated in one value).
+     */
+    static void refuseAmbiguous(Context ctx) {
+        if (java.util.Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+            throw new ApiException(400, "bad_request", "send one Authorization header, not several");
+        }
+        if (!ctx.path().startsWith("/v1/")) {
+            return; // probes and scrapers send what their tools send
+        }
+        for (java.util.Map.Entry<String, java.util.List<String>> param : ctx.queryParamMap().entrySet()) {
+            if (param.getValue().size() > 1) {
+                throw ApiException.invalid(param.getKey(), "give " + param.getKey() + " once, not "
+                        + param.getValue().size() + " times (several values: one comma-separated value)");
+            }
+        }
+    }
+
     void check(Context ctx) {
         String host = ctx.header("Host");
         if (host != null && !allowed(hostOf(host))) {

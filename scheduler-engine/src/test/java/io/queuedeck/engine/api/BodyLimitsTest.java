@@ -216,6 +216,42 @@ class BodyLimitsTest {
                 .POST(chunked ? java.net.http.HttpRequest.BodyPublishers.fromPublisher(publisher) : publisher));
     }
 
+    @Test
+    void transferCodingOtherThanChunked_is501AndClosed_andNothingIsQueued() throws Exception {
+        String body = task("te-0", 10);
+        try (Socket socket = open()) {
+            socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: gzip, chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n" + body
+                    + "\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            String answer = readUntilClosed(socket);
+
+            assertThat(answer).startsWith("HTTP/1.1 501").contains("\"code\":\"not_implemented\"").contains("gzip, chunked");
+        }
+        assertThat(engine.send(new Command.FindTask("te-0")).join()).isEmpty();
+    }
+
+    @Test
+    void twoAuthorizationHeaders_are400() throws Exception {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken("t".repeat(32)).build().start();
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), guarded.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(("GET /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + "t".repeat(32)
+                    + "\r\nAuthorization: Bearer " + "u".repeat(32) + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(readUntilClosed(socket)).startsWith("HTTP/1.1 400").contains("one Authorization header");
+        }
+    }
+
+    @Test
+    void queryParameterGivenTwice_is400NamingIt() {
+        Http.Response twice = http.get("/v1/tasks?tenant=beta&tenant=acme");
+
+        assertThat(twice.status()).isEqualTo(400);
+        assertThat(twice.errorField()).isEqualTo("tenant");
+        assertThat(twice.body()).contains("give tenant once, not 2 times");
+    }
+
     // a client once queued a million-character callback URL per task, uncounted, until the heap ran out
     @Test
     void callbackUrl_countsAgainstTheBudget_andOneLongerThan2048CharactersIs400() {
