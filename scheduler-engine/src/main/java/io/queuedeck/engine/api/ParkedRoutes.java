@@ -67,12 +67,11 @@ final class ParkedRoutes {
         TaskAccess.require(ctx, "replay parked tasks", Scope.OPERATE);
         Tier tier = tier(ctx);
         ReplayBody body = (ReplayBody) bodies.apply(ctx, ReplayBody.class);
-        if (body == null) {
-            throw ApiException.invalid("filter", "the body must be {\"filter\": {...}, \"limit\": N} ({\"filter\": {}} replays"
-                    + " every parked task of the tier, up to the limit)");
+        if (body == null || body.filter() == null) { // as for bulk actions: "all" is said, never implied
+            throw ApiException.invalid("filter", "filter is required: the body must be {\"filter\": {...}, \"limit\": N}"
+                    + " ({\"filter\": {}} replays every parked task of the tier, up to the limit)");
         }
-        SearchParams.FilterBody given = body.filter() != null ? body.filter()
-                : new SearchParams.FilterBody(null, null, null, null, null, null, null, null, null, null, null);
+        SearchParams.FilterBody given = body.filter();
         String tenant = TaskAccess.listTenant(ctx, given.tenant());
         TaskFilter filter = SearchParams.filter(given, tenant);
         List<TaskView> matched = parked(tier, filter, body.limit());

@@ -132,6 +132,9 @@ class ParkedReplayApiTest {
         assertThat(as("operator").get("/v1/tiers/batch/parked?limit=0").errorField()).isEqualTo("limit");
         assertThat(as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{},\"limit\":5000}").errorField())
                 .isEqualTo("limit");
+        Http.Response noFilter = as("operator").post("/v1/tiers/batch/parked:replay", "{}");
+        assertThat(noFilter.errorField()).isEqualTo("filter");
+        assertThat(state("p2")).isEqualTo(TaskState.DEAD_LETTERED); // nothing replayed by an implied "all"
     }
 
     @Test
