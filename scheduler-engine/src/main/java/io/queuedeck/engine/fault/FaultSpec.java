@@ -53,6 +53,9 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
+    /** The longest delay a fault may add: past it the timers of the callers decide, not the fault. */
+    static final double MAX_DELAY_MS = 600_000;
+
     /** Every problem, field by field ({@code parameters.factor must be ...}). */
     private static List<String> problems(FaultKind kind, BlastRadius radius, Map<String, Double> parameters, Duration duration) {
         List<String> problems = new ArrayList<>();
@@ -80,6 +83,9 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
                 problems.add(at + ": must be 429 or 500..599, got " + v);
             } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
                 problems.add(at + ": must be between 1 and 1000, got " + v);
+            } else if (p.getKey().endsWith("_ms") && v > MAX_DELAY_MS) {
+                problems.add(at + ": must be at most " + (long) MAX_DELAY_MS + " (10 minutes; longer is an outage: use"
+                        + " callback_5xx or a network blackhole), got " + v);
             } else if ((p.getKey().equals("period_s") || p.getKey().equals("prompt_tokens")) && !(v >= 1)) {
                 problems.add(at + ": must be at least 1, got " + v);
             }

@@ -162,5 +162,7 @@ class CallbackFaultsTest {
                 .hasMessageStartingWith("target: callback_down hits");
         assertThatThrownBy(() -> new FaultSpec(FaultKind.CALLBACK_5XX, BlastRadius.NODE, Map.of("status", 429.0), null))
                 .hasMessageContaining("parameters.status: must be 500..599");
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.CALLBACK_SLOW, BlastRadius.NODE, Map.of("latency_ms", 9_999_999_999_999.0), null))
+                .hasMessageContaining("parameters.latency_ms: must be at most 600000");
     }
 }
