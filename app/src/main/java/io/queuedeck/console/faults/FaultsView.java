@@ -93,15 +93,22 @@ public final class FaultsView {
         retryButton.setOnAction(e -> {
             FaultsViewModel.DeadLetter selected = deadList.getSelectionModel().getSelectedItem();
             if (selected != null) {
+                keepFocusOn(deadList);
                 model.retry(selected);
             }
         });
         clearAllButton.setTooltip(new Tooltip("Bring offline GPUs back and restore slowed ones (crashed GPUs recover by themselves)"));
-        clearAllButton.setOnAction(e -> model.clearAll());
+        clearAllButton.setOnAction(e -> {
+            keepFocusOn(activeList);
+            model.clearAll();
+        });
         clearAllButton.disableProperty().bind(model.anyClearableProperty().not());
 
         clearSelectedButton.setTooltip(new Tooltip("End the selected fault of the catalogue (a flood, or a drill's or the API's fault)"));
-        clearSelectedButton.setOnAction(e -> model.clear(activeList.getSelectionModel().getSelectedItem()));
+        clearSelectedButton.setOnAction(e -> {
+            keepFocusOn(activeList);
+            model.clear(activeList.getSelectionModel().getSelectedItem());
+        });
         clearSelectedButton.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
             FaultsViewModel.ActiveFault selected = activeList.getSelectionModel().getSelectedItem();
             return selected == null || selected.faultId() == null;
@@ -198,5 +205,14 @@ public final class FaultsView {
     private void update(int i, GpuRow row) {
         gpuStates.get(i).setText(row.stateText());
         gpuActions.get(i).update(row);
+    }
+
+    /**
+     * Moves the focus to the list a button acts on: the button is disabled once its work is done,
+     * and the focus it loses would go to the next control, which the screen's scroll pane scrolls
+     * into view (the Faults screen jumped 410 px after "Clear all" at 1280 x 800).
+     */
+    private static void keepFocusOn(ListView<?> list) {
+        list.requestFocus();
     }
 }
