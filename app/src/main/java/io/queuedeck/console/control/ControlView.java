@@ -24,6 +24,7 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 
@@ -57,14 +58,21 @@ public final class ControlView {
         Label lastError = new Label();
         lastError.setId("control-last-error");
         lastError.getStyleClass().addAll(Styles.DANGER, "control-last-error");
-        lastError.setWrapText(true);
-        lastError.textProperty().bind(model.lastErrorProperty());
-        lastError.visibleProperty().bind(model.lastErrorProperty().isNotEmpty());
-        lastError.managedProperty().bind(lastError.visibleProperty());
-        lastError.setTooltip(tip("The last change that was refused; the running version stayed"));
+        // One line, kept when empty: a refusal raised or cleared moves nothing below it. Every
+        // problem is listed under the editor, and the whole line in the tooltip.
+        lastError.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
+        lastError.textProperty().bind(javafx.beans.binding.Bindings.when(model.lastErrorProperty().isEmpty())
+                .then(" ").otherwise(model.lastErrorProperty()));
+        Tooltip lastErrorTip = tip("");
+        lastErrorTip.textProperty().bind(javafx.beans.binding.Bindings.when(model.lastErrorProperty().isEmpty())
+                .then("No change was refused").otherwise(javafx.beans.binding.Bindings.concat(
+                        "The last change that was refused; the running version stayed. ", model.lastErrorProperty())));
+        lastErrorTip.setWrapText(true);
+        lastErrorTip.setMaxWidth(700);
+        lastError.setTooltip(lastErrorTip);
         Label message = new Label();
         message.setId("control-message");
-        message.setWrapText(true);
+        message.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
         message.textProperty().bind(model.messageProperty());
 
         confirmBar.setId("control-confirm");
@@ -103,7 +111,12 @@ public final class ControlView {
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setMinSize(0, 0);
         VBox.setVgrow(tabs, Priority.ALWAYS);
-        root.getChildren().addAll(version, lastError, confirmBar, message, tabs);
+        // a confirmation takes the message's place, in a row as tall as the confirmation: the
+        // controls below never move under the pointer between the question and the answer
+        message.visibleProperty().bind(confirmBar.visibleProperty().not());
+        StackPane notice = new StackPane(message, confirmBar);
+        notice.setAlignment(Pos.CENTER_LEFT);
+        root.getChildren().addAll(version, lastError, notice, tabs);
         model.refresh();
     }
 
@@ -324,13 +337,11 @@ public final class ControlView {
         confirmYes.setText(yes);
         confirmed = action;
         confirmBar.setVisible(true);
-        confirmBar.setManaged(true);
     }
 
     private void hideConfirm() {
         confirmed = null;
         confirmBar.setVisible(false);
-        confirmBar.setManaged(false);
     }
 
     private static <R> TableColumn<R, String> column(String title, double width, Function<R, String> value) {

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import javafx.application.Platform;
 import javafx.scene.Scene;
+import javafx.geometry.Bounds;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
@@ -76,6 +77,17 @@ class ControlViewUiTest {
         return new FxRobot().lookup(query).queryAs(Label.class).getText();
     }
 
+    private Bounds tabsBounds() {
+        try {
+            return WaitForAsyncUtils.asyncFx(() -> {
+                javafx.scene.Node tabs = robot.lookup("#control-tabs").query();
+                return tabs.localToScene(tabs.getBoundsInLocal());
+            }).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private void setEditor(String text) {
         TextArea editor = robot.lookup("#control-editor").queryAs(TextArea.class);
         robot.interact(() -> editor.setText(text)); // the text is input; the buttons below are clicked
@@ -97,12 +109,14 @@ class ControlViewUiTest {
     @Order(2)
     void applyClicked_invalidText_showsEveryProblemAndTheLastError_version2Stays() {
         setEditor(ServeConfig.defaultText() + "\nserver_x: 1\nengine_y: 2\n");
+        Bounds tabs = tabsBounds();
         robot.clickOn("#control-apply");
 
         await().atMost(TIMEOUT).until(() -> robot.lookup("#control-problems").queryListView().getItems().size() == 2);
-        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-last-error").query().isVisible());
+        await().atMost(TIMEOUT).until(() -> label("#control-last-error").contains("version 2 still runs"));
         assertThat(label("#control-last-error")).contains("version 2 still runs").contains("server_x").contains("engine_y");
         assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(tabsBounds()).as("the refusal's line was kept for it: nothing moved").isEqualTo(tabs);
     }
 
     @Test
@@ -114,8 +128,10 @@ class ControlViewUiTest {
         robot.interact(() -> history.getSelectionModel().select(1)); // version 1 (newest first); the buttons are clicked
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#control-rollback").queryButton().isDisabled()).isFalse();
+        Bounds tabs = tabsBounds();
         robot.clickOn("#control-rollback");
         assertThat(robot.lookup("#control-confirm").query().isVisible()).isTrue();
+        assertThat(tabsBounds()).as("the question takes the message's row: nothing moves under the pointer").isEqualTo(tabs);
         assertThat(plane.current().version()).as("nothing before the confirmation").isEqualTo(2);
         robot.clickOn("#control-confirm-yes");
 
