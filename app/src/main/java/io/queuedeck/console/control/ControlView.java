@@ -134,7 +134,9 @@ public final class ControlView {
         editor.setId("control-editor");
         editor.getStyleClass().add("control-editor");
         editor.textProperty().bindBidirectional(model.editorTextProperty());
-        editor.setTooltip(tip("The config file, YAML or JSON; only policy, priority_rules and alerts change while running"));
+        editor.setTooltip(tip("The config file, YAML or JSON; what changes while running: "
+                + String.join(", ", io.queuedeck.engine.control.plane.ConfigPlane.RELOADABLE)
+                + " (the tier table's names and lanes at a restart); the rest is refused until then"));
         VBox.setVgrow(editor, Priority.ALWAYS);
         Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");
         apply.getStyleClass().add(Styles.ACCENT);
