@@ -136,7 +136,7 @@ public final class ControlView {
         editor.textProperty().bindBidirectional(model.editorTextProperty());
         editor.setTooltip(tip("The config file, YAML or JSON; what changes while running: "
                 + String.join(", ", io.queuedeck.engine.control.plane.ConfigPlane.RELOADABLE)
-                + " (the tier table's names and lanes at a restart); the rest is refused until then"));
+                + " (the tier table's names, order and priorities at a restart); the rest is refused until then"));
         VBox.setVgrow(editor, Priority.ALWAYS);
         Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");
         apply.getStyleClass().add(Styles.ACCENT);
