@@ -39,9 +39,18 @@ final class ControlScreen {
             return name;
         }, calls).whenComplete((applied, error) -> {
             if (error != null) {
-                gateway.reportFailure("Switch policy to " + name, error);
+                // the switch is a change of the running config: its lines are that text's, on the Control screen
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                gateway.reportFailure("Switch policy to " + name, new IllegalArgumentException(linesOfTheRunningConfig(
+                        String.valueOf(cause.getMessage())), cause));
             }
         }).whenCompleteAsync((applied, error) -> { }, Platform::runLater);
+    }
+
+    /** A refusal's "(line 45)" said where: in the running config the Control screen shows, which nobody edited here. */
+    static String linesOfTheRunningConfig(String refusal) {
+        return refusal.replaceAll("\\(line (\\d+)\\)", "(line $1 of the running config, on the Control screen)");
     }
 
     static void install(Map<Screen, Supplier<Parent>> screens, EmbeddedEngine system, EngineGateway gateway, AlertsViewModel alerts) {

@@ -135,7 +135,7 @@ public final class ControlView {
         editor.getStyleClass().add("control-editor");
         editor.textProperty().bindBidirectional(model.editorTextProperty());
         editor.setTooltip(tip("The config file, YAML or JSON; what changes while running: "
-                + String.join(", ", io.queuedeck.engine.control.plane.ConfigPlane.RELOADABLE)
+                + String.join(", ", io.queuedeck.engine.config.ConfigChange.RELOADABLE)
                 + " (the tier table's names, order and priorities at a restart); the rest is refused until then"));
         VBox.setVgrow(editor, Priority.ALWAYS);
         Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");

@@ -14,6 +14,8 @@ import java.util.TreeSet;
 public final class PolicyConfig {
     private final Map<String, String> values;
     private final Set<String> read = new TreeSet<>();
+    /** Bad values met by the getters: each reads its default meanwhile, and {@link #checkAllRead} reports them all. */
+    private final java.util.List<String> problems = new java.util.ArrayList<>();
     /** The engine's tier table: not a parameter, the context a tier-aware policy (MLFQ) orders in. */
     private final Tiers tiers;
 
@@ -72,11 +74,11 @@ public final class PolicyConfig {
         try {
             long value = Long.parseLong(text);
             if (value < min || value > max) {
-                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
+                return problem(key + " must be between " + min + " and " + max + ", got " + value, defaultValue);
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, got '" + text + "'");
+            return problem(key + " must be a whole number, got '" + text + "'", defaultValue);
         }
     }
 
@@ -88,11 +90,11 @@ public final class PolicyConfig {
         try {
             double value = Double.parseDouble(text);
             if (!(value >= min && value <= max)) {
-                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
+                return problem(key + " must be between " + min + " and " + max + ", got " + value, defaultValue);
             }
             return value;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a number, got '" + text + "'");
+            return problem(key + " must be a number, got '" + text + "'", defaultValue);
         }
     }
 
@@ -104,7 +106,7 @@ public final class PolicyConfig {
         return switch (text.toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
-            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + text + "'");
+            default -> problem(key + " must be true or false, got '" + text + "'", defaultValue);
         };
     }
 
@@ -114,14 +116,23 @@ public final class PolicyConfig {
         return text == null ? defaultValue : text;
     }
 
-    /** Fails on any parameter no getter asked for. */
+    /** Fails on every bad value the getters met and any parameter no getter asked for, all in one message. */
     void checkAllRead(String policy) {
+        java.util.List<String> all = new java.util.ArrayList<>(problems);
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(read);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown parameter" + (unknown.size() > 1 ? "s " : " ") + unknown
+            all.add("unknown parameter" + (unknown.size() > 1 ? "s " : " ") + unknown
                     + " for policy " + policy + (read.isEmpty() ? " (it takes none)" : "; it takes " + read));
         }
+        if (!all.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", all));
+        }
+    }
+
+    private <T> T problem(String message, T defaultValue) {
+        problems.add(message);
+        return defaultValue;
     }
 
     private String lookup(String key) {

@@ -18,8 +18,8 @@ public final class TaskSpecValidator {
     public static final int MAX_METADATA_ENTRIES = 64;
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 1024;
-    /** Deadlines outside these years are typing mistakes, and beyond the engine's clock in nanoseconds. */
-    static final Instant EARLIEST_DEADLINE = Instant.parse("1970-01-01T00:00:00Z");
+    /** Four-digit years: beyond them a deadline is a mistake (one centuries away still counts, as the farthest). */
+    static final Instant EARLIEST_DEADLINE = Instant.parse("0001-01-01T00:00:00Z");
     static final Instant LATEST_DEADLINE = Instant.parse("9999-12-31T23:59:59Z");
     /** The longest callback URL: 2,048 characters, what common HTTP clients and proxies take for sure. */
     static final int MAX_CALLBACK_URL = 2048;

@@ -65,6 +65,13 @@ class SwitchPolicyTest {
             assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("fifo", PolicyConfig.of(Map.of("q0_ms", "5")))).join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("unknown parameter [q0_ms] for policy fifo");
+            // every problem at once: a bad value does not hide an unknown key, nor one bad value another
+            assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("mlfq", PolicyConfig.of(Map.of("q0_ms", "-5",
+                    "levels", "x", "bogus", "1")))).join())
+                    .hasCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("levels must be a whole number, got 'x'")
+                    .hasMessageContaining("q0_ms must be between 1 and 60000, got -5")
+                    .hasMessageContaining("unknown parameter [bogus] for policy mlfq");
             assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("lottery", PolicyConfig.empty())).join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("known policies: fifo, priority, mlfq");

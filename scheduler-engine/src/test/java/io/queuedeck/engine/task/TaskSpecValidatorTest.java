@@ -79,9 +79,9 @@ class TaskSpecValidatorTest {
                 Arguments.of("callback_url", "http:///path", "callback_url must name a host, got 'http:///path'"),
                 Arguments.of("callback_url", "http://exa mple.com", "callback_url is not a valid URL: Illegal character in authority"),
                 Arguments.of("callback_url", "https://example.com/" + "p".repeat(2_029), "callback_url must be at most 2048 characters, got 2049"),
-                Arguments.of("deadline", "-999999999-01-01T00:00:00Z", "deadline must be between 1970-01-01T00:00:00Z and"
+                Arguments.of("deadline", "-999999999-01-01T00:00:00Z", "deadline must be between 0001-01-01T00:00:00Z and"
                         + " 9999-12-31T23:59:59Z, got -999999999-01-01T00:00:00Z"),
-                Arguments.of("deadline", "+10000-01-01T00:00:00Z", "deadline must be between 1970-01-01T00:00:00Z and"
+                Arguments.of("deadline", "+10000-01-01T00:00:00Z", "deadline must be between 0001-01-01T00:00:00Z and"
                         + " 9999-12-31T23:59:59Z, got +10000-01-01T00:00:00Z"),
                 Arguments.of("tenant", "", "tenant must not be blank"),
                 Arguments.of("tenant", "t".repeat(65), "tenant must be at most 64 characters, got 65"),
