@@ -56,7 +56,7 @@ public final class MainView {
     private final StackPane subline = new StackPane(subtitle);
     private final Label status = new Label();
     private final Label lastError = new Label();
-    final ComboBox<String> policyBox = new ComboBox<>();
+    final ComboBox<String> policyBox = new io.queuedeck.console.widgets.SteadyComboBox<>();
     final ToggleButton pauseButton = new ToggleButton("Pause dispatch");
     final ToggleButton themeButton = new ToggleButton("Light theme");
 

@@ -328,7 +328,7 @@ public final class LanesView {
         String name = tier.name().toLowerCase(Locale.ROOT);
         Label label = new Label(name);
         label.getStyleClass().addAll("tier-label", TierShades.of(shownTable, tier));
-        ComboBox<TierMode> box = new ComboBox<>();
+        ComboBox<TierMode> box = new io.queuedeck.console.widgets.SteadyComboBox<>();
         box.setId("lanes-tier-" + name);
         box.getItems().setAll(TierMode.values());
         box.setValue(TierMode.ACTIVE);
