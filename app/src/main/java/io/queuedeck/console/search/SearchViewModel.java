@@ -15,6 +15,7 @@ import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tiers;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -182,9 +183,11 @@ public final class SearchViewModel {
 
     private void showShared(SharedQueueSearch.Page page) {
         results.setAll(page.tasks());
+        keepOpenedIfShown(page.tasks());
         total.set(page.matched());
         String count = page.matched() == 0 ? "No task of the shared queue matches"
-                : String.format(Locale.ROOT, "%,d tasks of the shared queue match; %,d–%,d shown", page.matched(),
+                : String.format(Locale.ROOT, "%,d %s of the shared queue %s; %,d–%,d shown", page.matched(),
+                page.matched() == 1 ? "task" : "tasks", page.matched() == 1 ? "matches" : "match",
                 offset.get() + 1, offset.get() + page.tasks().size());
         if (!page.complete()) {
             count += String.format(Locale.ROOT, " (in the first %,d read: narrow by state or priority to read the rest)",
@@ -203,12 +206,24 @@ public final class SearchViewModel {
 
     private void show(SearchPage page) {
         results.setAll(page.tasks());
+        keepOpenedIfShown(page.tasks());
         total.set(page.total());
         String count = page.total() == 0 ? "No task matches"
-                : String.format(Locale.ROOT, "%,d tasks match; %,d–%,d shown", page.total(), page.offset() + 1,
-                page.offset() + page.tasks().size());
+                : String.format(Locale.ROOT, "%,d %s; %,d–%,d shown", page.total(), page.total() == 1 ? "task matches"
+                : "tasks match", page.offset() + 1, page.offset() + page.tasks().size());
         message.set(outcome == null ? count : outcome + ". " + count);
         outcome = null;
+    }
+
+    /**
+     * A new page shows the opened task as it is now when it holds it, and closes it otherwise: the
+     * details beside other matches would read as one of them, with a wait frozen at its opening.
+     */
+    private void keepOpenedIfShown(List<TaskView> page) {
+        TaskView shown = opened.get();
+        if (shown != null) {
+            opened.set(page.stream().filter(task -> task.id().equals(shown.id())).findFirst().orElse(null));
+        }
     }
 
     /**

@@ -64,7 +64,7 @@ class SearchViewModelTest {
 
         assertThat(model.results()).extracting(TaskView::id).containsExactly("poison-1");
         assertThat(model.totalProperty().get()).isEqualTo(1);
-        assertThat(model.messageProperty().get()).startsWith("1 tasks match");
+        assertThat(model.messageProperty().get()).startsWith("1 task matches");
     }
 
     @Test
@@ -81,6 +81,24 @@ class SearchViewModelTest {
         assertThat(model.messageProperty().get()).contains("No task with id 't77' exists");
         model.idProperty().set("  ");
         assertThat(model.openId()).as("nothing typed, nothing looked up").isFalse();
+    }
+
+    // the details beside other matches read as one of them, with a wait frozen when it was opened
+    @Test
+    void newSearch_keepsTheOpenedTaskOnlyWhenItIsAmongTheMatches_asItIsNow() {
+        SearchViewModel model = model(10);
+        model.idProperty().set("t4");
+        model.openId();
+        engine.send(new Command.Reprioritize("t4", 2)).join();
+
+        model.idProperty().set("");
+        model.tenantProperty().set("acme"); // t0, t4, t8
+        model.search();
+        assertThat(model.openedProperty().get().priority()).as("the task as it is now").isEqualTo(2);
+
+        model.tenantProperty().set("zeta");
+        model.search();
+        assertThat(model.openedProperty().get()).isNull();
     }
 
     @Test
