@@ -5,7 +5,10 @@ import io.javalin.http.HandlerType;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,16 +38,17 @@ final class RequestGuard {
      * make otherwise; lists are comma-separated in one value).
      */
     static void refuseAmbiguous(Context ctx) {
-        if (java.util.Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+        if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
             throw new ApiException(400, "bad_request", "send one Authorization header, not several");
         }
         if (!ctx.path().startsWith("/v1/")) {
             return; // probes and scrapers send what their tools send
         }
-        for (java.util.Map.Entry<String, java.util.List<String>> param : ctx.queryParamMap().entrySet()) {
+        for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
             if (param.getValue().size() > 1) {
-                throw ApiException.invalid(param.getKey(), "give " + param.getKey() + " once, not "
-                        + param.getValue().size() + " times (several values: one comma-separated value)");
+                String name = param.getKey().length() <= 40 ? param.getKey() : param.getKey().substring(0, 40) + "…";
+                throw ApiException.invalid(name, "give " + name + " once, not " + param.getValue().size()
+                        + " times (several values: one comma-separated value)");
             }
         }
     }

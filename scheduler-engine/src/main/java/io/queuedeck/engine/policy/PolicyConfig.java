@@ -1,6 +1,8 @@
 package io.queuedeck.engine.policy;
 
 import io.queuedeck.engine.tier.Tiers;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,7 +17,7 @@ public final class PolicyConfig {
     private final Map<String, String> values;
     private final Set<String> read = new TreeSet<>();
     /** Bad values met by the getters: each reads its default meanwhile, and {@link #checkAllRead} reports them all. */
-    private final java.util.List<String> problems = new java.util.ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
     /** The engine's tier table: not a parameter, the context a tier-aware policy (MLFQ) orders in. */
     private final Tiers tiers;
 
@@ -118,7 +120,7 @@ public final class PolicyConfig {
 
     /** Fails on every bad value the getters met and any parameter no getter asked for, all in one message. */
     void checkAllRead(String policy) {
-        java.util.List<String> all = new java.util.ArrayList<>(problems);
+        List<String> all = new ArrayList<>(problems);
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(read);
         if (!unknown.isEmpty()) {
