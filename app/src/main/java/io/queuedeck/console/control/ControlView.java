@@ -6,6 +6,7 @@ import io.queuedeck.console.control.ControlViewModel.HistoryRow;
 import java.io.File;
 import java.util.Map;
 import java.util.function.Function;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -13,6 +14,7 @@ import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
+import javafx.scene.control.OverrunStyle;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableColumn;
@@ -60,19 +62,19 @@ public final class ControlView {
         lastError.getStyleClass().addAll(Styles.DANGER, "control-last-error");
         // One line, kept when empty: a refusal raised or cleared moves nothing below it. Every
         // problem is listed under the editor, and the whole line in the tooltip.
-        lastError.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
-        lastError.textProperty().bind(javafx.beans.binding.Bindings.when(model.lastErrorProperty().isEmpty())
+        lastError.setTextOverrun(OverrunStyle.ELLIPSIS);
+        lastError.textProperty().bind(Bindings.when(model.lastErrorProperty().isEmpty())
                 .then(" ").otherwise(model.lastErrorProperty()));
         Tooltip lastErrorTip = tip("");
-        lastErrorTip.textProperty().bind(javafx.beans.binding.Bindings.when(model.lastErrorProperty().isEmpty())
-                .then("No change was refused").otherwise(javafx.beans.binding.Bindings.concat(
+        lastErrorTip.textProperty().bind(Bindings.when(model.lastErrorProperty().isEmpty())
+                .then("No change was refused").otherwise(Bindings.concat(
                         "The last change that was refused; the running version stayed. ", model.lastErrorProperty())));
         lastErrorTip.setWrapText(true);
         lastErrorTip.setMaxWidth(700);
         lastError.setTooltip(lastErrorTip);
         Label message = new Label();
         message.setId("control-message");
-        message.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
+        message.setTextOverrun(OverrunStyle.ELLIPSIS);
         message.textProperty().bind(model.messageProperty());
 
         confirmBar.setId("control-confirm");
@@ -160,7 +162,7 @@ public final class ControlView {
         problems.setPrefHeight(110);
         problems.setMinHeight(60);
         problems.setTooltip(tip("Every problem of the last refused change, each with its key path and line"));
-        problems.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(model.problems()));
+        problems.visibleProperty().bind(Bindings.isNotEmpty(model.problems()));
         problems.managedProperty().bind(problems.visibleProperty());
         HBox buttons = new HBox(8, apply, load, revert);
         return pad(new VBox(8, buttons, problems, editor));
