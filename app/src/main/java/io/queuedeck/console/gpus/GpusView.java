@@ -88,14 +88,15 @@ public final class GpusView {
         final Label url = new Label();
         final Label server = new Label();
         final GpuActions actions;
-        final Label tasks = new Label("running: –");
+        final Label tasks = new Label("running: –\n ");
         final int id;
 
         Card(int id) {
             this.id = id;
             tasks.getStyleClass().add("gpu-tasks");
             tasks.setId("gpu-" + id + "-tasks");
-            tasks.setWrapText(true);
+            tasks.setWrapText(false);
+            tasks.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
             box.getStyleClass().add(CARD_CLASS);
             box.setId("gpu-card-" + id);
             title.getStyleClass().add("gpu-title");
@@ -125,10 +126,15 @@ public final class GpusView {
             server.setManaged(shown);
         }
 
+        /**
+         * Always two lines, the ids on the first and how many more on the second (blank when none),
+         * so the buttons below keep their place when a GPU empties or fills.
+         */
         void showTasks(List<String> ids) {
             String shown = ids.stream().limit(4).map(s -> s.length() > 8 ? s.substring(0, 8) : s)
                     .collect(java.util.stream.Collectors.joining(", "));
-            String text = ids.isEmpty() ? "running: none" : "running: " + shown + (ids.size() > 4 ? ", +" + (ids.size() - 4) + " more" : "");
+            String text = (ids.isEmpty() ? "running: none" : "running: " + shown) + "\n"
+                    + (ids.size() > 4 ? "+" + (ids.size() - 4) + " more" : " ");
             if (!text.equals(tasks.getText())) {
                 tasks.setText(text);
             }

@@ -1,0 +1,104 @@
+package io.queuedeck.console.gpus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.console.gateway.ChangeLog;
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.TaskSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * A GPU card's buttons keep their place when the GPU empties: its "running:" text took two lines
+ * while it ran more than four tasks and one once it was taken offline, and the buttons moved up 18
+ * px under the pointer that had just clicked "Take offline" (a real click here too).
+ */
+class GpusViewUiTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static Engine engine;
+    private static ScheduledExecutorService snapshots;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void showScreen() throws Exception {
+        engine = Engine.builder()
+                .executor(new SimulatedGpuExecutor(2, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100))
+                .build();
+        engine.start();
+        // long tasks with ids as the engine gives them: each GPU runs more than four for the whole test
+        for (int i = 0; i < 64; i++) {
+            engine.send(new Command.Submit(new TaskSpec(java.util.UUID.randomUUID().toString(), Engine.Builder.DEFAULT_MODEL, "",
+                    5, null, null, null, null, 4_000, 128, null), 4_000)).join();
+        }
+        EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
+        GpusViewModel model = new GpusViewModel(gateway, new ChangeLog(Clock.systemUTC()));
+        model.setActive(true);
+        FxToolkit.registerPrimaryStage();
+        // the console's theme and fonts: they decide where the "running:" text wraps
+        FxToolkit.setupFixture(() -> javafx.application.Application.setUserAgentStylesheet(
+                new atlantafx.base.theme.PrimerDark().getUserAgentStylesheet()));
+        FxToolkit.setupStage(stage -> {
+            Scene scene = new Scene(new GpusView(model).root(), 1280, 800);
+            scene.getStylesheets().add(GpusViewUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
+            stage.setScene(scene);
+            stage.show();
+        });
+        // the console's snapshot feed: taken off the FX thread, applied on it
+        snapshots = Executors.newSingleThreadScheduledExecutor();
+        snapshots.scheduleAtFixedRate(() -> {
+            EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
+            Platform.runLater(() -> model.apply(snapshot));
+        }, 0, 100, TimeUnit.MILLISECONDS);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        snapshots.shutdownNow();
+        FxToolkit.cleanupStages();
+        engine.close();
+    }
+
+    @Test
+    void takeOfflineClicked_theCardsButtonsStayWhereTheyWere() throws Exception {
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#gpu-1-tasks").tryQuery().isPresent()); // the first snapshot's cards
+        Label tasks = robot.lookup("#gpu-1-tasks").queryAs(Label.class);
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(tasks::getText).get().contains("more"));
+        Bounds before = bounds("#gpus-gpu-1-crash");
+
+        robot.clickOn("#gpus-gpu-1-offline");
+
+        Button offline = robot.lookup("#gpus-gpu-1-offline").queryButton();
+        await().atMost(TIMEOUT).until(() -> "Bring online".equals(WaitForAsyncUtils.asyncFx(offline::getText).get()));
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(tasks::getText).get().startsWith("running: none"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(bounds("#gpus-gpu-1-crash")).isEqualTo(before);
+    }
+
+    private Bounds bounds(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Node node = robot.lookup(id).query();
+            return node.localToScene(node.getBoundsInLocal());
+        }).get();
+    }
+}
