@@ -106,7 +106,7 @@ final class ConfigRoutes {
     }
 
     /** How the config readers begin a problem of the whole text rather than of one key. */
-    private static final List<String> WHOLE_TEXT = List.of("the ", "not valid YAML", "cannot read ");
+    private static final List<String> WHOLE_TEXT = List.of("the ", "not valid YAML", "cannot read ", "YAML ");
 
     private static String shorten(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";

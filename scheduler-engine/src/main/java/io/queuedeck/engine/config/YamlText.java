@@ -2,8 +2,10 @@ package io.queuedeck.engine.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 
 /**
@@ -23,6 +25,7 @@ record YamlText(JsonNode root, Problems problems) {
      */
     static YamlText parse(String name, String text, String what) {
         try {
+            refuseWhatWouldReadOtherwise(name, text);
             JsonNode root = YAML.readTree(text);
             try (JsonParser parser = YAML.createParser(text)) {
                 return new YamlText(root, Problems.of(name, parser));
@@ -34,6 +37,36 @@ record YamlText(JsonNode root, Problems problems) {
             throw new ConfigException(name + ": not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException("cannot read " + what + " " + name + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses what Jackson would read otherwise than written: an alias (it reads the anchor's name,
+     * not its value) and a second document (it reads the first only). Anchors alone are harmless.
+     */
+    private static void refuseWhatWouldReadOtherwise(String name, String text) throws IOException {
+        try (YAMLParser parser = (YAMLParser) YAML.createParser(text)) {
+            int depth = 0;
+            boolean rootRead = false;
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                int line = parser.currentLocation().getLineNr();
+                if (rootRead) {
+                    throw new ConfigException(name + ": YAML document 2 begins at line " + line + ": a file here is one"
+                            + " document; remove the second '---' and what follows, or apply it on its own");
+                }
+                if (parser.isCurrentAlias()) {
+                    String alias = parser.getText();
+                    throw new ConfigException(name + ": YAML alias *" + (alias.length() <= 40 ? alias : alias.substring(0, 40) + "…")
+                            + " at line " + line + " is not read: write the value out (aliases are refused)");
+                }
+                if (token.isStructStart()) {
+                    depth++;
+                } else if (token.isStructEnd()) {
+                    depth--;
+                }
+                rootRead = depth == 0;
+            }
         }
     }
 

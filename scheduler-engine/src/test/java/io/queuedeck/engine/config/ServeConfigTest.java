@@ -398,6 +398,18 @@ class ServeConfigTest {
                 .doesNotContain("StreamReadConstraints").doesNotContain("`");
     }
 
+    // Jackson reads an alias as its anchor's name and a second document not at all: both applied a
+    // config other than the one written
+    @Test
+    void aliasOrSecondDocument_isRefused_neverReadOtherwise() throws Exception {
+        assertThat(refusal("policy: {name: &p fifo}\npriority_rules:\n  - {name: r, priority: 1, match: {model: *p}}\n"))
+                .isEqualTo("YAML alias *p at line 3 is not read: write the value out (aliases are refused)");
+        assertThat(refusal("policy: {name: fifo}\n---\npolicy: {name: edf}\n"))
+                .startsWith("YAML document 2 begins at line 3: a file here is one document");
+        assertThat(ServeConfig.load(write("policy: {name: &p fifo}\n"), name -> null).policy().name())
+                .isEqualTo("fifo"); // an anchor alone reads as written
+    }
+
     @Test
     void everyProblem_isReported_inOneRefusal_eachWithItsKeyPathAndLine() throws Exception {
         List<String> problems = problems("""
