@@ -27,6 +27,24 @@ public record BlastRadius(Scope scope, String target) {
         if (scope == Scope.INSTANCE && !target.matches("\\d{1,6}")) {
             throw new IllegalArgumentException("target: an instance is a number from 0, got '" + target + "'");
         }
+        // names as the rest of the engine takes them: a tenant as a task's tenant field, a host as a
+        // URL's host (and port), a backend as a model or server name; nothing else reaches logs or audit
+        int longest = switch (scope) {
+            case TENANT -> 64;
+            case HOST -> 261; // 253 for the name, then :PORT
+            default -> 128;
+        };
+        if (target.length() > longest) {
+            throw new IllegalArgumentException("target: a " + lower(scope) + " name is at most " + longest
+                    + " characters, got " + target.length());
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "._:/-[]".indexOf(c) >= 0)) {
+                throw new IllegalArgumentException("target: a " + lower(scope) + " name may hold only letters, digits and"
+                        + " . _ : / - [ ], got character U+" + String.format(Locale.ROOT, "%04X", (int) c) + " at " + i);
+            }
+        }
         // which tiers exist is the engine's table; the fault checks the name against it when it starts
         if (scope == Scope.TIER && !io.queuedeck.engine.tier.Tier.NAME.matcher(target.toLowerCase(java.util.Locale.ROOT)).matches()) {
             throw new IllegalArgumentException("target: a tier is a tier's name such as core, normal or batch, got '" + target + "'");
