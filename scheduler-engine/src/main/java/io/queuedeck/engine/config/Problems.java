@@ -40,8 +40,10 @@ final class Problems {
 
     void add(String at, String message) {
         Integer line = lineOf(at);
+        // a key is the file's text: a 900 KB key made a 3.6 MB refusal, written to the log too
+        String shown = at.length() <= 100 ? at : at.substring(0, 100) + "…";
         found.add(new Found(line == null ? Integer.MAX_VALUE : line,
-                file + ": " + at + " " + message + (line == null ? "" : " (line " + line + ")")));
+                file + ": " + shown + " " + message + (line == null ? "" : " (line " + line + ")")));
     }
 
     int count() {

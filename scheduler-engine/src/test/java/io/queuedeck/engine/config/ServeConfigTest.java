@@ -398,6 +398,14 @@ class ServeConfigTest {
                 .doesNotContain("StreamReadConstraints").doesNotContain("`");
     }
 
+    @Test
+    void hugeUnknownKey_isNamedShortened() throws Exception {
+        String refused = refusal("? k" + "a".repeat(200_000) + "\n: 1\n"); // an explicit key: YAML caps implicit ones
+
+        assertThat(refused.length()).isLessThan(400);
+        assertThat(refused).startsWith("k" + "a".repeat(99) + "…");
+    }
+
     // Jackson reads an alias as its anchor's name and a second document not at all: both applied a
     // config other than the one written
     @Test
