@@ -70,6 +70,8 @@ final class ErrorResponses {
             case 415 -> "unsupported_media_type";
             case 417 -> "expectation_failed";
             case 426 -> "upgrade_required";
+            case 501 -> "not_implemented";
+            case 505 -> "http_version_not_supported";
             case 431 -> "headers_too_large";
             case 503 -> "unavailable";
             default -> "http_" + status;

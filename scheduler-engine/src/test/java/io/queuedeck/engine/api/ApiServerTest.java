@@ -312,6 +312,18 @@ class ApiServerTest {
     }
 
     @Test
+    void unknownHttpVersion_is505WithItsOwnCode() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
+            socket.getOutputStream().write("GET /healthz HTTP/9.9\r\nHost: localhost\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(10_000);
+            String answer = new String(socket.getInputStream().readNBytes(512), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 505").contains("\"code\":\"http_version_not_supported\"");
+        }
+    }
+
+    @Test
     void unknownEndpoint_answers404AsJson() {
         Http.Response response = http.get("/v1/nothing-here");
 
