@@ -193,8 +193,20 @@ public final class ControlViewModel {
     /** Applies the editor's text as the next version, or lists every problem; the running version stays then. */
     public CompletableFuture<Void> apply() {
         String text = editorText.get();
-        return change("apply", () -> plane.apply(text, source()), "config applied");
+        return applyChange(text, "config applied");
     }
+
+    /** Applies {@code text}; the running text again changes nothing and is said so, not "applied". */
+    private CompletableFuture<Void> applyChange(String text, String done) {
+        return change("apply", () -> {
+            int before = plane.current().version();
+            Object applied = plane.apply(text, source());
+            return plane.current().version() == before ? new Unchanged(before) : applied;
+        }, done);
+    }
+
+    /** An apply whose text was the running version's: no new version. */
+    private record Unchanged(int version) {}
 
     /** Loads a config file into the editor (not applied until {@link #apply}). */
     public CompletableFuture<Void> load(Path file) {
@@ -239,7 +251,7 @@ public final class ControlViewModel {
 
     /** Applies {@code text} (the alerts editor's), as {@link #apply} would. */
     public CompletableFuture<Void> applyText(String text, String what) {
-        return change("apply", () -> plane.apply(text, source()), what);
+        return applyChange(text, what);
     }
 
     private CompletableFuture<Void> change(String what, Supplier<Object> call, String done) {
@@ -256,6 +268,9 @@ public final class ControlViewModel {
             } else if (cause != null) {
                 problems.setAll(List.of(String.valueOf(cause.getMessage())));
                 message.set(what + " failed: " + cause.getMessage());
+            } else if (value instanceof Unchanged unchanged) {
+                problems.clear();
+                message.set("No change: version " + unchanged.version() + " still runs.");
             } else {
                 problems.clear();
                 message.set(Character.toUpperCase(done.charAt(0)) + done.substring(1) + ".");

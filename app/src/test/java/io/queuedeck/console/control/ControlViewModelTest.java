@@ -76,6 +76,15 @@ class ControlViewModelTest {
     }
 
     @Test
+    void apply_theRunningTextAgain_saysNothingChanged_andAuditsNothing() {
+        model.apply().join(); // the editor holds the running version's text
+
+        assertThat(plane.current().version()).isEqualTo(1);
+        assertThat(model.messageProperty().get()).isEqualTo("No change: version 1 still runs.");
+        assertThat(audited).isEmpty();
+    }
+
+    @Test
     void aPolicySwitchFromTheHeader_isTheNextVersion_andTheRunningTextNamesIt() {
         plane.switchPolicy("fifo", java.util.Map.of(), "console by alice");
         model.refresh().join();
