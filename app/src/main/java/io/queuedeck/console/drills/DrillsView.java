@@ -18,6 +18,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.OverrunStyle;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
@@ -214,7 +215,16 @@ public final class DrillsView {
             Path p = model.reportProperty().get();
             return p == null ? "" : p.toString();
         }, model.reportProperty()));
-        HBox row = new HBox(12, verdict, open, where);
+        // the verdict and the button whole, the path what room is left (its end, the run's own name);
+        // the button first, so the verdict's arrival does not move it under the pointer
+        verdict.setMinWidth(Region.USE_PREF_SIZE);
+        open.setMinWidth(Region.USE_PREF_SIZE);
+        where.setMinWidth(0);
+        where.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
+        Tooltip path = new Tooltip();
+        path.textProperty().bind(where.textProperty());
+        where.setTooltip(path);
+        HBox row = new HBox(12, open, verdict, where);
         row.setAlignment(Pos.CENTER_LEFT);
         return card("Verdict", row);
     }

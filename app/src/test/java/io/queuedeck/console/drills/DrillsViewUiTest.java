@@ -93,6 +93,7 @@ class DrillsViewUiTest {
         assertThat(fx(model.selectedProperty()::get)).isEqualTo("long-slow (long.yaml)");
         assertThat(text("#drill-description")).contains("Hypothesis: nothing is lost");
 
+        double openReportX = fx(() -> robot.lookup("#drill-open-report").query().localToScene(0, 0).getX());
         robot.clickOn("#drill-run");
 
         await().atMost(TIMEOUT).until(() -> !faults.active().isEmpty()); // its ten-minute slow GPU is on the live engine
@@ -109,6 +110,12 @@ class DrillsViewUiTest {
         assertThat(fx(() -> disarmed.isVisible() && disarmed.getParent().isVisible())).isTrue();
         assertThat(fx(() -> robot.lookup("#drill-run").query().isDisabled())).as("no run while disarmed").isTrue();
         assertThat(fx(() -> robot.lookup("#drill-open-report").query().isDisabled())).isFalse();
+        // the verdict's arrival moved the button under the pointer, and squeezed both to "1…" and "Open r…"
+        assertThat(fx(() -> robot.lookup("#drill-open-report").query().localToScene(0, 0).getX())).isEqualTo(openReportX);
+        assertThat(fx(() -> {
+            javafx.scene.control.Labeled verdict = robot.lookup("#drill-verdict").queryLabeled();
+            return verdict.getWidth() >= verdict.prefWidth(-1) - 0.5;
+        })).as("the verdict whole").isTrue();
 
         robot.clickOn("#drill-rearm");
 
