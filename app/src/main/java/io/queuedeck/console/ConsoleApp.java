@@ -317,7 +317,7 @@ public final class ConsoleApp extends Application {
             stopping.hurry();
             return;
         }
-        main.setLastError(stoppingMessage(options.shutdownGrace(), stateDir == null && options.cluster().isEmpty()));
+        main.setLastingMessage(stoppingMessage(options.shutdownGrace(), stateDir == null && options.cluster().isEmpty()));
         stopping = new GracefulStop(system, () -> {
             apiStarted.join(); // an API still starting is stopped too, not left listening
             return api;

@@ -280,11 +280,33 @@ public final class MainView {
         return screen;
     }
 
+    /** How long a refusal stays on the status line. */
+    static final javafx.util.Duration ERROR_SHOWN = javafx.util.Duration.seconds(30);
+    private final javafx.animation.PauseTransition errorShown = new javafx.animation.PauseTransition(ERROR_SHOWN);
+
     public void setStatus(String text) {
         status.setText(text);
     }
 
+    /**
+     * Shows a refusal on the status line for {@link #ERROR_SHOWN}: kept for good, it cut the
+     * status (submitted, done, where the queue is kept) for the rest of the session. The
+     * notification said it first; a new refusal starts the time again.
+     */
     public void setLastError(String text) {
+        lastError.setText(text);
+        errorShown.stop();
+        errorShown.setOnFinished(e -> {
+            if (text.equals(lastError.getText())) {
+                lastError.setText("");
+            }
+        });
+        errorShown.playFromStart();
+    }
+
+    /** Shows a message on the status line until the window closes (the console stopping). */
+    public void setLastingMessage(String text) {
+        errorShown.stop();
         lastError.setText(text);
     }
 

@@ -437,6 +437,9 @@ class ConsoleAppUiTest {
         assertThat(app.system().engine().latestSnapshot().policy()).isEqualTo(before);
         robot.interact(() -> robot.lookup("#policies-params").queryTextInputControl().clear());
         robot.clickOn("#nav-lanes"); // the header's pause button hides on this screen, which has its own
+        // kept for good, the refusal cut the status (submitted, done, where the queue is kept) all session
+        await().atMost(Duration.ofSeconds(45)).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#status-error").queryLabeled().getText()).get().isEmpty());
     }
 
     @Test
