@@ -33,7 +33,8 @@ final class ConfigRoutes {
             try {
                 version = Integer.parseInt(ctx.pathParam("version"));
             } catch (NumberFormatException e) {
-                throw ApiException.invalid("version", "version must be a whole number, got '" + shorten(ctx.pathParam("version")) + "'");
+                throw ApiException.invalid("version", "version must be a version number (1, 2, …) from GET /v1/config/history,"
+                        + " got '" + shorten(ctx.pathParam("version")) + "'");
             }
             return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version));
         }));

@@ -74,20 +74,20 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
             } else if (!Double.isFinite(v) || v < 0) {
                 problems.add(at + ": must be a number of at least 0, got " + p.getValue());
             } else if (p.getKey().equals("fraction") && !(v > 0 && v <= 1)) {
-                problems.add(at + ": must be above 0 and at most 1, got " + v);
+                problems.add(at + ": must be above 0 and at most 1, got " + trim(v));
             } else if (p.getKey().equals("status") && kind == FaultKind.CALLBACK_5XX && !(v >= 500 && v <= 599)) {
-                problems.add(at + ": must be 500..599, got " + v);
+                problems.add(at + ": must be 500..599, got " + trim(v));
             } else if (p.getKey().equals("status") && kind == FaultKind.NETWORK && !(v == 0 || v == 429 || v >= 500 && v <= 599)) {
-                problems.add(at + ": must be 0 (none), 429 or 500..599, got " + v);
+                problems.add(at + ": must be 0 (none), 429 or 500..599, got " + trim(v));
             } else if (p.getKey().equals("status") && kind != FaultKind.NETWORK && !(v == 429 || v >= 500 && v <= 599)) {
-                problems.add(at + ": must be 429 or 500..599, got " + v);
+                problems.add(at + ": must be 429 or 500..599, got " + trim(v));
             } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
-                problems.add(at + ": must be between 1 and 1000, got " + v);
+                problems.add(at + ": must be between 1 and 1000, got " + trim(v));
             } else if (p.getKey().endsWith("_ms") && v > MAX_DELAY_MS) {
                 problems.add(at + ": must be at most " + (long) MAX_DELAY_MS + " (10 minutes; longer is an outage: use"
-                        + " callback_5xx or a network blackhole), got " + v);
+                        + " callback_5xx or a network blackhole), got " + trim(v));
             } else if ((p.getKey().equals("period_s") || p.getKey().equals("prompt_tokens")) && !(v >= 1)) {
-                problems.add(at + ": must be at least 1, got " + v);
+                problems.add(at + ": must be at least 1, got " + trim(v));
             }
         }
         return problems;
