@@ -111,6 +111,9 @@ public final class ControlViewModel {
         return call(() -> new State(plane.current(), plane.lastError(), plane.history(), json(plane.canary())), this::show);
     }
 
+    /** FX thread: the version about to be shown was made by this screen, whose message says so. */
+    private boolean changedHere;
+
     private record State(ConfigPlane.Version current, ConfigPlane.Refusal refusal, Object history, JsonNode canary) {}
 
     private void show(State s) {
@@ -121,6 +124,9 @@ public final class ControlViewModel {
         lastError.set(r == null ? "" : "Last change refused at " + time(r.at()) + " (" + r.source() + "), version "
                 + v.version() + " still runs: " + String.join("; ", r.problems()));
         if (v.version() != shownVersion) {
+            if (!changedHere) {
+                message.set(""); // a version from elsewhere (the header's policy box, the API): this screen's word is stale
+            }
             shownVersion = v.version();
             runningText.set(v.text());
             if (editorText.get().isEmpty()) {
@@ -276,7 +282,11 @@ public final class ControlViewModel {
                 message.set(Character.toUpperCase(done.charAt(0)) + done.substring(1) + ".");
                 audit.accept(done);
             }
-            refresh().whenComplete((v, e) -> result.complete(null));
+            changedHere = true;
+            refresh().whenComplete((v, e) -> {
+                changedHere = false;
+                result.complete(null);
+            });
         }));
         return result;
     }

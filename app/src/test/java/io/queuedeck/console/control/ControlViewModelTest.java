@@ -76,6 +76,18 @@ class ControlViewModelTest {
     }
 
     @Test
+    void aVersionFromElsewhere_clearsTheScreensLastMessage() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+        assertThat(model.messageProperty().get()).isEqualTo("Config applied.");
+
+        plane.switchPolicy("fifo", java.util.Map.of(), "console by alice"); // the header's policy box
+        model.refresh().join();
+
+        assertThat(model.messageProperty().get()).isEmpty();
+    }
+
+    @Test
     void apply_theRunningTextAgain_saysNothingChanged_andAuditsNothing() {
         model.apply().join(); // the editor holds the running version's text
 
