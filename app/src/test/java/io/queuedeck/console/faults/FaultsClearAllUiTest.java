@@ -6,16 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.EngineGateway;
 import io.queuedeck.console.testing.FakeLoad;
+import io.queuedeck.console.testing.SnapshotFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
@@ -35,7 +32,7 @@ import org.testfx.util.WaitForAsyncUtils;
 class FaultsClearAllUiTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static Engine engine;
-    private static ScheduledExecutorService snapshots;
+    private static SnapshotFeed snapshots;
     private static ScrollPane scroll;
     private final FxRobot robot = new FxRobot();
 
@@ -54,17 +51,12 @@ class FaultsClearAllUiTest {
             stage.setScene(new Scene(scroll, 1280, 560));
             stage.show();
         });
-        // the console's snapshot feed: taken off the FX thread, applied on it
-        snapshots = Executors.newSingleThreadScheduledExecutor();
-        snapshots.scheduleAtFixedRate(() -> {
-            EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
-            Platform.runLater(() -> model.apply(snapshot));
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        snapshots = new SnapshotFeed(engine, model::apply);
     }
 
     @AfterAll
     static void close() throws Exception {
-        snapshots.shutdownNow();
+        snapshots.close();
         FxToolkit.cleanupStages();
         engine.close();
     }

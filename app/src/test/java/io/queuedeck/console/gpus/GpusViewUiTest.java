@@ -5,17 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.console.testing.SnapshotFeed;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -37,7 +34,7 @@ import org.testfx.util.WaitForAsyncUtils;
 class GpusViewUiTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static Engine engine;
-    private static ScheduledExecutorService snapshots;
+    private static SnapshotFeed snapshots;
     private final FxRobot robot = new FxRobot();
 
     @BeforeAll
@@ -64,17 +61,12 @@ class GpusViewUiTest {
             stage.setScene(scene);
             stage.show();
         });
-        // the console's snapshot feed: taken off the FX thread, applied on it
-        snapshots = Executors.newSingleThreadScheduledExecutor();
-        snapshots.scheduleAtFixedRate(() -> {
-            EngineSnapshot snapshot = engine.send(new Command.TakeSnapshot()).join();
-            Platform.runLater(() -> model.apply(snapshot));
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        snapshots = new SnapshotFeed(engine, model::apply);
     }
 
     @AfterAll
     static void close() throws Exception {
-        snapshots.shutdownNow();
+        snapshots.close();
         FxToolkit.cleanupStages();
         engine.close();
     }
