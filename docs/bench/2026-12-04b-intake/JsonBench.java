@@ -15,7 +15,7 @@ public class JsonBench {
         for (int pass = 0; pass < 4; pass++) {
             long c0 = bean.getCurrentThreadCpuTime();
             for (int i = 0; i < 200_000; i++) {
-                byte[] b = (byte[]) h.invoke(new StoredTask("w-" + i, spec, TaskState.QUEUED, 3, i, i, 64, 0, null, null, null, false));
+                byte[] b = (byte[]) h.invoke(new StoredTask("w-" + i, spec, TaskState.QUEUED, 3, i, i, 64, 0, null, null, null, false, null));
                 sink += b.length;
             }
             if (pass >= 2) System.out.printf("encode %.2f us/record%n", (bean.getCurrentThreadCpuTime() - c0) / 1e3 / 200_000);

@@ -22,7 +22,7 @@ public class WriterBench {
                         TaskSpec spec = new TaskSpec("w-" + seq, "llama-2-7b", "Summarise the quarterly report in three bullet points.",
                                 (int) (seq % 10), null, "bench", null, null, 64, null, null,
                                 new TaskSpec.Classification("explicit", "stable", "the client's priority"));
-                        batch.add(new StoreWrite.PutTask(new StoredTask("w-" + seq, spec, TaskState.QUEUED, (int) (seq % 10), seq, seq, 64, 0, null, null, null, false)));
+                        batch.add(new StoreWrite.PutTask(new StoredTask("w-" + seq, spec, TaskState.QUEUED, (int) (seq % 10), seq, seq, 64, 0, null, null, null, false, null)));
                     }
                     store.write(batch);
                 }

@@ -352,7 +352,10 @@ final class Durability {
     }
 
     private Task restore(StoredTask s, TaskState state, String error, long now) {
-        Task task = Task.recovered(s.spec(), s.sequence(), s.outputTokens(), now, state, s.priority(), s.attempts(), error);
+        long arrivedAt = s.arrivedAt() == null ? now : Math.min(now, loop.clock.toNanos(s.arrivedAt()));
+        boolean waitingSinceArrival = s.state() == TaskState.QUEUED && s.attempts() == 0;
+        Task task = Task.recovered(s.spec(), s.sequence(), s.outputTokens(), arrivedAt, now, state, waitingSinceArrival,
+                s.priority(), s.attempts(), error);
         task.setRank(s.rank());
         if (s.spec().deadline() != null) {
             task.setDeadlineAt(loop.clock.toNanos(s.spec().deadline()));
@@ -370,7 +373,7 @@ final class Durability {
     private StoredTask record(Task task, Instant expiresAt, boolean handedOn) {
         return new StoredTask(task.id(), task.spec(), task.state(), loop.ownPriority(task), task.sequence(), task.rank(),
                 task.outputTokens(), task.attempts(), task.error(), task.state() == TaskState.SUCCEEDED ? task.output() : null,
-                expiresAt, handedOn);
+                expiresAt, handedOn, loop.clock.toInstant(task.arrivedAt()));
     }
 
     static long saturatedAdd(long a, long b) {

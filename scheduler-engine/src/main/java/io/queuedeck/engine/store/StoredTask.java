@@ -21,10 +21,13 @@ import java.util.Objects;
  *                     null while it must be kept (active tasks, dead letters)
  * @param handedOn     for a finished task: whether its final view has reached the completion
  *                     feed's listeners durably (its callback recorded); if not, a restart hands it on again
+ * @param arrivedAt    when it was accepted, so that its age, wait and latency go on across a
+ *                     restart; null in records written before it was kept (recovery then counts
+ *                     from the restart)
  */
 public record StoredTask(String id, TaskSpec spec, TaskState state, int priority, long sequence, long rank,
                          int outputTokens, int attempts, String error, String output, Instant expiresAt,
-                         boolean handedOn) {
+                         boolean handedOn, Instant arrivedAt) {
     public StoredTask {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(spec, "spec");
@@ -34,7 +37,7 @@ public record StoredTask(String id, TaskSpec spec, TaskState state, int priority
     /** The same record, handed on. */
     public StoredTask withHandedOn() {
         return new StoredTask(id, spec, state, priority, sequence, rank, outputTokens, attempts, error, output, expiresAt,
-                true);
+                true, arrivedAt);
     }
 
     /** Whether the record has expired at {@code now}. */

@@ -15,8 +15,6 @@ public final class Task {
     private long rank;
     private final int outputTokens;
     private final long arrivedAt;
-    /** The state the task stood in from {@code arrivedAt} on: queued, or what a store read back. */
-    private TaskState firstState = TaskState.QUEUED;
     /** The moves since, made only once the task moves: a waiting task holds no list (decision 0090). */
     private List<Transition> moves;
 
@@ -69,17 +67,31 @@ public final class Task {
     }
 
     /**
-     * A task read back from a store at start: it stands in {@code state} from {@code now} on, with
-     * the attempts it had made. Its earlier history and timings are not kept.
+     * A task read back from a store at start, with the attempts it had made. It keeps its arrival,
+     * so its age goes on (and with it aging and giving up). One that waited from its arrival to
+     * the stop waits on without a break; any other stands in {@code state} from {@code now} on,
+     * its moves and timings from before the restart not kept.
+     *
+     * @param arrivedAt        its arrival on this clock, at most {@code now}
+     * @param waitingSinceArrival whether it had done nothing but wait since it arrived
      */
-    public static Task recovered(TaskSpec spec, long sequence, int outputTokens, long now, TaskState state,
-                                 int priority, int attempts, String error) {
-        Task task = new Task(spec, sequence, outputTokens, now);
-        task.firstState = state;
+    public static Task recovered(TaskSpec spec, long sequence, int outputTokens, long arrivedAt, long now,
+                                 TaskState state, boolean waitingSinceArrival, int priority, int attempts,
+                                 String error) {
+        Task task = new Task(spec, sequence, outputTokens, arrivedAt);
         task.state = state;
         task.priority = priority;
         task.attempts = attempts;
         task.error = error;
+        boolean waitsOn = waitingSinceArrival && state == TaskState.QUEUED;
+        if (!waitsOn) {
+            task.stateSince = now;
+            task.queuedSince = now;
+            if (state != TaskState.QUEUED) {
+                task.moves = new ArrayList<>(4);
+                task.moves.add(new Transition(TaskState.QUEUED, state, now));
+            }
+        }
         if (state.isFinal()) {
             task.finishedAt = now;
         }
@@ -177,7 +189,7 @@ public final class Task {
     /** Every move from arrival on, oldest first: an immutable copy. */
     public List<Transition> history() {
         Transition[] all = new Transition[1 + (moves == null ? 0 : moves.size())];
-        all[0] = new Transition(null, firstState, arrivedAt);
+        all[0] = new Transition(null, TaskState.QUEUED, arrivedAt);
         for (int i = 1; i < all.length; i++) {
             all[i] = moves.get(i - 1);
         }

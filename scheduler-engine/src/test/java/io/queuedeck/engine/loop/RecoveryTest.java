@@ -12,6 +12,7 @@ import io.queuedeck.engine.outbox.CompletionOutbox;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.Placement;
 import io.queuedeck.engine.task.SubmitResult;
+import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
@@ -93,6 +94,49 @@ class RecoveryTest {
         assertThat(task("a").spec().deadline()).isEqualTo(DEADLINE);
         assertThat(task("a").attempts()).isZero();
         assertThat(engine.send(new Command.TakeSnapshot()).join().dispatchPaused()).isTrue();
+    }
+
+    @Test
+    void waitingTask_keepsItsArrival_andItsWaitGoesOnAcrossTheRestart() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        submit("a", 5);
+        long arrived = task("a").arrivedAt();
+        clock.runUntil(arrived + Duration.ofSeconds(60).toNanos());
+
+        crashAndRestart(RetryRule.DEFAULT);
+        clock.runUntil(arrived + Duration.ofSeconds(70).toNanos());
+
+        TaskView a = task("a");
+        assertThat(a.arrivedAt()).isEqualTo(arrived);
+        assertThat(a.waitedNanos()).isEqualTo(Duration.ofSeconds(70).toNanos());
+        assertThat(a.history()).containsExactly(new Task.Transition(null, TaskState.QUEUED, arrived));
+    }
+
+    @Test
+    void requeuedAndDeadLetteredTasks_keepTheirArrival_andCountTheirStateFromTheRestart() {
+        engine = engine(new RetryRule(1, 1_000_000, 1_000_000)); // one attempt only
+        submit("dead", 5);
+        engine.send(new Command.CrashInstance(0)).join();
+        clock.runUntilIdle();
+        submit("running", 5);
+        long deadArrived = task("dead").arrivedAt();
+        long runningArrived = task("running").arrivedAt();
+        clock.runUntil(clock.nanos() + 1_000_000); // still running: the GPU takes far longer
+        assertThat(task("running").state()).isEqualTo(TaskState.RUNNING);
+        engine.send(new Command.PauseDispatch(true)).join();
+
+        crashAndRestart(RetryRule.DEFAULT);
+        long restartedAt = clock.nanos();
+        clock.runUntil(restartedAt + Duration.ofSeconds(5).toNanos());
+
+        TaskView running = task("running");
+        assertThat(running.arrivedAt()).isEqualTo(runningArrived);
+        assertThat(running.state()).isEqualTo(TaskState.QUEUED);
+        assertThat(running.waitedNanos()).isEqualTo(Duration.ofSeconds(5).toNanos()); // its wait before the run is not kept
+        TaskView dead = task("dead");
+        assertThat(dead.arrivedAt()).isEqualTo(deadArrived);
+        assertThat(dead.history()).containsExactly(new Task.Transition(null, TaskState.QUEUED, deadArrived),
+                new Task.Transition(TaskState.QUEUED, TaskState.DEAD_LETTERED, restartedAt));
     }
 
     @Test

@@ -37,7 +37,8 @@ abstract class TaskStoreContract {
     static StoredTask task(String id, TaskState state, Instant expiresAt) {
         TaskSpec spec = new TaskSpec(id, "m", "hello " + id, 3, "http://127.0.0.1:1/cb", "acme", null,
                 Instant.parse("2026-12-02T00:00:00Z"), 20, 10, null);
-        return new StoredTask(id, spec, state, 3, sequence(id), 7L << 20, 20, 1, "boom", null, expiresAt, false);
+        return new StoredTask(id, spec, state, 3, sequence(id), 7L << 20, 20, 1, "boom", null, expiresAt, false,
+                NOW.minusNanos(123_456_789));
     }
 
     /** Each id its own sequence, as the engine gives them. */
