@@ -22,7 +22,12 @@ final class ErrorResponses {
         app.exception(ApiException.class, (e, ctx) -> write(ctx, e, metrics));
         // Javalin's own texts may name its internals: ours say what was refused. An unknown path or
         // method arrives here as Javalin's exception or, without one, as the bare status below.
-        app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, refusal(ctx, e.getStatus()), metrics));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e.getStatus() == 405) {
+                allow(ctx, e);
+            }
+            write(ctx, refusal(ctx, e.getStatus()), metrics);
+        });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
             write(ctx, new ApiException(500, "internal", "the server failed to handle this request"), metrics);
@@ -34,6 +39,12 @@ final class ErrorResponses {
                 }
             });
         }
+    }
+
+    /** A 405 names the methods the path takes (RFC 9110, 15.5.6): Javalin lists them in its one detail. */
+    private static void allow(Context ctx, HttpResponseException e) {
+        e.getDetails().values().stream().findFirst()
+                .ifPresent(methods -> ctx.header("Allow", methods.replace(" ", "").replace(",", ", ")));
     }
 
     private static ApiException refusal(Context ctx, int status) {

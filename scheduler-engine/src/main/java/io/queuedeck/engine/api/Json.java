@@ -44,6 +44,8 @@ import java.util.List;
 final class Json {
     /** Deepest nesting a request may have; a task needs 3. */
     static final int MAX_DEPTH = 32;
+    /** Longest number a request may hold, in characters: a long has 19 digits. */
+    static final int MAX_NUMBER_LENGTH = 64;
 
     static final ObjectMapper MAPPER = mapper();
 
@@ -65,7 +67,7 @@ final class Json {
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(MAX_DEPTH).maxNumberLength(64).build());
+                .maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_NUMBER_LENGTH).build());
         // Numbers and booleans are not strings: {"input": 5} is a client bug, not "5".
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -168,15 +170,25 @@ final class Json {
         }
         if (e instanceof JsonMappingException m && m.getCause() instanceof IOException cause && cause != e) {
             ApiException inner = translate(cause);
-            return m.getPath().isEmpty() ? inner : ApiException.invalid(path(m.getPath()), inner.getMessage());
+            String outer = path(m.getPath());
+            boolean innerIsWithin = inner.field() != null && inner.field().startsWith(outer);
+            return m.getPath().isEmpty() || innerIsWithin ? inner : ApiException.invalid(outer, inner.getMessage());
         }
         if (e instanceof InputCoercionException c) {
             String field = fieldOf(c.getProcessor());
             return ApiException.invalid(field, (field == null ? "a number" : field)
                     + " is out of range for " + expected(c.getTargetType()));
         }
-        if (e instanceof StreamConstraintsException) {
-            return new ApiException(400, "malformed_json", "the body is nested too deeply or has too long a number");
+        if (e instanceof StreamConstraintsException c) {
+            return new ApiException(400, "malformed_json", c.getMessage().contains("nesting")
+                    ? "the body is nested more than " + MAX_DEPTH + " levels deep"
+                    : "a number in the body has more than " + MAX_NUMBER_LENGTH + " digits");
+        }
+        if (e instanceof JsonProcessingException p && p.getOriginalMessage() != null
+                && p.getOriginalMessage().startsWith("Duplicate field '")) {
+            String field = fieldOf(p.getProcessor());
+            String name = field == null ? "a field" : shorten(field);
+            return ApiException.invalid(field, name + " is given twice" + where(p) + "; give each field once");
         }
         if (e instanceof JsonProcessingException p) {
             return new ApiException(400, "malformed_json", "the body is not valid JSON" + where(p) + ": "

@@ -1,7 +1,6 @@
 package io.queuedeck.engine.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -9,16 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One mapping of the YAML tree with its key path: reads typed values, each checked with a message
  * naming the path, and {@link #finish()} refuses any key that was not read.
  */
 final class Section {
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
 
     private final Problems problems;
     private final String path;
@@ -129,22 +126,13 @@ final class Section {
         if (value == null) {
             return null;
         }
-        Matcher m = DURATION.matcher(value.isTextual() ? value.asText().trim() : "");
-        if (!m.matches()) {
-            return invalid(at(key), "must be a duration such as 500ms, 2s, 1m or 1h, got " + shown(value));
-        }
-        BigDecimal amount = new BigDecimal(m.group(1));
-        BigDecimal millisPerUnit = BigDecimal.valueOf(switch (m.group(2)) {
-            case "ms" -> 1;
-            case "s" -> 1_000;
-            case "m" -> 60_000;
-            default -> 3_600_000;
-        });
+        Optional<Duration> parsed;
         try {
-            return Duration.ofNanos(amount.multiply(millisPerUnit).multiply(BigDecimal.valueOf(1_000_000)).longValueExact());
+            parsed = value.isTextual() ? DurationText.parse(value.asText()) : Optional.empty();
         } catch (ArithmeticException e) { // beyond about 292 years in nanoseconds
             return invalid(at(key), "is too long, got " + shown(value));
         }
+        return parsed.orElseGet(() -> invalid(at(key), "must be a duration such as 500ms, 2s, 1m or 1h, got " + shown(value)));
     }
 
     List<String> strings(String key) {

@@ -203,6 +203,29 @@ class ApiServerTest {
         assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"model\":\"m\"}           | model      | model is given twice at line 1, column",
+        "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"k\":\"a\",\"k\":\"b\"}} | metadata.k | metadata.k is given twice",
+    })
+    void submit_duplicateField_isNamed(String body, String field, String message) {
+        Http.Response response = http.post("/v1/tasks", body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("invalid_field");
+        assertThat(response.errorField()).isEqualTo(field);
+        assertThat(response.json().at("/error/message").asText()).startsWith(message).doesNotContain("Duplicate");
+    }
+
+    @Test
+    void submit_aNumberOverTheParserLimit_saysWhichLimitInOurWords() {
+        Http.Response longNumber = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":"
+                + "1".repeat(100) + "}");
+
+        assertThat(longNumber.status()).isEqualTo(400);
+        assertThat(longNumber.json().at("/error/message").asText()).isEqualTo("a number in the body has more than 64 digits");
+    }
+
     @Test
     void submit_hugeUnknownFieldName_isEchoedShortened() {
         String name = "x".repeat(10_000);
@@ -289,6 +312,7 @@ class ApiServerTest {
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.errorCode()).isEqualTo("method_not_allowed");
         assertThat(response.json().path("error").path("message").asText()).isEqualTo("PUT is not allowed on /v1/tasks/x");
+        assertThat(response.headers().firstValue("Allow")).hasValue("GET, PATCH, DELETE");
     }
 
     @Test

@@ -2,10 +2,13 @@ package io.queuedeck.engine.control.plane;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.config.DurationText;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** What changed between two config trees, key path by key path (lists compared whole). */
@@ -34,11 +37,27 @@ public final class ConfigDiff {
         for (String path : paths.keySet()) {
             JsonNode x = a.get(path);
             JsonNode y = b.get(path);
-            if (x == null ? y != null : !x.equals(y)) {
+            if (x == null ? y != null : !same(x, y)) {
                 changes.add(new Change(path, x, y));
             }
         }
         return changes;
+    }
+
+    /** Equal values, a duration written two ways ({@code 300s}, {@code 5m}) included. */
+    private static boolean same(JsonNode x, JsonNode y) {
+        if (x.equals(y)) {
+            return true;
+        }
+        if (y == null || !x.isTextual() || !y.isTextual()) {
+            return false;
+        }
+        try {
+            Optional<Duration> a = DurationText.parse(x.asText());
+            return a.isPresent() && a.equals(DurationText.parse(y.asText()));
+        } catch (ArithmeticException e) { // too long to be a config's duration: compared as written
+            return false;
+        }
     }
 
     /** A short label for the change: its paths, a few of them. */
