@@ -165,6 +165,7 @@ class ConsoleLayoutUiTest {
         assertWhole(".lane-title");
         assertWhole(".lane-count");
         assertWhole(".lane-mode");
+        assertWhole(".lane-columns"); // beside a badge, "next first" read "nex…"
         app.system().engine().send(new io.queuedeck.engine.command.Command.SetLaneMode(3, io.queuedeck.engine.tier.TierMode.ACTIVE)).join();
     }
 

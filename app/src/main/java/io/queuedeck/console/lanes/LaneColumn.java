@@ -86,7 +86,10 @@ final class LaneColumn {
         return head;
     }
 
-    /** The second header line: the lane's mode badge (when not active) and the wait column's name. */
+    /**
+     * The second header line: the order's and the wait column's names, the order's giving way to
+     * the lane's mode badge when it is not active (a lane is too narrow for both: "nex…").
+     */
     static HBox columns(Lane lane) {
         Label mode = new Label();
         mode.getStyleClass().add("lane-mode");
@@ -101,6 +104,8 @@ final class LaneColumn {
             boolean active = m == TierMode.ACTIVE;
             mode.setVisible(!active);
             mode.setManaged(!active);
+            order.setVisible(active);
+            order.setManaged(active);
             mode.setText(active ? "" : m.name().toLowerCase(Locale.ROOT));
             mode.setTooltip(active ? null : new Tooltip(m == TierMode.PAUSED
                     ? "Paused: its tasks stay queued, none is dispatched (the lane's ⋮ menu or its tier resumes it)"
