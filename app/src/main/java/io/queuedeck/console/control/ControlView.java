@@ -59,12 +59,13 @@ public final class ControlView {
         version.setTooltip(tip("The running config: its version, when it applied and where it came from"));
         Label lastError = new Label();
         lastError.setId("control-last-error");
-        lastError.getStyleClass().addAll(Styles.DANGER, "control-last-error");
+        lastError.getStyleClass().add("control-last-error");
         // One line, kept when empty: a refusal raised or cleared moves nothing below it. Every
         // problem is listed under the editor, and the whole line in the tooltip.
         lastError.setTextOverrun(OverrunStyle.ELLIPSIS);
         lastError.textProperty().bind(Bindings.when(model.lastErrorProperty().isEmpty())
-                .then(" ").otherwise(model.lastErrorProperty()));
+                .then("No change refused").otherwise(model.lastErrorProperty()));
+        mutedWhen(lastError, model.lastErrorProperty().isEmpty(), Styles.DANGER);
         Tooltip lastErrorTip = tip("");
         lastErrorTip.textProperty().bind(Bindings.when(model.lastErrorProperty().isEmpty())
                 .then("No change was refused").otherwise(Bindings.concat(
@@ -75,7 +76,11 @@ public final class ControlView {
         Label message = new Label();
         message.setId("control-message");
         message.setTextOverrun(OverrunStyle.ELLIPSIS);
-        message.textProperty().bind(model.messageProperty());
+        // the row is kept for a confirmation; empty, it says what Apply does rather than leave a gap
+        message.textProperty().bind(Bindings.when(model.messageProperty().isEmpty())
+                .then("Apply checks the whole text first: a change with any problem is refused whole, and the running version stays")
+                .otherwise(model.messageProperty()));
+        mutedWhen(message, model.messageProperty().isEmpty(), null);
 
         confirmBar.setId("control-confirm");
         confirmBar.setAlignment(Pos.CENTER_LEFT);
@@ -120,6 +125,21 @@ public final class ControlView {
         notice.setAlignment(Pos.CENTER_LEFT);
         root.getChildren().addAll(version, lastError, notice, tabs);
         model.refresh();
+    }
+
+    /** Muted while {@code quiet} holds; otherwise in {@code loudClass} (none when null). */
+    private static void mutedWhen(Label label, javafx.beans.binding.BooleanBinding quiet, String loudClass) {
+        Runnable style = () -> {
+            label.getStyleClass().removeAll(Styles.TEXT_MUTED, Styles.DANGER);
+            if (quiet.get()) {
+                label.getStyleClass().add(Styles.TEXT_MUTED);
+            } else if (loudClass != null) {
+                label.getStyleClass().add(loudClass);
+            }
+        };
+        quiet.addListener((o, was, is) -> style.run());
+        label.getProperties().put("mutedWhen", quiet); // the binding lives as long as the label
+        style.run();
     }
 
     private static Tab tab(String title, String tooltip, Node content) {

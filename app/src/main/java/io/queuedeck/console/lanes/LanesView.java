@@ -245,7 +245,7 @@ public final class LanesView {
         clear.visibleProperty().bind(search.textProperty().isNotEmpty());
         search.setRight(clear);
         search.setId("lanes-search");
-        search.setPromptText("Filter · Enter opens an id");
+        search.setPromptText("Filter or open an id");
         search.setPrefWidth(300);
         search.setMinWidth(200);
         search.setTooltip(new Tooltip("Show only listed tasks whose id, model, tenant or state contains this text; Enter opens the task with this id"));
