@@ -156,7 +156,8 @@ public final class Engine implements AutoCloseable {
             throw new IllegalStateException("engine already started");
         }
         started = true;
-        driver.start(store == null ? StoreContents.empty() : store.load(clock.toInstant(clock.nanos())));
+        // finished tasks beyond what the engine keeps of them whole come back as ids (decision 0058)
+        driver.start(store == null ? StoreContents.empty() : store.load(clock.toInstant(clock.nanos()), maxQueuedBytes));
     }
 
     /**

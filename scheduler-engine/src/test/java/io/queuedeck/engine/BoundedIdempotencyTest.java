@@ -95,6 +95,39 @@ class BoundedIdempotencyTest {
         }
     }
 
+    @Test
+    void finishedTasksWithLargeMetadata_areKeptWholeOnlyUpToTheByteBudget_atRunTimeAndAfterARestart() {
+        java.util.Map<String, String> metadata = new java.util.TreeMap<>();
+        for (int k = 0; k < 60; k++) {
+            metadata.put("k" + k, "v".repeat(1_000)); // about 120 KB against the budget: 60,000 characters
+        }
+        long budget = 2_000_000; // room for about 16 such tasks, where the count cap (100) would keep them all
+        java.util.function.Function<TaskStore, Engine> build = store -> engine(store).maxQueuedBytes(budget).build();
+        TaskView first;
+        try (Engine engine = build.apply(TaskStore.embedded(dir))) {
+            engine.start();
+            first = engine.send(new Command.Submit(withMetadata("t-0", metadata))).join().task();
+            for (int i = 1; i < 60; i++) {
+                engine.send(new Command.Submit(withMetadata("t-" + i, metadata))).join();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> engine.send(new Command.CountActive()).join() == 0);
+            assertThat(engine.rememberedFinished()).isBetween(1, 17);
+            assertThat(engine.send(new Command.Submit(withMetadata("t-0", metadata))).join().created()).isFalse();
+        }
+        try (Engine restarted = build.apply(TaskStore.embedded(dir))) {
+            restarted.start();
+            restarted.send(new Command.CountActive()).join(); // commands run once the store is read back
+            assertThat(restarted.rememberedFinished()).isBetween(1, 17);
+            SubmitResult again = restarted.send(new Command.Submit(withMetadata("t-0", metadata))).join();
+            assertThat(again.created()).as("known by id only after the restart: answered from the store").isFalse();
+            assertThat(again.task().sequence()).isEqualTo(first.sequence());
+        }
+    }
+
+    private static TaskSpec withMetadata(String id, java.util.Map<String, String> metadata) {
+        return new TaskSpec(id, "m", "hello", 5, null, null, null, null, 1, 1, metadata);
+    }
+
     /** The first task is not kept whole, so each answer below needs the store. */
     private static void assertAnsweredAsTheFirst(Engine engine, TaskView first) {
         SubmitResult again = engine.send(new Command.Submit(spec("t-0", "hello"))).join();

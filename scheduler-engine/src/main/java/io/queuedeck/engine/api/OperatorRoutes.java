@@ -96,6 +96,10 @@ final class OperatorRoutes {
             if (body.lane() != null && body.tier() != null) {
                 throw ApiException.invalid("tier", "give lane or tier, not both");
             }
+            if (body.lane() == null && body.tier() == null) {
+                throw ApiException.invalid("lane", "a move needs its lane (lane: 0..9) or tier (tier: "
+                        + engine.tiers().names() + ")");
+            }
             priority = body.tier() != null ? tierLane(body.tier()) : body.lane();
         } else if (body.lane() != null || body.tier() != null) {
             throw ApiException.invalid(body.lane() != null ? "lane" : "tier", "lane and tier apply to move only");

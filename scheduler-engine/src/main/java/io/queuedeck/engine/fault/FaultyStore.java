@@ -41,6 +41,11 @@ public final class FaultyStore implements TaskStore {
     }
 
     @Override
+    public StoreContents load(Instant now, long wholeFinishedBytes) {
+        return inner.load(now, wholeFinishedBytes);
+    }
+
+    @Override
     public void write(List<StoreWrite> batch) {
         if (full) {
             throw new IllegalStateException("disk full (an injected store fault)", new IOException("No space left on device"));

@@ -45,6 +45,9 @@ final class Durability {
     private final LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
     /** Finished tasks kept whole; the rest of the window is the filter's and the store's. */
     private final int maxRemembered;
+    /** What the remembered tasks' bodies count (their metadata may be far larger than their inputs), and its bound. */
+    private long rememberedBytes;
+    private final long maxRememberedBytes;
     /** Null unless the store looks finished tasks up by id. */
     private final FinishedFilter filter;
     private long nextSweep;
@@ -59,9 +62,11 @@ final class Durability {
     /**
      * @param writer          null: no store, nothing is written or remembered
      * @param rememberedViews finished tasks kept whole in memory when the store can be asked about the others
+     * @param rememberedBytes the most their bodies may count ({@link TaskTable#bodyBytes}) in that case
      */
-    Durability(SchedulerLoop loop, StoreWriter writer, long windowNanos, int rememberedViews) {
+    Durability(SchedulerLoop loop, StoreWriter writer, long windowNanos, int rememberedViews, long rememberedBytes) {
         this.loop = loop;
+        this.maxRememberedBytes = rememberedBytes;
         this.writer = writer;
         this.windowNanos = windowNanos;
         boolean bounded = writer != null && writer.findsFinished();
@@ -122,17 +127,25 @@ final class Durability {
     }
 
     private void remember(String id, TaskSpec spec, TaskView view, long expiresAt, long now) {
-        remembered.remove(id);
+        forget(remembered.remove(id));
         remembered.put(id, new Remembered(spec, view, expiresAt));
+        rememberedBytes += TaskTable.bodyBytes(spec);
         if (filter != null) {
             filter.add(id, expiresAt, now);
-            if (remembered.size() > maxRemembered) { // the filter and the store answer for it from now on
-                Iterator<Remembered> eldest = remembered.values().iterator();
-                eldest.next();
+            // the filter and the store answer for the eldest from now on
+            Iterator<Remembered> eldest = remembered.values().iterator();
+            while ((remembered.size() > maxRemembered || rememberedBytes > maxRememberedBytes) && remembered.size() > 1) {
+                forget(eldest.next());
                 eldest.remove();
             }
         }
         rememberedCount = remembered.size();
+    }
+
+    private void forget(Remembered gone) {
+        if (gone != null) {
+            rememberedBytes -= TaskTable.bodyBytes(gone.spec());
+        }
     }
 
     /** Asks the store, on its thread, to delete what expired; the loop never scans for it. */
@@ -271,6 +284,7 @@ final class Durability {
             if (entry.getValue().expiresAt() > now) {
                 break;
             }
+            forget(entry.getValue());
             oldest.remove();
             if (filter == null) {
                 writer.write(new StoreWrite.RemoveTask(entry.getKey(), entry.getValue().view().sequence()));
@@ -325,6 +339,14 @@ final class Durability {
                     maxRank = Math.max(maxRank, s.rank());
                 }
             }
+        }
+        if (filter != null) {
+            for (StoreContents.FinishedId old : contents.finishedIds()) { // the store answers for them
+                filter.add(old.id(), loop.clock.toNanos(old.expiresAt()), now);
+            }
+        }
+        for (StoreContents.FinishedId old : contents.finishedIds()) {
+            maxSequence = Math.max(maxSequence, old.sequence());
         }
         finished.sort(Comparator.comparing(StoredTask::expiresAt, Comparator.nullsLast(Comparator.naturalOrder())));
         for (StoredTask s : finished) {

@@ -99,7 +99,8 @@ final class SchedulerLoop implements ExecutorContext {
         this.flow = new FlowControl(this, settings.flow(), counters);
         this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig(), flow);
         this.commands = new TaskCommands(this, tasks, counters);
-        this.durable = new Durability(this, writer, settings.idempotencyWindowNanos(), settings.rememberedFinished());
+        this.durable = new Durability(this, writer, settings.idempotencyWindowNanos(), settings.rememberedFinished(),
+                settings.maxQueuedBytes());
         this.deadlines = new DeadlineTimers(this, counters, settings.enforceDeadlines());
         this.cycle = new DispatchCycle(this);
         outbox.onRoom(() -> poster.accept(this::dispatch));

@@ -39,6 +39,9 @@ public final class EngineMetrics {
     /** Content type of {@link #scrape}: the Prometheus text format 0.0.4. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** Business classes that get a latency series each; later ones are counted as {@code other}. */
+    static final int MAX_BUSINESS_CLASSES = 64;
+
     /** Bucket bounds in seconds, from a fast first token to a long batch job. */
     private static final double[] LATENCY_BUCKETS = {
             0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800};
@@ -53,6 +56,8 @@ public final class EngineMetrics {
     private final Counter apiRejected;
     private final Counter releaseFinished;
     private final Histogram releaseEndToEnd;
+    /** Business classes with a series of their own; clients choose them, so they are capped. */
+    private final BoundedLabels businessClasses = new BoundedLabels(MAX_BUSINESS_CLASSES);
     private final Counter callbacksDelivered;
     private final Counter callbacksRetried;
     private final Counter callbacksFailed;
@@ -99,7 +104,7 @@ public final class EngineMetrics {
         if (classification != null) {
             releaseFinished.labelValues(classification.release(), task.state().name().toLowerCase(Locale.ROOT)).inc();
             if (task.state() == TaskState.SUCCEEDED) {
-                String businessClass = task.spec().businessClass() == null ? "" : task.spec().businessClass();
+                String businessClass = task.spec().businessClass() == null ? "" : businessClasses.of(task.spec().businessClass());
                 releaseEndToEnd.labelValues(classification.release(), businessClass)
                         .observe((task.finishedAt() - task.arrivedAt()) / 1e9);
             }

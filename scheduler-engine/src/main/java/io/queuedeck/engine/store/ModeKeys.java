@@ -30,6 +30,11 @@ final class ModeKeys {
 
     /** The stored tasks with the modes read back from their pairs. */
     static StoreContents contents(List<StoredTask> tasks, Map<String, String> modes) {
+        return contents(tasks, modes, List.of());
+    }
+
+    /** The same, with finished tasks known by id only. */
+    static StoreContents contents(List<StoredTask> tasks, Map<String, String> modes, List<StoreContents.FinishedId> finishedIds) {
         Map<String, TierMode> tierModes = new HashMap<>();
         Map<Integer, TierMode> laneModes = new HashMap<>();
         boolean paused = false;
@@ -43,6 +48,6 @@ final class ModeKeys {
                 laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
             }
         }
-        return new StoreContents(tasks, tierModes, laneModes, paused);
+        return new StoreContents(tasks, tierModes, laneModes, paused, finishedIds);
     }
 }

@@ -204,16 +204,25 @@ final class SqliteTaskStore implements TaskStore {
 
     @Override
     public synchronized StoreContents load(Instant now) {
+        return load(now, Long.MAX_VALUE);
+    }
+
+    /** Reads the newest first, so that those past {@code wholeFinishedBytes} are the oldest finished. */
+    @Override
+    public synchronized StoreContents load(Instant now, long wholeFinishedBytes) {
         checkOpen();
         List<StoredTask> found = new ArrayList<>(taskCount);
+        List<StoreContents.FinishedId> finishedIds = new ArrayList<>();
+        long finishedBytes = 0;
         List<StoreWrite> expired = new ArrayList<>();
         Map<String, String> modes = new HashMap<>();
         try (Statement statement = connection.createStatement()) {
-            try (ResultSet rows = statement.executeQuery("SELECT sequence, record FROM tasks ORDER BY sequence")) {
+            try (ResultSet rows = statement.executeQuery("SELECT sequence, record FROM tasks ORDER BY sequence DESC")) {
                 while (rows.next()) {
                     StoredTask task;
+                    byte[] record = rows.getBytes(2);
                     try {
-                        task = StoredTaskJson.fromBytes(rows.getBytes(2));
+                        task = StoredTaskJson.fromBytes(record);
                     } catch (IllegalArgumentException e) {
                         System.getLogger(SqliteTaskStore.class.getName()).log(System.Logger.Level.WARNING,
                                 "skipping unreadable record of the task with sequence " + rows.getLong(1) + ": " + e.getMessage());
@@ -221,6 +230,9 @@ final class SqliteTaskStore implements TaskStore {
                     }
                     if (task.expired(now)) {
                         expired.add(new StoreWrite.RemoveTask(task.id(), task.sequence()));
+                    } else if (task.expiresAt() != null && task.handedOn()
+                            && (finishedBytes += record.length) > wholeFinishedBytes) {
+                        finishedIds.add(new StoreContents.FinishedId(task.id(), task.sequence(), task.expiresAt()));
                     } else {
                         found.add(task);
                     }
@@ -238,7 +250,7 @@ final class SqliteTaskStore implements TaskStore {
         if (!expired.isEmpty()) {
             write(expired);
         }
-        return ModeKeys.contents(found, modes);
+        return ModeKeys.contents(found, modes, finishedIds);
     }
 
     @Override

@@ -26,6 +26,16 @@ public interface TaskStore extends AutoCloseable {
     StoreContents load(Instant now);
 
     /**
+     * As {@link #load(Instant)}, but a store that can look finished tasks up by id may give back
+     * the finished ones already handed on only as {@link StoreContents.FinishedId ids}, beyond the
+     * newest whose records add up to {@code wholeFinishedBytes}: a restart then needs no more heap
+     * for them than the running engine kept (decision 0058).
+     */
+    default StoreContents load(Instant now, long wholeFinishedBytes) {
+        return load(now);
+    }
+
+    /**
      * Applies {@code batch} in order and makes it durable before returning.
      *
      * @throws RuntimeException when the batch could not be made durable (a full disk, a closed store)

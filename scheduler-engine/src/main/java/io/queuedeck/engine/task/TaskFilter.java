@@ -28,6 +28,9 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskFilter(String id, String model, String tenant, String businessClass, Set<TaskState> states,
                          Integer minPriority, Integer maxPriority, Long minAgeMillis, Long maxAgeMillis, String text) {
+    /** Longest id filter: a tenant's name, its colon and an id. */
+    static final int MAX_ID_LENGTH = TaskSpecValidator.MAX_METADATA_KEY + 1 + TaskSpecValidator.MAX_ID_LENGTH;
+
     /** Every task. */
     public static final TaskFilter ANY = new TaskFilter(null, null, null, null, null, null, null, null, null, null);
 
@@ -38,6 +41,12 @@ public record TaskFilter(String id, String model, String tenant, String business
         businessClass = blankToNull(businessClass);
         text = blankToNull(text);
         states = states == null || states.isEmpty() ? null : Set.copyOf(EnumSet.copyOf(states));
+        // nothing longer than the field it is matched against can match: refused, not stored in an audit entry
+        checkLength("id", id, MAX_ID_LENGTH);
+        checkLength("model", model, TaskSpecValidator.MAX_ID_LENGTH);
+        checkLength("tenant", tenant, TaskSpecValidator.MAX_METADATA_KEY);
+        checkLength("business_class", businessClass, TaskSpecValidator.MAX_METADATA_KEY);
+        checkLength("text", text, TaskSpecValidator.MAX_METADATA_VALUE);
         checkPriority("min_priority", minPriority);
         checkPriority("max_priority", maxPriority);
         if (minPriority != null && maxPriority != null && minPriority > maxPriority) {
@@ -99,6 +108,12 @@ public record TaskFilter(String id, String model, String tenant, String business
             }
         }
         return false;
+    }
+
+    private static void checkLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw new InvalidTaskException(field, field + " is at most " + max + " characters, got " + value.length());
+        }
     }
 
     private static void checkPriority(String field, Integer priority) {

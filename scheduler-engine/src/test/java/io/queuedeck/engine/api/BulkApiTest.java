@@ -176,6 +176,11 @@ class BulkApiTest {
                 .isEqualTo("priority");
         assertThat(as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"move\",\"lane\":12}").errorField())
                 .isEqualTo("lane");
+        for (String move : new String[] {"", ",\"dry_run\":true", ",\"lane\":null", ",\"position\":\"front\""}) {
+            Http.Response refused = as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"move\"" + move + "}");
+            assertThat(refused.status()).as(move).isEqualTo(400); // it was a 500
+            assertThat(refused.errorField()).isEqualTo("lane");
+        }
         assertThat(as("admin").post("/v1/tasks:bulk", "{\"action\":\"cancel\"}").errorField()).isEqualTo("filter");
         assertThat(as("admin").get("/v1/operations/op-999").status()).isEqualTo(404);
     }

@@ -36,6 +36,34 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void load_withAByteBound_givesTheOldestFinishedHandedOnTasksBackByIdOnly() {
+        StoredTask queued = task("queued", TaskState.QUEUED, null);
+        StoredTask dead = task("dead", TaskState.DEAD_LETTERED, null);
+        List<StoredTask> done = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            done.add(task("bounded-" + i, TaskState.SUCCEEDED, NOW.plusSeconds(60 + i)).withHandedOn());
+        }
+        StoredTask notHandedOn = task("done-unsent", TaskState.SUCCEEDED, NOW.plusSeconds(60));
+        List<StoreWrite> writes = new java.util.ArrayList<>();
+        writes.add(new StoreWrite.PutTask(notHandedOn));
+        done.forEach(t -> writes.add(new StoreWrite.PutTask(t)));
+        writes.add(new StoreWrite.PutTask(queued));
+        writes.add(new StoreWrite.PutTask(dead));
+        store.write(writes);
+        long oneRecord = StoredTaskJson.toBytes(done.getFirst()).length;
+
+        StoreContents contents = store.load(NOW, 3 * oneRecord);
+
+        // sequences follow the ids' first use: bounded-0 … bounded-9 in order, the newest last
+        assertThat(contents.tasks()).containsExactlyInAnyOrder(queued, dead, notHandedOn, done.get(9), done.get(8), done.get(7));
+        assertThat(contents.finishedIds()).extracting(StoreContents.FinishedId::id)
+                .containsExactlyInAnyOrder("bounded-0", "bounded-1", "bounded-2", "bounded-3", "bounded-4", "bounded-5", "bounded-6");
+        assertThat(contents.finishedIds()).allSatisfy(f -> assertThat(f.expiresAt()).isAfter(NOW))
+                .allSatisfy(f -> assertThat(f.sequence()).isEqualTo(sequence(f.id())));
+        assertThat(store.load(NOW).finishedIds()).as("without a bound, everything whole").isEmpty();
+    }
+
+    @Test
     void taskFileOfAnEarlierVersion_isImportedOnce_andRenamed() throws Exception {
         store.close();
         java.nio.file.Files.delete(dir.resolve(SqliteTaskStore.FILE_NAME));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ConfigService;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.config.DurationText;
 import io.queuedeck.engine.config.ServeConfig;
 import io.queuedeck.engine.control.CanarySplit;
 import io.queuedeck.engine.control.ReleaseClassifier;
@@ -18,8 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
  * A canary (gray release, decision 0033): a candidate config whose priority rules classify a
@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * {@code evict_lower}) and tenant weights stay the running ones, shared (decision 0081).
  */
 final class CanaryControl {
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
+    private static final Duration MIN_WINDOW = Duration.ofSeconds(1);
+    private static final Duration MAX_WINDOW = Duration.ofHours(24);
     private static final JsonMapper JSON = new JsonMapper();
     private static final double DEFAULT_FRACTION = 0.1;
     private static final double DEFAULT_MARGIN = 0.2;
@@ -229,23 +230,21 @@ final class CanaryControl {
         engine.send(new Command.ApplyConfig(plane.current().version(), label, null, null));
     }
 
+    /** The judging window: at least a second (a window must hold tasks of both releases) and at most a day. */
     private static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            throw new ConfigService.Refused(400, "invalid_field", List.of("auto_rollback.window must be a duration such as"
-                    + " 30s, 5m or 1h, got '" + text + "'"));
+        Optional<Duration> parsed;
+        try {
+            parsed = DurationText.parse(text);
+        } catch (ArithmeticException e) {
+            parsed = Optional.of(MAX_WINDOW.plusDays(1));
         }
-        double amount = Double.parseDouble(m.group(1));
-        long millis = (long) (amount * switch (m.group(2)) {
-            case "ms" -> 1;
-            case "s" -> 1_000;
-            case "m" -> 60_000;
-            default -> 3_600_000;
-        });
-        if (millis <= 0) {
-            throw new ConfigService.Refused(400, "invalid_field", List.of("auto_rollback.window must be longer than 0"));
+        Duration window = parsed.orElseThrow(() -> new ConfigService.Refused(400, "invalid_field", List.of(
+                "auto_rollback.window must be a duration such as 30s, 5m or 1h, got '" + text + "'")));
+        if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+            throw new ConfigService.Refused(400, "invalid_field", List.of(
+                    "auto_rollback.window must be between 1s and 24h, got '" + text + "'"));
         }
-        return Duration.ofMillis(millis);
+        return window;
     }
 
     private static String human(Duration d) {

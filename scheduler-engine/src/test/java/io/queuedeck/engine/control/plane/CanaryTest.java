@@ -24,6 +24,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Canary releases on a virtual clock: routing, promote, rollback, and automatic rollback of a worse candidate. */
 class CanaryTest {
@@ -115,6 +117,17 @@ class CanaryTest {
         assertThat(((CanaryControl.Status) plane.canary()).lastEnded().outcome()).isEqualTo("promoted");
         assertThatThrownBy(() -> plane.promoteCanary("test")).isInstanceOfSatisfying(ConfigService.Refused.class,
                 e -> assertThat(e.status()).isEqualTo(409));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"99999999999h", "9999999999999999999ms", "25h", "999ms", "0s", "soon"})
+    void autoRollbackWindow_outsideOneSecondToADay_isRefusedOnItsField(String window) {
+        assertThatThrownBy(() -> plane.startCanary(request(WORSE, 0.5, new ConfigService.AutoRollback(0.2, window, 10)), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.getMessage()).startsWith("auto_rollback.window must be");
+                });
+        plane.startCanary(request(WORSE, 0.5, null), "test"); // nothing was started: no canary_running
     }
 
     @Test
