@@ -182,6 +182,13 @@ class BulkApiTest {
             assertThat(refused.errorField()).isEqualTo("lane");
         }
         assertThat(as("admin").post("/v1/tasks:bulk", "{\"action\":\"cancel\"}").errorField()).isEqualTo("filter");
+        // longer than anything it could match: refused, never stored whole in the audit trail
+        Http.Response huge = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"text\":\"" + "z".repeat(900_000)
+                + "\"},\"action\":\"cancel\"}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.errorField()).isEqualTo("filter.text");
+        assertThat(as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"model\":\"" + "m".repeat(129)
+                + "\"},\"action\":\"cancel\"}").errorField()).isEqualTo("filter.model");
         assertThat(as("admin").get("/v1/operations/op-999").status()).isEqualTo(404);
     }
 
