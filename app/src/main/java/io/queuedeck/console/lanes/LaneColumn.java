@@ -136,9 +136,18 @@ final class LaneColumn {
             });
             item.setId("lane-" + lane.priority() + "-" + mode.name().toLowerCase(Locale.ROOT));
             item.setOnAction(e -> model.setLaneMode(lane.priority(), mode));
-            item.disableProperty().bind(lane.modeProperty().isEqualTo(mode)); // no "Resume lane" on a running lane
+            // the lane's own mode: a lane held by its paused tier is still active itself, and may be paused on its own
+            item.disableProperty().bind(lane.ownModeProperty().isEqualTo(mode));
             menu.getItems().add(item);
         }
+        MenuItem heldByTier = new MenuItem();
+        heldByTier.setId("lane-" + lane.priority() + "-held");
+        heldByTier.setDisable(true);
+        heldByTier.textProperty().bind(lane.modeProperty().map(m -> "Its tier is " + m.name().toLowerCase(Locale.ROOT)
+                + ": the tier bar resumes it"));
+        heldByTier.visibleProperty().bind(lane.ownModeProperty().isEqualTo(TierMode.ACTIVE)
+                .and(lane.modeProperty().isNotEqualTo(TierMode.ACTIVE)));
+        menu.getItems().add(heldByTier);
         menu.disableProperty().bind(model.byLevelProperty());
         return menu;
     }

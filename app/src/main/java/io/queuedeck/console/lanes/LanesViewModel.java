@@ -108,6 +108,7 @@ public final class LanesViewModel {
         private final ReadOnlyIntegerWrapper total = new ReadOnlyIntegerWrapper(this, "total");
         private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper(this, "title");
         private final ReadOnlyObjectWrapper<TierMode> mode = new ReadOnlyObjectWrapper<>(this, "mode", TierMode.ACTIVE);
+        private final ReadOnlyObjectWrapper<TierMode> ownMode = new ReadOnlyObjectWrapper<>(this, "ownMode", TierMode.ACTIVE);
 
         Lane(int priority) {
             this.priority = priority;
@@ -129,6 +130,8 @@ public final class LanesViewModel {
          * lane itself is active (always active in the level view).
          */
         public ReadOnlyObjectProperty<TierMode> modeProperty() { return mode.getReadOnlyProperty(); }
+        /** The lane's own mode, whatever its tier's: what its ⋮ menu changes. */
+        public ReadOnlyObjectProperty<TierMode> ownModeProperty() { return ownMode.getReadOnlyProperty(); }
         /** "P3 · normal", or "L2 · policy level" while the lanes show policy levels. */
         public ReadOnlyStringProperty titleProperty() { return title.getReadOnlyProperty(); }
     }
@@ -384,6 +387,7 @@ public final class LanesViewModel {
                 lane.title.set(Lane.priorityTitle(lane.priority, tierModes.get()));
             }
             TierMode own = laneMode(lane.priority);
+            lane.ownMode.set(own);
             lane.mode.set(byLevel.get() ? TierMode.ACTIVE
                     : own != TierMode.ACTIVE ? own : modeOf(tierModes.get(), lane.priority));
         }

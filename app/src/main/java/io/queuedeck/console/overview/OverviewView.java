@@ -204,7 +204,8 @@ public final class OverviewView {
             priorityBars.setValues(v);
         });
         follow(model.queuedByTierProperty(), v -> updateTiers(v));
-        follow(model.queuedByLevelProperty(), v -> updateLevels(v));
+        follow(model.queuedByLevelProperty(), v -> updateLevels(v, model.parkedOutsideLevelsProperty().get()));
+        follow(model.parkedOutsideLevelsProperty(), v -> updateLevels(model.queuedByLevelProperty().get(), v.longValue()));
         follow(model.tierModesProperty(), modes -> {
             // a paused or draining tier says so under its bar
             if (modes.isEmpty()) {
@@ -243,15 +244,22 @@ public final class OverviewView {
         tierBars.setValues(values);
     }
 
-    private void updateLevels(List<Integer> levels) {
+    /** The policy's levels, and a grey "parked" bar for waiting tasks in none, so that the bars add up to the queue. */
+    private void updateLevels(List<Integer> levels, long parked) {
         List<String> names = new ArrayList<>();
         List<Color> colors = new ArrayList<>();
+        List<Integer> values = new ArrayList<>(levels);
         for (int i = 0; i < levels.size(); i++) {
             names.add(levels.size() == 1 ? "all" : "L" + i);
             colors.add(Palette.priority(Math.min(9, i * 2)));
         }
+        if (parked > 0) {
+            names.add("parked");
+            colors.add(Palette.GREY);
+            values.add((int) Math.min(Integer.MAX_VALUE, parked));
+        }
         levelBars.setColumns(names, colors);
-        levelBars.setValues(levels);
+        levelBars.setValues(values);
     }
 
     /** Rows the GPU tile has room for; beyond that the last row sums up the rest. */

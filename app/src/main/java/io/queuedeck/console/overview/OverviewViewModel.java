@@ -53,6 +53,7 @@ public final class OverviewViewModel {
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
     private final ReadOnlyObjectWrapper<List<Integer>> queuedByPriority = new ReadOnlyObjectWrapper<>(this, "queuedByPriority", List.of());
     private final ReadOnlyObjectWrapper<List<Integer>> queuedByLevel = new ReadOnlyObjectWrapper<>(this, "queuedByLevel", List.of());
+    private final ReadOnlyLongWrapper parkedOutsideLevels = new ReadOnlyLongWrapper(this, "parkedOutsideLevels");
     private final ReadOnlyObjectWrapper<Map<Tier, Integer>> queuedByTier = new ReadOnlyObjectWrapper<>(this, "queuedByTier", Map.of());
     private final ReadOnlyObjectWrapper<Map<Tier, io.queuedeck.engine.tier.TierMode>> tierModes =
             new ReadOnlyObjectWrapper<>(this, "tierModes", Map.of());
@@ -106,6 +107,8 @@ public final class OverviewViewModel {
         if (!s.queuedByLevel().equals(queuedByLevel.get())) {
             queuedByLevel.set(s.queuedByLevel());
         }
+        long inLevels = s.queuedByLevel().stream().mapToLong(Integer::longValue).sum();
+        parkedOutsideLevels.set(Math.max(0, s.queued() - inLevels));
         if (!s.tierModes().equals(tierModes.get())) {
             tierModes.set(s.tierModes());
         }
@@ -156,6 +159,8 @@ public final class OverviewViewModel {
     public ReadOnlyObjectProperty<List<Integer>> queuedByPriorityProperty() { return queuedByPriority.getReadOnlyProperty(); }
     /** Waiting tasks per policy level (MLFQ levels; one entry for flat policies). */
     public ReadOnlyObjectProperty<List<Integer>> queuedByLevelProperty() { return queuedByLevel.getReadOnlyProperty(); }
+    /** Waiting tasks in no level: parked in a paused lane or tier, or blocked on a resource. */
+    public ReadOnlyLongProperty parkedOutsideLevelsProperty() { return parkedOutsideLevels.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<Map<Tier, Integer>> queuedByTierProperty() { return queuedByTier.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<List<GpuLoad>> gpusProperty() { return gpus.getReadOnlyProperty(); }
     /** Whether each tier is active, paused or draining. */

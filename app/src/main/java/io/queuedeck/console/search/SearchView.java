@@ -113,13 +113,14 @@ public final class SearchView {
         table.setPlaceholder(new Label("Search to list tasks"));
         // wide enough for each header with its sort arrow ("Waited ▼" read "Wai…" at 80 px and "Waite..." at 100 on an X display), and all of
         // them together (720 px) beside the details at 1280 px
-        table.getColumns().add(column("Task", TaskView::id, null, 170));
+        // "Task" sorts by submission: the order ids were taken in (what "Waited" once claimed to sort by, wrongly)
+        table.getColumns().add(column("Task", TaskView::id, TaskSort.SUBMITTED, 170));
         table.getColumns().add(column("State", v -> v.state().name().toLowerCase(Locale.ROOT), TaskSort.STATE, 90));
         table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 50));
         table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90));
         table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 110));
         table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 90));
-        table.getColumns().add(column("Waited", SearchView::waited, TaskSort.SUBMITTED, 120));
+        table.getColumns().add(column("Waited", SearchView::waited, null, 120));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
@@ -282,12 +283,11 @@ public final class SearchView {
         column.setMinWidth(Math.min(width, 60));
         column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
         if (sort != null) {
-            header.setTooltip(new Tooltip("Sort every match by " + title.toLowerCase(Locale.ROOT) + "; again to reverse"));
+            header.setTooltip(new Tooltip("Sort every match by " + (sort == TaskSort.SUBMITTED ? "submission, oldest first"
+                    : title.toLowerCase(Locale.ROOT)) + "; again to reverse"));
             header.setOnMouseClicked(e -> model.sortBy(sort));
-            // "Waited" sorts by submission: the earliest submitted has waited longest, so its arrow is the wait's
-            boolean byWait = sort == TaskSort.SUBMITTED;
             ObservableValue<String> arrow = model.sortProperty().flatMap(s -> model.descendingProperty()
-                    .map(d -> s == sort ? title + (d != byWait ? " ▼" : " ▲") : title));
+                    .map(d -> s == sort ? title + (d ? " ▼" : " ▲") : title));
             header.textProperty().bind(arrow);
         }
         return column;

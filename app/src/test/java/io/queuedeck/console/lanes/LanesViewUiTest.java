@@ -137,6 +137,29 @@ class LanesViewUiTest {
     }
 
     @Test
+    void laneHeldByItsPausedTier_menuOffersToPauseTheLaneItself_andSaysTheTierHoldsIt() {
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.LinkedHashMap<>();
+        io.queuedeck.engine.tier.Tiers.DEFAULT.list().forEach(t -> modes.put(t, t.name().equals("normal")
+                ? io.queuedeck.engine.tier.TierMode.PAUSED : io.queuedeck.engine.tier.TierMode.ACTIVE));
+        robot.interact(() -> model.apply(snapshot().tierModes(modes).build()));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        robot.clickOn("#lane-3-menu");
+        javafx.scene.control.MenuButton menu = robot.lookup("#lane-3-menu").queryAs(javafx.scene.control.MenuButton.class);
+        java.util.Map<String, javafx.scene.control.MenuItem> items = new java.util.HashMap<>();
+        menu.getItems().forEach(i -> items.put(i.getId(), i));
+        // it read "Resume lane" (a no-op, audited all the same) with "Pause lane" disabled
+        assertThat(items.get("lane-3-active").isDisable()).isTrue();
+        assertThat(items.get("lane-3-paused").isDisable()).isFalse();
+        assertThat(items.get("lane-3-held").isVisible()).isTrue();
+        assertThat(items.get("lane-3-held").getText()).isEqualTo("Its tier is paused: the tier bar resumes it");
+        robot.clickOn("Pause lane (tasks stay queued)");
+        assertThat(commands.sent).contains("lane 3 paused");
+        assertThat(robot.lookup("#lane-0-menu").queryAs(javafx.scene.control.MenuButton.class).getItems().stream()
+                .filter(i -> "lane-0-held".equals(i.getId())).findFirst().orElseThrow().isVisible()).isFalse();
+    }
+
+    @Test
     void inspector_closedWithItsCross_staysClosedThroughRefreshes() {
         listing(0, List.of(waiting("a", 3, 900)), 0);
         robot.doubleClickOn(cell("#lane-3", "a"));

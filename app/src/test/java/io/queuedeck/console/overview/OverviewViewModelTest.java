@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.tier.Tier;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OverviewViewModelTest {
@@ -29,6 +30,17 @@ class OverviewViewModelTest {
         assertThat(model.gpusProperty().get()).containsExactly(
                 new OverviewViewModel.GpuLoad(0, "UP", 50, 16_000 * 100.0 / 120_000),
                 new OverviewViewModel.GpuLoad(1, "DOWN", 0, 0));
+    }
+
+    @Test
+    void apply_tasksInNoPolicyLevel_areCountedAsParked_soTheLevelsAddUpToTheQueue() {
+        model.apply(snapshot().queued(1, 3).queued(5, 7).levels(List.of(2, 1, 0)).build());
+
+        assertThat(model.parkedOutsideLevelsProperty().get()).as("paused lanes and tiers hold 7 of the 10").isEqualTo(7);
+
+        model.apply(snapshot().queued(1, 3).levels(List.of(2, 1, 0)).build());
+
+        assertThat(model.parkedOutsideLevelsProperty().get()).isZero();
     }
 
     @Test
