@@ -85,9 +85,10 @@ public final class DrillsView {
                 java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
                 if (file != null) {
                     model.addFile(file.toPath());
-                } else {
-                    pick.setValue(was);
                 }
+                // the picker shows what Run runs: the file's drill, or (cancelled, refused) the one picked before,
+                // never "open file…", which would also stop it being chosen twice in a row
+                pick.setValue(model.selectedProperty().get());
             } else if (v != null) {
                 model.selectedProperty().set(v);
             }

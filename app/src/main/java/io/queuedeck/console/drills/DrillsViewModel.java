@@ -95,7 +95,16 @@ public final class DrillsViewModel {
         this.clock = Objects.requireNonNull(clock, "clock");
         drills.setAll(ShippedDrills.names());
         drills.add(OPEN_FILE);
-        selected.addListener((o, was, now) -> describe(now));
+        selected.addListener((o, was, now) -> {
+            describe(now);
+            if (!running.get()) { // another drill's timeline, probes and verdict would read as this one's
+                timeline.clear();
+                lights.clear();
+                verdict.set("");
+                report.set(null);
+                progress.set(0);
+            }
+        });
         selected.set(ShippedDrills.names().getFirst());
         background.execute(() -> {
             List<PastRun> runs = history.load();

@@ -128,6 +128,13 @@ class DrillsViewModelTest {
             assertThat(run.holds()).isTrue();
             assertThat(run.score()).isEqualTo(100.0);
         });
+        // another drill picked: this run's panels would read as that drill's
+        onFx(() -> {
+            model.selectedProperty().set(io.queuedeck.engine.config.ShippedDrills.names().getFirst());
+            return null;
+        });
+        assertThat(onFx(model.verdictProperty()::get)).isEmpty();
+        assertThat(onFx(() -> model.lights().isEmpty() && model.timeline().isEmpty() && model.reportProperty().get() == null)).isTrue();
         // kept in the data directory: a new screen lists it
         DrillsViewModel again = newModel();
         await().atMost(TIMEOUT).until(() -> onFx(() -> again.pastRuns().size() == 1));
