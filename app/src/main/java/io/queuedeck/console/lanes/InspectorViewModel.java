@@ -92,6 +92,26 @@ public final class InspectorViewModel {
         return actions.retry(List.of(d.id())).thenRun(this::refresh);
     }
 
+    /** No task has this id: the only one whose id starts with it opens, as in Search; else the notice says why not. */
+    private void byPrefix(String prefix, long asked) {
+        io.queuedeck.engine.task.TaskFilter filter = new io.queuedeck.engine.task.TaskFilter(prefix, null, null, null, null,
+                null, null, null, null, null);
+        commands.send(new Command.SearchTasks(new io.queuedeck.engine.task.TaskSearch(filter,
+                io.queuedeck.engine.task.TaskSort.SUBMITTED, false, 0, 2))).thenAccept(page -> {
+            if (asked != generation) {
+                return;
+            }
+            if (page.total() == 1) {
+                load(page.tasks().getFirst().id(), asked, true);
+                return;
+            }
+            inspected.set(null);
+            notice.accept(page.total() == 0
+                    ? "No task with id '" + prefix + "' or starting with it (finished tasks are kept for a while, then forgotten)"
+                    : String.format(java.util.Locale.ROOT, "%,d tasks have ids starting with '%s': type more of the id", page.total(), prefix));
+        });
+    }
+
     private void load(String taskId, long asked, boolean tell) {
         commands.send(new Command.FindTask(taskId)).thenAccept(found -> {
             if (asked != generation) {
@@ -100,8 +120,7 @@ public final class InspectorViewModel {
             TaskDetails details = found.map(TaskDetails::of).orElse(null);
             if (details == null) {
                 if (tell) {
-                    inspected.set(null);
-                    notice.accept("No task with id '" + taskId + "' (finished tasks are kept for a while, then forgotten)");
+                    byPrefix(taskId, asked);
                 }
                 return;
             }

@@ -83,7 +83,12 @@ public final class LanesView {
         this.root = Fxml.load(this, "Lanes");
         toolbar.getChildren().addFirst(searchField());
         hint.setText(DEFAULT_HINT);
+        // the hint takes what the controls leave and no more: a notice of another length moves no button
         hint.setMinWidth(0);
+        hint.setPrefWidth(0);
+        hint.setMaxWidth(Double.MAX_VALUE);
+        hint.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
+        HBox.setHgrow(hint, javafx.scene.layout.Priority.ALWAYS);
         hint.setTooltip(new Tooltip(DEFAULT_HINT));
         model.noticeProperty().addListener((o, a, v) -> {
             hint.setText(v.isEmpty() ? DEFAULT_HINT : v);
@@ -407,6 +412,12 @@ public final class LanesView {
         list.setOnDragExited(e -> list.pseudoClassStateChanged(DROP_TARGET, false));
         list.setOnDragDropped(e -> onDrop(e, drop));
         VBox.setVgrow(list, Priority.ALWAYS);
+        // "Nothing selected" is stale once something is
+        list.getSelectionModel().getSelectedItems().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> {
+            if (!list.getSelectionModel().isEmpty() && LanesViewModel.NOTHING_SELECTED.equals(model.noticeProperty().get())) {
+                model.tell("");
+            }
+        });
         lists.add(list);
         HBox name = new HBox(5, title, kind);
         name.setMinWidth(Region.USE_PREF_SIZE);

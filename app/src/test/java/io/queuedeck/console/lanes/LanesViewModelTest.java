@@ -109,6 +109,20 @@ class LanesViewModelTest {
     }
 
     @Test
+    void inspect_theStartOfAnId_opensTheOnlyTaskItStarts_orSaysToTypeMore() {
+        commands.waiting = List.of(waiting("234369ea-1111", 3, 10), waiting("99aa-1", 3, 10), waiting("99aa-2", 3, 10));
+
+        model.inspect("234369ea"); // it said "No task with id '234369ea'" of a queued task
+
+        assertThat(model.inspectedProperty().get()).isNotNull().satisfies(d -> assertThat(d.id()).isEqualTo("234369ea-1111"));
+
+        model.inspect("99aa");
+
+        assertThat(model.inspectedProperty().get()).isNull();
+        assertThat(model.noticeProperty().get()).isEqualTo("2 tasks have ids starting with '99aa': type more of the id");
+    }
+
+    @Test
     void inspect_underScoringPolicy_showsFactorBreakdown() {
         commands.waiting = List.of(waiting("a", 4, 10));
         commands.score = new io.queuedeck.engine.policy.ScoreBreakdown(0.7, List.of(

@@ -160,6 +160,28 @@ class LanesViewUiTest {
     }
 
     @Test
+    void aNoticeInTheToolbar_movesNoControl() {
+        listing(0, List.of(waiting("a", 3, 900)), 0);
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.geometry.Bounds move = robot.lookup("#lanes-move").query().localToScene(robot.lookup("#lanes-move").query().getBoundsInLocal());
+        javafx.geometry.Bounds field = robot.lookup("#lanes-search").query().localToScene(robot.lookup("#lanes-search").query().getBoundsInLocal());
+
+        robot.clickOn("#lanes-cancel"); // nothing selected: the hint becomes a short notice
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(robot.lookup(".lanes-hint").queryLabeled().getText()).startsWith("Nothing selected");
+        // the filter field grew by 72 px and every button moved right under the pointer
+        assertThat(robot.lookup("#lanes-move").query().localToScene(robot.lookup("#lanes-move").query().getBoundsInLocal())).isEqualTo(move);
+        assertThat(robot.lookup("#lanes-search").query().localToScene(robot.lookup("#lanes-search").query().getBoundsInLocal())).isEqualTo(field);
+
+        robot.clickOn(cell("#lane-3", "a"));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(robot.lookup(".lanes-hint").queryLabeled().getText()).as("stale once a task is selected")
+                .doesNotStartWith("Nothing selected");
+    }
+
+    @Test
     void inspector_closedWithItsCross_staysClosedThroughRefreshes() {
         listing(0, List.of(waiting("a", 3, 900)), 0);
         robot.doubleClickOn(cell("#lane-3", "a"));

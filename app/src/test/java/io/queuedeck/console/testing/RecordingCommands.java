@@ -55,6 +55,12 @@ public final class RecordingCommands implements EngineCommands {
     private Object answer(Command<?> command) {
         return switch (command) {
             case Command.FindTask c -> waiting.stream().filter(t -> t.id().equals(c.taskId())).findFirst();
+            case Command.SearchTasks c -> {
+                List<TaskView> found = waiting.stream().filter(t -> c.search().filter().id() == null
+                        || t.id().startsWith(c.search().filter().id())).toList();
+                yield new io.queuedeck.engine.task.SearchPage(found.subList(0, Math.min(found.size(), c.search().limit())),
+                        found.size(), 0);
+            }
             case Command.Explain c -> Optional.ofNullable(score);
             case Command.WaitingTasks c -> waiting;
             case Command.ListTasks c -> new TaskPage(c.query().state() == TaskState.RUNNING ? running : dead, -1);
