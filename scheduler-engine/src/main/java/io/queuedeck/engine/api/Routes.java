@@ -101,6 +101,14 @@ final class Routes {
     /** A page of {@code GET /v1/tasks}. */
     record TaskList(List<TaskReport> tasks, @JsonProperty("next_cursor") String nextCursor) {}
 
+    /** One page of the callback dead letters, oldest first; {@code next_offset} while more remain. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record DeadLetterPage(@JsonProperty("dead_letters") List<io.queuedeck.engine.callback.DeadLetter> deadLetters, int total,
+                          @JsonProperty("next_offset") Integer nextOffset) {}
+
+    /** Callback dead letters on one page at most. */
+    static final int MAX_DEAD_LETTER_PAGE = 1_000;
+
     void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> queue) {
         intake = (spec, acceptBy, allowance) -> queue.apply(spec);
     }
@@ -157,7 +165,12 @@ final class Routes {
         if (callbacks != null) {
             app.get("/v1/callbacks/dead-letters", ctx -> {
                 TaskAccess.require(ctx, "read callback dead letters", Scope.READ);
-                json(ctx, 200, Map.of("dead_letters", access.visibleDeadLetters(ctx, callbacks.deadLetters())));
+                int limit = intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_DEAD_LETTER_PAGE);
+                int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+                List<io.queuedeck.engine.callback.DeadLetter> visible = access.visibleDeadLetters(ctx, callbacks.deadLetters());
+                int end = (int) Math.min(visible.size(), (long) offset + limit);
+                json(ctx, 200, new DeadLetterPage(offset >= visible.size() ? List.of() : visible.subList(offset, end),
+                        visible.size(), end < visible.size() ? end : null));
             });
             app.post("/v1/callbacks/dead-letters/{id}/replay", one::replayCallback);
         }

@@ -90,6 +90,17 @@ class TenantDeadLettersTest {
         assertThat(ids(as(ADMIN).get("/v1/callbacks/dead-letters"))).containsExactlyInAnyOrder("dl-acme", "dl-globex");
         assertThat(ids(as(ACME_READ).get("/v1/callbacks/dead-letters"))).containsExactly("dl-acme");
         assertThat(as(ACME_SUBMIT).get("/v1/callbacks/dead-letters").status()).isEqualTo(403);
+        // paged: limit and offset were ignored, and the whole list came back whatever was asked
+        JsonNode first = as(ADMIN).get("/v1/callbacks/dead-letters?limit=1").json();
+        JsonNode second = as(ADMIN).get("/v1/callbacks/dead-letters?limit=1&offset=" + first.path("next_offset").asInt()).json();
+        assertThat(first.path("dead_letters")).hasSize(1);
+        assertThat(first.path("total").asInt()).isEqualTo(2);
+        assertThat(second.path("dead_letters")).hasSize(1);
+        assertThat(second.has("next_offset")).isFalse();
+        assertThat(List.of(first.at("/dead_letters/0/task_id").asText(), second.at("/dead_letters/0/task_id").asText()))
+                .containsExactlyInAnyOrder("dl-acme", "dl-globex");
+        assertThat(as(ADMIN).get("/v1/callbacks/dead-letters?limit=0").errorField()).isEqualTo("limit");
+        assertThat(as(ADMIN).get("/v1/callbacks/dead-letters?limit=abc").status()).isEqualTo(400);
         Http.Response theirs = as(ACME_OPERATE).post("/v1/callbacks/dead-letters/dl-globex/replay", "");
         Http.Response unknown = as(ACME_OPERATE).post("/v1/callbacks/dead-letters/dl-nobody/replay", "");
         assertThat(theirs.status()).isEqualTo(404);
