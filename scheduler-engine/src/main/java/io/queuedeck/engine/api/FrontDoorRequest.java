@@ -14,7 +14,9 @@ import java.util.Optional;
  * not act on go to the backend as they are, which answers for them.
  */
 record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usageAsked, Integer maxTokens) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict on duplicate keys as the rest of the API is: the body goes on to a backend whose parser may read the other one. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     static FrontDoorRequest parse(String raw, boolean chat, List<String> models) {
         JsonNode body;
@@ -26,6 +28,10 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
                     ? "the body is nested more than 1000 levels deep"
                     : "the body holds a value longer than the parser accepts (a number of over 1000 digits)");
         } catch (JsonProcessingException e) {
+            ApiException translated = Json.translate(e);
+            if (translated.code().equals("invalid_field")) { // a field given twice, named
+                throw translated;
+            }
             throw new ApiException(400, "invalid_json", "the body is not valid JSON" + Json.where(e) + ": "
                     + Json.plain(e.getOriginalMessage()));
         }

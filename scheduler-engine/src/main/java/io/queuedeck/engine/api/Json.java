@@ -186,9 +186,11 @@ final class Json {
         }
         if (e instanceof JsonProcessingException p && p.getOriginalMessage() != null
                 && p.getOriginalMessage().startsWith("Duplicate field '")) {
-            String field = fieldOf(p.getProcessor());
-            String name = field == null ? "a field" : shorten(field);
-            return ApiException.invalid(field, name + " is given twice" + where(p) + "; give each field once");
+            String message = p.getOriginalMessage();
+            String key = message.substring("Duplicate field '".length(), Math.max("Duplicate field '".length(), message.lastIndexOf('\'')));
+            String at = fieldOf(p.getProcessor()); // where the parser was: the key itself, or (reading a tree) nothing
+            String field = shorten(at == null ? key : at);
+            return ApiException.invalid(field, field + " is given twice" + where(p) + "; give each field once");
         }
         if (e instanceof JsonProcessingException p) {
             return new ApiException(400, "malformed_json", "the body is not valid JSON" + where(p) + ": "

@@ -37,6 +37,9 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        if (status == 426) { // RFC 9110, 15.5.22: name the protocol to switch to
+            fields.put(HttpHeader.UPGRADE, "HTTP/1.1");
+        }
         return ByteBuffer.wrap(body(status));
     }
 

@@ -348,6 +348,18 @@ class ApiServerTest {
     }
 
     @Test
+    void http2RequestLine_is426_namingTheProtocolToUse() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
+            socket.getOutputStream().write("GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.setSoTimeout(10_000);
+            String answer = new String(socket.getInputStream().readNBytes(512), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 426").contains("\r\nUpgrade: HTTP/1.1\r\n").contains("\"code\":\"upgrade_required\"");
+        }
+    }
+
+    @Test
     void unknownEndpoint_answers404AsJson() {
         Http.Response response = http.get("/v1/nothing-here");
 
