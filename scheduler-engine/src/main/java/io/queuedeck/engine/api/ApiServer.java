@@ -6,6 +6,7 @@ import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The REST API (JSON under {@code /v1}) in front of an {@link Engine}: a thin adapter on Javalin
@@ -88,7 +89,25 @@ public final class ApiServer implements AutoCloseable {
             frontDoor.register(app);
         }
         app.before(auth::check);
+        answerHeadAsGet(app);
         ErrorResponses.register(app, b.metrics);
+    }
+
+    /**
+     * HEAD runs what GET runs, its status and headers included, and the server drops the body
+     * (RFC 9110, 9.3.2). Left to Javalin, a HEAD on any GET path was answered 200 without its
+     * handler, where GET would be 403 or 404, and a balancer probing {@code /readyz} by HEAD never
+     * saw a draining server.
+     */
+    private static void answerHeadAsGet(Javalin app) {
+        io.javalin.router.InternalRouter router = app.unsafeConfig().pvt.internalRouter;
+        for (io.javalin.router.ParsedEndpoint parsed : List.copyOf(router.allHttpHandlers())) {
+            io.javalin.router.Endpoint endpoint = parsed.getEndpoint();
+            if (endpoint.getMethod() == io.javalin.http.HandlerType.GET
+                    && !router.hasHttpHandlerEntry(io.javalin.http.HandlerType.HEAD, endpoint.getPath())) {
+                app.head(endpoint.getPath(), endpoint.getHandler());
+            }
+        }
     }
 
     public static Builder builder(Engine engine) {

@@ -312,7 +312,7 @@ class ApiServerTest {
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.errorCode()).isEqualTo("method_not_allowed");
         assertThat(response.json().path("error").path("message").asText()).isEqualTo("PUT is not allowed on /v1/tasks/x");
-        assertThat(response.headers().firstValue("Allow")).hasValue("GET, PATCH, DELETE");
+        assertThat(response.headers().firstValue("Allow")).hasValue("GET, PATCH, DELETE, HEAD");
     }
 
     @Test
@@ -357,6 +357,19 @@ class ApiServerTest {
 
             assertThat(answer).startsWith("HTTP/1.1 426").contains("\r\nUpgrade: HTTP/1.1\r\n").contains("\"code\":\"upgrade_required\"");
         }
+    }
+
+    @Test
+    void head_answersWhatGetWould_withoutTheBody() {
+        java.util.function.Function<String, Http.Response> head = path -> http.send(http.request(path)
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(head.apply("/v1/tasks/no-such-task").status()).as("GET is 404; HEAD was 200").isEqualTo(404);
+        assertThat(head.apply("/healthz").status()).isEqualTo(200);
+        assertThat(head.apply("/v1/tasks?limit=0").status()).isEqualTo(400);
+        assertThat(head.apply("/healthz").body()).isEmpty();
+        server.drain();
+        assertThat(head.apply("/readyz").status()).as("a balancer probing by HEAD sees the drain").isEqualTo(503);
     }
 
     @Test
