@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -49,7 +50,7 @@ public final class BulkOperations {
             return size() > KEEP;
         }
     });
-    private long nextId = 1;
+    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
 
     /**
      * @param runner where operations run: a thread of their own on a live engine, the caller on a
@@ -78,7 +79,12 @@ public final class BulkOperations {
     public OperationStatus start(BulkRequest request, String actor, String source, String tenant) {
         Operation op;
         synchronized (this) {
-            op = new Operation("op-" + nextId++, request, actor, source, tenant, now());
+            // random, not counted: a tenant must not learn how many operations other tenants ran
+            String id;
+            do {
+                id = String.format(Locale.ROOT, "op-%08x", IDS.nextInt());
+            } while (operations.containsKey(id));
+            op = new Operation(id, request, actor, source, tenant, now());
         }
         operations.put(op.id, op);
         runner.execute(() -> run(op));

@@ -121,6 +121,7 @@ class BulkApiTest {
         assertThat(started.status()).isEqualTo(202);
         assertThat(started.json().path("matched").asInt(0)).as("left out until counted, never -1").isNotNegative();
         String id = started.json().path("id").asText();
+        assertThat(id).as("random: a sequence told a tenant how many operations others ran").matches("op-[0-9a-f]{8}");
         assertThat(started.headers().firstValue("Location")).hasValue("/v1/operations/" + id);
         JsonNode done = awaitFinished(as("admin"), id);
         assertThat(done.path("state").asText()).isEqualTo("done");
