@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -224,6 +225,30 @@ class ApiServerTest {
 
         assertThat(longNumber.status()).isEqualTo(400);
         assertThat(longNumber.json().at("/error/message").asText()).isEqualTo("a number in the body has more than 64 digits");
+        Http.Response longName = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\""
+                + "k".repeat(100_000) + "\":\"v\"}}");
+        assertThat(longName.json().at("/error/message").asText()).startsWith("a field name in the body is longer");
+    }
+
+    @Test
+    void submit_bodyNotValidUtf8_overlongFormsIncluded_is400MalformedJson() {
+        byte[] head = "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"k\":\"a".getBytes(StandardCharsets.UTF_8);
+        byte[] tail = "b\"}}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, {(byte) 0xFF},
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80}}) {
+            byte[] body = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, body, 0, head.length);
+            System.arraycopy(bad, 0, body, head.length, bad.length);
+            System.arraycopy(tail, 0, body, head.length + bad.length, tail.length);
+
+            Http.Response response = http.post("/v1/tasks", body, "application/json");
+
+            // C0 AF was decoded as "/" and the task accepted with {"k": "a/b"}
+            assertThat(response.status()).as(java.util.HexFormat.of().formatHex(bad)).isEqualTo(400);
+            assertThat(response.errorCode()).isEqualTo("malformed_json");
+        }
+        assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"é ✓ 𝄞\"}".getBytes(StandardCharsets.UTF_8),
+                "application/json").status()).isEqualTo(202);
     }
 
     @Test
