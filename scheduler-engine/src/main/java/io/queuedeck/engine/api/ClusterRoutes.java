@@ -52,6 +52,7 @@ final class ClusterRoutes {
         }));
         app.post("/v1/cluster/queues/{action}", guarded(routes::act));
         return guarded(ctx -> {
+            SearchParams.refuseUnknown(ctx);
             String scope = ctx.queryParam("scope");
             if ("node".equals(scope)) {
                 local.handle(ctx);

@@ -325,6 +325,7 @@ final class Routes {
 
     private void list(Context ctx) {
         TaskAccess.require(ctx, "read tasks", Scope.READ);
+        SearchParams.refuseUnknown(ctx);
         TaskState state = null;
         String stateParam = ctx.queryParam("state");
         if (stateParam != null && !stateParam.isEmpty() && !SearchParams.isSearch(ctx)) {

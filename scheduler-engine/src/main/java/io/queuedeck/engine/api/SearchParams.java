@@ -23,7 +23,22 @@ final class SearchParams {
     static final List<String> SEARCH_ONLY = List.of("id", "model", "business_class", "priority", "min_priority",
             "max_priority", "min_age_ms", "max_age_ms", "q", "sort", "offset");
 
+    /** Every parameter {@code GET /v1/tasks} reads, in one mode or another. */
+    static final java.util.Set<String> LISTING = java.util.Set.of("state", "tenant", "limit", "cursor", "offset", "id", "model",
+            "business_class", "q", "sort", "priority", "min_priority", "max_priority", "min_age_ms", "max_age_ms", "scope", "tier");
+
     private SearchParams() {}
+
+    /** A parameter the listing does not read is a 400 on it: a misspelt filter must not list everything. */
+    static void refuseUnknown(Context ctx) {
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!LISTING.contains(name)) {
+                String shown = name.length() <= 100 ? name : name.substring(0, 100) + "…";
+                throw ApiException.invalid(shown, "unknown query parameter '" + shown + "'; the listing takes "
+                        + new java.util.TreeSet<>(LISTING));
+            }
+        }
+    }
 
     /** The {@code filter} of a bulk body; {@code state} may be one state or a comma-separated list. */
     record FilterBody(String id, String model, String tenant, @JsonProperty("business_class") String businessClass,

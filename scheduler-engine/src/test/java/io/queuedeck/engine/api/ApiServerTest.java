@@ -398,6 +398,15 @@ class ApiServerTest {
     }
 
     @Test
+    void listing_withAParameterItDoesNotRead_is400OnIt() {
+        Http.Response typo = http.get("/v1/tasks?priorty=1"); // it listed every task
+
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.errorField()).isEqualTo("priorty");
+        assertThat(http.get("/v1/tasks?priority=1&limit=5").status()).isEqualTo(200);
+    }
+
+    @Test
     void unknownEndpoint_answers404AsJson() {
         Http.Response response = http.get("/v1/nothing-here");
 
