@@ -202,13 +202,20 @@ public final class DrillsViewModel {
     /** Opens the last run's report directory. */
     public void openReport() {
         if (report.get() != null) {
-            opener.accept(report.get());
+            open(report.get());
         }
     }
 
     /** Opens a past run's report directory. */
     public void openReport(PastRun run) {
-        opener.accept(run.report());
+        open(run.report());
+    }
+
+    /** The desktop may have no file browser, and says nothing when so: the path is shown either way. */
+    private void open(Path dir) {
+        status.set("Report: " + dir.resolve(io.queuedeck.engine.report.DrillReport.MARKDOWN)
+                + " (opened in the desktop's file browser, where there is one)");
+        opener.accept(dir);
     }
 
     // ---------------------------------------------------------------- the drill thread

@@ -178,6 +178,9 @@ public final class LanesView {
             grid.add(laneBox(lane), p % 5, p / 5);
         }
         grid.add(deadLetterBox(), 5, 0, 1, 2);
+        // the lanes shown change with the view: their widths are measured again
+        model.byLevelProperty().addListener(o -> grid.requestLayout());
+        model.levelsProperty().addListener(o -> grid.requestLayout());
         ScrollPane scroller = new ScrollPane(grid);
         scroller.setId("lanes-scroller");
         scroller.getStyleClass().add("lanes-scroller");
@@ -220,7 +223,9 @@ public final class LanesView {
     private void fitColumns(GridPane grid) {
         double need = LANE_MIN_WIDTH;
         for (Node lane : grid.getChildren()) {
-            need = Math.max(need, Math.ceil(lane.minWidth(-1)));
+            if (lane.isVisible()) {
+                need = Math.max(need, Math.ceil(lane.minWidth(-1)));
+            }
         }
         if (grid.getColumnConstraints().getFirst().getMinWidth() == need) {
             return;
@@ -421,7 +426,10 @@ public final class LanesView {
         lists.add(list);
         HBox name = new HBox(5, title, kind);
         name.setMinWidth(Region.USE_PREF_SIZE);
-        return LaneColumn.box(LaneColumn.header(name, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
+        VBox box = LaneColumn.box(LaneColumn.header(name, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
+        // by level, only as many lanes as the policy has levels: the rest were empty lanes titled "–"
+        box.visibleProperty().bind(model.byLevelProperty().not().or(model.levelsProperty().greaterThan(lane.priority())));
+        return box;
     }
 
     private static void onDrop(DragEvent e, Consumer<List<String>> drop) {

@@ -132,7 +132,7 @@ public final class LanesViewModel {
         public ReadOnlyObjectProperty<TierMode> modeProperty() { return mode.getReadOnlyProperty(); }
         /** The lane's own mode, whatever its tier's: what its ⋮ menu changes. */
         public ReadOnlyObjectProperty<TierMode> ownModeProperty() { return ownMode.getReadOnlyProperty(); }
-        /** "P3 · normal", or "L2 · policy level" while the lanes show policy levels. */
+        /** "P3 · normal", or "L2 · level" while the lanes show policy levels. */
         public ReadOnlyStringProperty titleProperty() { return title.getReadOnlyProperty(); }
     }
 
@@ -258,7 +258,7 @@ public final class LanesViewModel {
         byLevel.set(levelView);
         for (Lane lane : lanes) {
             int i = lane.priority;
-            lane.title.set(!levelView ? Lane.priorityTitle(i, tierModes.get()) : i < levels.get() ? "L" + i + " · policy level" : "–");
+            lane.title.set(!levelView ? Lane.priorityTitle(i, tierModes.get()) : i < levels.get() ? "L" + i + " · level" : "–");
         }
         updateTotals();
         updateModes();

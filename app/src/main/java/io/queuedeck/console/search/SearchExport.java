@@ -85,7 +85,7 @@ public final class SearchExport {
                 } else {
                     Files.writeString(file, TaskExport.csv(rows), StandardCharsets.UTF_8);
                 }
-                done = String.format(Locale.ROOT, "%,d tasks written to %s%s", rows.size(), file, cut);
+                done = String.format(Locale.ROOT, "%s written to %s%s", SearchViewModel.tasks(rows.size()), file, cut);
             } catch (IOException | RuntimeException e) {
                 done = "Could not write " + file + ": " + e.getMessage();
             }

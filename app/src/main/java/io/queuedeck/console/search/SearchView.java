@@ -212,7 +212,7 @@ public final class SearchView {
         preview.setOnAction(e -> model.preview());
         Label count = new Label();
         count.setId("bulk-count");
-        count.textProperty().bind(model.affectedProperty().map(n -> n.intValue() < 0 ? "" : String.format(Locale.ROOT, "%,d tasks", n.intValue())));
+        count.textProperty().bind(model.affectedProperty().map(n -> n.intValue() < 0 ? "" : SearchViewModel.tasks(n.intValue())));
         confirmField.setId("bulk-confirm");
         confirmField.setPromptText("type the count");
         confirmField.setPrefColumnCount(8);

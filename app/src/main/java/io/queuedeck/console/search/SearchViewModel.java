@@ -238,7 +238,7 @@ public final class SearchViewModel {
         commands.send(new Command.FindTask(wanted)).thenAccept(found -> {
             opened.set(found.orElse(null));
             if (found.isPresent()) {
-                message.set("Task " + wanted + " is " + found.get().state().name().toLowerCase(Locale.ROOT));
+                message.set("Task " + wanted + ": " + found.get().state().name().toLowerCase(Locale.ROOT));
             } else if (sharedQueue != null) { // distributed mode: another node may hold or have run it
                 sharedQueue.apply(wanted).whenComplete((shared, failure) -> message.set(failure != null
                         ? "Task " + wanted + " is not on this node, and the shared queue did not answer: " + failure.getMessage()
@@ -403,16 +403,22 @@ public final class SearchViewModel {
         }
     }
 
+    /** "1 task", "2,000 tasks". */
+    static String tasks(int count) {
+        return count == 1 ? "1 task" : String.format(Locale.ROOT, "%,d tasks", count);
+    }
+
     /** An operation's progress in words. */
     static String progress(OperationStatus op) {
         String what = op.description().isEmpty() ? "" : Character.toUpperCase(op.description().charAt(0)) + op.description().substring(1);
         return switch (op.state()) {
             case "running" -> String.format(Locale.ROOT, "%s: %,d of %,d tasks", what, op.processed(),
                     Math.max(op.matched(), 0));
-            case "done" -> String.format(Locale.ROOT, "%s: %,d tasks changed%s", what, op.changed(),
+            case "done" -> String.format(Locale.ROOT, "%s: %s changed%s", what, tasks(op.changed()),
                     op.undoable() ? " (Undo puts them back)" : "");
             case "undoing" -> String.format(Locale.ROOT, "Undoing %s: %,d put back", op.description(), op.restored());
-            case "undone" -> String.format(Locale.ROOT, "Undone: %,d tasks put back where they were", op.restored());
+            case "undone" -> String.format(Locale.ROOT, "Undone: %s put back where they were%s", tasks(op.restored()),
+                    op.restored() < op.changed() ? " (the others had left the queue meanwhile)" : "");
             default -> what + " failed: " + op.error();
         };
     }

@@ -182,6 +182,25 @@ class LanesViewUiTest {
     }
 
     @Test
+    void byPolicyLevel_showsAsManyLanesAsLevels_andTheDeadLettersStayInView() {
+        robot.interact(() -> {
+            model.apply(snapshot().policy("mlfq").levels(List.of(4, 3, 2, 1, 0, 0)).build());
+            model.setByLevel(true);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+
+        for (int p = 0; p < 10; p++) {
+            // four empty lanes titled "–" were shown too, and pushed the dead letters off screen
+            assertThat(robot.lookup("#lane-" + p).query().getParent().isVisible()).as("lane " + p).isEqualTo(p < 6);
+        }
+        assertInside(robot.lookup("#lanes-retry").query(), null);
+
+        robot.interact(() -> model.setByLevel(false));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#lane-9").query().getParent().isVisible()).isTrue();
+    }
+
+    @Test
     void inspector_closedWithItsCross_staysClosedThroughRefreshes() {
         listing(0, List.of(waiting("a", 3, 900)), 0);
         robot.doubleClickOn(cell("#lane-3", "a"));

@@ -138,7 +138,7 @@ class SearchViewUiTest {
 
         clearFilters();
         robot.clickOn("#search-id").write("t99999").type(KeyCode.ENTER);
-        await().atMost(TIMEOUT).until(this::message, m -> m.equals("Task t99999 is queued"));
+        await().atMost(TIMEOUT).until(this::message, m -> m.equals("Task t99999: queued"));
         robot.clickOn("#search-id").write("7").type(KeyCode.ENTER); // t999997: never submitted
         await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("No task with id 't999997' exists"));
     }

@@ -41,7 +41,7 @@ public record BlastRadius(Scope scope, String target) {
         for (int i = 0; i < target.length(); i++) {
             char c = target.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "._:/-[]".indexOf(c) >= 0)) {
-                throw new IllegalArgumentException("target: a " + lower(scope) + " name may hold only letters, digits and"
+                throw new IllegalArgumentException("target: a " + lower(scope) + " name may hold only ASCII letters, digits and"
                         + " . _ : / - [ ], got character U+" + String.format(Locale.ROOT, "%04X", (int) c) + " at " + i);
             }
         }

@@ -117,7 +117,7 @@ public final class TaskSpecValidator {
         } else if (value.length() > max) {
             errors.add(new FieldError(field, field + " must be at most " + max + " characters, got " + value.length()));
         } else if (!only(value, allowed)) {
-            errors.add(new FieldError(field, field + " may contain only letters, digits and " + describe(allowed)
+            errors.add(new FieldError(field, field + " may contain only ASCII letters, digits and " + describe(allowed)
                     + ", got '" + value + "'"));
         }
     }

@@ -166,7 +166,7 @@ class CallbackFaultsTest {
                 .hasMessageContaining("parameters.latency_ms: must be at most 600000");
         // a target is written to the log and the audit trail: a NUL and a newline forged a log line
         assertThatThrownBy(() -> BlastRadius.parse("tenant:a\u0000\n\u202eb"))
-                .hasMessage("target: a tenant name may hold only letters, digits and . _ : / - [ ], got character U+0000 at 1");
+                .hasMessage("target: a tenant name may hold only ASCII letters, digits and . _ : / - [ ], got character U+0000 at 1");
         assertThatThrownBy(() -> BlastRadius.parse("tenant:" + "t".repeat(65))).hasMessageContaining("at most 64 characters, got 65");
         assertThatThrownBy(() -> BlastRadius.parse("host:" + "h".repeat(3_000))).hasMessageContaining("at most 261");
         assertThat(BlastRadius.parse("host:[::1]:8080").target()).isEqualTo("[::1]:8080");
