@@ -211,7 +211,7 @@ public final class ConsoleApp extends Application {
         main = new MainView(screens, policies);
         gateway.addListener(alerts::apply);
         main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
-        alerts.onTransition(t -> notices.alert(t.alert().text(), t.raised())); // and a notification per raise and clear
+        alerts.onTransition(t -> notices.alert(t.alert().key(), t.alert().text(), t.raised())); // and a notification per raise and clear
         gateway.addListener(this::status);
 
         // screenshots and benchmarks use fixed defaults, so they look the same on every machine

@@ -297,8 +297,12 @@ public final class ControlView {
         tiers.getColumns().add(column("Demoted", 70, FlowViewModel.TierRow::demoted));
         tiers.getColumns().add(column("Evicted", 65, FlowViewModel.TierRow::evicted));
         tiers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        tiers.setPrefHeight(130);
-        tiers.setMinHeight(110);
+        // every tier's row in view (130 px showed one and a half of three): the header, the rows and room for a scroll bar
+        tiers.setFixedCellSize(FLOW_ROW_HEIGHT);
+        javafx.beans.binding.DoubleBinding rowsHeight = javafx.beans.binding.Bindings.createDoubleBinding(
+                () -> 40 + Math.max(1, flow.tiers().size()) * FLOW_ROW_HEIGHT + 18, flow.tiers());
+        tiers.prefHeightProperty().bind(rowsHeight);
+        tiers.minHeightProperty().bind(rowsHeight);
         tiers.setTooltip(tip("Per tier: its limits (tiers in the config), running against its cap or the slots, and what flow "
                 + "control did since start"));
         TableView<FlowViewModel.TenantRow> tenants = new TableView<>(flow.tenants());
@@ -319,6 +323,9 @@ public final class ControlView {
         VBox.setVgrow(tenants, Priority.ALWAYS);
         return pad(new VBox(8, summary, tiers, tenants));
     }
+
+    /** Height of a row of the flow tab's tier table. */
+    private static final double FLOW_ROW_HEIGHT = 30;
 
     private Node alertsTab(AlertsForm form) {
         GridPane grid = new GridPane();

@@ -44,6 +44,9 @@ public record GpuRow(int id, String model, InstanceState state, int running, int
     /** A backend's speed: "TTFT 142 ms · 512 tok/s", with dashes for what is not measured yet. */
     public String speedText() {
         if (backend == null) {
+            if (state == InstanceState.OFFLINE || state == InstanceState.DOWN) {
+                return "runs nothing"; // not "full speed": it takes no work at all
+            }
             return slowdown == 1.0 ? "full speed" : String.format(Locale.ROOT, "steps take ×%.1f longer", slowdown);
         }
         String ttft = backend.ttftMs() == null ? "TTFT –" : String.format(Locale.ROOT, "TTFT %.0f ms", backend.ttftMs());

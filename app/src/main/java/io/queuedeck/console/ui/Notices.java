@@ -60,8 +60,37 @@ public final class Notices {
         return String.join("\n", lines);
     }
 
-    /** An alert raised (a warning) or cleared (information). */
-    public void alert(String text, boolean raised) {
-        alert.show(raised ? "Alert" : "Alert cleared", text, raised);
+    /**
+     * An alert raised (a warning) or cleared (information). An alert that flaps (a p99 raised and
+     * cleared every few seconds) pops up once per {@link #QUIET_AFTER_SHOWN} each way; the banner
+     * keeps showing what is raised now.
+     */
+    public void alert(String key, String text, boolean raised) {
+        if (quiet.admits(key, raised, System.nanoTime())) {
+            alert.show(raised ? "Alert" : "Alert cleared", text, raised);
+        }
+    }
+
+    /** How long an alert's notice stays away after it showed. */
+    static final java.time.Duration QUIET_AFTER_SHOWN = java.time.Duration.ofMinutes(5);
+    private final Quiet quiet = new Quiet(QUIET_AFTER_SHOWN.toNanos());
+
+    /** Which alert notices show: each alert's raise, and its clear, once per quiet period (FX thread only). */
+    static final class Quiet {
+        private final long periodNanos;
+        private final java.util.Map<String, Long> lastShown = new java.util.HashMap<>();
+
+        Quiet(long periodNanos) {
+            this.periodNanos = periodNanos;
+        }
+
+        boolean admits(String key, boolean raised, long nowNanos) {
+            Long last = lastShown.get((raised ? "+" : "-") + key);
+            if (last != null && nowNanos - last < periodNanos) {
+                return false;
+            }
+            lastShown.put((raised ? "+" : "-") + key, nowNanos);
+            return true;
+        }
     }
 }

@@ -33,6 +33,14 @@ class GpusViewModelTest {
     }
 
     @Test
+    void anOfflineGpu_doesNotSayFullSpeed() {
+        model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.OFFLINE, 0)).build());
+
+        assertThat(model.rows().get(0).speedText()).isEqualTo("full speed");
+        assertThat(model.rows().get(1).speedText()).isEqualTo("runs nothing");
+    }
+
+    @Test
     void apply_oneInstanceChanged_onlyItsRowReplaced() {
         model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.UP, 8)).build());
         List<Integer> replaced = new ArrayList<>();

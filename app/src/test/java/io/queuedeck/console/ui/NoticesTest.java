@@ -17,6 +17,18 @@ class NoticesTest {
     }
 
     @Test
+    void aFlappingAlert_popsUpOncePerQuietPeriodEachWay_andAnotherAlertStillDoes() {
+        Notices.Quiet quiet = new Notices.Quiet(300);
+
+        assertThat(quiet.admits("p99.normal", true, 0)).isTrue();
+        assertThat(quiet.admits("p99.normal", false, 5)).as("its first clear").isTrue();
+        assertThat(quiet.admits("p99.normal", true, 10)).as("raised again 10 later: the banner says so").isFalse();
+        assertThat(quiet.admits("p99.normal", false, 15)).isFalse();
+        assertThat(quiet.admits("gpu.1", true, 20)).isTrue();
+        assertThat(quiet.admits("p99.normal", true, 300)).as("after the quiet period").isTrue();
+    }
+
+    @Test
     void shortRefusal_staysOneLine() {
         assertThat(Notices.lines("task 'x' not found")).isEqualTo("task 'x' not found");
     }
