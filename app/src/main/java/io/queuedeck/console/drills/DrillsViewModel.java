@@ -284,8 +284,10 @@ public final class DrillsViewModel {
         progress.set(1);
         List<ProbeLight> judged = new ArrayList<>();
         for (DrillResult.ProbeResult p : result.probes()) {
+            // a probe with nothing to measure (a run stopped before its window) is no red failure: grey, as while it ran
+            boolean unmeasured = !p.passed() && p.samples() == 0 && p.probe().metric().needsSamples();
             judged.add(new ProbeLight(p.probe().name(), p.probe().metric().wireName(), p.probe().mode().wireName(), p.measured(),
-                    p.passed() ? ProbeLight.Light.GREEN : ProbeLight.Light.RED));
+                    p.passed() ? ProbeLight.Light.GREEN : unmeasured ? ProbeLight.Light.PENDING : ProbeLight.Light.RED));
         }
         lights.setAll(judged);
         for (int i = 0; i < timeline.size(); i++) {
@@ -300,8 +302,9 @@ public final class DrillsViewModel {
     }
 
     static String verdictText(DrillResult result) {
-        return String.format(Locale.ROOT, "%s · resilience score %.1f", result.holds() ? "Hypothesis holds" : "Hypothesis does not hold",
-                result.score());
+        String verdict = result.holds() ? "Hypothesis holds"
+                : result.abortReason() != null ? "Aborted: hypothesis not shown to hold" : "Hypothesis does not hold";
+        return String.format(Locale.ROOT, "%s · resilience score %.1f", verdict, result.score());
     }
 
     private void describe(String choice) {

@@ -159,7 +159,7 @@ class DrillsViewModelTest {
         assertThat(faults.active()).isEmpty();
         assertThat(faults.armed()).isFalse();
         assertThat(onFx(model.armedProperty()::get)).isFalse();
-        assertThat(onFx(model.verdictProperty()::get)).startsWith("Hypothesis does not hold");
+        assertThat(onFx(model.verdictProperty()::get)).startsWith("Aborted: hypothesis not shown to hold");
         assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
         // disarmed: a new run is refused until re-armed
         onFx(() -> {

@@ -183,7 +183,7 @@ class ServeJarIT {
                 assertThat(replayed).isNotNull();
                 assertThat(replayed.getHeaders().get("Idempotency-Key")).isEqualTo("cb-1");
                 await().atMost(Duration.ofSeconds(10))
-                        .until(() -> get(base.resolve("/v1/callbacks/dead-letters")).body().equals("{\"dead_letters\":[]}"));
+                        .until(() -> get(base.resolve("/v1/callbacks/dead-letters")).body().equals("{\"dead_letters\":[],\"total\":0}"));
                 stop(restarted);
                 String err = new String(restarted.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(err).doesNotContain("Exception").doesNotContain("SEVERE");
