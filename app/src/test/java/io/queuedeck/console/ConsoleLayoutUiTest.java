@@ -204,9 +204,13 @@ class ConsoleLayoutUiTest {
         }
     }
 
+    /**
+     * One GPU per size, and another for the banner test: an alert's notice shows once per quiet
+     * period (Notices.QUIET_AFTER_SHOWN), and the tests share one console.
+     */
     @ParameterizedTest
-    @CsvSource({"1280, 800", "1600, 1000"})
-    void alertNotice_raisedByARealClick_coversNoButtonOfAnyScreen_andIsClearedOnce(double width, double height) throws Exception {
+    @CsvSource({"1280, 800, 1", "1600, 1000, 3"})
+    void alertNotice_raisedByARealClick_coversNoButtonOfAnyScreen_andIsClearedOnce(double width, double height, int gpu) throws Exception {
         size(width, height);
         // at 120% load the oldest wait and saturation alerts come up too; one notice shows at a time, so
         // they are set out of reach here, through the running config as the Control screen sets them
@@ -217,10 +221,10 @@ class ConsoleLayoutUiTest {
         plane.apply(quiet, "test");
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> !n.getValue().contains("GPU")));
         robot.clickOn("#nav-gpus");
-        robot.clickOn("#gpus-gpu-1-offline"); // the operator takes GPU 1 offline: the GPU alert is raised
-        await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 1 is offline")));
-        Bounds notice = alertNotices().stream().filter(n -> n.getValue().contains("GPU 1 is offline")).findFirst().orElseThrow().getKey();
-        assertThat(alertNotices().stream().filter(n -> n.getValue().contains("GPU 1"))).as("one notice for one raise").hasSize(1);
+        robot.clickOn("#gpus-gpu-" + gpu + "-offline"); // the operator takes the GPU offline: the GPU alert is raised
+        await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU " + gpu + " is offline")));
+        Bounds notice = alertNotices().stream().filter(n -> n.getValue().contains("GPU " + gpu + " is offline")).findFirst().orElseThrow().getKey();
+        assertThat(alertNotices().stream().filter(n -> n.getValue().contains("GPU " + gpu))).as("one notice for one raise").hasSize(1);
         Bounds content = fx(() -> stage.getScene().getRoot().localToScreen(stage.getScene().getRoot().getLayoutBounds()));
         assertThat(content.contains(notice)).as("the notice %s inside the window's content %s", notice, content).isTrue();
 
@@ -244,10 +248,10 @@ class ConsoleLayoutUiTest {
         assertThat(covered).as("controls under the alert notice at " + notice).isEmpty();
 
         // back online: the alert clears after its hold, with one notice; then the notices hide themselves
-        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, true)).join(); // the click above is what this test is about
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(gpu, true)).join(); // the click above is what this test is about
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().startsWith("Alert cleared")
-                && n.getValue().contains("GPU 1")));
-        await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> n.getValue().contains("GPU 1")));
+                && n.getValue().contains("GPU " + gpu)));
+        await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> n.getValue().contains("GPU " + gpu)));
     }
 
     /** A task row of lane {@code lane} wholly inside its list (a visible cell may hang past its bottom edge). */
@@ -315,13 +319,13 @@ class ConsoleLayoutUiTest {
         Bounds grid = onScreen("#lanes-grid");
 
         // through the engine, not the GPUs screen's button: the lanes must be in view when the alert comes
-        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, false)).join();
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(2, false)).join();
         await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup(banner).query().isVisible())
-                && alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 1 is offline")));
+                && alertNotices().stream().anyMatch(n -> n.getValue().contains("GPU 2 is offline")));
         assertThat(onScreen("#lane-5")).as("lane P5 with the alert's banner and notice showing").isEqualTo(lane);
         assertThat(onScreen("#lanes-grid")).isEqualTo(grid);
 
-        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(1, true)).join();
+        app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(2, true)).join();
         await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup(banner).query().isVisible())); // after its hold
         assertThat(onScreen("#lane-5")).as("lane P5 once the alert cleared").isEqualTo(lane);
         assertThat(onScreen("#lanes-grid")).isEqualTo(grid);

@@ -340,13 +340,11 @@ final class Durability {
                 }
             }
         }
-        if (filter != null) {
-            for (StoreContents.FinishedId old : contents.finishedIds()) { // the store answers for them
+        for (StoreContents.FinishedId old : contents.finishedIds()) { // known by id: the store answers for them
+            maxSequence = Math.max(maxSequence, old.sequence());
+            if (filter != null) {
                 filter.add(old.id(), loop.clock.toNanos(old.expiresAt()), now);
             }
-        }
-        for (StoreContents.FinishedId old : contents.finishedIds()) {
-            maxSequence = Math.max(maxSequence, old.sequence());
         }
         finished.sort(Comparator.comparing(StoredTask::expiresAt, Comparator.nullsLast(Comparator.naturalOrder())));
         for (StoredTask s : finished) {

@@ -232,17 +232,18 @@ final class CanaryControl {
 
     /** The judging window: at least a second (a window must hold tasks of both releases) and at most a day. */
     private static Duration duration(String text) {
+        ConfigService.Refused outOfRange = new ConfigService.Refused(400, "invalid_field", List.of(
+                "auto_rollback.window must be between 1s and 24h, got '" + text + "'"));
         Optional<Duration> parsed;
         try {
             parsed = DurationText.parse(text);
-        } catch (ArithmeticException e) {
-            parsed = Optional.of(MAX_WINDOW.plusDays(1));
+        } catch (ArithmeticException e) { // longer than a Duration in nanoseconds holds
+            throw outOfRange;
         }
         Duration window = parsed.orElseThrow(() -> new ConfigService.Refused(400, "invalid_field", List.of(
                 "auto_rollback.window must be a duration such as 30s, 5m or 1h, got '" + text + "'")));
         if (window.compareTo(MIN_WINDOW) < 0 || window.compareTo(MAX_WINDOW) > 0) {
-            throw new ConfigService.Refused(400, "invalid_field", List.of(
-                    "auto_rollback.window must be between 1s and 24h, got '" + text + "'"));
+            throw outOfRange;
         }
         return window;
     }
