@@ -76,8 +76,13 @@ public final class ColumnBars extends HBox {
         for (Number n : numbers) {
             max = Math.max(max, n.doubleValue());
         }
-        // the tallest bar takes the space left after the value and name labels
-        double room = Math.max(10, getHeight() - 46);
+        // the tallest bar takes the space left after the value and name labels (a name may take two
+        // lines, "normal" over "paused": counted as one, it pushed the second line out of the tile)
+        double nameHeight = 16;
+        for (Label name : names) {
+            nameHeight = Math.max(nameHeight, name.prefHeight(-1));
+        }
+        double room = Math.max(10, getHeight() - 30 - nameHeight);
         for (int i = 0; i < bars.size() && i < numbers.size(); i++) {
             double v = numbers.get(i).doubleValue();
             double h = Math.max(2, room * v / max);
