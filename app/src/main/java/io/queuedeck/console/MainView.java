@@ -57,8 +57,8 @@ public final class MainView {
     private final Label status = new Label();
     private final Label lastError = new Label();
     final ComboBox<String> policyBox = new io.queuedeck.console.widgets.SteadyComboBox<>();
-    final ToggleButton pauseButton = new ToggleButton("Pause dispatch");
-    final ToggleButton themeButton = new ToggleButton("Light theme");
+    final ToggleButton pauseButton = steady("Pause dispatch", "Resume dispatch");
+    final ToggleButton themeButton = steady("Light theme", "Dark theme");
 
     public MainView(Map<Screen, Supplier<Parent>> factories, PoliciesViewModel policies) {
         this.factories = new EnumMap<>(factories);
@@ -106,6 +106,18 @@ public final class MainView {
         return nav;
     }
 
+    /** A toggle as wide for each of its texts as for the widest, and never narrower: the titles give way, not it. */
+    private static ToggleButton steady(String... texts) {
+        ToggleButton button = new ToggleButton(texts[0]) {
+            @Override
+            protected double computePrefWidth(double height) {
+                return io.queuedeck.console.widgets.SteadyWidth.of(this, super.computePrefWidth(height), List.of(texts));
+            }
+        };
+        button.setMinWidth(Region.USE_PREF_SIZE);
+        return button;
+    }
+
     private Node header(PoliciesViewModel policies) {
         title.getStyleClass().add("qd-title");
         subtitle.getStyleClass().add("qd-subtitle");
@@ -117,6 +129,8 @@ public final class MainView {
 
         Label policyLabel = new Label("Policy");
         policyLabel.getStyleClass().add("qd-subtitle");
+        policyLabel.setMinWidth(Region.USE_PREF_SIZE);
+        policyBox.setMinWidth(Region.USE_PREF_SIZE);
         policyBox.setId("header-policy");
         policyBox.setItems(policies.policies());
         policyBox.setTooltip(new Tooltip("Switch the live scheduling policy; running tasks are not touched"));

@@ -461,10 +461,16 @@ class ConsoleAppUiTest {
 
     @Test
     @Order(50)
-    void pauseButton_clicked_engineStopsDispatching() {
+    void pauseButton_clicked_engineStopsDispatching() throws Exception {
+        javafx.scene.Node policy = robot.lookup("#header-policy").query();
+        javafx.geometry.Bounds policyBefore = WaitForAsyncUtils.asyncFx(() -> policy.localToScene(policy.getBoundsInLocal())).get();
         robot.clickOn("#header-pause");
         await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());
-        assertThat(robot.lookup("#header-pause").queryAs(ToggleButton.class).getText()).isNotNull();
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> robot.lookup("#header-pause").queryAs(ToggleButton.class).getText()).get().equals("Resume dispatch"));
+        WaitForAsyncUtils.waitForFxEvents();
+        // "Resume dispatch" is wider than "Pause dispatch": the policy box moved 14 px left under the pointer
+        assertThat(WaitForAsyncUtils.asyncFx(() -> policy.localToScene(policy.getBoundsInLocal())).get()).isEqualTo(policyBefore);
 
         // while paused, running tasks only finish: none starts, so "running" never grows
         AtomicInteger lowest = new AtomicInteger(Integer.MAX_VALUE);

@@ -11,7 +11,6 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
-import javafx.scene.text.Text;
 
 /**
  * The buttons of one GPU (crash, slow ×N, offline/online; for a real inference server drain and
@@ -90,15 +89,7 @@ public final class GpuActions extends HBox {
 
         @Override
         protected double computePrefWidth(double height) {
-            Text probe = new Text();
-            probe.setFont(getFont());
-            double widest = 0;
-            for (String text : texts) {
-                probe.setText(text);
-                widest = Math.max(widest, probe.getLayoutBounds().getWidth());
-            }
-            probe.setText(getText());
-            return super.computePrefWidth(height) + widest - probe.getLayoutBounds().getWidth();
+            return SteadyWidth.of(this, super.computePrefWidth(height), texts);
         }
     }
 
