@@ -37,12 +37,21 @@ public final class ActivityView {
         search.setPromptText("Search: who, what, task id, tenant …");
         search.setTooltip(new Tooltip("Text in the actor, action, target or detail, ignoring case"));
         search.textProperty().bindBidirectional(model.queryProperty());
-        HBox.setHgrow(search, Priority.ALWAYS);
+        search.setPrefWidth(420);
+        search.setMinWidth(200);
         Button csv = exportButton("Export CSV", "csv");
         Button json = exportButton("Export JSON", "json");
+        // the message takes what the field and the buttons leave: after an export the buttons moved ~290 px
         Label message = new Label();
         message.setId("activity-message");
         message.textProperty().bind(model.messageProperty());
+        message.setPrefWidth(0);
+        message.setMinWidth(0);
+        message.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(message, Priority.ALWAYS);
+        Tooltip messageTip = new Tooltip();
+        messageTip.textProperty().bind(model.messageProperty());
+        message.setTooltip(messageTip);
         HBox top = new HBox(8, search, csv, json, message);
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(0, 0, 8, 0));

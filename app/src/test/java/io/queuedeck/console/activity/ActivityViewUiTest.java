@@ -1,0 +1,79 @@
+package io.queuedeck.console.activity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.engine.Engine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import javafx.application.Platform;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The export buttons stay where they are when the screen's message changes: after an export its
+ * long "… written to <path>" took the search field's room and both buttons moved about 290 px left.
+ * The export is called on the model, as the file dialog would (a native dialog Monocle cannot drive).
+ */
+class ActivityViewUiTest {
+    private static Engine engine;
+    private static ActivityViewModel model;
+    private final FxRobot robot = new FxRobot();
+
+    @BeforeAll
+    static void showScreen() throws Exception {
+        engine = Engine.builder().build();
+        engine.start();
+        FxToolkit.registerPrimaryStage();
+        EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
+        engine.audit().record("ops", "api", "queue.resume", "all:resume", 0, null); // one entry to export
+        model = new ActivityViewModel(gateway, Runnable::run, Platform::runLater);
+        FxToolkit.setupFixture(() -> javafx.application.Application.setUserAgentStylesheet(
+                new atlantafx.base.theme.PrimerDark().getUserAgentStylesheet()));
+        FxToolkit.setupStage(stage -> {
+            Scene scene = new Scene(new ActivityView(model).root(), 1080, 700); // a 1280 × 800 window less the navigation
+            scene.getStylesheets().add(ActivityViewUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
+            stage.setScene(scene);
+            stage.show();
+        });
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        FxToolkit.cleanupStages();
+        engine.close();
+    }
+
+    @Test
+    void anExportsLongMessage_movesNeitherExportButton() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        Bounds csv = bounds("#activity-export-csv");
+        Bounds json = bounds("#activity-export-json");
+        Path file = Files.createTempDirectory("activity").resolve("a-long-directory-name-for-the-export-message".repeat(2) + ".csv");
+
+        WaitForAsyncUtils.asyncFx(() -> model.export(file)).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(() -> model.messageProperty().get()).get()
+                .contains("written to"));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(bounds("#activity-export-csv")).isEqualTo(csv);
+        assertThat(bounds("#activity-export-json")).isEqualTo(json);
+    }
+
+    private Bounds bounds(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Node node = robot.lookup(id).query();
+            return node.localToScene(node.getBoundsInLocal());
+        }).get();
+    }
+}
