@@ -198,6 +198,9 @@ public final class SearchView {
         action.setConverter(named(a -> a == null ? "" : a.key()));
         action.valueProperty().bindBidirectional(model.actionProperty());
         action.setTooltip(new Tooltip("What to do to every task the last search matched"));
+        // every control of the bar keeps its place whatever is picked, counted or asked: Apply moved under the pointer
+        action.setPrefWidth(150);
+        action.setMinWidth(Region.USE_PREF_SIZE);
         ComboBox<Integer> priority = priorityBox("To P", model.targetPriorityProperty(), "The new priority, or the lane to move to");
         priority.disableProperty().bind(model.actionProperty().isEqualTo(BulkAction.CANCEL)
                 .or(model.actionProperty().isEqualTo(BulkAction.RETRY)));
@@ -213,11 +216,12 @@ public final class SearchView {
         Label count = new Label();
         count.setId("bulk-count");
         count.textProperty().bind(model.affectedProperty().map(n -> n.intValue() < 0 ? "" : SearchViewModel.tasks(n.intValue())));
+        count.setPrefWidth(110); // "200,000 tasks"
+        count.setMinWidth(Region.USE_PREF_SIZE);
         confirmField.setId("bulk-confirm");
         confirmField.setPromptText("type the count");
         confirmField.setPrefColumnCount(8);
-        confirmField.visibleProperty().bind(model.confirmationRequiredProperty());
-        confirmField.managedProperty().bind(confirmField.visibleProperty());
+        confirmField.visibleProperty().bind(model.confirmationRequiredProperty()); // its room is kept while hidden
         confirmField.setTooltip(new Tooltip("A destructive action over more than " + SearchViewModel.CONFIRM_ABOVE
                 + " tasks: type their number to confirm"));
         applyButton.setId("bulk-apply");
