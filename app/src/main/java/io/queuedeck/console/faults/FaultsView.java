@@ -116,10 +116,17 @@ public final class FaultsView {
         activeList.setItems(model.activeFaults());
         activeList.setPlaceholder(new Label("No active faults"));
         activeList.setCellFactory(list -> new ListCell<>() {
+            {
+                // wrapped to the list's width, the kind and its end first: a long tenant or host name cut both off
+                setWrapText(true);
+                setPrefWidth(0);
+            }
+
             @Override
             protected void updateItem(FaultsViewModel.ActiveFault item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty || item == null ? null : item.target() + " — " + item.fault());
+                setText(empty || item == null ? null : item.fault() + " — on " + item.target());
+                setTooltip(empty || item == null ? null : new Tooltip(getText()));
             }
         });
 

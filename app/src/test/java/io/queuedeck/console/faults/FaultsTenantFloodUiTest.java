@@ -109,7 +109,7 @@ class FaultsTenantFloodUiTest {
         await().atMost(TIMEOUT).until(() -> activeList().getItems().stream().anyMatch(f -> flood.id().equals(f.faultId())));
         assertThat(activeList().getItems()).anySatisfy(f -> {
             assertThat(f.target()).isEqualTo("tenant:acme");
-            assertThat(f.fault()).contains("tenant_flood").contains("ends ").doesNotContain("tenant:acme"); // the target is shown once, before it
+            assertThat(f.fault()).contains("tenant_flood").contains("ends ").doesNotContain("tenant:acme"); // the target is shown once, after the kind
         });
         await().atMost(TIMEOUT).until(() -> !engine.send(new Command.ListTasks(new TaskQuery(null, "acme", -1, 10)))
                 .join().tasks().isEmpty());
