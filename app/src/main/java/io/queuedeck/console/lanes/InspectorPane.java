@@ -101,8 +101,10 @@ final class InspectorPane {
         timeline.setId("inspector-timeline");
         timeline.getStyleClass().add("inspector-timeline");
         timeline.setMinHeight(90);
+        timeline.setPrefHeight(130); // a waiting task's timeline is a line or two; its reasons are what an operator reads
         timeline.setTooltip(new Tooltip("Each state the task went through, in seconds after it arrived"));
-        VBox.setVgrow(timeline, Priority.ALWAYS);
+        VBox.setVgrow(why, Priority.ALWAYS);
+        VBox.setVgrow(timeline, Priority.SOMETIMES);
 
         root.setId("lanes-inspector");
         root.getStyleClass().add("inspector");
