@@ -100,7 +100,7 @@ final class InspectorPane {
         timelineTitle.getStyleClass().add("inspector-subheading");
         timeline.setId("inspector-timeline");
         timeline.getStyleClass().add("inspector-timeline");
-        timeline.setMinHeight(90);
+        timeline.setMinHeight(120); // queued, running and its end, whole
         timeline.setPrefHeight(130); // a waiting task's timeline is a line or two; its reasons are what an operator reads
         timeline.setTooltip(new Tooltip("Each state the task went through, in seconds after it arrived"));
         VBox.setVgrow(why, Priority.ALWAYS);
