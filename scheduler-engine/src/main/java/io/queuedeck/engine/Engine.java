@@ -252,6 +252,16 @@ public final class Engine implements AutoCloseable {
         return driver.queuedBodyBytes();
     }
 
+    /**
+     * Counts {@code heldBytes} (read on the scheduler loop at each submission, so it must answer
+     * at once: an atomic read) against {@link Builder#maxQueuedBytes} with the queued task bodies:
+     * what finished tasks still hold elsewhere, their result callbacks in flight, keeps new tasks
+     * out once the budget is spent, as queued ones do (429 {@code queue_full}).
+     */
+    public void countInByteBudget(java.util.function.LongSupplier heldBytes) {
+        driver.countInByteBudget(heldBytes);
+    }
+
     /** What the task store's writer has done (batches, writes, commit time) and the store's size; empty without a store. */
     public Optional<StoreStats> storeStats() {
         return driver.storeStats();

@@ -59,6 +59,7 @@ public final class ApiService implements AutoCloseable {
                 .listener(metrics.callbackListener());
         callbacks.accept(callbackBuilder);
         CallbackDispatcher dispatcher = callbackBuilder.build();
+        engine.countInByteBudget(dispatcher::pendingBytes); // a result waiting for its receiver holds the task's metadata
         CompletionFeed feed = new CompletionFeed(engine, feedThread)
                 .onFinished(metrics::recordFinished)
                 .onFinished(dispatcher::deliver)

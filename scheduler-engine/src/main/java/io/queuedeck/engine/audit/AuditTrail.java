@@ -18,12 +18,19 @@ import java.util.function.Consumer;
 /**
  * Who did what to the queue, and when (decision 0041): operator actions from the console and every
  * state-changing API call but submissions. Kept with the task store when it keeps audit records
- * (the embedded store does, in the same file), in memory otherwise; the newest {@value #KEEP} are
- * kept. Any thread: recording is rare (people act, not programs), so one lock is plenty.
+ * (the embedded store does, in the same file), in memory otherwise; the newest are kept, at most
+ * {@value #KEEP} of them and {@link #MAX_BYTES} of their text, and a target or detail longer than
+ * {@value #MAX_TEXT} characters is cut. Any thread: recording is rare (people act, not programs),
+ * so one lock is plenty.
  */
 public final class AuditTrail {
     /** Entries kept, in memory and in the store. */
     public static final int KEEP = 100_000;
+    /** Text the kept entries may hold, counted two bytes a character with a fixed overhead each. */
+    static final long MAX_BYTES = 16L << 20;
+    /** Longest target or detail kept: a bulk filter may be 1,500 characters and a client repeats it at will. */
+    static final int MAX_TEXT = 256;
+    private long bytes;
     private static final System.Logger LOG = System.getLogger(AuditTrail.class.getName());
     private static final ObjectMapper MAPPER = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
@@ -55,16 +62,34 @@ public final class AuditTrail {
             for (byte[] record : store.auditRecords()) {
                 try {
                     AuditEntry entry = MAPPER.readValue(record, AuditEntry.class);
-                    entries.addLast(entry);
+                    keep(entry);
                     next = Math.max(next, entry.number() + 1);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "skipping an unreadable audit record: " + e.getMessage());
                 }
             }
-            while (entries.size() > KEEP) {
-                entries.removeFirst();
-            }
         }
+    }
+
+    /** Adds {@code entry} as the newest and drops the oldest past the bounds; under the lock. */
+    private void keep(AuditEntry entry) {
+        entries.addLast(entry);
+        bytes += weight(entry);
+        while ((entries.size() > KEEP || bytes > MAX_BYTES) && entries.size() > 1) {
+            bytes -= weight(entries.removeFirst());
+        }
+    }
+
+    private static long weight(AuditEntry e) {
+        return 160 + 2L * (length(e.actor()) + length(e.source()) + length(e.action()) + length(e.target()) + length(e.detail()));
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
+
+    private static String cut(String text) {
+        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
     }
 
     /**
@@ -73,16 +98,15 @@ public final class AuditTrail {
      */
     public AuditEntry record(String actor, String source, String action, String target, int tasks, String detail) {
         AuditEntry entry;
+        int kept;
         synchronized (this) {
-            entry = new AuditEntry(next++, clock.toInstant(clock.nanos()), actor, source, action, target, tasks, detail);
-            entries.addLast(entry);
-            if (entries.size() > KEEP) {
-                entries.removeFirst();
-            }
+            entry = new AuditEntry(next++, clock.toInstant(clock.nanos()), actor, source, action, cut(target), tasks, cut(detail));
+            keep(entry);
+            kept = entries.size();
         }
         if (store != null) {
             unwritten.incrementAndGet();
-            writer.execute(() -> persist(entry));
+            writer.execute(() -> persist(entry, kept)); // the store keeps as many as memory does
         }
         for (Consumer<AuditEntry> listener : listeners) {
             listener.accept(entry);
@@ -90,9 +114,9 @@ public final class AuditTrail {
         return entry;
     }
 
-    private void persist(AuditEntry entry) {
+    private void persist(AuditEntry entry, int keep) {
         try {
-            store.appendAudit(entry.number(), MAPPER.writeValueAsBytes(entry), KEEP);
+            store.appendAudit(entry.number(), MAPPER.writeValueAsBytes(entry), keep);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "audit entry " + entry.number() + " kept in memory only: " + e.getMessage());
         } finally {

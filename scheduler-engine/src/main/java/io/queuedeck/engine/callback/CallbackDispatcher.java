@@ -78,6 +78,7 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final DeliveryStore store;
     private final CallbackFaults faults;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -112,7 +113,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         this.retries = new RetrySchedule(b.clock, b.base, b.cap, b.jitter);
         this.requests = new CallbackRequests(b.clock, b.signer);
         this.listener = b.listener;
-        this.deadLetters = new DeadLetterList(b.deadLetterCapacity, b.store);
+        this.deadLetters = new DeadLetterList(b.deadLetterCapacity, b.deadLetterBytes, b.store);
         this.store = b.store;
     }
 
@@ -199,12 +200,28 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private void send(PendingCallback pending) {
         inFlight.incrementAndGet();
+        pendingBytes.addAndGet(pending.body().length);
         attempt(pending);
+    }
+
+    /** A callback stops being in flight: delivered, dead-lettered, or left in the store at a stop. */
+    private void settled(PendingCallback pending) {
+        inFlight.decrementAndGet();
+        pendingBytes.addAndGet(-pending.body().length);
+    }
+
+    /**
+     * Bytes of the result bodies of callbacks in flight (sent, or waiting to be sent again): held
+     * in memory until each is delivered or dead-lettered, so the engine counts them against its
+     * byte budget with the queued tasks ({@code Engine.countInByteBudget}). Any thread.
+     */
+    public long pendingBytes() {
+        return pendingBytes.get();
     }
 
     private void attempt(PendingCallback before) {
         if (closed) {
-            inFlight.decrementAndGet();
+            settled(before);
             return;
         }
         PendingCallback pending = before.next(before.lastError());
@@ -239,7 +256,7 @@ public final class CallbackDispatcher implements AutoCloseable {
                     int code = response.code();
                     if (code >= 200 && code < 300) {
                         store.remove(pending.taskId());
-                        inFlight.decrementAndGet();
+                        settled(pending);
                         listener.delivered(pending.attempts(), Math.max(0, clock.nanos() - pending.finishedAt()));
                     } else if (code == 429 || code >= 500) {
                         retryOrGiveUp(pending, code == 429 ? "status_429" : "status_5xx", "HTTP " + code,
@@ -256,7 +273,7 @@ public final class CallbackDispatcher implements AutoCloseable {
         PendingCallback failed = pending.failed(error, null);
         if (closed) {
             store.put(failed.stored(clock)); // shutting down: left pending for resume()
-            inFlight.decrementAndGet();
+            settled(failed);
             return;
         }
         if (pending.attempts() >= maxAttempts) {
@@ -269,12 +286,12 @@ public final class CallbackDispatcher implements AutoCloseable {
         try {
             scheduler.schedule(() -> attempt(failed), delay, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            inFlight.decrementAndGet(); // the scheduler is shutting down: left pending for resume()
+            settled(failed); // the scheduler is shutting down: left pending for resume()
         }
     }
 
     private void finish(PendingCallback pending, String error, String reason) {
-        inFlight.decrementAndGet();
+        settled(pending);
         deadLetter(pending, error, reason);
     }
 
@@ -311,6 +328,8 @@ public final class CallbackDispatcher implements AutoCloseable {
         private DeliveryListener listener = DeliveryListener.NONE;
         private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
         private int deadLetterCapacity = 10_000;
+        /** Bodies the dead letters may hold in memory: a sixteenth of the heap, as request bodies in flight. */
+        private long deadLetterBytes = Runtime.getRuntime().maxMemory() / 16;
         private DeliveryStore store;
         private CallbackFaults faults;
         private boolean callerRuns;
@@ -404,6 +423,16 @@ public final class CallbackDispatcher implements AutoCloseable {
             }
             once("dead-letter capacity");
             deadLetterCapacity = value;
+            return this;
+        }
+
+        /** Bodies the dead letters may hold, in bytes; the oldest go first past it. Default: a sixteenth of the heap. */
+        public Builder deadLetterBytes(long value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("dead-letter bytes must be at least 1, got " + value);
+            }
+            once("dead-letter bytes");
+            deadLetterBytes = value;
             return this;
         }
 

@@ -305,6 +305,11 @@ public final class LoopDriver {
     }
 
     /** Body bytes the active tasks count against the budget, as of the loop's last change; any thread. */
+    /** See {@code Engine.countInByteBudget}. */
+    public void countInByteBudget(java.util.function.LongSupplier heldBytes) {
+        loop.heldElsewhere = java.util.Objects.requireNonNull(heldBytes, "heldBytes");
+    }
+
     public long queuedBodyBytes() {
         return loop.tasks.publishedBodyBytes().get();
     }

@@ -56,6 +56,8 @@ final class SchedulerLoop implements ExecutorContext {
     final TaskTable tasks;
     /** Budget of counted body bytes of active tasks ({@link TaskTable#bodyBytes(io.queuedeck.engine.task.TaskSpec)}). */
     final long maxQueuedBytes;
+    /** Bytes held outside the loop for finished tasks (callbacks in flight), counted with the queued bodies. */
+    volatile java.util.function.LongSupplier heldElsewhere = () -> 0;
     final LaneModes lanes;
     /** The tier table; fixed for the engine's life (a change needs a restart, decision 0061). */
     final Tiers tiers;

@@ -99,9 +99,10 @@ final class TaskCommands {
                     + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)")));
         }
         long cost = TaskTable.bodyBytes(spec);
-        if (tasks.bodyBytes() + cost > loop.maxQueuedBytes) {
+        long held = tasks.bodyBytes() + loop.heldElsewhere.getAsLong();
+        if (held + cost > loop.maxQueuedBytes) {
             throw refused(new QueueFullException(heaviestField(spec, cost), loop.maxQueuedBytes,
-                    "queued task bodies hold " + tasks.bodyBytes() + " bytes and this task counts " + cost
+                    "queued task bodies and callbacks in flight hold " + held + " bytes and this task counts " + cost
                             + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later"));
         }
         try {

@@ -37,6 +37,25 @@ class AuditTrailTest {
     }
 
     @Test
+    void longTargetsAreCut_andTheEntriesKeptAreBoundedByTheirText_notOnlyByCount() {
+        AuditTrail trail = new AuditTrail(new VirtualClock(), null);
+        String filter = "text=" + "ж".repeat(1_500); // a bulk filter near its caps, not Latin-1: two bytes a character
+
+        AuditEntry first = trail.record("acme-ops", "api", "bulk.cancel", filter, 0, "op-1: " + filter);
+        for (int i = 0; i < 40_000; i++) { // 3 KB each, uncut: 120 MB for what KEEP (100,000) allowed
+            trail.record("acme-ops", "api", "bulk.cancel", filter, 0, "op: " + filter);
+        }
+
+        assertThat(first.target()).hasSize(AuditTrail.MAX_TEXT).endsWith("…");
+        int kept = trail.find(AuditQuery.all()).total();
+        assertThat(kept).isLessThan(40_001).isGreaterThan(10_000);
+        AuditEntry last = trail.find(AuditQuery.all()).entries().getFirst();
+        long each = 160 + 2L * ("acme-ops".length() + "api".length() + "bulk.cancel".length() + last.target().length()
+                + last.detail().length());
+        assertThat(kept * each).isLessThanOrEqualTo(AuditTrail.MAX_BYTES).isGreaterThan(AuditTrail.MAX_BYTES - each);
+    }
+
+    @Test
     void liveEngine_writesEntriesOffTheCallersThread_andHasThemStoredBeforeItCloses(@TempDir Path dir) {
         Engine engine = Engine.builder().store(TaskStore.embedded(dir)).build();
         engine.start();

@@ -111,6 +111,22 @@ class CallbackDispatcherTest {
     }
 
     @Test
+    void pendingBytes_countTheResultsInFlight_untilEachIsDeliveredOrDeadLettered() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(200).bodyDelay(500, TimeUnit.MILLISECONDS).build());
+        for (int i = 0; i < 3; i++) {
+            receiver.enqueue(new MockResponse.Builder().code(500).build()); // the second: three attempts, then a dead letter
+        }
+        assertThat(dispatcher.pendingBytes()).isZero();
+
+        dispatcher.deliver(finished("t-held", url(), clock.nanos()));
+        dispatcher.deliver(finished("t-dead", url(), clock.nanos()));
+
+        assertThat(dispatcher.pendingBytes()).as("both bodies held while in flight").isGreaterThan(2 * 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.delivered.size() == 1 && recorder.dead.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.pendingBytes() == 0);
+    }
+
+    @Test
     void deliver_success_postsTheResultOnce() throws Exception {
         receiver.enqueue(new MockResponse.Builder().code(200).build());
 
