@@ -24,9 +24,11 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             body = JSON.readTree(raw);
         } catch (StreamConstraintsException e) {
             // the parser's own text names its classes; say what the limit is instead
-            throw new ApiException(400, "invalid_json", e.getMessage().contains("nesting")
-                    ? "the body is nested more than 1000 levels deep"
-                    : "the body holds a value longer than the parser accepts (a number of over 1000 digits)");
+            String limit = e.getMessage() == null ? "" : e.getMessage();
+            throw new ApiException(400, "invalid_json", limit.contains("nesting") ? "the body is nested more than 1000 levels deep"
+                    : limit.startsWith("Number") ? "the body holds a value longer than the parser accepts (a number of over 1000 digits)"
+                    : limit.startsWith("Name") ? "a field name in the body is longer than the parser takes (50,000 characters)"
+                    : "the body holds a value longer than the parser accepts");
         } catch (JsonProcessingException e) {
             ApiException translated = Json.translate(e);
             if (translated.code().equals("invalid_field")) { // a field given twice, named

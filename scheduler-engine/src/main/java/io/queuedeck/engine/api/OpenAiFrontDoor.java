@@ -103,7 +103,12 @@ final class OpenAiFrontDoor {
         if (!Routes.isJson(contentType)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
         }
-        String raw = bodies.read(ctx, maxBodyBytes, bytes -> new String(bytes, StandardCharsets.UTF_8));
+        String raw = bodies.read(ctx, maxBodyBytes, bytes -> {
+            if (!Json.wellFormedUtf8(bytes)) { // decoded leniently, an overlong "/" or a stray byte became a task
+                throw new ApiException(400, "invalid_json", "the body is not valid UTF-8 (RFC 3629: no overlong forms, no surrogates)");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        });
         FrontDoorRequest request = FrontDoorRequest.parse(raw, chat, models);
         JsonNode body = request.body();
         String model = request.model();

@@ -70,11 +70,12 @@ class OpenAiFrontDoorBadInputTest {
     @CsvSource(delimiter = '|', value = {
         "nested 2000 deep   | nested more than 1000 levels deep",
         "a 2000-digit number | a number of over 1000 digits",
+        "a 60000-character key | a field name in the body is longer than the parser takes",
     })
     void parserLimits_are400_inOurWords(String label, String message) throws Exception {
         int before = tasks();
         String deep = label.startsWith("nested") ? "[".repeat(2000) + "]".repeat(2000) : "9".repeat(2000);
-        JsonNode error = refused("{M,'x':" + deep + "}");
+        JsonNode error = label.contains("key") ? refused("{M,'" + "k".repeat(60_000) + "':1}") : refused("{M,'x':" + deep + "}");
 
         assertThat(error.path("code").asText()).isEqualTo("invalid_json");
         assertThat(error.path("message").asText()).contains(message).doesNotContain("StreamReadConstraints").doesNotContain("`");
@@ -89,6 +90,26 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(error.path("code").asText()).isEqualTo("invalid_json");
         assertThat(error.path("message").asText()).startsWith("the body is not valid JSON").contains("line 1, column")
                 .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("`").doesNotContain("Feature");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBodyNotValidUtf8_is400_andNoTaskRuns() throws Exception {
+        int before = tasks();
+        byte[] head = ("{\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"a").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = "b\"}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = new byte[head.length + 2 + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        body[head.length] = (byte) 0xC0; // an overlong "/": it was decoded, queued and run
+        body[head.length + 1] = (byte) 0xAF;
+        System.arraycopy(tail, 0, body, head.length + 2, tail.length);
+
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("invalid_json");
+        assertThat(tasks()).isEqualTo(before);
     }
 
     @org.junit.jupiter.api.Test
