@@ -351,7 +351,7 @@ final class Routes {
             } catch (NumberFormatException e) {
                 throw ApiException.invalid("cursor", "cursor is not one this server gave out");
             }
-            if (after < 0) {
+            if (after < 0 || after == Long.MAX_VALUE) { // the largest wrapped round to the first page
                 throw ApiException.invalid("cursor", "cursor is not one this server gave out");
             }
         }

@@ -404,6 +404,8 @@ class ApiServerTest {
         assertThat(typo.status()).isEqualTo(400);
         assertThat(typo.errorField()).isEqualTo("priorty");
         assertThat(http.get("/v1/tasks?priority=1&limit=5").status()).isEqualTo(200);
+        // the largest 64-bit cursor wrapped round and answered the first page again
+        assertThat(http.get("/v1/tasks?cursor=" + Long.toString(Long.MAX_VALUE, 36)).errorField()).isEqualTo("cursor");
     }
 
     @Test
