@@ -118,10 +118,7 @@ final class TaskCell extends ListCell<TaskRow> {
         id.setText(row.id());
         details.setText(row.model() + (row.tenant().isEmpty() ? "" : " · " + row.tenant())
                 + String.format(Locale.ROOT, " · %d→%d tok", row.promptTokens(), row.outputTokens()));
-        String flag = row.attempts() > 1 ? "try " + row.attempts() : "";
-        if (!row.state().equals("queued") && !row.state().equals("dead_lettered")) {
-            flag = flag.isEmpty() ? row.state() : flag + " · " + row.state();
-        }
+        String flag = flag(row);
         badge.setText(flag);
         badge.setVisible(!flag.isEmpty());
         tooltip.setText(String.format(Locale.ROOT, "%s%nmodel %s · tenant %s · P%d%s%n%d prompt → %d output tokens%s",
@@ -131,6 +128,21 @@ final class TaskCell extends ListCell<TaskRow> {
         setTooltip(tooltip);
         showWait();
         setGraphic(grid);
+    }
+
+    /**
+     * The row's badge: its attempt and a state other than waiting. A dead letter shows neither: its
+     * wait column already says "3 tries" (it read "3 tries … try 3").
+     */
+    static String flag(LanesViewModel.TaskRow row) {
+        if (row.state().equals("dead_lettered")) {
+            return "";
+        }
+        String flag = row.attempts() > 1 ? "try " + row.attempts() : "";
+        if (!row.state().equals("queued")) {
+            flag = flag.isEmpty() ? row.state() : flag + " · " + row.state();
+        }
+        return flag;
     }
 
     private void showWait() {

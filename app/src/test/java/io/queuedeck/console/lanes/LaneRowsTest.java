@@ -50,4 +50,12 @@ class LaneRowsTest {
 
         assertThat(rows.getFirst().waitOriginNanos()).isEqualTo(12 * SECOND);
     }
+
+    @Test
+    void badge_saysTheAttemptAndAStateOtherThanWaiting_butNothingOnADeadLetter() {
+        assertThat(TaskCell.flag(row("a", "queued", 0, 1))).isEmpty();
+        assertThat(TaskCell.flag(row("a", "queued", 0, 2))).isEqualTo("try 2");
+        assertThat(TaskCell.flag(row("a", "preempted", 0, 2))).isEqualTo("try 2 · preempted");
+        assertThat(TaskCell.flag(row("a", "dead_lettered", 0, 3))).as("its wait column says 3 tries").isEmpty();
+    }
 }
