@@ -28,6 +28,18 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_field", message, field, List.of());
     }
 
+    /** What a message quotes of a client's text: its first 100 characters, a surrogate pair never split. */
+    static String shorten(String text) {
+        if (text == null) {
+            return "";
+        }
+        if (text.length() <= 100) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(99)) ? 99 : 100;
+        return text.substring(0, end) + "…";
+    }
+
     /** This refusal, telling the client to retry after {@code seconds}. */
     ApiException retryAfter(long seconds) {
         retryAfterSeconds = seconds;

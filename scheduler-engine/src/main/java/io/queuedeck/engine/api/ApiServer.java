@@ -89,6 +89,7 @@ public final class ApiServer implements AutoCloseable {
             frontDoor.register(app);
         }
         app.before(auth::check);
+        app.beforeMatched(QueryParams::refuseUnread);
         answerHeadAsGet(app);
         ErrorResponses.register(app, b.metrics);
     }

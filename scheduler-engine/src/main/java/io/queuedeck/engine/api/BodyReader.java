@@ -55,14 +55,14 @@ final class BodyReader {
         String encoding = ctx.header("Content-Encoding");
         if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
             // read as it is, a compressed body fails as "not JSON" at its first byte: say what is wrong
-            throw new ApiException(415, "unsupported_media_type", "Content-Encoding '" + shortened(encoding.strip())
+            throw new ApiException(415, "unsupported_media_type", "Content-Encoding '" + ApiException.shorten(encoding.strip())
                     + "' is not accepted: send the body uncompressed");
         }
         String transfer = ctx.header("Transfer-Encoding");
         if (transfer != null && !transfer.strip().equalsIgnoreCase("chunked")) {
             // gzip, chunked read as plain chunks would be a body a proxy in front may read otherwise (RFC 9112, 6.1)
             ctx.header("Connection", "close");
-            throw new ApiException(501, "not_implemented", "Transfer-Encoding '" + shortened(transfer.strip())
+            throw new ApiException(501, "not_implemented", "Transfer-Encoding '" + ApiException.shorten(transfer.strip())
                     + "' is not accepted: send the body with Content-Length or 'Transfer-Encoding: chunked' alone");
         }
         long declared = ctx.req().getContentLengthLong();
@@ -152,10 +152,5 @@ final class BodyReader {
     private static EndPoint endPoint(Context ctx) {
         Request request = Request.getBaseRequest(ctx.req());
         return request == null || request.getHttpChannel() == null ? null : request.getHttpChannel().getEndPoint();
-    }
-
-    /** A header's value comes from the client: echo at most 40 characters of it. */
-    private static String shortened(String value) {
-        return value.length() <= 40 ? value : value.substring(0, 40) + "…";
     }
 }

@@ -52,7 +52,6 @@ final class ClusterRoutes {
         }));
         app.post("/v1/cluster/queues/{action}", guarded(routes::act));
         return guarded(ctx -> {
-            SearchParams.refuseUnknown(ctx);
             String scope = ctx.queryParam("scope");
             if ("node".equals(scope)) {
                 local.handle(ctx);
@@ -60,7 +59,7 @@ final class ClusterRoutes {
                 routes.list(ctx);
             } else {
                 throw ApiException.invalid("scope", "scope must be cluster (the default: the shared queue) or node"
-                        + " (this node's engine), got '" + shorten(scope) + "'");
+                        + " (this node's engine), got '" + ApiException.shorten(scope) + "'");
             }
         });
     }
@@ -90,7 +89,7 @@ final class ClusterRoutes {
             case "pause" -> TierMode.PAUSED;
             case "drain" -> TierMode.DRAINING;
             case "resume" -> TierMode.ACTIVE;
-            default -> throw new ApiException(404, "not_found", "unknown cluster queue action '" + shorten(action)
+            default -> throw new ApiException(404, "not_found", "unknown cluster queue action '" + ApiException.shorten(action)
                     + "'; use POST /v1/cluster/queues/{tier}:{pause|resume|drain}");
         };
         try {
@@ -118,7 +117,7 @@ final class ClusterRoutes {
             case "leased", "running" -> "leased";
             case "dead", "dead_lettered" -> "dead";
             default -> throw ApiException.invalid("state", "the shared queue lists waiting (queued), leased (running) or"
-                    + " dead (dead_lettered) tasks; a finished one is read by id, got '" + shorten(ctx.queryParam("state")) + "'");
+                    + " dead (dead_lettered) tasks; a finished one is read by id, got '" + ApiException.shorten(ctx.queryParam("state")) + "'");
         };
         String tier = ctx.queryParam("tier");
         int limit = Routes.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
@@ -178,7 +177,4 @@ final class ClusterRoutes {
         return value == null || value.isEmpty() ? fallback : value;
     }
 
-    private static String shorten(String text) {
-        return text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "…" : text;
-    }
 }

@@ -34,7 +34,7 @@ final class ConfigRoutes {
                 version = Integer.parseInt(ctx.pathParam("version"));
             } catch (NumberFormatException e) {
                 throw ApiException.invalid("version", "version must be a version number (1, 2, …) from GET /v1/config/history,"
-                        + " got '" + shorten(ctx.pathParam("version")) + "'");
+                        + " got '" + ApiException.shorten(ctx.pathParam("version")) + "'");
             }
             return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version));
         }));
@@ -109,7 +109,4 @@ final class ConfigRoutes {
     /** How the config readers begin a problem of the whole text rather than of one key. */
     private static final List<String> WHOLE_TEXT = List.of("the ", "not valid YAML", "cannot read ", "YAML ");
 
-    private static String shorten(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
-    }
 }

@@ -100,9 +100,8 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         return Optional.of(value.asInt());
     }
 
-    /** The client's value in an error, at most 40 characters of it. */
+    /** The client's value in an error, at most 100 characters of it. */
     private static String shown(JsonNode value) {
-        String text = value.toString();
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+        return ApiException.shorten(value.toString());
     }
 }

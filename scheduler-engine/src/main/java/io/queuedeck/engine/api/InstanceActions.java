@@ -49,7 +49,7 @@ final class InstanceActions {
         int colon = action.lastIndexOf(':');
         String verb = colon < 0 ? "" : action.substring(colon + 1).toLowerCase(Locale.ROOT);
         if (!verb.equals("drain") && !verb.equals("offline") && !verb.equals("online")) {
-            throw new ApiException(404, "not_found", "unknown instance action '" + shorten(action)
+            throw new ApiException(404, "not_found", "unknown instance action '" + ApiException.shorten(action)
                     + "'; use POST /v1/instances/{id}:{drain|offline|online}");
         }
         int id = instanceId(action.substring(0, colon));
@@ -80,7 +80,7 @@ final class InstanceActions {
         try {
             id = Integer.parseInt(text);
         } catch (NumberFormatException notANumber) {
-            throw new ApiException(404, "not_found", "no instance '" + shorten(text) + "': instances are numbered 0 to "
+            throw new ApiException(404, "not_found", "no instance '" + ApiException.shorten(text) + "': instances are numbered 0 to "
                     + (count - 1) + " (GET /v1/instances)");
         }
         if (id < 0 || id >= count) {
@@ -100,7 +100,4 @@ final class InstanceActions {
     }
 
     /** Path segments come from the client: echo at most 100 characters of one. */
-    private static String shorten(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
-    }
 }

@@ -179,7 +179,7 @@ final class Json {
     /** A Jackson failure as a client error: the path of the field and what was expected there. */
     static ApiException translate(IOException e) {
         if (e instanceof UnrecognizedPropertyException u) {
-            String field = shorten(path(u.getPath()));
+            String field = ApiException.shorten(path(u.getPath()));
             return ApiException.invalid(field, "unknown field '" + field + "'");
         }
         if (e instanceof InvalidFormatException f) {
@@ -217,7 +217,7 @@ final class Json {
             String message = p.getOriginalMessage();
             String key = message.substring("Duplicate field '".length(), Math.max("Duplicate field '".length(), message.lastIndexOf('\'')));
             String at = fieldOf(p.getProcessor()); // where the parser was: the key itself, or (reading a tree) nothing
-            String field = shorten(at == null ? key : at);
+            String field = ApiException.shorten(at == null ? key : at);
             return ApiException.invalid(field, field + " is given twice" + where(p) + "; give each field once");
         }
         if (e instanceof JsonProcessingException p) {
@@ -257,9 +257,6 @@ final class Json {
     }
 
     /** Field names come from the client: echo at most 100 characters of one. */
-    private static String shorten(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
-    }
 
     private static String path(List<JsonMappingException.Reference> references) {
         StringBuilder path = new StringBuilder();
@@ -328,10 +325,7 @@ final class Json {
         if (value == null) {
             return "null";
         }
-        String text = String.valueOf(value);
-        if (text.length() > 40) {
-            text = text.substring(0, 40) + "…";
-        }
+        String text = ApiException.shorten(String.valueOf(value));
         return value instanceof String ? "'" + text + "'" : text;
     }
 }

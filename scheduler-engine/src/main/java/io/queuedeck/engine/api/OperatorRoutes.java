@@ -85,7 +85,7 @@ final class OperatorRoutes {
         BulkAction action = body.action() == null ? null : BulkAction.byKey(body.action().toLowerCase(Locale.ROOT));
         if (action == null) {
             throw ApiException.invalid("action", "action must be reprioritize, move, cancel or retry"
-                    + (body.action() == null ? "" : ", got '" + shorten(body.action()) + "'"));
+                    + (body.action() == null ? "" : ", got '" + ApiException.shorten(body.action()) + "'"));
         }
         Integer priority = body.priority();
         if (action == BulkAction.MOVE) {
@@ -119,7 +119,7 @@ final class OperatorRoutes {
     private int tierLane(String tier) {
         return engine.tiers().named(tier.toLowerCase(Locale.ROOT)).filter(t -> !t.deadLetter()).map(io.queuedeck.engine.tier.Tier::first)
                 .orElseThrow(() -> ApiException.invalid("tier", "tier must be one of " + engine.tiers().names() + ", got '"
-                        + shorten(tier) + "'"));
+                        + ApiException.shorten(tier) + "'"));
     }
 
     private void operation(Context ctx) {
@@ -158,7 +158,7 @@ final class OperatorRoutes {
         String format = ctx.queryParam("format");
         boolean export = format != null && !format.isEmpty();
         if (export && !format.equals("csv") && !format.equals("json")) {
-            throw ApiException.invalid("format", "format must be csv or json, got '" + shorten(format) + "'");
+            throw ApiException.invalid("format", "format must be csv or json, got '" + ApiException.shorten(format) + "'");
         }
         int limit = Routes.intParam(ctx, "limit", export ? AuditQuery.MAX_LIMIT : 100, 1, AuditQuery.MAX_LIMIT);
         int offset = Routes.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
@@ -191,7 +191,7 @@ final class OperatorRoutes {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw ApiException.invalid(name, name + " must be an RFC 3339 instant such as 2026-01-01T00:00:00Z, got '"
-                    + shorten(text) + "'");
+                    + ApiException.shorten(text) + "'");
         }
     }
 
@@ -202,14 +202,11 @@ final class OperatorRoutes {
     }
 
     private static ApiException unknown(String id) {
-        return new ApiException(404, "not_found", "no operation '" + shorten(id) + "'");
+        return new ApiException(404, "not_found", "no operation '" + ApiException.shorten(id) + "'");
     }
 
     private static String blank(String text) {
         return text == null || text.isEmpty() ? null : text;
     }
 
-    private static String shorten(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
-    }
 }

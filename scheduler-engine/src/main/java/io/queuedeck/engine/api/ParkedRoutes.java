@@ -120,8 +120,8 @@ final class ParkedRoutes {
     private Tier tier(Context ctx) {
         String given = ctx.pathParam("tier");
         return engine.tiers().named(given.toLowerCase(Locale.ROOT)).filter(t -> !t.deadLetter())
-                .orElseThrow(() -> new ApiException(404, "not_found", "no tier '" + (given.length() > 40
-                        ? given.substring(0, 40) + "…" : given) + "' parks work; tiers: " + engine.tiers().names()));
+                .orElseThrow(() -> new ApiException(404, "not_found", "no tier '" + ApiException.shorten(given)
+                        + "' parks work; tiers: " + engine.tiers().names()));
     }
 
     private static String name(Tier tier) {

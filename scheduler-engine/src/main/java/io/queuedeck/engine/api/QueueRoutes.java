@@ -53,7 +53,7 @@ final class QueueRoutes {
         String tierName = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
         String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
         if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
-            throw new ApiException(404, "not_found", "unknown queue action '" + shorten(action)
+            throw new ApiException(404, "not_found", "unknown queue action '" + ApiException.shorten(action)
                     + "'; use POST /v1/queues/{" + engine.tiers().names().replace(", ", "|") + "|all|p0..p9}:{pause|resume|drain}");
         }
         TierMode mode = switch (verb) {
@@ -66,7 +66,7 @@ final class QueueRoutes {
             return queues(answers.await(engine.send(new Command.TakeSnapshot())));
         }
         Tier named = tierName.equals("all") ? null : engine.tiers().named(tierName).filter(t -> !t.deadLetter())
-                .orElseThrow(() -> new ApiException(404, "not_found", "unknown tier '" + shorten(tierName)
+                .orElseThrow(() -> new ApiException(404, "not_found", "unknown tier '" + ApiException.shorten(tierName)
                         + "'; use " + engine.tiers().names() + ", all or a priority lane p0..p9"));
         List<Tier> tiers = named == null ? List.of() : List.of(named);
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
@@ -106,7 +106,4 @@ final class QueueRoutes {
     }
 
     /** Path segments come from the client: echo at most 100 characters of one. */
-    private static String shorten(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
-    }
 }

@@ -47,7 +47,7 @@ final class RequestGuard {
         }
         for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
             if (param.getValue().size() > 1) {
-                String name = param.getKey().length() <= 40 ? param.getKey() : param.getKey().substring(0, 40) + "…";
+                String name = ApiException.shorten(param.getKey());
                 throw ApiException.invalid(name, "give " + name + " once, not " + param.getValue().size()
                         + " times (several values: one comma-separated value)");
             }

@@ -325,7 +325,15 @@ final class Routes {
 
     private void list(Context ctx) {
         TaskAccess.require(ctx, "read tasks", Scope.READ);
-        SearchParams.refuseUnknown(ctx);
+        String scope = ctx.queryParam("scope"); // with Redis, the cluster routes answer every scope but node
+        if (scope != null && !scope.equals("node")) {
+            throw ApiException.invalid("scope", "scope=" + ApiException.shorten(scope) + " needs a shared queue (serve --redis);"
+                    + " this server lists its own tasks (scope=node)");
+        }
+        if (ctx.queryParam("tier") != null) {
+            throw ApiException.invalid("tier", "tier filters the shared queue's listing (scope=cluster); this node's"
+                    + " listing filters by state, tenant and the search parameters");
+        }
         TaskState state = null;
         String stateParam = ctx.queryParam("state");
         if (stateParam != null && !stateParam.isEmpty() && !SearchParams.isSearch(ctx)) {
@@ -491,8 +499,7 @@ final class Routes {
         String contentType = ctx.header("Content-Type");
         if (!isJson(contentType)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'"
-                    + (contentType == null ? "" : ", got '" + (contentType.length() > 100 ? contentType.substring(0, 100) + "…"
-                    : contentType) + "'"));
+                    + (contentType == null ? "" : ", got '" + ApiException.shorten(contentType) + "'"));
         }
         return bodies.read(ctx, limit, bytes -> Json.read(bytes, type));
     }

@@ -29,17 +29,6 @@ final class SearchParams {
 
     private SearchParams() {}
 
-    /** A parameter the listing does not read is a 400 on it: a misspelt filter must not list everything. */
-    static void refuseUnknown(Context ctx) {
-        for (String name : ctx.queryParamMap().keySet()) {
-            if (!LISTING.contains(name)) {
-                String shown = name.length() <= 100 ? name : name.substring(0, 100) + "…";
-                throw ApiException.invalid(shown, "unknown query parameter '" + shown + "'; the listing takes "
-                        + new java.util.TreeSet<>(LISTING));
-            }
-        }
-    }
-
     /** The {@code filter} of a bulk body; {@code state} may be one state or a comma-separated list. */
     record FilterBody(String id, String model, String tenant, @JsonProperty("business_class") String businessClass,
                       String state, Integer priority, @JsonProperty("min_priority") Integer minPriority,
@@ -68,7 +57,7 @@ final class SearchParams {
         TaskSort sort = TaskSort.byKey(key.toLowerCase(Locale.ROOT));
         if (sort == null) {
             throw ApiException.invalid("sort", "sort must be one of submitted, priority, model, tenant, state (a leading -"
-                    + " for descending), got '" + shorten(sortParam) + "'");
+                    + " for descending), got '" + ApiException.shorten(sortParam) + "'");
         }
         Integer offset = intParam(ctx, "offset");
         Integer limit = intParam(ctx, "limit");
@@ -117,7 +106,7 @@ final class SearchParams {
                 states.add(TaskState.valueOf(part.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw ApiException.invalid(prefix + "state", "state must be one or more (comma-separated) of "
-                        + names() + ", got '" + shorten(part.trim()) + "'");
+                        + names() + ", got '" + ApiException.shorten(part.trim()) + "'");
             }
         }
         return states;
@@ -147,11 +136,8 @@ final class SearchParams {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw ApiException.invalid(name, name + " must be an integer, got '" + shorten(text) + "'");
+            throw ApiException.invalid(name, name + " must be an integer, got '" + ApiException.shorten(text) + "'");
         }
     }
 
-    private static String shorten(String text) {
-        return text == null ? "" : text.length() <= 100 ? text : text.substring(0, 100) + "…";
-    }
 }

@@ -72,7 +72,7 @@ final class TaskAccess {
         if (client.tenant() == null) {
             String owner = spec.taskId() == null ? null : client.namespaceOwner(spec.taskId());
             if (owner != null && !owner.equals(spec.tenant())) {
-                throw ApiException.invalid(idField, "task_id '" + shorten(spec.taskId()) + "' is in tenant '" + owner
+                throw ApiException.invalid(idField, "task_id '" + ApiException.shorten(spec.taskId()) + "' is in tenant '" + owner
                         + "''s id namespace (prefix '" + prefix(owner) + "'); submit it with tenant '" + owner
                         + "' or choose an id without that prefix");
             }
@@ -129,7 +129,7 @@ final class TaskAccess {
         }
         if (requested != null && !requested.equals(client.tenant())) {
             throw new ApiException(403, "tenant_not_allowed", "this client sees tenant '" + client.tenant()
-                    + "' only, not '" + shorten(requested) + "'", "tenant", List.of());
+                    + "' only, not '" + ApiException.shorten(requested) + "'", "tenant", List.of());
         }
         return client.tenant();
     }
@@ -191,7 +191,4 @@ final class TaskAccess {
         return client == null || client.sees(view.spec().tenant());
     }
 
-    private static String shorten(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "…";
-    }
 }

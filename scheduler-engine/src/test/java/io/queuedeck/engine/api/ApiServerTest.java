@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 /** Every endpoint and error shape, against the real server on an ephemeral loopback port. */
 class ApiServerTest {
@@ -406,6 +407,27 @@ class ApiServerTest {
         assertThat(http.get("/v1/tasks?priority=1&limit=5").status()).isEqualTo(200);
         // the largest 64-bit cursor wrapped round and answered the first page again
         assertThat(http.get("/v1/tasks?cursor=" + Long.toString(Long.MAX_VALUE, 36)).errorField()).isEqualTo("cursor");
+    }
+
+    @Test
+    void everyEndpoint_refusesAParameterItDoesNotRead_andAnEmptyOne() {
+        for (String path : List.of("/v1/audit?actr=ops", "/v1/operations?tenant=acme", "/v1/queues?tier=core",
+                "/v1/tiers/batch/parked?state=queued", "/v1/tasks/t1?fields=id")) {
+            Http.Response refused = http.get(path);
+            assertThat(refused.status()).as(path).isEqualTo(400);
+            assertThat(refused.errorField()).as(path).isEqualTo(path.substring(path.indexOf('?') + 1, path.indexOf('=')));
+        }
+        for (String path : List.of("/v1/tasks?state=", "/v1/tasks?tenant=&limit=5", "/v1/audit?actor=", "/v1/tiers/batch/parked?q=")) {
+            Http.Response blank = http.get(path); // each of them used to answer as if the filter were not there
+            assertThat(blank.status()).as(path).isEqualTo(400);
+            assertThat(blank.body()).as(path).contains("is empty");
+        }
+        // without a shared queue, tier and scope used to be ignored, so tier=core listed every tier
+        assertThat(http.get("/v1/tasks?tier=core").errorField()).isEqualTo("tier");
+        assertThat(http.get("/v1/tasks?scope=cluster").errorField()).isEqualTo("scope");
+        assertThat(http.get("/v1/tasks?scope=node&limit=5").status()).isEqualTo(200);
+        assertThat(http.get("/v1/audit?actor=ops&limit=5").status()).isEqualTo(200);
+        assertThat(http.get("/healthz?probe=lb").status()).as("probes send what their tools send").isEqualTo(200);
     }
 
     @Test

@@ -90,6 +90,8 @@ class TenantDeadLettersTest {
         assertThat(ids(as(ADMIN).get("/v1/callbacks/dead-letters"))).containsExactlyInAnyOrder("dl-acme", "dl-globex");
         assertThat(ids(as(ACME_READ).get("/v1/callbacks/dead-letters"))).containsExactly("dl-acme");
         assertThat(as(ACME_SUBMIT).get("/v1/callbacks/dead-letters").status()).isEqualTo(403);
+        // a filter the list does not have was ignored, and a tenant's filter looked as if it held
+        assertThat(as(ADMIN).get("/v1/callbacks/dead-letters?tenant=acme").status()).isEqualTo(400);
         // paged: limit and offset were ignored, and the whole list came back whatever was asked
         JsonNode first = as(ADMIN).get("/v1/callbacks/dead-letters?limit=1").json();
         JsonNode second = as(ADMIN).get("/v1/callbacks/dead-letters?limit=1&offset=" + first.path("next_offset").asInt()).json();

@@ -1,0 +1,46 @@
+package io.queuedeck.engine.api;
+
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The query parameters each {@code /v1/} endpoint reads, in one table. Any other parameter, or one
+ * sent empty, is a 400 on it: a misspelt filter ({@code ?priorty=1}) or a blank one ({@code ?state=})
+ * must not be read as "no filter" and answer with everything. The OpenAI-compatible front door is
+ * left out: its clients add parameters of their own (Azure's {@code api-version}), which the
+ * OpenAI API ignores.
+ */
+final class QueryParams {
+    private static final Map<String, Set<String>> READ = Map.of(
+            "/v1/tasks", SearchParams.LISTING,
+            "/v1/tiers/{tier}/parked", Set.of("tenant", "id", "model", "business_class", "q", "limit"),
+            "/v1/audit", Set.of("format", "limit", "offset", "q", "actor", "action", "since", "until"),
+            "/v1/callbacks/dead-letters", Set.of("limit", "offset"));
+
+    private static final List<String> FRONT_DOOR = List.of("/v1/chat/completions", "/v1/completions", "/v1/models");
+
+    private QueryParams() {}
+
+    /** Runs once the endpoint is matched (its path template known) and the caller authenticated. */
+    static void refuseUnread(Context ctx) {
+        String endpoint = ctx.endpointHandlerPath();
+        if (!endpoint.startsWith("/v1/") || FRONT_DOOR.contains(endpoint)) {
+            return; // probes and scrapers send what their tools send
+        }
+        Set<String> read = READ.getOrDefault(endpoint, Set.of());
+        for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
+            String name = param.getKey();
+            String shown = ApiException.shorten(name);
+            if (!read.contains(name)) {
+                throw ApiException.invalid(shown, "unknown query parameter '" + shown + "'; " + (read.isEmpty()
+                        ? ctx.method() + " " + endpoint + " takes none" : "it takes " + new TreeSet<>(read)));
+            }
+            if (param.getValue().stream().allMatch(String::isEmpty)) {
+                throw ApiException.invalid(shown, shown + " is empty; give it a value or leave it out");
+            }
+        }
+    }
+}
