@@ -49,7 +49,8 @@ public record TaskSpec(
     public static final int MIN_PRIORITY = 0, MAX_PRIORITY = 9;
 
     public TaskSpec {
-        metadata = metadata == null ? null : Collections.unmodifiableMap(new TreeMap<>(metadata));
+        // no metadata and {} say the same, so a resubmission with either is the same task
+        metadata = metadata == null || metadata.isEmpty() ? null : Collections.unmodifiableMap(new TreeMap<>(metadata));
     }
 
     /** A spec as a client sends it: not classified yet. */

@@ -80,6 +80,18 @@ class ApiServerTest {
     }
 
     @Test
+    void submit_sameIdWithEmptyMetadata_isTheSameTask() {
+        String bare = "{\"task_id\":\"meta\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":4}";
+        assertThat(http.post("/v1/tasks", bare).status()).isEqualTo(202);
+
+        Http.Response again = http.post("/v1/tasks", bare.replace("}", ",\"metadata\":{}}")); // was 409
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(http.post("/v1/tasks", bare.replace("}", ",\"priority\":5}")).status())
+                .as("without priority rules, no priority is 5").isEqualTo(200);
+    }
+
+    @Test
     void submit_sameIdDifferentBody_answers409() {
         assertThat(http.post("/v1/tasks", task("dup", 4)).status()).isEqualTo(202);
 
