@@ -57,8 +57,13 @@ record YamlText(JsonNode root, Problems problems) {
                 }
                 if (parser.isCurrentAlias()) {
                     String alias = parser.getText();
-                    throw new ConfigException(name + ": YAML alias *" + (alias.length() <= 40 ? alias : alias.substring(0, 40) + "…")
+                    throw new ConfigException(name + ": YAML alias *" + shown(alias)
                             + " at line " + line + " is not read: write the value out (aliases are refused)");
+                }
+                String tag = parser.getTypeId();
+                if (tag != null) { // Jackson reads past a tag as if it were not there
+                    throw new ConfigException(name + ": YAML tag !" + shown(tag) + " at line " + line
+                            + " is not read: remove it (tags are refused)");
                 }
                 if (token.isStructStart()) {
                     depth++;
@@ -68,6 +73,10 @@ record YamlText(JsonNode root, Problems problems) {
                 rootRead = depth == 0;
             }
         }
+    }
+
+    private static String shown(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 
     /** The reader's reason without where in the reader it comes from ("(1000, from `StreamReadConstraints…`)"). */

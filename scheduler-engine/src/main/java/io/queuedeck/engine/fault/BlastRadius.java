@@ -45,6 +45,12 @@ public record BlastRadius(Scope scope, String target) {
                         + " . _ : / - [ ], got character U+" + String.format(Locale.ROOT, "%04X", (int) c) + " at " + i);
             }
         }
+        if (scope == Scope.HOST && target.matches(".*[^:]:\\d+") && !target.matches("[^\\[\\]]*:.*:.*")) {
+            long port = Long.parseLong(target.substring(target.lastIndexOf(':') + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("target: a host's port is from 1 to 65535, got " + port);
+            }
+        }
         // which tiers exist is the engine's table; the fault checks the name against it when it starts
         if (scope == Scope.TIER && !io.queuedeck.engine.tier.Tier.NAME.matcher(target.toLowerCase(java.util.Locale.ROOT)).matches()) {
             throw new IllegalArgumentException("target: a tier is a tier's name such as core, normal or batch, got '" + target + "'");

@@ -70,6 +70,8 @@ class PriorityRulesConfigTest {
                   - priority: 2
                   - name: default
                     priority: 3
+                  - name: "vip\u202e\nx"
+                    priority: 3
                 """);
         assertThatThrownBy(() -> ServeConfig.load(file, Map.<String, String>of()::get))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
@@ -81,6 +83,8 @@ class PriorityRulesConfigTest {
                                 + " model, deadline_within, weight_above) (line 5)",
                         file + ": priority_rules[2].name is required (line 7)",
                         file + ": priority_rules[3].name 'default' is reserved: tasks show it when no rule classified them"
-                                + " (line 8)"));
+                                + " (line 8)",
+                        file + ": priority_rules[4].name must be 1 to 64 printable characters (no control or formatting"
+                                + " characters) (line 10)"));
     }
 }

@@ -416,6 +416,8 @@ class ServeConfigTest {
                 .startsWith("YAML document 2 begins at line 3: a file here is one document");
         assertThat(ServeConfig.load(write("policy: {name: &p fifo}\n"), name -> null).policy().name())
                 .isEqualTo("fifo"); // an anchor alone reads as written
+        // a tag was skipped as if it were not there
+        assertThat(refusal("policy: !foo {name: fifo}\n")).isEqualTo("YAML tag !foo at line 1 is not read: remove it (tags are refused)");
     }
 
     @Test

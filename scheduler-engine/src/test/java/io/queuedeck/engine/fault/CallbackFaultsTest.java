@@ -170,5 +170,8 @@ class CallbackFaultsTest {
         assertThatThrownBy(() -> BlastRadius.parse("tenant:" + "t".repeat(65))).hasMessageContaining("at most 64 characters, got 65");
         assertThatThrownBy(() -> BlastRadius.parse("host:" + "h".repeat(3_000))).hasMessageContaining("at most 261");
         assertThat(BlastRadius.parse("host:[::1]:8080").target()).isEqualTo("[::1]:8080");
+        assertThatThrownBy(() -> BlastRadius.parse("host:example.com:99999")).hasMessage("target: a host's port is from 1 to 65535, got 99999");
+        assertThatThrownBy(() -> BlastRadius.parse("host:[::1]:0")).hasMessageContaining("got 0");
+        assertThat(BlastRadius.parse("host:example.com:443").target()).isEqualTo("example.com:443");
     }
 }
