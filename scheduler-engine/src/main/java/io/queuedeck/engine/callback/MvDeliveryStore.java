@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.queuedeck.engine.store.MvFiles;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ final class MvDeliveryStore implements DeliveryStore {
     private record Stored(String url, byte[] body, Instant finishedAt, int attempts, String lastError, Instant deadAt) {}
 
     private final MVStore store;
+    private final Path file;
     private final MVMap<String, byte[]> deliveries;
     private final MVMap<String, Long> order;
     private long nextSequence;
@@ -47,8 +49,9 @@ final class MvDeliveryStore implements DeliveryStore {
     /** Whether anything was put since the last flush. */
     private boolean dirty;
 
-    private MvDeliveryStore(MVStore store) {
+    private MvDeliveryStore(MVStore store, Path file) {
         this.store = store;
+        this.file = file;
         this.deliveries = store.openMap("deliveries");
         this.order = store.openMap("order");
         long max = -1;
@@ -61,7 +64,13 @@ final class MvDeliveryStore implements DeliveryStore {
     static MvDeliveryStore open(Path dir) {
         MVStore store = MvFiles.open(dir, FILE_NAME);
         store.setAutoCommitDelay(COMMIT_DELAY_MILLIS);
-        return new MvDeliveryStore(store);
+        try {
+            return new MvDeliveryStore(store, dir.resolve(FILE_NAME));
+        } catch (MVStoreException | ClassCastException e) {
+            store.closeImmediately();
+            throw new IllegalArgumentException("cannot read the callback store " + dir.resolve(FILE_NAME) + ": "
+                    + e.getMessage() + "; move the file aside to start without the callbacks it holds");
+        }
     }
 
     @Override
@@ -117,17 +126,11 @@ final class MvDeliveryStore implements DeliveryStore {
             throw new IllegalStateException("the delivery store is closed");
         }
         List<Map.Entry<Long, Delivery>> found = new ArrayList<>(deliveries.size());
-        for (Map.Entry<String, byte[]> entry : deliveries.entrySet()) {
-            Stored s;
-            try {
-                s = MAPPER.readValue(entry.getValue(), Stored.class);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "skipping unreadable callback delivery for task " + entry.getKey());
-                continue;
-            }
-            Long sequence = order.get(entry.getKey());
-            found.add(Map.entry(sequence == null ? Long.MAX_VALUE : sequence, new Delivery(entry.getKey(), s.url(),
-                    s.body(), s.finishedAt(), s.attempts(), s.lastError(), s.deadAt())));
+        try {
+            read(found);
+        } catch (MVStoreException | ClassCastException e) { // a page damaged in a crash: one sentence, not a trace
+            throw new IllegalArgumentException("cannot read the callback store " + file + ": " + e.getMessage()
+                    + "; move the file aside to start without the callbacks it holds (the tasks are in their own store)");
         }
         found.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
         List<Delivery> result = new ArrayList<>(found.size());
@@ -135,6 +138,24 @@ final class MvDeliveryStore implements DeliveryStore {
             result.add(entry.getValue());
         }
         return result;
+    }
+
+    private void read(List<Map.Entry<Long, Delivery>> found) {
+        for (Map.Entry<String, byte[]> entry : deliveries.entrySet()) {
+            Stored s;
+            try {
+                s = entry.getValue() == null ? null : MAPPER.readValue(entry.getValue(), Stored.class);
+            } catch (IOException e) {
+                s = null;
+            }
+            if (s == null) {
+                LOG.log(System.Logger.Level.WARNING, "skipping unreadable callback delivery for task " + entry.getKey());
+                continue;
+            }
+            Long sequence = order.get(entry.getKey());
+            found.add(Map.entry(sequence == null ? Long.MAX_VALUE : sequence, new Delivery(entry.getKey(), s.url(),
+                    s.body(), s.finishedAt(), s.attempts(), s.lastError(), s.deadAt())));
+        }
     }
 
     @Override

@@ -222,6 +222,9 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             engine.close();
             closeQuietly(store);
+            if (!e.getMessage().startsWith("cannot listen: ")) {
+                throw e; // the callback store could not be read
+            }
             throw new IllegalArgumentException("cannot listen on " + orDefault(server.host(), "127.0.0.1") + ":"
                     + orDefault(server.port(), 8080) + ": " + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }

@@ -36,6 +36,36 @@ class DurableDeliveryStoreTest extends DeliveryStoreContract {
     }
 
     @Test
+    void damagedFile_isReadOrRefusedInOneSentence_neverAnotherException() throws Exception {
+        for (int i = 0; i < 2_000; i++) { // many chunks, so damage lands in pages the maps still use
+            store.put(pending("task-" + i, i % 3));
+            if (i % 100 == 99) {
+                store.flush();
+            }
+        }
+        store.close();
+        Path file = dir.resolve(MvDeliveryStore.FILE_NAME);
+        byte[] clean = Files.readAllBytes(file);
+        int refused = 0;
+        for (int k = 1; k < 40; k++) { // 16 bytes of damage at 39 places through the file
+            Files.write(file, clean);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap("sixteen bytes!!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                        (long) clean.length * k / 40);
+            }
+            // MVStoreException and ClassCastException escaped the server's start as traces
+            try (DeliveryStore damaged = DeliveryStore.durable(dir)) {
+                assertThat(damaged.all()).hasSizeLessThanOrEqualTo(2_000);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).contains(file.toString()).doesNotContain("\n");
+                refused++;
+            }
+        }
+        assertThat(refused).as("some damage is found").isPositive();
+    }
+
+    @Test
     void open_missingDirectory_isCreated() {
         Path nested = dir.resolve("deeper/still");
 
