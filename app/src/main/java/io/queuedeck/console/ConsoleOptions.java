@@ -51,7 +51,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --trace NAME            replay a trace (CSV file, or azure-conv-2023.csv / azure-code-2023.csv)
                                       at --load instead of the synthetic workload
               --inject LIST           faults to inject 2 s after start, e.g. crash:0,slow:1x3,offline:3,burst,poison
-              --api-port N            serve the REST API on 127.0.0.1:N (default 8080; 0 = any free port)
+              --api-port N            serve the REST API on 127.0.0.1:N (default: --config's server.port, else 8080;
+                                      0 = any free port)
               --no-api                do not serve the REST API
               --data-dir DIR          keep the queue in DIR (default $XDG_DATA_HOME/queuedeck/console,
                                       else ~/.local/share/queuedeck/console); it survives a restart
@@ -126,6 +127,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         Path config = null;
         boolean loadGiven = false;
         boolean policyGiven = false;
+        boolean apiPortGiven = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -162,13 +164,17 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                 }
                 case "--light" -> light = true;
                 case "--trace" -> trace = value(args, ++i, arg);
-                case "--no-api" -> apiPort = java.util.OptionalInt.empty();
+                case "--no-api" -> {
+                    apiPort = java.util.OptionalInt.empty();
+                    apiPortGiven = true;
+                }
                 case "--api-port" -> {
                     int port = (int) number(value(args, ++i, arg), arg);
                     if (port < 0 || port > 65_535) {
                         throw new IllegalArgumentException("--api-port must be between 0 and 65535, got " + port);
                     }
                     apiPort = java.util.OptionalInt.of(port);
+                    apiPortGiven = true;
                 }
                 case "--data-dir" -> dataDir = Path.of(value(args, ++i, arg));
                 case "--in-memory" -> inMemory = true;
@@ -209,6 +215,9 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             if (file.policy().name() != null) {
                 policy = file.policy().name(); // the Control screen shows the file as it runs
             } // no policy section: the console's own default
+            if (!apiPortGiven && file.server().port() != null) {
+                apiPort = java.util.OptionalInt.of(file.server().port()); // the file's port, as the Control screen shows it
+            }
             io.queuedeck.engine.config.ServeConfig.StoreSection store = file.store();
             redis = redis != null ? redis : store.redisUri();
             if (store.node() != null) {

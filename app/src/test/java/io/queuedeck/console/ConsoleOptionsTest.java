@@ -167,4 +167,15 @@ class ConsoleOptionsTest {
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--config", file.toString(), "--policy", "fifo")))
                 .hasMessageContaining("--policy cannot be used with --config");
     }
+
+    @Test
+    void parse_config_itsServerPortServesTheApi_unlessAFlagSaysOtherwise(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = java.nio.file.Files.writeString(dir.resolve("q.yaml"), "server: {port: 9123}\n");
+
+        // the Control screen showed port 9123 while the API listened on 8080
+        assertThat(ConsoleOptions.parse(List.of("--config", file.toString())).apiPort()).hasValue(9123);
+        assertThat(ConsoleOptions.parse(List.of("--config", file.toString(), "--api-port", "0")).apiPort()).hasValue(0);
+        assertThat(ConsoleOptions.parse(List.of("--config", file.toString(), "--no-api")).apiPort()).isEmpty();
+    }
 }

@@ -32,4 +32,14 @@ class EmbeddedEngineConfigTest {
             system.close();
         }
     }
+
+    @Test
+    void builtInDefaults_showThePortTheApiServes() {
+        EmbeddedEngine system = EmbeddedEngine.start("fifo", 1, null, null, java.util.OptionalInt.of(18_123));
+        try { // the Control screen's Config tab said port: 8080 whatever --api-port was
+            assertThat(system.plane().current().text()).contains("  port: 18123").contains("  name: fifo");
+        } finally {
+            system.close();
+        }
+    }
 }

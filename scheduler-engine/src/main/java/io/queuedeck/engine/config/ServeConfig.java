@@ -61,6 +61,17 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
         return ConfigReader.read(file, env);
     }
 
+    /**
+     * Reads and checks a config given as text, as a start (not a change of a running config).
+     *
+     * @param name   how messages name the text
+     * @param folder what relative paths in it are resolved against
+     * @throws ConfigException listing every problem, each with its key path and line
+     */
+    public static ServeConfig read(String name, String text, Path folder, Function<String, String> env) {
+        return ConfigReader.read(name, text, folder, env);
+    }
+
     /** The documented default file this jar carries, as text. */
     public static String defaultText() {
         try (InputStream in = ServeConfig.class.getResourceAsStream(DEFAULT_RESOURCE)) {
