@@ -200,6 +200,11 @@ public final class OverviewView {
         follow(model.rejectedProperty(), v -> rejected.setValue(v.doubleValue()));
         follow(model.deadLetteredProperty(), v -> deadLettered.setValue(v.doubleValue()));
         follow(model.succeededProperty(), v -> throughput.setText(String.format(Locale.ROOT, "%,d done", v.longValue())));
+        follow(model.latencyNoteProperty(), note -> { // a figure kept from minutes ago must not pass for a current one
+            p50.setText(note);
+            p99.setText(note);
+            ttft.setText(note);
+        });
         follow(model.queuedByPriorityProperty(), v -> {
             priorityBars.setValues(v);
         });

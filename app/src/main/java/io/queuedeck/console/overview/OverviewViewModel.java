@@ -22,7 +22,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
  * The overview's numbers, from engine snapshots. Rates and the interval percentiles are smoothed
  * (an exponential moving average over about a second) because one 100 ms interval holds only a
  * handful of completions; the Latency screen has the per-second figures. Percentiles keep their
- * last value through intervals in which nothing finished.
+ * last value through intervals in which nothing finished, and {@link #latencyNoteProperty()} says
+ * so once that lasts.
  */
 public final class OverviewViewModel {
     /** Weight of the newest interval in the smoothed rates: about 1 s of memory at 10 Hz. */
@@ -63,6 +64,27 @@ public final class OverviewViewModel {
     private final java.util.ArrayDeque<java.util.Map.Entry<java.time.Instant, Long>> completions = new java.util.ArrayDeque<>();
     private boolean seenLatency;
     private boolean seenTtft;
+    /** When a task last finished (snapshot time), null before the first. */
+    private java.time.Instant lastFinished;
+    private final ReadOnlyStringWrapper latencyNote = new ReadOnlyStringWrapper(this, "latencyNote", "");
+
+    /** After this long without a finished task, the latency tiles say how old their figures are. */
+    static final java.time.Duration LATENCY_STALE = java.time.Duration.ofSeconds(5);
+
+    private String note(boolean finished, java.time.Instant at) {
+        if (finished) {
+            lastFinished = at;
+            return "";
+        }
+        if (lastFinished == null) {
+            return "no task finished yet";
+        }
+        long seconds = java.time.Duration.between(lastFinished, at).toSeconds();
+        if (seconds < LATENCY_STALE.toSeconds()) {
+            return "";
+        }
+        return "none finished for " + (seconds < 120 ? seconds + " s" : seconds / 60 + " min") + " (last figure)";
+    }
 
     /** Takes in one snapshot. FX thread (or a test's thread). */
     public void apply(EngineSnapshot s) {
@@ -84,6 +106,7 @@ public final class OverviewViewModel {
         running.set(s.running());
         gpus.set(List.copyOf(loads));
         LatencyStats e2e = s.recent().endToEnd();
+        latencyNote.set(note(e2e.count() > 0, s.takenAt()));
         if (e2e.count() > 0) {
             p50Ms.set(seenLatency ? smooth(p50Ms.get(), e2e.p50Ms()) : e2e.p50Ms());
             p99Ms.set(seenLatency ? smooth(p99Ms.get(), e2e.p99Ms()) : e2e.p99Ms());
@@ -154,6 +177,8 @@ public final class OverviewViewModel {
     public ReadOnlyLongProperty deadLetteredProperty() { return deadLettered.getReadOnlyProperty(); }
     public ReadOnlyLongProperty preemptionsProperty() { return preemptions.getReadOnlyProperty(); }
     public ReadOnlyStringProperty policyProperty() { return policy.getReadOnlyProperty(); }
+    /** Empty while tasks finish; otherwise how long ago the last one did (the percentiles keep its figures). */
+    public ReadOnlyStringProperty latencyNoteProperty() { return latencyNote.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty pausedProperty() { return paused.getReadOnlyProperty(); }
     /** Waiting tasks per priority 0..9. */
     public ReadOnlyObjectProperty<List<Integer>> queuedByPriorityProperty() { return queuedByPriority.getReadOnlyProperty(); }

@@ -6,6 +6,7 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.queuedeck.console.testing.Snapshots;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.tier.Tier;
 import java.util.List;
@@ -60,6 +61,22 @@ class OverviewViewModelTest {
         model.apply(snapshot().recent(latency(0, 0, 0)).build());
 
         assertThat(model.p50MsProperty().get()).isEqualTo(200);
+        assertThat(model.p99MsProperty().get()).isEqualTo(900);
+    }
+
+    @Test
+    void latencyNote_saysHowOldTheKeptFiguresAre_onceNothingFinishesForFiveSeconds() {
+        assertThat(model.latencyNoteProperty().get()).isEmpty();
+        model.apply(snapshot().recent(latency(0, 0, 0)).build());
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("no task finished yet");
+        model.apply(snapshot().recent(latency(5, 200, 900)).build());
+        assertThat(model.latencyNoteProperty().get()).isEmpty();
+        model.apply(snapshot().at(Snapshots.T0.plusSeconds(4)).recent(latency(0, 0, 0)).build());
+        assertThat(model.latencyNoteProperty().get()).as("a pause between completions is not news").isEmpty();
+        model.apply(snapshot().at(Snapshots.T0.plusSeconds(42)).recent(latency(0, 0, 0)).build());
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("none finished for 42 s (last figure)");
+        model.apply(snapshot().at(Snapshots.T0.plusSeconds(600)).recent(latency(0, 0, 0)).build());
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("none finished for 10 min (last figure)");
         assertThat(model.p99MsProperty().get()).isEqualTo(900);
     }
 
