@@ -79,7 +79,34 @@ public final class ConfigChange {
                     + " kept by tier; restart to apply it (limits of the same tiers reload live)");
         }
         problems.throwIfAny();
-        return next;
+        // what the text leaves out of the sections that need a restart still runs as it did: say so
+        return new ServeConfig(kept(running.server(), next.server()), kept(running.engine(), next.engine()),
+                kept(running.executor(), next.executor()), next.policy(), next.clients(), kept(running.tenants(), next.tenants()),
+                kept(running.callbacks(), next.callbacks()), kept(running.store(), next.store()), next.flow(),
+                next.priorityRules());
+    }
+
+    /** A key not given: null, or an empty list or map (which is how the reader gives an absent one). */
+    private static boolean leftOut(Object value) {
+        return value == null || value instanceof java.util.Collection<?> c && c.isEmpty() || value instanceof Map<?, ?> m && m.isEmpty();
+    }
+
+    /** {@code now} with every component it leaves out taken from {@code was}. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Record> T kept(T was, T now) {
+        RecordComponent[] components = was.getClass().getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            Object given = value(components[i], now);
+            values[i] = leftOut(given) ? value(components[i], was) : given;
+            types[i] = components[i].getType();
+        }
+        try {
+            return (T) was.getClass().getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Keys of non-reloadable sections written differently in {@code text} than in {@code runningText}; none if either is not YAML. */
@@ -105,7 +132,7 @@ public final class ConfigChange {
             Set<String> keys = new TreeSet<>(a.keySet());
             keys.addAll(b.keySet());
             for (String key : keys) {
-                if (!key.startsWith("tenants.weights.") && !Objects.equals(a.get(key), b.get(key))) {
+                if (!key.startsWith("tenants.weights.") && b.containsKey(key) && !Objects.equals(a.get(key), b.get(key))) {
                     problems.add(key, "cannot change while the engine runs; restart to apply it (reloadable: "
                             + String.join(", ", RELOADABLE) + ")");
                 }
@@ -132,7 +159,7 @@ public final class ConfigChange {
             for (RecordComponent c : was.getClass().getRecordComponents()) {
                 Object a = value(c, was);
                 Object b = value(c, now);
-                if (!same(a, b)) {
+                if (!leftOut(b) && !same(a, b)) { // a key left out changes nothing: the running value stays
                     String key = section + "." + snake(c.getName());
                     boolean secret = c.getName().equals("secret");
                     problems.add(key, "cannot change while the engine runs" + (secret ? "" : " (" + shown(a) + " → " + shown(b) + ")")

@@ -135,6 +135,18 @@ class ConfigPlaneTest {
     }
 
     @Test
+    void aKeyLeftOut_ofASectionThatNeedsARestart_isNoChange() {
+        ConfigPlane full = plane(engine, classifier, ServeConfig.defaultText()); // server.host, port, … written out
+
+        // 13 problems such as "server.host cannot change while the engine runs (127.0.0.1 → default)"
+        assertThat(full.apply("policy: {name: edf}\n", "console").version()).isEqualTo(2);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("edf");
+        assertThatThrownBy(() -> full.apply("policy: {name: edf}\nserver: {port: 9090}\n", "console"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().contains("server.port cannot change while the engine runs (8080 → 9090)"));
+    }
+
+    @Test
     void sameConfigAgain_isNoNewVersion() {
         assertThat(plane.apply(V1 + "\n# a comment\n", "file").version()).isEqualTo(1);
     }
