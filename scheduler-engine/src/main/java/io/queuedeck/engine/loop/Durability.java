@@ -383,11 +383,19 @@ final class Durability {
         return task;
     }
 
-    /** A recovered finished task's view: its times are lost with the old process, so it arrives and finishes at the restart. */
-    private static TaskView finalView(StoredTask s, long now) {
+    /**
+     * A recovered finished task's view. It arrived when its record says (the restart in records
+     * from before arrivals were kept) and finished one idempotency window before its record
+     * expires; the rest of its timings went with the old process.
+     */
+    private TaskView finalView(StoredTask s, long now) {
         int generated = s.state() == TaskState.SUCCEEDED ? s.outputTokens() : 0; // a success generated all it was to
-        return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), now, -1, -1, now, 0,
-                generated, s.outputTokens(), s.attempts(), 0, s.error(), s.output(), List.of(new Task.Transition(null, s.state(), now)));
+        long arrivedAt = s.arrivedAt() == null ? now : Math.min(now, loop.clock.toNanos(s.arrivedAt()));
+        long finishedAt = s.expiresAt() == null ? now
+                : Math.max(arrivedAt, Math.min(now, loop.clock.toNanos(s.expiresAt()) - windowNanos));
+        return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), arrivedAt, -1, -1, finishedAt, 0,
+                generated, s.outputTokens(), s.attempts(), 0, s.error(), s.output(),
+                List.of(new Task.Transition(null, s.state(), finishedAt)));
     }
 
     private StoredTask record(Task task, Instant expiresAt, boolean handedOn) {

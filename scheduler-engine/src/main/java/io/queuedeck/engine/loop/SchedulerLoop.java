@@ -423,7 +423,8 @@ final class SchedulerLoop implements ExecutorContext {
     void restoreWaiting(Task task, long now) {
         tasks.activate(task);
         queues.policyOf(task).admit(task, now);
-        waiting.enqueue(queues.of(task.model()), task, now);
+        // one that waited since it arrived has waited that long, for the oldest wait and for aging
+        waiting.enqueue(queues.of(task.model()), task, task.queuedSince());
         flow.armTtl(task);
     }
 

@@ -34,9 +34,19 @@ final class WaitOrder {
         if (size == tasks.length) {
             grow();
         }
-        int tail = (head + size) & (tasks.length - 1);
-        tasks[tail] = task;
-        stamps[tail] = task.enqueuedAt();
+        int mask = tasks.length - 1;
+        int at = (head + size) & mask;
+        long stamp = task.enqueuedAt();
+        // stamps come in order (the clock) but for tasks read back at start, whose waits began
+        // before it: each is slid in behind the few restarted ones ahead of it
+        while (at != head && stamps[(at - 1) & mask] > stamp) {
+            int before = (at - 1) & mask;
+            tasks[at] = tasks[before];
+            stamps[at] = stamps[before];
+            at = before;
+        }
+        tasks[at] = task;
+        stamps[at] = stamp;
         size++;
         dropStale();
     }

@@ -222,6 +222,8 @@ public final class Task {
     public void setLevel(int level) { this.level = level; levelServiceNanos = 0; }
     public long levelServiceNanos() { return levelServiceNanos; }
     public long enqueuedAt() { return enqueuedAt; }
+    /** When its present wait began (it last became waiting): its arrival for a task that has only waited. */
+    public long queuedSince() { return queuedSince; }
     /** A sort key the holding policy computed when the task joined it. */
     public double policyKey() { return policyKey; }
     public void setPolicyKey(double key) { policyKey = key; }

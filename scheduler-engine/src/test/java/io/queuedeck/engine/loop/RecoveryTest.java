@@ -110,6 +110,44 @@ class RecoveryTest {
         assertThat(a.arrivedAt()).isEqualTo(arrived);
         assertThat(a.waitedNanos()).isEqualTo(Duration.ofSeconds(70).toNanos());
         assertThat(a.history()).containsExactly(new Task.Transition(null, TaskState.QUEUED, arrived));
+        // the oldest wait started again at the restart (42.7 s where the task had waited 14 min)
+        assertThat(engine.send(new Command.TakeSnapshot()).join().oldestWaitMs()).isEqualTo(70_000.0);
+    }
+
+    @Test
+    void oldestWait_isTheLongestWaitAfterARestart_whateverTheOrderTasksAreReadBackIn() {
+        engine = engine(new RetryRule(3, 1_000_000, 1_000_000));
+        submit("retried", 5);
+        engine.send(new Command.CrashInstance(0)).join(); // it waits again from its retry on
+        clock.runUntil(clock.nanos() + Duration.ofSeconds(1).toNanos());
+        engine.send(new Command.PauseDispatch(true)).join();
+        submit("old", 5);
+        long oldArrived = task("old").arrivedAt();
+        clock.runUntil(oldArrived + Duration.ofSeconds(30).toNanos());
+
+        crashAndRestart(RetryRule.DEFAULT);
+        clock.runUntil(oldArrived + Duration.ofSeconds(40).toNanos());
+
+        assertThat(engine.send(new Command.TakeSnapshot()).join().oldestWaitMs()).isEqualTo(40_000.0);
+        engine.send(new Command.Cancel("old")).join();
+        assertThat(engine.send(new Command.TakeSnapshot()).join().oldestWaitMs()).as("then the restarted one")
+                .isLessThan(40_000.0).isPositive();
+    }
+
+    @Test
+    void finishedTask_readBack_keepsItsArrivalAndWhenItFinished() {
+        submit("done", 5);
+        long arrived = task("done").arrivedAt();
+        clock.runUntilIdle();
+        long finished = task("done").finishedAt();
+        assertThat(finished).isGreaterThan(arrived);
+        clock.runUntil(finished + Duration.ofMinutes(5).toNanos());
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        TaskView done = task("done"); // it arrived and finished at the restart, end to end 0
+        assertThat(done.arrivedAt()).isEqualTo(arrived);
+        assertThat(done.finishedAt()).isCloseTo(finished, org.assertj.core.data.Offset.offset(Duration.ofMillis(1).toNanos()));
     }
 
     @Test

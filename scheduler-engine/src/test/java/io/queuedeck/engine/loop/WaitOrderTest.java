@@ -38,6 +38,20 @@ class WaitOrderTest {
         assertThat(order.oldest()).isEqualTo(second.enqueuedAt());
     }
 
+    @Test
+    void joined_withAWaitThatBeganEarlier_asTasksReadBackAtStartDo_isStillFoundOldest() {
+        WaitOrder order = new WaitOrder();
+        now = 1_000;
+        Task restarted = join(order); // its wait began at the restart
+        Task waitedLong = new Task(SPEC, sequence++, 1, 10);
+        waitedLong.setEnqueuedAt(10); // its wait began before the restart
+        order.joined(waitedLong);
+
+        assertThat(order.oldest()).isEqualTo(10);
+        waitedLong.transitionTo(TaskState.RUNNING, ++now);
+        assertThat(order.oldest()).isEqualTo(restarted.enqueuedAt());
+    }
+
     /** The leak this guards against: one starving task must not pin every later task in memory. */
     @Test
     void joined_whileOneTaskWaitsAndAMillionPassIt_holdsABoundedNumberOfEntries() {
