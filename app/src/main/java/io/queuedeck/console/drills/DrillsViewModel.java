@@ -232,6 +232,15 @@ public final class DrillsViewModel {
                 });
                 return;
             }
+            if ("redis".equals(drill.target().store())) { // it drills a redis-server it starts and cuts off itself
+                fx.execute(() -> {
+                    running.set(false);
+                    status.set(drill.name() + " drills a shared queue in a redis-server that it starts itself, not this"
+                            + " console's engine, which it leaves alone: run it with `java -jar queuedeck-engine.jar drill"
+                            + " resources/drills/" + drill.name() + ".yaml --report DIR` (docs/faults.md).");
+                });
+                return;
+            }
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
             current = runner;
             DrillResult result = runner.run();

@@ -202,4 +202,19 @@ class DrillsViewModelTest {
         assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
         assertThat(faults.active()).isEmpty();
     }
+
+    @Test
+    void run_drillOfItsOwnRedis_isRefusedWithWhereToRunIt() throws Exception {
+        onFx(() -> { // it aborted at once, disarmed fault injection and held the screen for up to 10 minutes
+            model.selectedProperty().set("redis-outage");
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+
+        assertThat(onFx(model.statusProperty()::get)).contains("redis-outage", "redis-server", "drill resources/drills/redis-outage.yaml");
+        assertThat(onFx(model.armedProperty()::get)).isTrue();
+        assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
+        assertThat(faults.armed()).isTrue();
+    }
 }
