@@ -36,6 +36,11 @@ public final class GpusView {
         this.model = model;
         this.root = Fxml.load(this, "Gpus");
         model.rows().addListener((ListChangeListener<GpuRow>) this::onChange);
+        model.stalledProperty().addListener((o, a, stalled) -> {
+            for (int i = 0; i < cards.size() && i < model.rows().size(); i++) {
+                cards.get(i).update(model.rows().get(i));
+            }
+        });
         model.runningByGpuProperty().addListener((o, a, byGpu) -> {
             for (int i = 0; i < cards.size(); i++) {
                 cards.get(i).showTasks(byGpu.getOrDefault(cards.get(i).id, List.of()));
@@ -75,6 +80,14 @@ public final class GpusView {
         for (int i = 0; i < rows.size(); i++) {
             cards.get(i).update(rows.get(i));
         }
+    }
+
+    /**
+     * An id short enough for a card, its end kept: ids a client numbers share their start
+     * ("bulk-01400", "bulk-01401" were both "bulk-014"); generated ones differ everywhere.
+     */
+    static String shortId(String id) {
+        return id.length() <= 12 ? id : "…" + id.substring(id.length() - 9);
     }
 
     private final class Card {
@@ -131,10 +144,9 @@ public final class GpusView {
          * so the buttons below keep their place when a GPU empties or fills.
          */
         void showTasks(List<String> ids) {
-            String shown = ids.stream().limit(4).map(s -> s.length() > 8 ? s.substring(0, 8) : s)
-                    .collect(java.util.stream.Collectors.joining(", "));
+            String shown = ids.stream().limit(3).map(GpusView::shortId).collect(java.util.stream.Collectors.joining(", "));
             String text = (ids.isEmpty() ? "running: none" : "running: " + shown) + "\n"
-                    + (ids.size() > 4 ? "+" + (ids.size() - 4) + " more" : " ");
+                    + (ids.size() > 3 ? "+" + (ids.size() - 3) + " more" : " ");
             if (!text.equals(tasks.getText())) {
                 tasks.setText(text);
             }
@@ -164,7 +176,12 @@ public final class GpusView {
             }
             showBackendLines(row.isBackend());
             kv.set("KV cache", row.kvFraction(), row.kvText(), row.kvFraction() > 0.9 ? "warn" : "ok");
-            speed.setText(row.speedText());
+            Long stalled = GpusView.this.model.stalledProperty().get().get(row.id());
+            speed.setText(stalled == null ? row.speedText() : "no progress for " + stalled + " s: its tasks generate nothing");
+            speed.getStyleClass().remove("gpu-stalled");
+            if (stalled != null) {
+                speed.getStyleClass().add("gpu-stalled");
+            }
             actions.update(row);
         }
     }

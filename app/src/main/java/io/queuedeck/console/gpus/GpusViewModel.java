@@ -27,6 +27,13 @@ public final class GpusViewModel {
     private final GpuRows gpuRows = new GpuRows();
     private final javafx.beans.property.ReadOnlyObjectWrapper<java.util.Map<Integer, List<String>>> runningByGpu =
             new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "runningByGpu", java.util.Map.of());
+    /** A GPU that runs tasks and has not moved (its KV cache, its batch) for this long makes no progress. */
+    static final java.time.Duration STALL = java.time.Duration.ofSeconds(5);
+
+    private final java.util.Map<Integer, GpuRow> lastRows = new java.util.HashMap<>();
+    private final java.util.Map<Integer, java.time.Instant> unchangedSince = new java.util.HashMap<>();
+    private final javafx.beans.property.ReadOnlyObjectWrapper<java.util.Map<Integer, Long>> stalled =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "stalled", java.util.Map.of());
     private boolean active;
     private boolean listing;
     private java.time.Instant lastListed;
@@ -54,6 +61,33 @@ public final class GpusViewModel {
             });
         }
         gpuRows.apply(snapshot);
+        findStalls(now);
+    }
+
+    /**
+     * A simulated GPU whose running tasks generate nothing looks "up" to the engine (a hang is
+     * silent, as on real hardware) but not to someone watching it: a decode step moves its KV
+     * cache every few milliseconds. A backend reports its own speed instead.
+     */
+    private void findStalls(java.time.Instant now) {
+        java.util.Map<Integer, Long> found = new java.util.TreeMap<>();
+        for (GpuRow row : gpuRows.rows()) {
+            if (!row.equals(lastRows.put(row.id(), row))) {
+                unchangedSince.put(row.id(), now);
+            }
+            long seconds = java.time.Duration.between(unchangedSince.get(row.id()), now).toSeconds();
+            if (!row.isBackend() && row.state().acceptsWork() && row.running() > 0 && seconds >= STALL.toSeconds()) {
+                found.put(row.id(), seconds);
+            }
+        }
+        if (!found.equals(stalled.get())) {
+            stalled.set(java.util.Map.copyOf(found));
+        }
+    }
+
+    /** GPUs that run tasks but have made no progress, with for how many seconds. */
+    public javafx.beans.property.ReadOnlyObjectProperty<java.util.Map<Integer, Long>> stalledProperty() {
+        return stalled.getReadOnlyProperty();
     }
 
     /** Whether the GPUs screen is shown: running tasks are listed (once a second) only then. */

@@ -41,6 +41,26 @@ class GpusViewModelTest {
     }
 
     @Test
+    void aGpuThatRunsTasksAndDoesNotMove_forFiveSeconds_makesNoProgress() {
+        InstanceStatus hung = new InstanceStatus(0, "m", InstanceState.UP, 4, 32, 1_000, 10_000, 1.0);
+        InstanceStatus idle = new InstanceStatus(1, "m", InstanceState.UP, 0, 32, 0, 10_000, 1.0);
+        for (int second = 0; second <= 6; second++) { // a hang looks "up · full speed" to the engine
+            model.apply(snapshot().at(T0.plusSeconds(second)).instances(hung, idle).build());
+        }
+        assertThat(model.stalledProperty().get()).containsExactly(java.util.Map.entry(0, 6L));
+
+        model.apply(snapshot().at(T0.plusSeconds(7)).instances(
+                new InstanceStatus(0, "m", InstanceState.UP, 4, 32, 1_016, 10_000, 1.0), idle).build());
+        assertThat(model.stalledProperty().get()).as("a decode step moved its KV cache").isEmpty();
+    }
+
+    @Test
+    void shortId_keepsTheEndWhereClientsNumberTheirIds() {
+        assertThat(GpusView.shortId("bulk-01400")).isEqualTo("bulk-01400"); // was "bulk-014", as its neighbour
+        assertThat(GpusView.shortId("6fd5a1c2-0d4e-4b7e-9a51-3f0c2d9e8b71")).isEqualTo("…c2d9e8b71");
+    }
+
+    @Test
     void apply_oneInstanceChanged_onlyItsRowReplaced() {
         model.apply(snapshot().instances(gpu(0, InstanceState.UP, 16), gpu(1, InstanceState.UP, 8)).build());
         List<Integer> replaced = new ArrayList<>();
