@@ -332,6 +332,26 @@ class ConsoleLayoutUiTest {
     }
 
     @Test
+    void searchBulkBar_atTheLeastWindowSize_cutsNothing() throws Exception {
+        size(1024, 680);
+        robot.clickOn("#nav-search");
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // it read "…", "kee…", "P…", and Apply and Undo as "…"
+        java.util.Set<Node> bar = robot.lookup("." + io.queuedeck.console.search.SearchView.BULK_BAR_CLASS).queryAll();
+        List<Node> labeled = robot.from(bar).lookup((Node n) -> n instanceof javafx.scene.control.Labeled).queryAll()
+                .stream().filter(Node::isVisible).toList();
+        assertThat(labeled).hasSizeGreaterThan(5);
+        for (Node node : labeled) {
+            javafx.scene.control.Labeled control = (javafx.scene.control.Labeled) node;
+            assertThat(fx(() -> control.getWidth() + 0.5 >= control.prefWidth(-1))).as("'%s' is cut", control.getText()).isTrue();
+        }
+        assertInWindow("#bulk-apply");
+        assertInWindow("#bulk-undo");
+        assertInWindow("#status-bar");
+    }
+
+    @Test
     void faultsScreen_at1280x800_scrollsAndTheStatusLineStays() throws Exception {
         size(1280, 800);
         robot.clickOn("#nav-faults");

@@ -7,6 +7,7 @@ import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -15,6 +16,7 @@ import javafx.beans.value.ObservableValue;
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -240,14 +242,23 @@ public final class SearchView {
         undo.setTooltip(new Tooltip("Put every task the last reprioritize or move changed back where it was"));
         undo.disableProperty().bind(model.operationProperty().map(op -> !op.undoable()).orElse(true));
         undo.setOnAction(e -> model.undo());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, new Label("Bulk"), action, priority, position, preview, count, confirmField, applyButton,
-                spacer, progress, undo);
+        Label name = new Label("Bulk");
+        for (Region control : List.of(name, priority, position, preview, applyButton, undo)) {
+            control.setMinWidth(Region.USE_PREF_SIZE); // at the window's least width they read "…", "kee…", "P…"
+        }
+        // groups that wrap as wholes: in a narrow window the later ones go below, and nothing is cut
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(24, 6, group(name, action, priority, position),
+                group(preview, count, confirmField, applyButton), group(progress, undo));
         bar.getStyleClass().add(BULK_BAR_CLASS);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(6, 0, 0, 0));
         return bar;
+    }
+
+    private static HBox group(Node... nodes) {
+        HBox group = new HBox(8, nodes);
+        group.setAlignment(Pos.CENTER_LEFT);
+        return group;
     }
 
     private static double fraction(OperationStatus op) {
