@@ -49,7 +49,7 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         }
         String model = modelNode.asText();
         if (!models.contains(model)) {
-            throw new ApiException(404, "model_not_found", "the model '" + model + "' is not served here; served: " + models,
+            throw new ApiException(404, "model_not_found", "the model '" + ApiException.shorten(model) + "' is not served here; served: " + models,
                     "model", List.of());
         }
         if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
@@ -57,6 +57,12 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         }
         if (!chat && !(body.path("prompt").isTextual() || body.path("prompt").isArray())) {
             throw ApiException.invalid("prompt", "prompt is required: a string or an array");
+        }
+        JsonNode prompt = body.path("prompt");
+        if (!chat && prompt.isArray() && prompt.size() > 1 && (prompt.get(0).isTextual() || prompt.get(0).isArray())) {
+            // several prompts are several choices in OpenAI's API; as one task their answers came back interleaved
+            throw ApiException.invalid("prompt", "one prompt per request: each request is one task; send the "
+                    + prompt.size() + " prompts as " + prompt.size() + " requests");
         }
         JsonNode n = body.get("n");
         if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) { // 1.0 is 1, as before

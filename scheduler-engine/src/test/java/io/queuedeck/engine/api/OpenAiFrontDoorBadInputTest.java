@@ -52,6 +52,8 @@ class OpenAiFrontDoorBadInputTest {
         "max_tokens the largest int  | max_tokens                   | max_tokens must be a whole number from 1 to 1000000, got 2147483647 | {M,'max_tokens':2147483647}",
         "63 metadata keys            | metadata                     | at most 62 entries here (the server adds 2 of its own), got 63 | {M,'metadata':{METADATA63}}",
         "prompt a number             | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':5}",
+        "two prompts                 | prompt                       | one prompt per request                  | /v1/completions {'model':'fake-model','prompt':['a','b']}",
+        "two tokenized prompts       | prompt                       | one prompt per request                  | /v1/completions {'model':'fake-model','prompt':[[1,2],[3]]}",
         "model given twice           | model                        | model is given twice                    | {M,'model':'x'}",
         "max_tokens given twice      | max_tokens                   | max_tokens is given twice               | {M,'max_tokens':1,'max_tokens':2}",
     })

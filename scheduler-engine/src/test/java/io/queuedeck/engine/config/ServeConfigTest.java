@@ -105,6 +105,9 @@ class ServeConfigTest {
         assertThat(refusal("executor:\n  backends:\n    - slots: 4\n")).isEqualTo("executor.backends[0].url is required");
         assertThat(refusal("executor:\n  backends:\n    - url: ftp://x\n"))
                 .startsWith("executor.backends[0].url backend URL must be http(s)://");
+        // they were shown on /metrics, /v1/instances and every task
+        assertThat(refusal("executor:\n  backends:\n    - url: http://user:pw-secret@gpu1:8000\n"))
+                .contains("must not carry credentials").doesNotContain("pw-secret");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      slots: 0\n")).startsWith("executor.backends[0].slots");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_env: NOPE\n"))
                 .isEqualTo("executor.backends[0].api_key_env names NOPE, which is not set or empty");

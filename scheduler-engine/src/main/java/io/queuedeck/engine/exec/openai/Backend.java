@@ -34,6 +34,10 @@ public record Backend(URI baseUrl, List<String> models, int slots, String apiKey
                 || !(baseUrl.getScheme().equals("http") || baseUrl.getScheme().equals("https"))) {
             throw new IllegalArgumentException("backend URL must be http(s)://host[:port], got " + baseUrl);
         }
+        if (baseUrl.getRawUserInfo() != null) { // it was shown on /metrics, /v1/instances and every task, and never sent
+            throw new IllegalArgumentException("backend URL must not carry credentials (user:password@): give an API key with"
+                    + " key_env=VAR (or api_key_env / api_key_file in the config); got " + baseUrl.getScheme() + "://…@" + baseUrl.getHost());
+        }
         String path = baseUrl.getPath() == null ? "" : baseUrl.getPath();
         path = path.replaceAll("/+$", "");
         if (path.endsWith("/v1")) { // people paste the OpenAI "base URL", which includes /v1
