@@ -57,7 +57,12 @@ final class Durability {
     /** How often the store is told to delete expired records, on its own thread. */
     static final long SWEEP_INTERVAL_NANOS = 10_000_000_000L;
 
-    private record Remembered(TaskSpec spec, TaskView view, long expiresAt) {}
+    private record Remembered(TaskSpec spec, TaskView view, long expiresAt) {
+        /** What it holds: its body and its answer (a backend's answer may be far larger than the body). */
+        long bytes() {
+            return TaskTable.bodyBytes(spec) + 2L * (view.output() == null ? 0 : view.output().length());
+        }
+    }
 
     /**
      * @param writer          null: no store, nothing is written or remembered
@@ -128,8 +133,9 @@ final class Durability {
 
     private void remember(String id, TaskSpec spec, TaskView view, long expiresAt, long now) {
         forget(remembered.remove(id));
-        remembered.put(id, new Remembered(spec, view, expiresAt));
-        rememberedBytes += TaskTable.bodyBytes(spec);
+        Remembered kept = new Remembered(spec, view, expiresAt);
+        remembered.put(id, kept);
+        rememberedBytes += kept.bytes();
         if (filter != null) {
             filter.add(id, expiresAt, now);
             // the filter and the store answer for the eldest from now on
@@ -144,7 +150,7 @@ final class Durability {
 
     private void forget(Remembered gone) {
         if (gone != null) {
-            rememberedBytes -= TaskTable.bodyBytes(gone.spec());
+            rememberedBytes -= gone.bytes();
         }
     }
 

@@ -40,7 +40,7 @@ final class TaskTable {
             protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
                 if (size() > finishedRetention) {
                     index.remove(eldest.getValue());
-                    finishedBytes -= bodyBytes(eldest.getValue().spec());
+                    finishedBytes -= finishedBytes(eldest.getValue());
                     return true;
                 }
                 return false;
@@ -64,7 +64,7 @@ final class TaskTable {
 
     void activate(Task task) {
         if (finished.remove(task.id()) != null) {
-            finishedBytes -= bodyBytes(task.spec());
+            finishedBytes -= finishedBytes(task);
         }
         if (active.put(task.id(), task) == null) {
             bodyBytes += bodyBytes(task.spec());
@@ -99,12 +99,12 @@ final class TaskTable {
             publishedBodyBytes.lazySet(bodyBytes);
         }
         if (finished.put(task.id(), task) == null) {
-            finishedBytes += bodyBytes(task.spec());
+            finishedBytes += finishedBytes(task);
         }
         var eldest = finished.values().iterator();
         while (finishedBytes > finishedBytesLimit && eldest.hasNext()) {
             Task gone = eldest.next();
-            finishedBytes -= bodyBytes(gone.spec());
+            finishedBytes -= finishedBytes(gone);
             index.remove(gone);
             eldest.remove();
         }
@@ -126,6 +126,11 @@ final class TaskTable {
      * overhead for the rest, whose lengths are capped. Metadata has at most 64 entries, so this is
      * cheap enough for the loop.
      */
+    /** What a finished task holds: its body and its answer, which a backend may make far larger than the body. */
+    private static long finishedBytes(Task task) {
+        return bodyBytes(task.spec()) + 2L * (task.output() == null ? 0 : task.output().length());
+    }
+
     static long bodyBytes(TaskSpec spec) {
         long chars = (spec.input() == null ? 0 : spec.input().length())
                 + (spec.callbackUrl() == null ? 0 : spec.callbackUrl().length());

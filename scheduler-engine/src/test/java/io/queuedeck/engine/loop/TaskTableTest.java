@@ -58,4 +58,17 @@ class TaskTableTest {
         assertThat(Stream.of("t-3", "t-4", "t-5").filter(id -> table.lookup(id) != null)).containsExactly("t-3", "t-4", "t-5");
         assertThat(table.activeCount()).isEqualTo(1); // the replay, its bytes off the finished budget
     }
+
+    @Test
+    void finishedTasks_countTheirAnswers_againstTheByteBudget() {
+        long cost = TaskTable.bodyBytes(task("x", "in").spec());
+        TaskTable table = new TaskTable(100, 10 * cost);
+        for (int i = 0; i < 3; i++) { // small bodies, large answers: only the answers can exceed the budget
+            Task t = task("t-" + i, "in");
+            t.setOutput("y".repeat((int) (2 * cost)));
+            table.activate(t);
+            table.retire(t);
+        }
+        assertThat(Stream.of("t-0", "t-1", "t-2").filter(id -> table.lookup(id) != null)).containsExactly("t-1", "t-2");
+    }
 }

@@ -35,7 +35,7 @@ final class BackendState {
 
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
-        this.sse = EventSources.createFactory(client);
+        this.sse = EventSources.createFactory(client.newBuilder().addInterceptor(new EventLineLimit()).build());
         this.chatUrl = HttpUrl.get(config.baseUrl() + "/v1/chat/completions");
         this.completionUrl = HttpUrl.get(config.baseUrl() + "/v1/completions");
         this.probeTimeoutNanos = config.connectTimeout().multipliedBy(2).toNanos();

@@ -24,6 +24,13 @@ import okhttp3.sse.EventSourceListener;
  */
 final class StreamAttempt extends EventSourceListener {
     private static final int MAX_SHOWN_CHARS = 300;
+    /**
+     * The longest answer a task keeps, in characters, whatever its {@code max_tokens}: a task's
+     * answer stays in memory while it runs, while its callback is sent and while it is remembered.
+     */
+    static final int MAX_ANSWER_CHARS = 1 << 20;
+    /** Characters allowed per token asked for: a token is a few characters, the longest a few dozen. */
+    static final int CHARS_PER_TOKEN = 64;
     /** How long the body may stay open after {@code [DONE]} before the connection is given up. */
     private static final long AFTER_DONE_MILLIS = 1_000;
 
@@ -140,6 +147,14 @@ final class StreamAttempt extends EventSourceListener {
         }
         String piece = chunk.piece();
         if (piece != null && !piece.isEmpty()) {
+            long limit = answerLimit(task);
+            if (textBefore.length() + text.length() + piece.length() > limit) {
+                // a server that ignores max_tokens, or sends megabytes a token, must not fill the heap
+                fail(Outcome.Kind.STREAM, "the backend sent more than " + limit + " characters of answer (max_tokens "
+                        + task.spec().maxTokens() + "): cut off", 0);
+                eventSource.cancel();
+                return;
+            }
             long now = clock.nanos();
             text.append(piece);
             tokens++;
@@ -223,6 +238,12 @@ final class StreamAttempt extends EventSourceListener {
         } else {
             fail(Outcome.Kind.CONNECTION, "the connection to the backend failed: " + why(t), 0);
         }
+    }
+
+    /** The most of an answer {@code task} may hold: {@value #CHARS_PER_TOKEN} characters a token asked for, within {@link #MAX_ANSWER_CHARS}. */
+    static long answerLimit(Task task) {
+        Integer asked = task.spec().maxTokens();
+        return Math.min(MAX_ANSWER_CHARS, 4_096L + (long) CHARS_PER_TOKEN * (asked == null ? 0 : asked));
     }
 
     /** A connection failure in words for the task's error and the client: no Java class names. */

@@ -206,6 +206,31 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void answerFarLongerThanMaxTokens_isCutOff_andTheTaskFailsSayingSo() throws Exception {
+        FakeOpenAiServer fake = fake(); // 2 MiB a task filled a 256 MB heap after 36 tasks
+        fake.byDefault(new Script(List.of("x".repeat(10_000)), 0, 0, 200, null, null, -1, true, true, true, false, false, "stop"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("the backend sent more than 4608 characters of answer (max_tokens 8): cut off");
+        assertThat(done.output()).isNull();
+    }
+
+    @Test
+    void aLineOfTheStreamLongerThanAMebibyte_isCutOffBeforeItIsRead() throws Exception {
+        FakeOpenAiServer fake = fake(); // one 200 MiB line without a newline killed a fresh server
+        fake.byDefault(new Script(List.of("y".repeat(3 << 20)), 0, 0, 200, null, null, -1, true, true, true, false, false, "stop"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 100_000)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("a line of the stream is longer than 1 MiB");
+    }
+
+    @Test
     void rateLimited_honoursRetryAfter_thenSucceeds() throws Exception {
         FakeOpenAiServer fake = fake();
         fake.then(Script.busy("1"));
