@@ -110,6 +110,24 @@ class OpenAiFrontDoorTest {
     }
 
     @Test
+    void chatCompletion_whole_keepsToolCallsAndLogprobs_asTheStreamCarriedThem() throws Exception {
+        start(8, Script.tokens(3));
+        fake.toolCallsAndLogprobs();
+
+        ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("look it up").maxCompletionTokens(3).logprobs(true).build());
+
+        // the whole answer held only the content: an agent's tool call was lost
+        var message = answer.choices().getFirst().message();
+        var call = message.toolCalls().orElseThrow().getFirst().asFunction();
+        assertThat(call.id()).isEqualTo("call-1");
+        assertThat(call.function().name()).isEqualTo("lookup");
+        assertThat(call.function().arguments()).isEqualTo("{\"q\":\"x\"}");
+        assertThat(answer.choices().getFirst().logprobs().orElseThrow().content().orElseThrow())
+                .extracting(l -> l.token()).containsExactly("t0 ", "t1 ", "t2 ");
+    }
+
+    @Test
     void chatCompletion_streamed_chunkByChunk() throws Exception {
         start(8, Script.tokens(4).delays(0, 30));
 

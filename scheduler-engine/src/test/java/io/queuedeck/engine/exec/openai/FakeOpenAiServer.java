@@ -119,6 +119,8 @@ public final class FakeOpenAiServer implements AutoCloseable {
         void at(JsonNode request, String phase, long nanos);
     }
 
+    private volatile boolean toolCalls;
+
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
@@ -149,6 +151,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
     public FakeOpenAiServer byDefault(Script script) {
         fallback = script;
+        return this;
+    }
+
+    /** Chat chunks also carry log probabilities, and the first two a tool call in two deltas, as vLLM streams them. */
+    public FakeOpenAiServer toolCallsAndLogprobs() {
+        toolCalls = true;
         return this;
     }
 
@@ -335,7 +343,19 @@ public final class FakeOpenAiServer implements AutoCloseable {
                 ObjectNode chunk = chunk(id, created, model, chat);
                 ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
                 if (chat) {
-                    choice.putObject("delta").put("content", tokens.get(i));
+                    ObjectNode delta = choice.putObject("delta").put("content", tokens.get(i));
+                    if (toolCalls && i < 2) {
+                        ObjectNode call = delta.putArray("tool_calls").addObject().put("index", 0);
+                        if (i == 0) {
+                            call.put("id", "call-1").put("type", "function").putObject("function").put("name", "lookup")
+                                    .put("arguments", "{\"q\":");
+                        } else {
+                            call.putObject("function").put("arguments", "\"x\"}");
+                        }
+                    }
+                    if (toolCalls) {
+                        choice.putObject("logprobs").putArray("content").addObject().put("token", tokens.get(i)).put("logprob", -0.5);
+                    }
                 } else {
                     choice.put("text", tokens.get(i));
                 }
