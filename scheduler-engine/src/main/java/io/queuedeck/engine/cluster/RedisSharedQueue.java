@@ -388,7 +388,7 @@ final class RedisSharedQueue implements SharedQueue {
                 redis.srem(prefix + "paused", Integer.toString(tier));
             }
         } catch (RedisException e) {
-            throw new StoreUnavailableException(e);
+            throw unreachable(e);
         }
     }
 
@@ -414,7 +414,7 @@ final class RedisSharedQueue implements SharedQueue {
                 }
             }
         } catch (RedisException e) {
-            throw new StoreUnavailableException(e);
+            throw unreachable(e);
         }
     }
 
@@ -460,6 +460,11 @@ final class RedisSharedQueue implements SharedQueue {
         return new Page((Long) rows.get(0), List.copyOf(tasks));
     }
 
+    /** Redis did not answer: said in words a client can act on, not the Redis client's ("Currently not connected"). */
+    private static StoreUnavailableException unreachable(RedisException e) {
+        return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
+    }
+
     private static int intOf(Object text) {
         return text == null ? 0 : (int) Double.parseDouble((String) text);
     }
@@ -483,7 +488,7 @@ final class RedisSharedQueue implements SharedQueue {
         try {
             redis.hgetall(prefix + "stats").forEach((k, v) -> stats.put(k, Long.parseLong(v)));
         } catch (RedisException e) {
-            throw new StoreUnavailableException(e);
+            throw unreachable(e);
         }
         return stats;
     }
@@ -497,7 +502,7 @@ final class RedisSharedQueue implements SharedQueue {
             }
             return new Depth(waiting, redis.zcard(prefix + "leases"));
         } catch (RedisException e) {
-            throw new StoreUnavailableException(e);
+            throw unreachable(e);
         }
     }
 
@@ -518,7 +523,7 @@ final class RedisSharedQueue implements SharedQueue {
             if (e.getMessage() != null && e.getMessage().startsWith("ERR")) {
                 throw new IllegalStateException("shared queue script failed: " + e.getMessage(), e);
             }
-            throw new StoreUnavailableException(e);
+            throw unreachable(e);
         }
     }
 
