@@ -94,9 +94,9 @@ final class TaskCommands {
         TaskSpec asRun = spec.maxTokens() != null && spec.maxTokens() == reserved ? spec : spec.withMaxTokens(reserved);
         Optional<String> refusal = loop.executor.admissionError(asRun);
         if (refusal.isPresent()) {
-            boolean model = refusal.get().startsWith("model");
-            throw refused(new InvalidTaskException(model ? "model" : "max_tokens", refusal.get()
-                    + (model || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)")));
+            String field = refusedField(refusal.get());
+            throw refused(new InvalidTaskException(field, refusal.get()
+                    + (!field.equals("max_tokens") || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)")));
         }
         long cost = TaskTable.bodyBytes(spec);
         long held = tasks.bodyBytes() + loop.heldElsewhere.getAsLong();
@@ -233,5 +233,14 @@ final class TaskCommands {
         long url = spec.callbackUrl() == null ? 0 : spec.callbackUrl().length();
         long metadata = (cost - TaskTable.TASK_OVERHEAD_BYTES) / 2 - input - url;
         return input >= url && input >= metadata ? "input" : url >= metadata ? "callback_url" : "metadata";
+    }
+
+    /** The field an executor's refusal names ("input: …", "metadata.input_format: …", "model '…'"); else the tokens it cannot hold. */
+    private static String refusedField(String refusal) {
+        if (refusal.startsWith("model")) {
+            return "model";
+        }
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("^([a-z_]+(?:\\.[a-z_]+)*): ").matcher(refusal);
+        return named.find() ? named.group(1) : "max_tokens";
     }
 }

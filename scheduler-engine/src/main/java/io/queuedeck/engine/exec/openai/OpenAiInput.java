@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.queuedeck.engine.task.TaskSpec;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,6 +33,8 @@ public final class OpenAiInput {
     public static final String FRONT_DOOR_KEY = "front_door";
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The most tokens a request may ask for, as at the front door. */
+    static final int MAX_REQUEST_TOKENS = 1_000_000;
 
     private OpenAiInput() {}
 
@@ -50,14 +53,41 @@ public final class OpenAiInput {
                 case TEXT -> Optional.empty();
                 case MESSAGES -> JSON.readTree(spec.input()).isArray() ? Optional.empty()
                         : Optional.of("input: with metadata input_format=messages the input must be a JSON array of messages");
-                case CHAT_REQUEST, COMPLETION_REQUEST -> JSON.readTree(spec.input()).isObject() ? Optional.empty()
-                        : Optional.of("input: with metadata input_format=" + format + " the input must be a JSON object");
+                case CHAT_REQUEST, COMPLETION_REQUEST -> {
+                    JsonNode request = JSON.readTree(spec.input());
+                    yield request.isObject() ? requestProblem(request, format)
+                            : Optional.of("input: with metadata input_format=" + format + " the input must be a JSON object");
+                }
                 default -> Optional.of("metadata.input_format: unknown format '" + format + "'; known: "
                         + TEXT + ", " + MESSAGES + ", " + CHAT_REQUEST + ", " + COMPLETION_REQUEST);
             };
         } catch (JsonProcessingException e) {
             return Optional.of("input: not valid JSON for input_format=" + format + ": " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * What the front door refuses in a request body, refused as well when a REST task carries one
+     * ({@value #CHAT_REQUEST}, {@value #COMPLETION_REQUEST}): one answer per task, a bounded length.
+     */
+    private static Optional<String> requestProblem(JsonNode request, String format) {
+        JsonNode n = request.get("n");
+        if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) {
+            return Optional.of("input.n: only n=1 is supported: each task is one answer, got " + n);
+        }
+        for (String field : List.of("max_tokens", "max_completion_tokens")) {
+            JsonNode tokens = request.get(field);
+            if (tokens != null && !tokens.isNull() && !(tokens.canConvertToInt() && tokens.isIntegralNumber()
+                    && tokens.asInt() >= 1 && tokens.asInt() <= MAX_REQUEST_TOKENS)) {
+                return Optional.of("input." + field + ": must be a whole number from 1 to " + MAX_REQUEST_TOKENS + ", got " + tokens);
+            }
+        }
+        JsonNode prompt = request.path("prompt");
+        if (format.equals(COMPLETION_REQUEST) && prompt.isArray() && prompt.size() > 1
+                && (prompt.get(0).isTextual() || prompt.get(0).isArray())) {
+            return Optional.of("input.prompt: one prompt per task, got " + prompt.size());
+        }
+        return Optional.empty();
     }
 
     /** Whether {@code spec} came through the front door (and so needs its client to be listening). */

@@ -449,6 +449,26 @@ class OpenAiExecutorTest {
                 .hasMessageContaining("model 'other' is not served by any backend; served: [fake-model]");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "n of 5             | openai_chat       | {'messages':[{'role':'user','content':'hi'}],'n':5}           | input.n",
+        "max_tokens too big | openai_chat       | {'messages':[{'role':'user','content':'hi'}],'max_tokens':99999999} | input.max_tokens",
+        "two prompts        | openai_completion | {'prompt':['a','b']}                                          | input.prompt",
+        "not JSON           | openai_chat       | {nope                                                         | input",
+    })
+    void requestBodyOfARestTask_isCheckedAsTheFrontDoorChecksIt(String label, String format, String input, String field)
+            throws Exception {
+        FakeOpenAiServer fake = fake(); // n:5 and max_tokens:99999999 reached the backend; a bad input was named max_tokens
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+        TaskSpec spec = new TaskSpec(null, MODEL, input.replace('\'', '"'), 5, null, null, null, null, 8, null,
+                java.util.Map.of(OpenAiInput.METADATA_KEY, format));
+
+        assertThatThrownBy(() -> engine.send(new Command.Submit(spec)).join())
+                .isInstanceOf(CompletionException.class).cause().isInstanceOfSatisfying(InvalidTaskException.class,
+                        e -> assertThat(e.errors().getFirst().field()).isEqualTo(field));
+        assertThat(fake.requests()).isEmpty();
+    }
+
     @Test
     void backendFlag_parses() {
         Backend b = Backend.parse("http://gpu1:8000/v1,model=llama,model=qwen,slots=16,key_env=K,priority=priority",
