@@ -67,7 +67,11 @@ final class ErrorResponses {
         } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
             ctx.header("Retry-After", "1");
         }
-        ctx.status(e.status()).contentType("application/json").result(Json.write(e.body()));
+        // an OpenAI client reads error.type; a refusal before the front door's handler must carry it too
+        byte[] body = OpenAiFrontDoor.PATHS.contains(ctx.path())
+                ? OpenAiFrontDoor.error(e.status(), e.code(), e.getMessage(), e.field()).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                : Json.write(e.body());
+        ctx.status(e.status()).contentType("application/json").result(body);
     }
 
     static String codeFor(int status) {

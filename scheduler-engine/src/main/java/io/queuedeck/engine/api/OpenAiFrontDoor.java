@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class OpenAiFrontDoor {
     /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
+    /** The paths it serves: their refusals, wherever made (authentication, rates, methods), take OpenAI's shape. */
+    static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/models");
     static final String TASK_PREFIX = "oai-";
     static final String PRIORITY_HEADER = "X-Priority";
     static final String TASK_HEADER = "X-QueueDeck-Task";

@@ -20,14 +20,12 @@ final class QueryParams {
             "/v1/audit", Set.of("format", "limit", "offset", "q", "actor", "action", "since", "until"),
             "/v1/callbacks/dead-letters", Set.of("limit", "offset"));
 
-    private static final List<String> FRONT_DOOR = List.of("/v1/chat/completions", "/v1/completions", "/v1/models");
-
     private QueryParams() {}
 
     /** Runs once the endpoint is matched (its path template known) and the caller authenticated. */
     static void refuseUnread(Context ctx) {
         String endpoint = ctx.endpointHandlerPath();
-        if (!endpoint.startsWith("/v1/") || FRONT_DOOR.contains(endpoint)) {
+        if (!endpoint.startsWith("/v1/") || OpenAiFrontDoor.PATHS.contains(endpoint)) {
             return; // probes and scrapers send what their tools send
         }
         Set<String> read = READ.getOrDefault(endpoint, Set.of());

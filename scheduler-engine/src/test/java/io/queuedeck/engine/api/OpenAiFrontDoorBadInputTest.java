@@ -125,6 +125,18 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(response.body()).contains("chat.completion");
     }
 
+    @org.junit.jupiter.api.Test
+    void aRefusalBeforeTheHandler_isInOpenAisShapeToo() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        JsonNode error = JSON.readTree(response.body()).path("error"); // it had no type, which OpenAI clients read
+        assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).isEqualTo("method_not_allowed");
+        assertThat(error.has("param")).isTrue();
+    }
+
     private static JsonNode refused(String spec) throws Exception {
         String path = "/v1/chat/completions";
         if (spec.startsWith("/")) {
