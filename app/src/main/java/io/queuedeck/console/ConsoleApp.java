@@ -398,8 +398,9 @@ public final class ConsoleApp extends Application {
     }
 
     private void status(EngineSnapshot s) {
-        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d simulated GPUs · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s · updated %s",
-                s.instances().size(), s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
+        boolean backends = !s.instances().isEmpty() && s.instances().getFirst().backend() != null;
+        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d %s · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s · updated %s",
+                s.instances().size(), backends ? "backend instances" : "simulated GPUs", s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), system.load() * 100, apiLine,
                 system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
                         : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,

@@ -9,7 +9,7 @@ public enum Screen {
     OVERVIEW("Overview", "Queue levels, throughput, latency and GPUs at a glance"),
     LATENCY("Latency", "Latency percentiles over a sliding window"),
     LANES("Lanes", "The queue itself, one lane per priority; drag tasks to reprioritize"),
-    GPUS("GPUs", "Each simulated GPU: state, batch occupancy, KV cache"),
+    GPUS("GPUs", "Each GPU or inference server: state, batch or slots, KV cache, what it runs"),
     FAULTS("Faults", "Inject and clear faults; the fault and change log"),
     POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load"),
     SEARCH("Search", "Every task the engine knows, by any field; bulk actions with undo"),

@@ -127,7 +127,7 @@ public final class AlertsViewModel {
         }
         for (InstanceStatus gpu : s.instances()) {
             if (thresholds.gpuDown() && gpu.state() != InstanceState.UP) {
-                raise(now, "gpu-" + gpu.id(), "GPU " + gpu.id() + " is " + gpu.state().name().toLowerCase(Locale.ROOT));
+                raise(now, "gpu-" + gpu.id(), (gpu.backend() != null ? "Backend " : "GPU ") + gpu.id() + " is " + gpu.state().name().toLowerCase(Locale.ROOT));
             }
         }
         raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);

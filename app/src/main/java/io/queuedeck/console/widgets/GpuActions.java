@@ -124,14 +124,15 @@ public final class GpuActions extends HBox {
                     + next.backend().url() + (next.draining() ? " take new work again" : ": the requests it runs finish")));
         }
         drain.setTooltip(new Tooltip(next.draining()
-                ? "Let GPU " + id + " take new work again"
-                : "Drain GPU " + id + ": it takes no new work; the requests it runs finish"));
+                ? "Let backend " + id + " take new work again"
+                : "Drain backend " + id + ": it takes no new work; the requests it runs finish"));
         boolean isOffline = next.state() == InstanceState.OFFLINE;
         offline.setText(isOffline ? "Bring online" : "Take offline");
         offline.setTooltip(new Tooltip(isOffline
                 ? "Put GPU " + id + " back in service"
                 : "Take GPU " + id + " out of service: its running tasks go back to the queue"));
-        crash.setDisable(next.state() == InstanceState.DOWN || next.state() == InstanceState.LOADING);
+        // an offline GPU runs nothing to crash: the click was logged and audited, and nothing happened
+        crash.setDisable(next.state() == InstanceState.DOWN || next.state() == InstanceState.LOADING || isOffline);
         restore.setDisable(next.slowdown() == 1.0);
     }
 }

@@ -85,6 +85,8 @@ class GpusViewUiTest {
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(tasks::getText).get().startsWith("running: none"));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(bounds("#gpus-gpu-1-crash")).isEqualTo(before);
+        // it stayed enabled: a click logged "crash injected" and nothing happened
+        assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#gpus-gpu-1-crash").query().isDisabled()).get()).isTrue();
     }
 
     private Bounds bounds(String id) throws Exception {
