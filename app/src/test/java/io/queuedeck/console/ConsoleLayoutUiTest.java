@@ -332,6 +332,23 @@ class ConsoleLayoutUiTest {
     }
 
     @Test
+    void headerPolicyBox_holdsEveryPolicysName() throws Exception {
+        size(1280, 800);
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<String> box = robot.lookup("#header-policy").queryAs(javafx.scene.control.ComboBox.class);
+        javafx.scene.control.ListCell<?> cell = fx(() -> (javafx.scene.control.ListCell<?>)
+                ((javafx.scene.control.skin.ComboBoxListViewSkin<?>) box.getSkin()).getDisplayNode()); // what the box shows
+        for (String policy : fx(() -> List.copyOf(box.getItems()))) { // "weighted" read "weig…"
+            double needed = fx(() -> {
+                javafx.scene.text.Text text = new javafx.scene.text.Text(policy);
+                text.setFont(cell.getFont());
+                return text.getLayoutBounds().getWidth() + cell.snappedLeftInset() + cell.snappedRightInset();
+            });
+            assertThat(fx(cell::getWidth)).as(policy).isGreaterThanOrEqualTo(needed);
+        }
+    }
+
+    @Test
     void searchBulkBar_atTheLeastWindowSize_cutsNothing() throws Exception {
         size(1024, 680);
         robot.clickOn("#nav-search");
