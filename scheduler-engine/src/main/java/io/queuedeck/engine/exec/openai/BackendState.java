@@ -35,7 +35,9 @@ final class BackendState {
 
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
-        this.sse = EventSources.createFactory(client.newBuilder().addInterceptor(new EventLineLimit()).build());
+        // a backend's redirect is not followed: the operator named the server, and a redirect may point anywhere
+        this.sse = EventSources.createFactory(client.newBuilder().followRedirects(false).followSslRedirects(false)
+                .addInterceptor(new EventLineLimit()).build());
         this.chatUrl = HttpUrl.get(config.baseUrl() + "/v1/chat/completions");
         this.completionUrl = HttpUrl.get(config.baseUrl() + "/v1/completions");
         this.probeTimeoutNanos = config.connectTimeout().multipliedBy(2).toNanos();

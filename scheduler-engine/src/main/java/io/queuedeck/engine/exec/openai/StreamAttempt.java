@@ -222,7 +222,11 @@ final class StreamAttempt extends EventSourceListener {
         if (response != null && !response.isSuccessful()) {
             int code = response.code();
             String message = bodyMessage(response);
-            if (code == 429) {
+            if (code >= 300 && code < 400) {
+                refusedStatus = 502;
+                fail(Outcome.Kind.REFUSED, "the backend answered with a redirect (" + code + " to "
+                        + shown(response.header("Location", "nowhere")) + "); redirects are not followed: give the server's own URL", 0);
+            } else if (code == 429) {
                 fail(Outcome.Kind.RATE_LIMITED, "the backend is busy (429): " + message, retryAfterNanos(response));
             } else if (code >= 500 || code == 408) {
                 fail(Outcome.Kind.SERVER, "the backend failed (" + code + "): " + message, 0);

@@ -246,6 +246,19 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void redirect_isNotFollowed_andFailsAtOnceSayingSo() throws Exception {
+        FakeOpenAiServer fake = fake(); // it was followed, then reported as "the backend refused the connection" and retried
+        fake.byDefault(Script.error(302, "moved"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.error()).startsWith("the backend answered with a redirect (302 to nowhere); redirects are not followed");
+    }
+
+    @Test
     void clientError_failsAtOnce_withTheBackendsMessage() throws Exception {
         FakeOpenAiServer fake = fake();
         fake.byDefault(Script.error(400, "This model's maximum context length is 4096 tokens"));
