@@ -118,6 +118,9 @@ final class OpenAiFrontDoor {
         boolean usageAsked = request.usageAsked();
         Integer maxTokens = request.maxTokens();
         // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
+        if (java.util.Collections.list(ctx.req().getHeaders(PRIORITY_HEADER)).size() > 1) { // the first one won, unsaid
+            throw ApiException.invalid(PRIORITY_HEADER, "send one " + PRIORITY_HEADER + " header, not several");
+        }
         Integer priority = priority(ctx.header(PRIORITY_HEADER));
         Client client = ctx.attribute(Routes.CLIENT);
         String tenant = null;

@@ -126,6 +126,19 @@ class OpenAiFrontDoorBadInputTest {
     }
 
     @org.junit.jupiter.api.Test
+    void twoPriorityHeaders_are400_andNoTaskRuns() throws Exception {
+        int before = tasks();
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Priority", "9").header("X-Priority", "0")
+                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString("{" + M + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400); // the first one won, unsaid
+        assertThat(JSON.readTree(response.body()).at("/error/param").asText()).isEqualTo("X-Priority");
+        assertThat(tasks()).isEqualTo(before);
+    }
+
+    @org.junit.jupiter.api.Test
     void aRefusalBeforeTheHandler_isInOpenAisShapeToo() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
