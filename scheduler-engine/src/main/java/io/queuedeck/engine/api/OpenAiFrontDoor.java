@@ -242,6 +242,15 @@ final class OpenAiFrontDoor {
         engine.send(new Command.Cancel(id)).exceptionally(alreadyDone -> null);
     }
 
+    /** The error code of a task that ended without an answer: an operator's cancel was called a backend error. */
+    private static String codeOf(int status) {
+        return switch (status) {
+            case 499 -> "cancelled";
+            case 503 -> "queue_timeout";
+            default -> "backend_error";
+        };
+    }
+
     private static int statusOf(TaskState state) {
         return switch (state) {
             case CANCELLED -> 499;
@@ -350,7 +359,7 @@ final class OpenAiFrontDoor {
         void keepAlive() throws IOException;
 
         default void failed(int status, String message) throws IOException {
-            failed(status, status == 503 ? "queue_timeout" : "backend_error", message);
+            failed(status, codeOf(status), message);
         }
 
         void failed(int status, String code, String message) throws IOException;
@@ -416,7 +425,7 @@ final class OpenAiFrontDoor {
 
         @Override
         public void failed(int status, String message) throws IOException {
-            failed(status, "backend_error", message); // a stream's status is committed: its code says backend
+            failed(status, codeOf(status), message); // a stream's status is committed: its code says why
         }
 
         @Override
