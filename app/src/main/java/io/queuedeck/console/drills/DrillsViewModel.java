@@ -183,7 +183,7 @@ public final class DrillsViewModel {
         }
         status.set("Kill switch pulled: faults cleared, injection disarmed.");
         background.execute(() -> {
-            int cleared = target.faults().disarm();
+            int cleared = target.faults().disarm(io.queuedeck.console.gateway.ConsoleAudit.actor());
             fx.execute(() -> status.set("Kill switch pulled: " + cleared + " faults cleared, injection disarmed until re-armed."));
         });
     }
@@ -191,7 +191,7 @@ public final class DrillsViewModel {
     /** Allows fault injection again after the kill switch. */
     public void rearm() {
         background.execute(() -> {
-            target.faults().arm();
+            target.faults().arm(io.queuedeck.console.gateway.ConsoleAudit.actor());
             fx.execute(() -> {
                 armed.set(true);
                 status.set("Fault injection re-armed.");

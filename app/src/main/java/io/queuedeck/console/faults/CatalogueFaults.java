@@ -1,5 +1,6 @@
 package io.queuedeck.console.faults;
 
+import io.queuedeck.console.gateway.ConsoleAudit;
 import io.queuedeck.engine.fault.ActiveFault;
 import io.queuedeck.engine.fault.BlastRadius;
 import io.queuedeck.engine.fault.FaultCatalogue;
@@ -89,7 +90,7 @@ public final class CatalogueFaults {
         }
         background.execute(() -> {
             try {
-                catalogue.inject(spec); // audited by the catalogue (fault.inject) and marked on the charts
+                catalogue.inject(spec, ConsoleAudit.actor()); // audited (fault.inject) and marked on the charts
             } catch (RuntimeException e) {
                 report.accept("tenant flood", e);
             }
@@ -100,7 +101,7 @@ public final class CatalogueFaults {
     /** Clears one fault of the catalogue. */
     void clear(String id, Runnable then) {
         background.execute(() -> {
-            catalogue.clear(id);
+            catalogue.clear(id, ConsoleAudit.actor());
             read(then);
         });
     }
@@ -108,7 +109,7 @@ public final class CatalogueFaults {
     /** Clears every fault of the catalogue. */
     void clearAll(Runnable then) {
         background.execute(() -> {
-            catalogue.clearAll();
+            catalogue.clearAll(ConsoleAudit.actor());
             read(then);
         });
     }

@@ -63,12 +63,12 @@ final class FaultRoutes {
         app.delete("/v1/faults/{id}", this::clear);
         app.post("/v1/faults:disarm", ctx -> {
             TaskAccess.requireUnbound(ctx, "pull the fault kill switch", Scope.OPERATE);
-            faults.disarm();
+            faults.disarm(Auditor.actor(ctx));
             Routes.json(ctx, 200, listing());
         });
         app.post("/v1/faults:arm", ctx -> {
             TaskAccess.requireUnbound(ctx, "re-arm fault injection", Scope.OPERATE);
-            faults.arm();
+            faults.arm(Auditor.actor(ctx));
             Routes.json(ctx, 200, listing());
         });
     }
@@ -117,7 +117,7 @@ final class FaultRoutes {
             FaultSpec spec = new FaultSpec(FaultKind.parse(injection.kind()),
                     injection.target() == null ? BlastRadius.NODE : BlastRadius.parse(injection.target()), injection.parameters(),
                     injection.durationSeconds() == null ? null : Duration.ofMillis(Math.round(injection.durationSeconds() * 1000)));
-            fault = faults.inject(spec);
+            fault = faults.inject(spec, Auditor.actor(ctx));
         } catch (IllegalStateException e) {
             throw new ApiException(409, "faults_disarmed", e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -130,7 +130,7 @@ final class FaultRoutes {
     private void clear(Context ctx) {
         TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
         String id = ctx.pathParam("id");
-        if (!faults.clear(id)) {
+        if (!faults.clear(id, Auditor.actor(ctx))) {
             throw new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force");
         }
         ctx.status(204);
@@ -138,7 +138,7 @@ final class FaultRoutes {
 
     private void clearAll(Context ctx) {
         TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
-        Routes.json(ctx, 200, Map.of("cleared", faults.clearAll()));
+        Routes.json(ctx, 200, Map.of("cleared", faults.clearAll(Auditor.actor(ctx))));
     }
 
     /** Every problem of a refused spec ("field: message" lines) as one 400 with field details. */

@@ -31,6 +31,9 @@ import java.util.function.DoubleSupplier;
  * thread of a live engine.
  */
 public final class FaultCatalogue {
+    /** Who the audit trail names when a caller does not say (a drill's own steps). */
+    private static final String UNNAMED = "fault-catalogue";
+
     private static final System.Logger LOG = System.getLogger("io.queuedeck.engine.fault");
     /** Load faults submit in slices of this length. */
     private static final long LOAD_TICK_NANOS = 100_000_000L;
@@ -88,6 +91,11 @@ public final class FaultCatalogue {
      * @throws IllegalStateException    when the kill switch has disarmed injection
      */
     public synchronized ActiveFault inject(FaultSpec spec) {
+        return inject(spec, UNNAMED);
+    }
+
+    /** As {@link #inject(FaultSpec)}, recorded in the audit trail as done by {@code actor}. */
+    public synchronized ActiveFault inject(FaultSpec spec, String actor) {
         if (!armed) {
             throw new IllegalStateException("fault injection is disarmed by the kill switch; re-arm it first");
         }
@@ -141,20 +149,29 @@ public final class FaultCatalogue {
         Instant end = spec.duration() == null ? null : start.plus(spec.duration());
         ActiveFault fault = new ActiveFault(id, spec, start, end, spec.label());
         mark(id, fault.label(), true);
-        audit("fault.inject", id, fault.label());
+        audit(actor, "fault.inject", id, fault.label());
         LOG.log(System.Logger.Level.INFO, "fault {0} injected: {1}", id, fault.label());
         if (spec.kind() == FaultKind.CRASH && spec.duration() == null) {
             return fault; // a crash is over once it happened: the instance reloads by itself
         }
         active.put(id, new Running(fault, undo));
         if (spec.duration() != null) {
-            undo.add(clock.after(spec.duration().toNanos(), () -> clear(id)));
+            undo.add(clock.after(spec.duration().toNanos(), () -> end(id, "expiry", "fault.expire")));
         }
         return fault;
     }
 
     /** Ends fault {@code id}; false if no such fault is in force. */
     public synchronized boolean clear(String id) {
+        return clear(id, UNNAMED);
+    }
+
+    /** As {@link #clear(String)}, done by {@code actor}. */
+    public synchronized boolean clear(String id, String actor) {
+        return end(id, actor, "fault.clear");
+    }
+
+    private boolean end(String id, String actor, String action) {
         Running running = active.remove(id);
         if (running == null) {
             return false;
@@ -163,7 +180,7 @@ public final class FaultCatalogue {
             step.run();
         }
         mark(id, running.fault().label(), false);
-        audit("fault.clear", id, running.fault().label());
+        audit(actor, action, id, running.fault().label());
         LOG.log(System.Logger.Level.INFO, "fault {0} cleared: {1}", id, running.fault().label());
         return true;
     }
@@ -194,14 +211,19 @@ public final class FaultCatalogue {
     }
 
     /** Every fault's start and end is in the audit trail, whichever way it was injected (API, console, drill). */
-    private void audit(String action, String target, String detail) {
-        engine.audit().record("fault-catalogue", "faults", action, target, 0, detail);
+    private void audit(String actor, String action, String target, String detail) {
+        engine.audit().record(actor, "faults", action, target, 0, detail);
     }
 
     /** Ends every fault in force; answers how many there were. */
     public synchronized int clearAll() {
+        return clearAll(UNNAMED);
+    }
+
+    /** As {@link #clearAll()}, done by {@code actor}. */
+    public synchronized int clearAll(String actor) {
         List<String> ids = new ArrayList<>(active.keySet());
-        ids.forEach(this::clear);
+        ids.forEach(id -> clear(id, actor));
         return ids.size();
     }
 
@@ -212,17 +234,27 @@ public final class FaultCatalogue {
 
     /** The kill switch: clears every fault and refuses new ones until {@link #arm}. */
     public synchronized int disarm() {
+        return disarm(UNNAMED);
+    }
+
+    /** As {@link #disarm()}, pulled by {@code actor}. */
+    public synchronized int disarm(String actor) {
         armed = false;
-        int cleared = clearAll();
-        audit("faults.disarm", "node", cleared + " faults cleared; injection refused until re-armed");
+        int cleared = clearAll(actor);
+        audit(actor, "faults.disarm", "node", cleared + " faults cleared; injection refused until re-armed");
         LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared", cleared);
         return cleared;
     }
 
     /** Allows injection again after {@link #disarm}. */
     public synchronized void arm() {
+        arm(UNNAMED);
+    }
+
+    /** As {@link #arm()}, done by {@code actor}. */
+    public synchronized void arm(String actor) {
         if (!armed) {
-            audit("faults.arm", "node", "injection allowed again");
+            audit(actor, "faults.arm", "node", "injection allowed again");
         }
         armed = true;
     }

@@ -95,6 +95,23 @@ class FaultRoutesTest {
     }
 
     @Test
+    void auditTrail_namesWhoInjectedAndCleared_andAFaultThatExpired() {
+        String cleared = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"instance:1\",\"parameters\":{\"factor\":4}}")
+                .json().get("id").asText();
+        http.delete("/v1/faults/" + cleared);
+        String expired = http.post("/v1/faults", "{\"kind\":\"hang\",\"target\":\"instance:0\",\"duration_s\":0.2}")
+                .json().get("id").asText();
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/v1/faults").json().get("faults").isEmpty());
+
+        // every entry said "fault-catalogue", and an expiry looked like a clear
+        assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
+                .filteredOn(e -> e.action().startsWith("fault."))
+                .extracting(e -> e.actor() + " " + e.action() + " " + e.target())
+                .contains("ops fault.inject " + cleared, "ops fault.clear " + cleared, "ops fault.inject " + expired,
+                        "expiry fault.expire " + expired);
+    }
+
+    @Test
     void badInjection_400_namingEachField() {
         Http.Response response = http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"node\",\"parameters\":{\"factor\":2}}");
 
