@@ -24,6 +24,18 @@ import java.util.List;
 public final class ApiServer implements AutoCloseable {
     /** How long a front-door request waits in silence before a keep-alive (which also notices a client gone). */
     private static final long FRONT_DOOR_KEEP_ALIVE_NANOS = 500_000_000L;
+    /**
+     * The HTTP stack's start-up chatter (nine lines of Jetty and Javalin, "your Javalin version is
+     * 530 days old") goes unsaid: QueueDeck says in one line where it listens. Their warnings and
+     * errors still show, and a logging config of the operator's own (java.util.logging.config.file)
+     * decides instead. Held here: the logging framework keeps its loggers only weakly.
+     */
+    private static final List<java.util.logging.Logger> QUIETED = System.getProperty("java.util.logging.config.file") != null
+            ? List.of() : java.util.stream.Stream.of("io.javalin", "org.eclipse.jetty").map(name -> {
+                java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+                logger.setLevel(java.util.logging.Level.WARNING);
+                return logger;
+            }).toList();
 
     private final String host;
     /** How long {@link #close} waits for requests already received. */

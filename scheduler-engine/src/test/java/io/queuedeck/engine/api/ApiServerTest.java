@@ -443,6 +443,14 @@ class ApiServerTest {
     }
 
     @Test
+    void theHttpStacksStartUpChatter_isNotLogged_itsWarningsAre() {
+        // nine INFO lines of Jetty and Javalin on every start, "your Javalin version is 530 days old" among them
+        assertThat(java.util.logging.Logger.getLogger("io.javalin.util.JavalinLogger").isLoggable(java.util.logging.Level.INFO)).isFalse();
+        assertThat(java.util.logging.Logger.getLogger("org.eclipse.jetty.server.Server").isLoggable(java.util.logging.Level.INFO)).isFalse();
+        assertThat(java.util.logging.Logger.getLogger("org.eclipse.jetty.server.Server").isLoggable(java.util.logging.Level.WARNING)).isTrue();
+    }
+
+    @Test
     void unknownEndpoint_answers404AsJson() {
         Http.Response response = http.get("/v1/nothing-here");
 
