@@ -71,6 +71,8 @@ public final class ControlViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
     private final ReadOnlyBooleanWrapper canaryRunning = new ReadOnlyBooleanWrapper(this, "canaryRunning");
     private final ReadOnlyStringWrapper canaryLine = new ReadOnlyStringWrapper(this, "canaryLine", "No canary runs.");
+    /** Why the last canary start was refused, until the next canary change (FX thread). */
+    private String canaryRefusal;
     private final ObservableList<CanaryRow> canaryRows = FXCollections.observableArrayList();
     private final StringProperty ruleTask = new SimpleStringProperty(this, "ruleTask",
             "{\"business_class\": \"payment_processing\", \"tenant\": \"acme\"}");
@@ -150,8 +152,9 @@ public final class ControlViewModel {
         canaryRunning.set(running);
         JsonNode ended = c.path("last_ended");
         if (!running) {
-            canaryLine.set(ended.isObject() ? "No canary runs. The last one was " + ended.path("outcome").asText().replace('_', ' ')
-                    + ": " + ended.path("reason").asText() : "No canary runs.");
+            String why = canaryRefusal == null ? "" : " " + canaryRefusal;
+            canaryLine.set((ended.isObject() ? "No canary runs. The last one was " + ended.path("outcome").asText().replace('_', ' ')
+                    + ": " + ended.path("reason").asText() : "No canary runs.") + why);
             canaryRows.clear();
             return;
         }
@@ -267,6 +270,10 @@ public final class ControlViewModel {
         CompletableFuture.supplyAsync(call, background).whenComplete((value, error) -> fx.execute(() -> {
             busy.set(false);
             Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            // a refused start said so only in the header, with the problems on the Config tab
+            canaryRefusal = !what.equals("canary") || cause == null ? null : "The last start was refused: "
+                    + (cause instanceof ConfigService.Refused r ? r.problems().getFirst() + (r.problems().size() > 1
+                    ? " (and " + (r.problems().size() - 1) + " more, on the Config tab)" : "") : cause.getMessage());
             if (cause instanceof ConfigService.Refused refused) {
                 problems.setAll(refused.problems());
                 message.set("Refused (" + refused.problems().size() + (refused.problems().size() == 1 ? " problem" : " problems")

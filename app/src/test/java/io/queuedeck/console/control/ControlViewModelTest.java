@@ -152,6 +152,21 @@ class ControlViewModelTest {
     }
 
     @Test
+    void canary_refusedStart_saysWhyOnTheCanaryTab() {
+        model.editorTextProperty().set("policy: {name: nosuch}\n");
+        model.startCanary(0.1).join();
+
+        // the Canary tab said only "No canary runs."; the reason was on the Config tab
+        assertThat(model.canaryRunningProperty().get()).isFalse();
+        assertThat(model.canaryLineProperty().get()).startsWith("No canary runs. The last start was refused: ").contains("nosuch");
+
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.startCanary(0.1).join();
+        model.rollbackCanary().join();
+        assertThat(model.canaryLineProperty().get()).doesNotContain("refused");
+    }
+
+    @Test
     void canary_rollback_endsItAndTheRunningVersionStays() {
         model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
         model.startCanary(0.1).join();
