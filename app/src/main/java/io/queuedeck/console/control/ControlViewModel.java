@@ -71,6 +71,8 @@ public final class ControlViewModel {
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
     private final ReadOnlyBooleanWrapper canaryRunning = new ReadOnlyBooleanWrapper(this, "canaryRunning");
     private final ReadOnlyStringWrapper canaryLine = new ReadOnlyStringWrapper(this, "canaryLine", "No canary runs.");
+    /** Finished tasks a side needs before its figures say anything. */
+    static final int COMPARABLE = 30;
     /** Why the last canary start was refused, until the next canary change (FX thread). */
     private String canaryRefusal;
     private final ObservableList<CanaryRow> canaryRows = FXCollections.observableArrayList();
@@ -166,6 +168,14 @@ public final class ControlViewModel {
                 .path("margin").asDouble() * 100) + "% worse over " + c.path("auto_rollback").path("window").asText() : ""));
         JsonNode stable = c.path("comparison").path("stable");
         JsonNode canary = c.path("comparison").path("canary");
+        long stableDone = stable.path("finished").asLong();
+        long canaryDone = canary.path("finished").asLong();
+        if (Math.min(stableDone, canaryDone) < COMPARABLE) {
+            // stable 0 finished beside the canary's 9 looked like a canary to promote
+            canaryLine.set(canaryLine.get() + String.format(Locale.ROOT, " · not comparable yet: %,d stable and %,d canary"
+                    + " tasks finished, %d a side needed (a backlog from before the canary holds up the stable side)",
+                    stableDone, canaryDone, COMPARABLE));
+        }
         List<CanaryRow> rows = new ArrayList<>();
         rows.add(new CanaryRow("finished", count(stable, "finished"), count(canary, "finished")));
         rows.add(new CanaryRow("throughput (tasks/s)", String.format(Locale.ROOT, "%.2f", stable.path("throughput_per_s").asDouble()),

@@ -139,7 +139,8 @@ class ControlViewModelTest {
         model.startCanary(0.25).join();
 
         assertThat(model.canaryRunningProperty().get()).isTrue();
-        assertThat(model.canaryLineProperty().get()).contains("25% of new tasks");
+        assertThat(model.canaryLineProperty().get()).contains("25% of new tasks")
+                .contains("not comparable yet: 0 stable and 0 canary tasks finished, 30 a side needed");
         assertThat(model.canaryRows()).extracting(ControlViewModel.CanaryRow::figure)
                 .contains("finished", "throughput (tasks/s)", "failed", "shed (refused when queued)", "timed out",
                         "deadline misses");
