@@ -57,6 +57,8 @@ final class LaneMoves {
         for (String id : List.copyOf(taskIds)) {
             sent.add(commands.send(new Command.Cancel(id)));
         }
+        // the rows went without a word: say what happened, since a cancel cannot be undone
+        notice.accept(taskIds.size() == 1 ? "Cancelled " + taskIds.iterator().next() : "Cancelled " + taskIds.size() + " tasks");
         return settle(sent);
     }
 

@@ -75,6 +75,7 @@ class LanesViewModelTest {
 
         assertThat(lane(4)).containsExactly("b");
         assertThat(commands.sent).contains("cancel a");
+        assertThat(model.noticeProperty().get()).as("Delete took the row without a word").isEqualTo("Cancelled a");
     }
 
     @Test
