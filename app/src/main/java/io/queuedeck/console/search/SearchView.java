@@ -118,10 +118,10 @@ public final class SearchView {
         // "Task" sorts by submission: the order ids were taken in (what "Waited" once claimed to sort by, wrongly)
         table.getColumns().add(column("Task", TaskView::id, TaskSort.SUBMITTED, 170));
         table.getColumns().add(column("State", v -> v.state().name().toLowerCase(Locale.ROOT), TaskSort.STATE, 90));
-        table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 50));
+        table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 60)); // "P ▲" read "…" at 50
         table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90));
         table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 110));
-        table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 90));
+        table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 80));
         table.getColumns().add(column("Waited", SearchView::waited, null, 120));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
@@ -301,9 +301,14 @@ public final class SearchView {
             header.setTooltip(new Tooltip("Sort every match by " + (sort == TaskSort.SUBMITTED ? "submission, oldest first"
                     : title.toLowerCase(Locale.ROOT)) + "; again to reverse"));
             header.setOnMouseClicked(e -> model.sortBy(sort));
+            // "Task ▲" over ids out of alphabetical order read as a broken sort: say what it sorts by
             ObservableValue<String> arrow = model.sortProperty().flatMap(s -> model.descendingProperty()
-                    .map(d -> s == sort ? title + (d ? " ▼" : " ▲") : title));
+                    .map(d -> s != sort ? title : sort == TaskSort.SUBMITTED ? title + (d ? ", newest first" : ", oldest first")
+                            : title + (d ? " ▼" : " ▲")));
             header.textProperty().bind(arrow);
+        } else { // "Waited" froze at the search's moment, and a click on it did nothing, unsaid
+            header.setTooltip(new Tooltip(title.equals("Waited") ? "How long each task had waited when the search ran (search again"
+                    + " to refresh); not sortable" : "Not sortable: the headers with a tooltip that says so sort every match"));
         }
         return column;
     }
