@@ -250,7 +250,7 @@ class ConsoleLayoutUiTest {
         // back online: the alert clears after its hold, with one notice; then the notices hide themselves
         app.system().engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(gpu, true)).join(); // the click above is what this test is about
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().anyMatch(n -> n.getValue().startsWith("Alert cleared")
-                && n.getValue().contains("GPU " + gpu)));
+                && n.getValue().contains("No longer: GPU " + gpu))); // it read "GPU 1 is offline", as if it still were
         await().atMost(TIMEOUT).until(() -> alertNotices().stream().noneMatch(n -> n.getValue().contains("GPU " + gpu)));
     }
 

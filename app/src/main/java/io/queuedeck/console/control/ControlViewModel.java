@@ -245,6 +245,7 @@ public final class ControlViewModel {
     public void revertEditor() {
         editorText.set(runningText.get());
         problems.clear();
+        message.set(""); // "Refused (2 problems)" stayed over the running text
     }
 
     /** Applies an earlier version's text again, as a new version. */

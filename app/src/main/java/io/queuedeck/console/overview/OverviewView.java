@@ -63,7 +63,10 @@ public final class OverviewView {
 
         throughput = tile(SkinType.SPARK_LINE, "Throughput (30 s)", "tasks/s", 2).averagingPeriod(SPARK_POINTS).build();
         tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(SPARK_POINTS).build();
-        queued = tile(SkinType.NUMBER, "Queued", "tasks", 0).build();
+        // "51164tasks": grouped digits, and the unit apart
+        queued = tile(SkinType.NUMBER, "Queued", " tasks", 0).customDecimalFormatEnabled(true)
+                .customDecimalFormat(new java.text.DecimalFormat("#,##0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)))
+                .build();
         running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
         // sparklines: a latency number means little without its recent trend
         p50 = tile(SkinType.SPARK_LINE, "Latency p50 (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();

@@ -67,7 +67,8 @@ public final class Notices {
      */
     public void alert(String key, String text, boolean raised) {
         if (quiet.admits(key, raised, System.nanoTime())) {
-            alert.show(raised ? "Alert" : "Alert cleared", text, raised);
+            // "Alert cleared / GPU 0 is down" read as if it still were
+            alert.show(raised ? "Alert" : "Alert cleared", raised ? text : "No longer: " + text, raised);
         }
     }
 

@@ -120,6 +120,10 @@ class ControlViewModelTest {
         assertThat(model.lastErrorProperty().get()).contains("refused").contains("version 1 still runs");
         assertThat(model.messageProperty().get()).contains("Refused (2 problems)");
         assertThat(audited).isEmpty();
+
+        model.revertEditor(); // "Refused (2 problems)" stayed over the running text
+        assertThat(model.messageProperty().get()).isEmpty();
+        assertThat(model.problems()).isEmpty();
     }
 
     @Test
