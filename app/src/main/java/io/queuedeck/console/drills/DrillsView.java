@@ -71,7 +71,8 @@ public final class DrillsView {
     }
 
     private Node pickCard() {
-        ComboBox<String> pick = new ComboBox<>(model.drills());
+        ComboBox<String> pick = new io.queuedeck.console.widgets.SteadyComboBox<>(); // a pick resized it and moved Run
+        pick.setItems(model.drills());
         pick.setId("drill-pick");
         pick.setVisibleRowCount(ShippedDrills.names().size() + 4); // every shipped drill, a few files and "Open file…" without scrolling
         pick.setTooltip(new Tooltip("A shipped drill, or \"open file…\" for a drill file of your own (docs/faults.md)"));
