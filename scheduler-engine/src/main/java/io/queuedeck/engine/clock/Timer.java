@@ -1,10 +1,14 @@
 package io.queuedeck.engine.clock;
 
-/** A pending timer. Cancelling is cheap: the entry stays in the heap and is skipped when due. */
+/**
+ * A pending timer. Cancelling is cheap: the entry stays in the heap and is skipped when due, but it
+ * lets go of its action at once. A backend stream's 10-minute total timeout, cancelled when the
+ * stream ended, kept the stream and its answer's buffer for those 10 minutes.
+ */
 public final class Timer implements Comparable<Timer> {
     final long deadline;
     final long sequence;
-    final Runnable action;
+    Runnable action;
     private boolean cancelled;
 
     Timer(long deadline, long sequence, Runnable action) {
@@ -15,6 +19,7 @@ public final class Timer implements Comparable<Timer> {
 
     public void cancel() {
         cancelled = true;
+        action = null;
     }
 
     public boolean isCancelled() {

@@ -244,6 +244,16 @@ final class StreamAttempt extends EventSourceListener {
         }
     }
 
+    /**
+     * Lets go of the answer's buffer once it is read: an attempt stays referenced after its end
+     * (its cancelled timers keep it until they are due, up to the total timeout of 10 minutes), and
+     * with answers near their bound those buffers ran a 256 MB heap out of memory.
+     */
+    private void release() {
+        text.setLength(0);
+        text.trimToSize();
+    }
+
     /** The most of an answer {@code task} may hold: {@value #CHARS_PER_TOKEN} characters a token asked for, within {@link #MAX_ANSWER_CHARS}. */
     static long answerLimit(Task task) {
         Integer asked = task.spec().maxTokens();
@@ -271,6 +281,7 @@ final class StreamAttempt extends EventSourceListener {
         Generation generation = new Generation(finishReason, usage, interToken, backendUrl);
         int counted = usage != null && usage.completionTokens() != null ? usage.completionTokens() : tokens;
         String whole = text.toString();
+        release();
         Outcome.Success success = new Outcome.Success(whole, generation, counted, lastAt);
         if (relay != null && !seamless) {
             relay.finished(whole, generation);
@@ -333,6 +344,7 @@ final class StreamAttempt extends EventSourceListener {
 
     private void fail(Outcome.Kind kind, String reason, long retryAfterNanos) {
         ended = true;
+        release();
         boolean retryable = kind != Outcome.Kind.REFUSED;
         if (retryable && (relayed > 0 || seamless && tokensBefore > 0)) {
             // The client has part of this answer already; a second run would repeat it.
