@@ -103,8 +103,18 @@ public final class FaultCatalogue {
         List<Runnable> undo = new ArrayList<>();
         switch (spec.kind()) {
             case CRASH, HANG, SLOW, FLAP, KV_EXHAUSTION, OOM -> {
-                for (int instance : instances(spec.radius())) {
-                    onInstance(spec, instance, undo);
+                try {
+                    for (int instance : instances(spec.radius())) {
+                        onInstance(spec, instance, undo);
+                    }
+                } catch (java.util.concurrent.CompletionException e) {
+                    undo.forEach(Runnable::run);
+                    if (e.getCause() instanceof UnsupportedOperationException unsupported) { // it was a 500
+                        throw new IllegalArgumentException("kind: " + spec.kind().name().toLowerCase(java.util.Locale.ROOT)
+                                + " cannot act here: " + unsupported.getMessage()
+                                + " (real backends take http faults, docs/faults.md)");
+                    }
+                    throw e;
                 }
             }
             case BURST, TENANT_FLOOD, POISON, PREEMPTION_STORM -> undo.add(startLoad(id, spec));

@@ -129,4 +129,13 @@ class BackendHttpFaultsTest {
         assertThatThrownBy(() -> inject("model-a", Map.of("status", 404.0)))
                 .hasMessageContaining("parameters.status: must be 429 or 500..599");
     }
+
+    @Test
+    void aFaultTheExecutorCannotAct_isRefusedOnItsKind_andNothingStaysInForce() {
+        // it was a 500 with UnsupportedOperationException in the log
+        assertThatThrownBy(() -> faults.inject(new FaultSpec(FaultKind.SLOW, BlastRadius.NODE, Map.of("factor", 2.0), null)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("kind: slow cannot act here: this executor cannot slow instances down");
+        assertThat(faults.active()).isEmpty();
+    }
 }
