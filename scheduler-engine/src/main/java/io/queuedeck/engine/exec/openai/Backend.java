@@ -99,18 +99,19 @@ public record Backend(URI baseUrl, List<String> models, int slots, String apiKey
             throw new IllegalArgumentException("--backend needs a URL, as in http://localhost:8000[,model=NAME][,slots=N]");
         }
         String[] parts = text.split(",");
+        String shown = text.replaceFirst("//[^/@]*@", "//…@"); // a refusal must not repeat a password it was given
         Backend backend;
         try {
             backend = at(parts[0].trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--backend " + text + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("--backend " + shown + ": " + e.getMessage(), e);
         }
         List<String> models = new ArrayList<>();
         for (int i = 1; i < parts.length; i++) {
             String part = parts[i].trim();
             int eq = part.indexOf('=');
             if (eq < 1) {
-                throw new IllegalArgumentException("--backend " + text + ": expected key=value, got '" + part + "'");
+                throw new IllegalArgumentException("--backend " + shown + ": expected key=value, got '" + part + "'");
             }
             String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String value = part.substring(eq + 1).trim();
@@ -120,18 +121,18 @@ public record Backend(URI baseUrl, List<String> models, int slots, String apiKey
                     try {
                         backend = backend.withSlots(Integer.parseInt(value));
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("--backend " + text + ": slots must be a whole number, got '" + value + "'");
+                        throw new IllegalArgumentException("--backend " + shown + ": slots must be a whole number, got '" + value + "'");
                     }
                 }
                 case "key_env" -> {
                     String key1 = env.apply(value);
                     if (key1 == null || key1.isBlank()) {
-                        throw new IllegalArgumentException("--backend " + text + ": environment variable " + value + " is not set");
+                        throw new IllegalArgumentException("--backend " + shown + ": environment variable " + value + " is not set");
                     }
                     backend = backend.withApiKey(key1.trim());
                 }
                 case "priority" -> backend = backend.withPriorityField(value);
-                default -> throw new IllegalArgumentException("--backend " + text + ": unknown key '" + key
+                default -> throw new IllegalArgumentException("--backend " + shown + ": unknown key '" + key
                         + "'; known: model, slots, key_env, priority");
             }
         }

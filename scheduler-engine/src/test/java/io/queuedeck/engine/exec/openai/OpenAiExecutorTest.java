@@ -495,6 +495,8 @@ class OpenAiExecutorTest {
         assertThatThrownBy(() -> Backend.parse("http://h,slots=x", k -> null)).hasMessageContaining("slots must be a whole number");
         assertThatThrownBy(() -> Backend.parse("http://h,key_env=NOPE", k -> null)).hasMessageContaining("NOPE is not set");
         assertThatThrownBy(() -> Backend.parse("ftp://h", k -> null)).hasMessageContaining("http(s)://");
+        assertThatThrownBy(() -> Backend.parse("http://user:pw-secret@h:8000,model=m", k -> null)) // the line began with the password
+                .hasMessageContaining("must not carry credentials").hasMessageNotContaining("pw-secret");
     }
 
     // ---------------------------------------------------------------- helpers
