@@ -71,6 +71,12 @@ public final class OpenAiInput {
      * ({@value #CHAT_REQUEST}, {@value #COMPLETION_REQUEST}): one answer per task, a bounded length.
      */
     private static Optional<String> requestProblem(JsonNode request, String format) {
+        if (format.equals(CHAT_REQUEST) && !(request.path("messages").isArray() && !request.get("messages").isEmpty())) {
+            return Optional.of("input.messages: messages must be a non-empty array");
+        }
+        if (format.equals(COMPLETION_REQUEST) && !(request.path("prompt").isTextual() || request.path("prompt").isArray())) {
+            return Optional.of("input.prompt: prompt is required: a string or an array");
+        }
         JsonNode n = request.get("n");
         if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) {
             return Optional.of("input.n: only n=1 is supported: each task is one answer, got " + n);

@@ -276,7 +276,7 @@ class OpenAiExecutorTest {
         FakeOpenAiServer fake = fake();
         start(Backend.at(fake.url()).withModels(List.of(MODEL)));
 
-        TaskView done = finished(submit(new TaskSpec(null, MODEL, "{\"messages\":[]}", 5, null, null, null, null, 4, null,
+        TaskView done = finished(submit(new TaskSpec(null, MODEL, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 5, null, null, null, null, 4, null,
                 Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.CHAT_REQUEST, OpenAiInput.FRONT_DOOR_KEY, "true"))));
 
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
@@ -467,6 +467,9 @@ class OpenAiExecutorTest {
         "n of 5             | openai_chat       | {'messages':[{'role':'user','content':'hi'}],'n':5}           | input.n",
         "max_tokens too big | openai_chat       | {'messages':[{'role':'user','content':'hi'}],'max_tokens':99999999} | input.max_tokens",
         "two prompts        | openai_completion | {'prompt':['a','b']}                                          | input.prompt",
+        "no messages        | openai_chat       | {}                                                            | input.messages",
+        "messages a string  | openai_chat       | {'messages':'x'}                                              | input.messages",
+        "no prompt          | openai_completion | {'max_tokens':4}                                              | input.prompt",
         "not JSON           | openai_chat       | {nope                                                         | input",
     })
     void requestBodyOfARestTask_isCheckedAsTheFrontDoorChecksIt(String label, String format, String input, String field)
