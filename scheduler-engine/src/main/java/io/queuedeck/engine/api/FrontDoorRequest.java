@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuedeck.engine.exec.openai.OpenAiInput;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import java.util.List;
 import java.util.Optional;
@@ -55,14 +56,10 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
             throw ApiException.invalid("messages", "messages must be a non-empty array");
         }
-        if (!chat && !(body.path("prompt").isTextual() || body.path("prompt").isArray())) {
-            throw ApiException.invalid("prompt", "prompt is required: a string or an array");
-        }
-        JsonNode prompt = body.path("prompt");
-        if (!chat && prompt.isArray() && prompt.size() > 1 && (prompt.get(0).isTextual() || prompt.get(0).isArray())) {
-            // several prompts are several choices in OpenAI's API; as one task their answers came back interleaved
-            throw ApiException.invalid("prompt", "one prompt per request: each request is one task; send the "
-                    + prompt.size() + " prompts as " + prompt.size() + " requests");
+        if (!chat) {
+            OpenAiInput.promptProblem(body.path("prompt")).ifPresent(problem -> {
+                throw ApiException.invalid("prompt", problem);
+            });
         }
         JsonNode n = body.get("n");
         if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) { // 1.0 is 1, as before

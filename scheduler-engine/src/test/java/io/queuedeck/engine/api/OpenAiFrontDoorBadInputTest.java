@@ -54,6 +54,9 @@ class OpenAiFrontDoorBadInputTest {
         "prompt a number             | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':5}",
         "two prompts                 | prompt                       | one prompt per request                  | /v1/completions {'model':'fake-model','prompt':['a','b']}",
         "two tokenized prompts       | prompt                       | one prompt per request                  | /v1/completions {'model':'fake-model','prompt':[[1,2],[3]]}",
+        "an empty prompt array       | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':[]}",
+        "a prompt of null            | prompt                       | prompt must be a string, token ids      | /v1/completions {'model':'fake-model','prompt':[null]}",
+        "a prompt of an object       | prompt                       | prompt must be a string, token ids      | /v1/completions {'model':'fake-model','prompt':[{'x':1}]}",
         "model given twice           | model                        | model is given twice                    | {M,'model':'x'}",
         "max_tokens given twice      | max_tokens                   | max_tokens is given twice               | {M,'max_tokens':1,'max_tokens':2}",
     })

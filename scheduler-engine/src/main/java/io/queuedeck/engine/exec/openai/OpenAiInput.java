@@ -88,12 +88,41 @@ public final class OpenAiInput {
                 return Optional.of("input." + field + ": must be a whole number from 1 to " + MAX_REQUEST_TOKENS + ", got " + tokens);
             }
         }
-        JsonNode prompt = request.path("prompt");
-        if (format.equals(COMPLETION_REQUEST) && prompt.isArray() && prompt.size() > 1
-                && (prompt.get(0).isTextual() || prompt.get(0).isArray())) {
-            return Optional.of("input.prompt: one prompt per task, got " + prompt.size());
+        if (format.equals(COMPLETION_REQUEST)) {
+            return promptProblem(request.path("prompt")).map(problem -> "input.prompt: " + problem);
         }
         return Optional.empty();
+    }
+
+    /**
+     * What is wrong with a completion's {@code prompt}, if anything: one prompt per task, as a
+     * string, token ids, or an array holding one of those. Several prompts are several answers in
+     * OpenAI's API (they came back interleaved as one); {@code []} and {@code [null]} are none.
+     */
+    public static Optional<String> promptProblem(JsonNode prompt) {
+        if (prompt.isTextual()) {
+            return Optional.empty();
+        }
+        if (!prompt.isArray() || prompt.isEmpty()) {
+            return Optional.of("prompt is required: a string, token ids, or an array of one of those");
+        }
+        JsonNode first = prompt.get(0);
+        if ((first.isTextual() || first.isArray()) && prompt.size() > 1) {
+            return Optional.of("one prompt per request: each request is one task; send the " + prompt.size()
+                    + " prompts as " + prompt.size() + " requests");
+        }
+        boolean tokens = first.isArray() ? !first.isEmpty() && allIntegers(first) : !first.isTextual() && allIntegers(prompt);
+        return first.isTextual() || tokens ? Optional.empty()
+                : Optional.of("prompt must be a string, token ids (whole numbers), or an array of one of those");
+    }
+
+    private static boolean allIntegers(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isIntegralNumber()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code spec} came through the front door (and so needs its client to be listening). */
