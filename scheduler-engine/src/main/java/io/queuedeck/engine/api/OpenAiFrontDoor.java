@@ -37,9 +37,9 @@ import java.util.concurrent.TimeUnit;
  * away is noticed: a write fails, and its task is cancelled, queued or running (decision 0020).
  */
 final class OpenAiFrontDoor {
-    /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
     /** The paths it serves: their refusals, wherever made (authentication, rates, methods), take OpenAI's shape. */
     static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/models");
+    /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
     static final String TASK_PREFIX = "oai-";
     static final String PRIORITY_HEADER = "X-Priority";
     static final String TASK_HEADER = "X-QueueDeck-Task";
@@ -117,10 +117,10 @@ final class OpenAiFrontDoor {
         boolean stream = request.stream();
         boolean usageAsked = request.usageAsked();
         Integer maxTokens = request.maxTokens();
-        // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
         if (java.util.Collections.list(ctx.req().getHeaders(PRIORITY_HEADER)).size() > 1) { // the first one won, unsaid
             throw ApiException.invalid(PRIORITY_HEADER, "send one " + PRIORITY_HEADER + " header, not several");
         }
+        // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
         Integer priority = priority(ctx.header(PRIORITY_HEADER));
         Client client = ctx.attribute(Routes.CLIENT);
         String tenant = null;
