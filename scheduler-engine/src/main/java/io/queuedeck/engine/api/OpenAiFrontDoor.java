@@ -485,10 +485,7 @@ final class OpenAiFrontDoor {
         private String id;
         private long created;
         private String servedModel;
-        /** Tool calls by index, their arguments joined from the deltas, as the streamed chunks carried them. */
-        private final java.util.TreeMap<Integer, ObjectNode> toolCalls = new java.util.TreeMap<>();
-        /** Log probabilities, each chunk's appended: chat's {@code content} list, or completions' arrays. */
-        private ObjectNode logprobs;
+        private final JoinedChoice joined = new JoinedChoice();
 
         Whole(Context ctx, boolean chat, String model, String taskId, long now) {
             this.created = now;
@@ -520,51 +517,11 @@ final class OpenAiFrontDoor {
                     created = chunk.path("created").asLong(created);
                     servedModel = chunk.path("model").asText(null);
                 }
-                // text is joined by the executor; what else a choice carries is joined here, or it was lost
-                JsonNode choice = chunk.path("choices").path(0);
-                for (JsonNode call : choice.path("delta").path("tool_calls")) {
-                    joinToolCall(call);
-                }
-                if (choice.path("logprobs").isObject()) {
-                    joinLogprobs((ObjectNode) choice.get("logprobs"));
-                }
+                joined.add(chunk); // text is joined by the executor; what else a choice carries, here
             } catch (IOException e) {
                 // the executor checked every chunk; keep the defaults
             }
             return false;
-        }
-
-        private void joinToolCall(JsonNode delta) {
-            ObjectNode call = toolCalls.computeIfAbsent(delta.path("index").asInt(toolCalls.size()), i -> JSON.createObjectNode());
-            for (String field : List.of("id", "type")) {
-                if (delta.hasNonNull(field)) {
-                    call.set(field, delta.get(field));
-                }
-            }
-            JsonNode function = delta.path("function");
-            if (function.isObject()) {
-                ObjectNode joined = call.has("function") ? (ObjectNode) call.get("function") : call.putObject("function");
-                if (function.hasNonNull("name")) {
-                    joined.set("name", function.get("name"));
-                }
-                String arguments = function.path("arguments").asText("");
-                joined.put("arguments", joined.path("arguments").asText("") + arguments);
-            }
-        }
-
-        private void joinLogprobs(ObjectNode delta) {
-            if (logprobs == null) {
-                logprobs = JSON.createObjectNode();
-            }
-            delta.fields().forEachRemaining(e -> {
-                if (e.getValue().isArray()) {
-                    ArrayNode list = logprobs.has(e.getKey()) && logprobs.get(e.getKey()).isArray()
-                            ? (ArrayNode) logprobs.get(e.getKey()) : logprobs.putArray(e.getKey());
-                    list.addAll((ArrayNode) e.getValue());
-                } else if (!logprobs.has(e.getKey())) {
-                    logprobs.set(e.getKey(), e.getValue());
-                }
-            });
         }
 
         @Override
@@ -598,20 +555,11 @@ final class OpenAiFrontDoor {
             body.put("model", servedModel != null ? servedModel : model);
             ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
             if (chat) {
-                ObjectNode message = choice.putObject("message").put("role", "assistant");
-                if (toolCalls.isEmpty() || text != null && !text.isEmpty()) {
-                    message.put("content", text);
-                } else {
-                    message.putNull("content"); // as OpenAI answers a call of tools alone
-                }
-                message.putNull("refusal");
-                if (!toolCalls.isEmpty()) {
-                    message.putArray("tool_calls").addAll(toolCalls.values());
-                }
+                joined.message(choice.putObject("message"), text);
             } else {
                 choice.put("text", text);
             }
-            choice.set("logprobs", logprobs == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : logprobs);
+            joined.logprobs(choice);
             choice.put("finish_reason", finishReason == null ? "stop" : finishReason);
             if (usage != null) {
                 ObjectNode u = body.putObject("usage");
