@@ -8,6 +8,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
+import io.queuedeck.engine.exec.openai.OpenAiInput;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.FieldError;
@@ -432,6 +433,11 @@ final class Routes {
     private void admit(Context ctx, TaskSpec spec, String prefix, int room) {
         if (spec == null) {
             return; // the engine's validator names the problem
+        }
+        if (spec.metadata() != null && spec.metadata().containsKey(OpenAiInput.FRONT_DOOR_KEY)) {
+            // the executor would take the task for a front-door request whose client has left, and not run it
+            throw ApiException.invalid(prefix + "metadata." + OpenAiInput.FRONT_DOOR_KEY, "metadata."
+                    + OpenAiInput.FRONT_DOOR_KEY + " is set by the OpenAI front door on its own tasks; leave it out");
         }
         if (callbacks != null && spec.callbackUrl() != null) {
             Optional<String> refused = callbacks.refusal(spec.callbackUrl());

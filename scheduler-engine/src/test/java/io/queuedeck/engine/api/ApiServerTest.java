@@ -197,6 +197,7 @@ class ApiServerTest {
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"deadline\":99999999999999999} | invalid_field | deadline",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":-1}        | invalid_field  | priority",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"k\":{}}}  | invalid_field  | metadata.k",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"front_door\":\"true\"}} | invalid_field | metadata.front_door",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"callback_url\":\"ftp://h/\"} | invalid_field | callback_url",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"colour\":\"red\"}       | invalid_field  | colour",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"task_id\":\"a b\"}      | invalid_field  | task_id",
