@@ -302,7 +302,9 @@ final class OpenAiFrontDoor {
             // refused below
         }
         throw ApiException.invalid(PRIORITY_HEADER, PRIORITY_HEADER + " must be a whole number from "
-                + TaskSpec.MIN_PRIORITY + " (most urgent) to " + TaskSpec.MAX_PRIORITY + ", got '" + header + "'");
+                + TaskSpec.MIN_PRIORITY + " (most urgent) to " + TaskSpec.MAX_PRIORITY + ", got "
+                + (header.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "'" + ApiException.shorten(header) + "'"
+                        : "a value that is not printable ASCII")); // header bytes arrive as Latin-1: no echo of garbled text
     }
 
     private void checkQueueRoom() {

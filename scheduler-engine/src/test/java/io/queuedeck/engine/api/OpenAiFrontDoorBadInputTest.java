@@ -142,6 +142,17 @@ class OpenAiFrontDoorBadInputTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aPriorityHeaderOutsidePrintableAscii_isRefused_withoutEchoingIt() throws Exception {
+        // written byte for byte: HttpClient sends '?' for what it cannot encode; curl sends UTF-8, read as Latin-1
+        RawHttp.Answer answer = RawHttp.send(rig.server().baseUri().getPort(), "POST /v1/chat/completions HTTP/1.1\r\n"
+                + "Host: localhost\r\nContent-Type: application/json\r\nX-Priority: \u00c3\u00a9", "{" + M + "}");
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        assertThat(JSON.readTree(answer.body()).at("/error/message").asText())
+                .endsWith("got a value that is not printable ASCII").doesNotContain("\u00c3");
+    }
+
+    @org.junit.jupiter.api.Test
     void aRefusalBeforeTheHandler_isInOpenAisShapeToo() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
