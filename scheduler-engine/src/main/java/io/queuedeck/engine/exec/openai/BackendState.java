@@ -8,6 +8,7 @@ import okhttp3.sse.EventSources;
 
 /** One backend's shared state. Loop thread only, except the immutable parts. */
 final class BackendState {
+    private static final System.Logger LOG = System.getLogger(OpenAiExecutor.class.getName());
     /** Weight of the newest request in the moving average of the time to first token. */
     private static final double TTFT_WEIGHT = 0.2;
 
@@ -32,6 +33,8 @@ final class BackendState {
     final long probeTimeoutNanos;
     /** Moving average of the time to first token, ms; NaN before the first. */
     double ttftMs = Double.NaN;
+    /** Where the backend last redirected a request to; written by the stream threads. */
+    private volatile String lastRedirect;
 
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
@@ -48,5 +51,14 @@ final class BackendState {
     void firstTokenAfter(long nanos) {
         double ms = nanos / 1e6;
         ttftMs = Double.isNaN(ttftMs) ? ms : ttftMs + TTFT_WEIGHT * (ms - ttftMs);
+    }
+
+    /** Logs where the backend redirects to, once for each new place (every request would repeat it). */
+    void redirected(int status, String location) {
+        if (!location.equals(lastRedirect)) {
+            lastRedirect = location;
+            LOG.log(System.Logger.Level.WARNING, "backend " + config.baseUrl() + " redirects (" + status + ") to " + location
+                    + "; redirects are not followed: configure the server's own URL");
+        }
     }
 }

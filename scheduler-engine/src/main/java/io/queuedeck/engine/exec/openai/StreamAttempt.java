@@ -224,8 +224,9 @@ final class StreamAttempt extends EventSourceListener {
             String message = bodyMessage(response);
             if (code >= 300 && code < 400) {
                 refusedStatus = 502;
-                fail(Outcome.Kind.REFUSED, "the backend answered with a redirect (" + code + " to "
-                        + shown(response.header("Location", "nowhere")) + "); redirects are not followed: give the server's own URL", 0);
+                backend.redirected(code, shown(response.header("Location", "nowhere"))); // where to: the operator's log, not the tenant's answer
+                fail(Outcome.Kind.REFUSED, "the backend answered with a redirect (" + code + "); redirects are not followed:"
+                        + " the backend must be configured with the server's own URL (the log says where it pointed)", 0);
             } else if (code == 429) {
                 fail(Outcome.Kind.RATE_LIMITED, "the backend is busy (429): " + message, retryAfterNanos(response));
             } else if (code >= 500 || code == 408) {

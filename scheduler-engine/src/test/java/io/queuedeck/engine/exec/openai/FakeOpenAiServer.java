@@ -26,6 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FakeOpenAiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where a scripted redirect points: somewhere inside, which no tenant should learn of. */
+    public static final String REDIRECT_TARGET = "http://10.20.30.40:8000/v1/chat/completions";
 
     /** How the server answers one completion request. */
     public record Script(List<String> tokens, long firstTokenDelayMillis, long interTokenDelayMillis, int status,
@@ -302,6 +304,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
         if (script.status() != 200) {
             if (script.retryAfter() != null) {
                 exchange.getResponseHeaders().set("Retry-After", script.retryAfter());
+            }
+            if (script.status() / 100 == 3) {
+                exchange.getResponseHeaders().set("Location", REDIRECT_TARGET);
             }
             send(exchange, script.status(), script.errorBody());
             return;
