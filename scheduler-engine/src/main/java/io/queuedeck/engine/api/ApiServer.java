@@ -165,7 +165,8 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Stops accepting connections, lets the requests already received be answered (up to
-     * {@link #CLOSE_WAIT_MILLIS}), then closes every connection.
+     * {@link #CLOSE_WAIT_MILLIS}; front-door completions still under way end at once with 503
+     * {@code shutting_down}), then closes every connection.
      */
     @Override
     public void close() {
@@ -174,6 +175,9 @@ public final class ApiServer implements AutoCloseable {
                 if (connector instanceof org.eclipse.jetty.server.NetworkConnector network) {
                     network.close(); // the listening socket only; open connections finish their requests
                 }
+            }
+            if (frontDoor != null) {
+                frontDoor.endOpenRequests(); // each gets a last word, written within the wait below
             }
             inFlight.awaitNone(nanos.getAsLong() + CLOSE_WAIT_MILLIS * 1_000_000L, nanos);
         }

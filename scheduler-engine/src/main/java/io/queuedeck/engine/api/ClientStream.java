@@ -42,6 +42,9 @@ final class ClientStream implements StreamListener {
 
         /** A write failed: the client has gone. */
         record ClientGone() implements Event {}
+
+        /** The server is closing: the request ends now, answered or not. */
+        record Stopped() implements Event {}
     }
 
     private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -107,6 +110,11 @@ final class ClientStream implements StreamListener {
     @Override
     public void attemptFailed(String reason, boolean retryable, int backendStatus) {
         events.add(new Event.Failed(reason, retryable, backendStatus));
+    }
+
+    /** Tells the request's thread that the server is closing. */
+    void stopped() {
+        events.add(new Event.Stopped());
     }
 
     /** From now on chunks go to {@code writer}; those that came before go first. */

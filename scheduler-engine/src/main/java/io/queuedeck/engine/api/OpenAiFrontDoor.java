@@ -59,6 +59,8 @@ final class OpenAiFrontDoor {
     private final CompletionStreams streams;
     private final long keepAliveNanos;
     private volatile boolean draining;
+    /** The requests being answered now, so a closing server can end each with a word of why. */
+    private final java.util.Set<ClientStream> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     OpenAiFrontDoor(Engine engine, BodyReader bodies, long maxBodyBytes, long timeoutNanos, int maxQueued,
                     TenantLimiter tenants, List<String> models, CompletionStreams streams, long keepAliveNanos) {
@@ -77,6 +79,15 @@ final class OpenAiFrontDoor {
     /** Refuses new completions from now on (503 {@code shutting_down}); those under way go on. */
     void drain() {
         draining = true;
+    }
+
+    /**
+     * Ends every request still being answered with 503 {@code shutting_down} in its own shape (an
+     * error event on a stream, an error body on a whole answer) and cancels its task: the server is
+     * closing, and a client cut off without a word would take a truncated stream for an answer.
+     */
+    void endOpenRequests() {
+        open.forEach(ClientStream::stopped);
     }
 
     void register(Javalin app) {
@@ -138,6 +149,7 @@ final class OpenAiFrontDoor {
         TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null, metadata(body, chat));
         ClientStream relay = new ClientStream();
         streams.listen(id, relay); // before the task exists: it may run at once
+        open.add(relay);
         try {
             long acceptBy = engine.clock().nanos() + timeoutNanos;
             answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)), acceptBy);
@@ -148,6 +160,7 @@ final class OpenAiFrontDoor {
                 cancel(id); // the client went away: its task, queued or running, goes too
             }
         } finally {
+            open.remove(relay);
             streams.forget(id);
             relay.close();
         }
@@ -218,6 +231,12 @@ final class OpenAiFrontDoor {
                     }
                     case ClientStream.Event.ClientGone g -> {
                         return false;
+                    }
+                    case ClientStream.Event.Stopped s -> {
+                        cancel(id);
+                        relay.last(() -> answer.failed(503, "shutting_down", "the server stopped before this answer was"
+                                + " finished (its shutdown grace period ended); retry against another instance"));
+                        return true;
                     }
                 }
             }

@@ -235,6 +235,30 @@ class OpenAiFrontDoorTest {
         await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
     }
 
+    /** A stream still running when the server closes (its grace period over) ends with an error event, not a bare cut. */
+    @Test
+    void close_whileStreaming_endsTheStreamWithShuttingDown_andCancelsTheTask() throws Exception {
+        start(8, Script.tokens(500).delays(0, 20));
+        List<String> events = new ArrayList<>();
+        Throwable[] thrown = new Throwable[1];
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("long"))) {
+                stream.stream().forEach(chunk -> events.add(chunk.id()));
+            } catch (RuntimeException e) {
+                thrown[0] = e;
+            }
+        });
+        await().atMost(WAIT).until(() -> !tasks().isEmpty() && tasks().getFirst().generatedTokens() > 0);
+
+        server.close();
+
+        reader.join(WAIT);
+        assertThat(reader.isAlive()).isFalse();
+        assertThat(thrown[0]).isNotNull().hasMessageContaining("the server stopped before this answer was finished");
+        assertThat(events).isNotEmpty();
+        await().atMost(WAIT).until(() -> tasks().getFirst().state() == TaskState.CANCELLED);
+    }
+
     @Test
     void draining_refusesNewRequests_with503AndRetryAfter() throws Exception {
         start(8, Script.tokens(1));
