@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.queuedeck.engine.exec.openai.OpenAiInput;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -106,5 +108,53 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
     /** The client's value in an error, at most 100 characters of it. */
     private static String shown(JsonNode value) {
         return ApiException.shorten(value.toString());
+    }
+
+    /**
+     * The task's metadata: the request's own OpenAI {@code metadata} (string values), so priority
+     * rules can match {@code business_class} or any key as on a REST task; then what the executor
+     * needs to read the input, which a request cannot override.
+     */
+    Map<String, String> taskMetadata(boolean chat) {
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        JsonNode given = body.path("metadata");
+        int room = TaskSpecValidator.MAX_METADATA_ENTRIES - 2; // the two keys below
+        if (given.isObject() && given.size() > room) {
+            throw ApiException.invalid("metadata", "metadata may hold at most " + room + " entries here (the server adds"
+                    + " 2 of its own), got " + given.size());
+        }
+        if (given.isObject()) {
+            given.fields().forEachRemaining(e -> {
+                if (!e.getValue().isTextual()) {
+                    throw ApiException.invalid("metadata." + e.getKey(), "metadata values must be strings");
+                }
+                metadata.put(e.getKey(), e.getValue().asText());
+            });
+        } else if (!given.isMissingNode() && !given.isNull()) {
+            throw ApiException.invalid("metadata", "metadata must be an object of strings");
+        }
+        metadata.put(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST);
+        metadata.put(OpenAiInput.FRONT_DOOR_KEY, "true");
+        return metadata;
+    }
+
+    /** The priority an {@value OpenAiFrontDoor#PRIORITY_HEADER} header asks for; null without one. */
+    static Integer priority(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            int value = Integer.parseInt(header.strip());
+            if (value >= TaskSpec.MIN_PRIORITY && value <= TaskSpec.MAX_PRIORITY) {
+                return value;
+            }
+        } catch (NumberFormatException notANumber) {
+            // refused below
+        }
+        String name = OpenAiFrontDoor.PRIORITY_HEADER;
+        throw ApiException.invalid(name, name + " must be a whole number from " + TaskSpec.MIN_PRIORITY + " (most urgent) to "
+                + TaskSpec.MAX_PRIORITY + ", got "
+                + (header.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "'" + ApiException.shorten(header) + "'"
+                        : "a value that is not printable ASCII")); // header bytes arrive as Latin-1: no echo of garbled text
     }
 }

@@ -19,9 +19,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,7 +61,7 @@ final class OpenAiFrontDoor {
     private final long keepAliveNanos;
     private volatile boolean draining;
     /** The requests being answered now, so a closing server can end each with a word of why. */
-    private final java.util.Set<ClientStream> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ClientStream> open = ConcurrentHashMap.newKeySet();
 
     OpenAiFrontDoor(Engine engine, BodyReader bodies, long maxBodyBytes, long timeoutNanos, int maxQueued,
                     TenantLimiter tenants, List<String> models, CompletionStreams streams, long keepAliveNanos) {
@@ -123,7 +124,6 @@ final class OpenAiFrontDoor {
             return new String(bytes, StandardCharsets.UTF_8);
         });
         FrontDoorRequest request = FrontDoorRequest.parse(raw, chat, models);
-        JsonNode body = request.body();
         String model = request.model();
         boolean stream = request.stream();
         boolean usageAsked = request.usageAsked();
@@ -132,7 +132,7 @@ final class OpenAiFrontDoor {
             throw ApiException.invalid(PRIORITY_HEADER, "send one " + PRIORITY_HEADER + " header, not several");
         }
         // no header: the priority rules classify it, as a REST submission without a priority (decision 0031)
-        Integer priority = priority(ctx.header(PRIORITY_HEADER));
+        Integer priority = FrontDoorRequest.priority(ctx.header(PRIORITY_HEADER));
         Client client = ctx.attribute(Routes.CLIENT);
         String tenant = null;
         int allowance = 0;
@@ -146,7 +146,7 @@ final class OpenAiFrontDoor {
         checkQueueRoom();
 
         String id = TASK_PREFIX + UUID.randomUUID();
-        TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null, metadata(body, chat));
+        TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null, request.taskMetadata(chat));
         ClientStream relay = new ClientStream();
         streams.listen(id, relay); // before the task exists: it may run at once
         open.add(relay);
@@ -279,52 +279,6 @@ final class OpenAiFrontDoor {
     }
 
     // ---------------------------------------------------------------- admission
-
-    /**
-     * The task's metadata: the request's own OpenAI {@code metadata} (string values), so priority
-     * rules can match {@code business_class} or any key as on a REST task; then what the executor
-     * needs to read the input, which a request cannot override.
-     */
-    private static Map<String, String> metadata(JsonNode body, boolean chat) {
-        Map<String, String> metadata = new java.util.LinkedHashMap<>();
-        JsonNode given = body.path("metadata");
-        int room = TaskSpecValidator.MAX_METADATA_ENTRIES - 2; // the two keys below
-        if (given.isObject() && given.size() > room) {
-            throw ApiException.invalid("metadata", "metadata may hold at most " + room + " entries here (the server adds"
-                    + " 2 of its own), got " + given.size());
-        }
-        if (given.isObject()) {
-            given.fields().forEachRemaining(e -> {
-                if (!e.getValue().isTextual()) {
-                    throw ApiException.invalid("metadata." + e.getKey(), "metadata values must be strings");
-                }
-                metadata.put(e.getKey(), e.getValue().asText());
-            });
-        } else if (!given.isMissingNode() && !given.isNull()) {
-            throw ApiException.invalid("metadata", "metadata must be an object of strings");
-        }
-        metadata.put(OpenAiInput.METADATA_KEY, chat ? OpenAiInput.CHAT_REQUEST : OpenAiInput.COMPLETION_REQUEST);
-        metadata.put(OpenAiInput.FRONT_DOOR_KEY, "true");
-        return metadata;
-    }
-
-    private static Integer priority(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        try {
-            int value = Integer.parseInt(header.strip());
-            if (value >= TaskSpec.MIN_PRIORITY && value <= TaskSpec.MAX_PRIORITY) {
-                return value;
-            }
-        } catch (NumberFormatException notANumber) {
-            // refused below
-        }
-        throw ApiException.invalid(PRIORITY_HEADER, PRIORITY_HEADER + " must be a whole number from "
-                + TaskSpec.MIN_PRIORITY + " (most urgent) to " + TaskSpec.MAX_PRIORITY + ", got "
-                + (header.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "'" + ApiException.shorten(header) + "'"
-                        : "a value that is not printable ASCII")); // header bytes arrive as Latin-1: no echo of garbled text
-    }
 
     private void checkQueueRoom() {
         EngineSnapshot snapshot = engine.latestSnapshot();
