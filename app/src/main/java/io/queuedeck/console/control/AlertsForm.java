@@ -6,6 +6,7 @@ import io.queuedeck.engine.config.ConfigException;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.Tiers;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javafx.beans.property.SimpleStringProperty;
@@ -93,6 +94,16 @@ public final class AlertsForm {
         }
         AlertThresholds next = AlertThresholds.from(AlertSettings.read("alerts", yaml.toString(), table));
         return next.replaceIn(runningText, table);
+    }
+
+    /**
+     * {@code refused}'s problems as the form's fields name them: the reader's source name and the
+     * line of the text built from the fields mean nothing to someone looking at the fields.
+     */
+    public static List<String> problems(ConfigException refused) {
+        return refused.problems().stream()
+                .map(p -> p.replaceFirst("^alerts: ", "").replaceFirst(" \\(line \\d+\\)$", ""))
+                .toList();
     }
 
     /** A value as YAML: numbers and booleans as they are (so the reader checks their type), the rest quoted. */

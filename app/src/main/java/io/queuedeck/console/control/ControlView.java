@@ -351,14 +351,20 @@ public final class ControlView {
             try {
                 model.applyText(form.applyTo(model.runningTextProperty().get()), "alert thresholds applied");
             } catch (io.queuedeck.engine.config.ConfigException ex) {
-                model.problems().setAll(ex.problems());
+                model.refused(AlertsForm.problems(ex)); // it said nothing here, and "Alert thresholds applied." stayed
             }
         });
+        ListView<String> problems = new ListView<>(model.problems());
+        problems.setId("alerts-problems");
+        problems.getStyleClass().add("control-problems");
+        problems.setPrefHeight(90);
+        problems.visibleProperty().bind(Bindings.isNotEmpty(model.problems()));
+        problems.managedProperty().bind(problems.visibleProperty());
         Label note = new Label("A latency alert needs its class above the threshold for sustained_for; every change is a "
                 + "new config version.");
         note.setWrapText(true);
         note.getStyleClass().add(Styles.TEXT_MUTED);
-        return pad(new VBox(8, note, grid, apply));
+        return pad(new VBox(8, note, grid, apply, problems));
     }
 
     // ---------------------------------------------------------------- helpers

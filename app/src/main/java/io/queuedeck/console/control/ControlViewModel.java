@@ -269,6 +269,13 @@ public final class ControlViewModel {
         return change("canary rollback", () -> plane.rollbackCanary(source()), "canary rolled back");
     }
 
+    /** A change refused before it was sent (the alerts form's own check): said as the plane's refusals are. */
+    public void refused(List<String> found) {
+        problems.setAll(found);
+        message.set("Refused (" + found.size() + (found.size() == 1 ? " problem" : " problems") + "): " + found.getFirst()
+                + "; the running config stays.");
+    }
+
     /** Applies {@code text} (the alerts editor's), as {@link #apply} would. */
     public CompletableFuture<Void> applyText(String text, String what) {
         return applyChange(text, what);

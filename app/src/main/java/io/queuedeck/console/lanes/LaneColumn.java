@@ -100,7 +100,7 @@ final class LaneColumn {
         Label order = new Label("next first");
         order.getStyleClass().add("lane-columns");
         order.setMinWidth(0);
-        lane.modeProperty().addListener((o, a, m) -> {
+        java.util.function.Consumer<TierMode> show = m -> {
             boolean active = m == TierMode.ACTIVE;
             mode.setVisible(!active);
             mode.setManaged(!active);
@@ -110,7 +110,9 @@ final class LaneColumn {
             mode.setTooltip(active ? null : new Tooltip(m == TierMode.PAUSED
                     ? "Paused: its tasks stay queued, none is dispatched (the lane's ⋮ menu or its tier resumes it)"
                     : "Draining: no new submissions; what it holds is still dispatched"));
-        });
+        };
+        show.accept(lane.modeProperty().get()); // a lane paused before the screen was built shows it at once
+        lane.modeProperty().addListener((o, a, m) -> show.accept(m));
         Label waited = new Label("waited");
         waited.getStyleClass().add("lane-columns");
         waited.setMinWidth(Region.USE_PREF_SIZE);

@@ -341,7 +341,8 @@ public final class LanesView {
         ComboBox<TierMode> box = new io.queuedeck.console.widgets.SteadyComboBox<>();
         box.setId("lanes-tier-" + name);
         box.getItems().setAll(TierMode.values());
-        box.setValue(TierMode.ACTIVE);
+        // the engine's mode now: a tier paused before this bar was built (before a restart) is not shown active
+        box.setValue(model.tierModesProperty().get().getOrDefault(tier, TierMode.ACTIVE));
         box.setTooltip(new Tooltip("The " + name + " tier (P" + tier.first() + "-P" + tier.last() + "): ACTIVE dispatches; PAUSED keeps its tasks queued; DRAINING refuses new submissions and empties it"));
         boolean[] fromEngine = {false};
         box.valueProperty().addListener((o, a, v) -> {

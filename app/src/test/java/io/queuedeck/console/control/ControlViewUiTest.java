@@ -199,4 +199,19 @@ class ControlViewUiTest {
         await().atMost(TIMEOUT).until(() -> plane.current().version() == 5);
         assertThat(plane.current().text()).contains("  dead_letters: 7\n");
     }
+
+    @Test
+    @Order(8)
+    void alertsWithABadValue_areRefusedOnTheAlertsTab_sayingWhich() {
+        robot.clickOn("#control-tab-alerts");
+        robot.doubleClickOn("#alerts-oldest-wait").write("soon");
+        robot.clickOn("#alerts-apply");
+
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(plane.current().version()).isEqualTo(5);
+        assertThat(robot.lookup("#control-message").queryLabeled().getText())
+                .isEqualTo("Refused (1 problem): alerts.oldest_wait must be a duration such as 500ms, 2s, 1m or 1h, got 'soon';"
+                        + " the running config stays.");
+        assertThat(robot.lookup("#alerts-problems").query().isVisible()).isTrue();
+    }
 }

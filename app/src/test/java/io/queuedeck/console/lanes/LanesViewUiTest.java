@@ -159,6 +159,33 @@ class LanesViewUiTest {
                 .filter(i -> "lane-0-held".equals(i.getId())).findFirst().orElseThrow().isVisible()).isFalse();
     }
 
+    /** After a restart the first snapshot comes before the screen is built: it showed a paused tier as active. */
+    @Test
+    void tierPausedBeforeTheScreenWasBuilt_showsPaused_inItsBoxAndItsLanes() throws TimeoutException {
+        FxToolkit.cleanupStages();
+        model = new LanesViewModel(commands);
+        java.util.Map<io.queuedeck.engine.tier.Tier, io.queuedeck.engine.tier.TierMode> modes = new java.util.LinkedHashMap<>();
+        io.queuedeck.engine.tier.Tiers.DEFAULT.list().forEach(t -> modes.put(t, t.name().equals("batch")
+                ? io.queuedeck.engine.tier.TierMode.PAUSED : io.queuedeck.engine.tier.TierMode.ACTIVE));
+        robot.interact(() -> model.apply(snapshot().tierModes(modes).build()));
+        FxToolkit.setupStage(s -> {
+            s.setScene(new Scene(new LanesView(model).root(), 1280, 800));
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.scene.control.ComboBox<?> batch = robot.lookup("#lanes-tier-batch").queryComboBox();
+        assertThat(batch.getValue()).isEqualTo(io.queuedeck.engine.tier.TierMode.PAUSED);
+        assertThat(robot.lookup("#lane-8-mode").queryLabeled().getText()).isEqualTo("paused");
+        assertThat(robot.lookup("#lane-8-mode").query().isVisible()).isTrue();
+        assertThat(robot.lookup("#lane-3-mode").query().isVisible()).isFalse();
+
+        robot.clickOn(batch).type(KeyCode.UP).type(KeyCode.ENTER); // ACTIVE, one above PAUSED: now a change, so a command
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(batch.getValue()).isEqualTo(io.queuedeck.engine.tier.TierMode.ACTIVE);
+        assertThat(commands.sent).anyMatch(sent -> sent.startsWith("tier ") && sent.endsWith(" ACTIVE"));
+    }
+
     @Test
     void aNoticeInTheToolbar_movesNoControl() {
         listing(0, List.of(waiting("a", 3, 900)), 0);
