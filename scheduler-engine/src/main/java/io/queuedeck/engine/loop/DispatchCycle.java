@@ -50,6 +50,9 @@ final class DispatchCycle {
     }
 
     private void fill(ModelQueue queue) {
+        if (queue.instances().length == 0) {
+            return; // recovered tasks of a model no instance serves now: they wait for one, and take no one's slot
+        }
         long now = loop.clock.nanos();
         Task head;
         while ((head = runnableHead(queue, now)) != null) {

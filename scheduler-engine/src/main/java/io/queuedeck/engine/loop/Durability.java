@@ -361,6 +361,13 @@ final class Durability {
                 loop.handOnAgain(view); // it finished just before the stop: its callback may not be recorded
             }
         }
+        for (ModelQueues.ModelQueue queue : loop.queues.all()) {
+            if (queue.instances().length == 0 && queue.policy().size() > 0) {
+                LOG.log(System.Logger.Level.WARNING, queue.policy().size() + " recovered tasks wait for model '" + queue.model()
+                        + "', which no instance serves now: they are kept, and run after a restart with an instance that"
+                        + " serves it (or cancel them)");
+            }
+        }
         if (maxRank != Long.MIN_VALUE) {
             loop.placement.continueAfter(minRank, maxRank);
         }

@@ -71,6 +71,9 @@ final class ModelQueues {
         for (int i = 0; i < executor.instanceCount(); i++) {
             byModel.computeIfAbsent(executor.model(i), m -> new ArrayList<>()).add(i);
         }
+        for (String unserved : queues.keySet()) {
+            byModel.putIfAbsent(unserved, List.of()); // a switch keeps the queues of recovered tasks no instance serves
+        }
         Map<String, ModelQueue> fresh = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> entry : byModel.entrySet()) {
             SchedulingPolicy policy = create(name, config);
@@ -126,12 +129,26 @@ final class ModelQueues {
         };
     }
 
+    /**
+     * The queue of {@code model}. Admission takes only served models; a task recovered from the
+     * store may name one no instance serves since the restart: it gets a queue with no instances
+     * and waits there, kept, until a restart brings an instance that serves it.
+     */
     ModelQueue of(String model) {
-        return queues.get(model);
+        ModelQueue queue = queues.get(model);
+        if (queue == null) {
+            SchedulingPolicy policy = create(policyName, policyConfig);
+            if (canaryName != null) {
+                policy = new ReleaseSplitPolicy(policy, create(canaryName, canaryConfig));
+            }
+            queue = new ModelQueue(model, policy, new int[0]);
+            queues.put(model, queue);
+        }
+        return queue;
     }
 
     SchedulingPolicy policyOf(Task task) {
-        return queues.get(task.model()).policy();
+        return of(task.model()).policy();
     }
 
     /** The first model's policy: every model runs the same one. */

@@ -39,8 +39,12 @@ class RecoveryTest {
     private CompletionOutbox outbox;
 
     private Engine engine(RetryRule retry) {
+        return engine(retry, "m");
+    }
+
+    private Engine engine(RetryRule retry, String model) {
         Engine built = Engine.builder().clock(clock).store(store).retry(retry).idempotencyWindow(Duration.ofHours(1))
-                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
+                .executor(new SimulatedGpuExecutor(1, model, GpuProfile.LLAMA2_7B_H100.withMaxBatch(1)))
                 .policy("priority").build();
         outbox = built.completions(); // as serve's completion feed does, before the start
         built.start();
@@ -203,6 +207,38 @@ class RecoveryTest {
         assertThat(task("a").attempts()).isEqualTo(2);
         clock.runUntilIdle();
         assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    /**
+     * A restart whose instances no longer serve a queued task's model (a backend left out of the
+     * new command line): the recovery stopped at the first such task, lost the rest, and the next
+     * cancel was a 500. They are kept, waiting, until a restart serves their model again.
+     */
+    @Test
+    void queuedTasksOfAModelNoLongerServed_areKeptWaiting_andRunOnceItIsServedAgain() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        submit("a", 5);
+        submit("b", 5);
+        submit("c", 5);
+
+        engine = engine(RetryRule.DEFAULT, "other");
+        engine.send(new Command.PauseDispatch(false)).join(); // nothing to dispatch them to
+
+        assertThat(waiting()).containsExactly("a", "b", "c");
+        assertThat(engine.send(new Command.TakeSnapshot()).join().queued()).isEqualTo(3);
+        engine.send(new Command.Cancel("b")).join();
+        assertThat(task("b").state()).isEqualTo(TaskState.CANCELLED);
+        assertThatThrownBy(() -> engine.send(new Command.Submit(new TaskSpec("c", "m", "another body", 5, null, null, null,
+                DEADLINE, 20, 10, null))).join()).hasCauseInstanceOf(TaskConflictException.class);
+        engine.send(new Command.SwitchPolicy("fifo")).join(); // a switch keeps their queue
+        assertThat(waiting()).containsExactly("a", "c");
+
+        crashAndRestart(RetryRule.DEFAULT);
+        assertThat(task("b").state()).isEqualTo(TaskState.CANCELLED); // before the clock runs past its idempotency window
+        clock.runUntilIdle();
+
+        assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(task("c").state()).isEqualTo(TaskState.SUCCEEDED);
     }
 
     @Test
