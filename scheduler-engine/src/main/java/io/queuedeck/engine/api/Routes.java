@@ -30,8 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /** The endpoints: parse, check, one engine command, answer. */
 final class Routes {
@@ -56,12 +54,7 @@ final class Routes {
     private final BodyReader bodies;
     private final TaskAccess access;
     private final Auditor auditor;
-    /**
-     * Listings in progress at once: a page costs far more CPU than a submission (a hundred task
-     * views to JSON), so on a small machine unbounded listers would take every core from writers.
-     * Half the cores (at least one); fair, so every lister gets its turn.
-     */
-    private final Semaphore listings = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
+    private final Listings listings;
 
     /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
     private Intake intake;
@@ -79,6 +72,7 @@ final class Routes {
         this.maxBodyBytes = maxBodyBytes;
         this.timeoutNanos = timeout.toNanos();
         this.answers = new EngineAnswers(engine, timeoutNanos);
+        this.listings = new Listings(timeoutNanos);
         this.metrics = metrics;
         this.callbacks = callbacks;
         this.maxQueued = maxQueued;
@@ -365,44 +359,30 @@ final class Routes {
             }
         }
         TaskQuery query = new TaskQuery(state, tenant, after, limit);
-        takeListingTurn();
-        try {
+        listings.send(ctx, listings.inTurn(() -> {
             TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
-            List<TaskReport> reports = new ArrayList<>(page.tasks().size());
-            for (TaskView view : page.tasks()) {
+            int fit = Listings.fitting(page.tasks());
+            List<TaskReport> reports = new ArrayList<>(fit);
+            for (TaskView view : page.tasks().subList(0, fit)) {
                 reports.add(report(view));
             }
-            json(ctx, 200, new TaskList(reports, page.nextSequence() < 0 ? null : Long.toString(page.nextSequence(), 36)));
-        } finally {
-            listings.release();
-        }
+            long next = fit < page.tasks().size() ? page.tasks().get(fit - 1).sequence() : page.nextSequence();
+            return Json.write(new TaskList(reports, next < 0 ? null : Long.toString(next, 36)));
+        }));
     }
 
     /** A search over every task (decision 0040): walked by the loop in slices, one page answered with the total. */
     private void search(Context ctx, io.queuedeck.engine.task.TaskSearch search) {
-        takeListingTurn();
-        try {
+        listings.send(ctx, listings.inTurn(() -> {
             io.queuedeck.engine.task.SearchPage page = answers.await(engine.send(new Command.SearchTasks(search)));
-            List<TaskReport> reports = new ArrayList<>(page.tasks().size());
-            for (TaskView view : page.tasks()) {
+            int fit = Listings.fitting(page.tasks());
+            List<TaskReport> reports = new ArrayList<>(fit);
+            for (TaskView view : page.tasks().subList(0, fit)) {
                 reports.add(report(view));
             }
-            json(ctx, 200, new SearchList(reports, page.total(), page.offset(),
-                    page.hasMore() ? page.offset() + page.tasks().size() : null));
-        } finally {
-            listings.release();
-        }
-    }
-
-    private void takeListingTurn() {
-        try {
-            if (!listings.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS)) {
-                throw new ApiException(503, "server_busy", "too many task listings in progress; retry later");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "unavailable", "the server is shutting down");
-        }
+            boolean more = fit < page.tasks().size() || page.hasMore();
+            return Json.write(new SearchList(reports, page.total(), page.offset(), more ? page.offset() + fit : null));
+        }));
     }
 
     static int intParam(Context ctx, String name, int fallback, int min, int max) {
@@ -490,7 +470,7 @@ final class Routes {
      * Writes a JSON answer straight to the servlet response with its length, rather than through
      * Javalin's result stream (which copies every answer through a fresh 8 KB buffer).
      */
-    private static void write(Context ctx, int status, byte[] json) {
+    static void write(Context ctx, int status, byte[] json) {
         ctx.status(status).contentType("application/json");
         ctx.res().setContentLength(json.length);
         try {

@@ -1,0 +1,84 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.queuedeck.engine.exec.openai.FakeBackendRig;
+import io.queuedeck.engine.exec.openai.FakeOpenAiServer.Script;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A page of tasks is bounded by the answers it carries, not only by its count: a tenant whose
+ * tasks hold long answers asked for a thousand of them in one page, which the server built whole
+ * (and could not hold). Real HTTP, a real fake backend writing the answers.
+ */
+class ListingsTest {
+    private static final String MODEL = "big";
+    /** One answer of about 1 Mi characters: eight tokens of 128 Ki characters. */
+    private static final Script LONG_ANSWER = new Script(java.util.Collections.nCopies(8, "x".repeat(128 * 1024)), 0, 0, 200,
+            null, null, -1, true, true, true, false, false, "stop");
+
+    private FakeBackendRig rig;
+
+    @AfterEach
+    void close() {
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    @Test
+    void aPageEndsEarly_pastItsBoundOfAnswerText_andItsCursorBringsTheRest() throws Exception {
+        rig = FakeBackendRig.serving(MODEL).script(LONG_ANSWER).api().start();
+        Http http = new Http(rig.baseUri());
+        for (int i = 0; i < 6; i++) {
+            assertThat(http.post("/v1/tasks", "{\"model\":\"" + MODEL + "\",\"input\":\"q\",\"max_tokens\":20000,\"task_id\":\"t" + i
+                    + "\"}").status()).isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/v1/tasks?state=SUCCEEDED&limit=1").json()
+                .path("tasks").size() == 1 && rig.engine().latestSnapshot().counters().succeeded() == 6);
+
+        List<String> ids = new ArrayList<>();
+        String cursor = "";
+        int pages = 0;
+        do {
+            JsonNode page = http.get("/v1/tasks?limit=100" + (cursor.isEmpty() ? "" : "&cursor=" + cursor)).json();
+            long chars = 0;
+            for (JsonNode task : page.path("tasks")) {
+                ids.add(task.path("task_id").asText());
+                chars += task.path("output").asText().length();
+            }
+            assertThat(chars).isLessThanOrEqualTo(Listings.PAGE_OUTPUT_CHARS);
+            cursor = page.path("next_cursor").asText("");
+            pages++;
+        } while (!cursor.isEmpty());
+
+        assertThat(pages).isEqualTo(2);
+        assertThat(ids).containsExactly("t0", "t1", "t2", "t3", "t4", "t5");
+
+        // a client that asks for the big page and does not read it: its write blocks, holding no one's turn
+        try (java.net.Socket slow = new java.net.Socket()) {
+            slow.setReceiveBufferSize(1024);
+            slow.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), rig.baseUri().getPort()));
+            slow.getOutputStream().write(("GET /v1/tasks?limit=100 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(10)).until(() -> rig.server().inFlight() == 1);
+            long started = System.nanoTime();
+            for (int i = 0; i < 3; i++) { // one turn on this 2-core machine: each would have waited out the timeout
+                assertThat(http.get("/v1/tasks?limit=2").status()).isEqualTo(200);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+            assertThat(rig.server().inFlight()).as("the slow client's page is still being written").isEqualTo(1);
+        }
+
+        JsonNode search = http.get("/v1/tasks?model=" + MODEL + "&limit=100").json();
+        assertThat(search.path("tasks").size()).isEqualTo(4);
+        assertThat(search.path("total").asInt()).isEqualTo(6);
+        assertThat(search.path("next_offset").asInt()).isEqualTo(4);
+    }
+}
