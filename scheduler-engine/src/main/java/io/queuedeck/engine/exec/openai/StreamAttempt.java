@@ -149,9 +149,12 @@ final class StreamAttempt extends EventSourceListener {
         if (piece != null && !piece.isEmpty()) {
             long limit = answerLimit(task);
             if (textBefore.length() + text.length() + piece.length() > limit) {
-                // a server that ignores max_tokens, or sends megabytes a token, must not fill the heap
-                fail(Outcome.Kind.STREAM, "the backend sent more than " + limit + " characters of answer (max_tokens "
-                        + task.spec().maxTokens() + "): cut off", 0);
+                // a server that ignores max_tokens, or sends megabytes a token, must not fill the heap;
+                // not retried: the same request would bring the same answer
+                refusedStatus = 502;
+                Integer asked = task.spec().maxTokens();
+                fail(Outcome.Kind.REFUSED, "the backend sent more than " + limit + " characters of answer ("
+                        + (asked == null ? "the most a task keeps" : "max_tokens " + asked) + "): cut off", 0);
                 eventSource.cancel();
                 return;
             }
@@ -255,10 +258,14 @@ final class StreamAttempt extends EventSourceListener {
         text.trimToSize();
     }
 
-    /** The most of an answer {@code task} may hold: {@value #CHARS_PER_TOKEN} characters a token asked for, within {@link #MAX_ANSWER_CHARS}. */
+    /**
+     * The most of an answer {@code task} may hold: {@value #CHARS_PER_TOKEN} characters a token asked
+     * for, within {@link #MAX_ANSWER_CHARS}; without {@code max_tokens} (as OpenAI clients mostly send
+     * it) the whole {@link #MAX_ANSWER_CHARS}.
+     */
     static long answerLimit(Task task) {
         Integer asked = task.spec().maxTokens();
-        return Math.min(MAX_ANSWER_CHARS, 4_096L + (long) CHARS_PER_TOKEN * (asked == null ? 0 : asked));
+        return asked == null ? MAX_ANSWER_CHARS : Math.min(MAX_ANSWER_CHARS, 4_096L + (long) CHARS_PER_TOKEN * asked);
     }
 
     /** A connection failure in words for the task's error and the client: no Java class names. */

@@ -215,7 +215,20 @@ class OpenAiExecutorTest {
 
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
         assertThat(done.error()).contains("the backend sent more than 4608 characters of answer (max_tokens 8): cut off");
+        assertThat(done.attempts()).as("the same request would bring the same answer").isEqualTo(1);
         assertThat(done.output()).isNull();
+    }
+
+    @Test
+    void withoutMaxTokens_aLongAnswerIsKeptWhole_upToTheMostATaskKeeps() throws Exception {
+        FakeOpenAiServer fake = fake(); // OpenAI clients mostly leave max_tokens out: answers over 4,096 characters failed
+        fake.byDefault(new Script(List.of("x".repeat(100_000)), 0, 0, 200, null, null, -1, true, true, true, false, false, "stop"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(new TaskSpec(null, MODEL, "x", 5, null, null, null, null, null, null, null)));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).hasSize(100_000);
     }
 
     @Test
