@@ -135,8 +135,13 @@ final class OperatorRoutes {
         }
         TaskAccess.require(ctx, "undo operations", Scope.OPERATE);
         String id = path.substring(0, path.length() - ":undo".length());
+        Client client = TaskAccess.client(ctx);
         try {
-            Routes.json(ctx, 202, engine.operations().undo(id, Auditor.actor(ctx), "api", tenant(ctx)));
+            Routes.json(ctx, 202, engine.operations().undo(id, Auditor.actor(ctx), "api", tenant(ctx),
+                    client == null ? 0 : client.policy().mostUrgentPriority()));
+        } catch (io.queuedeck.engine.bulk.BulkOperations.PriorityNotAllowed e) {
+            client.checkPriority("operation", e.priority()); // an undo may not restore what the client may not set
+            throw e;
         } catch (NoSuchElementException e) {
             throw unknown(id);
         } catch (TaskConflictException e) {

@@ -7,6 +7,7 @@ import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.TaskFilter;
 import io.queuedeck.engine.task.TaskMark;
+import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSearch;
 import io.queuedeck.engine.task.TaskSort;
@@ -116,6 +117,16 @@ public final class BulkOperations {
      * undone already; {@link NoSuchElementException} for one that is not remembered.
      */
     public OperationStatus undo(String id, String actor, String source, String tenant) {
+        return undo(id, actor, source, tenant, 0);
+    }
+
+    /**
+     * Undoes {@code id} for a caller that may use priorities {@code mostUrgentAllowed} to 9 only: an
+     * undo that would put a task back at a more urgent priority is refused, as setting it would be.
+     *
+     * @throws PriorityNotAllowed naming the most urgent priority the undo would restore
+     */
+    public OperationStatus undo(String id, String actor, String source, String tenant, int mostUrgentAllowed) {
         Operation op = find(id, tenant).orElseThrow(() -> new NoSuchElementException("no operation '" + id + "'"));
         synchronized (op) {
             if (!op.request.action().undoable()) {
@@ -123,6 +134,10 @@ public final class BulkOperations {
             }
             if (!op.state.equals("done") && !op.state.equals("failed")) {
                 throw new TaskConflictException("operation '" + id + "' is " + op.state + "; only a finished one can be undone");
+            }
+            int mostUrgent = op.marks.stream().mapToInt(TaskMark::priority).min().orElse(TaskSpec.MAX_PRIORITY);
+            if (mostUrgent < mostUrgentAllowed) {
+                throw new PriorityNotAllowed(mostUrgent);
             }
             op.state = "undoing";
             op.finishedAt = null;
@@ -232,6 +247,21 @@ public final class BulkOperations {
 
     private Instant now() {
         return clock.toInstant(clock.nanos());
+    }
+
+    /** An undo that would restore a priority more urgent than its caller may use. */
+    public static final class PriorityNotAllowed extends RuntimeException {
+        private final int priority;
+
+        PriorityNotAllowed(int priority) {
+            super("the undo would put tasks back at priority " + priority, null, false, false);
+            this.priority = priority;
+        }
+
+        /** The most urgent priority the undo would restore. */
+        public int priority() {
+            return priority;
+        }
     }
 
     /** One operation's mutable progress; guarded by itself. */

@@ -24,7 +24,8 @@ class BulkApiTest {
     private static final Map<String, String> TOKENS = Map.of(
             "acme-operate", "acme-operate-token-0123456789abcdef0123",
             "acme-read", "acme-read-token-0123456789abcdef0123456",
-            "admin", "admin-token-0123456789abcdef0123456789ab");
+            "admin", "admin-token-0123456789abcdef0123456789ab",
+            "acme-capped", "acme-capped-token-0123456789abcdef01234");
 
     private Engine engine;
     private ApiServer server;
@@ -39,6 +40,8 @@ class BulkApiTest {
                         EnumSet.of(Scope.OPERATE, Scope.READ)))
                 .client(TOKENS.get("acme-read"), ClientPolicy.scoped("acme-read", "acme", EnumSet.of(Scope.READ)))
                 .client(TOKENS.get("admin"), ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
+                .client(TOKENS.get("acme-capped"), ClientPolicy.scoped("acme-capped", "acme",
+                        EnumSet.of(Scope.OPERATE, Scope.READ)).withLimits(5, 0, 0))
                 .build().start();
         // 60 tasks: tenants acme and globex alternate, priorities 4, 5, 6 in turn; every tenth is tagged
         for (int i = 0; i < 60; i++) {
@@ -166,6 +169,23 @@ class BulkApiTest {
                 + "\"priority\":8}").json().path("id").asText();
         assertThat(as("acme-operate").get("/v1/operations/" + adminOp).status()).isEqualTo(404);
         assertThat(as("acme-operate").post("/v1/operations/" + adminOp + ":undo", "{}").status()).isEqualTo(404);
+    }
+
+    /** An undo sets priorities too: a client capped at 5 undid an admin's change and put a task back at 4. */
+    @Test
+    void undo_thatWouldRestoreAPriorityTheClientMayNotSet_isRefused_andChangesNothing() {
+        String op = as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"acme\"},\"action\":\"reprioritize\","
+                + "\"priority\":9}").json().path("id").asText();
+        awaitFinished(as("admin"), op);
+        Map<String, Integer> before = priorities();
+
+        Http.Response undo = as("acme-capped").post("/v1/operations/" + op + ":undo", "{}");
+
+        assertThat(undo.status()).isEqualTo(403);
+        assertThat(undo.errorCode()).isEqualTo("priority_not_allowed");
+        assertThat(undo.errorField()).isEqualTo("operation");
+        assertThat(priorities()).isEqualTo(before);
+        assertThat(as("admin").post("/v1/operations/" + op + ":undo", "{}").status()).isEqualTo(202); // the admin may
     }
 
     @Test
