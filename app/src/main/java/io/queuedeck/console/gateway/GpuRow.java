@@ -52,7 +52,9 @@ public record GpuRow(int id, String model, InstanceState state, int running, int
         String ttft = backend.ttftMs() == null ? "TTFT –" : String.format(Locale.ROOT, "TTFT %.0f ms", backend.ttftMs());
         String rate = backend.tokensPerSecond() == null ? "– tok/s"
                 : String.format(Locale.ROOT, "%.0f tok/s", backend.tokensPerSecond());
-        return ttft + " · " + rate;
+        String busy = backend.busyForSeconds() == null ? ""
+                : String.format(Locale.ROOT, " · busy (429) %.0f s more", Math.ceil(backend.busyForSeconds()));
+        return ttft + " · " + rate + busy;
     }
 
     /** What the server says of itself: "server: 7 waiting, 5 running", or that it publishes nothing. */

@@ -112,6 +112,14 @@ class GpusViewModelTest {
     }
 
     @Test
+    void backendPausedByA429_saysForHowLongStill() {
+        model.apply(snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 0, 8, 0, 0, 1.0, false,
+                new BackendLoad("http://gpu1:8000", 0, 8, 0, null, null, null, 141.6, 512.3, 41.2))).build());
+
+        assertThat(model.rows().getFirst().speedText()).isEqualTo("TTFT 142 ms · 512 tok/s · busy (429) 42 s more");
+    }
+
+    @Test
     void backendInstance_drainAndOffline_areSentAsInstanceCommands_andLogged() {
         model.drain(0, true);
         model.drain(0, false);

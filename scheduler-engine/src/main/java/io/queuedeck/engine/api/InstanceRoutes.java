@@ -31,7 +31,8 @@ final class InstanceRoutes {
                    @JsonProperty("server_running") Double serverRunning,
                    @JsonProperty("kv_cache_usage") Double kvCacheUsage,
                    @JsonProperty("ttft_ms") Double ttftMs,
-                   @JsonProperty("tokens_per_second") Double tokensPerSecond) {}
+                   @JsonProperty("tokens_per_second") Double tokensPerSecond,
+                   @JsonProperty("busy_for_s") Double busyForSeconds) {}
 
     static Instances instances(EngineSnapshot snapshot) {
         return new Instances(snapshot.instances().stream().map(InstanceRoutes::instance).toList());
@@ -47,6 +48,6 @@ final class InstanceRoutes {
         // a backend's KV cache is the server's to report (as a fraction), and it cannot be slowed down
         return new Instance(s.id(), s.model(), state, s.draining(), s.running(), s.batchCapacity(), null, null, null,
                 new Backend(b.url(), b.slotsInUse(), b.slots(), b.inFlight(), b.serverWaiting(), b.serverRunning(),
-                        b.kvCacheUsage(), b.ttftMs(), b.tokensPerSecond()));
+                        b.kvCacheUsage(), b.ttftMs(), b.tokensPerSecond(), b.busyForSeconds()));
     }
 }

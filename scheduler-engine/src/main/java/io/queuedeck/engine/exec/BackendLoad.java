@@ -15,9 +15,17 @@ package io.queuedeck.engine.exec;
  * @param kvCacheUsage    fraction of the server's KV cache in use, 0..1
  * @param ttftMs          recent time to first token from sending the request, in ms (a moving average)
  * @param tokensPerSecond tokens this instance received per second over the last health interval (at least 1 s)
+ * @param busyForSeconds  how long the server still takes no new request, after a 429 with {@code Retry-After}; null when it takes them
  */
 public record BackendLoad(String url, int slotsInUse, int slots, int inFlight, Double serverWaiting,
-                          Double serverRunning, Double kvCacheUsage, Double ttftMs, Double tokensPerSecond) {
+                          Double serverRunning, Double kvCacheUsage, Double ttftMs, Double tokensPerSecond,
+                          Double busyForSeconds) {
+
+    /** A server that takes new requests. */
+    public BackendLoad(String url, int slotsInUse, int slots, int inFlight, Double serverWaiting, Double serverRunning,
+                       Double kvCacheUsage, Double ttftMs, Double tokensPerSecond) {
+        this(url, slotsInUse, slots, inFlight, serverWaiting, serverRunning, kvCacheUsage, ttftMs, tokensPerSecond, null);
+    }
 
     /**
      * The instances serving the server at {@code url}: one per model it serves. A trailing slash

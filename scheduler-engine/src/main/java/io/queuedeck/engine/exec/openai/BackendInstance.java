@@ -39,12 +39,13 @@ final class BackendInstance {
     }
 
     /** This instance now, with its backend's load, for the engine's snapshot. */
-    InstanceStatus status() {
+    InstanceStatus status(long now) {
         BackendState b = backend;
+        Double busyFor = now < b.pausedUntil ? (b.pausedUntil - now) / 1e9 : null;
         InstanceState state = offline ? InstanceState.OFFLINE : b.health;
         ServerLoad server = b.serverLoad;
         BackendLoad load = new BackendLoad(b.config.baseUrl().toString(), b.inUse, b.config.slots(), running,
-                server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(tokensPerSecond));
+                server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(tokensPerSecond), busyFor);
         return new InstanceStatus(id, model, state, running, b.config.slots(), 0, 0, 1.0, draining, load);
     }
 

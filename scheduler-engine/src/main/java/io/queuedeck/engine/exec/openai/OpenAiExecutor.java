@@ -203,15 +203,16 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     @Override
     public List<InstanceStatus> status() {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
+        long now = context.clock().nanos();
         for (BackendInstance i : instances) {
-            result.add(i.status());
+            result.add(i.status(now));
         }
         return result;
     }
 
     @Override
     public BackendLoad reportedLoad(int instance) {
-        return instances.get(instance).status().backend();
+        return instances.get(instance).status(context.clock().nanos()).backend();
     }
 
     /** Sends one backend model no new work while its open requests finish, or ends that. */
@@ -227,6 +228,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         BackendInstance i = instances.get(instance);
         if (online) {
             i.offline = false;
+            i.backend.pausedUntil = Long.MIN_VALUE; // the operator's word: a 429's pause ends now too
         } else if (!i.offline) {
             i.offline = true;
             for (StreamAttempt attempt : List.copyOf(running.values())) {

@@ -24,6 +24,8 @@ import okhttp3.sse.EventSourceListener;
  */
 final class StreamAttempt extends EventSourceListener {
     private static final int MAX_SHOWN_CHARS = 300;
+    /** The longest pause a backend's {@code Retry-After} buys. */
+    static final int MAX_RETRY_AFTER_SECONDS = 60;
     /**
      * The longest answer a task keeps, in characters, whatever its {@code max_tokens}: a task's
      * answer stays in memory while it runs, while its callback is sent and while it is remembered.
@@ -416,10 +418,14 @@ final class StreamAttempt extends EventSourceListener {
             return error.asText();
         }
         JsonNode message = error.get("message");
-        return message != null && !message.isNull() ? message.asText() : shown(error.toString());
+        return shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it
     }
 
-    /** Seconds of {@code Retry-After} (the HTTP-date form counts as one second), or 0. */
+    /**
+     * Seconds of {@code Retry-After} (the HTTP-date form counts as one second), or 0; at most
+     * {@value #MAX_RETRY_AFTER_SECONDS}: one tenant's request must not make a backend sit idle for
+     * every tenant for an hour, and the next request after the pause asks the server again.
+     */
     private static long retryAfterNanos(Response response) {
         String value = response.header("Retry-After");
         if (value == null) {
@@ -427,7 +433,7 @@ final class StreamAttempt extends EventSourceListener {
         }
         try {
             double seconds = Double.parseDouble(value.strip());
-            return seconds > 0 ? (long) Math.min(seconds * 1e9, 3_600e9) : 0;
+            return seconds > 0 ? (long) Math.min(seconds * 1e9, MAX_RETRY_AFTER_SECONDS * 1e9) : 0;
         } catch (NumberFormatException date) {
             return 1_000_000_000L;
         }

@@ -243,6 +243,27 @@ class OpenAiExecutorTest {
         assertThat(done.error()).contains("a line of the stream is longer than 1 MiB");
     }
 
+    /** A 429 asking for an hour idled the backend for every tenant, unseen, and online did not end it. */
+    @Test
+    void rateLimited_forAnHour_pausesAMinuteAtMost_showsIt_andOnlineEndsIt() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.then(Script.busy("3600"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        String id = submit(TaskSpec.of(MODEL, "x", 5, 8));
+        await().atMost(Duration.ofSeconds(10)).until(() -> busyFor() != null);
+        assertThat(busyFor()).isBetween(50.0, 60.0);
+
+        engine.send(new Command.SetInstanceOnline(0, true)).join();
+
+        assertThat(finished(id).state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(busyFor()).isNull();
+    }
+
+    private Double busyFor() {
+        return engine.send(new Command.TakeSnapshot()).join().instances().getFirst().backend().busyForSeconds();
+    }
+
     @Test
     void rateLimited_honoursRetryAfter_thenSucceeds() throws Exception {
         FakeOpenAiServer fake = fake();
