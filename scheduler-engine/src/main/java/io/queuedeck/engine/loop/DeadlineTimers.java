@@ -41,7 +41,7 @@ final class DeadlineTimers {
 
     /** Whether {@code task} is past its deadline at {@code now} and may not start any more. */
     boolean overdue(Task task, long now) {
-        return enforced && task.hasDeadline() && now - task.deadlineAt() >= 0;
+        return enforced && task.hasDeadline() && now >= task.deadlineAt(); // one clock from 0: no wrap, and a deadline centuries back saturates
     }
 
     /**
@@ -50,7 +50,7 @@ final class DeadlineTimers {
      */
     void timeOut(Task task, long now) {
         loop.leaveQueue(task);
-        task.setError("deadline " + loop.clock.toInstant(task.deadlineAt()) + " passed while the task waited");
+        task.setError("deadline " + task.spec().deadline() + " passed while the task waited"); // as given: the nanos saturate
         loop.move(task, TaskState.TIMED_OUT, now);
         counters.timedOut++;
         loop.retire(task, now);

@@ -22,7 +22,7 @@ final class EdfPolicy extends HeapPolicy {
         super(EdfPolicy::order);
         int strictThrough = GiveUp.strictThrough(config);
         GiveUp giveUp = GiveUp.of(config);
-        giveUpOn(giveUp.never() ? null : (task, now) -> task.hasDeadline() ? now - task.deadlineAt() >= 0
+        giveUpOn(giveUp.never() ? null : (task, now) -> task.hasDeadline() ? now >= task.deadlineAt()
                 : task.priority() > strictThrough && giveUp.lostObjective(task, now));
     }
 

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Deadlines on the virtual clock: one GPU that runs one task at a time, so a task queued behind a
@@ -87,6 +89,18 @@ class DeadlineTest {
 
         clock.runUntilIdle();
         assertThat(task("long").state()).isEqualTo(TaskState.SUCCEEDED); // the queue went on without it
+    }
+
+    /** A deadline centuries back (its nanos saturate) was taken for one far ahead, and reported as another date. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0001-01-01T00:00:00Z", "1677-09-22T00:00:00Z", "1999-12-31T00:00:00Z"})
+    void deadlineLongPast_timesOutAtOnce_namingTheDeadlineGiven(String given) {
+        submit("long", null, 2_000); // holds the only slot
+        submit("old", Instant.parse(given), 10);
+
+        TaskView old = task("old");
+        assertThat(old.state()).isEqualTo(TaskState.TIMED_OUT);
+        assertThat(old.error()).isEqualTo("deadline " + Instant.parse(given) + " passed while the task waited");
     }
 
     @Test
