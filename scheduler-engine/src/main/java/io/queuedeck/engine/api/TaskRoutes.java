@@ -7,6 +7,7 @@ import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.Placement;
 import io.queuedeck.engine.task.TaskNotFoundException;
 import io.queuedeck.engine.task.TaskReport;
+import io.queuedeck.engine.task.TaskFilter;
 import io.queuedeck.engine.task.TaskView;
 import java.util.Map;
 import java.util.Optional;
@@ -139,6 +140,10 @@ final class TaskRoutes {
      * see is refused exactly as an unknown one.
      */
     private String anchor(Context ctx, String anchorId, String field) {
+        if (anchorId.length() > TaskFilter.MAX_ID_LENGTH) { // no task has such an id; and it is not echoed whole
+            throw ApiException.invalid(field, field + " must be a task id of at most " + TaskFilter.MAX_ID_LENGTH
+                    + " characters, got " + anchorId.length());
+        }
         Client client = TaskAccess.client(ctx);
         if (client == null || client.tenant() == null) {
             return anchorId;

@@ -29,7 +29,7 @@ import java.util.Set;
 public record TaskFilter(String id, String model, String tenant, String businessClass, Set<TaskState> states,
                          Integer minPriority, Integer maxPriority, Long minAgeMillis, Long maxAgeMillis, String text) {
     /** Longest id filter: a tenant's name, its colon and an id. */
-    static final int MAX_ID_LENGTH = TaskSpecValidator.MAX_METADATA_KEY + 1 + TaskSpecValidator.MAX_ID_LENGTH;
+    public static final int MAX_ID_LENGTH = TaskSpecValidator.MAX_METADATA_KEY + 1 + TaskSpecValidator.MAX_ID_LENGTH;
 
     /** Every task. */
     public static final TaskFilter ANY = new TaskFilter(null, null, null, null, null, null, null, null, null, null);

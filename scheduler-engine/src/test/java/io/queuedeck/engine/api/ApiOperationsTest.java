@@ -215,6 +215,9 @@ class ApiOperationsTest {
         assertThat(http.patch("/v1/tasks/pa", "{\"before\":\"pb\",\"after\":\"pc\"}").status()).isEqualTo(400);
         assertThat(http.patch("/v1/tasks/pa", "{\"before\":\"nobody\"}").errorField()).isEqualTo("before");
         assertThat(http.patch("/v1/tasks/pa", "{\"priority\":6,\"before\":\"nobody\"}").errorField()).isEqualTo("before");
+        Http.Response long_ = http.patch("/v1/tasks/pa", "{\"before\":\"" + "x".repeat(5_000) + "\"}"); // echoed whole
+        assertThat(long_.errorField()).isEqualTo("before");
+        assertThat(long_.body()).hasSizeLessThan(600);
         assertThat(http.patch("/v1/tasks/pa", "{\"priority\":6,\"after\":\"pa\"}").errorField()).isEqualTo("after");
         // without a priority, front and back keep the task's own lane
         assertThat(http.patch("/v1/tasks/pa", "{\"position\":\"back\"}").json().get("priority").asInt()).isEqualTo(6);
