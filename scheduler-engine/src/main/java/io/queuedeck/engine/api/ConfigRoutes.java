@@ -41,7 +41,7 @@ final class ConfigRoutes {
         app.get("/v1/canary", ctx -> answer(ctx, "read the canary", () -> config.canary()));
         app.put("/v1/canary", ctx -> answer(ctx, "start a canary", () -> {
             if (!Routes.isJson(ctx.header("Content-Type"))) {
-                throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
+                throw new ApiException(415, "unsupported_media_type", "the body must be JSON in UTF-8: send 'Content-Type: application/json'");
             }
             ConfigService.CanaryRequest request = bodies.read(ctx, maxBodyBytes,
                     bytes -> Json.read(bytes, ConfigService.CanaryRequest.class));

@@ -55,7 +55,7 @@ final class JsonErrorHandler extends ErrorHandler {
             case 408 -> "the request took too long to arrive";
             case 413 -> "the request is too large";
             case 414 -> "the request path is too long";
-            case 415 -> "the body must be JSON: send 'Content-Type: application/json'";
+            case 415 -> "the body must be JSON in UTF-8: send 'Content-Type: application/json'";
             case 417 -> "only 'Expect: 100-continue' is understood; send the request without this Expect";
             case 426 -> "this port speaks HTTP/1.1 only; send the request over HTTP/1.1";
             case 431 -> "the request headers are too large";

@@ -115,7 +115,7 @@ final class OpenAiFrontDoor {
         }
         String contentType = ctx.header("Content-Type");
         if (!Routes.isJson(contentType)) {
-            throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'");
+            throw new ApiException(415, "unsupported_media_type", "the body must be JSON in UTF-8: send 'Content-Type: application/json'");
         }
         String raw = bodies.read(ctx, maxBodyBytes, bytes -> {
             if (!Json.wellFormedUtf8(bytes)) { // decoded leniently, an overlong "/" or a stray byte became a task

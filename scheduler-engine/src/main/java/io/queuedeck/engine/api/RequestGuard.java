@@ -68,7 +68,7 @@ final class RequestGuard {
         HandlerType method = ctx.method();
         boolean changes = method == HandlerType.POST || method == HandlerType.PUT || method == HandlerType.PATCH
                 || method == HandlerType.DELETE;
-        if (changes && !Routes.isJson(ctx.header("Content-Type")) && isBlank(ctx.header(CLIENT_HEADER))) {
+        if (changes && !Routes.isJsonType(ctx.header("Content-Type")) && isBlank(ctx.header(CLIENT_HEADER))) {
             throw new ApiException(415, "unsupported_media_type", "a request that changes state must send"
                     + " 'Content-Type: application/json' or an '" + CLIENT_HEADER + "' header (any value), which"
                     + " web pages of other sites cannot send");

@@ -484,14 +484,33 @@ final class Routes {
     private <T> T readJson(Context ctx, Class<T> type, long limit) {
         String contentType = ctx.header("Content-Type");
         if (!isJson(contentType)) {
-            throw new ApiException(415, "unsupported_media_type", "the body must be JSON: send 'Content-Type: application/json'"
+            throw new ApiException(415, "unsupported_media_type", "the body must be JSON in UTF-8: send 'Content-Type: application/json'"
                     + (contentType == null ? "" : ", got '" + ApiException.shorten(contentType) + "'"));
         }
         return bodies.read(ctx, limit, bytes -> Json.read(bytes, type));
     }
 
     /** {@code application/json} or a {@code +json} type, with any parameters ({@code charset=utf-8}). */
+    /** Whether {@code contentType} is JSON the server reads: any charset it names must be UTF-8 (bodies are read as UTF-8). */
     static boolean isJson(String contentType) {
+        if (!isJsonType(contentType)) {
+            return false;
+        }
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim().toLowerCase(Locale.ROOT);
+            if (parameter.startsWith("charset=")) {
+                String charset = parameter.substring("charset=".length()).replace("\"", "").trim();
+                if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code contentType} names a JSON media type, whatever its parameters (what a web page of another site cannot send). */
+    static boolean isJsonType(String contentType) {
         if (contentType == null) {
             return false;
         }

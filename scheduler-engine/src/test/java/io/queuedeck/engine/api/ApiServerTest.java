@@ -289,6 +289,20 @@ class ApiServerTest {
         assertThat(http.get("/v1/tasks/gz").status()).isEqualTo(404);
     }
 
+    /** Bodies are read as UTF-8: one declared as UTF-16 was read as UTF-8 all the same, and queued. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"application/json; charset=utf-16", "application/json;charset=\"ISO-8859-1\""})
+    void submit_declaredInAnotherCharset_answers415_andQueuesNothing(String type) {
+        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"task_id\":\"cs\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), type);
+
+        assertThat(response.status()).isEqualTo(415);
+        assertThat(response.json().at("/error/message").asText()).contains("JSON in UTF-8");
+        assertThat(http.get("/v1/tasks/cs").status()).isEqualTo(404);
+        assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "application/json; charset=UTF-8").status()).isEqualTo(202);
+    }
+
     @Test
     void submit_emptyBody_answers400() {
         Http.Response response = http.post("/v1/tasks", new byte[0], "application/json");
