@@ -31,6 +31,8 @@ public final class PoliciesViewModel {
             PolicyRegistry.names().stream().filter(name -> !PolicyRegistry.isSimulationOnly(name)).toList()));
     private final ReadOnlyStringWrapper livePolicy = new ReadOnlyStringWrapper(this, "livePolicy", "");
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
+    /** The pause the last click asked for, until a snapshot shows it; null when the engine's state is the truth. */
+    private Boolean asked;
     private final ReadOnlyBooleanWrapper switching = new ReadOnlyBooleanWrapper(this, "switching");
     private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
     private final ReadOnlyStringWrapper lengths = new ReadOnlyStringWrapper(this, "lengths", "");
@@ -66,6 +68,9 @@ public final class PoliciesViewModel {
     public void apply(EngineSnapshot snapshot) {
         livePolicy.set(snapshot.policy());
         paused.set(snapshot.dispatchPaused());
+        if (asked != null && asked == snapshot.dispatchPaused()) {
+            asked = null; // the engine shows what was asked: its state is the truth again
+        }
         replayStatus.set(load.replayStatus());
         // the load also changes without this screen: the console starts its demo load after the first
         // frame (this screen then read 0% while the status line said 90%), and a trace's end stops it
@@ -111,11 +116,19 @@ public final class PoliciesViewModel {
     }
 
     public void setPaused(boolean pause) {
-        commands.send(new Command.PauseDispatch(pause)).thenRun(() -> paused.set(pause));
+        asked = pause;
+        commands.send(new Command.PauseDispatch(pause)).whenComplete((done, refused) -> {
+            if (refused == null) {
+                paused.set(pause);
+            } else {
+                asked = null;
+            }
+        });
     }
 
+    /** Flips what the last click asked for while the engine has not shown it yet (quick clicks acted on a stale state). */
     public void togglePause() {
-        setPaused(!paused.get());
+        setPaused(!(asked != null ? asked : paused.get()));
     }
 
     /** Sets the demo load, as a fraction of GPU capacity (0 stops it). */

@@ -54,6 +54,20 @@ class PoliciesViewModelTest {
     }
 
     @Test
+    void togglePause_quickly_whileTheEngineHasNotAnswered_flipsEachTime() {
+        model.apply(snapshot().paused(false).build());
+        commands.answersAfter = new java.util.concurrent.CompletableFuture<>();
+
+        model.togglePause();
+        model.togglePause();
+        model.togglePause();
+        commands.answersAfter.complete(null);
+
+        assertThat(commands.sent).containsExactly("pause", "resume", "pause"); // it sent "pause" three times
+        assertThat(model.pausedProperty().get()).isTrue();
+    }
+
+    @Test
     void apply_loadChangedElsewhere_screenShowsTheRunningLoad() {
         // the console starts its demo load after the first frame, after this screen was built at 0
         load.setLoad(0.9);

@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
 public final class RecordingCommands implements EngineCommands {
     public final List<String> sent = new ArrayList<>();
     public RuntimeException failWith;
+    /** When set, answers wait for it: commands still in flight, as with a busy engine. */
+    public CompletableFuture<Void> answersAfter;
     public List<TaskView> waiting = List.of();
     public List<TaskView> running = List.of();
     public List<TaskView> dead = List.of();
@@ -32,8 +34,11 @@ public final class RecordingCommands implements EngineCommands {
     @SuppressWarnings("unchecked") // each answer has the type its command names
     public <R> CompletableFuture<R> send(Command<R> command) {
         sent.add(words(command));
-        return failWith == null ? CompletableFuture.completedFuture((R) answer(command))
-                : CompletableFuture.failedFuture(failWith);
+        if (failWith != null) {
+            return CompletableFuture.failedFuture(failWith);
+        }
+        return answersAfter == null ? CompletableFuture.completedFuture((R) answer(command))
+                : answersAfter.thenApply(done -> (R) answer(command));
     }
 
     @Override
