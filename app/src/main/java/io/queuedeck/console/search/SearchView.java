@@ -204,6 +204,7 @@ public final class SearchView {
         action.setPrefWidth(150);
         action.setMinWidth(Region.USE_PREF_SIZE);
         ComboBox<Integer> priority = priorityBox("To P", model.targetPriorityProperty(), "The new priority, or the lane to move to");
+        priority.getItems().remove(null); // a filter's "any"; a target needs a priority ("Reprioritize to Pnull")
         priority.disableProperty().bind(model.actionProperty().isEqualTo(BulkAction.CANCEL)
                 .or(model.actionProperty().isEqualTo(BulkAction.RETRY)));
         ComboBox<String> position = new ComboBox<>(FXCollections.observableArrayList(null, "front", "back"));

@@ -129,6 +129,11 @@ public final class SearchViewModel {
             filter = filter();
         } catch (RuntimeException e) {
             message.set(e.getMessage());
+            // what the list and a bulk action showed was another filter than the one on screen
+            searched = null;
+            results.clear();
+            total.set(0);
+            affected.set(-1);
             return;
         }
         searched = filter;
@@ -165,6 +170,9 @@ public final class SearchViewModel {
     }
 
     private void load() {
+        if (searched == null) {
+            return; // the last search was refused: nothing is listed until one is accepted
+        }
         if (inCluster()) {
             String no = io.queuedeck.engine.cluster.SharedSearch.unsupported(searched);
             if (no != null) {
@@ -245,7 +253,8 @@ public final class SearchViewModel {
                         : shared.map(text -> "Task " + wanted + " is in the shared queue: " + text)
                         .orElse("No task with id '" + wanted + "' exists on this node or in the shared queue")));
             } else {
-                message.set("No task with id '" + wanted + "' exists (never submitted, or finished long enough ago to be forgotten)");
+                // Enter also searches: "does not exist" over a list of tasks whose ids start with it read as a contradiction
+                message.set("No task has exactly the id '" + wanted + "'; the list shows any whose id starts with it");
             }
         });
         return true;
@@ -290,6 +299,10 @@ public final class SearchViewModel {
             message.set("Export writes this node's engine's tasks: clear Whole cluster, search, then export");
             return;
         }
+        if (searched == null) {
+            message.set("Search first: the filter on screen was refused");
+            return;
+        }
         export.export(searched, sort.get(), descending.get(), latest == null ? Tiers.DEFAULT : latest.tiers(), file, message::set);
     }
 
@@ -298,6 +311,10 @@ public final class SearchViewModel {
     /** Counts the tasks the bulk action would touch now (the filter last searched). */
     public void preview() {
         TaskFilter filter = searched;
+        if (filter == null) {
+            message.set("Search first: the filter on screen was refused, and a bulk action applies to a searched one");
+            return;
+        }
         if (inCluster()) {
             String no = io.queuedeck.engine.cluster.SharedSearch.unsupported(filter);
             if (no != null) {

@@ -53,6 +53,24 @@ class SearchViewModelTest {
         return lanes;
     }
 
+    /** A refused search left the last results and their bulk count, so Preview and Apply acted on an older filter. */
+    @Test
+    void refusedSearch_clearsTheListAndTheCount_andPreviewAsksForASearch() {
+        SearchViewModel model = model(20);
+        model.search();
+        assertThat(model.results()).isNotEmpty();
+        model.minPriorityProperty().set(7);
+        model.maxPriorityProperty().set(2);
+
+        model.search();
+
+        assertThat(model.messageProperty().get()).contains("min_priority");
+        assertThat(model.results()).isEmpty();
+        model.preview();
+        assertThat(model.messageProperty().get()).startsWith("Search first");
+        assertThat(model.apply((String) null)).isFalse();
+    }
+
     @Test
     void search_findsATaskAtTheBackOfA100kLane_byMetadataText() {
         SearchViewModel model = model(100_000);
@@ -78,7 +96,7 @@ class SearchViewModelTest {
         model.idProperty().set("t77");
         model.openId();
         assertThat(model.openedProperty().get()).isNull();
-        assertThat(model.messageProperty().get()).contains("No task with id 't77' exists");
+        assertThat(model.messageProperty().get()).contains("No task has exactly the id 't77'");
         model.idProperty().set("  ");
         assertThat(model.openId()).as("nothing typed, nothing looked up").isFalse();
     }

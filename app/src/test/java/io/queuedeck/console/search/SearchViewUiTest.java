@@ -140,7 +140,7 @@ class SearchViewUiTest {
         robot.clickOn("#search-id").write("t99999").type(KeyCode.ENTER);
         await().atMost(TIMEOUT).until(this::message, m -> m.equals("Task t99999: queued"));
         robot.clickOn("#search-id").write("7").type(KeyCode.ENTER); // t999997: never submitted
-        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("No task with id 't999997' exists"));
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("No task has exactly the id 't999997'"));
     }
 
     @Test
