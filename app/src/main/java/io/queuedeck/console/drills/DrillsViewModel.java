@@ -241,6 +241,17 @@ public final class DrillsViewModel {
                 });
                 return;
             }
+            java.util.Optional<String> refused = DrillRunner.refusedLive(drill,
+                    target.engine().send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join());
+            if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
+                fx.execute(() -> {
+                    running.set(false);
+                    status.set(drill.name() + " was not started: " + refused.get() + (refused.get().startsWith("its probes")
+                            ? ". Run it with `java -jar queuedeck-engine.jar drill resources/drills/" + drill.name()
+                                    + ".yaml --report DIR` (docs/faults.md)." : ". Try again when it holds no more."));
+                });
+                return;
+            }
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
             current = runner;
             DrillResult result = runner.run();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.drill.LiveEngine;
 import io.queuedeck.engine.drill.ProbeLight;
 import io.queuedeck.engine.exec.sim.GpuProfile;
@@ -214,6 +216,41 @@ class DrillsViewModelTest {
 
         assertThat(onFx(model.statusProperty()::get)).contains("redis-outage", "redis-server", "drill resources/drills/redis-outage.yaml");
         assertThat(onFx(model.armedProperty()::get)).isTrue();
+        assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
+        assertThat(faults.armed()).isTrue();
+    }
+
+    @Test
+    void run_drillThatCountsItsOwnCallbacks_isRefusedWithWhereToRunIt() throws Exception {
+        onFx(() -> { // its callback probes measured nothing live, so its verdict could only be "does not hold"
+            model.selectedProperty().set("callback-outage");
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+
+        assertThat(onFx(model.statusProperty()::get)).contains("callback-outage was not started", "callbacks_lost",
+                "drill resources/drills/callback-outage.yaml");
+        assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
+        assertThat(faults.armed()).isTrue();
+    }
+
+    @Test
+    void run_whileTheEngineBreaksAStopConditionAlready_isNotStarted_andLeavesFaultInjectionArmed() throws Exception {
+        engine.send(new Command.PauseDispatch(true)).join(); // a backlog from before the drill: it aborted in 1 s and disarmed
+        for (int i = 0; i < 30; i++) {
+            engine.send(new Command.Submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "x", 5, 8))).join();
+        }
+        Path file = file("deep.yaml", SHORT.replace("steps:", "stop_conditions:\n  - {metric: queue_depth, above: 20, window: 10s}\nsteps:"));
+        onFx(() -> {
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+
+        assertThat(onFx(model.statusProperty()::get)).contains("short-slow was not started", "queue_depth is 30 now, above the stop"
+                + " condition's 20");
         assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
         assertThat(faults.armed()).isTrue();
     }

@@ -37,6 +37,27 @@ final class StopChecks {
         return null;
     }
 
+    /**
+     * A condition the running engine breaks already, before any step (what the first second would
+     * measure: its queue depth, its oldest wait), in words; null when none is. A drill started then
+     * would abort at once and prove nothing (AWS FIS, too, will not start an experiment whose stop
+     * condition is in alarm).
+     */
+    static String brokenBeforeStart(Drill drill, EngineSnapshot now) {
+        for (Drill.StopCondition c : drill.stopConditions()) {
+            double value = switch (c.metric()) {
+                case QUEUE_DEPTH -> now.queued();
+                case QUEUE_WAIT_P99_MS -> c.priority() == null && c.tier() == null ? now.oldestWaitMs() : Double.NaN;
+                default -> Double.NaN; // measured on tasks that finish during the drill: nothing to judge yet
+            };
+            if (value > c.above()) {
+                return String.format(Locale.ROOT, "%s is %,.0f now, above the stop condition's %,.0f", c.metric().wireName(),
+                        value, c.above());
+            }
+        }
+        return null;
+    }
+
     /** Whether no condition is broken, judged on finished tasks only (for the run log). */
     boolean steady(Run run) {
         long now = (long) (run.second() * 1e9);
