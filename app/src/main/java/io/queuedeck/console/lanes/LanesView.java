@@ -392,6 +392,13 @@ public final class LanesView {
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {
                 focused = list;
+                // the selection is one lane's, as the actions take it: rows left highlighted in other lanes
+                // looked selected, and "Move selected" then said "Nothing selected" or moved only some
+                for (ListView<TaskRow> other : lists) {
+                    if (other != list) {
+                        other.getSelectionModel().clearSelection();
+                    }
+                }
             }
         });
         list.setOnKeyPressed(e -> {

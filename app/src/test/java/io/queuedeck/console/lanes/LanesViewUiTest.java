@@ -101,6 +101,21 @@ class LanesViewUiTest {
     }
 
     @Test
+    void selectingInAnotherLane_clearsTheFirstLanesSelection_soWhatIsHighlightedIsWhatDeleteCancels() {
+        listing(0, List.of(waiting("a", 3, 900), waiting("b", 3, 800), waiting("f", 5, 700)), 1);
+        ListView<TaskRow> p3 = robot.lookup("#lane-3").queryListView();
+        ListView<TaskRow> p5 = robot.lookup("#lane-5").queryListView();
+        robot.clickOn(cell("#lane-3", "a"));
+
+        robot.clickOn(cell("#lane-5", "f"));
+
+        assertThat(selected(p3)).isEmpty();
+        assertThat(selected(p5)).containsExactly("f");
+        robot.push(KeyCode.DELETE);
+        assertThat(commands.sent).filteredOn(sent -> sent.startsWith("cancel")).containsExactly("cancel f");
+    }
+
+    @Test
     void selectedTaskLeavingTheListing_whileOthersArrive_leavesNothingSelected_soDeleteCancelsNoOtherTask() {
         listing(0, List.of(waiting("a", 3, 900), waiting("b", 3, 800), waiting("c", 3, 700)), 0);
         ListView<TaskRow> p3 = robot.lookup("#lane-3").queryListView();
