@@ -374,7 +374,7 @@ public final class ControlViewModel {
     }
 
     private static String ms(JsonNode value) {
-        return value.isMissingNode() || value.isNull() ? "–" : String.format(Locale.ROOT, "%,.0f ms", value.asDouble());
+        return value.isMissingNode() || value.isNull() ? "–" : io.queuedeck.console.ui.Elapsed.of(value.asDouble());
     }
 
     private static String time(Instant at) {

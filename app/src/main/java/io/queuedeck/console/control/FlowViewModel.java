@@ -132,7 +132,7 @@ public final class FlowViewModel {
     }
 
     static String wait(double ms) {
-        return ms < 1000 ? String.format(Locale.ROOT, "%.0f ms", ms) : String.format(Locale.ROOT, "%.1f s", ms / 1000);
+        return io.queuedeck.console.ui.Elapsed.of(ms);
     }
 
     public ObservableList<TierRow> tiers() {

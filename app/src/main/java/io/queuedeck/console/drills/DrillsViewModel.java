@@ -214,7 +214,7 @@ public final class DrillsViewModel {
     /** The desktop may have no file browser, and says nothing when so: the path is shown either way. */
     private void open(Path dir) {
         status.set("Report: " + dir.resolve(io.queuedeck.engine.report.DrillReport.MARKDOWN)
-                + " (opened in the desktop's file browser, where there is one)");
+                + " (the desktop was asked to open it; it cannot say whether anything did: if not, open the path)");
         opener.accept(dir);
     }
 

@@ -150,7 +150,7 @@ final class InspectorPane {
     }
 
     private static String ms(double value) {
-        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%,.0f ms", value);
+        return io.queuedeck.console.ui.Elapsed.of(value); // "waited 1,013,962 ms" said nothing at a glance
     }
 
     private javafx.scene.control.ListCell<Integer> priorityCell() {

@@ -352,7 +352,8 @@ public final class SearchViewModel {
             message.set("No task matches: nothing to do");
             return false;
         }
-        if (confirmationRequired.get() && !String.valueOf(affected.get()).equals(typed == null ? "" : typed.trim())) {
+        // "1,000" as the screen writes it counts too
+        if (confirmationRequired.get() && !String.valueOf(affected.get()).equals(typed == null ? "" : typed.replaceAll("[\\s,_]", ""))) {
             message.set("Type " + affected.get() + " to confirm: " + describe() + " cannot be undone");
             return false;
         }

@@ -166,17 +166,17 @@ class SearchViewModelTest {
 
     @Test
     void bulkCancel_overTheThreshold_needsTheCountTyped_andCannotBeUndone() {
-        SearchViewModel model = model(SearchViewModel.CONFIRM_ABOVE + 50);
+        SearchViewModel model = model(1_050);
         model.search();
         model.actionProperty().set(BulkAction.CANCEL);
         model.preview();
 
         assertThat(model.confirmationRequiredProperty().get()).isTrue();
-        assertThat(model.apply("15")).isFalse();
-        assertThat(model.messageProperty().get()).startsWith("Type 150 to confirm");
-        assertThat(lanes()).hasSize(150);
+        assertThat(model.apply("105")).isFalse();
+        assertThat(model.messageProperty().get()).startsWith("Type 1050 to confirm");
+        assertThat(lanes()).hasSize(1_050);
 
-        assertThat(model.apply(" 150 ")).isTrue();
+        assertThat(model.apply(" 1,050 ")).as("as the screen writes counts").isTrue();
 
         assertThat(lanes()).isEmpty();
         assertThat(model.operationProperty().get().undoable()).isFalse();
