@@ -229,11 +229,18 @@ public final class ControlView {
                 "The editor's config classifies that share of new tasks; it may change only priority_rules");
         start.disableProperty().bind(model.canaryRunningProperty().or(model.busyProperty()));
         start.setOnAction(e -> {
+            double percent;
             try {
-                model.startCanary(Double.parseDouble(fraction.getText().trim()) / 100);
+                percent = Double.parseDouble(fraction.getText().trim().replace("%", ""));
             } catch (NumberFormatException ex) {
-                fraction.setText("10");
+                percent = Double.NaN;
             }
+            if (!(percent > 0 && percent <= 100)) { // "abc" did nothing, and 150 was refused as "fraction … got 1.5"
+                model.refused(java.util.List.of("Share % must be a number above 0 and at most 100, got '"
+                        + fraction.getText().trim() + "'"));
+                return;
+            }
+            model.startCanary(percent / 100);
         });
         Button promote = button("control-canary-promote", "Promote…", "Make the canary's config the running config for every new task");
         promote.getStyleClass().add(Styles.SUCCESS);

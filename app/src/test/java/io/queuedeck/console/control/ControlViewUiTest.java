@@ -214,4 +214,21 @@ class ControlViewUiTest {
                         + " the running config stays.");
         assertThat(robot.lookup("#alerts-problems").query().isVisible()).isTrue();
     }
+
+    @Test
+    @Order(9)
+    void canaryShareOutsideOneToAHundred_isRefusedSayingSo_andStartsNothing() {
+        boolean running = robot.lookup("#control-canary-start").query().isDisabled();
+        robot.clickOn("#control-tab-canary");
+        for (String share : new String[] {"150", "abc"}) {
+            robot.doubleClickOn("#control-canary-fraction").eraseText(4).write(share);
+            robot.clickOn("#control-canary-start");
+            WaitForAsyncUtils.waitForFxEvents();
+
+            assertThat(robot.lookup("#control-message").queryLabeled().getText())
+                    .isEqualTo("Refused (1 problem): Share % must be a number above 0 and at most 100, got '" + share
+                            + "'; the running config stays.");
+        }
+        assertThat(robot.lookup("#control-canary-start").query().isDisabled()).isEqualTo(running);
+    }
 }
