@@ -56,10 +56,15 @@ public final class CatalogueFaults {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("tenant: name the tenant that floods (its tasks carry that tenant)");
         }
+        BlastRadius radius;
+        try {
+            radius = BlastRadius.parse("tenant:" + name);
+        } catch (IllegalArgumentException e) { // the engine's word is "target"; on this screen the field is Tenant
+            throw new IllegalArgumentException("tenant: " + e.getMessage().replaceFirst("^target: ", ""));
+        }
         double perSecond = number("rate", rate, 0.1, 1_000);
         double duration = number("seconds", seconds, 1, MAX_FLOOD_SECONDS);
-        return new FaultSpec(FaultKind.TENANT_FLOOD, BlastRadius.parse("tenant:" + name), Map.of("rate", perSecond),
-                Duration.ofSeconds((long) duration));
+        return new FaultSpec(FaultKind.TENANT_FLOOD, radius, Map.of("rate", perSecond), Duration.ofSeconds((long) duration));
     }
 
     private static double number(String field, String text, double min, double max) {
