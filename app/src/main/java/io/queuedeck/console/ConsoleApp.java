@@ -77,7 +77,7 @@ public final class ConsoleApp extends Application {
         options = ConsoleOptions.parse(getParameters().getRaw());
         applyTheme(options.light());
 
-        stateDir = options.stateDirectory(System::getenv, System.getProperty("user.home")).orElse(null);
+        stateDir = options.stateDirectory(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome()).orElse(null);
         // The window opens with a one-line message and then takes the screens: a stored queue may take
         // seconds to read back (the FX thread never waits for it), and a window first shown at its full
         // size is cut back to its minimum by some window managers, while one resized after showing is not.

@@ -24,7 +24,7 @@ public record ConsoleSettings(double width, double height, Screen screen, boolea
             return Path.of(override);
         }
         String xdg = System.getenv("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(io.queuedeck.engine.store.DataDirectory.userHome(), ".config");
         return base.resolve("queuedeck").resolve("console.properties");
     }
 

@@ -31,7 +31,7 @@ public final class Launcher {
         MemoryTuning.apply();
         Rendering.choose();
         if (parsed.benchUi().isEmpty()) { // the UI benchmark starts its own engine
-            parsed.stateDirectory(System::getenv, System.getProperty("user.home"))
+            parsed.stateDirectory(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome())
                     .ifPresent(dir -> QueueOpening.begin(parsed, dir));
         }
         Application.launch(ConsoleApp.class, args);

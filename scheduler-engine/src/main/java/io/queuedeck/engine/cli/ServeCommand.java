@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Path configFile = configFile(System::getenv, System.getProperty("user.home"));
+        Path configFile = configFile(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome());
         ServeConfig settings = effective(configFile, System::getenv);
         ServeConfig.ServerSection server = settings.server();
         String policyName = orDefault(settings.policy().name(), DEFAULT_POLICY);
@@ -75,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
         Path stateDir = stateDirectory(options.inMemory ? options.dataDir : settings.store().dataDir(), options.inMemory, System::getenv,
-                System.getProperty("user.home"));
+                io.queuedeck.engine.store.DataDirectory.userHome());
         OpenAiExecutor backends = backends(settings.executor().backends(), // asks unnamed backends for their models
                 settings.executor().chunkQuantumTokens());
         Executor executor = backends != null ? backends

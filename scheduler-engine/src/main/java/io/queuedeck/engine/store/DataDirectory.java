@@ -21,4 +21,14 @@ public final class DataDirectory {
         }
         return Path.of(home, ".local", "share", "queuedeck");
     }
+
+    /**
+     * The user's home directory: {@code $HOME} when it is set and absolute (as the XDG spec and every
+     * shell take it; Java's {@code user.home} reads the password database and ignored a changed
+     * {@code HOME}), else {@code user.home}.
+     */
+    public static String userHome() {
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? home : System.getProperty("user.home");
+    }
 }

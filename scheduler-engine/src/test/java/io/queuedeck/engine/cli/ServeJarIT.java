@@ -43,6 +43,26 @@ class ServeJarIT {
         return builder.start();
     }
 
+    /** A changed HOME is where its state goes, as the XDG spec says: Java's user.home read the password database instead. */
+    @Test
+    void serve_withoutADataDir_keepsItsStateUnderHome() throws Exception {
+        Path home = Files.createTempDirectory("queuedeck-home");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0");
+        builder.environment().remove("QUEUEDECK_API_TOKEN");
+        builder.environment().remove("XDG_DATA_HOME");
+        builder.environment().remove("XDG_CONFIG_HOME");
+        builder.environment().put("HOME", home.toString());
+        Process process = builder.start();
+        try {
+            String first = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertThat(first).isNotNull().matches(LISTENING).contains("state in " + home.resolve(".local/share/queuedeck"));
+            assertThat(home.resolve(".local/share/queuedeck")).isDirectory();
+        } finally {
+            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void serve_logsOneLine_serves_andStopsCleanlyOnSigterm() throws Exception {
         Process process = start("serve", "--port", "0");
