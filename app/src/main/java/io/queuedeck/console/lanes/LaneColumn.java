@@ -4,7 +4,6 @@ import atlantafx.base.theme.Styles;
 import atlantafx.base.theme.Tweaks;
 import io.queuedeck.console.lanes.LanesViewModel.Lane;
 import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
-import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.Tiers;
 import io.queuedeck.engine.tier.TierMode;
 import java.util.List;

@@ -245,6 +245,7 @@ final class Routes {
             specs.add(TaskAccess.stamp(ctx, batch.tasks().get(i), "tasks[" + i + "].tenant"));
         }
         List<FieldError> errors = new ArrayList<>();
+        ApiException firstRefusal = null; // a 403 first: the batch is answered as that one task would be alone
         for (int i = 0; i < specs.size(); i++) {
             TaskSpec spec = specs.get(i);
             for (FieldError error : TaskSpecValidator.errors(spec)) {
@@ -258,12 +259,16 @@ final class Routes {
                     if (e.status() != 400 && e.status() != 403) {
                         throw e;
                     }
+                    if (errors.isEmpty() && e.status() == 403) {
+                        firstRefusal = e;
+                    }
                     errors.add(new FieldError(e.field() == null ? "tasks[" + i + "]" : e.field(), e.getMessage()));
                 }
             }
         }
         if (!errors.isEmpty()) {
-            throw new ApiException(400, "invalid_field", errors.getFirst().message()
+            throw new ApiException(firstRefusal != null ? 403 : 400, firstRefusal != null ? firstRefusal.code() : "invalid_field",
+                    errors.getFirst().message()
                     + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : ""),
                     errors.getFirst().field(), errors);
         }

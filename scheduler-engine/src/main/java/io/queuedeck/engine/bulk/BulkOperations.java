@@ -2,7 +2,6 @@ package io.queuedeck.engine.bulk;
 
 import io.queuedeck.engine.audit.AuditTrail;
 import io.queuedeck.engine.clock.EngineClock;
-import io.queuedeck.engine.command.BulkAction;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.TaskFilter;

@@ -4,7 +4,6 @@ import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.loop.ModelQueues.ModelQueue;
 import io.queuedeck.engine.policy.SchedulingPolicy;
 import io.queuedeck.engine.task.Task;
-import io.queuedeck.engine.task.TaskState;
 import java.util.List;
 
 /**

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,7 +40,7 @@ class BulkApiTest {
                 .client(TOKENS.get("acme-read"), ClientPolicy.scoped("acme-read", "acme", EnumSet.of(Scope.READ)))
                 .client(TOKENS.get("admin"), ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
                 .client(TOKENS.get("acme-capped"), ClientPolicy.scoped("acme-capped", "acme",
-                        EnumSet.of(Scope.OPERATE, Scope.READ)).withLimits(5, 0, 0))
+                        EnumSet.of(Scope.SUBMIT, Scope.OPERATE, Scope.READ)).withLimits(5, 0, 0))
                 .build().start();
         // 60 tasks: tenants acme and globex alternate, priorities 4, 5, 6 in turn; every tenth is tagged
         for (int i = 0; i < 60; i++) {
@@ -186,6 +185,21 @@ class BulkApiTest {
         assertThat(undo.errorField()).isEqualTo("operation");
         assertThat(priorities()).isEqualTo(before);
         assertThat(as("admin").post("/v1/operations/" + op + ":undo", "{}").status()).isEqualTo(202); // the admin may
+    }
+
+    /** A batch broke the cap with 400 invalid_field where the same task alone got 403 priority_not_allowed. */
+    @Test
+    void submissionsAboveTheClientsCap_areRefusedAlike_aloneOrInABatch() {
+        String task = "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":2}";
+
+        Http.Response alone = as("acme-capped").post("/v1/tasks", task);
+        Http.Response batch = as("acme-capped").post("/v1/tasks:batch", "{\"tasks\":[" + task + "," + task + "]}");
+
+        assertThat(alone.status()).isEqualTo(403);
+        assertThat(alone.errorCode()).isEqualTo("priority_not_allowed");
+        assertThat(batch.status()).isEqualTo(403);
+        assertThat(batch.errorCode()).isEqualTo("priority_not_allowed");
+        assertThat(batch.errorField()).isEqualTo("tasks[0].priority");
     }
 
     @Test
