@@ -128,4 +128,18 @@ class LatencyViewUiTest {
         pick("P1 · core");
         assertThat(drawnElements()).isGreaterThan(0);
     }
+
+    /** The screen's keys as docs/console.md gives them: Alt+C the class, Alt+W the window. */
+    @Test
+    void altC_focusesTheClassSelector_andAltW_theWindow() {
+        robot.press(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.C)
+                .release(javafx.scene.input.KeyCode.C, javafx.scene.input.KeyCode.ALT);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#latency-class").query().isFocused()).isTrue();
+
+        robot.press(javafx.scene.input.KeyCode.ALT, javafx.scene.input.KeyCode.W)
+                .release(javafx.scene.input.KeyCode.W, javafx.scene.input.KeyCode.ALT);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#latency-window").query().isFocused()).isTrue();
+    }
 }
