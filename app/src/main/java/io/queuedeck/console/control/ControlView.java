@@ -264,7 +264,9 @@ public final class ControlView {
         table.setTooltip(tip("Tasks that arrived since the canary started: latency percentiles by business class, failures, "
                 + "tasks shed and timed out, deadline misses, throughput"));
         VBox.setVgrow(table, Priority.ALWAYS);
-        return pad(new VBox(8, line, actions, table));
+        // the buttons above the line: its text grows and shrinks ("not comparable yet" comes and goes), and under it
+        // the buttons jumped as they were clicked
+        return pad(new VBox(8, actions, line, table));
     }
 
     private Node rulesTab() {

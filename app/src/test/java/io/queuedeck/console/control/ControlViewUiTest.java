@@ -231,4 +231,17 @@ class ControlViewUiTest {
         }
         assertThat(robot.lookup("#control-canary-start").query().isDisabled()).isEqualTo(running);
     }
+
+    /** The canary's line grows and shrinks as figures come; below it, the buttons moved as they were clicked. */
+    @Test
+    @Order(10)
+    void canaryButtons_standAboveTheLineThatChanges() {
+        robot.clickOn("#control-tab-canary");
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.scene.Node promote = robot.lookup("#control-canary-promote").query();
+        javafx.scene.Node line = robot.lookup("#control-canary-line").query();
+        assertThat(promote.localToScene(promote.getBoundsInLocal()).getMaxY())
+                .isLessThanOrEqualTo(line.localToScene(line.getBoundsInLocal()).getMinY());
+    }
 }
