@@ -120,6 +120,9 @@ final class InspectorPane {
         return root;
     }
 
+    /** The task shown, so a refresh of it keeps its scroll position and another task starts at the top. */
+    private String shownId;
+
     private void show(TaskDetails d) {
         boolean open = d != null;
         root.setVisible(open);
@@ -147,6 +150,11 @@ final class InspectorPane {
             why.getItems().addAll(d.score());
         }
         timeline.getItems().setAll(d.timeline());
+        if (!d.id().equals(shownId)) { // another task opens at its top, not where the last one was scrolled to
+            shownId = d.id();
+            why.scrollTo(0);
+            timeline.scrollTo(0);
+        }
     }
 
     private static String ms(double value) {
