@@ -46,6 +46,9 @@ import javafx.stage.Stage;
 public final class ConsoleApp extends Application {
     /** Pixels left around the scene for a window manager's frame and title bar. */
     private static final double FRAME_ROOM = 48;
+    /** The smallest window the screens are laid out for. */
+    private static final double MIN_WIDTH = 1024;
+    private static final double MIN_HEIGHT = 680;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     /** Set on the FX thread once the engine has started (after reading a stored queue back). */
@@ -220,8 +223,12 @@ public final class ConsoleApp extends Application {
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         // the scene leaves room for the window's frame: a window asking for more than the screen holds
         // is cut back by window managers to its minimum size (1024 × 680), cutting every label
-        Scene scene = new Scene(main.root(), Math.min(settings.width(), screen.getWidth() - FRAME_ROOM),
-                Math.min(settings.height(), screen.getHeight() - FRAME_ROOM));
+        // but never below the window's minimum: the window grew to it after being centred at the smaller
+        // size, and on a 1024 × 680 screen its right and bottom edges (the status line) were off the screen
+        double minWidth = Math.min(MIN_WIDTH, screen.getWidth());
+        double minHeight = Math.min(MIN_HEIGHT, screen.getHeight());
+        Scene scene = new Scene(main.root(), Math.max(minWidth, Math.min(settings.width(), screen.getWidth() - FRAME_ROOM)),
+                Math.max(minHeight, Math.min(settings.height(), screen.getHeight() - FRAME_ROOM)));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
         main.installShortcuts(scene, policies::togglePause);
         main.lightThemeProperty().set(options.light() || settings.light());
@@ -255,8 +262,8 @@ public final class ConsoleApp extends Application {
             sun.misc.Signal.handle(new sun.misc.Signal(name),
                     signal -> javafx.application.Platform.runLater(this::closeGracefully));
         }
-        stage.setMinWidth(Math.min(1024, screen.getWidth()));
-        stage.setMinHeight(Math.min(680, screen.getHeight()));
+        stage.setMinWidth(minWidth);
+        stage.setMinHeight(minHeight);
         StartTimes.watch(scene);
         stage.show();
         StartTimes.mark("the main window shown");
