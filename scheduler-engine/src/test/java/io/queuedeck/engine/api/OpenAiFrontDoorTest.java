@@ -212,10 +212,20 @@ class OpenAiFrontDoorTest {
         }
     }
 
-    @Test
-    void operatorCancel_whileStreaming_endsTheClientsStreamWithAnError() throws Exception {
+    /** A long streamed answer read on a thread of its own, until it ends: what it received, and how it ended. */
+    private record LongStream(Thread reader, List<String> events, Throwable[] thrown) {
+        Throwable endedWith() throws InterruptedException {
+            reader.join(WAIT);
+            assertThat(reader.isAlive()).isFalse();
+            assertThat(events).isNotEmpty();
+            return thrown[0];
+        }
+    }
+
+    /** Starts a 500-token stream and waits until its task generates. */
+    private LongStream streaming() throws Exception {
         start(8, Script.tokens(500).delays(0, 20));
-        List<String> events = new ArrayList<>();
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         Throwable[] thrown = new Throwable[1];
         Thread reader = Thread.ofVirtual().start(() -> {
             try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("long"))) {
@@ -225,37 +235,27 @@ class OpenAiFrontDoorTest {
             }
         });
         await().atMost(WAIT).until(() -> !tasks().isEmpty() && tasks().getFirst().generatedTokens() > 0);
+        return new LongStream(reader, events, thrown);
+    }
+
+    @Test
+    void operatorCancel_whileStreaming_endsTheClientsStreamWithAnError() throws Exception {
+        LongStream stream = streaming();
 
         engine.send(new Command.Cancel(tasks().getFirst().id())).join();
 
-        reader.join(WAIT);
-        assertThat(reader.isAlive()).isFalse();
-        assertThat(thrown[0]).isNotNull().hasMessageContaining("the task was cancelled");
-        assertThat(events).isNotEmpty();
+        assertThat(stream.endedWith()).isNotNull().hasMessageContaining("the task was cancelled");
         await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
     }
 
     /** A stream still running when the server closes (its grace period over) ends with an error event, not a bare cut. */
     @Test
     void close_whileStreaming_endsTheStreamWithShuttingDown_andCancelsTheTask() throws Exception {
-        start(8, Script.tokens(500).delays(0, 20));
-        List<String> events = new ArrayList<>();
-        Throwable[] thrown = new Throwable[1];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("long"))) {
-                stream.stream().forEach(chunk -> events.add(chunk.id()));
-            } catch (RuntimeException e) {
-                thrown[0] = e;
-            }
-        });
-        await().atMost(WAIT).until(() -> !tasks().isEmpty() && tasks().getFirst().generatedTokens() > 0);
+        LongStream stream = streaming();
 
         server.close();
 
-        reader.join(WAIT);
-        assertThat(reader.isAlive()).isFalse();
-        assertThat(thrown[0]).isNotNull().hasMessageContaining("the server stopped before this answer was finished");
-        assertThat(events).isNotEmpty();
+        assertThat(stream.endedWith()).isNotNull().hasMessageContaining("the server stopped before this answer was finished");
         await().atMost(WAIT).until(() -> tasks().getFirst().state() == TaskState.CANCELLED);
     }
 
