@@ -241,8 +241,7 @@ public final class DrillsViewModel {
                 });
                 return;
             }
-            java.util.Optional<String> refused = DrillRunner.refusedLive(drill,
-                    target.engine().send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join());
+            java.util.Optional<String> refused = target.refusal(drill);
             if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
                 fx.execute(() -> {
                     running.set(false);

@@ -117,24 +117,6 @@ public final class DrillRunner {
         return new DrillRunner(drill, null, true, nanos -> {}, everySecond);
     }
 
-    /**
-     * Why {@code drill} cannot run against a running engine now, if it cannot: a probe only the
-     * virtual clock can measure (the drill's own callback receiver), or a stop condition the
-     * engine already breaks (it would abort in its first second).
-     */
-    public static java.util.Optional<String> refusedLive(Drill drill, EngineSnapshot now) {
-        List<String> unmeasurable = drill.probes().stream()
-                .filter(p -> p.metric() == Drill.Metric.CALLBACKS_LOST || p.metric() == Drill.Metric.CALLBACKS_DUPLICATED)
-                .map(p -> p.metric().wireName()).distinct().toList();
-        if (!unmeasurable.isEmpty()) {
-            return java.util.Optional.of("its probes " + String.join(", ", unmeasurable) + " count callbacks at a receiver of"
-                    + " the drill's own, on the virtual clock; a running engine posts its callbacks to its clients'"
-                    + " URLs, so they could not be measured");
-        }
-        return java.util.Optional.ofNullable(StopChecks.brokenBeforeStart(drill, now))
-                .map(broken -> "the engine breaks a stop condition already (" + broken + "): it would abort in its first second");
-    }
-
     /** Asks a running drill to abort (thread-safe): it clears every fault and disarms injection within a slice. */
     public void abort(String reason) {
         abortRequest = reason;

@@ -1,9 +1,13 @@
 package io.queuedeck.engine.drill;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.fault.FaultCatalogue;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * "The running engine" as a drill's target: an engine already started on the real clock (the
@@ -27,5 +31,24 @@ public record LiveEngine(Engine engine, FaultCatalogue faults, Duration settleLi
     /** With ten minutes for the drill's tasks to finish after it. */
     public LiveEngine(Engine engine, FaultCatalogue faults) {
         this(engine, faults, Duration.ofMinutes(10));
+    }
+
+    /**
+     * Why {@code drill} cannot run against this engine now, if it cannot: a probe only the virtual
+     * clock can measure (the drill's own callback receiver), or a stop condition the engine already
+     * breaks (it would abort in its first second). Asks the engine's loop: not on its thread.
+     */
+    public Optional<String> refusal(Drill drill) {
+        List<String> unmeasurable = drill.probes().stream()
+                .filter(p -> p.metric() == Drill.Metric.CALLBACKS_LOST || p.metric() == Drill.Metric.CALLBACKS_DUPLICATED)
+                .map(p -> p.metric().wireName()).distinct().toList();
+        if (!unmeasurable.isEmpty()) {
+            return Optional.of("its probes " + String.join(", ", unmeasurable) + " count callbacks at a receiver of"
+                    + " the drill's own, on the virtual clock; a running engine posts its callbacks to its clients'"
+                    + " URLs, so they could not be measured");
+        }
+        EngineSnapshot now = engine.send(new Command.TakeSnapshot()).join();
+        return Optional.ofNullable(StopChecks.brokenBeforeStart(drill, now))
+                .map(broken -> "the engine breaks a stop condition already (" + broken + "): it would abort in its first second");
     }
 }
