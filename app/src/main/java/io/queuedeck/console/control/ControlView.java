@@ -85,6 +85,7 @@ public final class ControlView {
         confirmBar.setId("control-confirm");
         confirmBar.setAlignment(Pos.CENTER_LEFT);
         confirmBar.getStyleClass().add("control-confirm");
+        confirmText.setId("control-confirm-text");
         confirmText.setWrapText(true);
         confirmText.setMinWidth(0);
         HBox.setHgrow(confirmText, Priority.ALWAYS);
@@ -209,8 +210,7 @@ public final class ControlView {
         rollback.setOnAction(e -> {
             HistoryRow row = table.getSelectionModel().getSelectedItem();
             if (row != null) {
-                confirm("Roll the running config back to version " + row.version() + "? It applies as a new version.",
-                        "Roll back", () -> model.rollback(row.version()));
+                model.askRollback(row.version(), question -> confirm(question, "Roll back", () -> model.rollback(row.version())));
             }
         });
         return pad(new VBox(8, new HBox(8, rollback), table, diff));

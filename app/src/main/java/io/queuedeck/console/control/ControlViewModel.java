@@ -249,6 +249,16 @@ public final class ControlViewModel {
     }
 
     /** Applies an earlier version's text again, as a new version. */
+    /**
+     * Asks {@code ask} (on the FX thread) the question a rollback to {@code version} needs, with what
+     * it would change in the running config: "roll back to v1" switched the live policy unsaid.
+     */
+    public void askRollback(int version, java.util.function.Consumer<String> ask) {
+        CompletableFuture.supplyAsync(() -> plane.changesBackTo(version), background).whenComplete((changes, error) -> fx.execute(
+                () -> ask.accept("Roll the running config back to version " + version + "? It applies as a new version"
+                        + (changes == null || changes.isEmpty() ? "." : ", changing " + changes.get() + "."))));
+    }
+
     public CompletableFuture<Void> rollback(int version) {
         return change("rollback", () -> plane.rollback(version, source()), "config rolled back to version " + version);
     }

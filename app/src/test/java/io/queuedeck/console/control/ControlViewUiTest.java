@@ -130,7 +130,10 @@ class ControlViewUiTest {
         assertThat(robot.lookup("#control-rollback").queryButton().isDisabled()).isFalse();
         Bounds tabs = tabsBounds();
         robot.clickOn("#control-rollback");
-        assertThat(robot.lookup("#control-confirm").query().isVisible()).isTrue();
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-confirm").query().isVisible());
+        // it said only "Roll back to version 1?", and rolling back switched the live policy unsaid
+        assertThat(robot.lookup("#control-confirm-text").queryLabeled().getText())
+                .startsWith("Roll the running config back to version 1? It applies as a new version, changing ");
         assertThat(tabsBounds()).as("the question takes the message's row: nothing moves under the pointer").isEqualTo(tabs);
         assertThat(plane.current().version()).as("nothing before the confirmation").isEqualTo(2);
         robot.clickOn("#control-confirm-yes");

@@ -24,6 +24,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -227,6 +228,15 @@ public final class ConfigPlane implements ConfigService {
                     + " to " + current.version() + ")")));
         }
         return applyText(target.text(), source, "rollback to version " + version);
+    }
+
+    /**
+     * What a rollback to {@code version} would change in the running config, in a few words ("policy.name
+     * → mlfq"), so it can be confirmed knowing that; empty when the version is no longer kept.
+     */
+    public synchronized Optional<String> changesBackTo(int version) {
+        return versions.stream().filter(v -> v.version() == version).findFirst()
+                .map(target -> ConfigDiff.label(ConfigDiff.between(current.tree(), target.tree())));
     }
 
     /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
