@@ -121,7 +121,8 @@ public final class ApiService implements AutoCloseable {
      * A graceful stop: readiness fails and new submissions get 503 at once, no waiting task starts
      * any more, and the tasks already running may finish (their callbacks go out) until none runs,
      * {@code grace} has passed or {@code hurry} is counted down; then requests still being handled
-     * are answered (and refusals are served for at least a second, within the grace period) and
+     * are answered (and refusals are served for at least a second, within the grace period; an answer
+     * its client does not read is given that second, not the rest of the grace period) and
      * everything is closed as by {@link #close}. What is still queued is already in the engine's
      * task store, if it has one (serve's default): it runs after the next start on the same data
      * directory, and a task cut off while running is requeued there with the attempt counted.
@@ -139,8 +140,10 @@ public final class ApiService implements AutoCloseable {
         while (feed.backlog() > 0 && engine.clock().nanos() < deadline && !hurry.await(5, TimeUnit.MILLISECONDS)) {
             // draining the completion feed
         }
-        // answers already being written (a 503, a read) still reach their clients
-        while ((server.inFlight() > 0 || engine.clock().nanos() < answerUntil) && engine.clock().nanos() < deadline
+        // answers already being written (a 503, a read) still reach their clients, for a moment: a client that
+        // does not read its answer held the stop for the whole grace period with nothing left to run
+        long writesUntil = Math.min(deadline, Math.max(answerUntil, engine.clock().nanos() + MIN_DRAIN_NANOS));
+        while ((server.inFlight() > 0 || engine.clock().nanos() < answerUntil) && engine.clock().nanos() < writesUntil
                 && !hurry.await(5, TimeUnit.MILLISECONDS)) {
             // waiting for requests in progress
         }

@@ -366,11 +366,8 @@ final class Routes {
         TaskQuery query = new TaskQuery(state, tenant, after, limit);
         listings.send(ctx, listings.inTurn(() -> {
             TaskPage page = answers.await(engine.send(new Command.ListTasks(query)));
-            int fit = Listings.fitting(page.tasks());
-            List<TaskReport> reports = new ArrayList<>(fit);
-            for (TaskView view : page.tasks().subList(0, fit)) {
-                reports.add(report(view));
-            }
+            List<TaskReport> reports = Listings.fitting(page.tasks(), this::report);
+            int fit = reports.size();
             long next = fit < page.tasks().size() ? page.tasks().get(fit - 1).sequence() : page.nextSequence();
             return Json.write(new TaskList(reports, next < 0 ? null : Long.toString(next, 36)));
         }));
@@ -380,11 +377,8 @@ final class Routes {
     private void search(Context ctx, io.queuedeck.engine.task.TaskSearch search) {
         listings.send(ctx, listings.inTurn(() -> {
             io.queuedeck.engine.task.SearchPage page = answers.await(engine.send(new Command.SearchTasks(search)));
-            int fit = Listings.fitting(page.tasks());
-            List<TaskReport> reports = new ArrayList<>(fit);
-            for (TaskView view : page.tasks().subList(0, fit)) {
-                reports.add(report(view));
-            }
+            List<TaskReport> reports = Listings.fitting(page.tasks(), this::report);
+            int fit = reports.size();
             boolean more = fit < page.tasks().size() || page.hasMore();
             return Json.write(new SearchList(reports, page.total(), page.offset(), more ? page.offset() + fit : null));
         }));
