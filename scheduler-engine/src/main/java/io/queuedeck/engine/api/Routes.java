@@ -347,6 +347,10 @@ final class Routes {
         String tenantParam = ctx.queryParam("tenant");
         String tenant = TaskAccess.listTenant(ctx, tenantParam == null || tenantParam.isEmpty() ? null : tenantParam);
         if (SearchParams.isSearch(ctx)) {
+            if (ctx.queryParam("cursor") != null) { // it was read by nobody, and the first page came back
+                throw ApiException.invalid("cursor", "a search pages with offset (its next_offset); cursor pages a plain"
+                        + " listing (state, tenant and limit only)");
+            }
             search(ctx, SearchParams.search(ctx, tenant, DEFAULT_PAGE));
             return;
         }

@@ -304,6 +304,14 @@ class ApiServerTest {
     }
 
     @Test
+    void search_withACursor_isRefusedOnTheCursor() {
+        Http.Response response = http.get("/v1/tasks?sort=priority&cursor=o"); // the cursor was ignored: page one again
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorField()).isEqualTo("cursor");
+    }
+
+    @Test
     void submit_emptyBody_answers400() {
         Http.Response response = http.post("/v1/tasks", new byte[0], "application/json");
 
