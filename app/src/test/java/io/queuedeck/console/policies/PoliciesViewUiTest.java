@@ -17,7 +17,7 @@ import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** The Policy and load screen alone in a 1280 × 800 window (scrolling as in the console), driven by the robot's real clicks and keys (Monocle). */
+/** The Policy and load screen alone in the room a 1280 × 800 console window gives it (scrolling as there), driven by the robot's real clicks and keys (Monocle). */
 class PoliciesViewUiTest {
     private final FxRobot robot = new FxRobot();
 
@@ -27,10 +27,15 @@ class PoliciesViewUiTest {
         FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
         PoliciesViewModel model = new PoliciesViewModel(new RecordingCommands(), new FakeLoad());
         FxToolkit.setupStage(s -> {
-            // in a scroll pane fitted to its width, as the console shows every screen (ScreenScroll)
-            javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(new PoliciesView(model).root());
-            scroll.setFitToWidth(true);
-            s.setScene(new Scene(scroll, 1280, 800)); // the scene before show(): see JAVAFX-NOTES
+            // in a scroll pane fitted to the room while the screen's minimum fits, as the console shows every
+            // screen (ScreenScroll), in the room a 1280 × 800 window leaves between its header and status line
+            javafx.scene.Parent screen = new PoliciesView(model).root();
+            javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(screen);
+            scroll.viewportBoundsProperty().addListener((o, a, b) -> {
+                scroll.setFitToWidth(b.getWidth() >= screen.minWidth(-1));
+                scroll.setFitToHeight(b.getHeight() >= screen.minHeight(b.getWidth()));
+            });
+            s.setScene(new Scene(scroll, 1030, 650)); // the scene before show(): see JAVAFX-NOTES
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -62,5 +67,7 @@ class PoliciesViewUiTest {
             assertThat(button.getWidth()).as(id).isGreaterThanOrEqualTo(button.prefWidth(-1) - 0.5);
         }
         robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
+        // the policy list keeps its three rows: the screen scrolls rather than squeeze it to one and a half
+        assertThat(robot.lookup("#policies-list").query().getBoundsInLocal().getHeight()).isGreaterThanOrEqualTo(139);
     }
 }
