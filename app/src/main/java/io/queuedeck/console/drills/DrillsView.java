@@ -80,16 +80,21 @@ public final class DrillsView {
         model.selectedProperty().addListener((o, a, v) -> pick.setValue(v));
         pick.valueProperty().addListener((o, was, v) -> {
             if (DrillsViewModel.OPEN_FILE.equals(v)) {
-                FileChooser chooser = new FileChooser();
-                chooser.setTitle("Open a drill file");
-                chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Drill files (YAML)", "*.yaml", "*.yml"));
-                java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
-                if (file != null) {
-                    model.addFile(file.toPath());
-                }
-                // the picker shows what Run runs: the file's drill, or (cancelled, refused) the one picked before,
-                // never "open file…", which would also stop it being chosen twice in a row
-                pick.setValue(model.selectedProperty().get());
+                // the dialog after the list has closed: opened from within the choice, it left the list open
+                // over the screen once it was done
+                pick.hide();
+                javafx.application.Platform.runLater(() -> {
+                    FileChooser chooser = new FileChooser();
+                    chooser.setTitle("Open a drill file");
+                    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Drill files (YAML)", "*.yaml", "*.yml"));
+                    java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
+                    if (file != null) {
+                        model.addFile(file.toPath());
+                    }
+                    // the picker shows what Run runs: the file's drill, or (cancelled, refused) the one picked before,
+                    // never "open file…", which would also stop it being chosen twice in a row
+                    pick.setValue(model.selectedProperty().get());
+                });
             } else if (v != null) {
                 model.selectedProperty().set(v);
             }
