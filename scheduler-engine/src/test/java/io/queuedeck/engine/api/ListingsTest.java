@@ -95,15 +95,7 @@ class ListingsTest {
         engine.send(new Command.PauseDispatch(true)).join();
         try (ApiServer server = ApiServer.builder(engine).port(0).build().start()) {
             Http http = new Http(server.baseUri());
-            StringBuilder metadata = new StringBuilder("{");
-            for (int k = 0; k < 64; k++) {
-                metadata.append(k == 0 ? "" : ",").append("\"k").append(k).append("\":\"").append("\\u0001".repeat(1_024)).append('"');
-            }
-            metadata.append('}');
-            for (int i = 0; i < 40; i++) {
-                assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":" + metadata + "}")
-                        .status()).isEqualTo(202);
-            }
+            submitHeavy(http, 40);
 
             Http.Response page = http.get("/v1/tasks?limit=100&state=queued");
 
@@ -113,6 +105,22 @@ class ListingsTest {
             assertThat(page.json().path("next_cursor").isTextual()).isTrue();
         } finally {
             engine.close();
+        }
+    }
+
+    /**
+     * Submits {@code n} tasks with the heaviest metadata a task may carry in JSON: 64 values of 1,024
+     * control characters, each written as six bytes (390 KB a task).
+     */
+    static void submitHeavy(Http http, int n) {
+        StringBuilder metadata = new StringBuilder("{");
+        for (int k = 0; k < 64; k++) {
+            metadata.append(k == 0 ? "" : ",").append("\"k").append(k).append("\":\"").append("\\u0001".repeat(1_024)).append('"');
+        }
+        metadata.append('}');
+        for (int i = 0; i < n; i++) {
+            assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":" + metadata + "}")
+                    .status()).isEqualTo(202);
         }
     }
 }
