@@ -58,10 +58,8 @@ class PoliciesViewUiTest {
 
         Labeled status = robot.lookup("#policies-replay-status").queryLabeled();
         assertThat(status.getText()).startsWith("no trace /no/such/dir/");
-        assertThat(((javafx.scene.text.Text) status.lookup(".text")).getText()).as("wrapped, not cut to '…'")
-                .isEqualTo(status.getText());
-        assertThat(status.localToScene(status.getBoundsInLocal()).getMaxX()).as("within the window")
-                .isLessThanOrEqualTo(status.getScene().getWidth());
+        // that the refusal wraps rather than ends in "…" is not asserted: in this window it wrapped with or
+        // without the label's fix, which only the console's own layout needed (checked on a display)
         for (String id : new String[] {"#policies-browse", "#policies-replay"}) {
             Labeled button = robot.lookup(id).queryLabeled();
             assertThat(button.getWidth()).as(id).isGreaterThanOrEqualTo(button.prefWidth(-1) - 0.5);
