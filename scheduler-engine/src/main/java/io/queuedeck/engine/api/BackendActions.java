@@ -1,7 +1,5 @@
 package io.queuedeck.engine.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
@@ -17,7 +15,6 @@ import java.util.List;
  * an operator restarting or upgrading that server needs.
  */
 final class BackendActions {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> VERBS = List.of("drain", "offline", "online");
 
     private final Engine engine;
@@ -62,17 +59,14 @@ final class BackendActions {
         return new BackendAnswer(all.get(ids.getFirst()).backend().url(), ids.stream().map(now::get).toList());
     }
 
+    /** The body of an action: which server. */
+    record Target(String url) {}
+
     private static String url(Context ctx) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(ctx.body());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ApiException(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
-        }
-        JsonNode url = body == null ? null : body.get("url");
-        if (url == null || !url.isTextual() || url.asText().isBlank()) {
+        String url = Json.read(ctx.bodyAsBytes(), Target.class).url();
+        if (url == null || url.isBlank()) {
             throw ApiException.invalid("url", "url is required: the backend's base URL, as GET /v1/instances shows it");
         }
-        return url.asText();
+        return url;
     }
 }

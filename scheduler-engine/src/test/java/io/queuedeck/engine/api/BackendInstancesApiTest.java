@@ -178,6 +178,13 @@ class BackendInstancesApiTest {
                     Http.Response missing = http.post("/v1/backends:drain", "{}");
                     assertThat(missing.status()).isEqualTo(400);
                     assertThat(missing.json().toString()).contains("url");
+                    Http.Response malformed = http.post("/v1/backends:drain", "{\"url\": secret-" + "x".repeat(200) + "}");
+                    assertThat(malformed.status()).isEqualTo(400);
+                    assertThat(malformed.json().at("/error/code").asText()).isEqualTo("malformed_json");
+                    assertThat(malformed.json().at("/error/message").asText()).contains("line 1, column").doesNotContain("xxxxxxxxxx");
+                    Http.Response misspelt = http.post("/v1/backends:drain", "{\"uri\":\"" + two.url() + "\"}");
+                    assertThat(misspelt.status()).isEqualTo(400);
+                    assertThat(misspelt.json().at("/error/field").asText()).isEqualTo("uri");
                     Http.Response unknown = http.post("/v1/backends:drain", "{\"url\":\"http://nowhere:1\"}");
                     assertThat(unknown.status()).isEqualTo(404);
                     assertThat(unknown.json().path("error").path("message").asText()).contains(two.url()).contains(one.url());

@@ -62,7 +62,9 @@ public final class OpenAiInput {
                         + TEXT + ", " + MESSAGES + ", " + CHAT_REQUEST + ", " + COMPLETION_REQUEST);
             };
         } catch (JsonProcessingException e) {
-            return Optional.of("input: not valid JSON for input_format=" + format + ": " + e.getOriginalMessage());
+            // where it stopped, not the parser's words: they quote the input back and name its switches
+            return Optional.of("input: not valid JSON for input_format=" + format + (e.getLocation() == null ? ""
+                    : " (it stops parsing at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + " of the input)"));
         }
     }
 
