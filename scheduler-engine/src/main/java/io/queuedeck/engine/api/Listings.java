@@ -5,6 +5,7 @@ import io.queuedeck.engine.task.TaskReport;
 import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -16,7 +17,9 @@ import java.util.function.Supplier;
  * unbounded listers would take every core from writers; half the cores (at least one), fair, so
  * every lister gets its turn. A page is written after its turn, so a client that reads slowly
  * holds only its own page, never another lister's turn; the bytes of pages being written share a
- * budget of an eighth of the heap. And a page is at most {@link #PAGE_BYTES} of JSON, whatever its
+ * budget of an eighth of the heap, of which one client may hold a quarter (and always one page), so
+ * a client that asks for pages and does not read them runs out of its own share, not everyone's.
+ * And a page is at most {@link #PAGE_BYTES} of JSON, whatever its
  * tasks carry (answers, metadata, characters JSON escapes six times over): past it the page ends
  * early and its cursor goes on from there.
  */
@@ -25,12 +28,28 @@ final class Listings {
     static final long PAGE_BYTES = 4L << 20;
 
     private final Semaphore turns = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
-    private final int writingBudgetKib = (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 8 / 1024);
-    private final Semaphore writingKib = new Semaphore(writingBudgetKib);
+    private final int writingBudgetKib;
+    private final int clientShareKib;
+    private final Semaphore writingKib;
+    /** KiB of pages being written, per client: a key while it holds any. */
+    private final ConcurrentHashMap<String, Integer> heldKib = new ConcurrentHashMap<>();
     private final long timeoutNanos;
 
     Listings(long timeoutNanos) {
+        this(timeoutNanos, Runtime.getRuntime().maxMemory() / 8);
+    }
+
+    Listings(long timeoutNanos, long writingBudgetBytes) {
         this.timeoutNanos = timeoutNanos;
+        this.writingBudgetKib = (int) Math.min(Integer.MAX_VALUE, Math.max(1, writingBudgetBytes / 1024));
+        this.clientShareKib = Math.max(1, writingBudgetKib / 4);
+        this.writingKib = new Semaphore(writingBudgetKib);
+    }
+
+    /** Pages being written and counted; closing one gives its bytes back. */
+    interface Held extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Builds a page in a turn; 503 {@code server_busy} when none comes within the request timeout. */
@@ -43,15 +62,44 @@ final class Listings {
         }
     }
 
-    /** Writes a page, its bytes counted while a client reads them. */
+    /** Writes a page, its bytes counted while its client reads them. */
     void send(Context ctx, byte[] json) {
-        int kib = Math.min(writingBudgetKib, Math.max(1, json.length / 1024)); // a page over the budget waits for all of it
-        take(writingKib, kib, "too many large task listings are being sent; retry later");
-        try {
+        Client client = TaskAccess.client(ctx);
+        try (Held page = hold(client != null ? "client " + client.policy().name() : "address " + ctx.ip(), json.length)) {
             Routes.write(ctx, 200, json);
-        } finally {
-            writingKib.release(kib);
         }
+    }
+
+    /**
+     * Counts {@code bytes} of a page for {@code who}: 429 {@code listings_unread} when that client's
+     * pages being written already hold its share, 503 {@code server_busy} when all of them together
+     * hold the budget for the request timeout.
+     */
+    Held hold(String who, int bytes) {
+        int kib = Math.min(writingBudgetKib, Math.max(1, bytes / 1024)); // a page over the budget waits for all of it
+        int[] before = {0};
+        boolean taken = heldKib.compute(who, (key, held) -> {
+            before[0] = held == null ? 0 : held;
+            return held == null || held + kib <= clientShareKib ? before[0] + kib : held;
+        }) != before[0];
+        if (!taken) {
+            throw new ApiException(429, "listings_unread", "this client's earlier task listings (" + before[0] / 1024
+                    + " MiB) are still being sent; read them before asking for more").retryAfter(1);
+        }
+        try {
+            take(writingKib, kib, "too many large task listings are being sent; retry later");
+        } catch (ApiException busy) {
+            release(who, kib);
+            throw busy;
+        }
+        return () -> {
+            writingKib.release(kib);
+            release(who, kib);
+        };
+    }
+
+    private void release(String who, int kib) {
+        heldKib.computeIfPresent(who, (key, held) -> held == kib ? null : held - kib);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.queuedeck.engine.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,6 +106,39 @@ class ListingsTest {
             assertThat(page.json().path("next_cursor").isTextual()).isTrue();
         } finally {
             engine.close();
+        }
+    }
+
+    /**
+     * One client that asks for pages and does not read them holds its own quarter of the writing
+     * budget, no more: the others still get theirs, and its share comes back as its pages are read.
+     */
+    @Test
+    void aClientsUnreadPagesHoldItsShareOfTheWritingBudget_notEveryonesShare() {
+        Listings listings = new Listings(Duration.ofMillis(200).toNanos(), 32L << 20); // share: 8 MiB a client
+        int page = 4 << 20;
+        Listings.Held first = listings.hold("client a", page);
+        Listings.Held second = listings.hold("client a", page);
+
+        assertThatThrownBy(() -> listings.hold("client a", page)).isInstanceOfSatisfying(ApiException.class, refused -> {
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.getMessage()).contains("8 MiB").contains("still being sent");
+        });
+        List<Listings.Held> others = new ArrayList<>();
+        for (String who : List.of("client b", "client c", "client d")) {
+            others.add(listings.hold(who, page));
+            others.add(listings.hold(who, page));
+        }
+        assertThatThrownBy(() -> listings.hold("client e", page)).as("all four shares held: the budget is full")
+                .isInstanceOfSatisfying(ApiException.class, busy -> assertThat(busy.status()).isEqualTo(503));
+
+        first.close();
+        listings.hold("client e", page).close();
+        listings.hold("client a", page).close();
+        second.close();
+        others.forEach(Listings.Held::close);
+        for (int i = 0; i < 8; i++) { // everything given back: the whole budget again, a quarter to each
+            others.add(listings.hold("client " + (char) ('a' + i / 2), page));
         }
     }
 
