@@ -13,8 +13,8 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 
 /**
- * The buttons of one GPU (crash, slow ×N, offline/online; for a real inference server drain and
- * offline/online only), shared by the GPUs and Faults screens. Node ids are {@code <prefix>-gpu-<id>-<action>} for keyboard users' tests.
+ * The buttons of one GPU (crash, slow ×N, drain, offline/online; for a real inference server drain,
+ * drain server and offline/online only), shared by the GPUs and Faults screens. Node ids are {@code <prefix>-gpu-<id>-<action>} for keyboard users' tests.
  */
 public final class GpuActions extends HBox {
     public static final String STYLE_CLASS = "qd-gpu-actions";
@@ -107,14 +107,12 @@ public final class GpuActions extends HBox {
                 && previous.draining() == next.draining() && previous.isBackend() == next.isBackend()) {
             return; // only batch and KV moved: nothing here depends on them
         }
-        // a remote server cannot be crashed or slowed from here; a simulated GPU needs no drain
+        // a remote server cannot be crashed or slowed from here; anything can be drained
         boolean backend = next.isBackend();
         crash.setVisible(!backend);
         crash.setManaged(!backend);
         slow.setVisible(!backend);
         slow.setManaged(!backend);
-        drain.setVisible(backend);
-        drain.setManaged(backend);
         drain.setText(next.draining() ? "End drain" : "Drain");
         drainServer.setVisible(backend && serverDrain != null);
         drainServer.setManaged(backend && serverDrain != null);
@@ -123,9 +121,10 @@ public final class GpuActions extends HBox {
             drainServer.setTooltip(new Tooltip((next.draining() ? "Let every model of " : "Drain every model of ")
                     + next.backend().url() + (next.draining() ? " take new work again" : ": the requests it runs finish")));
         }
+        String what = (backend ? "backend " : "GPU ") + id;
         drain.setTooltip(new Tooltip(next.draining()
-                ? "Let backend " + id + " take new work again"
-                : "Drain backend " + id + ": it takes no new work; the requests it runs finish"));
+                ? "Let " + what + " take new work again"
+                : "Drain " + what + ": it takes no new work; what it runs finishes"));
         boolean isOffline = next.state() == InstanceState.OFFLINE;
         offline.setText(isOffline ? "Bring online" : "Take offline");
         offline.setTooltip(new Tooltip(isOffline

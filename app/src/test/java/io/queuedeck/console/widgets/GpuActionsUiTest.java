@@ -73,6 +73,22 @@ class GpuActionsUiTest {
         assertThat(drained).isEqualTo(before);
     }
 
+    @Test
+    void simulatedGpu_offersDrainBesideCrashAndSlow_andItsTextFollowsTheSnapshot() throws Exception {
+        boundsAfter(row(InstanceState.UP, false), "#t-gpu-1-drain");
+        assertThat(visible("#t-gpu-1-drain")).isTrue();
+        assertThat(visible("#t-gpu-1-crash")).isTrue();
+        assertThat(visible("#t-gpu-1-drain-server")).as("a simulated GPU is no server of several models").isFalse();
+        assertThat(text("#t-gpu-1-drain")).isEqualTo("Drain");
+
+        boundsAfter(row(InstanceState.UP, true), "#t-gpu-1-drain");
+        assertThat(text("#t-gpu-1-drain")).isEqualTo("End drain");
+    }
+
+    private static boolean visible(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> actions.getScene().lookup(id).isVisible()).get();
+    }
+
     private static GpuRow row(InstanceState state, boolean draining) {
         return new GpuRow(1, "m", state, 0, 8, 0, 100, 1.0, draining, null);
     }

@@ -119,7 +119,7 @@ class BackendInstancesApiTest {
     }
 
     @Test
-    void instanceActions_refuseUnknownInstancesAndVerbs_andWhatTheExecutorCannotDo() throws Exception {
+    void instanceActions_refuseUnknownInstancesAndVerbs_andSimulatedGpusDrainToo() throws Exception {
         rig = FakeBackendRig.serving(MODEL).api().start();
         Http http = new Http(rig.baseUri());
 
@@ -132,10 +132,13 @@ class BackendInstancesApiTest {
         try (Engine simulated = Engine.builder().build()) {
             simulated.start();
             try (ApiServer server = ApiServer.builder(simulated).port(0).virtualThreads().build().start()) {
-                Http.Response refused = new Http(server.baseUri()).post("/v1/instances/0:drain", "");
-                assertThat(refused.status()).isEqualTo(409);
-                assertThat(refused.errorCode()).isEqualTo("not_supported");
+                Http.Response drained = new Http(server.baseUri()).post("/v1/instances/0:drain", "");
+                assertThat(drained.status()).isEqualTo(200);
+                assertThat(drained.json().path("draining").asBoolean()).isTrue();
                 assertThat(new Http(server.baseUri()).post("/v1/instances/0:offline", "").status()).isEqualTo(200);
+                Http.Response online = new Http(server.baseUri()).post("/v1/instances/0:online", "");
+                assertThat(online.json().path("state").asText()).isEqualTo("up");
+                assertThat(online.json().path("draining").asBoolean()).as("online ends the drain too").isFalse();
             }
         }
     }

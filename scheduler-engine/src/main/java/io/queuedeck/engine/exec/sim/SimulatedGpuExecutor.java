@@ -65,14 +65,14 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
     @Override
     public boolean canAccept(int instance, Task task) {
         Instance gpu = instances.get(instance);
-        return gpu.state.acceptsWork() && gpu.occupancy() < gpu.profile.maxBatch()
+        return gpu.takesWork() && gpu.occupancy() < gpu.profile.maxBatch()
                 && gpu.kvUsed + reservation(task) <= gpu.kvCapacity();
     }
 
     @Override
     public boolean canAcceptReplacing(int instance, Task incoming, Task outgoing) {
         Instance gpu = instances.get(instance);
-        return gpu.state.acceptsWork()
+        return gpu.takesWork()
                 && gpu.kvUsed - reservation(outgoing) + reservation(incoming) <= gpu.kvCapacity();
     }
 
@@ -130,7 +130,7 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
         for (Instance gpu : instances) {
             result.add(new InstanceStatus(gpu.id, gpu.model, gpu.state, gpu.occupancy(), gpu.profile.maxBatch(),
-                    gpu.kvUsed, gpu.kvCapacity(), gpu.slowdown));
+                    gpu.kvUsed, gpu.kvCapacity(), gpu.slowdown, gpu.draining, null));
         }
         return result;
     }
@@ -169,6 +169,12 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
         if (gpu.state.acceptsWork()) {
             gpu.state = factor == 1.0 ? InstanceState.UP : InstanceState.SLOW;
         }
+        context.instanceChanged(instance);
+    }
+
+    @Override
+    public void setDraining(int instance, boolean draining) {
+        instances.get(instance).draining = draining;
         context.instanceChanged(instance);
     }
 
@@ -279,6 +285,8 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
         final List<Task> batch = new ArrayList<>();
         final List<Task> joining = new ArrayList<>();
         InstanceState state = InstanceState.UP;
+        /** An operator's drain: no new work; what runs finishes. */
+        boolean draining;
         double slowdown = 1.0;
         long kvUsed;
         long busyNanos;
@@ -306,6 +314,11 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
 
         int occupancy() {
             return batch.size() + joining.size();
+        }
+
+        /** Up (or slow) and not draining: new work may come here. */
+        boolean takesWork() {
+            return state.acceptsWork() && !draining;
         }
 
         long kvCapacity() {

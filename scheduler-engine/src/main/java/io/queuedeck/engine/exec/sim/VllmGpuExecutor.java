@@ -101,7 +101,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         long bestWait = Long.MAX_VALUE;
         long now = context.clock().nanos();
         for (VllmInstance gpu : instances) {
-            if (!gpu.state.acceptsWork() || !gpu.model.equals(task.model())) {
+            if (!gpu.takesWork() || !gpu.model.equals(task.model())) {
                 continue;
             }
             long cost = 0;
@@ -133,7 +133,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         VllmInstance gpu = instances.get(instance);
         Seq out = gpu.seqs.get(outgoing);
         long freed = out == null ? 0 : out.blocks + out.promised;
-        return gpu.state.acceptsWork()
+        return gpu.takesWork()
                 && gpu.usedBlocks + gpu.promisedBlocks - freed + gpu.blocksFor(incoming.contextTokens()) <= profile.kvBlocks();
     }
 
@@ -204,7 +204,7 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         List<InstanceStatus> result = new ArrayList<>(instances.size());
         for (VllmInstance gpu : instances) {
             result.add(new InstanceStatus(gpu.id, gpu.model, gpu.state, gpu.running.size(), profile.maxNumSeqs(),
-                    gpu.usedBlocks * profile.cost().blockSize(), profile.kvCapacityTokens(), gpu.slowdown));
+                    gpu.usedBlocks * profile.cost().blockSize(), profile.kvCapacityTokens(), gpu.slowdown, gpu.draining, null));
         }
         return result;
     }
@@ -241,6 +241,12 @@ public final class VllmGpuExecutor implements SimulatedGpus {
         if (gpu.state.acceptsWork()) {
             gpu.state = factor == 1.0 ? InstanceState.UP : InstanceState.SLOW;
         }
+        context.instanceChanged(instance);
+    }
+
+    @Override
+    public void setDraining(int instance, boolean draining) {
+        instances.get(instance).draining = draining;
         context.instanceChanged(instance);
     }
 

@@ -38,6 +38,8 @@ final class VllmInstance {
     final List<Task> reported = new ArrayList<>();
     final StepOrder order = new StepOrder();
     InstanceState state = InstanceState.UP;
+    /** An operator's drain: no new work; what runs finishes. */
+    boolean draining;
     double slowdown = 1.0;
     long usedBlocks;
     long promisedBlocks;
@@ -67,8 +69,13 @@ final class VllmInstance {
 
     /** Whether {@code task} may be admitted now: a sequence free and its context's blocks not taken or promised. */
     boolean fits(Task task) {
-        return state.acceptsWork() && running.size() < profile.maxNumSeqs()
+        return takesWork() && running.size() < profile.maxNumSeqs()
                 && usedBlocks + promisedBlocks + blocksFor(task.contextTokens()) <= profile.kvBlocks();
+    }
+
+    /** Up (or slow) and not draining: new work may come here. */
+    boolean takesWork() {
+        return state.acceptsWork() && !draining;
     }
 
     long blocksFor(long tokens) {

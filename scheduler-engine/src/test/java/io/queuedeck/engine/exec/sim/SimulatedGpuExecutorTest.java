@@ -267,6 +267,34 @@ class SimulatedGpuExecutorTest {
         }
     }
 
+    /** Both simulated GPU models drain as a backend does: what runs finishes there, nothing new starts. */
+    @ParameterizedTest
+    @ValueSource(strings = {"batching", "vllm"})
+    void drainInstance_runningTaskFinishes_newWorkWaitsUntilTheDrainEnds(String model) {
+        GpuModel gpu = model.equals("vllm") ? VllmProfile.defaults("h100") : H100;
+        try (SimHarness sim = SimHarness.of("priority", PolicyConfig.empty(), 1, gpu)) {
+            sim.submit("a", 1, 100, 20);
+            sim.runUntil(SimHarness.millis(50));
+            assertThat(sim.task("a").state()).isEqualTo(RUNNING);
+
+            sim.engine().send(new Command.DrainInstance(0, true)).join();
+            sim.submit("b", 0, 100, 5);
+            sim.runUntil(SimHarness.millis(5_000));
+
+            assertThat(sim.task("a").state()).as("the drain lets it finish").isEqualTo(SUCCEEDED);
+            assertThat(sim.task("a").preemptions()).isZero();
+            assertThat(sim.task("b").state()).as("nothing new starts on a draining GPU, however urgent").isEqualTo(QUEUED);
+            InstanceStatus instance = sim.snapshot().instances().getFirst();
+            assertThat(instance.draining()).isTrue();
+            assertThat(instance.state()).isEqualTo(InstanceState.UP);
+
+            sim.engine().send(new Command.DrainInstance(0, false)).join();
+            sim.runUntilAllFinished();
+            assertThat(sim.task("b").state()).isEqualTo(SUCCEEDED);
+            assertThat(sim.snapshot().instances().getFirst().draining()).isFalse();
+        }
+    }
+
     @Test
     void crashInstance_whileOffline_staysOfflineUntilAnOperatorBringsItBack() {
         try (SimHarness sim = batching(1)) {
