@@ -140,21 +140,19 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
 
     /** The priority an {@value OpenAiFrontDoor#PRIORITY_HEADER} header asks for; null without one. */
     static Integer priority(String header) {
-        if (header == null || header.isBlank()) {
+        if (header == null) {
             return null;
         }
-        try {
-            int value = Integer.parseInt(header.strip());
-            if (value >= TaskSpec.MIN_PRIORITY && value <= TaskSpec.MAX_PRIORITY) {
-                return value;
-            }
-        } catch (NumberFormatException notANumber) {
-            // refused below
+        String value = header.strip();
+        // one digit, as documented: "", "+3" and "03" are a client's bug (an unfilled template), not a priority
+        if (value.length() == 1 && value.charAt(0) >= '0' + TaskSpec.MIN_PRIORITY && value.charAt(0) <= '0' + TaskSpec.MAX_PRIORITY) {
+            return value.charAt(0) - '0';
         }
         String name = OpenAiFrontDoor.PRIORITY_HEADER;
-        throw ApiException.invalid(name, name + " must be a whole number from " + TaskSpec.MIN_PRIORITY + " (most urgent) to "
-                + TaskSpec.MAX_PRIORITY + ", got "
-                + (header.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "'" + ApiException.shorten(header) + "'"
+        throw ApiException.invalid(name, name + " must be one digit from " + TaskSpec.MIN_PRIORITY + " (most urgent) to "
+                + TaskSpec.MAX_PRIORITY + " (or no header at all), got "
+                + (value.isEmpty() ? "an empty value"
+                        : header.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? "'" + ApiException.shorten(header) + "'"
                         : "a value that is not printable ASCII")); // header bytes arrive as Latin-1: no echo of garbled text
     }
 }

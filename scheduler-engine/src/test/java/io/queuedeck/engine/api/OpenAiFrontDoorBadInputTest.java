@@ -141,6 +141,21 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(tasks()).isEqualTo(before);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "+3", "03", "10", "-1", "3.0", "high"})
+    void aPriorityHeaderThatIsNotOneDigit_is400_andNoTaskRuns(String value) throws Exception {
+        int before = tasks();
+        RawHttp.Answer answer = RawHttp.send(rig.server().baseUri().getPort(), "POST /v1/chat/completions HTTP/1.1\r\n"
+                + "Host: localhost\r\nContent-Type: application/json\r\nX-Priority: " + value, "{" + M + "}");
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        assertThat(JSON.readTree(answer.body()).at("/error/param").asText()).isEqualTo("X-Priority");
+        assertThat(JSON.readTree(answer.body()).at("/error/message").asText())
+                .startsWith("X-Priority must be one digit from 0 (most urgent) to 9")
+                .endsWith(value.isEmpty() ? "got an empty value" : "got '" + value + "'");
+        assertThat(tasks()).isEqualTo(before);
+    }
+
     @org.junit.jupiter.api.Test
     void aPriorityHeaderOutsidePrintableAscii_isRefused_withoutEchoingIt() throws Exception {
         // written byte for byte: HttpClient sends '?' for what it cannot encode; curl sends UTF-8, read as Latin-1
