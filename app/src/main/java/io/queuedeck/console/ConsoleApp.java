@@ -206,6 +206,9 @@ public final class ConsoleApp extends Application {
             if (entry.source().equals("api") || !entry.action().matches("(policy|queue|tier|gpu)\\..*")) {
                 changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
             }
+            if (entry.source().equals("console") && main != null) {
+                main.clearRefusal();
+            }
         });
         io.queuedeck.console.alerts.AlertsViewModel alerts = new io.queuedeck.console.alerts.AlertsViewModel(
                 io.queuedeck.console.alerts.AlertThresholds.DEFAULTS);

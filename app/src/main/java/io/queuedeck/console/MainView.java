@@ -318,6 +318,17 @@ public final class MainView {
         errorShown.playFromStart();
     }
 
+    /**
+     * A later action of the operator went through: a refusal still on the status line would read
+     * as where things stand now, so it goes (its notification said it).
+     */
+    public void clearRefusal() {
+        if (errorShown.getStatus() == javafx.animation.Animation.Status.RUNNING) {
+            errorShown.stop();
+            lastError.setText("");
+        }
+    }
+
     /** Shows a message on the status line until the window closes (the console stopping). */
     public void setLastingMessage(String text) {
         errorShown.stop();

@@ -437,8 +437,15 @@ class ConsoleAppUiTest {
         assertThat(app.system().engine().latestSnapshot().policy()).isEqualTo(before);
         robot.interact(() -> robot.lookup("#policies-params").queryTextInputControl().clear());
         robot.clickOn("#nav-lanes"); // the header's pause button hides on this screen, which has its own
-        // kept for good, the refusal cut the status (submitted, done, where the queue is kept) all session
-        await().atMost(Duration.ofSeconds(45)).until(() -> WaitForAsyncUtils.asyncFx(
+        // a later action goes through (dispatch paused and resumed, Ctrl+P twice): the refusal no
+        // longer says where things stand and leaves the status line then, not after its 30 s
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
+                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
+                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
+        await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
+        await().atMost(Duration.ofSeconds(5)).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#status-error").queryLabeled().getText()).get().isEmpty());
     }
 
