@@ -187,6 +187,10 @@ final class Json {
             return ApiException.invalid(field, field + " must be " + expected(f.getTargetType())
                     + ", got " + describe(f.getValue()));
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException n && !n.getPath().isEmpty()) {
+            String field = path(n.getPath());
+            return ApiException.invalid(field, field + " is null; give it a value or leave it out");
+        }
         if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String field = path(m.getPath());
             return ApiException.invalid(field, field + " must be " + expected(m.getTargetType()));

@@ -67,6 +67,9 @@ final class OperatorRoutes {
         if (body == null) {
             throw ApiException.invalid("filter", "the body must be {\"filter\": {...}, \"action\": \"reprioritize|move|cancel|retry\", ...}");
         }
+        if (body.filter() != null) {
+            body.filter().refuseBlank("filter."); // before the tenant is checked: a blank one is no tenant at all
+        }
         String tenant = TaskAccess.listTenant(ctx, body.filter() == null ? null : body.filter().tenant());
         TaskFilter filter = SearchParams.filter(body.filter(), tenant);
         BulkRequest request = request(ctx, body, filter);

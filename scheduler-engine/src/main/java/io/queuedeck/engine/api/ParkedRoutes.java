@@ -72,6 +72,7 @@ final class ParkedRoutes {
                     + " ({\"filter\": {}} replays every parked task of the tier, up to the limit)");
         }
         SearchParams.FilterBody given = body.filter();
+        given.refuseBlank("filter."); // before the tenant is checked: a blank one is no tenant at all
         String tenant = TaskAccess.listTenant(ctx, given.tenant());
         TaskFilter filter = SearchParams.filter(given, tenant);
         List<TaskView> matched = parked(tier, filter, body.limit());

@@ -1,6 +1,16 @@
 package io.queuedeck.engine.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyName;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Map;
 import io.javalin.http.Context;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.TaskFilter;
@@ -29,11 +39,56 @@ final class SearchParams {
 
     private SearchParams() {}
 
-    /** The {@code filter} of a bulk body; {@code state} may be one state or a comma-separated list. */
-    record FilterBody(String id, String model, String tenant, @JsonProperty("business_class") String businessClass,
-                      String state, Integer priority, @JsonProperty("min_priority") Integer minPriority,
-                      @JsonProperty("max_priority") Integer maxPriority, @JsonProperty("min_age_ms") Long minAgeMs,
-                      @JsonProperty("max_age_ms") Long maxAgeMs, String text) {}
+    /**
+     * The {@code filter} of a bulk body; {@code state} may be one state or a comma-separated list.
+     * A field sent as null or blank is refused, never read as "any": {@code {"id": "$ID"}} with the
+     * variable unset would otherwise cancel every task (leave the field out to match any).
+     */
+    @JsonDeserialize(using = FilterBody.Reader.class)
+    record FilterBody(String id, String model, String tenant, String businessClass, String state, Integer priority,
+                      Integer minPriority, Integer maxPriority, Long minAgeMs, Long maxAgeMs, String text) {
+
+        /** The fields as sent; an explicit null is refused before they are read. */
+        private record Sent(String id, String model, String tenant, @JsonProperty("business_class") String businessClass,
+                            String state, Integer priority, @JsonProperty("min_priority") Integer minPriority,
+                            @JsonProperty("max_priority") Integer maxPriority, @JsonProperty("min_age_ms") Long minAgeMs,
+                            @JsonProperty("max_age_ms") Long maxAgeMs, String text) {}
+
+        static final class Reader extends StdDeserializer<FilterBody> {
+            Reader() {
+                super(FilterBody.class);
+            }
+
+            @Override
+            public FilterBody deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+                JsonNode node = context.readTree(parser);
+                if (node instanceof ObjectNode object) {
+                    for (Map.Entry<String, JsonNode> field : object.properties()) {
+                        if (field.getValue().isNull()) {
+                            InvalidNullException refused = InvalidNullException.from(context, PropertyName.construct(field.getKey()), null);
+                            refused.prependPath(object, field.getKey());
+                            throw refused;
+                        }
+                    }
+                }
+                Sent sent = context.readTreeAsValue(node, Sent.class);
+                return new FilterBody(sent.id(), sent.model(), sent.tenant(), sent.businessClass(), sent.state(), sent.priority(),
+                        sent.minPriority(), sent.maxPriority(), sent.minAgeMs(), sent.maxAgeMs(), sent.text());
+            }
+        }
+
+        /** Refuses a text field given blank, naming it under {@code prefix}. */
+        void refuseBlank(String prefix) {
+            String[][] fields = {{"id", id}, {"model", model}, {"tenant", tenant}, {"business_class", businessClass},
+                    {"state", state}, {"text", text}};
+            for (String[] field : fields) {
+                if (field[1] != null && field[1].isBlank()) {
+                    throw ApiException.invalid(prefix + field[0], prefix + field[0]
+                            + " is blank; give it a value or leave it out (a blank filter never means any)");
+                }
+            }
+        }
+    }
 
     /** Whether the request asks for more than the plain listing. */
     static boolean isSearch(Context ctx) {
@@ -74,6 +129,7 @@ final class SearchParams {
             throw ApiException.invalid("filter", "filter is required: {\"filter\": {\"tenant\": \"acme\", \"state\": \"queued\"}, ...}"
                     + " ({} selects every task)");
         }
+        body.refuseBlank("filter.");
         return filter("filter.", body.id(), body.model(), tenant, body.businessClass(), body.state(), body.priority(),
                 body.minPriority(), body.maxPriority(), body.minAgeMs(), body.maxAgeMs(), body.text());
     }

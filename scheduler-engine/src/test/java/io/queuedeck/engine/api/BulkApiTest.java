@@ -227,6 +227,25 @@ class BulkApiTest {
         assertThat(as("admin").get("/v1/operations/op-999").status()).isEqualTo(404);
     }
 
+    /**
+     * A filter field sent blank or null is refused, never read as "any": {"id": "$ID"} with the
+     * variable unset cancelled every task of the tenant (every tenant's, with an admin token).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\"id\":\"\"", "\"id\":null", "\"tenant\":\" \"",
+            "\"model\":\"\"", "\"business_class\":\"\"", "\"state\":\"\"", "\"text\":\"\\t\"", "\"priority\":null"})
+    void bulk_aBlankOrNullFilterField_isRefused_andNoTaskChanges(String field) {
+        for (String client : new String[] {"admin", "acme-operate"}) {
+            Http.Response refused = as(client).post("/v1/tasks:bulk", "{\"filter\":{" + field + "},\"action\":\"cancel\"}");
+
+            assertThat(refused.status()).as(client + " " + field + ": " + refused.body()).isEqualTo(400);
+            String name = field.substring(1, field.indexOf('"', 1));
+            assertThat(refused.errorField()).isEqualTo("filter." + name);
+            assertThat(refused.json().at("/error/message").asText()).contains("leave it out");
+        }
+        assertThat(priorities()).hasSize(60).as("nothing was cancelled");
+    }
+
     @Test
     void audit_recordsEveryStateChangingCall_forAdminsOnly_andExportsCsv() {
         as("admin").delete("/v1/tasks/t2");

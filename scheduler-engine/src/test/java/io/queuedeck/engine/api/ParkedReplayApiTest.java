@@ -105,6 +105,10 @@ class ParkedReplayApiTest {
         assertThat(state("p2")).isEqualTo(TaskState.DEAD_LETTERED);
         assertThat(ids(as("reader").get("/v1/tiers/batch/parked").json().path("tasks"))).containsExactly("p2", "p4");
 
+        for (String blank : new String[] {"{\"filter\":{\"id\":\"\"}}", "{\"filter\":{\"tenant\":null}}"}) {
+            assertThat(as("operator").post("/v1/tiers/batch/parked:replay", blank).status()).as(blank).isEqualTo(400);
+        }
+        assertThat(as("operator").get("/v1/tiers/batch/parked?id=%20").errorField()).isEqualTo("id");
         JsonNode rest = as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}, \"limit\": 1}").json();
         assertThat(ids(rest.path("replayed"))).containsExactly("p2"); // oldest first, up to the limit
         as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}");
