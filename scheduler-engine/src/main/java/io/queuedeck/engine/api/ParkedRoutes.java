@@ -7,6 +7,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.bulk.BulkOperations;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskReport;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ final class ParkedRoutes {
     /** The body of a replay: which parked tasks ({} for all), how many at most, and whether only to count them. */
     record ReplayBody(SearchParams.FilterBody filter, Integer limit, @JsonProperty("dry_run") Boolean dryRun) {}
 
-    /** {@code GET /v1/tiers/{tier}/parked}. */
-    record Parked(String tier, List<TaskView> tasks) {}
+    /** {@code GET /v1/tiers/{tier}/parked}: each task as {@code GET /v1/tasks/{id}} shows it. */
+    record Parked(String tier, List<TaskReport> tasks) {}
 
     /** A replay's answer: the tasks queued again, and those that could not be (replayed or cancelled meanwhile). */
     record Replayed(String tier, @JsonProperty("dry_run") boolean dryRun, int matched, List<String> replayed,
@@ -60,7 +61,8 @@ final class ParkedRoutes {
         TaskFilter filter = SearchParams.filter(new SearchParams.FilterBody(ctx.queryParam("id"), ctx.queryParam("model"),
                 null, ctx.queryParam("business_class"), null, null, null, null, null, null, ctx.queryParam("q")), tenant);
         Integer limit = ctx.queryParam("limit") == null ? null : parseLimit(ctx.queryParam("limit"));
-        Routes.json(ctx, 200, new Parked(name(tier), parked(tier, filter, limit)));
+        Routes.json(ctx, 200, new Parked(name(tier), parked(tier, filter, limit).stream()
+                .map(view -> TaskReport.of(view, engine.clock()::toInstant)).toList()));
     }
 
     private void replay(Context ctx) {

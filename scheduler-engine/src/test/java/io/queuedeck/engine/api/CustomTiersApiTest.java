@@ -125,7 +125,7 @@ class CustomTiersApiTest {
         Http.Response parked = http.get("/v1/tiers/standard/parked");
         assertThat(parked.status()).isEqualTo(200);
         assertThat(parked.json().path("tier").asText()).isEqualTo("standard");
-        assertThat(parked.json().path("tasks").get(0).path("id").asText()).isEqualTo("s2");
+        assertThat(parked.json().path("tasks").get(0).path("task_id").asText()).isEqualTo("s2");
         assertThat(http.get("/v1/tiers/normal/parked").status()).isEqualTo(404);
     }
 }

@@ -76,7 +76,7 @@ class ParkedReplayApiTest {
 
     private static List<String> ids(JsonNode array) {
         List<String> ids = new ArrayList<>();
-        array.forEach(n -> ids.add(n.isTextual() ? n.asText() : n.path("id").asText()));
+        array.forEach(n -> ids.add(n.isTextual() ? n.asText() : n.path("task_id").asText()));
         return ids;
     }
 
@@ -89,6 +89,13 @@ class ParkedReplayApiTest {
         JsonNode parked = as("reader").get("/v1/tiers/batch/parked").json();
         assertThat(parked.path("tier").asText()).isEqualTo("batch");
         assertThat(ids(parked.path("tasks"))).containsExactly("p1", "p2", "p3", "p4");
+        // as GET /v1/tasks/{id} shows a task: not the engine's own record (its input, its clock's nanoseconds)
+        JsonNode first = parked.path("tasks").get(0);
+        assertThat(first.path("state").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(first.path("submitted_at").asText()).matches("\\d{4}-.*Z");
+        assertThat(first.has("spec")).isFalse();
+        assertThat(first.has("input")).isFalse();
+        assertThat(first.has("arrivedAt")).isFalse();
         assertThat(ids(as("reader").get("/v1/tiers/batch/parked?tenant=globex").json().path("tasks")))
                 .containsExactly("p2", "p4");
         assertThat(ids(as("reader").get("/v1/tiers/normal/parked").json().path("tasks"))).isEmpty();
