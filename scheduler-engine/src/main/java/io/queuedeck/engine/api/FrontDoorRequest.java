@@ -17,9 +17,13 @@ import java.util.Optional;
  * not act on go to the backend as they are, which answers for them.
  */
 record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usageAsked, Integer maxTokens) {
-    /** Strict on duplicate keys as the rest of the API is: the body goes on to a backend whose parser may read the other one. */
+    /**
+     * Strict on duplicate keys and on anything after the object, as the rest of the API is: the
+     * body goes on to a backend whose parser may read the other key, or the rest.
+     */
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     static FrontDoorRequest parse(String raw, boolean chat, List<String> models) {
         JsonNode body;
@@ -36,6 +40,9 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             ApiException translated = Json.translate(e);
             if (translated.code().equals("invalid_field")) { // a field given twice, named
                 throw translated;
+            }
+            if (Json.trailing(e)) {
+                throw new ApiException(400, "invalid_json", Json.AFTER_THE_OBJECT + Json.where(e) + "; send one object");
             }
             throw new ApiException(400, "invalid_json", "the body is not valid JSON" + Json.where(e) + ": "
                     + Json.plain(e.getOriginalMessage()));

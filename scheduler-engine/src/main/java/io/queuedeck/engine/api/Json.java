@@ -195,6 +195,9 @@ final class Json {
             String field = path(m.getPath());
             return ApiException.invalid(field, field + " must be " + expected(m.getTargetType()));
         }
+        if (trailing(e)) {
+            return new ApiException(400, "malformed_json", AFTER_THE_OBJECT + where((JsonProcessingException) e) + "; send one object");
+        }
         if (e instanceof MismatchedInputException m) {
             return new ApiException(400, "malformed_json", "the body must be a JSON object");
         }
@@ -229,6 +232,14 @@ final class Json {
                     + plain(p.getOriginalMessage()), fieldOf(p.getProcessor()), List.of());
         }
         return new ApiException(400, "malformed_json", "the body could not be read as JSON");
+    }
+
+    static final String AFTER_THE_OBJECT = "the body holds more after its JSON object";
+
+    /** Whether the parser stopped at something after the one value a body may hold ({@code {}{}}). */
+    static boolean trailing(IOException e) {
+        return e instanceof MismatchedInputException m && m.getOriginalMessage() != null
+                && m.getOriginalMessage().startsWith("Trailing token");
     }
 
     /** " at line L, column C" where the parser stopped, or nothing when it does not say. */

@@ -218,6 +218,15 @@ class ApiServerTest {
         assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
+    @Test
+    void submit_aSecondValueAfterTheObject_isRefusedSayingSo() {
+        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\"}{}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().at("/error/message").asText())
+                .isEqualTo("the body holds more after its JSON object at line 1, column 35; send one object");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"model\":\"m\"}           | model      | model is given twice at line 1, column",

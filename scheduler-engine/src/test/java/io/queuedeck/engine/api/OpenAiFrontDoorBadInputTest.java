@@ -128,6 +128,21 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(response.body()).contains("chat.completion");
     }
 
+    /** The body goes on to a backend whose parser might read the rest: refused as the REST API refuses it. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"garbage", "{}", " [1]"})
+    void anythingAfterTheObject_is400_andNoTaskRuns(String tail) throws Exception {
+        int before = tasks();
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("{" + M + "}" + tail)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("invalid_json");
+        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).contains("line 1, column");
+        assertThat(tasks()).isEqualTo(before);
+    }
+
     @org.junit.jupiter.api.Test
     void twoPriorityHeaders_are400_andNoTaskRuns() throws Exception {
         int before = tasks();
