@@ -65,7 +65,7 @@ final class SnapshotAssembler {
         return new EngineSnapshot(now, loop.clock.toInstant(now), loop.queues.policyName(), loop.dispatchPaused(),
                 loop.waitingCount(), byPriority, loop.queues.sizeByLevel(), Collections.unmodifiableMap(byTier), loop.runningCount(),
                 loop.executor.status(), counters.toRecord(), tps, tokensPerSecond,
-                oldestEnqueue < 0 ? 0 : (now - oldestEnqueue) / 1e6, latency.total(), recent, latency.byPriority(),
+                oldestEnqueue == WaitOrder.NONE ? 0 : (now - oldestEnqueue) / 1e6, latency.total(), recent, latency.byPriority(),
                 loop.events.dropped(), loop.lanes.tierModes(), loop.lanes.laneModes(), lastSecond,
                 loop.flow.stats());
     }

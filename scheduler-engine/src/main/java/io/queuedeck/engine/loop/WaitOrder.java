@@ -51,10 +51,16 @@ final class WaitOrder {
         dropStale();
     }
 
-    /** Join time of the task that has waited longest, or -1 when none waits. */
+    /**
+     * What {@link #oldest} answers when nothing waits. Not -1: a task read back at start whose wait
+     * began before this process's clock started has a join time below zero, as the oldest usually does.
+     */
+    static final long NONE = Long.MIN_VALUE;
+
+    /** Join time of the task that has waited longest, or {@link #NONE}. */
     long oldest() {
         dropStale();
-        return size == 0 ? -1 : stamps[head];
+        return size == 0 ? NONE : stamps[head];
     }
 
     /** Entries held, live or stale: for tests. */

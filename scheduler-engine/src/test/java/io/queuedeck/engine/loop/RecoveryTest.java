@@ -118,6 +118,28 @@ class RecoveryTest {
         assertThat(engine.send(new Command.TakeSnapshot()).join().oldestWaitMs()).isEqualTo(70_000.0);
     }
 
+    /**
+     * A new process's clock starts at zero after the task arrived: its wait began below zero, and the
+     * oldest wait is still its wait (it read 0 while 67,786 tasks had waited 11 minutes).
+     */
+    @Test
+    void oldestWait_ofATaskThatArrivedBeforeTheNewProcessesClockStarted_isItsWholeWait() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        submit("a", 5);
+        clock.runUntil(task("a").arrivedAt() + Duration.ofMinutes(11).toNanos());
+        Instant arrival = clock.toInstant(task("a").arrivedAt());
+
+        VirtualClock newProcess = new VirtualClock(clock.toInstant(clock.nanos())); // its zero is now
+        engine = Engine.builder().clock(newProcess).store(store).idempotencyWindow(Duration.ofHours(1))
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100.withMaxBatch(1))).policy("priority").build();
+        engine.start();
+        newProcess.runUntil(Duration.ofSeconds(5).toNanos());
+
+        assertThat(newProcess.toInstant(task("a").arrivedAt())).isEqualTo(arrival);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().oldestWaitMs())
+                .isEqualTo(Duration.ofMinutes(11).plusSeconds(5).toMillis(), org.assertj.core.data.Offset.offset(1.0));
+    }
+
     @Test
     void oldestWait_isTheLongestWaitAfterARestart_whateverTheOrderTasksAreReadBackIn() {
         engine = engine(new RetryRule(3, 1_000_000, 1_000_000));

@@ -24,8 +24,19 @@ class WaitOrderTest {
     }
 
     @Test
-    void oldest_whenNothingWaits_isMinusOne() {
-        assertThat(new WaitOrder().oldest()).isEqualTo(-1);
+    void oldest_whenNothingWaits_isNone() {
+        assertThat(new WaitOrder().oldest()).isEqualTo(WaitOrder.NONE);
+    }
+
+    /** Read back at start, a task that began waiting before this process's clock did joined at a time below zero. */
+    @Test
+    void oldest_ofATaskThatJoinedBeforeTheClocksZero_isItsJoinTime() {
+        WaitOrder order = new WaitOrder();
+        Task waitedLong = new Task(SPEC, sequence++, 1, -600_000_000_000L);
+        waitedLong.setEnqueuedAt(-600_000_000_000L);
+        order.joined(waitedLong);
+
+        assertThat(order.oldest()).isEqualTo(-600_000_000_000L);
     }
 
     @Test
@@ -97,7 +108,7 @@ class WaitOrderTest {
                 waiting.remove(index).transitionTo(TaskState.RUNNING, ++now);
             }
             mostWaiting = Math.max(mostWaiting, waiting.size());
-            long expected = waiting.stream().mapToLong(Task::enqueuedAt).min().orElse(-1);
+            long expected = waiting.stream().mapToLong(Task::enqueuedAt).min().orElse(WaitOrder.NONE);
             assertThat(order.oldest()).isEqualTo(expected);
             assertThat(order.entries()).isLessThanOrEqualTo(Math.max(WaitOrder.MIN_COMPACT, 2 * mostWaiting) + 1);
         }
