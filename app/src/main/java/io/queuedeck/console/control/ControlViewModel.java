@@ -80,6 +80,10 @@ public final class ControlViewModel {
             "{\"business_class\": \"payment_processing\", \"tenant\": \"acme\"}");
     private final ReadOnlyStringWrapper ruleResult = new ReadOnlyStringWrapper(this, "ruleResult", "");
     private int shownVersion = -1;
+    /** The version the editor's text started from: an Apply over a later one would undo it unseen. */
+    private int editorBase = -1;
+    /** The later version the operator was told of and chose to replace with the next Apply (FX thread). */
+    private int replaceConfirmed = -1;
     private Instant lastRefresh;
     private boolean refreshing;
 
@@ -132,9 +136,15 @@ public final class ControlViewModel {
                 message.set(""); // a version from elsewhere (the header's policy box, the API): this screen's word is stale
             }
             shownVersion = v.version();
+            String editor = editorText.get();
+            boolean unedited = editor.isEmpty() || editor.equals(runningText.get()) || editor.equals(v.text());
             runningText.set(v.text());
-            if (editorText.get().isEmpty()) {
+            if (unedited) { // the editor follows the running version until the operator edits it
                 editorText.set(v.text());
+                editorBase = v.version();
+            } else if (!changedHere) {
+                message.set("Version " + v.version() + " was applied (from " + v.source() + ") while the editor holds"
+                        + " changes of yours: Revert shows it; Apply would replace it.");
             }
             List<HistoryRow> rows = new ArrayList<>();
             if (s.history() instanceof Map<?, ?> map && map.get("versions") instanceof List<?> list) {
@@ -212,16 +222,32 @@ public final class ControlViewModel {
     /** Applies the editor's text as the next version, or lists every problem; the running version stays then. */
     public CompletableFuture<Void> apply() {
         String text = editorText.get();
-        return applyChange(text, "config applied");
+        int base = editorBase;
+        int confirmed = replaceConfirmed;
+        return change("apply", () -> {
+            ConfigPlane.Version now = plane.current();
+            if (base >= 0 && now.version() != base && now.version() != confirmed) {
+                return new Behind(base, now.version(), now.source());
+            }
+            return applied(text);
+        }, "config applied");
     }
+
+    /**
+     * An Apply refused here, not by the plane: the editor's text started from version {@code base},
+     * and {@code running} (from {@code source}) was applied since; the next Apply replaces it.
+     */
+    private record Behind(int base, int running, String source) {}
 
     /** Applies {@code text}; the running text again changes nothing and is said so, not "applied". */
     private CompletableFuture<Void> applyChange(String text, String done) {
-        return change("apply", () -> {
-            int before = plane.current().version();
-            Object applied = plane.apply(text, source());
-            return plane.current().version() == before ? new Unchanged(before) : applied;
-        }, done);
+        return change("apply", () -> applied(text), done);
+    }
+
+    private Object applied(String text) {
+        int before = plane.current().version();
+        Object applied = plane.apply(text, source());
+        return plane.current().version() == before ? new Unchanged(before) : applied;
     }
 
     /** An apply whose text was the running version's: no new version. */
@@ -244,6 +270,7 @@ public final class ControlViewModel {
     /** The running version's text in the editor again. */
     public void revertEditor() {
         editorText.set(runningText.get());
+        editorBase = shownVersion;
         problems.clear();
         message.set(""); // "Refused (2 problems)" stayed over the running text
     }
@@ -309,6 +336,11 @@ public final class ControlViewModel {
             } else if (cause != null) {
                 problems.setAll(List.of(String.valueOf(cause.getMessage())));
                 message.set(what + " failed: " + cause.getMessage());
+            } else if (value instanceof Behind behind) {
+                replaceConfirmed = behind.running();
+                message.set("Not applied: version " + behind.running() + " (from " + behind.source() + ") was applied after"
+                        + " version " + behind.base() + ", which your text started from, and Apply would undo its changes."
+                        + " Revert to start from it, or press Apply again to replace it.");
             } else if (value instanceof Unchanged unchanged) {
                 problems.clear();
                 message.set("No change: version " + unchanged.version() + " still runs.");

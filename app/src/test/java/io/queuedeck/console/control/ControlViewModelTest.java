@@ -62,6 +62,41 @@ class ControlViewModelTest {
         assertThat(model.history()).extracting(ControlViewModel.HistoryRow::version).containsExactly(1);
     }
 
+    /** A version applied elsewhere (the API, the header's policy box) shows in an editor nobody edited. */
+    @Test
+    void versionAppliedElsewhere_theUneditedEditorFollowsIt() {
+        String elsewhere = withRules(ServeConfig.defaultText());
+        plane.apply(elsewhere, "api by bob");
+        model.refresh().join();
+
+        assertThat(model.editorTextProperty().get()).isEqualTo(elsewhere);
+        model.apply().join();
+        assertThat(model.messageProperty().get()).isEqualTo("No change: version 2 still runs.");
+    }
+
+    /**
+     * The editor was never refreshed, and an Apply over a later version undid it without a word
+     * (version 4 put back the policy version 3 had changed). Now the first Apply says so and applies
+     * nothing; a second one replaces it, as the operator chose.
+     */
+    @Test
+    void editedText_overAVersionAppliedSince_isNotAppliedUntilTheOperatorAppliesAgain() {
+        String mine = withRules(ServeConfig.defaultText());
+        model.editorTextProperty().set(mine);
+        plane.apply(ServeConfig.defaultText().replace("name: priority", "name: fifo"), "api by bob");
+        model.refresh().join();
+        assertThat(model.editorTextProperty().get()).as("the operator's edit stays").isEqualTo(mine);
+        assertThat(model.messageProperty().get()).startsWith("Version 2 was applied (from api by bob) while the editor holds changes");
+
+        model.apply().join();
+
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(model.messageProperty().get()).startsWith("Not applied: version 2 (from api by bob) was applied after version 1,");
+        model.apply().join();
+        assertThat(plane.current().version()).isEqualTo(3);
+        assertThat(plane.current().text()).isEqualTo(mine);
+    }
+
     @Test
     void apply_validText_isTheNextVersionWithItsDiffInHistory() {
         model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
