@@ -85,7 +85,7 @@ public final class ApiServer implements AutoCloseable {
         inFlight.register(app);
         routes.register(app);
         if (b.configService != null) {
-            new ConfigRoutes(b.configService, bodies, b.maxBodyBytes).register(app);
+            new ConfigRoutes(b.configService, bodies, b.maxBodyBytes, new Auditor(b.engine.audit())).register(app);
         }
         if (b.faults != null) {
             new FaultRoutes(b.faults).register(app);

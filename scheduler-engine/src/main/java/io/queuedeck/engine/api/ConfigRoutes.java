@@ -1,5 +1,6 @@
 package io.queuedeck.engine.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.task.FieldError;
@@ -17,18 +18,21 @@ final class ConfigRoutes {
     private final ConfigService config;
     private final BodyReader bodies;
     private final long maxBodyBytes;
+    private final Auditor auditor;
 
-    ConfigRoutes(ConfigService config, BodyReader bodies, long maxBodyBytes) {
+    ConfigRoutes(ConfigService config, BodyReader bodies, long maxBodyBytes, Auditor auditor) {
         this.config = config;
         this.bodies = bodies;
         this.maxBodyBytes = maxBodyBytes;
+        this.auditor = auditor;
     }
 
     void register(Javalin app) {
         app.get("/v1/config", ctx -> answer(ctx, "read the config", () -> config.status()));
-        app.put("/v1/config", ctx -> answer(ctx, "change the config", () -> config.apply(text(ctx), source(ctx, "PUT /v1/config"))));
+        app.put("/v1/config", ctx -> change(ctx, "change the config", "config.apply",
+                () -> config.apply(text(ctx), source(ctx, "PUT /v1/config"))));
         app.get("/v1/config/history", ctx -> answer(ctx, "read the config history", () -> config.history()));
-        app.post("/v1/config/rollback/{version}", ctx -> answer(ctx, "roll the config back", () -> {
+        app.post("/v1/config/rollback/{version}", ctx -> change(ctx, "roll the config back", "config.rollback", () -> {
             int version;
             try {
                 version = Integer.parseInt(ctx.pathParam("version"));
@@ -39,7 +43,7 @@ final class ConfigRoutes {
             return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version));
         }));
         app.get("/v1/canary", ctx -> answer(ctx, "read the canary", () -> config.canary()));
-        app.put("/v1/canary", ctx -> answer(ctx, "start a canary", () -> {
+        app.put("/v1/canary", ctx -> change(ctx, "start a canary", "canary.start", () -> {
             if (!Routes.isJson(ctx.header("Content-Type"))) {
                 throw new ApiException(415, "unsupported_media_type", "the body must be JSON in UTF-8: send 'Content-Type: application/json'");
             }
@@ -50,10 +54,17 @@ final class ConfigRoutes {
             }
             return config.startCanary(request, source(ctx, "PUT /v1/canary"));
         }));
-        app.post("/v1/canary/promote", ctx -> answer(ctx, "promote the canary", () -> config.promoteCanary(source(ctx,
-                "POST /v1/canary/promote"))));
-        app.post("/v1/canary/rollback", ctx -> answer(ctx, "roll the canary back", () -> config.rollbackCanary(source(ctx,
-                "POST /v1/canary/rollback"))));
+        app.post("/v1/canary/promote", ctx -> change(ctx, "promote the canary", "canary.promote",
+                () -> config.promoteCanary(source(ctx, "POST /v1/canary/promote"))));
+        app.post("/v1/canary/rollback", ctx -> change(ctx, "roll the canary back", "canary.rollback",
+                () -> config.rollbackCanary(source(ctx, "POST /v1/canary/rollback"))));
+    }
+
+    /** A change of the running config: answered, then in the audit trail, as the console's changes are. */
+    private void change(Context ctx, String what, String action, Call call) {
+        answer(ctx, what, call);
+        JsonNode status = Json.MAPPER.valueToTree(config.status());
+        auditor.record(ctx, action, "config version " + status.path("version").asText("?"), 0, null);
     }
 
     private interface Call {

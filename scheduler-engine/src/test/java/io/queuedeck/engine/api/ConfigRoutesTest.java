@@ -90,6 +90,12 @@ class ConfigRoutesTest {
         Http.Response unknown = new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/99", "{}");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.errorField()).as(unknown.body()).isNull(); // no key of the config: it named a word of the message
+
+        // every change is in the audit trail, as the console's are; the refused rollback is not
+        JsonNode audit = new Http(server.baseUri(), ADMIN).get("/v1/audit").json().path("entries");
+        assertThat(audit).extracting(e -> e.path("action").asText() + " " + e.path("target").asText() + " " + e.path("source").asText())
+                .containsExactly("config.rollback config version 4 api", "config.apply config version 3 api",
+                        "config.apply config version 2 api");
     }
 
     @Test
@@ -146,6 +152,8 @@ class ConfigRoutesTest {
         assertThat(promoted.status()).isEqualTo(200);
         assertThat(promoted.json().path("version").asInt()).isEqualTo(2);
         assertThat(admin.get("/v1/canary").json().path("last_ended").path("outcome").asText()).isEqualTo("promoted");
+        assertThat(admin.get("/v1/audit").json().path("entries")).extracting(e -> e.path("action").asText())
+                .containsExactly("canary.promote", "canary.start");
     }
 
     /**
