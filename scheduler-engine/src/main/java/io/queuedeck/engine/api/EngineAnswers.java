@@ -97,6 +97,8 @@ final class EngineAnswers {
             case TaskNotFoundException notFound -> new ApiException(404, "not_found", notFound.getMessage());
             case SubmitExpiredException expired -> new ApiException(503, "engine_timeout", expired.getMessage());
             case TaskConflictException conflict -> new ApiException(409, "conflict", conflict.getMessage());
+            case io.queuedeck.engine.task.DrainingException draining -> new ApiException(503, "draining",
+                    draining.getMessage()).retryAfter(io.queuedeck.engine.task.DrainingException.RETRY_AFTER_SECONDS);
             case QueueFullException full ->
                     new ApiException(429, "queue_full", full.getMessage(), full.field(), List.of());
             case ShedException shed -> (shed.reason() == ShedException.Reason.SATURATED

@@ -107,7 +107,7 @@ public final class ClusterNode implements AutoCloseable {
                         + complete.tenant() + "' is over its rate across the cluster; retry in " + seconds + " s");
             }
             if (answer.kind() == SharedQueue.Enqueued.Kind.DRAINING) {
-                throw new TaskConflictException("the tier of priority " + (complete.priority() == null
+                throw new io.queuedeck.engine.task.DrainingException("the tier of priority " + (complete.priority() == null
                         ? TaskSpec.DEFAULT_PRIORITY : complete.priority()) + " is draining across the cluster and takes no new tasks");
             }
             TaskState state = switch (answer.state()) {

@@ -1,7 +1,7 @@
 package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.task.Task;
-import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.DrainingException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
@@ -43,10 +43,10 @@ final class LaneModes {
     void checkTakesNew(int priority) {
         Tier tier = tiers.of(priority);
         if (tierModes[tier.index()] == TierMode.DRAINING) {
-            throw new TaskConflictException("the " + tier.name() + " tier is draining and takes no new tasks");
+            throw new DrainingException("the " + tier.name() + " tier is draining and takes no new tasks");
         }
         if (laneModes[priority] == TierMode.DRAINING) {
-            throw new TaskConflictException("the priority " + priority + " lane is draining and takes no new tasks");
+            throw new DrainingException("the priority " + priority + " lane is draining and takes no new tasks");
         }
     }
 

@@ -83,7 +83,7 @@ final class TaskCommands {
         int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
         try {
             loop.lanes.checkTakesNew(priority);
-        } catch (TaskConflictException e) {
+        } catch (io.queuedeck.engine.task.DrainingException e) {
             throw refused(e);
         }
         int tokens = outputTokens > 0 ? outputTokens : spec.maxTokens() != null ? spec.maxTokens() : DEFAULT_OUTPUT_TOKENS;

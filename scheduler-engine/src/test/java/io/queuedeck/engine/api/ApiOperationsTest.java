@@ -166,17 +166,34 @@ class ApiOperationsTest {
     }
 
     @Test
-    void queues_drainTier_refusesNewTasksOfThatTierWith409() {
+    void queues_drainTier_refusesNewTasksOfThatTierWith503AndRetryAfter() {
         assertThat(http.post("/v1/queues/normal:drain", "").json().at("/tier_modes/normal").asText()).isEqualTo("draining");
 
         Http.Response refused = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}");
         Http.Response core = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":0}");
 
-        assertThat(refused.status()).isEqualTo(409);
+        // not 409, which a submitting client reads as "this task_id is taken"; worth retrying once the drain ends
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.errorCode()).isEqualTo("draining");
+        assertThat(refused.headers().firstValue("Retry-After")).contains("10");
         assertThat(refused.json().at("/error/message").asText()).contains("normal tier is draining");
         assertThat(core.status()).isEqualTo(202);
         http.post("/v1/queues/normal:resume", "");
         assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}").status()).isEqualTo(202);
+    }
+
+    /** all:drain drained every tier and all:resume left them draining: every submission refused, after restarts too. */
+    @Test
+    void queues_allResume_endsWhatAllDrainBegan_butNotATiersOwnPause() {
+        assertThat(http.post("/v1/queues/all:drain", "").json().at("/tier_modes/normal").asText()).isEqualTo("draining");
+
+        Http.Response resumed = http.post("/v1/queues/all:resume", "");
+
+        assertThat(resumed.json().at("/tier_modes").toString()).doesNotContain("draining");
+        assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}").status()).isEqualTo(202);
+        http.post("/v1/queues/batch:pause", "");
+        assertThat(http.post("/v1/queues/all:resume", "").json().at("/tier_modes/batch").asText()).isEqualTo("paused");
+        http.post("/v1/queues/batch:resume", "");
     }
 
     @Test

@@ -111,7 +111,7 @@ class CustomTiersApiTest {
         Http.Response drained = http.post("/v1/queues/bulk:drain", "");
         assertThat(drained.json().path("tier_modes").path("bulk").asText()).isEqualTo("draining");
         Http.Response refused = http.post("/v1/tasks", task("late", 8, 4));
-        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.json().path("error").path("message").asText()).contains("the bulk tier is draining");
         assertThat(http.post("/v1/queues/interactive:resume", "").json().path("tier_modes").path("interactive").asText())
                 .isEqualTo("active");

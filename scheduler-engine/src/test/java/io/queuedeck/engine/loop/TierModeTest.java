@@ -8,7 +8,6 @@ import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
@@ -75,7 +74,7 @@ class TierModeTest {
         engine.send(new Command.SetTierMode(Tier.NORMAL, TierMode.DRAINING)).join();
 
         assertThatThrownBy(() -> submit("late", 4)).isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(TaskConflictException.class).hasMessageContaining("normal tier is draining");
+                .hasCauseInstanceOf(io.queuedeck.engine.task.DrainingException.class).hasMessageContaining("normal tier is draining");
         assertThat(task("held").state()).isEqualTo(TaskState.RUNNING);
         assertThat(engine.send(new Command.FindTask("late")).join()).isEmpty();
     }
@@ -114,7 +113,7 @@ class TierModeTest {
         engine.start();
         engine.send(new Command.SetLaneMode(6, TierMode.DRAINING)).join();
 
-        assertThatThrownBy(() -> submit("late", 6)).hasCauseInstanceOf(TaskConflictException.class)
+        assertThatThrownBy(() -> submit("late", 6)).hasCauseInstanceOf(io.queuedeck.engine.task.DrainingException.class)
                 .hasMessageContaining("priority 6 lane is draining");
         submit("neighbour", 7);
         assertThat(engine.send(new Command.FindTask("late")).join()).isEmpty();
