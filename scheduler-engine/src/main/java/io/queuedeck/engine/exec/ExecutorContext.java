@@ -19,6 +19,15 @@ public interface ExecutorContext {
     /** {@code task} failed and has left its instance; {@code retryable} failures may run again. */
     void failed(Task task, String reason, boolean retryable);
 
+    /**
+     * {@code task} will not run and has left its instance: whoever was to read its answer is gone
+     * (a front-door client that left). It ends cancelled, as its client's cancel would have ended
+     * it, not as a failure for the dead letters.
+     */
+    default void abandoned(Task task, String reason) {
+        failed(task, reason, false);
+    }
+
     /** {@code task} was handed back unfinished (its instance went offline); it keeps its tokens. */
     void handedBack(Task task);
 

@@ -244,6 +244,18 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     @Override
+    public void abandoned(Task task, String reason) {
+        long now = clock.nanos();
+        stoppedRunning(task);
+        releaseResources(task);
+        task.setError(reason);
+        move(task, TaskState.CANCELLED, now);
+        counters.cancelled++;
+        retire(task, now);
+        dispatch();
+    }
+
+    @Override
     public void handedBack(Task task) {
         long now = clock.nanos();
         preempted(task, now);

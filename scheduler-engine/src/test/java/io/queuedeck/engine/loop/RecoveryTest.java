@@ -318,7 +318,7 @@ class RecoveryTest {
         assertThat(snapshot.tierModes()).containsEntry(Tier.BATCH, TierMode.PAUSED);
         assertThat(snapshot.laneModes().get(3)).isEqualTo(TierMode.DRAINING);
         assertThat(task("bulk").state()).isEqualTo(TaskState.QUEUED);
-        assertThatThrownBy(() -> submit("late", 3)).hasCauseInstanceOf(TaskConflictException.class);
+        assertThatThrownBy(() -> submit("late", 3)).hasCauseInstanceOf(io.queuedeck.engine.task.DrainingException.class);
     }
 
     @Test

@@ -161,7 +161,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         running.put(task, attempt);
         if (OpenAiInput.fromFrontDoor(task.spec()) && streams.listenerOf(task.id()) == null) {
             // recovered after a restart, or its client left as it was dispatched: nobody would read the answer
-            context.post(() -> ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.REFUSED,
+            context.post(() -> ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.ABANDONED,
                     "its front-door client is no longer connected (the server restarted, or the client left); not run",
                     false, 0)));
             return;
@@ -316,9 +316,13 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 switch (f.kind()) {
                     case RATE_LIMITED -> health.pause(backend, Math.max(f.retryAfterNanos(), 1_000_000_000L));
                     case CONNECTION, SERVER -> health.requestFailed(backend);
-                    case REFUSED, STREAM -> { }
+                    case REFUSED, STREAM, ABANDONED -> { }
                 }
-                context.failed(task, f.reason(), f.retryable());
+                if (f.kind() == StreamAttempt.Outcome.Kind.ABANDONED) {
+                    context.abandoned(task, f.reason());
+                } else {
+                    context.failed(task, f.reason(), f.retryable());
+                }
             }
         }
     }

@@ -383,7 +383,9 @@ final class StreamAttempt extends EventSourceListener {
             /** Another 4xx: the request itself is wrong; retrying cannot help. */
             REFUSED,
             /** The stream broke the protocol. */
-            STREAM
+            STREAM,
+            /** Nobody would read the answer (a front-door client that left): not run, and no failure. */
+            ABANDONED
         }
     }
 

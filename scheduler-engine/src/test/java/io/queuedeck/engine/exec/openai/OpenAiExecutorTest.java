@@ -314,9 +314,11 @@ class OpenAiExecutorTest {
         TaskView done = finished(submit(new TaskSpec(null, MODEL, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 5, null, null, null, null, 4, null,
                 Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.CHAT_REQUEST, OpenAiInput.FRONT_DOOR_KEY, "true"))));
 
-        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        // cancelled, as its client's own cancel would have it: not a dead letter to alert on or replay
+        assertThat(done.state()).isEqualTo(TaskState.CANCELLED);
         assertThat(done.error()).contains("its front-door client is no longer connected");
         assertThat(fake.requests()).isEmpty();
+        assertThat(engine.send(new Command.TakeSnapshot()).join().counters().deadLettered()).isZero();
     }
 
     @Test
