@@ -40,6 +40,8 @@ public final class MainView {
     public static final String STATUS_CLASS = "qd-status";
 
     private final BorderPane root = new BorderPane();
+    /** The root's style class while the light theme is on. */
+    static final String LIGHT = "qd-light";
     private final StackPane content = new StackPane();
     private final Map<Screen, Supplier<Parent>> factories;
     private final Map<Screen, Node> built = new EnumMap<>(Screen.class);
@@ -164,7 +166,15 @@ public final class MainView {
 
         themeButton.setId("header-theme");
         themeButton.setTooltip(new Tooltip("Switch between the dark and the light theme"));
-        themeButton.selectedProperty().addListener((o, a, light) -> themeButton.setText(light ? "Dark theme" : "Light theme"));
+        themeButton.selectedProperty().addListener((o, a, light) -> {
+            themeButton.setText(light ? "Dark theme" : "Light theme");
+            // colours of the console's own that the theme does not have (a tier's purple) follow it
+            if (light) {
+                root.getStyleClass().add(LIGHT);
+            } else {
+                root.getStyleClass().remove(LIGHT);
+            }
+        });
 
         HBox header = new HBox(12, titles, policyLabel, policyBox, pauseButton, themeButton);
         header.setAlignment(Pos.CENTER_LEFT);

@@ -348,25 +348,6 @@ class ConsoleLayoutUiTest {
         }
     }
 
-    /** Only text fields and combo boxes showed where the keyboard was: Tab onto a button shows a ring too. */
-    @Test
-    void tabOntoAButton_showsAFocusRing() throws Exception {
-        size(1280, 800);
-        robot.clickOn("#nav-gpus");
-        WaitForAsyncUtils.waitForFxEvents();
-        javafx.scene.control.Button button = null;
-        for (int i = 0; i < 40 && button == null; i++) { // real Tab presses until a button has the focus
-            robot.push(KeyCode.TAB);
-            WaitForAsyncUtils.waitForFxEvents();
-            if (fx(() -> stage.getScene().getFocusOwner()) instanceof javafx.scene.control.Button focused) {
-                button = focused;
-            }
-        }
-        assertThat(button).as("Tab reaches a button").isNotNull();
-        javafx.scene.control.Button reached = button;
-        assertThat(fx(reached::getEffect)).as("its ring").isInstanceOf(javafx.scene.effect.DropShadow.class);
-    }
-
     /** With Drain beside them, a simulated GPU's Crash read "C…" at 1280 × 800. */
     @Test
     void gpuCards_at1280x800_keepEveryButtonWhole() throws Exception {

@@ -81,8 +81,11 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
                 for (int i = 0; i < level && i < byLevel.size(); i++) {
                     lower += byLevel.get(i);
                 }
-                lines.add("MLFQ level " + level + ": " + String.format(Locale.ROOT, "%,d", lower)
-                        + " tasks at higher levels (0–" + Math.max(0, level - 1) + ") go first; a task drops a level as it uses its quantum.");
+                // "0 tasks at higher levels (0-0) go first" at the top level said nothing in many words
+                lines.add("MLFQ level " + level + (level == 0 ? ": the top level, served first"
+                        : ": " + String.format(Locale.ROOT, "%,d", lower) + (lower == 1 ? " task" : " tasks") + " at higher levels ("
+                        + (level == 1 ? "0" : "0–" + (level - 1)) + ") go first")
+                        + "; a task drops a level as it uses its quantum.");
             }
             case "fifo" -> lines.add("The fifo policy serves every lane by arrival: older tasks go first, whatever their priority.");
             default -> lines.add("The " + policy + " policy ranks tasks across lanes by its own keys"

@@ -19,6 +19,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -38,7 +39,10 @@ class GpuActionsUiTest {
             actions = new GpuActions(new GpuCommands(new RecordingCommands(), new ChangeLog(Clock.systemUTC())), 1, "t");
             Region spacer = new Region();
             HBox.setHgrow(spacer, Priority.ALWAYS);
-            stage.setScene(new Scene(new HBox(10, new Label("GPU 1"), spacer, actions), 900, 80));
+            Scene scene = new Scene(new HBox(10, new Label("GPU 1"), spacer, actions), 900, 80);
+            javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerDark().getUserAgentStylesheet());
+            scene.getStylesheets().add(GpuActionsUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
+            stage.setScene(scene);
             stage.show();
         });
     }
@@ -71,6 +75,28 @@ class GpuActionsUiTest {
 
         assertThat(text("#t-gpu-1-drain")).isEqualTo("End drain");
         assertThat(drained).isEqualTo(before);
+    }
+
+    /**
+     * Only text fields and combo boxes showed where the keyboard was: a button reached with real Tab
+     * presses shows a ring (the console's stylesheet), one clicked with the mouse none.
+     */
+    @Test
+    void tabOntoAButton_showsAFocusRing_aClickNone() throws Exception {
+        boundsAfter(row(InstanceState.UP, false), "#t-gpu-1-crash");
+        javafx.scene.control.Button crash = (javafx.scene.control.Button) actions.getScene().lookup("#t-gpu-1-crash");
+        javafx.scene.control.Button drain = (javafx.scene.control.Button) actions.getScene().lookup("#t-gpu-1-drain");
+        FxRobot robot = new FxRobot();
+        robot.interact(() -> actions.getScene().getWindow().requestFocus());
+        robot.interact(crash::requestFocus); // as a click gives it: no ring
+        assertThat(WaitForAsyncUtils.asyncFx(crash::getEffect).get()).isNull();
+
+        robot.push(javafx.scene.input.KeyCode.TAB); // Slow ×N
+        robot.push(javafx.scene.input.KeyCode.TAB); // Drain
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(WaitForAsyncUtils.asyncFx(() -> actions.getScene().getFocusOwner()).get()).isSameAs(drain);
+        assertThat(WaitForAsyncUtils.asyncFx(drain::getEffect).get()).isInstanceOf(javafx.scene.effect.DropShadow.class);
     }
 
     @Test

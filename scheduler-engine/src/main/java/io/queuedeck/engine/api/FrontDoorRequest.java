@@ -83,7 +83,11 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             }
             usageAsked = bool("stream_options.include_usage", options.get("include_usage"));
         }
-        Integer maxTokens = tokenField(body, "max_completion_tokens").or(() -> tokenField(body, "max_tokens")).orElse(null);
+        // both checked, whichever wins: a bad max_tokens beside a good max_completion_tokens was refused
+        // later, named as the engine names it ("input.max_tokens")
+        Optional<Integer> completionTokens = tokenField(body, "max_completion_tokens");
+        Optional<Integer> tokens = tokenField(body, "max_tokens");
+        Integer maxTokens = completionTokens.or(() -> tokens).orElse(null);
         return new FrontDoorRequest(body, model, stream, usageAsked, maxTokens);
     }
 

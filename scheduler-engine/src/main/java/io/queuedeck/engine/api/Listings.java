@@ -121,6 +121,35 @@ final class Listings {
         return kept;
     }
 
+    /**
+     * The cursor that goes on after {@code sequence}: the sequence in base 36 and two check
+     * characters, so a cursor cut short or mistyped ({@code abc}) is refused, not read as another
+     * place in the list (it answered an empty last page).
+     */
+    static String cursor(long sequence) {
+        return Long.toString(sequence, 36) + check(sequence);
+    }
+
+    /** The sequence a {@link #cursor} goes on after; 400 on {@code cursor} for anything else. */
+    static long after(String cursor) {
+        if (cursor.length() > 2) {
+            try {
+                long sequence = Long.parseLong(cursor.substring(0, cursor.length() - 2), 36);
+                if (sequence >= 0 && cursor.equals(cursor(sequence))) {
+                    return sequence;
+                }
+            } catch (NumberFormatException notOurs) {
+                // refused below
+            }
+        }
+        throw ApiException.invalid("cursor", "cursor is not one this server gave out: pass next_cursor as it came");
+    }
+
+    private static String check(long sequence) {
+        int bits = (int) ((sequence * 0x9E3779B97F4A7C15L) >>> 54); // 10 bits of a multiplicative hash
+        return Character.toString(Character.forDigit(bits / 36, 36)) + Character.forDigit(bits % 36, 36);
+    }
+
     private void take(Semaphore semaphore, int permits, String busy) {
         try {
             if (!semaphore.tryAcquire(permits, timeoutNanos, TimeUnit.NANOSECONDS)) {

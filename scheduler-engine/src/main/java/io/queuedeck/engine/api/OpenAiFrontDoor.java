@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class OpenAiFrontDoor {
     /** The paths it serves: their refusals, wherever made (authentication, rates, methods), take OpenAI's shape. */
-    static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/models");
+    static final String MODEL_PATH = "/v1/models/<model>";
+    static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/models", MODEL_PATH);
     /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
     static final String TASK_PREFIX = "oai-";
     static final String PRIORITY_HEADER = "X-Priority";
@@ -93,15 +94,30 @@ final class OpenAiFrontDoor {
         app.post("/v1/chat/completions", ctx -> guarded(ctx, () -> complete(ctx, true)));
         app.post("/v1/completions", ctx -> guarded(ctx, () -> complete(ctx, false)));
         app.get("/v1/models", ctx -> guarded(ctx, () -> listModels(ctx)));
+        app.get(MODEL_PATH, ctx -> guarded(ctx, () -> oneModel(ctx))); // <model>: an id may hold slashes (org/name)
     }
 
     private void listModels(Context ctx) {
         ObjectNode body = JSON.createObjectNode().put("object", "list");
         ArrayNode data = body.putArray("data");
         for (String model : models) {
-            data.addObject().put("id", model).put("object", "model").put("created", 0).put("owned_by", "queuedeck");
+            data.add(model(model));
         }
         ctx.status(200).contentType("application/json").result(body.toString());
+    }
+
+    /** {@code GET /v1/models/{model}}: one served model, or 404 {@code model_not_found} in OpenAI's shape. */
+    private void oneModel(Context ctx) {
+        String model = ctx.pathParam("model");
+        if (!models.contains(model)) {
+            throw new ApiException(404, "model_not_found", "the model '" + ApiException.shorten(model) + "' is not served here; served: "
+                    + models, "model", List.of());
+        }
+        ctx.status(200).contentType("application/json").result(model(model).toString());
+    }
+
+    private static ObjectNode model(String id) {
+        return JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0).put("owned_by", "queuedeck");
     }
 
     // ---------------------------------------------------------------- a completion

@@ -358,12 +358,8 @@ final class Routes {
         long after = -1;
         String cursor = ctx.queryParam("cursor");
         if (cursor != null && !cursor.isEmpty()) {
-            try {
-                after = Long.parseLong(cursor, 36);
-            } catch (NumberFormatException e) {
-                throw ApiException.invalid("cursor", "cursor is not one this server gave out");
-            }
-            if (after < 0 || after == Long.MAX_VALUE) { // the largest wrapped round to the first page
+            after = Listings.after(cursor);
+            if (after == Long.MAX_VALUE) { // the largest wrapped round to the first page
                 throw ApiException.invalid("cursor", "cursor is not one this server gave out");
             }
         }
@@ -373,7 +369,7 @@ final class Routes {
             List<TaskReport> reports = Listings.fitting(page.tasks(), this::report);
             int fit = reports.size();
             long next = fit < page.tasks().size() ? page.tasks().get(fit - 1).sequence() : page.nextSequence();
-            return Json.write(new TaskList(reports, next < 0 ? null : Long.toString(next, 36)));
+            return Json.write(new TaskList(reports, next < 0 ? null : Listings.cursor(next)));
         }));
     }
 

@@ -246,8 +246,7 @@ public final class CallbackDispatcher implements AutoCloseable {
                     finish(pending, refusedNow.get(), "refused");
                     return;
                 }
-                retryOrGiveUp(pending, "network", e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()), -1);
+                retryOrGiveUp(pending, "network", networkError(e), -1);
             }
 
             @Override
@@ -267,6 +266,22 @@ public final class CallbackDispatcher implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * What went wrong on the way, in words an operator reads in a dead letter ("UnknownHostException:
+     * hooks.example.test" named a Java class); the address or host it was about stays.
+     */
+    static String networkError(IOException e) {
+        String detail = e.getMessage() == null || e.getMessage().isBlank() ? "" : ": " + e.getMessage();
+        return switch (e) {
+            case java.net.UnknownHostException u -> "the host name did not resolve" + detail;
+            case java.net.ConnectException c -> "the connection was refused" + detail;
+            case java.net.SocketTimeoutException t -> "no answer within the timeout";
+            case javax.net.ssl.SSLException tls -> "TLS failed" + detail;
+            case java.io.InterruptedIOException cut -> "no answer within the timeout";
+            default -> "the connection failed" + detail;
+        };
     }
 
     private void retryOrGiveUp(PendingCallback pending, String reason, String error, long retryAfterNanos) {

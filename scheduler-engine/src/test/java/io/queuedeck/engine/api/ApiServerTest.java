@@ -450,7 +450,12 @@ class ApiServerTest {
         assertThat(typo.errorField()).isEqualTo("priorty");
         assertThat(http.get("/v1/tasks?priority=1&limit=5").status()).isEqualTo(200);
         // the largest 64-bit cursor wrapped round and answered the first page again
-        assertThat(http.get("/v1/tasks?cursor=" + Long.toString(Long.MAX_VALUE, 36)).errorField()).isEqualTo("cursor");
+        assertThat(http.get("/v1/tasks?cursor=" + Listings.cursor(Long.MAX_VALUE)).errorField()).isEqualTo("cursor");
+        // a cursor cut short or mistyped is refused, not read as a place past the end (an empty last page)
+        for (String damaged : new String[] {"abc", "ZZZZ", "AAAA", "0", Long.toString(5, 36)}) {
+            assertThat(http.get("/v1/tasks?limit=2&cursor=" + damaged).errorField()).as(damaged).isEqualTo("cursor");
+        }
+        assertThat(http.get("/v1/tasks?limit=2&cursor=" + Listings.cursor(5)).status()).isEqualTo(200);
     }
 
     @Test

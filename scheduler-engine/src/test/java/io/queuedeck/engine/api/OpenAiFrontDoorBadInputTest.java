@@ -128,6 +128,17 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(response.body()).contains("chat.completion");
     }
 
+    @org.junit.jupiter.api.Test
+    void aBadMaxTokensBesideAGoodMaxCompletionTokens_isNamedAsTheClientSentIt() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("{" + M + ",\"max_completion_tokens\":5,\"max_tokens\":-1}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/param").asText()).isEqualTo("max_tokens");
+    }
+
     /** The body goes on to a backend whose parser might read the rest: refused as the REST API refuses it. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"garbage", "{}", " [1]"})

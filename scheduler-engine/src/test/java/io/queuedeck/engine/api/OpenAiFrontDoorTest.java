@@ -181,6 +181,9 @@ class OpenAiFrontDoorTest {
         List<String> ids = client.models().list().data().stream().map(Model::id).toList();
 
         assertThat(ids).containsExactly(MODEL);
+        assertThat(client.models().retrieve(MODEL).id()).isEqualTo(MODEL); // it was the REST API's 404
+        assertThatThrownBy(() -> client.models().retrieve("no-such-model"))
+                .isInstanceOf(com.openai.errors.NotFoundException.class);
     }
 
     @Test

@@ -232,6 +232,19 @@ class CallbackDispatcherTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !dispatcher.deadLetters().isEmpty());
         assertThat(recorder.retried).containsExactly("network", "network");
         assertThat(dispatcher.deadLetters().getFirst().attempts()).isEqualTo(3);
+        // in words, not a Java class's name ("ConnectException: Failed to connect to …")
+        assertThat(dispatcher.deadLetters().getFirst().lastError()).startsWith("the connection was refused")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void networkErrors_areSaidInWords() {
+        assertThat(CallbackDispatcher.networkError(new java.net.UnknownHostException("hooks.example.test")))
+                .isEqualTo("the host name did not resolve: hooks.example.test");
+        assertThat(CallbackDispatcher.networkError(new java.net.SocketTimeoutException("timeout")))
+                .isEqualTo("no answer within the timeout");
+        assertThat(CallbackDispatcher.networkError(new java.io.EOFException()))
+                .isEqualTo("the connection failed");
     }
 
     @Test
