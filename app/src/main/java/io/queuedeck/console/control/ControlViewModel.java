@@ -143,8 +143,8 @@ public final class ControlViewModel {
                 editorText.set(v.text());
                 editorBase = v.version();
             } else if (!changedHere) {
-                message.set("Version " + v.version() + " was applied (from " + v.source() + ") while the editor holds"
-                        + " changes of yours: Revert shows it; Apply would replace it.");
+                message.set("Version " + v.version() + " (" + v.source() + ") came while you edit: Apply would replace it;"
+                        + " Revert shows it.");
             }
             List<HistoryRow> rows = new ArrayList<>();
             if (s.history() instanceof Map<?, ?> map && map.get("versions") instanceof List<?> list) {
@@ -338,9 +338,8 @@ public final class ControlViewModel {
                 message.set(what + " failed: " + cause.getMessage());
             } else if (value instanceof Behind behind) {
                 replaceConfirmed = behind.running();
-                message.set("Not applied: version " + behind.running() + " (from " + behind.source() + ") was applied after"
-                        + " version " + behind.base() + ", which your text started from, and Apply would undo its changes."
-                        + " Revert to start from it, or press Apply again to replace it.");
+                message.set("Not applied: your text started from version " + behind.base() + ", and version " + behind.running()
+                        + " (" + behind.source() + ") came since. Apply again replaces it; Revert shows it.");
             } else if (value instanceof Unchanged unchanged) {
                 problems.clear();
                 message.set("No change: version " + unchanged.version() + " still runs.");

@@ -390,7 +390,7 @@ public final class LanesView {
                 () -> model.drop(ids, lane.priority(), beforeId));
         ListView<TaskRow> list = LaneColumn.list(model, lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
         if (list.getPlaceholder() instanceof Label placeholder) { // "empty" beside a count of 28k, with a filter on
-            placeholder.textProperty().bind(model.filterProperty().map(f -> f.isBlank() ? "empty" : "no match for the filter"));
+            placeholder.textProperty().bind(model.filterProperty().map(f -> f.isBlank() ? "empty" : "no match"));
         }
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {

@@ -86,12 +86,12 @@ class ControlViewModelTest {
         plane.apply(ServeConfig.defaultText().replace("name: priority", "name: fifo"), "api by bob");
         model.refresh().join();
         assertThat(model.editorTextProperty().get()).as("the operator's edit stays").isEqualTo(mine);
-        assertThat(model.messageProperty().get()).startsWith("Version 2 was applied (from api by bob) while the editor holds changes");
+        assertThat(model.messageProperty().get()).startsWith("Version 2 (api by bob) came while you edit: Apply would replace it");
 
         model.apply().join();
 
         assertThat(plane.current().version()).isEqualTo(2);
-        assertThat(model.messageProperty().get()).startsWith("Not applied: version 2 (from api by bob) was applied after version 1,");
+        assertThat(model.messageProperty().get()).startsWith("Not applied: your text started from version 1, and version 2 (api by bob) came since.");
         model.apply().join();
         assertThat(plane.current().version()).isEqualTo(3);
         assertThat(plane.current().text()).isEqualTo(mine);
