@@ -29,19 +29,25 @@ final class ParkedRoutes {
     private final EngineAnswers answers;
     private final Auditor auditor;
     private final BiFunction<Context, Class<?>, Object> bodies;
+    private final Listings listings;
 
-    ParkedRoutes(Engine engine, EngineAnswers answers, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies) {
+    ParkedRoutes(Engine engine, EngineAnswers answers, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies,
+                 Listings listings) {
         this.engine = engine;
         this.answers = answers;
         this.auditor = auditor;
         this.bodies = bodies;
+        this.listings = listings;
     }
 
     /** The body of a replay: which parked tasks ({} for all), how many at most, and whether only to count them. */
     record ReplayBody(SearchParams.FilterBody filter, Integer limit, @JsonProperty("dry_run") Boolean dryRun) {}
 
-    /** {@code GET /v1/tiers/{tier}/parked}: each task as {@code GET /v1/tasks/{id}} shows it. */
-    record Parked(String tier, List<TaskReport> tasks) {}
+    /**
+     * {@code GET /v1/tiers/{tier}/parked}: each task as {@code GET /v1/tasks/{id}} shows it, oldest
+     * first; {@code more} when the page ended at its bytes before its limit (narrow the filter).
+     */
+    record Parked(String tier, List<TaskReport> tasks, boolean more) {}
 
     /** A replay's answer: the tasks queued again, and those that could not be (replayed or cancelled meanwhile). */
     record Replayed(String tier, @JsonProperty("dry_run") boolean dryRun, int matched, List<String> replayed,
@@ -61,8 +67,14 @@ final class ParkedRoutes {
         TaskFilter filter = SearchParams.filter(new SearchParams.FilterBody(ctx.queryParam("id"), ctx.queryParam("model"),
                 null, ctx.queryParam("business_class"), null, null, null, null, null, null, ctx.queryParam("q")), tenant);
         Integer limit = ctx.queryParam("limit") == null ? null : parseLimit(ctx.queryParam("limit"));
-        Routes.json(ctx, 200, new Parked(name(tier), parked(tier, filter, limit).stream()
-                .map(view -> TaskReport.of(view, engine.clock()::toInstant)).toList()));
+        // held as task listings are (decision 0100): a turn to build it, at most 4 MiB of JSON, the
+        // client's share of the bytes being written; 40 tasks of heavy metadata made one page of 14.5 MB,
+        // and twenty unread ones ran the heap out
+        listings.send(ctx, listings.inTurn(() -> {
+            List<TaskView> matched = parked(tier, filter, limit);
+            List<TaskReport> page = Listings.fitting(matched, view -> TaskReport.of(view, engine.clock()::toInstant));
+            return Json.write(new Parked(name(tier), page, page.size() < matched.size()));
+        }));
     }
 
     private void replay(Context ctx) {

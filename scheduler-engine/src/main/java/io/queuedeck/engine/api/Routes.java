@@ -129,7 +129,7 @@ final class Routes {
         app.delete("/v1/tasks/{id}", elsewhere == null ? one::cancel : elsewhere.cancel(one::cancel));
         app.patch("/v1/tasks/{id}", elsewhere == null ? one::reprioritize : elsewhere.reprioritize(one::reprioritize));
         new OperatorRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
-        new ParkedRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
+        new ParkedRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes), listings).register(app);
         QueueRoutes queues = new QueueRoutes(engine, answers);
         app.get("/v1/queues", ctx -> {
             TaskAccess.require(ctx, "read the queues", Scope.READ, Scope.OPERATE);

@@ -121,8 +121,18 @@ public final class ProgressWatchdog implements Executor {
     }
 
     @Override
+    public void setDraining(int instance, boolean draining) {
+        inner.setDraining(instance, draining);
+    }
+
+    @Override
     public void setOnline(int instance, boolean online) {
         inner.setOnline(instance, online);
+    }
+
+    @Override
+    public BackendLoad reportedLoad(int instance) {
+        return inner.reportedLoad(instance);
     }
 
     @Override

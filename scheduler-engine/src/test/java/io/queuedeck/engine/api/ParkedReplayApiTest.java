@@ -84,6 +84,31 @@ class ParkedReplayApiTest {
         return engine.send(new Command.FindTask(id)).join().orElseThrow().state();
     }
 
+    /**
+     * A page of parked tasks is held as a page of tasks is: 40 tasks of heavy metadata made one page
+     * of 14.5 MB, and twenty clients that did not read it ran the heap out of memory.
+     */
+    @Test
+    void parkedTasks_aPageStaysWithinItsBytes_andSaysThereIsMore() {
+        StringBuilder metadata = new StringBuilder("{");
+        for (int k = 0; k < 64; k++) { // 64 values of 1,024 control characters: 390 KB a task once escaped
+            metadata.append(k == 0 ? "" : ",").append("\"k").append(k).append("\":\"").append("\\u0001".repeat(1_024)).append('"');
+        }
+        metadata.append('}');
+        for (int i = 0; i < 20; i++) {
+            assertThat(as("admin").post("/v1/tasks", "{\"task_id\":\"heavy-" + i + "\",\"model\":\"llama-2-7b\",\"input\":\"x\","
+                    + "\"priority\":8,\"metadata\":" + metadata + "}").status()).isEqualTo(202); // parked
+        }
+
+        Http.Response page = as("reader").get("/v1/tiers/batch/parked?limit=1000");
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat((long) page.body().length()).isLessThanOrEqualTo(Listings.PAGE_BYTES);
+        assertThat(page.json().path("tasks").size()).isBetween(5, 19);
+        assertThat(page.json().path("more").asBoolean()).isTrue();
+        assertThat(as("reader").get("/v1/tiers/batch/parked?limit=2").json().path("more").asBoolean()).isFalse();
+    }
+
     @Test
     void parkedTasks_listedOldestFirst_replayedByFilter_thenAll_andAudited() {
         JsonNode parked = as("reader").get("/v1/tiers/batch/parked").json();
