@@ -40,7 +40,8 @@ final class QueueRoutes {
      * {@code POST /v1/queues/{tier}:pause|resume|drain}, tier a name of the tier table (default
      * {@code core}, {@code normal}, {@code batch}) or {@code all}, or one priority lane {@code p0}..{@code p9}. {@code all:pause}
      * and {@code all:resume} stop and restart dispatch as a whole; {@code all:drain} drains every tier,
-     * and {@code all:resume} ends every drain (a tier paused on its own stays paused).
+     * except a tier paused on its own, and {@code all:resume} ends every drain, of tiers and of lanes
+     * (pauses stay).
      * Answers the queues as they are afterwards.
      */
     Queues act(Context ctx) {
@@ -72,16 +73,26 @@ final class QueueRoutes {
         List<Tier> tiers = named == null ? List.of() : List.of(named);
         if (tiers.isEmpty() && mode != TierMode.DRAINING) {
             answers.await(engine.send(new Command.PauseDispatch(mode == TierMode.PAUSED)));
-            if (mode == TierMode.ACTIVE) { // what all:drain began, all:resume ends
+            if (mode == TierMode.ACTIVE) { // all:resume ends every drain, of tiers and of lanes
                 EngineSnapshot now = answers.await(engine.send(new Command.TakeSnapshot()));
                 for (Tier tier : engine.tiers().list()) {
                     if (now.tierModes().get(tier) == TierMode.DRAINING) {
                         answers.await(engine.send(new Command.SetTierMode(tier, TierMode.ACTIVE)));
                     }
                 }
+                for (int lane = 0; lane < now.laneModes().size(); lane++) {
+                    if (now.laneModes().get(lane) == TierMode.DRAINING) {
+                        answers.await(engine.send(new Command.SetLaneMode(lane, TierMode.ACTIVE)));
+                    }
+                }
             }
         } else {
+            EngineSnapshot now = answers.await(engine.send(new Command.TakeSnapshot()));
             for (Tier tier : tiers.isEmpty() ? engine.tiers().list() : tiers) {
+                // all:drain leaves a tier the operator paused paused: draining it would dispatch what was held
+                if (tiers.isEmpty() && now.tierModes().get(tier) == TierMode.PAUSED) {
+                    continue;
+                }
                 answers.await(engine.send(new Command.SetTierMode(tier, mode)));
             }
         }

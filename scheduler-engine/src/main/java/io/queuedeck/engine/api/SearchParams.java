@@ -157,7 +157,11 @@ final class SearchParams {
             return null;
         }
         Set<TaskState> states = EnumSet.noneOf(TaskState.class);
-        for (String part : text.split(",")) {
+        for (String part : text.split(",", -1)) {
+            if (part.isBlank()) { // "," or "$A,$B" with both unset listed, or cancelled, every task
+                throw ApiException.invalid(prefix + "state", prefix + "state has an empty entry in '"
+                        + ApiException.shorten(text) + "'; give states separated by commas, or leave it out");
+            }
             try {
                 states.add(TaskState.valueOf(part.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {

@@ -191,8 +191,13 @@ class ApiOperationsTest {
 
         assertThat(resumed.json().at("/tier_modes").toString()).doesNotContain("draining");
         assertThat(http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}").status()).isEqualTo(202);
+        // a tier the operator paused stays paused through both; a lane's drain ends too
         http.post("/v1/queues/batch:pause", "");
-        assertThat(http.post("/v1/queues/all:resume", "").json().at("/tier_modes/batch").asText()).isEqualTo("paused");
+        http.post("/v1/queues/p4:drain", "");
+        assertThat(http.post("/v1/queues/all:drain", "").json().at("/tier_modes/batch").asText()).isEqualTo("paused");
+        Http.Response again = http.post("/v1/queues/all:resume", "");
+        assertThat(again.json().at("/tier_modes/batch").asText()).isEqualTo("paused");
+        assertThat(again.json().at("/lane_modes").toString()).doesNotContain("draining");
         http.post("/v1/queues/batch:resume", "");
     }
 
