@@ -54,6 +54,7 @@ class ParkedReplayApiTest {
                         EnumSet.of(Scope.OPERATE, Scope.READ)))
                 .client("parked-admin-0123456789abcdef0123456789abcde", ClientPolicy.scoped("admin", null,
                         EnumSet.of(Scope.ADMIN)))
+                .openAiFrontDoor(java.util.List.of(Engine.Builder.DEFAULT_MODEL))
                 .build().start();
         String[][] tasks = {{"queued", "acme"}, {"p1", "acme"}, {"p2", "globex"}, {"p3", "acme"}, {"p4", "globex"}};
         for (String[] t : tasks) {
@@ -107,6 +108,20 @@ class ParkedReplayApiTest {
         assertThat(page.json().path("tasks").size()).isBetween(5, 19);
         assertThat(page.json().path("more").asBoolean()).isTrue();
         assertThat(as("reader").get("/v1/tiers/batch/parked?limit=2").json().path("more").asBoolean()).isFalse();
+    }
+
+    /** A front-door request its full tier parks has nobody to answer when replayed: the client hears a full queue. */
+    @Test
+    void frontDoorRequest_parkedAtAdmission_is429QueueFull_notAFailedTask() {
+        Http admin = as("admin");
+        Http.Response refused = admin.send(admin.request("/v1/chat/completions").header("Content-Type", "application/json")
+                .header("X-Priority", "8").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"llama-2-7b\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+        assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
+        assertThat(refused.json().at("/error/message").asText()).contains("parked at admission");
+        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
     }
 
     @Test
