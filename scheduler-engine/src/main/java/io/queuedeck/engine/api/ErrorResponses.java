@@ -68,7 +68,7 @@ final class ErrorResponses {
             ctx.header("Retry-After", "1");
         }
         // an OpenAI client reads error.type; a refusal before the front door's handler must carry it too
-        byte[] body = OpenAiFrontDoor.PATHS.contains(ctx.path())
+        byte[] body = OpenAiFrontDoor.serves(ctx.path())
                 ? OpenAiFrontDoor.error(e.status(), e.code(), e.getMessage(), e.field()).getBytes(java.nio.charset.StandardCharsets.UTF_8)
                 : Json.write(e.body());
         ctx.status(e.status()).contentType("application/json").result(body);

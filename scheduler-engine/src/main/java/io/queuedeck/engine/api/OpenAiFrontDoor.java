@@ -39,6 +39,11 @@ final class OpenAiFrontDoor {
     /** The paths it serves: their refusals, wherever made (authentication, rates, methods), take OpenAI's shape. */
     static final String MODEL_PATH = "/v1/models/<model>";
     static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/models", MODEL_PATH);
+
+    /** Whether a request to {@code path} is the front door's, answered in OpenAI's error shape. */
+    static boolean serves(String path) {
+        return PATHS.contains(path) || path.startsWith("/v1/models/");
+    }
     /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
     static final String TASK_PREFIX = "oai-";
     static final String PRIORITY_HEADER = "X-Priority";

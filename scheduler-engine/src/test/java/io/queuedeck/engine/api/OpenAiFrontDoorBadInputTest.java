@@ -203,6 +203,10 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
         assertThat(error.path("code").asText()).isEqualTo("method_not_allowed");
         assertThat(error.has("param")).isTrue();
+        HttpResponse<String> oneModel = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/models/fake-model"))
+                .timeout(Duration.ofSeconds(20)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(oneModel.statusCode()).isEqualTo(415); // the guard on state-changing requests answers first
+        assertThat(JSON.readTree(oneModel.body()).at("/error/type").asText()).as(oneModel.body()).isEqualTo("invalid_request_error");
     }
 
     private static JsonNode refused(String spec) throws Exception {
