@@ -36,7 +36,7 @@ final class QueryParams {
                 throw ApiException.invalid(shown, "unknown query parameter '" + shown + "'; " + (read.isEmpty()
                         ? ctx.method() + " " + endpoint + " takes none" : "it takes " + new TreeSet<>(read)));
             }
-            if (param.getValue().stream().allMatch(String::isBlank)) { // "?id=%20" is no id either
+            if (param.getValue().stream().allMatch(SearchParams.FilterBody::blank)) { // "?id=%20" is no id either
                 throw ApiException.invalid(shown, shown + (param.getValue().stream().allMatch(String::isEmpty) ? " is empty" : " is blank")
                         + "; give it a value or leave it out");
             }

@@ -77,12 +77,18 @@ final class SearchParams {
             }
         }
 
+        /** Nothing but spaces of any kind, the invisible ones too (no-break, zero-width, byte order mark, NEL). */
+        static boolean blank(String text) {
+            return text.codePoints().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+                    || c == 0x200B || c == 0xFEFF || c == 0x85);
+        }
+
         /** Refuses a text field given blank, naming it under {@code prefix}. */
         void refuseBlank(String prefix) {
             String[][] fields = {{"id", id}, {"model", model}, {"tenant", tenant}, {"business_class", businessClass},
                     {"state", state}, {"text", text}};
             for (String[] field : fields) {
-                if (field[1] != null && field[1].isBlank()) {
+                if (field[1] != null && blank(field[1])) {
                     throw ApiException.invalid(prefix + field[0], prefix + field[0]
                             + " is blank; give it a value or leave it out (a blank filter never means any)");
                 }

@@ -234,7 +234,7 @@ class BulkApiTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"\"id\":\"\"", "\"id\":null", "\"tenant\":\" \"",
             "\"model\":\"\"", "\"business_class\":\"\"", "\"state\":\"\"", "\"text\":\"\\t\"", "\"priority\":null",
-            "\"state\":\",\"", "\"state\":\"queued,\""})
+            "\"state\":\",\"", "\"state\":\"queued,\"", "\"id\":\"\\u00a0\"", "\"tenant\":\"\\u200b\\ufeff\""})
     void bulk_aBlankOrNullFilterField_isRefused_andNoTaskChanges(String field) {
         for (String client : new String[] {"admin", "acme-operate"}) {
             Http.Response refused = as(client).post("/v1/tasks:bulk", "{\"filter\":{" + field + "},\"action\":\"cancel\"}");
