@@ -439,12 +439,7 @@ class ConsoleAppUiTest {
         robot.clickOn("#nav-lanes"); // the header's pause button hides on this screen, which has its own
         // a later action goes through (dispatch paused and resumed, Ctrl+P twice): the refusal no
         // longer says where things stand and leaves the status line then, not after its 30 s
-        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
-                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
-        await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());
-        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
-                .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
-        await().atMost(TIMEOUT).until(() -> !app.system().engine().latestSnapshot().dispatchPaused());
+        pauseAndResumeWithCtrlP();
         await().atMost(Duration.ofSeconds(5)).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#status-error").queryLabeled().getText()).get().isEmpty());
     }
@@ -501,6 +496,11 @@ class ConsoleAppUiTest {
         await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(
                 () -> robot.lookup("#nav-gpus").queryAs(ToggleButton.class).isSelected()).get());
 
+        pauseAndResumeWithCtrlP();
+    }
+
+    /** Ctrl+P twice, as real key presses: dispatch paused, then running again. */
+    private void pauseAndResumeWithCtrlP() {
         robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.P)
                 .release(javafx.scene.input.KeyCode.P, javafx.scene.input.KeyCode.CONTROL);
         await().atMost(TIMEOUT).until(() -> app.system().engine().latestSnapshot().dispatchPaused());

@@ -222,9 +222,7 @@ final class SchedulerLoop implements ExecutorContext {
     @Override
     public void failed(Task task, String reason, boolean retryable) {
         long now = clock.nanos();
-        stoppedRunning(task);
-        releaseResources(task);
-        task.setError(reason);
+        leftUnfinished(task, reason);
         move(task, TaskState.FAILED, now);
         counters.failed++;
         if (retryable && task.attempts() < flow.maxAttempts(task, retry)) {
@@ -246,13 +244,18 @@ final class SchedulerLoop implements ExecutorContext {
     @Override
     public void abandoned(Task task, String reason) {
         long now = clock.nanos();
-        stoppedRunning(task);
-        releaseResources(task);
-        task.setError(reason);
+        leftUnfinished(task, reason);
         move(task, TaskState.CANCELLED, now);
         counters.cancelled++;
         retire(task, now);
         dispatch();
+    }
+
+    /** A task left its instance without an answer: its slot and resources go, its error says why. */
+    private void leftUnfinished(Task task, String reason) {
+        stoppedRunning(task);
+        releaseResources(task);
+        task.setError(reason);
     }
 
     @Override
