@@ -83,8 +83,9 @@ final class Listings {
             return held == null || held + kib <= clientShareKib ? before[0] + kib : held;
         }) != before[0];
         if (!taken) {
-            throw new ApiException(429, "listings_unread", "this client's earlier task listings (" + before[0] / 1024
-                    + " MiB) are still being sent; read them before asking for more").retryAfter(1);
+            String held = before[0] < 1024 ? before[0] + " KiB" : before[0] / 1024 + " MiB";
+            throw new ApiException(429, "listings_unread", "this client's earlier task listings (" + held
+                    + ") are still being sent; read them before asking for more").retryAfter(1);
         }
         try {
             take(writingKib, kib, "too many large task listings are being sent; retry later");
