@@ -65,7 +65,8 @@ public final class ActivityView {
         table.getColumns().add(column("From", AuditEntry::source, 80));
         table.getColumns().add(column("What", AuditEntry::action, 150)); // "fault.poison_task", "task.reprioritize" whole
         table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 330)); // "<task id> to P1": at 200 the move was cut off
-        table.getColumns().add(column("Tasks", e -> String.format("%,d", e.tasks()), 70));
+        // a pause or a config change names no tasks: "0" read as "it held none" beside a tier of thousands
+        table.getColumns().add(column("Tasks", e -> e.tasks() == 0 ? "–" : String.format("%,d", e.tasks()), 70));
         table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 110)); // the rest of the width; all of them fit 1280 px
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         root.setCenter(table);

@@ -44,6 +44,8 @@ import javafx.util.StringConverter;
 public final class SearchView {
     public static final String ROOT_CLASS = "qd-search";
     public static final String BULK_BAR_CLASS = "qd-bulk-bar";
+    /** A column header that does not sort (console.css mutes it). */
+    public static final String UNSORTABLE = "qd-unsortable";
 
     private final SearchViewModel model;
     private final BorderPane root = new BorderPane();
@@ -308,6 +310,7 @@ public final class SearchView {
                             : title + (d ? " ▼" : " ▲")));
             header.textProperty().bind(arrow);
         } else { // "Waited" froze at the search's moment, and a click on it did nothing, unsaid
+            header.getStyleClass().add(UNSORTABLE); // muted: it looks like what it is, not a button
             header.setTooltip(new Tooltip(title.equals("Waited") ? "How long each task had waited when the search ran (search again"
                     + " to refresh); not sortable" : "Not sortable: the headers with a tooltip that says so sort every match"));
         }

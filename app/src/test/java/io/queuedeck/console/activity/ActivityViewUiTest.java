@@ -53,6 +53,18 @@ class ActivityViewUiTest {
         engine.close();
     }
 
+    /** A pause names no tasks: its row read "0" beside a tier of thousands, as if it had held none. */
+    @Test
+    void anEntryOfNoTasks_showsADash_notZero() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.TableView<?> table = robot.lookup(".table-view").queryAs(javafx.scene.control.TableView.class);
+        Object tasks = WaitForAsyncUtils.asyncFx(() -> table.getColumns().stream()
+                .filter(c -> "Tasks".equals(c.getText()) || c.getGraphic() instanceof javafx.scene.control.Label l && "Tasks".equals(l.getText()))
+                .findFirst().orElseThrow().getCellData(0)).get();
+        assertThat(tasks).isEqualTo("–");
+    }
+
     @Test
     void anExportsLongMessage_movesNeitherExportButton() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());

@@ -129,6 +129,22 @@ class SearchViewUiTest {
         return lanes;
     }
 
+    /** A click on "Waited" or "Class" did nothing and nothing said so until a tooltip: they look like labels now. */
+    @Test
+    void headersThatDoNotSort_areMuted_andTheOthersAreNot() throws Exception {
+        java.util.Map<String, Boolean> muted = WaitForAsyncUtils.asyncFx(() -> {
+            java.util.Map<String, Boolean> found = new LinkedHashMap<>();
+            for (var column : table().getColumns()) {
+                javafx.scene.control.Label header = (javafx.scene.control.Label) column.getGraphic();
+                found.put(header.getText().split(" ")[0].replace(",", ""), header.getStyleClass().contains(SearchView.UNSORTABLE));
+            }
+            return found;
+        }).get();
+
+        assertThat(muted).containsEntry("Waited", true).containsEntry("Class", true)
+                .containsEntry("P", false).containsEntry("Tenant", false).containsEntry("Task", false);
+    }
+
     @Test
     void typedText_findsTheTaskAtTheBackOfA100kLane_andEnterOnAnIdSaysWhetherItExists() throws Exception {
         robot.clickOn("#search-text").write("poison").type(KeyCode.ENTER);
