@@ -244,7 +244,7 @@ class BulkApiTest {
             assertThat(refused.errorField()).isEqualTo("filter." + name);
             assertThat(refused.json().at("/error/message").asText()).contains("leave it out");
         }
-        assertThat(priorities()).hasSize(60).as("nothing was cancelled");
+        assertThat(priorities()).as("nothing was cancelled").hasSize(60);
     }
 
     @Test
