@@ -39,6 +39,9 @@ final class QueueOpening {
                         ? EmbeddedEngine.start(options.policy(), options.gpus(), store, options.config().orElse(null), options.apiPort()) // the window starts the demo load
                         : EmbeddedEngine.start(options.policy(), options.backends(), store, options.apiPort());
                 ClusterJoin.join(engine, options); // a node of a shared queue: Redis must answer first
+                if (stateDir != null) {
+                    engine.plane().resume(stateDir); // the config versions applied before the last close
+                }
                 StartTimes.mark("the engine is started");
                 opened.complete(engine);
             } catch (RuntimeException e) {

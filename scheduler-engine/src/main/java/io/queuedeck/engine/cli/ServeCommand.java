@@ -214,6 +214,15 @@ final class ServeCommand implements Callable<Integer> {
             ClusterOptions.attach(service, node);
         }
         engine.start(); // with a store: the queue it holds is back before anything listens
+        if (stateDir != null) {
+            try {
+                plane.resume(stateDir); // the config versions applied before the restart
+            } catch (RuntimeException e) {
+                engine.close();
+                closeQuietly(store);
+                throw e;
+            }
+        }
         if (node != null) {
             node.start();
         }

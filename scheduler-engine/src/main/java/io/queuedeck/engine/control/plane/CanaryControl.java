@@ -47,11 +47,17 @@ final class CanaryControl {
     private final ReleaseClassifier classifier;
     private volatile Run run;
     private volatile Ended lastEnded;
+    /**
+     * Held while the classifier's routing is set from {@link #run}: never while taking another lock,
+     * so a config change (holding the plane's lock) and a promote (holding this one, then the
+     * plane's) cannot wait on each other.
+     */
+    private final Object routing = new Object();
 
     /** A running canary. */
     private record Run(String text, ServeConfig candidate, CanarySplit split, ReleaseComparison comparison,
                        Instant startedAt, String source, ConfigService.AutoRollback autoRollback, List<ConfigDiff.Change> changes,
-                       Command.CanaryPolicy policy, FlowCounts baseline) {}
+                       Command.CanaryPolicy policy, FlowCounts baseline, String label) {}
 
     /**
      * How the last canary ended.
@@ -139,12 +145,12 @@ final class CanaryControl {
         long nanos = engine.clock().nanos();
         FlowCounts baseline = FlowCounts.of(engine);
         ReleaseComparison comparison = new ReleaseComparison(margin, window, minTasks, nanos, engine.clock()::toInstant);
-        Run started = new Run(text, candidate, split, comparison, plane.now(), source, auto,
-                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)), policy, baseline);
         String label = "canary started: " + (split.by().equals(CanarySplit.TASK_ID)
                 ? Math.round(split.fraction() * 100) + "% of new tasks" : split.by() + " in " + split.values())
                 + (policy == null || policy.policy() == null ? "" : ", ordered by " + policy.policy())
                 + (policy == null || policy.limits() == null ? "" : ", with tier limits of its own");
+        Run started = new Run(text, candidate, split, comparison, plane.now(), source, auto,
+                ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)), policy, baseline, label);
         if (policy != null) {
             // its queue first, so no canary task is classified before it can wait there
             try {
@@ -154,27 +160,34 @@ final class CanaryControl {
                         + e.getCause().getMessage()));
             }
         }
-        run = started;
-        classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), candidate.priorityRules(), split));
+        synchronized (routing) {
+            run = started;
+            classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), candidate.priorityRules(), split));
+        }
         if (policy == null) {
             mark(label);
         }
+        plane.save();
         return status();
     }
 
     /** The candidate becomes the running config (a new version); new tasks are all stable again. */
     synchronized ConfigPlane.Status promote(String source) {
         Run r = requireRun();
-        run = null;
-        classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
+        synchronized (routing) {
+            run = null;
+            classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
+        }
         try {
             ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", "canary promoted",
                     r.policy() == null ? null : Command.CanaryPolicy.END);
             lastEnded = new Ended("promoted", "promoted by " + source, plane.now());
             return status;
         } catch (RuntimeException e) {
-            run = r; // the running config changed so that the candidate no longer applies: the canary goes on
-            classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), r.candidate().priorityRules(), r.split()));
+            synchronized (routing) { // the running config changed so that the candidate no longer applies: the canary goes on
+                run = r;
+                classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), r.candidate().priorityRules(), r.split()));
+            }
             throw e;
         }
     }
@@ -186,10 +199,25 @@ final class CanaryControl {
     }
 
     /** The running config changed: the stable side classifies by its rules from now on. */
-    synchronized void stableChanged(RuleSet stable) {
+    void stableChanged(RuleSet stable) {
+        synchronized (routing) {
+            Run r = run;
+            classifier.route(r == null ? new ReleaseClassifier.Routing(stable, null, null)
+                    : new ReleaseClassifier.Routing(stable, r.candidate().priorityRules(), r.split()));
+        }
+    }
+
+    /** The canary that runs, as kept across restarts; null when none runs. */
+    SavedConfig.Canary saved() {
         Run r = run;
-        classifier.route(r == null ? new ReleaseClassifier.Routing(stable, null, null)
-                : new ReleaseClassifier.Routing(stable, r.candidate().priorityRules(), r.split()));
+        return r == null ? null : new SavedConfig.Canary(r.startedAt(), r.source(), r.label());
+    }
+
+    /** A canary ran when QueueDeck stopped: it ended there, and its tasks wait in the running order (decision 0105). */
+    void endedByRestart(SavedConfig.Canary was) {
+        lastEnded = new Ended("rolled_back", "ended by a restart: it ran (" + was.label() + ", started " + was.startedAt()
+                + " by " + was.source() + ") when QueueDeck stopped; its tasks wait in the running config's order. Start it"
+                + " again to go on", plane.now());
     }
 
     void finished(TaskView view) {
@@ -209,12 +237,15 @@ final class CanaryControl {
 
     private void end(String reason) {
         Run r = run;
-        run = null;
-        classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
+        synchronized (routing) {
+            run = null;
+            classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
+        }
         lastEnded = new Ended("rolled_back", reason, plane.now());
         // its waiting tasks join the running policy's queue, ordered by it from now on
         engine.send(new Command.ApplyConfig(plane.current().version(), "canary rolled back", null, null, null,
                 r != null && r.policy() != null ? Command.CanaryPolicy.END : null));
+        plane.save();
     }
 
     private Run requireRun() {

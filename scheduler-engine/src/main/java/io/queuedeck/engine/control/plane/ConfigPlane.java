@@ -56,6 +56,10 @@ public final class ConfigPlane implements ConfigService {
     private final CanaryControl canary;
     private volatile Version current;
     private volatile Refusal lastError;
+    /** The config file's text as last read: what a restart compares the file with. */
+    private String fileText;
+    /** Where versions are kept across restarts (decision 0105); null in memory. */
+    private SavedConfig saved;
     /** Told of each config version once the engine took it (e.g. a shared queue's tier caps). */
     private final List<java.util.function.Consumer<ServeConfig>> appliedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -96,6 +100,7 @@ public final class ConfigPlane implements ConfigService {
         this.env = env;
         this.defaultPolicy = defaultPolicy;
         this.current = new Version(1, now(), source, "started", List.of(), text, running, tree(text));
+        this.fileText = text;
         versions.add(current);
         this.canary = new CanaryControl(this, engine, classifier);
     }
@@ -191,6 +196,7 @@ public final class ConfigPlane implements ConfigService {
         canary.stableChanged(next.priorityRules());
         appliedListeners.forEach(listener -> listener.accept(next));
         LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} applied from {1}: {2}", version, source, shown);
+        save();
         return status();
     }
 
@@ -241,10 +247,130 @@ public final class ConfigPlane implements ConfigService {
 
     /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
     public void fileChanged(String text, String source) {
+        synchronized (this) {
+            fileText = text; // what the file says now, applied or not: a restart reads it again
+        }
         try {
             applyText(text, source, null);
         } catch (Refused e) {
-            // recorded in last_error and logged by refuse(): the running config stays
+            save(); // recorded in last_error and logged by refuse(): the running config stays
+        }
+    }
+
+    // ---------------------------------------------------------------- across restarts
+
+    /**
+     * Keeps the versions in {@code dataDir} from now on and resumes what was kept there
+     * (decision 0105): when the config file reads as it did when last read, the version that ran
+     * last runs again, with its number; when the file changed while QueueDeck was stopped, the
+     * file's text runs as the next version. Either way the kept history goes on, and a canary that
+     * ran is ended, saying so. Call once, before the API serves.
+     */
+    public synchronized void resume(Path dataDir) {
+        saved = SavedConfig.in(dataDir);
+        Optional<SavedConfig.Contents> kept;
+        try {
+            kept = saved.read();
+        } catch (IOException e) {
+            kept = Optional.empty();
+            try {
+                Path aside = saved.setAside();
+                LOG.log(System.Logger.Level.WARNING, "QueueDeck: the kept config versions could not be read ({0}); "
+                        + "moved to {1}, starting from the config file", e.getMessage(), aside);
+            } catch (IOException again) {
+                throw new java.io.UncheckedIOException("cannot read or move aside " + saved.file(), again);
+            }
+        }
+        if (kept.isPresent() && !kept.get().versions().isEmpty()) {
+            resume(kept.get());
+        }
+        save();
+    }
+
+    private void resume(SavedConfig.Contents kept) {
+        Version started = current;
+        versions.clear();
+        for (SavedConfig.Saved v : kept.versions()) {
+            versions.addLast(new Version(v.version(), v.appliedAt(), v.source(), v.label(), v.changes(), v.text(), null,
+                    tree(v.text())));
+        }
+        Version last = versions.getLast();
+        if (kept.canary() != null) {
+            canary.endedByRestart(kept.canary());
+        }
+        boolean fileAsBefore = Objects.equals(kept.fileText(), fileText);
+        if (fileAsBefore) {
+            try {
+                ServeConfig config = ConfigChange.read(last.source(), last.text(), folder, env, started.config());
+                resumeVersion(started, new Version(last.version(), last.appliedAt(), last.source(), last.label(), last.changes(),
+                        last.text(), config, last.tree()));
+                return;
+            } catch (ConfigException e) {
+                lastError = new Refusal(now(), "restart", List.of("version " + last.version() + " ran before the restart but"
+                        + " does not apply now, so the config file runs: " + String.join("; ", e.problems())));
+                LOG.log(System.Logger.Level.WARNING, "QueueDeck: {0}", lastError.problems().getFirst());
+            }
+        }
+        // the file changed while stopped (or the last version no longer reads): the file runs, as the next version
+        List<ConfigDiff.Change> changes = ConfigDiff.between(last.tree(), started.tree());
+        if (changes.isEmpty()) { // the file now says what ran last
+            resumeVersion(started, new Version(last.version(), last.appliedAt(), last.source(), last.label(), last.changes(),
+                    started.text(), started.config(), started.tree()));
+            return;
+        }
+        String source = started.source() + (fileAsBefore ? "" : " (changed while stopped)");
+        resumeVersion(started, new Version(last.version() + 1, now(), source, ConfigDiff.label(changes), changes, started.text(),
+                started.config(), started.tree()));
+    }
+
+    /** Makes {@code next} the running version, telling the engine what differs from the one it started with. */
+    private void resumeVersion(Version started, Version next) {
+        ServeConfig was = started.config();
+        ServeConfig now = next.config();
+        boolean policyChanged = !Objects.equals(was.policy(), now.policy());
+        String policy = policyChanged ? Objects.requireNonNullElse(now.policy().name(), defaultPolicy) : null;
+        Map<String, String> parameters = policyChanged && now.policy().parameters() != null ? now.policy().parameters() : Map.of();
+        FlowSettings flow = Objects.equals(was.flow(), now.flow()) ? null : now.flow();
+        try {
+            engine.send(new Command.ApplyConfig(next.version(), "resumed after a restart: " + next.label(), policy, parameters,
+                    flow, null)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot resume config version " + next.version() + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while resuming config version " + next.version(), e);
+        }
+        if (versions.getLast().version() == next.version()) {
+            versions.removeLast(); // the same version, now with what it reads as
+        }
+        versions.addLast(next);
+        while (versions.size() > KEPT_VERSIONS) {
+            versions.removeFirst();
+        }
+        current = next;
+        canary.stableChanged(now.priorityRules());
+        appliedListeners.forEach(listener -> listener.accept(now));
+        LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} runs ({1}, from {2})", next.version(), next.label(),
+                next.source());
+    }
+
+    /**
+     * Writes what is kept, when it is kept anywhere. A failure to write does not undo what applied:
+     * it is logged and shown in {@code last_error}, since that version will not survive a restart.
+     */
+    synchronized void save() {
+        if (saved == null) {
+            return;
+        }
+        List<SavedConfig.Saved> kept = versions.stream().map(v -> new SavedConfig.Saved(v.version(), v.appliedAt(), v.source(),
+                v.label(), v.changes(), v.text())).toList();
+        try {
+            saved.write(new SavedConfig.Contents(fileText, kept, canary.saved()));
+        } catch (IOException e) {
+            lastError = new Refusal(now(), saved.file().toString(), List.of("version " + current.version()
+                    + " runs but could not be kept in " + saved.file() + " (" + e.getMessage() + "): a restart will not resume it"));
+            LOG.log(System.Logger.Level.ERROR, "QueueDeck: {0}", lastError.problems().getFirst());
         }
     }
 

@@ -1,0 +1,152 @@
+package io.queuedeck.engine.control.plane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.api.ConfigService;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.control.ReleaseClassifier;
+import io.queuedeck.engine.exec.sim.GpuProfile;
+import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
+import io.queuedeck.engine.task.TaskSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Config versions kept in the data directory (decision 0105): a restart over the same file resumes
+ * the version that ran last, with its number and history; a file changed while stopped runs as the
+ * next version; a canary that ran is ended, saying so. Each "restart" is a new engine and plane over
+ * the same directory; the process-level proof is {@code ConfigSurvivesRestartProcessTest}.
+ */
+class ConfigResumeTest {
+    private static final String FILE = ConfigPlaneTest.V1;
+    private static final String EDF = FILE.replace("name: priority", "name: edf");
+    private static final String MLFQ = FILE.replace("name: priority", "name: mlfq");
+
+    @TempDir
+    Path dir;
+    private final List<Engine> engines = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        engines.forEach(Engine::close);
+    }
+
+    /** A start of the engine over {@code fileText}, resuming what {@link #dir} keeps. */
+    private ConfigPlane start(String fileText) {
+        ReleaseClassifier classifier = new ReleaseClassifier(TestConfigs.parse(fileText).priorityRules());
+        Engine engine = Engine.builder().clock(new VirtualClock())
+                .executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100))
+                .policy(TestConfigs.parse(fileText).policy().name()).classifier(classifier).build();
+        engines.add(engine);
+        engine.start();
+        ConfigPlane plane = ConfigPlaneTest.plane(engine, classifier, fileText);
+        plane.resume(dir);
+        return plane;
+    }
+
+    /** The policy the engine of the {@code start}-th start (from 0) runs. */
+    private String policy(int start) {
+        return engines.get(start).send(new Command.TakeSnapshot()).join().policy();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<ConfigPlane.Version> history(ConfigPlane plane) {
+        return (List<ConfigPlane.Version>) ((Map<String, Object>) plane.history()).get("versions");
+    }
+
+    @Test
+    void aVersionAppliedOverTheApi_runsAgainAfterARestart_withItsNumberAndHistory() {
+        ConfigPlane first = start(FILE);
+        first.apply(EDF, "PUT /v1/config by admin");
+        first.apply(MLFQ, "PUT /v1/config by admin");
+
+        ConfigPlane second = start(FILE);
+
+        assertThat(second.current().version()).isEqualTo(3);
+        assertThat(second.current().source()).isEqualTo("PUT /v1/config by admin");
+        assertThat(policy(1)).isEqualTo("mlfq");
+        assertThat(history(second)).extracting(ConfigPlane.Version::version).containsExactly(1, 2, 3);
+        assertThat(history(second).get(1).changes()).isNotEmpty();
+        assertThat(second.lastError()).isNull();
+        // and a rollback reaches a version from before the restart
+        second.rollback(2, "test");
+        assertThat(policy(1)).isEqualTo("edf");
+        assertThat(second.current().version()).isEqualTo(4);
+    }
+
+    @Test
+    void withoutAnyChange_aRestartKeepsVersionOne() {
+        start(FILE);
+        ConfigPlane second = start(FILE);
+        assertThat(second.current().version()).isEqualTo(1);
+        assertThat(history(second)).hasSize(1);
+        assertThat(policy(1)).isEqualTo("priority");
+    }
+
+    @Test
+    void aFileChangedWhileStopped_runsAsTheNextVersion_andSaysSo() {
+        ConfigPlane first = start(FILE);
+        first.apply(EDF, "PUT /v1/config by admin");
+
+        ConfigPlane second = start(MLFQ);
+
+        assertThat(second.current().version()).isEqualTo(3);
+        assertThat(second.current().source()).isEqualTo("q.yaml (changed while stopped)");
+        assertThat(second.current().label()).contains("policy.name");
+        assertThat(policy(1)).isEqualTo("mlfq");
+        assertThat(history(second)).extracting(ConfigPlane.Version::version).containsExactly(1, 2, 3);
+        // the next restart over the same file resumes that version, not a fourth
+        ConfigPlane third = start(MLFQ);
+        assertThat(third.current().version()).isEqualTo(3);
+    }
+
+    @Test
+    void aRunningCanary_isEndedByTheRestart_andTheCanarySaysSo() {
+        ConfigPlane first = start(FILE);
+        first.startCanary(new ConfigService.CanaryRequest(TextNode.valueOf(EDF), null, 0.5, null, null), "PUT /v1/canary by ops");
+
+        ConfigPlane second = start(FILE);
+
+        CanaryControl.Status canary = (CanaryControl.Status) second.canary();
+        assertThat(canary.running()).isFalse();
+        assertThat(canary.lastEnded().reason()).contains("ended by a restart").contains("PUT /v1/canary by ops");
+        // new tasks are all the running release's again
+        engines.get(1).send(new Command.Submit(new TaskSpec("t1", "m", "hi", null, null, null, null, null, 8, 1, null))).join();
+        assertThat(engines.get(1).send(new Command.FindTask("t1")).join().orElseThrow().spec().classification().release())
+                .isEqualTo(TaskSpec.Classification.STABLE);
+        // and the one after it does not say so again
+        ConfigPlane third = start(FILE);
+        assertThat(((CanaryControl.Status) third.canary()).lastEnded()).isNull();
+    }
+
+    @Test
+    void anUnreadableFile_isSetAside_andTheConfigFileRuns() throws Exception {
+        Files.writeString(dir.resolve(SavedConfig.FILE_NAME), "{\"versions\": [ {\"version\": ");
+
+        ConfigPlane plane = start(FILE);
+
+        assertThat(plane.current().version()).isEqualTo(1);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith(SavedConfig.FILE_NAME + ".unreadable-"));
+        }
+        plane.apply(EDF, "test");
+        assertThat(start(FILE).current().version()).isEqualTo(2); // kept again from then on
+    }
+
+    @Test
+    void theKeptFile_isReadableByItsOwnerOnly_forItHoldsConfigTexts() throws Exception {
+        start(FILE).apply(EDF, "test");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(SavedConfig.FILE_NAME))))
+                .isEqualTo("rw-------");
+    }
+}
