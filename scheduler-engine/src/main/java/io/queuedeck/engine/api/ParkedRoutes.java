@@ -7,6 +7,7 @@ import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.bulk.BulkOperations;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskReport;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
@@ -45,9 +46,11 @@ final class ParkedRoutes {
 
     /**
      * {@code GET /v1/tiers/{tier}/parked}: each task as {@code GET /v1/tasks/{id}} shows it, oldest
-     * first; {@code more} when the page ended at its bytes before its limit (narrow the filter).
+     * first; {@code next_cursor} (and {@code more}) when more parked tasks may match: the page ended
+     * at its limit or its bytes, or the walk at its bound (a page may then hold fewer than its limit,
+     * even none).
      */
-    record Parked(String tier, List<TaskReport> tasks, boolean more) {}
+    record Parked(String tier, List<TaskReport> tasks, boolean more, @JsonProperty("next_cursor") String nextCursor) {}
 
     /** A replay's answer: the tasks queued again, and those that could not be (replayed or cancelled meanwhile). */
     record Replayed(String tier, @JsonProperty("dry_run") boolean dryRun, int matched, List<String> replayed,
@@ -67,13 +70,17 @@ final class ParkedRoutes {
         TaskFilter filter = SearchParams.filter(new SearchParams.FilterBody(ctx.queryParam("id"), ctx.queryParam("model"),
                 null, ctx.queryParam("business_class"), null, null, null, null, null, null, ctx.queryParam("q")), tenant);
         Integer limit = ctx.queryParam("limit") == null ? null : parseLimit(ctx.queryParam("limit"));
+        String cursor = ctx.queryParam("cursor");
+        long after = cursor == null ? -1 : Listings.after(cursor);
         // held as task listings are (decision 0100): a turn to build it, at most 4 MiB of JSON, the
         // client's share of the bytes being written; 40 tasks of heavy metadata made one page of 14.5 MB,
         // and twenty unread ones ran the heap out
         listings.send(ctx, listings.inTurn(() -> {
-            List<TaskView> matched = parked(tier, filter, limit);
-            List<TaskReport> page = Listings.fitting(matched, view -> TaskReport.of(view, engine.clock()::toInstant));
-            return Json.write(new Parked(name(tier), page, page.size() < matched.size()));
+            TaskPage matched = parked(tier, filter, limit, after);
+            List<TaskReport> page = Listings.fitting(matched.tasks(), view -> TaskReport.of(view, engine.clock()::toInstant));
+            long next = page.size() < matched.tasks().size() ? matched.tasks().get(page.size() - 1).sequence()
+                    : matched.nextSequence();
+            return Json.write(new Parked(name(tier), page, next >= 0, next >= 0 ? Listings.cursor(next) : null));
         }));
     }
 
@@ -89,7 +96,7 @@ final class ParkedRoutes {
         given.refuseBlank("filter."); // before the tenant is checked: a blank one is no tenant at all
         String tenant = TaskAccess.listTenant(ctx, given.tenant());
         TaskFilter filter = SearchParams.filter(given, tenant);
-        List<TaskView> matched = parked(tier, filter, body.limit());
+        List<TaskView> matched = parkedAll(tier, filter, body.limit());
         if (Boolean.TRUE.equals(body.dryRun())) {
             Routes.json(ctx, 200, new Replayed(name(tier), true, matched.size(), List.of(), List.of()));
             return;
@@ -115,12 +122,29 @@ final class ParkedRoutes {
         Routes.json(ctx, 200, new Replayed(name(tier), false, matched.size(), replayed, skipped));
     }
 
-    private List<TaskView> parked(Tier tier, TaskFilter filter, Integer limit) {
+    private TaskPage parked(Tier tier, TaskFilter filter, Integer limit, long after) {
+        return answers.await(engine.send(new Command.ListParked(tier, filter, checked(limit), after)));
+    }
+
+    /** Up to {@code limit} matching parked tasks, walked a bounded command at a time, so the loop serves others between. */
+    private List<TaskView> parkedAll(Tier tier, TaskFilter filter, Integer limit) {
+        int max = checked(limit);
+        List<TaskView> matched = new ArrayList<>();
+        long after = -1;
+        do {
+            TaskPage page = answers.await(engine.send(new Command.ListParked(tier, filter, max - matched.size(), after)));
+            matched.addAll(page.tasks());
+            after = page.nextSequence();
+        } while (after >= 0 && matched.size() < max);
+        return matched;
+    }
+
+    private static int checked(Integer limit) {
         int max = limit == null ? DEFAULT_LIMIT : limit;
         if (max < 1 || max > MAX_LIMIT) {
             throw ApiException.invalid("limit", "limit must be between 1 and " + MAX_LIMIT + ", got " + max);
         }
-        return answers.await(engine.send(new Command.ListParked(tier, filter, max)));
+        return max;
     }
 
     private static int parseLimit(String text) {

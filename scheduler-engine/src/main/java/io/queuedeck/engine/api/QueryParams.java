@@ -16,7 +16,7 @@ import java.util.TreeSet;
 final class QueryParams {
     private static final Map<String, Set<String>> READ = Map.of(
             "/v1/tasks", SearchParams.LISTING,
-            "/v1/tiers/{tier}/parked", Set.of("tenant", "id", "model", "business_class", "q", "limit"),
+            "/v1/tiers/{tier}/parked", Set.of("tenant", "id", "model", "business_class", "q", "limit", "cursor"),
             "/v1/audit", Set.of("format", "limit", "offset", "q", "actor", "action", "since", "until"),
             "/v1/callbacks/dead-letters", Set.of("limit", "offset"));
 

@@ -441,9 +441,19 @@ public sealed interface Command<R> {
 
     /**
      * Tasks a tier parked ({@code degrade: park}) and not yet replayed, oldest first: dead-lettered
-     * tasks that match {@code filter}, at most {@code limit}. Walks the tier's parked tasks only.
+     * tasks that match {@code filter}, after sequence {@code after} (-1: from the first), at most
+     * {@code limit}. Walks the tier's parked tasks only, and at most a bounded number of them per
+     * command: the page's next sequence says where to go on (-1 when all were walked).
      */
-    record ListParked(Tier tier, TaskFilter filter, int limit) implements Query<List<TaskView>> {
+    record ListParked(Tier tier, TaskFilter filter, int limit, long after) implements Query<TaskPage> {
+        /** The most parked tasks one command looks at (a filter test each: about a millisecond of the loop). */
+        public static final int MOST_WALKED = 10_000;
+
+        /** From the first parked task. */
+        public ListParked(Tier tier, TaskFilter filter, int limit) {
+            this(tier, filter, limit, -1);
+        }
+
         public ListParked {
             Objects.requireNonNull(tier, "tier");
             Objects.requireNonNull(filter, "filter");

@@ -133,7 +133,7 @@ final class CommandHandler {
             case Command.TakeSnapshot c -> loop.snapshots.take(false);
             case Command.CountActive c -> loop.tasks.activeCount();
             case Command.ListParked c -> loop.flow.parkedTasks(c.tier(), t -> c.filter().matches(t.id(), t.spec(), t.state(),
-                    t.priority(), now - t.arrivedAt()), c.limit()).stream().map(t -> t.view(now)).toList();
+                    t.priority(), now - t.arrivedAt()), c.limit(), c.after(), now);
         };
     }
 

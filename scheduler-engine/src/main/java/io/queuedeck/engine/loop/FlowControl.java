@@ -1,10 +1,13 @@
 package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.clock.Timer;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.task.ShedException;
 import io.queuedeck.engine.task.Task;
+import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.FlowSettings;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierLimits;
@@ -68,7 +71,8 @@ final class FlowControl {
     private String parkReason;
     private Tier parkTier;
     /** Tasks parked by each tier's {@code degrade: park}, oldest first, until replayed or gone from the task table. */
-    private final List<LinkedHashSet<Task>> parkedTasks = new ArrayList<>();
+    /** Per tier, the tasks it parked by their sequence (oldest first), so a walk can go on where the last one stopped. */
+    private final List<java.util.TreeMap<Long, Task>> parkedTasks = new ArrayList<>();
 
     FlowControl(SchedulerLoop loop, FlowSettings settings, LoopCounters counters) {
         this.loop = loop;
@@ -89,7 +93,7 @@ final class FlowControl {
             running.add(new LinkedHashSet<>());
             ttlQueues.get(STABLE).add(new LinkedHashMap<>());
             ttlQueues.get(CANARY).add(new LinkedHashMap<>());
-            parkedTasks.add(new LinkedHashSet<>());
+            parkedTasks.add(new java.util.TreeMap<>());
         }
         this.saturation = new SaturationDetector(loop.executor);
         this.shareSum = shareSum(settings);
@@ -268,7 +272,7 @@ final class FlowControl {
 
     /** The task {@link #admit} last answered {@link #PARK} for is now dead-lettered, held for replay. */
     void parked(Task task) {
-        parkedTasks.get(parkTier.index()).add(task);
+        parkedTasks.get(parkTier.index()).put(task.sequence(), task);
     }
 
     /** A dead-lettered task read back at a restart: parked again if its error says it was parked. */
@@ -277,7 +281,7 @@ final class FlowControl {
         if (error != null && error.startsWith(PARKED)) {
             for (Tier tier : table.list()) {
                 if (error.startsWith(PARKED + name(tier) + " ")) {
-                    parkedTasks.get(tier.index()).add(task);
+                    parkedTasks.get(tier.index()).put(task.sequence(), task);
                 }
             }
         }
@@ -285,27 +289,38 @@ final class FlowControl {
 
     /** A dead-lettered task is queued again (replayed): it is parked no longer. */
     void unparked(Task task) {
-        for (LinkedHashSet<Task> set : parkedTasks) {
-            set.remove(task);
+        for (java.util.TreeMap<Long, Task> parked : parkedTasks) {
+            parked.remove(task.sequence(), task);
         }
     }
 
     /**
-     * The tasks {@code tier} parked, oldest first; those the task table no longer holds (past
-     * their retention) are dropped on the way, so the walk is over parked tasks only.
+     * The tasks {@code tier} parked after sequence {@code after} that pass {@code filter}, oldest
+     * first, at most {@code limit}; those the task table no longer holds (past their retention) are
+     * dropped on the way. A walk looks at no more than {@link Command.ListParked#MOST_WALKED} parked tasks, so a
+     * filter that matches few of very many never holds the loop long: the page then says where to
+     * go on ({@link TaskPage#nextSequence()}, -1 once every parked task was looked at).
      */
-    List<Task> parkedTasks(Tier tier, java.util.function.Predicate<Task> filter, int limit) {
-        List<Task> out = new ArrayList<>();
-        var it = parkedTasks.get(tier.index()).iterator();
-        while (it.hasNext() && out.size() < limit) {
-            Task task = it.next();
+    TaskPage parkedTasks(Tier tier, java.util.function.Predicate<Task> filter, int limit, long after, long now) {
+        List<TaskView> out = new ArrayList<>();
+        var it = parkedTasks.get(tier.index()).tailMap(after, false).entrySet().iterator();
+        int looked = 0;
+        long last = after;
+        while (it.hasNext()) {
+            if (out.size() == limit || looked == Command.ListParked.MOST_WALKED) {
+                return new TaskPage(out, last);
+            }
+            var entry = it.next();
+            Task task = entry.getValue();
+            looked++;
+            last = entry.getKey();
             if (loop.tasks.lookup(task.id()) != task || task.state() != TaskState.DEAD_LETTERED) {
                 it.remove();
             } else if (filter.test(task)) {
-                out.add(task);
+                out.add(task.view(now));
             }
         }
-        return out;
+        return new TaskPage(out, -1);
     }
 
     private String fullLimit(Tier tier, TierLimits limits, long bytes) {

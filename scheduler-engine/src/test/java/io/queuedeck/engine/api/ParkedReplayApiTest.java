@@ -107,7 +107,59 @@ class ParkedReplayApiTest {
         assertThat((long) page.body().length()).isLessThanOrEqualTo(Listings.PAGE_BYTES);
         assertThat(page.json().path("tasks").size()).isBetween(5, 19);
         assertThat(page.json().path("more").asBoolean()).isTrue();
-        assertThat(as("reader").get("/v1/tiers/batch/parked?limit=2").json().path("more").asBoolean()).isFalse();
+        // the cursor goes on after the last task the page kept: every parked task once, oldest first
+        List<String> seen = new ArrayList<>(ids(page.json().path("tasks")));
+        String cursor = page.json().path("next_cursor").asText();
+        while (!cursor.isEmpty()) {
+            JsonNode next = as("reader").get("/v1/tiers/batch/parked?limit=1000&cursor=" + cursor).json();
+            seen.addAll(ids(next.path("tasks")));
+            cursor = next.path("next_cursor").asText();
+        }
+        List<String> expected = new ArrayList<>(List.of("p1", "p2", "p3", "p4"));
+        for (int i = 0; i < 20; i++) {
+            expected.add("heavy-" + i);
+        }
+        assertThat(seen).containsExactlyElementsOf(expected);
+    }
+
+    /** A page full at its limit says more may follow, and the last page says nothing follows. */
+    @Test
+    void parkedTasks_pageByPage_withTheCursor() {
+        JsonNode first = as("reader").get("/v1/tiers/batch/parked?limit=3").json();
+        assertThat(ids(first.path("tasks"))).containsExactly("p1", "p2", "p3");
+        assertThat(first.path("more").asBoolean()).isTrue();
+
+        JsonNode last = as("reader").get("/v1/tiers/batch/parked?limit=3&cursor=" + first.path("next_cursor").asText()).json();
+        assertThat(ids(last.path("tasks"))).containsExactly("p4");
+        assertThat(last.path("more").asBoolean()).isFalse();
+        assertThat(last.path("next_cursor").isNull()).isTrue();
+
+        Http.Response forged = as("reader").get("/v1/tiers/batch/parked?cursor=zz");
+        assertThat(forged.status()).isEqualTo(400);
+        assertThat(forged.json().at("/error/field").asText()).isEqualTo("cursor");
+    }
+
+    /**
+     * A filter that matches one of many parked tasks never holds the loop for a walk of all of
+     * them: a page walks a bounded number and says where to go on, and a replay goes on by itself.
+     */
+    @Test
+    void aSelectiveFilterOverManyParkedTasks_walksInBoundedSteps_andStillFindsTheLastOne() {
+        for (int i = 0; i < Command.ListParked.MOST_WALKED + 50; i++) {
+            engine.send(new Command.Submit(TaskSpec.of("llama-2-7b", "x", 8, 1).withTaskId("many-" + i)));
+        }
+        assertThat(engine.send(new Command.Submit(TaskSpec.of("llama-2-7b", "x", 8, 1).withTaskId("needle"))).join()).isNotNull();
+
+        JsonNode first = as("reader").get("/v1/tiers/batch/parked?id=needle").json();
+        assertThat(first.path("tasks").size()).isZero();
+        assertThat(first.path("more").asBoolean()).isTrue();
+        JsonNode second = as("reader").get("/v1/tiers/batch/parked?id=needle&cursor=" + first.path("next_cursor").asText()).json();
+        assertThat(ids(second.path("tasks"))).containsExactly("needle");
+        assertThat(second.path("more").asBoolean()).isFalse();
+
+        Http.Response replay = as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{\"id\":\"needle\"}}");
+        assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+        assertThat(ids(replay.json().path("replayed"))).containsExactly("needle");
     }
 
     /** A front-door request its full tier parks has nobody to answer when replayed: the client hears a full queue. */
@@ -202,9 +254,9 @@ class ParkedReplayApiTest {
         }
         try (Engine again = Engine.builder().store(TaskStore.embedded(dir)).flow(flow).build()) {
             again.start();
-            List<TaskView> parked = again.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 10)).join();
+            List<TaskView> parked = again.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 10)).join().tasks();
             assertThat(parked).extracting(TaskView::id).containsExactly("x1", "x2");
-            assertThat(again.send(new Command.ListParked(Tier.NORMAL, TaskFilter.ANY, 10)).join()).isEmpty();
+            assertThat(again.send(new Command.ListParked(Tier.NORMAL, TaskFilter.ANY, 10)).join().tasks()).isEmpty();
         }
     }
 }

@@ -274,7 +274,7 @@ public final class ConfigPlane implements ConfigService {
         } catch (IOException e) {
             kept = Optional.empty();
             try {
-                Path aside = saved.setAside();
+                Path aside = saved.setAside(now());
                 LOG.log(System.Logger.Level.WARNING, "QueueDeck: the kept config versions could not be read ({0}); "
                         + "moved to {1}, starting from the config file", e.getMessage(), aside);
             } catch (IOException again) {

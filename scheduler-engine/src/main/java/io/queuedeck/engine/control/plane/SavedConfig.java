@@ -95,9 +95,9 @@ final class SavedConfig {
         }
     }
 
-    /** A file that cannot be read is kept aside under another name, so a new one can start. */
-    Path setAside() throws IOException {
-        Path aside = file.resolveSibling(FILE_NAME + ".unreadable-" + System.currentTimeMillis());
+    /** A file that cannot be read is kept aside under another name (with {@code at}), so a new one can start. */
+    Path setAside(Instant at) throws IOException {
+        Path aside = file.resolveSibling(FILE_NAME + ".unreadable-" + at.toEpochMilli());
         Files.move(file, aside);
         PrivateFiles.prepare(file.getParent(), FILE_NAME);
         return aside;
