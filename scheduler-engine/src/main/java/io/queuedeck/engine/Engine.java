@@ -67,6 +67,7 @@ public final class Engine implements AutoCloseable {
     private final TaskClassifier classifier;
     private final TaskStore store;
     private final AtomicReference<EngineSnapshot> latest = new AtomicReference<>();
+    private volatile long lastChangeNanos = Long.MIN_VALUE;
     private final CopyOnWriteArrayList<Consumer<EngineSnapshot>> snapshotListeners = new CopyOnWriteArrayList<>();
     private final EventBus events = new EventBus();
     private volatile boolean started;
@@ -191,7 +192,20 @@ public final class Engine implements AutoCloseable {
                 command = validated;
             }
         }
-        return driver.send(command);
+        CompletableFuture<R> answer = driver.send(command);
+        if (command instanceof Command.Change<?> && !(command instanceof Command.Submit)) {
+            answer.whenComplete((r, e) -> lastChangeNanos = clock.nanos());
+        }
+        return answer;
+    }
+
+    /**
+     * The engine clock when the last change other than a submission was answered (a pause, a
+     * drain, a cancel, a policy switch...): a snapshot published before it may not show it, so a
+     * reader that must show its own change takes a fresh one ({@link Command.TakeSnapshot}).
+     */
+    public long lastChangeNanos() {
+        return lastChangeNanos;
     }
 
     /**

@@ -449,12 +449,15 @@ final class Routes {
 
     // ---------------------------------------------------------------- plumbing
 
+    /**
+     * The published snapshot, or a fresh one from the loop when none is published yet or a change
+     * (an operator's pause, drain, cancel...) was answered after it was taken: a client reads what
+     * it just changed, not the state of up to a snapshot interval before.
+     */
     private EngineSnapshot snapshot() {
         EngineSnapshot snapshot = engine.latestSnapshot();
-        if (snapshot == null) {
-            throw new ApiException(503, "not_ready", "the engine has not published its first snapshot yet");
-        }
-        return snapshot;
+        return snapshot != null && snapshot.clockNanos() > engine.lastChangeNanos() ? snapshot
+                : answers.await(engine.send(new Command.TakeSnapshot()));
     }
 
     private TaskReport report(TaskView view) {
