@@ -7,6 +7,7 @@ import java.util.function.LongSupplier;
 
 /** The requests received and not yet answered, so that a stop can let them finish. */
 final class InFlightRequests {
+    private static final String KEY = InFlightRequests.class.getName();
     private final AtomicInteger count = new AtomicInteger();
     private volatile boolean draining;
 
@@ -17,11 +18,26 @@ final class InFlightRequests {
     void register(Javalin app) {
         app.before(ctx -> {
             count.incrementAndGet();
-            if (draining) {
-                ctx.header("Connection", "close"); // no keep-alive during a stop: no request can arrive on a connection about to close
-            }
+            ctx.attribute(KEY, this);
+            closeIfStopping(ctx);
         });
-        app.after(ctx -> count.decrementAndGet());
+        app.after(ctx -> {
+            closeIfStopping(ctx); // an answer not yet written (a refusal's) learns of a stop begun while it was handled
+            count.decrementAndGet();
+        });
+    }
+
+    /**
+     * No keep-alive during a stop: no request can arrive on a connection about to close. Called as
+     * a request begins, before an answer is written straight to the response, and after the
+     * handlers, so that a request that began before the stop and is answered after it closes its
+     * connection too.
+     */
+    static void closeIfStopping(io.javalin.http.Context ctx) {
+        Object held = ctx.attribute(KEY);
+        if (held instanceof InFlightRequests requests && requests.draining && !ctx.res().isCommitted()) {
+            ctx.header("Connection", "close");
+        }
     }
 
     /** From now on every answer closes its connection. */

@@ -473,6 +473,7 @@ final class Routes {
      * Javalin's result stream (which copies every answer through a fresh 8 KB buffer).
      */
     static void write(Context ctx, int status, byte[] json) {
+        InFlightRequests.closeIfStopping(ctx);
         ctx.status(status).contentType("application/json");
         ctx.res().setContentLength(json.length);
         try {

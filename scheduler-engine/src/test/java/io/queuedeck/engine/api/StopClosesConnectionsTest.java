@@ -1,0 +1,109 @@
+package io.queuedeck.engine.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.store.StoreContents;
+import io.queuedeck.engine.store.StoreWrite;
+import io.queuedeck.engine.store.TaskStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A submission that was read before a stop began and is answered after it closes its connection:
+ * its client must not send its next request on a connection the server is about to close (a
+ * kept-alive connection then ends without an answer). The store's commit is held so that the
+ * stop begins while the request waits for it.
+ */
+class StopClosesConnectionsTest {
+    private final CountDownLatch commit = new CountDownLatch(1);
+    private Engine engine;
+    private ApiServer server;
+
+    /** The in-memory store, with its writes held until {@link #commit} is counted down. */
+    private final class HeldStore implements TaskStore {
+        private final TaskStore inner = TaskStore.inMemory();
+
+        @Override
+        public StoreContents load(Instant now) {
+            return inner.load(now);
+        }
+
+        @Override
+        public void write(List<StoreWrite> batch) {
+            try {
+                commit.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inner.write(batch);
+        }
+
+        @Override
+        public int taskCount() {
+            return inner.taskCount();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        engine = Engine.builder().store(new HeldStore()).build();
+        engine.start();
+        server = ApiServer.builder(engine).port(0).build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        commit.countDown();
+        server.close();
+        engine.close();
+    }
+
+    @Test
+    void anAnswerWrittenAfterTheStopBegan_closesItsConnection_evenForARequestReadBefore() throws Exception {
+        String body = "{\"task_id\":\"held\",\"model\":\"llama-2-7b\",\"input\":\"x\"}";
+        try (Socket socket = new Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> // read and taken by the loop: waiting for its commit
+                    engine.send(new io.queuedeck.engine.command.Command.FindTask("held")).join().isPresent());
+
+            server.drain();
+            commit.countDown();
+
+            String head = head(socket.getInputStream());
+            assertThat(head).startsWith("HTTP/1.1 202").containsIgnoringCase("Connection: close");
+        }
+    }
+
+    private static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (!out.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            out.write(b);
+        }
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+}
