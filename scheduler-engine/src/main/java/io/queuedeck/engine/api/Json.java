@@ -106,11 +106,64 @@ final class Json {
         if (!wellFormedUtf8(body)) {
             throw new ApiException(400, "malformed_json", "the body is not valid UTF-8 (RFC 3629: no overlong forms, no surrogates)");
         }
+        int lone = loneSurrogateEscape(body);
+        if (lone >= 0) {
+            throw new ApiException(400, "malformed_json", "the body holds " + new String(body, lone, 6, StandardCharsets.US_ASCII)
+                    + " without its pair (at byte " + lone + "): a lone surrogate is no Unicode character (RFC 8259 section 8.2),"
+                    + " and it would break a strict reader of every page that shows it");
+        }
         try {
             return MAPPER.readValue(body, type);
         } catch (IOException e) {
             throw translate(e);
         }
+    }
+
+    /**
+     * Where {@code body} escapes a UTF-16 surrogate that is not half of a pair ({@code "\\ud800"}
+     * alone), or -1. Raw surrogates are refused as invalid UTF-8; escaped, the parser takes them,
+     * and the string would go out again in answers, listings and callbacks. Costs one pass over the
+     * bytes, and nothing for a body without a backslash beyond that pass.
+     */
+    static int loneSurrogateEscape(byte[] body) {
+        for (int i = 0; i < body.length - 1; i++) {
+            if (body[i] != '\\') {
+                continue;
+            }
+            if (body[i + 1] != 'u') {
+                i++; // an escaped character, a backslash included
+                continue;
+            }
+            int c = hex4(body, i + 2);
+            if (c >= 0xD800 && c <= 0xDBFF) {
+                int low = i + 6 + 1 < body.length && body[i + 6] == '\\' && body[i + 7] == 'u' ? hex4(body, i + 8) : -1;
+                if (low < 0xDC00 || low > 0xDFFF) {
+                    return i;
+                }
+                i += 11; // the pair
+            } else if (c >= 0xDC00 && c <= 0xDFFF) {
+                return i;
+            } else {
+                i += 5;
+            }
+        }
+        return -1;
+    }
+
+    /** The four hex digits at {@code at} as a number, or -1 (the parser then names what is wrong). */
+    private static int hex4(byte[] body, int at) {
+        if (at + 4 > body.length) {
+            return -1;
+        }
+        int value = 0;
+        for (int k = at; k < at + 4; k++) {
+            int digit = Character.digit(body[k], 16);
+            if (digit < 0) {
+                return -1;
+            }
+            value = value * 16 + digit;
+        }
+        return value;
     }
 
     /**

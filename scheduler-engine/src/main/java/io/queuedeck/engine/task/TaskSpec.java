@@ -30,7 +30,7 @@ import java.util.TreeMap;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskSpec(
-        String taskId,
+        @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = NoNullId.class) String taskId,
         String model,
         String input,
         Integer priority,
@@ -136,5 +136,24 @@ public record TaskSpec(
     public TaskSpec withTenant(String newTenant) {
         return new TaskSpec(taskId, model, input, priority, callbackUrl, newTenant, businessClass, deadline,
                 maxTokens, promptTokens, metadata, classification);
+    }
+
+    /**
+     * {@code "task_id": null} is refused, not read as absent: a script whose id variable is unset
+     * would otherwise make a new task at each retry, the duplicate an idempotency key is there to
+     * prevent. Left out, the id is made by the server as before.
+     */
+    static final class NoNullId extends com.fasterxml.jackson.databind.deser.std.StringDeserializer {
+        @Override
+        public String getNullValue(com.fasterxml.jackson.databind.DeserializationContext ctxt)
+                throws com.fasterxml.jackson.databind.JsonMappingException {
+            throw com.fasterxml.jackson.databind.exc.InvalidNullException.from(ctxt,
+                    com.fasterxml.jackson.databind.PropertyName.construct("task_id"), ctxt.constructType(String.class));
+        }
+
+        @Override
+        public Object getAbsentValue(com.fasterxml.jackson.databind.DeserializationContext ctxt) {
+            return null;
+        }
     }
 }

@@ -68,6 +68,15 @@ class ApiServerTest {
         assertThat(response.headers().firstValue("Location")).hasValue("/v1/tasks/" + id);
     }
 
+    /** A surrogate pair escaped is one character (only a lone half is refused); it comes back as sent. */
+    @Test
+    void submit_escapedSurrogatePair_isAccepted() {
+        assertThat(http.post("/v1/tasks", "{\"task_id\":\"pair\",\"model\":\"llama-2-7b\",\"input\":\"x\\ud83d\\ude00\","
+                + "\"metadata\":{\"k\":\"x\\ud83d\\ude00\"}}").status())
+                .isEqualTo(202);
+        assertThat(http.get("/v1/tasks/pair").json().at("/metadata/k").asText()).isEqualTo("x\uD83D\uDE00");
+    }
+
     @Test
     void submit_sameIdSameBody_answers200WithTheExistingTask() {
         assertThat(http.post("/v1/tasks", task("dup", 4)).status()).isEqualTo(202);
@@ -201,6 +210,10 @@ class ApiServerTest {
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"callback_url\":\"ftp://h/\"} | invalid_field | callback_url",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"colour\":\"red\"}       | invalid_field  | colour",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"task_id\":\"a b\"}      | invalid_field  | task_id",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"task_id\":null}       | invalid_field  | task_id",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\\ud800y\"}               | malformed_json | ",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\\ud800\\u0041\"}        | malformed_json | ",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"k\":\"\\uDFFF\"}} | malformed_json | ",
             "{\"model\":\"llama-2-7b\",\"input\":\"x\"} trailing                 | malformed_json | ",
             "{\"model\":                                                         | malformed_json | ",
             "[1,2,3]                                                             | malformed_json | ",
