@@ -280,6 +280,9 @@ final class Destinations {
             if (first == 0x20 && second == 0x02) {
                 return inside4(slice(a, 2)).map(why -> why + " (6to4)"); // 2002::/16
             }
+            if (first == 0x20 && second == 0x01 && (a[2] & 0xff) == 0x0d && (a[3] & 0xff) == 0xb8) {
+                return Optional.of("reserved (documentation)"); // 2001:db8::/32
+            }
             if (first == 0xfd && second == 0x00 && (a[2] & 0xff) == 0x0e && (a[3] & 0xff) == 0xc2
                     && isZero(a, 4, 14) && (a[14] & 0xff) == 0x02 && (a[15] & 0xff) == 0x54) {
                 return Optional.of("a cloud metadata service"); // fd00:ec2::254
@@ -331,6 +334,12 @@ final class Destinations {
         }
         if (b0 == 198 && (b1 & 0xfe) == 18) {
             return Optional.of("reserved (benchmarking)");
+        }
+        if ((b0 == 192 && b1 == 0 && b2 == 2) || (b0 == 198 && b1 == 51 && b2 == 100) || (b0 == 203 && b1 == 0 && b2 == 113)) {
+            return Optional.of("reserved (documentation)"); // TEST-NET-1, -2, -3: no real service lives there
+        }
+        if (b0 == 192 && b1 == 88 && b2 == 99) {
+            return Optional.of("reserved (6to4 relay anycast)");
         }
         if (b0 >= 224 && b0 <= 239) {
             return Optional.of("multicast");
