@@ -56,9 +56,10 @@ final class RequestGuard {
 
     void check(Context ctx) {
         String host = ctx.header("Host");
-        if (host != null && !allowed(hostOf(host))) {
+        if (host == null || !allowed(hostOf(host))) { // HTTP/1.0 may leave it out: then it names no allowed host either
             throw new ApiException(403, "host_not_allowed", "this server answers requests for loopback names only ("
-                    + "localhost, 127.0.0.1, [::1]) or the address it is bound to; the Host header names another");
+                    + "localhost, 127.0.0.1, [::1]) or the address it is bound to; the Host header "
+                    + (host == null ? "is missing" : "names another"));
         }
         String origin = ctx.header("Origin");
         if (origin != null && !allowedOrigin(origin) || "cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) {

@@ -85,6 +85,17 @@ class ForgedRequestTest {
         assertThat(answer.body()).contains("\"code\":\"host_not_allowed\"");
     }
 
+    /** HTTP/1.0 may leave Host out; a request naming no host names no allowed one either. */
+    @Test
+    void http10WithoutHost_isRefused_andChangesNothing() {
+        RawHttp.Answer answer = RawHttp.send(server.port(), "POST /v1/queues/all:pause HTTP/1.0\r\nX-QueueDeck-Client: a", "");
+
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(answer.body()).contains("\"code\":\"host_not_allowed\"").contains("missing");
+        assertThat(RawHttp.send(server.port(), "GET /v1/queues HTTP/1.1\r\nHost: 127.0.0.1", "").body())
+                .contains("\"dispatch_paused\":false");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"localhost", "localhost:8080", "127.0.0.1", "127.0.0.2:1", "[::1]:9000", "LOCALHOST"})
     void loopbackHost_isServed(String host) {
