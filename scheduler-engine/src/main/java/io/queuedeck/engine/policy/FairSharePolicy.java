@@ -222,7 +222,7 @@ final class FairSharePolicy implements SchedulingPolicy {
         while (!waiting.isEmpty()) {
             Tenant first = waiting.first();
             Task head = first.tasks.peek();
-            if (never || head.givenUp() || !lost.test(head, now)) {
+            if (never || !GiveUp.toGiveUp(head, now, lost)) {
                 return first;
             }
             waiting.remove(first);

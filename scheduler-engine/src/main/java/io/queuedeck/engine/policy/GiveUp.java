@@ -64,14 +64,22 @@ record GiveUp(double giveUpNanos, double lateGiveUpNanos) {
     }
 
     /**
+     * Whether {@code task} is to be given up on now: it has lost its objective, is not given up on
+     * already, and was not placed by an operator (a placed task is served where it was placed,
+     * decision 0010). A policy that moves late heads must ask this, not {@code lost} alone: a head
+     * that is lost but not to be moved stays the head.
+     */
+    static boolean toGiveUp(Task task, long now, Lost lost) {
+        return !task.givenUp() && !task.placed() && lost.test(task, now);
+    }
+
+    /**
      * Marks heads of {@code heap} that have lost their objective as given up and puts them back,
      * until the head is one that has not. The heap's order must put given-up tasks behind the
      * others; each task is moved at most once while it waits.
      */
     static void moveLateHeads(IndexedTaskHeap heap, long now, Lost lost) {
-        // a task the operator placed is served where it was placed (decision 0010)
-        for (Task head = heap.peek(); head != null && !head.givenUp() && !head.placed() && lost.test(head, now);
-                head = heap.peek()) {
+        for (Task head = heap.peek(); head != null && toGiveUp(head, now, lost); head = heap.peek()) {
             heap.remove(head);
             head.setGivenUp(true);
             heap.add(head);

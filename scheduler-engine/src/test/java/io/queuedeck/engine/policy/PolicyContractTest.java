@@ -30,6 +30,28 @@ class PolicyContractTest {
         assertThat(PolicyRegistry.create(name).name()).isEqualTo(name);
     }
 
+    /**
+     * Why: a task an operator placed is never given up on (decision 0010), and {@code fair} asked
+     * again and again whether its placed head had lost its objective, moving nothing: the
+     * scheduler loop spun forever, and the engine with it.
+     */
+    @ParameterizedTest
+    @MethodSource("policies")
+    void aPlacedTaskPastItsObjective_isServed_andThePolicyAnswersAtOnce(String name) {
+        SchedulingPolicy policy = PolicyRegistry.create(name);
+        io.queuedeck.engine.task.Task placed = new io.queuedeck.engine.task.Task(SimHarness.spec("placed", 5, 4, 10), 1, 10, 0);
+        placed.setPlaced(true);
+        io.queuedeck.engine.task.Task other = new io.queuedeck.engine.task.Task(SimHarness.spec("other", 5, 4, 10), 2, 10, 0);
+        for (io.queuedeck.engine.task.Task task : List.of(placed, other)) {
+            policy.admit(task, 0);
+            policy.enqueue(task, 0);
+        }
+        long late = 120_000_000_000L; // past every give-up time
+        List<String> served = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> java.util.stream.Stream.of(policy.poll(late), policy.poll(late)).map(t -> t.id()).toList());
+        assertThat(served).containsExactlyInAnyOrder("placed", "other");
+    }
+
     @ParameterizedTest
     @MethodSource("policies")
     void cancel_queuedTask_leavesTheQueueAndNeverRuns(String policy) {
