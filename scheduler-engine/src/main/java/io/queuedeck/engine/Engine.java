@@ -86,7 +86,8 @@ public final class Engine implements AutoCloseable {
                 builder.policyConfig, builder.retry, events, outbox, builder.finishedRetention,
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
                 builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
-                builder.onLoopFailure, builder.enforceDeadlines, builder.flow, builder.rememberedFinished));
+                builder.onLoopFailure, builder.loopStallTimeout.toNanos(), builder.enforceDeadlines, builder.flow,
+                builder.rememberedFinished));
         this.store = builder.store;
         this.tiers = builder.flow.table();
         this.maxQueuedBytes = builder.maxQueuedBytes;
@@ -397,6 +398,7 @@ public final class Engine implements AutoCloseable {
             if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;
             // halt, not exit: shutdown hooks may wait for the loop that just died
             if (onLoopFailure == null) onLoopFailure = e -> Runtime.getRuntime().halt(LOOP_FAILURE_EXIT_CODE);
+            if (loopStallTimeout == null) loopStallTimeout = Duration.ofSeconds(30);
             PolicyRegistry.create(policy, policyConfig); // fail here, not on the loop thread
             if (!(clock instanceof VirtualClock) && PolicyRegistry.isSimulationOnly(policy)) {
                 throw new IllegalArgumentException("policy '" + policy

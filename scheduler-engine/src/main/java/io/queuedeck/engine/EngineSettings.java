@@ -41,6 +41,7 @@ abstract sealed class EngineSettings permits Engine.Builder {
     Integer rememberedFinished;
     Long maxQueuedBytes;
     Consumer<Throwable> onLoopFailure;
+    Duration loopStallTimeout;
     Boolean enforceDeadlines;
     FlowSettings flow;
     TaskClassifier classifier;
@@ -133,6 +134,20 @@ abstract sealed class EngineSettings permits Engine.Builder {
      */
     public Engine.Builder onLoopFailure(Consumer<Throwable> value) {
         onLoopFailure = once(onLoopFailure, value, "loop failure handler");
+        return self();
+    }
+
+    /**
+     * How long one pass of the scheduler loop may take before the loop counts as stuck (a command
+     * that never returns, a policy or executor that spins): then, as for an {@link Error}, the
+     * engine stops answering, {@code /healthz} fails and {@link #onLoopFailure} is called, with
+     * where the loop is stuck. Default 30 s; a real clock only.
+     */
+    public Engine.Builder loopStallTimeout(Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("loop stall timeout must be positive, got " + value);
+        }
+        loopStallTimeout = once(loopStallTimeout, value, "loop stall timeout");
         return self();
     }
 

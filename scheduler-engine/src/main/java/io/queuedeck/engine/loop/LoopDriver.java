@@ -52,6 +52,9 @@ public final class LoopDriver {
     private final StoreWriter writer;
     private volatile Thread thread;
     private volatile boolean sleeping;
+    /** When the loop's current pass began (system clock only): how a stuck loop is told from a busy one. */
+    private volatile long passBegan;
+    private final long stallNanos;
     private volatile boolean stopping;
     private volatile boolean failed;
     private final Consumer<Throwable> onLoopFailure;
@@ -64,7 +67,9 @@ public final class LoopDriver {
      * @param store                  where queue state is kept, or null for none
      * @param idempotencyWindowNanos how long a finished task answers an identical resubmission (with a store)
      * @param maxQueuedBytes         budget of counted body bytes of active tasks; a submission past it is refused
-     * @param onLoopFailure          called (on the dying loop thread) when an {@link Error} ends the loop
+     * @param onLoopFailure          called (on the dying loop thread) when an {@link Error} ends the loop, or (on
+     *                               the watchdog's) when one pass has taken longer than {@code stallNanos}
+     * @param stallNanos             how long one pass may take before the loop counts as stuck
      * @param rememberedFinished     finished tasks kept whole in memory for the idempotency window when the
      *                               store can be asked about older ones (decision 0058)
      */
@@ -73,7 +78,7 @@ public final class LoopDriver {
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
                            ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
                            long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure,
-                           boolean enforceDeadlines, FlowSettings flow, int rememberedFinished) {}
+                           long stallNanos, boolean enforceDeadlines, FlowSettings flow, int rememberedFinished) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
@@ -82,6 +87,7 @@ public final class LoopDriver {
         this.writer = store == null ? null
                 : new StoreWriter(store, clock instanceof VirtualClock ? null : settings.threadFactory(), clock::nanos);
         this.onLoopFailure = settings.onLoopFailure();
+        this.stallNanos = settings.stallNanos();
         this.loop = new SchedulerLoop(settings, this::executeReport, writer);
         this.handler = new CommandHandler(loop);
     }
@@ -104,8 +110,10 @@ public final class LoopDriver {
             Thread started = threadFactory.newThread(this::runOrFail);
             started.setName("queuedeck-scheduler");
             thread = started;
+            passBegan = clock.nanos();
             execute(start);
             started.start();
+            Thread.ofPlatform().daemon().name("queuedeck-scheduler-watchdog").start(this::watch);
         } else {
             start.run();
         }
@@ -336,6 +344,7 @@ public final class LoopDriver {
     private void runLive() {
         SystemClock systemClock = (SystemClock) clock;
         while (!stopping) {
+            passBegan = clock.nanos();
             drain(urgent);
             // A bounded batch of commands, so a flood of submissions cannot hold back timers (GPU
             // steps) or executor reports; reports jump the queue between any two commands.
@@ -372,6 +381,38 @@ public final class LoopDriver {
         drain(commands);
         if (writer != null) {
             writer.wake();
+        }
+    }
+
+    /**
+     * Watches the loop thread: a pass that has run longer than {@link #stallNanos} (a command that
+     * never returns, a policy that spins) leaves every command unanswered and the queue still, with
+     * the process alive and /healthz green. Then it is treated as a dead loop: no longer alive,
+     * logged with where it is stuck, and handed to the failure handler, whose default ends the
+     * process so that a supervisor restarts it and the store brings the queue back.
+     */
+    private void watch() {
+        long checkEvery = Math.max(1_000_000L, Math.min(stallNanos / 10, 1_000_000_000L));
+        while (!stopping && !failed) {
+            LockSupport.parkNanos(this, checkEvery);
+            long ran = clock.nanos() - passBegan;
+            Thread current = thread;
+            if (!sleeping && !stopping && !failed && ran > stallNanos && current != null && current.isAlive()) {
+                StringBuilder where = new StringBuilder();
+                for (StackTraceElement frame : current.getStackTrace()) {
+                    where.append("\n\tat ").append(frame);
+                }
+                IllegalStateException stuck = new IllegalStateException("the scheduler loop has been in one pass for "
+                        + ran / 1_000_000 + " ms (more than " + stallNanos / 1_000_000 + " ms): it is stuck, at" + where);
+                failed = true;
+                stopping = true;
+                try {
+                    LOG.log(System.Logger.Level.ERROR, "scheduler loop stuck", stuck);
+                } finally {
+                    onLoopFailure.accept(stuck);
+                }
+                return;
+            }
         }
     }
 

@@ -17,11 +17,21 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** An Error that ends the scheduler loop is reported, fails /healthz, and reaches the owner's handler. */
+/**
+ * An Error that ends the scheduler loop, or a pass of it that never ends, is reported, fails
+ * /healthz, and reaches the owner's handler.
+ */
 class LoopFailureHealthTest {
 
-    /** Runs out of memory (as a real heap would) on the first dispatch. */
+    /** Runs out of memory (as a real heap would) on the first dispatch; or, {@code stuck}, never returns from it. */
     private static final class ExhaustedExecutor implements Executor {
+        private final boolean stuck;
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        ExhaustedExecutor(boolean stuck) {
+            this.stuck = stuck;
+        }
+
         @Override public void bind(ExecutorContext context) {}
         @Override public int instanceCount() { return 1; }
         @Override public String model(int instance) { return "m"; }
@@ -33,7 +43,14 @@ class LoopFailureHealthTest {
 
         @Override
         public void dispatch(int instance, Task task) {
-            throw new OutOfMemoryError("Java heap space (simulated)");
+            if (!stuck) {
+                throw new OutOfMemoryError("Java heap space (simulated)");
+            }
+            try {
+                release.await(); // as a spinning policy or a hung call would: the pass never ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
@@ -45,7 +62,7 @@ class LoopFailureHealthTest {
     @Test
     void errorOnTheLoop_failsHealthz_refusesCommands_andCallsTheFailureHandler() {
         CompletableFuture<Throwable> handed = new CompletableFuture<>();
-        Engine engine = Engine.builder().executor(new ExhaustedExecutor()).snapshotInterval(Duration.ofMillis(20))
+        Engine engine = Engine.builder().executor(new ExhaustedExecutor(false)).snapshotInterval(Duration.ofMillis(20))
                 .onLoopFailure(handed::complete).build();
         engine.start();
         try (ApiServer server = ApiServer.builder(engine).port(0).build().start()) {
@@ -65,6 +82,32 @@ class LoopFailureHealthTest {
             assertThat(health.errorCode()).isEqualTo("engine_down");
             assertThat(engine.send(new Command.TakeSnapshot())).failsWithin(Duration.ofSeconds(1));
         } finally {
+            engine.close();
+        }
+    }
+
+    /** Why: a policy that spun forever froze the engine with /healthz green, and nothing ended the process. */
+    @Test
+    void aPassThatNeverEnds_failsHealthz_andReachesTheFailureHandler_sayingWhere() {
+        CompletableFuture<Throwable> handed = new CompletableFuture<>();
+        ExhaustedExecutor hung = new ExhaustedExecutor(true);
+        Engine engine = Engine.builder().executor(hung).snapshotInterval(Duration.ofMillis(20))
+                .loopStallTimeout(Duration.ofMillis(500)).onLoopFailure(handed::complete).build();
+        engine.start();
+        try (ApiServer server = ApiServer.builder(engine).port(0).build().start()) {
+            Http http = new Http(server.baseUri());
+            assertThat(http.get("/healthz").status()).isEqualTo(200);
+
+            engine.send(new Command.Submit(TaskSpec.of("m", "hi", 5, 4)));
+
+            assertThat(handed).succeedsWithin(Duration.ofSeconds(10)).satisfies(stuck -> assertThat(stuck.getMessage())
+                    .contains("stuck").contains("ExhaustedExecutor.dispatch"));
+            assertThat(engine.alive()).isFalse();
+            Http.Response health = http.get("/healthz");
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.errorCode()).isEqualTo("engine_down");
+        } finally {
+            hung.release.countDown();
             engine.close();
         }
     }
