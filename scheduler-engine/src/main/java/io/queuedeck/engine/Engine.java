@@ -22,6 +22,7 @@ import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreStats;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskClassifier;
+import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
@@ -295,16 +296,23 @@ public final class Engine implements AutoCloseable {
     /**
      * The engine's half of a graceful stop: starts no waiting task any more ({@link Command.Drain},
      * never stored, so the next start on the same store dispatches what is still queued) and waits
-     * until no task runs, {@code grace} has passed, or {@code hurry} is counted down. Call it from a
+     * until no task runs, {@code grace} has passed, or {@code hurry} is counted down, whether or not the
+     * loop answers (a stuck loop holds no stop). Call it from a
      * thread that may wait (never the FX thread); each check is one indexed query on the loop.
      *
      * @return whether no task was running at the end
      */
     public boolean drain(Duration grace, CountDownLatch hurry) throws InterruptedException {
         long deadline = clock.nanos() + grace.toNanos();
-        send(new Command.Drain()).join();
+        if (!answered(send(new Command.Drain()), deadline, hurry)) {
+            return false;
+        }
         while (true) {
-            if (send(new Command.ListTasks(new TaskQuery(TaskState.RUNNING, null, -1, 1))).join().tasks().isEmpty()) {
+            CompletableFuture<TaskPage> running = send(new Command.ListTasks(new TaskQuery(TaskState.RUNNING, null, -1, 1)));
+            if (!answered(running, deadline, hurry)) {
+                return false;
+            }
+            if (running.join().tasks().isEmpty()) {
                 return true;
             }
             long left = deadline - clock.nanos();
@@ -312,6 +320,25 @@ public final class Engine implements AutoCloseable {
                 return false;
             }
         }
+    }
+
+    /**
+     * Whether the loop answered before the grace period ended or the stop was hurried: a loop that
+     * does not answer (stuck, or far behind) must not hold a stop past either.
+     */
+    private boolean answered(CompletableFuture<?> answer, long deadline, CountDownLatch hurry) throws InterruptedException {
+        while (!answer.isDone()) {
+            long left = deadline - clock.nanos();
+            if (left <= 0 || hurry.getCount() == 0) {
+                return false;
+            }
+            try {
+                answer.get(Math.min(left, DRAIN_POLL_NANOS), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // not yet (look at the deadline and the hurry again), or refused: join() says how
+            }
+        }
+        return true;
     }
 
     /**

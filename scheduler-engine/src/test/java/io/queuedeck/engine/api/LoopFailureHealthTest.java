@@ -27,6 +27,7 @@ class LoopFailureHealthTest {
     private static final class ExhaustedExecutor implements Executor {
         private final boolean stuck;
         private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
 
         ExhaustedExecutor(boolean stuck) {
             this.stuck = stuck;
@@ -46,6 +47,7 @@ class LoopFailureHealthTest {
             if (!stuck) {
                 throw new OutOfMemoryError("Java heap space (simulated)");
             }
+            entered.countDown();
             try {
                 release.await(); // as a spinning policy or a hung call would: the pass never ends
             } catch (InterruptedException e) {
@@ -106,6 +108,29 @@ class LoopFailureHealthTest {
             Http.Response health = http.get("/healthz");
             assertThat(health.status()).isEqualTo(503);
             assertThat(health.errorCode()).isEqualTo("engine_down");
+        } finally {
+            hung.release.countDown();
+            engine.close();
+        }
+    }
+
+    /** Why: a stop waited for the stuck loop's answers with no end, and a second close or SIGTERM did nothing. */
+    @Test
+    void aGracefulStop_endsWithItsGracePeriod_evenWhenTheLoopNeverAnswers() throws Exception {
+        ExhaustedExecutor hung = new ExhaustedExecutor(true);
+        Engine engine = Engine.builder().executor(hung).loopStallTimeout(Duration.ofMinutes(10)).onLoopFailure(e -> { })
+                .build();
+        engine.start();
+        try {
+            engine.send(new Command.Submit(TaskSpec.of("m", "hi", 5, 4)));
+            assertThat(hung.entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            boolean finished = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> engine.drain(Duration.ofMillis(300), new java.util.concurrent.CountDownLatch(1)));
+            assertThat(finished).isFalse();
+            java.util.concurrent.CountDownLatch hurried = new java.util.concurrent.CountDownLatch(0);
+            assertThat(org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+                    () -> engine.drain(Duration.ofMinutes(10), hurried))).isFalse();
         } finally {
             hung.release.countDown();
             engine.close();
