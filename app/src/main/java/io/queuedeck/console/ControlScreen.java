@@ -58,7 +58,8 @@ final class ControlScreen {
         ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-control").factory());
         String actor = System.getProperty("user.name", "operator");
         ControlViewModel control = new ControlViewModel(system.plane(), calls, Platform::runLater, actor,
-                what -> system.engine().audit().record(ConsoleAudit.actor(), "console", "config.change", what, 0, null));
+                change -> system.engine().audit().record(ConsoleAudit.actor(), "console", change.action(),
+                        "config version " + change.version(), 0, change.detail()));
         FlowViewModel flow = new FlowViewModel(() -> system.plane().current().config().flow());
         // the engine's tier table: fixed for its life (a table change needs a restart, decision 0061)
         io.queuedeck.engine.tier.Tiers table = system.plane().current().config().flow().table();

@@ -60,7 +60,7 @@ public final class ControlViewModel {
     private final Executor background;
     private final Executor fx;
     private final String actor;
-    private final Consumer<String> audit;
+    private final Consumer<Audited> audit;
     private final ReadOnlyStringWrapper versionLine = new ReadOnlyStringWrapper(this, "versionLine", "");
     private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper(this, "lastError", "");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
@@ -92,9 +92,9 @@ public final class ControlViewModel {
      * @param background where plane calls run (they may wait for the scheduler loop)
      * @param fx         where their answers are applied ({@code Platform::runLater})
      * @param actor      who the history and audit trail name ({@code console by alice})
-     * @param audit      told of every change made here, in a few words (the audit trail)
+     * @param audit      told of every change made here (the audit trail), as the API records it
      */
-    public ControlViewModel(ConfigPlane plane, Executor background, Executor fx, String actor, Consumer<String> audit) {
+    public ControlViewModel(ConfigPlane plane, Executor background, Executor fx, String actor, Consumer<Audited> audit) {
         this.plane = Objects.requireNonNull(plane, "plane");
         this.background = Objects.requireNonNull(background, "background");
         this.fx = Objects.requireNonNull(fx, "fx");
@@ -224,7 +224,7 @@ public final class ControlViewModel {
         String text = editorText.get();
         int base = editorBase;
         int confirmed = replaceConfirmed;
-        return change("apply", () -> {
+        return change("apply", "config.apply", () -> {
             ConfigPlane.Version now = plane.current();
             if (base >= 0 && now.version() != base && now.version() != confirmed) {
                 return new Behind(base, now.version(), now.source());
@@ -241,7 +241,7 @@ public final class ControlViewModel {
 
     /** Applies {@code text}; the running text again changes nothing and is said so, not "applied". */
     private CompletableFuture<Void> applyChange(String text, String done) {
-        return change("apply", () -> applied(text), done);
+        return change("apply", "config.apply", () -> applied(text), done);
     }
 
     private Object applied(String text) {
@@ -287,23 +287,23 @@ public final class ControlViewModel {
     }
 
     public CompletableFuture<Void> rollback(int version) {
-        return change("rollback", () -> plane.rollback(version, source()), "config rolled back to version " + version);
+        return change("rollback", "config.rollback", () -> plane.rollback(version, source()), "config rolled back to version " + version);
     }
 
     /** Starts a canary: the editor's text classifies {@code fraction} of new tasks (by task id). */
     public CompletableFuture<Void> startCanary(double fraction) {
         String text = editorText.get();
-        return change("canary", () -> plane.startCanary(new ConfigService.CanaryRequest(
+        return change("canary", "canary.start", () -> plane.startCanary(new ConfigService.CanaryRequest(
                 com.fasterxml.jackson.databind.node.TextNode.valueOf(text), "task_id", fraction, null, null), source()),
                 "canary started for " + Math.round(fraction * 100) + "% of new tasks");
     }
 
     public CompletableFuture<Void> promoteCanary() {
-        return change("promote", () -> plane.promoteCanary(source()), "canary promoted");
+        return change("promote", "canary.promote", () -> plane.promoteCanary(source()), "canary promoted");
     }
 
     public CompletableFuture<Void> rollbackCanary() {
-        return change("canary rollback", () -> plane.rollbackCanary(source()), "canary rolled back");
+        return change("canary rollback", "canary.rollback", () -> plane.rollbackCanary(source()), "canary rolled back");
     }
 
     /** A change refused before it was sent (the alerts form's own check): said as the plane's refusals are. */
@@ -318,7 +318,14 @@ public final class ControlViewModel {
         return applyChange(text, what);
     }
 
-    private CompletableFuture<Void> change(String what, Supplier<Object> call, String done) {
+    /**
+     * A change made here, for the audit trail: the action as the API records it ({@code config.apply},
+     * {@code config.rollback}, {@code canary.start|promote|rollback}), the config version running
+     * after it, and what was done in a few words.
+     */
+    public record Audited(String action, int version, String detail) {}
+
+    private CompletableFuture<Void> change(String what, String action, Supplier<Object> call, String done) {
         busy.set(true);
         message.set("");
         CompletableFuture<Void> result = new CompletableFuture<>();
@@ -346,7 +353,7 @@ public final class ControlViewModel {
             } else {
                 problems.clear();
                 message.set(Character.toUpperCase(done.charAt(0)) + done.substring(1) + ".");
-                audit.accept(done);
+                audit.accept(new Audited(action, plane.current().version(), done));
             }
             changedHere = true;
             refresh().whenComplete((v, e) -> {

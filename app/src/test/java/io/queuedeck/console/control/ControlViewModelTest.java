@@ -27,7 +27,7 @@ class ControlViewModelTest {
     private Engine engine;
     private ConfigPlane plane;
     private ControlViewModel model;
-    private final List<String> audited = new ArrayList<>();
+    private final List<ControlViewModel.Audited> audited = new ArrayList<>();
 
     @TempDir
     Path dir;
@@ -107,7 +107,7 @@ class ControlViewModelTest {
         assertThat(model.history()).extracting(ControlViewModel.HistoryRow::version).containsExactly(2, 1);
         assertThat(model.history().getFirst().diff()).contains("priority_rules");
         assertThat(model.problems()).isEmpty();
-        assertThat(audited).containsExactly("config applied");
+        assertThat(audited).containsExactly(new ControlViewModel.Audited("config.apply", 2, "config applied"));
     }
 
     @Test

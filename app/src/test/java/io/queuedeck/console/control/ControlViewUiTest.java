@@ -55,7 +55,7 @@ class ControlViewUiTest {
         calls = Executors.newSingleThreadExecutor();
         Stage stage = FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(s -> {
-            ControlViewModel model = new ControlViewModel(plane, calls, Platform::runLater, "robot", what -> { });
+            ControlViewModel model = new ControlViewModel(plane, calls, Platform::runLater, "robot", change -> { });
             FlowViewModel flow = new FlowViewModel(() -> plane.current().config().flow());
             s.setScene(new Scene(new ControlView(model, flow, new AlertsForm(plane.current().config().flow().table())).root(), 1280, 800));
             s.show();
