@@ -317,7 +317,8 @@ public final class DrillsViewModel {
         report.set(run.report());
         past.add(run);
         status.set(result.abortReason() == null ? "Finished: " + result.accounting().accepted() + " drill tasks accounted, "
-                + result.accounting().lost() + " lost." : "Aborted: " + result.abortReason());
+                + result.accounting().lost() + " lost" + (result.accounting().unfinished() == 0 ? "." : ", "
+                + result.accounting().unfinished() + " still queued (they run on).") : "Aborted: " + result.abortReason());
     }
 
     static String verdictText(DrillResult result) {

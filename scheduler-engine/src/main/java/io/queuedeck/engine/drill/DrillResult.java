@@ -27,11 +27,13 @@ public record DrillResult(Drill drill, boolean holds, String abortReason, List<P
     /**
      * Where every accepted task ended.
      *
-     * @param lost           accepted and never final
+     * @param lost           accepted, never final, and unknown to the engine at the end
      * @param completedTwice completed more than once
+     * @param unfinished     accepted and still waiting or running in the engine when the settle window
+     *                       ended (live drills on a busy engine): not lost, they run on after the drill
      */
     public record Accounting(long accepted, long refused, long completed, long deadLettered, long timedOut,
-                             long cancelled, long lost, long completedTwice) {}
+                             long cancelled, long lost, long completedTwice, long unfinished) {}
 
     /**
      * One line of the run log.

@@ -271,7 +271,8 @@ public final class DrillRunner {
                 cluster.close();
             }
             return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
-                    cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount(), delivered).result();
+                    cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount(),
+                    owned == null ? 0 : owned.stillInTheEngine(), delivered).result();
         }
 
         /** Runs the timeline up to {@code t}; live, once the engine's clock has reached it. */
@@ -302,7 +303,8 @@ public final class DrillRunner {
                     long now = engine.clock().nanos();
                     if (now >= nextNote) { // the operator sees why no verdict shows yet, and how long it may take
                         log("settling", owned.unsettled() + " of the drill's tasks not finished yet; waiting up to "
-                                + (by - now + SECOND - 1) / SECOND + " s more, then they count as lost", true);
+                                + (by - now + SECOND - 1) / SECOND + " s more (then those still queued are reported as unfinished,"
+                                + " any the engine no longer knows as lost)", true);
                         everySecond.accept(this);
                         nextNote = now + 10 * SECOND;
                     }

@@ -86,6 +86,17 @@ final class LiveTasks {
         return accepted.size();
     }
 
+    /**
+     * How many accepted tasks that have not reached a final state the engine still holds, waiting or
+     * running: not lost, only not finished within the settle window (a busy engine). One lookup
+     * each, once, at the end of the drill.
+     */
+    long stillInTheEngine() {
+        return accepted.stream().filter(id -> !finals.contains(id))
+                .filter(id -> engine.send(new Command.FindTask(id)).join().map(v -> !v.state().isFinal()).orElse(false))
+                .count();
+    }
+
     private TaskView rebased(TaskView v, TaskState state) {
         return new TaskView(v.id(), v.spec(), state, v.priority(), v.level(), v.instance(), v.sequence(),
                 shift(v.arrivedAt()), shift(v.firstDispatchAt()), shift(v.firstTokenAt()), shift(v.finishedAt()),

@@ -36,13 +36,16 @@ final class Verdict {
     private final List<DrillResult.Marker> markers;
     private final long failovers;
     private final long accepted;
+    /** The drill's tasks still waiting or running in the engine when the settle window ended (live only). */
+    private final long unfinished;
     private final DrillCallbacks.Count callbacks;
 
     /** @param accepted tasks the drill owns that the engine accepted; -1: every task the engine accepted (its own engine) */
     Verdict(Drill drill, List<TaskView> views, List<int[]> live, DrillResult.Phases phases, EngineSnapshot last,
             long refused, String abortReason, List<DrillResult.LogLine> log, List<DrillResult.Marker> markers,
-            long failovers, long accepted, DrillCallbacks.Count callbacks) {
+            long failovers, long accepted, long unfinished, DrillCallbacks.Count callbacks) {
         this.accepted = accepted;
+        this.unfinished = unfinished;
         this.callbacks = callbacks;
         this.drill = drill;
         this.views = views;
@@ -94,7 +97,7 @@ final class Verdict {
         long accepted = this.accepted >= 0 ? this.accepted : last.counters().submitted();
         long rejected = (this.accepted >= 0 ? 0 : last.counters().rejected()) + refused;
         return new Accounting(accepted, rejected, completed, dead, timedOut, cancelled,
-                Math.max(0, accepted - finalIds.size()), twice);
+                Math.max(0, accepted - finalIds.size() - unfinished), twice, unfinished);
     }
 
     private ProbeResult judge(Drill.Probe probe, Accounting accounting) {
@@ -202,6 +205,10 @@ final class Verdict {
         findings.add(String.format(Locale.ROOT, "%d tasks accepted: %d completed, %d dead-lettered, %d timed out, "
                         + "%d cancelled, %d lost, %d completed twice; %d refused at admission.", a.accepted(), a.completed(),
                 a.deadLettered(), a.timedOut(), a.cancelled(), a.lost(), a.completedTwice(), a.refused()));
+        if (a.unfinished() > 0) {
+            findings.add(String.format(Locale.ROOT, "%d of the drill's tasks were still waiting or running in the engine when"
+                    + " the settle window ended: not lost (they run on), but not judged either.", a.unfinished()));
+        }
         if (callbacks != null) {
             findings.add(String.format(Locale.ROOT, "%d callbacks due: %d reached the receiver, %d never did (%d dead-lettered),"
                     + " %d more than once.", callbacks.finished(), callbacks.delivered(), callbacks.lost(), callbacks.dead(),

@@ -164,10 +164,10 @@ public final class DrillReport {
                     .append(p.passed() ? "pass" : "FAIL").append(" |\n");
         }
         DrillResult.Accounting a = r.accounting();
-        md.append("\n## Accounting\n\n| accepted | completed | dead-lettered | timed out | cancelled | lost | completed twice | refused |\n")
-                .append("|---|---|---|---|---|---|---|---|\n")
-                .append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d | %d |%n%n", a.accepted(), a.completed(),
-                        a.deadLettered(), a.timedOut(), a.cancelled(), a.lost(), a.completedTwice(), a.refused()));
+        md.append("\n## Accounting\n\n| accepted | completed | dead-lettered | timed out | cancelled | still queued | lost | completed twice | refused |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n")
+                .append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d | %d | %d |%n%n", a.accepted(), a.completed(),
+                        a.deadLettered(), a.timedOut(), a.cancelled(), a.unfinished(), a.lost(), a.completedTwice(), a.refused()));
         md.append("## Charts\n\n![queue levels](").append(QUEUE_CHART).append(")\n\n![latency](").append(LATENCY_CHART).append(")\n\n");
         md.append("## Findings\n\n");
         for (String finding : r.findings()) {
