@@ -65,6 +65,8 @@ public final class ConsoleApp extends Application {
     private ConsoleOptions options;
     /** Where the queue is kept; null in memory. */
     private java.nio.file.Path stateDir;
+    /** The demo load when the window began to close, kept for the next start; NaN until then. */
+    private double loadWhenClosed = Double.NaN;
     /** Opened by the thread that starts the API; closed at exit. */
     private volatile DeliveryStore callbackStore;
     /** The graceful stop the window's close started; FX thread only. */
@@ -151,7 +153,7 @@ public final class ConsoleApp extends Application {
         system = started;
         // the demo load starts once the first frame is drawn (a trace's replay replaces it); the UI
         // benchmark's engine comes with its flow, held until then too
-        double demoLoad = options.benchUi().isPresent() ? system.load() : options.load();
+        double startLoad = options.benchUi().isPresent() ? system.load() : options.load();
         if (options.trace().isEmpty() && system.load() > 0) {
             system.setLoad(0);
         }
@@ -223,6 +225,9 @@ public final class ConsoleApp extends Application {
         // screenshots and benchmarks use fixed defaults, so they look the same on every machine
         boolean remember = options.screenshot().isEmpty() && options.benchUi().isEmpty();
         ConsoleSettings settings = remember ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
+        // the demo load set last (0 included) runs again, unless --load says otherwise or there is no demo load
+        boolean demo = options.trace().isEmpty() && options.backends().isEmpty() && options.cluster().isEmpty();
+        double demoLoad = remember && demo && !options.loadGiven() ? settings.demoLoad().orElse(startLoad) : startLoad;
         javafx.geometry.Rectangle2D screen = javafx.stage.Screen.getPrimary().getVisualBounds();
         // the scene leaves room for the window's frame: a window asking for more than the screen holds
         // is cut back by window managers to its minimum size (1024 × 680), cutting every label
@@ -245,8 +250,9 @@ public final class ConsoleApp extends Application {
         lanes.setActive(first == Screen.LANES);
         gpus.setActive(first == Screen.GPUS);
         if (remember) {
-            stage.setOnHidden(e -> new ConsoleSettings(scene.getWidth(), scene.getHeight(),
-                    main.screenProperty().get(), main.lightThemeProperty().get()).save(ConsoleSettings.defaultFile()));
+            stage.setOnHidden(e -> new ConsoleSettings(scene.getWidth(), scene.getHeight(), main.screenProperty().get(),
+                    main.lightThemeProperty().get(), demo ? java.util.OptionalDouble.of(Double.isNaN(loadWhenClosed)
+                    ? system.load() : loadWhenClosed) : settings.demoLoad()).save(ConsoleSettings.defaultFile()));
         }
         main.screenProperty().set(first);
         StartTimes.mark("MainView and the first screen built");
@@ -327,6 +333,7 @@ public final class ConsoleApp extends Application {
             stopping.hurry();
             return;
         }
+        loadWhenClosed = system.load(); // the stop ends the demo load; the next start runs what the operator had set
         main.setLastingMessage(stoppingMessage(options.shutdownGrace(), stateDir == null && options.cluster().isEmpty()));
         stopping = new GracefulStop(system, () -> {
             apiStarted.join(); // an API still starting is stopped too, not left listening

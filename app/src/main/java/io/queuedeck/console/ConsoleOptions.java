@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param benchUi      run the UI benchmark for this long, print its numbers, then exit
  * @param policy       scheduling policy of the embedded engine
  * @param load         demo load as a fraction of the GPUs' capacity
+ * @param loadGiven    whether {@code --load} chose it (else the load last set in the console runs, if any)
  * @param gpus         simulated GPU instances
  * @param light        light theme instead of dark
  * @param inject       faults to inject two seconds after start: crash:N, slow:NxF, offline:N, burst, poison
@@ -35,7 +36,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                              String policy, double load, int gpus, boolean light, List<String> inject,
                              Optional<String> trace, java.util.OptionalInt apiPort, Optional<Path> dataDir,
                              boolean inMemory, Duration shutdownGrace, List<Backend> backends,
-                             Optional<io.queuedeck.console.gateway.ClusterSettings> cluster, Optional<Path> config) {
+                             Optional<io.queuedeck.console.gateway.ClusterSettings> cluster, Optional<Path> config,
+                             boolean loadGiven) {
 
     /** The REST API's default port, on 127.0.0.1 only. */
     public static final int DEFAULT_API_PORT = 8080;
@@ -45,7 +47,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
               --screen NAME           first screen: overview, latency, lanes, gpus, faults, policies,
                                       search, activity, control, drills
               --policy NAME           scheduling policy (default mlfq; one of %s)
-              --load X                demo load as a fraction of GPU capacity (default 0.9; 0 = none)
+              --load X                demo load as a fraction of GPU capacity (default: the load
+                                      last set in the console, else 0.9; 0 = none)
               --gpus N                simulated GPU instances (default 4)
               --light                 light theme
               --trace NAME            replay a trace (CSV file, or azure-conv-2023.csv / azure-code-2023.csv)
@@ -98,7 +101,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
     public static ConsoleOptions defaults() {
         return new ConsoleOptions(Optional.empty(), Duration.ofSeconds(5), Optional.empty(), Optional.empty(), "mlfq", 0.9, 4,
                 false, List.of(), Optional.empty(), java.util.OptionalInt.of(DEFAULT_API_PORT), Optional.empty(), false,
-                Duration.ofSeconds(30), List.of(), Optional.empty(), Optional.empty());
+                Duration.ofSeconds(30), List.of(), Optional.empty(), Optional.empty(), false);
     }
 
     /**
@@ -237,7 +240,8 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
         }
         return new ConsoleOptions(Optional.ofNullable(screenshot), after, Optional.ofNullable(screen), Optional.ofNullable(bench),
                 policy, backends.isEmpty() && cluster.isEmpty() ? load : 0, gpus, light, inject, Optional.ofNullable(trace), apiPort,
-                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends), cluster, Optional.ofNullable(config));
+                Optional.ofNullable(dataDir), inMemory, grace, List.copyOf(backends), cluster, Optional.ofNullable(config),
+                loadGiven);
     }
 
     private static Optional<io.queuedeck.console.gateway.ClusterSettings> cluster(String redis, String node, String queue) {

@@ -9,13 +9,15 @@ import java.util.Locale;
 import java.util.Properties;
 
 /**
- * What the console remembers between runs: window size, the last screen and the theme, in
+ * What the console remembers between runs: window size, the last screen, the theme and the demo
+ * load last set (empty until one is), in
  * {@code $XDG_CONFIG_HOME/queuedeck/console.properties} (else {@code ~/.config/...}). A missing
  * or unreadable file gives the defaults; a failed save is reported on stderr only, since losing
  * a window size must never stop the console from closing.
  */
-public record ConsoleSettings(double width, double height, Screen screen, boolean light) {
-    public static final ConsoleSettings DEFAULTS = new ConsoleSettings(1440, 900, Screen.OVERVIEW, false);
+public record ConsoleSettings(double width, double height, Screen screen, boolean light, java.util.OptionalDouble demoLoad) {
+    public static final ConsoleSettings DEFAULTS = new ConsoleSettings(1440, 900, Screen.OVERVIEW, false,
+            java.util.OptionalDouble.empty());
 
     /** The settings file for this user; the {@code queuedeck.settings} system property overrides it (tests). */
     public static Path defaultFile() {
@@ -48,7 +50,9 @@ public record ConsoleSettings(double width, double height, Screen screen, boolea
         } catch (IllegalArgumentException e) {
             // a screen from a newer or older version: start on the default one
         }
-        return new ConsoleSettings(width, height, screen, Boolean.parseBoolean(p.getProperty("theme.light", "false")));
+        double load = number(p.getProperty("demo.load"), Double.NaN, 0, 10);
+        return new ConsoleSettings(width, height, screen, Boolean.parseBoolean(p.getProperty("theme.light", "false")),
+                Double.isNaN(load) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(load));
     }
 
     public void save(Path file) {
@@ -57,6 +61,7 @@ public record ConsoleSettings(double width, double height, Screen screen, boolea
         p.setProperty("window.height", String.valueOf(Math.round(height)));
         p.setProperty("screen", screen.name().toLowerCase(Locale.ROOT));
         p.setProperty("theme.light", String.valueOf(light));
+        demoLoad.ifPresent(load -> p.setProperty("demo.load", String.valueOf(load)));
         try {
             Files.createDirectories(file.getParent());
             try (OutputStream out = Files.newOutputStream(file)) {

@@ -18,6 +18,8 @@ class ConsoleOptionsTest {
         assertThat(o.benchUi()).isEmpty();
         assertThat(o.policy()).isEqualTo("mlfq");
         assertThat(o.load()).isEqualTo(0.9);
+        assertThat(o.loadGiven()).isFalse(); // so the load last set in the console runs again
+        assertThat(ConsoleOptions.parse(List.of("--load", "0.9")).loadGiven()).isTrue();
     }
 
     @Test

@@ -20,9 +20,10 @@ class ConsoleSettingsTest {
     @Test
     void saveThenLoad_roundTrips() {
         Path file = dir.resolve("sub/console.properties");
-        new ConsoleSettings(1200, 800, Screen.LANES, true).save(file);
+        new ConsoleSettings(1200, 800, Screen.LANES, true, java.util.OptionalDouble.of(0)).save(file);
 
-        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(1200, 800, Screen.LANES, true));
+        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(1200, 800, Screen.LANES, true,
+                java.util.OptionalDouble.of(0))); // a demo load set to none stays none
     }
 
     @Test
@@ -30,6 +31,7 @@ class ConsoleSettingsTest {
         Path file = dir.resolve("console.properties");
         Files.writeString(file, "window.width=huge\nwindow.height=700\nscreen=teleport\n");
 
-        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(ConsoleSettings.DEFAULTS.width(), 700, Screen.OVERVIEW, false));
+        assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(ConsoleSettings.DEFAULTS.width(), 700, Screen.OVERVIEW, false,
+                java.util.OptionalDouble.empty()));
     }
 }

@@ -113,18 +113,18 @@ public final class PoliciesView {
             }
         });
         loadSlider.valueProperty().addListener((o, a, v) -> { // a click on the track or a key: at once; a drag: when released
-            if (!loadSlider.isValueChanging() && Math.abs(v.doubleValue() / 100 - model.loadFractionProperty().get()) > 1e-9) {
-                model.setLoad(v.doubleValue() / 100);
+            if (!loadSlider.isValueChanging() && Math.abs(loadAt(v.doubleValue()) - model.loadFractionProperty().get()) > 1e-9) {
+                model.setLoad(loadAt(v.doubleValue()));
             }
         });
         loadSlider.setTooltip(new Tooltip("Demo load as a percentage of the GPUs' capacity; 0 stops the generator"));
         loadSlider.valueChangingProperty().addListener((o, was, changing) -> {
             if (!changing) {
-                model.setLoad(loadSlider.getValue() / 100);
+                model.setLoad(loadAt(loadSlider.getValue()));
             }
         });
-        loadSlider.setOnKeyReleased(e -> model.setLoad(loadSlider.getValue() / 100));
-        loadSlider.setOnMouseReleased(e -> model.setLoad(loadSlider.getValue() / 100));
+        loadSlider.setOnKeyReleased(e -> model.setLoad(loadAt(loadSlider.getValue())));
+        loadSlider.setOnMouseReleased(e -> model.setLoad(loadAt(loadSlider.getValue())));
         mixBox.getItems().setAll(model.mixes());
         mixBox.setValue(model.mixProperty().get());
         mixBox.setTooltip(new Tooltip("Which priorities the demo load submits, and how often each"));
@@ -172,5 +172,13 @@ public final class PoliciesView {
     private void showLoad() {
         loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s)",
                 model.loadFractionProperty().get() * 100, model.offeredRateProperty().get(), model.capacityTasksPerSecond()));
+    }
+
+    /**
+     * The load a slider position means: below 2% it is none, since a click at the track's left end
+     * lands a pixel or two inside it (1%, which no one means) and "off" must be easy to reach.
+     */
+    static double loadAt(double percent) {
+        return percent < 2 ? 0 : percent / 100;
     }
 }

@@ -120,4 +120,13 @@ class PoliciesViewModelTest {
 
         assertThat(commands.sent).containsExactly("policy mlfq q0_ms=20");
     }
+
+    /** Why: a click at the slider's left end gave 1%, so "off" could not be reached with the mouse. */
+    @org.junit.jupiter.api.Test
+    void theSlidersFirstTwoPercent_meanNoDemoLoad() {
+        assertThat(PoliciesView.loadAt(0.8)).isZero();
+        assertThat(PoliciesView.loadAt(1.9)).isZero();
+        assertThat(PoliciesView.loadAt(2)).isEqualTo(0.02);
+        assertThat(PoliciesView.loadAt(90)).isEqualTo(0.9);
+    }
 }
