@@ -67,6 +67,10 @@ public final class ConsoleApp extends Application {
     private java.nio.file.Path stateDir;
     /** The demo load when the window began to close, kept for the next start; NaN until then. */
     private double loadWhenClosed = Double.NaN;
+    /** How long without a snapshot before the status line says the view is old. */
+    private static final long STALE_NANOS = 5_000_000_000L;
+    private EngineSnapshot lastStatus;
+    private long lastStatusAt;
     /** Opened by the thread that starts the API; closed at exit. */
     private volatile DeliveryStore callbackStore;
     /** The graceful stop the window's close started; FX thread only. */
@@ -221,6 +225,14 @@ public final class ConsoleApp extends Application {
         main.setBanner(new io.queuedeck.console.alerts.AlertBanner(alerts).root());
         alerts.onTransition(t -> notices.alert(t.alert().key(), t.alert().text(), t.raised())); // and a notification per raise and clear
         gateway.addListener(this::status);
+        javafx.animation.Timeline staleness = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1), e -> {
+                    if (System.nanoTime() - lastStatusAt > STALE_NANOS) {
+                        showStatus();
+                    }
+                }));
+        staleness.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        staleness.play();
 
         // screenshots and benchmarks use fixed defaults, so they look the same on every machine
         boolean remember = options.screenshot().isEmpty() && options.benchUi().isEmpty();
@@ -415,13 +427,32 @@ public final class ConsoleApp extends Application {
     }
 
     private void status(EngineSnapshot s) {
+        lastStatus = s;
+        lastStatusAt = System.nanoTime();
+        showStatus();
+    }
+
+    /**
+     * The status line: when it was updated comes first, so that a narrow window never cuts it, and
+     * once no snapshot has come for {@link #STALE_NANOS} it says so, since a frozen view otherwise
+     * looks live. Also run once a second, on the FX thread, to notice the silence.
+     */
+    private void showStatus() {
+        EngineSnapshot s = lastStatus;
+        if (s == null) {
+            return;
+        }
+        long silent = System.nanoTime() - lastStatusAt;
+        String when = LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK);
+        String head = silent > STALE_NANOS
+                ? "NOT UPDATING: no word from the engine since " + when + " (" + silent / 1_000_000_000 + " s); what shows is old"
+                : "Updated " + when;
         boolean backends = !s.instances().isEmpty() && s.instances().getFirst().backend() != null;
-        main.setStatus(String.format(Locale.ROOT, "Embedded engine · %d %s · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s · updated %s",
-                s.instances().size(), backends ? "backend instances" : "simulated GPUs", s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
+        main.setStatus(String.format(Locale.ROOT, "%s · Embedded engine · %d %s · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s",
+                head, s.instances().size(), backends ? "backend instances" : "simulated GPUs", s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), system.load() * 100, apiLine,
                 system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
-                        : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir,
-                LocalTime.ofInstant(s.takenAt(), ZoneId.systemDefault()).format(CLOCK)));
+                        : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir));
     }
 
     /** A refused command: a notification the operator sees, and the status line keeps it. */
