@@ -293,8 +293,11 @@ public final class DrillsViewModel {
         progress.set(p.end() <= 0 ? 0 : Math.min(1, p.second() / p.end()));
         timeline.setAll(p.steps());
         lights.setAll(p.lights());
-        status.set(String.format(Locale.ROOT, "%s%.0f of %.0f s · %s", p.abortReason() == null ? "" : "ABORTED · ",
-                p.second(), p.end(), p.lastLog()));
+        if (p.abortReason() != null) {
+            armed.set(false); // the abort pulled the kill switch: Re-arm shows now, not when the verdict comes
+        }
+        status.set(String.format(Locale.ROOT, "%s%.0f of %.0f s · %s", p.abortReason() == null ? ""
+                : "ABORTED (" + p.abortReason() + ") · ", p.second(), p.end(), p.lastLog()));
     }
 
     private void finished(DrillResult result, PastRun run, boolean on) {

@@ -254,4 +254,28 @@ class DrillsViewModelTest {
         assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
         assertThat(faults.armed()).isTrue();
     }
+
+    /**
+     * Why: a drill aborted by its stop condition said only "ABORTED" while it settled for minutes,
+     * and Re-arm showed only with the verdict, while the Faults screen told the operator to re-arm.
+     */
+    @Test
+    void aStopConditionAbort_saysWhichAtOnce_andOffersReArmWhileTheDrillSettles() throws Exception {
+        Path file = file("tripped.yaml", LONG.replace("steps:", "stop_conditions:\n  - {metric: queue_depth, above: 5, window: 1s}\nsteps:"));
+        onFx(() -> {
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(model.runningProperty()::get) && !faults.active().isEmpty());
+        engine.send(new Command.PauseDispatch(true)).join(); // the queue grows past the stop condition, and its tasks wait
+
+        await().atMost(TIMEOUT).until(() -> onFx(model.statusProperty()::get).startsWith("ABORTED ("));
+        assertThat(onFx(model.statusProperty()::get)).contains("queue_depth");
+        assertThat(onFx(model.runningProperty()::get)).as("still settling").isTrue();
+        assertThat(onFx(model.armedProperty()::get)).as("Re-arm offered at once").isFalse();
+
+        engine.send(new Command.PauseDispatch(false)).join(); // its tasks finish: the drill ends
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
+    }
 }
