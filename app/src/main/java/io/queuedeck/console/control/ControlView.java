@@ -157,9 +157,16 @@ public final class ControlView {
         editor.setId("control-editor");
         editor.getStyleClass().add("control-editor");
         editor.textProperty().bindBidirectional(model.editorTextProperty());
-        editor.setTooltip(tip("The config file, YAML or JSON; what changes while running: "
-                + String.join(", ", io.queuedeck.engine.config.ConfigChange.RELOADABLE)
-                + " (the tier table's names, order and priorities at a restart); the rest is refused until then"));
+        // said above the editor, not as its tooltip: a tooltip came up over the text being edited
+        Label reloadable = new Label("Changes while running: " + String.join(", ", io.queuedeck.engine.config.ConfigChange.RELOADABLE)
+                + " (the tier table's names, order and priorities at a restart); the rest is refused until then.");
+        reloadable.getStyleClass().add(Styles.TEXT_MUTED);
+        reloadable.setWrapText(true);
+        Label caret = new Label();
+        caret.setId("control-caret");
+        caret.getStyleClass().add(Styles.TEXT_MUTED);
+        editor.caretPositionProperty().addListener((o, a, at) -> caret.setText(ConfigLines.describe(editor.getText(), at.intValue())));
+        caret.setText(ConfigLines.describe(editor.getText(), editor.getCaretPosition()));
         VBox.setVgrow(editor, Priority.ALWAYS);
         Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");
         apply.getStyleClass().add(Styles.ACCENT);
@@ -182,11 +189,28 @@ public final class ControlView {
         problems.getStyleClass().add("control-problems");
         problems.setPrefHeight(110);
         problems.setMinHeight(60);
-        problems.setTooltip(tip("Every problem of the last refused change, each with its key path and line"));
+        problems.setTooltip(tip("Every problem of the last refused change, each with its key path and line;"
+                + " click one (or Enter) to go to its line in the editor"));
         problems.visibleProperty().bind(Bindings.isNotEmpty(model.problems()));
         problems.managedProperty().bind(problems.visibleProperty());
-        HBox buttons = new HBox(8, apply, load, revert);
-        return pad(new VBox(8, buttons, problems, editor));
+        // a problem names its line; the editor has no line numbers, so a click goes there
+        Runnable goToProblem = () -> {
+            String chosen = problems.getSelectionModel().getSelectedItem();
+            int[] range = chosen == null ? null : ConfigLines.rangeOfLineIn(editor.getText(), chosen);
+            if (range != null) {
+                editor.requestFocus();
+                editor.selectRange(range[0], range[1]);
+            }
+        };
+        problems.setOnMouseClicked(e -> goToProblem.run());
+        problems.setOnKeyPressed(e -> {
+            if (e.getCode() == javafx.scene.input.KeyCode.ENTER) {
+                goToProblem.run();
+            }
+        });
+        HBox buttons = new HBox(8, apply, load, revert, caret);
+        buttons.setAlignment(Pos.CENTER_LEFT);
+        return pad(new VBox(8, buttons, problems, reloadable, editor));
     }
 
     private Node historyTab() {

@@ -117,6 +117,16 @@ class ControlViewUiTest {
         assertThat(label("#control-last-error")).contains("version 2 still runs").contains("server_x").contains("engine_y");
         assertThat(plane.current().version()).isEqualTo(2);
         assertThat(tabsBounds()).as("the refusal's line was kept for it: nothing moved").isEqualTo(tabs);
+
+        // the editor has no line numbers: a click on a problem selects the line it names
+        javafx.scene.control.ListView<?> problems = robot.lookup("#control-problems").queryListView();
+        String problem = String.valueOf(problems.getItems().getFirst());
+        assertThat(problem).containsPattern("line \\d+");
+        robot.clickOn(robot.lookup("#control-problems .list-cell").nth(0).queryAs(javafx.scene.Node.class));
+        TextArea editor = robot.lookup("#control-editor").queryAs(TextArea.class);
+        await().atMost(TIMEOUT).until(() -> editor.getSelectedText().startsWith("server_x") || editor.getSelectedText().startsWith("engine_y"));
+        assertThat(problem).contains(editor.getSelectedText().substring(0, 8));
+        assertThat(label("#control-caret")).startsWith("Line ");
     }
 
     @Test
