@@ -157,7 +157,11 @@ public final class ControlView {
         editor.setId("control-editor");
         editor.getStyleClass().add("control-editor");
         editor.textProperty().bindBidirectional(model.editorTextProperty());
-        // said above the editor, not as its tooltip: a tooltip came up over the text being edited
+        // what changes while running is said above the editor: a four-line tooltip came up over the text being edited;
+        // its own is one line, and slow to come
+        Tooltip editorTip = tip("The config file, YAML or JSON; Apply checks it whole and runs it");
+        editorTip.setShowDelay(javafx.util.Duration.seconds(3));
+        editor.setTooltip(editorTip);
         Label reloadable = new Label("Changes while running: " + String.join(", ", io.queuedeck.engine.config.ConfigChange.RELOADABLE)
                 + " (the tier table's names, order and priorities at a restart); the rest is refused until then.");
         reloadable.getStyleClass().add(Styles.TEXT_MUTED);

@@ -173,7 +173,11 @@ public final class ControlViewModel {
         String split = c.path("by").asText().equals("task_id")
                 ? Math.round(c.path("fraction").asDouble() * 100) + "% of new tasks by task id"
                 : c.path("by").asText() + " in " + c.path("values");
+        List<String> changed = new ArrayList<>();
+        c.path("changes").forEach(change -> changed.add(change.path("path").asText() + " " + shortValue(change.path("from"))
+                + " → " + shortValue(change.path("to"))));
         canaryLine.set("Canary since " + time(Instant.parse(c.path("started_at").asText())) + ": " + split
+                + (changed.isEmpty() ? "" : " · it changes " + String.join(", ", changed))
                 + (c.path("auto_rollback").isObject() ? " · automatic rollback at " + Math.round(c.path("auto_rollback")
                 .path("margin").asDouble() * 100) + "% worse over " + c.path("auto_rollback").path("window").asText() : ""));
         JsonNode stable = c.path("comparison").path("stable");
@@ -481,5 +485,14 @@ public final class ControlViewModel {
 
     public ReadOnlyStringProperty ruleResultProperty() {
         return ruleResult.getReadOnlyProperty();
+    }
+
+    /** A value of a config diff in a few characters: a scalar as it is, a list or map by its size. */
+    private static String shortValue(JsonNode value) {
+        if (value == null || value.isMissingNode() || value.isNull()) {
+            return "(none)";
+        }
+        String text = value.isValueNode() ? value.asText() : value.isArray() ? value.size() + " entries" : "{…}";
+        return text.length() > 40 ? text.substring(0, 39) + "…" : text;
     }
 }

@@ -142,6 +142,11 @@ final class CanaryControl {
             }
             auto = new ConfigService.AutoRollback(margin, human(window), minTasks);
         }
+        if (ConfigDiff.between(plane.current().tree(), ConfigPlane.tree(text)).isEmpty()) {
+            throw new ConfigService.Refused(400, "invalid_config", List.of("canary config: it is the running config (version "
+                    + plane.current().version() + "), so the canary would compare a release with itself; change its"
+                    + " priority_rules, policy or tier limits first"));
+        }
         long nanos = engine.clock().nanos();
         FlowCounts baseline = FlowCounts.of(engine);
         ReleaseComparison comparison = new ReleaseComparison(margin, window, minTasks, nanos, engine.clock()::toInstant);

@@ -96,6 +96,18 @@ class CanaryTest {
         assertThatThrownBy(() -> new CanarySplit("colour", 0.1, null)).hasMessageContaining("by must be task_id");
     }
 
+    /** Why: a canary of the running config itself was accepted and promoted, changing nothing, unsaid. */
+    @Test
+    void aCandidateThatIsTheRunningConfig_isRefused() {
+        String running = plane.current().text();
+        assertThatThrownBy(() -> plane.startCanary(request(running, 0.5, null), "test"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.problems().getFirst()).contains("it is the running config (version 1)");
+                });
+        assertThat(((CanaryControl.Status) plane.canary()).running()).isFalse();
+    }
+
     @Test
     void canaryTasks_recordTheirRelease_promoteMakesTheCandidateRun() {
         plane.startCanary(request(WORSE, 0.5, null), "test");
