@@ -67,8 +67,7 @@ final class ParkedRoutes {
         TaskAccess.require(ctx, "read parked tasks", Scope.READ, Scope.OPERATE);
         Tier tier = tier(ctx);
         String tenant = TaskAccess.listTenant(ctx, ctx.queryParam("tenant"));
-        TaskFilter filter = SearchParams.filter(new SearchParams.FilterBody(ctx.queryParam("id"), ctx.queryParam("model"),
-                null, ctx.queryParam("business_class"), null, null, null, null, null, null, ctx.queryParam("q")), tenant);
+        TaskFilter filter = SearchParams.fromQuery(ctx, tenant);
         Integer limit = ctx.queryParam("limit") == null ? null : parseLimit(ctx.queryParam("limit"));
         String cursor = ctx.queryParam("cursor");
         long after = cursor == null ? -1 : Listings.after(cursor);

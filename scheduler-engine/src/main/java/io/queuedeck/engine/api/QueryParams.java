@@ -29,6 +29,7 @@ final class QueryParams {
             return; // probes and scrapers send what their tools send
         }
         Set<String> read = READ.getOrDefault(endpoint, Set.of());
+        refuseBadEscapes(ctx.queryString());
         for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
             String name = param.getKey();
             String shown = ApiException.shorten(name);
@@ -39,6 +40,26 @@ final class QueryParams {
             if (param.getValue().stream().allMatch(SearchParams.FilterBody::blank)) { // "?id=%20" is no id either
                 throw ApiException.invalid(shown, shown + (param.getValue().stream().allMatch(String::isEmpty) ? " is empty" : " is blank")
                         + "; give it a value or leave it out");
+            }
+        }
+    }
+
+    /**
+     * A {@code %} not followed by two hex digits: the decoder reads such a value as empty, and
+     * "state is empty" named the wrong fault. Refused with what was sent.
+     */
+    private static void refuseBadEscapes(String query) {
+        if (query == null || query.indexOf('%') < 0) {
+            return;
+        }
+        for (String pair : query.split("&")) {
+            for (int i = pair.indexOf('%'); i >= 0; i = pair.indexOf('%', i + 1)) {
+                if (i + 2 >= pair.length() || Character.digit(pair.charAt(i + 1), 16) < 0 || Character.digit(pair.charAt(i + 2), 16) < 0) {
+                    int eq = pair.indexOf('=');
+                    String name = ApiException.shorten(eq < 0 ? pair : pair.substring(0, eq));
+                    throw ApiException.invalid(name, name + " is not valid percent-encoding ('" + ApiException.shorten(pair)
+                            + "'): write a literal % as %25");
+                }
             }
         }
     }

@@ -154,8 +154,17 @@ final class SearchParams {
             if (priority != null && field.endsWith("_priority")) { // the range it was turned into: name what was sent
                 throw ApiException.invalid(prefix + "priority", e.getMessage().replace(field, "priority"));
             }
+            if (prefix.isEmpty() && field.equals("text")) { // sent as the query parameter q
+                throw ApiException.invalid("q", e.getMessage().replaceFirst("^text ", "q "));
+            }
             throw ApiException.invalid(prefix + field, e.getMessage());
         }
+    }
+
+    /** The filter of a listing's query parameters ({@code id}, {@code model}, {@code business_class}, {@code q}), the tenant already narrowed. */
+    static TaskFilter fromQuery(Context ctx, String tenant) {
+        return filter("", ctx.queryParam("id"), ctx.queryParam("model"), tenant, ctx.queryParam("business_class"), null, null,
+                null, null, null, null, ctx.queryParam("q"));
     }
 
     private static Set<TaskState> states(String prefix, String text) {

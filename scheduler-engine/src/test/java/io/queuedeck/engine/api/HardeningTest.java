@@ -60,6 +60,22 @@ class HardeningTest {
 
         assertThat(answer.status()).isLessThan(500);
         assertThat(answer.contentType()).startsWith("application/json");
+        // it said "state is empty": the value is not empty, it cannot be decoded
+        RawHttp.Answer state = get("/v1/tasks?state=%zz");
+        assertThat(state.status()).isEqualTo(400);
+        assertThat(state.body()).contains("\"field\":\"state\"").contains("not valid percent-encoding");
+        RawHttp.Answer fine = get("/v1/tasks?q=100%25");
+        assertThat(fine.status()).isEqualTo(200);
+    }
+
+    /** The query parameter is q; its error named the bulk filter's field, text. */
+    @Test
+    void aTooLongQ_isAnErrorOnQ() {
+        RawHttp.Answer answer = get("/v1/tasks?q=" + "x".repeat(1_025));
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body()).contains("\"field\":\"q\"").contains("q is at most 1024 characters");
+        RawHttp.Answer parked = get("/v1/tiers/batch/parked?q=" + "x".repeat(1_025));
+        assertThat(parked.body()).contains("\"field\":\"q\"");
     }
 
     @Test
