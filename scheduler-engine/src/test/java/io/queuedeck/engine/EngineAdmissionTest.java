@@ -73,6 +73,15 @@ class EngineAdmissionTest {
         assertThat(sim.snapshot().counters().rejected()).isEqualTo(1);
     }
 
+    /** Why: the refusal named max_tokens, which the client never sent; the input is what to shorten. */
+    @Test
+    void submit_anInputTooLongForTheKvCache_withoutMaxTokens_isAnErrorOnInput() {
+        TaskSpec spec = new TaskSpec("long", SimHarness.MODEL, "A".repeat(500_000), 0, null, null, null, null, null, null, null);
+
+        assertThat(failureOf(engine.send(new Command.Submit(spec)))).isInstanceOfSatisfying(InvalidTaskException.class,
+                e -> assertThat(e.errors().getFirst().field()).isEqualTo("input"));
+    }
+
     @Test
     void submit_promptPlusMaxTokensExactlyKvCapacity_acceptedAndRuns() {
         SubmitResult result = engine.send(new Command.Submit(SimHarness.spec("fits", 1, 119_000, 1_000))).join();
@@ -93,7 +102,7 @@ class EngineAdmissionTest {
         sim.runUntil(SimHarness.millis(10_000));
 
         assertThat(failureOf(future)).isInstanceOfSatisfying(InvalidTaskException.class,
-                e -> assertThat(e.errors()).singleElement().isEqualTo(new FieldError("max_tokens",
+                e -> assertThat(e.errors()).singleElement().isEqualTo(new FieldError("prompt_tokens", // the field sent: not max_tokens
                         "prompt_tokens + max_tokens = 120156 exceeds the KV cache of model 'llama-2-7b' (120000 tokens)"
                                 + " (max_tokens not given: 256 assumed)")));
         assertThat(sim.task("small").state()).isEqualTo(TaskState.SUCCEEDED);

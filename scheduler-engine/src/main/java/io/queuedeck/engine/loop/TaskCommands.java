@@ -95,8 +95,14 @@ final class TaskCommands {
         Optional<String> refusal = loop.executor.admissionError(asRun);
         if (refusal.isPresent()) {
             String field = refusedField(refusal.get());
-            throw refused(new InvalidTaskException(field, refusal.get()
-                    + (!field.equals("max_tokens") || spec.maxTokens() != null ? "" : " (max_tokens not given: " + tokens + " assumed)")));
+            boolean assumed = field.equals("max_tokens") && spec.maxTokens() == null;
+            // a field the client did not send is no field to fix: the prompt is what makes the task too large then,
+            // as prompt_tokens if the client gave them, else as the input they were estimated from
+            String named = !assumed ? field : spec.promptTokens() != null && spec.input() != null
+                    && spec.promptTokens() == io.queuedeck.engine.task.TaskSpecValidator.estimatePromptTokens(spec.input())
+                    ? "input" : "prompt_tokens";
+            throw refused(new InvalidTaskException(named, refusal.get()
+                    + (assumed ? " (max_tokens not given: " + tokens + " assumed)" : "")));
         }
         long cost = TaskTable.bodyBytes(spec);
         long held = tasks.bodyBytes() + loop.heldElsewhere.getAsLong();
