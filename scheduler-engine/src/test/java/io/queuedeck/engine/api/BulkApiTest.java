@@ -267,6 +267,7 @@ class BulkApiTest {
         assertThat(csv.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/csv"));
         assertThat(csv.body().split("\r\n")).hasSize(2).startsWith("number,at,actor,source,action,target,tasks,detail");
         assertThat(as("acme-read").get("/v1/audit").status()).isEqualTo(403);
+        assertThat(as("acme-read").get("/v1/audit").errorCode()).isEqualTo("tenant_bound"); // as every view of all tenants
         assertThat(as("admin").get("/v1/audit?since=yesterday").errorField()).isEqualTo("since");
     }
 }
