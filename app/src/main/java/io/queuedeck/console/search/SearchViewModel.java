@@ -334,7 +334,9 @@ public final class SearchViewModel {
         commands.send(new Command.SearchTasks(new TaskSearch(filter, TaskSort.SUBMITTED, false, 0, 1))).thenAccept(page -> {
             affected.set(page.total());
             confirmationRequired.set(action.get().destructive() && page.total() > CONFIRM_ABOVE);
-            message.set(String.format(Locale.ROOT, "%s would apply to %,d tasks%s", describe(), page.total(),
+            // a count of matches: a finished task, or one already as asked, is matched and left as it is
+            message.set(String.format(Locale.ROOT, "%s: %,d tasks match (finished ones, and any already so, stay as they"
+                    + " are)%s", describe(), page.total(),
                     confirmationRequired.get() ? "; type " + page.total() + " to confirm" : ""));
         });
     }
