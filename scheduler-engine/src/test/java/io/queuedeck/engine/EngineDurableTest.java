@@ -5,22 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.store.StoreBusyException;
-import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreUnavailableException;
-import io.queuedeck.engine.store.StoreWrite;
 import io.queuedeck.engine.store.StoredTask;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.testing.GatedStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,44 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineDurableTest {
     @TempDir
     Path dir;
-
-    /** Holds every write until released, and can be told to fail. */
-    private static final class GatedStore implements TaskStore {
-        final TaskStore inner = TaskStore.inMemory();
-        final CountDownLatch gate = new CountDownLatch(1);
-        volatile boolean failing;
-
-        @Override
-        public StoreContents load(Instant now) {
-            return inner.load(now);
-        }
-
-        @Override
-        public void write(List<StoreWrite> batch) {
-            try {
-                if (!gate.await(10, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("gate never opened");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            if (failing) {
-                throw new IllegalStateException("disk full");
-            }
-            inner.write(batch);
-        }
-
-        @Override
-        public int taskCount() {
-            return inner.taskCount();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
 
     private static TaskSpec spec(String id) {
         return new TaskSpec(id, Engine.Builder.DEFAULT_MODEL, "hi", 5, null, null, null, null, 8, 4, null);
@@ -81,11 +40,11 @@ class EngineDurableTest {
             // the loop has run the submission (commands run in order) and still answers queries
             assertThat(engine.send(new Command.FindTask("a")).join()).isPresent();
             assertThat(submitted).isNotDone();
-            assertThat(store.inner.taskCount()).isZero();
+            assertThat(store.taskCount()).isZero();
 
             store.gate.countDown();
             assertThat(submitted.join().created()).isTrue();
-            List<StoredTask> stored = store.inner.load(Instant.now()).tasks();
+            List<StoredTask> stored = store.load(Instant.now()).tasks();
             assertThat(stored).extracting(StoredTask::id).contains("a");
         }
     }

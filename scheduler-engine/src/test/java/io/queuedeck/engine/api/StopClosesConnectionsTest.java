@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.store.StoreContents;
-import io.queuedeck.engine.store.StoreWrite;
-import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.testing.GatedStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,50 +22,20 @@ import org.junit.jupiter.api.Test;
  * stop begins while the request waits for it.
  */
 class StopClosesConnectionsTest {
-    private final CountDownLatch commit = new CountDownLatch(1);
+    private final GatedStore store = new GatedStore();
     private Engine engine;
     private ApiServer server;
 
-    /** The in-memory store, with its writes held until {@link #commit} is counted down. */
-    private final class HeldStore implements TaskStore {
-        private final TaskStore inner = TaskStore.inMemory();
-
-        @Override
-        public StoreContents load(Instant now) {
-            return inner.load(now);
-        }
-
-        @Override
-        public void write(List<StoreWrite> batch) {
-            try {
-                commit.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            inner.write(batch);
-        }
-
-        @Override
-        public int taskCount() {
-            return inner.taskCount();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-    }
-
     @BeforeEach
     void start() {
-        engine = Engine.builder().store(new HeldStore()).build();
+        engine = Engine.builder().store(store).build();
         engine.start();
         server = ApiServer.builder(engine).port(0).build().start();
     }
 
     @AfterEach
     void stop() {
-        commit.countDown();
+        store.gate.countDown();
         server.close();
         engine.close();
     }
@@ -88,7 +52,7 @@ class StopClosesConnectionsTest {
                     engine.send(new io.queuedeck.engine.command.Command.FindTask("held")).join().isPresent());
 
             server.drain();
-            commit.countDown();
+            store.gate.countDown();
 
             String head = head(socket.getInputStream());
             assertThat(head).startsWith("HTTP/1.1 202").containsIgnoringCase("Connection: close");

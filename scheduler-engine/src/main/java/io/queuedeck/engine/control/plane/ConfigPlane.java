@@ -186,15 +186,8 @@ public final class ConfigPlane implements ConfigService {
             Thread.currentThread().interrupt();
             throw refuse(source, List.of(source + ": interrupted before the change applied"));
         }
-        Version applied = new Version(version, now(), source, shown, changes, text, next, tree);
-        current = applied;
-        versions.addLast(applied);
-        while (versions.size() > KEPT_VERSIONS) {
-            versions.removeFirst();
-        }
         lastError = null;
-        canary.stableChanged(next.priorityRules());
-        appliedListeners.forEach(listener -> listener.accept(next));
+        makeRunning(new Version(version, now(), source, shown, changes, text, next, tree));
         LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} applied from {1}: {2}", version, source, shown);
         save();
         return status();
@@ -344,15 +337,20 @@ public final class ConfigPlane implements ConfigService {
         if (versions.getLast().version() == next.version()) {
             versions.removeLast(); // the same version, now with what it reads as
         }
-        versions.addLast(next);
+        makeRunning(next);
+        LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} runs ({1}, from {2})", next.version(), next.label(),
+                next.source());
+    }
+
+    /** {@code v} runs from now on: the newest of the history (the oldest past the kept number dropped), told to the canary and listeners. */
+    private void makeRunning(Version v) {
+        versions.addLast(v);
         while (versions.size() > KEPT_VERSIONS) {
             versions.removeFirst();
         }
-        current = next;
-        canary.stableChanged(now.priorityRules());
-        appliedListeners.forEach(listener -> listener.accept(now));
-        LOG.log(System.Logger.Level.INFO, "QueueDeck: config version {0} runs ({1}, from {2})", next.version(), next.label(),
-                next.source());
+        current = v;
+        canary.stableChanged(v.config().priorityRules());
+        appliedListeners.forEach(listener -> listener.accept(v.config()));
     }
 
     /**
