@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The API's JSON mapper, strict on input (no silent coercion of "5" to 5 or 5.5 to 5, no unknown
@@ -313,6 +314,7 @@ final class Json {
         if (advice >= 0) {
             line = line.substring(0, advice);
         }
+        line = ourWords(line);
         // where the parser was: "(start marker at [Source: REDACTED (`StreamReadFeature…` disabled); line: 1, column: 1])"
         line = line.replaceAll("\\s*\\(start marker at \\[Source:.*?; line: (\\d+), column: (\\d+)\\]\\)",
                 " (opened at line $1, column $2)");
@@ -322,6 +324,33 @@ final class Json {
         // the parser's hints name its features: "(not recognized as one since Feature 'ALLOW_COMMENTS' not enabled …)"
         line = line.replaceAll("\\s*\\([^)]*Feature\\b[^)]*\\)", "").trim();
         return line.isEmpty() ? "malformed" : line;
+    }
+
+    /** The parser's common complaints, said in the words of this API's other errors (the location is kept). */
+    private static final List<Map.Entry<java.util.regex.Pattern, String>> PHRASES = List.of(
+            Map.entry(java.util.regex.Pattern.compile("^Illegal unquoted character \\(\\(CTRL-CHAR, code (\\d+)\\)\\): has to be escaped"
+                    + " using backslash to be included in (?:string value|name)"), "a control character (code $1) must be escaped inside a string"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\('/' \\(code 47\\)\\): maybe a \\(non-standard\\) comment\\?"),
+                    "a comment: JSON has none"),
+            Map.entry(java.util.regex.Pattern.compile("^Non-standard token '([^']*)'.*?(?= at line|$)"), "$1 is not a JSON number"),
+            Map.entry(java.util.regex.Pattern.compile("^Unrecognized token '([^']*)': was expecting \\([^)]*\\)"),
+                    "'$1' is not a JSON value (a string needs double quotes)"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code \\d+\\)\\): was expecting double-quote to start field name"),
+                    "$1 where a field name in double quotes was expected"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code \\d+\\)\\): was expecting comma to separate (Object|Array) entries"),
+                    "$1 where a comma between entries was expected"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code \\d+\\)\\): was expecting a colon to separate field name and value"),
+                    "$1 where a colon after the field name was expected"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected end-of-input[^:]*:?.*?(?= at line|$)"), "the body ends before its JSON does"));
+
+    private static String ourWords(String line) {
+        for (Map.Entry<java.util.regex.Pattern, String> phrase : PHRASES) {
+            java.util.regex.Matcher m = phrase.getKey().matcher(line);
+            if (m.find()) {
+                return m.replaceFirst(phrase.getValue());
+            }
+        }
+        return line;
     }
 
     /** Field names come from the client: echo at most 100 characters of one. */

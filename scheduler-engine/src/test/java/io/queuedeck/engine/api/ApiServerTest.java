@@ -182,6 +182,26 @@ class ApiServerTest {
         assertThat(http.get("/v1/tasks/p").json().get("priority").asInt()).isEqualTo(8);
     }
 
+    /** The parser's complaints come in this API's words, with where they are ("Non-standard token 'NaN'" did not). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"model\":\"llama-2-7b\",\"input\":\"a\u0001b\"}           | a control character (code 1) must be escaped inside a string",
+            "{\"model\":\"llama-2-7b\",/*x*/\"input\":\"x\"}             | a comment: JSON has none",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":NaN}  | NaN is not a JSON number",
+            "{\"model\":\"llama-2-7b\",\"input\":xyz}                      | 'xyz' is not a JSON value (a string needs double quotes)",
+            "{\"model\":\"llama-2-7b\" \"input\":\"x\"}                  | where a comma between entries was expected",
+            "{\"model\":\"llama-2-7b\",\"input\" \"x\"}                  | where a colon after the field name was expected",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\"                   | the body ends before its JSON does",
+    })
+    void submit_malformedJson_isSaidInOurWords_withWhere(String body, String words) {
+        Http.Response response = http.post("/v1/tasks", body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("malformed_json");
+        assertThat(response.json().at("/error/message").asText()).contains(words).contains("line 1, column")
+                .doesNotContain("Illegal unquoted").doesNotContain("Non-standard").doesNotContain("Unrecognized token");
+    }
+
     @Test
     void patch_unknownTask_answers404() {
         assertThat(http.patch("/v1/tasks/ghost", "{\"priority\": 1}").status()).isEqualTo(404);
