@@ -142,7 +142,9 @@ public final class ControlViewModel {
             if (unedited) { // the editor follows the running version until the operator edits it
                 editorText.set(v.text());
                 editorBase = v.version();
-            } else if (!changedHere) {
+            } else if (changedHere) {
+                editorBase = v.version(); // made on this screen (a rollback, a canary promoted): the operator knows of it
+            } else {
                 message.set("Version " + v.version() + " (" + v.source() + ") came while you edit: Apply would replace it;"
                         + " Revert shows it.");
             }

@@ -172,6 +172,20 @@ class ControlViewModelTest {
         assertThat(model.history().getFirst().label()).isEqualTo("rollback to version 1");
     }
 
+    /** Why: after a rollback made on this screen, the next Apply of an edited text was refused as "started from version 2". */
+    @Test
+    void aRollbackMadeHere_isNoVersionFromElsewhere_forTheNextApply() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()).replace("    priority: 1\n", "    priority: 2\n"));
+        model.rollback(1).join(); // the editor keeps the operator's edit
+
+        model.apply().join();
+
+        assertThat(plane.current().version()).isEqualTo(4);
+        assertThat(model.messageProperty().get()).doesNotStartWith("Not applied");
+    }
+
     @Test
     void canary_startShowsBothSides_promoteMakesItTheRunningVersion() {
         model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
