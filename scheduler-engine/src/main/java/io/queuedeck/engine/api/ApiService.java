@@ -118,6 +118,15 @@ public final class ApiService implements AutoCloseable {
     }
 
     /**
+     * The first step of {@link #shutdown}, taken at once on the signal's own thread: readiness
+     * fails, new submissions get 503, and every answer from now on closes its connection. Calling
+     * it again, or {@link #shutdown} after it, repeats nothing.
+     */
+    public void beginShutdown() {
+        server.drain();
+    }
+
+    /**
      * A graceful stop: readiness fails and new submissions get 503 at once, no waiting task starts
      * any more, and the tasks already running may finish (their callbacks go out) until none runs,
      * {@code grace} has passed or {@code hurry} is counted down; then requests still being handled

@@ -280,8 +280,9 @@ final class Destinations {
             if (first == 0x20 && second == 0x02) {
                 return inside4(slice(a, 2)).map(why -> why + " (6to4)"); // 2002::/16
             }
-            if (first == 0x20 && second == 0x01 && (a[2] & 0xff) == 0x0d && (a[3] & 0xff) == 0xb8) {
-                return Optional.of("reserved (documentation)"); // 2001:db8::/32
+            if (first == 0x20 && second == 0x01 && (a[2] & 0xff) == 0x0d && (a[3] & 0xff) == 0xb8
+                    || first == 0x3f && (second & 0xf0) == 0xf0) {
+                return Optional.of("reserved (documentation)"); // 2001:db8::/32, 3fff::/20 (RFC 9637)
             }
             if (first == 0xfd && second == 0x00 && (a[2] & 0xff) == 0x0e && (a[3] & 0xff) == 0xc2
                     && isZero(a, 4, 14) && (a[14] & 0xff) == 0x02 && (a[15] & 0xff) == 0x54) {

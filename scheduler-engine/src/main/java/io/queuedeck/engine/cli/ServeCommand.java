@@ -272,6 +272,7 @@ final class ServeCommand implements Callable<Integer> {
         AtomicBoolean stopping = new AtomicBoolean();
         SignalHandler onSignal = signal -> {
             if (stopping.compareAndSet(false, true)) {
+                service.beginShutdown(); // here, not on the stopper's thread: answers close their connections from now on
                 stopper.start();
             } else {
                 hurry.countDown();
@@ -294,7 +295,9 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         legacyClientWarnings(settings.clients()).forEach(err::println);
         err.flush();
-        out.printf("QueueDeck API listening on %s (policy %s, %s%s%s, config %s)%n", service.baseUri(), policyName,
+        // the policy that runs: a config version resumed after a restart may have another than the file's
+        out.printf("QueueDeck API listening on %s (policy %s, %s%s%s, config %s)%n", service.baseUri(),
+                orDefault(plane.current().config().policy().name(), DEFAULT_POLICY),
                 backends != null ? backends.backends().size() + (backends.backends().size() == 1 ? " backend serving " : " backends serving ") + String.join(", ", served)
                         : gpus + (gpus == 1 ? " simulated GPU serving " : " simulated GPUs serving ") + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",

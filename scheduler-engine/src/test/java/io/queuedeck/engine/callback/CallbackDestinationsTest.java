@@ -78,6 +78,7 @@ class CallbackDestinationsTest {
             "http://203.0.113.1/               | documentation",
             "http://192.88.99.1/               | 6to4 relay",
             "http://[2001:db8::1]/             | documentation",
+            "http://[3fff::1]/                 | documentation",
             "http://169.254.1.1/               | link-local",
             "http://[fe80::1]/                 | link-local",
             "http://[fd00::1]/                 | unique-local",

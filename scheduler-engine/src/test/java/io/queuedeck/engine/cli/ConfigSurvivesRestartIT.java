@@ -41,10 +41,13 @@ class ConfigSurvivesRestartIT {
         return builder.start();
     }
 
-    private static URI base(Process process) throws Exception {
+    /** The start-up line's address, its policy checked (the one that runs, not the file's). */
+    private static URI base(Process process, String policy) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Matcher m = LISTENING.matcher(String.valueOf(out.readLine()));
+        String line = String.valueOf(out.readLine());
+        Matcher m = LISTENING.matcher(line);
         assertThat(m.matches()).as("the start-up line").isTrue();
+        assertThat(line).contains("(policy " + policy + ",");
         return URI.create(m.group(1));
     }
 
@@ -59,7 +62,7 @@ class ConfigSurvivesRestartIT {
         Files.writeString(config, FILE);
         Process first = serve(config);
         try {
-            URI base = base(first);
+            URI base = base(first, "priority");
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(base.resolve("/v1/config"))
                     .header("Content-Type", "application/yaml").header("X-QueueDeck-Client", "config-test")
                     .PUT(HttpRequest.BodyPublishers.ofString(FILE.replace("priority", "edf"))).build(),
@@ -73,7 +76,7 @@ class ConfigSurvivesRestartIT {
 
         Process second = serve(config);
         try {
-            URI base = base(second);
+            URI base = base(second, "edf");
             String status = get(base, "/v1/config").body();
             assertThat(status).contains("\"version\":2").contains("\"name\":\"edf\"");
             assertThat(get(base, "/v1/queues").body()).contains("\"policy\":\"edf\"");
@@ -87,7 +90,7 @@ class ConfigSurvivesRestartIT {
         Files.writeString(config, FILE.replace("priority", "mlfq")); // edited while nothing runs
         Process third = serve(config);
         try {
-            URI base = base(third);
+            URI base = base(third, "mlfq");
             String status = get(base, "/v1/config").body();
             assertThat(status).contains("\"version\":3").contains("\"name\":\"mlfq\"").contains("(changed while stopped)");
             assertThat(get(base, "/v1/queues").body()).contains("\"policy\":\"mlfq\"");
