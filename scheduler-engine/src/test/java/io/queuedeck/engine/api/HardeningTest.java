@@ -109,10 +109,9 @@ class HardeningTest {
     @Test
     void plain_dropsParserSwitchesAndClassNames() {
         assertThat(Json.plain("Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one"
-                + " since Feature 'ALLOW_COMMENTS' not enabled for parser)")).doesNotContain("Feature").doesNotContain("ALLOW_")
-                .endsWith("comment?");
+                + " since Feature 'ALLOW_COMMENTS' not enabled for parser)")).isEqualTo("a comment: JSON has none");
         assertThat(Json.plain("Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"))
-                .isEqualTo("Non-standard token 'NaN'");
+                .isEqualTo("NaN is not a JSON number");
         assertThat(Json.plain("Cannot construct instance of `io.queuedeck.engine.task.TaskSpec` (for x)\n at [Source]"))
                 .isEqualTo("Cannot construct instance of a value");
     }
