@@ -223,6 +223,9 @@ final class CanaryControl {
         lastEnded = new Ended("rolled_back", "ended by a restart: it ran (" + was.label() + ", started " + was.startedAt()
                 + " by " + was.source() + ") when QueueDeck stopped; its tasks wait in the running config's order. Start it"
                 + " again to go on", plane.now());
+        // in the audit trail too, as every other end of a canary is
+        engine.audit().record("queuedeck", "restart", "canary.rollback", "config version " + plane.current().version(), 0,
+                lastEnded.reason());
     }
 
     void finished(TaskView view) {

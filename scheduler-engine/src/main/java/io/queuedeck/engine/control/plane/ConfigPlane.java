@@ -276,6 +276,9 @@ public final class ConfigPlane implements ConfigService {
         }
         if (kept.isPresent() && !kept.get().versions().isEmpty()) {
             resume(kept.get());
+            if (kept.get().canary() != null) { // once the version that runs is known: the audit names it
+                canary.endedByRestart(kept.get().canary());
+            }
         }
         save();
     }
@@ -288,9 +291,6 @@ public final class ConfigPlane implements ConfigService {
                     tree(v.text())));
         }
         Version last = versions.getLast();
-        if (kept.canary() != null) {
-            canary.endedByRestart(kept.canary());
-        }
         boolean fileAsBefore = Objects.equals(kept.fileText(), fileText);
         if (fileAsBefore) {
             try {

@@ -120,6 +120,11 @@ class ConfigResumeTest {
         CanaryControl.Status canary = (CanaryControl.Status) second.canary();
         assertThat(canary.running()).isFalse();
         assertThat(canary.lastEnded().reason()).contains("ended by a restart").contains("PUT /v1/canary by ops");
+        assertThat(engines.get(1).audit().find(new io.queuedeck.engine.audit.AuditQuery(null, null, "canary.rollback", null, null, 0, 10))
+                .entries()).anySatisfy(entry -> {
+            assertThat(entry.action()).isEqualTo("canary.rollback");
+            assertThat(entry.detail()).contains("ended by a restart");
+        });
         // new tasks are all the running release's again
         engines.get(1).send(new Command.Submit(new TaskSpec("t1", "m", "hi", null, null, null, null, null, 8, 1, null))).join();
         assertThat(engines.get(1).send(new Command.FindTask("t1")).join().orElseThrow().spec().classification().release())
