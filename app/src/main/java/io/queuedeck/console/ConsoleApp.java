@@ -205,7 +205,7 @@ public final class ConsoleApp extends Application {
                         write -> Thread.ofVirtual().name("activity-export").start(write), javafx.application.Platform::runLater)).root());
         screens.put(Screen.DRILLS, () -> new io.queuedeck.console.drills.DrillsView(io.queuedeck.console.drills.DrillsViewModel.forConsole(
                 new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
-                dir -> getHostServices().showDocument(dir.toUri().toString()))).root());
+                dir -> getHostServices().showDocument(dir.toUri().toString()), system::load)).root());
         // audit entries become labelled chart markers: the REST API's all, the console's that the
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {

@@ -78,6 +78,10 @@ public final class DrillsViewModel {
     private final AtomicReference<Progress> pending = new AtomicReference<>();
     private final AtomicBoolean handOverQueued = new AtomicBoolean();
     private volatile DrillRunner current;
+    /** The console's demo load, as a fraction of the GPUs' capacity, beside which a drill runs. */
+    private volatile java.util.function.DoubleSupplier demoLoad = () -> 0;
+    /** The drill the operator chose to run although it and the demo load ask more than the GPUs give. */
+    private volatile String overCapacityConfirmed;
 
     /**
      * @param target     the console's engine and its fault catalogue
@@ -120,7 +124,8 @@ public final class DrillsViewModel {
      * The console's model: drills on daemon threads, the FX thread for state, reports under
      * {@code stateDir/drills} (a temporary directory when the console keeps nothing).
      */
-    public static DrillsViewModel forConsole(LiveEngine target, Path stateDir, Consumer<Path> opener) {
+    public static DrillsViewModel forConsole(LiveEngine target, Path stateDir, Consumer<Path> opener,
+                                             java.util.function.DoubleSupplier demoLoad) {
         Path dir;
         try {
             dir = stateDir != null ? stateDir.resolve("drills") : java.nio.file.Files.createTempDirectory("queuedeck-drills");
@@ -128,7 +133,15 @@ public final class DrillsViewModel {
             throw new java.io.UncheckedIOException(e);
         }
         Executor threads = java.util.concurrent.Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("queuedeck-drill-", 1).factory());
-        return new DrillsViewModel(target, threads, javafx.application.Platform::runLater, dir, opener, Clock.systemUTC());
+        DrillsViewModel model = new DrillsViewModel(target, threads, javafx.application.Platform::runLater, dir, opener,
+                Clock.systemUTC());
+        model.besideDemoLoad(demoLoad);
+        return model;
+    }
+
+    /** Tells the model the demo load it runs beside, so that Run can say when both ask more than the GPUs give. */
+    public void besideDemoLoad(java.util.function.DoubleSupplier load) {
+        demoLoad = Objects.requireNonNull(load, "load");
     }
 
     // ---------------------------------------------------------------- commands
@@ -241,6 +254,20 @@ public final class DrillsViewModel {
                 });
                 return;
             }
+            double beside = demoLoad.getAsDouble();
+            if (beside > 0 && beside + drill.target().load() > 1 && !choice.equals(overCapacityConfirmed)) {
+                // a drill beside the default 90% demo load asked 150% and aborted itself on its stop conditions
+                overCapacityConfirmed = choice;
+                fx.execute(() -> {
+                    running.set(false);
+                    status.set(String.format(java.util.Locale.ROOT, "%s was not started: the demo load (%.0f%%) and its own"
+                            + " load (%.0f%%) ask %.0f%% of the GPUs' capacity, so its stop conditions would likely abort it."
+                            + " Lower the demo load on Policy & load, or press Run again to run it anyway.", drill.name(),
+                            beside * 100, drill.target().load() * 100, (beside + drill.target().load()) * 100));
+                });
+                return;
+            }
+            overCapacityConfirmed = null;
             java.util.Optional<String> refused = target.refusal(drill);
             if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
                 fx.execute(() -> {

@@ -278,4 +278,27 @@ class DrillsViewModelTest {
         engine.send(new Command.PauseDispatch(false)).join(); // its tasks finish: the drill ends
         await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
     }
+
+    /** Why: beside the default 90% demo load a drill's own 60% asked 150% of the GPUs and aborted itself. */
+    @Test
+    void aDrillThatWithTheDemoLoadAsksMoreThanTheGpusGive_saysSoFirst_andRunsWhenAskedAgain() throws Exception {
+        Path file = file("short.yaml", SHORT);
+        onFx(() -> {
+            model.besideDemoLoad(() -> 0.9);
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(model.statusProperty()::get).contains("was not started"));
+        assertThat(onFx(model.statusProperty()::get)).contains("the demo load (90%) and its own load (30%) ask 120%")
+                .contains("press Run again");
+        assertThat(onFx(model.runningProperty()::get)).isFalse();
+        assertThat(faults.armed()).isTrue();
+
+        onFx(() -> {
+            model.run(); // the operator's choice: it runs
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.pastRuns().isEmpty()));
+    }
 }
