@@ -281,7 +281,7 @@ final class Destinations {
                 return inside4(slice(a, 2)).map(why -> why + " (6to4)"); // 2002::/16
             }
             if (first == 0x20 && second == 0x01 && (a[2] & 0xff) == 0x0d && (a[3] & 0xff) == 0xb8
-                    || first == 0x3f && (second & 0xf0) == 0xf0) {
+                    || first == 0x3f && second == 0xff && (a[2] & 0xf0) == 0) {
                 return Optional.of("reserved (documentation)"); // 2001:db8::/32, 3fff::/20 (RFC 9637)
             }
             if (first == 0xfd && second == 0x00 && (a[2] & 0xff) == 0x0e && (a[3] & 0xff) == 0xc2

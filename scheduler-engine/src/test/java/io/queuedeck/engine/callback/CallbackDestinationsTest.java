@@ -79,6 +79,7 @@ class CallbackDestinationsTest {
             "http://192.88.99.1/               | 6to4 relay",
             "http://[2001:db8::1]/             | documentation",
             "http://[3fff::1]/                 | documentation",
+            "http://[3fff:fff:ffff::1]/        | documentation",
             "http://169.254.1.1/               | link-local",
             "http://[fe80::1]/                 | link-local",
             "http://[fd00::1]/                 | unique-local",
@@ -131,7 +132,8 @@ class CallbackDestinationsTest {
     @ParameterizedTest
     @ValueSource(strings = {"https://hooks.example.com/x", "http://93.184.216.34/cb", "http://8.8.8.8:8080/cb",
             "http://[2606:4700:4700::1111]/cb", "https://hooks.example.com/x?api_key=k", "http://172.32.0.1/",
-            "http://100.128.0.1/", "http://11.0.0.1/"})
+            "http://100.128.0.1/", "http://11.0.0.1/",
+            "http://[3fff:1000::1]/", "http://[3ffe::1]/"}) // beside 3fff::/20, not in it
     void refusal_publicDestination_isAccepted(String url) {
         assertThat(open.refusal(url)).as(url).isEmpty();
     }
