@@ -238,44 +238,32 @@ public final class DrillsViewModel {
         try {
             Drill drill = file == null ? ShippedDrills.read(choice) : DrillReader.read(file);
             if (drill.target().backends() != null) {
-                fx.execute(() -> {
-                    running.set(false);
-                    status.set(drill.name() + " drills real inference servers (target.backends), not this console's "
-                            + "GPUs: run it with `drill FILE --realtime` (docs/faults.md).");
-                });
+                notRunning(drill.name() + " drills real inference servers (target.backends), not this console's "
+                        + "GPUs: run it with `drill FILE --realtime` (docs/faults.md).");
                 return;
             }
             if ("redis".equals(drill.target().store())) { // it drills a redis-server it starts and cuts off itself
-                fx.execute(() -> {
-                    running.set(false);
-                    status.set(drill.name() + " drills a shared queue in a redis-server that it starts itself, not this"
-                            + " console's engine, which it leaves alone: run it with `java -jar queuedeck-engine.jar drill"
-                            + " resources/drills/" + drill.name() + ".yaml --report DIR` (docs/faults.md).");
-                });
+                notRunning(drill.name() + " drills a shared queue in a redis-server that it starts itself, not this"
+                        + " console's engine, which it leaves alone: run it with `java -jar queuedeck-engine.jar drill"
+                        + " resources/drills/" + drill.name() + ".yaml --report DIR` (docs/faults.md).");
                 return;
             }
             double beside = demoLoad.getAsDouble();
             if (beside > 0 && beside + drill.target().load() > 1 && !choice.equals(overCapacityConfirmed)) {
                 // a drill beside the default 90% demo load asked 150% and aborted itself on its stop conditions
                 overCapacityConfirmed = choice;
-                fx.execute(() -> {
-                    running.set(false);
-                    status.set(String.format(java.util.Locale.ROOT, "%s was not started: the demo load (%.0f%%) and its own"
-                            + " load (%.0f%%) ask %.0f%% of the GPUs' capacity, so its stop conditions would likely abort it."
-                            + " Lower the demo load on Policy & load, or press Run again to run it anyway.", drill.name(),
-                            beside * 100, drill.target().load() * 100, (beside + drill.target().load()) * 100));
-                });
+                notRunning(String.format(java.util.Locale.ROOT, "%s was not started: the demo load (%.0f%%) and its own"
+                        + " load (%.0f%%) ask %.0f%% of the GPUs' capacity, so its stop conditions would likely abort it."
+                        + " Lower the demo load on Policy & load, or press Run again to run it anyway.", drill.name(),
+                        beside * 100, drill.target().load() * 100, (beside + drill.target().load()) * 100));
                 return;
             }
             overCapacityConfirmed = null;
             java.util.Optional<String> refused = target.refusal(drill);
             if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
-                fx.execute(() -> {
-                    running.set(false);
-                    status.set(drill.name() + " was not started: " + refused.get() + (refused.get().startsWith("its probes")
-                            ? ". Run it with `java -jar queuedeck-engine.jar drill resources/drills/" + drill.name()
-                                    + ".yaml --report DIR` (docs/faults.md)." : ". Try again when it holds no more."));
-                });
+                notRunning(drill.name() + " was not started: " + refused.get() + (refused.get().startsWith("its probes")
+                        ? ". Run it with `java -jar queuedeck-engine.jar drill resources/drills/" + drill.name()
+                                + ".yaml --report DIR` (docs/faults.md)." : ". Try again when it holds no more."));
                 return;
             }
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
@@ -288,13 +276,18 @@ public final class DrillsViewModel {
             boolean on = target.faults().armed();
             fx.execute(() -> finished(result, run, on));
         } catch (IOException | RuntimeException | LinkageError e) { // the screen must never stay "running"
-            fx.execute(() -> {
-                running.set(false);
-                status.set("The drill could not run: " + e.getMessage());
-            });
+            notRunning("The drill could not run: " + e.getMessage());
         } finally {
             current = null;
         }
+    }
+
+    /** The drill did not run (refused before it started, or failed): the screen says why, on the FX thread. */
+    private void notRunning(String why) {
+        fx.execute(() -> {
+            running.set(false);
+            status.set(why);
+        });
     }
 
     private void everySecond(DrillRunner.Control control) {
