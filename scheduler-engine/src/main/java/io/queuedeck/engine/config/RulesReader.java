@@ -3,6 +3,7 @@ package io.queuedeck.engine.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.queuedeck.engine.control.PriorityRule;
 import io.queuedeck.engine.control.RuleSet;
+import io.queuedeck.engine.task.TaskSpecValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +19,6 @@ import java.util.Set;
 final class RulesReader {
     private RulesReader() {}
 
-    private static boolean unprintable(int c) {
-        int type = Character.getType(c);
-        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED;
-    }
-
     static RuleSet read(Section top) {
         List<PriorityRule> rules = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
@@ -36,7 +31,7 @@ final class RulesReader {
                 r.problem(r.at("name"), "'" + name + "' is already the name of " + names.get(name));
             } else if (name != null && (name.equals("explicit") || name.equals("default"))) {
                 r.problem(r.at("name"), "'" + name + "' is reserved: tasks show it when no rule classified them");
-            } else if (name != null && (name.length() > 64 || name.isBlank() || name.codePoints().anyMatch(RulesReader::unprintable))) {
+            } else if (name != null && (name.length() > 64 || name.isBlank() || !TaskSpecValidator.printable(name))) {
                 // the name is shown on every task it classifies, in the console and the audit trail
                 r.problem(r.at("name"), "must be 1 to 64 printable characters (no control or formatting characters)");
             }

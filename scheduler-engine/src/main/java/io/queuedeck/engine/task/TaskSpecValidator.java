@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Checks a {@link TaskSpec} field by field and completes it. Pure: safe on any thread, so
@@ -167,6 +168,22 @@ public final class TaskSpecValidator {
         return url.indexOf('@') >= 0 ? "" : ", got '" + url + "'";
     }
 
+    /** Whether {@code text} has no control, formatting, separator, lone surrogate or unassigned character. */
+    public static boolean printable(String text) {
+        return text.codePoints().noneMatch(TaskSpecValidator::unprintable);
+    }
+
+    private static boolean unprintable(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED;
+    }
+
+    /** A character as it can be echoed in a message: unprintable ones by their code (a backslash, u and four hex digits). */
+    private static String visible(int c) {
+        return unprintable(c) ? String.format("\\u%04X", c) : Character.toString(c);
+    }
+
     private static void checkMetadata(List<FieldError> errors, Map<String, String> metadata) {
         if (metadata.size() > MAX_METADATA_ENTRIES) {
             errors.add(new FieldError("metadata", "metadata may hold at most " + MAX_METADATA_ENTRIES
@@ -178,6 +195,11 @@ public final class TaskSpecValidator {
             if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
                 errors.add(new FieldError("metadata", "metadata keys must be 1 to " + MAX_METADATA_KEY
                         + " characters, got '" + key + "'"));
+            } else if (!printable(key)) {
+                // A key is shown in the console and becomes part of a field path in errors (metadata.<key>).
+                errors.add(new FieldError("metadata", "metadata keys must be printable (no control or formatting"
+                        + " characters), got '" + key.codePoints().mapToObj(TaskSpecValidator::visible)
+                        .collect(Collectors.joining()) + "'"));
             } else if (entry.getValue() == null) {
                 errors.add(new FieldError("metadata." + key, "metadata values must be strings, got null"));
             } else if (entry.getValue().length() > MAX_METADATA_VALUE) {

@@ -138,6 +138,8 @@ class TaskSpecValidatorTest {
                 Arguments.of(tooMany, "metadata", "metadata may hold at most 64 entries, got 65"),
                 Arguments.of(Map.of("", "v"), "metadata", "metadata keys must be 1 to 64 characters, got ''"),
                 Arguments.of(Map.of("k".repeat(65), "v"), "metadata", "metadata keys must be 1 to 64 characters, got '" + "k".repeat(65) + "'"),
+                Arguments.of(Map.of("a\u0000b", "v"), "metadata", "metadata keys must be printable (no control or formatting characters), got 'a\\u0000b'"),
+                Arguments.of(Map.of("zero\u200Bwidth", "v"), "metadata", "metadata keys must be printable (no control or formatting characters), got 'zero\\u200Bwidth'"),
                 Arguments.of(nullValue, "metadata.owner", "metadata values must be strings, got null"),
                 Arguments.of(Map.of("owner", "v".repeat(1025)), "metadata.owner", "metadata values must be at most 1024 characters, got 1025"));
     }
