@@ -87,6 +87,8 @@ public final class ConsoleApp extends Application {
         applyTheme(options.light());
 
         stateDir = options.stateDirectory(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome()).orElse(null);
+        // a scheduler loop that dies ends the process (exit 70) once the window has said why
+        EmbeddedEngine.onLoopFailure(new DeadLoop(stage, stateDir, Runtime.getRuntime()::halt)::report);
         // The window opens with a one-line message and then takes the screens: a stored queue may take
         // seconds to read back (the FX thread never waits for it), and a window first shown at its full
         // size is cut back to its minimum by some window managers, while one resized after showing is not.

@@ -62,6 +62,19 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     /** The config the engine started with. */
     private io.queuedeck.engine.config.ServeConfig startConfig;
 
+    /**
+     * Told when an engine's scheduler loop dies (on the dying loop's thread, or its watchdog's); the
+     * engine has already failed its health and refuses commands. By default the process halts with
+     * {@link Engine.Builder#LOOP_FAILURE_EXIT_CODE}, as {@code serve} does; the window says why first.
+     */
+    private static volatile java.util.function.Consumer<Throwable> loopFailure =
+            e -> Runtime.getRuntime().halt(Engine.Builder.LOOP_FAILURE_EXIT_CODE);
+
+    /** Who is told when a scheduler loop dies, from now on (the window, once it shows). */
+    public static void onLoopFailure(java.util.function.Consumer<Throwable> handler) {
+        loopFailure = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
     private EmbeddedEngine(Engine engine, SyntheticWorkload workload, double capacity, long seed, int instances) {
         this.instances = instances;
         this.engine = engine;
@@ -189,7 +202,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 .executor(backends != null ? backends : new SimulatedGpuExecutor(instances, Engine.Builder.DEFAULT_MODEL, profile))
                 .flow(config.flow())
                 .classifier(classifier)
-                .policy(policy);
+                .policy(policy)
+                .onLoopFailure(e -> loopFailure.accept(e));
         if (store != null) {
             builder.store(store);
         }

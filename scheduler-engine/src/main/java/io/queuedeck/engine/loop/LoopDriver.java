@@ -403,7 +403,7 @@ public final class LoopDriver {
                     where.append("\n\tat ").append(frame);
                 }
                 IllegalStateException stuck = new IllegalStateException("the scheduler loop has been in one pass for "
-                        + ran / 1_000_000 + " ms (more than " + stallNanos / 1_000_000 + " ms): it is stuck, at" + where);
+                        + ran / 1_000_000 + " ms (more than " + stallNanos / 1_000_000 + " ms): it is stuck" + where);
                 failed = true;
                 stopping = true;
                 try {
