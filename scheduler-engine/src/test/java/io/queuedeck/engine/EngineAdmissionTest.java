@@ -139,6 +139,23 @@ class EngineAdmissionTest {
         assertThat(snapshot.counters().rejected()).isZero();
     }
 
+    /** Why: a client that fills in the default priority when it retries got 409, against docs/durability.md. */
+    @Test
+    void submit_withoutPriorityRules_noPriorityAndTheDefaultPriority_areTheSameRequest_eitherOrder() {
+        sim.pause(true);
+        TaskSpec without = new TaskSpec("p1", SimHarness.MODEL, "Hello", null, null, null, null, null, 8, null, null);
+        TaskSpec withDefault = new TaskSpec("p1", SimHarness.MODEL, "Hello", TaskSpec.DEFAULT_PRIORITY, null, null, null, null, 8, null, null);
+        TaskSpec reverse = new TaskSpec("p2", SimHarness.MODEL, "Hello", TaskSpec.DEFAULT_PRIORITY, null, null, null, null, 8, null, null);
+
+        assertThat(engine.send(new Command.Submit(without)).join().created()).isTrue();
+        assertThat(engine.send(new Command.Submit(withDefault)).join().created()).isFalse();
+        assertThat(engine.send(new Command.Submit(reverse)).join().created()).isTrue();
+        assertThat(engine.send(new Command.Submit(new TaskSpec("p2", SimHarness.MODEL, "Hello", null, null, null, null, null, 8,
+                null, null))).join().created()).isFalse();
+        assertThat(failureOf(engine.send(new Command.Submit(without.withPriority(6))))).isInstanceOf(TaskConflictException.class);
+        assertThat(sim.snapshot().queued()).isEqualTo(2);
+    }
+
     @Test
     void submit_sameIdAfterCompletion_stillAnswersCreatedFalse() {
         TaskSpec spec = SimHarness.spec("done", 2, 10, 3);

@@ -13,8 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ReleaseClassifier implements TaskClassifier {
     // Shared by every task of a kind, not one per queued task: a client's own priority by release
-    // (stable, canary) and priority, and no rule matched by release.
+    // (stable, canary) and priority, and no rule matched (or none configured) by release.
     private static final Classification[][] EXPLICIT = new Classification[2][TaskSpec.MAX_PRIORITY + 1];
+    private static final Classification[] NO_RULES = {
+            new Classification(Classification.DEFAULT, Classification.STABLE, Classification.NO_RULES),
+            new Classification(Classification.DEFAULT, Classification.CANARY, Classification.NO_RULES)};
     private static final Classification[] NO_RULE = {
             new Classification(Classification.DEFAULT, Classification.STABLE, "no rule matched"),
             new Classification(Classification.DEFAULT, Classification.CANARY, "no rule matched")};
@@ -72,7 +75,7 @@ public final class ReleaseClassifier implements TaskClassifier {
             reason += "; priority " + priority + " capped at " + mostUrgentAllowed + " by the client's allowance";
             priority = mostUrgentAllowed;
         } else if (verdict == null) {
-            return spec.withPriority(priority).withClassification(NO_RULE[canary ? 1 : 0]);
+            return spec.withPriority(priority).withClassification((rules.rules().isEmpty() ? NO_RULES : NO_RULE)[canary ? 1 : 0]);
         }
         return spec.withPriority(priority).withClassification(new Classification(
                 verdict == null ? Classification.DEFAULT : verdict.rule(), release, reason));

@@ -80,7 +80,12 @@ public record TaskSpec(
         public static final String CANARY = "canary";
         /** Without priority rules: the client's own priority, or the default one (shared by every such task). */
         static final Classification GIVEN = new Classification(EXPLICIT, STABLE, "the client gave it");
-        static final Classification UNMATCHED = new Classification(DEFAULT, STABLE, "no priority given and no rule matched");
+        static final Classification UNMATCHED = new Classification(DEFAULT, STABLE, Classification.NO_RULES);
+        /**
+         * The reason of a task that gave no priority where no priority rules are configured: its
+         * priority is then the default one exactly, as if the client had given it.
+         */
+        public static final String NO_RULES = "no priority given and no priority rules";
     }
 
     /** The same spec, classified. */
@@ -92,12 +97,15 @@ public record TaskSpec(
     /**
      * The spec as its client sent it, for comparing a resubmission of the same task id: no
      * classification, and no priority when a rule chose it (rules may choose differently later).
+     * Without priority rules, no priority is the default one: the same request as one that gave it.
      */
     public TaskSpec asRequested() {
         if (classification == null) {
             return this;
         }
-        Integer requested = Classification.EXPLICIT.equals(classification.rule()) ? priority : null;
+        boolean given = Classification.EXPLICIT.equals(classification.rule())
+                || Classification.NO_RULES.equals(classification.reason()) && priority != null && priority == DEFAULT_PRIORITY;
+        Integer requested = given ? priority : null;
         return new TaskSpec(taskId, model, input, requested, callbackUrl, tenant, businessClass, deadline,
                 maxTokens, promptTokens, metadata, null);
     }

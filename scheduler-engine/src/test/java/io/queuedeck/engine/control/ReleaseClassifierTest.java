@@ -107,4 +107,21 @@ class ReleaseClassifierTest {
         assertThat(first.priority()).isNotEqualTo(again.priority());
         assertThat(first.asRequested()).isEqualTo(again.asRequested());
     }
+
+    @Test
+    void noPriority_isTheDefaultPriorityAsRequested_onlyWhereNoRulesAreConfigured() {
+        TaskSpec absent = task("a", "reports", null, null);
+        TaskSpec given = absent.withPriority(TaskSpec.DEFAULT_PRIORITY);
+        ReleaseClassifier none = new ReleaseClassifier(RuleSet.NONE);
+        ReleaseClassifier rules = new ReleaseClassifier(DESIGN);
+
+        assertThat(classify(none, absent, 0).asRequested()).isEqualTo(none.classify(given, true, 0, NOW).asRequested());
+        // with rules, no priority lets them choose: a different request from one that names 5, even when none matched
+        TaskSpec unmatched = classify(rules, task("a", "no_such_class", null, null), 0);
+        assertThat(unmatched.priority()).isEqualTo(TaskSpec.DEFAULT_PRIORITY);
+        assertThat(unmatched.asRequested()).isNotEqualTo(rules.classify(task("a", "no_such_class", null, null)
+                .withPriority(TaskSpec.DEFAULT_PRIORITY), true, 0, NOW).asRequested());
+        // capped above the default by the client's allowance: not the default, so not taken as given
+        assertThat(classify(none, absent, 7).asRequested().priority()).isNull();
+    }
 }
