@@ -201,6 +201,15 @@ final class Durability {
     }
 
     /**
+     * Whether {@code task} finished (other than as a dead letter, which is kept until replayed) at
+     * least one idempotency window ago: its id may be used again, though the loop may still list it.
+     */
+    boolean pastWindow(Task task, long now) {
+        return task.state().isFinal() && task.state() != TaskState.DEAD_LETTERED && task.finishedAt() >= 0
+                && saturatedAdd(task.finishedAt(), windowNanos) <= now;
+    }
+
+    /**
      * The final view of a task finished within the window under this id, if the spec is the same;
      * null if no such task is remembered.
      *

@@ -54,6 +54,10 @@ final class TaskCommands {
                     + (now - acceptBy) / 1_000_000 + " ms after its sender stopped waiting; it was not queued"));
         }
         Task existing = tasks.lookup(spec.taskId());
+        if (existing != null && loop.durable.pastWindow(existing, now)) {
+            tasks.forget(existing); // finished longer ago than the idempotency window: the id may be used again
+            existing = null;
+        }
         if (existing != null) {
             if (existing.spec().asRequested().equals(spec.asRequested())) {
                 return new SubmitResult(existing.view(now), false);

@@ -110,6 +110,14 @@ final class TaskTable {
         }
     }
 
+    /** Forgets a finished task before its time (its id is used again). */
+    void forget(Task task) {
+        if (finished.remove(task.id(), task)) {
+            finishedBytes -= finishedBytes(task);
+            index.remove(task);
+        }
+    }
+
     /** Counted body bytes of the active tasks (loop thread). */
     long bodyBytes() {
         return bodyBytes;

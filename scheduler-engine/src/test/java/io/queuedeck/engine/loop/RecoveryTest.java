@@ -361,4 +361,24 @@ class RecoveryTest {
         assertThat(store.taskCount()).isZero(); // its record expired with the window
         assertThat(submit("a", 5).created()).isTrue();
     }
+
+    /** Why: the id stayed taken after its window, until a restart, against docs/durability.md. */
+    @Test
+    void finishedTask_afterItsWindow_freesItsId_withoutARestart_evenForADifferentBody() {
+        submit("a", 5);
+        clock.runUntilIdle();
+        assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThatThrownBy(() -> submit("a", 6)).as("within the window").isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(TaskConflictException.class);
+
+        clock.runUntil(clock.nanos() + Duration.ofHours(1).toNanos());
+
+        SubmitResult reused = submit("a", 6);
+        assertThat(reused.created()).isTrue();
+        assertThat(task("a").priority()).isEqualTo(6);
+        clock.runUntilIdle();
+        assertThat(task("a").state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(engine.send(new Command.ListTasks(new io.queuedeck.engine.task.TaskQuery(null, null, -1, 100))).join().tasks())
+                .extracting(TaskView::id).containsExactly("a"); // the first is no longer listed under the id
+    }
 }
