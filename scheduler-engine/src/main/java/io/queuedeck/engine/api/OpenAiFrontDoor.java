@@ -173,12 +173,6 @@ final class OpenAiFrontDoor {
             long acceptBy = engine.clock().nanos() + timeoutNanos;
             io.queuedeck.engine.task.SubmitResult submitted =
                     answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)), acceptBy);
-            if (submitted.task().state() == TaskState.DEAD_LETTERED) {
-                // its tier was full and parks what it cannot queue: nobody would be waiting when it is
-                // replayed, so the client hears what a full queue says (it was a 502 "the task failed")
-                throw new ApiException(429, "queue_full", "the queue for this request is full: " + submitted.task().error()
-                        + "; retry later").retryAfter(1);
-            }
             ctx.header(TASK_HEADER, id);
             long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
             Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new Whole(ctx, chat, model, id, now);

@@ -2,6 +2,7 @@ package io.queuedeck.engine.loop;
 
 import io.queuedeck.engine.clock.Timer;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.openai.OpenAiInput;
 import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.task.ShedException;
 import io.queuedeck.engine.task.Task;
@@ -247,6 +248,14 @@ final class FlowControl {
                     tier = table.next(tier); // the config allows no spill in the last tier
                 }
                 case PARK -> {
+                    if (waitsForItsAnswer(spec)) {
+                        // an OpenAI client: nobody would be waiting when it is replayed, and its SDK's retries
+                        // would each park another copy; refused as a full queue, nothing kept
+                        shed[release][tier.index()]++;
+                        throw new ShedException(ShedException.Reason.QUOTA, full.substring(0, full.indexOf(' ')), 1,
+                                "tier " + name(tier) + " is full: " + full + "; a request that waits for its answer is not"
+                                + " parked (degrade: park); retry later");
+                    }
                     parked[release][tier.index()]++;
                     parkTier = tier;
                     parkReason = PARKED + name(tier) + " was full (" + full
@@ -260,6 +269,11 @@ final class FlowControl {
                 }
             }
         }
+    }
+
+    /** Whether {@code spec} came through the OpenAI front door, whose client holds its connection open for the answer. */
+    private static boolean waitsForItsAnswer(io.queuedeck.engine.task.TaskSpec spec) {
+        return spec != null && spec.metadata() != null && "true".equals(spec.metadata().get(OpenAiInput.FRONT_DOOR_KEY));
     }
 
     /** How a parked task's error starts, then its tier's name: how a restart finds it parked again. */

@@ -162,18 +162,25 @@ class ParkedReplayApiTest {
         assertThat(ids(replay.json().path("replayed"))).containsExactly("needle");
     }
 
-    /** A front-door request its full tier parks has nobody to answer when replayed: the client hears a full queue. */
+    /**
+     * A front-door request its full tier would park has nobody to answer when replayed, and an OpenAI
+     * SDK retries a 429 on its own: the client hears a full queue and nothing is parked (each retry
+     * parked another copy).
+     */
     @Test
-    void frontDoorRequest_parkedAtAdmission_is429QueueFull_notAFailedTask() {
+    void frontDoorRequest_atAFullParkingTier_is429QueueFull_andNothingIsParked() {
         Http admin = as("admin");
+        int parkedBefore = as("reader").get("/v1/tiers/batch/parked").json().path("tasks").size();
         Http.Response refused = admin.send(admin.request("/v1/chat/completions").header("Content-Type", "application/json")
                 .header("X-Priority", "8").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                         "{\"model\":\"llama-2-7b\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
 
         assertThat(refused.status()).as(refused.body()).isEqualTo(429);
         assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
-        assertThat(refused.json().at("/error/message").asText()).contains("parked at admission");
+        assertThat(refused.json().at("/error/message").asText()).contains("tier batch is full")
+                .contains("a request that waits for its answer is not parked");
         assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+        assertThat(as("reader").get("/v1/tiers/batch/parked").json().path("tasks").size()).isEqualTo(parkedBefore);
     }
 
     @Test
