@@ -25,7 +25,7 @@ final class ClusterOptions {
     String queue;
 
     @Option(names = "--lease", paramLabel = "DURATION",
-            description = "How long a claimed task stays with this node without a heartbeat (ISO-8601; default: PT30S).")
+            description = "How long a claimed task stays with this node without a heartbeat (such as 30s, or ISO-8601 PT30S; default: 30s).")
     Duration lease;
 
     @Option(names = "--prefetch", description = "Tasks claimed beyond the free batch slots (default: 2).")

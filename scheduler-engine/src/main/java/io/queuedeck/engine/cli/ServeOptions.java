@@ -46,7 +46,7 @@ final class ServeOptions {
 
     @Option(names = "--idempotency-window", paramLabel = "DURATION",
             description = "How long a finished task answers an identical resubmission of its task_id, across restarts"
-                    + " (ISO-8601, e.g. PT24H; default: PT24H).")
+                    + " (such as 1h or 24h, or ISO-8601 PT24H; default: 24h).")
     Duration idempotencyWindow;
 
     @Option(names = "--port", description = "Port to listen on; 0 picks a free one (default: 8080).")
@@ -126,8 +126,8 @@ final class ServeOptions {
      * @param cluster the distributed-mode flags, which settle the file's {@code store.node}
      */
     ServeConfig effective(Path file, Function<String, String> env, ClusterOptions cluster) {
-        if (instances != null && instances < 1) {
-            throw new IllegalArgumentException("--instances must be at least 1, got " + instances);
+        if (instances != null && (instances < 1 || instances > ServeConfig.ExecutorSection.MAX_INSTANCES)) {
+            throw new IllegalArgumentException("--instances must be 1 to " + ServeConfig.ExecutorSection.MAX_INSTANCES + ", got " + instances);
         }
         if (threads != null) {
             ServeCommand.useVirtualThreads(threads); // refuse a bad value before anything starts

@@ -122,7 +122,7 @@ final class ConfigReader {
         if (s == null) {
             return ServeConfig.EMPTY.executor();
         }
-        Integer instances = s.integer("instances", 1, 1_024);
+        Integer instances = s.integer("instances", 1, ServeConfig.ExecutorSection.MAX_INSTANCES);
         List<Backend> backends = backends(s, folder, env);
         Integer chunks = chunkedGeneration(s.section("chunked_generation"));
         s.finish();

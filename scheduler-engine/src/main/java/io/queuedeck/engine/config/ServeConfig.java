@@ -132,6 +132,9 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      *                  (decision 0027), or null when it is off
      */
     public record ExecutorSection(Integer instances, List<Backend> backends, Integer chunkQuantumTokens) {
+        /** The most simulated GPUs one engine runs. */
+        public static final int MAX_INSTANCES = 1_024;
+
         public ExecutorSection {
             backends = backends == null ? List.of() : List.copyOf(backends);
         }

@@ -44,9 +44,38 @@ class ServeCommandTest {
     @Test
     void serve_badInstanceCount_isRefused() {
         Run run = run("serve", "--instances", "0");
+        Run many = run("serve", "--in-memory", "--instances", "1025"); // the config file's limit too
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("--instances must be at least 1");
+        assertThat(run.err()).contains("--instances must be 1 to 1024, got 0");
+        assertThat(many.exit()).isEqualTo(2);
+        assertThat(many.err()).contains("--instances must be 1 to 1024, got 1025");
+    }
+
+    /** Why: these printed the whole usage (over 100 lines) without "error:", and a duration named Java's classes. */
+    @Test
+    void serve_unknownFlagOrBadDuration_isOneErrorLine_andWhereHelpIs() {
+        Run unknown = run("serve", "--in-memory", "--bogus");
+        Run duration = run("serve", "--in-memory", "--idempotency-window=5x");
+
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).isEqualTo("error: Unknown option: '--bogus'\n(queuedeck-engine serve --help lists the options)\n");
+        assertThat(duration.exit()).isEqualTo(2);
+        assertThat(duration.err()).startsWith("error: Invalid value for option '--idempotency-window': '5x' is not a duration"
+                + " such as 500ms, 90s, 5m, 24h or PT24H").doesNotContain("java.", "Usage");
+    }
+
+    @Test
+    void serve_durations_takeTheConfigFilesSpelling_andIso() {
+        CommandLine line = Main.commandLine();
+        ServeCommand written = line.getSubcommands().get("serve").getCommand();
+        line.parseArgs("serve", "--idempotency-window=5h");
+        CommandLine iso = Main.commandLine();
+        iso.parseArgs("serve", "--idempotency-window=PT90S");
+        ServeCommand isoCommand = iso.getSubcommands().get("serve").getCommand();
+
+        assertThat(written.options.idempotencyWindow).isEqualTo(java.time.Duration.ofHours(5));
+        assertThat(isoCommand.options.idempotencyWindow).isEqualTo(java.time.Duration.ofSeconds(90));
     }
 
     @Test
