@@ -236,6 +236,10 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     running.remove(attempt.task);
                     release(attempt);
                     attempt.cancel();
+                    if (attempt.clientHoldsPart()) {
+                        context.failed(attempt.task, attempt.cutOff("its backend was taken offline"), false);
+                        continue;
+                    }
                     if (attempt.chunkLimit > 0) {
                         ChunkedGeneration.rewind(attempt.task, attempt.tokensBefore); // back to the last chunk's end
                     }

@@ -66,7 +66,7 @@ final class StreamAttempt extends EventSourceListener {
     private String finishReason;
     private Generation.Usage usage;
     private int tokens;
-    private int relayed;
+    private volatile int relayed; // read on the loop too (clientHoldsPart)
     private long firstAt = -1;
     private long lastAt = -1;
     private long gapNanos;
@@ -101,6 +101,25 @@ final class StreamAttempt extends EventSourceListener {
         if (s != null) {
             s.cancel();
         }
+    }
+
+    /**
+     * Whether a front-door client already holds part of this attempt's answer: run again, it would
+     * hear that part twice. Read on the loop after {@link #cancel}, which stops any further relay.
+     */
+    boolean clientHoldsPart() {
+        return relay != null && relayed > 0;
+    }
+
+    /**
+     * Ends a cancelled attempt whose client holds part of its answer: the client's stream ends with
+     * {@code why}, and the task fails without a retry. Loop thread.
+     */
+    String cutOff(String why) {
+        String reason = why + " after " + relayed + " chunks of its answer were relayed to the client: not run again,"
+                + " which would repeat them";
+        relay.attemptFailed(reason, false, 0);
+        return reason;
     }
 
     @Override
