@@ -248,7 +248,7 @@ final class FlowControl {
                     tier = table.next(tier); // the config allows no spill in the last tier
                 }
                 case PARK -> {
-                    if (waitsForItsAnswer(spec)) {
+                    if (OpenAiInput.fromFrontDoor(spec)) {
                         // an OpenAI client: nobody would be waiting when it is replayed, and its SDK's retries
                         // would each park another copy; refused as a full queue, nothing kept
                         shed[release][tier.index()]++;
@@ -269,11 +269,6 @@ final class FlowControl {
                 }
             }
         }
-    }
-
-    /** Whether {@code spec} came through the OpenAI front door, whose client holds its connection open for the answer. */
-    private static boolean waitsForItsAnswer(io.queuedeck.engine.task.TaskSpec spec) {
-        return spec != null && spec.metadata() != null && "true".equals(spec.metadata().get(OpenAiInput.FRONT_DOOR_KEY));
     }
 
     /** How a parked task's error starts, then its tier's name: how a restart finds it parked again. */

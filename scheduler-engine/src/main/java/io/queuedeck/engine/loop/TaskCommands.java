@@ -188,6 +188,12 @@ final class TaskCommands {
             throw new TaskConflictException("task '" + id + "' is " + task.state()
                     + "; only dead-lettered tasks can be retried");
         }
+        if (io.queuedeck.engine.exec.openai.OpenAiInput.fromFrontDoor(task.spec())) {
+            // run again, it would be cancelled at once: nobody holds its request open any more
+            throw new TaskConflictException("task '" + id + "' came through the OpenAI front door: its answer goes only to"
+                    + " the client that sent it, which has had its error; it cannot be retried (that client may send"
+                    + " its request again)");
+        }
         long now = loop.clock.nanos();
         loop.flow.unparked(task);
         tasks.activate(task);

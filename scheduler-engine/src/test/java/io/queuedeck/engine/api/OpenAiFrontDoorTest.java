@@ -272,6 +272,11 @@ class OpenAiFrontDoorTest {
         assertThat(task.attempts()).isEqualTo(1);
         await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
         assertThat(fake.requests()).hasSize(1); // nothing sent again once the backend was back
+        // nor by a retry: nobody would read its answer (it used to be cancelled at once, without a word)
+        assertThatThrownBy(() -> engine.send(new Command.RetryDeadLetter(id)).join()).hasCauseInstanceOf(
+                        io.queuedeck.engine.task.TaskConflictException.class)
+                .hasMessageContaining("came through the OpenAI front door").hasMessageContaining("cannot be retried");
+        assertThat(engine.send(new Command.FindTask(id)).join().orElseThrow().state()).isEqualTo(TaskState.DEAD_LETTERED);
     }
 
     /** A stream still running when the server closes (its grace period over) ends with an error event, not a bare cut. */

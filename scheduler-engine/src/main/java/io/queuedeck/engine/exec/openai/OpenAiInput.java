@@ -128,7 +128,7 @@ public final class OpenAiInput {
     }
 
     /** Whether {@code spec} came through the front door (and so needs its client to be listening). */
-    static boolean fromFrontDoor(TaskSpec spec) {
+    public static boolean fromFrontDoor(TaskSpec spec) {
         Map<String, String> metadata = spec.metadata();
         return metadata != null && "true".equals(metadata.get(FRONT_DOOR_KEY));
     }
