@@ -35,8 +35,9 @@ public record LiveEngine(Engine engine, FaultCatalogue faults, Duration settleLi
 
     /**
      * Why {@code drill} cannot run against this engine now, if it cannot: a probe only the virtual
-     * clock can measure (the drill's own callback receiver), or a stop condition the engine already
-     * breaks (it would abort in its first second). Asks the engine's loop: not on its thread.
+     * clock can measure (the drill's own callback receiver), a load of the simulated model that no
+     * instance serves (real backends), or a stop condition the engine already breaks (it would abort
+     * in its first second). Asks the engine's loop: not on its thread.
      */
     public Optional<String> refusal(Drill drill) {
         List<String> unmeasurable = drill.probes().stream()
@@ -48,6 +49,12 @@ public record LiveEngine(Engine engine, FaultCatalogue faults, Duration settleLi
                     + " URLs, so they could not be measured");
         }
         EngineSnapshot now = engine.send(new Command.TakeSnapshot()).join();
+        List<String> served = now.instances().stream().map(i -> i.model()).distinct().sorted().toList();
+        if (!served.contains(Engine.Builder.DEFAULT_MODEL)) { // every task would be refused at admission, its faults too
+            return Optional.of("its load asks for " + Engine.Builder.DEFAULT_MODEL + ", the simulated GPUs' model, and this"
+                    + " engine's instances serve " + String.join(", ", served) + " (real inference servers): a drill of"
+                    + " real servers is a file with target.backends, run with `drill FILE --realtime`");
+        }
         return Optional.ofNullable(StopChecks.brokenBeforeStart(drill, now))
                 .map(broken -> "the engine breaks a stop condition already (" + broken + "): it would abort in its first second");
     }

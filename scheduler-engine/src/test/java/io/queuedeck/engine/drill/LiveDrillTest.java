@@ -104,6 +104,23 @@ class LiveDrillTest {
         assertThat(faults.armed()).isTrue();
     }
 
+    /** Why: on real backends such a drill ran for minutes with every task refused, and a verdict that meant nothing. */
+    @Test
+    void liveDrill_ofTheSimulatedModel_onAnEngineThatDoesNotServeIt_isRefused_sayingWhy() {
+        Engine other = Engine.builder().executor(new SimulatedGpuExecutor(1, "meta-llama/Llama-3.1-8B-Instruct",
+                GpuProfile.LLAMA2_7B_H100)).build();
+        other.start();
+        try {
+            var refusal = new LiveEngine(other, faults).refusal(DrillReader.read("live.yaml", DRILL));
+
+            assertThat(refusal).hasValueSatisfying(why -> assertThat(why).startsWith("its load asks for llama-2-7b")
+                    .contains("serve meta-llama/Llama-3.1-8B-Instruct").contains("target.backends"));
+            assertThat(new LiveEngine(engine, faults).refusal(DrillReader.read("live.yaml", DRILL))).isEmpty();
+        } finally {
+            other.close();
+        }
+    }
+
     @Test
     void abortFromAnotherThread_liveDrill_endsAtOnceClearsFaultsAndDisarms() {
         String long_ = DRILL.replace("duration: 2s", "duration: 10m");
