@@ -166,8 +166,9 @@ public final class DrillsView {
                     setText(null);
                     return;
                 }
-                setText(String.format(Locale.ROOT, "%s %5.0f s  %s", step.done() ? "✓" : "○", step.second(), step.label()));
-                if (step.done()) {
+                setText(String.format(Locale.ROOT, "%s %5.0f s  %s%s", step.refused() ? "✗" : step.done() ? "✓" : "○",
+                        step.second(), step.label(), step.refused() ? " (refused: see the log)" : ""));
+                if (step.done() && !step.refused()) {
                     getStyleClass().add("drills-step-done");
                 }
             }

@@ -46,8 +46,17 @@ public final class DrillsViewModel {
     public static final String OPEN_FILE = "open file…";
     static final String KILL_SWITCH = "operator pulled the kill switch";
 
-    /** A step of the progress timeline: planned at {@code second}, done once the drill passed it. */
-    public record Step(double second, String label, boolean done) {}
+    /**
+     * A step of the progress timeline: planned at {@code second}, done once the drill passed it,
+     * refused when the engine would not take it (a fault while the kill switch is off, say; the log says why).
+     */
+    public record Step(double second, String label, boolean done, boolean refused) {
+        /** Whether the log has this step refused: its action, about its second. */
+        static boolean refusedIn(List<DrillResult.LogLine> log, double second, String label) {
+            return log.stream().anyMatch(l -> l.action().equals(label) && l.observed().startsWith("refused: ")
+                    && Math.abs(l.second() - second) < 1.5);
+        }
+    }
 
     /** What the drill thread hands over each second. */
     private record Progress(double second, double end, List<Step> steps, List<ProbeLight> lights, String abortReason,
@@ -293,10 +302,10 @@ public final class DrillsViewModel {
     private void everySecond(DrillRunner.Control control) {
         double second = control.second();
         List<Step> steps = new ArrayList<>();
-        for (DrillResult.Marker m : control.plan()) {
-            steps.add(new Step(m.second(), m.label(), m.second() <= second));
-        }
         List<DrillResult.LogLine> log = control.log();
+        for (DrillResult.Marker m : control.plan()) {
+            steps.add(new Step(m.second(), m.label(), m.second() <= second, Step.refusedIn(log, m.second(), m.label())));
+        }
         String last = log.isEmpty() ? "" : log.getLast().action() + ": " + log.getLast().observed();
         pending.set(new Progress(second, control.end(), steps, control.lights(), control.abortReason(), last));
         if (handOverQueued.compareAndSet(false, true)) {
@@ -334,7 +343,8 @@ public final class DrillsViewModel {
         lights.setAll(judged);
         for (int i = 0; i < timeline.size(); i++) {
             Step s = timeline.get(i);
-            timeline.set(i, new Step(s.second(), s.label(), s.second() <= result.phases().end()));
+            timeline.set(i, new Step(s.second(), s.label(), s.second() <= result.phases().end(),
+                    s.refused() || Step.refusedIn(result.log(), s.second(), s.label())));
         }
         verdict.set(verdictText(result));
         report.set(run.report());

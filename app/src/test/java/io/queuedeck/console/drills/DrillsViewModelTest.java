@@ -117,7 +117,7 @@ class DrillsViewModelTest {
         assertThat(onFx(model.verdictProperty()::get)).isEqualTo("Hypothesis holds · resilience score 100.0");
         assertThat(onFx(() -> List.copyOf(model.lights()))).extracting(ProbeLight::light).containsOnly(ProbeLight.Light.GREEN);
         assertThat(onFx(() -> List.copyOf(model.timeline()))).singleElement()
-                .satisfies(step -> assertThat(step.done()).isTrue());
+                .satisfies(step -> assertThat(step.done() && !step.refused()).isTrue());
         Path report = onFx(model.reportProperty()::get);
         assertThat(report.resolve(DrillReport.MARKDOWN)).exists();
         onFx(() -> {
@@ -140,6 +140,22 @@ class DrillsViewModelTest {
         // kept in the data directory: a new screen lists it
         DrillsViewModel again = newModel();
         await().atMost(TIMEOUT).until(() -> onFx(() -> again.pastRuns().size() == 1));
+    }
+
+    /** Why: a fault the engine refused was ticked done on the timeline; only the report said otherwise. */
+    @Test
+    void run_stepTheEngineRefuses_isMarkedRefusedOnTheTimeline_notDone() throws Exception {
+        Path file = file("refused.yaml", SHORT.replace("instance:0", "instance:9").replace("name: short-slow", "name: refused-slow"));
+        onFx(() -> {
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+
+        await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get() && !model.timeline().isEmpty()));
+
+        assertThat(onFx(() -> List.copyOf(model.timeline()))).singleElement()
+                .satisfies(step -> assertThat(step.refused()).as(step.toString()).isTrue());
     }
 
     @Test
