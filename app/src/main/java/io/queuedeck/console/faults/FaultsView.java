@@ -82,6 +82,15 @@ public final class FaultsView {
         burstButton.setOnAction(e -> model.burst());
         poisonButton.setTooltip(new Tooltip("Submit a task that fails on every attempt: watch it retry, then land in the dead letters"));
         poisonButton.setOnAction(e -> model.poisonTask());
+        if (model.simulatedLoadUnavailable() != null) { // real backends: a burst offers nothing, a poison task is refused
+            burstButton.setDisable(true);
+            poisonButton.setDisable(true);
+            Label why = new Label("Load burst and poison task need the simulated GPUs: this console runs on real inference servers.");
+            why.setId("faults-burst-unavailable");
+            why.setWrapText(true);
+            why.getStyleClass().add("faults-subheading"); // muted, as the headings of this card
+            ((VBox) burstButton.getParent()).getChildren().add(1, why);
+        }
         floodButton.setTooltip(new Tooltip("One tenant sends this many tasks a second for this long (the catalogue's"
                 + " tenant_flood): listed under Active faults until it ends or is cleared, audited, marked on the charts"));
         floodTenant.setTooltip(new Tooltip("The tenant whose tasks the flood submits (as its clients would)"));

@@ -195,6 +195,11 @@ public final class FaultsViewModel {
         return gpuCommands;
     }
 
+    /** Why bursts and poison tasks cannot run here (real backends serve no simulated model), or null. */
+    public String simulatedLoadUnavailable() {
+        return load.unavailable();
+    }
+
     /** 10× the demo load for 30 s; refused (and reported) while the kill switch is pulled. */
     public void burst() {
         if (!load.bursting() && commands.mayInjectFault("load burst")) {

@@ -3,6 +3,14 @@ package io.queuedeck.console.gateway;
 /** Steering of the demo load generator that feeds the embedded engine. */
 public interface DemoLoad {
 
+    /**
+     * Why this console can offer no demo load (nor bursts, traces or poison tasks, which ask for the
+     * simulated model), or null when it can.
+     */
+    default String unavailable() {
+        return null;
+    }
+
     /** Offered load as a fraction of the GPUs' capacity; 0 stops the generator. */
     void setLoad(double fraction);
 

@@ -262,6 +262,13 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     @Override
+    public String unavailable() {
+        return backends == null ? null : "No demo load on real inference servers: it asks for the simulated model ("
+                + Engine.Builder.DEFAULT_MODEL + "), which they do not serve; send tasks over the REST API or the OpenAI"
+                + " front door instead";
+    }
+
+    @Override
     public synchronized double load() {
         return fraction;
     }

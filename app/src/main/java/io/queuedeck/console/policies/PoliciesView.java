@@ -1,6 +1,7 @@
 package io.queuedeck.console.policies;
 
 import io.queuedeck.console.ui.Fxml;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javafx.fxml.FXML;
@@ -158,6 +159,14 @@ public final class PoliciesView {
         });
         model.offeredRateProperty().addListener((o, a, v) -> showLoad());
         showLoad();
+        String unavailable = model.demoLoadUnavailable();
+        if (unavailable != null) { // real backends: these would offer tasks nothing serves, every one refused
+            for (javafx.scene.control.Control c : List.of(loadSlider, mixBox, lengthsBox, traceBox, browseButton, replayButton)) {
+                c.setDisable(true);
+            }
+            loadLabel.setText(unavailable);
+            loadLabel.setWrapText(true);
+        }
     }
 
     public Parent root() {
@@ -170,6 +179,9 @@ public final class PoliciesView {
     }
 
     private void showLoad() {
+        if (model.demoLoadUnavailable() != null) {
+            return;
+        }
         loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s)",
                 model.loadFractionProperty().get() * 100, model.offeredRateProperty().get(), model.capacityTasksPerSecond()));
     }

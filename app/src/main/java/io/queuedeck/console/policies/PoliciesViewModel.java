@@ -216,4 +216,7 @@ public final class PoliciesViewModel {
     /** Tasks per second the demo load offers. */
     public ReadOnlyDoubleProperty offeredRateProperty() { return offeredRate.getReadOnlyProperty(); }
     public double capacityTasksPerSecond() { return load.capacityTasksPerSecond(); }
+
+    /** Why no demo load can run here (real backends), or null. */
+    public String demoLoadUnavailable() { return load.unavailable(); }
 }

@@ -68,4 +68,22 @@ class PoliciesViewUiTest {
         // the policy list keeps its three rows: the screen scrolls rather than squeeze it to one and a half
         assertThat(robot.lookup("#policies-list").query().getBoundsInLocal().getHeight()).isGreaterThanOrEqualTo(139);
     }
+
+    /** Why: on real backends a click on the slider offered tasks of a model nothing serves, every one refused, unsaid. */
+    @Test
+    void onRealBackends_theDemoLoadsControlsAreOff_andSayWhy() throws TimeoutException {
+        FakeLoad backends = new FakeLoad();
+        backends.load = 0;
+        backends.unavailable = "No demo load on real inference servers: it asks for the simulated model";
+        PoliciesViewModel model = new PoliciesViewModel(new RecordingCommands(), backends);
+        FxToolkit.setupStage(s -> s.setScene(new Scene(new PoliciesView(model).root(), 1030, 650)));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        robot.clickOn("#policies-load"); // a real click on the track's middle
+
+        assertThat(backends.load).isZero();
+        assertThat(robot.lookup("#policies-load").query().isDisabled()).isTrue();
+        assertThat(robot.lookup("#policies-replay").query().isDisabled()).isTrue();
+        assertThat(robot.lookup("#policies-load-label").queryLabeled().getText()).startsWith("No demo load on real inference servers");
+    }
 }

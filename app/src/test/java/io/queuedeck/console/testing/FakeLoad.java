@@ -10,6 +10,9 @@ public final class FakeLoad implements DemoLoad {
     @Override public void setLoad(double fraction) { load = fraction; }
     @Override public double load() { return load; }
     @Override public double capacityTasksPerSecond() { return 50; }
+    /** Why no demo load can run (a console on real backends), or null. */
+    public String unavailable;
+    @Override public String unavailable() { return unavailable; }
     public String mix = "chat";
     @Override public java.util.List<String> mixes() { return java.util.List.of("chat", "batch"); }
     @Override public String mix() { return mix; }
