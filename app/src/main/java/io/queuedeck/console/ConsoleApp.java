@@ -395,6 +395,7 @@ public final class ConsoleApp extends Application {
                     },
                     callbacks -> {
                         callbacks.faults(callbackFaults);
+                        system.startConfig().callbacks().applyTo(callbacks); // as serve does with its file's section
                         if (callbackStore != null) {
                             callbacks.store(callbackStore);
                         }

@@ -240,6 +240,11 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         return cluster;
     }
 
+    /** The config the engine started with (the `--config` file, or the built-in defaults). */
+    public io.queuedeck.engine.config.ServeConfig startConfig() {
+        return startConfig;
+    }
+
     /** The running config's versions, history and canary (the Control screen; the console's REST API). */
     public io.queuedeck.engine.control.plane.ConfigPlane plane() {
         return plane;

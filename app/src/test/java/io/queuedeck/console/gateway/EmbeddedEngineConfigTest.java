@@ -42,4 +42,28 @@ class EmbeddedEngineConfigTest {
             system.close();
         }
     }
+
+    /** Why: the console ignored the file's callbacks section while GET /v1/config showed it running. */
+    @Test
+    void fileWithACallbacksSection_itsAllowListReachesTheCallbacks(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("callbacks.yaml");
+        Files.writeString(file, """
+                callbacks:
+                  allowed_hosts: ["127.0.0.1:19480"]
+                """);
+
+        EmbeddedEngine system = EmbeddedEngine.start("priority", 1, null, file);
+        var timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            var builder = io.queuedeck.engine.callback.CallbackDispatcher.builder(system.engine().clock(), timers);
+            system.startConfig().callbacks().applyTo(builder); // what the console's API does with it
+            var callbacks = builder.build();
+
+            assertThat(callbacks.refusal("http://127.0.0.1:19480/hook")).isEmpty();
+            assertThat(callbacks.refusal("http://127.0.0.1:19481/hook")).isPresent();
+        } finally {
+            timers.shutdownNow();
+            system.close();
+        }
+    }
 }

@@ -19,7 +19,6 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.policy.PolicyConfig;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,20 +186,7 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }, callbacks -> {
                 callbacks.faults(callbackFaults);
-                ServeConfig.CallbackSection c = settings.callbacks();
-                if (c.secret() != null) {
-                    // several secrets, space-separated, while receivers move to a new one
-                    callbacks.signingSecrets(List.of(new String(c.secret(), StandardCharsets.UTF_8).strip().split("\\s+")));
-                }
-                if (c.allowedHosts() != null && !c.allowedHosts().isEmpty()) {
-                    callbacks.allowedHosts(c.allowedHosts());
-                }
-                if (c.maxAttempts() != null) {
-                    callbacks.maxAttempts(c.maxAttempts());
-                }
-                if (c.baseDelay() != null) {
-                    callbacks.backoff(c.baseDelay(), c.maxDelay());
-                }
+                settings.callbacks().applyTo(callbacks);
                 if (store != null) {
                     callbacks.store(store);
                 }

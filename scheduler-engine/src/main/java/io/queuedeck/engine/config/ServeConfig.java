@@ -233,6 +233,23 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
             return secret == null ? null : secret.clone();
         }
 
+        /** Sets what this section sets on {@code callbacks}; what it leaves out keeps the builder's default. */
+        public void applyTo(io.queuedeck.engine.callback.CallbackDispatcher.Builder callbacks) {
+            if (secret != null) {
+                // several secrets, space-separated, while receivers move to a new one
+                callbacks.signingSecrets(List.of(new String(secret, java.nio.charset.StandardCharsets.UTF_8).strip().split("\\s+")));
+            }
+            if (allowedHosts != null && !allowedHosts.isEmpty()) {
+                callbacks.allowedHosts(allowedHosts);
+            }
+            if (maxAttempts != null) {
+                callbacks.maxAttempts(maxAttempts);
+            }
+            if (baseDelay != null) {
+                callbacks.backoff(baseDelay, maxDelay);
+            }
+        }
+
         @Override
         public String toString() {
             return "CallbackSection[maxAttempts=" + maxAttempts + ", baseDelay=" + baseDelay + ", maxDelay=" + maxDelay
