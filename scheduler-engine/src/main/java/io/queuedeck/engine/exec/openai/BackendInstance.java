@@ -12,8 +12,10 @@ final class BackendInstance {
     int running;
     boolean offline;
     boolean draining;
-    /** Tokens received since the last rate sample, and when that was (engine nanos). */
-    long tokensSinceSample;
+    /** Tokens its streams received, counted by their threads as they arrive. */
+    final java.util.concurrent.atomic.LongAdder streamed = new java.util.concurrent.atomic.LongAdder();
+    /** The count at the last rate sample, and when that was (engine nanos). */
+    private long sampledTokens;
     long sampledAt = Long.MIN_VALUE;
     /** Tokens per second over the last sample window (the health interval, at least 1 s); NaN before the first. */
     double tokensPerSecond = Double.NaN;
@@ -24,16 +26,20 @@ final class BackendInstance {
         this.model = model;
     }
 
-    /** Shortest rate window: tokens arrive in bursts (counted when a request ends). */
+    /** Shortest rate window. */
     private static final long MIN_WINDOW_NANOS = 1_000_000_000L;
+    /** How long a time to first token is shown after the last token of any stream: an older one says nothing of now. */
+    static final long TTFT_SHOWN_NANOS = 60_000_000_000L;
 
     /** Closes the rate sample at {@code now} if it is at least a second long. */
     void sampleRate(long now) {
+        long total = streamed.sum();
         if (sampledAt == Long.MIN_VALUE) {
             sampledAt = now;
+            sampledTokens = total;
         } else if (now - sampledAt >= MIN_WINDOW_NANOS) {
-            tokensPerSecond = tokensSinceSample * 1e9 / (now - sampledAt);
-            tokensSinceSample = 0;
+            tokensPerSecond = (total - sampledTokens) * 1e9 / (now - sampledAt);
+            sampledTokens = total;
             sampledAt = now;
         }
     }
@@ -45,7 +51,8 @@ final class BackendInstance {
         InstanceState state = offline ? InstanceState.OFFLINE : b.health;
         ServerLoad server = b.serverLoad;
         BackendLoad load = new BackendLoad(b.config.baseUrl().toString(), b.inUse, b.config.slots(), running,
-                server.waiting(), server.running(), server.kvCacheUsage(), orNull(b.ttftMs), orNull(tokensPerSecond), busyFor);
+                server.waiting(), server.running(), server.kvCacheUsage(),
+                now - b.lastTokenAt < TTFT_SHOWN_NANOS ? orNull(b.ttftMs) : null, orNull(tokensPerSecond), busyFor);
         return new InstanceStatus(id, model, state, running, b.config.slots(), 0, 0, 1.0, draining, load);
     }
 

@@ -156,8 +156,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         b.inUse++;
         task.setInstance(instance);
         boolean chat = OpenAiInput.isChat(task.spec());
-        StreamAttempt attempt = new StreamAttempt(this, task, instance, chat, streams.listenerOf(task.id()),
-                context.clock(), b);
+        StreamAttempt attempt = new StreamAttempt(this, task, i, chat, streams.listenerOf(task.id()), context.clock());
         running.put(task, attempt);
         if (OpenAiInput.fromFrontDoor(task.spec()) && streams.listenerOf(task.id()) == null) {
             // recovered after a restart, or its client left as it was dispatched: nobody would read the answer
@@ -198,6 +197,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         release(attempt);
         attempt.cancel(); // closes the stream: the backend stops generating for it
+        countStreamed(attempt, context.clock().nanos()); // a cancelled task shows what it had received
     }
 
     @Override
@@ -207,7 +207,18 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         for (BackendInstance i : instances) {
             result.add(i.status(now));
         }
+        for (StreamAttempt attempt : running.values()) { // as often as snapshots: the tokens a task has so far
+            countStreamed(attempt, now);
+        }
         return result;
+    }
+
+    /** Brings the task's token count up to what its stream has received (the server's own count replaces it at the end). */
+    private static void countStreamed(StreamAttempt attempt, long now) {
+        int sofar = attempt.tokensBefore + attempt.tokensSoFar();
+        while (attempt.task.generatedTokens() < sofar) {
+            attempt.task.addToken(now);
+        }
     }
 
     @Override
@@ -237,6 +248,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     release(attempt);
                     attempt.cancel();
                     if (attempt.clientHoldsPart()) {
+                        countStreamed(attempt, context.clock().nanos());
                         context.failed(attempt.task, attempt.cutOff("its backend was taken offline"), false);
                         continue;
                     }
@@ -303,7 +315,6 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             case StreamAttempt.Outcome.Success s -> {
                 backend.failuresInARow = 0;
                 backend.lastProgressAt = context.clock().nanos();
-                instance.tokensSinceSample += s.tokens();
                 int total = attempt.tokensBefore + s.tokens();
                 while (task.generatedTokens() < total) {
                     task.addToken(s.lastTokenAt()); // the server's own count, where it gave one, is the truth
@@ -322,6 +333,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                     case CONNECTION, SERVER -> health.requestFailed(backend);
                     case REFUSED, STREAM, ABANDONED -> { }
                 }
+                countStreamed(attempt, context.clock().nanos()); // what it received, until a retry starts over
                 if (f.kind() == StreamAttempt.Outcome.Kind.ABANDONED) {
                     context.abandoned(task, f.reason());
                 } else {

@@ -44,6 +44,8 @@ final class StreamAttempt extends EventSourceListener {
     private final EngineClock clock;
     private final String backendUrl;
     private final BackendState backend;
+    /** Tokens its instance received, counted as they arrive (the instance's rate). */
+    private final java.util.concurrent.atomic.LongAdder streamed;
 
     // Loop-thread state.
     long sentAt;
@@ -65,7 +67,7 @@ final class StreamAttempt extends EventSourceListener {
     private final StringBuilder text = new StringBuilder();
     private String finishReason;
     private Generation.Usage usage;
-    private int tokens;
+    private volatile int tokens; // read on the loop too (tokensSoFar)
     private volatile int relayed; // read on the loop too (clientHoldsPart)
     private long firstAt = -1;
     private long lastAt = -1;
@@ -77,15 +79,15 @@ final class StreamAttempt extends EventSourceListener {
     private boolean heldFinishHasText;
     private String heldUsage;
 
-    StreamAttempt(OpenAiExecutor owner, Task task, int instance, boolean chat, StreamListener relay, EngineClock clock,
-                  BackendState backend) {
+    StreamAttempt(OpenAiExecutor owner, Task task, BackendInstance instance, boolean chat, StreamListener relay, EngineClock clock) {
         this.owner = owner;
         this.task = task;
-        this.instance = instance;
+        this.instance = instance.id;
         this.chat = chat;
         this.relay = relay;
         this.clock = clock;
-        this.backend = backend;
+        this.backend = instance.backend;
+        this.streamed = instance.streamed;
         this.backendUrl = backend.config.baseUrl().toString();
     }
 
@@ -101,6 +103,11 @@ final class StreamAttempt extends EventSourceListener {
         if (s != null) {
             s.cancel();
         }
+    }
+
+    /** Tokens this attempt has received so far (read on the loop while it streams). */
+    int tokensSoFar() {
+        return tokens;
     }
 
     /**
@@ -182,6 +189,7 @@ final class StreamAttempt extends EventSourceListener {
             long now = clock.nanos();
             text.append(piece);
             tokens++;
+            streamed.increment();
             if (firstAt < 0) {
                 firstAt = now;
                 owner.reportFirstToken(this, now);
