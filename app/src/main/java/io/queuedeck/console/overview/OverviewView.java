@@ -203,10 +203,13 @@ public final class OverviewView {
         follow(model.rejectedProperty(), v -> rejected.setValue(v.doubleValue()));
         follow(model.deadLetteredProperty(), v -> deadLettered.setValue(v.doubleValue()));
         follow(model.succeededProperty(), v -> throughput.setText(String.format(Locale.ROOT, "%,d done", v.longValue())));
-        follow(model.latencyNoteProperty(), note -> { // a figure kept from minutes ago must not pass for a current one
-            p50.setText(note);
-            p99.setText(note);
-            ttft.setText(note);
+        // a figure kept from minutes ago must not pass for a current one: said in the title (a sparkline tile
+        // shows no text of its own at the console's sizes)
+        follow(model.latencyNoteProperty(), note -> {
+            for (Tile tile : List.of(p50, p99, ttft)) {
+                String base = (String) tile.getProperties().computeIfAbsent("base-title", k -> tile.getTitle());
+                tile.setTitle(note.isEmpty() ? base : base.substring(0, base.indexOf(" (")) + " · " + note);
+            }
         });
         follow(model.queuedByPriorityProperty(), v -> {
             priorityBars.setValues(v);

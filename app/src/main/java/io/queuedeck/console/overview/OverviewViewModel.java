@@ -77,13 +77,13 @@ public final class OverviewViewModel {
             return "";
         }
         if (lastFinished == null) {
-            return "no task finished yet";
+            return "none finished yet";
         }
         long seconds = java.time.Duration.between(lastFinished, at).toSeconds();
         if (seconds < LATENCY_STALE.toSeconds()) {
             return "";
         }
-        return "none finished for " + (seconds < 120 ? seconds + " s" : seconds / 60 + " min") + " (last figure)";
+        return (seconds < 120 ? seconds + " s" : seconds / 60 + " min") + " old"; // short: it goes into the tile's title
     }
 
     /** Takes in one snapshot. FX thread (or a test's thread). */

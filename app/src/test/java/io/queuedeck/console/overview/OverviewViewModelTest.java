@@ -68,15 +68,15 @@ class OverviewViewModelTest {
     void latencyNote_saysHowOldTheKeptFiguresAre_onceNothingFinishesForFiveSeconds() {
         assertThat(model.latencyNoteProperty().get()).isEmpty();
         model.apply(snapshot().recent(latency(0, 0, 0)).build());
-        assertThat(model.latencyNoteProperty().get()).isEqualTo("no task finished yet");
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("none finished yet");
         model.apply(snapshot().recent(latency(5, 200, 900)).build());
         assertThat(model.latencyNoteProperty().get()).isEmpty();
         model.apply(snapshot().at(Snapshots.T0.plusSeconds(4)).recent(latency(0, 0, 0)).build());
         assertThat(model.latencyNoteProperty().get()).as("a pause between completions is not news").isEmpty();
         model.apply(snapshot().at(Snapshots.T0.plusSeconds(42)).recent(latency(0, 0, 0)).build());
-        assertThat(model.latencyNoteProperty().get()).isEqualTo("none finished for 42 s (last figure)");
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("42 s old");
         model.apply(snapshot().at(Snapshots.T0.plusSeconds(600)).recent(latency(0, 0, 0)).build());
-        assertThat(model.latencyNoteProperty().get()).isEqualTo("none finished for 10 min (last figure)");
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("10 min old");
         assertThat(model.p99MsProperty().get()).isEqualTo(900);
     }
 
