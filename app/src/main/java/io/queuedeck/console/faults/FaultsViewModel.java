@@ -63,7 +63,9 @@ public final class FaultsViewModel {
     private final EngineCommands commands;
     private final ObservableList<DeadLetter> deadLetters = FXCollections.observableArrayList();
     private final ObservableList<DeadLetter> readOnlyDeadLetters = FXCollections.unmodifiableObservableList(deadLetters);
-    private long deadLetteredSeen;
+    /** The dead letters held and dead-lettered since start when last listed: -1 lists at the first snapshot (a restart brings some back). */
+    private long deadLetteredSeen = -1;
+    private long deadLettersHeldSeen = -1;
     private boolean listingDead;
     private final CatalogueFaults catalogue;
     /** The faults the snapshot shows (GPU states, the demo burst), kept to merge with the catalogue's. */
@@ -111,9 +113,11 @@ public final class FaultsViewModel {
             catalogue.refresh(faults -> publish());
         }
         long dead = snapshot.counters().deadLettered();
-        if (dead != deadLetteredSeen && !listingDead) {
-            // listed only when the count moves: the query scans every task the engine keeps
+        long held = snapshot.queuedByTier().getOrDefault(io.queuedeck.engine.tier.Tier.DEAD_LETTER, 0);
+        if ((dead != deadLetteredSeen || held != deadLettersHeldSeen) && !listingDead) {
+            // listed only when a count moves (a new dead letter, a retry, a replay elsewhere)
             deadLetteredSeen = dead;
+            deadLettersHeldSeen = held;
             listingDead = true;
             commands.send(new Command.ListTasks(new TaskQuery(TaskState.DEAD_LETTERED, null, -1, DEAD_LETTER_LIMIT)))
                     .thenApply(TaskPage::tasks).whenComplete((tasks, error) -> {

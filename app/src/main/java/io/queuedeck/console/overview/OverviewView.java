@@ -74,7 +74,7 @@ public final class OverviewView {
         ttft = tile(SkinType.SPARK_LINE, "TTFT p50 (~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
         oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(SPARK_POINTS).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
-        deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("attempts exhausted").build();
+        deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("held now; retry on Faults").build();
 
         List<String> names = new ArrayList<>();
         List<Color> colors = new ArrayList<>();

@@ -120,7 +120,7 @@ public final class OverviewViewModel {
         oldestWaitMs.set(s.oldestWaitMs());
         succeeded.set(s.counters().succeeded());
         rejected.set(s.counters().rejected());
-        deadLettered.set(s.counters().deadLettered());
+        deadLettered.set(s.queuedByTier().getOrDefault(Tier.DEAD_LETTER, 0)); // held now, restored ones included
         preemptions.set(s.counters().preemptions());
         policy.set(s.policy());
         paused.set(s.dispatchPaused());
