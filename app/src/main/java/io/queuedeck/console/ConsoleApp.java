@@ -163,6 +163,9 @@ public final class ConsoleApp extends Application {
         if (options.trace().isEmpty() && system.load() > 0) {
             system.setLoad(0);
         }
+        if (stateDir != null) {
+            restored = restoredNote(system.opened());
+        }
         gateway = EngineGateway.forFx(system.engine(), this::report);
         faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
         gateway.gateFaults(faultCatalogue::armed); // the kill switch also stops the Faults and GPUs screens' fault buttons
@@ -429,6 +432,22 @@ public final class ConsoleApp extends Application {
         }
     }
 
+    /**
+     * What the stored queue brought back at start, for the status line (its counts are this run's):
+     * " (since start; from the last run: 22 waiting, 5 dead letters)", or empty.
+     */
+    private String restored = "";
+
+    static String restoredNote(EngineSnapshot first) {
+        int waiting = first.queued() + first.running();
+        int dead = first.queuedByTier().getOrDefault(io.queuedeck.engine.tier.Tier.DEAD_LETTER, 0);
+        if (waiting == 0 && dead == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " (since start; from the last run: %,d waiting, %,d dead letter%s)", waiting, dead,
+                dead == 1 ? "" : "s");
+    }
+
     private void status(EngineSnapshot s) {
         lastStatus = s;
         lastStatusAt = System.nanoTime();
@@ -451,9 +470,11 @@ public final class ConsoleApp extends Application {
                 ? "NOT UPDATING: no word from the engine since " + when + " (" + silent / 1_000_000_000 + " s); what shows is old"
                 : "Updated " + when;
         boolean backends = !s.instances().isEmpty() && s.instances().getFirst().backend() != null;
-        main.setStatus(String.format(Locale.ROOT, "%s · Embedded engine · %d %s · policy %s%s · %,d submitted · %,d done · demo load %.0f%% · %s · %s",
-                head, s.instances().size(), backends ? "backend instances" : "simulated GPUs", s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
-                s.counters().succeeded(), system.load() * 100, apiLine,
+        int n = s.instances().size();
+        String instances = n + (backends ? " backend instance" : " simulated GPU") + (n == 1 ? "" : "s");
+        main.setStatus(String.format(Locale.ROOT, "%s · Embedded engine · %s · policy %s%s · %,d submitted · %,d done%s · demo load %.0f%% · %s · %s",
+                head, instances, s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
+                s.counters().succeeded(), restored, system.load() * 100, apiLine,
                 system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
                         : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir));
     }

@@ -9,6 +9,7 @@ import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.sim.LiveLoad;
 import io.queuedeck.engine.sim.SyntheticWorkload;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.TaskSpec;
 import java.util.List;
@@ -59,6 +60,8 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     private OpenAiExecutor backends;
     /** Set once before the window shows when the console is a node of a shared queue; else null. */
     private volatile ClusterLink cluster;
+    /** The engine as it started, before any load: what a stored queue brought back. */
+    private EngineSnapshot opened;
     /** The config the engine started with. */
     private io.queuedeck.engine.config.ServeConfig startConfig;
 
@@ -209,10 +212,12 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
         }
         Engine engine = builder.build();
         engine.start();
+        EngineSnapshot opened = engine.send(new Command.TakeSnapshot()).join(); // what the store brought back
         EmbeddedEngine embedded = new EmbeddedEngine(engine, workload, workload.capacityTasksPerSecond(profile, instances), seed,
                 instances);
         embedded.backends = backends;
         embedded.startConfig = config;
+        embedded.opened = opened;
         embedded.plane = new io.queuedeck.engine.control.plane.ConfigPlane(engine, classifier, config, text,
                 source, folder, System::getenv, policy);
         embedded.setLoad(load);
@@ -238,6 +243,11 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     /** The link to the shared queue, or null when the console runs alone. */
     public ClusterLink cluster() {
         return cluster;
+    }
+
+    /** The engine as it started, before any load: what a stored queue brought back. */
+    public EngineSnapshot opened() {
+        return opened;
     }
 
     /** The config the engine started with (the `--config` file, or the built-in defaults). */
