@@ -277,6 +277,9 @@ public final class OverviewView {
     static final int GPU_ROWS = 8;
 
     private void updateGpus(List<OverviewViewModel.GpuLoad> all) {
+        if (!all.isEmpty() && all.getFirst().backend()) { // real inference servers: their slots, not GPU batches
+            gpus.setTitle("Backend slots in use");
+        }
         List<OverviewViewModel.GpuLoad> loads = all;
         OverviewViewModel.GpuLoad rest = null;
         if (all.size() > GPU_ROWS) {
@@ -288,7 +291,8 @@ public final class OverviewView {
             List<OverviewViewModel.GpuLoad> others = ordered.subList(GPU_ROWS - 1, ordered.size());
             rest = new OverviewViewModel.GpuLoad(-others.size(), "UP",
                     others.stream().mapToDouble(OverviewViewModel.GpuLoad::batchPercent).average().orElse(0),
-                    others.stream().mapToDouble(OverviewViewModel.GpuLoad::kvPercent).average().orElse(0));
+                    others.stream().mapToDouble(OverviewViewModel.GpuLoad::kvPercent).filter(kv -> !Double.isNaN(kv)).average()
+                            .orElse(Double.NaN));
         }
         int rows = loads.size() + (rest == null ? 0 : 1);
         if (gpuRows.getChildren().size() != rows) {
@@ -299,15 +303,17 @@ public final class OverviewView {
         }
         if (rest != null) {
             ((MeterRow) gpuRows.getChildren().get(rows - 1)).set(-rest.id() + " more (avg)", rest.batchPercent() / 100,
-                    String.format(Locale.ROOT, "%.0f%% · KV %.0f%%", rest.batchPercent(), rest.kvPercent()), "ok");
+                    String.format(Locale.ROOT, "%.0f%% · KV %s", rest.batchPercent(),
+                            Double.isNaN(rest.kvPercent()) ? "–" : Math.round(rest.kvPercent()) + "%"), "ok");
         }
         for (int i = 0; i < loads.size(); i++) {
             OverviewViewModel.GpuLoad load = loads.get(i);
-            String label = "GPU " + load.id() + (load.state().equals("UP") ? "" : " · " + load.state().toLowerCase(Locale.ROOT));
+            String label = (load.backend() ? "Backend " : "GPU ") + load.id()
+                    + (load.state().equals("UP") ? "" : " · " + load.state().toLowerCase(Locale.ROOT));
             MeterRow row = (MeterRow) gpuRows.getChildren().get(i);
             switch (load.state()) {
-                case "UP", "SLOW" -> row.set(label, load.batchPercent() / 100,
-                        String.format(Locale.ROOT, "%.0f%% · KV %.0f%%", load.batchPercent(), load.kvPercent()),
+                case "UP", "SLOW" -> row.set(label, load.batchPercent() / 100, String.format(Locale.ROOT, "%.0f%% · KV %s",
+                                load.batchPercent(), Double.isNaN(load.kvPercent()) ? "–" : Math.round(load.kvPercent()) + "%"),
                         load.state().equals("UP") ? "ok" : "warn");
                 // a GPU that takes no work has no load to draw: an empty, dimmed bar and its state
                 default -> row.off(label, load.state().toLowerCase(Locale.ROOT));

@@ -35,7 +35,15 @@ public final class OverviewViewModel {
     static final java.time.Duration RATE_WINDOW_MIN = java.time.Duration.ofSeconds(5);
 
     /** One GPU's load, in percent. */
-    public record GpuLoad(int id, String state, double batchPercent, double kvPercent) {}
+    /**
+     * One instance's load: a simulated GPU, or a backend model ({@code backend}), whose KV-cache use is
+     * known only where its server publishes it (NaN otherwise).
+     */
+    public record GpuLoad(int id, String state, double batchPercent, double kvPercent, boolean backend) {
+        public GpuLoad(int id, String state, double batchPercent, double kvPercent) {
+            this(id, state, batchPercent, kvPercent, false);
+        }
+    }
 
     private final ReadOnlyDoubleWrapper throughput = new ReadOnlyDoubleWrapper(this, "throughput");
     private final ReadOnlyDoubleWrapper tokensPerSecond = new ReadOnlyDoubleWrapper(this, "tokensPerSecond");
@@ -99,8 +107,10 @@ public final class OverviewViewModel {
             if (gpu.state().acceptsWork()) {
                 capacity += gpu.batchCapacity();
             }
-            loads.add(new GpuLoad(gpu.id(), gpu.state().name(), percent(gpu.running(), gpu.batchCapacity()),
-                    percent(gpu.kvUsedTokens(), gpu.kvCapacityTokens())));
+            var backend = gpu.backend();
+            double kv = backend == null ? percent(gpu.kvUsedTokens(), gpu.kvCapacityTokens())
+                    : backend.kvCacheUsage() == null ? Double.NaN : 100 * backend.kvCacheUsage();
+            loads.add(new GpuLoad(gpu.id(), gpu.state().name(), percent(gpu.running(), gpu.batchCapacity()), kv, backend != null));
         }
         slots.set(capacity); // before running: a gauge clamps its value to its maximum
         running.set(s.running());

@@ -33,6 +33,19 @@ class OverviewViewModelTest {
                 new OverviewViewModel.GpuLoad(1, "DOWN", 0, 0));
     }
 
+    /** Why: backends read "GPU 0 … KV 0%" on the Overview, a KV use nobody measured. */
+    @Test
+    void apply_backendInstances_areBackends_withTheServersOwnKvUse_orNoneWhereItPublishesNone() {
+        var vllm = new io.queuedeck.engine.exec.BackendLoad("http://gpu1:8000", 1, 4, 1, 2.0, 3.0, 0.42, 120.0, 30.0);
+        var llamaCpp = new io.queuedeck.engine.exec.BackendLoad("http://gpu2:8080", 0, 2, 0, null, null, null, null, null);
+        model.apply(snapshot().instances(
+                new io.queuedeck.engine.exec.InstanceStatus(0, "m", InstanceState.UP, 1, 4, 0, 0, 1.0, false, vllm),
+                new io.queuedeck.engine.exec.InstanceStatus(1, "m", InstanceState.UP, 0, 2, 0, 0, 1.0, false, llamaCpp)).build());
+
+        assertThat(model.gpusProperty().get()).containsExactly(new OverviewViewModel.GpuLoad(0, "UP", 25, 42, true),
+                new OverviewViewModel.GpuLoad(1, "UP", 0, Double.NaN, true));
+    }
+
     @Test
     void apply_tasksInNoPolicyLevel_areCountedAsParked_soTheLevelsAddUpToTheQueue() {
         model.apply(snapshot().queued(1, 3).queued(5, 7).levels(List.of(2, 1, 0)).build());
