@@ -121,6 +121,13 @@ public final class GpusView {
             HBox.setHgrow(spacer, Priority.ALWAYS);
             HBox head = new HBox(8, title, model, spacer, state);
             head.setAlignment(Pos.CENTER_LEFT);
+            // the name and the state keep their whole text; a long model name (meta-llama/…) gives way, its tooltip whole
+            title.setMinWidth(Region.USE_PREF_SIZE);
+            state.setMinWidth(Region.USE_PREF_SIZE);
+            model.setMinWidth(0);
+            model.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+            model.setTooltip(new javafx.scene.control.Tooltip());
+            model.getTooltip().textProperty().bind(model.textProperty());
             speed.getStyleClass().add("gpu-speed");
             speed.setId("gpu-" + id + "-speed");
             url.getStyleClass().add("gpu-url");
