@@ -143,6 +143,7 @@ public final class LanesViewModel {
     /** The latest snapshot's wall time and per tier × tenant flow figures, for "why is this task here?". */
     private java.time.Instant takenAt = java.time.Instant.EPOCH;
     private List<io.queuedeck.engine.snapshot.FlowStats.TenantFlow> tenantFlow = List.of();
+    private List<io.queuedeck.engine.exec.InstanceStatus> instances = List.of();
     private List<Integer> levelTotals = List.of();
     private List<Integer> priorityTotals = List.of();
     private final ReadOnlyObjectWrapper<Map<Tier, TierMode>> tierModes = new ReadOnlyObjectWrapper<>(this, "tierModes", Map.of());
@@ -219,6 +220,7 @@ public final class LanesViewModel {
         clockNanos.set(snapshot.clockNanos());
         takenAt = snapshot.takenAt();
         tenantFlow = snapshot.flow().tenants();
+        instances = snapshot.instances();
         dispatchPaused = snapshot.dispatchPaused();
         priorityTotals = snapshot.queuedByPriority();
         if (!snapshot.tierModes().equals(tierModes.get()) || !snapshot.laneModes().equals(laneModes)) {
@@ -422,7 +424,7 @@ public final class LanesViewModel {
 
     private WhyHere whyHere() {
         return new WhyHere(policy, laneOrderKept.get(), dispatchPaused, priorityTotals, levelTotals, laneModes, tierModes.get(),
-                listedByPriority, clockNanos.get(), takenAt, tenantFlow);
+                listedByPriority, clockNanos.get(), takenAt, tenantFlow, instances);
     }
 
     /** Asks the engine for the waiting tasks now. */

@@ -1,6 +1,7 @@
 package io.queuedeck.console.lanes;
 
 import io.queuedeck.console.lanes.LanesViewModel.TaskRow;
+import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
@@ -25,10 +26,11 @@ import java.util.Map;
  * @param clockNanos      the engine clock of the latest snapshot
  * @param takenAt         the wall time of the latest snapshot (deadlines are wall times)
  * @param tenants         the latest snapshot's per tier × tenant flow figures (dispatches, weights)
+ * @param instances       the latest snapshot's GPUs or backend models, with their states
  */
 record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, List<Integer> byPriority, List<Integer> byLevel,
                List<TierMode> laneModes, Map<Tier, TierMode> tierModes, List<List<TaskRow>> listed, long clockNanos,
-               java.time.Instant takenAt, List<FlowStats.TenantFlow> tenants) {
+               java.time.Instant takenAt, List<FlowStats.TenantFlow> tenants, List<InstanceStatus> instances) {
     private static final int AHEAD_SHOWN = 3;
 
     /** Lines for the inspector: the task's place, what is ahead of it and why, and what holds its lane. */
@@ -104,9 +106,34 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
         if (dispatchPaused) {
             lines.add("Dispatch is paused for every lane (Resume dispatch, Ctrl+P).");
         }
+        String serving = serving(d.model());
+        if (serving != null) {
+            lines.add(serving);
+        }
         lines.add(tenantShare(d));
         lines.add(deadline(d));
         return List.copyOf(lines);
+    }
+
+    /**
+     * Why no instance can take a task of {@code model} now, when none can: every instance serving
+     * it is down, offline, loading or draining (each named with its state), or none serves it; null
+     * when one takes work.
+     */
+    String serving(String model) {
+        List<InstanceStatus> serving = instances.stream().filter(i -> i.model().equals(model)).toList();
+        if (serving.isEmpty()) {
+            return instances.isEmpty() ? null : "No instance serves " + model + ": it waits for one that does (a restart"
+                    + " with a backend or GPUs of that model).";
+        }
+        if (serving.stream().anyMatch(i -> i.state().acceptsWork() && !i.draining())) {
+            return null;
+        }
+        String states = serving.stream().map(i -> (i.backend() != null ? "backend " : "GPU ") + i.id() + " "
+                + (i.draining() && i.state().acceptsWork() ? "draining" : i.state().name().toLowerCase(Locale.ROOT)))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return "No instance serving " + model + " takes work now (" + states + "): it waits for one to come back"
+                + " (GPUs screen).";
     }
 
     /** The tier holding {@code priority}, by the snapshot's tiers (the default table when it names none). */

@@ -1,6 +1,7 @@
 package io.queuedeck.console.lanes;
 
 import static io.queuedeck.console.testing.Snapshots.T0;
+import static io.queuedeck.console.testing.Snapshots.gpu;
 import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static io.queuedeck.console.testing.Tasks.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -425,6 +426,23 @@ class LanesViewModelTest {
         model.inspect("late");
         assertThat(model.inspectedProperty().get().why())
                 .contains("No deadline: nothing times it out but its tier's queue_ttl, if the tier has one.");
+    }
+
+    /** Why: a task at the head of its lane whose only backend was down or draining was explained by its place alone. */
+    @Test
+    void whyHere_saysWhenNoInstanceOfItsModelTakesWork_namingEachState() {
+        commands.waiting = List.of(waiting("h", 4, 50));
+        var down = new io.queuedeck.engine.exec.InstanceStatus(0, "llama-2-7b", io.queuedeck.engine.exec.InstanceState.DOWN, 0, 32, 0, 0, 1.0);
+        var draining = new io.queuedeck.engine.exec.InstanceStatus(1, "llama-2-7b", io.queuedeck.engine.exec.InstanceState.UP, 0, 32, 0, 0, 1.0, true, null);
+        model.apply(snapshot().policy("priority").queued(4, 1).instances(down, draining).build());
+
+        model.inspect("h");
+
+        assertThat(model.inspectedProperty().get().why()).contains("No instance serving llama-2-7b takes work now"
+                + " (GPU 0 down, GPU 1 draining): it waits for one to come back (GPUs screen).");
+        model.apply(snapshot().policy("priority").queued(4, 1).instances(gpu(0, io.queuedeck.engine.exec.InstanceState.UP, 0)).build());
+        model.inspect("h");
+        assertThat(model.inspectedProperty().get().why()).noneMatch(line -> line.startsWith("No instance"));
     }
 
     @Test
