@@ -149,7 +149,8 @@ final class TaskCell extends ListCell<TaskRow> {
         TaskRow row = getItem();
         if (row != null && !isEmpty()) {
             // a dead letter waits for nobody: its attempts say more
-            String text = row.state().equals("dead_lettered") ? row.attempts() + (row.attempts() == 1 ? " try" : " tries") : TaskRow.compactWait(row.waitedMs(clock.get()));
+            String text = row.state().equals("dead_lettered") ? row.attempts() + (row.attempts() == 1 ? " try" : " tries")
+                    : TaskRow.compactWait(row.waitedMs(clock.get()));
             if (!text.equals(wait.getText())) {
                 wait.setText(text);
             }
