@@ -78,11 +78,26 @@ public final class AlertsViewModel {
         return readOnly;
     }
 
+    /** Where an operator holds tasks back (the oldest wait counts them too), said with the alert; empty if nowhere. */
+    static String heldOnPurpose(EngineSnapshot s) {
+        if (s.dispatchPaused()) {
+            return "; dispatch is paused";
+        }
+        List<String> paused = new java.util.ArrayList<>();
+        for (int p = 0; p < s.laneModes().size(); p++) {
+            if (s.laneModes().get(p) == io.queuedeck.engine.tier.TierMode.PAUSED
+                    || s.tierModes().get(s.tierOf(p)) == io.queuedeck.engine.tier.TierMode.PAUSED) {
+                paused.add("P" + p);
+            }
+        }
+        return paused.isEmpty() ? "" : "; paused lanes hold tasks too: " + String.join(", ", paused);
+    }
+
     public void apply(EngineSnapshot s) {
         Instant now = s.takenAt();
         if (s.oldestWaitMs() > thresholds.oldestWait().toMillis()) {
-            raise(now, "oldest-wait", String.format(Locale.ROOT, "Oldest waiting task has waited %.0f s (alert above %d s)",
-                    s.oldestWaitMs() / 1000, thresholds.oldestWait().toSeconds()));
+            raise(now, "oldest-wait", String.format(Locale.ROOT, "Oldest waiting task has waited %.0f s (alert above %d s)%s",
+                    s.oldestWaitMs() / 1000, thresholds.oldestWait().toSeconds(), heldOnPurpose(s)));
         }
         List<LatencySummary> byPriority = s.lastSecond().byPriority();
         for (int p = 0; p < byPriority.size(); p++) {

@@ -25,6 +25,15 @@ class AlertsViewModelTest {
         assertThat(model.alerts()).isEmpty();
     }
 
+    /** Why: the alert fired for a lane the operator had paused on purpose, without a word of it. */
+    @Test
+    void oldestWaitAlert_namesThePausedLanesThatMayHoldIt_orPausedDispatch() {
+        model.apply(snapshot().at(T0).oldestWaitMs(75_000).laneMode(8, io.queuedeck.engine.tier.TierMode.PAUSED).build());
+        assertThat(model.alerts()).extracting(AlertsViewModel.Alert::text)
+                .containsExactly("Oldest waiting task has waited 75 s (alert above 60 s); paused lanes hold tasks too: P8");
+        assertThat(AlertsViewModel.heldOnPurpose(snapshot().paused(true).build())).isEqualTo("; dispatch is paused");
+    }
+
     @Test
     void oldestWaitOverItsThreshold_raises_andClearsOnlyAfterTheHold() {
         model.apply(snapshot().at(T0).oldestWaitMs(75_000).build());
