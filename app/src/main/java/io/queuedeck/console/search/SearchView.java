@@ -111,6 +111,9 @@ public final class SearchView {
         return row;
     }
 
+    /** Width left for the vertical scroll bar and the table's border, so that filling the width never scrolls sideways. */
+    private static final double SCROLL_BAR_ROOM = 20;
+
     private Parent results() {
         table.setId("search-results");
         table.setItems(model.results());
@@ -118,7 +121,8 @@ public final class SearchView {
         // wide enough for each header with its sort arrow ("Waited ▼" read "Wai…" at 80 px and "Waite..." at 100 on an X display), and all of
         // them together (720 px) beside the details at 1280 px
         // "Task" sorts by submission: the order ids were taken in (what "Waited" once claimed to sort by, wrongly)
-        table.getColumns().add(column("Task", TaskView::id, TaskSort.SUBMITTED, 170));
+        TableColumn<TaskView, String> ids = column("Task", TaskView::id, TaskSort.SUBMITTED, 170);
+        table.getColumns().add(ids);
         table.getColumns().add(column("State", v -> v.state().name().toLowerCase(Locale.ROOT), TaskSort.STATE, 90));
         table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 60)); // "P ▲" read "…" at 50
         table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90));
@@ -127,6 +131,11 @@ public final class SearchView {
         table.getColumns().add(column("Waited", SearchView::waited, null, 120));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+        // room to spare (1600 px and up) goes to the ids, which were cut with 200 px empty beside them
+        table.widthProperty().addListener((o, was, width) -> {
+            double others = table.getColumns().stream().filter(c -> c != ids).mapToDouble(TableColumn::getWidth).sum();
+            ids.setPrefWidth(Math.max(170, width.doubleValue() - others - SCROLL_BAR_ROOM));
+        });
         table.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
             if (task != null) {
                 model.open(task);

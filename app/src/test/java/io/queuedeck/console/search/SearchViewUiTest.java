@@ -112,6 +112,25 @@ class SearchViewUiTest {
         }
     }
 
+    /** Why: at 1600 px the ids were cut to "…" with 200 px empty beside the last column. */
+    @Test
+    void atAWiderWindow_theSpareWidthGoesToTheIds_stillWithoutSidewaysScrolling() throws Exception {
+        Stage stage = (Stage) table().getScene().getWindow();
+        WaitForAsyncUtils.asyncFx(() -> stage.setWidth(1400)).get(); // about the Search screen's share of 1600 px
+        WaitForAsyncUtils.waitForFxEvents();
+        try {
+            WaitForAsyncUtils.asyncFx(() -> {
+                TableView<TaskView> t = table();
+                double columns = t.getColumns().stream().mapToDouble(c -> c.getWidth()).sum();
+                assertThat(columns).isLessThanOrEqualTo(t.getWidth() - 16).isGreaterThan(t.getWidth() - 40);
+                assertThat(t.getColumns().getFirst().getWidth()).as("the Task column").isGreaterThan(300);
+            }).get();
+        } finally {
+            WaitForAsyncUtils.asyncFx(() -> stage.setWidth(1280)).get();
+            WaitForAsyncUtils.waitForFxEvents();
+        }
+    }
+
     private String message() throws Exception {
         return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#search-message").queryAs(Label.class).getText()).get();
     }
