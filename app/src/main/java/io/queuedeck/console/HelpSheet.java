@@ -50,7 +50,9 @@ final class HelpSheet {
                     + "1,000 of each lane are listed; the filter searches those, Enter opens any task by id. The inspector shows a "
                     + "task's details, why it sits where it does, and its actions (priority, cancel, retry).";
             case GPUS -> "Each GPU: state, batch occupancy and KV-cache use; an offline GPU is greyed out. Crash, slow down or take "
-                    + "a GPU offline from its card. With --redis, the cluster section below lists every node with its instances "
+                    + "a GPU offline from its card. With --backend, each card is a model on an inference server: its URL, health, "
+                    + "slots in use, time to first token and tokens/s; Drain sends it nothing new, Drain server does so for every "
+                    + "model of that server, Take offline closes its streams. With --redis, the cluster section below lists every node with its instances "
                     + "and heartbeat age and each tier's levels across the cluster; Pause, Drain and Resume act on every node, "
                     + "and the waiting tasks (drag onto another to move it before it; raise, lower, cancel) and dead letters "
                     + "(retry) are the shared queue's.";
