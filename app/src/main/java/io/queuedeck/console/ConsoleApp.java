@@ -472,9 +472,10 @@ public final class ConsoleApp extends Application {
         boolean backends = !s.instances().isEmpty() && s.instances().getFirst().backend() != null;
         int n = s.instances().size();
         String instances = n + (backends ? " backend instance" : " simulated GPU") + (n == 1 ? "" : "s");
-        main.setStatus(String.format(Locale.ROOT, "%s · Embedded engine · %s · policy %s%s · %,d submitted · %,d done%s · demo load %.0f%% · %s · %s",
+        String demo = system.unavailable() != null ? "" : String.format(Locale.ROOT, " · demo load %.0f%%", system.load() * 100);
+        main.setStatus(String.format(Locale.ROOT, "%s · Embedded engine · %s · policy %s%s · %,d submitted · %,d done%s%s · %s · %s",
                 head, instances, s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
-                s.counters().succeeded(), restored, system.load() * 100, apiLine,
+                s.counters().succeeded(), restored, demo, apiLine,
                 system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
                         : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir));
     }

@@ -78,10 +78,13 @@ public final class AlertsViewModel {
         return readOnly;
     }
 
-    /** Where an operator holds tasks back (the oldest wait counts them too), said with the alert; empty if nowhere. */
+    /**
+     * Where an operator holds tasks back (the oldest wait counts them too), said with the alert and
+     * short, as the banner shows one line; empty if nowhere.
+     */
     static String heldOnPurpose(EngineSnapshot s) {
         if (s.dispatchPaused()) {
-            return "; dispatch is paused";
+            return "; dispatch paused";
         }
         List<String> paused = new java.util.ArrayList<>();
         for (int p = 0; p < s.laneModes().size(); p++) {
@@ -90,13 +93,13 @@ public final class AlertsViewModel {
                 paused.add("P" + p);
             }
         }
-        return paused.isEmpty() ? "" : "; paused lanes hold tasks too: " + String.join(", ", paused);
+        return paused.isEmpty() ? "" : "; " + String.join(", ", paused) + " paused";
     }
 
     public void apply(EngineSnapshot s) {
         Instant now = s.takenAt();
         if (s.oldestWaitMs() > thresholds.oldestWait().toMillis()) {
-            raise(now, "oldest-wait", String.format(Locale.ROOT, "Oldest waiting task has waited %.0f s (alert above %d s)%s",
+            raise(now, "oldest-wait", String.format(Locale.ROOT, "Oldest waiting task has waited %.0f s (alert above %d s%s)",
                     s.oldestWaitMs() / 1000, thresholds.oldestWait().toSeconds(), heldOnPurpose(s)));
         }
         List<LatencySummary> byPriority = s.lastSecond().byPriority();

@@ -270,9 +270,11 @@ public final class DrillsViewModel {
             overCapacityConfirmed = null;
             java.util.Optional<String> refused = target.refusal(drill);
             if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
-                notRunning(drill.name() + " was not started: " + refused.get() + (refused.get().startsWith("its probes")
+                String why = refused.get();
+                notRunning(drill.name() + " was not started: " + why + (why.startsWith("its probes")
                         ? ". Run it with `java -jar queuedeck-engine.jar drill resources/drills/" + drill.name()
-                                + ".yaml --report DIR` (docs/faults.md)." : ". Try again when it holds no more."));
+                                + ".yaml --report DIR` (docs/faults.md)."
+                        : why.startsWith("the engine breaks") ? ". Try again when it holds no more." : " (docs/faults.md)."));
                 return;
             }
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);

@@ -85,7 +85,7 @@ public final class FaultsView {
         if (model.simulatedLoadUnavailable() != null) { // real backends: a burst offers nothing, a poison task is refused
             burstButton.setDisable(true);
             poisonButton.setDisable(true);
-            Label why = new Label("Load burst and poison task need the simulated GPUs: this console runs on real inference servers.");
+            Label why = new Label("Off on real inference servers: both need simulated GPUs.");
             why.setId("faults-burst-unavailable");
             why.setWrapText(true);
             why.getStyleClass().add("faults-subheading"); // muted, as the headings of this card

@@ -30,8 +30,8 @@ class AlertsViewModelTest {
     void oldestWaitAlert_namesThePausedLanesThatMayHoldIt_orPausedDispatch() {
         model.apply(snapshot().at(T0).oldestWaitMs(75_000).laneMode(8, io.queuedeck.engine.tier.TierMode.PAUSED).build());
         assertThat(model.alerts()).extracting(AlertsViewModel.Alert::text)
-                .containsExactly("Oldest waiting task has waited 75 s (alert above 60 s); paused lanes hold tasks too: P8");
-        assertThat(AlertsViewModel.heldOnPurpose(snapshot().paused(true).build())).isEqualTo("; dispatch is paused");
+                .containsExactly("Oldest waiting task has waited 75 s (alert above 60 s; P8 paused)");
+        assertThat(AlertsViewModel.heldOnPurpose(snapshot().paused(true).build())).isEqualTo("; dispatch paused");
     }
 
     @Test
