@@ -251,34 +251,6 @@ class OpenAiFrontDoorTest {
         await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
     }
 
-    /**
-     * Why: taking the backend offline requeued the task, and when it came back online the answer ran
-     * again into the same open stream: the client read part of one answer, then a whole second one,
-     * and no error.
-     */
-    @Test
-    void backendTakenOffline_whileStreaming_endsTheClientsStreamWithAnError_andNeverRunsItAgain() throws Exception {
-        LongStream stream = streaming();
-        String id = tasks().getFirst().id();
-
-        engine.send(new Command.SetInstanceOnline(0, false)).join();
-
-        assertThat(stream.endedWith()).isNotNull().hasMessageContaining("its backend was taken offline")
-                .hasMessageContaining("not run again");
-        engine.send(new Command.SetInstanceOnline(0, true)).join();
-        TaskView task = engine.send(new Command.FindTask(id)).join().orElseThrow();
-        assertThat(task.state()).isEqualTo(TaskState.DEAD_LETTERED); // a failure not retried, as any such
-        assertThat(task.error()).contains("its backend was taken offline");
-        assertThat(task.attempts()).isEqualTo(1);
-        await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
-        assertThat(fake.requests()).hasSize(1); // nothing sent again once the backend was back
-        // nor by a retry: nobody would read its answer (it used to be cancelled at once, without a word)
-        assertThatThrownBy(() -> engine.send(new Command.RetryDeadLetter(id)).join()).hasCauseInstanceOf(
-                        io.queuedeck.engine.task.TaskConflictException.class)
-                .hasMessageContaining("came through the OpenAI front door").hasMessageContaining("cannot be retried");
-        assertThat(engine.send(new Command.FindTask(id)).join().orElseThrow().state()).isEqualTo(TaskState.DEAD_LETTERED);
-    }
-
     /** A stream still running when the server closes (its grace period over) ends with an error event, not a bare cut. */
     @Test
     void close_whileStreaming_endsTheStreamWithShuttingDown_andCancelsTheTask() throws Exception {
