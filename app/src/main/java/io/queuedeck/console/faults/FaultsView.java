@@ -196,7 +196,7 @@ public final class FaultsView {
             gpuStates.clear();
             gpuActions.clear();
             for (GpuRow row : rows) {
-                Label name = new Label("GPU " + row.id());
+                Label name = new Label((row.isBackend() ? "Backend " : "GPU ") + row.id());
                 name.getStyleClass().add("fault-gpu-name");
                 Label state = new Label();
                 state.getStyleClass().add("fault-gpu-state");

@@ -88,9 +88,9 @@ public final class FaultsViewModel {
         gpuRows.apply(snapshot);
         List<ActiveFault> now = new ArrayList<>();
         for (GpuRow row : gpuRows.rows()) {
-            String target = "GPU " + row.id();
+            String target = (row.isBackend() ? "Backend " : "GPU ") + row.id();
             switch (row.state()) {
-                case DOWN -> now.add(new ActiveFault(target, "crashed: restarting", false));
+                case DOWN -> now.add(new ActiveFault(target, row.isBackend() ? "down: health probes fail" : "crashed: restarting", false));
                 case LOADING -> now.add(new ActiveFault(target, "crashed: reloading its model", false));
                 case OFFLINE -> now.add(new ActiveFault(target, "offline", true));
                 default -> { }
