@@ -78,7 +78,7 @@ public final class ChangeLog {
             }
             if (before.state() != now.state()) {
                 boolean recovered = now.state() == InstanceState.UP;
-                add(new Entry(at, recovered ? Kind.RECOVERY : Kind.FAULT, "GPU " + now.id() + " "
+                add(new Entry(at, recovered ? Kind.RECOVERY : Kind.FAULT, (now.backend() != null ? "Backend " : "GPU ") + now.id() + " "
                         + before.state().name().toLowerCase(Locale.ROOT) + " → " + now.state().name().toLowerCase(Locale.ROOT)));
             } else if (before.slowdown() != now.slowdown()) {
                 add(new Entry(at, now.slowdown() == 1.0 ? Kind.RECOVERY : Kind.FAULT,
