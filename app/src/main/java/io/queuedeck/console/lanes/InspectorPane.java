@@ -135,7 +135,7 @@ final class InspectorPane {
                         + "attempts  %d   preemptions %d%ntokens    %d prompt, %d/%d generated%n"
                         + "waited    %s%nTTFT      %s%ne2e       %s%s",
                 d.id(), d.model(), d.tenant().isEmpty() ? "–" : d.tenant(), d.priority(), d.state().replace('_', ' '),
-                d.instance() < 0 ? "–" : "GPU " + d.instance(), d.attempts(), d.preemptions(), d.promptTokens(),
+                d.instanceName(), d.attempts(), d.preemptions(), d.promptTokens(),
                 d.generatedTokens(), d.outputTokens(), ms(d.waitMs()), ms(d.ttftMs()), ms(d.e2eMs()),
                 d.error() == null ? "" : "%nerror     ".formatted() + d.error()));
         fromModel = true;

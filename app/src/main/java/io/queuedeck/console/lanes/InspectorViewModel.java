@@ -128,7 +128,8 @@ public final class InspectorViewModel {
             if (shown != null && shown.id().equals(taskId) && !shown.score().isEmpty()) {
                 details = details.withScore(shown); // keep the factors until the new ones come
             }
-            inspected.set(details.withWhy(context.get().explain(details)));
+            WhyHere why = context.get();
+            inspected.set(details.withWhy(why.explain(details)).withInstanceName(why.instanceName(details.instance())));
             if (tell) {
                 notice.accept("");
             }

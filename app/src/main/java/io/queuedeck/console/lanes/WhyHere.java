@@ -38,7 +38,7 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
         List<String> lines = new ArrayList<>();
         if (!d.state().equals("queued") && !d.state().equals("preempted")) {
             lines.add(switch (d.state()) {
-                case "running" -> "Running" + (d.instance() < 0 ? "" : " on GPU " + d.instance()) + ": it waits for nothing.";
+                case "running" -> "Running" + (d.instance() < 0 ? "" : " on " + instanceName(d.instance())) + ": it waits for nothing.";
                 case "retry_wait" -> "Waiting out its retry backoff; it joins lane P" + d.priority() + " again after it.";
                 case "dead_lettered" -> "Dead-lettered after " + d.attempts() + " attempts: it stays until retried.";
                 default -> "Finished (" + d.state().replace('_', ' ') + "): no longer in any lane.";
@@ -113,6 +113,15 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
         lines.add(tenantShare(d));
         lines.add(deadline(d));
         return List.copyOf(lines);
+    }
+
+    /** Instance {@code id} as the GPUs screen names it: "GPU 0", or "backend 0 (http://gpu1:8000)"; "–" for none. */
+    String instanceName(int id) {
+        if (id < 0) {
+            return "–";
+        }
+        return instances.stream().filter(i -> i.id() == id).findFirst()
+                .map(i -> i.backend() != null ? "backend " + id + " (" + i.backend().url() + ")" : "GPU " + id).orElse("GPU " + id);
     }
 
     /**

@@ -445,6 +445,23 @@ class LanesViewModelTest {
         assertThat(model.inspectedProperty().get().why()).noneMatch(line -> line.startsWith("No instance"));
     }
 
+    /** Why: a task running on a backend read "instance GPU 0", where the GPUs screen shows backends. */
+    @Test
+    void inspector_namesTheInstanceAsTheGpusScreenDoes_aBackendWithItsUrl() {
+        var backend = new io.queuedeck.engine.exec.InstanceStatus(0, "m", io.queuedeck.engine.exec.InstanceState.UP, 1, 4, 0, 0, 1.0,
+                false, new io.queuedeck.engine.exec.BackendLoad("http://gpu1:8000", 1, 4, 1, null, null, null, null, null));
+        io.queuedeck.engine.task.TaskView running = new io.queuedeck.engine.task.TaskView("r",
+                new io.queuedeck.engine.task.TaskSpec("r", "m", "", 4, null, null, null, null, 100, 900, null),
+                io.queuedeck.engine.task.TaskState.RUNNING, 4, 0, 0, 0, 0, -1, -1, -1, 0, 0, 100, 1, 0, null, null, List.of());
+        commands.waiting = List.of(running); // what FindTask answers from
+        model.apply(snapshot().policy("priority").instances(backend).build());
+
+        model.inspect("r");
+
+        assertThat(model.inspectedProperty().get().instanceName()).isEqualTo("backend 0 (http://gpu1:8000)");
+        assertThat(model.inspectedProperty().get().why()).containsExactly("Running on backend 0 (http://gpu1:8000): it waits for nothing.");
+    }
+
     @Test
     void compactCounts_fitALaneHeader() {
         assertThat(LaneColumn.compact(999)).isEqualTo("999");
