@@ -78,13 +78,19 @@ public final class ChangeLog {
             }
             if (before.state() != now.state()) {
                 boolean recovered = now.state() == InstanceState.UP;
-                add(new Entry(at, recovered ? Kind.RECOVERY : Kind.FAULT, (now.backend() != null ? "Backend " : "GPU ") + now.id() + " "
+                add(new Entry(at, recovered ? Kind.RECOVERY : Kind.FAULT, instanceName(now.id()) + " "
                         + before.state().name().toLowerCase(Locale.ROOT) + " → " + now.state().name().toLowerCase(Locale.ROOT)));
             } else if (before.slowdown() != now.slowdown()) {
                 add(new Entry(at, now.slowdown() == 1.0 ? Kind.RECOVERY : Kind.FAULT,
                         String.format(Locale.ROOT, "GPU %d speed ×%.1f → ×%.1f slower", now.id(), before.slowdown(), now.slowdown())));
             }
         }
+    }
+
+    /** Instance {@code id} as the last snapshot shows it: "Backend 0" on an inference server, else "GPU 0". FX thread. */
+    public String instanceName(int id) {
+        InstanceStatus last = lastInstances.get(id);
+        return (last != null && last.backend() != null ? "Backend " : "GPU ") + id;
     }
 
     private void add(Entry entry) {

@@ -29,8 +29,9 @@ public final class GpuCommands {
 
     /** Drains a GPU or backend (no new work; what runs finishes), or ends the drain. */
     public void drain(int instance, boolean draining) {
+        String name = log.instanceName(instance); // now, on the FX thread that clicked
         commands.send(new Command.DrainInstance(instance, draining)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
-                "GPU " + instance + (draining ? " draining" : " drain ended")));
+                name + (draining ? " draining" : " drain ended")));
     }
 
     /** Drains every instance of one inference server (each model it serves), or ends that; logged once. */
@@ -38,12 +39,13 @@ public final class GpuCommands {
         java.util.concurrent.CompletableFuture<?>[] sent = instances.stream()
                 .map(i -> commands.send(new Command.DrainInstance(i, draining))).toArray(java.util.concurrent.CompletableFuture[]::new);
         java.util.concurrent.CompletableFuture.allOf(sent).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
-                "server " + url + (draining ? " draining" : " drain ended") + " (GPU " + instances.stream()
+                "server " + url + (draining ? " draining" : " drain ended") + " (backend " + instances.stream()
                         .map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ")"));
     }
 
     public void setOnline(int instance, boolean online) {
+        String name = log.instanceName(instance);
         commands.send(new Command.SetInstanceOnline(instance, online)).thenRun(() -> log.record(ChangeLog.Kind.OPERATOR,
-                "GPU " + instance + (online ? " brought online" : " taken offline")));
+                name + (online ? " brought online" : " taken offline")));
     }
 }

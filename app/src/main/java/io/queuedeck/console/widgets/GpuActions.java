@@ -128,8 +128,9 @@ public final class GpuActions extends HBox {
         boolean isOffline = next.state() == InstanceState.OFFLINE;
         offline.setText(isOffline ? "Bring online" : "Take offline");
         offline.setTooltip(new Tooltip(isOffline
-                ? "Put GPU " + id + " back in service"
-                : "Take GPU " + id + " out of service: its running tasks go back to the queue"));
+                ? "Put " + what + " back in service"
+                : "Take " + what + " out of service: its running tasks go back to the queue"
+                        + (backend ? " (a front-door answer already begun ends with an error instead)" : "")));
         // an offline GPU runs nothing to crash: the click was logged and audited, and nothing happened
         crash.setDisable(next.state() == InstanceState.DOWN || next.state() == InstanceState.LOADING || isOffline);
         restore.setDisable(next.slowdown() == 1.0);

@@ -120,14 +120,18 @@ class GpusViewModelTest {
     }
 
     @Test
-    void backendInstance_drainAndOffline_areSentAsInstanceCommands_andLogged() {
+    void backendInstance_drainAndOffline_areSentAsInstanceCommands_andLoggedAsTheBackends() {
+        var backend = snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 0, 8, 0, 0, 1.0, false,
+                new BackendLoad("http://gpu1:8000", 0, 8, 0, null, null, null, null, null))).build();
+        model.apply(backend);
+        log.apply(backend); // as the console's gateway feeds it
         model.drain(0, true);
         model.drain(0, false);
         model.setOnline(0, false);
 
         assertThat(commands.sent).containsExactly("drain 0", "undrain 0", "offline 0");
         assertThat(log.entries()).extracting(ChangeLog.Entry::text)
-                .containsExactly("GPU 0 draining", "GPU 0 drain ended", "GPU 0 taken offline");
+                .containsExactly("Backend 0 draining", "Backend 0 drain ended", "Backend 0 taken offline");
     }
 
     @Test
@@ -143,7 +147,7 @@ class GpusViewModelTest {
 
         assertThat(commands.sent).containsExactly("drain 0", "drain 2", "undrain 0", "undrain 2");
         assertThat(log.entries()).extracting(ChangeLog.Entry::text).containsExactly(
-                "server http://gpu1:8000 draining (GPU 0, 2)", "server http://gpu1:8000 drain ended (GPU 0, 2)");
+                "server http://gpu1:8000 draining (backend 0, 2)", "server http://gpu1:8000 drain ended (backend 0, 2)");
     }
 
     @Test
