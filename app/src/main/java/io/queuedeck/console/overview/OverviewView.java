@@ -69,9 +69,9 @@ public final class OverviewView {
                 .build();
         running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
         // sparklines: a latency number means little without its recent trend
-        p50 = tile(SkinType.SPARK_LINE, "Latency p50 (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
-        p99 = tile(SkinType.SPARK_LINE, "Latency p99 (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
-        ttft = tile(SkinType.SPARK_LINE, "TTFT p50 (~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
+        p50 = tile(SkinType.SPARK_LINE, P50 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
+        p99 = tile(SkinType.SPARK_LINE, P99 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
+        ttft = tile(SkinType.SPARK_LINE, TTFT + " (~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
         oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(SPARK_POINTS).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
         deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("held now; retry on Faults").build();
@@ -128,6 +128,9 @@ public final class OverviewView {
         sampler.setCycleCount(javafx.animation.Animation.INDEFINITE);
         sampler.play();
     }
+
+    /** The latency tiles' names; their titles add the window, or how old a kept figure is. */
+    private static final String P50 = "Latency p50", P99 = "Latency p99", TTFT = "TTFT p50";
 
     /** Points a sparkline keeps, one a second. */
     static final int SPARK_POINTS = 120;
@@ -206,10 +209,9 @@ public final class OverviewView {
         // a figure kept from minutes ago must not pass for a current one: said in the title (a sparkline tile
         // shows no text of its own at the console's sizes)
         follow(model.latencyNoteProperty(), note -> {
-            for (Tile tile : List.of(p50, p99, ttft)) {
-                String base = (String) tile.getProperties().computeIfAbsent("base-title", k -> tile.getTitle());
-                tile.setTitle(note.isEmpty() ? base : base.substring(0, base.indexOf(" (")) + " · " + note);
-            }
+            p50.setTitle(P50 + (note.isEmpty() ? " (e2e, ~1 s)" : " · " + note));
+            p99.setTitle(P99 + (note.isEmpty() ? " (e2e, ~1 s)" : " · " + note));
+            ttft.setTitle(TTFT + (note.isEmpty() ? " (~1 s)" : " · " + note));
         });
         follow(model.queuedByPriorityProperty(), v -> {
             priorityBars.setValues(v);

@@ -82,8 +82,8 @@ final class BulkChanges {
                 yield true;
             }
             case RETRY -> {
-                if (state != TaskState.DEAD_LETTERED || io.queuedeck.engine.exec.openai.OpenAiInput.fromFrontDoor(task.spec())) {
-                    yield false; // a front-door request cannot run again: nobody holds it open (TaskCommands.retryDeadLetter)
+                if (!TaskCommands.retryable(task)) {
+                    yield false;
                 }
                 loop.commands.retryDeadLetter(task.id());
                 yield true;

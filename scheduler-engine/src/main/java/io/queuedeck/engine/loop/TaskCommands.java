@@ -182,14 +182,21 @@ final class TaskCommands {
     }
 
     /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
+    /**
+     * Whether {@code task} can be retried: a dead letter, unless it came through the OpenAI front door
+     * (run again, it would be cancelled at once: nobody holds its request open any more).
+     */
+    static boolean retryable(Task task) {
+        return task.state() == TaskState.DEAD_LETTERED && !io.queuedeck.engine.exec.openai.OpenAiInput.fromFrontDoor(task.spec());
+    }
+
     TaskView retryDeadLetter(String id) {
         Task task = tasks.require(id);
         if (task.state() != TaskState.DEAD_LETTERED) {
             throw new TaskConflictException("task '" + id + "' is " + task.state()
                     + "; only dead-lettered tasks can be retried");
         }
-        if (io.queuedeck.engine.exec.openai.OpenAiInput.fromFrontDoor(task.spec())) {
-            // run again, it would be cancelled at once: nobody holds its request open any more
+        if (!retryable(task)) {
             throw new TaskConflictException("task '" + id + "' came through the OpenAI front door: its answer goes only to"
                     + " the client that sent it, which has had its error; it cannot be retried (that client may send"
                     + " its request again)");
