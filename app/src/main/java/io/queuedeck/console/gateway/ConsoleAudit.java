@@ -1,6 +1,7 @@
 package io.queuedeck.console.gateway;
 
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.util.Locale;
 
 /**
@@ -20,8 +21,8 @@ public final class ConsoleAudit {
         return "console:" + System.getProperty("user.name", "operator");
     }
 
-    /** The entry for {@code change}, or null when it is not recorded. */
-    static Fields of(Command.Change<?> change) {
+    /** The entry for {@code change}, or null when it is not recorded; {@code last} names its instance (may be null). */
+    static Fields of(Command.Change<?> change, EngineSnapshot last) {
         return switch (change) {
             case Command.Submit c -> null;
             case Command.BulkApply c -> null;
@@ -35,16 +36,22 @@ public final class ConsoleAudit {
             case Command.SetTierMode c -> new Fields("tier." + lower(c.mode()), c.tier().name(), 0);
             case Command.SetLaneMode c -> new Fields("lane." + lower(c.mode()), "P" + c.priority(), 0);
             case Command.SwitchPolicy c -> new Fields("policy.switch", c.policy(), 0);
-            case Command.CrashInstance c -> new Fields("gpu.crash", "GPU " + c.instance(), 0);
-            case Command.SlowInstance c -> new Fields("gpu.slow", "GPU " + c.instance() + " x" + c.factor(), 0);
-            case Command.SetInstanceOnline c -> new Fields(c.online() ? "gpu.online" : "gpu.offline", "GPU " + c.instance(), 0);
-            case Command.DrainInstance c -> new Fields(c.draining() ? "gpu.drain" : "gpu.drain_end", "GPU " + c.instance(), 0);
-            case Command.HangInstance c -> new Fields(c.hung() ? "fault.hang" : "fault.hang_clear", "GPU " + c.instance(), 0);
-            case Command.LimitKvCache c -> new Fields("fault.kv_cache", "GPU " + c.instance() + " to " + c.fraction(), 0);
-            case Command.FailPromptsAbove c -> new Fields("fault.oom", "GPU " + c.instance() + " above " + c.promptTokens(), 0);
+            case Command.CrashInstance c -> new Fields("gpu.crash", instance(last, c.instance()), 0);
+            case Command.SlowInstance c -> new Fields("gpu.slow", instance(last, c.instance()) + " x" + c.factor(), 0);
+            case Command.SetInstanceOnline c -> new Fields(c.online() ? "gpu.online" : "gpu.offline", instance(last, c.instance()), 0);
+            case Command.DrainInstance c -> new Fields(c.draining() ? "gpu.drain" : "gpu.drain_end", instance(last, c.instance()), 0);
+            case Command.HangInstance c -> new Fields(c.hung() ? "fault.hang" : "fault.hang_clear", instance(last, c.instance()), 0);
+            case Command.LimitKvCache c -> new Fields("fault.kv_cache", instance(last, c.instance()) + " to " + c.fraction(), 0);
+            case Command.FailPromptsAbove c -> new Fields("fault.oom", instance(last, c.instance()) + " above " + c.promptTokens(), 0);
             case Command.MarkFault c -> null; // the fault itself is the recorded action
             case Command.ApplyConfig c -> new Fields("config.apply", c.describe(), 0);
         };
+    }
+
+    /** "Backend 2" for an inference server, else "GPU 2": what the GPUs screen calls it. */
+    private static String instance(EngineSnapshot last, int id) {
+        boolean backend = last != null && last.instances().stream().anyMatch(i -> i.id() == id && i.backend() != null);
+        return (backend ? "Backend " : "GPU ") + id;
     }
 
     private static String lower(Enum<?> value) {

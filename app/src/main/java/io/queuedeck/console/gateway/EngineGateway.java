@@ -222,7 +222,7 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         if (clusterTierModes != null && command instanceof Command.SetTierMode mode) {
             sent = sent.thenCompose(value -> clusterTierModes.apply(mode.tier(), mode.mode()).thenApply(done -> value));
         }
-        ConsoleAudit.Fields fields = command instanceof Command.Change<R> change ? ConsoleAudit.of(change) : null;
+        ConsoleAudit.Fields fields = command instanceof Command.Change<R> change ? ConsoleAudit.of(change, engine.latestSnapshot()) : null;
         if (fields == null) {
             return sent;
         }

@@ -211,8 +211,8 @@ public final class OverviewView {
         follow(model.latencyNoteProperty(), note -> {
             p50.setTitle(P50 + (note.isEmpty() ? " (e2e, ~1 s)" : " · " + note));
             p99.setTitle(P99 + (note.isEmpty() ? " (e2e, ~1 s)" : " · " + note));
-            ttft.setTitle(TTFT + (note.isEmpty() ? " (~1 s)" : " · " + note));
         });
+        follow(model.ttftNoteProperty(), note -> ttft.setTitle(TTFT + (note.isEmpty() ? " (~1 s)" : " · " + note)));
         follow(model.queuedByPriorityProperty(), v -> {
             priorityBars.setValues(v);
         });

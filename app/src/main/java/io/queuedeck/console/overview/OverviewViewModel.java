@@ -34,7 +34,6 @@ public final class OverviewViewModel {
     /** Until the window holds this much, the engine's own (short-interval) rate is shown, smoothed. */
     static final java.time.Duration RATE_WINDOW_MIN = java.time.Duration.ofSeconds(5);
 
-    /** One GPU's load, in percent. */
     /**
      * One instance's load: a simulated GPU, or a backend model ({@code backend}), whose KV-cache use is
      * known only where its server publishes it (NaN otherwise).
@@ -72,26 +71,38 @@ public final class OverviewViewModel {
     private final java.util.ArrayDeque<java.util.Map.Entry<java.time.Instant, Long>> completions = new java.util.ArrayDeque<>();
     private boolean seenLatency;
     private boolean seenTtft;
-    /** When a task last finished (snapshot time), null before the first. */
-    private java.time.Instant lastFinished;
+    private final Freshness finished = new Freshness("none finished yet");
+    /** A streamed answer's first token comes long before its task finishes: the TTFT tile keeps its own age. */
+    private final Freshness firstTokens = new Freshness("no first token yet");
     private final ReadOnlyStringWrapper latencyNote = new ReadOnlyStringWrapper(this, "latencyNote", "");
+    private final ReadOnlyStringWrapper ttftNote = new ReadOnlyStringWrapper(this, "ttftNote", "");
 
-    /** After this long without a finished task, the latency tiles say how old their figures are. */
+    /** After this long without a new figure, a latency tile says how old its figure is. */
     static final java.time.Duration LATENCY_STALE = java.time.Duration.ofSeconds(5);
 
-    private String note(boolean finished, java.time.Instant at) {
-        if (finished) {
-            lastFinished = at;
-            return "";
+    /** How old a kept latency figure is, said once nothing new has come for {@link #LATENCY_STALE}. */
+    private static final class Freshness {
+        private final String never;
+        private java.time.Instant last;
+
+        Freshness(String never) {
+            this.never = never;
         }
-        if (lastFinished == null) {
-            return "none finished yet";
+
+        String note(boolean fresh, java.time.Instant at) {
+            if (fresh) {
+                last = at;
+                return "";
+            }
+            if (last == null) {
+                return never;
+            }
+            long seconds = java.time.Duration.between(last, at).toSeconds();
+            if (seconds < LATENCY_STALE.toSeconds()) {
+                return "";
+            }
+            return (seconds < 120 ? seconds + " s" : seconds / 60 + " min") + " old"; // short: it goes into the tile's title
         }
-        long seconds = java.time.Duration.between(lastFinished, at).toSeconds();
-        if (seconds < LATENCY_STALE.toSeconds()) {
-            return "";
-        }
-        return (seconds < 120 ? seconds + " s" : seconds / 60 + " min") + " old"; // short: it goes into the tile's title
     }
 
     /** Takes in one snapshot. FX thread (or a test's thread). */
@@ -116,13 +127,14 @@ public final class OverviewViewModel {
         running.set(s.running());
         gpus.set(List.copyOf(loads));
         LatencyStats e2e = s.recent().endToEnd();
-        latencyNote.set(note(e2e.count() > 0, s.takenAt()));
+        latencyNote.set(finished.note(e2e.count() > 0, s.takenAt()));
         if (e2e.count() > 0) {
             p50Ms.set(seenLatency ? smooth(p50Ms.get(), e2e.p50Ms()) : e2e.p50Ms());
             p99Ms.set(seenLatency ? smooth(p99Ms.get(), e2e.p99Ms()) : e2e.p99Ms());
             seenLatency = true;
         }
         LatencyStats ttft = s.recent().ttft();
+        ttftNote.set(firstTokens.note(ttft.count() > 0, s.takenAt()));
         if (ttft.count() > 0) {
             ttftP50Ms.set(seenTtft ? smooth(ttftP50Ms.get(), ttft.p50Ms()) : ttft.p50Ms());
             seenTtft = true;
@@ -189,6 +201,8 @@ public final class OverviewViewModel {
     public ReadOnlyStringProperty policyProperty() { return policy.getReadOnlyProperty(); }
     /** Empty while tasks finish; otherwise how long ago the last one did (the percentiles keep its figures). */
     public ReadOnlyStringProperty latencyNoteProperty() { return latencyNote.getReadOnlyProperty(); }
+    /** Like {@link #latencyNoteProperty()}, for time to first token. */
+    public ReadOnlyStringProperty ttftNoteProperty() { return ttftNote.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty pausedProperty() { return paused.getReadOnlyProperty(); }
     /** Waiting tasks per priority 0..9. */
     public ReadOnlyObjectProperty<List<Integer>> queuedByPriorityProperty() { return queuedByPriority.getReadOnlyProperty(); }

@@ -94,6 +94,20 @@ class OverviewViewModelTest {
     }
 
     @Test
+    void ttftNote_followsFirstTokens_notFinishedTasks() {
+        model.apply(snapshot().recent(latency(0, 0, 0)).build());
+        assertThat(model.ttftNoteProperty().get()).isEqualTo("no first token yet");
+        var streaming = new io.queuedeck.engine.snapshot.LatencySummary(Snapshots.stats(0, 0, 0), Snapshots.stats(3, 120, 300),
+                Snapshots.stats(0, 0, 0));
+        model.apply(snapshot().at(Snapshots.T0.plusSeconds(1)).recent(streaming).build());
+        assertThat(model.ttftNoteProperty().get()).as("first tokens came, though no task finished").isEmpty();
+        assertThat(model.latencyNoteProperty().get()).isEqualTo("none finished yet");
+        assertThat(model.ttftP50MsProperty().get()).isEqualTo(120);
+        model.apply(snapshot().at(Snapshots.T0.plusSeconds(31)).recent(latency(0, 0, 0)).build());
+        assertThat(model.ttftNoteProperty().get()).isEqualTo("30 s old");
+    }
+
+    @Test
     void apply_latencyIntervals_smoothedLikeRates() {
         model.apply(snapshot().recent(latency(5, 200, 900)).build());
         model.apply(snapshot().recent(latency(5, 300, 900)).build());
