@@ -26,6 +26,8 @@ final class SparkMarkers {
     static final String LABEL_CLASS = "qd-spark-marker-label";
     /** Characters of the label at a marker's top; the tooltip has all of it. */
     static final int SHORT_LABEL = 12;
+    /** Rows of labels a tile has room for below its value; close markers beyond them show no label. */
+    static final int LABEL_ROWS = 2;
     /** The sparkline's inset from the tile's sides, as a fraction of its width (TilesFX pads its graph). */
     private static final double INSET = 0.05;
     /**
@@ -108,6 +110,8 @@ final class SparkMarkers {
             return;
         }
         double left = width * INSET, usable = width * (1 - 2 * INSET);
+        double lastLabelEnd = Double.NEGATIVE_INFINITY;
+        int row = 0;
         for (Placed marker : shown) {
             double x = left + marker.fraction() * usable;
             Line line = new Line(x, height * TOP, x, height - height * INSET);
@@ -121,8 +125,17 @@ final class SparkMarkers {
             Label label = new Label(marker.shortLabel());
             label.getStyleClass().addAll(LABEL_CLASS, marker.styleClass());
             label.setTooltip(tip);
-            label.relocate(Math.min(x + 2, Math.max(0, width - 70)), height * TOP);
             overlay.getChildren().addAll(band, line, label);
+            label.applyCss();
+            double labelWidth = label.prefWidth(-1), labelHeight = label.prefHeight(-1);
+            double labelX = Math.min(x + 2, Math.max(0, width - labelWidth));
+            // labels of close markers go one row lower; a third one close by keeps only its line and tooltip
+            row = labelX < lastLabelEnd ? row + 1 : 0;
+            label.setVisible(row < LABEL_ROWS);
+            label.resizeRelocate(labelX, height * TOP + row * (labelHeight + 1), labelWidth, labelHeight);
+            if (label.isVisible()) {
+                lastLabelEnd = labelX + labelWidth + 2;
+            }
         }
     }
 }

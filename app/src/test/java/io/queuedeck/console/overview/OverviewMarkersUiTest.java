@@ -56,4 +56,29 @@ class OverviewMarkersUiTest {
             assertThat(label.getStyleClass()).contains("marker-fault");
         });
     }
+
+    @Test
+    void closeFaults_labelsStackInsteadOfOverlapping() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sampled).get() > 0);
+        WaitForAsyncUtils.asyncFx(() -> {
+            changes.record(ChangeLog.Kind.FAULT, "fault f-8: crash on instance:2");
+            changes.record(ChangeLog.Kind.FAULT, "fault f-9: oom on instance:2");
+            changes.record(ChangeLog.Kind.FAULT, "fault f-10: hang on instance:3");
+        }).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sparkMarkers).get().size() >= 3);
+
+        Set<Label> labels = WaitForAsyncUtils.asyncFx(() -> robot.lookup("." + SparkMarkers.LABEL_CLASS).queryAllAs(Label.class)).get();
+        var perTile = labels.stream().collect(java.util.stream.Collectors.groupingBy(javafx.scene.Node::getParent));
+        assertThat(perTile).hasSize(6);
+        perTile.values().forEach(tile -> {
+            var visible = tile.stream().filter(javafx.scene.Node::isVisible).toList();
+            assertThat(visible.size()).as("three markers at one moment: a third label has no room").isLessThan(tile.size());
+            for (Label a : visible) {
+                for (Label b : visible) {
+                    assertThat(a == b || !a.getBoundsInParent().intersects(b.getBoundsInParent()))
+                            .as("'%s' over '%s'", a.getText(), b.getText()).isTrue();
+                }
+            }
+        });
+    }
 }
