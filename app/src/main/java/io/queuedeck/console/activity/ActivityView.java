@@ -11,6 +11,7 @@ import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
@@ -61,13 +62,13 @@ public final class ActivityView {
         table.setId("activity-table");
         table.setPlaceholder(new Label("No operator action recorded yet"));
         table.getColumns().add(column("When", e -> TIME.format(e.at()), 185)); // 150 cut the seconds at 1280 px
-        table.getColumns().add(column("Who", AuditEntry::actor, 125));
-        table.getColumns().add(column("From", AuditEntry::source, 80));
+        table.getColumns().add(column("Who", AuditEntry::actor, 160)); // "anonymous@127.0.0.1" whole: 125 cut it
+        table.getColumns().add(column("From", AuditEntry::source, 70));
         table.getColumns().add(column("What", AuditEntry::action, 150)); // "fault.poison_task", "task.reprioritize" whole
-        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 330)); // "<task id> to P1": at 200 the move was cut off
+        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 315)); // "<task id> to P1": at 200 the move was cut off
         // a pause or a config change names no tasks: "0" read as "it held none" beside a tier of thousands
-        table.getColumns().add(column("Tasks", e -> e.tasks() == 0 ? "–" : String.format("%,d", e.tasks()), 70));
-        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 110)); // the rest of the width; all of them fit 1280 px
+        table.getColumns().add(column("Tasks", e -> e.tasks() == 0 ? "–" : String.format("%,d", e.tasks()), 60));
+        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 70)); // the rest of the width; all of them fit 1280 px
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         root.setCenter(table);
     }
@@ -92,6 +93,18 @@ public final class ActivityView {
         TableColumn<AuditEntry, String> column = new TableColumn<>(title);
         column.setPrefWidth(width);
         column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        column.setCellFactory(c -> new TableCell<>() { // a value cut at its column's width is whole in its tooltip
+            private final Tooltip whole = new Tooltip();
+
+            @Override
+            protected void updateItem(String text, boolean empty) {
+                super.updateItem(text, empty);
+                boolean blank = empty || text == null || text.isEmpty();
+                setText(blank ? null : text);
+                whole.setText(blank ? "" : text);
+                setTooltip(blank ? null : whole);
+            }
+        });
         return column;
     }
 

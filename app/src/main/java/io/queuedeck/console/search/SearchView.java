@@ -111,6 +111,9 @@ public final class SearchView {
         return row;
     }
 
+    /** The details' widest useful width: a 36-character task id and its padding. */
+    private static final double DETAILS_WIDTH = 330;
+
     /** Width left for the vertical scroll bar and the table's border, so that filling the width never scrolls sideways. */
     private static final double SCROLL_BAR_ROOM = 20;
 
@@ -127,8 +130,9 @@ public final class SearchView {
         table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 60)); // "P ▲" read "…" at 50
         table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90));
         table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 110));
-        table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 80));
-        table.getColumns().add(column("Waited", SearchView::waited, null, 120));
+        // Class and Waited do not sort: no arrow needs room in their headers
+        table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 70));
+        table.getColumns().add(column("Waited", SearchView::waited, null, 90));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         // room to spare (1600 px and up) goes to the ids, which were cut with 200 px empty beside them
@@ -201,7 +205,8 @@ public final class SearchView {
         VBox.setVgrow(details, Priority.ALWAYS);
         box.setPadding(new Insets(0, 0, 0, 8));
         // a fixed 28 columns left the results 635 px at 1280: every column but the last two scrolled out
-        box.prefWidthProperty().bind(root.widthProperty().multiply(0.3));
+        // and no wider than a task id's line needs: at 1600 px the spare width went here while the ids were cut
+        box.prefWidthProperty().bind(root.widthProperty().multiply(0.3).map(w -> Math.min(w.doubleValue(), DETAILS_WIDTH)));
         return box;
     }
 

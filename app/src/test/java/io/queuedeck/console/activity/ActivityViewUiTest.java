@@ -65,6 +65,17 @@ class ActivityViewUiTest {
         assertThat(tasks).isEqualTo("–");
     }
 
+    /** At 1280 px an actor such as "anonymous@127.0.0.1" or a long detail may be cut: its tooltip has it whole. */
+    @Test
+    void everyShownValue_isWholeInItsTooltip() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        var cells = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".table-row-cell .table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                .stream().filter(c -> c.getText() != null && !c.getText().isEmpty()).toList()).get();
+        assertThat(cells).extracting(javafx.scene.control.TableCell::getText).contains("ops", "queue.resume", "all:resume");
+        assertThat(cells).allSatisfy(cell -> assertThat(cell.getTooltip().getText()).isEqualTo(cell.getText()));
+    }
+
     @Test
     void anExportsLongMessage_movesNeitherExportButton() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
