@@ -129,6 +129,9 @@ final class HelpSheet {
         ScrollPane scroll = new ScrollPane(card);
         scroll.setFitToWidth(true);
         scroll.setMaxWidth(660);
+        // as tall as the whole card where the window has room (a scroll pane's own preference cut it at 400 px), scrolling where not
+        scroll.prefViewportHeightProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(
+                () -> card.prefHeight(card.getWidth() > 0 ? card.getWidth() : card.getMaxWidth()), card.widthProperty()));
         scroll.setMaxHeight(Region.USE_PREF_SIZE);
         scroll.getStyleClass().add("help-scroll");
         StackPane sheet = new StackPane(scroll);

@@ -426,6 +426,23 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isEmpty());
     }
 
+    /** The sheet scrolled from 400 px down although the window had room for all of it. */
+    @Test
+    void f1_showsTheWholeSheet_whereTheWindowHasRoom() throws Exception {
+        size(1600, 1000);
+        robot.clickOn("#nav-activity");
+        robot.push(KeyCode.F1);
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.scene.control.ScrollPane scroll = robot.lookup(".help-scroll").queryAs(javafx.scene.control.ScrollPane.class);
+        double shown = fx(() -> scroll.getViewportBounds().getHeight());
+        double card = fx(() -> scroll.getContent().getLayoutBounds().getHeight());
+        assertThat(shown).as("viewport against the card's %s px", card).isGreaterThanOrEqualTo(card - 1);
+        robot.push(KeyCode.ESCAPE);
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#" + HelpSheet.ID).tryQuery().isEmpty());
+    }
+
     @Test
     void everyControl_onEveryScreen_hasATooltip() throws Exception {
         size(1280, 800);
