@@ -94,7 +94,10 @@ public final class ConsoleApp extends Application {
         // size is cut back to its minimum by some window managers, while one resized after showing is not.
         javafx.scene.control.Label opening = new javafx.scene.control.Label(
                 stateDir == null ? "Starting the engine …" : "Opening the queue in " + stateDir + " …");
-        stage.setScene(new Scene(new javafx.scene.layout.StackPane(opening), 720, 240));
+        Scene openingScene = new Scene(new javafx.scene.layout.StackPane(opening), 720, 240);
+        // the theme's background from the first frame: the default white fill flashed for a second before the theme's CSS
+        openingScene.setFill(options.light() ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND);
+        stage.setScene(openingScene);
         stage.setTitle("QueueDeck console");
         stage.show();
         if (stateDir == null && options.backends().isEmpty() && options.cluster().isEmpty()) { // nothing stored to read back, no server to ask
@@ -255,6 +258,7 @@ public final class ConsoleApp extends Application {
         Scene scene = new Scene(main.root(), Math.max(minWidth, Math.min(settings.width(), screen.getWidth() - FRAME_ROOM)),
                 Math.max(minHeight, Math.min(settings.height(), screen.getHeight() - FRAME_ROOM)));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
+        scene.setFill(options.light() || settings.light() ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND);
         main.installShortcuts(scene, policies::togglePause);
         main.lightThemeProperty().set(options.light() || settings.light());
         applyTheme(main.lightThemeProperty().get());
@@ -423,6 +427,9 @@ public final class ConsoleApp extends Application {
 
     /** The user agent stylesheet set last: setting the same one again reads it again to compare checksums. */
     private static String theme;
+
+    /** The dark theme's page background (Primer Dark's {@code -color-bg-default}). */
+    private static final javafx.scene.paint.Color DARK_BACKGROUND = javafx.scene.paint.Color.web("#0d1117");
 
     private static void applyTheme(boolean light) {
         String next = light ? new PrimerLight().getUserAgentStylesheet() : new PrimerDark().getUserAgentStylesheet();
