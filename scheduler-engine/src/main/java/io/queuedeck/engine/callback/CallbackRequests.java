@@ -49,7 +49,10 @@ final class CallbackRequests {
                 .readTimeout(Duration.ofSeconds(10))
                 .callTimeout(Duration.ofSeconds(30))
                 .followRedirects(false) // a redirect could lead past the host allow-list
-                .retryOnConnectionFailure(false) // retries are ours, counted and backed off
+                // Retries are ours, counted and backed off; but a pooled connection the receiver had closed
+                // (after a 5xx, or idle: OkHttp checks a reused one only after 10 s idle) is not an attempt that
+                // reached it. OkHttp then retries once on a new connection, and never after a read timeout.
+                .retryOnConnectionFailure(true)
                 .build();
         client.dispatcher().setMaxRequests(256);
         client.dispatcher().setMaxRequestsPerHost(128);

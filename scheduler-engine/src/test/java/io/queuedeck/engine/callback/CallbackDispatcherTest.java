@@ -149,6 +149,28 @@ class CallbackDispatcherTest {
         assertThat(dispatcher.inFlight()).isZero();
     }
 
+    /** A receiver may close any connection after its answer: the next callback must not spend an attempt on it. */
+    @Test
+    void aConnectionTheReceiverClosed_costsNoAttempt() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(500).onResponseEnd(mockwebserver3.SocketEffect.ShutdownConnection.INSTANCE).build());
+        receiver.enqueue(new MockResponse.Builder().code(200).onResponseEnd(mockwebserver3.SocketEffect.ShutdownConnection.INSTANCE).build());
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+        dispatcher.deliver(finished("t-closed", url(), clock.nanos()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.delivered.size() == 1);
+        dispatcher.deliver(finished("t-next", url(), clock.nanos()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> recorder.delivered.size() == 2);
+
+        List<String> attempts = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RecordedRequest request = receiver.takeRequest(5, TimeUnit.SECONDS);
+            attempts.add(request.getHeaders().get(CallbackDispatcher.IDEMPOTENCY_HEADER) + "#" + request.getHeaders().get(CallbackDispatcher.ATTEMPT_HEADER));
+        }
+        assertThat(attempts).containsExactly("t-closed#1", "t-closed#2", "t-next#1");
+        assertThat(recorder.delivered).containsExactly(2, 1);
+        assertThat(recorder.retried).as("only the 500 was a failed attempt").containsExactly("status_5xx");
+    }
+
     @Test
     void deliver_503ThenSuccess_retriesWithTheSameBodyAndKey() throws Exception {
         receiver.enqueue(new MockResponse.Builder().code(503).build());
