@@ -63,6 +63,7 @@ final class BackendActions {
     record Target(String url) {}
 
     private static String url(Context ctx) {
+        Routes.requireJson(ctx);
         String url = Json.read(ctx.bodyAsBytes(), Target.class).url();
         if (url == null || url.isBlank()) {
             throw ApiException.invalid("url", "url is required: the backend's base URL, as GET /v1/instances shows it");

@@ -98,6 +98,7 @@ final class FaultRoutes {
 
     private void inject(Context ctx) {
         TaskAccess.requireUnbound(ctx, "inject faults", Scope.OPERATE);
+        Routes.requireJson(ctx);
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_BODY) {
             throw BodyReader.tooLarge(MAX_BODY);

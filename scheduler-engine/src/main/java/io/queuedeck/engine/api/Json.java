@@ -104,20 +104,32 @@ final class Json {
         if (body.length == 0) {
             throw new ApiException(400, "malformed_json", "the request body is empty; a JSON object is required");
         }
-        if (!wellFormedUtf8(body)) {
-            throw new ApiException(400, "malformed_json", "the body is not valid UTF-8 (RFC 3629: no overlong forms, no surrogates)");
-        }
-        int lone = loneSurrogateEscape(body);
-        if (lone >= 0) {
-            throw new ApiException(400, "malformed_json", "the body holds " + new String(body, lone, 6, StandardCharsets.US_ASCII)
-                    + " without its pair (at byte " + lone + "): a lone surrogate is no Unicode character (RFC 8259 section 8.2),"
-                    + " and it would break a strict reader of every page that shows it");
+        String notUnicode = notUnicode(body);
+        if (notUnicode != null) {
+            throw new ApiException(400, "malformed_json", notUnicode);
         }
         try {
             return MAPPER.readValue(body, type);
         } catch (IOException e) {
             throw translate(e);
         }
+    }
+
+    /**
+     * Why {@code body}'s text is not Unicode (invalid UTF-8, or an escaped lone surrogate), or null
+     * when it is: the same rule for the task API and the front door.
+     */
+    static String notUnicode(byte[] body) {
+        if (!wellFormedUtf8(body)) {
+            return "the body is not valid UTF-8 (RFC 3629: no overlong forms, no surrogates)";
+        }
+        int lone = loneSurrogateEscape(body);
+        if (lone >= 0) {
+            return "the body holds " + new String(body, lone, 6, StandardCharsets.US_ASCII)
+                    + " without its pair (at byte " + lone + "): a lone surrogate is no Unicode character (RFC 8259 section 8.2),"
+                    + " and it would break a strict reader of every page that shows it";
+        }
+        return null;
     }
 
     /**

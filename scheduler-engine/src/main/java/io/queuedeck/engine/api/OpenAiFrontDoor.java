@@ -137,8 +137,10 @@ final class OpenAiFrontDoor {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON in UTF-8: send 'Content-Type: application/json'");
         }
         String raw = bodies.read(ctx, maxBodyBytes, bytes -> {
-            if (!Json.wellFormedUtf8(bytes)) { // decoded leniently, an overlong "/" or a stray byte became a task
-                throw new ApiException(400, "invalid_json", "the body is not valid UTF-8 (RFC 3629: no overlong forms, no surrogates)");
+            // decoded leniently, an overlong "/" or a stray byte became a task; an escaped lone surrogate went into listings
+            String notUnicode = Json.notUnicode(bytes);
+            if (notUnicode != null) {
+                throw new ApiException(400, "invalid_json", notUnicode);
             }
             return new String(bytes, StandardCharsets.UTF_8);
         });

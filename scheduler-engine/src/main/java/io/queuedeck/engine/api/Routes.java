@@ -485,15 +485,19 @@ final class Routes {
 
     /** Checks the content type and the size, then parses: every failure is a 4xx. */
     private <T> T readJson(Context ctx, Class<T> type, long limit) {
+        requireJson(ctx);
+        return bodies.read(ctx, limit, bytes -> Json.read(bytes, type));
+    }
+
+    /** 415 unless the request's body is declared JSON in UTF-8: the rule of every endpoint that takes JSON. */
+    static void requireJson(Context ctx) {
         String contentType = ctx.header("Content-Type");
         if (!isJson(contentType)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON in UTF-8: send 'Content-Type: application/json'"
                     + (contentType == null ? "" : ", got '" + ApiException.shorten(contentType) + "'"));
         }
-        return bodies.read(ctx, limit, bytes -> Json.read(bytes, type));
     }
 
-    /** {@code application/json} or a {@code +json} type, with any parameters ({@code charset=utf-8}). */
     /** Whether {@code contentType} is JSON the server reads: any charset it names must be UTF-8 (bodies are read as UTF-8). */
     static boolean isJson(String contentType) {
         if (!isJsonType(contentType)) {

@@ -188,6 +188,9 @@ class BackendInstancesApiTest {
                     Http.Response misspelt = http.post("/v1/backends:drain", "{\"uri\":\"" + two.url() + "\"}");
                     assertThat(misspelt.status()).isEqualTo(400);
                     assertThat(misspelt.json().at("/error/field").asText()).isEqualTo("uri");
+                    Http.Response plain = http.post("/v1/backends:offline",
+                            ("{\"url\":\"" + one.url() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain");
+                    assertThat(plain.status()).as("a body not declared JSON").isEqualTo(415);
                     Http.Response unknown = http.post("/v1/backends:drain", "{\"url\":\"http://nowhere:1\"}");
                     assertThat(unknown.status()).isEqualTo(404);
                     assertThat(unknown.json().path("error").path("message").asText()).contains(two.url()).contains(one.url());

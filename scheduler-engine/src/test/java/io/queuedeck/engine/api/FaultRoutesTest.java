@@ -58,6 +58,18 @@ class FaultRoutesTest {
         assertThat(http.delete("/v1/faults/" + id).status()).isEqualTo(404);
     }
 
+    /** Every other JSON endpoint answered 415 to these; this one injected the fault. */
+    @Test
+    void aBodyNotDeclaredJson_is415_andNothingInjected() {
+        byte[] body = "{\"kind\":\"slow\",\"target\":\"instance:1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String type : new String[] {"text/plain", null, "application/x-www-form-urlencoded"}) {
+            Http.Response refused = http.post("/v1/faults", body, type);
+            assertThat(refused.status()).as(String.valueOf(type)).isEqualTo(415);
+            assertThat(refused.json().at("/error/code").asText()).isEqualTo("unsupported_media_type");
+        }
+        assertThat(http.get("/v1/faults").json().get("faults")).isEmpty();
+    }
+
     // decision 0075: a fault changes every tenant's service, so a tenant's own operator may not inject or clear one
     @Test
     void tenantBoundOperator_mayReadButNotInjectClearOrFlipTheSwitch_403TenantBound() {

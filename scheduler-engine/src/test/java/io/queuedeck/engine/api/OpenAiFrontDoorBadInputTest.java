@@ -117,6 +117,23 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(tasks()).isEqualTo(before);
     }
 
+    /** POST /v1/tasks refused these already; here they went into the task's input, its metadata and every listing. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\\ud800\"}]}",
+            "{\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":{\"k\":\"\\udfff\"}}"})
+    void anEscapedLoneSurrogate_is400_andNoTaskRuns(String body) throws Exception {
+        int before = tasks();
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("invalid_json");
+        assertThat(JSON.readTree(response.body()).at("/error/message").asText()).contains("lone surrogate");
+        assertThat(tasks()).isEqualTo(before);
+    }
+
     @org.junit.jupiter.api.Test
     void nOfOnePointZero_isOne_andRuns() throws Exception {
         String body = "{" + M + ",\"n\":1.0}";
