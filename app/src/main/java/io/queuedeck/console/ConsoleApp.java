@@ -104,7 +104,7 @@ public final class ConsoleApp extends Application {
             // still off the FX thread: the UI benchmark's engine builds a backlog of 100,000 tasks first
             Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
                 EmbeddedEngine started = options.benchUi().isPresent() ? BenchUi.startSystem()
-                        : EmbeddedEngine.start(options.policy(), options.gpus(), null, options.config().orElse(null), options.apiPort());
+                        : EmbeddedEngine.start(options.policy(), options.gpus(), null, options.config().orElse(null));
                 javafx.application.Platform.runLater(() -> show(started));
             });
             return;

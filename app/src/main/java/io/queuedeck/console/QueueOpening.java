@@ -36,8 +36,8 @@ final class QueueOpening {
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
                 StartTimes.mark("the store is open");
                 EmbeddedEngine engine = options.backends().isEmpty()
-                        ? EmbeddedEngine.start(options.policy(), options.gpus(), store, options.config().orElse(null), options.apiPort()) // the window starts the demo load
-                        : EmbeddedEngine.start(options.policy(), options.backends(), store, options.apiPort());
+                        ? EmbeddedEngine.start(options.policy(), options.gpus(), store, options.config().orElse(null)) // the window starts the demo load
+                        : EmbeddedEngine.start(options.policy(), options.backends(), store);
                 ClusterJoin.join(engine, options); // a node of a shared queue: Redis must answer first
                 if (stateDir != null) {
                     engine.plane().resume(stateDir); // the config versions applied before the last close

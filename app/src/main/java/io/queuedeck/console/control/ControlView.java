@@ -163,7 +163,8 @@ public final class ControlView {
         editorTip.setShowDelay(javafx.util.Duration.seconds(3));
         editor.setTooltip(editorTip);
         Label reloadable = new Label("Changes while running: " + String.join(", ", io.queuedeck.engine.config.ConfigChange.RELOADABLE)
-                + " (the tier table's names, order and priorities at a restart); the rest is refused until then.");
+                + " (the tier table's names, order and priorities at a restart); the rest is refused until then."
+                + " The console's own flags (--api-port, --data-dir) are not part of this text.");
         reloadable.getStyleClass().add(Styles.TEXT_MUTED);
         reloadable.setWrapText(true);
         Label caret = new Label();

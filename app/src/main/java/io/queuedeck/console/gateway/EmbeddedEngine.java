@@ -99,19 +99,12 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * from the API or the demo load, is back before the window shows, and runs.
      */
     public static EmbeddedEngine start(String policy, int instances, double load, TaskStore store) {
-        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null, null, java.util.OptionalInt.empty());
+        return start(policy, instances, load, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null, null);
     }
 
     /** The same on the config in {@code configFile} (its tier table, limits and rules; null: the built-in defaults), no load. */
     public static EmbeddedEngine start(String policy, int instances, TaskStore store, java.nio.file.Path configFile) {
-        return start(policy, instances, store, configFile, java.util.OptionalInt.empty());
-    }
-
-    /** The same, the built-in config showing {@code apiPort} as its server's port: the port the console's API serves. */
-    public static EmbeddedEngine start(String policy, int instances, TaskStore store, java.nio.file.Path configFile,
-                                       java.util.OptionalInt apiPort) {
-        return start(policy, instances, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null, configFile,
-                apiPort);
+        return start(policy, instances, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, null, configFile);
     }
 
     /**
@@ -120,16 +113,11 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
      * off the FX thread. The demo load cannot run on them (it asks for the simulated model).
      */
     public static EmbeddedEngine start(String policy, List<Backend> backends, TaskStore store) {
-        return start(policy, backends, store, java.util.OptionalInt.empty());
-    }
-
-    /** The same, the built-in config showing {@code apiPort} as its server's port. */
-    public static EmbeddedEngine start(String policy, List<Backend> backends, TaskStore store, java.util.OptionalInt apiPort) {
         OpenAiExecutorBuilder builder = OpenAiExecutor.builder();
         backends.forEach(builder::backend);
         OpenAiExecutor executor = builder.build();
         try {
-            return start(policy, 1, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, executor, null, apiPort);
+            return start(policy, 1, 0, SyntheticWorkload.chat(Integer.MAX_VALUE, System.nanoTime()), store, executor, null);
         } catch (RuntimeException e) {
             executor.close();
             throw e;
@@ -151,7 +139,7 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 List.of(new double[] {1, 0.1}, new double[] {3, 0.3}, new double[] {5, 0.6}));
         double perGpu = tiny.capacityTasksPerSecond(GpuProfile.LLAMA2_7B_H100, 1);
         int instances = (int) Math.ceil(flowPerSecond * 1.05 / perGpu);
-        EmbeddedEngine system = start("priority", instances, 0, tiny, null, null, null, java.util.OptionalInt.empty());
+        EmbeddedEngine system = start("priority", instances, 0, tiny, null, null, null);
         // off the caller's (FX) thread, so the window shows at once and fills as the backlog lands
         system.clients.execute(() -> {
             system.submitBacklog(backlog, 9);
@@ -181,18 +169,18 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     private static EmbeddedEngine start(String policy, int instances, double load, SyntheticWorkload workload,
-                                        TaskStore store, OpenAiExecutor backends, java.nio.file.Path configFile,
-                                        java.util.OptionalInt apiPort) {
+                                        TaskStore store, OpenAiExecutor backends, java.nio.file.Path configFile) {
         if (instances < 1) {
             throw new IllegalArgumentException("instances must be at least 1, got " + instances);
         }
         GpuProfile profile = GpuProfile.LLAMA2_7B_H100;
         long seed = workload.seed();
         // the documented default file, its policy the console's: what the Control screen shows and changes
-        // or the operator's file (--config), whose policy is then the one given
+        // or the operator's file (--config), whose policy is then the one given. --api-port is a flag, as serve's
+        // --port, and not written into the text: a restart on another port read as a changed file, and the
+        // operator's running version gave way to the defaults (and no version from before could be rolled back to)
         String text = configFile != null ? readConfig(configFile) : io.queuedeck.engine.config.ServeConfig.defaultText()
-                .replaceFirst("(?m)^  name: priority\\b", "  name: " + policy)
-                .replaceFirst("(?m)^  port: 8080\\b", "  port: " + (apiPort.isPresent() ? apiPort.getAsInt() : 8080));
+                .replaceFirst("(?m)^  name: priority\\b", "  name: " + policy);
         String source = configFile != null ? configFile.toString() : "built-in defaults";
         java.nio.file.Path folder = configFile != null ? configFile.toAbsolutePath().getParent() : java.nio.file.Path.of("").toAbsolutePath();
         // a start, not a change of a running config: read as `serve --config` reads its file

@@ -33,13 +33,30 @@ class EmbeddedEngineConfigTest {
         }
     }
 
+    /**
+     * --api-port is a flag, not part of the text: written into it, a restart on another port read as a changed
+     * file, the operator's running version gave way to the defaults, and no older version could be rolled back to.
+     */
     @Test
-    void builtInDefaults_showThePortTheApiServes() {
-        EmbeddedEngine system = EmbeddedEngine.start("fifo", 1, null, null, java.util.OptionalInt.of(18_123));
-        try { // the Control screen's Config tab said port: 8080 whatever --api-port was
-            assertThat(system.plane().current().text()).contains("  port: 18123").contains("  name: fifo");
+    void restart_resumesTheOperatorsVersion_andTheTextHoldsTheFilesPort(@TempDir Path dir) {
+        EmbeddedEngine first = EmbeddedEngine.start("fifo", 1, io.queuedeck.engine.store.TaskStore.embedded(dir), null);
+        try {
+            first.plane().resume(dir);
+            assertThat(first.plane().current().text()).contains("  port: 8080").contains("  name: fifo");
+            first.plane().switchPolicy("fair", java.util.Map.of(), "console:test");
         } finally {
-            system.close();
+            first.close();
+        }
+
+        EmbeddedEngine second = EmbeddedEngine.start("fifo", 1, io.queuedeck.engine.store.TaskStore.embedded(dir), null);
+        try {
+            second.plane().resume(dir);
+            assertThat(second.plane().current().config().policy().name()).isEqualTo("fair");
+            assertThat(second.plane().current().source()).doesNotContain("changed while stopped");
+            await().atMost(Duration.ofSeconds(10)).until(() -> second.engine().latestSnapshot() != null
+                    && "fair".equals(second.engine().latestSnapshot().policy()));
+        } finally {
+            second.close();
         }
     }
 
