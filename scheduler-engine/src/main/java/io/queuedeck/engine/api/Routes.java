@@ -59,6 +59,8 @@ final class Routes {
     /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
     private Intake intake;
     private SharedTasks shared;
+    /** Tasks this node does not run, read in the shared queue (distributed mode; null otherwise). */
+    private SharedTaskRoutes elsewhere;
     /** Where a submission goes: this engine, or a shared queue's intake (decision 0034). */
     @FunctionalInterface
     private interface Intake {
@@ -122,7 +124,7 @@ final class Routes {
         app.post("/v1/tasks", this::submit);
         app.post("/v1/tasks:batch", this::submitBatch);
         app.get("/v1/tasks", shared == null ? this::list : ClusterRoutes.register(app, shared, auditor, this::list));
-        SharedTaskRoutes elsewhere = shared == null ? null
+        elsewhere = shared == null ? null
                 : new SharedTaskRoutes(shared, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
         TaskRoutes one = new TaskRoutes(engine, answers, access, auditor, callbacks, (ctx, type) -> readJson(ctx, type, maxBodyBytes));
         app.get("/v1/tasks/{id}", elsewhere == null ? one::get : elsewhere.get(one::get));
@@ -221,8 +223,24 @@ final class Routes {
             ctx.header("Location", "/v1/tasks/" + task.id());
             write(ctx, 202, Json.accepted(task.id(), task.state()));
         } else {
-            json(ctx, 200, report(task));
+            json(ctx, 200, known(ctx, task));
         }
+    }
+
+    /**
+     * What GET /v1/tasks/{id} answers for a task submitted again: in distributed mode the shared queue's
+     * record, or this engine's view when it runs the task here; the shared queue's answer to a
+     * submission carries no timings, and a view made of it read as negative latencies.
+     */
+    private Object known(Context ctx, TaskView task) {
+        if (elsewhere == null) {
+            return report(task);
+        }
+        Optional<SharedTasks.Shared> record = elsewhere.record(ctx, task.id());
+        if (record.isPresent()) {
+            return record.get();
+        }
+        return answers.await(engine.send(new Command.FindTask(task.id()))).map(this::report).orElseGet(() -> report(task));
     }
 
     /**

@@ -38,6 +38,11 @@ final class SharedTaskRoutes {
         return found;
     }
 
+    /** The shared record of {@code id}, or empty when this node runs it (or nobody knows it): as GET answers. */
+    Optional<SharedTasks.Shared> record(Context ctx, String id) {
+        return elsewhere(ctx, id);
+    }
+
     /** A bound client's id in its tenant's namespace first, then as given (decision 0075). */
     private Optional<SharedTasks.Shared> find(Context ctx, String id) {
         Client client = TaskAccess.client(ctx);
@@ -63,13 +68,31 @@ final class SharedTaskRoutes {
     Handler get(Handler local) {
         return guarded(ctx -> {
             TaskAccess.require(ctx, "read tasks", Scope.READ);
-            Optional<SharedTasks.Shared> task = elsewhere(ctx, ctx.pathParam("id"));
+            Optional<SharedTasks.Shared> task;
+            try {
+                task = elsewhere(ctx, ctx.pathParam("id"));
+            } catch (io.queuedeck.engine.store.StoreUnavailableException e) {
+                localOr(local, ctx, e); // Redis away: a task this node's engine holds is still answered (distributed.md)
+                return;
+            }
             if (task.isEmpty()) {
                 local.handle(ctx);
                 return;
             }
             Routes.json(ctx, 200, task.get());
         });
+    }
+
+    /** The engine's answer when it knows the task; else the shared queue's outage, not a 404 that may be false. */
+    private static void localOr(Handler local, Context ctx, io.queuedeck.engine.store.StoreUnavailableException outage) throws Exception {
+        try {
+            local.handle(ctx);
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                throw outage;
+            }
+            throw e;
+        }
     }
 
     Handler cancel(Handler local) {

@@ -92,4 +92,45 @@ class ClusterTasksApiTest {
         // unknown to the shared queue and to this engine: still 404
         assertThat(send("GET", "/v1/tasks/nowhere", null).statusCode()).isEqualTo(404);
     }
+
+    /** The same body again answers what GET answers: a view made of the shared queue's reply read as negative latencies. */
+    @Test
+    void aResubmission_answersTheSharedRecord_withoutMadeUpTimings() throws Exception {
+        java.util.concurrent.ScheduledExecutorService thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        io.queuedeck.engine.cluster.ClusterNode node = io.queuedeck.engine.cluster.ClusterNode.builder(engine, a, thread).build();
+        try (ApiServer intake = ApiServer.builder(engine).port(0).intake(node::submit)
+                .sharedTasks(new io.queuedeck.engine.cluster.ClusterTasks(a)).build().start()) {
+            HttpRequest post = HttpRequest.newBuilder(URI.create(intake.baseUri() + "/v1/tasks")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"again\",\"model\":\"m\",\"input\":\"x\"}")).build();
+            assertThat(HTTP.send(post, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+            assertThat(b.claim(1)).extracting(SharedQueue.Claim::id).containsExactly("again");
+            b.ackAll(List.of(new SharedQueue.Done("again", io.queuedeck.engine.cluster.SharedQueue.Outcome.SUCCEEDED, "")));
+
+            HttpResponse<String> known = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(known.statusCode()).isEqualTo(200);
+            assertThat(known.body()).contains("\"task_id\":\"again\"", "\"source\":\"shared_queue\"", "\"finished_by\":\"b\"")
+                    .doesNotContain("ttft_ms").doesNotContain("e2e_ms");
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    /** distributed.md: while Redis is away the node still answers its reads; a task its engine holds is one. */
+    @Test
+    void redisAway_aTaskThisEngineHolds_isStillRead_andAnUnknownOneIs503() throws Exception {
+        String id = engine.send(new io.queuedeck.engine.command.Command.Submit(TaskSpec.of("llama-2-7b", "here", 5, 8))).join().task().id();
+        REDIS.kill();
+        try {
+            HttpResponse<String> here = send("GET", "/v1/tasks/" + id, null);
+            assertThat(here.statusCode()).as(here.body()).isEqualTo(200);
+            assertThat(here.body()).contains("\"task_id\":\"" + id + "\"");
+
+            HttpResponse<String> unknown = send("GET", "/v1/tasks/nowhere", null);
+            assertThat(unknown.statusCode()).as("maybe in the shared queue: not a 404").isEqualTo(503);
+            assertThat(unknown.body()).contains("store_unavailable");
+        } finally {
+            REDIS.start();
+        }
+    }
 }
