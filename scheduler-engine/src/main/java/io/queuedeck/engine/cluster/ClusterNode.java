@@ -52,7 +52,7 @@ public final class ClusterNode implements AutoCloseable {
     private final int configuredCapacity;
     private final int prefetch;
     private final Duration lease;
-    /** Tasks this node claimed and has not acknowledged, by id. */
+    /** Tasks this node claimed and has not acknowledged, by id: whether their lease is still this node's. */
     private final Map<String, Boolean> held = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<SharedQueue.Done> acks = new ConcurrentLinkedQueue<>();
     private final List<ScheduledFuture<?>> jobs = new ArrayList<>();
@@ -281,8 +281,12 @@ public final class ClusterNode implements AutoCloseable {
 
     private void beat(List<String> batch) {
         SharedQueue.Beat beat = queue.beat(batch);
-        // a lost lease is kept running: its task may finish here first (at-least-once)
-        lostLeases.addAndGet(beat.lost().size());
+        // a lost lease is kept running: its task may finish here first (at-least-once); counted once, not at every beat
+        for (String id : beat.lost()) {
+            if (held.replace(id, Boolean.TRUE, Boolean.FALSE)) {
+                lostLeases.incrementAndGet();
+            }
+        }
         for (String id : beat.cancel()) {
             cancelHeld(id);
         }

@@ -183,4 +183,20 @@ class ClusterNodeTest {
         assertThat(a.node().counters().get("outages")).isPositive();
         assertThat(a.node().submit(task("after", 4)).join().created()).isTrue();
     }
+
+    /** A lease lost once is counted once: it was counted again at every heartbeat (198 for 18 leases). */
+    @Test
+    void aLostLease_isCountedOnce_thoughEveryHeartbeatStillFindsItLost() throws Exception {
+        Node a = node("a", Duration.ofMillis(600), 1);
+        a.node().submit(task("long", 20_000)).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 1);
+
+        REDIS.kill();
+        REDIS.start(); // ephemeral: the restarted server has no lease of this node's any more
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.node().counters().get("lost_leases") >= 1);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)) // five heartbeats at a 600 ms lease
+                .until(() -> a.node().counters().get("lost_leases") == 1);
+        assertThat(a.node().held()).as("kept running: it may still finish here first").isEqualTo(1);
+    }
 }
