@@ -405,6 +405,13 @@ public final class ClusterNode implements AutoCloseable {
                         LOG.log(System.Logger.Level.WARNING, left.size() + " claims return when their leases expire");
                     }
                 }
+                if (connected) {
+                    try {
+                        queue.leave(); // the cluster view showed a stopped node with its last running counts
+                    } catch (StoreUnavailableException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "the cluster view drops this node within the hour");
+                    }
+                }
             }).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "closing the node: " + e.getMessage());

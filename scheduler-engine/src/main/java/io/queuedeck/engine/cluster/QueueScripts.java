@@ -359,6 +359,13 @@ final class QueueScripts {
             return 1
             """;
 
+    /** ARGV: prefix, node. Forgets the node: a clean stop, not a silence. */
+    static final String LEAVE = PRELUDE + """
+            redis.call('HDEL', P .. 'nodes', ARGV[2])
+            redis.call('HDEL', P .. 'seen', ARGV[2])
+            return 1
+            """;
+
     /**
      * ARGV: prefix, forget ms. Answers {node, detail, ms since it was last heard} per node, in
      * Redis's time; a node silent for longer than {@code forget} is dropped.

@@ -257,6 +257,11 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
+    public void leave() {
+        run(QueueScripts.LEAVE, ScriptOutputType.INTEGER, prefix, node);
+    }
+
+    @Override
     public List<NodeStatus> nodes() {
         List<Object> rows = run(QueueScripts.NODES, ScriptOutputType.MULTI, prefix, Long.toString(Duration.ofHours(1).toMillis()));
         List<NodeStatus> nodes = new ArrayList<>(rows.size());

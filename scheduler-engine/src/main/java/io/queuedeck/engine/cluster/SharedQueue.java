@@ -116,6 +116,9 @@ public interface SharedQueue extends AutoCloseable {
     /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
     void announce(String detail);
 
+    /** Takes this node out of {@link #nodes()}: it stops cleanly and runs nothing any more. */
+    void leave();
+
     /** Every node heard from within the last hour, by name: how long ago, and what it last announced. */
     List<NodeStatus> nodes();
 

@@ -101,7 +101,7 @@ class ClusterNodeTest {
     @Test
     void everyNode_announcesItsInstances_andIsSeenWithItsHeartbeatAge() {
         Node a = node("a", Duration.ofMillis(600), 0);
-        node("b", Duration.ofMillis(600), 0);
+        Node b = node("b", Duration.ofMillis(600), 0);
 
         // heartbeats every 200 ms: both are in the cluster view within a few, each recently heard from
         await().atMost(Duration.ofSeconds(10)).until(() -> a.queue().nodes().size() == 2
@@ -111,6 +111,10 @@ class ClusterNodeTest {
             assertThat(n.ageMillis()).isBetween(0L, 5_000L);
             assertThat(n.detail()).startsWith("[{\"id\":0,").contains("\"state\":");
         });
+
+        // a clean stop leaves the view at once: it listed a stopped node with its last running counts for an hour
+        b.node().close();
+        assertThat(a.queue().nodes()).extracting(SharedQueue.NodeStatus::name).containsExactly("a");
     }
 
     @Test
