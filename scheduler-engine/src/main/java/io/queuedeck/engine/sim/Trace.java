@@ -94,9 +94,9 @@ public record Trace(String name, List<TraceRow> rows) {
         try {
             opened = mapper.readerForMapOf(String.class).with(schema).readValues(reader);
         } catch (IOException e) {
-            // Jackson reads the header here and refuses a blank one.
-            throw new TraceFormatException(name + ":1: the file is empty or starts with a blank line;"
-                    + " a trace needs its header on line 1 (" + firstLine(e.getMessage()) + ")", e);
+            // Jackson reads the header here (blank lines before it skipped) and finds none: the parser's own words name its classes
+            throw new TraceFormatException(name + ":1: the file is empty (blank lines aside); a trace starts with its header:"
+                    + " arrival_ms,prompt_tokens,output_tokens or TIMESTAMP,ContextTokens,GeneratedTokens", e);
         }
         try (MappingIterator<Map<String, String>> it = opened) {
             Boolean azure = null;

@@ -190,11 +190,20 @@ class TraceTest {
                 .hasMessageStartingWith("t.csv:1: the file is empty");
     }
 
+    /** Blank lines before the header are skipped, as between rows; a row's line still counts them. */
+    @Test
+    void read_blankLinesBeforeTheHeader_skipped_andCountedInLineNumbers() {
+        assertThatThrownBy(() -> read("\narrival_ms,prompt_tokens,output_tokens\n0,1,1\n5,2\n"))
+                .isInstanceOf(TraceFormatException.class)
+                .hasMessageStartingWith("t.csv:4: ");
+        assertThat(read("\narrival_ms,prompt_tokens,output_tokens\n0,1,1\n").rows()).hasSize(1);
+    }
+
     @Test
     void read_blankLinesOnly_saysEmpty() {
         assertThatThrownBy(() -> read("\n\n  \n"))
                 .isInstanceOf(TraceFormatException.class)
-                .hasMessageContaining("is empty");
+                .hasMessageContaining("is empty").hasMessageNotContaining("bind");
     }
 
     @Test
