@@ -74,31 +74,29 @@ public final class DrillsView {
         ComboBox<String> pick = new io.queuedeck.console.widgets.SteadyComboBox<>(); // a pick resized it and moved Run
         pick.setItems(model.drills());
         pick.setId("drill-pick");
-        pick.setVisibleRowCount(ShippedDrills.names().size() + 4); // every shipped drill, a few files and "Open file…" without scrolling
-        pick.setTooltip(new Tooltip("A shipped drill, or \"open file…\" for a drill file of your own (docs/faults.md)"));
+        pick.setVisibleRowCount(ShippedDrills.names().size() + 4); // every shipped drill and a few files without scrolling
+        pick.setTooltip(new Tooltip("A shipped drill, or one of the files opened with Open file… (docs/faults.md)"));
         pick.setValue(model.selectedProperty().get());
         model.selectedProperty().addListener((o, a, v) -> pick.setValue(v));
         pick.valueProperty().addListener((o, was, v) -> {
-            if (DrillsViewModel.OPEN_FILE.equals(v)) {
-                // the dialog after the list has closed: opened from within the choice, it left the list open
-                // over the screen once it was done
-                pick.hide();
-                javafx.application.Platform.runLater(() -> {
-                    FileChooser chooser = new FileChooser();
-                    chooser.setTitle("Open a drill file");
-                    chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Drill files (YAML)", "*.yaml", "*.yml"));
-                    java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
-                    if (file != null) {
-                        model.addFile(file.toPath());
-                    }
-                    // the picker shows what Run runs: the file's drill, or (cancelled, refused) the one picked before,
-                    // never "open file…", which would also stop it being chosen twice in a row
-                    pick.setValue(model.selectedProperty().get());
-                });
-            } else if (v != null) {
+            if (v != null) {
                 model.selectedProperty().set(v);
             }
         });
+        // a button, not a last choice of the picker: after its dialog the picker's list took no more clicks
+        Button open = new Button("Open file…");
+        open.setId("drill-open");
+        open.setTooltip(new Tooltip("A drill file of your own (YAML); a bad one is refused with every problem and its line"));
+        open.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle("Open a drill file");
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Drill files (YAML)", "*.yaml", "*.yml"));
+            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
+            if (file != null) {
+                model.addFile(file.toPath());
+            }
+        });
+        open.disableProperty().bind(model.runningProperty());
         pick.disableProperty().bind(model.runningProperty());
         Button run = new Button("Run against the live engine");
         run.setId("drill-run");
@@ -113,7 +111,7 @@ public final class DrillsView {
         description.setMinHeight(Region.USE_PREF_SIZE); // wrapped whole: at 1280 x 800 it was cut to one line with "…"
         description.getStyleClass().add("drills-muted");
         description.textProperty().bind(model.descriptionProperty());
-        return card("Drill", new HBox(12, pick, run), description);
+        return card("Drill", new HBox(12, pick, open, run), description);
     }
 
     private Node killCard() {

@@ -42,8 +42,6 @@ import java.util.function.Consumer;
  * through one pending hand-over to the FX thread (never one per event); the FX thread never waits.
  */
 public final class DrillsViewModel {
-    /** The last choice of the picker: opens a drill file. */
-    public static final String OPEN_FILE = "open file…";
     static final String KILL_SWITCH = "operator pulled the kill switch";
 
     /**
@@ -107,7 +105,6 @@ public final class DrillsViewModel {
         this.history = new DrillHistory(Objects.requireNonNull(dataDir, "dataDir"));
         this.clock = Objects.requireNonNull(clock, "clock");
         drills.setAll(ShippedDrills.names());
-        drills.add(OPEN_FILE);
         selected.addListener((o, was, now) -> {
             describe(now);
             if (!running.get()) { // another drill's timeline, probes and verdict would read as this one's
@@ -167,7 +164,7 @@ public final class DrillsViewModel {
         String label = drill.name() + " (" + file.getFileName() + ")";
         files.put(label, file);
         if (!drills.contains(label)) {
-            drills.add(drills.size() - 1, label);
+            drills.add(label);
         }
         selected.set(label);
     }
@@ -175,7 +172,7 @@ public final class DrillsViewModel {
     /** Runs the selected drill against the live engine, on the background thread. */
     public void run() {
         String choice = selected.get();
-        if (running.get() || choice == null || choice.equals(OPEN_FILE)) {
+        if (running.get() || choice == null) {
             return;
         }
         if (!armed.get()) {
@@ -363,7 +360,7 @@ public final class DrillsViewModel {
     }
 
     private void describe(String choice) {
-        if (choice == null || choice.equals(OPEN_FILE)) {
+        if (choice == null) {
             description.set("");
             return;
         }
