@@ -190,6 +190,7 @@ public final class ConsoleApp extends Application {
         gateway.addListener(s -> latency.addSamples(gateway.drainLatency()));
         gateway.addListener(latency::apply);
         LanesViewModel lanes = new LanesViewModel(gateway);
+        lanes.onRefused(this::report);
         gateway.addListener(lanes::apply);
         io.queuedeck.console.gateway.FaultMarkers faultMarkers = new io.queuedeck.console.gateway.FaultMarkers(system.engine(), changes);
         gateway.addListener(s -> faultMarkers.drain()); // every catalogue fault a labelled chart marker

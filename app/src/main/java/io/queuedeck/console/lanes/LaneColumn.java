@@ -89,14 +89,16 @@ final class LaneColumn {
      * The second header line: the order's and the wait column's names, the order's giving way to
      * the lane's mode badge when it is not active (a lane is too narrow for both: "nex…").
      */
-    static HBox columns(Lane lane) {
+    static HBox columns(Lane lane, javafx.beans.value.ObservableValue<Boolean> dispatchOrder) {
         Label mode = new Label();
         mode.getStyleClass().add("lane-mode");
         mode.setId("lane-" + lane.priority() + "-mode");
         mode.setMinWidth(Region.USE_PREF_SIZE);
         mode.setVisible(false);
         mode.setManaged(false);
-        Label order = new Label("next first");
+        Label order = new Label();
+        // under a policy that orders lanes itself the rows are in arrival order, not the order it dispatches
+        order.textProperty().bind(dispatchOrder.map(kept -> kept ? "next first" : "oldest first"));
         order.getStyleClass().add("lane-columns");
         order.setMinWidth(0);
         java.util.function.Consumer<TierMode> show = m -> {

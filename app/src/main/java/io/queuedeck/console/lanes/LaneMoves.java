@@ -28,13 +28,17 @@ final class LaneMoves {
     private final List<ObservableList<TaskRow>> lanes;
     private final Consumer<String> notice;
     private final Runnable stale;
+    private final Consumer<String> refused;
 
     /** {@code lanes}: each lane's rows by priority; {@code stale}: marks the listing out of date once the engine has answered. */
-    LaneMoves(EngineCommands commands, List<ObservableList<TaskRow>> lanes, Consumer<String> notice, Runnable stale) {
+    /** @param refused told of a move refused here, before any command: the operator must see it */
+    LaneMoves(EngineCommands commands, List<ObservableList<TaskRow>> lanes, Consumer<String> notice, Runnable stale,
+              Consumer<String> refused) {
         this.commands = commands;
         this.lanes = lanes;
         this.notice = notice;
         this.stale = stale;
+        this.refused = refused;
     }
 
     CompletableFuture<Void> move(Collection<String> taskIds, int priority) {
@@ -69,7 +73,7 @@ final class LaneMoves {
             return CompletableFuture.completedFuture(null);
         }
         if (!laneOrderKept) {
-            notice.accept("The " + policy + ORDERS_ITSELF);
+            refused.accept("The " + policy + ORDERS_ITSELF);
             return CompletableFuture.completedFuture(null);
         }
         List<String> order = lanes.get(lane).stream().map(TaskRow::id).toList();

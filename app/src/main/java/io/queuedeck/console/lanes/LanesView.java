@@ -437,7 +437,7 @@ public final class LanesView {
         lists.add(list);
         HBox name = new HBox(5, title, kind);
         name.setMinWidth(Region.USE_PREF_SIZE);
-        VBox box = LaneColumn.box(LaneColumn.header(name, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane), list);
+        VBox box = LaneColumn.box(LaneColumn.header(name, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane, model.laneOrderKeptProperty()), list);
         // by level, only as many lanes as the policy has levels: the rest were empty lanes titled "–"
         box.visibleProperty().bind(model.byLevelProperty().not().or(model.levelsProperty().greaterThan(lane.priority())));
         return box;

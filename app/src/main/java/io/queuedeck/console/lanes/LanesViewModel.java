@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -166,12 +167,28 @@ public final class LanesViewModel {
     private boolean active = true;
     private Instant lastListed;
 
+    /**
+     * Where a move the screen itself refuses is told (the console: a notification, as for an engine
+     * refusal; the toolbar's hint alone was cut at 1280 px and the move seemed ignored). FX thread.
+     */
+    public void onRefused(Consumer<io.queuedeck.console.gateway.CommandFailure> sink) {
+        refusals = Objects.requireNonNull(sink, "sink");
+    }
+
+    private Consumer<io.queuedeck.console.gateway.CommandFailure> refusals = failure -> { };
+
+    private void refuse(String reason) {
+        notice.set(reason);
+        refusals.accept(new io.queuedeck.console.gateway.CommandFailure("Move within a lane", reason));
+    }
+
     public LanesViewModel(EngineCommands commands) {
         this.commands = Objects.requireNonNull(commands, "commands");
         for (int p = 0; p < LANES; p++) {
             lanes.add(new Lane(p));
         }
-        moves = new LaneMoves(commands, lanes.stream().map(l -> l.tasks).toList(), notice::set, () -> dirty = true);
+        moves = new LaneMoves(commands, lanes.stream().map(l -> l.tasks).toList(), notice::set, () -> dirty = true,
+                this::refuse);
         inspector = new InspectorViewModel(commands, this::whyHere, notice::set, new InspectorViewModel.Actions() {
             @Override
             public CompletableFuture<Void> move(List<String> ids, int priority) { return LanesViewModel.this.move(ids, priority); }
@@ -295,7 +312,7 @@ public final class LanesViewModel {
         if (beforeId == null || !laneOrderKept.get()) {
             boolean sameLane = ids.stream().allMatch(id -> moves.laneOf(id) == lane);
             if (beforeId != null && sameLane) {
-                notice.set("The " + policy + LaneMoves.ORDERS_ITSELF);
+                refuse("The " + policy + LaneMoves.ORDERS_ITSELF);
                 return;
             }
             move(ids, lane);

@@ -227,14 +227,19 @@ class LanesViewModelTest {
         assertThat(lane(4)).contains("x");
     }
 
+    /** The toolbar's hint alone was cut at 1280 px: the refusal goes where engine refusals go, a notification. */
     @Test
     void dropWithinALane_underAScoringPolicy_tellsTheOperatorWhy_andSendsNothing() {
+        List<io.queuedeck.console.gateway.CommandFailure> refused = new java.util.ArrayList<>();
+        model.onRefused(refused::add);
         listed("aging", waiting("a", 4, 9), waiting("b", 4, 8));
 
         model.drop(List.of("b"), 4, "a");
+        model.shift(List.of("b"), LanesViewModel.Shift.UP);
 
         assertThat(commands.sent).isEmpty();
         assertThat(model.noticeProperty().get()).contains("aging policy orders each lane itself");
+        assertThat(refused).hasSize(2).allSatisfy(f -> assertThat(f.reason()).contains("aging policy orders each lane itself"));
         assertThat(model.laneOrderKeptProperty().get()).isFalse();
     }
 
