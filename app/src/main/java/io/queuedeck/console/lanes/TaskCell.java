@@ -50,6 +50,8 @@ final class TaskCell extends ListCell<TaskRow> {
             label.setMinWidth(0);
             label.setTextOverrun(OverrunStyle.ELLIPSIS);
         }
+        // ids share their start ("bulk9-000…" on every row once waits took minutes): an id keeps its end
+        id.setTextOverrun(OverrunStyle.CENTER_ELLIPSIS);
         wait.setMinWidth(Region.USE_PREF_SIZE);
         badge.setMinWidth(Region.USE_PREF_SIZE);
         grid.setHgap(6);

@@ -288,6 +288,24 @@ class LanesViewUiTest {
         }
     }
 
+    /** Cut from their end, ids that share a long start all read "bulk9-000…" once waits took minutes. */
+    @Test
+    void longIdsOfACommonStart_cutInTheirMiddle_soRowsStayApart() {
+        String prefix = "bulk9-tenant-acme-batch-000000";
+        listing(0, List.of(waiting(prefix + "01", 3, 1_938_000), waiting(prefix + "02", 3, 1_937_000)), 0);
+
+        List<String> shown = new ArrayList<>();
+        for (String id : List.of(prefix + "01", prefix + "02")) {
+            javafx.scene.control.Label label = (javafx.scene.control.Label) cell("#lane-3", id).lookup(".task-id");
+            List<javafx.scene.text.Text> out = new ArrayList<>();
+            texts(label, out);
+            shown.add(out.stream().map(javafx.scene.text.Text::getText).reduce("", String::concat));
+        }
+        assertThat(shown).as("cut, as at 1280 px with waits of minutes").allSatisfy(text -> assertThat(text).contains("..."));
+        assertThat(shown.get(0)).endsWith("01");
+        assertThat(shown.get(1)).endsWith("02");
+    }
+
     @Test
     void inspector_whyRows_showTheirWholeTextWrapped() {
         listing(0, List.of(waiting("a", 3, 900), waiting("b", 3, 800)), 0);
