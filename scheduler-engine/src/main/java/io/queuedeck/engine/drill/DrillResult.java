@@ -43,6 +43,9 @@ public record DrillResult(Drill drill, boolean holds, String abortReason, List<P
      */
     public record LogLine(double second, String action, String observed, boolean steady) {}
 
+    /** The run log's action naming the engine a live drill ran on: its own settings, not the file's target. */
+    public static final String LIVE_TARGET = "target";
+
     /**
      * The system at one second: for charts. Latencies are of tasks that arrived in that second (ms).
      *

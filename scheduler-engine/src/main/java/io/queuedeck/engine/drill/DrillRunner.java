@@ -237,7 +237,7 @@ public final class DrillRunner {
             clock.schedule(recovery, () -> log("recovery window over", "", stops.steady(this)));
             if (isLive) {
                 EngineSnapshot now = engine.send(new Command.TakeSnapshot()).join(); // no sample yet at t=0
-                log("target", "the running engine on the real clock: " + observed(now.queued(), now.running(), serving(now))
+                log(DrillResult.LIVE_TARGET, "the running engine on the real clock: " + observed(now.queued(), now.running(), serving(now))
                         + "; its own GPUs, policy and retries", true);
             }
             long reached = end;

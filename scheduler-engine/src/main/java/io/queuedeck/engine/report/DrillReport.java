@@ -143,10 +143,17 @@ public final class DrillReport {
         String system = t.backends() == null ? String.format(Locale.ROOT, "%d simulated H100 (batch %d)", t.gpus(), t.maxBatch())
                 : "real servers " + t.backends().servers() + ", each behind a TCP fault proxy, " + t.backends().slots()
                 + " slots each, capacity " + fmt(t.backends().capacity()) + " tasks/s";
-        md.append(String.format(Locale.ROOT, "- %s, policy `%s` %s, load %s × capacity, seed %d%n",
-                system, t.policy(), t.policyParameters().isEmpty() ? "" : t.policyParameters(), fmt(t.load()), t.seed()));
-        md.append(String.format(Locale.ROOT, "- progress watchdog %s, %d attempts per task, inversion protocol %s%n",
-                t.watchdog() == null ? "off" : t.watchdog().toSeconds() + " s", t.maxAttempts(), t.inversion()));
+        java.util.Optional<DrillResult.LogLine> live = r.log().stream().filter(l -> l.action().equals(DrillResult.LIVE_TARGET)).findFirst();
+        if (live.isPresent()) { // the file's cluster settings were not applied: the report must not name them as the target
+            md.append("- ").append(live.get().observed()).append(String.format(Locale.ROOT,
+                    " (the drill file's gpus, policy, watchdog, attempts and inversion were not applied), load %s × capacity, seed %d%n",
+                    fmt(t.load()), t.seed()));
+        } else {
+            md.append(String.format(Locale.ROOT, "- %s, policy `%s` %s, load %s × capacity, seed %d%n",
+                    system, t.policy(), t.policyParameters().isEmpty() ? "" : t.policyParameters(), fmt(t.load()), t.seed()));
+            md.append(String.format(Locale.ROOT, "- progress watchdog %s, %d attempts per task, inversion protocol %s%n",
+                    t.watchdog() == null ? "off" : t.watchdog().toSeconds() + " s", t.maxAttempts(), t.inversion()));
+        }
         md.append(String.format(Locale.ROOT, "- phases: steady state 0–%s s, faults %s–%s s, recovery window to %s s, after-probes to %s s%n",
                 fmt(r.phases().during()), fmt(r.phases().during()), fmt(r.phases().recovery()), fmt(r.phases().after()), fmt(r.phases().end())));
         for (Drill.StopCondition s : d.stopConditions()) {

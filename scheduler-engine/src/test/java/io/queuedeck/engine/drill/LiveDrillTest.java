@@ -96,6 +96,9 @@ class LiveDrillTest {
         // the first line says what the drill found, before its first one-second sample
         assertThat(result.log().getFirst().observed()).startsWith("the running engine on the real clock: ")
                 .contains(" running, 2 GPUs serving");
+        // the report names that engine as the target, not the file's defaults (4 GPUs, priority, 3 attempts)
+        assertThat(io.queuedeck.engine.report.DrillReport.markdown(result)).contains("- the running engine on the real clock: ")
+                .contains("were not applied").doesNotContain("4 simulated H100").doesNotContain("attempts per task");
         assertThat(seconds).hasSize(8).startsWith(1.0).endsWith(8.0);
         // tasks_lost is judged at the end; the error rate is pending until the faults begin
         assertThat(lights.getFirst()).extracting(ProbeLight::light)
