@@ -212,9 +212,12 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.ACTIVITY, () -> new io.queuedeck.console.activity.ActivityView(
                 new io.queuedeck.console.activity.ActivityViewModel(gateway,
                         write -> Thread.ofVirtual().name("activity-export").start(write), javafx.application.Platform::runLater)).root());
-        screens.put(Screen.DRILLS, () -> new io.queuedeck.console.drills.DrillsView(io.queuedeck.console.drills.DrillsViewModel.forConsole(
-                new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
-                dir -> getHostServices().showDocument(dir.toUri().toString()), system::load)).root());
+        screens.put(Screen.DRILLS, () -> {
+            drills = io.queuedeck.console.drills.DrillsViewModel.forConsole(
+                    new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
+                    dir -> getHostServices().showDocument(dir.toUri().toString()), system::load);
+            return new io.queuedeck.console.drills.DrillsView(drills).root();
+        });
         // audit entries become labelled chart markers: the REST API's all, the console's that the
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {
@@ -350,6 +353,11 @@ public final class ConsoleApp extends Application {
      * the grace period, then everything closes and what is still queued stays in the store. A
      * second close cuts the grace period short.
      */
+    /** How long a close waits for an aborted drill's report (written in well under a second). */
+    private static final java.time.Duration DRILL_REPORT_WAIT = java.time.Duration.ofSeconds(10);
+    /** The Drills screen's model, once the screen was opened (a drill runs only from there). FX thread. */
+    private io.queuedeck.console.drills.DrillsViewModel drills;
+
     void closeGracefully() {
         if (stopping != null) {
             stopping.hurry();
@@ -361,7 +369,15 @@ public final class ConsoleApp extends Application {
             apiStarted.join(); // an API still starting is stopped too, not left listening
             return api;
         }, options.shutdownGrace());
+        var drillEnded = drills == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : drills.endForClose();
         Thread.ofPlatform().name("queuedeck-close").daemon().start(() -> {
+            try {
+                drillEnded.get(DRILL_REPORT_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                System.err.println("queuedeck-console: the running drill's report was not written: " + e.getMessage());
+            }
             try {
                 stopping.run();
             } catch (InterruptedException e) {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,7 @@ import java.util.function.Consumer;
  */
 public final class DrillsViewModel {
     static final String KILL_SWITCH = "operator pulled the kill switch";
+    static final String CLOSED = "the console was closed";
 
     /**
      * A step of the progress timeline: planned at {@code second}, done once the drill passed it,
@@ -85,6 +87,8 @@ public final class DrillsViewModel {
     private final AtomicReference<Progress> pending = new AtomicReference<>();
     private final AtomicBoolean handOverQueued = new AtomicBoolean();
     private volatile DrillRunner current;
+    /** Completes once the last run started has ended and its report is written (or it did not run). */
+    private volatile CompletableFuture<Void> runEnded = CompletableFuture.completedFuture(null);
     /** The console's demo load, as a fraction of the GPUs' capacity, beside which a drill runs. */
     private volatile java.util.function.DoubleSupplier demoLoad = () -> 0;
     /** The drill the operator chose to run although it and the demo load ask more than the GPUs give. */
@@ -187,7 +191,28 @@ public final class DrillsViewModel {
         timeline.clear();
         lights.clear();
         status.set("Starting " + choice + " …");
-        background.execute(() -> execute(choice, file));
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        runEnded = ended;
+        background.execute(() -> {
+            try {
+                execute(choice, file);
+            } finally {
+                ended.complete(null);
+            }
+        });
+    }
+
+    /**
+     * The console closes: a running drill is aborted (its faults cleared) and recorded as every
+     * abort is, with its report and its row in Past runs; they were lost with the window. The
+     * future completes once that is written. Any thread.
+     */
+    public CompletableFuture<Void> endForClose() {
+        DrillRunner runner = current;
+        if (runner != null) {
+            runner.abort(CLOSED);
+        }
+        return runEnded;
     }
 
     /**

@@ -195,6 +195,27 @@ class DrillsViewModelTest {
         assertThat(faults.armed()).isTrue();
     }
 
+    /** Closing the window mid-drill left no verdict, no report, no Past-runs row and its fault in force. */
+    @Test
+    void endForClose_abortsTheRunningDrill_andRecordsIt() throws Exception {
+        Path file = file("long.yaml", LONG);
+        onFx(() -> {
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> !faults.active().isEmpty());
+        int before = onFx(() -> model.pastRuns().size());
+
+        model.endForClose().get(30, java.util.concurrent.TimeUnit.SECONDS); // from the closing thread, not the FX thread
+
+        assertThat(faults.active()).isEmpty();
+        await().atMost(TIMEOUT).until(() -> onFx(() -> model.pastRuns().size()) == before + 1);
+        assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
+        assertThat(onFx(() -> model.pastRuns().getLast().report()).resolve("report.md"))
+                .content().contains(DrillsViewModel.CLOSED);
+    }
+
     @Test
     void addFile_badDrill_isRefusedWithItsProblem() throws Exception {
         Path file = file("bad.yaml", SHORT.replace("kind: slow", "kind: slw"));
