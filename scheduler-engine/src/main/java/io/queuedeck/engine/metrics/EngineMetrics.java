@@ -152,11 +152,17 @@ public final class EngineMetrics {
                 .callback(cb -> values.get().forEach((key, value) -> cb.call(value, key))).register(registry);
     }
 
-    /** Gauges of the byte budget of queued task bodies: {@code queuedeck_queued_body_bytes} and its limit. */
-    public void queuedBodyBytes(LongSupplier bytes, long limit) {
+    /**
+     * Gauges of the byte budget: {@code queuedeck_queued_body_bytes} (all it counts), the part of it
+     * that callbacks in flight hold, and its limit.
+     */
+    public void queuedBodyBytes(LongSupplier bytes, LongSupplier callbackBytes, long limit) {
         GaugeWithCallback.builder().name("queuedeck_queued_body_bytes")
-                .help("Bytes the active tasks' bodies count against the queue's byte budget.")
+                .help("Bytes counted against the queue's byte budget: active tasks' bodies and the results of callbacks in flight.")
                 .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("queuedeck_callback_pending_bytes")
+                .help("Of queuedeck_queued_body_bytes, the results of callbacks in flight (held until delivered or dead-lettered).")
+                .callback(cb -> cb.call(callbackBytes.getAsLong())).register(registry);
         GaugeWithCallback.builder().name("queuedeck_queued_body_bytes_limit")
                 .help("The queue's byte budget (max_queued_bytes); submissions past it get 429 queue_full.")
                 .callback(cb -> cb.call(limit)).register(registry);

@@ -46,7 +46,7 @@ class BodyLimitsTest {
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).maxQueuedBytes(3 * TASK_BYTES).build();
         engine.start();
         metrics = new EngineMetrics(engine::latestSnapshot);
-        metrics.queuedBodyBytes(engine::queuedBodyBytes, engine.maxQueuedBytes());
+        metrics.queuedBodyBytes(engine::queuedBodyBytes, () -> 0, engine.maxQueuedBytes());
         server = ApiServer.builder(engine).port(0).metrics(metrics)
                 .bodyTimeout(BODY_TIMEOUT).maxBodyBytes(MAX_BODY).maxInFlightBodyBytes(IN_FLIGHT).build().start();
         http = new Http(server.baseUri());
