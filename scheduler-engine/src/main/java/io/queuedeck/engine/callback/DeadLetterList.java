@@ -7,11 +7,14 @@ import java.util.Map;
 
 /**
  * The callbacks that gave up, oldest first, at most {@code capacity} of them and {@code maxBytes}
- * of their bodies (a body carries the task's metadata, up to 64 KB each): the oldest is dropped
- * (here and from the store) to make room. Any thread.
+ * of their bodies (a body carries the task's metadata, up to 64 KB each): to make room, the oldest
+ * letter of the tenant that holds the most is dropped (here and from the store), so one tenant's
+ * failing receivers cannot push out another's letters. Any thread.
  */
 final class DeadLetterList {
     private final Map<String, PendingCallback> letters = new LinkedHashMap<>();
+    /** Letters held per tenant ({@link #owner}). */
+    private final Map<String, Integer> held = new java.util.HashMap<>();
     private final int capacity;
     private final long maxBytes;
     private long bytes;
@@ -41,16 +44,31 @@ final class DeadLetterList {
         forget(letters.remove(dead.taskId()));
         letters.put(dead.taskId(), dead);
         bytes += dead.body().length;
+        held.merge(owner(dead), 1, Integer::sum);
         while (letters.size() > capacity || bytes > maxBytes && letters.size() > 1) {
-            String eldest = letters.keySet().iterator().next();
+            int most = java.util.Collections.max(held.values()); // of the tenants holding the most, the oldest letter
+            String eldest = letters.values().stream().filter(p -> held.get(owner(p)) == most).findFirst().orElseThrow().taskId();
             forget(letters.remove(eldest));
             store.remove(eldest);
         }
     }
 
+    /**
+     * Whose letter it is: its tenant, or after a restart (the tenant is not kept) the tenant a bound
+     * client's task id starts with ({@code acme:…}); "" for the rest.
+     */
+    private static String owner(PendingCallback letter) {
+        if (letter.tenant() != null) {
+            return letter.tenant();
+        }
+        int colon = letter.taskId().indexOf(':');
+        return colon < 0 ? "" : letter.taskId().substring(0, colon);
+    }
+
     private void forget(PendingCallback gone) {
         if (gone != null) {
             bytes -= gone.body().length;
+            held.computeIfPresent(owner(gone), (tenant, n) -> n == 1 ? null : n - 1);
         }
     }
 

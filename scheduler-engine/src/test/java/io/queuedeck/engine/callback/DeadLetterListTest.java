@@ -31,6 +31,26 @@ class DeadLetterListTest {
         assertThat(letters.list()).extracting(DeadLetter::taskId).containsExactly("t8", "t9", "t10", "t11");
     }
 
+    /** 600 of one tenant's failed callbacks pushed out another tenant's only letter, which could then not be replayed. */
+    @Test
+    void aTenantPastTheBound_losesItsOwnOldest_notAnotherTenantsLetters() {
+        DeliveryStore store = DeliveryStore.inMemory();
+        DeadLetterList letters = new DeadLetterList(5, Long.MAX_VALUE, store);
+        letters.add(new PendingCallback("globex:g1", "http://receiver/hook", new byte[10], 0, 6, "HTTP 500", null, "globex"));
+        for (int i = 0; i < 600; i++) {
+            letters.add(new PendingCallback("acme:a" + i, "http://receiver/hook", new byte[10], 0, 6, "HTTP 500", null, "acme"));
+        }
+
+        assertThat(letters.list()).extracting(DeadLetter::taskId)
+                .containsExactly("globex:g1", "acme:a596", "acme:a597", "acme:a598", "acme:a599");
+        // restored after a restart, the tenant is read from a bound client's id
+        DeadLetterList restored = new DeadLetterList(2, Long.MAX_VALUE, DeliveryStore.inMemory());
+        for (String id : List.of("globex:g1", "acme:a1", "acme:a2", "acme:a3")) {
+            restored.restore(letter(id, 10));
+        }
+        assertThat(restored.list()).extracting(DeadLetter::taskId).containsExactly("globex:g1", "acme:a3");
+    }
+
     @Test
     void restoredLetters_keepTheSameBounds() {
         DeadLetterList letters = new DeadLetterList(3, Long.MAX_VALUE, DeliveryStore.inMemory());
