@@ -42,8 +42,8 @@ final class RequestGuard {
         if (authorization.hasMoreElements() && authorization.nextElement() != null && authorization.hasMoreElements()) {
             throw new ApiException(400, "bad_request", "send one Authorization header, not several");
         }
-        if (!ctx.path().startsWith("/v1/")) {
-            return; // probes and scrapers send what their tools send
+        if (!ctx.path().startsWith("/v1/") || OpenAiFrontDoor.serves(ctx.path())) {
+            return; // probes and scrapers send what their tools send; the front door reads no parameter (as OpenAI's API)
         }
         for (Map.Entry<String, List<String>> param : ctx.queryParamMap().entrySet()) {
             if (param.getValue().size() > 1) {

@@ -134,6 +134,20 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(tasks()).isEqualTo(before);
     }
 
+    /** The front door ignores query parameters, as OpenAI's API does: a client's api-version given twice got 400. */
+    @org.junit.jupiter.api.Test
+    void aQueryParameterGivenTwice_isIgnored_likeAnyOther() throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri()
+                        + "/v1/chat/completions?api-version=1&api-version=2"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString("{" + M + "}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/models?a=1&a=2"))
+                .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(models.statusCode()).as(models.body()).isEqualTo(200);
+    }
+
     @org.junit.jupiter.api.Test
     void nOfOnePointZero_isOne_andRuns() throws Exception {
         String body = "{" + M + ",\"n\":1.0}";
