@@ -465,8 +465,22 @@ final class RedisSharedQueue implements SharedQueue {
         return new Page((Long) rows.get(0), List.copyOf(tasks));
     }
 
-    /** Redis did not answer: said in words a client can act on, not the Redis client's ("Currently not connected"). */
+    /**
+     * Redis did not answer, or refused to write: said in words a client (and an operator reading the
+     * log) can act on, not the Redis client's ("Currently not connected", "OOM command not allowed").
+     */
     private static StoreUnavailableException unreachable(RedisException e) {
+        String why = String.valueOf(e.getMessage());
+        if (why.startsWith("OOM") || why.contains(" OOM ")) {
+            LOG.log(System.Logger.Level.WARNING, "the shared queue's Redis refuses writes: it is at its maxmemory ({0})", why);
+            return new StoreUnavailableException("the shared queue's Redis is full (its maxmemory) and takes no new"
+                    + " tasks; retry later", e);
+        }
+        if (why.startsWith("READONLY") || why.startsWith("MISCONF")) {
+            LOG.log(System.Logger.Level.WARNING, "the shared queue's Redis refuses writes ({0})", why);
+            return new StoreUnavailableException("the shared queue's Redis refuses writes (" + why.split(" ")[0]
+                    + "); retry later", e);
+        }
         return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
     }
 

@@ -56,6 +56,22 @@ class RedisSharedQueueTest {
         });
     }
 
+    /** A full Redis was reported as unreachable, and nothing was logged. */
+    @Test
+    void aFullRedis_refusesTasksSayingSo_notAsUnreachable() throws Exception {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        REDIS.configSet("maxmemory", "1");
+        try (LogCapture log = LogCapture.of(RedisSharedQueue.class)) {
+            assertThatThrownBy(() -> a.enqueue("full-1", spec(5)))
+                    .isInstanceOf(io.queuedeck.engine.store.StoreUnavailableException.class)
+                    .hasMessageContaining("is full (its maxmemory)");
+            assertThat(log.records()).anySatisfy(r -> assertThat(r.getMessage()).contains("maxmemory"));
+        } finally {
+            REDIS.configSet("maxmemory", "0");
+        }
+        assertThat(a.enqueue("full-2", spec(5)).kind()).isEqualTo(SharedQueue.Enqueued.Kind.CREATED);
+    }
+
     private static TaskSpec spec(int priority) {
         return TaskSpec.of("m", "hello", priority, 8);
     }

@@ -136,6 +136,14 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** CONFIG SET {@code key} {@code value} on the running server (a full Redis: maxmemory 1). */
+    public void configSet(String key, String value) throws IOException {
+        String answer = send("CONFIG SET " + key + " " + value);
+        if (!"+OK".equals(answer)) {
+            throw new IllegalStateException("CONFIG SET " + key + " answered " + answer);
+        }
+    }
+
     private boolean answersPing() {
         try {
             return "+PONG".equals(send("PING")); // "-LOADING ..." while it reads its append-only file
