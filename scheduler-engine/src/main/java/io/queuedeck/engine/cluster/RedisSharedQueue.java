@@ -253,7 +253,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void announce(String detail) {
-        run(QueueScripts.ANNOUNCE, ScriptOutputType.INTEGER, prefix, node, detail);
+        run(QueueScripts.ANNOUNCE, ScriptOutputType.INTEGER, prefix, node, detail, table.toString());
     }
 
     @Override

@@ -118,6 +118,20 @@ class RedisSharedQueueTest {
                 .hasMessageContaining("runs the tiers urgent 0, core 1-2");
     }
 
+    /** After Redis lost its data the running nodes' table was gone, and a node with another was let in. */
+    @Test
+    void aTableLostWithRedisData_isRecordedAgainAtTheNextAnnounce_soAnotherTableIsStillRefused() throws Exception {
+        SharedQueue a = SharedQueue.redis(REDIS.uri(), queue, "a", LONG_LEASE, 3, Duration.ofHours(1), FOUR);
+        opened.add(a);
+        REDIS.flushAll(); // as a Redis restarted without its data
+
+        a.announce("[]");
+
+        assertThatThrownBy(() -> node("b", LONG_LEASE, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("runs the tiers urgent 0, core 1-2");
+    }
+
     @Test
     void claim_leasesEachTaskToOneNode_andOnlyAsManyAsAsked() {
         SharedQueue a = node("a", LONG_LEASE, 3);
