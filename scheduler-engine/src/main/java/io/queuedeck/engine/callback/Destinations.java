@@ -280,6 +280,9 @@ final class Destinations {
             if (first == 0x20 && second == 0x02) {
                 return inside4(slice(a, 2)).map(why -> why + " (6to4)"); // 2002::/16
             }
+            if (first == 0x20 && second == 0x01 && a[2] == 0 && a[3] == 2 && a[4] == 0 && a[5] == 0) {
+                return Optional.of("reserved (benchmarking)"); // 2001:2::/48, as 198.18.0.0/15
+            }
             if (first == 0x20 && second == 0x01 && (a[2] & 0xff) == 0x0d && (a[3] & 0xff) == 0xb8
                     || first == 0x3f && second == 0xff && (a[2] & 0xf0) == 0) {
                 return Optional.of("reserved (documentation)"); // 2001:db8::/32, 3fff::/20 (RFC 9637)
@@ -312,8 +315,8 @@ final class Destinations {
         int b1 = a[1] & 0xff;
         int b2 = a[2] & 0xff;
         int b3 = a[3] & 0xff;
-        if (b0 == 169 && b1 == 254 && b2 == 169 && b3 == 254) {
-            return Optional.of("a cloud metadata service");
+        if (b0 == 169 && b1 == 254 && b2 == 169 && b3 == 254 || b0 == 168 && b1 == 63 && b2 == 129 && b3 == 16) {
+            return Optional.of("a cloud metadata service"); // and Azure's WireServer, which hands out VM configuration
         }
         if (b0 == 0) {
             return Optional.of("unspecified (this network)");
