@@ -12,6 +12,7 @@ import java.util.Map;
  * failing receivers cannot push out another's letters. Any thread.
  */
 final class DeadLetterList {
+    private static final System.Logger LOG = System.getLogger(DeadLetterList.class.getName());
     private final Map<String, PendingCallback> letters = new LinkedHashMap<>();
     /** Letters held per tenant ({@link #owner}). */
     private final Map<String, Integer> held = new java.util.HashMap<>();
@@ -50,6 +51,7 @@ final class DeadLetterList {
             String eldest = letters.values().stream().filter(p -> held.get(owner(p)) == most).findFirst().orElseThrow().taskId();
             forget(letters.remove(eldest));
             store.remove(eldest);
+            LOG.log(System.Logger.Level.WARNING, "callback dead letter of task {0} dropped: the list is at its bound", eldest);
         }
     }
 

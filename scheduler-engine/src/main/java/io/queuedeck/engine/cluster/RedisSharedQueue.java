@@ -472,12 +472,13 @@ final class RedisSharedQueue implements SharedQueue {
     private static StoreUnavailableException unreachable(RedisException e) {
         String why = String.valueOf(e.getMessage());
         if (why.startsWith("OOM") || why.contains(" OOM ")) {
-            LOG.log(System.Logger.Level.WARNING, "the shared queue's Redis refuses writes: it is at its maxmemory ({0})", why);
+            // no apostrophe in a pattern: MessageFormat reads it as a quote, and {0} went out as written
+            LOG.log(System.Logger.Level.WARNING, "the Redis of the shared queue refuses writes: it is at its maxmemory ({0})", why);
             return new StoreUnavailableException("the shared queue's Redis is full (its maxmemory) and takes no new"
                     + " tasks; retry later", e);
         }
         if (why.startsWith("READONLY") || why.startsWith("MISCONF")) {
-            LOG.log(System.Logger.Level.WARNING, "the shared queue's Redis refuses writes ({0})", why);
+            LOG.log(System.Logger.Level.WARNING, "the Redis of the shared queue refuses writes ({0})", why);
             return new StoreUnavailableException("the shared queue's Redis refuses writes (" + why.split(" ")[0]
                     + "); retry later", e);
         }

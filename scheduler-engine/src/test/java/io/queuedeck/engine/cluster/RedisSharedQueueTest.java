@@ -65,7 +65,8 @@ class RedisSharedQueueTest {
             assertThatThrownBy(() -> a.enqueue("full-1", spec(5)))
                     .isInstanceOf(io.queuedeck.engine.store.StoreUnavailableException.class)
                     .hasMessageContaining("is full (its maxmemory)");
-            assertThat(log.records()).anySatisfy(r -> assertThat(r.getMessage()).contains("maxmemory"));
+            assertThat(log.records()).anySatisfy(r -> assertThat(java.text.MessageFormat.format(r.getMessage(), r.getParameters()))
+                    .contains("at its maxmemory (OOM"));
         } finally {
             REDIS.configSet("maxmemory", "0");
         }
