@@ -355,13 +355,13 @@ final class QueueScripts {
     /**
      * ARGV: prefix, node, detail, the node's tier table. Records the node's instances and when Redis
      * last heard from it, and the table again if Redis lost it (restarted empty): a node with another
-     * table joining then is still refused.
+     * table joining then is still refused. Answers the table Redis holds.
      */
     static final String ANNOUNCE = PRELUDE + """
             redis.call('HSET', P .. 'nodes', ARGV[2], ARGV[3])
             redis.call('HSET', P .. 'seen', ARGV[2], now())
             redis.call('SET', P .. 'tiers', ARGV[4], 'NX')
-            return 1
+            return redis.call('GET', P .. 'tiers')
             """;
 
     /** ARGV: prefix, node. Forgets the node: a clean stop, not a silence. */

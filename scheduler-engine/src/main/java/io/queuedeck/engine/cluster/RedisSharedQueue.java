@@ -253,7 +253,11 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void announce(String detail) {
-        run(QueueScripts.ANNOUNCE, ScriptOutputType.INTEGER, prefix, node, detail, table.toString());
+        String held = run(QueueScripts.ANNOUNCE, ScriptOutputType.VALUE, prefix, node, detail, table.toString());
+        if (!table.toString().equals(held)) { // a node that joined while Redis had lost the table recorded its own
+            LOG.log(System.Logger.Level.ERROR, "the shared queue {0} now records the tiers {1}, this node runs {2}: every node"
+                    + " needs the same table; stop the nodes with the other one", prefix, held, table.toString());
+        }
     }
 
     @Override

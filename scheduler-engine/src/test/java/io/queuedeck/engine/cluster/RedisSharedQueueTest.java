@@ -133,6 +133,21 @@ class RedisSharedQueueTest {
                 .hasMessageContaining("runs the tiers urgent 0, core 1-2");
     }
 
+    /** A node that joined in the moment the table was gone recorded its own: the running node says so. */
+    @Test
+    void anotherTableRecordedMeanwhile_theRunningNodeSaysSoAtItsAnnounce() throws Exception {
+        SharedQueue a = SharedQueue.redis(REDIS.uri(), queue, "a", LONG_LEASE, 3, Duration.ofHours(1), FOUR);
+        opened.add(a);
+        REDIS.flushAll();
+        node("b", LONG_LEASE, 3); // the default table, recorded while the key was gone
+
+        try (LogCapture log = LogCapture.of(RedisSharedQueue.class)) {
+            a.announce("[]");
+            assertThat(log.records()).anySatisfy(r -> assertThat(java.text.MessageFormat.format(r.getMessage(), r.getParameters()))
+                    .contains("now records the tiers core").contains("this node runs urgent 0"));
+        }
+    }
+
     @Test
     void claim_leasesEachTaskToOneNode_andOnlyAsManyAsAsked() {
         SharedQueue a = node("a", LONG_LEASE, 3);
