@@ -375,8 +375,10 @@ public final class ConsoleApp extends Application {
                 drillEnded.get(DRILL_REPORT_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                System.err.println("queuedeck-console: the running drill's report was not written: " + e.getMessage());
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.err.println("queuedeck-console: the aborted drill is still settling; its report is written as the engine stops");
+            } catch (java.util.concurrent.ExecutionException e) {
+                System.err.println("queuedeck-console: the running drill's report was not written: " + e.getCause());
             }
             try {
                 stopping.run();

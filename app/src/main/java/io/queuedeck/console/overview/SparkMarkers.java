@@ -103,39 +103,66 @@ final class SparkMarkers {
         return shown;
     }
 
+    /** One marker's nodes on one tile, kept from one draw to the next. */
+    private record Drawn(Line band, Line line, Label label, Tooltip tip) {}
+
+    /**
+     * Places the markers on {@code overlay}, moving the nodes already there: made anew at every
+     * refresh (about once a second), a marker's tooltip restarted its delay and never showed.
+     */
     private void draw(Pane overlay) {
-        overlay.getChildren().clear();
-        double width = overlay.getWidth(), height = overlay.getHeight();
-        if (width <= 0 || height <= 0) {
-            return;
+        @SuppressWarnings("unchecked")
+        List<Drawn> drawn = (List<Drawn>) overlay.getProperties().computeIfAbsent(Drawn.class, k -> new ArrayList<Drawn>());
+        while (drawn.size() > shown.size()) {
+            Drawn gone = drawn.removeLast();
+            overlay.getChildren().removeAll(gone.band(), gone.line(), gone.label());
         }
+        double width = overlay.getWidth(), height = overlay.getHeight();
         double left = width * INSET, usable = width * (1 - 2 * INSET);
         double lastLabelEnd = Double.NEGATIVE_INFINITY;
         int row = 0;
-        for (Placed marker : shown) {
+        for (int i = 0; i < shown.size(); i++) {
+            Placed marker = shown.get(i);
+            if (i == drawn.size()) {
+                drawn.add(made(overlay));
+            }
+            Drawn d = drawn.get(i);
             double x = left + marker.fraction() * usable;
-            Line line = new Line(x, height * TOP, x, height - height * INSET);
-            line.getStyleClass().addAll(MARKER_CLASS, marker.styleClass());
-            line.setMouseTransparent(true);
-            Line band = new Line(x, height * TOP, x, height - height * INSET); // a 1-px line is hard to hover
-            band.setStroke(Color.TRANSPARENT);
-            band.setStrokeWidth(9);
-            Tooltip tip = new Tooltip(marker.tooltip());
-            Tooltip.install(band, tip);
-            Label label = new Label(marker.shortLabel());
-            label.getStyleClass().addAll(LABEL_CLASS, marker.styleClass());
-            label.setTooltip(tip);
-            overlay.getChildren().addAll(band, line, label);
+            for (Line line : List.of(d.line(), d.band())) {
+                line.setStartX(x);
+                line.setEndX(x);
+                line.setStartY(height * TOP);
+                line.setEndY(height - height * INSET);
+            }
+            d.line().getStyleClass().setAll(MARKER_CLASS, marker.styleClass());
+            d.tip().setText(marker.tooltip());
+            Label label = d.label();
+            label.setText(marker.shortLabel());
+            label.getStyleClass().setAll("label", LABEL_CLASS, marker.styleClass());
             label.applyCss();
             double labelWidth = label.prefWidth(-1), labelHeight = label.prefHeight(-1);
             double labelX = Math.min(x + 2, Math.max(0, width - labelWidth));
             // labels of close markers go one row lower; a third one close by keeps only its line and tooltip
             row = labelX < lastLabelEnd ? row + 1 : 0;
-            label.setVisible(row < LABEL_ROWS);
+            label.setVisible(width > 0 && height > 0 && row < LABEL_ROWS);
             label.resizeRelocate(labelX, height * TOP + row * (labelHeight + 1), labelWidth, labelHeight);
             if (label.isVisible()) {
                 lastLabelEnd = labelX + labelWidth + 2;
             }
         }
+    }
+
+    private static Drawn made(Pane overlay) {
+        Line line = new Line();
+        line.setMouseTransparent(true);
+        Line band = new Line(); // a 1-px line is hard to hover
+        band.setStroke(Color.TRANSPARENT);
+        band.setStrokeWidth(9);
+        Tooltip tip = new Tooltip();
+        Tooltip.install(band, tip);
+        Label label = new Label();
+        label.setTooltip(tip);
+        overlay.getChildren().addAll(band, line, label);
+        return new Drawn(band, line, label, tip);
     }
 }

@@ -81,4 +81,20 @@ class OverviewMarkersUiTest {
             }
         });
     }
+
+    /** Made anew at every refresh, a marker's tooltip restarted its delay each second and never showed. */
+    @Test
+    void markers_keepTheirNodes_asTheWindowSlides() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sampled).get() > 0);
+        WaitForAsyncUtils.asyncFx(() -> changes.record(ChangeLog.Kind.FAULT, "fault f-11: slow factor=2 on instance:0")).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(() -> view.sparkMarkers().stream()
+                .anyMatch(m -> m.tooltip().contains("f-11"))).get());
+        Set<Label> before = WaitForAsyncUtils.asyncFx(() -> robot.lookup("." + SparkMarkers.LABEL_CLASS).queryAllAs(Label.class)).get();
+        long sampled = WaitForAsyncUtils.asyncFx(view::sampled).get();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sampled).get() > sampled + 1);
+
+        Set<Label> after = WaitForAsyncUtils.asyncFx(() -> robot.lookup("." + SparkMarkers.LABEL_CLASS).queryAllAs(Label.class)).get();
+        assertThat(after).containsAll(before);
+    }
 }
