@@ -242,7 +242,7 @@ public final class DrillsView {
         table.setPlaceholder(new Label("No drill has run here yet."));
         table.getColumns().add(column("Started", r -> TIME.format(r.at()), 150));
         table.getColumns().add(column("Drill", PastRun::drill, 220));
-        table.getColumns().add(column("Verdict", r -> r.holds() ? "holds" : "does not hold", 120));
+        table.getColumns().add(column("Verdict", PastRun::verdict, 120));
         table.getColumns().add(column("Score", r -> String.format(Locale.ROOT, "%.1f", r.score()), 80));
         table.getColumns().add(column("Report", r -> r.report().toString(), 420));
         table.setRowFactory(t -> {

@@ -304,7 +304,7 @@ public final class DrillsViewModel {
             DrillResult result = runner.run();
             Path dir = history.newReportDir(drill.name(), started);
             DrillReport.write(dir, result);
-            PastRun run = new PastRun(started, drill.name(), result.holds(), result.score(), dir);
+            PastRun run = new PastRun(started, drill.name(), result.holds(), result.score(), dir, result.abortReason() != null);
             history.append(run);
             boolean on = target.faults().armed();
             fx.execute(() -> finished(result, run, on));

@@ -212,6 +212,7 @@ class DrillsViewModelTest {
         assertThat(faults.active()).isEmpty();
         await().atMost(TIMEOUT).until(() -> onFx(() -> model.pastRuns().size()) == before + 1);
         assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
+        assertThat(onFx(() -> model.pastRuns().getLast().verdict())).isEqualTo("aborted");
         assertThat(onFx(() -> model.pastRuns().getLast().report()).resolve("report.md"))
                 .content().contains(DrillsViewModel.CLOSED);
     }
