@@ -117,6 +117,7 @@ public final class DrillsViewModel {
                 verdict.set("");
                 report.set(null);
                 progress.set(0);
+                status.set(""); // a refused file's problems read as the newly picked drill's
             }
         });
         selected.set(ShippedDrills.names().getFirst());

@@ -226,6 +226,12 @@ class DrillsViewModelTest {
         });
         assertThat(onFx(model.statusProperty()::get)).contains("bad.yaml").contains("unknown fault 'slw'");
         assertThat(onFx(() -> List.copyOf(model.drills()))).doesNotContain("short-slow (bad.yaml)");
+
+        onFx(() -> {
+            model.selectedProperty().set(model.drills().getLast()); // another drill picked: the refusal is not its
+            return null;
+        });
+        assertThat(onFx(model.statusProperty()::get)).isEmpty();
     }
 
     @Test
