@@ -88,7 +88,7 @@ public final class Engine implements AutoCloseable {
                 builder.snapshotInterval.toNanos(), this::publish, builder.threadFactory, builder.inversion,
                 builder.store, EngineClock.saturatedNanos(builder.idempotencyWindow), builder.maxQueuedBytes,
                 builder.onLoopFailure, builder.loopStallTimeout.toNanos(), builder.enforceDeadlines, builder.flow,
-                builder.rememberedFinished));
+                builder.rememberedFinished, builder.tenantByteShares));
         this.store = builder.store;
         this.tiers = builder.flow.table();
         this.maxQueuedBytes = builder.maxQueuedBytes;
@@ -275,7 +275,17 @@ public final class Engine implements AutoCloseable {
      * out once the budget is spent, as queued ones do (429 {@code queue_full}).
      */
     public void countInByteBudget(java.util.function.LongSupplier heldBytes) {
-        driver.countInByteBudget(heldBytes);
+        driver.countInByteBudget(heldBytes, tenant -> 0);
+    }
+
+    /**
+     * As {@link #countInByteBudget(java.util.function.LongSupplier)}, with what one tenant holds
+     * ({@code heldByTenant}, null for tasks without a tenant; as quick to answer) counted against
+     * its share of the budget ({@link Builder#tenantByteShares}).
+     */
+    public void countInByteBudget(java.util.function.LongSupplier heldBytes,
+                                  java.util.function.ToLongFunction<String> heldByTenant) {
+        driver.countInByteBudget(heldBytes, heldByTenant);
     }
 
     /** What the task store's writer has done (batches, writes, commit time) and the store's size; empty without a store. */
@@ -423,6 +433,7 @@ public final class Engine implements AutoCloseable {
             if (enforceDeadlines == null) enforceDeadlines = true;
             if (flow == null) flow = FlowSettings.NONE;
             if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;
+            if (tenantByteShares == null) tenantByteShares = io.queuedeck.engine.task.TenantByteShares.NONE;
             // halt, not exit: shutdown hooks may wait for the loop that just died
             if (onLoopFailure == null) onLoopFailure = e -> Runtime.getRuntime().halt(LOOP_FAILURE_EXIT_CODE);
             if (loopStallTimeout == null) loopStallTimeout = Duration.ofSeconds(30);

@@ -40,6 +40,7 @@ abstract sealed class EngineSettings permits Engine.Builder {
     Duration idempotencyWindow;
     Integer rememberedFinished;
     Long maxQueuedBytes;
+    io.queuedeck.engine.task.TenantByteShares tenantByteShares;
     Consumer<Throwable> onLoopFailure;
     Duration loopStallTimeout;
     Boolean enforceDeadlines;
@@ -123,6 +124,18 @@ abstract sealed class EngineSettings permits Engine.Builder {
             throw new IllegalArgumentException("max queued bytes must be at least 1, got " + bytes);
         }
         maxQueuedBytes = once(maxQueuedBytes, bytes, "max queued bytes");
+        return self();
+    }
+
+    /**
+     * How much of {@link #maxQueuedBytes the byte budget} one tenant may hold with its active
+     * tasks' bodies (and what {@code Engine.countInByteBudget} says it holds elsewhere): past its
+     * share a submission of that tenant is refused with
+     * {@link io.queuedeck.engine.task.QueueFullException} naming the field {@code tenant}, while
+     * other tenants' are still taken. Default {@link io.queuedeck.engine.task.TenantByteShares#NONE}.
+     */
+    public Engine.Builder tenantByteShares(io.queuedeck.engine.task.TenantByteShares shares) {
+        tenantByteShares = once(tenantByteShares, java.util.Objects.requireNonNull(shares, "shares"), "tenant byte shares");
         return self();
     }
 

@@ -58,7 +58,7 @@ public final class ApiService implements AutoCloseable {
                 .listener(metrics.callbackListener());
         callbacks.accept(callbackBuilder);
         CallbackDispatcher dispatcher = callbackBuilder.build();
-        engine.countInByteBudget(dispatcher::pendingBytes); // a result waiting for its receiver holds the task's metadata
+        engine.countInByteBudget(dispatcher::pendingBytes, dispatcher::pendingBytes); // a result waiting for its receiver holds the task's metadata
         // beside its limit, the sum the limit is checked against: the gauge left the callbacks out and read 0.003%
         // while every sizeable submission got 429
         metrics.queuedBodyBytes(() -> engine.queuedBodyBytes() + dispatcher.pendingBytes(), dispatcher::pendingBytes,

@@ -79,6 +79,8 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final CallbackFaults faults;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong pendingBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** The same by tenant (the empty name for tasks without one); an entry goes when it reaches 0. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> pendingByTenant = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -201,6 +203,7 @@ public final class CallbackDispatcher implements AutoCloseable {
     private void send(PendingCallback pending) {
         inFlight.incrementAndGet();
         pendingBytes.addAndGet(pending.body().length);
+        pendingByTenant.merge(tenantKey(pending.tenant()), (long) pending.body().length, Long::sum);
         attempt(pending);
     }
 
@@ -208,6 +211,12 @@ public final class CallbackDispatcher implements AutoCloseable {
     private void settled(PendingCallback pending) {
         inFlight.decrementAndGet();
         pendingBytes.addAndGet(-pending.body().length);
+        pendingByTenant.computeIfPresent(tenantKey(pending.tenant()),
+                (tenant, held) -> held - pending.body().length <= 0 ? null : held - pending.body().length);
+    }
+
+    private static String tenantKey(String tenant) {
+        return tenant == null ? "" : tenant;
     }
 
     /**
@@ -217,6 +226,11 @@ public final class CallbackDispatcher implements AutoCloseable {
      */
     public long pendingBytes() {
         return pendingBytes.get();
+    }
+
+    /** The part of {@link #pendingBytes()} that results of {@code tenant}'s tasks hold (null: tasks without one). */
+    public long pendingBytes(String tenant) {
+        return pendingByTenant.getOrDefault(tenantKey(tenant), 0L);
     }
 
     private void attempt(PendingCallback before) {

@@ -92,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
         if (settings.engine().maxQueuedBytes() != null) {
             builder.maxQueuedBytes(settings.engine().maxQueuedBytes());
         }
+        builder.tenantByteShares(settings.tenants().byteShares());
         if (settings.store().idempotencyWindow() != null) {
             builder.idempotencyWindow(settings.store().idempotencyWindow());
         }

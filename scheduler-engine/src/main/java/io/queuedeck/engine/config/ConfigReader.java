@@ -408,8 +408,21 @@ final class ConfigReader {
                 rates.put(tenant, rate);
             }
         });
+        Double fallbackShare = s.fraction("max_queued_share");
+        Map<String, Double> shares = new LinkedHashMap<>();
+        Section own = s.section("max_queued_shares");
+        Map<String, String> named = s.texts("max_queued_shares");
+        if (own != null && named != null) {
+            named.keySet().forEach(tenant -> {
+                Double share = own.fraction(tenant);
+                if (share != null) {
+                    shares.put(tenant, share);
+                }
+            });
+        }
         s.finish();
-        return new ServeConfig.TenantSection(defaultRate, rates);
+        return new ServeConfig.TenantSection(defaultRate, rates,
+                new io.queuedeck.engine.task.TenantByteShares(fallbackShare == null ? 1 : fallbackShare, shares));
     }
 
     private static RateLimit rate(Section s) {

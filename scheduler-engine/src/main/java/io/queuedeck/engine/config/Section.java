@@ -120,6 +120,18 @@ final class Section {
         return value.asDouble();
     }
 
+    /** A number above 0 and at most 1 (a share of a limit). */
+    Double fraction(String key) {
+        JsonNode value = raw(key);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isNumber() || !(value.asDouble() > 0) || value.asDouble() > 1) {
+            return invalid(at(key), "must be a number above 0 and at most 1, got " + shown(value));
+        }
+        return value.asDouble();
+    }
+
     /** {@code 500ms}, {@code 2s}, {@code 1.5m}, {@code 1h}. */
     Duration duration(String key) {
         JsonNode value = raw(key);

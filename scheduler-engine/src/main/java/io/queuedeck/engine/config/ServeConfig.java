@@ -40,7 +40,7 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
     /** Nothing set: every default applies. */
     public static final ServeConfig EMPTY = new ServeConfig(new ServerSection(null, null, null, null, null, null, null, null),
             new EngineSection(null), new ExecutorSection(null, List.of()), new PolicySection(null, null), List.of(),
-            new TenantSection(null, Map.of()), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null),
+            new TenantSection(null, Map.of(), null), new CallbackSection(null, null, null, null, null), new StoreSection(null, null, null),
             FlowSettings.NONE, RuleSet.NONE);
 
     /** Where the documented default file is on the classpath (resources/config/queuedeck.yaml in the repository). */
@@ -204,10 +204,13 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      *
      * @param defaultRate the rate of every tenant not listed, or null for none
      * @param rates       tenants' own rates
+     * @param byteShares  how much of {@code engine.max_queued_bytes} one tenant may hold
      */
-    public record TenantSection(RateLimit defaultRate, Map<String, RateLimit> rates) {
+    public record TenantSection(RateLimit defaultRate, Map<String, RateLimit> rates,
+                                io.queuedeck.engine.task.TenantByteShares byteShares) {
         public TenantSection {
             rates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(rates));
+            byteShares = byteShares == null ? io.queuedeck.engine.task.TenantByteShares.NONE : byteShares;
         }
     }
 

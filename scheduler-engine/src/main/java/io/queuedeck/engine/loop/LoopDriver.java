@@ -72,13 +72,15 @@ public final class LoopDriver {
      * @param stallNanos             how long one pass may take before the loop counts as stuck
      * @param rememberedFinished     finished tasks kept whole in memory for the idempotency window when the
      *                               store can be asked about older ones (decision 0058)
+     * @param tenantShares           how much of {@code maxQueuedBytes} one tenant may hold
      */
     public record Settings(EngineClock clock, Executor executor, String policy, PolicyConfig policyConfig,
                            RetryRule retry, EventSink events, CompletionOutbox outbox, int finishedRetention,
                            long snapshotIntervalNanos, Consumer<EngineSnapshot> snapshotSink,
                            ThreadFactory threadFactory, InversionProtocol inversion, TaskStore store,
                            long idempotencyWindowNanos, long maxQueuedBytes, Consumer<Throwable> onLoopFailure,
-                           long stallNanos, boolean enforceDeadlines, FlowSettings flow, int rememberedFinished) {}
+                           long stallNanos, boolean enforceDeadlines, FlowSettings flow, int rememberedFinished,
+                           io.queuedeck.engine.task.TenantByteShares tenantShares) {}
 
     public LoopDriver(Settings settings) {
         this.clock = settings.clock();
@@ -312,12 +314,14 @@ public final class LoopDriver {
         return writer == null ? Optional.empty() : Optional.of(writer.stats());
     }
 
-    /** Body bytes the active tasks count against the budget, as of the loop's last change; any thread. */
     /** See {@code Engine.countInByteBudget}. */
-    public void countInByteBudget(java.util.function.LongSupplier heldBytes) {
+    public void countInByteBudget(java.util.function.LongSupplier heldBytes,
+                                  java.util.function.ToLongFunction<String> heldByTenant) {
         loop.heldElsewhere = java.util.Objects.requireNonNull(heldBytes, "heldBytes");
+        loop.heldElsewhereBy = java.util.Objects.requireNonNull(heldByTenant, "heldByTenant");
     }
 
+    /** Body bytes the active tasks count against the budget, as of the loop's last change; any thread. */
     public long queuedBodyBytes() {
         return loop.tasks.publishedBodyBytes().get();
     }

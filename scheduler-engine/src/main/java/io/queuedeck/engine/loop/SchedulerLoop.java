@@ -58,6 +58,10 @@ final class SchedulerLoop implements ExecutorContext {
     final long maxQueuedBytes;
     /** Bytes held outside the loop for finished tasks (callbacks in flight), counted with the queued bodies. */
     volatile java.util.function.LongSupplier heldElsewhere = () -> 0;
+    /** The same for one tenant (null: tasks without one). */
+    volatile java.util.function.ToLongFunction<String> heldElsewhereBy = tenant -> 0;
+    /** How much of {@link #maxQueuedBytes} one tenant may hold. */
+    final io.queuedeck.engine.task.TenantByteShares tenantShares;
     final LaneModes lanes;
     /** The tier table; fixed for the engine's life (a change needs a restart, decision 0061). */
     final Tiers tiers;
@@ -91,7 +95,8 @@ final class SchedulerLoop implements ExecutorContext {
         this.snapshotIntervalNanos = settings.snapshotIntervalNanos();
         this.snapshotSink = settings.snapshotSink();
         this.poster = poster;
-        this.tasks = new TaskTable(settings.finishedRetention(), settings.maxQueuedBytes());
+        this.tenantShares = settings.tenantShares();
+        this.tasks = new TaskTable(settings.finishedRetention(), settings.maxQueuedBytes(), tenantShares.capsAny());
         this.maxQueuedBytes = settings.maxQueuedBytes();
         this.tiers = settings.flow().table();
         this.lanes = new LaneModes(tiers);

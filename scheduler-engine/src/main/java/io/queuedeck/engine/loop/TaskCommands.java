@@ -115,6 +115,7 @@ final class TaskCommands {
                     "queued task bodies and callbacks in flight hold " + held + " bytes and this task counts " + cost
                             + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later"));
         }
+        checkTenantShare(spec, cost);
         try {
             loop.durable.checkKeepingUp();
         } catch (StoreBusyException e) {
@@ -251,6 +252,22 @@ final class TaskCommands {
     }
 
     /** The field that weighs most in a task's count against the byte budget: the one to shorten. */
+    /** 429 when the task's tenant would hold more than its share of the byte budget; others are not held up by it. */
+    private void checkTenantShare(TaskSpec spec, long cost) {
+        double share = loop.tenantShares.of(spec.tenant());
+        if (share >= 1) {
+            return;
+        }
+        long limit = (long) (share * loop.maxQueuedBytes);
+        long held = tasks.bodyBytes(spec.tenant()) + loop.heldElsewhereBy.applyAsLong(spec.tenant());
+        if (held + cost > limit) {
+            String who = spec.tenant() == null ? "tasks without a tenant" : "tenant '" + spec.tenant() + "'";
+            throw refused(new QueueFullException("tenant", limit, who + " holds " + held
+                    + " bytes of queued task bodies and callbacks in flight and this task counts " + cost
+                    + "; its share of max_queued_bytes (" + share + ") is " + limit + " bytes; retry later"));
+        }
+    }
+
     private static String heaviestField(TaskSpec spec, long cost) {
         long input = spec.input() == null ? 0 : spec.input().length();
         long url = spec.callbackUrl() == null ? 0 : spec.callbackUrl().length();

@@ -28,13 +28,16 @@ final class TaskTable {
     /** Counted body bytes of the active tasks; the loop's own count, published for metrics. */
     private long bodyBytes;
     private final AtomicLong publishedBodyBytes = new AtomicLong();
+    /** The same per tenant (null: tasks without one), kept only when some tenant's share is capped. */
+    private final Map<String, long[]> tenantBodyBytes;
     private final LinkedHashMap<String, Task> finished;
     /** Finished tasks keep their bodies too: without a byte bound, large ones finishing fast would fill the heap. */
     private final long finishedBytesLimit;
     private long finishedBytes;
 
-    TaskTable(int finishedRetention, long finishedBytesLimit) {
+    TaskTable(int finishedRetention, long finishedBytesLimit, boolean perTenant) {
         this.finishedBytesLimit = finishedBytesLimit;
+        this.tenantBodyBytes = perTenant ? new HashMap<>() : null;
         this.finished = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
@@ -67,8 +70,12 @@ final class TaskTable {
             finishedBytes -= finishedBytes(task);
         }
         if (active.put(task.id(), task) == null) {
-            bodyBytes += bodyBytes(task.spec());
+            long bytes = bodyBytes(task.spec());
+            bodyBytes += bytes;
             publishedBodyBytes.lazySet(bodyBytes);
+            if (tenantBodyBytes != null) {
+                tenantBodyBytes.computeIfAbsent(task.spec().tenant(), tenant -> new long[1])[0] += bytes;
+            }
         }
         index.add(task);
     }
@@ -95,8 +102,15 @@ final class TaskTable {
 
     void retire(Task task) {
         if (active.remove(task.id()) != null) {
-            bodyBytes -= bodyBytes(task.spec());
+            long bytes = bodyBytes(task.spec());
+            bodyBytes -= bytes;
             publishedBodyBytes.lazySet(bodyBytes);
+            if (tenantBodyBytes != null) {
+                long[] held = tenantBodyBytes.get(task.spec().tenant());
+                if (held != null && (held[0] -= bytes) <= 0) {
+                    tenantBodyBytes.remove(task.spec().tenant()); // a tenant gone quiet leaves no entry behind
+                }
+            }
         }
         if (finished.put(task.id(), task) == null) {
             finishedBytes += finishedBytes(task);
@@ -123,9 +137,20 @@ final class TaskTable {
         return bodyBytes;
     }
 
+    /** Counted body bytes of one tenant's active tasks (null: tasks without a tenant); 0 unless counted per tenant. */
+    long bodyBytes(String tenant) {
+        long[] held = tenantBodyBytes == null ? null : tenantBodyBytes.get(tenant);
+        return held == null ? 0 : held[0];
+    }
+
     /** The same, readable from any thread (as of the loop's last change). */
     AtomicLong publishedBodyBytes() {
         return publishedBodyBytes;
+    }
+
+    /** What a finished task holds: its body and its answer, which a backend may make far larger than the body. */
+    private static long finishedBytes(Task task) {
+        return bodyBytes(task.spec()) + 2L * (task.output() == null ? 0 : task.output().length());
     }
 
     /**
@@ -134,11 +159,6 @@ final class TaskTable {
      * overhead for the rest, whose lengths are capped. Metadata has at most 64 entries, so this is
      * cheap enough for the loop.
      */
-    /** What a finished task holds: its body and its answer, which a backend may make far larger than the body. */
-    private static long finishedBytes(Task task) {
-        return bodyBytes(task.spec()) + 2L * (task.output() == null ? 0 : task.output().length());
-    }
-
     static long bodyBytes(TaskSpec spec) {
         long chars = (spec.input() == null ? 0 : spec.input().length())
                 + (spec.callbackUrl() == null ? 0 : spec.callbackUrl().length());

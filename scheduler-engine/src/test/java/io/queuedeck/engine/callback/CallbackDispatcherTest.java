@@ -122,8 +122,12 @@ class CallbackDispatcherTest {
         dispatcher.deliver(finished("t-dead", url(), clock.nanos()));
 
         assertThat(dispatcher.pendingBytes()).as("both bodies held while in flight").isGreaterThan(2 * 200);
+        assertThat(dispatcher.pendingBytes("acme")).as("all of them the tenant's").isEqualTo(dispatcher.pendingBytes());
+        assertThat(dispatcher.pendingBytes("globex")).isZero();
+        assertThat(dispatcher.pendingBytes(null)).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.delivered.size() == 1 && recorder.dead.size() == 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.pendingBytes() == 0);
+        assertThat(dispatcher.pendingBytes("acme")).isZero();
     }
 
     @Test

@@ -136,6 +136,53 @@ class BoundedMemoryIT {
     }
 
     @Test
+    void oneTenantsFlood_isHeldToItsShareOfTheByteBudget_andAnotherTenantIsStillTaken() throws Exception {
+        Path config = Files.writeString(dir.resolve("queuedeck.yaml"), "tenants: {max_queued_share: 0.5}\n");
+        Server server = start("serve", "--port", "0", "--config", config.toString());
+        try {
+            URI base = server.base();
+            assertThat(post(base.resolve("/v1/queues/all:pause"), "").statusCode()).isEqualTo(200);
+            String input = "x".repeat(400_000); // 0.8 MB counted: half of the 64 MiB budget holds about 40
+            Map<String, Integer> flood = submitAll(base, "flood", input, 120);
+            assertThat(flood).as("the flooding tenant: some taken, the rest refused naming the tenant")
+                    .containsOnlyKeys("202", "429 queue_full/tenant");
+            assertThat(flood.get("429 queue_full/tenant")).isGreaterThan(60);
+
+            Map<String, Integer> other = submitAll(base, "other", input, 20);
+            assertThat(other).as("another tenant's large tasks are still taken").containsOnlyKeys("202");
+            assertThat(get(base.resolve("/healthz")).statusCode()).isEqualTo(200);
+        } finally {
+            stop(server.process());
+        }
+    }
+
+    /** Submits {@code count} tasks of {@code tenant}, 8 at a time; counts the answers by status and error code/field. */
+    private static Map<String, Integer> submitAll(URI base, String tenant, String input, int count) throws Exception {
+        Map<String, Integer> answers = new ConcurrentHashMap<>();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> sent = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String body = "{\"task_id\":\"" + tenant + "-" + i + "\",\"tenant\":\"" + tenant
+                        + "\",\"model\":\"llama-2-7b\",\"max_tokens\":4,\"input\":\"" + input + "\"}";
+                sent.add(clients.submit(() -> {
+                    HttpResponse<String> response = post(base.resolve("/v1/tasks"), body);
+                    String key = response.statusCode() == 429 ? "429 " + JSON.readTree(response.body()).at("/error/code").asText()
+                            + "/" + JSON.readTree(response.body()).at("/error/field").asText() : String.valueOf(response.statusCode());
+                    answers.merge(key, 1, Integer::sum);
+                    return null;
+                }));
+            }
+            for (Future<?> f : sent) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        return answers;
+    }
+
+    @Test
     void connectionsThatDeclare16MiBAndSend10Bytes_areCut_andASlowBodyGets408() throws Exception {
         Path config = Files.writeString(dir.resolve("queuedeck.yaml"), "server: {body_timeout: 3s}\n");
         Server server = start("serve", "--port", "0", "--config", config.toString());

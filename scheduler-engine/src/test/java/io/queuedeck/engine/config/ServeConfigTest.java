@@ -152,6 +152,8 @@ class ServeConfigTest {
               default: {requests_per_second: 100, burst: 200}
               rates:
                 acme: {requests_per_second: 500, burst: 1000}
+              max_queued_share: 0.5
+              max_queued_shares: {acme: 0.8}
             callbacks:
               max_attempts: 6
               base_delay: 500ms
@@ -189,7 +191,7 @@ class ServeConfigTest {
         assertThat(config.executor()).isEqualTo(new ServeConfig.ExecutorSection(4, java.util.List.of()));
         assertThat(config.policy()).isEqualTo(new ServeConfig.PolicySection("priority", Map.of()));
         assertThat(config.clients()).isEmpty();
-        assertThat(config.tenants()).isEqualTo(new ServeConfig.TenantSection(null, Map.of()));
+        assertThat(config.tenants()).isEqualTo(new ServeConfig.TenantSection(null, Map.of(), null));
         assertThat(config.callbacks().maxAttempts()).isEqualTo(6);
         assertThat(config.callbacks().baseDelay()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
@@ -220,6 +222,7 @@ class ServeConfigTest {
                 java.util.Set.of(io.queuedeck.engine.api.Scope.SUBMIT, io.queuedeck.engine.api.Scope.READ)));
         assertThat(config.tenants().defaultRate()).isEqualTo(new RateLimit(100, 200));
         assertThat(config.tenants().rates()).containsExactly(Map.entry("acme", new RateLimit(500, 1000)));
+        assertThat(config.tenants().byteShares()).isEqualTo(new io.queuedeck.engine.task.TenantByteShares(0.5, Map.of("acme", 0.8)));
         assertThat(config.callbacks().maxAttempts()).isEqualTo(6);
         assertThat(config.callbacks().baseDelay()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
@@ -303,6 +306,9 @@ class ServeConfigTest {
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
             tenant rate zero                 | tenants: {rates: {acme: {requests_per_second: 0}}}            | tenants.rates.acme.requests_per_second must be a number above 0, got 0
             tenant rate missing              | tenants: {default: {burst: 3}}                                | tenants.default.requests_per_second is required
+            tenant byte share zero           | tenants: {max_queued_share: 0}                                | tenants.max_queued_share must be a number above 0 and at most 1, got 0
+            tenant byte share above one      | tenants: {max_queued_shares: {acme: 1.5}}                     | tenants.max_queued_shares.acme must be a number above 0 and at most 1, got 1.5
+            tenant byte share a word         | tenants: {max_queued_shares: {acme: half}}                    | tenants.max_queued_shares.acme must be a number above 0 and at most 1, got 'half'
             bad duration                     | callbacks: {base_delay: soon, max_delay: 1s}                  | callbacks.base_delay must be a duration such as 500ms, 2s, 1m or 1h, got 'soon'
             cap below base                   | callbacks: {base_delay: 2s, max_delay: 1s}                    | callbacks.max_delay must not be shorter than callbacks.base_delay, got PT1S < PT2S
             uri without type redis           | store: {uri: 'redis://h:1'}                                   | store.uri is only for type redis

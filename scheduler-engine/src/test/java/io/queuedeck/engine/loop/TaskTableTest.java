@@ -23,7 +23,7 @@ class TaskTableTest {
 
     @Test
     void activeBytes_riseOnActivate_fallOnRetire_onceEach() {
-        TaskTable table = new TaskTable(100, Long.MAX_VALUE);
+        TaskTable table = new TaskTable(100, Long.MAX_VALUE, false);
         Task a = task("a", "x".repeat(1_000));
         long cost = TaskTable.bodyBytes(a.spec());
 
@@ -41,7 +41,7 @@ class TaskTableTest {
     @Test
     void finishedTasks_overTheByteBudget_forgetTheOldestFirst() {
         long cost = TaskTable.bodyBytes(task("x", "x".repeat(1_000)).spec());
-        TaskTable table = new TaskTable(100, 3 * cost); // room for three by bytes, a hundred by number
+        TaskTable table = new TaskTable(100, 3 * cost, false); // room for three by bytes, a hundred by number
         for (int i = 0; i < 5; i++) {
             Task t = task("t-" + i, "x".repeat(1_000));
             table.activate(t);
@@ -62,7 +62,7 @@ class TaskTableTest {
     @Test
     void finishedTasks_countTheirAnswers_againstTheByteBudget() {
         long cost = TaskTable.bodyBytes(task("x", "in").spec());
-        TaskTable table = new TaskTable(100, 10 * cost);
+        TaskTable table = new TaskTable(100, 10 * cost, false);
         for (int i = 0; i < 3; i++) { // small bodies, large answers: only the answers can exceed the budget
             Task t = task("t-" + i, "in");
             t.setOutput("y".repeat((int) (2 * cost)));
