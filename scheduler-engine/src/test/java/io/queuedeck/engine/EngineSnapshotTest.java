@@ -34,6 +34,24 @@ class EngineSnapshotTest {
         return published;
     }
 
+    /** The console's "Tokens generated" read 0 tok/s through a long answer: tokens counted only when their task ended. */
+    @Test
+    void tokensPerSecond_countsTokensAsTheyAreGenerated_beforeTheirTaskFinishes() {
+        VirtualClock clock = new VirtualClock();
+        try (Engine engine = engine(clock)) {
+            List<EngineSnapshot> published = new ArrayList<>();
+            engine.onSnapshot(published::add);
+            engine.start();
+            engine.send(new Command.Submit(SimHarness.spec("long", 5, 10, 5_000), 5_000)).join();
+
+            clock.runUntil(SimHarness.millis(300));
+
+            assertThat(published).hasSize(3);
+            assertThat(published.getLast().counters().succeeded()).as("still generating").isZero();
+            assertThat(published.getLast().tokensPerSecond()).as("one token a decode step of about 6 ms").isBetween(100.0, 200.0);
+        }
+    }
+
     @Test
     void publishedSnapshots_every100ms_reportTheIntervalsCompletions() {
         VirtualClock clock = new VirtualClock();

@@ -13,6 +13,9 @@ public interface ExecutorContext {
     /** {@code task} produced its first token. */
     void firstToken(Task task);
 
+    /** {@code count} new tokens were generated (by any task): the engine's tokens/s counts them as they come. */
+    default void tokensGenerated(int count) {}
+
     /** {@code task} finished; it has left its instance. */
     void succeeded(Task task, String output);
 

@@ -211,6 +211,11 @@ final class SchedulerLoop implements ExecutorContext {
     }
 
     @Override
+    public void tokensGenerated(int count) {
+        counters.tokensGenerated += count;
+    }
+
+    @Override
     public void succeeded(Task task, String output) {
         long now = clock.nanos();
         stoppedRunning(task);
@@ -218,7 +223,6 @@ final class SchedulerLoop implements ExecutorContext {
         task.setError(null); // an earlier attempt's failure is not this task's outcome (attempts says it retried)
         move(task, TaskState.SUCCEEDED, now);
         counters.succeeded++;
-        counters.tokensCompleted += task.generatedTokens();
         queues.policyOf(task).onCompleted(task, now);
         latency.recordCompletion(resources.ownPriority(task), task.waitedNanos(now), now - task.arrivedAt());
         retire(task, now);

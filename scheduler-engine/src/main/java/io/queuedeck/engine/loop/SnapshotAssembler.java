@@ -41,11 +41,11 @@ final class SnapshotAssembler {
         long now = loop.clock.nanos();
         double seconds = Math.max(1e-9, (now - lastSnapshotAt) / 1e9);
         double tps = (counters.succeeded - lastSucceeded) / seconds;
-        double tokensPerSecond = (counters.tokensCompleted - lastTokens) / seconds;
+        double tokensPerSecond = (counters.tokensGenerated - lastTokens) / seconds;
         if (endInterval) {
             lastSnapshotAt = now;
             lastSucceeded = counters.succeeded;
-            lastTokens = counters.tokensCompleted;
+            lastTokens = counters.tokensGenerated;
         }
         int[] waitingByPriority = loop.waitingByPriority();
         List<Integer> byPriority = Arrays.stream(waitingByPriority).boxed().toList();

@@ -27,7 +27,7 @@ import java.util.Map;
  * @param instances        every executor instance
  * @param counters         totals since start
  * @param throughputTps    tasks completed per second over the last interval
- * @param tokensPerSecond  tokens generated per second over the last interval, by completed tasks
+ * @param tokensPerSecond  tokens generated per second over the last interval, counted as they are generated
  * @param oldestWaitMs     how long the longest-waiting task has waited
  * @param total            latency since start
  * @param recent           latency over the last interval

@@ -214,10 +214,19 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     }
 
     /** Brings the task's token count up to what its stream has received (the server's own count replaces it at the end). */
-    private static void countStreamed(StreamAttempt attempt, long now) {
-        int sofar = attempt.tokensBefore + attempt.tokensSoFar();
-        while (attempt.task.generatedTokens() < sofar) {
-            attempt.task.addToken(now);
+    private void countStreamed(StreamAttempt attempt, long now) {
+        addTokens(attempt.task, attempt.tokensBefore + attempt.tokensSoFar(), now);
+    }
+
+    /** Adds tokens to the task until it has {@code total}, telling the engine how many were new. */
+    private void addTokens(Task task, int total, long at) {
+        int added = 0;
+        while (task.generatedTokens() < total) {
+            task.addToken(at);
+            added++;
+        }
+        if (added > 0) {
+            context.tokensGenerated(added);
         }
     }
 
@@ -282,6 +291,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 backend.firstTokenAfter(at - attempt.sentAt);
                 backend.lastProgressAt = at;
                 attempt.task.addToken(at);
+                context.tokensGenerated(1);
                 if (attempt.tokensBefore == 0) { // a continuation's first token is not the task's
                     context.firstToken(attempt.task);
                 }
@@ -315,10 +325,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             case StreamAttempt.Outcome.Success s -> {
                 backend.failuresInARow = 0;
                 backend.lastProgressAt = context.clock().nanos();
-                int total = attempt.tokensBefore + s.tokens();
-                while (task.generatedTokens() < total) {
-                    task.addToken(s.lastTokenAt()); // the server's own count, where it gave one, is the truth
-                }
+                // the server's own count, where it gave one, is the truth
+                addTokens(task, attempt.tokensBefore + s.tokens(), s.lastTokenAt());
                 if (attempt.chunkLimit > 0 && chunks.more(attempt, s)) {
                     chunkEnded(attempt, instance, s);
                     return;

@@ -379,6 +379,7 @@ public final class SimulatedGpuExecutor implements SimulatedGpus {
                 }
                 boolean first = task.firstTokenAt() < 0;
                 task.addToken(now);
+                context.tokensGenerated(1);
                 gaps.token(task, now);
                 if (first) {
                     context.firstToken(task);

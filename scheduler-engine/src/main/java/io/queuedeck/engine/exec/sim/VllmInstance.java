@@ -231,6 +231,7 @@ final class VllmInstance {
             seq.samples = false;
             boolean first = task.firstTokenAt() < 0;
             task.addToken(now);
+            context.tokensGenerated(1);
             seq.lastTokenAt = gaps.token(seq.lastTokenAt, now);
             if (first) {
                 context.firstToken(task);

@@ -397,6 +397,18 @@ class OpenAiExecutorTest {
     }
 
     @Test
+    void theEnginesTokensPerSecond_countsAStreamBeforeItEnds() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(200).delays(10, 20)); // 4 s of tokens
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)).withSlots(1));
+        String streaming = submit(TaskSpec.of(MODEL, "long", 5, 200));
+
+        await().atMost(WAIT).until(() -> engine.latestSnapshot().tokensPerSecond() > 10);
+        assertThat(view(streaming).state()).as("counted while it streams").isEqualTo(TaskState.RUNNING);
+        assertThat(finished(streaming).generatedTokens()).isEqualTo(200);
+    }
+
+    @Test
     void serverWithoutMetrics_isAskedOnce_andShowsOnlyQueueDecksFigures() throws Exception {
         FakeOpenAiServer fake = fake();
         start(Backend.at(fake.url()).withModels(List.of(MODEL)));
