@@ -361,9 +361,8 @@ public final class DrillsViewModel {
         List<ProbeLight> judged = new ArrayList<>();
         for (DrillResult.ProbeResult p : result.probes()) {
             // a probe with nothing to measure (a run stopped before its window) is no red failure: grey, as while it ran
-            boolean unmeasured = !p.passed() && p.samples() == 0 && p.probe().metric().needsSamples();
             judged.add(new ProbeLight(p.probe().name(), p.probe().metric().wireName(), p.probe().mode().wireName(), p.measured(),
-                    p.passed() ? ProbeLight.Light.GREEN : unmeasured ? ProbeLight.Light.PENDING : ProbeLight.Light.RED));
+                    p.passed() ? ProbeLight.Light.GREEN : p.judged() ? ProbeLight.Light.RED : ProbeLight.Light.PENDING));
         }
         lights.setAll(judged);
         for (int i = 0; i < timeline.size(); i++) {

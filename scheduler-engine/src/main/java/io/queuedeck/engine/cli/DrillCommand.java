@@ -46,7 +46,7 @@ final class DrillCommand implements Callable<Integer> {
         DrillRunner runner = realtime ? DrillRunner.realtime(drill, control -> {}) : new DrillRunner(drill);
         DrillResult result = runner.run();
         for (DrillResult.ProbeResult p : result.probes()) {
-            out.printf(Locale.ROOT, "%-4s %-28s %-24s %-10s measured %.2f%n", p.passed() ? "ok" : "FAIL", p.probe().name(),
+            out.printf(Locale.ROOT, "%-10s %-28s %-24s %-10s measured %.2f%n", p.outcome(), p.probe().name(),
                     p.probe().metric().wireName(), p.probe().mode().wireName(), p.measured());
         }
         DrillResult.Accounting a = result.accounting();

@@ -22,7 +22,21 @@ public record DrillResult(Drill drill, boolean holds, String abortReason, List<P
      * @param samples  tasks (or seconds) the value was computed from
      * @param credit   its share of credit, 0..1 (1 when passed)
      */
-    public record ProbeResult(Drill.Probe probe, double measured, long samples, boolean passed, double credit) {}
+    public record ProbeResult(Drill.Probe probe, double measured, long samples, boolean passed, double credit) {
+        /**
+         * Whether there was anything to judge by: a window in which no task of its class finished, or
+         * which a stopped run never reached, is not judged (and not passed either: the hypothesis does
+         * not hold on what was not seen).
+         */
+        public boolean judged() {
+            return passed || samples > 0 || !probe.metric().needsSamples();
+        }
+
+        /** "pass", "FAIL" or "not judged", as reports write it. */
+        public String outcome() {
+            return passed ? "pass" : judged() ? "FAIL" : "not judged";
+        }
+    }
 
     /**
      * Where every accepted task ended.

@@ -168,7 +168,7 @@ public final class DrillReport {
                     .append(" | ").append(probe.mode().wireName()).append(" | ")
                     .append(probe.max() == null ? "" : "≤ " + fmt(probe.max())).append(probe.min() == null ? "" : " ≥ " + fmt(probe.min()))
                     .append(" | ").append(fmt(p.measured())).append(" | ").append(p.samples()).append(" | ")
-                    .append(p.passed() ? "pass" : "FAIL").append(" |\n");
+                    .append(p.outcome()).append(" |\n");
         }
         DrillResult.Accounting a = r.accounting();
         md.append("\n## Accounting\n\n| accepted | completed | dead-lettered | timed out | cancelled | still queued | lost | completed twice | refused |\n")

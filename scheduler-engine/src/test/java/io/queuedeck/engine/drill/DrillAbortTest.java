@@ -76,9 +76,11 @@ class DrillAbortTest {
         DrillResult.ProbeResult after = result.probes().stream().filter(p -> p.probe().name().equals("wait after")).findFirst().orElseThrow();
         assertThat(after.samples()).isZero();
         assertThat(after.passed()).isFalse();
+        assertThat(after.outcome()).as("what the report and the CLI write: not a failure seen").isEqualTo("not judged");
         assertThat(result.findings()).anySatisfy(f -> assertThat(f).contains("'wait after'").contains("nothing to measure"));
         DrillResult.ProbeResult depth = result.probes().stream().filter(p -> p.probe().name().equals("short queue")).findFirst().orElseThrow();
         assertThat(depth.samples()).isPositive(); // its seconds were seen: judged as before
         assertThat(depth.passed()).isTrue();
+        assertThat(depth.outcome()).isEqualTo("pass");
     }
 }
