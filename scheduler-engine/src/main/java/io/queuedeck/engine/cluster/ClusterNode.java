@@ -63,6 +63,8 @@ public final class ClusterNode implements AutoCloseable {
     private volatile long backoffNanos;
     private volatile long retryAt;
     private volatile boolean connected = true;
+    /** Redis answers but refuses writes (full, read-only) since the last write that went through. */
+    private volatile boolean writesRefused;
     private volatile boolean stopping;
 
     private ClusterNode(Builder b) {
@@ -246,7 +248,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             queue.announce(instances());
             if (held.isEmpty()) {
-                succeeded();
+                wrote();
                 return;
             }
             List<String> batch = new ArrayList<>(HEARTBEAT_BATCH);
@@ -258,7 +260,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
             beat(batch);
-            succeeded();
+            wrote();
         } catch (StoreUnavailableException e) {
             failed(e);
         }
@@ -329,15 +331,33 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void succeeded() {
-        if (!connected) {
+        if (!connected && !writesRefused) {
             LOG.log(System.Logger.Level.INFO, "shared queue reachable again");
         }
         connected = true;
         backoffNanos = 0;
     }
 
+    /** A step that always writes (the heartbeat's announcement) went through: Redis takes writes. */
+    private void wrote() {
+        succeeded();
+        if (writesRefused) {
+            writesRefused = false;
+            LOG.log(System.Logger.Level.INFO, "shared queue takes writes again");
+        }
+    }
+
     private void failed(StoreUnavailableException e) {
-        if (connected) {
+        if (e.refusesWrites()) {
+            // reads still answer while writes are refused: the outage lasts until a write goes through,
+            // not until the next read (which said "reachable again" at every heartbeat)
+            if (!writesRefused) {
+                writesRefused = true;
+                outages.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "shared queue refuses writes, backing off: " + e.getMessage()
+                        + " (" + (e.getCause() == null ? "" : e.getCause().getMessage()) + ")");
+            }
+        } else if (connected) {
             outages.incrementAndGet();
             LOG.log(System.Logger.Level.WARNING, "shared queue unreachable, backing off: " + e.getMessage());
         }

@@ -472,19 +472,17 @@ final class RedisSharedQueue implements SharedQueue {
     /**
      * Redis did not answer, or refused to write: said in words a client (and an operator reading the
      * log) can act on, not the Redis client's ("Currently not connected", "OOM command not allowed").
+     * Not logged here, once per refused call: the node logs when writes start and stop being refused.
      */
     private static StoreUnavailableException unreachable(RedisException e) {
         String why = String.valueOf(e.getMessage());
         if (why.startsWith("OOM") || why.contains(" OOM ")) {
-            // no apostrophe in a pattern: MessageFormat reads it as a quote, and {0} went out as written
-            LOG.log(System.Logger.Level.WARNING, "the Redis of the shared queue refuses writes: it is at its maxmemory ({0})", why);
             return new StoreUnavailableException("the shared queue's Redis is full (its maxmemory) and takes no new"
-                    + " tasks; retry later", e);
+                    + " tasks; retry later", e, true);
         }
         if (why.startsWith("READONLY") || why.startsWith("MISCONF")) {
-            LOG.log(System.Logger.Level.WARNING, "the Redis of the shared queue refuses writes ({0})", why);
             return new StoreUnavailableException("the shared queue's Redis refuses writes (" + why.split(" ")[0]
-                    + "); retry later", e);
+                    + "); retry later", e, true);
         }
         return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
     }

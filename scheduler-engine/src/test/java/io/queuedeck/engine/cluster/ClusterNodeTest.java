@@ -68,6 +68,34 @@ class ClusterNodeTest {
         return TaskSpec.of(MODEL, "hello", 5, maxTokens).withTaskId(id);
     }
 
+    /**
+     * A full Redis answers reads and refuses writes: a node logged "unreachable" at each refused
+     * heartbeat and "reachable again" at each read between them, and counted an outage each time.
+     */
+    @Test
+    void aFullRedis_isOneOutage_loggedWhenItStartsAndWhenItEnds() throws Exception {
+        Node a = node("a", Duration.ofMillis(300), 0); // a heartbeat every 100 ms
+        List<String> lines;
+        try (io.queuedeck.engine.testing.LogCapture log = io.queuedeck.engine.testing.LogCapture.of(ClusterNode.class)) {
+            REDIS.configSet("maxmemory", "1");
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> a.node().counters().get("outages") == 1);
+                long refused = REDIS.errorsAnswered("OOM");
+                // a dozen more heartbeats refused, with reads between them
+                await().atMost(Duration.ofSeconds(20)).until(() -> REDIS.errorsAnswered("OOM") >= refused + 12);
+            } finally {
+                REDIS.configSet("maxmemory", "0");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.records().stream()
+                    .anyMatch(r -> r.getMessage().equals("shared queue takes writes again")));
+            lines = log.records().stream().map(java.util.logging.LogRecord::getMessage).toList();
+        }
+        assertThat(a.node().counters().get("outages")).isEqualTo(1);
+        assertThat(lines).filteredOn(l -> l.startsWith("shared queue refuses writes")).singleElement()
+                .asString().contains("is full (its maxmemory)");
+        assertThat(lines).noneMatch(l -> l.contains("unreachable") || l.contains("reachable again"));
+    }
+
     @Test
     void twoNodes_shareTheQueue_andEveryTaskIsAcknowledgedOnce() {
         Node a = node("a", Duration.ofSeconds(30), 0);

@@ -56,17 +56,17 @@ class RedisSharedQueueTest {
         });
     }
 
-    /** A full Redis was reported as unreachable, and nothing was logged. */
+    /** A full Redis was reported as unreachable. */
     @Test
     void aFullRedis_refusesTasksSayingSo_notAsUnreachable() throws Exception {
         SharedQueue a = node("a", LONG_LEASE, 3);
         REDIS.configSet("maxmemory", "1");
-        try (LogCapture log = LogCapture.of(RedisSharedQueue.class)) {
+        try {
             assertThatThrownBy(() -> a.enqueue("full-1", spec(5)))
-                    .isInstanceOf(io.queuedeck.engine.store.StoreUnavailableException.class)
-                    .hasMessageContaining("is full (its maxmemory)");
-            assertThat(log.records()).anySatisfy(r -> assertThat(java.text.MessageFormat.format(r.getMessage(), r.getParameters()))
-                    .contains("at its maxmemory (OOM"));
+                    .isInstanceOfSatisfying(io.queuedeck.engine.store.StoreUnavailableException.class,
+                            e -> assertThat(e.refusesWrites()).as("answered, refusing writes").isTrue())
+                    .hasMessageContaining("is full (its maxmemory)")
+                    .rootCause().hasMessageStartingWith("OOM command not allowed");
         } finally {
             REDIS.configSet("maxmemory", "0");
         }

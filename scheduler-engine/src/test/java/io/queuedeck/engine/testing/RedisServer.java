@@ -144,6 +144,25 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** How many commands the server answered with error {@code code} ({@code OOM}, {@code READONLY}): INFO errorstats. */
+    public long errorsAnswered(String code) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            socket.setSoTimeout(2_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("INFO errorstats\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            int length = Integer.parseInt(in.readLine().substring(1)); // a bulk reply: $N, then N bytes
+            char[] body = new char[length];
+            for (int read = 0; read < length; ) {
+                read += in.read(body, read, length - read);
+            }
+            return new String(body).lines().filter(l -> l.startsWith("errorstat_" + code + ":count="))
+                    .mapToLong(l -> Long.parseLong(l.substring(l.indexOf('=') + 1).split(",")[0])).sum();
+        }
+    }
+
     private boolean answersPing() {
         try {
             return "+PONG".equals(send("PING")); // "-LOADING ..." while it reads its append-only file
