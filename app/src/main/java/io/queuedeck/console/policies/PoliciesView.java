@@ -97,10 +97,17 @@ public final class PoliciesView {
         paramsField.setTooltip(new javafx.scene.control.Tooltip(
                 "The policy's parameters as key=value pairs, comma-separated (blank: its defaults); Enter switches with them"));
         model.livePolicyProperty().addListener((o, a, v) -> {
-            liveLabel.setText("Live policy: " + v);
+            showLive();
             policyList.refresh();
         });
-        liveLabel.setText("Live policy: " + model.livePolicyProperty().get());
+        model.liveParametersProperty().addListener((o, a, v) -> {
+            showLive();
+            if (!paramsField.isFocused()) { // never rewrite what the operator is typing
+                paramsField.setText(v);
+            }
+        });
+        showLive();
+        paramsField.setText(model.liveParametersProperty().get());
 
         pauseButton.setTooltip(new Tooltip("Stop or restart handing queued tasks to GPUs (Ctrl+P)"));
         pauseButton.setOnAction(e -> model.togglePause());
@@ -171,6 +178,14 @@ public final class PoliciesView {
 
     public Parent root() {
         return root;
+    }
+
+    /** The live policy and the parameters in force: what Apply changes, before it is pressed. */
+    private void showLive() {
+        String parameters = model.liveParametersProperty().get();
+        liveLabel.setText("Live policy: " + model.livePolicyProperty().get() + (parameters.isEmpty() ? " (its defaults)" : " · " + parameters));
+        liveLabel.setTooltip(new Tooltip(parameters.isEmpty() ? "The live policy runs with its default parameters"
+                : "Parameters in force (the others at their defaults): " + parameters));
     }
 
     private void showPaused(boolean paused) {

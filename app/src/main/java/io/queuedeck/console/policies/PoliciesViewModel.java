@@ -30,6 +30,8 @@ public final class PoliciesViewModel {
     private final ObservableList<String> policies = FXCollections.unmodifiableObservableList(FXCollections.observableArrayList(
             PolicyRegistry.names().stream().filter(name -> !PolicyRegistry.isSimulationOnly(name)).toList()));
     private final ReadOnlyStringWrapper livePolicy = new ReadOnlyStringWrapper(this, "livePolicy", "");
+    /** The live policy's parameters as given, "key=value, …" in key order; empty: its defaults. */
+    private final ReadOnlyStringWrapper liveParameters = new ReadOnlyStringWrapper(this, "liveParameters", "");
     private final ReadOnlyBooleanWrapper paused = new ReadOnlyBooleanWrapper(this, "paused");
     /** The pause the last click asked for, until a snapshot shows it; null when the engine's state is the truth. */
     private Boolean asked;
@@ -67,6 +69,7 @@ public final class PoliciesViewModel {
 
     public void apply(EngineSnapshot snapshot) {
         livePolicy.set(snapshot.policy());
+        liveParameters.set(parametersText(snapshot.policyParameters()));
         paused.set(snapshot.dispatchPaused());
         if (asked != null && asked == snapshot.dispatchPaused()) {
             asked = null; // the engine shows what was asked: its state is the truth again
@@ -207,7 +210,14 @@ public final class PoliciesViewModel {
         offeredRate.set(load.load() * load.capacityTasksPerSecond());
     }
 
+    /** "key=value, …" in key order, as the parameters field takes them. */
+    static String parametersText(Map<String, String> parameters) {
+        return new java.util.TreeMap<>(parameters).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public ObservableList<String> policies() { return policies; }
+    public ReadOnlyStringProperty liveParametersProperty() { return liveParameters.getReadOnlyProperty(); }
     public ReadOnlyStringProperty livePolicyProperty() { return livePolicy.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty pausedProperty() { return paused.getReadOnlyProperty(); }
     /** True while a policy switch is on its way to the engine. */

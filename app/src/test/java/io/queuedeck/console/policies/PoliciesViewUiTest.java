@@ -20,12 +20,13 @@ import org.testfx.util.WaitForAsyncUtils;
 /** The Policy and load screen alone in the room a 1280 × 800 console window gives it (scrolling as there), driven by the robot's real clicks and keys (Monocle). */
 class PoliciesViewUiTest {
     private final FxRobot robot = new FxRobot();
+    private PoliciesViewModel model;
 
     @BeforeEach
     void show() throws TimeoutException {
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
-        PoliciesViewModel model = new PoliciesViewModel(new RecordingCommands(), new FakeLoad());
+        model = new PoliciesViewModel(new RecordingCommands(), new FakeLoad());
         FxToolkit.setupStage(s -> {
             // in a scroll pane fitted to the room while the screen's minimum fits, as the console shows every
             // screen (ScreenScroll), in the room a 1280 × 800 window leaves between its header and status line
@@ -44,6 +45,29 @@ class PoliciesViewUiTest {
     @AfterEach
     void close() throws TimeoutException {
         FxToolkit.cleanupStages();
+    }
+
+    /**
+     * The screen said only "Live policy: mlfq": after a canary's promotion or a switch elsewhere the
+     * parameters field still held what the operator had typed, which was not what ran.
+     */
+    @Test
+    void theLivePolicysParameters_areShown_andFillTheFieldUnlessTheOperatorIsTyping() {
+        javafx.scene.control.TextField field = robot.lookup("#policies-params").queryAs(javafx.scene.control.TextField.class);
+        Labeled live = robot.lookup("#policies-live").queryLabeled();
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq").build()));
+        assertThat(live.getText()).isEqualTo("Live policy: mlfq (its defaults)");
+
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq")
+                .policyParameters(java.util.Map.of("q0_ms", "20", "boost_ms", "500")).build()));
+        assertThat(live.getText()).isEqualTo("Live policy: mlfq · boost_ms=500, q0_ms=20");
+        assertThat(field.getText()).isEqualTo("boost_ms=500, q0_ms=20");
+
+        robot.clickOn(field).press(KeyCode.CONTROL, KeyCode.A).release(KeyCode.A, KeyCode.CONTROL).write("q0_ms=5");
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq")
+                .policyParameters(java.util.Map.of("q0_ms", "40")).build()));
+        assertThat(live.getText()).isEqualTo("Live policy: mlfq · q0_ms=40");
+        assertThat(field.getText()).as("what the operator types is theirs").isEqualTo("q0_ms=5");
     }
 
     /** A long refusal stood in the trace row and squeezed its label, picker and buttons to "…", for good. */

@@ -62,6 +62,7 @@ public final class Snapshots {
                 Tier.BATCH, io.queuedeck.engine.tier.TierMode.ACTIVE));
 
         private io.queuedeck.engine.snapshot.FlowStats flow = io.queuedeck.engine.snapshot.FlowStats.NONE;
+        private Map<String, String> parameters = Map.of();
 
         public Builder at(Instant value) { at = value; return this; }
         /** Flow-control figures (none by default). */
@@ -69,6 +70,7 @@ public final class Snapshots {
         /** The engine clock, nanoseconds. */
         public Builder clock(long nanos) { clock = nanos; return this; }
         public Builder policy(String value) { policy = value; return this; }
+        public Builder policyParameters(Map<String, String> value) { parameters = value; return this; }
         public Builder paused(boolean value) { paused = value; return this; }
         public Builder queued(int priority, int count) { byPriority.set(priority, count); return this; }
         public Builder levels(List<Integer> value) { byLevel = value; return this; }
@@ -105,7 +107,7 @@ public final class Snapshots {
             byTier.put(Tier.DEAD_LETTER, (int) counters.deadLettered());
             return new EngineSnapshot(clock, at, policy, paused, queued, List.copyOf(byPriority), byLevel, Map.copyOf(byTier),
                     running, instances, counters, tps, tokens, oldestWaitMs, recent, recent, List.copyOf(perPriority), 0, Map.copyOf(tierModes),
-                    List.copyOf(laneModes), lastSecond, flow);
+                    List.copyOf(laneModes), lastSecond, flow, parameters);
         }
     }
 }

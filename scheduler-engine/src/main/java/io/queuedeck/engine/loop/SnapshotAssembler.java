@@ -67,7 +67,7 @@ final class SnapshotAssembler {
                 loop.executor.status(), counters.toRecord(), tps, tokensPerSecond,
                 oldestEnqueue == WaitOrder.NONE ? 0 : (now - oldestEnqueue) / 1e6, latency.total(), recent, latency.byPriority(),
                 loop.events.dropped(), loop.lanes.tierModes(), loop.lanes.laneModes(), lastSecond,
-                loop.flow.stats());
+                loop.flow.stats(), loop.queues.policyConfig().values());
     }
 
     /** At the first published snapshot of a new wall-clock second, the one before it is closed. */

@@ -40,6 +40,7 @@ import java.util.Map;
  * @param lastSecond       latency of the last whole second of the wall clock, exact (what a chart
  *                         plots one point a second of); {@link SecondLatency#NONE} before the first
  * @param flow             flow control: saturation and per-tier counts (docs/flow-control.md)
+ * @param policyParameters the live policy's parameters as given (its defaults hold for the others)
  */
 public record EngineSnapshot(
         long clockNanos,
@@ -63,7 +64,24 @@ public record EngineSnapshot(
         Map<Tier, TierMode> tierModes,
         List<TierMode> laneModes,
         SecondLatency lastSecond,
-        FlowStats flow) {
+        FlowStats flow,
+        Map<String, String> policyParameters) {
+
+    public EngineSnapshot {
+        policyParameters = policyParameters == null ? Map.of() : Map.copyOf(policyParameters);
+    }
+
+    /** A snapshot with flow-control figures and no policy parameters. */
+    public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
+                          List<Integer> queuedByPriority, List<Integer> queuedByLevel, Map<Tier, Integer> queuedByTier,
+                          int running, List<InstanceStatus> instances, Counters counters, double throughputTps,
+                          double tokensPerSecond, double oldestWaitMs, LatencySummary total, LatencySummary recent,
+                          List<LatencySummary> byPriority, long eventsDropped, Map<Tier, TierMode> tierModes,
+                          List<TierMode> laneModes, SecondLatency lastSecond, FlowStats flow) {
+        this(clockNanos, takenAt, policy, dispatchPaused, queued, queuedByPriority, queuedByLevel, queuedByTier, running,
+                instances, counters, throughputTps, tokensPerSecond, oldestWaitMs, total, recent, byPriority, eventsDropped,
+                tierModes, laneModes, lastSecond, flow, Map.of());
+    }
 
     /** A snapshot without flow-control figures ({@link FlowStats#NONE}). */
     public EngineSnapshot(long clockNanos, Instant takenAt, String policy, boolean dispatchPaused, int queued,
