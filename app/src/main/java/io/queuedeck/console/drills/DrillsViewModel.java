@@ -211,7 +211,7 @@ public final class DrillsViewModel {
     public CompletableFuture<Void> endForClose() {
         DrillRunner runner = current;
         if (runner != null) {
-            runner.abort(CLOSED);
+            runner.abortForStop(CLOSED); // reported now: the stopping console would cut a wait for its tasks short
         }
         return runEnded;
     }

@@ -56,6 +56,8 @@ public final class DrillRunner {
     private final Consumer<Control> everySecond;
     /** An abort asked for from another thread (the console's kill switch); read by the run every slice. */
     private volatile String abortRequest;
+    /** Set when the engine is about to stop: a live run reports at once, without waiting for its tasks to settle. */
+    private volatile boolean noSettling;
 
     /** What a listener may read and do while a drill runs, on the drill's thread. */
     public interface Control {
@@ -119,6 +121,16 @@ public final class DrillRunner {
 
     /** Asks a running drill to abort (thread-safe): it clears every fault and disarms injection within a slice. */
     public void abort(String reason) {
+        abortRequest = reason;
+    }
+
+    /**
+     * Aborts a live drill whose engine is about to stop (thread-safe): the report is written at once,
+     * its tasks not yet finished counted as still queued, rather than after waiting up to the settle
+     * limit for them, a wait the stopping process would cut off with the report unwritten.
+     */
+    public void abortForStop(String reason) {
+        noSettling = true;
         abortRequest = reason;
     }
 
@@ -297,7 +309,7 @@ public final class DrillRunner {
                 long nextNote = engine.clock().nanos();
                 while (engine.clock().nanos() < by) {
                     drainEvents();
-                    if (owned.settled()) {
+                    if (owned.settled() || noSettling) {
                         break;
                     }
                     long now = engine.clock().nanos();
