@@ -66,6 +66,7 @@ public final class DrillsViewModel {
     private final Executor background;
     private final Executor fx;
     private final Consumer<Path> opener;
+    private Runnable onKillSwitch = () -> { };
     private final DrillHistory history;
     private final Clock clock;
     private final Map<String, Path> files = new LinkedHashMap<>();
@@ -208,6 +209,14 @@ public final class DrillsViewModel {
      * abort is, with its report and its row in Past runs; they were lost with the window. The
      * future completes once that is written. Any thread.
      */
+    /**
+     * What the kill switch also undoes beyond the fault catalogue (FX thread): the console's own GPU
+     * buttons slow and take GPUs offline outside it, and "every fault is cleared" must hold for them.
+     */
+    public void onKillSwitch(Runnable action) {
+        onKillSwitch = Objects.requireNonNull(action, "action");
+    }
+
     public CompletableFuture<Void> endForClose() {
         DrillRunner runner = current;
         if (runner != null) {
@@ -222,6 +231,7 @@ public final class DrillsViewModel {
      */
     public void abort() {
         armed.set(false);
+        onKillSwitch.run();
         DrillRunner runner = current;
         if (runner != null) {
             runner.abort(KILL_SWITCH);

@@ -167,11 +167,17 @@ class DrillsViewModelTest {
             return null;
         });
         await().atMost(TIMEOUT).until(() -> !faults.active().isEmpty()); // the ten-minute slow GPU is in force
+        java.util.concurrent.atomic.AtomicInteger restored = new java.util.concurrent.atomic.AtomicInteger();
+        onFx(() -> {
+            model.onKillSwitch(restored::incrementAndGet); // the console restores its own GPU buttons' faults there
+            return null;
+        });
 
         onFx(() -> {
             model.abort();
             return null;
         });
+        assertThat(restored).as("the console's GPU faults cleared too").hasValue(1);
 
         await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
         assertThat(faults.active()).isEmpty();
