@@ -61,18 +61,18 @@ public final class OverviewView {
         this.markers = new SparkMarkers(changes);
         this.root = Fxml.load(this, "Overview");
 
-        throughput = tile(SkinType.SPARK_LINE, "Throughput (30 s)", "tasks/s", 2).averagingPeriod(SPARK_POINTS).build();
-        tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(SPARK_POINTS).build();
+        throughput = tile(SkinType.SPARK_LINE, "Throughput (30 s)", "tasks/s", 2).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
+        tokens = tile(SkinType.SPARK_LINE, "Tokens generated", "tok/s", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
         // "51164tasks": grouped digits, and the unit apart
         queued = tile(SkinType.NUMBER, "Queued", " tasks", 0).customDecimalFormatEnabled(true)
                 .customDecimalFormat(new java.text.DecimalFormat("#,##0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)))
                 .build();
         running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
         // sparklines: a latency number means little without its recent trend
-        p50 = tile(SkinType.SPARK_LINE, P50 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
-        p99 = tile(SkinType.SPARK_LINE, P99 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
-        ttft = tile(SkinType.SPARK_LINE, TTFT + " (~1 s)", "ms", 0).averagingPeriod(SPARK_POINTS).build();
-        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(SPARK_POINTS).build();
+        p50 = tile(SkinType.SPARK_LINE, P50 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
+        p99 = tile(SkinType.SPARK_LINE, P99 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
+        ttft = tile(SkinType.SPARK_LINE, TTFT + " (~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
+        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
         deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("held now; retry on Faults").build();
 

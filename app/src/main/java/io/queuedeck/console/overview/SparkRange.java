@@ -9,6 +9,13 @@ import eu.hansolo.tilesfx.Tile;
  */
 final class SparkRange {
     static final double FLOOR = 1;
+    /**
+     * Points a sparkline tile takes per {@link #show}: TilesFX 21's skin adds one when the current
+     * value changes and another with the value event, but only the second for a value equal to the
+     * last, so a steady figure drew half as fast as a moving one and "2 minutes" held 1 to 2.
+     * {@link #show} makes every value a change, so every sample is exactly two points.
+     */
+    static final int POINTS_PER_SAMPLE = 2;
 
     private SparkRange() {}
 
@@ -32,6 +39,8 @@ final class SparkRange {
         if (max > tile.getMaxValue()) {
             tile.setMaxValue(max);
         }
-        tile.setValue(Double.isFinite(value) ? value : 0);
+        double shown = Double.isFinite(value) ? value : 0;
+        // the same value again would add one point, not two: one ulp apart, it is a change and invisible
+        tile.setValue(shown == tile.getValue() ? Math.nextUp(shown) : shown);
     }
 }

@@ -1,0 +1,62 @@
+package io.queuedeck.console.overview;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import eu.hansolo.tilesfx.Tile;
+import eu.hansolo.tilesfx.TileBuilder;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import javafx.scene.Scene;
+import javafx.scene.layout.StackPane;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+
+/**
+ * A sparkline tile's points, one sample a second: TilesFX's skin took two points for a value that
+ * changed and one for a value equal to the last, so "the last 2 minutes" held between one and two
+ * and the fault markers, placed by time, missed their moments. Reads the skin's own point list,
+ * since the library's behaviour is what this is about.
+ */
+class SparkPointsUiTest {
+    private final FxRobot robot = new FxRobot();
+
+    @AfterEach
+    void close() throws TimeoutException {
+        FxToolkit.cleanupStages();
+    }
+
+    @Test
+    void everySample_isTwoPoints_whetherTheValueMovesOrNot() throws Exception {
+        FxToolkit.registerPrimaryStage();
+        Tile[] tile = new Tile[1];
+        FxToolkit.setupStage(stage -> {
+            tile[0] = TileBuilder.create().skinType(Tile.SkinType.SPARK_LINE).minValue(0).maxValue(100).animated(false)
+                    .averagingPeriod(SparkRange.POINTS_PER_SAMPLE * 10).build();
+            stage.setScene(new Scene(new StackPane(tile[0]), 300, 300));
+            stage.show();
+        });
+        List<Double> samples = List.of(5.0, 5.0, 5.0, 7.0, 7.0, 3.0, 3.0, 3.0);
+        robot.interact(() -> samples.forEach(v -> SparkRange.show(tile[0], v)));
+
+        List<Double> points = robot.interact(() -> points(tile[0]));
+        List<Double> last = points.subList(points.size() - 2 * samples.size(), points.size());
+        for (int i = 0; i < samples.size(); i++) {
+            assertThat(last.get(2 * i)).as("sample %d, first point", i).isCloseTo(samples.get(i), within(1e-9));
+            assertThat(last.get(2 * i + 1)).as("sample %d, second point", i).isCloseTo(samples.get(i), within(1e-9));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Double> points(Tile tile) {
+        try {
+            var field = tile.getSkin().getClass().getDeclaredField("dataList");
+            field.setAccessible(true);
+            return List.copyOf((List<Double>) field.get(tile.getSkin()));
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("TilesFX's SparkLineTileSkin keeps its points elsewhere now: check SparkRange", e);
+        }
+    }
+}
