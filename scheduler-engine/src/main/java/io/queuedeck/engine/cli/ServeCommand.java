@@ -282,9 +282,9 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         legacyClientWarnings(settings.clients()).forEach(err::println);
         err.flush();
-        // the policy that runs: a config version resumed after a restart may have another than the file's
+        // the policy that runs: a config version resumed after a restart, or --policy, may name another than the file
         out.printf("QueueDeck API listening on %s (policy %s, %s%s%s, config %s)%n", service.baseUri(),
-                orDefault(plane.current().config().policy().name(), DEFAULT_POLICY),
+                engine.send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join().policy(),
                 backends != null ? backends.backends().size() + (backends.backends().size() == 1 ? " backend serving " : " backends serving ") + String.join(", ", served)
                         : gpus + (gpus == 1 ? " simulated GPU serving " : " simulated GPUs serving ") + Engine.Builder.DEFAULT_MODEL,
                 settings.clients().isEmpty() ? "" : ", bearer token required",

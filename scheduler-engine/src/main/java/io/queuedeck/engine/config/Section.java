@@ -73,7 +73,20 @@ final class Section {
         if (!value.isValueNode() || value.asText().isBlank()) {
             return invalid(at(key), "must be a non-empty string, got " + shown(value));
         }
+        if (!value.isTextual()) {
+            return invalid(at(key), notText(value));
+        }
         return value.asText();
+    }
+
+    /**
+     * An unquoted {@code on}, {@code no} or {@code 0042} where text is meant: YAML makes it true,
+     * false or 34, so two tenants named {@code on} and {@code yes} became one tenant "true".
+     */
+    private static String notText(JsonNode value) {
+        return "must be text, got " + (value.isBoolean() ? "the boolean " : "the number ") + value.asText()
+                + ": YAML reads an unquoted on, off, yes, no, true or false as a boolean and digits as a number;"
+                + " write it in quotes";
     }
 
     Integer integer(String key, int min, int max) {
@@ -160,6 +173,9 @@ final class Section {
             JsonNode item = value.get(i);
             if (!item.isValueNode() || item.isNull() || item.asText().isBlank()) {
                 return invalid(at(key) + "[" + i + "]", "must be a non-empty string, got " + shown(item));
+            }
+            if (!item.isTextual()) {
+                return invalid(at(key) + "[" + i + "]", notText(item));
             }
             list.add(item.asText());
         }

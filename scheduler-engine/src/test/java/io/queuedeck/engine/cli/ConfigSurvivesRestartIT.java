@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -32,10 +34,12 @@ class ConfigSurvivesRestartIT {
     Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private Process serve(Path config) throws Exception {
+    private Process serve(Path config, String... flags) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0",
-                "--config", config.toString(), "--data-dir", dir.resolve("data").toString());
+        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0",
+                "--config", config.toString(), "--data-dir", dir.resolve("data").toString()));
+        command.addAll(List.of(flags));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("QUEUEDECK_API_TOKEN");
         builder.redirectError(dir.resolve("serve.err").toFile());
         return builder.start();
@@ -53,6 +57,21 @@ class ConfigSurvivesRestartIT {
 
     private HttpResponse<String> get(URI base, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The line named the file's policy while --policy's ran. */
+    @Test
+    void thePolicyFlag_isThePolicyTheStartUpLineNames() throws Exception {
+        assertThat(JAR).as("run `package` first").exists();
+        Path config = dir.resolve("queuedeck.yaml");
+        Files.writeString(config, FILE.replace("priority", "mlfq"));
+        Process process = serve(config, "--policy", "fifo");
+        try {
+            base(process, "fifo");
+        } finally {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -306,6 +306,9 @@ class ServeConfigTest {
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
             tenant rate zero                 | tenants: {rates: {acme: {requests_per_second: 0}}}            | tenants.rates.acme.requests_per_second must be a number above 0, got 0
             tenant rate missing              | tenants: {default: {burst: 3}}                                | tenants.default.requests_per_second is required
+            tenant unquoted on               | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: on, scopes: [read]}] | clients[0].tenant must be text, got the boolean true: YAML reads an unquoted on, off, yes, no, true or false as a boolean
+            tenant with leading zeros        | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: 0042, scopes: [read]}] | clients[0].tenant must be text, got the number 34
+            rule matching an unquoted no     | priority_rules: [{name: a, priority: 1, match: {tenant: [acme, no]}}] | priority_rules[0].match.tenant[1] must be text, got the boolean false
             tenant byte share zero           | tenants: {max_queued_share: 0}                                | tenants.max_queued_share must be a number above 0 and at most 1, got 0
             tenant byte share above one      | tenants: {max_queued_shares: {acme: 1.5}}                     | tenants.max_queued_shares.acme must be a number above 0 and at most 1, got 1.5
             tenant byte share a word         | tenants: {max_queued_shares: {acme: half}}                    | tenants.max_queued_shares.acme must be a number above 0 and at most 1, got 'half'
