@@ -180,7 +180,11 @@ final class ConfigReader {
                 if (key == null || key.isBlank()) {
                     b.problem(b.at("api_key_env"), "names " + keyEnv + ", which is not set or empty");
                 } else {
-                    backend = backend.withApiKey(key.strip());
+                    try {
+                        backend = backend.withApiKey(key.strip());
+                    } catch (IllegalArgumentException e) {
+                        b.problem(b.at("api_key_env"), "names " + keyEnv + ", whose value is no usable key: " + e.getMessage());
+                    }
                 }
             } else if (keyFile != null) {
                 Path path = folder.resolve(keyFile);
@@ -188,6 +192,8 @@ final class ConfigReader {
                     backend = backend.withApiKey(Files.readString(path, StandardCharsets.UTF_8).strip());
                 } catch (IOException e) {
                     b.problem(b.at("api_key_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                } catch (IllegalArgumentException e) {
+                    b.problem(b.at("api_key_file"), "holds no usable key: " + e.getMessage());
                 }
             }
             String priorityField = b.string("priority_field");

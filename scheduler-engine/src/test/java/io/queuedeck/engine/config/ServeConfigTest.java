@@ -111,6 +111,14 @@ class ServeConfigTest {
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      slots: 0\n")).startsWith("executor.backends[0].slots");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_env: NOPE\n"))
                 .isEqualTo("executor.backends[0].api_key_env names NOPE, which is not set or empty");
+        // a key a header cannot carry failed every request of the backend on the loop, its tasks running forever
+        Files.writeString(dir.resolve("bad.key"), "sk-\u00dcNICODE-secret\n", StandardCharsets.UTF_8);
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_file: bad.key\n"))
+                .startsWith("executor.backends[0].api_key_file holds no usable key: the API key has a character an HTTP header"
+                        + " cannot carry (character 4 of 17, outside ASCII)").doesNotContain("secret");
+        Files.writeString(dir.resolve("injected.key"), "sk-secret\r\nX-Injected: yes", StandardCharsets.UTF_8);
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_file: injected.key\n"))
+                .contains("a control character").doesNotContain("secret");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n    - url: http://x/v1\n"))
                 .isEqualTo("executor.backends[1].url names http://x a second time");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      modle: m\n")).contains("modle is not a known setting");

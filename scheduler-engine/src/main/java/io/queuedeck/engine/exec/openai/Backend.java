@@ -23,6 +23,22 @@ import java.util.function.Function;
 public record Backend(URI baseUrl, List<String> models, int slots, String apiKey, Duration connectTimeout,
                       Duration firstTokenTimeout, Duration totalTimeout, String priorityField) {
 
+    /**
+     * A key goes out as {@code Authorization: Bearer KEY}: a character a header cannot carry (beyond
+     * printable ASCII, a space, a line break) failed every request and health probe of the backend, on
+     * the scheduler loop, leaving its tasks running forever. Refused at start; the key is never shown.
+     */
+    private static void checkKey(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                throw new IllegalArgumentException("the API key has a character an HTTP header cannot carry (character "
+                        + (i + 1) + " of " + key.length() + (c < 0x20 || c == 0x7f ? ", a control character" : c == ' '
+                        ? ", a space" : ", outside ASCII") + "): keys are printable ASCII without spaces");
+            }
+        }
+    }
+
     /** Requests sent at once when the operator does not say: what a single vLLM instance batches comfortably. */
     public static final int DEFAULT_SLOTS = 8;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -37,6 +53,9 @@ public record Backend(URI baseUrl, List<String> models, int slots, String apiKey
         if (baseUrl.getRawUserInfo() != null) { // it was shown on /metrics, /v1/instances and every task, and never sent
             throw new IllegalArgumentException("backend URL must not carry credentials (user:password@): give an API key with"
                     + " key_env=VAR (or api_key_env / api_key_file in the config); got " + baseUrl.getScheme() + "://…@" + baseUrl.getHost());
+        }
+        if (apiKey != null) {
+            checkKey(apiKey);
         }
         String path = baseUrl.getPath() == null ? "" : baseUrl.getPath();
         path = path.replaceAll("/+$", "");
@@ -129,7 +148,12 @@ public record Backend(URI baseUrl, List<String> models, int slots, String apiKey
                     if (key1 == null || key1.isBlank()) {
                         throw new IllegalArgumentException("--backend " + shown + ": environment variable " + value + " is not set");
                     }
-                    backend = backend.withApiKey(key1.trim());
+                    try {
+                        backend = backend.withApiKey(key1.trim());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--backend " + shown + ": environment variable " + value + " holds no usable key: "
+                                + e.getMessage());
+                    }
                 }
                 case "priority" -> backend = backend.withPriorityField(value);
                 default -> throw new IllegalArgumentException("--backend " + shown + ": unknown key '" + key
