@@ -57,9 +57,12 @@ final class DispatchCycle {
         while ((head = runnableHead(queue, now)) != null) {
             int best = -1;
             int bestLoad = Integer.MAX_VALUE;
+            // a retry goes to another instance when one has room: the one that just failed it (a backend
+            // answering 500 while its health probe passes) took every attempt as the least loaded
+            int failedOn = head.error() != null ? head.instance() : -1;
             for (int instance : queue.instances()) {
                 if (executor.canAccept(instance, head) && !loop.flow.saturation.holds(instance)) {
-                    int load = executor.load(instance);
+                    int load = instance == failedOn ? Integer.MAX_VALUE - 1 : executor.load(instance);
                     if (load < bestLoad) {
                         best = instance;
                         bestLoad = load;

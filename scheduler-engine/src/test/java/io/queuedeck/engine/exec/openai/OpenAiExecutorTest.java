@@ -408,6 +408,24 @@ class OpenAiExecutorTest {
         assertThat(finished(streaming).generatedTokens()).isEqualTo(200);
     }
 
+    /** Every attempt went to the backend answering 500 (the least loaded, its health fine) and the task was dead-lettered. */
+    @Test
+    void aFailedAttempt_isRetriedOnAnotherBackend() throws Exception {
+        FakeOpenAiServer failing = fake();
+        failing.byDefault(Script.error(500, "fake internal error"));
+        FakeOpenAiServer healthy = fake();
+        healthy.byDefault(Script.tokens(2));
+        start(Backend.at(failing.url()).withModels(List.of(MODEL)).withSlots(1),
+                Backend.at(healthy.url()).withModels(List.of(MODEL)).withSlots(1));
+
+        for (int i = 0; i < 5; i++) { // one at a time: both idle at every dispatch, the first listed the least loaded
+            TaskView done = finished(submit(TaskSpec.of(MODEL, "t" + i, 5, 2)));
+            assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
+            assertThat(done.attempts()).as("the second attempt, elsewhere").isLessThanOrEqualTo(2);
+        }
+        assertThat(failing.requests()).hasSizeLessThanOrEqualTo(5);
+    }
+
     @Test
     void serverWithoutMetrics_isAskedOnce_andShowsOnlyQueueDecksFigures() throws Exception {
         FakeOpenAiServer fake = fake();
