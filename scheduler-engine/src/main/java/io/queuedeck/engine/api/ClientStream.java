@@ -25,6 +25,9 @@ final class ClientStream implements StreamListener {
         /** Writes one chunk to the client; answers whether it wrote anything. */
         boolean chunk(String data) throws IOException;
 
+        /** Forgets what the chunks so far gathered (a whole answer): the task runs again from the start. */
+        default void restart() {}
+
         /** Writes the end of the answer and completes the response. */
         void finished(Event.Finished f) throws IOException;
     }
@@ -56,6 +59,18 @@ final class ClientStream implements StreamListener {
     private boolean gone; // guarded by lock
     private boolean answered; // guarded by lock: the response is complete
     private volatile boolean relayed;
+    /** Whether the client is sent each chunk as it comes ({@code stream: true}), or the answer whole. */
+    private final boolean streamed;
+
+    /** @param streamed whether the client is sent each chunk as it comes, rather than the answer whole */
+    ClientStream(boolean streamed) {
+        this.streamed = streamed;
+    }
+
+    @Override
+    public boolean passesChunksOn() {
+        return streamed;
+    }
 
     @Override
     public void chunk(String raw) {
@@ -109,6 +124,18 @@ final class ClientStream implements StreamListener {
 
     @Override
     public void attemptFailed(String reason, boolean retryable, int backendStatus) {
+        if (retryable && !streamed) {
+            // here, in order with the chunks and before the next attempt's: a whole answer gathers anew
+            lock.lock();
+            try {
+                early.clear();
+                if (sink != null) {
+                    sink.restart();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
         events.add(new Event.Failed(reason, retryable, backendStatus));
     }
 

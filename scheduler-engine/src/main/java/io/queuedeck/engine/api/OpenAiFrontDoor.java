@@ -168,7 +168,7 @@ final class OpenAiFrontDoor {
 
         String id = TASK_PREFIX + UUID.randomUUID();
         TaskSpec spec = new TaskSpec(id, model, raw, priority, null, tenant, null, null, maxTokens, null, request.taskMetadata(chat));
-        ClientStream relay = new ClientStream();
+        ClientStream relay = new ClientStream(stream);
         streams.listen(id, relay); // before the task exists: it may run at once
         open.add(relay);
         try {
@@ -482,7 +482,7 @@ final class OpenAiFrontDoor {
         private String id;
         private long created;
         private String servedModel;
-        private final JoinedChoice joined = new JoinedChoice();
+        private JoinedChoice joined = new JoinedChoice();
 
         Whole(Context ctx, boolean chat, String model, String taskId, long now) {
             this.created = now;
@@ -519,6 +519,13 @@ final class OpenAiFrontDoor {
                 // the executor checked every chunk; keep the defaults
             }
             return false;
+        }
+
+        @Override
+        public void restart() {
+            id = null;
+            servedModel = null;
+            joined = new JoinedChoice();
         }
 
         @Override

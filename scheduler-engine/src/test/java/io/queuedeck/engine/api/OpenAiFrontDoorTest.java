@@ -127,6 +127,27 @@ class OpenAiFrontDoorTest {
                 .extracting(l -> l.token()).containsExactly("t0 ", "t1 ", "t2 ");
     }
 
+    /**
+     * A whole answer's client holds nothing but keep-alive spaces until the end: a backend that broke
+     * off mid-answer got it a 502 after one attempt ("after 3 chunks were relayed to the client")
+     * where a REST task runs again. Its second attempt's answer comes whole, nothing of the first in it.
+     */
+    @Test
+    void chatCompletion_whole_isRunAgain_whenTheBackendBreaksOffMidAnswer() throws Exception {
+        start(8, Script.tokens(3));
+        fake.toolCallsAndLogprobs();
+        fake.then(Script.tokens(8).resetAfter(3));
+
+        ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("hello").maxCompletionTokens(3).logprobs(true).build());
+
+        assertThat(answer.choices().getFirst().message().content()).contains("t0 t1 t2 ");
+        assertThat(answer.choices().getFirst().logprobs().orElseThrow().content().orElseThrow())
+                .as("the first attempt's gathered parts are gone").extracting(l -> l.token()).containsExactly("t0 ", "t1 ", "t2 ");
+        assertThat(answer.choices().getFirst().message().toolCalls().orElseThrow()).hasSize(1);
+        assertThat(onlyTask().attempts()).isEqualTo(2);
+    }
+
     @Test
     void chatCompletion_streamed_chunkByChunk() throws Exception {
         start(8, Script.tokens(4).delays(0, 30));

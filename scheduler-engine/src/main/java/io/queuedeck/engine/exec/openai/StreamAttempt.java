@@ -115,7 +115,7 @@ final class StreamAttempt extends EventSourceListener {
      * hear that part twice. Read on the loop after {@link #cancel}, which stops any further relay.
      */
     boolean clientHoldsPart() {
-        return relay != null && relayed > 0;
+        return relay != null && relay.passesChunksOn() && relayed > 0;
     }
 
     /**
@@ -383,7 +383,7 @@ final class StreamAttempt extends EventSourceListener {
         ended = true;
         release();
         boolean retryable = kind != Outcome.Kind.REFUSED;
-        if (retryable && (relayed > 0 || seamless && tokensBefore > 0)) {
+        if (retryable && (clientHoldsPart() || seamless && tokensBefore > 0)) {
             // The client has part of this answer already; a second run would repeat it.
             retryable = false;
             reason = reason + " (after " + relayed + " chunks were relayed to the client)";

@@ -22,4 +22,13 @@ public interface StreamListener {
      * @param backendStatus the backend's HTTP status when it refused the request (a 4xx), else 0
      */
     void attemptFailed(String reason, boolean retryable, int backendStatus);
+
+    /**
+     * Whether the chunks heard reach the client as they come (a streaming client), so that a second
+     * run would repeat what it already holds; false for a listener that gathers the answer whole and
+     * starts over when {@link #attemptFailed} says the task runs again.
+     */
+    default boolean passesChunksOn() {
+        return true;
+    }
 }
