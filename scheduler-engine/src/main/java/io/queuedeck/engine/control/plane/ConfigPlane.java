@@ -241,6 +241,11 @@ public final class ConfigPlane implements ConfigService {
     /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
     public void fileChanged(String text, String source) {
         synchronized (this) {
+            if (text.equals(fileText)) {
+                // touched, or saved again as it was (a deploy rewriting the same bytes): no new version. Applying
+                // it undid every version applied since over the API (a PUT, a rollback, a promoted canary)
+                return;
+            }
             fileText = text; // what the file says now, applied or not: a restart reads it again
         }
         try {

@@ -151,6 +151,19 @@ class ConfigPlaneTest {
         assertThat(plane.apply(V1 + "\n# a comment\n", "file").version()).isEqualTo(1);
     }
 
+    /** A touch of the unchanged file (or a deploy writing the same bytes) applied it again, undoing the PUT since. */
+    @Test
+    void theFileReadAgainUnchanged_isNoNewVersion_andKeepsWhatWasAppliedOverTheApi() {
+        plane.apply("policy: {name: fifo}\n", "PUT /v1/config");
+
+        plane.fileChanged(V1, "queuedeck.yaml");
+
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
+        plane.fileChanged(V1.replace("name: priority", "name: edf"), "queuedeck.yaml"); // an edit of the file still applies
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("edf");
+    }
+
     @Test
     void rollback_appliesAnEarlierVersionAsANewOne() {
         plane.apply("policy: {name: fifo}\n", "PUT /v1/config");
