@@ -28,9 +28,12 @@ final class ConfigRoutes {
     }
 
     void register(Javalin app) {
-        app.get("/v1/config", ctx -> answer(ctx, "read the config", () -> config.status()));
+        app.get("/v1/config", ctx -> {
+            answer(ctx, "read the config", () -> config.status());
+            ctx.header("ETag", "\"" + config.version() + "\""); // for If-Match on a change
+        });
         app.put("/v1/config", ctx -> change(ctx, "change the config", "config.apply",
-                () -> config.apply(text(ctx), source(ctx, "PUT /v1/config"))));
+                () -> config.apply(text(ctx), source(ctx, "PUT /v1/config"), ifMatch(ctx))));
         app.get("/v1/config/history", ctx -> answer(ctx, "read the config history", () -> config.history()));
         app.post("/v1/config/rollback/{version}", ctx -> change(ctx, "roll the config back", "config.rollback", () -> {
             int version;
@@ -40,7 +43,7 @@ final class ConfigRoutes {
                 throw ApiException.invalid("version", "version must be a version number (1, 2, …) from GET /v1/config/history,"
                         + " got '" + ApiException.shorten(ctx.pathParam("version")) + "'");
             }
-            return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version));
+            return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version), ifMatch(ctx));
         }));
         app.get("/v1/canary", ctx -> answer(ctx, "read the canary", () -> config.canary()));
         app.put("/v1/canary", ctx -> change(ctx, "start a canary", "canary.start", () -> {
@@ -86,6 +89,25 @@ final class ConfigRoutes {
                     details.getFirst().field(), details);
         }
         ctx.status(200).contentType("application/json").result(Json.write(body));
+    }
+
+    /** The version an {@code If-Match} names ({@code "7"}, as {@code GET /v1/config}'s ETag), or null without one. */
+    static Integer ifMatch(Context ctx) {
+        String header = ctx.header("If-Match");
+        if (header == null || header.isBlank() || header.strip().equals("*")) {
+            return null;
+        }
+        String tag = header.strip();
+        if (tag.startsWith("W/")) {
+            tag = tag.substring(2);
+        }
+        tag = tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"") ? tag.substring(1, tag.length() - 1) : tag;
+        try {
+            return Integer.parseInt(tag);
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "invalid_field", "If-Match must be the config's ETag (GET /v1/config), a version"
+                    + " such as \"7\", got '" + ApiException.shorten(header) + "'", "If-Match", List.of());
+        }
     }
 
     /** The body as text: YAML or JSON (YAML reads JSON too). */

@@ -25,8 +25,21 @@ public interface ConfigService {
      */
     Object apply(String text, String source);
 
+    /**
+     * As {@link #apply(String, String)} when the running version is {@code expected} (null: any), checked
+     * with the change under one lock: {@code If-Match}, so that of two operators the second does not undo
+     * the first unseen. @throws Refused 412 {@code version_changed} when another version runs
+     */
+    Object apply(String text, String source, Integer expected);
+
     /** Applies an earlier version's text again, as a new version. @throws Refused 404 for an unknown version */
     Object rollback(int version, String source);
+
+    /** As {@link #rollback(int, String)} when the running version is {@code expected} (null: any). */
+    Object rollback(int version, String source, Integer expected);
+
+    /** The running version's number, for an {@code ETag}. */
+    int version();
 
     /** The canary, if one runs, and its comparison with stable. */
     Object canary();

@@ -157,6 +157,37 @@ class ConfigRoutesTest {
     }
 
     /**
+     * Two operators: a PUT while a canary ran was applied, the canary's comparison went stale, and its
+     * promotion silently undid the PUT; If-Match was ignored, so the last writer always won.
+     */
+    @Test
+    void whileACanaryRuns_theConfigDoesNotChange_andIfMatchGuardsAChange() {
+        Http admin = new Http(server.baseUri(), ADMIN);
+        Http.Response read = admin.get("/v1/config");
+        assertThat(read.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(put(ADMIN, "/v1/canary", "{\"config\": \"policy:\\n  name: fifo\\n\", \"fraction\": 0.5}",
+                "application/json").status()).isEqualTo(200);
+
+        Http.Response underCanary = put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml");
+        assertThat(underCanary.status()).as(underCanary.body()).isEqualTo(409);
+        assertThat(underCanary.json().at("/error/code").asText()).isEqualTo("canary_running");
+        assertThat(admin.post("/v1/config/rollback/1", "{}").status()).isEqualTo(409);
+        assertThat(admin.post("/v1/canary/rollback", "{}").status()).isEqualTo(200);
+
+        Http.Response stale = admin.send(admin.request("/v1/config").header("Content-Type", "application/yaml")
+                .header("If-Match", "\"7\"").PUT(java.net.http.HttpRequest.BodyPublishers.ofString("policy:\n  name: edf\n")));
+        assertThat(stale.status()).as(stale.body()).isEqualTo(412);
+        assertThat(stale.json().at("/error/code").asText()).isEqualTo("version_changed");
+        Http.Response current = admin.send(admin.request("/v1/config").header("Content-Type", "application/yaml")
+                .header("If-Match", "\"1\"").PUT(java.net.http.HttpRequest.BodyPublishers.ofString("policy:\n  name: edf\n")));
+        assertThat(current.status()).as(current.body()).isEqualTo(200);
+        assertThat(admin.get("/v1/config").headers().firstValue("ETag")).hasValue("\"2\"");
+        Http.Response bad = admin.send(admin.request("/v1/config").header("Content-Type", "application/yaml")
+                .header("If-Match", "version two").PUT(java.net.http.HttpRequest.BodyPublishers.ofString("policy:\n  name: edf\n")));
+        assertThat(bad.status()).isEqualTo(400);
+    }
+
+    /**
      * A candidate with tier limits of its own starts (200, not 400): its tasks (business class
      * "chat") are held to its core max_queue of 1 and answered 429 past it, while stable tasks are
      * accepted; the comparison counts the shed task under canary. A candidate changing a slot

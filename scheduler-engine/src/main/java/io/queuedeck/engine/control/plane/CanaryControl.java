@@ -93,6 +93,17 @@ final class CanaryControl {
                 r.comparison().comparison(engine.clock().nanos(), FlowCounts.of(engine).since(r.baseline())), lastEnded);
     }
 
+    /** Whether a canary runs now. */
+    boolean running() {
+        return run != null;
+    }
+
+    /** When the running canary started; null when none runs. */
+    java.time.Instant startedAt() {
+        Run r = run;
+        return r == null ? null : r.startedAt();
+    }
+
     synchronized Status start(ConfigService.CanaryRequest request, String source) {
         if (run != null) {
             throw new ConfigService.Refused(409, "canary_running", List.of("a canary runs already (since " + run.startedAt()

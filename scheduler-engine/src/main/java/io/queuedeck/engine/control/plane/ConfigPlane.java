@@ -137,7 +137,36 @@ public final class ConfigPlane implements ConfigService {
 
     @Override
     public Status apply(String text, String source) {
+        return apply(text, source, null);
+    }
+
+    @Override
+    public synchronized Status apply(String text, String source, Integer expected) {
+        requireChangeable(source, expected);
         return applyText(text, source, null);
+    }
+
+    @Override
+    public synchronized int version() {
+        return current.version();
+    }
+
+    /**
+     * A change of the running config other than a canary's own end: refused while a canary runs (its
+     * comparison went stale under it, and its promotion silently undid the change), and when the
+     * operator read another version than the one running ({@code If-Match}).
+     */
+    private void requireChangeable(String source, Integer expected) {
+        if (canary.running()) {
+            List<String> problems = List.of(source + ": a canary runs (since " + canary.startedAt() + "): promote it or roll"
+                    + " it back first; the running config does not change under a canary");
+            lastError = new Refusal(now(), source, problems);
+            throw new Refused(409, "canary_running", problems);
+        }
+        if (expected != null && expected != current.version()) {
+            throw new Refused(412, "version_changed", List.of("the running config is version " + current.version()
+                    + ", not " + expected + " (If-Match): read it again (GET /v1/config) and make the change to that"));
+        }
     }
 
     /**
@@ -200,6 +229,7 @@ public final class ConfigPlane implements ConfigService {
      * @throws ConfigService.Refused as {@link #apply} does (an unknown policy or parameter)
      */
     public synchronized Status switchPolicy(String name, Map<String, String> parameters, String source) {
+        requireChangeable(source, null);
         String was = Objects.requireNonNullElse(current.config().policy().name(), defaultPolicy);
         int before = current.version();
         Status status = applyText(PolicyText.withPolicy(current.text(), name, parameters), source, "policy " + was + " → "
@@ -220,6 +250,12 @@ public final class ConfigPlane implements ConfigService {
 
     @Override
     public Status rollback(int version, String source) {
+        return rollback(version, source, null);
+    }
+
+    @Override
+    public synchronized Status rollback(int version, String source, Integer expected) {
+        requireChangeable(source, expected);
         Version target;
         synchronized (this) {
             target = versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new Refused(404,
@@ -239,16 +275,15 @@ public final class ConfigPlane implements ConfigService {
     }
 
     /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
-    public void fileChanged(String text, String source) {
-        synchronized (this) {
-            if (text.equals(fileText)) {
-                // touched, or saved again as it was (a deploy rewriting the same bytes): no new version. Applying
-                // it undid every version applied since over the API (a PUT, a rollback, a promoted canary)
-                return;
-            }
-            fileText = text; // what the file says now, applied or not: a restart reads it again
+    public synchronized void fileChanged(String text, String source) {
+        if (text.equals(fileText)) {
+            // touched, or saved again as it was (a deploy rewriting the same bytes): no new version. Applying
+            // it undid every version applied since over the API (a PUT, a rollback, a promoted canary)
+            return;
         }
         try {
+            requireChangeable(source, null); // under a canary: not read, so saving it again after the canary applies it
+            fileText = text; // what the file says now, applied or not: a restart reads it again
             applyText(text, source, null);
         } catch (Refused e) {
             save(); // recorded in last_error and logged by refuse(): the running config stays
