@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * A sparkline tile's points, one sample a second: TilesFX's skin took two points for a value that
@@ -38,15 +39,24 @@ class SparkPointsUiTest {
             stage.setScene(new Scene(new StackPane(tile[0]), 300, 300));
             stage.show();
         });
-        List<Double> samples = List.of(5.0, 5.0, 5.0, 7.0, 7.0, 3.0, 3.0, 3.0);
-        robot.interact(() -> samples.forEach(v -> SparkRange.show(tile[0], v)));
-
-        List<Double> points = robot.interact(() -> points(tile[0]));
-        List<Double> last = points.subList(points.size() - 2 * samples.size(), points.size());
-        for (int i = 0; i < samples.size(); i++) {
-            assertThat(last.get(2 * i)).as("sample %d, first point", i).isCloseTo(samples.get(i), within(1e-9));
-            assertThat(last.get(2 * i + 1)).as("sample %d, second point", i).isCloseTo(samples.get(i), within(1e-9));
+        // steady, moving, and a hair from the last (within TilesFX's 1e-6, which took three points)
+        List<Double> samples = List.of(5.0, 5.0, 5.0, 7.0, 7.0, 3.0, 3.0000005, 3.0);
+        for (double v : samples) {
+            List<Double> before = WaitForAsyncUtils.asyncFx(() -> points(tile[0])).get();
+            robot.interact(() -> SparkRange.show(tile[0], v));
+            List<Double> after = WaitForAsyncUtils.asyncFx(() -> points(tile[0])).get();
+            assertThat(added(before, after)).as("points for the sample %s", v).isEqualTo(SparkRange.POINTS_PER_SAMPLE);
+            assertThat(after.subList(after.size() - 2, after.size())).allSatisfy(p -> assertThat(p).isCloseTo(v, within(1e-5)));
         }
+    }
+
+    /** How far the list rotated: the fewest new points that make {@code after} from {@code before}. */
+    private static int added(List<Double> before, List<Double> after) {
+        int k = 0;
+        while (k < after.size() && !before.subList(k, before.size()).equals(after.subList(0, after.size() - k))) {
+            k++;
+        }
+        return k;
     }
 
     @SuppressWarnings("unchecked")
