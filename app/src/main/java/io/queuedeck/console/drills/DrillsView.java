@@ -239,6 +239,8 @@ public final class DrillsView {
         TableView<PastRun> table = new TableView<>(model.pastRuns());
         table.setId("drill-history");
         table.setPrefHeight(180);
+        // its header and four rows at the least: at 1280 x 800 the page fitted the window by squeezing it to half a row
+        table.setMinHeight(130);
         table.setPlaceholder(new Label("No drill has run here yet."));
         table.getColumns().add(column("Started", r -> TIME.format(r.at()), 150));
         table.getColumns().add(column("Drill", PastRun::drill, 220));

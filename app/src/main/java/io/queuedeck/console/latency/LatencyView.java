@@ -157,6 +157,7 @@ public final class LatencyView {
         priorityTable.setItems(model.priorities());
         priorityTable.setPlaceholder(new Label("No task has finished yet"));
         column(0, "", r -> "P" + r.priority());
+        priorityTable.getColumns().getFirst().setMaxWidth(44); // "P9": the room goes to the figures
         column(1, "done", r -> String.format(Locale.ROOT, "%,d", r.count()));
         column(2, "p50", r -> ms(r.e2eP50()));
         column(3, "p99", r -> ms(r.e2eP99()));

@@ -67,7 +67,8 @@ public final class OverviewView {
         queued = tile(SkinType.NUMBER, "Queued", " tasks", 0).customDecimalFormatEnabled(true)
                 .customDecimalFormat(new java.text.DecimalFormat("#,##0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)))
                 .build();
-        running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).thresholdVisible(false).build();
+        running = tile(SkinType.GAUGE, "Running", "tasks", 0).maxValue(128).autoScale(false) // the scale ends at the slots up: 128, not a rounded 140
+                .thresholdVisible(false).build();
         // sparklines: a latency number means little without its recent trend
         p50 = tile(SkinType.SPARK_LINE, P50 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
         p99 = tile(SkinType.SPARK_LINE, P99 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
