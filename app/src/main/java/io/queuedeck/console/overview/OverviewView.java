@@ -121,6 +121,9 @@ public final class OverviewView {
             spark.setTooltip(new javafx.scene.control.Tooltip(spark.getTitle() + ": the last " + SPARK_POINTS / 60
                     + " minutes, one point a second; the axis follows the data"));
             spark.setMaxValue(SparkRange.FLOOR);
+            // the window, not TilesFX's span of its moving average (which counts its own entries, not the line's points)
+            spark.setTextVisible(true);
+            spark.setText("last " + SPARK_POINTS / 60 + " min");
         }
         bind();
         // sparklines take one point a second: their window covers minutes, not the seconds 10 Hz gives
@@ -147,7 +150,10 @@ public final class OverviewView {
         while (sampledAt.size() > SPARK_POINTS) {
             sampledAt.removeFirst();
         }
-        markers.update(sampledAt.peekFirst(), sampledAt.peekLast());
+        // the line spans the whole window from the first sample on (TilesFX fills it with the first value),
+        // so a marker is placed in the window, not between the first and the last sample taken
+        java.time.Instant newest = sampledAt.peekLast();
+        markers.update(newest.minusSeconds(SPARK_POINTS - 1), newest);
     }
 
     /** Sparkline points taken so far, up to {@link #SPARK_POINTS} (for tests). */

@@ -47,6 +47,9 @@ class OverviewMarkersUiTest {
 
         // drawn once a point newer than the fault has been sampled
         await().atMost(Duration.ofSeconds(30)).until(() -> !WaitForAsyncUtils.asyncFx(view::sparkMarkers).get().isEmpty());
+        // a second ago in a two-minute window: at the right edge, though the screen has sampled only a few seconds
+        // (it was placed between the first and the last sample taken, mid-tile, while the line spans the window)
+        assertThat(WaitForAsyncUtils.asyncFx(view::sparkMarkers).get().getFirst().fraction()).isGreaterThan(0.95);
 
         Set<Label> labels = WaitForAsyncUtils.asyncFx(() -> robot.lookup("." + SparkMarkers.LABEL_CLASS).queryAllAs(Label.class)).get();
         assertThat(labels).hasSize(6); // throughput, tokens, p50, p99, TTFT, oldest waiting
