@@ -216,7 +216,7 @@ public final class ConsoleApp extends Application {
             drills = io.queuedeck.console.drills.DrillsViewModel.forConsole(
                     new io.queuedeck.engine.drill.LiveEngine(system.engine(), faultCatalogue), stateDir,
                     dir -> getHostServices().showDocument(dir.toUri().toString()), system::load);
-            drills.onKillSwitch(faults::clearAll); // slowed and offline GPUs of the Faults and GPUs buttons too
+            drills.onKillSwitch(faults::restoreGpus); // slowed and offline GPUs of the Faults and GPUs buttons too
             return new io.queuedeck.console.drills.DrillsView(drills).root();
         });
         // audit entries become labelled chart markers: the REST API's all, the console's that the

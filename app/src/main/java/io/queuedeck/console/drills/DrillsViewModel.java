@@ -66,7 +66,8 @@ public final class DrillsViewModel {
     private final Executor background;
     private final Executor fx;
     private final Consumer<Path> opener;
-    private Runnable onKillSwitch = () -> { };
+    /** Undoes the console's own GPU faults at the kill switch; answers how many. */
+    private java.util.function.IntSupplier onKillSwitch = () -> 0;
     private final DrillHistory history;
     private final Clock clock;
     private final Map<String, Path> files = new LinkedHashMap<>();
@@ -213,7 +214,7 @@ public final class DrillsViewModel {
      * What the kill switch also undoes beyond the fault catalogue (FX thread): the console's own GPU
      * buttons slow and take GPUs offline outside it, and "every fault is cleared" must hold for them.
      */
-    public void onKillSwitch(Runnable action) {
+    public void onKillSwitch(java.util.function.IntSupplier action) {
         onKillSwitch = Objects.requireNonNull(action, "action");
     }
 
@@ -231,14 +232,14 @@ public final class DrillsViewModel {
      */
     public void abort() {
         armed.set(false);
-        onKillSwitch.run();
+        int restored = onKillSwitch.getAsInt();
         DrillRunner runner = current;
         if (runner != null) {
             runner.abort(KILL_SWITCH);
         }
         status.set("Kill switch pulled: faults cleared, injection disarmed.");
         background.execute(() -> {
-            int cleared = target.faults().disarm(io.queuedeck.console.gateway.ConsoleAudit.actor());
+            int cleared = restored + target.faults().disarm(io.queuedeck.console.gateway.ConsoleAudit.actor());
             fx.execute(() -> status.set("Kill switch pulled: " + cleared + " faults cleared, injection disarmed until re-armed."));
         });
     }

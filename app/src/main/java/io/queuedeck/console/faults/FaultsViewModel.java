@@ -241,13 +241,22 @@ public final class FaultsViewModel {
         if (catalogue != null && !catalogue.active().isEmpty()) {
             catalogue.clearAll(this::publish);
         }
+        restoreGpus();
+    }
+
+    /** Brings offline GPUs back and restores slowed ones; answers how many it changed. */
+    public int restoreGpus() {
+        int restored = 0;
         for (GpuRow row : gpuRows.rows()) {
             if (row.state() == InstanceState.OFFLINE) {
                 gpuCommands.setOnline(row.id(), true);
+                restored++;
             }
             if (row.slowdown() != 1.0) {
                 gpuCommands.slow(row.id(), 1.0);
+                restored++;
             }
         }
+        return restored;
     }
 }

@@ -178,6 +178,8 @@ class DrillsViewModelTest {
             return null;
         });
         assertThat(restored).as("the console's GPU faults cleared too").hasValue(1);
+        // the drill's slow GPU and the one the console restored (it said 0 with a GPU restored)
+        await().atMost(TIMEOUT).until(() -> onFx(model.statusProperty()::get).startsWith("Kill switch pulled: 2 faults cleared"));
 
         await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
         assertThat(faults.active()).isEmpty();
