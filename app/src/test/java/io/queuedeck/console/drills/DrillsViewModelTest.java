@@ -168,8 +168,10 @@ class DrillsViewModelTest {
         });
         await().atMost(TIMEOUT).until(() -> !faults.active().isEmpty()); // the ten-minute slow GPU is in force
         java.util.concurrent.atomic.AtomicInteger restored = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
         onFx(() -> {
             model.onKillSwitch(restored::incrementAndGet); // the console restores its own GPU buttons' faults there
+            model.statusProperty().addListener((o, was, now) -> said.add(now));
             return null;
         });
 
@@ -178,8 +180,9 @@ class DrillsViewModelTest {
             return null;
         });
         assertThat(restored).as("the console's GPU faults cleared too").hasValue(1);
-        // the drill's slow GPU and the one the console restored (it said 0 with a GPU restored)
-        await().atMost(TIMEOUT).until(() -> onFx(model.statusProperty()::get).startsWith("Kill switch pulled: 2 faults cleared"));
+        // the one the console restored counts (it said 0 with a GPU restored), and the drill's slow GPU if the
+        // disarm rather than the drill's own end cleared it
+        await().atMost(TIMEOUT).until(() -> said.stream().anyMatch(t -> t.matches("Kill switch pulled: [12] faults cleared.*")));
 
         await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
         assertThat(faults.active()).isEmpty();
