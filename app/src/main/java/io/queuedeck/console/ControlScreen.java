@@ -34,23 +34,29 @@ final class ControlScreen {
         ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-policy").factory());
         String actor = System.getProperty("user.name", "operator");
         return (name, parameters) -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            system.plane().switchPolicy(name, parameters.get(), "console by " + actor);
-            system.engine().audit().record(ConsoleAudit.actor(), "console", "policy.switch", name, 0, null);
+            java.util.Map<String, String> given = parameters.get();
+            system.plane().switchPolicy(name, given, "console by " + actor);
+            system.engine().audit().record(ConsoleAudit.actor(), "console", "policy.switch", name, 0,
+                    given.isEmpty() ? null : new java.util.TreeMap<>(given).toString()); // what an operator set, in Activity
             return name;
         }, calls).whenComplete((applied, error) -> {
             if (error != null) {
                 // the switch is a change of the running config: its lines are that text's, on the Control screen
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
-                gateway.reportFailure("Switch policy to " + name, new IllegalArgumentException(linesOfTheRunningConfig(
+                gateway.reportFailure("Switch policy to " + name, new IllegalArgumentException(withoutLines(
                         String.valueOf(cause.getMessage())), cause));
             }
         }).whenCompleteAsync((applied, error) -> { }, Platform::runLater);
     }
 
-    /** A refusal's "(line 45)" said where: in the running config the Control screen shows, which nobody edited here. */
-    static String linesOfTheRunningConfig(String refusal) {
-        return refusal.replaceAll("\\(line (\\d+)\\)", "(line $1 of the running config, on the Control screen)");
+    /**
+     * A refusal without its "(line 45)": the line is of the text the switch made (the running config with
+     * its policy block replaced), which is shown nowhere, so it sent the operator to the wrong line; the key
+     * path it names (policy.parameters.aging_seconds) says what to fix.
+     */
+    static String withoutLines(String refusal) {
+        return refusal.replaceAll(" ?\\(line \\d+\\)", "");
     }
 
     static void install(Map<Screen, Supplier<Parent>> screens, EmbeddedEngine system, EngineGateway gateway, AlertsViewModel alerts) {
