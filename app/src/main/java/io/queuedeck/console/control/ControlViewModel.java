@@ -344,8 +344,9 @@ public final class ControlViewModel {
                     ? " (and " + (r.problems().size() - 1) + " more, on the Config tab)" : "") : cause.getMessage());
             if (cause instanceof ConfigService.Refused refused) {
                 problems.setAll(refused.problems());
-                message.set("Refused (" + refused.problems().size() + (refused.problems().size() == 1 ? " problem" : " problems")
-                        + "); the running config stays.");
+                // a canary's refusal is no refused change of the config: "Refused" stood under "No change refused"
+                message.set((what.equals("canary") ? "Canary not started (" : "Refused (") + refused.problems().size()
+                        + (refused.problems().size() == 1 ? " problem" : " problems") + "); the running config stays.");
             } else if (cause != null) {
                 problems.setAll(List.of(String.valueOf(cause.getMessage())));
                 message.set(what + " failed: " + cause.getMessage());

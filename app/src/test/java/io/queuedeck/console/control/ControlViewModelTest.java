@@ -213,6 +213,8 @@ class ControlViewModelTest {
         // the Canary tab said only "No canary runs."; the reason was on the Config tab
         assertThat(model.canaryRunningProperty().get()).isFalse();
         assertThat(model.canaryLineProperty().get()).startsWith("No canary runs. The last start was refused: ").contains("nosuch");
+        // not "Refused", under the header's "No change refused": no change of the config was refused
+        assertThat(model.messageProperty().get()).startsWith("Canary not started (1 problem)");
 
         model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
         model.startCanary(0.1).join();
