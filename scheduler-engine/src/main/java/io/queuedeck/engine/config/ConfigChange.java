@@ -184,12 +184,22 @@ public final class ConfigChange {
         return a instanceof byte[] x && b instanceof byte[] y ? Arrays.equals(x, y) : Objects.equals(a, b);
     }
 
+    /** A value as the file writes it: backends by their URLs, never a record's own text (it named which had keys). */
     private static String shown(Object value) {
-        return value == null ? "default" : value instanceof java.util.Collection<?> c && c.isEmpty() ? "none" : value.toString();
+        return switch (value) {
+            case null -> "default";
+            case java.util.Collection<?> c when c.isEmpty() -> "none";
+            case java.util.List<?> l when l.getFirst() instanceof io.queuedeck.engine.exec.openai.Backend ->
+                    l.stream().map(b -> (io.queuedeck.engine.exec.openai.Backend) b).map(b -> b.baseUrl() + " (" + b.slots() + " slots)").toList().toString();
+            case io.queuedeck.engine.task.TenantByteShares shares -> shares.fallback()
+                    + (shares.own().isEmpty() ? "" : ", own " + new java.util.TreeMap<>(shares.own()));
+            default -> value.toString();
+        };
     }
 
     private static String snake(String camel) {
         return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT)
-                .replace("max_in_flight", "max_inflight").replace("redis_uri", "uri");
+                .replace("max_in_flight", "max_inflight").replace("redis_uri", "uri")
+                .replace("byte_shares", "max_queued_share");
     }
 }

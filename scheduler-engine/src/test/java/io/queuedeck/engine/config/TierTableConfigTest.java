@@ -145,4 +145,19 @@ class TierTableConfigTest {
                 dir, Map.<String, String>of()::get, config);
         assertThat(next.flow().table()).isEqualTo(config.flow().table());
     }
+
+    /** The refusal printed Java's record text, [Backend[http://…, models=[m], slots=2, key=***, …]], saying which had keys. */
+    @Test
+    void aChangedBackend_isShownAsTheFileWritesIt_noRecordText() throws Exception {
+        Files.writeString(dir.resolve("k.key"), "sk-1\n");
+        String running = "executor:\n  backends:\n    - {url: \"http://gpu1:8000\", models: [m], slots: 2, api_key_file: k.key}\n";
+        ServeConfig config = ServeConfig.load(Files.writeString(dir.resolve("b.yaml"), running), Map.<String, String>of()::get);
+
+        assertThatThrownBy(() -> ConfigChange.read("PUT /v1/config", running.replace("slots: 2", "slots: 4"), dir,
+                Map.<String, String>of()::get, config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("executor.backends cannot change while the engine runs ([http://gpu1:8000 (2 slots)]"
+                        + " → [http://gpu1:8000 (4 slots)])")
+                .hasMessageNotContaining("Backend[").hasMessageNotContaining("key=");
+    }
 }
