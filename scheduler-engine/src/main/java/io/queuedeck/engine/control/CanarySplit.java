@@ -29,6 +29,9 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
             if (values.isEmpty()) {
                 throw new IllegalArgumentException("values must name at least one " + by + " routed to the canary");
             }
+            if (values.stream().anyMatch(String::isBlank)) { // a task with no tenant has none, not an empty one
+                throw new IllegalArgumentException("values must not be empty text: name each " + by + " routed to the canary");
+            }
         } else {
             throw new IllegalArgumentException("by must be task_id, tenant, business_class or metadata.KEY, got '" + by + "'");
         }
