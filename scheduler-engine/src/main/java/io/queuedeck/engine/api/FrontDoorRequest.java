@@ -82,6 +82,9 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
                 throw ApiException.invalid("stream_options", "stream_options must be an object, got " + shown(options));
             }
             usageAsked = bool("stream_options.include_usage", options.get("include_usage"));
+            if (!stream) { // as OpenAI answers: options of a stream that is not asked for were ignored unsaid
+                throw ApiException.invalid("stream_options", "stream_options is only allowed when stream is true");
+            }
         }
         // both checked, whichever wins: a bad max_tokens beside a good max_completion_tokens was refused
         // later, named as the engine names it ("input.max_tokens")

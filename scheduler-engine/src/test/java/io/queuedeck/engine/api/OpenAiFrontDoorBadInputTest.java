@@ -47,6 +47,7 @@ class OpenAiFrontDoorBadInputTest {
         "stream a number             | stream                       | stream must be true or false, got 1     | {M,'stream':1}",
         "stream_options a string     | stream_options               | stream_options must be an object        | {M,'stream':true,'stream_options':'yes'}",
         "include_usage a string      | stream_options.include_usage | must be true or false, got 'no'         | {M,'stream':true,'stream_options':{'include_usage':'no'}}",
+        "options without a stream    | stream_options               | only allowed when stream is true        | {M,'stream_options':{'include_usage':true}}",
         "model a number              | model                        | model must be the name of a model, got 5     | {'model':5,'messages':[]}",
         "max_tokens over an int      | max_tokens                   | from 1 to 1000000, got 1000000000000 | {M,'max_tokens':1000000000000}",
         "max_tokens the largest int  | max_tokens                   | max_tokens must be a whole number from 1 to 1000000, got 2147483647 | {M,'max_tokens':2147483647}",
