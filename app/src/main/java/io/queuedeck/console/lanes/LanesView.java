@@ -390,7 +390,10 @@ public final class LanesView {
                 () -> model.drop(ids, lane.priority(), beforeId));
         ListView<TaskRow> list = LaneColumn.list(model, lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
         if (list.getPlaceholder() instanceof Label placeholder) { // "empty" beside a count of 28k, with a filter on
-            placeholder.textProperty().bind(model.filterProperty().map(f -> f.isBlank() ? "empty" : "no match"));
+            // nor "empty" under a count whose tasks are still being listed (the first second after a restart)
+            placeholder.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                    () -> !model.filterProperty().get().isBlank() ? "no match" : lane.totalProperty().get() > 0 ? "listing…" : "empty",
+                    model.filterProperty(), lane.totalProperty()));
         }
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {

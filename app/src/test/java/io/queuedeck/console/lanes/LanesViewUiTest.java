@@ -134,6 +134,18 @@ class LanesViewUiTest {
         assertThat(selected(p3)).containsExactly("c");
     }
 
+    /** The first second after a restart, lanes said "empty" under headers counting 7, 77 and 113. */
+    @Test
+    void aLaneCountingTasksNotListedYet_saysListing_notEmpty() {
+        listing(0, List.of(), 77); // the count came with the snapshot; the listing has none yet
+
+        assertThat(robot.lookup("#lane-5-count").queryLabeled().getText()).isEqualTo("77");
+        assertThat(((javafx.scene.control.Labeled) robot.lookup("#lane-5").queryListView().getPlaceholder()).getText())
+                .isEqualTo("listing…");
+        assertThat(((javafx.scene.control.Labeled) robot.lookup("#lane-4").queryListView().getPlaceholder()).getText())
+                .isEqualTo("empty");
+    }
+
     @Test
     void laneWithAHundredThousandTasks_countIsCompact_andItsMenuIsOnScreenAndWorks() {
         List<TaskView> tasks = new ArrayList<>();
