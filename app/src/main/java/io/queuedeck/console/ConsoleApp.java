@@ -348,17 +348,17 @@ public final class ConsoleApp extends Application {
         }
     }
 
+    /** How long a close waits for an aborted drill's report (written in well under a second). */
+    private static final java.time.Duration DRILL_REPORT_WAIT = java.time.Duration.ofSeconds(10);
+    /** The Drills screen's model, once the screen was opened (a drill runs only from there). FX thread. */
+    private io.queuedeck.console.drills.DrillsViewModel drills;
+
     /**
      * The graceful stop the window's close starts (the FX thread never waits for it): the demo
      * load stops, the API refuses new submissions, nothing new starts, running tasks finish within
      * the grace period, then everything closes and what is still queued stays in the store. A
      * second close cuts the grace period short.
      */
-    /** How long a close waits for an aborted drill's report (written in well under a second). */
-    private static final java.time.Duration DRILL_REPORT_WAIT = java.time.Duration.ofSeconds(10);
-    /** The Drills screen's model, once the screen was opened (a drill runs only from there). FX thread. */
-    private io.queuedeck.console.drills.DrillsViewModel drills;
-
     void closeGracefully() {
         if (stopping != null) {
             stopping.hurry();

@@ -281,7 +281,6 @@ public final class ControlViewModel {
         message.set(""); // "Refused (2 problems)" stayed over the running text
     }
 
-    /** Applies an earlier version's text again, as a new version. */
     /**
      * Asks {@code ask} (on the FX thread) the question a rollback to {@code version} needs, with what
      * it would change in the running config: "roll back to v1" switched the live policy unsaid.
@@ -292,6 +291,7 @@ public final class ControlViewModel {
                         + (changes == null || changes.isEmpty() ? "." : ", changing " + changes.get() + "."))));
     }
 
+    /** Applies an earlier version's text again, as a new version. */
     public CompletableFuture<Void> rollback(int version) {
         return change("rollback", "config.rollback", () -> plane.rollback(version, source()), "config rolled back to version " + version);
     }

@@ -206,11 +206,6 @@ public final class DrillsViewModel {
     }
 
     /**
-     * The console closes: a running drill is aborted (its faults cleared) and recorded as every
-     * abort is, with its report and its row in Past runs; they were lost with the window. The
-     * future completes once that is written. Any thread.
-     */
-    /**
      * What the kill switch also undoes beyond the fault catalogue (FX thread): the console's own GPU
      * buttons slow and take GPUs offline outside it, and "every fault is cleared" must hold for them.
      */
@@ -218,6 +213,11 @@ public final class DrillsViewModel {
         onKillSwitch = Objects.requireNonNull(action, "action");
     }
 
+    /**
+     * The console closes: a running drill is aborted (its faults cleared) and recorded as every
+     * abort is, with its report and its row in Past runs; they were lost with the window. The
+     * future completes once that is written. Any thread.
+     */
     public CompletableFuture<Void> endForClose() {
         DrillRunner runner = current;
         if (runner != null) {

@@ -182,7 +182,6 @@ final class TaskCommands {
         return task.view(now);
     }
 
-    /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
     /**
      * Whether {@code task} can be retried: a dead letter, unless it came through the OpenAI front door
      * (run again, it would be cancelled at once: nobody holds its request open any more).
@@ -191,6 +190,7 @@ final class TaskCommands {
         return task.state() == TaskState.DEAD_LETTERED && !io.queuedeck.engine.exec.openai.OpenAiInput.fromFrontDoor(task.spec());
     }
 
+    /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
     TaskView retryDeadLetter(String id) {
         Task task = tasks.require(id);
         if (task.state() != TaskState.DEAD_LETTERED) {
@@ -251,7 +251,6 @@ final class TaskCommands {
         counters.rejected++;
     }
 
-    /** The field that weighs most in a task's count against the byte budget: the one to shorten. */
     /** 429 when the task's tenant would hold more than its share of the byte budget; others are not held up by it. */
     private void checkTenantShare(TaskSpec spec, long cost) {
         double share = loop.tenantShares.of(spec.tenant());
@@ -268,6 +267,7 @@ final class TaskCommands {
         }
     }
 
+    /** The field that weighs most in a task's count against the byte budget: the one to shorten. */
     private static String heaviestField(TaskSpec spec, long cost) {
         long input = spec.input() == null ? 0 : spec.input().length();
         long url = spec.callbackUrl() == null ? 0 : spec.callbackUrl().length();

@@ -256,12 +256,9 @@ public final class ConfigPlane implements ConfigService {
     @Override
     public synchronized Status rollback(int version, String source, Integer expected) {
         requireChangeable(source, expected);
-        Version target;
-        synchronized (this) {
-            target = versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new Refused(404,
-                    "not_found", List.of("no config version " + version + " is kept (kept: " + versions.getFirst().version()
-                    + " to " + current.version() + ")")));
-        }
+        Version target = versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new Refused(404,
+                "not_found", List.of("no config version " + version + " is kept (kept: " + versions.getFirst().version()
+                + " to " + current.version() + ")")));
         return applyText(target.text(), source, "rollback to version " + version);
     }
 
