@@ -73,13 +73,42 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
         return drawn.stream().map(Drawn::label).toList();
     }
 
+    /** Turns the segment into a gap wherever two neighbouring points are more than {@link #GAP_SECONDS} apart. */
+    private static void breakAtGaps(Series<Number, Number> series) {
+        if (!(series.getNode() instanceof javafx.scene.shape.Path path)) {
+            return;
+        }
+        var elements = path.getElements();
+        var data = series.getData();
+        // JavaFX 21 draws a MoveTo to the first point, then a LineTo to every point, the first included
+        int offset = elements.size() - data.size();
+        if (data.isEmpty() || offset < 0 || offset > 1 || !(elements.getFirst() instanceof javafx.scene.shape.MoveTo)) {
+            return; // not the path this was written for: leave it as drawn
+        }
+        for (int i = 1; i < data.size(); i++) {
+            if (data.get(i).getXValue().doubleValue() - data.get(i - 1).getXValue().doubleValue() > GAP_SECONDS
+                    && elements.get(i + offset) instanceof javafx.scene.shape.LineTo to) {
+                elements.set(i + offset, new javafx.scene.shape.MoveTo(to.getX(), to.getY()));
+            }
+        }
+    }
+
     static String shorten(String text) {
         return text.length() <= SHORT_LABEL ? text : text.substring(0, SHORT_LABEL - 1) + "…";
     }
 
+    /**
+     * Seconds between two points past which the line breaks: a point a second, and a second in which
+     * nothing finished has none. Drawn across, a minute without a finished task read as a steady fall.
+     */
+    static final double GAP_SECONDS = 1.5;
+
     @Override
     protected void layoutPlotChildren() {
         super.layoutPlotChildren();
+        for (Series<Number, Number> s : getData()) {
+            breakAtGaps(s);
+        }
         NumberAxis x = (NumberAxis) getXAxis();
         double height = getYAxis().getHeight();
         double lastLabelEnd = Double.NEGATIVE_INFINITY;

@@ -129,6 +129,23 @@ class LatencyViewUiTest {
         assertThat(drawnElements()).isGreaterThan(0);
     }
 
+    /** A minute in which nothing finished was drawn as one straight fall from before it to after it. */
+    @Test
+    void aMinuteWithoutAFinishedTask_breaksTheLines() throws Exception {
+        p1Seconds(0, 5);
+        p1Seconds(70, 5);
+
+        List<List<String>> kinds = WaitForAsyncUtils.asyncFx(() -> {
+            view.e2eChart.layout();
+            return view.e2eChart.getData().stream().map(series -> ((javafx.scene.shape.Path) series.getNode()).getElements()
+                    .stream().map(e -> e.getClass().getSimpleName()).toList()).toList();
+        }).get();
+        // one line for the first five seconds, a move across the gap, one line for the last five
+        assertThat(kinds).allSatisfy(elements -> assertThat(elements.subList(elements.size() - 5, elements.size()))
+                .containsExactly("MoveTo", "LineTo", "LineTo", "LineTo", "LineTo"));
+        assertThat(kinds).allSatisfy(elements -> assertThat(elements.subList(0, elements.size() - 5)).containsOnlyOnce("MoveTo"));
+    }
+
     /** The screen's keys as docs/console.md gives them: Alt+C the class, Alt+W the window. */
     @Test
     void altC_focusesTheClassSelector_andAltW_theWindow() {
