@@ -55,7 +55,7 @@ final class ConfigRoutes {
             if (request == null || request.config() == null) {
                 throw ApiException.invalid("config", "config is required: the candidate config file, as text or as an object");
             }
-            return config.startCanary(request, source(ctx, "PUT /v1/canary"));
+            return config.startCanary(request, source(ctx, "PUT /v1/canary"), ifMatch(ctx));
         }));
         app.post("/v1/canary/promote", ctx -> change(ctx, "promote the canary", "canary.promote",
                 () -> config.promoteCanary(source(ctx, "POST /v1/canary/promote"))));
@@ -66,6 +66,7 @@ final class ConfigRoutes {
     /** A change of the running config: answered, then in the audit trail, as the console's changes are. */
     private void change(Context ctx, String what, String action, Call call) {
         answer(ctx, what, call);
+        ctx.header("ETag", "\"" + config.version() + "\""); // the version now running, for the next If-Match
         JsonNode status = Json.MAPPER.valueToTree(config.status());
         auditor.record(ctx, action, "config version " + status.path("version").asText("?"), 0, null);
     }
@@ -93,21 +94,21 @@ final class ConfigRoutes {
 
     /** The version an {@code If-Match} names ({@code "7"}, as {@code GET /v1/config}'s ETag), or null without one. */
     static Integer ifMatch(Context ctx) {
-        String header = ctx.header("If-Match");
-        if (header == null || header.isBlank() || header.strip().equals("*")) {
+        List<String> headers = ctx.req().getHeaders("If-Match") == null ? List.of()
+                : java.util.Collections.list(ctx.req().getHeaders("If-Match"));
+        if (headers.isEmpty() || headers.size() == 1 && (headers.getFirst().isBlank() || headers.getFirst().strip().equals("*"))) {
             return null;
         }
-        String tag = header.strip();
-        if (tag.startsWith("W/")) {
-            tag = tag.substring(2);
+        String tag = String.join(", ", headers).strip();
+        if (tag.startsWith("W/")) { // If-Match compares strongly: a weak tag matches nothing (RFC 9110, 13.1.1)
+            throw new ApiException(412, "version_changed", "If-Match names a weak tag (" + ApiException.shorten(tag)
+                    + "), which never matches: send the ETag of GET /v1/config as it came, such as \"7\"");
         }
-        tag = tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"") ? tag.substring(1, tag.length() - 1) : tag;
-        try {
-            return Integer.parseInt(tag);
-        } catch (NumberFormatException e) {
-            throw new ApiException(400, "invalid_field", "If-Match must be the config's ETag (GET /v1/config), a version"
-                    + " such as \"7\", got '" + ApiException.shorten(header) + "'", "If-Match", List.of());
+        if (!tag.matches("\"(0|[1-9][0-9]{0,8})\"")) {
+            throw new ApiException(400, "invalid_field", "If-Match must be one ETag of GET /v1/config as it came, a version"
+                    + " in quotes such as \"7\", got '" + ApiException.shorten(tag) + "'", "If-Match", List.of());
         }
+        return Integer.parseInt(tag.substring(1, tag.length() - 1));
     }
 
     /** The body as text: YAML or JSON (YAML reads JSON too). */

@@ -47,6 +47,9 @@ public interface ConfigService {
     /** Starts a canary. @throws Refused 400 on a bad request or candidate, 409 when one runs already */
     Object startCanary(CanaryRequest request, String source);
 
+    /** As {@link #startCanary(CanaryRequest, String)} when the running version is {@code expected} (null: any). */
+    Object startCanary(CanaryRequest request, String source, Integer expected);
+
     /** Makes the canary's candidate the running config. @throws Refused 409 when none runs */
     Object promoteCanary(String source);
 

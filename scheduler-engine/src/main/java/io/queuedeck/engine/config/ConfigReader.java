@@ -189,7 +189,14 @@ final class ConfigReader {
             } else if (keyFile != null) {
                 Path path = folder.resolve(keyFile);
                 try {
-                    backend = backend.withApiKey(Files.readString(path, StandardCharsets.UTF_8).strip());
+                    String key = Files.readString(path, StandardCharsets.UTF_8).strip();
+                    if (key.isEmpty()) { // every request then went out with "Authorization: Bearer " and nothing after it
+                        b.problem(b.at("api_key_file"), "names " + path + ", which is empty");
+                    } else {
+                        backend = backend.withApiKey(key);
+                    }
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    b.problem(b.at("api_key_file"), "names " + path + ", which is not text in UTF-8");
                 } catch (IOException e) {
                     b.problem(b.at("api_key_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
                 } catch (IllegalArgumentException e) {

@@ -20,6 +20,9 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
 
     public CanarySplit {
         Objects.requireNonNull(by, "by");
+        if (values != null && values.stream().anyMatch(v -> v == null || v.isBlank())) { // a task with no tenant has none
+            throw new IllegalArgumentException("values must not be empty or null: name each " + by + " routed to the canary");
+        }
         values = values == null ? Set.of() : Set.copyOf(values);
         if (by.equals(TASK_ID)) {
             if (!(fraction > 0 && fraction < 1)) {
@@ -28,9 +31,6 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
         } else if (by.equals("tenant") || by.equals("business_class") || by.startsWith("metadata.") && by.length() > 9) {
             if (values.isEmpty()) {
                 throw new IllegalArgumentException("values must name at least one " + by + " routed to the canary");
-            }
-            if (values.stream().anyMatch(String::isBlank)) { // a task with no tenant has none, not an empty one
-                throw new IllegalArgumentException("values must not be empty text: name each " + by + " routed to the canary");
             }
         } else {
             throw new IllegalArgumentException("by must be task_id, tenant, business_class or metadata.KEY, got '" + by + "'");

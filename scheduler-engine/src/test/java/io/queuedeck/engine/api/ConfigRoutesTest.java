@@ -185,6 +185,16 @@ class ConfigRoutesTest {
         Http.Response bad = admin.send(admin.request("/v1/config").header("Content-Type", "application/yaml")
                 .header("If-Match", "version two").PUT(java.net.http.HttpRequest.BodyPublishers.ofString("policy:\n  name: edf\n")));
         assertThat(bad.status()).isEqualTo(400);
+        assertThat(current.headers().firstValue("ETag")).as("a change answers with the version it made").hasValue("\"2\"");
+        Http.Response weak = admin.send(admin.request("/v1/config").header("Content-Type", "application/yaml")
+                .header("If-Match", "W/\"2\"").PUT(java.net.http.HttpRequest.BodyPublishers.ofString("policy:\n  name: fifo\n")));
+        assertThat(weak.status()).as("a weak tag matches nothing").isEqualTo(412);
+        // a canary started from a config another operator has changed since would undo that change at its promotion
+        Http.Response staleCanary = admin.send(admin.request("/v1/canary").header("Content-Type", "application/json")
+                .header("If-Match", "\"1\"").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"config\": \"policy:\\n  name: fifo\\n\", \"fraction\": 0.5}")));
+        assertThat(staleCanary.status()).as(staleCanary.body()).isEqualTo(412);
+        assertThat(admin.get("/v1/canary").json().path("running").asBoolean()).isFalse();
     }
 
     /**

@@ -119,6 +119,9 @@ class ServeConfigTest {
         Files.writeString(dir.resolve("injected.key"), "sk-secret\r\nX-Injected: yes", StandardCharsets.UTF_8);
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_file: injected.key\n"))
                 .contains("a control character").doesNotContain("secret");
+        Files.writeString(dir.resolve("empty.key"), "\n");
+        assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_file: empty.key\n"))
+                .startsWith("executor.backends[0].api_key_file names ").endsWith("empty.key, which is empty");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n    - url: http://x/v1\n"))
                 .isEqualTo("executor.backends[1].url names http://x a second time");
         assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      modle: m\n")).contains("modle is not a known setting");

@@ -104,7 +104,16 @@ final class CanaryControl {
         return r == null ? null : r.startedAt();
     }
 
-    synchronized Status start(ConfigService.CanaryRequest request, String source) {
+    synchronized Status start(ConfigService.CanaryRequest request, String source, Integer expected) {
+        // under the plane's lock too (this order, as a promotion takes them): a config change racing the start
+        // either lands before it, and the candidate is compared with it, or sees the canary and is refused
+        synchronized (plane) {
+            plane.requireVersion(expected);
+            return startUnder(request, source);
+        }
+    }
+
+    private Status startUnder(ConfigService.CanaryRequest request, String source) {
         if (run != null) {
             throw new ConfigService.Refused(409, "canary_running", List.of("a canary runs already (since " + run.startedAt()
                     + "); promote or roll it back first"));

@@ -163,6 +163,11 @@ public final class ConfigPlane implements ConfigService {
             lastError = new Refusal(now(), source, problems);
             throw new Refused(409, "canary_running", problems);
         }
+        requireVersion(expected);
+    }
+
+    /** 412 unless version {@code expected} runs (null: any); the caller holds this plane's lock. */
+    void requireVersion(Integer expected) {
         if (expected != null && expected != current.version()) {
             throw new Refused(412, "version_changed", List.of("the running config is version " + current.version()
                     + ", not " + expected + " (If-Match): read it again (GET /v1/config) and make the change to that"));
@@ -418,7 +423,12 @@ public final class ConfigPlane implements ConfigService {
 
     @Override
     public Object startCanary(CanaryRequest request, String source) {
-        return canary.start(request, source);
+        return startCanary(request, source, null);
+    }
+
+    @Override
+    public Object startCanary(CanaryRequest request, String source, Integer expected) {
+        return canary.start(request, source, expected);
     }
 
     @Override
