@@ -13,11 +13,11 @@ final class SparkRange {
      * Points a sparkline tile takes per {@link #show}: TilesFX 21's skin adds one when the current
      * value changes and another with the value event, but only the second for a value equal to the
      * last (and three for one within 1e-6 of it), so a steady figure drew half as fast as a moving one
-     * and "2 minutes" held 1 to 2. {@link #show} makes every value a change, so every sample is two points.
+     * and "2 minutes" held 1 to 2. {@link #show} gives the same value twice, so every sample is two points.
      */
     static final int POINTS_PER_SAMPLE = 2;
-    /** Past TilesFX's equality of values (1e-6), below any figure a tile shows. */
-    private static final double NUDGE = 2e-6;
+    /** TilesFX's equality of values. */
+    private static final double SAME = 1e-6;
 
     private SparkRange() {}
 
@@ -42,8 +42,15 @@ final class SparkRange {
             tile.setMaxValue(max);
         }
         double shown = Double.isFinite(value) ? value : 0;
-        // within TilesFX's equality (1e-6) of the last value it would add one point or three, not two: a
-        // step of 2e-6 makes it a change, and no tile shows six decimals
-        tile.setValue(Math.abs(shown - tile.getValue()) < 1.5e-6 ? tile.getValue() + NUDGE : shown);
+        double last = tile.getValue();
+        if (Math.abs(shown - last) < SAME) {
+            // TilesFX takes a value this close as the same: one point for the same value, three for a hair off it.
+            // The same value twice is two points, and the line stays flat (a nudge made it a full-height comb:
+            // the skin scales the line to its points' own range)
+            tile.setValue(last);
+            tile.setValue(last);
+        } else {
+            tile.setValue(shown);
+        }
     }
 }

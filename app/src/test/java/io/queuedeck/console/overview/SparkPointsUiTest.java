@@ -48,6 +48,11 @@ class SparkPointsUiTest {
             assertThat(added(before, after)).as("points for the sample %s", v).isEqualTo(SparkRange.POINTS_PER_SAMPLE);
             assertThat(after.subList(after.size() - 2, after.size())).allSatisfy(p -> assertThat(p).isCloseTo(v, within(1e-5)));
         }
+        // a steady figure is a flat line: its points exactly equal (a nudge of 2e-6 made the skin, which scales
+        // the line to its points' own range, draw a full-height comb)
+        robot.interact(() -> List.of(4.0, 4.0, 4.0).forEach(v -> SparkRange.show(tile[0], v)));
+        List<Double> flat = WaitForAsyncUtils.asyncFx(() -> points(tile[0])).get();
+        assertThat(flat.subList(flat.size() - 6, flat.size())).containsOnly(4.0);
     }
 
     /** How far the list rotated: the fewest new points that make {@code after} from {@code before}. */
