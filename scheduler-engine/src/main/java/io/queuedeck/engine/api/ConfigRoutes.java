@@ -52,7 +52,7 @@ final class ConfigRoutes {
             }
             ConfigService.CanaryRequest request = bodies.read(ctx, maxBodyBytes,
                     bytes -> Json.read(bytes, ConfigService.CanaryRequest.class));
-            if (request == null || request.config() == null) {
+            if (request == null || request.config() == null || request.config().isNull()) {
                 throw ApiException.invalid("config", "config is required: the candidate config file, as text or as an object");
             }
             return config.startCanary(request, source(ctx, "PUT /v1/canary"), ifMatch(ctx));

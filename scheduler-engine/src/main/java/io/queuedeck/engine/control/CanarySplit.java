@@ -20,11 +20,17 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
 
     public CanarySplit {
         Objects.requireNonNull(by, "by");
-        if (values != null && values.stream().anyMatch(v -> v == null || v.isBlank())) { // a task with no tenant has none
-            throw new IllegalArgumentException("values must not be empty or null: name each " + by + " routed to the canary");
+        if (values != null && values.stream().anyMatch(v -> v == null || v.isBlank() || v.chars().anyMatch(Character::isISOControl))) {
+            // a task with no tenant has none, and no name holds a control character
+            throw new IllegalArgumentException("values must not be empty, null or hold control characters: name each " + by
+                    + " routed to the canary");
         }
         values = values == null ? Set.of() : Set.copyOf(values);
         if (by.equals(TASK_ID)) {
+            if (!values.isEmpty()) { // they were ignored unsaid
+                throw new IllegalArgumentException("values are for a canary by label (tenant, business_class, metadata.KEY);"
+                        + " by task_id takes a fraction");
+            }
             if (!(fraction > 0 && fraction < 1)) {
                 throw new IllegalArgumentException("fraction must be above 0 and below 1, got " + fraction);
             }

@@ -195,6 +195,9 @@ class ConfigRoutesTest {
                         "{\"config\": \"policy:\\n  name: fifo\\n\", \"fraction\": 0.5}")));
         assertThat(staleCanary.status()).as(staleCanary.body()).isEqualTo(412);
         assertThat(admin.get("/v1/canary").json().path("running").asBoolean()).isFalse();
+        Http.Response nullConfig = put(ADMIN, "/v1/canary", "{\"config\": null, \"fraction\": 0.5}", "application/json");
+        assertThat(nullConfig.status()).isEqualTo(400);
+        assertThat(nullConfig.body()).contains("config is required");
     }
 
     /**

@@ -94,9 +94,12 @@ class CanaryTest {
         assertThat(split.routesToCanary(TaskSpec.of("m", "x", 5, 1))).isFalse(); // no tenant: stable
         assertThat(new CanarySplit("business_class", 0, Set.of("chat")).routesToCanary(TaskSpec.of("m", "x", 5, 1))).isFalse();
         assertThatThrownBy(() -> new CanarySplit("colour", 0.1, null)).hasMessageContaining("by must be task_id");
-        assertThatThrownBy(() -> new CanarySplit("tenant", 0, Set.of(""))).hasMessageContaining("values must not be empty or null");
+        assertThatThrownBy(() -> new CanarySplit("tenant", 0, Set.of(""))).hasMessageContaining("values must not be empty, null");
         assertThatThrownBy(() -> new CanarySplit("tenant", 0, java.util.Collections.singleton(null)))
-                .hasMessageContaining("values must not be empty or null"); // a 500 from a NullPointerException
+                .hasMessageContaining("values must not be empty, null"); // a 500 from a NullPointerException
+        assertThatThrownBy(() -> new CanarySplit("tenant", 0, Set.of("ac\u0000me"))).hasMessageContaining("control characters");
+        assertThatThrownBy(() -> new CanarySplit(CanarySplit.TASK_ID, 0.5, Set.of("acme"))) // ignored unsaid
+                .hasMessageContaining("by task_id takes a fraction");
     }
 
     /** Why: a canary of the running config itself was accepted and promoted, changing nothing, unsaid. */
