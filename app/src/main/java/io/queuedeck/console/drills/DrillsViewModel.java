@@ -335,7 +335,7 @@ public final class DrillsViewModel {
         });
     }
 
-    private void everySecond(DrillRunner.Control control) {
+    private void everySecond(io.queuedeck.engine.drill.DrillControl control) {
         double second = control.second();
         List<Step> steps = new ArrayList<>();
         List<DrillResult.LogLine> log = control.log();

@@ -53,43 +53,17 @@ public final class DrillRunner {
     private final LiveEngine live;
     private final boolean ownEngine;
     private final LongConsumer pacer;
-    private final Consumer<Control> everySecond;
+    private final Consumer<DrillControl> everySecond;
     /** An abort asked for from another thread (the console's kill switch); read by the run every slice. */
     private volatile String abortRequest;
     /** Set when the engine is about to stop: a live run reports at once, without waiting for its tasks to settle. */
     private volatile boolean noSettling;
 
-    /** What a listener may read and do while a drill runs, on the drill's thread. */
-    public interface Control {
-        /** Seconds since the start. */
-        double second();
-
-        /** Seconds from the start when the drill's observation ends (the run then settles its tasks). */
-        double end();
-
-        /** Aborts the drill and clears every fault (the kill switch). */
-        void abort(String reason);
-
-        /** Each step at the second it is planned for. */
-        List<Marker> plan();
-
-        /** What happened so far (copies). */
-        List<Marker> markers();
-
-        List<LogLine> log();
-
-        /** Each probe judged on what has been seen so far. */
-        List<ProbeLight> lights();
-
-        /** Why the run was aborted; null while it was not. */
-        String abortReason();
-    }
-
     /**
      * @param pacer       told the virtual time reached each second (nanos), so a caller can pace the run in real time
      * @param everySecond called every virtual second with the drill's controls
      */
-    public DrillRunner(Drill drill, LongConsumer pacer, Consumer<Control> everySecond) {
+    public DrillRunner(Drill drill, LongConsumer pacer, Consumer<DrillControl> everySecond) {
         this(drill, null, false, pacer, everySecond);
     }
 
@@ -97,7 +71,7 @@ public final class DrillRunner {
         this(drill, nanos -> {}, control -> {});
     }
 
-    private DrillRunner(Drill drill, LiveEngine live, boolean ownEngine, LongConsumer pacer, Consumer<Control> everySecond) {
+    private DrillRunner(Drill drill, LiveEngine live, boolean ownEngine, LongConsumer pacer, Consumer<DrillControl> everySecond) {
         this.drill = drill;
         this.live = live;
         this.ownEngine = ownEngine;
@@ -110,12 +84,12 @@ public final class DrillRunner {
      * {@code target}; its cluster settings ({@code gpus}, {@code policy}, …) are the engine's own.
      * Takes as long as the drill says, on the calling thread (never an FX or loop thread).
      */
-    public static DrillRunner live(Drill drill, LiveEngine target, Consumer<Control> everySecond) {
+    public static DrillRunner live(Drill drill, LiveEngine target, Consumer<DrillControl> everySecond) {
         return new DrillRunner(drill, target, false, nanos -> {}, everySecond);
     }
 
     /** A live game day on a fresh in-process engine built from the drill's target, on the real clock. */
-    public static DrillRunner realtime(Drill drill, Consumer<Control> everySecond) {
+    public static DrillRunner realtime(Drill drill, Consumer<DrillControl> everySecond) {
         return new DrillRunner(drill, null, true, nanos -> {}, everySecond);
     }
 
@@ -125,13 +99,12 @@ public final class DrillRunner {
     }
 
     /**
-     * Aborts a live drill whose engine is about to stop (thread-safe): the report is written at once,
-     * its tasks not yet finished counted as still queued, rather than after waiting up to the settle
-     * limit for them, a wait the stopping process would cut off with the report unwritten.
+     * Aborts a live drill whose engine is about to stop (thread-safe): reported at once, its unfinished tasks
+     * as still queued, not after the settle limit, a wait the stopping process would cut off unwritten.
      */
     public void abortForStop(String reason) {
         noSettling = true;
-        abortRequest = reason;
+        abort(reason);
     }
 
     public DrillResult run() {
@@ -156,7 +129,7 @@ public final class DrillRunner {
     }
 
     /** One run's state; all on the caller's thread, which drives the timeline. */
-    private final class Run implements Control, StopChecks.Run {
+    private final class Run implements DrillControl, StopChecks.Run {
         final Drill.Target target = drill.target();
         /** The drill's timeline: on the virtual clock also the engine's clock; live, paced to the engine's clock. */
         final VirtualClock clock = new VirtualClock();
