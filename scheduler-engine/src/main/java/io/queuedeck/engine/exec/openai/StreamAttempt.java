@@ -10,7 +10,13 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okhttp3.sse.EventSource;
@@ -26,6 +32,8 @@ final class StreamAttempt extends EventSourceListener {
     private static final int MAX_SHOWN_CHARS = 300;
     /** The longest pause a backend's {@code Retry-After} buys. */
     static final int MAX_RETRY_AFTER_SECONDS = 60;
+    /** Delta-seconds: digits (RFC 9110), and a fraction, which some servers send. */
+    private static final Pattern DELTA_SECONDS = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9})?");
     /**
      * The longest answer a task keeps, in characters, whatever its {@code max_tokens}: a task's
      * answer stays in memory while it runs, while its callback is sent and while it is remembered.
@@ -260,7 +268,8 @@ final class StreamAttempt extends EventSourceListener {
                 fail(Outcome.Kind.REFUSED, "the backend answered with a redirect (" + code + "); redirects are not followed:"
                         + " the backend must be configured with the server's own URL (the log says where it pointed)", 0);
             } else if (code == 429) {
-                fail(Outcome.Kind.RATE_LIMITED, "the backend is busy (429): " + message, retryAfterNanos(response));
+                fail(Outcome.Kind.RATE_LIMITED, "the backend is busy (429): " + message,
+                        retryAfterNanos(response.header("Retry-After"), Instant.now()));
             } else if (code >= 500 || code == 408) {
                 fail(Outcome.Kind.SERVER, "the backend failed (" + code + "): " + message, 0);
             } else {
@@ -451,21 +460,28 @@ final class StreamAttempt extends EventSourceListener {
     }
 
     /**
-     * Seconds of {@code Retry-After} (the HTTP-date form counts as one second), or 0; at most
-     * {@value #MAX_RETRY_AFTER_SECONDS}: one tenant's request must not make a backend sit idle for
-     * every tenant for an hour, and the next request after the pause asks the server again.
+     * The pause a {@code Retry-After} asks for: delta-seconds, or the time left until an HTTP date;
+     * anything else (say {@code 1e3}, which is neither) counts as one second, as a 429 with no
+     * header does. At most {@value #MAX_RETRY_AFTER_SECONDS} s: one tenant's request must not make
+     * a backend sit idle for every tenant for an hour, and the next request after the pause asks
+     * the server again.
      */
-    private static long retryAfterNanos(Response response) {
-        String value = response.header("Retry-After");
+    static long retryAfterNanos(String value, Instant now) {
         if (value == null) {
             return 0;
         }
-        try {
-            double seconds = Double.parseDouble(value.strip());
-            return seconds > 0 ? (long) Math.min(seconds * 1e9, MAX_RETRY_AFTER_SECONDS * 1e9) : 0;
-        } catch (NumberFormatException date) {
-            return 1_000_000_000L;
+        String text = value.strip();
+        double seconds;
+        if (DELTA_SECONDS.matcher(text).matches()) {
+            seconds = Double.parseDouble(text);
+        } else {
+            try {
+                seconds = Duration.between(now, ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME)).toMillis() / 1e3;
+            } catch (DateTimeParseException unreadable) {
+                seconds = 1;
+            }
         }
+        return seconds > 0 ? (long) (Math.min(seconds, MAX_RETRY_AFTER_SECONDS) * 1e9) : 0;
     }
 
     private static String shown(String text) {

@@ -1,0 +1,40 @@
+package io.queuedeck.engine.exec.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.junit.jupiter.api.Test;
+
+/** How long a backend's 429 pauses it, from its {@code Retry-After}. */
+class RetryAfterTest {
+    private static final Instant NOW = Instant.parse("2026-12-06T05:00:00Z");
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void deltaSeconds_areTakenAsSent_upToTheCap() {
+        assertThat(StreamAttempt.retryAfterNanos("5", NOW)).isEqualTo(5 * SECOND);
+        assertThat(StreamAttempt.retryAfterNanos(" 2.5 ", NOW)).isEqualTo(2_500_000_000L);
+        assertThat(StreamAttempt.retryAfterNanos("3600", NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
+        assertThat(StreamAttempt.retryAfterNanos("0", NOW)).isZero();
+        assertThat(StreamAttempt.retryAfterNanos(null, NOW)).isZero();
+    }
+
+    @Test
+    void anHttpDate_countsTheTimeLeftUntilIt() {
+        String in20s = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(20).atOffset(ZoneOffset.UTC));
+        String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.minusSeconds(20).atOffset(ZoneOffset.UTC));
+
+        assertThat(StreamAttempt.retryAfterNanos(in20s, NOW)).isEqualTo(20 * SECOND);
+        assertThat(StreamAttempt.retryAfterNanos(past, NOW)).isZero();
+    }
+
+    @Test
+    void whatIsNeitherForm_countsAsOneSecond_notAsTheNumberItLooksLike() {
+        // "1e3" was read as 1,000 s (then capped to a minute); it is not delta-seconds
+        for (String unreadable : new String[] {"1e3", "Infinity", "NaN", "-5", "0x10", "soon", "+7"}) {
+            assertThat(StreamAttempt.retryAfterNanos(unreadable, NOW)).as(unreadable).isEqualTo(SECOND);
+        }
+    }
+}
