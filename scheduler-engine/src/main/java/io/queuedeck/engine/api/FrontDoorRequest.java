@@ -71,7 +71,7 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             });
         }
         JsonNode n = body.get("n");
-        if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) { // 1.0 is 1, as before
+        if (n != null && !n.isNull() && OpenAiInput.wholeNumber(n, 1, 1).isEmpty()) { // 1.0 is 1, as 2.0 tokens are 2
             throw ApiException.invalid("n", "only n=1 is supported: each request is one task, got " + shown(n));
         }
         boolean stream = bool("stream", body.get("stream"));
@@ -111,12 +111,12 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
-        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1
-                || value.asInt() > TaskSpecValidator.MAX_TOKENS_LIMIT) {
+        java.util.OptionalInt tokens = OpenAiInput.wholeNumber(value, 1, TaskSpecValidator.MAX_TOKENS_LIMIT);
+        if (tokens.isEmpty()) {
             throw ApiException.invalid(field, field + " must be a whole number from 1 to " + TaskSpecValidator.MAX_TOKENS_LIMIT
                     + ", got " + shown(value));
         }
-        return Optional.of(value.asInt());
+        return Optional.of(tokens.getAsInt());
     }
 
     /** The client's value in an error, at most 100 characters of it. */

@@ -43,6 +43,8 @@ class OpenAiFrontDoorBadInputTest {
     @CsvSource(delimiter = '|', value = {
         "n a string                  | n                            | only n=1 is supported                   | {M,'n':'x'}",
         "n a fraction                | n                            | only n=1 is supported                   | {M,'n':1.5}",
+        "max_tokens a fraction       | max_tokens                   | must be a whole number from 1           | {M,'max_tokens':2.5}",
+        "max_tokens past an int      | max_tokens                   | must be a whole number from 1           | {M,'max_tokens':1e300}",
         "stream a string             | stream                       | stream must be true or false, got 'yes' | {M,'stream':'yes'}",
         "stream a number             | stream                       | stream must be true or false, got 1     | {M,'stream':1}",
         "stream_options a string     | stream_options               | stream_options must be an object        | {M,'stream':true,'stream_options':'yes'}",
@@ -147,6 +149,22 @@ class OpenAiFrontDoorBadInputTest {
         HttpResponse<String> models = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/models?a=1&a=2"))
                 .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(models.statusCode()).as(models.body()).isEqualTo(200);
+    }
+
+    @org.junit.jupiter.api.Test
+    void wholeNumbersWrittenAsDecimals_areTakenAsWholeNumbers_andGoOnAsThem() throws Exception {
+        // n 1.0 ran while max_tokens 2.0 was refused; a strict server behind would refuse either decimal
+        String body = "{" + M + ",\"n\":1.0,\"max_tokens\":2.0,\"metadata\":{\"probe\":\"decimals\"}}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode sent = rig.fake().requests().stream()
+                .filter(r -> r.path("metadata").path("probe").asText().equals("decimals")).findFirst().orElseThrow();
+        assertThat(sent.get("n").isInt()).as(sent.toString()).isTrue();
+        assertThat(sent.get("max_tokens").isInt()).as(sent.toString()).isTrue();
+        assertThat(sent.get("max_tokens").asInt()).isEqualTo(2);
     }
 
     @org.junit.jupiter.api.Test

@@ -35,6 +35,8 @@ public final class OpenAiInput {
     static final ObjectMapper JSON = new ObjectMapper();
     /** The most tokens a request may ask for, as at the front door. */
     static final int MAX_REQUEST_TOKENS = 1_000_000;
+    /** The request fields that must hold whole numbers. */
+    private static final List<String> WHOLE_NUMBER_FIELDS = List.of("n", "max_tokens", "max_completion_tokens");
 
     private OpenAiInput() {}
 
@@ -80,13 +82,12 @@ public final class OpenAiInput {
             return Optional.of("input.prompt: prompt is required: a string or an array");
         }
         JsonNode n = request.get("n");
-        if (n != null && !n.isNull() && !(n.isNumber() && n.asDouble() == 1)) {
+        if (n != null && !n.isNull() && wholeNumber(n, 1, 1).isEmpty()) {
             return Optional.of("input.n: only n=1 is supported: each task is one answer, got " + n);
         }
-        for (String field : List.of("max_tokens", "max_completion_tokens")) {
+        for (String field : WHOLE_NUMBER_FIELDS.subList(1, 3)) {
             JsonNode tokens = request.get(field);
-            if (tokens != null && !tokens.isNull() && !(tokens.canConvertToInt() && tokens.isIntegralNumber()
-                    && tokens.asInt() >= 1 && tokens.asInt() <= MAX_REQUEST_TOKENS)) {
+            if (tokens != null && !tokens.isNull() && wholeNumber(tokens, 1, MAX_REQUEST_TOKENS).isEmpty()) {
                 return Optional.of("input." + field + ": must be a whole number from 1 to " + MAX_REQUEST_TOKENS + ", got " + tokens);
             }
         }
@@ -94,6 +95,19 @@ public final class OpenAiInput {
             return promptProblem(request.path("prompt")).map(problem -> "input.prompt: " + problem);
         }
         return Optional.empty();
+    }
+
+    /**
+     * A JSON number with a whole value from {@code min} to {@code max}: {@code 2} and {@code 2.0}
+     * alike (as the servers behind the front door read them), or empty.
+     */
+    public static java.util.OptionalInt wholeNumber(JsonNode value, int min, int max) {
+        if (value == null || !value.isNumber()) {
+            return java.util.OptionalInt.empty();
+        }
+        double number = value.asDouble();
+        return number == Math.rint(number) && number >= min && number <= max
+                ? java.util.OptionalInt.of((int) number) : java.util.OptionalInt.empty();
     }
 
     /**
@@ -221,6 +235,12 @@ public final class OpenAiInput {
             }
         }
         body.put("model", spec.model());
+        for (String field : WHOLE_NUMBER_FIELDS) { // 2.0, accepted as 2, goes on as 2: a strict server refuses a decimal
+            JsonNode value = body.get(field);
+            if (value != null && value.isFloatingPointNumber()) {
+                body.put(field, value.asInt());
+            }
+        }
         if (spec.maxTokens() != null && !body.hasNonNull("max_tokens") && !body.hasNonNull("max_completion_tokens")) {
             body.put("max_tokens", spec.maxTokens());
         }
