@@ -33,11 +33,20 @@ record YamlText(JsonNode root, Problems problems) {
         } catch (JsonProcessingException e) {
             // a limit of the reader (nesting too deep, a document too long) has no location
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr();
+                    + e.getLocation().getColumnNr() + keyPath(e);
             throw new ConfigException(name + ": not valid YAML" + where + ": " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new ConfigException("cannot read " + what + " " + name + ": " + e.getMessage());
         }
+    }
+
+    /** " (key a.b.c)" for the key whose value could not be read (such as {@code .nan}), or "". */
+    private static String keyPath(JsonProcessingException e) {
+        if (!(e.getProcessor() instanceof JsonParser parser) || parser.getParsingContext() == null) {
+            return "";
+        }
+        String pointer = parser.getParsingContext().pathAsPointer().toString();
+        return pointer.isEmpty() ? "" : " (key " + shown(pointer.substring(1).replace('/', '.')) + ")";
     }
 
     /**

@@ -422,6 +422,13 @@ class ServeConfigTest {
     }
 
     @Test
+    void notANumber_orInfinity_isRefusedWithItsKey() throws Exception {
+        assertThat(refusal("tenants:\n  weights:\n    acme: .nan\n"))
+                .startsWith("not valid YAML at line 3, column 15 (key tenants.weights.acme)").contains(".nan");
+        assertThat(refusal("callbacks:\n  max_attempts: .inf\n")).contains("(key callbacks.max_attempts)").contains(".inf");
+    }
+
+    @Test
     void hugeUnknownKey_isNamedShortened() throws Exception {
         String refused = refusal("? k" + "a".repeat(200_000) + "\n: 1\n"); // an explicit key: YAML caps implicit ones
 
