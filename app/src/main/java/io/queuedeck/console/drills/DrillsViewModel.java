@@ -234,12 +234,13 @@ public final class DrillsViewModel {
         armed.set(false);
         int restored = onKillSwitch.getAsInt();
         DrillRunner runner = current;
-        if (runner != null) {
-            runner.abort(KILL_SWITCH);
-        }
         status.set("Kill switch pulled: faults cleared, injection disarmed.");
         background.execute(() -> {
-            int cleared = restored + target.faults().disarm(io.queuedeck.console.gateway.ConsoleAudit.actor());
+            // cleared here first, then the drill told how many: the screen, the audit and the drill's report give one figure
+            int cleared = target.faults().disarm(io.queuedeck.console.gateway.ConsoleAudit.actor(), restored);
+            if (runner != null) {
+                runner.abort(KILL_SWITCH + ": " + cleared + " faults cleared");
+            }
             fx.execute(() -> status.set("Kill switch pulled: " + cleared + " faults cleared, injection disarmed until re-armed."));
         });
     }

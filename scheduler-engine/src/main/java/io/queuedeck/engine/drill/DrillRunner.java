@@ -368,9 +368,9 @@ public final class DrillRunner {
                 return;
             }
             abortReason = reason;
-            int cleared = faults.disarm();
+            int cleared = faults.disarm(); // none when the caller pulled the kill switch first and says so in the reason
             marker("ABORT: " + reason);
-            log("abort", reason + "; " + cleared + " faults cleared, injection disarmed", false);
+            log("abort", reason + "; " + (cleared > 0 ? cleared + " faults cleared, " : "") + "injection disarmed", false);
         }
 
         @Override

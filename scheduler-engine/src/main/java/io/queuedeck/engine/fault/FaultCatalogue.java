@@ -249,10 +249,21 @@ public final class FaultCatalogue {
 
     /** As {@link #disarm()}, pulled by {@code actor}. */
     public synchronized int disarm(String actor) {
+        return disarm(actor, 0);
+    }
+
+    /**
+     * As {@link #disarm(String)}, where the caller has already undone {@code undoneOutside} faults
+     * that are not the catalogue's (the console's GPU buttons act on the GPUs directly): the audit
+     * and the log count them too, so every place that reports the kill switch gives one figure.
+     * Answers the faults cleared in all.
+     */
+    public synchronized int disarm(String actor, int undoneOutside) {
         armed = false;
-        int cleared = clearAll(actor);
-        audit(actor, "faults.disarm", "node", cleared + " faults cleared; injection refused until re-armed");
-        LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared", cleared);
+        int cleared = clearAll(actor) + undoneOutside;
+        String outside = undoneOutside > 0 ? " (" + undoneOutside + " of them set by the GPU buttons)" : "";
+        audit(actor, "faults.disarm", "node", cleared + " faults cleared" + outside + "; injection refused until re-armed");
+        LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared{1}", cleared, outside);
         return cleared;
     }
 

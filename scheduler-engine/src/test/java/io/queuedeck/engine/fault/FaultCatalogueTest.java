@@ -185,6 +185,17 @@ class FaultCatalogueTest {
     }
 
     @Test
+    void killSwitch_countsWhatItsCallerUndidOutsideTheCatalogue_inItsAnswerAndAudit() {
+        faults.inject(new FaultSpec(FaultKind.SLOW, BlastRadius.NODE));
+        List<io.queuedeck.engine.audit.AuditEntry> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        engine.audit().onEntry(audited::add);
+
+        assertThat(faults.disarm("ops", 2)).isEqualTo(3);
+        assertThat(audited).filteredOn(e -> e.action().equals("faults.disarm")).singleElement()
+                .satisfies(e -> assertThat(e.detail()).startsWith("3 faults cleared (2 of them set by the GPU buttons)"));
+    }
+
+    @Test
     void tenantFlood_submitsAsTheTenant_atItsRate() {
         ActiveFault flood = faults.inject(new FaultSpec(FaultKind.TENANT_FLOOD, new BlastRadius(BlastRadius.Scope.TENANT, "acme"),
                 Map.of("rate", 20.0), Duration.ofSeconds(5)));
