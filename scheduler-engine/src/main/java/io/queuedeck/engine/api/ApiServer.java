@@ -106,6 +106,18 @@ public final class ApiServer implements AutoCloseable {
         ErrorResponses.register(app, b.metrics);
     }
 
+    /** Every route served, as "METHOD path" (HEAD, which runs GET's, left out): what docs/api/openapi.json must list. */
+    java.util.SortedSet<String> routes() {
+        java.util.SortedSet<String> routes = new java.util.TreeSet<>();
+        for (io.javalin.router.ParsedEndpoint parsed : app.unsafeConfig().pvt.internalRouter.allHttpHandlers()) {
+            io.javalin.router.Endpoint endpoint = parsed.getEndpoint();
+            if (endpoint.getMethod().isHttpMethod() && endpoint.getMethod() != io.javalin.http.HandlerType.HEAD) {
+                routes.add(endpoint.getMethod() + " " + endpoint.getPath().replace('<', '{').replace('>', '}')); // <model>: a name may hold a slash
+            }
+        }
+        return routes;
+    }
+
     /**
      * HEAD runs what GET runs, its status and headers included, and the server drops the body
      * (RFC 9110, 9.3.2). Left to Javalin, a HEAD on any GET path was answered 200 without its
