@@ -293,6 +293,14 @@ public final class Engine implements AutoCloseable {
         return driver.storeStats();
     }
 
+    /**
+     * Whether the store's last write failed (a full disk, a failing device): new work is not durable
+     * until a write succeeds again, which the writer tries with every batch.
+     */
+    public boolean storeFailing() {
+        return driver.storeFailing();
+    }
+
     /** Finished tasks kept whole in memory for the idempotency window ({@link Builder#rememberedFinished}). */
     public int rememberedFinished() {
         return driver.rememberedFinished();

@@ -197,6 +197,9 @@ final class Routes {
         if (draining) {
             throw new ApiException(503, "shutting_down", "the server is shutting down");
         }
+        if (engine.storeFailing()) { // a balancer sends new work elsewhere until the store writes again
+            throw new ApiException(503, "not_ready", "the task store cannot write (the server's log says why): new work would not be durable");
+        }
         EngineSnapshot snapshot = engine.latestSnapshot();
         boolean executorUp = snapshot != null
                 && snapshot.instances().stream().map(InstanceStatus::state).anyMatch(s -> s.acceptsWork());

@@ -314,6 +314,11 @@ public final class LoopDriver {
         return writer == null ? Optional.empty() : Optional.of(writer.stats());
     }
 
+    /** Whether the store's last write failed (a full disk): true until one succeeds again. */
+    public boolean storeFailing() {
+        return writer != null && writer.failing();
+    }
+
     /** See {@code Engine.countInByteBudget}. */
     public void countInByteBudget(java.util.function.LongSupplier heldBytes,
                                   java.util.function.ToLongFunction<String> heldByTenant) {

@@ -46,6 +46,16 @@ final class StoreWriter {
     private RuntimeException unacknowledged;
     /** Failed writes, logged without flooding (the writer's thread, or the loop's on a virtual clock). */
     private final FailureRun failureRun;
+    /**
+     * Writes of failed batches, oldest first, tried again before the next batch's: their commands were
+     * answered with the failure, but the store must still catch up with the loop once it can write
+     * (a full disk freed), or a restart would bring back states long past (a finished task queued
+     * again). At most {@value #MAX_RETRIED} kept (the writer's thread, or the loop's on a virtual clock).
+     */
+    private final List<StoreWrite> retried = new ArrayList<>();
+    private static final int MAX_RETRIED = 1 << 20;
+    /** Whether the last batch failed: readiness fails while the store cannot write. */
+    private volatile boolean failing;
 
     /** @param nanos the engine clock, to time commits */
     StoreWriter(TaskStore store, ThreadFactory threadFactory, LongSupplier nanos) {
@@ -74,12 +84,9 @@ final class StoreWriter {
      */
     void write(StoreWrite write) {
         if (thread == null) {
-            try {
-                store.write(List.of(write));
-                failureRun.succeeded();
-            } catch (RuntimeException e) { // as on the writer thread: logged, and the next acknowledgement fails
+            RuntimeException e = apply(List.of(write));
+            if (e != null) { // as on the writer thread: the next acknowledgement fails
                 unacknowledged = e;
-                failureRun.failed(e.getMessage(), null);
             }
             return;
         }
@@ -187,20 +194,7 @@ final class StoreWriter {
                 sleeping = false;
                 continue;
             }
-            RuntimeException failure = null;
-            if (!batch.isEmpty()) {
-                try {
-                    long began = nanos.getAsLong();
-                    store.write(batch);
-                    commitNanos += nanos.getAsLong() - began;
-                    batches++;
-                    batchedWrites += batch.size();
-                    failureRun.succeeded();
-                } catch (RuntimeException e) {
-                    failure = e;
-                    failureRun.failed(e.getMessage(), e);
-                }
-            }
+            RuntimeException failure = batch.isEmpty() ? null : apply(batch);
             for (int i = 0; i < acks.size(); i++) {
                 // before this batch's writes an acknowledgement waits only on earlier batches; after them, on this one too
                 RuntimeException outcome = i < acksBeforeWrites ? carried : failure != null ? failure : carried;
@@ -218,6 +212,43 @@ final class StoreWriter {
             batch.clear();
             acks.clear();
         }
+    }
+
+    /**
+     * Writes {@code batch} after what earlier failures left owed, as one transaction; answers the
+     * failure, if any, after keeping the writes for the next try. Logged without flooding.
+     */
+    private RuntimeException apply(List<StoreWrite> batch) {
+        List<StoreWrite> all = batch;
+        if (!retried.isEmpty()) {
+            all = new ArrayList<>(retried.size() + batch.size());
+            all.addAll(retried);
+            all.addAll(batch);
+        }
+        try {
+            long began = nanos.getAsLong();
+            store.write(all);
+            commitNanos += nanos.getAsLong() - began;
+            batches++;
+            batchedWrites += all.size();
+            retried.clear();
+            failing = false;
+            failureRun.succeeded();
+            return null;
+        } catch (RuntimeException e) {
+            failing = true;
+            failureRun.failed(e.getMessage(), e);
+            retried.addAll(batch);
+            if (retried.size() > MAX_RETRIED) { // the oldest go: their tasks may come back in an earlier state after a restart
+                retried.subList(0, retried.size() - MAX_RETRIED).clear();
+            }
+            return e;
+        }
+    }
+
+    /** Whether the last write failed (a full disk, a failing device); false again after one succeeds. */
+    boolean failing() {
+        return failing;
     }
 
     /** Writes what is queued, then ends the thread; waits up to {@code millis} for it. */

@@ -42,7 +42,7 @@ final class SqliteTaskStore implements TaskStore {
     static final String IMPORTED_MV_FILE = MvTaskFile.FILE_NAME + ".imported";
 
     private final Path file;
-    private final Connection connection;
+    private Connection connection;
     private final StoreLock lock;
     private volatile WalCheckpointer checkpointer;
     /**
@@ -55,14 +55,28 @@ final class SqliteTaskStore implements TaskStore {
     /** Expired idempotency records deleted per transaction, so a sweep never holds the writer long. */
     static final int SWEEP_CHUNK = 10_000;
 
-    private final PreparedStatement insert, update, delete, select, putMode, putAudit, trimAudit, findFinished, sweep;
+    private PreparedStatement insert, update, delete, select, putMode, putAudit, trimAudit, findFinished, sweep;
     private volatile int taskCount;
     private boolean closed;
+    /**
+     * A statement failed (a full disk, a failing device): SQLite may have rolled back on its own, and
+     * the driver then refuses the connection's statements for good ("statement is not executing").
+     * The next call opens a fresh connection, so writes succeed again once the disk has room.
+     */
+    private boolean broken;
 
     private SqliteTaskStore(Path file, Connection connection, StoreLock lock) throws SQLException {
         this.file = file;
-        this.connection = connection;
         this.lock = lock;
+        prepare(connection);
+        try (Statement statement = connection.createStatement();
+             ResultSet count = statement.executeQuery("SELECT count(*) FROM tasks")) {
+            taskCount = count.next() ? count.getInt(1) : 0;
+        }
+    }
+
+    private void prepare(Connection connection) throws SQLException {
+        this.connection = connection;
         insert = connection.prepareStatement("INSERT OR IGNORE INTO tasks(sequence, record, id, expires_at) VALUES (?, ?, ?, ?)");
         update = connection.prepareStatement("UPDATE tasks SET record = ?, id = ?, expires_at = ? WHERE sequence = ?");
         // both through the partial indexes: only finished tasks (an expiry) are in them. By id, named: the
@@ -78,10 +92,22 @@ final class SqliteTaskStore implements TaskStore {
                 + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         putAudit = connection.prepareStatement("INSERT OR REPLACE INTO audit(number, record) VALUES (?, ?)");
         trimAudit = connection.prepareStatement("DELETE FROM audit WHERE number <= ?");
-        try (Statement statement = connection.createStatement();
-             ResultSet count = statement.executeQuery("SELECT count(*) FROM tasks")) {
-            taskCount = count.next() ? count.getInt(1) : 0;
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        // Otherwise the driver runs "SELECT last_insert_rowid()" (prepared anew) after every insert.
+        config.setGetGeneratedKeys(false);
+        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA journal_mode = WAL");
+            statement.execute("PRAGMA synchronous = FULL");
+            statement.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw e;
         }
+        return connection;
     }
 
     /**
@@ -94,14 +120,8 @@ final class SqliteTaskStore implements TaskStore {
         Connection connection = null;
         SqliteTaskStore store = null;
         try {
-            SQLiteConfig config = new SQLiteConfig();
-            // Otherwise the driver runs "SELECT last_insert_rowid()" (prepared anew) after every insert.
-            config.setGetGeneratedKeys(false);
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
+            connection = connect(file);
             try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA journal_mode = WAL");
-                statement.execute("PRAGMA synchronous = FULL");
-                statement.execute("PRAGMA wal_autocheckpoint = " + CHECKPOINT_PAGES);
                 statement.execute("BEGIN EXCLUSIVE");
                 statement.execute("CREATE TABLE IF NOT EXISTS tasks (sequence INTEGER PRIMARY KEY, record BLOB NOT NULL)");
                 addFinishedColumns(statement);
@@ -279,7 +299,7 @@ final class SqliteTaskStore implements TaskStore {
             connection.commit();
         } catch (SQLException e) {
             rollbackQuietly(e);
-            throw new IllegalStateException("task store write of " + batch.size() + " changes failed: " + e.getMessage(), e);
+            throw new IllegalStateException("task store write of " + batch.size() + " changes failed: " + reason(e), e);
         }
         taskCount += added;
     }
@@ -325,7 +345,7 @@ final class SqliteTaskStore implements TaskStore {
             connection.commit();
         } catch (SQLException e) {
             rollbackQuietly(e);
-            throw new IllegalStateException("audit entry " + number + " could not be stored: " + e.getMessage(), e);
+            throw new IllegalStateException("audit entry " + number + " could not be stored: " + reason(e), e);
         }
     }
 
@@ -345,12 +365,42 @@ final class SqliteTaskStore implements TaskStore {
         return records;
     }
 
+    /**
+     * Caps the database at {@code pages} pages on the connection in use, as a full disk would: what
+     * the store does when it cannot grow, for tests. A fresh connection has no cap.
+     */
+    synchronized void limitPages(long pages) throws SQLException {
+        checkOpen();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA max_page_count = " + pages);
+        }
+    }
+
+    /** After a failed statement: rolled back if SQLite has not done so, and the connection set aside for a fresh one. */
     private void rollbackQuietly(SQLException cause) {
         try {
             connection.rollback();
         } catch (SQLException suppressed) {
             cause.addSuppressed(suppressed);
         }
+        closeQuietly(connection);
+        broken = true;
+    }
+
+    /** What went wrong, in the operator's words; the driver's own message stays with the cause, for the log. */
+    static String reason(SQLException e) {
+        SQLiteErrorCode code = e instanceof SQLiteException sqlite ? sqlite.getResultCode() : null;
+        String kind = code == null ? "" : code.name();
+        if (kind.equals("SQLITE_FULL")) {
+            return "the disk is full";
+        } else if (kind.startsWith("SQLITE_IOERR")) {
+            return "the device failed to read or write";
+        } else if (kind.startsWith("SQLITE_READONLY")) {
+            return "the data directory cannot be written";
+        } else if (kind.startsWith("SQLITE_CORRUPT")) {
+            return "the database file is damaged";
+        }
+        return "the store failed (the server's log has the cause)";
     }
 
     /** @return 1 when the record is new, 0 when it replaced one */
@@ -401,7 +451,7 @@ final class SqliteTaskStore implements TaskStore {
             return found == null || found.expired(now) ? null : found; // the column counts milliseconds only
         } catch (SQLException e) {
             rollbackQuietly(e);
-            throw new IllegalStateException("cannot look up task '" + id + "' in " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot look up task '" + id + "' in " + file + ": " + reason(e), e);
         }
     }
 
@@ -421,7 +471,7 @@ final class SqliteTaskStore implements TaskStore {
             } while (chunk == SWEEP_CHUNK);
         } catch (SQLException e) {
             rollbackQuietly(e);
-            throw new IllegalStateException("cannot delete expired records from " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot delete expired records from " + file + ": " + reason(e), e);
         }
         return deleted;
     }
@@ -441,7 +491,9 @@ final class SqliteTaskStore implements TaskStore {
 
     @Override
     public int taskCount() {
-        checkOpen();
+        if (closed) {
+            throw new IllegalStateException("the task store is closed");
+        }
         return taskCount;
     }
 
@@ -461,6 +513,18 @@ final class SqliteTaskStore implements TaskStore {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the task store is closed");
+        }
+        if (broken) {
+            Connection fresh = null;
+            try {
+                fresh = connect(file);
+                fresh.setAutoCommit(false);
+                prepare(fresh);
+                broken = false;
+            } catch (SQLException e) {
+                closeQuietly(fresh);
+                throw new IllegalStateException("the task store cannot be opened again: " + reason(e), e);
+            }
         }
     }
 

@@ -39,10 +39,17 @@ class StoreFaultTest {
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.errorCode()).isEqualTo("store_unavailable");
             assertThat(store.load(Instant.now()).toString()).contains("before").doesNotContain("during");
+            // a balancer sends new work elsewhere while nothing new can be made durable (it said "ready")
+            Http.Response notReady = http.get("/readyz");
+            assertThat(notReady.status()).isEqualTo(503);
+            assertThat(notReady.errorCode()).isEqualTo("not_ready");
 
             assertThat(http.delete("/v1/faults/" + injected.json().get("id").asText()).status()).isEqualTo(204);
             assertThat(http.post("/v1/tasks", task("after")).status()).isEqualTo(202);
-            assertThat(store.load(Instant.now()).toString()).contains("before").contains("after");
+            // the refused task, admitted in this process (docs/durability.md), is stored once the disk has room:
+            // a restart does not bring back a state the loop has long left
+            assertThat(store.load(Instant.now()).toString()).contains("before").contains("during").contains("after");
+            assertThat(http.get("/readyz").status()).isEqualTo(200);
         } finally {
             server.close();
             engine.close();

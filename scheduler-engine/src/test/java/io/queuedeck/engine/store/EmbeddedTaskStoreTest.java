@@ -36,6 +36,28 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
     }
 
     @Test
+    void aFullDisk_failsTheWriteSayingSo_andTheNextWriteSucceedsOnceThereIsRoom() throws Exception {
+        store.write(List.of(new StoreWrite.PutTask(task("before", TaskState.QUEUED, null))));
+        ((SqliteTaskStore) store).limitPages(1); // not a page more than the file has: the disk is full
+        List<StoreWrite> big = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            StoredTask t = task("full-" + i, TaskState.QUEUED, null);
+            big.add(new StoreWrite.PutTask(new StoredTask(t.id(), new io.queuedeck.engine.task.TaskSpec(t.id(), "m", "x".repeat(4_000),
+                    3, null, "acme", null, null, 20, 10, null), t.state(), t.priority(), t.sequence(), t.rank(), t.outputTokens(),
+                    t.attempts(), null, null, null, false, t.arrivedAt())));
+        }
+
+        assertThatThrownBy(() -> store.write(big)).hasMessageContaining("the disk is full").hasMessageNotContaining("SQLITE");
+
+        // a full disk was freed (the cap went with the connection the failure set aside): it was "statement is
+        // not executing" on every write until a restart
+        store.write(List.of(new StoreWrite.PutTask(task("after", TaskState.QUEUED, null))));
+        store.write(big);
+        assertThat(store.load(NOW).tasks()).hasSize(302);
+        assertThat(store.taskCount()).isEqualTo(302);
+    }
+
+    @Test
     void load_withAByteBound_givesTheOldestFinishedHandedOnTasksBackByIdOnly() {
         StoredTask queued = task("queued", TaskState.QUEUED, null);
         StoredTask dead = task("dead", TaskState.DEAD_LETTERED, null);
