@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,20 +41,33 @@ final class MvDeliveryStore implements DeliveryStore {
     /** What one map entry holds: the delivery, body as base64 (Jackson's byte[] form). */
     private record Stored(String url, byte[] body, Instant finishedAt, int attempts, String lastError, Instant deadAt) {}
 
-    private final MVStore store;
+    /** Changes kept for a store that failed, at most: the oldest are dropped beyond (their records are lost). */
+    static final int MAX_UNSAVED = 100_000;
+    /** While the file cannot be written, one log line per this interval. */
+    private static final long FAILURE_REPORT_NANOS = 10_000_000_000L;
+
+    private MVStore store;
+    private final Path dir;
     private final Path file;
-    private final MVMap<String, byte[]> deliveries;
-    private final MVMap<String, Long> order;
+    private MVMap<String, byte[]> deliveries;
+    private MVMap<String, Long> order;
     private long nextSequence;
     private boolean closed;
     /** Whether anything was put since the last flush. */
     private boolean dirty;
+    /**
+     * Changes since the last commit that reached the file (a removal as null): H2 closes a store
+     * whose write failed (a full disk), and what it had not committed is gone with it. The next
+     * flush opens the file again and puts these back, so the file catches up once it has room.
+     */
+    private final Map<String, Delivery> unsaved = new LinkedHashMap<>();
+    /** Failures since the last success (0: writing), and when one was last logged. */
+    private long failures, lastReport;
 
-    private MvDeliveryStore(MVStore store, Path file) {
-        this.store = store;
-        this.file = file;
-        this.deliveries = store.openMap("deliveries");
-        this.order = store.openMap("order");
+    private MvDeliveryStore(MVStore store, Path dir) {
+        this.dir = dir;
+        this.file = dir.resolve(FILE_NAME);
+        use(store);
         long max = -1;
         for (Long sequence : order.values()) {
             max = Math.max(max, sequence);
@@ -61,11 +75,17 @@ final class MvDeliveryStore implements DeliveryStore {
         this.nextSequence = max + 1;
     }
 
+    private void use(MVStore opened) {
+        store = opened;
+        store.setAutoCommitDelay(COMMIT_DELAY_MILLIS);
+        deliveries = store.openMap("deliveries");
+        order = store.openMap("order");
+    }
+
     static MvDeliveryStore open(Path dir) {
         MVStore store = MvFiles.open(dir, FILE_NAME);
-        store.setAutoCommitDelay(COMMIT_DELAY_MILLIS);
         try {
-            return new MvDeliveryStore(store, dir.resolve(FILE_NAME));
+            return new MvDeliveryStore(store, dir);
         } catch (MVStoreException | ClassCastException e) {
             store.closeImmediately();
             throw new IllegalArgumentException("cannot read the callback store " + dir.resolve(FILE_NAME) + ": "
@@ -78,33 +98,81 @@ final class MvDeliveryStore implements DeliveryStore {
         if (closed) {
             return;
         }
-        byte[] value;
+        byte[] value = bytes(d);
+        remember(d.taskId(), d);
         try {
-            value = MAPPER.writeValueAsBytes(new Stored(d.url(), d.body(), d.finishedAt(), d.attempts(), d.lastError(),
-                    d.deadAt()));
+            apply(d.taskId(), value);
+        } catch (RuntimeException e) { // a full disk, or a store H2 closed after one: delivery goes on; the next flush tries again
+            failed(e);
+        }
+    }
+
+    private void apply(String taskId, byte[] value) {
+        if (value == null) {
+            deliveries.remove(taskId);
+            order.remove(taskId);
+            return;
+        }
+        if (order.putIfAbsent(taskId, nextSequence) == null) {
+            nextSequence++;
+        }
+        deliveries.put(taskId, value);
+    }
+
+    private void remember(String taskId, Delivery d) {
+        dirty = true;
+        unsaved.remove(taskId); // re-inserted last: the order of changes is kept
+        unsaved.put(taskId, d);
+        if (unsaved.size() > MAX_UNSAVED) {
+            unsaved.remove(unsaved.keySet().iterator().next());
+        }
+    }
+
+    private static byte[] bytes(Delivery d) {
+        try {
+            return MAPPER.writeValueAsBytes(new Stored(d.url(), d.body(), d.finishedAt(), d.attempts(), d.lastError(), d.deadAt()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try {
-            if (order.putIfAbsent(d.taskId(), nextSequence) == null) {
-                nextSequence++;
-            }
-            deliveries.put(d.taskId(), value);
-            dirty = true;
-        } catch (RuntimeException e) {
-            // a full disk or a store H2 closed after an error: delivery goes on, only its record is lost
-            LOG.log(System.Logger.Level.WARNING, "callback state for task " + d.taskId() + " not saved: " + e.getMessage());
+    }
+
+    /** The first failure with its cause, then a line every 10 s counting them: on a full disk there are hundreds a second. */
+    private void failed(RuntimeException e) {
+        long now = System.nanoTime();
+        if (failures++ == 0 || now - lastReport >= FAILURE_REPORT_NANOS) {
+            lastReport = now;
+            LOG.log(System.Logger.Level.WARNING, "callback state not saved (" + failures + " failures so far; deliveries go on,"
+                    + " and the file catches up once it can be written): " + e.getMessage());
         }
     }
 
     /** One commit and sync for everything put since the last: called once per batch of finished tasks. */
     @Override
     public synchronized void flush() {
-        if (!closed && dirty) {
-            dirty = false;
+        if (closed || !dirty) {
+            return;
+        }
+        try {
+            if (store.isClosed()) { // H2 closed it after a failed write: open the file again and put back what was lost
+                use(MvFiles.open(dir, FILE_NAME));
+                unsaved.forEach((taskId, d) -> apply(taskId, d == null ? null : bytes(d)));
+            }
             store.commit();
             store.sync();
+            dirty = false;
+            unsaved.clear();
+            if (failures > 0) {
+                LOG.log(System.Logger.Level.INFO, "callback state is saved again, after " + failures + " failures");
+                failures = 0;
+            }
+        } catch (RuntimeException e) {
+            failed(e);
         }
+    }
+
+    /** What H2 does to a store whose write failed: closes it at once. For tests. */
+    synchronized void breakAsOnAFailedWrite() {
+        store.closeImmediately();
     }
 
     @Override
@@ -112,11 +180,11 @@ final class MvDeliveryStore implements DeliveryStore {
         if (closed) {
             return;
         }
+        remember(taskId, null);
         try {
-            deliveries.remove(taskId);
-            order.remove(taskId);
+            apply(taskId, null);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "callback state for task " + taskId + " not removed: " + e.getMessage());
+            failed(e);
         }
     }
 

@@ -259,8 +259,12 @@ public final class FaultCatalogue {
      * Answers the faults cleared in all.
      */
     public synchronized int disarm(String actor, int undoneOutside) {
+        boolean was = armed;
         armed = false;
         int cleared = clearAll(actor) + undoneOutside;
+        if (!was && cleared == 0) {
+            return 0; // pulled again (a drill's abort after the console's): nothing to say twice
+        }
         String outside = undoneOutside > 0 ? " (" + undoneOutside + " of them set by the GPU buttons)" : "";
         audit(actor, "faults.disarm", "node", cleared + " faults cleared" + outside + "; injection refused until re-armed");
         LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared{1}", cleared, outside);

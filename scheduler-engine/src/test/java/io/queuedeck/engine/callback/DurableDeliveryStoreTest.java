@@ -36,6 +36,25 @@ class DurableDeliveryStoreTest extends DeliveryStoreContract {
     }
 
     @Test
+    void aStoreH2ClosedAfterAFailedWrite_isOpenedAgainByTheNextFlush_andCatchesUp() {
+        store.put(pending("a", 1));
+        store.flush();
+        store.put(dead("b")); // not yet committed when the write fails
+        ((MvDeliveryStore) store).breakAsOnAFailedWrite(); // as H2 does after a write fails on a full disk
+        store.put(pending("c", 0)); // refused by the closed store: logged, kept
+        store.remove("a");
+
+        store.flush(); // the disk has room again: it stayed closed, and every record after it was lost
+        store.put(pending("d", 0));
+        store.close();
+
+        try (DeliveryStore again = DeliveryStore.durable(dir)) {
+            assertThat(again.all()).extracting(DeliveryStore.Delivery::taskId).containsExactly("b", "c", "d");
+            assertThat(again.all().getFirst().dead()).isTrue();
+        }
+    }
+
+    @Test
     void damagedFile_isReadOrRefusedInOneSentence_neverAnotherException() throws Exception {
         for (int i = 0; i < 2_000; i++) { // many chunks, so damage lands in pages the maps still use
             store.put(pending("task-" + i, i % 3));
