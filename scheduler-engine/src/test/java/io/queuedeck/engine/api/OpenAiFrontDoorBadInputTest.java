@@ -168,6 +168,23 @@ class OpenAiFrontDoorBadInputTest {
     }
 
     @org.junit.jupiter.api.Test
+    void numbersTheBackendDoesNotKnow_goOnAsNumbers_asWritten() throws Exception {
+        // read as doubles and written back, -1e999 reached the backend as the string "-Infinity" and 1E5 as 100000.0
+        String body = "{" + M + ",\"temperature\":1e-400,\"presence_penalty\":1E5,\"w\":-1e999,"
+                + "\"metadata\":{\"probe\":\"numbers\"}}";
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode sent = rig.fake().requests().stream()
+                .filter(r -> r.path("metadata").path("probe").asText().equals("numbers")).findFirst().orElseThrow();
+        assertThat(sent.get("w").isNumber()).as(sent.toString()).isTrue();
+        assertThat(sent.get("temperature").isNumber()).as(sent.toString()).isTrue();
+        assertThat(sent.get("presence_penalty").asDouble()).isEqualTo(1e5);
+    }
+
+    @org.junit.jupiter.api.Test
     void nOfOnePointZero_isOne_andRuns() throws Exception {
         String body = "{" + M + ",\"n\":1.0}";
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))

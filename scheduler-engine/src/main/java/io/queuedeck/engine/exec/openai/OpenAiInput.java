@@ -33,6 +33,14 @@ public final class OpenAiInput {
     public static final String FRONT_DOOR_KEY = "front_door";
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Reads a client's request body to send it on: decimals as written ({@code 1E5}, {@code 1e-400},
+     * {@code -1e999} stay numbers with their value; as doubles they became {@code 100000.0}, {@code 0.0}
+     * and the string {@code "-Infinity"}).
+     */
+    private static final ObjectMapper BODY = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
     /** The most tokens a request may ask for, as at the front door. */
     static final int MAX_REQUEST_TOKENS = 1_000_000;
     /** The request fields that must hold whole numbers. */
@@ -224,10 +232,10 @@ public final class OpenAiInput {
         String format = formatOf(spec);
         ObjectNode body;
         switch (format) {
-            case CHAT_REQUEST, COMPLETION_REQUEST -> body = (ObjectNode) JSON.readTree(spec.input());
+            case CHAT_REQUEST, COMPLETION_REQUEST -> body = (ObjectNode) BODY.readTree(spec.input());
             case MESSAGES -> {
                 body = JSON.createObjectNode();
-                body.set("messages", JSON.readTree(spec.input()));
+                body.set("messages", BODY.readTree(spec.input()));
             }
             default -> {
                 body = JSON.createObjectNode();
