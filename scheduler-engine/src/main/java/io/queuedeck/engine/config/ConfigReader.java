@@ -8,6 +8,7 @@ import io.queuedeck.engine.control.RuleSet;
 import io.queuedeck.engine.exec.openai.Backend;
 import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
+import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.tier.FlowSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -310,6 +311,13 @@ final class ConfigReader {
         List<ServeConfig.ClientSection> clients = new ArrayList<>();
         Map<String, String> namesSeen = new HashMap<>();
         Map<String, String> tokensSeen = new HashMap<>();
+        Map<String, String> boundTenants = new HashMap<>(); // tenant → the first client bound to it
+        for (Section c : top.sections("clients")) {
+            JsonNode bound = c.raw("tenant");
+            if (bound != null && bound.isTextual()) {
+                boundTenants.putIfAbsent(bound.asText(), c.path());
+            }
+        }
         for (Section c : top.sections("clients")) {
             int before = c.problemCount();
             String where = c.path();
@@ -318,6 +326,8 @@ final class ConfigReader {
                 c.problem(c.at("name"), "is required");
             } else if (name != null && namesSeen.putIfAbsent(name, where) != null) {
                 c.problem(c.at("name"), "'" + name + "' is already the name of " + namesSeen.get(name));
+            } else if (name != null && name.chars().anyMatch(Character::isISOControl)) {
+                c.problem(c.at("name"), "must not hold control characters (it is the actor of the audit trail and the log)");
             }
             String token = token(c, folder, env);
             if (token != null && tokensSeen.putIfAbsent(token, where) != null) {
@@ -336,6 +346,14 @@ final class ConfigReader {
             }
             if (tenant != null && scopes != null && scopes.contains(Scope.ADMIN)) {
                 c.problem(c.at("tenant"), "must be left out for an admin client: admin sees every tenant");
+            }
+            if (tenant != null) { // else every request of the client would be refused, blaming the client
+                TaskSpecValidator.tenantProblem(tenant).ifPresent(problem -> c.problem(c.at("tenant"), problem));
+            }
+            if (tenant == null && name != null && boundTenants.containsKey(name)) {
+                c.problem(c.at("name"), "'" + name + "' is the tenant " + boundTenants.get(name) + " is bound to: this client is"
+                        + " bound to none, so its front-door requests would be that tenant's; bind it (tenant: " + name
+                        + ") or rename it");
             }
             c.finish();
             if (c.problemCount() == before) {

@@ -107,6 +107,13 @@ public final class TaskSpecValidator {
         return complete;
     }
 
+    /** What is wrong with {@code tenant} as a task's tenant ("may contain only …"), if anything: a config checks its clients' with it. */
+    public static java.util.Optional<String> tenantProblem(String tenant) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        checkName(errors, "tenant", tenant, MAX_METADATA_KEY, NAME);
+        return errors.stream().map(e -> e.message().substring("tenant ".length())).findFirst();
+    }
+
     /** Prompt tokens guessed from text length; at least one. */
     public static int estimatePromptTokens(String input) {
         return Math.max(1, (input.length() + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
