@@ -152,6 +152,7 @@ public final class LanesViewModel {
     private List<TierMode> laneModes = List.of();
     private final ReadOnlyBooleanWrapper laneOrderKept = new ReadOnlyBooleanWrapper(this, "laneOrderKept", true);
     private final ObservableList<TaskRow> deadLetters = FXCollections.observableArrayList();
+    private final ObservableList<TaskRow> readOnlyDeadLetters = FXCollections.unmodifiableObservableList(deadLetters);
     private long deadLetteredSeen = -1;
     private final ReadOnlyIntegerWrapper deadLetterTotal = new ReadOnlyIntegerWrapper(this, "deadLetterTotal");
     private String policy = "priority";
@@ -359,7 +360,7 @@ public final class LanesViewModel {
 
     /** Dead-lettered tasks the engine keeps, oldest first, refreshed when their count changes. */
     public ObservableList<TaskRow> deadLetters() {
-        return FXCollections.unmodifiableObservableList(deadLetters);
+        return readOnlyDeadLetters; // one wrapper: a listener added to a new one each call was collected with it
     }
 
     /** Queues dead-lettered tasks again, each with a fresh set of attempts; they leave the dead letters at once. */

@@ -21,12 +21,16 @@ public final class ColumnBars extends HBox {
     private final List<Region> bars = new ArrayList<>();
     private final List<Label> values = new ArrayList<>();
     private final List<Label> names = new ArrayList<>();
+    /** The values shown, kept so that the bars follow the tile's height, not only the values. */
+    private List<Double> shown = List.of();
 
     public ColumnBars() {
         super(6);
         getStyleClass().add(STYLE_CLASS);
         setAlignment(Pos.BOTTOM_CENTER);
         setFillHeight(true);
+        // set before the first layout (height 0) or in another window size, the bars kept the heights of then
+        heightProperty().addListener((o, was, now) -> scaleBars());
     }
 
     /** Sets the columns' names and colours; keeps them if unchanged. */
@@ -72,9 +76,22 @@ public final class ColumnBars extends HBox {
 
     /** Sets the bar heights; extra values are ignored. */
     public void setValues(List<? extends Number> numbers) {
+        shown = numbers.stream().map(Number::doubleValue).toList();
+        scaleBars();
+        for (int i = 0; i < values.size() && i < shown.size(); i++) {
+            long n = Math.round(shown.get(i)); // compact, as lane counts are: a narrow column shows "1.4k", not "1,…"
+            String text = n < 1_000 ? Long.toString(n) : n < 10_000 ? String.format(Locale.ROOT, "%.1fk", n / 1e3)
+                    : n < 1_000_000 ? n / 1_000 + "k" : String.format(Locale.ROOT, "%.1fM", n / 1e6);
+            if (!text.equals(values.get(i).getText())) {
+                values.get(i).setText(text);
+            }
+        }
+    }
+
+    private void scaleBars() {
         double max = 1;
-        for (Number n : numbers) {
-            max = Math.max(max, n.doubleValue());
+        for (double v : shown) {
+            max = Math.max(max, v);
         }
         // the tallest bar takes the space left after the value and name labels (a name may take two
         // lines, "normal" over "paused": counted as one, it pushed the second line out of the tile)
@@ -83,18 +100,11 @@ public final class ColumnBars extends HBox {
             nameHeight = Math.max(nameHeight, name.prefHeight(-1));
         }
         double room = Math.max(10, getHeight() - 30 - nameHeight);
-        for (int i = 0; i < bars.size() && i < numbers.size(); i++) {
-            double v = numbers.get(i).doubleValue();
-            double h = Math.max(2, room * v / max);
+        for (int i = 0; i < bars.size() && i < shown.size(); i++) {
+            double h = Math.max(2, room * shown.get(i) / max);
             Region bar = bars.get(i);
             bar.setPrefHeight(h);
             bar.setMaxHeight(h);
-            long n = Math.round(v); // compact, as lane counts are: a narrow column shows "1.4k", not "1,…"
-            String text = n < 1_000 ? Long.toString(n) : n < 10_000 ? String.format(Locale.ROOT, "%.1fk", n / 1e3)
-                    : n < 1_000_000 ? n / 1_000 + "k" : String.format(Locale.ROOT, "%.1fM", n / 1e6);
-            if (!text.equals(values.get(i).getText())) {
-                values.get(i).setText(text);
-            }
         }
     }
 }

@@ -325,6 +325,21 @@ class LanesViewModelTest {
     }
 
     @Test
+    void deadLetters_isOneList_soAListenerOnItLivesAsLongAsTheModel() throws Exception {
+        // each call wrapped the list anew: the Lanes header's count listener was collected with its wrapper
+        List<Integer> heard = new java.util.ArrayList<>();
+        model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> heard.add(c.getList().size()));
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+        }
+        commands.dead = List.of(io.queuedeck.console.testing.Tasks.deadLettered("d1", 2));
+        model.apply(snapshot().build());
+
+        assertThat(model.deadLetters()).isSameAs(model.deadLetters());
+        assertThat(heard).contains(1);
+    }
+
+    @Test
     void listing_againWithLongerWaits_keepsEveryRowObject_soSelectionsSurvive() {
         commands.waiting = List.of(waiting("a", 3, 100), waiting("b", 3, 200));
         model.apply(snapshot().at(T0).clock(1_000_000_000L).build());
