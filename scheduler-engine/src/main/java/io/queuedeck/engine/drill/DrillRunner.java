@@ -247,6 +247,9 @@ public final class DrillRunner {
             clearOwn(); // no fault, and no load fault's arrivals, outlives the drill
             settle();
             drainEvents();
+            if (owned != null) {
+                owned.finishUnseen(finished);
+            }
             EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
             DrillCallbacks.Count delivered = callbacks == null ? null : callbacks.count();
             if (callbacks != null) {

@@ -87,6 +87,22 @@ final class LiveTasks {
     }
 
     /**
+     * Looks up, once, each accepted task whose final state no event has brought yet, and counts those
+     * the engine holds as final as finished: a drill ended at once (the console closing) counted a
+     * task that finished in that instant as lost.
+     */
+    void finishUnseen(List<TaskView> finished) {
+        for (String id : List.copyOf(accepted)) {
+            if (!finals.contains(id)) {
+                engine.send(new Command.FindTask(id)).join().filter(v -> v.state().isFinal()).ifPresent(v -> {
+                    finals.add(id);
+                    finished.add(rebased(v, v.state()));
+                });
+            }
+        }
+    }
+
+    /**
      * How many accepted tasks that have not reached a final state the engine still holds, waiting or
      * running: not lost, only not finished within the settle window (a busy engine). One lookup
      * each, once, at the end of the drill.
