@@ -315,8 +315,9 @@ public final class ControlViewModel {
     /** A change refused before it was sent (the alerts form's own check): said as the plane's refusals are. */
     public void refused(List<String> found) {
         problems.setAll(found);
-        message.set("Refused (" + found.size() + (found.size() == 1 ? " problem" : " problems") + "): " + found.getFirst()
-                + "; the running config stays.");
+        // not sent, so no change was refused: "Refused" stood under the header's "No change refused"
+        message.set("Not sent (" + found.size() + (found.size() == 1 ? " problem" : " problems") + " in the form): "
+                + found.getFirst() + "; the running config stays.");
     }
 
     /** Applies {@code text} (the alerts editor's), as {@link #apply} would. */

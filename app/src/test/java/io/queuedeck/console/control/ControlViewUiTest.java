@@ -223,8 +223,10 @@ class ControlViewUiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(plane.current().version()).isEqualTo(5);
         assertThat(robot.lookup("#control-message").queryLabeled().getText())
-                .isEqualTo("Refused (1 problem): alerts.oldest_wait must be a duration such as 500ms, 2s, 1m or 1h, got 'soon';"
-                        + " the running config stays.");
+                .isEqualTo("Not sent (1 problem in the form): alerts.oldest_wait must be a duration such as 500ms, 2s, 1m or 1h,"
+                        + " got 'soon'; the running config stays.");
+        // nothing reached the config: the header's "No change refused" holds (it stood over "Refused (1 problem)")
+        assertThat(robot.lookup("#control-last-error").queryLabeled().getText()).isEqualTo("No change refused");
         assertThat(robot.lookup("#alerts-problems").query().isVisible()).isTrue();
     }
 
@@ -239,7 +241,7 @@ class ControlViewUiTest {
             WaitForAsyncUtils.waitForFxEvents();
 
             assertThat(robot.lookup("#control-message").queryLabeled().getText())
-                    .isEqualTo("Refused (1 problem): Share % must be a number above 0 and at most 100, got '" + share
+                    .isEqualTo("Not sent (1 problem in the form): Share % must be a number above 0 and at most 100, got '" + share
                             + "'; the running config stays.");
         }
         assertThat(robot.lookup("#control-canary-start").query().isDisabled()).isEqualTo(running);

@@ -56,6 +56,8 @@ public final class ConfigPlane implements ConfigService {
     private final CanaryControl canary;
     private volatile Version current;
     private volatile Refusal lastError;
+    /** The last refusal because a canary ran: not shown once the canary has ended, when it no longer holds. */
+    private volatile Refusal underCanary;
     /** The config file's text as last read: what a restart compares the file with. */
     private String fileText;
     /** Where versions are kept across restarts (decision 0105); null in memory. */
@@ -115,7 +117,7 @@ public final class ConfigPlane implements ConfigService {
     @Override
     public Status status() {
         Version v = current;
-        return new Status(v.version(), v.appliedAt(), v.source(), v.tree(), lastError, ConfigChange.RELOADABLE);
+        return new Status(v.version(), v.appliedAt(), v.source(), v.tree(), lastError(), ConfigChange.RELOADABLE);
     }
 
     @Override
@@ -130,7 +132,8 @@ public final class ConfigPlane implements ConfigService {
 
     /** The last refused change, or null when the last change applied. */
     public Refusal lastError() {
-        return lastError;
+        Refusal last = lastError;
+        return last != null && last == underCanary && !canary.running() ? null : last;
     }
 
     // ---------------------------------------------------------------- changing
@@ -158,9 +161,11 @@ public final class ConfigPlane implements ConfigService {
      */
     private void requireChangeable(String source, Integer expected) {
         if (canary.running()) {
-            List<String> problems = List.of(source + ": a canary runs (since " + canary.startedAt() + "): promote it or roll"
-                    + " it back first; the running config does not change under a canary");
-            lastError = new Refusal(now(), source, problems);
+            Instant since = canary.startedAt();
+            List<String> problems = List.of("a canary runs" + (since == null ? "" : " (since "
+                    + since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")")
+                    + ": promote it or roll it back first; the running config does not change under a canary");
+            lastError = underCanary = new Refusal(now(), source, problems);
             throw new Refused(409, "canary_running", problems);
         }
         requireVersion(expected);

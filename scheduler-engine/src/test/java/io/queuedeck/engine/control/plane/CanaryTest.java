@@ -166,6 +166,21 @@ class CanaryTest {
     }
 
     @Test
+    void aChangeRefusedBecauseACanaryRan_isNoLongerTheLastErrorOnceTheCanaryEnds() {
+        plane.startCanary(request(WORSE, 0.5, null), "test");
+        assertThatThrownBy(() -> plane.apply(STABLE + "# changed\n", "PUT /v1/config by admin"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.code()).isEqualTo("canary_running"));
+        assertThat(plane.lastError().problems()).singleElement().satisfies(p -> assertThat(p)
+                .matches("a canary runs \\(since \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\): promote it or roll it back first.*"));
+
+        plane.rollbackCanary("POST /v1/canary/rollback by admin");
+
+        // it still said "a canary runs" under "Canary rolled back", with a nanosecond timestamp
+        assertThat(plane.lastError()).isNull();
+        assertThat(plane.status().lastError()).isNull();
+    }
+
+    @Test
     void candidateChangingSharedTierSettings_orANonReloadableSection_isRefused() {
         assertThatThrownBy(() -> plane.startCanary(request(STABLE + "tiers: {batch: {max_concurrency: 1, share: 2}}\n", 0.1,
                 null), "test")).isInstanceOfSatisfying(ConfigService.Refused.class, e -> assertThat(e.problems()).containsExactly(
