@@ -45,6 +45,8 @@ public final class AlertsViewModel {
     private AlertThresholds thresholds;
     /** Per priority class, since when its one-second p99 has been above its threshold (null: it is not). */
     private final Instant[] aboveSince = new Instant[io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1];
+    /** The last second in which a task of each priority finished: a longer gap than the window breaks a breach in two. */
+    private final Instant[] lastObserved = new Instant[io.queuedeck.engine.task.TaskSpec.MAX_PRIORITY + 1];
     private Instant saturatedSince;
     private Tiers table;
     private java.util.Set<Tier> tableKeys;
@@ -110,6 +112,10 @@ public final class AlertsViewModel {
             if (e2e.count() == 0) {
                 continue; // a second with nothing finished says nothing either way
             }
+            if (lastObserved[p] != null && Duration.between(lastObserved[p], now).compareTo(thresholds.sustainedFor()) > 0) {
+                aboveSince[p] = null; // nothing finished for longer than the window: a breach then and one now are not one breach
+            }
+            lastObserved[p] = now;
             if (e2e.p99Ms() <= limit.toMillis()) {
                 aboveSince[p] = null;
                 continue;

@@ -131,6 +131,21 @@ class AlertsViewModelTest {
     }
 
     @Test
+    void twoSlowSecondsMinutesApart_areNotOneSustainedBreach() {
+        // a slow P1 finish, nine minutes with none, then another: it said "for 550 s" after one second of data
+        model.apply(snapshot().at(T0).recent(1, latency(20, 900, 35_000)).lastSecond(T0, latency(20, 900, 35_000)).build());
+        model.apply(snapshot().at(T0.plusSeconds(550)).recent(1, latency(20, 900, 35_000))
+                .lastSecond(T0.plusSeconds(550), latency(20, 900, 35_000)).build());
+        assertThat(keys()).isEmpty();
+
+        for (int second = 551; second <= 580; second++) {
+            model.apply(snapshot().at(T0.plusSeconds(second)).recent(1, latency(20, 900, 35_000))
+                    .lastSecond(T0.plusSeconds(second), latency(20, 900, 35_000)).build());
+        }
+        assertThat(model.alerts().getFirst().text()).isEqualTo("P1 · core p99 latency 35.0 s for 30 s (alert above 30 s for 30 s)");
+    }
+
+    @Test
     void p99SpikesBelowSustainedFor_neverRaise() {
         // a second under the threshold restarts the count: spikes of 20 s do not add up
         for (int second = 0; second < 120; second++) {
