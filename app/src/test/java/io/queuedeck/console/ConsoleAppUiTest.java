@@ -255,6 +255,13 @@ class ConsoleAppUiTest {
         // closed again: the later tests click lanes the open inspector may have scrolled aside
         robot.clickOn("#inspector-close");
         await().atMost(TIMEOUT).until(() -> !WaitForAsyncUtils.asyncFx(() -> robot.lookup("#lanes-inspector").query().isVisible()).get());
+
+        // dropped on a lane's header (its count), where a drag "onto another lane" lands first: it did nothing
+        String onHeader = "drop-probe-header";
+        submitProbe(onHeader, 8);
+        robot.drag(visibleCell("#lane-8", onHeader)).dropTo("#lane-1-count");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(app.system().engine().send(new Command.FindTask(onHeader)).join())
+                .hasValueSatisfying(t -> assertThat(t.priority()).isEqualTo(1)));
     }
 
     @Test

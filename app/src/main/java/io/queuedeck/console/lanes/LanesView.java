@@ -420,16 +420,7 @@ public final class LanesView {
         });
         Consumer<List<String>> drop = ids -> keepingSelection(ids, () -> model.drop(ids, lane.priority()));
         list.getProperties().put(DROP_HANDLER, drop);
-        list.setOnDragOver(e -> {
-            if (!model.byLevelProperty().get() && e.getDragboard().hasString()
-                    && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
-                e.acceptTransferModes(TransferMode.MOVE);
-                list.pseudoClassStateChanged(DROP_TARGET, true);
-            }
-            e.consume();
-        });
-        list.setOnDragExited(e -> list.pseudoClassStateChanged(DROP_TARGET, false));
-        list.setOnDragDropped(e -> onDrop(e, drop));
+        acceptDrops(list, list, drop);
         VBox.setVgrow(list, Priority.ALWAYS);
         // "Nothing selected" is stale once something is
         list.getSelectionModel().getSelectedItems().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> {
@@ -440,10 +431,26 @@ public final class LanesView {
         lists.add(list);
         HBox name = new HBox(5, title, kind);
         name.setMinWidth(Region.USE_PREF_SIZE);
-        VBox box = LaneColumn.box(LaneColumn.header(name, count, LaneColumn.menu(model, lane)), LaneColumn.columns(lane, model.laneOrderKeptProperty()), list);
+        javafx.scene.Node header = LaneColumn.header(name, count, LaneColumn.menu(model, lane));
+        acceptDrops(header, list, drop); // the header is where a task dropped "onto another lane" lands first; it did nothing
+        VBox box = LaneColumn.box(header, LaneColumn.columns(lane, model.laneOrderKeptProperty()), list);
         // by level, only as many lanes as the policy has levels: the rest were empty lanes titled "–"
         box.visibleProperty().bind(model.byLevelProperty().not().or(model.levelsProperty().greaterThan(lane.priority())));
         return box;
+    }
+
+    /** Tasks dragged from another lane and dropped on {@code target} go to the back of {@code list}'s lane. */
+    private void acceptDrops(javafx.scene.Node target, ListView<TaskRow> list, Consumer<List<String>> drop) {
+        target.setOnDragOver(e -> {
+            if (!model.byLevelProperty().get() && e.getDragboard().hasString()
+                    && e.getGestureSource() instanceof TaskCell cell && cell.getListView() != list) {
+                e.acceptTransferModes(TransferMode.MOVE);
+                list.pseudoClassStateChanged(DROP_TARGET, true);
+            }
+            e.consume();
+        });
+        target.setOnDragExited(e -> list.pseudoClassStateChanged(DROP_TARGET, false));
+        target.setOnDragDropped(e -> onDrop(e, drop));
     }
 
     private static void onDrop(DragEvent e, Consumer<List<String>> drop) {
