@@ -60,6 +60,8 @@ public final class LanesView {
     static final double LANES_MIN_HEIGHT = 420;
     private static final javafx.css.PseudoClass DROP_TARGET = javafx.css.PseudoClass.getPseudoClass("drop-target");
     private static final String DEFAULT_HINT = "Drag onto a lane or a row · Alt+↑/↓ moves within a lane · double-click inspects · Del cancels · F1 help";
+    /** Under a policy that orders each lane itself, a move within a lane is refused: not offered either. */
+    private static final String SCORED_HINT = "Drag onto a lane · the policy orders each lane · double-click inspects · Del cancels · F1 help";
 
     private final LanesViewModel model;
     private final Parent root;
@@ -90,10 +92,14 @@ public final class LanesView {
         hint.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
         HBox.setHgrow(hint, javafx.scene.layout.Priority.ALWAYS);
         hint.setTooltip(new Tooltip(DEFAULT_HINT));
-        model.noticeProperty().addListener((o, a, v) -> {
-            hint.setText(v.isEmpty() ? DEFAULT_HINT : v);
+        Runnable showHint = () -> {
+            String v = model.noticeProperty().get();
+            hint.setText(!v.isEmpty() ? v : model.laneOrderKeptProperty().get() ? DEFAULT_HINT : SCORED_HINT);
             hint.getTooltip().setText(hint.getText());
-        });
+        };
+        model.laneOrderKeptProperty().addListener((o, a, v) -> showHint.run());
+        model.noticeProperty().addListener((o, a, v) -> showHint.run());
+        showHint.run();
 
         moveButton.setTooltip(new Tooltip("Move the selected tasks within their lane, or to another priority (or drag them)"));
         for (LanesViewModel.Shift shift : LanesViewModel.Shift.values()) {
