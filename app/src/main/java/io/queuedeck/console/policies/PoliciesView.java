@@ -99,6 +99,9 @@ public final class PoliciesView {
         model.livePolicyProperty().addListener((o, a, v) -> {
             showLive();
             policyList.refresh();
+            if (!paramsField.isFocused()) { // another policy: what was typed for the last one (refused, maybe) no longer applies
+                paramsField.setText(model.liveParametersProperty().get());
+            }
         });
         model.liveParametersProperty().addListener((o, a, v) -> {
             showLive();

@@ -70,6 +70,19 @@ class PoliciesViewUiTest {
         assertThat(field.getText()).as("what the operator types is theirs").isEqualTo("q0_ms=5");
     }
 
+    /** A refused "aging_seconds=abc" stayed in the field under "Live policy: mlfq (its defaults)" after a switch elsewhere. */
+    @Test
+    void aSwitchToAnotherPolicyElsewhere_replacesWhatWasTypedForTheLastOne() {
+        javafx.scene.control.TextField field = robot.lookup("#policies-params").queryAs(javafx.scene.control.TextField.class);
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("priority").build()));
+        robot.clickOn(field).write("aging_seconds=abc");
+        robot.clickOn("#policies-list"); // the field loses the focus, as when the header's box is used
+
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq").build()));
+
+        assertThat(field.getText()).isEmpty();
+    }
+
     /** A long refusal stood in the trace row and squeezed its label, picker and buttons to "…", for good. */
     @Test
     void aRefusedTrace_saysWhy_belowTheRow_whoseControlsKeepTheirText() {
