@@ -271,9 +271,11 @@ public final class CallbackDispatcher implements AutoCloseable {
                         store.remove(pending.taskId());
                         settled(pending);
                         listener.delivered(pending.attempts(), Math.max(0, clock.nanos() - pending.finishedAt()));
-                    } else if (code == 429 || code >= 500) {
+                    } else if (code == 429 || code >= 500 && code <= 599) { // 999 is no server error: final, as any other
                         retryOrGiveUp(pending, code == 429 ? "status_429" : "status_5xx", "HTTP " + code,
                                 retries.retryAfterNanos(response.header("Retry-After")));
+                    } else if (code > 599) {
+                        finish(pending, "HTTP " + code + " (not a status HTTP defines)", "status_invalid");
                     } else {
                         finish(pending, "HTTP " + code, code >= 400 ? "status_4xx" : "status_" + code / 100 + "xx");
                     }

@@ -5,7 +5,7 @@ public interface DeliveryListener {
     /** A callback was accepted by its receiver after {@code attempts} tries, {@code latencyNanos} after the task finished. */
     void delivered(int attempts, long latencyNanos);
 
-    /** One attempt failed ({@code reason}: "network", "status_5xx", "status_429", "status_4xx") and will be retried. */
+    /** One attempt failed ({@code reason}: "network", "status_5xx", "status_429") and will be retried. */
     void retried(String reason);
 
     /**

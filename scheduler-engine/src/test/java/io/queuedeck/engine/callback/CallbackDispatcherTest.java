@@ -214,6 +214,21 @@ class CallbackDispatcherTest {
     }
 
     @Test
+    void deliver_aStatusHttpDoesNotDefine_isFinal_notAServerError() throws Exception {
+        receiver.enqueue(new MockResponse.Builder().code(999).build()); // it was retried as a 5xx
+        receiver.enqueue(new MockResponse.Builder().code(200).build());
+
+        dispatcher.deliver(finished("t-999", url(), clock.nanos()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !dispatcher.deadLetters().isEmpty());
+        assertThat(receiver.takeRequest(200, TimeUnit.MILLISECONDS)).isNotNull();
+        assertThat(receiver.getRequestCount()).isEqualTo(1);
+        assertThat(dispatcher.deadLetters().getFirst().lastError()).isEqualTo("HTTP 999 (not a status HTTP defines)");
+        assertThat(recorder.retried).isEmpty();
+        assertThat(recorder.dead).containsExactly("status_invalid");
+    }
+
+    @Test
     void deliver_429WithRetryAfter_waitsThatLong() throws Exception {
         receiver.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
         receiver.enqueue(new MockResponse.Builder().code(200).build());
