@@ -36,6 +36,11 @@ public final class CatalogueFaults {
     private List<ActiveFault> active = List.of();
     private boolean reading;
 
+    /** Whether injection is allowed: false after the kill switch, until re-armed. Any thread. */
+    public boolean armed() {
+        return catalogue.armed();
+    }
+
     /**
      * @param fx     runs the answers on the FX thread
      * @param report tells the operator an action was refused (the kill switch, a bad field), any thread

@@ -1,5 +1,6 @@
 package io.queuedeck.console.faults;
 
+import atlantafx.base.theme.Styles;
 import io.queuedeck.console.gateway.ChangeLog;
 import io.queuedeck.console.gateway.GpuRow;
 import io.queuedeck.console.ui.Fxml;
@@ -91,6 +92,14 @@ public final class FaultsView {
             why.getStyleClass().add("faults-subheading"); // muted, as the headings of this card
             ((VBox) burstButton.getParent()).getChildren().add(1, why);
         }
+        // every button looked live while the kill switch held; only a click said it was refused
+        Label disarmed = new Label("Fault injection is disarmed (the kill switch): these buttons are refused until Re-arm on the Drills screen.");
+        disarmed.setId("faults-disarmed");
+        disarmed.setWrapText(true);
+        disarmed.getStyleClass().add(Styles.DANGER);
+        disarmed.visibleProperty().bind(model.disarmedProperty());
+        disarmed.managedProperty().bind(model.disarmedProperty());
+        ((VBox) burstButton.getParent()).getChildren().add(0, disarmed);
         floodButton.setTooltip(new Tooltip("One tenant sends this many tasks a second for this long (the catalogue's"
                 + " tenant_flood): listed under Active faults until it ends or is cleared, audited, marked on the charts"));
         floodTenant.setTooltip(new Tooltip("The tenant whose tasks the flood submits (as its clients would)"));

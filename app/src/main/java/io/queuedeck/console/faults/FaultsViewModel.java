@@ -68,6 +68,7 @@ public final class FaultsViewModel {
     private long deadLettersHeldSeen = -1;
     private boolean listingDead;
     private final CatalogueFaults catalogue;
+    private final javafx.beans.property.ReadOnlyBooleanWrapper disarmed = new javafx.beans.property.ReadOnlyBooleanWrapper(this, "disarmed");
     /** The faults the snapshot shows (GPU states, the demo burst), kept to merge with the catalogue's. */
     private List<ActiveFault> engineFaults = List.of();
 
@@ -86,6 +87,7 @@ public final class FaultsViewModel {
 
     public void apply(EngineSnapshot snapshot) {
         gpuRows.apply(snapshot);
+        disarmed.set(catalogue != null && !catalogue.armed());
         List<ActiveFault> now = new ArrayList<>();
         for (GpuRow row : gpuRows.rows()) {
             String target = (row.isBackend() ? "Backend " : "GPU ") + row.id();
@@ -174,6 +176,11 @@ public final class FaultsViewModel {
     /** Tasks that exhausted their attempts, oldest first. */
     public ObservableList<DeadLetter> deadLetters() {
         return readOnlyDeadLetters;
+    }
+
+    /** Whether the kill switch has disarmed injection: every fault button is refused until re-armed. */
+    public javafx.beans.property.ReadOnlyBooleanProperty disarmedProperty() {
+        return disarmed.getReadOnlyProperty();
     }
 
     public ObservableList<ActiveFault> activeFaults() {

@@ -41,6 +41,7 @@ class FaultsKillSwitchUiTest {
     private static FaultCatalogue faults;
     private static final FakeLoad load = new FakeLoad();
     private static final List<CommandFailure> refused = new CopyOnWriteArrayList<>();
+    private static FaultsViewModel model;
     private final FxRobot robot = new FxRobot();
 
     @BeforeAll
@@ -55,7 +56,8 @@ class FaultsKillSwitchUiTest {
         gateway.gateFaults(faults::armed);
         Stage stage = FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(s -> {
-            FaultsViewModel model = new FaultsViewModel(gateway, load, new ChangeLog(Clock.systemUTC()));
+            model = new FaultsViewModel(gateway, load, new ChangeLog(Clock.systemUTC()),
+                    new CatalogueFaults(faults, Platform::runLater, (action, error) -> { }));
             s.setScene(new Scene(new FaultsView(model).root(), 1280, 900));
             s.show();
         });
@@ -73,6 +75,9 @@ class FaultsKillSwitchUiTest {
     @Test
     void burstAndPoison_clickedWhileDisarmed_refusedUntilRearmed() throws Exception {
         faults.disarm();
+        robot.interact(() -> model.apply(engine.send(new Command.TakeSnapshot()).join()));
+        // said before a click: every button looked live until one was refused
+        assertThat(robot.lookup("#faults-disarmed").query().isVisible()).isTrue();
 
         robot.clickOn("#faults-burst");
 
@@ -87,6 +92,8 @@ class FaultsKillSwitchUiTest {
         assertThat(engine.send(new Command.TakeSnapshot()).join().counters().submitted()).as("no poison task").isZero();
 
         faults.arm();
+        robot.interact(() -> model.apply(engine.send(new Command.TakeSnapshot()).join()));
+        assertThat(robot.lookup("#faults-disarmed").query().isVisible()).isFalse();
         robot.clickOn("#faults-burst");
 
         await().atMost(TIMEOUT).until(() -> load.bursting);
