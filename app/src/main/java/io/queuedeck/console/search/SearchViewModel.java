@@ -254,7 +254,9 @@ public final class SearchViewModel {
                         .orElse("No task with id '" + wanted + "' exists on this node or in the shared queue")));
             } else {
                 // Enter also searches: "does not exist" over a list of tasks whose ids start with it read as a contradiction
-                message.set("No task has exactly the id '" + wanted + "'; the list shows any whose id starts with it");
+                // the search, sent first, has answered: over an empty list "the list shows any whose id starts with it" misled
+                message.set("No task has exactly the id '" + wanted + "'" + (results.isEmpty()
+                        ? ", and none an id that starts with it" : "; the list shows those whose id starts with it"));
             }
         });
         return true;
