@@ -62,6 +62,15 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
         return state.equals("dead_lettered");
     }
 
+    /**
+     * Its wait, or NaN ("–") when not known: a task finished before a restart comes back with its
+     * arrival and end only, and showed "waited 0 ms" after waiting minutes.
+     */
+    private static double waitedMs(TaskView v) {
+        boolean unknown = v.state().isFinal() && v.firstDispatchAt() < 0 && v.waitedNanos() == 0 && v.history().size() <= 1;
+        return unknown ? Double.NaN : v.waitedNanos() / 1e6;
+    }
+
     static TaskDetails of(TaskView v) {
         List<String> timeline = new ArrayList<>();
         for (var t : v.history()) {
@@ -71,7 +80,7 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
         Integer prompt = v.spec().promptTokens();
         return new TaskDetails(v.id(), v.spec().model(), v.spec().tenant() == null ? "" : v.spec().tenant(), v.priority(),
                 v.state().name().toLowerCase(Locale.ROOT), v.instance(), v.attempts(), v.preemptions(),
-                prompt == null ? 0 : prompt, v.generatedTokens(), v.outputTokens(), v.waitedNanos() / 1e6,
+                prompt == null ? 0 : prompt, v.generatedTokens(), v.outputTokens(), waitedMs(v),
                 v.firstTokenAt() < 0 ? Double.NaN : (v.firstTokenAt() - v.arrivedAt()) / 1e6,
                 v.finishedAt() < 0 ? Double.NaN : (v.finishedAt() - v.arrivedAt()) / 1e6,
                 List.copyOf(timeline), v.error(), List.of(), List.of(), v.spec().deadline(),
