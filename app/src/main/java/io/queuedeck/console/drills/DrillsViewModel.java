@@ -391,8 +391,8 @@ public final class DrillsViewModel {
     }
 
     static String verdictText(DrillResult result) {
-        String verdict = result.holds() ? "Hypothesis holds"
-                : result.abortReason() != null ? "Aborted: hypothesis not shown to hold" : "Hypothesis does not hold";
+        String words = result.verdict().substring("the ".length()); // as the report and the command line say it
+        String verdict = result.abortReason() != null ? "Aborted: " + words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
         return String.format(Locale.ROOT, "%s · resilience score %.1f", verdict, result.score());
     }
 

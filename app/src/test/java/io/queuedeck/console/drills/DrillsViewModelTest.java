@@ -188,11 +188,12 @@ class DrillsViewModelTest {
         // the drill's report gives the screen's figure (it counted only what was left when the drill heard of it)
         java.nio.file.Path report = onFx(() -> model.pastRuns().getLast().report());
         assertThat(java.nio.file.Files.readString(report.resolve("report.md"))).contains("kill switch: 2 faults cleared")
+                .contains("**Verdict: the hypothesis was not shown to hold**") // the screen's words; it said "does not hold"
                 .doesNotContain("0 faults cleared");
         assertThat(faults.active()).isEmpty();
         assertThat(faults.armed()).isFalse();
         assertThat(onFx(model.armedProperty()::get)).isFalse();
-        assertThat(onFx(model.verdictProperty()::get)).startsWith("Aborted: hypothesis not shown to hold");
+        assertThat(onFx(model.verdictProperty()::get)).startsWith("Aborted: hypothesis was not shown to hold");
         assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
         // disarmed: a new run is refused until re-armed
         onFx(() -> {

@@ -103,7 +103,7 @@ class DrillsViewUiTest {
 
         robot.clickOn("#drill-abort");
 
-        await().atMost(TIMEOUT).until(() -> text("#drill-verdict").startsWith("Aborted: hypothesis not shown to hold"));
+        await().atMost(TIMEOUT).until(() -> text("#drill-verdict").startsWith("Aborted: hypothesis was not shown to hold"));
         assertThat(faults.active()).isEmpty();
         assertThat(faults.armed()).isFalse();
         Node disarmed = fx(() -> robot.lookup("#drill-disarmed").query());

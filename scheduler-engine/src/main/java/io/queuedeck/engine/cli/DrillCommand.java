@@ -56,7 +56,7 @@ final class DrillCommand implements Callable<Integer> {
             out.println("aborted: " + result.abortReason());
         }
         out.printf(Locale.ROOT, "%s: %s (resilience score %.1f) in %.1f s%n", drill.name(),
-                result.holds() ? "hypothesis holds" : "hypothesis does not hold", result.score(), (System.nanoTime() - start) / 1e9);
+                result.verdict().substring("the ".length()), result.score(), (System.nanoTime() - start) / 1e9);
         if (report != null) {
             try {
                 DrillReport.write(report, result);

@@ -16,6 +16,15 @@ public record DrillResult(Drill drill, boolean holds, String abortReason, List<P
                           Phases phases, List<String> findings) {
 
     /**
+     * The verdict in words, the same on screen, in the report and on the command line: an aborted run
+     * did not show the hypothesis to hold, which is not the same as showing that it does not.
+     */
+    public String verdict() {
+        return holds ? "the hypothesis holds" : abortReason != null ? "the hypothesis was not shown to hold"
+                : "the hypothesis does not hold";
+    }
+
+    /**
      * One probe's verdict.
      *
      * @param measured the value (the worst 30-s window for continuous probes)

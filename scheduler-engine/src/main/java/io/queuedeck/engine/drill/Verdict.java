@@ -192,7 +192,7 @@ final class Verdict {
         }
         for (ProbeResult p : probes) {
             if (!p.passed() && p.samples() == 0 && p.probe().metric().needsSamples()) {
-                findings.add(String.format(Locale.ROOT, "Probe '%s' failed: nothing to measure %s %s (no sample in its window).",
+                findings.add(String.format(Locale.ROOT, "Probe '%s' was not judged: nothing to measure %s %s (no sample in its window).",
                         p.probe().name(), p.probe().metric().wireName(), p.probe().mode().wireName()));
             } else if (!p.passed()) {
                 findings.add(String.format(Locale.ROOT, "Probe '%s' failed: %s %s was %.2f, bound %s.", p.probe().name(),

@@ -133,7 +133,7 @@ public final class DrillReport {
         Drill d = r.drill();
         StringBuilder md = new StringBuilder();
         md.append("# Drill: ").append(d.name()).append("\n\n");
-        md.append("**Verdict: ").append(r.holds() ? "the hypothesis holds" : "the hypothesis does not hold")
+        md.append("**Verdict: ").append(r.verdict())
                 .append("** · resilience score ").append(fmt(r.score())).append(" / 100")
                 .append(r.abortReason() == null ? "" : " · aborted: " + r.abortReason()).append("\n\n");
         md.append("## Experiment\n\n").append(d.description().strip()).append("\n\n");
