@@ -312,6 +312,7 @@ public final class DrillsViewModel {
                         : why.startsWith("the engine breaks") ? ". Try again when it holds no more." : " (docs/faults.md)."));
                 return;
             }
+            plannedEnd = 0;
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
             current = runner;
             DrillResult result = runner.run();
@@ -336,6 +337,9 @@ public final class DrillsViewModel {
         });
     }
 
+    /** The running drill's planned end, in seconds, as its last second before any abort said. Drill thread. */
+    private double plannedEnd;
+
     private void everySecond(io.queuedeck.engine.drill.DrillControl control) {
         double second = control.second();
         List<Step> steps = new ArrayList<>();
@@ -344,7 +348,10 @@ public final class DrillsViewModel {
             steps.add(new Step(m.second(), m.label(), m.second() <= second, Step.refusedIn(log, m.second(), m.label())));
         }
         String last = log.isEmpty() ? "" : log.getLast().action() + ": " + log.getLast().observed();
-        pending.set(new Progress(second, control.end(), steps, control.lights(), control.abortReason(), last));
+        if (control.abortReason() == null || plannedEnd < control.end()) {
+            plannedEnd = control.end(); // an abort cuts the run's end to where it stopped: "75 of 75 s" for a 420 s drill
+        }
+        pending.set(new Progress(second, plannedEnd, steps, control.lights(), control.abortReason(), last));
         if (handOverQueued.compareAndSet(false, true)) {
             fx.execute(this::applyProgress);
         }
@@ -363,7 +370,7 @@ public final class DrillsViewModel {
             armed.set(false); // the abort pulled the kill switch: Re-arm shows now, not when the verdict comes
         }
         status.set(String.format(Locale.ROOT, "%s%.0f of %.0f s · %s", p.abortReason() == null ? ""
-                : "ABORTED (" + p.abortReason() + ") · ", p.second(), p.end(), p.lastLog()));
+                : "ABORTED (" + p.abortReason() + ") · stopped at ", p.second(), p.end(), p.lastLog()));
     }
 
     private void finished(DrillResult result, PastRun run, boolean on) {

@@ -335,6 +335,11 @@ class DrillsViewModelTest {
 
         await().atMost(TIMEOUT).until(() -> onFx(model.statusProperty()::get).startsWith("ABORTED ("));
         assertThat(onFx(model.statusProperty()::get)).contains("queue_depth");
+        // against the drill's planned length: it said "75 of 75 s" for a 420 s drill
+        java.util.regex.Matcher at = java.util.regex.Pattern.compile("stopped at (\\d+) of (\\d+) s")
+                .matcher(onFx(model.statusProperty()::get));
+        assertThat(at.find()).as(onFx(model.statusProperty()::get)).isTrue();
+        assertThat(Integer.parseInt(at.group(2))).isGreaterThan(Integer.parseInt(at.group(1)) + 30);
         assertThat(onFx(model.runningProperty()::get)).as("still settling").isTrue();
         assertThat(onFx(model.armedProperty()::get)).as("Re-arm offered at once").isFalse();
 
