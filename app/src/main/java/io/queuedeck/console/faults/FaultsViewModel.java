@@ -138,6 +138,7 @@ public final class FaultsViewModel {
         List<ActiveFault> now = new ArrayList<>(engineFaults);
         if (catalogue != null) {
             for (io.queuedeck.engine.fault.ActiveFault f : catalogue.active()) {
+                now.removeIf(row -> causedBy(f, row)); // listed once, as the catalogue's, which can be cleared by itself
                 String target = f.spec().radius().toString();
                 // the row shows the target first: the label's own " on TARGET" would say it twice
                 now.add(new ActiveFault(target, f.label().replace(" on " + target, "") + " (" + f.id()
@@ -148,6 +149,21 @@ public final class FaultsViewModel {
             active.setAll(now);
         }
         anyClearable.set(now.stream().anyMatch(ActiveFault::clearable));
+    }
+
+    /** Whether a GPU's row ("slowed ×3", "offline") is what the catalogue's fault {@code f} does to it. */
+    private static boolean causedBy(io.queuedeck.engine.fault.ActiveFault f, ActiveFault row) {
+        io.queuedeck.engine.fault.BlastRadius radius = f.spec().radius();
+        boolean onIt = switch (radius.scope()) {
+            case NODE -> row.target().startsWith("GPU ");
+            case INSTANCE -> row.target().equals("GPU " + radius.target());
+            default -> false;
+        };
+        return onIt && switch (f.spec().kind()) {
+            case SLOW -> row.fault().startsWith("slowed");
+            case CRASH -> row.fault().equals("offline"); // a crash with a duration holds the GPU offline
+            default -> false;
+        };
     }
 
     /**
