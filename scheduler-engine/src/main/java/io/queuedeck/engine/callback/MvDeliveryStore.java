@@ -43,8 +43,6 @@ final class MvDeliveryStore implements DeliveryStore {
 
     /** Changes kept for a store that failed, at most: the oldest are dropped beyond (their records are lost). */
     static final int MAX_UNSAVED = 100_000;
-    /** While the file cannot be written, one log line per this interval. */
-    private static final long FAILURE_REPORT_NANOS = 10_000_000_000L;
 
     private MVStore store;
     private final Path dir;
@@ -61,8 +59,8 @@ final class MvDeliveryStore implements DeliveryStore {
      * flush opens the file again and puts these back, so the file catches up once it has room.
      */
     private final Map<String, Delivery> unsaved = new LinkedHashMap<>();
-    /** Failures since the last success (0: writing), and when one was last logged. */
-    private long failures, lastReport;
+    /** Failures since the last success (0: writing). */
+    private long failures;
 
     private MvDeliveryStore(MVStore store, Path dir) {
         this.dir = dir;
@@ -136,11 +134,12 @@ final class MvDeliveryStore implements DeliveryStore {
         }
     }
 
-    /** The first failure with its cause, then a line every 10 s counting them: on a full disk there are hundreds a second. */
+    /**
+     * The first failure with its cause, then the 10th, 100th, 1,000th… with the count: on a full disk
+     * there are hundreds a second (three lines a callback before). By count, not time: no clock here.
+     */
     private void failed(RuntimeException e) {
-        long now = System.nanoTime();
-        if (failures++ == 0 || now - lastReport >= FAILURE_REPORT_NANOS) {
-            lastReport = now;
+        if (isPowerOfTen(++failures)) {
             LOG.log(System.Logger.Level.WARNING, "callback state not saved (" + failures + " failures so far; deliveries go on,"
                     + " and the file catches up once it can be written): " + e.getMessage());
         }
@@ -173,6 +172,13 @@ final class MvDeliveryStore implements DeliveryStore {
     /** What H2 does to a store whose write failed: closes it at once. For tests. */
     synchronized void breakAsOnAFailedWrite() {
         store.closeImmediately();
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) {
+            n /= 10;
+        }
+        return n == 1;
     }
 
     @Override

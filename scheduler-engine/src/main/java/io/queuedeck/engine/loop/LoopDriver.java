@@ -225,6 +225,9 @@ public final class LoopDriver {
                 if (failure == null) {
                     answer.complete(result);
                 } else {
+                    if (result instanceof io.queuedeck.engine.task.SubmitResult submitted && submitted.created()) {
+                        writer.refuse(submitted.task().sequence()); // answered "not accepted": never stored later either
+                    }
                     answer.completeExceptionally(new StoreUnavailableException(failure));
                 }
             });

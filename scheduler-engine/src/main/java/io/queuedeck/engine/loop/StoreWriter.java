@@ -54,6 +54,12 @@ final class StoreWriter {
      */
     private final List<StoreWrite> retried = new ArrayList<>();
     private static final int MAX_RETRIED = 1 << 20;
+    /**
+     * Tasks whose submission was answered 503 because its write failed: "not accepted" must hold after
+     * a restart too, so none of their writes is retried or written later, though they may run here.
+     * The oldest are forgotten past {@value #MAX_RETRIED} (same thread as {@link #retried}).
+     */
+    private final java.util.SequencedSet<Long> refused = new java.util.LinkedHashSet<>();
     /** Whether the last batch failed: readiness fails while the store cannot write. */
     private volatile boolean failing;
 
@@ -220,10 +226,11 @@ final class StoreWriter {
      */
     private RuntimeException apply(List<StoreWrite> batch) {
         List<StoreWrite> all = batch;
-        if (!retried.isEmpty()) {
+        if (!retried.isEmpty() || !refused.isEmpty()) {
             all = new ArrayList<>(retried.size() + batch.size());
             all.addAll(retried);
             all.addAll(batch);
+            all.removeIf(write -> refused.contains(sequenceOf(write)));
         }
         try {
             long began = nanos.getAsLong();
@@ -244,6 +251,29 @@ final class StoreWriter {
             }
             return e;
         }
+    }
+
+    /**
+     * The task with {@code sequence} was refused (its submission's write failed): its writes are
+     * dropped, now and later. Run by the submission's acknowledgement, on the writer's thread (the
+     * loop's on a virtual clock).
+     */
+    void refuse(long sequence) {
+        refused.add(sequence);
+        if (refused.size() > MAX_RETRIED) {
+            refused.removeFirst();
+        }
+        retried.removeIf(write -> sequenceOf(write) == sequence);
+    }
+
+    /** The task a write is about, or -1 for a mode. */
+    private static long sequenceOf(StoreWrite write) {
+        return switch (write) {
+            case StoreWrite.PutTask w -> w.task().sequence();
+            case StoreWrite.RemoveTask w -> w.sequence();
+            case StoreWrite.HandedOn w -> w.sequence();
+            default -> -1;
+        };
     }
 
     /** Whether the last write failed (a full disk, a failing device); false again after one succeeds. */

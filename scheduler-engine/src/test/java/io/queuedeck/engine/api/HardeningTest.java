@@ -130,6 +130,7 @@ class HardeningTest {
         try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken(TOKEN).build().start()) {
             int unauthorized = 0;
             Http.Response last = null;
+            long began = System.nanoTime();
             for (int i = 0; i < 30; i++) {
                 last = new Http(guarded.baseUri(), "w".repeat(30) + String.format("%02d", i)).get("/v1/tasks"); // a guess each
                 if (last.status() == 401) {
@@ -138,7 +139,9 @@ class HardeningTest {
             }
             Http.Response right = new Http(guarded.baseUri(), TOKEN).get("/v1/tasks");
 
-            assertThat(unauthorized).isEqualTo(AuthThrottle.FREE_FAILURES);
+            // one more guess each SECONDS_PER_FAILURE: on a loaded machine the 30 guesses may take that long
+            long refilled = (long) ((System.nanoTime() - began) / 1e9 / AuthThrottle.SECONDS_PER_FAILURE);
+            assertThat(unauthorized).isBetween(AuthThrottle.FREE_FAILURES, AuthThrottle.FREE_FAILURES + (int) refilled);
             assertThat(last.status()).isEqualTo(429);
             assertThat(last.errorCode()).isEqualTo("too_many_failed_logins");
             assertThat(last.headers().firstValue("Retry-After")).isPresent();

@@ -44,11 +44,18 @@ class StoreFaultTest {
             assertThat(notReady.status()).isEqualTo(503);
             assertThat(notReady.errorCode()).isEqualTo("not_ready");
 
+            // a change of an accepted task while the disk is full: done here, not yet durable
+            assertThat(http.delete("/v1/tasks/before").status()).isEqualTo(503);
+
             assertThat(http.delete("/v1/faults/" + injected.json().get("id").asText()).status()).isEqualTo(204);
             assertThat(http.post("/v1/tasks", task("after")).status()).isEqualTo(202);
-            // the refused task, admitted in this process (docs/durability.md), is stored once the disk has room:
-            // a restart does not bring back a state the loop has long left
-            assertThat(store.load(Instant.now()).toString()).contains("before").contains("during").contains("after");
+            // the store catches up once it can write (it answered "statement is not executing" for good): the
+            // cancel is written, so a restart does not bring "before" back queued to run again; the refused
+            // task is never written, so "not accepted" holds after a restart too
+            java.util.Map<String, io.queuedeck.engine.task.TaskState> stored = new java.util.HashMap<>();
+            store.load(Instant.now()).tasks().forEach(t -> stored.put(t.id(), t.state()));
+            assertThat(stored).containsEntry("before", io.queuedeck.engine.task.TaskState.CANCELLED)
+                    .containsEntry("after", io.queuedeck.engine.task.TaskState.QUEUED).doesNotContainKey("during");
             assertThat(http.get("/readyz").status()).isEqualTo(200);
         } finally {
             server.close();
