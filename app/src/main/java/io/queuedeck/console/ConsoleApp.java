@@ -170,7 +170,7 @@ public final class ConsoleApp extends Application {
             restored = restoredNote(system.opened());
         }
         gateway = EngineGateway.forFx(system.engine(), this::report);
-        faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine()); // drills and the REST API share it
+        faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine(), system.backends()); // drills and the REST API share it
         gateway.gateFaults(faultCatalogue::armed); // the kill switch also stops the Faults and GPUs screens' fault buttons
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 

@@ -348,9 +348,7 @@ public final class DrillsViewModel {
             steps.add(new Step(m.second(), m.label(), m.second() <= second, Step.refusedIn(log, m.second(), m.label())));
         }
         String last = log.isEmpty() ? "" : log.getLast().action() + ": " + log.getLast().observed();
-        if (control.abortReason() == null || plannedEnd < control.end()) {
-            plannedEnd = control.end(); // an abort cuts the run's end to where it stopped: "75 of 75 s" for a 420 s drill
-        }
+        plannedEnd = Math.max(plannedEnd, control.end()); // an abort cuts the run's end to where it stopped: "75 of 75 s" for a 420 s drill
         pending.set(new Progress(second, plannedEnd, steps, control.lights(), control.abortReason(), last));
         if (handOverQueued.compareAndSet(false, true)) {
             fx.execute(this::applyProgress);

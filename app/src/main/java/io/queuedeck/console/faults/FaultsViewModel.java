@@ -267,19 +267,28 @@ public final class FaultsViewModel {
         restoreGpus();
     }
 
-    /** Brings offline GPUs back and restores slowed ones; answers how many it changed. */
+    /**
+     * Brings offline GPUs back and restores slowed ones that the buttons set; answers how many it
+     * changed. What a catalogue fault did is the catalogue's to end and to count: counted here too,
+     * a drill's slow GPU was two of the kill switch's "faults cleared".
+     */
     public int restoreGpus() {
         int restored = 0;
         for (GpuRow row : gpuRows.rows()) {
-            if (row.state() == InstanceState.OFFLINE) {
+            String target = (row.isBackend() ? "Backend " : "GPU ") + row.id();
+            if (row.state() == InstanceState.OFFLINE && !fromCatalogue(new ActiveFault(target, "offline", true))) {
                 gpuCommands.setOnline(row.id(), true);
                 restored++;
             }
-            if (row.slowdown() != 1.0) {
+            if (row.slowdown() != 1.0 && !fromCatalogue(new ActiveFault(target, "slowed", true))) {
                 gpuCommands.slow(row.id(), 1.0);
                 restored++;
             }
         }
         return restored;
+    }
+
+    private boolean fromCatalogue(ActiveFault row) {
+        return catalogue != null && catalogue.active().stream().anyMatch(f -> causedBy(f, row));
     }
 }

@@ -14,9 +14,14 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class ConsoleFaults {
     private ConsoleFaults() {}
 
-    public static FaultCatalogue start(Engine engine) {
+    /** @param backends the real inference servers the engine runs on, for http faults; null on simulated GPUs */
+    public static FaultCatalogue start(Engine engine, io.queuedeck.engine.exec.openai.OpenAiExecutor backends) {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("queuedeck-fault-timers").factory());
-        return new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), () -> 0);
+        FaultCatalogue faults = new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), () -> 0);
+        if (backends != null) { // as serve has them: an http fault was refused with "this engine has no real backends"
+            faults.registerBackends(backends.faults());
+        }
+        return faults;
     }
 }

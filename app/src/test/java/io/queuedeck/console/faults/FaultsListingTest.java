@@ -51,6 +51,14 @@ class FaultsListingTest {
                 assertThat(row.target()).isEqualTo("instance:1");
                 assertThat(row.faultId()).isNotNull();
             });
+
+            // the kill switch counts a button's slow GPU, not the catalogue's again (it is the catalogue's to end)
+            engine.send(new Command.SlowInstance(0, 2.0)).join();
+            var both = engine.send(new Command.TakeSnapshot()).join();
+            assertThat(fx.submit(() -> {
+                model.apply(both);
+                return model.restoreGpus();
+            }).get()).isEqualTo(1);
         } finally {
             fx.shutdownNow();
             timers.shutdownNow();

@@ -235,6 +235,7 @@ final class MvDeliveryStore implements DeliveryStore {
     @Override
     public synchronized void close() {
         if (!closed) {
+            flush(); // what a failed write left owed gets its last chance: a stop dropped it
             closed = true;
             store.close();
         }

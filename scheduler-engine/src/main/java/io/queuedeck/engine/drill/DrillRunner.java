@@ -247,9 +247,7 @@ public final class DrillRunner {
             clearOwn(); // no fault, and no load fault's arrivals, outlives the drill
             settle();
             drainEvents();
-            if (owned != null) {
-                owned.finishUnseen(finished);
-            }
+            long stillIn = owned == null ? 0 : owned.finishUnseen(finished);
             EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
             DrillCallbacks.Count delivered = callbacks == null ? null : callbacks.count();
             if (callbacks != null) {
@@ -260,7 +258,7 @@ public final class DrillRunner {
             }
             return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
                     cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount(),
-                    owned == null ? 0 : owned.stillInTheEngine(), delivered).result();
+                    stillIn, delivered).result();
         }
 
         /** Runs the timeline up to {@code t}; live, once the engine's clock has reached it. */

@@ -62,6 +62,10 @@ final class StoreWriter {
     private final java.util.SequencedSet<Long> refused = new java.util.LinkedHashSet<>();
     /** Whether the last batch failed: readiness fails while the store cannot write. */
     private volatile boolean failing;
+    /** While writes are owed and nothing new arrives, the writer tries again this often (and once at a stop). */
+    private static final long RETRY_NANOS = 1_000_000_000L;
+    /** When the writer last tried to write (the writer's thread). */
+    private long lastTry;
 
     /** @param nanos the engine clock, to time commits */
     StoreWriter(TaskStore store, ThreadFactory threadFactory, LongSupplier nanos) {
@@ -190,6 +194,15 @@ final class StoreWriter {
             }
             pending.addAndGet(-taken);
             if (batch.isEmpty() && acks.isEmpty()) {
+                if (!retried.isEmpty() && (stopping || nanos.getAsLong() - lastTry >= RETRY_NANOS)) {
+                    // nothing new comes to carry them: a disk freed while idle, or a stop, still gets what is owed
+                    if (apply(List.of()) == null) {
+                        carried = null;
+                    }
+                    if (!stopping) {
+                        continue;
+                    }
+                }
                 if (stopping) {
                     return;
                 }
@@ -200,7 +213,11 @@ final class StoreWriter {
                 sleeping = false;
                 continue;
             }
-            RuntimeException failure = batch.isEmpty() ? null : apply(batch);
+            boolean owed = !retried.isEmpty();
+            RuntimeException failure = batch.isEmpty() && !owed ? null : apply(batch);
+            if (failure == null && (owed || !batch.isEmpty())) {
+                carried = null; // every write before is durable now, the failed ones carried in: no stale failure to answer with
+            }
             for (int i = 0; i < acks.size(); i++) {
                 // before this batch's writes an acknowledgement waits only on earlier batches; after them, on this one too
                 RuntimeException outcome = i < acksBeforeWrites ? carried : failure != null ? failure : carried;
@@ -225,6 +242,7 @@ final class StoreWriter {
      * failure, if any, after keeping the writes for the next try. Logged without flooding.
      */
     private RuntimeException apply(List<StoreWrite> batch) {
+        lastTry = nanos.getAsLong();
         List<StoreWrite> all = batch;
         if (!retried.isEmpty() || !refused.isEmpty()) {
             all = new ArrayList<>(retried.size() + batch.size());

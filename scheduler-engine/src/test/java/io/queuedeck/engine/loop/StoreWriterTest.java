@@ -79,8 +79,16 @@ class StoreWriterTest {
 
     /** Fails its first batch once the gate opens; later ones succeed. */
     private static final class FailingFirstStore extends RecordingStoreBase {
+        /** Writes failing after the first (which waits for the gate): the store is still down when they come. */
+        volatile int moreFailures;
+
         @Override
         public void write(List<StoreWrite> batch) {
+            if (calls > 0 && moreFailures > 0) {
+                moreFailures--;
+                calls++;
+                throw new IllegalStateException("redis down");
+            }
             if (calls++ == 0) {
                 firstStarted.countDown();
                 try {
@@ -116,12 +124,13 @@ class StoreWriterTest {
 
     /**
      * The writer took a command's write into a batch before the command's acknowledgement was
-     * queued; that batch failed. The acknowledgement, alone in the next drain, must still fail:
-     * otherwise a client gets a 202 for a task that was never stored.
+     * queued; that batch failed, and so does the next try of its write. The acknowledgement, alone
+     * in the next drain, must still fail: otherwise a client gets a 202 for a task never stored.
      */
     @Test
     void ackQueuedAfterItsWriteWasInAFailedBatch_fails_evenAloneInTheNextDrain() throws Exception {
         FailingFirstStore store = new FailingFirstStore();
+        store.moreFailures = 1; // the failed write, carried into the acknowledgement's drain, fails again there
         StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
         writer.start();
         writer.write(new StoreWrite.RemoveTask("lost", 0));
@@ -140,6 +149,30 @@ class StoreWriterTest {
         writer.afterDurable(keptAck::complete);
         writer.wake();
         assertThat(keptAck.get(10, TimeUnit.SECONDS)).isNull();
+        writer.stop(5_000);
+    }
+
+    /**
+     * As above, but the store writes again when the acknowledgement's drain carries the failed write
+     * in: the write is durable before the answer, so the answer is a success (a stale failure sent the
+     * first client after an outage a 503 for a task that was stored and ran).
+     */
+    @Test
+    void ackOfAFailedWrite_thatTheNextDrainMadeDurable_succeeds() throws Exception {
+        FailingFirstStore store = new FailingFirstStore();
+        StoreWriter writer = new StoreWriter(store, Thread.ofPlatform().daemon().factory(), System::nanoTime);
+        writer.start();
+        writer.write(new StoreWrite.RemoveTask("late", 0));
+        writer.wake();
+        assertThat(store.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.CompletableFuture<RuntimeException> ack = new java.util.concurrent.CompletableFuture<>();
+        writer.afterDurable(ack::complete);
+        writer.wake();
+        store.gate.countDown();
+
+        assertThat(ack.get(10, TimeUnit.SECONDS)).isNull();
+        assertThat(store.batches).singleElement().isEqualTo(List.of(new StoreWrite.RemoveTask("late", 0)));
+        assertThat(writer.failing()).isFalse();
         writer.stop(5_000);
     }
 
