@@ -274,7 +274,7 @@ public final class CallbackDispatcher implements AutoCloseable {
                     } else if (code == 429 || code >= 500 && code <= 599) { // 999 is no server error: final, as any other
                         retryOrGiveUp(pending, code == 429 ? "status_429" : "status_5xx", "HTTP " + code,
                                 retries.retryAfterNanos(response.header("Retry-After")));
-                    } else if (code > 599) {
+                    } else if (code > 599 || code < 100) {
                         finish(pending, "HTTP " + code + " (not a status HTTP defines)", "status_invalid");
                     } else {
                         finish(pending, "HTTP " + code, code >= 400 ? "status_4xx" : "status_" + code / 100 + "xx");

@@ -154,7 +154,8 @@ class OpenAiFrontDoorBadInputTest {
     @org.junit.jupiter.api.Test
     void wholeNumbersWrittenAsDecimals_areTakenAsWholeNumbers_andGoOnAsThem() throws Exception {
         // n 1.0 ran while max_tokens 2.0 was refused; a strict server behind would refuse either decimal
-        String body = "{" + M + ",\"n\":1.0,\"max_tokens\":2.0,\"metadata\":{\"probe\":\"decimals\"}}";
+        // 0.99999999999999999 reads as the double 1, as the check read it: it went on as 0
+        String body = "{" + M + ",\"n\":0.99999999999999999,\"max_tokens\":2.0,\"metadata\":{\"probe\":\"decimals\"}}";
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -163,6 +164,7 @@ class OpenAiFrontDoorBadInputTest {
         com.fasterxml.jackson.databind.JsonNode sent = rig.fake().requests().stream()
                 .filter(r -> r.path("metadata").path("probe").asText().equals("decimals")).findFirst().orElseThrow();
         assertThat(sent.get("n").isInt()).as(sent.toString()).isTrue();
+        assertThat(sent.get("n").asInt()).isEqualTo(1);
         assertThat(sent.get("max_tokens").isInt()).as(sent.toString()).isTrue();
         assertThat(sent.get("max_tokens").asInt()).isEqualTo(2);
     }

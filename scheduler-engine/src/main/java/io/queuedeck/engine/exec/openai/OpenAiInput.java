@@ -245,8 +245,10 @@ public final class OpenAiInput {
         body.put("model", spec.model());
         for (String field : WHOLE_NUMBER_FIELDS) { // 2.0, accepted as 2, goes on as 2: a strict server refuses a decimal
             JsonNode value = body.get(field);
-            if (value != null && value.isFloatingPointNumber()) {
-                body.put(field, value.asInt());
+            java.util.OptionalInt whole = value == null || !value.isFloatingPointNumber() ? java.util.OptionalInt.empty()
+                    : wholeNumber(value, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            if (whole.isPresent()) { // as the check read it: 0.99999999999999999 is the double 1, not 0
+                body.put(field, whole.getAsInt());
             }
         }
         if (spec.maxTokens() != null && !body.hasNonNull("max_tokens") && !body.hasNonNull("max_completion_tokens")) {
