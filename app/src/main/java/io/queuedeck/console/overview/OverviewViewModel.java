@@ -1,5 +1,6 @@
 package io.queuedeck.console.overview;
 
+import java.time.Instant;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.snapshot.LatencyStats;
@@ -69,8 +70,13 @@ public final class OverviewViewModel {
     private boolean first = true;
     /** (taken at, tasks succeeded so far), oldest first, covering {@link #RATE_WINDOW}. */
     private final java.util.ArrayDeque<java.util.Map.Entry<java.time.Instant, Long>> completions = new java.util.ArrayDeque<>();
-    private boolean seenLatency;
-    private boolean seenTtft;
+    /**
+     * When a task last finished (or sent its first token): smoothing goes on from a figure at most
+     * {@link #FRESH} old. Smoothed across a gap, one slow second after minutes of none showed a blend
+     * of the old figure and the new that matched no task ("p50 102,554 ms" for tasks of 491 s).
+     */
+    private Instant latencyAt, ttftAt;
+    private static final java.time.Duration FRESH = java.time.Duration.ofSeconds(3);
     private final Freshness finished = new Freshness("none finished yet");
     /** A streamed answer's first token comes long before its task finishes: the TTFT tile keeps its own age. */
     private final Freshness firstTokens = new Freshness("no first token yet");
@@ -129,15 +135,16 @@ public final class OverviewViewModel {
         LatencyStats e2e = s.recent().endToEnd();
         latencyNote.set(finished.note(e2e.count() > 0, s.takenAt()));
         if (e2e.count() > 0) {
-            p50Ms.set(seenLatency ? smooth(p50Ms.get(), e2e.p50Ms()) : e2e.p50Ms());
-            p99Ms.set(seenLatency ? smooth(p99Ms.get(), e2e.p99Ms()) : e2e.p99Ms());
-            seenLatency = true;
+            boolean go = fresh(latencyAt, s.takenAt());
+            p50Ms.set(go ? smooth(p50Ms.get(), e2e.p50Ms()) : e2e.p50Ms());
+            p99Ms.set(go ? smooth(p99Ms.get(), e2e.p99Ms()) : e2e.p99Ms());
+            latencyAt = s.takenAt();
         }
         LatencyStats ttft = s.recent().ttft();
         ttftNote.set(firstTokens.note(ttft.count() > 0, s.takenAt()));
         if (ttft.count() > 0) {
-            ttftP50Ms.set(seenTtft ? smooth(ttftP50Ms.get(), ttft.p50Ms()) : ttft.p50Ms());
-            seenTtft = true;
+            ttftP50Ms.set(fresh(ttftAt, s.takenAt()) ? smooth(ttftP50Ms.get(), ttft.p50Ms()) : ttft.p50Ms());
+            ttftAt = s.takenAt();
         }
         oldestWaitMs.set(s.oldestWaitMs());
         succeeded.set(s.counters().succeeded());
@@ -174,6 +181,10 @@ public final class OverviewViewModel {
             return java.util.OptionalDouble.empty();
         }
         return java.util.OptionalDouble.of((s.counters().succeeded() - oldest.getValue()) / (covered.toNanos() / 1e9));
+    }
+
+    private static boolean fresh(Instant last, Instant now) {
+        return last != null && !now.isAfter(last.plus(FRESH));
     }
 
     private static double smooth(double previous, double next) {

@@ -116,6 +116,16 @@ class OverviewViewModelTest {
     }
 
     @Test
+    void aSecondOfFinishesMinutesAfterTheLast_isShownAsItIs_notBlendedWithTheOldFigure() {
+        model.apply(snapshot().recent(latency(5, 10_000, 12_000)).build());
+        model.apply(snapshot().at(Snapshots.T0.plusSeconds(540)).recent(latency(2, 491_000, 491_500)).build());
+
+        // blended, it showed p50 ≈ 106 s for tasks that took 491 s
+        assertThat(model.p50MsProperty().get()).isEqualTo(491_000);
+        assertThat(model.p99MsProperty().get()).isEqualTo(491_500);
+    }
+
+    @Test
     void apply_tierPaused_exposed() {
         model.apply(snapshot().tierMode(Tier.BATCH, io.queuedeck.engine.tier.TierMode.DRAINING).build());
 
