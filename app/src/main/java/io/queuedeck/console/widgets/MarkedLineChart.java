@@ -91,6 +91,19 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
                 elements.set(i + offset, new javafx.scene.shape.MoveTo(to.getX(), to.getY()));
             }
         }
+        // a point alone between gaps (one second of finishes) drew nothing: a short stroke shows it. From the
+        // last point back, so the elements of the points before keep their indexes
+        for (int i = data.size() - 1; i >= 0; i--) {
+            boolean gapBefore = i == 0 || data.get(i).getXValue().doubleValue() - data.get(i - 1).getXValue().doubleValue() > GAP_SECONDS;
+            boolean gapAfter = i == data.size() - 1
+                    || data.get(i + 1).getXValue().doubleValue() - data.get(i).getXValue().doubleValue() > GAP_SECONDS;
+            javafx.scene.shape.PathElement at = elements.get(i + offset);
+            if (gapBefore && gapAfter) {
+                double x = at instanceof javafx.scene.shape.MoveTo m ? m.getX() : ((javafx.scene.shape.LineTo) at).getX();
+                double y = at instanceof javafx.scene.shape.MoveTo m ? m.getY() : ((javafx.scene.shape.LineTo) at).getY();
+                elements.add(i + offset + 1, new javafx.scene.shape.LineTo(x + 2, y));
+            }
+        }
     }
 
     static String shorten(String text) {
