@@ -94,10 +94,8 @@ final class StoreWriter {
      */
     void write(StoreWrite write) {
         if (thread == null) {
-            RuntimeException e = apply(List.of(write));
-            if (e != null) { // as on the writer thread: the next acknowledgement fails
-                unacknowledged = e;
-            }
+            // as on the writer thread: the next acknowledgement fails, unless a later write carried the failed ones in
+            unacknowledged = apply(List.of(write));
             return;
         }
         offer(write);
