@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
  * once every write before it is durable. The loop never waits for it. A command's writes may
  * land in one batch and its acknowledgement in the next: a failure of the earlier batch is carried
  * to that acknowledgement (conservatively, to every acknowledgement of the next drain that has any), so
- * a failed write is never acknowledged.
+ * a failed write is never acknowledged. The writes of a failed batch are written again before the
+ * next batch's (and, with nothing new, once a second and at a stop), so the store catches up once it
+ * can write; those of a submission answered with the failure are dropped (decision 0112).
  *
  * <p>On a virtual clock ({@code threadFactory} null) there is no thread: each write is applied at
  * once, on the caller.
