@@ -110,12 +110,15 @@ class DrillsViewUiTest {
         assertThat(fx(() -> disarmed.isVisible() && disarmed.getParent().isVisible())).isTrue();
         assertThat(fx(() -> robot.lookup("#drill-run").query().isDisabled())).as("no run while disarmed").isTrue();
         assertThat(fx(() -> robot.lookup("#drill-open-report").query().isDisabled())).isFalse();
-        // the verdict's arrival moved the button under the pointer, and squeezed both to "1…" and "Open r…"
-        assertThat(fx(() -> robot.lookup("#drill-open-report").query().localToScene(0, 0).getX())).isEqualTo(openReportX);
-        assertThat(fx(() -> {
-            javafx.scene.control.Labeled verdict = robot.lookup("#drill-verdict").queryLabeled();
-            return verdict.getWidth() >= verdict.prefWidth(-1) - 0.5;
-        })).as("the verdict whole").isTrue();
+        // the verdict's arrival moved the button under the pointer, and squeezed both to "1…" and "Open r…";
+        // the new text is laid out on the next pulse, so both are awaited rather than read at once
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(fx(() -> robot.lookup("#drill-open-report").query().localToScene(0, 0).getX())).isEqualTo(openReportX);
+            assertThat(fx(() -> {
+                javafx.scene.control.Labeled verdict = robot.lookup("#drill-verdict").queryLabeled();
+                return verdict.getWidth() >= verdict.prefWidth(-1) - 0.5;
+            })).as("the verdict whole").isTrue();
+        });
 
         robot.clickOn("#drill-rearm");
 

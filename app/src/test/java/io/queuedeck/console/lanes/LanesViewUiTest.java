@@ -416,20 +416,23 @@ class LanesViewUiTest {
         });
         WaitForAsyncUtils.waitForFxEvents();
 
-        javafx.scene.control.Label caption = robot.lookup("#lanes-tiers-caption").queryAs(javafx.scene.control.Label.class);
-        List<javafx.scene.control.Label> labels = new java.util.ArrayList<>(List.of(caption));
-        for (String[] tier : table) {
-            labels.add((javafx.scene.control.Label) robot.lookup("#lanes-tier-" + tier[0]).queryAs(Node.class).getParent().lookup(".tier-label"));
-        }
-        double sceneWidth = stage.getScene().getWidth();
-        for (javafx.scene.control.Label label : labels) {
-            assertThat(label.getWidth() + 0.5).as("'%s' at %.0f px is cut", label.getText(), width).isGreaterThanOrEqualTo(label.prefWidth(-1));
-            assertThat(label.localToScene(label.getLayoutBounds()).getMaxX()).as("'%s' inside", label.getText()).isLessThanOrEqualTo(sceneWidth);
-        }
-        for (String[] tier : table) {
-            Node box = robot.lookup("#lanes-tier-" + tier[0]).query();
-            assertThat(box.localToScene(box.getLayoutBounds()).getMaxX()).as(tier[0] + "'s mode box inside").isLessThanOrEqualTo(sceneWidth);
-        }
+        // the new width is laid out on a later pulse, which a loaded machine can delay: awaited, not read at once
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            javafx.scene.control.Label caption = robot.lookup("#lanes-tiers-caption").queryAs(javafx.scene.control.Label.class);
+            List<javafx.scene.control.Label> labels = new java.util.ArrayList<>(List.of(caption));
+            for (String[] tier : table) {
+                labels.add((javafx.scene.control.Label) robot.lookup("#lanes-tier-" + tier[0]).queryAs(Node.class).getParent().lookup(".tier-label"));
+            }
+            double sceneWidth = stage.getScene().getWidth();
+            for (javafx.scene.control.Label label : labels) {
+                assertThat(label.getWidth() + 0.5).as("'%s' at %.0f px is cut", label.getText(), width).isGreaterThanOrEqualTo(label.prefWidth(-1));
+                assertThat(label.localToScene(label.getLayoutBounds()).getMaxX()).as("'%s' inside", label.getText()).isLessThanOrEqualTo(sceneWidth);
+            }
+            for (String[] tier : table) {
+                Node box = robot.lookup("#lanes-tier-" + tier[0]).query();
+                assertThat(box.localToScene(box.getLayoutBounds()).getMaxX()).as(tier[0] + "'s mode box inside").isLessThanOrEqualTo(sceneWidth);
+            }
+        });
     }
 
     /** The colour lane P{@code priority}'s title is drawn in (after CSS). */

@@ -97,10 +97,13 @@ class PoliciesViewUiTest {
         assertThat(status.getText()).startsWith("no trace /no/such/dir/");
         // that the refusal wraps rather than ends in "…" is not asserted: in this window it wrapped with or
         // without the label's fix, which only the console's own layout needed (checked on a display)
-        for (String id : new String[] {"#policies-browse", "#policies-replay"}) {
-            Labeled button = robot.lookup(id).queryLabeled();
-            assertThat(button.getWidth()).as(id).isGreaterThanOrEqualTo(button.prefWidth(-1) - 0.5);
-        }
+        // laid out on a later pulse, which a loaded machine can delay: awaited, not read at once
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (String id : new String[] {"#policies-browse", "#policies-replay"}) {
+                Labeled button = robot.lookup(id).queryLabeled();
+                assertThat(button.getWidth()).as(id).isGreaterThanOrEqualTo(button.prefWidth(-1) - 0.5);
+            }
+        });
         robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
         // the policy list keeps its three rows: the screen scrolls rather than squeeze it to one and a half
         assertThat(robot.lookup("#policies-list").query().getBoundsInLocal().getHeight()).isGreaterThanOrEqualTo(139);

@@ -43,16 +43,24 @@ class LateLoopTest {
         gpus.dispatch(0, task);
 
         long giveUpAt = start + TimeUnit.SECONDS.toNanos(30);
+        long lateInAll = 0; // how late the loop woke, summed over every timer: at least TOKENS * LATE_NANOS
+        long next = clock.fireDue();
         while (finishedAt[0] < 0 && clock.nanos() < giveUpAt) {
-            long next = clock.fireDue();
             long untilDue = Math.min(Math.max(0, next - clock.nanos()), TimeUnit.MILLISECONDS.toNanos(100));
             LockSupport.parkNanos(untilDue + LATE_NANOS);
+            long woke = clock.nanos();
+            lateInAll += Math.max(0, woke - next);
+            next = clock.fireDue();
         }
 
         assertThat(finishedAt[0]).as("finished within 30 s").isPositive();
+        assertThat(lateInAll).isGreaterThanOrEqualTo(TOKENS * LATE_NANOS);
         long behind = finishedAt[0] - start - task.serviceNanos();
-        // Steps chained from late wake-ups would be behind by at least TOKENS * LATE_NANOS (500 ms).
-        assertThat(behind).isLessThan(TOKENS * LATE_NANOS / 2);
+        // Steps chained from late wake-ups are behind by every wake-up's lateness together; on its own
+        // timeline the task is behind by the last one's only. Measured against the lateness this run
+        // saw, not a fixed figure, so a machine busy with other work does not decide the outcome.
+        assertThat(behind).as("behind the GPU's timeline, of %d ms late in all", lateInAll / 1_000_000)
+                .isLessThan(lateInAll / 2);
     }
 
     private record Context(EngineClock clock, long[] finishedAt) implements ExecutorContext {
