@@ -52,7 +52,7 @@ public interface DeliveryStore extends AutoCloseable {
     /**
      * A store in {@code dir} (created if missing) that survives restarts: an embedded H2 MVStore
      * file, {@code callbacks.mv.db}, locked while open so that one process at a time uses it.
-     * Writes reach the file within 200 ms (a crash may lose that much), and all of
+     * Writes are committed and synced within 200 ms (a crash may lose that much), and all of
      * them on {@link #close()}.
      *
      * @throws IllegalArgumentException when the directory cannot be created or written, or another

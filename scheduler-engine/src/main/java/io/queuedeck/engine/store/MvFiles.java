@@ -27,7 +27,25 @@ public final class MvFiles {
             if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
                 throw StoreLock.inUse(dir, fileName);
             }
-            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot open " + file + ": " + (diskFull(e)
+                    ? DISK_FULL + "; start again once that is fixed" : e.getMessage()));
         }
+    }
+
+    private static final String DISK_FULL = "the disk is full";
+
+    /** What a failed MVStore operation means, in the operator's words where they are known. */
+    public static String reason(RuntimeException e) {
+        return diskFull(e) ? DISK_FULL : e.getMessage();
+    }
+
+    /** H2 says "Writing to sun.nio.ch.FileChannelImpl@… failed"; the cause says why. */
+    static boolean diskFull(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.io.IOException && String.valueOf(cause.getMessage()).contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -148,8 +148,14 @@ final class SqliteTaskStore implements TaskStore {
                     || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_LOCKED)) {
                 throw StoreLock.inUse(dir, FILE_NAME); // an earlier version's exclusive lock
             }
-            throw new IllegalArgumentException("cannot open " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(openRefusal(file, (SQLException) e));
         }
+    }
+
+    /** Why {@code file} cannot be opened, in the operator's words where SQLite's code says more than its message. */
+    static String openRefusal(Path file, SQLException e) {
+        String known = reason(e);
+        return "cannot open " + file + ": " + (known.equals(UNKNOWN_FAILURE) ? e.getMessage() : known + "; start again once that is fixed");
     }
 
     /**
@@ -387,6 +393,8 @@ final class SqliteTaskStore implements TaskStore {
         broken = true;
     }
 
+    private static final String UNKNOWN_FAILURE = "the store failed (the server's log has the cause)";
+
     /** What went wrong, in the operator's words; the driver's own message stays with the cause, for the log. */
     static String reason(SQLException e) {
         SQLiteErrorCode code = e instanceof SQLiteException sqlite ? sqlite.getResultCode() : null;
@@ -400,7 +408,7 @@ final class SqliteTaskStore implements TaskStore {
         } else if (kind.startsWith("SQLITE_CORRUPT")) {
             return "the database file is damaged";
         }
-        return "the store failed (the server's log has the cause)";
+        return UNKNOWN_FAILURE;
     }
 
     /** @return 1 when the record is new, 0 when it replaced one */

@@ -190,4 +190,22 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
                 .until(() -> java.nio.file.Files.size(database) >= 256 * 1024);
         assertThat(store.load(NOW).tasks()).hasSize(2_000);
     }
+
+    /** At start on a full disk the server said SQLite's "[SQLITE_FULL] Insertion failed…" and H2's "Writing to sun.nio.ch.FileChannelImpl@… failed". */
+    @Test
+    void openOnAFullDisk_isRefusedInTheOperatorsWords() {
+        Path file = dir.resolve("tasks.db");
+        String sqlite = SqliteTaskStore.openRefusal(file, new org.sqlite.SQLiteException(
+                "[SQLITE_FULL] Insertion failed because database is full", org.sqlite.SQLiteErrorCode.SQLITE_FULL));
+        String other = SqliteTaskStore.openRefusal(file, new org.sqlite.SQLiteException(
+                "[SQLITE_CANTOPEN] unable to open", org.sqlite.SQLiteErrorCode.SQLITE_CANTOPEN));
+        Exception h2 = org.h2.mvstore.DataUtils.newMVStoreException(org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED,
+                "Writing to {0} failed; length {1} at {2}", "sun.nio.ch.FileChannelImpl@42b3b079", 8192, 0,
+                new java.io.IOException("No space left on device"));
+
+        assertThat(sqlite).isEqualTo("cannot open " + file + ": the disk is full; start again once that is fixed");
+        assertThat(other).isEqualTo("cannot open " + file + ": [SQLITE_CANTOPEN] unable to open"); // nothing to add to it
+        assertThat(MvFiles.diskFull(h2)).isTrue();
+        assertThat(MvFiles.diskFull(new java.io.IOException("Input/output error"))).isFalse();
+    }
 }
