@@ -1,6 +1,7 @@
 package io.queuedeck.console;
 
 import io.queuedeck.console.policies.PoliciesViewModel;
+import io.queuedeck.console.widgets.ScreenScroll;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

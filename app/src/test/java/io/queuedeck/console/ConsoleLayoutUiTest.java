@@ -393,6 +393,33 @@ class ConsoleLayoutUiTest {
         assertInWindow("#status-bar");
     }
 
+    /**
+     * Why: on a 1280 x 800 display (the console's window 1232 x 752 there) the whole Drills screen
+     * scrolled, and scrolling down to the verdict took ABORT off the top.
+     */
+    @Test
+    void drillsScreen_onA1280x800Display_scrolledToThePastRuns_keepsTheKillSwitchInView() throws Exception {
+        size(1232, 752);
+        robot.clickOn("#nav-drills");
+        WaitForAsyncUtils.waitForFxEvents();
+        ScrollPane below = robot.lookup("#drill-scroll").queryAs(ScrollPane.class);
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(fx(() -> below.getContent().getLayoutBounds().getHeight()))
+                .as("what is below the kill switch is taller than its room").isGreaterThan(fx(() -> below.getViewportBounds().getHeight())));
+
+        // the scroll bar's thumb dragged to the bottom with the mouse (under the wheel, the lists inside take the turns)
+        Node thumb = robot.from(below).lookup(".thumb").match((Node n) -> n.getParent() instanceof javafx.scene.control.ScrollBar bar
+                && bar.getParent() == below && bar.getOrientation() == javafx.geometry.Orientation.VERTICAL).query(); // not a list's
+        robot.drag(thumb).moveBy(0, 600).release(javafx.scene.input.MouseButton.PRIMARY);
+
+        await().atMost(TIMEOUT).until(() -> fx(() -> below.getVvalue() >= below.getVmax() - 1e-9));
+        assertInWindow("#drill-history");
+        assertInWindow("#drill-abort");
+        ScrollPane screen = robot.lookup("#screen-scroll").match(Node::isVisible).queryAs(ScrollPane.class);
+        assertThat(fx(screen::getVvalue)).as("the screen itself did not scroll").isZero();
+        robot.drag(thumb).moveBy(0, -600).release(javafx.scene.input.MouseButton.PRIMARY);
+        await().atMost(TIMEOUT).until(() -> fx(() -> below.getVvalue() <= below.getVmin() + 1e-9));
+    }
+
     @Test
     void stoppingMessage_fitsTheStatusLine_at1280() throws Exception {
         size(1280, 800);

@@ -1,5 +1,6 @@
 package io.queuedeck.console.drills;
 
+import io.queuedeck.console.widgets.ScreenScroll;
 import io.queuedeck.engine.config.ShippedDrills;
 import io.queuedeck.engine.drill.ProbeLight;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.OverrunStyle;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
@@ -41,6 +43,9 @@ public final class DrillsView {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
 
+    /** The least room for what scrolls below the kill switch: a few timeline steps or a past run. */
+    private static final double MIN_SCROLL_HEIGHT = 160;
+
     private final DrillsViewModel model;
     private final VBox root;
     private final VBox lightsBox = new VBox(6);
@@ -52,7 +57,14 @@ public final class DrillsView {
         HBox.setHgrow(top.getChildren().getFirst(), Priority.ALWAYS);
         HBox.setHgrow(middle.getChildren().getFirst(), Priority.ALWAYS);
         HBox.setHgrow(middle.getChildren().getLast(), Priority.ALWAYS);
-        root = new VBox(16, top, middle, verdictCard(), historyCard());
+        // the picker and the kill switch stay in view; what is below them scrolls when the window is short
+        // (at 1280 x 800 the whole screen scrolled, and ABORT went off the top with it)
+        VBox below = new VBox(16, middle, verdictCard(), historyCard());
+        ScrollPane scroll = ScreenScroll.wrap(below);
+        scroll.setId("drill-scroll");
+        scroll.setMinHeight(MIN_SCROLL_HEIGHT);
+        VBox.setVgrow(scroll, Priority.ALWAYS);
+        root = new VBox(16, top, scroll);
         root.getStyleClass().add("drills-grid");
         root.getStylesheets().add(DrillsView.class.getResource("/io/queuedeck/console/drills/drills.css").toExternalForm());
     }
@@ -180,6 +192,7 @@ public final class DrillsView {
         Label legend = new Label("green: within bound · amber: past 80% of it · red: broken · grey: not judged yet");
         legend.getStyleClass().add("drills-muted");
         legend.setWrapText(true);
+        legend.setPrefWidth(320); // wrapped there, not one line as wide as the card could grow, which took the timeline's room
         return card("Probes", lightsBox, legend);
     }
 

@@ -1,4 +1,4 @@
-package io.queuedeck.console;
+package io.queuedeck.console.widgets;
 
 import javafx.scene.Parent;
 import javafx.scene.control.ScrollPane;
@@ -7,12 +7,14 @@ import javafx.scene.layout.Region;
 /**
  * A screen fills the room between header and status line; when the window is smaller than the
  * screen's minimum (the Faults screen at 1280 × 800, say), it scrolls instead of pushing the
- * status line off the window.
+ * status line off the window. A screen can hold one of its own for a part below what must stay
+ * in view (the Drills screen's kill switch).
  */
-final class ScreenScroll {
+public final class ScreenScroll {
     private ScreenScroll() {}
 
-    static ScrollPane wrap(Parent screen) {
+    /** {@code screen} in a scroll pane that fits it to the room while its minimum fits. */
+    public static ScrollPane wrap(Parent screen) {
         ScrollPane scroll = new ScrollPane(screen);
         scroll.getStyleClass().add("qd-screen-scroll");
         scroll.setId("screen-scroll");
