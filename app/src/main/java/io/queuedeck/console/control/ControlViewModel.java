@@ -130,7 +130,7 @@ public final class ControlViewModel {
                 + (v.label() == null || v.label().isEmpty() ? "" : " · " + v.label()));
         ConfigPlane.Refusal r = s.refusal();
         lastError.set(r == null ? "" : "Last change refused at " + time(r.at()) + " (" + r.source() + "), version "
-                + v.version() + " still runs: " + String.join("; ", r.problems()));
+                + v.version() + " still runs: " + String.join("; ", withoutSource(r.problems(), r.source())));
         if (v.version() != shownVersion) {
             if (!changedHere) {
                 message.set(""); // a version from elsewhere (the header's policy box, the API): this screen's word is stale
@@ -344,7 +344,7 @@ public final class ControlViewModel {
                     + (cause instanceof ConfigService.Refused r ? r.problems().getFirst() + (r.problems().size() > 1
                     ? " (and " + (r.problems().size() - 1) + " more, on the Config tab)" : "") : cause.getMessage());
             if (cause instanceof ConfigService.Refused refused) {
-                problems.setAll(refused.problems());
+                problems.setAll(withoutSource(refused.problems(), source()));
                 // a canary's refusal is no refused change of the config: "Refused" stood under "No change refused"
                 message.set((what.equals("canary") ? "Canary not started (" : "Refused (") + refused.problems().size()
                         + (refused.problems().size() == 1 ? " problem" : " problems") + "); the running config stays.");
@@ -407,6 +407,12 @@ public final class ControlViewModel {
 
     private String source() {
         return "console by " + actor;
+    }
+
+    /** The plane names the source before each problem, as for a file; here the line above already says who. */
+    static List<String> withoutSource(List<String> problems, String source) {
+        String prefix = source + ": ";
+        return problems.stream().map(p -> p.startsWith(prefix) ? p.substring(prefix.length()) : p).toList();
     }
 
     private static JsonNode json(Object value) {

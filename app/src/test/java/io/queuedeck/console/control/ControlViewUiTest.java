@@ -122,6 +122,9 @@ class ControlViewUiTest {
         javafx.scene.control.ListView<?> problems = robot.lookup("#control-problems").queryListView();
         String problem = String.valueOf(problems.getItems().getFirst());
         assertThat(problem).containsPattern("line \\d+");
+        // who sent the change is said once, above: "console by robot: " began every problem and the line twice over
+        assertThat(problems.getItems()).allSatisfy(p -> assertThat(String.valueOf(p)).doesNotContain("console by"));
+        assertThat(label("#control-last-error")).containsOnlyOnce("console by robot");
         robot.clickOn(robot.lookup("#control-problems .list-cell").nth(0).queryAs(javafx.scene.Node.class));
         TextArea editor = robot.lookup("#control-editor").queryAs(TextArea.class);
         await().atMost(TIMEOUT).until(() -> editor.getSelectedText().startsWith("server_x") || editor.getSelectedText().startsWith("engine_y"));
