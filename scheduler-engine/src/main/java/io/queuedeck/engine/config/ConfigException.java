@@ -15,8 +15,36 @@ public final class ConfigException extends IllegalArgumentException {
     }
 
     ConfigException(List<String> problems) {
-        super(String.join("\n", problems));
-        this.problems = List.copyOf(problems);
+        super(String.join("\n", printable(problems)));
+        this.problems = printable(problems);
+    }
+
+    private static List<String> printable(List<String> problems) {
+        return problems.stream().map(ConfigException::printable).toList();
+    }
+
+    /**
+     * {@code problem} with every character that would act on a terminal rather than show (an escape
+     * sequence in a key's name, U+202E) written as {@code \\u001B}: problems quote the file, and are
+     * printed to terminals and logs.
+     */
+    static String printable(String problem) {
+        StringBuilder out = new StringBuilder(problem.length());
+        problem.codePoints().forEach(c -> {
+            if (unprintable(c)) {
+                out.append(String.format("\\u%04X", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+
+    /** A control character, or one that reorders or breaks a line where it is printed (U+202E, U+2028). */
+    static boolean unprintable(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     /** Each problem, in the order of their lines in the file. */

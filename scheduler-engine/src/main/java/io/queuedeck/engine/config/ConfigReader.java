@@ -326,7 +326,7 @@ final class ConfigReader {
                 c.problem(c.at("name"), "is required");
             } else if (name != null && namesSeen.putIfAbsent(name, where) != null) {
                 c.problem(c.at("name"), "'" + name + "' is already the name of " + namesSeen.get(name));
-            } else if (name != null && name.chars().anyMatch(ConfigReader::unprintable)) {
+            } else if (name != null && name.chars().anyMatch(ConfigException::unprintable)) {
                 c.problem(c.at("name"), "must not hold control characters (it is the actor of the audit trail and the log)");
             }
             String token = token(c, folder, env);
@@ -352,7 +352,7 @@ final class ConfigReader {
             }
             boolean submits = scopes == null || scopes.contains(Scope.SUBMIT) || scopes.contains(Scope.ADMIN);
             if (tenant == null && name != null && submits && !boundTenants.containsKey(name)
-                    && name.chars().noneMatch(ConfigReader::unprintable)) {
+                    && name.chars().noneMatch(ConfigException::unprintable)) {
                 // its front-door requests carry its name as their tenant: every one was refused, blaming the client
                 TaskSpecValidator.tenantProblem(name).ifPresent(problem -> c.problem(c.at("name"), "is the tenant of its"
                         + " front-door requests, as it is bound to no tenant, and " + problem + "; rename it or bind it (tenant: …)"));
@@ -369,13 +369,6 @@ final class ConfigReader {
             }
         }
         return clients;
-    }
-
-    /** A control character, or one that reorders or breaks a line where it is printed (U+202E, U+2028). */
-    private static boolean unprintable(int c) {
-        int type = Character.getType(c);
-        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     /** The client's token from its environment variable or file, stripped; null (with a problem) when unusable. */

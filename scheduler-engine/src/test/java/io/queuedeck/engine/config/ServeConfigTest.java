@@ -36,6 +36,14 @@ class ServeConfigTest {
     }
 
     /** The one problem of {@code yaml}, without the file's name and the line (tests of lines are below). */
+    /** An escape sequence in a key or a value was printed as it was, and coloured or rewrote the operator's terminal. */
+    @Test
+    void problemsQuotingTheFile_writeItsControlCharactersAsEscapes() throws Exception {
+        assertThat(refusal("policy:\n  name: \"fi\\afo\\u202E\"\n"))
+                .startsWith("policy.name must be one of ").endsWith(", got 'fi\\u0007fo\\u202E'");
+        assertThat(refusal("server:\n  \"bad\\e[31mkey\": 1\n")).startsWith("server.bad\\u001B[31mkey is not a known setting");
+    }
+
     private String refusal(String yaml) throws Exception {
         List<String> problems = problems(yaml);
         assertThat(problems).as("problems of:\n" + yaml).hasSize(1);
