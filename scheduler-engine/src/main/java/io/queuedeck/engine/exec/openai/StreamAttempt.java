@@ -12,9 +12,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import okhttp3.Response;
@@ -475,11 +472,14 @@ final class StreamAttempt extends EventSourceListener {
         if (DELTA_SECONDS.matcher(text).matches()) {
             seconds = Double.parseDouble(text);
         } else {
+            // an HTTP date in any of the three forms a recipient must accept (IMF-fixdate, RFC 850, asctime)
+            java.util.Date date;
             try {
-                seconds = Duration.between(now, ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME)).toMillis() / 1e3;
-            } catch (DateTimeParseException unreadable) {
-                seconds = 1;
+                date = okhttp3.Headers.of("Retry-After", text).getDate("Retry-After");
+            } catch (IllegalArgumentException notAHeaderValue) {
+                date = null;
             }
+            seconds = date == null ? 1 : Duration.between(now, date.toInstant()).toMillis() / 1e3;
         }
         return seconds > 0 ? (long) (Math.min(seconds, MAX_RETRY_AFTER_SECONDS) * 1e9) : 0;
     }

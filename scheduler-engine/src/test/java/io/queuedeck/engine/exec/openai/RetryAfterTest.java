@@ -30,10 +30,17 @@ class RetryAfterTest {
         assertThat(StreamAttempt.retryAfterNanos(past, NOW)).isZero();
     }
 
+    /** RFC 9110 5.6.7: a recipient must accept all three forms; the two obsolete ones counted as one second. */
+    @Test
+    void theObsoleteDateForms_countTheTimeLeftToo() {
+        assertThat(StreamAttempt.retryAfterNanos("Sunday, 06-Dec-26 05:00:30 GMT", NOW)).isEqualTo(30 * SECOND); // RFC 850
+        assertThat(StreamAttempt.retryAfterNanos("Sun Dec  6 05:00:40 2026", NOW)).isEqualTo(40 * SECOND); // asctime
+    }
+
     @Test
     void whatIsNeitherForm_countsAsOneSecond_notAsTheNumberItLooksLike() {
         // "1e3" was read as 1,000 s (then capped to a minute); it is not delta-seconds
-        for (String unreadable : new String[] {"1e3", "Infinity", "NaN", "-5", "0x10", "soon", "+7"}) {
+        for (String unreadable : new String[] {"1e3", "Infinity", "NaN", "-5", "0x10", "soon", "+7", "Sun, 06 Dec 2026 05:00:30 GMT\u00e9"}) {
             assertThat(StreamAttempt.retryAfterNanos(unreadable, NOW)).as(unreadable).isEqualTo(SECOND);
         }
     }
