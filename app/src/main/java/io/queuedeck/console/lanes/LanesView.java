@@ -62,6 +62,9 @@ public final class LanesView {
     private static final String DEFAULT_HINT = "Drag onto a lane or a row · Alt+↑/↓ moves within a lane · double-click inspects · Del cancels · F1 help";
     /** Under a policy that orders each lane itself, a move within a lane is refused: not offered either. */
     private static final String SCORED_HINT = "Drag onto a lane · the policy orders each lane · double-click inspects · Del cancels · F1 help";
+    /** Where the whole hint does not fit (1280 px): the rest is in its tooltip and F1. */
+    private static final String SHORT_HINT = "Drag onto a lane or a row · F1 help";
+    private static final String SHORT_SCORED_HINT = "Drag onto a lane · F1 help";
 
     private final LanesViewModel model;
     private final Parent root;
@@ -92,13 +95,18 @@ public final class LanesView {
         hint.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
         HBox.setHgrow(hint, javafx.scene.layout.Priority.ALWAYS);
         hint.setTooltip(new Tooltip(DEFAULT_HINT));
+        hint.setWrapText(true); // a notice too long for one line takes two, not "…"
         Runnable showHint = () -> {
             String v = model.noticeProperty().get();
-            hint.setText(!v.isEmpty() ? v : model.laneOrderKeptProperty().get() ? DEFAULT_HINT : SCORED_HINT);
-            hint.getTooltip().setText(hint.getText());
+            boolean kept = model.laneOrderKeptProperty().get();
+            String whole = !v.isEmpty() ? v : kept ? DEFAULT_HINT : SCORED_HINT;
+            boolean fits = !v.isEmpty() || textWidth(whole) <= hint.getWidth() - hint.snappedLeftInset() - hint.snappedRightInset();
+            hint.setText(fits ? whole : kept ? SHORT_HINT : SHORT_SCORED_HINT);
+            hint.getTooltip().setText(whole);
         };
         model.laneOrderKeptProperty().addListener((o, a, v) -> showHint.run());
         model.noticeProperty().addListener((o, a, v) -> showHint.run());
+        hint.widthProperty().addListener((o, a, v) -> showHint.run());
         showHint.run();
 
         moveButton.setTooltip(new Tooltip("Move the selected tasks within their lane, or to another priority (or drag them)"));
@@ -515,5 +523,12 @@ public final class LanesView {
             }
         }
         return ids;
+    }
+
+    /** How wide {@code text} is in the hint's font, on one line. */
+    private double textWidth(String text) {
+        javafx.scene.text.Text measured = new javafx.scene.text.Text(text);
+        measured.setFont(hint.getFont());
+        return measured.getLayoutBounds().getWidth();
     }
 }

@@ -435,6 +435,26 @@ class LanesViewUiTest {
         });
     }
 
+    /**
+     * The hint above the lanes reads whole at the Lanes screen's width in a 1280 px window (the
+     * window less the navigation): there it read "Drag onto a lane or a row · Alt+↑/↓ mov…". Where
+     * the whole hint fits (a wider window) it shows whole; its tooltip always has all of it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"1032, Drag onto a lane or a row · F1 help", "1700, Alt+↑/↓ moves within a lane"})
+    void hint_atTheWidthsOfTheWindow_readsWhole(double width, String part) {
+        robot.interact(() -> stage.setWidth(width));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.scene.control.Label hint = robot.lookup("#lanes-hint").queryAs(javafx.scene.control.Label.class);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(hint.getText()).contains(part);
+            javafx.scene.text.Text shown = (javafx.scene.text.Text) hint.lookup(".text");
+            assertThat(shown.getText()).as("the hint as drawn").isEqualTo(hint.getText());
+        });
+        assertThat(hint.getTooltip().getText()).contains("Alt+↑/↓ moves within a lane");
+    }
+
     /** The colour lane P{@code priority}'s title is drawn in (after CSS). */
     private javafx.scene.paint.Paint titleFill(int priority) {
         return robot.lookup(".lane-title").queryAllAs(javafx.scene.control.Label.class).stream()
