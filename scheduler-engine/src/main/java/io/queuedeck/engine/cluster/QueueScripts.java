@@ -19,6 +19,15 @@ final class QueueScripts {
     /** Score = priority × 2^40 + sequence: priority first, then arrival (BullMQ orders by both). */
     static final long PRIORITY_STRIDE = 1L << 40;
 
+    /**
+     * The first line of the scripts that move work already accepted on: claiming, extending a lease,
+     * acknowledging, handing back, reaping and cancelling run on a full Redis ({@code maxmemory} with
+     * {@code noeviction}), which refuses only new submissions. Refused too, finished work could not be
+     * acknowledged: its leases ran out, it ran again and ended dead after its attempts, and the memory
+     * its acknowledgement frees was never freed. Their writes are a few fields a task.
+     */
+    private static final String ALLOW_OOM = "#!lua flags=allow-oom\n";
+
     private static final String PRELUDE = """
             local P = ARGV[1]
             local function now()
@@ -128,7 +137,7 @@ final class QueueScripts {
      * per claimed task; the token is the delivery count, so a redelivery is visible. One ZPOPMIN per
      * tier, one ZADD to the lease index and one SADD for the whole claim; per task HMGET and HSET.
      */
-    static final String CLAIM = PRELUDE + """
+    static final String CLAIM = ALLOW_OOM + PRELUDE + """
             local node, n, lease = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
             local until_ = now() + lease
             local out, leases, held = {}, {}, {}
@@ -172,7 +181,7 @@ final class QueueScripts {
      * ARGV: prefix, node, lease ms, ids. Extends the node's leases; answers {the ids it no longer
      * holds, the held ids someone asked to cancel} (a cancel reaches the holder with its next heartbeat).
      */
-    static final String HEARTBEAT = PRELUDE + """
+    static final String HEARTBEAT = ALLOW_OOM + PRELUDE + """
             local node, until_ = ARGV[2], now() + tonumber(ARGV[3])
             local lost, kept, cancel = {}, {}, {}
             for i = 4, #ARGV do
@@ -196,7 +205,7 @@ final class QueueScripts {
      * task. Leases and processing sets lose the batch's tasks in one ZREM and one SREM per node, and
      * each tier's count of leased tasks drops once per batch.
      */
-    static final String ACK = PRELUDE + """
+    static final String ACK = ALLOW_OOM + PRELUDE + """
             local node, window = ARGV[2], ARGV[3]
             local out, unleased, held, running = {}, {}, {}, {}
             local first, dup, failed = 0, 0, 0
@@ -237,7 +246,7 @@ final class QueueScripts {
             """;
 
     /** ARGV: prefix, node, ids. Hands unstarted claims back in their place, no attempt counted. */
-    static final String RELEASE = PRELUDE + """
+    static final String RELEASE = ALLOW_OOM + PRELUDE + """
             local node, n = ARGV[2], 0
             for i = 3, #ARGV do
               local id = ARGV[i]
@@ -261,7 +270,7 @@ final class QueueScripts {
      * place with an attempt counted, dead-letters a task that used its last attempt, and cancels one
      * whose cancel its holder never saw. Answers {requeued, dead}.
      */
-    static final String REAP = PRELUDE + """
+    static final String REAP = ALLOW_OOM + PRELUDE + """
             local max, limit, window = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
             local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now(), 'LIMIT', 0, limit)
             local requeued, dead = 0, 0
@@ -335,7 +344,7 @@ final class QueueScripts {
      * ('cancel_requested': its holder stops it at its next heartbeat and acknowledges it cancelled);
      * otherwise answers the state that forbids it.
      */
-    static final String CANCEL = PRELUDE + """
+    static final String CANCEL = ALLOW_OOM + PRELUDE + """
             local id, window = ARGV[2], ARGV[3]
             local tk = P .. 't:' .. id
             local f = redis.call('HMGET', tk, 'state', 'tier')

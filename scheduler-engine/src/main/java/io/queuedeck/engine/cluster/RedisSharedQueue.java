@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
 final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** How long a command may take before the node gives up waiting for its answer. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
     private final Tiers table;
@@ -117,7 +119,7 @@ final class RedisSharedQueue implements SharedQueue {
         }
         RedisURI target = RedisURI.create(uri);
         if (target.getTimeout().equals(RedisURI.DEFAULT_TIMEOUT_DURATION)) {
-            target.setTimeout(Duration.ofSeconds(10));
+            target.setTimeout(COMMAND_TIMEOUT);
         }
         ClientResources resources = ClientResources.builder()
                 .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
@@ -474,7 +476,7 @@ final class RedisSharedQueue implements SharedQueue {
      * log) can act on, not the Redis client's ("Currently not connected", "OOM command not allowed").
      * Not logged here, once per refused call: the node logs when writes start and stop being refused.
      */
-    private static StoreUnavailableException unreachable(RedisException e) {
+    static StoreUnavailableException unreachable(RedisException e) {
         String why = String.valueOf(e.getMessage());
         if (why.startsWith("OOM") || why.contains(" OOM ")) {
             return new StoreUnavailableException("the shared queue's Redis is full (its maxmemory) and takes no new"
@@ -483,6 +485,12 @@ final class RedisSharedQueue implements SharedQueue {
         if (why.startsWith("READONLY") || why.startsWith("MISCONF")) {
             return new StoreUnavailableException("the shared queue's Redis refuses writes (" + why.split(" ")[0]
                     + "); retry later", e, true);
+        }
+        if (e instanceof io.lettuce.core.RedisCommandTimeoutException) {
+            // sent, not answered: a stalled Redis runs it when it wakes, so it may be done
+            return new StoreUnavailableException("the shared queue's Redis did not answer within " + COMMAND_TIMEOUT.toSeconds()
+                    + " s, and may still do what was asked: a submission may be queued (resubmit it with the same task_id:"
+                    + " 200 if it was)", e);
         }
         return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
     }

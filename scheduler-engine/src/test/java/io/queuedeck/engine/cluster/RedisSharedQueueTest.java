@@ -73,6 +73,48 @@ class RedisSharedQueueTest {
         assertThat(a.enqueue("full-2", spec(5)).kind()).isEqualTo(SharedQueue.Enqueued.Kind.CREATED);
     }
 
+    /**
+     * A full Redis refuses new submissions only: work taken before is still claimed, its leases
+     * extended, acknowledged, handed back, reaped and cancelled. Refused too, finished tasks could not
+     * be acknowledged, their leases ran out, and they ran again until they were dead letters.
+     */
+    @Test
+    void aFullRedis_stillLetsWorkAlreadyTakenMoveOn() throws Exception {
+        SharedQueue a = node("a", LONG_LEASE, 3);
+        for (String id : List.of("done", "handed-back", "cancelled", "still-waiting", "claimed-when-full")) {
+            a.enqueue(id, spec(5));
+        }
+        List<Claim> taken = a.claim(3);
+        assertThat(ids(taken)).containsExactly("done", "handed-back", "cancelled");
+        REDIS.configSet("maxmemory", "1");
+        try {
+            assertThatThrownBy(() -> a.enqueue("new", spec(5))).isInstanceOf(io.queuedeck.engine.store.StoreUnavailableException.class);
+
+            assertThat(a.heartbeat(ids(taken))).isEmpty();
+            assertThat(a.ack("done", SharedQueue.Outcome.SUCCEEDED, "")).isEqualTo(SharedQueue.Ack.FIRST);
+            assertThat(a.release(List.of("handed-back"))).isEqualTo(1);
+            assertThat(a.cancel("still-waiting")).isEqualTo("cancelled");
+            assertThat(ids(a.claim(2))).containsExactly("handed-back", "claimed-when-full");
+            assertThat(a.reap(10).requeued()).isZero();
+        } finally {
+            REDIS.configSet("maxmemory", "0");
+        }
+    }
+
+    /**
+     * A command sent and not answered in time (a stalled Redis) was "unreachable; retry later", and
+     * the docs said nothing was queued: Redis ran the submission when it woke, and it ran and called
+     * back. (Reproduced with SIGSTOP on a real server; the wait is the 10 s command timeout.)
+     */
+    @Test
+    void aCommandNotAnsweredInTime_saysItMayStillBeDone() {
+        assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 10 second(s)")))
+                .hasMessage("the shared queue's Redis did not answer within 10 s, and may still do what was asked: a submission"
+                        + " may be queued (resubmit it with the same task_id: 200 if it was)");
+        assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisException("Currently not connected")))
+                .hasMessage("the shared queue's Redis is unreachable; retry later");
+    }
+
     private static TaskSpec spec(int priority) {
         return TaskSpec.of("m", "hello", priority, 8);
     }
