@@ -33,17 +33,20 @@ final class OperatorRoutes {
     private final EngineAnswers answers;
     private final Auditor auditor;
     private final BiFunction<Context, Class<?>, Object> bodies;
+    /** A node of a shared queue: a bulk action reaches this node's engine only, so it must say so (scope: node). */
+    private final boolean node;
 
-    OperatorRoutes(Engine engine, EngineAnswers answers, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies) {
+    OperatorRoutes(Engine engine, EngineAnswers answers, Auditor auditor, BiFunction<Context, Class<?>, Object> bodies, boolean node) {
         this.engine = engine;
         this.answers = answers;
         this.auditor = auditor;
         this.bodies = bodies;
+        this.node = node;
     }
 
     /** The body of {@code POST /v1/tasks:bulk}. */
     record BulkBody(SearchParams.FilterBody filter, String action, Integer priority, Integer lane, String tier,
-                    String position, @JsonProperty("dry_run") Boolean dryRun) {}
+                    String position, @JsonProperty("dry_run") Boolean dryRun, String scope) {}
 
     /** A dry run's answer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -66,6 +69,14 @@ final class OperatorRoutes {
         BulkBody body = (BulkBody) bodies.apply(ctx, BulkBody.class);
         if (body == null) {
             throw ApiException.invalid("filter", "the body must be {\"filter\": {...}, \"action\": \"reprioritize|move|cancel|retry\", ...}");
+        }
+        if (body.scope() != null && !body.scope().equals("node")) {
+            throw ApiException.invalid("scope", "scope must be node (this server's own engine), got '"
+                    + ApiException.shorten(body.scope()) + "'");
+        }
+        if (node && body.scope() == null) { // it matched 0 of the shared queue's waiting tasks, and said nothing
+            throw ApiException.invalid("scope", "a bulk action acts on this node's own engine only, not on the tasks"
+                    + " waiting in the shared queue: add \"scope\": \"node\" (the console's search acts across the cluster)");
         }
         if (body.filter() != null) {
             body.filter().refuseBlank("filter."); // before the tenant is checked: a blank one is no tenant at all

@@ -130,7 +130,7 @@ final class Routes {
         app.get("/v1/tasks/{id}", elsewhere == null ? one::get : elsewhere.get(one::get));
         app.delete("/v1/tasks/{id}", elsewhere == null ? one::cancel : elsewhere.cancel(one::cancel));
         app.patch("/v1/tasks/{id}", elsewhere == null ? one::reprioritize : elsewhere.reprioritize(one::reprioritize));
-        new OperatorRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes)).register(app);
+        new OperatorRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes), shared != null).register(app);
         new ParkedRoutes(engine, answers, auditor, (ctx, type) -> readJson(ctx, type, maxBodyBytes), listings).register(app);
         QueueRoutes queues = new QueueRoutes(engine, answers);
         app.get("/v1/queues", ctx -> {

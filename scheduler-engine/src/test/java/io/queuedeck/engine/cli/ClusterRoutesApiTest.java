@@ -157,6 +157,27 @@ class ClusterRoutesApiTest {
         assertThat(tier.body()).contains("\"field\":\"tier\"", "core");
     }
 
+    /** A bulk cancel through a node matched 0 of the shared queue's waiting tasks and answered as if done. */
+    @Test
+    void bulkAction_onANode_mustSayItActsOnThisNodesEngineOnly() throws Exception {
+        b.enqueue("waiting", spec(5, "t1"));
+        HttpResponse<String> unscoped = post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"t1\"},\"action\":\"cancel\",\"dry_run\":true}");
+        assertThat(unscoped.statusCode()).isEqualTo(400);
+        assertThat(unscoped.body()).contains("\"field\":\"scope\"", "this node's own engine only");
+
+        HttpResponse<String> scoped = post("/v1/tasks:bulk",
+                "{\"filter\":{\"tenant\":\"t1\"},\"action\":\"cancel\",\"dry_run\":true,\"scope\":\"node\"}");
+        assertThat(scoped.statusCode()).isEqualTo(200);
+        assertThat(scoped.body()).contains("\"matched\":0");
+        assertThat(post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"cancel\",\"scope\":\"cluster\"}").statusCode()).isEqualTo(400);
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.baseUri() + path)).header("X-QueueDeck-Client", "test")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void clusterTierPause_holdsForEveryNode_andIsAudited() throws Exception {
         b.announce("[{\"id\":0,\"model\":\"m\",\"state\":\"healthy\",\"running\":1,\"batch\":8}]");
