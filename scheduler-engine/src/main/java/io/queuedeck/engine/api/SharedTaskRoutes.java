@@ -137,6 +137,10 @@ final class SharedTaskRoutes {
                         "a task in the shared queue moves by priority or before another waiting task of its tier"
                                 + " (position and after: this node's own queue)");
             }
+            if (patch != null && patch.priority() != null && patch.before() != null) { // 200 with the priority dropped
+                throw ApiException.invalid("priority", "a task in the shared queue moves to a priority or before another"
+                        + " waiting task of its tier, not both: send one, then the other");
+            }
             if (patch == null || patch.priority() == null && patch.before() == null) {
                 throw ApiException.invalid("priority",
                         "priority is required, e.g. {\"priority\": 2} (or before: another waiting task's id)");

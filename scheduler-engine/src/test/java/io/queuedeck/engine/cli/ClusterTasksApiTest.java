@@ -72,6 +72,10 @@ class ClusterTasksApiTest {
         HttpResponse<String> moved = send("PATCH", "/v1/tasks/held", "{\"priority\": 4}");
         assertThat(moved.statusCode()).isEqualTo(200);
         assertThat(moved.body()).contains("\"priority\":4", "\"state\":\"waiting\"");
+        // both at once: 200 with the priority dropped; now refused, naming it
+        HttpResponse<String> both = send("PATCH", "/v1/tasks/held", "{\"priority\": 1, \"before\": \"w2\"}");
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(both.body()).contains("\"field\":\"priority\"", "not both");
         assertThat(send("PATCH", "/v1/tasks/held", "{\"before\": \"w2\"}").statusCode()).isEqualTo(200);
         assertThat(b.claim(1)).extracting(SharedQueue.Claim::id).containsExactly("held");
 
