@@ -190,9 +190,11 @@ public final class ClusterNode implements AutoCloseable {
                     }
                 }
             }
-            int want = stopping ? 0 : capacity() + prefetch - held.size();
+            // no instance up: no prefetch either, or the claims wait here while other nodes could run them
+            int capacity = capacity();
+            int want = stopping || capacity == 0 ? 0 : capacity + prefetch - held.size();
             if (want > 0) {
-                for (SharedQueue.Claim claim : queue.claim(want)) {
+                for (SharedQueue.Claim claim : queue.claim(want, tiersHeldHere())) {
                     take(claim);
                 }
             }
@@ -222,6 +224,25 @@ public final class ClusterNode implements AutoCloseable {
                 wake();
             }
         });
+    }
+
+    /**
+     * The tiers this node's engine pauses or drains (a tier paused on this node only, through its own
+     * {@code /v1/queues}): their tasks would wait here, leased and heartbeated, while other nodes run
+     * the tier, or be refused.
+     */
+    private java.util.Set<Integer> tiersHeldHere() {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        if (snapshot == null) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Integer> held = new java.util.HashSet<>();
+        snapshot.tierModes().forEach((tier, mode) -> {
+            if (mode != io.queuedeck.engine.tier.TierMode.ACTIVE) {
+                held.add(tier.index());
+            }
+        });
+        return held;
     }
 
     private int capacity() {

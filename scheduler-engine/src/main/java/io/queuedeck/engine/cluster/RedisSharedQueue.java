@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -230,7 +231,7 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
-    public List<Claim> claim(int max) {
+    public List<Claim> claim(int max, Set<Integer> notHere) {
         if (max <= 0) {
             return List.of();
         }
@@ -242,7 +243,7 @@ final class RedisSharedQueue implements SharedQueue {
         String[] limits = caps;
         for (int t = 0; t < served.length; t++) {
             args[4 + 2 * t] = served[t];
-            args[5 + 2 * t] = limits[t];
+            args[5 + 2 * t] = notHere.contains(t) ? "0" : limits[t]; // a cap of 0: the script takes none of it
         }
         List<Object> rows = run(QueueScripts.CLAIM, ScriptOutputType.MULTI, args);
         List<Claim> claims = new ArrayList<>(rows.size());

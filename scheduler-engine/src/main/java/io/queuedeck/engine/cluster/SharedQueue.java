@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One queue shared by several engines (nodes) in Redis (decision 0034): waiting tasks in per-tier
@@ -36,7 +37,12 @@ public interface SharedQueue extends AutoCloseable {
     List<Enqueued> enqueueAll(List<TaskSpec> specs);
 
     /** Leases up to {@code max} of the best waiting tasks (unpaused tiers, most urgent first) to this node. */
-    List<Claim> claim(int max);
+    default List<Claim> claim(int max) {
+        return claim(max, Set.of());
+    }
+
+    /** As {@link #claim(int)}, taking nothing of the tiers (by index) in {@code notHere}: this node's engine holds them. */
+    List<Claim> claim(int max, Set<Integer> notHere);
 
     /** Extends this node's leases on {@code ids}; answers those it no longer holds (reaped, finished). */
     default List<String> heartbeat(Collection<String> ids) {

@@ -126,6 +126,39 @@ class ClusterNodeTest {
         assertThat(a.queue().depth().waiting()).isEqualTo(7);
     }
 
+    /**
+     * A tier paused on one node's own engine (its {@code /v1/queues}), or a node with no instance up:
+     * it claimed that tier's tasks (or its prefetch) and held them leased, heartbeated, for as long
+     * as it stayed so, while the other nodes ran the rest.
+     */
+    @Test
+    void aNodeThatCannotRunATier_orAnything_claimsNoneOfIt_andTheOtherNodeRunsItAll() {
+        Node paused = node("paused", Duration.ofSeconds(30), 0);
+        Node offline = node("offline", Duration.ofSeconds(30), 0);
+        Node b = node("b", Duration.ofSeconds(30), 0);
+        paused.engine().send(new io.queuedeck.engine.command.Command.SetTierMode(paused.engine().tiers().of(5),
+                io.queuedeck.engine.tier.TierMode.PAUSED)).join();
+        for (int i = 0; i < 2; i++) {
+            offline.engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(i, false)).join();
+        }
+        // a node goes by its engine's published state, which follows within a snapshot's period
+        await().atMost(Duration.ofSeconds(10)).until(() -> paused.engine().latestSnapshot() != null
+                && paused.engine().latestSnapshot().tierModes().containsValue(io.queuedeck.engine.tier.TierMode.PAUSED)
+                && offline.engine().latestSnapshot() != null && offline.engine().latestSnapshot().instances().stream()
+                .noneMatch(instance -> instance.state().acceptsWork()));
+        for (int i = 0; i < 40; i++) {
+            paused.node().submit(task("n" + i, 40)).join(); // priority 5: the tier paused on the first node
+        }
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(b.queue().stats().get("acked"))
+                .as("held: paused %d, offline %d, b %d; %s", paused.node().held(), offline.node().held(), b.node().held(),
+                        b.queue().stats()).isEqualTo(40));
+        assertThat(b.node().counters().get("acknowledged")).isEqualTo(40);
+        assertThat(paused.node().held()).isZero();
+        assertThat(offline.node().held()).isZero();
+        assertThat(paused.queue().stats()).containsEntry("redelivered", 0L);
+    }
+
     @Test
     void everyNode_announcesItsInstances_andIsSeenWithItsHeartbeatAge() {
         Node a = node("a", Duration.ofMillis(600), 0);
