@@ -191,7 +191,7 @@ public final class ControlView {
         revert.setOnAction(e -> model.revertEditor());
         ListView<String> problems = new ListView<>(model.problems());
         problems.setId("control-problems");
-        problems.getStyleClass().addAll("control-problems", atlantafx.base.theme.Styles.DENSE); // five rows in its height, not two and a half
+        problems.getStyleClass().addAll("control-problems", atlantafx.base.theme.Styles.DENSE); // four rows in its height, not two and a half
         problems.setPrefHeight(110);
         problems.setMinHeight(60);
         problems.setTooltip(tip("Every problem of the last refused change, each with its key path and line;"

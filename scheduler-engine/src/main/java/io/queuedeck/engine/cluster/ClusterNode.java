@@ -11,11 +11,14 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.tier.TierMode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -231,18 +234,18 @@ public final class ClusterNode implements AutoCloseable {
      * {@code /v1/queues}): their tasks would wait here, leased and heartbeated, while other nodes run
      * the tier, or be refused.
      */
-    private java.util.Set<Integer> tiersHeldHere() {
+    private Set<Integer> tiersHeldHere() {
         EngineSnapshot snapshot = engine.latestSnapshot();
         if (snapshot == null) {
-            return java.util.Set.of();
+            return Set.of();
         }
-        java.util.Set<Integer> held = new java.util.HashSet<>();
+        Set<Integer> notHere = new HashSet<>();
         snapshot.tierModes().forEach((tier, mode) -> {
-            if (mode != io.queuedeck.engine.tier.TierMode.ACTIVE) {
-                held.add(tier.index());
+            if (mode != TierMode.ACTIVE) {
+                notHere.add(tier.index());
             }
         });
-        return held;
+        return notHere;
     }
 
     private int capacity() {
