@@ -179,7 +179,12 @@ public final class ClusterNode implements AutoCloseable {
                     SharedQueue.Done done = acks.poll();
                     switch (answers.get(i)) {
                         case FIRST -> acked.incrementAndGet();
-                        case DUPLICATE -> duplicates.incrementAndGet();
+                        case DUPLICATE -> {
+                            duplicates.incrementAndGet();
+                            if (Boolean.TRUE.equals(held.get(done.id()))) { // lost and finished between two heartbeats
+                                lostLeases.incrementAndGet();
+                            }
+                        }
                         case UNKNOWN -> LOG.log(System.Logger.Level.WARNING, "task " + done.id() + " finished here but"
                                 + " is no longer in the shared queue (its record expired)");
                     }

@@ -249,6 +249,23 @@ class ClusterNodeTest {
         assertThat(a.node().submit(task("after", 4)).join().created()).isTrue();
     }
 
+    /** A lease lost and its task finished here before a heartbeat found it lost was counted as a duplicate only. */
+    @Test
+    void aLeaseLostAndFinishedBetweenTwoHeartbeats_isCountedToo() {
+        Node a = node("a", Duration.ofSeconds(30), 1); // a heartbeat every 10 s
+        a.node().submit(task("taken", 20_000)).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 1);
+        SharedQueue other = SharedQueue.redis(REDIS.uri(), queue, "other", Duration.ofSeconds(30), 3, Duration.ofHours(1));
+        toClose.add(other);
+
+        // another holder finished it first (as after a reaped lease); then it ends here, before a's next heartbeat
+        assertThat(other.ack("taken", SharedQueue.Outcome.SUCCEEDED, "")).isEqualTo(SharedQueue.Ack.FIRST);
+        a.engine().send(new io.queuedeck.engine.command.Command.Cancel("taken")).join();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 0);
+        assertThat(a.node().counters()).containsEntry("lost_leases", 1L).containsEntry("duplicates", 1L);
+    }
+
     /** A lease lost once is counted once: it was counted again at every heartbeat (198 for 18 leases). */
     @Test
     void aLostLease_isCountedOnce_thoughEveryHeartbeatStillFindsItLost() throws Exception {
