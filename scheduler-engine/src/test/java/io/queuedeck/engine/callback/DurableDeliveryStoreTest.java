@@ -86,10 +86,11 @@ class DurableDeliveryStoreTest extends DeliveryStoreContract {
     /** A stop that cannot save said nothing, or H2's "Writing to sun.nio.ch.FileChannelImpl@… failed". */
     @Test
     void aStopThatCannotSave_saysWhatItCosts() throws Exception {
-        store.put(pending("a", 0));
-        ((MvDeliveryStore) store).breakAsOnAFailedWrite();
+        // in this order, so the store's own committer has nothing it could save in between
         Path aside = Files.move(dir, dir.resolveSibling(dir.getFileName() + "-aside"));
         Files.writeString(dir, "not a directory: the file cannot be opened again");
+        ((MvDeliveryStore) store).breakAsOnAFailedWrite();
+        store.put(pending("a", 0));
         try {
             assertThatThrownBy(store::close).isInstanceOf(IllegalStateException.class)
                     .hasMessage("the last save failed (the log has why); callbacks changed since the last save may be sent again after a restart");
