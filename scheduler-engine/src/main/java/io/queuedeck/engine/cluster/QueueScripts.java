@@ -22,9 +22,10 @@ final class QueueScripts {
     /**
      * The first line of the scripts that move work already accepted on: claiming, extending a lease,
      * acknowledging, handing back, reaping and cancelling run on a full Redis ({@code maxmemory} with
-     * {@code noeviction}), which refuses only new submissions. Refused too, finished work could not be
-     * acknowledged: its leases ran out, it ran again and ended dead after its attempts, and the memory
-     * its acknowledgement frees was never freed. Their writes are a few fields a task.
+     * {@code noeviction}), which refuses only new submissions; so do a node's announcement and its
+     * leaving, so a node can start, and be seen, while Redis is full. Refused too, finished work could
+     * not be acknowledged: its leases ran out and it ran again, and ended dead after its attempts.
+     * Their writes are a few fields a task or node.
      */
     private static final String ALLOW_OOM = "#!lua flags=allow-oom\n";
 
@@ -366,7 +367,7 @@ final class QueueScripts {
      * last heard from it, and the table again if Redis lost it (restarted empty): a node with another
      * table joining then is still refused. Answers the table Redis holds.
      */
-    static final String ANNOUNCE = PRELUDE + """
+    static final String ANNOUNCE = ALLOW_OOM + PRELUDE + """
             redis.call('HSET', P .. 'nodes', ARGV[2], ARGV[3])
             redis.call('HSET', P .. 'seen', ARGV[2], now())
             redis.call('SET', P .. 'tiers', ARGV[4], 'NX')
@@ -374,7 +375,7 @@ final class QueueScripts {
             """;
 
     /** ARGV: prefix, node. Forgets the node: a clean stop, not a silence. */
-    static final String LEAVE = PRELUDE + """
+    static final String LEAVE = ALLOW_OOM + PRELUDE + """
             redis.call('HDEL', P .. 'nodes', ARGV[2])
             redis.call('HDEL', P .. 'seen', ARGV[2])
             return 1

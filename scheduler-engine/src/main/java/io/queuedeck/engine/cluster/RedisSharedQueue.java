@@ -158,10 +158,13 @@ final class RedisSharedQueue implements SharedQueue {
      */
     private void agreeOnTable() {
         String mine = table.toString();
-        if (redis.setnx(prefix + "tiers", mine)) {
-            return;
+        String held = redis.get(prefix + "tiers"); // read first: a full Redis refuses SETNX even of a key it has
+        if (held == null) {
+            if (redis.setnx(prefix + "tiers", mine)) {
+                return;
+            }
+            held = redis.get(prefix + "tiers");
         }
-        String held = redis.get(prefix + "tiers");
         if (!mine.equals(held)) {
             close();
             throw new IllegalArgumentException("the shared queue " + prefix + " runs the tiers " + held
@@ -490,8 +493,8 @@ final class RedisSharedQueue implements SharedQueue {
         if (e instanceof io.lettuce.core.RedisCommandTimeoutException) {
             // sent, not answered: a stalled Redis runs it when it wakes, so it may be done
             return new StoreUnavailableException("the shared queue's Redis did not answer within " + COMMAND_TIMEOUT.toSeconds()
-                    + " s, and may still do what was asked: a submission may be queued (resubmit it with the same task_id:"
-                    + " 200 if it was)", e);
+                    + " s, and may still do what was asked: a submission may be queued (one sent with a task_id: resubmit"
+                    + " it with the same task_id, 200 if it was)", e);
         }
         return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
     }

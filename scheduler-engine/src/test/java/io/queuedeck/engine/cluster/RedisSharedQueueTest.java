@@ -96,6 +96,9 @@ class RedisSharedQueueTest {
             assertThat(a.cancel("still-waiting")).isEqualTo("cancelled");
             assertThat(ids(a.claim(2))).containsExactly("handed-back", "claimed-when-full");
             assertThat(a.reap(10).requeued()).isZero();
+            SharedQueue started = node("started-while-full", LONG_LEASE, 3); // it announces itself: refused before
+            started.announce("[]");
+            started.close();
         } finally {
             REDIS.configSet("maxmemory", "0");
         }
@@ -110,7 +113,7 @@ class RedisSharedQueueTest {
     void aCommandNotAnsweredInTime_saysItMayStillBeDone() {
         assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 10 second(s)")))
                 .hasMessage("the shared queue's Redis did not answer within 10 s, and may still do what was asked: a submission"
-                        + " may be queued (resubmit it with the same task_id: 200 if it was)");
+                        + " may be queued (one sent with a task_id: resubmit it with the same task_id, 200 if it was)");
         assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisException("Currently not connected")))
                 .hasMessage("the shared queue's Redis is unreachable; retry later");
     }
