@@ -48,6 +48,12 @@ final class MvDeliveryStore implements DeliveryStore {
     /** What one map entry holds: the delivery, body as base64 (Jackson's byte[] form). */
     private record Stored(String url, byte[] body, Instant finishedAt, int attempts, String lastError, Instant deadAt) {}
 
+    /** Compaction runs every this many commits of the committer (once a second). */
+    private static final int COMPACT_EVERY_RUNS = 1_000 / COMMIT_DELAY_MILLIS;
+    /** Chunks less live than this (percent) are rewritten, up to {@link #COMPACT_WRITE_BYTES} a time. */
+    private static final int COMPACT_BELOW_PERCENT = 80;
+    private static final int COMPACT_WRITE_BYTES = 4 << 20;
+
     /** Changes kept for a store that failed, at most: the oldest are dropped beyond (their records are lost). */
     static final int MAX_UNSAVED = 100_000;
 
@@ -70,6 +76,7 @@ final class MvDeliveryStore implements DeliveryStore {
     private long failures;
     /** Commits what changed between batches (retries, deliveries done); started once the file is read. */
     private ScheduledExecutorService committer;
+    private long committerRuns;
 
     private MvDeliveryStore(MVStore store, Path dir) {
         this.dir = dir;
@@ -102,7 +109,8 @@ final class MvDeliveryStore implements DeliveryStore {
         }
         opened.committer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("queuedeck-callback-commit").daemon().factory());
-        opened.committer.scheduleWithFixedDelay(opened::flush, COMMIT_DELAY_MILLIS, COMMIT_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        opened.committer.scheduleWithFixedDelay(opened::commitAndCompact, COMMIT_DELAY_MILLIS, COMMIT_DELAY_MILLIS,
+                TimeUnit.MILLISECONDS);
         return opened;
     }
 
@@ -178,6 +186,28 @@ final class MvDeliveryStore implements DeliveryStore {
             if (failures > 0) {
                 LOG.log(System.Logger.Level.INFO, "callback state is saved again, after " + failures + " failures");
                 failures = 0;
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /**
+     * The committer's turn: what changed, and once a second the chunks that are less than 80% live
+     * rewritten. A chunk is written over only when nothing in it is live, and a callback that stays
+     * (a dead letter, one waiting to retry) keeps the chunk it was written in: with a receiver down
+     * the file grew by 0.8 MB a second, to 51 MB for 3,555 dead letters, where it holds about 10.
+     */
+    private synchronized void commitAndCompact() {
+        flush();
+        if (++committerRuns % COMPACT_EVERY_RUNS != 0 || closed || store.isClosed()) {
+            return;
+        }
+        try {
+            if (store.getFileStore().getChunksFillRate() < COMPACT_BELOW_PERCENT
+                    && store.compact(COMPACT_BELOW_PERCENT, COMPACT_WRITE_BYTES)) {
+                store.commit();
+                store.sync();
             }
         } catch (RuntimeException e) {
             failed(e);

@@ -83,6 +83,41 @@ class DurableDeliveryStoreTest extends DeliveryStoreContract {
         assertThat(bytes).as("%,d bytes after %,d commits", bytes, commits).isLessThan(8L << 20);
     }
 
+    /**
+     * With a receiver down, callbacks that stay (dead letters, retries) are written among ones that
+     * come and go: each keeps the chunk it was written in alive, so no chunk was ever written over
+     * and the file grew by 0.8 MB a second (51 MB for 3,555 dead letters). The store's committer
+     * rewrites chunks that are less than 80% live: 11.7 MB where it held about 4.8, against 28.7 before.
+     */
+    @Test
+    void callbacksThatStayAmongOnesThatGo_theFileStaysWithinThreeTimesWhatItHolds() throws Exception {
+        byte[] body = new byte[2_000];
+        java.util.ArrayDeque<String> inFlight = new java.util.ArrayDeque<>();
+        long started = System.nanoTime();
+        int n = 0;
+        for (int tick = 0; tick < 1_000; tick++) { // 500 callbacks a second for 10 s: ten of the committer's compactions
+            java.util.concurrent.locks.LockSupport.parkNanos(started + tick * 10_000_000L - System.nanoTime()); // the pace
+            for (int i = 0; i < 5; i++, n++) {
+                String id = "task-" + n;
+                boolean dead = n % 10 < 3;
+                store.put(new DeliveryStore.Delivery(id, "http://receiver/cb", body, java.time.Instant.EPOCH, dead ? 6 : 0,
+                        dead ? "the connection was refused" : null, dead ? java.time.Instant.EPOCH : null));
+                if (!dead) {
+                    inFlight.add(id);
+                }
+            }
+            while (inFlight.size() > 200) {
+                store.remove(inFlight.poll());
+            }
+            store.flush();
+        }
+
+        long bytes = Files.size(dir.resolve(MvDeliveryStore.FILE_NAME));
+        long held = (long) store.all().size() * 2_800; // a body as base64 in its JSON record
+        assertThat(bytes).as("%,d bytes holding %,d callbacks (about %,d bytes)", bytes, store.all().size(), held)
+                .isLessThan(3 * held + (2L << 20));
+    }
+
     /** A stop that cannot save said nothing, or H2's "Writing to sun.nio.ch.FileChannelImpl@… failed". */
     @Test
     void aStopThatCannotSave_saysWhatItCosts() throws Exception {
