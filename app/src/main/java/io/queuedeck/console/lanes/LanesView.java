@@ -95,7 +95,6 @@ public final class LanesView {
         hint.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
         HBox.setHgrow(hint, javafx.scene.layout.Priority.ALWAYS);
         hint.setTooltip(new Tooltip(DEFAULT_HINT));
-        hint.setWrapText(true); // a notice too long for one line takes two, not "…"
         Runnable showHint = () -> {
             String v = model.noticeProperty().get();
             boolean kept = model.laneOrderKeptProperty().get();
