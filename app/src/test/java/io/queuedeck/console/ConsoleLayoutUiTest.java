@@ -406,18 +406,17 @@ class ConsoleLayoutUiTest {
         await().atMost(TIMEOUT).untilAsserted(() -> assertThat(fx(() -> below.getContent().getLayoutBounds().getHeight()))
                 .as("what is below the kill switch is taller than its room").isGreaterThan(fx(() -> below.getViewportBounds().getHeight())));
 
-        // the scroll bar's thumb dragged to the bottom with the mouse (under the wheel, the lists inside take the turns)
-        Node thumb = robot.from(below).lookup(".thumb").match((Node n) -> n.getParent() instanceof javafx.scene.control.ScrollBar bar
-                && bar.getParent() == below && bar.getOrientation() == javafx.geometry.Orientation.VERTICAL).query(); // not a list's
-        robot.drag(thumb).moveBy(0, 600).release(javafx.scene.input.MouseButton.PRIMARY);
-
+        // scrolled by its handler, not a gesture: the wheel over the verdict is taken by the lists beneath as
+        // they come under the pointer, and TestFX's drag of the scroll bar's thumb left Monocle's mouse in a
+        // drag for the test classes after this one (a NullPointerException in View.notifyDragLeave at their
+        // next drag and drop); the wheel was tried with xdotool on Xvfb instead (all the way down, ABORT in view)
+        robot.interact(() -> below.setVvalue(below.getVmax()));
         await().atMost(TIMEOUT).until(() -> fx(() -> below.getVvalue() >= below.getVmax() - 1e-9));
         assertInWindow("#drill-history");
         assertInWindow("#drill-abort");
         ScrollPane screen = robot.lookup("#screen-scroll").match(Node::isVisible).queryAs(ScrollPane.class);
         assertThat(fx(screen::getVvalue)).as("the screen itself did not scroll").isZero();
-        robot.drag(thumb).moveBy(0, -600).release(javafx.scene.input.MouseButton.PRIMARY);
-        await().atMost(TIMEOUT).until(() -> fx(() -> below.getVvalue() <= below.getVmin() + 1e-9));
+        robot.interact(() -> below.setVvalue(below.getVmin()));
     }
 
     @Test

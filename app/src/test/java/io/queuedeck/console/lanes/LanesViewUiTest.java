@@ -443,19 +443,27 @@ class LanesViewUiTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource({"1032, Drag onto a lane or a row · F1 help", "1700, Alt+↑/↓ moves within a lane"})
     void hint_atTheWidthsOfTheWindow_readsWhole(double width, String part) {
+        double x = stage.getX();
+        double before = stage.getWidth();
         robot.interact(() -> {
             stage.setX(0); // on Monocle's 1920 px screen however wide: a window past its edge fails to paint
             stage.setWidth(width);
         });
         WaitForAsyncUtils.waitForFxEvents();
-
-        javafx.scene.control.Label hint = robot.lookup("#lanes-hint").queryAs(javafx.scene.control.Label.class);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
-            assertThat(hint.getText()).contains(part);
-            javafx.scene.text.Text shown = (javafx.scene.text.Text) hint.lookup(".text");
-            assertThat(shown.getText()).as("the hint as drawn").isEqualTo(hint.getText());
-        });
-        assertThat(hint.getTooltip().getText()).contains("Alt+↑/↓ moves within a lane");
+        try {
+            javafx.scene.control.Label hint = robot.lookup("#lanes-hint").queryAs(javafx.scene.control.Label.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(hint.getText()).contains(part);
+                javafx.scene.text.Text shown = (javafx.scene.text.Text) hint.lookup(".text");
+                assertThat(shown.getText()).as("the hint as drawn").isEqualTo(hint.getText());
+            });
+            assertThat(hint.getTooltip().getText()).contains("Alt+↑/↓ moves within a lane");
+        } finally { // the primary stage is shared with the test classes after this one
+            robot.interact(() -> {
+                stage.setWidth(before);
+                stage.setX(x);
+            });
+        }
     }
 
     /** The colour lane P{@code priority}'s title is drawn in (after CSS). */
