@@ -46,8 +46,7 @@ import java.util.regex.Pattern;
 final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    /** How long a command may take before the node gives up waiting for its answer. */
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
     private final Tiers table;
