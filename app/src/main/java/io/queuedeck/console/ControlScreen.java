@@ -1,13 +1,12 @@
 package io.queuedeck.console;
 
-import io.queuedeck.console.gateway.ConsoleAudit;
-
 import io.queuedeck.console.alerts.AlertThresholds;
 import io.queuedeck.console.alerts.AlertsViewModel;
 import io.queuedeck.console.control.AlertsForm;
 import io.queuedeck.console.control.ControlView;
 import io.queuedeck.console.control.ControlViewModel;
 import io.queuedeck.console.control.FlowViewModel;
+import io.queuedeck.console.gateway.BackgroundThread;
 import io.queuedeck.console.gateway.ConsoleAudit;
 import io.queuedeck.console.gateway.EmbeddedEngine;
 import io.queuedeck.console.gateway.EngineGateway;
@@ -15,7 +14,6 @@ import io.queuedeck.engine.config.AlertSettings;
 import io.queuedeck.engine.config.ConfigException;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import javafx.application.Platform;
 import javafx.scene.Parent;
@@ -31,7 +29,7 @@ final class ControlScreen {
      * parameter, a bad value) is told to the operator as a refused command is.
      */
     static io.queuedeck.console.policies.PoliciesViewModel.ConfigSwitch policySwitch(EmbeddedEngine system, EngineGateway gateway) {
-        ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-policy").factory());
+        ExecutorService calls = BackgroundThread.named("queuedeck-policy");
         String actor = System.getProperty("user.name", "operator");
         return (name, parameters) -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             java.util.Map<String, String> given = parameters.get();
@@ -61,7 +59,7 @@ final class ControlScreen {
 
     static void install(Map<Screen, Supplier<Parent>> screens, EmbeddedEngine system, EngineGateway gateway, AlertsViewModel alerts) {
         // one daemon thread: an apply waits for the scheduler loop, never the FX thread
-        ExecutorService calls = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("queuedeck-control").factory());
+        ExecutorService calls = BackgroundThread.named("queuedeck-control");
         String actor = System.getProperty("user.name", "operator");
         ControlViewModel control = new ControlViewModel(system.plane(), calls, Platform::runLater, actor,
                 change -> system.engine().audit().record(ConsoleAudit.actor(), "console", change.action(),

@@ -1,5 +1,6 @@
 package io.queuedeck.console.faults;
 
+import io.queuedeck.console.gateway.BackgroundThread;
 import io.queuedeck.console.gateway.ConsoleAudit;
 import io.queuedeck.engine.fault.ActiveFault;
 import io.queuedeck.engine.fault.BlastRadius;
@@ -12,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -31,8 +31,7 @@ public final class CatalogueFaults {
     private final FaultCatalogue catalogue;
     private final Executor fx;
     private final BiConsumer<String, Throwable> report;
-    private final ExecutorService background = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().daemon().name("queuedeck-faults-screen").factory());
+    private final ExecutorService background = BackgroundThread.named("queuedeck-faults-screen");
     private List<ActiveFault> active = List.of();
     private boolean reading;
 
