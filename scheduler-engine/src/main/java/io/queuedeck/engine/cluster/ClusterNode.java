@@ -89,6 +89,9 @@ public final class ClusterNode implements AutoCloseable {
         long beat = Math.max(20, lease.toMillis() / 3);
         jobs.add(scheduler.scheduleWithFixedDelay(this::pump, 0, 20, TimeUnit.MILLISECONDS));
         jobs.add(scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
+        // at least once a second, whatever the lease: how soon a second process under this name is refused
+        long announce = QueueScripts.announceMillis(lease);
+        jobs.add(scheduler.scheduleWithFixedDelay(this::announce, announce, announce, TimeUnit.MILLISECONDS));
         // other nodes' leases may be shorter than ours: reap often (one range read of the lease index)
         jobs.add(scheduler.scheduleWithFixedDelay(this::reap, REAP_PERIOD_MILLIS, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
         return this;
@@ -270,16 +273,23 @@ public final class ClusterNode implements AutoCloseable {
         return slots;
     }
 
-    private void heartbeat() {
+    private void announce() {
         if (!redisMayAnswer()) {
             return;
         }
         try {
             queue.announce(instances());
-            if (held.isEmpty()) {
-                wrote();
-                return;
-            }
+            wrote();
+        } catch (StoreUnavailableException e) {
+            failed(e);
+        }
+    }
+
+    private void heartbeat() {
+        if (!redisMayAnswer() || held.isEmpty()) {
+            return;
+        }
+        try {
             List<String> batch = new ArrayList<>(HEARTBEAT_BATCH);
             for (String id : held.keySet()) {
                 batch.add(id);
@@ -367,7 +377,7 @@ public final class ClusterNode implements AutoCloseable {
         backoffNanos = 0;
     }
 
-    /** A step that always writes (the heartbeat's announcement) went through: Redis takes writes. */
+    /** A step that always writes (the announcement, a heartbeat) went through: Redis takes writes. */
     private void wrote() {
         succeeded();
         if (writesRefused) {

@@ -1,8 +1,5 @@
 package io.queuedeck.engine.cluster;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -19,15 +16,9 @@ import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.Tiers;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.List;
@@ -47,7 +38,6 @@ final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
-    private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule()).build();
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
     private final Tiers table;
     /** Tiers in the order claims serve them; the dead-letter tier is never claimed. */
@@ -59,6 +49,7 @@ final class RedisSharedQueue implements SharedQueue {
     private final RedisCommands<String, String> redis;
     private final String prefix;
     private final String node;
+    private final NodeName name;
     private final Duration lease;
     private final String leaseMillis;
     private final String maxAttempts;
@@ -87,6 +78,7 @@ final class RedisSharedQueue implements SharedQueue {
         this.redis = connection.sync();
         this.prefix = "qd:{" + queue + "}:";
         this.node = node;
+        this.name = new NodeName(prefix, node, QueueScripts.announceMillis(lease));
         this.lease = lease;
         this.leaseMillis = Long.toString(lease.toMillis());
         this.maxAttempts = Integer.toString(maxAttempts);
@@ -134,6 +126,7 @@ final class RedisSharedQueue implements SharedQueue {
             RedisSharedQueue shared = new RedisSharedQueue(resources, client, client.connect(), queue, node, lease,
                     maxAttempts, window, table);
             shared.agreeOnTable();
+            shared.claimName();
             RedisPersistence.warn(LOG, target.getHost() + ":" + target.getPort(),
                     () -> shared.redis.info("persistence") + shared.redis.info("memory"));
             return shared;
@@ -146,9 +139,16 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     private static String[] unlimited(int tiers) {
-        String[] none = new String[tiers];
-        java.util.Arrays.fill(none, "-1");
-        return none;
+        return java.util.Collections.nCopies(tiers, "-1").toArray(String[]::new);
+    }
+
+    private void claimName() {
+        try {
+            name.claim(this);
+        } catch (IllegalArgumentException e) {
+            close();
+            throw e;
+        }
     }
 
     /**
@@ -201,12 +201,12 @@ final class RedisSharedQueue implements SharedQueue {
                 throw new IllegalArgumentException("a task queued in the shared queue needs its id");
             }
             int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
-            String body = encode(spec);
+            String body = SharedSpecs.encode(spec);
             args[i] = spec.taskId();
             args[i + 1] = body;
             args[i + 2] = Integer.toString(priority);
             args[i + 3] = tier(table.of(priority));
-            args[i + 4] = hash(body);
+            args[i + 4] = SharedSpecs.hash(body);
             TenantRate rate = spec.tenant() == null ? null : limits.of(spec.tenant());
             args[i + 5] = spec.tenant() == null ? "" : spec.tenant();
             args[i + 6] = rate == null ? "0" : Double.toString(rate.perSecond());
@@ -251,14 +251,14 @@ final class RedisSharedQueue implements SharedQueue {
         List<Claim> claims = new ArrayList<>(rows.size());
         for (Object row : rows) {
             List<?> f = (List<?>) row;
-            claims.add(new Claim((String) f.get(0), decode((String) f.get(1)), (Long) f.get(2), ((Long) f.get(3)).intValue()));
+            claims.add(new Claim((String) f.get(0), SharedSpecs.decode((String) f.get(1)), (Long) f.get(2), ((Long) f.get(3)).intValue()));
         }
         return claims;
     }
 
     @Override
     public void announce(String detail) {
-        String held = run(QueueScripts.ANNOUNCE, ScriptOutputType.VALUE, prefix, node, detail, table.toString());
+        String held = name.announce(this, detail, table.toString());
         if (!table.toString().equals(held)) { // a node that joined while Redis had lost the table recorded its own
             LOG.log(System.Logger.Level.ERROR, "the shared queue {0} now records the tiers {1}, this node runs {2}: every node"
                     + " needs the same table; stop the nodes with the other one", prefix, held, table.toString());
@@ -267,7 +267,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void leave() {
-        run(QueueScripts.LEAVE, ScriptOutputType.INTEGER, prefix, node);
+        name.leave(this);
     }
 
     @Override
@@ -540,7 +540,7 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T run(String script, ScriptOutputType type, String... args) {
+    <T> T run(String script, ScriptOutputType type, String... args) {
         try {
             String sha = shas.get(script);
             if (sha != null) {
@@ -562,30 +562,6 @@ final class RedisSharedQueue implements SharedQueue {
 
     private static List<String> strings(Object list) {
         return ((List<?>) list).stream().map(String.class::cast).toList();
-    }
-
-    private static String encode(TaskSpec spec) {
-        try {
-            return JSON.writeValueAsString(spec);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static TaskSpec decode(String json) {
-        try {
-            return JSON.readValue(json, TaskSpec.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String hash(String body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -163,7 +163,7 @@ public final class SharedSearch {
                 if (listing == SharedQueue.Listing.WAITING && filter.maxPriority() != null && task.priority() > filter.maxPriority()) {
                     return true; // a waiting set is ordered by priority: nothing after this one matches
                 }
-                TaskSpec spec = task.spec() == null ? null : RedisSharedQueue.decode(task.spec());
+                TaskSpec spec = task.spec() == null ? null : SharedSpecs.decode(task.spec());
                 if (spec != null && filter.matches(task.id(), spec, state, task.priority(), 0)) {
                     sink.accept(new Match(task, tier == null ? null : tier.name(), spec, state));
                 }

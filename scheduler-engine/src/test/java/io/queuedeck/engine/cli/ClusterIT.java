@@ -61,7 +61,7 @@ class ClusterIT {
                 "--prefetch", "1");
         builder.environment().remove("QUEUEDECK_API_TOKEN");
         builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
-        builder.redirectError(dir.resolve(name + ".err").toFile());
+        builder.redirectError(dir.resolve(name + "-" + processes.size() + ".err").toFile()); // a-0.err: the first process
         Process process = builder.start();
         processes.add(process);
         return process;
@@ -148,6 +148,23 @@ class ClusterIT {
         }
     }
 
+    /** Two processes as one node shared its processing set and its heartbeat, unseen (decision 0115). */
+    @Test
+    void aSecondProcessUnderALiveNodesName_isRefused_andAKilledNodesNameIsTakenAgain() throws Exception {
+        Process first = node("names", "a", "PT30S");
+        listening(first);
+
+        Process twin = node("names", "a", "PT30S");
+        assertThat(twin.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(twin.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("a-1.err"))).contains("--node: node name a is taken: another process runs as node a");
+
+        first.destroyForcibly(); // SIGKILL: the name is not given up, only its announcements stop
+        assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        Process restarted = node("names", "a", "PT30S");
+        listening(restarted); // after at most three seconds of its predecessor's silence
+    }
+
     @Test
     void redisRestartedMidRun_nodesAnswer503NeverA202WhileItIsDown_andLoseNothingAcknowledged() throws Exception {
         Process a = node("restart", "a", "PT5S");
@@ -187,6 +204,6 @@ class ClusterIT {
                 assertThat(raw.task("t" + i)).as("refused with 503, so never queued").isEmpty();
             }
         }
-        assertThat(Files.readString(dir.resolve("a.err"))).contains("shared queue unreachable");
+        assertThat(Files.readString(dir.resolve("a-0.err"))).contains("shared queue unreachable");
     }
 }
