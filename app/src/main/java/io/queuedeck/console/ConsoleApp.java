@@ -525,15 +525,17 @@ public final class ConsoleApp extends Application {
 
     @Override
     public void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
-        if (api != null) {
-            api.close();
-        }
-        closeCallbackStore(); // after the API: pending callbacks are written out for the next start
-        if (system != null) {
-            system.close(); // and its task store
+        EngineGateway feed = gateway;
+        var restApi = api;
+        EmbeddedEngine engine = system;
+        boolean clean = StopInOrder.close(java.util.List.of(
+                new StopInOrder.Part("the snapshot feed", feed == null ? null : feed::stop),
+                new StopInOrder.Part("the REST API", restApi == null ? null : restApi::close),
+                // after the API: pending callbacks are written out for the next start
+                new StopInOrder.Part("the callback store", this::closeCallbackStore),
+                new StopInOrder.Part("the engine and its task store", engine == null ? null : engine::close)), System.err);
+        if (!clean && exitCode == 0) {
+            exitCode = 1; // the launcher then exits, whatever threads a part that failed to close left running
         }
     }
 
