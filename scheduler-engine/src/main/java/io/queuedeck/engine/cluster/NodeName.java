@@ -1,6 +1,5 @@
 package io.queuedeck.engine.cluster;
 
-import io.lettuce.core.ScriptOutputType;
 import java.util.List;
 import java.util.UUID;
 
@@ -20,6 +19,11 @@ final class NodeName {
     private final String claim;
     private volatile boolean displaced;
 
+    /** Runs one of {@link QueueScripts} and answers its list (the queue's connection; Lettuce stays in the queue). */
+    interface Scripts {
+        List<Object> run(String script, String... args);
+    }
+
     NodeName(String prefix, String node, long announceMillis) {
         this.prefix = prefix;
         this.node = node;
@@ -32,10 +36,10 @@ final class NodeName {
      *
      * @throws IllegalArgumentException when another live process runs as this node
      */
-    void claim(RedisSharedQueue queue) {
+    void claim(Scripts redis) {
         long firstHeard = -1;
         while (true) {
-            List<Object> heard = queue.run(QueueScripts.CLAIM_NAME, ScriptOutputType.MULTI, prefix, node, claim);
+            List<Object> heard = redis.run(QueueScripts.CLAIM_NAME, prefix, node, claim);
             if (heard.isEmpty()) {
                 return;
             }
@@ -58,8 +62,8 @@ final class NodeName {
     }
 
     /** Announces the node ({@code detail}: its instances); answers the tier table Redis holds. */
-    String announce(RedisSharedQueue queue, String detail, String table) {
-        List<Object> answer = queue.run(QueueScripts.ANNOUNCE, ScriptOutputType.MULTI, prefix, node, detail, table, claim);
+    String announce(Scripts redis, String detail, String table) {
+        List<Object> answer = redis.run(QueueScripts.ANNOUNCE, prefix, node, detail, table, claim);
         boolean taken = !"".equals(answer.get(1));
         if (taken && !displaced) {
             LOG.log(System.Logger.Level.ERROR, "node name {0} is now another process''s: it claimed the name while this"
@@ -71,7 +75,7 @@ final class NodeName {
     }
 
     /** Takes the node out of the cluster view, unless another process holds the name by now. */
-    void leave(RedisSharedQueue queue) {
-        queue.run(QueueScripts.LEAVE, ScriptOutputType.INTEGER, prefix, node, claim);
+    void leave(Scripts redis) {
+        redis.run(QueueScripts.LEAVE, prefix, node, claim);
     }
 }

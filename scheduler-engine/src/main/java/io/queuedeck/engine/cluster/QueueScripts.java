@@ -410,11 +410,11 @@ final class QueueScripts {
     /** ARGV: prefix, node, its claim. Forgets the node (a clean stop, not a silence) if the name is still its. */
     static final String LEAVE = ALLOW_OOM + PRELUDE + """
             local held = redis.call('HGET', P .. 'owner', ARGV[2])
-            if held and held ~= ARGV[3] then return 0 end
+            if held and held ~= ARGV[3] then return {0} end
             redis.call('HDEL', P .. 'nodes', ARGV[2])
             redis.call('HDEL', P .. 'seen', ARGV[2])
             redis.call('HDEL', P .. 'owner', ARGV[2])
-            return 1
+            return {1}
             """;
 
     /**

@@ -144,7 +144,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     private void claimName() {
         try {
-            name.claim(this);
+            name.claim(this::scriptList);
         } catch (IllegalArgumentException e) {
             close();
             throw e;
@@ -258,7 +258,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void announce(String detail) {
-        String held = name.announce(this, detail, table.toString());
+        String held = name.announce(this::scriptList, detail, table.toString());
         if (!table.toString().equals(held)) { // a node that joined while Redis had lost the table recorded its own
             LOG.log(System.Logger.Level.ERROR, "the shared queue {0} now records the tiers {1}, this node runs {2}: every node"
                     + " needs the same table; stop the nodes with the other one", prefix, held, table.toString());
@@ -267,7 +267,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void leave() {
-        name.leave(this);
+        name.leave(this::scriptList);
     }
 
     @Override
@@ -539,8 +539,12 @@ final class RedisSharedQueue implements SharedQueue {
         }
     }
 
+    private List<Object> scriptList(String script, String... args) {
+        return run(script, ScriptOutputType.MULTI, args);
+    }
+
     @SuppressWarnings("unchecked")
-    <T> T run(String script, ScriptOutputType type, String... args) {
+    private <T> T run(String script, ScriptOutputType type, String... args) {
         try {
             String sha = shas.get(script);
             if (sha != null) {
