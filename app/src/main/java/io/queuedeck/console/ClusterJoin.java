@@ -16,7 +16,12 @@ final class ClusterJoin {
             engine.joinCluster(options.cluster().get());
         } catch (RuntimeException e) {
             engine.close();
-            throw new IllegalArgumentException("--redis: " + e.getMessage(), e);
+            throw new IllegalArgumentException(refusal(e), e);
         }
+    }
+
+    /** Why the console cannot join, naming the option to change: the node's name when another process has it. */
+    static String refusal(RuntimeException e) {
+        return (e instanceof io.queuedeck.engine.cluster.NodeNameTakenException ? "--node: " : "--redis: ") + e.getMessage();
     }
 }

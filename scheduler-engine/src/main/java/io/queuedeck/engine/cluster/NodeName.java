@@ -34,7 +34,7 @@ final class NodeName {
      * Makes the name this process's; while another process holds it, waits (at most its silence
      * limit, 3 s) to learn whether that one is alive.
      *
-     * @throws IllegalArgumentException when another live process runs as this node
+     * @throws NodeNameTakenException when another live process runs as this node
      */
     void claim(Scripts redis) {
         long firstHeard = -1;
@@ -49,7 +49,7 @@ final class NodeName {
                 LOG.log(System.Logger.Level.INFO, "node name {0} was last heard {1} ms ago from another process;"
                         + " waiting to learn whether it is still running", node, heard.get(1));
             } else if (at != firstHeard) { // it announced itself again: alive
-                throw new IllegalArgumentException("node name " + node + " is taken: another process runs as node " + node
+                throw new NodeNameTakenException("node name " + node + " is taken: another process runs as node " + node
                         + " on the shared queue " + prefix + " (heard " + heard.get(1) + " ms ago); give this one its own --node");
             }
             try {

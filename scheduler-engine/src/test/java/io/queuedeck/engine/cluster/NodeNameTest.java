@@ -58,7 +58,7 @@ class NodeNameTest {
         announcing.scheduleWithFixedDelay(() -> live.announce("[\"first\"]"), 0, 100, TimeUnit.MILLISECONDS);
 
         assertThatThrownBy(() -> node("gpu-a"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(NodeNameTakenException.class)
                 .hasMessageStartingWith("node name gpu-a is taken: another process runs as node gpu-a on the shared queue qd:{"
                         + queue + "}:")
                 .hasMessageEndingWith("give this one its own --node");
