@@ -89,9 +89,9 @@ public final class ClusterNode implements AutoCloseable {
         long beat = Math.max(20, lease.toMillis() / 3);
         jobs.add(scheduler.scheduleWithFixedDelay(this::pump, 0, 20, TimeUnit.MILLISECONDS));
         jobs.add(scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
-        // at least once a second, whatever the lease: how soon a second process under this name is refused
+        // at once, then at least once a second whatever the lease: how soon a second process under this name is refused
         long announce = QueueScripts.announceMillis(lease);
-        jobs.add(scheduler.scheduleWithFixedDelay(this::announce, announce, announce, TimeUnit.MILLISECONDS));
+        jobs.add(scheduler.scheduleWithFixedDelay(this::announce, 0, announce, TimeUnit.MILLISECONDS));
         // other nodes' leases may be shorter than ours: reap often (one range read of the lease index)
         jobs.add(scheduler.scheduleWithFixedDelay(this::reap, REAP_PERIOD_MILLIS, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
         return this;

@@ -32,14 +32,14 @@ final class NodeName {
 
     /**
      * Makes the name this process's; while another process holds it, waits (at most its silence
-     * limit, 3 s) to learn whether that one is alive.
+     * limit: 3 s, 15 s while that one starts) to learn whether that one is alive.
      *
      * @throws NodeNameTakenException when another live process runs as this node
      */
     void claim(Scripts redis) {
         long firstHeard = -1;
         while (true) {
-            List<Object> heard = redis.run(QueueScripts.CLAIM_NAME, prefix, node, claim);
+            List<Object> heard = redis.run(QueueScripts.CLAIM_NAME, prefix, node, claim, Long.toString(QueueScripts.STARTING_MILLIS));
             if (heard.isEmpty()) {
                 return;
             }

@@ -367,23 +367,32 @@ final class QueueScripts {
      * How often a node announces itself: at least once a second, so a newcomer under its name learns
      * within seconds whether the name's process is alive (its claim records this period).
      */
+    /**
+     * How long a claimed name stays its process's before its first announcement: a node claims its
+     * name when it opens the queue and announces itself only once it runs (the console: after its
+     * window and API are up), seconds later.
+     */
+    static final long STARTING_MILLIS = 15_000;
+
     static long announceMillis(java.time.Duration lease) {
         return Math.min(1_000, Math.max(20, lease.toMillis() / 3));
     }
 
     /**
-     * ARGV: prefix, node, this process's claim on the name ("INCARNATION PERIOD_MS"). Makes the name
-     * this process's unless another process holds it and was heard within two of its announcement
-     * periods and a second: then changes nothing and answers {when it was heard, ms ago}. Answers {}
-     * once the name is this process's (decision 0115).
+     * ARGV: prefix, node, this process's claim on the name ("INCARNATION PERIOD_MS"), the starting
+     * limit ({@link #STARTING_MILLIS}). Makes the name this process's unless another process holds it
+     * and was heard within two of its announcement periods and a second (within the starting limit
+     * while that one starts: claimed, not yet announced): then changes nothing and answers {when it
+     * was heard, ms ago}. Answers {} once the name is this process's (decision 0115).
      */
     static final String CLAIM_NAME = ALLOW_OOM + PRELUDE + """
             local held = redis.call('HGET', P .. 'owner', ARGV[2])
             if held and held ~= ARGV[3] then
               local heard = tonumber(redis.call('HGET', P .. 'seen', ARGV[2]) or '0')
               local period = tonumber(string.match(held, ' (%d+)$') or '0')
-              local t = now()
-              if t - heard <= 2 * period + 1000 then return {heard, t - heard} end
+              local t, limit = now(), 2 * period + 1000
+              if redis.call('HEXISTS', P .. 'nodes', ARGV[2]) == 0 then limit = math.max(limit, tonumber(ARGV[4])) end
+              if t - heard <= limit then return {heard, t - heard} end
             end
             redis.call('HSET', P .. 'owner', ARGV[2], ARGV[3])
             redis.call('HSET', P .. 'seen', ARGV[2], now())

@@ -2,6 +2,7 @@ package io.queuedeck.engine.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.testing.LogCapture;
 import io.queuedeck.engine.testing.RedisServer;
@@ -9,6 +10,7 @@ import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +93,19 @@ class NodeNameTest {
         }
         killed.leave();
         assertThat(next.nodes()).extracting(SharedQueue.NodeStatus::detail).containsExactly("[\"next\"]");
+    }
+
+    /** A console claims its name when it opens the queue and announces itself once its window and API are up. */
+    @Test
+    void aNameClaimedByAProcessStillStarting_isNotTakenWhileItStarts() {
+        SharedQueue starting = node("gpu-a");
+        CompletableFuture<SharedQueue> twin = CompletableFuture.supplyAsync(() -> node("gpu-a"));
+
+        // still waiting well past the 1.2 s of silence that frees the name of a node that announced itself
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> !twin.isDone());
+        starting.announce("[]");
+
+        assertThatThrownBy(() -> twin.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NodeNameTakenException.class);
     }
 
     @Test
