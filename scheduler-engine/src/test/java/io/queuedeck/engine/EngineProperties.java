@@ -47,6 +47,9 @@ class EngineProperties {
 
     record Cancel(int pick) implements Step {}
 
+    /** A cluster node handing a task back (decision 0116): a waiting one leaves without an outcome. */
+    record Withdraw(int pick) implements Step {}
+
     record Reprioritize(int pick, int priority) implements Step {}
 
     record Place(int pick, int priority, int anchorPick, int where) implements Step {}
@@ -81,6 +84,7 @@ class EngineProperties {
                 Arbitraries.frequency(Tuple.of(9, false), Tuple.of(1, true))).as(Submit::new);
         Arbitrary<Integer> pick = Arbitraries.integers().between(0, 999);
         Arbitrary<Step> cancel = pick.map(Cancel::new);
+        Arbitrary<Step> withdraw = pick.map(Withdraw::new);
         Arbitrary<Step> reprioritize = Combinators.combine(pick, Arbitraries.integers().between(0, 9)).as(Reprioritize::new);
         Arbitrary<Step> place = Combinators.combine(pick, Arbitraries.integers().between(0, 9), pick,
                 Arbitraries.integers().between(0, 3)).as(Place::new);
@@ -103,7 +107,7 @@ class EngineProperties {
                                 "boost_interval_ms", "50", "starvation_threshold_ms", "200"))));
         Arbitrary<Step> advance = Arbitraries.longs().between(0, 60_000).map(Advance::new);
         Arbitrary<Step> step = Arbitraries.frequencyOf(
-                Tuple.of(8, submit), Tuple.of(6, advance), Tuple.of(2, cancel), Tuple.of(2, reprioritize),
+                Tuple.of(8, submit), Tuple.of(6, advance), Tuple.of(2, cancel), Tuple.of(1, withdraw), Tuple.of(2, reprioritize),
                 Tuple.of(2, place), Tuple.of(1, retry), Tuple.of(1, pause), Tuple.of(1, tierMode), Tuple.of(1, laneMode),
                 Tuple.of(1, crash), Tuple.of(1, online), Tuple.of(1, switchPolicy));
         return step.list().ofMinSize(1).ofMaxSize(60);
@@ -121,10 +125,11 @@ class EngineProperties {
         try (SimHarness sim = SimHarness.of(policy, PolicyConfig.empty(), INSTANCES, PROFILE)) {
             Engine engine = sim.engine();
             List<String> ids = new ArrayList<>();
+            Set<String> withdrawn = new java.util.HashSet<>();
             for (Step step : steps) {
                 switch (step) {
                     case Submit s -> {
-                        String id = "t" + ids.size();
+                        String id = "t" + (ids.size() + withdrawn.size()); // a withdrawn task's id is not used again
                         TaskSpec spec = SimHarness.spec(id, s.priority(), s.promptTokens(), s.outputTokens());
                         if (s.poison()) {
                             spec = new TaskSpec(id, spec.model(), spec.input(), spec.priority(), null, null, null, null,
@@ -135,6 +140,13 @@ class EngineProperties {
                         }
                     }
                     case Cancel c -> send(engine, ids, c.pick(), id -> new Command.Cancel(id));
+                    case Withdraw w -> {
+                        if (!ids.isEmpty()) {
+                            List<String> gone = engine.send(new Command.Withdraw(List.of(ids.get(w.pick() % ids.size())))).join();
+                            ids.removeAll(gone);
+                            withdrawn.addAll(gone);
+                        }
+                    }
                     case Reprioritize r -> send(engine, ids, r.pick(), id -> new Command.Reprioritize(id, r.priority()));
                     case Place p -> send(engine, ids, p.pick(), id -> new Command.Place(id, p.priority(),
                             placement(p.where(), ids.get(p.anchorPick() % ids.size()))));
@@ -169,7 +181,12 @@ class EngineProperties {
             for (TaskView view : sim.completions()) {
                 outboxed.computeIfAbsent(view.id(), id -> new ArrayList<>()).add(view.state());
             }
-            assertThat(outboxed.keySet()).as("the outbox holds the submitted tasks and no other").isEqualTo(Set.copyOf(ids));
+            // and a withdrawn one only if it had ended before (a dead letter replayed, then withdrawn)
+            assertThat(outboxed.keySet()).as("the outbox holds the submitted tasks and no other").containsAll(ids)
+                    .allMatch(id -> ids.contains(id) || withdrawn.contains(id));
+            for (String id : withdrawn) {
+                assertThat(engine.send(new Command.FindTask(id)).join()).as("withdrawn %s", id).isEmpty();
+            }
             for (String id : ids) {
                 TaskView task = sim.task(id);
                 List<TaskState> taskMoves = moves.get(id);
@@ -195,9 +212,10 @@ class EngineProperties {
                     }
                 }
             }
-            assertThat(counters.submitted()).isEqualTo(ids.size());
+            assertThat(counters.submitted()).isEqualTo(ids.size() + withdrawn.size());
             assertThat(counters.succeeded() + counters.cancelled() + counters.deadLettered())
-                    .as("every end, a replayed dead letter's counted twice").isEqualTo(counters.submitted() + replays);
+                    .as("every end, a replayed dead letter's counted twice, a withdrawn task's none")
+                    .isEqualTo(counters.submitted() - withdrawn.size() + replays);
             assertThat(counters.succeeded()).isEqualTo(countIn(sim, ids, TaskState.SUCCEEDED));
             assertThat(counters.cancelled()).isEqualTo(countIn(sim, ids, TaskState.CANCELLED));
             assertThat(end.queuedByTier().get(io.queuedeck.engine.tier.Tier.DEAD_LETTER))

@@ -129,7 +129,7 @@ final class ClusterOptions {
     static void attach(ApiService service, ClusterNode node) {
         service.onFinished(node::finished)
                 .gauge("queuedeck_node_tasks", "This node's shared-queue counters: claimed, acknowledged, duplicates"
-                        + " (completions another node acknowledged first), redeliveries, lost_leases, cancels (cancels from the shared queue applied here), reaped, outages, held.",
+                        + " (completions another node acknowledged first), redeliveries, lost_leases, cancels (cancels from the shared queue applied here), reaped, handed_back (waiting claims returned while no instance here took work), outages, held.",
                         "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes: enqueued, claimed,"
                         + " redelivered, acked, failed, duplicates, reaped, dead, cancelled.", "event", node::queueCounters);

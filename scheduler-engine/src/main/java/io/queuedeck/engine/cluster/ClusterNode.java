@@ -62,7 +62,10 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
     private final AtomicLong claimed = new AtomicLong(), acked = new AtomicLong(), duplicates = new AtomicLong(),
             redeliveries = new AtomicLong(), lostLeases = new AtomicLong(), reaped = new AtomicLong(),
-            outages = new AtomicLong(), cancelsApplied = new AtomicLong();
+            outages = new AtomicLong(), cancelsApplied = new AtomicLong(), handedBack = new AtomicLong();
+    /** Since when (engine clock) none of this node's instances takes work, or -1; scheduler thread. */
+    private long idleSince = -1;
+    private boolean handingBack;
     private volatile long backoffNanos;
     private volatile long retryAt;
     private volatile boolean connected = true;
@@ -203,6 +206,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             // no instance up: no prefetch either, or the claims wait here while other nodes could run them
             int capacity = capacity();
+            handBackWhenIdle(capacity);
             int want = stopping || capacity == 0 ? 0 : capacity + prefetch - held.size();
             if (want > 0) {
                 for (SharedQueue.Claim claim : queue.claim(want, tiersHeldHere())) {
@@ -214,6 +218,50 @@ public final class ClusterNode implements AutoCloseable {
             failed(e);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "shared queue step failed", e);
+        }
+    }
+
+    /**
+     * Gives the shared queue back what this node holds and cannot run: once none of its instances has
+     * taken work for a third of the lease, the claims still waiting in its engine are withdrawn from it
+     * and released (no attempt counted), so other nodes run them (decision 0116). Scheduler thread.
+     */
+    private void handBackWhenIdle(int capacity) {
+        if (capacity > 0 || stopping) {
+            idleSince = -1;
+            return;
+        }
+        long now = engine.clock().nanos();
+        if (idleSince < 0) {
+            idleSince = now;
+        }
+        if (handingBack || held.isEmpty() || now - idleSince < lease.toNanos() / 3) {
+            return;
+        }
+        handingBack = true;
+        engine.send(new Command.Withdraw(List.copyOf(held.keySet()))).whenComplete((withdrawn, error) -> {
+            try {
+                scheduler.execute(() -> release(error == null ? withdrawn : List.of()));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the node stopped meanwhile: what was withdrawn returns when its leases expire
+            }
+        });
+    }
+
+    private void release(List<String> withdrawn) {
+        handingBack = false;
+        if (withdrawn.isEmpty()) {
+            return;
+        }
+        try {
+            queue.release(withdrawn);
+            handedBack.addAndGet(withdrawn.size());
+            LOG.log(System.Logger.Level.INFO, withdrawn.size() + " waiting tasks handed back to the shared queue:"
+                    + " no instance here takes work");
+        } catch (StoreUnavailableException e) {
+            failed(e); // not heartbeated any more: their leases run out and they are reaped, an attempt counted
+        } finally {
+            withdrawn.forEach(held::remove);
         }
     }
 
@@ -418,7 +466,8 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * This node's counters: claimed, acknowledged (first completions), duplicates (completions
      * another node had already acknowledged), redeliveries (claims of tasks delivered before),
-     * lost leases (reported by heartbeats), reaped (expired leases this node returned), outages.
+     * lost leases (reported by heartbeats), reaped (expired leases this node returned), handed back
+     * (waiting claims returned while no instance here took work), outages.
      */
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -429,6 +478,7 @@ public final class ClusterNode implements AutoCloseable {
         counters.put("lost_leases", lostLeases.get());
         counters.put("cancels", cancelsApplied.get());
         counters.put("reaped", reaped.get());
+        counters.put("handed_back", handedBack.get());
         counters.put("outages", outages.get());
         counters.put("held", (long) held.size());
         return counters;

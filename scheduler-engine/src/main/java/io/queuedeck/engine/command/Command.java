@@ -46,6 +46,7 @@ public sealed interface Command<R> {
     @JsonSubTypes({
             @JsonSubTypes.Type(value = Submit.class, name = "submit"),
             @JsonSubTypes.Type(value = Cancel.class, name = "cancel"),
+            @JsonSubTypes.Type(value = Withdraw.class, name = "withdraw"),
             @JsonSubTypes.Type(value = RetryDeadLetter.class, name = "retry_dead_letter"),
             @JsonSubTypes.Type(value = Reprioritize.class, name = "reprioritize"),
             @JsonSubTypes.Type(value = Place.class, name = "place"),
@@ -119,6 +120,23 @@ public sealed interface Command<R> {
         @Override
         public String describe() {
             return "Cancel task " + taskId;
+        }
+    }
+
+    /**
+     * Hands waiting tasks back to where they came from (a cluster node none of whose instances takes
+     * work): each one still waiting leaves the engine as if it had never been submitted, with no
+     * outcome, no callback and its record deleted. Answers the ids withdrawn; the others are running,
+     * finished or unknown, and stay as they are.
+     */
+    record Withdraw(java.util.List<String> taskIds) implements Change<java.util.List<String>> {
+        public Withdraw {
+            taskIds = java.util.List.copyOf(taskIds);
+        }
+
+        @Override
+        public String describe() {
+            return "Withdraw " + taskIds.size() + " waiting tasks";
         }
     }
 

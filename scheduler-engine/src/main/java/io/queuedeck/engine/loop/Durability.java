@@ -102,6 +102,13 @@ final class Durability {
         }
     }
 
+    /** Deletes the record of a task the engine gave back unfinished ({@code Command.Withdraw}). */
+    void withdrawn(Task task) {
+        if (writer != null) {
+            writer.write(new StoreWrite.RemoveTask(task.id(), task.sequence()));
+        }
+    }
+
     /** The completion feed has handed these final views on durably (any thread). */
     void handedOn(List<TaskView> views) {
         if (writer != null) {

@@ -431,6 +431,16 @@ final class SchedulerLoop implements ExecutorContext {
         }
     }
 
+    /** A waiting task that left its queue goes as if never submitted: no outcome, no record, its id free. */
+    void withdraw(Task task) {
+        deadlines.disarm(task);
+        flow.disarmTtl(task);
+        tasks.retire(task);
+        tasks.forget(task); // out of the index under the state it had
+        durable.withdrawn(task);
+        task.transitionTo(TaskState.CANCELLED, clock.nanos()); // no longer waiting: the wait order drops it
+    }
+
     // ---------------------------------------------------------------- recovery (before any command)
 
     void restorePaused(boolean pause) {

@@ -182,6 +182,20 @@ final class TaskCommands {
         return task.view(now);
     }
 
+    /** Takes the waiting ones of {@code ids} out of the engine without an outcome ({@link io.queuedeck.engine.command.Command.Withdraw}). */
+    java.util.List<String> withdraw(java.util.List<String> ids) {
+        java.util.List<String> withdrawn = new java.util.ArrayList<>();
+        for (String id : ids) {
+            Task task = tasks.lookup(id);
+            if (task != null && task.state().isWaiting()) {
+                loop.leaveQueue(task);
+                loop.withdraw(task);
+                withdrawn.add(id);
+            }
+        }
+        return withdrawn;
+    }
+
     /**
      * Whether {@code task} can be retried: a dead letter, unless it came through the OpenAI front door
      * (run again, it would be cancelled at once: nobody holds its request open any more).

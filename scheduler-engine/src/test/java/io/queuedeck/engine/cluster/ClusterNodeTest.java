@@ -159,6 +159,33 @@ class ClusterNodeTest {
         assertThat(paused.queue().stats()).containsEntry("redelivered", 0L);
     }
 
+    /**
+     * A node whose instances all went offline after it claimed: what waits in its engine goes back to
+     * the shared queue after a third of the lease, with no attempt counted, and another node runs it.
+     * Before, it stayed there, leased and heartbeated, until an instance came back.
+     */
+    @Test
+    void aNodeWhoseInstancesAllGoOffline_handsBackWhatWaits_andAnotherNodeRunsIt() {
+        Node a = node("a", Duration.ofSeconds(3), 0);
+        a.engine().send(new io.queuedeck.engine.command.Command.PauseDispatch(true)).join(); // what it claims waits
+        for (int i = 0; i < 20; i++) {
+            a.node().submit(task("t" + i, 40)).join();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 20);
+        for (int i = 0; i < 2; i++) {
+            a.engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(i, false)).join();
+        }
+        Node b = node("b", Duration.ofSeconds(3), 0);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(b.node().counters().get("acknowledged"))
+                .as("a holds %d; %s", a.node().held(), b.queue().stats()).isEqualTo(20));
+        assertThat(a.node().counters()).containsEntry("handed_back", 20L).containsEntry("held", 0L);
+        assertThat(b.queue().stats()).containsEntry("acked", 20L).containsEntry("reaped", 0L);
+        // delivered to a, then to b: the hand-back counted no attempt (an expired lease would have)
+        assertThat(b.queue().task("t0")).containsEntry("attempts", "0").containsEntry("deliveries", "2");
+        assertThat(a.engine().send(new io.queuedeck.engine.command.Command.FindTask("t0")).join()).isEmpty();
+    }
+
     @Test
     void everyNode_announcesItsInstances_andIsSeenWithItsHeartbeatAge() {
         Node a = node("a", Duration.ofMillis(600), 0);

@@ -31,6 +31,7 @@ class CommandJsonTest {
             new Command.Submit(new TaskSpec("t-1", "llama-2-7b", "Hello", 2, "http://127.0.0.1:9/cb", "acme",
                     "interactive", Instant.parse("2026-12-03T10:15:30Z"), 64, 12, Map.of("k", "v")), 40),
             new Command.Cancel("t-1"),
+            new Command.Withdraw(List.of("t-1", "t-2")),
             new Command.RetryDeadLetter("t-2"),
             new Command.Reprioritize("t-3", 7),
             new Command.Place("t-4", 3, Placement.before("t-5")),
