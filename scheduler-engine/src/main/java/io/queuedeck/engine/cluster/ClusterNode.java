@@ -239,6 +239,7 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         handingBack = true;
+        idleSince = now; // what runs here stays: asked again after another third of the lease, not at every pump
         engine.send(new Command.Withdraw(List.copyOf(held.keySet()))).whenComplete((withdrawn, error) -> {
             try {
                 scheduler.execute(() -> release(error == null ? withdrawn : List.of()));
