@@ -39,7 +39,8 @@ final class NodeName {
     void claim(Scripts redis) {
         long firstHeard = -1;
         while (true) {
-            List<Object> heard = redis.run(QueueScripts.CLAIM_NAME, prefix, node, claim, Long.toString(QueueScripts.STARTING_MILLIS));
+            List<Object> heard = redis.run(QueueScripts.CLAIM_NAME, prefix, node, claim,
+                    Long.toString(QueueScripts.STARTING_MILLIS));
             if (heard.isEmpty()) {
                 return;
             }

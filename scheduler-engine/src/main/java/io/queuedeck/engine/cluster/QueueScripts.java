@@ -364,16 +364,16 @@ final class QueueScripts {
             """;
 
     /**
-     * How often a node announces itself: at least once a second, so a newcomer under its name learns
-     * within seconds whether the name's process is alive (its claim records this period).
-     */
-    /**
      * How long a claimed name stays its process's before its first announcement: a node claims its
      * name when it opens the queue and announces itself only once it runs (the console: after its
      * window and API are up), seconds later.
      */
     static final long STARTING_MILLIS = 15_000;
 
+    /**
+     * How often a node announces itself: at least once a second, so a newcomer under its name learns
+     * within seconds whether the name's process is alive (its claim records this period).
+     */
     static long announceMillis(java.time.Duration lease) {
         return Math.min(1_000, Math.max(20, lease.toMillis() / 3));
     }
