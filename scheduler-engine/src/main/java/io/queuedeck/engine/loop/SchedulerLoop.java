@@ -435,6 +435,7 @@ final class SchedulerLoop implements ExecutorContext {
     void withdraw(Task task) {
         deadlines.disarm(task);
         flow.disarmTtl(task);
+        releaseResources(task); // a preempted holder keeps its resource while it waits
         tasks.retire(task);
         tasks.forget(task); // out of the index under the state it had
         durable.withdrawn(task);
