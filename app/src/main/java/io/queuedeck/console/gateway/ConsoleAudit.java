@@ -28,6 +28,7 @@ public final class ConsoleAudit {
             case Command.BulkApply c -> null;
             case Command.RestoreMarks c -> null;
             case Command.Cancel c -> new Fields("task.cancel", c.taskId(), 1);
+            case Command.Withdraw c -> null; // a cluster node's hand-back (logged and counted by the node), not an operator's
             case Command.RetryDeadLetter c -> new Fields("task.retry", c.taskId(), 1);
             case Command.Reprioritize c -> new Fields("task.reprioritize", c.taskId() + " to P" + c.priority(), 1);
             case Command.Place c -> new Fields("task.place", c.taskId() + (c.priority() == null ? "" : " to P" + c.priority()), 1);
