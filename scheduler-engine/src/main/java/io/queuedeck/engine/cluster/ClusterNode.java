@@ -306,10 +306,13 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private int capacity() {
+        EngineSnapshot snapshot = engine.latestSnapshot();
+        if (snapshot != null && snapshot.dispatchPaused()) {
+            return 0; // an operator paused this node's dispatch: what it claimed would only wait here
+        }
         if (configuredCapacity > 0) {
             return configuredCapacity;
         }
-        EngineSnapshot snapshot = engine.latestSnapshot();
         if (snapshot == null) {
             return 0;
         }

@@ -160,18 +160,19 @@ class ClusterNodeTest {
     }
 
     /**
-     * A node whose instances all went offline after it claimed: what waits in its engine goes back to
-     * the shared queue after a third of the lease, with no attempt counted, and another node runs it.
-     * Before, it stayed there, leased and heartbeated, until an instance came back.
+     * A node whose instances all went offline after it claimed: what they ran went back to its engine's
+     * queue, and what waits there goes back to the shared queue after a third of the lease, with no
+     * attempt counted, and another node runs it. Before, it stayed, leased and heartbeated, until an
+     * instance came back. A node whose dispatch an operator paused claims nothing and hands back too.
      */
     @Test
     void aNodeWhoseInstancesAllGoOffline_handsBackWhatWaits_andAnotherNodeRunsIt() {
         Node a = node("a", Duration.ofSeconds(3), 0);
-        a.engine().send(new io.queuedeck.engine.command.Command.PauseDispatch(true)).join(); // what it claims waits
         for (int i = 0; i < 20; i++) {
-            a.node().submit(task("t" + i, 40)).join();
+            a.node().submit(task("t" + i, 1_800)).join(); // about ten seconds of decoding each
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 20
+                && a.engine().send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join().running() == 20);
         for (int i = 0; i < 2; i++) {
             a.engine().send(new io.queuedeck.engine.command.Command.SetInstanceOnline(i, false)).join();
         }
@@ -184,6 +185,12 @@ class ClusterNodeTest {
         // delivered to a, then to b: the hand-back counted no attempt (an expired lease would have)
         assertThat(b.queue().task("t0")).containsEntry("attempts", "0").containsEntry("deliveries", "2");
         assertThat(a.engine().send(new io.queuedeck.engine.command.Command.FindTask("t0")).join()).isEmpty();
+
+        b.engine().send(new io.queuedeck.engine.command.Command.PauseDispatch(true)).join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.engine().latestSnapshot().dispatchPaused());
+        b.node().submit(task("after-pause", 40)).join();
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(10))
+                .until(() -> "waiting".equals(b.queue().task("after-pause").get("state")) && b.node().held() == 0);
     }
 
     @Test
