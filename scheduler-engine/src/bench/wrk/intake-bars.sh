@@ -5,6 +5,8 @@
 # requests/s, p50/p99, the server's CPU per request (user + system from /proc, which does not
 # depend on what else the machine runs) and the load average; then the bars: intake >= 20,000
 # tasks/s, intake >= 0.6x the trivial handler of the same round, intake p99 < 10 ms.
+# wrk's percentiles are corrected for coordinated omission: its p99 counts the time the whole
+# server stands still (docs/performance.md; BlockingIntake.java gives the uncorrected view).
 # Usage: scheduler-engine/src/bench/wrk/intake-bars.sh [rounds] [duration] [jar] [extra serve options]
 # Needs a JDK 21+ as java (or JAVA=/path/to/java), the shaded jar
 # (./mvnw -B -pl scheduler-engine package -DskipTests) and wrk (apt-get install -y wrk).
