@@ -77,6 +77,7 @@ public final class ClusterLink implements AutoCloseable {
 
     /** Feeds finished tasks back through the API's completion feed; before the service starts, and before {@link #start}. */
     public void attach(ApiService service) {
+        node.callBackEnded(service::callBack, service::flushCallbacks);
         service.onFinished(node::finished)
                 .gauge("queuedeck_node_tasks", "This node's shared-queue counters.", "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes.", "event",

@@ -87,6 +87,16 @@ public final class ApiService implements AutoCloseable {
         return this;
     }
 
+    /** Starts {@code task}'s result callback as if this engine had finished it (a task that ended elsewhere). */
+    public void callBack(io.queuedeck.engine.task.TaskView task) {
+        callbacks.deliver(task);
+    }
+
+    /** Makes the callbacks {@link #callBack} started durable (one commit of a durable callback store). */
+    public void flushCallbacks() {
+        callbacks.flush();
+    }
+
     /** Also exposes {@code counters} on {@code /metrics} as the gauge {@code name} with one {@code label} value each. */
     public ApiService gauge(String name, String help, String label,
                             java.util.function.Supplier<java.util.Map<String, Long>> counters) {

@@ -72,6 +72,8 @@ public final class ClusterNode implements AutoCloseable {
     /** Redis answers but refuses writes (full, read-only) since the last write that went through. */
     private volatile boolean writesRefused;
     private volatile boolean stopping;
+    /** Sends the callbacks of tasks that end in the queue itself; null on a node without callbacks. */
+    private EndedCallbacks endedCallbacks;
 
     private ClusterNode(Builder b) {
         this.engine = b.engine;
@@ -97,7 +99,34 @@ public final class ClusterNode implements AutoCloseable {
         jobs.add(scheduler.scheduleWithFixedDelay(this::announce, 0, announce, TimeUnit.MILLISECONDS));
         // other nodes' leases may be shorter than ours: reap often (one range read of the lease index)
         jobs.add(scheduler.scheduleWithFixedDelay(this::reap, REAP_PERIOD_MILLIS, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
+        if (endedCallbacks != null) {
+            jobs.add(scheduler.scheduleWithFixedDelay(this::callBackEnded, 0, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
+        }
         return this;
+    }
+
+    /**
+     * Sends the callbacks of tasks that end in the shared queue itself (decision 0117) through a
+     * callback dispatcher's {@code deliver}, made durable by its {@code flush}; before {@link #start}.
+     * A node without it (no REST API, so no callbacks) leaves them to the nodes that have it.
+     */
+    public synchronized ClusterNode callBackEnded(java.util.function.Consumer<TaskView> deliver, Runnable flush) {
+        endedCallbacks = new EndedCallbacks(queue, engine.clock(), deliver, flush);
+        return this;
+    }
+
+    private void callBackEnded() {
+        if (!redisMayAnswer()) {
+            return;
+        }
+        try {
+            endedCallbacks.drain();
+            succeeded();
+        } catch (StoreUnavailableException e) {
+            failed(e);
+        } catch (RuntimeException e) { // this node's callback store refused the batch: Redis keeps it for the next try
+            LOG.log(System.Logger.Level.WARNING, "callbacks of tasks ended in the shared queue wait: " + e.getMessage());
+        }
     }
 
     /**
@@ -121,13 +150,7 @@ public final class ClusterNode implements AutoCloseable {
                 throw new io.queuedeck.engine.task.DrainingException("the tier of priority " + (complete.priority() == null
                         ? TaskSpec.DEFAULT_PRIORITY : complete.priority()) + " is draining across the cluster and takes no new tasks");
             }
-            TaskState state = switch (answer.state()) {
-                case "waiting", "leased" -> answer.state().equals("leased") ? TaskState.RUNNING : TaskState.QUEUED;
-                case "succeeded" -> TaskState.SUCCEEDED;
-                case "cancelled" -> TaskState.CANCELLED;
-                case "dead" -> TaskState.DEAD_LETTERED;
-                default -> TaskState.FAILED;
-            };
+            TaskState state = java.util.Objects.requireNonNullElse(SharedQueue.stateOf(answer.state()), TaskState.FAILED);
             int priority = complete.priority() == null ? TaskSpec.DEFAULT_PRIORITY : complete.priority();
             TaskView view = new TaskView(complete.taskId(), complete, state, priority, 0, -1, answer.sequence(),
                     engine.clock().nanos(), 0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of());
@@ -275,7 +298,7 @@ public final class ClusterNode implements AutoCloseable {
         engine.send(new Command.Submit(claim.spec())).whenComplete((result, error) -> {
             if (error != null) { // this engine cannot run it (a model it does not serve, a full queue): hand it on
                 LOG.log(System.Logger.Level.WARNING, "task " + claim.id() + " refused here: " + error.getMessage());
-                acks.add(new SharedQueue.Done(claim.id(), SharedQueue.Outcome.FAILED, "refused by node " + queue.node() + ": "
+                acks.add(new SharedQueue.Done(claim.id(), SharedQueue.Outcome.REFUSED, "refused by node " + queue.node() + ": "
                         + error.getMessage()));
                 wake();
             } else if (!result.created() && result.task().state().isFinal()) {
@@ -471,7 +494,8 @@ public final class ClusterNode implements AutoCloseable {
      * This node's counters: claimed, acknowledged (first completions), duplicates (completions
      * another node had already acknowledged), redeliveries (claims of tasks delivered before),
      * lost leases (reported by heartbeats), reaped (expired leases this node returned), handed back
-     * (waiting claims returned while no instance here took work), outages.
+     * (waiting claims returned while no instance here took work), ended callbacks (of tasks that
+     * ended in the shared queue, handed to this node's callback dispatcher), outages.
      */
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -483,6 +507,7 @@ public final class ClusterNode implements AutoCloseable {
         counters.put("cancels", cancelsApplied.get());
         counters.put("reaped", reaped.get());
         counters.put("handed_back", handedBack.get());
+        counters.put("ended_callbacks", endedCallbacks == null ? 0 : endedCallbacks.handedOn());
         counters.put("outages", outages.get());
         counters.put("held", (long) held.size());
         return counters;

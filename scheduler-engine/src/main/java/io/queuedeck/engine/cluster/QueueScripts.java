@@ -50,6 +50,11 @@ final class QueueScripts {
             local function terminal(s)
               return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'dead'
             end
+            -- a task ended in the queue itself, not on a node that ran it: its callback is owed (OWED)
+            local function ended(tk, id)
+              redis.call('HSET', tk, 'ended_at', now())
+              redis.call('RPUSH', P .. 'ended', id)
+            end
             """;
 
     /**
@@ -111,8 +116,9 @@ final class QueueScripts {
                 out[#out + 1] = {h == hash and 'existing' or 'conflict', k[2], k[3]}
               else
                 local score = num(prio * 1099511627776 + seq)
+                t = t or now()
                 redis.call('HSET', tk, 'spec', spec, 'prio', prio, 'tier', tier, 'seq', seq, 'score', score,
-                  'state', 'waiting', 'attempts', 0, 'deliveries', 0, 'hash', hash)
+                  'state', 'waiting', 'attempts', 0, 'deliveries', 0, 'hash', hash, 'queued_at', t)
                 local a = adds[tier]
                 if not a then a = {}; adds[tier] = a end
                 a[#a + 1] = score
@@ -213,6 +219,8 @@ final class QueueScripts {
             local first, dup, failed = 0, 0, 0
             for i = 4, #ARGV, 3 do
               local id, outcome, detail = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+              local refused = outcome == 'refused'
+              if refused then outcome = 'failed' end
               local tk = P .. 't:' .. id
               local f = redis.call('HMGET', tk, 'state', 'node', 'tier')
               local state = f[1]
@@ -233,6 +241,7 @@ final class QueueScripts {
                 -- 'node' stays: the last holder (readers go by 'state')
                 redis.call('HSET', tk, 'state', outcome, 'detail', detail, 'finished_by', node)
                 redis.call('PEXPIRE', tk, window)
+                if refused then ended(tk, id) end
                 first = first + 1
                 if outcome == 'failed' then failed = failed + 1 end
                 out[#out + 1] = 'first'
@@ -289,9 +298,11 @@ final class QueueScripts {
                 redis.call('HSET', tk, 'state', 'cancelled')
                 redis.call('PEXPIRE', tk, window)
                 redis.call('HINCRBY', P .. 'stats', 'cancelled', 1)
+                ended(tk, id)
               elseif attempts >= max then
                 redis.call('HSET', tk, 'state', 'dead')
                 redis.call('ZADD', P .. 'dead', now(), id)
+                ended(tk, id)
                 dead = dead + 1
               else
                 redis.call('HSET', tk, 'state', 'waiting')
@@ -360,7 +371,41 @@ final class QueueScripts {
             redis.call('HSET', tk, 'state', 'cancelled')
             redis.call('PEXPIRE', tk, window)
             redis.call('HINCRBY', P .. 'stats', 'cancelled', 1)
+            ended(tk, id)
             return 'cancelled'
+            """;
+
+    /**
+     * ARGV: prefix, node, how many. The callbacks this node owes for tasks that ended in the queue
+     * itself: first what it took before and never settled (it stopped in between), else up to that
+     * many newly taken from the shared list ({@code LMOVE} into the node's own, so none is lost
+     * with a node that stops). Answers per task {id, spec, state, priority, attempts, detail,
+     * sequence, queued at, ended at} (empty strings for what its record lacks: it expired).
+     */
+    static final String OWED = ALLOW_OOM + PRELUDE + """
+            local mine = P .. 'owed:' .. ARGV[2]
+            local ids = redis.call('LRANGE', mine, 0, -1)
+            if #ids == 0 then
+              for _ = 1, tonumber(ARGV[3]) do
+                local id = redis.call('LMOVE', P .. 'ended', mine, 'LEFT', 'RIGHT')
+                if not id then break end
+                ids[#ids + 1] = id
+              end
+            end
+            local out = {}
+            for _, id in ipairs(ids) do
+              local f = redis.call('HMGET', P .. 't:' .. id, 'spec', 'state', 'prio', 'attempts', 'detail', 'seq',
+                'queued_at', 'ended_at')
+              local row = {id}
+              for i = 1, 8 do row[i + 1] = f[i] or '' end
+              out[#out + 1] = row
+            end
+            return out
+            """;
+
+    /** ARGV: prefix, node. The callbacks {@link #OWED} answered are in this node's store: forgets them. */
+    static final String SETTLE_OWED = ALLOW_OOM + PRELUDE + """
+            return redis.call('DEL', P .. 'owed:' .. ARGV[2])
             """;
 
     /**

@@ -384,6 +384,16 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
+    public List<Ended> owed(int max) {
+        return scriptList(QueueScripts.OWED, prefix, node, Integer.toString(max)).stream().map(row -> Ended.of(strings(row))).toList();
+    }
+
+    @Override
+    public void settleOwed() {
+        run(QueueScripts.SETTLE_OWED, ScriptOutputType.INTEGER, prefix, node);
+    }
+
+    @Override
     public Map<String, String> task(String id) {
         List<Object> flat = run(QueueScripts.TASK, ScriptOutputType.MULTI, prefix, id);
         Map<String, String> fields = new java.util.LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.queuedeck.engine.cluster;
 
 import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.Tier;
 import java.time.Duration;
 import java.util.Collection;
@@ -159,8 +160,53 @@ public interface SharedQueue extends AutoCloseable {
     @Override
     void close();
 
-    /** How an acknowledged task ended. */
-    enum Outcome { SUCCEEDED, FAILED, CANCELLED }
+    /**
+     * The callbacks this node owes for tasks that ended in the queue itself (cancelled while waiting,
+     * cancelled or dead-lettered by the reaper, refused by a node): first those it took and never
+     * settled, else up to {@code max} taken from the cluster's list. They stay this node's until
+     * {@link #settleOwed}.
+     */
+    List<Ended> owed(int max);
+
+    /** The callbacks {@link #owed} answered are durable in this node's callback store: forgets them. */
+    void settleOwed();
+
+    /**
+     * A task that ended in the shared queue, as its record reads now (empty strings and zeros for
+     * what it lacks: the record expired, or predates the field).
+     *
+     * @param state          its state now: cancelled, dead or failed, or another when it was retried since
+     * @param queuedAtMillis when it was queued (epoch milliseconds), or 0
+     * @param endedAtMillis  when it ended (epoch milliseconds), or 0
+     */
+    record Ended(String id, String spec, String state, int priority, int attempts, String detail, long sequence,
+                 long queuedAtMillis, long endedAtMillis) {
+        /** From one row of the OWED script: id, then the record's fields in this record's order. */
+        static Ended of(List<String> row) {
+            return new Ended(row.get(0), row.get(1), row.get(2), (int) number(row.get(3)), (int) number(row.get(4)),
+                    row.get(5), number(row.get(6)), number(row.get(7)), number(row.get(8)));
+        }
+
+        private static long number(String text) {
+            return text == null || text.isEmpty() ? 0 : Long.parseLong(text);
+        }
+    }
+
+    /** A task's state in the shared queue as the engine names it; null for one it does not know. */
+    static TaskState stateOf(String state) {
+        return switch (state) {
+            case "waiting" -> TaskState.QUEUED;
+            case "leased" -> TaskState.RUNNING;
+            case "succeeded" -> TaskState.SUCCEEDED;
+            case "failed" -> TaskState.FAILED;
+            case "cancelled" -> TaskState.CANCELLED;
+            case "dead" -> TaskState.DEAD_LETTERED;
+            default -> null;
+        };
+    }
+
+    /** How an acknowledged task ended; {@code REFUSED}: failed without running, refused by the node that claimed it. */
+    enum Outcome { SUCCEEDED, FAILED, CANCELLED, REFUSED }
 
     /** How one task ended, to acknowledge. */
     record Done(String id, Outcome outcome, String detail) {}

@@ -53,12 +53,14 @@ class ClusterIT {
         processes.forEach(Process::destroyForcibly);
     }
 
-    private Process node(String queue, String name, String lease) throws Exception {
+    private Process node(String queue, String name, String lease, String... more) throws Exception {
         assertThat(JAR).as("run `package` first").exists();
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0", "--in-memory",
+        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0", "--in-memory",
                 "--instances", "1", "--redis", REDIS.uri(), "--queue", queue, "--node", name, "--lease", lease,
-                "--prefetch", "1");
+                "--prefetch", "1"));
+        command.addAll(List.of(more));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("QUEUEDECK_API_TOKEN");
         builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
         builder.redirectError(dir.resolve(name + "-" + processes.size() + ".err").toFile()); // a-0.err: the first process
@@ -77,10 +79,15 @@ class ClusterIT {
     }
 
     private static HttpResponse<String> submit(URI base, String id, int maxTokens) throws Exception {
+        return submit(base, id, maxTokens, null);
+    }
+
+    private static HttpResponse<String> submit(URI base, String id, int maxTokens, String callbackUrl) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(base.resolve("/v1/tasks")).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"" + id
-                        + "\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":" + maxTokens + "}")).build(),
+                        + "\",\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":" + maxTokens
+                        + (callbackUrl == null ? "" : ",\"callback_url\":\"" + callbackUrl + "\"") + "}")).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -145,6 +152,54 @@ class ClusterIT {
             assertThat(stats.getOrDefault("duplicates", "0")).isEqualTo("0");
             assertThat(Long.parseLong(stats.get("redelivered"))).isEqualTo(heldByA.size());
             assertThat(metrics(baseB)).contains("queuedeck_shared_queue_tasks{event=\"redelivered\"} " + heldByA.size());
+        }
+    }
+
+    /**
+     * A node killed while it runs tasks on their last attempt: the other node's reaper dead-letters
+     * them in the shared queue and its callbacks tell their clients (decision 0117), so every accepted
+     * task calls back exactly once, succeeded or dead-lettered. Before, a task that ended in the queue
+     * called back never.
+     */
+    @Test
+    void nodeKilledOnItsTasksLastAttempt_theirDeadLettersCallBackFromTheOtherNode_everyTaskOnce() throws Exception {
+        try (mockwebserver3.MockWebServer receiver = new mockwebserver3.MockWebServer()) {
+            receiver.start(java.net.InetAddress.getLoopbackAddress(), 0);
+            for (int i = 0; i < 40; i++) {
+                receiver.enqueue(new mockwebserver3.MockResponse.Builder().code(200).build());
+            }
+            String hosts = "127.0.0.1:" + receiver.getPort();
+            Process a = node("ended", "a", "PT2S", "--max-attempts", "1", "--callback-hosts", hosts);
+            URI baseA = listening(a);
+            Process b = node("ended", "b", "PT2S", "--max-attempts", "1", "--callback-hosts", hosts);
+            URI baseB = listening(b);
+            String hook = "http://" + hosts + "/hook";
+            for (int i = 0; i < 40; i++) { // about ten seconds of decoding each: both nodes hold theirs at once
+                assertThat(submit(i % 2 == 0 ? baseA : baseB, "t" + i, 1_800, hook).statusCode()).isEqualTo(202);
+            }
+            Set<String> heldByA;
+            try (Raw raw = new Raw("ended")) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> raw.redis.scard(raw.prefix + "n:a") > 0
+                        && raw.redis.scard(raw.prefix + "n:b") > 0);
+                a.destroyForcibly();
+                assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                heldByA = new HashSet<>(raw.redis.smembers(raw.prefix + "n:a"));
+            }
+            assertThat(heldByA).isNotEmpty();
+
+            Map<String, String> states = new java.util.HashMap<>();
+            Map<String, Integer> times = new java.util.HashMap<>();
+            for (int i = 0; i < 40; i++) {
+                mockwebserver3.RecordedRequest request = receiver.takeRequest(90, TimeUnit.SECONDS);
+                assertThat(request).as("callback " + (i + 1) + " of 40").isNotNull();
+                com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(request.getBody().utf8());
+                states.put(body.get("task_id").asText(), body.get("state").asText());
+                times.merge(body.get("task_id").asText(), 1, Integer::sum);
+            }
+            assertThat(times).hasSize(40).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            states.forEach((id, state) -> assertThat(state).as(id).isEqualTo(heldByA.contains(id) ? "DEAD_LETTERED" : "SUCCEEDED"));
+            assertThat(metrics(baseB)).contains("queuedeck_node_tasks{event=\"ended_callbacks\"} " + heldByA.size());
         }
     }
 

@@ -1,0 +1,95 @@
+package io.queuedeck.engine.cluster;
+
+import io.queuedeck.engine.clock.EngineClock;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The result callbacks of tasks that end in the shared queue itself, not on a node that ran them:
+ * cancelled while waiting, cancelled or dead-lettered by the reaper, refused by the node that
+ * claimed them (decision 0117). The script that ends such a task lists it in Redis in the same
+ * step; a node with callbacks takes a batch into a list of its own, hands each task to its
+ * callback dispatcher (which keeps it in its durable store and delivers it like any other), makes
+ * the batch durable there and only then forgets it in Redis. A node that stops in between sends
+ * the batch again when it starts under the same name: at least once, the task id as the
+ * callback's {@code webhook-id}, as for tasks that ran.
+ *
+ * <p>Runs on the node's scheduler thread.
+ */
+final class EndedCallbacks {
+    private static final System.Logger LOG = System.getLogger(EndedCallbacks.class.getName());
+    /** Tasks taken from Redis at a time. */
+    private static final int BATCH = 100;
+
+    private final SharedQueue queue;
+    private final EngineClock clock;
+    private final Consumer<TaskView> deliver;
+    private final Runnable flush;
+    private long handedOn;
+
+    /**
+     * @param deliver starts a task's callback (a callback dispatcher's {@code deliver})
+     * @param flush   makes what {@code deliver} was given durable (its {@code flush})
+     */
+    EndedCallbacks(SharedQueue queue, EngineClock clock, Consumer<TaskView> deliver, Runnable flush) {
+        this.queue = queue;
+        this.clock = clock;
+        this.deliver = deliver;
+        this.flush = flush;
+    }
+
+    /** Hands on every callback owed, a batch at a time, each durable here before Redis forgets it. */
+    void drain() {
+        while (pass() == BATCH) {
+            // a backlog: the next batch
+        }
+    }
+
+    /** Takes one batch of owed callbacks and hands it on; answers how many tasks it took. */
+    private int pass() {
+        List<SharedQueue.Ended> owed = queue.owed(BATCH);
+        if (owed.isEmpty()) {
+            return 0;
+        }
+        for (SharedQueue.Ended ended : owed) {
+            TaskView task = view(ended);
+            if (task != null) {
+                deliver.accept(task);
+                handedOn++;
+            }
+        }
+        flush.run();
+        queue.settleOwed();
+        return owed.size();
+    }
+
+    /** Callbacks handed to the dispatcher so far (tasks without a callback URL included). */
+    long handedOn() {
+        return handedOn;
+    }
+
+    /** The task as its callback reports it; null when it no longer ended (retried since) or its record expired. */
+    private TaskView view(SharedQueue.Ended ended) {
+        TaskState state = SharedQueue.stateOf(ended.state());
+        if (state == null || !(state.isFinal() || state == TaskState.FAILED) || ended.spec().isEmpty()) {
+            return null;
+        }
+        TaskSpec spec;
+        try {
+            spec = SharedSpecs.decode(ended.spec());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "no callback for task " + ended.id() + ": its spec does not read: " + e.getMessage());
+            return null;
+        }
+        long finished = ended.endedAtMillis() > 0 ? clock.toNanos(Instant.ofEpochMilli(ended.endedAtMillis())) : clock.nanos();
+        long arrived = ended.queuedAtMillis() > 0
+                ? Math.min(finished, clock.toNanos(Instant.ofEpochMilli(ended.queuedAtMillis()))) : finished;
+        return new TaskView(ended.id(), spec, state, ended.priority(), 0, -1, ended.sequence(), arrived, -1, -1, finished,
+                finished - arrived, 0, 0, ended.attempts(), 0, ended.detail().isEmpty() ? null : ended.detail(), null,
+                List.of());
+    }
+}
