@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time, and after every step the task sits in exactly one place in Redis: one tier's waiting set,
  * or the lease set and its node's processing set, or nowhere because it ended. So there is exactly
  * one outcome: never two holders, never a cancelled or finished task claimed again, never a lost one.
+ * A task that ended in the queue itself (cancelled, dead-lettered, refused) is listed once for its
+ * callback (decision 0117); one a node finished is not.
  * Each step is one script, which Redis runs alone, so any concurrent run of two nodes equals one of
  * these sequential interleavings.
  */
@@ -37,7 +39,7 @@ class SharedQueueProperties {
     private static final RedisServer REDIS = RedisServer.ephemeral();
     private static final String QUEUE = "props";
     private static final String PREFIX = "qd:{" + QUEUE + "}:";
-    private static final int MAX_ATTEMPTS = 3;
+    private static final int MAX_ATTEMPTS = 2; // two expiries reach a dead letter within one try
     private static final AtomicInteger TASKS = new AtomicInteger();
 
     private static SharedQueue[] nodes;
@@ -68,7 +70,7 @@ class SharedQueueProperties {
         REDIS.afterAll(null);
     }
 
-    enum Kind { CLAIM, REPRIORITIZE, CANCEL, ACK, EXPIRE }
+    enum Kind { CLAIM, REPRIORITIZE, CANCEL, ACK, REFUSE, EXPIRE }
 
     record Step(int node, Kind kind, int priority) {}
 
@@ -115,14 +117,16 @@ class SharedQueueProperties {
                         cancelAsked = true;
                     }
                 }
-                case ACK -> {
+                case ACK, REFUSE -> {
                     if (!ran.contains(step.node())) {
-                        continue; // a node acknowledges only what it ran
+                        continue; // a node acknowledges only what it ran (or refused)
                     }
+                    boolean refuse = step.kind() == Kind.REFUSE;
                     boolean ended = !state.equals("waiting") && !state.equals("leased");
-                    assertThat(node.ack(id, Outcome.SUCCEEDED, "")).isEqualTo(ended ? Ack.DUPLICATE : Ack.FIRST);
+                    assertThat(node.ack(id, refuse ? Outcome.REFUSED : Outcome.SUCCEEDED, refuse ? "refused by node" : ""))
+                            .isEqualTo(ended ? Ack.DUPLICATE : Ack.FIRST);
                     if (!ended) {
-                        state = "succeeded";
+                        state = refuse ? "failed" : "succeeded";
                         owner = -1;
                         firstAcks++;
                     }
@@ -156,6 +160,8 @@ class SharedQueueProperties {
         RedisCommands<String, String> r = raw.sync();
         Map<String, String> task = r.hgetall(PREFIX + "t:" + id);
         assertThat(task.get("state")).isEqualTo(state);
+        long listed = r.lrange(PREFIX + "ended", 0, -1).stream().filter(id::equals).count();
+        assertThat(listed).as("listed for its callback").isEqualTo(List.of("cancelled", "dead", "failed").contains(state) ? 1 : 0);
         int waitingIn = 0;
         for (int tier = 0; tier < 3; tier++) {
             if (r.zscore(PREFIX + "w:" + tier, id) != null) {
