@@ -91,6 +91,7 @@ final class CommandHandler {
             }
             case Command.SetInstanceOnline c -> {
                 executor(c.instance()).setOnline(c.instance(), c.online());
+                loop.durable.instanceHold(c.instance(), loop.executor.status().get(c.instance()));
                 yield instanceChanged(c.instance(), c.online() ? "brought online" : "taken offline");
             }
             case Command.HangInstance c -> {
@@ -115,6 +116,7 @@ final class CommandHandler {
             }
             case Command.DrainInstance c -> {
                 executor(c.instance()).setDraining(c.instance(), c.draining());
+                loop.durable.instanceHold(c.instance(), loop.executor.status().get(c.instance()));
                 yield instanceChanged(c.instance(), c.draining() ? "draining" : "drain ended");
             }
             case Command.FindTask c -> {

@@ -1,5 +1,7 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.exec.InstanceState;
+import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.store.StoreBusyException;
 import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.store.StoreWrite;
@@ -207,6 +209,15 @@ final class Durability {
         }
     }
 
+    /** Keeps how an operator left an instance (offline, draining, or back in service) for a restart. */
+    void instanceHold(int instance, InstanceStatus status) {
+        if (writer != null) {
+            writer.write(new StoreWrite.SetInstanceHold(instance, new StoreContents.InstanceHold(status.model(),
+                    status.backend() == null ? "" : status.backend().url(),
+                    status.state() == InstanceState.OFFLINE, status.draining())));
+        }
+    }
+
     /**
      * Whether {@code task} finished (other than as a dead letter, which is kept until replayed) at
      * least one idempotency window ago: its id may be used again, though the loop may still list it.
@@ -328,6 +339,7 @@ final class Durability {
         contents.tierModes().forEach(this::restoreTierMode);
         contents.laneModes().forEach(loop.lanes::setLane);
         loop.restorePaused(contents.dispatchPaused());
+        contents.instanceHolds().forEach(loop::restoreInstance);
         List<StoredTask> stored = new ArrayList<>(contents.tasks());
         stored.sort(Comparator.comparingLong(StoredTask::rank));
         List<StoredTask> finished = new ArrayList<>();

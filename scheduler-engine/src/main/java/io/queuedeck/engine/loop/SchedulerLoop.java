@@ -4,6 +4,7 @@ import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.exec.Executor;
 import io.queuedeck.engine.exec.ExecutorContext;
+import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.loop.ModelQueues.ModelQueue;
 import io.queuedeck.engine.metrics.LatencyMetrics;
 import io.queuedeck.engine.outbox.CompletionOutbox;
@@ -11,6 +12,7 @@ import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.SchedulingPolicy;
 import io.queuedeck.engine.snapshot.EngineEvent;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.StoreContents;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
@@ -446,6 +448,28 @@ final class SchedulerLoop implements ExecutorContext {
 
     void restorePaused(boolean pause) {
         paused = pause;
+    }
+
+    /**
+     * Takes an instance out of service again as an operator left it before a restart, if the same
+     * instance (model and server) is still at that index; another one there (the config changed) is
+     * left in service.
+     */
+    void restoreInstance(int index, StoreContents.InstanceHold hold) {
+        List<InstanceStatus> now = executor.status();
+        if (index >= now.size()) {
+            return;
+        }
+        InstanceStatus status = now.get(index);
+        if (!status.model().equals(hold.model()) || !(status.backend() == null ? "" : status.backend().url()).equals(hold.url())) {
+            return;
+        }
+        if (hold.offline()) {
+            executor.setOnline(index, false);
+        }
+        if (hold.draining()) {
+            executor.setDraining(index, true);
+        }
     }
 
     void restoreDeadLetter(Task task) {

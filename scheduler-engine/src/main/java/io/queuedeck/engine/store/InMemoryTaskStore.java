@@ -12,6 +12,7 @@ final class InMemoryTaskStore implements TaskStore {
     private final Map<String, StoredTask> tasks = new HashMap<>();
     private final Map<String, TierMode> tierModes = new HashMap<>();
     private final Map<Integer, TierMode> laneModes = new HashMap<>();
+    private final Map<Integer, StoreContents.InstanceHold> instanceHolds = new HashMap<>();
     private boolean dispatchPaused;
     private boolean closed;
 
@@ -19,7 +20,7 @@ final class InMemoryTaskStore implements TaskStore {
     public synchronized StoreContents load(Instant now) {
         checkOpen();
         tasks.values().removeIf(task -> task.expired(now));
-        return new StoreContents(new ArrayList<>(tasks.values()), tierModes, laneModes, dispatchPaused);
+        return new StoreContents(new ArrayList<>(tasks.values()), tierModes, laneModes, dispatchPaused, instanceHolds, List.of());
     }
 
     @Override
@@ -33,6 +34,13 @@ final class InMemoryTaskStore implements TaskStore {
                 case StoreWrite.SetTierMode w -> tierModes.put(w.tier(), w.mode());
                 case StoreWrite.SetLaneMode w -> laneModes.put(w.priority(), w.mode());
                 case StoreWrite.SetDispatchPaused w -> dispatchPaused = w.paused();
+                case StoreWrite.SetInstanceHold w -> {
+                    if (w.hold().inService()) {
+                        instanceHolds.remove(w.instance());
+                    } else {
+                        instanceHolds.put(w.instance(), w.hold());
+                    }
+                }
             }
         }
     }

@@ -28,6 +28,20 @@ final class ModeKeys {
         return paused ? "true" : "false";
     }
 
+    static String instance(int index) {
+        return "instance:" + index;
+    }
+
+    /** {@code offline|draining|url|model}: the model last, whatever it holds ({@code |} cannot stand in a URL). */
+    static String hold(StoreContents.InstanceHold hold) {
+        return hold.offline() + "|" + hold.draining() + "|" + hold.url() + "|" + hold.model();
+    }
+
+    private static StoreContents.InstanceHold hold(String value) {
+        String[] parts = value.split("\\|", 4);
+        return new StoreContents.InstanceHold(parts[3], parts[2], Boolean.parseBoolean(parts[0]), Boolean.parseBoolean(parts[1]));
+    }
+
     /** The stored tasks with the modes read back from their pairs. */
     static StoreContents contents(List<StoredTask> tasks, Map<String, String> modes) {
         return contents(tasks, modes, List.of());
@@ -37,6 +51,7 @@ final class ModeKeys {
     static StoreContents contents(List<StoredTask> tasks, Map<String, String> modes, List<StoreContents.FinishedId> finishedIds) {
         Map<String, TierMode> tierModes = new HashMap<>();
         Map<Integer, TierMode> laneModes = new HashMap<>();
+        Map<Integer, StoreContents.InstanceHold> holds = new HashMap<>();
         boolean paused = false;
         for (Map.Entry<String, String> entry : modes.entrySet()) {
             String key = entry.getKey();
@@ -46,8 +61,13 @@ final class ModeKeys {
                 tierModes.put(key.substring(5).toLowerCase(Locale.ROOT), TierMode.valueOf(entry.getValue()));
             } else if (key.startsWith("lane:")) {
                 laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
+            } else if (key.startsWith("instance:")) {
+                StoreContents.InstanceHold hold = hold(entry.getValue());
+                if (!hold.inService()) {
+                    holds.put(Integer.parseInt(key.substring(9)), hold);
+                }
             }
         }
-        return new StoreContents(tasks, tierModes, laneModes, paused, finishedIds);
+        return new StoreContents(tasks, tierModes, laneModes, paused, holds, finishedIds);
     }
 }

@@ -256,6 +256,7 @@ final class RedisTaskStore implements TaskStore {
                 case StoreWrite.SetLaneMode w -> mode(args, i, ModeKeys.lane(w.priority()), w.mode().name());
                 case StoreWrite.SetDispatchPaused w ->
                         mode(args, i, ModeKeys.DISPATCH, ModeKeys.paused(w.paused()));
+                case StoreWrite.SetInstanceHold w -> mode(args, i, ModeKeys.instance(w.instance()), ModeKeys.hold(w.hold()));
             }
             i += 3;
         }

@@ -300,6 +300,7 @@ final class SqliteTaskStore implements TaskStore {
                     case StoreWrite.SetTierMode w -> putMode(ModeKeys.tier(w.tier()), w.mode().name());
                     case StoreWrite.SetLaneMode w -> putMode(ModeKeys.lane(w.priority()), w.mode().name());
                     case StoreWrite.SetDispatchPaused w -> putMode(ModeKeys.DISPATCH, ModeKeys.paused(w.paused()));
+                    case StoreWrite.SetInstanceHold w -> putMode(ModeKeys.instance(w.instance()), ModeKeys.hold(w.hold()));
                 }
             }
             connection.commit();

@@ -48,4 +48,15 @@ public sealed interface StoreWrite {
 
     /** Whether all dispatch is paused. */
     record SetDispatchPaused(boolean paused) implements StoreWrite {}
+
+    /**
+     * An instance as an operator left it: taken offline, draining, or neither (back in service).
+     * {@code model} and {@code url} (empty for a simulated GPU) say which instance it was, so a hold
+     * is not put on another instance after the config changed.
+     */
+    record SetInstanceHold(int instance, StoreContents.InstanceHold hold) implements StoreWrite {
+        public SetInstanceHold {
+            Objects.requireNonNull(hold, "hold");
+        }
+    }
 }

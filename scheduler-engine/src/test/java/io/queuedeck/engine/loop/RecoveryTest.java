@@ -321,6 +321,38 @@ class RecoveryTest {
         assertThatThrownBy(() -> submit("late", 3)).hasCauseInstanceOf(io.queuedeck.engine.task.DrainingException.class);
     }
 
+    /**
+     * Instances an operator took offline or drains stay so across a restart (decision 0118); one
+     * brought back stays in service, and a hold on an index that now has another model is dropped.
+     * Before, every instance came back in service: a server under maintenance took work again.
+     */
+    @Test
+    void instancesTakenOfflineOrDraining_stayOutOfServiceAcrossARestart() {
+        Engine three = Engine.builder().clock(clock).store(store)
+                .executor(new SimulatedGpuExecutor(3, "m", GpuProfile.LLAMA2_7B_H100)).build();
+        three.start();
+        three.send(new Command.SetInstanceOnline(0, false)).join();
+        three.send(new Command.DrainInstance(1, true)).join();
+        three.send(new Command.SetInstanceOnline(2, false)).join();
+        three.send(new Command.SetInstanceOnline(2, true)).join();
+
+        Engine again = Engine.builder().clock(clock).store(store)
+                .executor(new SimulatedGpuExecutor(3, "m", GpuProfile.LLAMA2_7B_H100)).build();
+        again.start();
+        var instances = again.send(new Command.TakeSnapshot()).join().instances();
+        assertThat(instances.get(0).state()).isEqualTo(io.queuedeck.engine.exec.InstanceState.OFFLINE);
+        assertThat(instances.get(1).draining()).isTrue();
+        assertThat(instances.get(1).state().acceptsWork()).isTrue();
+        assertThat(instances.get(2).state().acceptsWork()).isTrue();
+        assertThat(instances.get(2).draining()).isFalse();
+
+        Engine otherModel = Engine.builder().clock(clock).store(store)
+                .executor(new SimulatedGpuExecutor(3, "another-model", GpuProfile.LLAMA2_7B_H100)).build();
+        otherModel.start();
+        assertThat(otherModel.send(new Command.TakeSnapshot()).join().instances())
+                .allSatisfy(gpu -> assertThat(gpu.state().acceptsWork() && !gpu.draining()).isTrue());
+    }
+
     @Test
     void finishedTask_notYetHandedOn_goesToTheOutboxAgain_andOneHandedOnDoesNot() {
         submit("a", 5);

@@ -157,6 +157,18 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void instanceHolds_areKept_latestWins_andOneBackInServiceIsForgotten() {
+        StoreContents.InstanceHold offline = new StoreContents.InstanceHold("m|odd", "", true, false);
+        StoreContents.InstanceHold draining = new StoreContents.InstanceHold("m", "http://127.0.0.1:8000", false, true);
+        store.write(List.of(new StoreWrite.SetInstanceHold(0, offline), new StoreWrite.SetInstanceHold(1, draining),
+                new StoreWrite.SetInstanceHold(2, offline), new StoreWrite.SetInstanceHold(2,
+                        new StoreContents.InstanceHold("m|odd", "", false, false))));
+
+        StoreContents contents = store.load(NOW);
+        assertThat(contents.instanceHolds()).containsOnly(Map.entry(0, offline), Map.entry(1, draining));
+    }
+
+    @Test
     void closedStore_refusesWrites() {
         store.close();
         assertThatThrownBy(() -> store.write(List.of(new StoreWrite.RemoveTask("a", sequence("a")))))

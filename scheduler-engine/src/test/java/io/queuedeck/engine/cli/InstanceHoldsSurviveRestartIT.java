@@ -1,0 +1,94 @@
+package io.queuedeck.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An instance an operator took offline or drains stays so after the process dies (decision 0118):
+ * the shaded jar is killed with SIGKILL right after the answers, and the restart on the same data
+ * directory comes back with the same instances out of service. Before, every instance came back in
+ * service, and a server taken out for maintenance took work again.
+ */
+class InstanceHoldsSurviveRestartIT {
+    private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
+    private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Process serve() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0",
+                "--instances", "3", "--data-dir", dir.resolve("data").toString()));
+        builder.environment().remove("QUEUEDECK_API_TOKEN");
+        builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
+        builder.redirectError(dir.resolve("serve.err").toFile());
+        return builder.start();
+    }
+
+    private static URI base(Process process) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Matcher m = LISTENING.matcher(String.valueOf(out.readLine()));
+        assertThat(m.matches()).as("the start-up line").isTrue();
+        return URI.create(m.group(1));
+    }
+
+    private int act(URI base, String action) throws Exception {
+        return http.send(HttpRequest.newBuilder(base.resolve("/v1/instances/" + action))
+                .header("X-QueueDeck-Client", "operator").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private JsonNode instances(URI base) throws Exception {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/v1/instances")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).get("instances");
+    }
+
+    @Test
+    void instancesTakenOfflineOrDraining_areSoAfterAKillAndRestart() throws Exception {
+        assertThat(JAR).as("run `package` first").exists();
+        Process first = serve();
+        try {
+            URI base = base(first);
+            assertThat(act(base, "0:offline")).isEqualTo(200);
+            assertThat(act(base, "1:drain")).isEqualTo(200);
+            assertThat(act(base, "2:offline")).isEqualTo(200);
+            assertThat(act(base, "2:online")).isEqualTo(200); // back in service before the kill
+            first.destroyForcibly(); // SIGKILL right after the answers: nothing is written at exit
+            assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            first.destroyForcibly();
+        }
+
+        Process second = serve();
+        try {
+            JsonNode instances = instances(base(second));
+            assertThat(instances.get(0).get("state").asText()).isEqualToIgnoringCase("offline");
+            assertThat(instances.get(1).get("draining").asBoolean()).isTrue();
+            assertThat(instances.get(2).get("state").asText()).isNotEqualToIgnoringCase("offline");
+            assertThat(instances.get(2).get("draining").asBoolean()).isFalse();
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+            second.destroyForcibly();
+        }
+    }
+}
