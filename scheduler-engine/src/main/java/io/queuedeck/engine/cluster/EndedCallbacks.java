@@ -29,7 +29,7 @@ final class EndedCallbacks {
     private final EngineClock clock;
     private final Consumer<TaskView> deliver;
     private final Runnable flush;
-    private long handedOn;
+    private volatile long handedOn; // written on the node's thread, read by /metrics
 
     /**
      * @param deliver starts a task's callback (a callback dispatcher's {@code deliver})

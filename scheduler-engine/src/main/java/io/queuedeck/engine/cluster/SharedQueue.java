@@ -187,8 +187,13 @@ public interface SharedQueue extends AutoCloseable {
                     row.get(5), number(row.get(6)), number(row.get(7)), number(row.get(8)));
         }
 
+        /** 0 for a field that is missing or not a whole number: one odd record must not hold back the others' callbacks. */
         private static long number(String text) {
-            return text == null || text.isEmpty() ? 0 : Long.parseLong(text);
+            try {
+                return text == null || text.isEmpty() ? 0 : Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                return 0;
+            }
         }
     }
 

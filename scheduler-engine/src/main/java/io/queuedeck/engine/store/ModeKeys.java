@@ -37,9 +37,11 @@ final class ModeKeys {
         return hold.offline() + "|" + hold.draining() + "|" + hold.url() + "|" + hold.model();
     }
 
+    /** Null for a value that does not read: the instance serves, and the engine still starts. */
     private static StoreContents.InstanceHold hold(String value) {
         String[] parts = value.split("\\|", 4);
-        return new StoreContents.InstanceHold(parts[3], parts[2], Boolean.parseBoolean(parts[0]), Boolean.parseBoolean(parts[1]));
+        return parts.length < 4 ? null
+                : new StoreContents.InstanceHold(parts[3], parts[2], Boolean.parseBoolean(parts[0]), Boolean.parseBoolean(parts[1]));
     }
 
     /** The stored tasks with the modes read back from their pairs. */
@@ -61,9 +63,9 @@ final class ModeKeys {
                 tierModes.put(key.substring(5).toLowerCase(Locale.ROOT), TierMode.valueOf(entry.getValue()));
             } else if (key.startsWith("lane:")) {
                 laneModes.put(Integer.parseInt(key.substring(5)), TierMode.valueOf(entry.getValue()));
-            } else if (key.startsWith("instance:")) {
+            } else if (key.startsWith("instance:") && key.substring(9).matches("\\d{1,9}")) {
                 StoreContents.InstanceHold hold = hold(entry.getValue());
-                if (!hold.inService()) {
+                if (hold != null && !hold.inService()) {
                     holds.put(Integer.parseInt(key.substring(9)), hold);
                 }
             }
