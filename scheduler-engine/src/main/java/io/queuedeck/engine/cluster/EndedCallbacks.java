@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * step; a node with callbacks takes a batch into a list of its own, hands each task to its
  * callback dispatcher (which keeps it in its durable store and delivers it like any other), makes
  * the batch durable there and only then forgets it in Redis. A node that stops in between sends
- * the batch again when it starts under the same name: at least once, the task id as the
- * callback's {@code webhook-id}, as for tasks that ran.
+ * the batch again when it starts under the same name, or another node sends it once that node has
+ * gone silent: at least once, the task id as the callback's {@code webhook-id}, as for tasks that ran.
  *
  * <p>Runs on the node's scheduler thread.
  */

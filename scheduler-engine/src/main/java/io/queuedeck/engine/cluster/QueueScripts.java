@@ -379,18 +379,31 @@ final class QueueScripts {
      * ARGV: prefix, node, how many. The callbacks this node owes for tasks that ended in the queue
      * itself: first what it took before and never settled (it stopped in between), else up to that
      * many newly taken from the shared list ({@code LMOVE} into the node's own, so none is lost
-     * with a node that stops). Answers per task {id, spec, state, priority, attempts, detail,
-     * sequence, queued at, ended at} (empty strings for what its record lacks: it expired).
+     * with a node that stops). Before taking new ones it hands back to the shared list what nodes
+     * gone silent had taken (not heard for twice their announcement period and a second: stopped
+     * for good between taking and settling). Answers per task {id, spec, state, priority, attempts,
+     * detail, sequence, queued at, ended at} (empty strings for what its record lacks: it expired).
      */
     static final String OWED = ALLOW_OOM + PRELUDE + """
-            local mine = P .. 'owed:' .. ARGV[2]
+            local me = ARGV[2]
+            local mine = P .. 'owed:' .. me
             local ids = redis.call('LRANGE', mine, 0, -1)
             if #ids == 0 then
+              local t = now()
+              for _, other in ipairs(redis.call('SMEMBERS', P .. 'owing')) do
+                local heard = tonumber(redis.call('HGET', P .. 'seen', other) or '0')
+                local period = tonumber(string.match(redis.call('HGET', P .. 'owner', other) or '', ' (%d+)$') or '1000')
+                if other ~= me and t - heard > 2 * period + 1000 then
+                  while redis.call('LMOVE', P .. 'owed:' .. other, P .. 'ended', 'LEFT', 'RIGHT') do end
+                  redis.call('SREM', P .. 'owing', other)
+                end
+              end
               for _ = 1, tonumber(ARGV[3]) do
                 local id = redis.call('LMOVE', P .. 'ended', mine, 'LEFT', 'RIGHT')
                 if not id then break end
                 ids[#ids + 1] = id
               end
+              if #ids > 0 then redis.call('SADD', P .. 'owing', me) end
             end
             local out = {}
             for _, id in ipairs(ids) do
@@ -405,6 +418,7 @@ final class QueueScripts {
 
     /** ARGV: prefix, node. The callbacks {@link #OWED} answered are in this node's store: forgets them. */
     static final String SETTLE_OWED = ALLOW_OOM + PRELUDE + """
+            redis.call('SREM', P .. 'owing', ARGV[2])
             return redis.call('DEL', P .. 'owed:' .. ARGV[2])
             """;
 

@@ -178,6 +178,25 @@ class EndedCallbacksTest {
         assertThat(callback().get("task_id").asText()).isEqualTo("taken");
     }
 
+    /**
+     * A node that took callbacks and stopped for good (its name never starts again) does not keep
+     * them: once it has been silent for twice its announcement period and a second, another node
+     * hands its batch back to the shared list and sends it.
+     */
+    @Test
+    void callbacksANodeGoneForGoodTook_goOutFromAnotherNode() throws Exception {
+        answerOk(1);
+        SharedQueue gone = SharedQueue.redis(REDIS.uri(), queue, "gone", Duration.ofSeconds(30), 3, Duration.ofHours(1));
+        gone.enqueue("stranded", task("stranded", MODEL, true));
+        assertThat(gone.cancel("stranded")).isEqualTo("cancelled");
+        assertThat(gone.owed(10)).extracting(SharedQueue.Ended::id).containsExactly("stranded");
+        gone.close(); // as a kill: no leave, its name stays claimed and falls silent
+
+        node("a", Duration.ofSeconds(30), 3);
+
+        assertThat(callback().get("task_id").asText()).isEqualTo("stranded"); // within 10 s: silent after 3
+    }
+
     /** Two nodes take from one list: every task that ended calls back once, whichever node sends it. */
     @Test
     void twoNodes_sendEveryEndedTasksCallbackExactlyOnce() throws Exception {
