@@ -163,8 +163,8 @@ public interface SharedQueue extends AutoCloseable {
     /**
      * The callbacks this node owes for tasks that ended in the queue itself (cancelled while waiting,
      * cancelled or dead-lettered by the reaper, refused by a node): first those it took and never
-     * settled, else up to {@code max} taken from the cluster's list. They stay this node's until
-     * {@link #settleOwed}.
+     * settled, else up to {@code max} taken from the cluster's list (to which the batches of nodes
+     * gone silent return first). They stay this node's until {@link #settleOwed}.
      */
     List<Ended> owed(int max);
 
