@@ -413,6 +413,9 @@ public final class ConsoleApp extends Application {
             faultCatalogue.registerCallbacks(callbackFaults); // callback_* faults hit the API's callbacks
             io.queuedeck.engine.api.ApiService created = io.queuedeck.engine.api.ApiService.create(system.engine(), server -> {
                         server.host("127.0.0.1").port(port).faults(faultCatalogue).configService(system.plane());
+                        if (stateDir != null) { // /readyz fails before the disk is full, as serve's does
+                            server.diskFloor(stateDir, system.startConfig().store().minFreeBytes());
+                        }
                         if (backends != null) { // existing OpenAI clients reach the backends through the queue
                             server.openAiFrontDoor(backends.models(), backends.streams());
                         }

@@ -65,6 +65,12 @@ public final class ApiServer implements AutoCloseable {
         if (b.sharedTasks != null) {
             routes.shared(b.sharedTasks);
         }
+        if (b.diskFloor != null) {
+            routes.diskFloor(b.diskFloor);
+            if (b.metrics != null) {
+                b.metrics.dataDirFree(b.diskFloor::free, b.diskFloor.minFreeBytes());
+            }
+        }
         if (b.metrics != null) {
             b.metrics.bodyBytesInFlight(bodies::inFlightBytes, b.maxInFlightBodyBytes);
         }
@@ -223,6 +229,7 @@ public final class ApiServer implements AutoCloseable {
                 java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> intake;
         private SharedTasks sharedTasks;
         private boolean baseline;
+        private DiskFloor diskFloor;
         private ConfigService configService;
         private boolean virtualThreads;
         private java.util.List<String> frontDoorModels;
@@ -403,6 +410,18 @@ public final class ApiServer implements AutoCloseable {
                 java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> value) {
             once(intake != null, "intake");
             intake = java.util.Objects.requireNonNull(value, "intake must not be null");
+            return this;
+        }
+
+        /**
+         * Fails {@code /readyz} while the disk of {@code dataDir} has fewer than {@code minFreeBytes}
+         * usable bytes (0: never), and exposes its free space on {@code /metrics}; default none.
+         */
+        public Builder diskFloor(java.nio.file.Path dataDir, long minFreeBytes) {
+            if (minFreeBytes < 0) {
+                throw new IllegalArgumentException("the disk floor must not be negative, got " + minFreeBytes);
+            }
+            diskFloor = new DiskFloor(java.util.Objects.requireNonNull(dataDir, "dataDir"), minFreeBytes);
             return this;
         }
 

@@ -61,6 +61,8 @@ final class Routes {
     private SharedTasks shared;
     /** Tasks this node does not run, read in the shared queue (distributed mode; null otherwise). */
     private SharedTaskRoutes elsewhere;
+    /** The data directory's disk and its floor; null without one (in memory, Redis alone). */
+    private volatile DiskFloor disk;
     /** Where a submission goes: this engine, or a shared queue's intake (decision 0034). */
     @FunctionalInterface
     private interface Intake {
@@ -108,6 +110,11 @@ final class Routes {
 
     void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> queue) {
         intake = (spec, acceptBy, allowance) -> queue.apply(spec);
+    }
+
+    /** Readiness fails while the data directory's disk has less room than {@code floor}. */
+    void diskFloor(DiskFloor floor) {
+        disk = floor;
     }
 
     /** Tasks other nodes hold are read and changed in the shared queue (distributed mode); before {@link #register}. */
@@ -199,6 +206,10 @@ final class Routes {
         }
         if (engine.storeFailing()) { // a balancer sends new work elsewhere until the store writes again
             throw new ApiException(503, "not_ready", "the task store cannot write (the server's log says why): new work would not be durable");
+        }
+        String shortage = disk == null ? null : disk.shortage();
+        if (shortage != null) {
+            throw new ApiException(503, "not_ready", shortage);
         }
         EngineSnapshot snapshot = engine.latestSnapshot();
         boolean executorUp = snapshot != null

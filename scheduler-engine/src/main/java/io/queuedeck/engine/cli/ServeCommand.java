@@ -177,6 +177,9 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 api.openAiFrontDoor(served, streams);
                 api.faults(faults);
+                if (stateDir != null) {
+                    api.diskFloor(stateDir, settings.store().minFreeBytes());
+                }
                 settings.clients().forEach(client -> api.client(client.token(), client.policy()));
                 if (settings.tenants().defaultRate() != null) {
                     api.defaultTenantRate(settings.tenants().defaultRate());

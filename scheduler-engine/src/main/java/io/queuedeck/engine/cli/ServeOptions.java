@@ -181,7 +181,7 @@ final class ServeOptions {
         }
         ServeConfig.StoreSection store = new ServeConfig.StoreSection(pick(dataDir, read.store().dataDir()),
                 pick(idempotencyWindow, read.store().idempotencyWindow()), pick(redis, read.store().redisUri()),
-                cluster.settle(read.store().node()));
+                cluster.settle(read.store().node()), read.store().minFreeMb());
         return new ServeConfig(server, engine, new ServeConfig.ExecutorSection(executor.instances(), backendList,
                 read.executor().chunkQuantumTokens()), policySection,
                 clients, read.tenants(), callbacks, store, read.flow(), read.priorityRules());

@@ -257,6 +257,7 @@ final class ConfigReader {
         Duration window = s.duration("idempotency_window");
         String type = s.string("type");
         String uri = s.string("uri");
+        Integer minFreeMb = s.integer("min_free_mb", 0, 1_000_000);
         ServeConfig.NodeSection node = node(s.section("node"));
         s.finish();
         if (node != null && !"redis".equals(type)) {
@@ -278,7 +279,7 @@ final class ConfigReader {
         } else {
             s.problem(s.at("type"), "must be embedded or redis, got '" + type + "'");
         }
-        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window, redisUri, node);
+        return new ServeConfig.StoreSection(dataDir == null ? null : folder.resolve(dataDir), window, redisUri, node, minFreeMb);
     }
 
     /** {@code store.node}: this process as a node of a shared queue (docs/distributed.md). */

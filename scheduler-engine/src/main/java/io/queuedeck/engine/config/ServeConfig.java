@@ -166,17 +166,28 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      *                          password); null for the embedded store in {@code dataDir}
      * @param node              {@code store.node}: this process is a node of a queue shared in Redis
      *                          (docs/distributed.md); null when not
+     * @param minFreeMb         {@code store.min_free_mb}: free MiB on the data directory's disk under which
+     *                          {@code /readyz} fails (0: never); null for the default
      */
-    public record StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri, NodeSection node) {
+    public record StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri, NodeSection node, Integer minFreeMb) {
+        /** Free MiB under which readiness fails when the file does not say: RabbitMQ's disk alarm is at 50 MB. */
+        public static final int DEFAULT_MIN_FREE_MB = 64;
+
         /** A store without distributed mode. */
         public StoreSection(Path dataDir, Duration idempotencyWindow, String redisUri) {
-            this(dataDir, idempotencyWindow, redisUri, null);
+            this(dataDir, idempotencyWindow, redisUri, null, null);
+        }
+
+        /** {@link #minFreeMb} in bytes, the default when not given. */
+        public long minFreeBytes() {
+            return (minFreeMb == null ? DEFAULT_MIN_FREE_MB : minFreeMb) * 1024L * 1024L;
         }
 
         @Override
         public String toString() {
             return "StoreSection[dataDir=" + dataDir + ", idempotencyWindow=" + idempotencyWindow + ", redisUri="
-                    + (redisUri == null ? "none" : redisUri.replaceFirst("//[^/@]*@", "//***@")) + ", node=" + node + "]";
+                    + (redisUri == null ? "none" : redisUri.replaceFirst("//[^/@]*@", "//***@")) + ", node=" + node
+                    + ", minFreeMb=" + minFreeMb + "]";
         }
     }
 

@@ -192,6 +192,16 @@ public final class EngineMetrics {
                 .callback(cb -> stats.get().ifPresent(s -> cb.call(s.tasks()))).register(registry);
     }
 
+    /** Gauges of the data directory's disk: usable bytes (read at each scrape) and the floor under which readiness fails. */
+    public void dataDirFree(LongSupplier bytes, long floor) {
+        GaugeWithCallback.builder().name("queuedeck_data_dir_free_bytes")
+                .help("Usable bytes on the data directory's disk.")
+                .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+        GaugeWithCallback.builder().name("queuedeck_data_dir_free_floor_bytes")
+                .help("The free space under which /readyz fails (store.min_free_mb; 0: never).")
+                .callback(cb -> cb.call(floor)).register(registry);
+    }
+
     public void bodyBytesInFlight(LongSupplier bytes, long limit) {
         GaugeWithCallback.builder().name("queuedeck_request_body_bytes_in_flight")
                 .help("Request body bytes received and not yet parsed, over all requests.")

@@ -140,6 +140,29 @@ class ServeJarIT {
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("stopped within 20 s of SIGTERM").isTrue();
     }
 
+    /**
+     * A data directory's disk with less room than {@code store.min_free_mb} fails readiness while the
+     * server lives and still takes work (decision 0119): a balancer sends new work elsewhere before a
+     * write fails. A floor of a million MiB is more than this disk has.
+     */
+    @Test
+    void serve_onADiskUnderItsFloor_isAliveButNotReady_andStillTakesWork() throws Exception {
+        Path config = Files.writeString(dir.resolve("queuedeck.yaml"), "store:\n  min_free_mb: 1000000\n");
+        Process process = start("serve", "--port", "0", "--config", config.toString());
+        try {
+            URI base = listening(process, new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
+            HttpResponse<String> ready = get(base.resolve("/readyz"));
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("MiB free, under store.min_free_mb (1000000 MiB)");
+            assertThat(get(base.resolve("/healthz")).statusCode()).isEqualTo(200);
+            assertThat(post(base.resolve("/v1/tasks"), "{\"model\":\"llama-2-7b\",\"input\":\"hi\",\"max_tokens\":4}").statusCode())
+                    .isEqualTo(202);
+            stop(process);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     @Test
     void serve_withConfigAndDataDir_limitsTenants_andKeepsDeadLettersAndTheAuditTrailAcrossARestart() throws Exception {
         try (MockWebServer receiver = new MockWebServer()) {

@@ -64,6 +64,13 @@ class ServeConfigTest {
     }
 
     @Test
+    void minFreeMb_isAWholeNumberOfMebibytes_fromZero() throws Exception {
+        assertThat(refusal("store:\n  min_free_mb: -1\n")).startsWith("store.min_free_mb must be ").contains("-1");
+        assertThat(refusal("store:\n  min_free_mb: 64MB\n")).startsWith("store.min_free_mb must be ");
+        assertThat(load("store:\n  min_free_mb: 0\n").store().minFreeBytes()).isZero();
+    }
+
+    @Test
     void storeNode_readsDistributedModesSettings() throws Exception {
         ServeConfig config = load("""
                 store:
@@ -182,6 +189,7 @@ class ServeConfigTest {
             store:
               data_dir: state
               idempotency_window: 12h
+              min_free_mb: 512
             """;
 
     @Test
@@ -217,6 +225,7 @@ class ServeConfigTest {
         assertThat(config.callbacks().allowedHosts()).isEmpty();
         assertThat(config.callbacks().secret()).isNull();
         assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(null, Duration.ofHours(24), null));
+        assertThat(config.store().minFreeBytes()).isEqualTo(64L << 20);
     }
 
     @Test
@@ -247,7 +256,9 @@ class ServeConfigTest {
         assertThat(config.callbacks().maxDelay()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.callbacks().allowedHosts()).containsExactly("hooks.example.com", "127.0.0.1:9000");
         assertThat(config.callbacks().secret()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
-        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(dir.toAbsolutePath().resolve("state"), Duration.ofHours(12), null));
+        assertThat(config.store()).isEqualTo(new ServeConfig.StoreSection(dir.toAbsolutePath().resolve("state"), Duration.ofHours(12), null,
+                null, 512));
+        assertThat(config.store().minFreeBytes()).isEqualTo(512L << 20);
     }
 
     @Test
