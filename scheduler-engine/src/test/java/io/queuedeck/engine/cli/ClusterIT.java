@@ -3,16 +3,22 @@ package io.queuedeck.engine.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.queuedeck.engine.testing.RedisServer;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -163,10 +170,10 @@ class ClusterIT {
      */
     @Test
     void nodeKilledOnItsTasksLastAttempt_theirDeadLettersCallBackFromTheOtherNode_everyTaskOnce() throws Exception {
-        try (mockwebserver3.MockWebServer receiver = new mockwebserver3.MockWebServer()) {
-            receiver.start(java.net.InetAddress.getLoopbackAddress(), 0);
+        try (MockWebServer receiver = new MockWebServer()) {
+            receiver.start(InetAddress.getLoopbackAddress(), 0);
             for (int i = 0; i < 40; i++) {
-                receiver.enqueue(new mockwebserver3.MockResponse.Builder().code(200).build());
+                receiver.enqueue(new MockResponse.Builder().code(200).build());
             }
             String hosts = "127.0.0.1:" + receiver.getPort();
             Process a = node("ended", "a", "PT2S", "--max-attempts", "1", "--callback-hosts", hosts);
@@ -187,13 +194,12 @@ class ClusterIT {
             }
             assertThat(heldByA).isNotEmpty();
 
-            Map<String, String> states = new java.util.HashMap<>();
-            Map<String, Integer> times = new java.util.HashMap<>();
+            Map<String, String> states = new HashMap<>();
+            Map<String, Integer> times = new HashMap<>();
             for (int i = 0; i < 40; i++) {
-                mockwebserver3.RecordedRequest request = receiver.takeRequest(90, TimeUnit.SECONDS);
+                RecordedRequest request = receiver.takeRequest(90, TimeUnit.SECONDS);
                 assertThat(request).as("callback " + (i + 1) + " of 40").isNotNull();
-                com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(request.getBody().utf8());
+                JsonNode body = new ObjectMapper().readTree(request.getBody().utf8());
                 states.put(body.get("task_id").asText(), body.get("state").asText());
                 times.merge(body.get("task_id").asText(), 1, Integer::sum);
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.sim.GpuProfile;
 import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.outbox.CompletionOutbox;
@@ -340,7 +341,7 @@ class RecoveryTest {
                 .executor(new SimulatedGpuExecutor(3, "m", GpuProfile.LLAMA2_7B_H100)).build();
         again.start();
         var instances = again.send(new Command.TakeSnapshot()).join().instances();
-        assertThat(instances.get(0).state()).isEqualTo(io.queuedeck.engine.exec.InstanceState.OFFLINE);
+        assertThat(instances.get(0).state()).isEqualTo(InstanceState.OFFLINE);
         assertThat(instances.get(1).draining()).isTrue();
         assertThat(instances.get(1).state().acceptsWork()).isTrue();
         assertThat(instances.get(2).state().acceptsWork()).isTrue();
