@@ -73,6 +73,8 @@ public final class ConsoleApp extends Application {
     private long lastStatusAt;
     /** Opened by the thread that starts the API; closed at exit. */
     private volatile DeliveryStore callbackStore;
+    /** The data directory's free space against its floor; null in memory. */
+    private volatile DiskRoom diskRoom;
     /** The graceful stop the window's close started; FX thread only. */
     private GracefulStop stopping;
     /** The window's notifications: refused commands and alerts. */
@@ -168,6 +170,7 @@ public final class ConsoleApp extends Application {
         }
         if (stateDir != null) {
             restored = restoredNote(system.opened());
+            diskRoom = new DiskRoom(new io.queuedeck.engine.store.DiskFloor(stateDir, system.startConfig().store().minFreeBytes()));
         }
         gateway = EngineGateway.forFx(system.engine(), this::report);
         faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine(), system.backends()); // drills and the REST API share it
@@ -503,8 +506,9 @@ public final class ConsoleApp extends Application {
         int n = s.instances().size();
         String instances = n + (backends ? " backend instance" : " simulated GPU") + (n == 1 ? "" : "s");
         String demo = system.unavailable() != null ? "" : String.format(Locale.ROOT, " · demo load %.0f%%", system.load() * 100);
-        main.setStatus(String.format(Locale.ROOT, "%s · Embedded engine · %s · policy %s%s · %,d submitted · %,d done%s%s · %s · %s",
-                head, instances, s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
+        String disk = diskRoom == null || diskRoom.shortage() == null ? "" : " · " + diskRoom.shortage();
+        main.setStatus(String.format(Locale.ROOT, "%s%s · Embedded engine · %s · policy %s%s · %,d submitted · %,d done%s%s · %s · %s",
+                head, disk, instances, s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), restored, demo, apiLine,
                 system.cluster() != null ? "node " + system.cluster().nodeName() + " of a queue shared in Redis (GPUs: cluster)"
                         : stateDir == null ? "in memory: the queue is lost on close" : "queue kept in " + stateDir));
@@ -536,7 +540,8 @@ public final class ConsoleApp extends Application {
                 new StopInOrder.Part("the REST API", restApi == null ? null : restApi::close),
                 // after the API: pending callbacks are written out for the next start
                 new StopInOrder.Part("the callback store", this::closeCallbackStore),
-                new StopInOrder.Part("the engine and its task store", engine == null ? null : engine::close)), System.err);
+                new StopInOrder.Part("the engine and its task store", engine == null ? null : engine::close),
+                new StopInOrder.Part("the disk room sampler", diskRoom == null ? null : diskRoom::close)), System.err);
         if (!clean && exitCode == 0) {
             exitCode = 1; // the launcher then exits, whatever threads a part that failed to close left running
         }

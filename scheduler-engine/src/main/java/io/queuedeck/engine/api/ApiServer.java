@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.callback.CallbackDispatcher;
 import io.queuedeck.engine.metrics.EngineMetrics;
+import io.queuedeck.engine.store.DiskFloor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

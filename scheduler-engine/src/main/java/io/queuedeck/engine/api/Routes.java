@@ -11,6 +11,7 @@ import io.queuedeck.engine.exec.InstanceStatus;
 import io.queuedeck.engine.exec.openai.OpenAiInput;
 import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.store.DiskFloor;
 import io.queuedeck.engine.task.FieldError;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskPage;

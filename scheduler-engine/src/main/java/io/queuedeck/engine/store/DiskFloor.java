@@ -1,22 +1,22 @@
-package io.queuedeck.engine.api;
+package io.queuedeck.engine.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The free space on the data directory's disk under which {@code /readyz} fails
- * ({@code store.min_free_mb}): a balancer sends new work elsewhere while the disk still takes it,
- * rather than after the first write failed for want of room (decision 0119).
+ * The free space on the data directory's disk under which {@code /readyz} fails and the console
+ * warns ({@code store.min_free_mb}): a balancer sends new work elsewhere while the disk still takes
+ * it, rather than after the first write failed for want of room (decision 0119).
  *
  * @param dir           the data directory
  * @param minFreeBytes  the floor; 0 never fails
  */
-record DiskFloor(Path dir, long minFreeBytes) {
+public record DiskFloor(Path dir, long minFreeBytes) {
     private static final long MIB = 1024 * 1024;
 
     /** Usable bytes on the data directory's disk now (one {@code statfs}); the floor itself when it cannot be read. */
-    long free() {
+    public long free() {
         try {
             return Files.getFileStore(dir).getUsableSpace();
         } catch (IOException e) { // the store's own writes will say what is wrong: readiness does not guess
@@ -25,7 +25,7 @@ record DiskFloor(Path dir, long minFreeBytes) {
     }
 
     /** Why the server is not ready, or null while the disk has room. */
-    String shortage() {
+    public String shortage() {
         if (minFreeBytes <= 0) {
             return null;
         }
