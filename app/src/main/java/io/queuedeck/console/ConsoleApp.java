@@ -506,7 +506,8 @@ public final class ConsoleApp extends Application {
         int n = s.instances().size();
         String instances = n + (backends ? " backend instance" : " simulated GPU") + (n == 1 ? "" : "s");
         String demo = system.unavailable() != null ? "" : String.format(Locale.ROOT, " · demo load %.0f%%", system.load() * 100);
-        String disk = diskRoom == null || diskRoom.shortage() == null ? "" : " · " + diskRoom.shortage();
+        String low = diskRoom == null ? null : diskRoom.shortage(); // read once: the sampler may change it meanwhile
+        String disk = low == null ? "" : " · " + low;
         main.setStatus(String.format(Locale.ROOT, "%s%s · Embedded engine · %s · policy %s%s · %,d submitted · %,d done%s%s · %s · %s",
                 head, disk, instances, s.policy(), s.dispatchPaused() ? " (paused)" : "", s.counters().submitted(),
                 s.counters().succeeded(), restored, demo, apiLine,
