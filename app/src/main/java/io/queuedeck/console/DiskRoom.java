@@ -17,9 +17,11 @@ final class DiskRoom implements AutoCloseable {
     private volatile String shortage;
 
     DiskRoom(DiskFloor floor) {
-        sampler.scheduleWithFixedDelay(() -> shortage = floor.shortage() == null ? null : String.format(java.util.Locale.ROOT,
-                "DISK LOW: %,d MiB free, under store.min_free_mb (%,d MiB)", floor.free() >> 20, floor.minFreeBytes() >> 20),
-                0, PERIOD_SECONDS, TimeUnit.SECONDS);
+        sampler.scheduleWithFixedDelay(() -> {
+            long free = floor.free();
+            shortage = !floor.under(free) ? null : String.format(java.util.Locale.ROOT,
+                    "DISK LOW: %,d MiB free, under store.min_free_mb (%,d MiB)", free >> 20, floor.minFreeBytes() >> 20);
+        }, 0, PERIOD_SECONDS, TimeUnit.SECONDS);
     }
 
     /** The shortage as the status line says it (last read), or null while the disk has room (or before the first read). */

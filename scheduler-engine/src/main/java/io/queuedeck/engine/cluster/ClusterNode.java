@@ -124,8 +124,6 @@ public final class ClusterNode implements AutoCloseable {
             succeeded();
         } catch (StoreUnavailableException e) {
             failed(e);
-        } catch (RuntimeException e) { // this node's callback store refused the batch: Redis keeps it for the next try
-            LOG.log(System.Logger.Level.WARNING, "callbacks of tasks ended in the shared queue wait: " + e.getMessage());
         }
     }
 

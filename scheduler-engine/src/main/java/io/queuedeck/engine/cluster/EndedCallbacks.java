@@ -30,6 +30,8 @@ final class EndedCallbacks {
     private final Consumer<TaskView> deliver;
     private final Runnable flush;
     private volatile long handedOn; // written on the node's thread, read by /metrics
+    /** This node's callback store refused the last batch (logged once, not at every try). */
+    private boolean refused;
 
     /**
      * @param deliver starts a task's callback (a callback dispatcher's {@code deliver})
@@ -42,10 +44,27 @@ final class EndedCallbacks {
         this.flush = flush;
     }
 
-    /** Hands on every callback owed, a batch at a time, each durable here before Redis forgets it. */
+    /**
+     * Hands on every callback owed, a batch at a time, each durable here before Redis forgets it.
+     * Redis's own failures go to the caller (the node backs off); a batch this node's callback store
+     * refuses stays in Redis for the next try.
+     */
     void drain() {
-        while (pass() == BATCH) {
-            // a backlog: the next batch
+        try {
+            while (pass() == BATCH) {
+                // a backlog: the next batch
+            }
+            if (refused) {
+                refused = false;
+                LOG.log(System.Logger.Level.INFO, "callbacks of tasks ended in the shared queue go out again");
+            }
+        } catch (io.queuedeck.engine.store.StoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!refused) {
+                refused = true;
+                LOG.log(System.Logger.Level.WARNING, "callbacks of tasks ended in the shared queue wait in Redis: " + e.getMessage());
+            }
         }
     }
 

@@ -196,7 +196,12 @@ public final class EngineMetrics {
     public void dataDirFree(LongSupplier bytes, long floor) {
         GaugeWithCallback.builder().name("queuedeck_data_dir_free_bytes")
                 .help("Usable bytes on the data directory's disk.")
-                .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+                .callback(cb -> {
+                    long free = bytes.getAsLong();
+                    if (free >= 0) { // unreadable: no sample rather than a made-up one
+                        cb.call(free);
+                    }
+                }).register(registry);
         GaugeWithCallback.builder().name("queuedeck_data_dir_free_floor_bytes")
                 .help("The free space under which /readyz fails (store.min_free_mb; 0: never).")
                 .callback(cb -> cb.call(floor)).register(registry);

@@ -15,22 +15,24 @@ import java.nio.file.Path;
 public record DiskFloor(Path dir, long minFreeBytes) {
     private static final long MIB = 1024 * 1024;
 
-    /** Usable bytes on the data directory's disk now (one {@code statfs}); the floor itself when it cannot be read. */
+    /** Usable bytes on the data directory's disk now (one {@code statfs}); -1 when they cannot be read. */
     public long free() {
         try {
             return Files.getFileStore(dir).getUsableSpace();
         } catch (IOException e) { // the store's own writes will say what is wrong: readiness does not guess
-            return minFreeBytes;
+            return -1;
         }
+    }
+
+    /** Whether {@code free} bytes, as {@link #free} read them, are under the floor (never when unread or with no floor). */
+    public boolean under(long free) {
+        return minFreeBytes > 0 && free >= 0 && free < minFreeBytes;
     }
 
     /** Why the server is not ready, or null while the disk has room. */
     public String shortage() {
-        if (minFreeBytes <= 0) {
-            return null;
-        }
         long free = free();
-        return free >= minFreeBytes ? null : "the data directory's disk has " + free / MIB + " MiB free, under store.min_free_mb ("
+        return !under(free) ? null : "the data directory's disk has " + free / MIB + " MiB free, under store.min_free_mb ("
                 + minFreeBytes / MIB + " MiB): new work might not be durable for long; free space or move the data directory";
     }
 }
