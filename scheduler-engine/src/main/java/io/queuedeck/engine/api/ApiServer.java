@@ -54,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
         this.nanos = b.engine.clock()::nanos;
         this.host = b.host;
         this.port = b.port;
-        BearerAuth auth = new BearerAuth(b.clients, b.engine.clock()::nanos);
+        BearerAuth auth = new BearerAuth(b.clients, b.engine.clock()::nanos, b.sharedTasks);
         RequestGuard guard = auth.open() ? new RequestGuard(b.host) : null;
         TenantLimiter tenants = new TenantLimiter(b.tenantRates, b.defaultTenantRate, b.engine.clock()::nanos);
         this.bodies = new BodyReader(b.maxInFlightBodyBytes, b.bodyTimeout.toNanos(), b.engine.clock()::nanos);
@@ -426,7 +426,10 @@ public final class ApiServer implements AutoCloseable {
             return this;
         }
 
-        /** Tasks other nodes hold or ran: {@code GET}/{@code PATCH}/{@code DELETE /v1/tasks/{id}} serve them from here. */
+        /**
+         * Tasks other nodes hold or ran: {@code GET}/{@code PATCH}/{@code DELETE /v1/tasks/{id}} serve them
+         * from here, and clients' rates are counted across every node in its buckets.
+         */
         public Builder sharedTasks(SharedTasks value) {
             once(sharedTasks != null, "sharedTasks");
             sharedTasks = java.util.Objects.requireNonNull(value, "sharedTasks must not be null");

@@ -1,6 +1,7 @@
 package io.queuedeck.engine.api;
 
 import io.javalin.http.Context;
+import io.queuedeck.engine.store.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,14 +14,20 @@ import java.util.function.LongSupplier;
  * Who is asking: each {@code /v1} request must present a known token as
  * {@code Authorization: Bearer <token>} (401 otherwise), within its client's rate (429), and an
  * address that keeps sending wrong tokens is slowed down (429 {@code too_many_failed_logins}).
- * Probes and scrapers ({@code /healthz}, {@code /readyz}, {@code /metrics}) need none.
+ * In distributed mode a client's rate holds for the cluster: after this node's own bucket, each
+ * request takes a token from the client's bucket in the shared queue (decision 0120); while that
+ * cannot be reached, this node's bucket alone counts. Probes and scrapers ({@code /healthz}, {@code /readyz}, {@code /metrics}) need none.
  */
 final class BearerAuth {
     private final List<Client> clients;
     private final AuthThrottle throttle;
+    private final SharedTasks cluster;
 
-    /** @param tokens each token and its holder's policy; none leaves the server open (loopback only) */
-    BearerAuth(Map<String, ClientPolicy> tokens, LongSupplier nanos) {
+    /**
+     * @param tokens  each token and its holder's policy; none leaves the server open (loopback only)
+     * @param cluster the shared queue whose buckets hold clients' rates across nodes, or null
+     */
+    BearerAuth(Map<String, ClientPolicy> tokens, LongSupplier nanos, SharedTasks cluster) {
         Map<String, String> namespaces = new HashMap<>();
         tokens.values().stream().map(ClientPolicy::tenant).filter(Objects::nonNull)
                 .forEach(tenant -> namespaces.put(TaskAccess.prefix(tenant), tenant));
@@ -28,6 +35,7 @@ final class BearerAuth {
         tokens.forEach((secret, policy) -> known.add(new Client(secret, policy, Map.copyOf(namespaces), nanos)));
         this.clients = List.copyOf(known);
         this.throttle = new AuthThrottle(nanos);
+        this.cluster = cluster;
     }
 
     /** True when no token is set: every request is let through. */
@@ -66,12 +74,32 @@ final class BearerAuth {
                     ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
         }
         long waitSeconds = client.acquire();
+        boolean acrossNodes = false;
+        if (waitSeconds == 0 && cluster != null && client.rate() != null) {
+            waitSeconds = clusterWait(client);
+            acrossNodes = waitSeconds > 0;
+        }
         if (waitSeconds > 0) {
             ctx.header("Retry-After", Long.toString(waitSeconds));
             throw new ApiException(429, "rate_limited", "client '" + client.policy().name()
-                    + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s");
+                    + "' is over its rate of " + client.policy().requestsPerSecond() + " requests/s"
+                    + (acrossNodes ? " across the cluster's nodes" : ""));
         }
         ctx.attribute(Routes.CLIENT, client);
+    }
+
+    /** The wait the client's bucket in the shared queue asks; 0 when it cannot be reached (this node's bucket counted). */
+    private long clusterWait(Client client) {
+        long wait;
+        try {
+            wait = cluster.takeRequest(client.policy().name(), client.rate());
+        } catch (StoreUnavailableException e) {
+            return 0;
+        }
+        if (wait > 0) {
+            client.refund(); // refused across the cluster: the request was not served here either
+        }
+        return wait;
     }
 
     private static ApiException slowDown(Context ctx, long seconds) {

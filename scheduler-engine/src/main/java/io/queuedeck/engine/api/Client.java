@@ -33,6 +33,18 @@ final class Client {
         return bucket == null ? 0 : bucket.acquire(1);
     }
 
+    /** Its rate, or null when it has none. */
+    RateLimit rate() {
+        return bucket == null ? null : new RateLimit(policy.requestsPerSecond(), policy.burst());
+    }
+
+    /** Gives back the request {@link #acquire} took, when a wider bucket refused it after all. */
+    void refund() {
+        if (bucket != null) {
+            bucket.refund(1);
+        }
+    }
+
     /** Refuses pausing, resuming or draining queues to a client with a priority cap: it would steer every tenant's work. */
     void checkMayControlQueues() {
         if (policy.mostUrgentPriority() > 0) {

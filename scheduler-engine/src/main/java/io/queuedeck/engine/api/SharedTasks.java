@@ -47,6 +47,15 @@ public interface SharedTasks {
      */
     void tierMode(String tier, io.queuedeck.engine.tier.TierMode mode);
 
+    /**
+     * Takes one request of {@code client} from its bucket in the shared queue, so its {@code rate}
+     * holds for the sum of its requests to every node; answers 0 when taken, else the whole seconds
+     * until one will be.
+     *
+     * @throws io.queuedeck.engine.store.StoreUnavailableException when the shared queue cannot be reached
+     */
+    long takeRequest(String client, RateLimit rate);
+
     /** A page of a list: its tasks, how many the whole list holds, where the page starts. */
     record Page(List<Shared> tasks, long total, int offset) {}
 

@@ -2,6 +2,7 @@ package io.queuedeck.engine.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.queuedeck.engine.api.RateLimit;
 import io.queuedeck.engine.api.SharedTasks;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,6 +43,12 @@ public final class ClusterTasks implements SharedTasks {
         return Optional.of(new Shared(id, f.get("state"), intOf(f.get("prio")), model, tenant, f.get("node"),
                 f.get("finished_by"), detail == null || detail.isEmpty() ? null : detail, intOf(f.get("attempts")),
                 intOf(f.get("deliveries")), f.get("state").equals("leased") && f.containsKey("cancel") ? Boolean.TRUE : null));
+    }
+
+    @Override
+    public long takeRequest(String client, RateLimit rate) {
+        long millis = queue.takeRequest(client, rate.requestsPerSecond(), rate.burst());
+        return millis <= 0 ? 0 : (millis + 999) / 1000;
     }
 
     @Override

@@ -315,6 +315,22 @@ final class QueueScripts {
             return {requeued, dead}
             """;
 
+    /**
+     * ARGV: prefix, client, rate per second, burst. Takes one request from the client's token bucket
+     * ({@code c:CLIENT}: tokens, at), refilled from Redis's TIME like a tenant's in {@link #ENQUEUE};
+     * answers 0 when taken, else the milliseconds until a token will be there.
+     */
+    static final String TAKE_REQUEST = PRELUDE + """
+            local key, rate, burst, t = P .. 'c:' .. ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), now()
+            local f = redis.call('HMGET', key, 'tokens', 'at')
+            local tokens = math.min(burst, tonumber(f[1] or burst) + math.max(0, t - tonumber(f[2] or t)) * rate / 1000)
+            local wait = 0
+            if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+            redis.call('HSET', key, 'tokens', num(tokens), 'at', t)
+            redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
+            return wait
+            """;
+
     /** ARGV: prefix, id, priority, tier. Moves a waiting task; answers 'changed' or the state that forbids it. */
     static final String REPRIORITIZE = PRELUDE + """
             local id, prio, tier = ARGV[2], tonumber(ARGV[3]), ARGV[4]

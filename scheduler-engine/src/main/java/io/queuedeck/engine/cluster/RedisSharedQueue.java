@@ -288,6 +288,12 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
+    public long takeRequest(String client, double perSecond, int burst) {
+        return run(QueueScripts.TAKE_REQUEST, ScriptOutputType.INTEGER, prefix, client, Double.toString(perSecond),
+                Integer.toString(burst));
+    }
+
+    @Override
     public void capTiers(Map<Tier, Integer> maxLeased) {
         String[] next = unlimited(served.length);
         maxLeased.forEach((tier, cap) -> {

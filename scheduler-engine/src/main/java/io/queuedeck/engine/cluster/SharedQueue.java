@@ -111,6 +111,13 @@ public interface SharedQueue extends AutoCloseable {
      */
     void rateTenants(Map<String, TenantRate> named, TenantRate fallback);
 
+    /**
+     * Takes one request from {@code client}'s token bucket in Redis ({@code perSecond} on average,
+     * {@code burst} at once), refilled from Redis's own clock, so a client's rate holds for the sum of
+     * its requests to every node; answers 0 when taken, else the milliseconds until one will be.
+     */
+    long takeRequest(String client, double perSecond, int burst);
+
     /** A tenant's rate: submissions per second on average, and how many may come at once. */
     record TenantRate(double perSecond, int burst) {
         public TenantRate {

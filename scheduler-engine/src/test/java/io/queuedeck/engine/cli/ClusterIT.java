@@ -209,6 +209,39 @@ class ClusterIT {
         }
     }
 
+    /** A client's requests_per_second holds for its requests to every node together (decision 0120). */
+    @Test
+    void aClientSendingToBothNodes_getsItsRateOnce() throws Exception {
+        String token = "0123456789abcdef0123456789abcdef-client";
+        Files.writeString(dir.resolve("app.token"), token);
+        Path config = Files.writeString(dir.resolve("queuedeck.yaml"), """
+                clients:
+                  - name: app
+                    token_file: app.token
+                    requests_per_second: 4
+                    burst: 4
+                """);
+        List<URI> bases = List.of(listening(node("clients", "a", "PT30S", "--config", config.toString())),
+                listening(node("clients", "b", "PT30S", "--config", config.toString())));
+        int served = 0, limited = 0;
+        long start = System.nanoTime();
+        for (int i = 0; System.nanoTime() - start < Duration.ofSeconds(3).toNanos(); i++) {
+            int status = HTTP.send(HttpRequest.newBuilder(bases.get(i % 2).resolve("/v1/queues"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status == 200) {
+                served++;
+            } else {
+                assertThat(status).isEqualTo(429);
+                limited++;
+            }
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+
+        // per node, each would have let burst + rate × elapsed through: here both together did
+        assertThat(served).isBetween(4 + 4, (int) Math.ceil(4 + 4 * elapsed));
+        assertThat(limited).isPositive();
+    }
+
     /** Two processes as one node shared its processing set and its heartbeat, unseen (decision 0115). */
     @Test
     void aSecondProcessUnderALiveNodesName_isRefused_andAKilledNodesNameIsTakenAgain() throws Exception {
