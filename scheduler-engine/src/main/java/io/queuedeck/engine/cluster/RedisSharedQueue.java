@@ -38,6 +38,7 @@ final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
+    private static final Duration RATE_WAIT = Duration.ofMillis(500); // how long a client's bucket is awaited
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
     private final Tiers table;
     /** Tiers in the order claims serve them; the dead-letter tier is never claimed. */
@@ -127,6 +128,7 @@ final class RedisSharedQueue implements SharedQueue {
                     maxAttempts, window, table);
             shared.agreeOnTable();
             shared.claimName();
+            shared.shas.put(QueueScripts.TAKE_REQUEST, shared.redis.scriptLoad(QueueScripts.TAKE_REQUEST));
             RedisPersistence.warn(LOG, target.getHost() + ":" + target.getPort(),
                     () -> shared.redis.info("persistence") + shared.redis.info("memory"));
             return shared;
@@ -287,10 +289,32 @@ final class RedisSharedQueue implements SharedQueue {
         rates = new Rates(Map.copyOf(named), fallback);
     }
 
+    /**
+     * Waits at most {@link #RATE_WAIT} for Redis (not the 10 s of other commands): a stalled Redis
+     * must not hold up the requests a node can answer from its own engine.
+     */
     @Override
     public long takeRequest(String client, double perSecond, int burst) {
-        return run(QueueScripts.TAKE_REQUEST, ScriptOutputType.INTEGER, prefix, client, Double.toString(perSecond),
-                Integer.toString(burst));
+        String[] args = {prefix, client, Double.toString(perSecond), Integer.toString(burst)};
+        String sha = shas.get(QueueScripts.TAKE_REQUEST);
+        try {
+            return connection.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, new String[0], args)
+                    .get(RATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RedisNoScriptException) { // a restarted Redis: it answers, load it again
+                return run(QueueScripts.TAKE_REQUEST, ScriptOutputType.INTEGER, args);
+            }
+            if (e.getCause() instanceof RedisException r && !String.valueOf(r.getMessage()).startsWith("ERR")) {
+                throw unreachable(r);
+            }
+            throw new IllegalStateException("shared queue script failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new StoreUnavailableException("the shared queue's Redis did not answer within " + RATE_WAIT.toMillis()
+                    + " ms", e);
+        }
     }
 
     @Override

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.api.ApiServer;
 import io.queuedeck.engine.api.ClientPolicy;
+import io.queuedeck.engine.fault.TcpFaultProxy;
 import io.queuedeck.engine.testing.RedisServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,6 +102,25 @@ class ClientRatesTest {
         assertThat(refused.body()).contains("over its rate of 0.5 requests/s across the cluster's nodes");
         assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
         assertThat(shared.takeRequest("acme-app", 0.5, 1)).isBetween(1L, 2_000L); // the refusal took no token
+    }
+
+    /** A Redis that holds its answers (a partition without a reset) costs a request half a second, not ten. */
+    @Test
+    void aStalledRedis_holdsARequestUpHalfASecond_thenThisNodesOwnBucketCounts() throws Exception {
+        try (TcpFaultProxy proxy = new TcpFaultProxy(new InetSocketAddress("127.0.0.1", REDIS.port()),
+                Thread.ofVirtual().factory())) {
+            SharedQueue shared = SharedQueue.redis("redis://127.0.0.1:" + proxy.port(), queue, "a", Duration.ofMinutes(5), 3,
+                    Duration.ofHours(1));
+            opened.add(shared);
+            ApiServer server = node(shared, 0.01, 1);
+            proxy.set(new TcpFaultProxy.Toxics(0, 0, 0, true, false, false)); // bytes held, nothing answered
+
+            long start = System.nanoTime();
+            assertThat(get(server).statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(3));
+            assertThat(get(server).statusCode()).isEqualTo(429); // this node's own bucket: one request, then 0.01/s
+            proxy.set(TcpFaultProxy.Toxics.NONE);
+        }
     }
 
     @Test
