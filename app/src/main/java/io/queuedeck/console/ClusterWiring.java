@@ -49,6 +49,13 @@ final class ClusterWiring {
         }
     }
 
+    /** Ended tasks' callbacks go through the API's dispatcher; once it started, before {@link #startAlone}. */
+    static void callBackEnded(EmbeddedEngine system, ApiService api) {
+        if (system.cluster() != null) {
+            system.cluster().callBackEnded(api);
+        }
+    }
+
     /** Starts claiming, with a completion feed of its own when the API does not run ({@code api} null). */
     static void startAlone(EmbeddedEngine system, ApiService api) {
         if (system.cluster() != null) {

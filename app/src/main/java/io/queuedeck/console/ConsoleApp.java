@@ -435,6 +435,7 @@ public final class ConsoleApp extends Application {
                     });
             ClusterWiring.attach(system, created);
             api = created.start();
+            ClusterWiring.callBackEnded(system, created);
             apiLine = "API " + api.baseUri();
         } catch (IllegalArgumentException e) {
             api = null;

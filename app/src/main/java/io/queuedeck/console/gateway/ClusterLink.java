@@ -77,11 +77,19 @@ public final class ClusterLink implements AutoCloseable {
 
     /** Feeds finished tasks back through the API's completion feed; before the service starts, and before {@link #start}. */
     public void attach(ApiService service) {
-        node.callBackEnded(service::callBack, service::flushCallbacks);
         service.onFinished(node::finished)
                 .gauge("queuedeck_node_tasks", "This node's shared-queue counters.", "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes.", "event",
                         node::queueCounters);
+    }
+
+    /**
+     * Sends the callbacks of tasks that ended in the shared queue through the API's dispatcher
+     * (decision 0117): once the service has started (one that failed to start would drop them),
+     * before {@link #start}.
+     */
+    public void callBackEnded(ApiService service) {
+        node.callBackEnded(service::callBack, service::flushCallbacks);
     }
 
     /**

@@ -92,9 +92,12 @@ public final class ApiService implements AutoCloseable {
         callbacks.deliver(task);
     }
 
-    /** Makes the callbacks {@link #callBack} started durable (one commit of a durable callback store). */
-    public void flushCallbacks() {
-        callbacks.flush();
+    /**
+     * Makes the callbacks {@link #callBack} started durable (one commit of a durable callback store);
+     * answers whether they are (false once the service closed, or when the store's write failed).
+     */
+    public boolean flushCallbacks() {
+        return callbacks.flush();
     }
 
     /** Also exposes {@code counters} on {@code /metrics} as the gauge {@code name} with one {@code label} value each. */

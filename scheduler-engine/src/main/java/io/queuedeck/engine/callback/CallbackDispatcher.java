@@ -166,10 +166,12 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     /**
      * Makes the state of every callback started so far durable (one commit of a durable store):
-     * the completion feed calls it before telling the engine a batch was handed on.
+     * the completion feed calls it before telling the engine a batch was handed on. Answers whether
+     * they are: false once closed ({@link #deliver} then drops what it is given) or when the store's
+     * write failed.
      */
-    public void flush() {
-        store.flush();
+    public boolean flush() {
+        return !closed && store.flush();
     }
 
     /** Callbacks that gave up, oldest first. */

@@ -36,8 +36,13 @@ public interface DeliveryStore extends AutoCloseable {
     /** Records a delivery (new, after an attempt, or dead-lettered), replacing any for the same task. */
     void put(Delivery delivery);
 
-    /** Makes every put so far durable; a store that keeps nothing on disk does nothing. */
-    default void flush() {}
+    /**
+     * Makes every put so far durable; answers whether it is (false: the store is closed, or its
+     * write failed and the next flush tries again). A store that keeps nothing on disk answers true.
+     */
+    default boolean flush() {
+        return true;
+    }
 
     /** Forgets the task's delivery: it was accepted, or the dead letter was dropped. */
     void remove(String taskId);

@@ -170,9 +170,9 @@ final class MvDeliveryStore implements DeliveryStore {
 
     /** One commit and sync for everything put since the last: called once per batch of finished tasks, and every 200 ms. */
     @Override
-    public synchronized void flush() {
+    public synchronized boolean flush() {
         if (closed || !dirty) {
-            return;
+            return !closed;
         }
         try {
             if (store.isClosed()) { // H2 closed it after a failed write: open the file again and put back what was lost
@@ -187,8 +187,10 @@ final class MvDeliveryStore implements DeliveryStore {
                 LOG.log(System.Logger.Level.INFO, "callback state is saved again, after " + failures + " failures");
                 failures = 0;
             }
+            return true;
         } catch (RuntimeException e) {
             failed(e);
+            return false;
         }
     }
 

@@ -110,7 +110,8 @@ public final class ClusterNode implements AutoCloseable {
      * callback dispatcher's {@code deliver}, made durable by its {@code flush}; before {@link #start}.
      * A node without it (no REST API, so no callbacks) leaves them to the nodes that have it.
      */
-    public synchronized ClusterNode callBackEnded(java.util.function.Consumer<TaskView> deliver, Runnable flush) {
+    public synchronized ClusterNode callBackEnded(java.util.function.Consumer<TaskView> deliver,
+                                                  java.util.function.BooleanSupplier flush) {
         endedCallbacks = new EndedCallbacks(queue, engine.clock(), deliver, flush);
         return this;
     }

@@ -6,6 +6,7 @@ import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -24,20 +25,22 @@ final class EndedCallbacks {
     private static final System.Logger LOG = System.getLogger(EndedCallbacks.class.getName());
     /** Tasks taken from Redis at a time. */
     private static final int BATCH = 100;
+    /** How long one run may take batches: the node's thread also announces, beats and claims. */
+    private static final long RUN_NANOS = 200_000_000;
 
     private final SharedQueue queue;
     private final EngineClock clock;
     private final Consumer<TaskView> deliver;
-    private final Runnable flush;
+    private final BooleanSupplier flush;
     private volatile long handedOn; // written on the node's thread, read by /metrics
     /** This node's callback store refused the last batch (logged once, not at every try). */
     private boolean refused;
 
     /**
      * @param deliver starts a task's callback (a callback dispatcher's {@code deliver})
-     * @param flush   makes what {@code deliver} was given durable (its {@code flush})
+     * @param flush   makes what {@code deliver} was given durable (its {@code flush}), answering whether it is
      */
-    EndedCallbacks(SharedQueue queue, EngineClock clock, Consumer<TaskView> deliver, Runnable flush) {
+    EndedCallbacks(SharedQueue queue, EngineClock clock, Consumer<TaskView> deliver, BooleanSupplier flush) {
         this.queue = queue;
         this.clock = clock;
         this.deliver = deliver;
@@ -45,13 +48,15 @@ final class EndedCallbacks {
     }
 
     /**
-     * Hands on every callback owed, a batch at a time, each durable here before Redis forgets it.
-     * Redis's own failures go to the caller (the node backs off); a batch this node's callback store
-     * refuses stays in Redis for the next try.
+     * Hands on the callbacks owed, a batch at a time for up to 200 ms (a backlog goes on at the next
+     * run), each durable here before Redis forgets it. Redis's own failures go to the caller (the
+     * node backs off); a batch this node's callback store does not save (closed, or its write
+     * failed) stays in Redis for the next try.
      */
     void drain() {
+        long until = System.nanoTime() + RUN_NANOS;
         try {
-            while (pass() == BATCH) {
+            while (pass() == BATCH && System.nanoTime() - until < 0) {
                 // a backlog: the next batch
             }
             if (refused) {
@@ -81,7 +86,9 @@ final class EndedCallbacks {
                 handedOn++;
             }
         }
-        flush.run();
+        if (!flush.getAsBoolean()) {
+            throw new IllegalStateException("this node's callback store did not save them (closed, or its write failed)");
+        }
         queue.settleOwed();
         return owed.size();
     }
@@ -91,10 +98,14 @@ final class EndedCallbacks {
         return handedOn;
     }
 
-    /** The task as its callback reports it; null when it no longer ended (retried since) or its record expired. */
+    /**
+     * The task as its callback reports it; null when it no longer ended in the queue (retried since,
+     * which clears its end; a node may have run it) or its record expired.
+     */
     private TaskView view(SharedQueue.Ended ended) {
         TaskState state = SharedQueue.stateOf(ended.state());
-        if (state == null || !(state.isFinal() || state == TaskState.FAILED) || ended.spec().isEmpty()) {
+        if (state == null || !(state.isFinal() || state == TaskState.FAILED) || ended.spec().isEmpty()
+                || ended.endedAtMillis() <= 0) {
             return null;
         }
         TaskSpec spec;
@@ -104,7 +115,7 @@ final class EndedCallbacks {
             LOG.log(System.Logger.Level.WARNING, "no callback for task " + ended.id() + ": its spec does not read: " + e.getMessage());
             return null;
         }
-        long finished = ended.endedAtMillis() > 0 ? clock.toNanos(Instant.ofEpochMilli(ended.endedAtMillis())) : clock.nanos();
+        long finished = clock.toNanos(Instant.ofEpochMilli(ended.endedAtMillis()));
         long arrived = ended.queuedAtMillis() > 0
                 ? Math.min(finished, clock.toNanos(Instant.ofEpochMilli(ended.queuedAtMillis()))) : finished;
         return new TaskView(ended.id(), spec, state, ended.priority(), 0, -1, ended.sequence(), arrived, -1, -1, finished,

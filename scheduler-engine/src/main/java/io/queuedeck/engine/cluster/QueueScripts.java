@@ -573,7 +573,8 @@ final class QueueScripts {
             if f[1] ~= 'dead' and f[1] ~= 'failed' and f[1] ~= 'cancelled' then return f[1] end
             redis.call('ZREM', P .. 'dead', id)
             redis.call('PERSIST', tk)
-            redis.call('HDEL', tk, 'cancel', 'detail', 'finished_by', 'node')
+            -- no longer ended: a callback still owed for its end is not sent (OWED's rows lack ended_at)
+            redis.call('HDEL', tk, 'cancel', 'detail', 'finished_by', 'node', 'ended_at')
             redis.call('HSET', tk, 'state', 'waiting', 'attempts', 0)
             redis.call('ZADD', P .. 'w:' .. f[2], f[3], id)
             redis.call('HINCRBY', P .. 'stats', 'retried', 1)

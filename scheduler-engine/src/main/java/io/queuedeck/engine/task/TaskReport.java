@@ -82,15 +82,18 @@ public record TaskReport(
                 toInstant.apply(view.arrivedAt()), instant(view.firstDispatchAt(), toInstant),
                 instant(view.firstTokenAt(), toInstant), instant(view.finishedAt(), toInstant),
                 view.waitedNanos() / 1e6,
-                view.firstTokenAt() < 0 ? null : (view.firstTokenAt() - view.arrivedAt()) / 1e6,
-                view.finishedAt() < 0 ? null : (view.finishedAt() - view.arrivedAt()) / 1e6,
+                view.firstTokenAt() == NOT_YET ? null : (view.firstTokenAt() - view.arrivedAt()) / 1e6,
+                view.finishedAt() == NOT_YET ? null : (view.finishedAt() - view.arrivedAt()) / 1e6,
                 generation == null ? null : generation.finishReason(), generation == null ? null : generation.usage(),
                 generation == null ? null : generation.interTokenMs(), generation == null ? null : generation.backend(),
                 spec.classification() == null ? null : spec.classification().rule(),
                 spec.classification() == null ? null : spec.classification().release());
     }
 
+    /** {@link TaskView}'s "not yet"; any other reading, before this process started too, is a time. */
+    private static final long NOT_YET = -1;
+
     private static Instant instant(long clockNanos, LongFunction<Instant> toInstant) {
-        return clockNanos < 0 ? null : toInstant.apply(clockNanos);
+        return clockNanos == NOT_YET ? null : toInstant.apply(clockNanos);
     }
 }

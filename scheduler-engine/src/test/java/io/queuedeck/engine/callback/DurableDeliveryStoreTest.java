@@ -118,6 +118,24 @@ class DurableDeliveryStoreTest extends DeliveryStoreContract {
                 .isLessThan(3 * held + (2L << 20));
     }
 
+    /** A save that fails says so: what depends on it (callbacks of tasks ended in a shared queue) waits for one that succeeds. */
+    @Test
+    void aFlushThatCannotSave_answersFalse_andTrueOnceItCan() throws Exception {
+        Path aside = Files.move(dir, dir.resolveSibling(dir.getFileName() + "-aside"));
+        Files.writeString(dir, "not a directory: the file cannot be opened again");
+        ((MvDeliveryStore) store).breakAsOnAFailedWrite();
+        store.put(pending("a", 0));
+        try {
+            assertThat(store.flush()).isFalse();
+        } finally {
+            Files.delete(dir);
+            Files.move(aside, dir);
+        }
+        assertThat(store.flush()).isTrue();
+        store.close();
+        assertThat(store.flush()).isFalse(); // closed: nothing put now is kept
+    }
+
     /** A stop that cannot save said nothing, or H2's "Writing to sun.nio.ch.FileChannelImpl@… failed". */
     @Test
     void aStopThatCannotSave_saysWhatItCosts() throws Exception {

@@ -127,6 +127,9 @@ class EndedCallbacksTest {
         assertThat(body.get("task_id").asText()).isEqualTo("gone");
         assertThat(body.get("state").asText()).isEqualTo("CANCELLED");
         assertThat(body.get("submitted_at").asText()).isNotBlank();
+        // it ended before this process started: its times are still told (they read as "not yet" before)
+        assertThat(body.path("finished_at").asText()).isNotBlank();
+        assertThat(body.path("e2e_ms").isNumber()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> node.counters().get("ended_callbacks") == 2); // gone and silent
         assertThat(receiver.takeRequest(500, TimeUnit.MILLISECONDS)).as("no second callback").isNull();
     }
@@ -157,6 +160,57 @@ class EndedCallbacksTest {
         assertThat(body.get("task_id").asText()).isEqualTo("orphan");
         assertThat(body.get("state").asText()).isEqualTo("DEAD_LETTERED");
         assertThat(body.get("attempts").asInt()).isEqualTo(1);
+    }
+
+    /**
+     * A task cancelled, retried and then run by a node ends with that node's own callback: the
+     * entry its cancel left in the list sends nothing (it would have been a second, stale one).
+     */
+    @Test
+    void aTaskRetriedAndRunSinceItsCancel_getsNoCallbackForTheCancel() throws Exception {
+        answerOk(2);
+        SharedQueue client = handle("client", Duration.ofSeconds(30));
+        client.enqueue("rerun", task("rerun", MODEL, true));
+        client.enqueue("marker", task("marker", MODEL, true));
+        assertThat(client.cancel("rerun")).isEqualTo("cancelled");
+        assertThat(client.retry("rerun")).isEqualTo("retried"); // back in its old place, before the marker
+        assertThat(client.claim(1)).extracting(SharedQueue.Claim::id).containsExactly("rerun");
+        client.ack("rerun", SharedQueue.Outcome.SUCCEEDED, null); // its runner sends its callback, not the list
+        assertThat(client.cancel("marker")).isEqualTo("cancelled"); // listed after the cancel of "rerun"
+
+        ClusterNode node = node("a", Duration.ofSeconds(30), 3);
+
+        assertThat(callback().get("task_id").asText()).isEqualTo("marker");
+        assertThat(receiver.takeRequest(500, TimeUnit.MILLISECONDS)).as("no callback for the cancel").isNull();
+        assertThat(node.counters().get("ended_callbacks")).isEqualTo(1);
+    }
+
+    /**
+     * A node whose callback dispatcher has closed (a stop under way, an API that failed to start)
+     * leaves what it took in Redis: the next process of its name sends it, none is dropped.
+     */
+    @Test
+    void aBatchTakenWhileTheDispatcherIsClosed_staysInRedis_andGoesOutFromTheNextProcess() throws Exception {
+        answerOk(1);
+        SharedQueue client = handle("client", Duration.ofSeconds(30));
+        client.enqueue("late", task("late", MODEL, true));
+        assertThat(client.cancel("late")).isEqualTo("cancelled");
+        Engine engine = Engine.builder().executor(new SimulatedGpuExecutor(1, MODEL, GpuProfile.LLAMA2_7B_H100)).build();
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+        CallbackDispatcher closed = CallbackDispatcher.builder(engine.clock(), thread).build();
+        closed.close();
+        SharedQueue shared = SharedQueue.redis(REDIS.uri(), queue, "a", Duration.ofSeconds(30), 3, Duration.ofHours(1));
+        ClusterNode first = ClusterNode.builder(engine, shared, thread).build().callBackEnded(closed::deliver, closed::flush);
+        engine.start();
+        first.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.counters().get("ended_callbacks") > 0); // taken, dropped
+        first.close();
+        engine.close();
+        thread.shutdownNow();
+
+        node("a", Duration.ofSeconds(30), 3);
+
+        assertThat(callback().get("task_id").asText()).isEqualTo("late");
     }
 
     /**
