@@ -54,9 +54,9 @@ final class EndedCallbacks {
      * failed) stays in Redis for the next try.
      */
     void drain() {
-        long until = System.nanoTime() + RUN_NANOS;
+        long until = clock.nanos() + RUN_NANOS;
         try {
-            while (pass() == BATCH && System.nanoTime() - until < 0) {
+            while (pass() == BATCH && clock.nanos() - until < 0) {
                 // a backlog: the next batch
             }
             if (refused) {
