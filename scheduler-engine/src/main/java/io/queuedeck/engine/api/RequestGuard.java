@@ -42,6 +42,11 @@ final class RequestGuard {
         if (authorization.hasMoreElements() && authorization.nextElement() != null && authorization.hasMoreElements()) {
             throw new ApiException(400, "bad_request", "send one Authorization header, not several");
         }
+        if (!percentEncoded(ctx.req().getRequestURI())) {
+            // "%u0041" passes the server but not the router's decoding, which failed the request with a 500
+            throw new ApiException(400, "invalid_path", "the path is not valid percent-encoding: '%' must be followed"
+                    + " by two hex digits");
+        }
         if (!ctx.path().startsWith("/v1/") || OpenAiFrontDoor.serves(ctx.path())) {
             return; // probes and scrapers send what their tools send; the front door reads no parameter (as OpenAI's API)
         }
@@ -52,6 +57,16 @@ final class RequestGuard {
                         + " times (several values: one comma-separated value)");
             }
         }
+    }
+
+    /** Whether every '%' in {@code uri} starts an escape of two hex digits. */
+    private static boolean percentEncoded(String uri) {
+        for (int at = uri.indexOf('%'); at >= 0; at = uri.indexOf('%', at + 3)) {
+            if (at + 2 >= uri.length() || Character.digit(uri.charAt(at + 1), 16) < 0 || Character.digit(uri.charAt(at + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void check(Context ctx) {

@@ -46,12 +46,22 @@ class HardeningTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/v1/tasks/%00", "/v1/tasks/%2e%2e/%2e%2e/etc", "/v1/tasks/%zz", "/v1/tasks/a%2fb",
+            "/v1/tasks/%u0041", "/v1/queues/%u0041", "/v1/instances/%u0031:offline", "/v1/tasks/a%",
             "/v1/tasks?limit=abc", "/v1/tasks?state=bogus", "/v1/tasks?cursor=!!"})
     void badPathOrQuery_answersTheJsonErrorShape(String target) {
         RawHttp.Answer answer = get(target);
 
         assertThat(answer.status()).isBetween(400, 404);
         assertJsonError(answer, answer.status());
+    }
+
+    /** "%u0041" got past the server and failed the router's decoding: a 500 with a stack trace in the log. */
+    @Test
+    void aNonStandardEscapeInAFrontDoorPath_is400InOpenAisShape() {
+        RawHttp.Answer answer = get("/v1/models/%u0041");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body()).contains("\"type\":\"invalid_request_error\"", "\"code\":\"invalid_path\"");
     }
 
     @Test
