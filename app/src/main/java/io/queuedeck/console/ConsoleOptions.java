@@ -224,7 +224,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             io.queuedeck.engine.config.ServeConfig.StoreSection store = file.store();
             redis = redis != null ? redis : store.redisUri();
             if (store.node() != null) {
-                node = node != null ? node : store.node().name();
+                node = io.queuedeck.engine.config.ServeConfig.NodeSection.nameOf(node, store.node());
                 queue = queue != null ? queue : store.node().queue();
             }
         }

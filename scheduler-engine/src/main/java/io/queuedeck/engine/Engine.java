@@ -176,16 +176,10 @@ public final class Engine implements AutoCloseable {
         if (command instanceof Command.Submit submit) {
             TaskSpec complete;
             try {
-                complete = TaskSpecValidator.validate(submit.spec(), idSupplier);
+                complete = prepare(submit.spec(), submit.mostUrgentAllowed());
             } catch (RuntimeException e) {
                 driver.countRejected();
                 return CompletableFuture.failedFuture(e);
-            }
-            if (classifier != null) {
-                complete = classifier.classify(complete, submit.spec().priority() != null, submit.mostUrgentAllowed(),
-                        clock.toInstant(clock.nanos()));
-            } else if (complete.classification() != null) {
-                complete = complete.withClassification(null); // only a classifier sets it, never a sender
             }
             if (complete != submit.spec()) {
                 @SuppressWarnings("unchecked") // a Submit is a Command<SubmitResult>
@@ -199,6 +193,37 @@ public final class Engine implements AutoCloseable {
             answer.whenComplete((r, e) -> lastChangeNanos = clock.nanos());
         }
         return answer;
+    }
+
+    /**
+     * {@code spec} as {@link #send} queues a submission: validated (an id given when it has none)
+     * and given its priority by the priority rules, capped at {@code mostUrgentAllowed} (0 for
+     * any). For an intake that queues it elsewhere (a shared queue, decision 0121).
+     *
+     * @throws io.queuedeck.engine.task.InvalidTaskException field by field
+     */
+    public TaskSpec prepare(TaskSpec spec, int mostUrgentAllowed) {
+        TaskSpec complete = TaskSpecValidator.validate(spec, idSupplier);
+        if (classifier != null) {
+            return classifier.classify(complete, spec.priority() != null, mostUrgentAllowed, clock.toInstant(clock.nanos()));
+        }
+        return complete.classification() == null ? complete : complete.withClassification(null); // only a classifier sets it
+    }
+
+    /**
+     * Queues a task another engine {@linkplain #prepare prepared}: its priority and classification
+     * are kept, not chosen again by this engine's rules (a task claimed from a shared queue, whose
+     * node of arrival classified it). Answers as {@link #send} does.
+     */
+    public CompletableFuture<io.queuedeck.engine.task.SubmitResult> sendPrepared(TaskSpec spec) {
+        TaskSpec complete;
+        try {
+            complete = TaskSpecValidator.validate(spec, idSupplier);
+        } catch (RuntimeException e) {
+            driver.countRejected();
+            return CompletableFuture.failedFuture(e);
+        }
+        return driver.send(new Command.Submit(complete));
     }
 
     /**

@@ -226,7 +226,7 @@ public final class ApiServer implements AutoCloseable {
         private boolean timeoutSet;
         private EngineMetrics metrics;
         private CallbackDispatcher callbacks;
-        private java.util.function.Function<io.queuedeck.engine.task.TaskSpec,
+        private java.util.function.BiFunction<io.queuedeck.engine.task.TaskSpec, Integer,
                 java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> intake;
         private SharedTasks sharedTasks;
         private boolean baseline;
@@ -403,11 +403,11 @@ public final class ApiServer implements AutoCloseable {
         }
 
         /**
-         * Where submissions go instead of this engine: a shared queue's intake (decision 0034). Its
-         * future fails with the engine's refusals (a {@code StoreUnavailableException} is a 503); default
-         * the engine.
+         * Where submissions go instead of this engine: a shared queue's intake (decision 0034), given
+         * each spec and the most urgent priority its sender may use. Its future fails with the engine's
+         * refusals (a {@code StoreUnavailableException} is a 503); default the engine.
          */
-        public Builder intake(java.util.function.Function<io.queuedeck.engine.task.TaskSpec,
+        public Builder intake(java.util.function.BiFunction<io.queuedeck.engine.task.TaskSpec, Integer,
                 java.util.concurrent.CompletableFuture<io.queuedeck.engine.task.SubmitResult>> value) {
             once(intake != null, "intake");
             intake = java.util.Objects.requireNonNull(value, "intake must not be null");

@@ -109,8 +109,9 @@ final class Routes {
     /** Callback dead letters on one page at most. */
     static final int MAX_DEAD_LETTER_PAGE = 1_000;
 
-    void intake(java.util.function.Function<TaskSpec, CompletableFuture<SubmitResult>> queue) {
-        intake = (spec, acceptBy, allowance) -> queue.apply(spec);
+    /** @param queue takes a spec and the most urgent priority its sender may use (the rules' choice is capped at it) */
+    void intake(java.util.function.BiFunction<TaskSpec, Integer, CompletableFuture<SubmitResult>> queue) {
+        intake = (spec, acceptBy, allowance) -> queue.apply(spec, allowance);
     }
 
     /** Readiness fails while the data directory's disk has less room than {@code floor}. */

@@ -49,7 +49,7 @@ final class ClusterOptions {
             }
         }
         if (file != null) {
-            node = node != null ? node : file.name();
+            node = ServeConfig.NodeSection.nameOf(node, file);
             queue = queue != null ? queue : file.queue();
             lease = lease != null ? lease : file.lease();
             prefetch = prefetch != null ? prefetch : file.prefetch();

@@ -8,7 +8,6 @@ import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
-import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.TierMode;
@@ -128,14 +127,23 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** {@link #submit(TaskSpec, int)} from a sender that may use any priority. */
+    public CompletableFuture<SubmitResult> submit(TaskSpec spec) {
+        return submit(spec, 0);
+    }
+
     /**
-     * Validates {@code spec} and queues it in the shared queue (an id is given when it has none).
-     * The future fails with {@link StoreUnavailableException} when Redis did not take it, and with
+     * Validates {@code spec}, classifies it by this engine's priority rules (capped at
+     * {@code mostUrgentAllowed}, as a single engine does; decision 0121) and queues it in the shared
+     * queue (an id is given when it has none). The future fails with
+     * {@link StoreUnavailableException} when Redis did not take it, and with
      * {@link TaskConflictException} when its id is known with another body.
      */
-    public CompletableFuture<SubmitResult> submit(TaskSpec spec) {
+    public CompletableFuture<SubmitResult> submit(TaskSpec spec, int mostUrgentAllowed) {
         try {
-            TaskSpec complete = TaskSpecValidator.validate(spec, () -> UUID.randomUUID().toString());
+            // an id unique across nodes; a missing priority stays missing, for the rules to choose
+            TaskSpec complete = engine.prepare(spec != null && spec.taskId() == null ? spec.withTaskId(UUID.randomUUID().toString()) : spec,
+                    mostUrgentAllowed);
             SharedQueue.Enqueued answer = queue.enqueue(complete.taskId(), complete);
             if (answer.kind() == SharedQueue.Enqueued.Kind.CONFLICT) {
                 throw new TaskConflictException("task_id " + complete.taskId() + " is already used by a different task");
@@ -294,7 +302,10 @@ public final class ClusterNode implements AutoCloseable {
         if (claim.token() > 1) {
             redeliveries.incrementAndGet();
         }
-        engine.send(new Command.Submit(claim.spec())).whenComplete((result, error) -> {
+        // classified where it arrived (decision 0121); a record queued without it is classified here
+        CompletableFuture<SubmitResult> queued = claim.spec().classification() != null
+                ? engine.sendPrepared(claim.spec()) : engine.send(new Command.Submit(claim.spec()));
+        queued.whenComplete((result, error) -> {
             if (error != null) { // this engine cannot run it (a model it does not serve, a full queue): hand it on
                 LOG.log(System.Logger.Level.WARNING, "task " + claim.id() + " refused here: " + error.getMessage());
                 acks.add(new SharedQueue.Done(claim.id(), SharedQueue.Outcome.REFUSED, "refused by node " + queue.node() + ": "

@@ -204,11 +204,12 @@ final class RedisSharedQueue implements SharedQueue {
             }
             int priority = spec.priority() == null ? TaskSpec.DEFAULT_PRIORITY : spec.priority();
             String body = SharedSpecs.encode(spec);
+            TaskSpec requested = spec.asRequested(); // a resubmission is compared as sent: rules may choose anew
             args[i] = spec.taskId();
             args[i + 1] = body;
             args[i + 2] = Integer.toString(priority);
             args[i + 3] = tier(table.of(priority));
-            args[i + 4] = SharedSpecs.hash(body);
+            args[i + 4] = SharedSpecs.hash(requested == spec ? body : SharedSpecs.encode(requested));
             TenantRate rate = spec.tenant() == null ? null : limits.of(spec.tenant());
             args[i + 5] = spec.tenant() == null ? "" : spec.tenant();
             args[i + 6] = rate == null ? "0" : Double.toString(rate.perSecond());

@@ -294,9 +294,8 @@ final class ConfigReader {
         Integer maxAttempts = s.integer("max_attempts", 1, 1_000);
         s.finish();
         java.util.regex.Pattern id = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-        if (name == null) {
-            s.problem(s.at("name"), "is required: this node's name, unique among the nodes (letters, digits, _ . -)");
-        } else if (!id.matcher(name).matches()) {
+        // no name: --node gives it (the flag wins over the key); without either the process refuses to start
+        if (name != null && !id.matcher(name).matches()) {
             s.problem(s.at("name"), "must be 1 to 64 letters, digits, '_', '.' or '-', got '" + name + "'");
         }
         if (queue != null && !id.matcher(queue).matches()) {

@@ -195,7 +195,17 @@ public record ServeConfig(ServerSection server, EngineSection engine, ExecutorSe
      * {@code store.node}: distributed mode's settings (each null when not given; the flags
      * {@code --node}, {@code --queue}, {@code --lease}, {@code --prefetch}, {@code --max-attempts} win).
      */
-    public record NodeSection(String name, String queue, Duration lease, Integer prefetch, Integer maxAttempts) {}
+    public record NodeSection(String name, String queue, Duration lease, Integer prefetch, Integer maxAttempts) {
+        /** The node's name: the flag's, else the file's; refused when neither gives one. */
+        public static String nameOf(String flag, NodeSection file) {
+            String name = flag != null ? flag : file.name();
+            if (name == null) {
+                throw new IllegalArgumentException("store.node makes this process a node of a shared queue and needs its"
+                        + " name: store.node.name in the config file, or --node NAME");
+            }
+            return name;
+        }
+    }
 
     /**
      * One entry of {@code clients}.

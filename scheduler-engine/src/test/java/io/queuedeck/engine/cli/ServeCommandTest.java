@@ -199,6 +199,24 @@ class ServeCommandTest {
         assertThat(effective(Map.of()).store().node()).isNull();
     }
 
+    /** The flag wins over the key, so it also stands in for a key the file leaves out. */
+    @Test
+    void storeNode_withoutAName_takesTheFlags_andIsRefusedWithoutIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("queuedeck.yaml"), """
+                store:
+                  type: redis
+                  uri: "redis://127.0.0.1:6379/0"
+                  node: {lease: 6s}
+                """);
+
+        assertThat(effective(Map.of(), "--config", file.toString(), "--node", "c").store().node())
+                .isEqualTo(new ServeConfig.NodeSection("c", "default", java.time.Duration.ofSeconds(6), 2, 3));
+        assertThatThrownBy(() -> effective(Map.of(), "--config", file.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("store.node makes this process a node of a shared queue and needs its name: store.node.name in"
+                        + " the config file, or --node NAME");
+    }
+
     @Test
     void nodeSettings_withoutANode_areRefused_notIgnored() {
         for (String[] flag : new String[][] {{"--queue", "jobs"}, {"--lease", "PT10S"}, {"--prefetch", "5"}, {"--max-attempts", "4"}}) {

@@ -356,7 +356,6 @@ class ServeConfigTest {
             redis uri without scheme         | store: {type: redis, uri: 'h:6379'}                           | store.uri must start with redis:// or rediss://
             embedded store with uri          | store: {type: embedded, uri: 'redis://h:1'}                   | store.uri is only for type redis
             node without redis               | store: {node: {name: a}}                                      | store.node is only for type redis
-            node without a name              | store: {type: redis, uri: 'redis://h:1', node: {lease: 5s}}   | store.node.name is required
             node name with a space           | store: {type: redis, uri: 'redis://h:1', node: {name: 'g a'}} | store.node.name must be 1 to 64 letters
             node lease too short             | store: {type: redis, uri: 'redis://h:1', node: {name: a, lease: 10ms}} | store.node.lease must be at least 100ms
             half a backoff                   | callbacks: {base_delay: 2s}                                   | callbacks.max_delay must be given together with callbacks.base_delay
