@@ -5,7 +5,6 @@ import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -47,7 +46,8 @@ final class InstanceActions {
         requireOperator(ctx);
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
-        String verb = colon < 0 ? "" : action.substring(colon + 1).toLowerCase(Locale.ROOT);
+        // as written, like /v1/backends:…: "OFFLINE" or "+1" would be audited as spelt, and missed by a search
+        String verb = colon < 0 ? "" : action.substring(colon + 1);
         if (!verb.equals("drain") && !verb.equals("offline") && !verb.equals("online")) {
             throw new ApiException(404, "not_found", "unknown instance action '" + ApiException.shorten(action)
                     + "'; use POST /v1/instances/{id}:{drain|offline|online}");
@@ -78,6 +78,9 @@ final class InstanceActions {
         int count = answers.await(engine.send(new Command.TakeSnapshot())).instances().size();
         int id;
         try {
+            if (!text.matches("0|[1-9][0-9]{0,8}")) { // the plain number only: no sign, leading zero or other script's digits
+                throw new NumberFormatException(text);
+            }
             id = Integer.parseInt(text);
         } catch (NumberFormatException notANumber) {
             throw new ApiException(404, "not_found", "no instance '" + ApiException.shorten(text) + "': instances are numbered 0 to "
