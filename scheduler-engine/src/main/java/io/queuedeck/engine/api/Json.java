@@ -108,11 +108,16 @@ final class Json {
         if (notUnicode != null) {
             throw new ApiException(400, "malformed_json", notUnicode);
         }
+        T value;
         try {
-            return MAPPER.readValue(body, type);
+            value = MAPPER.readValue(body, type);
         } catch (IOException e) {
             throw translate(e);
         }
+        if (value == null) { // the body "null": no object, as an array or a string is none
+            throw new ApiException(400, "malformed_json", "the body is null; a JSON object is required");
+        }
+        return value;
     }
 
     /**

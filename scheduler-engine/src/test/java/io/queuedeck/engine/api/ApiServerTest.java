@@ -237,7 +237,7 @@ class ApiServerTest {
             "{\"model\":\"llama-2-7b\",\"input\":\"x\"} trailing                 | malformed_json | ",
             "{\"model\":                                                         | malformed_json | ",
             "[1,2,3]                                                             | malformed_json | ",
-            "null                                                                | invalid_field  | ",
+            "null                                                                | malformed_json | ",
     })
     void submit_badBody_answers400WithCodeAndField(String body, String code, String field) {
         Http.Response response = http.post("/v1/tasks", body);
