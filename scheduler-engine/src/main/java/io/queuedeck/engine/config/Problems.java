@@ -50,15 +50,15 @@ final class Problems {
         return found.size();
     }
 
-    /** Every problem found so far, in the order of their lines. */
+    /** Every problem found so far, in the order of their lines, each once (a key read by several sections is told once). */
     List<String> messages() {
-        return found.stream().sorted(Comparator.comparingInt(Found::line)).map(Found::message).toList();
+        return found.stream().sorted(Comparator.comparingInt(Found::line)).map(Found::message).distinct().toList();
     }
 
     /** Throws every problem found, if there is one, in the order of their lines (the order found within a line). */
     void throwIfAny() {
         if (!found.isEmpty()) {
-            throw new ConfigException(found.stream().sorted(Comparator.comparingInt(Found::line)).map(Found::message).toList());
+            throw new ConfigException(messages());
         }
     }
 

@@ -368,6 +368,12 @@ class ServeConfigTest {
         assertThat(refusal(yaml)).as(what).startsWith(message);
     }
 
+    /** Several sections read "clients": a problem with it was listed once per reader. */
+    @Test
+    void aKeyReadBySeveralSections_isRefusedOnce() throws Exception {
+        assertThat(problems("clients: 5\n")).hasSize(1);
+    }
+
     @Test
     void clientPriorityOutOfRange_namesTheEntry() throws Exception {
         assertThat(refusal("""
