@@ -69,8 +69,11 @@ final class ClusterOptions {
         return node != null;
     }
 
-    /** The node for {@code engine} on the queue at {@code redisUri}, not started; null when not in distributed mode. */
-    ClusterNode open(Engine engine, String redisUri, Duration window, io.queuedeck.engine.tier.FlowSettings flow) {
+    /**
+     * Joins the queue at {@code redisUri} as this node, before its engine is built (the engine's
+     * store keeps the node's instance holds there); null when not in distributed mode.
+     */
+    SharedQueue connect(String redisUri, Duration window, io.queuedeck.engine.tier.FlowSettings flow) {
         if (!enabled()) {
             return null;
         }
@@ -85,10 +88,18 @@ final class ClusterOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--node: " + e.getMessage(), e);
         }
-        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("queuedeck-node").daemon().factory());
         this.shared = shared;
         capTiers(flow);
+        return shared;
+    }
+
+    /** The node for {@code engine} on the queue {@link #connect} joined, not started; null when not in distributed mode. */
+    ClusterNode open(Engine engine) {
+        if (shared == null) {
+            return null;
+        }
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("queuedeck-node").daemon().factory());
         return ClusterNode.builder(engine, shared, thread).prefetch(prefetch).build();
     }
 

@@ -103,8 +103,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         RedisFaultProxy redisProxy = options.redisFaultProxy ? RedisFaultProxy.open(redisUri) : null;
         String redisVia = redisProxy == null ? redisUri : redisProxy.uri(); // what the store and the shared queue reach
-        // a node keeps only what it claimed, in memory: the shared queue in Redis is the record
-        TaskStore taskStore = cluster.enabled() ? TaskStore.inMemory() : openTaskStore(redisVia, stateDir);
+        // a node keeps what it claimed in memory (the shared queue in Redis is the record), its instance holds in Redis
+        io.queuedeck.engine.cluster.SharedQueue shared = cluster.connect(redisVia,
+                orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)), settings.flow());
+        TaskStore taskStore = shared != null ? TaskStore.holdsIn(TaskStore.inMemory(), shared.nodeModes())
+                : openTaskStore(redisVia, stateDir);
         // wrapped so that a store_full fault can fail its writes (docs/faults.md)
         io.queuedeck.engine.fault.FaultyStore faultyStore = taskStore == null ? null : new io.queuedeck.engine.fault.FaultyStore(taskStore);
         if (faultyStore != null) {
@@ -129,8 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         faults.registerCallbacks(callbackFaults); // callback_down, _slow, _5xx (docs/faults.md)
         ClusterNode node;
         try {
-            node = cluster.open(engine, redisVia, orDefault(settings.store().idempotencyWindow(), Duration.ofHours(24)),
-                    settings.flow());
+            node = cluster.open(engine);
             cluster.rateTenants(settings.tenants()); // a tenant's rate holds across the nodes
         } catch (RuntimeException e) {
             engine.close();

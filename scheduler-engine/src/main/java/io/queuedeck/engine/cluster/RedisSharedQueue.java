@@ -319,6 +319,30 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     @Override
+    public io.queuedeck.engine.store.TaskStore.ModePairs nodeModes() {
+        String key = prefix + "modes:" + node; // never expires, and a node's clean stop keeps it
+        return new io.queuedeck.engine.store.TaskStore.ModePairs() {
+            @Override
+            public Map<String, String> read() {
+                try {
+                    return redis.hgetall(key);
+                } catch (RedisException e) {
+                    throw unreachable(e);
+                }
+            }
+
+            @Override
+            public void write(Map<String, String> pairs) {
+                try {
+                    redis.hset(key, pairs);
+                } catch (RedisException e) {
+                    throw unreachable(e);
+                }
+            }
+        };
+    }
+
+    @Override
     public void capTiers(Map<Tier, Integer> maxLeased) {
         String[] next = unlimited(served.length);
         maxLeased.forEach((tier, cap) -> {

@@ -127,6 +127,12 @@ public interface SharedQueue extends AutoCloseable {
         }
     }
 
+    /**
+     * This node's own modes (its instance holds, decision 0122), kept in Redis under its name across
+     * its restarts, whatever else its process keeps: a store's text pairs.
+     */
+    io.queuedeck.engine.store.TaskStore.ModePairs nodeModes();
+
     /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
     void announce(String detail);
 

@@ -3,6 +3,7 @@ package io.queuedeck.engine.store;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where queue state lives so that a restart brings it back: one record per task the loop
@@ -95,6 +96,27 @@ public interface TaskStore extends AutoCloseable {
     /** A store that lives as long as its object: for tests and for an engine restarted in-process. */
     static TaskStore inMemory() {
         return new InMemoryTaskStore();
+    }
+
+    /**
+     * {@code tasks}, with the instance holds kept apart in {@code holds} (a node of a shared queue:
+     * its tasks in memory, its holds in Redis under its name; decision 0122).
+     */
+    static TaskStore holdsIn(TaskStore tasks, ModePairs holds) {
+        return new HoldsKeptApart(tasks, holds);
+    }
+
+    /** Text pairs kept somewhere durable, as the stores keep modes. */
+    interface ModePairs {
+        /** Every pair kept. */
+        Map<String, String> read();
+
+        /**
+         * Keeps {@code pairs} (replacing those of the same keys) before it returns.
+         *
+         * @throws StoreUnavailableException when they could not be kept
+         */
+        void write(Map<String, String> pairs);
     }
 
     /**

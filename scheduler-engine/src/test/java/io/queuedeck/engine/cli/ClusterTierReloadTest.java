@@ -43,7 +43,8 @@ class ClusterTierReloadTest {
         options.settle(null);
         ScheduledExecutorService feedThread = Executors.newSingleThreadScheduledExecutor();
         SharedQueue other = SharedQueue.redis(REDIS.uri(), "reload", "b", Duration.ofMinutes(5), 3, Duration.ofHours(1));
-        ClusterNode node = options.open(engine, REDIS.uri(), Duration.ofHours(1), first.flow());
+        options.connect(REDIS.uri(), Duration.ofHours(1), first.flow());
+        ClusterNode node = options.open(engine);
         CompletionFeed feed = new CompletionFeed(engine, feedThread).onFinished(node::finished);
         try {
             ConfigPlane plane = new ConfigPlane(engine, classifier, first, CAP_1, "test", folder, k -> null, "priority");

@@ -12,20 +12,28 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import io.queuedeck.engine.testing.RedisServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An instance an operator took offline or drains stays so after the process dies (decision 0118):
  * the shaded jar is killed with SIGKILL right after the answers, and the restart on the same data
  * directory comes back with the same instances out of service. Before, every instance came back in
- * service, and a server taken out for maintenance took work again.
+ * service, and a server taken out for maintenance took work again. The same for a node of a queue
+ * shared in Redis (decision 0122), which keeps its holds there under its name.
  */
 class InstanceHoldsSurviveRestartIT {
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.ephemeral();
+
     private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
     private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,10 +42,14 @@ class InstanceHoldsSurviveRestartIT {
     Path dir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private Process serve() throws Exception {
+    private Process serve(boolean node) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0",
+        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0",
                 "--instances", "3", "--data-dir", dir.resolve("data").toString()));
+        if (node) {
+            command.addAll(List.of("--redis", REDIS.uri(), "--node", "a", "--queue", "holds"));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("QUEUEDECK_API_TOKEN");
         builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
         builder.redirectError(dir.resolve("serve.err").toFile());
@@ -62,10 +74,11 @@ class InstanceHoldsSurviveRestartIT {
                 HttpResponse.BodyHandlers.ofString()).body()).get("instances");
     }
 
-    @Test
-    void instancesTakenOfflineOrDraining_areSoAfterAKillAndRestart() throws Exception {
+    @ParameterizedTest(name = "node of a shared queue: {0}")
+    @ValueSource(booleans = {false, true})
+    void instancesTakenOfflineOrDraining_areSoAfterAKillAndRestart(boolean node) throws Exception {
         assertThat(JAR).as("run `package` first").exists();
-        Process first = serve();
+        Process first = serve(node);
         try {
             URI base = base(first);
             assertThat(act(base, "0:offline")).isEqualTo(200);
@@ -78,7 +91,7 @@ class InstanceHoldsSurviveRestartIT {
             first.destroyForcibly();
         }
 
-        Process second = serve();
+        Process second = serve(node);
         try {
             JsonNode instances = instances(base(second));
             assertThat(instances.get(0).get("state").asText()).isEqualToIgnoringCase("offline");
