@@ -320,26 +320,31 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public io.queuedeck.engine.store.TaskStore.ModePairs nodeModes() {
-        String key = prefix + "modes:" + node; // never expires, and a node's clean stop keeps it
-        return new io.queuedeck.engine.store.TaskStore.ModePairs() {
+        return new io.queuedeck.engine.store.TaskStore.ModePairs() { // Lettuce stays in this class alone
             @Override
             public Map<String, String> read() {
-                try {
-                    return redis.hgetall(key);
-                } catch (RedisException e) {
-                    throw unreachable(e);
-                }
+                return modes(null);
             }
 
             @Override
             public void write(Map<String, String> pairs) {
-                try {
-                    redis.hset(key, pairs);
-                } catch (RedisException e) {
-                    throw unreachable(e);
-                }
+                modes(pairs);
             }
         };
+    }
+
+    /** Reads this node's modes ({@code pairs} null) or keeps {@code pairs}; the hash never expires, a clean stop keeps it. */
+    private Map<String, String> modes(Map<String, String> pairs) {
+        String key = prefix + "modes:" + node;
+        try {
+            if (pairs == null) {
+                return redis.hgetall(key);
+            }
+            redis.hset(key, pairs);
+            return pairs;
+        } catch (RedisException e) {
+            throw unreachable(e);
+        }
     }
 
     @Override
