@@ -7,16 +7,26 @@ final class ClusterJoin {
     private ClusterJoin() {
     }
 
-    /** Off the FX thread; closes the engine and fails with Redis's reason when it cannot join. */
-    static void join(EmbeddedEngine engine, ConsoleOptions options) {
+    /**
+     * Connects to the shared queue when the options ask for it, before the engine is built (its
+     * store keeps the node's instance holds there); null when the console runs alone. Off the FX
+     * thread; fails with Redis's reason when it cannot.
+     */
+    static io.queuedeck.engine.cluster.SharedQueue connect(ConsoleOptions options) {
         if (options.cluster().isEmpty()) {
-            return;
+            return null;
         }
         try {
-            engine.joinCluster(options.cluster().get());
+            return io.queuedeck.console.gateway.ClusterLink.connect(options.cluster().get());
         } catch (RuntimeException e) {
-            engine.close();
             throw new IllegalArgumentException(refusal(e), e);
+        }
+    }
+
+    /** Links the started engine to the queue {@link #connect} joined (none: nothing to do); off the FX thread. */
+    static void join(EmbeddedEngine engine, ConsoleOptions options, io.queuedeck.engine.cluster.SharedQueue queue) {
+        if (queue != null) {
+            engine.joinCluster(options.cluster().orElseThrow(), queue);
         }
     }
 

@@ -31,20 +31,30 @@ final class QueueOpening {
     private static CompletableFuture<EmbeddedEngine> open(ConsoleOptions options, Path stateDir) {
         CompletableFuture<EmbeddedEngine> opened = new CompletableFuture<>();
         Thread.ofPlatform().name("queuedeck-open").daemon().start(() -> {
+            io.queuedeck.engine.cluster.SharedQueue shared = null;
             try {
                 // locks the directory, or fails the start; backends are asked for their models here too
                 TaskStore store = stateDir == null ? null : TaskStore.embedded(stateDir);
+                // a node of a shared queue: Redis must answer first; its tasks in memory, its instance holds there
+                shared = ClusterJoin.connect(options);
+                if (shared != null) {
+                    store = TaskStore.holdsIn(TaskStore.inMemory(), shared.nodeModes());
+                }
                 StartTimes.mark("the store is open");
                 EmbeddedEngine engine = options.backends().isEmpty()
                         ? EmbeddedEngine.start(options.policy(), options.gpus(), store, options.config().orElse(null)) // the window starts the demo load
                         : EmbeddedEngine.start(options.policy(), options.backends(), store);
-                ClusterJoin.join(engine, options); // a node of a shared queue: Redis must answer first
+                ClusterJoin.join(engine, options, shared);
                 if (stateDir != null) {
                     engine.plane().resume(stateDir); // the config versions applied before the last close
                 }
                 StartTimes.mark("the engine is started");
                 opened.complete(engine);
             } catch (RuntimeException e) {
+                if (shared != null) { // the engine never ran over it: its name is given up at once
+                    shared.leave();
+                    shared.close();
+                }
                 opened.completeExceptionally(e);
             }
         });

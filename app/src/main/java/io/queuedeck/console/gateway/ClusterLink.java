@@ -66,7 +66,21 @@ public final class ClusterLink implements AutoCloseable {
      * @throws IllegalArgumentException for a bad URI or name, or when Redis cannot be reached
      */
     public static ClusterLink join(Engine engine, ClusterSettings settings) {
-        SharedQueue queue = SharedQueue.redis(settings.redisUri(), settings.queue(), settings.nodeName(), LEASE, 3, WINDOW);
+        return over(engine, connect(settings), settings);
+    }
+
+    /**
+     * Connects to Redis as node {@code settings.nodeName()} of the queue (blocking: off the FX
+     * thread), before the engine is built: its store keeps the node's instance holds there (decision 0122).
+     *
+     * @throws IllegalArgumentException for a bad URI or name, or when Redis cannot be reached
+     */
+    public static SharedQueue connect(ClusterSettings settings) {
+        return SharedQueue.redis(settings.redisUri(), settings.queue(), settings.nodeName(), LEASE, 3, WINDOW);
+    }
+
+    /** The link of {@code engine} to the queue {@link #connect} joined; nothing is claimed until {@link #start}. */
+    public static ClusterLink over(Engine engine, SharedQueue queue, ClusterSettings settings) {
         return new ClusterLink(engine, queue, settings);
     }
 

@@ -217,12 +217,11 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
     }
 
     /**
-     * Joins the queue shared in Redis as one of its nodes (blocking until Redis answers: off the
-     * FX thread). The engine then runs what it claims there; nothing is claimed before the
-     * link is started.
+     * Joins the queue shared in Redis as one of its nodes, over {@code queue} ({@link ClusterLink#connect}).
+     * The engine then runs what it claims there; nothing is claimed before the link is started.
      */
-    public void joinCluster(ClusterSettings settings) {
-        ClusterLink link = ClusterLink.join(engine, settings);
+    public void joinCluster(ClusterSettings settings, io.queuedeck.engine.cluster.SharedQueue queue) {
+        ClusterLink link = ClusterLink.over(engine, queue, settings);
         link.applyConfig(startConfig);
         plane.onApplied(link::applyConfig); // a tiers reload reaches the shared queue's caps
         cluster = link;
