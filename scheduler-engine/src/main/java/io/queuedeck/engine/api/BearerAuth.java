@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * address that keeps sending wrong tokens is slowed down (429 {@code too_many_failed_logins}).
  * In distributed mode a client's rate holds for the cluster: after this node's own bucket, each
  * request takes a token from the client's bucket in the shared queue (decision 0120); while that
- * cannot be reached, this node's bucket alone counts. Probes and scrapers ({@code /healthz}, {@code /readyz}, {@code /metrics}) need none.
+ * cannot be reached, this node's bucket alone counts. Probes and scrapers ({@code /healthz},
+ * {@code /readyz}, {@code /metrics}) need none.
  */
 final class BearerAuth {
     private final List<Client> clients;

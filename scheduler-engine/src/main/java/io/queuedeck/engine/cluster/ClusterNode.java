@@ -142,8 +142,8 @@ public final class ClusterNode implements AutoCloseable {
     public CompletableFuture<SubmitResult> submit(TaskSpec spec, int mostUrgentAllowed) {
         try {
             // an id unique across nodes; a missing priority stays missing, for the rules to choose
-            TaskSpec complete = engine.prepare(spec != null && spec.taskId() == null ? spec.withTaskId(UUID.randomUUID().toString()) : spec,
-                    mostUrgentAllowed);
+            TaskSpec named = spec != null && spec.taskId() == null ? spec.withTaskId(UUID.randomUUID().toString()) : spec;
+            TaskSpec complete = engine.prepare(named, mostUrgentAllowed);
             SharedQueue.Enqueued answer = queue.enqueue(complete.taskId(), complete);
             if (answer.kind() == SharedQueue.Enqueued.Kind.CONFLICT) {
                 throw new TaskConflictException("task_id " + complete.taskId() + " is already used by a different task");
