@@ -136,14 +136,24 @@ final class ClusterOptions {
         return new io.queuedeck.engine.cluster.ClusterTasks(shared);
     }
 
-    /** Finished tasks go back to the shared queue; its counters and this node's appear on /metrics. */
+    /**
+     * Finished tasks go back to the shared queue; its counters and this node's appear on /metrics.
+     * Before the service starts.
+     */
     static void attach(ApiService service, ClusterNode node) {
-        node.callBackEnded(service::callBack, service::flushCallbacks);
         service.onFinished(node::finished)
                 .gauge("queuedeck_node_tasks", "This node's shared-queue counters: claimed, acknowledged, duplicates"
                         + " (completions another node acknowledged first), redeliveries, lost_leases, cancels (cancels from the shared queue applied here), reaped, handed_back (waiting claims returned while no instance here took work), ended_callbacks (callbacks of tasks that ended in the shared queue, sent from here), outages, held.",
                         "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes: enqueued, claimed,"
                         + " redelivered, acked, failed, duplicates, reaped, dead, cancelled.", "event", node::queueCounters);
+    }
+
+    /**
+     * Tasks that end in the shared queue call back through the service's dispatcher (decision 0117);
+     * once the service has started, so the callbacks it resends at its start are not joined by these.
+     */
+    static void callBackEnded(ApiService service, ClusterNode node) {
+        node.callBackEnded(service::callBack, service::flushCallbacks);
     }
 }

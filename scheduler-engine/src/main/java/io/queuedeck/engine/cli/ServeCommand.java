@@ -229,6 +229,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot listen on " + orDefault(server.host(), "127.0.0.1") + ":"
                     + orDefault(server.port(), 8080) + ": " + e.getMessage().replaceFirst("^cannot listen: ", ""));
         }
+        if (node != null) {
+            ClusterOptions.callBackEnded(service, node);
+        }
         ConfigWatcher watcher = ControlSetup.watch(plane, configFile);
         Duration grace = orDefault(server.shutdownGrace(), Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);

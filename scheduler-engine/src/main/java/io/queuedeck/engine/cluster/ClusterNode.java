@@ -106,12 +106,16 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Sends the callbacks of tasks that end in the shared queue itself (decision 0117) through a
-     * callback dispatcher's {@code deliver}, made durable by its {@code flush}; before {@link #start}.
-     * A node without it (no REST API, so no callbacks) leaves them to the nodes that have it.
+     * callback dispatcher's {@code deliver}, made durable by its {@code flush}; once, before or after
+     * {@link #start} (after: once the dispatcher has started, so what it resends at its start is not
+     * sent twice). A node without it (no REST API, so no callbacks) leaves them to the nodes that have it.
      */
     public synchronized ClusterNode callBackEnded(java.util.function.Consumer<TaskView> deliver,
                                                   java.util.function.BooleanSupplier flush) {
         endedCallbacks = new EndedCallbacks(queue, engine.clock(), deliver, flush);
+        if (!jobs.isEmpty()) { // started already
+            jobs.add(scheduler.scheduleWithFixedDelay(this::callBackEnded, 0, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
+        }
         return this;
     }
 

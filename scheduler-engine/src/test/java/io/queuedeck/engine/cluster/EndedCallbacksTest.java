@@ -185,6 +185,31 @@ class EndedCallbacksTest {
         assertThat(node.counters().get("ended_callbacks")).isEqualTo(1);
     }
 
+    /** Handed on after the node started (serve does so once its dispatcher has started): the job starts then. */
+    @Test
+    void callbacksHandedOnAfterTheNodeStarted_goOut() throws Exception {
+        answerOk(1);
+        SharedQueue client = handle("client", Duration.ofSeconds(30));
+        client.enqueue("after", task("after", MODEL, true));
+        assertThat(client.cancel("after")).isEqualTo("cancelled");
+        Engine engine = Engine.builder().executor(new SimulatedGpuExecutor(1, MODEL, GpuProfile.LLAMA2_7B_H100)).build();
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+        CallbackDispatcher callbacks = CallbackDispatcher.builder(engine.clock(), thread)
+                .allowedHosts(List.of("127.0.0.1:" + receiver.getPort(), "localhost:" + receiver.getPort())).build();
+        SharedQueue shared = SharedQueue.redis(REDIS.uri(), queue, "a", Duration.ofSeconds(30), 3, Duration.ofHours(1));
+        ClusterNode node = ClusterNode.builder(engine, shared, thread).build();
+        toClose.add(engine);
+        toClose.add(thread::shutdownNow);
+        toClose.add(callbacks);
+        toClose.add(node);
+        engine.start();
+        node.start();
+
+        node.callBackEnded(callbacks::deliver, callbacks::flush);
+
+        assertThat(callback().get("task_id").asText()).isEqualTo("after");
+    }
+
     /**
      * A node whose callback dispatcher has closed (a stop under way, an API that failed to start)
      * leaves what it took in Redis: the next process of its name sends it, none is dropped.
