@@ -11,23 +11,22 @@ import java.util.Map;
  * record) and its operator's holds in Redis under its name (decision 0122). A hold is written to
  * the pairs before the batch reaches the tasks' store, so an answer after the batch means it is kept.
  */
-final class HoldsKeptApart implements TaskStore {
-    private final TaskStore tasks;
+final class HoldsKeptApart extends ForwardingTaskStore {
     private final TaskStore.ModePairs holds;
 
     HoldsKeptApart(TaskStore tasks, TaskStore.ModePairs holds) {
-        this.tasks = tasks;
+        super(tasks);
         this.holds = holds;
     }
 
     @Override
     public StoreContents load(Instant now) {
-        return withHolds(tasks.load(now));
+        return withHolds(super.load(now));
     }
 
     @Override
     public StoreContents load(Instant now, long wholeFinishedBytes) {
-        return withHolds(tasks.load(now, wholeFinishedBytes));
+        return withHolds(super.load(now, wholeFinishedBytes));
     }
 
     private StoreContents withHolds(StoreContents c) {
@@ -46,46 +45,6 @@ final class HoldsKeptApart implements TaskStore {
         if (!changed.isEmpty()) {
             holds.write(changed);
         }
-        tasks.write(batch);
-    }
-
-    @Override
-    public boolean findsFinished() {
-        return tasks.findsFinished();
-    }
-
-    @Override
-    public StoredTask findFinished(String id, Instant now) {
-        return tasks.findFinished(id, now);
-    }
-
-    @Override
-    public int forgetExpired(Instant now) {
-        return tasks.forgetExpired(now);
-    }
-
-    @Override
-    public void appendAudit(long number, byte[] record, int keep) {
-        tasks.appendAudit(number, record, keep);
-    }
-
-    @Override
-    public List<byte[]> auditRecords() {
-        return tasks.auditRecords();
-    }
-
-    @Override
-    public int taskCount() {
-        return tasks.taskCount();
-    }
-
-    @Override
-    public long sizeBytes() {
-        return tasks.sizeBytes();
-    }
-
-    @Override
-    public void close() {
-        tasks.close();
+        super.write(batch);
     }
 }
