@@ -10,10 +10,13 @@ import okio.ForwardingSource;
 import okio.Okio;
 
 /**
- * Cuts a backend's stream when one line of it grows past {@link #MAX_LINE_BYTES}: the event
- * reader buffers a line whole before it hands on the event, so a server that sends hundreds of
- * megabytes without a newline would fill the heap with one "event". Real events are a chunk of
- * JSON, a few hundred bytes (a few kilobytes with log probabilities).
+ * Reads a backend's stream for the event reader: every line ending the SSE format allows (CRLF, a
+ * lone CR, LF) is handed on as LF, since a lone CR kept OkHttp's reader spinning for ever on its
+ * thread (no timeout fired, and with two carrier threads the whole server stopped answering); and
+ * the stream is cut when one line of it grows past {@link #MAX_LINE_BYTES}: the reader buffers a
+ * line whole before it hands on the event, so a server that sends hundreds of megabytes without a
+ * newline would fill the heap with one "event". Real events are a chunk of JSON, a few hundred
+ * bytes (a few kilobytes with log probabilities).
  */
 final class EventLineLimit implements Interceptor {
     static final long MAX_LINE_BYTES = 1 << 20;
@@ -26,11 +29,14 @@ final class EventLineLimit implements Interceptor {
             return response;
         }
         BufferedSource limited = Okio.buffer(new LineCounting(body.source()));
-        return response.newBuilder().body(ResponseBody.create(limited, body.contentType(), body.contentLength())).build();
+        return response.newBuilder().body(ResponseBody.create(limited, body.contentType(), -1)).build();
     }
 
     private static final class LineCounting extends ForwardingSource {
+        private final Buffer raw = new Buffer();
         private long sinceNewline;
+        /** The last byte handed on ended a line with a CR: an LF that follows it is the same line ending. */
+        private boolean afterCr;
 
         LineCounting(BufferedSource source) {
             super(source);
@@ -38,20 +44,33 @@ final class EventLineLimit implements Interceptor {
 
         @Override
         public long read(Buffer sink, long byteCount) throws IOException {
-            long start = sink.size();
-            long read = super.read(sink, byteCount);
-            if (read > 0) {
-                long last = -1;
-                for (long at = sink.indexOf((byte) '\n', start); at >= 0; at = sink.indexOf((byte) '\n', at + 1)) {
-                    last = at;
+            long handed = 0;
+            while (handed == 0) { // a read that held only the LF of a CRLF hands nothing on: read again
+                long read = super.read(raw, byteCount);
+                if (read < 0) {
+                    return -1;
                 }
-                sinceNewline = last < 0 ? sinceNewline + read : sink.size() - last - 1;
-                if (sinceNewline > MAX_LINE_BYTES) {
-                    throw new IOException("malformed stream: a line of the stream is longer than " + (MAX_LINE_BYTES >> 20)
-                            + " MiB");
+                while (!raw.exhausted()) {
+                    byte b = raw.readByte();
+                    if (afterCr && b == '\n') {
+                        afterCr = false;
+                        continue;
+                    }
+                    afterCr = b == '\r';
+                    if (b == '\r' || b == '\n') {
+                        sink.writeByte('\n');
+                        sinceNewline = 0;
+                    } else {
+                        sink.writeByte(b);
+                        if (++sinceNewline > MAX_LINE_BYTES) {
+                            throw new IOException("malformed stream: a line of the stream is longer than " + (MAX_LINE_BYTES >> 20)
+                                    + " MiB");
+                        }
+                    }
+                    handed++;
                 }
             }
-            return read;
+            return handed;
         }
     }
 }
