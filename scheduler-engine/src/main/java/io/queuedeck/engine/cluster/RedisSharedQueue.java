@@ -38,7 +38,7 @@ final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
-    private static final Duration RATE_WAIT = Duration.ofMillis(500); // how long a client's bucket is awaited
+    private static final Duration RATE_WAIT = Duration.ofMillis(500); // how long a client's bucket or a node's mode is awaited
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
     private final Tiers table;
     /** Tiers in the order claims serve them; the dead-letter tier is never claimed. */
@@ -333,17 +333,28 @@ final class RedisSharedQueue implements SharedQueue {
         };
     }
 
-    /** Reads this node's modes ({@code pairs} null) or keeps {@code pairs}; the hash never expires, a clean stop keeps it. */
+    /**
+     * Reads this node's modes ({@code pairs} null) or keeps {@code pairs}, waiting {@link #RATE_WAIT}
+     * at most for a write: it runs on the engine's store writer, which a stalled Redis must not hold
+     * up. The hash never expires; a clean stop keeps it.
+     */
     private Map<String, String> modes(Map<String, String> pairs) {
         String key = prefix + "modes:" + node;
         try {
             if (pairs == null) {
                 return redis.hgetall(key);
             }
-            redis.hset(key, pairs);
+            connection.async().hset(key, pairs).get(RATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             return pairs;
         } catch (RedisException e) {
             throw unreachable(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RedisException r ? unreachable(r) : new StoreUnavailableException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new StoreUnavailableException("the shared queue's Redis did not answer within " + RATE_WAIT.toMillis() + " ms", e);
         }
     }
 
