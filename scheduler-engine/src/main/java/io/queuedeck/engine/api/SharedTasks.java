@@ -85,11 +85,14 @@ public interface SharedTasks {
      * @param state           waiting, leased, succeeded, failed, cancelled or dead
      * @param node            the node holding it (leased) or that held it last
      * @param cancelRequested a cancel waits for its holder's next heartbeat
+     * @param priorityRule    the priority rule that chose its priority where it arrived, {@code explicit} when
+     *                        its client gave it (decision 0121); null for a record queued without
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Shared(@JsonProperty("task_id") String taskId, String state, int priority, String model, String tenant,
                   String node, @JsonProperty("finished_by") String finishedBy, String detail, int attempts,
-                  int deliveries, @JsonProperty("cancel_requested") Boolean cancelRequested) {
+                  int deliveries, @JsonProperty("cancel_requested") Boolean cancelRequested,
+                  @JsonProperty("priority_rule") String priorityRule) {
         /** Served by the shared queue, not by one node's engine. */
         @JsonProperty("source")
         public String source() {

@@ -31,18 +31,20 @@ public final class ClusterTasks implements SharedTasks {
         if (f.isEmpty() || f.get("state") == null) {
             return Optional.empty();
         }
-        String model = null, tenant = null;
+        String model = null, tenant = null, rule = null;
         try {
             JsonNode spec = JSON.readTree(f.getOrDefault("spec", "{}"));
             model = spec.path("model").asText(null);
             tenant = spec.path("tenant").asText(null);
+            rule = spec.path("classification").path("rule").asText(null);
         } catch (IOException e) {
             // a record without a readable spec still has its state
         }
         String detail = f.get("detail");
         return Optional.of(new Shared(id, f.get("state"), intOf(f.get("prio")), model, tenant, f.get("node"),
                 f.get("finished_by"), detail == null || detail.isEmpty() ? null : detail, intOf(f.get("attempts")),
-                intOf(f.get("deliveries")), f.get("state").equals("leased") && f.containsKey("cancel") ? Boolean.TRUE : null));
+                intOf(f.get("deliveries")), f.get("state").equals("leased") && f.containsKey("cancel") ? Boolean.TRUE : null,
+                rule));
     }
 
     @Override
@@ -94,16 +96,17 @@ public final class ClusterTasks implements SharedTasks {
     }
 
     private static Shared shared(SharedQueue.Listed t) {
-        String model = null, tenant = null;
+        String model = null, tenant = null, rule = null;
         try {
             JsonNode spec = JSON.readTree(t.spec() == null ? "{}" : t.spec());
             model = spec.path("model").asText(null);
             tenant = spec.path("tenant").asText(null);
+            rule = spec.path("classification").path("rule").asText(null);
         } catch (IOException e) {
             // a record without a readable spec still has its state
         }
         return new Shared(t.id(), t.state(), t.priority(), model, tenant, t.node(), t.finishedBy(), t.detail(), t.attempts(),
-                t.deliveries(), t.state().equals("leased") && t.cancelRequested() ? Boolean.TRUE : null);
+                t.deliveries(), t.state().equals("leased") && t.cancelRequested() ? Boolean.TRUE : null, rule);
     }
 
     @Override

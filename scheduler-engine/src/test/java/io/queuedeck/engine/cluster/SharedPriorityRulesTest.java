@@ -87,6 +87,7 @@ class SharedPriorityRulesTest {
         assertThat(submit(FREE, "other-1", "reports").statusCode()).isEqualTo(202);
 
         assertThat(arrival.task("pay-1")).containsEntry("prio", "1");
+        assertThat(new ClusterTasks(arrival).find("pay-1").orElseThrow().priorityRule()).isEqualTo("payments"); // GET on any node
         assertThat(arrival.task("other-1")).containsEntry("prio", String.valueOf(TaskSpec.DEFAULT_PRIORITY));
         assertThat(submit(FREE, "pay-1", "pay").statusCode()).as("the same request again").isEqualTo(200);
 
