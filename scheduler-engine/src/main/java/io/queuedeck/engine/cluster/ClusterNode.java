@@ -8,7 +8,6 @@ import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskSpec;
-import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.TierMode;
 import java.time.Duration;
@@ -148,24 +147,8 @@ public final class ClusterNode implements AutoCloseable {
             // an id unique across nodes; a missing priority stays missing, for the rules to choose
             TaskSpec named = spec != null && spec.taskId() == null ? spec.withTaskId(UUID.randomUUID().toString()) : spec;
             TaskSpec complete = engine.prepare(named, mostUrgentAllowed);
-            SharedQueue.Enqueued answer = queue.enqueue(complete.taskId(), complete);
-            if (answer.kind() == SharedQueue.Enqueued.Kind.CONFLICT) {
-                throw new TaskConflictException("task_id " + complete.taskId() + " is already used by a different task");
-            }
-            if (answer.kind() == SharedQueue.Enqueued.Kind.RATE_LIMITED) {
-                long seconds = Math.max(1, (answer.retryAfterMillis() + 999) / 1000);
-                throw new io.queuedeck.engine.task.TenantRateLimitedException(complete.tenant(), seconds, "tenant '"
-                        + complete.tenant() + "' is over its rate across the cluster; retry in " + seconds + " s");
-            }
-            if (answer.kind() == SharedQueue.Enqueued.Kind.DRAINING) {
-                throw new io.queuedeck.engine.task.DrainingException("the tier of priority " + (complete.priority() == null
-                        ? TaskSpec.DEFAULT_PRIORITY : complete.priority()) + " is draining across the cluster and takes no new tasks");
-            }
-            TaskState state = java.util.Objects.requireNonNullElse(SharedQueue.stateOf(answer.state()), TaskState.FAILED);
-            int priority = complete.priority() == null ? TaskSpec.DEFAULT_PRIORITY : complete.priority();
-            TaskView view = new TaskView(complete.taskId(), complete, state, priority, 0, -1, answer.sequence(),
-                    engine.clock().nanos(), 0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of());
-            return CompletableFuture.completedFuture(new SubmitResult(view, answer.kind() == SharedQueue.Enqueued.Kind.CREATED));
+            return CompletableFuture.completedFuture(queue.enqueue(complete.taskId(), complete)
+                    .result(complete, engine.clock().nanos()));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -174,18 +157,9 @@ public final class ClusterNode implements AutoCloseable {
     /** Feeds a finished task of this node's engine back to the shared queue (a completion feed listener). */
     public void finished(TaskView task) {
         if (held.containsKey(task.id())) {
-            acks.add(done(task));
+            acks.add(SharedQueue.Done.of(task));
             wake();
         }
-    }
-
-    private static SharedQueue.Done done(TaskView task) {
-        return switch (task.state()) {
-            case SUCCEEDED -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.SUCCEEDED, "");
-            case CANCELLED -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.CANCELLED, "");
-            default -> new SharedQueue.Done(task.id(), SharedQueue.Outcome.FAILED,
-                    task.state().name().toLowerCase(java.util.Locale.ROOT) + (task.error() == null ? "" : ": " + task.error()));
-        };
     }
 
     private void wake() {
@@ -317,7 +291,7 @@ public final class ClusterNode implements AutoCloseable {
                 wake();
             } else if (!result.created() && result.task().state().isFinal()) {
                 // this engine ran it before and still remembers: its earlier acknowledgement was lost
-                acks.add(done(result.task()));
+                acks.add(SharedQueue.Done.of(result.task()));
                 wake();
             }
         });

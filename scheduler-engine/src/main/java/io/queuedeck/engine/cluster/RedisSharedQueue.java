@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * {@link SharedQueue} on Redis 7 through Lettuce: each step is one script of {@link QueueScripts},
@@ -36,7 +35,6 @@ import java.util.regex.Pattern;
  */
 final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
     private static final Duration RATE_WAIT = Duration.ofMillis(500); // how long a client's bucket or a node's mode is awaited
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
@@ -86,30 +84,9 @@ final class RedisSharedQueue implements SharedQueue {
         this.windowMillis = Long.toString(window.toMillis());
     }
 
-    static RedisSharedQueue open(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window) {
-        return open(uri, queue, node, lease, maxAttempts, window, Tiers.DEFAULT);
-    }
-
+    /** The queue at {@code uri}, its settings checked by {@link SharedQueue#redis}. */
     static RedisSharedQueue open(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window,
                                  Tiers table) {
-        if (queue == null || !NAME.matcher(queue).matches()) {
-            throw new IllegalArgumentException("queue name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + queue + "'");
-        }
-        if (node == null || !NAME.matcher(node).matches()) {
-            throw new IllegalArgumentException("node name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + node + "'");
-        }
-        if (lease == null || lease.toMillis() < 100) {
-            throw new IllegalArgumentException("lease must be at least 100 ms, got " + lease);
-        }
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
-        }
-        if (window == null || window.toMillis() < 1) {
-            throw new IllegalArgumentException("idempotency window must be positive, got " + window);
-        }
-        if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (or rediss:// for TLS)");
-        }
         RedisURI target = RedisURI.create(uri);
         if (target.getTimeout().equals(RedisURI.DEFAULT_TIMEOUT_DURATION)) {
             target.setTimeout(COMMAND_TIMEOUT);
@@ -217,22 +194,7 @@ final class RedisSharedQueue implements SharedQueue {
             i += 8;
         }
         List<Object> rows = run(QueueScripts.ENQUEUE, ScriptOutputType.MULTI, args);
-        List<Enqueued> answers = new ArrayList<>(rows.size());
-        for (Object row : rows) {
-            List<?> f = (List<?>) row;
-            Enqueued.Kind kind = switch ((String) f.get(0)) {
-                case "created" -> Enqueued.Kind.CREATED;
-                case "existing" -> Enqueued.Kind.EXISTING;
-                case "draining" -> Enqueued.Kind.DRAINING;
-                case "rate_limited" -> Enqueued.Kind.RATE_LIMITED;
-                default -> Enqueued.Kind.CONFLICT;
-            };
-            String sequence = (String) f.get(2);
-            long number = sequence == null ? 0 : Long.parseLong(sequence);
-            answers.add(kind == Enqueued.Kind.RATE_LIMITED ? new Enqueued(kind, (String) f.get(1), 0, number)
-                    : new Enqueued(kind, (String) f.get(1), number, 0));
-        }
-        return answers;
+        return rows.stream().map(row -> Enqueued.ofRow((List<?>) row)).toList();
     }
 
     @Override
@@ -250,13 +212,9 @@ final class RedisSharedQueue implements SharedQueue {
             args[4 + 2 * t] = served[t];
             args[5 + 2 * t] = notHere.contains(t) ? "0" : limits[t]; // a cap of 0: the script takes none of it
         }
-        List<Object> rows = run(QueueScripts.CLAIM, ScriptOutputType.MULTI, args);
-        List<Claim> claims = new ArrayList<>(rows.size());
-        for (Object row : rows) {
-            List<?> f = (List<?>) row;
-            claims.add(new Claim((String) f.get(0), SharedSpecs.decode((String) f.get(1)), (Long) f.get(2), ((Long) f.get(3)).intValue()));
-        }
-        return claims;
+        return scriptList(QueueScripts.CLAIM, args).stream().map(row -> (List<?>) row)
+                .map(f -> new Claim((String) f.get(0), SharedSpecs.decode((String) f.get(1)), (Long) f.get(2),
+                        ((Long) f.get(3)).intValue())).toList();
     }
 
     @Override
@@ -276,13 +234,8 @@ final class RedisSharedQueue implements SharedQueue {
     @Override
     public List<NodeStatus> nodes() {
         List<Object> rows = run(QueueScripts.NODES, ScriptOutputType.MULTI, prefix, Long.toString(Duration.ofHours(1).toMillis()));
-        List<NodeStatus> nodes = new ArrayList<>(rows.size());
-        for (Object row : rows) {
-            List<?> f = (List<?>) row;
-            nodes.add(new NodeStatus((String) f.get(0), (Long) f.get(2), (String) f.get(1)));
-        }
-        nodes.sort(java.util.Comparator.comparing(NodeStatus::name));
-        return nodes;
+        return rows.stream().map(row -> (List<?>) row).map(f -> new NodeStatus((String) f.get(0), (Long) f.get(2), (String) f.get(1)))
+                .sorted(java.util.Comparator.comparing(NodeStatus::name)).toList();
     }
 
     @Override
@@ -297,18 +250,29 @@ final class RedisSharedQueue implements SharedQueue {
     @Override
     public long takeRequest(String client, double perSecond, int burst) {
         String[] args = {prefix, client, Double.toString(perSecond), Integer.toString(burst)};
-        String sha = shas.get(QueueScripts.TAKE_REQUEST);
         try {
-            return connection.async().<Long>evalsha(sha, ScriptOutputType.INTEGER, new String[0], args)
-                    .get(RATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return briefly(connection.async().evalsha(shas.get(QueueScripts.TAKE_REQUEST), ScriptOutputType.INTEGER,
+                    new String[0], args));
+        } catch (RedisNoScriptException e) { // a restarted Redis: it answers, load it again
+            return run(QueueScripts.TAKE_REQUEST, ScriptOutputType.INTEGER, args);
+        }
+    }
+
+    /**
+     * {@code answer}, awaited {@link #RATE_WAIT} at most (not the 10 s of other commands), for callers
+     * a stalled Redis must not hold up; a missing script is thrown as it is, for the caller to load.
+     */
+    private <T> T briefly(io.lettuce.core.RedisFuture<T> answer) {
+        try {
+            return answer.get(RATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RedisNoScriptException) { // a restarted Redis: it answers, load it again
-                return run(QueueScripts.TAKE_REQUEST, ScriptOutputType.INTEGER, args);
+            if (e.getCause() instanceof RedisNoScriptException missing) {
+                throw missing;
             }
             if (e.getCause() instanceof RedisException r && !String.valueOf(r.getMessage()).startsWith("ERR")) {
                 throw unreachable(r);
             }
-            throw new IllegalStateException("shared queue script failed: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("shared queue command failed: " + e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -334,27 +298,20 @@ final class RedisSharedQueue implements SharedQueue {
     }
 
     /**
-     * Reads this node's modes ({@code pairs} null) or keeps {@code pairs}, waiting {@link #RATE_WAIT}
-     * at most for a write: it runs on the engine's store writer, which a stalled Redis must not hold
-     * up. The hash never expires; a clean stop keeps it.
+     * Reads this node's modes ({@code pairs} null) or keeps {@code pairs}, the write awaited
+     * {@linkplain #briefly briefly}: it runs on the engine's store writer. The hash never expires; a
+     * clean stop keeps it.
      */
     private Map<String, String> modes(Map<String, String> pairs) {
         String key = prefix + "modes:" + node;
-        try {
-            if (pairs == null) {
-                return redis.hgetall(key);
-            }
-            connection.async().hset(key, pairs).get(RATE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (pairs != null) {
+            briefly(connection.async().hset(key, pairs));
             return pairs;
+        }
+        try {
+            return redis.hgetall(key);
         } catch (RedisException e) {
             throw unreachable(e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RedisException r ? unreachable(r) : new StoreUnavailableException(e.getCause());
-        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new StoreUnavailableException("the shared queue's Redis did not answer within " + RATE_WAIT.toMillis() + " ms", e);
         }
     }
 
@@ -403,16 +360,11 @@ final class RedisSharedQueue implements SharedQueue {
             args[i + 2] = d.detail() == null ? "" : d.detail();
             i += 3;
         }
-        List<Object> rows = run(QueueScripts.ACK, ScriptOutputType.MULTI, args);
-        List<Ack> answers = new ArrayList<>(rows.size());
-        for (Object row : rows) {
-            answers.add(switch ((String) row) {
-                case "first" -> Ack.FIRST;
-                case "duplicate" -> Ack.DUPLICATE;
-                default -> Ack.UNKNOWN;
-            });
-        }
-        return answers;
+        return scriptList(QueueScripts.ACK, args).stream().map(row -> switch ((String) row) {
+            case "first" -> Ack.FIRST;
+            case "duplicate" -> Ack.DUPLICATE;
+            default -> Ack.UNKNOWN;
+        }).toList();
     }
 
     @Override
@@ -546,13 +498,7 @@ final class RedisSharedQueue implements SharedQueue {
         };
         List<Object> rows = run(QueueScripts.LIST, ScriptOutputType.MULTI, prefix, key, Integer.toString(offset),
                 Integer.toString(limit), withSpec ? "1" : "0");
-        List<Listed> tasks = new ArrayList<>(rows.size() - 1);
-        for (Object row : rows.subList(1, rows.size())) {
-            List<?> f = (List<?>) row;
-            tasks.add(new Listed((String) f.get(0), (String) f.get(1), intOf(f.get(2)), (String) f.get(3), intOf(f.get(4)),
-                    intOf(f.get(5)), (String) f.get(6), blankToNull((String) f.get(7)), f.get(8) != null, (String) f.get(9)));
-        }
-        return new Page((Long) rows.get(0), List.copyOf(tasks));
+        return new Page((Long) rows.get(0), rows.subList(1, rows.size()).stream().map(row -> Listed.ofRow((List<?>) row)).toList());
     }
 
     /**
@@ -577,14 +523,6 @@ final class RedisSharedQueue implements SharedQueue {
                     + " it with the same task_id, 200 if it was)", e);
         }
         return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
-    }
-
-    private static int intOf(Object text) {
-        return text == null ? 0 : (int) Double.parseDouble((String) text);
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isEmpty() ? null : text;
     }
 
     @Override

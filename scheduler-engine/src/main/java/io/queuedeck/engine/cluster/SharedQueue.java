@@ -227,7 +227,17 @@ public interface SharedQueue extends AutoCloseable {
     enum Outcome { SUCCEEDED, FAILED, CANCELLED, REFUSED }
 
     /** How one task ended, to acknowledge. */
-    record Done(String id, Outcome outcome, String detail) {}
+    record Done(String id, Outcome outcome, String detail) {
+        /** How {@code task}, finished by this node's engine, ended. */
+        static Done of(io.queuedeck.engine.task.TaskView task) {
+            return switch (task.state()) {
+                case SUCCEEDED -> new Done(task.id(), Outcome.SUCCEEDED, "");
+                case CANCELLED -> new Done(task.id(), Outcome.CANCELLED, "");
+                default -> new Done(task.id(), Outcome.FAILED,
+                        task.state().name().toLowerCase(java.util.Locale.ROOT) + (task.error() == null ? "" : ": " + task.error()));
+            };
+        }
+    }
 
     /** The answer to an acknowledgement. */
     enum Ack { FIRST, DUPLICATE, UNKNOWN }
@@ -246,6 +256,45 @@ public interface SharedQueue extends AutoCloseable {
 
         /** What an enqueue did ({@code DRAINING}, {@code RATE_LIMITED}: nothing). */
         public enum Kind { CREATED, EXISTING, CONFLICT, DRAINING, RATE_LIMITED }
+
+        /**
+         * The submission's answer: the task as queued ({@code complete}, seen at engine-clock {@code nowNanos}),
+         * or the refusal a single engine would throw.
+         */
+        io.queuedeck.engine.task.SubmitResult result(io.queuedeck.engine.task.TaskSpec complete, long nowNanos) {
+            switch (kind) {
+                case CONFLICT -> throw new io.queuedeck.engine.task.TaskConflictException("task_id " + complete.taskId()
+                        + " is already used by a different task");
+                case RATE_LIMITED -> {
+                    long seconds = Math.max(1, (retryAfterMillis + 999) / 1000);
+                    throw new io.queuedeck.engine.task.TenantRateLimitedException(complete.tenant(), seconds, "tenant '"
+                            + complete.tenant() + "' is over its rate across the cluster; retry in " + seconds + " s");
+                }
+                case DRAINING -> throw new io.queuedeck.engine.task.DrainingException("the tier of priority " + complete.priority()
+                        + " is draining across the cluster and takes no new tasks");
+                default -> {
+                }
+            }
+            var taskState = java.util.Objects.requireNonNullElse(stateOf(state), io.queuedeck.engine.task.TaskState.FAILED);
+            var view = new io.queuedeck.engine.task.TaskView(complete.taskId(), complete, taskState, complete.priority(), 0, -1,
+                    sequence, nowNanos, 0, 0, 0, 0, 0, 0, 0, 0, null, null, List.of());
+            return new io.queuedeck.engine.task.SubmitResult(view, kind == Kind.CREATED);
+        }
+
+        /** One row of {@link QueueScripts#ENQUEUE}'s answer: {outcome, state, sequence or wait in ms}. */
+        static Enqueued ofRow(List<?> row) {
+            Kind kind = switch ((String) row.get(0)) {
+                case "created" -> Kind.CREATED;
+                case "existing" -> Kind.EXISTING;
+                case "draining" -> Kind.DRAINING;
+                case "rate_limited" -> Kind.RATE_LIMITED;
+                default -> Kind.CONFLICT;
+            };
+            String number = (String) row.get(2);
+            long value = number == null ? 0 : Long.parseLong(number);
+            return kind == Kind.RATE_LIMITED ? new Enqueued(kind, (String) row.get(1), 0, value)
+                    : new Enqueued(kind, (String) row.get(1), value, 0);
+        }
     }
 
     /**
@@ -286,7 +335,19 @@ public interface SharedQueue extends AutoCloseable {
      * @param spec its spec JSON, when asked for; else null
      */
     record Listed(String id, String state, int priority, String node, int attempts, int deliveries, String finishedBy,
-                  String detail, boolean cancelRequested, String spec) {}
+                  String detail, boolean cancelRequested, String spec) {
+        /** One row of {@link QueueScripts#LIST}'s answer. */
+        static Listed ofRow(List<?> f) {
+            String detail = (String) f.get(7);
+            return new Listed((String) f.get(0), (String) f.get(1), intOf(f.get(2)), (String) f.get(3), intOf(f.get(4)),
+                    intOf(f.get(5)), (String) f.get(6), detail == null || detail.isEmpty() ? null : detail, f.get(8) != null,
+                    (String) f.get(9));
+        }
+
+        private static int intOf(Object text) {
+            return text == null ? 0 : (int) Double.parseDouble((String) text);
+        }
+    }
 
     /** One page of a list and how many the whole list holds. */
     record Page(long total, List<Listed> tasks) {}
@@ -303,12 +364,31 @@ public interface SharedQueue extends AutoCloseable {
      * @throws IllegalArgumentException for a malformed argument or an unreachable server
      */
     static SharedQueue redis(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window) {
-        return RedisSharedQueue.open(uri, queue, node, lease, maxAttempts, window);
+        return redis(uri, queue, node, lease, maxAttempts, window, io.queuedeck.engine.tier.Tiers.DEFAULT);
     }
 
     /** The same on a tier table of the config's own; every node of the queue must run the same one. */
     static SharedQueue redis(String uri, String queue, String node, Duration lease, int maxAttempts, Duration window,
                              io.queuedeck.engine.tier.Tiers table) {
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+        if (queue == null || !name.matcher(queue).matches()) {
+            throw new IllegalArgumentException("queue name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + queue + "'");
+        }
+        if (node == null || !name.matcher(node).matches()) {
+            throw new IllegalArgumentException("node name must be 1 to 64 letters, digits, '_', '.' or '-', got '" + node + "'");
+        }
+        if (lease == null || lease.toMillis() < 100) {
+            throw new IllegalArgumentException("lease must be at least 100 ms, got " + lease);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
+        }
+        if (window == null || window.toMillis() < 1) {
+            throw new IllegalArgumentException("idempotency window must be positive, got " + window);
+        }
+        if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
+            throw new IllegalArgumentException("Redis URI must look like redis://HOST:PORT[/DB] (or rediss:// for TLS)");
+        }
         return RedisSharedQueue.open(uri, queue, node, lease, maxAttempts, window, table);
     }
 }
