@@ -62,8 +62,10 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             throw new ApiException(404, "model_not_found", "the model '" + ApiException.shorten(model) + "' is not served here; served: " + models,
                     "model", List.of());
         }
-        if (chat && !(body.path("messages").isArray() && !body.get("messages").isEmpty())) {
-            throw ApiException.invalid("messages", "messages must be a non-empty array");
+        if (chat) {
+            OpenAiInput.messagesProblem(body.path("messages")).ifPresent(problem -> {
+                throw ApiException.invalid("messages", problem);
+            });
         }
         if (!chat) {
             OpenAiInput.promptProblem(body.path("prompt")).ifPresent(problem -> {

@@ -60,6 +60,9 @@ class OpenAiFrontDoorBadInputTest {
         "an empty prompt array       | prompt                       | prompt is required                      | /v1/completions {'model':'fake-model','prompt':[]}",
         "a prompt of null            | prompt                       | prompt must be a string, token ids      | /v1/completions {'model':'fake-model','prompt':[null]}",
         "a prompt of an object       | prompt                       | prompt must be a string, token ids      | /v1/completions {'model':'fake-model','prompt':[{'x':1}]}",
+        "a message of null           | messages                     | messages[0] must be an object with a role, got null | {'model':'fake-model','messages':[null]}",
+        "a message of a string       | messages                     | messages[0] must be an object with a role, got a string | {'model':'fake-model','messages':['hi']}",
+        "a message without a role    | messages                     | messages[1].role is required: a string such as 'user', got none | {'model':'fake-model','messages':[{'role':'user','content':'a'},{'content':'b'}]}",
         "model given twice           | model                        | model is given twice                    | {M,'model':'x'}",
         "max_tokens given twice      | max_tokens                   | max_tokens is given twice               | {M,'max_tokens':1,'max_tokens':2}",
     })

@@ -283,6 +283,18 @@ class OpenAiFrontDoorTest {
         await().atMost(WAIT).until(() -> tasks().getFirst().state() == TaskState.CANCELLED);
     }
 
+    /** An OpenAI client takes a 401 as its own key refused: a backend refusing QueueDeck's key is a 502. */
+    @Test
+    void aBackendRefusingQueueDecksKey_isA502_notTheClients401() throws Exception {
+        start(8, Script.error(401, "Invalid API key"));
+
+        assertThatThrownBy(() -> client.chat().completions().create(chat("hello")))
+                .isInstanceOf(com.openai.errors.InternalServerException.class)
+                .satisfies(e -> assertThat(((com.openai.errors.InternalServerException) e).statusCode()).isEqualTo(502))
+                .hasMessageContaining("the backend refused QueueDeck's credentials (401): Invalid API key");
+        assertThat(onlyTask().state()).isEqualTo(TaskState.DEAD_LETTERED);
+    }
+
     @Test
     void draining_refusesNewRequests_with503AndRetryAfter() throws Exception {
         start(8, Script.tokens(1));

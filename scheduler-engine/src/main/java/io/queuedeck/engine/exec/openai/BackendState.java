@@ -35,6 +35,8 @@ final class BackendState {
     double ttftMs = Double.NaN;
     /** Where the backend last redirected a request to; written by the stream threads. */
     private volatile String lastRedirect;
+    /** The status with which the backend last refused QueueDeck's credentials, 0 before; written by the stream threads. */
+    private volatile int lastCredentialsRefusal;
 
     BackendState(Backend config, OkHttpClient client) {
         this.config = config;
@@ -59,6 +61,16 @@ final class BackendState {
             lastRedirect = location;
             LOG.log(System.Logger.Level.WARNING, "backend " + config.baseUrl() + " redirects (" + status + ") to " + location
                     + "; redirects are not followed: configure the server's own URL");
+        }
+    }
+
+    /** Tells the operator, once for each status, that the backend refuses the key QueueDeck sends. */
+    void credentialsRefused(int status) {
+        if (status != lastCredentialsRefusal) {
+            lastCredentialsRefusal = status;
+            LOG.log(System.Logger.Level.WARNING, "backend " + config.baseUrl() + " refuses QueueDeck's credentials (" + status
+                    + "): " + (config.apiKey() == null ? "no key is configured for it" : "check its key")
+                    + " (key_env, or api_key_env / api_key_file in the config); its requests are retried elsewhere meanwhile");
         }
     }
 }

@@ -61,8 +61,11 @@ public final class OpenAiInput {
         try {
             return switch (format) {
                 case TEXT -> Optional.empty();
-                case MESSAGES -> JSON.readTree(spec.input()).isArray() ? Optional.empty()
-                        : Optional.of("input: with metadata input_format=messages the input must be a JSON array of messages");
+                case MESSAGES -> {
+                    JsonNode messages = JSON.readTree(spec.input());
+                    yield messages.isArray() ? messagesProblem(messages).map(problem -> "input: " + problem)
+                            : Optional.of("input: with metadata input_format=messages the input must be a JSON array of messages");
+                }
                 case CHAT_REQUEST, COMPLETION_REQUEST -> {
                     JsonNode request = JSON.readTree(spec.input());
                     yield request.isObject() ? requestProblem(request, format)
@@ -83,8 +86,11 @@ public final class OpenAiInput {
      * ({@value #CHAT_REQUEST}, {@value #COMPLETION_REQUEST}): one answer per task, a bounded length.
      */
     private static Optional<String> requestProblem(JsonNode request, String format) {
-        if (format.equals(CHAT_REQUEST) && !(request.path("messages").isArray() && !request.get("messages").isEmpty())) {
-            return Optional.of("input.messages: messages must be a non-empty array");
+        if (format.equals(CHAT_REQUEST)) {
+            Optional<String> problem = messagesProblem(request.path("messages"));
+            if (problem.isPresent()) {
+                return problem.map(p -> "input.messages: " + p);
+            }
         }
         if (format.equals(COMPLETION_REQUEST) && !(request.path("prompt").isTextual() || request.path("prompt").isArray())) {
             return Optional.of("input.prompt: prompt is required: a string or an array");
@@ -116,6 +122,41 @@ public final class OpenAiInput {
         double number = value.asDouble();
         return number == Math.rint(number) && number >= min && number <= max
                 ? java.util.OptionalInt.of((int) number) : java.util.OptionalInt.empty();
+    }
+
+    /**
+     * What is wrong with a chat's {@code messages}, if anything, naming the message: each must be an
+     * object with a role. The rest is the backend's to judge; {@code [null]} was sent on to it.
+     */
+    public static Optional<String> messagesProblem(JsonNode messages) {
+        if (!messages.isArray() || messages.isEmpty()) {
+            return Optional.of("messages must be a non-empty array");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            if (!message.isObject()) {
+                return Optional.of("messages[" + i + "] must be an object with a role, got " + kindOf(message));
+            }
+            JsonNode role = message.get("role");
+            if (role == null || !role.isTextual() || role.asText().isBlank()) {
+                return Optional.of("messages[" + i + "].role is required: a string such as \"user\", got "
+                        + (role == null ? "none" : kindOf(role)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A JSON value's kind, in words, never the value: it may be long, or not the sender's to see again. */
+    private static String kindOf(JsonNode value) {
+        return switch (value.getNodeType()) {
+            case NULL -> "null";
+            case STRING -> value.asText().isBlank() ? "a blank string" : "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            default -> "something else";
+        };
     }
 
     /**

@@ -269,6 +269,11 @@ final class StreamAttempt extends EventSourceListener {
                         retryAfterNanos(response.header("Retry-After"), Instant.now()));
             } else if (code >= 500 || code == 408) {
                 fail(Outcome.Kind.SERVER, "the backend failed (" + code + "): " + message, 0);
+            } else if (code == 401 || code == 403 || code == 407) {
+                // QueueDeck's own credentials, not the client's request: a backend fault, tried elsewhere,
+                // and never the client's status (an OpenAI client takes a 401 as its own key refused)
+                backend.credentialsRefused(code);
+                fail(Outcome.Kind.SERVER, "the backend refused QueueDeck's credentials (" + code + "): " + message, 0);
             } else {
                 refusedStatus = code;
                 fail(Outcome.Kind.REFUSED, "the backend refused the request (" + code + "): " + message, 0);

@@ -107,7 +107,9 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
-            Integer n = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : null;
+            // a count below zero is no count: it would be stored, reported and summed as one
+            Integer n = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                    && p.getIntValue() >= 0 ? p.getIntValue() : null;
             switch (field) {
                 case "prompt_tokens" -> prompt = n;
                 case "completion_tokens" -> completion = n;

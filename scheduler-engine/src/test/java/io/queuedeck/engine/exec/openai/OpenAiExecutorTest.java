@@ -16,6 +16,7 @@ import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The executor against a real (fake) OpenAI-compatible server over HTTP: streams, quirks, failures, health. */
 class OpenAiExecutorTest {
@@ -304,6 +306,42 @@ class OpenAiExecutorTest {
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
         assertThat(done.attempts()).isEqualTo(1);
         assertThat(done.error()).isEqualTo("the backend refused the request (400): This model's maximum context length is 4096 tokens");
+    }
+
+    /**
+     * A 401 or 403 refuses QueueDeck's key, not the task: it failed the task at once as the client's
+     * own error ("the backend refused the request (401)"), though another backend could run it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {401, 403})
+    void refusedCredentials_areTheBackendsFault_andTheTaskRunsOnAnother(int status) throws Exception {
+        FakeOpenAiServer refusing = fake();
+        refusing.byDefault(Script.error(status, "Invalid API key"));
+        FakeOpenAiServer serving = fake();
+        start(Backend.at(refusing.url()).withModels(List.of(MODEL)), Backend.at(serving.url()).withModels(List.of(MODEL)));
+
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(submit(TaskSpec.of(MODEL, "x" + i, 5, 4)));
+        }
+
+        for (String id : ids) {
+            assertThat(finished(id).state()).isEqualTo(TaskState.SUCCEEDED);
+        }
+        assertThat(refusing.requests()).as("the refusing backend was tried").isNotEmpty();
+    }
+
+    @Test
+    void refusedCredentials_everywhere_failTheTask_sayingWhose() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.error(401, "Invalid API key"));
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8)));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.attempts()).as("retried like a server failure").isEqualTo(5);
+        assertThat(done.error()).isEqualTo("the backend refused QueueDeck's credentials (401): Invalid API key");
     }
 
     @Test

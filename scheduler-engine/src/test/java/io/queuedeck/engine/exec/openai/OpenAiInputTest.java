@@ -30,6 +30,12 @@ class OpenAiInputTest {
                 .contains("input: with metadata input_format=openai_chat the input must be a JSON object");
         assertThat(OpenAiInput.problem(spec("{\"messages\":[]}", OpenAiInput.CHAT_REQUEST)))
                 .contains("input.messages: messages must be a non-empty array");
+        assertThat(OpenAiInput.problem(spec("{\"messages\":[null]}", OpenAiInput.CHAT_REQUEST)))
+                .contains("input.messages: messages[0] must be an object with a role, got null");
+        assertThat(OpenAiInput.problem(spec("[{\"role\":\"user\",\"content\":\"a\"},{\"role\":7}]", OpenAiInput.MESSAGES)))
+                .contains("input: messages[1].role is required: a string such as \"user\", got a number");
+        assertThat(OpenAiInput.problem(spec("[\"hi\"]", OpenAiInput.MESSAGES)))
+                .contains("input: messages[0] must be an object with a role, got a string");
         assertThat(OpenAiInput.problem(spec("hello", "yaml"))).get().asString()
                 .startsWith("metadata.input_format: unknown format 'yaml'");
         assertThat(OpenAiInput.problem(spec("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
