@@ -3,6 +3,7 @@ package io.queuedeck.console.gateway;
 import io.queuedeck.engine.exec.BackendLoad;
 import io.queuedeck.engine.exec.InstanceState;
 import io.queuedeck.engine.exec.InstanceStatus;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,7 +12,14 @@ import java.util.Locale;
  * on a real inference server carries its {@code backend}'s load; a simulated GPU has none.
  */
 public record GpuRow(int id, String model, InstanceState state, int running, int batchCapacity, long kvUsed,
-                     long kvCapacity, double slowdown, boolean draining, BackendLoad backend) {
+                     long kvCapacity, double slowdown, boolean draining, BackendLoad backend, boolean serverDraining) {
+
+    /** A row whose server (a backend's) drains exactly when it does: a simulated GPU, or a server of one model. */
+    public GpuRow(int id, String model, InstanceState state, int running, int batchCapacity, long kvUsed,
+                  long kvCapacity, double slowdown, boolean draining, BackendLoad backend) {
+        this(id, model, state, running, batchCapacity, kvUsed, kvCapacity, slowdown, draining, backend, draining);
+    }
+
     public double batchFraction() {
         return batchCapacity == 0 ? 0 : (double) running / batchCapacity;
     }
@@ -36,9 +44,21 @@ public record GpuRow(int id, String model, InstanceState state, int running, int
         return draining ? text + ", draining" : text;
     }
 
-    /** A backend's slots: "3 / 8 slots" (this model's requests over the server's slots, shared by its models). */
+    /**
+     * A backend's slots: "3 / 8 slots", the server's requests over its slots, which its models share;
+     * ", 1 this model" where its other models hold some. The meter shows the same ({@link #slotFraction}).
+     */
     public String slotsText() {
-        return backend == null ? "" : String.format(Locale.ROOT, "%d / %d slots", backend.slotsInUse(), backend.slots());
+        if (backend == null) {
+            return "";
+        }
+        String text = String.format(Locale.ROOT, "%d / %d slots", backend.slotsInUse(), backend.slots());
+        return backend.inFlight() == backend.slotsInUse() ? text : text + ", " + backend.inFlight() + " this model";
+    }
+
+    /** A backend's slots in use on its whole server, 0..1 (the number beside the meter counts the same). */
+    public double slotFraction() {
+        return backend == null || backend.slots() == 0 ? batchFraction() : Math.min(1, (double) backend.slotsInUse() / backend.slots());
     }
 
     /** A backend's speed: "TTFT 142 ms · 512 tok/s", with dashes for what is not measured yet. */
@@ -78,8 +98,14 @@ public record GpuRow(int id, String model, InstanceState state, int running, int
         return value == null ? "–" : String.format(Locale.ROOT, "%.0f", value);
     }
 
-    static GpuRow of(InstanceStatus s) {
+    /** {@code s} among {@code all}: a backend's server drains when every model of it does. */
+    static GpuRow of(InstanceStatus s, List<InstanceStatus> all) {
+        boolean serverDraining = s.draining();
+        if (s.backend() != null) {
+            List<Integer> server = BackendLoad.instancesAt(all, s.backend().url());
+            serverDraining = all.stream().filter(i -> server.contains(i.id())).allMatch(InstanceStatus::draining);
+        }
         return new GpuRow(s.id(), s.model(), s.state(), s.running(), s.batchCapacity(), s.kvUsedTokens(),
-                s.kvCapacityTokens(), s.slowdown(), s.draining(), s.backend());
+                s.kvCapacityTokens(), s.slowdown(), s.draining(), s.backend(), serverDraining);
     }
 }

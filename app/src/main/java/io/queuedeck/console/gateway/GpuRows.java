@@ -17,11 +17,11 @@ public final class GpuRows {
     public void apply(EngineSnapshot snapshot) {
         List<InstanceStatus> instances = snapshot.instances();
         if (rows.size() != instances.size()) {
-            rows.setAll(instances.stream().map(GpuRow::of).toList());
+            rows.setAll(instances.stream().map(i -> GpuRow.of(i, instances)).toList());
             return;
         }
         for (int i = 0; i < instances.size(); i++) {
-            GpuRow next = GpuRow.of(instances.get(i));
+            GpuRow next = GpuRow.of(instances.get(i), instances);
             if (!next.equals(rows.get(i))) {
                 rows.set(i, next);
             }

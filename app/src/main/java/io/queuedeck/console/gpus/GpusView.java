@@ -176,7 +176,7 @@ public final class GpusView {
                 title.setText("Backend " + id);
                 url.setText(row.backend().url());
                 server.setText(row.serverText());
-                batch.set("Slots", row.batchFraction(), row.slotsText(), level);
+                batch.set("Slots", row.slotFraction(), row.slotsText(), level);
             } else {
                 title.setText("GPU " + id);
                 batch.set("Batch", row.batchFraction(), row.running() + " / " + row.batchCapacity(), level);

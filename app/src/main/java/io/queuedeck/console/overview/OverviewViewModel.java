@@ -127,7 +127,9 @@ public final class OverviewViewModel {
             var backend = gpu.backend();
             double kv = backend == null ? percent(gpu.kvUsedTokens(), gpu.kvCapacityTokens())
                     : backend.kvCacheUsage() == null ? Double.NaN : 100 * backend.kvCacheUsage();
-            loads.add(new GpuLoad(gpu.id(), gpu.state().name(), percent(gpu.running(), gpu.batchCapacity()), kv, backend != null));
+            // a backend's slots are its server's, shared by its models: the GPUs screen's meter counts the same
+            double busy = backend == null ? percent(gpu.running(), gpu.batchCapacity()) : percent(backend.slotsInUse(), backend.slots());
+            loads.add(new GpuLoad(gpu.id(), gpu.state().name(), busy, kv, backend != null));
         }
         slots.set(capacity); // before running: a gauge clamps its value to its maximum
         running.set(s.running());

@@ -69,7 +69,7 @@ public final class GpuActions extends HBox {
         drainServer.setManaged(false);
         drainServer.setOnAction(e -> {
             if (row != null && serverDrain != null) {
-                serverDrain.accept(id, !row.draining());
+                serverDrain.accept(id, !row.serverDraining());
             }
         });
         getChildren().addAll(crash, slow, drain, drainServer, offline);
@@ -104,7 +104,8 @@ public final class GpuActions extends HBox {
         GpuRow previous = row;
         row = next;
         if (previous != null && previous.state() == next.state() && previous.slowdown() == next.slowdown()
-                && previous.draining() == next.draining() && previous.isBackend() == next.isBackend()) {
+                && previous.draining() == next.draining() && previous.serverDraining() == next.serverDraining()
+                && previous.isBackend() == next.isBackend()) {
             return; // only batch and KV moved: nothing here depends on them
         }
         // a remote server cannot be crashed or slowed from here; anything can be drained
@@ -116,10 +117,11 @@ public final class GpuActions extends HBox {
         drain.setText(next.draining() ? "End drain" : "Drain");
         drainServer.setVisible(backend && serverDrain != null);
         drainServer.setManaged(backend && serverDrain != null);
-        drainServer.setText(next.draining() ? "End server drain" : "Drain server");
+        // the server's state, not this model's: draining one model of a server leaves its others serving
+        drainServer.setText(next.serverDraining() ? "End server drain" : "Drain server");
         if (backend) {
-            drainServer.setTooltip(new Tooltip((next.draining() ? "Let every model of " : "Drain every model of ")
-                    + next.backend().url() + (next.draining() ? " take new work again" : ": the requests it runs finish")));
+            drainServer.setTooltip(new Tooltip((next.serverDraining() ? "Let every model of " : "Drain every model of ")
+                    + next.backend().url() + (next.serverDraining() ? " take new work again" : ": the requests it runs finish")));
         }
         String what = (backend ? "backend " : "GPU ") + id;
         drain.setTooltip(new Tooltip(next.draining()

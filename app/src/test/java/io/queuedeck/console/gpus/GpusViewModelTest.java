@@ -99,8 +99,9 @@ class GpusViewModelTest {
         assertThat(row.backend().url()).isEqualTo("http://gpu1:8000");
         assertThat(row.model()).isEqualTo("llama");
         assertThat(row.stateText()).isEqualTo("up, draining");
-        assertThat(row.slotsText()).isEqualTo("3 / 8 slots");
-        assertThat(row.batchFraction()).isEqualTo(0.25);
+        // the server's slots, shared by its models, in the number and the meter alike; this model's share beside them
+        assertThat(row.slotsText()).isEqualTo("3 / 8 slots, 2 this model");
+        assertThat(row.slotFraction()).isEqualTo(0.375);
         assertThat(row.speedText()).isEqualTo("TTFT 142 ms · 512 tok/s");
         assertThat(row.serverText()).isEqualTo("server: 7 waiting, 5 running");
         assertThat(row.kvFraction()).isEqualTo(0.42);
@@ -132,6 +133,24 @@ class GpusViewModelTest {
         assertThat(commands.sent).containsExactly("drain 0", "undrain 0", "offline 0");
         assertThat(log.entries()).extracting(ChangeLog.Entry::text)
                 .containsExactly("Backend 0 draining", "Backend 0 drain ended", "Backend 0 taken offline");
+    }
+
+    /** Draining one model of a server turned the server's button into "End server drain" on that card. */
+    @Test
+    void aServerDrains_onlyWhenEveryModelOfItDoes() {
+        BackendLoad gpu1 = new BackendLoad("http://gpu1:8000", 2, 2, 0, null, null, null, null, null);
+        model.apply(snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 2, 2, 0, 0, 1.0, false, gpu1),
+                new InstanceStatus(1, "qwen", InstanceState.UP, 0, 2, 0, 0, 1.0, true, gpu1)).build());
+
+        assertThat(model.rows()).extracting(GpuRow::draining).containsExactly(false, true);
+        assertThat(model.rows()).extracting(GpuRow::serverDraining).containsExactly(false, false);
+        assertThat(model.rows().get(1).slotsText()).isEqualTo("2 / 2 slots, 0 this model");
+        assertThat(model.rows().get(1).slotFraction()).isEqualTo(1.0);
+
+        model.apply(snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 2, 2, 0, 0, 1.0, true, gpu1),
+                new InstanceStatus(1, "qwen", InstanceState.UP, 0, 2, 0, 0, 1.0, true, gpu1)).build());
+
+        assertThat(model.rows()).extracting(GpuRow::serverDraining).containsExactly(true, true);
     }
 
     @Test

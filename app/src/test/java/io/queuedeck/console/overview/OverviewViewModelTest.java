@@ -46,6 +46,18 @@ class OverviewViewModelTest {
                 new OverviewViewModel.GpuLoad(1, "UP", 0, Double.NaN, true));
     }
 
+    /** An idle model of a full server read 0% here while its GPUs card read "2 / 2 slots". */
+    @Test
+    void apply_modelsOfOneServer_showItsSlotsInUse_asTheGpusScreenDoes() {
+        var full = new io.queuedeck.engine.exec.BackendLoad("http://gpu1:8000", 2, 2, 2, null, null, null, null, null);
+        var idleModel = new io.queuedeck.engine.exec.BackendLoad("http://gpu1:8000", 2, 2, 0, null, null, null, null, null);
+        model.apply(snapshot().instances(
+                new io.queuedeck.engine.exec.InstanceStatus(0, "m1", InstanceState.UP, 2, 2, 0, 0, 1.0, false, full),
+                new io.queuedeck.engine.exec.InstanceStatus(1, "m2", InstanceState.UP, 0, 2, 0, 0, 1.0, false, idleModel)).build());
+
+        assertThat(model.gpusProperty().get()).extracting(OverviewViewModel.GpuLoad::batchPercent).containsExactly(100.0, 100.0);
+    }
+
     @Test
     void apply_tasksInNoPolicyLevel_areCountedAsParked_soTheLevelsAddUpToTheQueue() {
         model.apply(snapshot().queued(1, 3).queued(5, 7).levels(List.of(2, 1, 0)).build());

@@ -77,6 +77,17 @@ class GpuActionsUiTest {
         assertThat(drained).isEqualTo(before);
     }
 
+    @Test
+    void drainServer_saysWhatTheServerDoes_notWhatThisModelDoes() throws Exception {
+        var server = new io.queuedeck.engine.exec.BackendLoad("http://127.0.0.1:9", 0, 8, 0, null, null, null, null, null);
+        boundsAfter(new GpuRow(1, "m", InstanceState.UP, 0, 8, 0, 100, 1.0, true, server, false), "#t-gpu-1-drain");
+        assertThat(text("#t-gpu-1-drain")).isEqualTo("End drain");
+        assertThat(text("#t-gpu-1-drain-server")).as("another model of the server still serves").isEqualTo("Drain server");
+
+        boundsAfter(new GpuRow(1, "m", InstanceState.UP, 0, 8, 0, 100, 1.0, true, server, true), "#t-gpu-1-drain");
+        assertThat(text("#t-gpu-1-drain-server")).isEqualTo("End server drain");
+    }
+
     /**
      * Only text fields and combo boxes showed where the keyboard was: a button reached with real Tab
      * presses shows a ring (the console's stylesheet), one clicked with the mouse none.

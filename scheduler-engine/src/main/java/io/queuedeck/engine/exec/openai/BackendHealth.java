@@ -119,6 +119,7 @@ final class BackendHealth {
         long lastSign = Math.max(backend.lastProgressAt, backend.lastTokenAt);
         if (context.clock().nanos() - lastSign < 2 * healthIntervalNanos + backend.probeTimeoutNanos) {
             LOG.log(System.Logger.Level.DEBUG, "backend " + backend.config.baseUrl() + " is streaming but its probe failed: " + why);
+            sampleRates(backend); // a server that died mid-stream showed its last rate for two intervals more
             scheduleProbe(backend);
             return;
         }
@@ -127,12 +128,7 @@ final class BackendHealth {
 
     private void probed(BackendState backend, boolean healthy, String why) {
         markHealth(backend, healthy, "health probe failed: " + why);
-        long now = context.clock().nanos();
-        for (BackendInstance i : instances) {
-            if (i.backend == backend) {
-                i.sampleRate(now);
-            }
-        }
+        sampleRates(backend);
         if (healthy && backend.metricsPath != null) {
             MetricsScrape.fetch(backend, load -> context.post(() -> backend.serverLoad = load),
                     () -> context.post(() -> backend.metricsPath = null));
@@ -140,5 +136,15 @@ final class BackendHealth {
             backend.serverLoad = ServerLoad.UNKNOWN;
         }
         scheduleProbe(backend);
+    }
+
+    /** Closes the tokens-per-second window of each model of {@code backend}, at every probe's end. */
+    private void sampleRates(BackendState backend) {
+        long now = context.clock().nanos();
+        for (BackendInstance i : instances) {
+            if (i.backend == backend) {
+                i.sampleRate(now);
+            }
+        }
     }
 }

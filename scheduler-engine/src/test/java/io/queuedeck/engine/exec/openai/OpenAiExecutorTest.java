@@ -434,6 +434,26 @@ class OpenAiExecutorTest {
         await().atMost(WAIT).until(() -> load(0).tokensPerSecond() == 0.0);
     }
 
+    /**
+     * A server that dies mid-stream answers no probe; its probes were then skipped as "busy, it
+     * streamed lately" without closing the rate window, so its last rate showed for about 20 s
+     * (two probe timeouts: here 20 s, against two rate windows of 1 s).
+     */
+    @Test
+    void aBackendThatDiesMidStream_showsNoRateWithinAFewProbes() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(400).delays(10, 20)); // 8 s of tokens
+        start(Duration.ofSeconds(10), Backend.at(fake.url()).withModels(List.of(MODEL)));
+        submit(TaskSpec.of(MODEL, "x", 5, 400));
+        await().atMost(WAIT).until(() -> load(0).tokensPerSecond(), rate -> rate != null && rate > 10);
+
+        fake.close();
+        long died = System.nanoTime();
+
+        await().atMost(WAIT).until(() -> load(0).tokensPerSecond(), rate -> rate != null && rate == 0.0);
+        assertThat((System.nanoTime() - died) / 1e9).as("seconds the dead server showed a rate").isLessThan(8.0);
+    }
+
     @Test
     void theEnginesTokensPerSecond_countsAStreamBeforeItEnds() throws Exception {
         FakeOpenAiServer fake = fake();
@@ -618,9 +638,13 @@ class OpenAiExecutorTest {
     }
 
     private void start(Backend... backends) {
+        start(Duration.ofSeconds(2), backends);
+    }
+
+    private void start(Duration connectTimeout, Backend... backends) {
         OpenAiExecutorBuilder builder = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50));
         for (Backend b : backends) {
-            builder.backend(b.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20)));
+            builder.backend(b.withTimeouts(connectTimeout, Duration.ofSeconds(5), Duration.ofSeconds(20)));
         }
         executor = builder.build();
         closing.add(executor);
