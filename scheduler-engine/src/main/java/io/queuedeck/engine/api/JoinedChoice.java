@@ -18,6 +18,8 @@ final class JoinedChoice {
 
     /** Tool calls by index. */
     private final TreeMap<Integer, ObjectNode> toolCalls = new TreeMap<>();
+    /** Each call's {@code function} object and its arguments so far, set on it when the message is made. */
+    private final java.util.IdentityHashMap<ObjectNode, StringBuilder> arguments = new java.util.IdentityHashMap<>();
     /** Chat's {@code content} list, or completions' arrays; null until a chunk carries some. */
     private ObjectNode logprobs;
 
@@ -42,6 +44,7 @@ final class JoinedChoice {
         }
         message.putNull("refusal");
         if (!toolCalls.isEmpty()) {
+            arguments.forEach((function, joined) -> function.put("arguments", joined.toString()));
             message.putArray("tool_calls").addAll(toolCalls.values());
         }
     }
@@ -64,7 +67,8 @@ final class JoinedChoice {
             if (function.hasNonNull("name")) {
                 joined.set("name", function.get("name"));
             }
-            joined.put("arguments", joined.path("arguments").asText("") + function.path("arguments").asText(""));
+            // joined once, at the end: a string rebuilt per delta cost time quadratic in its length
+            arguments.computeIfAbsent(joined, k -> new StringBuilder()).append(function.path("arguments").asText(""));
         }
     }
 

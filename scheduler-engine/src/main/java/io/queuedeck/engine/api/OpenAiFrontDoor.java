@@ -581,6 +581,7 @@ final class OpenAiFrontDoor {
 
         private OutputStream open(int status) throws IOException {
             if (out == null) {
+                ctx.attribute(ErrorResponses.ERROR_WRITTEN, Boolean.TRUE); // a backend's 404 or 405: no API body after it
                 ctx.res().setStatus(status);
                 ctx.res().setContentType("application/json");
                 out = ctx.res().getOutputStream();

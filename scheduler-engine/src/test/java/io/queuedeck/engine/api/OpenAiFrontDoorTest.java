@@ -283,6 +283,19 @@ class OpenAiFrontDoorTest {
         await().atMost(WAIT).until(() -> tasks().getFirst().state() == TaskState.CANCELLED);
     }
 
+    /** A backend's 404 on a whole answer was followed by the API's own 404 body: two JSON objects, no client could read it. */
+    @Test
+    void aBackendsNotFound_isAnsweredWithOneBody() throws Exception {
+        start(8, Script.error(404, "Not Found"));
+
+        var answer = new Http(server.baseUri()).post("/v1/chat/completions",
+                "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.body().split("\\{\"error\"", -1)).as("one error object in the body: " + answer.body()).hasSize(2);
+        assertThat(answer.json().path("error").path("message").asText()).isEqualTo("the backend refused the request (404): Not Found");
+    }
+
     /** An OpenAI client takes a 401 as its own key refused: a backend refusing QueueDeck's key is a 502. */
     @Test
     void aBackendRefusingQueueDecksKey_isA502_notTheClients401() throws Exception {

@@ -41,7 +41,10 @@ final class MetricsScrape {
                     if (response.code() == 404 || response.code() == 405) {
                         onAbsent.run();
                     } else if (response.isSuccessful() && body != null && body.contentLength() <= MAX_BYTES) {
-                        onLoad.accept(ServerLoad.parse(body.string()));
+                        String text = BodyLimit.whole(body, MAX_BYTES); // a chunked or compressed body declares no length
+                        if (text != null) {
+                            onLoad.accept(ServerLoad.parse(text));
+                        }
                     }
                 }
             }

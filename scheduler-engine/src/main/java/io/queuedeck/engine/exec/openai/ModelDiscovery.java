@@ -13,6 +13,9 @@ final class ModelDiscovery {
 
     private ModelDiscovery() {}
 
+    /** The most of a model list read (a server with thousands of models lists them in a few hundred KB). */
+    private static final long MAX_BYTES = 4L * 1024 * 1024;
+
     /** The models {@code backend} serves, from {@code GET /v1/models} (blocking: at start, never on the loop). */
     static List<String> models(OkHttpClient base, Backend backend) {
         OkHttpClient client = base.newBuilder().connectTimeout(backend.connectTimeout())
@@ -27,7 +30,12 @@ final class ModelDiscovery {
                 throw new IllegalStateException(where + "answered " + response.code()
                         + "; name its models (model=NAME)");
             }
-            JsonNode data = OpenAiInput.JSON.readTree(response.body().string()).path("data");
+            String list = BodyLimit.whole(response.body(), MAX_BYTES);
+            if (list == null) {
+                throw new IllegalStateException(where + "answered more than " + MAX_BYTES / (1024 * 1024)
+                        + " MiB; name its models (model=NAME)");
+            }
+            JsonNode data = OpenAiInput.JSON.readTree(list).path("data");
             List<String> models = new ArrayList<>();
             for (JsonNode model : data) {
                 if (model.path("id").isTextual()) {

@@ -299,6 +299,19 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         });
     }
 
+    /**
+     * The backend is working on the request (tool calls, reasoning) though no answer text came yet:
+     * the first-token timeout, there to catch a server that stalls, is over. The time to first
+     * token still waits for text.
+     */
+    void reportProgress(StreamAttempt attempt) {
+        context.post(() -> {
+            if (running.get(attempt.task) == attempt) {
+                attempt.firstTokenTimer.cancel();
+            }
+        });
+    }
+
     void reportEnd(StreamAttempt attempt, StreamAttempt.Outcome outcome) {
         context.post(() -> ended(attempt, outcome));
     }
@@ -308,7 +321,10 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private void timedOut(StreamAttempt attempt, String reason) {
         if (running.get(attempt.task) == attempt) {
             attempt.cancel();
-            ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.SERVER, reason, true, 0));
+            // run again, a client that holds part of the answer would hear that part twice (it did, three times)
+            boolean repeats = attempt.clientHoldsPart();
+            ended(attempt, new StreamAttempt.Outcome.Failure(StreamAttempt.Outcome.Kind.SERVER,
+                    repeats ? attempt.cutOff(reason) : reason, !repeats, 0));
         }
     }
 

@@ -67,6 +67,15 @@ final class StreamAttempt extends EventSourceListener {
     private volatile EventSource source;
     private ResponseBody body; // stream thread
     private volatile boolean ended;
+    /** A whole answer's chunks so far, in characters (stream thread). */
+    private long heldChars;
+    /** Whether the backend has shown work other than text (reasoning, tool calls) yet (stream thread). */
+    private boolean working;
+    /**
+     * How many characters of stream a whole answer may take per character of its text's limit: the
+     * chunks' envelopes, tool calls and log probabilities (20 alternatives a token fit many times over).
+     */
+    static final long HELD_PER_ANSWER_CHAR = 32;
 
     // Stream-thread state: events of one source never run concurrently.
     private final StringBuilder text = new StringBuilder();
@@ -155,6 +164,7 @@ final class StreamAttempt extends EventSourceListener {
             }
             return;
         }
+        data = LoneSurrogates.repaired(data); // before anything keeps or relays it
         StreamChunk chunk;
         try {
             chunk = StreamChunk.parse(data, chat);
@@ -177,6 +187,22 @@ final class StreamAttempt extends EventSourceListener {
             fail(Outcome.Kind.STREAM, "malformed stream: a chunk has neither choices nor usage: " + shown(data), 0);
             eventSource.cancel();
             return;
+        }
+        if (relay != null && !relay.passesChunksOn()) {
+            // a whole answer keeps the chunks' tool calls and log probabilities, which the text's limit does not count
+            heldChars += data.length();
+            long held = HELD_PER_ANSWER_CHAR * answerLimit(task);
+            if (heldChars > held) {
+                refusedStatus = 502;
+                fail(Outcome.Kind.REFUSED, "the backend sent more than " + held + " characters of stream for one answer"
+                        + " (tool calls, log probabilities): cut off", 0);
+                eventSource.cancel();
+                return;
+            }
+        }
+        if (chunk.working() && !working) {
+            working = true;
+            owner.reportProgress(this);
         }
         String piece = chunk.piece();
         if (piece != null && !piece.isEmpty()) {
@@ -427,12 +453,15 @@ final class StreamAttempt extends EventSourceListener {
         }
     }
 
+    /** What of an error body is read: its message is shown shortened, and the body may never end. */
+    private static final long MAX_ERROR_BODY_BYTES = 16 * 1024;
+
     /** The OpenAI error shape's message, else the body itself, shortened. */
     private static String bodyMessage(Response response) {
         ResponseBody body = response.body();
         String raw;
         try {
-            raw = body == null ? "" : body.string();
+            raw = body == null ? "" : BodyLimit.start(body, MAX_ERROR_BODY_BYTES);
         } catch (IOException | IllegalStateException e) {
             return "(no readable body)";
         }
@@ -442,10 +471,10 @@ final class StreamAttempt extends EventSourceListener {
                 return errorMessage(node.get("error"));
             }
             if (node != null && node.hasNonNull("message")) {
-                return node.get("message").asText(); // llama.cpp and others
+                return shown(node.get("message").asText()); // llama.cpp and others
             }
             if (node != null && node.hasNonNull("detail")) {
-                return node.get("detail").toString(); // FastAPI validation errors
+                return shown(node.get("detail").toString()); // FastAPI validation errors
             }
         } catch (IOException notJson) {
             // fall through to the raw text
@@ -455,7 +484,7 @@ final class StreamAttempt extends EventSourceListener {
 
     private static String errorMessage(JsonNode error) {
         if (error.isTextual()) {
-            return error.asText();
+            return shown(error.asText()); // kept on the task and sent on: a megabyte of it, per task, ran the heap out
         }
         JsonNode message = error.get("message");
         return shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it

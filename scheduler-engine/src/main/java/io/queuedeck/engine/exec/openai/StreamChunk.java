@@ -17,8 +17,10 @@ import java.io.IOException;
  * @param piece        the first choice's text ({@code delta.content} or {@code text}), or null
  * @param finishReason the first choice's {@code finish_reason}, or null
  * @param usage        the chunk's {@code usage}, or null
+ * @param working      whether the first choice's delta carries work other than text: reasoning or tool calls
  */
-record StreamChunk(JsonNode error, boolean hasChoices, String piece, String finishReason, Generation.Usage usage) {
+record StreamChunk(JsonNode error, boolean hasChoices, String piece, String finishReason, Generation.Usage usage,
+                   boolean working) {
 
     /** The chunk in {@code data}; null when it is not a JSON object. */
     static StreamChunk parse(String data, boolean chat) throws IOException {
@@ -31,6 +33,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             boolean hasChoices = false;
             String piece = null;
             String finish = null;
+            boolean working = false;
             Generation.Usage usage = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -46,6 +49,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                                     String[] read = choice(p, chat);
                                     piece = read[0];
                                     finish = read[1];
+                                    working = read[2] != null;
                                 } else {
                                     p.skipChildren();
                                 }
@@ -68,19 +72,26 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new IOException("not one JSON object");
             }
-            return new StreamChunk(error, hasChoices, piece, finish, usage);
+            return new StreamChunk(error, hasChoices, piece, finish, usage, working);
         }
     }
 
-    /** {piece, finish reason} of a choice object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
+    /** Delta fields of work before or beside the text: a reasoning model's thinking, an agent's tool calls. */
+    private static final java.util.Set<String> WORK = java.util.Set.of("reasoning_content", "reasoning", "tool_calls", "function_call");
+
+    /**
+     * {piece, finish reason, the name of a delta field of other work or null} of a choice object; the
+     * parser is on its START_OBJECT and ends on its END_OBJECT.
+     */
     private static String[] choice(JsonParser p, boolean chat) throws IOException {
         String piece = null;
         String finish = null;
+        String work = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             if (field.equals("finish_reason")) {
-                finish = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                finish = value == JsonToken.VALUE_STRING ? shortWord(p.getText()) : null;
             } else if (chat && field.equals("delta") && value == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String inner = p.currentName();
@@ -88,6 +99,9 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                     if (inner.equals("content") && innerValue == JsonToken.VALUE_STRING) {
                         piece = p.getText();
                     } else {
+                        if (WORK.contains(inner) && innerValue != JsonToken.VALUE_NULL) {
+                            work = inner;
+                        }
                         p.skipChildren();
                     }
                 }
@@ -97,7 +111,14 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                 p.skipChildren();
             }
         }
-        return new String[] {piece, finish};
+        return new String[] {piece, finish, work};
+    }
+
+    /** The most of a finish reason kept: OpenAI's are single words, and the task keeps it as long as itself. */
+    static final int MAX_FINISH_REASON_CHARS = 64;
+
+    private static String shortWord(String text) {
+        return text.length() <= MAX_FINISH_REASON_CHARS ? text : text.substring(0, MAX_FINISH_REASON_CHARS);
     }
 
     private static Generation.Usage usage(JsonParser p) throws IOException {

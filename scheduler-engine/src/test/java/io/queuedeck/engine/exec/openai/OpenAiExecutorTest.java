@@ -443,7 +443,7 @@ class OpenAiExecutorTest {
     void aBackendThatDiesMidStream_showsNoRateWithinAFewProbes() throws Exception {
         FakeOpenAiServer fake = fake();
         fake.byDefault(Script.tokens(400).delays(10, 20)); // 8 s of tokens
-        start(Duration.ofSeconds(10), Backend.at(fake.url()).withModels(List.of(MODEL)));
+        startWith(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(20), Backend.at(fake.url()).withModels(List.of(MODEL)));
         submit(TaskSpec.of(MODEL, "x", 5, 400));
         await().atMost(WAIT).until(() -> load(0).tokensPerSecond(), rate -> rate != null && rate > 10);
 
@@ -452,6 +452,37 @@ class OpenAiExecutorTest {
 
         await().atMost(WAIT).until(() -> load(0).tokensPerSecond(), rate -> rate != null && rate == 0.0);
         assertThat((System.nanoTime() - died) / 1e9).as("seconds the dead server showed a rate").isLessThan(8.0);
+    }
+
+    /** Run again after a timeout, a streamed answer's client heard its first chunks three times over. */
+    @Test
+    void aTimeoutAfterChunksReachedTheClient_endsTheAnswer_withoutRunningItAgain() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(3).delays(10, 30_000)); // the first token, then silence past the total timeout
+        startWith(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(1), Backend.at(fake.url()).withModels(List.of(MODEL)));
+        List<String> chunks = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        executor.streams().listen("streamed", new StreamListener() {
+            @Override
+            public void chunk(String data) {
+                chunks.add(data);
+            }
+
+            @Override
+            public void finished(String text, io.queuedeck.engine.task.Generation generation) {}
+
+            @Override
+            public void attemptFailed(String reason, boolean retryable, int backendStatus) {
+                failures.add(retryable + " " + reason);
+            }
+        });
+
+        TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 8).withTaskId("streamed")));
+
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.error()).startsWith("the backend did not finish within 1000 ms after ").contains("not run again");
+        assertThat(chunks.stream().filter(c -> c.contains("t0")).count()).as("the first token, heard once").isEqualTo(1);
+        assertThat(failures).singleElement().asString().startsWith("false ");
     }
 
     @Test
@@ -638,13 +669,13 @@ class OpenAiExecutorTest {
     }
 
     private void start(Backend... backends) {
-        start(Duration.ofSeconds(2), backends);
+        startWith(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(20), backends);
     }
 
-    private void start(Duration connectTimeout, Backend... backends) {
+    private void startWith(Duration connect, Duration firstToken, Duration total, Backend... backends) {
         OpenAiExecutorBuilder builder = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50));
         for (Backend b : backends) {
-            builder.backend(b.withTimeouts(connectTimeout, Duration.ofSeconds(5), Duration.ofSeconds(20)));
+            builder.backend(b.withTimeouts(connect, firstToken, total));
         }
         executor = builder.build();
         closing.add(executor);

@@ -1,0 +1,215 @@
+package io.queuedeck.engine.exec.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.loop.RetryRule;
+import io.queuedeck.engine.task.TaskSpec;
+import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.TaskView;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A backend that answers what a broken or hostile server may send, over real HTTP (the JDK's own
+ * server, so each answer can be shaped byte by byte): bodies that never end, strings a strict
+ * reader refuses, and work that is not text. QueueDeck reads what it keeps within bounds.
+ */
+class HostileBackendTest {
+    private static final String MODEL = "m";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    /**
+     * Bytes one endless body may write before the reader lets go: what is read is bounded in KB or
+     * MB, and then OkHttp discards what follows for up to 100 ms (tens of MB on loopback) to keep the
+     * connection. Read whole, the body never ends.
+     */
+    private static final long FAR_BEYOND_A_BOUNDED_READ = 1L << 30;
+
+    private HttpServer server;
+    private OpenAiExecutor executor;
+    private Engine engine;
+    private volatile Answer completions = HostileBackendTest::tokens;
+    private volatile Answer metrics = exchange -> text(exchange, 200, "");
+    private final AtomicLong endlessBytes = new AtomicLong();
+    private final AtomicInteger endlessEnded = new AtomicInteger();
+
+    interface Answer {
+        void handle(HttpExchange exchange) throws IOException, InterruptedException;
+    }
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (executor != null) {
+            executor.close();
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void anErrorBodyThatNeverEnds_isReadOnlyAsFarAsItsMessage() throws Exception {
+        completions = exchange -> endless(exchange, 500); // read whole, it ran a 512 MB heap out in a second
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).startsWith("the backend failed (500): xxxx").hasSizeLessThan(400);
+        await().atMost(WAIT).until(endlessEnded::get, n -> n >= 2);
+        assertThat(endlessBytes.get() / endlessEnded.get()).isLessThan(FAR_BEYOND_A_BOUNDED_READ);
+    }
+
+    @Test
+    void metricsThatNeverEnd_areNotRead_andTheBackendServes() throws Exception {
+        metrics = exchange -> endless(exchange, 200); // no length declared: the 4 MiB check passed it
+        start(Duration.ofSeconds(5));
+
+        await().atMost(WAIT).until(endlessEnded::get, n -> n >= 2);
+        assertThat(endlessBytes.get() / endlessEnded.get()).isLessThan(FAR_BEYOND_A_BOUNDED_READ);
+        assertThat(finished(submit()).state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
+    @Test
+    void aPlainStringError_isShortened() throws Exception {
+        // kept whole on each dead-lettered task: 500 of a megabyte each, and a restart died listing them
+        completions = exchange -> text(exchange, 400, "{\"error\":\"" + "E".repeat(8_000) + "\"}");
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).startsWith("the backend refused the request (400): EEEE").hasSizeLessThan(400);
+    }
+
+    @Test
+    void halfASurrogatePair_becomesTheReplacementCharacter_inWhatTheTaskKeeps() throws Exception {
+        completions = exchange -> sse(exchange, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\\ud800b\"},\"finish_reason\":null}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"st\\udc00op\"}]}", "[DONE]"), 0);
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("a\uFFFDb");
+        assertThat(done.generation().finishReason()).isEqualTo("st\uFFFDop");
+    }
+
+    @Test
+    void aFinishReasonOfHalfAMegabyte_isKeptAsAShortWord() throws Exception {
+        String huge = "x".repeat(500_000); // kept with every finished task, uncounted: 450 of them filled a 512 MB heap
+        completions = exchange -> sse(exchange, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"" + huge + "\"}]}", "[DONE]"), 0);
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.generation().finishReason()).hasSize(StreamChunk.MAX_FINISH_REASON_CHARS);
+    }
+
+    /** A reasoning model thinks before its first word: that is the server working, not stalling. */
+    @Test
+    void reasoningLongerThanTheFirstTokenTimeout_isNotAStall() throws Exception {
+        String thought = "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"hmm \"},\"finish_reason\":null}]}";
+        completions = exchange -> sse(exchange, List.of(thought, thought, thought, thought, thought, thought,
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"42\"},\"finish_reason\":\"stop\"}]}", "[DONE]"), 300);
+        start(Duration.ofSeconds(1));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.output()).isEqualTo("42");
+    }
+
+    private void start(Duration firstTokenTimeout) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/health", exchange -> answer(exchange, e -> text(e, 200, "{}")));
+        server.createContext("/metrics", exchange -> answer(exchange, metrics));
+        server.createContext("/v1/chat/completions", exchange -> answer(exchange, completions));
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort();
+        executor = OpenAiExecutor.builder().healthInterval(Duration.ofMillis(50))
+                .backend(Backend.at(url).withModels(List.of(MODEL))
+                        .withTimeouts(Duration.ofSeconds(2), firstTokenTimeout, Duration.ofSeconds(20)))
+                .build();
+        engine = Engine.builder().executor(executor).retry(new RetryRule(2, 10_000_000L, 50_000_000L))
+                .snapshotInterval(Duration.ofMillis(20)).build();
+        engine.start();
+    }
+
+    private static void answer(HttpExchange exchange, Answer answer) {
+        try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            answer.handle(exchange);
+        } catch (IOException | InterruptedException closedByTheClient) {
+            // the reader let go: what an endless body is for
+        }
+    }
+
+    private void endless(HttpExchange exchange, int status) throws IOException {
+        exchange.sendResponseHeaders(status, 0); // chunked, no length
+        byte[] block = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+        OutputStream out = exchange.getResponseBody();
+        try {
+            while (true) {
+                out.write(block);
+                out.flush();
+                endlessBytes.addAndGet(block.length);
+            }
+        } finally {
+            endlessEnded.incrementAndGet();
+        }
+    }
+
+    private static void tokens(HttpExchange exchange) throws IOException, InterruptedException {
+        sse(exchange, List.of("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}",
+                "[DONE]"), 0);
+    }
+
+    private static void sse(HttpExchange exchange, List<String> events, long gapMillis) throws IOException, InterruptedException {
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        for (String event : events) {
+            out.write(("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(gapMillis); // the backend's pace, not the test waiting for a condition
+        }
+    }
+
+    private static void text(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private String submit() {
+        TaskSpec chat = new TaskSpec(null, MODEL, "[{\"role\":\"user\",\"content\":\"hi\"}]", 5, null, null, null, null, 8,
+                null, java.util.Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.MESSAGES));
+        return engine.send(new Command.Submit(chat)).join().task().id();
+    }
+
+    private TaskView finished(String id) {
+        return await().atMost(WAIT).until(() -> engine.send(new Command.FindTask(id)).join().orElseThrow(), v -> v.state().isFinal());
+    }
+}
