@@ -124,6 +124,37 @@ class HostileBackendTest {
         assertThat(done.generation().finishReason()).hasSize(StreamChunk.MAX_FINISH_REASON_CHARS);
     }
 
+    /** A whole answer keeps its tool calls: 257 deltas of a megabyte each ran a 512 MB heap out. */
+    @Test
+    void aWholeAnswersToolCalls_areCountedAgainstItsLimit() throws Exception {
+        String call = "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\""
+                + "a".repeat(10_000) + "\"}}]},\"finish_reason\":null}]}";
+        completions = exchange -> sse(exchange, java.util.Collections.nCopies(50, call), 0); // 500,000 characters
+        start(Duration.ofSeconds(5));
+        executor.streams().listen("whole", new StreamListener() { // as the front door listens for a whole answer
+            @Override
+            public boolean passesChunksOn() {
+                return false;
+            }
+
+            @Override
+            public void chunk(String data) {}
+
+            @Override
+            public void finished(String text, io.queuedeck.engine.task.Generation generation) {}
+
+            @Override
+            public void attemptFailed(String reason, boolean retryable, int backendStatus) {}
+        });
+
+        TaskView done = finished(submit("whole", 1)); // 1 token: 4,160 characters of text, 133,120 of stream
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.error()).isEqualTo("the backend sent more than 133120 characters of stream for one answer"
+                + " (tool calls, log probabilities): cut off");
+    }
+
     /** A reasoning model thinks before its first word: that is the server working, not stalling. */
     @Test
     void reasoningLongerThanTheFirstTokenTimeout_isNotAStall() throws Exception {
@@ -204,7 +235,11 @@ class HostileBackendTest {
     }
 
     private String submit() {
-        TaskSpec chat = new TaskSpec(null, MODEL, "[{\"role\":\"user\",\"content\":\"hi\"}]", 5, null, null, null, null, 8,
+        return submit(null, 8);
+    }
+
+    private String submit(String id, int maxTokens) {
+        TaskSpec chat = new TaskSpec(id, MODEL, "[{\"role\":\"user\",\"content\":\"hi\"}]", 5, null, null, null, null, maxTokens,
                 null, java.util.Map.of(OpenAiInput.METADATA_KEY, OpenAiInput.MESSAGES));
         return engine.send(new Command.Submit(chat)).join().task().id();
     }
