@@ -237,6 +237,7 @@ final class TaskCommands {
             throw new TaskConflictException("task '" + id + "' is already " + task.state() + " and cannot be reprioritized");
         }
         if (task.priority() != priority) {
+            task.setPrioritizedByHand(); // someone decided its priority: the policy no longer gives up on it
             if (task.state().isWaiting()) {
                 loop.leaveQueue(task);
                 loop.rejoinQueue(task, priority);

@@ -16,7 +16,8 @@ import io.queuedeck.engine.task.Task;
  * ({@link Lost}) and reads {@link Task#givenUp()} in its order.
  *
  * <p>A task an operator placed within its lane is not given up on while it waits there: the place
- * is the operator's decision, and it holds (decision 0010).
+ * is the operator's decision, and it holds (decision 0010). Nor is one given a new priority by hand
+ * (decision 0125): moved to a more urgent lane, it was given up on again at once and never ran.
  *
  * <p>A late task is moved when it reaches the head ({@link #moveLateHeads}), once, in O(log n):
  * nothing is scanned and no timer is armed, because a late task deeper in the order is behind the
@@ -70,7 +71,7 @@ record GiveUp(double giveUpNanos, double lateGiveUpNanos) {
      * that is lost but not to be moved stays the head.
      */
     static boolean toGiveUp(Task task, long now, Lost lost) {
-        return !task.givenUp() && !task.placed() && lost.test(task, now);
+        return !task.givenUp() && !task.placed() && !task.prioritizedByHand() && lost.test(task, now);
     }
 
     /**

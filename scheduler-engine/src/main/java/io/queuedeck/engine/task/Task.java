@@ -44,6 +44,8 @@ public final class Task {
     private boolean givenUp;
     /** Placed within its lane by an operator: never given up on while it waits there. */
     private boolean placed;
+    /** Given its priority by hand (a reprioritization, not a rule): never given up on either. */
+    private boolean prioritizedByHand;
     private long deadlineAt = Long.MAX_VALUE;
 
     /**
@@ -229,6 +231,8 @@ public final class Task {
     public void setPolicyKey(double key) { policyKey = key; }
     /** Whether the holding policy gave up on the task's objective while it waited (decision 0079). */
     public boolean givenUp() { return givenUp; }
+    public boolean prioritizedByHand() { return prioritizedByHand; }
+    public void setPrioritizedByHand() { prioritizedByHand = true; }
     public void setGivenUp(boolean late) { givenUp = late; }
     public boolean placed() { return placed; }
     public void setPlaced(boolean byOperator) { placed = byOperator; }

@@ -212,4 +212,21 @@ class PriorityPolicyTest {
             }
         }
     }
+
+    /**
+     * A late task an operator moves to a more urgent lane runs there: given up on again at once, it
+     * waited behind every newer task of every lane while its client gave up (decision 0125).
+     */
+    @Test
+    void dispatch_aTaskGivenAPriorityByHand_isNotGivenUpOn() {
+        try (SimHarness sim = SimHarness.of("priority", PolicyConfig.empty(), 1, SimHarness.ONE_AT_A_TIME)) {
+            sim.submit("long", 9, 10, 1000); // holds the slot for about 5.6 s
+            sim.submit("late", 6, 10, 2);
+            sim.runUntil(SimHarness.millis(4_500));
+            sim.submit("fresh", 5, 10, 2);
+            sim.engine().send(new io.queuedeck.engine.command.Command.Reprioritize("late", 4)).join();
+            sim.runUntilAllFinished();
+            assertThat(sim.dispatchOrder()).containsExactly("long", "late", "fresh");
+        }
+    }
 }
