@@ -137,7 +137,8 @@ final class StreamAttempt extends EventSourceListener {
      * {@code why}, and the task fails without a retry. Loop thread.
      */
     String cutOff(String why) {
-        String reason = why + " after " + relayed + " chunks of its answer were relayed to the client: not run again,"
+        String reason = why + " after " + chunks(relayed) + " of its answer " + (relayed == 1 ? "was" : "were")
+                + " relayed to the client: not run again,"
                 + " which would repeat them";
         relay.attemptFailed(reason, false, 0);
         return reason;
@@ -334,6 +335,10 @@ final class StreamAttempt extends EventSourceListener {
         return asked == null ? MAX_ANSWER_CHARS : Math.min(MAX_ANSWER_CHARS, 4_096L + (long) CHARS_PER_TOKEN * asked);
     }
 
+    private static String chunks(int n) {
+        return n == 1 ? "1 chunk" : n + " chunks";
+    }
+
     /** A connection failure in words for the task's error and the client: no Java class names. */
     static String why(Throwable t) {
         if (t instanceof EOFException) {
@@ -423,7 +428,7 @@ final class StreamAttempt extends EventSourceListener {
         if (retryable && (clientHoldsPart() || seamless && tokensBefore > 0)) {
             // The client has part of this answer already; a second run would repeat it.
             retryable = false;
-            reason = reason + " (after " + relayed + " chunks were relayed to the client)";
+            reason = reason + " (after " + chunks(relayed) + (relayed == 1 ? " was" : " were") + " relayed to the client)";
         }
         if (relay != null) {
             relay.attemptFailed(reason, retryable, refusedStatus);
