@@ -47,7 +47,8 @@ class InstanceActionSpellingTest {
     void theWrittenForm_actsAndIsAuditedAsSuch() {
         assertThat(http.post("/v1/instances/1:offline", "").status()).isEqualTo(200);
 
-        assertThat(engine.audit().find(AuditQuery.all()).entries())
-                .anyMatch(e -> e.action().equals("instance.offline") && e.target().equals("1:offline"));
+        // the audit trail is written after the answer: wait for it, bounded
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> engine.audit().find(AuditQuery.all())
+                .entries().stream().anyMatch(e -> e.action().equals("instance.offline") && e.target().equals("1:offline")));
     }
 }
