@@ -18,7 +18,7 @@ import java.util.Locale;
 public record TaskDetails(String id, String model, String tenant, int priority, String state, int instance, int attempts,
                           int preemptions, int promptTokens, int generatedTokens, int outputTokens, double waitMs,
                           double ttftMs, double e2eMs, List<String> timeline, String error, List<String> score,
-                          List<String> why, java.time.Instant deadline, String instanceName) {
+                          List<String> why, java.time.Instant deadline, String instanceName, boolean givenUp) {
 
     /** The same task with its score breakdown, one line per factor and the total last. */
     TaskDetails withScore(io.queuedeck.engine.policy.ScoreBreakdown breakdown) {
@@ -28,25 +28,25 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
         }
         lines.add(String.format(Locale.ROOT, "%-10s %.3f (higher runs first)", "score", breakdown.score()));
         return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
-                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, List.copyOf(lines), why, deadline, instanceName);
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, List.copyOf(lines), why, deadline, instanceName, givenUp);
     }
 
     /** The same task with the score lines another reading of it already had. */
     TaskDetails withScore(TaskDetails earlier) {
         return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
-                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, earlier.score, why, deadline, instanceName);
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, earlier.score, why, deadline, instanceName, givenUp);
     }
 
     /** The same task with the reasons for its place. */
     TaskDetails withWhy(List<String> lines) {
         return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
-                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, score, List.copyOf(lines), deadline, instanceName);
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, score, List.copyOf(lines), deadline, instanceName, givenUp);
     }
 
     /** The same task with its instance named as the engine's instances are ("backend 0 (http://…)", "GPU 0"). */
     TaskDetails withInstanceName(String name) {
         return new TaskDetails(id, model, tenant, priority, state, instance, attempts, preemptions, promptTokens,
-                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, score, why, deadline, name);
+                generatedTokens, outputTokens, waitMs, ttftMs, e2eMs, timeline, error, score, why, deadline, name, givenUp);
     }
 
     /** Whether the task still waits for a GPU or a retry, or runs: cancel and reprioritize apply. */
@@ -84,6 +84,6 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
                 v.firstTokenAt() < 0 ? Double.NaN : (v.firstTokenAt() - v.arrivedAt()) / 1e6,
                 v.finishedAt() < 0 ? Double.NaN : (v.finishedAt() - v.arrivedAt()) / 1e6,
                 List.copyOf(timeline), v.error(), List.of(), List.of(), v.spec().deadline(),
-                v.instance() < 0 ? "–" : "GPU " + v.instance());
+                v.instance() < 0 ? "–" : "GPU " + v.instance(), v.givenUp());
     }
 }

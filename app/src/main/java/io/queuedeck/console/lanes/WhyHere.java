@@ -73,7 +73,7 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
             case "priority" -> {
                 lines.add("The priority policy serves P0 first: " + String.format(Locale.ROOT, "%,d", higher)
                         + " tasks in P0–P" + Math.max(0, p - 1) + " go before it.");
-                if (index >= 0) {
+                if (index >= 0 && !d.givenUp()) { // a late one goes after the other lanes' tasks too: no count says where
                     lines.add("Position in dispatch order: " + ordinal(higher + index + 1));
                 }
             }
@@ -92,6 +92,11 @@ record WhyHere(String policy, boolean laneOrderKept, boolean dispatchPaused, Lis
             case "fifo" -> lines.add("The fifo policy serves every lane by arrival: older tasks go first, whatever their priority.");
             default -> lines.add("The " + policy + " policy ranks tasks across lanes by its own keys"
                     + (policy.equals("weighted") ? " (the score below)." : "; priority is one input."));
+        }
+        if (d.givenUp()) {
+            lines.add("Given up on as late: it waited past its class's objective (the policy's give_up_seconds), so the "
+                    + policy + " policy serves it after every task, in any lane, that can still meet its own. Moved to another"
+                    + " lane or placed in its own, it is served as the move says.");
         }
         TierMode own = p < laneModes.size() ? laneModes.get(p) : TierMode.ACTIVE;
         Tier ownTier = tierOf(tierModes, p);

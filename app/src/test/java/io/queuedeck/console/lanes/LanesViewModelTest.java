@@ -421,6 +421,22 @@ class LanesViewModelTest {
                 "Lane P4 is paused: nothing leaves it until it is resumed (the lane's ⋮ menu).");
     }
 
+    /** Why: a task the policy had given up on as late was explained as "1st of 2, nothing ahead" while newer tasks ran. */
+    @Test
+    void whyHere_saysWhenThePolicyHasGivenUpOnATaskAsLate() {
+        commands.waiting = List.of(waiting("fresh", 5, 1_000), io.queuedeck.console.testing.Tasks.givenUp("late", 4, 21_000));
+        model.apply(snapshot().policy("priority").queued(4, 1).queued(5, 1).build());
+
+        model.inspect("late");
+
+        assertThat(model.inspectedProperty().get().why()).contains("Given up on as late: it waited past its class's objective"
+                + " (the policy's give_up_seconds), so the priority policy serves it after every task, in any lane, that can"
+                + " still meet its own. Moved to another lane or placed in its own, it is served as the move says.");
+        assertThat(model.inspectedProperty().get().why()).noneMatch(line -> line.startsWith("Position in dispatch order"));
+        model.inspect("fresh");
+        assertThat(model.inspectedProperty().get().why()).noneMatch(line -> line.startsWith("Given up"));
+    }
+
     @Test
     void whyHere_statesTheTenantsShareAgainstItsFairShare_andTheDeadline_underEveryPolicy() {
         io.queuedeck.engine.task.TaskSpec spec = new io.queuedeck.engine.task.TaskSpec("d", "llama-2-7b", "", 4, null, "acme", null,

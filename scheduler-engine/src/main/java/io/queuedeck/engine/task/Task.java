@@ -246,7 +246,7 @@ public final class Task {
     public TaskView view(long now) {
         return new TaskView(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt,
                 firstTokenAt, finishedAt, waitedNanos(now), generatedTokens, outputTokens, attempts, preemptions,
-                error, output, history(), generation);
+                error, output, history(), generation, givenUp && state.isWaiting());
     }
 
     @Override

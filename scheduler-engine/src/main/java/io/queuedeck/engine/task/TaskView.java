@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * An immutable picture of a task at one moment, for the API, the console and tests. Times are
  * engine-clock nanoseconds; -1 means "not yet". {@code generation} is what a real inference
- * server reported about the output (null on simulated GPUs).
+ * server reported about the output (null on simulated GPUs). {@code givenUp}: the live policy has
+ * given up on it as late (decision 0074) and serves it after every task that can still meet its objective.
  */
 public record TaskView(
         String id,
@@ -27,7 +28,17 @@ public record TaskView(
         String error,
         String output,
         List<Task.Transition> history,
-        Generation generation) {
+        Generation generation,
+        boolean givenUp) {
+
+    /** A view with a real inference server's report, of a task not given up on as late. */
+    public TaskView(String id, TaskSpec spec, TaskState state, int priority, int level, int instance, long sequence,
+                    long arrivedAt, long firstDispatchAt, long firstTokenAt, long finishedAt, long waitedNanos,
+                    int generatedTokens, int outputTokens, int attempts, int preemptions, String error, String output,
+                    List<Task.Transition> history, Generation generation) {
+        this(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt, firstTokenAt, finishedAt,
+                waitedNanos, generatedTokens, outputTokens, attempts, preemptions, error, output, history, generation, false);
+    }
 
     /** A view of a task with no report from a real inference server (simulated, or not finished). */
     public TaskView(String id, TaskSpec spec, TaskState state, int priority, int level, int instance, long sequence,
