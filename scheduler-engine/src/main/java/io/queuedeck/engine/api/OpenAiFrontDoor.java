@@ -246,7 +246,9 @@ final class OpenAiFrontDoor {
                     }
                     case ClientStream.Event.Failed f -> {
                         if (!f.retryable()) {
-                            int status = f.backendStatus() >= 400 && f.backendStatus() < 500 ? f.backendStatus() : 502;
+                            // a backend's 499 (nginx: its client left) is not this door's 499, an operator's cancel
+                            int backend = f.backendStatus();
+                            int status = backend >= 400 && backend < 500 && backend != 499 ? backend : 502;
                             relay.last(() -> answer.failed(status, f.reason()));
                             return true;
                         } // else the engine runs it again, and this request hears the new attempt

@@ -296,6 +296,18 @@ class OpenAiFrontDoorTest {
         assertThat(answer.json().path("error").path("message").asText()).isEqualTo("the backend refused the request (404): Not Found");
     }
 
+    /** A backend's 499 reached the client as this door's 499 {@code cancelled}, an operator's cancel. */
+    @Test
+    void aBackendsOwn499_isA502_notAnOperatorsCancel() throws Exception {
+        start(8, Script.error(499, "client closed request"));
+
+        var answer = new Http(server.baseUri()).post("/v1/chat/completions",
+                "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+
+        assertThat(answer.status()).isEqualTo(502);
+        assertThat(answer.json().path("error").path("message").asText()).isEqualTo("the backend refused the request (499): client closed request");
+    }
+
     /** An OpenAI client takes a 401 as its own key refused: a backend refusing QueueDeck's key is a 502. */
     @Test
     void aBackendRefusingQueueDecksKey_isA502_notTheClients401() throws Exception {

@@ -63,7 +63,7 @@ final class EventLineLimit implements Interceptor {
                     } else {
                         sink.writeByte(b);
                         if (++sinceNewline > MAX_LINE_BYTES) {
-                            throw new IOException("malformed stream: a line of the stream is longer than " + (MAX_LINE_BYTES >> 20)
+                            throw new LineTooLong("malformed stream: a line of the stream is longer than " + (MAX_LINE_BYTES >> 20)
                                     + " MiB");
                         }
                     }
@@ -71,6 +71,13 @@ final class EventLineLimit implements Interceptor {
                 }
             }
             return handed;
+        }
+    }
+
+    /** A line past the limit: the same request would bring the same line, so it is not tried again. */
+    static final class LineTooLong extends IOException {
+        LineTooLong(String message) {
+            super(message);
         }
     }
 }

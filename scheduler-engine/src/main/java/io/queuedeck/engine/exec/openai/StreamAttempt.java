@@ -308,6 +308,9 @@ final class StreamAttempt extends EventSourceListener {
         } else if (response != null && t == null) {
             fail(Outcome.Kind.STREAM, "malformed stream: expected text/event-stream, got "
                     + response.header("Content-Type", "no content type"), 0);
+        } else if (t instanceof EventLineLimit.LineTooLong) {
+            refusedStatus = 502;
+            fail(Outcome.Kind.REFUSED, t.getMessage(), 0); // retried, it was the same line three times over
         } else if (t instanceof SocketTimeoutException) {
             fail(Outcome.Kind.CONNECTION, "the backend stalled: " + t.getMessage(), 0);
         } else {

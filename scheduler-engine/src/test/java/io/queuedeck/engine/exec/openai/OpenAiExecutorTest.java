@@ -242,7 +242,8 @@ class OpenAiExecutorTest {
         TaskView done = finished(submit(TaskSpec.of(MODEL, "x", 5, 100_000)));
 
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
-        assertThat(done.error()).contains("a line of the stream is longer than 1 MiB");
+        assertThat(done.error()).isEqualTo("malformed stream: a line of the stream is longer than 1 MiB");
+        assertThat(done.attempts()).as("the same request would bring the same line").isEqualTo(1);
     }
 
     /** A 429 asking for an hour idled the backend for every tenant, unseen, and online did not end it. */
