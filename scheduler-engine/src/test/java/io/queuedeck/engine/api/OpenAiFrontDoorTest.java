@@ -288,8 +288,7 @@ class OpenAiFrontDoorTest {
     void aBackendsNotFound_isAnsweredWithOneBody() throws Exception {
         start(8, Script.error(404, "Not Found"));
 
-        var answer = new Http(server.baseUri()).post("/v1/chat/completions",
-                "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var answer = wholeChatOverHttp();
 
         assertThat(answer.status()).isEqualTo(404);
         assertThat(answer.body().split("\\{\"error\"", -1)).as("one error object in the body: " + answer.body()).hasSize(2);
@@ -301,8 +300,7 @@ class OpenAiFrontDoorTest {
     void aBackendsOwn499_isA502_notAnOperatorsCancel() throws Exception {
         start(8, Script.error(499, "client closed request"));
 
-        var answer = new Http(server.baseUri()).post("/v1/chat/completions",
-                "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        var answer = wholeChatOverHttp();
 
         assertThat(answer.status()).isEqualTo(502);
         assertThat(answer.json().path("error").path("message").asText()).isEqualTo("the backend refused the request (499): client closed request");
@@ -628,6 +626,12 @@ class OpenAiFrontDoorTest {
         server = rig.server();
         client = OpenAIOkHttpClient.builder().baseUrl(server.baseUri() + "/v1").apiKey("unused").maxRetries(0)
                 .timeout(Duration.ofSeconds(30)).build();
+    }
+
+    /** A whole chat answer asked for with plain HTTP: its status and body as they are, not as the SDK reads them. */
+    private Http.Response wholeChatOverHttp() {
+        return new Http(server.baseUri()).post("/v1/chat/completions",
+                "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     }
 
     private static ChatCompletionCreateParams chat(String content) {
