@@ -98,10 +98,9 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                     JsonToken innerValue = p.nextToken();
                     if (inner.equals("content") && innerValue == JsonToken.VALUE_STRING) {
                         piece = p.getText();
+                    } else if (WORK.contains(inner) && carriesSomething(p, innerValue)) {
+                        work = inner;
                     } else {
-                        if (WORK.contains(inner) && innerValue != JsonToken.VALUE_NULL) {
-                            work = inner;
-                        }
                         p.skipChildren();
                     }
                 }
@@ -112,6 +111,29 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             }
         }
         return new String[] {piece, finish, work};
+    }
+
+    /**
+     * Whether the value the parser is on holds anything (servers send {@code "tool_calls": []} and
+     * {@code "reasoning_content": ""} beside plain text); leaves the parser on the value's last token.
+     */
+    private static boolean carriesSomething(JsonParser p, JsonToken value) throws IOException {
+        return switch (value) {
+            case VALUE_STRING -> !p.getText().isEmpty();
+            case START_ARRAY -> {
+                boolean any = false;
+                for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
+                    any = true;
+                    p.skipChildren();
+                }
+                yield any;
+            }
+            case START_OBJECT -> {
+                p.skipChildren();
+                yield true;
+            }
+            default -> false;
+        };
     }
 
     /** The most of a finish reason kept: OpenAI's are single words, and the task keeps it as long as itself. */

@@ -23,4 +23,15 @@ class StreamChunkTest {
 
         assertThat(chunk.usage()).isEqualTo(new Generation.Usage(null, null, null));
     }
+
+    @Test
+    void reasoningAndToolCalls_areWork_emptyOnesAreNot() throws Exception {
+        assertThat(StreamChunk.parse("{\"choices\":[{\"delta\":{\"reasoning_content\":\"hmm\"}}]}", true).working()).isTrue();
+        assertThat(StreamChunk.parse("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0}]}}]}", true).working()).isTrue();
+        // as some servers send them beside every piece of text: no sign of work, nor the end of a first-token wait
+        StreamChunk plain = StreamChunk.parse("{\"choices\":[{\"delta\":{\"tool_calls\":[],\"reasoning_content\":\"\","
+                + "\"content\":\"hi\"}}]}", true);
+        assertThat(plain.working()).isFalse();
+        assertThat(plain.piece()).isEqualTo("hi");
+    }
 }
