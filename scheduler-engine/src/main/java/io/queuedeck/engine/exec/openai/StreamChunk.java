@@ -43,17 +43,21 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                     case "choices" -> {
                         if (value == JsonToken.START_ARRAY) {
                             hasChoices = true;
-                            boolean first = true;
+                            boolean found = false;
                             while (p.nextToken() != JsonToken.END_ARRAY) {
-                                if (first && p.currentToken() == JsonToken.START_OBJECT) {
+                                if (!found && p.currentToken() == JsonToken.START_OBJECT) {
+                                    // the answer is choice 0 (one without an index is that one): a backend's
+                                    // choice 7 first in the array was taken as the answer, mixed into it
                                     String[] read = choice(p, chat);
-                                    piece = read[0];
-                                    finish = read[1];
-                                    working = read[2] != null;
+                                    found = read[3] == null || read[3].equals("0");
+                                    if (found) {
+                                        piece = read[0];
+                                        finish = read[1];
+                                        working = read[2] != null;
+                                    }
                                 } else {
                                     p.skipChildren();
                                 }
-                                first = false;
                             }
                         } else {
                             p.skipChildren();
@@ -80,17 +84,20 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
     private static final java.util.Set<String> WORK = java.util.Set.of("reasoning_content", "reasoning", "tool_calls", "function_call");
 
     /**
-     * {piece, finish reason, the name of a delta field of other work or null} of a choice object; the
-     * parser is on its START_OBJECT and ends on its END_OBJECT.
+     * {piece, finish reason, the name of a delta field of other work or null, its index as written or
+     * null} of a choice object; the parser is on its START_OBJECT and ends on its END_OBJECT.
      */
     private static String[] choice(JsonParser p, boolean chat) throws IOException {
         String piece = null;
         String finish = null;
         String work = null;
+        String index = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
-            if (field.equals("finish_reason")) {
+            if (field.equals("index")) {
+                index = value == JsonToken.VALUE_NUMBER_INT ? p.getText() : "not a whole number";
+            } else if (field.equals("finish_reason")) {
                 finish = value == JsonToken.VALUE_STRING ? shortWord(p.getText()) : null;
             } else if (chat && field.equals("delta") && value == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -110,7 +117,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                 p.skipChildren();
             }
         }
-        return new String[] {piece, finish, work};
+        return new String[] {piece, finish, work, index};
     }
 
     /**

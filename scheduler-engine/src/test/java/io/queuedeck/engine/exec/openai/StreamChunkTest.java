@@ -34,4 +34,18 @@ class StreamChunkTest {
         assertThat(plain.working()).isFalse();
         assertThat(plain.piece()).isEqualTo("hi");
     }
+
+    /** A backend's choice 7 first in the array was taken as the answer ("c0idx7": two choices mixed). */
+    @Test
+    void theAnswer_isChoiceZero_whereverItStandsInTheArray() throws Exception {
+        StreamChunk other = StreamChunk.parse("{\"choices\":[{\"index\":7,\"delta\":{\"content\":\"idx7\"}}]}", true);
+        assertThat(other.hasChoices()).isTrue();
+        assertThat(other.piece()).isNull();
+
+        StreamChunk both = StreamChunk.parse("{\"choices\":[{\"index\":1,\"text\":\"b\"},{\"text\":\"a\",\"index\":0,"
+                + "\"finish_reason\":\"stop\"}]}", false);
+        assertThat(both.piece()).isEqualTo("a");
+        assertThat(both.finishReason()).isEqualTo("stop");
+        assertThat(StreamChunk.parse("{\"choices\":[{\"text\":\"no index\"}]}", false).piece()).isEqualTo("no index");
+    }
 }
