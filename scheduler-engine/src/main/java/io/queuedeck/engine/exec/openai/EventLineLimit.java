@@ -29,6 +29,10 @@ final class EventLineLimit implements Interceptor {
             return response;
         }
         BufferedSource limited = Okio.buffer(new LineCounting(body.source()));
+        BodyTimeout timeout = chain.request().tag(BodyTimeout.class);
+        if (timeout != null) {
+            timeout.timeout = limited.timeout();
+        }
         return response.newBuilder().body(ResponseBody.create(limited, body.contentType(), -1)).build();
     }
 
@@ -71,6 +75,21 @@ final class EventLineLimit implements Interceptor {
                 }
             }
             return handed;
+        }
+    }
+
+    /**
+     * The stream body's timeout, for its listener to bound what is left once the answer has ended:
+     * the event source hands the listener a response whose body is stripped of its source.
+     */
+    static final class BodyTimeout {
+        private okio.Timeout timeout; // set and used on the stream's thread
+
+        /** The body must end within {@code millis}, whatever it still sends (keep-alive comments too). */
+        void endWithin(long millis) {
+            if (timeout != null && !timeout.hasDeadline()) {
+                timeout.deadline(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
         }
     }
 

@@ -176,7 +176,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         Request.Builder request = new Request.Builder()
                 .url(chat ? b.chatUrl : b.completionUrl)
-                .post(RequestBody.create(body, JSON_TYPE));
+                .post(RequestBody.create(body, JSON_TYPE))
+                .tag(EventLineLimit.BodyTimeout.class, attempt.bodyTimeout);
         if (b.config.apiKey() != null) {
             request.header("Authorization", "Bearer " + b.config.apiKey());
         }

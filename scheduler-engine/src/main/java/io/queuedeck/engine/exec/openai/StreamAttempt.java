@@ -12,7 +12,6 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -38,8 +37,12 @@ final class StreamAttempt extends EventSourceListener {
     static final int MAX_ANSWER_CHARS = 1 << 20;
     /** Characters allowed per token asked for: a token is a few characters, the longest a few dozen. */
     static final int CHARS_PER_TOKEN = 64;
-    /** How long the body may stay open after {@code [DONE]} before the connection is given up. */
-    private static final long AFTER_DONE_MILLIS = 1_000;
+    /**
+     * How long the body may go on after the answer's end (choice 0's {@code finish_reason}, or
+     * {@code [DONE]}) before the connection is given up: the usage chunk and the sentinel follow
+     * the finish at once.
+     */
+    private static final long AFTER_END_MILLIS = 1_000;
 
     final Task task;
     final int instance;
@@ -65,7 +68,7 @@ final class StreamAttempt extends EventSourceListener {
     Timer totalTimer;
 
     private volatile EventSource source;
-    private ResponseBody body; // stream thread
+    final EventLineLimit.BodyTimeout bodyTimeout = new EventLineLimit.BodyTimeout();
     private volatile boolean ended;
     /** A whole answer's chunks so far, in characters (stream thread). */
     private long heldChars;
@@ -145,11 +148,6 @@ final class StreamAttempt extends EventSourceListener {
     }
 
     @Override
-    public void onOpen(EventSource eventSource, Response response) {
-        body = response.body();
-    }
-
-    @Override
     public void onEvent(EventSource eventSource, String id, String type, String data) {
         if (ended) {
             return;
@@ -159,10 +157,8 @@ final class StreamAttempt extends EventSourceListener {
             // Not cancelled: that would close the connection, and every request would open a new
             // one (at 500 streams, most of the front door's overhead). The body normally ends right
             // after the sentinel and the connection goes back to the pool; a server that keeps it
-            // open gets a short read timeout, after which the connection is dropped.
-            if (body != null) {
-                body.source().timeout().timeout(AFTER_DONE_MILLIS, TimeUnit.MILLISECONDS);
-            }
+            // open, silent or sending comments, gets a second to end it, after which the connection is dropped.
+            afterTheEnd();
             return;
         }
         data = LoneSurrogates.repaired(data); // before anything keeps or relays it
@@ -233,6 +229,7 @@ final class StreamAttempt extends EventSourceListener {
         }
         if (chunk.finishReason() != null) {
             finishReason = chunk.finishReason();
+            afterTheEnd(); // a server that never sends [DONE] nor closes must not hold the answer until its read timeout
         }
         if (chunk.usage() != null) {
             usage = chunk.usage();
@@ -263,6 +260,10 @@ final class StreamAttempt extends EventSourceListener {
             relayed++;
             relay.chunk(data);
         }
+    }
+
+    private void afterTheEnd() {
+        bodyTimeout.endWithin(AFTER_END_MILLIS);
     }
 
     @Override
@@ -308,6 +309,8 @@ final class StreamAttempt extends EventSourceListener {
         } else if (response != null && t == null) {
             fail(Outcome.Kind.STREAM, "malformed stream: expected text/event-stream, got "
                     + response.header("Content-Type", "no content type"), 0);
+        } else if (finishReason != null && !(t instanceof EventLineLimit.LineTooLong)) {
+            succeed(); // the answer was whole: silence or a broken connection after its finish loses nothing
         } else if (t instanceof EventLineLimit.LineTooLong) {
             refusedStatus = 502;
             fail(Outcome.Kind.REFUSED, t.getMessage(), 0); // retried, it was the same line three times over

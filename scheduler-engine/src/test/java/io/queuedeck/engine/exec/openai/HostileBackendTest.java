@@ -45,6 +45,8 @@ class HostileBackendTest {
     private volatile Answer metrics = exchange -> text(exchange, 200, "");
     private final AtomicLong endlessBytes = new AtomicLong();
     private final AtomicInteger endlessEnded = new AtomicInteger();
+    /** Released when the test ends: a backend that holds its connection open until then. */
+    private final java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
 
     interface Answer {
         void handle(HttpExchange exchange) throws IOException, InterruptedException;
@@ -52,6 +54,7 @@ class HostileBackendTest {
 
     @AfterEach
     void stop() {
+        held.countDown();
         if (engine != null) {
             engine.close();
         }
@@ -168,6 +171,54 @@ class HostileBackendTest {
         assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(done.attempts()).isEqualTo(1);
         assertThat(done.output()).isEqualTo("42");
+    }
+
+    /** Neither [DONE] nor the end of the body after the finish: the answer is whole, and nothing waits for the read timeout. */
+    @Test
+    void aStreamHeldOpenAfterItsFinish_endsTheTaskAtOnce() throws Exception {
+        completions = exchange -> {
+            sse(exchange, List.of("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":null}]}",
+                    "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                    "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}"), 0);
+            held.await();
+        };
+        start(Duration.ofSeconds(60)); // the read timeout a silent stream would wait for
+        long started = System.nanoTime();
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.attempts()).isEqualTo(1);
+        assertThat(done.output()).isEqualTo("ok");
+        assertThat(done.generation().usage().completionTokens()).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    /** Comments after [DONE] keep the socket busy, so no read times out: the body still has a second to end. */
+    @Test
+    void commentsForEverAfterDone_loseTheirConnection() throws Exception {
+        AtomicLong dropped = new AtomicLong();
+        completions = exchange -> {
+            sse(exchange, List.of("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}",
+                    "[DONE]"), 0);
+            OutputStream out = exchange.getResponseBody();
+            try {
+                while (held.getCount() > 0) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    Thread.sleep(50); // the backend's pace
+                }
+            } catch (IOException closedByTheReader) {
+                dropped.set(System.nanoTime());
+            }
+        };
+        start(Duration.ofSeconds(60));
+        long started = System.nanoTime();
+
+        assertThat(finished(submit()).state()).isEqualTo(TaskState.SUCCEEDED);
+
+        await().atMost(WAIT).until(() -> dropped.get() != 0);
+        assertThat(Duration.ofNanos(dropped.get() - started)).isLessThan(Duration.ofSeconds(10));
     }
 
     private void start(Duration firstTokenTimeout) throws IOException {
