@@ -432,6 +432,23 @@ class ConsoleLayoutUiTest {
         robot.interact(() -> error.setText(""));
     }
 
+    /** Focus stays on the navigation button that brought the screen back: Esc went there and did nothing. */
+    @Test
+    void escClosesTheInspector_afterAnotherScreenWasVisited() throws Exception {
+        size(1280, 800);
+        robot.clickOn("#nav-lanes");
+        robot.doubleClickOn(rowInView("#lane-5")); // the demo load keeps P5 filled
+        await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup("#lanes-inspector").query().isVisible()));
+        robot.clickOn("#nav-overview");
+        robot.clickOn("#nav-lanes");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(fx(() -> robot.lookup("#lanes-inspector").query().isVisible())).isTrue();
+
+        robot.push(KeyCode.ESCAPE);
+
+        await().atMost(TIMEOUT).until(() -> !fx(() -> robot.lookup("#lanes-inspector").query().isVisible()));
+    }
+
     @Test
     void f1_opensShortcutsAndAGuideToTheScreenInView_escCloses() throws Exception {
         size(1280, 800);

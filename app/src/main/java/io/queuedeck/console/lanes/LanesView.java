@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javafx.beans.binding.Bindings;
+import javafx.event.EventHandler;
 import javafx.fxml.FXML;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -211,12 +212,22 @@ public final class LanesView {
                 p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()));
         lanesRoot.setRight(inspector.root());
         // Esc closes the inspector wherever focus is on the screen (a lane's row, the inspector's own
-        // lists, which take Esc for themselves); the filter field keeps Esc for its own text
-        lanesRoot.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+        // lists, which take Esc for themselves) and, while the screen is shown, wherever else focus was
+        // left (the navigation button that opened it, the header); the filter field keeps Esc for its text
+        EventHandler<KeyEvent> escape = e -> {
             if (e.getCode() == KeyCode.ESCAPE && model.inspector().inspectedProperty().get() != null
                     && !(e.getTarget() instanceof TextInputControl)) {
                 model.inspector().close();
                 e.consume();
+            }
+        };
+        lanesRoot.addEventFilter(KeyEvent.KEY_PRESSED, escape);
+        lanesRoot.sceneProperty().addListener((o, was, now) -> {
+            if (was != null) {
+                was.removeEventHandler(KeyEvent.KEY_PRESSED, escape);
+            }
+            if (now != null) {
+                now.addEventHandler(KeyEvent.KEY_PRESSED, escape); // what nothing on the way took
             }
         });
         // the inspector gives way (down to its own minimum) before the lanes do; below that the lanes scroll
