@@ -409,31 +409,42 @@ public final class FaultCatalogue {
         String tenant = spec.radius().scope() == BlastRadius.Scope.TENANT ? spec.radius().target() : null;
         Map<String, String> metadata = spec.kind() == FaultKind.POISON
                 ? Map.of("fault", id, SimulatedGpuExecutor.POISON_KEY, "true") : Map.of("fault", id);
-        Load load = new Load(id, rate, model, priority, tenant, metadata,
+        long most = spec.duration() == null ? Long.MAX_VALUE : (long) Math.ceil(rate * spec.duration().toNanos() / 1e9 - EPSILON);
+        Load load = new Load(id, rate, most, model, priority, tenant, metadata,
                 (int) spec.parameter("prompt_tokens"), (int) spec.parameter("output_tokens"));
-        load.schedule();
+        load.tick(); // the first slice at once: the load starts when the fault does
         return load::stop;
     }
 
-    /** Submits {@code rate} tasks a second in slices, deterministically (no random draws). */
+    /** Rounding slack when a count of tasks is worked out from a rate and a time. */
+    private static final double EPSILON = 1e-9;
+
+    /**
+     * Submits {@code rate} tasks a second in slices, deterministically (no random draws): the task
+     * of each {@code 1/rate} s at the first slice that reaches its start, so 1 task/s for 3 s is 3
+     * tasks (counting what the slices owed, in floating point, made it 2), and never more than
+     * {@code most}.
+     */
     private final class Load {
         private final String id;
         private final double rate;
+        private final long most;
         private final String model;
         private final int priority;
         private final String tenant;
         private final Map<String, String> metadata;
         private final int promptTokens;
         private final int outputTokens;
-        private double owed;
+        private long slices;
         private long sent;
         private boolean stopped;
         private Runnable pending = () -> {};
 
-        Load(String id, double rate, String model, int priority, String tenant, Map<String, String> metadata,
+        Load(String id, double rate, long most, String model, int priority, String tenant, Map<String, String> metadata,
              int promptTokens, int outputTokens) {
             this.id = id;
             this.rate = rate;
+            this.most = most;
             this.model = model;
             this.priority = priority;
             this.tenant = tenant;
@@ -451,9 +462,9 @@ public final class FaultCatalogue {
                 if (stopped) {
                     return;
                 }
-                owed += rate * LOAD_TICK_NANOS / 1e9;
-                while (owed >= 1) {
-                    owed -= 1;
+                double elapsedSeconds = slices++ * (LOAD_TICK_NANOS / 1e9);
+                long due = Math.min(most, (long) Math.floor(rate * elapsedSeconds + EPSILON) + 1);
+                while (sent < due) {
                     String taskId = id + "-" + (++sent);
                     TaskSpec spec = new TaskSpec(taskId, model, "", priority, null, tenant, null, null,
                             outputTokens, promptTokens, metadata);

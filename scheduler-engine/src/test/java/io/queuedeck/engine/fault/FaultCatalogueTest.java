@@ -195,6 +195,18 @@ class FaultCatalogueTest {
                 .satisfies(e -> assertThat(e.detail()).startsWith("3 faults cleared (2 of them set by the GPU buttons)"));
     }
 
+    /** Counting what each slice owed in floating point made this 2. */
+    @Test
+    void aFloodOfOneTaskASecondForThreeSeconds_isThreeTasks() {
+        ActiveFault flood = faults.inject(new FaultSpec(FaultKind.TENANT_FLOOD, new BlastRadius(BlastRadius.Scope.TENANT, "acme"),
+                Map.of("rate", 1.0), Duration.ofSeconds(3)));
+        clock.runUntil(10 * SECOND);
+
+        assertThat(engine.send(new Command.FindTask(flood.id() + "-3")).join()).isPresent();
+        assertThat(engine.send(new Command.FindTask(flood.id() + "-4")).join()).isEmpty();
+        assertThat(faults.active()).isEmpty();
+    }
+
     @Test
     void tenantFlood_submitsAsTheTenant_atItsRate() {
         ActiveFault flood = faults.inject(new FaultSpec(FaultKind.TENANT_FLOOD, new BlastRadius(BlastRadius.Scope.TENANT, "acme"),
@@ -202,6 +214,9 @@ class FaultCatalogueTest {
         clock.runUntil(10 * SECOND);
 
         assertThat(faults.loadSubmitted()).isBetween(95L, 105L);
+        // 100 at most; the last task's start may fall in the last slice's 100 ms
+        assertThat(engine.send(new Command.FindTask(flood.id() + "-99")).join()).isPresent();
+        assertThat(engine.send(new Command.FindTask(flood.id() + "-101")).join()).isEmpty();
         assertThat(engine.send(new Command.FindTask(flood.id() + "-1")).join()).get()
                 .satisfies(view -> assertThat(view.spec().tenant()).isEqualTo("acme"));
         assertThat(faults.active()).isEmpty();
