@@ -119,8 +119,7 @@ final class SparkMarkers {
         }
         double width = overlay.getWidth(), height = overlay.getHeight();
         double left = width * INSET, usable = width * (1 - 2 * INSET);
-        double lastLabelEnd = Double.NEGATIVE_INFINITY;
-        int row = 0;
+        double[] starts = new double[shown.size()], widths = new double[shown.size()];
         for (int i = 0; i < shown.size(); i++) {
             Placed marker = shown.get(i);
             if (i == drawn.size()) {
@@ -140,16 +139,37 @@ final class SparkMarkers {
             label.setText(marker.shortLabel());
             label.getStyleClass().setAll("label", LABEL_CLASS, marker.styleClass());
             label.applyCss();
-            double labelWidth = label.prefWidth(-1), labelHeight = label.prefHeight(-1);
-            double labelX = Math.min(x + 2, Math.max(0, width - labelWidth));
-            // labels of close markers go one row lower; a third one close by keeps only its line and tooltip
-            row = labelX < lastLabelEnd ? row + 1 : 0;
-            label.setVisible(width > 0 && height > 0 && row < LABEL_ROWS);
-            label.resizeRelocate(labelX, height * TOP + row * (labelHeight + 1), labelWidth, labelHeight);
-            if (label.isVisible()) {
-                lastLabelEnd = labelX + labelWidth + 2;
+            widths[i] = label.prefWidth(-1);
+            starts[i] = Math.min(x + 2, Math.max(0, width - widths[i]));
+        }
+        int[] rows = rows(starts, widths, LABEL_ROWS);
+        for (int i = 0; i < shown.size(); i++) {
+            Label label = drawn.get(i).label();
+            double labelHeight = label.prefHeight(-1);
+            label.setVisible(width > 0 && height > 0 && rows[i] >= 0);
+            label.resizeRelocate(starts[i], height * TOP + Math.max(0, rows[i]) * (labelHeight + 1), widths[i], labelHeight);
+        }
+    }
+
+    /**
+     * The row of each label, left to right, in the first row where it clears the label before it
+     * there; -1 where no row has room (that marker keeps its line and tooltip). Checking only the
+     * label just before put a third label over the first when the second was short.
+     */
+    static int[] rows(double[] starts, double[] widths, int rowCount) {
+        double[] rowEnds = new double[rowCount];
+        java.util.Arrays.fill(rowEnds, Double.NEGATIVE_INFINITY);
+        int[] rows = new int[starts.length];
+        for (int i = 0; i < starts.length; i++) {
+            rows[i] = -1;
+            for (int r = 0; r < rowCount && rows[i] < 0; r++) {
+                if (starts[i] >= rowEnds[r]) {
+                    rows[i] = r;
+                    rowEnds[r] = starts[i] + widths[i] + 2;
+                }
             }
         }
+        return rows;
     }
 
     private static Drawn made(Pane overlay) {
