@@ -430,19 +430,21 @@ final class Durability {
      * expires; the rest of its timings went with the old process.
      */
     private TaskView finalView(StoredTask s, long now) {
-        int generated = s.state() == TaskState.SUCCEEDED ? s.outputTokens() : 0; // a success generated all it was to
+        int generated = s.generatedTokens() != null ? s.generatedTokens()
+                : s.state() == TaskState.SUCCEEDED ? s.outputTokens() : 0; // an older record: a success generated all it was to
         long arrivedAt = s.arrivedAt() == null ? now : Math.min(now, loop.clock.toNanos(s.arrivedAt()));
         long finishedAt = s.expiresAt() == null ? now
                 : Math.max(arrivedAt, Math.min(now, loop.clock.toNanos(s.expiresAt()) - windowNanos));
         return new TaskView(s.id(), s.spec(), s.state(), s.priority(), 0, -1, s.sequence(), arrivedAt, -1, -1, finishedAt, 0,
                 generated, s.outputTokens(), s.attempts(), 0, s.error(), s.output(),
-                List.of(new Task.Transition(null, s.state(), finishedAt)));
+                List.of(new Task.Transition(null, s.state(), finishedAt)), s.generation());
     }
 
     private StoredTask record(Task task, Instant expiresAt, boolean handedOn) {
         return new StoredTask(task.id(), task.spec(), task.state(), loop.ownPriority(task), task.sequence(), task.rank(),
                 task.outputTokens(), task.attempts(), task.error(), task.state() == TaskState.SUCCEEDED ? task.output() : null,
-                expiresAt, handedOn, loop.clock.toInstant(task.arrivedAt()));
+                expiresAt, handedOn, loop.clock.toInstant(task.arrivedAt()),
+                task.state().isFinal() ? task.generatedTokens() : null, task.state().isFinal() ? task.generation() : null);
     }
 
     static long saturatedAdd(long a, long b) {

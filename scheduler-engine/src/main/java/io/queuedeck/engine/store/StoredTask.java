@@ -1,5 +1,6 @@
 package io.queuedeck.engine.store;
 
+import io.queuedeck.engine.task.Generation;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import java.time.Instant;
@@ -24,10 +25,14 @@ import java.util.Objects;
  * @param arrivedAt    when it was accepted, so that its age, wait and latency go on across a
  *                     restart; null in records written before it was kept (recovery then counts
  *                     from the restart)
+ * @param generatedTokens for a finished task, the tokens it generated (a real backend's count, which
+ *                     is not {@code outputTokens}); null in records written before it was kept
+ * @param generation   for a finished task, what its backend said of the generation (finish reason,
+ *                     usage, pace, which server); null for simulated runs and in older records
  */
 public record StoredTask(String id, TaskSpec spec, TaskState state, int priority, long sequence, long rank,
                          int outputTokens, int attempts, String error, String output, Instant expiresAt,
-                         boolean handedOn, Instant arrivedAt) {
+                         boolean handedOn, Instant arrivedAt, Integer generatedTokens, Generation generation) {
     public StoredTask {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(spec, "spec");
@@ -37,7 +42,7 @@ public record StoredTask(String id, TaskSpec spec, TaskState state, int priority
     /** The same record, handed on. */
     public StoredTask withHandedOn() {
         return new StoredTask(id, spec, state, priority, sequence, rank, outputTokens, attempts, error, output, expiresAt,
-                true, arrivedAt);
+                true, arrivedAt, generatedTokens, generation);
     }
 
     /** Whether the record has expired at {@code now}. */

@@ -44,7 +44,7 @@ class EmbeddedTaskStoreTest extends TaskStoreContract {
             StoredTask t = task("full-" + i, TaskState.QUEUED, null);
             big.add(new StoreWrite.PutTask(new StoredTask(t.id(), new io.queuedeck.engine.task.TaskSpec(t.id(), "m", "x".repeat(4_000),
                     3, null, "acme", null, null, 20, 10, null), t.state(), t.priority(), t.sequence(), t.rank(), t.outputTokens(),
-                    t.attempts(), null, null, null, false, t.arrivedAt())));
+                    t.attempts(), null, null, null, false, t.arrivedAt(), null, null)));
         }
 
         assertThatThrownBy(() -> store.write(big)).hasMessageContaining("the disk is full").hasMessageNotContaining("SQLITE");

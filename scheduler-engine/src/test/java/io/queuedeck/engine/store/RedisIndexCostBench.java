@@ -34,7 +34,7 @@ class RedisIndexCostBench {
                                     indexed ? Instant.parse("2026-12-05T00:00:00Z").plusMillis(i) : null);
                             writes.add(new StoreWrite.PutTask(new StoredTask(t.id(), t.spec(), t.state(), t.priority(),
                                     round * 1_000_000L + i, t.rank(), t.outputTokens(), t.attempts(), t.error(), t.output(),
-                                    t.expiresAt(), false, t.arrivedAt())));
+                                    t.expiresAt(), false, t.arrivedAt(), null, null)));
                         }
                         store.write(writes);
                     }

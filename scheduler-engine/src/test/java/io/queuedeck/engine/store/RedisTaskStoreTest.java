@@ -75,7 +75,7 @@ class RedisTaskStoreTest extends TaskStoreContract {
     @Test
     void finishedTask_isIndexedByIdAndExpiry_andRemovingItEmptiesBothIndexes() {
         StoredTask done = new StoredTask("tenant:job:7", task("colon", TaskState.SUCCEEDED, null).spec(), TaskState.SUCCEEDED,
-                3, sequence("colon"), 1, 20, 1, null, "ok", NOW.plusSeconds(60), false, NOW);
+                3, sequence("colon"), 1, 20, 1, null, "ok", NOW.plusSeconds(60), false, NOW, 20, null);
         store.write(List.of(new StoreWrite.PutTask(done)));
 
         assertThat(store.findFinished("tenant:job:7", NOW)).isEqualTo(done); // an id with colons survives the packed key

@@ -37,8 +37,10 @@ abstract class TaskStoreContract {
     static StoredTask task(String id, TaskState state, Instant expiresAt) {
         TaskSpec spec = new TaskSpec(id, "m", "hello " + id, 3, "http://127.0.0.1:1/cb", "acme", null,
                 Instant.parse("2026-12-02T00:00:00Z"), 20, 10, null);
+        boolean finished = state.isFinal();
         return new StoredTask(id, spec, state, 3, sequence(id), 7L << 20, 20, 1, "boom", null, expiresAt, false,
-                NOW.minusNanos(123_456_789));
+                NOW.minusNanos(123_456_789), finished ? 17 : null, finished ? new io.queuedeck.engine.task.Generation("stop",
+                        new io.queuedeck.engine.task.Generation.Usage(5, 17, 22), 12.5, "http://127.0.0.1:8000") : null);
     }
 
     /** Each id its own sequence, as the engine gives them. */

@@ -35,6 +35,8 @@ class OpenAiExecutorTest {
 
     private final List<AutoCloseable> closing = new java.util.ArrayList<>();
     private Engine engine;
+    /** The engine's store; null: none. */
+    private io.queuedeck.engine.store.TaskStore store;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -44,6 +46,28 @@ class OpenAiExecutorTest {
         for (AutoCloseable c : closing.reversed()) {
             c.close();
         }
+    }
+
+    /** The stored record kept the simulated plan: after a restart it said max_tokens tokens were generated, and no usage. */
+    @Test
+    void finishedTask_readBackAfterARestart_keepsWhatTheBackendGenerated() throws Exception {
+        FakeOpenAiServer fake = fake();
+        fake.byDefault(Script.tokens(5));
+        store = io.queuedeck.engine.store.TaskStore.inMemory();
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+        String id = submit(TaskSpec.of(MODEL, "hello", 5, 50));
+        assertThat(finished(id).generatedTokens()).isEqualTo(5);
+
+        closing.add(engine::close); // at the end: left running, as a kill -9 leaves it
+        start(Backend.at(fake.url()).withModels(List.of(MODEL)));
+
+        TaskView after = view(id);
+        assertThat(after.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(after.output()).isEqualTo("t0 t1 t2 t3 t4 ");
+        assertThat(after.generatedTokens()).isEqualTo(5);
+        assertThat(after.generation().finishReason()).isEqualTo("stop");
+        assertThat(after.generation().usage().completionTokens()).isEqualTo(5);
+        assertThat(after.generation().backend()).isEqualTo(fake.url());
     }
 
     @Test
@@ -680,8 +704,12 @@ class OpenAiExecutorTest {
         }
         executor = builder.build();
         closing.add(executor);
-        engine = Engine.builder().executor(executor).retry(new RetryRule(5, 10_000_000L, 50_000_000L))
-                .snapshotInterval(Duration.ofMillis(20)).build();
+        Engine.Builder engineBuilder = Engine.builder().executor(executor).retry(new RetryRule(5, 10_000_000L, 50_000_000L))
+                .snapshotInterval(Duration.ofMillis(20));
+        if (store != null) {
+            engineBuilder.store(store);
+        }
+        engine = engineBuilder.build();
         engine.start();
     }
 
