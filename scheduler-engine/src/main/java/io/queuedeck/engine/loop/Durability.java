@@ -330,7 +330,8 @@ final class Durability {
      * Puts a stored queue back, before any command runs: modes first, then each task where it
      * stood. A task that was running or waiting to retry waits again, its attempts counted; one
      * that was running its last attempt is dead-lettered; one that would wait again past its
-     * deadline times out at once. Finished tasks are remembered for the
+     * deadline times out at once; a front-door task that would wait again is cancelled (its client
+     * left with the old process). Finished tasks are remembered for the
      * idempotency window, and those not yet handed on go to the outbox again. Sequences and ranks
      * go on after the highest recovered. Dispatches once at the end.
      */
@@ -405,7 +406,9 @@ final class Durability {
 
     private void requeue(Task task, long now, boolean changed) {
         loop.restoreWaiting(task, now);
-        if (loop.deadlines.overdue(task, now)) { // its deadline passed while the process was down
+        if (io.queuedeck.engine.exec.openai.OpenAiInput.fromFrontDoor(task.spec())) {
+            loop.commands.abandonRecovered(task, now);
+        } else if (loop.deadlines.overdue(task, now)) { // its deadline passed while the process was down
             loop.deadlines.timeOut(task, now);
         } else if (changed) {
             saved(task);

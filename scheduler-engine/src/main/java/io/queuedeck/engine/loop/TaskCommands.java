@@ -182,6 +182,21 @@ final class TaskCommands {
         return task.view(now);
     }
 
+    /**
+     * Cancels a recovered front-door task: its answer was to go to a connection the restart closed,
+     * so it would wait its turn, and hold its tenant's share of the queue, only to be dropped at dispatch.
+     */
+    void abandonRecovered(Task task, long now) {
+        loop.leaveQueue(task);
+        task.setError(FRONT_DOOR_CLIENT_GONE);
+        loop.move(task, TaskState.CANCELLED, now);
+        counters.cancelled++;
+        loop.retire(task, now);
+    }
+
+    static final String FRONT_DOOR_CLIENT_GONE = "its front-door client's connection ended with the restart: nobody would read"
+            + " the answer";
+
     /** Takes the waiting ones of {@code ids} out of the engine without an outcome ({@link io.queuedeck.engine.command.Command.Withdraw}). */
     java.util.List<String> withdraw(java.util.List<String> ids) {
         java.util.List<String> withdrawn = new java.util.ArrayList<>();

@@ -161,6 +161,22 @@ class RecoveryTest {
                 .isLessThan(40_000.0).isPositive();
     }
 
+    /** Kept waiting, they held their place and their tenant's share until dispatch dropped them. */
+    @Test
+    void frontDoorTasks_areCancelledAtTheRestart_theirClientsLeftWithTheOldProcess() {
+        engine.send(new Command.PauseDispatch(true)).join();
+        engine.send(new Command.Submit(new TaskSpec("chat", "m", "[]", 5, null, "acme", null, null, 20, 10,
+                java.util.Map.of("front_door", "true", "input_format", "openai_chat")))).join();
+        submit("rest", 5);
+
+        crashAndRestart(RetryRule.DEFAULT);
+
+        assertThat(task("chat").state()).isEqualTo(TaskState.CANCELLED);
+        assertThat(task("chat").error()).contains("front-door client's connection ended with the restart");
+        assertThat(waiting()).containsExactly("rest");
+        assertThat(drainOutbox()).containsExactly("chat");
+    }
+
     @Test
     void finishedTask_readBack_keepsItsArrivalAndWhenItFinished() {
         submit("done", 5);
