@@ -358,7 +358,26 @@ final class Json {
                     "$1 where a comma between entries was expected"),
             Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code \\d+\\)\\): was expecting a colon to separate field name and value"),
                     "$1 where a colon after the field name was expected"),
-            Map.entry(java.util.regex.Pattern.compile("^Unexpected end-of-input[^:]*:?.*?(?= at line|$)"), "the body ends before its JSON does"));
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected end-of-input[^:]*:?.*?(?= at line|$)"), "the body ends before its JSON does"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code [^)]*\\)\\) in numeric value: expected digit.*"),
+                    "$1 after a minus sign, where a digit was expected"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code [^)]*\\)\\) in numeric value: Decimal point.*"),
+                    "$1 after a decimal point, where a digit was expected"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code [^)]*\\)\\) in numeric value: Exponent.*"),
+                    "$1 after an exponent's e, where a digit was expected"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\('\\+' \\(code 43\\)\\) in numeric value.*"),
+                    "a number may not start with '+'"),
+            Map.entry(java.util.regex.Pattern.compile("^Invalid numeric value: Leading zeroes not allowed.*"),
+                    "a number may not start with a zero (1, not 01)"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code [^)]*\\)\\): expected a hex-digit.*"),
+                    "$1 in a \\\\u escape, which takes four hex digits"),
+            Map.entry(java.util.regex.Pattern.compile("^Unrecognized character escape ('.+?') \\(code [^)]*\\).*"),
+                    "a backslash before $1, which is not a JSON escape"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected close marker ('.'): no open .*"), "$1 closes nothing"),
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected close marker ('.'): expected ('.').*"), "$1 where $2 was expected"),
+            // any other character out of place; the parser's own list of what it expected is its wording, not ours
+            Map.entry(java.util.regex.Pattern.compile("^Unexpected character \\(('.+?') \\(code [^)]*\\)\\).*"),
+                    "$1 where a value was expected"));
 
     private static String ourWords(String line) {
         for (Map.Entry<java.util.regex.Pattern, String> phrase : PHRASES) {

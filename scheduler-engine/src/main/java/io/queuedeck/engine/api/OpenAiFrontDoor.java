@@ -142,7 +142,8 @@ final class OpenAiFrontDoor {
             if (notUnicode != null) {
                 throw new ApiException(400, "invalid_json", notUnicode);
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            int bom = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+            return new String(bytes, bom, bytes.length - bom, StandardCharsets.UTF_8); // a byte-order mark skipped, as the REST routes do
         });
         FrontDoorRequest request = FrontDoorRequest.parse(raw, chat, models);
         String model = request.model();

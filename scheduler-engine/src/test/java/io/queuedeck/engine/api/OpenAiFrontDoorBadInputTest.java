@@ -103,6 +103,24 @@ class OpenAiFrontDoorBadInputTest {
                 .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("`").doesNotContain("Feature");
     }
 
+    /** The REST routes skipped it, the front door answered 400 with the parser's words. */
+    @org.junit.jupiter.api.Test
+    void aByteOrderMark_isSkipped_asOnTheRestRoutes() throws Exception {
+        byte[] json = "{\"model\":\"fake-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = new byte[json.length + 3];
+        body[0] = (byte) 0xEF;
+        body[1] = (byte) 0xBB;
+        body[2] = (byte) 0xBF;
+        System.arraycopy(json, 0, body, 3, json.length);
+
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
     @org.junit.jupiter.api.Test
     void aBodyNotValidUtf8_is400_andNoTaskRuns() throws Exception {
         int before = tasks();
