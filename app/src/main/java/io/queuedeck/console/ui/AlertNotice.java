@@ -16,16 +16,21 @@ import javafx.stage.Window;
 import javafx.util.Duration;
 
 /**
- * The one alert notice: a popup at the top left of the window's content area, which follows the
- * window while it shows. ControlsFX places its notifications from the window's own x and y, the
- * outer corner of the frame a window manager draws, so the top of its notice sat on the title bar
- * (decision 0088); here the scene's offset in the window (the decorations' size) is added.
+ * The one alert notice: a popup at the bottom of the navigation column, above the status line,
+ * which follows the window while it shows. At the top left it covered the screen's title and the
+ * alert banner it points to; the navigation's foot is the one place no screen has a control. ControlsFX places its notifications from the window's own x and y,
+ * the outer corner of the frame a window manager draws (decision 0088); here the scene's offset in
+ * the window (the decorations' size) is added.
  */
 final class AlertNotice {
     /** Space between the content area's corner and the notice. */
     static final double MARGIN = 15;
-    /** Wide enough for an alert's usual text on one line ("Oldest waiting task has waited 65 s (alert above 60 s)" wrapped at 400). */
-    static final double WIDTH = 460;
+    /** Room kept below the notice: the status line (about 30 px) and the margin. */
+    static final double ABOVE_THE_STATUS_LINE = 45;
+    /** From the content area's left edge: the navigation column's padding. */
+    static final double LEFT = 10;
+    /** The navigation column's width (200) less its padding: the text wraps. */
+    static final double WIDTH = 180;
 
     private final Window owner;
     private final Popup popup = new Popup();
@@ -90,7 +95,8 @@ final class AlertNotice {
 
     private void listen(boolean on) {
         Scene scene = owner.getScene();
-        for (var property : java.util.List.of(owner.xProperty(), owner.yProperty(), scene.xProperty(), scene.yProperty())) {
+        for (var property : java.util.List.of(owner.xProperty(), owner.yProperty(), scene.xProperty(), scene.yProperty(),
+                scene.heightProperty())) {
             if (on) {
                 property.addListener(follow);
             } else {
@@ -107,14 +113,18 @@ final class AlertNotice {
 
     private Point2D topLeft() {
         Scene scene = owner.getScene();
-        return contentTopLeft(owner.getX(), owner.getY(), scene.getX(), scene.getY());
+        double height = popup.isShowing() ? popup.getHeight() : card.prefHeight(WIDTH);
+        return topLeftAtTheBottom(owner.getX(), owner.getY(), scene.getX(), scene.getY(), scene.getHeight(), height);
     }
 
     /**
-     * Where the notice's corner goes on the screen: the window's corner is its frame's, the scene's
-     * x and y are the content area's offset inside it (the title bar and border a window manager adds).
+     * Where the notice's top-left corner goes on the screen, for a notice {@code height} tall: the
+     * window's corner is its frame's, the scene's x and y are the content area's offset inside it
+     * (the title bar and border a window manager adds); never above the content area's top.
      */
-    static Point2D contentTopLeft(double windowX, double windowY, double sceneX, double sceneY) {
-        return new Point2D(windowX + sceneX + MARGIN, windowY + sceneY + MARGIN);
+    static Point2D topLeftAtTheBottom(double windowX, double windowY, double sceneX, double sceneY, double sceneHeight,
+                                      double height) {
+        double top = windowY + sceneY;
+        return new Point2D(windowX + sceneX + LEFT, Math.max(top + MARGIN, top + sceneHeight - ABOVE_THE_STATUS_LINE - height));
     }
 }

@@ -124,10 +124,12 @@ public final class GpuActions extends HBox {
                     + next.backend().url() + (next.serverDraining() ? " take new work again" : ": the requests it runs finish")));
         }
         String what = (backend ? "backend " : "GPU ") + id;
-        drain.setTooltip(new Tooltip(next.draining()
-                ? "Let " + what + " take new work again"
-                : "Drain " + what + ": it takes no new work; what it runs finishes"));
         boolean isOffline = next.state() == InstanceState.OFFLINE;
+        // offline, it runs nothing: a drain then says how it comes back, which is worth offering
+        drain.setTooltip(new Tooltip(next.draining()
+                ? "Let " + what + " take new work again" + (isOffline ? " once it is brought online" : "")
+                : isOffline ? "Drain " + what + ": brought online, it then takes no new work until the drain ends"
+                : "Drain " + what + ": it takes no new work; what it runs finishes"));
         offline.setText(isOffline ? "Bring online" : "Take offline");
         offline.setTooltip(new Tooltip(isOffline
                 ? "Put " + what + " back in service"

@@ -12,18 +12,26 @@ import org.junit.jupiter.api.Test;
  */
 class AlertNoticeTest {
     @Test
-    void contentTopLeft_decoratedWindow_startsBelowTheTitleBarAndRightOfTheBorder() {
-        Point2D at = AlertNotice.contentTopLeft(0, 0, 1, 20);
+    void decoratedWindow_theNoticeSitsAboveTheStatusLine_insideTheContentArea() {
+        Point2D at = AlertNotice.topLeftAtTheBottom(0, 0, 1, 20, 780, 90);
 
-        // ControlsFX placed it at (15, 15), from the frame's corner: its top 5 px lay on the title bar
-        assertThat(at.getY()).isGreaterThanOrEqualTo(20).isEqualTo(20 + AlertNotice.MARGIN);
-        assertThat(at.getX()).isEqualTo(1 + AlertNotice.MARGIN);
+        // at the top left it covered the screen's title and the banner it points to
+        assertThat(at.getY() + 90).isEqualTo(20 + 780 - AlertNotice.ABOVE_THE_STATUS_LINE);
+        assertThat(at.getX()).isEqualTo(1 + AlertNotice.LEFT);
     }
 
     @Test
-    void contentTopLeft_windowElsewhere_movesWithIt() {
-        Point2D at = AlertNotice.contentTopLeft(320, 93, 1, 20);
+    void windowElsewhere_theNoticeMovesWithIt() {
+        Point2D at = AlertNotice.topLeftAtTheBottom(320, 93, 1, 20, 780, 90);
 
-        assertThat(at).isEqualTo(new Point2D(320 + 1 + AlertNotice.MARGIN, 93 + 20 + AlertNotice.MARGIN));
+        assertThat(at).isEqualTo(new Point2D(320 + 1 + AlertNotice.LEFT, 93 + 20 + 780 - AlertNotice.ABOVE_THE_STATUS_LINE - 90));
+    }
+
+    @Test
+    void aWindowTooShort_keepsTheNoticesTopInside() {
+        Point2D at = AlertNotice.topLeftAtTheBottom(0, 0, 1, 20, 100, 90);
+
+        // ControlsFX placed it at (15, 15), from the frame's corner: its top 5 px lay on the title bar
+        assertThat(at.getY()).isEqualTo(20 + AlertNotice.MARGIN);
     }
 }

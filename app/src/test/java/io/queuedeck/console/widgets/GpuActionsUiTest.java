@@ -61,6 +61,9 @@ class GpuActionsUiTest {
         Bounds slowOffline = boundsAfter(row(InstanceState.OFFLINE, false), "#t-gpu-1-slow");
 
         assertThat(text("#t-gpu-1-offline")).isEqualTo("Bring online");
+        // it looked like a drain of running work, on a GPU that runs nothing
+        assertThat(WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.control.Labeled) actions.getScene().lookup("#t-gpu-1-drain"))
+                .getTooltip().getText()).get()).isEqualTo("Drain GPU 1: brought online, it then takes no new work until the drain ends");
         assertThat(offline).isEqualTo(up);
         assertThat(slowOffline).isEqualTo(slowUp);
     }
