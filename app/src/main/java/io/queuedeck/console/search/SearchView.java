@@ -82,8 +82,10 @@ public final class SearchView {
         TextField tenant = field("search-tenant", "Tenant", model.tenantProperty(), "Only this tenant's tasks");
         TextField taskModel = field("search-model", "Model", model.modelProperty(), "Only tasks for this model");
         TextField klass = field("search-class", "Business class", model.businessClassProperty(), "Only this business class");
-        ComboBox<TaskState> state = new ComboBox<>(FXCollections.observableArrayList(TaskState.values()));
+        ComboBox<TaskState> state = new io.queuedeck.console.widgets.SteadyComboBox<>(); // a state chosen moved the buttons beside it
+        state.getItems().setAll(TaskState.values());
         state.getItems().addFirst(null);
+        state.setId("search-state");
         state.setPromptText("Any state");
         state.setConverter(named(s -> s == null ? "Any state" : s.name().toLowerCase(Locale.ROOT)));
         state.valueProperty().bindBidirectional(model.stateProperty());
@@ -120,7 +122,12 @@ public final class SearchView {
     private Parent results() {
         table.setId("search-results");
         table.setItems(model.results());
-        table.setPlaceholder(new Label("Search to list tasks"));
+        // after a search that matched nothing, "Search to list tasks" read as if Enter had done nothing
+        Label placeholder = new Label();
+        placeholder.setId("search-placeholder");
+        placeholder.textProperty().bind(javafx.beans.binding.Bindings.when(model.answeredProperty())
+                .then("No task matches these filters").otherwise("Search to list tasks"));
+        table.setPlaceholder(placeholder);
         // wide enough for each header with its sort arrow ("Waited ▼" read "Wai…" at 80 px and "Waite..." at 100 on an X display), and all of
         // them together (720 px) beside the details at 1280 px
         // "Task" sorts by submission: the order ids were taken in (what "Waited" once claimed to sort by, wrongly)

@@ -64,6 +64,8 @@ public final class SearchViewModel {
     private final ObservableList<TaskView> results = FXCollections.observableArrayList();
     private final ObservableList<TaskView> readOnlyResults = FXCollections.unmodifiableObservableList(results);
     private final IntegerProperty total = new SimpleIntegerProperty(this, "total");
+    /** Whether the list shows a search's answer (empty: nothing matched), not the list before any search. */
+    private final javafx.beans.property.BooleanProperty answered = new javafx.beans.property.SimpleBooleanProperty(this, "answered");
     private final IntegerProperty offset = new SimpleIntegerProperty(this, "offset");
     private final ObjectProperty<TaskSort> sort = new SimpleObjectProperty<>(this, "sort", TaskSort.SUBMITTED);
     private final BooleanProperty descending = new SimpleBooleanProperty(this, "descending");
@@ -104,6 +106,7 @@ public final class SearchViewModel {
             affected.set(-1); // a count is for one scope too
             results.clear();
             total.set(0);
+            answered.set(false);
         });
     }
 
@@ -133,6 +136,7 @@ public final class SearchViewModel {
             searched = null;
             results.clear();
             total.set(0);
+            answered.set(false);
             affected.set(-1);
             return;
         }
@@ -193,6 +197,7 @@ public final class SearchViewModel {
         results.setAll(page.tasks());
         keepOpenedIfShown(page.tasks());
         total.set(page.matched());
+        answered.set(true);
         String count = page.matched() == 0 ? "No task of the shared queue matches"
                 : String.format(Locale.ROOT, "%,d %s of the shared queue %s; %,d–%,d shown", page.matched(),
                 page.matched() == 1 ? "task" : "tasks", page.matched() == 1 ? "matches" : "match",
@@ -216,6 +221,7 @@ public final class SearchViewModel {
         results.setAll(page.tasks());
         keepOpenedIfShown(page.tasks());
         total.set(page.total());
+        answered.set(true);
         String count = page.total() == 0 ? "No task matches"
                 : String.format(Locale.ROOT, "%,d %s; %,d–%,d shown", page.total(), page.total() == 1 ? "task matches"
                 : "tasks match", page.offset() + 1, page.offset() + page.tasks().size());
@@ -485,6 +491,8 @@ public final class SearchViewModel {
     public ObjectProperty<String> positionProperty() { return position; }
     public ObservableList<TaskView> results() { return readOnlyResults; }
     public ReadOnlyIntegerProperty totalProperty() { return total; }
+
+    public javafx.beans.property.ReadOnlyBooleanProperty answeredProperty() { return answered; }
     public ReadOnlyIntegerProperty offsetProperty() { return offset; }
     public ReadOnlyIntegerProperty affectedProperty() { return affected; }
     public ReadOnlyBooleanProperty confirmationRequiredProperty() { return confirmationRequired; }

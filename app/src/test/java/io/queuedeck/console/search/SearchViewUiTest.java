@@ -178,6 +178,17 @@ class SearchViewUiTest {
         await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("No task has exactly the id 't999997'"));
     }
 
+    /** The list kept saying "Search to list tasks" after Enter had searched and matched nothing. */
+    @Test
+    void enterInATextField_thatMatchesNothing_saysSoInTheList() throws Exception {
+        robot.clickOn("#search-tenant").write("nobody-has-this-tenant").type(KeyCode.ENTER);
+
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() ->
+                ((javafx.scene.control.Label) robot.lookup("#search-placeholder").query()).getText()).get(),
+                text -> text.equals("No task matches these filters"));
+        assertThat(table().getItems()).isEmpty();
+    }
+
     @Test
     void bulkBar_previewApplyUndo_changesExactlyTheMatchingTasks_andPutsThemBack() throws Exception {
         Map<String, Integer> before = lanes();
