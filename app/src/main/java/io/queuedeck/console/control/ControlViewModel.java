@@ -167,8 +167,7 @@ public final class ControlViewModel {
         JsonNode ended = c.path("last_ended");
         if (!running) {
             String why = canaryRefusal == null ? "" : " " + canaryRefusal;
-            canaryLine.set((ended.isObject() ? "No canary runs. The last one was " + ended.path("outcome").asText().replace('_', ' ')
-                    + ": " + ended.path("reason").asText() : "No canary runs.") + why);
+            canaryLine.set((ended.isObject() ? "No canary runs. The last one was " + howItEnded(ended) : "No canary runs.") + why);
             canaryRows.clear();
             return;
         }
@@ -403,6 +402,17 @@ public final class ControlViewModel {
             done.complete(null);
         }));
         return done;
+    }
+
+    /**
+     * "rolled back (console by ana)" for an operator's end, whose reason repeats the outcome with who
+     * ended it ("rolled back: rolled back by console by ana" read twice over); else "outcome: reason".
+     */
+    static String howItEnded(JsonNode ended) {
+        String outcome = ended.path("outcome").asText().replace('_', ' ');
+        String reason = ended.path("reason").asText();
+        return reason.startsWith(outcome + " by ") ? outcome + " (" + reason.substring(outcome.length() + 4) + ")"
+                : outcome + ": " + reason;
     }
 
     private String source() {

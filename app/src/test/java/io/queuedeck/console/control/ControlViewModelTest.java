@@ -202,7 +202,7 @@ class ControlViewModelTest {
         assertThat(model.canaryRunningProperty().get()).isFalse();
         assertThat(plane.current().version()).isEqualTo(2);
         assertThat(plane.current().text()).contains("name: payments");
-        assertThat(model.canaryLineProperty().get()).contains("promoted");
+        assertThat(model.canaryLineProperty().get()).contains("The last one was promoted (console by ");
     }
 
     @Test
@@ -230,7 +230,8 @@ class ControlViewModelTest {
 
         assertThat(model.canaryRunningProperty().get()).isFalse();
         assertThat(plane.current().version()).isEqualTo(1);
-        assertThat(model.canaryLineProperty().get()).contains("rolled back");
+        assertThat(model.canaryLineProperty().get()).startsWith("No canary runs. The last one was rolled back (console by ")
+                .doesNotContain("rolled back by");
     }
 
     @Test
