@@ -292,6 +292,16 @@ public final class DrillsViewModel {
                         + " resources/drills/" + drill.name() + ".yaml --report DIR` (docs/faults.md).");
                 return;
             }
+            // what would stop it at once first: "press Run again" is offered only where running it anyway works
+            java.util.Optional<String> refused = target.refusal(drill);
+            if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
+                String why = refused.get();
+                notRunning(drill.name() + " was not started: " + why + (why.startsWith("its probes")
+                        ? ". Run it with `java -jar queuedeck-engine.jar drill resources/drills/" + drill.name()
+                                + ".yaml --report DIR` (docs/faults.md)."
+                        : why.startsWith("the engine breaks") ? ". Try again when it holds no more." : " (docs/faults.md)."));
+                return;
+            }
             double beside = demoLoad.getAsDouble();
             if (beside > 0 && beside + drill.target().load() > 1 && !choice.equals(overCapacityConfirmed)) {
                 // a drill beside the default 90% demo load asked 150% and aborted itself on its stop conditions
@@ -303,15 +313,6 @@ public final class DrillsViewModel {
                 return;
             }
             overCapacityConfirmed = null;
-            java.util.Optional<String> refused = target.refusal(drill);
-            if (refused.isPresent()) { // it would fail or abort at once, and an abort disarms every fault
-                String why = refused.get();
-                notRunning(drill.name() + " was not started: " + why + (why.startsWith("its probes")
-                        ? ". Run it with `java -jar queuedeck-engine.jar drill resources/drills/" + drill.name()
-                                + ".yaml --report DIR` (docs/faults.md)."
-                        : why.startsWith("the engine breaks") ? ". Try again when it holds no more." : " (docs/faults.md)."));
-                return;
-            }
             plannedEnd = 0;
             DrillRunner runner = DrillRunner.live(drill, target, this::everySecond);
             current = runner;

@@ -347,6 +347,26 @@ class DrillsViewModelTest {
         await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
     }
 
+    /** Why: it offered "press Run again to run it anyway", and the second press was refused for a stop condition already broken. */
+    @Test
+    void overCapacityAndAStopConditionBrokenAlready_saysTheStopCondition_andOffersNoRunAnyway() throws Exception {
+        engine.send(new Command.PauseDispatch(true)).join();
+        for (int i = 0; i < 30; i++) {
+            engine.send(new Command.Submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "x", 5, 8))).join();
+        }
+        Path file = file("deep2.yaml", SHORT.replace("steps:", "stop_conditions:\n  - {metric: queue_depth, above: 20, window: 10s}\nsteps:"));
+        onFx(() -> {
+            model.besideDemoLoad(() -> 0.9);
+            model.addFile(file);
+            model.run();
+            return null;
+        });
+        await().atMost(TIMEOUT).until(() -> onFx(model.statusProperty()::get).contains("was not started"));
+
+        assertThat(onFx(model.statusProperty()::get)).contains("queue_depth is 30 now").doesNotContain("Run again");
+        assertThat(onFx(() -> List.copyOf(model.pastRuns()))).isEmpty();
+    }
+
     /** Why: beside the default 90% demo load a drill's own 60% asked 150% of the GPUs and aborted itself. */
     @Test
     void aDrillThatWithTheDemoLoadAsksMoreThanTheGpusGive_saysSoFirst_andRunsWhenAskedAgain() throws Exception {
