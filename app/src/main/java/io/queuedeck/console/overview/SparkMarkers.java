@@ -142,34 +142,13 @@ final class SparkMarkers {
             widths[i] = label.prefWidth(-1);
             starts[i] = Math.min(x + 2, Math.max(0, width - widths[i]));
         }
-        int[] rows = rows(starts, widths, LABEL_ROWS);
+        int[] rows = io.queuedeck.console.widgets.LabelRows.of(starts, widths, LABEL_ROWS);
         for (int i = 0; i < shown.size(); i++) {
             Label label = drawn.get(i).label();
             double labelHeight = label.prefHeight(-1);
             label.setVisible(width > 0 && height > 0 && rows[i] >= 0);
             label.resizeRelocate(starts[i], height * TOP + Math.max(0, rows[i]) * (labelHeight + 1), widths[i], labelHeight);
         }
-    }
-
-    /**
-     * The row of each label, left to right, in the first row where it clears the label before it
-     * there; -1 where no row has room (that marker keeps its line and tooltip). Checking only the
-     * label just before put a third label over the first when the second was short.
-     */
-    static int[] rows(double[] starts, double[] widths, int rowCount) {
-        double[] rowEnds = new double[rowCount];
-        java.util.Arrays.fill(rowEnds, Double.NEGATIVE_INFINITY);
-        int[] rows = new int[starts.length];
-        for (int i = 0; i < starts.length; i++) {
-            rows[i] = -1;
-            for (int r = 0; r < rowCount && rows[i] < 0; r++) {
-                if (starts[i] >= rowEnds[r]) {
-                    rows[i] = r;
-                    rowEnds[r] = starts[i] + widths[i] + 2;
-                }
-            }
-        }
-        return rows;
     }
 
     private static Drawn made(Pane overlay) {

@@ -34,6 +34,9 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
     /** The nodes of one marker. */
     private record Drawn(Line line, Line band, Label label) {}
 
+    /** Rows of marker labels at a chart's top; close markers beyond them show no label (their tooltip stays). */
+    static final int LABEL_ROWS = 3;
+
     private final List<Drawn> drawn = new ArrayList<>();
     private List<Marker> markers = List.of();
 
@@ -124,8 +127,7 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
         }
         NumberAxis x = (NumberAxis) getXAxis();
         double height = getYAxis().getHeight();
-        double lastLabelEnd = Double.NEGATIVE_INFINITY;
-        int row = 0;
+        double[] starts = new double[drawn.size()], widths = new double[drawn.size()];
         for (int i = 0; i < drawn.size(); i++) {
             Marker marker = markers.get(i);
             Drawn d = drawn.get(i);
@@ -143,11 +145,20 @@ public final class MarkedLineChart extends LineChart<Number, Number> {
                     line.toFront();
                 }
                 d.label().autosize();
-                // labels of close markers go one row lower rather than over each other
-                row = px < lastLabelEnd ? (row + 1) % 3 : 0;
-                d.label().relocate(px + 3, row * (d.label().getHeight() + 1));
-                d.label().toFront();
-                lastLabelEnd = px + 3 + d.label().getWidth();
+                starts[i] = px + 3;
+                widths[i] = d.label().getWidth();
+            } else {
+                starts[i] = Double.NEGATIVE_INFINITY; // out of view: hidden, and its row's end does not move
+            }
+        }
+        // labels of close markers go a row lower rather than over each other; past the last row, none
+        int[] rows = LabelRows.of(starts, widths, LABEL_ROWS);
+        for (int i = 0; i < drawn.size(); i++) {
+            Label label = drawn.get(i).label();
+            if (label.isVisible()) {
+                label.setVisible(rows[i] >= 0);
+                label.relocate(starts[i], Math.max(0, rows[i]) * (label.getHeight() + 1));
+                label.toFront();
             }
         }
     }

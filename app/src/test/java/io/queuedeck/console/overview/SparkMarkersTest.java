@@ -36,15 +36,6 @@ class SparkMarkersTest {
         assertThat(SparkMarkers.place(entries, null, null)).isEmpty();
     }
 
-    /** A short second label in the row below let the third go back to the first row, over the first label. */
-    @Test
-    void rows_aLabelTakesTheFirstRowItClears() {
-        double[] starts = {100, 120, 160, 170, 260};
-        double[] widths = {82, 30, 30, 30, 40};
-
-        assertThat(SparkMarkers.rows(starts, widths, 2)).containsExactly(0, 1, 1, -1, 0);
-    }
-
     @Test
     void shorten_buttonFaults_keepTheirWords() {
         assertThat(SparkMarkers.shorten("crash injected on GPU 0")).isEqualTo("crash injec…");
