@@ -63,6 +63,11 @@ class OpenAiFrontDoorBadInputTest {
         "a message of null           | messages                     | messages[0] must be an object with a role, got null | {'model':'fake-model','messages':[null]}",
         "a message of a string       | messages                     | messages[0] must be an object with a role, got a string | {'model':'fake-model','messages':['hi']}",
         "a message without a role    | messages                     | messages[1].role is required: a string such as 'user', got none | {'model':'fake-model','messages':[{'role':'user','content':'a'},{'content':'b'}]}",
+        "a negative token id         | prompt                       | token ids (whole numbers from 0)        | /v1/completions {'model':'fake-model','prompt':[-1]}",
+        "a token id past an int      | prompt                       | token ids (whole numbers from 0)        | /v1/completions {'model':'fake-model','prompt':[[1,3000000000]]}",
+        "content an object           | messages                     | messages[0].content must be a string or an array of content parts, got an object | {'model':'fake-model','messages':[{'role':'user','content':{'x':1}}]}",
+        "content a number            | messages                     | messages[0].content must be a string or an array of content parts, got a number | {'model':'fake-model','messages':[{'role':'user','content':5}]}",
+        "a content part of a string  | messages                     | messages[0].content[1] must be a content part: an object with a type such as 'text', got a string | {'model':'fake-model','messages':[{'role':'user','content':[{'type':'text','text':'a'},'b']}]}",
         "model given twice           | model                        | model is given twice                    | {M,'model':'x'}",
         "max_tokens given twice      | max_tokens                   | max_tokens is given twice               | {M,'max_tokens':1,'max_tokens':2}",
     })

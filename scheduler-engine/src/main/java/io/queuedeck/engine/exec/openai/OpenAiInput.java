@@ -126,7 +126,9 @@ public final class OpenAiInput {
 
     /**
      * What is wrong with a chat's {@code messages}, if anything, naming the message: each must be an
-     * object with a role. The rest is the backend's to judge; {@code [null]} was sent on to it.
+     * object with a role, and its content (where given) text, content parts or null. The rest is the
+     * backend's to judge; {@code [null]} and a content object were sent on to it, and the client
+     * waited its turn for the backend's 400.
      */
     public static Optional<String> messagesProblem(JsonNode messages) {
         if (!messages.isArray() || messages.isEmpty()) {
@@ -141,6 +143,18 @@ public final class OpenAiInput {
             if (role == null || !role.isTextual() || role.asText().isBlank()) {
                 return Optional.of("messages[" + i + "].role is required: a string such as \"user\", got "
                         + (role == null ? "none" : kindOf(role)));
+            }
+            JsonNode content = message.path("content");
+            if (!content.isMissingNode() && !content.isNull() && !content.isTextual() && !content.isArray()) {
+                return Optional.of("messages[" + i + "].content must be a string or an array of content parts, got "
+                        + kindOf(content));
+            }
+            for (int p = 0; content.isArray() && p < content.size(); p++) {
+                JsonNode type = content.get(p).path("type");
+                if (!type.isTextual() || type.asText().isBlank()) {
+                    return Optional.of("messages[" + i + "].content[" + p + "] must be a content part: an object with a type"
+                            + " such as \"text\", got " + (content.get(p).isObject() ? "an object without one" : kindOf(content.get(p))));
+                }
             }
         }
         return Optional.empty();
@@ -176,14 +190,14 @@ public final class OpenAiInput {
             return Optional.of("one prompt per request: each request is one task; send the " + prompt.size()
                     + " prompts as " + prompt.size() + " requests");
         }
-        boolean tokens = first.isArray() ? !first.isEmpty() && allIntegers(first) : !first.isTextual() && allIntegers(prompt);
+        boolean tokens = first.isArray() ? !first.isEmpty() && allTokenIds(first) : !first.isTextual() && allTokenIds(prompt);
         return first.isTextual() || tokens ? Optional.empty()
-                : Optional.of("prompt must be a string, token ids (whole numbers), or an array of one of those");
+                : Optional.of("prompt must be a string, token ids (whole numbers from 0), or an array of one of those");
     }
 
-    private static boolean allIntegers(JsonNode array) {
+    private static boolean allTokenIds(JsonNode array) {
         for (JsonNode item : array) {
-            if (!item.isIntegralNumber()) {
+            if (!item.isIntegralNumber() || !item.canConvertToInt() || item.intValue() < 0) {
                 return false;
             }
         }
