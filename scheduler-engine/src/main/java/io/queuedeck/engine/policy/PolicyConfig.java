@@ -100,6 +100,19 @@ public final class PolicyConfig {
         }
     }
 
+    /**
+     * {@code key} as 0 (off, its default) or a number from {@code min} to {@code max}: a value
+     * between 0 and {@code min} is on but too small to mean anything (an aging step of 1e-320 s
+     * turned priority into FIFO).
+     */
+    public double zeroOrBetween(String key, double min, double max) {
+        double value = doubleValue(key, 0, 0, max);
+        if (value > 0 && value < min) {
+            return problem(key + " must be 0 (off) or between " + min + " and " + max + ", got " + value, 0.0);
+        }
+        return value;
+    }
+
     public boolean bool(String key, boolean defaultValue) {
         String text = lookup(key);
         if (text == null) {

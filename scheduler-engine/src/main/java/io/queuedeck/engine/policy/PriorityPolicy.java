@@ -33,7 +33,7 @@ final class PriorityPolicy extends HeapPolicy {
 
     PriorityPolicy(PolicyConfig config) {
         this(config.bool("preemptive", false), EvictionGuard.of(config),
-                config.doubleValue("aging_seconds", 0, 0, 86_400) * 1e9,
+                config.zeroOrBetween("aging_seconds", 0.001, 86_400) * 1e9,
                 GiveUp.strictThrough(config), GiveUp.of(config));
     }
 

@@ -72,6 +72,10 @@ class SwitchPolicyTest {
                     .hasMessageContaining("levels must be a whole number, got 'x'")
                     .hasMessageContaining("q0_ms must be between 1 and 60000, got -5")
                     .hasMessageContaining("unknown parameter [bogus] for policy mlfq");
+            assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("priority", PolicyConfig.of(Map.of("aging_seconds",
+                    "1e-320")))).join()) // on, and small enough to make priority FIFO
+                    .hasCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("aging_seconds must be 0 (off) or between 0.001 and 86400.0, got 1.0E-320");
             assertThatThrownBy(() -> sim.engine().send(new Command.SwitchPolicy("lottery", PolicyConfig.empty())).join())
                     .hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("known policies: fifo, priority, mlfq");
