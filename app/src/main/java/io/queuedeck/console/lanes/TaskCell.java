@@ -118,8 +118,10 @@ final class TaskCell extends ListCell<TaskRow> {
             return;
         }
         id.setText(row.id());
-        details.setText(row.model() + (row.tenant().isEmpty() ? "" : " · " + row.tenant())
-                + String.format(Locale.ROOT, " · %d→%d tok", row.promptTokens(), row.outputTokens()));
+        // sizes first, the model last: a narrow lane cuts the end, and the model is mostly every row's
+        // ("llama-2-7b · 141…" lost the sizes beside the inspector)
+        details.setText(String.format(Locale.ROOT, "%d→%d tok", row.promptTokens(), row.outputTokens())
+                + (row.tenant().isEmpty() ? "" : " · " + row.tenant()) + " · " + row.model());
         String flag = flag(row);
         badge.setText(flag);
         badge.setVisible(!flag.isEmpty());

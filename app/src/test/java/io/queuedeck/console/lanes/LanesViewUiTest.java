@@ -272,6 +272,16 @@ class LanesViewUiTest {
         assertThat(inspector.isVisible()).isFalse();
     }
 
+    /** "llama-2-7b · 900…" lost the sizes beside the inspector: the sizes lead, the model (mostly every row's) trails. */
+    @Test
+    void aRowsSecondLine_startsWithItsSizes() {
+        listing(0, List.of(waiting("a", 3, 900)), 0);
+
+        javafx.scene.control.Label details = (javafx.scene.control.Label) cell("#lane-3", "a").lookup(".task-details");
+
+        assertThat(details.getText()).isEqualTo("900→100 tok · acme · llama-2-7b");
+    }
+
     @Test
     void inspector_showsItsCross_andEscClosesIt_withFocusOnALaneRow() {
         listing(0, List.of(waiting("a", 3, 900)), 0);
