@@ -260,6 +260,8 @@ public final class DrillsView {
         table.getColumns().add(column("Verdict", PastRun::verdict, 120));
         table.getColumns().add(column("Score", r -> String.format(Locale.ROOT, "%.1f", r.score()), 80));
         table.getColumns().add(column("Report", r -> r.report().toString(), 420));
+        // the report takes what is left: the empty space after it read as a sixth column without a title
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setRowFactory(t -> {
             TableRow<PastRun> row = new TableRow<>();
             row.setOnMouseClicked(e -> {

@@ -86,6 +86,17 @@ class DrillsViewUiTest {
         return fx(() -> robot.lookup(id).queryAs(Label.class).getText());
     }
 
+    /** The empty space after the last column read as a sixth column without a title. */
+    @Test
+    void pastRuns_columnsFillTheTable() throws Exception {
+        javafx.scene.control.TableView<?> table = robot.lookup("#drill-history").queryAs(javafx.scene.control.TableView.class);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        double columns = fx(() -> table.getColumns().stream().mapToDouble(javafx.scene.control.TableColumn::getWidth).sum());
+        double inside = fx(() -> table.getWidth() - table.getInsets().getLeft() - table.getInsets().getRight());
+        assertThat(columns).isCloseTo(inside, org.assertj.core.data.Offset.offset(2.0));
+    }
+
     @Test
     void pickRunAbortRearm_byClicks_drivesTheLiveEngineAndTheKillSwitch() throws Exception {
         robot.clickOn("#drill-pick");
