@@ -4,6 +4,7 @@ import io.queuedeck.engine.task.TaskView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A task as the inspector shows it: identity, where it runs, sizes, latencies so far, and its
@@ -72,10 +73,19 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
     }
 
     static TaskDetails of(TaskView v) {
-        List<String> timeline = new ArrayList<>();
+        // state changes and moves by hand, in time order (a drag to P0 showed only "queued")
+        List<Map.Entry<Long, String>> events = new ArrayList<>();
         for (var t : v.history()) {
-            timeline.add(String.format(Locale.ROOT, "+%8.3f s  %s", (t.at() - v.arrivedAt()) / 1e9,
-                    t.to().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+            events.add(Map.entry(t.at(), t.to().name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        }
+        for (var m : v.movedByHand()) {
+            String lane = m.from() == m.to() ? "placed in P" + m.to() : "moved P" + m.from() + " → P" + m.to();
+            events.add(Map.entry(m.at(), lane + (m.where() == null ? "" : ", " + m.where()) + " by hand"));
+        }
+        events.sort(Map.Entry.comparingByKey()); // stable: a state change before a move at the same moment
+        List<String> timeline = new ArrayList<>();
+        for (var e : events) {
+            timeline.add(String.format(Locale.ROOT, "+%8.3f s  %s", (e.getKey() - v.arrivedAt()) / 1e9, e.getValue()));
         }
         Integer prompt = v.spec().promptTokens();
         return new TaskDetails(v.id(), v.spec().model(), v.spec().tenant() == null ? "" : v.spec().tenant(), v.priority(),

@@ -28,4 +28,20 @@ class TaskDetailsTest {
 
         assertThat(TaskDetails.of(cancelled).waitMs()).isEqualTo(2_000);
     }
+
+    /** A drag from P5 to P0 showed only "queued" in the timeline. */
+    @Test
+    void movesByHand_showInTheTimeline_amongTheStateChanges() {
+        TaskView moved = new TaskView("t", SPEC, TaskState.RUNNING, 0, 0, 1, 0, 1_000_000_000L, 9_000_000_000L, -1, -1,
+                8_000_000_000L, 0, 100, 1, 0, null, null,
+                List.of(new Task.Transition(null, TaskState.QUEUED, 1_000_000_000L),
+                        new Task.Transition(TaskState.QUEUED, TaskState.RUNNING, 9_000_000_000L)),
+                null, false, List.of(new Task.Moved(3_000_000_000L, 5, 0, null), new Task.Moved(4_000_000_000L, 0, 0, "front")));
+
+        assertThat(TaskDetails.of(moved).timeline()).containsExactly(
+                "+   0.000 s  queued",
+                "+   2.000 s  moved P5 → P0 by hand",
+                "+   3.000 s  placed in P0, front by hand",
+                "+   8.000 s  running");
+    }
 }

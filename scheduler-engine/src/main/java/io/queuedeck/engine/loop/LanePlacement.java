@@ -94,6 +94,7 @@ final class LanePlacement {
             case Placement.Front front -> null;
             case Placement.Back back -> null;
         };
+        int from = loop.ownPriority(task);
         loop.leaveQueue(task); // out of its queue before anything is re-ranked
         task.setPlaced(true);
         Task neighbour = anchor != null ? anchor : laneEnd(priority, task, policy, placement instanceof Placement.Front);
@@ -107,6 +108,12 @@ final class LanePlacement {
             case Placement.After after -> rankBetween(anchor, neighbour(anchor, task, false), task);
         };
         task.setRank(rank);
+        task.movedByHand(new Task.Moved(loop.clock.nanos(), from, priority, switch (placement) {
+            case Placement.Front front -> "front";
+            case Placement.Back back -> "back";
+            case Placement.Before before -> "before " + before.taskId();
+            case Placement.After after -> "after " + after.taskId();
+        }));
         loop.rejoinQueue(task, priority);
         loop.durable.saved(task);
         return task.view(loop.clock.nanos());

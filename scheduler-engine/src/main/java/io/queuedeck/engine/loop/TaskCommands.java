@@ -253,6 +253,7 @@ final class TaskCommands {
         }
         if (task.priority() != priority) {
             task.setPrioritizedByHand(); // someone decided its priority: the policy no longer gives up on it
+            task.movedByHand(new Task.Moved(loop.clock.nanos(), loop.ownPriority(task), priority, null));
             if (task.state().isWaiting()) {
                 loop.leaveQueue(task);
                 loop.rejoinQueue(task, priority);

@@ -46,6 +46,8 @@ public final class Task {
     private boolean placed;
     /** Given its priority by hand (a reprioritization, not a rule): never given up on either. */
     private boolean prioritizedByHand;
+    /** Null until a first move by hand: most tasks never have one. */
+    private java.util.ArrayDeque<Moved> movedByHand;
     private long deadlineAt = Long.MAX_VALUE;
 
     /**
@@ -102,6 +104,15 @@ public final class Task {
 
     /** One lifecycle move, stamped with the engine clock. */
     public record Transition(TaskState from, TaskState to, long at) {}
+
+    /**
+     * A move by hand while it waited: from one priority to another (the same for a place in its
+     * lane), and where in the lane ("front", "back", "before ID", "after ID"; null: its lane's order).
+     */
+    public record Moved(long at, int from, int to, String where) {}
+
+    /** Moves kept per task, the newest: an operator's history, not a log to grow without bound. */
+    static final int MOVES_KEPT = 16;
 
     /**
      * Moves the task to {@code to} at time {@code now}.
@@ -232,6 +243,16 @@ public final class Task {
     /** Whether the holding policy gave up on the task's objective while it waited (decision 0079). */
     public boolean givenUp() { return givenUp; }
     public boolean prioritizedByHand() { return prioritizedByHand; }
+
+    /** Records a move by hand (the newest {@value #MOVES_KEPT} are kept). */
+    public void movedByHand(Moved move) {
+        if (movedByHand == null) {
+            movedByHand = new java.util.ArrayDeque<>(2);
+        } else if (movedByHand.size() == MOVES_KEPT) {
+            movedByHand.removeFirst();
+        }
+        movedByHand.addLast(move);
+    }
     public void setPrioritizedByHand() { prioritizedByHand = true; }
     public void setGivenUp(boolean late) { givenUp = late; }
     public boolean placed() { return placed; }
@@ -246,7 +267,8 @@ public final class Task {
     public TaskView view(long now) {
         return new TaskView(id, spec, state, priority, level, instance, sequence, arrivedAt, firstDispatchAt,
                 firstTokenAt, finishedAt, waitedNanos(now), generatedTokens, outputTokens, attempts, preemptions,
-                error, output, history(), generation, givenUp && state.isWaiting());
+                error, output, history(), generation, givenUp && state.isWaiting(),
+                movedByHand == null ? List.of() : List.copyOf(movedByHand));
     }
 
     @Override

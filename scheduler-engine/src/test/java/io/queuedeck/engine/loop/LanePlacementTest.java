@@ -58,6 +58,26 @@ class LanePlacementTest {
                 .sorted(Comparator.comparingLong(TaskView::firstDispatchAt)).map(TaskView::id).toList();
     }
 
+    /** The inspector showed a task dragged to P0 as only "queued": its moves by hand are in its view. */
+    @Test
+    void movesByHand_areInTheTasksView_oldestFirst() {
+        start("priority");
+        submit("a", 5);
+        submit("b", 2);
+        clock.runUntil(clock.nanos() + 1_000_000_000L);
+        engine.send(new Command.Reprioritize("a", 2)).join();
+        clock.runUntil(clock.nanos() + 1_000_000_000L);
+        engine.send(new Command.Place("a", null, new Placement.Before("b"))).join();
+        engine.send(new Command.Reprioritize("b", 2)).join(); // its own priority: no move
+
+        TaskView a = engine.send(new Command.FindTask("a")).join().orElseThrow();
+        assertThat(a.movedByHand()).extracting(io.queuedeck.engine.task.Task.Moved::from, io.queuedeck.engine.task.Task.Moved::to,
+                io.queuedeck.engine.task.Task.Moved::where).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(5, 2, null), org.assertj.core.groups.Tuple.tuple(2, 2, "before b"));
+        assertThat(a.movedByHand().get(1).at() - a.movedByHand().get(0).at()).isEqualTo(1_000_000_000L);
+        assertThat(engine.send(new Command.FindTask("b")).join().orElseThrow().movedByHand()).isEmpty();
+    }
+
     // a late task (5 s past arrival for P3-6) goes behind those that can still meet their
     // objective when it reaches the head; one the operator placed at the front is served there
     @org.junit.jupiter.params.ParameterizedTest
