@@ -8,8 +8,8 @@ import io.queuedeck.console.widgets.MarkedLineChart;
 import io.queuedeck.engine.tier.Tiers;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -59,6 +59,8 @@ public final class LatencyView {
     private Button exportPngButton;
     @FXML
     private Button exportCsvButton;
+    /** Where the last export went, or why not. */
+    private final Label exportNote = new Label();
     @FXML
     private TableView<LatencyViewModel.PriorityRow> priorityTable;
 
@@ -153,6 +155,10 @@ public final class LatencyView {
         exportPngButton.setOnAction(e -> exportPng());
         exportCsvButton.setTooltip(new Tooltip("Save the charted points of the selected class (one per second) as CSV"));
         exportCsvButton.setOnAction(e -> exportCsv());
+        exportNote.setId("latency-export-note");
+        exportNote.setMinWidth(0);
+        exportNote.textProperty().addListener((o, was, is) -> exportNote.setTooltip(is.isEmpty() ? null : new Tooltip(is)));
+        ((javafx.scene.layout.Pane) exportCsvButton.getParent()).getChildren().add(exportNote);
 
         priorityTable.setItems(model.priorities());
         priorityTable.setPlaceholder(new Label("No task has finished yet"));
@@ -301,19 +307,45 @@ public final class LatencyView {
     private void exportPng() {
         File file = choose(model.exportName("png"), "PNG image", "*.png");
         if (file != null) {
-            Screenshot.write(chartBox, file.toPath());
+            javafx.scene.image.WritableImage image = chartBox.snapshot(null, null); // as it looks now, on the FX thread
+            save(file.toPath(), path -> Screenshot.write(image, path));
         }
     }
 
     private void exportCsv() {
         File file = choose(model.exportName("csv"), "CSV", "*.csv");
         if (file != null) {
-            try {
-                Files.writeString(file.toPath(), model.toCsv());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            String csv = model.toCsv();
+            save(file.toPath(), path -> Files.writeString(path, csv));
         }
+    }
+
+    /** Writes one export. */
+    interface Export {
+        void write(Path file) throws IOException;
+    }
+
+    /**
+     * Writes off the FX thread, then says beside the buttons where it went or why not: a failed write
+     * was an exception on the FX thread, seen only in the log, and a good one said nothing.
+     */
+    void save(Path file, Export export) {
+        exportNote.setText("Saving " + file.getFileName() + "…");
+        Thread.ofVirtual().start(() -> {
+            String said;
+            try {
+                export.write(file);
+                said = "Saved " + file;
+            } catch (IOException | RuntimeException e) {
+                Throwable cause = e;
+                while (cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                said = "Not saved: " + file + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+            }
+            String shown = said;
+            javafx.application.Platform.runLater(() -> exportNote.setText(shown));
+        });
     }
 
     private File choose(String name, String description, String pattern) {

@@ -42,7 +42,8 @@ public final class Screenshot {
         write(node.snapshot(null, null), file);
     }
 
-    private static void write(WritableImage image, Path file) {
+    /** Saves {@code image} to {@code file} as PNG; any thread. */
+    public static void write(WritableImage image, Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

@@ -55,6 +55,27 @@ class LatencyViewUiTest {
         FxToolkit.cleanupStages();
     }
 
+    /**
+     * A write that failed was an exception on the FX thread, seen only in the log. Through the
+     * handler behind the buttons: the native save dialog cannot be driven under Monocle.
+     */
+    @Test
+    void anExportThatCannotBeWritten_saysWhy_andOneThatIs_saysWhere() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("latency-export");
+        robot.interact(() -> view.save(dir, path -> java.nio.file.Files.writeString(path, "x"))); // a directory: not a file
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> note().startsWith("Not saved: " + dir));
+
+        java.nio.file.Path file = dir.resolve("p1.csv");
+        robot.interact(() -> view.save(file, path -> java.nio.file.Files.writeString(path, "x")));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> note().equals("Saved " + file));
+        assertThat(java.nio.file.Files.readString(file)).isEqualTo("x");
+    }
+
+    private String note() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#latency-export-note").queryAs(javafx.scene.control.Label.class).getText()).get();
+    }
+
     @Test
     void fourTierEngine_theClassSelectorNamesItsTiers_andChoosingP0ShowsOnlyP0() {
         Map<Tier, TierMode> modes = new LinkedHashMap<>();
