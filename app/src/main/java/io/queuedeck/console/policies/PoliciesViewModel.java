@@ -158,6 +158,7 @@ public final class PoliciesViewModel {
     public java.util.Optional<String> replay(String trace) {
         try {
             load.replay(trace);
+            commands.audited("load.replay", java.nio.file.Path.of(trace).getFileName().toString());
             readLoad();
             replayStatus.set(load.replayStatus());
             return java.util.Optional.empty();
@@ -183,6 +184,7 @@ public final class PoliciesViewModel {
     public void setLengths(String name) {
         if (name != null && !name.equals(load.lengths())) {
             load.setLengths(name);
+            commands.audited("load.lengths", name);
             readLoad();
         }
     }
@@ -199,6 +201,7 @@ public final class PoliciesViewModel {
     public void setMix(String name) {
         if (name != null && !name.equals(load.mix())) {
             load.setMix(name);
+            commands.audited("load.mix", name);
             readLoad();
         }
     }

@@ -93,6 +93,7 @@ class PoliciesViewModelTest {
 
         assertThat(load.mix).isEqualTo("batch");
         assertThat(model.mixProperty().get()).isEqualTo("batch");
+        assertThat(commands.sent).containsExactly("audit load.mix batch"); // the trail had the rate, not the shape
     }
 
     @Test
@@ -101,6 +102,7 @@ class PoliciesViewModelTest {
 
         assertThat(model.replay("t.csv")).isEmpty();
         assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: 0 of 10 submitted");
+        assertThat(commands.sent).containsExactly("audit load.replay t.csv"); // a refused replay is not audited
     }
 
     @Test
@@ -109,6 +111,7 @@ class PoliciesViewModelTest {
 
         assertThat(load.lengths).isEqualTo("long");
         assertThat(model.lengthsProperty().get()).isEqualTo("long");
+        assertThat(commands.sent).containsExactly("audit load.lengths long");
     }
 
     @Test
