@@ -8,8 +8,9 @@ import java.util.List;
  * its window that has passed.
  *
  * @param measured the value so far (0 while pending)
- * @param light    pending (its window has not begun, nothing in it was seen yet, or it is judged at the end), green (within its
- *                 bound), amber (within, but past 80% of a maximum) or red (broken)
+ * @param light    pending (its window has not begun, nothing in it was seen yet, it is judged at the end, or
+ *                 it is short of its minimum while its window is still open), green (within its bound), amber
+ *                 (within, but past 80% of a maximum) or red (broken)
  */
 public record ProbeLight(String name, String metric, String mode, double measured, Light light) {
 
@@ -37,18 +38,19 @@ public record ProbeLight(String name, String metric, String mode, double measure
             return new ProbeLight(p.name(), metric, mode, 0, Light.PENDING); // known only once every task had its chance
         }
         if (p.metric() == Drill.Metric.TASKS_COMPLETED_TWICE) {
-            return judged(p, metric, mode, completedTwice);
+            return judged(p, metric, mode, completedTwice, false);
         }
         long from = switch (p.mode()) {
             case BEFORE, CONTINUOUS -> 0;
             case DURING -> nanos(phases.during());
             case AFTER -> nanos(phases.after());
         };
-        long to = Math.min(now, switch (p.mode()) {
+        long end = switch (p.mode()) {
             case BEFORE -> nanos(phases.during());
             case DURING -> nanos(phases.recovery());
             case AFTER, CONTINUOUS -> nanos(phases.end());
-        });
+        };
+        long to = Math.min(now, end);
         if (now <= from) {
             return new ProbeLight(p.name(), metric, mode, 0, Light.PENDING);
         }
@@ -73,10 +75,17 @@ public record ProbeLight(String name, String metric, String mode, double measure
         if (samples == 0 && p.metric().needsSamples()) {
             return new ProbeLight(p.name(), metric, mode, 0, Light.PENDING); // nothing seen yet is not a pass
         }
-        return judged(p, metric, mode, value);
+        return judged(p, metric, mode, value, now < end);
     }
 
-    private static ProbeLight judged(Drill.Probe p, String metric, String mode, double value) {
+    /**
+     * The light for {@code value}; while the window is {@code open} a value short of a minimum is
+     * still counting up (44 dead letters of the 50 a drill wants showed red, "broken", mid-window).
+     */
+    static ProbeLight judged(Drill.Probe p, String metric, String mode, double value, boolean open) {
+        if (open && p.min() != null && value < p.min() && (p.max() == null || value <= p.max())) {
+            return new ProbeLight(p.name(), metric, mode, value, Light.PENDING);
+        }
         boolean broken = (p.max() != null && value > p.max()) || (p.min() != null && value < p.min());
         Light light = broken ? Light.RED : p.max() != null && p.max() > 0 && value >= 0.8 * p.max() ? Light.AMBER : Light.GREEN;
         return new ProbeLight(p.name(), metric, mode, value, light);
