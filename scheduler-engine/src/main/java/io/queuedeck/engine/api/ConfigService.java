@@ -89,11 +89,32 @@ public interface ConfigService {
         private final String code;
         private final List<String> problems;
 
+        /** Problems listed in an answer, a log line or {@code last_error}; the rest are counted. */
+        public static final int MAX_PROBLEMS = 100;
+        /** Characters of one problem: a value it quotes came from the sender. */
+        public static final int MAX_PROBLEM_CHARS = 300;
+
         public Refused(int status, String code, List<String> problems) {
-            super(String.join("\n", problems));
+            super(String.join("\n", bounded(problems)));
             this.status = status;
             this.code = code;
-            this.problems = List.copyOf(problems);
+            this.problems = bounded(problems);
+        }
+
+        /**
+         * At most {@value #MAX_PROBLEMS} problems of at most {@value #MAX_PROBLEM_CHARS} characters,
+         * and how many more there were: 60,000 unknown keys made an 8.5 MB answer and as much log.
+         */
+        public static List<String> bounded(List<String> problems) {
+            List<String> shown = new java.util.ArrayList<>(Math.min(problems.size(), MAX_PROBLEMS + 1));
+            for (int i = 0; i < problems.size() && i < MAX_PROBLEMS; i++) {
+                String p = problems.get(i);
+                shown.add(p.length() <= MAX_PROBLEM_CHARS ? p : p.substring(0, MAX_PROBLEM_CHARS - 1) + "…");
+            }
+            if (problems.size() > MAX_PROBLEMS) {
+                shown.add("… and " + (problems.size() - MAX_PROBLEMS) + " more problems");
+            }
+            return List.copyOf(shown);
         }
 
         public int status() {

@@ -77,10 +77,40 @@ public final class ConfigPlane implements ConfigService {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Version(int version, @JsonProperty("applied_at") Instant appliedAt, String source, String label,
                           List<ConfigDiff.Change> changes, @JsonIgnore String text, @JsonIgnore ServeConfig config,
-                          @JsonIgnore JsonNode tree) {}
+                          @JsonIgnore JsonNode tree) {
+
+        /** Its text as a tree: kept for the running version, read again for an older one. */
+        JsonNode parsed() {
+            return tree != null ? tree : ConfigPlane.tree(text);
+        }
+
+        /** The same version as history keeps it once another runs: its text and diff, not what they parse to. */
+        Version superseded() {
+            return config == null && tree == null ? this : new Version(version, appliedAt, source, label, changes, text, null, null);
+        }
+
+        /** About what it holds in memory and on disk, in characters: its text, and its diff's entries. */
+        long weight() {
+            return (text == null ? 0 : text.length()) + (long) (changes == null ? 0 : changes.size()) * CHARS_PER_CHANGE;
+        }
+    }
+
+    /**
+     * The history's budget, in characters of config text (a diff's entry counted as
+     * {@value #CHARS_PER_CHANGE}): 34 versions of a megabyte each ran a 512 MB heap out of memory,
+     * and the history file they left did so again at every start. The running version is always kept.
+     */
+    static final long KEPT_CHARS = 4L << 20;
+    static final int CHARS_PER_CHANGE = 200;
+    /** A kept history file larger than this was not written by a bounded history: it is set aside unread. */
+    static final long MAX_SAVED_BYTES = 32L << 20;
 
     /** A refused change: when, from where, and every problem (each with its key path and line). */
-    public record Refusal(Instant at, String source, List<String> problems) {}
+    public record Refusal(Instant at, String source, List<String> problems) {
+        public Refusal {
+            problems = Refused.bounded(problems);
+        }
+    }
 
     /** {@code GET /v1/config}. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -278,7 +308,7 @@ public final class ConfigPlane implements ConfigService {
      */
     public synchronized Optional<String> changesBackTo(int version) {
         return versions.stream().filter(v -> v.version() == version).findFirst()
-                .map(target -> ConfigDiff.label(ConfigDiff.between(current.tree(), target.tree())));
+                .map(target -> ConfigDiff.label(ConfigDiff.between(current.tree(), target.parsed())));
     }
 
     /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
@@ -334,16 +364,16 @@ public final class ConfigPlane implements ConfigService {
         Version started = current;
         versions.clear();
         for (SavedConfig.Saved v : kept.versions()) {
-            versions.addLast(new Version(v.version(), v.appliedAt(), v.source(), v.label(), v.changes(), v.text(), null,
-                    tree(v.text())));
+            versions.addLast(new Version(v.version(), v.appliedAt(), v.source(), v.label(), v.changes(), v.text(), null, null));
         }
+        trimHistory(versions); // a history kept before it had a budget
         Version last = versions.getLast();
         boolean fileAsBefore = Objects.equals(kept.fileText(), fileText);
         if (fileAsBefore) {
             try {
                 ServeConfig config = ConfigChange.read(last.source(), last.text(), folder, env, started.config());
                 resumeVersion(started, new Version(last.version(), last.appliedAt(), last.source(), last.label(), last.changes(),
-                        last.text(), config, last.tree()));
+                        last.text(), config, last.parsed()));
                 return;
             } catch (ConfigException e) {
                 lastError = new Refusal(now(), "restart", List.of("version " + last.version() + " ran before the restart but"
@@ -352,7 +382,7 @@ public final class ConfigPlane implements ConfigService {
             }
         }
         // the file changed while stopped (or the last version no longer reads): the file runs, as the next version
-        List<ConfigDiff.Change> changes = ConfigDiff.between(last.tree(), started.tree());
+        List<ConfigDiff.Change> changes = ConfigDiff.between(last.parsed(), started.tree());
         if (changes.isEmpty()) { // the file now says what ran last
             resumeVersion(started, new Version(last.version(), last.appliedAt(), last.source(), last.label(), last.changes(),
                     started.text(), started.config(), started.tree()));
@@ -391,13 +421,22 @@ public final class ConfigPlane implements ConfigService {
 
     /** {@code v} runs from now on: the newest of the history (the oldest past the kept number dropped), told to the canary and listeners. */
     private void makeRunning(Version v) {
-        versions.addLast(v);
-        while (versions.size() > KEPT_VERSIONS) {
-            versions.removeFirst();
+        if (!versions.isEmpty() && versions.getLast() != v) {
+            versions.addLast(versions.removeLast().superseded());
         }
+        versions.addLast(v);
+        trimHistory(versions);
         current = v;
         canary.stableChanged(v.config().priorityRules());
         appliedListeners.forEach(listener -> listener.accept(v.config()));
+    }
+
+    /** Drops the oldest versions past {@link #KEPT_VERSIONS} or {@link #KEPT_CHARS}; the newest stays. */
+    private static void trimHistory(Deque<Version> history) {
+        long weight = history.stream().mapToLong(Version::weight).sum();
+        while (history.size() > KEPT_VERSIONS || history.size() > 1 && weight > KEPT_CHARS) {
+            weight -= history.removeFirst().weight();
+        }
     }
 
     /**
@@ -465,7 +504,7 @@ public final class ConfigPlane implements ConfigService {
     private Refused refuse(String source, List<String> problems) {
         lastError = new Refusal(now(), source, problems);
         LOG.log(System.Logger.Level.WARNING, "QueueDeck: config change from {0} refused, version {1} stays:\n  {2}", source,
-                current.version(), String.join("\n  ", problems));
+                current.version(), String.join("\n  ", lastError.problems()));
         return new Refused(400, "invalid_config", problems);
     }
 

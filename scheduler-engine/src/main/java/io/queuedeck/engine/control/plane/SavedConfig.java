@@ -74,8 +74,12 @@ final class SavedConfig {
      * @throws IOException when the file cannot be read or is not what this class writes
      */
     Optional<Contents> read() throws IOException {
-        if (Files.size(file) == 0) {
+        long size = Files.size(file);
+        if (size == 0) {
             return Optional.empty();
+        }
+        if (size > ConfigPlane.MAX_SAVED_BYTES) { // read whole, such a file ran the heap out at every start
+            throw new IOException("it holds " + size + " bytes, more than a kept history takes (" + ConfigPlane.MAX_SAVED_BYTES + ")");
         }
         return Optional.of(JSON.readValue(file.toFile(), Contents.class));
     }

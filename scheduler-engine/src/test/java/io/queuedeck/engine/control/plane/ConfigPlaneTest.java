@@ -134,6 +134,24 @@ class ConfigPlaneTest {
         assertThat(applied()).isEmpty();
     }
 
+    /** 60,000 problems made an 8.5 MB answer and as much log; a value quoted whole, 900 KB in every answer after. */
+    @Test
+    void manyProblems_areListedUpToAHundred_andCounted_eachShortened() {
+        StringBuilder rules = new StringBuilder("priority_rules:\n");
+        for (int i = 0; i < 150; i++) {
+            rules.append("  - {name: r").append(i).append(", priority: 12}\n");
+        }
+        assertThatThrownBy(() -> plane.apply(rules.toString(), "PUT /v1/config"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e -> {
+                    assertThat(e.problems()).hasSize(101);
+                    assertThat(e.problems().getLast()).isEqualTo("… and 50 more problems");
+                });
+        assertThatThrownBy(() -> plane.apply("policy: {name: " + "x".repeat(900_000) + "}\n", "PUT /v1/config"))
+                .isInstanceOfSatisfying(ConfigService.Refused.class, e ->
+                        assertThat(e.problems()).allSatisfy(p -> assertThat(p).hasSizeLessThanOrEqualTo(300)));
+        assertThat(plane.status().lastError().problems()).allSatisfy(p -> assertThat(p).hasSizeLessThanOrEqualTo(300));
+    }
+
     @Test
     void aKeyLeftOut_ofASectionThatNeedsARestart_isNoChange() {
         ConfigPlane full = plane(engine, classifier, ServeConfig.defaultText()); // server.host, port, … written out

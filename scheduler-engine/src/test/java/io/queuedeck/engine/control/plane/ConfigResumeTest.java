@@ -84,6 +84,43 @@ class ConfigResumeTest {
         assertThat(second.current().version()).isEqualTo(4);
     }
 
+    /** 34 versions of a megabyte each ran a 512 MB heap out, and the file they left did so at every start. */
+    @Test
+    void largeVersions_keepTheHistoryWithinItsBudget_andARestartResumesTheLast() throws Exception {
+        ConfigPlane first = start(FILE);
+        String padding = "\n# " + "x".repeat(600_000) + "\n"; // a comment: the text is large, what it says small
+        for (int i = 0; i < 12; i++) {
+            first.apply((i % 2 == 0 ? EDF : MLFQ) + padding + "# " + i + "\n", "PUT /v1/config by admin");
+        }
+
+        List<ConfigPlane.Version> kept = history(first);
+        assertThat(kept.getLast().version()).isEqualTo(13);
+        assertThat(kept.stream().mapToLong(v -> v.text().length()).sum())
+                .isLessThanOrEqualTo(ConfigPlane.KEPT_CHARS);
+        assertThat(kept.size()).isBetween(2, 7);
+        assertThat(java.nio.file.Files.size(dir.resolve(SavedConfig.FILE_NAME))).isLessThan(ConfigPlane.KEPT_CHARS + (1 << 20));
+
+        ConfigPlane second = start(FILE);
+        assertThat(second.current().version()).isEqualTo(13);
+        assertThat(policy(1)).isEqualTo("mlfq");
+        second.rollback(kept.getFirst().version(), "test"); // the oldest kept still reads
+        assertThat(second.lastError()).isNull();
+    }
+
+    /** Read whole, a history file from before the budget ran the heap out at every start. */
+    @Test
+    void aHistoryFileTooLargeToBeOurs_isSetAside_andTheConfigFileRuns() throws Exception {
+        java.nio.file.Path file = dir.resolve(SavedConfig.FILE_NAME);
+        java.nio.file.Files.write(file, new byte[(int) ConfigPlane.MAX_SAVED_BYTES + 1]);
+
+        ConfigPlane plane = start(FILE);
+
+        assertThat(plane.current().version()).isEqualTo(1);
+        try (var aside = java.nio.file.Files.list(dir)) {
+            assertThat(aside.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith(SavedConfig.FILE_NAME + ".unreadable-"));
+        }
+    }
+
     @Test
     void withoutAnyChange_aRestartKeepsVersionOne() {
         start(FILE);
