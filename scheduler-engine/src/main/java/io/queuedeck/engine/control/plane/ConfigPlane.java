@@ -89,18 +89,21 @@ public final class ConfigPlane implements ConfigService {
             return config == null && tree == null ? this : new Version(version, appliedAt, source, label, changes, text, null, null);
         }
 
-        /** About what it holds in memory and on disk, in characters: its text, and its diff's entries. */
+        /**
+         * About what it holds in memory and on disk, in characters: its text, and its diff, whose
+         * entries hold parts of the trees before and after it (each at most about as long as a text).
+         */
         long weight() {
-            return (text == null ? 0 : text.length()) + (long) (changes == null ? 0 : changes.size()) * CHARS_PER_CHANGE;
+            return 3L * (text == null ? 0 : text.length()) + (long) (changes == null ? 0 : changes.size()) * CHARS_PER_CHANGE;
         }
     }
 
     /**
-     * The history's budget, in characters of config text (a diff's entry counted as
-     * {@value #CHARS_PER_CHANGE}): 34 versions of a megabyte each ran a 512 MB heap out of memory,
-     * and the history file they left did so again at every start. The running version is always kept.
+     * The history's budget, in characters ({@link Version#weight}): 34 versions of a megabyte each
+     * ran a 512 MB heap out of memory, and the history file they left did so again at every start.
+     * The running version is always kept.
      */
-    static final long KEPT_CHARS = 4L << 20;
+    static final long KEPT_CHARS = 8L << 20;
     static final int CHARS_PER_CHANGE = 200;
     /** A kept history file larger than this was not written by a bounded history: it is set aside unread. */
     static final long MAX_SAVED_BYTES = 32L << 20;
