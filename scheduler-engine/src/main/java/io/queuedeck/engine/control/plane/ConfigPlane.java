@@ -324,7 +324,12 @@ public final class ConfigPlane implements ConfigService {
         try {
             requireChangeable(source, null); // under a canary: not read, so saving it again after the canary applies it
             fileText = text; // what the file says now, applied or not: a restart reads it again
+            int before = current.version();
             applyText(text, source, null);
+            if (current.version() != before) { // who changed it is whoever can write the file: the file names them
+                engine.audit().record("file:" + source, "config-file", "config.apply", "config version " + current.version(), 0,
+                        current.label());
+            }
         } catch (Refused e) {
             save(); // recorded in last_error and logged by refuse(): the running config stays
         }

@@ -182,6 +182,20 @@ class ConfigPlaneTest {
         assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("edf");
     }
 
+    /** The policy of a live server changed with no entry in the audit trail: only the API's changes had one. */
+    @Test
+    void anEditOfTheFile_isAudited_asTheFilesChange() {
+        plane.fileChanged(V1.replace("name: priority", "name: edf"), "/etc/queuedeck.yaml");
+        plane.fileChanged(V1.replace("name: priority", "name: edf"), "/etc/queuedeck.yaml"); // the same again: no version
+
+        engine.audit().awaitWritten(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+        var entries = engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries();
+        assertThat(entries).filteredOn(e -> e.action().equals("config.apply")).singleElement().satisfies(e -> {
+            assertThat(e.actor()).isEqualTo("file:/etc/queuedeck.yaml");
+            assertThat(e.target()).isEqualTo("config version 2");
+        });
+    }
+
     @Test
     void rollback_appliesAnEarlierVersionAsANewOne() {
         plane.apply("policy: {name: fifo}\n", "PUT /v1/config");
