@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ class DurableCrashIT {
     private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
     private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
     private static final int TASKS = 3_000;
+    private static final Path LOGS = Path.of("target", "it-logs", "DurableCrashIT.log");
 
     @TempDir
     Path dataDir;
@@ -49,7 +51,9 @@ class DurableCrashIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        // the servers' logs, kept for a failure to be read: a callback never seen once, with nothing to show why
+        Files.createDirectories(LOGS.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(LOGS.toFile()));
         builder.environment().remove("QUEUEDECK_API_TOKEN");
         return builder.start();
     }
