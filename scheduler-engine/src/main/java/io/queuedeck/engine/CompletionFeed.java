@@ -27,7 +27,7 @@ public final class CompletionFeed implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Engine engine;
     private final List<Consumer<TaskView>> listeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> flushers = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.BooleanSupplier> flushers = new CopyOnWriteArrayList<>();
     /** The batch being handed on; feed thread only. */
     private final List<TaskView> batch = new ArrayList<>();
     private volatile ScheduledFuture<?> drainer;
@@ -53,9 +53,11 @@ public final class CompletionFeed implements AutoCloseable {
     /**
      * Adds a step run after each batch is handed to the listeners and before the engine is told
      * the batch was handed on: a listener that keeps views makes them durable here (the callback
-     * store commits). Feed thread.
+     * store commits) and answers whether they are. When one is not, the engine is not told, so a
+     * restart hands the batch on again (its answer was dropped: a failed commit marked the batch
+     * handed on, and a crash then lost its callbacks). Feed thread.
      */
-    public CompletionFeed afterBatch(Runnable flush) {
+    public CompletionFeed afterBatch(java.util.function.BooleanSupplier flush) {
         flushers.add(flush);
         return this;
     }
@@ -93,10 +95,13 @@ public final class CompletionFeed implements AutoCloseable {
 
     private void handedOn() {
         try {
-            for (Runnable flush : flushers) {
-                flush.run();
+            boolean durable = true;
+            for (java.util.function.BooleanSupplier flush : flushers) {
+                durable &= flush.getAsBoolean();
             }
-            engine.completionsHandedOn(batch); // a failed flush skips this: a restart hands the batch on again
+            if (durable) {
+                engine.completionsHandedOn(batch); // else a restart hands the batch on again
+            }
         } finally {
             batch.clear();
         }

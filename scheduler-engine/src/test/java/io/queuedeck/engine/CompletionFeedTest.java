@@ -58,4 +58,37 @@ class CompletionFeedTest {
         assertThat(finished).noneMatch(view -> view.state() == TaskState.RETRY_WAIT || view.state() == TaskState.FAILED);
         assertThat(engine.send(new Command.TakeSnapshot()).join().counters().retried()).as("the crash made some tasks retry").isPositive();
     }
+
+    /** A flush that failed was not heard: the batch was marked handed on, and a crash then lost its callbacks. */
+    @Test
+    void aBatchWhoseFlushFailed_isHandedOnAgainAfterARestart_oneFlushedIsNot() {
+        io.queuedeck.engine.store.TaskStore store = io.queuedeck.engine.store.TaskStore.inMemory();
+        java.util.concurrent.atomic.AtomicBoolean durable = new java.util.concurrent.atomic.AtomicBoolean(false);
+        Engine first = Engine.builder().store(store).build();
+        List<TaskView> seen = new CopyOnWriteArrayList<>();
+        CompletionFeed firstFeed = new CompletionFeed(first, thread).onFinished(seen::add).afterBatch(durable::get);
+        first.start();
+        firstFeed.start(1);
+        first.send(new Command.Submit(new TaskSpec("lost", "llama-2-7b", "hi", 5, null, null, null, null, 4, null, null))).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 1);
+        durable.set(true);
+        first.send(new Command.Submit(new TaskSpec("kept", "llama-2-7b", "hi", 5, null, null, null, null, 4, null, null))).join();
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 2);
+        firstFeed.close(); // then left as a kill -9 leaves it, once the store has what it wrote
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.load(java.time.Instant.now()).tasks().stream()
+                .anyMatch(t -> t.id().equals("kept") && t.handedOn()));
+
+        Engine second = Engine.builder().store(store).build();
+        List<TaskView> again = new CopyOnWriteArrayList<>();
+        var outbox = second.completions(); // before the start, as serve's feed opens it
+        second.start();
+        try {
+            second.send(new Command.TakeSnapshot()).join(); // after the recovery
+            outbox.drain(Integer.MAX_VALUE, again::add);
+            assertThat(again).extracting(TaskView::id).containsExactly("lost");
+        } finally {
+            second.close();
+            first.close();
+        }
+    }
 }
