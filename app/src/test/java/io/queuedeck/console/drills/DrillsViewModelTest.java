@@ -298,13 +298,18 @@ class DrillsViewModelTest {
         assertThat(faults.armed()).isTrue();
     }
 
-    @Test
-    void run_whileTheEngineBreaksAStopConditionAlready_isNotStarted_andLeavesFaultInjectionArmed() throws Exception {
-        engine.send(new Command.PauseDispatch(true)).join(); // a backlog from before the drill: it aborted in 1 s and disarmed
+    /** 30 tasks held waiting, and a drill (file {@code name}) whose stop condition is a queue deeper than 20. */
+    private Path backlogBeyondAStopCondition(String name) throws Exception {
+        engine.send(new Command.PauseDispatch(true)).join();
         for (int i = 0; i < 30; i++) {
             engine.send(new Command.Submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "x", 5, 8))).join();
         }
-        Path file = file("deep.yaml", SHORT.replace("steps:", "stop_conditions:\n  - {metric: queue_depth, above: 20, window: 10s}\nsteps:"));
+        return file(name, SHORT.replace("steps:", "stop_conditions:\n  - {metric: queue_depth, above: 20, window: 10s}\nsteps:"));
+    }
+
+    @Test
+    void run_whileTheEngineBreaksAStopConditionAlready_isNotStarted_andLeavesFaultInjectionArmed() throws Exception {
+        Path file = backlogBeyondAStopCondition("deep.yaml"); // a backlog from before the drill: it aborted in 1 s and disarmed
         onFx(() -> {
             model.addFile(file);
             model.run();
@@ -350,11 +355,7 @@ class DrillsViewModelTest {
     /** Why: it offered "press Run again to run it anyway", and the second press was refused for a stop condition already broken. */
     @Test
     void overCapacityAndAStopConditionBrokenAlready_saysTheStopCondition_andOffersNoRunAnyway() throws Exception {
-        engine.send(new Command.PauseDispatch(true)).join();
-        for (int i = 0; i < 30; i++) {
-            engine.send(new Command.Submit(TaskSpec.of(Engine.Builder.DEFAULT_MODEL, "x", 5, 8))).join();
-        }
-        Path file = file("deep2.yaml", SHORT.replace("steps:", "stop_conditions:\n  - {metric: queue_depth, above: 20, window: 10s}\nsteps:"));
+        Path file = backlogBeyondAStopCondition("deep2.yaml");
         onFx(() -> {
             model.besideDemoLoad(() -> 0.9);
             model.addFile(file);
