@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A fault of the catalogue is listed once under Active faults, not again as the GPU state it causes. */
@@ -31,7 +34,10 @@ class FaultsListingTest {
         Engine engine = Engine.builder().executor(new SimulatedGpuExecutor(2, Engine.Builder.DEFAULT_MODEL, GpuProfile.LLAMA2_7B_H100)).build();
         engine.start();
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-        ExecutorService fx = Executors.newSingleThreadExecutor(); // the "FX thread": one thread, as the screen has
+        // the "FX thread": one thread, as the screen has. The catalogue's own thread may still hand a read to it
+        // after the test; dropped, as Platform.runLater drops it once the toolkit is gone, not refused on that thread
+        ExecutorService fx = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                new ThreadPoolExecutor.DiscardPolicy());
         try {
             FaultCatalogue faults = new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), () -> 0);
             faults.inject(new FaultSpec(FaultKind.SLOW, new BlastRadius(BlastRadius.Scope.INSTANCE, "1"), Map.of("factor", 3.0),
