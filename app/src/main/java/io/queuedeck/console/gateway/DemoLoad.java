@@ -51,6 +51,15 @@ public interface DemoLoad {
     /** What the replay is doing ("azure-conv-2023.csv: 1,234 of 19,366 submitted"), or empty when none runs. */
     String replayStatus();
 
+    /**
+     * Tasks per second the console submits now: the synthetic load's rate; during a trace replay the
+     * trace's average (its own arrivals, not the synthetic mix and lengths), and 0 once it has
+     * submitted all of them.
+     */
+    default double offeredTasksPerSecond() {
+        return load() * capacityTasksPerSecond();
+    }
+
     /** Adds {@code factor - 1} times the current load on top of it for {@code seconds}. */
     void burst(double factor, int seconds);
 

@@ -313,6 +313,14 @@ public final class EmbeddedEngine implements DemoLoad, AutoCloseable {
                 replay.finished() ? " (done)" : "");
     }
 
+    @Override
+    public synchronized double offeredTasksPerSecond() {
+        if (replay != null) {
+            return replay.finished() ? 0 : replay.averageRate();
+        }
+        return fraction * capacity;
+    }
+
     private void stopReplay() {
         if (replay != null) {
             replay.close();

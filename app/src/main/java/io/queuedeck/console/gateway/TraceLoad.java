@@ -46,6 +46,12 @@ final class TraceLoad implements AutoCloseable {
         return arrivals.size();
     }
 
+    /** The trace's arrivals per second over its (time-scaled) span. */
+    double averageRate() {
+        double seconds = arrivals.isEmpty() ? 0 : arrivals.getLast().atNanos() / 1e9;
+        return seconds > 0 ? arrivals.size() / seconds : arrivals.size();
+    }
+
     synchronized boolean finished() {
         return next >= arrivals.size();
     }

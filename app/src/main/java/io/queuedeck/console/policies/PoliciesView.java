@@ -156,7 +156,8 @@ public final class PoliciesView {
                 traceBox.setValue(file.getAbsolutePath());
             }
         });
-        replayButton.setTooltip(new Tooltip("Replace the synthetic load with the trace, time-scaled to the load above; moving the slider goes back"));
+        replayButton.setTooltip(new Tooltip("Replace the synthetic load with the trace, time-scaled to the load above;"
+                + " moving the slider or picking a mix or lengths goes back to the synthetic load"));
         replayButton.setOnAction(e -> model.replay(traceBox.getValue()).ifPresentOrElse(error -> {
             replayLabel.getStyleClass().add("policies-error");
             replayLabel.setText(error);
@@ -166,6 +167,7 @@ public final class PoliciesView {
                 replayLabel.getStyleClass().remove("policies-error");
                 replayLabel.setText(v);
             }
+            showLoad();
         });
         model.offeredRateProperty().addListener((o, a, v) -> showLoad());
         showLoad();
@@ -200,8 +202,17 @@ public final class PoliciesView {
         if (model.demoLoadUnavailable() != null) {
             return;
         }
-        loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s)",
-                model.loadFractionProperty().get() * 100, model.offeredRateProperty().get(), model.capacityTasksPerSecond()));
+        double percent = model.loadFractionProperty().get() * 100;
+        double offered = model.offeredRateProperty().get();
+        if (model.replayStatusProperty().get().isEmpty()) {
+            loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s)",
+                    percent, offered, model.capacityTasksPerSecond()));
+        } else if (offered > 0) { // the trace's own arrivals and lengths: the synthetic capacity and mix do not apply
+            loadLabel.setText(String.format(Locale.ROOT, "Trace replay at %.0f%% of capacity · %.1f tasks/s on average,"
+                    + " with the trace's own lengths", percent, offered));
+        } else {
+            loadLabel.setText("Trace replay done: nothing is offered now; the slider, a mix or lengths start the synthetic load");
+        }
     }
 
     /**

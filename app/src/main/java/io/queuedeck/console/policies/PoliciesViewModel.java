@@ -210,7 +210,7 @@ public final class PoliciesViewModel {
         mix.set(load.mix());
         lengths.set(load.lengths());
         loadFraction.set(load.load());
-        offeredRate.set(load.load() * load.capacityTasksPerSecond());
+        offeredRate.set(load.offeredTasksPerSecond());
     }
 
     /** "key=value, …" in key order, as the parameters field takes them. */

@@ -21,12 +21,13 @@ import org.testfx.util.WaitForAsyncUtils;
 class PoliciesViewUiTest {
     private final FxRobot robot = new FxRobot();
     private PoliciesViewModel model;
+    private final FakeLoad load = new FakeLoad();
 
     @BeforeEach
     void show() throws TimeoutException {
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
-        model = new PoliciesViewModel(new RecordingCommands(), new FakeLoad());
+        model = new PoliciesViewModel(new RecordingCommands(), load);
         FxToolkit.setupStage(s -> {
             // in a scroll pane fitted to the room while the screen's minimum fits, as the console shows every
             // screen (ScreenScroll), in the room a 1280 × 800 window leaves between its header and status line
@@ -125,5 +126,25 @@ class PoliciesViewUiTest {
         assertThat(robot.lookup("#policies-load").query().isDisabled()).isTrue();
         assertThat(robot.lookup("#policies-replay").query().isDisabled()).isTrue();
         assertThat(robot.lookup("#policies-load-label").queryLabeled().getText()).startsWith("No demo load on real inference servers");
+    }
+
+    /**
+     * During a trace replay the line under the slider said "90% of capacity · 45.0 tasks/s offered (capacity
+     * ≈ 50.0 tasks/s)", the synthetic load's figures, and kept saying so after the trace had ended and
+     * nothing was offered at all.
+     */
+    @Test
+    void aTraceReplay_showsTheTracesRate_andItsEnd() {
+        Labeled line = robot.lookup("#policies-load-label").queryLabeled();
+        assertThat(line.getText()).isEqualTo("90% of capacity · 45.0 tasks/s offered (capacity ≈ 50.0 tasks/s)");
+
+        load.replayRate = 12.5;
+        robot.clickOn("#policies-replay");
+        assertThat(line.getText()).isEqualTo("Trace replay at 90% of capacity · 12.5 tasks/s on average, with the trace's own lengths");
+
+        load.replaying = "t.csv: 10 of 10 submitted (done)";
+        load.replayRate = 0;
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().build()));
+        assertThat(line.getText()).startsWith("Trace replay done: nothing is offered now");
     }
 }

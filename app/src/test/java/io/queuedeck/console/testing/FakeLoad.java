@@ -28,6 +28,9 @@ public final class FakeLoad implements DemoLoad {
         replaying = trace + ": 0 of 10 submitted";
     }
     @Override public String replayStatus() { return replaying; }
+    /** What a replay offers, as the trace's average rate (negative: the synthetic load's rate). */
+    public double replayRate = -1;
+    @Override public double offeredTasksPerSecond() { return replayRate >= 0 ? replayRate : load * capacityTasksPerSecond(); }
     @Override public void burst(double factor, int seconds) { bursting = true; }
     @Override public boolean bursting() { return bursting; }
 }
