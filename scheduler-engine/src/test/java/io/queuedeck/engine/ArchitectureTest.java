@@ -70,21 +70,23 @@ class ArchitectureTest {
     static final ArchRule embeddedStore_isUsedOnlyByTheDurableStores =
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
-                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.MvDeliveryStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.MvCallbackFile")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvTaskFile")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.MvFiles")
                     .should().dependOnClassesThat().resideInAnyPackage("org.h2..")
-                    .because("H2's MVStore is an implementation detail behind DeliveryStore.durable and the import of"
-                            + " earlier task files (decisions 0008, 0045)");
+                    .because("H2's MVStore is read only to import the task and callback files of earlier versions"
+                            + " (decisions 0045, 0127)");
 
     @ArchTest
-    static final ArchRule sqlite_isUsedOnlyByTheEmbeddedTaskStore =
+    static final ArchRule sqlite_isUsedOnlyByTheEmbeddedStores =
             noClasses()
                     .that().resideInAPackage("io.queuedeck.engine..")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.SqliteTaskStore")
+                    .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.callback.SqliteDeliveryStore")
                     .and().doNotHaveFullyQualifiedName("io.queuedeck.engine.store.WalCheckpointer")
                     .should().dependOnClassesThat().resideInAnyPackage("org.sqlite..", "java.sql..")
-                    .because("SQLite is an implementation detail behind TaskStore.embedded (decisions 0045, 0094)");
+                    .because("SQLite is an implementation detail behind TaskStore.embedded and DeliveryStore.durable"
+                            + " (decisions 0045, 0094, 0127)");
 
     @ArchTest
     static final ArchRule redisClient_isUsedOnlyByTheRedisStore =

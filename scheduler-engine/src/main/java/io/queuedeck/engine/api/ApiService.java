@@ -113,7 +113,11 @@ public final class ApiService implements AutoCloseable {
      * @throws IllegalArgumentException when the address cannot be bound (everything is closed again)
      */
     public ApiService start() {
-        callbacks.resume(); // pending callbacks and dead letters from before a restart (a durable store only)
+        int resumed = callbacks.resume(); // pending callbacks and dead letters from before a restart (a durable store only)
+        if (resumed > 0) {
+            System.getLogger(ApiService.class.getName()).log(System.Logger.Level.INFO,
+                    resumed + " result callbacks pending before the restart are sent again");
+        }
         feed.start(2);
         try {
             server.start();

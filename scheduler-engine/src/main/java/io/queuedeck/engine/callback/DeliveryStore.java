@@ -55,16 +55,16 @@ public interface DeliveryStore extends AutoCloseable {
     default void close() {}
 
     /**
-     * A store in {@code dir} (created if missing) that survives restarts: an embedded H2 MVStore
-     * file, {@code callbacks.mv.db}, locked while open so that one process at a time uses it.
-     * Writes are committed and synced within 200 ms (a crash may lose that much), and all of
-     * them on {@link #close()}.
+     * A store in {@code dir} (created if missing) that survives restarts, even a kill: a SQLite
+     * database, {@code callbacks.db}, locked while open so that one process at a time uses it. What
+     * {@link #flush()} answered true for is on the device; other changes are committed within 200 ms
+     * (a crash may lose that much of them), and all of them on {@link #close()}.
      *
      * @throws IllegalArgumentException when the directory cannot be created or written, or another
      *                                  process (or store) holds it
      */
     static DeliveryStore durable(Path dir) {
-        return MvDeliveryStore.open(dir);
+        return SqliteDeliveryStore.open(dir);
     }
 
     /** A store in memory: nothing survives the process. */

@@ -344,6 +344,7 @@ final class Durability {
         List<StoredTask> stored = new ArrayList<>(contents.tasks());
         stored.sort(Comparator.comparingLong(StoredTask::rank));
         List<StoredTask> finished = new ArrayList<>();
+        int requeued = 0, wasRunning = 0, dead = 0, handedOnAgain = 0;
         long maxSequence = -1;
         long minRank = Long.MAX_VALUE, maxRank = Long.MIN_VALUE;
         for (StoredTask s : stored) {
@@ -353,23 +354,29 @@ final class Durability {
                 case DEAD_LETTERED -> {
                     Task task = restore(s, TaskState.DEAD_LETTERED, s.error(), now);
                     loop.restoreDeadLetter(task);
+                    dead++;
                     if (!s.handedOn()) {
                         loop.handOnAgain(task.view(now));
+                        handedOnAgain++;
                     }
                 }
                 case RUNNING -> {
+                    wasRunning++;
                     if (s.attempts() >= maxAttempts) {
                         Task task = restore(s, TaskState.DEAD_LETTERED, "interrupted by a restart during its last attempt", now);
                         loop.restoreDeadLetter(task);
                         saved(task);
+                        dead++;
                     } else {
                         requeue(restore(s, TaskState.QUEUED, s.error(), now), now, true);
+                        requeued++;
                     }
                     minRank = Math.min(minRank, s.rank());
                     maxRank = Math.max(maxRank, s.rank());
                 }
                 case QUEUED, PREEMPTED, FAILED, RETRY_WAIT -> {
                     requeue(restore(s, TaskState.QUEUED, s.error(), now), now, s.state() != TaskState.QUEUED);
+                    requeued++;
                     minRank = Math.min(minRank, s.rank());
                     maxRank = Math.max(maxRank, s.rank());
                 }
@@ -388,6 +395,7 @@ final class Durability {
             remember(s.id(), s.spec(), view, expiresAt, now); // sorted by expiry: the latest stay whole
             if (!s.handedOn()) {
                 loop.handOnAgain(view); // it finished just before the stop: its callback may not be recorded
+                handedOnAgain++;
             }
         }
         for (ModelQueues.ModelQueue queue : loop.queues.all()) {
@@ -401,6 +409,12 @@ final class Durability {
             loop.placement.continueAfter(minRank, maxRank);
         }
         loop.commands.continueAfter(maxSequence);
+        if (!stored.isEmpty()) { // what a restart found, for the operator and for a crash's post-mortem
+            LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT, "recovered %,d tasks: %,d back in the"
+                    + " queue (%,d of them were running), %,d dead letters, %,d finished; %,d final results handed on again"
+                    + " (their callbacks may not have been recorded)", stored.size(), requeued, wasRunning, dead,
+                    finished.size(), handedOnAgain));
+        }
         loop.dispatch();
     }
 

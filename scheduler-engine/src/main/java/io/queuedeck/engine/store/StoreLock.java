@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * process is refused by the lock; a second store in this process is refused before its file is
  * opened, since closing any descriptor of a locked file would drop this process's lock on it.
  */
-final class StoreLock implements AutoCloseable {
+public final class StoreLock implements AutoCloseable {
     private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path file;
@@ -32,7 +32,7 @@ final class StoreLock implements AutoCloseable {
      * @param what names the store in the refusal ("tasks.db")
      * @throws IllegalArgumentException when another store holds it, in this process or another
      */
-    static StoreLock acquire(Path dir, String fileName, String what) {
+    public static StoreLock acquire(Path dir, String fileName, String what) {
         Path file = realPath(PrivateFiles.prepare(dir, fileName)); // one key however the directory is named
         if (!HELD.add(file)) {
             throw inUse(dir, what);
@@ -65,7 +65,7 @@ final class StoreLock implements AutoCloseable {
     }
 
     /** The refusal of a directory another QueueDeck holds. */
-    static IllegalArgumentException inUse(Path dir, String what) {
+    public static IllegalArgumentException inUse(Path dir, String what) {
         return new IllegalArgumentException("data directory " + dir + " is in use by another running QueueDeck ("
                 + what + " is locked)");
     }

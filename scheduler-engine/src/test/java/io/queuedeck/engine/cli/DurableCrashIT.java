@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +66,46 @@ class DurableCrashIT {
         assertThat(first).as("start-up line").isNotNull();
         Matcher m = LISTENING.matcher(first);
         assertThat(m.matches()).as(first).isTrue();
+        Thread.ofPlatform().daemon().start(() -> { // the rest of its output joins the log, and never fills the pipe
+            try (var log = Files.newOutputStream(LOGS, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND)) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
         return URI.create(m.group(1));
+    }
+
+    /**
+     * What the restarted server says of each accepted task whose callback never came, and its data
+     * directory as it stood, kept beside the logs: without them a failure showed only the ids.
+     */
+    private String whyNotCalledBack(HttpClient client, URI base, Set<String> accepted, Set<String> called, Process server)
+            throws IOException, InterruptedException {
+        StringBuilder why = new StringBuilder("accepted but never called back; the restarted server says:");
+        for (String id : accepted.stream().filter(id -> !called.contains(id)).sorted().toList()) {
+            HttpResponse<String> task = client.send(HttpRequest.newBuilder(base.resolve("/v1/tasks/" + id)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            why.append("\n  ").append(id).append(": ").append(task.statusCode()).append(' ').append(task.body());
+        }
+        HttpResponse<String> dead = client.send(HttpRequest.newBuilder(base.resolve("/v1/callbacks/dead-letters")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        why.append("\n  callback dead letters: ").append(dead.statusCode()).append(' ').append(dead.body());
+        String metrics = client.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        metrics.lines().filter(line -> line.startsWith("queuedeck_callback")).forEach(line -> why.append("\n  ").append(line));
+        server.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        Path kept = LOGS.resolveSibling("DurableCrashIT-data-" + System.currentTimeMillis());
+        try (var files = Files.walk(dataDir)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, kept.resolve(dataDir.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return why.append("\n  its data directory, as the kill left it: ").append(kept.toAbsolutePath()).toString();
     }
 
     @Test
@@ -134,8 +175,12 @@ class DurableCrashIT {
         Process second = start(args);
         try {
             URI base = listening(second);
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                    .untilAsserted(() -> assertThat(called).containsAll(accepted));
+            try {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> called.containsAll(accepted));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(whyNotCalledBack(client, base, accepted, called, second), e);
+            }
             for (String id : accepted) {
                 HttpResponse<String> task = client.send(HttpRequest.newBuilder(base.resolve("/v1/tasks/" + id)).build(),
                         HttpResponse.BodyHandlers.ofString());

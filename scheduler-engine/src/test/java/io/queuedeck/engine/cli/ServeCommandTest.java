@@ -345,7 +345,7 @@ class ServeCommandTest {
 
             assertThat(run.exit()).isEqualTo(2);
             assertThat(run.err().strip()).isEqualTo("error: data directory " + dir
-                    + " is in use by another running QueueDeck (callbacks.mv.db is locked)");
+                    + " is in use by another running QueueDeck (callbacks.db is locked)");
             assertThat(run.out()).doesNotContain("listening");
         }
     }
