@@ -99,6 +99,9 @@ public final class PoliciesView {
         model.livePolicyProperty().addListener((o, a, v) -> {
             showLive();
             policyList.refresh();
+            if (a != null && a.equals(policyList.getSelectionModel().getSelectedItem())) {
+                policyList.getSelectionModel().select(v); // a switch elsewhere: the highlight follows the live policy
+            }
             if (!paramsField.isFocused()) { // another policy: what was typed for the last one (refused, maybe) no longer applies
                 paramsField.setText(model.liveParametersProperty().get());
             }

@@ -147,4 +147,25 @@ class PoliciesViewUiTest {
         robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().build()));
         assertThat(line.getText()).startsWith("Trace replay done: nothing is offered now");
     }
+
+    /**
+     * After a switch made elsewhere (the header's box, the API, a canary) the list kept highlighting the
+     * policy that had been live, beside the dot on the new one; one the operator picked to compare stays.
+     */
+    @Test
+    void aSwitchElsewhere_movesTheHighlightOffTheOldLivePolicy_butNotOffAnotherPicked() {
+        javafx.scene.control.ListView<?> list = robot.lookup("#policies-list").queryAs(javafx.scene.control.ListView.class);
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq").build()));
+        robot.clickOn(robot.lookup("#policies-list .list-cell").match(cell -> ((javafx.scene.control.ListCell<?>) cell).getText() != null
+                && ((javafx.scene.control.ListCell<?>) cell).getText().contains("mlfq —")).queryAs(javafx.scene.Node.class));
+        assertThat(list.getSelectionModel().getSelectedItem()).isEqualTo("mlfq");
+
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("fifo").build()));
+        assertThat(list.getSelectionModel().getSelectedItem()).isEqualTo("fifo");
+
+        robot.clickOn(robot.lookup("#policies-list .list-cell").match(cell -> ((javafx.scene.control.ListCell<?>) cell).getText() != null
+                && ((javafx.scene.control.ListCell<?>) cell).getText().contains("priority —")).queryAs(javafx.scene.Node.class));
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq").build()));
+        assertThat(list.getSelectionModel().getSelectedItem()).as("picked to compare").isEqualTo("priority");
+    }
 }
