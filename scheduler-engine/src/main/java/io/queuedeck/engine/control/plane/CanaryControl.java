@@ -204,7 +204,8 @@ final class CanaryControl {
             classifier.route(new ReleaseClassifier.Routing(plane.stableRules(), null, null));
         }
         try {
-            ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", "canary promoted",
+            // labelled by what it changes, as any other version: "canary promoted" alone hid that from the history
+            ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", null,
                     r.policy() == null ? null : Command.CanaryPolicy.END);
             lastEnded = new Ended("promoted", "promoted by " + source, plane.now());
             return status;

@@ -129,6 +129,8 @@ class CanaryTest {
 
         ConfigPlane.Status promoted = (ConfigPlane.Status) plane.promoteCanary("test");
         assertThat(promoted.version()).isEqualTo(2);
+        assertThat(plane.current().source()).isEqualTo("test (canary promoted)");
+        assertThat(plane.current().label()).as("what the promotion changed").contains("priority_rules");
         TaskSpec after = submit();
         assertThat(after.classification().release()).isEqualTo("stable");
         assertThat(after.priority()).isEqualTo(9);
