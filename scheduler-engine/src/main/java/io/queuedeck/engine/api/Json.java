@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
+import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.task.TaskState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -276,10 +277,15 @@ final class Json {
             ApiException inner = translate(cause);
             String outer = path(m.getPath());
             boolean innerIsWithin = inner.field() != null && inner.field().startsWith(outer);
-            return m.getPath().isEmpty() || innerIsWithin ? inner : ApiException.invalid(outer, inner.getMessage());
+            boolean betweenEntries = inner.field() == null && inner.getMessage().contains(" (after "); // says where itself
+            return m.getPath().isEmpty() || innerIsWithin || betweenEntries ? inner : ApiException.invalid(outer, inner.getMessage());
         }
         if (e instanceof InputCoercionException c) {
             String field = fieldOf(c.getProcessor());
+            String range = field == null ? null : TaskSpecValidator.range(field);
+            if (range != null) {
+                return ApiException.invalid(field, field + " must be " + range + ", got " + numberText(c));
+            }
             return ApiException.invalid(field, (field == null ? "a number" : field)
                     + " is out of range for " + expected(c.getTargetType()));
         }
@@ -299,10 +305,39 @@ final class Json {
             return ApiException.invalid(field, field + " is given twice" + where(p) + "; give each field once");
         }
         if (e instanceof JsonProcessingException p) {
-            return new ApiException(400, "malformed_json", "the body is not valid JSON" + where(p) + ": "
-                    + plain(p.getOriginalMessage()), fieldOf(p.getProcessor()), List.of());
+            String field = fieldOf(p.getProcessor());
+            String words = "the body is not valid JSON" + where(p) + ": " + plain(p.getOriginalMessage());
+            if (field != null && betweenEntries(p.getOriginalMessage())) {
+                // the field's value was whole: the fault is what follows it, so the field is where, not what
+                return new ApiException(400, "malformed_json", words + " (after " + field + ")");
+            }
+            return new ApiException(400, "malformed_json", words, field, List.of());
         }
         return new ApiException(400, "malformed_json", "the body could not be read as JSON");
+    }
+
+    /**
+     * Whether the parser's complaint is about the punctuation between entries or a body cut short
+     * after a whole value ({@code "x",}}, {@code "x" "y"}, {@code "x"]}), rather than about a value
+     * itself (a bad number, escape or token, or a string left open).
+     */
+    private static boolean betweenEntries(String original) {
+        if (original == null) {
+            return false;
+        }
+        if (original.startsWith("Unexpected end-of-input")) {
+            return !original.contains("string value") && !original.contains("escape") && !original.contains("VALUE_STRING");
+        }
+        return original.contains("was expecting comma to separate") || original.contains("was expecting double-quote to start field name")
+                || original.startsWith("Unexpected close marker");
+    }
+
+    private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile("^Numeric value \\((.{1,100}?)\\) out of range");
+
+    /** The number the parser complained of, as the client wrote it, from the parser's message. */
+    private static String numberText(InputCoercionException e) {
+        java.util.regex.Matcher m = OUT_OF_RANGE.matcher(e.getOriginalMessage() == null ? "" : e.getOriginalMessage());
+        return m.find() ? m.group(1) : "a number out of range";
     }
 
     static final String AFTER_THE_OBJECT = "the body holds more after its JSON object";

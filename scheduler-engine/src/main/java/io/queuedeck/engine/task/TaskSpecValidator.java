@@ -145,6 +145,18 @@ public final class TaskSpecValidator {
         return allowed.equals(ID) ? "'.', '_', ':', '-'" : "'.', '_', ':', '/', '-'";
     }
 
+    /**
+     * The range an integer field of a task takes ("between 1 and 1000000"), or null for a field
+     * without one: said the same way when the number does not even fit the field's type.
+     */
+    public static String range(String field) {
+        return switch (field) {
+            case "priority" -> "between " + TaskSpec.MIN_PRIORITY + " and " + TaskSpec.MAX_PRIORITY;
+            case "max_tokens", "prompt_tokens" -> "between 1 and " + MAX_TOKENS_LIMIT;
+            default -> null;
+        };
+    }
+
     private static void checkTokens(List<FieldError> errors, String field, Integer value) {
         if (value != null && (value < 1 || value > MAX_TOKENS_LIMIT)) {
             errors.add(new FieldError(field, field + " must be between 1 and " + MAX_TOKENS_LIMIT + ", got " + value));

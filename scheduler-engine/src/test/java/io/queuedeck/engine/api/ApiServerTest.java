@@ -213,6 +213,51 @@ class ApiServerTest {
                 .doesNotContain("`");
     }
 
+    /**
+     * A syntax error inside a field's value names that field; one in the punctuation between
+     * entries, or a body cut short after a whole value, names none and says after which field.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // body                                                           | field       | the message ends with
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",}                     |             | (after input)",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\"                       |             | (after input)",
+            "{\"model\":\"llama-2-7b\" \"input\":\"x\"}                      |             | (after model)",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"max_tokens\":12a}  |             | (after max_tokens)",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"metadata\":{\"a\":\"b\",}} |  | (after metadata.a)",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x                        | input       | the body ends before its JSON does",
+            "{\"model\":\"llama-2-7b\",\"input\":\"\\q\"}                    | input       | which is not a JSON escape",
+            "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":01}     | priority    | (1, not 01)",
+            "{\"model\":\"llama-2-7b\",\"input\":xyz}                        | input       | (a string needs double quotes)",
+    })
+    void submit_malformedJson_namesTheFieldOnlyWhenTheFaultIsInItsValue(String body, String field, String ending) {
+        Http.Response response = http.post("/v1/tasks", body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("malformed_json");
+        assertThat(response.json().at("/error/message").asText()).endsWith(ending);
+        if (field == null) {
+            assertThat(response.json().path("error").has("field")).isFalse();
+        } else {
+            assertThat(response.json().at("/error/field").asText()).isEqualTo(field);
+        }
+    }
+
+    /** A number too large for its field's type gets the field's own range, as one inside the type but out of range does. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "priority   | 99999999999 | priority must be between 0 and 9, got 99999999999",
+            "max_tokens | 2147483648  | max_tokens must be between 1 and 1000000, got 2147483648",
+            "max_tokens | 2000000     | max_tokens must be between 1 and 1000000, got 2000000",
+    })
+    void submit_numberBeyondItsType_isSaidAsTheFieldsRange(String field, String number, String message) {
+        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"" + field + "\":" + number + "}");
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().at("/error/field").asText()).isEqualTo(field);
+        assertThat(response.json().at("/error/message").asText()).isEqualTo(message);
+    }
+
     @Test
     void patch_unknownTask_answers404() {
         assertThat(http.patch("/v1/tasks/ghost", "{\"priority\": 1}").status()).isEqualTo(404);
