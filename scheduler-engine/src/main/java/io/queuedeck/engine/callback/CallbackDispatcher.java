@@ -10,6 +10,7 @@ import io.queuedeck.engine.task.TaskView;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Dns;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -278,12 +279,31 @@ public final class CallbackDispatcher implements AutoCloseable {
                                 retries.retryAfterNanos(response.header("Retry-After")));
                     } else if (code > 599 || code < 100) {
                         finish(pending, "HTTP " + code + " (not a status HTTP defines)", "status_invalid");
+                    } else if (code >= 300 && code < 400) {
+                        finish(pending, redirected(response), "status_3xx");
                     } else {
                         finish(pending, "HTTP " + code, code >= 400 ? "status_4xx" : "status_" + code / 100 + "xx");
                     }
                 }
             }
         });
+    }
+
+    /**
+     * A redirect's reason in a dead letter: where it pointed (shown as callback URLs are, secrets
+     * masked), so the operator can give the final URL; redirects are never followed.
+     */
+    static String redirected(Response response) {
+        String location = response.header("Location");
+        HttpUrl target = location == null ? null : response.request().url().resolve(location);
+        String where = location == null ? "without a Location"
+                : target == null ? "to a Location that is no URL"
+                : "to " + shortened(UrlRedaction.redact(target.toString()));
+        return "HTTP " + response.code() + ": a redirect " + where + ", not followed (callbacks never follow redirects; give the final URL)";
+    }
+
+    private static String shortened(String url) {
+        return url.length() <= 300 ? url : url.substring(0, 300) + "…";
     }
 
     /**

@@ -233,8 +233,7 @@ class CallbackDestinationsTest {
             elsewhere.enqueue(new MockResponse.Builder().code(200).build());
             receiver.enqueue(new MockResponse.Builder().code(302)
                     .setHeader("Location", elsewhere.url("/inside").toString()).build());
-            receiver.enqueue(new MockResponse.Builder().code(307)
-                    .setHeader("Location", elsewhere.url("/inside").toString()).build());
+            receiver.enqueue(new MockResponse.Builder().code(307).setHeader("Location", "/moved?token=s3cret").build());
             try (CallbackDispatcher dispatcher = CallbackDispatcherTest.loopback(clock, scheduler,
                     receiver.url("/").toString(), elsewhere.url("/").toString()).listener(recorder).build()) {
                 dispatcher.deliver(CallbackDispatcherTest.finished("t-302", receiver.url("/cb").toString(), clock.nanos()));
@@ -242,7 +241,9 @@ class CallbackDestinationsTest {
 
                 await().atMost(Duration.ofSeconds(5)).until(() -> dispatcher.deadLetters().size() == 2);
                 assertThat(dispatcher.deadLetters()).extracting(DeadLetter::lastError)
-                        .containsExactlyInAnyOrder("HTTP 302", "HTTP 307");
+                        .containsExactlyInAnyOrder(
+                                "HTTP 302: a redirect to " + elsewhere.url("/inside") + ", not followed (callbacks never follow redirects; give the final URL)",
+                                "HTTP 307: a redirect to " + receiver.url("/moved?token=***") + ", not followed (callbacks never follow redirects; give the final URL)");
                 assertThat(elsewhere.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
                 assertThat(elsewhere.getRequestCount()).isZero();
             }
