@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -120,6 +121,12 @@ final class BodyReader {
         } catch (IOException e) {
             if (isTimeout(e) || nanos.getAsLong() - deadline >= 0) {
                 throw timedOut(ctx);
+            }
+            if (e instanceof EofException) {
+                // the client went away mid-body: counted apart from malformed requests (rejected{reason})
+                ctx.header("Connection", "close");
+                throw new ApiException(400, "body_incomplete", "the connection ended after " + size + " bytes of the body, "
+                        + (declared >= 0 ? "of the " + declared + " that Content-Length announced" : "before its last chunk"));
             }
             throw new ApiException(400, "bad_request", "the request body could not be read");
         } finally {

@@ -115,6 +115,28 @@ class BodyLimitsTest {
         assertThat(http.get("/v1/tasks/late").status()).isEqualTo(404);
     }
 
+    /**
+     * A client that ends its side of the connection mid-body is answered (if it still reads) and
+     * counted as {@code body_incomplete}, not as a malformed request; nothing is queued.
+     */
+    @Test
+    void connectionEndedMidBody_is400BodyIncomplete_countedApart_andNothingIsQueued() throws Exception {
+        String body = task("cut", 100);
+        try (Socket socket = open()) {
+            head(socket, "/v1/tasks", body.length());
+            socket.getOutputStream().write(body.substring(0, 30).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+
+            String answer = readUntilClosed(socket);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("\"body_incomplete\"")
+                    .contains("after 30 bytes of the body, of the " + body.length() + " that Content-Length announced");
+        }
+        assertThat(http.get("/v1/tasks/cut").status()).isEqualTo(404);
+        assertThat(http.get("/metrics").body()).contains("queuedeck_api_rejected_total{reason=\"body_incomplete\"} 1.0")
+                .doesNotContain("queuedeck_api_rejected_total{reason=\"bad_request\"}");
+    }
+
     @Test
     void lyingContentLength_manyConnections_eachCutWith408_andTheServerStillAnswers() throws Exception {
         // Each declares a batch at its limit and sends 10 bytes. Read as bytes come, they hold 10
