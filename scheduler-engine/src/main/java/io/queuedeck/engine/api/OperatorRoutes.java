@@ -11,6 +11,7 @@ import io.queuedeck.engine.audit.AuditQuery;
 import io.queuedeck.engine.bulk.BulkRequest;
 import io.queuedeck.engine.bulk.OperationStatus;
 import io.queuedeck.engine.command.BulkAction;
+import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskFilter;
@@ -51,7 +52,7 @@ final class OperatorRoutes {
     /** A dry run's answer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record DryRun(@JsonProperty("dry_run") boolean dryRun, String action, String description, int matched,
-                  boolean undoable, @JsonProperty("filter") String filter) {}
+                  @JsonProperty("would_change") int wouldChange, boolean undoable, @JsonProperty("filter") String filter) {}
 
     void register(Javalin app) {
         app.post("/v1/tasks:bulk", this::bulk);
@@ -85,9 +86,9 @@ final class OperatorRoutes {
         TaskFilter filter = SearchParams.filter(body.filter(), tenant);
         BulkRequest request = request(ctx, body, filter);
         if (Boolean.TRUE.equals(body.dryRun())) {
-            int matched = answers.await(engine.operations().count(filter));
-            Routes.json(ctx, 200, new DryRun(true, request.action().key(), request.describe(), matched,
-                    request.action().undoable(), io.queuedeck.engine.bulk.BulkOperations.describe(filter)));
+            Command.BulkCount count = answers.await(engine.operations().count(request));
+            Routes.json(ctx, 200, new DryRun(true, request.action().key(), request.describe(), count.matched(),
+                    count.wouldChange(), request.action().undoable(), io.queuedeck.engine.bulk.BulkOperations.describe(filter)));
             return;
         }
         OperationStatus started = engine.operations().start(request, Auditor.actor(ctx), "api", tenant);

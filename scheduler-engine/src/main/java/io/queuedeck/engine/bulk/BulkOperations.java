@@ -8,8 +8,6 @@ import io.queuedeck.engine.task.TaskFilter;
 import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskConflictException;
-import io.queuedeck.engine.task.TaskSearch;
-import io.queuedeck.engine.task.TaskSort;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,10 +61,9 @@ public final class BulkOperations {
         this.clock = clock;
     }
 
-    /** How many tasks {@code filter} selects now (a dry run). */
-    public CompletableFuture<Integer> count(TaskFilter filter) {
-        return engine.send(new Command.SearchTasks(new TaskSearch(filter, TaskSort.SUBMITTED, false, 0, 1)))
-                .thenApply(page -> page.total());
+    /** How many tasks {@code request}'s filter selects now, and how many of them it would change (a dry run). */
+    public CompletableFuture<Command.BulkCount> count(BulkRequest request) {
+        return engine.send(new Command.CountBulk(request.filter(), request.action(), request.priority(), request.position()));
     }
 
     /**

@@ -458,6 +458,28 @@ public sealed interface Command<R> {
     }
 
     /**
+     * A bulk action's dry run: how many tasks pass the filter, and how many of them the action
+     * would change now (a finished task is not cancelled again); in slices.
+     */
+    record CountBulk(TaskFilter filter, BulkAction action, Integer priority, String position) implements Query<BulkCount> {
+        public CountBulk {
+            Objects.requireNonNull(filter, "filter");
+            Objects.requireNonNull(action, "action");
+            if ((action == BulkAction.REPRIORITIZE || action == BulkAction.MOVE) && priority == null) {
+                throw new IllegalArgumentException(action.key() + " needs a priority");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "Count a bulk action's tasks";
+        }
+    }
+
+    /** What a bulk action's dry run found: tasks that pass its filter, and those it would change now. */
+    record BulkCount(int matched, int wouldChange) {}
+
+    /**
      * Tasks a tier parked ({@code degrade: park}) and not yet replayed, oldest first: dead-lettered
      * tasks that match {@code filter}, after sequence {@code after} (-1: from the first), at most
      * {@code limit}. Walks the tier's parked tasks only, and at most a bounded number of them per

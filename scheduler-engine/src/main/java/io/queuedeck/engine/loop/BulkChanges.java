@@ -47,48 +47,40 @@ final class BulkChanges {
         return changed;
     }
 
-    private boolean applyOne(Command.BulkApply c, Task task, boolean front) {
+    /**
+     * Whether {@code action} would change {@code task} now: what a dry run counts and what a slice
+     * checks before it changes one.
+     */
+    static boolean wouldChange(BulkAction action, Integer priority, String position, Task task) {
         TaskState state = task.state();
-        return switch (c.action()) {
-            case REPRIORITIZE -> {
-                if (state.isFinal() || state == TaskState.FAILED || task.priority() == c.priority()) {
-                    yield false;
-                }
-                loop.commands.reprioritize(task.id(), c.priority());
-                yield true;
-            }
-            case MOVE -> {
-                if (!state.isWaiting()) {
-                    yield false; // a lane holds waiting tasks
-                }
-                if (c.position() == null) {
-                    if (task.priority() == c.priority()) {
-                        yield false;
-                    }
-                    loop.commands.reprioritize(task.id(), c.priority());
-                    yield true;
-                }
-                loop.leaveQueue(task);
-                task.setRank(front ? loop.placement.frontRank() : loop.placement.takeRank());
-                loop.rejoinQueue(task, c.priority());
-                loop.durable.saved(task);
-                yield true;
-            }
-            case CANCEL -> {
-                if (state.isFinal()) {
-                    yield false;
-                }
-                loop.commands.cancel(task.id());
-                yield true;
-            }
-            case RETRY -> {
-                if (!TaskCommands.retryable(task)) {
-                    yield false;
-                }
-                loop.commands.retryDeadLetter(task.id());
-                yield true;
-            }
+        return switch (action) {
+            case REPRIORITIZE -> !state.isFinal() && state != TaskState.FAILED && task.priority() != priority;
+            case MOVE -> state.isWaiting() && (position != null || task.priority() != priority); // a lane holds waiting tasks
+            case CANCEL -> !state.isFinal();
+            case RETRY -> TaskCommands.retryable(task);
         };
+    }
+
+    private boolean applyOne(Command.BulkApply c, Task task, boolean front) {
+        if (!wouldChange(c.action(), c.priority(), c.position(), task)) {
+            return false;
+        }
+        switch (c.action()) {
+            case REPRIORITIZE -> loop.commands.reprioritize(task.id(), c.priority());
+            case MOVE -> {
+                if (c.position() == null) {
+                    loop.commands.reprioritize(task.id(), c.priority());
+                } else {
+                    loop.leaveQueue(task);
+                    task.setRank(front ? loop.placement.frontRank() : loop.placement.takeRank());
+                    loop.rejoinQueue(task, c.priority());
+                    loop.durable.saved(task);
+                }
+            }
+            case CANCEL -> loop.commands.cancel(task.id());
+            case RETRY -> loop.commands.retryDeadLetter(task.id());
+        }
+        return true;
     }
 
     /**

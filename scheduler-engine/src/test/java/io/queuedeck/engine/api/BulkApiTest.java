@@ -116,6 +116,7 @@ class BulkApiTest {
 
         assertThat(dry.status()).isEqualTo(200);
         assertThat(dry.json().path("matched").asInt()).isEqualTo(10); // globex (odd i) with i % 3 == 1
+        assertThat(dry.json().path("would_change").asInt()).isEqualTo(10);
         assertThat(priorities()).as("a dry run changes nothing").isEqualTo(before);
 
         Http.Response started = as("admin").post("/v1/tasks:bulk", body + "}");
@@ -142,6 +143,25 @@ class BulkApiTest {
         assertThat(awaitFinished(as("admin"), id).path("state").asText()).isEqualTo("undone");
         assertThat(priorities()).isEqualTo(before);
         assertThat(as("admin").post("/v1/operations/" + id + ":undo", "{}").status()).isEqualTo(409);
+    }
+
+    /** A dry run counts what the filter selects and, apart, what the action would change: finished tasks are not cancelled again. */
+    @Test
+    void dryRun_countsTheTasksTheActionWouldChange_apartFromThoseTheFilterSelects() {
+        for (String id : new String[] {"t0", "t2", "t4"}) {
+            assertThat(as("admin").delete("/v1/tasks/" + id).status()).isEqualTo(200);
+        }
+        String acme = "{\"filter\":{\"tenant\":\"acme\"},";
+
+        JsonNode cancel = as("admin").post("/v1/tasks:bulk", acme + "\"action\":\"cancel\",\"dry_run\":true}").json();
+        JsonNode toFour = as("admin").post("/v1/tasks:bulk", acme + "\"action\":\"reprioritize\",\"priority\":4,\"dry_run\":true}").json();
+        JsonNode retry = as("admin").post("/v1/tasks:bulk", acme + "\"action\":\"retry\",\"dry_run\":true}").json();
+
+        assertThat(cancel.path("matched").asInt()).isEqualTo(30);
+        assertThat(cancel.path("would_change").asInt()).as("three are cancelled already").isEqualTo(27);
+        // acme's are the even i: priority 4 + i % 3 is 4 for i = 0, 6, 12, …: ten of them, t0 among the cancelled
+        assertThat(toFour.path("would_change").asInt()).as("not the cancelled, not those at 4 already").isEqualTo(27 - 9);
+        assertThat(retry.path("would_change").asInt()).as("nothing dead-lettered").isZero();
     }
 
     @Test

@@ -54,9 +54,9 @@ class BulkOperationsTest {
         Map<String, Integer> before = lanes(engine);
         BulkOperations ops = engine.operations();
 
-        assertThat(ops.count(tenantInLane("acme", 5)).join()).isEqualTo(200);
-        OperationStatus done = ops.start(new BulkRequest(tenantInLane("acme", 5), BulkAction.REPRIORITIZE, 1, null),
-                "client:ops", "api", null);
+        BulkRequest request = new BulkRequest(tenantInLane("acme", 5), BulkAction.REPRIORITIZE, 1, null);
+        assertThat(ops.count(request).join()).isEqualTo(new Command.BulkCount(200, 200));
+        OperationStatus done = ops.start(request, "client:ops", "api", null);
 
         OperationStatus status = ops.status(done.id(), null).orElseThrow();
         assertThat(status.state()).isEqualTo("done");
