@@ -37,10 +37,11 @@ public final class ConsoleAudit {
             case Command.SetTierMode c -> new Fields("tier." + lower(c.mode()), c.tier().name(), 0);
             case Command.SetLaneMode c -> new Fields("lane." + lower(c.mode()), "P" + c.priority(), 0);
             case Command.SwitchPolicy c -> new Fields("policy.switch", c.policy(), 0);
-            case Command.CrashInstance c -> new Fields("gpu.crash", instance(last, c.instance()), 0);
-            case Command.SlowInstance c -> new Fields("gpu.slow", instance(last, c.instance()) + " x" + c.factor(), 0);
-            case Command.SetInstanceOnline c -> new Fields(c.online() ? "gpu.online" : "gpu.offline", instance(last, c.instance()), 0);
-            case Command.DrainInstance c -> new Fields(c.draining() ? "gpu.drain" : "gpu.drain_end", instance(last, c.instance()), 0);
+            // the REST API's words for the same actions (instance.drain, …), so one audit filter finds both
+            case Command.CrashInstance c -> new Fields("fault.crash", instance(last, c.instance()), 0);
+            case Command.SlowInstance c -> new Fields("fault.slow", instance(last, c.instance()) + " x" + c.factor(), 0);
+            case Command.SetInstanceOnline c -> new Fields(c.online() ? "instance.online" : "instance.offline", instance(last, c.instance()), 0);
+            case Command.DrainInstance c -> new Fields(c.draining() ? "instance.drain" : "instance.drain_end", instance(last, c.instance()), 0);
             case Command.HangInstance c -> new Fields(c.hung() ? "fault.hang" : "fault.hang_clear", instance(last, c.instance()), 0);
             case Command.LimitKvCache c -> new Fields("fault.kv_cache", instance(last, c.instance()) + " to " + c.fraction(), 0);
             case Command.FailPromptsAbove c -> new Fields("fault.oom", instance(last, c.instance()) + " above " + c.promptTokens(), 0);

@@ -23,4 +23,13 @@ class ConsoleAuditTest {
         assertThat(ConsoleAudit.of(new Command.SetInstanceOnline(1, false), last).target()).isEqualTo("GPU 1");
         assertThat(ConsoleAudit.of(new Command.CrashInstance(1), null).target()).as("before the first snapshot").isEqualTo("GPU 1");
     }
+
+    /** The console's instance actions are audited in the REST API's words, so one filter finds both. */
+    @Test
+    void instanceActions_areAuditedAsTheApiAuditsThem() {
+        assertThat(ConsoleAudit.of(new Command.DrainInstance(3, true), null).action()).isEqualTo("instance.drain");
+        assertThat(ConsoleAudit.of(new Command.SetInstanceOnline(3, false), null).action()).isEqualTo("instance.offline");
+        assertThat(ConsoleAudit.of(new Command.SetInstanceOnline(3, true), null).action()).isEqualTo("instance.online");
+        assertThat(ConsoleAudit.of(new Command.CrashInstance(1), null).action()).isEqualTo("fault.crash");
+    }
 }
