@@ -64,11 +64,13 @@ final class FaultRoutes {
         app.post("/v1/faults:disarm", ctx -> {
             TaskAccess.requireUnbound(ctx, "pull the fault kill switch", Scope.OPERATE);
             faults.disarm(Auditor.actor(ctx));
+            faults.awaitKept(); // the answer promises it outlives a restart
             Routes.json(ctx, 200, listing());
         });
         app.post("/v1/faults:arm", ctx -> {
             TaskAccess.requireUnbound(ctx, "re-arm fault injection", Scope.OPERATE);
             faults.arm(Auditor.actor(ctx));
+            faults.awaitKept();
             Routes.json(ctx, 200, listing());
         });
     }

@@ -1,6 +1,8 @@
 package io.queuedeck.engine.fault;
 
 import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.audit.AuditEntry;
+import io.queuedeck.engine.audit.AuditQuery;
 import io.queuedeck.engine.callback.CallbackFaults;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.exec.InstanceStatus;
@@ -49,6 +51,7 @@ public final class FaultCatalogue {
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
     private long nextId = 1;
+    private static final String DISARM = "faults.disarm", ARM = "faults.arm";
     /** Volatile so that {@link #armed} never waits for the lock an injection holds. */
     private volatile boolean armed = true;
 
@@ -62,6 +65,23 @@ public final class FaultCatalogue {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.baseRate = Objects.requireNonNull(baseRate, "baseRate");
+        // a kill switch pulled before a restart stays pulled: the audit trail, kept with the tasks, says so
+        List<AuditEntry> last = engine.audit().find(new AuditQuery(null, null, "faults", null, null, 0, 16)).entries().stream()
+                .filter(e -> e.action().equals(DISARM) || e.action().equals(ARM)).limit(1).toList();
+        if (!last.isEmpty() && last.getFirst().action().equals(DISARM)) {
+            armed = false;
+            LOG.log(System.Logger.Level.WARNING, "fault injection starts disarmed: the kill switch was pulled at {0} by {1}"
+                    + " and not re-armed (POST /v1/faults:arm, or Re-arm on the console''s Drills screen)",
+                    last.getFirst().at(), last.getFirst().actor());
+        }
+    }
+
+    /**
+     * Waits (up to 2 s) until the kill switch's last change is in the store, so that an answer
+     * to it promises that it survives a restart. Not on the FX thread: it may wait for a disk.
+     */
+    public void awaitKept() {
+        engine.audit().awaitWritten(2_000_000_000L);
     }
 
     /** Puts {@code proxy} in front of {@code backend}'s connection, for {@link FaultKind#NETWORK} faults. */
@@ -266,7 +286,7 @@ public final class FaultCatalogue {
             return 0; // pulled again (a drill's abort after the console's): nothing to say twice
         }
         String outside = undoneOutside > 0 ? " (" + undoneOutside + " of them set by the GPU buttons)" : "";
-        audit(actor, "faults.disarm", "node", cleared + " faults cleared" + outside + "; injection refused until re-armed");
+        audit(actor, DISARM, "node", cleared + " faults cleared" + outside + "; injection refused until re-armed");
         LOG.log(System.Logger.Level.WARNING, "fault injection disarmed by the kill switch; {0} faults cleared{1}", cleared, outside);
         return cleared;
     }
@@ -279,7 +299,7 @@ public final class FaultCatalogue {
     /** As {@link #arm()}, done by {@code actor}. */
     public synchronized void arm(String actor) {
         if (!armed) {
-            audit(actor, "faults.arm", "node", "injection allowed again");
+            audit(actor, ARM, "node", "injection allowed again");
         }
         armed = true;
     }

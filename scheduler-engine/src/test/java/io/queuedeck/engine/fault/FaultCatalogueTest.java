@@ -184,6 +184,23 @@ class FaultCatalogueTest {
         assertThat(faults.inject(new FaultSpec(FaultKind.HANG, BlastRadius.NODE)).id()).isEqualTo("f-2");
     }
 
+    /** A catalogue reads the kill switch's last change from the audit trail, which the store keeps across a restart. */
+    @Test
+    void killSwitch_pulledAndNotRearmed_isPulledInTheNextCatalogue_rearmedIsNot() {
+        assertThat(new FaultCatalogue(engine, FaultClock.of(clock), () -> 10).armed()).as("never pulled").isTrue();
+
+        faults.disarm("ops");
+        engine.audit().record("ops", "api", "fault.inject", "node", 0, null); // later entries of other kinds do not count
+
+        FaultCatalogue next = new FaultCatalogue(engine, FaultClock.of(clock), () -> 10);
+        assertThat(next.armed()).isFalse();
+        assertThatThrownBy(() -> next.inject(new FaultSpec(FaultKind.HANG, BlastRadius.NODE)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("disarmed");
+
+        next.arm("ops");
+        assertThat(new FaultCatalogue(engine, FaultClock.of(clock), () -> 10).armed()).isTrue();
+    }
+
     @Test
     void killSwitch_countsWhatItsCallerUndidOutsideTheCatalogue_inItsAnswerAndAudit() {
         faults.inject(new FaultSpec(FaultKind.SLOW, BlastRadius.NODE));
