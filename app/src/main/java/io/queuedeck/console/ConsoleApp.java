@@ -173,7 +173,8 @@ public final class ConsoleApp extends Application {
             diskRoom = new DiskRoom(new io.queuedeck.engine.store.DiskFloor(stateDir, system.startConfig().store().minFreeBytes()));
         }
         gateway = EngineGateway.forFx(system.engine(), this::report);
-        faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine(), system.backends()); // drills and the REST API share it
+        // drills and the REST API share it; a burst's factor multiplies the demo load's rate
+        faultCatalogue = io.queuedeck.console.gateway.ConsoleFaults.start(system.engine(), system.backends(), system::offeredTasksPerSecond);
         gateway.gateFaults(faultCatalogue::armed); // the kill switch also stops the Faults and GPUs screens' fault buttons
         options.trace().ifPresent(system::replay); // a bad trace fails the start with its reason
 
@@ -225,7 +226,7 @@ public final class ConsoleApp extends Application {
         // audit entries become labelled chart markers: the REST API's all, the console's that the
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {
-            if (entry.source().equals("api") || !entry.action().matches("(policy|queue|tier|gpu)\\..*")) {
+            if (entry.source().equals("api") || !entry.action().matches("(policy|queue|tier|instance)\\..*|fault\\.(crash|slow)")) {
                 changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
             }
             if (entry.source().equals("console") && main != null) {

@@ -391,14 +391,18 @@ public final class DrillsViewModel {
         verdict.set(verdictText(result));
         report.set(run.report());
         past.add(run);
-        status.set(result.abortReason() == null ? "Finished: " + result.accounting().accepted() + " drill tasks accounted, "
+        status.set(result.abortReason() != null ? "Aborted: " + result.abortReason()
+                : !result.notInjected().isEmpty() ? "Finished without testing the hypothesis: " + result.untested()
+                : "Finished: " + result.accounting().accepted() + " drill tasks accounted, "
                 + result.accounting().lost() + " lost" + (result.accounting().unfinished() == 0 ? "." : ", "
-                + result.accounting().unfinished() + " still queued (they run on).") : "Aborted: " + result.abortReason());
+                + result.accounting().unfinished() + " still queued (they run on)."));
     }
 
     static String verdictText(DrillResult result) {
         String words = result.verdict().substring("the ".length()); // as the report and the command line say it
-        String verdict = result.abortReason() != null ? "Aborted: " + words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+        String verdict = result.abortReason() != null ? "Aborted: " + words
+                : Character.toUpperCase(words.charAt(0)) + words.substring(1)
+                + (result.notInjected().isEmpty() ? "" : " (a fault was not injected)");
         return String.format(Locale.ROOT, "%s · resilience score %.1f", verdict, result.score());
     }
 

@@ -14,11 +14,15 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class ConsoleFaults {
     private ConsoleFaults() {}
 
-    /** @param backends the real inference servers the engine runs on, for http faults; null on simulated GPUs */
-    public static FaultCatalogue start(Engine engine, io.queuedeck.engine.exec.openai.OpenAiExecutor backends) {
+    /**
+     * @param backends the real inference servers the engine runs on, for http faults; null on simulated GPUs
+     * @param baseRate the demo load's tasks/s, which a {@code burst factor=N} multiplies (0: no load, and a burst needs a rate)
+     */
+    public static FaultCatalogue start(Engine engine, io.queuedeck.engine.exec.openai.OpenAiExecutor backends,
+                                       java.util.function.DoubleSupplier baseRate) {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("queuedeck-fault-timers").factory());
-        FaultCatalogue faults = new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), () -> 0);
+        FaultCatalogue faults = new FaultCatalogue(engine, FaultClock.live(timers, engine.clock()::nanos), baseRate);
         if (backends != null) { // as serve has them: an http fault was refused with "this engine has no real backends"
             faults.registerBackends(backends.faults());
         }

@@ -67,7 +67,7 @@ class EmbeddedEngineBackendsTest {
         assertThat(system.backends().models()).containsExactly("served-model"); // what the front door lists
 
         // the console's catalogue takes http faults on its backends, as serve's does
-        io.queuedeck.engine.fault.FaultCatalogue faults = ConsoleFaults.start(system.engine(), system.backends());
+        io.queuedeck.engine.fault.FaultCatalogue faults = ConsoleFaults.start(system.engine(), system.backends(), system::offeredTasksPerSecond);
         io.queuedeck.engine.fault.ActiveFault injected = faults.inject(new io.queuedeck.engine.fault.FaultSpec(
                 io.queuedeck.engine.fault.FaultKind.HTTP, io.queuedeck.engine.fault.BlastRadius.parse("backend:" + url),
                 java.util.Map.of("status", 503.0), Duration.ofSeconds(30)));

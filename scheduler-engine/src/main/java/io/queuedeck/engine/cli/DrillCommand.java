@@ -52,8 +52,8 @@ final class DrillCommand implements Callable<Integer> {
         DrillResult.Accounting a = result.accounting();
         out.printf(Locale.ROOT, "accepted %d, completed %d, dead-lettered %d, lost %d, completed twice %d%n", a.accepted(),
                 a.completed(), a.deadLettered(), a.lost(), a.completedTwice());
-        if (result.abortReason() != null) {
-            out.println("aborted: " + result.abortReason());
+        if (result.untested() != null) {
+            out.println(result.untested());
         }
         out.printf(Locale.ROOT, "%s: %s (resilience score %.1f) in %.1f s%n", drill.name(),
                 result.verdict().substring("the ".length()), result.score(), (System.nanoTime() - start) / 1e9);

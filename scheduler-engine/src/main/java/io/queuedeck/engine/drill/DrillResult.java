@@ -8,10 +8,11 @@ import java.util.List;
  *
  * @param holds       whether the hypothesis held: every probe passed and nothing aborted the run
  * @param abortReason why a stop condition or the kill switch ended it early; null if it ran out
+ * @param notInjected the faults a step asked for that were refused, each with why (the run did not test them)
  * @param score       the resilience score, 0..100 (docs/faults.md)
  * @param phases      when each phase began, in seconds from the start
  */
-public record DrillResult(Drill drill, boolean holds, String abortReason, List<ProbeResult> probes, double score,
+public record DrillResult(Drill drill, boolean holds, String abortReason, List<String> notInjected, List<ProbeResult> probes, double score,
                           Accounting accounting, List<LogLine> log, List<Sample> samples, List<Marker> markers,
                           Phases phases, List<String> findings) {
 
@@ -20,8 +21,15 @@ public record DrillResult(Drill drill, boolean holds, String abortReason, List<P
      * did not show the hypothesis to hold, which is not the same as showing that it does not.
      */
     public String verdict() {
-        return holds ? "the hypothesis holds" : abortReason != null ? "the hypothesis was not shown to hold"
+        return holds ? "the hypothesis holds" : abortReason != null || !notInjected.isEmpty() ? "the hypothesis was not shown to hold"
                 : "the hypothesis does not hold";
+    }
+
+    /** Why the run did not test its hypothesis, in a few words, or null when it did. */
+    public String untested() {
+        return abortReason != null ? "aborted: " + abortReason
+                : notInjected.isEmpty() ? null : "a fault was not injected: " + notInjected.getFirst()
+                + (notInjected.size() > 1 ? " (and " + (notInjected.size() - 1) + " more)" : "");
     }
 
     /**

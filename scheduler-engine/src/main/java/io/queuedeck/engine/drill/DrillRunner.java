@@ -163,6 +163,8 @@ public final class DrillRunner {
         int refusedThisSecond;
         boolean arriving = true;
         String abortReason;
+        /** The faults a step asked for that the catalogue refused, each with why: the hypothesis was not tested against them. */
+        final List<String> notInjected = new ArrayList<>();
         long faultsEnd;
 
         /** On a simulated cluster on the virtual clock. */
@@ -256,7 +258,7 @@ public final class DrillRunner {
             if (!isLive) {
                 cluster.close();
             }
-            return new Verdict(drill, finished, live, phases, last, refused, abortReason, log, markers,
+            return new Verdict(drill, finished, live, phases, last, refused, abortReason, notInjected, log, markers,
                     cluster == null ? 0 : cluster.failovers(), owned == null ? -1 : owned.acceptedCount(),
                     stillIn, delivered).result();
         }
@@ -503,6 +505,7 @@ public final class DrillRunner {
                 }
             } catch (RuntimeException e) {
                 log("inject " + step.fault().label(), "refused: " + e.getMessage(), false);
+                notInjected.add(step.fault().label() + ": " + e.getMessage());
             }
         }
 

@@ -17,8 +17,8 @@ import java.util.Set;
 /**
  * Judges a finished run: each probe over its window, the accounting, the resilience score
  * (docs/faults.md: 100 × Σ weight × credit / Σ weight, where a passed probe earns 1 and a failed
- * one earns what is left of its bound, 1 − overshoot/bound, at least 0; an aborted run scores at
- * most half) and the findings.
+ * one earns what is left of its bound, 1 − overshoot/bound, at least 0; an aborted run, or one
+ * with a fault the catalogue refused, scores at most half) and the findings.
  */
 final class Verdict {
     private static final long SECOND = 1_000_000_000L;
@@ -32,6 +32,7 @@ final class Verdict {
     private final EngineSnapshot last;
     private final long refused;
     private final String abortReason;
+    private final List<String> notInjected;
     private final List<DrillResult.LogLine> log;
     private final List<DrillResult.Marker> markers;
     private final long failovers;
@@ -42,7 +43,7 @@ final class Verdict {
 
     /** @param accepted tasks the drill owns that the engine accepted; -1: every task the engine accepted (its own engine) */
     Verdict(Drill drill, List<TaskView> views, List<int[]> live, DrillResult.Phases phases, EngineSnapshot last,
-            long refused, String abortReason, List<DrillResult.LogLine> log, List<DrillResult.Marker> markers,
+            long refused, String abortReason, List<String> notInjected, List<DrillResult.LogLine> log, List<DrillResult.Marker> markers,
             long failovers, long accepted, long unfinished, DrillCallbacks.Count callbacks) {
         this.accepted = accepted;
         this.unfinished = unfinished;
@@ -54,6 +55,7 @@ final class Verdict {
         this.last = last;
         this.refused = refused;
         this.abortReason = abortReason;
+        this.notInjected = List.copyOf(notInjected);
         this.log = log;
         this.markers = markers;
         this.failovers = failovers;
@@ -68,11 +70,11 @@ final class Verdict {
         double weights = probes.stream().mapToDouble(p -> p.probe().weight()).sum();
         double earned = probes.stream().mapToDouble(p -> p.probe().weight() * p.credit()).sum();
         double score = weights == 0 ? 100 : 100 * earned / weights;
-        if (abortReason != null) {
+        if (abortReason != null || !notInjected.isEmpty()) { // a run that did not test what it set out to
             score = Math.min(score, 50);
         }
-        boolean holds = abortReason == null && probes.stream().allMatch(ProbeResult::passed);
-        return new DrillResult(drill, holds, abortReason, probes, Math.round(score * 10) / 10.0, accounting, log,
+        boolean holds = abortReason == null && notInjected.isEmpty() && probes.stream().allMatch(ProbeResult::passed);
+        return new DrillResult(drill, holds, abortReason, notInjected, probes, Math.round(score * 10) / 10.0, accounting, log,
                 samples(), markers, phases, findings(probes, accounting));
     }
 
@@ -189,6 +191,9 @@ final class Verdict {
         List<String> findings = new ArrayList<>();
         if (abortReason != null) {
             findings.add("The drill was aborted (" + abortReason + "); every fault was cleared at that moment.");
+        }
+        for (String fault : notInjected) {
+            findings.add("A fault was not injected, so the hypothesis was not tested against it: " + fault + ".");
         }
         for (ProbeResult p : probes) {
             if (!p.passed() && p.samples() == 0 && p.probe().metric().needsSamples()) {

@@ -135,7 +135,7 @@ public final class DrillReport {
         md.append("# Drill: ").append(d.name()).append("\n\n");
         md.append("**Verdict: ").append(r.verdict())
                 .append("** · resilience score ").append(fmt(r.score())).append(" / 100")
-                .append(r.abortReason() == null ? "" : " · aborted: " + r.abortReason()).append("\n\n");
+                .append(r.untested() == null ? "" : " · " + r.untested()).append("\n\n");
         md.append("## Experiment\n\n").append(d.description().strip()).append("\n\n");
         md.append("## Hypothesis\n\n").append(d.hypothesis().strip()).append("\n\n");
         Drill.Target t = d.target();
