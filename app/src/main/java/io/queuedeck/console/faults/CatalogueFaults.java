@@ -66,7 +66,7 @@ public final class CatalogueFaults {
         } catch (IllegalArgumentException e) { // the engine's word is "target"; on this screen the field is Tenant
             throw new IllegalArgumentException("tenant: " + e.getMessage().replaceFirst("^target: ", ""));
         }
-        double perSecond = number("rate", rate, 0.1, 1_000);
+        double perSecond = number("rate", rate, 0.1, FaultSpec.MAX_LOAD_RATE);
         double duration = number("seconds", seconds, 1, MAX_FLOOD_SECONDS);
         return new FaultSpec(FaultKind.TENANT_FLOOD, radius, Map.of("rate", perSecond), Duration.ofSeconds((long) duration));
     }

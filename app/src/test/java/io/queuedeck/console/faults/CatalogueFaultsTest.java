@@ -26,8 +26,8 @@ class CatalogueFaultsTest {
         assertThatThrownBy(() -> CatalogueFaults.flood("", "10", "60")).hasMessageStartingWith("tenant:");
         assertThatThrownBy(() -> CatalogueFaults.flood("acme corp", "10", "60")) // the field is Tenant here, not "target"
                 .hasMessageStartingWith("tenant: a tenant name may hold only ASCII letters");
-        assertThatThrownBy(() -> CatalogueFaults.flood("acme", "lots", "60")).hasMessage("rate: a number from 0.1 to 1000, got 'lots'");
-        assertThatThrownBy(() -> CatalogueFaults.flood("acme", "0", "60")).hasMessage("rate: from 0.1 to 1000, got 0");
+        assertThatThrownBy(() -> CatalogueFaults.flood("acme", "lots", "60")).hasMessage("rate: a number from 0.1 to 10000, got 'lots'");
+        assertThatThrownBy(() -> CatalogueFaults.flood("acme", "0", "60")).hasMessage("rate: from 0.1 to 10000, got 0");
         assertThatThrownBy(() -> CatalogueFaults.flood("acme", "10", "7200")).hasMessage("seconds: from 1 to 3600, got 7200");
         assertThatThrownBy(() -> CatalogueFaults.flood("acme", "10", "NaN")).hasMessageStartingWith("seconds: from 1 to 3600");
     }

@@ -418,6 +418,10 @@ public final class FaultCatalogue {
         if (spec.kind() == FaultKind.BURST && !(spec.parameter("rate") > 0) && !(baseRate.getAsDouble() > 0)) {
             throw new IllegalArgumentException("parameters.rate: the base load is not known here, so burst needs a rate in tasks/s");
         }
+        if (rate > FaultSpec.MAX_LOAD_RATE) { // a factor of a high base load
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "parameters.factor: the burst would add %.0f tasks/s,"
+                    + " more than the %.0f a load fault may; give a smaller factor or a rate", rate, FaultSpec.MAX_LOAD_RATE));
+        }
         String model = engine.send(new Command.TakeSnapshot()).join().instances().get(0).model();
         int priority = switch (spec.radius().scope()) {
             case TIER -> middleOf(spec.radius().target());
@@ -458,6 +462,7 @@ public final class FaultCatalogue {
         private long slices;
         private long sent;
         private boolean stopped;
+        private volatile boolean refusalLogged;
         private Runnable pending = () -> {};
 
         Load(String id, double rate, long most, String model, int priority, String tenant, Map<String, String> metadata,
@@ -488,8 +493,15 @@ public final class FaultCatalogue {
                     String taskId = id + "-" + (++sent);
                     TaskSpec spec = new TaskSpec(taskId, model, "", priority, null, tenant, null, null,
                             outputTokens, promptTokens, metadata);
-                    engine.send(new Command.Submit(spec)).whenComplete((ok, error) ->
-                            (error == null ? loadSubmitted : loadRefused).incrementAndGet());
+                    engine.send(new Command.Submit(spec)).whenComplete((ok, error) -> {
+                        (error == null ? loadSubmitted : loadRefused).incrementAndGet();
+                        if (error != null && !refusalLogged) { // once per fault: a flood of the same line says nothing more
+                            refusalLogged = true;
+                            Throwable why = error instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : error;
+                            LOG.log(System.Logger.Level.WARNING, "load fault {0}: the engine refuses its tasks ({1}); counted in"
+                                    + " queuedeck_tasks_rejected_total", id, why.getMessage());
+                        }
+                    });
                 }
                 schedule();
             }

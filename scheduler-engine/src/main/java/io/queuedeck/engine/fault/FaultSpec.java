@@ -53,6 +53,12 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
+    /**
+     * The most tasks a second a load fault submits, given or worked out from a burst's factor: a
+     * flood at a billion a second held the catalogue for minutes and starved the scheduler loop.
+     */
+    public static final double MAX_LOAD_RATE = 10_000;
+
     /** The longest delay a fault may add: past it the timers of the callers decide, not the fault. */
     static final double MAX_DELAY_MS = 600_000;
 
@@ -81,6 +87,13 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
                 problems.add(at + ": must be 0 (none), 429 or 500..599, got " + trim(v));
             } else if (p.getKey().equals("status") && kind != FaultKind.NETWORK && !(v == 429 || v >= 500 && v <= 599)) {
                 problems.add(at + ": must be 429 or 500..599, got " + trim(v));
+            } else if (p.getKey().equals("rate") && !(v == 0 && kind == FaultKind.BURST) && !(v >= 0.1 && v <= MAX_LOAD_RATE)) {
+                problems.add(at + ": must be from 0.1 to " + trim(MAX_LOAD_RATE) + " tasks/s"
+                        + (kind == FaultKind.BURST ? " (or 0: factor × the base load)" : "") + ", got " + trim(v));
+            } else if ((p.getKey().equals("prompt_tokens") || p.getKey().equals("output_tokens"))
+                    && v > io.queuedeck.engine.task.TaskSpecValidator.MAX_TOKENS_LIMIT) {
+                problems.add(at + ": must be at most " + io.queuedeck.engine.task.TaskSpecValidator.MAX_TOKENS_LIMIT
+                        + " (a task's limit), got " + trim(v));
             } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
                 problems.add(at + ": must be between 1 and 1000, got " + trim(v));
             } else if (p.getKey().endsWith("_ms") && v > MAX_DELAY_MS) {

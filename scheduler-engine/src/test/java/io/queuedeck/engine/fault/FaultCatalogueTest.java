@@ -266,4 +266,21 @@ class FaultCatalogueTest {
                 .hasMessageContaining("target: instance:7 matches no instance");
         assertThatThrownBy(() -> BlastRadius.parse("rack:3")).hasMessageContaining("unknown scope 'rack'");
     }
+
+    /** A flood at a billion tasks a second held the catalogue for minutes and starved the loop: rates are bounded. */
+    @Test
+    void loadFault_rateOrTokensOutOfRange_refusedNamingTheParameter() {
+        BlastRadius acme = BlastRadius.parse("tenant:acme");
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, acme, Map.of("rate", 1e9), Duration.ofSeconds(1)))
+                .hasMessageContaining("parameters.rate: must be from 0.1 to 10000 tasks/s, got 1000000000");
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, acme, Map.of("rate", 0.0), null))
+                .hasMessageContaining("parameters.rate: must be from 0.1 to 10000 tasks/s, got 0");
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.POISON, acme, Map.of("prompt_tokens", 1e15), null))
+                .hasMessageContaining("parameters.prompt_tokens: must be at most 1000000");
+        assertThat(new FaultSpec(FaultKind.BURST, BlastRadius.NODE, Map.of("rate", 0.0), null).parameter("rate"))
+                .as("a burst's 0: factor × the base load").isZero();
+        FaultCatalogue busy = new FaultCatalogue(engine, FaultClock.of(clock), () -> 5_000);
+        assertThatThrownBy(() -> busy.inject(new FaultSpec(FaultKind.BURST, BlastRadius.NODE, Map.of("factor", 4.0), null)))
+                .hasMessageContaining("parameters.factor: the burst would add 15000 tasks/s, more than the 10000 a load fault may");
+    }
 }
