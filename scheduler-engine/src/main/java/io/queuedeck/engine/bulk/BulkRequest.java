@@ -25,6 +25,11 @@ public record BulkRequest(TaskFilter filter, BulkAction action, Integer priority
             throw new InvalidTaskException(action == BulkAction.MOVE ? "lane" : "priority",
                     "a priority must be between 0 and 9, got " + priority);
         }
+        if (priority != null && (action == BulkAction.CANCEL || action == BulkAction.RETRY)) {
+            // a cancel "of priority 3" that cancelled every priority is the mistake this refuses
+            throw new InvalidTaskException("priority", "priority applies to reprioritize only; to select tasks by"
+                    + " priority, put it in the filter");
+        }
         if (position != null && action != BulkAction.MOVE) {
             throw new InvalidTaskException("position", "position applies to move only");
         }

@@ -237,6 +237,12 @@ class BulkApiTest {
             assertThat(refused.errorField()).isEqualTo("lane");
         }
         assertThat(as("admin").post("/v1/tasks:bulk", "{\"action\":\"cancel\"}").errorField()).isEqualTo("filter");
+        for (String action : new String[] {"cancel", "retry"}) { // a priority here cancelled every priority the filter matched
+            Http.Response withPriority = as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"" + action + "\",\"priority\":3}");
+            assertThat(withPriority.errorField()).as(action).isEqualTo("priority");
+            assertThat(withPriority.body()).contains("put it in the filter");
+        }
+        assertThat(priorities()).as("nothing was cancelled").hasSize(60);
         // longer than anything it could match: refused, never stored whole in the audit trail
         Http.Response huge = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"text\":\"" + "z".repeat(900_000)
                 + "\"},\"action\":\"cancel\"}");
