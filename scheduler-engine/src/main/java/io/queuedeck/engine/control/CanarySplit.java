@@ -38,6 +38,13 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
             if (values.isEmpty()) {
                 throw new IllegalArgumentException("values must name at least one " + by + " routed to the canary");
             }
+            if (by.equals("tenant")) { // a value no task can carry routes nothing, unsaid
+                for (String value : values) {
+                    io.queuedeck.engine.task.TaskSpecValidator.tenantProblem(value).ifPresent(bad -> {
+                        throw new IllegalArgumentException("values: '" + value + "' is no tenant name: it " + bad);
+                    });
+                }
+            }
         } else {
             throw new IllegalArgumentException("by must be task_id, tenant, business_class or metadata.KEY, got '" + by + "'");
         }

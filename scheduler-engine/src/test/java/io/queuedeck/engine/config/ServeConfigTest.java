@@ -331,6 +331,8 @@ class ServeConfigTest {
             evict from the last tier         | tiers: {batch: {evict_lower: true}}                           | tiers.batch.evict_lower cannot be true in the last tier
             evict not a flag                 | tiers: {core: {evict_lower: yes please}}                      | tiers.core.evict_lower must be true or false, got 'yes please'
             tenant weight zero               | tenants: {weights: {acme: 0}}                                 | tenants.weights.acme must be a number above 0, got 0
+            tenant weight for no tenant      | 'tenants: {weights: {''bad tenant!'': 2}}'                    | 'tenants.weights.bad tenant! is no tenant name: it may contain only ASCII letters, digits and ''.'', ''_'', '':'', ''/'', ''-'', got ''bad tenant!'''
+            tenant weight for a blank name   | 'tenants: {weights: {'''': 2}}'                               | 'tenants.weights."" is no tenant name: it must not be blank'
             priority rule without a priority | priority_rules: [{name: a}]                                   | priority_rules[0].priority is required (0 most urgent to 9)
             zero idempotency window ok, bad  | store: {idempotency_window: forever}                          | store.idempotency_window must be a duration
             section not a mapping            | server: 8080                                                  | server must be a mapping of keys to values, got 8080
