@@ -135,6 +135,11 @@ final class ServeOptions {
         if (shutdownGraceSeconds != null && shutdownGraceSeconds < 0) {
             throw new IllegalArgumentException("--shutdown-grace must be 0 or more seconds, got " + shutdownGraceSeconds);
         }
+        if (callbackHosts != null && (callbackHosts.isEmpty() || callbackHosts.stream().anyMatch(String::isBlank))) {
+            // an unset $HOSTS made the list empty, and an empty list allows any host outside the network
+            throw new IllegalArgumentException("--callback-hosts has an empty entry: name each host (host, host:port or"
+                    + " host:*), or leave the option out to allow any host outside the network");
+        }
         ServeConfig read = file == null ? ServeConfig.defaults(env) : ServeConfig.load(file, env);
         ServeConfig.ServerSection s = read.server();
         ServeConfig.ServerSection server = new ServeConfig.ServerSection(pick(host, s.host()), pick(port, s.port()),

@@ -183,6 +183,14 @@ class ServeCommandTest {
         assertThat(settings.clients()).extracting(c -> c.policy().name()).containsExactly("ops", "default");
     }
 
+    /** An unset $HOSTS in --callback-hosts "$HOSTS" made the list empty: the open default, unsaid. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", ",,", "a.example,,b.example", " "})
+    void callbackHosts_withAnEmptyEntry_isRefused(String hosts) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> effective(Map.of(), "--callback-hosts", hosts))
+                .hasMessageStartingWith("--callback-hosts has an empty entry");
+    }
+
     @Test
     void storeNode_fromTheFile_flagsWinKeyByKey() throws Exception {
         Path file = Files.writeString(dir.resolve("queuedeck.yaml"), """
