@@ -11,8 +11,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** What changed between two config trees, key path by key path (lists compared whole). */
+/**
+ * What changed between two config trees, key path by key path (lists compared whole). A key left
+ * out of a file has the documented default's value (resources/config/queuedeck.yaml), so a file
+ * that leaves out what another spelled at its default changes nothing there.
+ */
 public final class ConfigDiff {
+    /** The documented default, flattened: what a key left out of a file means. */
+    private static final Map<String, JsonNode> DEFAULTS = defaults();
+    /** Sections in the order a change is told: what decides scheduling first. */
+    private static final List<String> FIRST = List.of("policy", "tiers", "priority_rules", "tenants", "alerts");
+
     private ConfigDiff() {}
 
     /**
@@ -35,13 +44,38 @@ public final class ConfigDiff {
         b.keySet().forEach(k -> paths.put(k, true));
         List<Change> changes = new ArrayList<>();
         for (String path : paths.keySet()) {
-            JsonNode x = a.get(path);
-            JsonNode y = b.get(path);
+            JsonNode x = a.getOrDefault(path, DEFAULTS.get(path));
+            JsonNode y = b.getOrDefault(path, DEFAULTS.get(path));
             if (x == null ? y != null : !same(x, y)) {
                 changes.add(new Change(path, x, y));
             }
         }
+        changes.sort(java.util.Comparator.comparingInt(ConfigDiff::rank)); // stable: alphabetical within a section
         return changes;
+    }
+
+    private static int rank(Change change) {
+        for (int i = 0; i < FIRST.size(); i++) {
+            if (change.path().equals(FIRST.get(i)) || change.path().startsWith(FIRST.get(i) + ".")
+                    || change.path().startsWith(FIRST.get(i) + "[")) {
+                return i;
+            }
+        }
+        return FIRST.size();
+    }
+
+    private static Map<String, JsonNode> defaults() {
+        try (java.io.InputStream in = ConfigDiff.class.getResourceAsStream(io.queuedeck.engine.config.ServeConfig.DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default config " + io.queuedeck.engine.config.ServeConfig.DEFAULT_RESOURCE
+                        + " is missing from the classpath");
+            }
+            Map<String, JsonNode> flat = new TreeMap<>();
+            flatten(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(in), "", flat);
+            return Map.copyOf(flat);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Equal values, a duration written two ways ({@code 300s}, {@code 5m}) included. */
