@@ -229,8 +229,14 @@ final class ConfigReader {
             return ServeConfig.EMPTY.policy();
         }
         String name = s.string("name");
-        if (name != null && !PolicyRegistry.names().contains(name)) {
-            s.problem(s.at("name"), "must be one of " + String.join(", ", PolicyRegistry.names()) + ", got '" + name + "'");
+        // a config runs live: a policy that needs a simulation's knowledge is no choice here
+        List<String> live = PolicyRegistry.names().stream().filter(n -> !PolicyRegistry.isSimulationOnly(n)).toList();
+        if (name != null && PolicyRegistry.isSimulationOnly(name)) {
+            s.problem(s.at("name"), "'" + name + "' needs the true output lengths that only a simulation knows"
+                    + " (queuedeck-engine simulate); a running engine takes " + String.join(", ", live));
+            name = null;
+        } else if (name != null && !PolicyRegistry.names().contains(name)) {
+            s.problem(s.at("name"), "must be one of " + String.join(", ", live) + ", got '" + name + "'");
             name = null;
         }
         Map<String, String> parameters = s.texts("parameters");

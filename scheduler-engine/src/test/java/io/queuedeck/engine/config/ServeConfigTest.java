@@ -331,6 +331,8 @@ class ServeConfigTest {
             evict from the last tier         | tiers: {batch: {evict_lower: true}}                           | tiers.batch.evict_lower cannot be true in the last tier
             evict not a flag                 | tiers: {core: {evict_lower: yes please}}                      | tiers.core.evict_lower must be true or false, got 'yes please'
             tenant weight zero               | tenants: {weights: {acme: 0}}                                 | tenants.weights.acme must be a number above 0, got 0
+            unknown policy                   | policy: {name: bogus}                                         | policy.name must be one of fifo, priority, mlfq, aging, weighted, edf, fair, sjf, gittins, got 'bogus'
+            policy only a simulation runs    | policy: {name: srpt-oracle}                                   | policy.name 'srpt-oracle' needs the true output lengths that only a simulation knows (queuedeck-engine simulate); a running engine takes fifo,
             tenant weight for no tenant      | 'tenants: {weights: {''bad tenant!'': 2}}'                    | 'tenants.weights.bad tenant! is no tenant name: it may contain only ASCII letters, digits and ''.'', ''_'', '':'', ''/'', ''-'', got ''bad tenant!'''
             tenant weight for a blank name   | 'tenants: {weights: {'''': 2}}'                               | 'tenants.weights."" is no tenant name: it must not be blank'
             priority rule without a priority | priority_rules: [{name: a}]                                   | priority_rules[0].priority is required (0 most urgent to 9)
@@ -507,7 +509,8 @@ class ServeConfigTest {
         assertThat(problems).containsExactly(
                 "server.port must be between 0 and 65535, got -1 (line 2)",
                 "server.threads must be virtual, platform or auto, got 'green' (line 3)",
-                "policy.name must be one of " + String.join(", ", io.queuedeck.engine.policy.PolicyRegistry.names())
+                "policy.name must be one of " + String.join(", ", io.queuedeck.engine.policy.PolicyRegistry.names().stream()
+                        .filter(n -> !io.queuedeck.engine.policy.PolicyRegistry.isSimulationOnly(n)).toList())
                         + ", got 'lottery' (line 5)",
                 "clients[0].max_priority must be between 0 and 9, got 12 (line 9)",
                 "clients[1].name is required (line 10)", // missing: the line of its entry

@@ -250,7 +250,7 @@ public final class ConfigPlane implements ConfigService {
         try {
             engine.send(new Command.ApplyConfig(version, shown, policy, parameters, flow, canaryPolicy)).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw refuse(source, List.of(source + ": policy " + e.getCause().getMessage()));
+            throw refuse(source, List.of(source + ": " + policyProblem(e.getCause())));
         } catch (TimeoutException e) {
             throw refuse(source, List.of(source + ": the scheduler loop did not take the change within "
                     + APPLY_TIMEOUT_SECONDS + " s; the policy may have changed, the rest did not"));
@@ -282,7 +282,7 @@ public final class ConfigPlane implements ConfigService {
                 engine.send(new Command.SwitchPolicy(name, io.queuedeck.engine.policy.PolicyConfig.of(parameters)))
                         .get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                throw refuse(source, List.of(source + ": policy " + (e.getCause() == null ? e : e.getCause()).getMessage()));
+                throw refuse(source, List.of(source + ": " + policyProblem(e.getCause() == null ? e : e.getCause())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw refuse(source, List.of(source + ": interrupted before the change applied"));
@@ -508,6 +508,12 @@ public final class ConfigPlane implements ConfigService {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /** The loop's refusal of a policy, named once ("policy 'x' needs …" read "policy policy 'x' needs …"). */
+    private static String policyProblem(Throwable refusal) {
+        String message = String.valueOf(refusal.getMessage());
+        return message.startsWith("policy") ? message : "policy " + message;
+    }
 
     private Refused refuse(String source, List<String> problems) {
         lastError = new Refusal(now(), source, problems);
