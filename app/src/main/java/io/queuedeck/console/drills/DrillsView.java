@@ -123,6 +123,10 @@ public final class DrillsView {
         description.setMinHeight(Region.USE_PREF_SIZE); // wrapped whole: at 1280 x 800 it was cut to one line with "…"
         description.getStyleClass().add("drills-muted");
         description.textProperty().bind(model.descriptionProperty());
+        // the buttons keep their words in a narrow window ("Run against the live e…"); the picker gives way
+        open.setMinWidth(Region.USE_PREF_SIZE);
+        run.setMinWidth(Region.USE_PREF_SIZE);
+        pick.setMinWidth(120);
         return card("Drill", new HBox(12, pick, open, run), description);
     }
 

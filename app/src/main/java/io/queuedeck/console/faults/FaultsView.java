@@ -38,7 +38,7 @@ public final class FaultsView {
 
     private final FaultsViewModel model;
     private final Parent root;
-    private final List<HBox> gpuRows = new ArrayList<>();
+    private final List<VBox> gpuRows = new ArrayList<>();
     private final List<Label> gpuStates = new ArrayList<>();
     private final List<GpuActions> gpuActions = new ArrayList<>();
     @FXML
@@ -103,7 +103,7 @@ public final class FaultsView {
         floodButton.setTooltip(new Tooltip("One tenant sends this many tasks a second for this long (the catalogue's"
                 + " tenant_flood): listed under Active faults until it ends or is cleared, audited, marked on the charts"));
         floodTenant.setTooltip(new Tooltip("The tenant whose tasks the flood submits (as its clients would)"));
-        floodRate.setTooltip(new Tooltip("Tasks a second, from 0.1 to 1000"));
+        floodRate.setTooltip(new Tooltip(String.format(java.util.Locale.ROOT, "Tasks a second, from 0.1 to %.0f", io.queuedeck.engine.fault.FaultSpec.MAX_LOAD_RATE)));
         floodSeconds.setTooltip(new Tooltip("How long the flood lasts, in seconds (from 1 to " + CatalogueFaults.MAX_FLOOD_SECONDS + ")"));
         floodButton.setOnAction(e -> model.tenantFlood(floodTenant.getText(), floodRate.getText(), floodSeconds.getText()));
         floodButton.setDisable(!model.floods());
@@ -210,11 +210,15 @@ public final class FaultsView {
                 Label state = new Label();
                 state.getStyleClass().add("fault-gpu-state");
                 state.setId("faults-gpu-" + row.id() + "-state");
+                GpuActions actions = new GpuActions(model.gpuCommands(), row.id(), "faults");
+                name.setMinWidth(Region.USE_PREF_SIZE);
                 Region spacer = new Region();
                 HBox.setHgrow(spacer, Priority.ALWAYS);
-                GpuActions actions = new GpuActions(model.gpuCommands(), row.id(), "faults");
-                HBox line = new HBox(10, name, state, spacer, actions);
-                line.setAlignment(Pos.CENTER_LEFT);
+                HBox controls = new HBox(10, name, spacer, actions);
+                controls.setAlignment(Pos.CENTER_LEFT);
+                // the state on a line of its own, wrapped: beside the buttons a narrow window cut it to "…"
+                state.setWrapText(true);
+                VBox line = new VBox(2, controls, state);
                 line.getStyleClass().add("fault-gpu-row");
                 gpuRows.add(line);
                 gpuStates.add(state);

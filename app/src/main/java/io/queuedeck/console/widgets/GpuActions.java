@@ -73,6 +73,8 @@ public final class GpuActions extends HBox {
             }
         });
         getChildren().addAll(crash, slow, drain, drainServer, offline);
+        // an action's name is never cut to "…" (a narrow window showed a red "…" for Crash): the row gives way instead
+        getChildren().forEach(c -> ((javafx.scene.layout.Region) c).setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE));
     }
 
     /**
