@@ -375,6 +375,10 @@ public final class LanesViewModel {
         for (String id : List.copyOf(taskIds)) {
             sent.add(commands.send(new Command.RetryDeadLetter(id)));
         }
+        // said, because a task that fails again is back in the same row within a second, as if nothing happened
+        String done = ids.size() == 1 ? "Retried " + ids.iterator().next() : "Retried " + ids.size() + " dead letters";
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenRun(() -> notice.set(done
+                + ": queued again with a fresh set of attempts; one that fails again comes back here")); // a refusal says its own
         return moves.settle(sent);
     }
 

@@ -304,6 +304,7 @@ class LanesViewModelTest {
 
         assertThat(commands.sent).contains("retry d1", "retry d2");
         assertThat(model.deadLetters()).isEmpty();
+        assertThat(model.noticeProperty().get()).startsWith("Retried 2 dead letters: queued again");
     }
 
     @Test
