@@ -158,6 +158,13 @@ public final class ConsoleApp extends Application {
         return exitCode;
     }
 
+    /**
+     * The console's own audited actions that the change log records already, from snapshots (policy,
+     * dispatch, tiers) or where they are made (GPU buttons, the burst, the poison task): not twice.
+     */
+    private static final java.util.regex.Pattern CHANGE_LOGGED_ALREADY = java.util.regex.Pattern.compile(
+            "(policy|queue|tier|instance)\\..*|fault\\.(crash|slow|slow_clear|load_burst|poison_task)");
+
     /** Builds the window around a started engine. FX thread. */
     private void show(EmbeddedEngine started) {
         StartTimes.mark("the engine is open; the window takes it");
@@ -226,7 +233,7 @@ public final class ConsoleApp extends Application {
         // audit entries become labelled chart markers: the REST API's all, the console's that the
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {
-            if (entry.source().equals("api") || !entry.action().matches("(policy|queue|tier|instance)\\..*|fault\\.(crash|slow)")) {
+            if (entry.source().equals("api") || !CHANGE_LOGGED_ALREADY.matcher(entry.action()).matches()) {
                 changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
             }
             if (entry.source().equals("console") && main != null) {

@@ -39,7 +39,8 @@ public final class ConsoleAudit {
             case Command.SwitchPolicy c -> new Fields("policy.switch", c.policy(), 0);
             // the REST API's words for the same actions (instance.drain, …), so one audit filter finds both
             case Command.CrashInstance c -> new Fields("fault.crash", instance(last, c.instance()), 0);
-            case Command.SlowInstance c -> new Fields("fault.slow", instance(last, c.instance()) + " x" + c.factor(), 0);
+            case Command.SlowInstance c -> c.factor() == 1.0 ? new Fields("fault.slow_clear", instance(last, c.instance()), 0)
+                    : new Fields("fault.slow", instance(last, c.instance()) + " x" + c.factor(), 0);
             case Command.SetInstanceOnline c -> new Fields(c.online() ? "instance.online" : "instance.offline", instance(last, c.instance()), 0);
             case Command.DrainInstance c -> new Fields(c.draining() ? "instance.drain" : "instance.drain_end", instance(last, c.instance()), 0);
             case Command.HangInstance c -> new Fields(c.hung() ? "fault.hang" : "fault.hang_clear", instance(last, c.instance()), 0);

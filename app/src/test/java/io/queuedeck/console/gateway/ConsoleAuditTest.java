@@ -31,5 +31,6 @@ class ConsoleAuditTest {
         assertThat(ConsoleAudit.of(new Command.SetInstanceOnline(3, false), null).action()).isEqualTo("instance.offline");
         assertThat(ConsoleAudit.of(new Command.SetInstanceOnline(3, true), null).action()).isEqualTo("instance.online");
         assertThat(ConsoleAudit.of(new Command.CrashInstance(1), null).action()).isEqualTo("fault.crash");
+        assertThat(ConsoleAudit.of(new Command.SlowInstance(1, 1.0), null).action()).as("full speed again").isEqualTo("fault.slow_clear");
     }
 }
