@@ -173,6 +173,7 @@ public final class PoliciesView {
             showLoad();
         });
         model.offeredRateProperty().addListener((o, a, v) -> showLoad());
+        model.servingNowProperty().addListener((o, a, v) -> showLoad());
         showLoad();
         String unavailable = model.demoLoadUnavailable();
         if (unavailable != null) { // real backends: these would offer tasks nothing serves, every one refused
@@ -208,8 +209,9 @@ public final class PoliciesView {
         double percent = model.loadFractionProperty().get() * 100;
         double offered = model.offeredRateProperty().get();
         if (model.replayStatusProperty().get().isEmpty()) {
-            loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s)",
-                    percent, offered, model.capacityTasksPerSecond()));
+            String now = model.servingNowProperty().get();
+            loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s%s)",
+                    percent, offered, model.capacityTasksPerSecond(), now.isEmpty() ? "" : "; " + now));
         } else if (offered > 0) { // the trace's own arrivals and lengths: the synthetic capacity and mix do not apply
             loadLabel.setText(String.format(Locale.ROOT, "Trace replay at %.0f%% of capacity · %.1f tasks/s on average,"
                     + " with the trace's own lengths", percent, offered));

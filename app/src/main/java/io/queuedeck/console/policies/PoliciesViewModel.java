@@ -41,6 +41,7 @@ public final class PoliciesViewModel {
     private final ReadOnlyStringWrapper replayStatus = new ReadOnlyStringWrapper(this, "replayStatus", "");
     private final ReadOnlyStringWrapper mix = new ReadOnlyStringWrapper(this, "mix", "");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
+    private final javafx.beans.property.ReadOnlyStringWrapper servingNow = new javafx.beans.property.ReadOnlyStringWrapper(this, "servingNow", "");
 
     /** How a switch becomes a version of the running config (the control plane's), so its text names the policy. */
     @FunctionalInterface
@@ -75,6 +76,7 @@ public final class PoliciesViewModel {
             asked = null; // the engine shows what was asked: its state is the truth again
         }
         replayStatus.set(load.replayStatus());
+        servingNow.set(servingNow(snapshot));
         // the load also changes without this screen: the console starts its demo load after the first
         // frame (this screen then read 0% while the status line said 90%), and a trace's end stops it
         readLoad();
@@ -228,6 +230,32 @@ public final class PoliciesViewModel {
     public ReadOnlyDoubleProperty loadFractionProperty() { return loadFraction.getReadOnlyProperty(); }
     /** Tasks per second the demo load offers. */
     public ReadOnlyDoubleProperty offeredRateProperty() { return offeredRate.getReadOnlyProperty(); }
+
+    /**
+     * What the GPUs can take now when some are down, offline, draining or slowed ("≈ 26.7 now, with 2
+     * of 4 GPUs serving"), or empty when all serve at full speed: the capacity the load is a share of
+     * is that of every GPU, and a queue that grew under "90%" looked like a bug.
+     */
+    public javafx.beans.property.ReadOnlyStringProperty servingNowProperty() { return servingNow.getReadOnlyProperty(); }
+
+    private String servingNow(EngineSnapshot snapshot) {
+        java.util.List<io.queuedeck.engine.exec.InstanceStatus> all = snapshot.instances();
+        double speed = 0;
+        int serving = 0;
+        for (io.queuedeck.engine.exec.InstanceStatus i : all) {
+            if (i.state().acceptsWork() && !i.draining()) {
+                serving++;
+                speed += 1 / Math.max(1, i.slowdown());
+            }
+        }
+        if (all.isEmpty() || speed >= all.size() - 1e-9) {
+            return "";
+        }
+        double now = load.capacityTasksPerSecond() * speed / all.size();
+        String slowed = serving > 0 && speed < serving - 1e-9 ? ", some slowed" : "";
+        return String.format(java.util.Locale.ROOT, "≈ %.1f now, with %d of %d GPUs serving%s", now, serving, all.size(), slowed)
+                + (load.offeredTasksPerSecond() > now ? ": more is offered than they take, and the queue grows" : "");
+    }
     public double capacityTasksPerSecond() { return load.capacityTasksPerSecond(); }
 
     /** Why no demo load can run here (real backends), or null. */

@@ -77,6 +77,28 @@ class PoliciesViewModelTest {
         assertThat(model.offeredRateProperty().get()).isCloseTo(45, org.assertj.core.api.Assertions.within(1e-9));
     }
 
+    /** The load is a share of every GPU's capacity; with some out of service, what they take now is said beside it. */
+    @Test
+    void apply_gpusOutOfService_sayWhatTheyTakeNow_andThatTheQueueGrows() {
+        load.setLoad(0.9); // 45 tasks/s of FakeLoad's 50
+        io.queuedeck.engine.exec.InstanceState up = io.queuedeck.engine.exec.InstanceState.UP;
+        model.apply(snapshot().instances(
+                new io.queuedeck.engine.exec.InstanceStatus(0, "m", up, 0, 32, 0, 1, 1.0),
+                new io.queuedeck.engine.exec.InstanceStatus(1, "m", up, 0, 32, 0, 1, 1.0),
+                new io.queuedeck.engine.exec.InstanceStatus(2, "m", up, 0, 32, 0, 1, 1.0),
+                new io.queuedeck.engine.exec.InstanceStatus(3, "m", up, 0, 32, 0, 1, 1.0)).build());
+        assertThat(model.servingNowProperty().get()).as("every GPU at full speed").isEmpty();
+
+        model.apply(snapshot().instances(
+                new io.queuedeck.engine.exec.InstanceStatus(0, "m", io.queuedeck.engine.exec.InstanceState.DOWN, 0, 32, 0, 1, 1.0),
+                new io.queuedeck.engine.exec.InstanceStatus(1, "m", io.queuedeck.engine.exec.InstanceState.OFFLINE, 0, 32, 0, 1, 1.0),
+                new io.queuedeck.engine.exec.InstanceStatus(2, "m", up, 0, 32, 0, 1, 1.0),
+                new io.queuedeck.engine.exec.InstanceStatus(3, "m", up, 0, 32, 0, 1, 3.0)).build());
+
+        assertThat(model.servingNowProperty().get())
+                .isEqualTo("≈ 16.7 now, with 2 of 4 GPUs serving, some slowed: more is offered than they take, and the queue grows");
+    }
+
     @Test
     void setLoad_changesOfferedRate_andIsAuditedOncePerChange() {
         model.setLoad(0.5);
