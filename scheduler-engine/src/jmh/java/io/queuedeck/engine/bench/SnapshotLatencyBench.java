@@ -63,7 +63,7 @@ public class SnapshotLatencyBench {
         for (int i = 0; i < samples; i++) {
             int priority = i % classes;
             metrics.recordTtft(priority, value());
-            metrics.recordCompletion(priority, value(), value());
+            metrics.recordCompletion(priority, value(), value(), value());
         }
     }
 

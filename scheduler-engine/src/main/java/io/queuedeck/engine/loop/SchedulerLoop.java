@@ -226,7 +226,8 @@ final class SchedulerLoop implements ExecutorContext {
         move(task, TaskState.SUCCEEDED, now);
         counters.succeeded++;
         queues.policyOf(task).onCompleted(task, now);
-        latency.recordCompletion(resources.ownPriority(task), task.waitedNanos(now), now - task.arrivedAt());
+        latency.recordCompletion(resources.ownPriority(task), task.waitedNanos(now), now - task.arrivedAt(),
+                task.firstTokenAt() >= 0 ? task.firstTokenAt() - task.arrivedAt() : -1);
         retire(task, now);
     }
 

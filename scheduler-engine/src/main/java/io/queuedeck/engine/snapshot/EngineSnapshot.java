@@ -31,7 +31,7 @@ import java.util.Map;
  * @param oldestWaitMs     how long the longest-waiting task has waited
  * @param total            latency since start
  * @param recent           latency over the last interval
- * @param byPriority       latency since start, per priority 0..9
+ * @param byPriority       latency since start, per priority 0..9, over finished tasks (their TTFT too)
  * @param eventsDropped    events lost by slow subscribers
  * @param tierModes        whether each tier is active, paused or draining, in tier order: its keys are the
  *                         tier table ({@link #tiers()})
