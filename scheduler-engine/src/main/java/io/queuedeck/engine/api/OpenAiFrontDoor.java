@@ -180,7 +180,7 @@ final class OpenAiFrontDoor {
             long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
             Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new Whole(ctx, chat, model, id, now);
             if (!serve(id, relay, answer)) {
-                cancel(id); // the client went away: its task, queued or running, goes too
+                cancel(id, "the front-door client went away before its answer was finished"); // queued or running, it goes too
             }
         } finally {
             open.remove(relay);
@@ -216,7 +216,7 @@ final class OpenAiFrontDoor {
                                 || now.get().state() == TaskState.RETRY_WAIT)) {
                             // a stopping server starts no waiting task: say so now, while it still answers,
                             // rather than close the connection on a request it will never serve
-                            cancel(id);
+                            cancel(id, "the server was shutting down before the task started");
                             relay.last(() -> answer.failed(503, "shutting_down", "the server is shutting down and"
                                     + " will not start this request; retry against another instance"));
                             return true;
@@ -258,7 +258,7 @@ final class OpenAiFrontDoor {
                         return false;
                     }
                     case ClientStream.Event.Stopped s -> {
-                        cancel(id);
+                        cancel(id, "the server stopped before the answer was finished (its shutdown grace period ended)");
                         relay.last(() -> answer.failed(503, "shutting_down", "the server stopped before this answer was"
                                 + " finished (its shutdown grace period ended); retry against another instance"));
                         return true;
@@ -282,8 +282,8 @@ final class OpenAiFrontDoor {
         }
     }
 
-    private void cancel(String id) {
-        engine.send(new Command.Cancel(id)).exceptionally(alreadyDone -> null);
+    private void cancel(String id, String why) {
+        engine.send(new Command.Cancel(id, why)).exceptionally(alreadyDone -> null);
     }
 
     /** The error code of a task that ended without an answer: an operator's cancel was called a backend error. */

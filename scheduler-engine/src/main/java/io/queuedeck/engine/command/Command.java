@@ -112,9 +112,16 @@ public sealed interface Command<R> {
     }
 
     /** Cancels a task that has not finished. */
-    record Cancel(String taskId) implements Change<TaskView> {
+    /** @param reason why, kept as the task's error (the front door's client went away), or null for an operator's cancel */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Cancel(String taskId, String reason) implements Change<TaskView> {
         public Cancel {
             Objects.requireNonNull(taskId, "taskId");
+        }
+
+        /** An operator's or a client's cancel, which needs no reason. */
+        public Cancel(String taskId) {
+            this(taskId, null);
         }
 
         @Override

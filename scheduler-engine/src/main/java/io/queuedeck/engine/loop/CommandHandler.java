@@ -32,7 +32,7 @@ final class CommandHandler {
         long now = loop.clock.nanos();
         return switch (command) {
             case Command.Submit c -> tasks.submitOrLookUp(c.spec(), c.outputTokens(), c.acceptBy(), now);
-            case Command.Cancel c -> tasks.cancel(c.taskId());
+            case Command.Cancel c -> tasks.cancel(c.taskId(), c.reason());
             case Command.Withdraw c -> tasks.withdraw(c.taskIds());
             case Command.RetryDeadLetter c -> tasks.retryDeadLetter(c.taskId());
             case Command.Reprioritize c -> tasks.reprioritize(c.taskId(), c.priority());

@@ -162,8 +162,16 @@ final class TaskCommands {
     }
 
     TaskView cancel(String id) {
+        return cancel(id, null);
+    }
+
+    /** As {@link #cancel(String)}; {@code reason} (null: none) becomes the task's error, so its record says why. */
+    TaskView cancel(String id, String reason) {
         Task task = tasks.require(id);
         long now = loop.clock.nanos();
+        if (reason != null && !task.state().isFinal()) {
+            task.setError(reason);
+        }
         switch (task.state()) {
             case QUEUED, PREEMPTED -> {
                 loop.leaveQueue(task);

@@ -19,7 +19,10 @@ public record TaskSearch(TaskFilter filter, TaskSort sort, boolean descending, i
         if (limit < 1 || limit > TaskQuery.MAX_LIMIT) {
             throw new InvalidTaskException("limit", "limit must be between 1 and " + TaskQuery.MAX_LIMIT + ", got " + limit);
         }
-        if (offset < 0 || offset + limit > MAX_DEPTH) {
+        if (offset < 0) {
+            throw new InvalidTaskException("offset", "offset must be 0 or more, got " + offset);
+        }
+        if (offset + limit > MAX_DEPTH) {
             throw new InvalidTaskException("offset", "offset + limit must stay within " + MAX_DEPTH
                     + " (narrow the filter to reach further), got " + offset + " + " + limit);
         }

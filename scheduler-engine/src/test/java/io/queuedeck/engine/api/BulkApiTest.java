@@ -104,6 +104,7 @@ class BulkApiTest {
         assertThat(priority99.errorField()).isEqualTo("priority"); // not the min_priority it is turned into
         assertThat(priority99.body()).contains("priority").doesNotContain("min_priority");
         assertThat(as("admin").get("/v1/tasks?min_priority=7&max_priority=2").errorField()).isEqualTo("min_priority");
+        assertThat(as("admin").get("/v1/tasks?sort=submitted&offset=-1").body()).contains("offset must be 0 or more, got -1");
     }
 
     @Test

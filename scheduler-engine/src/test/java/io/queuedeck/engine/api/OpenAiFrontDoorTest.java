@@ -281,6 +281,7 @@ class OpenAiFrontDoorTest {
 
         assertThat(stream.endedWith()).isNotNull().hasMessageContaining("the server stopped before this answer was finished");
         await().atMost(WAIT).until(() -> tasks().getFirst().state() == TaskState.CANCELLED);
+        assertThat(tasks().getFirst().error()).as("its record says why").startsWith("the server stopped before the answer was finished");
     }
 
     /** A backend's 404 on a whole answer was followed by the API's own 404 body: two JSON objects, no client could read it. */
@@ -417,6 +418,7 @@ class OpenAiFrontDoorTest {
         assertThatThrownBy(() -> impatient.chat().completions().create(chat("slow"))).isNotNull();
 
         await().atMost(WAIT).until(() -> onlyTask().state() == TaskState.CANCELLED);
+        assertThat(onlyTask().error()).isEqualTo("the front-door client went away before its answer was finished");
         await().atMost(WAIT).until(() -> fake.closedByClient() == 1);
     }
 
