@@ -28,7 +28,7 @@ final class ControlSetup {
         try {
             text = file == null ? ServeConfig.defaultText() : Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(io.queuedeck.engine.config.ConfigException.unreadable(file, e));
         }
         ServeConfig asWritten = file == null ? ServeConfig.defaults(env) : ServeConfig.load(file, env);
         Path folder = file == null ? Path.of("").toAbsolutePath() : file.toAbsolutePath().getParent();

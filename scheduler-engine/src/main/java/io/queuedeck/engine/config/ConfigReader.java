@@ -39,7 +39,7 @@ final class ConfigReader {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException(ConfigException.unreadable(file, e));
         }
         return read(file.toString(), text, file.toAbsolutePath().getParent(), env);
     }

@@ -33,7 +33,8 @@ final class FlowReader {
             texts.keySet().forEach(tenant -> {
                 java.util.Optional<String> bad = io.queuedeck.engine.task.TaskSpecValidator.tenantProblem(tenant);
                 if (bad.isPresent()) { // a weight for a name no task can carry is a typo, never a tenant
-                    inner.problem(printable(inner.at(tenant.isEmpty() ? "\"\"" : tenant)), "is no tenant name: it " + printable(bad.get()));
+                    // the refusal shows any control character in it as \\uXXXX (ConfigException)
+                    inner.problem(inner.at(tenant.isEmpty() ? "\"\"" : tenant), "is no tenant name: it " + bad.get());
                     return;
                 }
                 Double weight = inner.positive(tenant);
@@ -43,19 +44,6 @@ final class FlowReader {
             });
         }
         return weights;
-    }
-
-    /** {@code text} with control characters written as {@code \\uXXXX}: a name from a file goes into logs and answers. */
-    private static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        text.chars().forEach(c -> {
-            if (Character.isISOControl(c)) {
-                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
-            } else {
-                out.append((char) c);
-            }
-        });
-        return out.toString();
     }
 
     /**

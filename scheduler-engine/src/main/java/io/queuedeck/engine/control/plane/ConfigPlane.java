@@ -335,6 +335,14 @@ public final class ConfigPlane implements ConfigService {
         }
     }
 
+    /**
+     * The watched file changed but cannot be read (deleted, a directory, not UTF-8): the running
+     * version stays, and {@code last_error} says why (it kept showing the file's previous problem).
+     */
+    public synchronized void fileUnreadable(String why, String source) {
+        refuse(source, List.of(why + "; version " + current.version() + " keeps running, and the file is read again when saved"));
+    }
+
     // ---------------------------------------------------------------- across restarts
 
     /**

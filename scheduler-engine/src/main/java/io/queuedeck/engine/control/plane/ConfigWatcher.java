@@ -33,7 +33,8 @@ public final class ConfigWatcher implements AutoCloseable {
         this.plane = plane;
         this.file = file.toAbsolutePath().normalize();
         this.watch = FileSystems.getDefault().newWatchService();
-        this.file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        this.file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE); // a deleted file is said so in last_error
         this.thread = threads.newThread(this::run);
     }
 
@@ -81,7 +82,7 @@ public final class ConfigWatcher implements AutoCloseable {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "QueueDeck: cannot read the changed config file {0}: {1}", file, e.getMessage());
+            plane.fileUnreadable(io.queuedeck.engine.config.ConfigException.unreadable(file, e), file.toString());
             return;
         }
         plane.fileChanged(text, file.toString());

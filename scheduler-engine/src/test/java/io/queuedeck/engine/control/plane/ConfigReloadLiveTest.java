@@ -68,6 +68,14 @@ class ConfigReloadLiveTest {
                         .contains("policy.name must be one of").contains("(line 2)");
                 assertThat(plane.status().version()).isEqualTo(2);
                 assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("fifo");
+
+                // a file that cannot be read is said so in last_error, which kept the previous problem
+                Files.write(file, new byte[] {0, (byte) 0xff, (byte) 0xfe});
+                await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("not valid UTF-8"), "not UTF-8");
+                Files.delete(file);
+                await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("no such file"), "gone");
+                assertThat(plane.lastError().problems().getFirst()).contains("version 2 keeps running");
+                assertThat(plane.status().version()).isEqualTo(2);
             }
         }
     }
