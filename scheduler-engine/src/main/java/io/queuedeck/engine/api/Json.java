@@ -481,7 +481,7 @@ final class Json {
             return "an ISO-8601 instant such as 2030-01-01T00:00:00Z";
         }
         if (java.util.Map.class.isAssignableFrom(type)) {
-            return "an object of string values";
+            return "an object ({\"key\": value, …})"; // its values' type is not known here: metadata's are strings, a fault's numbers
         }
         if (java.util.Collection.class.isAssignableFrom(type)) {
             return "an array";
