@@ -85,6 +85,11 @@ final class AlertNotice {
         hideLater.playFromStart();
     }
 
+    /** The notice's bottom edge on the screen, once shown; for tests. */
+    double bottom() {
+        return popup.getY() + card.getHeight();
+    }
+
     void hide() {
         hideLater.stop();
         if (popup.isShowing()) {
@@ -113,7 +118,10 @@ final class AlertNotice {
 
     private Point2D topLeft() {
         Scene scene = owner.getScene();
-        double height = popup.isShowing() ? popup.getHeight() : card.prefHeight(WIDTH);
+        // the card's height for the text it holds now: the popup's own was the previous text's, so a longer
+        // text ("Alerts changed", replacing a short one) ran past the window's bottom
+        card.applyCss();
+        double height = card.prefHeight(WIDTH);
         return topLeftAtTheBottom(owner.getX(), owner.getY(), scene.getX(), scene.getY(), scene.getHeight(), height);
     }
 
