@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import io.queuedeck.engine.testing.RedisServer;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +29,6 @@ class InstanceHoldsSurviveRestartIT {
     @RegisterExtension
     static final RedisServer REDIS = RedisServer.ephemeral();
 
-    private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
-    private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -43,24 +36,11 @@ class InstanceHoldsSurviveRestartIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private Process serve(boolean node) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0",
-                "--instances", "3", "--data-dir", dir.resolve("data").toString()));
+        List<String> args = new ArrayList<>(List.of("--instances", "3", "--data-dir", dir.resolve("data").toString()));
         if (node) {
-            command.addAll(List.of("--redis", REDIS.uri(), "--node", "a", "--queue", "holds"));
+            args.addAll(List.of("--redis", REDIS.uri(), "--node", "a", "--queue", "holds"));
         }
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().remove("QUEUEDECK_API_TOKEN");
-        builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
-        builder.redirectError(dir.resolve("serve.err").toFile());
-        return builder.start();
-    }
-
-    private static URI base(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Matcher m = LISTENING.matcher(String.valueOf(out.readLine()));
-        assertThat(m.matches()).as("the start-up line").isTrue();
-        return URI.create(m.group(1));
+        return ServeProcesses.start(dir, args);
     }
 
     private int act(URI base, String action) throws Exception {
@@ -77,10 +57,9 @@ class InstanceHoldsSurviveRestartIT {
     @ParameterizedTest(name = "node of a shared queue: {0}")
     @ValueSource(booleans = {false, true})
     void instancesTakenOfflineOrDraining_areSoAfterAKillAndRestart(boolean node) throws Exception {
-        assertThat(JAR).as("run `package` first").exists();
         Process first = serve(node);
         try {
-            URI base = base(first);
+            URI base = ServeProcesses.base(first);
             assertThat(act(base, "0:offline")).isEqualTo(200);
             assertThat(act(base, "1:drain")).isEqualTo(200);
             assertThat(act(base, "2:offline")).isEqualTo(200);
@@ -93,7 +72,7 @@ class InstanceHoldsSurviveRestartIT {
 
         Process second = serve(node);
         try {
-            JsonNode instances = instances(base(second));
+            JsonNode instances = instances(ServeProcesses.base(second));
             assertThat(instances.get(0).get("state").asText()).isEqualToIgnoringCase("offline");
             assertThat(instances.get(1).get("draining").asBoolean()).isTrue();
             assertThat(instances.get(2).get("state").asText()).isNotEqualToIgnoringCase("offline");

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * switch pulled in an incident let faults in again after a crash.
  */
 class KillSwitchSurvivesRestartIT {
-    private static final Path JAR = Path.of("target", "queuedeck-engine.jar");
-    private static final Pattern LISTENING = Pattern.compile("QueueDeck API listening on (http://\\S+) .*");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -35,20 +28,7 @@ class KillSwitchSurvivesRestartIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private Process serve() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", JAR.toString(), "serve", "--port", "0",
-                "--data-dir", dir.resolve("data").toString()));
-        builder.environment().remove("QUEUEDECK_API_TOKEN");
-        builder.environment().put("XDG_CONFIG_HOME", dir.resolve("no-config").toString());
-        builder.redirectError(dir.resolve("serve.err").toFile());
-        return builder.start();
-    }
-
-    private static URI base(Process process) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        Matcher m = LISTENING.matcher(String.valueOf(out.readLine()));
-        assertThat(m.matches()).as("the start-up line").isTrue();
-        return URI.create(m.group(1));
+        return ServeProcesses.start(dir, List.of("--data-dir", dir.resolve("data").toString()));
     }
 
     private HttpResponse<String> post(URI base, String path, String body) throws Exception {
@@ -67,7 +47,7 @@ class KillSwitchSurvivesRestartIT {
     private void killedAfter(Action action) throws Exception {
         Process process = serve();
         try {
-            action.run(base(process));
+            action.run(ServeProcesses.base(process));
             process.destroyForcibly(); // SIGKILL right after the answers: nothing is written at exit
             assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
         } finally {
@@ -81,7 +61,6 @@ class KillSwitchSurvivesRestartIT {
 
     @Test
     void killSwitchPulled_staysPulledAfterAKillAndRestart_andARearmStaysToo() throws Exception {
-        assertThat(JAR).as("run `package` first").exists();
         killedAfter(base -> {
             assertThat(armed(base)).isTrue();
             assertThat(post(base, "/v1/faults:disarm", "{}").statusCode()).isEqualTo(200);
