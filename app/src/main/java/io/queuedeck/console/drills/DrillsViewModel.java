@@ -127,7 +127,7 @@ public final class DrillsViewModel {
             List<PastRun> runs = history.load();
             boolean on = target.faults().armed();
             fx.execute(() -> {
-                past.setAll(runs);
+                past.setAll(runs.reversed()); // newest first, as the Activity screen lists
                 armed.set(on);
             });
         });
@@ -390,7 +390,7 @@ public final class DrillsViewModel {
         }
         verdict.set(verdictText(result));
         report.set(run.report());
-        past.add(run);
+        past.addFirst(run);
         status.set(result.abortReason() != null ? "Aborted: " + result.abortReason()
                 : !result.notInjected().isEmpty() ? "Finished without testing the hypothesis: " + result.untested()
                 : "Finished: " + result.accounting().accepted() + " drill tasks accounted, "
@@ -469,7 +469,7 @@ public final class DrillsViewModel {
         return readOnlyLights;
     }
 
-    /** Past runs, oldest first, with their scores. */
+    /** Past runs, newest first, with their scores. */
     public ObservableList<PastRun> pastRuns() {
         return readOnlyPast;
     }

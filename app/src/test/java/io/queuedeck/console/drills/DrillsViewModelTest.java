@@ -186,7 +186,7 @@ class DrillsViewModelTest {
 
         await().atMost(TIMEOUT).until(() -> onFx(() -> !model.runningProperty().get()));
         // the drill's report gives the screen's figure (it counted only what was left when the drill heard of it)
-        java.nio.file.Path report = onFx(() -> model.pastRuns().getLast().report());
+        java.nio.file.Path report = onFx(() -> model.pastRuns().getFirst().report());
         assertThat(java.nio.file.Files.readString(report.resolve("report.md"))).contains("kill switch: 2 faults cleared")
                 .contains("**Verdict: the hypothesis was not shown to hold**") // the screen's words; it said "does not hold"
                 .doesNotContain("0 faults cleared");
@@ -194,7 +194,7 @@ class DrillsViewModelTest {
         assertThat(faults.armed()).isFalse();
         assertThat(onFx(model.armedProperty()::get)).isFalse();
         assertThat(onFx(model.verdictProperty()::get)).startsWith("Aborted: hypothesis was not shown to hold");
-        assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
+        assertThat(onFx(() -> model.pastRuns().getFirst().score())).isLessThanOrEqualTo(50);
         // disarmed: a new run is refused until re-armed
         onFx(() -> {
             model.run();
@@ -230,9 +230,9 @@ class DrillsViewModelTest {
 
         assertThat(faults.active()).isEmpty();
         await().atMost(TIMEOUT).until(() -> onFx(() -> model.pastRuns().size()) == before + 1);
-        assertThat(onFx(() -> model.pastRuns().getLast().score())).isLessThanOrEqualTo(50);
-        assertThat(onFx(() -> model.pastRuns().getLast().verdict())).isEqualTo("aborted");
-        assertThat(onFx(() -> model.pastRuns().getLast().report()).resolve("report.md"))
+        assertThat(onFx(() -> model.pastRuns().getFirst().score())).isLessThanOrEqualTo(50);
+        assertThat(onFx(() -> model.pastRuns().getFirst().verdict())).isEqualTo("aborted");
+        assertThat(onFx(() -> model.pastRuns().getFirst().report()).resolve("report.md"))
                 .content().contains(DrillsViewModel.CLOSED);
     }
 
