@@ -339,13 +339,14 @@ public final class SearchViewModel {
             }).exceptionally(this::failed);
             return;
         }
-        commands.send(new Command.SearchTasks(new TaskSearch(filter, TaskSort.SUBMITTED, false, 0, 1))).thenAccept(page -> {
-            affected.set(page.total());
-            confirmationRequired.set(action.get().destructive() && page.total() > CONFIRM_ABOVE);
-            // a count of matches: a finished task, or one already as asked, is matched and left as it is
-            message.set(String.format(Locale.ROOT, "%s: %,d tasks match (finished ones, and any already so, stay as they"
-                    + " are)%s", describe(), page.total(),
-                    confirmationRequired.get() ? "; type " + page.total() + " to confirm" : ""));
+        // what the action would change, not only what matches: a finished task, or one already as asked, stays as it is
+        commands.send(new Command.CountBulk(filter, action.get(), needsPriority() ? targetPriority.get() : null,
+                action.get() == BulkAction.MOVE ? position.get() : null)).thenAccept(count -> {
+            affected.set(count.wouldChange());
+            confirmationRequired.set(action.get().destructive() && count.wouldChange() > CONFIRM_ABOVE);
+            message.set(String.format(Locale.ROOT, "%s: %,d %s would change, of %,d that match (finished ones, and any"
+                    + " already so, stay as they are)%s", describe(), count.wouldChange(), count.wouldChange() == 1 ? "task" : "tasks",
+                    count.matched(), confirmationRequired.get() ? "; type " + count.wouldChange() + " to confirm" : ""));
         });
     }
 

@@ -166,6 +166,20 @@ class SearchViewModelTest {
         assertThat(failures).isEmpty();
     }
 
+    /** The count to confirm is what the action would change: a cancelled task is matched, not cancelled again. */
+    @Test
+    void preview_countsWhatTheActionWouldChange_besideWhatMatches() {
+        SearchViewModel model = model(8);
+        engine.send(new Command.Cancel("t0")).join();
+        model.search();
+        model.actionProperty().set(BulkAction.CANCEL);
+
+        model.preview();
+
+        assertThat(model.affectedProperty().get()).isEqualTo(7);
+        assertThat(model.messageProperty().get()).startsWith("Cancel: 7 tasks would change, of 8 that match");
+    }
+
     @Test
     void bulkCancel_overTheThreshold_needsTheCountTyped_andCannotBeUndone() {
         SearchViewModel model = model(1_050);

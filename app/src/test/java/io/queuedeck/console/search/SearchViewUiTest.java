@@ -199,7 +199,7 @@ class SearchViewUiTest {
         javafx.geometry.Bounds apply = WaitForAsyncUtils.asyncFx(() -> robot.lookup("#bulk-apply").query()
                 .localToScene(robot.lookup("#bulk-apply").query().getBoundsInLocal())).get();
         robot.clickOn("#bulk-preview");
-        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Reprioritize to P2: 100 tasks match (finished ones, and any already so, stay as they are)"));
+        await().atMost(TIMEOUT).until(this::message, m -> m.startsWith("Reprioritize to P2: 100 tasks would change, of 100 that match (finished ones, and any already so, stay as they are)"));
         WaitForAsyncUtils.waitForFxEvents();
         // the count "100 tasks" came in before Apply and pushed it right: a click where it was missed it
         assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#bulk-apply").query()
