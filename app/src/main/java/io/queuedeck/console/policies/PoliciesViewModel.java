@@ -75,7 +75,6 @@ public final class PoliciesViewModel {
         if (asked != null && asked == snapshot.dispatchPaused()) {
             asked = null; // the engine shows what was asked: its state is the truth again
         }
-        replayStatus.set(load.replayStatus());
         servingNow.set(servingNow(snapshot));
         // the load also changes without this screen: the console starts its demo load after the first
         // frame (this screen then read 0% while the status line said 90%), and a trace's end stops it
@@ -144,7 +143,6 @@ public final class PoliciesViewModel {
             commands.audited("load.set", String.format(java.util.Locale.ROOT, "demo load %.0f%%", fraction * 100));
         }
         readLoad();
-        replayStatus.set(load.replayStatus());
     }
 
     /** Traces shipped with QueueDeck. */
@@ -160,9 +158,9 @@ public final class PoliciesViewModel {
     public java.util.Optional<String> replay(String trace) {
         try {
             load.replay(trace);
+            stoppedReplay = null;
             commands.audited("load.replay", java.nio.file.Path.of(trace).getFileName().toString());
             readLoad();
-            replayStatus.set(load.replayStatus());
             return java.util.Optional.empty();
         } catch (RuntimeException e) {
             return java.util.Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
@@ -213,7 +211,18 @@ public final class PoliciesViewModel {
         lengths.set(load.lengths());
         loadFraction.set(load.load());
         offeredRate.set(load.offeredTasksPerSecond());
+        String now = load.replayStatus();
+        String was = replayStatus.get();
+        if (now.isEmpty() && !was.isEmpty() && !was.endsWith("(done)") && !was.endsWith(STOPPED)) {
+            // a mix, lengths or load set while a trace replayed ends the replay: said, it ended without a word
+            stoppedReplay = was.substring(0, Math.max(0, was.indexOf(':'))) + STOPPED;
+        }
+        replayStatus.set(now.isEmpty() && stoppedReplay != null ? stoppedReplay : now);
     }
+
+    private static final String STOPPED = ": replay stopped; the synthetic load runs again";
+    /** What the replay status says after a change ended a replay, until the next replay; null before. */
+    private String stoppedReplay;
 
     /** "key=value, …" in key order, as the parameters field takes them. */
     static String parametersText(Map<String, String> parameters) {

@@ -127,6 +127,20 @@ class PoliciesViewModelTest {
         assertThat(commands.sent).containsExactly("audit load.replay t.csv"); // a refused replay is not audited
     }
 
+    /** A mix chosen while a trace replays ends the replay: the screen says so (it ended without a word). */
+    @Test
+    void setMix_duringAReplay_saysTheReplayStopped_untilTheNextReplay() {
+        model.replay("t.csv");
+        assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: 0 of 10 submitted");
+
+        model.setMix("batch");
+        model.apply(snapshot().build());
+
+        assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: replay stopped; the synthetic load runs again");
+        model.replay("t.csv");
+        assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: 0 of 10 submitted");
+    }
+
     @Test
     void setLengths_otherPreset_loadReshaped() {
         model.setLengths("long");

@@ -16,7 +16,7 @@ public final class FakeLoad implements DemoLoad {
     public String mix = "chat";
     @Override public java.util.List<String> mixes() { return java.util.List.of("chat", "batch"); }
     @Override public String mix() { return mix; }
-    @Override public void setMix(String name) { mix = name; }
+    @Override public void setMix(String name) { mix = name; replaying = ""; } // as the console's: the synthetic load again
     public String lengths = "chat";
     @Override public java.util.List<String> lengthPresets() { return java.util.List.of("chat", "long"); }
     @Override public String lengths() { return lengths; }
