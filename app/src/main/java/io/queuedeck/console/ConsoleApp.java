@@ -234,7 +234,8 @@ public final class ConsoleApp extends Application {
         // change log does not already read from snapshots (policy, dispatch, tiers) or GPU commands
         gateway.onAudit(entry -> {
             if (entry.source().equals("api") || !CHANGE_LOGGED_ALREADY.matcher(entry.action()).matches()) {
-                changes.record(ChangeLog.Kind.OPERATOR, entry.summary());
+                // a fault that ran out is no one's doing: a recovery, as the log files a GPU back up
+                changes.record(entry.action().equals("fault.expire") ? ChangeLog.Kind.RECOVERY : ChangeLog.Kind.OPERATOR, entry.summary());
             }
             if (entry.source().equals("console") && main != null) {
                 main.clearRefusal();
