@@ -111,8 +111,11 @@ public sealed interface Command<R> {
         }
     }
 
-    /** Cancels a task that has not finished. */
-    /** @param reason why, kept as the task's error (the front door's client went away), or null for an operator's cancel */
+    /**
+     * Cancels a task that has not finished.
+     *
+     * @param reason why, kept as the task's error (the front door's client went away), or null for an operator's cancel
+     */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     record Cancel(String taskId, String reason) implements Change<TaskView> {
         public Cancel {
