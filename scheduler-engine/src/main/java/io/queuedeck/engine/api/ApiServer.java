@@ -95,7 +95,7 @@ public final class ApiServer implements AutoCloseable {
             new ConfigRoutes(b.configService, bodies, b.maxBodyBytes, new Auditor(b.engine.audit())).register(app);
         }
         if (b.faults != null) {
-            new FaultRoutes(b.faults).register(app);
+            new FaultRoutes(b.faults, bodies).register(app);
         }
         app.before(RequestGuard::refuseAmbiguous);
         if (guard != null) {

@@ -20,11 +20,13 @@ final class BackendActions {
     private final Engine engine;
     private final EngineAnswers answers;
     private final InstanceActions instances;
+    private final BodyReader bodies;
 
-    BackendActions(Engine engine, EngineAnswers answers, InstanceActions instances) {
+    BackendActions(Engine engine, EngineAnswers answers, InstanceActions instances, BodyReader bodies) {
         this.engine = engine;
         this.answers = answers;
         this.instances = instances;
+        this.bodies = bodies;
     }
 
     /** The backend and its instances after an action. */
@@ -62,9 +64,12 @@ final class BackendActions {
     /** The body of an action: which server. */
     record Target(String url) {}
 
-    private static String url(Context ctx) {
+    /** The largest body an action takes: a URL. */
+    private static final int MAX_BODY = 16 * 1024;
+
+    private String url(Context ctx) {
         Routes.requireJson(ctx);
-        String url = Json.read(ctx.bodyAsBytes(), Target.class).url();
+        String url = bodies.read(ctx, MAX_BODY, bytes -> Json.read(bytes, Target.class)).url();
         if (url == null || url.isBlank()) {
             throw ApiException.invalid("url", "url is required: the backend's base URL, as GET /v1/instances shows it");
         }

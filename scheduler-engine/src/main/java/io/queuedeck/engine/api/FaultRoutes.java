@@ -28,9 +28,11 @@ final class FaultRoutes {
     static final double MAX_DURATION_S = 7 * 24 * 3600;
 
     private final FaultCatalogue faults;
+    private final BodyReader bodies;
 
-    FaultRoutes(FaultCatalogue faults) {
+    FaultRoutes(FaultCatalogue faults, BodyReader bodies) {
         this.faults = faults;
+        this.bodies = bodies;
     }
 
     /** The body of {@code POST /v1/faults}. */
@@ -101,11 +103,8 @@ final class FaultRoutes {
     private void inject(Context ctx) {
         TaskAccess.requireUnbound(ctx, "inject faults", Scope.OPERATE);
         Routes.requireJson(ctx);
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length > MAX_BODY) {
-            throw BodyReader.tooLarge(MAX_BODY);
-        }
-        Injection injection = Json.read(body, Injection.class);
+        // read as every body is: bounded in time, and a client gone mid-body a 400 (this read answered 500)
+        Injection injection = bodies.read(ctx, MAX_BODY, bytes -> Json.read(bytes, Injection.class));
         if (injection.kind() == null) {
             throw ApiException.invalid("kind", "kind is required; one of " + Arrays.stream(FaultKind.values()).map(FaultKind::wireName).toList());
         }

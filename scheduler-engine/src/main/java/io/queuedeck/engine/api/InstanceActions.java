@@ -15,10 +15,12 @@ import java.util.concurrent.CompletableFuture;
 final class InstanceActions {
     private final Engine engine;
     private final EngineAnswers answers;
+    private final BodyReader bodies;
 
-    InstanceActions(Engine engine, EngineAnswers answers) {
+    InstanceActions(Engine engine, EngineAnswers answers, BodyReader bodies) {
         this.engine = engine;
         this.answers = answers;
+        this.bodies = bodies;
     }
 
     void register(Javalin app, Auditor auditor) {
@@ -27,7 +29,7 @@ final class InstanceActions {
             auditor.record(ctx, "instance." + ctx.pathParam("action").substring(ctx.pathParam("action").lastIndexOf(':') + 1),
                     ctx.pathParam("action"), 0, null);
         });
-        new BackendActions(engine, answers, this).register(app, auditor);
+        new BackendActions(engine, answers, this, bodies).register(app, auditor);
     }
 
     /** Only an operator of the whole server may take capacity away: an instance serves every tenant. */

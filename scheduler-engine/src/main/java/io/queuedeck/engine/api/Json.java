@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -338,6 +339,22 @@ final class Json {
     private static String numberText(InputCoercionException e) {
         java.util.regex.Matcher m = OUT_OF_RANGE.matcher(e.getOriginalMessage() == null ? "" : e.getOriginalMessage());
         return m.find() ? m.group(1) : "a number out of range";
+    }
+
+    /**
+     * An optional flag: left out is false, true or false as given; {@code null} or anything else is
+     * a 400 naming it. A script's unset variable ({@code "dry_run": null}) turned a preview into the
+     * action itself when null read as "no".
+     */
+    static boolean flag(String field, JsonNode value) {
+        if (value == null) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw ApiException.invalid(field, field + " must be true or false (or left out), got "
+                    + ApiException.shorten(value.toString()));
+        }
+        return value.booleanValue();
     }
 
     static final String AFTER_THE_OBJECT = "the body holds more after its JSON object";

@@ -47,7 +47,7 @@ final class OperatorRoutes {
 
     /** The body of {@code POST /v1/tasks:bulk}. */
     record BulkBody(SearchParams.FilterBody filter, String action, Integer priority, Integer lane, String tier,
-                    String position, @JsonProperty("dry_run") Boolean dryRun, String scope) {}
+                    String position, @JsonProperty("dry_run") com.fasterxml.jackson.databind.JsonNode dryRun, String scope) {}
 
     /** A dry run's answer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -85,7 +85,7 @@ final class OperatorRoutes {
         String tenant = TaskAccess.listTenant(ctx, body.filter() == null ? null : body.filter().tenant());
         TaskFilter filter = SearchParams.filter(body.filter(), tenant);
         BulkRequest request = request(ctx, body, filter);
-        if (Boolean.TRUE.equals(body.dryRun())) {
+        if (Json.flag("dry_run", body.dryRun())) {
             Command.BulkCount count = answers.await(engine.operations().count(request));
             Routes.json(ctx, 200, new DryRun(true, request.action().key(), request.describe(), count.matched(),
                     count.wouldChange(), request.action().undoable(), io.queuedeck.engine.bulk.BulkOperations.describe(filter)));

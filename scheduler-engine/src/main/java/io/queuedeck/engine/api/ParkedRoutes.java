@@ -42,7 +42,7 @@ final class ParkedRoutes {
     }
 
     /** The body of a replay: which parked tasks ({} for all), how many at most, and whether only to count them. */
-    record ReplayBody(SearchParams.FilterBody filter, Integer limit, @JsonProperty("dry_run") Boolean dryRun) {}
+    record ReplayBody(SearchParams.FilterBody filter, Integer limit, @JsonProperty("dry_run") com.fasterxml.jackson.databind.JsonNode dryRun) {}
 
     /**
      * {@code GET /v1/tiers/{tier}/parked}: each task as {@code GET /v1/tasks/{id}} shows it, oldest
@@ -96,7 +96,7 @@ final class ParkedRoutes {
         String tenant = TaskAccess.listTenant(ctx, given.tenant());
         TaskFilter filter = SearchParams.filter(given, tenant);
         List<TaskView> matched = parkedAll(tier, filter, body.limit());
-        if (Boolean.TRUE.equals(body.dryRun())) {
+        if (Json.flag("dry_run", body.dryRun())) {
             Routes.json(ctx, 200, new Replayed(name(tier), true, matched.size(), List.of(), List.of()));
             return;
         }

@@ -155,7 +155,7 @@ final class Routes {
             TaskAccess.require(ctx, "read the instances", Scope.READ, Scope.OPERATE);
             json(ctx, 200, InstanceRoutes.instances(snapshot()));
         });
-        new InstanceActions(engine, answers).register(app, auditor); // and whole backends' (BackendActions)
+        new InstanceActions(engine, answers, bodies).register(app, auditor); // and whole backends' (BackendActions)
         app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
         if (baseline) {
             // The benchmark's yardstick: the same server, body read, a constant answer, no engine.

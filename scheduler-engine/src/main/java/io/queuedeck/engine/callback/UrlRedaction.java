@@ -29,9 +29,14 @@ final class UrlRedaction {
         if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
             b.username(MASK).password("");
         }
-        for (String name : parsed.queryParameterNames()) {
-            if (SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).matches()) {
-                b.setQueryParameter(name, MASK);
+        if (parsed.querySize() > 0) {
+            // rebuilt pair by pair, in order, from the decoded names: a name written with escapes
+            // (%74oken) kept its value when the mask was set under the plain name beside it
+            b.query(null);
+            for (int i = 0; i < parsed.querySize(); i++) {
+                String name = parsed.queryParameterName(i);
+                String value = parsed.queryParameterValue(i);
+                b.addQueryParameter(name, value != null && SECRET_NAME.matcher(name.toLowerCase(Locale.ROOT)).matches() ? MASK : value);
             }
         }
         if (parsed.fragment() != null) {

@@ -7,7 +7,6 @@ import io.queuedeck.engine.control.plane.ConfigPlane;
 import io.queuedeck.engine.control.plane.ConfigWatcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -24,12 +23,7 @@ final class ControlSetup {
      */
     static ConfigPlane plane(Engine engine, ReleaseClassifier classifier, Path file, Function<String, String> env,
                              String defaultPolicy) {
-        String text;
-        try {
-            text = file == null ? ServeConfig.defaultText() : Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(io.queuedeck.engine.config.ConfigException.unreadable(file, e));
-        }
+        String text = file == null ? ServeConfig.defaultText() : io.queuedeck.engine.config.ConfigFiles.read(file);
         ServeConfig asWritten = file == null ? ServeConfig.defaults(env) : ServeConfig.load(file, env);
         Path folder = file == null ? Path.of("").toAbsolutePath() : file.toAbsolutePath().getParent();
         return new ConfigPlane(engine, classifier, asWritten, text, file == null ? "built-in defaults" : file.toString(),

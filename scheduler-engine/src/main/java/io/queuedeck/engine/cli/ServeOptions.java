@@ -82,7 +82,8 @@ final class ServeOptions {
             description = "Byte budget of queued task bodies; past it submissions get 429 (default: a quarter of the heap).")
     Long maxQueuedBytes;
 
-    @Option(names = "--callback-hosts", split = ",",
+    // split here, not by picocli: its split drops a trailing empty entry ("a,"), which must be refused too
+    @Option(names = "--callback-hosts",
             description = "Callback destinations allowed (host, host:port or host:*; no port: 80 and 443), comma-separated;"
                     + " default any outside the network. Signing secrets (whsec_…, space-separated):"
                     + " QUEUEDECK_CALLBACK_SECRET.")
@@ -135,7 +136,9 @@ final class ServeOptions {
         if (shutdownGraceSeconds != null && shutdownGraceSeconds < 0) {
             throw new IllegalArgumentException("--shutdown-grace must be 0 or more seconds, got " + shutdownGraceSeconds);
         }
-        if (callbackHosts != null && (callbackHosts.isEmpty() || callbackHosts.stream().anyMatch(String::isBlank))) {
+        List<String> hosts = callbackHosts == null ? null
+                : callbackHosts.stream().flatMap(given -> java.util.Arrays.stream(given.split(",", -1))).map(String::strip).toList();
+        if (hosts != null && hosts.stream().anyMatch(String::isEmpty)) {
             // an unset $HOSTS made the list empty, and an empty list allows any host outside the network
             throw new IllegalArgumentException("--callback-hosts has an empty entry: name each host (host, host:port or"
                     + " host:*), or leave the option out to allow any host outside the network");
@@ -176,7 +179,7 @@ final class ServeOptions {
             secret = fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip().getBytes(StandardCharsets.UTF_8);
         }
         ServeConfig.CallbackSection callbacks = new ServeConfig.CallbackSection(c.maxAttempts(), c.baseDelay(),
-                c.maxDelay(), pick(callbackHosts, c.allowedHosts()), secret);
+                c.maxDelay(), pick(hosts, c.allowedHosts()), secret);
         List<Backend> backendList = read.executor().backends(); // --backend flags replace the file's list as a whole
         if (backendSpecs != null && !backendSpecs.isEmpty()) {
             backendList = new ArrayList<>();

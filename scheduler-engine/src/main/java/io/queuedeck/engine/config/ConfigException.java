@@ -19,21 +19,6 @@ public final class ConfigException extends IllegalArgumentException {
         this.problems = printable(problems);
     }
 
-    /**
-     * Why {@code file} could not be read, in words: "no such file" rather than the bare path that
-     * {@code NoSuchFileException} holds, "not valid UTF-8" rather than "Input length = 1".
-     */
-    public static String unreadable(java.nio.file.Path file, java.io.IOException e) {
-        String why = switch (e) {
-            case java.nio.file.NoSuchFileException gone -> "no such file (deleted, moved or never there)";
-            case java.nio.file.AccessDeniedException denied -> "permission denied";
-            case java.nio.charset.CharacterCodingException coding -> "the file is not valid UTF-8 text";
-            default -> java.nio.file.Files.isDirectory(file) ? "it is a directory, not a file"
-                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        };
-        return "cannot read config file " + file + ": " + why;
-    }
-
     private static List<String> printable(List<String> problems) {
         return problems.stream().map(ConfigException::printable).toList();
     }

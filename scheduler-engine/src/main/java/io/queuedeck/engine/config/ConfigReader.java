@@ -35,13 +35,7 @@ final class ConfigReader {
     private ConfigReader() {}
 
     static ServeConfig read(Path file, Function<String, String> env) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ConfigException(ConfigException.unreadable(file, e));
-        }
-        return read(file.toString(), text, file.toAbsolutePath().getParent(), env);
+        return read(file.toString(), ConfigFiles.read(file), file.toAbsolutePath().getParent(), env);
     }
 
     /**

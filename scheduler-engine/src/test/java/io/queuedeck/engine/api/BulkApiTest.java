@@ -238,6 +238,8 @@ class BulkApiTest {
             assertThat(refused.errorField()).isEqualTo("lane");
         }
         assertThat(as("admin").post("/v1/tasks:bulk", "{\"action\":\"cancel\"}").errorField()).isEqualTo("filter");
+        Http.Response nullDryRun = as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"cancel\",\"dry_run\":null}");
+        assertThat(nullDryRun.errorField()).as("an unset variable made a preview a mass cancel").isEqualTo("dry_run");
         for (String action : new String[] {"cancel", "retry"}) { // a priority here cancelled every priority the filter matched
             Http.Response withPriority = as("admin").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"" + action + "\",\"priority\":3}");
             assertThat(withPriority.errorField()).as(action).isEqualTo("priority");

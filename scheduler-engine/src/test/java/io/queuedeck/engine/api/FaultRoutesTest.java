@@ -9,6 +9,7 @@ import io.queuedeck.engine.fault.FaultClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,6 +60,26 @@ class FaultRoutesTest {
     }
 
     /** Every other JSON endpoint answered 415 to these; this one injected the fault. */
+    /**
+     * The fault and backend actions read their bodies as every route does: a client gone mid-body
+     * is a 400, not a 500 with an empty body, and nothing is injected.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/v1/faults", "/v1/backends:drain"})
+    void aBodyCutShort_is400BodyIncomplete(String path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + OPERATOR + "\r\nContent-Length: 100\r\n\r\n{\"kind\":").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("\"body_incomplete\"");
+        }
+        assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
+    }
+
     @Test
     void aBodyNotDeclaredJson_is415_andNothingInjected() {
         byte[] body = "{\"kind\":\"slow\",\"target\":\"instance:1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -296,4 +296,11 @@ class CallbackDestinationsTest {
         assertThat(UrlRedaction.redact("not a url with secret")).isEqualTo("(not a valid URL)");
         assertThat(UrlRedaction.redact("http://h.example/x#token=abc")).isEqualTo("http://h.example/x");
     }
+
+    /** A secret's name written with escapes kept its value, and a masked copy of it was added beside it. */
+    @Test
+    void redaction_secretNamesWrittenWithEscapes_areMaskedInPlace() {
+        assertThat(UrlRedaction.redact("http://h.example/r?a=1&%74oken=CBSECRET&pass%77ord=P2&Token=UP&b"))
+                .isEqualTo("http://h.example/r?a=1&token=***&password=***&Token=***&b");
+    }
 }

@@ -185,7 +185,7 @@ class ServeCommandTest {
 
     /** An unset $HOSTS in --callback-hosts "$HOSTS" made the list empty: the open default, unsaid. */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"", ",,", "a.example,,b.example", " "})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", ",,", "a.example,,b.example", " ", "a.example,", ",a.example"})
     void callbackHosts_withAnEmptyEntry_isRefused(String hosts) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> effective(Map.of(), "--callback-hosts", hosts))
                 .hasMessageStartingWith("--callback-hosts has an empty entry");

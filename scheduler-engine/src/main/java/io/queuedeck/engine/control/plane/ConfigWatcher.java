@@ -1,10 +1,8 @@
 package io.queuedeck.engine.control.plane;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -80,9 +78,13 @@ public final class ConfigWatcher implements AutoCloseable {
     private void read() {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            plane.fileUnreadable(io.queuedeck.engine.config.ConfigException.unreadable(file, e), file.toString());
+            text = io.queuedeck.engine.config.ConfigFiles.read(file);
+        } catch (io.queuedeck.engine.config.ConfigException e) {
+            plane.fileUnreadable(e.getMessage(), file.toString());
+            return;
+        }
+        if (text.isEmpty()) { // an editor truncates before it writes: all defaults, by accident, is no version
+            plane.fileUnreadable(file + " is empty (saved half-way?); a file of only comments means the defaults", file.toString());
             return;
         }
         plane.fileChanged(text, file.toString());

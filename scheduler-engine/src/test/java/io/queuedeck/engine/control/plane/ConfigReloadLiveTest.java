@@ -76,6 +76,21 @@ class ConfigReloadLiveTest {
                 await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("no such file"), "gone");
                 assertThat(plane.lastError().problems().getFirst()).contains("version 2 keeps running");
                 assertThat(plane.status().version()).isEqualTo(2);
+
+                // a FIFO at the path hung the watcher for good (no change was read again); a device ran the heap out
+                assertThat(new ProcessBuilder("mkfifo", file.toString()).start().waitFor()).isZero();
+                await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("not a regular file"), "FIFO");
+                Files.delete(file);
+                Files.createSymbolicLink(file, Path.of("/dev/zero"));
+                await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("not a regular file")
+                        && plane.lastError().at().isAfter(java.time.Instant.EPOCH), "device");
+                Files.delete(file);
+                Files.write(file, new byte[io.queuedeck.engine.config.ConfigFiles.MAX_BYTES + 1]);
+                await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("larger than the 8 MiB"), "huge");
+                Files.writeString(file, ""); // an editor truncating before it writes: no all-defaults version
+                await(Duration.ofSeconds(5), () -> plane.lastError().problems().getFirst().contains("is empty"), "empty");
+                Files.writeString(file, "policy:\n  name: priority\n");
+                await(Duration.ofSeconds(5), () -> plane.status().version() == 3, "the watcher still reads saves");
             }
         }
     }

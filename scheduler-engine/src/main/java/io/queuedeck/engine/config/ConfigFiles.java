@@ -1,0 +1,56 @@
+package io.queuedeck.engine.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads a config file, bounded: what stands at a config's path may be a FIFO (the read never
+ * returned, and the watcher took no change again), a device or a huge file (/dev/zero ran the
+ * heap out). Refusals say why in words.
+ */
+public final class ConfigFiles {
+    /** The largest config file read: far above any real one (the documented default is about 12 KB). */
+    public static final int MAX_BYTES = 8 << 20;
+
+    private ConfigFiles() {}
+
+    /**
+     * The file's text.
+     *
+     * @throws ConfigException naming the file and why it cannot be read
+     */
+    public static String read(Path file) {
+        try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new ConfigException(cannot(file, Files.isDirectory(file) ? "it is a directory, not a file"
+                        : "it is not a regular file (a FIFO, a socket or a device)"));
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
+            }
+            if (bytes.length > MAX_BYTES) {
+                throw new ConfigException(cannot(file, "it is larger than the " + (MAX_BYTES >> 20) + " MiB a config file may be"));
+            }
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (IOException e) {
+            throw new ConfigException(cannot(file, switch (e) {
+                case NoSuchFileException gone -> "no such file (deleted, moved or never there)";
+                case AccessDeniedException denied -> "permission denied";
+                case CharacterCodingException coding -> "the file is not valid UTF-8 text";
+                default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }));
+        }
+    }
+
+    private static String cannot(Path file, String why) {
+        return "cannot read config file " + file + ": " + why;
+    }
+}
