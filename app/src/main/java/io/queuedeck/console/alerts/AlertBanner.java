@@ -26,6 +26,7 @@ public final class AlertBanner {
     private final HBox root = new HBox(10);
     private final Label icon = new Label("⚠");
     private final Label text = new Label();
+    private final Label more = new Label();
     private final Tooltip all = new Tooltip();
     private boolean hidden;
 
@@ -36,6 +37,10 @@ public final class AlertBanner {
         text.setTooltip(all);
         HBox.setHgrow(text, Priority.ALWAYS);
         Button hide = new Button("Hide");
+        // the count and Hide whole, the alert's text what room is left: a narrow window cut Hide to "…"
+        hide.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        more.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        more.setId("alert-more");
         hide.getStyleClass().addAll(Styles.SMALL, Styles.FLAT);
         hide.setTooltip(new Tooltip("Hide the banner until a new alert is raised"));
         hide.setOnAction(e -> {
@@ -45,7 +50,7 @@ public final class AlertBanner {
         root.setId(ID);
         root.getStyleClass().add("qd-alert-banner");
         root.setAlignment(Pos.CENTER_LEFT);
-        root.getChildren().addAll(icon, text, hide);
+        root.getChildren().addAll(icon, text, more, hide);
         model.alerts().addListener((ListChangeListener<AlertsViewModel.Alert>) c -> {
             boolean added = false;
             while (c.next()) {
@@ -56,7 +61,8 @@ public final class AlertBanner {
                 hidden = false;
             }
             var list = model.alerts();
-            text.setText(list.isEmpty() ? "" : said(list.getFirst()) + (list.size() > 1 ? "  (+" + (list.size() - 1) + " more)" : ""));
+            text.setText(list.isEmpty() ? "" : said(list.getFirst()));
+            more.setText(list.size() > 1 ? "(+" + (list.size() - 1) + " more)" : "");
             all.setText(list.stream().map(AlertBanner::said).collect(Collectors.joining("\n")));
             boolean allCleared = list.stream().noneMatch(AlertsViewModel.Alert::active);
             root.pseudoClassStateChanged(CLEARED, allCleared);

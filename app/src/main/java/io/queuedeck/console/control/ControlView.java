@@ -249,6 +249,7 @@ public final class ControlView {
         Label line = new Label();
         line.setId("control-canary-line");
         line.setWrapText(true);
+        line.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // every line of it: at 1024 px the reason was cut
         line.textProperty().bind(model.canaryLineProperty());
         TextField fraction = new TextField("10");
         fraction.setId("control-canary-fraction");

@@ -40,8 +40,10 @@ final class DrillHistory {
                 String[] f = line.split("\t");
                 if (f.length == 5) {
                     try {
-                        runs.add(new PastRun(Instant.parse(f[0]), f[1], "holds".equals(f[2]), Double.parseDouble(f[3]), Path.of(f[4]),
-                                "aborted".equals(f[2])));
+                        PastRun.Outcome outcome = PastRun.Outcome.ofKey(f[2]);
+                        if (outcome != null) {
+                            runs.add(new PastRun(Instant.parse(f[0]), f[1], outcome, Double.parseDouble(f[3]), Path.of(f[4])));
+                        }
                     } catch (RuntimeException ignored) {
                         // a line cut short by a crash: the others still count
                     }
@@ -65,7 +67,7 @@ final class DrillHistory {
     void append(PastRun run) throws IOException {
         Files.createDirectories(dir);
         String line = String.join("\t", run.at().toString(), run.drill().replace('\t', ' '),
-                run.aborted() ? "aborted" : run.holds() ? "holds" : "fails", Double.toString(run.score()), run.report().toString()) + "\n";
+                run.outcome().key, Double.toString(run.score()), run.report().toString()) + "\n";
         Files.writeString(dir.resolve(FILE), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

@@ -170,6 +170,9 @@ public final class DrillsView {
         status.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // all its lines, not one cut short
         steps.setId("drill-timeline");
         steps.setPrefHeight(170);
+        // no width of its own from its longest step: at 1024 x 700 that pushed the Probes card off the window
+        steps.setPrefWidth(200);
+        steps.setMinWidth(0);
         steps.setPlaceholder(new Label("The steps appear here when a drill runs."));
         steps.setCellFactory(v -> new ListCell<>() {
             @Override
@@ -240,7 +243,9 @@ public final class DrillsView {
         }, model.reportProperty()));
         // the verdict and the button whole, the path what room is left (its end, the run's own name);
         // the button first, so the verdict's arrival does not move it under the pointer
-        verdict.setMinWidth(Region.USE_PREF_SIZE);
+        verdict.setWrapText(true); // whole, on two lines if it must: a narrow window cut it ("· resili")
+        verdict.setMinWidth(160);
+        verdict.setMinHeight(Region.USE_PREF_SIZE);
         open.setMinWidth(Region.USE_PREF_SIZE);
         where.setMinWidth(0);
         where.setTextOverrun(OverrunStyle.LEADING_ELLIPSIS);
@@ -261,7 +266,7 @@ public final class DrillsView {
         table.setPlaceholder(new Label("No drill has run here yet."));
         table.getColumns().add(column("Started", r -> TIME.format(r.at()), 150));
         table.getColumns().add(column("Drill", PastRun::drill, 220));
-        table.getColumns().add(column("Verdict", PastRun::verdict, 120));
+        table.getColumns().add(column("Verdict", PastRun::verdict, 150)); // "not shown to hold" whole
         table.getColumns().add(column("Score", r -> String.format(Locale.ROOT, "%.1f", r.score()), 80));
         table.getColumns().add(column("Report", r -> r.report().toString(), 420));
         // the report takes what is left: the empty space after it read as a sixth column without a title

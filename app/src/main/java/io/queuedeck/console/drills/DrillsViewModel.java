@@ -319,7 +319,10 @@ public final class DrillsViewModel {
             DrillResult result = runner.run();
             Path dir = history.newReportDir(drill.name(), started);
             DrillReport.write(dir, result);
-            PastRun run = new PastRun(started, drill.name(), result.holds(), result.score(), dir, result.abortReason() != null);
+            PastRun.Outcome outcome = result.abortReason() != null ? PastRun.Outcome.ABORTED
+                    : !result.notInjected().isEmpty() ? PastRun.Outcome.UNTESTED
+                    : result.holds() ? PastRun.Outcome.HOLDS : PastRun.Outcome.FAILS;
+            PastRun run = new PastRun(started, drill.name(), outcome, result.score(), dir);
             history.append(run);
             boolean on = target.faults().armed();
             fx.execute(() -> finished(result, run, on));

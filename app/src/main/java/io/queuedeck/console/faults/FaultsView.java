@@ -96,6 +96,7 @@ public final class FaultsView {
         Label disarmed = new Label("Fault injection is disarmed (the kill switch): these buttons are refused until Re-arm on the Drills screen.");
         disarmed.setId("faults-disarmed");
         disarmed.setWrapText(true);
+        disarmed.setMinHeight(Region.USE_PREF_SIZE); // every line of it: at 1024 px it was cut
         disarmed.getStyleClass().add(Styles.DANGER);
         disarmed.visibleProperty().bind(model.disarmedProperty());
         disarmed.managedProperty().bind(model.disarmedProperty());

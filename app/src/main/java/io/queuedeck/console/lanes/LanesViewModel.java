@@ -376,9 +376,9 @@ public final class LanesViewModel {
             sent.add(commands.send(new Command.RetryDeadLetter(id)));
         }
         // said, because a task that fails again is back in the same row within a second, as if nothing happened
-        String done = ids.size() == 1 ? "Retried " + ids.iterator().next() : "Retried " + ids.size() + " dead letters";
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenRun(() -> notice.set(done
-                + ": queued again with a fresh set of attempts; one that fails again comes back here")); // a refusal says its own
+        // short: the toolbar's hint has what the buttons leave, at 1024 px a few words
+        String done = ids.size() == 1 ? "Retried: queued again" : "Retried " + ids.size() + ": queued again";
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenRun(() -> notice.set(done)); // a refusal says its own
         return moves.settle(sent);
     }
 

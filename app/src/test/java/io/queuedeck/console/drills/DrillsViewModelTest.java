@@ -156,6 +156,12 @@ class DrillsViewModelTest {
 
         assertThat(onFx(() -> List.copyOf(model.timeline()))).singleElement()
                 .satisfies(step -> assertThat(step.refused()).as(step.toString()).isTrue());
+        // not tested, so not "does not hold": the verdict, Past runs and runs.tsv say so alike
+        assertThat(onFx(() -> model.verdictProperty().get())).startsWith("Hypothesis was not shown to hold (a fault was not injected)");
+        assertThat(onFx(() -> model.pastRuns().getFirst().verdict())).isEqualTo("not shown to hold");
+        DrillsViewModel again = newModel();
+        await().atMost(TIMEOUT).until(() -> onFx(() -> again.pastRuns().size() == 1));
+        assertThat(onFx(() -> again.pastRuns().getFirst().verdict())).isEqualTo("not shown to hold");
     }
 
     @Test

@@ -304,7 +304,7 @@ class LanesViewModelTest {
 
         assertThat(commands.sent).contains("retry d1", "retry d2");
         assertThat(model.deadLetters()).isEmpty();
-        assertThat(model.noticeProperty().get()).startsWith("Retried 2 dead letters: queued again");
+        assertThat(model.noticeProperty().get()).isEqualTo("Retried 2: queued again");
     }
 
     @Test
