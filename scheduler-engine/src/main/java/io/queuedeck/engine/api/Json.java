@@ -283,7 +283,8 @@ final class Json {
         }
         if (e instanceof InputCoercionException c) {
             String field = fieldOf(c.getProcessor());
-            String range = field == null ? null : TaskSpecValidator.range(field);
+            // by the field's own name, wherever it stands ("tasks[0].max_tokens" in a batch)
+            String range = field == null ? null : TaskSpecValidator.range(field.substring(field.lastIndexOf('.') + 1));
             if (range != null) {
                 return ApiException.invalid(field, field + " must be " + range + ", got " + numberText(c));
             }

@@ -38,7 +38,7 @@ final class FlowReader {
                     return;
                 }
                 Double weight = inner.positive(tenant);
-                if (weight != null) {
+                if (weight != null && weight != 1.0) { // 1 is every tenant's weight unless given: {x: 1} is {}
                     weights.put(tenant, weight);
                 }
             });

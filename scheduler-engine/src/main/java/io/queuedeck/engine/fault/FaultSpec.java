@@ -91,15 +91,15 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
                 problems.add(at + ": must be from 0.1 to " + trim(MAX_LOAD_RATE) + " tasks/s"
                         + (kind == FaultKind.BURST ? " (or 0: factor × the base load)" : "") + ", got " + trim(v));
             } else if ((p.getKey().equals("prompt_tokens") || p.getKey().equals("output_tokens"))
-                    && v > io.queuedeck.engine.task.TaskSpecValidator.MAX_TOKENS_LIMIT) {
-                problems.add(at + ": must be at most " + io.queuedeck.engine.task.TaskSpecValidator.MAX_TOKENS_LIMIT
+                    && !(v >= 1 && v <= io.queuedeck.engine.task.TaskSpecValidator.MAX_TOKENS_LIMIT && v == Math.rint(v))) {
+                problems.add(at + ": must be a whole number from 1 to " + io.queuedeck.engine.task.TaskSpecValidator.MAX_TOKENS_LIMIT
                         + " (a task's limit), got " + trim(v));
             } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
                 problems.add(at + ": must be between 1 and 1000, got " + trim(v));
             } else if (p.getKey().endsWith("_ms") && v > MAX_DELAY_MS) {
                 problems.add(at + ": must be at most " + (long) MAX_DELAY_MS + " (10 minutes; longer is an outage: use"
                         + " callback_5xx or a network blackhole), got " + trim(v));
-            } else if ((p.getKey().equals("period_s") || p.getKey().equals("prompt_tokens")) && !(v >= 1)) {
+            } else if (p.getKey().equals("period_s") && !(v >= 1)) {
                 problems.add(at + ": must be at least 1, got " + trim(v));
             }
         }

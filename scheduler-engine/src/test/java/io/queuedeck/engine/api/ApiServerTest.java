@@ -251,11 +251,15 @@ class ApiServerTest {
             "max_tokens | 2000000     | max_tokens must be between 1 and 1000000, got 2000000",
     })
     void submit_numberBeyondItsType_isSaidAsTheFieldsRange(String field, String number, String message) {
-        Http.Response response = http.post("/v1/tasks", "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"" + field + "\":" + number + "}");
+        String task = "{\"model\":\"llama-2-7b\",\"input\":\"x\",\"" + field + "\":" + number + "}";
+        Http.Response response = http.post("/v1/tasks", task);
+        Http.Response inABatch = http.post("/v1/tasks:batch", "{\"tasks\":[" + task + "]}");
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().at("/error/field").asText()).isEqualTo(field);
         assertThat(response.json().at("/error/message").asText()).isEqualTo(message);
+        assertThat(inABatch.json().at("/error/message").asText()).as("the same words in a batch")
+                .endsWith(message.substring(field.length()));
     }
 
     @Test

@@ -276,7 +276,11 @@ class FaultCatalogueTest {
         assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, acme, Map.of("rate", 0.0), null))
                 .hasMessageContaining("parameters.rate: must be from 0.1 to 10000 tasks/s, got 0");
         assertThatThrownBy(() -> new FaultSpec(FaultKind.POISON, acme, Map.of("prompt_tokens", 1e15), null))
-                .hasMessageContaining("parameters.prompt_tokens: must be at most 1000000");
+                .hasMessageContaining("parameters.prompt_tokens: must be a whole number from 1 to 1000000");
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, acme, Map.of("output_tokens", 0.0), null))
+                .hasMessageContaining("parameters.output_tokens: must be a whole number from 1 to 1000000 (a task's limit), got 0");
+        assertThatThrownBy(() -> new FaultSpec(FaultKind.TENANT_FLOOD, acme, Map.of("prompt_tokens", 1.5), null))
+                .hasMessageContaining("parameters.prompt_tokens: must be a whole number");
         assertThat(new FaultSpec(FaultKind.BURST, BlastRadius.NODE, Map.of("rate", 0.0), null).parameter("rate"))
                 .as("a burst's 0: factor × the base load").isZero();
         FaultCatalogue busy = new FaultCatalogue(engine, FaultClock.of(clock), () -> 5_000);

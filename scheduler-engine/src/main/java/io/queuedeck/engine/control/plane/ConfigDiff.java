@@ -44,14 +44,19 @@ public final class ConfigDiff {
         b.keySet().forEach(k -> paths.put(k, true));
         List<Change> changes = new ArrayList<>();
         for (String path : paths.keySet()) {
-            JsonNode x = a.getOrDefault(path, DEFAULTS.get(path));
-            JsonNode y = b.getOrDefault(path, DEFAULTS.get(path));
+            JsonNode x = a.getOrDefault(path, defaultOf(path));
+            JsonNode y = b.getOrDefault(path, defaultOf(path));
             if (x == null ? y != null : !same(x, y)) {
                 changes.add(new Change(path, x, y));
             }
         }
         changes.sort(java.util.Comparator.comparingInt(ConfigDiff::rank)); // stable: alphabetical within a section
         return changes;
+    }
+
+    /** A key's documented default; a tenant's weight, a key of its own, is 1 unless given. */
+    private static JsonNode defaultOf(String path) {
+        return path.startsWith("tenants.weights.") ? com.fasterxml.jackson.databind.node.IntNode.valueOf(1) : DEFAULTS.get(path);
     }
 
     private static int rank(Change change) {
@@ -82,6 +87,9 @@ public final class ConfigDiff {
     private static boolean same(JsonNode x, JsonNode y) {
         if (x.equals(y)) {
             return true;
+        }
+        if (y != null && x.isNumber() && y.isNumber()) { // 1 and 1.0
+            return x.decimalValue().compareTo(y.decimalValue()) == 0;
         }
         if (y == null || !x.isTextual() || !y.isTextual()) {
             return false;

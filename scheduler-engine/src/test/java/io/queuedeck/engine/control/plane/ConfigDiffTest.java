@@ -38,6 +38,8 @@ class ConfigDiffTest {
                 .containsExactly("policy.name", "alerts.oldest_wait");
         assertThat(ConfigDiff.between(partial, yaml(full))).extracting(c -> c.path() + " " + c.from() + " → " + c.to())
                 .containsExactly("policy.name \"mlfq\" → \"priority\"", "alerts.oldest_wait \"600s\" → \"60s\"");
+        assertThat(ConfigDiff.between(yaml("tenants:\n  weights:\n    x: 1\n"), yaml("policy:\n  name: priority\n")))
+                .as("a tenant's weight is 1 unless given").isEmpty();
         assertThat(ConfigDiff.label(ConfigDiff.between(yaml("alerts:\n  hold: 2m\nserver:\n  port: 9\n"),
                 yaml("policy:\n  name: fifo\n")))).startsWith("policy.name → fifo, alerts.hold → ");
     }
