@@ -65,6 +65,9 @@ final class Destinations {
     private record Entry(String host, Set<Integer> ports) {
         static Entry parse(String raw) {
             String entry = raw == null ? "" : raw.strip();
+            if (entry.contains("://")) { // "http://x" read as host "http" with port "//x": a message about the port
+                throw bad(raw, "give a host, not a URL (hooks.example.com, not https://hooks.example.com)");
+            }
             String host = entry;
             String port = null;
             if (entry.startsWith("[")) {

@@ -41,7 +41,7 @@ public record CanarySplit(String by, double fraction, Set<String> values) {
             if (by.equals("tenant")) { // a value no task can carry routes nothing, unsaid
                 for (String value : values) {
                     io.queuedeck.engine.task.TaskSpecValidator.tenantProblem(value).ifPresent(bad -> {
-                        throw new IllegalArgumentException("values: '" + value + "' is no tenant name: it " + bad);
+                        throw new IllegalArgumentException("values must be tenant names a task can carry: '" + value + "' " + bad);
                     });
                 }
             }

@@ -178,6 +178,13 @@ class CallbackDestinationsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is malformed");
     }
 
+    /** A URL where a host belongs was refused with a message about its port ("http" with port "//x"). */
+    @Test
+    void allowList_aUrlForAHost_isRefusedSayingSo() {
+        assertThatThrownBy(() -> CallbackDispatcher.builder(clock, scheduler).allowedHosts(List.of("https://hooks.example.com")))
+                .hasMessageContaining("give a host, not a URL");
+    }
+
     @Test
     void deliver_nameResolvingToLoopback_isRefusedWhenConnecting_andDeadLettered() throws Exception {
         receiver.enqueue(new MockResponse.Builder().code(200).build());

@@ -96,7 +96,7 @@ class CanaryTest {
         assertThatThrownBy(() -> new CanarySplit("colour", 0.1, null)).hasMessageContaining("by must be task_id");
         assertThatThrownBy(() -> new CanarySplit("tenant", 0, Set.of(""))).hasMessageContaining("values must not be empty, null");
         assertThatThrownBy(() -> new CanarySplit("tenant", 0, Set.of("a b!"))) // routes nothing: no task carries it
-                .hasMessageContaining("values: 'a b!' is no tenant name: it may contain only ASCII letters");
+                .hasMessageContaining("values must be tenant names a task can carry: 'a b!' may contain only ASCII letters");
         assertThat(new CanarySplit("business_class", 0, Set.of("a b!")).values()).as("other labels are free text").hasSize(1);
         assertThatThrownBy(() -> new CanarySplit("tenant", 0, java.util.Collections.singleton(null)))
                 .hasMessageContaining("values must not be empty, null"); // a 500 from a NullPointerException
