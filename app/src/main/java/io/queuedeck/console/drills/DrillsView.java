@@ -253,6 +253,10 @@ public final class DrillsView {
         path.textProperty().bind(where.textProperty());
         where.setTooltip(path);
         HBox row = new HBox(12, open, verdict, where);
+        // the path asks for no width and takes what is left: the verdict wraps only when the card is too narrow for it
+        where.setPrefWidth(0);
+        where.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(where, Priority.ALWAYS);
         row.setAlignment(Pos.CENTER_LEFT);
         return card("Verdict", row);
     }
