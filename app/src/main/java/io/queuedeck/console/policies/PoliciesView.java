@@ -208,7 +208,7 @@ public final class PoliciesView {
         }
         double percent = model.loadFractionProperty().get() * 100;
         double offered = model.offeredRateProperty().get();
-        if (model.replayStatusProperty().get().isEmpty()) {
+        if (!model.replayingProperty().get()) { // a replay a mix ended still has its status line: the synthetic load runs
             String now = model.servingNowProperty().get();
             loadLabel.setText(String.format(Locale.ROOT, "%.0f%% of capacity · %.1f tasks/s offered (capacity ≈ %.1f tasks/s%s)",
                     percent, offered, model.capacityTasksPerSecond(), now.isEmpty() ? "" : "; " + now));

@@ -39,6 +39,7 @@ public final class PoliciesViewModel {
     private final ReadOnlyDoubleWrapper loadFraction = new ReadOnlyDoubleWrapper(this, "loadFraction");
     private final ReadOnlyStringWrapper lengths = new ReadOnlyStringWrapper(this, "lengths", "");
     private final ReadOnlyStringWrapper replayStatus = new ReadOnlyStringWrapper(this, "replayStatus", "");
+    private final javafx.beans.property.ReadOnlyBooleanWrapper replaying = new javafx.beans.property.ReadOnlyBooleanWrapper(this, "replaying");
     private final ReadOnlyStringWrapper mix = new ReadOnlyStringWrapper(this, "mix", "");
     private final ReadOnlyDoubleWrapper offeredRate = new ReadOnlyDoubleWrapper(this, "offeredRate");
     private final javafx.beans.property.ReadOnlyStringWrapper servingNow = new javafx.beans.property.ReadOnlyStringWrapper(this, "servingNow", "");
@@ -217,8 +218,15 @@ public final class PoliciesViewModel {
             // a mix, lengths or load set while a trace replayed ends the replay: said, it ended without a word
             stoppedReplay = was.substring(0, Math.max(0, was.indexOf(':'))) + STOPPED;
         }
+        replaying.set(!now.isEmpty()); // first: the view redraws the load line when the status changes
         replayStatus.set(now.isEmpty() && stoppedReplay != null ? stoppedReplay : now);
     }
+
+    /** Whether a trace replays now (its status may still tell of one that stopped). */
+    public javafx.beans.property.ReadOnlyBooleanProperty replayingProperty() {
+        return replaying.getReadOnlyProperty();
+    }
+
 
     private static final String STOPPED = ": replay stopped; the synthetic load runs again";
     /** What the replay status says after a change ended a replay, until the next replay; null before. */

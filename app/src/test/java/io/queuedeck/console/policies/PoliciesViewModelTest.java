@@ -137,6 +137,7 @@ class PoliciesViewModelTest {
         model.apply(snapshot().build());
 
         assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: replay stopped; the synthetic load runs again");
+        assertThat(model.replayingProperty().get()).as("the load line tells of the synthetic load").isFalse();
         model.replay("t.csv");
         assertThat(model.replayStatusProperty().get()).isEqualTo("t.csv: 0 of 10 submitted");
     }
