@@ -274,6 +274,10 @@ final class Json {
         if (e instanceof MismatchedInputException m) {
             return new ApiException(400, "malformed_json", "the body must be a JSON object");
         }
+        if (e instanceof JsonMappingException m && m.getCause() instanceof InputCoercionException c && !m.getPath().isEmpty()
+                && fieldOf(c.getProcessor()) == null) { // read from a tree, whose parser knows no place: the mapping's path does
+            return outOfRange(path(m.getPath()), c);
+        }
         if (e instanceof JsonMappingException m && m.getCause() instanceof IOException cause && cause != e) {
             ApiException inner = translate(cause);
             String outer = path(m.getPath());
@@ -282,14 +286,7 @@ final class Json {
             return m.getPath().isEmpty() || innerIsWithin || betweenEntries ? inner : ApiException.invalid(outer, inner.getMessage());
         }
         if (e instanceof InputCoercionException c) {
-            String field = fieldOf(c.getProcessor());
-            // by the field's own name, wherever it stands ("tasks[0].max_tokens" in a batch)
-            String range = field == null ? null : TaskSpecValidator.range(field.substring(field.lastIndexOf('.') + 1));
-            if (range != null) {
-                return ApiException.invalid(field, field + " must be " + range + ", got " + numberText(c));
-            }
-            return ApiException.invalid(field, (field == null ? "a number" : field)
-                    + " is out of range for " + expected(c.getTargetType()));
+            return outOfRange(fieldOf(c.getProcessor()), c);
         }
         if (e instanceof StreamConstraintsException c) {
             String limit = c.getMessage() == null ? "" : c.getMessage();
@@ -307,9 +304,13 @@ final class Json {
             return ApiException.invalid(field, field + " is given twice" + where(p) + "; give each field once");
         }
         if (e instanceof JsonProcessingException p) {
-            String field = fieldOf(p.getProcessor());
-            String words = "the body is not valid JSON" + where(p) + ": " + plain(p.getOriginalMessage());
-            if (field != null && betweenEntries(p.getOriginalMessage())) {
+            String original = p.getOriginalMessage();
+            // Jackson counts the next array entry on reaching the punctuation after one: name the one before
+            boolean pastEntry = original != null && (original.contains("was expecting comma to separate Array entries")
+                    || original.startsWith("Unexpected character (']'") && original.contains("expected a value"));
+            String field = fieldOf(p.getProcessor(), pastEntry);
+            String words = "the body is not valid JSON" + where(p) + ": " + plain(original);
+            if (field != null && (pastEntry || betweenEntries(original))) {
                 // the field's value was whole: the fault is what follows it, so the field is where, not what
                 return new ApiException(400, "malformed_json", words + " (after " + field + ")");
             }
@@ -332,6 +333,17 @@ final class Json {
         }
         return original.contains("was expecting comma to separate") || original.contains("was expecting double-quote to start field name")
                 || original.startsWith("Unexpected close marker");
+    }
+
+    /** A number beyond its type, said as its field's range, by the field's own name wherever it stands ("tasks[0].max_tokens"). */
+    private static ApiException outOfRange(String field, InputCoercionException c) {
+        String name = field == null ? null : field.substring(field.lastIndexOf('.') + 1).replaceFirst("^((min|max)_priority|lane)$", "priority");
+        String range = name == null ? null : TaskSpecValidator.range(name);
+        if (range != null) {
+            return ApiException.invalid(field, field + " must be " + range + ", got " + numberText(c));
+        }
+        return ApiException.invalid(field, (field == null ? "a number" : field)
+                + " is out of range for " + expected(c.getTargetType()) + ", got " + numberText(c));
     }
 
     private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile("^Numeric value \\((.{1,100}?)\\) out of range");
@@ -460,14 +472,21 @@ final class Json {
     }
 
     private static String fieldOf(Object processor) {
+        return fieldOf(processor, false);
+    }
+
+    /** The parser's place as a field path; {@code pastEntry}: its innermost array has counted one entry too many. */
+    private static String fieldOf(Object processor, boolean pastEntry) {
         if (!(processor instanceof JsonParser parser)) {
             return null;
         }
         Deque<String> parts = new ArrayDeque<>();
-        for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot();
+        JsonStreamContext innermost = parser.getParsingContext();
+        for (JsonStreamContext context = innermost; context != null && !context.inRoot();
              context = context.getParent()) {
             if (context.inArray()) {
-                parts.push("[" + Math.max(0, context.getCurrentIndex()) + "]");
+                int index = context.getCurrentIndex() - (pastEntry && context == innermost ? 1 : 0);
+                parts.push("[" + Math.max(0, index) + "]");
             } else if (context.getCurrentName() != null) {
                 parts.push("." + context.getCurrentName());
             }

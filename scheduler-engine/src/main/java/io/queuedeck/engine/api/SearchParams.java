@@ -198,9 +198,20 @@ final class SearchParams {
     private static Integer intParam(Context ctx, String name) {
         Long value = longParam(ctx, name);
         if (value != null && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
-            throw ApiException.invalid(name, name + " is out of range, got '" + value + "'");
+            throw ApiException.invalid(name, name + " must be " + range(name) + ", got " + value);
         }
         return value == null ? null : value.intValue();
+    }
+
+    /** What a parameter takes, in the words its own check uses for a value in an integer's range. */
+    private static String range(String name) {
+        return switch (name) {
+            case "priority", "min_priority", "max_priority" -> io.queuedeck.engine.task.TaskSpecValidator.range("priority");
+            case "offset" -> "0 or more, with offset + limit within " + TaskSearch.MAX_DEPTH;
+            case "limit" -> "between 1 and " + io.queuedeck.engine.task.TaskQuery.MAX_LIMIT;
+            case "min_age_ms", "max_age_ms" -> "between 0 and " + Long.MAX_VALUE + " milliseconds";
+            default -> "between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE;
+        };
     }
 
     private static Long longParam(Context ctx, String name) {
@@ -211,6 +222,9 @@ final class SearchParams {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
+            if (text.matches("-?[0-9]{1,100}")) { // a whole number too long for any: its range, as for one that fits
+                throw ApiException.invalid(name, name + " must be " + range(name) + ", got " + ApiException.shorten(text));
+            }
             throw ApiException.invalid(name, name + " must be an integer, got '" + ApiException.shorten(text) + "'");
         }
     }

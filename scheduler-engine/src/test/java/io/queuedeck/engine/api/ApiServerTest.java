@@ -243,6 +243,29 @@ class ApiServerTest {
         }
     }
 
+    /** Between a batch's entries the same holds, naming the entry before the fault (Jackson counts one more). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // body                                                           | field       | the message ends with
+            "{\"tasks\":[{\"model\":\"m\",\"input\":\"a\"} {\"model\":\"m\",\"input\":\"b\"}]} | | (after tasks[0])",
+            "{\"tasks\":[{\"model\":\"m\",\"input\":\"a\"},]}             |             | (after tasks[0])",
+            "{\"tasks\":[{\"model\":\"m\",\"input\":\"a\"},{\"model\":\"m\",\"input\":\"b\"},]} | | (after tasks[1])",
+            "{\"tasks\":[{\"model\":\"m\",\"input\":\"a\"}                |             | (after tasks[0])",
+            "{\"tasks\":[{\"model\":\"m\",\"input\":\"a\"},,{\"model\":\"m\",\"input\":\"b\"}]} | tasks[1] | ',' where a value was expected",
+    })
+    void submitBatch_malformedJson_namesTheEntryBeforeTheFault(String body, String field, String ending) {
+        Http.Response response = http.post("/v1/tasks:batch", body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("malformed_json");
+        assertThat(response.json().at("/error/message").asText()).endsWith(ending);
+        if (field == null) {
+            assertThat(response.json().path("error").has("field")).isFalse();
+        } else {
+            assertThat(response.json().at("/error/field").asText()).isEqualTo(field);
+        }
+    }
+
     /** A number too large for its field's type gets the field's own range, as one inside the type but out of range does. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {

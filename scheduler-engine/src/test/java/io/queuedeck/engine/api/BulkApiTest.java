@@ -256,6 +256,37 @@ class BulkApiTest {
         assertThat(as("admin").get("/v1/operations/op-999").status()).isEqualTo(404);
     }
 
+    /** A number beyond an integer is said as the field's own range, in a body as in a query. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "{\"filter\":{\"priority\":99999999999},\"action\":\"cancel\"}     | filter.priority     | filter.priority must be between 0 and 9, got 99999999999",
+            "{\"filter\":{\"max_priority\":99999999999},\"action\":\"cancel\"} | filter.max_priority | filter.max_priority must be between 0 and 9, got 99999999999",
+            "{\"filter\":{},\"action\":\"move\",\"lane\":99999999999}          | lane                | lane must be between 0 and 9, got 99999999999",
+            "{\"filter\":{},\"action\":\"reprioritize\",\"priority\":99999999999} | priority          | priority must be between 0 and 9, got 99999999999",
+    })
+    void bulk_aNumberBeyondAnInteger_isSaidAsItsFieldsRange(String body, String field, String message) {
+        Http.Response refused = as("admin").post("/v1/tasks:bulk", body);
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorField()).isEqualTo(field);
+        assertThat(refused.json().at("/error/message").asText()).isEqualTo(message);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "priority=99999999999                | priority   | priority must be between 0 and 9, got 99999999999",
+            "min_priority=-99999999999           | min_priority | min_priority must be between 0 and 9, got -99999999999",
+            "sort=submitted&offset=99999999999   | offset     | offset must be 0 or more, with offset + limit within 10000, got 99999999999",
+            "max_age_ms=99999999999999999999     | max_age_ms | max_age_ms must be between 0 and 9223372036854775807 milliseconds, got 99999999999999999999",
+    })
+    void search_aNumberBeyondAnInteger_isSaidAsItsParametersRange(String query, String field, String message) {
+        Http.Response refused = as("admin").get("/v1/tasks?" + query);
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.errorField()).isEqualTo(field);
+        assertThat(refused.json().at("/error/message").asText()).isEqualTo(message);
+    }
+
     /**
      * A filter field sent blank or null is refused, never read as "any": {"id": "$ID"} with the
      * variable unset cancelled every task of the tenant (every tenant's, with an admin token).
