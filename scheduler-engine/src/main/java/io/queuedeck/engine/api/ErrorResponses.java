@@ -58,7 +58,8 @@ final class ErrorResponses {
     }
 
     private static void write(Context ctx, ApiException e, EngineMetrics metrics) {
-        if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST && ctx.path().startsWith("/v1/tasks")) {
+        if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST
+                && (ctx.path().startsWith("/v1/tasks") || OpenAiFrontDoor.serves(ctx.path()))) { // both are submissions
             metrics.recordRejected(e.code());
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);

@@ -41,11 +41,8 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
             if (translated.code().equals("invalid_field")) { // a field given twice, named
                 throw translated;
             }
-            if (Json.trailing(e)) {
-                throw new ApiException(400, "invalid_json", Json.AFTER_THE_OBJECT + Json.where(e) + "; send one object");
-            }
-            throw new ApiException(400, "invalid_json", "the body is not valid JSON" + Json.where(e) + ": "
-                    + Json.plain(e.getOriginalMessage()));
+            // the REST API's words, under the code OpenAI clients know: a fault in a value names it as the param
+            throw new ApiException(400, "invalid_json", translated.getMessage(), translated.field(), List.of());
         }
         if (body == null || !body.isObject()) {
             throw new ApiException(400, "invalid_json", "the body must be a JSON object");

@@ -307,7 +307,7 @@ final class Json {
             String original = p.getOriginalMessage();
             // Jackson counts the next array entry on reaching the punctuation after one: name the one before
             boolean pastEntry = original != null && (original.contains("was expecting comma to separate Array entries")
-                    || original.startsWith("Unexpected character (']'") && original.contains("expected a value"));
+                    || original.startsWith("Unexpected character (']'") && original.contains("expected a"));
             String field = fieldOf(p.getProcessor(), pastEntry);
             String words = "the body is not valid JSON" + where(p) + ": " + plain(original);
             if (field != null && (pastEntry || betweenEntries(original))) {
@@ -370,16 +370,16 @@ final class Json {
         return value.booleanValue();
     }
 
-    static final String AFTER_THE_OBJECT = "the body holds more after its JSON object";
+    private static final String AFTER_THE_OBJECT = "the body holds more after its JSON object";
 
     /** Whether the parser stopped at something after the one value a body may hold ({@code {}{}}). */
-    static boolean trailing(IOException e) {
+    private static boolean trailing(IOException e) {
         return e instanceof MismatchedInputException m && m.getOriginalMessage() != null
                 && m.getOriginalMessage().startsWith("Trailing token");
     }
 
     /** " at line L, column C" where the parser stopped, or nothing when it does not say. */
-    static String where(JsonProcessingException e) {
+    private static String where(JsonProcessingException e) {
         return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
     }
 

@@ -96,10 +96,11 @@ final class OpenAiFrontDoor {
     }
 
     void register(Javalin app) {
-        app.post("/v1/chat/completions", ctx -> guarded(ctx, () -> complete(ctx, true)));
-        app.post("/v1/completions", ctx -> guarded(ctx, () -> complete(ctx, false)));
-        app.get("/v1/models", ctx -> guarded(ctx, () -> listModels(ctx)));
-        app.get(MODEL_PATH, ctx -> guarded(ctx, () -> oneModel(ctx))); // <model>: an id may hold slashes (org/name)
+        // a refusal is an ApiException, which ErrorResponses writes in OpenAI's shape on these paths (and counts)
+        app.post("/v1/chat/completions", ctx -> complete(ctx, true));
+        app.post("/v1/completions", ctx -> complete(ctx, false));
+        app.get("/v1/models", this::listModels);
+        app.get(MODEL_PATH, this::oneModel); // <model>: an id may hold slashes (org/name)
     }
 
     private void listModels(Context ctx) {
@@ -314,24 +315,6 @@ final class OpenAiFrontDoor {
     }
 
     // ---------------------------------------------------------------- errors in OpenAI's shape
-
-    private interface Body {
-        void run() throws IOException, InterruptedException;
-    }
-
-    private static void guarded(Context ctx, Body body) throws IOException, InterruptedException {
-        try {
-            body.run();
-        } catch (ApiException e) {
-            if (e.retryAfterSeconds() > 0) {
-                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-            } else if ((e.status() == 429 || e.status() == 503) && ctx.res().getHeader("Retry-After") == null) {
-                ctx.header("Retry-After", "1");
-            }
-            ctx.attribute(ErrorResponses.ERROR_WRITTEN, Boolean.TRUE); // not the API's own 404 and 405 bodies
-            ctx.status(e.status()).contentType("application/json").result(error(e.status(), e.code(), e.getMessage(), e.field()));
-        }
-    }
 
     /** {@code {"error": {"message", "type", "param", "code"}}}: the shape OpenAI clients parse and retry on. */
     static String error(int status, String code, String message, String param) {

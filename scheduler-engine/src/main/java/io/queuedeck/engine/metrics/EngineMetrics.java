@@ -86,7 +86,7 @@ public final class EngineMetrics {
                 .labelNames("release", "business_class").classicOnly().classicUpperBounds(LATENCY_BUCKETS)
                 .withoutExemplars().register(registry);
         apiRejected = Counter.builder().name("queuedeck_api_rejected")
-                .help("Submissions the REST API refused before or at admission, by reason.")
+                .help("Submissions the REST API or the OpenAI front door refused before or at admission, by reason.")
                 .labelNames("reason").withoutExemplars().register(registry);
         callbacksDelivered = Counter.builder().name("queuedeck_callbacks_delivered")
                 .help("Result callbacks accepted by their receivers.").withoutExemplars().register(registry);

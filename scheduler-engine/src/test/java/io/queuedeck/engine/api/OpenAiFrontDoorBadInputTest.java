@@ -31,7 +31,8 @@ class OpenAiFrontDoorBadInputTest {
 
     @BeforeAll
     static void start() throws Exception {
-        rig = FakeBackendRig.serving("fake-model").slots(1).script(Script.tokens(1)).discoverModels().api().start();
+        rig = FakeBackendRig.serving("fake-model").slots(1).script(Script.tokens(1)).discoverModels()
+                .api(b -> b.metrics(new io.queuedeck.engine.metrics.EngineMetrics(() -> null))).start();
     }
 
     @AfterAll
@@ -106,6 +107,30 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(error.path("code").asText()).isEqualTo("invalid_json");
         assertThat(error.path("message").asText()).startsWith("the body is not valid JSON").contains("line 1, column")
                 .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("`").doesNotContain("Feature");
+    }
+
+    /** A fault between entries names no param and says after which one, as the REST routes do; each refusal is counted. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "{'model':'fake-model','messages':[{'role':'user','content':'hi'},]}       | (after messages[0])",
+        "{'model':'fake-model','messages':[{'role':'user','content':'hi'}],}       | (after messages)",
+        "{'model':'fake-model' 'messages':[]}                                       | (after model)",
+    })
+    void aFaultBetweenEntries_namesNoParam_saysAfterWhich_andIsCounted(String body, String ending) throws Exception {
+        double before = rejected("invalid_json");
+        JsonNode error = refused(body);
+
+        assertThat(error.path("code").asText()).isEqualTo("invalid_json");
+        assertThat(error.path("param").isNull()).as(error.toString()).isTrue();
+        assertThat(error.path("message").asText()).startsWith("the body is not valid JSON").endsWith(ending);
+        assertThat(rejected("invalid_json")).isEqualTo(before + 1);
+    }
+
+    private static double rejected(String reason) throws Exception {
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return metrics.lines().filter(line -> line.startsWith("queuedeck_api_rejected_total{reason=\"" + reason + "\"}"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** The REST routes skipped it, the front door answered 400 with the parser's words. */
