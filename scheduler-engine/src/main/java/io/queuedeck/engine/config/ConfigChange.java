@@ -56,7 +56,15 @@ public final class ConfigChange {
                 throw e;
             }
             List<String> all = new ArrayList<>(e.problems());
-            all.addAll(textual);
+            for (String change : textual) { // a key whose value is wrong is told that, not also that it needs a restart
+                String key = change.substring(name.length() + 2, change.indexOf(" cannot change"));
+                if (e.problems().stream().noneMatch(p -> p.startsWith(name + ": " + key + " ") || p.startsWith(name + ": " + key + "."))) {
+                    all.add(change);
+                }
+            }
+            if (all.size() == e.problems().size()) {
+                throw e;
+            }
             throw new ConfigException(all);
         }
         Problems problems;

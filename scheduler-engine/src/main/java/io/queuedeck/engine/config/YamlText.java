@@ -91,6 +91,17 @@ record YamlText(JsonNode root, Problems problems) {
     /** The reader's reason without where in the reader it comes from ("(1000, from `StreamReadConstraints…`)"). */
     private static String firstLine(String message) {
         String line = message == null ? "unreadable" : message.lines().findFirst().orElse("unreadable");
+        java.util.regex.Matcher key = NOT_A_KEY.matcher(line);
+        if (key.find()) { // the reader names its parser's event classes
+            return "a key must be a plain name, got " + switch (key.group(1)) {
+                case "SequenceStart" -> "a list";
+                case "MappingStart" -> "a mapping";
+                default -> "something else";
+            };
+        }
         return line.replaceAll(",? from `[^`]*`", "").strip();
     }
+
+    private static final java.util.regex.Pattern NOT_A_KEY =
+            java.util.regex.Pattern.compile("^Expected a field name .*got this instead: <[\\w.]*\\.(\\w+?)Event");
 }

@@ -455,6 +455,14 @@ class ServeConfigTest {
                 .doesNotContain("StreamReadConstraints").doesNotContain("`");
     }
 
+    /** The reader's own text named its parser's event classes ("<org.yaml.snakeyaml.events.SequenceStartEvent(…)>"). */
+    @Test
+    void aListOrMappingAsAKey_isRefusedInPlainWords() throws Exception {
+        assertThat(refusal("[a, b]: 1\n")).startsWith("not valid YAML at line 1").endsWith("a key must be a plain name, got a list");
+        assertThat(refusal("tenants:\n  weights:\n    ? {a: 1}\n    : 2\n")).contains("(key tenants.weights)")
+                .endsWith("a key must be a plain name, got a mapping").doesNotContain("snakeyaml");
+    }
+
     @Test
     void notANumber_orInfinity_isRefusedWithItsKey() throws Exception {
         assertThat(refusal("tenants:\n  weights:\n    acme: .nan\n"))

@@ -146,6 +146,21 @@ class TierTableConfigTest {
         assertThat(next.flow().table()).isEqualTo(config.flow().table());
     }
 
+    /** A reloadable key with a wrong value was also said to need a restart; so was a section whose value is wrong. */
+    @Test
+    void aKeyWithAWrongValue_isToldThat_notAlsoThatItNeedsARestart() throws Exception {
+        ServeConfig config = ServeConfig.load(Files.writeString(dir.resolve("w.yaml"), "tenants: {weights: {acme: 2}}\n"),
+                Map.<String, String>of()::get);
+
+        for (String text : new String[] {"tenants:\n  weights: [1, 2]\n", "tenants: 5\n"}) {
+            assertThatThrownBy(() -> ConfigChange.read("PUT /v1/config", text, dir, Map.<String, String>of()::get, config,
+                    "tenants: {weights: {acme: 2}}\n"))
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(((ConfigException) e).problems()).as(text).hasSize(1)
+                            .allMatch(p -> p.contains("must be a mapping")));
+        }
+    }
+
     /** The refusal printed Java's record text, [Backend[http://…, models=[m], slots=2, key=***, …]], saying which had keys. */
     @Test
     void aChangedBackend_isShownAsTheFileWritesIt_noRecordText() throws Exception {
