@@ -189,8 +189,10 @@ public final class ConsoleApp extends Application {
         OverviewViewModel overview = new OverviewViewModel();
         PoliciesViewModel policies = new PoliciesViewModel(gateway, system, ControlScreen.policySwitch(system, gateway));
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
-        FaultsViewModel faults = new FaultsViewModel(gateway, system, changes, new io.queuedeck.console.faults.CatalogueFaults(
-                faultCatalogue, javafx.application.Platform::runLater, gateway::reportFailure)); // the tenant flood
+        io.queuedeck.console.faults.CatalogueFaults catalogueFaults = new io.queuedeck.console.faults.CatalogueFaults(
+                faultCatalogue, javafx.application.Platform::runLater, gateway::reportFailure);
+        gateway.onInstanceTakenOver(catalogueFaults::handBack);
+        FaultsViewModel faults = new FaultsViewModel(gateway, system, changes, catalogueFaults); // the tenant flood
         // one coalesced update per frame; order matters only where a model reads another's state
         gateway.addListener(changes::apply);
         gateway.addListener(overview::apply);

@@ -107,6 +107,11 @@ public final class CatalogueFaults {
         });
     }
 
+    /** The operator brought {@code instance} online or took it offline: a crash fault holding it lets it go. Any thread; never blocks. */
+    public void handBack(int instance) {
+        background.execute(() -> catalogue.handBack(instance, ConsoleAudit.actor()));
+    }
+
     /** Clears one fault of the catalogue. */
     void clear(String id, Runnable then) {
         background.execute(() -> {

@@ -169,6 +169,14 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         faultsArmed = java.util.Objects.requireNonNull(armed, "armed");
     }
 
+    /** Told of each instance the operator brought online or took offline (after the engine did); must not block. */
+    private volatile java.util.function.IntConsumer instanceTakenOver = instance -> { };
+
+    /** {@code listener} hears of each GPU the operator brings online or takes offline here, so a crash fault lets it go. */
+    public void onInstanceTakenOver(java.util.function.IntConsumer listener) {
+        instanceTakenOver = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     @Override
     public boolean mayInjectFault(String action) {
         if (faultsArmed.getAsBoolean()) {
@@ -219,6 +227,9 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
             throw new IllegalStateException(DISARMED);
         }
         CompletableFuture<R> sent = engine.send(command);
+        if (command instanceof Command.SetInstanceOnline online) {
+            sent.thenRun(() -> instanceTakenOver.accept(online.instance())); // on the loop's thread: the listener hands it on
+        }
         if (clusterTierModes != null && command instanceof Command.SetTierMode mode) {
             sent = sent.thenCompose(value -> clusterTierModes.apply(mode.tier(), mode.mode()).thenApply(done -> value));
         }

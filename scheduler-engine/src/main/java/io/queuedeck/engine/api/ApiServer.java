@@ -66,6 +66,9 @@ public final class ApiServer implements AutoCloseable {
         if (b.sharedTasks != null) {
             routes.shared(b.sharedTasks);
         }
+        if (b.faults != null) {
+            routes.faults(b.faults);
+        }
         if (b.diskFloor != null) {
             routes.diskFloor(b.diskFloor);
             if (b.metrics != null) {

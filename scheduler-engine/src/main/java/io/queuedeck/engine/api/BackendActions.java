@@ -54,7 +54,7 @@ final class BackendActions {
                     : "no backend at '" + url + "'; backends: " + known, "url", List.of());
         }
         for (int id : ids) {
-            instances.apply(id, verb);
+            instances.apply(id, verb, Auditor.actor(ctx));
         }
         EngineSnapshot after = answers.await(engine.send(new Command.TakeSnapshot()));
         List<InstanceRoutes.Instance> now = InstanceRoutes.instances(after).instances();

@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.fault.FaultCatalogue;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,11 +17,14 @@ final class InstanceActions {
     private final Engine engine;
     private final EngineAnswers answers;
     private final BodyReader bodies;
+    private final FaultCatalogue faults;
 
-    InstanceActions(Engine engine, EngineAnswers answers, BodyReader bodies) {
+    /** @param faults whose crash faults an operator's online or offline takes over; null when this server has none */
+    InstanceActions(Engine engine, EngineAnswers answers, BodyReader bodies, FaultCatalogue faults) {
         this.engine = engine;
         this.answers = answers;
         this.bodies = bodies;
+        this.faults = faults;
     }
 
     void register(Javalin app, Auditor auditor) {
@@ -55,14 +59,14 @@ final class InstanceActions {
                     + "'; use POST /v1/instances/{id}:{drain|offline|online}");
         }
         int id = instanceId(action.substring(0, colon));
-        apply(id, verb);
+        apply(id, verb, Auditor.actor(ctx));
         // the published snapshot may predate the command: answer from a fresh one
         EngineSnapshot after = answers.await(engine.send(new Command.TakeSnapshot()));
         return InstanceRoutes.instances(after).instances().get(id);
     }
 
-    /** {@code verb} (drain, offline, online) on instance {@code id}. */
-    void apply(int id, String verb) {
+    /** {@code verb} (drain, offline, online) on instance {@code id}, by {@code actor}. */
+    void apply(int id, String verb, String actor) {
         switch (verb) {
             case "drain" -> run(new Command.DrainInstance(id, true), "drain");
             case "offline" -> run(new Command.SetInstanceOnline(id, false), "take offline");
@@ -73,6 +77,9 @@ final class InstanceActions {
                 }
                 run(new Command.SetInstanceOnline(id, true), "bring online");
             }
+        }
+        if (faults != null && !verb.equals("drain")) { // a crash fault's end must not undo the operator's choice
+            faults.handBack(id, actor);
         }
     }
 

@@ -59,6 +59,7 @@ final class Routes {
 
     /** Submissions go here; the engine unless a shared queue takes them (decision 0034). */
     private Intake intake;
+    private io.queuedeck.engine.fault.FaultCatalogue faults;
     private SharedTasks shared;
     /** Tasks this node does not run, read in the shared queue (distributed mode; null otherwise). */
     private SharedTaskRoutes elsewhere;
@@ -119,6 +120,11 @@ final class Routes {
         disk = floor;
     }
 
+    /** The fault catalogue whose crash faults an operator's online or offline takes over; before {@link #register}. */
+    void faults(io.queuedeck.engine.fault.FaultCatalogue catalogue) {
+        faults = catalogue;
+    }
+
     /** Tasks other nodes hold are read and changed in the shared queue (distributed mode); before {@link #register}. */
     void shared(SharedTasks tasks) {
         shared = tasks;
@@ -155,7 +161,7 @@ final class Routes {
             TaskAccess.require(ctx, "read the instances", Scope.READ, Scope.OPERATE);
             json(ctx, 200, InstanceRoutes.instances(snapshot()));
         });
-        new InstanceActions(engine, answers, bodies).register(app, auditor); // and whole backends' (BackendActions)
+        new InstanceActions(engine, answers, bodies, faults).register(app, auditor); // and whole backends' (BackendActions)
         app.get("/v1/openapi.json", ctx -> ctx.status(200).contentType("application/json").result(OpenApi.document()));
         if (baseline) {
             // The benchmark's yardstick: the same server, body read, a constant answer, no engine.

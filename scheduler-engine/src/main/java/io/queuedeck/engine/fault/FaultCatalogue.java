@@ -11,11 +11,13 @@ import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
@@ -55,8 +57,11 @@ public final class FaultCatalogue {
     /** Volatile so that {@link #armed} never waits for the lock an injection holds. */
     private volatile boolean armed = true;
 
-    /** A fault in force and how to undo it. */
-    private record Running(ActiveFault fault, List<Runnable> undo) {}
+    /**
+     * A fault in force and how to undo it; {@code heldDown}: the instances a crash with a duration
+     * still keeps offline (an operator who brings one online, or takes it offline, takes it over).
+     */
+    private record Running(ActiveFault fault, List<Runnable> undo, Set<Integer> heldDown) {}
 
     /**
      * @param baseRate the workload's arrival rate in tasks/s, for {@code burst factor=N}; 0 when unknown
@@ -121,11 +126,12 @@ public final class FaultCatalogue {
         }
         String id = "f-" + nextId;
         List<Runnable> undo = new ArrayList<>();
+        Set<Integer> heldDown = new HashSet<>();
         switch (spec.kind()) {
             case CRASH, HANG, SLOW, FLAP, KV_EXHAUSTION, OOM -> {
                 try {
                     for (int instance : instances(spec.radius())) {
-                        onInstance(spec, instance, undo);
+                        onInstance(spec, instance, undo, heldDown);
                     }
                 } catch (java.util.concurrent.CompletionException e) {
                     undo.forEach(Runnable::run);
@@ -184,9 +190,13 @@ public final class FaultCatalogue {
         if (spec.kind() == FaultKind.CRASH && spec.duration() == null) {
             return fault; // a crash is over once it happened: the instance reloads by itself
         }
-        active.put(id, new Running(fault, undo));
+        active.put(id, new Running(fault, undo, heldDown));
         if (spec.duration() != null) {
-            undo.add(clock.after(spec.duration().toNanos(), () -> end(id, "expiry", "fault.expire")));
+            undo.add(clock.after(spec.duration().toNanos(), () -> {
+                synchronized (FaultCatalogue.this) { // a timer's thread: the map and the holds are the lock's
+                    end(id, "expiry", "fault.expire");
+                }
+            }));
         }
         return fault;
     }
@@ -255,6 +265,21 @@ public final class FaultCatalogue {
         List<String> ids = new ArrayList<>(active.keySet());
         ids.forEach(id -> clear(id, actor));
         return ids.size();
+    }
+
+    /**
+     * An operator has brought {@code instance} online or taken it offline by hand: a crash fault
+     * holding it down lets it go, so that fault's end will not undo the operator's choice, and a
+     * crash that holds nothing more is over (cleared by {@code actor}). Waits for the engine: call
+     * it from a thread that may wait, never the loop's or the FX thread.
+     */
+    public synchronized void handBack(int instance, String actor) {
+        for (Map.Entry<String, Running> entry : List.copyOf(active.entrySet())) {
+            Running running = entry.getValue();
+            if (running.heldDown().remove(instance) && running.heldDown().isEmpty()) {
+                end(entry.getKey(), actor, "fault.clear");
+            }
+        }
     }
 
     /** The faults in force, oldest first. */
@@ -339,13 +364,18 @@ public final class FaultCatalogue {
         return hit;
     }
 
-    private void onInstance(FaultSpec spec, int instance, List<Runnable> undo) {
+    private void onInstance(FaultSpec spec, int instance, List<Runnable> undo, Set<Integer> heldDown) {
         switch (spec.kind()) {
             case CRASH -> {
                 send(new Command.CrashInstance(instance));
-                if (spec.duration() != null) { // stays down for the duration
+                if (spec.duration() != null) { // stays down for the duration, unless an operator takes it over
                     send(new Command.SetInstanceOnline(instance, false));
-                    undo.add(() -> send(new Command.SetInstanceOnline(instance, true)));
+                    heldDown.add(instance);
+                    undo.add(() -> {
+                        if (heldDown.remove(instance)) {
+                            send(new Command.SetInstanceOnline(instance, true));
+                        }
+                    });
                 }
             }
             case HANG -> {

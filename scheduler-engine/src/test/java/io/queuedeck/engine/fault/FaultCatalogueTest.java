@@ -118,6 +118,38 @@ class FaultCatalogueTest {
         assertThat(instance(0).state()).isEqualTo(InstanceState.UP);
     }
 
+    /** The crash stayed listed while the GPU served again, and its end would have undone an operator's offline. */
+    @Test
+    void crashWithADuration_anOperatorBringingTheGpuOnline_endsIt_asDoneByTheOperator() {
+        List<io.queuedeck.engine.audit.AuditEntry> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        engine.audit().onEntry(audited::add);
+        faults.inject(new FaultSpec(FaultKind.CRASH, BlastRadius.instance(1), Map.of(), Duration.ofSeconds(60)));
+        assertThat(instance(1).state()).isEqualTo(InstanceState.OFFLINE);
+
+        engine.send(new Command.SetInstanceOnline(1, true)).join();
+        faults.handBack(1, "ops");
+
+        assertThat(faults.active()).isEmpty();
+        assertThat(audited).filteredOn(e -> e.action().equals("fault.clear")).singleElement()
+                .satisfies(e -> assertThat(e.actor()).isEqualTo("ops"));
+        clock.runUntil(61 * SECOND);
+        assertThat(instance(1).state()).isNotEqualTo(InstanceState.OFFLINE);
+    }
+
+    @Test
+    void crashOfTheNode_aGpuTakenOfflineByHand_staysOfflineWhenTheCrashEnds_theOtherComesBack() {
+        faults.inject(new FaultSpec(FaultKind.CRASH, BlastRadius.NODE, Map.of(), Duration.ofSeconds(60)));
+
+        engine.send(new Command.SetInstanceOnline(0, false)).join();
+        faults.handBack(0, "ops");
+
+        assertThat(faults.active()).as("it still holds GPU 1").hasSize(1);
+        clock.runUntil(61 * SECOND);
+        assertThat(faults.active()).isEmpty();
+        assertThat(instance(0).state()).as("the operator's choice").isEqualTo(InstanceState.OFFLINE);
+        assertThat(instance(1).state()).isNotEqualTo(InstanceState.OFFLINE);
+    }
+
     @Test
     void burst_submitsAtFactorOfBaseRate_andStopsWhenCleared() {
         ActiveFault burst = faults.inject(new FaultSpec(FaultKind.BURST, BlastRadius.NODE, Map.of("factor", 3.0), null));
