@@ -92,7 +92,7 @@ public record AlertThresholds(Duration oldestWait, Map<String, Duration> p99ByTi
      * by this one, or this one appended; every other line stays as written.
      */
     public String replaceIn(String config, Tiers table) {
-        String[] lines = config.split("\n", -1);
+        String[] lines = io.queuedeck.engine.config.ConfigChange.editable(config).split("\n", -1);
         StringBuilder out = new StringBuilder();
         boolean inside = false;
         boolean replaced = false;

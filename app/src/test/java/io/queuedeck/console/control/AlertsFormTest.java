@@ -47,6 +47,17 @@ class AlertsFormTest {
         assertThat(AlertThresholds.from(AlertSettings.read("x", text, Tiers.DEFAULT))).isEqualTo(AlertThresholds.DEFAULTS);
     }
 
+    /** A JSON config (a PUT /v1/config body) is one flow mapping: the section appended after it made it invalid YAML. */
+    @Test
+    void edit_aJsonConfig_isWrittenInBlockStyle_withTheNewAlerts_andItsOtherSections() {
+        AlertsForm form = new AlertsForm(Tiers.DEFAULT);
+        form.fields().get("oldest_wait").set("3m");
+        String text = form.applyTo("{\"policy\":{\"name\":\"mlfq\",\"parameters\":{}},\"alerts\":{\"oldest_wait\":\"1m\"}}");
+
+        assertThat(AlertThresholds.from(AlertSettings.read("x", text, Tiers.DEFAULT)).oldestWait()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(text).contains("policy:\n  name: \"mlfq\"").doesNotStartWith("{");
+    }
+
     @Test
     void edit_badValue_isRefusedNamingTheKey() {
         AlertsForm form = new AlertsForm(Tiers.DEFAULT);

@@ -29,6 +29,32 @@ public final class ConfigChange {
     private ConfigChange() {}
 
     /**
+     * {@code text} in a form whose top-level sections can be replaced line by line (a policy switch,
+     * the console's alerts form): a text whose top level is a flow mapping, as a JSON body of
+     * {@code PUT /v1/config} is, is written out again in block style; any other text is returned as
+     * it is, comments and all. A section written after a flow mapping made the text invalid.
+     */
+    public static String editable(String text) {
+        String first = text.lines().map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")
+                && !line.equals("---")).findFirst().orElse("");
+        if (!first.startsWith("{")) {
+            return text;
+        }
+        try {
+            JsonNode root = YAML.readTree(text);
+            if (root == null || !root.isObject()) {
+                return text;
+            }
+            return BLOCK.writeValueAsString(root);
+        } catch (IOException e) {
+            return text; // not YAML at all: the change that follows says so with its line
+        }
+    }
+
+    private static final YAMLMapper BLOCK = YAMLMapper.builder()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+
+    /**
      * Reads {@code text} as the next version of {@code running}.
      *
      * @param name   how messages name the text (the file, or {@code PUT /v1/config})

@@ -23,7 +23,7 @@ final class PolicyText {
             block.add("  parameters:");
             parameters.forEach((key, value) -> block.add("    " + key + ": " + quoted(value)));
         }
-        List<String> lines = new ArrayList<>(text.lines().toList());
+        List<String> lines = new ArrayList<>(io.queuedeck.engine.config.ConfigChange.editable(text).lines().toList());
         int start = -1;
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith("policy:")) {

@@ -19,6 +19,20 @@ class PolicyTextTest {
                 + "  parameters:\n    q0_ms: 20\n    label: \"a b\"\n\n# next\nclients: []\n");
     }
 
+    /** A JSON body of PUT /v1/config is one flow mapping: a block after it made the text invalid YAML. */
+    @Test
+    void aJsonText_isWrittenInBlockStyle_withTheNewPolicy_andItsOtherValues() throws Exception {
+        String json = "{\"policy\":{\"name\":\"priority\",\"parameters\":{}},\"alerts\":{\"oldest_wait\":\"3m\"},\"engine\":{\"instances\":4}}";
+
+        String edited = PolicyText.withPolicy(json, "fifo", Map.of());
+
+        com.fasterxml.jackson.databind.JsonNode read = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(edited);
+        assertThat(read.at("/policy/name").asText()).isEqualTo("fifo");
+        assertThat(read.at("/alerts/oldest_wait").asText()).isEqualTo("3m");
+        assertThat(read.at("/engine/instances").asInt()).isEqualTo(4);
+        assertThat(edited).startsWith("policy:\n  name: fifo\n");
+    }
+
     @Test
     void aTextWithoutPolicy_getsOneAtTheEnd() {
         assertThat(PolicyText.withPolicy("engine: {}\n", "fifo", Map.of()))
