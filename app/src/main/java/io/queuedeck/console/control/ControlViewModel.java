@@ -121,6 +121,8 @@ public final class ControlViewModel {
 
     /** FX thread: the version about to be shown was made by this screen, whose message says so. */
     private boolean changedHere;
+    /** FX thread: and it was made beside the Config tab's editor (the Alerts tab), whose text does not hold it. */
+    private boolean besideTheEditor;
 
     private record State(ConfigPlane.Version current, ConfigPlane.Refusal refusal, Object history, JsonNode canary) {}
 
@@ -142,8 +144,13 @@ public final class ControlViewModel {
             if (unedited) { // the editor follows the running version until the operator edits it
                 editorText.set(v.text());
                 editorBase = v.version();
-            } else if (changedHere) {
+            } else if (changedHere && !besideTheEditor) {
                 editorBase = v.version(); // made on this screen (a rollback, a canary promoted): the operator knows of it
+            } else if (changedHere) {
+                // the Alerts tab's change is not in the Config tab's edited text: the next Apply would undo it unsaid,
+                // so it is told as one from elsewhere is, and needs a second Apply
+                message.set((message.get().isEmpty() ? "" : message.get() + " ") + "Version " + v.version()
+                        + " is not in the text you are editing: Apply would replace it; Revert shows it.");
             } else {
                 message.set("Version " + v.version() + " (" + v.source() + ") came while you edit: Apply would replace it;"
                         + " Revert shows it.");
@@ -321,6 +328,7 @@ public final class ControlViewModel {
 
     /** Applies {@code text} (the alerts editor's), as {@link #apply} would. */
     public CompletableFuture<Void> applyText(String text, String what) {
+        besideTheEditor = true;
         return applyChange(text, what);
     }
 
@@ -365,6 +373,7 @@ public final class ControlViewModel {
             changedHere = true;
             refresh().whenComplete((v, e) -> {
                 changedHere = false;
+                besideTheEditor = false;
                 result.complete(null);
             });
         }));

@@ -97,6 +97,22 @@ class ControlViewModelTest {
         assertThat(plane.current().text()).isEqualTo(mine);
     }
 
+    /** An alerts change from this screen's own Alerts tab was undone by the next Apply of text edited before it. */
+    @Test
+    void editedText_overAnAlertsChangeMadeHere_isNotAppliedUntilTheOperatorAppliesAgain() {
+        String mine = ServeConfig.defaultText().replace("name: priority", "name: fifo");
+        model.editorTextProperty().set(mine);
+        model.applyText(ServeConfig.defaultText().replace("oldest_wait: 60s", "oldest_wait: 90s"), "alerts applied").join();
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(model.editorTextProperty().get()).as("the operator's edit stays").isEqualTo(mine);
+        assertThat(model.messageProperty().get()).contains("Version 2 is not in the text you are editing: Apply would replace it");
+
+        model.apply().join();
+
+        assertThat(plane.current().version()).as("nothing undone unsaid").isEqualTo(2);
+        assertThat(model.messageProperty().get()).startsWith("Not applied: your text started from version 1, and version 2");
+    }
+
     @Test
     void apply_validText_isTheNextVersionWithItsDiffInHistory() {
         model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
