@@ -321,7 +321,7 @@ public final class OverviewView {
                     + (load.state().equals("UP") ? "" : " · " + load.state().toLowerCase(Locale.ROOT));
             MeterRow row = (MeterRow) gpuRows.getChildren().get(i);
             switch (load.state()) {
-                case "UP", "SLOW" -> row.set(label, load.batchPercent() / 100, String.format(Locale.ROOT, "%.0f%% · KV %s",
+                case "UP", "SLOW", OverviewViewModel.DRAINING -> row.set(label, load.batchPercent() / 100, String.format(Locale.ROOT, "%.0f%% · KV %s",
                                 load.batchPercent(), Double.isNaN(load.kvPercent()) ? "–" : Math.round(load.kvPercent()) + "%"),
                         load.state().equals("UP") ? "ok" : "warn");
                 // a GPU that takes no work has no load to draw: an empty, dimmed bar and its state

@@ -39,6 +39,9 @@ public final class OverviewViewModel {
      * One instance's load: a simulated GPU, or a backend model ({@code backend}), whose KV-cache use is
      * known only where its server publishes it (NaN otherwise).
      */
+    /** A GPU's state while it drains (its engine state is UP or SLOW). */
+    public static final String DRAINING = "DRAINING";
+
     public record GpuLoad(int id, String state, double batchPercent, double kvPercent, boolean backend) {
         public GpuLoad(int id, String state, double batchPercent, double kvPercent) {
             this(id, state, batchPercent, kvPercent, false);
@@ -129,7 +132,9 @@ public final class OverviewViewModel {
                     : backend.kvCacheUsage() == null ? Double.NaN : 100 * backend.kvCacheUsage();
             // a backend's slots are its server's, shared by its models: the GPUs screen's meter counts the same
             double busy = backend == null ? percent(gpu.running(), gpu.batchCapacity()) : percent(backend.slotsInUse(), backend.slots());
-            loads.add(new GpuLoad(gpu.id(), gpu.state().name(), busy, kv, backend != null));
+            // a draining GPU still runs what it has but takes nothing new: said as the GPUs screen says it
+            String state = gpu.draining() && gpu.state().acceptsWork() ? DRAINING : gpu.state().name();
+            loads.add(new GpuLoad(gpu.id(), state, busy, kv, backend != null));
         }
         slots.set(capacity); // before running: a gauge clamps its value to its maximum
         running.set(s.running());

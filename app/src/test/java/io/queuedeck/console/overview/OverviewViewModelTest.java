@@ -33,6 +33,18 @@ class OverviewViewModelTest {
                 new OverviewViewModel.GpuLoad(1, "DOWN", 0, 0));
     }
 
+    /** A draining GPU read as serving (no label) while the GPUs screen and Policy & load said it drained. */
+    @Test
+    void apply_aDrainingGpu_isSaidToDrain_withTheLoadItStillRuns() {
+        model.apply(snapshot().instances(
+                new io.queuedeck.engine.exec.InstanceStatus(0, "m", InstanceState.UP, 8, 32, 0, 120_000, 1.0, true, null),
+                new io.queuedeck.engine.exec.InstanceStatus(1, "m", InstanceState.UP, 16, 32, 0, 120_000, 1.0)).build());
+
+        assertThat(model.gpusProperty().get()).extracting(OverviewViewModel.GpuLoad::state)
+                .containsExactly(OverviewViewModel.DRAINING, "UP");
+        assertThat(model.gpusProperty().get().getFirst().batchPercent()).isEqualTo(25);
+    }
+
     /** Why: backends read "GPU 0 … KV 0%" on the Overview, a KV use nobody measured. */
     @Test
     void apply_backendInstances_areBackends_withTheServersOwnKvUse_orNoneWhereItPublishesNone() {

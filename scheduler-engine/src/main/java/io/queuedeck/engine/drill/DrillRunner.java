@@ -568,7 +568,8 @@ public final class DrillRunner {
         }
 
         private static int serving(EngineSnapshot snapshot) {
-            return (int) snapshot.instances().stream().filter(i -> i.state().acceptsWork()).count();
+            // a draining GPU finishes what it has and takes nothing new: not serving, as the console counts it
+            return (int) snapshot.instances().stream().filter(i -> i.state().acceptsWork() && !i.draining()).count();
         }
 
         @Override
