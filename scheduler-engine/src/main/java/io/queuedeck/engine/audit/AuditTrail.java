@@ -148,8 +148,9 @@ public final class AuditTrail {
         return new AuditPage(List.copyOf(page), total);
     }
 
-    /** Told of every entry after it is recorded, on the recording thread; must return quickly. */
-    public void onEntry(Consumer<AuditEntry> listener) {
+    /** Told of every entry after it is recorded, on the recording thread; must return quickly. Answers how to stop telling it. */
+    public Runnable onEntry(Consumer<AuditEntry> listener) {
         listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 }

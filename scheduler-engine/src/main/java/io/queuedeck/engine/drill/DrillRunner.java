@@ -141,6 +141,9 @@ public final class DrillRunner {
         final SimulatedCluster cluster;
         final CompletionOutbox outbox;
         final EventSubscription events;
+        /** What operators did to the live engine meanwhile (the audit trail), for the run log; drained with the events. */
+        private final java.util.Queue<io.queuedeck.engine.audit.AuditEntry> operatorActions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private Runnable stopWatchingOperators = () -> { };
         final FaultCatalogue faults;
         final LiveTasks owned;
         /** The drill's callbacks when its target has them (virtual clock only); null otherwise. */
@@ -193,6 +196,11 @@ public final class DrillRunner {
             engine = target.engine();
             outbox = null;
             events = engine.subscribe(1 << 16);
+            stopWatchingOperators = engine.audit().onEntry(entry -> {
+                if (byAnOperator(entry)) {
+                    operatorActions.add(entry);
+                }
+            });
             faults = target.faults();
             callbacks = null; // a live engine posts its own callbacks: target.callbacks is a virtual-clock setting
             origin = engine.clock().nanos();
@@ -249,6 +257,7 @@ public final class DrillRunner {
             clearOwn(); // no fault, and no load fault's arrivals, outlives the drill
             settle();
             drainEvents();
+            stopWatchingOperators.run();
             long stillIn = owned == null ? 0 : owned.finishUnseen(finished);
             EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
             DrillCallbacks.Count delivered = callbacks == null ? null : callbacks.count();
@@ -353,6 +362,22 @@ public final class DrillRunner {
                     log("GPU " + change.instance(), change.reason() + " (" + change.state().name().toLowerCase(Locale.ROOT) + ")", true);
                 }
             });
+            for (io.queuedeck.engine.audit.AuditEntry entry; (entry = operatorActions.poll()) != null; ) {
+                log("operator " + entry.action(), entry.actor() + " (" + entry.source() + "): " + entry.target()
+                        + (entry.detail() == null || entry.detail().isEmpty() ? "" : " · " + entry.detail()), true);
+            }
+        }
+
+        /**
+         * An entry an operator made (API or console) that the events do not log already: a policy or
+         * config change, a poisoned task, a bulk action. A verdict that left them out blamed the drill's
+         * fault for what the operator changed meanwhile.
+         */
+        private static boolean byAnOperator(io.queuedeck.engine.audit.AuditEntry entry) {
+            String action = entry.action();
+            boolean shownByEvents = action.startsWith("instance.") // GPU changes: their InstanceChanged events
+                    || action.startsWith("fault.") && !action.equals("fault.poison_task") && !action.equals("fault.load_burst");
+            return !shownByEvents && !entry.actor().equals(FaultCatalogue.UNNAMED);
         }
 
         @Override

@@ -36,7 +36,7 @@ import java.util.function.DoubleSupplier;
  */
 public final class FaultCatalogue {
     /** Who the audit trail names when a caller does not say (a drill's own steps). */
-    private static final String UNNAMED = "fault-catalogue";
+    public static final String UNNAMED = "fault-catalogue";
 
     private static final System.Logger LOG = System.getLogger("io.queuedeck.engine.fault");
     /** Load faults submit in slices of this length. */

@@ -84,6 +84,9 @@ class LiveDrillTest {
                 seconds.add(control.second());
                 lights.add(control.lights());
             }
+            if (seconds.size() == 2) { // an operator's change meanwhile, as the console or the API audits it
+                engine.audit().record("alice", "console", "policy.switch", "fifo", 0, null);
+            }
         }).run();
 
         assertThat(result.probes()).allSatisfy(p -> assertThat(p.passed()).as(p.probe().name() + " " + p.measured()).isTrue());
@@ -100,6 +103,10 @@ class LiveDrillTest {
         assertThat(io.queuedeck.engine.report.DrillReport.markdown(result)).contains("- the running engine on the real clock: ")
                 .contains("were not applied").doesNotContain("4 simulated H100").doesNotContain("attempts per task");
         assertThat(seconds).hasSize(8).startsWith(1.0).endsWith(8.0);
+        // what the operator changed meanwhile is in the run log, by whom: a verdict is read beside it
+        assertThat(result.log()).anySatisfy(line -> assertThat(line.action() + " " + line.observed())
+                .isEqualTo("operator policy.switch alice (console): fifo"));
+        assertThat(result.log()).noneSatisfy(line -> assertThat(line.action()).startsWith("operator fault."));
         // tasks_lost is judged at the end; the error rate is pending until the faults begin
         assertThat(lights.getFirst()).extracting(ProbeLight::light)
                 .containsExactly(ProbeLight.Light.PENDING, ProbeLight.Light.GREEN, ProbeLight.Light.PENDING);
