@@ -88,6 +88,12 @@ public final class ControlView {
         confirmText.setId("control-confirm-text");
         confirmText.setWrapText(true);
         confirmText.setMinWidth(0);
+        confirmText.setMinHeight(Region.USE_PREF_SIZE); // wrapped lines stay whole: it is what the operator confirms
+        Tooltip whole = new Tooltip();
+        whole.textProperty().bind(confirmText.textProperty());
+        whole.setWrapText(true);
+        whole.setMaxWidth(600);
+        confirmText.setTooltip(whole);
         HBox.setHgrow(confirmText, Priority.ALWAYS);
         confirmYes.setId("control-confirm-yes");
         confirmYes.getStyleClass().add(Styles.DANGER);
@@ -403,7 +409,13 @@ public final class ControlView {
                 + "new config version.");
         note.setWrapText(true);
         note.getStyleClass().add(Styles.TEXT_MUTED);
-        return pad(new VBox(8, note, grid, apply, problems));
+        // its rows stand as tall as they are: in a short window it scrolls, so Apply stays reachable
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(pad(new VBox(8, note, grid, apply, problems)));
+        scroll.setId("alerts-scroll");
+        scroll.setFitToWidth(true);
+        scroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("edge-to-edge");
+        return scroll;
     }
 
     // ---------------------------------------------------------------- helpers

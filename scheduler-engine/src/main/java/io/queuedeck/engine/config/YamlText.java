@@ -99,6 +99,11 @@ record YamlText(JsonNode root, Problems problems) {
                 default -> "something else";
             };
         }
+        if (message != null && (message.contains("expected '<document start>'") || message.contains("expected <block end>"))) {
+            // what the reader says where a block ended, or went on, by a wrong indent
+            return "a key is indented differently from the keys around it, on this line or above it (every key of a section"
+                    + " starts in the same column)";
+        }
         return line.replaceAll(",? from `[^`]*`", "").strip();
     }
 

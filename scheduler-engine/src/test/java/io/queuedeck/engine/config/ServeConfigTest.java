@@ -455,6 +455,14 @@ class ServeConfigTest {
                 .doesNotContain("StreamReadConstraints").doesNotContain("`");
     }
 
+    /** The reader said "expected '<document start>', but found '<block mapping start>'" ten lines below the fault. */
+    @Test
+    void aKeyIndentedDifferently_isSaidInPlainWords_lookingAbove() throws Exception {
+        assertThat(refusal("policy:\n  name: fifo\nengine:\n  instances: 2\n   max_queued: 5\nalerts: {}\n"))
+                .startsWith("not valid YAML at line").doesNotContain("<").doesNotContain("document start");
+        assertThat(refusal("policy:\n  name: fifo\n  other: 1\n x: 2\nalerts: {}\n")).contains("indented differently");
+    }
+
     /** The reader's own text named its parser's event classes ("<org.yaml.snakeyaml.events.SequenceStartEvent(…)>"). */
     @Test
     void aListOrMappingAsAKey_isRefusedInPlainWords() throws Exception {
