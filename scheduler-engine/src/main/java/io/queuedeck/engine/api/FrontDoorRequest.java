@@ -56,7 +56,8 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         }
         String model = modelNode.asText();
         if (!models.contains(model)) {
-            throw new ApiException(404, "model_not_found", "the model '" + ApiException.shorten(model) + "' is not served here; served: " + models,
+            throw new ApiException(404, "model_not_found", "the model '" + ApiException.shorten(model) + "' is not served here; served: "
+                    + io.queuedeck.engine.exec.openai.OpenAiExecutor.named(models),
                     "model", List.of());
         }
         if (chat) {

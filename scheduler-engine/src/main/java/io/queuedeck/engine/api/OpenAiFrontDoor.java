@@ -117,7 +117,7 @@ final class OpenAiFrontDoor {
         String model = ctx.pathParam("model");
         if (!models.contains(model)) {
             throw new ApiException(404, "model_not_found", "the model '" + ApiException.shorten(model) + "' is not served here; served: "
-                    + models, "model", List.of());
+                    + io.queuedeck.engine.exec.openai.OpenAiExecutor.named(models), "model", List.of());
         }
         ctx.status(200).contentType("application/json").result(model(model).toString());
     }

@@ -104,7 +104,11 @@ final class BackendHealth {
                         return;
                     }
                     boolean ok = response.isSuccessful();
-                    context.post(() -> probed(backend, ok, path + " answered " + code));
+                    if (response.isRedirect()) {
+                        backend.redirected(code, String.valueOf(response.header("Location")));
+                    }
+                    context.post(() -> probed(backend, ok, path + " answered " + code
+                            + (response.isRedirect() ? " (a redirect, not followed)" : "")));
                 }
             }
         });

@@ -46,8 +46,9 @@ final class BackendState {
         this.chatUrl = HttpUrl.get(config.baseUrl() + "/v1/chat/completions");
         this.completionUrl = HttpUrl.get(config.baseUrl() + "/v1/completions");
         this.probeTimeoutNanos = config.connectTimeout().multipliedBy(2).toNanos();
-        this.probeClient = client.newBuilder().readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout()
-                .multipliedBy(2)).build();
+        // nor by its health probes and metric reads: a 3xx is a failed probe, and no other host is asked
+        this.probeClient = client.newBuilder().followRedirects(false).followSslRedirects(false)
+                .readTimeout(config.connectTimeout()).callTimeout(config.connectTimeout().multipliedBy(2)).build();
     }
 
     void firstTokenAfter(long nanos) {

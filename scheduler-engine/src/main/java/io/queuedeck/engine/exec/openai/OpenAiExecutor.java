@@ -82,6 +82,15 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     public BackendFaults faults() { return faults; }
 
     /** The models the backends serve, in the order they were given. */
+    /**
+     * {@code models} as a refusal names them: the first 20, then how many more (GET /v1/models lists
+     * them all). A refusal that listed 20,000 names was 249 KB.
+     */
+    public static String named(List<String> models) {
+        return models.size() <= 20 ? models.toString()
+                : models.subList(0, 20).toString().replaceFirst("]$", ", … and " + (models.size() - 20) + " more (GET /v1/models)]");
+    }
+
     public List<String> models() {
         Set<String> models = new LinkedHashSet<>();
         for (BackendInstance instance : instances) {
@@ -140,7 +149,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     @Override
     public Optional<String> admissionError(TaskSpec spec) {
         if (instances.stream().noneMatch(i -> i.model.equals(spec.model()))) {
-            return Optional.of("model '" + spec.model() + "' is not served by any backend; served: " + models());
+            return Optional.of("model '" + spec.model() + "' is not served by any backend; served: " + named(models()));
         }
         return OpenAiInput.problem(spec);
     }

@@ -221,6 +221,77 @@ class HostileBackendTest {
         assertThat(Duration.ofNanos(dropped.get() - started)).isLessThan(Duration.ofSeconds(10));
     }
 
+    /** Where a redirect points: it must never be asked anything. */
+    private HttpServer sink(AtomicInteger asked) throws IOException {
+        HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        sink.createContext("/", exchange -> {
+            asked.incrementAndGet();
+            answer(exchange, e -> text(e, 200, "{\"data\":[{\"id\":\"internal-model\"}]}"));
+        });
+        sink.start();
+        return sink;
+    }
+
+    /**
+     * A list of 100,000 models (2 MB) made as many instances, and the first GET /metrics ran a 512 MB
+     * heap out; a name with control characters reached the log raw; a redirect was followed to another host.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1001 models", "a control character", "a long name", "a redirect"})
+    void aModelListBeyondReason_orARedirect_isRefusedAtStart_sayingWhy(String what) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        HttpServer sink = sink(asked);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/models", exchange -> answer(exchange, e -> {
+            switch (what) {
+                case "1001 models" -> text(e, 200, java.util.stream.IntStream.range(0, 1001).mapToObj(i -> "{\"id\":\"m" + i + "\"}")
+                        .collect(java.util.stream.Collectors.joining(",", "{\"data\":[", "]}")));
+                case "a control character" -> text(e, 200, "{\"data\":[{\"id\":\"m\\u001b[31m\\r\\nX-Evil: 1\"}]}");
+                case "a long name" -> text(e, 200, "{\"data\":[{\"id\":\"" + "m".repeat(300) + "\"}]}");
+                default -> {
+                    e.getResponseHeaders().set("Location", "http://127.0.0.1:" + sink.getAddress().getPort() + "/v1/models");
+                    e.sendResponseHeaders(302, -1);
+                }
+            }
+        }));
+        server.start();
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpenAiExecutor.builder()
+                            .backend(Backend.at("http://127.0.0.1:" + server.getAddress().getPort())).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(switch (what) {
+                        case "1001 models" -> "listed more than 1000 models";
+                        case "a control character" -> "with a control character (\"m\\u001B[31m\\r\\nX-Evil: 1\")";
+                        case "a long name" -> "of 300 characters (at most 256 are taken)";
+                        default -> "answered 302 (a redirect, not followed";
+                    })
+                    .hasMessageNotContaining("\u001b").hasMessageNotContaining("\r");
+            assertThat(asked.get()).isZero();
+        } finally {
+            sink.stop(0);
+        }
+    }
+
+    @Test
+    void aHealthProbeRedirected_isAFailedProbe_andNoOtherHostIsAsked() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        HttpServer sink = sink(asked);
+        try {
+            start(Duration.ofSeconds(5));
+            server.removeContext("/health");
+            server.createContext("/health", exchange -> answer(exchange, e -> {
+                e.getResponseHeaders().set("Location", "http://127.0.0.1:" + sink.getAddress().getPort() + "/health");
+                e.sendResponseHeaders(302, -1);
+            }));
+
+            await().atMost(WAIT).until(() -> engine.send(new Command.TakeSnapshot()).join().instances().getFirst().state()
+                    == io.queuedeck.engine.exec.InstanceState.DOWN);
+            assertThat(asked.get()).as("the sink was asked").isZero();
+        } finally {
+            sink.stop(0);
+        }
+    }
+
     private void start(Duration firstTokenTimeout) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool());
