@@ -297,6 +297,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         context.post(() -> {
             if (running.get(attempt.task) == attempt) {
                 attempt.firstTokenTimer.cancel();
+                watchSilence(attempt);
                 BackendState backend = instances.get(attempt.instance).backend;
                 backend.firstTokenAfter(at - attempt.sentAt);
                 backend.lastProgressAt = at;
@@ -318,6 +319,35 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         context.post(() -> {
             if (running.get(attempt.task) == attempt) {
                 attempt.firstTokenTimer.cancel();
+                watchSilence(attempt);
+            }
+        });
+    }
+
+    /**
+     * From the first token (or other work) on, the first-token timeout is the longest silence a
+     * stream may keep: counted from the last token, not the last byte, so a server that sends only
+     * keep-alive comments or empty chunks does not hold a slot until the total timeout. Loop thread.
+     */
+    private void watchSilence(StreamAttempt attempt) {
+        if (attempt.silenceTimer != null) {
+            return;
+        }
+        long limit = instances.get(attempt.instance).backend.config.firstTokenTimeout().toNanos();
+        checkSilence(attempt, limit, limit);
+    }
+
+    private void checkSilence(StreamAttempt attempt, long limit, long after) {
+        attempt.silenceTimer = context.clock().scheduleAfter(after, () -> {
+            if (running.get(attempt.task) != attempt) {
+                return;
+            }
+            long quiet = context.clock().nanos() - attempt.lastSignAt;
+            if (quiet >= limit) {
+                timedOut(attempt, "the backend sent no token for " + limit / 1_000_000 + " ms (the stream went on"
+                        + " with keep-alives or empty chunks only)");
+            } else {
+                checkSilence(attempt, limit, limit - quiet);
             }
         });
     }
@@ -410,6 +440,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
         }
         if (attempt.totalTimer != null) {
             attempt.totalTimer.cancel();
+        }
+        if (attempt.silenceTimer != null) {
+            attempt.silenceTimer.cancel();
         }
         BackendInstance instance = instances.get(attempt.instance);
         instance.running--;

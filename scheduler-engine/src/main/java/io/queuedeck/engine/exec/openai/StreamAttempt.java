@@ -66,6 +66,10 @@ final class StreamAttempt extends EventSourceListener {
     boolean betweenChunks;
     Timer firstTokenTimer;
     Timer totalTimer;
+    /** After the first sign of work: fires when the backend has sent no token for the first-token timeout. */
+    Timer silenceTimer;
+    /** When the backend last sent a token or other work (tool calls, reasoning); written by the stream thread. */
+    volatile long lastSignAt;
 
     private volatile EventSource source;
     final EventLineLimit.BodyTimeout bodyTimeout = new EventLineLimit.BodyTimeout();
@@ -197,9 +201,12 @@ final class StreamAttempt extends EventSourceListener {
                 return;
             }
         }
-        if (chunk.working() && !working) {
-            working = true;
-            owner.reportProgress(this);
+        if (chunk.working()) {
+            lastSignAt = clock.nanos(); // keep-alive comments and empty chunks are no sign of work
+            if (!working) {
+                working = true;
+                owner.reportProgress(this);
+            }
         }
         String piece = chunk.piece();
         if (piece != null && !piece.isEmpty()) {
@@ -225,6 +232,7 @@ final class StreamAttempt extends EventSourceListener {
                 gapNanos += now - lastAt;
             }
             lastAt = now;
+            lastSignAt = now;
             backend.lastTokenAt = now;
         }
         if (chunk.finishReason() != null) {

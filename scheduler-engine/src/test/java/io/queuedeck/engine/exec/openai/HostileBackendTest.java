@@ -221,6 +221,32 @@ class HostileBackendTest {
         assertThat(Duration.ofNanos(dropped.get() - started)).isLessThan(Duration.ofSeconds(10));
     }
 
+    /** Each byte reset the read timeout: a server sending only keep-alives held the slot until the total timeout (10 min by default). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {": keep-alive", "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"}}]}"})
+    void aStreamThatGoesOnWithoutTokens_endsAtTheFirstTokenTimeout_notTheTotal(String filler) throws Exception {
+        completions = exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            while (!held.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) { // the backend's pace, until the test ends
+                out.write((filler + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        };
+        start(Duration.ofSeconds(1));
+        long started = System.nanoTime();
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("the backend sent no token for 1000 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("two attempts of about 1 s, not 2 x 20 s")
+                .isLessThan(Duration.ofSeconds(10));
+    }
+
     /** Where a redirect points: it must never be asked anything. */
     private HttpServer sink(AtomicInteger asked) throws IOException {
         HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
