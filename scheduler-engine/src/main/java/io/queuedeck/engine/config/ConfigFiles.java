@@ -27,21 +27,31 @@ public final class ConfigFiles {
      * @throws ConfigException naming the file and why it cannot be read
      */
     public static String read(Path file) {
+        return read(file, "config file", MAX_BYTES);
+    }
+
+    /**
+     * The text of a file of the kind {@code what} names ("drill file"), at most {@code maxBytes}.
+     *
+     * @throws ConfigException naming the file and why it cannot be read
+     */
+    public static String read(Path file, String what, int maxBytes) {
         try {
             if (Files.exists(file) && !Files.isRegularFile(file)) {
-                throw new ConfigException(cannot(file, Files.isDirectory(file) ? "it is a directory, not a file"
+                throw new ConfigException(cannot(file, what, Files.isDirectory(file) ? "it is a directory, not a file"
                         : "it is not a regular file (a FIFO, a socket or a device)"));
             }
             byte[] bytes;
             try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes(MAX_BYTES + 1);
+                bytes = in.readNBytes(maxBytes + 1);
             }
-            if (bytes.length > MAX_BYTES) {
-                throw new ConfigException(cannot(file, "it is larger than the " + (MAX_BYTES >> 20) + " MiB a config file may be"));
+            if (bytes.length > maxBytes) {
+                throw new ConfigException(cannot(file, what, "it is larger than the " + (maxBytes >= 1 << 20 ? (maxBytes >> 20)
+                        + " MiB" : (maxBytes >> 10) + " KiB") + " a " + what + " may be"));
             }
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (IOException e) {
-            throw new ConfigException(cannot(file, switch (e) {
+            throw new ConfigException(cannot(file, what, switch (e) {
                 case NoSuchFileException gone -> "no such file (deleted, moved or never there)";
                 case AccessDeniedException denied -> "permission denied";
                 case CharacterCodingException coding -> "the file is not valid UTF-8 text";
@@ -50,7 +60,7 @@ public final class ConfigFiles {
         }
     }
 
-    private static String cannot(Path file, String why) {
-        return "cannot read config file " + file + ": " + why;
+    private static String cannot(Path file, String what, String why) {
+        return "cannot read " + what + " " + file + ": " + why;
     }
 }

@@ -8,9 +8,6 @@ import io.queuedeck.engine.fault.FaultSpec;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.tier.FlowSettings;
 import io.queuedeck.engine.tier.Tiers;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,16 +25,14 @@ public final class DrillReader {
 
     private DrillReader() {}
 
+    /** The largest drill file read: the shipped ones are about 2 KB; 30 MB of YAML took the reader minutes. */
+    public static final int MAX_BYTES = 1 << 20;
+    /** The longest any duration of a drill may be: a game day, not a simulated year (which ran the heap out). */
+    public static final Duration MAX_DURATION = Duration.ofHours(24);
+
     public static Drill read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConfigException("cannot read drill file " + file + ": no such file"); // its message is only the path
-        } catch (IOException e) {
-            throw new ConfigException("cannot read drill file " + file + ": " + e.getMessage());
-        }
-        return read(file.getFileName().toString(), text);
+        // bounded: a FIFO never ended the read, /dev/zero ran the heap out, and not UTF-8 said "Input length = 1"
+        return read(file.getFileName().toString(), ConfigFiles.read(file, "drill file", MAX_BYTES));
     }
 
     public static Drill read(String name, String text) {
@@ -55,9 +50,9 @@ public final class DrillReader {
         String description = required(top, "description", top.string("description"));
         String hypothesis = required(top, "hypothesis", top.string("hypothesis"));
         Drill.Target target = target(top);
-        Duration steady = or(top.duration("steady_state"), Duration.ofMinutes(1));
-        Duration recovery = or(top.duration("recovery_window"), Duration.ofMinutes(2));
-        Duration observe = or(top.duration("observe"), Duration.ofMinutes(1));
+        Duration steady = or(top.duration("steady_state", MAX_DURATION), Duration.ofMinutes(1));
+        Duration recovery = or(top.duration("recovery_window", MAX_DURATION), Duration.ofMinutes(2));
+        Duration observe = or(top.duration("observe", MAX_DURATION), Duration.ofMinutes(1));
         List<Drill.Probe> probes = new ArrayList<>();
         for (Section p : top.sections("probes")) {
             Drill.Probe probe = probe(p, target.tiers());
@@ -76,6 +71,21 @@ public final class DrillReader {
             }
         }
         List<Drill.Step> steps = steps(top, "steps");
+        if (top.raw("steps") == null || steps.isEmpty() && top.problemCount() == 0) {
+            top.problem("steps", "must list at least one step: a drill that does nothing judges only the steady state");
+        }
+        List<String> injected = new ArrayList<>();
+        forEachStep(steps, step -> {
+            if (step instanceof Drill.Step.Inject inject && inject.name() != null) {
+                injected.add(inject.name());
+            }
+        });
+        forEachStep(steps, step -> { // a clear of nothing did nothing, and the verdict judged a fault never ended
+            if (step instanceof Drill.Step.Clear clear && !clear.name().equals("all") && !injected.contains(clear.name())) {
+                top.problem(top.at("steps"), "clear: '" + clear.name() + "' names no inject step; give the inject"
+                        + " name: " + clear.name() + ", or clear: all" + (injected.isEmpty() ? "" : " (named: " + injected + ")"));
+            }
+        });
         top.finish();
         problems.throwIfAny();
         return new Drill(drillName, description, hypothesis, target, steady, recovery, observe, probes, stops, steps);
@@ -102,7 +112,7 @@ public final class DrillReader {
                 || watchdogNode.isTextual() && watchdogNode.asText().trim().equals("off"))) {
             watchdog = null;
         } else if (watchdogNode != null) {
-            watchdog = t.duration("watchdog");
+            watchdog = t.duration("watchdog", MAX_DURATION);
         }
         int attempts = or(t.integer("max_attempts", 1, 100), 3);
         String inversion = or(t.string("inversion"), "inheritance").toLowerCase(Locale.ROOT);
@@ -147,7 +157,7 @@ public final class DrillReader {
         });
         double capacity = number(b, "capacity", 0.1, 100_000, 10);
         int slots = or(b.integer("slots", 1, 1024), 8);
-        Duration firstToken = or(b.duration("first_token_timeout"), Duration.ofSeconds(2));
+        Duration firstToken = or(b.duration("first_token_timeout", MAX_DURATION), Duration.ofSeconds(2));
         b.finish();
         return new Drill.Backends(servers, capacity, slots, firstToken);
     }
@@ -159,8 +169,8 @@ public final class DrillReader {
             return null;
         }
         int attempts = or(c.integer("max_attempts", 1, 100), 6);
-        Duration base = or(c.duration("base_delay"), Duration.ofMillis(500));
-        Duration max = or(c.duration("max_delay"), Duration.ofSeconds(60));
+        Duration base = or(c.duration("base_delay", MAX_DURATION), Duration.ofMillis(500));
+        Duration max = or(c.duration("max_delay", MAX_DURATION), Duration.ofSeconds(60));
         if (max.compareTo(base) < 0) {
             c.problem(c.at("max_delay"), "must be at least base_delay (" + base + "), got " + max);
             max = base;
@@ -199,9 +209,18 @@ public final class DrillReader {
         if (above == null) {
             s.problem(s.path(), "needs above: the value past which the drill is aborted");
         }
-        Duration window = or(s.duration("window"), Duration.ofSeconds(30));
+        Duration window = or(s.duration("window", MAX_DURATION), Duration.ofSeconds(30));
         s.finish();
         return s.problemCount() > before ? null : new Drill.StopCondition(metric, priority, tier, above, window);
+    }
+
+    private static void forEachStep(List<Drill.Step> steps, java.util.function.Consumer<Drill.Step> action) {
+        for (Drill.Step step : steps) {
+            action.accept(step);
+            if (step instanceof Drill.Step.Parallel parallel) {
+                parallel.branches().forEach(branch -> forEachStep(branch, action));
+            }
+        }
     }
 
     private static List<Drill.Step> steps(Section owner, String key) {
@@ -221,7 +240,7 @@ public final class DrillReader {
         int kinds = 0;
         if (s.raw("wait") != null) {
             kinds++;
-            Duration d = s.duration("wait");
+            Duration d = s.duration("wait", MAX_DURATION);
             step = d == null ? null : new Drill.Step.Wait(d);
         }
         if (s.raw("clear") != null) {
@@ -276,7 +295,7 @@ public final class DrillReader {
         String name = i.string("name");
         String kindText = required(i, "kind", i.string("kind"));
         String targetText = or(i.string("target"), "node");
-        Duration duration = i.duration("duration");
+        Duration duration = i.duration("duration", MAX_DURATION);
         Map<String, Double> parameters = new LinkedHashMap<>();
         Map<String, String> texts = or(i.texts("parameters"), Map.of());
         for (Map.Entry<String, String> e : texts.entrySet()) {

@@ -160,6 +160,16 @@ final class Section {
         return parsed.orElseGet(() -> invalid(at(key), "must be a duration such as 500ms, 2s, 1m or 1h, got " + shown(value)));
     }
 
+    /** As {@link #duration(String)}, at most {@code max} (a longer one is a problem, and reads as {@code max}). */
+    Duration duration(String key, Duration max) {
+        Duration value = duration(key);
+        if (value != null && value.compareTo(max) > 0) {
+            problem(at(key), "must be at most " + max.toHours() + "h, got " + shown(raw(key)));
+            return max;
+        }
+        return value;
+    }
+
     List<String> strings(String key) {
         JsonNode value = raw(key);
         if (value == null) {

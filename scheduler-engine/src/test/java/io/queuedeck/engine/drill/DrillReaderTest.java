@@ -48,6 +48,24 @@ class DrillReaderTest {
                 "bad.yaml: hypothesis is required"); // a missing key has no line: it comes last
     }
 
+    /** A year of simulated time ran for minutes and then out of heap; a clear of no fault, and no step at all, were taken. */
+    @Test
+    void aDurationPastADay_aClearOfNothing_orNoSteps_isRefused() {
+        String head = "name: d\ndescription: d\nhypothesis: h\nprobes:\n  - {name: p, metric: tasks_lost, max: 0}\n";
+
+        assertThat(catchThrowableOfType(ConfigException.class, () -> DrillReader.read("y.yaml", head
+                + "steps:\n  - wait: 8760h\n  - inject: {kind: hang, duration: 25h}\n")).problems()).containsExactly(
+                "y.yaml: steps[0].wait must be at most 24h, got '8760h' (line 7)",
+                "y.yaml: steps[1].inject.duration must be at most 24h, got '25h' (line 8)");
+        assertThat(catchThrowableOfType(ConfigException.class, () -> DrillReader.read("c.yaml", head
+                + "steps:\n  - inject: {kind: hang, name: h1}\n  - clear: h2\n")).problems()).singleElement()
+                .satisfies(p -> assertThat(p).contains("clear: 'h2' names no inject step").contains("(named: [h1])"));
+        assertThat(catchThrowableOfType(ConfigException.class, () -> DrillReader.read("n.yaml", head)).problems())
+                .singleElement().satisfies(p -> assertThat(p).startsWith("n.yaml: steps must list at least one step"));
+        assertThat(DrillReader.read("ok.yaml", head + "steps:\n  - inject: {kind: hang, name: h1}\n  - parallel:\n"
+                + "      - steps: [{wait: 1s}, {clear: h1}]\n  - clear: all\n").steps()).hasSize(3);
+    }
+
     @Test
     void targetWithATierTable_probesNameItsTiers_andAnotherNameIsRefused() {
         String text = """
