@@ -154,14 +154,28 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Also write report.json, report.csv and PNG charts (latency CDF; latency and TTFT by priority class) to DIR.")
     Path out;
 
+    /** The most GPUs simulated: a rack of racks, far past what a policy comparison needs. */
+    static final int MAX_INSTANCES = 10_000;
+    /** The most synthetic tasks: as many as a trace may hold. */
+    static final int MAX_TASKS = io.queuedeck.engine.sim.Trace.MAX_ROWS;
+
     @Override
     public Integer call() {
         ReportFormat reportFormat = parseFormat(format);
         if (instances < 1 || (maxBatch != null && maxBatch < 1)) {
             throw new IllegalArgumentException("--instances and --max-batch must be at least 1");
         }
+        if (instances > MAX_INSTANCES) { // 10^8 ran out of heap after 35 s; a million took 38 s for 10 tasks
+            throw new IllegalArgumentException("--instances must be at most " + MAX_INSTANCES + ", got " + instances);
+        }
+        if (timeScale != null && !(timeScale >= 1e-6 && timeScale <= 1e6)) { // 1e15 stalled the simulation
+            throw new IllegalArgumentException("--time-scale must be in [0.000001, 1000000], got " + timeScale);
+        }
         if (load != null && !(load > 0 && load <= 10)) {
             throw new IllegalArgumentException("--load must be in (0, 10], got " + load);
+        }
+        if (policies.isEmpty() || policies.stream().anyMatch(String::isBlank)) { // "," said "maximumPoolSize must be positive"
+            throw new IllegalArgumentException("--policy names no policy: give one or more of " + PolicyRegistry.names() + ", or all");
         }
         List<String> names = policies.size() == 1 && policies.getFirst().equals("all") ? PolicyRegistry.names() : policies;
         if (names.stream().distinct().count() < names.size()) {
@@ -266,8 +280,8 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(String.join(", ", traceOnly) + " apply to a trace replay only; add --trace FILE");
         }
         int count = tasks == null ? DEFAULT_TASKS : tasks;
-        if (count < 1) {
-            throw new IllegalArgumentException("--tasks must be at least 1, got " + count);
+        if (count < 1 || count > MAX_TASKS) { // 2^31 - 1 asked for an array the VM cannot make
+            throw new IllegalArgumentException("--tasks must be between 1 and " + MAX_TASKS + ", got " + count);
         }
         double offered = load == null ? DEFAULT_LOAD : load;
         SyntheticWorkload workload = SyntheticWorkload.chat(count, seed);

@@ -59,6 +59,10 @@ public record Trace(String name, List<TraceRow> rows) {
      */
     public static Trace load(String fileOrShippedName) {
         Path path = Path.of(fileOrShippedName);
+        if (Files.exists(path) && !Files.isRegularFile(path)) { // it said "no trace file" of a directory, a FIFO or a device
+            throw new TraceFormatException(fileOrShippedName + ": cannot read: " + (Files.isDirectory(path)
+                    ? "it is a directory, not a file" : "it is not a regular file (a FIFO, a socket or a device)"));
+        }
         if (Files.isRegularFile(path)) {
             try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
                 return read(path.getFileName().toString(), reader);
@@ -85,7 +89,8 @@ public record Trace(String name, List<TraceRow> rows) {
      *                              where a row starts, counting the header as line 1 and blank
      *                              lines too), or the problem with an empty file or its header
      */
-    public static Trace read(String name, Reader reader) {
+    public static Trace read(String name, Reader source) {
+        Reader reader = withoutByteOrderMark(name, source);
         CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.TRIM_SPACES).enable(CsvParser.Feature.SKIP_EMPTY_LINES);
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
         List<TraceRow> rows = new ArrayList<>();
@@ -93,6 +98,8 @@ public record Trace(String name, List<TraceRow> rows) {
         MappingIterator<Map<String, String>> opened;
         try {
             opened = mapper.readerForMapOf(String.class).with(schema).readValues(reader);
+        } catch (java.nio.charset.CharacterCodingException e) { // the reader reads ahead: the byte may be lines below
+            throw new TraceFormatException(name + ": not UTF-8 text within its first 8 KB; save it as UTF-8", e);
         } catch (IOException e) {
             // Jackson reads the header here (blank lines before it skipped) and finds none: the parser's own words name its classes
             throw new TraceFormatException(name + ":1: the file is empty (blank lines aside); a trace starts with its header:"
@@ -112,9 +119,15 @@ public record Trace(String name, List<TraceRow> rows) {
                     // row's last line would be one too few whenever blank lines come between.
                     line = it.getCurrentLocation().getLineNr();
                     row = it.nextValue();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new TraceFormatException(name + ":" + line + ": not UTF-8 text at or after this line; save it as UTF-8", e);
                 } catch (IOException | RuntimeException e) {
                     // Jackson's CSV errors (too many columns, an unclosed quote) are IOExceptions.
                     throw new TraceFormatException(name + ":" + line + ": malformed row: " + firstLine(e.getMessage()), e);
+                }
+                if (rows.size() == MAX_ROWS) { // 10 million rows ran minutes at 5 GB without a word
+                    throw new TraceFormatException(name + ":" + line + ": a trace holds at most " + MAX_ROWS
+                            + " requests; replay a part of it (head -n)");
                 }
                 if (azure == null) {
                     azure = checkHeader(name, columns(it));
@@ -150,6 +163,25 @@ public record Trace(String name, List<TraceRow> rows) {
                     r.tenant(), r.businessClass(), r.deadlineMs() == null ? null : r.deadlineMs() - first, r.model()));
         }
         return new Trace(name, shifted);
+    }
+
+    /** The most requests a trace may hold: the Azure traces' weeks are a few million. */
+    public static final int MAX_ROWS = 5_000_000;
+
+    /** {@code reader} past a leading byte order mark, which a spreadsheet writes and the header read as part of its first name. */
+    private static Reader withoutByteOrderMark(String name, Reader reader) {
+        java.io.BufferedReader buffered = new java.io.BufferedReader(reader);
+        try {
+            buffered.mark(1);
+            if (buffered.read() != '\uFEFF') {
+                buffered.reset();
+            }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new TraceFormatException(name + ": not UTF-8 text within its first 8 KB; save it as UTF-8", e);
+        } catch (IOException e) {
+            throw new TraceFormatException(name + ": cannot read: " + e.getMessage(), e);
+        }
+        return buffered;
     }
 
     /** The header's column names, in file order; empty before (or without) a header. */

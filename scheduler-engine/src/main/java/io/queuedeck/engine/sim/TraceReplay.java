@@ -171,19 +171,26 @@ public record TraceReplay(double timeScale, double windowStartS, double windowEn
             throw new IllegalArgumentException("--priorities must be keep, prompt or mix:P=SHARE,..., got '" + rule + "'");
         }
         List<double[]> pairs = new ArrayList<>();
+        java.util.Set<Integer> given = new java.util.HashSet<>();
         for (String part : rule.substring(4).split(",")) {
             String[] kv = part.split("=");
+            int priority;
+            double share;
             try {
-                int priority = Integer.parseInt(kv[0].trim());
-                double share = Double.parseDouble(kv[1].trim());
-                if (priority < 0 || priority > 9 || !(share > 0)) {
+                priority = Integer.parseInt(kv[0].trim());
+                share = Double.parseDouble(kv[1].trim());
+                // Infinity, or shares whose sum overflows, gave every task the last priority without a word
+                if (priority < 0 || priority > 9 || !(share > 0) || !Double.isFinite(share) || share > 1e9) {
                     throw new NumberFormatException();
                 }
-                pairs.add(new double[] {priority, share});
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--priorities mix entries must be P=SHARE with P in 0..9 and SHARE > 0, got '"
-                        + part + "'");
+                throw new IllegalArgumentException("--priorities mix entries must be P=SHARE with P in 0..9 and SHARE > 0"
+                        + " (at most 1e9), got '" + part + "'");
             }
+            if (!given.add(priority)) {
+                throw new IllegalArgumentException("--priorities mix gives priority " + priority + " twice; give each once");
+            }
+            pairs.add(new double[] {priority, share});
         }
         return pairs;
     }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +96,30 @@ class SimulateCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("unknown parameter [quantum] for policy mlfq");
+    }
+
+    /** Each ran out of heap, stalled, hung, or gave wrong priorities without a word. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "--tasks 2147483647                   | --tasks must be between 1 and 5000000",
+        "--instances 100000000                | --instances must be at most 10000",
+        "--time-scale 1e15 --trace azure-code-2023.csv | --time-scale must be in [0.000001, 1000000]",
+        "--priorities mix:1=Infinity,3=1 --trace azure-code-2023.csv | SHARE > 0 (at most 1e9), got '1=Infinity'",
+        "--priorities mix:1=1,1=1 --trace azure-code-2023.csv | gives priority 1 twice",
+        "--policy ,                           | --policy names no policy",
+        "--profile /dev/zero                  | it is not a regular file",
+        "--trace /tmp                         | /tmp: cannot read: it is a directory",
+    })
+    void simulate_argumentsBeyondReason_exitCode2SayingWhich(String args, String message) {
+        List<String> all = new java.util.ArrayList<>(List.of("simulate", "--tasks", "10"));
+        all.addAll(List.of(args.split(" ")));
+        if (args.startsWith("--tasks") || args.contains("--trace")) { // a trace takes no --tasks
+            all.subList(1, 3).clear();
+        }
+        Run result = run(all.toArray(String[]::new));
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains(message).doesNotContain("Exception");
     }
 
     @Test

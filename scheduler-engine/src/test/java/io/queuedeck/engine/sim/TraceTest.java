@@ -31,6 +31,23 @@ class TraceTest {
                 new TraceRow(3, 250, 800, 200, null, null, null, null, null));
     }
 
+    /** A spreadsheet's byte order mark was read as part of the first column's name, and the header refused. */
+    @Test
+    void read_aByteOrderMark_isSkipped() {
+        assertThat(read("\uFEFFarrival_ms,prompt_tokens,output_tokens\n0,1,1\n").rows()).hasSize(1);
+    }
+
+    /** One byte that is not UTF-8 was said as "the file is empty" at line 1. */
+    @Test
+    void load_aFileThatIsNotUtf8_isSaidSo(@TempDir Path dir) throws Exception {
+        Path file = Files.write(dir.resolve("bad.csv"), new byte[] {'a', 'r', 'r', 'i', 'v', 'a', 'l', '_', 'm', 's', ',', 'p',
+                'r', 'o', 'm', 'p', 't', '_', 't', 'o', 'k', 'e', 'n', 's', ',', 'o', 'u', 't', 'p', 'u', 't', '_', 't', 'o', 'k',
+                'e', 'n', 's', '\n', '0', ',', '1', ',', (byte) 0xff, '\n'});
+
+        assertThatThrownBy(() -> Trace.load(file.toString())).isInstanceOf(TraceFormatException.class)
+                .hasMessageContaining("not UTF-8 text").hasMessageNotContaining("empty");
+    }
+
     @Test
     void read_ownFormatOutOfOrder_sortedByArrivalKeepingLines() {
         Trace trace = read("arrival_ms,prompt_tokens,output_tokens\n300,1,1\n100,2,2\n200,3,3\n");

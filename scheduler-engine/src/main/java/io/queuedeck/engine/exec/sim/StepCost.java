@@ -65,11 +65,24 @@ public record StepCost(String model, String gpu, int[] linearTokens, double[] li
     /** Reads a profile file of the shipped files' keys. */
     public static StepCost read(Path file) {
         try {
+            // a FIFO never ended the read and /dev/zero ran the heap out: a profile is a small regular file
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(file + ": cannot read the profile: " + (!Files.exists(file) ? "no such file"
+                        : Files.isDirectory(file) ? "it is a directory" : "it is not a regular file (a FIFO, a socket or a device)"));
+            }
+            if (Files.size(file) > MAX_PROFILE_BYTES) {
+                throw new IllegalArgumentException(file + ": cannot read the profile: it is larger than "
+                        + MAX_PROFILE_BYTES / 1024 + " KiB (a profile is a few dozen lines)");
+            }
             return parse(Files.readString(file), file.toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": cannot read the profile: it is not UTF-8 text", e);
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read the profile: " + e.getMessage(), e);
         }
     }
+
+    private static final long MAX_PROFILE_BYTES = 1 << 20;
 
     static StepCost parse(String text, String source) {
         Properties p = new Properties();
