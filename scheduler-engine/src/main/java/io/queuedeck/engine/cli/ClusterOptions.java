@@ -59,6 +59,10 @@ final class ClusterOptions {
         lease = lease != null ? lease : Duration.ofSeconds(30);
         prefetch = prefetch != null ? prefetch : 2;
         maxAttempts = maxAttempts != null ? maxAttempts : 3;
+        if (prefetch < 0 || prefetch > io.queuedeck.engine.cluster.ClusterNode.MAX_PREFETCH) { // before Redis is asked anything
+            throw new IllegalArgumentException("--prefetch must be between 0 and " + io.queuedeck.engine.cluster.ClusterNode.MAX_PREFETCH
+                    + ", got " + prefetch);
+        }
         return node == null ? null : new ServeConfig.NodeSection(node, queue, lease, prefetch, maxAttempts);
     }
 

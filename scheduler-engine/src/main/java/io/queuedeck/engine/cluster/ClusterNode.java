@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose acknowledgement did not get through is redelivered when its lease expires.
  */
 public final class ClusterNode implements AutoCloseable {
+    /** The most tasks a node claims beyond its free batch slots: more would hoard the shared queue. */
+    public static final int MAX_PREFETCH = 1_000;
+
     private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
     private static final long MIN_BACKOFF_NANOS = 50_000_000L, MAX_BACKOFF_NANOS = 2_000_000_000L;
     private static final int REAP_BATCH = 1_000, HEARTBEAT_BATCH = 1_000;
@@ -573,8 +576,8 @@ public final class ClusterNode implements AutoCloseable {
 
         /** Claims beyond the capacity, so a freed slot finds work without a round trip (default 2). */
         public Builder prefetch(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("prefetch must not be negative, got " + value);
+            if (value < 0 || value > MAX_PREFETCH) { // a million let one node hoard the whole queue
+                throw new IllegalArgumentException("prefetch must be between 0 and " + MAX_PREFETCH + ", got " + value);
             }
             prefetch = value;
             return this;

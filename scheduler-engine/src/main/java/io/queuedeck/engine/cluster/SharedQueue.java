@@ -22,6 +22,9 @@ import java.util.Set;
  * while Redis cannot be reached. Safe for use from several threads.
  */
 public interface SharedQueue extends AutoCloseable {
+    /** The longest lease a node may take: a dead node's claimed tasks wait that long before another node runs them. */
+    java.time.Duration MAX_LEASE = java.time.Duration.ofHours(1);
+
 
     /** This node's name, unique among the nodes on the queue. */
     String node();
@@ -379,6 +382,10 @@ public interface SharedQueue extends AutoCloseable {
         }
         if (lease == null || lease.toMillis() < 100) {
             throw new IllegalArgumentException("lease must be at least 100 ms, got " + lease);
+        }
+        if (lease.compareTo(MAX_LEASE) > 0) { // 1,000 h stranded a killed node's 370 tasks for as long
+            throw new IllegalArgumentException("lease must be at most 1h (a dead node's claimed tasks wait that long for"
+                    + " another node), got " + lease);
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);

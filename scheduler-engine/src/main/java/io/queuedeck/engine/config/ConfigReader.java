@@ -290,7 +290,7 @@ final class ConfigReader {
         String name = s.string("name");
         String queue = s.string("queue");
         Duration lease = s.duration("lease");
-        Integer prefetch = s.integer("prefetch", 0, 10_000);
+        Integer prefetch = s.integer("prefetch", 0, io.queuedeck.engine.cluster.ClusterNode.MAX_PREFETCH);
         Integer maxAttempts = s.integer("max_attempts", 1, 1_000);
         s.finish();
         java.util.regex.Pattern id = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -303,6 +303,9 @@ final class ConfigReader {
         }
         if (lease != null && lease.toMillis() < 100) {
             s.problem(s.at("lease"), "must be at least 100ms, got " + lease);
+        }
+        if (lease != null && lease.compareTo(io.queuedeck.engine.cluster.SharedQueue.MAX_LEASE) > 0) {
+            s.problem(s.at("lease"), "must be at most 1h (a dead node's claimed tasks wait that long for another node), got " + lease);
         }
         return new ServeConfig.NodeSection(name, queue, lease, prefetch, maxAttempts);
     }

@@ -362,6 +362,8 @@ class ServeConfigTest {
             node without redis               | store: {node: {name: a}}                                      | store.node is only for type redis
             node name with a space           | store: {type: redis, uri: 'redis://h:1', node: {name: 'g a'}} | store.node.name must be 1 to 64 letters
             node lease too short             | store: {type: redis, uri: 'redis://h:1', node: {name: a, lease: 10ms}} | store.node.lease must be at least 100ms
+            node lease of 1000 hours         | store: {type: redis, uri: 'redis://h:1', node: {name: a, lease: 1000h}} | store.node.lease must be at most 1h
+            node prefetch of a million       | store: {type: redis, uri: 'redis://h:1', node: {name: a, prefetch: 1000000}} | store.node.prefetch must be between 0 and 1000
             half a backoff                   | callbacks: {base_delay: 2s}                                   | callbacks.max_delay must be given together with callbacks.base_delay
             zero backoff                     | callbacks: {base_delay: 0s, max_delay: 1s}                    | callbacks.base_delay must be longer than 0, got PT0S
             endless backoff                  | callbacks: {base_delay: 1s, max_delay: 3000000h}              | callbacks.max_delay is too long, got '3000000h'
