@@ -180,7 +180,14 @@ final class StreamAttempt extends EventSourceListener {
             return;
         }
         if (chunk.error() != null) {
-            fail(Outcome.Kind.SERVER, "the backend reported an error mid-stream: " + errorMessage(chunk.error()), 0);
+            int code = errorCode(chunk.error());
+            boolean refused = code >= 400 && code < 500 && code != 408 && code != 429; // the request's own fault: not run again
+            if (refused) {
+                refusedStatus = code;
+            }
+            fail(refused ? Outcome.Kind.REFUSED : Outcome.Kind.SERVER, "the backend reported an error "
+                    + (firstAt < 0 && !working ? "in its stream" : "mid-stream") + (refused ? " (" + code + ")" : "") + ": "
+                    + errorMessage(chunk.error()), 0);
             eventSource.cancel();
             return;
         }
@@ -501,6 +508,13 @@ final class StreamAttempt extends EventSourceListener {
         return raw.isBlank() ? "(empty body)" : shown(raw);
     }
 
+    /** An error event's HTTP-like code (vLLM sends {@code "code": 400}), or 0 when it names none. */
+    private static int errorCode(JsonNode error) {
+        JsonNode code = error.path("code");
+        return code.canConvertToInt() && code.isIntegralNumber() ? code.intValue()
+                : code.isTextual() && code.asText().matches("[1-5][0-9]{2}") ? Integer.parseInt(code.asText()) : 0;
+    }
+
     private static String errorMessage(JsonNode error) {
         if (error.isTextual()) {
             return shown(error.asText()); // kept on the task and sent on: a megabyte of it, per task, ran the heap out
@@ -524,6 +538,8 @@ final class StreamAttempt extends EventSourceListener {
         double seconds;
         if (DELTA_SECONDS.matcher(text).matches()) {
             seconds = Double.parseDouble(text);
+        } else if (text.matches("[0-9]{10,10000}")) { // delta-seconds past any real wait: the longest pause, not a second
+            seconds = MAX_RETRY_AFTER_SECONDS;
         } else {
             // an HTTP date in any of the three forms a recipient must accept (IMF-fixdate, RFC 850, asctime)
             java.util.Date date;

@@ -247,6 +247,23 @@ class HostileBackendTest {
                 .isLessThan(Duration.ofSeconds(10));
     }
 
+    /** vLLM's error event with a 4xx code (a prompt too long) was retried as a crash, on every attempt. */
+    @Test
+    void anErrorEventWithA4xxCode_failsTheTaskAtOnce_asAn4xxAnswerDoes() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        completions = exchange -> {
+            asked.incrementAndGet();
+            sse(exchange, List.of("{\"error\":{\"object\":\"error\",\"message\":\"prompt too long\",\"code\":400}}"), 0);
+        };
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("the backend reported an error in its stream (400): prompt too long");
+        assertThat(asked.get()).as("not run again").isEqualTo(1);
+    }
+
     /** Where a redirect points: it must never be asked anything. */
     private HttpServer sink(AtomicInteger asked) throws IOException {
         HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

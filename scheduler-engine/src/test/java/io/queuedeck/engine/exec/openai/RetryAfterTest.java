@@ -18,6 +18,9 @@ class RetryAfterTest {
         assertThat(StreamAttempt.retryAfterNanos(" 2.5 ", NOW)).isEqualTo(2_500_000_000L);
         assertThat(StreamAttempt.retryAfterNanos("3600", NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
         assertThat(StreamAttempt.retryAfterNanos("0", NOW)).isZero();
+        // longer than nine digits is delta-seconds past any real wait: the cap, not the one second of junk
+        assertThat(StreamAttempt.retryAfterNanos("99999999999999999999", NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
+        assertThat(StreamAttempt.retryAfterNanos("9".repeat(5_000), NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
         assertThat(StreamAttempt.retryAfterNanos(null, NOW)).isZero();
     }
 
