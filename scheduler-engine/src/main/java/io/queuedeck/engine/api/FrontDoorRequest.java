@@ -74,6 +74,10 @@ record FrontDoorRequest(JsonNode body, String model, boolean stream, boolean usa
         if (n != null && !n.isNull() && OpenAiInput.wholeNumber(n, 1, 1).isEmpty()) { // 1.0 is 1, as 2.0 tokens are 2
             throw ApiException.invalid("n", "only n=1 is supported: each request is one task, got " + shown(n));
         }
+        JsonNode bestOf = body.get("best_of"); // as n: a server that honours it would run that many answers for one task
+        if (bestOf != null && !bestOf.isNull() && OpenAiInput.wholeNumber(bestOf, 1, 1).isEmpty()) {
+            throw ApiException.invalid("best_of", "only best_of=1 is supported: each request is one answer's work, got " + shown(bestOf));
+        }
         boolean stream = bool("stream", body.get("stream"));
         JsonNode options = body.get("stream_options");
         boolean usageAsked = false;

@@ -44,6 +44,7 @@ class OpenAiFrontDoorBadInputTest {
     @CsvSource(delimiter = '|', value = {
         "n a string                  | n                            | only n=1 is supported                   | {M,'n':'x'}",
         "n a fraction                | n                            | only n=1 is supported                   | {M,'n':1.5}",
+        "best_of of 5                | best_of                      | only best_of=1 is supported             | /v1/completions {'model':'fake-model','prompt':'x','best_of':5}",
         "max_tokens a fraction       | max_tokens                   | must be a whole number from 1           | {M,'max_tokens':2.5}",
         "max_tokens past an int      | max_tokens                   | must be a whole number from 1           | {M,'max_tokens':1e300}",
         "stream a string             | stream                       | stream must be true or false, got 'yes' | {M,'stream':'yes'}",

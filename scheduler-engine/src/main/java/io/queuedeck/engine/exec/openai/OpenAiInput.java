@@ -99,6 +99,10 @@ public final class OpenAiInput {
         if (n != null && !n.isNull() && wholeNumber(n, 1, 1).isEmpty()) {
             return Optional.of("input.n: only n=1 is supported: each task is one answer, got " + n);
         }
+        JsonNode bestOf = request.get("best_of"); // a completion server that honours it runs that many answers for one task
+        if (bestOf != null && !bestOf.isNull() && wholeNumber(bestOf, 1, 1).isEmpty()) {
+            return Optional.of("input.best_of: only best_of=1 is supported: each task is one answer's work, got " + bestOf);
+        }
         for (String field : WHOLE_NUMBER_FIELDS.subList(1, 3)) {
             JsonNode tokens = request.get(field);
             if (tokens != null && !tokens.isNull() && wholeNumber(tokens, 1, MAX_REQUEST_TOKENS).isEmpty()) {
