@@ -196,6 +196,14 @@ final class StreamAttempt extends EventSourceListener {
             eventSource.cancel();
             return;
         }
+        if (finishReason != null && (chunk.piece() != null && !chunk.piece().isEmpty() || chunk.finishReason() != null)) {
+            // the answer ended at its finish: text or a second finish after it is neither kept nor relayed, so a
+            // task, a streamed and a whole front-door answer agree (they held "A", "AINJECTED" and "AINJECTEDMORE")
+            if (chunk.usage() != null) {
+                usage = chunk.usage();
+            }
+            return;
+        }
         if (relay != null && !relay.passesChunksOn()) {
             // a whole answer keeps the chunks' tool calls and log probabilities, which the text's limit does not count
             heldChars += data.length();

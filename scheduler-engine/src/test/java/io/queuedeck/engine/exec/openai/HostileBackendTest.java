@@ -247,6 +247,25 @@ class HostileBackendTest {
                 .isLessThan(Duration.ofSeconds(10));
     }
 
+    /** The task kept "AINJECTED" with the second finish; a streamed answer relayed both, a whole one held "AINJECTEDMORE". */
+    @Test
+    void chunksAfterTheFinish_areNotKept_theFirstFinishStands() throws Exception {
+        completions = exchange -> sse(exchange, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A\"},\"finish_reason\":\"stop\"}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"INJECTED\"},\"finish_reason\":null}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"MORE\"},\"finish_reason\":\"length\"}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}",
+                "[DONE]"), 0);
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("A");
+        assertThat(done.generation().finishReason()).isEqualTo("stop");
+        assertThat(done.generation().usage().completionTokens()).as("the usage after the finish is kept").isEqualTo(1);
+    }
+
     /** vLLM's error event with a 4xx code (a prompt too long) was retried as a crash, on every attempt. */
     @Test
     void anErrorEventWithA4xxCode_failsTheTaskAtOnce_asAn4xxAnswerDoes() throws Exception {
