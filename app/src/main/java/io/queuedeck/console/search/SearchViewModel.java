@@ -447,7 +447,7 @@ public final class SearchViewModel {
                     op.undoable() ? " (Undo puts them back)" : "");
             case "undoing" -> String.format(Locale.ROOT, "Undoing %s: %,d put back", op.description(), op.restored());
             case "undone" -> String.format(Locale.ROOT, "Undone: %s put back where they were%s", tasks(op.restored()),
-                    op.restored() < op.changed() ? " (the others had left the queue meanwhile)" : "");
+                    op.restored() < op.changed() ? " (the others had left the queue meanwhile: started, or finished)" : "");
             default -> what + " failed: " + op.error();
         };
     }

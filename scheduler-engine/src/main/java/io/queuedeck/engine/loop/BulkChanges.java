@@ -85,8 +85,10 @@ final class BulkChanges {
 
     /**
      * Puts each task back at the priority and rank its mark holds: the exact place it had, since a
-     * rank is unique and given up when a task moves. A task that finished meanwhile is skipped.
-     * Answers how many were put back.
+     * rank is unique and given up when a task moves. A task that finished meanwhile is skipped; one
+     * that started meanwhile gets its priority back but is not counted: it was not put back in its
+     * place (the console said "21 put back where they were" of 21 running tasks).
+     * Answers how many waiting tasks were put back.
      */
     int restore(List<TaskMark> marks) {
         int restored = 0;
@@ -103,14 +105,15 @@ final class BulkChanges {
                 loop.leaveQueue(task);
                 task.setRank(mark.rank());
                 loop.rejoinQueue(task, mark.priority());
-            } else if (task.priority() != mark.priority()) {
-                loop.setPriorityOutsideQueue(task, mark.priority());
-                task.setRank(mark.rank());
-            } else {
-                task.setRank(mark.rank());
+                loop.durable.saved(task);
+                restored++;
+                continue;
             }
+            if (task.priority() != mark.priority()) {
+                loop.setPriorityOutsideQueue(task, mark.priority());
+            }
+            task.setRank(mark.rank());
             loop.durable.saved(task);
-            restored++;
         }
         return restored;
     }

@@ -79,6 +79,23 @@ class BulkOperationsTest {
         assertThat(audit.get(1).target()).isEqualTo("tenant=acme state=[queued] priority=5..5");
     }
 
+    /** The console said "Undone: 21 tasks put back where they were" of 21 tasks that had started meanwhile. */
+    @Test
+    void undo_ofTasksThatStartedMeanwhile_countsNoneAsPutBack() {
+        Engine engine = pausedEngine(20);
+        BulkOperations ops = engine.operations();
+        OperationStatus done = ops.start(new BulkRequest(tenantInLane("acme", 5), BulkAction.REPRIORITIZE, 1, null),
+                "client:ops", "api", null);
+        assertThat(ops.status(done.id(), null).orElseThrow().changed()).isPositive();
+        engine.send(new Command.PauseDispatch(false)).join(); // they start: none waits any more
+
+        ops.undo(done.id(), "client:ops", "api", null);
+
+        OperationStatus undone = ops.status(done.id(), null).orElseThrow();
+        assertThat(undone.state()).isEqualTo("undone");
+        assertThat(undone.restored()).isZero();
+    }
+
     @Test
     void moveToFront_keepsTheMovedTasksOrder_andUndoRestoresExactPlaces() {
         Engine engine = pausedEngine(40);
