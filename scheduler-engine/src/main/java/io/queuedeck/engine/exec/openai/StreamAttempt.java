@@ -511,10 +511,21 @@ final class StreamAttempt extends EventSourceListener {
                 return shown(node.get("detail").toString()); // FastAPI validation errors
             }
         } catch (IOException notJson) {
-            // fall through to the raw text
+            // cut at its limit, or not JSON: a message field still says more than the raw text
+            java.util.regex.Matcher message = CUT_MESSAGE.matcher(raw);
+            if (message.find()) {
+                try {
+                    return shown(OpenAiInput.JSON.readValue("\"" + message.group(1) + "\"", String.class));
+                } catch (IOException badEscape) {
+                    // fall through to the raw text
+                }
+            }
         }
         return raw.isBlank() ? "(empty body)" : shown(raw);
     }
+
+    /** The first JSON string after a "message" key, in a body too long to read whole (a 20 KB detail after a short message). */
+    private static final Pattern CUT_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){0,2000})\"");
 
     /** An error event's HTTP-like code (vLLM sends {@code "code": 400}), or 0 when it names none. */
     private static int errorCode(JsonNode error) {
@@ -562,7 +573,8 @@ final class StreamAttempt extends EventSourceListener {
     }
 
     private static String shown(String text) {
-        String oneLine = text.replaceAll("\\s+", " ").strip();
+        // a backend's control characters (NUL, ESC) would reach a task's error, logs and terminals raw
+        String oneLine = text.replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "\uFFFD").strip();
         return oneLine.length() <= MAX_SHOWN_CHARS ? oneLine : oneLine.substring(0, MAX_SHOWN_CHARS) + "...";
     }
 }

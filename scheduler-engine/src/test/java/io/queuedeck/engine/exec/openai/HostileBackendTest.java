@@ -266,6 +266,20 @@ class HostileBackendTest {
         assertThat(done.generation().usage().completionTokens()).as("the usage after the finish is kept").isEqualTo(1);
     }
 
+    /** Past the 16 KiB read, the error read as raw JSON; a backend's NUL and ESC reached the task's error raw. */
+    @Test
+    void aLongErrorBody_stillGivesItsMessage_withoutControlCharacters() throws Exception {
+        completions = exchange -> text(exchange, 400, "{\"error\":{\"message\":\"context \\u001b[31mtoo\\u0000 long\",\"detail\":\""
+                + "x".repeat(20_000) + "\"}}");
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("the backend refused the request (400): context \uFFFD[31mtoo\uFFFD long")
+                .doesNotContain("{").doesNotContain("\u001b").doesNotContain("\u0000");
+    }
+
     /** vLLM's error event with a 4xx code (a prompt too long) was retried as a crash, on every attempt. */
     @Test
     void anErrorEventWithA4xxCode_failsTheTaskAtOnce_asAn4xxAnswerDoes() throws Exception {
