@@ -158,6 +158,10 @@ public final class LanesViewModel {
     private String policy = "priority";
     private boolean dispatchPaused;
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper(this, "notice", "");
+    /** How long a notice stays: "Retried: queued again" stood for six minutes after the task had failed again. */
+    static final java.time.Duration NOTICE_LASTS = java.time.Duration.ofSeconds(20);
+    /** The snapshot time at which the notice last changed; null before the first snapshot. */
+    private java.time.Instant noticeSince;
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private final LaneMoves moves;
     private final InspectorViewModel inspector;
@@ -188,6 +192,7 @@ public final class LanesViewModel {
         for (int p = 0; p < LANES; p++) {
             lanes.add(new Lane(p));
         }
+        notice.addListener((o, was, now) -> noticeSince = takenAt);
         moves = new LaneMoves(commands, lanes.stream().map(l -> l.tasks).toList(), notice::set, () -> dirty = true,
                 this::refuse);
         inspector = new InspectorViewModel(commands, this::whyHere, notice::set, new InspectorViewModel.Actions() {
@@ -237,6 +242,11 @@ public final class LanesViewModel {
     public void apply(EngineSnapshot snapshot) {
         clockNanos.set(snapshot.clockNanos());
         takenAt = snapshot.takenAt();
+        if (notice.get().isEmpty()) {
+            noticeSince = takenAt;
+        } else if (noticeSince != null && java.time.Duration.between(noticeSince, takenAt).compareTo(NOTICE_LASTS) >= 0) {
+            notice.set(""); // what it said may have stopped being true: the lanes themselves say what holds now
+        }
         tenantFlow = snapshot.flow().tenants();
         instances = snapshot.instances();
         dispatchPaused = snapshot.dispatchPaused();

@@ -506,4 +506,19 @@ class LanesViewModelTest {
         assertThat(LaneColumn.compact(100_000)).isEqualTo("100k");
         assertThat(LaneColumn.compact(1_250_000)).isEqualTo("1.3M");
     }
+
+    /** "Retried: queued again" stood for six minutes after the task had failed again; a notice now goes after a while. */
+    @org.junit.jupiter.api.Test
+    void aNotice_goesAfterTwentySeconds_ofSnapshots() {
+        model.apply(snapshot().at(T0).build());
+        model.tell("Retried: queued again");
+
+        model.apply(snapshot().at(T0.plusSeconds(19)).build());
+        assertThat(model.noticeProperty().get()).isEqualTo("Retried: queued again");
+        model.apply(snapshot().at(T0.plusSeconds(20)).build());
+        assertThat(model.noticeProperty().get()).isEmpty();
+        model.tell("Cancelled a"); // a new one counts from its own time
+        model.apply(snapshot().at(T0.plusSeconds(30)).build());
+        assertThat(model.noticeProperty().get()).isEqualTo("Cancelled a");
+    }
 }
