@@ -191,7 +191,7 @@ public final class ConsoleApp extends Application {
         GpusViewModel gpus = new GpusViewModel(gateway, changes);
         io.queuedeck.console.faults.CatalogueFaults catalogueFaults = new io.queuedeck.console.faults.CatalogueFaults(
                 faultCatalogue, javafx.application.Platform::runLater, gateway::reportFailure);
-        gateway.onInstanceTakenOver(catalogueFaults::handBack);
+        gateway.beforeInstanceTakenOver(catalogueFaults::handBack);
         FaultsViewModel faults = new FaultsViewModel(gateway, system, changes, catalogueFaults); // the tenant flood
         // one coalesced update per frame; order matters only where a model reads another's state
         gateway.addListener(changes::apply);

@@ -107,9 +107,9 @@ public final class CatalogueFaults {
         });
     }
 
-    /** The operator brought {@code instance} online or took it offline: a crash fault holding it lets it go. Any thread; never blocks. */
-    public void handBack(int instance) {
-        background.execute(() -> catalogue.handBack(instance, ConsoleAudit.actor()));
+    /** The operator brings {@code instance} online or takes it offline: a crash fault holding it lets it go. Any thread; never blocks. */
+    public java.util.concurrent.CompletableFuture<Void> handBack(int instance) {
+        return java.util.concurrent.CompletableFuture.runAsync(() -> catalogue.handBack(instance, ConsoleAudit.actor()), background);
     }
 
     /** Clears one fault of the catalogue. */

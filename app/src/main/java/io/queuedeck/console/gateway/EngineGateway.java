@@ -169,12 +169,15 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         faultsArmed = java.util.Objects.requireNonNull(armed, "armed");
     }
 
-    /** Told of each instance the operator brought online or took offline (after the engine did); must not block. */
-    private volatile java.util.function.IntConsumer instanceTakenOver = instance -> { };
+    /** Asked before each instance the operator brings online or takes offline; answers when it is done; must not block. */
+    private volatile java.util.function.IntFunction<CompletableFuture<?>> takeOver = instance -> CompletableFuture.completedFuture(null);
 
-    /** {@code listener} hears of each GPU the operator brings online or takes offline here, so a crash fault lets it go. */
-    public void onInstanceTakenOver(java.util.function.IntConsumer listener) {
-        instanceTakenOver = java.util.Objects.requireNonNull(listener, "listener");
+    /**
+     * {@code takeOver} runs before each GPU command of the operator's (online, offline) is sent, so a
+     * crash fault lets the GPU go first: its end cannot undo the operator's choice.
+     */
+    public void beforeInstanceTakenOver(java.util.function.IntFunction<CompletableFuture<?>> takeOver) {
+        this.takeOver = java.util.Objects.requireNonNull(takeOver, "takeOver");
     }
 
     @Override
@@ -226,10 +229,10 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         if (!faultsArmed.getAsBoolean() && injectsFault(command)) {
             throw new IllegalStateException(DISARMED);
         }
-        CompletableFuture<R> sent = engine.send(command);
-        if (command instanceof Command.SetInstanceOnline online) {
-            sent.thenRun(() -> instanceTakenOver.accept(online.instance())); // on the loop's thread: the listener hands it on
-        }
+        CompletableFuture<R> sent = command instanceof Command.SetInstanceOnline online
+                // sent whatever the take-over answered: the operator's command is what counts
+                ? takeOver.apply(online.instance()).handle((done, error) -> done).thenCompose(done -> engine.send(command))
+                : engine.send(command);
         if (clusterTierModes != null && command instanceof Command.SetTierMode mode) {
             sent = sent.thenCompose(value -> clusterTierModes.apply(mode.tier(), mode.mode()).thenApply(done -> value));
         }

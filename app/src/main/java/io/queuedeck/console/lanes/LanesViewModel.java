@@ -160,7 +160,7 @@ public final class LanesViewModel {
     private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper(this, "notice", "");
     /** How long a notice stays: "Retried: queued again" stood for six minutes after the task had failed again. */
     static final java.time.Duration NOTICE_LASTS = java.time.Duration.ofSeconds(20);
-    /** The snapshot time at which the notice last changed; null before the first snapshot. */
+    /** The first snapshot's time after the notice last changed; null until that snapshot. */
     private java.time.Instant noticeSince;
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private final LaneMoves moves;
@@ -192,7 +192,7 @@ public final class LanesViewModel {
         for (int p = 0; p < LANES; p++) {
             lanes.add(new Lane(p));
         }
-        notice.addListener((o, was, now) -> noticeSince = takenAt);
+        notice.addListener((o, was, now) -> noticeSince = null);
         moves = new LaneMoves(commands, lanes.stream().map(l -> l.tasks).toList(), notice::set, () -> dirty = true,
                 this::refuse);
         inspector = new InspectorViewModel(commands, this::whyHere, notice::set, new InspectorViewModel.Actions() {
@@ -242,9 +242,9 @@ public final class LanesViewModel {
     public void apply(EngineSnapshot snapshot) {
         clockNanos.set(snapshot.clockNanos());
         takenAt = snapshot.takenAt();
-        if (notice.get().isEmpty()) {
+        if (noticeSince == null) {
             noticeSince = takenAt;
-        } else if (noticeSince != null && java.time.Duration.between(noticeSince, takenAt).compareTo(NOTICE_LASTS) >= 0) {
+        } else if (!notice.get().isEmpty() && java.time.Duration.between(noticeSince, takenAt).compareTo(NOTICE_LASTS) >= 0) {
             notice.set(""); // what it said may have stopped being true: the lanes themselves say what holds now
         }
         tenantFlow = snapshot.flow().tenants();

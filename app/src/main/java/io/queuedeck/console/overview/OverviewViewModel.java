@@ -35,13 +35,13 @@ public final class OverviewViewModel {
     /** Until the window holds this much, the engine's own (short-interval) rate is shown, smoothed. */
     static final java.time.Duration RATE_WINDOW_MIN = java.time.Duration.ofSeconds(5);
 
+    /** A GPU's state while it drains (its engine state is UP or SLOW). */
+    public static final String DRAINING = "DRAINING";
+
     /**
      * One instance's load: a simulated GPU, or a backend model ({@code backend}), whose KV-cache use is
      * known only where its server publishes it (NaN otherwise).
      */
-    /** A GPU's state while it drains (its engine state is UP or SLOW). */
-    public static final String DRAINING = "DRAINING";
-
     public record GpuLoad(int id, String state, double batchPercent, double kvPercent, boolean backend) {
         public GpuLoad(int id, String state, double batchPercent, double kvPercent) {
             this(id, state, batchPercent, kvPercent, false);

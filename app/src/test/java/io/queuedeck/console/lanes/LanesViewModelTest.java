@@ -510,15 +510,18 @@ class LanesViewModelTest {
     /** "Retried: queued again" stood for six minutes after the task had failed again; a notice now goes after a while. */
     @org.junit.jupiter.api.Test
     void aNotice_goesAfterTwentySeconds_ofSnapshots() {
+        model.tell("Retried: queued again"); // before any snapshot: it counts from the first
         model.apply(snapshot().at(T0).build());
-        model.tell("Retried: queued again");
 
         model.apply(snapshot().at(T0.plusSeconds(19)).build());
         assertThat(model.noticeProperty().get()).isEqualTo("Retried: queued again");
         model.apply(snapshot().at(T0.plusSeconds(20)).build());
         assertThat(model.noticeProperty().get()).isEmpty();
-        model.tell("Cancelled a"); // a new one counts from its own time
+        model.tell("Cancelled a"); // a new one counts from the snapshot after it
         model.apply(snapshot().at(T0.plusSeconds(30)).build());
+        model.apply(snapshot().at(T0.plusSeconds(49)).build());
         assertThat(model.noticeProperty().get()).isEqualTo("Cancelled a");
+        model.apply(snapshot().at(T0.plusSeconds(50)).build());
+        assertThat(model.noticeProperty().get()).isEmpty();
     }
 }

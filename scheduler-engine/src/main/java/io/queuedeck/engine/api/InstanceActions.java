@@ -67,6 +67,9 @@ final class InstanceActions {
 
     /** {@code verb} (drain, offline, online) on instance {@code id}, by {@code actor}. */
     void apply(int id, String verb, String actor) {
+        if (faults != null && !verb.equals("drain")) { // first: a crash's end between the two would undo the operator's choice
+            faults.handBack(id, actor);
+        }
         switch (verb) {
             case "drain" -> run(new Command.DrainInstance(id, true), "drain");
             case "offline" -> run(new Command.SetInstanceOnline(id, false), "take offline");
@@ -77,9 +80,6 @@ final class InstanceActions {
                 }
                 run(new Command.SetInstanceOnline(id, true), "bring online");
             }
-        }
-        if (faults != null && !verb.equals("drain")) { // a crash fault's end must not undo the operator's choice
-            faults.handBack(id, actor);
         }
     }
 

@@ -337,8 +337,7 @@ final class Json {
 
     /** A number beyond its type, said as its field's range, by the field's own name wherever it stands ("tasks[0].max_tokens"). */
     private static ApiException outOfRange(String field, InputCoercionException c) {
-        String name = field == null ? null : field.substring(field.lastIndexOf('.') + 1).replaceFirst("^((min|max)_priority|lane)$", "priority");
-        String range = name == null ? null : TaskSpecValidator.range(name);
+        String range = field == null ? null : TaskSpecValidator.range(field.substring(field.lastIndexOf('.') + 1));
         if (range != null) {
             return ApiException.invalid(field, field + " must be " + range + ", got " + numberText(c));
         }

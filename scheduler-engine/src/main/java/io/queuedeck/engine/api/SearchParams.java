@@ -206,7 +206,7 @@ final class SearchParams {
     /** What a parameter takes, in the words its own check uses for a value in an integer's range. */
     private static String range(String name) {
         return switch (name) {
-            case "priority", "min_priority", "max_priority" -> io.queuedeck.engine.task.TaskSpecValidator.range("priority");
+            case "priority", "min_priority", "max_priority" -> io.queuedeck.engine.task.TaskSpecValidator.range(name);
             case "offset" -> "0 or more, with offset + limit within " + TaskSearch.MAX_DEPTH;
             case "limit" -> "between 1 and " + io.queuedeck.engine.task.TaskQuery.MAX_LIMIT;
             case "min_age_ms", "max_age_ms" -> "between 0 and " + Long.MAX_VALUE + " milliseconds";

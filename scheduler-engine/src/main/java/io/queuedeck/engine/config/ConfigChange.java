@@ -77,15 +77,15 @@ public final class ConfigChange {
         try {
             next = ConfigReader.read(name, text, folder, env);
         } catch (ConfigException e) {
-            List<String> textual = runningText == null ? List.of() : textualChanges(name, text, runningText);
+            Map<String, String> textual = runningText == null ? Map.of() : textualChanges(name, text, runningText);
             if (textual.isEmpty()) {
                 throw e;
             }
             List<String> all = new ArrayList<>(e.problems());
-            for (String change : textual) { // a key whose value is wrong is told that, not also that it needs a restart
-                String key = change.substring(name.length() + 2, change.indexOf(" cannot change"));
+            for (Map.Entry<String, String> change : textual.entrySet()) { // a key whose value is wrong is told that, not also that it needs a restart
+                String key = change.getKey();
                 if (e.problems().stream().noneMatch(p -> p.startsWith(name + ": " + key + " ") || p.startsWith(name + ": " + key + "."))) {
-                    all.add(change);
+                    all.add(change.getValue());
                 }
             }
             if (all.size() == e.problems().size()) {
@@ -143,8 +143,11 @@ public final class ConfigChange {
         }
     }
 
-    /** Keys of non-reloadable sections written differently in {@code text} than in {@code runningText}; none if either is not YAML. */
-    private static List<String> textualChanges(String name, String text, String runningText) {
+    /**
+     * Each key of a non-reloadable section written differently in {@code text} than in
+     * {@code runningText}, with its problem; none if either is not YAML.
+     */
+    private static Map<String, String> textualChanges(String name, String text, String runningText) {
         JsonNode was;
         JsonNode now;
         Problems problems;
@@ -153,11 +156,12 @@ public final class ConfigChange {
             now = YAML.readTree(text);
             problems = Problems.of(name, parser);
         } catch (IOException e) {
-            return List.of();
+            return Map.of();
         }
         if (was == null || now == null || !was.isObject() || !now.isObject()) {
-            return List.of();
+            return Map.of();
         }
+        Map<String, String> changes = new TreeMap<>();
         for (String section : List.of("server", "engine", "executor", "clients", "tenants", "callbacks", "store")) {
             Map<String, JsonNode> a = new TreeMap<>();
             Map<String, JsonNode> b = new TreeMap<>();
@@ -166,13 +170,14 @@ public final class ConfigChange {
             Set<String> keys = new TreeSet<>(a.keySet());
             keys.addAll(b.keySet());
             for (String key : keys) {
-                if (!key.startsWith("tenants.weights.") && b.containsKey(key) && !Objects.equals(a.get(key), b.get(key))) {
-                    problems.add(key, "cannot change while the engine runs; restart to apply it (reloadable: "
-                            + String.join(", ", RELOADABLE) + ")");
+                boolean reloads = key.equals("tenants.weights") || key.startsWith("tenants.weights.");
+                if (!reloads && b.containsKey(key) && !Objects.equals(a.get(key), b.get(key))) {
+                    changes.put(key, problems.said(key, "cannot change while the engine runs; restart to apply it (reloadable: "
+                            + String.join(", ", RELOADABLE) + ")"));
                 }
             }
         }
-        return problems.messages();
+        return changes;
     }
 
     /** Leaf key paths of a tree; lists are compared whole. */

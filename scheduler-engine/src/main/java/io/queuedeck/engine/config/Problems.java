@@ -40,10 +40,15 @@ final class Problems {
 
     void add(String at, String message) {
         Integer line = lineOf(at);
+        found.add(new Found(line == null ? Integer.MAX_VALUE : line, said(at, message)));
+    }
+
+    /** The problem {@code message} at {@code at} as {@link #add} words it, with its line; nothing is added. */
+    String said(String at, String message) {
+        Integer line = lineOf(at);
         // a key is the file's text: a 900 KB key made a 3.6 MB refusal, written to the log too
         String shown = at.length() <= 100 ? at : at.substring(0, 100) + "…";
-        found.add(new Found(line == null ? Integer.MAX_VALUE : line,
-                file + ": " + shown + " " + message + (line == null ? "" : " (line " + line + ")")));
+        return file + ": " + shown + " " + message + (line == null ? "" : " (line " + line + ")");
     }
 
     int count() {

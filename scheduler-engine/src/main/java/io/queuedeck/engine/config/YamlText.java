@@ -101,8 +101,8 @@ record YamlText(JsonNode root, Problems problems) {
         }
         if (message != null && (message.contains("expected '<document start>'") || message.contains("expected <block end>"))) {
             // what the reader says where a block ended, or went on, by a wrong indent
-            return "a key is indented differently from the keys around it, on this line or above it (every key of a section"
-                    + " starts in the same column)";
+            return "a key here does not fit the keys around it: check its indent and the lines above it (every key of a"
+                    + " section starts in the same column, and nothing follows a mapping written in braces)";
         }
         return line.replaceAll(",? from `[^`]*`", "").strip();
     }

@@ -196,11 +196,6 @@ public final class DrillRunner {
             engine = target.engine();
             outbox = null;
             events = engine.subscribe(1 << 16);
-            stopWatchingOperators = engine.audit().onEntry(entry -> {
-                if (byAnOperator(entry)) {
-                    operatorActions.add(entry);
-                }
-            });
             faults = target.faults();
             callbacks = null; // a live engine posts its own callbacks: target.callbacks is a virtual-clock setting
             origin = engine.clock().nanos();
@@ -215,6 +210,21 @@ public final class DrillRunner {
         }
 
         DrillResult execute() {
+            if (isLive) { // on the console's long-lived engine: the listener goes with the run, however it ends
+                stopWatchingOperators = engine.audit().onEntry(entry -> {
+                    if (byAnOperator(entry)) {
+                        operatorActions.add(entry);
+                    }
+                });
+            }
+            try {
+                return executeTimeline();
+            } finally {
+                stopWatchingOperators.run();
+            }
+        }
+
+        private DrillResult executeTimeline() {
             if (!isLive) {
                 engine.start();
             }
@@ -257,7 +267,6 @@ public final class DrillRunner {
             clearOwn(); // no fault, and no load fault's arrivals, outlives the drill
             settle();
             drainEvents();
-            stopWatchingOperators.run();
             long stillIn = owned == null ? 0 : owned.finishUnseen(finished);
             EngineSnapshot last = engine.send(new Command.TakeSnapshot()).join();
             DrillCallbacks.Count delivered = callbacks == null ? null : callbacks.count();

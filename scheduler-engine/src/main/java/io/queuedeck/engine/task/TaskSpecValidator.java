@@ -151,7 +151,8 @@ public final class TaskSpecValidator {
      */
     public static String range(String field) {
         return switch (field) {
-            case "priority" -> "between " + TaskSpec.MIN_PRIORITY + " and " + TaskSpec.MAX_PRIORITY;
+            // a filter's bounds and a lane are priorities too
+            case "priority", "min_priority", "max_priority", "lane" -> "between " + TaskSpec.MIN_PRIORITY + " and " + TaskSpec.MAX_PRIORITY;
             case "max_tokens", "prompt_tokens" -> "between 1 and " + MAX_TOKENS_LIMIT;
             default -> null;
         };

@@ -120,6 +120,20 @@ class FaultRoutesTest {
         assertThat(http.get("/v1/faults").json().get("armed").asBoolean()).isTrue();
     }
 
+    /** Through the REST API: the operator's offline stands when the crash ends, and the crash is cleared by them. */
+    @Test
+    void crashWithADuration_anInstanceTakenOfflineByTheOperator_staysOffline_andTheCrashIsTheirs() {
+        http.post("/v1/faults", "{\"kind\":\"crash\",\"target\":\"instance:0\",\"duration_s\":1}");
+
+        assertThat(http.post("/v1/instances/0:offline", "").status()).isEqualTo(200);
+
+        assertThat(http.get("/v1/faults").json().get("faults")).as("it holds nothing more").isEmpty();
+        assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
+                .anySatisfy(e -> assertThat(e.action() + " " + e.actor()).isEqualTo("fault.clear ops"));
+        // ended, its timer is cancelled: nothing brings the instance back (FaultCatalogueTest follows an expiry through)
+        assertThat(http.get("/v1/instances").json().at("/instances/0/state").asText()).isEqualTo("OFFLINE");
+    }
+
     @Test
     void duration_clearsByItself() {
         http.post("/v1/faults", "{\"kind\":\"hang\",\"target\":\"instance:0\",\"duration_s\":0.2}");

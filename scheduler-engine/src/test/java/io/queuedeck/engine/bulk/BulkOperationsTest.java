@@ -88,6 +88,7 @@ class BulkOperationsTest {
                 "client:ops", "api", null);
         assertThat(ops.status(done.id(), null).orElseThrow().changed()).isPositive();
         engine.send(new Command.PauseDispatch(false)).join(); // they start: none waits any more
+        assertThat(engine.send(new Command.WaitingTasks(100)).join()).as("every task started").isEmpty();
 
         ops.undo(done.id(), "client:ops", "api", null);
 

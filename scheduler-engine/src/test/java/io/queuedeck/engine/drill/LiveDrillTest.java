@@ -86,6 +86,8 @@ class LiveDrillTest {
             }
             if (seconds.size() == 2) { // an operator's change meanwhile, as the console or the API audits it
                 engine.audit().record("alice", "console", "policy.switch", "fifo", 0, null);
+                engine.audit().record("alice", "console", "fault.poison_task", "poison-1", 0, null); // no event shows it
+                engine.audit().record("alice", "api", "fault.inject", "f-9", 0, "slow"); // its marker's event shows it
             }
         }).run();
 
@@ -106,7 +108,8 @@ class LiveDrillTest {
         // what the operator changed meanwhile is in the run log, by whom: a verdict is read beside it
         assertThat(result.log()).anySatisfy(line -> assertThat(line.action() + " " + line.observed())
                 .isEqualTo("operator policy.switch alice (console): fifo"));
-        assertThat(result.log()).noneSatisfy(line -> assertThat(line.action()).startsWith("operator fault."));
+        assertThat(result.log()).anySatisfy(line -> assertThat(line.action()).isEqualTo("operator fault.poison_task"));
+        assertThat(result.log()).noneSatisfy(line -> assertThat(line.action()).isEqualTo("operator fault.inject"));
         // tasks_lost is judged at the end; the error rate is pending until the faults begin
         assertThat(lights.getFirst()).extracting(ProbeLight::light)
                 .containsExactly(ProbeLight.Light.PENDING, ProbeLight.Light.GREEN, ProbeLight.Light.PENDING);

@@ -81,7 +81,6 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
 
     public BackendFaults faults() { return faults; }
 
-    /** The models the backends serve, in the order they were given. */
     /**
      * {@code models} as a refusal names them: the first 20, then how many more (GET /v1/models lists
      * them all). A refusal that listed 20,000 names was 249 KB.
@@ -91,6 +90,7 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 : models.subList(0, 20).toString().replaceFirst("]$", ", … and " + (models.size() - 20) + " more (GET /v1/models)]");
     }
 
+    /** The models the backends serve, in the order they were given. */
     public List<String> models() {
         Set<String> models = new LinkedHashSet<>();
         for (BackendInstance instance : instances) {

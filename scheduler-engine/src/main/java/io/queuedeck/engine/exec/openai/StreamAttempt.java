@@ -181,11 +181,13 @@ final class StreamAttempt extends EventSourceListener {
         }
         if (chunk.error() != null) {
             int code = errorCode(chunk.error());
-            boolean refused = code >= 400 && code < 500 && code != 408 && code != 429; // the request's own fault: not run again
+            // as the same HTTP status would be: 401, 403, 407 refuse QueueDeck's key, not the request (decision 0123)
+            boolean refused = code >= 400 && code < 500 && code != 408 && code != 429 && code != 401 && code != 403 && code != 407;
             if (refused) {
                 refusedStatus = code;
             }
-            fail(refused ? Outcome.Kind.REFUSED : Outcome.Kind.SERVER, "the backend reported an error "
+            fail(refused ? Outcome.Kind.REFUSED : code == 429 ? Outcome.Kind.RATE_LIMITED : Outcome.Kind.SERVER,
+                    "the backend reported an error "
                     + (firstAt < 0 && !working ? "in its stream" : "mid-stream") + (refused ? " (" + code + ")" : "") + ": "
                     + errorMessage(chunk.error()), 0);
             eventSource.cancel();
@@ -557,7 +559,7 @@ final class StreamAttempt extends EventSourceListener {
         double seconds;
         if (DELTA_SECONDS.matcher(text).matches()) {
             seconds = Double.parseDouble(text);
-        } else if (text.matches("[0-9]{10,10000}")) { // delta-seconds past any real wait: the longest pause, not a second
+        } else if (text.matches("[0-9]{10,}(\\.[0-9]+)?")) { // delta-seconds past any real wait: the longest pause, not a second
             seconds = MAX_RETRY_AFTER_SECONDS;
         } else {
             // an HTTP date in any of the three forms a recipient must accept (IMF-fixdate, RFC 850, asctime)
@@ -572,9 +574,9 @@ final class StreamAttempt extends EventSourceListener {
         return seconds > 0 ? (long) (Math.min(seconds, MAX_RETRY_AFTER_SECONDS) * 1e9) : 0;
     }
 
-    private static String shown(String text) {
+    static String shown(String text) {
         // a backend's control characters (NUL, ESC) would reach a task's error, logs and terminals raw
-        String oneLine = text.replaceAll("\\s+", " ").replaceAll("\\p{Cntrl}", "\uFFFD").strip();
+        String oneLine = text.replaceAll("\\s+", " ").replaceAll("\\p{Cc}", "\uFFFD").strip();
         return oneLine.length() <= MAX_SHOWN_CHARS ? oneLine : oneLine.substring(0, MAX_SHOWN_CHARS) + "...";
     }
 }
