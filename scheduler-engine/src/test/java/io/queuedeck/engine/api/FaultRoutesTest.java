@@ -131,7 +131,7 @@ class FaultRoutesTest {
         assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
                 .anySatisfy(e -> assertThat(e.action() + " " + e.actor()).isEqualTo("fault.clear ops"));
         // ended, its timer is cancelled: nothing brings the instance back (FaultCatalogueTest follows an expiry through)
-        assertThat(http.get("/v1/instances").json().at("/instances/0/state").asText()).isEqualTo("OFFLINE");
+        assertThat(http.get("/v1/instances").json().at("/instances/0/state").asText()).isEqualTo("offline");
     }
 
     @Test
