@@ -307,7 +307,7 @@ public final class OverviewView {
         if (gpuRows.getChildren().size() != rows) {
             gpuRows.getChildren().clear();
             for (int i = 0; i < rows; i++) {
-                gpuRows.getChildren().add(new MeterRow(""));
+                gpuRows.getChildren().add(new MeterRow("").nameWidth(GPU_NAME_WIDTH));
             }
         }
         if (rest != null) {
@@ -329,6 +329,9 @@ public final class OverviewView {
             }
         }
     }
+
+    /** Wide enough for "Backend 12 · draining": the state was cut to "draini…". */
+    private static final double GPU_NAME_WIDTH = 136;
 
     @SuppressWarnings("rawtypes")
     private static TileBuilder tile(SkinType skin, String title, String unit, int decimals) {

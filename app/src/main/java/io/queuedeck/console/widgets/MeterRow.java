@@ -25,9 +25,16 @@ public final class MeterRow extends HBox {
         bar.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(bar, Priority.ALWAYS);
         value.getStyleClass().add("qd-meter-value");
-        value.setMinWidth(64);
+        value.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // the figure stays whole; the bar gives way
         value.setAlignment(Pos.CENTER_RIGHT);
         getChildren().addAll(name, bar, value);
+    }
+
+    /** The name's width, where names are longer than a word ("GPU 0 · draining"); every row of a list alike. */
+    public MeterRow nameWidth(double width) {
+        name.setMinWidth(width);
+        name.setPrefWidth(width);
+        return this;
     }
 
     /** Fraction 0..1, the text beside it, and one of "ok", "warn", "bad", "off" for its colour. */
