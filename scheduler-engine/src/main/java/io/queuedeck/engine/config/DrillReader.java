@@ -27,8 +27,10 @@ public final class DrillReader {
 
     /** The largest drill file read: the shipped ones are about 2 KB; 30 MB of YAML took the reader minutes. */
     public static final int MAX_BYTES = 1 << 20;
-    /** The longest any duration of a drill may be: a game day, not a simulated year (which ran the heap out). */
-    public static final Duration MAX_DURATION = Duration.ofHours(24);
+    /** The longest any duration of a drill may be: a simulated year ran the heap out, and so did a day at 512 MB. */
+    public static final Duration MAX_DURATION = Duration.ofHours(1);
+    /** The longest timeline, all phases and steps added (each wait and the longest fault, every branch counted whole). */
+    public static final Duration MAX_TIMELINE = Duration.ofHours(2);
 
     public static Drill read(Path file) {
         // bounded: a FIFO never ended the read, /dev/zero ran the heap out, and not UTF-8 said "Input length = 1"
@@ -88,6 +90,20 @@ public final class DrillReader {
         });
         top.finish();
         problems.throwIfAny();
+        Duration[] timeline = {steady.plus(recovery).plus(observe), Duration.ZERO};
+        forEachStep(steps, step -> {
+            if (step instanceof Drill.Step.Wait wait) {
+                timeline[0] = timeline[0].plus(wait.duration());
+            } else if (step instanceof Drill.Step.Inject inject && inject.fault().duration() != null
+                    && inject.fault().duration().compareTo(timeline[1]) > 0) {
+                timeline[1] = inject.fault().duration();
+            }
+        });
+        if (timeline[0].plus(timeline[1]).compareTo(MAX_TIMELINE) > 0) { // 60,000 waits of an hour each fit in a file
+            top.problem(top.at("steps"), "take the drill past " + MAX_TIMELINE.toHours() + "h: its phases, waits and longest"
+                    + " fault add up to " + timeline[0].plus(timeline[1]).toMinutes() + " min; split it, or shorten its waits");
+            problems.throwIfAny();
+        }
         return new Drill(drillName, description, hypothesis, target, steady, recovery, observe, probes, stops, steps);
     }
 

@@ -55,8 +55,12 @@ class DrillReaderTest {
 
         assertThat(catchThrowableOfType(ConfigException.class, () -> DrillReader.read("y.yaml", head
                 + "steps:\n  - wait: 8760h\n  - inject: {kind: hang, duration: 25h}\n")).problems()).containsExactly(
-                "y.yaml: steps[0].wait must be at most 24h, got '8760h' (line 7)",
-                "y.yaml: steps[1].inject.duration must be at most 24h, got '25h' (line 8)");
+                "y.yaml: steps[0].wait must be at most 1h, got '8760h' (line 7)",
+                "y.yaml: steps[1].inject.duration must be at most 1h, got '25h' (line 8)");
+        // each within its bound, together past the timeline's: a day of waits ran a 512 MB heap out
+        assertThat(catchThrowableOfType(ConfigException.class, () -> DrillReader.read("t.yaml", head
+                + "steps:\n  - wait: 1h\n  - wait: 1h\n")).problems()).singleElement()
+                .satisfies(p -> assertThat(p).startsWith("t.yaml: steps take the drill past 2h: ").contains("124 min"));
         assertThat(catchThrowableOfType(ConfigException.class, () -> DrillReader.read("c.yaml", head
                 + "steps:\n  - inject: {kind: hang, name: h1}\n  - clear: h2\n")).problems()).singleElement()
                 .satisfies(p -> assertThat(p).contains("clear: 'h2' names no inject step").contains("(named: [h1])"));

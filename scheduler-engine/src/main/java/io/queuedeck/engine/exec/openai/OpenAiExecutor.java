@@ -344,8 +344,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             }
             long quiet = context.clock().nanos() - attempt.lastSignAt;
             if (quiet >= limit) {
-                timedOut(attempt, "the backend sent no token for " + limit / 1_000_000 + " ms (the stream went on"
-                        + " with keep-alives or empty chunks only)");
+                timedOut(attempt, "the backend sent no token nor other work for " + limit / 1_000_000 + " ms (the stream"
+                        + " was kept open with keep-alives or chunks without text)");
             } else {
                 checkSilence(attempt, limit, limit - quiet);
             }

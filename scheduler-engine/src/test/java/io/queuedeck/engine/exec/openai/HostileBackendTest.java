@@ -242,7 +242,7 @@ class HostileBackendTest {
         TaskView done = finished(submit());
 
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
-        assertThat(done.error()).contains("the backend sent no token for 1000 ms");
+        assertThat(done.error()).contains("the backend sent no token nor other work for 1000 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("two attempts of about 1 s, not 2 x 20 s")
                 .isLessThan(Duration.ofSeconds(10));
     }
@@ -295,6 +295,27 @@ class HostileBackendTest {
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
         assertThat(done.error()).contains("the backend reported an error in its stream (400): prompt too long");
         assertThat(asked.get()).as("not run again").isEqualTo(1);
+    }
+
+    /** Reasoning or tool-call deltas are work, not silence: a model thinking past the timeout after its first token goes on. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"\"reasoning_content\":\"think \"",
+            "\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"a\"}}]"})
+    void workWithoutText_afterTheFirstToken_isNoSilence(String work) throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
+        for (int i = 0; i < 8; i++) { // 8 x 300 ms: past the 1 s silence allowed
+            events.add("{\"choices\":[{\"index\":0,\"delta\":{" + work + "}}]}");
+        }
+        events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}");
+        events.add("[DONE]");
+        completions = exchange -> sse(exchange, events, 300);
+        start(Duration.ofSeconds(1));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("ab");
     }
 
     /** Where a redirect points: it must never be asked anything. */
