@@ -99,6 +99,9 @@ record YamlText(JsonNode root, Problems problems) {
                 default -> "something else";
             };
         }
+        if (message != null && message.contains("that cannot start any token") && message.contains("TAB")) {
+            return "a tab where YAML takes only spaces for indentation";
+        }
         if (message != null && (message.contains("expected '<document start>'") || message.contains("expected <block end>"))) {
             // what the reader says where a block ended, or went on, by a wrong indent
             return "a key here does not fit the keys around it: check its indent and the lines above it (every key of a"

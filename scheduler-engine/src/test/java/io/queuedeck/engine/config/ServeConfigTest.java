@@ -463,6 +463,7 @@ class ServeConfigTest {
         assertThat(refusal("policy:\n  name: fifo\nengine:\n  instances: 2\n   max_queued: 5\nalerts: {}\n"))
                 .startsWith("not valid YAML at line").doesNotContain("<").doesNotContain("document start");
         assertThat(refusal("policy:\n  name: fifo\n  other: 1\n x: 2\nalerts: {}\n")).contains("does not fit the keys around it");
+        assertThat(refusal("executor:\n\tbackends: []\n")).endsWith("a tab where YAML takes only spaces for indentation");
     }
 
     /** The reader's own text named its parser's event classes ("<org.yaml.snakeyaml.events.SequenceStartEvent(…)>"). */

@@ -179,8 +179,12 @@ final class StreamAttempt extends EventSourceListener {
             eventSource.cancel();
             return;
         }
-        if (chunk.error() != null) {
-            int code = errorCode(chunk.error());
+        JsonNode error = chunk.error() != null ? chunk.error() : !chunk.hasChoices() && chunk.usage() == null ? bareError(data) : null;
+        if (error != null && finishReason != null) {
+            return; // the answer was whole at its finish: a late error does not undo it
+        }
+        if (error != null) {
+            int code = errorCode(error);
             // as the same HTTP status would be: 401, 403, 407 refuse QueueDeck's key, not the request (decision 0123)
             boolean refused = code >= 400 && code < 500 && code != 408 && code != 429 && code != 401 && code != 403 && code != 407;
             if (refused) {
@@ -189,7 +193,7 @@ final class StreamAttempt extends EventSourceListener {
             fail(refused ? Outcome.Kind.REFUSED : code == 429 ? Outcome.Kind.RATE_LIMITED : Outcome.Kind.SERVER,
                     "the backend reported an error "
                     + (firstAt < 0 && !working ? "in its stream" : "mid-stream") + (refused ? " (" + code + ")" : "") + ": "
-                    + errorMessage(chunk.error()), 0);
+                    + errorMessage(error), 0);
             eventSource.cancel();
             return;
         }
@@ -515,11 +519,14 @@ final class StreamAttempt extends EventSourceListener {
         } catch (IOException notJson) {
             // cut at its limit, or not JSON: a message field still says more than the raw text
             java.util.regex.Matcher message = CUT_MESSAGE.matcher(raw);
-            if (message.find()) {
-                try {
-                    return shown(OpenAiInput.JSON.readValue("\"" + message.group(1) + "\"", String.class));
-                } catch (IOException badEscape) {
-                    // fall through to the raw text
+            if (message.find()) { // its start at most: a message of 100 KB is cut there, maybe inside an escape
+                String start = message.group(1);
+                for (int cut = 0; cut <= 6 && cut < start.length(); cut++) {
+                    try {
+                        return shown(OpenAiInput.JSON.readValue("\"" + start.substring(0, start.length() - cut) + "\"", String.class));
+                    } catch (IOException inAnEscape) {
+                        // one character shorter
+                    }
                 }
             }
         }
@@ -527,11 +534,24 @@ final class StreamAttempt extends EventSourceListener {
     }
 
     /** The first JSON string after a "message" key, in a body too long to read whole (a 20 KB detail after a short message). */
-    private static final Pattern CUT_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){0,2000})\"");
+    private static final Pattern CUT_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,400})");
 
-    /** An error event's HTTP-like code (vLLM sends {@code "code": 400}), or 0 when it names none. */
+    /**
+     * An error sent as the whole event rather than under "error" (vLLM's older shape:
+     * {@code {"object": "error", "message": …, "code": 400}}), or null for anything else.
+     */
+    private static JsonNode bareError(String data) {
+        try {
+            JsonNode node = OpenAiInput.JSON.readTree(data);
+            return node != null && "error".equals(node.path("object").asText()) && node.has("message") ? node : null;
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    /** An error event's HTTP-like code (vLLM sends {@code "code": 400}, others {@code "status"}), or 0 when it names none. */
     private static int errorCode(JsonNode error) {
-        JsonNode code = error.path("code");
+        JsonNode code = error.has("code") ? error.path("code") : error.path("status");
         return code.canConvertToInt() && code.isIntegralNumber() ? code.intValue()
                 : code.isTextual() && code.asText().matches("[1-5][0-9]{2}") ? Integer.parseInt(code.asText()) : 0;
     }
@@ -576,7 +596,7 @@ final class StreamAttempt extends EventSourceListener {
 
     static String shown(String text) {
         // a backend's control characters (NUL, ESC) would reach a task's error, logs and terminals raw
-        String oneLine = text.replaceAll("\\s+", " ").replaceAll("\\p{Cc}", "\uFFFD").strip();
+        String oneLine = text.replaceAll("\\s+", " ").replaceAll("[\\p{Cc}\\p{Cf}]", "\uFFFD").strip();
         return oneLine.length() <= MAX_SHOWN_CHARS ? oneLine : oneLine.substring(0, MAX_SHOWN_CHARS) + "...";
     }
 }

@@ -266,27 +266,46 @@ class HostileBackendTest {
         assertThat(done.generation().usage().completionTokens()).as("the usage after the finish is kept").isEqualTo(1);
     }
 
-    /** Past the 16 KiB read, the error read as raw JSON; a backend's NUL and ESC reached the task's error raw. */
+    /** A late error event dead-lettered an answer that was whole at its finish, after running it three times. */
     @Test
-    void aLongErrorBody_stillGivesItsMessage_withoutControlCharacters() throws Exception {
-        completions = exchange -> text(exchange, 400, "{\"error\":{\"message\":\"context \\u001b[31mtoo\\u0000 long\",\"detail\":\""
-                + "x".repeat(20_000) + "\"}}");
+    void anErrorAfterTheFinish_leavesTheAnswerWhole() throws Exception {
+        completions = exchange -> sse(exchange, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A\"},\"finish_reason\":\"stop\"}]}",
+                "{\"error\":{\"message\":\"late\",\"code\":500}}"), 0);
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("A");
+    }
+
+    /** Past the 16 KiB read, the error read as raw JSON; a backend's NUL, ESC and bidi override reached the task's error raw. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "message of {0} characters")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 100_000})
+    void aLongErrorBody_stillGivesItsMessage_withoutControlCharacters(int more) throws Exception {
+        completions = exchange -> text(exchange, 400, "{\"error\":{\"message\":\"context \\u001b[31mtoo\\u0000 long\\u202e"
+                + "x".repeat(more) + "\",\"detail\":\"" + "x".repeat(20_000) + "\"}}");
         start(Duration.ofSeconds(5));
 
         TaskView done = finished(submit());
 
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
-        assertThat(done.error()).contains("the backend refused the request (400): context \uFFFD[31mtoo\uFFFD long")
-                .doesNotContain("{").doesNotContain("\u001b").doesNotContain("\u0000");
+        assertThat(done.error()).contains("the backend refused the request (400): context \uFFFD[31mtoo\uFFFD long\uFFFD")
+                .doesNotContain("{").doesNotContain("\u001b").doesNotContain("\u0000").doesNotContain("\u202e");
     }
 
-    /** vLLM's error event with a 4xx code (a prompt too long) was retried as a crash, on every attempt. */
-    @Test
-    void anErrorEventWithA4xxCode_failsTheTaskAtOnce_asAn4xxAnswerDoes() throws Exception {
+    /** vLLM's error event with a 4xx code (a prompt too long) was retried as a crash, on every attempt, in either of its shapes. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"error\":{\"object\":\"error\",\"message\":\"prompt too long\",\"code\":400}}",
+            "{\"object\":\"error\",\"message\":\"prompt too long\",\"type\":\"BadRequestError\",\"code\":400}",
+            "{\"error\":{\"message\":\"prompt too long\",\"status\":400}}"})
+    void anErrorEventWithA4xxCode_failsTheTaskAtOnce_asAn4xxAnswerDoes(String event) throws Exception {
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
         completions = exchange -> {
             asked.incrementAndGet();
-            sse(exchange, List.of("{\"error\":{\"object\":\"error\",\"message\":\"prompt too long\",\"code\":400}}"), 0);
+            sse(exchange, List.of(event), 0);
         };
         start(Duration.ofSeconds(5));
 
