@@ -101,7 +101,7 @@ class SimulateCommandTest {
     /** Each ran out of heap, stalled, hung, or gave wrong priorities without a word. */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "--tasks 2147483647                   | --tasks must be between 1 and 5000000",
+        "--tasks 2147483647                   | --tasks must be between 1 and 2000000",
         "--instances 100000000                | --instances must be at most 10000",
         "--time-scale 1e15 --trace azure-code-2023.csv | --time-scale must be in [0.000001, 1000000]",
         "--priorities mix:1=Infinity,3=1 --trace azure-code-2023.csv | SHARE > 0 (at most 1e9), got '1=Infinity'",
