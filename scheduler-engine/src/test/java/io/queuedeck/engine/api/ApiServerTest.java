@@ -231,16 +231,7 @@ class ApiServerTest {
             "{\"model\":\"llama-2-7b\",\"input\":xyz}                        | input       | (a string needs double quotes)",
     })
     void submit_malformedJson_namesTheFieldOnlyWhenTheFaultIsInItsValue(String body, String field, String ending) {
-        Http.Response response = http.post("/v1/tasks", body);
-
-        assertThat(response.status()).isEqualTo(400);
-        assertThat(response.errorCode()).isEqualTo("malformed_json");
-        assertThat(response.json().at("/error/message").asText()).endsWith(ending);
-        if (field == null) {
-            assertThat(response.json().path("error").has("field")).isFalse();
-        } else {
-            assertThat(response.json().at("/error/field").asText()).isEqualTo(field);
-        }
+        assertMalformed(http.post("/v1/tasks", body), field, ending);
     }
 
     /** Between a batch's entries the same holds, naming the entry before the fault (Jackson counts one more). */
@@ -254,8 +245,10 @@ class ApiServerTest {
             "{\"tasks\":[{\"model\":\"m\",\"input\":\"a\"},,{\"model\":\"m\",\"input\":\"b\"}]} | tasks[1] | ',' where a value was expected",
     })
     void submitBatch_malformedJson_namesTheEntryBeforeTheFault(String body, String field, String ending) {
-        Http.Response response = http.post("/v1/tasks:batch", body);
+        assertMalformed(http.post("/v1/tasks:batch", body), field, ending);
+    }
 
+    private static void assertMalformed(Http.Response response, String field, String ending) {
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.errorCode()).isEqualTo("malformed_json");
         assertThat(response.json().at("/error/message").asText()).endsWith(ending);

@@ -265,11 +265,7 @@ class BulkApiTest {
             "{\"filter\":{},\"action\":\"reprioritize\",\"priority\":99999999999} | priority          | priority must be between 0 and 9, got 99999999999",
     })
     void bulk_aNumberBeyondAnInteger_isSaidAsItsFieldsRange(String body, String field, String message) {
-        Http.Response refused = as("admin").post("/v1/tasks:bulk", body);
-
-        assertThat(refused.status()).isEqualTo(400);
-        assertThat(refused.errorField()).isEqualTo(field);
-        assertThat(refused.json().at("/error/message").asText()).isEqualTo(message);
+        assertRefused(as("admin").post("/v1/tasks:bulk", body), field, message);
     }
 
     @org.junit.jupiter.params.ParameterizedTest
@@ -280,8 +276,10 @@ class BulkApiTest {
             "max_age_ms=99999999999999999999     | max_age_ms | max_age_ms must be between 0 and 9223372036854775807 milliseconds, got 99999999999999999999",
     })
     void search_aNumberBeyondAnInteger_isSaidAsItsParametersRange(String query, String field, String message) {
-        Http.Response refused = as("admin").get("/v1/tasks?" + query);
+        assertRefused(as("admin").get("/v1/tasks?" + query), field, message);
+    }
 
+    private static void assertRefused(Http.Response refused, String field, String message) {
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.errorField()).isEqualTo(field);
         assertThat(refused.json().at("/error/message").asText()).isEqualTo(message);
