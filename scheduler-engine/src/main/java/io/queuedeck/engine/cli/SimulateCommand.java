@@ -154,6 +154,15 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Also write report.json, report.csv and PNG charts (latency CDF; latency and TTFT by priority class) to DIR.")
     Path out;
 
+    /** {@code dir} or its nearest ancestor that exists: where a directory would be made. */
+    private static java.nio.file.Path nearestExisting(java.nio.file.Path dir) {
+        java.nio.file.Path at = dir;
+        while (at != null && !java.nio.file.Files.exists(at)) {
+            at = at.getParent();
+        }
+        return at == null ? dir.getRoot() : at;
+    }
+
     /** The most GPUs simulated: a rack of racks, far past what a policy comparison needs. */
     static final int MAX_INSTANCES = 10_000;
     /** The most synthetic tasks: as many as a trace may hold. */
@@ -164,6 +173,12 @@ final class SimulateCommand implements Callable<Integer> {
         ReportFormat reportFormat = parseFormat(format);
         if (instances < 1 || (maxBatch != null && maxBatch < 1)) {
             throw new IllegalArgumentException("--instances and --max-batch must be at least 1");
+        }
+        if (out != null && (java.nio.file.Files.exists(out) ? !java.nio.file.Files.isDirectory(out) || !java.nio.file.Files.isWritable(out)
+                : out.toAbsolutePath().getParent() != null && !java.nio.file.Files.isWritable(nearestExisting(out.toAbsolutePath().getParent())))) {
+            // said before the simulation runs, not after it (it was minutes of work for nothing)
+            throw new IllegalArgumentException("--out " + out + ": cannot write the report there (" + (java.nio.file.Files.exists(out)
+                    && !java.nio.file.Files.isDirectory(out) ? "a file is there, not a directory" : "not writable") + ")");
         }
         if (instances > MAX_INSTANCES) { // 10^8 ran out of heap after 35 s; a million took 38 s for 10 tasks
             throw new IllegalArgumentException("--instances must be at most " + MAX_INSTANCES + ", got " + instances);

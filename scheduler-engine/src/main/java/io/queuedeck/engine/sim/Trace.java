@@ -224,6 +224,10 @@ public record Trace(String name, List<TraceRow> rows) {
 
     /** True for the Azure format, false for QueueDeck's; throws on anything else. */
     private static boolean checkHeader(String name, List<String> header) {
+        List<String> twice = header.stream().filter(column -> header.indexOf(column) != header.lastIndexOf(column)).distinct().toList();
+        if (!twice.isEmpty()) { // one of the two was read, silently
+            throw new TraceFormatException(name + ": the header names " + String.join(", ", twice) + " twice; name each column once");
+        }
         if (header.containsAll(AZURE)) {
             return true;
         }

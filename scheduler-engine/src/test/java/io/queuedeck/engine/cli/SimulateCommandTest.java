@@ -109,6 +109,7 @@ class SimulateCommandTest {
         "--policy ,                           | --policy names no policy",
         "--profile /dev/zero                  | it is not a regular file",
         "--trace /tmp                         | /tmp: cannot read: it is a directory",
+        "--out /etc/passwd                    | --out /etc/passwd: cannot write the report there (a file is there, not a directory)",
     })
     void simulate_argumentsBeyondReason_exitCode2SayingWhich(String args, String message) {
         List<String> all = new java.util.ArrayList<>(List.of("simulate", "--tasks", "10"));

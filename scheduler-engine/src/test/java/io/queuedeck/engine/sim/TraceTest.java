@@ -37,6 +37,13 @@ class TraceTest {
         assertThat(read("\uFEFFarrival_ms,prompt_tokens,output_tokens\n0,1,1\n").rows()).hasSize(1);
     }
 
+    /** The second of two columns of one name was read, silently. */
+    @Test
+    void read_aColumnNamedTwice_isRefused() {
+        assertThatThrownBy(() -> read("arrival_ms,prompt_tokens,output_tokens,prompt_tokens\n0,1,1,9\n"))
+                .isInstanceOf(TraceFormatException.class).hasMessageContaining("names prompt_tokens twice");
+    }
+
     /** One byte that is not UTF-8 was said as "the file is empty" at line 1. */
     @Test
     void load_aFileThatIsNotUtf8_isSaidSo(@TempDir Path dir) throws Exception {
