@@ -112,13 +112,8 @@ final class RedisSharedQueue implements SharedQueue {
         } catch (RedisException e) {
             client.shutdown();
             resources.shutdown();
-            // the cause names a refused password (NOAUTH, WRONGPASS); the outer message only "Unable to connect"
-            Throwable cause = e;
-            while (cause.getCause() != null && cause.getCause() != cause) {
-                cause = cause.getCause();
-            }
             throw new IllegalArgumentException("cannot reach Redis at " + target.getHost() + ":" + target.getPort()
-                    + ": " + (cause.getMessage() == null ? e.getMessage() : cause.getMessage()));
+                    + ": " + io.queuedeck.engine.store.RedisPersistence.rootMessage(e));
         }
     }
 

@@ -141,9 +141,8 @@ public final class DrillRunner {
         final SimulatedCluster cluster;
         final CompletionOutbox outbox;
         final EventSubscription events;
-        /** What operators did to the live engine meanwhile (the audit trail), for the run log; drained with the events. */
-        private final java.util.Queue<io.queuedeck.engine.audit.AuditEntry> operatorActions = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        private Runnable stopWatchingOperators = () -> { };
+        /** What operators did to the live engine meanwhile, for the run log; drained with the events. */
+        private final OperatorActions operators = new OperatorActions();
         final FaultCatalogue faults;
         final LiveTasks owned;
         /** The drill's callbacks when its target has them (virtual clock only); null otherwise. */
@@ -211,16 +210,12 @@ public final class DrillRunner {
 
         DrillResult execute() {
             if (isLive) { // on the console's long-lived engine: the listener goes with the run, however it ends
-                stopWatchingOperators = engine.audit().onEntry(entry -> {
-                    if (byAnOperator(entry)) {
-                        operatorActions.add(entry);
-                    }
-                });
+                operators.watch(engine.audit());
             }
             try {
                 return executeTimeline();
             } finally {
-                stopWatchingOperators.run();
+                operators.stop();
             }
         }
 
@@ -371,22 +366,7 @@ public final class DrillRunner {
                     log("GPU " + change.instance(), change.reason() + " (" + change.state().name().toLowerCase(Locale.ROOT) + ")", true);
                 }
             });
-            for (io.queuedeck.engine.audit.AuditEntry entry; (entry = operatorActions.poll()) != null; ) {
-                log("operator " + entry.action(), entry.actor() + " (" + entry.source() + "): " + entry.target()
-                        + (entry.detail() == null || entry.detail().isEmpty() ? "" : " · " + entry.detail()), true);
-            }
-        }
-
-        /**
-         * An entry an operator made (API or console) that the events do not log already: a policy or
-         * config change, a poisoned task, a bulk action. A verdict that left them out blamed the drill's
-         * fault for what the operator changed meanwhile.
-         */
-        private static boolean byAnOperator(io.queuedeck.engine.audit.AuditEntry entry) {
-            String action = entry.action();
-            boolean shownByEvents = action.startsWith("instance.") // GPU changes: their InstanceChanged events
-                    || action.startsWith("fault.") && !action.equals("fault.poison_task") && !action.equals("fault.load_burst");
-            return !shownByEvents && !entry.actor().equals(FaultCatalogue.UNNAMED);
+            operators.drain((action, observed) -> log(action, observed, true));
         }
 
         @Override

@@ -12,6 +12,19 @@ public final class RedisPersistence {
     private RedisPersistence() {}
 
     /**
+     * The innermost cause's message of a failure to reach Redis: the client's own says only "Unable
+     * to connect", where the cause names a refused password (NOAUTH, WRONGPASS).
+     */
+    public static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return message == null ? cause.getClass().getSimpleName() : message;
+    }
+
+    /**
      * Logs a warning on {@code log} for each of the two settings the Redis at {@code where} runs
      * with, read from {@code info} (its {@code INFO persistence} and {@code INFO memory} sections);
      * nothing when INFO is refused or renamed, as managed servers may do.

@@ -121,7 +121,7 @@ final class RedisTaskStore implements TaskStore {
             client.shutdown();
             resources.shutdown();
             if (e instanceof RedisException) { // refused, timed out, or NOAUTH: one line for the operator
-                throw new IllegalArgumentException("cannot reach Redis at " + redacted(target) + ": " + rootMessage(e));
+                throw new IllegalArgumentException("cannot reach Redis at " + redacted(target) + ": " + RedisPersistence.rootMessage(e));
             }
             throw e;
         }
@@ -150,15 +150,6 @@ final class RedisTaskStore implements TaskStore {
     /** Host, port and database, never the password. */
     static String redacted(RedisURI uri) {
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        String message = cause.getMessage();
-        return message == null ? cause.getClass().getSimpleName() : message;
     }
 
     @Override

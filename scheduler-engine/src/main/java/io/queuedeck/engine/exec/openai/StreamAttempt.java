@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
 
@@ -179,12 +178,12 @@ final class StreamAttempt extends EventSourceListener {
             eventSource.cancel();
             return;
         }
-        JsonNode error = chunk.error() != null ? chunk.error() : !chunk.hasChoices() && chunk.usage() == null ? bareError(data) : null;
+        JsonNode error = chunk.error() != null ? chunk.error() : !chunk.hasChoices() && chunk.usage() == null ? BackendErrors.bare(data) : null;
         if (error != null && finishReason != null) {
             return; // the answer was whole at its finish: a late error does not undo it
         }
         if (error != null) {
-            int code = errorCode(error);
+            int code = BackendErrors.code(error);
             // as the same HTTP status would be: 401, 403, 407 refuse QueueDeck's key, not the request (decision 0123)
             boolean refused = code >= 400 && code < 500 && code != 408 && code != 429 && code != 401 && code != 403 && code != 407;
             if (refused) {
@@ -193,7 +192,7 @@ final class StreamAttempt extends EventSourceListener {
             fail(refused ? Outcome.Kind.REFUSED : code == 429 ? Outcome.Kind.RATE_LIMITED : Outcome.Kind.SERVER,
                     "the backend reported an error "
                     + (firstAt < 0 && !working ? "in its stream" : "mid-stream") + (refused ? " (" + code + ")" : "") + ": "
-                    + errorMessage(error), 0);
+                    + BackendErrors.message(error), 0);
             eventSource.cancel();
             return;
         }
@@ -315,7 +314,7 @@ final class StreamAttempt extends EventSourceListener {
         }
         if (response != null && !response.isSuccessful()) {
             int code = response.code();
-            String message = bodyMessage(response);
+            String message = BackendErrors.ofBody(response);
             if (code >= 300 && code < 400) {
                 refusedStatus = 502;
                 backend.redirected(code, shown(response.header("Location", "nowhere"))); // where to: the operator's log, not the tenant's answer
@@ -491,77 +490,6 @@ final class StreamAttempt extends EventSourceListener {
             /** Nobody would read the answer (a front-door client that left): not run, and no failure. */
             ABANDONED
         }
-    }
-
-    /** What of an error body is read: its message is shown shortened, and the body may never end. */
-    private static final long MAX_ERROR_BODY_BYTES = 16 * 1024;
-
-    /** The OpenAI error shape's message, else the body itself, shortened. */
-    private static String bodyMessage(Response response) {
-        ResponseBody body = response.body();
-        String raw;
-        try {
-            raw = body == null ? "" : BodyLimit.start(body, MAX_ERROR_BODY_BYTES);
-        } catch (IOException | IllegalStateException e) {
-            return "(no readable body)";
-        }
-        try {
-            JsonNode node = OpenAiInput.JSON.readTree(raw);
-            if (node != null && node.has("error")) {
-                return errorMessage(node.get("error"));
-            }
-            if (node != null && node.hasNonNull("message")) {
-                return shown(node.get("message").asText()); // llama.cpp and others
-            }
-            if (node != null && node.hasNonNull("detail")) {
-                return shown(node.get("detail").toString()); // FastAPI validation errors
-            }
-        } catch (IOException notJson) {
-            // cut at its limit, or not JSON: a message field still says more than the raw text
-            java.util.regex.Matcher message = CUT_MESSAGE.matcher(raw);
-            if (message.find()) { // its start at most: a message of 100 KB is cut there, maybe inside an escape
-                String start = message.group(1);
-                for (int cut = 0; cut <= 6 && cut < start.length(); cut++) {
-                    try {
-                        return shown(OpenAiInput.JSON.readValue("\"" + start.substring(0, start.length() - cut) + "\"", String.class));
-                    } catch (IOException inAnEscape) {
-                        // one character shorter
-                    }
-                }
-            }
-        }
-        return raw.isBlank() ? "(empty body)" : shown(raw);
-    }
-
-    /** The first JSON string after a "message" key, in a body too long to read whole (a 20 KB detail after a short message). */
-    private static final Pattern CUT_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,400})");
-
-    /**
-     * An error sent as the whole event rather than under "error" (vLLM's older shape:
-     * {@code {"object": "error", "message": …, "code": 400}}), or null for anything else.
-     */
-    private static JsonNode bareError(String data) {
-        try {
-            JsonNode node = OpenAiInput.JSON.readTree(data);
-            return node != null && "error".equals(node.path("object").asText()) && node.has("message") ? node : null;
-        } catch (IOException notJson) {
-            return null;
-        }
-    }
-
-    /** An error event's HTTP-like code (vLLM sends {@code "code": 400}, others {@code "status"}), or 0 when it names none. */
-    private static int errorCode(JsonNode error) {
-        JsonNode code = error.has("code") ? error.path("code") : error.path("status");
-        return code.canConvertToInt() && code.isIntegralNumber() ? code.intValue()
-                : code.isTextual() && code.asText().matches("[1-5][0-9]{2}") ? Integer.parseInt(code.asText()) : 0;
-    }
-
-    private static String errorMessage(JsonNode error) {
-        if (error.isTextual()) {
-            return shown(error.asText()); // kept on the task and sent on: a megabyte of it, per task, ran the heap out
-        }
-        JsonNode message = error.get("message");
-        return shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it
     }
 
     /**

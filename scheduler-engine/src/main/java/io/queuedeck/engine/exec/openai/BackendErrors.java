@@ -1,0 +1,88 @@
+package io.queuedeck.engine.exec.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.regex.Pattern;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * What a backend says when it refuses or fails: an error body's message, an error event in a
+ * stream in either of its shapes, and its HTTP-like code. Everything kept is shortened, and a
+ * backend's control characters do not reach a task's error raw.
+ */
+final class BackendErrors {
+    private BackendErrors() {}
+
+    /** What of an error body is read: its message is shown shortened, and the body may never end. */
+    private static final long MAX_ERROR_BODY_BYTES = 16 * 1024;
+
+    /** The OpenAI error shape's message, else the body itself, shortened. */
+    static String ofBody(Response response) {
+        ResponseBody body = response.body();
+        String raw;
+        try {
+            raw = body == null ? "" : BodyLimit.start(body, MAX_ERROR_BODY_BYTES);
+        } catch (IOException | IllegalStateException e) {
+            return "(no readable body)";
+        }
+        try {
+            JsonNode node = OpenAiInput.JSON.readTree(raw);
+            if (node != null && node.has("error")) {
+                return message(node.get("error"));
+            }
+            if (node != null && node.hasNonNull("message")) {
+                return StreamAttempt.shown(node.get("message").asText()); // llama.cpp and others
+            }
+            if (node != null && node.hasNonNull("detail")) {
+                return StreamAttempt.shown(node.get("detail").toString()); // FastAPI validation errors
+            }
+        } catch (IOException notJson) {
+            // cut at its limit, or not JSON: a message field still says more than the raw text
+            java.util.regex.Matcher message = CUT_MESSAGE.matcher(raw);
+            if (message.find()) { // its start at most: a message of 100 KB is cut there, maybe inside an escape
+                String start = message.group(1);
+                for (int cut = 0; cut <= 6 && cut < start.length(); cut++) {
+                    try {
+                        return StreamAttempt.shown(OpenAiInput.JSON.readValue("\"" + start.substring(0, start.length() - cut) + "\"", String.class));
+                    } catch (IOException inAnEscape) {
+                        // one character shorter
+                    }
+                }
+            }
+        }
+        return raw.isBlank() ? "(empty body)" : StreamAttempt.shown(raw);
+    }
+
+    /** The first JSON string after a "message" key, in a body too long to read whole (a 20 KB detail after a short message). */
+    private static final Pattern CUT_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){1,400})");
+
+    /**
+     * An error sent as the whole event rather than under "error" (vLLM's older shape:
+     * {@code {"object": "error", "message": …, "code": 400}}), or null for anything else.
+     */
+    static JsonNode bare(String data) {
+        try {
+            JsonNode node = OpenAiInput.JSON.readTree(data);
+            return node != null && "error".equals(node.path("object").asText()) && node.has("message") ? node : null;
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    /** An error event's HTTP-like code (vLLM sends {@code "code": 400}, others {@code "status"}), or 0 when it names none. */
+    static int code(JsonNode error) {
+        JsonNode code = error.has("code") ? error.path("code") : error.path("status");
+        return code.canConvertToInt() && code.isIntegralNumber() ? code.intValue()
+                : code.isTextual() && code.asText().matches("[1-5][0-9]{2}") ? Integer.parseInt(code.asText()) : 0;
+    }
+
+    /** An error object's message (or the error itself, when it is a string), shortened for a task and a tenant. */
+    static String message(JsonNode error) {
+        if (error.isTextual()) {
+            return StreamAttempt.shown(error.asText()); // kept on the task and sent on: a megabyte of it, per task, ran the heap out
+        }
+        JsonNode message = error.get("message");
+        return StreamAttempt.shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it
+    }
+}
