@@ -201,12 +201,18 @@ final class StreamAttempt extends EventSourceListener {
             eventSource.cancel();
             return;
         }
-        if (finishReason != null && (chunk.piece() != null && !chunk.piece().isEmpty() || chunk.finishReason() != null)) {
+        if (finishReason != null && (chunk.piece() != null && !chunk.piece().isEmpty() || chunk.finishReason() != null
+                || chunk.answerTwice())) {
             // the answer ended at its finish: text or a second finish after it is neither kept nor relayed, so a
             // task, a streamed and a whole front-door answer agree (they held "A", "AINJECTED" and "AINJECTEDMORE")
             if (chunk.usage() != null) {
                 usage = chunk.usage();
             }
+            return;
+        }
+        if (chunk.answerTwice()) {
+            fail(Outcome.Kind.STREAM, "malformed stream: a chunk holds choice 0 twice: " + shown(data), 0);
+            eventSource.cancel();
             return;
         }
         if (relay != null && !relay.passesChunksOn()) {

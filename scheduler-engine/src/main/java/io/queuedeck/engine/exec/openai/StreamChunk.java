@@ -18,9 +18,11 @@ import java.io.IOException;
  * @param finishReason the first choice's {@code finish_reason}, or null
  * @param usage        the chunk's {@code usage}, or null
  * @param working      whether the first choice's delta carries work other than text: reasoning or tool calls
+ * @param answerTwice  whether {@code choices} holds choice 0 more than once, which no server sends: the
+ *                     chunk as relayed would say other than what the task keeps
  */
 record StreamChunk(JsonNode error, boolean hasChoices, String piece, String finishReason, Generation.Usage usage,
-                   boolean working) {
+                   boolean working, boolean answerTwice) {
 
     /** The chunk in {@code data}; null when it is not a JSON object. */
     static StreamChunk parse(String data, boolean chat) throws IOException {
@@ -34,6 +36,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             String piece = null;
             String finish = null;
             boolean working = false;
+            boolean twice = false;
             Generation.Usage usage = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -45,12 +48,15 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                             hasChoices = true;
                             boolean found = false;
                             while (p.nextToken() != JsonToken.END_ARRAY) {
-                                if (!found && p.currentToken() == JsonToken.START_OBJECT) {
+                                if (p.currentToken() == JsonToken.START_OBJECT) {
                                     // the answer is choice 0 (one without an index is that one): a backend's
                                     // choice 7 first in the array was taken as the answer, mixed into it
                                     String[] read = choice(p, chat);
-                                    found = read[3] == null || read[3].equals("0");
-                                    if (found) {
+                                    boolean zero = read[3] == null || read[3].equals("0");
+                                    if (zero && found) {
+                                        twice = true;
+                                    } else if (zero) {
+                                        found = true;
                                         piece = read[0];
                                         finish = read[1];
                                         working = read[2] != null;
@@ -76,7 +82,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new IOException("not one JSON object");
             }
-            return new StreamChunk(error, hasChoices, piece, finish, usage, working);
+            return new StreamChunk(error, hasChoices, piece, finish, usage, working, twice);
         }
     }
 

@@ -266,6 +266,56 @@ class HostileBackendTest {
         assertThat(done.generation().usage().completionTokens()).as("the usage after the finish is kept").isEqualTo(1);
     }
 
+    /**
+     * A chunk after the finish with choice 0 twice, the first empty: it passed as no text and was
+     * relayed whole, so a streaming client read "AINJECTED" while the task kept "A".
+     */
+    @Test
+    void choiceZeroTwiceAfterTheFinish_isNotRelayed() throws Exception {
+        completions = exchange -> sse(exchange, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A\"},\"finish_reason\":\"stop\"}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{}},{\"index\":0,\"delta\":{\"content\":\"INJECTED\"}}]}",
+                "[DONE]"), 0);
+        start(Duration.ofSeconds(5));
+        String id = "twice-after";
+        List<String> relayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        executor.streams().listen(id, new StreamListener() {
+            @Override
+            public void chunk(String data) {
+                relayed.add(data);
+            }
+
+            @Override
+            public void finished(String text, io.queuedeck.engine.task.Generation generation) {
+            }
+
+            @Override
+            public void attemptFailed(String reason, boolean retryable, int backendStatus) {
+            }
+        });
+
+        TaskView done = finished(submit(id, 8));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("A");
+        assertThat(relayed).hasSize(1).noneMatch(data -> data.contains("INJECTED"));
+    }
+
+    /** Before the finish, the task kept the first entry of choice 0 and a streaming client read both. */
+    @Test
+    void choiceZeroTwiceInOneChunk_isAMalformedStream() throws Exception {
+        completions = exchange -> sse(exchange, List.of(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A\"}},{\"delta\":{\"content\":\"B\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                "[DONE]"), 0);
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("malformed stream: a chunk holds choice 0 twice");
+    }
+
     /** A late error event dead-lettered an answer that was whole at its finish, after running it three times. */
     @Test
     void anErrorAfterTheFinish_leavesTheAnswerWhole() throws Exception {
