@@ -106,6 +106,7 @@ final class SchedulerLoop implements ExecutorContext {
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);
         this.flow = new FlowControl(this, settings.flow(), counters);
+        tasks.onDeadLetterEvicted(flow::unparked); // a parked task the table lets go is not held by its tier either
         this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig(), flow);
         this.commands = new TaskCommands(this, tasks, counters);
         this.durable = new Durability(this, writer, settings.idempotencyWindowNanos(), settings.rememberedFinished(),

@@ -31,12 +31,22 @@ final class TaskTable {
     /** The same per tenant (null: tasks without one), kept only when some tenant's share is capped. */
     private final Map<String, long[]> tenantBodyBytes;
     private final LinkedHashMap<String, Task> finished;
-    /** Finished tasks keep their bodies too: without a byte bound, large ones finishing fast would fill the heap. */
+    /**
+     * Finished tasks keep their bodies too: without a byte bound, large ones finishing fast would
+     * fill the heap. Half the budget is theirs, half the dead letters'.
+     */
     private final long finishedBytesLimit;
     private long finishedBytes;
+    /**
+     * Dead letters (parked tasks among them) are kept until replayed, apart from the other finished
+     * tasks, so that no amount of other traffic pushes them out (another tenant's made them
+     * unreachable); past their own bound a tenant's oldest goes first (decision 0131).
+     */
+    private final DeadLetterShelf deadLetters;
 
     TaskTable(int finishedRetention, long finishedBytesLimit, boolean perTenant) {
-        this.finishedBytesLimit = finishedBytesLimit;
+        this.finishedBytesLimit = finishedBytesLimit / 2;
+        this.deadLetters = new DeadLetterShelf(finishedRetention, finishedBytesLimit - this.finishedBytesLimit, index);
         this.tenantBodyBytes = perTenant ? new HashMap<>() : null;
         this.finished = new LinkedHashMap<>(1024, 0.75f, false) {
             @Override
@@ -54,7 +64,10 @@ final class TaskTable {
     /** The task with this id, if it is active or finished recently; null otherwise. */
     Task lookup(String id) {
         Task task = active.get(id);
-        return task != null ? task : finished.get(id);
+        if (task == null) {
+            task = finished.get(id);
+        }
+        return task != null ? task : deadLetters.get(id);
     }
 
     Task require(String id) {
@@ -69,6 +82,7 @@ final class TaskTable {
         if (finished.remove(task.id()) != null) {
             finishedBytes -= finishedBytes(task);
         }
+        deadLetters.remove(task);
         if (active.put(task.id(), task) == null) {
             long bytes = bodyBytes(task.spec());
             bodyBytes += bytes;
@@ -112,6 +126,11 @@ final class TaskTable {
                 }
             }
         }
+        if (task.state() == TaskState.DEAD_LETTERED) {
+            deadLetters.add(task);
+            return;
+        }
+        deadLetters.remove(task); // a dead letter ended otherwise (cancelled) is an ordinary finished task now
         if (finished.put(task.id(), task) == null) {
             finishedBytes += finishedBytes(task);
         }
@@ -129,7 +148,14 @@ final class TaskTable {
         if (finished.remove(task.id(), task)) {
             finishedBytes -= finishedBytes(task);
             index.remove(task);
+        } else if (deadLetters.remove(task)) {
+            index.remove(task);
         }
+    }
+
+    /** Told of each dead letter let go past the bound, so that nothing else holds it. */
+    void onDeadLetterEvicted(java.util.function.Consumer<Task> listener) {
+        deadLetters.onEvicted(listener);
     }
 
     /** Counted body bytes of the active tasks (loop thread). */
@@ -149,7 +175,7 @@ final class TaskTable {
     }
 
     /** What a finished task holds: its body and its answer, which a backend may make far larger than the body. */
-    private static long finishedBytes(Task task) {
+    static long finishedBytes(Task task) {
         return bodyBytes(task.spec()) + 2L * (task.output() == null ? 0 : task.output().length());
     }
 
