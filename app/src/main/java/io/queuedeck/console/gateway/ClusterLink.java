@@ -94,7 +94,9 @@ public final class ClusterLink implements AutoCloseable {
         service.onFinished(node::finished)
                 .gauge("queuedeck_node_tasks", "This node's shared-queue counters.", "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes.", "event",
-                        node::queueCounters);
+                        node::queueCounters)
+                .gauge("queuedeck_shared_queue_data_loss", "Times this node found that Redis had lost the shared queue's"
+                        + " data, and the tasks it held before the last time (decision 0130).", "what", node::dataLoss);
     }
 
     /**

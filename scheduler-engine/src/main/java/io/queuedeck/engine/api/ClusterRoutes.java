@@ -16,7 +16,8 @@ import java.util.function.Predicate;
 /**
  * The whole cluster through any node (distributed mode, docs/distributed.md): {@code GET
  * /v1/cluster} (every node, each tier's levels and mode), {@code POST /v1/cluster/queues/{tier}:
- * {pause|resume|drain}} for every node, and {@code GET /v1/tasks} listing the shared queue from
+ * {pause|resume|drain}} for every node, {@code POST /v1/cluster/nodes/{node}:reclaim} (a dead node's
+ * leases back in the queue now, decision 0130), and {@code GET /v1/tasks} listing the shared queue from
  * Redis, paged by rank ({@code scope=node}: this node's own engine, as without Redis). Every read
  * is a few Redis commands on the request's thread; nothing scans, nothing waits on the loop.
  */
@@ -51,6 +52,7 @@ final class ClusterRoutes {
             Routes.json(ctx, 200, shared.cluster());
         }));
         app.post("/v1/cluster/queues/{action}", guarded(routes::act));
+        app.post("/v1/cluster/nodes/{action}", guarded(routes::reclaim));
         return guarded(ctx -> {
             String scope = ctx.queryParam("scope");
             if ("node".equals(scope)) {
@@ -99,6 +101,37 @@ final class ClusterRoutes {
         }
         auditor.record(ctx, "cluster.tier." + verb, tier, 0, null);
         Routes.json(ctx, 200, shared.cluster());
+    }
+
+    /**
+     * {@code POST /v1/cluster/nodes/{node}:reclaim}: the leases of a node that is gone return to the queue
+     * now, each as an expired one would (decision 0130); 409 while the node is alive, 404 for a node
+     * the shared queue does not know.
+     */
+    private void reclaim(Context ctx) {
+        TaskAccess.requireUnbound(ctx, "reclaim a node's leases", Scope.OPERATE);
+        String action = ctx.pathParam("action");
+        int colon = action.lastIndexOf(':');
+        String node = colon < 0 ? "" : action.substring(0, colon);
+        if (colon < 0 || node.isEmpty() || !action.substring(colon + 1).toLowerCase(Locale.ROOT).equals("reclaim")) {
+            throw new ApiException(404, "not_found", "unknown cluster node action '" + ApiException.shorten(action)
+                    + "'; use POST /v1/cluster/nodes/{node}:reclaim");
+        }
+        SharedTasks.Reclaimed answer = shared.reclaim(node);
+        switch (answer.outcome()) {
+            case "alive" -> throw new ApiException(409, "node_alive", "node '" + ApiException.shorten(node) + "' is alive:"
+                    + " Redis heard from it " + answer.heardMillisAgo() + " ms ago, and its leases are its own. A node is"
+                    + " gone once silent for twice its announcement period and a second (3 s at most; 15 s while it"
+                    + " starts): stop it, then reclaim");
+            case "unknown" -> throw new ApiException(404, "not_found", "no node '" + ApiException.shorten(node) + "' in the"
+                    + " shared queue: Redis has neither a record nor a lease of it (a node that stopped cleanly handed its"
+                    + " claims back)");
+            default -> {
+            }
+        }
+        auditor.record(ctx, "cluster.node.reclaim", node, answer.reclaimed(), answer.requeued() + " requeued, "
+                + answer.deadLettered() + " dead-lettered, " + answer.cancelled() + " cancelled");
+        Routes.json(ctx, 200, answer);
     }
 
     private void list(Context ctx) {

@@ -48,6 +48,26 @@ public interface SharedTasks {
     void tierMode(String tier, io.queuedeck.engine.tier.TierMode mode);
 
     /**
+     * Returns every lease of node {@code node}, which must be gone, to the shared queue at once, each
+     * as an expired lease returns (an attempt counted; dead after the last; cancelled when a cancel
+     * was asked): an operator's reclaim of a dead node's leases (decision 0130).
+     */
+    Reclaimed reclaim(String node);
+
+    /**
+     * The answer to a reclaim.
+     *
+     * @param outcome        {@code reclaimed}; {@code alive} (refused: the node was heard {@code heardMillisAgo}
+     *                       ago); {@code unknown} (Redis has no record and no lease of it)
+     * @param requeued       tasks back in their tiers, in their old places
+     * @param deadLettered   tasks whose attempt was their last
+     * @param cancelled      tasks whose cancel their holder never saw
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Reclaimed(String node, String outcome, @JsonProperty("heard_ms_ago") Long heardMillisAgo, int reclaimed,
+                     int requeued, @JsonProperty("dead_lettered") int deadLettered, int cancelled) {}
+
+    /**
      * Takes one request of {@code client} from its bucket in the shared queue, so its {@code rate}
      * holds for the sum of its requests to every node; answers 0 when taken, else the whole seconds
      * until one will be.
@@ -65,8 +85,24 @@ public interface SharedTasks {
      * @param node  the node answering
      * @param tiers each served tier's levels by name, most urgent first
      * @param dead  dead letters
+     * @param dataLoss what the answering node found of Redis losing the queue's data; absent while nothing
      */
-    record Cluster(String node, List<Node> nodes, java.util.Map<String, TierLevel> tiers, long dead) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Cluster(String node, List<Node> nodes, java.util.Map<String, TierLevel> tiers, long dead,
+                   @JsonProperty("data_loss") DataLoss dataLoss) {}
+
+    /**
+     * Redis lost the shared queue's data, as the answering node found it (decision 0130): the last time,
+     * and how often since it started. Counts are the queue's at the node's look before.
+     *
+     * @param markerGone the marker was gone and this node wrote it again (else another node had, or it reaches another Redis)
+     * @param writtenBy  the node that wrote the marker in effect since
+     * @param writtenAt  when (ISO-8601, Redis's time)
+     * @param message    what it means, in a sentence an operator acts on (as the node logged it)
+     */
+    record DataLoss(long times, @JsonProperty("marker_gone") boolean markerGone, @JsonProperty("written_by") String writtenBy,
+                    @JsonProperty("written_at") String writtenAt, long waiting, long leased,
+                    @JsonProperty("leased_here") long leasedHere, long dead, String message) {}
 
     /**
      * A node as it last announced itself.

@@ -150,7 +150,11 @@ final class ClusterOptions {
                         + " (completions another node acknowledged first), redeliveries, lost_leases, cancels (cancels from the shared queue applied here), reaped, handed_back (waiting claims returned while no instance here took work), ended_callbacks (callbacks of tasks that ended in the shared queue, sent from here), outages, held.",
                         "event", node::counters)
                 .gauge("queuedeck_shared_queue_tasks", "The shared queue's counters across all nodes: enqueued, claimed,"
-                        + " redelivered, acked, failed, duplicates, reaped, dead, cancelled.", "event", node::queueCounters);
+                        + " redelivered, acked, failed, duplicates, reaped, dead, cancelled.", "event", node::queueCounters)
+                .gauge("queuedeck_shared_queue_data_loss", "Times this node found that Redis had lost the shared queue's"
+                        + " data (its marker gone or another: a FLUSHALL, a restart without persistence, a failover to an"
+                        + " empty replica; decision 0130), and the tasks the queue held before the last time: waiting,"
+                        + " leased, leased_here, dead.", "what", node::dataLoss);
     }
 
     /**

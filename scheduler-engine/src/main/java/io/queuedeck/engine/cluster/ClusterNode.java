@@ -96,7 +96,7 @@ public final class ClusterNode implements AutoCloseable {
         jobs.add(scheduler.scheduleWithFixedDelay(this::pump, 0, 20, TimeUnit.MILLISECONDS));
         jobs.add(scheduler.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS));
         // at once, then at least once a second whatever the lease: how soon a second process under this name is refused
-        long announce = QueueScripts.announceMillis(lease);
+        long announce = NodeScripts.announceMillis(lease);
         jobs.add(scheduler.scheduleWithFixedDelay(this::announce, 0, announce, TimeUnit.MILLISECONDS));
         // other nodes' leases may be shorter than ours: reap often (one range read of the lease index)
         jobs.add(scheduler.scheduleWithFixedDelay(this::reap, REAP_PERIOD_MILLIS, REAP_PERIOD_MILLIS, TimeUnit.MILLISECONDS));
@@ -203,7 +203,7 @@ public final class ClusterNode implements AutoCloseable {
                             }
                         }
                         case UNKNOWN -> LOG.log(System.Logger.Level.WARNING, "task " + done.id() + " finished here but"
-                                + " is no longer in the shared queue (its record expired)");
+                                + " is no longer in the shared queue (its record expired, or Redis lost it)");
                     }
                     held.remove(done.id());
                 }
@@ -502,6 +502,11 @@ public final class ClusterNode implements AutoCloseable {
         counters.put("outages", outages.get());
         counters.put("held", (long) held.size());
         return counters;
+    }
+
+    /** What this node found of Redis losing the shared queue's data (decision 0130), as {@code /metrics} shows it. */
+    public Map<String, Long> dataLoss() {
+        return queue.dataLoss().counters();
     }
 
     /** The shared queue's counters across all nodes, or an empty map while Redis cannot be reached. */

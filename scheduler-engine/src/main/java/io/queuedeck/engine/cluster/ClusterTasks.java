@@ -126,7 +126,21 @@ public final class ClusterTasks implements SharedTasks {
             }
             nodes.add(new Node(n.name(), n.ageMillis(), instances));
         }
-        return new Cluster(queue.node(), List.copyOf(nodes), tiers, levels.dead());
+        return new Cluster(queue.node(), List.copyOf(nodes), tiers, levels.dead(), dataLoss(queue.dataLoss()));
+    }
+
+    private static DataLoss dataLoss(SharedQueue.DataLoss loss) {
+        return loss.times() == 0 ? null : new DataLoss(loss.times(), loss.markerGone(), loss.markerBy(),
+                java.time.Instant.ofEpochMilli(loss.markerAtMillis()).toString(), loss.waiting(), loss.leased(),
+                loss.leasedHere(), loss.dead(), loss.message());
+    }
+
+    @Override
+    public Reclaimed reclaim(String node) {
+        SharedQueue.Reclaimed r = queue.reclaim(node);
+        String outcome = r.kind().name().toLowerCase(java.util.Locale.ROOT);
+        return new Reclaimed(node, outcome, r.kind() == SharedQueue.Reclaimed.Kind.ALIVE ? r.heardMillisAgo() : null,
+                r.tasks(), r.requeued(), r.dead(), r.cancelled());
     }
 
     @Override

@@ -39,8 +39,8 @@ final class NodeName {
     void claim(Scripts redis) {
         long firstHeard = -1;
         while (true) {
-            List<Object> heard = redis.run(QueueScripts.CLAIM_NAME, prefix, node, claim,
-                    Long.toString(QueueScripts.STARTING_MILLIS));
+            List<Object> heard = redis.run(NodeScripts.CLAIM_NAME, prefix, node, claim,
+                    Long.toString(NodeScripts.STARTING_MILLIS));
             if (heard.isEmpty()) {
                 return;
             }
@@ -62,9 +62,20 @@ final class NodeName {
         }
     }
 
-    /** Announces the node ({@code detail}: its instances); answers the tier table Redis holds. */
-    String announce(Scripts redis, String detail, String table) {
-        List<Object> answer = redis.run(QueueScripts.ANNOUNCE, prefix, node, detail, table, claim);
+    /**
+     * Announces the node ({@code detail}: its instances), {@code seeing} the arguments of what it sees
+     * of the queue ({@link NodeScripts#ANNOUNCE}); answers {the tier table Redis holds, '' or the claim
+     * of the process that took the name over, what it saw}.
+     */
+    List<Object> announce(Scripts redis, String detail, String table, String... seeing) {
+        String[] args = new String[5 + seeing.length];
+        args[0] = prefix;
+        args[1] = node;
+        args[2] = detail;
+        args[3] = table;
+        args[4] = claim;
+        System.arraycopy(seeing, 0, args, 5, seeing.length);
+        List<Object> answer = redis.run(NodeScripts.ANNOUNCE, args);
         boolean taken = !"".equals(answer.get(1));
         if (taken && !displaced) {
             LOG.log(System.Logger.Level.ERROR, "node name {0} is now another process''s: it claimed the name while this"
@@ -72,11 +83,11 @@ final class NodeName {
                     + " (stop one of the two)", node);
         }
         displaced = taken;
-        return (String) answer.get(0);
+        return answer;
     }
 
     /** Takes the node out of the cluster view, unless another process holds the name by now. */
     void leave(Scripts redis) {
-        redis.run(QueueScripts.LEAVE, prefix, node, claim);
+        redis.run(NodeScripts.LEAVE, prefix, node, claim);
     }
 }

@@ -11,7 +11,8 @@ package io.queuedeck.engine.cluster;
  * window}, the body's hash); {@code w:TIER} the waiting tasks of a tier by score; {@code leases}
  * every leased task by expiry (what the reaper reads, without scanning); {@code n:NODE} a node's
  * processing set; {@code nodes}, {@code seen} and {@code owner} the nodes' announcements, when each
- * was last heard and which process holds each name; {@code paused} the paused tiers; {@code seq}; {@code stats}.
+ * was last heard and which process holds each name ({@link NodeScripts}); {@code epoch} the queue's marker
+ * ({@link NodeScripts#ANNOUNCE}); {@code paused} the paused tiers; {@code seq}; {@code stats}.
  *
  * <p>Time is Redis's own ({@code TIME}), so leases do not depend on the nodes' clocks agreeing.
  * Scores are formatted with 17 digits: Redis turns a Lua number argument into text with only 14.
@@ -28,9 +29,9 @@ final class QueueScripts {
      * not be acknowledged: its leases ran out and it ran again, and ended dead after its attempts.
      * Their writes are a few fields a task or node.
      */
-    private static final String ALLOW_OOM = "#!lua flags=allow-oom\n";
+    static final String ALLOW_OOM = "#!lua flags=allow-oom\n";
 
-    private static final String PRELUDE = """
+    static final String PRELUDE = """
             local P = ARGV[1]
             local function now()
               local t = redis.call('TIME')
@@ -436,92 +437,6 @@ final class QueueScripts {
     static final String SETTLE_OWED = ALLOW_OOM + PRELUDE + """
             redis.call('SREM', P .. 'owing', ARGV[2])
             return redis.call('DEL', P .. 'owed:' .. ARGV[2])
-            """;
-
-    /**
-     * How long a claimed name stays its process's before its first announcement: a node claims its
-     * name when it opens the queue and announces itself only once it runs (the console: after its
-     * window and API are up), seconds later.
-     */
-    static final long STARTING_MILLIS = 15_000;
-
-    /**
-     * How often a node announces itself: at least once a second, so a newcomer under its name learns
-     * within seconds whether the name's process is alive (its claim records this period).
-     */
-    static long announceMillis(java.time.Duration lease) {
-        return Math.min(1_000, Math.max(20, lease.toMillis() / 3));
-    }
-
-    /**
-     * ARGV: prefix, node, this process's claim on the name ("INCARNATION PERIOD_MS"), the starting
-     * limit ({@link #STARTING_MILLIS}). Makes the name this process's unless another process holds it
-     * and was heard within two of its announcement periods and a second (within the starting limit
-     * while that one starts: claimed, not yet announced): then changes nothing and answers {when it
-     * was heard, ms ago}. Answers {} once the name is this process's (decision 0115).
-     */
-    static final String CLAIM_NAME = ALLOW_OOM + PRELUDE + """
-            local held = redis.call('HGET', P .. 'owner', ARGV[2])
-            if held and held ~= ARGV[3] then
-              local heard = tonumber(redis.call('HGET', P .. 'seen', ARGV[2]) or '0')
-              local period = tonumber(string.match(held, ' (%d+)$') or '0')
-              local t, limit = now(), 2 * period + 1000
-              if redis.call('HEXISTS', P .. 'nodes', ARGV[2]) == 0 then limit = math.max(limit, tonumber(ARGV[4])) end
-              if t - heard <= limit then return {heard, t - heard} end
-            end
-            redis.call('HSET', P .. 'owner', ARGV[2], ARGV[3])
-            redis.call('HSET', P .. 'seen', ARGV[2], now())
-            return {}
-            """;
-
-    /**
-     * ARGV: prefix, node, detail, the node's tier table, its claim on the name. Records the node's
-     * instances and when Redis last heard from it, and the table again if Redis lost it (restarted
-     * empty): a node with another table joining then is still refused. Answers {the table Redis holds,
-     * ''}, or, when another process took the name over while this one was silent, {table, its claim}
-     * without recording anything.
-     */
-    static final String ANNOUNCE = ALLOW_OOM + PRELUDE + """
-            local held = redis.call('HGET', P .. 'owner', ARGV[2])
-            if held and held ~= ARGV[5] then return {redis.call('GET', P .. 'tiers') or '', held} end
-            redis.call('HSET', P .. 'owner', ARGV[2], ARGV[5])
-            redis.call('HSET', P .. 'nodes', ARGV[2], ARGV[3])
-            redis.call('HSET', P .. 'seen', ARGV[2], now())
-            redis.call('SET', P .. 'tiers', ARGV[4], 'NX')
-            return {redis.call('GET', P .. 'tiers'), ''}
-            """;
-
-    /** ARGV: prefix, node, its claim. Forgets the node (a clean stop, not a silence) if the name is still its. */
-    static final String LEAVE = ALLOW_OOM + PRELUDE + """
-            local held = redis.call('HGET', P .. 'owner', ARGV[2])
-            if held and held ~= ARGV[3] then return {0} end
-            redis.call('HDEL', P .. 'nodes', ARGV[2])
-            redis.call('HDEL', P .. 'seen', ARGV[2])
-            redis.call('HDEL', P .. 'owner', ARGV[2])
-            return {1}
-            """;
-
-    /**
-     * ARGV: prefix, forget ms. Answers {node, detail, ms since it was last heard} per node, in
-     * Redis's time; a node silent for longer than {@code forget} is dropped, one
-     * not yet announced (it claimed its name a moment ago) is not listed.
-     */
-    static final String NODES = PRELUDE + """
-            local t, forget = now(), tonumber(ARGV[2])
-            local seen = redis.call('HGETALL', P .. 'seen')
-            local out = {}
-            for i = 1, #seen, 2 do
-              local name, age = seen[i], t - tonumber(seen[i + 1])
-              if age > forget then
-                redis.call('HDEL', P .. 'seen', name)
-                redis.call('HDEL', P .. 'nodes', name)
-                redis.call('HDEL', P .. 'owner', name)
-              else
-                local detail = redis.call('HGET', P .. 'nodes', name)
-                if detail then out[#out + 1] = {name, detail, age} end -- listed from its first announcement
-              end
-            end
-            return out
             """;
 
     /**

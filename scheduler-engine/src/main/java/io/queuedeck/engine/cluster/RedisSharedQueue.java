@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RedisSharedQueue implements SharedQueue {
     private static final System.Logger LOG = System.getLogger(RedisSharedQueue.class.getName());
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10); // how long an answer is awaited
     private static final Duration RATE_WAIT = Duration.ofMillis(500); // how long a client's bucket or a node's mode is awaited
     /** The node's tier table, the same on every node of the queue (checked at open, decision 0070). */
     private final Tiers table;
@@ -49,6 +49,7 @@ final class RedisSharedQueue implements SharedQueue {
     private final String prefix;
     private final String node;
     private final NodeName name;
+    private final QueueEpoch epoch;
     private final Duration lease;
     private final String leaseMillis;
     private final String maxAttempts;
@@ -77,7 +78,8 @@ final class RedisSharedQueue implements SharedQueue {
         this.redis = connection.sync();
         this.prefix = "qd:{" + queue + "}:";
         this.node = node;
-        this.name = new NodeName(prefix, node, QueueScripts.announceMillis(lease));
+        this.name = new NodeName(prefix, node, NodeScripts.announceMillis(lease));
+        this.epoch = new QueueEpoch(prefix, node, served);
         this.lease = lease;
         this.leaseMillis = Long.toString(lease.toMillis());
         this.maxAttempts = Integer.toString(maxAttempts);
@@ -105,6 +107,7 @@ final class RedisSharedQueue implements SharedQueue {
                     maxAttempts, window, table);
             shared.agreeOnTable();
             shared.claimName();
+            shared.epoch.learn(shared::scriptList); // the queue's marker, written if it has none
             shared.shas.put(QueueScripts.TAKE_REQUEST, shared.redis.scriptLoad(QueueScripts.TAKE_REQUEST));
             RedisPersistence.warn(LOG, target.getHost() + ":" + target.getPort(),
                     () -> shared.redis.info("persistence") + shared.redis.info("memory"));
@@ -219,11 +222,24 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public void announce(String detail) {
-        String held = name.announce(this::scriptList, detail, table.toString());
+        List<Object> answer = name.announce(this::scriptList, detail, table.toString(), epoch.asking());
+        epoch.saw((List<?>) answer.get(2)); // the queue's marker: Redis lost the queue when it is gone or another
+        String held = (String) answer.get(0);
         if (!table.toString().equals(held)) { // a node that joined while Redis had lost the table recorded its own
             LOG.log(System.Logger.Level.ERROR, "the shared queue {0} now records the tiers {1}, this node runs {2}: every node"
                     + " needs the same table; stop the nodes with the other one", prefix, held, table.toString());
         }
+    }
+
+    @Override
+    public DataLoss dataLoss() {
+        return epoch.last();
+    }
+
+    @Override
+    public Reclaimed reclaim(String gone) {
+        return Reclaimed.of(scriptList(NodeScripts.RECLAIM, prefix, gone, maxAttempts, windowMillis,
+                Long.toString(NodeScripts.STARTING_MILLIS)));
     }
 
     @Override
@@ -233,7 +249,7 @@ final class RedisSharedQueue implements SharedQueue {
 
     @Override
     public List<NodeStatus> nodes() {
-        List<Object> rows = run(QueueScripts.NODES, ScriptOutputType.MULTI, prefix, Long.toString(Duration.ofHours(1).toMillis()));
+        List<Object> rows = run(NodeScripts.NODES, ScriptOutputType.MULTI, prefix, Long.toString(Duration.ofHours(1).toMillis()));
         return rows.stream().map(row -> (List<?>) row).map(f -> new NodeStatus((String) f.get(0), (Long) f.get(2), (String) f.get(1)))
                 .sorted(java.util.Comparator.comparing(NodeStatus::name)).toList();
     }
@@ -270,7 +286,7 @@ final class RedisSharedQueue implements SharedQueue {
                 throw missing;
             }
             if (e.getCause() instanceof RedisException r && !String.valueOf(r.getMessage()).startsWith("ERR")) {
-                throw unreachable(r);
+                throw RedisRefusals.unreachable(r);
             }
             throw new IllegalStateException("shared queue command failed: " + e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
@@ -311,7 +327,7 @@ final class RedisSharedQueue implements SharedQueue {
         try {
             return redis.hgetall(key);
         } catch (RedisException e) {
-            throw unreachable(e);
+            throw RedisRefusals.unreachable(e);
         }
     }
 
@@ -435,7 +451,7 @@ final class RedisSharedQueue implements SharedQueue {
                 redis.srem(prefix + "paused", Integer.toString(tier));
             }
         } catch (RedisException e) {
-            throw unreachable(e);
+            throw RedisRefusals.unreachable(e);
         }
     }
 
@@ -461,7 +477,7 @@ final class RedisSharedQueue implements SharedQueue {
                 }
             }
         } catch (RedisException e) {
-            throw unreachable(e);
+            throw RedisRefusals.unreachable(e);
         }
     }
 
@@ -501,30 +517,6 @@ final class RedisSharedQueue implements SharedQueue {
         return new Page((Long) rows.get(0), rows.subList(1, rows.size()).stream().map(row -> Listed.ofRow((List<?>) row)).toList());
     }
 
-    /**
-     * Redis did not answer, or refused to write: said in words a client (and an operator reading the
-     * log) can act on, not the Redis client's ("Currently not connected", "OOM command not allowed").
-     * Not logged here, once per refused call: the node logs when writes start and stop being refused.
-     */
-    static StoreUnavailableException unreachable(RedisException e) {
-        String why = String.valueOf(e.getMessage());
-        if (why.startsWith("OOM") || why.contains(" OOM ")) {
-            return new StoreUnavailableException("the shared queue's Redis is full (its maxmemory) and takes no new"
-                    + " tasks; retry later", e, true);
-        }
-        if (why.startsWith("READONLY") || why.startsWith("MISCONF")) {
-            return new StoreUnavailableException("the shared queue's Redis refuses writes (" + why.split(" ")[0]
-                    + "); retry later", e, true);
-        }
-        if (e instanceof io.lettuce.core.RedisCommandTimeoutException) {
-            // sent, not answered: a stalled Redis runs it when it wakes, so it may be done
-            return new StoreUnavailableException("the shared queue's Redis did not answer within " + COMMAND_TIMEOUT.toSeconds()
-                    + " s, and may still do what was asked: a submission may be queued (one sent with a task_id: resubmit"
-                    + " it with the same task_id, 200 if it was)", e);
-        }
-        return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
-    }
-
     @Override
     public String retry(String id) {
         return run(QueueScripts.RETRY, ScriptOutputType.VALUE, prefix, id);
@@ -540,7 +532,7 @@ final class RedisSharedQueue implements SharedQueue {
         try {
             redis.hgetall(prefix + "stats").forEach((k, v) -> stats.put(k, Long.parseLong(v)));
         } catch (RedisException e) {
-            throw unreachable(e);
+            throw RedisRefusals.unreachable(e);
         }
         return stats;
     }
@@ -554,7 +546,7 @@ final class RedisSharedQueue implements SharedQueue {
             }
             return new Depth(waiting, redis.zcard(prefix + "leases"));
         } catch (RedisException e) {
-            throw unreachable(e);
+            throw RedisRefusals.unreachable(e);
         }
     }
 
@@ -579,7 +571,7 @@ final class RedisSharedQueue implements SharedQueue {
             if (e.getMessage() != null && e.getMessage().startsWith("ERR")) {
                 throw new IllegalStateException("shared queue script failed: " + e.getMessage(), e);
             }
-            throw unreachable(e);
+            throw RedisRefusals.unreachable(e);
         }
     }
 

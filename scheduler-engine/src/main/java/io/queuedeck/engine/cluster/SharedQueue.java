@@ -139,6 +139,21 @@ public interface SharedQueue extends AutoCloseable {
     /** Records this node's state ({@code detail}: its instances, as JSON) and that it is alive, in Redis's time. */
     void announce(String detail);
 
+    /**
+     * What this process found, at its announcements, of Redis losing the shared queue's keys (decision
+     * 0130): how often, and what the queue held before the last time; {@link DataLoss#NONE} while nothing.
+     */
+    DataLoss dataLoss();
+
+    /**
+     * Returns every lease of node {@code name}, which must be gone, to the queue at once, as the reaper
+     * returns an expired one (an attempt counted; dead after the last; cancelled when a cancel was
+     * asked): an operator's reclaim of a dead node's leases (decision 0130), in one atomic script.
+     * Refused while the node is alive: heard within two of its announcement periods and a second
+     * (15 s while it starts), the rule by which its name passes on (decision 0115).
+     */
+    Reclaimed reclaim(String name);
+
     /** Takes this node out of {@link #nodes()}: it stops cleanly and runs nothing any more. */
     void leave();
 
@@ -310,6 +325,79 @@ public interface SharedQueue extends AutoCloseable {
 
     /** What a heartbeat found: leases lost, and held tasks someone asked to cancel. */
     record Beat(List<String> lost, List<String> cancel) {}
+
+    /**
+     * Redis lost the shared queue's keys (a FLUSHALL, a restart without persistence, a failover to an
+     * empty replica), as a node found it at an announcement: the queue's marker gone, or another
+     * (decision 0130). Sizes are the queue's at the node's look before (its previous announcement, at
+     * most a second earlier, or the last before Redis went away): what may be lost.
+     *
+     * @param times          how often this process found it; 0: never, and the rest is empty
+     * @param markerGone     the last time, the marker was gone and this node wrote it again (else another
+     *                       node had already, or the node now reaches another Redis)
+     * @param markerBy       the node that wrote the marker in effect since
+     * @param markerAtMillis when, in Redis's time (epoch milliseconds)
+     * @param leasedHere     of the leased tasks, those leased to this node
+     */
+    record DataLoss(long times, boolean markerGone, String markerBy, long markerAtMillis, long waiting, long leased,
+                    long leasedHere, long dead) {
+        /** Nothing found. */
+        public static final DataLoss NONE = new DataLoss(0, false, "", 0, 0, 0, 0, 0);
+
+        /** What an operator reads of it: the log line, the cluster view's and the console's alert. */
+        public String message() {
+            if (times == 0) {
+                return "";
+            }
+            return String.format(java.util.Locale.ROOT, "Redis lost the shared queue's data: %s. Before, the queue held"
+                    + " %,d waiting and %,d dead-lettered tasks, now gone, and %,d leased (%,d to this node), which run on"
+                    + " where they are and call back but have no record any more; submit again what must run (their"
+                    + " task_ids are free: the idempotency keys went too). Tier pauses and drains across the cluster,"
+                    + " tenant buckets and instance holds kept in Redis are gone as well. The marker was written again by"
+                    + " node %s at %s (Redis's time); new submissions are taken%s", markerGone
+                    ? "its marker was gone at this node's announcement (a FLUSHALL, a restart without persistence, a"
+                    + " failover to an empty replica)" : "its marker is another than this node knew (another node found"
+                    + " it gone first, or the nodes now reach another Redis)", waiting, dead, leased, leasedHere, markerBy,
+                    java.time.Instant.ofEpochMilli(markerAtMillis), times == 1 ? "." : " (found " + times + " times since"
+                    + " this node started).");
+        }
+
+        /** As {@code /metrics} shows it: {@code times}, and the last loss's {@code waiting}, {@code leased}, {@code leased_here}, {@code dead}. */
+        public Map<String, Long> counters() {
+            Map<String, Long> counters = new java.util.LinkedHashMap<>();
+            counters.put("times", times);
+            counters.put("waiting", waiting);
+            counters.put("leased", leased);
+            counters.put("leased_here", leasedHere);
+            counters.put("dead", dead);
+            return counters;
+        }
+    }
+
+    /**
+     * The answer to {@link #reclaim}.
+     *
+     * @param heardMillisAgo for {@code ALIVE}: how long ago Redis last heard from the node
+     */
+    record Reclaimed(Kind kind, long heardMillisAgo, int requeued, int dead, int cancelled) {
+        /** What a reclaim did: returned the node's leases; nothing, as the node is alive, or unknown. */
+        public enum Kind { RECLAIMED, ALIVE, UNKNOWN }
+
+        /** From the answer of {@link NodeScripts#RECLAIM}. */
+        static Reclaimed of(List<?> answer) {
+            return switch ((String) answer.get(0)) {
+                case "reclaimed" -> new Reclaimed(Kind.RECLAIMED, 0, ((Long) answer.get(1)).intValue(),
+                        ((Long) answer.get(2)).intValue(), ((Long) answer.get(3)).intValue());
+                case "alive" -> new Reclaimed(Kind.ALIVE, (Long) answer.get(1), 0, 0, 0);
+                default -> new Reclaimed(Kind.UNKNOWN, 0, 0, 0, 0);
+            };
+        }
+
+        /** Tasks whose leases returned. */
+        public int tasks() {
+            return requeued + dead + cancelled;
+        }
+    }
 
     /** A node of the queue as it last announced itself: the cluster view's row. */
     record NodeStatus(String name, long ageMillis, String detail) {}
