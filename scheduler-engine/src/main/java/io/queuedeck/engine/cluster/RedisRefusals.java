@@ -1,9 +1,11 @@
 package io.queuedeck.engine.cluster;
 
-import io.lettuce.core.RedisException;
 import io.queuedeck.engine.store.StoreUnavailableException;
 
-/** Why the shared queue's Redis refused a step, in words a client and an operator can act on. */
+/**
+ * Why the shared queue's Redis refused a step, in words a client and an operator can act on. Given the
+ * Redis client's message, not its exception: Lettuce stays in {@link RedisSharedQueue}.
+ */
 final class RedisRefusals {
     private RedisRefusals() {}
 
@@ -12,8 +14,8 @@ final class RedisRefusals {
      * log) can act on, not the Redis client's ("Currently not connected", "OOM command not allowed").
      * Not logged here, once per refused call: the node logs when writes start and stop being refused.
      */
-    static StoreUnavailableException unreachable(RedisException e) {
-        String why = String.valueOf(e.getMessage());
+    static StoreUnavailableException unreachable(String message, boolean timedOut, RuntimeException e) {
+        String why = String.valueOf(message);
         if (why.startsWith("OOM") || why.contains(" OOM ")) {
             return new StoreUnavailableException("the shared queue's Redis is full (its maxmemory) and takes no new"
                     + " tasks; retry later", e, true);
@@ -22,7 +24,7 @@ final class RedisRefusals {
             return new StoreUnavailableException("the shared queue's Redis refuses writes (" + why.split(" ")[0]
                     + "); retry later", e, true);
         }
-        if (e instanceof io.lettuce.core.RedisCommandTimeoutException) {
+        if (timedOut) {
             // sent, not answered: a stalled Redis runs it when it wakes, so it may be done
             return new StoreUnavailableException("the shared queue's Redis did not answer within "
                     + RedisSharedQueue.COMMAND_TIMEOUT.toSeconds() + " s, and may still do what was asked: a submission may be queued (one sent with a task_id: resubmit"

@@ -286,7 +286,7 @@ final class RedisSharedQueue implements SharedQueue {
                 throw missing;
             }
             if (e.getCause() instanceof RedisException r && !String.valueOf(r.getMessage()).startsWith("ERR")) {
-                throw RedisRefusals.unreachable(r);
+                throw unreachable(r);
             }
             throw new IllegalStateException("shared queue command failed: " + e.getCause().getMessage(), e.getCause());
         } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
@@ -327,7 +327,7 @@ final class RedisSharedQueue implements SharedQueue {
         try {
             return redis.hgetall(key);
         } catch (RedisException e) {
-            throw RedisRefusals.unreachable(e);
+            throw unreachable(e);
         }
     }
 
@@ -451,7 +451,7 @@ final class RedisSharedQueue implements SharedQueue {
                 redis.srem(prefix + "paused", Integer.toString(tier));
             }
         } catch (RedisException e) {
-            throw RedisRefusals.unreachable(e);
+            throw unreachable(e);
         }
     }
 
@@ -477,7 +477,7 @@ final class RedisSharedQueue implements SharedQueue {
                 }
             }
         } catch (RedisException e) {
-            throw RedisRefusals.unreachable(e);
+            throw unreachable(e);
         }
     }
 
@@ -517,6 +517,11 @@ final class RedisSharedQueue implements SharedQueue {
         return new Page((Long) rows.get(0), rows.subList(1, rows.size()).stream().map(row -> Listed.ofRow((List<?>) row)).toList());
     }
 
+    /** Redis did not answer, or refused to write, in words a client can act on ({@link RedisRefusals}). */
+    static StoreUnavailableException unreachable(RedisException e) {
+        return RedisRefusals.unreachable(e.getMessage(), e instanceof io.lettuce.core.RedisCommandTimeoutException, e);
+    }
+
     @Override
     public String retry(String id) {
         return run(QueueScripts.RETRY, ScriptOutputType.VALUE, prefix, id);
@@ -532,7 +537,7 @@ final class RedisSharedQueue implements SharedQueue {
         try {
             redis.hgetall(prefix + "stats").forEach((k, v) -> stats.put(k, Long.parseLong(v)));
         } catch (RedisException e) {
-            throw RedisRefusals.unreachable(e);
+            throw unreachable(e);
         }
         return stats;
     }
@@ -546,7 +551,7 @@ final class RedisSharedQueue implements SharedQueue {
             }
             return new Depth(waiting, redis.zcard(prefix + "leases"));
         } catch (RedisException e) {
-            throw RedisRefusals.unreachable(e);
+            throw unreachable(e);
         }
     }
 
@@ -571,7 +576,7 @@ final class RedisSharedQueue implements SharedQueue {
             if (e.getMessage() != null && e.getMessage().startsWith("ERR")) {
                 throw new IllegalStateException("shared queue script failed: " + e.getMessage(), e);
             }
-            throw RedisRefusals.unreachable(e);
+            throw unreachable(e);
         }
     }
 

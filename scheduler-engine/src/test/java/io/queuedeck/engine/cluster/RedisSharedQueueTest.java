@@ -111,10 +111,10 @@ class RedisSharedQueueTest {
      */
     @Test
     void aCommandNotAnsweredInTime_saysItMayStillBeDone() {
-        assertThat(RedisRefusals.unreachable(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 10 second(s)")))
+        assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 10 second(s)")))
                 .hasMessage("the shared queue's Redis did not answer within 10 s, and may still do what was asked: a submission"
                         + " may be queued (one sent with a task_id: resubmit it with the same task_id, 200 if it was)");
-        assertThat(RedisRefusals.unreachable(new io.lettuce.core.RedisException("Currently not connected")))
+        assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisException("Currently not connected")))
                 .hasMessage("the shared queue's Redis is unreachable; retry later");
     }
 
