@@ -28,6 +28,8 @@ import javafx.scene.layout.VBox;
  */
 public final class ClusterPane {
     public static final String SECTION_CLASS = "cluster-section";
+    /** Redis lost the shared queue's data (decision 0130): the sentence in the danger colour. */
+    public static final String ALERT_CLASS = "cluster-alert";
 
     private final ClusterViewModel model;
     private final VBox root = new VBox(8);
@@ -45,6 +47,13 @@ public final class ClusterPane {
         summary.setId("cluster-summary");
         summary.textProperty().bind(model.summaryProperty());
         summary.setWrapText(true);
+        Label alert = new Label();
+        alert.setId("cluster-alert");
+        alert.getStyleClass().add(ALERT_CLASS);
+        alert.setWrapText(true);
+        alert.textProperty().bind(model.alertProperty());
+        alert.visibleProperty().bind(model.alertProperty().isNotEmpty());
+        alert.managedProperty().bind(alert.visibleProperty());
 
         TableView<ClusterState.NodeRow> nodes = new TableView<>(model.nodes());
         nodes.setId("cluster-nodes");
@@ -56,6 +65,13 @@ public final class ClusterPane {
         nodes.getColumns().add(column("Running / slots", n -> n.running() + " / " + n.batch()));
         nodes.getColumns().add(column("States", ClusterState.NodeRow::states));
         nodes.setPlaceholder(new Label("No node has announced itself yet"));
+        // a dead node's leases now rather than at their expiry; refused (and said) while the node is alive
+        Button reclaim = button("cluster-reclaim", "Reclaim leases", () -> {
+            ClusterState.NodeRow node = nodes.getSelectionModel().getSelectedItem();
+            if (node != null) {
+                model.reclaim(node);
+            }
+        });
 
         model.tiers().addListener((ListChangeListener<ClusterViewModel.TierRow>) c -> showTiers());
         showTiers();
@@ -90,7 +106,7 @@ public final class ClusterPane {
         HBox.setHgrow(waitingBox, Priority.ALWAYS);
         HBox.setHgrow(deadBox, Priority.ALWAYS);
         lists.setPrefHeight(220);
-        root.getChildren().addAll(title, summary, nodes, tierRows, lists);
+        root.getChildren().addAll(title, alert, summary, nodes, reclaim, tierRows, lists);
         VBox.setVgrow(lists, Priority.ALWAYS);
     }
 

@@ -34,6 +34,7 @@ public final class ClusterViewModel {
     private final ObservableList<TaskRow> waiting = FXCollections.observableArrayList();
     private final ObservableList<TaskRow> dead = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("Reading the shared queue …");
+    private final ReadOnlyStringWrapper alert = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper inspected = new ReadOnlyStringWrapper("Select a task: its record in the shared queue shows here");
     private ClusterState shown;
 
@@ -77,6 +78,7 @@ public final class ClusterViewModel {
         if (!deadRows.equals(dead)) {
             dead.setAll(deadRows);
         }
+        alert.set(state.dataLoss() == null ? "" : state.dataLoss());
         summary.set(String.format(Locale.ROOT, "Node %s of queue '%s' on %s · %d node%s · %,d waiting, %,d leased, %,d dead"
                         + " across the cluster%s", state.node(), state.queue(), state.redisUri(), state.nodes().size(),
                 state.nodes().size() == 1 ? "" : "s", waitingTotal, leasedTotal, state.dead(),
@@ -124,6 +126,11 @@ public final class ClusterViewModel {
         return summary.getReadOnlyProperty();
     }
 
+    /** What this node found of Redis losing the shared queue's data (decision 0130); empty while nothing. */
+    public ReadOnlyStringProperty alertProperty() {
+        return alert.getReadOnlyProperty();
+    }
+
     // ---------------------------------------------------------------- commands, on every node
 
     public void pause(int tier) {
@@ -136,6 +143,11 @@ public final class ClusterViewModel {
 
     public void resume(int tier) {
         watch("Resume tier " + tier + " on every node", link.tierMode(tier, TierMode.ACTIVE));
+    }
+
+    /** A dead node's leases back in the shared queue at once (decision 0130); refused while the node is alive. */
+    public void reclaim(ClusterState.NodeRow node) {
+        watch("Reclaim the leases of node " + node.name(), link.reclaim(node.name()));
     }
 
     /** One priority more urgent (lower number); P0 stays. */

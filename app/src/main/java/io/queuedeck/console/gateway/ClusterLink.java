@@ -217,6 +217,8 @@ public final class ClusterLink implements AutoCloseable {
 
     private void read() {
         ClusterState before = latest.get();
+        SharedQueue.DataLoss loss = queue.dataLoss(); // this node's memory: known whether Redis answers or not
+        String lost = loss.times() == 0 ? null : loss.message();
         try {
             SharedQueue.Levels levels = queue.levels();
             List<List<SharedQueue.Listed>> waiting = new ArrayList<>();
@@ -228,13 +230,13 @@ public final class ClusterLink implements AutoCloseable {
                     : queue.list(SharedQueue.Listing.DEAD, 0, 0, SHOWN, false).tasks();
             List<ClusterState.NodeRow> nodes = queue.nodes().stream().map(ClusterLink::row).toList();
             latest.set(new ClusterState(before.node(), before.queue(), before.redisUri(), null, nodes, levels.tiers(),
-                    levels.dead(), List.copyOf(waiting), dead));
+                    levels.dead(), List.copyOf(waiting), dead, lost));
         } catch (StoreUnavailableException e) {
             latest.set(new ClusterState(before.node(), before.queue(), before.redisUri(), "Redis unreachable: "
-                    + e.getMessage(), before.nodes(), before.tiers(), before.dead(), before.waiting(), before.deadTasks()));
+                    + e.getMessage(), before.nodes(), before.tiers(), before.dead(), before.waiting(), before.deadTasks(), lost));
         } catch (RuntimeException e) {
             latest.set(new ClusterState(before.node(), before.queue(), before.redisUri(), e.getMessage(), before.nodes(),
-                    before.tiers(), before.dead(), before.waiting(), before.deadTasks()));
+                    before.tiers(), before.dead(), before.waiting(), before.deadTasks(), lost));
         }
     }
 
@@ -270,6 +272,28 @@ public final class ClusterLink implements AutoCloseable {
     /** The same for a tier named by the engine's {@link Tier} (the console's tier commands). */
     public CompletableFuture<String> tierMode(Tier tier, TierMode mode) {
         return tierMode(tier.index(), mode);
+    }
+
+    /**
+     * Returns the leases of node {@code name}, which must be gone, to the shared queue at once, as expired
+     * ones return (decision 0130); audited, then the cluster is read again. Fails with the reason when the
+     * node is alive or unknown.
+     */
+    public CompletableFuture<String> reclaim(String name) {
+        return CompletableFuture.supplyAsync(() -> {
+            SharedQueue.Reclaimed r = queue.reclaim(name);
+            switch (r.kind()) {
+                case ALIVE -> throw new IllegalStateException("node " + name + " is alive (Redis heard from it "
+                        + r.heardMillisAgo() + " ms ago): its leases are its own; stop it, then reclaim");
+                case UNKNOWN -> throw new IllegalStateException("no node " + name + " in the shared queue");
+                case RECLAIMED -> {
+                }
+            }
+            engine.audit().record(ConsoleAudit.actor(), "console", "cluster.node.reclaim", name, r.tasks(),
+                    r.requeued() + " requeued, " + r.dead() + " dead-lettered, " + r.cancelled() + " cancelled");
+            read();
+            return "reclaimed";
+        }, reader);
     }
 
     /** Moves a waiting task to another priority (and so maybe another tier). */

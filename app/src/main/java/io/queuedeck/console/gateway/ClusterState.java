@@ -12,14 +12,15 @@ import java.util.List;
  * @param queue     the shared queue's name
  * @param error     why the last read failed (Redis unreachable), else null; the rest is then the last good read
  * @param waiting   the first waiting tasks of each served tier, best first, one list per tier
+ * @param dataLoss  what this node found of Redis losing the queue's data (decision 0130), or null
  */
 public record ClusterState(String node, String queue, String redisUri, String error, List<NodeRow> nodes,
                            List<SharedQueue.TierLevel> tiers, long dead, List<List<SharedQueue.Listed>> waiting,
-                           List<SharedQueue.Listed> deadTasks) {
+                           List<SharedQueue.Listed> deadTasks, String dataLoss) {
 
     /** Before the first read. */
     static ClusterState empty(String node, String queue, String redisUri) {
-        return new ClusterState(node, queue, redisUri, null, List.of(), List.of(), 0, List.of(), List.of());
+        return new ClusterState(node, queue, redisUri, null, List.of(), List.of(), 0, List.of(), List.of(), null);
     }
 
     /**

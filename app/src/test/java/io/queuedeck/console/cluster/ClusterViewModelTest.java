@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.console.gateway.ClusterLink;
 import io.queuedeck.console.gateway.ClusterSettings;
+import io.queuedeck.console.gateway.ClusterState;
 import io.queuedeck.engine.testing.RedisServer;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.audit.AuditQuery;
@@ -96,5 +97,52 @@ class ClusterViewModelTest {
         model.retry(model.dead().getFirst()); // the row shown before: the task waits now
         await().atMost(TIMEOUT).until(() -> !failures.isEmpty());
         assertThat(failures.getFirst()).contains("Retry d", "waiting");
+    }
+
+    /** A dead node's leases come back from the section's Reclaim (decision 0130); a live node's are refused with the reason. */
+    @Test
+    void reclaim_returnsADeadNodesLeases_andIsAudited_aLiveNodesIsRefused() throws Exception {
+        String queue = "vm-reclaim" + QUEUES.incrementAndGet();
+        try (ClusterLink console = ClusterLink.join(engine, new ClusterSettings(REDIS.uri(), "console", queue));
+             SharedQueue dead = SharedQueue.redis(REDIS.uri(), queue, "dead", Duration.ofHours(1), 3, Duration.ofHours(1))) {
+            ClusterViewModel section = new ClusterViewModel(console, (action, error) -> failures.add(action + ": " + error.getMessage()));
+            dead.enqueue("held", TaskSpec.of("m", "x", 5, 8));
+            assertThat(dead.claim(1)).hasSize(1);
+            dead.announce("[]"); // then silent, as after a kill -9
+
+            ClusterState.NodeRow row = await().atMost(TIMEOUT).until(() -> {
+                section.apply(console.refresh().join());
+                return section.nodes().stream().filter(n -> n.name().equals("dead") && n.ageMillis() > 3_000).findFirst()
+                        .orElse(null);
+            }, java.util.Objects::nonNull);
+            section.reclaim(row);
+
+            await().atMost(TIMEOUT).until(() -> "waiting".equals(dead.task("held").get("state")));
+            assertThat(dead.task("held")).containsEntry("attempts", "1");
+            assertThat(engine.audit().find(AuditQuery.all()).entries())
+                    .anyMatch(e -> e.action().equals("cluster.node.reclaim") && e.target().equals("dead") && e.tasks() == 1);
+
+            dead.announce("[]"); // heard again: alive
+            section.reclaim(new ClusterState.NodeRow("dead", 0, 0, 0, 0, ""));
+            await().atMost(TIMEOUT).until(() -> !failures.isEmpty());
+            assertThat(failures.getFirst()).contains("Reclaim the leases of node dead", "is alive");
+        }
+    }
+
+    /** Redis losing the queue's data shows as the section's alert, the node's own sentence (decision 0130). */
+    @Test
+    void aFlushAllUnderTheConsole_showsAsTheSectionsAlert() throws Exception {
+        link.start(true); // it announces itself every second: the look that finds the loss
+        await().atMost(TIMEOUT).until(() -> link.refresh().join().nodes().stream().anyMatch(n -> n.name().equals("console")));
+        model.apply(link.refresh().join());
+        assertThat(model.alertProperty().get()).isEmpty();
+
+        REDIS.flushAll();
+
+        await().atMost(TIMEOUT).until(() -> {
+            model.apply(link.refresh().join());
+            return !model.alertProperty().get().isEmpty();
+        });
+        assertThat(model.alertProperty().get()).contains("Redis lost the shared queue's data", "written again by node console");
     }
 }
