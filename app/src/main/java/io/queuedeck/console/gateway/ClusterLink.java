@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * from the shared queue like a {@code serve} node, and the console reads the whole cluster (every
  * node, every tier's levels, the best waiting tasks, the dead letters) once a second on a thread of
  * its own, never the FX thread. Actions on the shared queue (tier modes, reprioritize, place,
- * cancel, retry) run on that thread too, apply to every node, and go into the audit trail.
+ * cancel, retry, reclaiming a dead node's leases) run on that thread too, apply to every node, and go
+ * into the audit trail.
  */
 public final class ClusterLink implements AutoCloseable {
     /** Waiting tasks the console shows per tier. */
