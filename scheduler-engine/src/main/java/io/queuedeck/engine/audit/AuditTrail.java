@@ -9,6 +9,9 @@ import io.queuedeck.engine.store.TaskStore;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,8 +23,10 @@ import java.util.function.Consumer;
  * state-changing API call but submissions. Kept with the task store when it keeps audit records
  * (the embedded store does, in the same file), in memory otherwise; the newest are kept, at most
  * {@value #KEEP} of them and {@link #MAX_BYTES} of their text, and a target or detail longer than
- * {@value #MAX_TEXT} characters is cut. Any thread: recording is rare (people act, not programs),
- * so one lock is plenty.
+ * {@value #MAX_TEXT} characters is cut. Past either bound the oldest entry of the actor holding the
+ * most text goes first, so one client repeating a cheap call pushes out its own entries and no one
+ * else's (decision 0133). Any thread: recording is rare (people act, not programs), so one lock is
+ * plenty.
  */
 public final class AuditTrail {
     /** Entries kept, in memory and in the store. */
@@ -40,7 +45,13 @@ public final class AuditTrail {
     private final Executor writer;
     /** Entries recorded but not yet in the store. */
     private final java.util.concurrent.atomic.AtomicInteger unwritten = new java.util.concurrent.atomic.AtomicInteger();
-    private final ArrayDeque<AuditEntry> entries = new ArrayDeque<>();
+    /** Oldest first, by number. */
+    private final LinkedHashMap<Long, AuditEntry> entries = new LinkedHashMap<>();
+    /** Each actor's entries, oldest first, and the text they hold. */
+    private final Map<String, ArrayDeque<AuditEntry>> byActor = new HashMap<>();
+    private final Map<String, long[]> actorBytes = new HashMap<>();
+    /** The actor that held the most text when it last outgrew the one before; followed, never found by a scan. */
+    private String heaviest;
     private final CopyOnWriteArrayList<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
     private long next = 1;
 
@@ -59,25 +70,71 @@ public final class AuditTrail {
         this.store = store;
         this.writer = writer;
         if (store != null) {
+            List<Long> dropped = new ArrayList<>();
+            byte[] last = null;
             for (byte[] record : store.auditRecords()) {
                 try {
                     AuditEntry entry = MAPPER.readValue(record, AuditEntry.class);
-                    keep(entry);
+                    dropped.addAll(keep(entry));
                     next = Math.max(next, entry.number() + 1);
+                    last = record;
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, "skipping an unreadable audit record: " + e.getMessage());
                 }
             }
+            if (!dropped.isEmpty()) { // kept past the bounds (as earlier versions counted them): the store lets them go too
+                store.appendAudit(next - 1, last, dropped);
+            }
         }
     }
 
-    /** Adds {@code entry} as the newest and drops the oldest past the bounds; under the lock. */
-    private void keep(AuditEntry entry) {
-        entries.addLast(entry);
-        bytes += weight(entry);
-        while ((entries.size() > KEEP || bytes > MAX_BYTES) && entries.size() > 1) {
-            bytes -= weight(entries.removeFirst());
+    /**
+     * Adds {@code entry} as the newest and, past the bounds, drops the oldest entries of the actor
+     * holding the most text; under the lock. Answers the numbers dropped.
+     */
+    private List<Long> keep(AuditEntry entry) {
+        entries.put(entry.number(), entry);
+        String actor = String.valueOf(entry.actor());
+        byActor.computeIfAbsent(actor, a -> new ArrayDeque<>()).addLast(entry);
+        long weight = weight(entry);
+        bytes += weight;
+        long held = actorBytes.computeIfAbsent(actor, a -> new long[1])[0] += weight;
+        if (heaviest == null || !heaviest.equals(actor) && held > heldBy(heaviest)) {
+            heaviest = actor;
         }
+        List<Long> dropped = List.of();
+        while ((entries.size() > KEEP || bytes > MAX_BYTES) && entries.size() > 1) {
+            ArrayDeque<AuditEntry> from = byActor.get(heaviest);
+            AuditEntry gone = from != null ? from.peekFirst() : entries.sequencedValues().getFirst();
+            drop(gone);
+            if (dropped.isEmpty()) {
+                dropped = new ArrayList<>();
+            }
+            dropped.add(gone.number());
+        }
+        return dropped;
+    }
+
+    private void drop(AuditEntry gone) {
+        entries.remove(gone.number());
+        String actor = String.valueOf(gone.actor());
+        ArrayDeque<AuditEntry> own = byActor.get(actor);
+        own.remove(gone); // the actor's oldest, or near it: at the head
+        long weight = weight(gone);
+        bytes -= weight;
+        actorBytes.get(actor)[0] -= weight;
+        if (own.isEmpty()) {
+            byActor.remove(actor);
+            actorBytes.remove(actor);
+            if (actor.equals(heaviest)) {
+                heaviest = null; // the next entry's actor is the heaviest until another outgrows it
+            }
+        }
+    }
+
+    private long heldBy(String actor) {
+        long[] held = actorBytes.get(actor);
+        return held == null ? 0 : held[0];
     }
 
     private static long weight(AuditEntry e) {
@@ -98,15 +155,14 @@ public final class AuditTrail {
      */
     public AuditEntry record(String actor, String source, String action, String target, int tasks, String detail) {
         AuditEntry entry;
-        int kept;
+        List<Long> dropped;
         synchronized (this) {
             entry = new AuditEntry(next++, clock.toInstant(clock.nanos()), actor, source, action, cut(target), tasks, cut(detail));
-            keep(entry);
-            kept = entries.size();
+            dropped = keep(entry);
         }
         if (store != null) {
             unwritten.incrementAndGet();
-            writer.execute(() -> persist(entry, kept)); // the store keeps as many as memory does
+            writer.execute(() -> persist(entry, dropped)); // the store keeps what memory does
         }
         for (Consumer<AuditEntry> listener : listeners) {
             listener.accept(entry);
@@ -114,9 +170,9 @@ public final class AuditTrail {
         return entry;
     }
 
-    private void persist(AuditEntry entry, int keep) {
+    private void persist(AuditEntry entry, List<Long> dropped) {
         try {
-            store.appendAudit(entry.number(), MAPPER.writeValueAsBytes(entry), keep);
+            store.appendAudit(entry.number(), MAPPER.writeValueAsBytes(entry), dropped);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "audit entry " + entry.number() + " kept in memory only: " + e.getMessage());
         } finally {
@@ -136,7 +192,7 @@ public final class AuditTrail {
     public synchronized AuditPage find(AuditQuery query) {
         List<AuditEntry> page = new ArrayList<>(Math.min(query.limit(), 256));
         int total = 0;
-        for (Iterator<AuditEntry> it = entries.descendingIterator(); it.hasNext(); ) {
+        for (Iterator<AuditEntry> it = entries.sequencedValues().reversed().iterator(); it.hasNext(); ) {
             AuditEntry entry = it.next();
             if (query.matches(entry)) {
                 if (total >= query.offset() && page.size() < query.limit()) {

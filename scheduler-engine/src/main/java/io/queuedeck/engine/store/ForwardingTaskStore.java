@@ -47,8 +47,8 @@ public abstract class ForwardingTaskStore implements TaskStore {
     }
 
     @Override
-    public void appendAudit(long number, byte[] record, int keep) {
-        inner.appendAudit(number, record, keep);
+    public void appendAudit(long number, byte[] record, List<Long> dropped) {
+        inner.appendAudit(number, record, dropped);
     }
 
     @Override

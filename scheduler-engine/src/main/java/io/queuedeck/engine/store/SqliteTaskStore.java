@@ -91,7 +91,7 @@ final class SqliteTaskStore implements TaskStore {
         putMode = connection.prepareStatement("INSERT INTO modes(key, value) VALUES (?, ?)"
                 + " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
         putAudit = connection.prepareStatement("INSERT OR REPLACE INTO audit(number, record) VALUES (?, ?)");
-        trimAudit = connection.prepareStatement("DELETE FROM audit WHERE number <= ?");
+        trimAudit = connection.prepareStatement("DELETE FROM audit WHERE number = ?");
     }
 
     private static Connection connect(Path file) throws SQLException {
@@ -341,14 +341,16 @@ final class SqliteTaskStore implements TaskStore {
 
     /** Committed and synced at once, in its own transaction: operator actions are rare, and an entry must outlive a crash. */
     @Override
-    public synchronized void appendAudit(long number, byte[] record, int keep) {
+    public synchronized void appendAudit(long number, byte[] record, List<Long> dropped) {
         checkOpen();
         try {
             putAudit.setLong(1, number);
             putAudit.setBytes(2, record);
             putAudit.executeUpdate();
-            trimAudit.setLong(1, number - keep); // entries are numbered in order: the oldest go
-            trimAudit.executeUpdate();
+            for (long gone : dropped) {
+                trimAudit.setLong(1, gone);
+                trimAudit.executeUpdate();
+            }
             connection.commit();
         } catch (SQLException e) {
             rollbackQuietly(e);

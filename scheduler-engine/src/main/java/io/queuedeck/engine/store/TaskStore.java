@@ -72,10 +72,10 @@ public interface TaskStore extends AutoCloseable {
 
     /**
      * Keeps one audit record (JSON) under its number, beside the tasks (decision 0041), and drops
-     * the oldest once more than {@code keep} are kept. A store that keeps none (the default) leaves
-     * the audit trail in memory only.
+     * the records numbered in {@code dropped}, which the trail let go to stay within its bounds. A
+     * store that keeps none (the default) leaves the audit trail in memory only.
      */
-    default void appendAudit(long number, byte[] record, int keep) {}
+    default void appendAudit(long number, byte[] record, List<Long> dropped) {}
 
     /** The audit records kept, oldest first; empty for a store that keeps none. */
     default List<byte[]> auditRecords() {

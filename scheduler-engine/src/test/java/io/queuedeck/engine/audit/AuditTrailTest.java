@@ -55,6 +55,42 @@ class AuditTrailTest {
         assertThat(kept * each).isLessThanOrEqualTo(AuditTrail.MAX_BYTES).isGreaterThan(AuditTrail.MAX_BYTES - each);
     }
 
+    /**
+     * A tenant repeating an empty bulk call (about 890 a second) emptied the trail in 30 s: the
+     * operator's kill-switch pull went with it, and the switch was armed again after a restart.
+     */
+    @Test
+    void oneActorFloodingTheTrail_dropsItsOwnOldest_notAnothersEntries_alsoInTheStore(@TempDir Path dir) {
+        VirtualClock clock = new VirtualClock();
+        TaskStore store = TaskStore.embedded(dir);
+        AuditTrail trail = new AuditTrail(clock, store);
+        trail.record("ops", "api", "faults.disarm", "faults", 0, "kill switch pulled");
+        String filter = "text=" + "Z".repeat(300);
+        for (int i = 0; i < 15_000; i++) { // 1,228 B each: past the 16 MiB of text the trail holds
+            trail.record("acme-app", "api", "bulk.cancel", filter, 0, "op: " + filter);
+        }
+        trail.record("globex-app", "api", "bulk.cancel", "tenant=globex", 1, "op-g");
+
+        assertThat(trail.find(AuditQuery.all()).total()).isLessThan(15_002);
+        assertThat(trail.find(AuditQuery.all()).entries().getFirst().actor()).isEqualTo("globex-app");
+        assertThat(actions(trail)).contains("faults.disarm");
+        store.close();
+
+        TaskStore reopened = TaskStore.embedded(dir);
+        AuditTrail again = new AuditTrail(clock, reopened);
+        assertThat(actions(again)).contains("faults.disarm");
+        assertThat(again.find(AuditQuery.all()).total()).isEqualTo(trail.find(AuditQuery.all()).total());
+        reopened.close();
+    }
+
+    private static List<String> actions(AuditTrail trail) {
+        List<String> actions = new ArrayList<>();
+        for (AuditEntry e : trail.find(new AuditQuery(null, null, "faults", null, null, 0, AuditQuery.MAX_LIMIT)).entries()) {
+            actions.add(e.action());
+        }
+        return actions;
+    }
+
     @Test
     void liveEngine_writesEntriesOffTheCallersThread_andHasThemStoredBeforeItCloses(@TempDir Path dir) {
         Engine engine = Engine.builder().store(TaskStore.embedded(dir)).build();

@@ -44,8 +44,8 @@ class FaultyStoreTest extends TaskStoreContract {
 
     @Test
     void auditEntries_reachTheStore_andAreReadBackAfterAReopen() {
-        store.appendAudit(1, "{\"n\":1}".getBytes(StandardCharsets.UTF_8), 10);
-        store.appendAudit(2, "{\"n\":2}".getBytes(StandardCharsets.UTF_8), 10);
+        store.appendAudit(1, "{\"n\":1}".getBytes(StandardCharsets.UTF_8), java.util.List.of());
+        store.appendAudit(2, "{\"n\":2}".getBytes(StandardCharsets.UTF_8), java.util.List.of());
         store.close();
 
         store = create();
