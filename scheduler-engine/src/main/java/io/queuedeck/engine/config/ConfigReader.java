@@ -10,9 +10,7 @@ import io.queuedeck.engine.policy.PolicyConfig;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.task.TaskSpecValidator;
 import io.queuedeck.engine.tier.FlowSettings;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +28,9 @@ import java.util.function.Function;
  * refused together at the end (decision 0022).
  */
 final class ConfigReader {
+    /** The largest token or API key file read: a secret is a line; this leaves room for any real one. */
+    static final int SECRET_FILE_BYTES = 64 << 10;
+
     private static final Set<String> THREADS = Set.of("virtual", "platform", "auto");
 
     private ConfigReader() {}
@@ -183,17 +184,15 @@ final class ConfigReader {
                 }
             } else if (keyFile != null) {
                 Path path = folder.resolve(keyFile);
-                try {
-                    String key = Files.readString(path, StandardCharsets.UTF_8).strip();
+                try { // bounded, regular files only, as a token file
+                    String key = ConfigFiles.read(path, "key file", SECRET_FILE_BYTES).strip();
                     if (key.isEmpty()) { // every request then went out with "Authorization: Bearer " and nothing after it
                         b.problem(b.at("api_key_file"), "names " + path + ", which is empty");
                     } else {
                         backend = backend.withApiKey(key);
                     }
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    b.problem(b.at("api_key_file"), "names " + path + ", which is not text in UTF-8");
-                } catch (IOException e) {
-                    b.problem(b.at("api_key_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+                } catch (ConfigException e) {
+                    b.problem(b.at("api_key_file"), e.getMessage());
                 } catch (IllegalArgumentException e) {
                     b.problem(b.at("api_key_file"), "holds no usable key: " + e.getMessage());
                 }
@@ -394,10 +393,10 @@ final class ConfigReader {
             }
         } else {
             Path path = folder.resolve(tokenFile);
-            try {
-                token = Files.readString(path, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                c.problem(c.at("token_file"), "cannot be read: " + path + " (" + e.getClass().getSimpleName() + ")");
+            try { // bounded, regular files only: /dev/zero ran the heap out, a FIFO held the control plane's lock
+                token = ConfigFiles.read(path, "token file", SECRET_FILE_BYTES);
+            } catch (ConfigException e) {
+                c.problem(c.at("token_file"), e.getMessage());
                 return null;
             }
             if (token.isBlank()) {

@@ -392,6 +392,22 @@ class ServeConfigTest {
                 """)).isEqualTo("clients[1].max_priority must be between 0 and 9, got 12");
     }
 
+    /** /dev/zero as a token file ran the heap out and ended the process; a FIFO held the control plane's lock forever. */
+    @Test
+    void aTokenOrKeyFileThatIsNoRegularFile_orTooLarge_isRefused_unread() throws Exception {
+        assertThat(refusal("clients: [{name: a, token_file: /dev/zero}]"))
+                .isEqualTo("clients[0].token_file cannot read token file /dev/zero: it is not a regular file (a FIFO, a socket or a device)");
+        Path big = Files.createTempFile("token", ".txt");
+        try {
+            Files.writeString(big, "x".repeat(ConfigReader.SECRET_FILE_BYTES + 1));
+            assertThat(refusal("clients: [{name: a, token_file: " + big + "}]")).endsWith("it is larger than the 64 KiB a token file may be");
+            assertThat(refusal("executor:\n  backends:\n    - url: http://x\n      api_key_file: /dev/zero\n"))
+                    .contains("api_key_file cannot read key file /dev/zero: it is not a regular file");
+        } finally {
+            Files.deleteIfExists(big);
+        }
+    }
+
     @Test
     void clientTokens_mustComeFromExactlyOneSource_andBeDistinct() throws Exception {
         assertThat(refusal("clients: [{name: a}]"))
@@ -399,7 +415,7 @@ class ServeConfigTest {
         assertThat(refusal("clients: [{name: a, token_env: NOT_SET_ANYWHERE}]"))
                 .isEqualTo("clients[0].token_env names NOT_SET_ANYWHERE, which is not set or empty");
         assertThat(refusal("clients: [{name: a, token_file: missing.token}]"))
-                .startsWith("clients[0].token_file cannot be read: ");
+                .startsWith("clients[0].token_file cannot read token file ").endsWith("no such file (deleted, moved or never there)");
         String twice = refusal("""
                 clients:
                   - {name: a, token_env: QUEUEDECK_TOKEN_BATCH}
