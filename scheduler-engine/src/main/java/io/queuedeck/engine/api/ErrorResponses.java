@@ -59,7 +59,7 @@ final class ErrorResponses {
 
     private static void write(Context ctx, ApiException e, EngineMetrics metrics) {
         if (metrics != null && ctx.method() == io.javalin.http.HandlerType.POST
-                && (ctx.path().startsWith("/v1/tasks") || OpenAiFrontDoor.serves(ctx.path()))) { // both are submissions
+                && (isSubmission(ctx.path()) || OpenAiFrontDoor.serves(ctx.path()))) {
             metrics.recordRejected(e.code());
         }
         ctx.attribute(ERROR_WRITTEN, Boolean.TRUE);
@@ -73,6 +73,14 @@ final class ErrorResponses {
                 ? OpenAiFrontDoor.error(e.status(), e.code(), e.getMessage(), e.field()).getBytes(java.nio.charset.StandardCharsets.UTF_8)
                 : Json.write(e.body());
         ctx.status(e.status()).contentType("application/json").result(body);
+    }
+
+    /**
+     * The REST routes that take tasks: only their refusals are counted as rejected submissions
+     * (a prefix counted /v1/tasksXYZ's 404s and bulk refusals too, which set off the rejection alert).
+     */
+    private static boolean isSubmission(String path) {
+        return path.equals("/v1/tasks") || path.equals("/v1/tasks:batch");
     }
 
     static String codeFor(int status) {

@@ -26,6 +26,8 @@ final class FaultRoutes {
     private static final int MAX_BODY = 16 * 1024;
     /** The longest self-clearing fault, in seconds: 7 days. */
     static final double MAX_DURATION_S = 7 * 24 * 3600;
+    /** Faults in force at once: far above what a drill or an incident needs. */
+    static final int MAX_IN_FORCE = 64;
 
     private final FaultCatalogue faults;
     private final BodyReader bodies;
@@ -108,11 +110,17 @@ final class FaultRoutes {
         if (injection.kind() == null) {
             throw ApiException.invalid("kind", "kind is required; one of " + Arrays.stream(FaultKind.values()).map(FaultKind::wireName).toList());
         }
-        if (injection.durationSeconds() != null && !(injection.durationSeconds() > 0
+        if (injection.durationSeconds() != null && !(injection.durationSeconds() >= 0.001
                 && injection.durationSeconds() <= MAX_DURATION_S)) {
-            // an end past the clock's range would overflow it once the fault is in force (decision 0086)
-            throw ApiException.invalid("duration_s", "duration_s must be above 0 and at most " + (long) MAX_DURATION_S
+            // an end past the clock's range would overflow it once the fault is in force (decision 0086); below a
+            // millisecond the duration rounds to none, which the catalogue refused naming "duration", not this field
+            throw ApiException.invalid("duration_s", "duration_s must be at least 0.001 and at most " + (long) MAX_DURATION_S
                     + " (7 days; leave it out for a fault that lasts until cleared), got " + injection.durationSeconds());
+        }
+        if (faults.active().size() >= MAX_IN_FORCE) {
+            // each holds timers and, for load faults, a thread: 300 callback faults were taken, and more would be
+            throw new ApiException(409, "too_many_faults", "at most " + MAX_IN_FORCE + " faults may be in force at once;"
+                    + " clear some first (DELETE /v1/faults/{id})");
         }
         ActiveFault fault;
         try {

@@ -50,7 +50,8 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
     }
 
     private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+        // a whole number past a long's range (1e308) read as 9223372036854775807
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /**

@@ -181,6 +181,31 @@ class FaultRoutesTest {
         assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
     }
 
+    /** 1e-9 s was refused on "duration", a field the client never sent; a factor of 1e308 read as 9223372036854775807. */
+    @Test
+    void aDurationBelowAMillisecond_isRefusedOnDurationS_andAHugeFactorIsShownAsSent() {
+        Http.Response tiny = http.post("/v1/faults", "{\"kind\":\"slow\",\"duration_s\":1e-9}");
+        assertThat(tiny.status()).isEqualTo(400);
+        assertThat(tiny.errorField()).isEqualTo("duration_s");
+
+        Http.Response huge = http.post("/v1/faults", "{\"kind\":\"slow\",\"parameters\":{\"factor\":1e308}}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().at("/error/message").asText()).contains("got 1.0E308").doesNotContain("9223372036854775807");
+    }
+
+    /** 300 faults were taken at once, each with its timers. */
+    @Test
+    void faultsInForce_areBounded_409TooManyFaults() {
+        for (int i = 0; i < FaultRoutes.MAX_IN_FORCE; i++) {
+            Http.Response taken = http.post("/v1/faults", "{\"kind\":\"slow\",\"duration_s\":600}");
+            assertThat(taken.status()).as(taken.body()).isEqualTo(201);
+        }
+        Http.Response refused = http.post("/v1/faults", "{\"kind\":\"slow\",\"duration_s\":600}");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.errorCode()).isEqualTo("too_many_faults");
+        assertThat(http.get("/v1/faults").json().path("faults")).hasSize(FaultRoutes.MAX_IN_FORCE);
+    }
+
     @Test
     void killSwitch_clearsAndRefusesUntilRearmed() {
         http.post("/v1/faults", "{\"kind\":\"slow\"}");

@@ -56,6 +56,9 @@ class EngineMetricsTest {
         }
         assertThat(post("{\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":12}")).isEqualTo(400);
         assertThat(post("{\"model\":")).isEqualTo(400);
+        // not submissions: an unknown path under /v1/tasks and a bulk refusal were counted as rejected ones
+        assertThat(post("/v1/tasksXYZ", "{}")).isEqualTo(404);
+        assertThat(post("/v1/tasks:bulk", "{}")).isEqualTo(400);
         int total = 3 * perClass;
 
         await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -76,6 +79,7 @@ class EngineMetricsTest {
         assertThat(m.value("queuedeck_tasks_completed_total", "outcome", "cancelled")).isZero();
         assertThat(m.value("queuedeck_api_rejected_total", "reason", "invalid_field")).isEqualTo(1.0);
         assertThat(m.value("queuedeck_api_rejected_total", "reason", "malformed_json")).isEqualTo(1.0);
+        assertThat(m.sum("queuedeck_api_rejected_total")).as("the two submissions refused, nothing else").isEqualTo(2.0);
         assertThat(m.value("queuedeck_tasks_preempted_total")).isEqualTo(s.counters().preemptions());
         assertThat(m.value("queuedeck_queued_tasks")).isZero();
         assertThat(m.value("queuedeck_running_tasks")).isZero();
@@ -125,7 +129,11 @@ class EngineMetricsTest {
     }
 
     private int post(String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(server.baseUri().resolve("/v1/tasks"))
+        return post("/v1/tasks", body);
+    }
+
+    private int post(String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(server.baseUri().resolve(path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
