@@ -18,15 +18,19 @@ import java.util.function.LongFunction;
 /**
  * Tasks as CSV (RFC 4180: a header, quoted where needed, CRLF line ends) or as a JSON array, with the
  * same fields in both. Written by Jackson; a text field that a spreadsheet would read as a formula
- * (leading = + - @) is prefixed with ' as the audit export does.
+ * (leading = + - @, tab or carriage return) is prefixed with ' as the audit export does, and every
+ * text is quoted, so a spreadsheet splitting on semicolons reads one cell per field.
  */
 final class TaskExport {
-    private static final CsvMapper CSV = new CsvMapper();
+    private static final CsvMapper CSV = CsvMapper.builder()
+            .enable(com.fasterxml.jackson.dataformat.csv.CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS).build();
     private static final CsvSchema SCHEMA = CsvSchema.builder()
             .addColumn("id").addColumn("state").addNumberColumn("priority").addColumn("tier").addColumn("tenant")
             .addColumn("model").addColumn("business_class").addColumn("submitted_at").addNumberColumn("waited_ms")
             .addNumberColumn("instance").addNumberColumn("attempts")
-            .setUseHeader(true).setLineSeparator("\r\n").build();
+            .setLineSeparator("\r\n").build();
+    /** Written as is: quoted like the texts below it, the header reads oddly. */
+    private static final String HEADER = "id,state,priority,tier,tenant,model,business_class,submitted_at,waited_ms,instance,attempts\r\n";
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /**
@@ -51,7 +55,7 @@ final class TaskExport {
 
     static String csv(List<Row> rows) {
         try {
-            return CSV.writer(SCHEMA).writeValueAsString(rows.stream().map(TaskExport::neutralised).toList());
+            return HEADER + CSV.writer(SCHEMA).writeValueAsString(rows.stream().map(TaskExport::neutralised).toList());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -72,6 +76,6 @@ final class TaskExport {
     }
 
     private static String text(String field) {
-        return field != null && !field.isEmpty() && "=+-@".indexOf(field.charAt(0)) >= 0 ? "'" + field : field;
+        return io.queuedeck.engine.audit.AuditExport.asText(field);
     }
 }

@@ -155,7 +155,7 @@ class SearchExportTest {
         String csv = TaskExport.csv(List.of(TaskExport.row(view, Tiers.DEFAULT, clock::toInstant)));
 
         assertThat(csv).isEqualTo("id,state,priority,tier,tenant,model,business_class,submitted_at,waited_ms,instance,attempts\r\n"
-                + "\"'=1+1\",running,3,normal,\"'=acme, inc\",\"m \"\"x\"\"\",\"'@sum\",2026-01-01T00:00:01.500Z,2345,2,1\r\n");
+                + "\"'=1+1\",\"running\",3,\"normal\",\"'=acme, inc\",\"m \"\"x\"\"\",\"'@sum\",\"2026-01-01T00:00:01.500Z\",2345,2,1\r\n");
         Path file = dir.resolve("q.csv");
         Files.writeString(file, csv);
         assertThat(readCsv(file).getFirst()).containsEntry("tenant", "'=acme, inc").containsEntry("model", "m \"x\"");

@@ -1,33 +1,45 @@
 package io.queuedeck.engine.audit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The audit trail as CSV (RFC 4180: quoted where needed, CRLF line ends), for spreadsheets and archives. */
+/**
+ * The audit trail as CSV (RFC 4180, CRLF line ends), for spreadsheets and archives. Written by
+ * Jackson, every text field quoted: a spreadsheet that splits on semicolons (its locale's
+ * separator) then still reads one cell per field.
+ */
 public final class AuditExport {
     /** The header line's fields, in order. */
     public static final String HEADER = "number,at,actor,source,action,target,tasks,detail";
+    private static final CsvMapper CSV = CsvMapper.builder().enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS).build();
+    private static final CsvSchema SCHEMA = CsvSchema.builder().addNumberColumn("number").addColumn("at")
+            .addColumn("actor").addColumn("source").addColumn("action").addColumn("target").addNumberColumn("tasks")
+            .addColumn("detail").setLineSeparator("\r\n").build(); // the header written as is: quoted, it reads oddly
+
+    private record Row(long number, String at, String actor, String source, String action, String target, int tasks,
+                       String detail) {}
 
     private AuditExport() {}
 
     public static String csv(List<AuditEntry> entries) {
-        StringBuilder out = new StringBuilder(HEADER).append("\r\n");
-        for (AuditEntry e : entries) {
-            out.append(e.number()).append(',').append(e.at()).append(',').append(quote(e.actor())).append(',')
-                    .append(quote(e.source())).append(',').append(quote(e.action())).append(',')
-                    .append(quote(e.target())).append(',').append(e.tasks()).append(',').append(quote(e.detail()))
-                    .append("\r\n");
+        try {
+            return HEADER + "\r\n" + CSV.writer(SCHEMA).writeValueAsString(entries.stream().map(e -> new Row(e.number(), e.at().toString(),
+                    asText(e.actor()), asText(e.source()), asText(e.action()), asText(e.target()), e.tasks(),
+                    asText(e.detail()))).toList());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
-        return out.toString();
     }
 
-    private static String quote(String field) {
-        if (field == null) {
-            return "";
-        }
-        // a leading = + - @ would be a formula to a spreadsheet: prefixed so it stays text
-        String safe = !field.isEmpty() && "=+-@".indexOf(field.charAt(0)) >= 0 ? "'" + field : field;
-        boolean needsQuotes = safe.indexOf(',') >= 0 || safe.indexOf('"') >= 0 || safe.indexOf('\n') >= 0
-                || safe.indexOf('\r') >= 0 || !safe.equals(field);
-        return needsQuotes ? '"' + safe.replace("\"", "\"\"") + '"' : safe;
+    /**
+     * {@code field} as a spreadsheet shows it as text: one starting with = + - @ (a formula), a tab or
+     * a carriage return (which some spreadsheets skip before reading a formula) gets a leading '.
+     */
+    public static String asText(String field) {
+        return field != null && !field.isEmpty() && "=+-@\t\r".indexOf(field.charAt(0)) >= 0 ? "'" + field : field;
     }
 }

@@ -130,14 +130,17 @@ class AuditTrailTest {
         assertThat(events.get(1).summary()).isEqualTo("bulk.undo op-1 (12 tasks) by ann");
     }
 
+    /** A ; was not quoted, so a spreadsheet splitting on semicolons read "=1+1" as a cell of its own; a leading tab passed. */
     @Test
-    void csv_quotesCommasAndQuotes_andDefusesFormulas() {
-        AuditEntry entry = new AuditEntry(7, Instant.parse("2026-01-01T00:00:00Z"), "=cmd", "api", "task.place", "t,1", 1,
+    void csv_quotesEveryText_andDefusesFormulas() {
+        AuditEntry entry = new AuditEntry(7, Instant.parse("2026-01-01T00:00:00Z"), "=cmd", "api", "task.place", "x;=1+1", 1,
                 "said \"now\"");
+        AuditEntry tab = new AuditEntry(8, Instant.parse("2026-01-01T00:00:01Z"), "\t=cmd", "api", "a", "t,1", 0, null);
 
-        String csv = AuditExport.csv(List.of(entry));
+        String csv = AuditExport.csv(List.of(entry, tab));
 
         assertThat(csv).isEqualTo(AuditExport.HEADER + "\r\n"
-                + "7,2026-01-01T00:00:00Z,\"'=cmd\",api,task.place,\"t,1\",1,\"said \"\"now\"\"\"\r\n");
+                + "7,\"2026-01-01T00:00:00Z\",\"'=cmd\",\"api\",\"task.place\",\"x;=1+1\",1,\"said \"\"now\"\"\"\r\n"
+                + "8,\"2026-01-01T00:00:01Z\",\"'\t=cmd\",\"api\",\"a\",\"t,1\",0,\r\n");
     }
 }
