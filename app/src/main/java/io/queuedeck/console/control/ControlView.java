@@ -232,23 +232,33 @@ public final class ControlView {
         table.getColumns().add(column("From", 220, HistoryRow::source));
         table.getColumns().add(column("What changed", 320, HistoryRow::label));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setTooltip(tip("Applied versions, newest first; select one to see its diff"));
+        table.setTooltip(tip("Applied versions, newest first; select one to see its diff (the first version: its whole text)"));
         VBox.setVgrow(table, Priority.ALWAYS);
         TextArea diff = new TextArea();
         diff.setId("control-diff");
         diff.setEditable(false);
         diff.setPrefRowCount(5);
-        diff.setTooltip(tip("The selected version's diff against the one before it"));
-        table.getSelectionModel().selectedItemProperty().addListener((o, a, row) -> diff.setText(row == null ? "" : row.diff()));
+        diff.setTooltip(tip("The selected version's diff against the one before it; the first version's whole text"));
+        var selected = table.getSelectionModel().selectedItemProperty();
+        diff.textProperty().bind(Bindings.createStringBinding(() -> selected.get() == null ? "" : selected.get().detail(), selected));
         Button rollback = button("control-rollback", "Roll back to selected", "Apply the selected version's text again, as a new version");
-        rollback.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull().or(model.busyProperty()));
+        // a disabled button shows no tooltip: the reason stands beside it
+        Label note = new Label();
+        note.setId("control-rollback-note");
+        note.getStyleClass().add(Styles.TEXT_MUTED);
+        note.setMinWidth(0);
+        note.textProperty().bind(Bindings.createStringBinding(() -> selected.get() == null ? "" : selected.get().noRollback(),
+                selected));
+        rollback.disableProperty().bind(selected.isNull().or(note.textProperty().isNotEmpty()).or(model.busyProperty()));
         rollback.setOnAction(e -> {
             HistoryRow row = table.getSelectionModel().getSelectedItem();
             if (row != null) {
                 model.askRollback(row.version(), question -> confirm(question, "Roll back", () -> model.rollback(row.version())));
             }
         });
-        return pad(new VBox(8, new HBox(8, rollback), table, diff));
+        HBox actions = new HBox(8, rollback, note);
+        actions.setAlignment(Pos.CENTER_LEFT);
+        return pad(new VBox(8, actions, table, diff));
     }
 
     private Node canaryTab() {

@@ -50,8 +50,13 @@ public final class ControlViewModel {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).build();
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    /** One applied version: its number, when, from where, what changed (a line per key). */
-    public record HistoryRow(int version, String appliedAt, String source, String label, String diff) {}
+    /**
+     * One applied version: its number, when, from where, what changed (a line per key); {@code detail}
+     * is what its pane shows (its diff, or for the first version its whole text); {@code noRollback}
+     * says why a rollback to it would change nothing (its text is the running one's), else it is empty.
+     */
+    public record HistoryRow(int version, String appliedAt, String source, String label, String diff, String detail,
+                             String noRollback) {}
 
     /** One figure of the canary comparison: stable's and the canary's value. */
     public record CanaryRow(String figure, String stable, String canary) {}
@@ -159,13 +164,35 @@ public final class ControlViewModel {
             if (s.history() instanceof Map<?, ?> map && map.get("versions") instanceof List<?> list) {
                 for (Object o : list) {
                     if (o instanceof ConfigPlane.Version h) {
-                        rows.addFirst(new HistoryRow(h.version(), time(h.appliedAt()), h.source(), h.label(), diff(h.changes())));
+                        rows.addFirst(row(h, v));
                     }
                 }
             }
             history.setAll(rows);
         }
         showCanary(s.canary());
+    }
+
+    /** {@code h}'s row while {@code running} runs. */
+    private static HistoryRow row(ConfigPlane.Version h, ConfigPlane.Version running) {
+        String diff = diff(h.changes());
+        // the first version has nothing before it, so no diff: its pane stayed empty
+        String detail = !diff.isEmpty() ? diff : (h.version() == 1 ? "Version 1, the first: nothing came before it."
+                : "Version " + h.version() + " changed nothing against the one before it.") + " Applied at "
+                + time(h.appliedAt()) + " from " + h.source() + "; its whole text:\n\n" + Objects.requireNonNullElse(h.text(), "");
+        // the texts alone, compared once per version: one that differs only in comments is told when asked
+        boolean same = h.version() == running.version() || Objects.equals(h.text(), running.text());
+        return new HistoryRow(h.version(), time(h.appliedAt()), h.source(), h.label(), diff, detail,
+                same ? nothingToRollBack(h.version(), running.version(), true) : "");
+    }
+
+    /** Why a rollback to {@code version} changes nothing while {@code running} runs; {@code sameText}: the texts are equal. */
+    static String nothingToRollBack(int version, int running, boolean sameText) {
+        String why = version == running ? "Version " + version + " runs now"
+                : sameText ? "Version " + version + "'s text is what runs now (version " + running + ")"
+                : "Version " + version + " reads as the config that runs now (version " + running
+                + "; the texts differ only in comments or layout)";
+        return why + ": a rollback to it would change nothing.";
     }
 
     private void showCanary(JsonNode c) {
@@ -292,9 +319,33 @@ public final class ControlViewModel {
      * it would change in the running config: "roll back to v1" switched the live policy unsaid.
      */
     public void askRollback(int version, java.util.function.Consumer<String> ask) {
-        CompletableFuture.supplyAsync(() -> plane.changesBackTo(version), background).whenComplete((changes, error) -> fx.execute(
-                () -> ask.accept("Roll the running config back to version " + version + "? It applies as a new version"
-                        + (changes == null || changes.isEmpty() ? "." : ", changing " + changes.get() + "."))));
+        CompletableFuture.supplyAsync(() -> {
+            ConfigPlane.Version running = plane.current();
+            if (plane.readsAsRunning(version)) { // it asked "…, changing no change." and applied nothing
+                return new Question(nothingToRollBack(version, running.version(), kept(version).map(ConfigPlane.Version::text)
+                        .filter(text -> text.equals(running.text())).isPresent()), java.util.Optional.empty());
+            }
+            return new Question(null, plane.changesBackTo(version));
+        }, background).whenComplete((question, error) -> fx.execute(() -> {
+            if (question != null && question.nothing() != null) {
+                message.set(question.nothing());
+                return;
+            }
+            java.util.Optional<String> changes = question == null ? java.util.Optional.empty() : question.changes();
+            ask.accept("Roll the running config back to version " + version + "? It applies as a new version"
+                    + (changes.isEmpty() ? "." : ", changing " + changes.get() + "."));
+        }));
+    }
+
+    /** A rollback's question: why it would change nothing (no question then), or what it would change. */
+    private record Question(String nothing, java.util.Optional<String> changes) {}
+
+    /** Version {@code version} as the plane keeps it, if it still does. */
+    private java.util.Optional<ConfigPlane.Version> kept(int version) {
+        return plane.history() instanceof Map<?, ?> map && map.get("versions") instanceof List<?> list
+                ? list.stream().filter(o -> o instanceof ConfigPlane.Version h && h.version() == version)
+                        .map(ConfigPlane.Version.class::cast).findFirst()
+                : java.util.Optional.empty();
     }
 
     /** Applies an earlier version's text again, as a new version. */

@@ -188,6 +188,62 @@ class ControlViewModelTest {
         assertThat(model.history().getFirst().label()).isEqualTo("rollback to version 1");
     }
 
+    /**
+     * Version 3 rolled back to version 1, so version 1's text is what runs: a rollback to 1 or 3 asked
+     * "…, changing no change." and applied nothing. Now neither is offered, each row says why, and
+     * asked anyway (the running version changed since the row was drawn) the screen answers instead.
+     */
+    @Test
+    void rollback_toAVersionWhoseTextRunsNow_isNotOffered_andSaysWhy() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+        model.rollback(1).join();
+        List<String> asked = new ArrayList<>();
+
+        model.askRollback(1, asked::add);
+
+        assertThat(asked).as("no question for a rollback that changes nothing").isEmpty();
+        assertThat(model.messageProperty().get())
+                .isEqualTo("Version 1's text is what runs now (version 3): a rollback to it would change nothing.");
+        assertThat(model.history()).extracting(ControlViewModel.HistoryRow::version, ControlViewModel.HistoryRow::noRollback)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(3, "Version 3 runs now: a rollback to it would change nothing."),
+                        org.assertj.core.groups.Tuple.tuple(2, ""),
+                        org.assertj.core.groups.Tuple.tuple(1, "Version 1's text is what runs now (version 3): a rollback to it"
+                                + " would change nothing."));
+        model.askRollback(2, asked::add);
+        assertThat(asked).containsExactly("Roll the running config back to version 2? It applies as a new version, changing"
+                + " priority_rules.");
+    }
+
+    /** A text that differs only in a comment reads as the running config: a rollback to it would change nothing either. */
+    @Test
+    void rollback_toAVersionThatDiffersOnlyInComments_answersInsteadOfAsking() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+        model.editorTextProperty().set(ServeConfig.defaultText() + "# the defaults, as shipped\n");
+        model.apply().join();
+        assertThat(plane.current().version()).isEqualTo(3);
+        assertThat(model.history().getLast().noRollback()).as("its text differs: told when asked").isEmpty();
+        List<String> asked = new ArrayList<>();
+
+        model.askRollback(1, asked::add);
+
+        assertThat(asked).isEmpty();
+        assertThat(model.messageProperty().get()).isEqualTo("Version 1 reads as the config that runs now (version 3; the texts"
+                + " differ only in comments or layout): a rollback to it would change nothing.");
+    }
+
+    /** Version 1 has no version before it, so no diff: the History tab's pane stayed empty. */
+    @Test
+    void history_firstVersion_showsWhatItIsAndItsWholeText_laterOnesTheirDiff() {
+        model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        model.apply().join();
+
+        assertThat(model.history().getFirst().detail()).isEqualTo(model.history().getFirst().diff()).startsWith("priority_rules");
+        assertThat(model.history().getLast().detail()).startsWith("Version 1, the first: nothing came before it. Applied at ")
+                .contains(" from built-in defaults; its whole text:\n\n").endsWith(ServeConfig.defaultText());
+    }
+
     /** Why: after a rollback made on this screen, the next Apply of an edited text was refused as "started from version 2". */
     @Test
     void aRollbackMadeHere_isNoVersionFromElsewhere_forTheNextApply() {

@@ -314,6 +314,15 @@ public final class ConfigPlane implements ConfigService {
                 .map(target -> ConfigDiff.label(ConfigDiff.between(current.tree(), target.parsed())));
     }
 
+    /**
+     * Whether a rollback to {@code version} would change nothing: it reads as the running config
+     * (the same text, or one that differs only in comments or layout). False when it is not kept.
+     */
+    public synchronized boolean readsAsRunning(int version) {
+        return versions.stream().filter(v -> v.version() == version).findFirst()
+                .map(target -> ConfigDiff.between(current.tree(), target.parsed()).isEmpty()).orElse(false);
+    }
+
     /** The watched file changed: its text is applied, or refused with {@code last_error} set (and logged). */
     public synchronized void fileChanged(String text, String source) {
         if (text.equals(fileText)) {

@@ -208,6 +208,19 @@ class ConfigPlaneTest {
                 e -> assertThat(e.status()).isEqualTo(404));
     }
 
+    /** A rollback that would apply nothing is told before it is asked for: the console offered one that changed "no change". */
+    @Test
+    void readsAsRunning_theRunningConfigAgainInAnyLayout_notAnotherOrOneNotKept() {
+        plane.apply("policy: {name: fifo}\n", "PUT /v1/config");
+        plane.apply(V1 + "# as it shipped\n", "PUT /v1/config");
+
+        assertThat(plane.current().version()).isEqualTo(3);
+        assertThat(plane.readsAsRunning(3)).isTrue();
+        assertThat(plane.readsAsRunning(1)).as("version 1's text but for a comment").isTrue();
+        assertThat(plane.readsAsRunning(2)).isFalse();
+        assertThat(plane.readsAsRunning(9)).isFalse();
+    }
+
     private TaskView submitBatch(String id, String tenant) {
         try {
             return engine.send(new Command.Submit(new TaskSpec(id, "m", "hi", 8, null, tenant, null, null, 2_000, 1, null), 2_000))
