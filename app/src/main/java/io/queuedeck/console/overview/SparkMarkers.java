@@ -2,9 +2,16 @@ package io.queuedeck.console.overview;
 
 import io.queuedeck.console.gateway.ChangeLog;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import javafx.collections.ObservableList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
@@ -13,31 +20,71 @@ import javafx.scene.layout.Pane;
 import javafx.scene.layout.StackPane;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Line;
+import javafx.scene.shape.Rectangle;
 
 /**
  * Fault markers on the Overview's sparklines, as on the Latency charts: each fault injected or
  * cleared in the sparklines' window is a vertical line over every sparkline tile, with a short
- * label at its top and the whole change-log entry as a tooltip. TilesFX draws sparklines itself,
- * so the markers are an overlay on each tile, placed by time between the oldest and newest point
- * the sparklines hold (one point a second).
+ * label at its top and the whole change-log entry as a tooltip. Markers whose labels would overlap
+ * on a tile (a drill, buttons pressed in quick succession) are drawn as one: a dashed line at the
+ * first and the last, a faint band between, one label ("12 faults, 3 cleared") and a tooltip that
+ * lists every change with its time. TilesFX draws sparklines itself, so the markers are an overlay
+ * on each tile, placed by time between the oldest and newest point the sparklines hold (one point
+ * a second).
  */
 final class SparkMarkers {
     static final String MARKER_CLASS = "qd-spark-marker";
     static final String LABEL_CLASS = "qd-spark-marker-label";
+    /** The faint band between the first and the last of markers drawn as one. */
+    static final String SPAN_CLASS = "qd-spark-marker-span";
     /** Characters of the label at a marker's top; the tooltip has all of it. */
     static final int SHORT_LABEL = 12;
-    /** Rows of labels a tile has room for below its value; close markers beyond them show no label. */
-    static final int LABEL_ROWS = 2;
     /** The sparkline's inset from the tile's sides, as a fraction of its width (TilesFX pads its graph). */
     private static final double INSET = 0.05;
+    /** Space kept between two labels. */
+    private static final double GAP = 4;
+    /** Two edges of a group closer than this, in pixels, are drawn as one line. */
+    private static final double ONE_LINE = 2;
     /**
      * Where a marker starts, as a fraction of the tile's height: below the tile's big value, which
      * ends near 0.35 (at 0.3 the labels were drawn over the value's digits, seen at 1280 x 800).
      */
     static final double TOP = 0.45;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     /** A marker placed on the sparklines: {@code fraction} 0 is the oldest point, 1 the newest. */
-    record Placed(double fraction, String shortLabel, String tooltip, String styleClass) {}
+    record Placed(double fraction, String shortLabel, String tooltip, String styleClass, Instant at) {}
+
+    /**
+     * Markers drawn as one on a tile, oldest first: {@code x} and {@code lastX} are the first's and the
+     * last's place, {@code labelX} where the label starts (moved left to stay in the tile).
+     */
+    record Group(List<Placed> members, double x, double lastX, double labelX, double labelWidth) {
+        /** The one marker's label, or how many there are ("3 faults", "2 cleared", "1 fault, 1 cleared"). */
+        String shortLabel() {
+            return label(members);
+        }
+
+        /** The one marker's entry, or every member's with its time, oldest first. */
+        String tooltip() {
+            if (members.size() == 1) {
+                return members.getFirst().tooltip();
+            }
+            StringBuilder out = new StringBuilder(label(members) + " within " + span(members) + ":");
+            for (Placed m : members) {
+                out.append('\n').append(LocalTime.ofInstant(m.at(), ZoneId.systemDefault()).format(CLOCK)).append("  ")
+                        .append(m.tooltip());
+            }
+            return out.toString();
+        }
+
+        /** A fault's colour if any member is a fault. */
+        String styleClass() {
+            return members.stream().anyMatch(m -> m.styleClass().equals(FAULT)) ? FAULT : members.getFirst().styleClass();
+        }
+    }
+
+    private static final String FAULT = "marker-fault";
 
     private final ObservableList<ChangeLog.Entry> entries;
     private final List<Pane> overlays = new ArrayList<>();
@@ -64,7 +111,7 @@ final class SparkMarkers {
             }
             double fraction = (entry.at().toEpochMilli() - oldest.toEpochMilli()) / span;
             placed.add(new Placed(fraction, shorten(entry.text()), entry.text(),
-                    "marker-" + entry.kind().name().toLowerCase(Locale.ROOT)));
+                    "marker-" + entry.kind().name().toLowerCase(Locale.ROOT), entry.at()));
         }
         return placed;
     }
@@ -73,6 +120,69 @@ final class SparkMarkers {
     static String shorten(String text) {
         String words = text.replaceFirst("^fault (cleared )?f-\\d+: ", (text.contains("cleared") ? "end " : ""));
         return words.length() <= SHORT_LABEL ? words : words.substring(0, SHORT_LABEL - 1) + "…";
+    }
+
+    /**
+     * {@code placed} on a tile {@code width} wide, as drawn: left to right, a marker whose label would
+     * start over the label before it joins that label's group, and a group whose label, moved left to
+     * stay in the tile, would cover the one before joins it. Labels then stand in one row, none over
+     * another; {@code measure} gives a label's width. (Rows of labels stacked up to two were tried
+     * first: a drill's dozen faults in a second still drew a dozen lines and hid all but two labels.)
+     */
+    static List<Group> group(List<Placed> placed, double width, ToDoubleFunction<String> measure) {
+        double left = width * INSET, usable = width * (1 - 2 * INSET);
+        List<List<Placed>> groups = new ArrayList<>();
+        List<double[]> labels = new ArrayList<>(); // each group's label: start, width
+        for (Placed p : placed.stream().sorted(Comparator.comparingDouble(Placed::fraction)).toList()) {
+            double[] alone = labelOf(List.of(p), left, usable, width, measure);
+            if (!groups.isEmpty() && alone[0] < end(labels.getLast())) {
+                groups.getLast().add(p);
+                labels.set(labels.size() - 1, labelOf(groups.getLast(), left, usable, width, measure));
+            } else {
+                groups.add(new ArrayList<>(List.of(p)));
+                labels.add(alone);
+            }
+            while (groups.size() > 1 && labels.getLast()[0] < end(labels.get(labels.size() - 2))) {
+                List<Placed> last = groups.removeLast();
+                labels.removeLast();
+                groups.getLast().addAll(last);
+                labels.set(labels.size() - 1, labelOf(groups.getLast(), left, usable, width, measure));
+            }
+        }
+        List<Group> out = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            List<Placed> members = groups.get(i);
+            out.add(new Group(List.copyOf(members), left + members.getFirst().fraction() * usable,
+                    left + members.getLast().fraction() * usable, labels.get(i)[0], labels.get(i)[1]));
+        }
+        return out;
+    }
+
+    /** Where {@code members}' label starts (after the first's line, kept in the tile) and how wide it is. */
+    private static double[] labelOf(List<Placed> members, double left, double usable, double width, ToDoubleFunction<String> measure) {
+        double w = measure.applyAsDouble(label(members));
+        double x = left + members.getFirst().fraction() * usable;
+        return new double[] {Math.max(0, Math.min(x + 2, width - w)), w};
+    }
+
+    private static double end(double[] label) {
+        return label[0] + label[1] + GAP;
+    }
+
+    private static String label(List<Placed> members) {
+        if (members.size() == 1) {
+            return members.getFirst().shortLabel();
+        }
+        long faults = members.stream().filter(m -> m.styleClass().equals(FAULT)).count();
+        long cleared = members.size() - faults;
+        String f = faults + (faults == 1 ? " fault" : " faults");
+        return cleared == 0 ? f : faults == 0 ? cleared + " cleared" : f + ", " + cleared + " cleared";
+    }
+
+    /** How long {@code members} took, first to last: "1 s", "0.2 s", "35 s". */
+    private static String span(List<Placed> members) {
+        long ms = members.getLast().at().toEpochMilli() - members.getFirst().at().toEpochMilli();
+        return ms < 1000 ? (ms < 100 ? "a second" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0)) : Math.round(ms / 1000.0) + " s";
     }
 
     /** {@code tile} with an overlay for the markers; the overlay takes the mouse only on its markers. */
@@ -103,8 +213,8 @@ final class SparkMarkers {
         return shown;
     }
 
-    /** One marker's nodes on one tile, kept from one draw to the next. */
-    private record Drawn(Line band, Line line, Label label, Tooltip tip) {}
+    /** One group's nodes on one tile, kept from one draw to the next. */
+    private record Drawn(Rectangle hover, Rectangle span, Line line, Line last, Label label, Tooltip tip) {}
 
     /**
      * Places the markers on {@code overlay}, moving the nodes already there: made anew at every
@@ -113,55 +223,80 @@ final class SparkMarkers {
     private void draw(Pane overlay) {
         @SuppressWarnings("unchecked")
         List<Drawn> drawn = (List<Drawn>) overlay.getProperties().computeIfAbsent(Drawn.class, k -> new ArrayList<Drawn>());
-        while (drawn.size() > shown.size()) {
-            Drawn gone = drawn.removeLast();
-            overlay.getChildren().removeAll(gone.band(), gone.line(), gone.label());
-        }
         double width = overlay.getWidth(), height = overlay.getHeight();
-        double left = width * INSET, usable = width * (1 - 2 * INSET);
-        double[] starts = new double[shown.size()], widths = new double[shown.size()];
-        for (int i = 0; i < shown.size(); i++) {
-            Placed marker = shown.get(i);
+        if (drawn.isEmpty() && !shown.isEmpty()) {
+            drawn.add(made(overlay));
+        }
+        List<Group> groups = List.of();
+        if (!drawn.isEmpty()) { // its first label measures the others, as they are styled
+            Label probe = drawn.getFirst().label();
+            probe.getStyleClass().setAll("label", LABEL_CLASS);
+            probe.applyCss();
+            Map<String, Double> widths = new HashMap<>();
+            groups = group(shown, width, text -> widths.computeIfAbsent(text, t -> {
+                probe.setText(t);
+                return probe.prefWidth(-1);
+            }));
+        }
+        while (drawn.size() > groups.size()) {
+            Drawn gone = drawn.removeLast();
+            overlay.getChildren().removeAll(gone.hover(), gone.span(), gone.line(), gone.last(), gone.label());
+        }
+        double top = height * TOP, bottom = height - height * INSET;
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
             if (i == drawn.size()) {
                 drawn.add(made(overlay));
             }
             Drawn d = drawn.get(i);
-            double x = left + marker.fraction() * usable;
-            for (Line line : List.of(d.line(), d.band())) {
-                line.setStartX(x);
-                line.setEndX(x);
-                line.setStartY(height * TOP);
-                line.setEndY(height - height * INSET);
-            }
-            d.line().getStyleClass().setAll(MARKER_CLASS, marker.styleClass());
-            d.tip().setText(marker.tooltip());
+            edge(d.line(), g.x(), top, bottom, g.members().getFirst().styleClass());
+            edge(d.last(), g.lastX(), top, bottom, g.members().getLast().styleClass());
+            d.last().setVisible(g.lastX() - g.x() >= ONE_LINE);
+            d.span().setX(g.x());
+            d.span().setY(top);
+            d.span().setWidth(Math.max(0, g.lastX() - g.x()));
+            d.span().setHeight(Math.max(0, bottom - top));
+            d.span().getStyleClass().setAll(SPAN_CLASS, g.styleClass());
+            d.span().setVisible(d.last().isVisible());
+            // a 1-px line is hard to hover: the band around the group takes the mouse
+            d.hover().setX(g.x() - 4);
+            d.hover().setY(top);
+            d.hover().setWidth(g.lastX() - g.x() + 8);
+            d.hover().setHeight(Math.max(0, bottom - top));
+            d.tip().setText(g.tooltip());
             Label label = d.label();
-            label.setText(marker.shortLabel());
-            label.getStyleClass().setAll("label", LABEL_CLASS, marker.styleClass());
-            label.applyCss();
-            widths[i] = label.prefWidth(-1);
-            starts[i] = Math.min(x + 2, Math.max(0, width - widths[i]));
-        }
-        int[] rows = io.queuedeck.console.widgets.LabelRows.of(starts, widths, LABEL_ROWS);
-        for (int i = 0; i < shown.size(); i++) {
-            Label label = drawn.get(i).label();
-            double labelHeight = label.prefHeight(-1);
-            label.setVisible(width > 0 && height > 0 && rows[i] >= 0);
-            label.resizeRelocate(starts[i], height * TOP + Math.max(0, rows[i]) * (labelHeight + 1), widths[i], labelHeight);
+            label.setText(g.shortLabel());
+            label.getStyleClass().setAll("label", LABEL_CLASS, g.styleClass());
+            label.setVisible(width > 0 && height > 0);
+            label.resizeRelocate(g.labelX(), top, g.labelWidth(), label.prefHeight(-1));
         }
     }
 
+    private static void edge(Line line, double x, double top, double bottom, String styleClass) {
+        line.setStartX(x);
+        line.setEndX(x);
+        line.setStartY(top);
+        line.setEndY(bottom);
+        line.getStyleClass().setAll(MARKER_CLASS, styleClass);
+    }
+
     private static Drawn made(Pane overlay) {
+        Rectangle hover = new Rectangle();
+        hover.setFill(Color.TRANSPARENT);
+        Rectangle span = new Rectangle();
+        span.setFill(Color.TRANSPARENT); // the style sheet colours it
+        span.setMouseTransparent(true);
         Line line = new Line();
         line.setMouseTransparent(true);
-        Line band = new Line(); // a 1-px line is hard to hover
-        band.setStroke(Color.TRANSPARENT);
-        band.setStrokeWidth(9);
+        Line last = new Line();
+        last.setMouseTransparent(true);
         Tooltip tip = new Tooltip();
-        Tooltip.install(band, tip);
+        tip.setWrapText(true);
+        tip.setMaxWidth(520);
+        Tooltip.install(hover, tip);
         Label label = new Label();
         label.setTooltip(tip);
-        overlay.getChildren().addAll(band, line, label);
-        return new Drawn(band, line, label, tip);
+        overlay.getChildren().addAll(hover, span, line, last, label);
+        return new Drawn(hover, span, line, last, label, tip);
     }
 }

@@ -60,22 +60,29 @@ class OverviewMarkersUiTest {
         });
     }
 
+    /** Three faults at one moment: stacked in two rows, the third label was hidden and three lines drawn over each other. */
     @Test
-    void closeFaults_labelsStackInsteadOfOverlapping() throws Exception {
+    void closeFaults_areOneMarker_whoseTooltipListsEach() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sampled).get() > 0);
         WaitForAsyncUtils.asyncFx(() -> {
             changes.record(ChangeLog.Kind.FAULT, "fault f-8: crash on instance:2");
             changes.record(ChangeLog.Kind.FAULT, "fault f-9: oom on instance:2");
             changes.record(ChangeLog.Kind.FAULT, "fault f-10: hang on instance:3");
         }).get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sparkMarkers).get().size() >= 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(() -> view.sparkMarkers().stream()
+                .anyMatch(m -> m.tooltip().contains("f-10"))).get());
 
         Set<Label> labels = WaitForAsyncUtils.asyncFx(() -> robot.lookup("." + SparkMarkers.LABEL_CLASS).queryAllAs(Label.class)).get();
         var perTile = labels.stream().collect(java.util.stream.Collectors.groupingBy(javafx.scene.Node::getParent));
         assertThat(perTile).hasSize(6);
         perTile.values().forEach(tile -> {
             var visible = tile.stream().filter(javafx.scene.Node::isVisible).toList();
-            assertThat(visible.size()).as("three markers at one moment: a third label has no room").isLessThan(tile.size());
+            // faults recorded by the other tests a few seconds before may be in it too
+            assertThat(visible).anySatisfy(label -> {
+                assertThat(label.getText()).matches("\\d+ faults");
+                assertThat(label.getTooltip().getText()).contains("fault f-8: crash on instance:2\n",
+                        "fault f-9: oom on instance:2\n").endsWith("fault f-10: hang on instance:3");
+            });
             for (Label a : visible) {
                 for (Label b : visible) {
                     assertThat(a == b || !a.getBoundsInParent().intersects(b.getBoundsInParent()))

@@ -24,8 +24,10 @@ class SparkMarkersTest {
 
         // f-1 is older than the oldest point, f-3 newer than the newest; a policy switch is not a fault
         assertThat(placed).containsExactly(
-                new SparkMarkers.Placed(0.25, "slow factor…", "fault f-2: slow factor=4 on instance:1", "marker-fault"),
-                new SparkMarkers.Placed(0.75, "end slow fa…", "fault cleared f-2: slow factor=4 on instance:1", "marker-recovery"));
+                new SparkMarkers.Placed(0.25, "slow factor…", "fault f-2: slow factor=4 on instance:1", "marker-fault",
+                        T0.plusSeconds(30)),
+                new SparkMarkers.Placed(0.75, "end slow fa…", "fault cleared f-2: slow factor=4 on instance:1", "marker-recovery",
+                        T0.plusSeconds(90)));
     }
 
     @Test
@@ -34,6 +36,58 @@ class SparkMarkersTest {
 
         assertThat(SparkMarkers.place(entries, T0, T0)).isEmpty();
         assertThat(SparkMarkers.place(entries, null, null)).isEmpty();
+    }
+
+    /** Six pixels a character: the widths the groups are cut by are easy to follow. */
+    private static double sixPerChar(String label) {
+        return 6.0 * label.length();
+    }
+
+    private static SparkMarkers.Placed fault(double fraction, int second, String text) {
+        return new SparkMarkers.Placed(fraction, SparkMarkers.shorten(text), text,
+                text.startsWith("fault cleared") ? "marker-recovery" : "marker-fault", T0.plusSeconds(second));
+    }
+
+    /**
+     * A drill's faults a second apart heaped lines and labels on each other. On a tile 400 px wide
+     * (the sparkline from 20 to 380 px), labels 6 px a character: f-2, f-3 and the end of f-2 start
+     * within a label's width of each other and are one; f-1 and f-4 stand far enough apart to keep theirs.
+     */
+    @Test
+    void group_markersWhoseLabelsWouldOverlap_areOne_listingEveryChange_othersKeepTheirOwn() {
+        List<SparkMarkers.Placed> placed = List.of(fault(0.05, 6, "fault f-1: slow factor=4 on instance:0"),
+                fault(0.50, 60, "fault f-2: crash on instance:2"), fault(0.51, 61, "fault f-3: oom on instance:2"),
+                fault(0.52, 62, "fault cleared f-2: crash on instance:2"), fault(0.99, 119, "fault f-4: hang on node"));
+
+        List<SparkMarkers.Group> groups = SparkMarkers.group(placed, 400, SparkMarkersTest::sixPerChar);
+
+        assertThat(groups).extracting(SparkMarkers.Group::shortLabel)
+                .containsExactly("slow factor…", "2 faults, 1 cleared", "hang on node");
+        assertThat(groups.get(0).tooltip()).isEqualTo("fault f-1: slow factor=4 on instance:0");
+        String time = java.time.LocalTime.ofInstant(T0.plusSeconds(60), java.time.ZoneId.systemDefault())
+                .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss"));
+        assertThat(groups.get(1).tooltip()).startsWith("2 faults, 1 cleared within 2 s:\n" + time + "  fault f-2: crash on instance:2\n")
+                .contains("fault f-3: oom on instance:2\n").endsWith("  fault cleared f-2: crash on instance:2");
+        assertThat(groups.get(1).styleClass()).isEqualTo("marker-fault");
+        assertThat(groups.get(1).x()).isEqualTo(200);
+        assertThat(groups.get(1).lastX()).isCloseTo(207.2, org.assertj.core.data.Offset.offset(1e-9));
+        for (int i = 1; i < groups.size(); i++) {
+            SparkMarkers.Group before = groups.get(i - 1), after = groups.get(i);
+            assertThat(after.labelX()).as("one row, none over another").isGreaterThanOrEqualTo(before.labelX() + before.labelWidth());
+        }
+        assertThat(groups.getLast().labelX() + groups.getLast().labelWidth()).as("inside the tile").isLessThanOrEqualTo(400);
+    }
+
+    /** The newest fault's label moves left to stay in the tile; over the label before it, the two are one. */
+    @Test
+    void group_aLabelMovedLeftAtTheEdge_overTheOneBefore_joinsIt() {
+        List<SparkMarkers.Placed> placed = List.of(fault(0.70, 84, "fault f-5: crash on instance:1"),
+                fault(0.99, 119, "fault cleared f-5: crash on instance:1"));
+
+        assertThat(SparkMarkers.group(placed, 400, SparkMarkersTest::sixPerChar)).singleElement()
+                .satisfies(g -> assertThat(g.shortLabel()).isEqualTo("1 fault, 1 cleared"));
+        assertThat(SparkMarkers.group(placed, 1_000, SparkMarkersTest::sixPerChar)).as("where there is room, each its own")
+                .extracting(SparkMarkers.Group::shortLabel).containsExactly("crash on in…", "end crash o…");
     }
 
     @Test
