@@ -234,10 +234,13 @@ public final class ControlView {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setTooltip(tip("Applied versions, newest first; select one to see its diff (the first version: its whole text)"));
         VBox.setVgrow(table, Priority.ALWAYS);
+        table.setPrefHeight(160);
         TextArea diff = new TextArea();
         diff.setId("control-diff");
         diff.setEditable(false);
-        diff.setPrefRowCount(5);
+        // the room is shared with the table: version 1's whole text showed two lines at a time
+        diff.setPrefRowCount(6);
+        VBox.setVgrow(diff, Priority.ALWAYS);
         diff.setTooltip(tip("The selected version's diff against the one before it; the first version's whole text"));
         var selected = table.getSelectionModel().selectedItemProperty();
         diff.textProperty().bind(Bindings.createStringBinding(() -> selected.get() == null ? "" : selected.get().detail(), selected));

@@ -191,7 +191,7 @@ public final class ControlViewModel {
         String why = version == running ? "Version " + version + " runs now"
                 : sameText ? "Version " + version + "'s text is what runs now (version " + running + ")"
                 : "Version " + version + " reads as the config that runs now (version " + running
-                + "; the texts differ only in comments or layout)";
+                + "; the texts differ only in comments, layout or format)";
         return why + ": a rollback to it would change nothing.";
     }
 

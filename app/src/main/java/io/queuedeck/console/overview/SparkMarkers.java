@@ -27,24 +27,22 @@ import javafx.scene.shape.Rectangle;
  * cleared in the sparklines' window is a vertical line over every sparkline tile, with a short
  * label at its top and the whole change-log entry as a tooltip. Markers whose labels would overlap
  * on a tile (a drill, buttons pressed in quick succession) are drawn as one: a dashed line at the
- * first and the last, a faint band between, one label ("12 faults, 3 cleared") and a tooltip that
- * lists every change with its time. TilesFX draws sparklines itself, so the markers are an overlay
+ * first, a thin unlabelled line at each of the others, one label ("12 faults, 3 cleared") and a
+ * tooltip that lists every change with its time. TilesFX draws sparklines itself, so the markers are an overlay
  * on each tile, placed by time between the oldest and newest point the sparklines hold (one point
  * a second).
  */
 final class SparkMarkers {
     static final String MARKER_CLASS = "qd-spark-marker";
     static final String LABEL_CLASS = "qd-spark-marker-label";
-    /** The faint band between the first and the last of markers drawn as one. */
-    static final String SPAN_CLASS = "qd-spark-marker-span";
+    /** The thin unlabelled line of each marker drawn as one with the one before it. */
+    static final String TICK_CLASS = "qd-spark-marker-tick";
     /** Characters of the label at a marker's top; the tooltip has all of it. */
     static final int SHORT_LABEL = 12;
     /** The sparkline's inset from the tile's sides, as a fraction of its width (TilesFX pads its graph). */
     private static final double INSET = 0.05;
     /** Space kept between two labels. */
     private static final double GAP = 4;
-    /** Two edges of a group closer than this, in pixels, are drawn as one line. */
-    private static final double ONE_LINE = 2;
     /**
      * Where a marker starts, as a fraction of the tile's height: below the tile's big value, which
      * ends near 0.35 (at 0.3 the labels were drawn over the value's digits, seen at 1280 x 800).
@@ -213,8 +211,8 @@ final class SparkMarkers {
         return shown;
     }
 
-    /** One group's nodes on one tile, kept from one draw to the next. */
-    private record Drawn(Rectangle hover, Rectangle span, Line line, Line last, Label label, Tooltip tip) {}
+    /** One group's nodes on one tile, kept from one draw to the next; {@code ticks} grows and shrinks with it. */
+    private record Drawn(Rectangle hover, Line line, List<Line> ticks, Label label, Tooltip tip) {}
 
     /**
      * Places the markers on {@code overlay}, moving the nodes already there: made anew at every
@@ -240,24 +238,33 @@ final class SparkMarkers {
         }
         while (drawn.size() > groups.size()) {
             Drawn gone = drawn.removeLast();
-            overlay.getChildren().removeAll(gone.hover(), gone.span(), gone.line(), gone.last(), gone.label());
+            overlay.getChildren().removeAll(gone.hover(), gone.line(), gone.label());
+            overlay.getChildren().removeAll(gone.ticks());
         }
         double top = height * TOP, bottom = height - height * INSET;
+        double left = width * INSET, usable = width * (1 - 2 * INSET);
         for (int i = 0; i < groups.size(); i++) {
             Group g = groups.get(i);
             if (i == drawn.size()) {
                 drawn.add(made(overlay));
             }
             Drawn d = drawn.get(i);
-            edge(d.line(), g.x(), top, bottom, g.members().getFirst().styleClass());
-            edge(d.last(), g.lastX(), top, bottom, g.members().getLast().styleClass());
-            d.last().setVisible(g.lastX() - g.x() >= ONE_LINE);
-            d.span().setX(g.x());
-            d.span().setY(top);
-            d.span().setWidth(Math.max(0, g.lastX() - g.x()));
-            d.span().setHeight(Math.max(0, bottom - top));
-            d.span().getStyleClass().setAll(SPAN_CLASS, g.styleClass());
-            d.span().setVisible(d.last().isVisible());
+            upright(d.line(), g.x(), top, bottom, MARKER_CLASS, g.members().getFirst().styleClass());
+            // the others' times stay in view (a flapping GPU's changes made one marker of a minute)
+            List<Placed> others = g.members().subList(1, g.members().size());
+            while (d.ticks().size() > others.size()) {
+                overlay.getChildren().remove(d.ticks().removeLast());
+            }
+            for (int t = 0; t < others.size(); t++) {
+                if (t == d.ticks().size()) {
+                    Line tick = new Line();
+                    tick.setMouseTransparent(true);
+                    d.ticks().add(tick);
+                    overlay.getChildren().add(overlay.getChildren().indexOf(d.line()), tick);
+                }
+                upright(d.ticks().get(t), left + others.get(t).fraction() * usable, top, bottom, TICK_CLASS,
+                        others.get(t).styleClass());
+            }
             // a 1-px line is hard to hover: the band around the group takes the mouse
             d.hover().setX(g.x() - 4);
             d.hover().setY(top);
@@ -272,31 +279,26 @@ final class SparkMarkers {
         }
     }
 
-    private static void edge(Line line, double x, double top, double bottom, String styleClass) {
+    private static void upright(Line line, double x, double top, double bottom, String... styleClasses) {
         line.setStartX(x);
         line.setEndX(x);
         line.setStartY(top);
         line.setEndY(bottom);
-        line.getStyleClass().setAll(MARKER_CLASS, styleClass);
+        line.getStyleClass().setAll(styleClasses);
     }
 
     private static Drawn made(Pane overlay) {
         Rectangle hover = new Rectangle();
         hover.setFill(Color.TRANSPARENT);
-        Rectangle span = new Rectangle();
-        span.setFill(Color.TRANSPARENT); // the style sheet colours it
-        span.setMouseTransparent(true);
         Line line = new Line();
         line.setMouseTransparent(true);
-        Line last = new Line();
-        last.setMouseTransparent(true);
         Tooltip tip = new Tooltip();
         tip.setWrapText(true);
         tip.setMaxWidth(520);
         Tooltip.install(hover, tip);
         Label label = new Label();
         label.setTooltip(tip);
-        overlay.getChildren().addAll(hover, span, line, last, label);
-        return new Drawn(hover, span, line, last, label, tip);
+        overlay.getChildren().addAll(hover, line, label);
+        return new Drawn(hover, line, new ArrayList<>(), label, tip);
     }
 }

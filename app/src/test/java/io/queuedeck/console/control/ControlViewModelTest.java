@@ -230,7 +230,7 @@ class ControlViewModelTest {
 
         assertThat(asked).isEmpty();
         assertThat(model.messageProperty().get()).isEqualTo("Version 1 reads as the config that runs now (version 3; the texts"
-                + " differ only in comments or layout): a rollback to it would change nothing.");
+                + " differ only in comments, layout or format): a rollback to it would change nothing.");
     }
 
     /** Version 1 has no version before it, so no diff: the History tab's pane stayed empty. */

@@ -86,6 +86,8 @@ class OverviewMarkerBurstUiTest {
             long dashed = tile.getChildrenUnmodifiable().stream()
                     .filter(n -> n.getStyleClass().contains(SparkMarkers.MARKER_CLASS) && n.isVisible()).count();
             assertThat(dashed).as("a dashed line for f-1 and one at the burst, not sixteen").isEqualTo(2);
+            assertThat(tile.getChildrenUnmodifiable().stream().filter(n -> n.getStyleClass().contains(SparkMarkers.TICK_CLASS)))
+                    .as("the burst's other fourteen as thin unlabelled lines").hasSize(14);
         });
     }
 

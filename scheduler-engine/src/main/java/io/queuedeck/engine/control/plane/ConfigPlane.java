@@ -316,7 +316,8 @@ public final class ConfigPlane implements ConfigService {
 
     /**
      * Whether a rollback to {@code version} would change nothing: it reads as the running config
-     * (the same text, or one that differs only in comments or layout). False when it is not kept.
+     * (the same text, or one that differs only in comments, layout or format: YAML against JSON). False
+     * when it is not kept.
      */
     public synchronized boolean readsAsRunning(int version) {
         return versions.stream().filter(v -> v.version() == version).findFirst()
