@@ -25,10 +25,10 @@ import javafx.scene.shape.Rectangle;
 /**
  * Fault markers on the Overview's sparklines, as on the Latency charts: each fault injected or
  * cleared in the sparklines' window is a vertical line over every sparkline tile, with a short
- * label at its top and the whole change-log entry as a tooltip. Markers whose labels would overlap
- * on a tile (a drill, buttons pressed in quick succession) are drawn as one: a dashed line at the
- * first, a thin unlabelled line at each of the others, one label ("12 faults, 3 cleared") and a
- * tooltip that lists every change with its time. TilesFX draws sparklines itself, so the markers are an overlay
+ * label at its top and the whole change-log entry as a tooltip. Markers a few pixels apart (a drill,
+ * buttons pressed in quick succession), or whose labels find no room, are drawn as one: a dashed
+ * line at the first, a thin unlabelled line at each of the others, one label ("12 faults, 3
+ * cleared") and a tooltip that lists every change with its time. TilesFX draws sparklines itself, so the markers are an overlay
  * on each tile, placed by time between the oldest and newest point the sparklines hold (one point
  * a second).
  */
@@ -43,6 +43,10 @@ final class SparkMarkers {
     private static final double INSET = 0.05;
     /** Space kept between two labels. */
     private static final double GAP = 4;
+    /** Markers closer than this to a group's first, in pixels, are drawn as one: their lines would be one smear. */
+    static final double BURST = 10;
+    /** Rows of labels a tile has room for below its value. */
+    static final int LABEL_ROWS = 2;
     /**
      * Where a marker starts, as a fraction of the tile's height: below the tile's big value, which
      * ends near 0.35 (at 0.3 the labels were drawn over the value's digits, seen at 1280 x 800).
@@ -55,9 +59,10 @@ final class SparkMarkers {
 
     /**
      * Markers drawn as one on a tile, oldest first: {@code x} and {@code lastX} are the first's and the
-     * last's place, {@code labelX} where the label starts (moved left to stay in the tile).
+     * last's place, {@code labelX} where the label starts (moved left to stay in the tile), {@code row}
+     * the row of labels it stands in.
      */
-    record Group(List<Placed> members, double x, double lastX, double labelX, double labelWidth) {
+    record Group(List<Placed> members, double x, double lastX, double labelX, double labelWidth, int row) {
         /** The one marker's label, or how many there are ("3 faults", "2 cleared", "1 fault, 1 cleared"). */
         String shortLabel() {
             return label(members);
@@ -121,37 +126,53 @@ final class SparkMarkers {
     }
 
     /**
-     * {@code placed} on a tile {@code width} wide, as drawn: left to right, a marker whose label would
-     * start over the label before it joins that label's group, and a group whose label, moved left to
-     * stay in the tile, would cover the one before joins it. Labels then stand in one row, none over
-     * another; {@code measure} gives a label's width. (Rows of labels stacked up to two were tried
-     * first: a drill's dozen faults in a second still drew a dozen lines and hid all but two labels.)
+     * {@code placed} on a tile {@code width} wide, as drawn. Markers whose lines stand within
+     * {@link #BURST} pixels of a group's first are one (their lines and labels were a heap); then
+     * each group's label takes the first of {@link #LABEL_ROWS} rows it clears, left to right, and
+     * one that clears none joins the group before it. No label covers another, every marker stays
+     * in a group's tooltip, and the newest keeps a label of its own where a row has room for it
+     * (joining any overlapping label to the one before took a fault half a minute after a burst
+     * into the burst's label). {@code measure} gives a label's width.
      */
     static List<Group> group(List<Placed> placed, double width, ToDoubleFunction<String> measure) {
         double left = width * INSET, usable = width * (1 - 2 * INSET);
         List<List<Placed>> groups = new ArrayList<>();
-        List<double[]> labels = new ArrayList<>(); // each group's label: start, width
         for (Placed p : placed.stream().sorted(Comparator.comparingDouble(Placed::fraction)).toList()) {
-            double[] alone = labelOf(List.of(p), left, usable, width, measure);
-            if (!groups.isEmpty() && alone[0] < end(labels.getLast())) {
+            if (!groups.isEmpty() && (p.fraction() - groups.getLast().getFirst().fraction()) * usable < BURST) {
                 groups.getLast().add(p);
-                labels.set(labels.size() - 1, labelOf(groups.getLast(), left, usable, width, measure));
             } else {
                 groups.add(new ArrayList<>(List.of(p)));
-                labels.add(alone);
             }
-            while (groups.size() > 1 && labels.getLast()[0] < end(labels.get(labels.size() - 2))) {
-                List<Placed> last = groups.removeLast();
-                labels.removeLast();
-                groups.getLast().addAll(last);
-                labels.set(labels.size() - 1, labelOf(groups.getLast(), left, usable, width, measure));
+        }
+        int[] rows;
+        double[][] labels;
+        placing:
+        while (true) {
+            double[] rowEnds = new double[LABEL_ROWS];
+            java.util.Arrays.fill(rowEnds, Double.NEGATIVE_INFINITY);
+            rows = new int[groups.size()];
+            labels = new double[groups.size()][];
+            for (int i = 0; i < groups.size(); i++) {
+                labels[i] = labelOf(groups.get(i), left, usable, width, measure);
+                rows[i] = -1;
+                for (int r = 0; r < LABEL_ROWS && rows[i] < 0; r++) {
+                    if (labels[i][0] >= rowEnds[r]) {
+                        rows[i] = r;
+                        rowEnds[r] = end(labels[i]);
+                    }
+                }
+                if (rows[i] < 0) { // the first always has a row: i > 0
+                    groups.get(i - 1).addAll(groups.remove(i));
+                    continue placing; // its label grew: the rows are taken again
+                }
             }
+            break;
         }
         List<Group> out = new ArrayList<>();
         for (int i = 0; i < groups.size(); i++) {
             List<Placed> members = groups.get(i);
             out.add(new Group(List.copyOf(members), left + members.getFirst().fraction() * usable,
-                    left + members.getLast().fraction() * usable, labels.get(i)[0], labels.get(i)[1]));
+                    left + members.getLast().fraction() * usable, labels[i][0], labels[i][1], rows[i]));
         }
         return out;
     }
@@ -275,7 +296,8 @@ final class SparkMarkers {
             label.setText(g.shortLabel());
             label.getStyleClass().setAll("label", LABEL_CLASS, g.styleClass());
             label.setVisible(width > 0 && height > 0);
-            label.resizeRelocate(g.labelX(), top, g.labelWidth(), label.prefHeight(-1));
+            double labelHeight = label.prefHeight(-1);
+            label.resizeRelocate(g.labelX(), top + g.row() * (labelHeight + 1), g.labelWidth(), labelHeight);
         }
     }
 

@@ -50,11 +50,11 @@ class SparkMarkersTest {
 
     /**
      * A drill's faults a second apart heaped lines and labels on each other. On a tile 400 px wide
-     * (the sparkline from 20 to 380 px), labels 6 px a character: f-2, f-3 and the end of f-2 start
-     * within a label's width of each other and are one; f-1 and f-4 stand far enough apart to keep theirs.
+     * (the sparkline from 20 to 380 px), labels 6 px a character: f-2, f-3 and the end of f-2 stand
+     * within 10 px of each other and are one; f-1 and f-4 stand far enough apart to keep theirs.
      */
     @Test
-    void group_markersWhoseLabelsWouldOverlap_areOne_listingEveryChange_othersKeepTheirOwn() {
+    void group_markersAFewPixelsApart_areOne_listingEveryChange_othersKeepTheirOwn() {
         List<SparkMarkers.Placed> placed = List.of(fault(0.05, 6, "fault f-1: slow factor=4 on instance:0"),
                 fault(0.50, 60, "fault f-2: crash on instance:2"), fault(0.51, 61, "fault f-3: oom on instance:2"),
                 fault(0.52, 62, "fault cleared f-2: crash on instance:2"), fault(0.99, 119, "fault f-4: hang on node"));
@@ -71,23 +71,34 @@ class SparkMarkersTest {
         assertThat(groups.get(1).styleClass()).isEqualTo("marker-fault");
         assertThat(groups.get(1).x()).isEqualTo(200);
         assertThat(groups.get(1).lastX()).isCloseTo(207.2, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(groups).extracting(SparkMarkers.Group::row).as("room for all in one row").containsExactly(0, 0, 0);
         for (int i = 1; i < groups.size(); i++) {
             SparkMarkers.Group before = groups.get(i - 1), after = groups.get(i);
-            assertThat(after.labelX()).as("one row, none over another").isGreaterThanOrEqualTo(before.labelX() + before.labelWidth());
+            assertThat(after.labelX()).as("none over another").isGreaterThanOrEqualTo(before.labelX() + before.labelWidth());
         }
         assertThat(groups.getLast().labelX() + groups.getLast().labelWidth()).as("inside the tile").isLessThanOrEqualTo(400);
     }
 
-    /** The newest fault's label moves left to stay in the tile; over the label before it, the two are one. */
+    /**
+     * The newest fault's label moves left to stay in the tile, over the label before it: it takes the
+     * second row (joined to the burst before it, a fault half a minute later lost its label); where
+     * neither row has room, it joins the group before it.
+     */
     @Test
-    void group_aLabelMovedLeftAtTheEdge_overTheOneBefore_joinsIt() {
-        List<SparkMarkers.Placed> placed = List.of(fault(0.70, 84, "fault f-5: crash on instance:1"),
+    void group_aLabelWithNoRoomInTheFirstRow_takesTheSecond_withNoneLeft_joinsTheOneBefore() {
+        List<SparkMarkers.Placed> two = List.of(fault(0.70, 84, "fault f-5: crash on instance:1"),
                 fault(0.99, 119, "fault cleared f-5: crash on instance:1"));
+        assertThat(SparkMarkers.group(two, 400, SparkMarkersTest::sixPerChar)).extracting(SparkMarkers.Group::shortLabel,
+                SparkMarkers.Group::row).containsExactly(org.assertj.core.groups.Tuple.tuple("crash on in…", 0),
+                org.assertj.core.groups.Tuple.tuple("end crash o…", 1));
 
-        assertThat(SparkMarkers.group(placed, 400, SparkMarkersTest::sixPerChar)).singleElement()
-                .satisfies(g -> assertThat(g.shortLabel()).isEqualTo("1 fault, 1 cleared"));
-        assertThat(SparkMarkers.group(placed, 1_000, SparkMarkersTest::sixPerChar)).as("where there is room, each its own")
-                .extracting(SparkMarkers.Group::shortLabel).containsExactly("crash on in…", "end crash o…");
+        List<SparkMarkers.Placed> three = List.of(fault(0.80, 96, "fault f-5: crash on instance:1"),
+                fault(0.88, 105, "fault f-6: oom on instance:2"), fault(0.99, 119, "fault cleared f-5: crash on instance:1"));
+        assertThat(SparkMarkers.group(three, 400, SparkMarkersTest::sixPerChar)).extracting(SparkMarkers.Group::shortLabel,
+                SparkMarkers.Group::row).containsExactly(org.assertj.core.groups.Tuple.tuple("crash on in…", 0),
+                org.assertj.core.groups.Tuple.tuple("1 fault, 1 cleared", 1));
+        assertThat(SparkMarkers.group(three, 1_000, SparkMarkersTest::sixPerChar)).as("where there is room, each its own")
+                .extracting(SparkMarkers.Group::shortLabel).containsExactly("crash on in…", "oom on inst…", "end crash o…");
     }
 
     @Test
