@@ -240,6 +240,7 @@ public final class ControlView {
         diff.setEditable(false);
         // the room is shared with the table: version 1's whole text showed two lines at a time
         diff.setPrefRowCount(6);
+        diff.setPromptText("Select a version to see what it changed");
         VBox.setVgrow(diff, Priority.ALWAYS);
         diff.setTooltip(tip("The selected version's diff against the one before it; the first version's whole text"));
         var selected = table.getSelectionModel().selectedItemProperty();
