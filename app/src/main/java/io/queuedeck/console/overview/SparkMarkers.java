@@ -25,12 +25,12 @@ import javafx.scene.shape.Rectangle;
 /**
  * Fault markers on the Overview's sparklines, as on the Latency charts: each fault injected or
  * cleared in the sparklines' window is a vertical line over every sparkline tile, with a short
- * label at its top and the whole change-log entry as a tooltip. Markers a few pixels apart (a drill,
- * buttons pressed in quick succession), or whose labels find no room, are drawn as one: a dashed
- * line at the first, a thin unlabelled line at each of the others, one label ("12 faults, 3
- * cleared") and a tooltip that lists every change with its time. TilesFX draws sparklines itself, so the markers are an overlay
- * on each tile, placed by time between the oldest and newest point the sparklines hold (one point
- * a second).
+ * label at its top and the whole change-log entry as a tooltip. Markers a few pixels apart (a
+ * drill, buttons pressed in quick succession), or whose labels find no room, are drawn as one: a
+ * dashed line at the first, a thin unlabelled line at each of the others, one label ("12 faults,
+ * 3 cleared") and a tooltip that lists every change with its time. TilesFX draws sparklines
+ * itself, so the markers are an overlay on each tile, placed by time between the oldest and newest
+ * point the sparklines hold (one point a second).
  */
 final class SparkMarkers {
     static final String MARKER_CLASS = "qd-spark-marker";
@@ -53,6 +53,7 @@ final class SparkMarkers {
      */
     static final double TOP = 0.45;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final String FAULT = "marker-fault";
 
     /** A marker placed on the sparklines: {@code fraction} 0 is the oldest point, 1 the newest. */
     record Placed(double fraction, String shortLabel, String tooltip, String styleClass, Instant at) {}
@@ -86,8 +87,6 @@ final class SparkMarkers {
             return members.stream().anyMatch(m -> m.styleClass().equals(FAULT)) ? FAULT : members.getFirst().styleClass();
         }
     }
-
-    private static final String FAULT = "marker-fault";
 
     private final ObservableList<ChangeLog.Entry> entries;
     private final List<Pane> overlays = new ArrayList<>();
@@ -198,10 +197,10 @@ final class SparkMarkers {
         return cleared == 0 ? f : faults == 0 ? cleared + " cleared" : f + ", " + cleared + " cleared";
     }
 
-    /** How long {@code members} took, first to last: "1 s", "0.2 s", "35 s". */
+    /** How long {@code members} took, first to last: "a second", "35 s". */
     private static String span(List<Placed> members) {
         long ms = members.getLast().at().toEpochMilli() - members.getFirst().at().toEpochMilli();
-        return ms < 1000 ? (ms < 100 ? "a second" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0)) : Math.round(ms / 1000.0) + " s";
+        return ms < 1000 ? "a second" : Math.round(ms / 1000.0) + " s";
     }
 
     /** {@code tile} with an overlay for the markers; the overlay takes the mouse only on its markers. */
@@ -271,7 +270,7 @@ final class SparkMarkers {
             }
             Drawn d = drawn.get(i);
             upright(d.line(), g.x(), top, bottom, MARKER_CLASS, g.members().getFirst().styleClass());
-            // the others' times stay in view (a flapping GPU's changes made one marker of a minute)
+            // each member's time stays in view: where labels had no room, a group spans many seconds
             List<Placed> others = g.members().subList(1, g.members().size());
             while (d.ticks().size() > others.size()) {
                 overlay.getChildren().remove(d.ticks().removeLast());
