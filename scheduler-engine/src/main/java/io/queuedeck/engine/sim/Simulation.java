@@ -17,9 +17,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,6 +56,20 @@ public record Simulation(int instances, GpuModel profile, String model, ServiceO
      * itself reads no system time, see ArchitectureTest).
      */
     public PolicyResult run(String policy, PolicyConfig config, List<Arrival> arrivals, LongSupplier wallClock) {
+        return run(policy, config, arrivals, wallClock, () -> false);
+    }
+
+    /** Events between two looks at a stop request: often enough to stop within milliseconds, rare enough to cost nothing. */
+    static final int STOP_CHECK_EVENTS = 4_096;
+
+    /**
+     * The same, given up when {@code stop} answers true (it is asked every {@value #STOP_CHECK_EVENTS}
+     * events): a caller that runs a comparison for someone who may cancel it (the console).
+     *
+     * @throws CancellationException when {@code stop} asked for it
+     */
+    public PolicyResult run(String policy, PolicyConfig config, List<Arrival> arrivals, LongSupplier wallClock,
+                            BooleanSupplier stop) {
         long wallStart = wallClock.getAsLong();
         config = withBatchAwareOracle(policy, config);
         VirtualClock clock = new VirtualClock();
@@ -79,7 +95,11 @@ public record Simulation(int instances, GpuModel profile, String model, ServiceO
         for (Arrival arrival : arrivals) {
             tokens += arrival.outputTokens();
         }
+        long fired = 0;
         while (next[0] < arrivals.size() || finished.size() + rejected[0] < arrivals.size()) {
+            if (++fired % STOP_CHECK_EVENTS == 0 && stop.getAsBoolean()) {
+                throw new CancellationException("the simulation of " + policy + " was stopped");
+            }
             if (!clock.runNext()) {
                 throw new IllegalStateException("simulation stalled with "
                         + (arrivals.size() - finished.size() - rejected[0]) + " tasks unfinished");
@@ -162,10 +182,26 @@ public record Simulation(int instances, GpuModel profile, String model, ServiceO
      */
     public List<PolicyResult> compare(List<String> policies, Map<String, PolicyConfig> configs, List<Arrival> arrivals,
                                       LongSupplier wallClock, Executor executor) {
+        return compare(policies, configs, arrivals, wallClock, executor, () -> false);
+    }
+
+    /**
+     * The same, given up when {@code stop} answers true: every run still going stops within a few
+     * thousand events, and one not yet started does not start.
+     *
+     * @throws CancellationException when {@code stop} asked for it
+     */
+    public List<PolicyResult> compare(List<String> policies, Map<String, PolicyConfig> configs, List<Arrival> arrivals,
+                                      LongSupplier wallClock, Executor executor, BooleanSupplier stop) {
         List<CompletableFuture<PolicyResult>> runs = new ArrayList<>(policies.size());
         for (String name : policies) {
             PolicyConfig config = configs.getOrDefault(name, PolicyConfig.empty());
-            runs.add(CompletableFuture.supplyAsync(() -> run(name, config, arrivals, wallClock), executor));
+            runs.add(CompletableFuture.supplyAsync(() -> {
+                if (stop.getAsBoolean()) {
+                    throw new CancellationException("the simulation of " + name + " was stopped before it started");
+                }
+                return run(name, config, arrivals, wallClock, stop);
+            }, executor));
         }
         List<PolicyResult> results = new ArrayList<>(policies.size());
         for (CompletableFuture<PolicyResult> run : runs) {
