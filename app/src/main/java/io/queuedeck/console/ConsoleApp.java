@@ -17,7 +17,7 @@ import io.queuedeck.console.latency.LatencyView;
 import io.queuedeck.console.latency.LatencyViewModel;
 import io.queuedeck.console.overview.OverviewView;
 import io.queuedeck.console.overview.OverviewViewModel;
-import io.queuedeck.console.policies.PoliciesView;
+import io.queuedeck.console.policies.PolicyScreen;
 import io.queuedeck.console.policies.PoliciesViewModel;
 import io.queuedeck.console.ui.Notices;
 import io.queuedeck.console.ui.Screenshot;
@@ -211,7 +211,7 @@ public final class ConsoleApp extends Application {
         Map<Screen, Supplier<Parent>> screens = new EnumMap<>(Screen.class);
         screens.put(Screen.OVERVIEW, () -> themed(new OverviewView(overview, changes.entries()))); // faults marked on sparklines
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
-        screens.put(Screen.POLICIES, () -> new PoliciesView(policies).root());
+        screens.put(Screen.POLICIES, () -> PolicyScreen.build(policies));
         io.queuedeck.console.cluster.ClusterViewModel cluster = ClusterWiring.model(system, gateway);
         screens.put(Screen.LANES, () -> ClusterWiring.lanes(new LanesView(lanes).root(), cluster));
         screens.put(Screen.GPUS, () -> ClusterWiring.around(new GpusView(gpus).root(), cluster));

@@ -1,0 +1,243 @@
+package io.queuedeck.console.policies;
+
+import io.queuedeck.console.ui.Fxml;
+import io.queuedeck.engine.sim.PolicyResult;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.ListChangeListener;
+import javafx.collections.transformation.SortedList;
+import javafx.css.PseudoClass;
+import javafx.fxml.FXML;
+import javafx.scene.Parent;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.StackPane;
+
+/** The Compare tab: a trace, a load, the policies; Run; a sortable table and a chart against the lower bound. */
+public final class CompareView {
+    static final PseudoClass BOUND_ROW = PseudoClass.getPseudoClass("bound");
+    static final String BOUND_BAR = "compare-bar-bound";
+    static final String FIFO_BAR = "compare-bar-fifo";
+
+    private final CompareViewModel model;
+    private final Parent root;
+    private final BoundBarChart chart;
+    @FXML
+    private ComboBox<String> traceBox;
+    @FXML
+    private Button browseButton;
+    @FXML
+    private TextField loadField;
+    @FXML
+    private TextField seedField;
+    @FXML
+    private ComboBox<String> prioritiesBox;
+    @FXML
+    private FlowPane policyBoxes;
+    @FXML
+    private Button runButton;
+    @FXML
+    private Button cancelButton;
+    @FXML
+    private ProgressBar progressBar;
+    @FXML
+    private Label statusLabel;
+    @FXML
+    private Label errorLabel;
+    @FXML
+    private ComboBox<CompareFigure> figureBox;
+    @FXML
+    private Button exportButton;
+    @FXML
+    private TableView<CompareRow> table;
+    @FXML
+    private StackPane chartHolder;
+    @FXML
+    private Label commandLabel;
+
+    public CompareView(CompareViewModel model) {
+        this.model = model;
+        this.root = Fxml.load(this, "Compare");
+
+        traceBox.getItems().setAll(model.shippedTraces());
+        traceBox.valueProperty().bindBidirectional(model.traceProperty());
+        traceBox.setTooltip(new Tooltip("A shipped trace, or the path of a CSV trace (QueueDeck's or Azure's format)"));
+        browseButton.setTooltip(new Tooltip("Choose a trace file"));
+        browseButton.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("CSV trace", "*.csv"));
+            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
+            if (file != null) {
+                model.traceProperty().set(file.getAbsolutePath());
+            }
+        });
+        loadField.textProperty().bindBidirectional(model.loadProperty());
+        loadField.setTooltip(new Tooltip("Offered load as a fraction of the simulated GPUs' capacity: the trace's arrivals"
+                + " are time-scaled to it (0.9 = 90%)"));
+        seedField.textProperty().bindBidirectional(model.seedProperty());
+        seedField.setTooltip(new Tooltip("Seed of the random rules (a priority mix); the same seed gives the same figures"));
+        prioritiesBox.getItems().setAll(model.priorityRules());
+        prioritiesBox.valueProperty().bindBidirectional(model.prioritiesProperty());
+        prioritiesBox.setTooltip(new Tooltip("Priority of rows without one: keep (all P5), prompt (short prompts urgent: up to"
+                + " 512 tokens P1, up to 2,048 P3, longer P5) or mix:P=SHARE,… (seeded random shares)"));
+        for (String name : model.policyNames()) {
+            CheckBox box = new CheckBox(name);
+            box.setId("compare-policy-" + name);
+            if (name.equals(PolicyResult.ORACLE)) { // the bound every figure is read against: always run
+                box.setSelected(true);
+                box.setText(name + " (lower bound, always run)");
+            } else {
+                box.selectedProperty().bindBidirectional(model.includedProperty(name));
+            }
+            box.disableProperty().bind(model.runningProperty().or(javafx.beans.binding.Bindings.createBooleanBinding(
+                    () -> name.equals(PolicyResult.ORACLE))));
+            policyBoxes.getChildren().add(box);
+        }
+        for (javafx.scene.control.Control input : List.of(traceBox, browseButton, loadField, seedField, prioritiesBox)) {
+            input.disableProperty().bind(model.runningProperty());
+        }
+
+        runButton.setTooltip(new Tooltip("Replay the trace under each policy on simulated GPUs, in the background"));
+        runButton.disableProperty().bind(model.runningProperty());
+        runButton.setOnAction(e -> model.run());
+        loadField.setOnAction(e -> model.run());
+        seedField.setOnAction(e -> model.run());
+        cancelButton.disableProperty().bind(model.runningProperty().not());
+        cancelButton.setOnAction(e -> model.cancel());
+        progressBar.progressProperty().bind(model.progressProperty());
+        progressBar.visibleProperty().bind(model.runningProperty());
+        statusLabel.textProperty().bind(model.statusProperty());
+        errorLabel.textProperty().bind(model.errorProperty());
+        errorLabel.managedProperty().bind(model.errorProperty().isNotEmpty());
+
+        figureBox.getItems().setAll(CompareFigure.values());
+        figureBox.valueProperty().bindBidirectional(model.figureProperty());
+        figureBox.setTooltip(new Tooltip("The figure charted below, and taken in the columns vs FIFO and vs srpt-oracle"));
+        exportButton.setTooltip(new Tooltip("Save the comparison as the command line's CSV report (a row per policy and class)"));
+        exportButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(model.rows()));
+        exportButton.setOnAction(e -> export());
+        commandLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
+                model.commandLineProperty().get().isEmpty() ? "" : "Latencies in ms of simulated time. The same run from"
+                        + " the command line: " + model.commandLineProperty().get(), model.commandLineProperty()));
+
+        buildTable();
+        chart = new BoundBarChart(new CategoryAxis(), new NumberAxis());
+        chart.setId("compare-chart");
+        chart.setAnimated(false);
+        chart.setLegendVisible(false);
+        chartHolder.getChildren().add(chart);
+        model.rows().addListener((ListChangeListener<CompareRow>) c -> showChart());
+        model.figureProperty().addListener((o, a, v) -> showChart()); // the axis' title, with no rows yet too
+        showChart();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void buildTable() {
+        TableColumn<CompareRow, String> policy = new TableColumn<>("Policy");
+        policy.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().policy()));
+        policy.setId("compare-col-policy");
+        TableColumn<CompareRow, Double> urgent = column("Urgent p99", CompareRow::urgentP99, "%,.0f");
+        urgent.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> model.urgentClassProperty().get()
+                .isEmpty() ? "Urgent p99" : "Urgent p99 (P" + model.urgentClassProperty().get() + ")", model.urgentClassProperty()));
+        TableColumn<CompareRow, Double> chosen = new TableColumn<>();
+        chosen.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> model.figureProperty().get().label(),
+                model.figureProperty()));
+        chosen.getColumns().setAll(List.of(column("vs FIFO", CompareRow::vsFifo, "%.2f×"),
+                column("vs srpt-oracle", CompareRow::vsOracle, "%.2f×")));
+        table.getColumns().setAll(List.of(policy, column("Goodput", CompareRow::goodput, "%.1f%%"),
+                column("E2E mean", CompareRow::e2eMean, "%,.0f"), column("E2E p50", CompareRow::e2eP50, "%,.0f"),
+                column("E2E p99", CompareRow::e2eP99, "%,.0f"), column("TTFT p50", CompareRow::ttftP50, "%,.0f"),
+                column("TTFT p99", CompareRow::ttftP99, "%,.0f"), urgent, chosen,
+                column("Mean vs bound", CompareRow::vsBound, "%.2f×")));
+        table.getColumns().getLast().setId("compare-col-bound");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(new Label("No comparison yet: Run one above."));
+        SortedList<CompareRow> sorted = new SortedList<>(model.rows());
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+        table.setRowFactory(t -> new TableRow<>() {
+            @Override
+            protected void updateItem(CompareRow row, boolean empty) {
+                super.updateItem(row, empty);
+                pseudoClassStateChanged(BOUND_ROW, !empty && row != null && row.policy().equals(PolicyResult.ORACLE));
+            }
+        });
+    }
+
+    /** A column of one figure, sortable by its value; NaN reads "–" and sorts last. */
+    private static TableColumn<CompareRow, Double> column(String title, ToDoubleFunction<CompareRow> value, String format) {
+        TableColumn<CompareRow, Double> column = new TableColumn<>(title);
+        column.setId("compare-col-" + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
+        column.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(value.applyAsDouble(c.getValue())));
+        column.setComparator(Double::compare);
+        column.setStyle("-fx-alignment: CENTER-RIGHT;");
+        column.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Double v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : Double.isNaN(v) ? "–" : String.format(Locale.ROOT, format, v));
+            }
+        });
+        return column;
+    }
+
+    /** One bar per policy of the chosen figure, in run order; the oracle's bar and line mark the bound. */
+    private void showChart() {
+        CompareFigure figure = model.figureProperty().get();
+        chart.getYAxis().setLabel(figure.label() + " (" + (figure == CompareFigure.GOODPUT ? "%" : "ms") + ")");
+        XYChart.Series<String, Number> series = new XYChart.Series<>();
+        double bound = Double.NaN;
+        for (CompareRow row : model.rows()) {
+            if (Double.isNaN(row.figure())) {
+                continue;
+            }
+            XYChart.Data<String, Number> bar = new XYChart.Data<>(row.policy(), row.figure());
+            String style = row.policy().equals(PolicyResult.ORACLE) ? BOUND_BAR : row.policy().equals(CompareViewModel.FIFO) ? FIFO_BAR : null;
+            String tip = String.format(Locale.ROOT, "%s: %s %s", row.policy(), figure.label(),
+                    String.format(Locale.ROOT, figure == CompareFigure.GOODPUT ? "%.1f%%" : "%,.0f ms", row.figure()));
+            bar.nodeProperty().addListener((o, a, node) -> {
+                if (node != null) {
+                    if (style != null) {
+                        node.getStyleClass().add(style);
+                    }
+                    Tooltip.install(node, new Tooltip(tip));
+                }
+            });
+            series.getData().add(bar);
+            if (row.policy().equals(PolicyResult.ORACLE)) {
+                bound = row.figure();
+            }
+        }
+        chart.getData().setAll(List.of(series));
+        chart.setBound(bound, PolicyResult.ORACLE + String.format(Locale.ROOT,
+                figure == CompareFigure.GOODPUT ? " %.1f%%" : " %,.0f ms", bound));
+    }
+
+    private void export() {
+        javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+        chooser.setInitialFileName("policy-comparison.csv");
+        chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("CSV", "*.csv"));
+        java.io.File file = chooser.showSaveDialog(root.getScene().getWindow());
+        if (file != null) {
+            model.exportCsv(file.toPath()); // it says on the status line where it went, or why not
+        }
+    }
+}
