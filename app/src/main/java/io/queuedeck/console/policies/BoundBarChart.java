@@ -7,7 +7,7 @@ import javafx.scene.control.Label;
 import javafx.scene.shape.Line;
 
 /**
- * A bar chart with a dashed line across it at one value, labelled: the lower bound every bar is
+ * A bar chart with a dashed line across it at one value, labelled: the reference every bar is
  * read against. The line sits in the plot, so it moves with the axis when the range changes.
  */
 final class BoundBarChart extends BarChart<String, Number> {

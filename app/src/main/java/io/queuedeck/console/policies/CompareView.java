@@ -28,7 +28,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.StackPane;
 
-/** The Compare tab: a trace, a load, the policies; Run; a sortable table and a chart against the lower bound. */
+/** The Compare tab: a trace, a load, the policies; Run; a sortable table and a chart against the srpt-oracle. */
 public final class CompareView {
     static final PseudoClass BOUND_ROW = PseudoClass.getPseudoClass("bound");
     static final String BOUND_BAR = "compare-bar-bound";
@@ -100,7 +100,7 @@ public final class CompareView {
             box.setId("compare-policy-" + name);
             if (name.equals(PolicyResult.ORACLE)) { // the bound every figure is read against: always run
                 box.setSelected(true);
-                box.setText(name + " (lower bound, always run)");
+                box.setText(name + " (the reference, always run)");
             } else {
                 box.selectedProperty().bindBidirectional(model.includedProperty(name));
             }
@@ -121,6 +121,7 @@ public final class CompareView {
         cancelButton.setOnAction(e -> model.cancel());
         progressBar.progressProperty().bind(model.progressProperty());
         progressBar.visibleProperty().bind(model.runningProperty());
+        progressBar.managedProperty().bind(model.runningProperty()); // no gap before the status when none runs
         statusLabel.textProperty().bind(model.statusProperty());
         errorLabel.textProperty().bind(model.errorProperty());
         errorLabel.managedProperty().bind(model.errorProperty().isNotEmpty());
@@ -132,8 +133,9 @@ public final class CompareView {
         exportButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(model.rows()));
         exportButton.setOnAction(e -> export());
         commandLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
-                model.commandLineProperty().get().isEmpty() ? "" : "Latencies in ms of simulated time. The same run from"
-                        + " the command line: " + model.commandLineProperty().get(), model.commandLineProperty()));
+                model.commandLineProperty().get().isEmpty() ? "" : "Latencies in ms of simulated time; vs bound: mean latency"
+                        + " over a bound no schedule can beat on this trace and these GPUs. The same run from the command line: "
+                        + model.commandLineProperty().get(), model.commandLineProperty()));
 
         buildTable();
         chart = new BoundBarChart(new CategoryAxis(), new NumberAxis());
@@ -161,13 +163,15 @@ public final class CompareView {
         chosen.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> model.figureProperty().get().label(),
                 model.figureProperty()));
         chosen.getColumns().setAll(List.of(column("vs FIFO", CompareRow::vsFifo, "%.2f×"),
-                column("vs srpt-oracle", CompareRow::vsOracle, "%.2f×")));
+                column("vs oracle", CompareRow::vsOracle, "%.2f×")));
         table.getColumns().setAll(List.of(policy, column("Goodput", CompareRow::goodput, "%.1f%%"),
                 column("E2E mean", CompareRow::e2eMean, "%,.0f"), column("E2E p50", CompareRow::e2eP50, "%,.0f"),
                 column("E2E p99", CompareRow::e2eP99, "%,.0f"), column("TTFT p50", CompareRow::ttftP50, "%,.0f"),
                 column("TTFT p99", CompareRow::ttftP99, "%,.0f"), urgent, chosen,
-                column("Mean vs bound", CompareRow::vsBound, "%.2f×")));
-        table.getColumns().getLast().setId("compare-col-bound");
+                column("vs bound", CompareRow::vsBound, "%.2f×")));
+        policy.setPrefWidth(95);
+        urgent.setPrefWidth(125);
+        table.getStyleClass().add("dense"); // AtlantaFX's compact rows: every policy in view without scrolling the table
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No comparison yet: Run one above."));
         SortedList<CompareRow> sorted = new SortedList<>(model.rows());
@@ -189,6 +193,7 @@ public final class CompareView {
         column.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(value.applyAsDouble(c.getValue())));
         column.setComparator(Double::compare);
         column.setStyle("-fx-alignment: CENTER-RIGHT;");
+        column.setPrefWidth(80);
         column.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(Double v, boolean empty) {
@@ -202,31 +207,28 @@ public final class CompareView {
     /** One bar per policy of the chosen figure, in run order; the oracle's bar and line mark the bound. */
     private void showChart() {
         CompareFigure figure = model.figureProperty().get();
-        chart.getYAxis().setLabel(figure.label() + " (" + (figure == CompareFigure.GOODPUT ? "%" : "ms") + ")");
+        chart.getYAxis().setLabel(figure == CompareFigure.GOODPUT ? "%" : "ms"); // the figure's name is in the box above
         XYChart.Series<String, Number> series = new XYChart.Series<>();
         double bound = Double.NaN;
         for (CompareRow row : model.rows()) {
             if (Double.isNaN(row.figure())) {
                 continue;
             }
-            XYChart.Data<String, Number> bar = new XYChart.Data<>(row.policy(), row.figure());
-            String style = row.policy().equals(PolicyResult.ORACLE) ? BOUND_BAR : row.policy().equals(CompareViewModel.FIFO) ? FIFO_BAR : null;
-            String tip = String.format(Locale.ROOT, "%s: %s %s", row.policy(), figure.label(),
-                    String.format(Locale.ROOT, figure == CompareFigure.GOODPUT ? "%.1f%%" : "%,.0f ms", row.figure()));
-            bar.nodeProperty().addListener((o, a, node) -> {
-                if (node != null) {
-                    if (style != null) {
-                        node.getStyleClass().add(style);
-                    }
-                    Tooltip.install(node, new Tooltip(tip));
-                }
-            });
-            series.getData().add(bar);
+            series.getData().add(new XYChart.Data<>(row.policy(), row.figure()));
             if (row.policy().equals(PolicyResult.ORACLE)) {
                 bound = row.figure();
             }
         }
         chart.getData().setAll(List.of(series));
+        // the chart made the bars just now, with its own style classes: ours go on after them
+        for (XYChart.Data<String, Number> bar : series.getData()) {
+            String policy = bar.getXValue();
+            if (policy.equals(PolicyResult.ORACLE) || policy.equals(CompareViewModel.FIFO)) {
+                bar.getNode().getStyleClass().add(policy.equals(PolicyResult.ORACLE) ? BOUND_BAR : FIFO_BAR);
+            }
+            Tooltip.install(bar.getNode(), new Tooltip(policy + ": " + figure.label() + " " + String.format(Locale.ROOT,
+                    figure == CompareFigure.GOODPUT ? "%.1f%%" : "%,.0f ms", bar.getYValue().doubleValue())));
+        }
         chart.setBound(bound, PolicyResult.ORACLE + String.format(Locale.ROOT,
                 figure == CompareFigure.GOODPUT ? " %.1f%%" : " %,.0f ms", bound));
     }

@@ -57,7 +57,7 @@ public final class CompareViewModel {
     private final StringProperty seed = new SimpleStringProperty(this, "seed", DEFAULT_SEED);
     private final StringProperty priorities = new SimpleStringProperty(this, "priorities", DEFAULT_PRIORITIES);
     private final Map<String, BooleanProperty> included = new LinkedHashMap<>();
-    private final ObjectProperty<CompareFigure> figure = new SimpleObjectProperty<>(this, "figure", CompareFigure.E2E_P99);
+    private final ObjectProperty<CompareFigure> figure = new SimpleObjectProperty<>(this, "figure", CompareFigure.E2E_MEAN);
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", IDLE);

@@ -1,0 +1,141 @@
+package io.queuedeck.console.policies;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import atlantafx.base.theme.PrimerDark;
+import io.queuedeck.engine.sim.TraceComparison;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.chart.BarChart;
+import javafx.scene.control.TableView;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The Policy &amp; load screen's Compare tab in the room a 1280 × 800 console window gives the
+ * screen, driven by the robot's real clicks (Monocle); the comparison runs on a thread of its own,
+ * as in the console.
+ */
+class CompareViewUiTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    private final FxRobot robot = new FxRobot();
+    private final ExecutorService background = Executors.newSingleThreadExecutor();
+    private CompareViewModel model;
+    @TempDir
+    Path dir;
+    private Path slice;
+
+    @BeforeEach
+    void show() throws Exception {
+        // the first 300 requests of the shipped code trace: a comparison of a few policies in about a second
+        slice = dir.resolve("code-slice.csv");
+        try (var in = TraceComparison.class.getResourceAsStream("/queuedeck/traces/azure-code-2023.csv")) {
+            Files.write(slice, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().limit(301).toList());
+        }
+        FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
+        model = new CompareViewModel(background, Runnable::run, Platform::runLater, List.of("azure-conv-2023.csv", "azure-code-2023.csv"));
+        FxToolkit.setupStage(s -> {
+            // both tabs, in a scroll pane fitted to the room while the screen's minimum fits, as the console shows them
+            javafx.scene.Parent screen = PolicyScreen.build(new javafx.scene.layout.VBox(), new CompareView(model).root());
+            javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(screen);
+            scroll.viewportBoundsProperty().addListener((o, a, b) -> {
+                scroll.setFitToWidth(b.getWidth() >= screen.minWidth(-1));
+                scroll.setFitToHeight(b.getHeight() >= screen.minHeight(b.getWidth()));
+            });
+            s.setScene(new Scene(scroll, 1030, 650)); // the scene before show(): see JAVAFX-NOTES
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("Compare policies"); // the tab, as an operator opens it
+    }
+
+    @AfterEach
+    void close() throws TimeoutException, InterruptedException {
+        FxToolkit.cleanupStages();
+        background.shutdownNow();
+        assertThat(background.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void run_fewPolicies_tableSortsByAClickedColumn_andTheChartMarksTheOracle() {
+        robot.interact(() -> model.traceProperty().set(slice.toString()));
+        for (String name : List.of("priority", "mlfq", "aging", "weighted", "edf", "fair", "gittins")) {
+            robot.clickOn("#compare-policy-" + name); // untick: fifo, sjf and the oracle stay
+        }
+        robot.clickOn("#compare-run");
+        Awaitility.await().atMost(PATIENCE).until(() -> !model.runningProperty().get());
+
+        TableView<CompareRow> table = robot.lookup("#compare-table").queryTableView();
+        assertThat(robot.lookup("#compare-error").queryLabeled().getText()).isEmpty();
+        assertThat(table.getItems()).extracting(CompareRow::policy).containsExactly("fifo", "sjf", "srpt-oracle");
+
+        robot.clickOn("E2E p99"); // the column's header: ascending, then descending
+        WaitForAsyncUtils.waitForFxEvents();
+        List<Double> ascending = table.getItems().stream().map(CompareRow::e2eP99).toList();
+        assertThat(ascending).isSorted();
+        robot.clickOn("E2E p99");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(table.getItems().stream().map(CompareRow::e2eP99).toList()).containsExactlyElementsOf(ascending.reversed());
+
+        @SuppressWarnings("unchecked")
+        BarChart<String, Number> chart = robot.lookup("#compare-chart").queryAs(BarChart.class);
+        List<Node> bars = chart.getData().getFirst().getData().stream().map(d -> d.getNode()).toList();
+        assertThat(bars).hasSize(3);
+        assertThat(bars.get(2).getStyleClass()).contains(CompareView.BOUND_BAR);
+        assertThat(bars.get(0).getStyleClass()).contains(CompareView.FIFO_BAR);
+        double oracleMean = model.rows().getLast().e2eMean();
+        assertThat(robot.lookup("#compare-bound-label").queryLabeled().getText())
+                .isEqualTo(String.format(java.util.Locale.ROOT, "srpt-oracle %,.0f ms", oracleMean));
+        assertThat(robot.lookup("#compare-bound-label").query().isVisible()).isTrue();
+        assertThat(robot.lookup("#compare-export").query().isDisabled()).isFalse();
+    }
+
+    @Test
+    void run_malformedTrace_theEnginesMessageOnScreen_andRunCanBePressedAgain() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "arrival_ms,prompt_tokens,output_tokens\n0,10,5\n5,ten,5\n");
+        robot.interact(() -> model.traceProperty().set(bad.toString()));
+
+        robot.clickOn("#compare-run");
+        Awaitility.await().atMost(PATIENCE).until(() -> !model.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        String shown = robot.lookup("#compare-error").queryLabeled().getText();
+        assertThat(shown).startsWith("bad.csv:3").doesNotContain("Exception");
+        assertThat(robot.lookup("#compare-error").query().isVisible()).isTrue();
+        assertThat(robot.lookup("#compare-run").query().isDisabled()).isFalse();
+        assertThat(robot.lookup("#compare-table").queryTableView().getItems()).isEmpty();
+    }
+
+    @Test
+    void cancel_whileTheWholeTraceRuns_endsIt_andRunIsOffMeanwhile() {
+        robot.clickOn("#compare-run"); // the whole conversation trace, every policy: far longer than the patience below
+
+        assertThat(robot.lookup("#compare-run").query().isDisabled()).isTrue();
+        assertThat(robot.lookup("#compare-trace").query().isDisabled()).isTrue();
+        robot.clickOn("#compare-cancel");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !model.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(robot.lookup("#compare-status").queryLabeled().getText()).isEqualTo("Cancelled: no results from this run.");
+        assertThat(robot.lookup("#compare-run").query().isDisabled()).isFalse();
+        assertThat(robot.lookup("#compare-cancel").query().isDisabled()).isTrue();
+    }
+}
