@@ -59,7 +59,9 @@ final class HelpSheet {
             case FAULTS -> "Inject faults (crash, slow, offline, load burst, poison task, tenant flood) and clear them; the change log lists "
                     + "every fault and operator change with its time; dead letters are tasks that failed every attempt.";
             case POLICIES -> "Switch the live scheduling policy (waiting tasks are re-ranked, running ones are not touched), "
-                    + "pause dispatch, and shape the demo load.";
+                    + "pause dispatch, and shape the demo load. Compare policies: replay a trace under each policy on simulated "
+                    + "GPUs, in the background (Cancel stops it), and read each against FIFO and the srpt-oracle in a sortable "
+                    + "table and a chart.";
             case SEARCH -> "Every task the engine knows, found by id, model, tenant, business class, state, priority, age or text "
                     + "in its metadata, sorted and paged. Enter on a full id opens it or says it does not exist. The bulk bar "
                     + "applies an action to every match (the count is shown first; cancelling many asks for a typed "

@@ -11,7 +11,7 @@ public enum Screen {
     LANES("Lanes", "The queue itself, one lane per priority; drag tasks to reprioritize"),
     GPUS("GPUs", "Each GPU or inference server: state, batch or slots, KV cache, what it runs"),
     FAULTS("Faults", "Inject and clear faults; the fault and change log"),
-    POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load"),
+    POLICIES("Policy & load", "Switch the scheduling policy, pause dispatch, shape the demo load, compare policies on a trace"),
     SEARCH("Search", "Every task the engine knows, by any field; bulk actions with undo"),
     ACTIVITY("Activity", "Who did what and when: the audit trail of the console and the API"),
     CONTROL("Control", "The running config, its history, the canary, the rule tester, flow per tier and tenant, alerts"),

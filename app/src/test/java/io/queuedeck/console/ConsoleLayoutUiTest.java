@@ -126,6 +126,13 @@ class ConsoleLayoutUiTest {
         assertThat(robot.lookup(".qd-bar-name").queryAll().stream().map(n -> ((Label) n).getText()).toList())
                 .contains("core", "normal", "batch", "dead");
         assertWhole(".qd-bar-name"); // "Queue by tier" once read "c…", "nor…", "ba…" at 1280 × 800
+        robot.clickOn("#nav-policies");
+        robot.clickOn("#" + io.queuedeck.console.policies.PolicyScreen.COMPARE_TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertInWindow("#compare-run"); // the comparison's inputs and Run above the results, wherever the screen scrolls
+        assertInWindow("#compare-figure");
+        assertInWindow("#status-bar");
+        robot.clickOn("#" + io.queuedeck.console.policies.PolicyScreen.LIVE_TAB);
         robot.clickOn("#nav-control");
         WaitForAsyncUtils.waitForFxEvents();
         for (String tab : List.of("config", "history", "canary", "rule-tester", "flow", "alerts")) {
@@ -498,6 +505,13 @@ class ConsoleLayoutUiTest {
                 return null;
             });
         }
+        robot.clickOn("#nav-policies"); // and the tab not in view on arrival
+        robot.clickOn("#" + io.queuedeck.console.policies.PolicyScreen.COMPARE_TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+        fx(() -> {
+            collect(stage.getScene().getRoot(), Screen.POLICIES, missing);
+            return null;
+        });
         assertThat(missing).as("controls without a tooltip").isEmpty();
     }
 

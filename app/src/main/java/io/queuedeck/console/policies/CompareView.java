@@ -98,11 +98,15 @@ public final class CompareView {
         for (String name : model.policyNames()) {
             CheckBox box = new CheckBox(name);
             box.setId("compare-policy-" + name);
-            if (name.equals(PolicyResult.ORACLE)) { // the bound every figure is read against: always run
+            if (name.equals(PolicyResult.ORACLE)) { // the reference every figure is read against: always run
                 box.setSelected(true);
                 box.setText(name + " (the reference, always run)");
+                box.setTooltip(new Tooltip("Shortest remaining output first, knowing every task's true length: "
+                        + "a simulation-only reference for the mean latency, always run"));
             } else {
                 box.selectedProperty().bindBidirectional(model.includedProperty(name));
+                box.setTooltip(new Tooltip("Compare " + name + (PoliciesView.DESCRIPTIONS.containsKey(name)
+                        ? ": " + PoliciesView.DESCRIPTIONS.get(name) : "")));
             }
             box.disableProperty().bind(model.runningProperty().or(javafx.beans.binding.Bindings.createBooleanBinding(
                     () -> name.equals(PolicyResult.ORACLE))));
@@ -114,9 +118,10 @@ public final class CompareView {
 
         runButton.setTooltip(new Tooltip("Replay the trace under each policy on simulated GPUs, in the background"));
         runButton.disableProperty().bind(model.runningProperty());
-        runButton.setOnAction(e -> model.run());
-        loadField.setOnAction(e -> model.run());
-        seedField.setOnAction(e -> model.run());
+        runButton.setOnAction(e -> run());
+        loadField.setOnAction(e -> run());
+        seedField.setOnAction(e -> run());
+        cancelButton.setTooltip(new Tooltip("Stop the comparison; the policies done so far are dropped"));
         cancelButton.disableProperty().bind(model.runningProperty().not());
         cancelButton.setOnAction(e -> model.cancel());
         progressBar.progressProperty().bind(model.progressProperty());
@@ -231,6 +236,19 @@ public final class CompareView {
         }
         chart.setBound(bound, PolicyResult.ORACLE + String.format(Locale.ROOT,
                 figure == CompareFigure.GOODPUT ? " %.1f%%" : " %,.0f ms", bound));
+    }
+
+    /**
+     * Runs with what the boxes show: an editable box commits its text only when it loses the focus,
+     * and Enter in the load field does not take it away.
+     */
+    private void run() {
+        for (ComboBox<String> box : List.of(traceBox, prioritiesBox)) {
+            if (!box.getEditor().getText().equals(box.getValue())) {
+                box.setValue(box.getEditor().getText());
+            }
+        }
+        model.run();
     }
 
     private void export() {
