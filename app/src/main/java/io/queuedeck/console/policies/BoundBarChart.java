@@ -57,7 +57,8 @@ final class BoundBarChart extends BarChart<String, Number> {
         line.setEndY(y);
         double w = label.prefWidth(-1);
         double h = label.prefHeight(w);
-        label.resizeRelocate(Math.max(0, width - w - 4), Math.max(0, y - h - 2), w, h);
+        // above the line, or below it where the line runs along the plot's top (the tallest bar's)
+        label.resizeRelocate(Math.max(0, width - w - 4), y - h - 2 >= 0 ? y - h - 2 : y + 2, w, h);
         line.toFront(); // bars added after the line would hide it
         label.toFront();
     }

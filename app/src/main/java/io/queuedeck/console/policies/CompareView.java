@@ -34,6 +34,13 @@ public final class CompareView {
     static final String BOUND_BAR = "compare-bar-bound";
     static final String FIFO_BAR = "compare-bar-fifo";
 
+    /** A header's width per character of its bold title, and beside it (padding, the sort arrow), in px. */
+    private static final int HEADER_CHAR = 8;
+    private static final int HEADER_PADDING = 24;
+    /** A cell's width per character of its figure, and beside it, in px. */
+    private static final int VALUE_CHAR = 7;
+    private static final int VALUE_PADDING = 18;
+
     private final CompareViewModel model;
     private final Parent root;
     private final BoundBarChart chart;
@@ -139,7 +146,7 @@ public final class CompareView {
         exportButton.setOnAction(e -> export());
         commandLabel.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() ->
                 model.commandLineProperty().get().isEmpty() ? "" : "Latencies in ms of simulated time; vs bound: mean latency"
-                        + " over a bound no schedule can beat on this trace and these GPUs. The same run from the command line: "
+                        + " over a bound no schedule can beat. The same run: "
                         + model.commandLineProperty().get(), model.commandLineProperty()));
 
         buildTable();
@@ -161,21 +168,29 @@ public final class CompareView {
         TableColumn<CompareRow, String> policy = new TableColumn<>("Policy");
         policy.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().policy()));
         policy.setId("compare-col-policy");
-        TableColumn<CompareRow, Double> urgent = column("Urgent p99", CompareRow::urgentP99, "%,.0f");
+        TableColumn<CompareRow, Double> urgent = column("Urgent p99", "urgent-p99", CompareRow::urgentP99, "%,.0f");
         urgent.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> model.urgentClassProperty().get()
                 .isEmpty() ? "Urgent p99" : "Urgent p99 (P" + model.urgentClassProperty().get() + ")", model.urgentClassProperty()));
         TableColumn<CompareRow, Double> chosen = new TableColumn<>();
         chosen.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> model.figureProperty().get().label(),
                 model.figureProperty()));
-        chosen.getColumns().setAll(List.of(column("vs FIFO", CompareRow::vsFifo, "%.2f×"),
-                column("vs oracle", CompareRow::vsOracle, "%.2f×")));
-        table.getColumns().setAll(List.of(policy, column("Goodput", CompareRow::goodput, "%.1f%%"),
-                column("E2E mean", CompareRow::e2eMean, "%,.0f"), column("E2E p50", CompareRow::e2eP50, "%,.0f"),
-                column("E2E p99", CompareRow::e2eP99, "%,.0f"), column("TTFT p50", CompareRow::ttftP50, "%,.0f"),
-                column("TTFT p99", CompareRow::ttftP99, "%,.0f"), urgent, chosen,
-                column("vs bound", CompareRow::vsBound, "%.2f×")));
-        policy.setPrefWidth(95);
-        urgent.setPrefWidth(125);
+        chosen.getColumns().setAll(List.of(column("vs FIFO", "vs-fifo", CompareRow::vsFifo, "%.2f×"),
+                column("vs oracle", "vs-oracle", CompareRow::vsOracle, "%.2f×")));
+        // figures of one kind under one heading: "E2E mean", "TTFT p99"… side by side were cut to "E2E m…" at 1280 px
+        TableColumn<CompareRow, Double> e2e = new TableColumn<>("End to end");
+        e2e.getColumns().setAll(List.of(column("mean", "e2e-mean", CompareRow::e2eMean, "%,.0f"),
+                column("p50", "e2e-p50", CompareRow::e2eP50, "%,.0f"), column("p99", "e2e-p99", CompareRow::e2eP99, "%,.0f")));
+        TableColumn<CompareRow, Double> ttft = new TableColumn<>("TTFT");
+        ttft.getColumns().setAll(List.of(column("p50", "ttft-p50", CompareRow::ttftP50, "%,.0f"),
+                column("p99", "ttft-p99", CompareRow::ttftP99, "%,.0f")));
+        TableColumn<CompareRow, Double> goodput = column("Goodput", "goodput", CompareRow::goodput, "%.1f%%");
+        goodput.setMinWidth(92); // its round letters are wider than the estimate: it read "Good…"
+        goodput.setPrefWidth(92);
+        table.getColumns().setAll(List.of(policy, goodput, e2e, ttft,
+                urgent, chosen, column("vs bound", "vs-bound", CompareRow::vsBound, "%.2f×")));
+        policy.setMinWidth(90);
+        urgent.setMinWidth("Urgent p99 (P0)".length() * HEADER_CHAR + HEADER_PADDING);
+        urgent.setPrefWidth(urgent.getMinWidth());
         table.getStyleClass().add("dense"); // AtlantaFX's compact rows: every policy in view without scrolling the table
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("No comparison yet: Run one above."));
@@ -192,13 +207,17 @@ public final class CompareView {
     }
 
     /** A column of one figure, sortable by its value; NaN reads "–" and sorts last. */
-    private static TableColumn<CompareRow, Double> column(String title, ToDoubleFunction<CompareRow> value, String format) {
+    private static TableColumn<CompareRow, Double> column(String title, String id, ToDoubleFunction<CompareRow> value,
+                                                          String format) {
         TableColumn<CompareRow, Double> column = new TableColumn<>(title);
-        column.setId("compare-col-" + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
+        column.setId("compare-col-" + id);
         column.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(value.applyAsDouble(c.getValue())));
         column.setComparator(Double::compare);
         column.setStyle("-fx-alignment: CENTER-RIGHT;");
-        column.setPrefWidth(80);
+        // room for the header's text and the widest value ("Good…", "vs or…", "21,…" at 1280 px); below that the table scrolls
+        int valueChars = format.contains("×") || format.contains("%%") ? 6 : 8; // "23.19×", "78.0%"; "234,376" ms and a digit more
+        column.setMinWidth(Math.max(title.length() * HEADER_CHAR + HEADER_PADDING, valueChars * VALUE_CHAR + VALUE_PADDING));
+        column.setPrefWidth(column.getMinWidth());
         column.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(Double v, boolean empty) {

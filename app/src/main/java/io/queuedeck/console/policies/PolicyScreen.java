@@ -5,6 +5,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
@@ -34,7 +35,25 @@ public final class PolicyScreen {
         liveTab.setId(LIVE_TAB);
         Tab compareTab = new Tab("Compare policies", compare);
         compareTab.setId(COMPARE_TAB);
-        TabPane tabs = new TabPane(liveTab, compareTab);
+        TabPane tabs = new TabPane(liveTab, compareTab) {
+            /**
+             * The tab headers and the tallest tab's minimum: the skin's own left the contents out, so the
+             * console's scroll around the screen fitted it to a 1280 × 800 window and cut both tabs' bottoms
+             * off (the trace row, the chart) instead of scrolling.
+             */
+            @Override
+            protected double computeMinHeight(double width) {
+                double content = 0;
+                for (Tab tab : getTabs()) {
+                    if (tab.getContent() != null) {
+                        content = Math.max(content, tab.getContent().minHeight(width));
+                    }
+                }
+                Node header = lookup(".tab-header-area");
+                return Math.max(super.computeMinHeight(width),
+                        snappedTopInset() + snappedBottomInset() + (header == null ? 0 : header.prefHeight(width)) + content);
+            }
+        };
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getStyleClass().add("policies-tabs");
         return tabs;

@@ -87,11 +87,11 @@ class CompareViewUiTest {
         assertThat(robot.lookup("#compare-error").queryLabeled().getText()).isEmpty();
         assertThat(table.getItems()).extracting(CompareRow::policy).containsExactly("fifo", "sjf", "srpt-oracle");
 
-        robot.clickOn("E2E p99"); // the column's header: ascending, then descending
+        robot.clickOn(header("compare-col-e2e-p99")); // ascending, then descending
         WaitForAsyncUtils.waitForFxEvents();
         List<Double> ascending = table.getItems().stream().map(CompareRow::e2eP99).toList();
         assertThat(ascending).isSorted();
-        robot.clickOn("E2E p99");
+        robot.clickOn(header("compare-col-e2e-p99"));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(table.getItems().stream().map(CompareRow::e2eP99).toList()).containsExactlyElementsOf(ascending.reversed());
 
@@ -106,6 +106,30 @@ class CompareViewUiTest {
                 .isEqualTo(String.format(java.util.Locale.ROOT, "srpt-oracle %,.0f ms", oracleMean));
         assertThat(robot.lookup("#compare-bound-label").query().isVisible()).isTrue();
         assertThat(robot.lookup("#compare-export").query().isDisabled()).isFalse();
+    }
+
+    /** The header of the column with id {@code id}: it carries its column's id. */
+    private Node header(String id) {
+        return robot.lookup(".column-header").queryAll().stream().filter(n -> id.equals(n.getId())).findFirst().orElseThrow();
+    }
+
+    /** At 1280 × 800 the tabs' bottoms (the trace row, the chart) were cut off: the screen was fitted, not scrolled. */
+    @Test
+    void screen_smallerThanATabsMinimum_scrolls_andTheChartIsReachable() throws Exception {
+        javafx.scene.control.ScrollPane scroll = (javafx.scene.control.ScrollPane) robot.lookup(".scroll-pane").queryAll().stream()
+                .filter(n -> n.getParent() == null || n.getScene().getRoot() == n).findFirst().orElseThrow();
+        javafx.scene.Parent compare = robot.lookup(".compare-root").queryAs(javafx.scene.Parent.class);
+        double tabsMinimum = WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.Parent) scroll.getContent()).minHeight(-1)).get();
+        assertThat(tabsMinimum).isGreaterThan(WaitForAsyncUtils.asyncFx(() -> compare.minHeight(-1)).get());
+        assertThat(tabsMinimum).as("this window is smaller than the Compare tab's minimum").isGreaterThan(650);
+
+        robot.interact(() -> scroll.setVvalue(scroll.getVmax()));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        Node chart = robot.lookup("#compare-chart").query();
+        javafx.geometry.Bounds inScene = WaitForAsyncUtils.asyncFx(() -> chart.localToScene(chart.getLayoutBounds())).get();
+        assertThat(inScene.getMaxY()).as("the chart's bottom, scrolled to").isLessThanOrEqualTo(650.5);
+        assertThat(chart.getLayoutBounds().getHeight()).as("the chart at its minimum or more").isGreaterThanOrEqualTo(184);
     }
 
     @Test
