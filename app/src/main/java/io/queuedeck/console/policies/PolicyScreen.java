@@ -4,6 +4,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import io.queuedeck.console.widgets.ScreenScroll;
 import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.Parent;
@@ -37,25 +38,40 @@ public final class PolicyScreen {
         compareTab.setId(COMPARE_TAB);
         TabPane tabs = new TabPane(liveTab, compareTab) {
             /**
-             * The tab headers and the tallest tab's minimum: the skin's own left the contents out, so the
-             * console's scroll around the screen fitted it to a 1280 × 800 window and cut both tabs' bottoms
-             * off (the trace row, the chart) instead of scrolling.
+             * The tab headers and the shown tab's minimum: the skin's own left the content out, so the
+             * console's scroll around the screen fitted it to a 1280 × 800 window and cut the tabs'
+             * bottoms off (the trace row, the chart) instead of scrolling.
              */
             @Override
             protected double computeMinHeight(double width) {
-                double content = 0;
-                for (Tab tab : getTabs()) {
-                    if (tab.getContent() != null) {
-                        content = Math.max(content, tab.getContent().minHeight(width));
-                    }
-                }
+                return Math.max(super.computeMinHeight(width), around(shown -> shown.minHeight(width), width));
+            }
+
+            /** As tall as the shown tab wants: the skin's, the tallest tab's, left the Live tab a blank below it. */
+            @Override
+            protected double computePrefHeight(double width) {
+                return around(shown -> shown.prefHeight(width), width);
+            }
+
+            /**
+             * The scroll around the screen decides again after each layout: the minimum changes with the
+             * tab shown (one shown for the first time has its size only once styled and laid out) and with
+             * a refusal's line, while the room stays as it was.
+             */
+            @Override
+            protected void layoutChildren() {
+                super.layoutChildren();
+                ScreenScroll.refit(this);
+            }
+
+            private double around(java.util.function.ToDoubleFunction<Node> content, double width) {
+                Tab shown = getSelectionModel().getSelectedItem();
                 Node header = lookup(".tab-header-area");
-                return Math.max(super.computeMinHeight(width),
-                        snappedTopInset() + snappedBottomInset() + (header == null ? 0 : header.prefHeight(width)) + content);
+                return snappedTopInset() + snappedBottomInset() + (header == null ? 0 : header.prefHeight(width))
+                        + (shown == null || shown.getContent() == null ? 0 : content.applyAsDouble(shown.getContent()));
             }
         };
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        tabs.getStyleClass().add("policies-tabs");
         return tabs;
     }
 

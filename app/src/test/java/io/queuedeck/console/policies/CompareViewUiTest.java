@@ -53,14 +53,11 @@ class CompareViewUiTest {
         FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
         model = new CompareViewModel(background, Runnable::run, Platform::runLater, List.of("azure-conv-2023.csv", "azure-code-2023.csv"));
         FxToolkit.setupStage(s -> {
-            // both tabs, in a scroll pane fitted to the room while the screen's minimum fits, as the console shows them
-            javafx.scene.Parent screen = PolicyScreen.build(new javafx.scene.layout.VBox(), new CompareView(model).root());
-            javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(screen);
-            scroll.viewportBoundsProperty().addListener((o, a, b) -> {
-                scroll.setFitToWidth(b.getWidth() >= screen.minWidth(-1));
-                scroll.setFitToHeight(b.getHeight() >= screen.minHeight(b.getWidth()));
-            });
-            s.setScene(new Scene(scroll, 1030, 650)); // the scene before show(): see JAVAFX-NOTES
+            // both tabs (a short Live one), in the console's scroll around a screen, in the room a 1280 × 800 window leaves it
+            javafx.scene.layout.VBox live = new javafx.scene.layout.VBox(new javafx.scene.control.Label("live"));
+            live.setId("live-stand-in");
+            javafx.scene.Parent screen = PolicyScreen.build(live, new CompareView(model).root());
+            s.setScene(new Scene(io.queuedeck.console.widgets.ScreenScroll.wrap(screen), 1030, 650)); // the scene before show(): see JAVAFX-NOTES
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -130,6 +127,12 @@ class CompareViewUiTest {
         javafx.geometry.Bounds inScene = WaitForAsyncUtils.asyncFx(() -> chart.localToScene(chart.getLayoutBounds())).get();
         assertThat(inScene.getMaxY()).as("the chart's bottom, scrolled to").isLessThanOrEqualTo(650.5);
         assertThat(chart.getLayoutBounds().getHeight()).as("the chart at its minimum or more").isGreaterThanOrEqualTo(184);
+
+        robot.interact(() -> scroll.setVvalue(0)); // the tab headers scroll with the screen
+        robot.clickOn("Live policy & load"); // a short tab: fitted to the room again, no blank to scroll through
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(scroll.isFitToHeight()).isTrue();
+        assertThat(((javafx.scene.layout.Region) scroll.getContent()).getHeight()).isLessThanOrEqualTo(650.5);
     }
 
     @Test
