@@ -68,6 +68,8 @@ public final class CompareViewModel {
     private final ObservableList<CompareRow> rowsView = FXCollections.unmodifiableObservableList(rows);
     /** The last comparison's results, in run order; empty before one finished. */
     private List<PolicyResult> results = List.of();
+    /** What the results shown are of, kept on the status line after an export. */
+    private String described = "";
     /** Set by Cancel; the running comparison asks it every few thousand events. */
     private AtomicBoolean stop = new AtomicBoolean();
 
@@ -151,8 +153,9 @@ public final class CompareViewModel {
         urgentClass.set(mostUrgent(results));
         commandLine.set("java -jar queuedeck-engine.jar " + comparison.commandLine());
         showRows();
-        ended(String.format(Locale.ROOT, "%d policies on %s, seed %d, on %s.", results.size(), outcome.description(),
-                comparison.seed(), TraceComparison.gpus()), "");
+        described = String.format(Locale.ROOT, "%d policies on %s, seed %d, on %s.", results.size(), outcome.description(),
+                comparison.seed(), TraceComparison.gpus());
+        ended(described, "");
     }
 
     private void ended(String said, String why) {
@@ -207,7 +210,7 @@ public final class CompareViewModel {
         } else {
             try {
                 Files.writeString(file, ReportFormat.CSV.render(results), StandardCharsets.UTF_8);
-                status.set("Saved the comparison to " + file + ".");
+                status.set(described + " Saved to " + file + ".");
                 error.set("");
                 return Optional.empty();
             } catch (IOException | RuntimeException e) {

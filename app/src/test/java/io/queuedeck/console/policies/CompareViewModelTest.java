@@ -220,7 +220,7 @@ class CompareViewModelTest {
         List<PolicyResult> engine = new TraceComparison(slice.toString(), 0.9, 1, "prompt", List.of("fifo"))
                 .run(Runnable::run, () -> false, done -> {}).results();
         assertThat(Files.readString(file)).isEqualTo(ReportFormat.CSV.render(engine)).startsWith("policy,class,tasks,");
-        assertThat(model.statusProperty().get()).isEqualTo("Saved the comparison to " + file + ".");
+        assertThat(model.statusProperty().get()).startsWith("2 policies on 300 requests of code-slice.csv").endsWith(" Saved to " + file + ".");
         assertThat(model.exportCsv(dir.resolve("no/such/dir/out.csv")).orElseThrow()).startsWith("Cannot write ");
     }
 }
