@@ -15,8 +15,12 @@ import java.util.function.LongSupplier;
  * request from it is answered 429 with {@code Retry-After}, good token or not, so a guesser cannot
  * tell a hit from a miss faster than that. Only a new wrong token counts: a client that keeps
  * sending the same stale token (or none) is answered 401 each time but is no guesser, and must not
- * lock out every other client behind the same proxy. The buckets are bounded as
- * {@link TenantLimiter}'s are, and so are the wrong tokens remembered, by fingerprint only.
+ * lock out every other client behind the same proxy. Nor does a guesser lock out the clients
+ * that already proved their token from that address: theirs is still taken while the address is
+ * slowed down (a new wrong token every 2 s had locked every client behind one proxy out). A guess
+ * that hits a client not yet seen from the address is answered 429 like a miss. The buckets are
+ * bounded as {@link TenantLimiter}'s are, and so are the wrong tokens remembered, by fingerprint
+ * only, and the addresses clients were seen from.
  */
 final class AuthThrottle {
     /** Wrong tokens an address may send in a row before it is slowed down. */
@@ -34,6 +38,9 @@ final class AuthThrottle {
             return size() > REMEMBERED_ADDRESSES;
         }
     };
+
+    /** Per address, the clients whose token was taken from it; read on every request, so lock-free. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Set<Object>> vouched = new java.util.concurrent.ConcurrentHashMap<>();
 
     AuthThrottle(LongSupplier nanos) {
         this.failures = new TenantLimiter(Map.of(), new RateLimit(1.0 / SECONDS_PER_FAILURE, FREE_FAILURES), nanos);
@@ -60,6 +67,24 @@ final class AuthThrottle {
             }
         }
         return failures.acquire(address, 1);
+    }
+
+    /** {@code client}'s token was taken from {@code address}. */
+    void succeeded(String address, Object client) {
+        Set<Object> clients = vouched.get(address);
+        if (clients != null && clients.contains(client)) {
+            return; // the common case: nothing to write
+        }
+        if (vouched.size() >= REMEMBERED_ADDRESSES) {
+            vouched.clear(); // bounded: clients seen before prove themselves again at their next request
+        }
+        vouched.computeIfAbsent(address, a -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(client);
+    }
+
+    /** Whether {@code client}'s token was taken from {@code address} before it was slowed down. */
+    boolean vouchedFor(String address, Object client) {
+        Set<Object> clients = vouched.get(address);
+        return clients != null && clients.contains(client);
     }
 
     /** Eight bytes of the token's SHA-256: enough to tell tokens apart, nothing to read one back from. */

@@ -50,10 +50,6 @@ final class BearerAuth {
             return;
         }
         String address = ctx.req().getRemoteAddr();
-        long locked = throttle.waitOf(address);
-        if (locked > 0) {
-            throw slowDown(ctx, locked);
-        }
         String header = ctx.header("Authorization");
         byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : null;
@@ -65,6 +61,10 @@ final class BearerAuth {
                 }
             }
         }
+        long locked = throttle.waitOf(address);
+        if (locked > 0 && (client == null || !throttle.vouchedFor(address, client))) {
+            throw slowDown(ctx, locked); // a hit by a guesser reads as a miss
+        }
         if (client == null) {
             long wait = throttle.failed(address, given);
             if (wait > 0) {
@@ -74,6 +74,7 @@ final class BearerAuth {
             throw new ApiException(401, "unauthorized", header == null
                     ? "this server requires 'Authorization: Bearer <token>'" : "the bearer token is not valid");
         }
+        throttle.succeeded(address, client);
         long waitSeconds = client.acquire();
         boolean acrossNodes = false;
         if (waitSeconds == 0 && cluster != null && client.rate() != null) {

@@ -160,6 +160,23 @@ class HardeningTest {
         }
     }
 
+    /** One new wrong token every 2 s from a shared address refused the operator's and the tenants' requests too (31 of 32). */
+    @Test
+    void aClientWhoseTokenWasTakenFromTheAddress_getsIn_whileAGuesserThereIsSlowedDown() {
+        try (ApiServer guarded = ApiServer.builder(engine).port(0).bearerToken(TOKEN).build().start()) {
+            Http client = new Http(guarded.baseUri(), TOKEN);
+            assertThat(client.get("/v1/tasks").status()).isEqualTo(200); // before the guessing starts
+            Http.Response last = null;
+            for (int i = 0; i < 30; i++) {
+                last = new Http(guarded.baseUri(), "w".repeat(30) + String.format("%02d", i)).get("/v1/tasks");
+            }
+            assertThat(last.status()).isEqualTo(429);
+
+            assertThat(client.get("/v1/tasks").status()).isEqualTo(200);
+            assertThat(new Http(guarded.baseUri(), "w".repeat(30) + "99").get("/v1/tasks").status()).isEqualTo(429);
+        }
+    }
+
     // a service with a stale token behind a shared proxy must not lock out every client there
     @Test
     void sameWrongTokenRepeated_is401EveryTime_andTheRightTokenStillGetsIn() {
