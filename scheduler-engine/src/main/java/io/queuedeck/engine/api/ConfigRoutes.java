@@ -115,11 +115,19 @@ final class ConfigRoutes {
     private String text(Context ctx) {
         String type = ctx.header("Content-Type");
         String bare = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
-        if (!Routes.isJson(type) && !TEXT_TYPES.contains(bare)) {
+        // a charset other than UTF-8 is refused as for JSON: the body is read as UTF-8 whatever it says
+        boolean utf8 = Routes.isJson(type) || Routes.isJson("application/json" + (type == null ? "" : type.substring(bare.length())));
+        if (!TEXT_TYPES.contains(bare) && !Routes.isJson(type) || !utf8) {
             throw new ApiException(415, "unsupported_media_type", "the body must be the config file as YAML"
-                    + " ('Content-Type: application/yaml') or JSON ('Content-Type: application/json')");
+                    + " ('Content-Type: application/yaml') or JSON ('Content-Type: application/json'), in UTF-8");
         }
-        return bodies.read(ctx, maxBodyBytes, bytes -> new String(bytes, StandardCharsets.UTF_8));
+        return bodies.read(ctx, maxBodyBytes, bytes -> {
+            String why = Json.notUnicode(bytes); // U+FFFD in a rule's name or match silently changed what it matched
+            if (why != null) {
+                throw new ApiException(400, "invalid_config", why);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        });
     }
 
     /** The endpoint and the client that called it, for the history. */

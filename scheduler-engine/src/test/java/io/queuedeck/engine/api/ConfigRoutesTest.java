@@ -136,6 +136,22 @@ class ConfigRoutesTest {
         assertThat(put(ADMIN, "/v1/config", V1, "application/xml").status()).isEqualTo(415);
     }
 
+    /** A rule's name and match of invalid UTF-8 were applied with U+FFFD, changing what it matched; a latin1 charset passed. */
+    @Test
+    void aConfigNotInUtf8_isRefused_andNothingApplied() {
+        byte[] latin = "policy:\n  name: edf\n# caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Http http = new Http(server.baseUri(), ADMIN);
+        Http.Response invalid = http.send(http.request("/v1/config").header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(latin)));
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.errorCode()).isEqualTo("invalid_config");
+        assertThat(invalid.json().at("/error/message").asText()).contains("not valid UTF-8");
+
+        assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml; charset=latin1").status()).isEqualTo(415);
+        assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml; charset=utf-8").status()).isEqualTo(200);
+        assertThat(new Http(server.baseUri(), ADMIN).get("/v1/config").json().path("version").asInt()).isEqualTo(2);
+    }
+
     @Test
     void canary_startShowPromote_overHttp() {
         Http admin = new Http(server.baseUri(), ADMIN);
