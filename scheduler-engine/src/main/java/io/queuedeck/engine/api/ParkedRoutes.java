@@ -102,12 +102,18 @@ final class ParkedRoutes {
         }
         List<String> replayed = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
+        boolean bound = TaskAccess.client(ctx) != null && TaskAccess.client(ctx).tenant() != null;
         try {
             for (TaskView task : matched) {
                 try {
-                    answers.await(engine.send(new Command.RetryDeadLetter(task.id())));
+                    // a tenant's own client is held to the byte budget and its share: replaying, it took 2.3x its share
+                    answers.await(engine.send(new Command.RetryDeadLetter(task.id(), bound)));
                     replayed.add(task.id());
                 } catch (ApiException e) {
+                    if (e.status() == 429) {
+                        skipped.add(new Skipped(task.id(), e.getMessage() + "; it and the rest stay parked"));
+                        break;
+                    }
                     if (e.status() != 404 && e.status() != 409) {
                         throw e;
                     }

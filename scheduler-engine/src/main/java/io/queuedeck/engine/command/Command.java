@@ -150,10 +150,18 @@ public sealed interface Command<R> {
         }
     }
 
-    /** Queues a dead-lettered task again, with a fresh set of attempts. */
-    record RetryDeadLetter(String taskId) implements Change<TaskView> {
+    /**
+     * Queues a dead-lettered task again, with a fresh set of attempts. An operator's replay is
+     * their choice and passes the byte budget; with {@code withinBudget} (a tenant's own client
+     * replaying) the task is held to the budget and its tenant's share as a submission is.
+     */
+    record RetryDeadLetter(String taskId, boolean withinBudget) implements Change<TaskView> {
         public RetryDeadLetter {
             Objects.requireNonNull(taskId, "taskId");
+        }
+
+        public RetryDeadLetter(String taskId) {
+            this(taskId, false);
         }
 
         @Override

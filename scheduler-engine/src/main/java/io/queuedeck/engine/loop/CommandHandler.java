@@ -34,7 +34,7 @@ final class CommandHandler {
             case Command.Submit c -> tasks.submitOrLookUp(c.spec(), c.outputTokens(), c.acceptBy(), now);
             case Command.Cancel c -> tasks.cancel(c.taskId(), c.reason());
             case Command.Withdraw c -> tasks.withdraw(c.taskIds());
-            case Command.RetryDeadLetter c -> tasks.retryDeadLetter(c.taskId());
+            case Command.RetryDeadLetter c -> tasks.retryDeadLetter(c.taskId(), c.withinBudget());
             case Command.Reprioritize c -> tasks.reprioritize(c.taskId(), c.priority());
             case Command.Place c -> loop.placement.place(c.taskId(), c.priority(), c.placement());
             case Command.PauseDispatch c -> {

@@ -109,13 +109,10 @@ final class TaskCommands {
                     + (assumed ? " (max_tokens not given: " + tokens + " assumed)" : "")));
         }
         long cost = TaskTable.bodyBytes(spec);
-        long held = tasks.bodyBytes() + loop.heldElsewhere.getAsLong();
-        if (held + cost > loop.maxQueuedBytes) {
-            throw refused(new QueueFullException(heaviestField(spec, cost), loop.maxQueuedBytes,
-                    "queued task bodies and callbacks in flight hold " + held + " bytes and this task counts " + cost
-                            + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later"));
+        QueueFullException full = overBudget(spec, cost);
+        if (full != null) {
+            throw refused(full);
         }
-        checkTenantShare(spec, cost);
         try {
             loop.durable.checkKeepingUp();
         } catch (StoreBusyException e) {
@@ -229,6 +226,11 @@ final class TaskCommands {
 
     /** Queues a dead-lettered task again (an operator's replay), with a fresh set of attempts. */
     TaskView retryDeadLetter(String id) {
+        return retryDeadLetter(id, false);
+    }
+
+    /** The same; {@code withinBudget}: held to the byte budget and its tenant's share, as a submission is. */
+    TaskView retryDeadLetter(String id, boolean withinBudget) {
         Task task = tasks.require(id);
         if (task.state() != TaskState.DEAD_LETTERED) {
             throw new TaskConflictException("task '" + id + "' is " + task.state()
@@ -238,6 +240,12 @@ final class TaskCommands {
             throw new TaskConflictException("task '" + id + "' came through the OpenAI front door: its answer goes only to"
                     + " the client that sent it, which has had its error; it cannot be retried (that client may send"
                     + " its request again)");
+        }
+        if (withinBudget) {
+            QueueFullException full = overBudget(task.spec(), TaskTable.bodyBytes(task.spec()));
+            if (full != null) {
+                throw full; // it stays a dead letter: a tenant's replay took past its share (and the budget) what it could not submit
+            }
         }
         long now = loop.clock.nanos();
         loop.flow.unparked(task);
@@ -290,20 +298,30 @@ final class TaskCommands {
         counters.rejected++;
     }
 
-    /** 429 when the task's tenant would hold more than its share of the byte budget; others are not held up by it. */
-    private void checkTenantShare(TaskSpec spec, long cost) {
+    /**
+     * Why a task of {@code cost} bytes would not fit: the byte budget, or its tenant's share of it
+     * (others are not held up by one tenant's); null when it fits.
+     */
+    private QueueFullException overBudget(TaskSpec spec, long cost) {
+        long held = tasks.bodyBytes() + loop.heldElsewhere.getAsLong();
+        if (held + cost > loop.maxQueuedBytes) {
+            return new QueueFullException(heaviestField(spec, cost), loop.maxQueuedBytes,
+                    "queued task bodies and callbacks in flight hold " + held + " bytes and this task counts " + cost
+                            + "; the limit (max_queued_bytes) is " + loop.maxQueuedBytes + " bytes; retry later");
+        }
         double share = loop.tenantShares.of(spec.tenant());
         if (share >= 1) {
-            return;
+            return null;
         }
         long limit = (long) (share * loop.maxQueuedBytes);
-        long held = tasks.bodyBytes(spec.tenant()) + loop.heldElsewhereBy.applyAsLong(spec.tenant());
-        if (held + cost > limit) {
+        long tenantHeld = tasks.bodyBytes(spec.tenant()) + loop.heldElsewhereBy.applyAsLong(spec.tenant());
+        if (tenantHeld + cost > limit) {
             String who = spec.tenant() == null ? "tasks without a tenant" : "tenant '" + spec.tenant() + "'";
-            throw refused(new QueueFullException("tenant", limit, who + " holds " + held
+            return new QueueFullException("tenant", limit, who + " holds " + tenantHeld
                     + " bytes of queued task bodies and callbacks in flight and this task counts " + cost
-                    + "; its share of max_queued_bytes (" + share + ") is " + limit + " bytes; retry later"));
+                    + "; its share of max_queued_bytes (" + share + ") is " + limit + " bytes; retry later");
         }
+        return null;
     }
 
     /** The field that weighs most in a task's count against the byte budget: the one to shorten. */

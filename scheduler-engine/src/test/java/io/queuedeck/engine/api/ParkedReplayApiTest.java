@@ -86,6 +86,46 @@ class ParkedReplayApiTest {
     }
 
     /**
+     * A tenant's own client replaying its parked tasks took 2.3 times its share past the byte budget,
+     * and other tenants' submissions were refused 429 meanwhile. An operator's replay is their
+     * choice and still passes the budget.
+     */
+    @Test
+    void aTenantsReplay_isHeldToTheByteBudget_theRestStaysParked_anOperatorsIsNot() {
+        server.close();
+        engine.close();
+        TierLimits batch = new TierLimits(0, 0, 1, 0, Duration.ZERO, TierLimits.TimeoutAction.REJECT, 0, null, null,
+                TierLimits.Degrade.PARK, TierLimits.Fairness.NONE, false);
+        String input = "z".repeat(2_000);
+        long cost = 2L * input.length() + 1_024; // what a task of it counts against the budget
+        // acme's share: about 6 tasks queued; the dead letters' half of the budget holds all ten parked
+        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).maxQueuedBytes(24 * cost)
+                .tenantByteShares(new io.queuedeck.engine.task.TenantByteShares(0.25, Map.of()))
+                .flow(new FlowSettings(Map.of(Tier.BATCH, batch), Map.of())).build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join();
+        server = ApiServer.builder(engine).port(0)
+                .client(TOKENS.get("operator"), ClientPolicy.scoped("operator", null, EnumSet.of(Scope.OPERATE, Scope.READ)))
+                .client(TOKENS.get("acme-operate"), ClientPolicy.scoped("acme-operate", "acme",
+                        EnumSet.of(Scope.OPERATE, Scope.READ, Scope.SUBMIT)))
+                .build().start();
+        for (int i = 0; i < 11; i++) { // one queued in the batch tier, ten parked
+            assertThat(as("acme-operate").post("/v1/tasks", "{\"task_id\":\"b" + i + "\",\"model\":\"llama-2-7b\","
+                    + "\"input\":\"" + input + "\",\"priority\":8}").status()).isEqualTo(202);
+        }
+
+        JsonNode mine = as("acme-operate").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}").json();
+
+        int replayed = mine.path("replayed").size(); // what fits beside the queued one within about 6 x cost
+        assertThat(replayed).isBetween(1, 5);
+        assertThat(mine.at("/skipped/0/reason").asText()).contains("share of max_queued_bytes").contains("stay parked");
+        assertThat(engine.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 100)).join().tasks()).hasSize(10 - replayed);
+
+        JsonNode operators = as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}").json();
+        assertThat(operators.path("replayed")).hasSize(10 - replayed);
+    }
+
+    /**
      * A page of parked tasks is held as a page of tasks is: 40 tasks of heavy metadata made one page
      * of 14.5 MB, and twenty clients that did not read it ran the heap out of memory.
      */
