@@ -104,7 +104,7 @@ public final class Engine implements AutoCloseable {
             thread.setName("queuedeck-bulk");
             thread.start();
         };
-        this.operations = new BulkOperations(this::send, runner, audit, builder.clock);
+        this.operations = new BulkOperations(this::send, runner, audit, builder.clock, builder.undoRecords);
     }
 
     /** Runs tasks one at a time, in order, on a thread that {@code threads} makes when there is work and that ends when there is none. */
@@ -466,6 +466,9 @@ public final class Engine implements AutoCloseable {
             if (enforceDeadlines == null) enforceDeadlines = true;
             if (flow == null) flow = FlowSettings.NONE;
             if (maxQueuedBytes == null) maxQueuedBytes = Runtime.getRuntime().maxMemory() / 4;
+            // a sixteenth of the heap, and always one whole operation's
+            if (undoRecords == null) undoRecords = Math.max(BulkOperations.MAX_TASKS,
+                    Runtime.getRuntime().maxMemory() / 16 / BulkOperations.RECORD_BYTES);
             if (tenantByteShares == null) tenantByteShares = io.queuedeck.engine.task.TenantByteShares.NONE;
             // halt, not exit: shutdown hooks may wait for the loop that just died
             if (onLoopFailure == null) onLoopFailure = e -> Runtime.getRuntime().halt(LOOP_FAILURE_EXIT_CODE);

@@ -40,6 +40,7 @@ abstract sealed class EngineSettings permits Engine.Builder {
     Duration idempotencyWindow;
     Integer rememberedFinished;
     Long maxQueuedBytes;
+    Long undoRecords;
     io.queuedeck.engine.task.TenantByteShares tenantByteShares;
     Consumer<Throwable> onLoopFailure;
     Duration loopStallTimeout;
@@ -124,6 +125,22 @@ abstract sealed class EngineSettings permits Engine.Builder {
             throw new IllegalArgumentException("max queued bytes must be at least 1, got " + bytes);
         }
         maxQueuedBytes = once(maxQueuedBytes, bytes, "max queued bytes");
+        return self();
+    }
+
+    /**
+     * How many undo records the remembered bulk operations keep in all, one per task a
+     * reprioritize or move changed (about {@value io.queuedeck.engine.bulk.BulkOperations#RECORD_BYTES}
+     * bytes each; a cancel or retry keeps none). Past it the oldest operation of the tenant holding
+     * the most records loses its undo, never the newest operation (decision 0132). Default a
+     * sixteenth of the JVM's maximum heap at that size, and at least one operation's worth
+     * ({@value io.queuedeck.engine.bulk.BulkOperations#MAX_TASKS}).
+     */
+    public Engine.Builder undoRecords(long count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("undo records must be at least 1, got " + count);
+        }
+        undoRecords = once(undoRecords, count, "undo records");
         return self();
     }
 

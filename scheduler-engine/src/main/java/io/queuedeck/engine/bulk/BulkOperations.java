@@ -8,13 +8,11 @@ import io.queuedeck.engine.task.TaskFilter;
 import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskConflictException;
+import io.queuedeck.engine.task.UndoMark;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,40 +23,43 @@ import java.util.concurrent.Executor;
  * Bulk actions by filter, and their undo (decision 0040). An operation first selects the matching
  * tasks (a sliced read of the index), then sends {@link Command.BulkApply} slices of
  * {@value #SLICE} tasks one after another, so the loop runs everything else between two slices;
- * each slice checks the filter again on the loop. Where each changed task stood is kept, so an
- * undo of a reprioritize or a move puts every one back at its exact priority and place. The work
- * runs on the injected executor, never on the caller's thread; progress is read with {@link #status}.
- * The newest {@value #KEEP} operations are remembered. Any thread.
+ * each slice checks the filter again on the loop. Where each changed task stood, and where it was
+ * left, is kept, so an undo of a reprioritize or a move puts every one back at its exact priority
+ * and place, unless it has changed since (decision 0132). The work runs on the injected executor,
+ * never on the caller's thread; progress is read with {@link #status}. The newest
+ * {@value KeptOperations#KEEP} operations are remembered, each tenant's within a share, and their
+ * undo records within a bound ({@link KeptOperations}). Any thread.
  */
 public final class BulkOperations {
     /** Tasks one operation may select; a larger filter is refused (narrow it, or run several). */
     public static final int MAX_TASKS = 200_000;
     /** Tasks per loop command: a few milliseconds of the loop at most. */
     public static final int SLICE = 500;
-    /** Operations remembered (with their undo records). */
-    static final int KEEP = 50;
+    /** Bytes one undo record takes on the heap, about (an {@link UndoMark} and its slot in a list); the id is the task's own. */
+    public static final int RECORD_BYTES = 64;
 
     private final CommandSender engine;
     private final Executor runner;
     private final AuditTrail audit;
     private final EngineClock clock;
-    private final Map<String, Operation> operations = Collections.synchronizedMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Operation> eldest) {
-            return size() > KEEP;
-        }
-    });
+    private final KeptOperations kept;
     private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
 
     /**
-     * @param runner where operations run: a thread of their own on a live engine, the caller on a
-     *               virtual clock (whose commands must come from the thread that drives it)
+     * @param runner      where operations run: a thread of their own on a live engine, the caller on a
+     *                    virtual clock (whose commands must come from the thread that drives it)
+     * @param undoRecords undo records the remembered operations keep in all (at least 1): past it the
+     *                    oldest lose their undo, never the newest
      */
-    public BulkOperations(CommandSender engine, Executor runner, AuditTrail audit, EngineClock clock) {
+    public BulkOperations(CommandSender engine, Executor runner, AuditTrail audit, EngineClock clock, long undoRecords) {
+        if (undoRecords < 1) {
+            throw new IllegalArgumentException("undo records must be at least 1, got " + undoRecords);
+        }
         this.engine = engine;
         this.runner = runner;
         this.audit = audit;
         this.clock = clock;
+        this.kept = new KeptOperations(undoRecords);
     }
 
     /** How many tasks {@code request}'s filter selects now, and how many of them it would change (a dry run). */
@@ -75,42 +76,40 @@ public final class BulkOperations {
      */
     public OperationStatus start(BulkRequest request, String actor, String source, String tenant) {
         Operation op;
-        synchronized (this) {
+        synchronized (kept) {
             // random, not counted: a tenant must not learn how many operations other tenants ran
             String id;
             do {
                 id = String.format(Locale.ROOT, "op-%08x", IDS.nextInt());
-            } while (operations.containsKey(id));
+            } while (kept.contains(id));
             op = new Operation(id, request, actor, source, tenant, now());
+            kept.add(op);
         }
-        operations.put(op.id, op);
+        OperationStatus first = status(op);
         runner.execute(() -> run(op));
-        return op.status();
+        return first;
     }
 
     /** The operation, if it is remembered and {@code tenant} (null: any) may see it. */
     public Optional<OperationStatus> status(String id, String tenant) {
-        return find(id, tenant).map(Operation::status);
+        return find(id, tenant).map(this::status);
     }
 
     /** The remembered operations {@code tenant} (null: any) may see, newest first. */
     public List<OperationStatus> recent(String tenant) {
-        List<OperationStatus> found = new ArrayList<>();
-        synchronized (operations) {
-            for (Operation op : operations.values()) {
-                if (tenant == null || tenant.equals(op.tenant)) {
-                    found.add(op.status());
-                }
-            }
-        }
-        Collections.reverse(found);
-        return found;
+        return kept.recent(tenant);
+    }
+
+    /** Undo records held across the remembered operations. */
+    long undoRecords() {
+        return kept.records();
     }
 
     /**
-     * Starts putting back every task the operation changed; answers the status at once. Refused
-     * ({@link TaskConflictException}) for a cancel or a retry, for one still running and for one
-     * undone already; {@link NoSuchElementException} for one that is not remembered.
+     * Starts putting back every task the operation changed, where it has not changed since; answers
+     * the status at once. Refused ({@link TaskConflictException}) for a cancel or a retry, for one
+     * still running, for one undone already and for one whose undo records were let go;
+     * {@link NoSuchElementException} for one that is not remembered.
      */
     public OperationStatus undo(String id, String actor, String source, String tenant) {
         return undo(id, actor, source, tenant, 0);
@@ -124,27 +123,41 @@ public final class BulkOperations {
      */
     public OperationStatus undo(String id, String actor, String source, String tenant, int mostUrgentAllowed) {
         Operation op = find(id, tenant).orElseThrow(() -> new NoSuchElementException("no operation '" + id + "'"));
-        synchronized (op) {
+        List<UndoMark> marks;
+        OperationStatus undoing;
+        synchronized (kept) {
             if (!op.request.action().undoable()) {
                 throw new TaskConflictException("a " + op.request.action().key() + " cannot be undone");
             }
             if (!op.state.equals("done") && !op.state.equals("failed")) {
                 throw new TaskConflictException("operation '" + id + "' is " + op.state + "; only a finished one can be undone");
             }
-            int mostUrgent = op.marks.stream().mapToInt(TaskMark::priority).min().orElse(TaskSpec.MAX_PRIORITY);
+            if (op.marksLost != null) {
+                throw new TaskConflictException("operation '" + id + "' cannot be undone: " + op.marksLost);
+            }
+            List<UndoMark> records = op.marks == null ? List.of() : op.marks; // none: it changed nothing
+            int mostUrgent = records.stream().mapToInt(UndoMark::priority).min().orElse(TaskSpec.MAX_PRIORITY);
             if (mostUrgent < mostUrgentAllowed) {
                 throw new PriorityNotAllowed(mostUrgent);
             }
             op.state = "undoing";
             op.finishedAt = null;
+            marks = records; // no longer appended to, and replaced rather than cleared: no copy needed
+            undoing = op.status();
         }
-        runner.execute(() -> runUndo(op, actor, source));
-        return op.status();
+        runner.execute(() -> runUndo(op, marks, actor, source));
+        return undoing;
     }
 
     private Optional<Operation> find(String id, String tenant) {
-        Operation op = operations.get(id);
+        Operation op = kept.get(id);
         return op != null && (tenant == null || tenant.equals(op.tenant)) ? Optional.of(op) : Optional.empty();
+    }
+
+    private OperationStatus status(Operation op) {
+        synchronized (kept) {
+            return op.status();
+        }
     }
 
     private void run(Operation op) {
@@ -166,12 +179,12 @@ public final class BulkOperations {
             for (int s = 0; s < slices; s++) {
                 int from = (backwards ? slices - 1 - s : s) * SLICE;
                 List<String> slice = ids.subList(from, Math.min(ids.size(), from + SLICE));
-                List<TaskMark> changed = engine.send(new Command.BulkApply(slice, request.filter(), request.action(),
+                List<UndoMark> changed = engine.send(new Command.BulkApply(slice, request.filter(), request.action(),
                         request.priority(), request.position())).join();
-                synchronized (op) {
-                    op.marks.addAll(changed);
+                synchronized (kept) {
                     op.changed += changed.size();
                     op.processed += slice.size();
+                    kept.record(op, changed);
                 }
             }
             finish(op, "done", null);
@@ -182,18 +195,19 @@ public final class BulkOperations {
                 op.id + ": " + request.describe() + (op.error == null ? "" : "; failed: " + op.error));
     }
 
-    private void runUndo(Operation op, String actor, String source) {
-        List<TaskMark> marks;
-        synchronized (op) {
-            marks = List.copyOf(op.marks);
-        }
+    private void runUndo(Operation op, List<UndoMark> marks, String actor, String source) {
         int restored = 0;
+        int changedSince = 0;
         String error = null;
         try {
             for (int from = 0; from < marks.size(); from += SLICE) {
-                restored += engine.send(new Command.RestoreMarks(marks.subList(from, Math.min(marks.size(), from + SLICE)))).join();
-                synchronized (op) {
+                Command.Restored slice = engine.send(new Command.RestoreMarks(
+                        marks.subList(from, Math.min(marks.size(), from + SLICE)))).join();
+                restored += slice.restored();
+                changedSince += slice.changedSince();
+                synchronized (kept) {
                     op.restored = restored;
+                    op.changedSince = changedSince;
                 }
             }
         } catch (RuntimeException e) {
@@ -201,14 +215,16 @@ public final class BulkOperations {
         }
         finish(op, error == null ? "undone" : "failed", error);
         audit.record(actor, source, "bulk.undo", op.id, restored, "undo of " + op.request.describe()
+                + (changedSince == 0 ? "" : String.format(Locale.ROOT, "; %,d changed since, left as they were", changedSince))
                 + (error == null ? "" : "; failed: " + error));
     }
 
     private void finish(Operation op, String state, String error) {
-        synchronized (op) {
+        synchronized (kept) {
             op.state = state;
             op.error = error;
             op.finishedAt = now();
+            kept.release(op); // nothing left to undo: its records go at once
         }
     }
 
@@ -257,35 +273,6 @@ public final class BulkOperations {
         /** The most urgent priority the undo would restore. */
         public int priority() {
             return priority;
-        }
-    }
-
-    /** One operation's mutable progress; guarded by itself. */
-    private static final class Operation {
-        final String id;
-        final BulkRequest request;
-        final String actor, source, tenant;
-        final Instant startedAt;
-        final List<TaskMark> marks = new ArrayList<>();
-        String state = "running";
-        int matched = -1, processed, changed, restored;
-        Instant finishedAt;
-        String error;
-
-        Operation(String id, BulkRequest request, String actor, String source, String tenant, Instant startedAt) {
-            this.id = id;
-            this.request = request;
-            this.actor = actor;
-            this.source = source;
-            this.tenant = tenant;
-            this.startedAt = startedAt;
-        }
-
-        synchronized OperationStatus status() {
-            boolean undoable = request.action().undoable() && (state.equals("done") || state.equals("failed"))
-                    && changed > 0 && restored == 0;
-            return new OperationStatus(id, request.action(), request.describe(), state, matched, processed, changed,
-                    restored, actor, tenant, startedAt, finishedAt, error, undoable);
         }
     }
 }

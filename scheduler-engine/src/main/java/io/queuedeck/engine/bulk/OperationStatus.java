@@ -16,14 +16,20 @@ import java.time.Instant;
  * @param changed   tasks the action changed (a task that stopped matching, or that the action does
  *                  not apply to, is skipped)
  * @param restored  tasks an undo put back
+ * @param changedSince tasks an undo left alone because their priority or place had changed since
+ *                  the operation (by hand, or by another operation): the later change stands
  * @param undoable  whether {@code :undo} may be called now
+ * @param undoUnavailable why a finished operation cannot be undone (a cancel, undone already, its
+ *                  undo records let go to keep newer operations' within their bound); null
+ *                  while it can be, or while it runs
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OperationStatus(String id, BulkAction action, String description, String state,
                               @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Unknown.class) int matched,
-                              int processed, int changed, int restored, String actor, String tenant,
-                              Instant startedAt, Instant finishedAt, String error, boolean undoable) {
+                              int processed, int changed, int restored, int changedSince, String actor,
+                              String tenant, Instant startedAt, Instant finishedAt, String error, boolean undoable,
+                              String undoUnavailable) {
     /** Whether it has stopped moving (done, failed or undone). */
     public boolean finished() {
         return state.equals("done") || state.equals("failed") || state.equals("undone");

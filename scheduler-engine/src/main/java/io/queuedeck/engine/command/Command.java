@@ -13,6 +13,7 @@ import io.queuedeck.engine.task.SearchPage;
 import io.queuedeck.engine.task.SubmitResult;
 import io.queuedeck.engine.task.TaskFilter;
 import io.queuedeck.engine.task.TaskMark;
+import io.queuedeck.engine.task.UndoMark;
 import io.queuedeck.engine.task.TaskPage;
 import io.queuedeck.engine.task.TaskQuery;
 import io.queuedeck.engine.task.TaskSearch;
@@ -403,14 +404,14 @@ public sealed interface Command<R> {
     /**
      * One slice of a bulk action (decision 0040): applies {@code action} to each listed task that
      * still passes {@code filter}, skipping the others (gone, changed, or in a state the action
-     * does not apply to). Answers where each changed task stood before, for an undo.
+     * does not apply to). Answers where each changed task stood before and where it left it, for an undo.
      *
      * @param priority the new priority of a reprioritize or the lane of a move
      * @param position for a move: {@code front} or {@code back} of the lane, or null to keep the
      *                 tasks' places by arrival
      */
     record BulkApply(List<String> taskIds, TaskFilter filter, BulkAction action, Integer priority, String position)
-            implements Change<List<TaskMark>> {
+            implements Change<List<UndoMark>> {
         public BulkApply {
             taskIds = List.copyOf(taskIds);
             Objects.requireNonNull(filter, "filter");
@@ -430,8 +431,12 @@ public sealed interface Command<R> {
         }
     }
 
-    /** Puts tasks back where {@code marks} say they stood (the undo of a bulk action); answers how many moved back. */
-    record RestoreMarks(List<TaskMark> marks) implements Change<Integer> {
+    /**
+     * Puts tasks back where {@code marks} say they stood (the undo of a bulk action), each only if
+     * it still stands where the action left it: a task changed since (by hand, by another
+     * operation) keeps that change and is counted in {@link Restored#changedSince}.
+     */
+    record RestoreMarks(List<UndoMark> marks) implements Change<Restored> {
         public RestoreMarks {
             marks = List.copyOf(marks);
         }
@@ -441,6 +446,14 @@ public sealed interface Command<R> {
             return "Restore the places of " + marks.size() + " tasks";
         }
     }
+
+    /**
+     * What one {@link RestoreMarks} did.
+     *
+     * @param restored     waiting tasks put back in their place
+     * @param changedSince tasks left alone because their priority or place had changed since the action
+     */
+    record Restored(int restored, int changedSince) {}
 
     // ---------------------------------------------------------------- queries
 

@@ -4,8 +4,8 @@ import io.queuedeck.engine.command.BulkAction;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.Task;
 import io.queuedeck.engine.task.TaskConflictException;
-import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.UndoMark;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +21,8 @@ final class BulkChanges {
         this.loop = loop;
     }
 
-    /** Applies the slice; answers where each changed task stood before. */
-    List<TaskMark> apply(Command.BulkApply c, long now) {
+    /** Applies the slice; answers where each changed task stood before, and where it was left. */
+    List<UndoMark> apply(Command.BulkApply c, long now) {
         if (c.priority() != null) {
             TaskCommands.checkPriority(c.priority());
         }
@@ -32,16 +32,17 @@ final class BulkChanges {
                     + " a move to the front or back holds under fifo, priority or mlfq (leave position out)");
         }
         List<String> ids = c.taskIds();
-        List<TaskMark> changed = new ArrayList<>();
+        List<UndoMark> changed = new ArrayList<>();
         // a move to the front gives ever lower ranks: the last of the slice first keeps their order
         for (int i = 0; i < ids.size(); i++) {
             Task task = loop.tasks.lookup(ids.get(front ? ids.size() - 1 - i : i));
             if (task == null || !FilterWalk.matches(c.filter(), task, now)) {
                 continue;
             }
-            TaskMark before = new TaskMark(task.id(), task.priority(), task.rank());
+            int priority = task.priority();
+            long rank = task.rank();
             if (applyOne(c, task, front)) {
-                changed.add(before);
+                changed.add(new UndoMark(task.id(), priority, rank, task.priority(), task.rank()));
             }
         }
         return changed;
@@ -85,23 +86,26 @@ final class BulkChanges {
 
     /**
      * Puts each task back at the priority and rank its mark holds: the exact place it had, since a
-     * rank is unique and given up when a task moves. A task that finished meanwhile is skipped; one
-     * that started meanwhile gets its priority back but is not counted: it was not put back in its
-     * place (the console said "21 put back where they were" of 21 running tasks).
-     * Answers how many waiting tasks were put back.
+     * rank is unique and given up when a task moves. Only a task that still stands where the
+     * action left it (same priority, same rank) is put back: one changed since, by hand or by
+     * another operation, keeps that later change and is counted apart (an undo overwrote an
+     * admin's reprioritize). A task that finished meanwhile is skipped; one that started
+     * meanwhile gets its priority back but is not counted: it was not put back in its place (the
+     * console said "21 put back where they were" of 21 running tasks). One lookup per mark.
      */
-    int restore(List<TaskMark> marks) {
+    Command.Restored restore(List<UndoMark> marks) {
         int restored = 0;
-        for (TaskMark mark : marks) {
+        int changedSince = 0;
+        for (UndoMark mark : marks) {
             Task task = loop.tasks.lookup(mark.taskId());
             if (task == null || task.state().isFinal() || task.state() == TaskState.FAILED) {
                 continue;
             }
+            if (task.priority() != mark.leftPriority() || task.rank() != mark.leftRank()) {
+                changedSince++;
+                continue;
+            }
             if (task.state().isWaiting()) {
-                if (task.priority() == mark.priority() && task.rank() == mark.rank()) {
-                    restored++;
-                    continue;
-                }
                 loop.leaveQueue(task);
                 task.setRank(mark.rank());
                 loop.rejoinQueue(task, mark.priority());
@@ -115,6 +119,6 @@ final class BulkChanges {
             task.setRank(mark.rank());
             loop.durable.saved(task);
         }
-        return restored;
+        return new Command.Restored(restored, changedSince);
     }
 }

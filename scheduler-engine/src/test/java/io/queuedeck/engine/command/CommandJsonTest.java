@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.queuedeck.engine.task.Placement;
 import io.queuedeck.engine.task.TaskFilter;
-import io.queuedeck.engine.task.TaskMark;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.tier.Tier;
@@ -56,7 +55,7 @@ class CommandJsonTest {
             new Command.DrainInstance(2, true),
             new Command.BulkApply(List.of("t-1", "t-2"), new TaskFilter(null, "llama-2-7b", "acme", null,
                     Set.of(TaskState.QUEUED), 4, 6, 1_000L, null, "nightly"), BulkAction.MOVE, 2, "front"),
-            new Command.RestoreMarks(List.of(new TaskMark("t-1", 5, 3_145_728L))));
+            new Command.RestoreMarks(List.of(new io.queuedeck.engine.task.UndoMark("t-1", 5, 3_145_728L, 2, 1_048_576L))));
 
     @Test
     void everyChange_writtenThenRead_isTheSameRecord() {
