@@ -24,14 +24,19 @@ class BulkApiTest {
             "acme-operate", "acme-operate-token-0123456789abcdef0123",
             "acme-read", "acme-read-token-0123456789abcdef0123456",
             "admin", "admin-token-0123456789abcdef0123456789ab",
-            "acme-capped", "acme-capped-token-0123456789abcdef01234");
+            "acme-capped", "acme-capped-token-0123456789abcdef01234",
+            "globex-operate", "globex-operate-token-0123456789abcdef01");
 
     private Engine engine;
     private ApiServer server;
 
     @BeforeEach
     void start() {
-        engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).build();
+        startWith(Engine.builder());
+    }
+
+    private void startWith(Engine.Builder builder) {
+        engine = builder.snapshotInterval(Duration.ofMillis(20)).build();
         engine.start();
         engine.send(new Command.PauseDispatch(true)).join(); // tasks stay queued, so every change is visible
         server = ApiServer.builder(engine).port(0)
@@ -41,6 +46,8 @@ class BulkApiTest {
                 .client(TOKENS.get("admin"), ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
                 .client(TOKENS.get("acme-capped"), ClientPolicy.scoped("acme-capped", "acme",
                         EnumSet.of(Scope.SUBMIT, Scope.OPERATE, Scope.READ)).withLimits(5, 0, 0))
+                .client(TOKENS.get("globex-operate"), ClientPolicy.scoped("globex-operate", "globex",
+                        EnumSet.of(Scope.OPERATE, Scope.READ)))
                 .build().start();
         // 60 tasks: tenants acme and globex alternate, priorities 4, 5, 6 in turn; every tenth is tagged
         for (int i = 0; i < 60; i++) {
@@ -327,5 +334,77 @@ class BulkApiTest {
         assertThat(as("acme-read").get("/v1/audit").status()).isEqualTo(403);
         assertThat(as("acme-read").get("/v1/audit").errorCode()).isEqualTo("tenant_bound"); // as every view of all tenants
         assertThat(as("admin").get("/v1/audit?since=yesterday").errorField()).isEqualTo("since");
+    }
+
+    /** A tenant's undo put a task back at its old priority over an admin's later PATCH. */
+    @Test
+    void undo_afterAnAdminChangedATaskSince_leavesThatChange_andSaysHowManyChangedSince() {
+        Map<String, Integer> before = priorities();
+        String op = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"priority\":4},\"action\":\"reprioritize\","
+                + "\"priority\":2}").json().path("id").asText();
+        assertThat(awaitFinished(as("acme-operate"), op).path("changed").asInt()).isEqualTo(10); // t0, t6, …, t54
+        assertThat(as("admin").patch("/v1/tasks/t6", "{\"priority\":9}").status()).isEqualTo(200);
+
+        Http.Response undo = as("acme-operate").post("/v1/operations/" + op + ":undo", "{}");
+
+        assertThat(undo.status()).isEqualTo(202);
+        JsonNode undone = awaitFinished(as("acme-operate"), op);
+        assertThat(undone.path("state").asText()).isEqualTo("undone");
+        assertThat(undone.path("restored").asInt()).isEqualTo(9);
+        assertThat(undone.path("changed_since").asInt()).isEqualTo(1);
+        assertThat(undone.path("undo_unavailable").asText()).isEqualTo("it has been undone");
+        Map<String, Integer> expected = new HashMap<>(before);
+        expected.put("t6", 9);
+        assertThat(priorities()).isEqualTo(expected);
+    }
+
+    /** 55 bulks of one tenant that matched nothing pushed another tenant's operation out: gone from the list, its undo 404. */
+    @Test
+    void aTenantsFloodOfBulks_doesNotPushOutAnotherTenantsOperation() {
+        String acme = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"reprioritize\",\"priority\":8}")
+                .json().path("id").asText();
+        assertThat(awaitFinished(as("acme-operate"), acme).path("changed").asInt()).isEqualTo(30);
+
+        for (int i = 0; i < 55; i++) {
+            Http.Response flood = as("globex-operate").post("/v1/tasks:bulk",
+                    "{\"filter\":{\"id\":\"nothing\"},\"action\":\"reprioritize\",\"priority\":8}");
+            assertThat(flood.status()).isEqualTo(202);
+        }
+
+        assertThat(as("acme-operate").get("/v1/operations").json().path("operations"))
+                .extracting(o -> o.path("id").asText()).containsExactly(acme);
+        assertThat(as("admin").get("/v1/operations").json().path("operations")).hasSize(50);
+        assertThat(as("acme-operate").post("/v1/operations/" + acme + ":undo", "{}").status()).isEqualTo(202);
+        assertThat(awaitFinished(as("acme-operate"), acme).path("restored").asInt()).isEqualTo(30);
+    }
+
+    /** Undo records are bounded: past the bound the older operation stays listed, not undoable, and says why. */
+    @Test
+    void undoRecords_pastTheirBound_theOlderOperationStaysListed_notUndoable_andSaysWhy() {
+        stop();
+        startWith(Engine.builder().undoRecords(40));
+        Map<String, Integer> before = priorities();
+        String older = as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"acme\"},\"action\":\"reprioritize\","
+                + "\"priority\":9}").json().path("id").asText();
+        awaitFinished(as("admin"), older);
+        String newer = as("admin").post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"globex\"},\"action\":\"reprioritize\","
+                + "\"priority\":9}").json().path("id").asText();
+        awaitFinished(as("admin"), newer); // 30 + 30 records over 40: the older's go
+
+        JsonNode lost = as("admin").get("/v1/operations/" + older).json();
+        Http.Response refused = as("admin").post("/v1/operations/" + older + ":undo", "{}");
+
+        assertThat(lost.path("state").asText()).isEqualTo("done");
+        assertThat(lost.path("undoable").asBoolean()).isFalse();
+        assertThat(lost.path("undo_unavailable").asText()).contains("undo records were let go");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().at("/error/message").asText()).contains("let go");
+        assertThat(as("admin").get("/v1/operations").json().path("operations")).extracting(o -> o.path("id").asText())
+                .containsExactly(newer, older);
+        assertThat(as("admin").post("/v1/operations/" + newer + ":undo", "{}").status()).isEqualTo(202);
+        awaitFinished(as("admin"), newer);
+        Map<String, Integer> after = priorities();
+        before.forEach((task, priority) -> assertThat(after.get(task)).as(task)
+                .isEqualTo(Integer.parseInt(task.substring(1)) % 2 == 0 ? 9 : priority));
     }
 }
