@@ -444,10 +444,15 @@ public final class SearchViewModel {
             case "running" -> String.format(Locale.ROOT, "%s: %,d of %,d tasks", what, op.processed(),
                     Math.max(op.matched(), 0));
             case "done" -> String.format(Locale.ROOT, "%s: %s changed%s", what, tasks(op.changed()),
-                    op.undoable() ? " (Undo puts them back)" : "");
+                    op.undoable() ? " (Undo puts them back)"
+                            // a reprioritize or move whose undo records were let go: say why Undo is off
+                            : op.action().undoable() && op.undoUnavailable() != null && op.changed() > 0
+                            ? " (no undo: " + op.undoUnavailable() + ")" : "");
             case "undoing" -> String.format(Locale.ROOT, "Undoing %s: %,d put back", op.description(), op.restored());
-            case "undone" -> String.format(Locale.ROOT, "Undone: %s put back where they were%s", tasks(op.restored()),
-                    op.restored() < op.changed() ? " (the others had left the queue meanwhile: started, or finished)" : "");
+            case "undone" -> String.format(Locale.ROOT, "Undone: %s put back where they were%s%s", tasks(op.restored()),
+                    op.changedSince() > 0 ? "; " + tasks(op.changedSince()) + " changed since and kept that change" : "",
+                    op.restored() + op.changedSince() < op.changed()
+                            ? " (the others had left the queue meanwhile: started, or finished)" : "");
             default -> what + " failed: " + op.error();
         };
     }

@@ -166,6 +166,26 @@ class SearchViewModelTest {
         assertThat(failures).isEmpty();
     }
 
+    /** An undo left a task someone reprioritized since as it was, and the message said all ten were put back. */
+    @Test
+    void undo_ofTasksChangedSince_saysHowManyKeptTheirLaterChange() {
+        SearchViewModel model = model(40);
+        model.tenantProperty().set("acme");
+        model.search();
+        model.actionProperty().set(BulkAction.REPRIORITIZE);
+        model.targetPriorityProperty().set(1);
+        model.preview();
+        assertThat(model.apply("")).isTrue();
+        engine.send(new Command.Reprioritize("t4", 8)).join(); // someone else's later change
+
+        model.undo();
+
+        assertThat(lanes()).containsEntry("t4", 8).containsEntry("t0", 5);
+        assertThat(model.messageProperty().get()).startsWith("Undone: 9 tasks put back where they were;"
+                + " 1 task changed since and kept that change.");
+        assertThat(failures).isEmpty();
+    }
+
     /** The count to confirm is what the action would change: a cancelled task is matched, not cancelled again. */
     @Test
     void preview_countsWhatTheActionWouldChange_besideWhatMatches() {
