@@ -77,6 +77,64 @@ class BulkUndoProperties {
         }
     }
 
+    /**
+     * Random later changes by hand between a bulk action and its undo: each task changed since
+     * keeps that change, every other one goes back exactly, none is lost or put back twice, and
+     * the operation counts the ones left alone.
+     */
+    @Property(tries = 60)
+    void changesByHandAfterABulk_survivesItsUndo_andEveryOtherTaskGoesBack(
+            @ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 60) int tasks, @ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 9) int target, @ForAll @IntRange(min = 0, max = 2) int kind) {
+        Random random = new Random(seed);
+        try (Engine engine = Engine.builder().clock(new VirtualClock()).policy(policy).build()) {
+            engine.start();
+            engine.send(new Command.PauseDispatch(true)).join();
+            for (int i = 0; i < tasks; i++) {
+                engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", random.nextInt(10), null,
+                        TENANTS[random.nextInt(TENANTS.length)], null, null, 8, null, null))).join();
+            }
+            TaskFilter filter = new TaskFilter(null, null, "acme", null, null, null, null, null, null, null);
+            BulkRequest request = switch (kind) {
+                case 0 -> new BulkRequest(filter, BulkAction.REPRIORITIZE, target, null);
+                case 1 -> new BulkRequest(filter, BulkAction.MOVE, target, null);
+                default -> new BulkRequest(filter, BulkAction.MOVE, target, "back");
+            };
+            List<TaskView> before = engine.send(new Command.WaitingTasks(1_000)).join();
+            OperationStatus op = engine.operations().start(request, "prop", "api", null);
+            Map<String, Integer> byHand = new java.util.HashMap<>();
+            for (TaskView view : engine.send(new Command.WaitingTasks(1_000)).join()) {
+                int priority = random.nextInt(10);
+                if (random.nextInt(3) == 0 && priority != view.priority()) {
+                    engine.send(new Command.Reprioritize(view.id(), priority)).join();
+                    byHand.put(view.id(), priority);
+                }
+            }
+            int changedByHand = (int) before.stream().filter(v -> originalMatch(v, "acme", 0, 9)
+                    && byHand.containsKey(v.id()) && (kind == 2 || v.priority() != target)).count(); // those the bulk changed
+
+            if (engine.operations().status(op.id(), null).orElseThrow().undoable()) {
+                engine.operations().undo(op.id(), "prop", "api", null);
+            }
+
+            OperationStatus done = engine.operations().status(op.id(), null).orElseThrow();
+            List<TaskView> undone = engine.send(new Command.WaitingTasks(1_000)).join();
+            assertThat(undone).as("no task lost").hasSameSizeAs(before);
+            for (TaskView view : undone) {
+                assertThat(view.priority()).as(view.id()).isEqualTo(byHand.getOrDefault(view.id(),
+                        before.stream().filter(v -> v.id().equals(view.id())).findFirst().orElseThrow().priority()));
+            }
+            assertThat(lanes(without(undone, byHand))).as("every lane, but for the tasks changed by hand")
+                    .isEqualTo(lanes(without(before, byHand)));
+            assertThat(done.changedSince()).isEqualTo(changedByHand);
+            assertThat(done.restored() + done.changedSince()).isEqualTo(done.changed());
+        }
+    }
+
+    private static List<TaskView> without(List<TaskView> listing, Map<String, Integer> ids) {
+        return listing.stream().filter(v -> !ids.containsKey(v.id())).toList();
+    }
+
     /** Each lane's ids in order. */
     private static Map<Integer, List<String>> lanes(List<TaskView> listing) {
         return listing.stream().collect(Collectors.groupingBy(TaskView::priority, java.util.TreeMap::new,
