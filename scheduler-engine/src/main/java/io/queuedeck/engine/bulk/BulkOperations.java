@@ -85,9 +85,8 @@ public final class BulkOperations {
             op = new Operation(id, request, actor, source, tenant, now());
             kept.add(op);
         }
-        OperationStatus first = status(op);
         runner.execute(() -> run(op));
-        return first;
+        return status(op);
     }
 
     /** The operation, if it is remembered and {@code tenant} (null: any) may see it. */
@@ -124,7 +123,6 @@ public final class BulkOperations {
     public OperationStatus undo(String id, String actor, String source, String tenant, int mostUrgentAllowed) {
         Operation op = find(id, tenant).orElseThrow(() -> new NoSuchElementException("no operation '" + id + "'"));
         List<UndoMark> marks;
-        OperationStatus undoing;
         synchronized (kept) {
             if (!op.request.action().undoable()) {
                 throw new TaskConflictException("a " + op.request.action().key() + " cannot be undone");
@@ -132,8 +130,8 @@ public final class BulkOperations {
             if (!op.state.equals("done") && !op.state.equals("failed")) {
                 throw new TaskConflictException("operation '" + id + "' is " + op.state + "; only a finished one can be undone");
             }
-            if (op.marksLost != null) {
-                throw new TaskConflictException("operation '" + id + "' cannot be undone: " + op.marksLost);
+            if (op.marks == null && op.changed > 0) { // let go past the bound, or after an undo that restored some
+                throw new TaskConflictException("operation '" + id + "' cannot be undone: " + op.status().undoUnavailable());
             }
             List<UndoMark> records = op.marks == null ? List.of() : op.marks; // none: it changed nothing
             int mostUrgent = records.stream().mapToInt(UndoMark::priority).min().orElse(TaskSpec.MAX_PRIORITY);
@@ -143,10 +141,9 @@ public final class BulkOperations {
             op.state = "undoing";
             op.finishedAt = null;
             marks = records; // no longer appended to, and replaced rather than cleared: no copy needed
-            undoing = op.status();
         }
         runner.execute(() -> runUndo(op, marks, actor, source));
-        return undoing;
+        return status(op);
     }
 
     private Optional<Operation> find(String id, String tenant) {
