@@ -49,7 +49,7 @@ public final class BulkOperations {
      * @param runner      where operations run: a thread of their own on a live engine, the caller on a
      *                    virtual clock (whose commands must come from the thread that drives it)
      * @param undoRecords undo records the remembered operations keep in all (at least 1): past it the
-     *                    oldest lose their undo, never the newest
+     *                    oldest operation of the tenant holding the most loses its undo, never the newest
      */
     public BulkOperations(CommandSender engine, Executor runner, AuditTrail audit, EngineClock clock, long undoRecords) {
         if (undoRecords < 1) {
