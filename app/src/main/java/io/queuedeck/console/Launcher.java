@@ -35,8 +35,8 @@ public final class Launcher {
                     .ifPresent(dir -> QueueOpening.begin(parsed, dir));
         }
         Application.launch(ConsoleApp.class, args);
-        if (ConsoleApp.exitCode() != 0) {
-            System.exit(ConsoleApp.exitCode()); // the window is gone: say how the run ended
-        }
+        // the window is gone and the console stopped: end the process and say how the run ended, also
+        // when the FX thread is still held by a native file chooser left open (it then never ended)
+        System.exit(ConsoleApp.exitCode());
     }
 }
