@@ -43,7 +43,7 @@ class ActivityViewModelTest {
 
             Path csv = dir.resolve("activity.csv");
             model.export(csv);
-            assertThat(Files.readAllLines(csv)).hasSize(2).last().asString().contains(",console,task.cancel,t1,1,");
+            assertThat(Files.readAllLines(csv)).hasSize(2).last().asString().contains(",\"console\",\"task.cancel\",\"t1\",1,");
             Path json = dir.resolve("activity.json");
             model.export(json);
             assertThat(Files.readString(json)).contains("\"action\" : \"task.cancel\"");

@@ -234,8 +234,8 @@ class SearchViewUiTest {
         List<String> lines = Files.readAllLines(csv);
         assertThat(lines).hasSize(101);
         assertThat(lines.get(0)).isEqualTo("id,state,priority,tier,tenant,model,business_class,submitted_at,waited_ms,instance,attempts");
-        assertThat(lines.get(1)).isEqualTo("t0,queued,5,normal,acme,llama-2-7b,,2026-01-01T00:00:00Z,0,,0");
-        assertThat(lines.get(100)).startsWith("t99000,queued,5,normal,acme,");
+        assertThat(lines.get(1)).isEqualTo("\"t0\",\"queued\",5,\"normal\",\"acme\",\"llama-2-7b\",,\"2026-01-01T00:00:00Z\",0,,0");
+        assertThat(lines.get(100)).startsWith("\"t99000\",\"queued\",5,\"normal\",\"acme\",");
 
         clearFilters(); // every task: more than the 10,000 an export takes
         robot.clickOn("#search-run");
