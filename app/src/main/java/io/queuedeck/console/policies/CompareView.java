@@ -81,18 +81,8 @@ public final class CompareView {
         this.model = model;
         this.root = Fxml.load(this, "Compare");
 
-        traceBox.getItems().setAll(model.shippedTraces());
+        TraceChoice.wire(traceBox, browseButton, model.shippedTraces(), model.traceProperty()::set);
         traceBox.valueProperty().bindBidirectional(model.traceProperty());
-        traceBox.setTooltip(new Tooltip("A shipped trace, or the path of a CSV trace (QueueDeck's or Azure's format)"));
-        browseButton.setTooltip(new Tooltip("Choose a trace file"));
-        browseButton.setOnAction(e -> {
-            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
-            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("CSV trace", "*.csv"));
-            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
-            if (file != null) {
-                model.traceProperty().set(file.getAbsolutePath());
-            }
-        });
         loadField.textProperty().bindBidirectional(model.loadProperty());
         loadField.setTooltip(new Tooltip("Offered load as a fraction of the simulated GPUs' capacity: the trace's arrivals"
                 + " are time-scaled to it (0.9 = 90%)"));

@@ -147,18 +147,8 @@ public final class PoliciesView {
         lengthsBox.setValue(model.lengthsProperty().get());
         lengthsBox.setTooltip(new Tooltip("Prompt and output lengths of the demo load (log-normal, long tail)"));
         lengthsBox.valueProperty().addListener((o, a, v) -> model.setLengths(v));
-        traceBox.getItems().setAll(model.shippedTraces());
+        TraceChoice.wire(traceBox, browseButton, model.shippedTraces(), traceBox::setValue);
         traceBox.setValue(model.shippedTraces().getFirst());
-        traceBox.setTooltip(new Tooltip("A shipped trace, or the path of a CSV trace (QueueDeck's or Azure's format)"));
-        browseButton.setTooltip(new Tooltip("Choose a trace file"));
-        browseButton.setOnAction(e -> {
-            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
-            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("CSV trace", "*.csv"));
-            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
-            if (file != null) {
-                traceBox.setValue(file.getAbsolutePath());
-            }
-        });
         replayButton.setTooltip(new Tooltip("Replace the synthetic load with the trace, time-scaled to the load above;"
                 + " moving the slider or picking a mix or lengths goes back to the synthetic load"));
         replayButton.setOnAction(e -> model.replay(traceBox.getValue()).ifPresentOrElse(error -> {
