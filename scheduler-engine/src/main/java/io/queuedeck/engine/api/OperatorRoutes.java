@@ -86,12 +86,15 @@ final class OperatorRoutes {
         TaskFilter filter = SearchParams.filter(body.filter(), tenant);
         BulkRequest request = request(ctx, body, filter);
         if (Json.flag("dry_run", body.dryRun())) {
-            Command.BulkCount count = answers.await(engine.operations().count(request));
+            io.queuedeck.engine.command.BulkCount count = answers.await(engine.operations().count(request));
             Routes.json(ctx, 200, new DryRun(true, request.action().key(), request.describe(), count.matched(),
                     count.wouldChange(), request.action().undoable(), io.queuedeck.engine.bulk.BulkOperations.describe(filter)));
             return;
         }
-        OperationStatus started = engine.operations().start(request, Auditor.actor(ctx), "api", tenant);
+        Client client = TaskAccess.client(ctx);
+        // a tenant's own client retrying dead letters is held to the byte budget, as its parked replay is
+        OperationStatus started = engine.operations().start(request, Auditor.actor(ctx), "api", tenant,
+                client != null && client.tenant() != null);
         ctx.header("Location", "/v1/operations/" + started.id());
         Routes.json(ctx, 202, started);
     }

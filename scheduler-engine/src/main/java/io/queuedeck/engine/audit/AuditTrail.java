@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.store.TaskStore;
+import io.queuedeck.engine.task.Holdings;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.function.Consumer;
  * (the embedded store does, in the same file), in memory otherwise; the newest are kept, at most
  * {@value #KEEP} of them and {@link #MAX_BYTES} of their text, and a target or detail longer than
  * {@value #MAX_TEXT} characters is cut. Past either bound the oldest entry of the actor holding the
- * most text goes first, so one client repeating a cheap call pushes out its own entries and no one
+ * most entries goes first, so one client repeating a cheap call pushes out its own entries and no one
  * else's (decision 0133). Any thread: recording is rare (people act, not programs), so one lock is
  * plenty.
  */
@@ -47,11 +48,9 @@ public final class AuditTrail {
     private final java.util.concurrent.atomic.AtomicInteger unwritten = new java.util.concurrent.atomic.AtomicInteger();
     /** Oldest first, by number. */
     private final LinkedHashMap<Long, AuditEntry> entries = new LinkedHashMap<>();
-    /** Each actor's entries, oldest first, and the text they hold. */
+    /** Each actor's entries, oldest first, and how many. */
     private final Map<String, ArrayDeque<AuditEntry>> byActor = new HashMap<>();
-    private final Map<String, long[]> actorBytes = new HashMap<>();
-    /** The actor that held the most text when it last outgrew the one before; followed, never found by a scan. */
-    private String heaviest;
+    private final Holdings<String> actorEntries = new Holdings<>();
     private final CopyOnWriteArrayList<Consumer<AuditEntry>> listeners = new CopyOnWriteArrayList<>();
     private long next = 1;
 
@@ -98,14 +97,12 @@ public final class AuditTrail {
         byActor.computeIfAbsent(actor, a -> new ArrayDeque<>()).addLast(entry);
         long weight = weight(entry);
         bytes += weight;
-        long held = actorBytes.computeIfAbsent(actor, a -> new long[1])[0] += weight;
-        if (heaviest == null || !heaviest.equals(actor) && held > heldBy(heaviest)) {
-            heaviest = actor;
-        }
+        actorEntries.add(actor, 1);
         List<Long> dropped = List.of();
         while ((entries.size() > KEEP || bytes > MAX_BYTES) && entries.size() > 1) {
-            ArrayDeque<AuditEntry> from = byActor.get(heaviest);
-            AuditEntry gone = from != null ? from.peekFirst() : entries.sequencedValues().getFirst();
+            // the actor with the most entries (the earliest of equals): a flooder always, and an entry's text is
+            // capped, so entries stand for text too; by text alone one long entry of an operator's went first
+            AuditEntry gone = byActor.get(actorEntries.largest()).peekFirst();
             drop(gone);
             if (dropped.isEmpty()) {
                 dropped = new ArrayList<>();
@@ -122,19 +119,10 @@ public final class AuditTrail {
         own.remove(gone); // the actor's oldest, or near it: at the head
         long weight = weight(gone);
         bytes -= weight;
-        actorBytes.get(actor)[0] -= weight;
+        actorEntries.add(actor, -1);
         if (own.isEmpty()) {
             byActor.remove(actor);
-            actorBytes.remove(actor);
-            if (actor.equals(heaviest)) {
-                heaviest = null; // the next entry's actor is the heaviest until another outgrows it
-            }
         }
-    }
-
-    private long heldBy(String actor) {
-        long[] held = actorBytes.get(actor);
-        return held == null ? 0 : held[0];
     }
 
     private static long weight(AuditEntry e) {
@@ -155,14 +143,14 @@ public final class AuditTrail {
      */
     public AuditEntry record(String actor, String source, String action, String target, int tasks, String detail) {
         AuditEntry entry;
-        List<Long> dropped;
         synchronized (this) {
             entry = new AuditEntry(next++, clock.toInstant(clock.nanos()), actor, source, action, cut(target), tasks, cut(detail));
-            dropped = keep(entry);
-        }
-        if (store != null) {
-            unwritten.incrementAndGet();
-            writer.execute(() -> persist(entry, dropped)); // the store keeps what memory does
+            List<Long> dropped = keep(entry);
+            if (store != null) {
+                unwritten.incrementAndGet();
+                // in the order numbered (the writer runs one at a time): a later entry's drop may name this one
+                writer.execute(() -> persist(entry, dropped)); // the store keeps what memory does
+            }
         }
         for (Consumer<AuditEntry> listener : listeners) {
             listener.accept(entry);

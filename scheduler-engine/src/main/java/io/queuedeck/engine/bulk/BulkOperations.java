@@ -63,7 +63,7 @@ public final class BulkOperations {
     }
 
     /** How many tasks {@code request}'s filter selects now, and how many of them it would change (a dry run). */
-    public CompletableFuture<Command.BulkCount> count(BulkRequest request) {
+    public CompletableFuture<io.queuedeck.engine.command.BulkCount> count(BulkRequest request) {
         return engine.send(new Command.CountBulk(request.filter(), request.action(), request.priority(), request.position()));
     }
 
@@ -75,6 +75,15 @@ public final class BulkOperations {
      * @param tenant the only tenant whose callers may see the operation (the filter's own), or null
      */
     public OperationStatus start(BulkRequest request, String actor, String source, String tenant) {
+        return start(request, actor, source, tenant, false);
+    }
+
+    /**
+     * As {@link #start(BulkRequest, String, String, String)}; with {@code withinBudget} (a tenant's own
+     * client) a retry is held to the byte budget and the tenant's share as a submission is: past them
+     * the operation fails with the reason, and what it retried before stays queued.
+     */
+    public OperationStatus start(BulkRequest request, String actor, String source, String tenant, boolean withinBudget) {
         Operation op;
         synchronized (kept) {
             // random, not counted: a tenant must not learn how many operations other tenants ran
@@ -83,6 +92,7 @@ public final class BulkOperations {
                 id = String.format(Locale.ROOT, "op-%08x", IDS.nextInt());
             } while (kept.contains(id));
             op = new Operation(id, request, actor, source, tenant, now());
+            op.withinBudget = withinBudget;
             kept.add(op);
         }
         runner.execute(() -> run(op));
@@ -177,7 +187,7 @@ public final class BulkOperations {
                 int from = (backwards ? slices - 1 - s : s) * SLICE;
                 List<String> slice = ids.subList(from, Math.min(ids.size(), from + SLICE));
                 List<UndoMark> changed = engine.send(new Command.BulkApply(slice, request.filter(), request.action(),
-                        request.priority(), request.position())).join();
+                        request.priority(), request.position(), op.withinBudget)).join();
                 synchronized (kept) {
                     op.changed += changed.size();
                     op.processed += slice.size();
@@ -198,7 +208,7 @@ public final class BulkOperations {
         String error = null;
         try {
             for (int from = 0; from < marks.size(); from += SLICE) {
-                Command.Restored slice = engine.send(new Command.RestoreMarks(
+                io.queuedeck.engine.command.Restored slice = engine.send(new Command.RestoreMarks(
                         marks.subList(from, Math.min(marks.size(), from + SLICE)))).join();
                 restored += slice.restored();
                 changedSince += slice.changedSince();

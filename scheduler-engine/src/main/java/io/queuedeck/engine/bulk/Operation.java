@@ -23,6 +23,8 @@ final class Operation {
     int matched = -1, processed, changed, restored, changedSince;
     Instant finishedAt;
     String error;
+    /** A tenant's own client started it: a retry is held to the byte budget (set before it runs). */
+    boolean withinBudget;
 
     Operation(String id, BulkRequest request, String actor, String source, String tenant, Instant startedAt) {
         this.id = id;

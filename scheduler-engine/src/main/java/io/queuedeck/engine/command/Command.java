@@ -151,11 +151,7 @@ public sealed interface Command<R> {
         }
     }
 
-    /**
-     * Queues a dead-lettered task again, with a fresh set of attempts. An operator's replay is
-     * their choice and passes the byte budget; with {@code withinBudget} (a tenant's own client
-     * replaying) the task is held to the budget and its tenant's share as a submission is.
-     */
+    /** Queues a dead letter again, fresh attempts; {@code withinBudget}: held to the byte budget (a tenant's replay). */
     record RetryDeadLetter(String taskId, boolean withinBudget) implements Change<TaskView> {
         public RetryDeadLetter {
             Objects.requireNonNull(taskId, "taskId");
@@ -305,25 +301,6 @@ public sealed interface Command<R> {
         }
     }
 
-    /**
-     * What a canary's tasks get of their own: the policy that orders them in a queue of their own
-     * (decision 0051) and the tier limits they are held to (decision 0081).
-     *
-     * @param policy     its name; null for none (canary tasks wait with the others)
-     * @param parameters its parameters as text
-     * @param limits     the candidate's tier limits (its {@code max_queue}, {@code queue_ttl},
-     *                   {@code timeout_action}, {@code degrade} and retries apply to canary tasks);
-     *                   null for none (canary tasks are held to the running limits)
-     */
-    record CanaryPolicy(String policy, Map<String, String> parameters, io.queuedeck.engine.tier.FlowSettings limits) {
-        /** No canary policy or limits: canary tasks are ordered by the running policy, held to the running limits. */
-        public static final CanaryPolicy END = new CanaryPolicy(null, Map.of(), null);
-
-        public CanaryPolicy {
-            parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
-        }
-    }
-
     /** Fault injection: crashes an instance; its tasks fail back and are retried. */
     record CrashInstance(int instance) implements Change<Void> {
         @Override
@@ -410,8 +387,13 @@ public sealed interface Command<R> {
      * @param position for a move: {@code front} or {@code back} of the lane, or null to keep the
      *                 tasks' places by arrival
      */
-    record BulkApply(List<String> taskIds, TaskFilter filter, BulkAction action, Integer priority, String position)
-            implements Change<List<UndoMark>> {
+    record BulkApply(List<String> taskIds, TaskFilter filter, BulkAction action, Integer priority, String position,
+                     boolean withinBudget) implements Change<List<UndoMark>> {
+        /** An operator's: a retry passes the byte budget. */
+        public BulkApply(List<String> taskIds, TaskFilter filter, BulkAction action, Integer priority, String position) {
+            this(taskIds, filter, action, priority, position, false);
+        }
+
         public BulkApply {
             taskIds = List.copyOf(taskIds);
             Objects.requireNonNull(filter, "filter");
@@ -446,14 +428,6 @@ public sealed interface Command<R> {
             return "Restore the places of " + marks.size() + " tasks";
         }
     }
-
-    /**
-     * What one {@link RestoreMarks} did.
-     *
-     * @param restored     waiting tasks put back in their place
-     * @param changedSince tasks left alone because their priority or place had changed since the action
-     */
-    record Restored(int restored, int changedSince) {}
 
     // ---------------------------------------------------------------- queries
 
@@ -506,9 +480,6 @@ public sealed interface Command<R> {
             return "Count a bulk action's tasks";
         }
     }
-
-    /** What a bulk action's dry run found: tasks that pass its filter, and those it would change now. */
-    record BulkCount(int matched, int wouldChange) {}
 
     /**
      * Tasks a tier parked ({@code degrade: park}) and not yet replayed, oldest first: dead-lettered

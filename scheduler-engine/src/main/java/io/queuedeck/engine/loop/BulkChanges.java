@@ -79,7 +79,7 @@ final class BulkChanges {
                 }
             }
             case CANCEL -> loop.commands.cancel(task.id());
-            case RETRY -> loop.commands.retryDeadLetter(task.id());
+            case RETRY -> loop.commands.retryDeadLetter(task.id(), c.withinBudget()); // past it: the operation fails, saying why
         }
         return true;
     }
@@ -93,7 +93,7 @@ final class BulkChanges {
      * meanwhile gets its priority back but is not counted: it was not put back in its place (the
      * console said "21 put back where they were" of 21 running tasks). One lookup per mark.
      */
-    Command.Restored restore(List<UndoMark> marks) {
+    io.queuedeck.engine.command.Restored restore(List<UndoMark> marks) {
         int restored = 0;
         int changedSince = 0;
         for (UndoMark mark : marks) {
@@ -119,6 +119,6 @@ final class BulkChanges {
             task.setRank(mark.rank());
             loop.durable.saved(task);
         }
-        return new Command.Restored(restored, changedSince);
+        return new io.queuedeck.engine.command.Restored(restored, changedSince);
     }
 }

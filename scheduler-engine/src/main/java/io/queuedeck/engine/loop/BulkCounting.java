@@ -25,6 +25,6 @@ final class BulkCounting implements Sliced {
 
     @Override
     public Object result(long now) {
-        return new Command.BulkCount(matched, wouldChange);
+        return new io.queuedeck.engine.command.BulkCount(matched, wouldChange);
     }
 }

@@ -1,31 +1,29 @@
 package io.queuedeck.engine.loop;
 
+import io.queuedeck.engine.task.Holdings;
 import io.queuedeck.engine.task.Task;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The dead letters the loop holds, oldest first overall and per tenant, within a count and a byte
- * bound of their own. Past either, the oldest dead letter of the tenant that holds the most bytes
- * goes, so a tenant flooding the dead letters evicts its own and no one else's (decision 0131).
- * Which tenant holds the most is followed as dead letters arrive, never found by a scan. Loop
+ * The dead letters the loop holds, oldest first per tenant, within a count and a byte bound of
+ * their own. Past either, the oldest dead letter of the tenant that holds the most (letters, or bytes) goes, so
+ * a tenant flooding the dead letters evicts its own and no one else's (decision 0131). Loop
  * thread only.
  */
 final class DeadLetterShelf {
     private final int maxCount;
     private final long maxBytes;
     private final TaskIndex index;
-    /** Oldest first. */
-    private final LinkedHashMap<String, Task> byId = new LinkedHashMap<>();
+    private final Map<String, Task> byId = new HashMap<>();
     /** Per tenant (null: tasks without one), oldest first. */
     private final Map<String, LinkedHashMap<String, Task>> byTenant = new HashMap<>();
-    private final Map<String, long[]> tenantBytes = new HashMap<>();
+    private final Holdings<String> bytesByTenant = new Holdings<>();
+    private final Holdings<String> lettersByTenant = new Holdings<>();
     private long bytes;
-    /** The tenant that held the most bytes when it last grew past the one before (null: none, or tasks without a tenant). */
-    private String heaviest;
-    private boolean anyHeaviest;
-    private java.util.function.Consumer<Task> evicted = task -> { };
+    private Consumer<Task> evicted = task -> { };
 
     DeadLetterShelf(int maxCount, long maxBytes, TaskIndex index) {
         this.maxCount = maxCount;
@@ -41,31 +39,24 @@ final class DeadLetterShelf {
         if (byId.putIfAbsent(task.id(), task) != null) {
             return;
         }
-        String tenant = task.spec().tenant();
-        byTenant.computeIfAbsent(tenant, t -> new LinkedHashMap<>()).put(task.id(), task);
+        byTenant.computeIfAbsent(task.spec().tenant(), t -> new LinkedHashMap<>()).put(task.id(), task);
         long cost = TaskTable.finishedBytes(task);
-        long held = tenantBytes.computeIfAbsent(tenant, t -> new long[1])[0] += cost;
+        bytesByTenant.add(task.spec().tenant(), cost);
+        lettersByTenant.add(task.spec().tenant(), 1);
         bytes += cost;
-        if (!anyHeaviest || !java.util.Objects.equals(tenant, heaviest) && held > heldBy(heaviest)) {
-            heaviest = tenant;
-            anyHeaviest = true;
-        }
         while ((byId.size() > maxCount || bytes > maxBytes) && byId.size() > 1) {
-            LinkedHashMap<String, Task> from = anyHeaviest ? byTenant.get(heaviest) : null;
-            Task gone = (from != null ? from : byId).values().iterator().next();
+            // past the count, the tenant with the most letters (the earliest of equals); past the bytes, the most bytes
+            String from = byId.size() > maxCount ? lettersByTenant.largest() : bytesByTenant.largest();
+            Task gone = byTenant.get(from).values().iterator().next();
             remove(gone);
             index.remove(gone);
             evicted.accept(gone);
         }
     }
 
-    void onEvicted(java.util.function.Consumer<Task> listener) {
+    /** Told of each dead letter let go past the bound. */
+    void onEvicted(Consumer<Task> listener) {
         evicted = listener;
-    }
-
-    private long heldBy(String tenant) {
-        long[] held = tenantBytes.get(tenant);
-        return held == null ? 0 : held[0];
     }
 
     /** @return whether {@code task} was held */
@@ -76,17 +67,13 @@ final class DeadLetterShelf {
         String tenant = task.spec().tenant();
         LinkedHashMap<String, Task> own = byTenant.get(tenant);
         own.remove(task.id());
-        long[] held = tenantBytes.get(tenant);
-        long cost = TaskTable.finishedBytes(task);
-        held[0] -= cost;
-        bytes -= cost;
         if (own.isEmpty()) {
             byTenant.remove(tenant);
-            tenantBytes.remove(tenant);
-            if (anyHeaviest && java.util.Objects.equals(tenant, heaviest)) {
-                anyHeaviest = false; // the next arrival is the heaviest until another outgrows it
-            }
         }
+        long cost = TaskTable.finishedBytes(task);
+        bytesByTenant.add(tenant, -cost);
+        lettersByTenant.add(tenant, -1);
+        bytes -= cost;
         return true;
     }
 

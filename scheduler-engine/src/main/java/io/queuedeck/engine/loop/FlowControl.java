@@ -281,12 +281,18 @@ final class FlowControl {
 
     /** The task {@link #admit} last answered {@link #PARK} for is now dead-lettered, held for replay. */
     void parked(Task task) {
+        if (loop.tasks.lookup(task.id()) != task) {
+            return; // let go at once past the dead letters' bound: nothing holds it
+        }
         parkedTasks.get(parkTier.index()).put(task.sequence(), task);
     }
 
     /** A dead-lettered task read back at a restart: parked again if its error says it was parked. */
     void restoredDeadLetter(Task task) {
         String error = task.error();
+        if (loop.tasks.lookup(task.id()) != task) {
+            return; // read back past the dead letters' bound
+        }
         if (error != null && error.startsWith(PARKED)) {
             for (Tier tier : table.list()) {
                 if (error.startsWith(PARKED + name(tier) + " ")) {

@@ -106,7 +106,10 @@ final class SchedulerLoop implements ExecutorContext {
         this.snapshots = new SnapshotAssembler(this, latency, counters);
         this.resources = new ExclusiveResources(settings.inversion(), TaskSpec.MIN_PRIORITY);
         this.flow = new FlowControl(this, settings.flow(), counters);
-        tasks.onDeadLetterEvicted(flow::unparked); // a parked task the table lets go is not held by its tier either
+        tasks.onDeadLetterEvicted(task -> { // a letter the table lets go is neither held by its tier nor counted
+            flow.unparked(task);
+            counters.deadLetters--;
+        });
         this.queues = new ModelQueues(executor, clock instanceof VirtualClock, settings.policy(), settings.policyConfig(), flow);
         this.commands = new TaskCommands(this, tasks, counters);
         this.durable = new Durability(this, writer, settings.idempotencyWindowNanos(), settings.rememberedFinished(),

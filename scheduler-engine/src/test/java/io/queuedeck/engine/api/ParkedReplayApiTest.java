@@ -121,6 +121,16 @@ class ParkedReplayApiTest {
         assertThat(mine.at("/skipped/0/reason").asText()).contains("share of max_queued_bytes").contains("stay parked");
         assertThat(engine.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 100)).join().tasks()).hasSize(10 - replayed);
 
+        // the same through a bulk retry of its dead letters: it requeued all 190 of a probe's, 181% of the share
+        Http.Response bulk = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"state\":\"dead_lettered\"},\"action\":\"retry\"}");
+        assertThat(bulk.status()).isEqualTo(202);
+        String op = bulk.json().path("id").asText();
+        JsonNode ended = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> as("acme-operate").get("/v1/operations/" + op).json(), s -> !s.path("state").asText().equals("running"));
+        assertThat(ended.path("state").asText()).isEqualTo("failed");
+        assertThat(ended.path("error").asText()).contains("share of max_queued_bytes");
+        assertThat(engine.send(new Command.ListParked(Tier.BATCH, TaskFilter.ANY, 100)).join().tasks()).hasSize(10 - replayed);
+
         JsonNode operators = as("operator").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}").json();
         assertThat(operators.path("replayed")).hasSize(10 - replayed);
     }

@@ -83,6 +83,23 @@ class AuditTrailTest {
         reopened.close();
     }
 
+    /** Once the flooding actor's entries were gone, each next actor's entry was dropped as it came, an operator's too. */
+    @Test
+    void afterAFloodingActorsEntriesAreDropped_anotherActorsNewEntryStays() {
+        AuditTrail trail = new AuditTrail(new VirtualClock(), null);
+        String filter = "text=" + "Z".repeat(300);
+        for (int i = 0; i < 15_000; i++) { // fills the trail's text
+            trail.record("flood-" + (i % 2), "api", "bulk.cancel", filter, 0, "op: " + filter);
+        }
+        for (int i = 0; i < 110_000; i++) { // past the 100,000 entries: the flooders go first, then the oldest light ones
+            trail.record("light-" + i, "api", "task.cancel", "t", 1, null);
+        }
+
+        trail.record("ops", "api", "faults.disarm", "faults", 0, "kill switch pulled");
+
+        assertThat(actions(trail)).contains("faults.disarm");
+    }
+
     private static List<String> actions(AuditTrail trail) {
         List<String> actions = new ArrayList<>();
         for (AuditEntry e : trail.find(new AuditQuery(null, null, "faults", null, null, 0, AuditQuery.MAX_LIMIT)).entries()) {

@@ -63,7 +63,7 @@ class BulkOperationsTest {
         BulkOperations ops = engine.operations();
 
         BulkRequest request = new BulkRequest(tenantInLane("acme", 5), BulkAction.REPRIORITIZE, 1, null);
-        assertThat(ops.count(request).join()).isEqualTo(new Command.BulkCount(200, 200));
+        assertThat(ops.count(request).join()).isEqualTo(new io.queuedeck.engine.command.BulkCount(200, 200));
         OperationStatus done = ops.start(request, "client:ops", "api", null);
 
         OperationStatus status = ops.status(done.id(), null).orElseThrow();

@@ -56,6 +56,25 @@ class TaskTableTest {
         assertThat(evicted).extracting(Task::id).containsExactly("a-0", "a-1", "a-2", "a-3", "a-4", "a-5", "a-6", "a-7");
     }
 
+    /** With the largest tenant's letters replayed, every other tenant's new letter was the one let go at once. */
+    @Test
+    void afterTheLargestTenantsLettersAreReplayed_theNextLargestLosesItsOldest_notANewcomer() {
+        TaskTable table = new TaskTable(4, Long.MAX_VALUE, false);
+        through(table, deadLetter("a-0", "acme"));
+        through(table, deadLetter("a-1", "acme"));
+        through(table, deadLetter("g-0", "globex"));
+        through(table, deadLetter("g-1", "globex"));
+        table.activate(table.lookup("a-0")); // replayed
+        table.activate(table.lookup("a-1"));
+        through(table, deadLetter("g-2", "globex"));
+        through(table, deadLetter("g-3", "globex"));
+
+        through(table, deadLetter("i-0", "initech")); // past the bound: globex holds the most
+
+        assertThat(Stream.of("g-0", "g-1", "g-2", "g-3", "i-0").filter(id -> table.lookup(id) != null))
+                .containsExactly("g-1", "g-2", "g-3", "i-0");
+    }
+
     @Test
     void deadLetters_overTheirHalfOfTheByteBudget_goOldestFirst_andAReplayFreesItsPlace() {
         long cost = TaskTable.finishedBytes(deadLetter("x", null));

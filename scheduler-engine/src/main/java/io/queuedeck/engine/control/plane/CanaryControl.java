@@ -57,7 +57,7 @@ final class CanaryControl {
     /** A running canary. */
     private record Run(String text, ServeConfig candidate, CanarySplit split, ReleaseComparison comparison,
                        Instant startedAt, String source, ConfigService.AutoRollback autoRollback, List<ConfigDiff.Change> changes,
-                       Command.CanaryPolicy policy, FlowCounts baseline, String label) {}
+                       io.queuedeck.engine.command.CanaryPolicy policy, FlowCounts baseline, String label) {}
 
     /**
      * How the last canary ended.
@@ -129,7 +129,7 @@ final class CanaryControl {
         // limits of its own: canary tasks are admitted and timed out by them (decision 0081)
         boolean ownPolicy = !Objects.equals(candidate.policy(), running.policy());
         boolean ownLimits = !Objects.equals(candidate.flow(), running.flow());
-        Command.CanaryPolicy policy = !ownPolicy && !ownLimits ? null : new Command.CanaryPolicy(
+        io.queuedeck.engine.command.CanaryPolicy policy = !ownPolicy && !ownLimits ? null : new io.queuedeck.engine.command.CanaryPolicy(
                 ownPolicy ? Objects.requireNonNullElse(candidate.policy().name(), plane.defaultPolicy()) : null,
                 ownPolicy ? candidate.policy().parameters() : Map.of(), ownLimits ? candidate.flow() : null);
         CanarySplit split;
@@ -206,7 +206,7 @@ final class CanaryControl {
         try {
             // labelled by what it changes, as any other version: "canary promoted" alone hid that from the history
             ConfigPlane.Status status = plane.applyText(r.text(), source + " (canary promoted)", null,
-                    r.policy() == null ? null : Command.CanaryPolicy.END);
+                    r.policy() == null ? null : io.queuedeck.engine.command.CanaryPolicy.END);
             lastEnded = new Ended("promoted", "promoted by " + source, plane.now());
             return status;
         } catch (RuntimeException e) {
@@ -273,7 +273,7 @@ final class CanaryControl {
         lastEnded = new Ended("rolled_back", reason, plane.now());
         // its waiting tasks join the running policy's queue, ordered by it from now on
         engine.send(new Command.ApplyConfig(plane.current().version(), "canary rolled back", null, null, null,
-                r != null && r.policy() != null ? Command.CanaryPolicy.END : null));
+                r != null && r.policy() != null ? io.queuedeck.engine.command.CanaryPolicy.END : null));
         plane.save();
     }
 

@@ -224,10 +224,10 @@ public final class ConfigPlane implements ConfigService {
 
     /**
      * As {@link #applyText(String, String, String)}, changing a canary's own policy in the same
-     * loop command ({@link Command.CanaryPolicy#END} when a promoted canary's policy becomes the
+     * loop command ({@link io.queuedeck.engine.command.CanaryPolicy#END} when a promoted canary's policy becomes the
      * running one; null: unchanged).
      */
-    synchronized Status applyText(String text, String source, String label, Command.CanaryPolicy canaryPolicy) {
+    synchronized Status applyText(String text, String source, String label, io.queuedeck.engine.command.CanaryPolicy canaryPolicy) {
         Version was = current;
         ServeConfig next;
         try {
