@@ -17,8 +17,10 @@ import java.util.function.LongSupplier;
  * sending the same stale token (or none) is answered 401 each time but is no guesser, and must not
  * lock out every other client behind the same proxy. Nor does a guesser lock out the clients
  * that already proved their token from that address: theirs is still taken while the address is
- * slowed down (a new wrong token every 2 s had locked every client behind one proxy out). A guess
- * that hits a client not yet seen from the address is answered 429 like a miss. The buckets are
+ * slowed down (a new wrong token every 2 s had locked every client behind one proxy out), until
+ * {@value #CHECKS_WHILE_SLOWED} requests from it were refused in that spell; then theirs is refused
+ * too, so a guesser there learns a hit on such a token at most that often. A guess that hits a
+ * client not yet seen from the address is answered 429 like a miss. The buckets are
  * bounded as {@link TenantLimiter}'s are, and so are the wrong tokens remembered, by fingerprint
  * only, and the addresses clients were seen from.
  */
@@ -39,6 +41,11 @@ final class AuthThrottle {
         }
     };
 
+    /** Refused requests from a slowed-down address after which its known clients are refused too. */
+    static final int CHECKS_WHILE_SLOWED = 20;
+    /** Per slowed-down address, the requests refused in its current spell. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> refusedWhileSlowed =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Per address, the clients whose token was taken from it; read on every request, so lock-free. */
     private final java.util.concurrent.ConcurrentHashMap<String, Set<Object>> vouched = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -76,15 +83,36 @@ final class AuthThrottle {
             return; // the common case: nothing to write
         }
         if (vouched.size() >= REMEMBERED_ADDRESSES) {
-            vouched.clear(); // bounded: clients seen before prove themselves again at their next request
+            // bounded: one address forgotten (its clients prove themselves again); clearing them all let
+            // a client with 10,000 addresses bring back the lockout for everyone else
+            vouched.keySet().stream().findAny().ifPresent(vouched::remove);
         }
         vouched.computeIfAbsent(address, a -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(client);
     }
 
-    /** Whether {@code client}'s token was taken from {@code address} before it was slowed down. */
+    /**
+     * Whether {@code client}'s token was taken from {@code address} before, and the address's
+     * current slowed-down spell has not refused {@value #CHECKS_WHILE_SLOWED} requests yet.
+     */
     boolean vouchedFor(String address, Object client) {
         Set<Object> clients = vouched.get(address);
-        return clients != null && clients.contains(client);
+        java.util.concurrent.atomic.AtomicInteger refused = refusedWhileSlowed.get(address);
+        return clients != null && clients.contains(client) && (refused == null || refused.get() < CHECKS_WHILE_SLOWED);
+    }
+
+    /** A request from {@code address} was refused while it is slowed down. */
+    void refusedWhileSlowed(String address) {
+        if (refusedWhileSlowed.size() >= REMEMBERED_ADDRESSES) {
+            refusedWhileSlowed.keySet().stream().findAny().ifPresent(refusedWhileSlowed::remove);
+        }
+        refusedWhileSlowed.computeIfAbsent(address, a -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    }
+
+    /** {@code address} is not slowed down (any more): its next spell counts from nothing. */
+    void notSlowed(String address) {
+        if (!refusedWhileSlowed.isEmpty()) {
+            refusedWhileSlowed.remove(address);
+        }
     }
 
     /** Eight bytes of the token's SHA-256: enough to tell tokens apart, nothing to read one back from. */

@@ -63,7 +63,11 @@ final class BearerAuth {
         }
         long locked = throttle.waitOf(address);
         if (locked > 0 && (client == null || !throttle.vouchedFor(address, client))) {
+            throttle.refusedWhileSlowed(address);
             throw slowDown(ctx, locked); // a hit by a guesser reads as a miss
+        }
+        if (locked == 0) {
+            throttle.notSlowed(address);
         }
         if (client == null) {
             long wait = throttle.failed(address, given);
