@@ -19,6 +19,8 @@ public final class ConfigFiles {
     /** The largest config file read: far above any real one (the documented default is about 12 KB). */
     public static final int MAX_BYTES = 8 << 20;
 
+    private static final java.util.List<Path> KERNEL_FILES = java.util.List.of(Path.of("/proc"), Path.of("/sys"));
+
     private ConfigFiles() {}
 
     /**
@@ -40,6 +42,10 @@ public final class ConfigFiles {
             if (Files.exists(file) && !Files.isRegularFile(file)) {
                 throw new ConfigException(cannot(file, what, Files.isDirectory(file) ? "it is a directory, not a file"
                         : "it is not a regular file (a FIFO, a socket or a device)"));
+            }
+            if (Files.exists(file) && KERNEL_FILES.stream().anyMatch(file.toRealPath()::startsWith)) {
+                // regular to the file system, but a read may wait for the kernel forever (/proc/kmsg held the control plane)
+                throw new ConfigException(cannot(file, what, "it is a kernel file (/proc, /sys), not a file of settings"));
             }
             byte[] bytes;
             try (InputStream in = Files.newInputStream(file)) {

@@ -397,6 +397,8 @@ class ServeConfigTest {
     void aTokenOrKeyFileThatIsNoRegularFile_orTooLarge_isRefused_unread() throws Exception {
         assertThat(refusal("clients: [{name: a, token_file: /dev/zero}]"))
                 .isEqualTo("clients[0].token_file cannot read token file /dev/zero: it is not a regular file (a FIFO, a socket or a device)");
+        // regular to the file system, but /proc/kmsg's read waits for the kernel, and held the control plane's lock
+        assertThat(refusal("clients: [{name: a, token_file: /proc/self/environ}]")).endsWith("it is a kernel file (/proc, /sys), not a file of settings");
         Path big = Files.createTempFile("token", ".txt");
         try {
             Files.writeString(big, "x".repeat(ConfigReader.SECRET_FILE_BYTES + 1));
