@@ -26,8 +26,6 @@ final class FaultRoutes {
     private static final int MAX_BODY = 16 * 1024;
     /** The longest self-clearing fault, in seconds: 7 days. */
     static final double MAX_DURATION_S = 7 * 24 * 3600;
-    /** Faults in force at once: far above what a drill or an incident needs. */
-    static final int MAX_IN_FORCE = 64;
 
     private final FaultCatalogue faults;
     private final BodyReader bodies;
@@ -117,17 +115,14 @@ final class FaultRoutes {
             throw ApiException.invalid("duration_s", "duration_s must be at least 0.001 and at most " + (long) MAX_DURATION_S
                     + " (7 days; leave it out for a fault that lasts until cleared), got " + injection.durationSeconds());
         }
-        if (faults.active().size() >= MAX_IN_FORCE) {
-            // each holds timers and, for load faults, a thread: 300 callback faults were taken, and more would be
-            throw new ApiException(409, "too_many_faults", "at most " + MAX_IN_FORCE + " faults may be in force at once;"
-                    + " clear some first (DELETE /v1/faults/{id})");
-        }
         ActiveFault fault;
         try {
             FaultSpec spec = new FaultSpec(FaultKind.parse(injection.kind()),
                     injection.target() == null ? BlastRadius.NODE : BlastRadius.parse(injection.target()), injection.parameters(),
                     injection.durationSeconds() == null ? null : Duration.ofMillis(Math.round(injection.durationSeconds() * 1000)));
             fault = faults.inject(spec, Auditor.actor(ctx));
+        } catch (io.queuedeck.engine.fault.TooManyFaultsException e) {
+            throw new ApiException(409, "too_many_faults", e.getMessage());
         } catch (IllegalStateException e) {
             throw new ApiException(409, "faults_disarmed", e.getMessage());
         } catch (IllegalArgumentException e) {

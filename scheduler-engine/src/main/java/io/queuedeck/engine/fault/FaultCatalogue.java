@@ -35,6 +35,9 @@ import java.util.function.DoubleSupplier;
  * thread of a live engine.
  */
 public final class FaultCatalogue {
+    /** Faults in force at once: far above what a drill or an incident needs; each holds timers, a load fault a thread. */
+    public static final int MAX_IN_FORCE = 64;
+
     /** Who the audit trail names when a caller does not say (a drill's own steps). */
     public static final String UNNAMED = "fault-catalogue";
 
@@ -123,6 +126,10 @@ public final class FaultCatalogue {
     public synchronized ActiveFault inject(FaultSpec spec, String actor) {
         if (!armed) {
             throw new IllegalStateException("fault injection is disarmed by the kill switch; re-arm it first");
+        }
+        if (active.size() >= MAX_IN_FORCE) { // here, under the lock: a count checked before it let 69 in at once
+            throw new TooManyFaultsException("at most " + MAX_IN_FORCE + " faults may be in force at once;"
+                    + " clear some first (DELETE /v1/faults/{id})");
         }
         String id = "f-" + nextId;
         List<Runnable> undo = new ArrayList<>();

@@ -196,14 +196,14 @@ class FaultRoutesTest {
     /** 300 faults were taken at once, each with its timers. */
     @Test
     void faultsInForce_areBounded_409TooManyFaults() {
-        for (int i = 0; i < FaultRoutes.MAX_IN_FORCE; i++) {
+        for (int i = 0; i < io.queuedeck.engine.fault.FaultCatalogue.MAX_IN_FORCE; i++) {
             Http.Response taken = http.post("/v1/faults", "{\"kind\":\"slow\",\"duration_s\":600}");
             assertThat(taken.status()).as(taken.body()).isEqualTo(201);
         }
         Http.Response refused = http.post("/v1/faults", "{\"kind\":\"slow\",\"duration_s\":600}");
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.errorCode()).isEqualTo("too_many_faults");
-        assertThat(http.get("/v1/faults").json().path("faults")).hasSize(FaultRoutes.MAX_IN_FORCE);
+        assertThat(http.get("/v1/faults").json().path("faults")).hasSize(io.queuedeck.engine.fault.FaultCatalogue.MAX_IN_FORCE);
     }
 
     @Test
