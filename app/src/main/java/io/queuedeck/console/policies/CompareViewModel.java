@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javafx.beans.property.BooleanProperty;
@@ -116,9 +117,10 @@ public final class CompareViewModel {
         rows.clear();
         urgentClass.set("");
         commandLine.set("");
+        String reading = shortName(comparison.trace());
         running.set(true);
         progress.set(-1);
-        status.set("Running: reading " + Path.of(comparison.trace()).getFileName() + "…");
+        status.set("Running: reading " + reading + "…");
         int policies = comparison.policies().size();
         background.execute(() -> {
             try {
@@ -139,6 +141,16 @@ public final class CompareViewModel {
             }
         });
         return true;
+    }
+
+    /** The trace's file name, or the trace as given when it has none ("/") or is no path here. */
+    private static String shortName(String trace) {
+        try {
+            Path name = Path.of(trace).getFileName();
+            return name == null ? trace : name.toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return trace;
+        }
     }
 
     /** Asks the running comparison to stop; it ends within moments and says so. */
@@ -198,27 +210,40 @@ public final class CompareViewModel {
     }
 
     /**
-     * Writes the last comparison as the command line's CSV report (one row per policy and class),
-     * and says where on the status line, or why not on the error line.
+     * Writes the last comparison as the command line's CSV report (one row per policy and class) on
+     * the background thread (the FX thread never waits for a disk), and says where on the status
+     * line, or why not on the error line.
      *
-     * @return empty, or why it was not written
+     * @return completes (on the FX thread) empty, or with why it was not written
      */
-    public Optional<String> exportCsv(Path file) {
-        String why;
+    public CompletableFuture<Optional<String>> exportCsv(Path file) {
         if (running.get() || results.isEmpty()) {
-            why = "Nothing to export: run a comparison first.";
-        } else {
+            String why = "Nothing to export: run a comparison first.";
+            error.set(why);
+            return CompletableFuture.completedFuture(Optional.of(why));
+        }
+        var written = results;
+        String what = described;
+        CompletableFuture<Optional<String>> done = new CompletableFuture<>();
+        background.execute(() -> {
+            String why = null;
             try {
-                Files.writeString(file, ReportFormat.CSV.render(results), StandardCharsets.UTF_8);
-                status.set(described + " Saved to " + file + ".");
-                error.set("");
-                return Optional.empty();
+                Files.writeString(file, ReportFormat.CSV.render(written), StandardCharsets.UTF_8);
             } catch (IOException | RuntimeException e) {
                 why = "Cannot write " + file + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
             }
-        }
-        error.set(why);
-        return Optional.of(why);
+            String failed = why;
+            fx.execute(() -> {
+                if (failed == null) {
+                    status.set(what + " Saved to " + file + ".");
+                    error.set("");
+                } else {
+                    error.set(failed);
+                }
+                done.complete(Optional.ofNullable(failed));
+            });
+        });
+        return done;
     }
 
     /** The policies ticked, in the registry's order; the oracle is always among them. */

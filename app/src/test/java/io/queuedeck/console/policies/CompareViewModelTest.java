@@ -143,7 +143,7 @@ class CompareViewModelTest {
         assertThat(model.statusProperty().get()).isEqualTo("Cancelled: no results from this run.");
         assertThat(model.errorProperty().get()).isEmpty();
         assertThat(model.rows()).isEmpty();
-        assertThat(model.exportCsv(dir.resolve("none.csv"))).contains("Nothing to export: run a comparison first.");
+        assertThat(model.exportCsv(dir.resolve("none.csv")).join()).contains("Nothing to export: run a comparison first.");
 
         model.traceProperty().set(slice.toString()); // and the next run goes through
         only("fifo");
@@ -215,12 +215,16 @@ class CompareViewModelTest {
         pumpUntil(() -> !model.runningProperty().get());
         Path file = dir.resolve("out.csv");
 
-        assertThat(model.exportCsv(file)).isEmpty();
+        var written = model.exportCsv(file); // written on the background thread, said on the FX thread
+        pumpUntil(written::isDone);
+        assertThat(written.join()).isEmpty();
 
         List<PolicyResult> engine = new TraceComparison(slice.toString(), 0.9, 1, "prompt", List.of("fifo"))
                 .run(Runnable::run, () -> false, done -> {}).results();
         assertThat(Files.readString(file)).isEqualTo(ReportFormat.CSV.render(engine)).startsWith("policy,class,tasks,");
         assertThat(model.statusProperty().get()).startsWith("2 policies on 300 requests of code-slice.csv").endsWith(" Saved to " + file + ".");
-        assertThat(model.exportCsv(dir.resolve("no/such/dir/out.csv")).orElseThrow()).startsWith("Cannot write ");
+        var refused = model.exportCsv(dir.resolve("no/such/dir/out.csv"));
+        pumpUntil(refused::isDone);
+        assertThat(refused.join().orElseThrow()).startsWith("Cannot write ");
     }
 }
