@@ -155,7 +155,7 @@ class CanaryLimitsProperties {
             EngineSnapshot end = engine.send(new Command.TakeSnapshot()).join();
             assertThat(end.queued()).isZero();
             assertThat(end.running()).isZero();
-            assertThat(refused).doesNotContainAnyElementsOf(ended.keySet());
+            assertThat(refused).noneMatch(ended::containsKey); // either set may be empty in a scenario
             // the scenarios reach what is tested: canary tasks shed, and timed out or demoted, by a candidate's limits
             boolean shed = end.flow().releases().stream().anyMatch(r -> r.release().equals("canary") && r.shed() > 0);
             boolean timedOut = end.flow().releases().stream()
