@@ -2,6 +2,7 @@ package io.queuedeck.engine.cluster;
 
 import static io.queuedeck.engine.cluster.QueueScripts.ALLOW_OOM;
 import static io.queuedeck.engine.cluster.QueueScripts.PRELUDE;
+import static io.queuedeck.engine.cluster.QueueScripts.LEASE_LOST;
 
 /**
  * The Lua scripts about the nodes of a shared queue, each atomic on the server (the prelude and
@@ -130,7 +131,7 @@ final class NodeScripts {
      * {'alive', ms since it was heard}. Answers {'unknown'} for a name Redis has neither a record nor
      * a lease of, else {'reclaimed', requeued, dead, cancelled}.
      */
-    static final String RECLAIM = ALLOW_OOM + PRELUDE + """
+    static final String RECLAIM = ALLOW_OOM + PRELUDE + LEASE_LOST + """
             local node, max, window = ARGV[2], tonumber(ARGV[3]), ARGV[4]
             local ids = redis.call('SMEMBERS', P .. 'n:' .. node)
             local heard, owner = redis.call('HGET', P .. 'seen', node), redis.call('HGET', P .. 'owner', node)
@@ -141,7 +142,7 @@ final class NodeScripts {
               if redis.call('HEXISTS', P .. 'nodes', node) == 0 then limit = math.max(limit, tonumber(ARGV[5])) end
               if t - tonumber(heard) <= limit then return {'alive', t - tonumber(heard)} end
             end
-            local requeued, dead, cancelled = 0, 0, 0
+            local n = {waiting = 0, dead = 0, cancelled = 0}
             for _, id in ipairs(ids) do
               local tk = P .. 't:' .. id
               local f = redis.call('HMGET', tk, 'state', 'node', 'tier', 'score', 'cancel')
@@ -149,33 +150,16 @@ final class NodeScripts {
               if f[1] == 'leased' and f[2] == node then
                 redis.call('ZREM', P .. 'leases', id)
                 redis.call('HINCRBY', P .. 'run', f[3], -1)
-                redis.call('HDEL', tk, 'node')
-                local attempts = redis.call('HINCRBY', tk, 'attempts', 1)
-                if f[5] then
-                  -- its holder was asked to cancel it and is gone: cancelled, not run again (as REAP)
-                  redis.call('HSET', tk, 'state', 'cancelled')
-                  redis.call('PEXPIRE', tk, window)
-                  ended(tk, id)
-                  cancelled = cancelled + 1
-                elseif attempts >= max then
-                  redis.call('HSET', tk, 'state', 'dead')
-                  redis.call('ZADD', P .. 'dead', t, id)
-                  ended(tk, id)
-                  dead = dead + 1
-                else
-                  redis.call('HSET', tk, 'state', 'waiting')
-                  redis.call('ZADD', P .. 'w:' .. f[3], f[4], id)
-                  requeued = requeued + 1
-                end
+                local s = released(tk, id, f[3], f[4], f[5], max, window)
+                n[s] = n[s] + 1
               end
             end
-            if requeued > 0 then redis.call('HINCRBY', P .. 'stats', 'reaped', requeued) end
-            if dead > 0 then redis.call('HINCRBY', P .. 'stats', 'dead', dead) end
-            if cancelled > 0 then redis.call('HINCRBY', P .. 'stats', 'cancelled', cancelled) end
-            if requeued + dead + cancelled > 0 then
-              redis.call('HINCRBY', P .. 'stats', 'reclaimed', requeued + dead + cancelled)
-            end
-            return {'reclaimed', requeued, dead, cancelled}
+            if n.waiting > 0 then redis.call('HINCRBY', P .. 'stats', 'reaped', n.waiting) end
+            if n.dead > 0 then redis.call('HINCRBY', P .. 'stats', 'dead', n.dead) end
+            if n.cancelled > 0 then redis.call('HINCRBY', P .. 'stats', 'cancelled', n.cancelled) end
+            local all = n.waiting + n.dead + n.cancelled
+            if all > 0 then redis.call('HINCRBY', P .. 'stats', 'reclaimed', all) end
+            return {'reclaimed', n.waiting, n.dead, n.cancelled}
             """;
 
     private NodeScripts() {}

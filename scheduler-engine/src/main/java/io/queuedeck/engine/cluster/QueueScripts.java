@@ -278,42 +278,53 @@ final class QueueScripts {
             """;
 
     /**
-     * ARGV: prefix, max attempts, limit, window ms. Returns expired leases to their tier in their old
-     * place with an attempt counted, dead-letters a task that used its last attempt, and cancels one
-     * whose cancel its holder never saw. Answers {requeued, dead}.
+     * A lease whose holder is gone (its lease ran out, or an operator reclaimed its node): the attempt
+     * is counted, then the task is cancelled (its holder was asked to cancel it and never saw that),
+     * dead-lettered (that was its last attempt) or returned to its tier in its old place. The caller
+     * has taken it off the lease set, its tier's running count and its node's set. Answers the state.
      */
-    static final String REAP = ALLOW_OOM + PRELUDE + """
+    static final String LEASE_LOST = """
+            local function released(tk, id, tier, score, cancel, max, window)
+              redis.call('HDEL', tk, 'node')
+              local attempts = redis.call('HINCRBY', tk, 'attempts', 1)
+              if cancel then
+                redis.call('HSET', tk, 'state', 'cancelled')
+                redis.call('PEXPIRE', tk, window)
+                ended(tk, id)
+                return 'cancelled'
+              elseif attempts >= max then
+                redis.call('HSET', tk, 'state', 'dead')
+                redis.call('ZADD', P .. 'dead', now(), id)
+                ended(tk, id)
+                return 'dead'
+              end
+              redis.call('HSET', tk, 'state', 'waiting')
+              redis.call('ZADD', P .. 'w:' .. tier, score, id)
+              return 'waiting'
+            end
+            """;
+
+    /**
+     * ARGV: prefix, max attempts, limit, window ms. Releases expired leases ({@link #LEASE_LOST}).
+     * Answers {requeued, dead}.
+     */
+    static final String REAP = ALLOW_OOM + PRELUDE + LEASE_LOST + """
             local max, limit, window = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
             local ids = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now(), 'LIMIT', 0, limit)
-            local requeued, dead = 0, 0
+            local n = {waiting = 0, dead = 0, cancelled = 0}
             for _, id in ipairs(ids) do
               local tk = P .. 't:' .. id
               local f = redis.call('HMGET', tk, 'node', 'tier', 'score', 'cancel')
               redis.call('ZREM', P .. 'leases', id)
               if f[2] then redis.call('HINCRBY', P .. 'run', f[2], -1) end
               if f[1] then redis.call('SREM', P .. 'n:' .. f[1], id) end
-              redis.call('HDEL', tk, 'node')
-              local attempts = redis.call('HINCRBY', tk, 'attempts', 1)
-              if f[4] then
-                -- its holder was asked to cancel it and is gone: cancelled, not run again
-                redis.call('HSET', tk, 'state', 'cancelled')
-                redis.call('PEXPIRE', tk, window)
-                redis.call('HINCRBY', P .. 'stats', 'cancelled', 1)
-                ended(tk, id)
-              elseif attempts >= max then
-                redis.call('HSET', tk, 'state', 'dead')
-                redis.call('ZADD', P .. 'dead', now(), id)
-                ended(tk, id)
-                dead = dead + 1
-              else
-                redis.call('HSET', tk, 'state', 'waiting')
-                redis.call('ZADD', P .. 'w:' .. f[2], f[3], id)
-                requeued = requeued + 1
-              end
+              local s = released(tk, id, f[2], f[3], f[4], max, window)
+              n[s] = n[s] + 1
             end
-            if requeued > 0 then redis.call('HINCRBY', P .. 'stats', 'reaped', requeued) end
-            if dead > 0 then redis.call('HINCRBY', P .. 'stats', 'dead', dead) end
-            return {requeued, dead}
+            if n.waiting > 0 then redis.call('HINCRBY', P .. 'stats', 'reaped', n.waiting) end
+            if n.dead > 0 then redis.call('HINCRBY', P .. 'stats', 'dead', n.dead) end
+            if n.cancelled > 0 then redis.call('HINCRBY', P .. 'stats', 'cancelled', n.cancelled) end
+            return {n.waiting, n.dead}
             """;
 
     /**
