@@ -75,7 +75,7 @@ class RedisSharedQueueTest {
 
     /**
      * A full Redis refuses new submissions only: work taken before is still claimed, its leases
-     * extended, acknowledged, handed back, reaped and cancelled. Refused too, finished tasks could not
+     * extended, acknowledged, handed back, reaped and cancelled; ended tasks are retried. Refused too, finished tasks could not
      * be acknowledged, their leases ran out, and they ran again until they were dead letters.
      */
     @Test
@@ -94,7 +94,10 @@ class RedisSharedQueueTest {
             assertThat(a.ack("done", SharedQueue.Outcome.SUCCEEDED, "")).isEqualTo(SharedQueue.Ack.FIRST);
             assertThat(a.release(List.of("handed-back"))).isEqualTo(1);
             assertThat(a.cancel("still-waiting")).isEqualTo("cancelled");
-            assertThat(ids(a.claim(2))).containsExactly("handed-back", "claimed-when-full");
+            // a retry or a new priority adds no record: taken as well
+            assertThat(a.retry("still-waiting")).isEqualTo("retried");
+            assertThat(a.reprioritize("claimed-when-full", 1)).isEqualTo("changed");
+            assertThat(ids(a.claim(2))).containsExactly("claimed-when-full", "handed-back"); // its new priority first
             assertThat(a.reap(10).requeued()).isZero();
             SharedQueue started = node("started-while-full", LONG_LEASE, 3); // it announces itself: refused before
             started.announce("[]");
