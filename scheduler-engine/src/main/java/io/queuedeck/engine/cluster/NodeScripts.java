@@ -53,7 +53,9 @@ final class NodeScripts {
      * (a queue seen for the first time, or one whose keys Redis lost: decision 0130), and the queue's
      * sizes, so that a node that finds the marker gone or another can say what was there before.
      * {@code see(fresh id, node, first ARGV of the served tiers)} answers {the marker, 1 when this call
-     * wrote it, waiting, leased, dead, leased to the node}: O(1) reads, one per served tier and three.
+     * wrote it, waiting, leased, dead, leased to the node, the paused tiers, the draining ones, the
+     * node's instance holds as name, value...}: O(1) reads, one per served tier and three, and what an
+     * operator set, a few entries (put back after a loss, {@link #PUT_BACK}).
      */
     private static final String SEE = """
             local function see(fresh, node, from)
@@ -61,7 +63,9 @@ final class NodeScripts {
               local waiting = 0
               for i = from, #ARGV do waiting = waiting + redis.call('ZCARD', P .. 'w:' .. ARGV[i]) end
               return {redis.call('GET', P .. 'epoch'), wrote, waiting, redis.call('ZCARD', P .. 'leases'),
-                redis.call('ZCARD', P .. 'dead'), redis.call('SCARD', P .. 'n:' .. node)}
+                redis.call('ZCARD', P .. 'dead'), redis.call('SCARD', P .. 'n:' .. node),
+                redis.call('SMEMBERS', P .. 'paused'), redis.call('SMEMBERS', P .. 'draining'),
+                redis.call('HGETALL', P .. 'modes:' .. node)}
             end
             """;
 
@@ -87,6 +91,25 @@ final class NodeScripts {
             redis.call('HSET', P .. 'seen', ARGV[2], now())
             redis.call('SET', P .. 'tiers', ARGV[4], 'NX')
             return {redis.call('GET', P .. 'tiers'), '', seen}
+            """;
+
+    /**
+     * ARGV: prefix, node, the number of paused tiers, them, the number of draining tiers, them, the
+     * node's instance holds as name, value... What an operator had set, written back after Redis lost
+     * it (decision 0130): a tier is paused or drained again unless it was given the other mode since,
+     * a hold is set again unless one was set since.
+     */
+    static final String PUT_BACK = PRELUDE + """
+            local i = 3
+            for _, mode in ipairs({{'paused', 'draining'}, {'draining', 'paused'}}) do
+              local n = tonumber(ARGV[i])
+              for k = i + 1, i + n do
+                if redis.call('SISMEMBER', P .. mode[2], ARGV[k]) == 0 then redis.call('SADD', P .. mode[1], ARGV[k]) end
+              end
+              i = i + n + 1
+            end
+            for k = i, #ARGV, 2 do redis.call('HSETNX', P .. 'modes:' .. ARGV[2], ARGV[k], ARGV[k + 1]) end
+            return {1}
             """;
 
     /** ARGV: prefix, node, its claim. Forgets the node (a clean stop, not a silence) if the name is still its. */

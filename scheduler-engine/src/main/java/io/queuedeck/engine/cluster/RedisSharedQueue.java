@@ -223,7 +223,7 @@ final class RedisSharedQueue implements SharedQueue {
     @Override
     public void announce(String detail) {
         List<Object> answer = name.announce(this::scriptList, detail, table.toString(), epoch.asking());
-        epoch.saw((List<?>) answer.get(2)); // the queue's marker: Redis lost the queue when it is gone or another
+        epoch.saw((List<?>) answer.get(2), this::scriptList); // the marker: Redis lost the queue when it is gone or another
         String held = (String) answer.get(0);
         if (!table.toString().equals(held)) { // a node that joined while Redis had lost the table recorded its own
             LOG.log(System.Logger.Level.ERROR, "the shared queue {0} now records the tiers {1}, this node runs {2}: every node"

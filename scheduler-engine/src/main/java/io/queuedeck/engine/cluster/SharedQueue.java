@@ -352,8 +352,9 @@ public interface SharedQueue extends AutoCloseable {
             return String.format(java.util.Locale.ROOT, "Redis lost the shared queue's data: %s. Before, the queue held"
                     + " %,d waiting and %,d dead-lettered tasks, now gone, and %,d leased (%,d to this node), which run on"
                     + " where they are and call back but have no record any more; submit again what must run (their"
-                    + " task_ids are free: the idempotency keys went too). Tier pauses and drains across the cluster,"
-                    + " tenant buckets and instance holds kept in Redis are gone as well. The marker was written again by"
+                    + " task_ids are free: the idempotency keys went too). The tier pauses and drains, and this node's"
+                    + " instance holds, are written back as they were at that look; tenant and client buckets start full."
+                    + " The marker was written again by"
                     + " node %s at %s (Redis's time); new submissions are taken%s", markerGone
                     ? "its marker was gone at this node's announcement (a FLUSHALL, a restart without persistence, a"
                     + " failover to an empty replica)" : "its marker is another than this node knew (another node found"

@@ -1,6 +1,7 @@
 package io.queuedeck.engine.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.CompletionFeed;
@@ -10,12 +11,14 @@ import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.testing.LogCapture;
 import io.queuedeck.engine.testing.RedisServer;
+import io.queuedeck.engine.tier.TierMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,6 +89,7 @@ class QueueDataLossTest {
         a.node().submit(task("run1", 5, 20_000)).join(); // minutes of decoding: both stay leased to a
         a.node().submit(task("run2", 5, 20_000)).join();
         producer.pauseTier(2, true); // batch: what is queued there waits
+        a.queue().nodeModes().write(Map.of("instance.1", "offline")); // as its store keeps a hold
         for (int i = 0; i < 3; i++) {
             producer.enqueue("wait" + i, task("wait" + i, 8, 4));
         }
@@ -106,9 +110,15 @@ class QueueDataLossTest {
 
         assertThat(loss).isEqualTo(new SharedQueue.DataLoss(1, true, "a", loss.markerAtMillis(), 3, 2, 2, 0));
         assertThat(errors).singleElement().asString().contains("node a", "Redis lost the shared queue's data",
-                "marker was gone", "3 waiting and 0 dead-lettered tasks", "2 leased (2 to this node)", "written again by node a");
+                "marker was gone", "3 waiting and 0 dead-lettered tasks", "2 leased (2 to this node)", "written again by node a",
+                "pauses and drains, and this node's instance holds, are written back");
         assertThat(a.node().dataLoss()).containsEntry("times", 1L).containsEntry("waiting", 3L).containsEntry("leased", 2L)
                 .containsEntry("leased_here", 2L).containsEntry("dead", 0L);
+
+        // what an operator set is written back: the pause holds again, and so does the node's hold
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.levels().tiers().get(2).paused());
+        assertThat(a.queue().nodeModes().read()).isEqualTo(Map.of("instance.1", "offline"));
+        assertThat(producer.levels().tiers().get(1).paused()).isFalse();
 
         // it carries on: a new submission is queued in the emptied Redis, claimed and run; nothing is found again
         assertThat(a.node().submit(task("after", 5, 4)).join().created()).isTrue();
@@ -142,6 +152,31 @@ class QueueDataLossTest {
         assertThat(foundByA.leased()).isEqualTo(1);
         assertThat(foundByA.leasedHere() + foundByB.leasedHere()).isEqualTo(1);
         assertThat(foundByB.message()).contains(foundByB.markerGone() ? "marker was gone" : "marker is another");
+    }
+
+    /**
+     * After a loss each node writes back the tier modes and its own holds its look before saw; a
+     * tier given another mode, or a hold set, between the loss and that node's look is the newer and stays.
+     */
+    @Test
+    void afterALoss_tierModesAndHoldsAreWrittenBack_butWhatWasSetSinceTheLossStays() throws Exception {
+        SharedQueue a = client("a"); // a node's queue, announced by hand here
+        SharedQueue operator = client("operator");
+        operator.tierMode(2, TierMode.PAUSED);
+        operator.tierMode(1, TierMode.DRAINING);
+        a.nodeModes().write(Map.of("instance.0", "offline", "instance.1", "drain"));
+        a.announce("[]");
+
+        REDIS.flushAll();
+        operator.tierMode(2, TierMode.DRAINING);
+        a.nodeModes().write(Map.of("instance.1", "online"));
+        a.announce("[]");
+
+        assertThat(a.dataLoss().times()).isEqualTo(1);
+        assertThat(a.levels().tiers()).extracting(SharedQueue.TierLevel::paused, SharedQueue.TierLevel::draining)
+                .containsExactly(tuple(false, false), tuple(false, true), tuple(false, true));
+        assertThat(a.nodeModes().read()).isEqualTo(Map.of("instance.0", "offline", "instance.1", "online"));
+        assertThat(operator.nodeModes().read()).as("a node writes back its own holds only").isEmpty();
     }
 
     /** No false alarm: a node that joins a running queue, and nodes that run on, find nothing. */
