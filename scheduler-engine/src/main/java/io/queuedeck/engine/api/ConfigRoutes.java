@@ -115,9 +115,7 @@ final class ConfigRoutes {
     private String text(Context ctx) {
         String type = ctx.header("Content-Type");
         String bare = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
-        // a charset other than UTF-8 is refused as for JSON: the body is read as UTF-8 whatever it says
-        boolean utf8 = Routes.isJson(type) || Routes.isJson("application/json" + (type == null ? "" : type.substring(bare.length())));
-        if (!TEXT_TYPES.contains(bare) && !Routes.isJson(type) || !utf8) {
+        if (!TEXT_TYPES.contains(bare) && !Routes.isJsonType(type) || type != null && !Routes.namesNoCharsetButUtf8(type)) {
             throw new ApiException(415, "unsupported_media_type", "the body must be the config file as YAML"
                     + " ('Content-Type: application/yaml') or JSON ('Content-Type: application/json'), in UTF-8");
         }

@@ -540,9 +540,11 @@ final class Routes {
 
     /** Whether {@code contentType} is JSON the server reads: any charset it names must be UTF-8 (bodies are read as UTF-8). */
     static boolean isJson(String contentType) {
-        if (!isJsonType(contentType)) {
-            return false;
-        }
+        return isJsonType(contentType) && namesNoCharsetButUtf8(contentType);
+    }
+
+    /** Whether {@code contentType} (present) names no charset or UTF-8: bodies are read as UTF-8 whatever it says. */
+    static boolean namesNoCharsetButUtf8(String contentType) {
         String[] parts = contentType.split(";");
         for (int i = 1; i < parts.length; i++) {
             String parameter = parts[i].trim().toLowerCase(Locale.ROOT);

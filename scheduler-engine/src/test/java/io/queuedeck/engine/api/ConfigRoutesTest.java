@@ -148,6 +148,9 @@ class ConfigRoutesTest {
         assertThat(invalid.json().at("/error/message").asText()).contains("not valid UTF-8");
 
         assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml; charset=latin1").status()).isEqualTo(415);
+        assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "Text/Plain ;Charset=\"UTF-16\"").status()).isEqualTo(415);
+        assertThat(put(ADMIN, "/v1/config", "{\"policy\": {\"name\": \"edf\"}}", "application/json; charset=latin1").status())
+                .isEqualTo(415);
         assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml; charset=utf-8").status()).isEqualTo(200);
         assertThat(new Http(server.baseUri(), ADMIN).get("/v1/config").json().path("version").asInt()).isEqualTo(2);
     }
