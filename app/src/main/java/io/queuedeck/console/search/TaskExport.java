@@ -76,6 +76,6 @@ final class TaskExport {
     }
 
     private static String text(String field) {
-        return io.queuedeck.engine.audit.AuditExport.asText(field);
+        return io.queuedeck.engine.csv.SpreadsheetText.of(field);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.queuedeck.engine.csv.SpreadsheetText;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -27,19 +28,12 @@ public final class AuditExport {
 
     public static String csv(List<AuditEntry> entries) {
         try {
-            return HEADER + "\r\n" + CSV.writer(SCHEMA).writeValueAsString(entries.stream().map(e -> new Row(e.number(), e.at().toString(),
-                    asText(e.actor()), asText(e.source()), asText(e.action()), asText(e.target()), e.tasks(),
-                    asText(e.detail()))).toList());
+            return HEADER + "\r\n" + CSV.writer(SCHEMA).writeValueAsString(entries.stream().map(e -> new Row(e.number(),
+                    e.at().toString(), SpreadsheetText.of(e.actor()), SpreadsheetText.of(e.source()),
+                    SpreadsheetText.of(e.action()), SpreadsheetText.of(e.target()), e.tasks(),
+                    SpreadsheetText.of(e.detail()))).toList());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * {@code field} as a spreadsheet shows it as text: one starting with = + - @ (a formula), a tab or
-     * a carriage return (which some spreadsheets skip before reading a formula) gets a leading '.
-     */
-    public static String asText(String field) {
-        return field != null && !field.isEmpty() && "=+-@\t\r".indexOf(field.charAt(0)) >= 0 ? "'" + field : field;
     }
 }
