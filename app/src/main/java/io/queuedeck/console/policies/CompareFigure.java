@@ -10,7 +10,8 @@ public enum CompareFigure {
     E2E_P99("End-to-end p99", "ms, arrival to last token", false),
     TTFT_P50("TTFT p50", "ms, arrival to first token", false),
     TTFT_P99("TTFT p99", "ms, arrival to first token", false),
-    URGENT_P99("Urgent p99", "ms, end to end, of the most urgent priority class", false);
+    URGENT_P99("Urgent p99", "ms, end to end, of the most urgent priority class", false),
+    DEADLINES_MISSED("Deadlines missed", "% of tasks with a deadline that finished after it", false);
 
     private final String label;
     private final String unit;
@@ -31,7 +32,12 @@ public enum CompareFigure {
         return unit;
     }
 
-    /** Goodput is better high; latencies are better low. */
+    /** Whether it is a percentage (else milliseconds). */
+    public boolean isShare() {
+        return this == GOODPUT || this == DEADLINES_MISSED;
+    }
+
+    /** Goodput is better high; latencies and missed deadlines are better low. */
     public boolean higherIsBetter() {
         return higherIsBetter;
     }
@@ -50,6 +56,7 @@ public enum CompareFigure {
             case E2E_P99 -> all.latencyP99Ms();
             case TTFT_P50 -> all.ttftP50Ms();
             case TTFT_P99 -> all.ttftP99Ms();
+            case DEADLINES_MISSED -> 100 * all.deadlineMissRate();
             case URGENT_P99 -> {
                 PolicyResult.Figures urgent = urgentClass == null ? null : result.byPriority().get(urgentClass);
                 yield urgent == null ? Double.NaN : urgent.latencyP99Ms();

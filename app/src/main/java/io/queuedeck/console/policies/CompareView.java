@@ -55,6 +55,14 @@ public final class CompareView {
     @FXML
     private ComboBox<String> prioritiesBox;
     @FXML
+    private TextField instancesField;
+    @FXML
+    private ComboBox<String> gpuBox;
+    @FXML
+    private TextField tenantsField;
+    @FXML
+    private ComboBox<String> deadlinesBox;
+    @FXML
     private FlowPane policyBoxes;
     @FXML
     private Button runButton;
@@ -92,6 +100,19 @@ public final class CompareView {
         prioritiesBox.valueProperty().bindBidirectional(model.prioritiesProperty());
         prioritiesBox.setTooltip(new Tooltip("Priority of rows without one: keep (all P5), prompt (short prompts urgent: up to"
                 + " 512 tokens P1, up to 2,048 P3, longer P5) or mix:P=SHARE,… (seeded random shares)"));
+        instancesField.textProperty().bindBidirectional(model.instancesProperty());
+        instancesField.setTooltip(new Tooltip("Simulated GPU instances every policy runs on (the load is a fraction of"
+                + " their capacity)"));
+        gpuBox.getItems().setAll(model.gpus());
+        gpuBox.valueProperty().bindBidirectional(model.gpuProperty());
+        gpuBox.setTooltip(new Tooltip("The GPU's shipped step-cost profile (Llama-2-7B under vLLM V1's step model)"));
+        tenantsField.textProperty().bindBidirectional(model.tenantsProperty());
+        tenantsField.setTooltip(new Tooltip("Rows without a tenant get one of tenant-1..tenant-N at random (seeded); 0: none."
+                + " Fair and weighted policies share by tenant"));
+        deadlinesBox.getItems().setAll(model.deadlineRules());
+        deadlinesBox.valueProperty().bindBidirectional(model.deadlinesProperty());
+        deadlinesBox.setTooltip(new Tooltip("Deadline of rows without one: none, or P=SECONDS,… (a task of priority P must"
+                + " finish within SECONDS of simulated time); the figure Deadlines missed shows the share finished after theirs"));
         for (String name : model.policyNames()) {
             CheckBox box = new CheckBox(name);
             box.setId("compare-policy-" + name);
@@ -109,7 +130,8 @@ public final class CompareView {
                     () -> name.equals(PolicyResult.ORACLE))));
             policyBoxes.getChildren().add(box);
         }
-        for (javafx.scene.control.Control input : List.of(traceBox, browseButton, loadField, seedField, prioritiesBox)) {
+        for (javafx.scene.control.Control input : List.of(traceBox, browseButton, loadField, seedField, prioritiesBox,
+                instancesField, gpuBox, tenantsField, deadlinesBox)) {
             input.disableProperty().bind(model.runningProperty());
         }
 
@@ -118,6 +140,8 @@ public final class CompareView {
         runButton.setOnAction(e -> run());
         loadField.setOnAction(e -> run());
         seedField.setOnAction(e -> run());
+        instancesField.setOnAction(e -> run());
+        tenantsField.setOnAction(e -> run());
         cancelButton.setTooltip(new Tooltip("Stop the comparison; the policies done so far are dropped"));
         cancelButton.disableProperty().bind(model.runningProperty().not());
         cancelButton.setOnAction(e -> model.cancel());
@@ -221,7 +245,7 @@ public final class CompareView {
     /** One bar per policy of the chosen figure, in run order; the oracle's bar and line mark the bound. */
     private void showChart() {
         CompareFigure figure = model.figureProperty().get();
-        chart.getYAxis().setLabel(figure == CompareFigure.GOODPUT ? "%" : "ms"); // the figure's name is in the box above
+        chart.getYAxis().setLabel(figure.isShare() ? "%" : "ms"); // the figure's name is in the box above
         XYChart.Series<String, Number> series = new XYChart.Series<>();
         double bound = Double.NaN;
         for (CompareRow row : model.rows()) {
@@ -241,10 +265,10 @@ public final class CompareView {
                 bar.getNode().getStyleClass().add(policy.equals(PolicyResult.ORACLE) ? BOUND_BAR : FIFO_BAR);
             }
             Tooltip.install(bar.getNode(), new Tooltip(policy + ": " + figure.label() + " " + String.format(Locale.ROOT,
-                    figure == CompareFigure.GOODPUT ? "%.1f%%" : "%,.0f ms", bar.getYValue().doubleValue())));
+                    figure.isShare() ? "%.1f%%" : "%,.0f ms", bar.getYValue().doubleValue())));
         }
         chart.setBound(bound, PolicyResult.ORACLE + String.format(Locale.ROOT,
-                figure == CompareFigure.GOODPUT ? " %.1f%%" : " %,.0f ms", bound));
+                figure.isShare() ? " %.1f%%" : " %,.0f ms", bound));
     }
 
     /**
@@ -252,7 +276,7 @@ public final class CompareView {
      * and Enter in the load field does not take it away.
      */
     private void run() {
-        for (ComboBox<String> box : List.of(traceBox, prioritiesBox)) {
+        for (ComboBox<String> box : List.of(traceBox, prioritiesBox, deadlinesBox)) {
             if (!box.getEditor().getText().equals(box.getValue())) {
                 box.setValue(box.getEditor().getText());
             }

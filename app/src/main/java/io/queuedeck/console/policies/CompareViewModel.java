@@ -45,6 +45,11 @@ public final class CompareViewModel {
     static final String DEFAULT_SEED = "1";
     /** Short prompts urgent, as the live trace replay ranks them: with "keep" every task is P5 and priorities say nothing. */
     static final String DEFAULT_PRIORITIES = "prompt";
+    /** As {@code simulate}: four H100s, no tenants given, no deadlines. */
+    static final String DEFAULT_INSTANCES = "4";
+    static final String DEFAULT_GPU = "h100";
+    static final String DEFAULT_TENANTS = "0";
+    static final String DEFAULT_DEADLINES = "none";
     static final String FIFO = "fifo";
     static final String IDLE = "Pick a trace, a load and the policies, then Run: every policy replays the same requests"
             + " on simulated GPUs.";
@@ -57,6 +62,10 @@ public final class CompareViewModel {
     private final StringProperty load = new SimpleStringProperty(this, "load", DEFAULT_LOAD);
     private final StringProperty seed = new SimpleStringProperty(this, "seed", DEFAULT_SEED);
     private final StringProperty priorities = new SimpleStringProperty(this, "priorities", DEFAULT_PRIORITIES);
+    private final StringProperty instances = new SimpleStringProperty(this, "instances", DEFAULT_INSTANCES);
+    private final StringProperty gpu = new SimpleStringProperty(this, "gpu", DEFAULT_GPU);
+    private final StringProperty tenants = new SimpleStringProperty(this, "tenants", DEFAULT_TENANTS);
+    private final StringProperty deadlines = new SimpleStringProperty(this, "deadlines", DEFAULT_DEADLINES);
     private final Map<String, BooleanProperty> included = new LinkedHashMap<>();
     private final ObjectProperty<CompareFigure> figure = new SimpleObjectProperty<>(this, "figure", CompareFigure.E2E_MEAN);
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
@@ -105,7 +114,8 @@ public final class CompareViewModel {
         TraceComparison comparison;
         try {
             comparison = new TraceComparison(trace.get() == null ? "" : trace.get().trim(), number("Load", load.get()),
-                    seed(seed.get()), priorities.get() == null ? "" : priorities.get().trim(), chosen());
+                    seed(seed.get()), trimmed(priorities.get()), chosen(), whole("GPUs", instances.get()),
+                    trimmed(gpu.get()), whole("Tenants", tenants.get()), trimmed(deadlines.get()));
         } catch (IllegalArgumentException refused) {
             error.set(refused.getMessage());
             return false;
@@ -166,7 +176,7 @@ public final class CompareViewModel {
         commandLine.set("java -jar queuedeck-engine.jar " + comparison.commandLine());
         showRows();
         described = String.format(Locale.ROOT, "%d policies on %s, seed %d, on %s.", results.size(), outcome.description(),
-                comparison.seed(), TraceComparison.gpus());
+                comparison.seed(), comparison.gpus());
         ended(described, "");
     }
 
@@ -264,6 +274,18 @@ public final class CompareViewModel {
         throw new IllegalArgumentException(field + " must be a number, got '" + text + "'");
     }
 
+    private static String trimmed(String text) {
+        return text == null ? "" : text.trim();
+    }
+
+    private static int whole(String field, String text) {
+        try {
+            return Integer.parseInt(trimmed(text));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + " must be a whole number, got '" + text + "'");
+        }
+    }
+
     private static long seed(String text) {
         try {
             return Long.parseLong(text == null ? "" : text.trim());
@@ -274,6 +296,9 @@ public final class CompareViewModel {
 
     public List<String> shippedTraces() { return shippedTraces; }
     public List<String> priorityRules() { return List.of("keep", "prompt", "mix:1=0.1,3=0.3,5=0.6"); }
+    public List<String> gpus() { return TraceComparison.GPUS; }
+    /** Deadline rules offered: none, or one per urgent class. */
+    public List<String> deadlineRules() { return List.of("none", "1=5,3=30", "0=2,1=5,3=30,5=120"); }
     /** Every policy the simulator can run, in the registry's order. */
     public List<String> policyNames() { return List.copyOf(included.keySet()); }
     /** Whether {@code policy} is compared; the oracle's is ignored (it is always run). */
@@ -285,6 +310,14 @@ public final class CompareViewModel {
     public StringProperty seedProperty() { return seed; }
     /** Priority of rows that have none: keep, prompt or mix:P=SHARE,…. */
     public StringProperty prioritiesProperty() { return priorities; }
+    /** Simulated GPU instances, as typed. */
+    public StringProperty instancesProperty() { return instances; }
+    /** The GPU with a shipped profile: h100 or a100. */
+    public StringProperty gpuProperty() { return gpu; }
+    /** Rows without a tenant get one of this many at random (0: none), as typed. */
+    public StringProperty tenantsProperty() { return tenants; }
+    /** Deadline of rows without one: none, or P=SECONDS,…. */
+    public StringProperty deadlinesProperty() { return deadlines; }
     /** The figure charted, and taken in the ratio columns. */
     public ObjectProperty<CompareFigure> figureProperty() { return figure; }
     public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }

@@ -106,6 +106,42 @@ class CompareViewUiTest {
         assertThat(robot.lookup("#compare-export").query().isDisabled()).isFalse();
     }
 
+    /** The GPUs, tenants and deadlines a comparison runs with, typed and picked as an operator does, reach the run. */
+    @Test
+    void gpusTenantsAndDeadlines_typedAndPicked_areTheRunsAndItsCommandLines() {
+        robot.interact(() -> model.traceProperty().set(slice.toString()));
+        for (String name : List.of("priority", "mlfq", "aging", "weighted", "edf", "sjf", "gittins")) {
+            robot.clickOn("#compare-policy-" + name); // fifo, fair and the oracle stay
+        }
+        retype("#compare-tenants", "x");
+        robot.clickOn("#compare-run");
+        assertThat(robot.lookup("#compare-error").queryLabeled().getText()).isEqualTo("Tenants must be a whole number, got 'x'");
+        assertThat(model.runningProperty().get()).isFalse();
+
+        retype("#compare-instances", "2");
+        robot.clickOn("#compare-gpu").clickOn("a100");
+        retype("#compare-tenants", "3");
+        retype("#compare-deadlines .text-field", "1=5,3=30");
+        robot.clickOn("#compare-run");
+        Awaitility.await().atMost(PATIENCE).until(() -> !model.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(robot.lookup("#compare-error").queryLabeled().getText()).isEmpty();
+        assertThat(robot.lookup("#compare-status").queryLabeled().getText()).contains("on 2 simulated A100s serving");
+        assertThat(robot.lookup("#compare-command").queryLabeled().getText())
+                .contains("--tenants 3 --deadlines 1=5,3=30 --instances 2 --gpu a100 --policy fifo,fair,srpt-oracle");
+
+        robot.clickOn("#compare-figure").clickOn(CompareFigure.DEADLINES_MISSED.label()); // what the deadlines are for
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(model.rows()).extracting(CompareRow::figure).allSatisfy(missed -> assertThat(missed).isBetween(0.0, 100.0));
+        assertThat(robot.lookup("#compare-bound-label").queryLabeled().getText()).matches("srpt-oracle [0-9.]+%");
+    }
+
+    /** Replaces a field's text with {@code text}, keystroke by keystroke. */
+    private void retype(String query, String text) {
+        robot.clickOn(query).push(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.A).write(text);
+    }
+
     /** The header of the column with id {@code id}: it carries its column's id. */
     private Node header(String id) {
         return robot.lookup(".column-header").queryAll().stream().filter(n -> id.equals(n.getId())).findFirst().orElseThrow();

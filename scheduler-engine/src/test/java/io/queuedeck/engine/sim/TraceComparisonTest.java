@@ -30,6 +30,18 @@ class TraceComparisonTest {
     }
 
     @Test
+    void newComparison_gpusTenantsOrDeadlinesOutOfRange_refusedSayingWhy() {
+        assertThatThrownBy(() -> new TraceComparison("azure-code-2023.csv", 0.9, 1, "keep", List.of("fifo"), 0, "h100", 0, "none"))
+                .hasMessage("the instances must be 1 to 10000, got 0");
+        assertThatThrownBy(() -> new TraceComparison("azure-code-2023.csv", 0.9, 1, "keep", List.of("fifo"), 4, "v100", 0, "none"))
+                .hasMessage("the GPU must be one of h100, a100, got 'v100'");
+        assertThatThrownBy(() -> new TraceComparison("azure-code-2023.csv", 0.9, 1, "keep", List.of("fifo"), 4, "h100", -1, "none"))
+                .hasMessageContaining("tenants must not be negative");
+        assertThatThrownBy(() -> new TraceComparison("azure-code-2023.csv", 0.9, 1, "keep", List.of("fifo"), 4, "h100", 0, "0=soon"))
+                .hasMessageContaining("--deadlines must be none or P=SECONDS");
+    }
+
+    @Test
     void run_malformedTrace_formatErrorNamingFileAndLine(@TempDir Path dir) throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.csv"), "arrival_ms,prompt_tokens,output_tokens\n0,10,5\n5,ten,5\n");
 
