@@ -101,6 +101,7 @@ public final class ConsoleApp extends Application {
         openingScene.setFill(options.light() ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND);
         stage.setScene(openingScene);
         stage.setTitle("QueueDeck console");
+        io.queuedeck.console.ui.LongTooltips.wrapEverywhere();
         stage.show();
         if (stateDir == null && options.backends().isEmpty() && options.cluster().isEmpty()) { // nothing stored to read back, no server to ask
             // still off the FX thread: the UI benchmark's engine builds a backlog of 100,000 tasks first
