@@ -92,6 +92,8 @@ public final class SearchView {
         state.setTooltip(new Tooltip("Only tasks in this state"));
         ComboBox<Integer> min = priorityBox("Min P", model.minPriorityProperty(), "Most urgent priority to include");
         ComboBox<Integer> max = priorityBox("Max P", model.maxPriorityProperty(), "Least urgent priority to include");
+        min.setId("search-min-priority");
+        max.setId("search-max-priority");
         Button search = new Button("Search");
         search.setId("search-run");
         search.setTooltip(new Tooltip("Search every task the engine knows, not only the rows a lane shows"));
@@ -349,7 +351,9 @@ public final class SearchView {
     }
 
     private static ComboBox<Integer> priorityBox(String prompt, javafx.beans.property.ObjectProperty<Integer> property, String tip) {
-        ComboBox<Integer> box = new ComboBox<>(FXCollections.observableArrayList(null, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        // steady: a priority chosen in Min P widened it and pushed Max P onto the next row, away from the pointer
+        ComboBox<Integer> box = new io.queuedeck.console.widgets.SteadyComboBox<>();
+        box.getItems().setAll(java.util.Arrays.asList(null, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         box.setPromptText(prompt);
         box.setConverter(named(p -> p == null ? prompt : "P" + p));
         box.valueProperty().bindBidirectional(property);

@@ -1,0 +1,89 @@
+package io.queuedeck.console.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import atlantafx.base.theme.PrimerDark;
+import io.queuedeck.console.gateway.EngineGateway;
+import io.queuedeck.engine.Engine;
+import io.queuedeck.engine.clock.VirtualClock;
+import io.queuedeck.engine.command.Command;
+import io.queuedeck.engine.task.TaskSpec;
+import java.time.Duration;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.ListCell;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The Search screen's filter row in the console's theme (PrimerDark: its popup list is wider than
+ * the box, which is what widened a box once its list had shown), driven by the robot's real clicks
+ * (Monocle), over a real engine on a virtual clock.
+ */
+class SearchFilterBarUiTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private final FxRobot robot = new FxRobot();
+    private Engine engine;
+    private SearchViewModel model;
+
+    @BeforeEach
+    void show() throws Exception {
+        engine = Engine.builder().clock(new VirtualClock()).policy("fifo").build();
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join();
+        for (int i = 0; i < 20; i++) {
+            engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", i % 10, null, "acme",
+                    null, null, 8, null, null))).join();
+        }
+        FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
+        FxToolkit.setupStage(s -> {
+            EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
+            model = new SearchViewModel(gateway, gateway, new SearchExport(gateway,
+                    write -> Thread.ofVirtual().start(write), Platform::runLater, engine.clock()::toInstant));
+            Scene scene = new Scene(new SearchView(model).root(), 1265, 800); // the screen's share of a 1440 px window
+            scene.getStylesheets().add(SearchFilterBarUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
+            s.setScene(scene);
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        FxToolkit.cleanupStages();
+        engine.close();
+    }
+
+    /** Why: P7 chosen in Min P widened it, and Max P jumped onto the next row from under the pointer. */
+    @Test
+    void aPriorityChosenInMinP_movesNothingBesideIt() throws Exception {
+        Node min = robot.lookup("#search-min-priority").query();
+        Node max = robot.lookup("#search-max-priority").query();
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> min.getLayoutBounds().getWidth() > 0).get());
+        Bounds minBefore = WaitForAsyncUtils.asyncFx(() -> min.localToScene(min.getLayoutBounds())).get();
+        Bounds maxBefore = WaitForAsyncUtils.asyncFx(() -> max.localToScene(max.getLayoutBounds())).get();
+        double widthBefore = WaitForAsyncUtils.asyncFx(() -> min.prefWidth(-1)).get();
+
+        robot.clickOn(min);
+        await().atMost(TIMEOUT).until(() -> ((ComboBox<?>) min).isShowing());
+        robot.clickOn(robot.lookup(".list-cell").match(cell -> "P7".equals(((ListCell<?>) cell).getText())).queryAs(Node.class));
+        await().atMost(TIMEOUT).until(() -> Integer.valueOf(7).equals(model.minPriorityProperty().get()));
+
+        // the width it asks for is computed at once, with no layout pulse to wait for
+        assertThat(WaitForAsyncUtils.asyncFx(() -> min.prefWidth(-1)).get()).as("Min P's width").isEqualTo(widthBefore);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> min.localToScene(min.getLayoutBounds())).get()).as("Min P").isEqualTo(minBefore);
+        assertThat(WaitForAsyncUtils.asyncFx(() -> max.localToScene(max.getLayoutBounds())).get()).as("Max P beside it")
+                .isEqualTo(maxBefore);
+    }
+}
