@@ -33,6 +33,67 @@ public final class ColumnBars extends HBox {
         heightProperty().addListener((o, was, now) -> scaleBars());
     }
 
+    /**
+     * Below this share of their stylesheet size the labels shrink no further: past it they would be
+     * unreadable, and the columns overflow as before.
+     */
+    static final double SMALLEST_FONT_SHARE = 0.6;
+
+    /** The labels' font size now, as a share of the stylesheet's. */
+    private double fontShare = 1;
+    /** The stylesheet's font size of the labels, read before the first shrink. */
+    private double stylesheetFontSize;
+
+    /**
+     * As narrow as its tile: the columns' own minimum spilled out of the tile on both sides, over the
+     * tiles beside it, at the window's smallest width (1024 px), where the labels shrink instead.
+     */
+    @Override
+    protected double computeMinWidth(double height) {
+        return snappedLeftInset() + snappedRightInset();
+    }
+
+    @Override
+    protected void layoutChildren() {
+        fitLabels();
+        super.layoutChildren();
+    }
+
+    /** Shrinks the labels' font just enough for every column to fit the width, or back to the stylesheet's. */
+    private void fitLabels() {
+        double width = getWidth() - snappedLeftInset() - snappedRightInset();
+        if (width <= 0 || names.isEmpty()) {
+            return;
+        }
+        double spacing = getSpacing() * (names.size() - 1);
+        double text = 0;
+        for (int i = 0; i < names.size(); i++) {
+            text += Math.max(names.get(i).prefWidth(-1), values.get(i).prefWidth(-1));
+        }
+        if (text <= 0) {
+            return;
+        }
+        // the labels' widths follow their font size: the share that makes them fit, from the share in use
+        double fits = Math.clamp(fontShare * (width - spacing) / text, SMALLEST_FONT_SHARE, 1);
+        if (Math.abs(fits - fontShare) < 0.02) {
+            return;
+        }
+        if (fontShare == 1) {
+            stylesheetFontSize = names.getFirst().getFont().getSize();
+        }
+        fontShare = fits;
+        String style = fits == 1 ? "" : String.format(Locale.ROOT, "-fx-font-size: %.2fpx;", stylesheetFontSize * fits);
+        for (int i = 0; i < names.size(); i++) {
+            names.get(i).setStyle(style);
+            values.get(i).setStyle(style);
+        }
+    }
+
+    /** The labels' font size now, as a share of the stylesheet's (for tests). */
+    double fontShare() {
+        return fontShare;
+    }
+
     /** Sets the columns' names and colours; keeps them if unchanged. */
     public void setColumns(List<String> columnNames, List<Color> colors) {
         if (columnNames.equals(names.stream().map(Label::getText).toList())) {
@@ -42,6 +103,7 @@ public final class ColumnBars extends HBox {
         bars.clear();
         values.clear();
         names.clear();
+        fontShare = 1; // new labels, in the stylesheet's size
         for (int i = 0; i < columnNames.size(); i++) {
             Label value = new Label("0");
             value.getStyleClass().add("qd-bar-value");
