@@ -27,6 +27,8 @@ public final class SteadyComboBox<T> extends ComboBox<T> {
             }
         });
         getItems().addListener((ListChangeListener<T>) change -> remeasure());
+        promptTextProperty().addListener((o, was, is) -> remeasure());
+        converterProperty().addListener((o, was, is) -> remeasure());
     }
 
     @Override
@@ -51,12 +53,24 @@ public final class SteadyComboBox<T> extends ComboBox<T> {
         measuredWith = with; // measured with the first layout's arrow, "weighted" read "weig…" in the header
         Text probe = new Text();
         probe.setFont(shown.getFont());
-        double widest = 0;
+        // the prompt and what a null item reads as ("Min P") count too: measured as "", they read "..."
+        probe.setText(getPromptText() == null ? "" : getPromptText());
+        double widest = probe.getLayoutBounds().getWidth();
         for (T item : getItems()) {
-            probe.setText(item == null ? "" : getConverter().toString(item));
+            probe.setText(item == null ? nullText() : getConverter().toString(item));
             widest = Math.max(widest, probe.getLayoutBounds().getWidth());
         }
         setPrefWidth(Math.ceil(horizontal(getInsets()) + horizontal(shown.getInsets()) + widest + arrow.getWidth()) + 1);
+    }
+
+    /** What the converter shows for no choice, or "" where it takes none. */
+    private String nullText() {
+        try {
+            String text = getConverter() == null ? null : getConverter().toString(null);
+            return text == null ? "" : text;
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     private void remeasure() {

@@ -73,6 +73,8 @@ class SearchFilterBarUiTest {
         Bounds minBefore = WaitForAsyncUtils.asyncFx(() -> min.localToScene(min.getLayoutBounds())).get();
         Bounds maxBefore = WaitForAsyncUtils.asyncFx(() -> max.localToScene(max.getLayoutBounds())).get();
         double widthBefore = WaitForAsyncUtils.asyncFx(() -> min.prefWidth(-1)).get();
+        // as wide as its prompt too: measured by its priorities alone, it read "..."
+        assertThat(WaitForAsyncUtils.asyncFx(() -> shown(min) + " | " + shown(max)).get()).isEqualTo("Min P | Max P");
 
         robot.clickOn(min);
         await().atMost(TIMEOUT).until(() -> ((ComboBox<?>) min).isShowing());
@@ -85,5 +87,18 @@ class SearchFilterBarUiTest {
         assertThat(WaitForAsyncUtils.asyncFx(() -> min.localToScene(min.getLayoutBounds())).get()).as("Min P").isEqualTo(minBefore);
         assertThat(WaitForAsyncUtils.asyncFx(() -> max.localToScene(max.getLayoutBounds())).get()).as("Max P beside it")
                 .isEqualTo(maxBefore);
+        assertThat(WaitForAsyncUtils.asyncFx(() -> shown(min) + " | " + shown(max)).get()).isEqualTo("P7 | Max P");
+    }
+
+    /** The text a box shows, marked where the box is too narrow for it beside its arrow. */
+    private static String shown(Node box) {
+        ComboBox<?> combo = (ComboBox<?>) box;
+        ListCell<?> cell = (ListCell<?>) box.lookup(".list-cell");
+        String text = combo.getValue() == null ? combo.getPromptText() : cell.getText();
+        javafx.scene.text.Text probe = new javafx.scene.text.Text(text);
+        probe.setFont(cell.getFont());
+        double needs = probe.getLayoutBounds().getWidth() + cell.snappedLeftInset() + cell.snappedRightInset()
+                + ((javafx.scene.layout.Region) box.lookup(".arrow-button")).getWidth();
+        return combo.getWidth() < needs - 0.5 ? "cut: " + text : text;
     }
 }
