@@ -52,6 +52,12 @@ import javafx.scene.layout.VBox;
  * {@value #LANE_MIN_WIDTH} px: a narrow window, or the docked inspector, scrolls them sideways.
  */
 public final class LanesView {
+    /**
+     * A level lane's placeholder when its tasks are counted but not listed: the lanes list the first
+     * {@value LanesViewModel#LIMIT_PER_LANE} of each priority, and a lower level's tasks come after them.
+     */
+    static final String NOT_LISTED_LEVEL = "waiting behind the first 1,000 of each priority: not listed";
+
     /** Key in each lane ListView's properties: the {@code Consumer<List<String>>} a drop calls. */
     public static final String DROP_HANDLER = "qd.lane.drop";
     public static final String LANE_CLASS = LaneColumn.LANE_CLASS;
@@ -414,10 +420,16 @@ public final class LanesView {
                 () -> model.drop(ids, lane.priority(), beforeId));
         ListView<TaskRow> list = LaneColumn.list(model, lane.tasks(), "lane-" + lane.priority(), "empty", rowDrop);
         if (list.getPlaceholder() instanceof Label placeholder) { // "empty" beside a count of 28k, with a filter on
-            // nor "empty" under a count whose tasks are still being listed (the first second after a restart)
+            // nor "empty" under a count whose tasks are still being listed (the first second after a restart);
+            // nor "listing…" for good under a level whose tasks all wait behind the first 1,000 of their priority
             placeholder.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
-                    () -> !model.filterProperty().get().isBlank() ? "no match" : lane.totalProperty().get() > 0 ? "listing…" : "empty",
-                    model.filterProperty(), lane.totalProperty()));
+                    () -> !model.filterProperty().get().isBlank() ? "no match"
+                            : lane.totalProperty().get() == 0 ? "empty"
+                            : model.byLevelProperty().get() && model.listedProperty().get() ? NOT_LISTED_LEVEL : "listing…",
+                    model.filterProperty(), lane.totalProperty(), model.byLevelProperty(), model.listedProperty()));
+            placeholder.setWrapText(true);
+            placeholder.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+            placeholder.setPadding(new javafx.geometry.Insets(0, 8, 0, 8));
         }
         list.focusedProperty().addListener((o, a, f) -> {
             if (f) {

@@ -139,6 +139,8 @@ public final class LanesViewModel {
 
     private final EngineCommands commands;
     private final ReadOnlyBooleanWrapper byLevel = new ReadOnlyBooleanWrapper(this, "byLevel");
+    /** Whether a listing of the waiting tasks has come back since the screen was built. */
+    private final ReadOnlyBooleanWrapper listed = new ReadOnlyBooleanWrapper(this, "listed");
     private final ReadOnlyIntegerWrapper levels = new ReadOnlyIntegerWrapper(this, "levels", 1);
     private final ReadOnlyLongWrapper clockNanos = new ReadOnlyLongWrapper(this, "clockNanos");
     /** The latest snapshot's wall time and per tier × tenant flow figures, for "why is this task here?". */
@@ -297,6 +299,14 @@ public final class LanesViewModel {
 
     public ReadOnlyBooleanProperty byLevelProperty() {
         return byLevel.getReadOnlyProperty();
+    }
+
+    /**
+     * Whether a listing has come back: a level lane with a total and no rows after it holds only
+     * tasks behind the first {@value #LIMIT_PER_LANE} of each priority (the listing is by priority).
+     */
+    public ReadOnlyBooleanProperty listedProperty() {
+        return listed.getReadOnlyProperty();
     }
 
     /** Levels of the live policy (1 for flat policies). */
@@ -479,6 +489,7 @@ public final class LanesViewModel {
                 }
                 listedByPriority = byPriority;
                 distribute();
+                listed.set(true);
             }
         });
         commands.send(new Command.ListTasks(new TaskQuery(TaskState.DEAD_LETTERED, null, -1, LIMIT_PER_LANE)))

@@ -16,6 +16,7 @@ import javafx.application.Application;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.Scene;
+import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.input.KeyCode;
@@ -252,6 +253,25 @@ class LanesViewUiTest {
         robot.interact(() -> model.setByLevel(false));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#lane-9").query().getParent().isVisible()).isTrue();
+    }
+
+    /**
+     * Why: under mlfq with 4,000 tasks a priority, "By policy level" left L1 to L4 reading
+     * "listing…" for good under their counts: the lanes list the first 1,000 of each priority, and
+     * a lower level's tasks all wait behind those.
+     */
+    @Test
+    void byPolicyLevel_aLevelWhoseTasksWaitBehindTheListedOnes_saysSo_ratherThanListingForever() {
+        commands.waiting = List.of(waiting("a", 3, 900), waiting("b", 3, 800)); // level 0: the first of their priority
+        robot.interact(() -> model.apply(snapshot().policy("mlfq").levels(List.of(2, 40, 0, 0, 0, 0)).queued(3, 42).build()));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        robot.clickOn("#lanes-by-level");
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(robot.lookup("#lane-0").queryListView().getItems()).extracting(r -> ((TaskRow) r).id()).containsExactly("a", "b");
+        assertThat(((Label) robot.lookup("#lane-1").queryListView().getPlaceholder()).getText()).isEqualTo(LanesView.NOT_LISTED_LEVEL);
+        assertThat(((Label) robot.lookup("#lane-2").queryListView().getPlaceholder()).getText()).isEqualTo("empty");
     }
 
     @Test
