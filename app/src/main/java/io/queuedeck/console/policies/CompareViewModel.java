@@ -282,16 +282,24 @@ public final class CompareViewModel {
         try {
             return Integer.parseInt(trimmed(text));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(field + " must be a whole number, got '" + text + "'");
+            throw notWhole(field, text, Integer.MIN_VALUE, Integer.MAX_VALUE);
         }
     }
 
     private static long seed(String text) {
         try {
-            return Long.parseLong(text == null ? "" : text.trim());
+            return Long.parseLong(trimmed(text));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Seed must be a whole number, got '" + text + "'");
+            throw notWhole("Seed", text, Long.MIN_VALUE, Long.MAX_VALUE);
         }
+    }
+
+    /** A whole number too large is refused as such, not as "not a whole number". */
+    private static IllegalArgumentException notWhole(String field, String text, long min, long max) {
+        boolean digits = trimmed(text).matches("[-+]?[0-9]+");
+        return new IllegalArgumentException(digits
+                ? String.format(Locale.ROOT, "%s must be between %,d and %,d, got %s", field, min, max, trimmed(text))
+                : field + " must be a whole number, got '" + text + "'");
     }
 
     public List<String> shippedTraces() { return shippedTraces; }

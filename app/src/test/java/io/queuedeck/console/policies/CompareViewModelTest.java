@@ -189,8 +189,23 @@ class CompareViewModelTest {
         model.seedProperty().set("1.5");
         assertThat(model.run()).isFalse();
         assertThat(model.errorProperty().get()).isEqualTo("Seed must be a whole number, got '1.5'");
+        model.seedProperty().set("99999999999999999999"); // a whole number, too large: said so
+        assertThat(model.run()).isFalse();
+        assertThat(model.errorProperty().get()).isEqualTo(
+                "Seed must be between -9,223,372,036,854,775,808 and 9,223,372,036,854,775,807, got 99999999999999999999");
 
         model.seedProperty().set("1");
+        model.instancesProperty().set("5000000000");
+        assertThat(model.run()).isFalse();
+        assertThat(model.errorProperty().get()).startsWith("GPUs must be between");
+        model.instancesProperty().set("0");
+        assertThat(model.run()).isFalse();
+        assertThat(model.errorProperty().get()).isEqualTo("the instances must be 1 to 10000, got 0");
+        model.instancesProperty().set("4");
+        model.tenantsProperty().set("two");
+        assertThat(model.run()).isFalse();
+        assertThat(model.errorProperty().get()).isEqualTo("Tenants must be a whole number, got 'two'");
+        model.tenantsProperty().set("0");
         model.prioritiesProperty().set("urgent");
         assertThat(model.run()).isFalse();
         assertThat(model.errorProperty().get()).contains("keep, prompt or mix");
