@@ -20,8 +20,12 @@ final class JoinedChoice {
     private final TreeMap<Integer, ObjectNode> toolCalls = new TreeMap<>();
     /** Each call's {@code function} object and its arguments so far, set on it when the message is made. */
     private final java.util.IdentityHashMap<ObjectNode, StringBuilder> arguments = new java.util.IdentityHashMap<>();
-    /** Chat's {@code content} list, or completions' arrays; null until a chunk carries some. */
-    private ObjectNode logprobs;
+    /**
+     * Chat's {@code content} list, or completions' arrays, by key: each array's items as JSON text,
+     * comma-joined (held as trees they took about ten times their characters of heap); the first of
+     * any other value. Empty until a chunk carries some.
+     */
+    private final java.util.LinkedHashMap<String, Object> logprobs = new java.util.LinkedHashMap<>();
 
     /** Takes in one chunk's first choice. */
     void add(JsonNode chunk) {
@@ -49,9 +53,42 @@ final class JoinedChoice {
         }
     }
 
-    /** Sets a choice's {@code logprobs}: what the chunks carried, or null. */
+    /** Sets a choice's {@code logprobs}: what the chunks carried, or null. The arrays are written as they were kept. */
     void logprobs(ObjectNode choice) {
-        choice.set("logprobs", logprobs == null ? NullNode.getInstance() : logprobs);
+        if (logprobs.isEmpty()) {
+            choice.set("logprobs", NullNode.getInstance());
+            return;
+        }
+        ObjectNode joined = choice.putObject("logprobs");
+        logprobs.forEach((key, value) -> {
+            if (value instanceof StringBuilder items) {
+                joined.putPOJO(key, new RawArray(items));
+            } else {
+                joined.set(key, (JsonNode) value);
+            }
+        });
+    }
+
+    /** An array whose items are kept as JSON text, written out without a copy of the whole. */
+    private record RawArray(StringBuilder items) implements com.fasterxml.jackson.databind.JsonSerializable {
+        @Override
+        public void serialize(com.fasterxml.jackson.core.JsonGenerator gen, com.fasterxml.jackson.databind.SerializerProvider provider)
+                throws java.io.IOException {
+            gen.writeRawValue("["); // the generator's one value here; the rest is its text
+            char[] buffer = new char[8192];
+            for (int from = 0; from < items.length(); from += buffer.length) {
+                int to = Math.min(items.length(), from + buffer.length);
+                items.getChars(from, to, buffer, 0);
+                gen.writeRaw(buffer, 0, to - from);
+            }
+            gen.writeRaw(']');
+        }
+
+        @Override
+        public void serializeWithType(com.fasterxml.jackson.core.JsonGenerator gen, com.fasterxml.jackson.databind.SerializerProvider provider,
+                                      com.fasterxml.jackson.databind.jsontype.TypeSerializer typeSer) throws java.io.IOException {
+            serialize(gen, provider);
+        }
     }
 
     private void addToolCall(JsonNode delta) {
@@ -73,15 +110,18 @@ final class JoinedChoice {
     }
 
     private void addLogprobs(ObjectNode delta) {
-        if (logprobs == null) {
-            logprobs = JSON.createObjectNode();
-        }
         delta.fields().forEachRemaining(e -> {
             if (e.getValue() instanceof ArrayNode items) {
-                JsonNode held = logprobs.get(e.getKey());
-                (held instanceof ArrayNode list ? list : logprobs.putArray(e.getKey())).addAll(items);
-            } else if (!logprobs.has(e.getKey())) {
-                logprobs.set(e.getKey(), e.getValue());
+                Object held = logprobs.get(e.getKey());
+                StringBuilder list = held instanceof StringBuilder b ? b : new StringBuilder();
+                if (!(held instanceof StringBuilder)) {
+                    logprobs.put(e.getKey(), list); // an array after another value: the arrays win, as before
+                }
+                for (JsonNode item : items) {
+                    (list.isEmpty() ? list : list.append(',')).append(item.toString());
+                }
+            } else if (!logprobs.containsKey(e.getKey())) {
+                logprobs.put(e.getKey(), e.getValue());
             }
         });
     }

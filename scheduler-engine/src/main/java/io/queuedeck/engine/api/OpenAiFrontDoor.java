@@ -250,6 +250,10 @@ final class OpenAiFrontDoor {
                         if (!f.retryable()) {
                             // a backend's 499 (nginx: its client left) is not this door's 499, an operator's cancel
                             int backend = f.backendStatus();
+                            if (backend == 503) { // the executor's own: whole answers together hold all they may
+                                relay.last(() -> answer.failed(503, "server_busy", f.reason()));
+                                return true;
+                            }
                             int status = backend >= 400 && backend < 500 && backend != 499 ? backend : 502;
                             relay.last(() -> answer.failed(status, f.reason()));
                             return true;
@@ -517,7 +521,8 @@ final class OpenAiFrontDoor {
         @Override
         public void finished(ClientStream.Event.Finished f) throws IOException {
             var g = f.generation();
-            write(200, answer(f.text(), g.finishReason(), g.usage() == null ? null : JSON.valueToTree(g.usage())));
+            // written as it is serialized: its log probabilities may be millions of characters, not copied twice more
+            JSON.writeValue(open(200), answer(f.text(), g.finishReason(), g.usage() == null ? null : JSON.valueToTree(g.usage())));
             out.close(); // the response ends now: the client need not wait for the request's thread
         }
 
@@ -534,10 +539,10 @@ final class OpenAiFrontDoor {
             ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", view.spec().promptTokens())
                     .put("completion_tokens", view.generatedTokens())
                     .put("total_tokens", view.spec().promptTokens() + view.generatedTokens());
-            write(200, answer(view.output(), "stop", usage));
+            write(200, answer(view.output(), "stop", usage).toString());
         }
 
-        private String answer(String text, String finishReason, JsonNode usage) {
+        private ObjectNode answer(String text, String finishReason, JsonNode usage) {
             ObjectNode body = JSON.createObjectNode();
             body.put("id", id != null ? id : (chat ? "chatcmpl-" : "cmpl-") + taskId);
             body.put("object", chat ? "chat.completion" : "text_completion");
@@ -557,7 +562,7 @@ final class OpenAiFrontDoor {
                 u.set("completion_tokens", usage.get("completion_tokens"));
                 u.set("total_tokens", usage.get("total_tokens"));
             }
-            return body.toString();
+            return body;
         }
 
         private void write(int status, String json) throws IOException {

@@ -128,6 +128,39 @@ class OpenAiFrontDoorTest {
     }
 
     /**
+     * Whole answers' log probabilities are held until the end: each answer had a bound of its own
+     * (32 Mi characters), none together, and three clients asking for {@code top_logprobs} ran a
+     * 256 MB heap out. Past what they may hold together, the answer is a 503 to retry; a stream,
+     * which holds nothing, is not refused, and the room comes back when the answer ends.
+     */
+    @Test
+    void wholeAnswersLogprobs_beyondWhatAllMayHold_are503_andTheRoomComesBack() throws Exception {
+        started(FakeBackendRig.serving(MODEL).slots(8).script(Script.tokens(100)).discoverModels()
+                .executor(e -> e.wholeAnswerChars(2_000)).api().start()); // 100 tokens: about 4,500 characters of logprobs
+        fake.toolCallsAndLogprobs();
+        Http http = new Http(server.baseUri());
+        String asked = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logprobs\":true";
+
+        Http.Response refused = http.post("/v1/chat/completions", asked + "}");
+
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.json().path("error").path("code").asText()).isEqualTo("server_busy");
+        assertThat(refused.json().path("error").path("message").asText()).contains("stream: true");
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+        Http.Response streamed = http.post("/v1/chat/completions", asked + ",\"stream\":true}");
+        assertThat(streamed.status()).isEqualTo(200);
+        assertThat(streamed.body()).contains("t99 ").endsWith("data: [DONE]\n\n");
+
+        fake.then(Script.tokens(3)); // about 140 characters: there is room again
+        Http.Response small = http.post("/v1/chat/completions", asked + "}");
+
+        assertThat(small.status()).isEqualTo(200);
+        assertThat(small.json().path("choices").path(0).path("logprobs").path("content")).hasSize(3);
+        assertThat(small.json().path("choices").path(0).path("logprobs").path("content").path(2).path("token").asText())
+                .isEqualTo("t2 ");
+    }
+
+    /**
      * A whole answer's client holds nothing but keep-alive spaces until the end: a backend that broke
      * off mid-answer got it a 502 after one attempt ("after 3 chunks were relayed to the client")
      * where a REST task runs again. Its second attempt's answer comes whole, nothing of the first in it.

@@ -51,12 +51,15 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
     private ExecutorContext context;
     private final ChunkedGeneration chunks;
     private final BackendFaults faults = new BackendFaults(); // HTTP faults per backend (docs/faults.md)
+    /** What whole front-door answers being gathered hold besides their text, all together. */
+    final WholeAnswerBudget wholeAnswers;
 
     OpenAiExecutor(OpenAiExecutorBuilder b, OkHttpClient http, ExecutorService httpThreads) {
         this.http = http;
         this.httpThreads = httpThreads;
         this.streams = b.streams;
         this.chunks = b.chunkTokens > 0 ? new ChunkedGeneration(b.chunkTokens) : null;
+        this.wholeAnswers = new WholeAnswerBudget(b.wholeAnswerChars);
         for (Backend backend : b.backends) {
             BackendState state = new BackendState(backend, http.newBuilder().addInterceptor(faults.interceptor(backend))
                     .connectTimeout(backend.connectTimeout())

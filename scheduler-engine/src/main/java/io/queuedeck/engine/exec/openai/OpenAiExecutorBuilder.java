@@ -22,6 +22,9 @@ public final class OpenAiExecutorBuilder {
     int failuresToMarkDown = 3;
     private boolean failuresSet;
     int chunkTokens;
+    /** A 32nd of the heap: a 16th of it at two bytes a character. */
+    long wholeAnswerChars = Runtime.getRuntime().maxMemory() / 32;
+    private boolean wholeAnswerCharsSet;
 
     OpenAiExecutorBuilder() {}
 
@@ -88,6 +91,20 @@ public final class OpenAiExecutorBuilder {
             throw new IllegalStateException("chunked generation was already set");
         }
         chunkTokens = quantumTokens;
+        return this;
+    }
+
+    /**
+     * The characters of log probabilities and tool calls all whole (non-streamed) front-door answers
+     * being gathered may hold together; past it an answer ends with 503 {@code server_busy}, not
+     * retried. Default a 32nd of the heap (a 16th at two bytes a character).
+     */
+    public OpenAiExecutorBuilder wholeAnswerChars(long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("whole answer characters must be at least 1, got " + value);
+        }
+        wholeAnswerCharsSet = once(wholeAnswerCharsSet, "whole answer characters");
+        wholeAnswerChars = value;
         return this;
     }
 

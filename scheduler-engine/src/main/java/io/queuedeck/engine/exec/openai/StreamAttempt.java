@@ -82,6 +82,8 @@ final class StreamAttempt extends EventSourceListener {
      * chunks' envelopes, tool calls and log probabilities (20 alternatives a token fit many times over).
      */
     static final long HELD_PER_ANSWER_CHAR = 32;
+    /** What this attempt's whole answer holds of {@link OpenAiExecutor#wholeAnswers}; given back at its end. */
+    private final java.util.concurrent.atomic.AtomicLong budgeted = new java.util.concurrent.atomic.AtomicLong();
 
     // Stream-thread state: events of one source never run concurrently.
     private final StringBuilder text = new StringBuilder();
@@ -119,6 +121,7 @@ final class StreamAttempt extends EventSourceListener {
     /** Closes the stream; whatever the HTTP client reports afterwards is ignored. Any thread. */
     void cancel() {
         ended = true;
+        letGo();
         EventSource s = source;
         if (s != null) {
             s.cancel();
@@ -226,6 +229,16 @@ final class StreamAttempt extends EventSourceListener {
                 eventSource.cancel();
                 return;
             }
+            if (chunk.heldChars() > 0 && !hold(chunk.heldChars())) {
+                // each answer was within its own bound, but together they are what runs a heap out: refused, not
+                // retried (another run needs the same room), and said as the server's state, not the backend's fault
+                refusedStatus = 503;
+                fail(Outcome.Kind.REFUSED, "the server holds as many characters of tool calls and log probabilities for"
+                        + " whole answers being gathered as it may (" + owner.wholeAnswers.limit() + "): ask for this"
+                        + " answer streamed (stream: true), or retry later", 0);
+                eventSource.cancel();
+                return;
+            }
         }
         if (chunk.working()) {
             lastSignAt = clock.nanos(); // keep-alive comments and empty chunks are no sign of work
@@ -293,6 +306,26 @@ final class StreamAttempt extends EventSourceListener {
         } else if (content || tokensBefore == 0) {
             relayed++;
             relay.chunk(data);
+        }
+    }
+
+    /** Takes room for {@code chars} a whole answer keeps; false when all whole answers together have no more. */
+    private boolean hold(long chars) {
+        if (!owner.wholeAnswers.take(chars)) {
+            return false;
+        }
+        budgeted.addAndGet(chars);
+        if (ended) {
+            letGo(); // cancelled meanwhile, on the loop
+        }
+        return true;
+    }
+
+    /** Gives back what the whole answer held: it was written, or never will be. Any thread; once. */
+    private void letGo() {
+        long chars = budgeted.getAndSet(0);
+        if (chars > 0) {
+            owner.wholeAnswers.give(chars);
         }
     }
 
@@ -407,6 +440,7 @@ final class StreamAttempt extends EventSourceListener {
         } else if (relay != null) {
             finishSeamless(success);
         }
+        letGo(); // a whole answer was written above, on this thread
         owner.reportEnd(this, success);
     }
 
@@ -473,6 +507,7 @@ final class StreamAttempt extends EventSourceListener {
         if (relay != null) {
             relay.attemptFailed(reason, retryable, refusedStatus);
         }
+        letGo();
         owner.reportEnd(this, new Outcome.Failure(kind, reason, retryable, retryAfterNanos));
     }
 

@@ -20,9 +20,11 @@ import java.io.IOException;
  * @param working      whether the first choice's delta carries work other than text: reasoning or tool calls
  * @param answerTwice  whether {@code choices} holds choice 0 more than once, which no server sends: the
  *                     chunk as relayed would say other than what the task keeps
+ * @param heldChars    characters of choice 0's {@code logprobs} object and {@code delta.tool_calls} array:
+ *                     what a whole front-door answer keeps of the chunk besides its text
  */
 record StreamChunk(JsonNode error, boolean hasChoices, String piece, String finishReason, Generation.Usage usage,
-                   boolean working, boolean answerTwice) {
+                   boolean working, boolean answerTwice, long heldChars) {
 
     /** The chunk in {@code data}; null when it is not a JSON object. */
     static StreamChunk parse(String data, boolean chat) throws IOException {
@@ -37,6 +39,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             String finish = null;
             boolean working = false;
             boolean twice = false;
+            long held = 0;
             Generation.Usage usage = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -51,15 +54,16 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                                 if (p.currentToken() == JsonToken.START_OBJECT) {
                                     // the answer is choice 0 (one without an index is that one): a backend's
                                     // choice 7 first in the array was taken as the answer, mixed into it
-                                    String[] read = choice(p, chat);
-                                    boolean zero = read[3] == null || read[3].equals("0");
+                                    Choice read = choice(p, chat);
+                                    boolean zero = read.index() == null || read.index().equals("0");
                                     if (zero && found) {
                                         twice = true;
                                     } else if (zero) {
                                         found = true;
-                                        piece = read[0];
-                                        finish = read[1];
-                                        working = read[2] != null;
+                                        piece = read.piece();
+                                        finish = read.finish();
+                                        working = read.work() != null;
+                                        held = read.held();
                                     }
                                 } else {
                                     p.skipChildren();
@@ -82,7 +86,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw new IOException("not one JSON object");
             }
-            return new StreamChunk(error, hasChoices, piece, finish, usage, working, twice);
+            return new StreamChunk(error, hasChoices, piece, finish, usage, working, twice, held);
         }
     }
 
@@ -90,14 +94,19 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
     private static final java.util.Set<String> WORK = java.util.Set.of("reasoning_content", "reasoning", "tool_calls", "function_call");
 
     /**
-     * {piece, finish reason, the name of a delta field of other work or null, its index as written or
-     * null} of a choice object; the parser is on its START_OBJECT and ends on its END_OBJECT.
+     * What the executor reads of a choice: its text, finish reason, the name of a delta field of other
+     * work or null, its index as written or null, and the characters a whole answer keeps of it
+     * besides the text (its log probabilities and tool calls).
      */
-    private static String[] choice(JsonParser p, boolean chat) throws IOException {
+    private record Choice(String piece, String finish, String work, String index, long held) {}
+
+    /** A choice object; the parser is on its START_OBJECT and ends on its END_OBJECT. */
+    private static Choice choice(JsonParser p, boolean chat) throws IOException {
         String piece = null;
         String finish = null;
         String work = null;
         String index = null;
+        long held = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -105,14 +114,24 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                 index = value == JsonToken.VALUE_NUMBER_INT ? p.getText() : "not a whole number";
             } else if (field.equals("finish_reason")) {
                 finish = value == JsonToken.VALUE_STRING ? shortWord(p.getText()) : null;
+            } else if (field.equals("logprobs") && value == JsonToken.START_OBJECT) {
+                long from = p.currentTokenLocation().getCharOffset();
+                p.skipChildren();
+                held += p.currentLocation().getCharOffset() - from;
             } else if (chat && field.equals("delta") && value == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String inner = p.currentName();
                     JsonToken innerValue = p.nextToken();
                     if (inner.equals("content") && innerValue == JsonToken.VALUE_STRING) {
                         piece = p.getText();
-                    } else if (WORK.contains(inner) && carriesSomething(p, innerValue)) {
-                        work = inner;
+                    } else if (WORK.contains(inner)) {
+                        long from = p.currentTokenLocation().getCharOffset();
+                        if (carriesSomething(p, innerValue)) {
+                            work = inner;
+                        }
+                        if (inner.equals("tool_calls") && innerValue == JsonToken.START_ARRAY) {
+                            held += p.currentLocation().getCharOffset() - from;
+                        }
                     } else {
                         p.skipChildren();
                     }
@@ -123,7 +142,7 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                 p.skipChildren();
             }
         }
-        return new String[] {piece, finish, work, index};
+        return new Choice(piece, finish, work, index, held);
     }
 
     /**

@@ -19,7 +19,9 @@ public interface StreamListener {
      * The attempt failed. With {@code retryable}, the engine may run the task again (and this
      * listener hears the new attempt); otherwise the task is failing for good.
      *
-     * @param backendStatus the backend's HTTP status when it refused the request (a 4xx), else 0
+     * @param backendStatus the backend's HTTP status when it refused the request (a 4xx; 502 for an
+     *                      answer it sent out of bounds), 503 when whole answers being gathered hold
+     *                      all the server lets them, else 0
      */
     void attemptFailed(String reason, boolean retryable, int backendStatus);
 
