@@ -168,6 +168,11 @@ final class StreamAttempt extends EventSourceListener {
             return;
         }
         data = LoneSurrogates.repaired(data); // before anything keeps or relays it
+        if (data.indexOf('\n') >= 0 || data.indexOf('\r') >= 0) {
+            // an event sent as several data lines arrives joined by line breaks, which in one JSON value can only
+            // be whitespace between tokens; relayed as they were, they ended the client's event mid-chunk
+            data = data.replace('\n', ' ').replace('\r', ' ');
+        }
         StreamChunk chunk;
         try {
             chunk = StreamChunk.parse(data, chat);

@@ -158,6 +158,44 @@ class HostileBackendTest {
                 + " (tool calls, log probabilities): cut off");
     }
 
+    /**
+     * SSE lets a server split one event over several data lines, which arrive joined by line
+     * breaks. Relayed with them, the front door's client read the chunk cut at the first blank line
+     * ({@code data: {"choices":[…"content":"a"}}, then a stray line) and its SDK failed to parse it.
+     */
+    @Test
+    void anEventSentAsSeveralDataLines_isRelayedAsOneLine() throws Exception {
+        completions = exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}\n"
+                    + "data:\r\ndata: ,\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+        };
+        start(Duration.ofSeconds(5));
+        List<String> relayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        executor.streams().listen("relayed", new StreamListener() { // as the front door listens for a stream
+            @Override
+            public void chunk(String data) {
+                relayed.add(data);
+            }
+
+            @Override
+            public void finished(String text, io.queuedeck.engine.task.Generation generation) {}
+
+            @Override
+            public void attemptFailed(String reason, boolean retryable, int backendStatus) {}
+        });
+
+        TaskView done = finished(submit("relayed", 8));
+
+        assertThat(done.state()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("a");
+        assertThat(relayed).singleElement().satisfies(chunk -> {
+            assertThat(chunk).doesNotContain("\n", "\r");
+            assertThat(OpenAiInput.JSON.readTree(chunk).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        });
+    }
+
     /** A reasoning model thinks before its first word: that is the server working, not stalling. */
     @Test
     void reasoningLongerThanTheFirstTokenTimeout_isNotAStall() throws Exception {
