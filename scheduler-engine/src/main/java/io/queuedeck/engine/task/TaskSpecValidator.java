@@ -212,9 +212,13 @@ public final class TaskSpecValidator {
         }
         for (Map.Entry<String, String> entry : metadata.entrySet()) {
             String key = entry.getKey();
-            if (key.isEmpty() || key.length() > MAX_METADATA_KEY) {
-                errors.add(new FieldError("metadata", "metadata keys must be 1 to " + MAX_METADATA_KEY
-                        + " characters, got '" + key + "'"));
+            if (key.isEmpty()) {
+                errors.add(new FieldError("metadata", "metadata keys must be 1 to " + MAX_METADATA_KEY + " characters, got ''"));
+            } else if (key.length() > MAX_METADATA_KEY) {
+                // its start is enough to find it: the whole key came back, as long as the body allows (a megabyte)
+                errors.add(new FieldError("metadata", "metadata keys must be 1 to " + MAX_METADATA_KEY + " characters, got "
+                        + key.length() + ": '" + key.codePoints().limit(MAX_METADATA_KEY).mapToObj(TaskSpecValidator::visible)
+                        .collect(Collectors.joining()) + "…'"));
             } else if (!printable(key)) {
                 // A key is shown in the console and becomes part of a field path in errors (metadata.<key>).
                 errors.add(new FieldError("metadata", "metadata keys must be printable (no control or formatting"

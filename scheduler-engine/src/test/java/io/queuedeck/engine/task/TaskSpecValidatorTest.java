@@ -137,7 +137,10 @@ class TaskSpecValidatorTest {
         return Stream.of(
                 Arguments.of(tooMany, "metadata", "metadata may hold at most 64 entries, got 65"),
                 Arguments.of(Map.of("", "v"), "metadata", "metadata keys must be 1 to 64 characters, got ''"),
-                Arguments.of(Map.of("k".repeat(65), "v"), "metadata", "metadata keys must be 1 to 64 characters, got '" + "k".repeat(65) + "'"),
+                Arguments.of(Map.of("k".repeat(65), "v"), "metadata", "metadata keys must be 1 to 64 characters, got 65: '" + "k".repeat(64) + "…'"),
+                // the key is not echoed whole: a body's megabyte came back in the error
+                Arguments.of(Map.of("\u0000" + "k".repeat(40_000), "v"), "metadata",
+                        "metadata keys must be 1 to 64 characters, got 40001: '\\u0000" + "k".repeat(63) + "…'"),
                 Arguments.of(Map.of("a\u0000b", "v"), "metadata", "metadata keys must be printable (no control or formatting characters), got 'a\\u0000b'"),
                 Arguments.of(Map.of("zero\u200Bwidth", "v"), "metadata", "metadata keys must be printable (no control or formatting characters), got 'zero\\u200Bwidth'"),
                 Arguments.of(nullValue, "metadata.owner", "metadata values must be strings, got null"),
