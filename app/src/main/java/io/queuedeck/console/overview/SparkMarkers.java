@@ -191,8 +191,12 @@ final class SparkMarkers {
         if (members.size() == 1) {
             return members.getFirst().shortLabel();
         }
-        long faults = members.stream().filter(m -> m.styleClass().equals(FAULT)).count();
-        long cleared = members.size() - faults;
+        // a catalogue fault and what it does to a GPU are two entries of one fault: the catalogue's own
+        // entries ("fault f-3: …") are counted where there are any, the GPUs' changes where there are none
+        List<Placed> named = members.stream().filter(m -> m.tooltip().startsWith("fault ")).toList();
+        List<Placed> counted = named.isEmpty() ? members : named;
+        long faults = counted.stream().filter(m -> m.styleClass().equals(FAULT)).count();
+        long cleared = counted.size() - faults;
         String f = faults + (faults == 1 ? " fault" : " faults");
         return cleared == 0 ? f : faults == 0 ? cleared + " cleared" : f + ", " + cleared + " cleared";
     }

@@ -49,6 +49,31 @@ class SparkMarkersTest {
     }
 
     /**
+     * Three slow faults read "6 faults, 9 cleared": each catalogue fault and each change it made to a
+     * GPU's speed were counted. The label counts the faults; the tooltip still lists every change.
+     */
+    @Test
+    void group_aFaultAndWhatItDidToItsGpu_countAsOneFault() {
+        List<SparkMarkers.Placed> placed = List.of(fault(0.50, 60, "fault f-1: slow factor=4 on instance:0"),
+                gpu(0.501, 60, "GPU 0 speed ×1.0 → ×4.0 slower", "marker-fault"),
+                fault(0.51, 61, "fault cleared f-1: slow factor=4 on instance:0"),
+                gpu(0.511, 61, "GPU 0 speed ×4.0 → ×1.0 slower", "marker-recovery"));
+
+        List<SparkMarkers.Group> groups = SparkMarkers.group(placed, 400, SparkMarkersTest::sixPerChar);
+
+        assertThat(groups).singleElement().extracting(SparkMarkers.Group::shortLabel).isEqualTo("1 fault, 1 cleared");
+        assertThat(groups.getFirst().tooltip()).startsWith("1 fault, 1 cleared within 1 s:").contains("GPU 0 speed ×1.0 → ×4.0");
+        // GPU changes alone (its own buttons, a crash seen in the snapshot) are what is counted
+        List<SparkMarkers.Group> alone = SparkMarkers.group(List.of(gpu(0.5, 60, "GPU 0 up → down", "marker-fault"),
+                gpu(0.501, 60, "GPU 1 up → down", "marker-fault")), 400, SparkMarkersTest::sixPerChar);
+        assertThat(alone).singleElement().extracting(SparkMarkers.Group::shortLabel).isEqualTo("2 faults");
+    }
+
+    private static SparkMarkers.Placed gpu(double fraction, int second, String text, String styleClass) {
+        return new SparkMarkers.Placed(fraction, SparkMarkers.shorten(text), text, styleClass, T0.plusSeconds(second));
+    }
+
+    /**
      * A drill's faults a second apart heaped lines and labels on each other. On a tile 400 px wide
      * (the sparkline from 20 to 380 px), labels 6 px a character: f-2, f-3 and the end of f-2 stand
      * within 10 px of each other and are one; f-1 and f-4 stand far enough apart to keep theirs.
