@@ -42,12 +42,7 @@ class BulkUndoProperties {
             @ForAll @IntRange(min = 0, max = 3) int kind) {
         Random random = new Random(seed);
         try (Engine engine = Engine.builder().clock(new VirtualClock()).policy(policy).build()) {
-            engine.start();
-            engine.send(new Command.PauseDispatch(true)).join();
-            for (int i = 0; i < tasks; i++) {
-                engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", random.nextInt(10), null,
-                        TENANTS[random.nextInt(TENANTS.length)], null, null, 8, null, null))).join();
-            }
+            queuedAndPaused(engine, tasks, random);
             int high = Math.min(9, low + span);
             String tenant = tenantPick == TENANTS.length ? null : TENANTS[tenantPick];
             TaskFilter filter = new TaskFilter(null, null, tenant, null, null, low, high, null, null, null);
@@ -88,12 +83,7 @@ class BulkUndoProperties {
             @ForAll @IntRange(min = 0, max = 9) int target, @ForAll @IntRange(min = 0, max = 2) int kind) {
         Random random = new Random(seed);
         try (Engine engine = Engine.builder().clock(new VirtualClock()).policy(policy).build()) {
-            engine.start();
-            engine.send(new Command.PauseDispatch(true)).join();
-            for (int i = 0; i < tasks; i++) {
-                engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", random.nextInt(10), null,
-                        TENANTS[random.nextInt(TENANTS.length)], null, null, 8, null, null))).join();
-            }
+            queuedAndPaused(engine, tasks, random);
             TaskFilter filter = new TaskFilter(null, null, "acme", null, null, null, null, null, null, null);
             BulkRequest request = switch (kind) {
                 case 0 -> new BulkRequest(filter, BulkAction.REPRIORITIZE, target, null);
@@ -159,5 +149,15 @@ class BulkUndoProperties {
     private static boolean originalMatch(TaskView view, String tenant, int low, int high) {
         int original = view.spec().priority(); // submitted priority: the bulk action is the only change
         return (tenant == null || tenant.equals(view.spec().tenant())) && original >= low && original <= high;
+    }
+
+    /** Starts {@code engine} with dispatch paused and {@code tasks} tasks of random priorities and tenants waiting. */
+    private static void queuedAndPaused(Engine engine, int tasks, Random random) {
+        engine.start();
+        engine.send(new Command.PauseDispatch(true)).join();
+        for (int i = 0; i < tasks; i++) {
+            engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", random.nextInt(10), null,
+                    TENANTS[random.nextInt(TENANTS.length)], null, null, 8, null, null))).join();
+        }
     }
 }
