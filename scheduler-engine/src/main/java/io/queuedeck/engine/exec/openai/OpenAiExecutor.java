@@ -221,7 +221,9 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
             result.add(i.status(now));
         }
         for (StreamAttempt attempt : running.values()) { // as often as snapshots: the tokens a task has so far
-            countStreamed(attempt, now);
+            if (attempt.firstTokenHeard) { // before that, the first token would take the snapshot's time
+                countStreamed(attempt, now);
+            }
         }
         return result;
     }
@@ -304,8 +306,8 @@ public final class OpenAiExecutor implements Executor, AutoCloseable {
                 BackendState backend = instances.get(attempt.instance).backend;
                 backend.firstTokenAfter(at - attempt.sentAt);
                 backend.lastProgressAt = at;
-                attempt.task.addToken(at);
-                context.tokensGenerated(1);
+                attempt.firstTokenHeard = true;
+                addTokens(attempt.task, attempt.tokensBefore + 1, at); // raises the count: never adds a token twice
                 if (attempt.tokensBefore == 0) { // a continuation's first token is not the task's
                     context.firstToken(attempt.task);
                 }

@@ -63,6 +63,8 @@ final class StreamAttempt extends EventSourceListener {
     Integer tokenLimit;
     /** This chunk ended and the next has not been sent: nothing is open on the server. */
     boolean betweenChunks;
+    /** The loop has heard of this attempt's first token; until then a snapshot does not count its tokens. */
+    boolean firstTokenHeard;
     Timer firstTokenTimer;
     Timer totalTimer;
     /** After the first sign of work: fires when the backend has sent no token for the first-token timeout. */
