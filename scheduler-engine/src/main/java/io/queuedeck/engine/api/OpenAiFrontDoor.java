@@ -13,6 +13,7 @@ import io.queuedeck.engine.snapshot.EngineSnapshot;
 import io.queuedeck.engine.task.TaskSpec;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.task.VisibleText;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -320,11 +321,15 @@ final class OpenAiFrontDoor {
 
     // ---------------------------------------------------------------- errors in OpenAI's shape
 
-    /** {@code {"error": {"message", "type", "param", "code"}}}: the shape OpenAI clients parse and retry on. */
+    /**
+     * {@code {"error": {"message", "type", "param", "code"}}}: the shape OpenAI clients parse and
+     * retry on. Every front-door error passes here: what the message and param quote of the
+     * request has its invisible characters made visible, as in the API's own shape.
+     */
     static String error(int status, String code, String message, String param) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode error = body.putObject("error");
-        error.put("message", message);
+        error.put("message", VisibleText.of(message));
         error.put("type", switch (status) {
             case 401 -> "authentication_error";
             case 403 -> "permission_error";
@@ -332,7 +337,7 @@ final class OpenAiFrontDoor {
             case 429 -> "rate_limit_error";
             default -> status >= 500 ? "server_error" : "invalid_request_error";
         });
-        error.put("param", param);
+        error.put("param", VisibleText.of(param));
         error.put("code", code);
         return body.toString();
     }

@@ -1,5 +1,6 @@
 package io.queuedeck.engine.config;
 
+import io.queuedeck.engine.task.VisibleText;
 import java.util.List;
 
 /**
@@ -29,15 +30,7 @@ public final class ConfigException extends IllegalArgumentException {
      * printed to terminals and logs.
      */
     static String printable(String problem) {
-        StringBuilder out = new StringBuilder(problem.length());
-        problem.codePoints().forEach(c -> {
-            if (unprintable(c)) {
-                out.append(String.format("\\u%04X", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.toString();
+        return VisibleText.of(problem);
     }
 
     /** A control character, or one that reorders or breaks a line where it is printed (U+202E, U+2028). */

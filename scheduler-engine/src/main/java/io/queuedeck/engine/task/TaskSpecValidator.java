@@ -190,18 +190,12 @@ public final class TaskSpecValidator {
 
     /** Whether {@code text} has no control, formatting, separator, lone surrogate or unassigned character. */
     public static boolean printable(String text) {
-        return text.codePoints().noneMatch(TaskSpecValidator::unprintable);
-    }
-
-    private static boolean unprintable(int c) {
-        int type = Character.getType(c);
-        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE || type == Character.UNASSIGNED;
+        return text.codePoints().noneMatch(VisibleText::invisible);
     }
 
     /** A character as it can be echoed in a message: unprintable ones by their code (a backslash, u and four hex digits). */
     private static String visible(int c) {
-        return unprintable(c) ? String.format("\\u%04X", c) : Character.toString(c);
+        return VisibleText.of(Character.toString(c));
     }
 
     private static void checkMetadata(List<FieldError> errors, Map<String, String> metadata) {

@@ -127,6 +127,14 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(rejected("invalid_json")).isEqualTo(before + 1);
     }
 
+    /** The front door's own shape quotes what was sent as the API's does: an escape sequence as its code, not itself. */
+    @org.junit.jupiter.api.Test
+    void invisibleCharactersInARefusal_areWrittenAsTheirCode() throws Exception {
+        JsonNode error = refused("{'model':'fake-model','messages':[{'role':'user','content':'hi'}],'n':'\\u001b[2J\\u202e'}");
+
+        assertThat(error.path("message").asText()).contains("\\u001B[2J\\u202E").doesNotContain("\u001b").doesNotContain("\u202e");
+    }
+
     private static double rejected(String reason) throws Exception {
         String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
