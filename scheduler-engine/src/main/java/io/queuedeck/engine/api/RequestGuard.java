@@ -33,14 +33,17 @@ final class RequestGuard {
     }
 
     /**
-     * Refuses a request two readers could read two ways, on every server: two Authorization
-     * headers, or a query parameter given twice (which one counts is a guess a proxy in front may
-     * make otherwise; lists are comma-separated in one value).
+     * Refuses a request two readers could read two ways, on every server: two Authorization or
+     * Content-Type headers, or a query parameter given twice (which one counts is a guess a proxy
+     * in front may make otherwise; lists are comma-separated in one value). Two Content-Types let
+     * a proxy or firewall judge the body by one type while the server, which read the first,
+     * parses it by another.
      */
     static void refuseAmbiguous(Context ctx) {
-        Enumeration<String> authorization = ctx.req().getHeaders("Authorization"); // every request: no list built
-        if (authorization.hasMoreElements() && authorization.nextElement() != null && authorization.hasMoreElements()) {
-            throw new ApiException(400, "bad_request", "send one Authorization header, not several");
+        for (String header : SINGLE_HEADERS) {
+            if (givenTwice(ctx, header)) {
+                throw new ApiException(400, "bad_request", "send one " + header + " header, not several");
+            }
         }
         if (!percentEncoded(ctx.req().getRequestURI())) {
             // "%u0041" passes the server but not the router's decoding, which failed the request with a 500
@@ -57,6 +60,14 @@ final class RequestGuard {
                         + " times (several values: one comma-separated value)");
             }
         }
+    }
+
+    /** Headers a request may carry once: the server reads only the first of several. */
+    private static final List<String> SINGLE_HEADERS = List.of("Authorization", "Content-Type");
+
+    private static boolean givenTwice(Context ctx, String header) {
+        Enumeration<String> values = ctx.req().getHeaders(header); // every request: no list built
+        return values.hasMoreElements() && values.nextElement() != null && values.hasMoreElements();
     }
 
     /** Whether every '%' in {@code uri} starts an escape of two hex digits. */

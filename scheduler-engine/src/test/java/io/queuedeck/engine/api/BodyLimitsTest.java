@@ -265,6 +265,23 @@ class BodyLimitsTest {
         }
     }
 
+    // a proxy or firewall that judges the body by one Content-Type while the server parses it by the other
+    @Test
+    void twoContentTypeHeaders_are400NamingTheHeader_inEitherOrder_andNothingIsQueued() throws Exception {
+        for (String[] types : new String[][] {{"application/json", "text/plain"}, {"text/plain", "application/json"}}) {
+            String body = task("ct-" + types[0].length(), 10);
+            try (Socket socket = open()) {
+                socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + types[0]
+                        + "\r\nContent-Type: " + types[1] + "\r\nContent-Length: " + body.length()
+                        + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+
+                assertThat(readUntilClosed(socket)).startsWith("HTTP/1.1 400").contains("\"code\":\"bad_request\"")
+                        .contains("send one Content-Type header, not several");
+            }
+            assertThat(engine.send(new Command.FindTask("ct-" + types[0].length())).join()).isEmpty();
+        }
+    }
+
     @Test
     void queryParameterGivenTwice_is400NamingIt() {
         Http.Response twice = http.get("/v1/tasks?tenant=beta&tenant=acme");
