@@ -82,7 +82,7 @@ final class OperatorRoutes {
         if (body.filter() != null) {
             body.filter().refuseBlank("filter."); // before the tenant is checked: a blank one is no tenant at all
         }
-        String tenant = TaskAccess.listTenant(ctx, body.filter() == null ? null : body.filter().tenant());
+        String tenant = TaskAccess.listTenant(ctx, body.filter() == null ? null : body.filter().tenant(), "filter.tenant");
         TaskFilter filter = SearchParams.filter(body.filter(), tenant);
         BulkRequest request = request(ctx, body, filter);
         if (Json.flag("dry_run", body.dryRun())) {

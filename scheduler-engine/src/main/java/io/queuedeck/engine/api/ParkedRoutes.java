@@ -93,7 +93,7 @@ final class ParkedRoutes {
         }
         SearchParams.FilterBody given = body.filter();
         given.refuseBlank("filter."); // before the tenant is checked: a blank one is no tenant at all
-        String tenant = TaskAccess.listTenant(ctx, given.tenant());
+        String tenant = TaskAccess.listTenant(ctx, given.tenant(), "filter.tenant");
         TaskFilter filter = SearchParams.filter(given, tenant);
         List<TaskView> matched = parkedAll(tier, filter, body.limit());
         if (Json.flag("dry_run", body.dryRun())) {

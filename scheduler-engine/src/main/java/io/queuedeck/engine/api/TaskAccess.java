@@ -121,15 +121,23 @@ final class TaskAccess {
         return out.append(':').toString();
     }
 
-    /** The tenant a listing is filtered on: a bound client's own, whatever it asks for; 403 if it names another. */
+    /** The tenant a listing is filtered on: a bound client's own, whatever it asks for; 403 on {@code tenant} if it names another. */
     static String listTenant(Context ctx, String requested) {
+        return listTenant(ctx, requested, "tenant");
+    }
+
+    /**
+     * As {@link #listTenant(Context, String)}, the tenant given in {@code field} ({@code filter.tenant}
+     * of a bulk action's body). The refusal is the same whether the other tenant has tasks or not.
+     */
+    static String listTenant(Context ctx, String requested, String field) {
         Client client = client(ctx);
         if (client == null || client.tenant() == null) {
             return requested;
         }
         if (requested != null && !requested.equals(client.tenant())) {
             throw new ApiException(403, "tenant_not_allowed", "this client sees tenant '" + client.tenant()
-                    + "' only, not '" + ApiException.shorten(requested) + "'", "tenant", List.of());
+                    + "' only, not '" + ApiException.shorten(requested) + "'", field, List.of());
         }
         return client.tenant();
     }

@@ -189,6 +189,11 @@ class BulkApiTest {
         before.forEach((task, priority) -> assertThat(after.get(task)).as(task)
                 .isEqualTo(Integer.parseInt(task.substring(1)) % 2 == 0 ? 7 : priority));
         assertThat(otherTenant.status()).isEqualTo(403);
+        assertThat(otherTenant.errorCode()).isEqualTo("tenant_not_allowed");
+        assertThat(otherTenant.errorField()).as("the filter's field, not a submission's").isEqualTo("filter.tenant");
+        // a tenant with tasks and one without are refused alike: the answer tells nothing of their data
+        Http.Response nobody = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"tenant\":\"initech\"},\"action\":\"cancel\"}");
+        assertThat(nobody.body().replace("initech", "globex")).isEqualTo(otherTenant.body());
         assertThat(readOnly.status()).isEqualTo(403);
         assertThat(readOnly.errorCode()).isEqualTo("scope_missing");
         // an operation of the admin is not the acme client's to see

@@ -287,6 +287,10 @@ class ParkedReplayApiTest {
         JsonNode own = as("acme-operate").post("/v1/tiers/batch/parked:replay", "{\"filter\":{}}").json();
         assertThat(ids(own.path("replayed"))).containsExactly("p1", "p3");
         assertThat(state("p2")).isEqualTo(TaskState.DEAD_LETTERED);
+        Http.Response theirs = as("acme-operate").post("/v1/tiers/batch/parked:replay", "{\"filter\":{\"tenant\":\"globex\"}}");
+        assertThat(theirs.status()).isEqualTo(403);
+        assertThat(theirs.errorField()).as("the filter's field, not a query parameter's").isEqualTo("filter.tenant");
+        assertThat(state("p2")).isEqualTo(TaskState.DEAD_LETTERED);
 
         assertThat(as("operator").get("/v1/tiers/gold/parked").status()).isEqualTo(404);
         assertThat(as("operator").get("/v1/tiers/batch/parked?limit=0").errorField()).isEqualTo("limit");
