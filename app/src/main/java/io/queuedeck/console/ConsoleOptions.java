@@ -159,12 +159,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                         throw new IllegalArgumentException("--load must be between 0 and 10, got " + load);
                     }
                 }
-                case "--gpus" -> {
-                    gpus = (int) number(value(args, ++i, arg), arg);
-                    if (gpus < 1 || gpus > 256) {
-                        throw new IllegalArgumentException("--gpus must be between 1 and 256, got " + gpus);
-                    }
-                }
+                case "--gpus" -> gpus = whole(value(args, ++i, arg), arg, 1, 256);
                 case "--light" -> light = true;
                 case "--trace" -> trace = value(args, ++i, arg);
                 case "--no-api" -> {
@@ -172,10 +167,7 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
                     apiPortGiven = true;
                 }
                 case "--api-port" -> {
-                    int port = (int) number(value(args, ++i, arg), arg);
-                    if (port < 0 || port > 65_535) {
-                        throw new IllegalArgumentException("--api-port must be between 0 and 65535, got " + port);
-                    }
+                    int port = whole(value(args, ++i, arg), arg, 0, 65_535);
                     apiPort = java.util.OptionalInt.of(port);
                     apiPortGiven = true;
                 }
@@ -298,6 +290,22 @@ public record ConsoleOptions(Optional<Path> screenshot, Duration after, Optional
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(i);
+    }
+
+    /**
+     * {@code text} as a whole number from {@code min} to {@code max}; the refusal says the range and
+     * what was given (a cast read 99999999999 as 2147483647 and 2.5 as 2).
+     */
+    private static int whole(String text, String option, int min, int max) {
+        String trimmed = text.trim();
+        if (!trimmed.matches("[-+]?[0-9]+")) {
+            throw new IllegalArgumentException(option + " needs a whole number, got '" + text + "'");
+        }
+        java.math.BigInteger value = new java.math.BigInteger(trimmed);
+        if (value.compareTo(java.math.BigInteger.valueOf(min)) < 0 || value.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", got " + trimmed);
+        }
+        return value.intValueExact();
     }
 
     private static double number(String text, String option) {

@@ -90,6 +90,10 @@ class ConsoleOptionsTest {
         assertThat(ConsoleOptions.parse(List.of("--no-api")).apiPort()).isEmpty();
         assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--api-port", "70000")))
                 .hasMessageContaining("--api-port must be between 0 and 65535, got 70000");
+        // a cast read these as 2147483647 and 2
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--gpus", "99999999999")))
+                .hasMessage("--gpus must be between 1 and 256, got 99999999999");
+        assertThatThrownBy(() -> ConsoleOptions.parse(List.of("--gpus", "2.5"))).hasMessage("--gpus needs a whole number, got '2.5'");
     }
 
     @Test

@@ -114,8 +114,8 @@ public final class CompareViewModel {
         TraceComparison comparison;
         try {
             comparison = new TraceComparison(trace.get() == null ? "" : trace.get().trim(), number("Load", load.get()),
-                    seed(seed.get()), trimmed(priorities.get()), chosen(), whole("GPUs", instances.get()),
-                    trimmed(gpu.get()), whole("Tenants", tenants.get()), trimmed(deadlines.get()));
+                    seed(seed.get()), trimmed(priorities.get()), chosen(), whole("GPUs", instances.get(), 1, TraceComparison.MAX_INSTANCES),
+                    trimmed(gpu.get()), whole("Tenants", tenants.get(), 0, Integer.MAX_VALUE), trimmed(deadlines.get()));
         } catch (IllegalArgumentException refused) {
             error.set(refused.getMessage());
             return false;
@@ -278,12 +278,18 @@ public final class CompareViewModel {
         return text == null ? "" : text.trim();
     }
 
-    private static int whole(String field, String text) {
+    /** {@code text} as a whole number from {@code min} to {@code max}: the range the comparison takes, said whole. */
+    private static int whole(String field, String text, int min, int max) {
+        int value;
         try {
-            return Integer.parseInt(trimmed(text));
+            value = Integer.parseInt(trimmed(text));
         } catch (NumberFormatException e) {
-            throw notWhole(field, text, Integer.MIN_VALUE, Integer.MAX_VALUE);
+            throw notWhole(field, text, min, max);
         }
+        if (value < min || value > max) {
+            throw notWhole(field, text, min, max);
+        }
+        return value;
     }
 
     private static long seed(String text) {
@@ -294,7 +300,7 @@ public final class CompareViewModel {
         }
     }
 
-    /** A whole number too large is refused as such, not as "not a whole number". */
+    /** A whole number out of range is refused with the range, not as "not a whole number". */
     private static IllegalArgumentException notWhole(String field, String text, long min, long max) {
         boolean digits = trimmed(text).matches("[-+]?[0-9]+");
         return new IllegalArgumentException(digits

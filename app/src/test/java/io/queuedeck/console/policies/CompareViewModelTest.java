@@ -195,16 +195,22 @@ class CompareViewModelTest {
                 "Seed must be between -9,223,372,036,854,775,808 and 9,223,372,036,854,775,807, got 99999999999999999999");
 
         model.seedProperty().set("1");
-        model.instancesProperty().set("5000000000");
+        model.instancesProperty().set("99999999999"); // the range the comparison takes, not an int's
         assertThat(model.run()).isFalse();
-        assertThat(model.errorProperty().get()).startsWith("GPUs must be between");
+        assertThat(model.errorProperty().get()).isEqualTo("GPUs must be between 1 and 10,000, got 99999999999");
         model.instancesProperty().set("0");
         assertThat(model.run()).isFalse();
-        assertThat(model.errorProperty().get()).isEqualTo("the instances must be 1 to 10000, got 0");
+        assertThat(model.errorProperty().get()).isEqualTo("GPUs must be between 1 and 10,000, got 0");
+        model.instancesProperty().set("10001");
+        assertThat(model.run()).isFalse();
+        assertThat(model.errorProperty().get()).isEqualTo("GPUs must be between 1 and 10,000, got 10001");
         model.instancesProperty().set("4");
         model.tenantsProperty().set("two");
         assertThat(model.run()).isFalse();
         assertThat(model.errorProperty().get()).isEqualTo("Tenants must be a whole number, got 'two'");
+        model.tenantsProperty().set("-1");
+        assertThat(model.run()).isFalse();
+        assertThat(model.errorProperty().get()).isEqualTo("Tenants must be between 0 and 2,147,483,647, got -1");
         model.tenantsProperty().set("0");
         model.prioritiesProperty().set("urgent");
         assertThat(model.run()).isFalse();

@@ -34,7 +34,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Offered load as a fraction of the GPUs' capacity (default: ${DEFAULT-VALUE}).")
     double load;
 
-    @Option(names = "--instances", defaultValue = "4", description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--instances", converter = GpuCount.Live.class, defaultValue = "4",
+            description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
     int instances;
 
     @Option(names = "--seconds", defaultValue = "0", description = "Stop after this many seconds; 0 runs until Ctrl-C.")

@@ -61,7 +61,8 @@ final class ServeOptions {
     @Option(names = "--policy", description = "Scheduling policy (default: " + ServeCommand.DEFAULT_POLICY + ").")
     String policy;
 
-    @Option(names = "--instances", description = "Simulated GPU instances (default: " + ServeCommand.DEFAULT_INSTANCES + ").")
+    @Option(names = "--instances", converter = GpuCount.Live.class,
+            description = "Simulated GPU instances (default: " + ServeCommand.DEFAULT_INSTANCES + ").")
     Integer instances;
 
     @Option(names = "--backend", paramLabel = "URL[,model=NAME][,slots=N][,key_env=VAR][,priority=FIELD]",

@@ -82,7 +82,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--instances", defaultValue = "4", description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--instances", converter = GpuCount.Simulated.class, defaultValue = "4",
+            description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
     int instances;
 
     @Option(names = "--step-model", defaultValue = "vllm",

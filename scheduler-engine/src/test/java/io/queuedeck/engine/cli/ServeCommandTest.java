@@ -45,11 +45,14 @@ class ServeCommandTest {
     void serve_badInstanceCount_isRefused() {
         Run run = run("serve", "--instances", "0");
         Run many = run("serve", "--in-memory", "--instances", "1025"); // the config file's limit too
+        Run huge = run("serve", "--in-memory", "--instances", "99999999999"); // the range, not "not an int"
 
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("--instances must be 1 to 1024, got 0");
+        assertThat(run.err()).contains("'--instances': must be 1 to 1024, got 0");
         assertThat(many.exit()).isEqualTo(2);
-        assertThat(many.err()).contains("--instances must be 1 to 1024, got 1025");
+        assertThat(many.err()).contains("'--instances': must be 1 to 1024, got 1025");
+        assertThat(huge.exit()).isEqualTo(2);
+        assertThat(huge.err()).contains("'--instances': must be 1 to 1024, got 99999999999");
     }
 
     /** Why: these printed the whole usage (over 100 lines) without "error:", and a duration named Java's classes. */

@@ -102,7 +102,9 @@ class SimulateCommandTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
         "--tasks 2147483647                   | --tasks must be between 1 and 2000000",
-        "--instances 100000000                | --instances must be at most 10000",
+        "--instances 99999999999              | Invalid value for option '--instances': must be 1 to 10000, got 99999999999",
+        "--instances 10001                    | Invalid value for option '--instances': must be 1 to 10000, got 10001",
+        "--instances 0                        | Invalid value for option '--instances': must be 1 to 10000, got 0",
         "--time-scale 1e15 --trace azure-code-2023.csv | --time-scale must be in [0.000001, 1000000]",
         "--priorities mix:1=Infinity,3=1 --trace azure-code-2023.csv | SHARE > 0 (at most 1e9), got '1=Infinity'",
         "--priorities mix:1=1,1=1 --trace azure-code-2023.csv | gives priority 1 twice",
