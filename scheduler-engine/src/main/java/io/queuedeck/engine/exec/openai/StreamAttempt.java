@@ -37,6 +37,13 @@ final class StreamAttempt extends EventSourceListener {
     /** Characters allowed per token asked for: a token is a few characters, the longest a few dozen. */
     static final int CHARS_PER_TOKEN = 64;
     /**
+     * Pieces of text an attempt takes beyond the tokens it asked for: a server sends a token or more
+     * per piece, and a few more pieces cover a prompt echoed back or a character split over two.
+     * Every piece counts, whitespace included, as it counts as progress (decision 0135): a server
+     * that ignores {@code max_tokens} a space at a time ends here, not at the total timeout.
+     */
+    static final int PIECES_BEYOND_ASKED = 16;
+    /**
      * How long the body may go on after the answer's end (choice 0's {@code finish_reason}, or
      * {@code [DONE]}) before the connection is given up: the usage chunk and the sentinel follow
      * the finish at once.
@@ -267,6 +274,13 @@ final class StreamAttempt extends EventSourceListener {
                 eventSource.cancel();
                 return;
             }
+            if (tokens >= piecesAllowed()) {
+                refusedStatus = 502; // as for too many characters: the same request would bring the same answer
+                fail(Outcome.Kind.REFUSED, "the backend sent more than " + piecesAllowed() + " pieces of answer for "
+                        + askedTokens() + " tokens asked for (it ignores max_tokens): cut off", 0);
+                eventSource.cancel();
+                return;
+            }
             long now = clock.nanos();
             text.append(piece);
             tokens++;
@@ -410,6 +424,16 @@ final class StreamAttempt extends EventSourceListener {
      * for, within {@link #MAX_ANSWER_CHARS}; without {@code max_tokens} (as OpenAI clients mostly send
      * it) the whole {@link #MAX_ANSWER_CHARS}.
      */
+    /** The tokens this attempt's request asked for: its chunk's, else the task's {@code max_tokens}; null: unbounded. */
+    private Integer askedTokens() {
+        return chunkLimit > 0 ? Integer.valueOf(chunkLimit) : task.spec().maxTokens();
+    }
+
+    private long piecesAllowed() {
+        Integer asked = askedTokens();
+        return asked == null ? Long.MAX_VALUE : (long) asked + PIECES_BEYOND_ASKED;
+    }
+
     static long answerLimit(Task task) {
         Integer asked = task.spec().maxTokens();
         return asked == null ? MAX_ANSWER_CHARS : Math.min(MAX_ANSWER_CHARS, 4_096L + (long) CHARS_PER_TOKEN * asked);

@@ -425,6 +425,61 @@ class HostileBackendTest {
         assertThat(done.output()).isEqualTo("ab");
     }
 
+    /**
+     * Whitespace is text a model generates (indentation, line breaks, the space before a word), so it
+     * is progress as any token is (decision 0135): a model indenting past the silence allowed goes on.
+     */
+    @Test
+    void whitespaceTokens_afterTheFirstToken_areProgress() throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
+        for (int i = 0; i < 6; i++) { // 6 x 300 ms: past the 1 s silence allowed
+            events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + (i % 2 == 0 ? "  " : "\\n\\t") + "\"}}]}");
+        }
+        events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}");
+        events.add("[DONE]");
+        completions = exchange -> sse(exchange, events, 300);
+        start(Duration.ofSeconds(1));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("a  \n\t  \n\t  \n\tb");
+    }
+
+    /**
+     * What bounds a stream of progress that never ends is what the request asked for: a server that
+     * ignores max_tokens, a space at a time and never silent for long, held the slot until the total
+     * timeout (10 minutes by default) and was then tried again.
+     */
+    @Test
+    void aServerThatIgnoresMaxTokens_aSpaceAtATime_isCutOffPastTheTokensAsked_notAtTheTotalTimeout() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        completions = exchange -> {
+            asked.incrementAndGet();
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            out.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            while (!held.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) { // the backend's pace, until the test ends
+                out.write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\" \"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        };
+        start(Duration.ofSeconds(1));
+        long started = System.nanoTime();
+
+        TaskView done = finished(submit(null, 4));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("the backend sent more than 20 pieces of answer for 4 tokens asked for"
+                + " (it ignores max_tokens): cut off");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not the 20 s total timeout")
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(asked.get()).as("not run again: the same request brings the same answer").isEqualTo(1);
+    }
+
     /** Where a redirect points: it must never be asked anything. */
     private HttpServer sink(AtomicInteger asked) throws IOException {
         HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
