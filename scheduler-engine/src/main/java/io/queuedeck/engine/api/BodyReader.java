@@ -53,11 +53,13 @@ final class BodyReader {
      *                      connection is then closed), 503 when the in-flight cap is reached
      */
     <T> T read(Context ctx, long limit, Function<byte[], T> parse) {
-        String encoding = ctx.header("Content-Encoding");
-        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
-            // read as it is, a compressed body fails as "not JSON" at its first byte: say what is wrong
-            throw new ApiException(415, "unsupported_media_type", "Content-Encoding '" + ApiException.shorten(encoding.strip())
-                    + "' is not accepted: send the body uncompressed");
+        // every header of the list, not the first only: "identity" then "gzip" is a gzipped body to a proxy in front
+        for (String encoding : java.util.Collections.list(ctx.req().getHeaders("Content-Encoding"))) {
+            if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+                // read as it is, a compressed body fails as "not JSON" at its first byte: say what is wrong
+                throw new ApiException(415, "unsupported_media_type", "Content-Encoding '" + ApiException.shorten(encoding.strip())
+                        + "' is not accepted: send the body uncompressed");
+            }
         }
         String transfer = ctx.header("Transfer-Encoding");
         if (transfer != null && !transfer.strip().equalsIgnoreCase("chunked")) {

@@ -282,6 +282,20 @@ class BodyLimitsTest {
         }
     }
 
+    // HTTP lets the list go over several headers: a proxy reads identity, then gzip, as a gzipped body
+    @Test
+    void aContentEncodingOtherThanIdentity_inASecondHeader_is415_andNothingIsQueued() throws Exception {
+        String body = task("ce-0", 10);
+        try (Socket socket = open()) {
+            socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Encoding: identity\r\nContent-Encoding: gzip\r\nContent-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(readUntilClosed(socket)).startsWith("HTTP/1.1 415").contains("Content-Encoding 'gzip' is not accepted");
+        }
+        assertThat(engine.send(new Command.FindTask("ce-0")).join()).isEmpty();
+    }
+
     @Test
     void queryParameterGivenTwice_is400NamingIt() {
         Http.Response twice = http.get("/v1/tasks?tenant=beta&tenant=acme");
