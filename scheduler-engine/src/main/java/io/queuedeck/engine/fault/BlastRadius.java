@@ -24,7 +24,8 @@ public record BlastRadius(Scope scope, String target) {
             throw new IllegalArgumentException(scope == Scope.NODE ? "target: the node takes no name, got '" + target + "'"
                     : "target: " + lower(scope) + " needs a name, as in " + lower(scope) + ":NAME");
         }
-        if (scope == Scope.INSTANCE && !target.matches("\\d{1,6}")) {
+        // digits of any length pass: a number past every instance is told which there are, not "no number"
+        if (scope == Scope.INSTANCE && !target.matches("\\d+")) {
             throw new IllegalArgumentException("target: an instance is a number from 0, got '" + target + "'");
         }
         // names as the rest of the engine takes them: a tenant as a task's tenant field, a host as a

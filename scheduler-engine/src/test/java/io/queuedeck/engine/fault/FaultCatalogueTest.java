@@ -296,6 +296,10 @@ class FaultCatalogueTest {
                 .hasMessageContaining("parameters.factor: tenant_flood takes");
         assertThatThrownBy(() -> faults.inject(new FaultSpec(FaultKind.CRASH, BlastRadius.instance(7))))
                 .hasMessageContaining("target: instance:7 matches no instance");
+        // a number past an int's range is one more instance that is not there, not "no number"
+        assertThatThrownBy(() -> faults.inject(new FaultSpec(FaultKind.CRASH, BlastRadius.parse("instance:99999999999"))))
+                .hasMessageContaining("target: instance:99999999999 matches no instance; instances are 0..");
+        assertThatThrownBy(() -> BlastRadius.parse("instance:-1")).hasMessageContaining("an instance is a number from 0, got '-1'");
         assertThatThrownBy(() -> BlastRadius.parse("rack:3")).hasMessageContaining("unknown scope 'rack'");
     }
 
