@@ -80,7 +80,8 @@ final class ErrorResponses {
      * (a prefix counted /v1/tasksXYZ's 404s and bulk refusals too, which set off the rejection alert).
      */
     private static boolean isSubmission(String path) {
-        return path.equals("/v1/tasks") || path.equals("/v1/tasks:batch");
+        String routed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path; // as the router reads it
+        return routed.equals("/v1/tasks") || routed.equals("/v1/tasks:batch");
     }
 
     static String codeFor(int status) {

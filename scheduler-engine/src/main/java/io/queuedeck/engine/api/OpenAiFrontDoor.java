@@ -41,9 +41,14 @@ final class OpenAiFrontDoor {
     static final String MODEL_PATH = "/v1/models/<model>";
     static final List<String> PATHS = List.of("/v1/chat/completions", "/v1/completions", "/v1/models", MODEL_PATH);
 
-    /** Whether a request to {@code path} is the front door's, answered in OpenAI's error shape. */
+    /**
+     * Whether a request to {@code path} is the front door's, answered in OpenAI's error shape. The
+     * router takes a path with a trailing slash as the path without it, so this does too: a client
+     * posting to {@code /v1/chat/completions/} got its answer, and its refusals in the REST shape.
+     */
     static boolean serves(String path) {
-        return PATHS.contains(path) || path.startsWith("/v1/models/");
+        String routed = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return PATHS.contains(routed) || routed.startsWith("/v1/models/");
     }
     /** The task-id prefix of front-door tasks, so the console and listings tell them apart. */
     static final String TASK_PREFIX = "oai-";

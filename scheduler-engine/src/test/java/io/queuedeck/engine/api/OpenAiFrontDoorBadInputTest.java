@@ -135,6 +135,21 @@ class OpenAiFrontDoorBadInputTest {
         assertThat(error.path("message").asText()).contains("\\u001B[2J\\u202E").doesNotContain("\u001b").doesNotContain("\u202e");
     }
 
+    /** The router serves a path with a trailing slash as the path: its refusals came in the REST shape, which OpenAI clients do not parse. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "/v1/chat/completions/        | {'model':'nope','messages':[{'role':'user','content':'hi'}]} | 404 | not_found_error",
+        "/v1/completions/?debug=1     | {'model':'fake-model','prompt':'x','max_tokens':0}          | 400 | invalid_request_error",
+    })
+    void aTrailingSlash_isStillTheFrontDoor_itsRefusalsInOpenAisShape(String path, String body, int status, String type) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + path))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body.replace('\'', '"'))).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).path("error").path("type").asText()).as(response.body()).isEqualTo(type);
+    }
+
     private static double rejected(String reason) throws Exception {
         String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(rig.server().baseUri() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
