@@ -87,8 +87,7 @@ final class RequestGuard {
                     + "localhost, 127.0.0.1, [::1]) or the address it is bound to; the Host header "
                     + (host == null ? "is missing" : "names another"));
         }
-        String origin = ctx.header("Origin");
-        if (origin != null && !allowedOrigin(origin) || "cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) {
+        if (fromAnotherSite(ctx)) {
             throw new ApiException(403, "origin_not_allowed", "requests from web pages of other sites are refused;"
                     + " this server has no token and trusts only programs on this machine");
         }
@@ -100,6 +99,24 @@ final class RequestGuard {
                     + " 'Content-Type: application/json' or an '" + CLIENT_HEADER + "' header (any value), which"
                     + " web pages of other sites cannot send");
         }
+    }
+
+    /**
+     * An Origin not of this machine, or {@code Sec-Fetch-Site: cross-site}, in any of the headers:
+     * with two, a loopback Origin first hid a foreign one behind it.
+     */
+    private boolean fromAnotherSite(Context ctx) {
+        for (String origin : java.util.Collections.list(ctx.req().getHeaders("Origin"))) {
+            if (!allowedOrigin(origin)) {
+                return true;
+            }
+        }
+        for (String site : java.util.Collections.list(ctx.req().getHeaders("Sec-Fetch-Site"))) {
+            if ("cross-site".equalsIgnoreCase(site.strip())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean allowedOrigin(String origin) {

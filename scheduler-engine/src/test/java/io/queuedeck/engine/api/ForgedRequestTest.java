@@ -67,6 +67,19 @@ class ForgedRequestTest {
         assertThat(engine.send(new Command.TakeSnapshot()).join().counters().submitted()).isZero();
     }
 
+    // the first header was read alone: a loopback Origin before a foreign one let the request through
+    @ParameterizedTest
+    @ValueSource(strings = {"Origin: http://127.0.0.1|Origin: http://evil.example",
+            "Sec-Fetch-Site: same-origin|Sec-Fetch-Site: cross-site"})
+    void aForeignOriginOrCrossSiteBehindAnAllowedOne_isRefused(String headers) {
+        RawHttp.Answer answer = send("POST", "/v1/queues/all:pause", "",
+                (headers + "|X-QueueDeck-Client: x").split("\\|"));
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(403);
+        assertThat(answer.body()).contains("\"code\":\"origin_not_allowed\"");
+        assertThat(paused()).isFalse();
+    }
+
     @Test
     void crossSiteFetchMetadata_isRefusedEvenWithJson() {
         RawHttp.Answer answer = send("POST", "/v1/tasks", TASK, "Content-Type: application/json",
