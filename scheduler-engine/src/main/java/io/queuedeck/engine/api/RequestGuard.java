@@ -33,13 +33,20 @@ final class RequestGuard {
     }
 
     /**
-     * Refuses a request two readers could read two ways, on every server: two Authorization or
-     * Content-Type headers, or a query parameter given twice (which one counts is a guess a proxy
-     * in front may make otherwise; lists are comma-separated in one value). Two Content-Types let
-     * a proxy or firewall judge the body by one type while the server, which read the first,
-     * parses it by another.
+     * Refuses a request two readers could read two ways, on every server: a method not in capitals,
+     * two Authorization or Content-Type headers, or a query parameter given twice (which one counts
+     * is a guess a proxy in front may make otherwise; lists are comma-separated in one value). Two
+     * Content-Types let a proxy or firewall judge the body by one type while the server, which read
+     * the first, parses it by another.
      */
     static void refuseAmbiguous(Context ctx) {
+        String method = ctx.req().getMethod();
+        if (!method.equals(method.toUpperCase(Locale.ROOT))) {
+            // the router reads "delete" as DELETE; HTTP methods are case-sensitive (RFC 9110, 9.1), so a proxy
+            // in front that allows or refuses DELETE reads it as another method and lets it by
+            throw new ApiException(400, "bad_request", "methods are case-sensitive: send '"
+                    + ApiException.shorten(method.toUpperCase(Locale.ROOT)) + "', not '" + ApiException.shorten(method) + "'");
+        }
         for (String header : SINGLE_HEADERS) {
             if (givenTwice(ctx, header)) {
                 throw new ApiException(400, "bad_request", "send one " + header + " header, not several");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.metrics.EngineMetrics;
+import io.queuedeck.engine.task.TaskState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -263,6 +264,19 @@ class BodyLimitsTest {
 
             assertThat(readUntilClosed(socket)).startsWith("HTTP/1.1 400").contains("one Authorization header");
         }
+    }
+
+    // the router read "delete" as DELETE, while a proxy that filters DELETE reads it as another method
+    @Test
+    void aMethodNotInCapitals_is400_andChangesNothing() throws Exception {
+        assertThat(post(task("lc-0", 10), false).status()).isEqualTo(202);
+        try (Socket socket = open()) {
+            socket.getOutputStream().write("delete /v1/tasks/lc-0 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-QueueDeck-Client: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            assertThat(readUntilClosed(socket)).startsWith("HTTP/1.1 400").contains("methods are case-sensitive: send 'DELETE', not 'delete'");
+        }
+        assertThat(engine.send(new Command.FindTask("lc-0")).join().orElseThrow().state()).isNotEqualTo(TaskState.CANCELLED);
     }
 
     // a proxy or firewall that judges the body by one Content-Type while the server parses it by the other
