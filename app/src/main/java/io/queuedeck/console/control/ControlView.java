@@ -181,7 +181,7 @@ public final class ControlView {
         VBox.setVgrow(editor, Priority.ALWAYS);
         Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");
         apply.getStyleClass().add(Styles.ACCENT);
-        apply.disableProperty().bind(model.busyProperty());
+        io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(apply, model.busyProperty()); // pressed from the keyboard, the focus stays on it
         apply.setOnAction(e -> model.apply());
         Button load = button("control-load", "Load file…", "Put a config file's text in the editor (applied only with Apply)");
         load.setOnAction(e -> {
@@ -405,7 +405,7 @@ public final class ControlView {
         Button apply = button("alerts-apply", "Apply alerts", "Write these into the running config's alerts section and apply it "
                 + "as the next version");
         apply.getStyleClass().add(Styles.ACCENT);
-        apply.disableProperty().bind(model.busyProperty());
+        io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(apply, model.busyProperty()); // pressed from the keyboard, the focus stays on it
         apply.setOnAction(e -> {
             try {
                 model.applyText(form.applyTo(model.runningTextProperty().get()), "alert thresholds applied");

@@ -30,6 +30,7 @@ public final class GpuActions extends HBox {
     private final Button drainServer = new SteadyButton("Drain server", "End server drain");
     private java.util.function.BiConsumer<Integer, Boolean> serverDrain;
     private final int id;
+    private final javafx.beans.property.BooleanProperty crashOff = new javafx.beans.property.SimpleBooleanProperty();
     private GpuRow row;
 
     public GpuActions(GpuCommands commands, int id, String prefix) {
@@ -41,6 +42,7 @@ public final class GpuActions extends HBox {
         crash.getStyleClass().add("danger");
         crash.setTooltip(new Tooltip("Crash GPU " + id + ": its running tasks fail back and are retried; it restarts and reloads its model"));
         crash.setOnAction(e -> commands.crash(id));
+        OffKeepingFocus.disableWhile(crash, crashOff); // pressed from the keyboard, the focus stays on it while the GPU is down
         slow.setId(base + "slow");
         slow.setTooltip(new Tooltip("Slow GPU " + id + " down: every decode and prefill step takes N times longer"));
         for (double factor : SLOW_FACTORS) {
@@ -138,7 +140,7 @@ public final class GpuActions extends HBox {
                 : "Take " + what + " out of service: its running tasks go back to the queue"
                         + (backend ? " (a front-door answer already begun ends with an error instead)" : "")));
         // an offline GPU runs nothing to crash: the click was logged and audited, and nothing happened
-        crash.setDisable(next.state() == InstanceState.DOWN || next.state() == InstanceState.LOADING || isOffline);
+        crashOff.set(next.state() == InstanceState.DOWN || next.state() == InstanceState.LOADING || isOffline);
         restore.setDisable(next.slowdown() == 1.0);
     }
 }

@@ -89,6 +89,30 @@ class GpusViewUiTest {
         assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#gpus-gpu-1-crash").query().isDisabled()).get()).isTrue();
     }
 
+    /**
+     * Crash goes off while its GPU is down. Pressed from the keyboard, it handed the focus to the
+     * Slow ×N menu beside it, whose arrow keys slow the GPU: the focus stays on Crash, which does
+     * nothing while off, and it is disabled for real once the focus moves on.
+     */
+    @Test
+    void crashPressedFromTheKeyboard_keepsTheFocus_whileItsGpuIsDown() throws Exception {
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#gpus-gpu-0-crash").tryQuery().isPresent());
+        Button crash = robot.lookup("#gpus-gpu-0-crash").queryButton();
+        // the focus is put on it directly: the tab order from the window's start runs through every card
+        robot.interact(crash::requestFocus);
+        robot.type(javafx.scene.input.KeyCode.SPACE);
+
+        await().atMost(TIMEOUT).until(() -> WaitForAsyncUtils.asyncFx(() -> io.queuedeck.console.widgets.OffKeepingFocus.isOff(crash)).get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(WaitForAsyncUtils.asyncFx(crash::isFocused).get()).as("the focus stays on Crash").isTrue();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> crash.getScene().getFocusOwner()).get()).isSameAs(crash);
+
+        robot.type(javafx.scene.input.KeyCode.TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> crash.isDisabled() || !io.queuedeck.console.widgets.OffKeepingFocus.isOff(crash)).get())
+                .as("off for real once the focus left it (or on again, its GPU back)").isTrue();
+    }
+
     private Bounds bounds(String id) throws Exception {
         return WaitForAsyncUtils.asyncFx(() -> {
             Node node = robot.lookup(id).query();
