@@ -368,6 +368,32 @@ class ConsoleLayoutUiTest {
         }
     }
 
+    /**
+     * At 1024 x 700 the Overview's GPU bars shrank to nothing beside names sized for "Backend 12 ·
+     * draining", and the Policy screen's hint was cut to one line ending in "…".
+     */
+    @Test
+    void overviewAndPolicies_at1024x700_keepTheGpuBarsAndTheWholeHint() throws Exception {
+        size(1024, 700);
+        robot.clickOn("#nav-overview");
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#tile-queued").tryQuery().isPresent()
+                && !robot.lookup("." + io.queuedeck.console.widgets.MeterRow.STYLE_CLASS).queryAll().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        for (Node bar : robot.lookup("." + io.queuedeck.console.widgets.MeterRow.STYLE_CLASS + " .progress-bar").queryAll()) {
+            assertThat(fx(() -> ((javafx.scene.layout.Region) bar).getWidth()))
+                    .as("a GPU's bar on the Overview").isGreaterThanOrEqualTo(io.queuedeck.console.widgets.MeterRow.MIN_BAR - 0.5);
+        }
+        robot.clickOn("#nav-policies");
+        WaitForAsyncUtils.waitForFxEvents();
+        List<Node> hints = robot.lookup(".policies-hint").queryAll().stream().filter(Node::isVisible).toList();
+        assertThat(hints).isNotEmpty();
+        for (Node node : hints) {
+            Label hint = (Label) node;
+            assertThat(fx(() -> hint.getHeight() + 0.5 >= hint.prefHeight(hint.getWidth()))).as("'%s' is cut", fx(hint::getText)).isTrue();
+        }
+        assertInWindow("#status-bar");
+    }
+
     @Test
     void searchBulkBar_atTheLeastWindowSize_cutsNothing() throws Exception {
         size(1024, 680);

@@ -173,12 +173,14 @@ public final class ControlView {
                 + " The console's own flags (--api-port, --data-dir) are not part of this text.");
         reloadable.getStyleClass().add(Styles.TEXT_MUTED);
         reloadable.setWrapText(true);
+        reloadable.setMinHeight(Region.USE_PREF_SIZE);
         Label caret = new Label();
         caret.setId("control-caret");
         caret.getStyleClass().add(Styles.TEXT_MUTED);
         editor.caretPositionProperty().addListener((o, a, at) -> caret.setText(ConfigLines.describe(editor.getText(), at.intValue())));
         caret.setText(ConfigLines.describe(editor.getText(), editor.getCaretPosition()));
         VBox.setVgrow(editor, Priority.ALWAYS);
+        editor.setMinHeight(80); // the editor gives way to the problems above it, down to a few lines
         Button apply = button("control-apply", "Apply", "Check the whole text and run it as the next version (as PUT /v1/config)");
         apply.getStyleClass().add(Styles.ACCENT);
         io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(apply, model.busyProperty()); // pressed from the keyboard, the focus stays on it
@@ -198,8 +200,22 @@ public final class ControlView {
         ListView<String> problems = new ListView<>(model.problems());
         problems.setId("control-problems");
         problems.getStyleClass().addAll("control-problems", atlantafx.base.theme.Styles.DENSE); // four rows in its height, not two and a half
-        problems.setPrefHeight(110);
-        problems.setMinHeight(60);
+        // each problem wrapped at the list's width, read whole ("known here: server, engine, …" was cut at the
+        // right edge); and the list keeps its height: at 1024 x 700 the editor below squeezed it to one line
+        problems.setCellFactory(list -> new javafx.scene.control.ListCell<>() {
+            {
+                setWrapText(true);
+                setPrefWidth(0); // as wide as the list, not as the longest problem
+            }
+
+            @Override
+            protected void updateItem(String problem, boolean empty) {
+                super.updateItem(problem, empty);
+                setText(empty ? null : problem);
+            }
+        });
+        problems.setPrefHeight(150);
+        problems.setMinHeight(Region.USE_PREF_SIZE);
         problems.setTooltip(tip("Every problem of the last refused change, each with its key path and line;"
                 + " click one (or Enter) to go to its line in the editor"));
         problems.visibleProperty().bind(Bindings.isNotEmpty(model.problems()));

@@ -55,8 +55,12 @@ public final class DrillsView {
         HBox top = new HBox(16, pickCard(), killCard());
         HBox middle = new HBox(16, timelineCard(), lightsCard());
         HBox.setHgrow(top.getChildren().getFirst(), Priority.ALWAYS);
-        HBox.setHgrow(middle.getChildren().getFirst(), Priority.ALWAYS);
-        HBox.setHgrow(middle.getChildren().getLast(), Priority.ALWAYS);
+        // half the row each, whatever they hold: sized by their content, the two jumped as steps and probe
+        // readings came and went (at 1024 x 700 by a third of the row)
+        for (Node card : middle.getChildren()) {
+            ((Region) card).setPrefWidth(0);
+            HBox.setHgrow(card, Priority.ALWAYS);
+        }
         // the picker and the kill switch stay in view; what is below them scrolls when the window is short
         // (at 1280 x 800 the whole screen scrolled, and ABORT went off the top with it)
         VBox below = new VBox(16, middle, verdictCard(), historyCard());
@@ -195,11 +199,12 @@ public final class DrillsView {
 
     private Node lightsCard() {
         lightsBox.setId("drill-lights");
+        lightsBox.setMinWidth(0);
         model.lights().addListener((ListChangeListener<ProbeLight>) c -> redrawLights());
         Label legend = new Label("green: within bound · amber: past 80% of it · red: broken · grey: not judged yet");
         legend.getStyleClass().add("drills-muted");
         legend.setWrapText(true);
-        legend.setPrefWidth(320); // wrapped there, not one line as wide as the card could grow, which took the timeline's room
+        legend.setMinHeight(Region.USE_PREF_SIZE); // wrapped at the card's width, every line shown
         return card("Probes", lightsBox, legend);
     }
 
@@ -209,11 +214,15 @@ public final class DrillsView {
             Circle dot = new Circle(7);
             dot.getStyleClass().addAll(LIGHT_CLASS, light.light().name().toLowerCase(Locale.ROOT));
             Label name = new Label(light.name());
-            Label value = new Label(String.format(Locale.ROOT, "%s %s = %.2f", light.mode(), light.metric(), light.measured()));
+            String reading = String.format(Locale.ROOT, "%s %s = %.2f", light.mode(), light.metric(), light.measured());
+            Label value = new Label(reading);
             value.getStyleClass().add("drills-muted");
+            name.setMinWidth(Region.USE_PREF_SIZE); // the probe's name whole; its reading gives way, whole in the tooltip
+            value.setMinWidth(0);
             HBox row = new HBox(8, dot, name, value);
             row.setAlignment(Pos.CENTER_LEFT);
-            Tooltip.install(row, new Tooltip(light.name() + ": " + light.light().name().toLowerCase(Locale.ROOT)));
+            row.setMinWidth(0);
+            Tooltip.install(row, new Tooltip(light.name() + ": " + light.light().name().toLowerCase(Locale.ROOT) + " · " + reading));
             lightsBox.getChildren().add(row);
         }
     }

@@ -306,8 +306,9 @@ public final class OverviewView {
         int rows = loads.size() + (rest == null ? 0 : 1);
         if (gpuRows.getChildren().size() != rows) {
             gpuRows.getChildren().clear();
+            namesWidth = -1;
             for (int i = 0; i < rows; i++) {
-                gpuRows.getChildren().add(new MeterRow("").nameWidth(GPU_NAME_WIDTH));
+                gpuRows.getChildren().add(new MeterRow(""));
             }
         }
         if (rest != null) {
@@ -324,14 +325,32 @@ public final class OverviewView {
                 case "UP", "SLOW", OverviewViewModel.DRAINING -> row.set(label, load.batchPercent() / 100, String.format(Locale.ROOT, "%.0f%% · KV %s",
                                 load.batchPercent(), Double.isNaN(load.kvPercent()) ? "–" : Math.round(load.kvPercent()) + "%"),
                         load.state().equals("UP") ? "ok" : "warn");
-                // a GPU that takes no work has no load to draw: an empty, dimmed bar and its state
-                default -> row.off(label, load.state().toLowerCase(Locale.ROOT));
+                // a GPU that takes no work has no load to draw: an empty, dimmed bar and its state, said once
+                // (beside the name too, "GPU 1 · loading … loading", it took the bars' room)
+                default -> row.off((load.backend() ? "Backend " : "GPU ") + load.id(), load.state().toLowerCase(Locale.ROOT));
+            }
+        }
+        alignNames();
+    }
+
+    /**
+     * Every name as wide as the longest shown, so the bars line up and take the rest: a fixed width for
+     * "Backend 12 · draining" left the bars of a plain "GPU 0" nothing at 1024 x 700.
+     */
+    private void alignNames() {
+        double widest = 0;
+        for (javafx.scene.Node row : gpuRows.getChildren()) {
+            widest = Math.max(widest, ((MeterRow) row).nameNeeds());
+        }
+        if (widest != namesWidth) {
+            namesWidth = widest;
+            for (javafx.scene.Node row : gpuRows.getChildren()) {
+                ((MeterRow) row).nameWidth(widest);
             }
         }
     }
 
-    /** Wide enough for "Backend 12 · draining": the state was cut to "draini…". */
-    private static final double GPU_NAME_WIDTH = 136;
+    private double namesWidth = -1;
 
     @SuppressWarnings("rawtypes")
     private static TileBuilder tile(SkinType skin, String title, String unit, int decimals) {

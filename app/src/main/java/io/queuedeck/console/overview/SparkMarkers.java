@@ -134,6 +134,17 @@ final class SparkMarkers {
      * into the burst's label). {@code measure} gives a label's width.
      */
     static List<Group> group(List<Placed> placed, double width, ToDoubleFunction<String> measure) {
+        return group(placed, width, measure, List.of());
+    }
+
+    /**
+     * As {@link #group(List, double, ToDoubleFunction)}, with labels kept off the tile's own text:
+     * {@code blocked.get(row)} lists the spans {@code [from, to]} of that row of labels taken by the
+     * tile's figures (the axis numbers at the graph's right edge, its high and low at the left). A
+     * label that would cover one moves left of it, or to the next row; the newest markers stand at the
+     * right edge, so their labels were drawn over the axis numbers.
+     */
+    static List<Group> group(List<Placed> placed, double width, ToDoubleFunction<String> measure, List<List<double[]>> blocked) {
         double left = width * INSET, usable = width * (1 - 2 * INSET);
         List<List<Placed>> groups = new ArrayList<>();
         for (Placed p : placed.stream().sorted(Comparator.comparingDouble(Placed::fraction)).toList()) {
@@ -152,15 +163,21 @@ final class SparkMarkers {
             rows = new int[groups.size()];
             labels = new double[groups.size()][];
             for (int i = 0; i < groups.size(); i++) {
-                labels[i] = labelOf(groups.get(i), left, usable, width, measure);
+                double[] wanted = labelOf(groups.get(i), left, usable, width, measure);
                 rows[i] = -1;
                 for (int r = 0; r < LABEL_ROWS && rows[i] < 0; r++) {
-                    if (labels[i][0] >= rowEnds[r]) {
+                    double x = clear(wanted[0], wanted[1], r < blocked.size() ? blocked.get(r) : List.of());
+                    if (x >= 0 && x >= rowEnds[r]) {
                         rows[i] = r;
+                        labels[i] = new double[] {x, wanted[1]};
                         rowEnds[r] = end(labels[i]);
                     }
                 }
-                if (rows[i] < 0) { // the first always has a row: i > 0
+                if (rows[i] < 0 && i == 0) { // no room anywhere (a tiny tile): where it wants to be, over the figures
+                    rows[i] = 0;
+                    labels[i] = wanted;
+                    rowEnds[0] = end(wanted);
+                } else if (rows[i] < 0) {
                     groups.get(i - 1).addAll(groups.remove(i));
                     continue placing; // its label grew: the rows are taken again
                 }
@@ -174,6 +191,21 @@ final class SparkMarkers {
                     left + members.getLast().fraction() * usable, labels[i][0], labels[i][1], rows[i]));
         }
         return out;
+    }
+
+    /** Where a label {@code w} wide starting at or left of {@code x} covers none of {@code spans}; -1 where none is left. */
+    private static double clear(double x, double w, List<double[]> spans) {
+        boolean moved = true;
+        while (moved && x >= 0) {
+            moved = false;
+            for (double[] span : spans) {
+                if (x < span[1] + GAP && x + w + GAP > span[0]) {
+                    x = span[0] - GAP - w;
+                    moved = true;
+                }
+            }
+        }
+        return x >= 0 ? x : -1;
     }
 
     /** Where {@code members}' label starts (after the first's line, kept in the tile) and how wide it is. */
@@ -212,6 +244,7 @@ final class SparkMarkers {
         Pane overlay = new Pane();
         overlay.setPickOnBounds(false);
         overlay.getStyleClass().add("qd-spark-markers");
+        overlay.getProperties().put(TILE, tile);
         overlays.add(overlay);
         overlay.widthProperty().addListener((o, a, v) -> draw(overlay));
         overlay.heightProperty().addListener((o, a, v) -> draw(overlay));
@@ -255,10 +288,11 @@ final class SparkMarkers {
             probe.getStyleClass().setAll("label", LABEL_CLASS);
             probe.applyCss();
             Map<String, Double> widths = new HashMap<>();
+            double rowHeight = probe.prefHeight(-1) + 1;
             groups = group(shown, width, text -> widths.computeIfAbsent(text, t -> {
                 probe.setText(t);
                 return probe.prefWidth(-1);
-            }));
+            }), taken(overlay, height * TOP, rowHeight));
         }
         while (drawn.size() > groups.size()) {
             Drawn gone = drawn.removeLast();
@@ -303,6 +337,46 @@ final class SparkMarkers {
             label.resizeRelocate(g.labelX(), top + g.row() * (labelHeight + 1), g.labelWidth(), labelHeight);
         }
     }
+
+    /**
+     * For each row of labels, the spans the tile's own figures take in it (TilesFX draws the sparkline's
+     * axis numbers and its high and low as text of its own), in the overlay's coordinates.
+     */
+    private static List<List<double[]>> taken(Pane overlay, double top, double rowHeight) {
+        List<javafx.geometry.Bounds> texts = new ArrayList<>();
+        if (overlay.getProperties().get(TILE) instanceof Node tile) {
+            collectTexts(tile, overlay, texts);
+        }
+        List<List<double[]>> rows = new ArrayList<>();
+        for (int r = 0; r < LABEL_ROWS; r++) {
+            double from = top + r * rowHeight, to = from + rowHeight;
+            List<double[]> spans = new ArrayList<>();
+            for (javafx.geometry.Bounds b : texts) {
+                if (b.getMinY() < to && b.getMaxY() > from) {
+                    spans.add(new double[] {b.getMinX(), b.getMaxX()});
+                }
+            }
+            rows.add(spans);
+        }
+        return rows;
+    }
+
+    private static void collectTexts(Node node, Pane overlay, List<javafx.geometry.Bounds> out) {
+        if (!node.isVisible()) {
+            return;
+        }
+        if (node instanceof javafx.scene.text.Text text && text.getText() != null && !text.getText().isBlank()
+                && !Color.TRANSPARENT.equals(text.getFill())) { // TilesFX hides an unused axis number by its colour
+            out.add(overlay.sceneToLocal(text.localToScene(text.getBoundsInLocal())));
+        } else if (node instanceof javafx.scene.Parent parent) {
+            for (Node child : parent.getChildrenUnmodifiable()) {
+                collectTexts(child, overlay, out);
+            }
+        }
+    }
+
+    /** The overlay's key to the tile it stands over. */
+    private static final String TILE = "qd-spark-tile";
 
     private static void upright(Line line, double x, double top, double bottom, String... styleClasses) {
         line.setStartX(x);

@@ -132,8 +132,52 @@ class ControlViewUiTest {
         assertThat(label("#control-caret")).startsWith("Line ");
     }
 
+    /**
+     * Apply goes off while a change is checked. Pressed, it had the focus, and JavaFX handed the focus
+     * on to Load file…, whose next Space opened a file dialog; it stays on Apply. And in a window of
+     * 1024 x 700 each problem is read whole, wrapped at the list's width, in a list the editor does
+     * not squeeze (it showed one line, cut at the right edge).
+     */
     @Test
     @Order(3)
+    void applyPressed_refused_keepsTheFocus_andEveryProblemIsWhole() throws Exception {
+        javafx.stage.Window window = robot.lookup("#control-apply").query().getScene().getWindow();
+        robot.interact(() -> {
+            window.setWidth(1024 - 200); // the console's sidebar takes about 200 px of a 1024 x 700 window
+            window.setHeight(700 - 130); // and its header and status line
+        });
+        try {
+            setEditor(ServeConfig.defaultText() + "\nserver_x: 1\nengine_y: 2\ncallbacks_z: 3\n");
+            robot.clickOn("#control-apply"); // a click gives a button the focus, as Tab does
+
+            await().atMost(TIMEOUT).until(() -> robot.lookup("#control-problems").queryListView().getItems().size() == 3);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> robot.lookup("#control-apply").query().isFocused()).get())
+                    .as("the focus stayed on Apply, now %s", WaitForAsyncUtils.asyncFx(() -> window.getScene().getFocusOwner()).get())
+                    .isTrue();
+            javafx.scene.control.ListView<?> problems = robot.lookup("#control-problems").queryListView();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> problems.getHeight() + 0.5 >= problems.prefHeight(-1)).get())
+                    .as("the list of problems keeps its height").isTrue();
+            java.util.List<javafx.scene.control.ListCell<?>> cells = WaitForAsyncUtils.asyncFx(() -> robot.lookup("#control-problems .list-cell")
+                    .queryAll().stream().filter(n -> n.isVisible() && ((javafx.scene.control.ListCell<?>) n).getItem() != null)
+                    .<javafx.scene.control.ListCell<?>>map(n -> (javafx.scene.control.ListCell<?>) n).toList()).get();
+            assertThat(cells).hasSize(3);
+            for (javafx.scene.control.ListCell<?> cell : cells) {
+                assertThat(WaitForAsyncUtils.asyncFx(() -> cell.getWidth() <= problems.getWidth()
+                        && cell.getHeight() + 0.5 >= cell.prefHeight(cell.getWidth())
+                        && cell.getBoundsInParent().getMaxY() <= problems.getHeight()).get())
+                        .as("'%s' whole in the list", cell.getItem()).isTrue();
+            }
+        } finally {
+            robot.interact(() -> {
+                window.setWidth(1280);
+                window.setHeight(800);
+            });
+        }
+    }
+
+    @Test
+    @Order(4)
     void rollbackClicked_andConfirmed_appliesVersion1AgainAsVersion3() {
         robot.clickOn("#control-tab-history");
         TableView<?> history = robot.lookup("#control-history").queryTableView();
@@ -157,7 +201,7 @@ class ControlViewUiTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void canaryStartedThenPromoteClickedAndConfirmed_becomesVersion4() {
         robot.clickOn("#control-tab-config");
         setEditor(ControlViewModelTest.withRules(ServeConfig.defaultText()));
@@ -178,7 +222,7 @@ class ControlViewUiTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void canaryStartedThenRollbackClickedAndConfirmed_endsIt_versionStays() {
         robot.clickOn("#control-tab-config");
         setEditor(ServeConfig.defaultText());
@@ -194,7 +238,7 @@ class ControlViewUiTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void ruleTesterClicked_saysWhichRuleMatches() {
         robot.clickOn("#control-tab-config");
         setEditor(ControlViewModelTest.withRules(ServeConfig.defaultText()));
@@ -206,7 +250,7 @@ class ControlViewUiTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void alertsEditedAndApplied_areTheNextVersionsAlertsSection() {
         robot.clickOn("#control-tab-alerts");
         robot.doubleClickOn("#alerts-dead-letters").write("7");
@@ -217,7 +261,7 @@ class ControlViewUiTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void alertsWithABadValue_areRefusedOnTheAlertsTab_sayingWhich() {
         robot.clickOn("#control-tab-alerts");
         robot.doubleClickOn("#alerts-oldest-wait").write("soon");
@@ -234,7 +278,7 @@ class ControlViewUiTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void canaryShareOutsideOneToAHundred_isRefusedSayingSo_andStartsNothing() {
         boolean running = robot.lookup("#control-canary-start").query().isDisabled();
         robot.clickOn("#control-tab-canary");
@@ -252,7 +296,7 @@ class ControlViewUiTest {
 
     /** The canary's line grows and shrinks as figures come; below it, the buttons moved as they were clicked. */
     @Test
-    @Order(10)
+    @Order(11)
     void canaryButtons_standAboveTheLineThatChanges() {
         robot.clickOn("#control-tab-canary");
         WaitForAsyncUtils.waitForFxEvents();

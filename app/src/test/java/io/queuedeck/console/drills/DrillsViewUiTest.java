@@ -105,12 +105,17 @@ class DrillsViewUiTest {
         assertThat(text("#drill-description")).contains("Hypothesis: nothing is lost");
 
         double openReportX = fx(() -> robot.lookup("#drill-open-report").query().localToScene(0, 0).getX());
+        double timelineWidth = fx(() -> ((javafx.scene.layout.Region) robot.lookup("#drill-timeline").query().getParent()).getWidth());
         robot.clickOn("#drill-run");
 
         await().atMost(TIMEOUT).until(() -> !faults.active().isEmpty()); // its ten-minute slow GPU is on the live engine
         await().atMost(TIMEOUT).until(() -> fx(() -> robot.lookup("#drill-timeline").queryAs(ListView.class).getItems().size() == 1
                 && !robot.lookup("#drill-lights").queryAs(javafx.scene.layout.VBox.class).getChildren().isEmpty()));
         assertThat(fx(() -> robot.lookup("#drill-run").query().isDisabled())).isTrue();
+        WaitForAsyncUtils.waitForFxEvents();
+        // the Timeline and Probes cards jumped in width as steps and probe readings came
+        assertThat(fx(() -> ((javafx.scene.layout.Region) robot.lookup("#drill-timeline").query().getParent()).getWidth()))
+                .as("the timeline's width with steps and probes shown").isEqualTo(timelineWidth);
 
         robot.clickOn("#drill-abort");
 

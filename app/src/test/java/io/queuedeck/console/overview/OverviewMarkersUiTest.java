@@ -15,6 +15,7 @@ import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /** A fault in the change log shows on every Overview sparkline, labelled, with the entry as tooltip. */
@@ -43,6 +44,14 @@ class OverviewMarkersUiTest {
     @Test
     void faultRecorded_markedOnEverySparkline_withLabelAndTooltip() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> WaitForAsyncUtils.asyncFx(view::sampled).get() > 0);
+        // figures as a loaded console shows them: TilesFX draws its axis numbers only for a line that moves
+        WaitForAsyncUtils.asyncFx(() -> {
+            for (eu.hansolo.tilesfx.Tile tile : List.of(view.throughput, view.tokens, view.p50, view.p99, view.ttft, view.oldest)) {
+                for (double value : new double[] {1_200, 3_400, 800}) {
+                    SparkRange.show(tile, value);
+                }
+            }
+        }).get();
         WaitForAsyncUtils.asyncFx(() -> changes.record(ChangeLog.Kind.FAULT, "fault f-7: slow factor=4 on instance:1")).get();
 
         // drawn once a point newer than the fault has been sampled
@@ -58,6 +67,19 @@ class OverviewMarkersUiTest {
             assertThat(label.getTooltip().getText()).isEqualTo("fault f-7: slow factor=4 on instance:1");
             assertThat(label.getStyleClass()).contains("marker-fault");
         });
+        // a second ago: at the right edge, where TilesFX draws the axis numbers; the label was drawn over them
+        for (Label label : labels) {
+            List<String> covered = WaitForAsyncUtils.asyncFx(() -> {
+                javafx.scene.Node tile = ((javafx.scene.layout.StackPane) label.getParent().getParent()).getChildren().getFirst();
+                javafx.geometry.Bounds mine = label.localToScene(label.getBoundsInLocal());
+                return tile.lookupAll("*").stream() // the tile's own text: axis numbers, high and low
+                        .filter(n -> n instanceof javafx.scene.text.Text t && n.isVisible() && !t.getText().isBlank()
+                                && !javafx.scene.paint.Color.TRANSPARENT.equals(t.getFill())
+                                && n.localToScene(n.getBoundsInLocal()).intersects(mine))
+                        .map(n -> ((javafx.scene.text.Text) n).getText()).toList();
+            }).get();
+            assertThat(covered).as("the tile's figures under '%s'", label.getText()).isEmpty();
+        }
     }
 
     /** Three faults at one moment: stacked in two rows, the third label was hidden and three lines drawn over each other. */
