@@ -15,6 +15,15 @@ public interface EngineCommands {
     <R> CompletableFuture<R> send(Command<R> command);
 
     /**
+     * Sends {@code command} without telling the operator of a refusal: for a caller that tries
+     * again another way (a drop whose anchor left the queue meanwhile) and says itself what became
+     * of the command. The future fails as {@link #send}'s does.
+     */
+    default <R> CompletableFuture<R> sendUnreported(Command<R> command) {
+        return send(command);
+    }
+
+    /**
      * Sends the command {@code build} makes from what the operator typed; one that cannot be
      * made (bad text) is reported under {@code action} and refused like one the engine refused.
      */

@@ -161,6 +161,25 @@ public final class EngineGateway implements EngineCommands, OperatorDesk, Consum
         return send(action, () -> audited(build.get()));
     }
 
+    @Override
+    public <R> CompletableFuture<R> sendUnreported(Command<R> command) {
+        CompletableFuture<R> sent;
+        try {
+            sent = audited(command);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<R> onFx = new CompletableFuture<>();
+        sent.whenComplete((value, error) -> fxThread.execute(() -> {
+            if (error != null) {
+                onFx.completeExceptionally(error);
+            } else {
+                onFx.complete(value);
+            }
+        }));
+        return onFx;
+    }
+
     /**
      * The console's fault commands (crash, slow, offline, hang, KV cut, OOM, poison) are refused
      * while {@code armed} says no: the kill switch disarms them with the catalogue (docs/faults.md).

@@ -116,10 +116,24 @@ final class LaneMoves {
         return settle(sent);
     }
 
+    /**
+     * Puts {@code ids} just ahead of task {@code beforeId} in {@code lane}, in their order. The
+     * listing the drop was aimed at is up to a second old, so the anchor may have been dispatched
+     * (or moved, or cancelled) while the tasks were dragged: then they go just ahead of the next
+     * task listed after it that still waits, which now stands where the anchor stood, and to the
+     * front of the lane when none of those waits any more (decision 0134). The operator is told
+     * where they went instead; a dragged task that itself left the queue is refused alone, with the
+     * engine's reason, and the others still move.
+     */
     CompletableFuture<Void> place(List<String> ids, int lane, String beforeId) {
-        List<CompletableFuture<?>> sent = new ArrayList<>();
-        for (String id : ids) { // each goes just ahead of the anchor: in order, they end up in order
-            sent.add(commands.send(new Command.Place(id, lane, Placement.before(beforeId))));
+        Set<String> moving = Set.copyOf(ids);
+        List<String> anchors = new ArrayList<>(List.of(beforeId));
+        boolean behind = false;
+        for (TaskRow row : lanes.get(lane)) { // as listed when dropped: the places after the anchor's, nearest first
+            if (behind && !moving.contains(row.id())) {
+                anchors.add(row.id());
+            }
+            behind |= row.id().equals(beforeId);
         }
         for (String id : ids) {
             int from = laneOf(id);
@@ -128,7 +142,70 @@ final class LaneMoves {
             }
         }
         reorderLocally(lane, ids, Placement.before(beforeId));
-        return settle(sent);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        placeBefore(ids, lane, anchors, 0, null, done);
+        return done.thenRun(stale);
+    }
+
+    /**
+     * One round: {@code ids} (in order) just ahead of {@code anchors[anchor]}, each goes just ahead
+     * of it; those refused because the anchor no longer waits in the lane go on to the next anchor.
+     * {@code placed}: the last task placed in an earlier round, if any.
+     */
+    private void placeBefore(List<String> ids, int lane, List<String> anchors, int anchor, String placed,
+                             CompletableFuture<Void> done) {
+        if (anchor == anchors.size()) { // every task listed from the anchor on has left: where they stood is the lane's front
+            List<CompletableFuture<?>> sent = new ArrayList<>();
+            Placement at = placed == null ? Placement.front() : Placement.after(placed);
+            for (String id : ids.reversed()) { // each goes to the same end: the last first keeps their order
+                sent.add(commands.send(new Command.Place(id, lane, at)));
+            }
+            notice.accept(anchors.getFirst() + " and the tasks after it left P" + lane + " during the drag: "
+                    + (ids.size() == 1 ? ids.getFirst() + " went" : ids.size() + " tasks went")
+                    + (placed == null ? " to the front of the lane" : " after " + placed));
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((ok, error) -> done.complete(null));
+            return;
+        }
+        String before = anchors.get(anchor);
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (String id : ids) {
+            sent.add(commands.sendUnreported(new Command.Place(id, lane, Placement.before(before))));
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((ok, error) -> {
+            List<String> again = new ArrayList<>();
+            String last = placed;
+            for (int i = 0; i < ids.size(); i++) {
+                Throwable failed = sent.get(i).handle((v, e) -> e).join(); // all complete: join does not wait
+                if (failed == null) {
+                    last = ids.get(i);
+                } else if (anchorLeft(failed)) {
+                    again.add(ids.get(i));
+                } else {
+                    refused.accept("Move task " + ids.get(i) + " within lane P" + lane + ": "
+                            + io.queuedeck.console.gateway.CommandFailure.of("", failed).reason());
+                }
+            }
+            if (again.isEmpty()) {
+                if (anchor > 0) {
+                    notice.accept(anchors.getFirst() + " left P" + lane + " during the drag: "
+                            + (ids.size() == 1 ? ids.getFirst() + " went" : "the tasks went") + " just above " + before + ", where it stood");
+                }
+                done.complete(null);
+            } else {
+                placeBefore(again, lane, anchors, anchor + 1, last, done);
+            }
+            return null;
+        });
+    }
+
+    /** Whether {@code error} refused a place because its anchor no longer waits in the lane (dispatched, moved, gone). */
+    private static boolean anchorLeft(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof io.queuedeck.engine.task.InvalidTaskException invalid
+                && invalid.errors().stream().anyMatch(e -> e.field().equals("before"));
     }
 
     int laneOf(String id) {

@@ -217,6 +217,58 @@ class LanesViewModelTest {
         assertThat(lane(6)).isEmpty();
     }
 
+    /**
+     * The anchor b was dispatched while x and c were dragged onto it: every place before it was
+     * refused and the whole move was lost. They go just above the next listed task that still
+     * waits (d, where b stood), and the operator is told; nothing is reported as refused.
+     */
+    @Test
+    void dropOnARow_whoseTaskWasDispatchedDuringTheDrag_landsAtTheNextPlaceStillQueued() {
+        listed("priority", waiting("a", 4, 9), waiting("b", 4, 8), waiting("c", 4, 7), waiting("d", 4, 6), waiting("x", 6, 5));
+        List<io.queuedeck.console.gateway.CommandFailure> refusals = new java.util.ArrayList<>();
+        model.onRefused(refusals::add);
+        commands.refuse = words -> words.endsWith("before b")
+                ? new io.queuedeck.engine.task.InvalidTaskException("before", "task 'b' is not waiting in the priority 4 lane") : null;
+
+        model.drop(List.of("x", "c"), 4, "b");
+
+        assertThat(commands.sent).containsExactly("place x in 4 before b", "place c in 4 before b",
+                "place x in 4 before d", "place c in 4 before d");
+        assertThat(refusals).isEmpty();
+        assertThat(model.noticeProperty().get()).isEqualTo("b left P4 during the drag: the tasks went just above d, where it stood");
+    }
+
+    /** Everything listed from the anchor on has left: where it stood is now the lane's front. */
+    @Test
+    void dropOnARow_whoseTaskAndEveryTaskAfterItLeft_goesToTheFrontInOrder() {
+        listed("priority", waiting("a", 4, 9), waiting("b", 4, 8), waiting("x", 6, 5), waiting("y", 6, 4));
+        commands.refuse = words -> words.contains(" before ")
+                ? new io.queuedeck.engine.task.InvalidTaskException("before", "no task 'b'") : null;
+
+        model.drop(List.of("x", "y"), 4, "b");
+
+        assertThat(commands.sent).containsExactly("place x in 4 before b", "place y in 4 before b",
+                "place y in 4 front", "place x in 4 front");
+        assertThat(model.noticeProperty().get()).isEqualTo("b and the tasks after it left P4 during the drag: 2 tasks went to the front of the lane");
+    }
+
+    /** A dragged task that was itself dispatched is refused alone, with the engine's reason; the others move. */
+    @Test
+    void dropOnARow_aDraggedTaskDispatchedMeanwhile_isRefusedAlone() {
+        listed("priority", waiting("a", 4, 9), waiting("b", 4, 8), waiting("x", 6, 5), waiting("y", 6, 4));
+        List<io.queuedeck.console.gateway.CommandFailure> refusals = new java.util.ArrayList<>();
+        model.onRefused(refusals::add);
+        commands.refuse = words -> words.startsWith("place x")
+                ? new io.queuedeck.engine.task.TaskConflictException("task 'x' is RUNNING; only a waiting task can be moved within a lane")
+                : null;
+
+        model.drop(List.of("x", "y"), 4, "b");
+
+        assertThat(commands.sent).containsExactly("place x in 4 before b", "place y in 4 before b");
+        assertThat(refusals).extracting(io.queuedeck.console.gateway.CommandFailure::reason)
+                .containsExactly("Move task x within lane P4: task 'x' is RUNNING; only a waiting task can be moved within a lane");
+    }
+
     @Test
     void dropOnARowOfAnotherLane_underAScoringPolicy_onlyChangesPriority() {
         listed("weighted", waiting("a", 4, 9), waiting("x", 6, 5));

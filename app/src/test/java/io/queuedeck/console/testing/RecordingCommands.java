@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
 public final class RecordingCommands implements EngineCommands {
     public final List<String> sent = new ArrayList<>();
     public RuntimeException failWith;
+    /** Refuses the commands it answers for (by their words) with what it gives; null: answered. */
+    public java.util.function.Function<String, RuntimeException> refuse = words -> null;
     /** When set, answers wait for it: commands still in flight, as with a busy engine. */
     public CompletableFuture<Void> answersAfter;
     public List<TaskView> waiting = List.of();
@@ -33,9 +35,14 @@ public final class RecordingCommands implements EngineCommands {
     @Override
     @SuppressWarnings("unchecked") // each answer has the type its command names
     public <R> CompletableFuture<R> send(Command<R> command) {
-        sent.add(words(command));
+        String words = words(command);
+        sent.add(words);
         if (failWith != null) {
             return CompletableFuture.failedFuture(failWith);
+        }
+        RuntimeException refused = refuse.apply(words);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
         }
         return answersAfter == null ? CompletableFuture.completedFuture((R) answer(command))
                 : answersAfter.thenApply(done -> (R) answer(command));
