@@ -238,10 +238,11 @@ public final class DrillsViewModel {
         background.execute(() -> {
             // cleared here first, then the drill told how many: the screen, the audit and the drill's report give one figure
             int cleared = target.faults().disarm(io.queuedeck.console.gateway.ConsoleAudit.actor(), restored);
+            String faults = cleared + (cleared == 1 ? " fault" : " faults") + " cleared"; // "1 faults cleared" read as a slip
             if (runner != null) {
-                runner.abort(KILL_SWITCH + ": " + cleared + " faults cleared");
+                runner.abort(KILL_SWITCH + ": " + faults);
             }
-            fx.execute(() -> status.set("Kill switch pulled: " + cleared + " faults cleared, injection disarmed until re-armed."));
+            fx.execute(() -> status.set("Kill switch pulled: " + faults + ", injection disarmed until re-armed."));
         });
     }
 
