@@ -419,11 +419,6 @@ final class StreamAttempt extends EventSourceListener {
         text.trimToSize();
     }
 
-    /**
-     * The most of an answer {@code task} may hold: {@value #CHARS_PER_TOKEN} characters a token asked
-     * for, within {@link #MAX_ANSWER_CHARS}; without {@code max_tokens} (as OpenAI clients mostly send
-     * it) the whole {@link #MAX_ANSWER_CHARS}.
-     */
     /** The tokens this attempt's request asked for: its chunk's, else the task's {@code max_tokens}; null: unbounded. */
     private Integer askedTokens() {
         return chunkLimit > 0 ? Integer.valueOf(chunkLimit) : task.spec().maxTokens();
@@ -434,6 +429,11 @@ final class StreamAttempt extends EventSourceListener {
         return asked == null ? Long.MAX_VALUE : (long) asked + PIECES_BEYOND_ASKED;
     }
 
+    /**
+     * The most of an answer {@code task} may hold: {@value #CHARS_PER_TOKEN} characters a token asked
+     * for, within {@link #MAX_ANSWER_CHARS}; without {@code max_tokens} (as OpenAI clients mostly send
+     * it) the whole {@link #MAX_ANSWER_CHARS}.
+     */
     static long answerLimit(Task task) {
         Integer asked = task.spec().maxTokens();
         return asked == null ? MAX_ANSWER_CHARS : Math.min(MAX_ANSWER_CHARS, 4_096L + (long) CHARS_PER_TOKEN * asked);
