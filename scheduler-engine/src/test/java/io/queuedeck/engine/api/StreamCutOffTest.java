@@ -38,7 +38,7 @@ class StreamCutOffTest {
 
     @BeforeEach
     void start() throws Exception {
-        rig = FakeBackendRig.serving(MODEL).slots(8).script(Script.tokens(500).delays(0, 20)).discoverModels().api().start();
+        rig = FakeBackendRig.serving(MODEL).slots(8).script(Script.tokens(1_000).delays(0, 20)).discoverModels().api().start();
         client = OpenAIOkHttpClient.builder().baseUrl(rig.baseUri() + "/v1").apiKey("unused").maxRetries(0)
                 .timeout(Duration.ofSeconds(30)).build();
     }
@@ -95,7 +95,7 @@ class StreamCutOffTest {
      */
     @Test
     void streamingTask_itsTokensAndItsBackendsRate_countAsTheyArrive_andStayWhenCancelled() {
-        String id = rig.engine().send(new Command.Submit(TaskSpec.of(MODEL, "long", 5, 400))).join().task().id();
+        String id = rig.engine().send(new Command.Submit(TaskSpec.of(MODEL, "long", 5, 1_000))).join().task().id();
 
         await().atMost(WAIT).until(() -> task(id).generatedTokens() >= 20);
         BackendLoad streaming = await().atMost(WAIT).until(() -> rig.engine().send(new Command.TakeSnapshot()).join()
