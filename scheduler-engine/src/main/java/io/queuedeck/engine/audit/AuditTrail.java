@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.store.TaskStore;
 import io.queuedeck.engine.task.Holdings;
+import io.queuedeck.engine.task.VisibleText;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -133,8 +134,18 @@ public final class AuditTrail {
         return text == null ? 0 : text.length();
     }
 
+    /**
+     * {@code text} as the trail keeps it: its invisible characters as their code (a target or detail
+     * may quote a client's filter, read later in the console and exports), at most {@value #MAX_TEXT}
+     * characters, a surrogate pair never split.
+     */
     private static String cut(String text) {
-        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 1) + "…";
+        text = VisibleText.of(text);
+        if (text == null || text.length() <= MAX_TEXT) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_TEXT - 2)) ? MAX_TEXT - 2 : MAX_TEXT - 1;
+        return text.substring(0, end) + "…";
     }
 
     /**

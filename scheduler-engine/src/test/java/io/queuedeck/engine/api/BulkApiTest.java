@@ -341,6 +341,23 @@ class BulkApiTest {
         assertThat(as("admin").get("/v1/audit?since=yesterday").errorField()).isEqualTo("since");
     }
 
+    /**
+     * A tenant's filter text is kept in the trail every operator reads: a right-to-left override or a
+     * bell in it reordered or rang in the console, the export and the JSON alike.
+     */
+    @Test
+    void audit_showsInvisibleCharactersOfAFilter_asTheirCode() {
+        String op = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"text\":\"a\\u202eb\\u0007\"},"
+                + "\"action\":\"cancel\"}").json().path("id").asText();
+        awaitFinished(as("acme-operate"), op);
+
+        JsonNode entry = as("admin").get("/v1/audit?action=bulk").json().path("entries").path(0);
+        String csv = as("admin").get("/v1/audit?format=csv&action=bulk").body();
+
+        assertThat(entry.path("target").asText()).isEqualTo("tenant=acme text=a\\u202Eb\\u0007");
+        assertThat(csv).contains("text=a\\u202Eb\\u0007").doesNotContain("\u202e").doesNotContain("\u0007");
+    }
+
     /** A tenant's undo put a task back at its old priority over an admin's later PATCH. */
     @Test
     void undo_afterAnAdminChangedATaskSince_leavesThatChange_andSaysHowManyChangedSince() {
