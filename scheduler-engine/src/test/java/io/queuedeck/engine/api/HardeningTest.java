@@ -64,6 +64,15 @@ class HardeningTest {
         assertThat(answer.body()).contains("\"type\":\"invalid_request_error\"", "\"code\":\"invalid_path\"");
     }
 
+    /** The 404 quoted a path's whole id back, up to the 8 KB a path may hold. */
+    @Test
+    void aLongUnknownId_isQuotedByItsStartOnly() {
+        RawHttp.Answer answer = get("/v1/tasks/" + "a".repeat(7_000));
+
+        assertJsonError(answer, 404);
+        assertThat(answer.body()).contains("'" + "a".repeat(160) + "…'").hasSizeLessThan(400);
+    }
+
     @Test
     void undecodableQuery_isNeverAServerErrorNorHtml() {
         RawHttp.Answer answer = get("/v1/tasks?limit=%zz&state=%");
