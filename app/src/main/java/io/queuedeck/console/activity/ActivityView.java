@@ -70,6 +70,12 @@ public final class ActivityView {
         table.getColumns().add(column("Tasks", e -> e.tasks() == 0 ? "–" : String.format("%,d", e.tasks()), 60));
         table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 70)); // the rest of the width; all of them fit 1280 px
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // in a narrow window the target gives way (its cells keep their text in a tooltip) and the rest keep their
+        // words: at 1024 x 700 the policy shrank every column alike, to "2026-12-07 15:2…", "con…" and "T…"
+        double[] least = {185, 100, 70, 130, 120, 55, 50};
+        for (int i = 0; i < least.length; i++) {
+            table.getColumns().get(i).setMinWidth(least[i]);
+        }
         root.setCenter(table);
     }
 

@@ -76,6 +76,33 @@ class ActivityViewUiTest {
         assertThat(cells).allSatisfy(cell -> assertThat(cell.getTooltip().getText()).isEqualTo(cell.getText()));
     }
 
+    /** In a 1024 x 700 window the columns shrank alike: the time read "2026-12-07 15:2…" and the source "con…". */
+    @Test
+    void inANarrowWindow_theTimeAndTheSourceStayWhole() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
+        javafx.stage.Window window = robot.lookup(".table-view").query().getScene().getWindow();
+        robot.interact(() -> window.setWidth(1024 - 200)); // less the navigation
+        try {
+            WaitForAsyncUtils.waitForFxEvents();
+            var cut = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".table-row-cell .table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                    .stream().filter(c -> c.getText() != null && !c.getText().isEmpty()
+                            && ("When".equals(c.getTableColumn().getText()) || "From".equals(c.getTableColumn().getText())
+                                    || "What".equals(c.getTableColumn().getText()))
+                            && c.getWidth() - c.snappedLeftInset() - c.snappedRightInset() + 0.5 < textWidth(c))
+                    .map(javafx.scene.control.TableCell::getText).toList()).get();
+            assertThat(cut).isEmpty();
+        } finally {
+            robot.interact(() -> window.setWidth(1080));
+        }
+    }
+
+    /** A cell's text on one line, in its font (a table cell's preferred width is its column's). */
+    private static double textWidth(javafx.scene.control.TableCell<?, ?> cell) {
+        javafx.scene.text.Text text = new javafx.scene.text.Text(cell.getText());
+        text.setFont(cell.getFont());
+        return text.getLayoutBounds().getWidth();
+    }
+
     @Test
     void anExportsLongMessage_movesNeitherExportButton() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
