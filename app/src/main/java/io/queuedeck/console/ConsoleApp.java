@@ -214,7 +214,7 @@ public final class ConsoleApp extends Application {
         screens.put(Screen.LATENCY, () -> new LatencyView(latency).root());
         screens.put(Screen.POLICIES, () -> PolicyScreen.build(policies));
         io.queuedeck.console.cluster.ClusterViewModel cluster = ClusterWiring.model(system, gateway);
-        screens.put(Screen.LANES, () -> ClusterWiring.lanes(new LanesView(lanes).root(), cluster));
+        screens.put(Screen.LANES, () -> ClusterWiring.lanes(new LanesView(lanes).onNoticeCut(text -> notices.said("Lanes", text)).root(), cluster));
         screens.put(Screen.GPUS, () -> ClusterWiring.around(new GpusView(gpus).root(), cluster));
         screens.put(Screen.FAULTS, () -> new FaultsView(faults).root());
         io.queuedeck.console.search.SearchViewModel search = new io.queuedeck.console.search.SearchViewModel(gateway, gateway,

@@ -106,9 +106,16 @@ public final class LanesView {
             String v = model.noticeProperty().get();
             boolean kept = model.laneOrderKeptProperty().get();
             String whole = !v.isEmpty() ? v : kept ? DEFAULT_HINT : SCORED_HINT;
-            boolean fits = !v.isEmpty() || textWidth(whole) <= hint.getWidth() - hint.snappedLeftInset() - hint.snappedRightInset();
-            hint.setText(fits ? whole : kept ? SHORT_HINT : SHORT_SCORED_HINT);
+            boolean fits = textWidth(whole) <= hint.getWidth() - hint.snappedLeftInset() - hint.snappedRightInset();
+            hint.setText(fits || !v.isEmpty() ? whole : kept ? SHORT_HINT : SHORT_SCORED_HINT);
             hint.getTooltip().setText(whole);
+            // a notice the toolbar cuts (at 1024 px it had room for "dc16…") is said where it is read whole, once
+            if (v.isEmpty()) {
+                noticeSaidElsewhere = null;
+            } else if (!fits && toolbar.getWidth() > 0 && !v.equals(noticeSaidElsewhere) && !model.isRefusal(v)) {
+                noticeSaidElsewhere = v;
+                noticeCut.accept(v);
+            }
         };
         model.laneOrderKeptProperty().addListener((o, a, v) -> showHint.run());
         model.noticeProperty().addListener((o, a, v) -> showHint.run());
@@ -270,6 +277,18 @@ public final class LanesView {
             shareWidth.run();
         });
     }
+
+    /**
+     * Where a notice goes that the toolbar has no room for (a narrow window): the console shows it as a
+     * notification. Without one, the cut notice stays whole in the hint's tooltip only.
+     */
+    public LanesView onNoticeCut(java.util.function.Consumer<String> show) {
+        noticeCut = java.util.Objects.requireNonNull(show, "show");
+        return this;
+    }
+
+    private java.util.function.Consumer<String> noticeCut = text -> { };
+    private String noticeSaidElsewhere;
 
     public Parent root() {
         return root;

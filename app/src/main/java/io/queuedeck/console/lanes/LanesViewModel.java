@@ -183,8 +183,15 @@ public final class LanesViewModel {
     }
 
     private Consumer<io.queuedeck.console.gateway.CommandFailure> refusals = failure -> { };
+    private String refusedNotice;
+
+    /** Whether {@code notice} is a refusal, which the console has already shown as one. */
+    public boolean isRefusal(String notice) {
+        return notice.equals(refusedNotice);
+    }
 
     private void refuse(String reason) {
+        refusedNotice = reason;
         notice.set(reason);
         refusals.accept(new io.queuedeck.console.gateway.CommandFailure("Move within a lane", reason));
     }

@@ -36,6 +36,12 @@ public final class Notices {
                 .hideAfter(REFUSAL_SHOWN).styleClass("dark").showError();
     }
 
+    /** What a screen says that it has no room to show whole (a notice of the lanes in a narrow window). */
+    public void said(String title, String text) {
+        Notifications.create().title(title).text(lines(text)).owner(owner).position(Pos.BOTTOM_RIGHT)
+                .hideAfter(REFUSAL_SHOWN).styleClass("dark").showInformation();
+    }
+
     /** Characters of a refusal's line; its notification does not wrap, and a longer line ran off the window. */
     static final int LINE = 80;
     /** Lines of a refusal shown; the status line's tooltip has all of it. */

@@ -386,6 +386,30 @@ class LanesViewUiTest {
         assertThat(commands.sent).noneMatch(s -> s.startsWith("cancel"));
     }
 
+    /**
+     * In the lanes' room at a 1024 px window the toolbar showed a notice as "Noth…" (a drop's "dc16…"):
+     * one it cuts goes to the console's notifications, once, whole.
+     */
+    @Test
+    void aNoticeTheToolbarCuts_isSaidWhole_once() throws Exception {
+        List<String> said = new java.util.ArrayList<>();
+        FxToolkit.setupStage(s -> {
+            s.setScene(new Scene(new LanesView(model).onNoticeCut(said::add).root()));
+            s.setWidth(1024 - 200); // the lanes' room in a 1024 px window; a shown stage keeps its size for a new scene
+            s.setHeight(600);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.Label hint = robot.lookup("#lanes-hint").queryAs(javafx.scene.control.Label.class);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> WaitForAsyncUtils.asyncFx(
+                () -> hint.getScene().getWidth() == 1024 - 200).get());
+        listing(0, List.of(waiting("a", 3, 900)), 0);
+
+        robot.clickOn("#lanes-cancel");
+        robot.clickOn("#lanes-cancel");
+
+        assertThat(said).containsExactly(LanesViewModel.NOTHING_SELECTED);
+    }
+
     /** Whole inside {@code container} (the window when null). */
     private void assertInside(Node node, Node container) {
         Bounds b = node.localToScene(node.getBoundsInLocal());
