@@ -269,7 +269,7 @@ public final class ControlView {
         note.setMinWidth(0);
         note.textProperty().bind(Bindings.createStringBinding(() -> selected.get() == null ? "" : selected.get().noRollback(),
                 selected));
-        rollback.disableProperty().bind(selected.isNull().or(note.textProperty().isNotEmpty()).or(model.busyProperty()));
+        io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(rollback, selected.isNull().or(note.textProperty().isNotEmpty()).or(model.busyProperty()));
         rollback.setOnAction(e -> {
             HistoryRow row = table.getSelectionModel().getSelectedItem();
             if (row != null) {
@@ -293,7 +293,7 @@ public final class ControlView {
         fraction.setTooltip(tip("Percent of new tasks the canary classifies (by a stable hash of the task id)"));
         Button start = button("control-canary-start", "Start canary from editor",
                 "The editor's config classifies that share of new tasks; it may change only priority_rules");
-        start.disableProperty().bind(model.canaryRunningProperty().or(model.busyProperty()));
+        io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(start, model.canaryRunningProperty().or(model.busyProperty()));
         start.setOnAction(e -> {
             double percent;
             try {
@@ -310,12 +310,12 @@ public final class ControlView {
         });
         Button promote = button("control-canary-promote", "Promote…", "Make the canary's config the running config for every new task");
         promote.getStyleClass().add(Styles.SUCCESS);
-        promote.disableProperty().bind(model.canaryRunningProperty().not().or(model.busyProperty()));
+        io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(promote, model.canaryRunningProperty().not().or(model.busyProperty()));
         promote.setOnAction(e -> confirm("Promote the canary? Its config becomes the next version for every new task.", "Promote",
                 model::promoteCanary));
         Button rollback = button("control-canary-rollback", "Roll back…", "End the canary: every new task is classified by the running config");
         rollback.getStyleClass().add(Styles.DANGER);
-        rollback.disableProperty().bind(model.canaryRunningProperty().not().or(model.busyProperty()));
+        io.queuedeck.console.widgets.OffKeepingFocus.disableWhile(rollback, model.canaryRunningProperty().not().or(model.busyProperty()));
         rollback.setOnAction(e -> confirm("Roll the canary back? New tasks are all classified by the running config again.",
                 "Roll back", model::rollbackCanary));
         HBox actions = new HBox(8, new Label("Share %"), fraction, start, promote, rollback);
