@@ -370,10 +370,10 @@ class ConsoleLayoutUiTest {
 
     /**
      * At 1024 x 700 the Overview's GPU bars shrank to nothing beside names sized for "Backend 12 ·
-     * draining", and the Policy screen's hint was cut to one line ending in "…".
+     * draining", the Policy screen's hint was cut to one line ending in "…", and a Faults heading to "…".
      */
     @Test
-    void overviewAndPolicies_at1024x700_keepTheGpuBarsAndTheWholeHint() throws Exception {
+    void overviewPoliciesAndFaults_at1024x700_keepTheGpuBarsTheWholeHintAndHeadings() throws Exception {
         size(1024, 700);
         robot.clickOn("#nav-overview");
         await().atMost(TIMEOUT).until(() -> robot.lookup("#tile-queued").tryQuery().isPresent()
@@ -392,6 +392,14 @@ class ConsoleLayoutUiTest {
             assertThat(fx(() -> hint.getHeight() + 0.5 >= hint.prefHeight(hint.getWidth()))).as("'%s' is cut", fx(hint::getText)).isTrue();
         }
         assertInWindow("#status-bar");
+        robot.clickOn("#nav-faults"); // "Dead letters (attempts e…"
+        WaitForAsyncUtils.waitForFxEvents();
+        for (Node node : robot.lookup(".faults-heading").queryAll().stream().filter(Node::isVisible).toList()) {
+            Label heading = (Label) node;
+            assertThat(fx(() -> heading.getWidth() + 0.5 >= heading.prefWidth(-1)
+                    || heading.isWrapText() && heading.getHeight() + 0.5 >= heading.prefHeight(heading.getWidth())))
+                    .as("'%s' is cut", fx(heading::getText)).isTrue();
+        }
     }
 
     @Test
