@@ -249,6 +249,7 @@ public final class OverviewView {
         });
         follow(model.policyProperty(), v -> byLevel.setTitle("Queue by " + (v.equals("mlfq") ? "MLFQ level" : "policy level")));
         follow(model.gpusProperty(), v -> updateGpus(v));
+        gpus.heightProperty().addListener((o, a, v) -> updateGpus(model.gpusProperty().get())); // the rows that fit change
     }
 
     /** Most to least urgent: the first tier red, the last purple (the default three as before). */
@@ -282,8 +283,25 @@ public final class OverviewView {
         levelBars.setValues(values);
     }
 
-    /** Rows the GPU tile has room for; beyond that the last row sums up the rest. */
+    /** Rows the GPU tile has room for at most; beyond that the last row sums up the rest. */
     static final int GPU_ROWS = 8;
+    /** The tile's title; the rows stand in the tile's middle, so as much is kept below them. */
+    private static final double GPU_TITLE_ROOM = 30;
+
+    /**
+     * Rows the GPU tile's height holds, at most {@link #GPU_ROWS} and at least two (one GPU and the
+     * sum of the rest): eight rows in a 1024 x 700 window ran over the tile's title and its bottom edge.
+     */
+    private int gpuRowsThatFit() {
+        double height = gpus.getHeight();
+        if (height <= 0 || gpuRows.getChildren().isEmpty()) {
+            return GPU_ROWS; // not laid out yet: the height's listener sizes it again
+        }
+        double row = gpuRows.getChildren().getFirst().prefHeight(-1) + gpuRows.getSpacing();
+        double rows = height - 2 * GPU_TITLE_ROOM - gpuRows.snappedTopInset() - gpuRows.snappedBottomInset();
+        int fit = (int) Math.floor((rows + gpuRows.getSpacing()) / row);
+        return Math.max(2, Math.min(GPU_ROWS, fit));
+    }
 
     private void updateGpus(List<OverviewViewModel.GpuLoad> all) {
         if (!all.isEmpty() && all.getFirst().backend()) { // real inference servers: their slots, not GPU batches
@@ -291,13 +309,14 @@ public final class OverviewView {
         }
         List<OverviewViewModel.GpuLoad> loads = all;
         OverviewViewModel.GpuLoad rest = null;
-        if (all.size() > GPU_ROWS) {
+        int room = gpuRowsThatFit();
+        if (all.size() > room) {
             // faulty GPUs first (they are what an operator looks for), then by id; the rest summed up
             List<OverviewViewModel.GpuLoad> ordered = new ArrayList<>(all);
             ordered.sort(java.util.Comparator.comparing((OverviewViewModel.GpuLoad g) -> g.state().equals("UP"))
                     .thenComparingInt(OverviewViewModel.GpuLoad::id));
-            loads = ordered.subList(0, GPU_ROWS - 1);
-            List<OverviewViewModel.GpuLoad> others = ordered.subList(GPU_ROWS - 1, ordered.size());
+            loads = ordered.subList(0, room - 1);
+            List<OverviewViewModel.GpuLoad> others = ordered.subList(room - 1, ordered.size());
             rest = new OverviewViewModel.GpuLoad(-others.size(), "UP",
                     others.stream().mapToDouble(OverviewViewModel.GpuLoad::batchPercent).average().orElse(0),
                     others.stream().mapToDouble(OverviewViewModel.GpuLoad::kvPercent).filter(kv -> !Double.isNaN(kv)).average()

@@ -35,6 +35,7 @@ public final class MeterRow extends HBox {
         name.setPrefWidth(92);
         name.setTooltip(nameTip);
         bar.setMinWidth(MIN_BAR);
+        bar.setPrefWidth(MIN_BAR); // it grows into the room left; a larger preferred width made the row cut the name first
         bar.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(bar, Priority.ALWAYS);
         value.getStyleClass().add("qd-meter-value");

@@ -39,4 +39,39 @@ class OverviewBuiltLateUiTest {
         assertThat(WaitForAsyncUtils.asyncFx(() -> view[0].running.getValue()).get()).isEqualTo(128);
         assertThat(WaitForAsyncUtils.asyncFx(() -> view[0].queued.getValue()).get()).isEqualTo(900);
     }
+
+    /**
+     * Eight GPUs in the Overview of a 1024 x 700 window: the eight rows ran over the tile's title and
+     * its bottom edge. The tile shows the rows it has room for, the last summing up the rest, and
+     * every bar keeps its width.
+     */
+    @Test
+    void eightGpus_inASmallWindow_showTheRowsThatFit_insideTheTile() throws Exception {
+        FxToolkit.registerPrimaryStage();
+        OverviewViewModel model = new OverviewViewModel();
+        OverviewView[] view = new OverviewView[1];
+        FxToolkit.setupStage(s -> {
+            model.apply(snapshot().running(200).instances(java.util.stream.IntStream.range(0, 8)
+                    .mapToObj(i -> gpu(i, InstanceState.UP, 25)).toArray(io.queuedeck.engine.exec.InstanceStatus[]::new)).build());
+            view[0] = new OverviewView(model);
+            s.setScene(new Scene(view[0].root(), 1024 - 200, 700 - 130)); // less the navigation, header and status line
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.asyncFx(() -> model.apply(snapshot().running(200).instances(java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> gpu(i, InstanceState.UP, 26)).toArray(io.queuedeck.engine.exec.InstanceStatus[]::new)).build())).get();
+        WaitForAsyncUtils.waitForFxEvents();
+
+        javafx.geometry.Bounds tile = WaitForAsyncUtils.asyncFx(() -> view[0].gpus.localToScene(view[0].gpus.getLayoutBounds())).get();
+        java.util.List<javafx.scene.Node> rows = WaitForAsyncUtils.asyncFx(() -> java.util.List.copyOf(
+                view[0].gpus.lookupAll("." + io.queuedeck.console.widgets.MeterRow.STYLE_CLASS))).get();
+        assertThat(rows).hasSizeBetween(2, 7);
+        assertThat(WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.control.Label) ((javafx.scene.Parent) rows.getLast())
+                .getChildrenUnmodifiable().getFirst()).getText()).get()).endsWith(" more (avg)");
+        for (javafx.scene.Node row : rows) {
+            javafx.geometry.Bounds b = WaitForAsyncUtils.asyncFx(() -> row.localToScene(row.getLayoutBounds())).get();
+            assertThat(b.getMinY()).as("below the tile's title").isGreaterThanOrEqualTo(tile.getMinY() + 24);
+            assertThat(b.getMaxY()).as("inside the tile").isLessThanOrEqualTo(tile.getMaxY());
+        }
+    }
 }
