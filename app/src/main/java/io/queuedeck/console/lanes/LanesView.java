@@ -72,6 +72,8 @@ public final class LanesView {
     /** Where the whole hint does not fit (1280 px): the rest is in its tooltip and F1. */
     private static final String SHORT_HINT = "Drag onto a lane or a row · F1 help";
     private static final String SHORT_SCORED_HINT = "Drag onto a lane · F1 help";
+    /** Where not even the short form fits (the lanes' room in a 1024 px window). */
+    private static final String LEAST_HINT = "F1 help";
 
     private final LanesViewModel model;
     private final Parent root;
@@ -106,8 +108,11 @@ public final class LanesView {
             String v = model.noticeProperty().get();
             boolean kept = model.laneOrderKeptProperty().get();
             String whole = !v.isEmpty() ? v : kept ? DEFAULT_HINT : SCORED_HINT;
-            boolean fits = textWidth(whole) <= hint.getWidth() - hint.snappedLeftInset() - hint.snappedRightInset();
-            hint.setText(fits || !v.isEmpty() ? whole : kept ? SHORT_HINT : SHORT_SCORED_HINT);
+            double room = hint.getWidth() - hint.snappedLeftInset() - hint.snappedRightInset();
+            boolean fits = textWidth(whole) <= room;
+            String brief = kept ? SHORT_HINT : SHORT_SCORED_HINT;
+            // at 1024 px even the short form read "Drag …": then only where the rest is, whole
+            hint.setText(fits || !v.isEmpty() ? whole : textWidth(brief) <= room ? brief : LEAST_HINT);
             hint.getTooltip().setText(whole);
             // a notice the toolbar cuts (at 1024 px it had room for "dc16…") is said where it is read whole, once
             if (v.isEmpty()) {
