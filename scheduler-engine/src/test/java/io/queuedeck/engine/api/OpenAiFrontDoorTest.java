@@ -343,7 +343,11 @@ class OpenAiFrontDoorTest {
     /** An OpenAI client takes a 401 as its own key refused: a backend refusing QueueDeck's key is a 502. */
     @Test
     void aBackendRefusingQueueDecksKey_isA502_notTheClients401() throws Exception {
-        start(8, Script.error(401, "Invalid API key"));
+        // Its three attempts end in under a second, but on a loaded machine they took past the first
+        // keep-alive, which commits a whole answer's 200. The door reads the task's end at a keep-alive's
+        // turn, so this one comes after 3 s, when the task has long been dead-lettered.
+        started(FakeBackendRig.serving(MODEL).slots(8).script(Script.error(401, "Invalid API key")).discoverModels()
+                .api(a -> a.frontDoorKeepAlive(Duration.ofSeconds(3))).start());
 
         assertThatThrownBy(() -> client.chat().completions().create(chat("hello")))
                 .isInstanceOf(com.openai.errors.InternalServerException.class)
