@@ -28,10 +28,10 @@ final class ClusterOptions {
             description = "How long a claimed task stays with this node without a heartbeat (such as 30s, or ISO-8601 PT30S; default: 30s).")
     Duration lease;
 
-    @Option(names = "--prefetch", description = "Tasks claimed beyond the free batch slots (default: 2).")
+    @Option(names = "--prefetch", converter = WholeNumber.Prefetch.class, description = "Tasks claimed beyond the free batch slots (default: 2).")
     Integer prefetch;
 
-    @Option(names = "--max-attempts",
+    @Option(names = "--max-attempts", converter = WholeNumber.Positive.class,
             description = "Expired leases after which a task is dead-lettered in the shared queue (default: 3).")
     Integer maxAttempts;
 

@@ -38,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Simulated GPU instances (default: ${DEFAULT-VALUE}).")
     int instances;
 
-    @Option(names = "--seconds", defaultValue = "0", description = "Stop after this many seconds; 0 runs until Ctrl-C.")
+    @Option(names = "--seconds", converter = WholeNumber.NonNegative.class, defaultValue = "0", description = "Stop after this many seconds; 0 runs until Ctrl-C.")
     int seconds;
 
     @Override

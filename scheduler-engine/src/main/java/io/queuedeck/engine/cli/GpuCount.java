@@ -1,7 +1,6 @@
 package io.queuedeck.engine.cli;
 
 import io.queuedeck.engine.config.ServeConfig;
-import java.math.BigInteger;
 import picocli.CommandLine;
 
 /**
@@ -14,15 +13,7 @@ final class GpuCount {
 
     /** {@code text} as a count from 1 to {@code max}, or the refusal saying so. */
     static int parse(String text, int max) {
-        String trimmed = text.trim();
-        if (!trimmed.matches("[-+]?[0-9]+")) {
-            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number; give 1 to " + max);
-        }
-        BigInteger value = new BigInteger(trimmed);
-        if (value.compareTo(BigInteger.ONE) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw new CommandLine.TypeConversionException("must be 1 to " + max + ", got " + trimmed);
-        }
-        return value.intValueExact();
+        return (int) WholeNumber.parse(text, 1, max);
     }
 
     /** {@code simulate}: as many as a policy comparison may need ({@link SimulateCommand#MAX_INSTANCES}). */

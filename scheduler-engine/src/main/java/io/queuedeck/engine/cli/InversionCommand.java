@@ -17,7 +17,7 @@ final class InversionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--medium", split = ",", defaultValue = "5,10,20,40",
+    @Option(names = "--medium", split = ",", converter = WholeNumber.NonNegative.class, defaultValue = "5,10,20,40",
             description = "Numbers of medium-priority tasks to try (default: ${DEFAULT-VALUE}).")
     int[] medium;
 

@@ -49,7 +49,7 @@ final class ServeOptions {
                     + " (such as 1h or 24h, or ISO-8601 PT24H; default: 24h).")
     Duration idempotencyWindow;
 
-    @Option(names = "--port", description = "Port to listen on; 0 picks a free one (default: 8080).")
+    @Option(names = "--port", converter = WholeNumber.Port.class, description = "Port to listen on; 0 picks a free one (default: 8080).")
     Integer port;
 
     @Option(names = "--host", description = "Address to bind (default: 127.0.0.1). A non-loopback address needs a bearer token.")
@@ -73,13 +73,13 @@ final class ServeOptions {
                     + " carries the task's priority (vLLM with --scheduling-policy priority: priority).")
     List<String> backendSpecs;
 
-    @Option(names = "--max-body-bytes", description = "Largest request body (default: 1048576).")
+    @Option(names = "--max-body-bytes", converter = WholeNumber.BodyBytes.class, description = "Largest request body (default: 1048576).")
     Long maxBodyBytes;
 
-    @Option(names = "--max-queued", description = "Waiting tasks beyond which submissions get 429 (default: 1000000).")
+    @Option(names = "--max-queued", converter = WholeNumber.Positive.class, description = "Waiting tasks beyond which submissions get 429 (default: 1000000).")
     Integer maxQueued;
 
-    @Option(names = "--max-queued-bytes",
+    @Option(names = "--max-queued-bytes", converter = WholeNumber.PositiveLong.class,
             description = "Byte budget of queued task bodies; past it submissions get 429 (default: a quarter of the heap).")
     Long maxQueuedBytes;
 
@@ -95,7 +95,7 @@ final class ServeOptions {
                     + " synchronized no longer pins a carrier), else platform (default: " + ServeCommand.DEFAULT_THREADS + ").")
     String threads;
 
-    @Option(names = "--shutdown-grace", paramLabel = "SECONDS",
+    @Option(names = "--shutdown-grace", converter = WholeNumber.NonNegative.class, paramLabel = "SECONDS",
             description = "On SIGTERM, how long running tasks may finish before the process stops anyway (default: 30).")
     Integer shutdownGraceSeconds;
 

@@ -50,7 +50,7 @@ final class SimulateCommand implements Callable<Integer> {
                     + " instead of the synthetic workload. QueueDeck's CSV or the Azure LLM trace format, told by the header.")
     String trace;
 
-    @Option(names = "--tasks", description = "Synthetic workload only: tasks to generate (default: " + DEFAULT_TASKS + ").")
+    @Option(names = "--tasks", converter = WholeNumber.Tasks.class, description = "Synthetic workload only: tasks to generate (default: " + DEFAULT_TASKS + ").")
     Integer tasks;
 
     @Option(names = "--load", description = "Offered load as a fraction of the GPUs' saturated capacity (default: "
@@ -70,7 +70,7 @@ final class SimulateCommand implements Callable<Integer> {
                     + " or mix:1=0.1,3=0.3,5=0.6 (seeded random shares) (default: ${DEFAULT-VALUE}).")
     String priorities;
 
-    @Option(names = "--tenants", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--tenants", converter = WholeNumber.NonNegative.class, paramLabel = "N", defaultValue = "0",
             description = "Trace only: give rows without a tenant one of tenant-1..tenant-N at random (default: none).")
     int tenants;
 
@@ -79,7 +79,7 @@ final class SimulateCommand implements Callable<Integer> {
                     + " must finish within SECONDS of simulated time after arriving, e.g. 0=2,1=5,3=30) (default: ${DEFAULT-VALUE}).")
     String deadlines;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", converter = WholeNumber.AnyLong.class, defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--instances", converter = GpuCount.Simulated.class, defaultValue = "4",
@@ -98,11 +98,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "FILE", description = "A step-cost profile file instead of --gpu's.")
     Path profileFile;
 
-    @Option(names = "--max-batch", description = "Sequences per instance (vLLM max_num_seqs; default: the GPU's"
+    @Option(names = "--max-batch", converter = WholeNumber.Positive.class, description = "Sequences per instance (vLLM max_num_seqs; default: the GPU's"
             + " vLLM default, 32 for the simple model).")
     Integer maxBatch;
 
-    @Option(names = "--max-batched-tokens", description = "Token budget per step (vLLM max_num_batched_tokens;"
+    @Option(names = "--max-batched-tokens", converter = WholeNumber.Positive.class, description = "Token budget per step (vLLM max_num_batched_tokens;"
             + " default: the GPU's vLLM default).")
     Integer maxBatchedTokens;
 
@@ -114,15 +114,15 @@ final class SimulateCommand implements Callable<Integer> {
                     + " admission (vLLM's) (default: ${DEFAULT-VALUE}).")
     String chunkOrder;
 
-    @Option(names = "--kv-tokens", description = "KV-cache tokens per instance (default: the profile's).")
+    @Option(names = "--kv-tokens", converter = WholeNumber.PositiveLong.class, description = "KV-cache tokens per instance (default: the profile's).")
     Long kvTokens;
 
-    @Option(names = "--urgent-priority", paramLabel = "P",
+    @Option(names = "--urgent-priority", converter = WholeNumber.UrgentPriority.class, paramLabel = "P",
             description = "Tasks of priority P or more urgent preempt less urgent running tasks when no instance has"
                     + " room for them (default: none, vLLM's first-come admission).")
     Integer urgentPriority;
 
-    @Option(names = "--bulk-chunk-tokens", paramLabel = "N",
+    @Option(names = "--bulk-chunk-tokens", converter = WholeNumber.BulkChunkTokens.class, paramLabel = "N",
             description = "With --urgent-priority: prefill tokens per step for tasks outside the urgent class"
                     + " (default: no cap).")
     Integer bulkChunkTokens;
@@ -147,7 +147,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table, json or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(names = "--threads", converter = WholeNumber.Positive.class, paramLabel = "N",
             description = "Policies simulated at once (default: one per core). Results do not depend on it.")
     Integer threads;
 

@@ -55,6 +55,26 @@ class ServeCommandTest {
         assertThat(huge.err()).contains("'--instances': must be 1 to 1024, got 99999999999");
     }
 
+    /** Why: these said "is not an int", neither what was wrong nor what would do; {@code demo --seconds -1} ran forever. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "serve --in-memory --port 99999999999             | '--port': must be 0 to 65535, got 99999999999",
+        "serve --in-memory --max-queued 99999999999       | '--max-queued': must be 1 to 2147483647, got 99999999999",
+        "serve --in-memory --max-queued-bytes 0           | '--max-queued-bytes': must be 1 to 9223372036854775807, got 0",
+        "serve --in-memory --max-body-bytes 99999999999   | '--max-body-bytes': must be 1 to 2147483639, got 99999999999",
+        "serve --in-memory --shutdown-grace 99999999999   | '--shutdown-grace': must be 0 to 2147483647, got 99999999999",
+        "serve --in-memory --node a --prefetch 99999999999 | '--prefetch': must be 0 to 1000, got 99999999999",
+        "serve --in-memory --node a --max-attempts 0      | '--max-attempts': must be 1 to 2147483647, got 0",
+        "demo --seconds -1                                | '--seconds': must be 0 to 2147483647, got -1",
+        "inversion --medium 5,99999999999                 | '--medium' (<medium>): must be 0 to 2147483647, got 99999999999",
+    })
+    void wholeNumberOptions_outOfRange_sayTheRange(String args, String message) {
+        Run run = run(args.trim().split(" +"));
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains(message).doesNotContain("not an int").doesNotContain("not a long");
+    }
+
     /** Why: these printed the whole usage (over 100 lines) without "error:", and a duration named Java's classes. */
     @Test
     void serve_unknownFlagOrBadDuration_isOneErrorLine_andWhereHelpIs() {

@@ -101,7 +101,20 @@ class SimulateCommandTest {
     /** Each ran out of heap, stalled, hung, or gave wrong priorities without a word. */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "--tasks 2147483647                   | --tasks must be between 1 and 2000000",
+        "--tasks 2147483647                   | Invalid value for option '--tasks': must be 1 to 2000000, got 2147483647",
+        "--tasks 99999999999                  | Invalid value for option '--tasks': must be 1 to 2000000, got 99999999999",
+        "--tasks 2.5                          | Invalid value for option '--tasks': '2.5' is not a whole number; give 1 to 2000000",
+        "--tenants 99999999999 --trace azure-code-2023.csv | Invalid value for option '--tenants': must be 0 to 2147483647, got 99999999999",
+        "--tenants -1 --trace azure-code-2023.csv | Invalid value for option '--tenants': must be 0 to 2147483647, got -1",
+        "--max-batch 99999999999              | Invalid value for option '--max-batch': must be 1 to 2147483647, got 99999999999",
+        "--max-batch 0                        | Invalid value for option '--max-batch': must be 1 to 2147483647, got 0",
+        "--max-batched-tokens 99999999999     | Invalid value for option '--max-batched-tokens': must be 1 to 2147483647, got 99999999999",
+        "--threads 99999999999                | Invalid value for option '--threads': must be 1 to 2147483647, got 99999999999",
+        "--threads 0                          | Invalid value for option '--threads': must be 1 to 2147483647, got 0",
+        "--kv-tokens 99999999999999999999     | Invalid value for option '--kv-tokens': must be 1 to 9223372036854775807, got 99999999999999999999",
+        "--urgent-priority 10                 | Invalid value for option '--urgent-priority': must be -1 to 9, got 10",
+        "--bulk-chunk-tokens -2 --urgent-priority 0 | Invalid value for option '--bulk-chunk-tokens': must be -1 to 2147483647, got -2",
+        "--seed 99999999999999999999          | Invalid value for option '--seed': must be -9223372036854775808 to 9223372036854775807, got 99999999999999999999",
         "--instances 99999999999              | Invalid value for option '--instances': must be 1 to 10000, got 99999999999",
         "--instances 10001                    | Invalid value for option '--instances': must be 1 to 10000, got 10001",
         "--instances 0                        | Invalid value for option '--instances': must be 1 to 10000, got 0",
