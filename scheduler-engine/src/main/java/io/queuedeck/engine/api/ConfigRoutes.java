@@ -36,13 +36,15 @@ final class ConfigRoutes {
                 () -> config.apply(text(ctx), source(ctx, "PUT /v1/config"), ifMatch(ctx))));
         app.get("/v1/config/history", ctx -> answer(ctx, "read the config history", () -> config.history()));
         app.post("/v1/config/rollback/{version}", ctx -> change(ctx, "roll the config back", "config.rollback", () -> {
-            int version;
-            try {
-                version = Integer.parseInt(ctx.pathParam("version"));
-            } catch (NumberFormatException e) {
-                throw ApiException.invalid("version", "version must be a version number (1, 2, …) from GET /v1/config/history,"
-                        + " got '" + ApiException.shorten(ctx.pathParam("version")) + "'");
+            // One refusal for whatever is no version number, with the range there is; a number in it that is
+            // not kept is the plane's 404, which names those kept.
+            String text = ctx.pathParam("version");
+            java.math.BigInteger number = text.matches("[0-9]+") ? new java.math.BigInteger(text) : null;
+            if (number == null || number.signum() == 0 || number.bitLength() > 31) {
+                throw ApiException.invalid("version", "version must be a version number from 1 to " + Integer.MAX_VALUE
+                        + " (GET /v1/config/history lists those kept), got '" + ApiException.shorten(text) + "'");
             }
+            int version = number.intValueExact();
             return config.rollback(version, source(ctx, "POST /v1/config/rollback/" + version), ifMatch(ctx));
         }));
         app.get("/v1/canary", ctx -> answer(ctx, "read the canary", () -> config.canary()));

@@ -73,13 +73,13 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
         if (duration != null && (duration.isNegative() || duration.isZero())) {
             problems.add("duration: must be positive, got " + duration);
         }
+        // Each range check fails NaN and the infinities too, so a value out of range gets its own range's
+        // words ("between 1 and 1000"), not a general "at least 0".
         for (Map.Entry<String, Double> p : parameters.entrySet()) {
             String at = "parameters." + p.getKey();
             double v = p.getValue() == null ? Double.NaN : p.getValue();
             if (!kind.defaults().containsKey(p.getKey())) {
                 problems.add(at + ": " + kind.wireName() + " takes " + new TreeMap<>(kind.defaults()).keySet());
-            } else if (!Double.isFinite(v) || v < 0) {
-                problems.add(at + ": must be a number of at least 0, got " + p.getValue());
             } else if (p.getKey().equals("fraction") && !(v > 0 && v <= 1)) {
                 problems.add(at + ": must be above 0 and at most 1, got " + trim(v));
             } else if (p.getKey().equals("status") && kind == FaultKind.CALLBACK_5XX && !(v >= 500 && v <= 599)) {
@@ -97,11 +97,13 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
                         + " (a task's limit), got " + trim(v));
             } else if (p.getKey().equals("factor") && !(v >= 1 && v <= 1000)) {
                 problems.add(at + ": must be between 1 and 1000, got " + trim(v));
-            } else if (p.getKey().endsWith("_ms") && v > MAX_DELAY_MS) {
-                problems.add(at + ": must be at most " + (long) MAX_DELAY_MS + " (10 minutes; longer is an outage: use"
+            } else if (p.getKey().endsWith("_ms") && !(v >= 0 && v <= MAX_DELAY_MS)) {
+                problems.add(at + ": must be from 0 to " + (long) MAX_DELAY_MS + " (10 minutes; longer is an outage: use"
                         + " callback_5xx or a network blackhole), got " + trim(v));
-            } else if (p.getKey().equals("period_s") && !(v >= 1)) {
-                problems.add(at + ": must be at least 1, got " + trim(v));
+            } else if (p.getKey().equals("period_s") && !(v >= 1 && Double.isFinite(v))) {
+                problems.add(at + ": must be a number of at least 1, got " + trim(v));
+            } else if (!(v >= 0 && Double.isFinite(v))) {
+                problems.add(at + ": must be a number of at least 0, got " + trim(v));
             }
         }
         return problems;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,6 +91,15 @@ class ConfigRoutesTest {
         Http.Response unknown = new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/99", "{}");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.errorField()).as(unknown.body()).isNull(); // no key of the config: it named a word of the message
+        // -1 was "not kept" and 99999999999999 "not a version number": one refusal, saying the range there is
+        for (String notANumber : List.of("-1", "0", "99999999999999", "2147483648", "+1", "1.5", "abc")) {
+            Http.Response refused = new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/" + notANumber, "{}");
+            assertThat(refused.status()).as(notANumber).isEqualTo(400);
+            assertThat(refused.errorField()).isEqualTo("version");
+            assertThat(refused.json().at("/error/message").asText()).isEqualTo("version must be a version number from 1 to"
+                    + " 2147483647 (GET /v1/config/history lists those kept), got '" + notANumber + "'");
+        }
+        assertThat(new Http(server.baseUri(), ADMIN).post("/v1/config/rollback/2147483647", "{}").status()).isEqualTo(404);
 
         // every change is in the audit trail, as the console's are; the refused rollback is not
         JsonNode audit = new Http(server.baseUri(), ADMIN).get("/v1/audit").json().path("entries");

@@ -193,6 +193,25 @@ class FaultRoutesTest {
         assertThat(huge.json().at("/error/message").asText()).contains("got 1.0E308").doesNotContain("9223372036854775807");
     }
 
+    /** NaN and the infinities were "at least 0" whatever the parameter's range; each now says its own. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "{'kind':'slow','target':'instance:0','parameters':{'factor':'NaN'}}          | parameters.factor: must be between 1 and 1000, got NaN",
+        "{'kind':'slow','target':'instance:0','parameters':{'factor':'-Infinity'}}    | parameters.factor: must be between 1 and 1000, got -Infinity",
+        "{'kind':'kv_exhaustion','target':'instance:0','parameters':{'fraction':'NaN'}} | parameters.fraction: must be above 0 and at most 1, got NaN",
+        "{'kind':'flap','target':'instance:0','parameters':{'period_s':'Infinity'}}   | parameters.period_s: must be a number of at least 1, got Infinity",
+        "{'kind':'callback_slow','target':'node','parameters':{'latency_ms':'NaN'}}   | parameters.latency_ms: must be from 0 to 600000",
+        "{'kind':'callback_5xx','target':'node','parameters':{'status':'NaN'}}        | parameters.status: must be 500..599, got NaN",
+        "{'kind':'http','target':'backend:0','parameters':{'retry_after_s':-1}}       | parameters.retry_after_s: must be a number of at least 0, got -1",
+    })
+    void aParameterOutOfRange_saysItsOwnRange(String body, String message) {
+        Http.Response response = http.post("/v1/faults", body.replace('\'', '"'));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains(message);
+        assertThat(response.errorField()).isEqualTo(message.substring(0, message.indexOf(':')));
+    }
+
     /** 300 faults were taken at once, each with its timers. */
     @Test
     void faultsInForce_areBounded_409TooManyFaults() {
