@@ -1,6 +1,7 @@
 package io.queuedeck.console.lanes;
 
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.task.VisibleText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -93,7 +94,7 @@ public record TaskDetails(String id, String model, String tenant, int priority, 
                 prompt == null ? 0 : prompt, v.generatedTokens(), v.outputTokens(), waitedMs(v),
                 v.firstTokenAt() < 0 ? Double.NaN : (v.firstTokenAt() - v.arrivedAt()) / 1e6,
                 v.finishedAt() < 0 ? Double.NaN : (v.finishedAt() - v.arrivedAt()) / 1e6,
-                List.copyOf(timeline), v.error(), List.of(), List.of(), v.spec().deadline(),
+                List.copyOf(timeline), VisibleText.of(v.error()), List.of(), List.of(), v.spec().deadline(),
                 v.instance() < 0 ? "–" : "GPU " + v.instance(), v.givenUp());
     }
 }

@@ -5,6 +5,7 @@ import io.queuedeck.engine.command.BulkAction;
 import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.task.VisibleText;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -205,7 +206,7 @@ public final class SearchView {
         details.setTooltip(new Tooltip("The task opened from the results or by its id: every field the engine keeps"));
         details.setWrapText(true);
         details.setPrefColumnCount(28);
-        details.textProperty().bind(model.openedProperty().map(SearchView::describe).orElse("Select a task, or type its id and press Enter"));
+        details.textProperty().bind(model.openedProperty().map(SearchViewModel::details).orElse("Select a task, or type its id and press Enter"));
         Button close = new Button("Close");
         close.setTooltip(new Tooltip("Close this task's details"));
         close.setOnAction(e -> model.closeTask());
@@ -299,22 +300,6 @@ public final class SearchView {
         return v.waitedNanos() < 0 ? "—" : String.format(Locale.ROOT, "%.1f s", v.waitedNanos() / 1e9);
     }
 
-    private static String describe(TaskView v) {
-        StringBuilder out = new StringBuilder();
-        out.append(v.id()).append('\n').append(v.state().name().toLowerCase(Locale.ROOT)).append(", P").append(v.priority())
-                .append('\n').append("model ").append(orDash(v.spec().model()))
-                .append("\ntenant ").append(orDash(v.spec().tenant()))
-                .append("\nclass ").append(orDash(v.spec().businessClass()))
-                .append(String.format(Locale.ROOT, "%nwaited %s, attempts %d", waited(v), v.attempts()));
-        if (v.spec().metadata() != null) {
-            v.spec().metadata().forEach((k, value) -> out.append('\n').append(k).append(": ").append(value));
-        }
-        if (v.error() != null) {
-            out.append("\nerror: ").append(v.error());
-        }
-        return out.toString();
-    }
-
     private TableColumn<TaskView, String> column(String title, Function<TaskView, String> value, TaskSort sort, double width) {
         TableColumn<TaskView, String> column = new TableColumn<>();
         Label header = new Label(title);
@@ -322,7 +307,8 @@ public final class SearchView {
         column.setSortable(false); // the engine sorts every match, not the page on screen
         column.setPrefWidth(width);
         column.setMinWidth(Math.min(width, 60));
-        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
+        // client text shows its invisible characters by their code (decision 0135, 13)
+        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(VisibleText.of(value.apply(cell.getValue()))));
         if (sort != null) {
             header.setTooltip(new Tooltip("Sort every match by " + (sort == TaskSort.SUBMITTED ? "submission, oldest first"
                     : title.toLowerCase(Locale.ROOT)) + "; again to reverse"));

@@ -13,6 +13,7 @@ import io.queuedeck.engine.task.TaskSearch;
 import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
 import io.queuedeck.engine.task.TaskView;
+import io.queuedeck.engine.task.VisibleText;
 import io.queuedeck.engine.tier.Tiers;
 import java.nio.file.Path;
 import java.util.List;
@@ -507,4 +508,31 @@ public final class SearchViewModel {
     public ReadOnlyObjectProperty<TaskSort> sortProperty() { return sort; }
     public ReadOnlyBooleanProperty descendingProperty() { return descending; }
     public ReadOnlyStringProperty messageProperty() { return message; }
+
+    /**
+     * A task as the details pane shows it. Metadata values and errors are a client's or a backend's
+     * text, kept byte-exact by the API; here their invisible characters show as their code
+     * ({@code \u202E}), so a right-to-left override or a zero-width space cannot make the operator
+     * read something other than what is stored (decision 0135, 13).
+     */
+    static String details(TaskView v) {
+        StringBuilder out = new StringBuilder();
+        out.append(VisibleText.of(v.id())).append('\n').append(v.state().name().toLowerCase(Locale.ROOT)).append(", P").append(v.priority())
+                .append('\n').append("model ").append(orDash(v.spec().model()))
+                .append("\ntenant ").append(orDash(v.spec().tenant()))
+                .append("\nclass ").append(orDash(v.spec().businessClass()))
+                .append(String.format(Locale.ROOT, "%nwaited %s, attempts %d", v.waitedNanos() < 0 ? "—"
+                        : String.format(Locale.ROOT, "%.1f s", v.waitedNanos() / 1e9), v.attempts()));
+        if (v.spec().metadata() != null) {
+            v.spec().metadata().forEach((k, value) -> out.append('\n').append(VisibleText.of(k)).append(": ").append(VisibleText.of(value)));
+        }
+        if (v.error() != null) {
+            out.append("\nerror: ").append(VisibleText.of(v.error()));
+        }
+        return out.toString();
+    }
+
+    private static String orDash(String text) {
+        return text == null ? "—" : VisibleText.of(text);
+    }
 }

@@ -53,6 +53,20 @@ class SearchViewModelTest {
         return lanes;
     }
 
+    /** A right-to-left override in a metadata value made the details pane read "note: txt.exe" for "exe.txt". */
+    @Test
+    void details_showInvisibleCharactersOfMetadataByTheirCode_whileTheTaskKeepsThemAsSent() {
+        model(0);
+        String sent = "invoice\u202Etxt.exe\u200B";
+        engine.send(new Command.Submit(new TaskSpec("rlo", "llama-2-7b", "hi", 5, null, "acme", null, null, 8, null,
+                Map.of("note", sent)))).join();
+        TaskView view = engine.send(new Command.WaitingTasks(10)).join().getFirst();
+
+        assertThat(view.spec().metadata()).containsEntry("note", sent); // the data stays as it was sent
+        assertThat(SearchViewModel.details(view)).contains("note: invoice\\u202Etxt.exe\\u200B")
+                .doesNotContain("\u202E").doesNotContain("\u200B");
+    }
+
     /** A refused search left the last results and their bulk count, so Preview and Apply acted on an older filter. */
     @Test
     void refusedSearch_clearsTheListAndTheCount_andPreviewAsksForASearch() {
