@@ -262,7 +262,13 @@ final class Routes {
         if (record.isPresent()) {
             return record.get();
         }
-        return answers.await(engine.send(new Command.FindTask(task.id()))).map(this::report).orElseGet(() -> report(task));
+        Optional<TaskReport> here = answers.await(engine.send(new Command.FindTask(task.id()))).map(this::report);
+        if (here.isPresent()) {
+            return here.get();
+        }
+        // leased here by a claim this node stopped waiting for: the shared record, not a view without timings
+        Optional<SharedTasks.Shared> leased = elsewhere.leasedHere(ctx, task.id());
+        return leased.isPresent() ? leased.get() : report(task);
     }
 
     /**

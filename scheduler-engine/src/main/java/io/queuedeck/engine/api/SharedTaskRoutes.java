@@ -76,11 +76,35 @@ final class SharedTaskRoutes {
                 return;
             }
             if (task.isEmpty()) {
-                local.handle(ctx);
+                localOrLeasedHere(local, ctx);
                 return;
             }
             Routes.json(ctx, 200, task.get());
         });
+    }
+
+    /**
+     * The engine's answer; where it does not know a task the shared queue says is leased here, the
+     * shared record. That is a claim Redis carried out after this node stopped waiting for it (a
+     * stalled Redis): the task is kept and runs once its lease runs out, so "no task" would be false.
+     */
+    private void localOrLeasedHere(Handler local, Context ctx) throws Exception {
+        try {
+            local.handle(ctx);
+        } catch (ApiException e) {
+            Optional<SharedTasks.Shared> leased = e.status() == 404 ? leasedHere(ctx, ctx.pathParam("id")) : Optional.empty();
+            if (leased.isEmpty()) {
+                throw e;
+            }
+            Routes.json(ctx, 200, leased.get());
+        }
+    }
+
+    /** The shared record of a task leased to this node, as a client bound to a tenant may see it. */
+    Optional<SharedTasks.Shared> leasedHere(Context ctx, String id) {
+        Client client = TaskAccess.client(ctx);
+        return find(ctx, id).filter(found -> found.state().equals("leased") && shared.node().equals(found.node()))
+                .filter(found -> client == null || client.sees(found.tenant()));
     }
 
     /** The engine's answer when it knows the task; else the shared queue's outage, not a 404 that may be false. */

@@ -99,7 +99,7 @@ class ClusterTasksApiTest {
 
     /** The same body again answers what GET answers: a view made of the shared queue's reply read as negative latencies. */
     @Test
-    void aResubmission_answersTheSharedRecord_withoutMadeUpTimings() throws Exception {
+    void aResubmission_andATaskLeasedHereTheEngineDoesNotHold_answerTheSharedRecord_withoutMadeUpTimings() throws Exception {
         java.util.concurrent.ScheduledExecutorService thread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         io.queuedeck.engine.cluster.ClusterNode node = io.queuedeck.engine.cluster.ClusterNode.builder(engine, a, thread).build();
         try (ApiServer intake = ApiServer.builder(engine).port(0).intake(node::submit)
@@ -114,6 +114,24 @@ class ClusterTasksApiTest {
 
             assertThat(known.statusCode()).isEqualTo(200);
             assertThat(known.body()).contains("\"task_id\":\"again\"", "\"source\":\"shared_queue\"", "\"finished_by\":\"b\"")
+                    .doesNotContain("ttft_ms").doesNotContain("e2e_ms");
+
+            // A claim Redis carried out after this node stopped waiting for it (Redis stalled) leaves a task
+            // leased here that the engine does not hold until the lease runs out: GET said "no task", and the
+            // same body again a view with negative latencies. Both answer the shared record.
+            HttpRequest orphan = HttpRequest.newBuilder(URI.create(intake.baseUri() + "/v1/tasks")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"task_id\":\"orphan\",\"model\":\"m\",\"input\":\"x\"}")).build();
+            assertThat(HTTP.send(orphan, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+            assertThat(a.claim(1)).extracting(SharedQueue.Claim::id).containsExactly("orphan"); // this node's name, not its engine
+
+            HttpResponse<String> read = HTTP.send(HttpRequest.newBuilder(URI.create(intake.baseUri() + "/v1/tasks/orphan")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> again = HTTP.send(orphan, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+            assertThat(read.body()).contains("\"state\":\"leased\"", "\"node\":\"a\"", "\"source\":\"shared_queue\"");
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(again.body()).contains("\"state\":\"leased\"", "\"source\":\"shared_queue\"")
                     .doesNotContain("ttft_ms").doesNotContain("e2e_ms");
         } finally {
             thread.shutdownNow();
