@@ -236,7 +236,7 @@ final class ServeCommand implements Callable<Integer> {
         Duration grace = orDefault(server.shutdownGrace(), Duration.ofSeconds(30));
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch hurry = new CountDownLatch(1);
-        Thread stopper = new Thread(() -> {
+        Runnable stop = () -> {
             if (watcher != null) {
                 watcher.close();
             }
@@ -261,14 +261,31 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.println("QueueDeck API stopped");
             out.flush();
-            stopped.countDown();
+        };
+        // A step of the stop that throws (a class missing because the jar was replaced under the running
+        // process, say) left the process waiting on "stopped" for ever, deaf to further signals: say what
+        // failed and exit, status 1, without the rest of the stop.
+        Thread stopper = new Thread(() -> {
+            try {
+                stop.run();
+            } catch (RuntimeException | Error e) {
+                System.err.println("error: stopping failed, exiting anyway: " + e);
+                System.err.flush();
+                stopped.countDown(); // the exit hook waits for it
+                System.exit(1);
+            } finally {
+                stopped.countDown();
+            }
         }, "queuedeck-shutdown");
         // SIGTERM (and Ctrl-C) start a graceful stop; a second one cuts the grace period short
         AtomicBoolean stopping = new AtomicBoolean();
         SignalHandler onSignal = signal -> {
             if (stopping.compareAndSet(false, true)) {
-                service.beginShutdown(); // here, not on the stopper's thread: answers close their connections from now on
-                stopper.start();
+                try {
+                    service.beginShutdown(); // here, not on the stopper's thread: answers close their connections from now on
+                } finally {
+                    stopper.start(); // even if that threw: else nothing would ever stop the process
+                }
             } else {
                 hurry.countDown();
             }
