@@ -172,6 +172,20 @@ class CompareViewUiTest {
         assertThat(((javafx.scene.layout.Region) scroll.getContent()).getHeight()).isLessThanOrEqualTo(scroll.getScene().getHeight() + 0.5);
     }
 
+    /** In a 1024 px window (824 px beside the navigation) the nine inputs in one row squeezed the trace to "azure-conv-2(". */
+    @Test
+    void narrowWindow_inputsWrap_theTraceBoxKeepsItsWidth() {
+        robot.interact(() -> robot.lookup("#compare-trace").query().getScene().getWindow().setWidth(824));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        for (String id : List.of("#compare-trace", "#compare-priorities", "#compare-deadlines")) {
+            javafx.scene.control.Control box = robot.lookup(id).queryAs(javafx.scene.control.Control.class);
+            assertThat(box.getWidth()).as(id + "'s width").isGreaterThanOrEqualTo(box.prefWidth(-1) - 0.5);
+            javafx.geometry.Bounds inScene = box.localToScene(box.getLayoutBounds());
+            assertThat(inScene.getMaxX()).as(id + "'s right edge").isLessThanOrEqualTo(box.getScene().getWidth());
+        }
+    }
+
     @Test
     void run_malformedTrace_theEnginesMessageOnScreen_andRunCanBePressedAgain() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.csv"), "arrival_ms,prompt_tokens,output_tokens\n0,10,5\n5,ten,5\n");
