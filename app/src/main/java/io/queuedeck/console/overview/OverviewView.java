@@ -176,7 +176,7 @@ public final class OverviewView {
             tile.setBackgroundColor(light ? Palette.TILE_BACKGROUND_LIGHT : Palette.TILE_BACKGROUND);
             tile.setForegroundBaseColor(light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
             tile.setValueColor(light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
-            tile.setTickLabelColor(light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
+            SparkTicks.colour(tile, light ? Palette.TILE_FOREGROUND_LIGHT : Palette.TILE_FOREGROUND);
         }
         root.getStyleClass().remove(LIGHT_TILES);
         if (light) {
