@@ -73,7 +73,9 @@ public final class OverviewView {
         p50 = tile(SkinType.SPARK_LINE, P50 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
         p99 = tile(SkinType.SPARK_LINE, P99 + " (e2e, ~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
         ttft = tile(SkinType.SPARK_LINE, TTFT + " (~1 s)", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
-        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "s", 1).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
+        // in ms, as the latency tiles: TilesFX writes the axis with one decimal at most, so waits under 0.1 s
+        // read "0.0" at every line in seconds (decision 0136)
+        oldest = tile(SkinType.SPARK_LINE, "Oldest waiting", "ms", 0).averagingPeriod(SparkRange.POINTS_PER_SAMPLE * SPARK_POINTS).build();
         rejected = tile(SkinType.NUMBER, "Rejected", "", 0).text("refused at admission").build();
         deadLettered = tile(SkinType.NUMBER, "Dead-lettered", "", 0).text("held now; retry on Faults").build();
 
@@ -145,7 +147,7 @@ public final class OverviewView {
         SparkRange.show(p50, model.p50MsProperty().get());
         SparkRange.show(p99, model.p99MsProperty().get());
         SparkRange.show(ttft, model.ttftP50MsProperty().get());
-        SparkRange.show(oldest, model.oldestWaitMsProperty().get() / 1000);
+        SparkRange.show(oldest, model.oldestWaitMsProperty().get());
         sampledAt.addLast(java.time.Instant.now());
         while (sampledAt.size() > SPARK_POINTS) {
             sampledAt.removeFirst();

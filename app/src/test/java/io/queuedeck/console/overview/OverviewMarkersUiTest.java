@@ -82,6 +82,22 @@ class OverviewMarkersUiTest {
         }
     }
 
+    /** In seconds, waits under 0.1 s read "0.0" at every axis line: TilesFX writes the axis with one decimal at most. */
+    @Test
+    void oldestWaiting_underATenthOfASecond_itsAxisNumbersDiffer() throws Exception {
+        assertThat(view.oldest.getUnit()).isEqualTo("ms");
+        List<String> numbers = WaitForAsyncUtils.asyncFx(() -> {
+            double[] waits = {20, 45, 80, 35};
+            for (int i = 0; i < OverviewView.SPARK_POINTS; i++) { // a whole window of them: the other tests' figures gone
+                SparkRange.show(view.oldest, waits[i % waits.length]);
+            }
+            return view.oldest.lookupAll("Text").stream().map(javafx.scene.text.Text.class::cast)
+                    .filter(t -> !javafx.scene.paint.Color.TRANSPARENT.equals(t.getFill()) && t.getText().matches("[0-9.]+"))
+                    .map(javafx.scene.text.Text::getText).toList();
+        }).get();
+        assertThat(numbers).contains("20", "40", "60", "80");
+    }
+
     /** Three faults at one moment: stacked in two rows, the third label was hidden and three lines drawn over each other. */
     @Test
     void closeFaults_areOneMarker_whoseTooltipListsEach() throws Exception {
