@@ -175,9 +175,20 @@ public final class LanesView {
                 ((Region) node).setMinWidth(Region.USE_PREF_SIZE); // the hint gives way, not the buttons
             }
         }
-        Label tierHint = new Label("paused: tasks stay queued · draining: no new submissions, empties");
+        Label tierHint = new Label(TIER_HINTS.getFirst());
+        tierHint.setId("lanes-tier-hint");
         tierHint.getStyleClass().add("lanes-hint");
-        tierHint.setMinWidth(0);
+        tierHint.setTooltip(new Tooltip(TIER_HINTS.getFirst()));
+        // the room the mode boxes leave, on two lines or in short where one does not hold it (a 1024 px window
+        // cut it to "paused: tasks stay queued · dra…"); never cut: the shortest form's width is its minimum
+        tierHint.setPrefWidth(0);
+        tierHint.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(tierHint, javafx.scene.layout.Priority.ALWAYS);
+        tierHint.setMinWidth(widestLine(TIER_HINTS.getLast()) + 1);
+        tierHint.widthProperty().addListener((o, a, v) -> {
+            double room = v.doubleValue() - tierHint.snappedLeftInset() - tierHint.snappedRightInset();
+            tierHint.setText(TIER_HINTS.stream().filter(form -> widestLine(form) <= room).findFirst().orElse(TIER_HINTS.getLast()));
+        });
         tierBar.getChildren().add(tierHint);
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
         cancelButton.setOnAction(e -> model.cancel(selectedIds()));
@@ -569,6 +580,17 @@ public final class LanesView {
             }
         }
         return ids;
+    }
+
+    /** What paused and draining mean, by the room for it: the first that fits is shown. */
+    private static final List<String> TIER_HINTS = List.of(
+            "paused: tasks stay queued · draining: no new submissions, empties",
+            "paused: tasks stay queued\ndraining: no new submissions, empties",
+            "paused: tasks stay queued\ndraining: empties");
+
+    /** How wide the widest line of {@code text} is in the hints' font. */
+    private double widestLine(String text) {
+        return text.lines().mapToDouble(this::textWidth).max().orElse(0);
     }
 
     /** How wide {@code text} is in the hint's font, on one line. */

@@ -512,6 +512,11 @@ class LanesViewUiTest {
                 assertThat(hint.getText()).contains(part);
                 javafx.scene.text.Text shown = (javafx.scene.text.Text) hint.lookup(".text");
                 assertThat(shown.getText()).as("the hint as drawn").isEqualTo(hint.getText());
+                // the tier bar's hint beside the mode boxes read "paused: tasks stay queued · dra…" in a 1024 px window
+                javafx.scene.control.Label tierHint = robot.lookup("#lanes-tier-hint").queryAs(javafx.scene.control.Label.class);
+                javafx.scene.text.Text tierShown = (javafx.scene.text.Text) tierHint.lookup(".text");
+                assertThat(tierShown.getText()).as("the tier hint as drawn").isEqualTo(tierHint.getText()).contains("paused", "draining");
+                assertThat(tierHint.localToScene(tierHint.getLayoutBounds()).getMaxX()).isLessThanOrEqualTo(width);
             });
             assertThat(hint.getTooltip().getText()).contains("Alt+↑/↓ moves within a lane");
         } finally { // the primary stage is shared with the test classes after this one
