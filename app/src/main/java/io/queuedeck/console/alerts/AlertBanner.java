@@ -1,6 +1,9 @@
 package io.queuedeck.console.alerts;
 
 import atlantafx.base.theme.Styles;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javafx.collections.ListChangeListener;
 import javafx.css.PseudoClass;
@@ -61,7 +64,8 @@ public final class AlertBanner {
                 hidden = false;
             }
             var list = model.alerts();
-            text.setText(list.isEmpty() ? "" : said(list.getFirst()));
+            first = list.isEmpty() ? null : list.getFirst();
+            showFirst();
             more.setText(list.size() > 1 ? "(+" + (list.size() - 1) + " more)" : "");
             all.setText(list.stream().map(AlertBanner::said).collect(Collectors.joining("\n")));
             boolean allCleared = list.stream().noneMatch(AlertsViewModel.Alert::active);
@@ -69,7 +73,41 @@ public final class AlertBanner {
             icon.setText(allCleared ? "✓" : "⚠");
             show(!list.isEmpty() && !hidden);
         });
+        text.widthProperty().addListener((o, a, v) -> showFirst());
         show(false);
+    }
+
+    /** The alert the banner names, or null. */
+    private AlertsViewModel.Alert first;
+
+    private void showFirst() {
+        double room = text.getWidth() - text.snappedLeftInset() - text.snappedRightInset();
+        text.setText(first == null ? "" : fitted(first, room, shown -> {
+            javafx.scene.text.Text measured = new javafx.scene.text.Text(shown);
+            measured.setFont(text.getFont());
+            return measured.getLayoutBounds().getWidth();
+        }));
+    }
+
+    /** A threshold clause at the end of an alert's text, "(alert above 60 s; …)", and what follows its semicolon. */
+    private static final Pattern THRESHOLD = Pattern.compile(" \\(alert (?:above|after|at) [^;)]*(?:; ([^)]*))?\\)$");
+
+    /**
+     * The alert whole where it fits, else without its threshold (a 1024 px window cut it to
+     * "…(alert above 6…"): what happened reads whole, and a held-on-purpose note ("dispatch
+     * paused") stays. The tooltip keeps every alert whole.
+     */
+    static String fitted(AlertsViewModel.Alert alert, double room, ToDoubleFunction<String> width) {
+        String whole = said(alert);
+        if (width.applyAsDouble(whole) <= room) {
+            return whole;
+        }
+        Matcher threshold = THRESHOLD.matcher(alert.text());
+        if (!threshold.find()) {
+            return whole;
+        }
+        String held = threshold.group(1) == null ? "" : " (" + threshold.group(1) + ")";
+        return said(new AlertsViewModel.Alert(alert.key(), alert.text().substring(0, threshold.start()) + held, alert.active()));
     }
 
     /** An alert whose condition no longer holds stays for its hold, marked so nobody acts on a state that has passed. */
