@@ -51,6 +51,8 @@ public final class ConsoleApp extends Application {
     private static final double MIN_HEIGHT = 680;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
+    /** A screen whose shortcut was pressed while the window said it was opening: shown first. */
+    private Screen chosenWhileOpening;
     /** Set on the FX thread once the engine has started (after reading a stored queue back). */
     private volatile EmbeddedEngine system;
     /** Written by the thread that starts the API, read on the FX thread and at close. */
@@ -99,6 +101,13 @@ public final class ConsoleApp extends Application {
         Scene openingScene = new Scene(new javafx.scene.layout.StackPane(opening), 720, 240);
         // the theme's background from the first frame: the default white fill flashed for a second before the theme's CSS
         openingScene.setFill(options.light() ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND);
+        // a screen's shortcut pressed while the window says it is opening (seconds on a busy machine) was lost:
+        // it is kept, said, and the window opens on that screen
+        openingScene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, key -> MainView.screenOf(key).ifPresent(chosen -> {
+            chosenWhileOpening = chosen;
+            opening.setText(opening.getText().replaceFirst(" \\(then .*\\)$", "") + " (then " + chosen.title() + ")");
+            key.consume();
+        }));
         stage.setScene(openingScene);
         stage.setTitle("QueueDeck console");
         io.queuedeck.console.ui.LongTooltips.wrapEverywhere();
@@ -283,7 +292,7 @@ public final class ConsoleApp extends Application {
         main.lightThemeProperty().set(options.light() || settings.light());
         applyTheme(main.lightThemeProperty().get());
         main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
-        Screen first = options.screen().orElse(settings.screen());
+        Screen first = chosenWhileOpening != null ? chosenWhileOpening : options.screen().orElse(settings.screen());
         main.screenProperty().addListener((o, a, shown) -> {
             lanes.setActive(shown == Screen.LANES);
             gpus.setActive(shown == Screen.GPUS);

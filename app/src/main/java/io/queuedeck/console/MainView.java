@@ -212,11 +212,8 @@ public final class MainView {
 
     /** Ctrl+1…9 and Ctrl+0 switch screens (in the order of the navigation), Ctrl+P pauses or resumes dispatch. */
     public void installShortcuts(Scene scene, Runnable togglePause) {
-        Screen[] screens = Screen.values();
-        for (int i = 0; i < screens.length && i < 10; i++) {
-            Screen s = screens[i];
-            scene.getAccelerators().put(new KeyCodeCombination(KeyCode.getKeyCode(String.valueOf((i + 1) % 10)),
-                    KeyCombination.SHORTCUT_DOWN), () -> screen.set(s));
+        for (Screen s : Screen.values()) {
+            shortcut(s).ifPresent(keys -> scene.getAccelerators().put(keys, () -> screen.set(s)));
         }
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.P, KeyCombination.SHORTCUT_DOWN), togglePause);
         scene.getAccelerators().put(new KeyCodeCombination(KeyCode.F1), this::toggleHelp);
@@ -226,6 +223,17 @@ public final class MainView {
                 e.consume();
             }
         });
+    }
+
+    /** Ctrl+1…9 and Ctrl+0 for the screens in the order of the navigation; none past the tenth. */
+    static java.util.Optional<KeyCombination> shortcut(Screen s) {
+        return s.ordinal() >= 10 ? java.util.Optional.empty() : java.util.Optional.of(new KeyCodeCombination(
+                KeyCode.getKeyCode(String.valueOf((s.ordinal() + 1) % 10)), KeyCombination.SHORTCUT_DOWN));
+    }
+
+    /** The screen whose shortcut {@code key} is, if any. */
+    static java.util.Optional<Screen> screenOf(javafx.scene.input.KeyEvent key) {
+        return java.util.Arrays.stream(Screen.values()).filter(s -> shortcut(s).filter(keys -> keys.match(key)).isPresent()).findFirst();
     }
 
     /** F1: the shortcut sheet and a guide to the screen in view, over it; F1 or Esc again closes it. */
