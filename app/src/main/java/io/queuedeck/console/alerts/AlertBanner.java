@@ -94,8 +94,8 @@ public final class AlertBanner {
 
     /**
      * The alert whole where it fits, else without its threshold (a 1024 px window cut it to
-     * "…(alert above 6…"): what happened reads whole, and a held-on-purpose note ("dispatch
-     * paused") stays. The tooltip keeps every alert whole.
+     * "…(alert above 6…"): what happened reads whole, with a held-on-purpose note ("dispatch
+     * paused") where that fits too. The tooltip keeps every alert whole.
      */
     static String fitted(AlertsViewModel.Alert alert, double room, ToDoubleFunction<String> width) {
         String whole = said(alert);
@@ -106,8 +106,11 @@ public final class AlertBanner {
         if (!threshold.find()) {
             return whole;
         }
-        String held = threshold.group(1) == null ? "" : " (" + threshold.group(1) + ")";
-        return said(new AlertsViewModel.Alert(alert.key(), alert.text().substring(0, threshold.start()) + held, alert.active()));
+        String happened = alert.text().substring(0, threshold.start());
+        String withHeld = said(new AlertsViewModel.Alert(alert.key(), happened
+                + (threshold.group(1) == null ? "" : " (" + threshold.group(1) + ")"), alert.active()));
+        // the held note last: the header's amber Resume dispatch says it too
+        return width.applyAsDouble(withHeld) <= room ? withHeld : said(new AlertsViewModel.Alert(alert.key(), happened, alert.active()));
     }
 
     /** An alert whose condition no longer holds stays for its hold, marked so nobody acts on a state that has passed. */

@@ -21,6 +21,8 @@ class AlertBannerTest {
         var alert = new AlertsViewModel.Alert("oldest-wait",
                 "Oldest waiting task has waited 180 s (alert above 60 s; dispatch paused)", true);
         assertThat(AlertBanner.fitted(alert, 400, WIDTH)).isEqualTo("Oldest waiting task has waited 180 s (dispatch paused)");
+        // at 1024 px even that read "(dispatch pau…": then what happened alone
+        assertThat(AlertBanner.fitted(alert, 300, WIDTH)).isEqualTo("Oldest waiting task has waited 180 s");
     }
 
     @Test
