@@ -393,21 +393,30 @@ class LanesViewUiTest {
     @Test
     void aNoticeTheToolbarCuts_isSaidWhole_once() throws Exception {
         List<String> said = new java.util.ArrayList<>();
+        double width = stage.getWidth();
+        double height = stage.getHeight();
         FxToolkit.setupStage(s -> {
             s.setScene(new Scene(new LanesView(model).onNoticeCut(said::add).root()));
             s.setWidth(1024 - 200); // the lanes' room in a 1024 px window; a shown stage keeps its size for a new scene
             s.setHeight(600);
         });
-        WaitForAsyncUtils.waitForFxEvents();
-        javafx.scene.control.Label hint = robot.lookup("#lanes-hint").queryAs(javafx.scene.control.Label.class);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> WaitForAsyncUtils.asyncFx(
-                () -> hint.getScene().getWidth() == 1024 - 200).get());
-        listing(0, List.of(waiting("a", 3, 900)), 0);
+        try {
+            WaitForAsyncUtils.waitForFxEvents();
+            javafx.scene.control.Label hint = robot.lookup("#lanes-hint").queryAs(javafx.scene.control.Label.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> WaitForAsyncUtils.asyncFx(
+                    () -> hint.getScene().getWidth() == 1024 - 200).get());
+            listing(0, List.of(waiting("a", 3, 900)), 0);
 
-        robot.clickOn("#lanes-cancel");
-        robot.clickOn("#lanes-cancel");
+            robot.clickOn("#lanes-cancel");
+            robot.clickOn("#lanes-cancel");
 
-        assertThat(said).containsExactly(LanesViewModel.NOTHING_SELECTED);
+            assertThat(said).containsExactly(LanesViewModel.NOTHING_SELECTED);
+        } finally { // the stage is shared with the tests after this one, which click where a 1280 x 800 window has their rows
+            robot.interact(() -> {
+                stage.setWidth(width);
+                stage.setHeight(height);
+            });
+        }
     }
 
     /** Whole inside {@code container} (the window when null). */
