@@ -175,14 +175,19 @@ class CompareViewUiTest {
     /** In a 1024 px window (824 px beside the navigation) the nine inputs in one row squeezed the trace to "azure-conv-2(". */
     @Test
     void narrowWindow_inputsWrap_theTraceBoxKeepsItsWidth() {
-        robot.interact(() -> robot.lookup("#compare-trace").query().getScene().getWindow().setWidth(824));
+        javafx.stage.Window window = robot.lookup("#compare-trace").query().getScene().getWindow();
+        double width = window.getWidth();
+        robot.interact(() -> window.setWidth(824));
         WaitForAsyncUtils.waitForFxEvents();
-
-        for (String id : List.of("#compare-trace", "#compare-priorities", "#compare-deadlines")) {
-            javafx.scene.control.Control box = robot.lookup(id).queryAs(javafx.scene.control.Control.class);
-            assertThat(box.getWidth()).as(id + "'s width").isGreaterThanOrEqualTo(box.prefWidth(-1) - 0.5);
-            javafx.geometry.Bounds inScene = box.localToScene(box.getLayoutBounds());
-            assertThat(inScene.getMaxX()).as(id + "'s right edge").isLessThanOrEqualTo(box.getScene().getWidth());
+        try {
+            for (String id : List.of("#compare-trace", "#compare-priorities", "#compare-deadlines")) {
+                javafx.scene.control.Control box = robot.lookup(id).queryAs(javafx.scene.control.Control.class);
+                assertThat(box.getWidth()).as(id + "'s width").isGreaterThanOrEqualTo(box.prefWidth(-1) - 0.5);
+                javafx.geometry.Bounds inScene = box.localToScene(box.getLayoutBounds());
+                assertThat(inScene.getMaxX()).as(id + "'s right edge").isLessThanOrEqualTo(box.getScene().getWidth());
+            }
+        } finally { // the stage is shared with the tests after this one: a shown stage keeps its size for a new scene
+            robot.interact(() -> window.setWidth(width));
         }
     }
 
