@@ -350,26 +350,11 @@ public final class ConsoleApp extends Application {
 
         if (!options.inject().isEmpty()) {
             javafx.animation.PauseTransition wait = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(2));
-            wait.setOnFinished(e -> inject(options.inject(), gpus, faults));
+            wait.setOnFinished(e -> InjectedFaults.send(options.inject(), gpus, faults));
             wait.play();
         }
         options.screenshot().ifPresent(file -> Screenshot.after(scene, file, options.after(), ConsoleApp::exitAfterStop));
         options.benchUi().ifPresent(d -> new BenchUi(system, d, main.screenProperty()::set).start());
-    }
-
-    /** The --inject faults, sent like the fault buttons send them (so they are logged too). */
-    private static void inject(java.util.List<String> items, GpusViewModel gpus, FaultsViewModel faults) {
-        for (String item : items) {
-            String[] parts = item.split("[:x]");
-            switch (parts[0]) {
-                case "crash" -> gpus.crash(Integer.parseInt(parts[1]));
-                case "slow" -> gpus.slow(Integer.parseInt(parts[1]), Double.parseDouble(parts[2]));
-                case "offline" -> gpus.setOnline(Integer.parseInt(parts[1]), false);
-                case "burst" -> faults.burst();
-                case "poison" -> faults.poisonTask();
-                default -> throw new IllegalStateException("checked by ConsoleOptions: " + item);
-            }
-        }
     }
 
     /** How long a close waits for an aborted drill's report (written in well under a second). */

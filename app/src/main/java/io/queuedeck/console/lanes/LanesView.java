@@ -220,7 +220,7 @@ public final class LanesView {
             int p = lane.priority();
             grid.add(laneBox(lane), p % 5, p / 5);
         }
-        grid.add(deadLetterBox(), 5, 0, 1, 2);
+        grid.add(DeadLetterColumn.of(model), 5, 0, 1, 2);
         // the lanes shown change with the view: their widths are measured again
         model.byLevelProperty().addListener(o -> grid.requestLayout());
         model.levelsProperty().addListener(o -> grid.requestLayout());
@@ -332,50 +332,6 @@ public final class LanesView {
             }
         });
         return search;
-    }
-
-    /** The dead letters: multi-select, Retry (or R) queues them again, double-click inspects. */
-    private VBox deadLetterBox() {
-        Label title = new Label("Dead letters");
-        title.getStyleClass().add("lane-title");
-        title.setTooltip(new Tooltip("Tasks that failed every attempt; retry queues them again"));
-        Label count = new Label("0");
-        count.setId("lane-dead-count");
-        Tooltip tip = new Tooltip();
-        count.setTooltip(tip);
-        Runnable showCount = () -> {
-            int shown = model.deadLetters().size();
-            int total = Math.max(shown, model.deadLetterTotalProperty().get());
-            count.setText(LaneColumn.compact(total));
-            tip.setText(String.format(Locale.ROOT, "%,d dead letters", total)
-                    + (shown < total ? String.format(Locale.ROOT, "; the oldest %,d listed", shown) : ""));
-        };
-        model.deadLetters().addListener((javafx.collections.ListChangeListener<TaskRow>) c -> showCount.run());
-        model.deadLetterTotalProperty().addListener((o, a, v) -> showCount.run());
-        showCount.run();
-        ListView<TaskRow> list = LaneColumn.list(model, model.deadLetters(), "lane-dead", "none", null);
-        Button retry = new Button("Retry selected");
-        retry.setMaxWidth(Double.MAX_VALUE);
-        retry.setId("lanes-retry");
-        retry.getStyleClass().add(Styles.SMALL);
-        retry.setTooltip(new Tooltip("Queue the selected dead letters again, each with a fresh set of attempts (R)"));
-        retry.disableProperty().bind(Bindings.isEmpty(list.getSelectionModel().getSelectedItems()));
-        Runnable retrySelected = () -> model.retry(list.getSelectionModel().getSelectedItems().stream().map(TaskRow::id).toList());
-        retry.setOnAction(e -> retrySelected.run());
-        list.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.R) {
-                retrySelected.run();
-            } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
-                model.inspect(list.getSelectionModel().getSelectedItem().id());
-            }
-        });
-        VBox.setVgrow(list, Priority.ALWAYS);
-        Label columns = new Label("oldest first");
-        columns.getStyleClass().add("lane-columns");
-        title.setMinWidth(0);
-        VBox box = LaneColumn.box(LaneColumn.header(title, count, null), columns, list, retry);
-        box.getStyleClass().add("dead-lane");
-        return box;
     }
 
     private List<Tier> shownTiers = List.of();

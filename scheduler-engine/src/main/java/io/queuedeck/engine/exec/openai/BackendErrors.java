@@ -1,7 +1,10 @@
 package io.queuedeck.engine.exec.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -16,6 +19,7 @@ final class BackendErrors {
 
     /** What of an error body is read: its message is shown shortened, and the body may never end. */
     private static final long MAX_ERROR_BODY_BYTES = 16 * 1024;
+    private static final int MAX_SHOWN_CHARS = 300;
 
     /** The OpenAI error shape's message, else the body itself, shortened. */
     static String ofBody(Response response) {
@@ -32,10 +36,10 @@ final class BackendErrors {
                 return message(node.get("error"));
             }
             if (node != null && node.hasNonNull("message")) {
-                return StreamAttempt.shown(node.get("message").asText()); // llama.cpp and others
+                return shown(node.get("message").asText()); // llama.cpp and others
             }
             if (node != null && node.hasNonNull("detail")) {
-                return StreamAttempt.shown(node.get("detail").toString()); // FastAPI validation errors
+                return shown(node.get("detail").toString()); // FastAPI validation errors
             }
         } catch (IOException notJson) {
             // cut at its limit, or not JSON: a message field still says more than the raw text
@@ -44,14 +48,14 @@ final class BackendErrors {
                 String start = message.group(1);
                 for (int cut = 0; cut <= 6 && cut < start.length(); cut++) {
                     try {
-                        return StreamAttempt.shown(OpenAiInput.JSON.readValue("\"" + start.substring(0, start.length() - cut) + "\"", String.class));
+                        return shown(OpenAiInput.JSON.readValue("\"" + start.substring(0, start.length() - cut) + "\"", String.class));
                     } catch (IOException inAnEscape) {
                         // one character shorter
                     }
                 }
             }
         }
-        return raw.isBlank() ? "(empty body)" : StreamAttempt.shown(raw);
+        return raw.isBlank() ? "(empty body)" : shown(raw);
     }
 
     /** The first JSON string after a "message" key, in a body too long to read whole (a 20 KB detail after a short message). */
@@ -80,9 +84,31 @@ final class BackendErrors {
     /** An error object's message (or the error itself, when it is a string), shortened for a task and a tenant. */
     static String message(JsonNode error) {
         if (error.isTextual()) {
-            return StreamAttempt.shown(error.asText()); // kept on the task and sent on: a megabyte of it, per task, ran the heap out
+            return shown(error.asText()); // kept on the task and sent on: a megabyte of it, per task, ran the heap out
         }
         JsonNode message = error.get("message");
-        return StreamAttempt.shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it
+        return shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it
+    }
+
+    /** A connection failure in words for the task's error and the client: no Java class names. */
+    static String why(Throwable t) {
+        if (t instanceof EOFException) {
+            return "the backend closed the connection before its answer ended";
+        }
+        if (t instanceof ConnectException) {
+            return "the backend refused the connection";
+        }
+        if (t instanceof UnknownHostException) {
+            return "the backend's host name is unknown";
+        }
+        String message = t == null ? null : t.getMessage();
+        return message == null || message.isBlank() ? "the connection broke" : message;
+    }
+
+    /** {@code text} on one line, control characters replaced, shortened to {@value #MAX_SHOWN_CHARS} characters. */
+    static String shown(String text) {
+        // a backend's control characters (NUL, ESC) would reach a task's error, logs and terminals raw
+        String oneLine = text.replaceAll("\\s+", " ").replaceAll("[\\p{Cc}\\p{Cf}]", "\uFFFD").strip();
+        return oneLine.length() <= MAX_SHOWN_CHARS ? oneLine : oneLine.substring(0, MAX_SHOWN_CHARS) + "...";
     }
 }

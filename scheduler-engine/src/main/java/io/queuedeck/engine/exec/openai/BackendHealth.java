@@ -105,7 +105,7 @@ final class BackendHealth {
                     }
                     boolean ok = response.isSuccessful();
                     if (response.isRedirect()) {
-                        backend.redirected(code, StreamAttempt.shown(response.header("Location", "nowhere")));
+                        backend.redirected(code, BackendErrors.shown(response.header("Location", "nowhere")));
                     }
                     context.post(() -> probed(backend, ok, path + " answered " + code
                             + (response.isRedirect() ? " (a redirect, not followed)" : "")));

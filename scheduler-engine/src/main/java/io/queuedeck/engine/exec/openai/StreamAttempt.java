@@ -5,14 +5,9 @@ import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.clock.Timer;
 import io.queuedeck.engine.task.Generation;
 import io.queuedeck.engine.task.Task;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Pattern;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
 import okhttp3.sse.EventSourceListener;
@@ -24,11 +19,6 @@ import okhttp3.sse.EventSourceListener;
  * {@link OpenAiExecutor}'s posts: the first token once, and the outcome once.
  */
 final class StreamAttempt extends EventSourceListener {
-    private static final int MAX_SHOWN_CHARS = 300;
-    /** The longest pause a backend's {@code Retry-After} buys. */
-    static final int MAX_RETRY_AFTER_SECONDS = 60;
-    /** Delta-seconds: digits (RFC 9110), and a fraction, which some servers send. */
-    private static final Pattern DELTA_SECONDS = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9})?");
     /**
      * The longest answer a task keeps, in characters, whatever its {@code max_tokens}: a task's
      * answer stays in memory while it runs, while its callback is sent and while it is remembered.
@@ -186,12 +176,12 @@ final class StreamAttempt extends EventSourceListener {
         try {
             chunk = StreamChunk.parse(data, chat);
         } catch (IOException e) {
-            fail(Outcome.Kind.STREAM, "malformed stream: an event is not JSON: " + shown(data), 0);
+            fail(Outcome.Kind.STREAM, "malformed stream: an event is not JSON: " + BackendErrors.shown(data), 0);
             eventSource.cancel();
             return;
         }
         if (chunk == null) {
-            fail(Outcome.Kind.STREAM, "malformed stream: an event is not a JSON object: " + shown(data), 0);
+            fail(Outcome.Kind.STREAM, "malformed stream: an event is not a JSON object: " + BackendErrors.shown(data), 0);
             eventSource.cancel();
             return;
         }
@@ -214,7 +204,7 @@ final class StreamAttempt extends EventSourceListener {
             return;
         }
         if (!chunk.hasChoices() && chunk.usage() == null) {
-            fail(Outcome.Kind.STREAM, "malformed stream: a chunk has neither choices nor usage: " + shown(data), 0);
+            fail(Outcome.Kind.STREAM, "malformed stream: a chunk has neither choices nor usage: " + BackendErrors.shown(data), 0);
             eventSource.cancel();
             return;
         }
@@ -228,7 +218,7 @@ final class StreamAttempt extends EventSourceListener {
             return;
         }
         if (chunk.answerTwice()) {
-            fail(Outcome.Kind.STREAM, "malformed stream: a chunk holds choice 0 twice: " + shown(data), 0);
+            fail(Outcome.Kind.STREAM, "malformed stream: a chunk holds choice 0 twice: " + BackendErrors.shown(data), 0);
             eventSource.cancel();
             return;
         }
@@ -377,12 +367,12 @@ final class StreamAttempt extends EventSourceListener {
             String message = BackendErrors.ofBody(response);
             if (code >= 300 && code < 400) {
                 refusedStatus = 502;
-                backend.redirected(code, shown(response.header("Location", "nowhere"))); // where to: the operator's log, not the tenant's answer
+                backend.redirected(code, BackendErrors.shown(response.header("Location", "nowhere"))); // where to: the operator's log, not the tenant's answer
                 fail(Outcome.Kind.REFUSED, "the backend answered with a redirect (" + code + "); redirects are not followed:"
                         + " the backend must be configured with the server's own URL (the log says where it pointed)", 0);
             } else if (code == 429) {
                 fail(Outcome.Kind.RATE_LIMITED, "the backend is busy (429): " + message,
-                        retryAfterNanos(response.header("Retry-After"), Instant.now()));
+                        RetryAfter.pauseNanos(response.header("Retry-After"), Instant.now()));
             } else if (code >= 500 || code == 408) {
                 fail(Outcome.Kind.SERVER, "the backend failed (" + code + "): " + message, 0);
             } else if (code == 401 || code == 403 || code == 407) {
@@ -405,7 +395,7 @@ final class StreamAttempt extends EventSourceListener {
         } else if (t instanceof SocketTimeoutException) {
             fail(Outcome.Kind.CONNECTION, "the backend stalled: " + t.getMessage(), 0);
         } else {
-            fail(Outcome.Kind.CONNECTION, "the connection to the backend failed: " + why(t), 0);
+            fail(Outcome.Kind.CONNECTION, "the connection to the backend failed: " + BackendErrors.why(t), 0);
         }
     }
 
@@ -441,21 +431,6 @@ final class StreamAttempt extends EventSourceListener {
 
     private static String chunks(int n) {
         return n == 1 ? "1 chunk" : n + " chunks";
-    }
-
-    /** A connection failure in words for the task's error and the client: no Java class names. */
-    static String why(Throwable t) {
-        if (t instanceof EOFException) {
-            return "the backend closed the connection before its answer ended";
-        }
-        if (t instanceof ConnectException) {
-            return "the backend refused the connection";
-        }
-        if (t instanceof UnknownHostException) {
-            return "the backend's host name is unknown";
-        }
-        String message = t == null ? null : t.getMessage();
-        return message == null || message.isBlank() ? "the connection broke" : message;
     }
 
     private void succeed() {
@@ -562,41 +537,5 @@ final class StreamAttempt extends EventSourceListener {
             /** Nobody would read the answer (a front-door client that left): not run, and no failure. */
             ABANDONED
         }
-    }
-
-    /**
-     * The pause a {@code Retry-After} asks for: delta-seconds, or the time left until an HTTP date;
-     * anything else (say {@code 1e3}, which is neither) counts as one second, as a 429 with no
-     * header does. At most {@value #MAX_RETRY_AFTER_SECONDS} s: one tenant's request must not make
-     * a backend sit idle for every tenant for an hour, and the next request after the pause asks
-     * the server again.
-     */
-    static long retryAfterNanos(String value, Instant now) {
-        if (value == null) {
-            return 0;
-        }
-        String text = value.strip();
-        double seconds;
-        if (DELTA_SECONDS.matcher(text).matches()) {
-            seconds = Double.parseDouble(text);
-        } else if (text.matches("[0-9]{10,}(\\.[0-9]+)?")) { // delta-seconds past any real wait: the longest pause, not a second
-            seconds = MAX_RETRY_AFTER_SECONDS;
-        } else {
-            // an HTTP date in any of the three forms a recipient must accept (IMF-fixdate, RFC 850, asctime)
-            java.util.Date date;
-            try {
-                date = okhttp3.Headers.of("Retry-After", text).getDate("Retry-After");
-            } catch (IllegalArgumentException notAHeaderValue) {
-                date = null;
-            }
-            seconds = date == null ? 1 : Duration.between(now, date.toInstant()).toMillis() / 1e3;
-        }
-        return seconds > 0 ? (long) (Math.min(seconds, MAX_RETRY_AFTER_SECONDS) * 1e9) : 0;
-    }
-
-    static String shown(String text) {
-        // a backend's control characters (NUL, ESC) would reach a task's error, logs and terminals raw
-        String oneLine = text.replaceAll("\\s+", " ").replaceAll("[\\p{Cc}\\p{Cf}]", "\uFFFD").strip();
-        return oneLine.length() <= MAX_SHOWN_CHARS ? oneLine : oneLine.substring(0, MAX_SHOWN_CHARS) + "...";
     }
 }

@@ -14,14 +14,14 @@ class RetryAfterTest {
 
     @Test
     void deltaSeconds_areTakenAsSent_upToTheCap() {
-        assertThat(StreamAttempt.retryAfterNanos("5", NOW)).isEqualTo(5 * SECOND);
-        assertThat(StreamAttempt.retryAfterNanos(" 2.5 ", NOW)).isEqualTo(2_500_000_000L);
-        assertThat(StreamAttempt.retryAfterNanos("3600", NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
-        assertThat(StreamAttempt.retryAfterNanos("0", NOW)).isZero();
+        assertThat(RetryAfter.pauseNanos("5", NOW)).isEqualTo(5 * SECOND);
+        assertThat(RetryAfter.pauseNanos(" 2.5 ", NOW)).isEqualTo(2_500_000_000L);
+        assertThat(RetryAfter.pauseNanos("3600", NOW)).isEqualTo(RetryAfter.MAX_SECONDS * SECOND);
+        assertThat(RetryAfter.pauseNanos("0", NOW)).isZero();
         // longer than nine digits is delta-seconds past any real wait: the cap, not the one second of junk
-        assertThat(StreamAttempt.retryAfterNanos("99999999999999999999", NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
-        assertThat(StreamAttempt.retryAfterNanos("9".repeat(5_000), NOW)).isEqualTo(StreamAttempt.MAX_RETRY_AFTER_SECONDS * SECOND);
-        assertThat(StreamAttempt.retryAfterNanos(null, NOW)).isZero();
+        assertThat(RetryAfter.pauseNanos("99999999999999999999", NOW)).isEqualTo(RetryAfter.MAX_SECONDS * SECOND);
+        assertThat(RetryAfter.pauseNanos("9".repeat(5_000), NOW)).isEqualTo(RetryAfter.MAX_SECONDS * SECOND);
+        assertThat(RetryAfter.pauseNanos(null, NOW)).isZero();
     }
 
     @Test
@@ -29,22 +29,22 @@ class RetryAfterTest {
         String in20s = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.plusSeconds(20).atOffset(ZoneOffset.UTC));
         String past = DateTimeFormatter.RFC_1123_DATE_TIME.format(NOW.minusSeconds(20).atOffset(ZoneOffset.UTC));
 
-        assertThat(StreamAttempt.retryAfterNanos(in20s, NOW)).isEqualTo(20 * SECOND);
-        assertThat(StreamAttempt.retryAfterNanos(past, NOW)).isZero();
+        assertThat(RetryAfter.pauseNanos(in20s, NOW)).isEqualTo(20 * SECOND);
+        assertThat(RetryAfter.pauseNanos(past, NOW)).isZero();
     }
 
     /** RFC 9110 5.6.7: a recipient must accept all three forms; the two obsolete ones counted as one second. */
     @Test
     void theObsoleteDateForms_countTheTimeLeftToo() {
-        assertThat(StreamAttempt.retryAfterNanos("Sunday, 06-Dec-26 05:00:30 GMT", NOW)).isEqualTo(30 * SECOND); // RFC 850
-        assertThat(StreamAttempt.retryAfterNanos("Sun Dec  6 05:00:40 2026", NOW)).isEqualTo(40 * SECOND); // asctime
+        assertThat(RetryAfter.pauseNanos("Sunday, 06-Dec-26 05:00:30 GMT", NOW)).isEqualTo(30 * SECOND); // RFC 850
+        assertThat(RetryAfter.pauseNanos("Sun Dec  6 05:00:40 2026", NOW)).isEqualTo(40 * SECOND); // asctime
     }
 
     @Test
     void whatIsNeitherForm_countsAsOneSecond_notAsTheNumberItLooksLike() {
         // "1e3" was read as 1,000 s (then capped to a minute); it is not delta-seconds
         for (String unreadable : new String[] {"1e3", "Infinity", "NaN", "-5", "0x10", "soon", "+7", "Sun, 06 Dec 2026 05:00:30 GMT\u00e9"}) {
-            assertThat(StreamAttempt.retryAfterNanos(unreadable, NOW)).as(unreadable).isEqualTo(SECOND);
+            assertThat(RetryAfter.pauseNanos(unreadable, NOW)).as(unreadable).isEqualTo(SECOND);
         }
     }
 }
