@@ -27,36 +27,32 @@ final class WholeNumber {
         return value.longValueExact();
     }
 
-    /** An int option's converter with its range. */
-    abstract static class IntRange implements CommandLine.ITypeConverter<Integer> {
-        private final int min;
-        private final int max;
+    /** An option's converter with its range, giving {@code N} (an option's field type). */
+    abstract static class Range<N> implements CommandLine.ITypeConverter<N> {
+        private final long min;
+        private final long max;
+        private final java.util.function.LongFunction<N> as;
 
-        IntRange(int min, int max) {
+        Range(long min, long max, java.util.function.LongFunction<N> as) {
             this.min = min;
             this.max = max;
+            this.as = as;
         }
 
         @Override
-        public Integer convert(String text) {
-            return (int) parse(text, min, max);
+        public N convert(String text) {
+            return as.apply(parse(text, min, max));
         }
     }
 
+    /** An int option's converter with its range. */
+    abstract static class IntRange extends Range<Integer> {
+        IntRange(int min, int max) { super(min, max, v -> (int) v); }
+    }
+
     /** A long option's converter with its range. */
-    abstract static class LongRange implements CommandLine.ITypeConverter<Long> {
-        private final long min;
-        private final long max;
-
-        LongRange(long min, long max) {
-            this.min = min;
-            this.max = max;
-        }
-
-        @Override
-        public Long convert(String text) {
-            return parse(text, min, max);
-        }
+    abstract static class LongRange extends Range<Long> {
+        LongRange(long min, long max) { super(min, max, v -> v); }
     }
 
     /** Counts of something there must be one of at least: threads, sequences, tokens. */

@@ -409,17 +409,8 @@ class HostileBackendTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"\"reasoning_content\":\"think \"",
             "\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"a\"}}]"})
     void workWithoutText_afterTheFirstToken_isNoSilence(String work) throws Exception {
-        List<String> events = new java.util.ArrayList<>();
-        events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
-        for (int i = 0; i < 8; i++) { // 8 x 300 ms: past the 1 s silence allowed
-            events.add("{\"choices\":[{\"index\":0,\"delta\":{" + work + "}}]}");
-        }
-        events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}");
-        events.add("[DONE]");
-        completions = exchange -> sse(exchange, events, 300);
-        start(Duration.ofSeconds(1));
+        TaskView done = slowlyBetweenAandB(java.util.Collections.nCopies(8, work)); // 8 x 300 ms
 
-        TaskView done = finished(submit());
 
         assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
         assertThat(done.output()).isEqualTo("ab");
@@ -431,20 +422,30 @@ class HostileBackendTest {
      */
     @Test
     void whitespaceTokens_afterTheFirstToken_areProgress() throws Exception {
+        String spaces = "\"content\":\"  \"";
+        String lineBreak = "\"content\":\"\\n\\t\"";
+        TaskView done = slowlyBetweenAandB(List.of(spaces, lineBreak, spaces, lineBreak, spaces, lineBreak)); // 6 x 300 ms
+
+
+        assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
+        assertThat(done.output()).isEqualTo("a  \n\t  \n\t  \n\tb");
+    }
+
+    /**
+     * A task answered "a", then one delta of each of {@code deltas} 300 ms apart, then "b": past the
+     * 1 s of silence allowed unless the deltas count as progress.
+     */
+    private TaskView slowlyBetweenAandB(List<String> deltas) throws Exception {
         List<String> events = new java.util.ArrayList<>();
         events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
-        for (int i = 0; i < 6; i++) { // 6 x 300 ms: past the 1 s silence allowed
-            events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + (i % 2 == 0 ? "  " : "\\n\\t") + "\"}}]}");
+        for (String delta : deltas) {
+            events.add("{\"choices\":[{\"index\":0,\"delta\":{" + delta + "}}]}");
         }
         events.add("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}");
         events.add("[DONE]");
         completions = exchange -> sse(exchange, events, 300);
         start(Duration.ofSeconds(1));
-
-        TaskView done = finished(submit());
-
-        assertThat(done.state()).as(done.error()).isEqualTo(TaskState.SUCCEEDED);
-        assertThat(done.output()).isEqualTo("a  \n\t  \n\t  \n\tb");
+        return finished(submit());
     }
 
     /**
