@@ -54,10 +54,14 @@ class ControlViewUiTest {
                 Path.of("").toAbsolutePath(), name -> null, "priority");
         calls = Executors.newSingleThreadExecutor();
         Stage stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> javafx.application.Application.setUserAgentStylesheet(
+                new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet())); // its list cells have a fixed height
         FxToolkit.setupStage(s -> {
             ControlViewModel model = new ControlViewModel(plane, calls, Platform::runLater, "robot", change -> { });
             FlowViewModel flow = new FlowViewModel(() -> plane.current().config().flow());
-            s.setScene(new Scene(new ControlView(model, flow, new AlertsForm(plane.current().config().flow().table())).root(), 1280, 800));
+            Scene scene = new Scene(new ControlView(model, flow, new AlertsForm(plane.current().config().flow().table())).root(), 1280, 800);
+            scene.getStylesheets().add(ControlViewUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
+            s.setScene(scene);
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -167,6 +171,11 @@ class ControlViewUiTest {
                         && cell.getHeight() + 0.5 >= cell.prefHeight(cell.getWidth())
                         && cell.getBoundsInParent().getMaxY() <= problems.getHeight()).get())
                         .as("'%s' whole in the list", cell.getItem()).isTrue();
+                // what the cell draws is the whole problem: under the theme's fixed cell height it was its first
+                // line, cut with an ellipsis before its line number
+                assertThat(WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.text.Text) cell.lookup(".text")).getText()
+                        .replaceAll("\\s+", " ")).get())
+                        .isEqualTo(String.valueOf(cell.getItem()).replaceAll("\\s+", " "));
             }
         } finally {
             robot.interact(() -> {
