@@ -54,6 +54,8 @@ final class SparkMarkers {
     static final double TOP = 0.45;
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final String FAULT = "marker-fault";
+    /** A GPU's or backend's change of state as the change log writes it: "GPU 3 up → loading". */
+    private static final java.util.regex.Pattern STATE_CHANGE = java.util.regex.Pattern.compile("((?:GPU|Backend) \\d+) [a-z_]+ → ([a-z_]+)");
 
     /** A marker placed on the sparklines: {@code fraction} 0 is the oldest point, 1 the newest. */
     record Placed(double fraction, String shortLabel, String tooltip, String styleClass, Instant at) {}
@@ -118,8 +120,16 @@ final class SparkMarkers {
         return placed;
     }
 
-    /** The few words at a marker's top: a fault's label without its id ("fault f-3: slow …" → "slow …"). */
+    /**
+     * The few words at a marker's top: a fault's label without its id ("fault f-3: slow …" → "slow …"),
+     * a GPU's change of state as the state it went to ("GPU 3 up → loading" → "GPU 3 → loading": cut at
+     * twelve characters it read "GPU 3 up → …", as if the GPU had come up).
+     */
     static String shorten(String text) {
+        java.util.regex.Matcher state = STATE_CHANGE.matcher(text);
+        if (state.matches()) {
+            return state.group(1) + " → " + state.group(2);
+        }
         String words = text.replaceFirst("^fault (cleared )?f-\\d+: ", (text.contains("cleared") ? "end " : ""));
         return words.length() <= SHORT_LABEL ? words : words.substring(0, SHORT_LABEL - 1) + "…";
     }

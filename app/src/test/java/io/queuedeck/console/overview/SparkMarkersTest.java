@@ -131,4 +131,12 @@ class SparkMarkersTest {
         assertThat(SparkMarkers.shorten("crash injected on GPU 0")).isEqualTo("crash injec…");
         assertThat(SparkMarkers.shorten("load burst")).isEqualTo("load burst");
     }
+
+    /** Cut at twelve characters, a crash read "GPU 3 up → …": as if the GPU had come up. */
+    @Test
+    void shorten_gpuStateChange_saysTheStateItWentTo() {
+        assertThat(SparkMarkers.shorten("GPU 3 up → loading")).isEqualTo("GPU 3 → loading");
+        assertThat(SparkMarkers.shorten("GPU 3 loading → up")).isEqualTo("GPU 3 → up");
+        assertThat(SparkMarkers.shorten("Backend 12 up → offline")).isEqualTo("Backend 12 → offline");
+    }
 }
