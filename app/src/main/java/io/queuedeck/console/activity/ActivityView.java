@@ -62,13 +62,13 @@ public final class ActivityView {
         table.setId("activity-table");
         table.setPlaceholder(new Label("No operator action recorded yet"));
         table.getColumns().add(column("When", e -> TIME.format(e.at()), 185)); // 150 cut the seconds at 1280 px
-        table.getColumns().add(column("Who", AuditEntry::actor, 160)); // "anonymous@127.0.0.1" whole: 125 cut it
+        table.getColumns().add(column("Who", AuditEntry::actor, 195)); // "anonymous@127.0.0.1" whole: 160 cut it
         table.getColumns().add(column("From", AuditEntry::source, 70));
         table.getColumns().add(column("What", AuditEntry::action, 150)); // "fault.poison_task", "task.reprioritize" whole
-        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 315)); // "<task id> to P1": at 200 the move was cut off
+        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 290)); // "<task id> to P1" at 1600 px; at 1280 it gives way to the actor, whole in its tooltip
         // a pause or a config change names no tasks: "0" read as "it held none" beside a tier of thousands
         table.getColumns().add(column("Tasks", e -> e.tasks() == 0 ? "–" : String.format("%,d", e.tasks()), 60));
-        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 70)); // the rest of the width; all of them fit 1280 px
+        table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 70)); // the rest of the width
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         // in a narrow window the target gives way (its cells keep their text in a tooltip) and the rest keep their
         // words: at 1024 x 700 the policy shrank every column alike, to "2026-12-07 15:2…", "con…" and "T…"

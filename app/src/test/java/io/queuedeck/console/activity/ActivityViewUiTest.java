@@ -36,6 +36,7 @@ class ActivityViewUiTest {
         FxToolkit.registerPrimaryStage();
         EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
         engine.audit().record("ops", "api", "queue.resume", "all:resume", 0, null); // one entry to export
+        engine.audit().record("anonymous@127.0.0.1", "api", "queue.pause", "all", 0, null); // a tokenless API client
         model = new ActivityViewModel(gateway, Runnable::run, Platform::runLater);
         FxToolkit.setupFixture(() -> javafx.application.Application.setUserAgentStylesheet(
                 new atlantafx.base.theme.PrimerDark().getUserAgentStylesheet()));
@@ -65,7 +66,7 @@ class ActivityViewUiTest {
         assertThat(tasks).isEqualTo("–");
     }
 
-    /** At 1280 px an actor such as "anonymous@127.0.0.1" or a long detail may be cut: its tooltip has it whole. */
+    /** At 1280 px a long target or detail may be cut: its tooltip has it whole. */
     @Test
     void everyShownValue_isWholeInItsTooltip() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
@@ -94,6 +95,17 @@ class ActivityViewUiTest {
         } finally {
             robot.interact(() -> window.setWidth(1080));
         }
+    }
+
+    /** In a 1280 x 800 window a tokenless API client read "anonymous@127.0…", though the detail column stood empty. */
+    @Test
+    void at1280_anApiClientsName_isWhole() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> model.entries().size() >= 2);
+        WaitForAsyncUtils.waitForFxEvents();
+        var who = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".table-row-cell .table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                .stream().filter(c -> "anonymous@127.0.0.1".equals(c.getText())).findFirst().orElseThrow()).get();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> who.getWidth() - who.snappedLeftInset() - who.snappedRightInset() + 0.5).get())
+                .isGreaterThanOrEqualTo(WaitForAsyncUtils.asyncFx(() -> textWidth(who)).get());
     }
 
     /** A cell's text on one line, in its font (a table cell's preferred width is its column's). */
