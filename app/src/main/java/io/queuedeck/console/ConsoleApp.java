@@ -65,6 +65,13 @@ public final class ConsoleApp extends Application {
     private MainView main;
     private Stage stage;
     private ConsoleOptions options;
+    /** What the last run remembered, or the defaults for a screenshot or benchmark run. */
+    private ConsoleSettings settings;
+
+    /** Screenshots and benchmarks use fixed defaults, so they look the same on every machine. */
+    private boolean remembers() {
+        return options.screenshot().isEmpty() && options.benchUi().isEmpty();
+    }
     /** Where the queue is kept; null in memory. */
     private java.nio.file.Path stateDir;
     /** The demo load when the window began to close, kept for the next start; NaN until then. */
@@ -88,7 +95,8 @@ public final class ConsoleApp extends Application {
         stage = primaryStage;
         notices = new Notices(stage);
         options = ConsoleOptions.parse(getParameters().getRaw());
-        applyTheme(options.light());
+        settings = remembers() ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
+        applyTheme(light(options, settings));
 
         stateDir = options.stateDirectory(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome()).orElse(null);
         // a scheduler loop that dies ends the process (exit 70) once the window has said why
@@ -100,7 +108,7 @@ public final class ConsoleApp extends Application {
                 stateDir == null ? "Starting the engine …" : "Opening the queue in " + stateDir + " …");
         Scene openingScene = new Scene(new javafx.scene.layout.StackPane(opening), 720, 240);
         // the theme's background from the first frame: the default white fill flashed for a second before the theme's CSS
-        openingScene.setFill(options.light() ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND);
+        openingScene.setFill(background(options, settings));
         // a screen's shortcut pressed while the window says it is opening (seconds on a busy machine) was lost:
         // it is kept, said, and the window opens on that screen
         openingScene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, key -> MainView.screenOf(key).ifPresent(chosen -> {
@@ -271,9 +279,7 @@ public final class ConsoleApp extends Application {
         staleness.setCycleCount(javafx.animation.Animation.INDEFINITE);
         staleness.play();
 
-        // screenshots and benchmarks use fixed defaults, so they look the same on every machine
-        boolean remember = options.screenshot().isEmpty() && options.benchUi().isEmpty();
-        ConsoleSettings settings = remember ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
+        boolean remember = remembers();
         // the demo load set last (0 included) runs again, unless --load says otherwise or there is no demo load
         boolean demo = options.trace().isEmpty() && options.backends().isEmpty() && options.cluster().isEmpty();
         double demoLoad = remember && demo && !options.loadGiven() ? settings.demoLoad().orElse(startLoad) : startLoad;
@@ -287,9 +293,9 @@ public final class ConsoleApp extends Application {
         Scene scene = new Scene(main.root(), Math.max(minWidth, Math.min(settings.width(), screen.getWidth() - FRAME_ROOM)),
                 Math.max(minHeight, Math.min(settings.height(), screen.getHeight() - FRAME_ROOM)));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
-        scene.setFill(options.light() || settings.light() ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND);
+        scene.setFill(background(options, settings));
         main.installShortcuts(scene, policies::togglePause);
-        main.lightThemeProperty().set(options.light() || settings.light());
+        main.lightThemeProperty().set(light(options, settings));
         applyTheme(main.lightThemeProperty().get());
         main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
         Screen first = chosenWhileOpening != null ? chosenWhileOpening : options.screen().orElse(settings.screen());
@@ -463,6 +469,16 @@ public final class ConsoleApp extends Application {
 
     /** The dark theme's page background (Primer Dark's {@code -color-bg-default}). */
     private static final javafx.scene.paint.Color DARK_BACKGROUND = javafx.scene.paint.Color.web("#0d1117");
+
+    /** Light when {@code --light} says so or the last run ended light: the opening window too, which flashed dark before. */
+    static boolean light(ConsoleOptions options, ConsoleSettings settings) {
+        return options.light() || settings.light();
+    }
+
+    /** The theme's page background, for a scene's fill before its stylesheet paints. */
+    static javafx.scene.paint.Color background(ConsoleOptions options, ConsoleSettings settings) {
+        return light(options, settings) ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND;
+    }
 
     private static void applyTheme(boolean light) {
         String next = light ? new PrimerLight().getUserAgentStylesheet() : new PrimerDark().getUserAgentStylesheet();

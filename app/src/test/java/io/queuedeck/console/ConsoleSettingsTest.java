@@ -34,4 +34,16 @@ class ConsoleSettingsTest {
         assertThat(ConsoleSettings.load(file)).isEqualTo(new ConsoleSettings(ConsoleSettings.DEFAULTS.width(), 700, Screen.OVERVIEW, false,
                 java.util.OptionalDouble.empty()));
     }
+
+    /** The window that says the engine is starting took only --light: a console left light opened dark, then turned light. */
+    @Test
+    void aConsoleLeftLight_opensLight_fromItsFirstWindow() {
+        ConsoleSettings leftLight = new ConsoleSettings(1200, 800, Screen.LANES, true, java.util.OptionalDouble.empty());
+        ConsoleOptions noFlag = ConsoleOptions.parse(java.util.List.of());
+
+        assertThat(ConsoleApp.background(noFlag, leftLight)).isEqualTo(javafx.scene.paint.Color.WHITE);
+        assertThat(ConsoleApp.background(noFlag, ConsoleSettings.DEFAULTS)).isNotEqualTo(javafx.scene.paint.Color.WHITE);
+        assertThat(ConsoleApp.background(ConsoleOptions.parse(java.util.List.of("--light")), ConsoleSettings.DEFAULTS))
+                .isEqualTo(javafx.scene.paint.Color.WHITE);
+    }
 }
