@@ -21,6 +21,31 @@ final class BackendErrors {
     private static final long MAX_ERROR_BODY_BYTES = 16 * 1024;
     private static final int MAX_SHOWN_CHARS = 300;
 
+    /**
+     * A successful answer that is no event stream: OkHttp refuses it with its own exception (not the
+     * null the listener's contract suggests), which would read as a broken connection.
+     */
+    static boolean notAnEventStream(Response response) {
+        ResponseBody body = response.body();
+        okhttp3.MediaType type = body == null ? null : body.contentType();
+        return response.isSuccessful() && (type == null || !"text".equals(type.type()) || !"event-stream".equals(type.subtype()));
+    }
+
+    /** A connection failure in words for the task's error and the client: no Java class names. */
+    static String why(Throwable t) {
+        if (t instanceof EOFException) {
+            return "the backend closed the connection before its answer ended";
+        }
+        if (t instanceof ConnectException) {
+            return "the backend refused the connection";
+        }
+        if (t instanceof UnknownHostException) {
+            return "the backend's host name is unknown";
+        }
+        String message = t == null ? null : t.getMessage();
+        return message == null || message.isBlank() ? "the connection broke" : message;
+    }
+
     /** The OpenAI error shape's message, else the body itself, shortened. */
     static String ofBody(Response response) {
         ResponseBody body = response.body();
@@ -88,21 +113,6 @@ final class BackendErrors {
         }
         JsonNode message = error.get("message");
         return shown(message != null && !message.isNull() ? message.asText() : error.toString()); // a tenant reads it
-    }
-
-    /** A connection failure in words for the task's error and the client: no Java class names. */
-    static String why(Throwable t) {
-        if (t instanceof EOFException) {
-            return "the backend closed the connection before its answer ended";
-        }
-        if (t instanceof ConnectException) {
-            return "the backend refused the connection";
-        }
-        if (t instanceof UnknownHostException) {
-            return "the backend's host name is unknown";
-        }
-        String message = t == null ? null : t.getMessage();
-        return message == null || message.isBlank() ? "the connection broke" : message;
     }
 
     /** {@code text} on one line, control characters replaced, shortened to {@value #MAX_SHOWN_CHARS} characters. */

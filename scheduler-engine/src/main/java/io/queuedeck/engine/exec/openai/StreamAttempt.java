@@ -384,9 +384,9 @@ final class StreamAttempt extends EventSourceListener {
                 refusedStatus = code;
                 fail(Outcome.Kind.REFUSED, "the backend refused the request (" + code + "): " + message, 0);
             }
-        } else if (response != null && t == null) {
+        } else if (response != null && (t == null || BackendErrors.notAnEventStream(response))) {
             fail(Outcome.Kind.STREAM, "malformed stream: expected text/event-stream, got "
-                    + response.header("Content-Type", "no content type"), 0);
+                    + BackendErrors.shown(response.header("Content-Type", "no content type")), 0);
         } else if (finishReason != null && !(t instanceof EventLineLimit.LineTooLong)) {
             succeed(); // the answer was whole: silence or a broken connection after its finish loses nothing
         } else if (t instanceof EventLineLimit.LineTooLong) {

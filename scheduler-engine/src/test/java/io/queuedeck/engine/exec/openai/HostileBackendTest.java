@@ -79,6 +79,20 @@ class HostileBackendTest {
         assertThat(endlessBytes.get() / endlessEnded.get()).isLessThan(FAR_BEYOND_A_BOUNDED_READ);
     }
 
+    /** A server that ignores stream: true answers one JSON body: OkHttp refuses it with its own words. */
+    @Test
+    void aWholeJsonAnswer_isAMalformedStream_notABrokenConnection() throws Exception {
+        completions = exchange -> text(exchange, 200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":\"hi\"}}]}");
+        start(Duration.ofSeconds(5));
+
+        TaskView done = finished(submit());
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).isEqualTo("malformed stream: expected text/event-stream, got application/json");
+        assertThat(engine.send(new Command.TakeSnapshot()).join().instances().getFirst().state())
+                .isEqualTo(io.queuedeck.engine.exec.InstanceState.UP); // the server answers: its connection is not failing
+    }
+
     @Test
     void metricsThatNeverEnd_areNotRead_andTheBackendServes() throws Exception {
         metrics = exchange -> endless(exchange, 200); // no length declared: the 4 MiB check passed it
