@@ -124,6 +124,13 @@ final class BodyReader {
             if (isTimeout(e) || nanos.getAsLong() - deadline >= 0) {
                 throw timedOut(ctx);
             }
+            if (e instanceof EofException && endPoint != null && !endPoint.isInputShutdown()) {
+                // Jetty's parser gave up on a chunk (a size that is not hex, or no CRLF after its data) and ends the
+                // body as if the client had gone; the client is still there, and its request is malformed
+                ctx.header("Connection", "close");
+                throw new ApiException(400, "bad_request", "the chunked body is malformed after " + size
+                        + " bytes: each chunk is its size in hex, CRLF, its data, CRLF, and a last chunk of size 0 ends it");
+            }
             if (e instanceof EofException) {
                 // the client went away mid-body: counted apart from malformed requests (rejected{reason})
                 ctx.header("Connection", "close");

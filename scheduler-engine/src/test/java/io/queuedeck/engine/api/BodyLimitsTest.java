@@ -117,6 +117,26 @@ class BodyLimitsTest {
     }
 
     /**
+     * A chunk size that is not hex is a malformed request, not a client gone mid-body: the client is
+     * still connected and reads the answer, which says what is wrong with the body.
+     */
+    @Test
+    void aMalformedChunk_is400BadRequest_notBodyIncomplete_andNothingIsQueued() throws Exception {
+        String body = task("badchunk", 100);
+        try (Socket socket = open()) {
+            socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            String answer = readUntilClosed(socket);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("\"bad_request\"")
+                    .contains("the chunked body is malformed after 0 bytes").doesNotContain("body_incomplete");
+        }
+        assertThat(http.get("/v1/tasks/badchunk").status()).isEqualTo(404);
+        assertThat(http.get("/metrics").body()).doesNotContain("queuedeck_api_rejected_total{reason=\"body_incomplete\"}");
+    }
+
+    /**
      * A client that ends its side of the connection mid-body is answered (if it still reads) and
      * counted as {@code body_incomplete}, not as a malformed request; nothing is queued.
      */
@@ -203,6 +223,9 @@ class BodyLimitsTest {
             head(holder, "/v1/tasks:batch", IN_FLIGHT);
             holder.getOutputStream().write(new byte[(int) IN_FLIGHT - 8_000]); // all but 8 KB of the cap, held while it stalls
             holder.getOutputStream().flush();
+            // read by the server before the first submission, which a slow read of the holder's bytes let through as a 202
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> http.get("/metrics").body()
+                    .lines().anyMatch(line -> line.equals("queuedeck_request_body_bytes_in_flight " + (double) (IN_FLIGHT - 8_000))));
 
             String body = task("busy", 10) + " ".repeat(10_000); // 10 KB, most of it whitespace the parser skips
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
