@@ -56,6 +56,10 @@ public record TaskFilter(String id, String model, String tenant, String business
             throw new InvalidTaskException(minAgeMillis != null && minAgeMillis < 0 ? "min_age_ms" : "max_age_ms",
                     "an age cannot be negative");
         }
+        if (minAgeMillis != null && maxAgeMillis != null && minAgeMillis > maxAgeMillis) {
+            // no task is that old and that young: refused as an inverted priority range is, never "nothing matched"
+            throw new InvalidTaskException("min_age_ms", "min_age_ms " + minAgeMillis + " is above max_age_ms " + maxAgeMillis);
+        }
     }
 
     /** This filter restricted to {@code onlyTenant} (a tenant-bound client's view of it). */

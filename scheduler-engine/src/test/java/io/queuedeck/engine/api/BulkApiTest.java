@@ -275,6 +275,7 @@ class BulkApiTest {
             "{\"filter\":{\"max_priority\":99999999999},\"action\":\"cancel\"} | filter.max_priority | filter.max_priority must be between 0 and 9, got 99999999999",
             "{\"filter\":{},\"action\":\"move\",\"lane\":99999999999}          | lane                | lane must be between 0 and 9, got 99999999999",
             "{\"filter\":{},\"action\":\"reprioritize\",\"priority\":99999999999} | priority          | priority must be between 0 and 9, got 99999999999",
+            "{\"filter\":{\"min_age_ms\":5000,\"max_age_ms\":10},\"action\":\"cancel\"}      | filter.min_age_ms   | min_age_ms 5000 is above max_age_ms 10",
     })
     void bulk_aNumberBeyondAnInteger_isSaidAsItsFieldsRange(String body, String field, String message) {
         assertRefused(as("admin").post("/v1/tasks:bulk", body), field, message);
@@ -286,6 +287,7 @@ class BulkApiTest {
             "min_priority=-99999999999           | min_priority | min_priority must be between 0 and 9, got -99999999999",
             "sort=submitted&offset=99999999999   | offset     | offset must be 0 or more, with offset + limit within 10000, got 99999999999",
             "max_age_ms=99999999999999999999     | max_age_ms | max_age_ms must be between 0 and 9223372036854775807 milliseconds, got 99999999999999999999",
+            "min_age_ms=5000&max_age_ms=10       | min_age_ms | min_age_ms 5000 is above max_age_ms 10",
     })
     void search_aNumberBeyondAnInteger_isSaidAsItsParametersRange(String query, String field, String message) {
         assertRefused(as("admin").get("/v1/tasks?" + query), field, message);
