@@ -49,4 +49,35 @@ class FocusRingUiTest {
         assertThat(WaitForAsyncUtils.asyncFx(() -> lane.getBorder().getStrokes().getFirst().getTopStroke()).get())
                 .isNotEqualTo(unfocused);
     }
+
+    /** A flat button (a lane's "⋮" menu) has no box: its ring was drawn around the glyph alone. */
+    @Test
+    void flatMenuButton_reachedWithTab_getsABackground() throws Exception {
+        FxToolkit.registerPrimaryStage();
+        FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet()));
+        Button before = new Button("before");
+        javafx.scene.control.MenuButton menu = new javafx.scene.control.MenuButton("⋮");
+        menu.getStyleClass().addAll(atlantafx.base.theme.Styles.FLAT, atlantafx.base.theme.Styles.SMALL);
+        FxToolkit.setupStage(stage -> {
+            Scene scene = new Scene(new VBox(10, before, menu), 300, 300);
+            scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
+            stage.setScene(scene);
+            stage.sizeToScene();
+            stage.show();
+        });
+        robot.interact(before::requestFocus);
+        assertThat(WaitForAsyncUtils.asyncFx(() -> painted(menu)).get()).as("unfocused").isFalse();
+
+        robot.type(KeyCode.TAB);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(menu.isFocused()).isTrue();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> painted(menu)).get()).as("focused from the keyboard").isTrue();
+    }
+
+    /** Whether {@code node} paints a background of any colour. */
+    private static boolean painted(javafx.scene.layout.Region node) {
+        return node.getBackground() != null && node.getBackground().getFills().stream()
+                .anyMatch(f -> f.getFill() instanceof javafx.scene.paint.Color c && c.getOpacity() > 0);
+    }
 }
