@@ -111,10 +111,15 @@ final class Json {
             throw new ApiException(400, "malformed_json", notUnicode);
         }
         T value;
-        try {
-            value = MAPPER.readValue(body, type);
-        } catch (IOException e) {
-            throw translate(e);
+        // the parser is closed only after the failure is read: a mismatch then still knows the value it stopped at
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            try {
+                value = MAPPER.readValue(parser, type);
+            } catch (IOException e) {
+                throw translate(e);
+            }
+        } catch (IOException closing) {
+            throw new java.io.UncheckedIOException(closing); // a parser over a byte array has nothing to close
         }
         if (value == null) { // the body "null": no object, as an array or a string is none
             throw new ApiException(400, "malformed_json", "the body is null; a JSON object is required");
@@ -266,7 +271,7 @@ final class Json {
         }
         if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String field = path(m.getPath());
-            return ApiException.invalid(field, field + " must be " + expected(m.getTargetType()));
+            return ApiException.invalid(field, field + " must be " + expected(m.getTargetType()) + sent(m));
         }
         if (trailing(e)) {
             return new ApiException(400, "malformed_json", AFTER_THE_OBJECT + where((JsonProcessingException) e) + "; send one object");
@@ -523,6 +528,24 @@ final class Json {
             return "an array";
         }
         return "an object";
+    }
+
+    /** ", got …" for the value a mismatch stopped at, where its parser still knows it; else nothing. */
+    private static String sent(MismatchedInputException m) {
+        if (!(m.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null) {
+            return "";
+        }
+        try {
+            return switch (parser.currentToken()) {
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> ", got " + ApiException.shorten(parser.getText());
+                case VALUE_STRING -> ", got '" + ApiException.shorten(parser.getText()) + "'";
+                case START_OBJECT -> ", got an object";
+                case START_ARRAY -> ", got an array";
+                default -> "";
+            };
+        } catch (IOException unreadable) {
+            return "";
+        }
     }
 
     private static String describe(Object value) {

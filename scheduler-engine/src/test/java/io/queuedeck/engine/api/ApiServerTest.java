@@ -248,6 +248,22 @@ class ApiServerTest {
         assertMalformed(http.post("/v1/tasks:batch", body), field, ending);
     }
 
+    /** A value of the wrong type is quoted back with what was expected: "deadline must be … instant", alone, did not say what was sent. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "{\"model\":\"m\",\"input\":\"x\",\"deadline\":5}          | deadline  | deadline must be an ISO-8601 instant such as 2030-01-01T00:00:00Z, got 5",
+            "{\"model\":\"m\",\"input\":\"x\",\"priority\":true}       | priority  | priority must be an integer, got true",
+            "{\"model\":\"m\",\"input\":\"x\",\"metadata\":[1]}        | metadata  | got an array",
+            "{\"model\":\"m\",\"input\":{\"a\":1}}                      | input     | input must be a string, got an object",
+    })
+    void submit_aValueOfTheWrongType_isQuotedBackWithWhatWasExpected(String body, String field, String ending) {
+        Http.Response response = http.post("/v1/tasks", body);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().at("/error/field").asText()).isEqualTo(field);
+        assertThat(response.json().at("/error/message").asText()).endsWith(ending);
+    }
+
     private static void assertMalformed(Http.Response response, String field, String ending) {
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.errorCode()).isEqualTo("malformed_json");

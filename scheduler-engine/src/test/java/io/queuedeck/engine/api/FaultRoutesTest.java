@@ -168,7 +168,7 @@ class FaultRoutesTest {
         assertThat(http.post("/v1/faults", "{\"kind\":\"crsh\"}").errorField()).isEqualTo("kind");
         Http.Response wrongType = http.post("/v1/faults", "{\"kind\":\"slow\",\"parameters\":{\"factor\":\"x\"}}");
         assertThat(wrongType.errorField()).isEqualTo("parameters.factor");
-        assertThat(wrongType.json().at("/error/message").asText()).isEqualTo("parameters.factor must be a number"); // was "an object"
+        assertThat(wrongType.json().at("/error/message").asText()).isEqualTo("parameters.factor must be a number, got 'x'"); // was "an object"
     }
 
     @Test
