@@ -92,7 +92,7 @@ final class RequestGuard {
         if (host == null || !allowed(hostOf(host))) { // HTTP/1.0 may leave it out: then it names no allowed host either
             throw new ApiException(403, "host_not_allowed", "this server answers requests for loopback names only ("
                     + "localhost, 127.0.0.1, [::1]) or the address it is bound to; the Host header "
-                    + (host == null ? "is missing" : "names another"));
+                    + (host == null ? "is missing" : host.isBlank() ? "is empty" : "names another"));
         }
         if (fromAnotherSite(ctx)) {
             throw new ApiException(403, "origin_not_allowed", "requests from web pages of other sites are refused;"

@@ -98,6 +98,15 @@ class ForgedRequestTest {
         assertThat(answer.body()).contains("\"code\":\"host_not_allowed\"");
     }
 
+    /** An empty Host names no host: the refusal says so, not that it names another. */
+    @Test
+    void emptyHost_isRefused_sayingItIsEmpty() {
+        RawHttp.Answer answer = RawHttp.send(server.port(), "GET /v1/tasks HTTP/1.1\r\nHost: ", "");
+
+        assertThat(answer.status()).isEqualTo(403);
+        assertThat(answer.body()).contains("\"code\":\"host_not_allowed\"").contains("the Host header is empty");
+    }
+
     /** HTTP/1.0 may leave Host out; a request naming no host names no allowed one either. */
     @Test
     void http10WithoutHost_isRefused_andChangesNothing() {

@@ -93,7 +93,7 @@ public final class OpenAiInput {
             }
         }
         if (format.equals(COMPLETION_REQUEST) && !(request.path("prompt").isTextual() || request.path("prompt").isArray())) {
-            return Optional.of("input.prompt: prompt is required: a string or an array");
+            return promptProblem(request.path("prompt")).map(problem -> "input.prompt: " + problem);
         }
         JsonNode n = request.get("n");
         if (n != null && !n.isNull() && wholeNumber(n, 1, 1).isEmpty()) {
@@ -186,8 +186,11 @@ public final class OpenAiInput {
         if (prompt.isTextual()) {
             return Optional.empty();
         }
-        if (!prompt.isArray() || prompt.isEmpty()) {
+        if (prompt.isMissingNode() || prompt.isNull() || prompt.isArray() && prompt.isEmpty()) {
             return Optional.of("prompt is required: a string, token ids, or an array of one of those");
+        }
+        if (!prompt.isArray()) { // sent, but as an object, a number or a boolean
+            return Optional.of("prompt must be a string, token ids, or an array of one of those, got " + kindOf(prompt));
         }
         JsonNode first = prompt.get(0);
         if ((first.isTextual() || first.isArray()) && prompt.size() > 1) {
