@@ -26,9 +26,10 @@ final class RedisRefusals {
         }
         if (timedOut) {
             // sent, not answered: a stalled Redis runs it when it wakes, so it may be done
+            // said for reads too, so the hint names what it is for: a read has nothing to resubmit
             return new StoreUnavailableException("the shared queue's Redis did not answer within "
-                    + RedisSharedQueue.COMMAND_TIMEOUT.toSeconds() + " s, and may still do what was asked: a submission may be queued (one sent with a task_id: resubmit"
-                    + " it with the same task_id, 200 if it was)", e);
+                    + RedisSharedQueue.COMMAND_TIMEOUT.toSeconds() + " s; retry later. A change asked for may still be made when it"
+                    + " answers: a submission may be queued (one sent with a task_id: resubmit it with the same task_id, 200 if it was)", e);
         }
         return new StoreUnavailableException("the shared queue's Redis is unreachable; retry later", e);
     }

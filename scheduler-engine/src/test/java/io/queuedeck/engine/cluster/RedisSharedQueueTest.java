@@ -115,8 +115,8 @@ class RedisSharedQueueTest {
     @Test
     void aCommandNotAnsweredInTime_saysItMayStillBeDone() {
         assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisCommandTimeoutException("Command timed out after 10 second(s)")))
-                .hasMessage("the shared queue's Redis did not answer within 10 s, and may still do what was asked: a submission"
-                        + " may be queued (one sent with a task_id: resubmit it with the same task_id, 200 if it was)");
+                .hasMessage("the shared queue's Redis did not answer within 10 s; retry later. A change asked for may still be made"
+                        + " when it answers: a submission may be queued (one sent with a task_id: resubmit it with the same task_id, 200 if it was)");
         assertThat(RedisSharedQueue.unreachable(new io.lettuce.core.RedisException("Currently not connected")))
                 .hasMessage("the shared queue's Redis is unreachable; retry later");
     }
