@@ -24,6 +24,12 @@ import java.util.List;
  */
 public final class ApiServer implements AutoCloseable {
     /**
+     * How long a front-door request waits in silence before a keep-alive, which notices a client gone
+     * (decision 0020; a whole answer's first waits longer: {@link WholeAnswer#QUIET}).
+     */
+    private static final Duration FRONT_DOOR_KEEP_ALIVE = Duration.ofMillis(500);
+
+    /**
      * The HTTP stack's start-up chatter (nine lines of Jetty and Javalin, "your Javalin version is
      * 530 days old") goes unsaid: QueueDeck says in one line where it listens. Their warnings and
      * errors still show, and a logging config of the operator's own (java.util.logging.config.file)
@@ -104,7 +110,7 @@ public final class ApiServer implements AutoCloseable {
         }
         this.frontDoor = b.frontDoorModels == null ? null : new OpenAiFrontDoor(b.engine, bodies, b.maxBodyBytes,
                 b.requestTimeout.toNanos(), b.maxQueued, tenants, b.frontDoorModels, b.frontDoorStreams,
-                b.frontDoorKeepAlive.toNanos());
+                FRONT_DOOR_KEEP_ALIVE.toNanos());
         if (frontDoor != null) {
             frontDoor.register(app);
         }
@@ -236,8 +242,6 @@ public final class ApiServer implements AutoCloseable {
         private boolean virtualThreads;
         private java.util.List<String> frontDoorModels;
         private io.queuedeck.engine.exec.openai.CompletionStreams frontDoorStreams;
-        /** How long a front-door request waits in silence before a keep-alive (which also notices a client gone). */
-        private Duration frontDoorKeepAlive = Duration.ofMillis(500);
         private io.queuedeck.engine.fault.FaultCatalogue faults;
 
         private Builder(Engine engine) {
@@ -479,19 +483,6 @@ public final class ApiServer implements AutoCloseable {
         /** The front door on simulated GPUs, which serve {@code models}: answers come from the tasks' outputs. */
         public Builder openAiFrontDoor(java.util.List<String> models) {
             return openAiFrontDoor(models, new io.queuedeck.engine.exec.openai.CompletionStreams());
-        }
-
-        /**
-         * How long a front-door request waits in silence before a keep-alive, 0.5 s by default
-         * (decision 0020): a whole answer's first keep-alive commits its 200, so a failure after it
-         * comes as an error body with status 200.
-         */
-        public Builder frontDoorKeepAlive(Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException("the front door's keep-alive must be positive, got " + value);
-            }
-            frontDoorKeepAlive = value;
-            return this;
         }
 
         ConfigService configService() {

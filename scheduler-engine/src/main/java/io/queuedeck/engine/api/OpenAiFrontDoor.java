@@ -54,10 +54,9 @@ final class OpenAiFrontDoor {
     static final String TASK_PREFIX = "oai-";
     static final String PRIORITY_HEADER = "X-Priority";
     static final String TASK_HEADER = "X-QueueDeck-Task";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] WAITING = ": waiting\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SPACE = {' '};
 
     private final Engine engine;
     private final EngineAnswers answers;
@@ -185,7 +184,7 @@ final class OpenAiFrontDoor {
                     answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)), acceptBy);
             ctx.header(TASK_HEADER, id);
             long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
-            Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new Whole(ctx, chat, model, id, now);
+            Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new WholeAnswer(ctx, chat, model, id, now);
             if (!serve(id, relay, answer)) {
                 cancel(id, "the front-door client went away before its answer was finished"); // queued or running, it goes too
             }
@@ -350,7 +349,7 @@ final class OpenAiFrontDoor {
     // ---------------------------------------------------------------- how the answer is written
 
     /** The two ways of answering: server-sent events or one JSON body. */
-    private interface Answer extends ClientStream.Sink {
+    interface Answer extends ClientStream.Sink {
         void begin() throws IOException;
 
         void keepAlive() throws IOException;
@@ -469,125 +468,6 @@ final class OpenAiFrontDoor {
             } catch (IOException e) {
                 return false;
             }
-        }
-    }
-
-    /** {@code stream} false: the chunks gathered into one {@code chat.completion} or {@code text_completion}. */
-    private static final class Whole implements Answer {
-        private final Context ctx;
-        private final boolean chat;
-        private final String model;
-        private final String taskId;
-        private OutputStream out;
-        private String id;
-        private long created;
-        private String servedModel;
-        private JoinedChoice joined = new JoinedChoice();
-
-        Whole(Context ctx, boolean chat, String model, String taskId, long now) {
-            this.created = now;
-            this.ctx = ctx;
-            this.chat = chat;
-            this.model = model;
-            this.taskId = taskId;
-        }
-
-        @Override
-        public void begin() {
-            out = null; // nothing is sent until there is something to say, or a keep-alive is due
-        }
-
-        @Override
-        public void keepAlive() throws IOException {
-            // Leading whitespace is valid JSON: it commits a 200, but it is the only way to notice
-            // that a client waiting for a whole answer has gone (decision 0020).
-            open(200).write(SPACE);
-            out.flush();
-        }
-
-        @Override
-        public boolean chunk(String data) {
-            try {
-                JsonNode chunk = JSON.readTree(data);
-                if (id == null) {
-                    id = chunk.path("id").asText(null);
-                    created = chunk.path("created").asLong(created);
-                    servedModel = chunk.path("model").asText(null);
-                }
-                joined.add(chunk); // text is joined by the executor; what else a choice carries, here
-            } catch (IOException e) {
-                // the executor checked every chunk; keep the defaults
-            }
-            return false;
-        }
-
-        @Override
-        public void restart() {
-            id = null;
-            servedModel = null;
-            joined = new JoinedChoice();
-        }
-
-        @Override
-        public void finished(ClientStream.Event.Finished f) throws IOException {
-            var g = f.generation();
-            // written as it is serialized: its log probabilities may be millions of characters, not copied twice more
-            JSON.writeValue(open(200), answer(f.text(), g.finishReason(), g.usage() == null ? null : JSON.valueToTree(g.usage())));
-            out.close(); // the response ends now: the client need not wait for the request's thread
-        }
-
-        @Override
-        public void failed(int status, String code, String message) throws IOException {
-            if (status == 503 && out == null) {
-                ctx.res().setHeader("Retry-After", "1"); // not started (queue timeout, a stop): shed, as a refusal at the door is
-            }
-            write(status, error(status, code, message, null));
-        }
-
-        @Override
-        public void simulated(TaskView view) throws IOException {
-            ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", view.spec().promptTokens())
-                    .put("completion_tokens", view.generatedTokens())
-                    .put("total_tokens", view.spec().promptTokens() + view.generatedTokens());
-            write(200, answer(view.output(), "stop", usage).toString());
-        }
-
-        private ObjectNode answer(String text, String finishReason, JsonNode usage) {
-            ObjectNode body = JSON.createObjectNode();
-            body.put("id", id != null ? id : (chat ? "chatcmpl-" : "cmpl-") + taskId);
-            body.put("object", chat ? "chat.completion" : "text_completion");
-            body.put("created", created);
-            body.put("model", servedModel != null ? servedModel : model);
-            ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
-            if (chat) {
-                joined.message(choice.putObject("message"), text);
-            } else {
-                choice.put("text", text);
-            }
-            joined.logprobs(choice);
-            choice.put("finish_reason", finishReason == null ? "stop" : finishReason);
-            if (usage != null) {
-                ObjectNode u = body.putObject("usage");
-                u.set("prompt_tokens", usage.get("prompt_tokens"));
-                u.set("completion_tokens", usage.get("completion_tokens"));
-                u.set("total_tokens", usage.get("total_tokens"));
-            }
-            return body;
-        }
-
-        private void write(int status, String json) throws IOException {
-            open(status).write(json.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        private OutputStream open(int status) throws IOException {
-            if (out == null) {
-                ctx.attribute(ErrorResponses.ERROR_WRITTEN, Boolean.TRUE); // a backend's 404 or 405: no API body after it
-                ctx.res().setStatus(status);
-                ctx.res().setContentType("application/json");
-                out = ctx.res().getOutputStream();
-            }
-            return out;
         }
     }
 }

@@ -329,6 +329,21 @@ class OpenAiFrontDoorTest {
         assertThat(answer.json().path("error").path("message").asText()).isEqualTo("the backend refused the request (404): Not Found");
     }
 
+    /**
+     * A refusal that takes the backend longer than a keep-alive's interval still reaches a whole answer's
+     * client with its own status: the first keep-alive space, which commits a 200, waited only 0.5 s,
+     * and the client got a 200 with an error body, which OpenAI clients do not raise.
+     */
+    @Test
+    void aRefusalAfterASecond_keepsItsStatus_forAWholeAnswer() throws Exception {
+        start(8, Script.error(400, "This model's maximum context length is 4096 tokens").delays(1_500, 0));
+
+        var answer = wholeChatOverHttp();
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        assertThat(answer.json().path("error").path("message").asText()).contains("maximum context length");
+    }
+
     /** A backend's 499 reached the client as this door's 499 {@code cancelled}, an operator's cancel. */
     @Test
     void aBackendsOwn499_isA502_notAnOperatorsCancel() throws Exception {
@@ -343,11 +358,9 @@ class OpenAiFrontDoorTest {
     /** An OpenAI client takes a 401 as its own key refused: a backend refusing QueueDeck's key is a 502. */
     @Test
     void aBackendRefusingQueueDecksKey_isA502_notTheClients401() throws Exception {
-        // Its three attempts end in under a second, but on a loaded machine they took past the first
-        // keep-alive, which commits a whole answer's 200. The door reads the task's end at a keep-alive's
-        // turn, so this one comes after 3 s, when the task has long been dead-lettered.
-        started(FakeBackendRig.serving(MODEL).slots(8).script(Script.error(401, "Invalid API key")).discoverModels()
-                .api(a -> a.frontDoorKeepAlive(Duration.ofSeconds(3))).start());
+        // Its three attempts end in under a second, within the quiet seconds before a whole answer's
+        // first keep-alive, which would commit its 200 (WholeAnswer.QUIET)
+        started(FakeBackendRig.serving(MODEL).slots(8).script(Script.error(401, "Invalid API key")).discoverModels().api().start());
 
         assertThatThrownBy(() -> client.chat().completions().create(chat("hello")))
                 .isInstanceOf(com.openai.errors.InternalServerException.class)

@@ -302,6 +302,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
             }
         }
         if (script.status() != 200) {
+            pause(script.firstTokenDelayMillis()); // a server that takes its time to refuse (a long prompt checked first)
             if (script.retryAfter() != null) {
                 exchange.getResponseHeaders().set("Retry-After", script.retryAfter());
             }
