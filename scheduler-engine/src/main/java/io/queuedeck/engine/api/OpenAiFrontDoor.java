@@ -184,7 +184,7 @@ final class OpenAiFrontDoor {
                     answers.awaitSubmit(engine.send(new Command.Submit(spec, -1, acceptBy, allowance)), acceptBy);
             ctx.header(TASK_HEADER, id);
             long now = engine.clock().toInstant(engine.clock().nanos()).getEpochSecond();
-            Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new WholeAnswer(ctx, chat, model, id, now);
+            Answer answer = stream ? new Streamed(ctx, chat, usageAsked, now) : new WholeAnswer(ctx, chat, model, id, now, engine.clock());
             if (!serve(id, relay, answer)) {
                 cancel(id, "the front-door client went away before its answer was finished"); // queued or running, it goes too
             }

@@ -3,6 +3,7 @@ package io.queuedeck.engine.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.task.TaskView;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,10 +28,12 @@ final class WholeAnswer implements OpenAiFrontDoor.Answer {
     private long created;
     private String servedModel;
     private JoinedChoice joined = new JoinedChoice();
+    private final EngineClock clock;
     private long begunAt;
 
-    WholeAnswer(Context ctx, boolean chat, String model, String taskId, long now) {
+    WholeAnswer(Context ctx, boolean chat, String model, String taskId, long now, EngineClock clock) {
         this.created = now;
+        this.clock = clock;
         this.ctx = ctx;
         this.chat = chat;
         this.model = model;
@@ -40,12 +43,12 @@ final class WholeAnswer implements OpenAiFrontDoor.Answer {
     @Override
     public void begin() {
         out = null; // nothing is sent until there is something to say, or a keep-alive is due
-        begunAt = System.nanoTime();
+        begunAt = clock.nanos();
     }
 
     @Override
     public void keepAlive() throws IOException {
-        if (System.nanoTime() - begunAt < QUIET.toNanos()) {
+        if (clock.nanos() - begunAt < QUIET.toNanos()) {
             return; // nothing committed yet: a refusal or a failure in these seconds keeps its own status
         }
         // Leading whitespace is valid JSON: it commits a 200, but it is the only way to notice
