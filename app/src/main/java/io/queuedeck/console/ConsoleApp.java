@@ -1,7 +1,5 @@
 package io.queuedeck.console;
 
-import atlantafx.base.theme.PrimerDark;
-import atlantafx.base.theme.PrimerLight;
 import io.queuedeck.console.faults.FaultsView;
 import io.queuedeck.console.faults.FaultsViewModel;
 import io.queuedeck.console.gateway.ChangeLog;
@@ -96,7 +94,7 @@ public final class ConsoleApp extends Application {
         notices = new Notices(stage);
         options = ConsoleOptions.parse(getParameters().getRaw());
         settings = remembers() ? ConsoleSettings.load(ConsoleSettings.defaultFile()) : ConsoleSettings.DEFAULTS;
-        applyTheme(light(options, settings));
+        ConsoleTheme.apply(ConsoleTheme.light(options, settings));
 
         stateDir = options.stateDirectory(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome()).orElse(null);
         // a scheduler loop that dies ends the process (exit 70) once the window has said why
@@ -108,7 +106,7 @@ public final class ConsoleApp extends Application {
                 stateDir == null ? "Starting the engine …" : "Opening the queue in " + stateDir + " …");
         Scene openingScene = new Scene(new javafx.scene.layout.StackPane(opening), 720, 240);
         // the theme's background from the first frame: the default white fill flashed for a second before the theme's CSS
-        openingScene.setFill(background(options, settings));
+        openingScene.setFill(ConsoleTheme.background(options, settings));
         // a screen's shortcut pressed while the window says it is opening (seconds on a busy machine) was lost:
         // it is kept, said, and the window opens on that screen
         openingScene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, key -> MainView.screenOf(key).ifPresent(chosen -> {
@@ -293,11 +291,11 @@ public final class ConsoleApp extends Application {
         Scene scene = new Scene(main.root(), Math.max(minWidth, Math.min(settings.width(), screen.getWidth() - FRAME_ROOM)),
                 Math.max(minHeight, Math.min(settings.height(), screen.getHeight() - FRAME_ROOM)));
         scene.getStylesheets().add(ConsoleApp.class.getResource("console.css").toExternalForm());
-        scene.setFill(background(options, settings));
+        scene.setFill(ConsoleTheme.background(options, settings));
         main.installShortcuts(scene, policies::togglePause);
-        main.lightThemeProperty().set(light(options, settings));
-        applyTheme(main.lightThemeProperty().get());
-        main.lightThemeProperty().addListener((o, a, light) -> applyTheme(light));
+        main.lightThemeProperty().set(ConsoleTheme.light(options, settings));
+        ConsoleTheme.apply(main.lightThemeProperty().get());
+        main.lightThemeProperty().addListener((o, a, light) -> ConsoleTheme.apply(light));
         Screen first = chosenWhileOpening != null ? chosenWhileOpening : options.screen().orElse(settings.screen());
         main.screenProperty().addListener((o, a, shown) -> {
             lanes.setActive(shown == Screen.LANES);
@@ -462,30 +460,6 @@ public final class ConsoleApp extends Application {
     /** Where the console's REST API listens; empty when it does not run or has not started yet. */
     public java.util.Optional<java.net.URI> apiUri() {
         return api == null ? java.util.Optional.empty() : java.util.Optional.of(api.baseUri());
-    }
-
-    /** The user agent stylesheet set last: setting the same one again reads it again to compare checksums. */
-    private static String theme;
-
-    /** The dark theme's page background (Primer Dark's {@code -color-bg-default}). */
-    private static final javafx.scene.paint.Color DARK_BACKGROUND = javafx.scene.paint.Color.web("#0d1117");
-
-    /** Light when {@code --light} says so or the last run ended light: the opening window too, which flashed dark before. */
-    static boolean light(ConsoleOptions options, ConsoleSettings settings) {
-        return options.light() || settings.light();
-    }
-
-    /** The theme's page background, for a scene's fill before its stylesheet paints. */
-    static javafx.scene.paint.Color background(ConsoleOptions options, ConsoleSettings settings) {
-        return light(options, settings) ? javafx.scene.paint.Color.WHITE : DARK_BACKGROUND;
-    }
-
-    private static void applyTheme(boolean light) {
-        String next = light ? new PrimerLight().getUserAgentStylesheet() : new PrimerDark().getUserAgentStylesheet();
-        if (!next.equals(theme)) {
-            theme = next;
-            Application.setUserAgentStylesheet(next);
-        }
     }
 
     /**

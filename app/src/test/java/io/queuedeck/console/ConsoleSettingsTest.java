@@ -41,9 +41,9 @@ class ConsoleSettingsTest {
         ConsoleSettings leftLight = new ConsoleSettings(1200, 800, Screen.LANES, true, java.util.OptionalDouble.empty());
         ConsoleOptions noFlag = ConsoleOptions.parse(java.util.List.of());
 
-        assertThat(ConsoleApp.background(noFlag, leftLight)).isEqualTo(javafx.scene.paint.Color.WHITE);
-        assertThat(ConsoleApp.background(noFlag, ConsoleSettings.DEFAULTS)).isNotEqualTo(javafx.scene.paint.Color.WHITE);
-        assertThat(ConsoleApp.background(ConsoleOptions.parse(java.util.List.of("--light")), ConsoleSettings.DEFAULTS))
+        assertThat(ConsoleTheme.background(noFlag, leftLight)).isEqualTo(javafx.scene.paint.Color.WHITE);
+        assertThat(ConsoleTheme.background(noFlag, ConsoleSettings.DEFAULTS)).isNotEqualTo(javafx.scene.paint.Color.WHITE);
+        assertThat(ConsoleTheme.background(ConsoleOptions.parse(java.util.List.of("--light")), ConsoleSettings.DEFAULTS))
                 .isEqualTo(javafx.scene.paint.Color.WHITE);
     }
 }
