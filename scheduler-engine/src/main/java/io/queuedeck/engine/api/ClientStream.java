@@ -222,6 +222,11 @@ final class ClientStream implements StreamListener {
         return relayed;
     }
 
+    /** Whether an event waits to be taken. */
+    boolean eventWaiting() {
+        return !events.isEmpty();
+    }
+
     /** The next event, or null after {@code nanos} without one. */
     Event next(long nanos) throws InterruptedException {
         return events.poll(nanos, TimeUnit.NANOSECONDS);

@@ -233,6 +233,11 @@ final class OpenAiFrontDoor {
                         }
                         if (fate.isPresent()) {
                             TaskView view = fate.get();
+                            if (view.state() != TaskState.SUCCEEDED && relay.eventWaiting()) {
+                                // the attempt's own end came while the loop was asked: it says more (a backend's
+                                // 400 read as the task's 502 when the two crossed at a keep-alive's turn)
+                                continue;
+                            }
                             if (view.state() != TaskState.SUCCEEDED) {
                                 relay.last(() -> answer.failed(statusOf(view.state()), switch (view.state()) {
                                     case CANCELLED -> "the task was cancelled";
