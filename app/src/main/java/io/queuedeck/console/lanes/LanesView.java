@@ -230,7 +230,15 @@ public final class LanesView {
         scroller.setFitToHeight(true);
         scroller.setVbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         // the grid fills the width it is given, down to the lanes' minimum; below that it scrolls sideways
-        fitToWidth = () -> scroller.setFitToWidth(scroller.getViewportBounds().getWidth() >= grid.minWidth(-1));
+        fitToWidth = () -> {
+            boolean fits = scroller.getViewportBounds().getWidth() >= grid.minWidth(-1);
+            if (scroller.isFitToWidth() != fits) {
+                scroller.setFitToWidth(fits);
+                // the scroller sizes its content again only when the content asks: changed while the screen
+                // was shown again after a resize elsewhere, the grid kept its old width until the next resize
+                javafx.application.Platform.runLater(grid::requestLayout);
+            }
+        };
         scroller.viewportBoundsProperty().addListener((o, a, b) -> fitToWidth.run());
         lanesRoot.setCenter(scroller);
         // the lanes' lists scroll, not the screen: however short the window,
