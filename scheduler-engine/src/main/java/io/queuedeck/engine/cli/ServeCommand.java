@@ -62,6 +62,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        StopWhileStarting starting = StopWhileStarting.install(out);
         Path configFile = configFile(System::getenv, io.queuedeck.engine.store.DataDirectory.userHome());
         ServeConfig settings = effective(configFile, System::getenv);
         ServeConfig.ServerSection server = settings.server();
@@ -71,7 +73,6 @@ final class ServeCommand implements Callable<Integer> {
         for (Logger logger : QUIETED) {
             logger.setLevel(Level.WARNING); // the server's own start-up chatter; our one line says it all
         }
-        PrintWriter out = spec.commandLine().getOut();
         // --in-memory wins over a data_dir in the config file, as every flag does; with --data-dir it is refused
         Path stateDir = stateDirectory(options.inMemory ? options.dataDir : settings.store().dataDir(), options.inMemory, System::getenv,
                 io.queuedeck.engine.store.DataDirectory.userHome());
@@ -218,6 +219,7 @@ final class ServeCommand implements Callable<Integer> {
         if (node != null) {
             node.start();
         }
+        starting.listening();
         try {
             service.start();
         } catch (IllegalArgumentException e) {
@@ -292,6 +294,9 @@ final class ServeCommand implements Callable<Integer> {
         };
         Signal.handle(new Signal("TERM"), onSignal);
         Signal.handle(new Signal("INT"), onSignal);
+        if (starting.askedWhileListening()) {
+            onSignal.handle(new Signal("TERM"));
+        }
         // any other exit (System.exit elsewhere, the last signal handler replaced) still closes cleanly, at once
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             hurry.countDown();

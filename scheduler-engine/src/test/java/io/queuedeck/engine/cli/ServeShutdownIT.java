@@ -151,4 +151,55 @@ class ServeShutdownIT {
             again.destroyForcibly();
         }
     }
+
+    /**
+     * SIGTERM while {@code serve} still starts (here: asking a backend for its models, which does
+     * not answer yet) ends it at once with status 0 and a line saying so. It used to exit 143, the
+     * JVM's own answer to SIGTERM, which a supervisor reads as a failure.
+     */
+    @Test
+    void sigtermWhileStarting_exitsZeroAtOnce_andSaysNothingWasAccepted() throws Exception {
+        assertThat(JAR).as("run `package` first").exists();
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer backend = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        backend.createContext("/v1/models", exchange -> {
+            asked.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "{\"object\":\"list\",\"data\":[{\"id\":\"m\",\"object\":\"model\"}]}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        backend.start();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-jar", JAR.toString(), "serve", "--port", "0", "--in-memory",
+                "--backend", "http://127.0.0.1:" + backend.getAddress().getPort());
+        builder.environment().remove("QUEUEDECK_API_TOKEN");
+        Path dir = Files.createTempDirectory("queuedeck-xdg");
+        builder.environment().put("XDG_CONFIG_HOME", dir.toString());
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(dir.resolve("serve.out").toFile()); // Process.destroy closes the pipes
+        Process process = builder.start();
+        try {
+            assertThat(asked.await(60, TimeUnit.SECONDS)).as("serve asked the backend for its models").isTrue();
+
+            process.destroy(); // SIGTERM
+
+            assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("exited without waiting for the backend").isTrue();
+            String said = Files.readString(dir.resolve("serve.out"));
+            assertThat(process.exitValue()).as(said).isZero();
+            assertThat(said).contains("stopped while starting").doesNotContain("listening");
+        } finally {
+            release.countDown();
+            process.destroyForcibly();
+            backend.stop(0);
+        }
+    }
 }
