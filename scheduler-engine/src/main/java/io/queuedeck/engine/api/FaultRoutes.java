@@ -2,6 +2,8 @@ package io.queuedeck.engine.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.fault.ActiveFault;
@@ -35,9 +37,23 @@ final class FaultRoutes {
         this.bodies = bodies;
     }
 
-    /** The body of {@code POST /v1/faults}. */
-    record Injection(String kind, String target, Map<String, Double> parameters,
-                     @JsonProperty("duration_s") Double durationSeconds) {}
+    /**
+     * The body of {@code POST /v1/faults}. A field or parameter sent null (a script's unset variable) is refused
+     * naming it: read as left out, a null target was the whole node and a null duration no end.
+     */
+    record Injection(String kind, String target, @JsonSetter(contentNulls = Nulls.FAIL) Map<String, Double> parameters,
+                     @JsonProperty("duration_s") Double durationSeconds) {
+        /** Refuses a field sent null, which the record cannot tell from one left out. */
+        static Injection read(byte[] bytes) {
+            Injection injection = Json.read(bytes, Injection.class);
+            Json.read(bytes, com.fasterxml.jackson.databind.JsonNode.class).properties().forEach(field -> {
+                if (field.getValue().isNull()) {
+                    throw ApiException.invalid(field.getKey(), field.getKey() + " is null; give it a value or leave it out");
+                }
+            });
+            return injection;
+        }
+    }
 
     /** A fault in force, as the API shows it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -104,7 +120,7 @@ final class FaultRoutes {
         TaskAccess.requireUnbound(ctx, "inject faults", Scope.OPERATE);
         Routes.requireJson(ctx);
         // read as every body is: bounded in time, and a client gone mid-body a 400 (this read answered 500)
-        Injection injection = bodies.read(ctx, MAX_BODY, bytes -> Json.read(bytes, Injection.class));
+        Injection injection = bodies.read(ctx, MAX_BODY, Injection::read);
         if (injection.kind() == null) {
             throw ApiException.invalid("kind", "kind is required; one of " + Arrays.stream(FaultKind.values()).map(FaultKind::wireName).toList());
         }

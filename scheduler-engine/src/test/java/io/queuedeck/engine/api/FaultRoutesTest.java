@@ -245,4 +245,27 @@ class FaultRoutesTest {
         assertThat(reader.get("/v1/faults").status()).isEqualTo(200);
         assertThat(reader.post("/v1/faults", "{\"kind\":\"crash\",\"target\":\"instance:0\"}").status()).isEqualTo(403);
     }
+
+    /**
+     * A value sent null is refused naming it: a null parameter was a 500, a null target crashed the whole node
+     * and a null duration made the fault last until cleared.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "{'kind':'slow','target':'instance:1','parameters':{'factor':null}} | parameters.factor",
+        "{'kind':'crash','target':null}                                     | target",
+        "{'kind':'slow','target':'instance:0','duration_s':null}            | duration_s",
+        "{'kind':null}                                                      | kind",
+    })
+    void aValueSentNull_is400NamingIt_andNothingInjected(String body, String field) {
+        Http.Response response = http.post("/v1/faults", body.replace('\'', '"'));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.errorCode()).isEqualTo("invalid_field");
+        assertThat(response.errorField()).isEqualTo(field);
+        assertThat(response.json().at("/error/message").asText()).isEqualTo(field + " is null; give it a value or leave it out");
+        assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
+        assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
+                .noneMatch(e -> e.action().equals("fault.inject"));
+    }
 }
