@@ -560,6 +560,10 @@ public final class FaultCatalogue {
     private int middleOf(String tierName) {
         io.queuedeck.engine.tier.Tier tier = engine.tiers().named(tierName.toLowerCase(Locale.ROOT)).orElseThrow(() ->
                 new IllegalArgumentException("target: tier '" + tierName + "' is not one of " + engine.tiers().names()));
+        if (tier.deadLetter()) { // it holds no band: its middle read as priority 0, so a load into it landed in the most urgent lane
+            throw new IllegalArgumentException("target: tier 'dead_letter' holds no priorities, so no load is submitted into it;"
+                    + " name one of " + engine.tiers().names());
+        }
         return (tier.first() + tier.last() + 1) / 2;
     }
 }

@@ -268,4 +268,21 @@ class FaultRoutesTest {
         assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
                 .noneMatch(e -> e.action().equals("fault.inject"));
     }
+
+    /** The dead-letter tier has no band: a burst "into" it submitted its tasks at priority 0, the most urgent lane. */
+    @Test
+    void aLoadIntoTheDeadLetterTier_is400OnTarget_andSubmitsNothing() {
+        for (String kind : new String[] {"burst", "poison", "preemption_storm"}) {
+            Http.Response refused = http.post("/v1/faults", "{\"kind\":\"" + kind + "\",\"target\":\"tier:dead_letter\","
+                    + "\"parameters\":{\"rate\":100}}");
+
+            assertThat(refused.status()).as(kind + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.errorField()).isEqualTo("target");
+            assertThat(refused.json().at("/error/message").asText())
+                    .isEqualTo("target: tier 'dead_letter' holds no priorities, so no load is submitted into it; name one of core, normal, batch");
+        }
+        assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
+        assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
+                .noneMatch(e -> e.action().equals("fault.inject"));
+    }
 }
