@@ -137,13 +137,13 @@ public final class BulkOperations {
             if (!op.request.action().undoable()) {
                 throw new TaskConflictException("a " + op.request.action().key() + " cannot be undone");
             }
-            if (!op.state.equals("done") && !op.state.equals("failed")) {
+            if (!op.finished()) {
                 throw new TaskConflictException("operation '" + id + "' is " + op.state + "; only a finished one can be undone");
             }
-            if (op.marks == null && op.changed > 0) { // let go past the bound, or after an undo that restored some
+            if (!op.undoable()) { // undone already, records let go past the bound, or it changed nothing (its status says so)
                 throw new TaskConflictException("operation '" + id + "' cannot be undone: " + op.status().undoUnavailable());
             }
-            List<UndoMark> records = op.marks == null ? List.of() : op.marks; // none: it changed nothing
+            List<UndoMark> records = op.marks;
             int mostUrgent = records.stream().mapToInt(UndoMark::priority).min().orElse(TaskSpec.MAX_PRIORITY);
             if (mostUrgent < mostUrgentAllowed) {
                 throw new PriorityNotAllowed(mostUrgent);

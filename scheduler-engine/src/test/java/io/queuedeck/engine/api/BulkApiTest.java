@@ -431,4 +431,31 @@ class BulkApiTest {
         before.forEach((task, priority) -> assertThat(after.get(task)).as(task)
                 .isEqualTo(Integer.parseInt(task.substring(1)) % 2 == 0 ? 9 : priority));
     }
+
+    /**
+     * An operation that changed nothing said "undoable: false, it changed no task", yet its undo was a 202 that
+     * ran and marked it undone; a second undo said "is undone; only a finished one can be undone".
+     */
+    @Test
+    void undo_ofAnOperationThatChangedNothing_orOfOneUndoneAlready_is409SayingWhy() {
+        String none = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"text\":\"no-such-task\"},"
+                + "\"action\":\"reprioritize\",\"priority\":2}").json().path("id").asText();
+        assertThat(awaitFinished(as("acme-operate"), none).path("undo_unavailable").asText()).isEqualTo("it changed no task");
+
+        Http.Response refused = as("acme-operate").post("/v1/operations/" + none + ":undo", "{}");
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().at("/error/message").asText())
+                .isEqualTo("operation '" + none + "' cannot be undone: it changed no task");
+        assertThat(as("acme-operate").get("/v1/operations/" + none).json().path("state").asText()).isEqualTo("done");
+
+        String op = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{\"priority\":4},\"action\":\"reprioritize\","
+                + "\"priority\":2}").json().path("id").asText();
+        awaitFinished(as("acme-operate"), op);
+        assertThat(as("acme-operate").post("/v1/operations/" + op + ":undo", "{}").status()).isEqualTo(202);
+        awaitFinished(as("acme-operate"), op);
+        Http.Response twice = as("acme-operate").post("/v1/operations/" + op + ":undo", "{}");
+        assertThat(twice.status()).isEqualTo(409);
+        assertThat(twice.json().at("/error/message").asText()).isEqualTo("operation '" + op + "' cannot be undone: it has been undone");
+    }
 }
