@@ -27,10 +27,7 @@ final class BulkChanges {
             TaskCommands.checkPriority(c.priority());
         }
         boolean front = "front".equals(c.position());
-        if (c.action() == BulkAction.MOVE && c.position() != null && !loop.queues.live().keepsLaneOrder()) {
-            throw new TaskConflictException("the " + loop.queues.policyName() + " policy orders each lane by rules of its own;"
-                    + " a move to the front or back holds under fifo, priority or mlfq (leave position out)");
-        }
+        refuseUnplaceable(loop, c.action(), c.position());
         List<String> ids = c.taskIds();
         List<UndoMark> changed = new ArrayList<>();
         // a move to the front gives ever lower ranks: the last of the slice first keeps their order
@@ -46,6 +43,14 @@ final class BulkChanges {
             }
         }
         return changed;
+    }
+
+    /** Refuses a move to the front or back under a policy that orders each lane itself: the run and its dry run alike. */
+    static void refuseUnplaceable(SchedulerLoop loop, BulkAction action, String position) {
+        if (action == BulkAction.MOVE && position != null && !loop.queues.live().keepsLaneOrder()) {
+            throw new TaskConflictException("the " + loop.queues.policyName() + " policy orders each lane by rules of its own;"
+                    + " a move to the front or back holds under fifo, priority or mlfq (leave position out)");
+        }
     }
 
     /**

@@ -129,7 +129,10 @@ final class CommandHandler {
             case Command.ListTasks c -> queries.page(c.query(), now);
             case Command.SearchTasks c -> new SearchWalk(loop.tasks, c.search(), now); // LoopDriver runs it in slices
             case Command.SelectTasks c -> new MarkSelection(loop.tasks, c.filter(), c.max(), now); // in slices too
-            case Command.CountBulk c -> new BulkCounting(loop.tasks, c, now); // in slices too
+            case Command.CountBulk c -> { // in slices too; a dry run promised a move its run then refused
+                BulkChanges.refuseUnplaceable(loop, c.action(), c.position());
+                yield new BulkCounting(loop.tasks, c, now);
+            }
             case Command.BulkApply c -> bulk.apply(c, now);
             case Command.RestoreMarks c -> bulk.restore(c.marks());
             case Command.WaitingTasks c -> new WaitingListing(loop.tasks, c.limitPerPriority(), loop.queues.live()); // LoopDriver runs it in slices

@@ -458,4 +458,22 @@ class BulkApiTest {
         assertThat(twice.status()).isEqualTo(409);
         assertThat(twice.json().at("/error/message").asText()).isEqualTo("operation '" + op + "' cannot be undone: it has been undone");
     }
+
+    /** Under a policy that orders each lane itself, the dry run counted a positioned move the run then failed. */
+    @Test
+    void dryRun_ofAMoveToTheFront_underAPolicyThatOrdersItsLanes_is409AsTheRunIs() {
+        engine.send(new Command.SwitchPolicy("sjf", Map.of())).join();
+
+        Http.Response preview = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"move\",\"lane\":0,"
+                + "\"position\":\"front\",\"dry_run\":true}");
+
+        assertThat(preview.status()).as(preview.body()).isEqualTo(409);
+        assertThat(preview.errorCode()).isEqualTo("conflict");
+        assertThat(preview.json().at("/error/message").asText()).isEqualTo("the sjf policy orders each lane by rules of its own;"
+                + " a move to the front or back holds under fifo, priority or mlfq (leave position out)");
+        Http.Response withoutPosition = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"move\","
+                + "\"lane\":0,\"dry_run\":true}");
+        assertThat(withoutPosition.status()).isEqualTo(200);
+        assertThat(withoutPosition.json().path("would_change").asInt()).isEqualTo(30);
+    }
 }
