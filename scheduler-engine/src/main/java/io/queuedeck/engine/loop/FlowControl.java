@@ -130,6 +130,9 @@ final class FlowControl {
         settings = next;
         for (Tier tier : table.list()) {
             if (!was.of(tier).queueTtl().equals(next.of(tier).queueTtl())) {
+                if (was.of(tier).queueTtl().toNanos() == 0) {
+                    armWaiting(tier);
+                }
                 rearmTtl(STABLE, tier);
             }
         }
@@ -419,6 +422,22 @@ final class FlowControl {
                 rearmTtl(which, tier);
             }
         }
+    }
+
+    /**
+     * A TTL set on a tier that had none: the tasks already waiting there joined under none, so they
+     * start it now, after any still held from a TTL set before (they were armed earlier). Without
+     * this they waited on without one, and so did every task recovered at a restart whose resumed
+     * version set the TTL. One walk of the active tasks, on such a change only (decision 0137).
+     */
+    private void armWaiting(Tier tier) {
+        LinkedHashMap<Task, Long> queue = ttlQueues.get(STABLE).get(tier.index());
+        long now = loop.clock.nanos();
+        loop.tasks.active().stream()
+                .filter(t -> t.state().isWaiting() && table.of(t.priority()).equals(tier) && limitsOf(t) == STABLE
+                        && !queue.containsKey(t))
+                .sorted(java.util.Comparator.comparingLong(Task::arrivedAt))
+                .forEach(t -> queue.put(t, now));
     }
 
     /** The task waits under no TTL any more (it started, finished, or moves); O(tiers). */

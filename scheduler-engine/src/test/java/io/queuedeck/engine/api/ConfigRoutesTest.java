@@ -270,4 +270,23 @@ class ConfigRoutesTest {
         assertThat(comparison.path("canary").path("flow").path("shed").asInt()).isEqualTo(1);
         assertThat(comparison.path("stable").path("flow").path("shed").asInt()).isZero();
     }
+
+    /**
+     * A TTL set on a tier that had none reached only tasks that came after it: those already waiting waited on
+     * without one (and so did tasks recovered at a restart, since the resumed version is applied after them).
+     */
+    @Test
+    void aQueueTtlSetOnATierThatHadNone_reachesTheTasksAlreadyWaiting() {
+        engine.send(new Command.PauseDispatch(true)).join(); // the task waits, as in a queue that does not drain
+        Http admin = new Http(server.baseUri(), ADMIN);
+        assertThat(admin.post("/v1/tasks", "{\"task_id\":\"w1\",\"model\":\"llama-2-7b\",\"input\":\"x\",\"priority\":5}")
+                .status()).isEqualTo(202);
+
+        Http.Response applied = put(ADMIN, "/v1/config", V1 + "tiers:\n  normal: {queue_ttl: 200ms}\n", "application/yaml");
+
+        assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.get("/v1/tasks/w1").json().path("state").asText().equals("TIMED_OUT"));
+        assertThat(admin.get("/v1/tasks/w1").json().path("error").asText()).contains("tiers.normal.queue_ttl (PT0.2S)");
+    }
 }
