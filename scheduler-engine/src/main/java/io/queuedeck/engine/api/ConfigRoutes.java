@@ -67,8 +67,12 @@ final class ConfigRoutes {
 
     /** A change of the running config: answered, then in the audit trail, as the console's changes are. */
     private void change(Context ctx, String what, String action, Call call) {
+        int before = config.version();
         answer(ctx, what, call);
         ctx.header("ETag", "\"" + config.version() + "\""); // the version now running, for the next If-Match
+        if (action.startsWith("config.") && config.version() == before) {
+            return; // the same text again is no new version, and no change to audit (as for the watched file)
+        }
         JsonNode status = Json.MAPPER.valueToTree(config.status());
         auditor.record(ctx, action, "config version " + status.path("version").asText("?"), 0, null);
     }

@@ -289,4 +289,19 @@ class ConfigRoutesTest {
                 .until(() -> admin.get("/v1/tasks/w1").json().path("state").asText().equals("TIMED_OUT"));
         assertThat(admin.get("/v1/tasks/w1").json().path("error").asText()).contains("tiers.normal.queue_ttl (PT0.2S)");
     }
+
+    /** The same text sent again is no new version: the trail said "config.apply config version 2" twice. */
+    @Test
+    void theSameConfigSentAgain_isNoNewVersion_andNoSecondEntryInTheAuditTrail() {
+        assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml").json().path("version").asInt()).isEqualTo(2);
+
+        Http.Response again = put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml");
+
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.headers().firstValue("ETag")).hasValue("\"2\"");
+        assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
+                .filteredOn(e -> e.action().startsWith("config."))
+                .extracting(e -> e.actor() + " " + e.action() + " " + e.target())
+                .containsExactly("admin config.apply config version 2");
+    }
 }
