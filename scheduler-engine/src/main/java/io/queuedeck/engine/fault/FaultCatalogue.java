@@ -53,6 +53,8 @@ public final class FaultCatalogue {
     private volatile BackendFaults backends;
     private volatile CallbackFaults callbacks;
     private final Map<String, Running> active = new LinkedHashMap<>();
+    /** What the instance faults in force hold each instance to; the lock's. */
+    private final InstanceHolds holds = new InstanceHolds();
     private final AtomicLong loadSubmitted = new AtomicLong();
     private final AtomicLong loadRefused = new AtomicLong();
     private long nextId = 1;
@@ -138,10 +140,11 @@ public final class FaultCatalogue {
             case CRASH, HANG, SLOW, FLAP, KV_EXHAUSTION, OOM -> {
                 try {
                     for (int instance : instances(spec.radius())) {
-                        onInstance(spec, instance, undo, heldDown);
+                        onInstance(id, spec, instance, undo, heldDown);
                     }
                 } catch (java.util.concurrent.CompletionException e) {
                     undo.forEach(Runnable::run);
+                    holds.forget(id); // the instance whose command failed took no undo
                     if (e.getCause() instanceof UnsupportedOperationException unsupported) { // it was a 500
                         throw new IllegalArgumentException("kind: " + spec.kind().name().toLowerCase(java.util.Locale.ROOT)
                                 + " cannot act here: " + unsupported.getMessage()
@@ -371,7 +374,7 @@ public final class FaultCatalogue {
         return hit;
     }
 
-    private void onInstance(FaultSpec spec, int instance, List<Runnable> undo, Set<Integer> heldDown) {
+    private void onInstance(String id, FaultSpec spec, int instance, List<Runnable> undo, Set<Integer> heldDown) {
         switch (spec.kind()) {
             case CRASH -> {
                 send(new Command.CrashInstance(instance));
@@ -385,21 +388,23 @@ public final class FaultCatalogue {
                     });
                 }
             }
+            // faults of one kind on one instance compose: the worst acts, and one cleared leaves the others acting
             case HANG -> {
+                holds.hold(FaultKind.HANG, instance, id, 1);
                 send(new Command.HangInstance(instance, true));
-                undo.add(() -> send(new Command.HangInstance(instance, false)));
+                undo.add(() -> send(new Command.HangInstance(instance, holds.release(FaultKind.HANG, instance, id) > 0)));
             }
             case SLOW -> {
-                send(new Command.SlowInstance(instance, spec.parameter("factor")));
-                undo.add(() -> send(new Command.SlowInstance(instance, 1.0)));
+                send(new Command.SlowInstance(instance, holds.hold(FaultKind.SLOW, instance, id, spec.parameter("factor"))));
+                undo.add(() -> send(new Command.SlowInstance(instance, holds.release(FaultKind.SLOW, instance, id))));
             }
             case KV_EXHAUSTION -> {
-                send(new Command.LimitKvCache(instance, spec.parameter("fraction")));
-                undo.add(() -> send(new Command.LimitKvCache(instance, 1.0)));
+                send(new Command.LimitKvCache(instance, holds.hold(FaultKind.KV_EXHAUSTION, instance, id, spec.parameter("fraction"))));
+                undo.add(() -> send(new Command.LimitKvCache(instance, holds.release(FaultKind.KV_EXHAUSTION, instance, id))));
             }
             case OOM -> {
-                send(new Command.FailPromptsAbove(instance, (int) spec.parameter("prompt_tokens")));
-                undo.add(() -> send(new Command.FailPromptsAbove(instance, 0)));
+                send(new Command.FailPromptsAbove(instance, (int) holds.hold(FaultKind.OOM, instance, id, spec.parameter("prompt_tokens"))));
+                undo.add(() -> send(new Command.FailPromptsAbove(instance, (int) holds.release(FaultKind.OOM, instance, id))));
             }
             case FLAP -> {
                 Flap flap = new Flap(instance, Math.round(spec.parameter("period_s") * 1e9));

@@ -285,4 +285,33 @@ class FaultRoutesTest {
         assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
                 .noneMatch(e -> e.action().equals("fault.inject"));
     }
+
+    /**
+     * Two slow faults on one instance: the last injected set it and the first cleared reset it to full speed,
+     * while the other was still listed in force. The slowest acts; one cleared leaves the other acting.
+     */
+    @Test
+    void overlappingSlowFaults_theSlowestActs_andClearingOneLeavesTheOtherActing() {
+        String instanceFault = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"instance:0\",\"parameters\":{\"factor\":4}}")
+                .json().path("id").asText();
+        String nodeFault = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"node\",\"parameters\":{\"factor\":2}}")
+                .json().path("id").asText();
+        await().atMost(Duration.ofSeconds(5)).until(() -> slowdown(0) == 4.0 && slowdown(1) == 2.0);
+
+        assertThat(http.delete("/v1/faults/" + instanceFault).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slowdown(0) == 2.0); // the node's fault is still in force
+
+        Http.Response shortOne = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"instance:1\","
+                + "\"parameters\":{\"factor\":8},\"duration_s\":0.2}");
+        assertThat(shortOne.status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/v1/faults").json().path("faults").size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slowdown(1) == 2.0); // its end leaves the node's acting
+
+        assertThat(http.delete("/v1/faults/" + nodeFault).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(5)).until(() -> slowdown(0) == 1.0 && slowdown(1) == 1.0);
+    }
+
+    private double slowdown(int instance) {
+        return engine.latestSnapshot().instances().get(instance).slowdown();
+    }
 }
