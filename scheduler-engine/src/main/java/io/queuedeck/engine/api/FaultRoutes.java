@@ -79,6 +79,7 @@ final class FaultRoutes {
         app.post("/v1/faults", this::inject);
         app.delete("/v1/faults", this::clearAll);
         app.delete("/v1/faults/{id}", this::clear);
+        app.get("/v1/faults/{id}", this::one); // where the Location of an injection points
         app.post("/v1/faults:disarm", ctx -> {
             TaskAccess.requireUnbound(ctx, "pull the fault kill switch", Scope.OPERATE);
             faults.disarm(Auditor.actor(ctx));
@@ -106,6 +107,18 @@ final class FaultRoutes {
         Routes.json(ctx, 200, new Listing(all.armed(), all.faults().stream()
                 .filter(f -> !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own))
                 .toList(), all.catalogue()));
+    }
+
+    /** {@code GET /v1/faults/{id}}: the fault while it is in force, as the list shows it to this client; else 404. */
+    private void one(Context ctx) {
+        TaskAccess.require(ctx, "list faults", Scope.READ, Scope.OPERATE);
+        String id = ctx.pathParam("id");
+        Client client = TaskAccess.client(ctx);
+        String own = client == null || client.tenant() == null ? null : "tenant:" + client.tenant();
+        FaultBody fault = listing().faults().stream().filter(f -> f.id().equals(id))
+                .filter(f -> own == null || !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own))
+                .findFirst().orElseThrow(() -> new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force"));
+        Routes.json(ctx, 200, fault);
     }
 
     private Listing listing() {

@@ -314,4 +314,21 @@ class FaultRoutesTest {
     private double slowdown(int instance) {
         return engine.latestSnapshot().instances().get(instance).slowdown();
     }
+
+    /** The Location of an injection named /v1/faults/{id}, where a GET was 405. */
+    @Test
+    void theLocationOfAnInjection_answersTheFault_untilItIsCleared() {
+        Http.Response injected = http.post("/v1/faults", "{\"kind\":\"slow\",\"target\":\"instance:1\",\"parameters\":{\"factor\":3}}");
+        String location = injected.headers().firstValue("Location").orElseThrow();
+
+        Http.Response one = new Http(server.baseUri(), READER).get(location);
+
+        assertThat(one.status()).as(one.body()).isEqualTo(200);
+        assertThat(one.json().path("id").asText()).isEqualTo(injected.json().path("id").asText());
+        assertThat(one.json().path("parameters").path("factor").asDouble()).isEqualTo(3.0);
+        http.delete(location);
+        Http.Response gone = http.get(location);
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.errorCode()).isEqualTo("not_found");
+    }
 }
