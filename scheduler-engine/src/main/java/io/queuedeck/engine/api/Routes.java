@@ -154,8 +154,9 @@ final class Routes {
         });
         app.post("/v1/queues/{action}", ctx -> {
             json(ctx, 200, queues.act(ctx));
-            auditor.record(ctx, "queue." + ctx.pathParam("action").substring(ctx.pathParam("action").lastIndexOf(':') + 1),
-                    ctx.pathParam("action"), 0, null);
+            // as it was read, in lower case: "core:Pause" was audited "queue.Pause", which a search for queue.pause missed
+            String action = ctx.pathParam("action").toLowerCase(java.util.Locale.ROOT);
+            auditor.record(ctx, "queue." + action.substring(action.lastIndexOf(':') + 1), action, 0, null);
         });
         app.get("/v1/instances", ctx -> {
             TaskAccess.require(ctx, "read the instances", Scope.READ, Scope.OPERATE);

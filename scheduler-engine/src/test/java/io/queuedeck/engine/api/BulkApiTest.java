@@ -476,4 +476,15 @@ class BulkApiTest {
         assertThat(withoutPosition.status()).isEqualTo(200);
         assertThat(withoutPosition.json().path("would_change").asInt()).isEqualTo(30);
     }
+
+    /** Queue actions are read in any case; "CORE:Pause" was audited as "queue.Pause", which a search for queue.pause missed. */
+    @Test
+    void aQueueActionSentInCapitals_isAuditedAsItWasRead() {
+        assertThat(as("admin").post("/v1/queues/CORE:Pause", "").status()).isEqualTo(200);
+
+        JsonNode entries = as("admin").get("/v1/audit?action=queue.pause").json().path("entries");
+
+        assertThat(entries).hasSize(1);
+        assertThat(entries.get(0).path("target").asText()).isEqualTo("core:pause");
+    }
 }
