@@ -62,6 +62,8 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
 
     /** The longest delay a fault may add: past it the timers of the callers decide, not the fault. */
     static final double MAX_DELAY_MS = 600_000;
+    /** The longest flap period: a day (1e12 s was taken, and its nanoseconds overflowed). */
+    static final double MAX_FLAP_PERIOD_S = 86_400;
 
     /** Every problem, field by field ({@code parameters.factor must be ...}). */
     private static List<String> problems(FaultKind kind, BlastRadius radius, Map<String, Double> parameters, Duration duration) {
@@ -100,8 +102,9 @@ public record FaultSpec(FaultKind kind, BlastRadius radius, Map<String, Double> 
             } else if (p.getKey().endsWith("_ms") && !(v >= 0 && v <= MAX_DELAY_MS)) {
                 problems.add(at + ": must be from 0 to " + (long) MAX_DELAY_MS + " (10 minutes; longer is an outage: use"
                         + " callback_5xx or a network blackhole), got " + trim(v));
-            } else if (p.getKey().equals("period_s") && !(v >= 1 && Double.isFinite(v))) {
-                problems.add(at + ": must be a number of at least 1, got " + trim(v));
+            } else if (p.getKey().equals("period_s") && !(v >= 1 && v <= MAX_FLAP_PERIOD_S)) {
+                problems.add(at + ": must be from 1 to " + (long) MAX_FLAP_PERIOD_S + " (a day; longer is an outage: use crash), got "
+                        + trim(v));
             } else if (!(v >= 0 && Double.isFinite(v))) {
                 problems.add(at + ": must be a number of at least 0, got " + trim(v));
             }
