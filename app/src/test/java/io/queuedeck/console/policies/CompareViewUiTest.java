@@ -1,6 +1,7 @@
 package io.queuedeck.console.policies;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import atlantafx.base.theme.PrimerDark;
 import io.queuedeck.engine.sim.TraceComparison;
@@ -187,6 +188,40 @@ class CompareViewUiTest {
                 assertThat(inScene.getMaxX()).as(id + "'s right edge").isLessThanOrEqualTo(box.getScene().getWidth());
             }
         } finally { // the stage is shared with the tests after this one: a shown stage keeps its size for a new scene
+            robot.interact(() -> window.setWidth(width));
+        }
+    }
+
+    /**
+     * At 1024 px wide the inputs wrapped into rows whose fields started wherever their row's labels ended
+     * (the trace box at one x, the priorities and deadlines boxes further right): each field now sits in a
+     * column, in the console's window widths from the narrowest up.
+     */
+    @Test
+    void wrappedInputs_everyRowsFieldsLineUpWithTheFirstRows() {
+        javafx.stage.Window window = robot.lookup("#compare-trace").query().getScene().getWindow();
+        double width = window.getWidth();
+        try {
+            for (double screenWidth : List.of(824.0, 1080.0, 1400.0)) { // the screen beside the navigation at 1024, 1280, 1600
+                robot.interact(() -> window.setWidth(screenWidth));
+                WaitForAsyncUtils.waitForFxEvents();
+                List<javafx.geometry.Bounds> fields = List.of("#compare-trace", "#compare-load", "#compare-seed", "#compare-priorities",
+                        "#compare-instances", "#compare-tenants", "#compare-deadlines").stream()
+                        .map(id -> robot.lookup(id).<Node>query()).map(n -> n.localToScene(n.getLayoutBounds())).toList();
+                List<Double> rows = fields.stream().map(b -> (double) Math.round(b.getCenterY())).distinct().toList();
+                assertThat(rows).as("the inputs wrap at %s px", screenWidth).hasSizeGreaterThan(1);
+                List<Double> firstRow = fields.stream().filter(b -> Math.round(b.getCenterY()) == rows.getFirst()).map(b -> b.getMinX()).toList();
+                for (double row : rows) {
+                    List<Double> xs = fields.stream().filter(b -> Math.round(b.getCenterY()) == row).map(b -> b.getMinX()).toList();
+                    for (int i = 0; i < xs.size(); i++) {
+                        assertThat(xs.get(i)).as("field %d of the row at y %s, at %s px", i, row, screenWidth).isCloseTo(firstRow.get(i), within(0.5));
+                    }
+                }
+                for (javafx.geometry.Bounds field : fields) {
+                    assertThat(field.getMaxX()).as("a field's right edge at %s px", screenWidth).isLessThanOrEqualTo(screenWidth);
+                }
+            }
+        } finally { // the stage is shared with the tests after this one
             robot.interact(() -> window.setWidth(width));
         }
     }
