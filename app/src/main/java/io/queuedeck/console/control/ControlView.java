@@ -22,6 +22,8 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -42,7 +44,10 @@ public final class ControlView {
     private final HBox confirmBar = new HBox(8);
     private final Label confirmText = new Label();
     private final Button confirmYes = new Button("Confirm");
+    private final Button confirmNo = new Button("Cancel");
     private Runnable confirmed;
+    /** What had the focus when the confirmation was asked for: it gets it back once answered. */
+    private Node asker;
 
     public ControlView(ControlViewModel model, FlowViewModel flow, AlertsForm alerts) {
         this.model = model;
@@ -105,7 +110,6 @@ public final class ControlView {
                 action.run();
             }
         });
-        Button confirmNo = new Button("Cancel");
         confirmNo.setId("control-confirm-no");
         confirmNo.setTooltip(tip("Leave everything as it is"));
         confirmNo.setOnAction(e -> hideConfirm());
@@ -113,6 +117,13 @@ public final class ControlView {
         confirmNo.setMinWidth(Region.USE_PREF_SIZE);
         confirmBar.getChildren().addAll(confirmText, confirmYes, confirmNo);
         hideConfirm();
+        // Esc answers no wherever the focus is on this screen, as it closes the help
+        root.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ESCAPE && confirmBar.isVisible()) {
+                hideConfirm();
+                e.consume();
+            }
+        });
 
         TabPane tabs = new TabPane(
                 tab("Config", "The running config; edit or load a file and apply it", configTab()),
@@ -455,11 +466,23 @@ public final class ControlView {
         confirmYes.setText(yes);
         confirmed = action;
         confirmBar.setVisible(true);
+        // the question sits above the tabs, away from the button that asked it: the keyboard goes to
+        // its safe answer (Space cancels, Tab reaches the other), not left on the asking button
+        if (root.getScene() != null) {
+            asker = root.getScene().getFocusOwner();
+            confirmNo.requestFocus();
+        }
     }
 
     private void hideConfirm() {
         confirmed = null;
+        boolean answering = confirmBar.isFocusWithin();
         confirmBar.setVisible(false);
+        Node back = asker;
+        asker = null;
+        if (answering && back != null && back.getScene() == root.getScene() && !back.isDisabled()) {
+            back.requestFocus();
+        }
     }
 
     private static <R> TableColumn<R, String> column(String title, double width, Function<R, String> value) {

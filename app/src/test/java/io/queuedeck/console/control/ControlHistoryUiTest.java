@@ -122,4 +122,36 @@ class ControlHistoryUiTest {
         robot.clickOn("#control-confirm-no");
         assertThat(plane.current().version()).isEqualTo(3);
     }
+
+    /**
+     * Keyboard only: Space on "Roll back to selected" asked its question above the tabs but left the
+     * focus on the button, and Esc did nothing, so the answer was out of reach of Tab. The focus now
+     * goes to Cancel, and Esc answers no and gives the focus back to the button that asked.
+     */
+    @Test
+    void rollbackAskedByKeyboard_focusOnCancel_escapeAnswersNo_andFocusReturns() {
+        clickVersion(2);
+        await().atMost(TIMEOUT).until(() -> !rollback().isDisabled());
+        robot.interact(() -> rollback().requestFocus()); // where Shift+Tab from the table lands; Tab order is not what is tested here
+        robot.type(javafx.scene.input.KeyCode.SPACE);
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-confirm").query().isVisible());
+        WaitForAsyncUtils.waitForFxEvents();
+        Node cancel = robot.lookup("#control-confirm-no").query();
+        assertThat(cancel.isFocused()).as("the confirmation's Cancel has the focus").isTrue();
+
+        robot.type(javafx.scene.input.KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(robot.lookup("#control-confirm").query().isVisible()).isFalse();
+        assertThat(rollback().isFocused()).as("the focus is back on the button that asked").isTrue();
+        assertThat(plane.current().version()).isEqualTo(3);
+
+        robot.type(javafx.scene.input.KeyCode.SPACE); // asked again: Space on the focused Cancel answers no too
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#control-confirm").query().isVisible());
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.type(javafx.scene.input.KeyCode.SPACE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#control-confirm").query().isVisible()).isFalse();
+        assertThat(plane.current().version()).isEqualTo(3);
+    }
 }
