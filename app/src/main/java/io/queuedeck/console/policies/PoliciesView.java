@@ -17,6 +17,8 @@ import javafx.scene.control.Tooltip;
 /** The live policy (pick one to switch), dispatch pause, and the demo load's rate. */
 public final class PoliciesView {
     /** One line per known policy; an unknown one shows its name only. */
+    /** The live policy's dot and the room it takes in every other row. */
+    private static final double LIVE_DOT_WIDTH = 14;
     static final Map<String, String> DESCRIPTIONS = Map.of(
             "fifo", "First in, first out: arrival order, priorities ignored.",
             "priority", "Strict priority: the most urgent waiting task first, FIFO within a priority.",
@@ -65,15 +67,25 @@ public final class PoliciesView {
 
         policyList.setItems(model.policies());
         policyList.setCellFactory(list -> new ListCell<>() {
+            // the dot in a column of its own: as text, "●  " and four spaces differ in width, and the live row's name stood out of line
+            private final Label dot = new Label();
+
+            {
+                dot.setMinWidth(LIVE_DOT_WIDTH);
+                dot.setPrefWidth(LIVE_DOT_WIDTH);
+            }
+
             @Override
             protected void updateItem(String name, boolean empty) {
                 super.updateItem(name, empty);
                 if (empty || name == null) {
                     setText(null);
+                    setGraphic(null);
                     return;
                 }
-                boolean live = name.equals(model.livePolicyProperty().get());
-                setText((live ? "●  " : "    ") + name + " — " + DESCRIPTIONS.getOrDefault(name, ""));
+                dot.setText(name.equals(model.livePolicyProperty().get()) ? "●" : "");
+                setGraphic(dot);
+                setText(name + " — " + DESCRIPTIONS.getOrDefault(name, ""));
             }
         });
         policyList.setTooltip(new Tooltip("Double-click or press Enter to switch: waiting tasks move to the new policy, running tasks are not touched"));

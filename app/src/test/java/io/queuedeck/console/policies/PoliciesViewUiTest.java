@@ -168,4 +168,27 @@ class PoliciesViewUiTest {
         robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("mlfq").build()));
         assertThat(list.getSelectionModel().getSelectedItem()).as("picked to compare").isEqualTo("priority");
     }
+
+    /** The live policy's row began "●  priority", the others four spaces: in a proportional font its name stood a few pixels right of theirs. */
+    @Test
+    void policyList_theLivePolicysNameStartsWhereTheOthersDo() {
+        robot.interact(() -> model.apply(io.queuedeck.console.testing.Snapshots.snapshot().policy("priority").build()));
+        WaitForAsyncUtils.waitForFxEvents();
+        java.util.Map<String, Double> starts = new java.util.TreeMap<>();
+        for (javafx.scene.Node node : robot.lookup("#policies-list .list-cell").queryAll()) {
+            javafx.scene.control.ListCell<?> cell = (javafx.scene.control.ListCell<?>) node;
+            if (cell.getItem() == null) {
+                continue;
+            }
+            javafx.scene.text.Text text = cell.getChildrenUnmodifiable().stream().filter(javafx.scene.text.Text.class::isInstance)
+                    .map(javafx.scene.text.Text.class::cast).findFirst().orElseThrow();
+            // where the name's first letter is drawn: the text node starts at any leading spaces
+            javafx.scene.text.Text before = new javafx.scene.text.Text(text.getText().substring(0, text.getText().indexOf(String.valueOf(cell.getItem()))));
+            before.setFont(text.getFont());
+            starts.put(String.valueOf(cell.getItem()), text.localToScene(text.getLayoutBounds()).getMinX() + before.getLayoutBounds().getWidth());
+        }
+        assertThat(starts).containsKeys("fifo", "priority", "mlfq");
+        assertThat(starts.values()).as("where each policy's name starts: %s", starts)
+                .allSatisfy(x -> assertThat(x).isCloseTo(starts.get("fifo"), org.assertj.core.api.Assertions.within(0.5)));
+    }
 }
