@@ -207,6 +207,20 @@ public final class CompareView {
         urgent.setPrefWidth(urgent.getMinWidth());
         table.getStyleClass().add("dense"); // AtlantaFX's compact rows: every policy in view without scrolling the table
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // The policy widens the columns to fill a wide table, but once their minimums no longer fit it
+        // leaves them as wide as they were: a window made narrower kept its wide columns and the table
+        // scrolled much further than one opened at that width. Back to their minimums, as opened there.
+        table.widthProperty().addListener((o, was, now) -> {
+            List<TableColumn<CompareRow, ?>> leaves = leaves(table.getColumns());
+            double minimums = leaves.stream().mapToDouble(TableColumn::getMinWidth).sum();
+            if (now.doubleValue() < was.doubleValue() && minimums > now.doubleValue()) {
+                for (TableColumn<CompareRow, ?> leaf : leaves) {
+                    double min = leaf.getMinWidth();
+                    leaf.setPrefWidth(min + 1); // a column takes its preferred width when that changes
+                    leaf.setPrefWidth(min);
+                }
+            }
+        });
         table.setPlaceholder(new Label("No comparison yet: Run one above."));
         SortedList<CompareRow> sorted = new SortedList<>(model.rows());
         sorted.comparatorProperty().bind(table.comparatorProperty());
@@ -218,6 +232,19 @@ public final class CompareView {
                 pseudoClassStateChanged(BOUND_ROW, !empty && row != null && row.policy().equals(PolicyResult.ORACLE));
             }
         });
+    }
+
+    /** The columns that hold cells, under their headings, left to right. */
+    private static List<TableColumn<CompareRow, ?>> leaves(List<TableColumn<CompareRow, ?>> columns) {
+        List<TableColumn<CompareRow, ?>> leaves = new java.util.ArrayList<>();
+        for (TableColumn<CompareRow, ?> column : columns) {
+            if (column.getColumns().isEmpty()) {
+                leaves.add(column);
+            } else {
+                leaves.addAll(leaves(column.getColumns()));
+            }
+        }
+        return leaves;
     }
 
     /** A column of one figure, sortable by its value; NaN reads "–" and sorts last. */

@@ -226,6 +226,33 @@ class CompareViewUiTest {
         }
     }
 
+    /**
+     * Narrowed from 1600 to 1024 px, the results table kept the columns the wide window had stretched
+     * and scrolled sideways about half as far again as in a window opened at 1024 px.
+     */
+    @Test
+    void windowNarrowedAfterWide_tableColumnsReturnToTheirNarrowWidths() {
+        javafx.stage.Window window = robot.lookup("#compare-trace").query().getScene().getWindow();
+        double width = window.getWidth();
+        TableView<?> table = robot.lookup("#compare-table").queryTableView();
+        try {
+            robot.interact(() -> window.setWidth(1400));
+            WaitForAsyncUtils.waitForFxEvents();
+            assertThat(table.getVisibleLeafColumns()).as("stretched to fill the wide table")
+                    .anySatisfy(c -> assertThat(c.getWidth()).isGreaterThan(c.getMinWidth() + 10));
+
+            robot.interact(() -> window.setWidth(824));
+            WaitForAsyncUtils.waitForFxEvents();
+
+            double minimums = table.getVisibleLeafColumns().stream().mapToDouble(c -> c.getMinWidth()).sum();
+            assertThat(minimums).as("the columns' minimums overflow the narrow table").isGreaterThan(table.getWidth());
+            assertThat(table.getVisibleLeafColumns()).allSatisfy(c ->
+                    assertThat(c.getWidth()).as(c.getId() + "'s width").isCloseTo(c.getMinWidth(), within(0.5)));
+        } finally { // the stage is shared with the tests after this one
+            robot.interact(() -> window.setWidth(width));
+        }
+    }
+
     @Test
     void run_malformedTrace_theEnginesMessageOnScreen_andRunCanBePressedAgain() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.csv"), "arrival_ms,prompt_tokens,output_tokens\n0,10,5\n5,ten,5\n");
