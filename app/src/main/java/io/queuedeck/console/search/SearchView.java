@@ -261,6 +261,7 @@ public final class SearchView {
                 confirmField.clear();
             }
         });
+        confirmField.setOnAction(e -> applyButton.fire()); // Enter after typing the count, as a click on Apply (never while it is off)
         ProgressBar progress = new ProgressBar(0);
         progress.setId("bulk-progress");
         progress.progressProperty().bind(model.operationProperty().map(SearchView::fraction).orElse(0.0));
