@@ -71,11 +71,13 @@ public final class ActivityView {
         table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 70)); // the rest of the width
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         // in a narrow window the target gives way (its cells keep their text in a tooltip) and the rest keep their
-        // words: at 1024 x 700 the policy shrank every column alike, to "2026-12-07 15:2…", "con…" and "T…"
-        double[] least = {185, 100, 70, 130, 120, 55, 50};
+        // words: at 1024 x 700 the policy shrank every column alike, to "2026-12-07 15:2…", "con…" and "T…";
+        // the least widths hold "instance.drain_end" and the headers "Tasks" and "Detail" (at 55 and 50, "Ta…" and "D…")
+        double[] least = {185, 100, 70, 160, 120, 66, 68};
         for (int i = 0; i < least.length; i++) {
             table.getColumns().get(i).setMinWidth(least[i]);
         }
+        io.queuedeck.console.widgets.DesignedColumns.keep(table); // made wide again, the actor was left cut
         root.setCenter(table);
     }
 

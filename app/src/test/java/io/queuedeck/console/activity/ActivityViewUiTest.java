@@ -1,6 +1,7 @@
 package io.queuedeck.console.activity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.console.gateway.EngineGateway;
@@ -92,6 +93,45 @@ class ActivityViewUiTest {
                             && c.getWidth() - c.snappedLeftInset() - c.snappedRightInset() + 0.5 < textWidth(c))
                     .map(javafx.scene.control.TableCell::getText).toList()).get();
             assertThat(cut).isEmpty();
+        } finally {
+            robot.interact(() -> window.setWidth(1080));
+        }
+    }
+
+    /**
+     * In a 1024 x 700 window the last headers read "Ta…" and "D…" while the target kept 190 px, and the
+     * longest actions ("instance.drain_end", "tier.replay_parked") read "instance.drain…"; made wide
+     * again, the actor stayed cut.
+     */
+    @Test
+    void inANarrowWindow_everyHeaderAndTheLongestActionsAreWhole_andWideAgainAsBefore() throws Exception {
+        engine.audit().record("ops", "console", "instance.drain_end", "GPU 0", 0, null);
+        engine.audit().record("ops", "console", "tier.replay_parked", "batch", 0, null); // no tasks: the first row reads "–" (anEntryOfNoTasks…)
+        await().atMost(Duration.ofSeconds(30)).until(() -> model.entries().stream().anyMatch(e -> e.action().equals("tier.replay_parked")));
+        javafx.stage.Window window = robot.lookup(".table-view").query().getScene().getWindow();
+        robot.interact(() -> window.setWidth(1024 - 200)); // less the navigation
+        try {
+            WaitForAsyncUtils.waitForFxEvents();
+            var headers = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".column-header .label").queryAllAs(javafx.scene.control.Label.class)
+                    .stream().map(l -> ((javafx.scene.text.Text) l.lookup(".text")).getText()).toList()).get();
+            assertThat(headers).containsExactlyInAnyOrder("When", "Who", "From", "What", "Target", "Tasks", "Detail");
+            var cut = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".table-row-cell .table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                    .stream().filter(c -> c.getText() != null && c.getText().contains("_") && "What".equals(c.getTableColumn().getText())
+                            && c.getWidth() - c.snappedLeftInset() - c.snappedRightInset() + 0.5 < textWidth(c))
+                    .map(javafx.scene.control.TableCell::getText).toList()).get();
+            assertThat(cut).isEmpty();
+
+            // widened again, as it was: the columns narrowed for 1024 px stayed narrow and the room went to the last one
+            robot.interact(() -> window.setWidth(1080));
+            WaitForAsyncUtils.waitForFxEvents();
+            var who = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".table-row-cell .table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                    .stream().filter(c -> "anonymous@127.0.0.1".equals(c.getText())).findFirst().orElseThrow()).get();
+            assertThat(WaitForAsyncUtils.asyncFx(() -> who.getWidth() - who.snappedLeftInset() - who.snappedRightInset() + 0.5).get())
+                    .as("the actor's room after the window was narrow and wide again")
+                    .isGreaterThanOrEqualTo(WaitForAsyncUtils.asyncFx(() -> textWidth(who)).get());
+            javafx.scene.control.TableView<?> table = robot.lookup(".table-view").queryAs(javafx.scene.control.TableView.class);
+            double columns = WaitForAsyncUtils.asyncFx(() -> table.getVisibleLeafColumns().stream().mapToDouble(c -> c.getWidth()).sum()).get();
+            assertThat(columns).as("the columns fill the table").isCloseTo(table.getWidth() - table.snappedLeftInset() - table.snappedRightInset(), within(3.0));
         } finally {
             robot.interact(() -> window.setWidth(1080));
         }
