@@ -65,6 +65,10 @@ public final class CompareView {
     @FXML
     private FlowPane policyBoxes;
     @FXML
+    private io.queuedeck.console.widgets.PairGrid inputs;
+    @FXML
+    private Label policiesLabel;
+    @FXML
     private Button runButton;
     @FXML
     private Button cancelButton;
@@ -88,6 +92,13 @@ public final class CompareView {
     public CompareView(CompareViewModel model) {
         this.model = model;
         this.root = Fxml.load(this, "Compare");
+        // the policies' label as wide as the inputs' label column: the checkboxes start where the fields do
+        policiesLabel.minWidthProperty().bind(inputs.labelWidthProperty());
+        inputs.leastLabelWidthProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(() -> {
+            javafx.scene.text.Text probe = new javafx.scene.text.Text(policiesLabel.getText());
+            probe.setFont(policiesLabel.getFont());
+            return Math.ceil(probe.getLayoutBounds().getWidth());
+        }, policiesLabel.fontProperty()));
 
         TraceChoice.wire(traceBox, browseButton, model.shippedTraces(), model.traceProperty()::set);
         traceBox.valueProperty().bindBidirectional(model.traceProperty());

@@ -15,11 +15,27 @@ import javafx.scene.layout.GridPane;
 public final class PairGrid extends GridPane {
     private static final double LABEL_GAP = 10;
     private static final double PAIR_GAP = 20;
+    private final javafx.beans.property.ReadOnlyDoubleWrapper labelWidth = new javafx.beans.property.ReadOnlyDoubleWrapper(this, "labelWidth");
+    private final javafx.beans.property.DoubleProperty leastLabelWidth = new javafx.beans.property.SimpleDoubleProperty(this, "leastLabelWidth");
     private int columns;
 
     public PairGrid() {
         setHgap(LABEL_GAP);
         setVgap(8);
+        leastLabelWidth.addListener(o -> {
+            columns = 0; // arranged again
+            requestLayout();
+        });
+    }
+
+    /** The least width of the first label column: a label of a row below, wider than those above, widens it. */
+    public javafx.beans.property.DoubleProperty leastLabelWidthProperty() {
+        return leastLabelWidth;
+    }
+
+    /** The width of the first label column: a row below the grid lines its own label and field up with it. */
+    public javafx.beans.property.ReadOnlyDoubleProperty labelWidthProperty() {
+        return labelWidth.getReadOnlyProperty();
     }
 
     /** How many pairs a row holds now. */
@@ -88,10 +104,18 @@ public final class PairGrid extends GridPane {
     private void arrange(double width) {
         List<Node[]> pairs = pairs();
         int fit = fit(width);
+        double first = leastLabelWidth.get();
+        for (int i = 0; i < pairs.size(); i += fit) {
+            first = Math.max(first, pairs.get(i)[0].prefWidth(-1));
+        }
+        labelWidth.set(first);
         if (fit == columns) {
             return;
         }
         columns = fit;
+        javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
+        labels.setMinWidth(first);
+        getColumnConstraints().setAll(labels);
         for (int i = 0; i < pairs.size(); i++) {
             int column = i % fit;
             GridPane.setConstraints(pairs.get(i)[0], 2 * column, i / fit);
@@ -105,7 +129,7 @@ public final class PairGrid extends GridPane {
         List<Node[]> pairs = pairs();
         double total = 0;
         for (int column = 0; column < n; column++) {
-            double label = 0;
+            double label = column == 0 ? leastLabelWidth.get() : 0;
             double field = 0;
             for (int i = column; i < pairs.size(); i += n) {
                 label = Math.max(label, pairs.get(i)[0].prefWidth(-1));

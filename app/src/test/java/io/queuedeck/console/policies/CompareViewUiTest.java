@@ -194,8 +194,8 @@ class CompareViewUiTest {
 
     /**
      * At 1024 px wide the inputs wrapped into rows whose fields started wherever their row's labels ended
-     * (the trace box at one x, the priorities and deadlines boxes further right): each field now sits in a
-     * column, in the console's window widths from the narrowest up.
+     * (the trace box at one x, the priorities and deadlines boxes further right, the policies' checkboxes
+     * further left): each field now sits in a column, in the console's window widths from the narrowest up.
      */
     @Test
     void wrappedInputs_everyRowsFieldsLineUpWithTheFirstRows() {
@@ -220,6 +220,9 @@ class CompareViewUiTest {
                 for (javafx.geometry.Bounds field : fields) {
                     assertThat(field.getMaxX()).as("a field's right edge at %s px", screenWidth).isLessThanOrEqualTo(screenWidth);
                 }
+                Node fifo = robot.lookup("#compare-policy-fifo").query();
+                assertThat(fifo.localToScene(fifo.getLayoutBounds()).getMinX()).as("the policies' first checkbox at %s px", screenWidth)
+                        .isCloseTo(firstRow.getFirst(), within(0.5));
             }
         } finally { // the stage is shared with the tests after this one
             robot.interact(() -> window.setWidth(width));
