@@ -24,7 +24,8 @@ import javafx.collections.ObservableList;
 /**
  * Alerts from engine snapshots: the oldest wait, one second's p99 latency per priority class
  * against its tier's threshold (once it has held for {@link AlertThresholds#sustainedFor}),
- * dead-letter growth, GPUs that are not up, and saturation that lasts. An alert stays for
+ * dead-letter growth, GPUs that are not up, tasks waiting while no instance takes work, and
+ * saturation that lasts. An alert stays for
  * {@link AlertThresholds#hold} after its condition last held, so a value hovering at a threshold
  * does not flap. The thresholds follow the running config ({@link #setThresholds}).
  */
@@ -41,6 +42,9 @@ public final class AlertsViewModel {
      * transition, whatever the alert's text does while it holds (decision 0080).
      */
     public record Transition(Alert alert, boolean raised) {}
+
+    /** The key of the alert that tasks wait and no instance takes work. */
+    static final String NO_CAPACITY = "no-capacity";
 
     private AlertThresholds thresholds;
     /** Per priority class, since when its one-second p99 has been above its threshold (null: it is not). */
@@ -154,9 +158,18 @@ public final class AlertsViewModel {
                 raise(now, "gpu-" + gpu.id(), (gpu.backend() != null ? "Backend " : "GPU ") + gpu.id() + " is " + gpu.state().name().toLowerCase(Locale.ROOT));
             }
         }
+        if (s.queued() > 0 && !s.instances().isEmpty()
+                && s.instances().stream().noneMatch(gpu -> gpu.state().acceptsWork() && !gpu.draining())) {
+            // each instance's own alert says what it is; only this one says that nothing runs what waits
+            boolean backends = s.instances().stream().anyMatch(gpu -> gpu.backend() != null);
+            raise(now, NO_CAPACITY, String.format(Locale.ROOT, "No %s takes work while %,d tasks wait: every one is offline, draining, down or loading",
+                    backends ? "backend" : "GPU", s.queued()));
+        }
         raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);
         List<Alert> next = new ArrayList<>();
-        raised.values().stream().filter(e -> e.getValue().equals(now)).forEach(e -> next.add(e.getKey()));
+        // the banner names the first alert: that nothing runs comes before why
+        raised.values().stream().filter(e -> e.getValue().equals(now) && e.getKey().key().equals(NO_CAPACITY)).forEach(e -> next.add(e.getKey()));
+        raised.values().stream().filter(e -> e.getValue().equals(now) && !e.getKey().key().equals(NO_CAPACITY)).forEach(e -> next.add(e.getKey()));
         raised.values().stream().filter(e -> !e.getValue().equals(now))
                 .forEach(e -> next.add(new Alert(e.getKey().key(), e.getKey().text(), false)));
         if (next.equals(alerts)) {

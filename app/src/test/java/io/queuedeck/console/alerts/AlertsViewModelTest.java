@@ -47,6 +47,28 @@ class AlertsViewModelTest {
         assertThat(model.alerts()).isEmpty();
     }
 
+    /**
+     * Every instance offline or draining while tasks wait: each instance's alert said only that it
+     * was offline ("Backend 1 is offline"), and nothing said that no task would run.
+     */
+    @Test
+    void tasksWaiting_whileNoInstanceTakesWork_isSaidFirst_andClearsWhenOneTakesWorkAgain() {
+        var draining = new io.queuedeck.engine.exec.InstanceStatus(1, "llama-2-7b", InstanceState.UP, 3, 32, 3000, 120_000, 1, true, null);
+        model.apply(snapshot().at(T0).queued(5, 22).instances(gpu(0, InstanceState.OFFLINE, 0), draining).build());
+
+        assertThat(model.alerts()).extracting(AlertBanner::said).first()
+                .isEqualTo("No GPU takes work while 22 tasks wait: every one is offline, draining, down or loading");
+        assertThat(model.alerts()).extracting(AlertsViewModel.Alert::key).contains("gpu-0");
+
+        model.apply(snapshot().at(T0.plusSeconds(1)).queued(5, 22).instances(gpu(0, InstanceState.UP, 0), draining).build());
+        assertThat(model.alerts()).filteredOn(a -> a.key().equals(AlertsViewModel.NO_CAPACITY))
+                .extracting(AlertsViewModel.Alert::active).containsExactly(false);
+
+        AlertsViewModel idle = new AlertsViewModel(AlertThresholds.DEFAULTS);
+        idle.apply(snapshot().at(T0).instances(gpu(0, InstanceState.OFFLINE, 0)).build()); // nothing waits: nothing to say of it
+        assertThat(idle.alerts()).extracting(AlertsViewModel.Alert::key).containsExactly("gpu-0");
+    }
+
     @Test
     void gpuBackUp_itsAlertSaysClearedDuringTheHold_andAnAlertStillHoldingComesFirst() {
         model.apply(snapshot().at(T0).instances(gpu(0, InstanceState.LOADING, 0), gpu(1, InstanceState.UP, 0)).build());
