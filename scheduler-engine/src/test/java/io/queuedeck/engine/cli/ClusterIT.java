@@ -127,14 +127,15 @@ class ClusterIT {
     @Test
     void nodeKilledMidRun_itsLeasedTasksAreReclaimedAfterTheLease_andCompletedByTheOther_noneLost() throws Exception {
         Process a = node("kill", "a", "PT2S");
+        Process b = node("kill", "b", "PT2S"); // the two start side by side
         URI baseA = listening(a);
-        Process b = node("kill", "b", "PT2S");
         URI baseB = listening(b);
         List<String> accepted = new ArrayList<>();
-        // about ten seconds of decoding each: one simulated GPU runs up to 32 at once, so a node holds 33
+        // about three and a half seconds of decoding each (600 steps of 5.6 ms): one simulated GPU runs up to 32 at once,
+        // so a node holds 33 and the shared queue keeps a backlog while a is killed
         for (int i = 0; i < 80; i++) {
             String id = "t" + i;
-            assertThat(submit(i % 2 == 0 ? baseA : baseB, id, 1_800).statusCode()).isEqualTo(202);
+            assertThat(submit(i % 2 == 0 ? baseA : baseB, id, 600).statusCode()).isEqualTo(202);
             accepted.add(id);
         }
         try (Raw raw = new Raw("kill")) {
@@ -177,12 +178,12 @@ class ClusterIT {
             }
             String hosts = "127.0.0.1:" + receiver.getPort();
             Process a = node("ended", "a", "PT2S", "--max-attempts", "1", "--callback-hosts", hosts);
-            URI baseA = listening(a);
             Process b = node("ended", "b", "PT2S", "--max-attempts", "1", "--callback-hosts", hosts);
+            URI baseA = listening(a);
             URI baseB = listening(b);
             String hook = "http://" + hosts + "/hook";
-            for (int i = 0; i < 40; i++) { // about ten seconds of decoding each: both nodes hold theirs at once
-                assertThat(submit(i % 2 == 0 ? baseA : baseB, "t" + i, 1_800, hook).statusCode()).isEqualTo(202);
+            for (int i = 0; i < 40; i++) { // about three and a half seconds of decoding each: both nodes hold theirs at once
+                assertThat(submit(i % 2 == 0 ? baseA : baseB, "t" + i, 600, hook).statusCode()).isEqualTo(202);
             }
             Set<String> heldByA;
             try (Raw raw = new Raw("ended")) {
@@ -221,8 +222,9 @@ class ClusterIT {
                     requests_per_second: 4
                     burst: 4
                 """);
-        List<URI> bases = List.of(listening(node("clients", "a", "PT30S", "--config", config.toString())),
-                listening(node("clients", "b", "PT30S", "--config", config.toString())));
+        Process a = node("clients", "a", "PT30S", "--config", config.toString());
+        Process b = node("clients", "b", "PT30S", "--config", config.toString());
+        List<URI> bases = List.of(listening(a), listening(b));
         int served = 0, limited = 0;
         long start = System.nanoTime();
         for (int i = 0; System.nanoTime() - start < Duration.ofSeconds(3).toNanos(); i++) {
@@ -262,8 +264,8 @@ class ClusterIT {
     @Test
     void redisRestartedMidRun_nodesAnswer503NeverA202WhileItIsDown_andLoseNothingAcknowledged() throws Exception {
         Process a = node("restart", "a", "PT5S");
-        URI baseA = listening(a);
         Process b = node("restart", "b", "PT5S");
+        URI baseA = listening(a);
         URI baseB = listening(b);
         List<String> accepted = new ArrayList<>();
         int n = 0;
