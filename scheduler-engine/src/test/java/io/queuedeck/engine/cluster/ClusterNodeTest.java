@@ -169,7 +169,7 @@ class ClusterNodeTest {
     void aNodeWhoseInstancesAllGoOffline_handsBackWhatWaits_andAnotherNodeRunsIt() {
         Node a = node("a", Duration.ofSeconds(3), 0);
         for (int i = 0; i < 20; i++) {
-            a.node().submit(task("t" + i, 1_800)).join(); // about ten seconds of decoding each
+            a.node().submit(task("t" + i, 900)).join(); // about five seconds of decoding each: still running when the instances go
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> a.node().held() == 20
                 && a.engine().send(new io.queuedeck.engine.command.Command.TakeSnapshot()).join().running() == 20);
