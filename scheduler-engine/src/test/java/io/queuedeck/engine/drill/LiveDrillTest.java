@@ -31,12 +31,12 @@ import org.junit.jupiter.api.Test;
 class LiveDrillTest {
     private static final String DRILL = """
             name: live-crash
-            description: a GPU crashes for two seconds
+            description: a GPU crashes for a second
             hypothesis: its tasks are retried; nothing is lost
             target: {load: 0.3, seed: 5}
             steady_state: 2s
-            recovery_window: 2s
-            observe: 2s
+            recovery_window: 1s
+            observe: 1s
             probes:
               - {name: nothing lost, metric: tasks_lost, max: 0, weight: 3}
               - {name: no double completion, metric: tasks_completed_twice, max: 0}
@@ -44,7 +44,7 @@ class LiveDrillTest {
             stop_conditions:
               - {metric: queue_depth, above: 100000, window: 10s}
             steps:
-              - inject: {kind: crash, target: "instance:0", duration: 2s}
+              - inject: {kind: crash, target: "instance:0", duration: 1s}
             """;
 
     private Engine engine;
@@ -104,7 +104,7 @@ class LiveDrillTest {
         // the report names that engine as the target, not the file's defaults (4 GPUs, priority, 3 attempts)
         assertThat(io.queuedeck.engine.report.DrillReport.markdown(result)).contains("- the running engine on the real clock: ")
                 .contains("were not applied").doesNotContain("4 simulated H100").doesNotContain("attempts per task");
-        assertThat(seconds).hasSize(8).startsWith(1.0).endsWith(8.0);
+        assertThat(seconds).hasSize(5).startsWith(1.0).endsWith(5.0);
         // what the operator changed meanwhile is in the run log, by whom: a verdict is read beside it
         assertThat(result.log()).anySatisfy(line -> assertThat(line.action() + " " + line.observed())
                 .isEqualTo("operator policy.switch alice (console): fifo"));
@@ -136,7 +136,7 @@ class LiveDrillTest {
 
     @Test
     void abortFromAnotherThread_liveDrill_endsAtOnceClearsFaultsAndDisarms() {
-        String long_ = DRILL.replace("duration: 2s", "duration: 10m");
+        String long_ = DRILL.replace("duration: 1s", "duration: 10m");
         DrillRunner[] runner = new DrillRunner[1];
         runner[0] = DrillRunner.live(DrillReader.read("live.yaml", long_), new LiveEngine(engine, faults, Duration.ofMinutes(1)),
                 control -> {
