@@ -37,19 +37,19 @@ import java.util.concurrent.TimeUnit;
 class DrillsViewModelTest {
     static final String SHORT = """
             name: short-slow
-            description: one GPU is slow for two seconds
+            description: one GPU is slow for a second
             hypothesis: nothing is lost
             target: {load: 0.3, seed: 7}
-            steady_state: 2s
+            steady_state: 1s
             recovery_window: 1s
             observe: 1s
             probes:
               - {name: nothing lost, metric: tasks_lost, max: 0}
               - {name: queue stays short, metric: queue_depth, max: 10000, mode: continuous}
             steps:
-              - inject: {kind: slow, target: "instance:0", parameters: {factor: 3}, duration: 2s}
+              - inject: {kind: slow, target: "instance:0", parameters: {factor: 3}, duration: 1s}
             """;
-    static final String LONG = SHORT.replace("duration: 2s", "duration: 10m").replace("name: short-slow", "name: long-slow");
+    static final String LONG = SHORT.replace("duration: 1s", "duration: 10m").replace("name: short-slow", "name: long-slow");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
