@@ -476,7 +476,8 @@ class OpenAiFrontDoorTest {
     void clientLeaves_beforeTheFirstToken_cancelsTheTaskAndClosesTheBackendStream() throws Exception {
         // The request's own thread reads the backend stream (decision 0084) and writes nothing while
         // the backend is silent: the keep-alives another thread writes meanwhile notice the leaving.
-        start(8, Script.tokens(2).delays(10_000, 0));
+        // the backend's first token after 7 s: 2 s past the 5 s in which the leaving must be noticed
+        start(8, Script.tokens(2).delays(7_000, 0));
         try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(chat("waits"))) {
             await().atMost(WAIT).until(() -> fake.openStreams() == 1);
         } // closing the stream drops the connection
