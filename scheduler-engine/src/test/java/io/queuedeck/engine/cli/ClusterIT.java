@@ -139,11 +139,7 @@ class ClusterIT {
             accepted.add(id);
         }
         try (Raw raw = new Raw("kill")) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> raw.redis.scard(raw.prefix + "n:a") > 0
-                    && raw.redis.scard(raw.prefix + "n:b") > 0);
-            a.destroyForcibly(); // SIGKILL mid-run: no acknowledgement, no release
-            assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            Set<String> heldByA = new HashSet<>(raw.redis.smembers(raw.prefix + "n:a"));
+            Set<String> heldByA = heldByAUntilItIsKilled(raw, a);
             assertThat(heldByA).isNotEmpty();
 
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
@@ -187,11 +183,7 @@ class ClusterIT {
             }
             Set<String> heldByA;
             try (Raw raw = new Raw("ended")) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> raw.redis.scard(raw.prefix + "n:a") > 0
-                        && raw.redis.scard(raw.prefix + "n:b") > 0);
-                a.destroyForcibly();
-                assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                heldByA = new HashSet<>(raw.redis.smembers(raw.prefix + "n:a"));
+                heldByA = heldByAUntilItIsKilled(raw, a);
             }
             assertThat(heldByA).isNotEmpty();
 
@@ -208,6 +200,25 @@ class ClusterIT {
             states.forEach((id, state) -> assertThat(state).as(id).isEqualTo(heldByA.contains(id) ? "DEAD_LETTERED" : "SUCCEEDED"));
             assertThat(metrics(baseB)).contains("queuedeck_node_tasks{event=\"ended_callbacks\"} " + heldByA.size());
         }
+    }
+
+    /**
+     * What node a held from when both nodes hold work until it is killed (SIGKILL: no acknowledgement,
+     * no release). Read while waiting as well as after the kill: on a loaded machine a lease of a's can
+     * expire before the kill and b's reaper take the task out of a's set first, and a read after the
+     * kill alone missed it (a task dead-lettered that the test then expected to succeed). The tasks
+     * decode for seconds, so none of a's finishes between the first read and the kill.
+     */
+    private static Set<String> heldByAUntilItIsKilled(Raw raw, Process a) throws InterruptedException {
+        Set<String> held = new HashSet<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            held.addAll(raw.redis.smembers(raw.prefix + "n:a"));
+            return !held.isEmpty() && raw.redis.scard(raw.prefix + "n:b") > 0;
+        });
+        a.destroyForcibly();
+        assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        held.addAll(raw.redis.smembers(raw.prefix + "n:a"));
+        return held;
     }
 
     /** A client's requests_per_second holds for its requests to every node together (decision 0120). */
