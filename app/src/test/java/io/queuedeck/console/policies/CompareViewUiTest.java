@@ -60,6 +60,9 @@ class CompareViewUiTest {
             javafx.scene.Parent screen = PolicyScreen.build(live, new CompareView(model).root());
             s.setScene(new Scene(io.queuedeck.console.widgets.ScreenScroll.wrap(screen), 1030, 650)); // the scene before show(): see JAVAFX-NOTES
             s.sizeToScene(); // the primary stage is shared: another test class left it at a size of its own
+            // and at the console's minimum, which would keep it from narrowing to a 1024 px window's screen
+            s.setMinWidth(0);
+            s.setMinHeight(0);
             s.show();
         });
         WaitForAsyncUtils.waitForFxEvents();
@@ -205,24 +208,27 @@ class CompareViewUiTest {
             for (double screenWidth : List.of(824.0, 1080.0, 1400.0)) { // the screen beside the navigation at 1024, 1280, 1600
                 robot.interact(() -> window.setWidth(screenWidth));
                 WaitForAsyncUtils.waitForFxEvents();
-                List<javafx.geometry.Bounds> fields = List.of("#compare-trace", "#compare-load", "#compare-seed", "#compare-priorities",
-                        "#compare-instances", "#compare-tenants", "#compare-deadlines").stream()
-                        .map(id -> robot.lookup(id).<Node>query()).map(n -> n.localToScene(n.getLayoutBounds())).toList();
-                List<Double> rows = fields.stream().map(b -> (double) Math.round(b.getCenterY())).distinct().toList();
-                assertThat(rows).as("the inputs wrap at %s px", screenWidth).hasSizeGreaterThan(1);
-                List<Double> firstRow = fields.stream().filter(b -> Math.round(b.getCenterY()) == rows.getFirst()).map(b -> b.getMinX()).toList();
-                for (double row : rows) {
-                    List<Double> xs = fields.stream().filter(b -> Math.round(b.getCenterY()) == row).map(b -> b.getMinX()).toList();
-                    for (int i = 0; i < xs.size(); i++) {
-                        assertThat(xs.get(i)).as("field %d of the row at y %s, at %s px", i, row, screenWidth).isCloseTo(firstRow.get(i), within(0.5));
+                // the new width is laid out on a later pulse, which a loaded machine can delay: awaited, not read at once
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                    List<javafx.geometry.Bounds> fields = List.of("#compare-trace", "#compare-load", "#compare-seed", "#compare-priorities",
+                            "#compare-instances", "#compare-tenants", "#compare-deadlines").stream()
+                            .map(id -> robot.lookup(id).<Node>query()).map(n -> n.localToScene(n.getLayoutBounds())).toList();
+                    List<Double> rows = fields.stream().map(b -> (double) Math.round(b.getCenterY())).distinct().toList();
+                    assertThat(rows).as("the inputs wrap at %s px", screenWidth).hasSizeGreaterThan(1);
+                    List<Double> firstRow = fields.stream().filter(b -> Math.round(b.getCenterY()) == rows.getFirst()).map(b -> b.getMinX()).toList();
+                    for (double row : rows) {
+                        List<Double> xs = fields.stream().filter(b -> Math.round(b.getCenterY()) == row).map(b -> b.getMinX()).toList();
+                        for (int i = 0; i < xs.size(); i++) {
+                            assertThat(xs.get(i)).as("field %d of the row at y %s, at %s px", i, row, screenWidth).isCloseTo(firstRow.get(i), within(0.5));
+                        }
                     }
-                }
-                for (javafx.geometry.Bounds field : fields) {
-                    assertThat(field.getMaxX()).as("a field's right edge at %s px", screenWidth).isLessThanOrEqualTo(screenWidth);
-                }
-                Node fifo = robot.lookup("#compare-policy-fifo").query();
-                assertThat(fifo.localToScene(fifo.getLayoutBounds()).getMinX()).as("the policies' first checkbox at %s px", screenWidth)
-                        .isCloseTo(firstRow.getFirst(), within(0.5));
+                    for (javafx.geometry.Bounds field : fields) {
+                        assertThat(field.getMaxX()).as("a field's right edge at %s px", screenWidth).isLessThanOrEqualTo(screenWidth);
+                    }
+                    Node fifo = robot.lookup("#compare-policy-fifo").query();
+                    assertThat(fifo.localToScene(fifo.getLayoutBounds()).getMinX()).as("the policies' first checkbox at %s px", screenWidth)
+                            .isCloseTo(firstRow.getFirst(), within(0.5));
+                });
             }
         } finally { // the stage is shared with the tests after this one
             robot.interact(() -> window.setWidth(width));
