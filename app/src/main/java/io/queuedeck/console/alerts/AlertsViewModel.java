@@ -160,9 +160,10 @@ public final class AlertsViewModel {
         }
         if (s.queued() > 0 && !s.instances().isEmpty()
                 && s.instances().stream().noneMatch(gpu -> gpu.state().acceptsWork() && !gpu.draining())) {
-            // each instance's own alert says what it is; only this one says that nothing runs what waits
+            // each instance's own alert says what it is (offline, draining, down, loading); only this one says that
+            // nothing runs what waits, short enough to read whole in the banner of a 1280 px window
             boolean backends = s.instances().stream().anyMatch(gpu -> gpu.backend() != null);
-            raise(now, NO_CAPACITY, String.format(Locale.ROOT, "No %s takes work while %,d tasks wait: every one is offline, draining, down or loading",
+            raise(now, NO_CAPACITY, String.format(Locale.ROOT, "No %s takes work while %,d tasks wait",
                     backends ? "backend" : "GPU", s.queued()));
         }
         raised.values().removeIf(e -> Duration.between(e.getValue(), now).compareTo(thresholds.hold()) > 0);

@@ -57,7 +57,7 @@ class AlertsViewModelTest {
         model.apply(snapshot().at(T0).queued(5, 22).instances(gpu(0, InstanceState.OFFLINE, 0), draining).build());
 
         assertThat(model.alerts()).extracting(AlertBanner::said).first()
-                .isEqualTo("No GPU takes work while 22 tasks wait: every one is offline, draining, down or loading");
+                .isEqualTo("No GPU takes work while 22 tasks wait");
         assertThat(model.alerts()).extracting(AlertsViewModel.Alert::key).contains("gpu-0");
 
         model.apply(snapshot().at(T0.plusSeconds(1)).queued(5, 22).instances(gpu(0, InstanceState.UP, 0), draining).build());

@@ -96,28 +96,33 @@ final class FaultRoutes {
 
     private void list(Context ctx) {
         TaskAccess.require(ctx, "list faults", Scope.READ, Scope.OPERATE);
-        Client client = TaskAccess.client(ctx);
         Listing all = listing();
+        Routes.json(ctx, 200, new Listing(all.armed(), all.faults().stream().filter(shownTo(TaskAccess.client(ctx))).toList(),
+                all.catalogue()));
+    }
+
+    /**
+     * Which faults {@code client} sees: all, unless it is bound to a tenant, which does not learn other
+     * tenants' names, nor anyone's callback hosts, from the targets.
+     */
+    private static java.util.function.Predicate<FaultBody> shownTo(Client client) {
         if (client == null || client.tenant() == null) {
-            Routes.json(ctx, 200, all);
-            return;
+            return f -> true;
         }
-        // a bound client does not learn other tenants' names, nor anyone's callback hosts, from the targets
         String own = "tenant:" + client.tenant();
-        Routes.json(ctx, 200, new Listing(all.armed(), all.faults().stream()
-                .filter(f -> !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own))
-                .toList(), all.catalogue()));
+        return f -> !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own);
+    }
+
+    private static ApiException notInForce(String id) {
+        return new ApiException(404, "not_found", "no fault '" + Json.plain(ApiException.shorten(id)) + "' is in force");
     }
 
     /** {@code GET /v1/faults/{id}}: the fault while it is in force, as the list shows it to this client; else 404. */
     private void one(Context ctx) {
         TaskAccess.require(ctx, "list faults", Scope.READ, Scope.OPERATE);
         String id = ctx.pathParam("id");
-        Client client = TaskAccess.client(ctx);
-        String own = client == null || client.tenant() == null ? null : "tenant:" + client.tenant();
-        FaultBody fault = listing().faults().stream().filter(f -> f.id().equals(id))
-                .filter(f -> own == null || !f.target().startsWith("tenant:") && !f.target().startsWith("host:") || f.target().equals(own))
-                .findFirst().orElseThrow(() -> new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force"));
+        FaultBody fault = listing().faults().stream().filter(f -> f.id().equals(id)).filter(shownTo(TaskAccess.client(ctx)))
+                .findFirst().orElseThrow(() -> notInForce(id));
         Routes.json(ctx, 200, fault);
     }
 
@@ -165,7 +170,7 @@ final class FaultRoutes {
         TaskAccess.requireUnbound(ctx, "clear faults", Scope.OPERATE);
         String id = ctx.pathParam("id");
         if (!faults.clear(id, Auditor.actor(ctx))) {
-            throw new ApiException(404, "not_found", "no fault '" + Json.plain(id) + "' is in force");
+            throw notInForce(id);
         }
         ctx.status(204);
     }

@@ -332,4 +332,20 @@ class FaultRoutesTest {
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.errorCode()).isEqualTo("not_found");
     }
+
+    /** By id as in the list: a tenant-bound client does not see a fault naming another tenant; an id is quoted short. */
+    @Test
+    void aFaultNamingAnotherTenant_isNotFoundByIdForATenantBoundClient_andALongIdIsQuotedShort() {
+        Http.Response injected = http.post("/v1/faults", "{\"kind\":\"tenant_flood\",\"target\":\"tenant:someone-else\",\"parameters\":{\"rate\":0.1}}");
+        assertThat(injected.status()).as(injected.body()).isEqualTo(201);
+        String location = injected.headers().firstValue("Location").orElseThrow();
+        Http tenant = new Http(server.baseUri(), TENANT_OPERATOR);
+
+        assertThat(http.get(location).status()).isEqualTo(200);
+        assertThat(tenant.get(location).status()).isEqualTo(404);
+        assertThat(tenant.get("/v1/faults").body()).doesNotContain("someone-else");
+        Http.Response longId = tenant.get("/v1/faults/" + "9".repeat(5_000));
+        assertThat(longId.status()).isEqualTo(404);
+        assertThat(longId.body().length()).isLessThan(400);
+    }
 }
