@@ -67,12 +67,16 @@ final class ConfigRoutes {
 
     /** A change of the running config: answered, then in the audit trail, as the console's changes are. */
     private void change(Context ctx, String what, String action, Call call) {
-        int before = config.version();
-        answer(ctx, what, call);
-        ctx.header("ETag", "\"" + config.version() + "\""); // the version now running, for the next If-Match
-        if (action.startsWith("config.") && config.version() == before) {
-            return; // the same text again is no new version, and no change to audit (as for the watched file)
+        Object result = answer(ctx, what, call);
+        if (result instanceof ConfigService.Applied applied) {
+            ctx.header("ETag", "\"" + applied.version() + "\""); // the version this answer shows, for the next If-Match
+            if (!applied.newVersion()) {
+                return; // the same config again is no new version, and no change to audit (as for the watched file)
+            }
+            auditor.record(ctx, action, "config version " + applied.version(), 0, null);
+            return;
         }
+        ctx.header("ETag", "\"" + config.version() + "\"");
         JsonNode status = Json.MAPPER.valueToTree(config.status());
         auditor.record(ctx, action, "config version " + status.path("version").asText("?"), 0, null);
     }
@@ -81,7 +85,8 @@ final class ConfigRoutes {
         Object run();
     }
 
-    private static void answer(Context ctx, String what, Call call) {
+    /** Runs {@code call} and answers with what it returned (a change's status); returns that. */
+    private static Object answer(Context ctx, String what, Call call) {
         TaskAccess.require(ctx, what, Scope.ADMIN);
         Object body;
         try {
@@ -95,7 +100,9 @@ final class ConfigRoutes {
                     + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : ""),
                     details.getFirst().field(), details);
         }
-        ctx.status(200).contentType("application/json").result(Json.write(body));
+        Object shown = body instanceof ConfigService.Applied applied ? applied.status() : body;
+        ctx.status(200).contentType("application/json").result(Json.write(shown));
+        return body;
     }
 
     /** The version an {@code If-Match} names ({@code "7"}, as {@code GET /v1/config}'s ETag), or null without one. */

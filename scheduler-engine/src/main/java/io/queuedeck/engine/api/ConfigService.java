@@ -30,13 +30,23 @@ public interface ConfigService {
      * with the change under one lock: {@code If-Match}, so that of two operators the second does not undo
      * the first unseen. @throws Refused 412 {@code version_changed} when another version runs
      */
-    Object apply(String text, String source, Integer expected);
+    Applied apply(String text, String source, Integer expected);
 
     /** Applies an earlier version's text again, as a new version. @throws Refused 404 for an unknown version */
     Object rollback(int version, String source);
 
     /** As {@link #rollback(int, String)} when the running version is {@code expected} (null: any). */
-    Object rollback(int version, String source, Integer expected);
+    Applied rollback(int version, String source, Integer expected);
+
+    /**
+     * What one change of the running config did, decided under the lock that made it: a version read
+     * before and after it could be another request's, so two PUTs of one text at once were audited twice.
+     *
+     * @param status     the answer ({@link #status()} as the change left it)
+     * @param version    the version that runs after it: the one it made, or the one it left running
+     * @param newVersion whether this change made that version (false: it read as the running config)
+     */
+    record Applied(Object status, int version, boolean newVersion) {}
 
     /** The running version's number, for an {@code ETag}. */
     int version();

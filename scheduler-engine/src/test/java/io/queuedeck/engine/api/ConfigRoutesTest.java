@@ -304,4 +304,41 @@ class ConfigRoutesTest {
                 .extracting(e -> e.actor() + " " + e.action() + " " + e.target())
                 .containsExactly("admin config.apply config version 2");
     }
+
+    /**
+     * PUTs of one text at once: one of them makes the new version and is audited, the others find it
+     * running. The skip compared versions read before and after the PUT, so a PUT that changed nothing
+     * but ran beside the one that did was audited as that version's apply too.
+     */
+    @Test
+    void concurrentPuts_writeOneAuditEntryPerNewVersion() throws Exception {
+        String[] texts = {"policy:\n  name: edf\n", "policy:\n  name: fifo\n"};
+        int rounds = 8;
+        int senders = 6;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(senders)) {
+            for (int round = 0; round < rounds; round++) {
+                String text = texts[round % 2];
+                java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Integer>> sent = new java.util.ArrayList<>();
+                for (int i = 0; i < senders; i++) {
+                    sent.add(pool.submit(() -> {
+                        gate.await();
+                        return put(ADMIN, "/v1/config", text, "application/yaml").status();
+                    }));
+                }
+                gate.countDown();
+                for (java.util.concurrent.Future<Integer> status : sent) {
+                    assertThat(status.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+                }
+            }
+        }
+
+        int running = new Http(server.baseUri(), ADMIN).get("/v1/config").json().path("version").asInt();
+        assertThat(running).isEqualTo(rounds + 1); // each round's text differs from the last round's: one version each
+        List<String> expected = java.util.stream.IntStream.rangeClosed(2, running).mapToObj(v -> "config version " + v).toList();
+        assertThat(engine.audit().find(io.queuedeck.engine.audit.AuditQuery.all()).entries())
+                .filteredOn(e -> e.action().equals("config.apply"))
+                .extracting(e -> e.target())
+                .containsExactlyInAnyOrderElementsOf(expected);
+    }
 }

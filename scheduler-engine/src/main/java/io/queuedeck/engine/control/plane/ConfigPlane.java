@@ -173,13 +173,18 @@ public final class ConfigPlane implements ConfigService {
 
     @Override
     public Status apply(String text, String source) {
-        return apply(text, source, null);
+        return (Status) apply(text, source, null).status();
     }
 
     @Override
-    public synchronized Status apply(String text, String source, Integer expected) {
+    public synchronized Applied apply(String text, String source, Integer expected) {
         requireChangeable(source, expected);
-        return applyText(text, source, null);
+        return applied(current.version(), applyText(text, source, null));
+    }
+
+    /** What a change that found version {@code before} running did, under this plane's lock. */
+    private static Applied applied(int before, Status after) {
+        return new Applied(after, after.version(), after.version() != before);
     }
 
     @Override
@@ -293,16 +298,16 @@ public final class ConfigPlane implements ConfigService {
 
     @Override
     public Status rollback(int version, String source) {
-        return rollback(version, source, null);
+        return (Status) rollback(version, source, null).status();
     }
 
     @Override
-    public synchronized Status rollback(int version, String source, Integer expected) {
+    public synchronized Applied rollback(int version, String source, Integer expected) {
         requireChangeable(source, expected);
         Version target = versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new Refused(404,
                 "not_found", List.of("no config version " + version + " is kept (kept: " + versions.getFirst().version()
                 + " to " + current.version() + ")")));
-        return applyText(target.text(), source, "rollback to version " + version);
+        return applied(current.version(), applyText(target.text(), source, "rollback to version " + version));
     }
 
     /**
