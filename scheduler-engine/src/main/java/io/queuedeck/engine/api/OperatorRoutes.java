@@ -91,6 +91,8 @@ final class OperatorRoutes {
                     count.wouldChange(), request.action().undoable(), io.queuedeck.engine.bulk.BulkOperations.describe(filter)));
             return;
         }
+        // refused as its dry run is, before anything is accepted: it answered 202 and then ended failed
+        answers.await(engine.operations().check(request));
         Client client = TaskAccess.client(ctx);
         // a tenant's own client retrying dead letters is held to the byte budget, as its parked replay is
         OperationStatus started = engine.operations().start(request, Auditor.actor(ctx), "api", tenant,

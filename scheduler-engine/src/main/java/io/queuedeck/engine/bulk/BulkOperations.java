@@ -68,6 +68,16 @@ public final class BulkOperations {
     }
 
     /**
+     * Completes when {@code request} can run under the policy now; fails with a
+     * {@link TaskConflictException} when it cannot (a move to the front or back under a policy that
+     * orders each lane itself), so a caller refuses it before {@link #start} accepts it. A policy
+     * switched between the two still ends the run {@code failed} at its first slice, saying why.
+     */
+    public CompletableFuture<Void> check(BulkRequest request) {
+        return engine.send(new Command.CheckBulk(request.action(), request.position()));
+    }
+
+    /**
      * Starts {@code request}; answers its first status at once.
      *
      * @param actor  who asked, for the audit trail

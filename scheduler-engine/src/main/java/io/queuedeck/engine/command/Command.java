@@ -482,6 +482,22 @@ public sealed interface Command<R> {
     }
 
     /**
+     * Whether a bulk action can run under the policy now, asked before it is accepted: answers when it
+     * can, fails with a {@link io.queuedeck.engine.task.TaskConflictException} saying why not (a move to
+     * the front or back under a policy that orders each lane itself), as its dry run and its slices do.
+     */
+    record CheckBulk(BulkAction action, String position) implements Query<Void> {
+        public CheckBulk {
+            Objects.requireNonNull(action, "action");
+        }
+
+        @Override
+        public String describe() {
+            return "Check a bulk action";
+        }
+    }
+
+    /**
      * Tasks a tier parked ({@code degrade: park}) and not yet replayed, oldest first: dead-lettered
      * tasks that match {@code filter}, after sequence {@code after} (-1: from the first), at most
      * {@code limit}. Walks the tier's parked tasks only, and at most a bounded number of them per

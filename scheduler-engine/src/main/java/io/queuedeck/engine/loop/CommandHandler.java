@@ -133,6 +133,10 @@ final class CommandHandler {
                 BulkChanges.refuseUnplaceable(loop, c.action(), c.position());
                 yield new BulkCounting(loop.tasks, c, now);
             }
+            case Command.CheckBulk c -> { // before a run is accepted: its first slice refused it after a 202
+                BulkChanges.refuseUnplaceable(loop, c.action(), c.position());
+                yield null;
+            }
             case Command.BulkApply c -> bulk.apply(c, now);
             case Command.RestoreMarks c -> bulk.restore(c.marks());
             case Command.WaitingTasks c -> new WaitingListing(loop.tasks, c.limitPerPriority(), loop.queues.live()); // LoopDriver runs it in slices

@@ -477,6 +477,26 @@ class BulkApiTest {
         assertThat(withoutPosition.json().path("would_change").asInt()).isEqualTo(30);
     }
 
+    /**
+     * The run of that move was accepted (202) and then ended failed at its first slice: it is refused as
+     * its dry run is, with nothing started, no operation listed and no task moved.
+     */
+    @Test
+    void run_ofAMoveToTheFront_underAPolicyThatOrdersItsLanes_is409BeforeAnythingIsAccepted() {
+        engine.send(new Command.SwitchPolicy("sjf", Map.of())).join();
+        int operationsBefore = as("admin").get("/v1/operations").json().path("operations").size();
+
+        Http.Response run = as("acme-operate").post("/v1/tasks:bulk", "{\"filter\":{},\"action\":\"move\",\"lane\":0,"
+                + "\"position\":\"front\"}");
+
+        assertThat(run.status()).as(run.body()).isEqualTo(409);
+        assertThat(run.errorCode()).isEqualTo("conflict");
+        assertThat(run.json().at("/error/message").asText()).isEqualTo("the sjf policy orders each lane by rules of its own;"
+                + " a move to the front or back holds under fifo, priority or mlfq (leave position out)");
+        assertThat(run.headers().firstValue("Location")).isEmpty();
+        assertThat(as("admin").get("/v1/operations").json().path("operations").size()).isEqualTo(operationsBefore);
+    }
+
     /** Queue actions are read in any case; "CORE:Pause" was audited as "queue.Pause", which a search for queue.pause missed. */
     @Test
     void aQueueActionSentInCapitals_isAuditedAsItWasRead() {
