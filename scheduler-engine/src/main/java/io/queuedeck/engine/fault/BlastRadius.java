@@ -53,8 +53,9 @@ public record BlastRadius(Scope scope, String target) {
             }
         }
         // which tiers exist is the engine's table; the fault checks the name against it when it starts
-        if (scope == Scope.TIER && !io.queuedeck.engine.tier.Tier.NAME.matcher(target.toLowerCase(java.util.Locale.ROOT)).matches()) {
-            throw new IllegalArgumentException("target: a tier is a tier's name such as core, normal or batch, got '" + target + "'");
+        if (scope == Scope.TIER && !io.queuedeck.engine.tier.Tier.NAME.matcher(target).matches()) { // as the config writes it
+            throw new IllegalArgumentException("target: a tier is a tier's name such as core, normal or batch (lower-case"
+                    + " letters, digits and '_'), got '" + target + "'");
         }
     }
 
@@ -71,16 +72,15 @@ public record BlastRadius(Scope scope, String target) {
             throw new IllegalArgumentException("target: must be instance:N, backend:NAME, tier:NAME, tenant:NAME, host:NAME or node");
         }
         int colon = text.indexOf(':');
-        String scope = (colon < 0 ? text : text.substring(0, colon)).trim().toUpperCase(Locale.ROOT);
-        try {
-            return new BlastRadius(Scope.valueOf(scope), colon < 0 ? "" : text.substring(colon + 1).trim());
-        } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("target:")) {
-                throw e;
+        String scope = (colon < 0 ? text : text.substring(0, colon)).trim();
+        for (Scope s : Scope.values()) { // as strictly as the API's other enums (decision 0139): Instance:1 is refused
+            if (lower(s).equals(scope)) {
+                return new BlastRadius(s, colon < 0 ? "" : text.substring(colon + 1).trim());
             }
-            throw new IllegalArgumentException("target: unknown scope '" + scope.toLowerCase(Locale.ROOT)
-                    + "'; use instance, backend, tier, tenant, host or node");
         }
+        boolean cased = java.util.Arrays.stream(Scope.values()).anyMatch(s -> lower(s).equals(scope.toLowerCase(Locale.ROOT)));
+        throw new IllegalArgumentException("target: unknown scope '" + scope + "'" + (cased ? " (scopes are written in lower"
+                + " case: '" + scope.toLowerCase(Locale.ROOT) + "')" : "") + "; use instance, backend, tier, tenant, host or node");
     }
 
     @Override

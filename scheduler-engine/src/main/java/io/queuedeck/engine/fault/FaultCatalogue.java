@@ -563,7 +563,7 @@ public final class FaultCatalogue {
 
     /** A priority in the middle of the named tier's band in the engine's table (core 1, normal 5, batch 8 by default). */
     private int middleOf(String tierName) {
-        io.queuedeck.engine.tier.Tier tier = engine.tiers().named(tierName.toLowerCase(Locale.ROOT)).orElseThrow(() ->
+        io.queuedeck.engine.tier.Tier tier = engine.tiers().named(tierName).orElseThrow(() ->
                 new IllegalArgumentException("target: tier '" + tierName + "' is not one of " + engine.tiers().names()));
         if (tier.deadLetter()) { // it holds no band: its middle read as priority 0, so a load into it landed in the most urgent lane
             throw new IllegalArgumentException("target: tier 'dead_letter' holds no priorities, so no load is submitted into it;"

@@ -88,13 +88,21 @@ public enum FaultKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The kind named {@code name} ({@code kv_exhaustion} or {@code kv-exhaustion}). */
+    /**
+     * The kind named exactly {@code name}, as {@link #wireName()} writes it ({@code kv_exhaustion}): a
+     * kind is read as strictly as the API's other enums (decision 0139), so {@code CRASH} or
+     * {@code kv-exhaustion} is refused, saying how to write it.
+     */
     public static FaultKind parse(String name) {
-        try {
-            return valueOf(name.trim().replace('-', '_').toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("kind: unknown fault '" + name + "'; known: "
-                    + java.util.Arrays.stream(values()).map(FaultKind::wireName).toList());
+        for (FaultKind kind : values()) {
+            if (kind.wireName().equals(name)) {
+                return kind;
+            }
         }
+        String near = name == null ? "" : name.strip().replace('-', '_').toLowerCase(Locale.ROOT);
+        String hint = java.util.Arrays.stream(values()).map(FaultKind::wireName).filter(near::equals).findFirst()
+                .map(wire -> " (kinds are written in lower case with '_': '" + wire + "')").orElse("");
+        throw new IllegalArgumentException("kind: unknown fault '" + name + "'" + hint + "; known: "
+                + java.util.Arrays.stream(values()).map(FaultKind::wireName).toList());
     }
 }

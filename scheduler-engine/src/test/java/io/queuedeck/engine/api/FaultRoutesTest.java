@@ -270,6 +270,27 @@ class FaultRoutesTest {
                 .noneMatch(e -> e.action().equals("fault.inject"));
     }
 
+    /**
+     * Kinds and targets are read exactly as the catalogue lists them, as the API's other enums are:
+     * {@code KILL}-style spellings were read in any case ({@code CRASH} crashed, {@code Instance:1} hit instance 1).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "{\"kind\":\"CRASH\",\"target\":\"instance:1\"} | kind | kind: unknown fault 'CRASH' (kinds are written in lower case with '_': 'crash'); known: [",
+            "{\"kind\":\"kv-exhaustion\",\"target\":\"node\"} | kind | kind: unknown fault 'kv-exhaustion' (kinds are written in lower case with '_': 'kv_exhaustion'); known: [",
+            "{\"kind\":\"KILL\",\"target\":\"node\"} | kind | kind: unknown fault 'KILL'; known: [crash, hang, slow,",
+            "{\"kind\":\"crash\",\"target\":\"Instance:1\"} | target | target: unknown scope 'Instance' (scopes are written in lower case: 'instance'); use instance, backend, tier, tenant, host or node",
+            "{\"kind\":\"crash\",\"target\":\"NODE\"} | target | target: unknown scope 'NODE' (scopes are written in lower case: 'node'); use instance, backend, tier, tenant, host or node",
+            "{\"kind\":\"burst\",\"target\":\"tier:CORE\"} | target | target: a tier is a tier's name such as core, normal or batch (lower-case letters, digits and '_'), got 'CORE'"})
+    void aKindOrTargetInAnotherCase_is400NamingTheField_andInjectsNothing(String body, String field, String message) {
+        Http.Response refused = http.post("/v1/faults", body);
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.errorField()).isEqualTo(field);
+        assertThat(refused.json().at("/error/message").asText()).startsWith(message);
+        assertThat(http.get("/v1/faults").json().path("faults")).isEmpty();
+    }
+
     /** The dead-letter tier has no band: a burst "into" it submitted its tasks at priority 0, the most urgent lane. */
     @Test
     void aLoadIntoTheDeadLetterTier_is400OnTarget_andSubmitsNothing() {
