@@ -143,7 +143,8 @@ public final class DrillReader {
         }
         Drill.Callbacks callbacks = callbacks(t);
         // the config's tiers section: a drill can run, and its probes name, a table of its own (decision 0070)
-        FlowSettings flow = t.raw("tiers") == null ? null : FlowReader.tiers(t.section("tiers"), Map.of());
+        Section tiers = t.section("tiers"); // an empty heading is no table of its own, as one left out
+        FlowSettings flow = tiers == null ? null : FlowReader.tiers(tiers, Map.of());
         Drill.Backends backends = backends(t);
         if (backends != null && !store.equals("none")) {
             t.problem(t.at("store"), "must be none with target.backends (a real backend's drill keeps its tasks in memory)");

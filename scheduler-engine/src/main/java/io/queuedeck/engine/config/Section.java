@@ -58,11 +58,22 @@ final class Section {
         return problems.count();
     }
 
-    /** The value under {@code key}, or null when absent or null; marks the key as known. */
+    /** What a key written {@code null} ({@code name:} or {@code name: ~}) is told (decision 0139). */
+    static final String NULL_VALUE = "must not be null: give it a value or leave the key out";
+
+    /**
+     * The value under {@code key}, or null when absent; marks the key as known. A key written null
+     * is a problem, not a key left out: {@code policy: {name: }} ran the default policy, and
+     * {@code scopes:} gave a client every scope.
+     */
     JsonNode raw(String key) {
         known.add(key);
         JsonNode value = node.get(key);
-        return value == null || value.isNull() ? null : value;
+        if (value != null && value.isNull()) {
+            problems.add(at(key), NULL_VALUE); // told once however often it is read (Problems keeps each once)
+            return null;
+        }
+        return value;
     }
 
     String string(String key) {
@@ -192,10 +203,15 @@ final class Section {
         return list;
     }
 
-    /** The mapping under {@code key}, or null when absent (or not a mapping: a problem). */
+    /**
+     * The mapping under {@code key}, or null when absent (or not a mapping: a problem). A heading with
+     * nothing under it ({@code engine:} above its keys commented out, as the shipped file has it) is
+     * an empty section, not a null value: it sets nothing, as {@code engine: {}} does.
+     */
     Section section(String key) {
-        JsonNode value = raw(key);
-        return value == null ? null : of(problems, at(key), value);
+        known.add(key);
+        JsonNode value = node.get(key);
+        return value == null || value.isNull() ? null : of(problems, at(key), value);
     }
 
     /** The mappings listed under {@code key}; an entry that is not a mapping is a problem and left out. */
@@ -258,8 +274,10 @@ final class Section {
             String name = entry.getKey();
             inner.known.add(name);
             JsonNode value = entry.getValue();
-            if (!value.isValueNode() || value.isNull()) {
-                problems.add(inner.at(name), "must be a number or a word, got " + (value.isNull() ? "nothing" : shown(value)));
+            if (value.isNull()) {
+                problems.add(inner.at(name), NULL_VALUE);
+            } else if (!value.isValueNode()) {
+                problems.add(inner.at(name), "must be a number or a word, got " + shown(value));
             } else {
                 map.put(name, value.asText());
             }

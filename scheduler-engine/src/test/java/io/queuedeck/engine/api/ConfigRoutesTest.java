@@ -290,6 +290,28 @@ class ConfigRoutesTest {
         assertThat(admin.get("/v1/tasks/w1").json().path("error").asText()).contains("tiers.normal.queue_ttl (PT0.2S)");
     }
 
+    /**
+     * {@code policy: {name: }} ran the default policy: a key written null is a 400 on its key path, the
+     * same in YAML and in JSON, and the running version stays.
+     */
+    @Test
+    void aKeyWrittenNull_is400OnItsKeyPath_inYamlAndJsonAlike_andNothingApplies() {
+        assertThat(put(ADMIN, "/v1/config", "policy:\n  name: edf\n", "application/yaml").status()).isEqualTo(200);
+        for (String[] body : new String[][] {{"policy:\n  name:\n", "application/yaml"}, {"policy: {name: ~}\n", "application/yaml"},
+                {"{\"policy\": {\"name\": null}}", "application/json"}}) {
+            Http.Response refused = put(ADMIN, "/v1/config", body[0], body[1]);
+
+            assertThat(refused.status()).as(body[0]).isEqualTo(400);
+            assertThat(refused.errorCode()).isEqualTo("invalid_config");
+            assertThat(refused.errorField()).isEqualTo("policy.name");
+            assertThat(refused.json().at("/error/message").asText())
+                    .startsWith("PUT /v1/config by admin: policy.name must not be null: give it a value or leave the key out");
+        }
+        JsonNode status = new Http(server.baseUri(), ADMIN).get("/v1/config").json();
+        assertThat(status.path("version").asInt()).isEqualTo(2);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().policy()).isEqualTo("edf");
+    }
+
     /** The same text sent again is no new version: the trail said "config.apply config version 2" twice. */
     @Test
     void theSameConfigSentAgain_isNoNewVersion_andNoSecondEntryInTheAuditTrail() {

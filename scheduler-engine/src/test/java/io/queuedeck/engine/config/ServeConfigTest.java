@@ -374,6 +374,53 @@ class ServeConfigTest {
         assertThat(refusal(yaml)).as(what).startsWith(message);
     }
 
+    /**
+     * A key written null ({@code name:} or {@code name: ~}) counted as left out: {@code policy: {name: }}
+     * ran the default policy and {@code scopes:} gave a client every scope. Each is refused on its key
+     * path, in every section; a heading with nothing under it stays an empty section (the shipped file's
+     * {@code engine:} is one).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            policy.name                        | policy: {name: }
+            policy.name as ~                   | policy: {name: ~}
+            policy.parameters.q0_ms            | policy: {name: mlfq, parameters: {q0_ms: }}
+            server.port                        | server: {port: }
+            server.threads                     | server: {threads: ~}
+            engine.max_queued_bytes            | engine: {max_queued_bytes: }
+            executor.instances                 | executor: {instances: }
+            executor.backends                  | executor: {backends: }
+            executor.backends[0].slots         | executor: {backends: [{url: 'http://gpu1:8000', slots: }]}
+            executor.chunked_generation.enabled | executor: {chunked_generation: {enabled: }}
+            clients                            | clients:
+            clients[0].scopes                  | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, scopes: }]
+            clients[0].tenant                  | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, tenant: , scopes: [read]}]
+            clients[0].max_priority            | clients: [{name: a, token_env: QUEUEDECK_TOKEN_BATCH, max_priority: }]
+            tenants.default.burst              | tenants: {default: {requests_per_second: 5, burst: }}
+            tenants.max_queued_share           | tenants: {max_queued_share: }
+            tenants.weights.acme               | tenants: {weights: {acme: }}
+            callbacks.max_attempts             | callbacks: {max_attempts: }
+            callbacks.allowed_hosts            | callbacks: {allowed_hosts: }
+            store.data_dir                     | store: {data_dir: }
+            store.node.lease                   | store: {type: redis, uri: 'redis://h:1', node: {name: a, lease: }}
+            tiers.core.max_concurrency         | tiers: {core: {max_concurrency: }}
+            tiers.batch.queue_ttl              | tiers: {batch: {queue_ttl: }}
+            tiers.normal.max_queue.tasks       | tiers: {normal: {max_queue: {tasks: }}}
+            priority_rules                     | priority_rules:
+            priority_rules[0].priority         | priority_rules: [{name: a, priority: }]
+            priority_rules[0].match.tenant     | priority_rules: [{name: a, priority: 1, match: {tenant: }}]
+            alerts.p99_latency.core            | alerts: {p99_latency: {core: }}
+            """)
+    void aKeyWrittenNull_isRefusedOnItsKeyPath_notReadAsLeftOut(String key, String yaml) throws Exception {
+        assertThat(problems(yaml)).as(yaml).contains(key.replace(" as ~", "")
+                + " must not be null: give it a value or leave the key out (line 1)");
+    }
+
+    @Test
+    void aHeadingWithNothingUnderIt_isAnEmptySection() throws Exception {
+        assertThat(load("engine:\n  # max_queued_bytes: 1024\npolicy:\ntiers:\n")).isEqualTo(ServeConfig.EMPTY);
+    }
+
     /** Several sections read "clients": a problem with it was listed once per reader. */
     @Test
     void aKeyReadBySeveralSections_isRefusedOnce() throws Exception {
