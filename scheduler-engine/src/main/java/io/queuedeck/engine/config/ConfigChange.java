@@ -73,6 +73,24 @@ public final class ConfigChange {
      */
     public static ServeConfig read(String name, String text, Path folder, Function<String, String> env, ServeConfig running,
                                    String runningText) {
+        return read(name, text, folder, env, running, runningText, false);
+    }
+
+    /**
+     * Reads {@code text}, a version kept from before a restart, against {@code file}, the config file
+     * the engine has just started with. As {@link #read(String, String, Path, Function, ServeConfig)},
+     * but a setting that needs a restart and differs is told as what it is at start-up: the file's,
+     * which was changed while that version ran. ("cannot change while the engine runs; restart to
+     * apply it" was said at the restart itself.)
+     *
+     * @throws ConfigException with every problem: the text's own, and each such setting
+     */
+    public static ServeConfig readKept(String name, String text, Path folder, Function<String, String> env, ServeConfig file) {
+        return read(name, text, folder, env, file, null, true);
+    }
+
+    private static ServeConfig read(String name, String text, Path folder, Function<String, String> env, ServeConfig running,
+                                    String runningText, boolean atStart) {
         ServeConfig next;
         try {
             next = ConfigReader.read(name, text, folder, env);
@@ -99,16 +117,19 @@ public final class ConfigChange {
         } catch (IOException e) { // it was just read: cannot happen
             throw new ConfigException(name + ": " + e.getMessage());
         }
-        compare(problems, "server", running.server(), next.server());
-        compare(problems, "engine", running.engine(), next.engine());
-        compare(problems, "executor", running.executor(), next.executor());
-        compare(problems, "clients", running.clients(), next.clients());
-        compare(problems, "tenants", running.tenants(), next.tenants());
-        compare(problems, "callbacks", running.callbacks(), next.callbacks());
-        compare(problems, "store", running.store(), next.store());
+        Wording wording = atStart ? Wording.AT_START : Wording.LIVE;
+        compare(problems, "server", running.server(), next.server(), wording);
+        compare(problems, "engine", running.engine(), next.engine(), wording);
+        compare(problems, "executor", running.executor(), next.executor(), wording);
+        compare(problems, "clients", running.clients(), next.clients(), wording);
+        compare(problems, "tenants", running.tenants(), next.tenants(), wording);
+        compare(problems, "callbacks", running.callbacks(), next.callbacks(), wording);
+        compare(problems, "store", running.store(), next.store(), wording);
         // tiers and tenants.weights apply on the loop (decision 0050); the tier table itself at a restart (decision 0061)
         if (!running.flow().table().equals(next.flow().table())) {
-            problems.add("tiers", "the tier table (names, order, priorities) cannot change while the engine runs ("
+            problems.add("tiers", atStart ? "the tier table is " + next.flow().table() + " here but "
+                    + running.flow().table() + " in the config file, and a setting that needs a restart is the file's at start-up"
+                    : "the tier table (names, order, priorities) cannot change while the engine runs ("
                     + running.flow().table() + " → " + next.flow().table() + "): tasks, paused tiers and counters are"
                     + " kept by tier; restart to apply it (limits of the same tiers reload live)");
         }
@@ -192,22 +213,34 @@ public final class ConfigChange {
         }
     }
 
+    /** How a setting that needs a restart and differs is told: as a live change, or as the file's at start-up. */
+    private enum Wording {
+        LIVE, AT_START;
+
+        String of(String key, Object was, Object now, boolean secret) {
+            if (this == AT_START) { // at a restart "restart to apply it" asked for what had just happened
+                return (secret ? "differs from the config file's" : "is " + shown(now) + " here but " + shown(was) + " in the config file")
+                        + ", and a setting that needs a restart is the file's at start-up";
+            }
+            return "cannot change while the engine runs" + (secret || key == null ? "" : " (" + shown(was) + " → " + shown(now) + ")")
+                    + "; restart to apply it (reloadable: " + String.join(", ", RELOADABLE) + ")";
+        }
+    }
+
     /** One problem per changed key of a record section; one for the whole of a list or map section. */
-    private static void compare(Problems problems, String section, Object was, Object now) {
+    private static void compare(Problems problems, String section, Object was, Object now, Wording wording) {
         if (was instanceof Record && now instanceof Record && was.getClass() == now.getClass()) {
             for (RecordComponent c : was.getClass().getRecordComponents()) {
                 Object a = value(c, was);
                 Object b = value(c, now);
                 if (!leftOut(b) && !same(a, b)) { // a key left out changes nothing: the running value stays
                     String key = section + "." + snake(c.getName());
-                    boolean secret = c.getName().equals("secret");
-                    problems.add(key, "cannot change while the engine runs" + (secret ? "" : " (" + shown(a) + " → " + shown(b) + ")")
-                            + "; restart to apply it (reloadable: " + String.join(", ", RELOADABLE) + ")");
+                    problems.add(key, wording.of(key, a, b, c.getName().equals("secret")));
                 }
             }
-        } else if (!same(was, now)) {
-            problems.add(section, "cannot change while the engine runs; restart to apply it (reloadable: "
-                    + String.join(", ", RELOADABLE) + ")");
+        } else if (!same(was, now)) { // a list (clients): told whole, without its values (tokens)
+            problems.add(section, wording == Wording.AT_START ? "differ from the config file's, and a setting that needs a"
+                    + " restart is the file's at start-up" : wording.of(null, was, now, true));
         }
     }
 

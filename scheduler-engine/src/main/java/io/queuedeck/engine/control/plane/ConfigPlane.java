@@ -400,16 +400,15 @@ public final class ConfigPlane implements ConfigService {
         trimHistory(versions); // a history kept before it had a budget
         Version last = versions.getLast();
         boolean fileAsBefore = Objects.equals(kept.fileText(), fileText);
+        String notResumed = null;
         if (fileAsBefore) {
             try {
-                ServeConfig config = ConfigChange.read(last.source(), last.text(), folder, env, started.config());
+                ServeConfig config = ConfigChange.readKept("version " + last.version(), last.text(), folder, env, started.config());
                 resumeVersion(started, new Version(last.version(), last.appliedAt(), last.source(), last.label(), last.changes(),
                         last.text(), config, last.parsed()));
                 return;
             } catch (ConfigException e) {
-                lastError = new Refusal(now(), "restart", List.of("version " + last.version() + " ran before the restart but"
-                        + " does not apply now, so the config file runs: " + String.join("; ", e.problems())));
-                LOG.log(System.Logger.Level.WARNING, "QueueDeck: {0}", lastError.problems().getFirst());
+                notResumed = String.join("; ", e.problems());
             }
         }
         // the file changed while stopped (or the last version no longer reads): the file runs, as the next version
@@ -417,11 +416,16 @@ public final class ConfigPlane implements ConfigService {
         if (changes.isEmpty()) { // the file now says what ran last
             resumeVersion(started, new Version(last.version(), last.appliedAt(), last.source(), last.label(), last.changes(),
                     started.text(), started.config(), started.tree()));
-            return;
+        } else {
+            String source = started.source() + (fileAsBefore ? "" : " (changed while stopped)");
+            resumeVersion(started, new Version(last.version() + 1, now(), source, ConfigDiff.label(changes), changes,
+                    started.text(), started.config(), started.tree()));
         }
-        String source = started.source() + (fileAsBefore ? "" : " (changed while stopped)");
-        resumeVersion(started, new Version(last.version() + 1, now(), source, ConfigDiff.label(changes), changes, started.text(),
-                started.config(), started.tree()));
+        if (notResumed != null) { // said of the start-up, once what runs instead is known
+            lastError = new Refusal(now(), "restart", List.of("version " + last.version() + " ran before the restart but was"
+                    + " not resumed, so the config file runs as version " + current.version() + ": " + notResumed));
+            LOG.log(System.Logger.Level.WARNING, "QueueDeck: {0}", lastError.problems().getFirst());
+        }
     }
 
     /** Makes {@code next} the running version, telling the engine what differs from the one it started with. */
