@@ -284,9 +284,15 @@ public final class ControlViewModel {
     }
 
     private Object applied(String text) {
-        int before = plane.current().version();
-        Object applied = plane.apply(text, source());
-        return plane.current().version() == before ? new Unchanged(before) : applied;
+        return made(plane.apply(text, source(), null));
+    }
+
+    /**
+     * A change as this screen tells it, by what the plane says it did: a version read before and after
+     * could be another client's change landing beside this one, which was then audited as this one's.
+     */
+    private static Object made(ConfigService.Applied applied) {
+        return applied.newVersion() ? applied : new Unchanged(applied.version());
     }
 
     /** An apply whose text was the running version's: no new version. */
@@ -350,7 +356,8 @@ public final class ControlViewModel {
 
     /** Applies an earlier version's text again, as a new version. */
     public CompletableFuture<Void> rollback(int version) {
-        return change("rollback", "config.rollback", () -> plane.rollback(version, source()), "config rolled back to version " + version);
+        return change("rollback", "config.rollback", () -> made(plane.rollback(version, source(), null)),
+                "config rolled back to version " + version);
     }
 
     /** Starts a canary: the editor's text classifies {@code fraction} of new tasks (by task id). */
@@ -419,7 +426,8 @@ public final class ControlViewModel {
             } else {
                 problems.clear();
                 message.set(Character.toUpperCase(done.charAt(0)) + done.substring(1) + ".");
-                audit.accept(new Audited(action, plane.current().version(), done));
+                audit.accept(new Audited(action, value instanceof ConfigService.Applied applied ? applied.version()
+                        : plane.current().version(), done));
             }
             changedHere = true;
             refresh().whenComplete((v, e) -> {

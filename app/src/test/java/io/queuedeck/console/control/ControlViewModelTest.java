@@ -126,6 +126,41 @@ class ControlViewModelTest {
         assertThat(audited).containsExactly(new ControlViewModel.Audited("config.apply", 2, "config applied"));
     }
 
+    /**
+     * Another client's apply of the same text lands while this Apply waits for the plane: the screen
+     * compared versions read around its call, said "Config applied" and audited bob's version 2 as
+     * alice's. The plane's own answer says this Apply made nothing.
+     */
+    @Test
+    void anApplyBesideTheSameChangeFromElsewhere_saysNoChange_andIsNotAuditedAsThisOnes() throws Exception {
+        String text = withRules(ServeConfig.defaultText());
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "control-background");
+            worker.set(thread);
+            return thread;
+        });
+        try {
+            ControlViewModel racing = new ControlViewModel(plane, background, Runnable::run, "alice", audited::add);
+            racing.refresh().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            racing.editorTextProperty().set(text);
+            java.util.concurrent.CompletableFuture<Void> applying;
+            synchronized (plane) { // the plane serializes changes on itself: alice's waits there while bob's lands
+                applying = racing.apply();
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> worker.get() != null && worker.get().getState() == Thread.State.BLOCKED);
+                plane.apply(text, "api by bob");
+            }
+            applying.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(plane.current().version()).isEqualTo(2);
+            assertThat(racing.messageProperty().get()).isEqualTo("No change: version 2 still runs.");
+            assertThat(audited).isEmpty();
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
     @Test
     void aVersionFromElsewhere_clearsTheScreensLastMessage() {
         model.editorTextProperty().set(withRules(ServeConfig.defaultText()));
