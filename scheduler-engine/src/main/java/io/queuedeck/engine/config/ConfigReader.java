@@ -234,7 +234,7 @@ final class ConfigReader {
         }
         Map<String, String> parameters = s.texts("parameters");
         if (parameters != null && !parameters.isEmpty()) {
-            if (name == null && s.raw("name") == null) {
+            if (name == null && !s.has("name")) {
                 s.problem(s.at("parameters"), "needs policy.name beside it: parameters belong to one policy");
             } else if (name != null) {
                 try {
@@ -338,12 +338,12 @@ final class ConfigReader {
             Integer maxPriority = c.integer("max_priority", 0, 9);
             Double rate = c.positive("requests_per_second");
             Integer burst = c.integer("burst", 1, Integer.MAX_VALUE);
-            if (rate == null && burst != null && c.raw("requests_per_second") == null) {
+            if (rate == null && burst != null && !c.has("requests_per_second")) {
                 c.problem(c.at("burst"), "needs requests_per_second beside it");
             }
             String tenant = c.string("tenant");
             Set<Scope> scopes = scopes(c);
-            if (tenant != null && scopes == null && c.raw("scopes") == null) {
+            if (tenant != null && scopes == null && !c.has("scopes")) {
                 c.problem(c.at("scopes"), "is required for a client bound to a tenant (submit, read, operate)");
             }
             if (tenant != null && scopes != null && scopes.contains(Scope.ADMIN)) {
@@ -467,7 +467,7 @@ final class ConfigReader {
 
     private static RateLimit rate(Section s) {
         Double rate = s.positive("requests_per_second");
-        if (rate == null && s.raw("requests_per_second") == null) {
+        if (rate == null && !s.has("requests_per_second")) {
             s.problem(s.at("requests_per_second"), "is required");
         }
         Integer burst = s.integer("burst", 1, Integer.MAX_VALUE);
@@ -490,8 +490,8 @@ final class ConfigReader {
         if (base != null && (base.isZero() || base.isNegative())) {
             s.problem(s.at("base_delay"), "must be longer than 0, got " + base);
             base = null;
-        } else if ((s.raw("base_delay") == null) != (s.raw("max_delay") == null)) {
-            String missing = s.raw("base_delay") == null ? "base_delay" : "max_delay";
+        } else if (s.has("base_delay") != s.has("max_delay")) {
+            String missing = s.has("base_delay") ? "max_delay" : "base_delay";
             s.problem(s.at(missing), "must be given together with " + s.at(missing.equals("base_delay") ? "max_delay" : "base_delay"));
         } else if (base != null && cap != null && cap.compareTo(base) < 0) {
             s.problem(s.at("max_delay"), "must not be shorter than " + s.at("base_delay") + ", got " + cap + " < " + base);

@@ -157,7 +157,7 @@ final class FlowReader {
             t.problem(t.at("timeout_action"), "cannot be demote in the last tier (" + tier.name() + "): there is no tier below it");
             action = null;
         }
-        if (action != null && ttl == null && t.raw("queue_ttl") == null) {
+        if (action != null && ttl == null && !t.has("queue_ttl")) {
             t.problem(t.at("timeout_action"), "needs queue_ttl beside it");
         }
         Integer attempts = null;

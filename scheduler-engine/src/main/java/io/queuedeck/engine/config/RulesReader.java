@@ -36,7 +36,7 @@ final class RulesReader {
                 r.problem(r.at("name"), "must be 1 to 64 printable characters (no control or formatting characters)");
             }
             Integer priority = r.integer("priority", 0, 9);
-            if (priority == null && r.raw("priority") == null) {
+            if (priority == null && !r.has("priority")) {
                 r.problem(r.at("priority"), "is required (0 most urgent to 9)");
             }
             Section match = r.section("match");

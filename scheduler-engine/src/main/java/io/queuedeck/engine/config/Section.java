@@ -203,6 +203,12 @@ final class Section {
         return list;
     }
 
+    /** Whether {@code key} is written at all, with a value or null: "is required" is no answer to a null (it is told). */
+    boolean has(String key) {
+        known.add(key);
+        return node.has(key);
+    }
+
     /**
      * The mapping under {@code key}, or null when absent (or not a mapping: a problem). A heading with
      * nothing under it ({@code engine:} above its keys commented out, as the shipped file has it) is
