@@ -276,6 +276,15 @@ class ServeConfigTest {
         assertThat(config.toString()).doesNotContain("tok-interactive-0123456789abcdef012345").doesNotContain("tok-batch-0123456789abcdef0123456789abc").doesNotContain("s3cret");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"deadline-pipeline.yaml", "interactive-and-batch.yaml", "multi-tenant-saas.yaml"})
+    void everyShippedTemplate_isRead(String name) throws Exception {
+        Path template = DEFAULT_FILE.resolveSibling("templates").resolve(name);
+
+        // a template is a whole file to copy: the reader's rules (a key written null is refused, decision 0139) hold for it
+        assertThat(ServeConfig.load(template, ENV::get).policy().name()).isNotBlank();
+    }
+
     @Test
     void emptyFile_setsNothing() throws Exception {
         assertThat(load("")).isEqualTo(ServeConfig.EMPTY);
