@@ -59,6 +59,37 @@ class StopClosesConnectionsTest {
         }
     }
 
+    /**
+     * A connection the server accepted before its listening socket closed, whose request was not yet
+     * read (on a busy machine, the gap between accepting and handing a request to a handler): the
+     * stop answers it rather than closing the connection under it. The request is sent only once
+     * the listening socket refuses new connections, so nothing of it is in flight when the stop looks.
+     */
+    @Test
+    void aRequestOnAConnectionAcceptedBeforeTheListenerClosed_isAnswered_notCutOff() throws Exception {
+        String host = server.baseUri().getHost();
+        int port = server.baseUri().getPort(); // the server says -1 once its listening socket is closed
+        try (Socket socket = new Socket(host, port)) {
+            socket.setSoTimeout(20_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 1); // accepted by the server
+            server.drain();
+            Thread closing = Thread.ofPlatform().start(server::close);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (Socket probe = new Socket(host, port)) {
+                    return false;
+                } catch (IOException refused) {
+                    return true; // the listening socket is closed: the stop has begun its last step
+                }
+            });
+
+            socket.getOutputStream().write("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+
+            assertThat(head(socket.getInputStream())).startsWith("HTTP/1.1 503").containsIgnoringCase("Connection: close");
+            closing.join(20_000);
+        }
+    }
+
     private static String head(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         while (!out.toString(StandardCharsets.US_ASCII).contains("\r\n\r\n")) {
