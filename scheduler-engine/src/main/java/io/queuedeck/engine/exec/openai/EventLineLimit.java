@@ -37,7 +37,10 @@ final class EventLineLimit implements Interceptor {
     }
 
     private static final class LineCounting extends ForwardingSource {
+        private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
         private final Buffer raw = new Buffer();
+        /** Bytes of a leading byte-order mark held back so far; -1 once the stream's first bytes are past. */
+        private int bom;
         private long sinceNewline;
         /** The last byte handed on ended a line with a CR: an LF that follows it is the same line ending. */
         private boolean afterCr;
@@ -56,6 +59,16 @@ final class EventLineLimit implements Interceptor {
                 }
                 while (!raw.exhausted()) {
                     byte b = raw.readByte();
+                    if (bom >= 0) {
+                        if (b == BOM[bom]) {
+                            bom = bom + 1 == BOM.length ? -1 : bom + 1;
+                            continue;
+                        }
+                        sink.write(BOM, 0, bom); // the start of something else: hand on what was held back
+                        sinceNewline += bom;
+                        handed += bom;
+                        bom = -1;
+                    }
                     if (afterCr && b == '\n') {
                         afterCr = false;
                         continue;

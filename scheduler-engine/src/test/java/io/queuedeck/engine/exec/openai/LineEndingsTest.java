@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * A backend's stream with the line endings the SSE format allows besides LF: CRLF, a lone CR, and a
  * stream cut between a CR and its LF. A lone CR kept OkHttp's event reader spinning on a carrier
- * thread for ever: no timeout fired and the whole server stopped answering.
+ * thread for ever: no timeout fired and the whole server stopped answering. And a stream that opens
+ * with a byte-order mark, which the format says to drop: kept, it hid the first event.
  */
 class LineEndingsTest {
     private static final String MODEL = "m";
@@ -47,14 +48,14 @@ class LineEndingsTest {
     }
 
     @ParameterizedTest(name = "line ending {0}")
-    @ValueSource(strings = {"LF", "CRLF", "CR", "CR at the very end"})
+    @ValueSource(strings = {"LF", "CRLF", "CR", "CR at the very end", "LF after a byte-order mark", "CRLF after a byte-order mark"})
     void everyLineEndingTheFormatAllows_endsTheTask(String ending) throws Exception {
         String eol = switch (ending) {
-            case "CRLF" -> "\r\n";
-            case "LF" -> "\n";
+            case "CRLF", "CRLF after a byte-order mark" -> "\r\n";
+            case "LF", "LF after a byte-order mark" -> "\n";
             default -> "\r";
         };
-        String body = "data: " + chunk("a ", null) + eol + eol + "data: " + chunk("b", "stop") + eol + eol
+        String body = (ending.contains("byte-order mark") ? "\uFEFF" : "") + "data: " + chunk("a ", null) + eol + eol + "data: " + chunk("b", "stop") + eol + eol
                 + (ending.equals("CR at the very end") ? "data: [DONE]\r" : "data: [DONE]" + eol + eol);
         backend = new MockWebServer();
         backend.setDispatcher(new Dispatcher() {
