@@ -10,8 +10,9 @@ import java.util.TreeMap;
 
 /**
  * What a whole (non-streamed) answer gathers from its chunks besides the text: tool calls, their
- * arguments joined from the deltas, and log probabilities, each chunk's appended. Left out, a call
- * of tools came back as an empty message with {@code finish_reason: tool_calls}.
+ * arguments joined from the deltas, a reasoning model's thinking, and log probabilities, each
+ * chunk's appended. Left out, a call of tools came back as an empty message with
+ * {@code finish_reason: tool_calls}, and the thinking a stream relays was missing from the message.
  */
 final class JoinedChoice {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,6 +27,9 @@ final class JoinedChoice {
      * any other value. Empty until a chunk carries some.
      */
     private final java.util.LinkedHashMap<String, Object> logprobs = new java.util.LinkedHashMap<>();
+    /** The thinking by the field the server sends it in ({@code reasoning_content}: vLLM, SGLang, DeepSeek; {@code reasoning}: Ollama, newer vLLM). */
+    private final java.util.LinkedHashMap<String, StringBuilder> reasoning = new java.util.LinkedHashMap<>();
+    static final List<String> REASONING_FIELDS = List.of("reasoning_content", "reasoning");
 
     /** Takes in one chunk's first choice. */
     void add(JsonNode chunk) {
@@ -33,12 +37,21 @@ final class JoinedChoice {
         for (JsonNode call : choice.path("delta").path("tool_calls")) {
             addToolCall(call);
         }
+        for (String field : REASONING_FIELDS) {
+            JsonNode thought = choice.path("delta").path(field);
+            if (thought.isTextual() && !thought.asText().isEmpty()) {
+                reasoning.computeIfAbsent(field, k -> new StringBuilder()).append(thought.asText());
+            }
+        }
         if (choice.path("logprobs") instanceof ObjectNode delta) {
             addLogprobs(delta);
         }
     }
 
-    /** Fills a chat answer's {@code message}: its text (null beside tool calls alone, as OpenAI answers) and tool calls. */
+    /**
+     * Fills a chat answer's {@code message}: its text (null beside tool calls alone, as OpenAI answers),
+     * its thinking in the field the server sent it in, and tool calls.
+     */
     void message(ObjectNode message, String text) {
         message.put("role", "assistant");
         if (toolCalls.isEmpty() || text != null && !text.isEmpty()) {
@@ -47,6 +60,7 @@ final class JoinedChoice {
             message.putNull("content");
         }
         message.putNull("refusal");
+        reasoning.forEach((field, joined) -> message.put(field, joined.toString()));
         if (!toolCalls.isEmpty()) {
             arguments.forEach((function, joined) -> function.put("arguments", joined.toString()));
             message.putArray("tool_calls").addAll(toolCalls.values());

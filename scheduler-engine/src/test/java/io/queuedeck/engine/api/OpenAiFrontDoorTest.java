@@ -128,6 +128,23 @@ class OpenAiFrontDoorTest {
     }
 
     /**
+     * A reasoning model's thinking reaches a whole answer's message, in the field the server sent it
+     * in, as a stream relays it: the whole answer had the text alone.
+     */
+    @Test
+    void chatCompletion_whole_keepsTheReasoning_asTheStreamCarriedIt() throws Exception {
+        start(8, Script.tokens(3));
+        fake.reasoning();
+
+        ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addUserMessage("think first").maxCompletionTokens(3).build());
+
+        var message = answer.choices().getFirst().message();
+        assertThat(message.content()).contains("t0 t1 t2 ");
+        assertThat(message._additionalProperties().get("reasoning_content")).isEqualTo(JsonValue.from("r0 r1 r2 "));
+    }
+
+    /**
      * Whole answers' log probabilities are held until the end: each answer had a bound of its own
      * (32 Mi characters), none together, and three clients asking for {@code top_logprobs} ran a
      * 256 MB heap out. Past what they may hold together, the answer is a 503 to retry; a stream,

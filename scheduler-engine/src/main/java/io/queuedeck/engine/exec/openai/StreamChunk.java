@@ -20,8 +20,8 @@ import java.io.IOException;
  * @param working      whether the first choice's delta carries work other than text: reasoning or tool calls
  * @param answerTwice  whether {@code choices} holds choice 0 more than once, which no server sends: the
  *                     chunk as relayed would say other than what the task keeps
- * @param heldChars    characters of choice 0's {@code logprobs} object and {@code delta.tool_calls} array:
- *                     what a whole front-door answer keeps of the chunk besides its text
+ * @param heldChars    characters of choice 0's {@code logprobs} object, {@code delta.tool_calls} array and
+ *                     reasoning text: what a whole front-door answer keeps of the chunk besides its text
  */
 record StreamChunk(JsonNode error, boolean hasChoices, String piece, String finishReason, Generation.Usage usage,
                    boolean working, boolean answerTwice, long heldChars) {
@@ -129,8 +129,9 @@ record StreamChunk(JsonNode error, boolean hasChoices, String piece, String fini
                         if (carriesSomething(p, innerValue)) {
                             work = inner;
                         }
-                        if (inner.equals("tool_calls") && innerValue == JsonToken.START_ARRAY) {
-                            held += p.currentLocation().getCharOffset() - from;
+                        if (inner.equals("tool_calls") && innerValue == JsonToken.START_ARRAY
+                                || inner.startsWith("reasoning") && innerValue == JsonToken.VALUE_STRING) {
+                            held += p.currentLocation().getCharOffset() - from; // a whole answer keeps thinking too
                         }
                     } else {
                         p.skipChildren();

@@ -122,6 +122,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
     }
 
     private volatile boolean toolCalls;
+    private volatile boolean reasoning;
 
     public FakeOpenAiServer(String... models) throws IOException {
         this.models = List.of(models);
@@ -159,6 +160,12 @@ public final class FakeOpenAiServer implements AutoCloseable {
     /** Chat chunks also carry log probabilities, and the first two a tool call in two deltas, as vLLM streams them. */
     public FakeOpenAiServer toolCallsAndLogprobs() {
         toolCalls = true;
+        return this;
+    }
+
+    /** Chat chunks also carry {@code reasoning_content}, "r0 " beside "t0 " and so on, as vLLM streams a reasoning model's thinking. */
+    public FakeOpenAiServer reasoning() {
+        reasoning = true;
         return this;
     }
 
@@ -358,6 +365,9 @@ public final class FakeOpenAiServer implements AutoCloseable {
                         } else {
                             call.putObject("function").put("arguments", "\"x\"}");
                         }
+                    }
+                    if (reasoning) {
+                        delta.put("reasoning_content", "r" + i + " ");
                     }
                     if (toolCalls) {
                         choice.putObject("logprobs").putArray("content").addObject().put("token", tokens.get(i)).put("logprob", -0.5);
