@@ -30,7 +30,9 @@ final class StreamAttempt extends EventSourceListener {
      * Pieces of text an attempt takes beyond the tokens it asked for: a server sends a token or more
      * per piece, and a few more pieces cover a prompt echoed back or a character split over two.
      * Every piece counts, whitespace included, as it counts as progress (decision 0135): a server
-     * that ignores {@code max_tokens} a space at a time ends here, not at the total timeout.
+     * that ignores {@code max_tokens} a space at a time ends here, not at the total timeout. Pieces of
+     * other work (reasoning, tool calls) count too: they are tokens of the answer, which servers count
+     * in {@code max_tokens}, and they too are progress (decision 0140).
      */
     static final int PIECES_BEYOND_ASKED = 16;
     /**
@@ -89,6 +91,8 @@ final class StreamAttempt extends EventSourceListener {
     private String finishReason;
     private Generation.Usage usage;
     private volatile int tokens; // read on the loop too (tokensSoFar)
+    /** Chunks of reasoning or tool calls without text, counted against the tokens asked for with the text's. */
+    private int workPieces;
     private volatile int relayed; // read on the loop too (clientHoldsPart)
     private long firstAt = -1;
     private long lastAt = -1;
@@ -245,6 +249,13 @@ final class StreamAttempt extends EventSourceListener {
             }
         }
         if (chunk.working()) {
+            if (chunk.piece() == null || chunk.piece().isEmpty()) {
+                // thinking without end held its slot until the total timeout, whatever max_tokens said
+                if (tooManyPieces()) {
+                    return;
+                }
+                workPieces++;
+            }
             lastSignAt = clock.nanos(); // keep-alive comments and empty chunks are no sign of work
             if (!working) {
                 working = true;
@@ -264,11 +275,7 @@ final class StreamAttempt extends EventSourceListener {
                 eventSource.cancel();
                 return;
             }
-            if (tokens >= piecesAllowed()) {
-                refusedStatus = 502; // as for too many characters: the same request would bring the same answer
-                fail(Outcome.Kind.REFUSED, "the backend sent more than " + piecesAllowed() + " pieces of answer for "
-                        + askedTokens() + " tokens asked for (it ignores max_tokens): cut off", 0);
-                eventSource.cancel();
+            if (tooManyPieces()) {
                 return;
             }
             long now = clock.nanos();
@@ -412,6 +419,21 @@ final class StreamAttempt extends EventSourceListener {
     /** The tokens this attempt's request asked for: its chunk's, else the task's {@code max_tokens}; null: unbounded. */
     private Integer askedTokens() {
         return chunkLimit > 0 ? Integer.valueOf(chunkLimit) : task.spec().maxTokens();
+    }
+
+    /** Fails the attempt when another piece of answer is more than the tokens asked for allow. */
+    private boolean tooManyPieces() {
+        if ((long) tokens + workPieces < piecesAllowed()) {
+            return false;
+        }
+        refusedStatus = 502; // as for too many characters: the same request would bring the same answer
+        fail(Outcome.Kind.REFUSED, "the backend sent more than " + piecesAllowed() + " pieces of answer for "
+                + askedTokens() + " tokens asked for (it ignores max_tokens): cut off", 0);
+        EventSource s = source;
+        if (s != null) {
+            s.cancel();
+        }
+        return true;
     }
 
     private long piecesAllowed() {

@@ -482,7 +482,42 @@ class HostileBackendTest {
                 out.flush();
             }
         };
-        start(Duration.ofSeconds(1));
+        start(Duration.ofSeconds(5)); // silence never ends it: a first token late under load did (1 s)
+        long started = System.nanoTime();
+
+        TaskView done = finished(submit(null, 4));
+
+        assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
+        assertThat(done.error()).contains("the backend sent more than 20 pieces of answer for 4 tokens asked for"
+                + " (it ignores max_tokens): cut off");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not the 20 s total timeout")
+                .isLessThan(Duration.ofSeconds(10));
+        assertThat(asked.get()).as("not run again: the same request brings the same answer").isEqualTo(1);
+    }
+
+    /**
+     * A server that thinks (or calls tools) without end: such deltas are progress, so neither the
+     * silence bound nor the text's bounds ended it, and it held its slot until the total timeout
+     * whatever {@code max_tokens} said. They are tokens of the answer, counted as pieces of text are.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"reasoning_content\":\"hmm \"}",
+            "{\"reasoning\":\"hmm \"}",
+            "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"x\"}}]}"})
+    void aServerThatWorksWithoutEnd_isCutOffPastTheTokensAsked_notAtTheTotalTimeout(String delta) throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        completions = exchange -> {
+            asked.incrementAndGet();
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            while (!held.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) { // the backend's pace, until the test ends
+                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":" + delta + "}]}\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        };
+        start(Duration.ofSeconds(5)); // silence never ends it: a first token late under load did (1 s)
         long started = System.nanoTime();
 
         TaskView done = finished(submit(null, 4));
