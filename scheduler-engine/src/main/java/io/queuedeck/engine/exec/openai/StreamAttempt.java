@@ -227,13 +227,13 @@ final class StreamAttempt extends EventSourceListener {
             return;
         }
         if (relay != null && !relay.passesChunksOn()) {
-            // a whole answer keeps the chunks' tool calls and log probabilities, which the text's limit does not count
+            // a whole answer keeps the chunks' tool calls, reasoning and log probabilities, which the text's limit does not count
             heldChars += data.length();
             long held = HELD_PER_ANSWER_CHAR * answerLimit(task);
             if (heldChars > held) {
                 refusedStatus = 502;
                 fail(Outcome.Kind.REFUSED, "the backend sent more than " + held + " characters of stream for one answer"
-                        + " (tool calls, log probabilities): cut off", 0);
+                        + " (tool calls, reasoning, log probabilities): cut off", 0);
                 eventSource.cancel();
                 return;
             }
@@ -241,7 +241,7 @@ final class StreamAttempt extends EventSourceListener {
                 // each answer was within its own bound, but together they are what runs a heap out: refused, not
                 // retried (another run needs the same room), and said as the server's state, not the backend's fault
                 refusedStatus = 503;
-                fail(Outcome.Kind.REFUSED, "the server holds as many characters of tool calls and log probabilities for"
+                fail(Outcome.Kind.REFUSED, "the server holds as many characters of tool calls, reasoning and log probabilities for"
                         + " whole answers being gathered as it may (" + owner.wholeAnswers.limit() + "): ask for this"
                         + " answer streamed (stream: true), or retry later", 0);
                 eventSource.cancel();

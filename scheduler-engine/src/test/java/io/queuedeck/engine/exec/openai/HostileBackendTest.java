@@ -169,7 +169,7 @@ class HostileBackendTest {
         assertThat(done.state()).isEqualTo(TaskState.DEAD_LETTERED);
         assertThat(done.attempts()).isEqualTo(1);
         assertThat(done.error()).isEqualTo("the backend sent more than 133120 characters of stream for one answer"
-                + " (tool calls, log probabilities): cut off");
+                + " (tool calls, reasoning, log probabilities): cut off");
     }
 
     /**
