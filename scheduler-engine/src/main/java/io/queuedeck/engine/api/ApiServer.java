@@ -7,7 +7,13 @@ import io.queuedeck.engine.metrics.EngineMetrics;
 import io.queuedeck.engine.store.DiskFloor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnection;
 
 /**
  * The REST API (JSON under {@code /v1}) in front of an {@link Engine}: a thin adapter on Javalin
@@ -197,7 +203,7 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         if (app.jettyServer() != null && app.jettyServer().server() != null) {
-            for (org.eclipse.jetty.server.Connector connector : app.jettyServer().server().getConnectors()) {
+            for (Connector connector : app.jettyServer().server().getConnectors()) {
                 if (connector instanceof org.eclipse.jetty.server.NetworkConnector network) {
                     network.close(); // the listening socket only; open connections finish their requests
                 }
@@ -210,7 +216,7 @@ public final class ApiServer implements AutoCloseable {
             // handler has begun yet (not in flight): closing it left its client with a connection closed
             // and no answer (a probe's 24 clients under SIGTERM, 22 of them). Wait for it to be quiet too
             while (nanos.getAsLong() < until && (inFlight.count() > 0 || anyConnectionBusy())) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                LockSupport.parkNanos(1_000_000L);
             }
         }
         app.stop();
@@ -226,11 +232,11 @@ public final class ApiServer implements AutoCloseable {
      * server closed a second later for its client's).
      */
     private boolean anyConnectionBusy() {
-        for (org.eclipse.jetty.server.Connector connector : app.jettyServer().server().getConnectors()) {
-            for (org.eclipse.jetty.io.EndPoint endPoint : connector.getConnectedEndPoints()) {
-                if (endPoint.isOpen() && endPoint.getConnection() instanceof org.eclipse.jetty.server.HttpConnection http
+        for (Connector connector : app.jettyServer().server().getConnectors()) {
+            for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+                if (endPoint.isOpen() && endPoint.getConnection() instanceof HttpConnection http
                         && (http.getMessagesIn() == 0 || !http.getParser().isStart())
-                        && endPoint instanceof org.eclipse.jetty.io.IdleTimeout idle && idle.getIdleFor() < QUIET_MILLIS) {
+                        && endPoint instanceof IdleTimeout idle && idle.getIdleFor() < QUIET_MILLIS) {
                     return true;
                 }
             }
@@ -240,8 +246,8 @@ public final class ApiServer implements AutoCloseable {
 
     /** Connections open now (accepted and not closed); for tests. */
     int openConnections() {
-        return java.util.Arrays.stream(app.jettyServer().server().getConnectors())
-                .mapToInt(c -> (int) c.getConnectedEndPoints().stream().filter(org.eclipse.jetty.io.EndPoint::isOpen).count()).sum();
+        return Arrays.stream(app.jettyServer().server().getConnectors())
+                .mapToInt(c -> (int) c.getConnectedEndPoints().stream().filter(EndPoint::isOpen).count()).sum();
     }
 
     /** Builds an {@link ApiServer}. Each setting may be given once; defaults live here only. */
