@@ -61,13 +61,21 @@ public record GpuRow(int id, String model, InstanceState state, int running, int
         return backend == null || backend.slots() == 0 ? batchFraction() : Math.min(1, (double) backend.slotsInUse() / backend.slots());
     }
 
-    /** A backend's speed: "TTFT 142 ms · 512 tok/s", with dashes for what is not measured yet. */
+    /**
+     * A backend's speed: "TTFT 142 ms · 512 tok/s", with dashes for what is not measured yet. Offline or
+     * down it runs nothing, whatever the last health poll measured: its rates read as dashes at once.
+     */
     public String speedText() {
+        boolean runsNothing = state == InstanceState.OFFLINE || state == InstanceState.DOWN;
         if (backend == null) {
-            if (state == InstanceState.OFFLINE || state == InstanceState.DOWN) {
+            if (runsNothing) {
                 return "runs nothing"; // not "full speed": it takes no work at all
             }
             return slowdown == 1.0 ? "full speed" : String.format(Locale.ROOT, "steps take ×%.1f longer", slowdown);
+        }
+        if (runsNothing) {
+            // the rates are the last poll's until the next one (seconds away): "512 tok/s" on a card marked offline
+            return "runs nothing · TTFT – · – tok/s";
         }
         String ttft = backend.ttftMs() == null ? "TTFT –" : String.format(Locale.ROOT, "TTFT %.0f ms", backend.ttftMs());
         String rate = backend.tokensPerSecond() == null ? "– tok/s"

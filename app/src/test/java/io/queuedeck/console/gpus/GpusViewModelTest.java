@@ -112,6 +112,21 @@ class GpusViewModelTest {
         assertThat(quiet.kvText()).isEqualTo("–");
     }
 
+    /** Taken offline or marked down, a backend kept its last "512 tok/s" until the next health poll. */
+    @Test
+    void backendOfflineOrDown_readsItsRatesAsDashes_atOnce() {
+        BackendLoad lastPoll = new BackendLoad("http://gpu1:8000", 0, 8, 0, 7.0, 5.0, 0.42, 141.6, 512.3, 41.2);
+        model.apply(snapshot().instances(
+                new InstanceStatus(0, "llama", InstanceState.OFFLINE, 0, 8, 0, 0, 1.0, false, lastPoll),
+                new InstanceStatus(1, "qwen", InstanceState.DOWN, 0, 8, 0, 0, 1.0, false, lastPoll),
+                new InstanceStatus(2, "mistral", InstanceState.UP, 0, 8, 0, 0, 1.0, false, lastPoll)).build());
+
+        assertThat(model.rows().get(0).speedText()).isEqualTo("runs nothing · TTFT – · – tok/s");
+        assertThat(model.rows().get(1).speedText()).isEqualTo("runs nothing · TTFT – · – tok/s");
+        assertThat(model.rows().get(2).speedText()).as("up, the poll's figures stand")
+                .isEqualTo("TTFT 142 ms · 512 tok/s · busy (429) 42 s more");
+    }
+
     @Test
     void backendPausedByA429_saysForHowLongStill() {
         model.apply(snapshot().instances(new InstanceStatus(0, "llama", InstanceState.UP, 0, 8, 0, 0, 1.0, false,
