@@ -212,6 +212,7 @@ public final class FaultsView {
                 state.getStyleClass().add("fault-gpu-state");
                 state.setId("faults-gpu-" + row.id() + "-state");
                 GpuActions actions = new GpuActions(model.gpuCommands(), row.id(), "faults");
+                actions.setMinWidth(Region.USE_PREF_SIZE); // one row here, beside the GPU's name, as ever
                 name.setMinWidth(Region.USE_PREF_SIZE);
                 Region spacer = new Region();
                 HBox.setHgrow(spacer, Priority.ALWAYS);

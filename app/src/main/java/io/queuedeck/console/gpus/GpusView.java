@@ -25,6 +25,12 @@ import javafx.scene.layout.VBox;
 public final class GpusView {
     public static final String CARD_CLASS = "gpu-card";
     public static final String STATE_CLASS = "gpu-state";
+    /**
+     * The narrowest a card gets: its header, meters and "running:" line whole, its buttons on two rows.
+     * Cards share the width in as many columns as hold this: two in a 1024 px window, where one card
+     * of a fixed 432 px left 350 px empty beside it.
+     */
+    static final double CARD_LEAST = 360;
 
     private final GpusViewModel model;
     private final Parent root;
@@ -41,6 +47,7 @@ public final class GpusView {
                 cards.get(i).update(model.rows().get(i));
             }
         });
+        cardPane.widthProperty().addListener((o, a, w) -> fitCards());
         model.runningByGpuProperty().addListener((o, a, byGpu) -> {
             for (int i = 0; i < cards.size(); i++) {
                 cards.get(i).showTasks(byGpu.getOrDefault(cards.get(i).id, List.of()));
@@ -80,6 +87,25 @@ public final class GpusView {
         for (int i = 0; i < rows.size(); i++) {
             cards.get(i).update(rows.get(i));
         }
+        fitCards();
+    }
+
+    private void fitCards() {
+        double room = cardPane.getWidth() - cardPane.snappedLeftInset() - cardPane.snappedRightInset();
+        if (room <= 0) {
+            return; // not laid out yet: the cards keep their first width until it is
+        }
+        double width = cardWidth(room, cardPane.getHgap());
+        for (Card card : cards) {
+            card.box.setPrefWidth(width);
+            card.box.setMaxWidth(width);
+        }
+    }
+
+    /** Each card's width in {@code room}: as many columns as hold {@link #CARD_LEAST}, sharing what is left. */
+    static double cardWidth(double room, double gap) {
+        int columns = Math.max(1, (int) Math.floor((room + gap) / (CARD_LEAST + gap)));
+        return Math.floor((room - gap * (columns - 1)) / columns);
     }
 
     /**
@@ -112,6 +138,7 @@ public final class GpusView {
             tasks.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
             box.getStyleClass().add(CARD_CLASS);
             box.setId("gpu-card-" + id);
+            box.setPrefWidth(432); // until the pane has a width: then fitCards
             title.getStyleClass().add("gpu-title");
             title.setText("GPU " + id);
             model.getStyleClass().add("gpu-model");
@@ -130,10 +157,14 @@ public final class GpusView {
             model.getTooltip().textProperty().bind(model.textProperty());
             speed.getStyleClass().add("gpu-speed");
             speed.setId("gpu-" + id + "-speed");
+            speed.setWrapText(true); // "no progress for 12 s: …" or a backend's rates with a 429 pause: whole in a narrow card
+            speed.setMinHeight(Region.USE_PREF_SIZE);
             url.getStyleClass().add("gpu-url");
             url.setId("gpu-" + id + "-url");
             server.getStyleClass().add("gpu-speed");
             server.setId("gpu-" + id + "-server");
+            server.setWrapText(true);
+            server.setMinHeight(Region.USE_PREF_SIZE);
             showBackendLines(false);
             actions = new GpuActions(GpusView.this.model.gpuCommands(), id, "gpus").onDrainServer(GpusView.this.model::drainServer);
             box.getChildren().addAll(head, url, batch, kv, speed, server, tasks, actions);

@@ -10,13 +10,15 @@ import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.HBox;
+import javafx.scene.layout.FlowPane;
 
 /**
  * The buttons of one GPU (crash, slow ×N, drain, offline/online; for a real inference server drain,
  * drain server and offline/online only), shared by the GPUs and Faults screens. Node ids are {@code <prefix>-gpu-<id>-<action>} for keyboard users' tests.
+ * One row where it has the room; narrower (a GPU card in a 1024 px window) the last buttons wrap onto a
+ * second row, their words whole. The Faults screen keeps them on one row (its minimum is its preferred width).
  */
-public final class GpuActions extends HBox {
+public final class GpuActions extends FlowPane {
     public static final String STYLE_CLASS = "qd-gpu-actions";
 
     /** Slow-down factors offered to the operator. */
@@ -34,7 +36,7 @@ public final class GpuActions extends HBox {
     private GpuRow row;
 
     public GpuActions(GpuCommands commands, int id, String prefix) {
-        super(6);
+        super(6, 6);
         this.id = id;
         getStyleClass().add(STYLE_CLASS);
         String base = prefix + "-gpu-" + id + "-";
@@ -77,6 +79,18 @@ public final class GpuActions extends HBox {
         getChildren().addAll(crash, slow, drain, drainServer, offline);
         // an action's name is never cut to "…" (a narrow window showed a red "…" for Crash): the row gives way instead
         getChildren().forEach(c -> ((javafx.scene.layout.Region) c).setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE));
+    }
+
+    /** One row: a flow pane would otherwise ask for no more than its default wrap length (400 px). */
+    @Override
+    protected double computePrefWidth(double height) {
+        double width = 0;
+        int shown = 0;
+        for (javafx.scene.Node child : getManagedChildren()) {
+            width += snapSizeX(child.prefWidth(-1));
+            shown++;
+        }
+        return snappedLeftInset() + snappedRightInset() + width + Math.max(0, shown - 1) * snapSpaceX(getHgap());
     }
 
     /**

@@ -113,6 +113,66 @@ class GpusViewUiTest {
                 .as("off for real once the focus left it (or on again, its GPU back)").isTrue();
     }
 
+    /**
+     * In a 1024 px window a card 432 px wide left one column and 350 px empty beside it: the cards share
+     * the width, two abreast there, and at 1024, 1280 and 1600 px, in either theme, no word on a card is
+     * cut (the four buttons take two rows where one does not hold them).
+     */
+    @Test
+    void cardsShareTheWidth_twoAbreastAt1024_everyWordWhole_inBothThemes() throws Exception {
+        await().atMost(TIMEOUT).until(() -> robot.lookup("#gpu-card-1").tryQuery().isPresent());
+        javafx.stage.Window window = robot.lookup("#gpu-card-0").query().getScene().getWindow();
+        double width = window.getWidth();
+        try {
+            for (var theme : java.util.List.of(new atlantafx.base.theme.PrimerLight(), new atlantafx.base.theme.PrimerDark())) {
+                robot.interact(() -> javafx.application.Application.setUserAgentStylesheet(theme.getUserAgentStylesheet()));
+                for (double room : new double[] {1024 - 200, 1280 - 200, 1600 - 200}) { // each window less the navigation
+                    robot.interact(() -> window.setWidth(room));
+                    WaitForAsyncUtils.waitForFxEvents();
+                    String where = theme.getName() + " at " + (room + 200) + " px";
+                    Bounds first = bounds("#gpu-card-0");
+                    Bounds second = bounds("#gpu-card-1");
+                    assertThat(second.getMinY()).as("the second card beside the first, " + where).isEqualTo(first.getMinY());
+                    double sceneWidth = WaitForAsyncUtils.asyncFx(() -> window.getScene().getWidth()).get();
+                    assertThat(second.getMaxX()).as("in the window, " + where).isLessThanOrEqualTo(sceneWidth);
+                    assertThat(WaitForAsyncUtils.asyncFx(GpusViewUiTest::cutWords).get()).as(where).isEmpty();
+                }
+            }
+        } finally {
+            robot.interact(() -> {
+                javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerDark().getUserAgentStylesheet());
+                window.setWidth(width);
+            });
+        }
+    }
+
+    /** What a card shows cut (an ellipsis, a line dropped) or outside the card: each as the text it should read. */
+    private static java.util.List<String> cutWords() {
+        java.util.List<String> cut = new java.util.ArrayList<>();
+        for (Node card : new FxRobot().lookup(".gpu-card").queryAll()) {
+            Bounds inCard = card.localToScene(card.getBoundsInLocal());
+            for (Node node : card.lookupAll("*")) {
+                if (node instanceof javafx.scene.control.Labeled labeled && labeled.getText() != null && !labeled.getText().isBlank()
+                        && shown(labeled, card) && labeled.lookup(".text") instanceof javafx.scene.text.Text drawn) {
+                    Bounds b = labeled.localToScene(labeled.getBoundsInLocal());
+                    if (!drawn.getText().equals(labeled.getText()) || b.getMaxX() > inCard.getMaxX() + 0.5) {
+                        cut.add(labeled.getText() + " drawn as '" + drawn.getText() + "'");
+                    }
+                }
+            }
+        }
+        return cut;
+    }
+
+    private static boolean shown(Node node, Node within) {
+        for (Node n = node; n != null && n != within.getParent(); n = n.getParent()) {
+            if (!n.isVisible() || !n.isManaged()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Bounds bounds(String id) throws Exception {
         return WaitForAsyncUtils.asyncFx(() -> {
             Node node = robot.lookup(id).query();
