@@ -148,6 +148,59 @@ class ActivityViewUiTest {
                 .isGreaterThanOrEqualTo(WaitForAsyncUtils.asyncFx(() -> textWidth(who)).get());
     }
 
+    /**
+     * A column widened by hand went back to its designed width at the next change of the window's
+     * width: it keeps the operator's width through a narrower and a wider window, while the other
+     * columns are still fitted to the width. A real drag of the header's edge, on a screen of its own
+     * (the shared one keeps its designed columns for the tests above).
+     */
+    @Test
+    void aColumnWidenedByHand_keepsItsWidth_acrossWindowResizes_theOthersStillFit() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !model.entries().isEmpty());
+        javafx.stage.Stage stage = (javafx.stage.Stage) robot.lookup(".table-view").query().getScene().getWindow();
+        Scene shared = stage.getScene();
+        double width = stage.getWidth();
+        javafx.scene.control.TableView<?>[] table = new javafx.scene.control.TableView<?>[1];
+        robot.interact(() -> {
+            Scene own = new Scene(new ActivityView(model).root(), shared.getWidth(), shared.getHeight());
+            own.getStylesheets().setAll(shared.getStylesheets());
+            stage.setScene(own);
+            table[0] = (javafx.scene.control.TableView<?>) own.lookup("#activity-table");
+        });
+        try {
+            WaitForAsyncUtils.waitForFxEvents();
+            javafx.scene.control.TableColumn<?, ?> who = table[0].getColumns().get(1);
+            double designed = WaitForAsyncUtils.asyncFx(who::getWidth).get();
+            var edge = WaitForAsyncUtils.asyncFx(() -> {
+                Node header = table[0].lookupAll(".column-header").stream()
+                        .filter(h -> h instanceof javafx.scene.control.skin.TableColumnHeader c && c.getTableColumn() == who)
+                        .findFirst().orElseThrow();
+                Bounds b = header.localToScreen(header.getBoundsInLocal());
+                return new javafx.geometry.Point2D(b.getMaxX(), b.getCenterY());
+            }).get();
+
+            robot.drag(edge, javafx.scene.input.MouseButton.PRIMARY).moveBy(20, 0).moveBy(20, 0).drop();
+            WaitForAsyncUtils.waitForFxEvents();
+            double byHand = WaitForAsyncUtils.asyncFx(who::getWidth).get();
+            assertThat(byHand).as("widened by the drag").isGreaterThan(designed + 20);
+
+            for (double room : new double[] {1024 - 200, 1600 - 200, 1280 - 200}) { // each window less the navigation
+                robot.interact(() -> stage.setWidth(room));
+                WaitForAsyncUtils.waitForFxEvents();
+                assertThat(WaitForAsyncUtils.asyncFx(who::getWidth).get()).as("the actor's width at %s px", room + 200)
+                        .isCloseTo(byHand, within(1.0));
+            }
+            double columns = WaitForAsyncUtils.asyncFx(() -> table[0].getVisibleLeafColumns().stream().mapToDouble(c -> c.getWidth()).sum()).get();
+            assertThat(columns).as("the other columns fill the rest").isCloseTo(
+                    WaitForAsyncUtils.asyncFx(() -> table[0].getWidth() - table[0].snappedLeftInset() - table[0].snappedRightInset()).get(), within(3.0));
+        } finally {
+            robot.interact(() -> {
+                stage.setScene(shared);
+                stage.setWidth(width);
+            });
+        }
+    }
+
     /** A cell's text on one line, in its font (a table cell's preferred width is its column's). */
     private static double textWidth(javafx.scene.control.TableCell<?, ?> cell) {
         javafx.scene.text.Text text = new javafx.scene.text.Text(cell.getText());
