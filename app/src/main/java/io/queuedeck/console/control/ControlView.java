@@ -383,6 +383,10 @@ public final class ControlView {
         tiers.getColumns().add(column("Demoted", 70, FlowViewModel.TierRow::demoted));
         tiers.getColumns().add(column("Evicted", 65, FlowViewModel.TierRow::evicted));
         tiers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // at 1024 px the policy cut "Queued" to "Que…", "Timed out" to "Time…"; the twelve whole headers fit there only with
+        // less padding than the theme's 0.5 em each side
+        io.queuedeck.console.widgets.WholeHeaders.keep(tiers);
+        tiers.getStyleClass().add(io.queuedeck.console.widgets.WholeHeaders.TIGHT_CLASS);
         // every tier's row in view (130 px showed one and a half of three): the header, the rows and room for a scroll bar
         tiers.setFixedCellSize(FLOW_ROW_HEIGHT);
         javafx.beans.binding.DoubleBinding rowsHeight = javafx.beans.binding.Bindings.createDoubleBinding(
@@ -403,6 +407,8 @@ public final class ControlView {
         tenants.getColumns().add(column("Timed out", 75, r -> String.valueOf(r.timedOut())));
         tenants.getColumns().add(column("Evicted", 65, r -> String.valueOf(r.evicted())));
         tenants.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        io.queuedeck.console.widgets.WholeHeaders.keep(tenants);
+        tenants.getStyleClass().add(io.queuedeck.console.widgets.WholeHeaders.TIGHT_CLASS);
         tenants.setPlaceholder(new Label("No task has waited yet"));
         tenants.setTooltip(tip("Per tier and tenant: dispatch share over the last 30 s against its fair share (its weight "
                 + "over the weights of the tenants active in the tier), queue waits of its last 256 dispatches"));

@@ -315,4 +315,45 @@ class ControlViewUiTest {
         assertThat(promote.localToScene(promote.getBoundsInLocal()).getMaxY())
                 .isLessThanOrEqualTo(line.localToScene(line.getBoundsInLocal()).getMinY());
     }
+
+    /**
+     * At 1024 px the Flow tab's tables shrank every column alike and their headers read "Que…",
+     * "Run…", "Spil…", "Time…", "Dispatch …": each header reads whole there, at 1280 and 1600 px,
+     * in either theme, and the columns still fill their table.
+     */
+    @Test
+    @Order(12)
+    void flowTab_everyHeaderWhole_at1024_1280And1600_inBothThemes() throws Exception {
+        robot.clickOn("#control-tab-flow");
+        Stage stage = (Stage) robot.lookup("#flow-tiers").query().getScene().getWindow();
+        double width = stage.getWidth();
+        try {
+            for (var theme : java.util.List.of(new atlantafx.base.theme.PrimerDark(), new atlantafx.base.theme.PrimerLight())) {
+                robot.interact(() -> javafx.application.Application.setUserAgentStylesheet(theme.getUserAgentStylesheet()));
+                for (double room : new double[] {1024 - 200, 1280 - 200, 1600 - 200}) { // each window less the navigation
+                    robot.interact(() -> stage.setWidth(room));
+                    WaitForAsyncUtils.waitForFxEvents();
+                    WaitForAsyncUtils.waitForFxEvents(); // the least widths follow the first layout at this width
+                    for (String id : new String[] {"#flow-tiers", "#flow-tenants"}) {
+                        TableView<?> table = robot.lookup(id).queryAs(TableView.class);
+                        var headers = WaitForAsyncUtils.asyncFx(() -> table.lookupAll(".column-header .label").stream()
+                                .map(Label.class::cast).filter(l -> l.getText() != null && !l.getText().isEmpty())
+                                .map(l -> ((javafx.scene.text.Text) l.lookup(".text")).getText()).toList()).get();
+                        var titles = WaitForAsyncUtils.asyncFx(() -> table.getColumns().stream().map(c -> c.getText()).toList()).get();
+                        assertThat(headers).as("%s in %s at %s px", id, theme.getName(), room + 200).containsExactlyInAnyOrderElementsOf(titles);
+                        double columns = WaitForAsyncUtils.asyncFx(() -> table.getVisibleLeafColumns().stream().mapToDouble(c -> c.getWidth()).sum()).get();
+                        double inside = WaitForAsyncUtils.asyncFx(() -> table.getWidth() - table.snappedLeftInset() - table.snappedRightInset()).get();
+                        String each = WaitForAsyncUtils.asyncFx(() -> table.getVisibleLeafColumns().stream()
+                                .map(c -> c.getText() + " " + c.getWidth() + " (" + c.getMinWidth() + ")").toList().toString()).get();
+                        assertThat(columns).as("%s's columns within its width at %s px: %s", id, room + 200, each).isLessThanOrEqualTo(inside + 1);
+                    }
+                }
+            }
+        } finally {
+            robot.interact(() -> {
+                javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
+                stage.setWidth(width);
+            });
+        }
+    }
 }
