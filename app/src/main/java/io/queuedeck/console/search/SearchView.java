@@ -29,7 +29,6 @@ import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -110,11 +109,29 @@ public final class SearchView {
         whole.managedProperty().bind(whole.visibleProperty());
         whole.setTooltip(new Tooltip("Search and bulk actions over the shared queue of every node (in claim order;"
                 + " waiting, running and dead-lettered tasks); clear it for this node's engine"));
-        FlowPane row = new FlowPane(8, 6, idField, text, tenant, taskModel, klass, state, min, max, whole, search,
-                exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"));
-        row.setPadding(new Insets(0, 0, 8, 0));
-        return row;
+        // two rows at every width, deliberately: the text fields share the first, the choices and buttons the
+        // second (a flow of all twelve put "Export JSON" on a third row of its own at 1024 px, and elsewhere
+        // at 1280 and 1600 px)
+        TextField[] texts = {idField, text, tenant, taskModel, klass};
+        for (TextField field : texts) {
+            field.setMinWidth(FIELD_LEAST);
+            field.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(field, Priority.ALWAYS);
+        }
+        for (Region control : new Region[] {state, min, max, whole, search}) {
+            control.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        HBox fields = new HBox(8, texts);
+        HBox choices = new HBox(8, state, min, max, whole, search, exportButton("Export CSV", "csv"), exportButton("Export JSON", "json"));
+        choices.setAlignment(Pos.CENTER_LEFT);
+        VBox rows = new VBox(6, fields, choices);
+        rows.setId("search-filters");
+        rows.setPadding(new Insets(0, 0, 8, 0));
+        return rows;
     }
+
+    /** A text field's least width: its prompt ("Task id or its start") whole, five of them in a 1024 px window. */
+    private static final double FIELD_LEAST = 140;
 
     /** The details' widest useful width: a 36-character task id and its padding. */
     private static final double DETAILS_WIDTH = 330;

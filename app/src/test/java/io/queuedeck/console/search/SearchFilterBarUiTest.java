@@ -101,4 +101,44 @@ class SearchFilterBarUiTest {
                 + ((javafx.scene.layout.Region) box.lookup(".arrow-button")).getWidth();
         return combo.getWidth() < needs - 0.5 ? "cut: " + text : text;
     }
+
+    /**
+     * At 1024 px "Export JSON" wrapped onto a row of its own under the filters: the filters take two
+     * rows at every width, the text fields on the first and the choices and buttons on the second,
+     * every word whole and inside the window, in either theme.
+     */
+    @Test
+    void theFilters_takeTwoRows_theButtonsOnOne_at1024_1280And1600_inBothThemes() throws Exception {
+        javafx.stage.Window window = robot.lookup("#search-run").query().getScene().getWindow();
+        for (var theme : java.util.List.of(new atlantafx.base.theme.PrimerLight(), new PrimerDark())) {
+            robot.interact(() -> Application.setUserAgentStylesheet(theme.getUserAgentStylesheet()));
+            for (double room : new double[] {1024 - 200, 1280 - 200, 1600 - 200}) { // each window less the navigation
+                robot.interact(() -> window.setWidth(room));
+                WaitForAsyncUtils.waitForFxEvents();
+                String where = theme.getName() + " at " + (room + 200) + " px";
+                Bounds search = bounds("#search-run");
+                for (String id : new String[] {"#search-export-csv", "#search-export-json", "#search-state", "#search-max-priority"}) {
+                    assertThat(bounds(id).getMinY()).as("%s on the row of Search, %s", id, where).isEqualTo(search.getMinY());
+                }
+                for (String id : new String[] {"#search-id", "#search-text", "#search-tenant", "#search-model", "#search-class"}) {
+                    assertThat(bounds(id).getMaxY()).as("%s on the row above, %s", id, where).isLessThan(search.getMinY());
+                }
+                double sceneWidth = WaitForAsyncUtils.asyncFx(() -> window.getScene().getWidth()).get();
+                assertThat(bounds("#search-export-json").getMaxX()).as("in the window, " + where).isLessThanOrEqualTo(sceneWidth);
+                for (String id : new String[] {"#search-run", "#search-export-csv", "#search-export-json"}) {
+                    assertThat(WaitForAsyncUtils.asyncFx(() -> {
+                        javafx.scene.control.Labeled b = robot.lookup(id).queryAs(javafx.scene.control.Labeled.class);
+                        return ((javafx.scene.text.Text) b.lookup(".text")).getText().equals(b.getText());
+                    }).get()).as("%s whole, %s", id, where).isTrue();
+                }
+            }
+        }
+    }
+
+    private Bounds bounds(String id) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Node node = robot.lookup(id).query();
+            return node.localToScene(node.getBoundsInLocal());
+        }).get();
+    }
 }
