@@ -31,7 +31,7 @@ final class HelpSheet {
             List.of("Lanes · Enter, double-click", "open the selected task in the inspector"),
             List.of("Lanes · Alt+↑ / Alt+↓", "move the selection one place within its lane"),
             List.of("Lanes · Alt+Home / Alt+End", "move it to the front or back of its lane"),
-            List.of("Lanes · Delete", "cancel the selected tasks"),
+            List.of("Lanes · Delete", "cancel the selected tasks, after asking (Esc says no)"),
             List.of("Lanes · drag", "onto a lane: new priority; onto a row: just above it"),
             List.of("Dead letters · R", "retry the selected dead letters"),
             List.of("Inspector · Esc", "close the inspector"));

@@ -74,6 +74,13 @@ public final class LanesView {
     private static final String SHORT_SCORED_HINT = "Drag onto a lane · F1 help";
     /** Where not even the short form fits (the lanes' room in a 1024 px window). */
     private static final String LEAST_HINT = "F1 help";
+    /**
+     * A notice too long for the toolbar, whose first words before a colon do not fit either: the
+     * console's notifications show it whole (or showed it, a refusal), and its tooltip has it.
+     */
+    static final String NOTICE_ELSEWHERE = "See the notice ↘";
+    /** The hint's least width holds this, a notice's usual first words: the filter field gives way to it. */
+    private static final String HINT_LEAST = "Nothing selected";
 
     private final LanesViewModel model;
     private final Parent root;
@@ -97,8 +104,9 @@ public final class LanesView {
         this.root = Fxml.load(this, "Lanes");
         toolbar.getChildren().addFirst(searchField());
         hint.setText(DEFAULT_HINT);
-        // the hint takes what the controls leave and no more: a notice of another length moves no button
-        hint.setMinWidth(0);
+        // the hint takes what the controls leave and no more: a notice of another length moves no button;
+        // at 1024 px they left it 50 px and a notice read "Nothi…": the filter field gives it room for a notice's head
+        hint.setMinWidth(Math.ceil(Math.max(textWidth(HINT_LEAST), textWidth(NOTICE_ELSEWHERE))) + 2);
         hint.setPrefWidth(0);
         hint.setMaxWidth(Double.MAX_VALUE);
         hint.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
@@ -111,8 +119,9 @@ public final class LanesView {
             double room = hint.getWidth() - hint.snappedLeftInset() - hint.snappedRightInset();
             boolean fits = textWidth(whole) <= room;
             String brief = kept ? SHORT_HINT : SHORT_SCORED_HINT;
-            // at 1024 px even the short form read "Drag …": then only where the rest is, whole
-            hint.setText(fits || !v.isEmpty() ? whole : textWidth(brief) <= room ? brief : LEAST_HINT);
+            // at 1024 px even the short form read "Drag …": then only where the rest is, whole; a notice
+            // shows whole, or its words before a colon ("Nothing selected"), or where it is, never cut
+            hint.setText(fits ? whole : !v.isEmpty() ? noticeHead(v, room) : textWidth(brief) <= room ? brief : LEAST_HINT);
             hint.getTooltip().setText(whole);
             // a notice the toolbar cuts (at 1024 px it had room for "dc16…") is said where it is read whole, once
             if (v.isEmpty()) {
@@ -190,8 +199,16 @@ public final class LanesView {
             tierHint.setText(TIER_HINTS.stream().filter(form -> widestLine(form) <= room).findFirst().orElse(TIER_HINTS.getLast()));
         });
         tierBar.getChildren().add(tierHint);
-        cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete)"));
-        cancelButton.setOnAction(e -> model.cancel(selectedIds()));
+        cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete); asks first"));
+        cancelButton.setOnAction(e -> askCancel());
+        // the question stands where the tier bar does, in its place while it asks: nothing below moves
+        confirm = new io.queuedeck.console.widgets.ConfirmBar("lanes", "Keep them", lanesRoot);
+        confirm.getStyleClass().add("lanes-tierbar");
+        tierBar.visibleProperty().bind(confirm.visibleProperty().not());
+        VBox top = (VBox) tierBar.getParent();
+        int at = top.getChildren().indexOf(tierBar);
+        top.getChildren().remove(at);
+        top.getChildren().add(at, new javafx.scene.layout.StackPane(tierBar, confirm));
 
         GridPane grid = new GridPane() {
             @Override
@@ -444,7 +461,7 @@ public final class LanesView {
         });
         list.setOnKeyPressed(e -> {
             if (e.getCode() == KeyCode.DELETE) {
-                model.cancel(selectedIds());
+                askCancel(); // from the keyboard it cancelled at once: a key pressed by mistake lost the tasks
             } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
             } else if (e.isAltDown() && shiftFor(e.getCode()) != null) {
@@ -533,6 +550,30 @@ public final class LanesView {
             list.requestFocus();
             list.scrollTo(Math.max(0, at.getFirst() - 2));
         }
+    }
+
+    private io.queuedeck.console.widgets.ConfirmBar confirm;
+
+    /**
+     * Cancels the selection after a confirmation, as the other actions that cannot be taken back ask
+     * for one; the tasks asked about are the ones cancelled, whatever is selected by the answer.
+     */
+    private void askCancel() {
+        List<String> ids = selectedIds();
+        if (ids.isEmpty()) {
+            model.cancel(ids); // says that nothing is selected
+            return;
+        }
+        String which = ids.size() == 1 ? "task " + ids.getFirst() : "the " + ids.size() + " selected tasks";
+        confirm.ask("Cancel " + which + "? A cancelled task cannot be queued again.",
+                ids.size() == 1 ? "Cancel it" : "Cancel " + ids.size() + " tasks", () -> model.cancel(ids));
+    }
+
+    /** A notice in {@code room}: its words before a colon where the whole does not fit, or where it is said whole. */
+    private String noticeHead(String notice, double room) {
+        int colon = notice.indexOf(':');
+        String head = colon > 0 ? notice.substring(0, colon) : notice;
+        return textWidth(head) <= room ? head : NOTICE_ELSEWHERE;
     }
 
     private List<String> selectedIds() {

@@ -116,7 +116,45 @@ class LanesViewUiTest {
         assertThat(selected(p3)).isEmpty();
         assertThat(selected(p5)).containsExactly("f");
         robot.push(KeyCode.DELETE);
+        robot.clickOn("#lanes-confirm-yes"); // asked first: deleteAsksFirst…
         assertThat(commands.sent).filteredOn(sent -> sent.startsWith("cancel")).containsExactly("cancel f");
+    }
+
+    /**
+     * Delete cancelled the selection at once: a key pressed by mistake lost the tasks. It asks first,
+     * as the other actions that cannot be taken back do: the focus on the safe answer (Space there
+     * cancels nothing), Esc says no and gives the focus back to the lane; "Cancel it" cancels.
+     */
+    @Test
+    void deleteAsksFirst_focusOnKeep_escSaysNo_confirmCancels() throws Exception {
+        listing(0, List.of(waiting("a", 3, 900), waiting("b", 3, 800)), 0);
+        ListView<TaskRow> p3 = robot.lookup("#lane-3").queryListView();
+        robot.clickOn(cell("#lane-3", "b"));
+
+        robot.push(KeyCode.DELETE);
+
+        assertThat(commands.sent).noneMatch(sent -> sent.startsWith("cancel"));
+        assertThat(robot.lookup("#lanes-confirm").query().isVisible()).isTrue();
+        assertThat(robot.lookup("#lanes-confirm-text").queryLabeled().getText()).startsWith("Cancel task b?");
+        assertThat(WaitForAsyncUtils.asyncFx(() -> stage.getScene().getFocusOwner().getId()).get()).isEqualTo("lanes-confirm-no");
+
+        robot.push(KeyCode.ESCAPE);
+
+        assertThat(robot.lookup("#lanes-confirm").query().isVisible()).isFalse();
+        assertThat(WaitForAsyncUtils.asyncFx(() -> stage.getScene().getFocusOwner()).get()).as("back on the lane").isSameAs(p3);
+        assertThat(commands.sent).noneMatch(sent -> sent.startsWith("cancel"));
+
+        robot.push(KeyCode.DELETE);
+        robot.push(KeyCode.SPACE); // on the safe answer
+
+        assertThat(robot.lookup("#lanes-confirm").query().isVisible()).isFalse();
+        assertThat(commands.sent).noneMatch(sent -> sent.startsWith("cancel"));
+
+        robot.push(KeyCode.DELETE);
+        robot.clickOn("#lanes-confirm-yes");
+
+        assertThat(commands.sent).filteredOn(sent -> sent.startsWith("cancel")).containsExactly("cancel b");
+        assertThat(robot.lookup("#lanes-confirm").query().isVisible()).isFalse();
     }
 
     @Test
@@ -414,6 +452,9 @@ class LanesViewUiTest {
             robot.clickOn("#lanes-cancel");
 
             assertThat(said).containsExactly(LanesViewModel.NOTHING_SELECTED);
+            // and the toolbar reads its first words whole, not "Nothi…" in the 50 px the buttons left
+            assertThat(WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.text.Text) hint.lookup(".text")).getText()).get())
+                    .isEqualTo("Nothing selected");
         } finally { // the stage is shared with the tests after this one, which click where a 1280 x 800 window has their rows
             robot.interact(() -> {
                 stage.setWidth(width);
