@@ -126,6 +126,7 @@ public final class OverviewView {
             // the window, not TilesFX's span of its moving average (which counts its own entries, not the line's points)
             spark.setTextVisible(true);
             spark.setText("last " + SPARK_POINTS / 60 + " min");
+            SparkTicks.keepOffCaption(spark); // its lowest axis number stood on the caption in a small tile
         }
         bind();
         // sparklines take one point a second: their window covers minutes, not the seconds 10 Hz gives
