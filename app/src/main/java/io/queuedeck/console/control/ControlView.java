@@ -383,6 +383,7 @@ public final class ControlView {
         tiers.getColumns().add(column("Demoted", 70, FlowViewModel.TierRow::demoted));
         tiers.getColumns().add(column("Evicted", 65, FlowViewModel.TierRow::evicted));
         tiers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        tiers.getColumns().getFirst().setMinWidth(FLOW_TIER_LEAST);
         // at 1024 px the policy cut "Queued" to "Que…", "Timed out" to "Time…"; the twelve whole headers fit there only with
         // less padding than the theme's 0.5 em each side
         io.queuedeck.console.widgets.WholeHeaders.keep(tiers);
@@ -407,6 +408,7 @@ public final class ControlView {
         tenants.getColumns().add(column("Timed out", 75, r -> String.valueOf(r.timedOut())));
         tenants.getColumns().add(column("Evicted", 65, r -> String.valueOf(r.evicted())));
         tenants.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        tenants.getColumns().getFirst().setMinWidth(FLOW_TIER_LEAST);
         io.queuedeck.console.widgets.WholeHeaders.keep(tenants);
         tenants.getStyleClass().add(io.queuedeck.console.widgets.WholeHeaders.TIGHT_CLASS);
         tenants.setPlaceholder(new Label("No task has waited yet"));
@@ -415,6 +417,9 @@ public final class ControlView {
         VBox.setVgrow(tenants, Priority.ALWAYS);
         return pad(new VBox(8, summary, tiers, tenants));
     }
+
+    /** The tier column's least width: "normal" whole (its header, "Tier", alone left it "nor…" at 1024 px). */
+    private static final double FLOW_TIER_LEAST = 62;
 
     /** Height of a row of the flow tab's tier table. */
     private static final double FLOW_ROW_HEIGHT = 30;

@@ -19,16 +19,21 @@ public final class WholeHeaders {
 
     private WholeHeaders() {}
 
-    /** Keeps each of {@code table}'s columns at least as wide as its header, measured after each layout. */
+    /**
+     * Keeps each of {@code table}'s columns at least as wide as its header, measured after each layout,
+     * and at least its own least width as set before this call (one its values need).
+     */
     public static void keep(TableView<?> table) {
+        java.util.Map<TableColumnBase<?, ?>, Double> own = new java.util.IdentityHashMap<>();
+        table.getVisibleLeafColumns().forEach(column -> own.put(column, column.getMinWidth()));
         table.needsLayoutProperty().addListener((o, was, needs) -> {
             if (!needs) {
-                fit(table);
+                fit(table, own);
             }
         });
     }
 
-    private static void fit(TableView<?> table) {
+    private static void fit(TableView<?> table, java.util.Map<TableColumnBase<?, ?>, Double> own) {
         for (Node node : table.lookupAll(".column-header")) {
             if (node instanceof TableColumnHeader header && header.getTableColumn() != null
                     && header.lookup(".label") instanceof Label label && label.getText() != null && !label.getText().isEmpty()) {
@@ -38,6 +43,7 @@ public final class WholeHeaders {
                 words.setFont(label.getFont());
                 double least = Math.ceil(words.getLayoutBounds().getWidth() + label.snappedLeftInset() + label.snappedRightInset()
                         + header.snappedLeftInset() + header.snappedRightInset()) + 1; // + 1: the text's own rounding
+                least = Math.max(least, own.getOrDefault(column, 0.0));
                 if (least != column.getMinWidth()) { // set only when it changes: a set asks for another layout
                     column.setMinWidth(least);
                 }
