@@ -69,11 +69,24 @@ public final class DesignedColumns {
             if (byHand.isEmpty()) {
                 return fit.call(features);
             }
+            // where the others at their least do not leave the operator's widths, those give way as little as
+            // they must (a pixel spare): held at full width, the fit failed and the last columns went out of view
+            TableView<?> table = features.getTable();
+            double othersLeast = 0;
+            double handTotal = 0;
+            for (TableColumn<?, ?> each : table.getVisibleLeafColumns()) {
+                if (byHand.contains(each)) {
+                    handTotal += designed.get(each);
+                } else {
+                    othersLeast += each.getMinWidth();
+                }
+            }
+            double scale = Math.min(1, Math.max(0, features.getContentWidth() - othersLeast - 1) / handTotal);
             List<Runnable> restore = new ArrayList<>();
             for (TableColumn<?, ?> held : byHand) {
                 double min = held.getMinWidth();
                 double max = held.getMaxWidth();
-                double width = designed.get(held);
+                double width = Math.max(min, Math.floor(designed.get(held) * scale));
                 held.setMaxWidth(Math.max(max, width)); // widen the bounds first, so neither clamps the other
                 held.setMinWidth(width);
                 held.setMaxWidth(width);
@@ -82,11 +95,14 @@ public final class DesignedColumns {
                     held.setMaxWidth(max);
                 });
             }
+            Boolean done;
             try {
-                return fit.call(features);
+                done = fit.call(features);
             } finally {
                 restore.forEach(Runnable::run);
             }
+            double sum = table.getVisibleLeafColumns().stream().mapToDouble(c -> c.getWidth()).sum();
+            return sum > features.getContentWidth() + 0.5 ? fit.call(features) : done; // held, it did not fit: every column gives way
         }
     }
 }

@@ -41,6 +41,7 @@ class ControlViewUiTest {
     private static Engine engine;
     private static ConfigPlane plane;
     private static ExecutorService calls;
+    private static FlowViewModel flow;
     private final FxRobot robot = new FxRobot();
 
     @BeforeAll
@@ -58,7 +59,7 @@ class ControlViewUiTest {
                 new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet())); // its list cells have a fixed height
         FxToolkit.setupStage(s -> {
             ControlViewModel model = new ControlViewModel(plane, calls, Platform::runLater, "robot", change -> { });
-            FlowViewModel flow = new FlowViewModel(() -> plane.current().config().flow());
+            flow = new FlowViewModel(() -> plane.current().config().flow());
             Scene scene = new Scene(new ControlView(model, flow, new AlertsForm(plane.current().config().flow().table())).root(), 1280, 800);
             scene.getStylesheets().add(ControlViewUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
             s.setScene(scene);
@@ -325,6 +326,8 @@ class ControlViewUiTest {
     @Order(12)
     void flowTab_everyHeaderWhole_at1024_1280And1600_inBothThemes() throws Exception {
         robot.clickOn("#control-tab-flow");
+        await().atMost(TIMEOUT).until(() -> engine.latestSnapshot() != null);
+        robot.interact(() -> flow.apply(engine.latestSnapshot())); // the tiers' rows, as the console's gateway feeds them
         Stage stage = (Stage) robot.lookup("#flow-tiers").query().getScene().getWindow();
         double width = stage.getWidth();
         try {
