@@ -3,6 +3,7 @@ package io.queuedeck.console.control;
 import atlantafx.base.theme.Styles;
 import io.queuedeck.console.control.ControlViewModel.CanaryRow;
 import io.queuedeck.console.control.ControlViewModel.HistoryRow;
+import io.queuedeck.console.widgets.ConfirmBar;
 import java.io.File;
 import java.util.Map;
 import java.util.function.Function;
@@ -22,8 +23,6 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
-import javafx.scene.input.KeyCode;
-import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -35,19 +34,14 @@ import javafx.stage.FileChooser;
 /**
  * The Control screen: tabs for the running config (edit, load, apply), its history (rollback),
  * the canary (side by side, promote, rollback), the rule tester, the Flow view and the alert
- * thresholds. Changes that are hard to take back (rollback, promote) ask for a confirmation in a
+ * thresholds. Changes that are hard to take back (rollback, promote) ask for a confirmation ({@link ConfirmBar}) in a
  * bar above the tabs. It binds and forwards; the models do the work off the FX thread.
  */
 public final class ControlView {
     private final ControlViewModel model;
     private final VBox root = new VBox(8);
-    private final HBox confirmBar = new HBox(8);
-    private final Label confirmText = new Label();
-    private final Button confirmYes = new Button("Confirm");
-    private final Button confirmNo = new Button("Cancel");
-    private Runnable confirmed;
-    /** What had the focus when the confirmation was asked for: it gets it back once answered. */
-    private Node asker;
+    /** Esc answers no wherever the focus is on this screen, as it closes the help. */
+    private final ConfirmBar confirmBar = new ConfirmBar("control", "Cancel", root);
 
     public ControlView(ControlViewModel model, FlowViewModel flow, AlertsForm alerts) {
         this.model = model;
@@ -87,43 +81,7 @@ public final class ControlView {
                 .otherwise(model.messageProperty()));
         mutedWhen(message, model.messageProperty().isEmpty(), null);
 
-        confirmBar.setId("control-confirm");
-        confirmBar.setAlignment(Pos.CENTER_LEFT);
         confirmBar.getStyleClass().add("control-confirm");
-        confirmText.setId("control-confirm-text");
-        confirmText.setWrapText(true);
-        confirmText.setMinWidth(0);
-        confirmText.setMinHeight(Region.USE_PREF_SIZE); // wrapped lines stay whole: it is what the operator confirms
-        Tooltip whole = new Tooltip();
-        whole.textProperty().bind(confirmText.textProperty());
-        whole.setWrapText(true);
-        whole.setMaxWidth(600);
-        confirmText.setTooltip(whole);
-        HBox.setHgrow(confirmText, Priority.ALWAYS);
-        confirmYes.setId("control-confirm-yes");
-        confirmYes.getStyleClass().add(Styles.DANGER);
-        confirmYes.setTooltip(tip("Go ahead"));
-        confirmYes.setOnAction(e -> {
-            Runnable action = confirmed;
-            hideConfirm();
-            if (action != null) {
-                action.run();
-            }
-        });
-        confirmNo.setId("control-confirm-no");
-        confirmNo.setTooltip(tip("Leave everything as it is"));
-        confirmNo.setOnAction(e -> hideConfirm());
-        confirmYes.setMinWidth(Region.USE_PREF_SIZE);
-        confirmNo.setMinWidth(Region.USE_PREF_SIZE);
-        confirmBar.getChildren().addAll(confirmText, confirmYes, confirmNo);
-        hideConfirm();
-        // Esc answers no wherever the focus is on this screen, as it closes the help
-        root.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
-            if (e.getCode() == KeyCode.ESCAPE && confirmBar.isVisible()) {
-                hideConfirm();
-                e.consume();
-            }
-        });
 
         TabPane tabs = new TabPane(
                 tab("Config", "The running config; edit or load a file and apply it", configTab()),
@@ -472,28 +430,9 @@ public final class ControlView {
 
     // ---------------------------------------------------------------- helpers
 
+    /** The question stands above the tabs, in the message's place: see {@link ConfirmBar}. */
     private void confirm(String question, String yes, Runnable action) {
-        confirmText.setText(question);
-        confirmYes.setText(yes);
-        confirmed = action;
-        confirmBar.setVisible(true);
-        // the question sits above the tabs, away from the button that asked it: the keyboard goes to
-        // its safe answer (Space cancels, Tab reaches the other), not left on the asking button
-        if (root.getScene() != null) {
-            asker = root.getScene().getFocusOwner();
-            confirmNo.requestFocus();
-        }
-    }
-
-    private void hideConfirm() {
-        confirmed = null;
-        boolean answering = confirmBar.isFocusWithin();
-        confirmBar.setVisible(false);
-        Node back = asker;
-        asker = null;
-        if (answering && back != null && back.getScene() == root.getScene() && !back.isDisabled()) {
-            back.requestFocus();
-        }
+        confirmBar.ask(question, yes, action);
     }
 
     private static <R> TableColumn<R, String> column(String title, double width, Function<R, String> value) {
