@@ -342,6 +342,7 @@ public final class ControlView {
         tiers.getColumns().add(column("Evicted", 65, FlowViewModel.TierRow::evicted));
         tiers.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         tiers.getColumns().getFirst().setMinWidth(FLOW_TIER_LEAST);
+        tiers.getColumns().get(3).setMinWidth(FLOW_CAP_LEAST);
         // at 1024 px the policy cut "Queued" to "Que…", "Timed out" to "Time…"; the twelve whole headers fit there only with
         // less padding than the theme's 0.5 em each side
         io.queuedeck.console.widgets.WholeHeaders.keep(tiers);
@@ -378,6 +379,8 @@ public final class ControlView {
 
     /** The tier column's least width: "normal" whole (its header, "Tier", alone left it "nor…" at 1024 px). */
     private static final double FLOW_TIER_LEAST = 62;
+    /** The cap column's least width: "no cap" whole (its header alone left it "no c…" at 1024 px). */
+    private static final double FLOW_CAP_LEAST = 60;
 
     /** Height of a row of the flow tab's tier table. */
     private static final double FLOW_ROW_HEIGHT = 30;
