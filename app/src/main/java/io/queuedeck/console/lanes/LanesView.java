@@ -78,13 +78,15 @@ public final class LanesView {
      * A notice too long for the toolbar, whose first words before a colon do not fit either: the
      * console's notifications show it whole (or showed it, a refusal), and its tooltip has it.
      */
-    static final String NOTICE_ELSEWHERE = "See the notice ↘";
+    private static final String NOTICE_ELSEWHERE = "See the notice ↘";
     /** The hint's least width holds this, a notice's usual first words: the filter field gives way to it. */
     private static final String HINT_LEAST = "Nothing selected";
 
     private final LanesViewModel model;
     private final Parent root;
     private final List<ListView<TaskRow>> lists = new ArrayList<>();
+    /** Asks before the selection is cancelled; it stands in the tier bar's place while it asks. */
+    private final io.queuedeck.console.widgets.ConfirmBar confirm;
     private ListView<TaskRow> focused;
     @FXML
     private BorderPane lanesRoot;
@@ -551,8 +553,6 @@ public final class LanesView {
             list.scrollTo(Math.max(0, at.getFirst() - 2));
         }
     }
-
-    private io.queuedeck.console.widgets.ConfirmBar confirm;
 
     /**
      * Cancels the selection after a confirmation, as the other actions that cannot be taken back ask
