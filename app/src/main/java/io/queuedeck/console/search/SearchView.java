@@ -130,7 +130,7 @@ public final class SearchView {
         return rows;
     }
 
-    /** A text field's least width: its prompt ("Task id or its start") whole, five of them in a 1024 px window. */
+    /** The least a text field gives way to; in a 1024 px window the five share the row at about 155 px, their prompts whole. */
     private static final double FIELD_LEAST = 140;
 
     /** The details' widest useful width: a 36-character task id and its padding. */
