@@ -171,13 +171,7 @@ class ActivityViewUiTest {
             WaitForAsyncUtils.waitForFxEvents();
             javafx.scene.control.TableColumn<?, ?> who = table[0].getColumns().get(1);
             double designed = WaitForAsyncUtils.asyncFx(who::getWidth).get();
-            var edge = WaitForAsyncUtils.asyncFx(() -> {
-                Node header = table[0].lookupAll(".column-header").stream()
-                        .filter(h -> h instanceof javafx.scene.control.skin.TableColumnHeader c && c.getTableColumn() == who)
-                        .findFirst().orElseThrow();
-                Bounds b = header.localToScreen(header.getBoundsInLocal());
-                return new javafx.geometry.Point2D(b.getMaxX(), b.getCenterY());
-            }).get();
+            var edge = rightEdge(table[0], who);
 
             robot.drag(edge, javafx.scene.input.MouseButton.PRIMARY).moveBy(20, 0).moveBy(20, 0).drop();
             WaitForAsyncUtils.waitForFxEvents();
@@ -197,13 +191,7 @@ class ActivityViewUiTest {
             robot.interact(() -> stage.setWidth(1024 - 200));
             WaitForAsyncUtils.waitForFxEvents();
             assertFilled(table[0], 1024 - 200);
-            var narrowEdge = WaitForAsyncUtils.asyncFx(() -> {
-                Node header = table[0].lookupAll(".column-header").stream()
-                        .filter(h -> h instanceof javafx.scene.control.skin.TableColumnHeader c && c.getTableColumn() == who)
-                        .findFirst().orElseThrow();
-                Bounds b = header.localToScreen(header.getBoundsInLocal());
-                return new javafx.geometry.Point2D(b.getMaxX(), b.getCenterY());
-            }).get();
+            var narrowEdge = rightEdge(table[0], who);
             robot.drag(narrowEdge, javafx.scene.input.MouseButton.PRIMARY).moveBy(30, 0).moveBy(30, 0).drop();
             WaitForAsyncUtils.waitForFxEvents();
             double mostAt1024 = WaitForAsyncUtils.asyncFx(who::getWidth).get();
@@ -256,6 +244,18 @@ class ActivityViewUiTest {
         return WaitForAsyncUtils.asyncFx(() -> {
             Node node = robot.lookup(id).query();
             return node.localToScene(node.getBoundsInLocal());
+        }).get();
+    }
+
+    /** Where the column's header ends on screen: the edge a drag resizes it by. */
+    private static javafx.geometry.Point2D rightEdge(javafx.scene.control.TableView<?> table,
+            javafx.scene.control.TableColumn<?, ?> column) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Node header = table.lookupAll(".column-header").stream()
+                    .filter(h -> h instanceof javafx.scene.control.skin.TableColumnHeader c && c.getTableColumn() == column)
+                    .findFirst().orElseThrow();
+            Bounds b = header.localToScreen(header.getBoundsInLocal());
+            return new javafx.geometry.Point2D(b.getMaxX(), b.getCenterY());
         }).get();
     }
 }
