@@ -242,6 +242,7 @@ class ConsoleAppUiTest {
 
         // a real press, move and release: the row's drag gesture and the lane's drop handler
         ListView<?> p0 = robot.lookup("#lane-0").queryListView();
+        MonocleDrags.forgetLastDragWindow();
         robot.drag(visibleCell("#lane-8", id)).dropTo(p0);
 
         await().atMost(TIMEOUT).untilAsserted(() ->

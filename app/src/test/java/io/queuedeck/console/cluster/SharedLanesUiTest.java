@@ -125,6 +125,7 @@ class SharedLanesUiTest {
                 .map(n -> ((ListCell<?>) n).getText()).filter(t -> t != null).toList())
                 .containsExactly("normal  P5  a", "normal  P5  b", "normal  P5  c");
 
+        io.queuedeck.console.MonocleDrags.forgetLastDragWindow();
         robot.drag(cell("normal", "c")).dropTo(cell("normal", "a"));
         await().atMost(TIMEOUT).until(() -> waiting(1).equals(List.of("c", "a", "b")));
         cell("normal", "c");
