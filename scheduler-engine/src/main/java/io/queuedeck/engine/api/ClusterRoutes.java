@@ -9,7 +9,6 @@ import io.queuedeck.engine.store.StoreUnavailableException;
 import io.queuedeck.engine.tier.TierMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -85,8 +84,9 @@ final class ClusterRoutes {
         }
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
-        String tier = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
-        String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
+        String tier = colon < 0 ? "" : action.substring(0, colon); // exactly as written (decision 0141)
+        String verb = colon < 0 ? action : action.substring(colon + 1);
+        QueueRoutes.nearMiss("action", verb, List.of("pause", "resume", "drain"));
         TierMode mode = switch (verb) {
             case "pause" -> TierMode.PAUSED;
             case "drain" -> TierMode.DRAINING;
@@ -113,7 +113,10 @@ final class ClusterRoutes {
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
         String node = colon < 0 ? "" : action.substring(0, colon);
-        if (colon < 0 || node.isEmpty() || !action.substring(colon + 1).toLowerCase(Locale.ROOT).equals("reclaim")) {
+        if (colon >= 0) {
+            QueueRoutes.nearMiss("action", action.substring(colon + 1), List.of("reclaim"));
+        }
+        if (colon < 0 || node.isEmpty() || !action.substring(colon + 1).equals("reclaim")) {
             throw new ApiException(404, "not_found", "unknown cluster node action '" + ApiException.shorten(action)
                     + "'; use POST /v1/cluster/nodes/{node}:reclaim");
         }
@@ -145,12 +148,14 @@ final class ClusterRoutes {
         if (ctx.queryParam("cursor") != null) {
             throw ApiException.invalid("cursor", "the shared queue pages by offset (next_offset); cursor pages scope=node");
         }
-        String state = switch (param(ctx, "state", "waiting").toLowerCase(Locale.ROOT)) {
+        String state = switch (param(ctx, "state", "waiting")) { // exactly, as every enum of the API (decision 0141)
             case "waiting", "queued" -> "waiting";
             case "leased", "running" -> "leased";
             case "dead", "dead_lettered" -> "dead";
             default -> throw ApiException.invalid("state", "the shared queue lists waiting (queued), leased (running) or"
-                    + " dead (dead_lettered) tasks; a finished one is read by id, got '" + ApiException.shorten(ctx.queryParam("state")) + "'");
+                    + " dead (dead_lettered) tasks; a finished one is read by id, got '" + ApiException.shorten(ctx.queryParam("state")) + "'"
+                    + io.queuedeck.engine.task.WireNames.hint(ctx.queryParam("state"),
+                            List.of("waiting", "queued", "leased", "running", "dead", "dead_lettered")));
         };
         String tier = ctx.queryParam("tier");
         int limit = Routes.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
@@ -159,7 +164,7 @@ final class ClusterRoutes {
         String tenant = TaskAccess.listTenant(ctx, tenantParam == null || tenantParam.isEmpty() ? null : tenantParam);
         Predicate<SharedTasks.Shared> keep = filter(ctx, tenant);
         boolean filtered = tenant != null || SHARED_FILTERS.stream().anyMatch(name -> ctx.queryParam(name) != null);
-        String tierName = tier == null || tier.isEmpty() ? null : tier.toLowerCase(Locale.ROOT);
+        String tierName = tier == null || tier.isEmpty() ? null : tier;
         List<SharedTasks.Shared> tasks = new ArrayList<>(limit);
         long total;
         int at = offset; // the next position to read, by rank

@@ -15,10 +15,11 @@ import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.InvalidTaskException;
 import io.queuedeck.engine.task.TaskConflictException;
 import io.queuedeck.engine.task.TaskFilter;
+import io.queuedeck.engine.task.WireNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.BiFunction;
@@ -102,10 +103,11 @@ final class OperatorRoutes {
     }
 
     private BulkRequest request(Context ctx, BulkBody body, TaskFilter filter) {
-        BulkAction action = body.action() == null ? null : BulkAction.byKey(body.action().toLowerCase(Locale.ROOT));
+        BulkAction action = BulkAction.byKey(body.action()); // exactly: "Cancel" is refused, naming "cancel" (decision 0141)
         if (action == null) {
-            throw ApiException.invalid("action", "action must be reprioritize, move, cancel or retry"
-                    + (body.action() == null ? "" : ", got '" + ApiException.shorten(body.action()) + "'"));
+            List<String> actions = java.util.Arrays.stream(BulkAction.values()).map(BulkAction::key).toList();
+            throw ApiException.invalid("action", body.action() == null ? "action is required, one of " + actions
+                    : WireNames.refusal("action", body.action(), actions));
         }
         Integer priority = body.priority();
         if (action == BulkAction.MOVE) {
@@ -137,9 +139,13 @@ final class OperatorRoutes {
 
     /** A move to a tier goes to the tier's most urgent lane (decision 0040). */
     private int tierLane(String tier) {
-        return engine.tiers().named(tier.toLowerCase(Locale.ROOT)).filter(t -> !t.deadLetter()).map(io.queuedeck.engine.tier.Tier::first)
-                .orElseThrow(() -> ApiException.invalid("tier", "tier must be one of " + engine.tiers().names() + ", got '"
-                        + ApiException.shorten(tier) + "'"));
+        return engine.tiers().named(tier).filter(t -> !t.deadLetter()).map(io.queuedeck.engine.tier.Tier::first)
+                .orElseThrow(() -> ApiException.invalid("tier", WireNames.refusal("tier", tier, tierNames())));
+    }
+
+    /** The tiers a task can be moved to, as the config names them. */
+    private List<String> tierNames() {
+        return engine.tiers().list().stream().map(io.queuedeck.engine.tier.Tier::name).toList();
     }
 
     private void operation(Context ctx) {

@@ -13,7 +13,6 @@ import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.BiFunction;
 
 /**
@@ -163,7 +162,8 @@ final class ParkedRoutes {
 
     private Tier tier(Context ctx) {
         String given = ctx.pathParam("tier");
-        return engine.tiers().named(given.toLowerCase(Locale.ROOT)).filter(t -> !t.deadLetter())
+        QueueRoutes.nearMiss("tier", given, engine.tiers().list().stream().map(Tier::name).toList()); // decision 0141
+        return engine.tiers().named(given).filter(t -> !t.deadLetter())
                 .orElseThrow(() -> new ApiException(404, "not_found", "no tier '" + ApiException.shorten(given)
                         + "' parks work; tiers: " + engine.tiers().names()));
     }

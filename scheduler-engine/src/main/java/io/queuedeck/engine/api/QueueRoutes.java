@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.snapshot.EngineSnapshot;
+import io.queuedeck.engine.task.WireNames;
 import io.queuedeck.engine.tier.Tier;
 import io.queuedeck.engine.tier.TierMode;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.Map;
 
 /** {@code GET /v1/queues} and the queue actions: pause, resume and drain tiers, lanes or all dispatch. */
 final class QueueRoutes {
+    private static final List<String> VERBS = List.of("pause", "resume", "drain");
+
     private final Engine engine;
     private final EngineAnswers answers;
 
@@ -52,9 +55,19 @@ final class QueueRoutes {
         }
         String action = ctx.pathParam("action");
         int colon = action.lastIndexOf(':');
-        String tierName = colon < 0 ? "" : action.substring(0, colon).toLowerCase(Locale.ROOT);
-        String verb = colon < 0 ? action : action.substring(colon + 1).toLowerCase(Locale.ROOT);
-        if (!verb.equals("pause") && !verb.equals("resume") && !verb.equals("drain")) {
+        // exactly as written (decision 0141): "CORE:Pause" is a 400 naming "core:pause", and what is audited is what ran
+        String tierName = colon < 0 ? "" : action.substring(0, colon);
+        String verb = colon < 0 ? action : action.substring(colon + 1);
+        List<String> targets = new java.util.ArrayList<>(engine.tiers().list().stream().map(Tier::name).toList());
+        targets.add("all");
+        for (int lane = 0; lane <= 9; lane++) {
+            targets.add("p" + lane);
+        }
+        nearMiss("action", verb, VERBS);
+        if (colon >= 0) {
+            nearMiss("tier", tierName, targets);
+        }
+        if (!VERBS.contains(verb)) {
             throw new ApiException(404, "not_found", "unknown queue action '" + ApiException.shorten(action)
                     + "'; use POST /v1/queues/{" + engine.tiers().names().replace(", ", "|") + "|all|p0..p9}:{pause|resume|drain}");
         }
@@ -98,6 +111,13 @@ final class QueueRoutes {
         }
         // the published snapshot may predate the command: answer from a fresh one
         return queues(answers.await(engine.send(new Command.TakeSnapshot())));
+    }
+
+    /** A path segment that differs from an accepted one only in case: a 400 on {@code field}, naming the spelling meant. */
+    static void nearMiss(String field, String given, List<String> accepted) {
+        if (!accepted.contains(given) && WireNames.meant(given, accepted) != null) {
+            throw ApiException.invalid(field, WireNames.refusal(field, given, accepted));
+        }
     }
 
     static Queues queues(EngineSnapshot s) {

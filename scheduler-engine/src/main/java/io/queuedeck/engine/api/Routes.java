@@ -154,8 +154,8 @@ final class Routes {
         });
         app.post("/v1/queues/{action}", ctx -> {
             json(ctx, 200, queues.act(ctx));
-            // as it was read, in lower case: "core:Pause" was audited "queue.Pause", which a search for queue.pause missed
-            String action = ctx.pathParam("action").toLowerCase(java.util.Locale.ROOT);
+            // as it was read, which is as it was written: only lower case is read (decisions 0137 §8, 0141)
+            String action = ctx.pathParam("action");
             auditor.record(ctx, "queue." + action.substring(action.lastIndexOf(':') + 1), action, 0, null);
         });
         app.get("/v1/instances", ctx -> {
@@ -384,11 +384,10 @@ final class Routes {
         TaskState state = null;
         String stateParam = ctx.queryParam("state");
         if (stateParam != null && !stateParam.isEmpty() && !SearchParams.isSearch(ctx)) {
-            try {
-                state = TaskState.valueOf(stateParam.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalid("state", "state must be one of " + List.of(TaskState.values()) + ", got '"
-                        + stateParam + "'");
+            state = SearchParams.state(stateParam);
+            if (state == null) {
+                throw ApiException.invalid("state", io.queuedeck.engine.task.WireNames.refusal("state", stateParam,
+                        SearchParams.names()));
             }
         }
         String tenantParam = ctx.queryParam("tenant");

@@ -17,6 +17,7 @@ import io.queuedeck.engine.task.TaskFilter;
 import io.queuedeck.engine.task.TaskSearch;
 import io.queuedeck.engine.task.TaskSort;
 import io.queuedeck.engine.task.TaskState;
+import io.queuedeck.engine.task.WireNames;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -115,10 +116,11 @@ final class SearchParams {
         String sortParam = ctx.queryParam("sort");
         boolean descending = sortParam != null && sortParam.startsWith("-");
         String key = sortParam == null || sortParam.isEmpty() ? "submitted" : descending ? sortParam.substring(1) : sortParam;
-        TaskSort sort = TaskSort.byKey(key.toLowerCase(Locale.ROOT));
+        TaskSort sort = TaskSort.byKey(key); // exactly, as every enum of the API (decision 0141)
         if (sort == null) {
-            throw ApiException.invalid("sort", "sort must be one of submitted, priority, model, tenant, state (a leading -"
-                    + " for descending), got '" + ApiException.shorten(sortParam) + "'");
+            List<String> keys = java.util.Arrays.stream(TaskSort.values()).map(TaskSort::key).toList();
+            throw ApiException.invalid("sort", "sort must be one of " + keys + " (a leading - for descending), got '"
+                    + ApiException.shorten(sortParam) + "'" + WireNames.hint(key, keys));
         }
         Integer offset = intParam(ctx, "offset");
         Integer limit = intParam(ctx, "limit");
@@ -177,17 +179,27 @@ final class SearchParams {
                 throw ApiException.invalid(prefix + "state", prefix + "state has an empty entry in '"
                         + ApiException.shorten(text) + "'; give states separated by commas, or leave it out");
             }
-            try {
-                states.add(TaskState.valueOf(part.trim().toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
+            TaskState state = state(part.trim());
+            if (state == null) {
                 throw ApiException.invalid(prefix + "state", "state must be one or more (comma-separated) of "
-                        + names() + ", got '" + ApiException.shorten(part.trim()) + "'");
+                        + names() + ", got '" + ApiException.shorten(part.trim()) + "'" + WireNames.hint(part, names()));
             }
+            states.add(state);
         }
         return states;
     }
 
-    private static List<String> names() {
+    /** The state written exactly {@code name} ({@code dead_lettered}), or null: "QUEUED" is refused (decision 0141). */
+    static TaskState state(String name) {
+        for (TaskState state : TaskState.values()) {
+            if (state.name().toLowerCase(Locale.ROOT).equals(name)) {
+                return state;
+            }
+        }
+        return null;
+    }
+
+    static List<String> names() {
         List<String> names = new ArrayList<>();
         for (TaskState state : TaskState.values()) {
             names.add(state.name().toLowerCase(Locale.ROOT));

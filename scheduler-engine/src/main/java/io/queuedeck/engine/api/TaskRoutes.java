@@ -53,7 +53,8 @@ final class TaskRoutes {
                 return switch (position) {
                     case "front" -> Placement.front();
                     case "back" -> Placement.back();
-                    default -> throw ApiException.invalid("position", "position must be front or back, got '" + position + "'");
+                    default -> throw ApiException.invalid("position", "position must be front or back, got '"
+                            + ApiException.shorten(position) + "'" + io.queuedeck.engine.task.WireNames.hint(position, java.util.List.of("front", "back")));
                 };
             }
             return before != null ? Placement.before(before)

@@ -34,7 +34,8 @@ public record BulkRequest(TaskFilter filter, BulkAction action, Integer priority
             throw new InvalidTaskException("position", "position applies to move only");
         }
         if (position != null && !position.equals("front") && !position.equals("back")) {
-            throw new InvalidTaskException("position", "position must be front or back, got '" + position + "'");
+            throw new InvalidTaskException("position", "position must be front or back, got '" + position + "'"
+                    + io.queuedeck.engine.task.WireNames.hint(position, java.util.List.of("front", "back")));
         }
     }
 

@@ -73,7 +73,8 @@ public final class ClusterTasks implements SharedTasks {
         if (tier != null) {
             tiers = List.of(all.stream().filter(t -> t.name().equals(tier)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("tier must be one of "
-                            + all.stream().map(SharedQueue.TierLevel::name).toList() + ", got '" + tier + "'")));
+                            + all.stream().map(SharedQueue.TierLevel::name).toList() + ", got '" + tier + "'"
+                            + io.queuedeck.engine.task.WireNames.hint(tier, all.stream().map(SharedQueue.TierLevel::name).toList()))));
         }
         // every tier in claim order, as one list: the offset walks past whole tiers first
         List<Shared> tasks = new ArrayList<>();
@@ -148,7 +149,8 @@ public final class ClusterTasks implements SharedTasks {
         List<SharedQueue.TierLevel> tiers = queue.levels().tiers();
         SharedQueue.TierLevel one = tiers.stream().filter(t -> t.name().equals(tier)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("tier must be one of "
-                        + tiers.stream().map(SharedQueue.TierLevel::name).toList() + ", got '" + tier + "'"));
+                        + tiers.stream().map(SharedQueue.TierLevel::name).toList() + ", got '" + tier + "'"
+                        + io.queuedeck.engine.task.WireNames.hint(tier, tiers.stream().map(SharedQueue.TierLevel::name).toList())));
         queue.tierMode(one.tier(), mode);
     }
 

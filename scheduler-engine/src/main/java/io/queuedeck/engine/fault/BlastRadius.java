@@ -78,9 +78,10 @@ public record BlastRadius(Scope scope, String target) {
                 return new BlastRadius(s, colon < 0 ? "" : text.substring(colon + 1).trim());
             }
         }
-        boolean cased = java.util.Arrays.stream(Scope.values()).anyMatch(s -> lower(s).equals(scope.toLowerCase(Locale.ROOT)));
-        throw new IllegalArgumentException("target: unknown scope '" + scope + "'" + (cased ? " (scopes are written in lower"
-                + " case: '" + scope.toLowerCase(Locale.ROOT) + "')" : "") + "; use instance, backend, tier, tenant, host or node");
+        String meant = io.queuedeck.engine.task.WireNames.meant(scope,
+                java.util.Arrays.stream(Scope.values()).map(BlastRadius::lower).toList());
+        throw new IllegalArgumentException("target: unknown scope '" + scope + "'" + (meant != null ? " (scopes are written in lower"
+                + " case: '" + meant + "')" : "") + "; use instance, backend, tier, tenant, host or node");
     }
 
     @Override

@@ -99,10 +99,9 @@ public enum FaultKind {
                 return kind;
             }
         }
-        String near = name == null ? "" : name.strip().replace('-', '_').toLowerCase(Locale.ROOT);
-        String hint = java.util.Arrays.stream(values()).map(FaultKind::wireName).filter(near::equals).findFirst()
-                .map(wire -> " (kinds are written in lower case with '_': '" + wire + "')").orElse("");
-        throw new IllegalArgumentException("kind: unknown fault '" + name + "'" + hint + "; known: "
-                + java.util.Arrays.stream(values()).map(FaultKind::wireName).toList());
+        java.util.List<String> known = java.util.Arrays.stream(values()).map(FaultKind::wireName).toList();
+        String wire = io.queuedeck.engine.task.WireNames.meant(name, known);
+        String hint = wire == null ? "" : " (kinds are written in lower case with '_': '" + wire + "')";
+        throw new IllegalArgumentException("kind: unknown fault '" + name + "'" + hint + "; known: " + known);
     }
 }

@@ -112,7 +112,7 @@ class ApiOperationsTest {
         assertThat(seen).hasSize(12).doesNotHaveDuplicates().startsWith("l-0", "l-1");
         JsonNode acme = http.get("/v1/tasks?tenant=acme&state=queued").json().get("tasks");
         assertThat(acme).hasSize(4);
-        assertThat(http.get("/v1/tasks?state=CANCELLED").json().get("tasks").get(0).get("task_id").asText()).isEqualTo("l-1");
+        assertThat(http.get("/v1/tasks?state=cancelled").json().get("tasks").get(0).get("task_id").asText()).isEqualTo("l-1");
     }
 
     @Test

@@ -497,10 +497,54 @@ class BulkApiTest {
         assertThat(as("admin").get("/v1/operations").json().path("operations").size()).isEqualTo(operationsBefore);
     }
 
-    /** Queue actions are read in any case; "CORE:Pause" was audited as "queue.Pause", which a search for queue.pause missed. */
+    /**
+     * One rule for the API's enum values (decision 0141): each is read exactly as the docs write it, and a
+     * near miss (another case, or '-' for '_') is a 400 on its field naming the spelling meant, where it
+     * used to be read: "CORE:Pause" paused core, "Cancel" cancelled, state=QUEUED listed. Nothing changes.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "POST|/v1/queues/core:Pause||action|action must be one of [pause, resume, drain], got 'Pause' (written in lower case: 'pause')",
+            "POST|/v1/queues/CORE:pause||tier|tier must be one of [core, normal, batch, all, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9],"
+                    + " got 'CORE' (written in lower case: 'core')",
+            "POST|/v1/queues/P3:drain||tier|tier must be one of [core, normal, batch, all, p0, p1, p2, p3, p4, p5, p6, p7, p8, p9],"
+                    + " got 'P3' (written in lower case: 'p3')",
+            "POST|/v1/tasks:bulk|{\"filter\": {}, \"action\": \"Cancel\"}|action|action must be one of [reprioritize, move,"
+                    + " cancel, retry], got 'Cancel' (written in lower case: 'cancel')",
+            "POST|/v1/tasks:bulk|{\"filter\": {}, \"action\": \"move\", \"tier\": \"Batch\"}|tier|tier must be one of"
+                    + " [core, normal, batch], got 'Batch' (written in lower case: 'batch')",
+            "POST|/v1/tasks:bulk|{\"filter\": {}, \"action\": \"move\", \"lane\": 3, \"position\": \"FRONT\"}|position|"
+                    + "position must be front or back, got 'FRONT' (written in lower case: 'front')",
+            "POST|/v1/tasks:bulk|{\"filter\": {\"state\": \"QUEUED\"}, \"action\": \"cancel\"}|filter.state|state must"
+                    + " be one or more (comma-separated) of [queued, running, preempted, succeeded, failed, retry_wait, cancelled,"
+                    + " timed_out, dead_lettered], got 'QUEUED' (written in lower case: 'queued')",
+            "GET|/v1/tasks?state=QUEUED||state|state must be one of [queued, running, preempted, succeeded, failed, retry_wait,"
+                    + " cancelled, timed_out, dead_lettered], got 'QUEUED' (written in lower case: 'queued')",
+            "GET|/v1/tasks?state=queued,retry-wait||state|state must be one or more (comma-separated) of [queued, running,"
+                    + " preempted, succeeded, failed, retry_wait, cancelled, timed_out, dead_lettered], got 'retry-wait'"
+                    + " (written in lower case with '_': 'retry_wait')",
+            "GET|/v1/tasks?sort=-Priority||sort|sort must be one of [submitted, priority, model, tenant, state] (a leading -"
+                    + " for descending), got '-Priority' (written in lower case: 'priority')",
+            "GET|/v1/tiers/Core/parked||tier|tier must be one of [core, normal, batch], got 'Core' (written in lower case: 'core')",
+    })
+    void anEnumValueInAnotherCase_is400NamingItsFieldAndTheSpellingMeant_andChangesNothing(String method, String path,
+                                                                                            String body, String field,
+                                                                                            String message) {
+        Map<String, Integer> before = priorities();
+        Http.Response refused = method.equals("GET") ? as("admin").get(path) : as("admin").post(path, body == null ? "" : body);
+
+        assertRefused(refused, field, message);
+        assertThat(refused.errorCode()).isEqualTo("invalid_field");
+        assertThat(priorities()).isEqualTo(before);
+        assertThat(engine.send(new Command.TakeSnapshot()).join().tierModes().values())
+                .allMatch(mode -> mode == io.queuedeck.engine.tier.TierMode.ACTIVE);
+        assertThat(as("admin").get("/v1/operations").json().path("operations")).isEmpty();
+    }
+
+    /** A queue action as written is audited as written: a search for queue.pause finds it (decision 0137 §8). */
     @Test
-    void aQueueActionSentInCapitals_isAuditedAsItWasRead() {
-        assertThat(as("admin").post("/v1/queues/CORE:Pause", "").status()).isEqualTo(200);
+    void aQueueAction_isAuditedAsItWasWritten() {
+        assertThat(as("admin").post("/v1/queues/core:pause", "").status()).isEqualTo(200);
 
         JsonNode entries = as("admin").get("/v1/audit?action=queue.pause").json().path("entries");
 

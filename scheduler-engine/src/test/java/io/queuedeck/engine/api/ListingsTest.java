@@ -43,7 +43,7 @@ class ListingsTest {
             assertThat(http.post("/v1/tasks", "{\"model\":\"" + MODEL + "\",\"input\":\"q\",\"max_tokens\":20000,\"task_id\":\"t" + i
                     + "\"}").status()).isEqualTo(202);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/v1/tasks?state=SUCCEEDED&limit=1").json()
+        await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/v1/tasks?state=succeeded&limit=1").json()
                 .path("tasks").size() == 1 && rig.engine().latestSnapshot().counters().succeeded() == 6);
 
         List<String> ids = new ArrayList<>();
