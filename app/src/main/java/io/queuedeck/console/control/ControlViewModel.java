@@ -426,8 +426,9 @@ public final class ControlViewModel {
             } else {
                 problems.clear();
                 message.set(Character.toUpperCase(done.charAt(0)) + done.substring(1) + ".");
+                // the version the change returned: read now, it could be another client's made since
                 audit.accept(new Audited(action, value instanceof ConfigService.Applied applied ? applied.version()
-                        : plane.current().version(), done));
+                        : value instanceof ConfigService.CanaryChange canary ? canary.version() : plane.current().version(), done));
             }
             changedHere = true;
             refresh().whenComplete((v, e) -> {

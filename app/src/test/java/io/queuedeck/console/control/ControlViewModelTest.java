@@ -341,6 +341,33 @@ class ControlViewModelTest {
                 .doesNotContain("rolled back by");
     }
 
+    /**
+     * Another client's change lands between the plane's answer to a canary's rollback and the screen's
+     * handling of it: the screen audited the version it read then, bob's 2, as the one alice's canary
+     * ran beside. The plane's own answer names version 1.
+     */
+    @Test
+    void aCanaryRollback_withAnotherClientsChangeRightAfter_isAuditedWithTheVersionItRanBeside() {
+        java.util.concurrent.atomic.AtomicReference<Runnable> bob = new java.util.concurrent.atomic.AtomicReference<>();
+        ControlViewModel racing = new ControlViewModel(plane, Runnable::run, r -> {
+            Runnable change = bob.getAndSet(null);
+            if (change != null) {
+                change.run();
+            }
+            r.run();
+        }, "alice", audited::add);
+        racing.refresh().join();
+        racing.editorTextProperty().set(withRules(ServeConfig.defaultText()));
+        racing.startCanary(0.1).join();
+        bob.set(() -> plane.apply(ServeConfig.defaultText().replace("name: priority", "name: fifo"), "api by bob"));
+
+        racing.rollbackCanary().join();
+
+        assertThat(plane.current().version()).isEqualTo(2);
+        assertThat(audited).containsExactly(new ControlViewModel.Audited("canary.start", 1, "canary started for 10% of new tasks"),
+                new ControlViewModel.Audited("canary.rollback", 1, "canary rolled back"));
+    }
+
     @Test
     void canary_withAnotherPolicy_runsAndPromoteMakesItTheRunningPolicy() {
         // decision 0051: a canary's tasks wait in their own queue ordered by the candidate's policy

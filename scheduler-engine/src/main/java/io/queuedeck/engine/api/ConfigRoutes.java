@@ -1,6 +1,5 @@
 package io.queuedeck.engine.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.queuedeck.engine.task.FieldError;
@@ -76,9 +75,11 @@ final class ConfigRoutes {
             auditor.record(ctx, action, "config version " + applied.version(), 0, null);
             return;
         }
-        ctx.header("ETag", "\"" + config.version() + "\"");
-        JsonNode status = Json.MAPPER.valueToTree(config.status());
-        auditor.record(ctx, action, "config version " + status.path("version").asText("?"), 0, null);
+        // a canary's change names the version it acted beside, as the call returned it: read now, it could be
+        // the version of a PUT that landed since
+        ConfigService.CanaryChange canary = (ConfigService.CanaryChange) result;
+        ctx.header("ETag", "\"" + canary.version() + "\"");
+        auditor.record(ctx, action, "config version " + canary.version(), 0, null);
     }
 
     private interface Call {
@@ -100,7 +101,8 @@ final class ConfigRoutes {
                     + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : ""),
                     details.getFirst().field(), details);
         }
-        Object shown = body instanceof ConfigService.Applied applied ? applied.status() : body;
+        Object shown = body instanceof ConfigService.Applied applied ? applied.status()
+                : body instanceof ConfigService.CanaryChange canary ? canary.status() : body;
         ctx.status(200).contentType("application/json").result(Json.write(shown));
         return body;
     }

@@ -55,16 +55,26 @@ public interface ConfigService {
     Object canary();
 
     /** Starts a canary. @throws Refused 400 on a bad request or candidate, 409 when one runs already */
-    Object startCanary(CanaryRequest request, String source);
+    CanaryChange startCanary(CanaryRequest request, String source);
 
     /** As {@link #startCanary(CanaryRequest, String)} when the running version is {@code expected} (null: any). */
-    Object startCanary(CanaryRequest request, String source, Integer expected);
+    CanaryChange startCanary(CanaryRequest request, String source, Integer expected);
 
     /** Makes the canary's candidate the running config. @throws Refused 409 when none runs */
-    Object promoteCanary(String source);
+    CanaryChange promoteCanary(String source);
 
     /** Ends the canary; new tasks are all classified by the running config again. @throws Refused 409 when none runs */
-    Object rollbackCanary(String source);
+    CanaryChange rollbackCanary(String source);
+
+    /**
+     * What a canary's start, promotion or rollback did, decided under the lock that made it: the version
+     * read after the call could be another request's (a PUT that landed once the canary had ended), so
+     * the audit trail named it as the canary's.
+     *
+     * @param status  the answer: the canary's status, or the config's after a promotion
+     * @param version the config version the canary ran beside (start, rollback) or the one its promotion made
+     */
+    record CanaryChange(Object status, int version) {}
 
     /** A task reached its final state (a completion feed listener): a canary's comparison counts it. */
     void finished(io.queuedeck.engine.task.TaskView view);

@@ -30,6 +30,7 @@ class ConfigRoutesTest {
     Path dir;
     private Engine engine;
     private ApiServer server;
+    private ConfigPlane plane;
 
     @BeforeEach
     void start() throws Exception {
@@ -38,7 +39,7 @@ class ConfigRoutesTest {
         ReleaseClassifier classifier = new ReleaseClassifier(running.priorityRules());
         engine = Engine.builder().snapshotInterval(Duration.ofMillis(20)).classifier(classifier).build();
         engine.start();
-        ConfigPlane plane = new ConfigPlane(engine, classifier, running, V1, file.toString(), dir,
+        plane = new ConfigPlane(engine, classifier, running, V1, file.toString(), dir,
                 Map.<String, String>of()::get, "priority");
         server = ApiServer.builder(engine).port(0).configService(plane)
                 .client(ADMIN, ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN)))
@@ -362,5 +363,62 @@ class ConfigRoutesTest {
                 .filteredOn(e -> e.action().equals("config.apply"))
                 .extracting(e -> e.target())
                 .containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /**
+     * A canary's start, rollback and promotion are audited with the version they acted on: each was
+     * audited with the version read after it, which a change by another client could make first (a
+     * promotion right after a start, a PUT as soon as a canary ended). Each call here is held once
+     * the plane has answered it, until another client's change, sent over HTTP at that moment, has landed.
+     */
+    @Test
+    void canaryCalls_concurrentWithAnotherClientsChange_areAuditedWithTheVersionTheyActedOn() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Runnable> between = new java.util.concurrent.atomic.AtomicReference<>();
+        ConfigService held = (ConfigService) java.lang.reflect.Proxy.newProxyInstance(ConfigService.class.getClassLoader(),
+                new Class<?>[] {ConfigService.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(plane, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    Runnable other = method.getName().endsWith("Canary") ? between.getAndSet(null) : null;
+                    if (other != null) {
+                        java.util.concurrent.CompletableFuture.runAsync(other).get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    return result;
+                });
+        ApiServer racing = ApiServer.builder(engine).port(0).configService(held)
+                .client(ADMIN, ClientPolicy.scoped("admin", null, EnumSet.of(Scope.ADMIN))).build().start();
+        try {
+            Http admin = new Http(racing.baseUri(), ADMIN);
+            java.util.function.Function<String, Integer> canary = text -> admin.send(admin.request("/v1/canary")
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                            "{\"config\": \"" + text.replace("\n", "\\n") + "\", \"fraction\": 0.5}"))).status();
+            java.util.function.Function<String, Integer> apply = text -> admin.send(admin.request("/v1/config")
+                    .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(text))).status();
+
+            // version 1 runs; another client promotes the canary the moment it has started: version 2
+            between.set(() -> assertThat(admin.post("/v1/canary/promote", "{}").status()).isEqualTo(200));
+            assertThat(canary.apply("policy:\n  name: fifo\n")).isEqualTo(200);
+            // a canary beside version 2, rolled back; another client's PUT lands as soon as it has ended: version 3
+            assertThat(canary.apply("policy:\n  name: edf\n")).isEqualTo(200);
+            between.set(() -> assertThat(apply.apply("policy:\n  name: priority\n")).isEqualTo(200));
+            assertThat(admin.post("/v1/canary/rollback", "{}").status()).isEqualTo(200);
+            // a canary beside version 3, promoted as version 4; another client's PUT lands right after: version 5
+            assertThat(canary.apply("policy:\n  name: fifo\n")).isEqualTo(200);
+            between.set(() -> assertThat(apply.apply("policy:\n  name: edf\n")).isEqualTo(200));
+            Http.Response promoted = admin.post("/v1/canary/promote", "{}");
+            assertThat(promoted.status()).isEqualTo(200);
+            assertThat(promoted.headers().firstValue("ETag")).hasValue("\"4\"");
+
+            assertThat(admin.get("/v1/audit").json().path("entries"))
+                    .extracting(e -> e.path("action").asText() + " " + e.path("target").asText())
+                    .containsExactlyInAnyOrder("canary.promote config version 2", "canary.start config version 1",
+                            "canary.start config version 2", "config.apply config version 3", "canary.rollback config version 2",
+                            "canary.start config version 3", "config.apply config version 5", "canary.promote config version 4");
+        } finally {
+            racing.close();
+        }
     }
 }

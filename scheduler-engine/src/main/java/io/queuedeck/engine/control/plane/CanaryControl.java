@@ -104,12 +104,13 @@ final class CanaryControl {
         return r == null ? null : r.startedAt();
     }
 
-    synchronized Status start(ConfigService.CanaryRequest request, String source, Integer expected) {
+    synchronized ConfigService.CanaryChange start(ConfigService.CanaryRequest request, String source, Integer expected) {
         // under the plane's lock too (this order, as a promotion takes them): a config change racing the start
         // either lands before it, and the candidate is compared with it, or sees the canary and is refused
         synchronized (plane) {
             plane.requireVersion(expected);
-            return startUnder(request, source);
+            Status started = startUnder(request, source);
+            return new ConfigService.CanaryChange(started, plane.current().version());
         }
     }
 
@@ -218,10 +219,13 @@ final class CanaryControl {
         }
     }
 
-    synchronized Status rollback(String reason) {
+    synchronized ConfigService.CanaryChange rollback(String reason) {
         requireRun();
+        // read while the canary runs, when no config change can land (each is refused under a canary): once it
+        // has ended, a PUT may make the next version before the caller reads one
+        int version = plane.current().version();
         end(reason);
-        return status();
+        return new ConfigService.CanaryChange(status(), version);
     }
 
     /** The running config changed: the stable side classifies by its rules from now on. */

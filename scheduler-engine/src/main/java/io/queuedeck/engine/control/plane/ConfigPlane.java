@@ -501,22 +501,23 @@ public final class ConfigPlane implements ConfigService {
     }
 
     @Override
-    public Object startCanary(CanaryRequest request, String source) {
+    public CanaryChange startCanary(CanaryRequest request, String source) {
         return startCanary(request, source, null);
     }
 
     @Override
-    public Object startCanary(CanaryRequest request, String source, Integer expected) {
+    public CanaryChange startCanary(CanaryRequest request, String source, Integer expected) {
         return canary.start(request, source, expected);
     }
 
     @Override
-    public Object promoteCanary(String source) {
-        return canary.promote(source);
+    public CanaryChange promoteCanary(String source) {
+        Status promoted = canary.promote(source);
+        return new CanaryChange(promoted, promoted.version());
     }
 
     @Override
-    public Object rollbackCanary(String source) {
+    public CanaryChange rollbackCanary(String source) {
         return canary.rollback("rolled back by " + source);
     }
 

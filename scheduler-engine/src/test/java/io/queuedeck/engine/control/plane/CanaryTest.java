@@ -130,7 +130,7 @@ class CanaryTest {
         }
         assertThat(canary).isBetween(60, 140);
 
-        ConfigPlane.Status promoted = (ConfigPlane.Status) plane.promoteCanary("test");
+        ConfigPlane.Status promoted = (ConfigPlane.Status) plane.promoteCanary("test").status();
         assertThat(promoted.version()).isEqualTo(2);
         assertThat(plane.current().source()).isEqualTo("test (canary promoted)");
         assertThat(plane.current().label()).as("what the promotion changed").contains("priority_rules");
