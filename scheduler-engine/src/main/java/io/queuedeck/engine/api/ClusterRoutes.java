@@ -97,6 +97,9 @@ final class ClusterRoutes {
         try {
             shared.tierMode(tier, mode);
         } catch (IllegalArgumentException e) {
+            // a near miss is a 400 naming the spelling meant, as on every route (decision 0141); the tiers are
+            // the shared queue's, so they are read only here, once the name matched none
+            QueueRoutes.nearMiss("tier", tier, List.copyOf(shared.cluster().tiers().keySet()));
             throw new ApiException(404, "not_found", e.getMessage());
         }
         auditor.record(ctx, "cluster.tier." + verb, tier, 0, null);

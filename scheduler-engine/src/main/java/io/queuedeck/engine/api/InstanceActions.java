@@ -54,6 +54,7 @@ final class InstanceActions {
         int colon = action.lastIndexOf(':');
         // as written, like /v1/backends:…: "OFFLINE" or "+1" would be audited as spelt, and missed by a search
         String verb = colon < 0 ? "" : action.substring(colon + 1);
+        QueueRoutes.nearMiss("action", verb, java.util.List.of("drain", "offline", "online")); // decision 0141
         if (!verb.equals("drain") && !verb.equals("offline") && !verb.equals("online")) {
             throw new ApiException(404, "not_found", "unknown instance action '" + ApiException.shorten(action)
                     + "'; use POST /v1/instances/{id}:{drain|offline|online}");

@@ -185,7 +185,8 @@ final class OperatorRoutes {
         String format = ctx.queryParam("format");
         boolean export = format != null && !format.isEmpty();
         if (export && !format.equals("csv") && !format.equals("json")) {
-            throw ApiException.invalid("format", "format must be csv or json, got '" + ApiException.shorten(format) + "'");
+            throw ApiException.invalid("format", "format must be csv or json, got '" + ApiException.shorten(format) + "'"
+                    + WireNames.hint(format, List.of("csv", "json")));
         }
         int limit = Routes.intParam(ctx, "limit", export ? AuditQuery.MAX_LIMIT : 100, 1, AuditQuery.MAX_LIMIT);
         int offset = Routes.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);

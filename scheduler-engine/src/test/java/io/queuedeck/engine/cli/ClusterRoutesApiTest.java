@@ -235,4 +235,28 @@ class ClusterRoutesApiTest {
             thread.shutdownNow();
         }
     }
+
+    /**
+     * The cluster's enum values follow the API's one rule (decision 0141): a near miss is a 400 on its
+     * field naming the spelling meant, where "NORMAL:Pause" paused normal and state=WAITING listed.
+     */
+    @Test
+    void clusterEnumValuesInAnotherCase_are400NamingTheSpellingMeant_andChangeNothing() throws Exception {
+        String[][] cases = {
+                {"POST", "/v1/cluster/queues/NORMAL:pause", "tier", "got 'NORMAL' (written in lower case: 'normal')"},
+                {"POST", "/v1/cluster/queues/normal:Pause", "action", "got 'Pause' (written in lower case: 'pause')"},
+                {"POST", "/v1/cluster/nodes/b:Reclaim", "action", "got 'Reclaim' (written in lower case: 'reclaim')"},
+                {"GET", "/v1/tasks?state=WAITING", "state", "got 'WAITING' (written in lower case: 'waiting')"},
+                {"GET", "/v1/tasks?tier=Normal", "tier", "got 'Normal' (written in lower case: 'normal')"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> refused = send(c[0], c[1]);
+            assertThat(refused.statusCode()).as(c[1] + ": " + refused.body()).isEqualTo(400);
+            JsonNode error = JSON.readTree(refused.body()).path("error");
+            assertThat(error.path("field").asText()).as(c[1]).isEqualTo(c[2]);
+            assertThat(error.path("message").asText()).as(c[1]).contains(c[3]);
+        }
+        assertThat(get("/v1/cluster").path("tiers").path("normal").path("mode").asText()).isEqualTo("active");
+        assertThat(engine.audit().find(AuditQuery.all()).entries()).noneMatch(e -> e.action().startsWith("cluster."));
+    }
 }
