@@ -152,9 +152,9 @@ final class ClusterRoutes {
             throw ApiException.invalid("cursor", "the shared queue pages by offset (next_offset); cursor pages scope=node");
         }
         String state = switch (param(ctx, "state", "waiting")) { // exactly, as every enum of the API (decision 0141)
-            case "waiting", "queued" -> "waiting";
-            case "leased", "running" -> "leased";
-            case "dead", "dead_lettered" -> "dead";
+            case "waiting", "queued", "QUEUED" -> "waiting"; // or as a task's JSON writes its state
+            case "leased", "running", "RUNNING" -> "leased";
+            case "dead", "dead_lettered", "DEAD_LETTERED" -> "dead";
             default -> throw ApiException.invalid("state", "the shared queue lists waiting (queued), leased (running) or"
                     + " dead (dead_lettered) tasks; a finished one is read by id, got '" + ApiException.shorten(ctx.queryParam("state")) + "'"
                     + io.queuedeck.engine.task.WireNames.hint(ctx.queryParam("state"),

@@ -192,7 +192,9 @@ final class SearchParams {
     /** The state written exactly {@code name} ({@code dead_lettered}), or null: "QUEUED" is refused (decision 0141). */
     static TaskState state(String name) {
         for (TaskState state : TaskState.values()) {
-            if (state.name().toLowerCase(Locale.ROOT).equals(name)) {
+            // as documented, or as a task's own JSON writes it ("state": "QUEUED"): a state read from a
+            // task is sent back as it is; any other spelling is refused (decision 0141)
+            if (state.name().toLowerCase(Locale.ROOT).equals(name) || state.name().equals(name)) {
                 return state;
             }
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -500,7 +501,7 @@ class BulkApiTest {
     /**
      * One rule for the API's enum values (decision 0141): each is read exactly as the docs write it, and a
      * near miss (another case, or '-' for '_') is a 400 on its field naming the spelling meant, where it
-     * used to be read: "CORE:Pause" paused core, "Cancel" cancelled, state=QUEUED listed. Nothing changes.
+     * used to be read: "CORE:Pause" paused core, "Cancel" cancelled, state=Queued listed. Nothing changes.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
@@ -515,11 +516,11 @@ class BulkApiTest {
                     + " [core, normal, batch], got 'Batch' (written in lower case: 'batch')",
             "POST|/v1/tasks:bulk|{\"filter\": {}, \"action\": \"move\", \"lane\": 3, \"position\": \"FRONT\"}|position|"
                     + "position must be front or back, got 'FRONT' (written in lower case: 'front')",
-            "POST|/v1/tasks:bulk|{\"filter\": {\"state\": \"QUEUED\"}, \"action\": \"cancel\"}|filter.state|state must"
+            "POST|/v1/tasks:bulk|{\"filter\": {\"state\": \"Queued\"}, \"action\": \"cancel\"}|filter.state|state must"
                     + " be one or more (comma-separated) of [queued, running, preempted, succeeded, failed, retry_wait, cancelled,"
-                    + " timed_out, dead_lettered], got 'QUEUED' (written in lower case: 'queued')",
-            "GET|/v1/tasks?state=QUEUED||state|state must be one of [queued, running, preempted, succeeded, failed, retry_wait,"
-                    + " cancelled, timed_out, dead_lettered], got 'QUEUED' (written in lower case: 'queued')",
+                    + " timed_out, dead_lettered], got 'Queued' (written in lower case: 'queued')",
+            "GET|/v1/tasks?state=Queued||state|state must be one of [queued, running, preempted, succeeded, failed, retry_wait,"
+                    + " cancelled, timed_out, dead_lettered], got 'Queued' (written in lower case: 'queued')",
             "GET|/v1/tasks?state=queued,retry-wait||state|state must be one or more (comma-separated) of [queued, running,"
                     + " preempted, succeeded, failed, retry_wait, cancelled, timed_out, dead_lettered], got 'retry-wait'"
                     + " (written in lower case with '_': 'retry_wait')",
@@ -539,6 +540,26 @@ class BulkApiTest {
         assertThat(engine.send(new Command.TakeSnapshot()).join().tierModes().values())
                 .allMatch(mode -> mode == io.queuedeck.engine.tier.TierMode.ACTIVE);
         assertThat(as("admin").get("/v1/operations").json().path("operations")).isEmpty();
+    }
+
+    /**
+     * A state read from a task's own JSON ("state": "QUEUED") filters as it is, beside the documented
+     * lower case: refusing the API's own spelling would break a client that sends back what it read.
+     */
+    @Test
+    void aStateAsATaskIsWrittenWith_filtersAsTheDocumentedSpellingDoes() {
+        String written = as("admin").get("/v1/tasks?limit=1").json().path("tasks").get(0).path("state").asText();
+        assertThat(written).isEqualTo("QUEUED");
+
+        for (String path : List.of("/v1/tasks?state=", "/v1/tasks?limit=100&state=running,")) {
+            List<String> asWritten = as("admin").get(path + written).json().path("tasks").findValuesAsText("task_id");
+            List<String> documented = as("admin").get(path + "queued").json().path("tasks").findValuesAsText("task_id");
+            assertThat(asWritten).as(path).hasSize(60).isEqualTo(documented);
+        }
+        Http.Response dryRun = as("admin").post("/v1/tasks:bulk", "{\"filter\": {\"state\": \"" + written
+                + "\"}, \"action\": \"cancel\", \"dry_run\": true}");
+        assertThat(dryRun.status()).isEqualTo(200);
+        assertThat(dryRun.json().path("matched").asInt()).isPositive();
     }
 
     /** A queue action as written is audited as written: a search for queue.pause finds it (decision 0137 §8). */
