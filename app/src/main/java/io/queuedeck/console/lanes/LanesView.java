@@ -566,7 +566,8 @@ public final class LanesView {
         }
         String which = ids.size() == 1 ? "task " + ids.getFirst() : "the " + ids.size() + " selected tasks";
         confirm.ask("Cancel " + which + "? A cancelled task cannot be queued again.",
-                ids.size() == 1 ? "Cancel it" : "Cancel " + ids.size() + " tasks", () -> model.cancel(ids));
+                ids.size() == 1 ? "Cancel it" : "Cancel " + ids.size() + " tasks", ids.size() == 1 ? "Keep it" : "Keep them",
+                () -> model.cancel(ids));
     }
 
     /** A notice in {@code room}: its words before a colon where the whole does not fit, or where it is said whole. */

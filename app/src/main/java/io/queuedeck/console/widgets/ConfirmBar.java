@@ -77,6 +77,14 @@ public final class ConfirmBar extends HBox {
 
     /** Asks {@code text}; {@code yesText} on the red button runs {@code action}, once, if pressed. */
     public void ask(String text, String yesText, Runnable action) {
+        ask(text, yesText, null, action);
+    }
+
+    /** As {@link #ask(String, String, Runnable)}, the safe answer worded {@code noText} this time (null: as built). */
+    public void ask(String text, String yesText, String noText, Runnable action) {
+        if (noText != null) {
+            no.setText(noText);
+        }
         question.setText(text);
         yes.setText(yesText);
         confirmed = action;

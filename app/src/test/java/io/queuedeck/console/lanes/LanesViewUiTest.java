@@ -136,6 +136,7 @@ class LanesViewUiTest {
         assertThat(commands.sent).noneMatch(sent -> sent.startsWith("cancel"));
         assertThat(robot.lookup("#lanes-confirm").query().isVisible()).isTrue();
         assertThat(robot.lookup("#lanes-confirm-text").queryLabeled().getText()).startsWith("Cancel task b?");
+        assertThat(robot.lookup("#lanes-confirm-no").queryButton().getText()).as("one task").isEqualTo("Keep it");
         assertThat(WaitForAsyncUtils.asyncFx(() -> stage.getScene().getFocusOwner().getId()).get()).isEqualTo("lanes-confirm-no");
 
         robot.push(KeyCode.ESCAPE);
