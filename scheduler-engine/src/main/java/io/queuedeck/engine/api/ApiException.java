@@ -30,14 +30,7 @@ final class ApiException extends RuntimeException {
 
     /** What a message quotes of a client's text: its first 100 characters, a surrogate pair never split. */
     static String shorten(String text) {
-        if (text == null) {
-            return "";
-        }
-        if (text.length() <= 100) {
-            return text;
-        }
-        int end = Character.isHighSurrogate(text.charAt(99)) ? 99 : 100;
-        return text.substring(0, end) + "…";
+        return io.queuedeck.engine.task.WireNames.shorten(text);
     }
 
     /** This refusal, telling the client to retry after {@code seconds}. */

@@ -37,7 +37,8 @@ public final class WireNames {
         return field + " must be one of " + accepted + ", got '" + shorten(given) + "'" + hint(given, accepted);
     }
 
-    private static String shorten(String text) {
+    /** What a refusal quotes of a client's text: its first 100 characters, a surrogate pair never split. */
+    public static String shorten(String text) {
         if (text == null) {
             return "";
         }
