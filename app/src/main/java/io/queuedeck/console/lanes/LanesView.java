@@ -85,8 +85,7 @@ public final class LanesView {
     private final LanesViewModel model;
     private final Parent root;
     private final List<ListView<TaskRow>> lists = new ArrayList<>();
-    /** Asks before the selection is cancelled; it stands in the tier bar's place while it asks. */
-    private final io.queuedeck.console.widgets.ConfirmBar confirm;
+    private final CancelQuestion cancelQuestion;
     private ListView<TaskRow> focused;
     @FXML
     private BorderPane lanesRoot;
@@ -202,15 +201,8 @@ public final class LanesView {
         });
         tierBar.getChildren().add(tierHint);
         cancelButton.setTooltip(new Tooltip("Cancel the selected tasks (Delete); asks first"));
-        cancelButton.setOnAction(e -> askCancel());
-        // the question stands where the tier bar does, in its place while it asks: nothing below moves
-        confirm = new io.queuedeck.console.widgets.ConfirmBar("lanes", "Keep them", lanesRoot);
-        confirm.getStyleClass().add("lanes-tierbar");
-        tierBar.visibleProperty().bind(confirm.visibleProperty().not());
-        VBox top = (VBox) tierBar.getParent();
-        int at = top.getChildren().indexOf(tierBar);
-        top.getChildren().remove(at);
-        top.getChildren().add(at, new javafx.scene.layout.StackPane(tierBar, confirm));
+        cancelQuestion = new CancelQuestion(lanesRoot, tierBar, model::cancel);
+        cancelButton.setOnAction(e -> cancelQuestion.ask(selectedIds()));
 
         GridPane grid = new GridPane() {
             @Override
@@ -463,7 +455,7 @@ public final class LanesView {
         });
         list.setOnKeyPressed(e -> {
             if (e.getCode() == KeyCode.DELETE) {
-                askCancel(); // from the keyboard it cancelled at once: a key pressed by mistake lost the tasks
+                cancelQuestion.ask(selectedIds()); // it cancelled at once: a key pressed by mistake lost the tasks
             } else if (e.getCode() == KeyCode.ENTER && list.getSelectionModel().getSelectedItem() != null) {
                 model.inspect(list.getSelectionModel().getSelectedItem().id());
             } else if (e.isAltDown() && shiftFor(e.getCode()) != null) {
@@ -552,22 +544,6 @@ public final class LanesView {
             list.requestFocus();
             list.scrollTo(Math.max(0, at.getFirst() - 2));
         }
-    }
-
-    /**
-     * Cancels the selection after a confirmation, as the other actions that cannot be taken back ask
-     * for one; the tasks asked about are the ones cancelled, whatever is selected by the answer.
-     */
-    private void askCancel() {
-        List<String> ids = selectedIds();
-        if (ids.isEmpty()) {
-            model.cancel(ids); // says that nothing is selected
-            return;
-        }
-        String which = ids.size() == 1 ? "task " + ids.getFirst() : "the " + ids.size() + " selected tasks";
-        confirm.ask("Cancel " + which + "? A cancelled task cannot be queued again.",
-                ids.size() == 1 ? "Cancel it" : "Cancel " + ids.size() + " tasks", ids.size() == 1 ? "Keep it" : "Keep them",
-                () -> model.cancel(ids));
     }
 
     /** A notice in {@code room}: its words before a colon where the whole does not fit, or where it is said whole. */

@@ -3,15 +3,12 @@ package io.queuedeck.console.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.queuedeck.console.gateway.EngineGateway;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.BulkAction;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Duration;
-import javafx.application.Platform;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import org.junit.jupiter.api.AfterEach;
@@ -42,16 +39,7 @@ class SearchBulkConfirmUiTest {
             engine.send(new Command.Submit(new TaskSpec("t" + i, "llama-2-7b", "hi", 5, null, "acme", null, null, 8, null, null))).join();
         }
         FxToolkit.registerPrimaryStage();
-        FxToolkit.setupStage(s -> {
-            EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
-            model = new SearchViewModel(gateway, gateway, new SearchExport(gateway,
-                    write -> Thread.ofVirtual().start(write), Platform::runLater, engine.clock()::toInstant));
-            Scene scene = new Scene(new SearchView(model).root(), 1280, 800);
-            scene.getStylesheets().add(SearchBulkConfirmUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
-            s.setScene(scene);
-            s.show();
-        });
-        WaitForAsyncUtils.waitForFxEvents();
+        model = SearchStage.show(engine, 1280);
     }
 
     @AfterEach

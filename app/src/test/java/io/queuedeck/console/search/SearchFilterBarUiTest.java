@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import atlantafx.base.theme.PrimerDark;
-import io.queuedeck.console.gateway.EngineGateway;
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.clock.VirtualClock;
 import io.queuedeck.engine.command.Command;
 import io.queuedeck.engine.task.TaskSpec;
 import java.time.Duration;
 import javafx.application.Application;
-import javafx.application.Platform;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListCell;
 import org.junit.jupiter.api.AfterEach;
@@ -46,16 +43,7 @@ class SearchFilterBarUiTest {
         }
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupFixture(() -> Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet()));
-        FxToolkit.setupStage(s -> {
-            EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
-            model = new SearchViewModel(gateway, gateway, new SearchExport(gateway,
-                    write -> Thread.ofVirtual().start(write), Platform::runLater, engine.clock()::toInstant));
-            Scene scene = new Scene(new SearchView(model).root(), 1265, 800); // the screen's share of a 1440 px window
-            scene.getStylesheets().add(SearchFilterBarUiTest.class.getResource("/io/queuedeck/console/console.css").toExternalForm());
-            s.setScene(scene);
-            s.show();
-        });
-        WaitForAsyncUtils.waitForFxEvents();
+        model = SearchStage.show(engine, 1265); // the screen's share of a 1440 px window
     }
 
     @AfterEach

@@ -481,11 +481,7 @@ public sealed interface Command<R> {
         }
     }
 
-    /**
-     * Whether a bulk action can run under the policy now, asked before it is accepted: answers when it
-     * can, fails with a {@link io.queuedeck.engine.task.TaskConflictException} saying why not (a move to
-     * the front or back under a policy that orders each lane itself), as its dry run and its slices do.
-     */
+    /** Whether a bulk action can run under the policy now, before it is accepted: fails as its dry run would. */
     record CheckBulk(BulkAction action, String position) implements Query<Void> {
         public CheckBulk {
             Objects.requireNonNull(action, "action");
