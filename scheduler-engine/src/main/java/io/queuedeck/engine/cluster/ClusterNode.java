@@ -436,11 +436,21 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void succeeded() {
-        if (!connected && !writesRefused) {
+        boolean back = !connected;
+        if (back && !writesRefused) {
             LOG.log(System.Logger.Level.INFO, "shared queue reachable again");
         }
         connected = true;
         backoffNanos = 0;
+        if (back && !held.isEmpty() && !stopping) {
+            // the heartbeats missed while Redis was away: beat now, not up to a third of a lease later, so the
+            // leases outlive any outage the node comes back from before they end (docs/distributed.md)
+            try {
+                scheduler.execute(this::heartbeat);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the node's thread is shut down: nothing is held for long
+            }
+        }
     }
 
     /** A step that always writes (the announcement, a heartbeat) went through: Redis takes writes. */
