@@ -100,6 +100,10 @@ public final class ApiServer implements AutoCloseable {
                     b.engine.clock()::nanos)
                     .setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+            // Jetty otherwise holds a request until its body's first byte, or its idle timeout (30 s): a sender
+            // that stalls before it gets its 408 after the body timeout, and a refusal that needs no body (413
+            // on a declared length, 404, 401) goes out at once, not when the body comes
+            config.jetty.modifyHttpConfiguration(http -> http.setDelayDispatchUntilContent(false));
         });
         // counted first and uncounted last, so a shutdown can wait for every request to be answered
         inFlight.register(app);

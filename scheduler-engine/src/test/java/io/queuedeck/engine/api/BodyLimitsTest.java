@@ -184,6 +184,43 @@ class BodyLimitsTest {
         assertThat(http.get("/healthz").status()).isEqualTo(200);
     }
 
+    /**
+     * Jetty held a request whose body had not begun until its first byte or the connection's idle
+     * timeout (30 s): a sender that stalled before its first byte got its 408 after 30 s, not after the
+     * body timeout docs/api/README.md ("Limits") gives it.
+     */
+    @Test
+    void aSenderThatStallsBeforeItsFirstBodyByte_gets408AtTheBodyTimeout_notAtTheIdleTimeout() throws Exception {
+        try (Socket socket = open()) {
+            head(socket, "/v1/tasks", 1_000);
+            long started = System.nanoTime();
+            String answer = readUntilClosed(socket);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("Connection: close").contains("did not arrive within 1500 ms");
+            assertThat(took).isBetween(BODY_TIMEOUT.minusMillis(100), BODY_TIMEOUT.plusSeconds(3));
+        }
+        assertThat(http.get("/healthz").status()).isEqualTo(200);
+    }
+
+    /**
+     * "A declared Content-Length over it is refused before reading": the 413 goes out while the client
+     * still holds its body back, as an HTTP/1.1 client without Expect: 100-continue may; it waited for
+     * the first byte of the body (or 30 s) before.
+     */
+    @Test
+    void aDeclaredLengthOverTheLimit_is413AtOnce_beforeAnyOfTheBodyIsSent() throws Exception {
+        try (Socket socket = open()) {
+            head(socket, "/v1/tasks", MAX_BODY + 1);
+            long started = System.nanoTime();
+            String answer = readUntilClosed(socket);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("\"payload_too_large\"");
+            assertThat(took).isLessThan(BODY_TIMEOUT);
+        }
+    }
+
     @Test
     void trickledBody_isCutAtTheDeadline_evenThoughBytesKeepComing() throws Exception {
         ExecutorService sender = Executors.newVirtualThreadPerTaskExecutor();
