@@ -226,7 +226,7 @@ public final class LoopDriver {
                     answer.complete(result);
                 } else {
                     if (result instanceof io.queuedeck.engine.task.SubmitResult submitted && submitted.created()) {
-                        writer.refuse(submitted.task().sequence()); // answered "not accepted": never stored later either
+                        writer.refuse(submitted.task().id(), submitted.task().sequence()); // answered "not accepted": never stored later either
                     }
                     answer.completeExceptionally(new StoreUnavailableException(failure));
                 }

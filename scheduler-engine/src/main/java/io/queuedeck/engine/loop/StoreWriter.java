@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * to that acknowledgement (conservatively, to every acknowledgement of the next drain that has any), so
  * a failed write is never acknowledged. The writes of a failed batch are written again before the
  * next batch's (and, with nothing new, once a second and at a stop), so the store catches up once it
- * can write; those of a submission answered with the failure are dropped (decision 0112).
+ * can write; those of a submission answered with the failure are dropped (decision 0112), and its
+ * record removed, since a failure may be a batch applied late (decision 0144).
  *
  * <p>On a virtual clock ({@code threadFactory} null) there is no thread: each write is applied at
  * once, on the caller.
@@ -62,6 +63,12 @@ final class StoreWriter {
      * The oldest are forgotten past {@value #MAX_RETRIED} (same thread as {@link #retried}).
      */
     private final java.util.SequencedSet<Long> refused = new java.util.LinkedHashSet<>();
+    /**
+     * A removal of each refused task's record, written ahead of the next batch: a failure need not
+     * mean the batch was not applied (Redis runs a script that timed out on its way once it wakes),
+     * and a record left there would come back at a restart as accepted (same thread as {@link #retried}).
+     */
+    private final List<StoreWrite> unwrite = new ArrayList<>();
     /** Whether the last batch failed: readiness fails while the store cannot write. */
     private volatile boolean failing;
     /** While writes are owed and nothing new arrives, the writer tries again this often (and once at a stop). */
@@ -194,7 +201,7 @@ final class StoreWriter {
             }
             pending.addAndGet(-taken);
             if (batch.isEmpty() && acks.isEmpty()) {
-                if (!retried.isEmpty() && (stopping || nanos.getAsLong() - lastTry >= RETRY_NANOS)) {
+                if ((!retried.isEmpty() || !unwrite.isEmpty()) && (stopping || nanos.getAsLong() - lastTry >= RETRY_NANOS)) {
                     // nothing new comes to carry them: a disk freed while idle, or a stop, still gets what is owed
                     if (apply(List.of()) == null) {
                         carried = null;
@@ -213,7 +220,7 @@ final class StoreWriter {
                 sleeping = false;
                 continue;
             }
-            boolean owed = !retried.isEmpty();
+            boolean owed = !retried.isEmpty() || !unwrite.isEmpty();
             RuntimeException failure = batch.isEmpty() && !owed ? null : apply(batch);
             if (failure == null && (owed || !batch.isEmpty())) {
                 carried = null; // every write before is durable now, the failed ones carried in: no stale failure to answer with
@@ -245,10 +252,11 @@ final class StoreWriter {
         lastTry = nanos.getAsLong();
         List<StoreWrite> all = batch;
         if (!retried.isEmpty() || !refused.isEmpty()) {
-            all = new ArrayList<>(retried.size() + batch.size());
+            all = new ArrayList<>(unwrite.size() + retried.size() + batch.size());
             all.addAll(retried);
             all.addAll(batch);
             all.removeIf(write -> refused.contains(sequenceOf(write)));
+            all.addAll(0, unwrite); // first: nothing written since is about a refused task
         }
         try {
             long began = nanos.getAsLong();
@@ -257,6 +265,7 @@ final class StoreWriter {
             batches++;
             batchedWrites += all.size();
             retried.clear();
+            unwrite.clear();
             failing = false;
             failureRun.succeeded();
             return null;
@@ -276,12 +285,15 @@ final class StoreWriter {
      * dropped, now and later. Run by the submission's acknowledgement, on the writer's thread (the
      * loop's on a virtual clock).
      */
-    void refuse(long sequence) {
+    void refuse(String id, long sequence) {
         refused.add(sequence);
         if (refused.size() > MAX_RETRIED) {
             refused.removeFirst();
         }
         retried.removeIf(write -> sequenceOf(write) == sequence);
+        if (unwrite.size() < MAX_RETRIED) {
+            unwrite.add(new StoreWrite.RemoveTask(id, sequence));
+        }
     }
 
     /** The task a write is about, or -1 for a mode. */

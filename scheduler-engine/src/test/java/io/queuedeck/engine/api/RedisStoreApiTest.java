@@ -68,4 +68,48 @@ class RedisStoreApiTest {
             }
         }
     }
+
+    /**
+     * A stalled Redis (SIGSTOP) takes the submission's script and answers nothing: the command times
+     * out, the client gets 503 store_unavailable, and Redis runs the script when it wakes. The record
+     * stayed there, so a restart brought back as accepted a task its client was told was not; the
+     * store writer now removes a refused submission's record in its next batch.
+     */
+    @Test
+    void redisStalled_aSubmissionAnswered503_isNotThereAfterARestart() throws Exception {
+        REDIS.flushAll();
+        String uri = REDIS.uri() + "?timeout=1s";
+        try (Engine engine = Engine.builder().store(TaskStore.redis(uri)).build()) {
+            engine.start();
+            engine.send(new Command.PauseDispatch(true)).join();
+            try (ApiServer server = ApiServer.builder(engine).port(0).build().start()) {
+                Http http = new Http(server.baseUri());
+                assertThat(http.post("/v1/tasks", task("s-before")).status()).isEqualTo(202);
+
+                REDIS.stall();
+                Http.Response stalled;
+                try {
+                    stalled = http.post("/v1/tasks", task("s-stalled"));
+                } finally {
+                    REDIS.wake();
+                }
+                assertThat(stalled.status()).isEqualTo(503);
+                assertThat(stalled.errorCode()).isEqualTo("store_unavailable");
+                // a 202 after the wake: every write queued before it, the removal included, is in Redis
+                AtomicInteger attempt = new AtomicInteger();
+                Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> http.post("/v1/tasks", task("s-after-" + attempt.incrementAndGet())).status() == 202);
+            }
+        }
+
+        try (Engine engine = Engine.builder().store(TaskStore.redis(REDIS.uri())).build()) {
+            engine.start();
+            try (ApiServer server = ApiServer.builder(engine).port(0).build().start()) {
+                Http http = new Http(server.baseUri());
+                assertThat(http.get("/v1/tasks/s-before").status()).isEqualTo(200);
+                assertThat(http.get("/v1/tasks/s-stalled").status()).as("answered 503: not accepted, after a restart too")
+                        .isEqualTo(404);
+            }
+        }
+    }
 }

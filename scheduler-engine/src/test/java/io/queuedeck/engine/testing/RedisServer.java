@@ -103,6 +103,23 @@ public final class RedisServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** SIGSTOP: the server keeps its connections and answers nothing, as a long fork or a paused VM. */
+    public void stall() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #stall}: the server runs what it was sent meanwhile, in order. */
+    public void wake() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " exited with " + kill.exitValue());
+        }
+    }
+
     /** Starts the server (again) on the same port and directory, and waits until it answers PING. */
     public void start() throws IOException, InterruptedException {
         if (running()) {
