@@ -96,9 +96,8 @@ public final class ApiServer implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.http.prefer405over404 = true;
             // errors Jetty raises itself (undecodable paths, oversized headers) get the JSON shape too
-            config.jetty.modifyServer(server -> ConnectionLimits.apply(AcceptQueue.widen(server), b.maxConnections, b.bodyTimeout,
-                    b.engine.clock()::nanos)
-                    .setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(server -> JsonErrorHandler.install(ConnectionLimits.apply(AcceptQueue.widen(server),
+                    b.maxConnections, b.bodyTimeout, b.engine.clock()::nanos)));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
             // Jetty otherwise holds a request until its body's first byte, or its idle timeout (30 s): a sender
             // that stalls before it gets its 408 after the body timeout, and a refusal that needs no body (413

@@ -32,7 +32,7 @@ class OpenAiFrontDoorBadInputTest {
     @BeforeAll
     static void start() throws Exception {
         rig = FakeBackendRig.serving("fake-model").slots(1).script(Script.tokens(1)).discoverModels()
-                .api(b -> b.metrics(new io.queuedeck.engine.metrics.EngineMetrics(() -> null))).start();
+                .api(b -> b.metrics(new io.queuedeck.engine.metrics.EngineMetrics(() -> null)).bodyTimeout(Duration.ofSeconds(2))).start();
     }
 
     @AfterAll
@@ -353,6 +353,51 @@ class OpenAiFrontDoorBadInputTest {
                 .timeout(Duration.ofSeconds(20)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(oneModel.statusCode()).isEqualTo(415); // the guard on state-changing requests answers first
         assertThat(JSON.readTree(oneModel.body()).at("/error/type").asText()).as(oneModel.body()).isEqualTo("invalid_request_error");
+    }
+
+    /**
+     * What Jetty refuses before any handler (a Content-Length beside a Transfer-Encoding, headers too
+     * large), and what the body reader refuses before the body is read, on either front-door path: each
+     * in OpenAI's shape, with its status, and nothing queued. Raw sockets: no client sends these.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "/v1/chat/completions | Transfer-Encoding beside Content-Length | 400 | bad_request",
+        "/v1/completions      | Transfer-Encoding beside Content-Length | 400 | bad_request",
+        "/v1/chat/completions | headers too large                       | 431 | headers_too_large",
+        "/v1/completions      | headers too large                       | 431 | headers_too_large",
+        "/v1/chat/completions | a declared length over the limit        | 413 | payload_too_large",
+        "/v1/completions      | a body that does not come               | 408 | request_timeout",
+    })
+    void aRefusalBeforeTheBodyIsRead_isInOpenAisShape_withItsStatus(String path, String what, int status, String code) throws Exception {
+        int before = tasks();
+        String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+        String request = switch (what) {
+            case "Transfer-Encoding beside Content-Length" -> head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+            case "headers too large" -> head + "X-Padding: " + "a".repeat(20_000) + "\r\nContent-Length: 2\r\n\r\n{}";
+            // no byte of the body follows: the answer comes from the headers alone, not after Jetty's 30 s idle timeout
+            case "a declared length over the limit" -> head + "Content-Length: 2000000000\r\n\r\n";
+            default -> head + "Content-Length: 100\r\n\r\n{";
+        };
+        RawHttp.Answer answer = RawHttp.exact(rig.server().baseUri().getPort(), request);
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+        JsonNode error = JSON.readTree(answer.body()).path("error"); // the REST shape has no type, which OpenAI clients read
+        assertThat(error.path("type").asText()).as(answer.body()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asText()).isEqualTo(code);
+        assertThat(error.has("param")).isTrue();
+        assertThat(error.path("message").asText()).isNotBlank();
+        assertThat(tasks()).isEqualTo(before);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRequestJettyRefuses_elsewhere_keepsTheRestShape() throws Exception {
+        RawHttp.Answer answer = RawHttp.exact(rig.server().baseUri().getPort(), "POST /v1/tasks HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(JSON.readTree(answer.body()).path("error").has("type")).as(answer.body()).isFalse();
+        assertThat(JSON.readTree(answer.body()).at("/error/code").asText()).isEqualTo("bad_request");
     }
 
     private static JsonNode refused(String spec) throws Exception {

@@ -30,11 +30,23 @@ final class RawHttp {
 
     /** Sends {@code head} (request line and headers, CRLF-separated, without the blank line) and {@code body}. */
     static Answer send(int port, String head, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String request = head + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
+        return exact(port, request.getBytes(StandardCharsets.ISO_8859_1), bytes);
+    }
+
+    /**
+     * Sends {@code request} as it is, framing and all (which may lie about the body), keeps the connection
+     * open for writing, and reads the answer until the server closes; fails after 10 s without it.
+     */
+    static Answer exact(int port, String request) {
+        return exact(port, request.getBytes(StandardCharsets.ISO_8859_1), new byte[0]);
+    }
+
+    private static Answer exact(int port, byte[] head, byte[] bytes) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            String request = head + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(head);
             socket.getOutputStream().write(bytes);
             socket.getOutputStream().flush();
             InputStream in = socket.getInputStream();
