@@ -8,6 +8,7 @@ import io.queuedeck.engine.fault.FaultSpec;
 import io.queuedeck.engine.policy.PolicyRegistry;
 import io.queuedeck.engine.tier.FlowSettings;
 import io.queuedeck.engine.tier.Tiers;
+import io.queuedeck.engine.task.WireNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -365,8 +366,10 @@ public final class DrillReader {
 
     private static String tier(Section s, Tiers tiers) {
         String tier = s.string("tier");
-        if (tier != null && tiers.named(tier.toLowerCase(Locale.ROOT)).isEmpty()) {
-            s.problem(s.at("tier"), "must be a tier of the target: " + tiers.names() + ", got '" + tier + "'");
+        if (tier != null && tiers.named(tier).isEmpty()) {
+            // read exactly, as every other enum value (decision 0141): "CORE" names the spelling meant
+            s.problem(s.at("tier"), "must be a tier of the target: " + tiers.names() + ", got '" + WireNames.shorten(tier) + "'"
+                    + WireNames.hint(tier, tiers.list().stream().map(io.queuedeck.engine.tier.Tier::name).toList()));
             return null;
         }
         return tier;

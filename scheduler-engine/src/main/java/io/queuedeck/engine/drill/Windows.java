@@ -5,7 +5,6 @@ import io.queuedeck.engine.task.TaskView;
 import io.queuedeck.engine.tier.Tiers;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /** A metric over a window of a run, from the final views of finished tasks and the per-second samples. */
 final class Windows {
@@ -72,7 +71,7 @@ final class Windows {
     static boolean matches(TaskView view, Integer priority, String tier, Tiers tiers) {
         int own = view.spec().priority() == null ? view.priority() : view.spec().priority();
         return (priority == null || own == priority)
-                && (tier == null || tiers.of(own).name().equals(tier.toLowerCase(Locale.ROOT)));
+                && (tier == null || tiers.of(own).name().equals(tier));
     }
 
     private static boolean in(long at, long from, long to) {

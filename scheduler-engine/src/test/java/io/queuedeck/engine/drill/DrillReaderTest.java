@@ -70,6 +70,26 @@ class DrillReaderTest {
                 + "      - steps: [{wait: 1s}, {clear: h1}]\n  - clear: all\n").steps()).hasSize(3);
     }
 
+    // read exactly, as every other enum value (decision 0141): "CORE" once matched core and was written back as CORE
+    @Test
+    void aProbesTierInAnotherCase_isRefused_namingTheSpellingMeant() {
+        String text = """
+                name: cased
+                description: d
+                hypothesis: h
+                probes:
+                  - {name: fast, metric: queue_wait_p99_ms, tier: CORE, max: 100}
+                steps: [{wait: 1s}]
+                """;
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> DrillReader.read("cased.yaml", text));
+
+        assertThat(e.problems()).containsExactly("cased.yaml: probes[0].tier must be a tier of the target: core, normal, batch,"
+                + " got 'CORE' (written in lower case: 'core') (line 5)");
+        assertThat(DrillReader.read("cased.yaml", text.replace("CORE", "core")).probes())
+                .extracting(Drill.Probe::tier).containsExactly("core");
+    }
+
     @Test
     void targetWithATierTable_probesNameItsTiers_andAnotherNameIsRefused() {
         String text = """
