@@ -7,7 +7,13 @@ import io.queuedeck.engine.clock.EngineClock;
 import io.queuedeck.engine.task.TaskView;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.HttpConnection;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.BufferUtil;
 
 /** {@code stream} false: the chunks gathered into one {@code chat.completion} or {@code text_completion}. */
 final class WholeAnswer implements OpenAiFrontDoor.Answer {
@@ -15,7 +21,7 @@ final class WholeAnswer implements OpenAiFrontDoor.Answer {
      * How long a whole answer writes nothing before its first keep-alive (decision 0020's addendum):
      * the space commits a 200, after which a failure can only be an error body that OpenAI clients
      * do not raise, and a backend's refusal or a failure after retries mostly comes within this.
-     * A client that leaves meanwhile is noticed at the first keep-alive after it.
+     * A client that leaves meanwhile is noticed by a read at each quiet interval, not by this.
      */
     static final java.time.Duration QUIET = java.time.Duration.ofSeconds(5);
     private static final byte[] SPACE = {' '};
@@ -30,6 +36,7 @@ final class WholeAnswer implements OpenAiFrontDoor.Answer {
     private JoinedChoice joined = new JoinedChoice();
     private final EngineClock clock;
     private long begunAt;
+    private boolean pipelined;
 
     WholeAnswer(Context ctx, boolean chat, String model, String taskId, long now, EngineClock clock) {
         this.created = now;
@@ -48,6 +55,9 @@ final class WholeAnswer implements OpenAiFrontDoor.Answer {
 
     @Override
     public void keepAlive() throws IOException {
+        if (left()) {
+            throw new EofException("the client closed its connection before its answer");
+        }
         if (clock.nanos() - begunAt < QUIET.toNanos()) {
             return; // nothing committed yet: a refusal or a failure in these seconds keeps its own status
         }
@@ -55,6 +65,36 @@ final class WholeAnswer implements OpenAiFrontDoor.Answer {
         // that a client waiting for a whole answer has gone (decision 0020).
         open(200).write(SPACE);
         out.flush();
+    }
+
+    /**
+     * Whether the client has closed its connection, learnt without writing: a read that does not wait.
+     * Its body is all read and a client sends nothing after a POST until it has its answer (RFC 9112,
+     * 9.3.2), so a read finds the connection's end or nothing. One that pipelines anyway has a byte
+     * taken that the server will not parse: the connection then closes after this answer.
+     */
+    private boolean left() {
+        if (pipelined) {
+            return false;
+        }
+        Request request = Request.getBaseRequest(ctx.req());
+        EndPoint endPoint = request == null || request.getHttpChannel() == null ? null : request.getHttpChannel().getEndPoint();
+        if (endPoint == null) {
+            return false;
+        }
+        try {
+            ByteBuffer probe = BufferUtil.allocate(1);
+            int read = endPoint.fill(probe);
+            if (read > 0) {
+                pipelined = true;
+                if (endPoint.getConnection() instanceof HttpConnection http) {
+                    http.getGenerator().setPersistent(false);
+                }
+            }
+            return read < 0;
+        } catch (IOException e) {
+            return true; // reset by the peer
+        }
     }
 
     @Override

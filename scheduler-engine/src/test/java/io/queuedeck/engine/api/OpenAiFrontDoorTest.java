@@ -505,6 +505,55 @@ class OpenAiFrontDoorTest {
         await().atMost(WAIT).until(() -> fake.closedByClient() == 1); // the fake learns it at its first write
     }
 
+    /**
+     * A client that leaves a whole answer while its task runs: the task is cancelled and its backend
+     * slot freed within a quiet interval or two, not at the first keep-alive 5 s in (decision 0020's
+     * addendum), which is still not written: nothing is sent to the client before its answer.
+     */
+    @Test
+    void clientDisconnect_fromAWholeAnswer_whileItRuns_freesTheSlotWellUnder5s() throws Exception {
+        start(1, Script.tokens(100).delays(0, 100)); // about 10 s of tokens on the only slot
+        long left;
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"leaves\"}]}";
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1 && onlyTask().generatedTokens() > 0);
+            left = System.nanoTime();
+        } // closed: the client has gone
+
+        await().atMost(WAIT).until(() -> onlyTask().state() == TaskState.CANCELLED);
+        await().atMost(WAIT).until(() -> fake.openStreams() == 0);
+        Duration freed = Duration.ofNanos(System.nanoTime() - left);
+        assertThat(freed).as("the slot freed %s after the client left", freed).isLessThan(Duration.ofMillis(2_500));
+        assertThat(onlyTask().generatedTokens()).isLessThan(60);
+    }
+
+    // the read that watches for a leaving client takes a byte of a request sent behind the completion once it
+    // runs (one that came with it, Jetty has already read and answers in turn): that request is not parsed
+    @Test
+    void aRequestPipelinedBehindARunningWholeAnswer_theAnswerComes_thenTheConnectionCloses() throws Exception {
+        start(8, Script.tokens(3).delays(1_500, 0)); // three quiet intervals before the first token
+        String body = "{\"model\":\"" + MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(15_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(WAIT).until(() -> fake.openStreams() == 1);
+            out.write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("Connection: close")
+                    .contains("\"chat.completion\"").contains("t0 t1 t2 ").doesNotContain("\"status\"");
+        }
+        assertThat(onlyTask().state()).isEqualTo(TaskState.SUCCEEDED);
+    }
+
     @Test
     void clientDisconnect_whileQueued_cancelsTheTask_beforeItEverRuns() throws Exception {
         start(1, Script.tokens(2));
