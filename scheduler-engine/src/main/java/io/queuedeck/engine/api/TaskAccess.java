@@ -86,6 +86,11 @@ final class TaskAccess {
         if (own.taskId() == null || own.taskId().isEmpty()) {
             return own; // none: the server chooses one; empty: the validator refuses it as it is
         }
+        var problem = TaskSpecValidator.idProblem(own.taskId());
+        if (problem.isPresent()) {
+            // checked as sent: after the tenant's prefix the refusal quoted an id the client never wrote
+            throw ApiException.invalid(idField, problem.get());
+        }
         String scoped = scoped(client.tenant(), own.taskId());
         if (scoped.length() > TaskSpecValidator.MAX_ID_LENGTH) {
             throw ApiException.invalid(idField, "task_id with this client's tenant prefix '" + prefix(client.tenant())

@@ -114,6 +114,13 @@ public final class TaskSpecValidator {
         return errors.stream().map(e -> e.message().substring("tenant ".length())).findFirst();
     }
 
+    /** What is wrong with {@code id} as a task id ("task_id may contain only …"), if anything. */
+    public static java.util.Optional<String> idProblem(String id) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        checkName(errors, "task_id", id, MAX_ID_LENGTH, ID);
+        return errors.stream().map(FieldError::message).findFirst();
+    }
+
     /** Prompt tokens guessed from text length; at least one. */
     public static int estimatePromptTokens(String input) {
         return Math.max(1, (input.length() + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);

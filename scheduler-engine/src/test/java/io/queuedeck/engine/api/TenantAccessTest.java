@@ -87,6 +87,17 @@ class TenantAccessTest {
         return engine.send(new Command.FindTask(id)).join().orElseThrow();
     }
 
+    // the tenant's prefix is the server's: a refusal of the id quotes it as the client sent it
+    @org.junit.jupiter.api.Test
+    void aBoundClientsIdWithCharactersNotAllowed_isRefusedQuotingItAsSent() {
+        Http.Response refused = as("acme-submit").post("/v1/tasks", body("a\\u202eb", null, 5));
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().at("/error/field").asText()).isEqualTo("task_id");
+        assertThat(refused.json().at("/error/message").asText()).startsWith("task_id may contain only ASCII letters")
+                .endsWith("got 'a\\u202Eb'").doesNotContain("acme:");
+    }
+
     // the scope check comes before any look-up, so a 403 for a missing scope says nothing about the id
     @ParameterizedTest(name = "{0} {1} on {2}''s task -> {3}")
     @CsvSource({
