@@ -190,8 +190,13 @@ final class OperatorRoutes {
         }
         int limit = Routes.intParam(ctx, "limit", export ? AuditQuery.MAX_LIMIT : 100, 1, AuditQuery.MAX_LIMIT);
         int offset = Routes.intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        Instant since = instant(ctx, "since"), until = instant(ctx, "until");
+        if (since != null && until != null && until.isBefore(since)) {
+            // swapped bounds matched nothing, an empty trail an operator would read as "nothing happened"
+            throw ApiException.invalid("until", "until must not be before since (" + since + "), got '" + until + "'");
+        }
         AuditQuery query = new AuditQuery(ctx.queryParam("q"), blank(ctx.queryParam("actor")), blank(ctx.queryParam("action")),
-                instant(ctx, "since"), instant(ctx, "until"), offset, limit);
+                since, until, offset, limit);
         AuditPage page = engine.audit().find(query);
         if ("csv".equals(format)) {
             ctx.header("Content-Disposition", "attachment; filename=\"queuedeck-audit.csv\"");

@@ -342,6 +342,11 @@ class BulkApiTest {
         assertThat(as("acme-read").get("/v1/audit").status()).isEqualTo(403);
         assertThat(as("acme-read").get("/v1/audit").errorCode()).isEqualTo("tenant_bound"); // as every view of all tenants
         assertThat(as("admin").get("/v1/audit?since=yesterday").errorField()).isEqualTo("since");
+        Http.Response swapped = as("admin").get("/v1/audit?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z");
+        assertThat(swapped.status()).isEqualTo(400);
+        assertThat(swapped.errorField()).isEqualTo("until");
+        assertThat(swapped.json().at("/error/message").asText())
+                .isEqualTo("until must not be before since (2026-02-01T00:00:00Z), got '2026-01-01T00:00:00Z'");
     }
 
     /**
