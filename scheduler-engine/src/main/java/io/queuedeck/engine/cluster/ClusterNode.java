@@ -399,10 +399,7 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /**
-     * Stops a task this node holds because someone (any node) cancelled it in the shared queue;
-     * the engine's completion then acknowledges it as cancelled. Already finished here: nothing to stop.
-     */
+    /** Stops a held task that any node cancelled in the shared queue; its completion acknowledges it as cancelled. */
     public void cancelHeld(String id) {
         if (held.containsKey(id)) {
             engine.send(new Command.Cancel(id)).whenComplete((view, error) -> {
@@ -443,13 +440,10 @@ public final class ClusterNode implements AutoCloseable {
         connected = true;
         backoffNanos = 0;
         if (back && !held.isEmpty() && !stopping) {
-            // the heartbeats missed while Redis was away: beat now, not up to a third of a lease later, so the
-            // leases outlive any outage the node comes back from before they end (docs/distributed.md)
+            // beat now, not up to a third of a lease later, so a short outage costs no lease (docs/distributed.md)
             try {
                 scheduler.execute(this::heartbeat);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                // the node's thread is shut down: nothing is held for long
-            }
+            } catch (java.util.concurrent.RejectedExecutionException stopped) { /* shut down: nothing held for long */ }
         }
     }
 
