@@ -42,7 +42,12 @@ final class InspectorPane {
     /** "P4 · normal" by the engine's tier table (decision 0070). */
     private final java.util.function.IntFunction<String> priorityTitle;
 
-    InspectorPane(InspectorViewModel model, java.util.function.IntFunction<String> priorityTitle) {
+    /**
+     * @param askCancel asks before the shown task (its id) is cancelled, as the lanes' Delete does: the
+     *                  inspector's Cancel cancelled at once, a click by mistake lost the task
+     */
+    InspectorPane(InspectorViewModel model, java.util.function.IntFunction<String> priorityTitle,
+                  java.util.function.Consumer<String> askCancel) {
         this.model = model;
         this.priorityTitle = priorityTitle;
         Label heading = new Label("Task inspector");
@@ -76,8 +81,13 @@ final class InspectorPane {
         });
         cancel.setId("inspector-cancel");
         cancel.getStyleClass().addAll(Styles.SMALL, Styles.DANGER);
-        cancel.setTooltip(new Tooltip("Cancel this task (a running one is stopped)"));
-        cancel.setOnAction(e -> model.cancel());
+        cancel.setTooltip(new Tooltip("Cancel this task (a running one is stopped); asks first"));
+        cancel.setOnAction(e -> {
+            TaskDetails d = model.inspectedProperty().get();
+            if (d != null && d.active()) {
+                askCancel.accept(d.id());
+            }
+        });
         retry.setId("inspector-retry");
         retry.getStyleClass().add(Styles.SMALL);
         retry.setTooltip(new Tooltip("Queue this dead letter again with a fresh set of attempts"));

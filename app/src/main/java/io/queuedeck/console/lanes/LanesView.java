@@ -257,13 +257,13 @@ public final class LanesView {
         scroller.setMinHeight(0);
         lanesRoot.setMinHeight(LANES_MIN_HEIGHT);
         InspectorPane inspector = new InspectorPane(model.inspector(),
-                p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()));
+                p -> LanesViewModel.Lane.priorityTitle(p, model.tierModesProperty().get()), id -> cancelQuestion.ask(List.of(id)));
         lanesRoot.setRight(inspector.root());
         // Esc closes the inspector wherever focus is on the screen (a lane's row, the inspector's own
         // lists, which take Esc for themselves) and, while the screen is shown, wherever else focus was
         // left (the navigation button that opened it, the header); the filter field keeps Esc for its text
         EventHandler<KeyEvent> escape = e -> {
-            if (e.getCode() == KeyCode.ESCAPE && model.inspector().inspectedProperty().get() != null
+            if (e.getCode() == KeyCode.ESCAPE && !e.isConsumed() && model.inspector().inspectedProperty().get() != null
                     && !(e.getTarget() instanceof TextInputControl)) {
                 model.inspector().close();
                 e.consume();
