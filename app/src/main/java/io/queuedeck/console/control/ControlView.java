@@ -358,7 +358,9 @@ public final class ControlView {
         TableView<FlowViewModel.TenantRow> tenants = new TableView<>(flow.tenants());
         tenants.setId("flow-tenants");
         tenants.getColumns().add(column("Tier", 70, FlowViewModel.TenantRow::tier));
-        tenants.getColumns().add(column("Tenant", 120, FlowViewModel.TenantRow::tenant));
+        TableColumn<FlowViewModel.TenantRow, String> tenantColumn = column("Tenant", 120, FlowViewModel.TenantRow::tenant);
+        TenantNames.show(tenantColumn);
+        tenants.getColumns().add(tenantColumn);
         tenants.getColumns().add(column("Queued", 70, r -> String.format(java.util.Locale.ROOT, "%,d", r.waiting())));
         tenants.getColumns().add(column("Dispatch share", 110, FlowViewModel.TenantRow::share));
         tenants.getColumns().add(column("Fair share", 85, FlowViewModel.TenantRow::fairShare));
@@ -368,7 +370,8 @@ public final class ControlView {
         tenants.getColumns().add(column("Evicted", 65, r -> String.valueOf(r.evicted())));
         tenants.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         tenants.getColumns().getFirst().setMinWidth(FLOW_TIER_LEAST);
-        io.queuedeck.console.widgets.WholeHeaders.keep(tenants);
+        // a tenant is read by its whole name ("research-batch-nightly-eu-west" read "research-b…"): decision 0142
+        io.queuedeck.console.widgets.WholeHeaders.keep(tenants, c -> c == tenantColumn ? TenantNames.need(tenants, tenantColumn) : 0);
         tenants.getStyleClass().add(io.queuedeck.console.widgets.WholeHeaders.TIGHT_CLASS);
         tenants.setPlaceholder(new Label("No task has waited yet"));
         tenants.setTooltip(tip("Per tier and tenant: dispatch share over the last 30 s against its fair share (its weight "

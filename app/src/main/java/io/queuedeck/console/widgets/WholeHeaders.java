@@ -24,16 +24,25 @@ public final class WholeHeaders {
      * and at least its own least width as set before this call (one its values need).
      */
     public static void keep(TableView<?> table) {
+        keep(table, column -> 0);
+    }
+
+    /**
+     * As {@link #keep(TableView)}, each column also at least {@code valuesNeed} of it, asked after each
+     * layout: the width its values take now (the Flow tab's tenant names), which a least width set once cannot follow.
+     */
+    public static void keep(TableView<?> table, java.util.function.ToDoubleFunction<TableColumnBase<?, ?>> valuesNeed) {
         java.util.Map<TableColumnBase<?, ?>, Double> own = new java.util.IdentityHashMap<>();
         table.getVisibleLeafColumns().forEach(column -> own.put(column, column.getMinWidth()));
         table.needsLayoutProperty().addListener((o, was, needs) -> {
             if (!needs) {
-                fit(table, own);
+                fit(table, own, valuesNeed);
             }
         });
     }
 
-    private static void fit(TableView<?> table, java.util.Map<TableColumnBase<?, ?>, Double> own) {
+    private static void fit(TableView<?> table, java.util.Map<TableColumnBase<?, ?>, Double> own,
+                            java.util.function.ToDoubleFunction<TableColumnBase<?, ?>> valuesNeed) {
         for (Node node : table.lookupAll(".column-header")) {
             if (node instanceof TableColumnHeader header && header.getTableColumn() != null
                     && header.lookup(".label") instanceof Label label && label.getText() != null && !label.getText().isEmpty()) {
@@ -43,7 +52,7 @@ public final class WholeHeaders {
                 words.setFont(label.getFont());
                 double least = Math.ceil(words.getLayoutBounds().getWidth() + label.snappedLeftInset() + label.snappedRightInset()
                         + header.snappedLeftInset() + header.snappedRightInset()) + 1; // + 1: the text's own rounding
-                least = Math.max(least, own.getOrDefault(column, 0.0));
+                least = Math.max(Math.max(least, own.getOrDefault(column, 0.0)), Math.ceil(valuesNeed.applyAsDouble(column)));
                 if (least != column.getMinWidth()) { // set only when it changes: a set asks for another layout
                     column.setMinWidth(least);
                 }
