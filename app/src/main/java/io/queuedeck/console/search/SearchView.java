@@ -10,6 +10,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -44,7 +45,7 @@ import javafx.util.StringConverter;
 public final class SearchView {
     public static final String ROOT_CLASS = "qd-search";
     public static final String BULK_BAR_CLASS = "qd-bulk-bar";
-    /** A column header that does not sort (console.css mutes it). */
+    /** A column header that does not sort (console.css sets it in plain weight). */
     public static final String UNSORTABLE = "qd-unsortable";
 
     private final SearchViewModel model;
@@ -138,6 +139,10 @@ public final class SearchView {
 
     /** Width left for the vertical scroll bar and the table's border, so that filling the width never scrolls sideways. */
     private static final double SCROLL_BAR_ROOM = 20;
+    /** The widest a tenant, model or class column gets for its values, so one long value does not push the rest out of view. */
+    private static final double VALUE_MOST = 200;
+    /** The task ids' least width: below it, at 1024 px, the table scrolls sideways. */
+    private static final double ID_LEAST = 160;
 
     private Parent results() {
         table.setId("search-results");
@@ -149,24 +154,51 @@ public final class SearchView {
                 .then("No task matches these filters").otherwise("Search to list tasks"));
         table.setPlaceholder(placeholder);
         // wide enough for each header with its sort arrow ("Waited ▼" read "Wai…" at 80 px and "Waite..." at 100 on an X display), and all of
-        // them together (720 px) beside the details at 1280 px
+        // them together (660 px at their least) beside the details at 1280 px
         // "Task" sorts by submission: the order ids were taken in (what "Waited" once claimed to sort by, wrongly)
-        TableColumn<TaskView, String> ids = column("Task", TaskView::id, TaskSort.SUBMITTED, 170);
+        TableColumn<TaskView, String> ids = column("Task", TaskView::id, TaskSort.SUBMITTED, ID_LEAST);
         table.getColumns().add(ids);
         table.getColumns().add(column("State", v -> v.state().name().toLowerCase(Locale.ROOT), TaskSort.STATE, 90));
         table.getColumns().add(column("P", v -> "P" + v.priority(), TaskSort.PRIORITY, 60)); // "P ▲" read "…" at 50
-        table.getColumns().add(column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90));
-        table.getColumns().add(column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 110));
-        // Class and Waited do not sort: no arrow needs room in their headers
-        table.getColumns().add(column("Class", v -> orDash(v.spec().businessClass()), null, 70));
-        table.getColumns().add(column("Waited", SearchView::waited, null, 90));
+        TableColumn<TaskView, String> tenant = column("Tenant", v -> orDash(v.spec().tenant()), TaskSort.TENANT, 90);
+        TableColumn<TaskView, String> modelColumn = column("Model", v -> orDash(v.spec().model()), TaskSort.MODEL, 110);
+        // Class and Waited do not sort: no arrow needs room in their headers (80 px holds "Waited" whole, 62.8 px in the theme's font, and "3600.0 s")
+        TableColumn<TaskView, String> klass = column("Class", v -> orDash(v.spec().businessClass()), null, 70);
+        TableColumn<TaskView, String> waited = column("Waited", SearchView::waited, null, 80);
+        table.getColumns().addAll(List.of(tenant, modelColumn, klass, waited));
         // columns keep their widths and the table scrolls sideways: squeezed, every header was cut at 1280 px
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
-        // room to spare (1600 px and up) goes to the ids, which were cut with 200 px empty beside them
-        table.widthProperty().addListener((o, was, width) -> {
-            double others = table.getColumns().stream().filter(c -> c != ids).mapToDouble(TableColumn::getWidth).sum();
-            ids.setPrefWidth(Math.max(170, width.doubleValue() - others - SCROLL_BAR_ROOM));
+        // a tenant, model, class or wait as wide as its longest on the page, up to VALUE_MOST ("interactive" read "inter…" at
+        // 70 px), out of the room the ids leave at ID_LEAST: any wider would push Class and Waited out of view at
+        // 1280 px; room to spare then goes to the ids (they were cut with 200 px empty beside them at 1600 px)
+        Map<TableColumn<TaskView, String>, Double> designed = Map.of(tenant, 90.0, modelColumn, 110.0, klass, 70.0, waited, 80.0);
+        Runnable fit = () -> {
+            Map<TableColumn<TaskView, String>, Double> more = new java.util.HashMap<>();
+            designed.forEach((column, least) -> more.put(column,
+                    Math.max(0, io.queuedeck.console.widgets.ColumnValues.need(table, column, VALUE_MOST) - least)));
+            double fixed = table.getColumns().stream().filter(c -> c != ids && !designed.containsKey(c)).mapToDouble(TableColumn::getPrefWidth).sum()
+                    + designed.values().stream().mapToDouble(Double::doubleValue).sum();
+            double spare = Math.max(0, table.getWidth() - SCROLL_BAR_ROOM - ID_LEAST - fixed);
+            double wanted = more.values().stream().mapToDouble(Double::doubleValue).sum();
+            double share = wanted <= spare ? 1 : spare / wanted; // short of room, each gets the same part of what it wants
+            designed.forEach((column, least) -> {
+                double width = Math.floor(least + more.get(column) * share);
+                if (width != column.getPrefWidth()) { // set only when it changes: a set asks for another layout
+                    column.setPrefWidth(width);
+                }
+            });
+            double others = table.getColumns().stream().filter(c -> c != ids).mapToDouble(TableColumn::getPrefWidth).sum();
+            double idWidth = Math.max(ID_LEAST, table.getWidth() - others - SCROLL_BAR_ROOM);
+            if (idWidth != ids.getPrefWidth()) {
+                ids.setPrefWidth(idWidth);
+            }
+        };
+        table.needsLayoutProperty().addListener((o, was, needs) -> {
+            if (!needs) {
+                fit.run(); // after a layout: the page's cells, and their font, are there to measure
+            }
         });
+        table.widthProperty().addListener((o, was, width) -> fit.run());
         table.getSelectionModel().selectedItemProperty().addListener((o, a, task) -> {
             if (task != null) {
                 model.open(task);
@@ -337,7 +369,7 @@ public final class SearchView {
                             : title + (d ? " ▼" : " ▲")));
             header.textProperty().bind(arrow);
         } else { // "Waited" froze at the search's moment, and a click on it did nothing, unsaid
-            header.getStyleClass().add(UNSORTABLE); // muted: it looks like what it is, not a button
+            header.getStyleClass().add(UNSORTABLE); // plain weight: it looks like what it is, a label, not a button
             header.setTooltip(new Tooltip(title.equals("Waited") ? "How long each task had waited when the search ran (search again"
                     + " to refresh); not sortable" : "Not sortable: the headers with a tooltip that says so sort every match"));
         }
