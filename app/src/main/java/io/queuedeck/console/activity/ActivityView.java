@@ -65,7 +65,11 @@ public final class ActivityView {
         table.getColumns().add(column("Who", AuditEntry::actor, 195)); // "anonymous@127.0.0.1" whole: 160 cut it
         table.getColumns().add(column("From", AuditEntry::source, 70));
         table.getColumns().add(column("What", AuditEntry::action, 150)); // "fault.poison_task", "task.reprioritize" whole
-        table.getColumns().add(column("Target", e -> e.target() == null ? "" : e.target(), 290)); // "<task id> to P1" at 1600 px; at 1280 it gives way to the actor, whole in its tooltip
+        TableColumn<AuditEntry, String> target = column("Target", e -> e.target() == null ? "" : e.target(), 290);
+        // "<task id> to P1" at 1600 px; at 1280 it gives way to the actor, whole in its tooltip, and loses the id's middle,
+        // not its end: cut at the end, "df2be012-4065-4765-a150-4611340…" hid where the task went
+        target.setCellFactory(cutInTheMiddle(target.getCellFactory()));
+        table.getColumns().add(target);
         // a pause or a config change names no tasks: "0" read as "it held none" beside a tier of thousands
         table.getColumns().add(column("Tasks", e -> e.tasks() == 0 ? "–" : String.format("%,d", e.tasks()), 60));
         table.getColumns().add(column("Detail", e -> e.detail() == null ? "" : e.detail(), 70)); // the rest of the width
@@ -114,6 +118,15 @@ public final class ActivityView {
             }
         });
         return column;
+    }
+
+    private static javafx.util.Callback<TableColumn<AuditEntry, String>, TableCell<AuditEntry, String>> cutInTheMiddle(
+            javafx.util.Callback<TableColumn<AuditEntry, String>, TableCell<AuditEntry, String>> cells) {
+        return c -> {
+            TableCell<AuditEntry, String> cell = cells.call(c);
+            cell.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+            return cell;
+        };
     }
 
     public Parent root() {

@@ -29,6 +29,8 @@ class ActivityViewUiTest {
     private static Engine engine;
     private static ActivityViewModel model;
     private final FxRobot robot = new FxRobot();
+    /** A drag's audit target: a task id and where it went. */
+    private static final String MOVED = "df2be012-4065-4765-a150-46113409b0a9 to P6";
 
     @BeforeAll
     static void showScreen() throws Exception {
@@ -36,6 +38,7 @@ class ActivityViewUiTest {
         engine.start();
         FxToolkit.registerPrimaryStage();
         EngineGateway gateway = new EngineGateway(engine, Platform::runLater, failure -> { });
+        engine.audit().record("console:root", "console", "task.reprioritize", MOVED, 1, null); // the oldest: a drag's
         engine.audit().record("ops", "api", "queue.resume", "all:resume", 0, null); // one entry to export
         engine.audit().record("anonymous@127.0.0.1", "api", "queue.pause", "all", 0, null); // a tokenless API client
         model = new ActivityViewModel(gateway, Runnable::run, Platform::runLater);
@@ -65,6 +68,17 @@ class ActivityViewUiTest {
                 .filter(c -> "Tasks".equals(c.getText()) || c.getGraphic() instanceof javafx.scene.control.Label l && "Tasks".equals(l.getText()))
                 .findFirst().orElseThrow().getCellData(0)).get();
         assertThat(tasks).isEqualTo("–");
+    }
+
+    /** At 1280 px the target was cut at its end, "df2be012-4065-4765-a150-4611340…": where the task went was lost. */
+    @Test
+    void aCutTarget_losesItsMiddle_soWhereTheTaskWentReads() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> model.entries().size() >= 3);
+        WaitForAsyncUtils.waitForFxEvents();
+        String shown = WaitForAsyncUtils.asyncFx(() -> robot.lookup(".table-row-cell .table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                .stream().filter(c -> MOVED.equals(c.getText())).findFirst().orElseThrow()
+                .lookup(".text") instanceof javafx.scene.text.Text t ? t.getText() : "").get();
+        assertThat(shown).as("cut at 1280 px, as the column gives way").isNotEqualTo(MOVED).startsWith("df2be012").endsWith(" to P6");
     }
 
     /** At 1280 px a long target or detail may be cut: its tooltip has it whole. */
