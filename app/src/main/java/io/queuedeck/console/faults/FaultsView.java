@@ -21,6 +21,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
@@ -73,6 +74,9 @@ public final class FaultsView {
     private TableColumn<ChangeLog.Entry, String> kindColumn;
     @FXML
     private TableColumn<ChangeLog.Entry, String> textColumn;
+
+    /** A change log cell's padding either side, which its wrapped text leaves free. */
+    private static final double LOG_CELL_PADDING = 20;
 
     public FaultsView(FaultsViewModel model) {
         this.model = model;
@@ -164,6 +168,8 @@ public final class FaultsView {
         timeColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(TIME.format(c.getValue().at())));
         kindColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().kind().name().toLowerCase(Locale.ROOT)));
         textColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().text()));
+        // wrapped, not cut: at 1280 px "task.reprioritize <task id> to P6" lost "to P6", what had happened
+        textColumn.setCellFactory(c -> wrappingCell());
         SortedList<ChangeLog.Entry> newestFirst = new SortedList<>(model.log(),
                 Comparator.comparing(ChangeLog.Entry::at).reversed());
         logTable.setItems(newestFirst);
@@ -192,6 +198,30 @@ public final class FaultsView {
             }
         });
         refreshGpus();
+    }
+
+    /** A change log cell whose text wraps at its column's width, so every word of an entry reads. */
+    private TableCell<ChangeLog.Entry, String> wrappingCell() {
+        return new TableCell<>() {
+            private final javafx.scene.text.Text text = new javafx.scene.text.Text();
+
+            {
+                // the theme's colour as the cell's own text has it; faults.css colours a fault's or recovery's .text
+                text.getStyleClass().add("text");
+                text.setFill(getTextFill());
+                textFillProperty().addListener((o, was, fill) -> text.setFill(fill));
+                text.wrappingWidthProperty().bind(textColumn.widthProperty().subtract(LOG_CELL_PADDING));
+                setContentDisplay(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY);
+                setPrefHeight(javafx.scene.control.Control.USE_COMPUTED_SIZE);
+            }
+
+            @Override
+            protected void updateItem(String line, boolean empty) {
+                super.updateItem(line, empty);
+                text.setText(empty || line == null ? "" : line);
+                setGraphic(empty || line == null ? null : text);
+            }
+        };
     }
 
     public Parent root() {
