@@ -43,6 +43,7 @@ public final class WholeHeaders {
 
     private static void fit(TableView<?> table, java.util.Map<TableColumnBase<?, ?>, Double> own,
                             java.util.function.ToDoubleFunction<TableColumnBase<?, ?>> valuesNeed) {
+        boolean changed = false;
         for (Node node : table.lookupAll(".column-header")) {
             if (node instanceof TableColumnHeader header && header.getTableColumn() != null
                     && header.lookup(".label") instanceof Label label && label.getText() != null && !label.getText().isEmpty()) {
@@ -55,8 +56,20 @@ public final class WholeHeaders {
                 least = Math.max(Math.max(least, own.getOrDefault(column, 0.0)), Math.ceil(valuesNeed.applyAsDouble(column)));
                 if (least != column.getMinWidth()) { // set only when it changes: a set asks for another layout
                     column.setMinWidth(least);
+                    changed = true;
                 }
             }
         }
+        if (changed) {
+            refit(table);
+        }
+    }
+
+    /**
+     * The resize policy fitted again to the table's width: a least width raised after the fit (a longer
+     * tenant name) widened its column alone, and at 1280 px the Flow tab's last column left the view.
+     */
+    private static <S> void refit(TableView<S> table) {
+        table.getColumnResizePolicy().call(new TableView.ResizeFeatures<>(table, null, 0.0));
     }
 }
