@@ -143,6 +143,8 @@ public final class SearchView {
     private static final double VALUE_MOST = 200;
     /** The task ids' least width: below it, at 1024 px, the table scrolls sideways. */
     private static final double ID_LEAST = 160;
+    /** A column header's padding either side of its words. */
+    private static final double HEADER_ROOM = 20;
 
     private Parent results() {
         table.setId("search-results");
@@ -178,7 +180,9 @@ public final class SearchView {
                     Math.max(0, io.queuedeck.console.widgets.ColumnValues.need(table, column, VALUE_MOST) - least)));
             double fixed = table.getColumns().stream().filter(c -> c != ids && !designed.containsKey(c)).mapToDouble(TableColumn::getPrefWidth).sum()
                     + designed.values().stream().mapToDouble(Double::doubleValue).sum();
-            double spare = Math.max(0, table.getWidth() - SCROLL_BAR_ROOM - ID_LEAST - fixed);
+            // never less than its header: "Task, oldest first" read "Task, oldest fi…" at 160 px (1024 px)
+            double idLeast = Math.max(ID_LEAST, Math.ceil(((Label) ids.getGraphic()).prefWidth(-1)) + HEADER_ROOM);
+            double spare = Math.max(0, table.getWidth() - SCROLL_BAR_ROOM - idLeast - fixed);
             double wanted = more.values().stream().mapToDouble(Double::doubleValue).sum();
             double share = wanted <= spare ? 1 : spare / wanted; // short of room, each gets the same part of what it wants
             designed.forEach((column, least) -> {
@@ -188,7 +192,7 @@ public final class SearchView {
                 }
             });
             double others = table.getColumns().stream().filter(c -> c != ids).mapToDouble(TableColumn::getPrefWidth).sum();
-            double idWidth = Math.max(ID_LEAST, table.getWidth() - others - SCROLL_BAR_ROOM);
+            double idWidth = Math.max(idLeast, table.getWidth() - others - SCROLL_BAR_ROOM);
             if (idWidth != ids.getPrefWidth()) {
                 ids.setPrefWidth(idWidth);
             }
