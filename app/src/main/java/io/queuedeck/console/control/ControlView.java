@@ -41,7 +41,7 @@ public final class ControlView {
     private final ControlViewModel model;
     private final VBox root = new VBox(8);
     /** Esc answers no wherever the focus is on this screen, as it closes the help. */
-    private final ConfirmBar confirmBar = new ConfirmBar("control", "Cancel", root);
+    private final ConfirmBar confirmBar = new ConfirmBar("control", "Not now", root); // "Cancel" beside "Roll back" read as cancelling the canary
 
     public ControlView(ControlViewModel model, FlowViewModel flow, AlertsForm alerts) {
         this.model = model;

@@ -221,7 +221,9 @@ class ControlViewUiTest {
         assertThat(robot.lookup("#control-canary-table").queryTableView().getItems()).isNotEmpty();
 
         robot.clickOn("#control-canary-promote");
-        robot.clickOn("#control-confirm-no"); // cancelled: still a canary
+        assertThat(robot.lookup("#control-confirm-no").queryButton().getText())
+                .as("the safe answer: \"Cancel\" beside \"Promote\" read as cancelling the canary").isEqualTo("Not now");
+        robot.clickOn("#control-confirm-no"); // not now: still a canary
         assertThat(plane.current().version()).isEqualTo(3);
         robot.clickOn("#control-canary-promote");
         robot.clickOn("#control-confirm-yes");
