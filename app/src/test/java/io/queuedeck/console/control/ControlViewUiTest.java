@@ -5,11 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.queuedeck.engine.Engine;
 import io.queuedeck.engine.config.ServeConfig;
-import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.control.plane.ConfigPlane;
-import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,13 +42,9 @@ class ControlViewUiTest {
 
     @BeforeAll
     static void showScreen() throws Exception {
-        ServeConfig defaults = ServeConfig.defaults(name -> null);
-        ReleaseClassifier classifier = new ReleaseClassifier(defaults.priorityRules());
-        engine = Engine.builder().executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100)).classifier(classifier)
-                .policy("priority").build();
-        engine.start();
-        plane = new ConfigPlane(engine, classifier, defaults, ServeConfig.defaultText(), "built-in defaults",
-                Path.of("").toAbsolutePath(), name -> null, "priority");
+        ControlRig rig = ControlRig.started();
+        engine = rig.engine();
+        plane = rig.plane();
         calls = Executors.newSingleThreadExecutor();
         Stage stage = FxToolkit.registerPrimaryStage();
         FxToolkit.setupFixture(() -> javafx.application.Application.setUserAgentStylesheet(

@@ -4,14 +4,9 @@ import static io.queuedeck.console.testing.Snapshots.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.queuedeck.engine.Engine;
-import io.queuedeck.engine.config.ServeConfig;
-import io.queuedeck.engine.control.ReleaseClassifier;
 import io.queuedeck.engine.control.plane.ConfigPlane;
-import io.queuedeck.engine.exec.sim.GpuProfile;
-import io.queuedeck.engine.exec.sim.SimulatedGpuExecutor;
 import io.queuedeck.engine.snapshot.FlowStats;
 import io.queuedeck.engine.tier.Tier;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,13 +38,9 @@ class FlowTenantsUiTest {
 
     @BeforeAll
     static void showScreen() throws Exception {
-        ServeConfig defaults = ServeConfig.defaults(name -> null);
-        ReleaseClassifier classifier = new ReleaseClassifier(defaults.priorityRules());
-        engine = Engine.builder().executor(new SimulatedGpuExecutor(1, "m", GpuProfile.LLAMA2_7B_H100)).classifier(classifier)
-                .policy("priority").build();
-        engine.start();
-        ConfigPlane plane = new ConfigPlane(engine, classifier, defaults, ServeConfig.defaultText(), "built-in defaults",
-                Path.of("").toAbsolutePath(), name -> null, "priority");
+        ControlRig rig = ControlRig.started();
+        engine = rig.engine();
+        ConfigPlane plane = rig.plane();
         calls = Executors.newSingleThreadExecutor();
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(s -> {
