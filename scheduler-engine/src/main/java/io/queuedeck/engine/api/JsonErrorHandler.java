@@ -81,6 +81,12 @@ final class JsonErrorHandler extends ErrorHandler implements HttpChannel.Listene
         frontDoor.set(uri != null && uri.getPath() != null && OpenAiFrontDoor.serves(uri.getPath()));
     }
 
+    /** Every request ends here, refused or not: a failure that asked for no error body leaves nothing for the next. */
+    @Override
+    public void onComplete(Request request) {
+        frontDoor.remove();
+    }
+
     private static byte[] openAiBody(int status) {
         return OpenAiFrontDoor.error(status, ErrorResponses.codeFor(status), message(status), null)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
