@@ -132,16 +132,8 @@ public final class DrillReader {
             watchdog = t.duration("watchdog", MAX_DURATION);
         }
         int attempts = or(t.integer("max_attempts", 1, 100), 3);
-        String inversion = or(t.string("inversion"), "inheritance").toLowerCase(Locale.ROOT);
-        if (!List.of("none", "inheritance", "ceiling").contains(inversion)) {
-            t.problem(t.at("inversion"), "must be none, inheritance or ceiling, got '" + inversion + "'");
-            inversion = "inheritance";
-        }
-        String store = or(t.string("store"), "none").toLowerCase(Locale.ROOT);
-        if (!List.of("none", "embedded", "redis").contains(store)) {
-            t.problem(t.at("store"), "must be none, embedded or redis, got '" + store + "'");
-            store = "none";
-        }
+        String inversion = or(exactly(t, "inversion", List.of("none", "inheritance", "ceiling")), "inheritance");
+        String store = or(exactly(t, "store", List.of("none", "embedded", "redis")), "none");
         Drill.Callbacks callbacks = callbacks(t);
         // the config's tiers section: a drill can run, and its probes name, a table of its own (decision 0070)
         Section tiers = t.section("tiers"); // an empty heading is no table of its own, as one left out
@@ -345,23 +337,34 @@ public final class DrillReader {
         if (text == null) {
             return null;
         }
-        try {
-            return Drill.Metric.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            s.problem(s.at(key), "unknown metric '" + text + "'; known: "
-                    + java.util.Arrays.stream(Drill.Metric.values()).map(Drill.Metric::wireName).toList());
-            return null;
+        for (Drill.Metric metric : Drill.Metric.values()) {
+            if (metric.wireName().equals(text)) {
+                return metric;
+            }
         }
+        List<String> known = java.util.Arrays.stream(Drill.Metric.values()).map(Drill.Metric::wireName).toList();
+        s.problem(s.at(key), "unknown metric '" + WireNames.shorten(text) + "'; known: " + known + WireNames.hint(text, known));
+        return null;
     }
 
     private static Drill.Mode mode(Section s) {
-        String text = or(s.string("mode"), "during");
-        try {
-            return Drill.Mode.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            s.problem(s.at("mode"), "must be before, during, after or continuous, got '" + text + "'");
-            return Drill.Mode.DURING;
+        String text = exactly(s, "mode", java.util.Arrays.stream(Drill.Mode.values()).map(Drill.Mode::wireName).toList());
+        return text == null ? Drill.Mode.DURING : Drill.Mode.valueOf(text.toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * {@code key}'s value if it is one of {@code accepted} as written, else null (left out, or refused):
+     * read exactly, as the config file's choices and every value of the API are (decision 0141), so
+     * "Ceiling" names the spelling meant instead of being read as another.
+     */
+    private static String exactly(Section s, String key, List<String> accepted) {
+        String text = s.string(key);
+        if (text == null || accepted.contains(text)) {
+            return text;
         }
+        s.problem(s.at(key), "must be one of " + String.join(", ", accepted) + ", got '" + WireNames.shorten(text) + "'"
+                + WireNames.hint(text, accepted));
+        return null;
     }
 
     private static String tier(Section s, Tiers tiers) {

@@ -76,7 +76,7 @@ class DrillCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("error: d.yaml: probes[0] needs max or min").contains("(line 9)")
-                .contains("error: d.yaml: probes[0].mode must be before, during, after or continuous, got 'always' (line 9)")
+                .contains("error: d.yaml: probes[0].mode must be one of before, during, after, continuous, got 'always' (line 9)")
                 .contains("error: d.yaml: steps[0].inject.kind unknown fault 'crush'").contains("(line 12)");
     }
 

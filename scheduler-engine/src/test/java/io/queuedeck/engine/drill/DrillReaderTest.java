@@ -37,7 +37,7 @@ class DrillReaderTest {
                 "bad.yaml: probes[0].metric unknown metric 'latency'; known: " + java.util.Arrays.stream(Drill.Metric.values())
                         .map(Drill.Metric::wireName).toList() + " (line 7)",
                 "bad.yaml: probes[1] needs max or min: the bound the measurement must keep (line 8)",
-                "bad.yaml: probes[1].mode must be before, during, after or continuous, got 'sometimes' (line 8)",
+                "bad.yaml: probes[1].mode must be one of before, during, after, continuous, got 'sometimes' (line 8)",
                 "bad.yaml: steps[0].inject.kind unknown fault 'crsh'; known: " + java.util.Arrays.stream(
                         io.queuedeck.engine.fault.FaultKind.values()).map(io.queuedeck.engine.fault.FaultKind::wireName).toList() + " (line 10)",
                 "bad.yaml: steps[1].inject.target slow hits [instance, backend, node], not tenant:a (line 11)",
@@ -88,6 +88,35 @@ class DrillReaderTest {
                 + " got 'CORE' (written in lower case: 'core') (line 5)");
         assertThat(DrillReader.read("cased.yaml", text.replace("CORE", "core")).probes())
                 .extracting(Drill.Probe::tier).containsExactly("core");
+    }
+
+    // "During", "QUEUE_DEPTH", "Ceiling" and "REDIS" were read as their lower-case names: one rule for every enum value
+    @Test
+    void aDrillsOtherEnumValuesInAnotherCase_areRefused_namingTheSpellingMeant() {
+        String text = """
+                name: cased
+                description: d
+                hypothesis: h
+                target: {inversion: Ceiling, store: REDIS}
+                probes:
+                  - {name: deep, metric: QUEUE_DEPTH, mode: During, max: 100}
+                steps: [{wait: 1s}]
+                """;
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> DrillReader.read("cased.yaml", text));
+
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "cased.yaml: target.inversion must be one of none, inheritance, ceiling, got 'Ceiling'"
+                        + " (written in lower case: 'ceiling') (line 4)",
+                "cased.yaml: target.store must be one of none, embedded, redis, got 'REDIS' (written in lower case: 'redis') (line 4)",
+                "cased.yaml: probes[0].metric unknown metric 'QUEUE_DEPTH'; known: " + java.util.Arrays.stream(Drill.Metric.values())
+                        .map(Drill.Metric::wireName).toList() + " (written in lower case: 'queue_depth') (line 6)",
+                "cased.yaml: probes[0].mode must be one of before, during, after, continuous, got 'During'"
+                        + " (written in lower case: 'during') (line 6)");
+        Drill drill = DrillReader.read("cased.yaml", text.replace("Ceiling", "ceiling").replace("REDIS", "none")
+                .replace("QUEUE_DEPTH", "queue_depth").replace("During", "during"));
+        assertThat(drill.probes()).extracting(Drill.Probe::metric, Drill.Probe::mode)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Drill.Metric.QUEUE_DEPTH, Drill.Mode.DURING));
     }
 
     @Test
