@@ -354,8 +354,8 @@ public final class DrillReader {
 
     /**
      * {@code key}'s value if it is one of {@code accepted} as written, else null (left out, or refused):
-     * read exactly, as the config file's choices and every value of the API are (decision 0141), so
-     * "Ceiling" names the spelling meant instead of being read as another.
+     * read exactly, as the config file's choices and every value of the API are (decision 0141):
+     * "Ceiling" is refused naming the spelling meant, not read as if it were written so.
      */
     private static String exactly(Section s, String key, List<String> accepted) {
         String text = s.string(key);
